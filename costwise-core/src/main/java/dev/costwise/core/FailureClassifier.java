@@ -1,0 +1,62 @@
+package dev.costwise.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Judges a failure for the recovery primitives: retry it, move to the next fallback, or give up.
+ *
+ * <p>Core knows nothing of LLM providers; the LLM layer plugs in a classifier that understands rate limits, overloads,
+ * context-length errors and {@code Retry-After}. Implementations must be fast, thread-safe and must not throw.
+ */
+@FunctionalInterface
+public interface FailureClassifier {
+
+    /**
+     * Classifies one failure.
+     *
+     * @param failure the exception the wrapped primitive threw
+     * @return the verdict; never {@code null}
+     */
+    FailureVerdict classify(Throwable failure);
+
+    /**
+     * The spec's {@code retry_on_exceptions}: a failure whose type is one of {@code types} (or a subtype) is transient
+     * and may fall back; everything else is fatal. An interruption is never retried.
+     *
+     * @param types the exception types to retry
+     * @return the classifier
+     * @throws IllegalArgumentException if {@code types} is empty
+     */
+    @SafeVarargs
+    static FailureClassifier retryOn(Class<? extends Throwable>... types) {
+        List<Class<? extends Throwable>> list = List.of(types);
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("retryOn needs at least one exception type, was none");
+        }
+        return failure -> {
+            Objects.requireNonNull(failure, "failure");
+            if (failure instanceof InterruptedException) {
+                return FailureVerdict.fatal("interrupted");
+            }
+            for (Class<? extends Throwable> type : list) {
+                if (type.isInstance(failure)) {
+                    return FailureVerdict.transientFailure(failure.getClass().getSimpleName());
+                }
+            }
+            return FailureVerdict.fatal(failure.getClass().getSimpleName());
+        };
+    }
+
+    /**
+     * Every exception is transient, except an interruption; {@link Error}s are fatal. A lenient default for fallbacks
+     * over user code.
+     *
+     * @return the classifier
+     */
+    static FailureClassifier anyException() {
+        return failure -> failure instanceof Exception && !(failure instanceof InterruptedException)
+                ? FailureVerdict.transientFailure(failure.getClass().getSimpleName())
+                : FailureVerdict.fatal(failure.getClass().getSimpleName());
+    }
+}

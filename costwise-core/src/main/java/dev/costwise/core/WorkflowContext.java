@@ -1,0 +1,354 @@
+package dev.costwise.core;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The state of one request as it moves through primitives: who it is for, by when it must finish, and an ordered
+ * record of what each primitive did.
+ *
+ * <p>A context is thread-safe. Parallel branches each get a {@linkplain #fork(String) fork}, which shares the ids,
+ * tags, deadline and metadata, and keeps its own record; {@link #merge(WorkflowContext)} appends a branch's records to
+ * its parent so nothing a branch did is lost.
+ *
+ * <pre>{@code
+ * WorkflowContext ctx = WorkflowContext.builder("support-bot")
+ *     .tag(WorkflowContext.TAG_USER, "u-42").tag(WorkflowContext.TAG_TEAM, "support")
+ *     .timeout(Duration.ofSeconds(30))
+ *     .build();
+ * }</pre>
+ */
+public final class WorkflowContext {
+
+    /** Tag naming the end user a request is made for. */
+    public static final String TAG_USER = "user";
+    /** Tag naming the team that owns the calling feature. */
+    public static final String TAG_TEAM = "team";
+    /** Tag naming the product feature making the call. */
+    public static final String TAG_FEATURE = "feature";
+
+    private final String workflowId;
+    private final String correlationId;
+    private final Map<String, String> tags;
+    private final ConcurrentMap<String, Object> metadata;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final List<StepRecord> records = new ArrayList<>();
+    private final String branchName;
+    private volatile Deadline deadline;
+
+    private WorkflowContext(String workflowId, String correlationId, Map<String, String> tags,
+            ConcurrentMap<String, Object> metadata, Clock clock, Ticker ticker, Deadline deadline, String branchName) {
+        this.branchName = branchName;
+        this.workflowId = workflowId;
+        this.correlationId = correlationId;
+        this.tags = Map.copyOf(tags);
+        this.metadata = metadata;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.deadline = deadline;
+    }
+
+    /**
+     * A context with a random correlation id, no tags and no deadline.
+     *
+     * @param workflowId names the workflow (for example {@code "cost-optimized-workflow"})
+     * @return a new context
+     */
+    public static WorkflowContext of(String workflowId) {
+        return builder(workflowId).build();
+    }
+
+    /**
+     * Starts building a context.
+     *
+     * @param workflowId names the workflow
+     * @return a builder
+     * @throws IllegalArgumentException if {@code workflowId} is blank
+     */
+    public static Builder builder(String workflowId) {
+        return new Builder(workflowId);
+    }
+
+    /** @return the workflow's name */
+    public String workflowId() {
+        return workflowId;
+    }
+
+    /** @return the id that ties every record, log line and ledger row of this request together */
+    public String correlationId() {
+        return correlationId;
+    }
+
+    /** @return the caller's tags (user, team, feature and any others); immutable */
+    public Map<String, String> tags() {
+        return tags;
+    }
+
+    /**
+     * One tag.
+     *
+     * @param name the tag name, such as {@link #TAG_USER}
+     * @return its value, if set
+     */
+    public Optional<String> tag(String name) {
+        return Optional.ofNullable(tags.get(name));
+    }
+
+    /** @return thread-safe metadata shared by every primitive (and every parallel branch) of this request */
+    public ConcurrentMap<String, Object> metadata() {
+        return metadata;
+    }
+
+    /** @return the wall clock records are stamped with (and budgets read their windows on) */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** @return the nanosecond time source deadlines are read on */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** @return the deadline, if the request has one */
+    public Optional<Deadline> deadline() {
+        return Optional.ofNullable(deadline);
+    }
+
+    /** @return the time left before the deadline, or empty when there is none */
+    public Optional<Duration> remaining() {
+        Deadline d = deadline;
+        return d == null ? Optional.empty() : Optional.of(d.remaining());
+    }
+
+    /**
+     * Narrows the deadline to at most {@code timeout} from now; a later deadline never replaces an earlier one.
+     *
+     * @param timeout the bound
+     * @return the deadline now in force
+     */
+    public synchronized Deadline narrowDeadline(Duration timeout) {
+        Deadline current = deadline;
+        Deadline next = current == null ? Deadline.after(timeout, ticker) : current.narrowTo(timeout);
+        deadline = next;
+        return next;
+    }
+
+    /**
+     * Runs {@code body} with the deadline narrowed to {@code timeout}, then restores the previous deadline.
+     *
+     * @param timeout the bound for the body
+     * @param body what runs under the narrower deadline
+     * @param <T> the body's result
+     * @return what the body returned
+     */
+    public <T> T withNarrowedDeadline(Duration timeout, java.util.function.Supplier<T> body) {
+        Deadline previous;
+        synchronized (this) {
+            previous = deadline;
+            deadline = previous == null ? Deadline.after(timeout, ticker) : previous.narrowTo(timeout);
+        }
+        try {
+            return body.get();
+        } finally {
+            synchronized (this) {
+                deadline = previous;
+            }
+        }
+    }
+
+    /**
+     * Appends a record of what a primitive did.
+     *
+     * @param primitive the primitive's name
+     * @param event a short, stable word for what happened
+     * @param attributes details
+     * @return the record appended
+     */
+    public StepRecord record(String primitive, String event, Map<String, ?> attributes) {
+        StepRecord r = new StepRecord(clock.instant(), primitive, event, "", new LinkedHashMap<>(attributes));
+        synchronized (records) {
+            records.add(r);
+        }
+        return r;
+    }
+
+    /**
+     * Appends a record with no details.
+     *
+     * @param primitive the primitive's name
+     * @param event what happened
+     * @return the record appended
+     */
+    public StepRecord record(String primitive, String event) {
+        return record(primitive, event, Map.of());
+    }
+
+    /** @return a snapshot of every record so far, in the order they were made */
+    public List<StepRecord> records() {
+        synchronized (records) {
+            return List.copyOf(records);
+        }
+    }
+
+    /**
+     * The records with the given event name.
+     *
+     * @param event the event, such as {@code "route"}
+     * @return the matching records, in order
+     */
+    public List<StepRecord> records(String event) {
+        return records().stream().filter(r -> r.event().equals(event)).toList();
+    }
+
+    /**
+     * Every attribute value stored under {@code key} with the given type, across all records, in order. This is how a
+     * higher layer collects typed payloads (for example every cost record of a request).
+     *
+     * @param key the attribute name
+     * @param type the value type
+     * @param <T> the type
+     * @return the values
+     */
+    public <T> List<T> attributeValues(String key, Class<T> type) {
+        return records().stream().flatMap(r -> r.attribute(key, type).stream()).toList();
+    }
+
+    /**
+     * A child context for a parallel branch: same ids, tags, deadline, clock and metadata; its own records.
+     *
+     * @param branch the branch name, kept on the records when they are merged back
+     * @return the child
+     */
+    public WorkflowContext fork(String branch) {
+        Objects.requireNonNull(branch, "branch");
+        return new WorkflowContext(workflowId, correlationId, tags, metadata, clock, ticker, deadline, branch);
+    }
+
+    /**
+     * Appends every record of a forked child to this context, marked with the child's branch name.
+     *
+     * @param child a context made by {@link #fork(String)}
+     */
+    public void merge(WorkflowContext child) {
+        List<StepRecord> childRecords = child.records();
+        String name = child.branchName;
+        synchronized (records) {
+            for (StepRecord r : childRecords) {
+                records.add(name.isEmpty() ? r : r.inBranch(name));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WorkflowContext[" + workflowId + ", correlationId=" + correlationId + ", tags=" + tags + "]";
+    }
+
+    /** Builds a {@link WorkflowContext}. Not thread-safe. */
+    public static final class Builder {
+        private final String workflowId;
+        private String correlationId;
+        private final Map<String, String> tags = new LinkedHashMap<>();
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.systemTicker();
+        private Duration timeout;
+
+        private Builder(String workflowId) {
+            Objects.requireNonNull(workflowId, "workflowId");
+            if (workflowId.isBlank()) {
+                throw new IllegalArgumentException("workflowId cannot be blank");
+            }
+            this.workflowId = workflowId;
+        }
+
+        /**
+         * Sets the correlation id. Default: a random UUID.
+         *
+         * @param id the id
+         * @return this builder
+         */
+        public Builder correlationId(String id) {
+            this.correlationId = Objects.requireNonNull(id, "correlationId");
+            return this;
+        }
+
+        /**
+         * Adds a caller tag.
+         *
+         * @param name the tag, such as {@link #TAG_USER}
+         * @param value its value
+         * @return this builder
+         */
+        public Builder tag(String name, String value) {
+            tags.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * Adds caller tags.
+         *
+         * @param values tags to add
+         * @return this builder
+         */
+        public Builder tags(Map<String, String> values) {
+            values.forEach(this::tag);
+            return this;
+        }
+
+        /**
+         * Sets the wall clock. Default: {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the nanosecond time source for deadlines. Default: {@link Ticker#systemTicker()}.
+         *
+         * @param ticker the ticker
+         * @return this builder
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Gives the request a deadline {@code timeout} after {@link #build()}. Default: none.
+         *
+         * @param timeout time allowed for the whole request
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** @return a new context */
+        public WorkflowContext build() {
+            String id = correlationId != null ? correlationId : UUID.randomUUID().toString();
+            Deadline d = timeout == null ? null : Deadline.after(timeout, ticker);
+            return new WorkflowContext(workflowId, id, tags, new ConcurrentHashMap<>(), clock, ticker, d, "");
+        }
+    }
+}
