@@ -1,0 +1,71 @@
+package dev.costwise.llm.catalog;
+
+import dev.costwise.core.Money;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Prices per million tokens.
+ *
+ * @param inputPerMillion uncached input
+ * @param cachedInputPerMillion input read from the provider's prompt cache
+ * @param cacheWrite5mPerMillion input written to a 5-minute prompt cache (Anthropic: 1.25× input)
+ * @param cacheWrite1hPerMillion input written to a 1-hour prompt cache (Anthropic: 2× input)
+ * @param outputPerMillion output, reasoning included
+ * @param longContext prices that replace these when the prompt is above a threshold, if the provider charges more
+ */
+public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money cacheWrite5mPerMillion,
+        Money cacheWrite1hPerMillion, Money outputPerMillion, Optional<LongContextPricing> longContext) {
+
+    /** Every price zero: a free tier or a local model. */
+    public static final Pricing FREE =
+            new Pricing(Money.ZERO, Money.ZERO, Money.ZERO, Money.ZERO, Money.ZERO, Optional.empty());
+
+    public Pricing {
+        Objects.requireNonNull(inputPerMillion, "inputPerMillion");
+        Objects.requireNonNull(cachedInputPerMillion, "cachedInputPerMillion");
+        Objects.requireNonNull(cacheWrite5mPerMillion, "cacheWrite5mPerMillion");
+        Objects.requireNonNull(cacheWrite1hPerMillion, "cacheWrite1hPerMillion");
+        Objects.requireNonNull(outputPerMillion, "outputPerMillion");
+        Objects.requireNonNull(longContext, "longContext");
+        for (Money m : new Money[] {inputPerMillion, cachedInputPerMillion, cacheWrite5mPerMillion,
+                cacheWrite1hPerMillion, outputPerMillion}) {
+            if (m.isNegative()) {
+                throw new IllegalArgumentException("a price cannot be negative, was " + m);
+            }
+        }
+    }
+
+    /**
+     * Input and output prices; cached input at the input price, no cache writes.
+     *
+     * @param input $ per 1M input tokens
+     * @param output $ per 1M output tokens
+     * @return the pricing
+     */
+    public static Pricing of(String input, String output) {
+        Money in = Money.of(input);
+        return new Pricing(in, in, in, in, Money.of(output), Optional.empty());
+    }
+
+    /** @return {@code true} if every price is zero */
+    public boolean isFree() {
+        return inputPerMillion.isZero() && outputPerMillion.isZero() && cachedInputPerMillion.isZero()
+                && cacheWrite5mPerMillion.isZero() && cacheWrite1hPerMillion.isZero();
+    }
+
+    /**
+     * Higher prices above a prompt size (for example Gemini 2.5 Pro and Claude Sonnet beyond 200K input tokens).
+     *
+     * @param thresholdInputTokens prompts with more input tokens than this use {@code pricing}
+     * @param pricing the prices that apply above the threshold
+     */
+    public record LongContextPricing(long thresholdInputTokens, Pricing pricing) {
+        public LongContextPricing {
+            Objects.requireNonNull(pricing, "pricing");
+            if (thresholdInputTokens < 1) {
+                throw new IllegalArgumentException("thresholdInputTokens must be >= 1, was " + thresholdInputTokens);
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.costwise.llm.chat;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One event of a streamed completion, in OpenAI's {@code chat.completion.chunk} shape.
+ *
+ * @param id the completion id, the same on every chunk of one stream
+ * @param model the model that is answering
+ * @param contentDelta text to append (may be empty)
+ * @param toolCallDeltas tool-call fragments to apply
+ * @param finishReason set on the chunk that ends the choice
+ * @param usage set on the final chunk when the provider reports usage
+ */
+public record ChatChunk(String id, String model, String contentDelta, List<ToolCallDelta> toolCallDeltas,
+        Optional<FinishReason> finishReason, Optional<Usage> usage) {
+
+    public ChatChunk {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(contentDelta, "contentDelta");
+        toolCallDeltas = List.copyOf(toolCallDeltas);
+        Objects.requireNonNull(finishReason, "finishReason");
+        Objects.requireNonNull(usage, "usage");
+    }
+
+    /**
+     * A chunk carrying only text.
+     *
+     * @param id completion id
+     * @param model model name
+     * @param text the text delta
+     * @return the chunk
+     */
+    public static ChatChunk text(String id, String model, String text) {
+        return new ChatChunk(id, model, text, List.of(), Optional.empty(), Optional.empty());
+    }
+}

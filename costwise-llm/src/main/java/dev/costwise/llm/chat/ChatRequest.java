@@ -1,0 +1,251 @@
+package dev.costwise.llm.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A chat-completion request in the OpenAI shape, the one canonical form every provider adapter translates from.
+ *
+ * <p>Immutable; {@link #toBuilder()} derives a variant (for example the same request for a fallback model).
+ *
+ * @param model the model name as the caller wrote it (a catalog name or alias)
+ * @param messages the conversation; never empty
+ * @param tools functions the model may call
+ * @param toolChoice OpenAI's {@code tool_choice} as given ({@code "auto"}, {@code "none"}, {@code "required"} or an
+ *     object), if set
+ * @param responseFormat free text, JSON mode or a JSON schema
+ * @param temperature sampling temperature, if set
+ * @param topP nucleus sampling, if set
+ * @param maxTokens the output limit, if set
+ * @param stop stop sequences
+ * @param seed a sampling seed, if set
+ * @param user the caller's end-user id, if set (does not change the output: not part of the cache key)
+ * @param metadata caller metadata (does not change the output: not part of the cache key)
+ */
+public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
+        ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP,
+        Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
+        Map<String, String> metadata) {
+
+    public ChatRequest {
+        Objects.requireNonNull(model, "model");
+        messages = List.copyOf(messages);
+        tools = List.copyOf(tools);
+        Objects.requireNonNull(toolChoice, "toolChoice");
+        Objects.requireNonNull(responseFormat, "responseFormat");
+        Objects.requireNonNull(temperature, "temperature");
+        Objects.requireNonNull(topP, "topP");
+        Objects.requireNonNull(maxTokens, "maxTokens");
+        stop = List.copyOf(stop);
+        Objects.requireNonNull(seed, "seed");
+        Objects.requireNonNull(user, "user");
+        metadata = Map.copyOf(metadata);
+        if (model.isBlank()) {
+            throw new IllegalArgumentException("model cannot be blank");
+        }
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("messages cannot be empty");
+        }
+        temperature.ifPresent(t -> requireArgument(t >= 0 && t <= 2, "temperature must be in [0, 2], was %s", t));
+        topP.ifPresent(p -> requireArgument(p >= 0 && p <= 1, "top_p must be in [0, 1], was %s", p));
+        maxTokens.ifPresent(m -> requireArgument(m >= 1, "max_tokens must be >= 1, was %s", m));
+    }
+
+    /**
+     * A request for {@code model} with one user message.
+     *
+     * @param model the model name
+     * @param prompt the user's text
+     * @return the request
+     */
+    public static ChatRequest of(String model, String prompt) {
+        return builder(model).addMessage(Message.user(prompt)).build();
+    }
+
+    /**
+     * Starts a request for {@code model}.
+     *
+     * @param model the model name
+     * @return a builder
+     */
+    public static Builder builder(String model) {
+        return new Builder().model(model);
+    }
+
+    /** @return a builder holding this request's values */
+    public Builder toBuilder() {
+        Builder b = new Builder().model(model).messages(messages).tools(tools).responseFormat(responseFormat)
+                .stop(stop).metadata(metadata);
+        b.toolChoice = toolChoice;
+        b.temperature = temperature;
+        b.topP = topP;
+        b.maxTokens = maxTokens;
+        b.seed = seed;
+        b.user = user;
+        return b;
+    }
+
+    /**
+     * The same request for another model.
+     *
+     * @param otherModel the model name
+     * @return the copy
+     */
+    public ChatRequest withModel(String otherModel) {
+        return toBuilder().model(otherModel).build();
+    }
+
+    /** @return every text part of every message, joined by newlines (for token estimates and classifiers) */
+    public String allText() {
+        StringBuilder sb = new StringBuilder();
+        for (Message m : messages) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(m.text());
+        }
+        return sb.toString();
+    }
+
+    /** @return the text of the last user message, or empty text when there is none */
+    public String lastUserText() {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if (messages.get(i).role() == Role.USER) {
+                return messages.get(i).text();
+            }
+        }
+        return "";
+    }
+
+    /** @return {@code true} if any message holds an image */
+    public boolean hasImages() {
+        return messages.stream().anyMatch(Message::hasImages);
+    }
+
+    private static void requireArgument(boolean ok, String format, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException(String.format(format, value));
+        }
+    }
+
+    /** Builds a {@link ChatRequest}. Not thread-safe. */
+    public static final class Builder {
+        private String model;
+        private final List<Message> messages = new ArrayList<>();
+        private final List<Tool> tools = new ArrayList<>();
+        private Optional<JsonNode> toolChoice = Optional.empty();
+        private ResponseFormat responseFormat = new ResponseFormat.Text();
+        private Optional<Double> temperature = Optional.empty();
+        private Optional<Double> topP = Optional.empty();
+        private Optional<Integer> maxTokens = Optional.empty();
+        private final List<String> stop = new ArrayList<>();
+        private Optional<Long> seed = Optional.empty();
+        private Optional<String> user = Optional.empty();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** @param model the model name; @return this builder */
+        public Builder model(String model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** @param values replaces the messages; @return this builder */
+        public Builder messages(List<Message> values) {
+            messages.clear();
+            messages.addAll(values);
+            return this;
+        }
+
+        /** @param message appended to the messages; @return this builder */
+        public Builder addMessage(Message message) {
+            messages.add(Objects.requireNonNull(message, "message"));
+            return this;
+        }
+
+        /** @param values replaces the tools; @return this builder */
+        public Builder tools(List<Tool> values) {
+            tools.clear();
+            tools.addAll(values);
+            return this;
+        }
+
+        /** @param choice OpenAI's {@code tool_choice}; @return this builder */
+        public Builder toolChoice(JsonNode choice) {
+            this.toolChoice = Optional.of(choice);
+            return this;
+        }
+
+        /** @param format the response format; default text; @return this builder */
+        public Builder responseFormat(ResponseFormat format) {
+            this.responseFormat = Objects.requireNonNull(format, "responseFormat");
+            return this;
+        }
+
+        /** @param value sampling temperature in [0, 2]; @return this builder */
+        public Builder temperature(double value) {
+            this.temperature = Optional.of(value);
+            return this;
+        }
+
+        /** @param value nucleus sampling in [0, 1]; @return this builder */
+        public Builder topP(double value) {
+            this.topP = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the output token limit, at least 1; @return this builder */
+        public Builder maxTokens(int value) {
+            this.maxTokens = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the output token limit, or empty to leave it to the provider; @return this builder */
+        public Builder maxTokens(Optional<Integer> value) {
+            this.maxTokens = Objects.requireNonNull(value, "maxTokens");
+            return this;
+        }
+
+        /** @param values replaces the stop sequences; @return this builder */
+        public Builder stop(List<String> values) {
+            stop.clear();
+            stop.addAll(values);
+            return this;
+        }
+
+        /** @param value a sampling seed; @return this builder */
+        public Builder seed(long value) {
+            this.seed = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the end-user id; @return this builder */
+        public Builder user(String value) {
+            this.user = Optional.of(value);
+            return this;
+        }
+
+        /** @param values replaces the metadata; @return this builder */
+        public Builder metadata(Map<String, String> values) {
+            metadata.clear();
+            metadata.putAll(values);
+            return this;
+        }
+
+        /**
+         * @return the request
+         * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
+         *     range (the message names the field and the value)
+         */
+        public ChatRequest build() {
+            return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, maxTokens,
+                    stop, seed, user, metadata);
+        }
+    }
+}

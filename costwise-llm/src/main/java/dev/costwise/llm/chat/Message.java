@@ -1,0 +1,81 @@
+package dev.costwise.llm.chat;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * One message of a conversation, in the OpenAI chat-completions shape.
+ *
+ * @param role who wrote it
+ * @param content its parts, in order; empty for an assistant message that only calls tools
+ * @param name an optional participant name
+ * @param toolCalls the tool calls of an assistant message
+ * @param toolCallId for a {@link Role#TOOL} message, the id of the call it answers
+ */
+public record Message(Role role, List<ContentPart> content, Optional<String> name, List<ToolCall> toolCalls,
+        Optional<String> toolCallId) {
+
+    public Message {
+        Objects.requireNonNull(role, "role");
+        content = List.copyOf(content);
+        Objects.requireNonNull(name, "name");
+        toolCalls = List.copyOf(toolCalls);
+        Objects.requireNonNull(toolCallId, "toolCallId");
+        if (role == Role.TOOL && toolCallId.isEmpty()) {
+            throw new IllegalArgumentException("a tool message needs the toolCallId of the call it answers");
+        }
+    }
+
+    /** @return a system message with the given text */
+    public static Message system(String text) {
+        return of(Role.SYSTEM, text);
+    }
+
+    /** @return a user message with the given text */
+    public static Message user(String text) {
+        return of(Role.USER, text);
+    }
+
+    /** @return an assistant message with the given text */
+    public static Message assistant(String text) {
+        return of(Role.ASSISTANT, text);
+    }
+
+    /**
+     * A tool result.
+     *
+     * @param toolCallId the id of the call this answers
+     * @param text the result
+     * @return the message
+     */
+    public static Message toolResult(String toolCallId, String text) {
+        return new Message(Role.TOOL, List.of(ContentPart.text(text)), Optional.empty(), List.of(),
+                Optional.of(toolCallId));
+    }
+
+    /**
+     * A message with one text part.
+     *
+     * @param role the role
+     * @param text the text
+     * @return the message
+     */
+    public static Message of(Role role, String text) {
+        return new Message(role, List.of(ContentPart.text(text)), Optional.empty(), List.of(), Optional.empty());
+    }
+
+    /** @return the text parts joined without separator (images are left out) */
+    public String text() {
+        return content.stream()
+                .filter(p -> p instanceof ContentPart.Text)
+                .map(p -> ((ContentPart.Text) p).text())
+                .collect(Collectors.joining());
+    }
+
+    /** @return {@code true} if any part is an image */
+    public boolean hasImages() {
+        return content.stream().anyMatch(p -> p instanceof ContentPart.Image);
+    }
+}

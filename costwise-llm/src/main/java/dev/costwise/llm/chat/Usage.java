@@ -1,0 +1,73 @@
+package dev.costwise.llm.chat;
+
+/**
+ * Tokens one call used, in Costwise's normalised form.
+ *
+ * <p>{@code inputTokens} is the whole prompt, <em>including</em> the cached and cache-write parts (OpenAI's and
+ * Gemini's convention); adapters for providers that report them apart (Anthropic) add them in. So the uncached,
+ * normally priced input is {@link #uncachedInputTokens()}. {@code outputTokens} includes {@code reasoningTokens}
+ * (billed as output).
+ *
+ * @param inputTokens all prompt tokens
+ * @param cachedInputTokens prompt tokens read from the provider's prompt cache
+ * @param cacheWriteTokens prompt tokens written to the provider's prompt cache (Anthropic)
+ * @param outputTokens all generated tokens, reasoning included
+ * @param reasoningTokens the part of the output spent on hidden reasoning
+ * @param estimated {@code true} when the provider reported no usage and Costwise counted locally
+ */
+public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens,
+        long reasoningTokens, boolean estimated) {
+
+    /** No tokens. */
+    public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false);
+
+    public Usage {
+        requireNonNegative("inputTokens", inputTokens);
+        requireNonNegative("cachedInputTokens", cachedInputTokens);
+        requireNonNegative("cacheWriteTokens", cacheWriteTokens);
+        requireNonNegative("outputTokens", outputTokens);
+        requireNonNegative("reasoningTokens", reasoningTokens);
+        if (cachedInputTokens + cacheWriteTokens > inputTokens) {
+            throw new IllegalArgumentException("cachedInputTokens (" + cachedInputTokens + ") + cacheWriteTokens ("
+                    + cacheWriteTokens + ") cannot exceed inputTokens (" + inputTokens + ")");
+        }
+        if (reasoningTokens > outputTokens) {
+            throw new IllegalArgumentException("reasoningTokens (" + reasoningTokens
+                    + ") cannot exceed outputTokens (" + outputTokens + ")");
+        }
+    }
+
+    /**
+     * Plain usage with no caching or reasoning.
+     *
+     * @param inputTokens prompt tokens
+     * @param outputTokens generated tokens
+     * @return the usage
+     */
+    public static Usage of(long inputTokens, long outputTokens) {
+        return new Usage(inputTokens, 0, 0, outputTokens, 0, false);
+    }
+
+    /** @return prompt tokens billed at the normal input price */
+    public long uncachedInputTokens() {
+        return inputTokens - cachedInputTokens - cacheWriteTokens;
+    }
+
+    /** @return input plus output */
+    public long totalTokens() {
+        return inputTokens + outputTokens;
+    }
+
+    /** @return the sum of this and {@code other}; estimated if either is */
+    public Usage plus(Usage other) {
+        return new Usage(inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
+                cacheWriteTokens + other.cacheWriteTokens, outputTokens + other.outputTokens,
+                reasoningTokens + other.reasoningTokens, estimated || other.estimated);
+    }
+
+    private static void requireNonNegative(String name, long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " cannot be negative, was " + value);
+        }
+    }
+}

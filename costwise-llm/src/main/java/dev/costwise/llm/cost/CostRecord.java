@@ -1,0 +1,69 @@
+package dev.costwise.llm.cost;
+
+import dev.costwise.core.Money;
+import dev.costwise.llm.chat.Usage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one attempt of one request cost: the ledger's row.
+ *
+ * <p>A request that was retried or fell back has several records sharing its {@link #requestId()}, so wasted spend
+ * (failed, superseded, aborted attempts) is visible, as the spec's Pattern 4 counts it.
+ *
+ * @param requestId the request's id (the context's correlation id); groups the attempts
+ * @param attempt 1 for the first attempt of the request, counting up across retries and fallbacks
+ * @param at when the attempt finished
+ * @param requestedModel the model the caller asked for
+ * @param usedModel the model that answered (or was tried)
+ * @param provider the provider of {@code usedModel}
+ * @param usage tokens billed
+ * @param cost what was paid
+ * @param baselineCost what the configured baseline model would have cost for the same tokens
+ * @param priceStatus how the cost is known
+ * @param outcome how the attempt ended
+ * @param errorKind the failure kind for a failed attempt ({@code rate_limited}, {@code timeout}…)
+ * @param route the route the request took, if a router chose one
+ * @param latency how long the attempt took
+ * @param tags the caller's tags: {@code key}, {@code user}, {@code team}, {@code feature}
+ */
+public record CostRecord(String requestId, int attempt, Instant at, String requestedModel, String usedModel,
+        String provider, Usage usage, Money cost, Money baselineCost, PriceStatus priceStatus, Outcome outcome,
+        Optional<String> errorKind, Optional<String> route, Duration latency, Map<String, String> tags) {
+
+    public CostRecord {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(requestedModel, "requestedModel");
+        Objects.requireNonNull(usedModel, "usedModel");
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(baselineCost, "baselineCost");
+        Objects.requireNonNull(priceStatus, "priceStatus");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(errorKind, "errorKind");
+        Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(latency, "latency");
+        tags = Map.copyOf(tags);
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
+        }
+        if (cost.isNegative()) {
+            throw new IllegalArgumentException("cost cannot be negative, was " + cost);
+        }
+    }
+
+    /** @return what the baseline would have cost minus what was paid (negative when the call cost more) */
+    public Money savings() {
+        return baselineCost.minus(cost);
+    }
+
+    /** @return {@code true} if this attempt's spend bought nothing the caller received */
+    public boolean isWasted() {
+        return outcome == Outcome.FAILED || outcome == Outcome.SUPERSEDED || outcome == Outcome.ABORTED;
+    }
+}

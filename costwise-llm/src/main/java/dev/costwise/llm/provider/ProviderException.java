@@ -1,0 +1,342 @@
+package dev.costwise.llm.provider;
+
+import dev.costwise.core.CostwiseException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A failure reported by (or on the way to) a model provider, mapped from the provider's own status codes and error
+ * bodies into one typed hierarchy.
+ *
+ * <p>Every subtype carries the {@link #provider()}, the {@link #model()}, the HTTP {@link #status()} when there was
+ * one, and the provider's request id. {@link #isTransient()} says whether the same call may succeed later; the
+ * LLM failure classifier turns that into retry and fallback decisions. Messages summarise the provider's error text and
+ * never contain an API key.
+ */
+public abstract sealed class ProviderException extends CostwiseException
+        permits ProviderException.RateLimited, ProviderException.QuotaExhausted, ProviderException.Overloaded,
+        ProviderException.ServerError, ProviderException.ProviderTimeout, ProviderException.ConnectionFailed,
+        ProviderException.MalformedResponse, ProviderException.AuthenticationFailed, ProviderException.PermissionDenied,
+        ProviderException.NotFound, ProviderException.InvalidRequest, ProviderException.ContextLengthExceeded,
+        ProviderException.ContentFiltered {
+
+    private final String provider;
+    private final String model;
+    private final OptionalInt status;
+    private final Optional<String> providerRequestId;
+
+    /**
+     * @param details the common fields
+     * @param message what happened, without secrets
+     * @param cause the underlying failure, or {@code null}
+     */
+    protected ProviderException(Details details, String message, Throwable cause) {
+        super(details.provider() + " " + details.model() + ": " + message
+                + details.status().stream().mapToObj(s -> " (HTTP " + s + ")").findFirst().orElse(""), cause);
+        this.provider = details.provider();
+        this.model = details.model();
+        this.status = details.status();
+        this.providerRequestId = details.providerRequestId();
+    }
+
+    /** @return the provider id, such as {@code openai} */
+    public String provider() {
+        return provider;
+    }
+
+    /** @return the model the call was for */
+    public String model() {
+        return model;
+    }
+
+    /** @return the HTTP status, if the provider answered with one */
+    public OptionalInt status() {
+        return status;
+    }
+
+    /** @return the provider's request id, if it sent one */
+    public Optional<String> providerRequestId() {
+        return providerRequestId;
+    }
+
+    /** @return {@code true} if the same call may succeed when tried again later */
+    public abstract boolean isTransient();
+
+    /** @return a short stable word for metrics and records, such as {@code rate_limited} */
+    public abstract String kind();
+
+    /**
+     * Fields every provider failure has.
+     *
+     * @param provider provider id
+     * @param model model name
+     * @param status HTTP status, if any
+     * @param providerRequestId the provider's request id, if any
+     */
+    public record Details(String provider, String model, OptionalInt status, Optional<String> providerRequestId) {
+        public Details {
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(status, "status");
+            Objects.requireNonNull(providerRequestId, "providerRequestId");
+        }
+
+        /** @return details with no status and no request id */
+        public static Details of(String provider, String model) {
+            return new Details(provider, model, OptionalInt.empty(), Optional.empty());
+        }
+
+        /** @return details with a status and no request id */
+        public static Details of(String provider, String model, int status) {
+            return new Details(provider, model, OptionalInt.of(status), Optional.empty());
+        }
+    }
+
+    /** 429 rate limit: try again after {@link #retryAfter()}, or move to another deployment. */
+    public static final class RateLimited extends ProviderException {
+        private final Optional<Duration> retryAfter;
+
+        public RateLimited(Details d, String message, Optional<Duration> retryAfter) {
+            super(d, "rate limited: " + message + retryAfter.map(r -> " (retry after " + r.toMillis() + " ms)")
+                    .orElse(""), null);
+            this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+
+        /** @return when the provider says to try again, if it said */
+        public Optional<Duration> retryAfter() {
+            return retryAfter;
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
+        }
+
+        @Override
+        public String kind() {
+            return "rate_limited";
+        }
+    }
+
+    /** Quota or credits exhausted (OpenAI {@code insufficient_quota}, OpenRouter 402): not fixed by waiting a moment. */
+    public static final class QuotaExhausted extends ProviderException {
+        public QuotaExhausted(Details d, String message) {
+            super(d, "quota exhausted: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "quota_exhausted";
+        }
+    }
+
+    /** The provider is overloaded (Anthropic 529, HTTP 503). */
+    public static final class Overloaded extends ProviderException {
+        private final Optional<Duration> retryAfter;
+
+        public Overloaded(Details d, String message, Optional<Duration> retryAfter) {
+            super(d, "overloaded: " + message, null);
+            this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+
+        /** @return when the provider says to try again, if it said */
+        public Optional<Duration> retryAfter() {
+            return retryAfter;
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
+        }
+
+        @Override
+        public String kind() {
+            return "overloaded";
+        }
+    }
+
+    /** A 5xx from the provider. */
+    public static final class ServerError extends ProviderException {
+        public ServerError(Details d, String message) {
+            super(d, "server error: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
+        }
+
+        @Override
+        public String kind() {
+            return "server_error";
+        }
+    }
+
+    /** No answer (or no first token, or no end) within the allowed time. */
+    public static final class ProviderTimeout extends ProviderException {
+        private final Duration timeout;
+
+        public ProviderTimeout(Details d, String what, Duration timeout) {
+            super(d, what + " timed out after " + timeout.toMillis() + " ms", null);
+            this.timeout = timeout;
+        }
+
+        /** @return the limit that was passed */
+        public Duration timeout() {
+            return timeout;
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
+        }
+
+        @Override
+        public String kind() {
+            return "timeout";
+        }
+    }
+
+    /** The connection could not be made or broke mid-response (including a truncated stream). */
+    public static final class ConnectionFailed extends ProviderException {
+        public ConnectionFailed(Details d, String message, Throwable cause) {
+            super(d, "connection failed: " + message, cause);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
+        }
+
+        @Override
+        public String kind() {
+            return "connection";
+        }
+    }
+
+    /** The provider's answer could not be read (malformed JSON, an unexpected shape). */
+    public static final class MalformedResponse extends ProviderException {
+        public MalformedResponse(Details d, String message, Throwable cause) {
+            super(d, "malformed response: " + message, cause);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return true;
+        }
+
+        @Override
+        public String kind() {
+            return "malformed_response";
+        }
+    }
+
+    /** 401: the key is missing or wrong. */
+    public static final class AuthenticationFailed extends ProviderException {
+        public AuthenticationFailed(Details d, String message) {
+            super(d, "authentication failed: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "authentication";
+        }
+    }
+
+    /** 403: the key may not use this model or feature. */
+    public static final class PermissionDenied extends ProviderException {
+        public PermissionDenied(Details d, String message) {
+            super(d, "permission denied: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "permission";
+        }
+    }
+
+    /** 404: the model (or endpoint) does not exist at this provider. */
+    public static final class NotFound extends ProviderException {
+        public NotFound(Details d, String message) {
+            super(d, "not found: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "not_found";
+        }
+    }
+
+    /** 400/422: the request is wrong; sending it again (or elsewhere) will not help. */
+    public static final class InvalidRequest extends ProviderException {
+        public InvalidRequest(Details d, String message) {
+            super(d, "invalid request: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "invalid_request";
+        }
+    }
+
+    /** The prompt does not fit the model's context window: a model with a larger window may take it. */
+    public static final class ContextLengthExceeded extends ProviderException {
+        public ContextLengthExceeded(Details d, String message) {
+            super(d, "context length exceeded: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "context_length";
+        }
+    }
+
+    /** The provider's safety filter refused the prompt or the answer. */
+    public static final class ContentFiltered extends ProviderException {
+        public ContentFiltered(Details d, String message) {
+            super(d, "content filtered: " + message, null);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "content_filtered";
+        }
+    }
+}
