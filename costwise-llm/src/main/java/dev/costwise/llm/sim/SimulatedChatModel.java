@@ -56,7 +56,9 @@ import java.util.random.RandomGeneratorFactory;
  * </ol>
  *
  * <p>Streams sleep the whole latency before the first chunk, then emit the answer in chunks of a few words and a final
- * chunk with the finish reason and usage. Thread-safe: draws from the shared generator are serialised.
+ * chunk with the finish reason and usage; with a {@linkplain Builder#midStreamFailureRate mid-stream failure rate} a
+ * stream may break halfway with {@link ProviderException.ConnectionFailed}, its partial output recorded as
+ * {@code FAILED} spend. Thread-safe: draws from the shared generator are serialised.
  */
 public final class SimulatedChatModel implements ChatModel {
 
@@ -76,6 +78,7 @@ public final class SimulatedChatModel implements ChatModel {
     private final Duration retryAfter;
     private final Duration timeout;
     private final int chunkWords;
+    private final double midStreamFailureRate;
     private final Optional<SavingsCalculator> baseline;
     private final PriceStatus statusOfZero;
 
@@ -93,6 +96,7 @@ public final class SimulatedChatModel implements ChatModel {
         this.retryAfter = b.retryAfter;
         this.timeout = b.timeout;
         this.chunkWords = b.chunkWords;
+        this.midStreamFailureRate = b.midStreamFailureRate;
         this.baseline = b.baseline;
         this.statusOfZero = statusOfZero;
     }
@@ -151,8 +155,13 @@ public final class SimulatedChatModel implements ChatModel {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
         Planned planned = plan(request, context);
+        boolean drop;
+        synchronized (random) {
+            drop = midStreamFailureRate > 0 && random.nextDouble() < midStreamFailureRate;
+        }
         waitFor(planned.latency(), request, context);
-        return new SimulatedStream(this, planned, request, context, chunkWords);
+        int dropAt = drop ? Math.max(1, planned.pieces().size() / 2) : -1;
+        return new SimulatedStream(this, planned, request, context, chunkWords, dropAt);
     }
 
     /** Everything a successful call will answer, decided before any waiting. */
@@ -309,6 +318,7 @@ public final class SimulatedChatModel implements ChatModel {
         private Duration retryAfter = Duration.ofSeconds(1);
         private Duration timeout = Duration.ofSeconds(30);
         private int chunkWords = 4;
+        private double midStreamFailureRate;
         private Optional<SavingsCalculator> baseline = Optional.empty();
 
         private Builder(ModelCatalog catalog, String modelName) {
@@ -476,6 +486,22 @@ public final class SimulatedChatModel implements ChatModel {
                 throw new IllegalArgumentException("chunkWords must be >= 1, was " + value);
             }
             this.chunkWords = value;
+            return this;
+        }
+
+        /**
+         * Sets how often a stream breaks halfway through its text with
+         * {@link ProviderException.ConnectionFailed}, after the provider has billed what it generated. Default: 0.
+         *
+         * @param rate in [0, 1]
+         * @return this builder
+         * @throws IllegalArgumentException if {@code rate} is outside [0, 1]
+         */
+        public Builder midStreamFailureRate(double rate) {
+            if (!(rate >= 0 && rate <= 1)) {
+                throw new IllegalArgumentException("midStreamFailureRate must be in [0, 1], was " + rate);
+            }
+            this.midStreamFailureRate = rate;
             return this;
         }
 

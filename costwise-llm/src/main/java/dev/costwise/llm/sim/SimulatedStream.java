@@ -7,6 +7,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.provider.ProviderException;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -20,18 +21,20 @@ final class SimulatedStream implements ChatStream {
     private final WorkflowContext context;
     private final List<String> pieces;
     private final int chunkWords;
+    private final int dropAt;
     private int next;
     private boolean finished;
     private boolean closed;
 
     SimulatedStream(SimulatedChatModel owner, SimulatedChatModel.Planned planned, ChatRequest request,
-            WorkflowContext context, int chunkWords) {
+            WorkflowContext context, int chunkWords, int dropAt) {
         this.owner = owner;
         this.response = planned.response();
         this.request = request;
         this.context = context;
         this.pieces = planned.pieces();
         this.chunkWords = chunkWords;
+        this.dropAt = dropAt;
     }
 
     @Override
@@ -44,6 +47,15 @@ final class SimulatedStream implements ChatStream {
         if (!hasNext()) {
             throw new NoSuchElementException(closed ? "stream of " + response.model() + " was closed"
                     : "stream of " + response.model() + " has ended");
+        }
+        if (dropAt >= 0 && next >= dropAt) {
+            closed = true;
+            ProviderException e = new ProviderException.ConnectionFailed(
+                    ProviderException.Details.of(SimulatedChatModel.PROVIDER, response.model()),
+                    "simulated stream broken after " + next + " of " + pieces.size() + " pieces", null);
+            owner.record(context, request, producedSoFar(), response.latency(), Outcome.FAILED,
+                    Optional.of(e.kind()));
+            throw e;
         }
         if (next < pieces.size()) {
             int end = Math.min(pieces.size(), next + chunkWords);
@@ -74,11 +86,15 @@ final class SimulatedStream implements ChatStream {
             return;
         }
         closed = true;
+        owner.record(context, request, producedSoFar(), response.latency(), Outcome.ABORTED, Optional.empty());
+    }
+
+    /** The full prompt and the share of the output sent so far (the provider bills what it generated). */
+    private Usage producedSoFar() {
         Usage full = response.usage();
         long produced = pieces.isEmpty() ? 0 : (long) Math.ceil((double) full.outputTokens() * next / pieces.size());
         long reasoning = Math.min(full.reasoningTokens(), produced);
-        Usage partial = new Usage(full.inputTokens(), full.cachedInputTokens(), full.cacheWriteTokens(),
+        return new Usage(full.inputTokens(), full.cachedInputTokens(), full.cacheWriteTokens(),
                 full.cacheWrite1hTokens(), produced, reasoning, true);
-        owner.record(context, request, partial, response.latency(), Outcome.ABORTED, Optional.empty());
     }
 }
