@@ -1,5 +1,6 @@
 package dev.costwise.llm.sim;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.core.WorkflowContext;
@@ -11,6 +12,9 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.Tool;
+import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
@@ -48,6 +52,8 @@ import java.util.random.RandomGeneratorFactory;
  *       {@code LENGTH});</li>
  *   <li>waits the simulated latency on the {@link Sleeper}, or fails with {@link ProviderException.ProviderTimeout}
  *       when the context's deadline comes first;</li>
+ *   <li>answers with a tool call (finish reason {@code TOOL_CALLS}) when {@code tool_choice} forces one
+ *       ({@code "required"} or a named function), else with text;</li>
  *   <li>prices the usage with the {@link Pricer} <em>as the real model would be priced</em> (the planner needs real
  *       costs) and answers with provider {@value #PROVIDER} and a text such as {@code "[simulated gpt-4o] …"};</li>
  *   <li>records a {@link CostRecord} in the context through {@link CostRecords}: {@code SUCCESS}, {@code FAILED}
@@ -64,6 +70,8 @@ public final class SimulatedChatModel implements ChatModel {
 
     /** The provider id of simulated responses and records. */
     public static final String PROVIDER = "sim";
+
+    private static final int TOOL_CALL_OVERHEAD_TOKENS = 5;
 
     private final ModelInfo model;
     private final Pricer pricer;
@@ -203,6 +211,10 @@ public final class SimulatedChatModel implements ChatModel {
             throw fail(context, request, kind.toException(model.name(), retryAfter, timeout), waited);
         }
 
+        Optional<Tool> forced = forcedTool(request, context);
+        if (forced.isPresent()) {
+            return planToolCall(request, forced.get(), prompt, hash, lat);
+        }
         Usage usage = new Usage(prompt, 0, 0, total, reasoning, true);
         Pricer.Priced priced = pricer.price(model.name(), usage);
         String prefix = "[simulated " + model.name() + "]";
@@ -215,6 +227,40 @@ public final class SimulatedChatModel implements ChatModel {
                 model.name(), PROVIDER, Message.assistant(text), finish, usage, priced.cost(), priced.status(), lat,
                 Optional.empty(), false);
         return new Planned(response, List.copyOf(splitText(text)), lat);
+    }
+
+    /**
+     * The tool the request forces ({@code tool_choice} {@code "required"}: the first tool; a named function: that
+     * one), if any. With {@code "auto"} the simulator answers in text, so results stay deterministic.
+     */
+    private Optional<Tool> forcedTool(ChatRequest request, WorkflowContext context) {
+        if (request.tools().isEmpty() || request.toolChoice().isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode choice = request.toolChoice().get();
+        if (choice.isTextual()) {
+            return choice.asText().equals("required") ? Optional.of(request.tools().getFirst()) : Optional.empty();
+        }
+        String wanted = choice.path("function").path("name").asText("");
+        return Optional.of(request.tools().stream().filter(t -> t.name().equals(wanted)).findFirst()
+                .orElseThrow(() -> fail(context, request, new ProviderException.InvalidRequest(
+                        ProviderException.Details.of(PROVIDER, model.name(), 400),
+                        "tool_choice names function '" + wanted + "', which is not among the request's tools"),
+                        Duration.ZERO)));
+    }
+
+    private Planned planToolCall(ChatRequest request, Tool tool, long prompt, long hash, Duration lat) {
+        String arguments = "{\"simulated\":\""
+                + String.join(" ", SimulatedText.words(seed ^ hash, 6)) + "\"}";
+        long output = TOOL_CALL_OVERHEAD_TOKENS + estimator.countText(model.name(), tool.name() + arguments);
+        Usage usage = new Usage(prompt, 0, 0, output, 0, true);
+        Pricer.Priced priced = pricer.price(model.name(), usage);
+        ToolCall call = new ToolCall("call_sim_" + SimulatedText.hex(hash), tool.name(), arguments);
+        Message message = new Message(Role.ASSISTANT, List.of(), Optional.empty(), List.of(call), Optional.empty());
+        ChatResponse response = new ChatResponse("chatcmpl-sim-" + SimulatedText.hex(hash), request.model(),
+                model.name(), PROVIDER, message, FinishReason.TOOL_CALLS, usage, priced.cost(), priced.status(), lat,
+                Optional.empty(), false);
+        return new Planned(response, List.of(), lat);
     }
 
     private static List<String> splitText(String text) {

@@ -8,6 +8,9 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.ToolCallDelta;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -23,6 +26,7 @@ final class SimulatedStream implements ChatStream {
     private final int chunkWords;
     private final int dropAt;
     private int next;
+    private boolean toolCallsSent;
     private boolean finished;
     private boolean closed;
 
@@ -62,6 +66,15 @@ final class SimulatedStream implements ChatStream {
             String text = String.join("", pieces.subList(next, end));
             next = end;
             return ChatChunk.text(response.id(), response.model(), text);
+        }
+        if (!toolCallsSent && !response.toolCalls().isEmpty()) {
+            toolCallsSent = true;
+            List<ToolCallDelta> deltas = new ArrayList<>();
+            for (int i = 0; i < response.toolCalls().size(); i++) {
+                ToolCall call = response.toolCalls().get(i);
+                deltas.add(new ToolCallDelta(i, Optional.of(call.id()), Optional.of(call.name()), call.arguments()));
+            }
+            return new ChatChunk(response.id(), response.model(), "", deltas, Optional.empty(), Optional.empty());
         }
         finished = true;
         owner.record(context, request, response.usage(), response.latency(), Outcome.SUCCESS, Optional.empty());

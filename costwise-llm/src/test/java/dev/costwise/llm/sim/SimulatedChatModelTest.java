@@ -16,6 +16,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
@@ -28,6 +29,7 @@ import dev.costwise.llm.provider.ProviderException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SimulatedChatModelTest {
@@ -281,6 +283,42 @@ class SimulatedChatModelTest {
                         "huggingface/meta-llama/Llama-3.3-70B-Instruct")
                 .pricer(CatalogPricer.builder(CATALOG).allowUnpricedModels().build()).build();
         assertThat(unpriced.execute(ChatRequest.of("x", "hi"), ctx()).priceStatus()).isEqualTo(PriceStatus.UNPRICED);
+    }
+
+    @Test
+    void givenRequiredToolChoice_whenExecuted_thenAnswersWithACallOfTheFirstTool() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ChatRequest request = ChatRequest.builder("gpt-4o").addMessage(dev.costwise.llm.chat.Message.user("weather?"))
+                .tools(List.of(new Tool("get_weather", Optional.empty(), json.readTree("{\"type\":\"object\"}"),
+                        false)))
+                .toolChoice(json.getNodeFactory().textNode("required")).build();
+        SimulatedChatModel sim = SimulatedChatModel.of(CATALOG, "gpt-4o");
+
+        ChatResponse r = sim.execute(request, ctx());
+
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.toolCalls()).singleElement().satisfies(call -> {
+            assertThat(call.name()).isEqualTo("get_weather");
+            assertThat(json.readTree(call.arguments()).has("simulated")).isTrue();
+        });
+        try (ChatStream stream = sim.stream(request, ctx())) {
+            ChatChunk first = stream.next();
+            assertThat(first.toolCallDeltas()).singleElement()
+                    .satisfies(d -> assertThat(d.name()).contains("get_weather"));
+            stream.forEachRemaining(c -> { });
+            assertThat(stream.response()).isEqualTo(r);
+        }
+    }
+
+    @Test
+    void givenToolChoiceNamingAMissingTool_whenExecuted_thenInvalidRequest() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ChatRequest request = ChatRequest.builder("gpt-4o").addMessage(dev.costwise.llm.chat.Message.user("x"))
+                .tools(List.of(new Tool("a", Optional.empty(), json.readTree("{}"), false)))
+                .toolChoice(json.readTree("{\"type\":\"function\",\"function\":{\"name\":\"b\"}}")).build();
+
+        assertThatThrownBy(() -> SimulatedChatModel.of(CATALOG, "gpt-4o").execute(request, ctx()))
+                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("'b'");
     }
 
     private List<Boolean> outcomes(long seed) {
