@@ -2,10 +2,10 @@ package dev.costwise.core.composition;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiPredicate;
 
@@ -69,7 +69,7 @@ public final class Conditional<I, O> implements Primitive<I, O> {
     public O execute(I input, WorkflowContext context) {
         return Instrumented.call(metrics, name, "conditional", context, () -> {
             boolean holds = predicate.test(input, context);
-            context.record(name, "condition", Map.of("branch", holds ? "then" : "else"));
+            context.record(name, "condition", Attributes.of("branch", holds ? "then" : "else"));
             return (holds ? then : otherwise).execute(input, context);
         });
     }

@@ -4,6 +4,7 @@ import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.DeadlineExceededException;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Failures;
 import dev.costwise.core.internal.Instrumented;
@@ -132,7 +133,7 @@ public final class Parallel<I, O> implements Primitive<I, BranchResults<O>> {
         } finally {
             executor.shutdownNow();
             forks.values().forEach(context::merge);
-            context.record(name, "parallel", Map.of("branches", names.size(), "failed", failures.size()));
+            context.record(name, "parallel", Attributes.of("branches", names.size(), "failed", failures.size()));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.costwise.core.composition;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
@@ -111,10 +112,10 @@ public final class Router<I, O> implements Primitive<I, O> {
             String route;
             if (requested != null && routes.containsKey(requested)) {
                 route = requested;
-                context.record(name, "route", Map.of("route", route));
+                context.record(name, "route", Attributes.of("route", route));
             } else if (defaultRoute != null) {
                 route = defaultRoute;
-                context.record(name, "route", Map.of("route", route, "requested", String.valueOf(requested)));
+                context.record(name, "route", Attributes.of("route", route, "requested", String.valueOf(requested)));
             } else {
                 metrics.onRejected(name, "unknown_route");
                 throw new UnknownRouteException(name, requested, routes.keySet());

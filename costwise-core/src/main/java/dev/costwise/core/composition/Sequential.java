@@ -2,12 +2,12 @@ package dev.costwise.core.composition;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -92,7 +92,7 @@ public final class Sequential<I, O> implements Primitive<I, O> {
             Object value = input;
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
-                context.record(name, "step", Map.of("step", step.name(), "index", i));
+                context.record(name, "step", Attributes.of("step", step.name(), "index", i));
                 value = step.primitive().execute(value, context);
             }
             return (O) value;

@@ -10,12 +10,12 @@ import dev.costwise.core.DeadlineExceededException;
 import dev.costwise.core.Money;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Failures;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -205,7 +205,7 @@ public final class ResponseCache<I, O> {
         } catch (ExecutionException e) {
             misses.increment();
             metrics.onCacheMiss(name);
-            context.record(name, "cache_miss", Map.of("shared", true));
+            context.record(name, "cache_miss", Attributes.of("shared", true));
             throw Failures.propagate(e.getCause());
         }
         hit(context, value, true);
@@ -224,9 +224,9 @@ public final class ResponseCache<I, O> {
         }
         metrics.onCacheHit(name, amount);
         if (shared) {
-            context.record(name, "cache_hit", Map.of("shared", true, "saved", amount));
+            context.record(name, "cache_hit", Attributes.of("shared", true, "saved", amount));
         } else if (savedOnHit != null) {
-            context.record(name, "cache_hit", Map.of("saved", amount));
+            context.record(name, "cache_hit", Attributes.of("saved", amount));
         } else {
             context.record(name, "cache_hit");
         }

@@ -3,11 +3,11 @@ package dev.costwise.core.performance;
 import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
@@ -106,7 +106,7 @@ public final class Throttle {
             throw new CallInterruptedException(name, e);
         }
         if (!acquired) {
-            context.record(name, "throttle_rejected", Map.of("maxConcurrent", maxConcurrent));
+            context.record(name, "throttle_rejected", Attributes.of("maxConcurrent", maxConcurrent));
             metrics.onRejected(name, "bulkhead_full");
             throw new BulkheadFullException(name, maxConcurrent, wait);
         }

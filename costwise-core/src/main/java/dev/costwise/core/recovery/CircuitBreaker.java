@@ -3,9 +3,9 @@ package dev.costwise.core.recovery;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -165,7 +165,7 @@ public final class CircuitBreaker {
         if (state.compareAndSet(from, to)) {
             String f = from.kind().name();
             String t = to.kind().name();
-            context.record(name, "circuit_state", Map.of("from", f, "to", t));
+            context.record(name, "circuit_state", Attributes.of("from", f, "to", t));
             config.metrics().onStateTransition(name, f, t);
         }
     }

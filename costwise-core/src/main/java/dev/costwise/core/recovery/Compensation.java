@@ -2,12 +2,12 @@ package dev.costwise.core.recovery;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -86,13 +86,13 @@ public final class Compensation<T> implements Primitive<T, T> {
             try {
                 value = step.action().execute(value, context);
             } catch (RuntimeException failure) {
-                context.record(name, "saga_failed", Map.of("step", step.name()));
+                context.record(name, "saga_failed", Attributes.of("step", step.name()));
                 compensate(done, outputs, context, failure);
                 throw failure;
             }
             done.add(step);
             outputs.add(value);
-            context.record(name, "saga_step", Map.of("step", step.name()));
+            context.record(name, "saga_step", Attributes.of("step", step.name()));
         }
         return value;
     }
@@ -102,10 +102,10 @@ public final class Compensation<T> implements Primitive<T, T> {
             Step<T> step = done.get(i);
             try {
                 step.compensator().compensate(outputs.get(i), context);
-                context.record(name, "compensate", Map.of("step", step.name(), "outcome", "ok"));
+                context.record(name, "compensate", Attributes.of("step", step.name(), "outcome", "ok"));
             } catch (RuntimeException compensationFailure) {
                 failure.addSuppressed(compensationFailure);
-                context.record(name, "compensate", Map.of("step", step.name(), "outcome", "failed"));
+                context.record(name, "compensate", Attributes.of("step", step.name(), "outcome", "failed"));
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import dev.costwise.core.metrics.PrimitiveMetrics;
@@ -117,7 +118,7 @@ public final class Fallback<I, O> implements Primitive<I, O> {
     }
 
     private void note(WorkflowContext context, String target, String outcome, String reason) {
-        context.record(name, "fallback", Map.of("target", target, "outcome", outcome, "reason", reason));
+        context.record(name, "fallback", Attributes.of("target", target, "outcome", outcome, "reason", reason));
         metrics.onFallback(name, target, outcome, reason);
     }
 

@@ -4,6 +4,7 @@ import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
 import java.time.Duration;
@@ -128,7 +129,7 @@ public final class Retry {
     }
 
     private RuntimeException stop(WorkflowContext context, String reason, int attempts, RuntimeException failure) {
-        context.record(name, "retry_stopped", Map.of("reason", reason, "attempts", attempts));
+        context.record(name, "retry_stopped", Attributes.of("reason", reason, "attempts", attempts));
         if (!"max_retries".equals(reason)) {
             config.metrics().onRejected(name, reason);
         }
