@@ -5,6 +5,7 @@ import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.core.composition.Router;
 import dev.costwise.core.metrics.MetricsCollector;
+import dev.costwise.core.metrics.PrimitiveMetrics;
 import dev.costwise.core.performance.ResponseCache;
 import dev.costwise.core.performance.Throttle;
 import dev.costwise.core.recovery.CircuitBreaker;
@@ -51,6 +52,8 @@ public class CorePrimitivesBenchmark {
     private Primitive<String, String> retry;
     private Primitive<String, String> fallback;
     private Primitive<String, String> timeout;
+    private Primitive<String, String> timeoutCallerThread;
+    private Primitive<String, String> stackCallerThread;
     private Primitive<String, String> breaker;
     private Primitive<String, String> router;
     private Primitive<String, String> throttle;
@@ -63,18 +66,22 @@ public class CorePrimitivesBenchmark {
         retry = Retry.of("retry", RetryConfig.builder().maxRetries(3).build()).wrap(NOOP);
         fallback = Fallback.<String, String>builder("fallback").primary("a", NOOP).fallback("b", NOOP).build();
         timeout = Timeout.of("timeout", Duration.ofSeconds(5)).wrap(NOOP);
+        timeoutCallerThread = Timeout.builder("timeout").timeout(Duration.ofSeconds(5))
+                .isolation(Timeout.Isolation.CALLER_THREAD).build().wrap(NOOP);
         breaker = CircuitBreaker.of("breaker", CircuitBreakerConfig.ofDefaults()).wrap(NOOP);
         router = Router.<String, String>builder("router").route("a", NOOP).route("b", NOOP)
                 .selector((in, ctx) -> "a").build();
         throttle = Throttle.of("throttle", 64).wrap(NOOP);
         cache = ResponseCache.<String, String>builder("cache").maximumSize(10_000).build().wrap(NOOP);
-        stack = stack(null);
-        stackWithMetrics = stack(MetricsCollector.of(new SimpleMeterRegistry()));
+        stack = stack(null, Timeout.Isolation.VIRTUAL_THREAD);
+        stackWithMetrics = stack(MetricsCollector.of(new SimpleMeterRegistry()), Timeout.Isolation.VIRTUAL_THREAD);
+        stackCallerThread = stack(null, Timeout.Isolation.CALLER_THREAD);
     }
 
-    private static Primitive<String, String> stack(MetricsCollector metrics) {
-        var m = metrics == null ? dev.costwise.core.metrics.PrimitiveMetrics.NONE : metrics;
-        Primitive<String, String> bounded = Timeout.of("timeout", Duration.ofSeconds(5), m).wrap(NOOP);
+    private static Primitive<String, String> stack(MetricsCollector metrics, Timeout.Isolation isolation) {
+        PrimitiveMetrics m = metrics == null ? PrimitiveMetrics.NONE : metrics;
+        Primitive<String, String> bounded = Timeout.builder("timeout").timeout(Duration.ofSeconds(5)).metrics(m)
+                .isolation(isolation).build().wrap(NOOP);
         Fallback<String, String> fallback = Fallback.<String, String>builder("fallback").metrics(m)
                 .primary("primary", bounded).fallback("backup", NOOP).build();
         Primitive<String, String> retried = Retry.of("retry", RetryConfig.builder().maxRetries(2).metrics(m)
@@ -113,6 +120,11 @@ public class CorePrimitivesBenchmark {
     }
 
     @Benchmark
+    public String timeoutCallerThread() {
+        return timeoutCallerThread.execute("q", context());
+    }
+
+    @Benchmark
     public String circuitBreaker() {
         return breaker.execute("q", context());
     }
@@ -145,6 +157,11 @@ public class CorePrimitivesBenchmark {
     @Benchmark
     public String stackCacheMiss() {
         return stack.execute(uniqueKey(), context());
+    }
+
+    @Benchmark
+    public String stackCacheMissCallerThreadTimeout() {
+        return stackCallerThread.execute(uniqueKey(), context());
     }
 
     @Benchmark

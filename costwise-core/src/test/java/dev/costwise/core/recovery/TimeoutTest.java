@@ -110,6 +110,40 @@ class TimeoutTest {
     }
 
     @Test
+    void givenCallerThreadIsolation_whenTimeoutExpires_thenCallerWorkIsInterruptedAndFlagCleared() {
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicBoolean sawInterrupt = new AtomicBoolean();
+        Timeout timeout = Timeout.builder("caller-timeout").timeout(Duration.ofMillis(50))
+                .isolation(Timeout.Isolation.CALLER_THREAD).build();
+        Primitive<String, String> work = (in, ctx) -> {
+            try {
+                never.await();
+                return "late";
+            } catch (InterruptedException e) {
+                sawInterrupt.set(true);
+                throw new IllegalStateException("interrupted", e);
+            }
+        };
+
+        assertThatThrownBy(() -> timeout.wrap(work).execute("x", WorkflowContext.of("t")))
+                .isInstanceOf(TimeoutExceededException.class)
+                .hasMessageContaining("'caller-timeout' expired after PT0.05S")
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(IllegalStateException.class));
+        assertThat(sawInterrupt).isTrue();
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void givenCallerThreadIsolation_whenCallIsFast_thenNoInterruptLeaksToTheCaller() {
+        Timeout timeout = Timeout.builder("t").timeout(Duration.ofSeconds(5)).isolation(Timeout.Isolation.CALLER_THREAD).build();
+
+        for (int i = 0; i < 1000; i++) {
+            assertThat(timeout.wrap((String in, WorkflowContext c) -> in).execute("x", Contexts.on(ticker))).isEqualTo("x");
+        }
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
     void givenZeroTimeout_whenCreating_thenFailsNamingParameterAndValue() {
         assertThatThrownBy(() -> Timeout.of("t", Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive, was PT0S");
