@@ -34,7 +34,8 @@ import java.util.function.ToIntFunction;
  * <p>Concurrent identical misses share one delegate call (single-flight): the first caller runs the delegate on its
  * own thread and the others wait for its result, up to their context's deadline. A failure is never cached: it is
  * removed before the waiters see it, so every waiter gets the failure and the next call tries again. A {@code null}
- * output is returned but not cached.
+ * output is returned but not cached. The shared load runs on the first caller's thread, so if that caller is
+ * interrupted (an outer {@code Timeout}), its waiters see that failure too and the next call loads again.
  *
  * <p>Entries live for {@code ttl} after they are written, or for the duration a per-entry {@code ttlFor} function
  * returns for that output (the LLM layer keeps fallback answers for less time). Size is bounded by entry count or by

@@ -1,5 +1,6 @@
 package dev.costwise.core.recovery;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Primitive;
@@ -21,7 +22,8 @@ import java.util.Objects;
  * <p>A {@link CircuitOpenException} always moves on (the target's breaker is open, it was skipped without a call, and
  * no attempt of the request's {@link AttemptBudget} is used). Every move to a further target takes one attempt from
  * the {@link AttemptBudget}, if the request has one. A failure that is not fallbackable is rethrown at once. When every
- * target fails, one {@link AllFallbacksFailedException} carries every cause.
+ * target fails, one {@link AllFallbacksFailedException} carries every cause. {@link AttemptBudgetExceededException} and
+ * {@link dev.costwise.core.CallInterruptedException} always propagate at once.
  *
  * <p>Records one {@code fallback} event per target tried: attributes {@code target}, {@code outcome}
  * ({@code answered} or {@code skipped}) and {@code reason} ({@code ok}, or the classifier's reason, or
@@ -93,7 +95,7 @@ public final class Fallback<I, O> implements Primitive<I, O> {
                 O out = target.primitive().execute(input, context);
                 note(context, target.name(), "answered", "ok");
                 return out;
-            } catch (AttemptBudgetExceededException e) {
+            } catch (AttemptBudgetExceededException | CallInterruptedException e) {
                 throw e;
             } catch (CircuitOpenException e) {
                 if (i > 0) {

@@ -26,6 +26,7 @@ import java.util.Optional;
  *   <li>the request's {@link AttemptBudget}, if any, has an attempt left (else {@link AttemptBudgetExceededException}).</li>
  * </ol>
  * Otherwise the last failure is rethrown unchanged, so an outer {@link Fallback} can classify it.
+ * {@link AttemptBudgetExceededException} and {@link CallInterruptedException} are never retried.
  *
  * <p>Records a {@code retry} event (attributes {@code attempt}, {@code delay}, {@code reason}) before each retry, and a
  * {@code retry_stopped} event ({@code reason}: {@code max_retries}, {@code deadline}, {@code retry_budget}) when a
@@ -97,7 +98,7 @@ public final class Retry {
         while (true) {
             try {
                 return delegate.execute(input, context);
-            } catch (AttemptBudgetExceededException e) {
+            } catch (AttemptBudgetExceededException | CallInterruptedException e) {
                 throw e;
             } catch (RuntimeException failure) {
                 FailureVerdict verdict = config.classifier().classify(failure);
