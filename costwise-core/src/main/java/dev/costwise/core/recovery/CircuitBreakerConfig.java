@@ -54,6 +54,21 @@ public final class CircuitBreakerConfig {
         return builder().build();
     }
 
+    /** @return a builder holding these settings, to derive a variant */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.failureRateThreshold = failureRateThreshold;
+        b.consecutiveFailures = consecutiveFailures;
+        b.slidingWindowSize = slidingWindowSize;
+        b.minimumCalls = minimumCalls;
+        b.waitDurationInOpenState = waitDurationInOpenState;
+        b.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+        b.classifier = classifier;
+        b.ticker = ticker;
+        b.metrics = metrics;
+        return b;
+    }
+
     /** @return the failure rate (0..1] that opens the circuit */
     public double failureRateThreshold() {
         return failureRateThreshold;
@@ -227,8 +242,7 @@ public final class CircuitBreakerConfig {
 
         /** @return the config; {@code minimumCalls} is capped at {@code slidingWindowSize} */
         public CircuitBreakerConfig build() {
-            CircuitBreakerConfig c = new CircuitBreakerConfig(this);
-            return c;
+            return new CircuitBreakerConfig(this);
         }
     }
 
