@@ -81,6 +81,36 @@ class ParallelTest {
     }
 
     @Test
+    void givenDeadline_whenBranchesOverrunIt_thenFailsWithDeadlineExceeded() {
+        CountDownLatch never = new CountDownLatch(1);
+        Parallel<String, String> p = Parallel.<String, String>builder("slow-fan-out").branch("stuck", (in, ctx) -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "late";
+        }).build();
+        WorkflowContext ctx = WorkflowContext.builder("t").timeout(java.time.Duration.ofMillis(50)).build();
+
+        assertThatThrownBy(() -> p.execute("q", ctx)).isInstanceOf(dev.costwise.core.DeadlineExceededException.class)
+                .hasMessageContaining("'slow-fan-out'");
+    }
+
+    @Test
+    void givenAttemptBudget_whenBranchesRun_thenTheyShareIt() {
+        WorkflowContext ctx = WorkflowContext.of("t");
+        dev.costwise.core.recovery.AttemptBudget budget = dev.costwise.core.recovery.AttemptBudget.install(ctx, 3);
+        Primitive<String, String> takesOne = (in, c) -> {
+            dev.costwise.core.recovery.AttemptBudget.of(c).orElseThrow().tryAcquire();
+            return in;
+        };
+        Parallel.<String, String>builder("p").branch("a", takesOne).branch("b", takesOne).build().execute("q", ctx);
+
+        assertThat(budget.remaining()).isZero();
+    }
+
+    @Test
     void givenNoBranches_whenBuilding_thenFails() {
         assertThatThrownBy(() -> Parallel.<String, String>builder("p").build())
                 .isInstanceOf(IllegalStateException.class).hasMessage("parallel 'p' needs at least one branch, had 0");

@@ -250,6 +250,24 @@ class ResponseCacheTest {
     }
 
     @Test
+    void givenNullKeyOrNullOutput_whenCalled_thenNothingIsCached() {
+        ResponseCache<String, String> byKey = cache().keyFunction((in, ctx) -> in.startsWith("private") ? null : in).build();
+        Primitive<String, String> p = byKey.wrap(upstream);
+        p.execute("private q", Contexts.on(ticker));
+        p.execute("private q", Contexts.on(ticker));
+        assertThat(calls).hasValue(2);
+
+        ResponseCache<String, String> nulls = cache().build();
+        Primitive<String, String> q = nulls.wrap((in, ctx) -> {
+            calls.incrementAndGet();
+            return null;
+        });
+        assertThat(q.execute("x", Contexts.on(ticker))).isNull();
+        assertThat(q.execute("x", Contexts.on(ticker))).isNull();
+        assertThat(calls).hasValue(4);
+    }
+
+    @Test
     void givenBadSettings_whenBuilding_thenFailsNamingParameterAndValue() {
         assertThatThrownBy(() -> cache().ttl(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("ttl cannot be negative, was PT-1S");

@@ -49,6 +49,33 @@ class ThrottleTest {
     }
 
     @Test
+    void givenSlotHeldElsewhere_whenWaitingUpToMaxWait_thenRejectedAfterWaiting() throws InterruptedException {
+        Throttle throttle = Throttle.builder("openai").maxConcurrent(1).maxWait(java.time.Duration.ofMillis(50)).build();
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Primitive<String, String> hold = throttle.wrap((in, ctx) -> {
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return in;
+        });
+        Thread holder = Thread.ofVirtual().start(() -> hold.execute("x", WorkflowContext.of("t")));
+        holding.await();
+        try {
+            assertThatThrownBy(() -> throttle.wrap((String in, WorkflowContext c) -> in).execute("y", WorkflowContext.of("t")))
+                    .isInstanceOf(BulkheadFullException.class)
+                    .hasMessage("throttle 'openai' is full: maxConcurrent=1 calls in flight, waited PT0.05S");
+        } finally {
+            release.countDown();
+            holder.join();
+        }
+        assertThat(throttle.availableSlots()).isEqualTo(1);
+    }
+
+    @Test
     void givenZeroLimit_whenBuilding_thenFailsNamingParameterAndValue() {
         assertThatThrownBy(() -> Throttle.builder("t").maxConcurrent(0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxConcurrent must be >= 1, was 0");

@@ -174,6 +174,15 @@ class RetryTest {
     }
 
     @Test
+    void givenFallbackOnlyFailure_whenCalled_thenNotRetried() {
+        Primitive<String, String> p = Retry.of("r", config().maxRetries(3)
+                .classifier(f -> FailureVerdict.fallbackOnly("context_length")).build()).wrap(failingTimes(5));
+
+        assertThatThrownBy(() -> p.execute("x", Contexts.on(ticker))).isInstanceOf(Transient.class);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void givenNegativeMaxRetries_whenBuilding_thenFailsNamingParameterAndValue() {
         assertThatThrownBy(() -> RetryConfig.builder().maxRetries(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("maxRetries must be >= 0, was -1");
