@@ -49,7 +49,8 @@ public final class BudgetGuard {
     private final BigDecimal safetyMargin;
     private final BudgetListener listener;
     private final MeterRegistry meters;
-    private final Set<String> firedThresholds = ConcurrentHashMap.newKeySet();
+    /** Per budget: the window whose thresholds have fired, and which fired; older windows are forgotten. */
+    private final ConcurrentHashMap<String, FiredThresholds> firedThresholds = new ConcurrentHashMap<>();
 
     private BudgetGuard(Builder b) {
         this.budgets = b.budgets;
@@ -214,12 +215,30 @@ public final class BudgetGuard {
             BudgetStatus status = new BudgetStatus(b, s.spent(), s.reserved(), span.start(), span.end());
             double utilization = status.utilization();
             for (double t : b.softThresholds()) {
-                if (utilization >= t && firedThresholds.add(b.name() + '|' + span.start() + '|' + t)) {
+                if (utilization >= t && firstCrossing(b.name(), span.start(), t)) {
                     notify(() -> listener.onThresholdCrossed(status, t));
                 }
             }
         }
     }
+
+    private boolean firstCrossing(String budget, Instant windowStart, double threshold) {
+        boolean[] first = new boolean[1];
+        firedThresholds.compute(budget, (name, fired) -> {
+            if (fired == null || fired.windowStart().isBefore(windowStart)) {
+                fired = new FiredThresholds(windowStart, Set.of());
+            } else if (fired.windowStart().isAfter(windowStart) || fired.thresholds().contains(threshold)) {
+                return fired; // a late settle of an earlier window, or already fired
+            }
+            first[0] = true;
+            Set<Double> more = new java.util.HashSet<>(fired.thresholds());
+            more.add(threshold);
+            return new FiredThresholds(windowStart, Set.copyOf(more));
+        });
+        return first[0];
+    }
+
+    private record FiredThresholds(Instant windowStart, Set<Double> thresholds) {}
 
     void released(List<Bucket> buckets, Money reserved) {
         budgets.store().release(buckets, reserved);

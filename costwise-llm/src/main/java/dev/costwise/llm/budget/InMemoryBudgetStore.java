@@ -5,6 +5,7 @@ import dev.costwise.llm.spi.BudgetStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,7 +16,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A {@link BudgetStore} in this JVM's memory: one lock per bucket, taken in a fixed order, so a reservation over
  * several buckets is all-or-nothing and concurrent reservations never deadlock.
  *
- * <p>Thread-safe. Counters vanish with the process; {@link Budgets#rebuildFrom} restores them from the ledger.
+ * <p>When a budget's new window is first used, the counters of its earlier windows are dropped once no reservation
+ * is outstanding in them, so memory stays flat however long the process runs. Thread-safe. Counters vanish with the
+ * process; {@link Budgets#rebuildFrom} restores them from the ledger.
  */
 public final class InMemoryBudgetStore implements BudgetStore {
 
@@ -105,8 +108,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
     @Override
     public void restore(Bucket bucket, Money spent) {
         Objects.requireNonNull(spent, "spent");
-        Counter c = counter(Objects.requireNonNull(bucket, "bucket"));
-        c.lock.lock();
+        Counter c = lockLive(Objects.requireNonNull(bucket, "bucket"));
         try {
             c.spent = spent;
         } finally {
@@ -121,15 +123,50 @@ public final class InMemoryBudgetStore implements BudgetStore {
     }
 
     private Counter counter(Bucket bucket) {
-        return counters.computeIfAbsent(bucket, b -> new Counter());
+        Counter existing = counters.get(bucket);
+        if (existing != null) {
+            return existing;
+        }
+        Counter created = counters.computeIfAbsent(bucket, b -> new Counter());
+        forgetOlderWindows(bucket);
+        return created;
+    }
+
+    /** Locks the bucket's counter, retrying if it was dropped between the lookup and the lock. */
+    private Counter lockLive(Bucket bucket) {
+        while (true) {
+            Counter c = counter(bucket);
+            c.lock.lock();
+            if (counters.get(bucket) == c) {
+                return c;
+            }
+            c.lock.unlock();
+        }
+    }
+
+    /** Drops the counters of a budget's earlier windows that no running call still holds a reservation in. */
+    private void forgetOlderWindows(Bucket current) {
+        for (Map.Entry<Bucket, Counter> e : counters.entrySet()) {
+            Bucket b = e.getKey();
+            if (b.budget().equals(current.budget()) && b.windowStart().isBefore(current.windowStart())) {
+                Counter c = e.getValue();
+                if (c.lock.tryLock()) {
+                    try {
+                        if (!c.reserved.isPositive()) {
+                            counters.remove(b, c);
+                        }
+                    } finally {
+                        c.lock.unlock();
+                    }
+                }
+            }
+        }
     }
 
     private List<Counter> lockAll(List<Bucket> ordered) {
         List<Counter> locked = new ArrayList<>(ordered.size());
         for (Bucket b : ordered) {
-            Counter c = counter(b);
-            c.lock.lock();
-            locked.add(c);
+            locked.add(lockLive(b));
         }
         return locked;
     }

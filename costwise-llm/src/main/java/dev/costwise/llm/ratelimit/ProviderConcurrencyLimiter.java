@@ -125,8 +125,11 @@ public final class ProviderConcurrencyLimiter {
 
         @Override
         public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-            try (Slot slot = acquire(inner.provider(), context)) {
+            Slot slot = acquire(inner.provider(), context);
+            try {
                 return inner.execute(request, context);
+            } finally {
+                slot.close();
             }
         }
 

@@ -80,6 +80,53 @@ class BudgetRaceTest {
                 status.reserved(), succeeded.get(), rejected.get());
     }
 
+    @Test
+    void givenAGlobalAndATeamBudget_when500CallersOfTwoTeamsRace_thenEachBudgetHoldsAndNoneIsChargedAlone()
+            throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+        Budgets budgets = Budgets.builder().clock(clock)
+                .add(Budget.daily("global", LIMIT, ZoneId.of("UTC")))
+                .add(Budget.builder("team-a").scope(BudgetScope.team("a")).limit(Money.of("0.30")).build())
+                .build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500),
+                BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build());
+        InMemorySpendLedger ledger = new InMemorySpendLedger();
+        ChatRequest request = ChatRequest.builder("premium-model")
+                .addMessage(dev.costwise.llm.chat.Message.user("q".repeat(400))).maxTokens(500).build();
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < CALLERS; i++) {
+                String team = i % 2 == 0 ? "a" : "b";
+                futures.add(threads.submit(() -> {
+                    WorkflowContext ctx = WorkflowContext.builder("race").clock(clock).tag("team", team).build();
+                    start.await();
+                    try {
+                        model.execute(request, ctx);
+                    } catch (BudgetExceededException e) {
+                        // the limit holding
+                    }
+                    ctx.attributeValues("record", CostRecord.class).forEach(ledger::append);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        Money all = ledger.totalCost(java.util.Map.of(), Instant.EPOCH, Instant.MAX);
+        Money teamA = ledger.totalCost(java.util.Map.of("team", "a"), Instant.EPOCH, Instant.MAX);
+
+        assertThat(all).isLessThanOrEqualTo(LIMIT).isEqualTo(budgets.status("global").spent());
+        assertThat(teamA).isLessThanOrEqualTo(Money.of("0.30")).isEqualTo(budgets.status("team-a").spent());
+        assertThat(budgets.status("global").reserved()).isEqualTo(Money.ZERO);
+        assertThat(budgets.status("team-a").reserved()).isEqualTo(Money.ZERO);
+        // Each call reserves $0.006 and costs $0.00525.
+        assertThat(Money.of("0.30").minus(teamA)).isLessThan(Money.of("0.006"));
+        assertThat(LIMIT.minus(all)).isLessThan(Money.of("0.006"));
+    }
+
     /** The largest reservation one call of this test can make: 200 prompt tokens (+10%) and 2,000 output tokens. */
     private static Money oneCallWorth(long maxOutput) {
         return OUTPUT_RATE.perMillion(220 + maxOutput);
