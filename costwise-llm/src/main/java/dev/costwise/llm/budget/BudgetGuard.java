@@ -87,14 +87,19 @@ public final class BudgetGuard {
      * @return {@link Admission.Unbudgeted} when nothing needs reserving, {@link Admission.Admitted} with the
      *     reservation and the request to send (with {@code max_tokens} set), or {@link Admission.Refused} naming the
      *     budgets that had no room
-     * @throws dev.costwise.llm.catalog.UnknownModelException if the catalog does not know {@code model}
+     * @throws dev.costwise.llm.catalog.UnknownModelException if the catalog does not know {@code model} and some
+     *     budget applies to the call (with no budget applying, the call passes unpriced)
      * @throws IllegalStateException if the model has no known price, so no hard budget can bound its cost
      */
     public Admission admit(String model, ChatRequest request, WorkflowContext context) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
-        ModelInfo info = catalog.require(model);
+        Optional<ModelInfo> known = catalog.find(model);
+        if (known.isEmpty() && budgets.applicableTo(model, context.tags()).isEmpty()) {
+            return new Admission.Unbudgeted(request); // no budget to hold, so no price needed
+        }
+        ModelInfo info = known.orElseGet(() -> catalog.require(model));
         List<Budget> applicable = budgets.applicableTo(info.name(), context.tags());
         if (applicable.isEmpty() || info.isFree()) {
             return new Admission.Unbudgeted(request);

@@ -21,7 +21,11 @@ import java.util.Optional;
  * <p>The model priced is the request's {@code model} when the catalog knows it, otherwise the wrapped model's name.
  * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
  * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
- * charged what it recorded, or released. Thread-safe.
+ * charged what it recorded, or released.
+ *
+ * <p>Order: place it below retries and fallbacks, {@code Retry(BudgetedChatModel(model))}, so every attempt reserves
+ * its own worst case; above a retry stack, several attempts would share one reservation and could overrun it.
+ * Thread-safe.
  */
 public final class BudgetedChatModel implements ChatModel {
 

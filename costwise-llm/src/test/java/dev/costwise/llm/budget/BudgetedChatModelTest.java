@@ -109,6 +109,11 @@ class BudgetedChatModelTest {
         }
 
         assertThat(seen).hasSize(1000).allSatisfy(r -> assertThat(r.maxTokens()).isEmpty());
+        TestModels.FakeProvider uncatalogued = new TestModels.FakeProvider(
+                TestModels.model("local-experiment", "ollama", Optional.empty(), 1000, Optional.empty()),
+                in -> in, x -> 10);
+        assertThat(BudgetedChatModel.of(uncatalogued, guard).execute(ChatRequest.of("local-experiment", "hi"), ctx())
+                .model()).isEqualTo("local-experiment");
     }
 
     @Test

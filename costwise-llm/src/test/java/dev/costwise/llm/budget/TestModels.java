@@ -133,7 +133,7 @@ public final class TestModels {
         }
 
         public Money price(Usage usage) {
-            Pricing p = info.pricing().orElseThrow();
+            Pricing p = info.pricing().orElse(Pricing.FREE);
             return p.inputPerMillion().perMillion(usage.inputTokens()).plus(p.outputPerMillion()
                     .perMillion(usage.outputTokens()));
         }
