@@ -116,6 +116,20 @@ class BudgetAwareRoutingTest {
         assertThat(countedMid.calls).isZero();
     }
 
+    @Test
+    void givenBudgetMetricsBound_whenScraped_thenGaugesShowTheCurrentWindow() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        new BudgetMetrics(budgets).bindTo(registry);
+        spend("25");
+
+        assertThat(registry.get("costwise.budget.utilization").tag("budget", "daily").gauge().value())
+                .isEqualTo(0.25);
+        assertThat(registry.get("costwise.budget.spent").tag("scope", "global").gauge().value()).isEqualTo(25.0);
+        clock.advance(java.time.Duration.ofDays(1));
+        assertThat(registry.get("costwise.budget.spent").gauge().value()).isZero();
+    }
+
     /** Counts calls. */
     static final class CountingModel implements ChatModel {
         final ChatModel inner;

@@ -256,6 +256,49 @@ class BudgetedChatModelTest {
         assertThat(fired).containsExactly(0.7, 0.9, 0.7);
     }
 
+    @Test
+    void givenAnInexactEstimate_whenReserving_thenTheSafetyMarginIsAddedAndThePromptPricedAtTheOutputRate() {
+        Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("1")).build());
+        BudgetGuard lenient = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(false)).build();
+        BudgetGuard strict = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(false))
+                .safetyMargin(new java.math.BigDecimal("0.25")).build();
+
+        BudgetGuard.Admission a = lenient.admit("premium-model", request("premium-model", 500), ctx());
+        BudgetGuard.Admission b = strict.admit("premium-model", request("premium-model", 500), ctx());
+
+        // 100 estimated prompt tokens: +10% = 110 (+25% = 125) at $10/M, plus 500 output tokens at $10/M.
+        assertThat(a).isInstanceOfSatisfying(BudgetGuard.Admission.Admitted.class,
+                r -> assertThat(r.reservation().amount()).isEqualTo(Money.of("0.0061")));
+        assertThat(b).isInstanceOfSatisfying(BudgetGuard.Admission.Admitted.class,
+                r -> assertThat(r.reservation().amount()).isEqualTo(Money.of("0.00625")));
+        assertThat(budgets.status("daily").reserved()).isEqualTo(Money.of("0.01235"));
+        assertThatThrownBy(() -> BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .safetyMargin(new java.math.BigDecimal("-0.1"))).hasMessageContaining("safetyMargin")
+                .hasMessageContaining("-0.1");
+    }
+
+    @Test
+    void givenAPromptAboveTheLongContextThreshold_whenReserving_thenTheLongContextPricesApply() {
+        dev.costwise.llm.catalog.Pricing longContext = new dev.costwise.llm.catalog.Pricing(Money.of("1.25"),
+                Money.of("1.25"), Money.of("1.25"), Money.of("1.25"), Money.of("10"), Optional.of(
+                        new dev.costwise.llm.catalog.Pricing.LongContextPricing(1_000,
+                                dev.costwise.llm.catalog.Pricing.of("2.50", "15.00"))));
+        dev.costwise.llm.catalog.ModelInfo pro = TestModels.model("pro", "gemini", Optional.of(longContext), 8192,
+                Optional.empty());
+        Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("1")).build());
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(pro)), TestModels.estimator(true))
+                .build();
+        ChatRequest small = ChatRequest.builder("pro").addMessage(Message.user("q".repeat(4_000))).maxTokens(100)
+                .build();
+        ChatRequest large = ChatRequest.builder("pro").addMessage(Message.user("q".repeat(4_004))).maxTokens(100)
+                .build();
+
+        assertThat(((BudgetGuard.Admission.Admitted) guard.admit("pro", small, ctx())).reservation().amount())
+                .isEqualTo(Money.of("0.011")); // 1,000 + 100 tokens at $10/M
+        assertThat(((BudgetGuard.Admission.Admitted) guard.admit("pro", large, ctx())).reservation().amount())
+                .isEqualTo(Money.of("0.016515")); // 1,001 + 100 tokens at $15/M
+    }
+
     /** Remembers the requests it forwards. */
     private record RecordingModel(TestModels.FakeProvider inner, List<ChatRequest> seen)
             implements dev.costwise.llm.chat.ChatModel {
