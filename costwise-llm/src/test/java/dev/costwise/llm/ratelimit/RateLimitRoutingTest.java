@@ -55,6 +55,31 @@ class RateLimitRoutingTest {
     }
 
     @Test
+    void givenARequestLimitOfTen_when100CallersRaceThroughTheRouter_thenExactlyTenReachPro() throws Exception {
+        UsageTracker tracker = UsageTracker.builder().clock(clock).throttleShare(1.0)
+                .modelLimits("gemini-pro:free", RateLimits.NONE.withRequestsPerMinute(10)).build();
+        RateLimitAwareRouter router = RateLimitAwareRouter.of("gemini", tracker, pro, flash);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<ChatResponse>> futures = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 100; i++) {
+                futures.add(threads.submit(() -> {
+                    start.await();
+                    return router.execute(ChatRequest.of("x", "hi"), ctx());
+                }));
+            }
+            start.countDown();
+            int toPro = 0;
+            for (Future<ChatResponse> f : futures) {
+                toPro += f.get().model().equals("gemini-pro:free") ? 1 : 0;
+            }
+            assertThat(toPro).isEqualTo(10);
+        }
+        assertThat(tracker.usage("gemini-pro:free").requestsLastMinute()).isEqualTo(10);
+        assertThat(tracker.usage("gemini-flash:free").requestsLastMinute()).isEqualTo(90);
+    }
+
+    @Test
     void givenProviderHeadersSayingFewRequestsRemain_whenRouted_thenFollowsThemUntilTheReset() {
         UsageTracker tracker = UsageTracker.builder().clock(clock).build();
         RateLimitAwareRouter router = RateLimitAwareRouter.of("gemini", tracker, pro, flash);
