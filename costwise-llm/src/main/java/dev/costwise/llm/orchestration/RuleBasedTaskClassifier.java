@@ -86,18 +86,31 @@ public final class RuleBasedTaskClassifier implements TaskClassifier {
      * @throws NoCapableModelException if no model meets the preferences' needs
      */
     public TaskClassification classify(TaskClassificationRequest request) {
+        return classify(request, null, null, 0);
+    }
+
+    /**
+     * Classifies with the complexity and type given by another judge (an LLM), keeping the rules' token estimates and
+     * model choice; {@code null} means "decide by the rules".
+     */
+    TaskClassification classify(TaskClassificationRequest request, Complexity complexityOverride,
+            TaskType typeOverride, double confidenceOverride) {
         String ask = request.askText();
         TaskSignals s = TaskSignals.of(ask, estimator.countText(MODEL_FOR_COUNTING, ask));
-        Complexity complexity = complexityOf(s.complexityScore);
+        Complexity complexity = complexityOverride != null ? complexityOverride : complexityOf(s.complexityScore);
+        TaskType type = typeOverride != null ? typeOverride : s.type;
         long in = inputTokens(request);
-        long out = s.outputTokensFor(complexity);
-        ModelSelector.Selection pick = selector.select(complexity, s.type, request.preferences(), in, out);
-        double confidence = confidence(s);
+        long out = s.outputTokensFor(type, complexity);
+        ModelSelector.Selection pick = selector.select(complexity, type, request.preferences(), in, out);
+        if (complexityOverride != null || typeOverride != null) {
+            return new TaskClassification(complexity, type, pick.model().name(), "model " + pick.reason(),
+                    pick.estimatedCost(), in, out, confidenceOverride, "llm", dev.costwise.llm.chat.Usage.ZERO);
+        }
         String reason = "complexity " + complexity + " (score " + TaskSignals.round(s.complexityScore) + ": "
-                + String.join(", ", s.complexitySignals) + "); type " + s.type + " ("
-                + String.join(", ", s.typeSignals.getOrDefault(s.type, List.of())) + "); model " + pick.reason();
-        return new TaskClassification(complexity, s.type, pick.model().name(), reason, pick.estimatedCost(), in, out,
-                confidence, "rules");
+                + String.join(", ", s.complexitySignals) + "); type " + type + " ("
+                + String.join(", ", s.typeSignals.getOrDefault(type, List.of())) + "); model " + pick.reason();
+        return new TaskClassification(complexity, type, pick.model().name(), reason, pick.estimatedCost(), in, out,
+                confidence(s), "rules", dev.costwise.llm.chat.Usage.ZERO);
     }
 
     /** @return the model selector this classifier recommends through */

@@ -1,6 +1,7 @@
 package dev.costwise.llm.orchestration;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
 
 /**
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param confidence how sure the classifier is, 0 to 1
  * @param source which classifier produced this ({@code rules}, {@code llm}, or {@code rules-fallback} when the LLM
  *     classifier failed and the rules answered)
+ * @param classifierUsage tokens the classifier itself spent on a model ({@link Usage#ZERO} for the rules)
  */
 public record TaskClassification(Complexity complexity, TaskType taskType, String recommendedModel, String reason,
-        Money estimatedCost, long estimatedInputTokens, long estimatedOutputTokens, double confidence, String source) {
+        Money estimatedCost, long estimatedInputTokens, long estimatedOutputTokens, double confidence, String source,
+        Usage classifierUsage) {
 
     public TaskClassification {
         Objects.requireNonNull(complexity, "complexity");
@@ -27,6 +30,7 @@ public record TaskClassification(Complexity complexity, TaskType taskType, Strin
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(estimatedCost, "estimatedCost");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(classifierUsage, "classifierUsage");
         if (!(confidence >= 0 && confidence <= 1)) {
             throw new IllegalArgumentException("confidence must be in [0, 1], was " + confidence);
         }
@@ -45,6 +49,17 @@ public record TaskClassification(Complexity complexity, TaskType taskType, Strin
      */
     public TaskClassification withReason(String newReason, String newSource) {
         return new TaskClassification(complexity, taskType, recommendedModel, newReason, estimatedCost,
-                estimatedInputTokens, estimatedOutputTokens, confidence, newSource);
+                estimatedInputTokens, estimatedOutputTokens, confidence, newSource, classifierUsage);
+    }
+
+    /**
+     * A copy that records the tokens the classifier spent.
+     *
+     * @param usage the classifier's usage
+     * @return the copy
+     */
+    public TaskClassification withClassifierUsage(Usage usage) {
+        return new TaskClassification(complexity, taskType, recommendedModel, reason, estimatedCost,
+                estimatedInputTokens, estimatedOutputTokens, confidence, source, usage);
     }
 }

@@ -140,7 +140,7 @@ final class TaskSignals {
     final long tokens;
     long proseTokens;
     double complexityScore;
-    long outputTokens;
+    long explicitOutput;
     TaskType type;
     double typeMargin;
 
@@ -334,45 +334,49 @@ final class TaskSignals {
     private void estimateOutput(String lower) {
         long words = outputWords(lower);
         if (words > 0) {
-            outputTokens = Math.round(words * 1.35);
+            explicitOutput = Math.round(words * 1.35);
             return;
         }
         if (SHORT_OUTPUT.matcher(lower).find()) {
-            outputTokens = lower.contains("word") ? 5 : 60;
+            explicitOutput = lower.contains("word") ? 5 : 60;
             return;
         }
         Matcher m = BULLETS.matcher(lower);
         if (m.find()) {
-            outputTokens = number(m.group(1)) * (m.group(2).startsWith("paragraph") ? 120 : 30);
-            return;
+            explicitOutput = number(m.group(1)) * (m.group(2).startsWith("paragraph") ? 120 : 30);
         }
-        long base = switch (type) {
+    }
+
+    /**
+     * Output tokens to expect: the requested size when the task states one, else a per-type base scaled by
+     * complexity (a translation follows its input).
+     */
+    long outputTokensFor(TaskType taskType, Complexity complexity) {
+        if (explicitOutput > 0) {
+            return explicitOutput;
+        }
+        if (taskType == TaskType.TRANSLATION) {
+            return Math.max(20, Math.round(tokens * 1.1));
+        }
+        long base = switch (taskType) {
             case CLASSIFICATION -> 20;
             case CHAT -> 60;
             case EXTRACTION -> 150;
             case SUMMARIZATION -> 200;
-            case TRANSLATION -> Math.max(20, Math.round(tokens * 1.1));
+            case TRANSLATION -> tokens;
             case QUESTION_ANSWERING -> 250;
             case CREATIVE_WRITING -> 450;
             case MATH -> 400;
             case CODE -> 600;
             case REASONING -> 700;
         };
-        outputTokens = base;
-    }
-
-    /** Scales the type-based output estimate by complexity (translation already follows the input). */
-    long outputTokensFor(Complexity complexity) {
-        if (type == TaskType.TRANSLATION || complexitySignals.stream().anyMatch(s -> s.contains("words of output"))) {
-            return outputTokens;
-        }
         double factor = switch (complexity) {
             case SIMPLE -> 0.5;
             case MODERATE -> 1;
             case COMPLEX -> 2;
             case EXPERT -> 3;
         };
-        return Math.max(1, Math.round(outputTokens * factor));
+        return Math.max(1, Math.round(base * factor));
     }
 
     private double sum(List<Cue> cues, String lower, double cap, String what) {
