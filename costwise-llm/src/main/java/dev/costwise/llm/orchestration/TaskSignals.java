@@ -337,13 +337,13 @@ final class TaskSignals {
             explicitOutput = Math.round(words * 1.35);
             return;
         }
-        if (SHORT_OUTPUT.matcher(lower).find()) {
-            explicitOutput = lower.contains("word") ? 5 : 60;
-            return;
-        }
         Matcher m = BULLETS.matcher(lower);
         if (m.find()) {
             explicitOutput = number(m.group(1)) * (m.group(2).startsWith("paragraph") ? 120 : 30);
+            return;
+        }
+        if (SHORT_OUTPUT.matcher(lower).find()) {
+            explicitOutput = lower.contains("word") ? 5 : 60;
         }
     }
 
