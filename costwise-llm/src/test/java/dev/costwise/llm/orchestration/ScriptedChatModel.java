@@ -28,7 +28,7 @@ final class ScriptedChatModel implements ChatModel {
 
     private sealed interface Step {}
 
-    private record Reply(String text, Usage usage, Duration latency) implements Step {}
+    private record Reply(String text, Usage usage, Duration latency, Runnable gate) implements Step {}
 
     private record Failure(ProviderException error) implements Step {}
 
@@ -48,17 +48,23 @@ final class ScriptedChatModel implements ChatModel {
     }
 
     synchronized ScriptedChatModel replies(String text, Usage usage) {
-        steps.add(new Reply(text, usage, Duration.ZERO));
+        steps.add(new Reply(text, usage, Duration.ZERO, () -> {}));
+        return this;
+    }
+
+    /** Replies once {@code gate} returns (for example when every parallel branch has arrived). */
+    synchronized ScriptedChatModel repliesWhen(Runnable gate, String text, Usage usage) {
+        steps.add(new Reply(text, usage, Duration.ZERO, gate));
         return this;
     }
 
     synchronized ScriptedChatModel repliesAfter(Duration latency, String text, Usage usage) {
-        steps.add(new Reply(text, usage, latency));
+        steps.add(new Reply(text, usage, latency, () -> {}));
         return this;
     }
 
     synchronized ScriptedChatModel alwaysReplies(String text, Usage usage) {
-        always = new Reply(text, usage, Duration.ZERO);
+        always = new Reply(text, usage, Duration.ZERO, () -> {});
         return this;
     }
 
@@ -103,6 +109,7 @@ final class ScriptedChatModel implements ChatModel {
         }
         return switch (step) {
             case Reply r -> {
+                r.gate().run();
                 ticker.advance(r.latency());
                 yield new ChatResponse("chatcmpl-test", request.model(), name, provider, Message.assistant(r.text()),
                         FinishReason.STOP, r.usage(), Money.ZERO, PriceStatus.SIMULATED, r.latency(),
