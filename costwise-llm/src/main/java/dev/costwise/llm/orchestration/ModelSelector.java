@@ -6,6 +6,7 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.Pricer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +35,7 @@ public final class ModelSelector {
 
     private ModelSelector(Builder b) {
         this.catalog = b.catalog;
-        this.pricer = b.pricer != null ? b.pricer : new CatalogPricer(b.catalog);
+        this.pricer = b.pricer != null ? b.pricer : CatalogPricer.of(b.catalog);
         this.headroom = b.headroom;
         this.minHeadroom = b.minHeadroom;
         this.available = b.available;

@@ -8,6 +8,7 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.TokenEstimator;
 import java.time.Duration;
@@ -434,7 +435,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
             if (catalog.find(baseline).isEmpty()) {
                 throw new IllegalStateException("baseline model '" + baseline + "' is not in the catalog");
             }
-            Pricer p = pricer != null ? pricer : new CatalogPricer(catalog);
+            Pricer p = pricer != null ? pricer : CatalogPricer.of(catalog);
             ModelSelector selector = ModelSelector.builder(catalog).pricer(p).headroom(headroom)
                     .minHeadroom(minHeadroom).onlyModels(m -> executors.contains(m.name())).build();
             RuleBasedTaskClassifier rules = RuleBasedTaskClassifier.builder(selector).tokenEstimator(tokenEstimator)

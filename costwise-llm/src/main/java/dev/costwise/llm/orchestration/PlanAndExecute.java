@@ -11,6 +11,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ public final class PlanAndExecute implements Primitive<String, PlanResult> {
     private PlanAndExecute(Builder b) {
         this.catalog = b.catalog;
         this.executors = b.executors;
-        this.pricer = b.pricer != null ? b.pricer : new CatalogPricer(b.catalog);
+        this.pricer = b.pricer != null ? b.pricer : CatalogPricer.of(b.catalog);
         this.orchestrator = new Orchestrator(b.orchestrator, pricer);
         this.selector = ModelSelector.builder(b.catalog).pricer(pricer).headroom(b.headroom)
                 .onlyModels(m -> b.executors.contains(m.name())).build();

@@ -1,5 +1,6 @@
 package dev.costwise.llm.orchestration;
 
+import dev.costwise.llm.cost.CatalogPricer;
 import static dev.costwise.llm.orchestration.TestCatalog.CLAUDE_SONNET;
 import static dev.costwise.llm.orchestration.TestCatalog.GEMINI_PRO_FREE;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,7 @@ class DelegationPrimitiveTest {
     private final ScriptedChatModel gemini = new ScriptedChatModel(GEMINI_PRO_FREE, "gemini", ticker);
     private final ScriptedChatModel claude = new ScriptedChatModel(CLAUDE_SONNET, "anthropic", ticker);
     private final WorkflowContext ctx = WorkflowContext.builder("delegate").ticker(ticker).build();
-    private final CatalogPricer pricer = new CatalogPricer(TestCatalog.standard());
+    private final CatalogPricer pricer = CatalogPricer.of(TestCatalog.standard());
 
     @Test
     void givenRegisteredExecutor_whenDelegated_thenResponseCarriesExecutorTokensCostAndLatency() {
