@@ -310,4 +310,20 @@ class MultiModelWorkflowTest {
                 .hasMessageContaining("no executor registered for 'gpt-4o-mini'")
                 .hasMessageContaining(LLAMA_8B_FREE).hasMessageContaining(CLAUDE_SONNET);
     }
+
+    @Test
+    void givenMalformedClassifierJson_whenRun_thenRulesClassifyTheTaskStillRunsAndTheWastedTokensAreCounted() {
+        claude.replies("{\"complexity\": \"COMPLEX\", \"task_type\": ", Usage.of(150, 8));
+        gemini.alwaysReplies("analysis", Usage.of(300, 1500));
+        deepseek.alwaysReplies("analysis", Usage.of(300, 1500));
+        llama70.alwaysReplies("analysis", Usage.of(300, 1500));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.classification().source()).isEqualTo("rules-fallback");
+        assertThat(r.classification().reason()).startsWith("LLM classifier failed (malformed reply: not JSON");
+        assertThat(r.orchestratorUsage()).isEqualTo(Usage.of(150, 8));
+        assertThat(r.content()).isEqualTo("analysis");
+        assertThat(ctx.records("llm_fallback")).hasSize(1);
+    }
 }
