@@ -115,14 +115,17 @@ public final class ModelSelector {
         if (adequate.isEmpty()) {
             ModelInfo best = capable.stream().max(Comparator.comparingInt(ModelInfo::tier)
                     .thenComparing(m -> cost(m, inputTokens, outputTokens), Comparator.reverseOrder())).get();
-            return new Selection(best, cost(best, inputTokens, outputTokens), best.name() + ": no capable model of tier >= "
+            return new Selection(best, cost(best, inputTokens, outputTokens),
+                    best.name() + ": no capable model of tier >= "
                     + tier + " within the limits, so the strongest available (tier " + best.tier() + ")");
         }
         return rank(adequate, type, complexity, prefs, inputTokens, outputTokens, rejected, "tier " + tier + "+");
     }
 
     /**
-     * The next stronger model after {@code current}: a capable model of a higher tier, within the cost cap.
+     * The next stronger model after {@code current}: a capable model of a higher tier, within the cost cap; when no
+     * higher tier is left and {@code current} is free, the cheapest capable paid model of at least its tier (a paid
+     * frontier model as the last resort, as the spec's Gemini → DeepSeek → Claude).
      *
      * @param current the model that fell short
      * @param type the task's type
@@ -143,6 +146,16 @@ public final class ModelSelector {
                 Complexity c = Complexity.values()[t - 1];
                 return Optional.of(rank(atTier, type, c, prefs, inputTokens, outputTokens, rejected,
                         "stronger than " + current.name() + " (tier " + current.tier() + "), tier " + t));
+            }
+        }
+        if (current.isFree()) {
+            Optional<ModelInfo> paid = capable.stream().filter(m -> !m.isFree() && m.tier() >= current.tier())
+                    .min(Comparator.comparing((ModelInfo m) -> cost(m, inputTokens, outputTokens)));
+            if (paid.isPresent()) {
+                ModelInfo m = paid.get();
+                return Optional.of(new Selection(m, cost(m, inputTokens, outputTokens), m.name()
+                        + ": no higher tier left, so the cheapest paid model of the same tier as free "
+                        + current.name() + " (paid last resort), est. " + cost(m, inputTokens, outputTokens).format()));
             }
         }
         return Optional.empty();
@@ -223,7 +236,8 @@ public final class ModelSelector {
                 .thenComparing(affinity).thenComparingInt(ModelInfo::tier)).get();
         String why = prefs.preferFree() ? "no free model with headroom fits, cheapest capable" : "cheapest capable";
         return new Selection(m, cost(m, in, out), m.name() + ": " + why + " at est. " + cost(m, in, out).format()
-                + ", tier " + m.tier() + " (" + need + ")" + affinityNote(m, wantsReasoning, prefs) + skipped(rejected));
+                + ", tier " + m.tier() + " (" + need + ")" + affinityNote(m, wantsReasoning,
+                        prefs) + skipped(rejected));
     }
 
     private List<ModelInfo> capable(TaskPreferences prefs, long in, long out, List<String> rejected,

@@ -48,7 +48,8 @@ import java.util.Set;
  * {@code orchestration_metrics}, with the spec's keys. Thread-safe.
  *
  * <pre>{@code
- * MultiModelWorkflow workflow = MultiModelWorkflow.builder(catalog, ExecutorRegistry.of(gemini, deepseek, llama), claude)
+ * MultiModelWorkflow workflow = MultiModelWorkflow.builder(catalog, ExecutorRegistry.of(gemini, deepseek, llama),
+ * claude)
  *     .classifier(LlmTaskClassifier.of(claude, RuleBasedTaskClassifier.builder(catalog).build()))
  *     .maxEscalations(1)
  *     .build();
@@ -151,7 +152,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         Optional<Verdict> verdict = Optional.empty();
         DelegationResponse answer;
         while (true) {
-            List<String> chain = chainFor(current, request.preferences(), in, out);
+            List<String> chain = chainFor(current, request.preferences(), in, out, tried);
             FallbackRunner.Outcome outcome = runner.run(template, chain, context, NAME);
             answer = outcome.response();
             fallbacks.addAll(outcome.fallbacks());
@@ -218,15 +219,13 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         return pick.model().name();
     }
 
-    private List<String> chainFor(ModelInfo primary, TaskPreferences prefs, long in, long out) {
+    /** The primary, then its fallbacks, leaving out models that already answered or failed for this task. */
+    private List<String> chainFor(ModelInfo primary, TaskPreferences prefs, long in, long out, Set<String> tried) {
         List<String> chain = new ArrayList<>();
         chain.add(primary.name());
-        if (!fixedChain.isEmpty()) {
-            fixedChain.stream().filter(m -> !m.equals(primary.name())).forEach(chain::add);
-        } else {
-            selector.fallbackChain(primary, prefs, in, out).stream().skip(1).map(ModelInfo::name)
-                    .forEach(chain::add);
-        }
+        List<String> rest = !fixedChain.isEmpty() ? fixedChain
+                : selector.fallbackChain(primary, prefs, in, out).stream().map(ModelInfo::name).toList();
+        rest.stream().filter(m -> !m.equals(primary.name()) && !tried.contains(m)).forEach(chain::add);
         return List.copyOf(chain.subList(0, Math.min(chain.size(), maxChainLength)));
     }
 

@@ -1,6 +1,7 @@
 package dev.costwise.llm.orchestration;
 
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Message;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * Classifies a task from scored features of its text, with no model call: length in tokens; code blocks, inline code
  * and code vocabulary; math notation (LaTeX, equations, digits with operators); reasoning and expert cues ("step by
  * step", "prove", "trade-offs"); sub-asks and listed items; batch sizes ("these 20 papers"); the requested output size
- * ("in 3 bullet points", "one word", "2000-word essay"); translation cues and scripts; question form.
+ * ("in 3 bullet points", "one word", "2000-word essay"); translation cues and scripts; question form. A message with
+ * an image adds {@link Capability#VISION} to the required capabilities.
  *
  * <p>Each task type gets a score from its weighted cues and the highest wins; complexity is a sum of weighted signals
  * cut at fixed thresholds. The reason names the signals that decided. Accuracy on the bundled labelled set is reported
@@ -22,7 +24,8 @@ import java.util.Objects;
  *
  * <pre>{@code
  * TaskClassifier classifier = RuleBasedTaskClassifier.builder(catalog).headroom(usageTracker).build();
- * TaskClassification c = classifier.execute(TaskClassificationRequest.of("Summarize this in 3 bullet points: ..."), ctx);
+ * TaskClassification c = classifier.execute(TaskClassificationRequest.of("Summarize this in 3 bullet points: ..."),
+ * ctx);
  * }</pre>
  */
 public final class RuleBasedTaskClassifier implements TaskClassifier {
@@ -101,7 +104,12 @@ public final class RuleBasedTaskClassifier implements TaskClassifier {
         TaskType type = typeOverride != null ? typeOverride : s.type;
         long in = inputTokens(request);
         long out = s.outputTokensFor(type, complexity);
-        ModelSelector.Selection pick = selector.select(complexity, type, request.preferences(), in, out);
+        TaskPreferences prefs = request.preferences();
+        if (request.messages().stream().anyMatch(Message::hasImages)
+                && !prefs.requiredCapabilities().contains(Capability.VISION)) {
+            prefs = prefs.toBuilder().require(Capability.VISION).build();
+        }
+        ModelSelector.Selection pick = selector.select(complexity, type, prefs, in, out);
         if (complexityOverride != null || typeOverride != null) {
             return new TaskClassification(complexity, type, pick.model().name(), "model " + pick.reason(),
                     pick.estimatedCost(), in, out, confidenceOverride, "llm", dev.costwise.llm.chat.Usage.ZERO);

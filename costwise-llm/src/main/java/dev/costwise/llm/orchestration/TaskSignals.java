@@ -17,15 +17,15 @@ final class TaskSignals {
     /** One weighted cue: a pattern, its weight, and a label for the reason. */
     private record Cue(Pattern pattern, double weight, String label) {}
 
-    private static final Map<TaskType, List<Cue>> TYPE_CUES = new EnumMap<>(TaskType.class);
-    private static final List<Cue> REASONING_CUES = new ArrayList<>();
-    private static final List<Cue> EXPERT_CUES = new ArrayList<>();
-    private static final List<Cue> MULTI_ASK_CUES = new ArrayList<>();
-    private static final List<Cue> HARD_CUES = new ArrayList<>();
-    private static final List<Cue> LONG_FORM_CUES = new ArrayList<>();
-    private static final List<Cue> ENGAGEMENT_CUES = new ArrayList<>();
-    private static final List<Cue> EXPLANATORY_CUES = new ArrayList<>();
-    private static final List<Cue> STYLE_CUES = new ArrayList<>();
+    private static final Map<TaskType, List<Cue>> TYPE_CUES;
+    private static final List<Cue> REASONING_CUES;
+    private static final List<Cue> EXPERT_CUES;
+    private static final List<Cue> MULTI_ASK_CUES;
+    private static final List<Cue> HARD_CUES;
+    private static final List<Cue> LONG_FORM_CUES;
+    private static final List<Cue> ENGAGEMENT_CUES;
+    private static final List<Cue> EXPLANATORY_CUES;
+    private static final List<Cue> STYLE_CUES;
 
     private static final Pattern CODE_BLOCK = Pattern.compile("```");
     private static final Pattern INLINE_CODE = Pattern.compile("`[^`\\n]{2,}`");
@@ -55,83 +55,100 @@ final class TaskSignals {
             + "can|could|should|did|was|were)\\b");
 
     static {
-        type(TaskType.SUMMARIZATION, 3, "summar", "tl;dr", "tldr", "condense", "recap", "gist", "executive brief");
-        type(TaskType.SUMMARIZATION, 1.5, "key points", "main arguments", "in a nutshell", "one-page summary");
-        type(TaskType.EXTRACTION, 3, "extract", "pull out", "named entities", "key-value");
-        type(TaskType.EXTRACTION, 2.5, "parse", "identify all", "list every", "list all", "find all");
-        type(TaskType.EXTRACTION, 1.5, "as json", "json fields", "into a csv", "mentioned in", "email addresses",
-                "phone numbers", "every person");
-        type(TaskType.CLASSIFICATION, 3, "classify", "categorize", "categorise", "sentiment", "positive or negative",
-                "spam or not", "which language is", "label the", "tag this", "positive, negative");
-        type(TaskType.CLASSIFICATION, 2.5, "into one of", "one of:", "which category", "sort these", "assign each",
-                "risk category", "grade these", "violates", "labels from", "intent of", "rubric");
-        type(TaskType.CODE, 3, "write a function", "python function", "refactor", "unit tests", "fix the bug",
-                "regex", "dockerfile", "linked list", "lru cache", "compiler", "sql query", "bash script",
-                "one-liner", "race condition", "nullpointerexception", "react hook", "usedebounce", "debug");
-        type(TaskType.CODE, 1.5, "python", "java", "javascript", "typescript", "rust", " go ", "golang", "kotlin",
-                " sql", "bash", "powershell", "c++", "react", "express.js", "angularjs", "implement", "function",
-                "code", "script", "query", "api", "kafka consumer", "parser", "tokenizer", "queue in");
-        type(TaskType.MATH, 3, "solve for", "integral", "derivative", "eigen", "irrational", "differential equation",
-                "probability", "divisible", "compounded", "% of", "mortgage", "fahrenheit", "celsius");
-        type(TaskType.MATH, 2, "equation", "calculate", "compute", "prime", "matrix", "times", "km/h", "interest",
-                "original price", "discount", "solve the", "how much will", "reciprocals");
-        type(TaskType.REASONING, 3, "trade-off", "tradeoff", "pros and cons", "does it follow", "can we conclude",
-                "arguments for and against", "possible explanations", "which is heavier", "weigh the", "good idea",
-                "should a ", "should we", "critically evaluate", "second-order");
-        type(TaskType.REASONING, 1.5, "step by step", "analyze", "analyse", "evaluate", "recommend", "justify",
-                "explain your reasoning", "why or why not", "strategy", "compare", "assumptions", "determine every",
-                "how would you test", "all labels are wrong", "every label is wrong", "relabel");
-        type(TaskType.CREATIVE_WRITING, 3, "poem", "haiku", "limerick", "story", "lyrics", "tagline", "slogan",
-                "toast", "screenplay", "script for", "product description", "blog post", "chapter", "-word essay",
-                "write an essay", "name for my", "suggest a name");
-        type(TaskType.CREATIVE_WRITING, 1.5, "song", "fiction", "creative", "catchy", "narrator", "in the style of",
-                "persuasive", "tone", "descriptions", "essay");
-        type(TaskType.TRANSLATION, 4, "translat", "traduis", "traduce", "übersetze", "how do you say", "localize",
-                "localise");
-        type(TaskType.TRANSLATION, 2.5, "mean in english", "in japanese", "in spanish", "in french", "in german",
-                "into english", "into spanish", "into french", "into german", "into italian", "to portuguese",
-                "into arabic", "into japanese");
-        type(TaskType.CHAT, 3, "hello", "how are you", "how's your day", "good morning", "good night",
+        Map<TaskType, List<Cue>> typeCues = new EnumMap<>(TaskType.class);
+        type(typeCues, TaskType.SUMMARIZATION, 3, "summar", "tl;dr", "tldr", "condense", "recap", "gist",
+                "executive brief");
+        type(typeCues, TaskType.SUMMARIZATION, 1.5, "key points", "main arguments", "in a nutshell",
+                "one-page summary");
+        type(typeCues, TaskType.EXTRACTION, 3, "extract", "pull out", "named entities", "key-value");
+        type(typeCues, TaskType.EXTRACTION, 2.5, "parse", "identify all", "list every", "list all", "find all");
+        type(typeCues, TaskType.EXTRACTION, 1.5, "as json", "json fields", "into a csv", "mentioned in",
+                "email addresses", "phone numbers", "every person");
+        type(typeCues, TaskType.CLASSIFICATION, 3, "classify", "categorize", "categorise", "sentiment",
+                "positive or negative", "spam or not", "which language is", "label the", "tag this",
+                "positive, negative");
+        type(typeCues, TaskType.CLASSIFICATION, 2.5, "into one of", "one of:", "which category", "sort these",
+                "assign each", "risk category", "grade these", "violates", "labels from", "intent of", "rubric");
+        type(typeCues, TaskType.CODE, 3, "write a function", "python function", "refactor", "unit tests", "fix the bug",
+                "regex", "dockerfile", "linked list", "lru cache", "compiler", "sql query", "bash script", "one-liner",
+                "race condition", "nullpointerexception", "react hook", "usedebounce", "debug");
+        type(typeCues, TaskType.CODE, 1.5, "python", "java", "javascript", "typescript", "rust", " go ", "golang",
+                "kotlin", " sql", "bash", "powershell", "c++", "react", "express.js", "angularjs", "implement",
+                "function", "code", "script", "query", "api", "kafka consumer", "parser", "tokenizer", "queue in");
+        type(typeCues, TaskType.MATH, 3, "solve for", "integral", "derivative", "eigen", "irrational",
+                "differential equation", "probability", "divisible", "compounded", "% of", "mortgage", "fahrenheit",
+                "celsius");
+        type(typeCues, TaskType.MATH, 2, "equation", "calculate", "compute", "prime", "matrix", "times", "km/h",
+                "interest", "original price", "discount", "solve the", "how much will", "reciprocals");
+        type(typeCues, TaskType.REASONING, 3, "trade-off", "tradeoff", "pros and cons", "does it follow",
+                "can we conclude", "arguments for and against", "possible explanations", "which is heavier",
+                "weigh the", "good idea", "should a ", "should we", "critically evaluate", "second-order");
+        type(typeCues, TaskType.REASONING, 1.5, "step by step", "analyze", "analyse", "evaluate", "recommend",
+                "justify", "explain your reasoning", "why or why not", "strategy", "compare", "assumptions",
+                "determine every", "how would you test", "all labels are wrong", "every label is wrong", "relabel");
+        type(typeCues, TaskType.CREATIVE_WRITING, 3, "poem", "haiku", "limerick", "story", "lyrics", "tagline",
+                "slogan", "toast", "screenplay", "script for", "product description", "blog post", "chapter",
+                "-word essay", "write an essay", "name for my", "suggest a name");
+        type(typeCues, TaskType.CREATIVE_WRITING, 1.5, "song", "fiction", "creative", "catchy", "narrator",
+                "in the style of", "persuasive", "tone", "descriptions", "essay");
+        type(typeCues, TaskType.TRANSLATION, 4, "translat", "traduis", "traduce", "übersetze", "how do you say",
+                "localize", "localise");
+        type(typeCues, TaskType.TRANSLATION, 2.5, "mean in english", "in japanese", "in spanish", "in french",
+                "in german", "into english", "into spanish", "into french", "into german", "into italian",
+                "to portuguese", "into arabic", "into japanese");
+        type(typeCues, TaskType.CHAT, 3, "hello", "how are you", "how's your day", "good morning", "good night",
                 "let's play", "role-play", "role play", "vent", "talk for a bit", "any fun plans", "lol");
-        type(TaskType.CHAT, 2, "thanks", "thank you", "joke", "i'm feeling", "so excited", "i just adopted",
+        type(typeCues, TaskType.CHAT, 2, "thanks", "thank you", "joke", "i'm feeling", "so excited", "i just adopted",
                 "name ideas", "talk tomorrow");
-        type(TaskType.QUESTION_ANSWERING, 2, "what is", "what are", "who wrote", "who painted", "how does",
+        type(typeCues, TaskType.QUESTION_ANSWERING, 2, "what is", "what are", "who wrote", "who painted", "how does",
                 "how many", "difference between", "differences between", "why did", "explain how", "where is",
                 "when was", "what causes");
-        type(TaskType.QUESTION_ANSWERING, 1, "explain", "how do", "what happens", "discuss");
-
-        cues(REASONING_CUES, 0.4, "step by step", "trade-off", "tradeoff", "analy", "evaluate", "justify", "compare",
-                "recommend", "weigh", "consider", "root cause", "propose", "strategy", "show your working",
+        type(typeCues, TaskType.QUESTION_ANSWERING, 1, "explain", "how do", "what happens", "discuss");
+         List<Cue> reasoningCues = cues(0.4, "step by step", "trade-off", "tradeoff", "analy", "evaluate", "justify",
+                "compare", "recommend", "weigh", "consider", "root cause", "propose", "strategy", "show your working",
                 "show each step", "showing every step", "show the calculation", "explain why", "pros and cons",
                 "edge cases", "implications", "consequences", "mechanism", "methodolog", "arguments for and against",
                 "does it follow", "can we conclude", "explanations", "how would you", "discuss", "factors");
-        cues(HARD_CUES, 0.7, "concurren", "o(1)", "benchmark", "distributed", "consensus", "partition",
+        List<Cue> hardCues = cues(0.7, "concurren", "o(1)", "benchmark", "distributed", "consensus", "partition",
                 "exactly-once", "idempoten", "race condition", "thread-safe", "system of", "at least", "diagonaliz",
                 "differential", "integral", "eigen", "matrix", "normaliz", "resolv", "migrat", "architecture");
-        cues(LONG_FORM_CUES, 0.6, "story", "lyrics", "toast", "script", "screenplay", "essay", "blog post", "chapter",
-                "descriptions", "article", "speech");
-        cues(ENGAGEMENT_CUES, 1.0, "let's play", "role-play", "role play", "vent", "talk for a bit", "practise");
-        cues(EXPLANATORY_CUES, 0.6, "how does", "how do", "why ", "explain", "difference", "what causes");
-        cues(STYLE_CUES, 0.6, "localiz", "localis", "idiom", "terminology", "translator's note", "register",
+        List<Cue> longFormCues = cues(0.6, "story", "lyrics", "toast", "script", "screenplay", "essay", "blog post",
+                "chapter", "descriptions", "article", "speech");
+        List<Cue> engagementCues = cues(1.0, "let's play", "role-play", "role play", "vent", "talk for a bit",
+                "practise");
+        List<Cue> explanatoryCues = cues(0.6, "how does", "how do", "why ", "explain", "difference", "what causes");
+        List<Cue> styleCues = cues(0.6, "localiz", "localis", "idiom", "terminology", "translator's note", "register",
                 "plain language", "preserving", "keeping", "keep the");
-        cues(EXPERT_CUES, 1.2, "prove", "linearizab", "lock-free", "memory ordering", "asymptotic", "theorem",
+        List<Cue> expertCues = cues(1.2, "prove", "linearizab", "lock-free", "memory ordering", "asymptotic", "theorem",
                 "second-order", "synthesize", "open problems", "fault-tolerant", "non-linear", "unreliable narrator",
                 "critically evaluate", "generaliz", "type checker", "compiler", "most sensitive", "rigorous",
                 "contradict", "incrementally", "allusion");
-        cues(MULTI_ASK_CUES, 0.5, " then ", "and explain", "and give", "for each", "and show", "and note",
-                "and flag", "and propose", "and identify", "and state", "and rank",
-                "and cite", "citing", "and include", "and add", "and what", "and how", "and when", "and which",
-                "and where", "and why");
+        List<Cue> multiAskCues = cues(0.5, " then ", "and explain", "and give", "for each", "and show", "and note",
+                "and flag", "and propose", "and identify", "and state", "and rank", "and cite", "citing", "and include",
+                "and add", "and what", "and how", "and when", "and which", "and where", "and why");
+        TYPE_CUES = java.util.Collections.unmodifiableMap(typeCues);
+        REASONING_CUES = reasoningCues;
+        EXPERT_CUES = expertCues;
+        MULTI_ASK_CUES = multiAskCues;
+        HARD_CUES = hardCues;
+        LONG_FORM_CUES = longFormCues;
+        ENGAGEMENT_CUES = engagementCues;
+        EXPLANATORY_CUES = explanatoryCues;
+        STYLE_CUES = styleCues;
     }
 
-    private static void type(TaskType t, double weight, String... phrases) {
-        cues(TYPE_CUES.computeIfAbsent(t, k -> new ArrayList<>()), weight, phrases);
+    private static void type(Map<TaskType, List<Cue>> into, TaskType t, double weight, String... phrases) {
+        List<Cue> merged = new ArrayList<>(into.getOrDefault(t, List.of()));
+        merged.addAll(cues(weight, phrases));
+        into.put(t, List.copyOf(merged));
     }
 
-    private static void cues(List<Cue> into, double weight, String... phrases) {
+    private static List<Cue> cues(double weight, String... phrases) {
+        List<Cue> list = new ArrayList<>();
         for (String p : phrases) {
-            into.add(new Cue(Pattern.compile(Pattern.quote(p)), weight, p.trim()));
+            list.add(new Cue(Pattern.compile(Pattern.quote(p)), weight, p.trim()));
         }
+        return List.copyOf(list);
     }
 
     final Map<TaskType, Double> typeScores = new EnumMap<>(TaskType.class);

@@ -9,7 +9,8 @@
  *       rate-limit {@link dev.costwise.llm.orchestration.Headroom}), reason, estimated cost, confidence.</li>
  *   <li>{@link dev.costwise.llm.orchestration.ExecutorRegistry} and
  *       {@link dev.costwise.llm.orchestration.DelegationPrimitive}: run a task on a named executor.</li>
- *   <li>{@link dev.costwise.llm.orchestration.MultiModelWorkflow}: classify, delegate (with a fallback chain), validate,
+ *   <li>{@link dev.costwise.llm.orchestration.MultiModelWorkflow}: classify, delegate (with a fallback chain),
+ * validate,
  *       escalate; reports orchestrator and executor costs and savings against an all-premium baseline.</li>
  *   <li>{@link dev.costwise.llm.orchestration.PlanAndExecute} (Pattern A) and
  *       {@link dev.costwise.llm.orchestration.DraftAndValidate} (Pattern B).</li>

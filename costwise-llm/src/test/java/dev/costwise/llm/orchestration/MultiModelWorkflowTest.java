@@ -326,4 +326,42 @@ class MultiModelWorkflowTest {
         assertThat(r.content()).isEqualTo("analysis");
         assertThat(ctx.records("llm_fallback")).hasSize(1);
     }
+
+    @Test
+    void givenFreeFrontierModelFailsValidation_whenNoHigherTierIsLeft_thenThePaidModelIsTheLastResort() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50))
+                .replies("{\"pass\": false, \"reasons\": [\"no recommendation given\"]}", Usage.of(500, 20))
+                .replies("{\"pass\": true, \"reasons\": [\"complete\"]}", Usage.of(500, 10));
+        gemini.replies("Solar is nice.", Usage.of(300, 40));
+        claudeExecutor.replies("Recommend 60% solar, 40% wind because...", Usage.of(300, 900));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.builder(TASK)
+                .addMessage(Message.user(TASK)).executor(GEMINI_PRO_FREE).validated().build(), ctx);
+
+        assertThat(r.escalations()).singleElement().satisfies(e -> {
+            assertThat(e.from()).isEqualTo(GEMINI_PRO_FREE);
+            assertThat(e.to()).isEqualTo(CLAUDE_SONNET);
+            assertThat(e.toTier()).isEqualTo(e.fromTier());
+        });
+        assertThat(r.executorModel()).isEqualTo(CLAUDE_SONNET);
+        assertThat(r.executorCost()).isEqualTo(Money.of("0.0144"));
+    }
+
+    @Test
+    void givenEscalatedModelRateLimited_whenItFallsBack_thenModelsThatAlreadyFailedTheTaskAreNotRetried() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50))
+                .replies("{\"pass\": false, \"reasons\": [\"no recommendation\"]}", Usage.of(400, 30))
+                .replies("{\"pass\": true, \"reasons\": []}", Usage.of(400, 10));
+        gemini.replies("v1", Usage.of(100, 40));
+        claudeExecutor.rateLimited();
+        deepseek.replies("v2", Usage.of(100, 60));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.builder(TASK)
+                .addMessage(Message.user(TASK)).executor(GEMINI_PRO_FREE).validated().build(), ctx);
+
+        assertThat(r.escalations()).extracting(Escalation::to).containsExactly(CLAUDE_SONNET);
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(CLAUDE_SONNET);
+        assertThat(r.executorModel()).isEqualTo(DEEPSEEK_R1_FREE);
+        assertThat(gemini.requests()).as("gemini already failed validation").hasSize(1);
+    }
 }

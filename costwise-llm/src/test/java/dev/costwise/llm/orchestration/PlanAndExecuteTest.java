@@ -19,9 +19,12 @@ class PlanAndExecuteTest {
     private static final String TASK = "Research renewable energy from 3 perspectives";
     private static final String THREE_STEP_PLAN = """
             {"subtasks": [
-              {"id": "env", "description": "Environmental benefits", "prompt": "Explain environmental benefits of renewables", "executor": "gemini-2.5-pro:free"},
-              {"id": "econ", "description": "Economic impact", "prompt": "Analyze the economic impact of renewables", "executor": "deepseek/deepseek-r1:free"},
-              {"id": "tech", "description": "Technical challenges", "prompt": "Describe technical challenges of renewables", "executor": "llama-3.3-70b-versatile"}
+              {"id": "env", "description": "Environmental benefits",
+                      "prompt": "Explain environmental benefits of renewables", "executor": "gemini-2.5-pro:free"},
+              {"id": "econ", "description": "Economic impact", "prompt": "Analyze the economic impact of renewables",
+                      "executor": "deepseek/deepseek-r1:free"},
+              {"id": "tech", "description": "Technical challenges",
+                      "prompt": "Describe technical challenges of renewables", "executor": "llama-3.3-70b-versatile"}
             ]}""";
 
     private final FakeTicker ticker = new FakeTicker();
@@ -75,8 +78,10 @@ class PlanAndExecuteTest {
     void givenStepThatHangs_whenDeadlinePasses_thenItIsCutOffAndTheFinishedStepIsKept() {
         String plan = """
                 {"subtasks": [
-                  {"id": "fast", "description": "Fast part", "prompt": "Explain the fast part", "executor": "gemini-2.5-pro:free"},
-                  {"id": "slow", "description": "Slow part", "prompt": "Explain the slow part", "executor": "deepseek/deepseek-r1:free"}
+                  {"id": "fast", "description": "Fast part", "prompt": "Explain the fast part",
+                          "executor": "gemini-2.5-pro:free"},
+                  {"id": "slow", "description": "Slow part", "prompt": "Explain the slow part",
+                          "executor": "deepseek/deepseek-r1:free"}
                 ]}""";
         claude.replies(plan, Usage.of(200, 100));
         CountDownLatch fastDone = new CountDownLatch(1);
@@ -114,7 +119,8 @@ class PlanAndExecuteTest {
     @Test
     void givenRateLimitedStep_whenRun_thenItFollowsItsOwnFallbackChain() {
         String plan = """
-                {"subtasks": [{"id": "only", "description": "Environmental benefits", "prompt": "Explain environmental benefits", "executor": "gemini-2.5-pro:free"}]}""";
+                {"subtasks": [{"id": "only", "description": "Environmental benefits",
+                        "prompt": "Explain environmental benefits", "executor": "gemini-2.5-pro:free"}]}""";
         claude.replies(plan, Usage.of(200, 100)).replies("Final", Usage.of(500, 100));
         gemini.rateLimited();
         deepseek.replies("benefits", Usage.of(20, 400));
@@ -154,8 +160,10 @@ class PlanAndExecuteTest {
     void givenSeveralTasks_whenPlannedAsABatch_thenOneOrchestratorCallPlansThemAll() {
         claude.replies("""
                 {"plans": [
-                  {"task": 1, "subtasks": [{"id": "a", "prompt": "Summarize doc A", "executor": "llama-3.3-70b-versatile"}]},
-                  {"task": 2, "subtasks": [{"id": "b1", "prompt": "Translate B to French"}, {"id": "b2", "prompt": "Translate B to German"}]}
+                  {"task": 1, "subtasks": [{"id": "a", "prompt": "Summarize doc A",
+                          "executor": "llama-3.3-70b-versatile"}]},
+                  {"task": 2, "subtasks": [{"id": "b1", "prompt": "Translate B to French"}, {"id": "b2",
+                          "prompt": "Translate B to German"}]}
                 ]}""", Usage.of(400, 150));
         WorkflowContext ctx = WorkflowContext.builder("batch").ticker(ticker).build();
 

@@ -100,4 +100,17 @@ class RuleBasedTaskClassifierTest {
         assertThatThrownBy(() -> TaskPreferences.builder().minContextWindow(-5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("minContextWindow cannot be negative, was -5");
     }
+
+    @Test
+    void givenMessageWithAnImage_whenClassified_thenVisionIsRequiredWithoutBeingAsked() {
+        Message withImage = new Message(dev.costwise.llm.chat.Role.USER, List.of(
+                dev.costwise.llm.chat.ContentPart.text("What does this chart show?"),
+                dev.costwise.llm.chat.ContentPart.image("https://example.com/chart.png")), java.util.Optional.empty(),
+                List.of(), java.util.Optional.empty());
+
+        TaskClassification c = classifier.classify(new TaskClassificationRequest("What does this chart show?",
+                List.of(withImage), TaskPreferences.DEFAULT));
+
+        assertThat(catalog.require(c.recommendedModel()).supports(Capability.VISION)).isTrue();
+    }
 }

@@ -72,9 +72,15 @@ final class SimulatedOrchestrator implements ChatModel {
         } else if (user.startsWith("Split the TASK")) {
             answer = """
                     {"subtasks": [
-                      {"id": "env", "description": "Environmental benefits", "prompt": "Explain the environmental benefits of renewable energy", "executor": "gemini-2.5-pro:free"},
-                      {"id": "econ", "description": "Economic impact", "prompt": "Analyze the economic impact of renewable energy", "executor": "deepseek/deepseek-r1:free"},
-                      {"id": "tech", "description": "Technical challenges", "prompt": "Describe the technical challenges of renewable energy", "executor": "llama-3.3-70b-versatile:free"}
+                      {"id": "env", "description": "Environmental benefits",
+                              "prompt": "Explain the environmental benefits of renewable energy",
+                                      "executor": "gemini-2.5-pro:free"},
+                      {"id": "econ", "description": "Economic impact",
+                              "prompt": "Analyze the economic impact of renewable energy",
+                                      "executor": "deepseek/deepseek-r1:free"},
+                      {"id": "tech", "description": "Technical challenges",
+                              "prompt": "Describe the technical challenges of renewable energy",
+                                      "executor": "llama-3.3-70b-versatile:free"}
                     ]}""";
         } else {
             answer = billed.text();
