@@ -3,7 +3,7 @@ package dev.costwise.store;
 /**
  * How many requests Costwise's cache answered in a period.
  *
- * @param requests distinct requests
+ * @param requests requests (first attempts)
  * @param cacheHits records with outcome {@code CACHE_HIT}
  */
 public record CacheHitRate(long requests, long cacheHits) {

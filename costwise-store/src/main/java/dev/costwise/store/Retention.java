@@ -8,7 +8,7 @@ final class Retention {
             + " records, requests, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens,"
             + " reasoning_tokens, cost, baseline_cost, cache_hits, wasted_records, wasted_cost)"
             + " SELECT day, used_model, provider, COALESCE(tag_key, ''), COALESCE(tag_user, ''),"
-            + " COALESCE(tag_team, ''), COUNT(*), COUNT(DISTINCT request_id), SUM(input_tokens),"
+            + " COALESCE(tag_team, ''), COUNT(*), " + SpendReports.FIRST_ATTEMPTS + ", SUM(input_tokens),"
             + " SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens), SUM(reasoning_tokens),"
             + " SUM(cost), SUM(baseline_cost), SUM(CASE WHEN outcome = 'CACHE_HIT' THEN 1 ELSE 0 END),"
             + " SUM(CASE WHEN outcome IN ('FAILED', 'SUPERSEDED', 'ABORTED') THEN 1 ELSE 0 END),"

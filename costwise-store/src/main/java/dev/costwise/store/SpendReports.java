@@ -25,6 +25,8 @@ import java.util.Objects;
  */
 public final class SpendReports {
 
+    /** A request counts once, where its first attempt is: additive over groups and days, so aggregates stay exact. */
+    static final String FIRST_ATTEMPTS = "SUM(CASE WHEN attempt = 1 THEN 1 ELSE 0 END)";
     private static final String WASTED = "outcome IN ('FAILED', 'SUPERSEDED', 'ABORTED')";
 
     private final ConnectionFactory connections;
@@ -49,7 +51,7 @@ public final class SpendReports {
     public List<SpendRow> spendBy(ReportDimension by, Instant from, Instant to) {
         Objects.requireNonNull(by, "by");
         TimeRange range = TimeRange.of(from, to);
-        String ledgerSql = "SELECT " + by.ledgerExpression() + ", COUNT(DISTINCT request_id), COUNT(*),"
+        String ledgerSql = "SELECT " + by.ledgerExpression() + ", " + FIRST_ATTEMPTS + ", COUNT(*),"
                 + " SUM(input_tokens), SUM(output_tokens), SUM(cost), SUM(baseline_cost)"
                 + " FROM ledger WHERE at_ms >= ? AND at_ms < ? GROUP BY 1";
         String dailySql = by.dailyColumn() == null ? null
@@ -78,7 +80,8 @@ public final class SpendReports {
     }
 
     /**
-     * The share of requests in {@code [from, to)} that Costwise's cache answered.
+     * The share of requests in {@code [from, to)} that Costwise's cache answered: cache-hit records over requests
+     * (first attempts).
      *
      * @param from inclusive start
      * @param to exclusive end
@@ -91,7 +94,7 @@ public final class SpendReports {
         return query("cache hit rate", connection -> {
             long requests = 0;
             long hits = 0;
-            try (PreparedStatement statement = connection.prepareStatement("SELECT COUNT(DISTINCT request_id),"
+            try (PreparedStatement statement = connection.prepareStatement("SELECT COALESCE(" + FIRST_ATTEMPTS + ", 0),"
                     + " COALESCE(SUM(CASE WHEN outcome = 'CACHE_HIT' THEN 1 ELSE 0 END), 0)"
                     + " FROM ledger WHERE at_ms >= ? AND at_ms < ?")) {
                 statement.setLong(1, range.fromMillis());

@@ -7,7 +7,8 @@ import java.util.Objects;
  * Spend of one group (a day, a model, a key…) in a report.
  *
  * @param group the group's value; {@code ""} for records without the tag
- * @param requests distinct request ids in the group (a request whose attempts span two groups counts in both)
+ * @param requests requests whose first attempt is in the group (a request that fell back from one model to another
+ *     counts under the first), so groups and days add up to the total
  * @param attempts billed attempts (cost records) in the group
  * @param inputTokens prompt tokens, cached ones included
  * @param outputTokens generated tokens, reasoning included
