@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class LedgerWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
+    private static final Duration ABANDON_WAIT = Duration.ofSeconds(5);
 
     private final ConnectionFactory connections;
     private final LedgerOptions options;
@@ -37,6 +38,7 @@ final class LedgerWriter {
     private final AtomicLong failedWrites = new AtomicLong();
     private final Thread thread;
     private volatile boolean writable = true;
+    private volatile boolean abandoned;
     private volatile int batchInFlight;
     private boolean closed;
     private Connection connection;
@@ -130,9 +132,10 @@ final class LedgerWriter {
             if (!await(stop.done(), timeout)) {
                 LOG.error("spend ledger ({}) could not write {} queued records within {}; they are lost",
                         connections.describe(), pending(), timeout);
+                abandoned = true;
                 thread.interrupt();
             }
-            thread.join();
+            thread.join(ABANDON_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             thread.interrupt();
@@ -250,6 +253,9 @@ final class LedgerWriter {
                 writable = true;
                 return;
             } catch (SQLException e) {
+                if (abandoned) {
+                    throw new InterruptedException("spend ledger writer abandoned by close()");
+                }
                 writable = false;
                 failedWrites.incrementAndGet();
                 closeConnection();

@@ -113,6 +113,23 @@ class SqliteSpendLedgerTest extends SpendLedgerContract {
         assertThat(ledger.totalCost(Map.of(), FROM, TO)).isEqualTo(Money.of("7"));
     }
 
+    @Test
+    void givenDatabaseLockedForGood_whenClosed_thenGivesUpAfterTheCloseTimeoutInsteadOfHanging() throws Exception {
+        GatedSleeper sleeper = new GatedSleeper();
+        JdbcSpendLedger ledger = open(options().busyTimeout(Duration.ofMillis(1))
+                .closeTimeout(Duration.ofMillis(50)).sleeper(sleeper).build());
+        try (Connection blocker = exclusiveLock()) {
+            ledger.append(record("never-written").at(FROM).build());
+            sleeper.slept.take();
+
+            ledger.close();
+
+            assertThat(ledger.isWritable()).isFalse();
+            assertThat(ledger.flush(Duration.ZERO)).isTrue(); // closed: nothing more will be written
+        }
+        assertThat(open().records(FROM, TO, 10)).isEmpty();
+    }
+
     private Connection exclusiveLock() throws SQLException {
         Properties exclusive = new Properties();
         exclusive.setProperty("transaction_mode", "EXCLUSIVE");
