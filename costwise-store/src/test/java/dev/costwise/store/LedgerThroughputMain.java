@@ -117,8 +117,11 @@ public final class LedgerThroughputMain {
             for (Thread appender : appenders) {
                 appender.join();
             }
+            long appended = System.nanoTime() - began;
             ledger.flush();
             long nanos = System.nanoTime() - began;
+            System.out.printf("  appends took %,d ms (%,.0f appends/s), durable after %,d ms%n", appended / 1_000_000,
+                    records / (appended / 1e9), nanos / 1_000_000);
             return records / (nanos / 1e9);
         }
     }
