@@ -112,6 +112,7 @@ public final class LedgerThroughputMain {
                     }
                 }));
             }
+            Duration cpuBefore = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
             long began = System.nanoTime();
             go.countDown();
             for (Thread appender : appenders) {
@@ -120,8 +121,10 @@ public final class LedgerThroughputMain {
             long appended = System.nanoTime() - began;
             ledger.flush();
             long nanos = System.nanoTime() - began;
-            System.out.printf("  appends took %,d ms (%,.0f appends/s), durable after %,d ms%n", appended / 1_000_000,
-                    records / (appended / 1e9), nanos / 1_000_000);
+            Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpuBefore);
+            System.out.printf("  appends took %,d ms (%,.0f appends/s), durable after %,d ms; this JVM used %,d ms CPU"
+                    + " (%,.0f records per CPU-second)%n", appended / 1_000_000, records / (appended / 1e9),
+                    nanos / 1_000_000, cpu.toMillis(), records / (cpu.toNanos() / 1e9));
             return records / (nanos / 1e9);
         }
     }
