@@ -63,10 +63,12 @@ final class GeminiErrorMapper {
     }
 
     /**
-     * Maps an error object received inside a stream.
+     * Maps an error object, from an error response or from inside a stream.
      *
-     * @param details provider, model and request id
+     * @param details provider, model, status (if any) and request id
      * @param error the {@code error} object
+     * @param message the message to report, already shortened and free of secrets
+     * @param retryAfterHeader the {@code Retry-After} header's wait, used when the error has no {@code RetryInfo}
      * @param timeout the adapter's timeout
      * @return the exception to throw
      */

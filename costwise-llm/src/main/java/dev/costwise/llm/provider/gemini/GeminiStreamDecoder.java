@@ -26,6 +26,7 @@ final class GeminiStreamDecoder {
     private Optional<String> blockReason = Optional.empty();
     private int toolCalls;
     private boolean complete;
+    private Optional<FinishReason> finishReason = Optional.empty();
 
     /** @param requestedModel the upstream model asked for, reported until a chunk names {@code modelVersion} */
     GeminiStreamDecoder(String requestedModel) {
@@ -36,8 +37,8 @@ final class GeminiStreamDecoder {
      * Decodes one chunk.
      *
      * @param data the chunk's JSON
-     * @return the canonical chunks it yields: text, then one per function call, then (on the last) the finish reason
-     *     and usage
+     * @return the canonical chunks it yields: text, then one per function call (the finish reason and usage come
+     *     from {@link #finalChunk()})
      */
     List<ChatChunk> decode(JsonNode data) {
         if (data.path("responseId").isTextual()) {
@@ -68,10 +69,21 @@ final class GeminiStreamDecoder {
         String reason = candidate.path("finishReason").asText("");
         if (!reason.isEmpty()) {
             complete = true;
-            FinishReason finish = GeminiResponseMapper.finishReason(reason, toolCalls > 0);
-            out.add(new ChatChunk(id, model, "", List.of(), Optional.of(finish), usage));
+            finishReason = Optional.of(GeminiResponseMapper.finishReason(reason, toolCalls > 0));
         }
         return out;
+    }
+
+    /**
+     * The chunk that ends the stream: finish reason and the latest usage. Sent once the stream has ended, so usage
+     * that arrives after the finish reason is still counted.
+     *
+     * @return the chunk
+     * @throws IllegalStateException if no finish reason arrived
+     */
+    ChatChunk finalChunk() {
+        FinishReason finish = finishReason.orElseThrow(() -> new IllegalStateException("no finishReason yet"));
+        return new ChatChunk(id(), model(), "", List.of(), Optional.of(finish), usage);
     }
 
     /** @return {@code true} once a chunk carried a finish reason (or the prompt was blocked) */

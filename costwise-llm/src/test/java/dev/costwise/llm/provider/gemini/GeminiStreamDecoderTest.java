@@ -31,6 +31,7 @@ class GeminiStreamDecoderTest {
                  "thoughtsTokenCount":50,"totalTokenCount":1253},"modelVersion":"gemini-2.5-pro","responseId":"r-1"}""")));
 
         assertThat(decoder.complete()).isTrue();
+        chunks.add(decoder.finalChunk());
         assertThat(chunks).extracting(ChatChunk::contentDelta).containsExactly("Hel", "lo", "");
         assertThat(chunks.getLast().finishReason()).contains(FinishReason.STOP);
         assertThat(chunks.getLast().usage()).contains(new Usage(1200, 1000, 0, 53, 50, false));
@@ -45,7 +46,8 @@ class GeminiStreamDecoderTest {
                  "role":"model"},"finishReason":"STOP"}],"responseId":"r-2",
                  "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5}}"""));
 
-        assertThat(chunks).hasSize(2);
+        assertThat(chunks).hasSize(1);
+        chunks = List.of(chunks.getFirst(), decoder.finalChunk());
         assertThat(chunks.getFirst().toolCallDeltas().getFirst().id()).contains("call_r-2_0");
         assertThat(chunks.getFirst().toolCallDeltas().getFirst().argumentsFragment()).isEqualTo("{\"city\":\"Oslo\"}");
         assertThat(chunks.getLast().finishReason()).contains(FinishReason.TOOL_CALLS);
