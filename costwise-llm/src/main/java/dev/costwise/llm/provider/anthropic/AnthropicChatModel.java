@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
+import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.ChunkSource;
 import dev.costwise.llm.provider.http.GuardedStream;
 import dev.costwise.llm.provider.http.HttpCall;
@@ -69,10 +70,10 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private final AnthropicRequestMapper requestMapper = new AnthropicRequestMapper(json);
     private final AnthropicErrorMapper errorMapper = new AnthropicErrorMapper(json);
     private final URI messagesUri;
-    private final String apiKey;
+    private final ApiKey apiKey;
     private final int defaultMaxTokens;
 
-    private AnthropicChatModel(AdapterSettings settings, URI baseUrl, String apiKey, int defaultMaxTokens) {
+    private AnthropicChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey, int defaultMaxTokens) {
         super(settings);
         this.messagesUri = resolve(baseUrl, "v1/messages");
         this.apiKey = apiKey;
@@ -146,7 +147,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     }
 
     private Map<String, String> headers() {
-        return Map.of("x-api-key", apiKey, "anthropic-version", API_VERSION);
+        return Map.of("x-api-key", apiKey.reveal(), "anthropic-version", API_VERSION);
     }
 
     private ProviderException errorFrom(int status, HttpHeaders headers, String body) {
@@ -159,7 +160,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     }
 
     private String redact(String text) {
-        return apiKey.isEmpty() ? text : text.replace(apiKey, "<redacted>");
+        return apiKey.redactFrom(text);
     }
 
     private static String describe(Exception e) {
@@ -234,7 +235,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     public static final class Builder {
         private final AdapterSettings settings;
         private URI baseUrl = DEFAULT_BASE_URL;
-        private String apiKey;
+        private ApiKey apiKey;
         private Map<String, String> environment = System.getenv();
         private Integer defaultMaxTokens;
         private ModelCatalog catalog;
@@ -267,11 +268,17 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
          * @throws IllegalArgumentException if it is blank
          */
         public Builder apiKey(String value) {
-            Objects.requireNonNull(value, "apiKey");
-            if (value.isBlank()) {
-                throw new IllegalArgumentException("apiKey cannot be blank");
-            }
-            this.apiKey = value;
+            return apiKey(ApiKey.of(value));
+        }
+
+        /**
+         * Sets the API key. Default: the {@value #API_KEY_ENV} environment variable.
+         *
+         * @param value the key
+         * @return this builder
+         */
+        public Builder apiKey(ApiKey value) {
+            this.apiKey = Objects.requireNonNull(value, "apiKey");
             return this;
         }
 
@@ -319,11 +326,9 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
          * @throws IllegalStateException if no key was given and {@value #API_KEY_ENV} is not set
          */
         public AnthropicChatModel build() {
-            String key = apiKey != null ? apiKey : environment.get(API_KEY_ENV);
-            if (key == null || key.isBlank()) {
-                throw new IllegalStateException("no Anthropic API key: set " + API_KEY_ENV
-                        + " or call apiKey(...) for model " + settings.model());
-            }
+            ApiKey key = apiKey != null ? apiKey : ApiKey.fromEnvironment(environment, API_KEY_ENV)
+                    .orElseThrow(() -> new IllegalStateException("no Anthropic API key: set " + API_KEY_ENV
+                            + " or call apiKey(...) for model " + settings.model()));
             int maxTokens = defaultMaxTokens != null ? defaultMaxTokens
                     : Optional.ofNullable(catalog).flatMap(c -> c.find(settings.model()))
                             .map(ModelInfo::maxOutputTokens).filter(m -> m > 0).orElse(DEFAULT_MAX_TOKENS);

@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
+import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.ChunkSource;
 import dev.costwise.llm.provider.http.GuardedStream;
 import dev.costwise.llm.provider.http.HttpCall;
@@ -65,9 +66,9 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     private final GeminiErrorMapper errorMapper = new GeminiErrorMapper(json);
     private final URI generateUri;
     private final URI streamUri;
-    private final String apiKey;
+    private final ApiKey apiKey;
 
-    private GeminiChatModel(AdapterSettings settings, URI baseUrl, String apiKey) {
+    private GeminiChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey) {
         super(settings);
         String model = GeminiResponseMapper.stripModelsPrefix(settings.model());
         this.generateUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":generateContent");
@@ -134,7 +135,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     }
 
     private Map<String, String> headers() {
-        return Map.of("x-goog-api-key", apiKey);
+        return Map.of("x-goog-api-key", apiKey.reveal());
     }
 
     private ProviderException errorFrom(int status, HttpHeaders headers, String body) {
@@ -147,7 +148,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     }
 
     private String redact(String text) {
-        return text.replace(apiKey, "<redacted>");
+        return apiKey.redactFrom(text);
     }
 
     private static String describe(Exception e) {
@@ -260,6 +261,17 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
          * @throws IllegalArgumentException if it is blank
          */
         public Builder apiKey(String value) {
+            keys.apiKey(ApiKey.of(value));
+            return this;
+        }
+
+        /**
+         * Sets the API key. Default: {@code GOOGLE_API_KEY}, else {@code GEMINI_API_KEY}, from the environment.
+         *
+         * @param value the key
+         * @return this builder
+         */
+        public Builder apiKey(ApiKey value) {
             keys.apiKey(value);
             return this;
         }

@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.gemini;
 
+import dev.costwise.llm.provider.http.ApiKey;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
 final class GeminiKeys {
 
     private URI baseUrl = GeminiChatModel.DEFAULT_BASE_URL;
-    private String apiKey;
+    private ApiKey apiKey;
     private Map<String, String> environment = System.getenv();
 
     void baseUrl(URI value) {
@@ -26,12 +27,8 @@ final class GeminiKeys {
         return baseUrl;
     }
 
-    void apiKey(String value) {
-        Objects.requireNonNull(value, "apiKey");
-        if (value.isBlank()) {
-            throw new IllegalArgumentException("apiKey cannot be blank");
-        }
-        this.apiKey = value;
+    void apiKey(ApiKey value) {
+        this.apiKey = Objects.requireNonNull(value, "apiKey");
     }
 
     void environment(Map<String, String> value) {
@@ -43,18 +40,13 @@ final class GeminiKeys {
      * @return the key given, else the first of {@link GeminiChatModel#API_KEY_ENVS} that is set
      * @throws IllegalStateException if there is none
      */
-    String requireKey(String model) {
+    ApiKey requireKey(String model) {
         if (apiKey != null) {
             return apiKey;
         }
-        for (String name : GeminiChatModel.API_KEY_ENVS) {
-            String v = environment.get(name);
-            if (v != null && !v.isBlank()) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("no Gemini API key: set " + String.join(" or ", GeminiChatModel.API_KEY_ENVS)
-                + " or call apiKey(...) for model " + model);
+        return ApiKey.fromEnvironment(environment, GeminiChatModel.API_KEY_ENVS).orElseThrow(() ->
+                new IllegalStateException("no Gemini API key: set " + String.join(" or ", GeminiChatModel.API_KEY_ENVS)
+                        + " or call apiKey(...) for model " + model));
     }
 
     static URI resolve(URI base, String path) {

@@ -296,7 +296,7 @@ class AnthropicChatModelTest {
 
         assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
                 .isInstanceOf(ProviderException.AuthenticationFailed.class).hasMessageNotContaining(KEY)
-                .hasMessageContaining("<redacted>");
+                .hasMessageContaining("[redacted]");
         assertThat(model().toString()).doesNotContain(KEY);
     }
 

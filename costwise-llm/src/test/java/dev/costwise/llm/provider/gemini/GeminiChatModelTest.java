@@ -274,7 +274,7 @@ class GeminiChatModelTest {
         server.enqueue(json(400, googleError(400, "INVALID_ARGUMENT", "bad key " + KEY, "")));
 
         assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
-                .hasMessageNotContaining(KEY).hasMessageContaining("<redacted>");
+                .hasMessageNotContaining(KEY).hasMessageContaining("[redacted]");
         assertThat(model().toString()).doesNotContain(KEY);
     }
 
