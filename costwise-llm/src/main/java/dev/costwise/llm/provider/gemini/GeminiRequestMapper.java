@@ -27,7 +27,8 @@ import java.util.Set;
  *   <li>System messages are joined into {@code systemInstruction}.
  *   <li>User messages become {@code user} contents with {@code text} and {@code inlineData} parts (a {@code data:}
  *       URI) or {@code fileData} parts (any other URL, media type guessed from its extension).
- *   <li>Assistant messages become {@code model} contents; their tool calls {@code functionCall} parts.
+ *   <li>Assistant messages become {@code model} contents; their tool calls {@code functionCall} parts, with the
+ *       {@code thoughtSignature} that {@link GeminiResponseMapper} stored in the call's id given back.
  *   <li>Tool results become {@code functionResponse} parts in a {@code user} content. Gemini identifies a result by
  *       the function's name, so the name is looked up from the assistant call with the same id; the result text is
  *       sent as {@code response} when it is a JSON object, else wrapped as {@code {"result": text}}.
@@ -166,6 +167,11 @@ final class GeminiRequestMapper {
                 ObjectNode fc = p.putObject("functionCall");
                 fc.put("name", call.name());
                 fc.set("args", arguments(call));
+                int mark = call.id().indexOf(GeminiResponseMapper.THOUGHT_SIGNATURE_MARK);
+                if (mark >= 0) {
+                    p.put("thoughtSignature",
+                            call.id().substring(mark + GeminiResponseMapper.THOUGHT_SIGNATURE_MARK.length()));
+                }
                 parts.add(p);
             }
         }

@@ -184,6 +184,32 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenSignedFunctionCall_whenTheToolResultIsSentBack_thenTheThoughtSignatureIsReturnedOnTheCall()
+            throws Exception {
+        // https://ai.google.dev/gemini-api/docs/thought-signatures: the signature is a sibling of functionCall
+        server.enqueue(json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"check_flight",
+                  "args":{"flight":"AA100"}},"thoughtSignature":"CiQBcsjafQ=="}]},"finishReason":"STOP"}],
+                 "usageMetadata":{"promptTokenCount":60,"candidatesTokenCount":8},"responseId":"r9"}"""));
+        server.enqueue(json(200, reply(PRO)));
+        GeminiChatModel m = model();
+
+        ChatResponse first = m.execute(ChatRequest.of(PRO, "Is AA100 on time?"), WorkflowContext.of("t"));
+        ToolCall call = first.toolCalls().getFirst();
+        m.execute(ChatRequest.builder(PRO).addMessage(Message.user("Is AA100 on time?")).addMessage(first.message())
+                .addMessage(Message.toolResult(call.id(), "{\"status\":\"delayed\"}")).build(),
+                WorkflowContext.of("t"));
+
+        server.takeRequest();
+        JsonNode contents = json.readTree(server.takeRequest().getBody().utf8()).path("contents");
+        assertThat(contents.path(1)).isEqualTo(json.readTree("""
+                {"role":"model","parts":[{"functionCall":{"name":"check_flight","args":{"flight":"AA100"}},
+                  "thoughtSignature":"CiQBcsjafQ=="}]}"""));
+        assertThat(contents.path(2).path("parts").path(0).path("functionResponse").path("name").asText())
+                .isEqualTo("check_flight");
+    }
+
+    @Test
     void givenBlockedPrompt_whenExecuted_thenContentFiltered() {
         server.enqueue(json(200, """
                 {"promptFeedback":{"blockReason":"SAFETY","safetyRatings":[{"category":"HARM_CATEGORY_DANGEROUS_CONTENT",
