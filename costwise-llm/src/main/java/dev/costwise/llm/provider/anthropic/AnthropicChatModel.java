@@ -22,6 +22,13 @@ import dev.costwise.llm.provider.http.ProviderReply;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.RateLimitSnapshot;
 import dev.costwise.llm.provider.http.SseEvent;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.cost.TokenEstimator;
+import dev.costwise.llm.provider.http.HttpTransport;
+import dev.costwise.llm.provider.http.RateLimitListener;
+import dev.costwise.llm.provider.http.StreamTimeouts;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -37,8 +44,8 @@ import java.util.OptionalInt;
  * A {@link dev.costwise.llm.chat.ChatModel} for Anthropic's Messages API ({@code POST {base}/v1/messages}).
  *
  * <pre>{@code
- * ChatModel claude = AnthropicChatModel.builder(
- *         AdapterSettings.builder("anthropic", "claude-sonnet-4-5").pricer(pricer).build())
+ * ChatModel claude = AnthropicChatModel.builder("claude-sonnet-4-5")
+ *     .pricer(pricer)
  *     .build();                                   // key from ANTHROPIC_API_KEY
  * ChatResponse r = claude.execute(ChatRequest.of("claude-sonnet-4-5", "Hello"), WorkflowContext.of("demo"));
  * }</pre>
@@ -69,26 +76,47 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private final ObjectMapper json = new ObjectMapper();
     private final AnthropicRequestMapper requestMapper = new AnthropicRequestMapper(json);
     private final AnthropicErrorMapper errorMapper = new AnthropicErrorMapper(json);
+    private final URI baseUrl;
     private final URI messagesUri;
     private final ApiKey apiKey;
     private final int defaultMaxTokens;
 
     private AnthropicChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey, int defaultMaxTokens) {
         super(settings);
+        this.baseUrl = baseUrl;
         this.messagesUri = resolve(baseUrl, "v1/messages");
         this.apiKey = apiKey;
         this.defaultMaxTokens = defaultMaxTokens;
     }
 
     /**
-     * Starts building an adapter.
+     * Starts building an adapter for {@code model}.
      *
-     * @param settings the model (as Anthropic names it), pricer, transport and listeners; its provider should be
-     *     {@value #PROVIDER}
+     * @param model the model as Anthropic names it, such as {@code claude-sonnet-4-5}
+     * @return a builder
+     */
+    public static Builder builder(String model) {
+        return new Builder(AdapterSettings.builder(PROVIDER, model));
+    }
+
+    /**
+     * Starts building an adapter from prepared settings.
+     *
+     * @param settings the model (as Anthropic names it), pricer, transport and listeners
      * @return a builder
      */
     public static Builder builder(AdapterSettings settings) {
-        return new Builder(settings);
+        return new Builder(settings.toBuilder());
+    }
+
+    /**
+     * The same key, URL and settings for another Anthropic model.
+     *
+     * @param model the model name
+     * @return the sibling adapter (its default {@code max_tokens} is this one's)
+     */
+    public AnthropicChatModel withModel(String model) {
+        return new AnthropicChatModel(settings().withModel(model), baseUrl, apiKey, defaultMaxTokens);
     }
 
     /** @return the {@code max_tokens} sent when a request sets none */
@@ -233,15 +261,57 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     /** Builds an {@link AnthropicChatModel}. Not thread-safe. */
     public static final class Builder {
-        private final AdapterSettings settings;
+        private final AdapterSettings.Builder settings;
         private URI baseUrl = DEFAULT_BASE_URL;
         private ApiKey apiKey;
         private Map<String, String> environment = System.getenv();
         private Integer defaultMaxTokens;
         private ModelCatalog catalog;
 
-        private Builder(AdapterSettings settings) {
-            this.settings = Objects.requireNonNull(settings, "settings");
+        private Builder(AdapterSettings.Builder settings) {
+            this.settings = settings;
+        }
+
+        /** @param transport the shared HTTP transport; default a new Helidon one; @return this builder */
+        public Builder transport(HttpTransport transport) {
+            settings.transport(transport);
+            return this;
+        }
+
+        /** @param pricer prices each call (required); @return this builder */
+        public Builder pricer(Pricer pricer) {
+            settings.pricer(pricer);
+            return this;
+        }
+
+        /** @param registry receives {@code costwise.model.downgrades}; default none; @return this builder */
+        public Builder meterRegistry(MeterRegistry registry) {
+            settings.meterRegistry(registry);
+            return this;
+        }
+
+        /** @param listener receives rate-limit headers; default none; @return this builder */
+        public Builder rateLimitListener(RateLimitListener listener) {
+            settings.rateLimitListener(listener);
+            return this;
+        }
+
+        /** @param estimator counts tokens when no usage is reported; @return this builder */
+        public Builder tokenEstimator(TokenEstimator estimator) {
+            settings.tokenEstimator(estimator);
+            return this;
+        }
+
+        /** @param timeouts first-token and total stream limits; default none; @return this builder */
+        public Builder streamTimeouts(StreamTimeouts timeouts) {
+            settings.streamTimeouts(timeouts);
+            return this;
+        }
+
+        /** @param clock the wall clock; default UTC system clock; @return this builder */
+        public Builder clock(Clock clock) {
+            settings.clock(clock);
+            return this;
         }
 
         /**
@@ -323,9 +393,11 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
         /**
          * @return the adapter
-         * @throws IllegalStateException if no key was given and {@value #API_KEY_ENV} is not set
+         * @throws IllegalStateException if no pricer was set, or no key was given and {@value #API_KEY_ENV} is not
+         *     set
          */
         public AnthropicChatModel build() {
+            AdapterSettings settings = this.settings.build();
             ApiKey key = apiKey != null ? apiKey : ApiKey.fromEnvironment(environment, API_KEY_ENV)
                     .orElseThrow(() -> new IllegalStateException("no Anthropic API key: set " + API_KEY_ENV
                             + " or call apiKey(...) for model " + settings.model()));

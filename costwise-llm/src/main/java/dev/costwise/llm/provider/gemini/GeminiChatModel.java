@@ -18,6 +18,13 @@ import dev.costwise.llm.provider.http.HttpResult;
 import dev.costwise.llm.provider.http.ProviderReply;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.SseEvent;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.cost.TokenEstimator;
+import dev.costwise.llm.provider.http.HttpTransport;
+import dev.costwise.llm.provider.http.RateLimitListener;
+import dev.costwise.llm.provider.http.StreamTimeouts;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +42,8 @@ import java.util.UUID;
  * {@code POST {base}/v1beta/models/{model}:generateContent}, and {@code :streamGenerateContent?alt=sse} for streams.
  *
  * <pre>{@code
- * ChatModel gemini = GeminiChatModel.builder(
- *         AdapterSettings.builder("gemini", "gemini-2.5-pro").pricer(pricer).build())
+ * ChatModel gemini = GeminiChatModel.builder("gemini-2.5-pro")
+ *     .pricer(pricer)
  *     .build();                                   // key from GOOGLE_API_KEY or GEMINI_API_KEY
  * }</pre>
  *
@@ -64,12 +71,14 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     private final ObjectMapper json = new ObjectMapper();
     private final GeminiRequestMapper requestMapper = new GeminiRequestMapper(json);
     private final GeminiErrorMapper errorMapper = new GeminiErrorMapper(json);
+    private final URI baseUrl;
     private final URI generateUri;
     private final URI streamUri;
     private final ApiKey apiKey;
 
     private GeminiChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey) {
         super(settings);
+        this.baseUrl = baseUrl;
         String model = GeminiResponseMapper.stripModelsPrefix(settings.model());
         this.generateUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":generateContent");
         this.streamUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":streamGenerateContent?alt=sse");
@@ -77,14 +86,33 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     }
 
     /**
-     * Starts building an adapter.
+     * Starts building an adapter for {@code model}.
      *
-     * @param settings the model (as Gemini names it, such as {@code gemini-2.5-flash}), pricer, transport and
-     *     listeners; its provider should be {@value #PROVIDER}
+     * @param model the model as Gemini names it, such as {@code gemini-2.5-flash}
+     * @return a builder
+     */
+    public static Builder builder(String model) {
+        return new Builder(AdapterSettings.builder(PROVIDER, model));
+    }
+
+    /**
+     * Starts building an adapter from prepared settings.
+     *
+     * @param settings the model (as Gemini names it), pricer, transport and listeners
      * @return a builder
      */
     public static Builder builder(AdapterSettings settings) {
-        return new Builder(settings);
+        return new Builder(settings.toBuilder());
+    }
+
+    /**
+     * The same key, URL and settings for another Gemini model (Pro and its Flash fallback share a key).
+     *
+     * @param model the model name
+     * @return the sibling adapter
+     */
+    public GeminiChatModel withModel(String model) {
+        return new GeminiChatModel(settings().withModel(model), baseUrl, apiKey);
     }
 
     @Override
@@ -234,11 +262,53 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
 
     /** Builds a {@link GeminiChatModel}. Not thread-safe. */
     public static final class Builder {
-        private final AdapterSettings settings;
+        private final AdapterSettings.Builder settings;
         private final GeminiKeys keys = new GeminiKeys();
 
-        private Builder(AdapterSettings settings) {
-            this.settings = Objects.requireNonNull(settings, "settings");
+        private Builder(AdapterSettings.Builder settings) {
+            this.settings = settings;
+        }
+
+        /** @param transport the shared HTTP transport; default a new Helidon one; @return this builder */
+        public Builder transport(HttpTransport transport) {
+            settings.transport(transport);
+            return this;
+        }
+
+        /** @param pricer prices each call (required); @return this builder */
+        public Builder pricer(Pricer pricer) {
+            settings.pricer(pricer);
+            return this;
+        }
+
+        /** @param registry receives {@code costwise.model.downgrades}; default none; @return this builder */
+        public Builder meterRegistry(MeterRegistry registry) {
+            settings.meterRegistry(registry);
+            return this;
+        }
+
+        /** @param listener receives rate-limit headers; default none; @return this builder */
+        public Builder rateLimitListener(RateLimitListener listener) {
+            settings.rateLimitListener(listener);
+            return this;
+        }
+
+        /** @param estimator counts tokens when no usage is reported; @return this builder */
+        public Builder tokenEstimator(TokenEstimator estimator) {
+            settings.tokenEstimator(estimator);
+            return this;
+        }
+
+        /** @param timeouts first-token and total stream limits; default none; @return this builder */
+        public Builder streamTimeouts(StreamTimeouts timeouts) {
+            settings.streamTimeouts(timeouts);
+            return this;
+        }
+
+        /** @param clock the wall clock; default UTC system clock; @return this builder */
+        public Builder clock(Clock clock) {
+            settings.clock(clock);
+            return this;
         }
 
         /**
@@ -290,10 +360,12 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
 
         /**
          * @return the adapter
-         * @throws IllegalStateException if no key was given and neither environment variable is set
+         * @throws IllegalStateException if no pricer was set, or no key was given and neither environment variable
+         *     is set
          */
         public GeminiChatModel build() {
-            return new GeminiChatModel(settings, keys.baseUrl(), keys.requireKey(settings.model()));
+            AdapterSettings built = settings.build();
+            return new GeminiChatModel(built, keys.baseUrl(), keys.requireKey(built.model()));
         }
     }
 }

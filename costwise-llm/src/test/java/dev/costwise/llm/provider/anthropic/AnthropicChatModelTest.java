@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
@@ -31,11 +34,13 @@ import dev.costwise.llm.provider.http.StreamTimeouts;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
@@ -335,6 +340,37 @@ class AnthropicChatModelTest {
         assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
                 .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("toolu_1");
         assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void givenCatalogWithTheModel_whenBuiltByName_thenTheModelsMaxOutputIsTheDefaultMaxTokens() throws Exception {
+        server.enqueue(json(200, TEXT_REPLY));
+        ModelInfo info = new ModelInfo(MODEL, "anthropic", MODEL, ModelKind.CHAT, Optional.of(SONNET), 200_000,
+                64_000, Set.of(), Optional.empty(), 3, Set.of(), "test", LocalDate.of(2026, 11, 27));
+        ModelCatalog catalog = new ModelCatalog() {
+            @Override
+            public Optional<ModelInfo> find(String nameOrAlias) {
+                return nameOrAlias.equals(MODEL) ? Optional.of(info) : Optional.empty();
+            }
+
+            @Override
+            public ModelInfo require(String nameOrAlias) {
+                return find(nameOrAlias).orElseThrow();
+            }
+
+            @Override
+            public List<ModelInfo> all() {
+                return List.of(info);
+            }
+        };
+        AnthropicChatModel m = AnthropicChatModel.builder(MODEL).pricer(PRICER).apiKey(KEY).catalog(catalog)
+                .baseUrl(server.url("/").uri()).build();
+
+        m.execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"));
+
+        assertThat(m.defaultMaxTokens()).isEqualTo(64_000);
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("max_tokens").asInt()).isEqualTo(64_000);
+        assertThat(m.withModel("claude-haiku-4-5").name()).isEqualTo("claude-haiku-4-5");
     }
 
     @Test

@@ -331,6 +331,22 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenProAdapter_whenDerivingFlash_thenTheSiblingCallsTheFlashEndpointWithTheSameKey() throws Exception {
+        server.enqueue(json(200, reply("gemini-2.5-flash")));
+        GeminiChatModel pro = GeminiChatModel.builder(PRO).pricer(PRICER).apiKey(KEY)
+                .baseUrl(server.url("/").uri()).build();
+
+        ChatResponse r = pro.withModel("gemini-2.5-flash").execute(ChatRequest.of("gemini-2.5-flash", "x"),
+                WorkflowContext.of("t"));
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1beta/models/gemini-2.5-flash:generateContent");
+        assertThat(sent.getHeaders().get("x-goog-api-key")).isEqualTo(KEY);
+        assertThat(r.modelDowngraded()).isFalse();
+        assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+    }
+
+    @Test
     void givenNoKeyInEnvironment_whenBuilt_thenFailsNamingBothVariables() {
         AdapterSettings settings = AdapterSettings.builder("gemini", PRO).pricer(PRICER).build();
 
