@@ -53,7 +53,8 @@ import java.util.OptionalInt;
  * <p>Requests are translated from the canonical OpenAI shape as {@link AnthropicRequestMapper} describes (system
  * prompt on top, alternating roles, {@code tool_use}/{@code tool_result} blocks, images, JSON mode by instruction).
  * {@code max_tokens}, which Anthropic requires, defaults to the model's maximum output from the catalog when one is
- * given, else {@value #DEFAULT_MAX_TOKENS}. Usage is normalised so that input tokens include cache reads and cache
+ * given, else {@value #DEFAULT_MAX_TOKENS}. Anthropic caches prompts only at explicit breakpoints:
+ * {@link Builder#promptCaching} places them after the tools and the system prompt. Usage is normalised so that input tokens include cache reads and cache
  * writes. Errors are mapped as {@link AnthropicErrorMapper} lists; the request id comes from the {@code request-id}
  * header; the {@code anthropic-ratelimit-*} headers of every response go to the settings' rate-limit listener.
  *
@@ -80,9 +81,12 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private final URI messagesUri;
     private final ApiKey apiKey;
     private final int defaultMaxTokens;
+    private final AnthropicPromptCaching caching;
 
-    private AnthropicChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey, int defaultMaxTokens) {
+    private AnthropicChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey, int defaultMaxTokens,
+            AnthropicPromptCaching caching) {
         super(settings);
+        this.caching = caching;
         this.baseUrl = baseUrl;
         this.messagesUri = resolve(baseUrl, "v1/messages");
         this.apiKey = apiKey;
@@ -116,7 +120,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
      * @return the sibling adapter (its default {@code max_tokens} is this one's)
      */
     public AnthropicChatModel withModel(String model) {
-        return new AnthropicChatModel(settings().withModel(model), baseUrl, apiKey, defaultMaxTokens);
+        return new AnthropicChatModel(settings().withModel(model), baseUrl, apiKey, defaultMaxTokens, caching);
     }
 
     /** @return the {@code max_tokens} sent when a request sets none */
@@ -167,7 +171,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private byte[] body(ChatRequest request, boolean stream) {
         ObjectNode body;
         try {
-            body = requestMapper.toBody(request, name(), defaultMaxTokens, stream);
+            body = requestMapper.toBody(request, name(), defaultMaxTokens, stream, caching);
         } catch (IllegalArgumentException e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }
@@ -267,6 +271,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         private Map<String, String> environment = System.getenv();
         private Integer defaultMaxTokens;
         private ModelCatalog catalog;
+        private AnthropicPromptCaching caching = AnthropicPromptCaching.NONE;
 
         private Builder(AdapterSettings.Builder settings) {
             this.settings = settings;
@@ -381,6 +386,17 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         }
 
         /**
+         * Sets where prompt-cache breakpoints go. Default {@link AnthropicPromptCaching#NONE}.
+         *
+         * @param value the caching mode
+         * @return this builder
+         */
+        public Builder promptCaching(AnthropicPromptCaching value) {
+            this.caching = Objects.requireNonNull(value, "promptCaching");
+            return this;
+        }
+
+        /**
          * Sets a catalog to read the model's maximum output from (see {@link #defaultMaxTokens}). Default none.
          *
          * @param value the catalog
@@ -404,7 +420,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             int maxTokens = defaultMaxTokens != null ? defaultMaxTokens
                     : Optional.ofNullable(catalog).flatMap(c -> c.find(settings.model()))
                             .map(ModelInfo::maxOutputTokens).filter(m -> m > 0).orElse(DEFAULT_MAX_TOKENS);
-            return new AnthropicChatModel(settings, baseUrl, key, maxTokens);
+            return new AnthropicChatModel(settings, baseUrl, key, maxTokens, caching);
         }
     }
 }

@@ -60,11 +60,33 @@ final class AnthropicRequestMapper {
      *     usable {@code data:} URI or link
      */
     ObjectNode toBody(ChatRequest request, String upstreamModel, int defaultMaxTokens, boolean stream) {
+        return toBody(request, upstreamModel, defaultMaxTokens, stream, AnthropicPromptCaching.NONE);
+    }
+
+    /**
+     * Builds the request body with prompt-cache breakpoints.
+     *
+     * @param request the canonical request
+     * @param upstreamModel the Anthropic model id to send
+     * @param defaultMaxTokens the {@code max_tokens} to send when the request has none
+     * @param stream whether to ask for a server-sent-event stream
+     * @param caching where to put {@code cache_control} breakpoints
+     * @return the JSON body
+     * @throws IllegalArgumentException as {@link #toBody(ChatRequest, String, int, boolean)}
+     */
+    ObjectNode toBody(ChatRequest request, String upstreamModel, int defaultMaxTokens, boolean stream,
+            AnthropicPromptCaching caching) {
+        boolean cache = caching == AnthropicPromptCaching.TOOLS_AND_SYSTEM;
         ObjectNode body = json.createObjectNode();
         body.put("model", upstreamModel);
         body.put("max_tokens", request.maxTokens().orElse(defaultMaxTokens));
         String system = systemPrompt(request);
-        if (!system.isEmpty()) {
+        if (!system.isEmpty() && cache) {
+            ObjectNode block = body.putArray("system").addObject();
+            block.put("type", "text");
+            block.put("text", system);
+            block.putObject("cache_control").put("type", "ephemeral");
+        } else if (!system.isEmpty()) {
             body.put("system", system);
         }
         body.set("messages", messages(request.messages()));
@@ -75,6 +97,9 @@ final class AnthropicRequestMapper {
                 t.put("name", tool.name());
                 tool.description().ifPresent(d -> t.put("description", d));
                 t.set("input_schema", tool.parameters());
+            }
+            if (cache) {
+                ((ObjectNode) tools.get(tools.size() - 1)).putObject("cache_control").put("type", "ephemeral");
             }
         }
         request.toolChoice().map(AnthropicRequestMapper::toolChoice).ifPresent(c -> body.set("tool_choice", c));

@@ -137,6 +137,23 @@ class AnthropicRequestMapperTest {
     }
 
     @Test
+    void givenToolsAndSystemCaching_whenMapped_thenBreakpointsFollowTheLastToolAndTheSystemPrompt() throws Exception {
+        JsonNode schema = read("{\"type\":\"object\"}");
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.system("Long instructions."))
+                .addMessage(Message.user("Hi")).tools(List.of(new Tool("a", Optional.empty(), schema, false),
+                        new Tool("b", Optional.empty(), schema, false))).build();
+
+        JsonNode body = mapper.toBody(request, "m", 10, false, AnthropicPromptCaching.TOOLS_AND_SYSTEM);
+
+        // https://docs.claude.com/en/docs/build-with-claude/prompt-caching
+        assertThat(body.path("system")).isEqualTo(read(
+                "[{\"type\":\"text\",\"text\":\"Long instructions.\",\"cache_control\":{\"type\":\"ephemeral\"}}]"));
+        assertThat(body.path("tools").path(0).has("cache_control")).isFalse();
+        assertThat(body.path("tools").path(1).path("cache_control")).isEqualTo(read("{\"type\":\"ephemeral\"}"));
+        assertThat(mapper.toBody(request, "m", 10, false).path("system").isTextual()).isTrue();
+    }
+
+    @Test
     void givenToolCallWithNonObjectArguments_whenMapped_thenFailsNamingTheCall() {
         Message assistant = new Message(Role.ASSISTANT, List.of(), Optional.empty(),
                 List.of(new ToolCall("toolu_9", "f", "[1,2]")), Optional.empty());
