@@ -78,7 +78,8 @@ class AnthropicChatModelTest {
     private static final Pricer PRICER = (model, usage) -> new Pricer.Priced(
             SONNET.inputPerMillion().perMillion(usage.uncachedInputTokens())
                     .plus(SONNET.cachedInputPerMillion().perMillion(usage.cachedInputTokens()))
-                    .plus(SONNET.cacheWrite5mPerMillion().perMillion(usage.cacheWriteTokens()))
+                    .plus(SONNET.cacheWrite5mPerMillion().perMillion(usage.cacheWrite5mTokens()))
+                    .plus(SONNET.cacheWrite1hPerMillion().perMillion(usage.cacheWrite1hTokens()))
                     .plus(SONNET.outputPerMillion().perMillion(usage.outputTokens())),
             PriceStatus.PRICED);
 
@@ -130,6 +131,23 @@ class AnthropicChatModelTest {
             assertThat(rec.cost()).isEqualTo(Money.of("0.003726"));
             assertThat(rec.usage().cachedInputTokens()).isEqualTo(2000);
         });
+    }
+
+    @Test
+    void givenCacheWritesSplitByTtl_whenExecuted_thenOneHourWritesArePricedApart() {
+        // usage.cache_creation splits writes by TTL: https://docs.claude.com/en/docs/build-with-claude/prompt-caching
+        server.enqueue(json(200, """
+                {"id":"msg_ttl","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+                 "usage":{"input_tokens":10,"cache_read_input_tokens":0,"cache_creation_input_tokens":3000,
+                  "cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000},
+                  "output_tokens":20}}"""));
+
+        ChatResponse r = model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"));
+
+        assertThat(r.usage()).isEqualTo(new Usage(3010, 0, 3000, 2000, 20, 0, false));
+        // 10×3 + 1000×3.75 + 2000×6 + 20×15 = 30 + 3750 + 12000 + 300 µ$ = $0.01608
+        assertThat(r.cost()).isEqualTo(Money.of("0.01608"));
     }
 
     @Test
