@@ -22,6 +22,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -148,6 +149,20 @@ class AnthropicChatModelTest {
         assertThat(r.usage()).isEqualTo(new Usage(3010, 0, 3000, 2000, 20, 0, false));
         // 10×3 + 1000×3.75 + 2000×6 + 20×15 = 30 + 3750 + 12000 + 300 µ$ = $0.01608
         assertThat(r.cost()).isEqualTo(Money.of("0.01608"));
+    }
+
+    @Test
+    void givenBundledCatalog_whenExecuted_thenCatalogPricesAndMaxOutputApply() throws Exception {
+        server.enqueue(json(200, TEXT_REPLY));
+        ModelCatalog catalog = ModelCatalog.bundled();
+        AnthropicChatModel m = AnthropicChatModel.builder(MODEL).pricer(CatalogPricer.of(catalog)).catalog(catalog)
+                .apiKey(KEY).baseUrl(server.url("/").uri()).build();
+
+        ChatResponse r = m.execute(ChatRequest.of(MODEL, "Hello"), WorkflowContext.of("t"));
+
+        // catalog claude-sonnet-4-5: the same $3 / $0.30 / $3.75 / $15 → 3726 µ$
+        assertThat(r.cost()).isEqualTo(Money.of("0.003726"));
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("max_tokens").asInt()).isEqualTo(64000);
     }
 
     @Test

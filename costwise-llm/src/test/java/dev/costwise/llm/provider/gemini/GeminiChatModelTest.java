@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
@@ -19,6 +20,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -130,6 +132,19 @@ class GeminiChatModelTest {
         assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
                 .satisfies(rec -> assertThat(rec.usedModel()).isEqualTo("gemini-2.5-flash"));
+    }
+
+    @Test
+    void givenBundledCatalogPricer_whenProIsAnsweredByFlash_thenCostIsFlashCatalogPrice() {
+        server.enqueue(json(200, reply("gemini-2.5-flash")));
+        GeminiChatModel m = GeminiChatModel.builder(PRO).pricer(CatalogPricer.of(ModelCatalog.bundled()))
+                .apiKey(KEY).baseUrl(server.url("/").uri()).build();
+
+        ChatResponse r = m.execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"));
+
+        // catalog gemini-2.5-flash: $0.30 input, $0.03 cached, $2.50 output → 600 + 240 + 5000 µ$
+        assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.PRICED);
     }
 
     @Test
