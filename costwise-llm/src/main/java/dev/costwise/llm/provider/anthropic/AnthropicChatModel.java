@@ -139,7 +139,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         AnthropicResponseMapper.Reply reply;
         try {
             reply = AnthropicResponseMapper.read(json.readTree(result.body()));
-        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
         }
         return new ProviderReply(reply.id(), Optional.of(reply.model()), reply.message(), reply.finishReason(),

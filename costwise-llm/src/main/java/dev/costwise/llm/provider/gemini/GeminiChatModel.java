@@ -126,7 +126,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         GeminiResponseMapper.Reply reply;
         try {
             reply = GeminiResponseMapper.read(json.readTree(result.body()));
-        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ProviderException.MalformedResponse(details, describe(e), e);
         }
         if (reply.blockReason().isPresent() && reply.message().content().isEmpty()

@@ -570,6 +570,31 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenStreamSlowerThanTotalLimit_whenRead_thenProviderTimeoutNamesTheStreamLimitAndRecordsFailure() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse(concat(STREAM_START, STREAM_END))).throttleBody(64, 100, TimeUnit.MILLISECONDS).build());
+        AnthropicChatModel m = model(HelidonHttpTransport.ofDefaults(),
+                StreamTimeouts.of(Duration.ofSeconds(5), Duration.ofMillis(300)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> {
+            try (ChatStream stream = m.stream(ChatRequest.of(MODEL, "Hi"), ctx)) {
+                stream.forEachRemaining(c -> { });
+            }
+        }).isInstanceOf(ProviderException.ProviderTimeout.class).hasMessageContaining("stream timed out after 300 ms");
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.FAILED));
+    }
+
+    @Test
+    void givenEmptySuccessBody_whenExecuted_thenMalformedResponse() {
+        server.enqueue(json(200, ""));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.MalformedResponse.class).hasMessageContaining("id");
+    }
+
+    @Test
     void givenClosedEarly_whenClosed_thenAttemptIsRecordedAborted() {
         server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
         WorkflowContext ctx = WorkflowContext.of("t");
