@@ -29,6 +29,7 @@ import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.UsageNormalizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -749,7 +750,7 @@ public final class OpenAiWire {
         if (reasoning > completion) {
             completion += reasoning;
         }
-        return Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, reasoning, false));
+        return Optional.of(UsageNormalizer.fromOpenAi(prompt, Math.min(cached, prompt), completion, reasoning));
     }
 
     // ------------------------------------------------------------------ errors
