@@ -323,10 +323,9 @@ public final class OpenAiWire {
     }
 
     /**
-     * Writes a request as a caller would send it, keeping its own model name.
+     * Writes a request as a caller would send it, keeping its own model name and stream flags.
      *
-     * @param request the request
-     * @param stream whether to ask for a stream (with usage)
+     * @param request the request and its stream flags
      * @return the JSON body
      */
     public ObjectNode writeRequest(OpenAiRequest request) {
@@ -700,7 +699,7 @@ public final class OpenAiWire {
                         }
                     }
                 }
-                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason).or(() -> Optional.empty());
+                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason);
             }
         }
         return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(root.get("usage")));
