@@ -4,6 +4,7 @@ import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -125,11 +125,10 @@ abstract class AbstractHttpEmbeddingModel implements EmbeddingModel {
 
     private void record(WorkflowContext context, EmbeddingRequest request, String used, Usage usage,
             Pricer.Priced priced, Outcome outcome, Optional<String> errorKind, Duration latency) {
-        int attempt = context.attributeValues("record", CostRecord.class).size() + 1;
-        CostRecord record = new CostRecord(context.correlationId(), attempt, context.clock().instant(),
+        CostRecord record = new CostRecord(context.correlationId(), CostRecords.nextAttempt(context), context.clock().instant(),
                 request.model(), used, provider(), usage, priced.cost(), priced.cost(), priced.status(), outcome,
                 errorKind, Optional.empty(), latency, context.tags());
-        context.record(name(), "cost", Map.of("record", record));
+        CostRecords.record(context, name(), record);
     }
 
     private static Duration elapsed(WorkflowContext context, long start) {

@@ -68,6 +68,7 @@ final class OllamaChunkSource implements ChunkSource {
         String modelName = node.path("model").asText("");
         if (node.path("done").asBoolean(false)) {
             done = true;
+            stream.drainAndClose(4096); // only the end of the chunked body remains; keep the connection alive
             FinishReason reason = OllamaWire.finishReason(node, toolCalls > 0);
             return Optional.of(new ChatChunk(id, modelName, m.text(), deltas, Optional.of(reason),
                     wire.readUsage(node)));

@@ -518,6 +518,23 @@ class OpenAiCompatibleChatModelTest {
     }
 
     @Test
+    void givenStreamReadToDone_whenNextCallMade_thenConnectionIsReused() throws Exception {
+        server.enqueue(eventStream(STREAM_WITH_USAGE));
+        server.enqueue(json(200, COMPLETION));
+        OpenAiCompatibleChatModel m = model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini");
+
+        try (ChatStream s = m.stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.forEachRemaining(c -> { });
+        }
+        m.execute(ChatRequest.of("m", "again"), ctx);
+
+        RecordedRequest first = server.takeRequest();
+        RecordedRequest second = server.takeRequest();
+        assertThat(second.getConnectionIndex()).isEqualTo(first.getConnectionIndex());
+        assertThat(second.getExchangeIndex()).isEqualTo(1);
+    }
+
+    @Test
     void givenStreamedToolCall_whenRead_thenAssemblesArgumentsFromDeltas() {
         server.enqueue(eventStream(sse(
                 "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
