@@ -209,6 +209,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     /** Reads server-sent events and decodes them; one per stream. */
     private final class EventSource implements ChunkSource {
+        private static final int DRAIN_LIMIT = 4096;
+
         private final GuardedStream stream;
         private final Optional<String> requestId;
         private final AnthropicStreamDecoder decoder;
@@ -227,6 +229,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         public Optional<ChatChunk> next() {
             while (pending.isEmpty()) {
                 if (decoder.complete()) {
+                    stream.drainAndClose(DRAIN_LIMIT); // the chunked end, so the connection can be reused
                     return Optional.empty();
                 }
                 Optional<SseEvent> event;

@@ -482,6 +482,22 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenTwoStreamsReadToTheEnd_whenSentOneAfterTheOther_thenTheSecondReusesTheConnection() throws Exception {
+        server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
+        server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
+        AnthropicChatModel m = model();
+
+        for (int i = 0; i < 2; i++) {
+            try (ChatStream stream = m.stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+                stream.forEachRemaining(c -> { });
+            }
+        }
+
+        int first = server.takeRequest().getConnectionIndex();
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+    }
+
+    @Test
     void givenStreamedToolUse_whenRead_thenResponseAssemblesTheToolCall() throws Exception {
         server.enqueue(sseResponse(sse(
                 "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_t\",\"model\":"

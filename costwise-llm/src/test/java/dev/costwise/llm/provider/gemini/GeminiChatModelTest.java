@@ -417,6 +417,22 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenTwoStreamsReadToTheEnd_whenSentOneAfterTheOther_thenTheSecondReusesTheConnection() throws Exception {
+        server.enqueue(sse(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO)));
+        server.enqueue(sse(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO)));
+        GeminiChatModel m = model();
+
+        for (int i = 0; i < 2; i++) {
+            try (ChatStream stream = m.stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+                stream.forEachRemaining(c -> { });
+            }
+        }
+
+        int first = server.takeRequest().getConnectionIndex();
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+    }
+
+    @Test
     void givenStreamAnsweredByFlash_whenRead_thenDowngradeIsFlaggedAndPricedAsFlash() {
         server.enqueue(sse(CHUNK_1.formatted("gemini-2.5-flash"), CHUNK_2.formatted("gemini-2.5-flash")));
 
