@@ -305,6 +305,19 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenDailyFreeTierQuotaExhausted_whenExecuted_thenQuotaExhaustedSoCallersFallBackInsteadOfRetrying() {
+        server.enqueue(json(429, googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", """
+                [{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":
+                  "generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":
+                  "GenerateRequestsPerDayPerProjectPerModel-FreeTier","quotaValue":"100"}]},
+                 {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"52s"}]""")));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.QuotaExhausted.class)
+                .hasMessageContaining("GenerateRequestsPerDayPerProjectPerModel-FreeTier");
+    }
+
+    @Test
     void givenFractionalRetryDelay_whenParsed_thenExact() {
         assertThat(GeminiErrorMapper.parseProtoDuration("1.500s")).contains(Duration.ofMillis(1500));
         assertThat(GeminiErrorMapper.parseProtoDuration("soon")).isEmpty();
