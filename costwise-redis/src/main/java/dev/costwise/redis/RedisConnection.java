@@ -18,7 +18,6 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
-import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /**
@@ -31,8 +30,10 @@ import redis.clients.jedis.util.JedisURIHelper;
  * {@link RedisOptions#probeMaxBackoff()}. When a probe answers, the registered recovery tasks run (budgets push back
  * the spend made locally meanwhile) and only then are calls let through again.
  *
- * <p>An epoch key ({@code <prefix>:epoch}) is written when the connection opens; if it is missing when Redis comes
- * back, Redis lost its data (restarted without persistence, or flushed), and recovery tasks are told so.
+ * <p>An epoch key ({@code <prefix>:epoch}, a random value written only if absent) is read when the connection opens;
+ * if it holds another value when Redis comes back, Redis lost its data (restarted without persistence, or flushed)
+ * and some replica wrote a new epoch, and recovery tasks are told so. Every replica sees the change, whichever
+ * recovers first.
  *
  * <p>Thread-safe. Close it to stop the probe and release the pool.
  */
@@ -49,6 +50,9 @@ public final class RedisConnection implements AutoCloseable {
         void recover(boolean dataLost);
     }
 
+    private static final String EPOCH_SCRIPT =
+            "redis.call('SET', KEYS[1], ARGV[1], 'NX') return redis.call('GET', KEYS[1])";
+
     private final RedisOptions options;
     private final RedisClient client;
     private final String where;
@@ -57,6 +61,7 @@ public final class RedisConnection implements AutoCloseable {
     private final LongAdder outages = new LongAdder();
     private final AtomicBoolean available = new AtomicBoolean(true);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String epoch = "";
     private final List<RecoveryTask> recoveryTasks = new CopyOnWriteArrayList<>();
     private volatile Thread recovering;
     private volatile long downSinceNanos;
@@ -101,7 +106,7 @@ public final class RedisConnection implements AutoCloseable {
     public static RedisConnection open(RedisOptions options) {
         RedisConnection connection = new RedisConnection(Objects.requireNonNull(options, "options"));
         try {
-            connection.call(c -> c.set(connection.epochKey, UUID.randomUUID().toString(), SetParams.setParams().nx()));
+            connection.epoch = connection.call(connection::readEpoch);
         } catch (RedisUnavailableException e) {
             // marked down; the probe is running
         }
@@ -226,11 +231,12 @@ public final class RedisConnection implements AutoCloseable {
             client.ping();
             recovering = Thread.currentThread();
             try {
-                String set = client.set(epochKey, UUID.randomUUID().toString(), SetParams.setParams().nx());
-                boolean dataLost = "OK".equals(set);
+                String now = readEpoch(client);
+                boolean dataLost = !now.equals(epoch);
                 for (RecoveryTask task : recoveryTasks) {
                     task.recover(dataLost);
                 }
+                epoch = now;
             } finally {
                 recovering = null;
             }
@@ -247,6 +253,12 @@ public final class RedisConnection implements AutoCloseable {
             LOG.log(Level.WARNING, "redis health listener failed on recovery", e);
         }
         return true;
+    }
+
+    /** Writes an epoch if Redis has none and returns the one it holds: a new value means Redis lost its data. */
+    private String readEpoch(UnifiedJedis c) {
+        Object held = c.eval(EPOCH_SCRIPT, List.of(epochKey), List.of(UUID.randomUUID().toString()));
+        return String.valueOf(held);
     }
 
     private static int millis(Duration d) {
