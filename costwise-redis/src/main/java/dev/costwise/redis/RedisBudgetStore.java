@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code reserved} in whole nano-dollars (amounts are rounded up to the nano-dollar, limits down, so rounding never
  * lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per bucket). A
  * bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by {@code EVALSHA}: one
- * round trip per reserve, settle or release.
+ * round trip per reserve, settle or release. The settle script returns the counters it left, and the first
+ * {@link #state} read of one of those buckets by the same thread within 10 ms is answered from them (the budget guard
+ * reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
  * rebuild from the ledger never count the same spend twice.
@@ -69,7 +71,13 @@ public final class RedisBudgetStore implements BudgetStore {
               if actual ~= '0' then redis.call('HINCRBY', KEYS[i], 'spent', actual) end
               redis.call('PEXPIREAT', KEYS[i], ARGV[2 + i])
             end
-            return #KEYS
+            local out = {}
+            for i = 1, #KEYS do
+              local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved')
+              out[2 * i - 1] = tonumber(v[1]) or 0
+              out[2 * i] = tonumber(v[2]) or 0
+            end
+            return out
             """);
 
     private static final LuaScript RESTORE = LuaScript.of("budget-restore", """
@@ -80,6 +88,7 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
     private static final Duration MINIMUM_LIFE = Duration.ofDays(1);
+    private static final long JUST_SETTLED_NANOS = Duration.ofMillis(10).toNanos();
 
     private final RedisConnection redis;
     private final BigDecimal localShare;
@@ -88,6 +97,8 @@ public final class RedisBudgetStore implements BudgetStore {
     private final Map<Bucket, Long> pendingRestores = new LinkedHashMap<>(); // guarded by pending
     private final LongAdder localReservations = new LongAdder();
     private volatile Runnable dataLossHandler = () -> {};
+    /** The counters this thread's last settle left, for the state read a budget guard makes right after it. */
+    private final ThreadLocal<JustSettled> justSettled = new ThreadLocal<>();
 
     private RedisBudgetStore(RedisConnection redis) {
         this.redis = redis;
@@ -185,7 +196,13 @@ public final class RedisBudgetStore implements BudgetStore {
             return;
         }
         try {
-            apply(buckets, r, a);
+            List<?> after = apply(buckets, r, a);
+            Map<Bucket, BucketState> states = new LinkedHashMap<>();
+            for (int i = 0; i < buckets.size(); i++) {
+                states.put(buckets.get(i), new BucketState(Money.ofNanos((Long) after.get(2 * i)),
+                        Money.ofNanos((Long) after.get(2 * i + 1))));
+            }
+            justSettled.set(new JustSettled(states, System.nanoTime()));
         } catch (RedisUnavailableException e) {
             addPending(buckets, a, r);
         }
@@ -210,6 +227,14 @@ public final class RedisBudgetStore implements BudgetStore {
     @Override
     public BucketState state(Bucket bucket) {
         Objects.requireNonNull(bucket, "bucket");
+        JustSettled settled = justSettled.get();
+        if (settled != null) {
+            justSettled.remove();
+            BucketState fresh = settled.states().get(bucket);
+            if (fresh != null && System.nanoTime() - settled.atNanos() < JUST_SETTLED_NANOS) {
+                return fresh;
+            }
+        }
         if (redis.isAvailable()) {
             try {
                 List<String> v = redis.call(c -> c.hmget(keyOf(bucket), "spent", "reserved"));
@@ -243,7 +268,7 @@ public final class RedisBudgetStore implements BudgetStore {
                 Long.toString(expireAt(bucket))));
     }
 
-    private void apply(List<Bucket> buckets, long reservedNanos, long actualNanos) {
+    private List<?> apply(List<Bucket> buckets, long reservedNanos, long actualNanos) {
         List<String> keys = new ArrayList<>(buckets.size());
         List<String> args = new ArrayList<>(2 + buckets.size());
         args.add(Long.toString(reservedNanos));
@@ -252,7 +277,7 @@ public final class RedisBudgetStore implements BudgetStore {
             keys.add(keyOf(b));
             args.add(Long.toString(expireAt(b)));
         }
-        redis.eval(SETTLE, keys, args);
+        return (List<?>) redis.eval(SETTLE, keys, args);
     }
 
     private boolean heldLocally(List<Bucket> buckets, Money amount) {
@@ -339,6 +364,9 @@ public final class RedisBudgetStore implements BudgetStore {
     private static long parse(String nanos) {
         return nanos == null ? 0 : Long.parseLong(nanos);
     }
+
+    /** The counters one settle script returned, and when. */
+    private record JustSettled(Map<Bucket, BucketState> states, long atNanos) {}
 
     /** Changes to push into one Redis bucket: spend to add, reservation to give back. */
     record Delta(long spentNanos, long reservedNanos) {
