@@ -183,8 +183,7 @@ public final class RedisBudgetStore implements BudgetStore {
         Objects.requireNonNull(actual, "actual");
         long r = reserved.toNanosCeiling();
         long a = actual.toNanosCeiling();
-        if (heldLocally(buckets, reserved)) {
-            local.settle(buckets, reserved, actual);
+        if (settledLocally(buckets, reserved, actual)) {
             addPending(buckets, a, 0);
             if (redis.isAvailable()) {
                 try {
@@ -212,8 +211,7 @@ public final class RedisBudgetStore implements BudgetStore {
     public void release(List<Bucket> buckets, Money amount) {
         Objects.requireNonNull(buckets, "buckets");
         Objects.requireNonNull(amount, "amount");
-        if (heldLocally(buckets, amount)) {
-            local.release(buckets, amount);
+        if (settledLocally(buckets, amount, null)) {
             return;
         }
         long r = amount.toNanosCeiling();
@@ -278,6 +276,27 @@ public final class RedisBudgetStore implements BudgetStore {
             args.add(Long.toString(expireAt(b)));
         }
         return (List<?>) redis.eval(SETTLE, keys, args);
+    }
+
+    /**
+     * Settles (or, with {@code actual} null, releases) in the local store if it holds the reservation; the check and
+     * the change happen under one lock, so two settles can never both take the same local reservation.
+     */
+    private boolean settledLocally(List<Bucket> buckets, Money reserved, Money actual) {
+        if (!heldLocally(buckets, reserved)) {
+            return false; // the common case while Redis is up: no lock taken
+        }
+        synchronized (local) {
+            if (!heldLocally(buckets, reserved)) {
+                return false;
+            }
+            if (actual == null) {
+                local.release(buckets, reserved);
+            } else {
+                local.settle(buckets, reserved, actual);
+            }
+            return true;
+        }
     }
 
     private boolean heldLocally(List<Bucket> buckets, Money amount) {

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import redis.clients.jedis.params.SetParams;
 
 /**
  * Caches a chat model's answers in Redis, shared by every replica: what one replica paid for, the others serve free.
@@ -44,7 +45,7 @@ import java.util.function.Function;
  * trip. Replicas that miss the same key while it is locked poll (backoff {@code pollInitial} doubling to
  * {@code pollMax}) for up to {@code lockWait}, then call upstream anyway, so a slow or dead lock holder never blocks
  * them for long. When Redis is unreachable the cache is bypassed (counted in {@link RedisCacheStats#bypasses()}).
- * Streams are passed through uncached. Thread-safe.
+ * Streams are stored whole once they end by themselves and replayed as chunks. Thread-safe.
  *
  * <pre>{@code
  * ChatModel shared = RedisChatCache.builder("cached_gpt4o", budgeted, connection)
@@ -267,10 +268,48 @@ public final class RedisChatCache implements ChatModel {
                 .anyMatch(r -> "skipped".equals(r.attributes().get("outcome")));
     }
 
-    /** Streams are not cached in Redis: they pass straight through. */
+    /**
+     * Replays a cached answer as chunks, or streams from upstream and stores the answer once the stream ends by
+     * itself (an aborted stream is not stored). Streams take no fill lock: concurrent identical stream misses each
+     * call upstream, as in {@link CachedChatModel}.
+     */
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return delegate.stream(request, context);
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        if (!redis.isAvailable()) {
+            bypasses.increment();
+            context.record(name, "cache_bypass", Map.of("reason", "redis unavailable"));
+            return delegate.stream(request, context);
+        }
+        String ns = Objects.requireNonNullElse(namespace.apply(context), "");
+        byte[] entry = RedisConnection.bytes(redis.key("cache", ns, ChatCacheKey.of(ns, request)));
+        Optional<CachedAnswer> hit;
+        try {
+            byte[] stored = redis.call(c -> c.get(entry));
+            hit = stored == null ? Optional.empty() : CachedAnswerCodec.decode(stored);
+        } catch (RedisUnavailableException e) {
+            bypasses.increment();
+            context.record(name, "cache_bypass", Map.of("reason", "redis unavailable"));
+            return delegate.stream(request, context);
+        }
+        if (hit.isPresent()) {
+            return new ReplayedStream(served(hit.get(), request, context, false));
+        }
+        misses.increment();
+        context.record(name, "cache_miss");
+        int fallbacksBefore = context.records(FALLBACK_EVENT).size();
+        return new StoringStream(delegate.stream(request, context), response -> {
+            boolean fromFallback = skippedSince(context, fallbacksBefore) || response.modelDowngraded();
+            CachedAnswer answer = new CachedAnswer(response, response.model(), fromFallback,
+                    context.clock().instant());
+            long life = (fromFallback ? fallbackTtl : ttl).toMillis();
+            try {
+                redis.call(c -> c.set(entry, CachedAnswerCodec.encode(answer), SetParams.setParams().px(life)));
+            } catch (RedisUnavailableException e) {
+                // served, just not shared
+            }
+        });
     }
 
     private record Keys(byte[] entry, byte[] lock, byte[] token) {}

@@ -9,6 +9,7 @@ import dev.costwise.llm.budget.BudgetStatus;
 import dev.costwise.llm.budget.InMemorySpendLedger;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
@@ -133,6 +134,43 @@ class TwoReplicasTest {
         assertThat(b.model.stats().hits()).isEqualTo(1);
         assertThat(b.model.stats().saved()).isEqualTo(first.cost());
         assertThat(b.budgets.status("daily").spent()).isEqualTo(first.cost());
+    }
+
+    @Test
+    void givenAStreamCompletedThroughOneReplica_whenTheOtherStreamsIt_thenTheChunksAreReplayedFree() {
+        ChatRequest request = Replica.question("Stream me a haiku about caches.");
+        StringBuilder live = new StringBuilder();
+        try (ChatStream stream = a.model.stream(request, a.context())) {
+            stream.forEachRemaining(c -> live.append(c.contentDelta()));
+        }
+
+        WorkflowContext ctx = b.context();
+        StringBuilder replayed = new StringBuilder();
+        ChatResponse whole;
+        try (ChatStream stream = b.model.stream(request, ctx)) {
+            stream.forEachRemaining(c -> replayed.append(c.contentDelta()));
+            whole = stream.response();
+        }
+
+        assertThat(replayed.toString()).isEqualTo(live.toString()).isNotEmpty();
+        assertThat(whole.priceStatus()).isEqualTo(PriceStatus.CACHE_HIT);
+        assertThat(b.upstream.calls.get()).isZero();
+        assertThat(CostRecords.of(ctx)).singleElement()
+                .satisfies(r -> assertThat(r.outcome()).isEqualTo(Outcome.CACHE_HIT));
+    }
+
+    @Test
+    void givenAStreamClosedEarly_whenTheOtherReplicaStreamsTheSameRequest_thenItIsNotAHit() {
+        ChatRequest request = Replica.question("Write a long essay about Redis, please.");
+        try (ChatStream stream = a.model.stream(request, a.context())) {
+            stream.next();
+        }
+
+        try (ChatStream stream = b.model.stream(request, b.context())) {
+            stream.forEachRemaining(c -> {});
+            assertThat(stream.response().priceStatus()).isNotEqualTo(PriceStatus.CACHE_HIT);
+        }
+        assertThat(b.upstream.calls.get()).isEqualTo(1);
     }
 
     @Test
