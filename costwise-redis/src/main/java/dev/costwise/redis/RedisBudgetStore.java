@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per bucket). A
  * bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by {@code EVALSHA}: one
  * round trip per reserve, settle or release. The settle script returns the counters it left, and the first
- * {@link #state} read of one of those buckets by the same thread within 10 ms is answered from them (the budget guard
- * reads the state right after settling, to check soft thresholds), which saves a round trip per call.
+ * {@link #state} read of one of those buckets by the same thread within a second is answered from them (the budget
+ * guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
  * rebuild from the ledger never count the same spend twice.
@@ -88,7 +88,7 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
     private static final Duration MINIMUM_LIFE = Duration.ofDays(1);
-    private static final long JUST_SETTLED_NANOS = Duration.ofMillis(10).toNanos();
+    private static final long JUST_SETTLED_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final RedisConnection redis;
     private final BigDecimal localShare;

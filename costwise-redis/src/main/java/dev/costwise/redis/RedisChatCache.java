@@ -5,6 +5,7 @@ import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.metrics.PrimitiveMetrics;
 import dev.costwise.llm.cache.CachedAnswer;
 import dev.costwise.llm.cache.CachedChatModel;
 import dev.costwise.llm.cache.ChatCacheKey;
@@ -87,6 +88,7 @@ public final class RedisChatCache implements ChatModel {
     private final Duration pollInitial;
     private final Duration pollMax;
     private final Sleeper sleeper;
+    private final PrimitiveMetrics metrics;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder bypasses = new LongAdder();
@@ -106,6 +108,7 @@ public final class RedisChatCache implements ChatModel {
         this.pollInitial = b.pollInitial;
         this.pollMax = b.pollMax;
         this.sleeper = b.redis.options().sleeper();
+        this.metrics = PrimitiveMetrics.failSafe(b.metrics);
     }
 
     /**
@@ -204,6 +207,7 @@ public final class RedisChatCache implements ChatModel {
     /** Calls upstream and stores the answer; a failure is not cached and frees the lock for the next caller. */
     private ChatResponse fill(Keys keys, ChatRequest request, WorkflowContext context) {
         misses.increment();
+        metrics.onCacheMiss(name);
         context.record(name, "cache_miss");
         int fallbacksBefore = context.records(FALLBACK_EVENT).size();
         ChatResponse response;
@@ -244,9 +248,15 @@ public final class RedisChatCache implements ChatModel {
     }
 
     private ChatResponse bypass(ChatRequest request, WorkflowContext context) {
-        bypasses.increment();
-        context.record(name, "cache_bypass", Map.of("reason", "redis unavailable"));
+        recordBypass(context);
         return delegate.execute(request, context);
+    }
+
+    private void recordBypass(WorkflowContext context) {
+        bypasses.increment();
+        metrics.onCacheMiss(name);
+        metrics.onRejected(name, "redis_unavailable");
+        context.record(name, "cache_bypass", Map.of("reason", "redis unavailable"));
     }
 
     /** The cached answer as this caller receives it: free, and recorded as a hit with what it saved. */
@@ -254,6 +264,7 @@ public final class RedisChatCache implements ChatModel {
         hits.increment();
         ChatResponse original = answer.response();
         saved.accumulateAndGet(original.cost(), Money::plus);
+        metrics.onCacheHit(name, original.cost());
         context.record(name, "cache_hit", Map.of("shared", shared, "saved", original.cost()));
         CostRecords.record(context, name, new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
                 context.clock().instant(), request.model(), answer.producedBy(), original.provider(),
@@ -278,8 +289,7 @@ public final class RedisChatCache implements ChatModel {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
         if (!redis.isAvailable()) {
-            bypasses.increment();
-            context.record(name, "cache_bypass", Map.of("reason", "redis unavailable"));
+            recordBypass(context);
             return delegate.stream(request, context);
         }
         String ns = Objects.requireNonNullElse(namespace.apply(context), "");
@@ -289,14 +299,14 @@ public final class RedisChatCache implements ChatModel {
             byte[] stored = redis.call(c -> c.get(entry));
             hit = stored == null ? Optional.empty() : CachedAnswerCodec.decode(stored);
         } catch (RedisUnavailableException e) {
-            bypasses.increment();
-            context.record(name, "cache_bypass", Map.of("reason", "redis unavailable"));
+            recordBypass(context);
             return delegate.stream(request, context);
         }
         if (hit.isPresent()) {
             return new ReplayedStream(served(hit.get(), request, context, false));
         }
         misses.increment();
+        metrics.onCacheMiss(name);
         context.record(name, "cache_miss");
         int fallbacksBefore = context.records(FALLBACK_EVENT).size();
         return new StoringStream(delegate.stream(request, context), response -> {
@@ -334,6 +344,7 @@ public final class RedisChatCache implements ChatModel {
         private Duration lockWait = Duration.ofSeconds(4);
         private Duration pollInitial = Duration.ofMillis(10);
         private Duration pollMax = Duration.ofMillis(200);
+        private PrimitiveMetrics metrics = PrimitiveMetrics.NONE;
 
         private Builder(String name, ChatModel delegate, RedisConnection redis) {
             Objects.requireNonNull(name, "name");
@@ -410,6 +421,18 @@ public final class RedisChatCache implements ChatModel {
          */
         public Builder namespace(Function<WorkflowContext, String> value) {
             this.namespace = Objects.requireNonNull(value, "namespace");
+            return this;
+        }
+
+        /**
+         * Where hits (with the money saved), misses and bypasses are reported; a bypass counts as a miss and as a
+         * rejection with reason {@code redis_unavailable}. Default: nowhere.
+         *
+         * @param value the metrics listener
+         * @return this builder
+         */
+        public Builder metrics(PrimitiveMetrics value) {
+            this.metrics = Objects.requireNonNull(value, "metrics");
             return this;
         }
 

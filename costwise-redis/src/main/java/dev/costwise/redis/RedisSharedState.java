@@ -1,7 +1,9 @@
 package dev.costwise.redis;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.spi.BudgetStore;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -43,6 +45,27 @@ public final class RedisSharedState implements AutoCloseable {
      */
     public static RedisSharedState connect(RedisOptions options) {
         return new RedisSharedState(RedisConnection.open(Objects.requireNonNull(options, "options")));
+    }
+
+    /**
+     * Connects with the defaults and {@code url}: what the gateway's {@code redis: url:} setting needs.
+     *
+     * @param url {@code redis://[user:password@]host:port[/db]}
+     * @return the shared state
+     * @throws IllegalArgumentException if {@code url} is not a redis URL
+     */
+    public static RedisSharedState connect(String url) {
+        return connect(RedisOptions.builder().url(url).build());
+    }
+
+    /**
+     * A signal that shares circuit-breaker openings across replicas.
+     *
+     * @param refresh how long a replica trusts its last read of a breaker (e.g. 250 ms)
+     * @return the signal
+     */
+    public RedisCircuitSignal circuitSignal(Duration refresh) {
+        return RedisCircuitSignal.on(connection, refresh, Ticker.systemTicker());
     }
 
     /** @return the connection: health, round-trip count */

@@ -115,6 +115,16 @@ class TwoReplicasTest {
     void givenAnAnswerCachedThroughOneReplica_whenTheOtherIsAsked_thenItIsAFreeHitWithACacheHitRecord() {
         ChatRequest request = Replica.question("What is the capital of France?");
         ChatResponse first = a.model.execute(request, a.context());
+        List<Money> savedOnHits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RedisChatCache observed = b.redis.chatCache("shared", b.model).namespace(ctx -> "")
+                .metrics(new dev.costwise.core.metrics.PrimitiveMetrics() {
+                    @Override
+                    public void onCacheHit(String primitive, Money saved) {
+                        savedOnHits.add(saved);
+                    }
+                }).build();
+        assertThat(observed.execute(request, b.context()).priceStatus()).isEqualTo(PriceStatus.CACHE_HIT);
+        assertThat(savedOnHits).containsExactly(first.cost());
 
         WorkflowContext ctx = b.context();
         ChatResponse second = b.model.execute(request, ctx);
