@@ -231,7 +231,13 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
             return this;
         }
 
-        /** @param value told of outages and recoveries; default {@link RedisHealthListener#NONE}; @return this builder */
+        /**
+         * Who hears of outages and recoveries. Default {@link RedisHealthListener#NONE}; use
+         * {@link RedisHealthListener#alerting} to raise alerts.
+         *
+         * @param value the listener
+         * @return this builder
+         */
         public Builder listener(RedisHealthListener value) {
             this.listener = Objects.requireNonNull(value, "listener");
             return this;
