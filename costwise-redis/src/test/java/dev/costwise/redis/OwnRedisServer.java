@@ -24,9 +24,16 @@ final class OwnRedisServer implements AutoCloseable {
 
     /** Starts a server on a free port; skips (or on CI fails) the test when {@code redis-server} is missing. */
     static OwnRedisServer start() {
-        SharedRedis.requireRunning(); // the same machine; no Redis at all means no redis-server either
+        SharedRedis.requireRunning();
         OwnRedisServer server = new OwnRedisServer(freePort());
-        server.startProcess();
+        try {
+            server.startProcess();
+        } catch (UncheckedIOException e) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw e;
+            }
+            org.junit.jupiter.api.Assumptions.abort("redis-server cannot be started here: " + e.getMessage());
+        }
         return server;
     }
 
