@@ -1,5 +1,6 @@
 package dev.costwise.redis;
 
+import dev.costwise.llm.cache.CachedStreams;
 import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
@@ -303,13 +304,13 @@ public final class RedisChatCache implements ChatModel {
             return delegate.stream(request, context);
         }
         if (hit.isPresent()) {
-            return new ReplayedStream(served(hit.get(), request, context, false));
+            return CachedStreams.replay(served(hit.get(), request, context, false));
         }
         misses.increment();
         metrics.onCacheMiss(name);
         context.record(name, "cache_miss");
         int fallbacksBefore = context.records(FALLBACK_EVENT).size();
-        return new StoringStream(delegate.stream(request, context), response -> {
+        return CachedStreams.storingOnCompletion(delegate.stream(request, context), response -> {
             boolean fromFallback = skippedSince(context, fallbacksBefore) || response.modelDowngraded();
             CachedAnswer answer = new CachedAnswer(response, response.model(), fromFallback,
                     context.clock().instant());

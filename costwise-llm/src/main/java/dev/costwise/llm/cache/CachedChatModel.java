@@ -118,10 +118,10 @@ public final class CachedChatModel implements ChatModel {
         String key = keyOf(request, context);
         Optional<CachedAnswer> hit = cache.lookup(key, context);
         if (hit.isPresent()) {
-            return new ReplayedChatStream(served(hit.get(), request, context));
+            return CachedStreams.replay(served(hit.get(), request, context));
         }
         int fallbacksBefore = context.records(FALLBACK_EVENT).size();
-        return new CachingChatStream(delegate.stream(request, context),
+        return CachedStreams.storingOnCompletion(delegate.stream(request, context),
                 response -> cache.put(key, answerOf(response, skippedSince(context, fallbacksBefore), context)));
     }
 
