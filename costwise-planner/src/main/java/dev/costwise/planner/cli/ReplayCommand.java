@@ -6,6 +6,7 @@ import dev.costwise.planner.engine.ModelResolver;
 import dev.costwise.planner.replay.ReplayOptions;
 import dev.costwise.planner.replay.ReplayResult;
 import dev.costwise.planner.report.ProgressBar;
+import dev.costwise.planner.scenario.GatewayPipelineReader;
 import dev.costwise.planner.scenario.PipelineSpec;
 import dev.costwise.planner.scenario.ScenarioException;
 import java.io.IOException;
@@ -27,7 +28,9 @@ import picocli.CommandLine.Spec;
  * cache hit rate, routes, fallbacks, retries and budget hits. Bad lines are reported with their line numbers and
  * skipped.
  *
- * <p>The pipeline comes from {@code --pipeline}: a YAML file (pipeline fields at the top level or under
+ * <p>With {@code --gateway-config FILE} the pipeline is read from the gateway's own configuration
+ * ({@link GatewayPipelineReader}), {@code --pipeline} naming the gateway pipeline. Otherwise it comes from
+ * {@code --pipeline}: a YAML file (pipeline fields at the top level or under
  * {@code pipeline:}), the built-in {@code spec-router} (default) or a built-in scenario name, whose "after" pipeline is
  * used.
  * {@code --judge MODEL --sample N} compares a sample of answers with the baseline model's: with real models
@@ -54,6 +57,10 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Pipeline YAML file, the built-in pipeline spec-router (the spec's length-based router), or"
                     + " a built-in scenario whose 'after' pipeline to use (default: ${DEFAULT-VALUE}).")
     String pipeline;
+
+    @Option(names = "--gateway-config", paramLabel = "FILE", description = "Read the pipeline from a gateway "
+            + "configuration file; --pipeline then names the gateway pipeline (default: auto).")
+    Path gatewayConfig;
 
     @Option(names = "--dry-run", description = "Only route: call no model, list where each request would go and its "
             + "estimated cost.")
@@ -122,6 +129,15 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private PipelineSpec pipeline(Planner planner) {
+        if (gatewayConfig != null) {
+            String name = "spec-router".equals(pipeline) ? "auto" : pipeline;
+            try {
+                return new GatewayPipelineReader(planner.catalog()).read(Files.readString(gatewayConfig), name,
+                        gatewayConfig.toString());
+            } catch (IOException e) {
+                throw new ScenarioException("cannot read gateway config " + gatewayConfig + ": " + e.getMessage(), e);
+            }
+        }
         if (BUILT_IN_PIPELINES.contains(pipeline)) {
             try (java.io.InputStream in = ReplayCommand.class.getResourceAsStream(
                     "/dev/costwise/planner/pipelines/" + pipeline + ".yaml")) {

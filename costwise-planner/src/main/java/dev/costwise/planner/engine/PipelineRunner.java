@@ -115,7 +115,8 @@ public final class PipelineRunner {
         Target target;
         if (pipeline.router().isPresent()) {
             RouterSpec router = pipeline.router().get();
-            String chosen = choose(router, r);
+            double utilization = pipeline.budget().map(b -> spent.ratioOf(b.daily())).orElse(0.0);
+            String chosen = choose(router, r, utilization);
             route = chosen;
             if (pipeline.budget().isPresent()) {
                 Optional<String> budgeted = budgetRoute(pipeline.budget().get(), chosen);
@@ -162,10 +163,10 @@ public final class PipelineRunner {
                         .format() + " today"));
     }
 
-    private static String choose(RouterSpec router, PlannedRequest r) {
+    private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
         String prompt = r.request().lastUserText();
         for (RouteRule rule : router.rules()) {
-            if (rule.matches(r.className(), prompt)) {
+            if (rule.matches(r.className(), prompt, utilization)) {
                 return rule.route();
             }
         }

@@ -191,7 +191,9 @@ public final class ScenarioReader {
             e.opt("keywords").ifPresent(k -> k.elements().forEach(w -> keywords.add(w.node.asText())));
             OptionalInt max = e.optLong("maxPromptChars").stream().mapToInt(Math::toIntExact).findFirst();
             try {
-                rules.add(new RouteRule(e.optText("class"), max, keywords, e.text("route")));
+                OptionalInt min = e.optLong("minPromptChars").stream().mapToInt(Math::toIntExact).findFirst();
+                rules.add(new RouteRule(e.optText("class"), max, keywords, e.text("route"), min,
+                        e.optDouble("budgetUtilizationBelow")));
             } catch (ScenarioException x) {
                 throw e.error(x.getMessage());
             }

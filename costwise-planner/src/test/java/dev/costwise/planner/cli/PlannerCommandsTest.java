@@ -49,4 +49,16 @@ class PlannerCommandsTest {
         assertThat(out.toString()).contains("Replay (dry run)").contains("Where each request would go");
         assertThat(err.toString()).contains("skipped line 4: malformed JSON").contains("skipped line 6");
     }
+
+    @Test
+    void givenGatewayConfig_whenReplayed_thenItsAutoPipelineRoutesTheTrace() throws Exception {
+        Path trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());
+        Path config = Path.of(PlannerCommandsTest.class.getResource("/traces/gateway-config.yaml").toURI());
+        int code = run(new ReplayCommand(), trace.toString(), "--gateway-config", config.toString(),
+                "--format", "json");
+
+        assertThat(code).isZero();
+        // Short prompts are "simple" by length and match the gateway's `cheap` route (max_chars 2000).
+        assertThat(out.toString()).contains("\"after.route.cheap.requests\" : 3");
+    }
 }
