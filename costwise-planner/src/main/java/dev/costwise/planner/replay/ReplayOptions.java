@@ -15,7 +15,9 @@ import java.util.Optional;
  * @param baselineModel the model the judge's baseline answers come from; empty: each request's own model
  * @param assumedOutputTokens answer length for lines without recorded usage and without {@code max_tokens}
  * @param spacing time between requests of a trace without timestamps (for cache TTLs)
- * @param models the models to call; empty: the {@code sim} provider (offline)
+ * @param models real models for the judged sample (answers and judge); empty: the {@code sim} provider and a
+ *     simulated judge (offline). The pipeline's cost is always planned on the {@code sim} provider with each request's
+ *     recorded tokens, so a replay never spends money except on the judged sample.
  * @param seed the sim provider's seed
  * @param progress hears progress
  */

@@ -190,8 +190,8 @@ public final class GatewayPipelineReader {
                         .orElseThrow(() -> new ScenarioException("models." + name + ": model '" + upstream
                                 + "' is not in the catalog, so the planner cannot price it")));
             }
-            root.path("aliases").fields().forEachRemaining(e -> aliases.put(e.getKey(), text(e.getValue())));
-            root.path("groups").fields().forEachRemaining(e -> {
+            root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
+            root.path("groups").properties().forEach(e -> {
                 List<String> members = new ArrayList<>();
                 e.getValue().forEach(x -> members.add(text(x)));
                 groups.put(e.getKey(), members);
