@@ -7,6 +7,8 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.WireFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +22,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads a request log in JSON Lines: each line one OpenAI chat request, or a wrapper
+ * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat
+ * request, or a wrapper
  * {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
  * "completion_tokens": m}}}. Blank lines are skipped silently; a bad line (malformed JSON, no messages, a model the
  * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
@@ -29,6 +32,7 @@ import java.util.Optional;
 public final class TraceReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OpenAiWire WIRE = new OpenAiWire();
 
     private final ModelCatalog catalog;
 
@@ -87,10 +91,17 @@ public final class TraceReader {
             throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new BadLineException("expected a JSON object, was " + OpenAiRequestParser.abbreviate(line));
+            throw new BadLineException("expected a JSON object, was " + abbreviate(line));
         }
         JsonNode body = node.has("request") ? node.get("request") : node;
-        ChatRequest request = OpenAiRequestParser.parse(body);
+        ChatRequest request;
+        try {
+            request = WIRE.readRequest(body).chat();
+        } catch (WireFormatException e) {
+            throw new BadLineException("not an OpenAI chat request: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BadLineException("invalid request: " + e.getMessage());
+        }
         try {
             catalog.require(request.model());
         } catch (UnknownModelException e) {
@@ -113,12 +124,16 @@ public final class TraceReader {
             if (p == null || c == null || !p.canConvertToLong() || !c.canConvertToLong() || p.asLong() < 0
                     || c.asLong() < 0) {
                 throw new BadLineException("usage needs prompt_tokens and completion_tokens as whole numbers >= 0,"
-                        + " was " + OpenAiRequestParser.abbreviate(u.toString()));
+                        + " was " + abbreviate(u.toString()));
             }
             long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong(0);
             usage = Optional.of(new Usage(p.asLong(), Math.min(cached, p.asLong()), 0, c.asLong(), 0, false));
         }
         return new TraceEntry(lineNo, timestamp, request, usage);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     /**

@@ -81,7 +81,7 @@ class ReplayTest {
         assertThat(r.lines()).isEqualTo(7);
         assertThat(r.errors()).extracting(TraceError::line).containsExactly(4, 5, 6);
         assertThat(r.errors().get(0).reason()).startsWith("malformed JSON");
-        assertThat(r.errors().get(1).reason()).contains("missing 'messages'");
+        assertThat(r.errors().get(1).reason()).contains("not an OpenAI chat request: messages: is required");
         assertThat(r.errors().get(2).reason()).contains("unknown model").contains("gpt-9");
         assertThat(r.report().tables()).filteredOn(t -> t.title().equals("Bad lines")).singleElement()
                 .satisfies(t -> assertThat(t.rows()).extracting(row -> row.getFirst()).containsExactly("4", "5", "6"));

@@ -32,8 +32,8 @@ class TraceReaderTest {
         assertThat(t.errors()).extracting(TraceError::reason).satisfiesExactly(
                 r -> assertThat(r).startsWith("malformed JSON"),
                 r -> assertThat(r).contains("expected a JSON object"),
-                r -> assertThat(r).contains("'messages' is empty"),
-                r -> assertThat(r).contains("missing or empty 'model'"),
+                r -> assertThat(r).contains("messages: must hold at least one message"),
+                r -> assertThat(r).contains("model: is required"),
                 r -> assertThat(r).contains("messages[0].role").contains("wizard"),
                 r -> assertThat(r).contains("messages[0].content").contains("42"),
                 r -> assertThat(r).contains("prompt_tokens").contains("-1"),
