@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * Makes a real provider model for a catalog name when its API key is set (OPENAI_API_KEY, ANTHROPIC_API_KEY,
- * GEMINI_API_KEY...). The provider adapters live outside the examples module; whoever wires them registers an
- * implementation in {@code META-INF/services/dev.costwise.examples.realworld.RealModelFactory}. Without one, the
- * examples run offline on the {@code sim} provider.
+ * GEMINI_API_KEY...). {@link EnvironmentModelFactory} is registered by default in
+ * {@code META-INF/services/dev.costwise.examples.realworld.RealModelFactory}; other factories can be added there.
+ * When none makes a model (no key), the examples run offline on the {@code sim} provider.
  */
 public interface RealModelFactory {
 
