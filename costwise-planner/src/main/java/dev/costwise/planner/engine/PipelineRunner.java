@@ -1,0 +1,354 @@
+package dev.costwise.planner.engine;
+
+import dev.costwise.core.FailureVerdict;
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.resilience.ProviderFailureClassifier;
+import dev.costwise.planner.scenario.BudgetSpec;
+import dev.costwise.planner.scenario.CacheSpec;
+import dev.costwise.planner.scenario.CallSite;
+import dev.costwise.planner.scenario.ModelSettings;
+import dev.costwise.planner.scenario.PipelineSpec;
+import dev.costwise.planner.scenario.RouteRule;
+import dev.costwise.planner.scenario.RouterSpec;
+import dev.costwise.planner.scenario.Target;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Runs requests one after another through a pipeline, in the spec's order: cache → budget → router → (route cache)
+ * → retry → fallback, calling each model through a {@link ModelResolver} (the {@code sim} provider by default) and
+ * adding up what was billed.
+ *
+ * <ul>
+ *   <li><b>Cache</b>: exact match on the request's cache key, TTL from the write, LRU beyond the maximum size; a hit
+ *       costs nothing. Failed answers are never cached.</li>
+ *   <li><b>Budget</b>: utilization = spend so far today / daily budget. With tiers, the first tier whose
+ *       {@code below} exceeds the utilization picks the route; at 100% (or past the last tier) the request goes to the
+ *       exhausted route, or is rejected without one.</li>
+ *   <li><b>Router</b>: the first matching rule, else the default route.</li>
+ *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
+ *       {@code maxRetries}; backoff is added up, not slept.</li>
+ *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never a caller's error), the next model
+ *       of the chain is tried.</li>
+ *   <li><b>Billing</b>: a successful call costs what the model's response says; a failed attempt costs nothing,
+ *       except a timeout of a model whose settings bill timeouts (the provider generated the answer).</li>
+ * </ul>
+ *
+ * <p>In dry-run mode no model is called: each call is assumed to succeed and is priced from the planned tokens.
+ * Not thread-safe; one runner per run.
+ */
+public final class PipelineRunner {
+
+    private static final int TIMELINE_BUCKETS = 50;
+
+    private final PipelineSpec pipeline;
+    private final ModelResolver models;
+    private final Pricer pricer;
+    private final Function<String, ModelSettings> settings;
+    private final boolean dryRun;
+    private final ProviderFailureClassifier classifier = ProviderFailureClassifier.ofDefaults();
+
+    private final Optional<SimCache> cache;
+    private final Map<String, SimCache> routeCaches = new HashMap<>();
+    private Money spent = Money.ZERO;
+
+    /**
+     * @param pipeline the pipeline
+     * @param models the models to call
+     * @param pricer prices billed failures and dry-run estimates
+     * @param settings the sim settings per model (which failures are billed)
+     * @param dryRun {@code true} to route and price only, calling no model
+     */
+    public PipelineRunner(PipelineSpec pipeline, ModelResolver models, Pricer pricer,
+            Function<String, ModelSettings> settings, boolean dryRun) {
+        this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.models = Objects.requireNonNull(models, "models");
+        this.pricer = Objects.requireNonNull(pricer, "pricer");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.dryRun = dryRun;
+        this.cache = pipeline.cache().map(PipelineRunner::newCache);
+    }
+
+    private static SimCache newCache(CacheSpec spec) {
+        return new SimCache(spec.ttl().toMillis(), spec.maxSize());
+    }
+
+    /**
+     * Runs every request.
+     *
+     * @param requests the requests, in arrival order
+     * @param progress hears progress
+     * @return what happened and what it cost
+     */
+    public RunStats run(List<PlannedRequest> requests, ProgressListener progress) {
+        Collector c = new Collector(requests.size());
+        long step = Math.max(1, requests.size() / 200);
+        for (int i = 0; i < requests.size(); i++) {
+            c.add(i, handle(requests.get(i), c));
+            if (i % step == 0 || i == requests.size() - 1) {
+                progress.progress(i + 1, requests.size());
+            }
+        }
+        return c.build();
+    }
+
+    private RequestOutcome handle(PlannedRequest r, Collector c) {
+        if (cache.isPresent() && cache.get().hit(r.cacheKey(), r.atMillis())) {
+            return new RequestOutcome(r.id(), "cache", Optional.empty(), true, Money.ZERO, 0, false, false,
+                    Optional.empty());
+        }
+        String route = "-";
+        boolean budgetHit = false;
+        Target target;
+        if (pipeline.router().isPresent()) {
+            RouterSpec router = pipeline.router().get();
+            double utilization = pipeline.budget().map(b -> spent.ratioOf(b.daily())).orElse(0.0);
+            String chosen = choose(router, r, utilization);
+            route = chosen;
+            if (pipeline.budget().isPresent()) {
+                Optional<String> budgeted = budgetRoute(pipeline.budget().get(), chosen);
+                if (budgeted.isEmpty()) {
+                    return rejected(r, c, chosen);
+                }
+                budgetHit = !budgeted.get().equals(chosen);
+                route = budgeted.get();
+            }
+            target = router.routes().get(route);
+        } else {
+            target = pipeline.target().orElseThrow();
+            if (pipeline.budget().isPresent() && spent.compareTo(pipeline.budget().get().daily()) >= 0) {
+                return rejected(r, c, route);
+            }
+        }
+        c.route(route);
+        Optional<String> routeCacheKey = Optional.empty();
+        if (target instanceof Target.Single single && single.site().cache().isPresent()) {
+            SimCache rc = routeCaches.computeIfAbsent(route, k -> newCache(single.site().cache().get()));
+            if (rc.hit(r.cacheKey(), r.atMillis())) {
+                return new RequestOutcome(r.id(), route, Optional.empty(), true, Money.ZERO, 0, false, budgetHit,
+                        Optional.empty());
+            }
+            routeCacheKey = Optional.of(route);
+        }
+        Attempted result = switch (target) {
+            case Target.Single single -> callWithFallback(r, single.site(), c);
+            case Target.Steps steps -> callSteps(r, steps, c);
+        };
+        spent = spent.plus(result.cost());
+        if (result.failure().isEmpty()) {
+            cache.ifPresent(x -> x.put(r.cacheKey(), r.atMillis()));
+            routeCacheKey.ifPresent(k -> routeCaches.get(k).put(r.cacheKey(), r.atMillis()));
+        }
+        return new RequestOutcome(r.id(), route, result.model(), false, result.cost(), result.retries(),
+                result.fallback(), budgetHit, result.failure());
+    }
+
+    private RequestOutcome rejected(PlannedRequest r, Collector c, String route) {
+        c.rejected++;
+        return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, true,
+                Optional.of("budget exhausted: spent " + spent.format() + " of " + pipeline.budget().get().daily()
+                        .format() + " today"));
+    }
+
+    private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
+        String prompt = r.request().lastUserText();
+        for (RouteRule rule : router.rules()) {
+            if (rule.matches(r.className(), prompt, utilization)) {
+                return rule.route();
+            }
+        }
+        return router.defaultRoute();
+    }
+
+    /** The route the budget allows, or empty to reject. */
+    private Optional<String> budgetRoute(BudgetSpec budget, String chosen) {
+        double utilization = spent.ratioOf(budget.daily());
+        if (utilization >= 1.0) {
+            return budget.exhaustedRoute();
+        }
+        if (budget.tiers().isEmpty()) {
+            return Optional.of(chosen);
+        }
+        for (BudgetSpec.Tier tier : budget.tiers()) {
+            if (utilization < tier.below()) {
+                return Optional.of(tier.route());
+            }
+        }
+        return budget.exhaustedRoute();
+    }
+
+    private Attempted callSteps(PlannedRequest r, Target.Steps steps, Collector c) {
+        Money cost = Money.ZERO;
+        int retries = 0;
+        boolean fallback = false;
+        Optional<String> model = Optional.empty();
+        for (CallSite step : steps.steps()) {
+            Attempted a = callWithFallback(r, step, c);
+            cost = cost.plus(a.cost());
+            retries += a.retries();
+            fallback |= a.fallback();
+            if (a.failure().isPresent()) {
+                return new Attempted(Optional.empty(), cost, retries, fallback, a.failure());
+            }
+            model = a.model();
+        }
+        return new Attempted(model, cost, retries, fallback, Optional.empty());
+    }
+
+    private Attempted callWithFallback(PlannedRequest r, CallSite site, Collector c) {
+        List<CallSite> chain = new ArrayList<>();
+        chain.add(site);
+        for (CallSite f : pipeline.fallbacks()) {
+            if (chain.stream().noneMatch(s -> s.model().equals(f.model()))) {
+                chain.add(new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens),
+                        Optional.empty(), f.label()));
+            }
+        }
+        Money cost = Money.ZERO;
+        int retries = 0;
+        Optional<String> failure = Optional.empty();
+        for (int i = 0; i < chain.size(); i++) {
+            Attempted a = callWithRetry(r, chain.get(i), c);
+            cost = cost.plus(a.cost());
+            retries += a.retries();
+            if (a.failure().isEmpty()) {
+                return new Attempted(a.model(), cost, retries, i > 0, Optional.empty());
+            }
+            failure = a.failure();
+            if (!a.fallbackable()) {
+                break;
+            }
+        }
+        return new Attempted(Optional.empty(), cost, retries, false, failure);
+    }
+
+    private Attempted callWithRetry(PlannedRequest r, CallSite site, Collector c) {
+        long input = r.tokens().inputTokens(site);
+        long output = r.tokens().outputTokens(site);
+        if (dryRun) {
+            Money estimate = pricer.price(site.model(), Usage.of(input, output)).cost();
+            c.model(site.model(), true, input, output, estimate);
+            return new Attempted(Optional.of(site.model()), estimate, 0, false, Optional.empty());
+        }
+        ChatRequest request = plannedRequest(r.request(), site.model(), input, output);
+        int maxRetries = pipeline.retry().map(x -> x.maxRetries()).orElse(0);
+        Money cost = Money.ZERO;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                ChatResponse response = models.model(site.model()).execute(request, WorkflowContext.of("planner"));
+                cost = cost.plus(response.cost());
+                if (attempt > 0) {
+                    c.retryCost = c.retryCost.plus(response.cost());
+                }
+                c.model(site.model(), true, response.usage().inputTokens(), response.usage().outputTokens(),
+                        response.cost());
+                return new Attempted(Optional.of(response.model()), cost, attempt, false, Optional.empty());
+            } catch (ProviderException e) {
+                Money billed = Money.ZERO;
+                if (e instanceof ProviderException.ProviderTimeout && settings.apply(site.model()).billTimeouts()) {
+                    billed = pricer.price(site.model(), Usage.of(input, output)).cost();
+                    c.wasted = c.wasted.plus(billed);
+                }
+                cost = cost.plus(billed);
+                if (attempt > 0) {
+                    c.retryCost = c.retryCost.plus(billed);
+                }
+                c.model(site.model(), false, 0, 0, billed);
+                FailureVerdict verdict = classifier.classify(e);
+                if (verdict.retryable() && attempt < maxRetries) {
+                    c.retries++;
+                    c.backoff = c.backoff.plus(pipeline.retry().orElseThrow().delayBefore(attempt + 1));
+                    continue;
+                }
+                return new Attempted(Optional.empty(), cost, attempt, false,
+                        Optional.of(site.model() + ": " + e.kind()), verdict.fallbackable() || verdict.retryable());
+            }
+        }
+    }
+
+    private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long output) {
+        Map<String, String> metadata = new LinkedHashMap<>(original.metadata());
+        metadata.put(PlannedTokenEstimator.INPUT_TOKENS, Long.toString(input));
+        return original.toBuilder().model(model).maxTokens((int) Math.min(Integer.MAX_VALUE, Math.max(1, output)))
+                .metadata(metadata).build();
+    }
+
+    /** The result of calling one site (with retries) or a chain. */
+    private record Attempted(Optional<String> model, Money cost, int retries, boolean fallback,
+            Optional<String> failure, boolean fallbackable) {
+        Attempted(Optional<String> model, Money cost, int retries, boolean fallback, Optional<String> failure) {
+            this(model, cost, retries, fallback, failure, true);
+        }
+    }
+
+    /** Adds up a run. */
+    private static final class Collector {
+        private final int total;
+        private final List<RequestOutcome> outcomes = new ArrayList<>();
+        private final Map<String, Long> routes = new LinkedHashMap<>();
+        private final Map<String, RunStats.ModelUsage> models = new LinkedHashMap<>();
+        private final long[] bucketRequests = new long[TIMELINE_BUCKETS];
+        private final long[] bucketHits = new long[TIMELINE_BUCKETS];
+        private final Money[] bucketCost = new Money[TIMELINE_BUCKETS];
+        private long rejected;
+        private long retries;
+        private Money wasted = Money.ZERO;
+        private Money retryCost = Money.ZERO;
+        private Duration backoff = Duration.ZERO;
+
+        Collector(int total) {
+            this.total = total;
+            java.util.Arrays.fill(bucketCost, Money.ZERO);
+        }
+
+        void route(String route) {
+            routes.merge(route, 1L, Long::sum);
+        }
+
+        void model(String model, boolean success, long input, long output, Money cost) {
+            RunStats.ModelUsage u = models.getOrDefault(model, new RunStats.ModelUsage(0, 0, 0, 0, Money.ZERO));
+            models.put(model, new RunStats.ModelUsage(u.attempts() + 1, u.successes() + (success ? 1 : 0),
+                    u.inputTokens() + input, u.outputTokens() + output, u.cost().plus(cost)));
+        }
+
+        void add(int index, RequestOutcome o) {
+            outcomes.add(o);
+            int b = (int) ((long) index * TIMELINE_BUCKETS / Math.max(1, total));
+            bucketRequests[b]++;
+            if (o.cacheHit()) {
+                bucketHits[b]++;
+            }
+            bucketCost[b] = bucketCost[b].plus(o.cost());
+        }
+
+        RunStats build() {
+            long answered = outcomes.stream().filter(o -> o.failure().isEmpty()).count();
+            long hits = outcomes.stream().filter(RequestOutcome::cacheHit).count();
+            long fallbacks = outcomes.stream().filter(RequestOutcome::fallback).count();
+            long budgetHits = outcomes.stream().filter(RequestOutcome::budgetHit).count();
+            Money cost = outcomes.stream().map(RequestOutcome::cost).reduce(Money.ZERO, Money::plus);
+            List<RunStats.Bucket> timeline = new ArrayList<>();
+            for (int i = 0; i < TIMELINE_BUCKETS; i++) {
+                if (bucketRequests[i] > 0) {
+                    timeline.add(new RunStats.Bucket(bucketRequests[i], bucketHits[i], bucketCost[i]));
+                }
+            }
+            return new RunStats(outcomes.size(), answered, outcomes.size() - answered - rejected, rejected, hits,
+                    routes, models, retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline,
+                    outcomes);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.costwise.planner.engine;
+
+import dev.costwise.llm.chat.ChatRequest;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One request the planner runs through a pipeline.
+ *
+ * @param id an id for reports (a trace line number or a synthetic index)
+ * @param atMillis arrival time since the start of the run, for cache TTLs
+ * @param className the synthetic complexity class, if any
+ * @param request the chat request (its model is the one the caller asked for)
+ * @param cacheKey what a response cache keys on
+ * @param tokens the tokens at each call site
+ */
+public record PlannedRequest(String id, long atMillis, Optional<String> className, ChatRequest request,
+        String cacheKey, TokenPlan tokens) {
+
+    public PlannedRequest {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(className, "className");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(cacheKey, "cacheKey");
+        Objects.requireNonNull(tokens, "tokens");
+    }
+}

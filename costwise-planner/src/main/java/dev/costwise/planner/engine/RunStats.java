@@ -1,0 +1,87 @@
+package dev.costwise.planner.engine;
+
+import dev.costwise.core.Money;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What one run of a pipeline over a list of requests did and cost.
+ *
+ * @param requests requests run
+ * @param answered requests answered (from a model or a cache)
+ * @param failed requests that failed (every model failed, or a caller's error)
+ * @param rejected requests the budget refused
+ * @param cacheHits requests answered from a cache
+ * @param routes requests per route, in first-seen order
+ * @param models calls and cost per model, in first-seen order
+ * @param retries retries made
+ * @param fallbacks requests answered by a fallback model
+ * @param budgetHits requests whose route the budget changed or that it rejected
+ * @param cost the total billed
+ * @param wasted billed spend of failed attempts (part of {@code cost})
+ * @param retryCost billed spend of retry attempts, successful or not (part of {@code cost})
+ * @param backoff the total backoff the retries would have waited
+ * @param timeline the cache hit rate and cost over the run, in equal buckets of requests
+ * @param outcomes one outcome per request, in order
+ */
+public record RunStats(long requests, long answered, long failed, long rejected, long cacheHits,
+        Map<String, Long> routes, Map<String, ModelUsage> models, long retries, long fallbacks, long budgetHits,
+        Money cost, Money wasted, Money retryCost, Duration backoff, List<Bucket> timeline, List<RequestOutcome> outcomes) {
+
+    public RunStats {
+        routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(wasted, "wasted");
+        Objects.requireNonNull(retryCost, "retryCost");
+        Objects.requireNonNull(backoff, "backoff");
+        timeline = List.copyOf(timeline);
+        outcomes = List.copyOf(outcomes);
+    }
+
+    /** @return cache hits / requests, 0 with no requests */
+    public double cacheHitRate() {
+        return requests == 0 ? 0 : (double) cacheHits / requests;
+    }
+
+    /** @return the cost per answered request, zero with no answers */
+    public Money costPerAnswer() {
+        return answered == 0 ? Money.ZERO : Money.of(cost.toBigDecimal().divide(
+                java.math.BigDecimal.valueOf(answered), 10, java.math.RoundingMode.HALF_EVEN));
+    }
+
+    /**
+     * Calls and spend of one model.
+     *
+     * @param attempts calls made, failed ones included
+     * @param successes calls that answered
+     * @param inputTokens prompt tokens of successful calls
+     * @param outputTokens answer tokens of successful calls
+     * @param cost billed
+     */
+    public record ModelUsage(long attempts, long successes, long inputTokens, long outputTokens, Money cost) {
+        /** @return the average billed cost per successful call, zero without one */
+        public Money costPerCall() {
+            return successes == 0 ? Money.ZERO : Money.of(cost.toBigDecimal().divide(
+                    java.math.BigDecimal.valueOf(successes), 10, java.math.RoundingMode.HALF_EVEN));
+        }
+    }
+
+    /**
+     * One slice of the run.
+     *
+     * @param requests requests in the slice
+     * @param cacheHits hits in the slice
+     * @param cost billed in the slice
+     */
+    public record Bucket(long requests, long cacheHits, Money cost) {
+        /** @return the slice's hit rate */
+        public double hitRate() {
+            return requests == 0 ? 0 : (double) cacheHits / requests;
+        }
+    }
+}

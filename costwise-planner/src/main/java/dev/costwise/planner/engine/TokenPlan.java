@@ -1,0 +1,19 @@
+package dev.costwise.planner.engine;
+
+import dev.costwise.planner.scenario.CallSite;
+
+/** The tokens a planned request uses at each call site (the simulator is told them; real models decide). */
+public interface TokenPlan {
+
+    /**
+     * @param site the call site
+     * @return prompt tokens at that site
+     */
+    long inputTokens(CallSite site);
+
+    /**
+     * @param site the call site
+     * @return answer tokens at that site
+     */
+    long outputTokens(CallSite site);
+}

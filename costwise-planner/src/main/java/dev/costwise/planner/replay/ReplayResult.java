@@ -1,0 +1,31 @@
+package dev.costwise.planner.replay;
+
+import dev.costwise.core.Money;
+import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.report.PlanReport;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A replayed trace.
+ *
+ * @param lines non-blank lines in the trace
+ * @param errors the skipped lines, with line numbers and reasons
+ * @param costBefore the requests on their requested models (recorded usage, else estimated)
+ * @param estimatedBefore requests whose before-cost was estimated (no usage logged)
+ * @param after the run through the pipeline (or the dry run)
+ * @param judge the judged sample, if a judge was asked for
+ * @param report the report
+ */
+public record ReplayResult(int lines, List<TraceError> errors, Money costBefore, long estimatedBefore,
+        RunStats after, Optional<JudgeSummary> judge, PlanReport report) {
+
+    public ReplayResult {
+        errors = List.copyOf(errors);
+        Objects.requireNonNull(costBefore, "costBefore");
+        Objects.requireNonNull(after, "after");
+        Objects.requireNonNull(judge, "judge");
+        Objects.requireNonNull(report, "report");
+    }
+}

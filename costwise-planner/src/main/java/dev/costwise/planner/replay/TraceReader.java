@@ -1,0 +1,152 @@
+package dev.costwise.planner.replay;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.WireFormatException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat
+ * request, or a wrapper
+ * {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
+ * "completion_tokens": m}}}. Blank lines are skipped silently; a bad line (malformed JSON, no messages, a model the
+ * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
+ * on.
+ */
+public final class TraceReader {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final OpenAiWire WIRE = new OpenAiWire();
+
+    private final ModelCatalog catalog;
+
+    /**
+     * @param catalog the catalog requested models must be in
+     */
+    public TraceReader(ModelCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * Reads a whole trace.
+     *
+     * @param trace the file
+     * @return the entries and the bad lines
+     * @throws UncheckedIOException if the file cannot be read
+     */
+    public Trace read(Path trace) {
+        try (BufferedReader in = Files.newBufferedReader(trace, StandardCharsets.UTF_8)) {
+            return read(in.lines().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read trace " + trace + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads trace lines.
+     *
+     * @param lines the lines
+     * @return the entries and the bad lines
+     */
+    public Trace read(List<String> lines) {
+        List<TraceEntry> entries = new ArrayList<>();
+        List<TraceError> errors = new ArrayList<>();
+        int nonBlank = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            nonBlank++;
+            try {
+                entries.add(entry(i + 1, line));
+            } catch (BadLineException e) {
+                errors.add(new TraceError(i + 1, e.getMessage()));
+            }
+        }
+        return new Trace(nonBlank, entries, errors);
+    }
+
+    private TraceEntry entry(int lineNo, String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new BadLineException("expected a JSON object, was " + abbreviate(line));
+        }
+        JsonNode body = node.has("request") ? node.get("request") : node;
+        ChatRequest request;
+        try {
+            request = WIRE.readRequest(body).chat();
+        } catch (WireFormatException e) {
+            throw new BadLineException("not an OpenAI chat request: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new BadLineException("invalid request: " + e.getMessage());
+        }
+        try {
+            catalog.require(request.model());
+        } catch (UnknownModelException e) {
+            throw new BadLineException("unknown model: " + e.getMessage());
+        }
+        Optional<Instant> timestamp = Optional.empty();
+        if (node.hasNonNull("timestamp")) {
+            try {
+                timestamp = Optional.of(Instant.parse(node.get("timestamp").asText()));
+            } catch (DateTimeParseException e) {
+                throw new BadLineException("timestamp is not ISO-8601 (such as 2026-11-27T08:00:00Z): '"
+                        + node.get("timestamp").asText() + "'");
+            }
+        }
+        Optional<Usage> usage = Optional.empty();
+        if (node.hasNonNull("usage")) {
+            JsonNode u = node.get("usage");
+            JsonNode p = u.get("prompt_tokens");
+            JsonNode c = u.get("completion_tokens");
+            if (p == null || c == null || !p.canConvertToLong() || !c.canConvertToLong() || p.asLong() < 0
+                    || c.asLong() < 0) {
+                throw new BadLineException("usage needs prompt_tokens and completion_tokens as whole numbers >= 0,"
+                        + " was " + abbreviate(u.toString()));
+            }
+            long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+            usage = Optional.of(new Usage(p.asLong(), Math.min(cached, p.asLong()), 0, c.asLong(), 0, false));
+        }
+        return new TraceEntry(lineNo, timestamp, request, usage);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    }
+
+    /**
+     * A read trace.
+     *
+     * @param lines non-blank lines read
+     * @param entries the usable lines
+     * @param errors the skipped lines
+     */
+    public record Trace(int lines, List<TraceEntry> entries, List<TraceError> errors) {
+        public Trace {
+            entries = List.copyOf(entries);
+            errors = List.copyOf(errors);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package dev.costwise.planner.report;
+
+import dev.costwise.core.Money;
+import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Simulation;
+import dev.costwise.planner.scenario.Claim;
+import dev.costwise.planner.scenario.Scenario;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a simulated day into a {@link PlanReport} with the spec's rows: before and after, per day and per month
+ * (day × the scenario's days per month), savings and their percentage, then the breakdown by model and route, and
+ * each spec claim checked within {@value #TOLERANCE_PERCENT}%.
+ */
+public final class SimulationReports {
+
+    /** How far (in percent) a simulated figure may be from the spec's and still match. */
+    public static final double TOLERANCE_PERCENT = 2.0;
+
+    private SimulationReports() {
+    }
+
+    /**
+     * @param result a simulated day
+     * @return the report
+     */
+    public static PlanReport of(Simulation.Result result) {
+        Scenario s = result.scenario();
+        BigDecimal days = BigDecimal.valueOf(s.daysPerMonth());
+        Map<String, BigDecimal> m = new LinkedHashMap<>();
+        m.put("requests.perDay", BigDecimal.valueOf(s.traffic().requestsPerDay()));
+        addRun(m, "before", result.before(), days);
+        addRun(m, "after", result.after(), days);
+        BigDecimal before = result.before().cost().toBigDecimal();
+        BigDecimal after = result.after().cost().toBigDecimal();
+        m.put("savings.perDay", before.subtract(after));
+        m.put("recovered", BigDecimal.valueOf(result.after().answered() - result.before().answered()));
+        m.put("savings.perMonth", before.subtract(after).multiply(days));
+        m.put("savings.percent", before.signum() == 0 ? BigDecimal.ZERO
+                : before.subtract(after).multiply(BigDecimal.valueOf(100)).divide(before, 6, RoundingMode.HALF_EVEN));
+        s.monthlyBudget().ifPresent(b -> {
+            m.put("budget.perMonth", b.toBigDecimal());
+            m.put("budget.headroom.perMonth", b.toBigDecimal().subtract(after.multiply(days)));
+        });
+
+        List<PlanReport.Table> tables = new ArrayList<>();
+        List<List<String>> costRows = new ArrayList<>();
+        costRows.add(List.of("Before", Figures.money(before), Figures.money(before.multiply(days)), ""));
+        costRows.add(List.of("After", Figures.money(after), Figures.money(after.multiply(days)), ""));
+        costRows.add(List.of("Savings", Figures.money(m.get("savings.perDay")),
+                Figures.money(m.get("savings.perMonth")),
+                String.format(Locale.ROOT, "%.1f%%", m.get("savings.percent").doubleValue())));
+        s.monthlyBudget().ifPresent(b -> costRows.add(List.of("Budget", Figures.money(b.toBigDecimal()
+                .divide(days, 6, RoundingMode.HALF_EVEN)), Figures.money(b), after.multiply(days)
+                .compareTo(b.toBigDecimal()) <= 0 ? "after is within budget" : "after is OVER budget")));
+        tables.add(new PlanReport.Table("Cost (" + Figures.count(s.traffic().requestsPerDay()) + " requests/day, "
+                + s.daysPerMonth() + " days/month)", List.of("", "per day", "per month", "savings"), costRows));
+        tables.add(modelTable("Before: by model", result.before(), days));
+        tables.add(modelTable("After: by model", result.after(), days));
+        tables.add(pipelineTable(result.before(), result.after()));
+        tables.add(routeTable("After: routes", result.after()));
+
+        List<PlanReport.ClaimCheck> checks = s.claims().stream().map(c -> check(c, m)).toList();
+        if (!checks.isEmpty()) {
+            tables.add(claimTable(checks));
+        }
+        List<String> notes = new ArrayList<>();
+        if (!s.description().isBlank()) {
+            notes.add(s.description().strip());
+        }
+        notes.add("Simulated on the sim provider (seed " + s.seed() + ") with catalog prices; one day of "
+                + Figures.count(s.traffic().requestsPerDay()) + " requests, month = day × " + s.daysPerMonth() + ".");
+        Map<String, BigDecimal> byModel = new LinkedHashMap<>();
+        result.after().models().forEach((k, v) -> byModel.put(k, v.cost().toBigDecimal()));
+        PlanReport.Charts charts = new PlanReport.Charts(before, after, byModel, result.after().routes(),
+                result.after().timeline().stream().map(RunStats.Bucket::hitRate).toList());
+        return new PlanReport("simulate", s.title(), notes, tables, m, checks, charts);
+    }
+
+    static void addRun(Map<String, BigDecimal> m, String prefix, RunStats run, BigDecimal days) {
+        BigDecimal perDay = run.cost().toBigDecimal();
+        m.put(prefix + ".perDay", perDay);
+        m.put(prefix + ".perMonth", perDay.multiply(days));
+        m.put(prefix + ".answered", BigDecimal.valueOf(run.answered()));
+        m.put(prefix + ".failed", BigDecimal.valueOf(run.failed()));
+        m.put(prefix + ".rejected", BigDecimal.valueOf(run.rejected()));
+        m.put(prefix + ".cacheHits", BigDecimal.valueOf(run.cacheHits()));
+        m.put(prefix + ".cacheHitRate", BigDecimal.valueOf(run.cacheHitRate() * 100));
+        m.put(prefix + ".retries", BigDecimal.valueOf(run.retries()));
+        m.put(prefix + ".fallbacks", BigDecimal.valueOf(run.fallbacks()));
+        m.put(prefix + ".budgetHits", BigDecimal.valueOf(run.budgetHits()));
+        m.put(prefix + ".wasted.perDay", run.wasted().toBigDecimal());
+        m.put(prefix + ".retryCost.perDay", run.retryCost().toBigDecimal());
+        m.put(prefix + ".costPerAnswer", run.costPerAnswer().toBigDecimal());
+        run.models().forEach((name, u) -> {
+            m.put(prefix + ".model." + name + ".calls", BigDecimal.valueOf(u.successes()));
+            m.put(prefix + ".model." + name + ".perDay", u.cost().toBigDecimal());
+            m.put(prefix + ".model." + name + ".costPerCall", u.costPerCall().toBigDecimal());
+        });
+        run.routes().forEach((name, n) -> m.put(prefix + ".route." + name + ".requests", BigDecimal.valueOf(n)));
+    }
+
+    static PlanReport.Table modelTable(String title, RunStats run, BigDecimal days) {
+        List<List<String>> rows = new ArrayList<>();
+        run.models().forEach((name, u) -> rows.add(List.of(name, Figures.count(u.successes()),
+                Figures.count(u.attempts() - u.successes()), Figures.money(u.costPerCall()),
+                Figures.money(u.cost()), Figures.money(u.cost().toBigDecimal().multiply(days)))));
+        return new PlanReport.Table(title, List.of("model", "calls", "failed calls", "cost/call", "per day",
+                "per month"), rows);
+    }
+
+    static PlanReport.Table pipelineTable(RunStats before, RunStats after) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("requests", Figures.count(before.requests()), Figures.count(after.requests())));
+        rows.add(List.of("cache hits", hits(before), hits(after)));
+        rows.add(List.of("answered", Figures.count(before.answered()), Figures.count(after.answered())));
+        rows.add(List.of("failed", Figures.count(before.failed()), Figures.count(after.failed())));
+        rows.add(List.of("rejected by budget", Figures.count(before.rejected()), Figures.count(after.rejected())));
+        rows.add(List.of("retries", Figures.count(before.retries()), Figures.count(after.retries())));
+        rows.add(List.of("answered by a fallback", Figures.count(before.fallbacks()),
+                Figures.count(after.fallbacks())));
+        rows.add(List.of("budget changed route", Figures.count(before.budgetHits()),
+                Figures.count(after.budgetHits())));
+        rows.add(List.of("cost of retry attempts", Figures.money(before.retryCost()),
+                Figures.money(after.retryCost())));
+        rows.add(List.of("wasted (billed failed calls)", Figures.money(before.wasted()),
+                Figures.money(after.wasted())));
+        rows.add(List.of("cost per answered request", Figures.money(before.costPerAnswer()),
+                Figures.money(after.costPerAnswer())));
+        return new PlanReport.Table("Pipeline", List.of("", "before", "after"), rows);
+    }
+
+    private static String hits(RunStats run) {
+        return Figures.count(run.cacheHits()) + " (" + Figures.percent(run.cacheHitRate()) + ")";
+    }
+
+    static PlanReport.Table routeTable(String title, RunStats run) {
+        List<List<String>> rows = new ArrayList<>();
+        if (run.cacheHits() > 0) {
+            rows.add(List.of("(cache hit)", Figures.count(run.cacheHits()),
+                    Figures.percent(run.cacheHitRate())));
+        }
+        run.routes().forEach((name, n) -> rows.add(List.of(name, Figures.count(n),
+                Figures.percent(run.requests() == 0 ? 0 : (double) n / run.requests()))));
+        return new PlanReport.Table(title, List.of("route", "requests", "share of all requests"), rows);
+    }
+
+    static PlanReport.ClaimCheck check(Claim claim, Map<String, BigDecimal> metrics) {
+        BigDecimal simulated = metrics.get(claim.metric());
+        if (simulated == null) {
+            return new PlanReport.ClaimCheck(claim.label(), claim.metric(), claim.spec(), claim.max(), BigDecimal.ZERO,
+                    Double.NaN, false, "no such metric '" + claim.metric() + "'; metrics are " + metrics.keySet());
+        }
+        BigDecimal reference = claim.spec();
+        boolean inRange = false;
+        if (claim.max().isPresent()) {
+            inRange = simulated.compareTo(claim.spec()) >= 0 && simulated.compareTo(claim.max().get()) <= 0;
+            reference = inRange ? simulated : simulated.compareTo(claim.spec()) < 0 ? claim.spec() : claim.max().get();
+        }
+        double diff = reference.signum() == 0 ? (simulated.signum() == 0 ? 0 : Double.POSITIVE_INFINITY)
+                : simulated.subtract(reference).multiply(BigDecimal.valueOf(100))
+                        .divide(reference.abs(), 6, RoundingMode.HALF_EVEN).doubleValue();
+        boolean matches = inRange || (claim.max().isEmpty() && Math.abs(diff) <= TOLERANCE_PERCENT);
+        String verdict = matches ? (claim.max().isPresent() ? "within the claimed range" : "matches")
+                : "spec differs" + (claim.note().isBlank() ? "" : ": " + claim.note());
+        return new PlanReport.ClaimCheck(claim.label(), claim.metric(), claim.spec(), claim.max(), simulated, diff,
+                matches, verdict);
+    }
+
+    static PlanReport.Table claimTable(List<PlanReport.ClaimCheck> checks) {
+        List<List<String>> rows = new ArrayList<>();
+        for (PlanReport.ClaimCheck c : checks) {
+            rows.add(List.of(c.label(), plain(c.spec()) + c.max().map(x -> "-" + plain(x)).orElse(""),
+                    plain(c.simulated()),
+                    Double.isNaN(c.differencePercent()) ? "-" : String.format(Locale.ROOT, "%+.2f%%",
+                            c.differencePercent()), c.verdict()));
+        }
+        return new PlanReport.Table("Spec claims", List.of("claim", "spec", "simulated", "difference", "verdict"),
+                rows);
+    }
+
+    private static String plain(BigDecimal d) {
+        return d.setScale(Math.min(6, Math.max(2, d.stripTrailingZeros().scale())), RoundingMode.HALF_EVEN)
+                .toPlainString();
+    }
+
+    static Money money(BigDecimal d) {
+        return Money.of(d);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.costwise.planner.scenario;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One place in a pipeline where a model is called: a route, an orchestration step or a fallback.
+ *
+ * @param model the catalog model name
+ * @param inputTokens the prompt size at this site, when it differs from the request's own (an orchestration step
+ *     sends its own prompt)
+ * @param outputTokens the answer length at this site, when it differs from the traffic's default (models differ in
+ *     verbosity: the spec's GPT-4o answers are longer than GPT-4o-mini's)
+ * @param cache a cache in front of this site only (the spec caches some routes and not others)
+ * @param label a name for reports (a step's role such as {@code plan}), defaults to the model
+ */
+public record CallSite(String model, Optional<TokenDistribution> inputTokens, Optional<TokenDistribution> outputTokens,
+        Optional<CacheSpec> cache, String label) {
+
+    public CallSite {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(inputTokens, "inputTokens");
+        Objects.requireNonNull(outputTokens, "outputTokens");
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(label, "label");
+    }
+
+    /**
+     * A plain call of {@code model} with the request's own token profile.
+     *
+     * @param model the catalog model
+     * @return the site
+     */
+    public static CallSite of(String model) {
+        return new CallSite(model, Optional.empty(), Optional.empty(), Optional.empty(), model);
+    }
+}

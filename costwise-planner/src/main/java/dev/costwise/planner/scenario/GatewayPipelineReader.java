@@ -1,0 +1,229 @@
+package dev.costwise.planner.scenario;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.costwise.core.Money;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * Reads one pipeline of a gateway configuration file ({@code costwise serve --config}) into the planner's
+ * {@link PipelineSpec}, so a replay can plan for exactly what the gateway would run.
+ *
+ * <p>Mapped: {@code models} (name → catalog model by {@code model} or {@code name}), {@code aliases},
+ * {@code groups} (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry},
+ * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
+ * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
+ * {@code retry}; a pipeline without routes calls the model of its own name. The first {@code budgets} entry with
+ * scope {@code global} and window {@code day} becomes the daily budget ({@code on_exhausted: downgrade} →
+ * {@code downgrade_to}). Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
+ * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
+ * its default.
+ */
+public final class GatewayPipelineReader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final ModelCatalog catalog;
+
+    /**
+     * @param catalog the catalog model names resolve against
+     */
+    public GatewayPipelineReader(ModelCatalog catalog) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+    }
+
+    /**
+     * @param yaml the gateway configuration
+     * @param pipelineName the pipeline (the model name callers send, such as {@code auto})
+     * @param source the file name, for messages
+     * @return the pipeline
+     * @throws ScenarioException if the file or the pipeline cannot be mapped, naming the path and value
+     */
+    public PipelineSpec read(String yaml, String pipelineName, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ScenarioException(source + ": malformed YAML: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ScenarioException(source + ": expected a YAML mapping at the top level");
+        }
+        try {
+            return pipeline(root, pipelineName);
+        } catch (ScenarioException e) {
+            throw new ScenarioException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private PipelineSpec pipeline(JsonNode root, String name) {
+        Names names = new Names(root);
+        JsonNode p = root.path("pipelines").path(name);
+        JsonNode defaults = root.path("defaults");
+        Optional<CacheSpec> cache = cache(defaults.path("cache"), Optional.empty(), "defaults.cache");
+        if (p.has("cache")) {
+            cache = cache(p.get("cache"), cache, "pipelines." + name + ".cache");
+        }
+        Optional<RetrySpec> retry = retry(p.has("retry") ? p.get("retry") : defaults.path("retry"));
+        List<CallSite> fallbacks = new ArrayList<>();
+        p.path("fallbacks").forEach(f -> fallbacks.add(CallSite.of(names.model(text(f), "fallbacks"))));
+        Optional<BudgetSpec> budgetSpec = Optional.empty();
+        Optional<String> downgrade = Optional.empty();
+        for (JsonNode b : root.path("budgets")) {
+            if ("global".equals(b.path("scope").asText("global")) && "day".equals(b.path("window").asText("day"))) {
+                if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
+                    downgrade = Optional.of(names.model(text(b.get("downgrade_to")), "budgets.downgrade_to"));
+                }
+                budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), List.of(),
+                        downgrade.map(m -> "budget-downgrade")));
+                break;
+            }
+        }
+        if (!p.has("routes")) {
+            if (p.isMissingNode() && !names.known(name)) {
+                throw new ScenarioException("pipelines: no pipeline or model named '" + name + "'; pipelines are "
+                        + fieldNames(root.path("pipelines")));
+            }
+            String model = names.model(name, "pipelines." + name);
+            names.groupRest(name).forEach(m -> fallbacks.add(CallSite.of(m)));
+            if (budgetSpec.isPresent()) {
+                Map<String, Target> routes = new LinkedHashMap<>();
+                routes.put(name, new Target.Single(CallSite.of(model)));
+                downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
+                return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
+                        retry, fallbacks, budgetSpec);
+            }
+            return new PipelineSpec(cache, Optional.empty(), Optional.of(new Target.Single(CallSite.of(model))),
+                    retry, fallbacks, Optional.empty());
+        }
+        Map<String, Target> routes = new LinkedHashMap<>();
+        List<RouteRule> rules = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : p.get("routes")) {
+            String path = "pipelines." + name + ".routes[" + i++ + "]";
+            String routeName = r.path("name").asText(path);
+            routes.put(routeName, new Target.Single(CallSite.of(names.model(text(r.path("model")), path + ".model"))));
+            JsonNode when = r.path("when");
+            List<String> keywords = new ArrayList<>();
+            when.path("keywords").forEach(k -> keywords.add(k.asText()));
+            rules.add(new RouteRule(Optional.ofNullable(when.path("complexity").textValue()),
+                    optInt(when, "max_chars"), keywords, routeName, optInt(when, "min_chars"),
+                    when.has("budget_utilization_below")
+                            ? OptionalDouble.of(when.get("budget_utilization_below").asDouble())
+                            : OptionalDouble.empty()));
+        }
+        String defaultModel = names.model(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
+        routes.putIfAbsent("default", new Target.Single(CallSite.of(defaultModel)));
+        downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
+        return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
+                fallbacks, budgetSpec);
+    }
+
+    private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {
+        if (c.isMissingNode() || !c.path("enabled").asBoolean(true)) {
+            return c.isMissingNode() ? base : Optional.empty();
+        }
+        Duration ttl = c.has("ttl") ? ScenarioReader.duration(text(c.get("ttl")))
+                : base.map(CacheSpec::ttl).orElse(CacheSpec.DEFAULT_TTL);
+        long size = c.has("max_entries") ? c.get("max_entries").asLong()
+                : base.map(CacheSpec::maxSize).orElse(CacheSpec.DEFAULT_MAX_SIZE);
+        try {
+            return Optional.of(new CacheSpec(ttl, size));
+        } catch (ScenarioException e) {
+            throw new ScenarioException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Optional<RetrySpec> retry(JsonNode r) {
+        if (r.isMissingNode()) {
+            return Optional.empty();
+        }
+        return Optional.of(new RetrySpec(r.path("max_retries").asInt(2),
+                r.has("initial_delay") ? ScenarioReader.duration(text(r.get("initial_delay"))) : Duration.ofMillis(200),
+                r.has("max_delay") ? ScenarioReader.duration(text(r.get("max_delay"))) : Duration.ofSeconds(5)));
+    }
+
+    private static OptionalInt optInt(JsonNode n, String field) {
+        return n.has(field) ? OptionalInt.of(n.get(field).asInt()) : OptionalInt.empty();
+    }
+
+    /** The text of a scalar, a {@code ${VAR:-default}} read as its default. */
+    private static String text(JsonNode n) {
+        String s = n.asText("");
+        if (s.startsWith("${") && s.endsWith("}")) {
+            int d = s.indexOf(":-");
+            return d < 0 ? "" : s.substring(d + 2, s.length() - 1);
+        }
+        return s;
+    }
+
+    private static List<String> fieldNames(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    /** Resolves gateway model names, aliases and groups to catalog models. */
+    private final class Names {
+        private final Map<String, String> deployed = new HashMap<>();
+        private final Map<String, String> aliases = new HashMap<>();
+        private final Map<String, List<String>> groups = new HashMap<>();
+
+        Names(JsonNode root) {
+            for (JsonNode m : root.path("models")) {
+                String name = text(m.path("name"));
+                String upstream = m.has("model") ? text(m.get("model")) : name;
+                deployed.put(name, catalog.find(upstream).or(() -> catalog.find(name)).map(ModelInfo::name)
+                        .orElseThrow(() -> new ScenarioException("models." + name + ": model '" + upstream
+                                + "' is not in the catalog, so the planner cannot price it")));
+            }
+            root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
+            root.path("groups").properties().forEach(e -> {
+                List<String> members = new ArrayList<>();
+                e.getValue().forEach(x -> members.add(text(x)));
+                groups.put(e.getKey(), members);
+            });
+        }
+
+        boolean known(String name) {
+            return deployed.containsKey(name) || aliases.containsKey(name) || groups.containsKey(name)
+                    || catalog.find(name).isPresent();
+        }
+
+        String model(String name, String path) {
+            String n = name;
+            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
+                n = aliases.get(n);
+            }
+            if (groups.containsKey(n) && !groups.get(n).isEmpty()) {
+                n = groups.get(n).getFirst();
+            }
+            if (deployed.containsKey(n)) {
+                return deployed.get(n);
+            }
+            String target = n;
+            return catalog.find(n).map(ModelInfo::name).orElseThrow(() -> new ScenarioException(path + ": '" + name
+                    + "' is neither a configured model, alias or group nor a catalog model" + (target.equals(name)
+                    ? "" : " (resolved to '" + target + "')")));
+        }
+
+        List<String> groupRest(String name) {
+            List<String> g = groups.getOrDefault(aliases.getOrDefault(name, name), List.of());
+            return g.size() <= 1 ? List.of() : g.subList(1, g.size()).stream().map(m -> model(m, "groups." + name))
+                    .toList();
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.costwise.planner.scenario;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A request pipeline in the order the spec composes its primitives: cache → budget → router → retry → fallback.
+ * It mirrors the gateway's pipeline concepts (cache, router, retries, fallbacks, budgets); a pipeline either routes
+ * ({@code router}) or calls one {@code target}.
+ *
+ * @param cache a cache in front of everything, if any
+ * @param router the router, if any
+ * @param target the single target when there is no router
+ * @param retry retries of transient failures, if any
+ * @param fallbacks models tried in order when a call fails for good
+ * @param budget a daily budget, if any
+ */
+public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
+        Optional<RetrySpec> retry, List<CallSite> fallbacks, Optional<BudgetSpec> budget) {
+
+    public PipelineSpec {
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(retry, "retry");
+        fallbacks = List.copyOf(fallbacks);
+        Objects.requireNonNull(budget, "budget");
+        ScenarioException.require(router.isPresent() != target.isPresent(),
+                "a pipeline needs exactly one of 'router' or 'model'/'steps'");
+        if (budget.isPresent()) {
+            for (BudgetSpec.Tier tier : budget.get().tiers()) {
+                ScenarioException.require(router.isPresent() && router.get().routes().containsKey(tier.route()),
+                        "budget tier names route '%s', which is not a router route", tier.route());
+            }
+            budget.get().exhaustedRoute().ifPresent(r -> ScenarioException.require(
+                    router.isPresent() && router.get().routes().containsKey(r),
+                    "budget exhausted names route '%s', which is not a router route", r));
+        }
+    }
+
+    /**
+     * A pipeline that sends everything to one model, with nothing else.
+     *
+     * @param model the catalog model
+     * @return the pipeline
+     */
+    public static PipelineSpec direct(String model) {
+        return new PipelineSpec(Optional.empty(), Optional.empty(), Optional.of(new Target.Single(CallSite.of(model))),
+                Optional.empty(), List.of(), Optional.empty());
+    }
+}

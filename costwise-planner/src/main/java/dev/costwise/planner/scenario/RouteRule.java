@@ -1,0 +1,99 @@
+package dev.costwise.planner.scenario;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One routing rule; the first rule that matches a request picks its route. A rule matches when every condition it
+ * sets holds: the request's complexity class, a prompt shorter than {@code maxPromptChars} characters (the spec's
+ * {@code len(prompt) < 100}) or at least {@code minPromptChars} long, a prompt containing one of {@code keywords} (the
+ * spec's support router), a budget utilization below a share (the gateway's {@code budget_utilization_below}).
+ *
+ * <p>A synthetic request carries its class; a replayed one is classed by prompt length
+ * ({@link #complexityOf(String)}), a stand-in for the gateway's rule-based classifier.
+ *
+ * @param className the traffic class, if the rule tests it
+ * @param maxPromptChars the prompt must be shorter than this, if set
+ * @param keywords the prompt must contain one of these (case-insensitive), if not empty
+ * @param route the route to take
+ * @param minPromptChars the prompt must be at least this long, if set
+ * @param budgetUtilizationBelow the budget's utilization must be below this share, if set
+ */
+public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route,
+        OptionalInt minPromptChars, java.util.OptionalDouble budgetUtilizationBelow) {
+
+    public RouteRule {
+        Objects.requireNonNull(className, "className");
+        Objects.requireNonNull(maxPromptChars, "maxPromptChars");
+        keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList();
+        Objects.requireNonNull(route, "route");
+        Objects.requireNonNull(minPromptChars, "minPromptChars");
+        Objects.requireNonNull(budgetUtilizationBelow, "budgetUtilizationBelow");
+        ScenarioException.require(className.isPresent() || maxPromptChars.isPresent() || !keywords.isEmpty()
+                || minPromptChars.isPresent() || budgetUtilizationBelow.isPresent(),
+                "route rule for '%s' needs a condition (class, maxPromptChars, minPromptChars, keywords or"
+                        + " budgetUtilizationBelow)", route);
+    }
+
+    /**
+     * A rule on class, length and keywords.
+     *
+     * @param className the class, if tested
+     * @param maxPromptChars the length bound, if tested
+     * @param keywords keywords, if tested
+     * @param route the route
+     */
+    public RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route) {
+        this(className, maxPromptChars, keywords, route, OptionalInt.empty(), java.util.OptionalDouble.empty());
+    }
+
+    /**
+     * The complexity of a prompt without a class, by length: under 200 characters {@code simple}, under 2,000
+     * {@code moderate}, else {@code complex}.
+     *
+     * @param promptText the prompt
+     * @return the class
+     */
+    public static String complexityOf(String promptText) {
+        int n = promptText.length();
+        return n < 200 ? "simple" : n < 2000 ? "moderate" : "complex";
+    }
+
+    /**
+     * @param requestClass the request's class, if it has one
+     * @param promptText the prompt text (user messages)
+     * @return whether the rule matches
+     */
+    public boolean matches(Optional<String> requestClass, String promptText) {
+        return matches(requestClass, promptText, 0);
+    }
+
+    /**
+     * @param requestClass the request's class, if it has one (else classed by length)
+     * @param promptText the prompt text (user messages)
+     * @param budgetUtilization the budget's utilization now, 0 without a budget
+     * @return whether the rule matches
+     */
+    public boolean matches(Optional<String> requestClass, String promptText, double budgetUtilization) {
+        if (className.isPresent() && !className.get().equals(requestClass.orElseGet(() -> complexityOf(promptText)))) {
+            return false;
+        }
+        if (minPromptChars.isPresent() && promptText.length() < minPromptChars.getAsInt()) {
+            return false;
+        }
+        if (budgetUtilizationBelow.isPresent() && budgetUtilization >= budgetUtilizationBelow.getAsDouble()) {
+            return false;
+        }
+        if (maxPromptChars.isPresent() && promptText.length() >= maxPromptChars.getAsInt()) {
+            return false;
+        }
+        if (!keywords.isEmpty()) {
+            String lower = promptText.toLowerCase(Locale.ROOT);
+            return keywords.stream().anyMatch(lower::contains);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,477 @@
+package dev.costwise.planner.scenario;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.costwise.core.Money;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.sim.SimulatedFailure;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Reads scenario and pipeline YAML. Every error names the source, the field path and the value, for example
+ * {@code pattern1.yaml: after.router.routes.mini.model: unknown model 'gpt-4o-mni' (did you mean gpt-4o-mini?)}.
+ *
+ * <p>Thread-safe.
+ */
+public final class ScenarioReader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> PIPELINE_FIELDS = Set.of("cache", "router", "model", "steps", "retry",
+            "fallbacks", "budget");
+
+    private final ModelCatalog catalog;
+
+    private ScenarioReader(ModelCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * A reader that checks model names against {@code catalog}.
+     *
+     * @param catalog the catalog
+     * @return the reader
+     */
+    public static ScenarioReader of(ModelCatalog catalog) {
+        return new ScenarioReader(Objects.requireNonNull(catalog, "catalog"));
+    }
+
+    /**
+     * Parses a scenario.
+     *
+     * @param yaml the YAML text
+     * @param source the file or resource name, for messages
+     * @return the scenario
+     * @throws ScenarioException if the YAML is malformed or a field is missing or wrong
+     */
+    public Scenario readScenario(String yaml, String source) {
+        JsonNode root = parse(yaml, source);
+        try {
+            return scenario(new At(root, ""));
+        } catch (ScenarioException e) {
+            throw new ScenarioException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Parses a pipeline on its own (for {@code replay --pipeline FILE}).
+     *
+     * @param yaml the YAML text, the pipeline fields at the top level or under {@code pipeline:}
+     * @param source the file name, for messages
+     * @return the pipeline
+     * @throws ScenarioException if a field is missing or wrong
+     */
+    public PipelineSpec readPipeline(String yaml, String source) {
+        JsonNode root = parse(yaml, source);
+        try {
+            At at = new At(root, "");
+            return pipeline(root.has("pipeline") ? at.get("pipeline") : at);
+        } catch (ScenarioException e) {
+            throw new ScenarioException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode parse(String yaml, String source) {
+        try {
+            JsonNode root = YAML.readTree(yaml);
+            if (root == null || !root.isObject()) {
+                throw new ScenarioException(source + ": expected a YAML mapping at the top level");
+            }
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new ScenarioException(source + ": malformed YAML: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private Scenario scenario(At at) {
+        String name = at.text("name");
+        TrafficSpec traffic = traffic(at.get("traffic"));
+        Map<String, ModelSettings> models = modelMap(at, "models");
+        Map<String, ModelSettings> beforeModels = modelMap(at, "beforeModels");
+        Map<String, ModelSettings> afterModels = modelMap(at, "afterModels");
+        List<Claim> claims = new ArrayList<>();
+        at.opt("claims").ifPresent(c -> c.elements().forEach(e -> claims.add(new Claim(e.text("label"),
+                e.text("metric"), e.decimal("spec"), e.opt("max").map(At::decimal), e.optText("note").orElse("")))));
+        return new Scenario(name, at.optText("title").orElse(name), at.optText("description").orElse(""),
+                at.optLong("seed").orElse(42), (int) at.optLong("daysPerMonth").orElse(30), traffic, models,
+                beforeModels, afterModels,
+                pipeline(at.get("before")), pipeline(at.get("after")),
+                at.opt("monthlyBudget").map(b -> Money.of(b.decimal())), claims,
+                !"random".equals(at.optText("failureSampling").orElse("stratified")));
+    }
+
+    private Map<String, ModelSettings> modelMap(At at, String field) {
+        Map<String, ModelSettings> models = new LinkedHashMap<>();
+        at.opt(field).ifPresent(m -> m.fields().forEach(e -> models.put(model(e.getKey(), e.path()),
+                modelSettings(e.at()))));
+        return models;
+    }
+
+    private TrafficSpec traffic(At at) {
+        Map<String, Double> classes = new LinkedHashMap<>();
+        at.opt("classes").ifPresentOrElse(c -> c.fields().forEach(e -> classes.put(e.getKey(), e.number())),
+                () -> classes.put("default", 1.0));
+        Repetition repetition = at.opt("repetition").map(r -> {
+            At zipf = r.get("zipf");
+            return new Repetition(zipf.optDouble("s").orElse(1.0), zipf.optLong("poolSize"),
+                    zipf.optDouble("targetHitRate"), !"random".equals(zipf.optText("sampling").orElse("stratified")));
+        }).orElse(Repetition.none());
+        return new TrafficSpec(at.get("requestsPerDay").longValue(), tokens(at.get("promptTokens")),
+                tokens(at.get("outputTokens")), repetition, classes);
+    }
+
+    private ModelSettings modelSettings(At at) {
+        Map<SimulatedFailure, Double> failures = new EnumMap<>(SimulatedFailure.class);
+        at.opt("failures").ifPresent(f -> f.fields().forEach(e -> {
+            SimulatedFailure kind;
+            try {
+                kind = SimulatedFailure.valueOf(e.getKey().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException x) {
+                throw e.error("unknown failure kind '" + e.getKey() + "'; kinds are "
+                        + java.util.Arrays.toString(SimulatedFailure.values()));
+            }
+            double rate = e.number();
+            if (!(rate >= 0 && rate <= 1)) {
+                throw e.error("failure rate must be in [0, 1], was " + rate);
+            }
+            failures.put(kind, rate);
+        }));
+        return new ModelSettings(failures, at.optBoolean("billTimeouts").orElse(false));
+    }
+
+    private PipelineSpec pipeline(At at) {
+        at.requireFieldsIn(PIPELINE_FIELDS);
+        Optional<RouterSpec> router = at.opt("router").map(this::router);
+        Optional<Target> target = at.has("model") ? Optional.of(target(at.get("model")))
+                : at.has("steps") ? Optional.of(target(at)) : Optional.empty();
+        if (router.isPresent() == target.isPresent()) {
+            throw at.error("needs exactly one of 'router' or 'model'/'steps'");
+        }
+        List<CallSite> fallbacks = new ArrayList<>();
+        at.opt("fallbacks").ifPresent(f -> f.elements().forEach(e -> fallbacks.add(site(e))));
+        Optional<RetrySpec> retry = at.opt("retry").map(r -> new RetrySpec((int) r.get("maxRetries").longValue(),
+                r.optDuration("initialDelay").orElse(Duration.ofSeconds(1)),
+                r.optDuration("maxDelay").orElse(Duration.ofSeconds(30))));
+        Optional<BudgetSpec> budget = at.opt("budget").map(b -> {
+            List<BudgetSpec.Tier> tiers = new ArrayList<>();
+            b.opt("tiers").ifPresent(t -> t.elements().forEach(e -> tiers.add(new BudgetSpec.Tier(e.number("below"),
+                    e.text("route")))));
+            return new BudgetSpec(Money.of(b.decimal("daily")), tiers, b.optText("exhausted"));
+        });
+        try {
+            return new PipelineSpec(at.opt("cache").map(ScenarioReader::cache), router, target, retry, fallbacks,
+                    budget);
+        } catch (ScenarioException e) {
+            throw at.error(e.getMessage());
+        }
+    }
+
+    private RouterSpec router(At at) {
+        Map<String, Target> routes = new LinkedHashMap<>();
+        at.get("routes").fields().forEach(e -> routes.put(e.getKey(), target(e.at())));
+        List<RouteRule> rules = new ArrayList<>();
+        at.opt("rules").ifPresent(r -> r.elements().forEach(e -> {
+            List<String> keywords = new ArrayList<>();
+            e.opt("keywords").ifPresent(k -> k.elements().forEach(w -> keywords.add(w.node.asText())));
+            OptionalInt max = e.optLong("maxPromptChars").stream().mapToInt(Math::toIntExact).findFirst();
+            try {
+                OptionalInt min = e.optLong("minPromptChars").stream().mapToInt(Math::toIntExact).findFirst();
+                rules.add(new RouteRule(e.optText("class"), max, keywords, e.text("route"), min,
+                        e.optDouble("budgetUtilizationBelow")));
+            } catch (ScenarioException x) {
+                throw e.error(x.getMessage());
+            }
+        }));
+        String fallbackDefault = routes.isEmpty() ? "" : routes.keySet().iterator().next();
+        try {
+            return new RouterSpec(routes, rules, at.optText("default").orElse(fallbackDefault));
+        } catch (ScenarioException e) {
+            throw at.error(e.getMessage());
+        }
+    }
+
+    private Target target(At at) {
+        if (at.node.isTextual()) {
+            return new Target.Single(site(at));
+        }
+        if (at.has("steps")) {
+            List<CallSite> steps = new ArrayList<>();
+            at.get("steps").elements().forEach(e -> steps.add(site(e)));
+            return new Target.Steps(steps);
+        }
+        return new Target.Single(site(at));
+    }
+
+    private CallSite site(At at) {
+        if (at.node.isTextual()) {
+            return CallSite.of(model(at.node.asText(), at.path));
+        }
+        String model = model(at.text("model"), at.path + ".model");
+        return new CallSite(model, at.opt("inputTokens").map(ScenarioReader::tokens),
+                at.opt("outputTokens").map(ScenarioReader::tokens), at.opt("cache").map(ScenarioReader::cache),
+                at.optText("label").orElse(model));
+    }
+
+    private String model(String name, String path) {
+        try {
+            return catalog.require(name).name();
+        } catch (UnknownModelException e) {
+            throw new ScenarioException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static CacheSpec cache(At at) {
+        if (at.node.isBoolean()) {
+            return new CacheSpec(CacheSpec.DEFAULT_TTL, CacheSpec.DEFAULT_MAX_SIZE);
+        }
+        try {
+            return new CacheSpec(at.optDuration("ttl").orElse(CacheSpec.DEFAULT_TTL),
+                    at.optLong("maxSize").orElse(CacheSpec.DEFAULT_MAX_SIZE));
+        } catch (ScenarioException e) {
+            throw at.error(e.getMessage());
+        }
+    }
+
+    static TokenDistribution tokens(At at) {
+        try {
+            if (at.node.isNumber()) {
+                return new TokenDistribution.Fixed(at.node.longValue());
+            }
+            if (at.has("fixed")) {
+                return new TokenDistribution.Fixed(at.get("fixed").longValue());
+            }
+            if (at.has("uniform")) {
+                At u = at.get("uniform");
+                return new TokenDistribution.Uniform(u.get("min").longValue(), u.get("max").longValue());
+            }
+            if (at.has("normal")) {
+                At n = at.get("normal");
+                return new TokenDistribution.Normal(n.number("mean"), n.number("stdDev"));
+            }
+            if (at.has("lognormal")) {
+                At n = at.get("lognormal");
+                return new TokenDistribution.LogNormal(n.number("median"), n.number("sigma"));
+            }
+        } catch (ScenarioException e) {
+            throw at.error(e.getMessage());
+        }
+        throw at.error("expected a token count or one of fixed, uniform, normal, lognormal; was " + at.node);
+    }
+
+    /**
+     * Reads a duration: {@code 90} (seconds), {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}.
+     *
+     * @param text the text
+     * @return the duration
+     * @throws ScenarioException if the text is not a duration
+     */
+    public static Duration duration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.replaceAll("[smhd]$", ""));
+            return switch (t.charAt(t.length() - 1)) {
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> Duration.ofSeconds(n);
+            };
+        } catch (NumberFormatException e) {
+            throw new ScenarioException("expected a duration such as 30s, 5m or 1h, was '" + text + "'", e);
+        }
+    }
+
+    /** A node and its path, for messages. */
+    record At(JsonNode node, String path) {
+
+        At get(String field) {
+            JsonNode child = node.get(field);
+            if (child == null || child.isNull()) {
+                throw error("missing field '" + field + "'");
+            }
+            return new At(child, join(field));
+        }
+
+        boolean has(String field) {
+            return node.isObject() && node.hasNonNull(field);
+        }
+
+        Optional<At> opt(String field) {
+            return has(field) ? Optional.of(get(field)) : Optional.empty();
+        }
+
+        String text(String field) {
+            At a = get(field);
+            if (!a.node.isValueNode()) {
+                throw a.error("expected text, was " + a.node);
+            }
+            return a.node.asText();
+        }
+
+        Optional<String> optText(String field) {
+            return has(field) ? Optional.of(text(field)) : Optional.empty();
+        }
+
+        long longValue() {
+            if (!node.canConvertToLong() || !node.isIntegralNumber()) {
+                throw error("expected a whole number, was " + node);
+            }
+            return node.longValue();
+        }
+
+        OptionalLong optLong(String field) {
+            return has(field) ? OptionalLong.of(get(field).longValue()) : OptionalLong.empty();
+        }
+
+        double number() {
+            if (!node.isNumber()) {
+                throw error("expected a number, was " + node);
+            }
+            return node.doubleValue();
+        }
+
+        double number(String field) {
+            return get(field).number();
+        }
+
+        OptionalDouble optDouble(String field) {
+            return has(field) ? OptionalDouble.of(get(field).number()) : OptionalDouble.empty();
+        }
+
+        Optional<Boolean> optBoolean(String field) {
+            if (!has(field)) {
+                return Optional.empty();
+            }
+            At a = get(field);
+            if (!a.node.isBoolean()) {
+                throw a.error("expected true or false, was " + a.node);
+            }
+            return Optional.of(a.node.booleanValue());
+        }
+
+        BigDecimal decimal() {
+            if (!node.isNumber() && !node.isTextual()) {
+                throw error("expected an amount, was " + node);
+            }
+            try {
+                return new BigDecimal(node.asText());
+            } catch (NumberFormatException e) {
+                throw error("expected an amount, was '" + node.asText() + "'");
+            }
+        }
+
+        BigDecimal decimal(String field) {
+            return get(field).decimal();
+        }
+
+        Optional<Duration> optDuration(String field) {
+            if (!has(field)) {
+                return Optional.empty();
+            }
+            At a = get(field);
+            try {
+                return Optional.of(a.node.isNumber() ? Duration.ofSeconds(a.node.longValue()) : duration(a.node.asText()));
+            } catch (ScenarioException e) {
+                throw a.error(e.getMessage());
+            }
+        }
+
+        void requireFieldsIn(Set<String> allowed) {
+            if (!node.isObject()) {
+                throw error("expected a mapping, was " + node);
+            }
+            Iterator<String> names = node.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                if (!allowed.contains(n)) {
+                    throw error("unknown field '" + n + "'; fields are " + new java.util.TreeSet<>(allowed));
+                }
+            }
+        }
+
+        Iterable<At> elementsIterable() {
+            List<At> list = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                list.add(new At(node.get(i), path + "[" + i + "]"));
+            }
+            return list;
+        }
+
+        java.util.stream.Stream<At> elementStream() {
+            if (!node.isArray()) {
+                throw error("expected a list, was " + node);
+            }
+            List<At> list = new ArrayList<>();
+            elementsIterable().forEach(list::add);
+            return list.stream();
+        }
+
+        Elements elements() {
+            return new Elements(elementStream().toList());
+        }
+
+        Fields fields() {
+            if (!node.isObject()) {
+                throw error("expected a mapping, was " + node);
+            }
+            List<Map.Entry<String, At>> list = new ArrayList<>();
+            node.fieldNames().forEachRemaining(n -> list.add(Map.entry(n, new At(node.get(n), join(n)))));
+            return new Fields(list);
+        }
+
+        ScenarioException error(String message) {
+            return new ScenarioException((path.isEmpty() ? "(top level)" : path) + ": " + message);
+        }
+
+        private String join(String field) {
+            return path.isEmpty() ? field : path + "." + field;
+        }
+    }
+
+    /** List elements of a node. */
+    record Elements(List<At> list) {
+        void forEach(java.util.function.Consumer<At> action) {
+            list.forEach(action);
+        }
+    }
+
+    /** Fields of a mapping node, in order. */
+    record Fields(List<Map.Entry<String, At>> list) {
+        void forEach(java.util.function.Consumer<FieldAt> action) {
+            list.forEach(e -> action.accept(new FieldAt(e.getKey(), e.getValue())));
+        }
+    }
+
+    /** A field's name and node. */
+    record FieldAt(String getKey, At at) {
+        String path() {
+            return at.path;
+        }
+
+        double number() {
+            return at.number();
+        }
+
+        ScenarioException error(String message) {
+            return at.error(message);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.costwise.planner.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.chat.ContentPart;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Request format: https://platform.openai.com/docs/api-reference/chat/create */
+class TraceReaderTest {
+
+    private final TraceReader reader = new TraceReader(ModelCatalog.bundled());
+
+    @Test
+    void givenBadLines_whenRead_thenEachHasItsLineNumberAndAReasonNamingTheProblem() {
+        TraceReader.Trace t = reader.read(List.of(
+                "not json",
+                "[1,2]",
+                "{\"model\":\"gpt-4o\",\"messages\":[]}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}",
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":42}]}",
+                "{\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]},"
+                        + "\"usage\":{\"prompt_tokens\":-1,\"completion_tokens\":3}}",
+                "{\"timestamp\":\"yesterday\",\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"x\"}]}}",
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}"));
+
+        assertThat(t.entries()).isEmpty();
+        assertThat(t.errors()).extracting(TraceError::line).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(t.errors()).extracting(TraceError::reason).satisfiesExactly(
+                r -> assertThat(r).startsWith("malformed JSON"),
+                r -> assertThat(r).contains("expected a JSON object"),
+                r -> assertThat(r).contains("messages: must hold at least one message"),
+                r -> assertThat(r).contains("model: is required"),
+                r -> assertThat(r).contains("messages[0].role").contains("wizard"),
+                r -> assertThat(r).contains("messages[0].content").contains("42"),
+                r -> assertThat(r).contains("prompt_tokens").contains("-1"),
+                r -> assertThat(r).contains("timestamp").contains("yesterday"),
+                r -> assertThat(r).contains("max_tokens").contains("0"));
+    }
+
+    @Test
+    void givenWrappedAndPlainRequests_whenRead_thenRequestUsageAndTextPartsAreKept() {
+        TraceReader.Trace t = reader.read(List.of(
+                "{\"timestamp\":\"2026-11-27T08:00:00Z\",\"request\":{\"model\":\"gpt-4o-mini\",\"messages\":"
+                        + "[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":"
+                        + "[{\"type\":\"text\",\"text\":\"Hello\"},{\"type\":\"text\",\"text\":\"there\"}]}],"
+                        + "\"temperature\":0.2},\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":7,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":4}}}",
+                "",
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+                        + "\"max_completion_tokens\":50}"));
+
+        assertThat(t.lines()).isEqualTo(2);
+        assertThat(t.errors()).isEmpty();
+        TraceEntry first = t.entries().get(0);
+        assertThat(first.line()).isEqualTo(1);
+        assertThat(first.request().model()).isEqualTo("gpt-4o-mini");
+        assertThat(first.request().temperature()).contains(0.2);
+        assertThat(first.request().messages().get(1).content()).containsExactly(new ContentPart.Text("Hello"),
+                new ContentPart.Text("there"));
+        assertThat(first.recorded().orElseThrow().inputTokens()).isEqualTo(12);
+        assertThat(first.recorded().orElseThrow().cachedInputTokens()).isEqualTo(4);
+        assertThat(first.recorded().orElseThrow().outputTokens()).isEqualTo(7);
+        assertThat(t.entries().get(1).line()).isEqualTo(3);
+        assertThat(t.entries().get(1).request().maxTokens()).contains(50);
+        assertThat(t.entries().get(1).recorded()).isEmpty();
+    }
+}

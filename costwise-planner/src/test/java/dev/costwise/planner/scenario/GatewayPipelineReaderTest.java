@@ -1,0 +1,53 @@
+package dev.costwise.planner.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.llm.catalog.ModelCatalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Maps the gateway's example configuration (config/costwise.example.yaml on the gateway branch). */
+class GatewayPipelineReaderTest {
+
+    private final GatewayPipelineReader reader = new GatewayPipelineReader(ModelCatalog.bundled());
+
+    private static String config() throws IOException {
+        try (InputStream in = GatewayPipelineReaderTest.class.getResourceAsStream("/traces/gateway-config.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void givenAutoPipeline_whenRead_thenRoutesRulesFallbacksCacheRetryAndBudgetAreMapped() throws IOException {
+        PipelineSpec p = reader.read(config(), "auto", "costwise.example.yaml");
+
+        RouterSpec router = p.router().orElseThrow();
+        assertThat(router.routes().keySet()).containsExactly("premium", "long", "code", "cheap", "default",
+                "budget-downgrade");
+        assertThat(((Target.Single) router.routes().get("premium")).site().model()).isEqualTo("gpt-4o");
+        assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b-instant");
+        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("llama3.2:3b");
+        RouteRule premium = router.rules().getFirst();
+        assertThat(premium.matches(Optional.of("complex"), "x", 0.5)).isTrue();
+        assertThat(premium.matches(Optional.of("complex"), "x", 0.9)).isFalse();
+        assertThat(router.rules().get(1).matches(Optional.empty(), "a".repeat(20_000), 0)).isTrue();
+        assertThat(router.rules().get(2).matches(Optional.empty(), "fix this SQL", 0)).isTrue();
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "llama3.2:3b");
+        assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
+        assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
+        assertThat(p.budget().orElseThrow().daily()).hasToString("25");
+        assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("budget-downgrade");
+    }
+
+    @Test
+    void givenUnknownPipeline_whenRead_thenErrorListsThePipelines() {
+        assertThatThrownBy(() -> reader.read(config(), "nope", "costwise.example.yaml"))
+                .isInstanceOf(ScenarioException.class).hasMessageContaining("no pipeline or model named 'nope'")
+                .hasMessageContaining("auto");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.costwise.planner.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.llm.catalog.ModelCatalog;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ScenarioReaderTest {
+
+    private final ScenarioReader reader = ScenarioReader.of(ModelCatalog.bundled());
+
+    private static String scenario(String after) {
+        return """
+                name: t
+                traffic:
+                  requestsPerDay: 100
+                  promptTokens: {uniform: {min: 10, max: 20}}
+                  outputTokens: {lognormal: {median: 300, sigma: 0.5}}
+                before:
+                  model: gpt-4o
+                after:
+                """ + after.indent(2);
+    }
+
+    @Test
+    void givenMisspelledModel_whenRead_thenErrorNamesSourcePathAndSuggestion() {
+        assertThatThrownBy(() -> reader.readScenario(scenario("""
+                router:
+                  routes:
+                    mini: gpt-4o-mni
+                """), "t.yaml"))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("t.yaml: after.router.routes.mini")
+                .hasMessageContaining("gpt-4o-mni");
+    }
+
+    @Test
+    void givenUnknownPipelineField_whenRead_thenErrorListsTheFields() {
+        assertThatThrownBy(() -> reader.readScenario(scenario("model: gpt-4o\ncahce: {ttl: 1h}\n"), "t.yaml"))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageContaining("after: unknown field 'cahce'").hasMessageContaining("cache");
+    }
+
+    @Test
+    void givenRuleToUnknownRouteOrBadTier_whenRead_thenErrorNamesTheRoute() {
+        assertThatThrownBy(() -> reader.readScenario(scenario("""
+                router:
+                  routes: {a: gpt-4o}
+                  rules: [{class: x, route: b}]
+                """), "t.yaml")).hasMessageContaining("route 'b'").hasMessageContaining("[a]");
+        assertThatThrownBy(() -> reader.readScenario(scenario("""
+                router:
+                  routes: {a: gpt-4o}
+                budget: {daily: 10, tiers: [{below: 0.5, route: z}]}
+                """), "t.yaml")).hasMessageContaining("budget tier names route 'z'");
+    }
+
+    @Test
+    void givenBadDistributionOrDuration_whenRead_thenErrorNamesFieldAndValue() {
+        assertThatThrownBy(() -> reader.readScenario("""
+                name: t
+                traffic: {requestsPerDay: 10, promptTokens: {uniform: {min: 50, max: 5}}, outputTokens: 1}
+                before: {model: gpt-4o}
+                after: {model: gpt-4o}
+                """, "t.yaml")).hasMessageContaining("traffic.promptTokens").hasMessageContaining("min=50 max=5");
+        assertThatThrownBy(() -> reader.readScenario(scenario("model: gpt-4o\ncache: {ttl: soon}\n"), "t.yaml"))
+                .hasMessageContaining("after.cache.ttl").hasMessageContaining("'soon'");
+    }
+
+    @Test
+    void givenFullScenario_whenRead_thenEveryPartIsThere() {
+        Scenario s = reader.readScenario(scenario("""
+                cache: {ttl: 30m, maxSize: 10}
+                router:
+                  routes:
+                    cheap: {model: gpt-4o-mini, outputTokens: {normal: {mean: 200, stdDev: 20}}}
+                    plan:
+                      steps:
+                        - {model: claude-sonnet-4-5, inputTokens: 100, outputTokens: 50, label: plan}
+                        - gemini-2.5-pro:free
+                  rules: [{keywords: [Hours, price], route: cheap}]
+                  default: plan
+                retry: {maxRetries: 2, initialDelay: 500ms}
+                fallbacks: [llama3.2:8b]
+                budget: {daily: 5.50, exhausted: cheap}
+                """), "t.yaml");
+
+        PipelineSpec after = s.after();
+        assertThat(after.cache()).contains(new CacheSpec(Duration.ofMinutes(30), 10));
+        assertThat(after.router().orElseThrow().routes().get("plan")).isInstanceOf(Target.Steps.class);
+        assertThat(after.router().orElseThrow().rules().getFirst().matches(java.util.Optional.empty(),
+                "What are your HOURS?")).isTrue();
+        assertThat(after.retry().orElseThrow().delayBefore(2)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(after.fallbacks().getFirst().model()).isEqualTo("llama3.1:8b");
+        assertThat(after.budget().orElseThrow().daily()).hasToString("5.5");
+        assertThat(s.traffic().outputTokens()).isEqualTo(new TokenDistribution.LogNormal(300, 0.5));
+        assertThat(s.seed()).isEqualTo(42);
+    }
+
+    @Test
+    void givenDistributions_whenSampled_thenStayInBoundsAndNearTheirMeans() {
+        SplittableRandom r = new SplittableRandom(1);
+        TokenDistribution uniform = new TokenDistribution.Uniform(10, 20);
+        TokenDistribution lognormal = new TokenDistribution.LogNormal(400, 0.6);
+        double sum = 0;
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(uniform.sample(r)).isBetween(10L, 20L);
+            sum += lognormal.sample(r);
+        }
+        assertThat(sum / 20_000).isCloseTo(lognormal.mean(), org.assertj.core.api.Assertions.within(15.0));
+        assertThat(new TokenDistribution.Normal(5, 100).sample(r)).isGreaterThanOrEqualTo(1);
+    }
+}
