@@ -31,9 +31,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * time left fails at once without running. While the call runs, the context's deadline is narrowed to the bound, so
  * nested timeouts and retries inside respect it; it is restored afterwards.
  *
- * <p>Where the call runs is the {@link Isolation}: by default on a new virtual thread, so the caller gets control back
- * on time even if the work ignores interrupts; or on the caller's own thread, which a timer interrupts (no thread hop,
- * a few microseconds cheaper, but the caller regains control only when the work responds to the interrupt). Either
+ * <p>Where the call runs is the {@link Isolation}: on a new virtual thread, so the caller gets control back on time even
+ * if the work ignores interrupts; or on the caller's own thread, which a timer interrupts (no thread hop, several
+ * microseconds cheaper, but the caller regains control only when the work responds to the interrupt). The default,
+ * {@link Isolation#AUTO}, stays on the caller's thread when it is a virtual thread (whose blocking socket I/O an
+ * interrupt does end, as in the gateway) and hops to a virtual thread from a platform thread. Either
  * way the work stops only if it responds to interruption (blocking I/O on virtual threads, {@code sleep},
  * {@code wait}, locks, and code that checks {@link Thread#isInterrupted()} do). Records a {@code timeout} event
  * ({@code timeout}, {@code deadline}) when it fires. Thread-safe.
@@ -47,10 +49,15 @@ public final class Timeout {
 
     /** Where a {@link Timeout} runs the call it bounds. */
     public enum Isolation {
-        /** On a new virtual thread; the caller returns on time even if the work ignores its interrupt. Default. */
+        /** On a new virtual thread; the caller returns on time even if the work ignores its interrupt. */
         VIRTUAL_THREAD,
         /** On the caller's thread, interrupted by a timer; no thread hop, but relies on the work honouring interrupts. */
-        CALLER_THREAD
+        CALLER_THREAD,
+        /**
+         * {@link #CALLER_THREAD} when the caller is a virtual thread (blocking I/O there ends on interrupt), otherwise
+         * {@link #VIRTUAL_THREAD}. Default.
+         */
+        AUTO
     }
 
     private static final int SPINS = 1 << 10;
@@ -149,7 +156,9 @@ public final class Timeout {
         }
         Duration b = bound;
         boolean outer = outerIsTighter;
-        return context.withNarrowedDeadline(bound, () -> isolation == Isolation.VIRTUAL_THREAD
+        boolean hop = isolation == Isolation.VIRTUAL_THREAD
+                || (isolation == Isolation.AUTO && !Thread.currentThread().isVirtual());
+        return context.withNarrowedDeadline(bound, () -> hop
                 ? runOnVirtualThread(delegate, input, context, b, outer)
                 : runOnCaller(delegate, input, context, b, outer));
     }
@@ -261,7 +270,7 @@ public final class Timeout {
     public static final class Builder {
         private final String name;
         private Duration timeout;
-        private Isolation isolation = Isolation.VIRTUAL_THREAD;
+        private Isolation isolation = Isolation.AUTO;
         private ScheduledExecutorService scheduler;
         private PrimitiveMetrics metrics = PrimitiveMetrics.NONE;
 
@@ -282,7 +291,7 @@ public final class Timeout {
         }
 
         /**
-         * Sets where calls run. Default {@link Isolation#VIRTUAL_THREAD}.
+         * Sets where calls run. Default {@link Isolation#AUTO}.
          *
          * @param isolation the isolation
          * @return this builder
@@ -321,7 +330,7 @@ public final class Timeout {
          */
         public Timeout build() {
             Checks.requireState(timeout != null, "timeout '%s' needs a duration, none was set", name);
-            if (scheduler == null && isolation == Isolation.CALLER_THREAD) {
+            if (scheduler == null && isolation != Isolation.VIRTUAL_THREAD) {
                 scheduler = SharedScheduler.get();
             }
             return new Timeout(this);

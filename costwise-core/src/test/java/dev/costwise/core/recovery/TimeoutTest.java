@@ -148,4 +148,29 @@ class TimeoutTest {
         assertThatThrownBy(() -> Timeout.of("t", Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive, was PT0S");
     }
+
+    @Test
+    void givenDefaultIsolation_whenCalledFromVirtualOrPlatformThread_thenStaysOnVirtualCallersAndHopsFromPlatformOnes()
+            throws Exception {
+        Timeout timeout = Timeout.of("t", Duration.ofSeconds(5));
+        assertThat(timeout.isolation()).isEqualTo(Timeout.Isolation.AUTO);
+        Primitive<String, Thread> whereItRan = timeout.wrap((in, ctx) -> Thread.currentThread());
+
+        AtomicReference<Thread> caller = new AtomicReference<>();
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        Thread virtual = Thread.ofVirtual().start(() -> {
+            caller.set(Thread.currentThread());
+            ranOn.set(whereItRan.execute("x", WorkflowContext.of("t")));
+        });
+        virtual.join();
+        assertThat(ranOn.get()).isSameAs(caller.get());
+
+        Thread platform = Thread.ofPlatform().start(() -> {
+            caller.set(Thread.currentThread());
+            ranOn.set(whereItRan.execute("x", WorkflowContext.of("t")));
+        });
+        platform.join();
+        assertThat(ranOn.get()).isNotSameAs(caller.get());
+        assertThat(ranOn.get().isVirtual()).isTrue();
+    }
 }
