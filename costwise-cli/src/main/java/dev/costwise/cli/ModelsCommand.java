@@ -1,0 +1,41 @@
+package dev.costwise.cli;
+
+import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.config.GatewayConfig;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code costwise models}: the models the gateway would serve, with their prices. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List the models the gateway serves, with provider and price per 1M tokens.")
+final class ModelsCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "YAML config (default: as serve)")
+    Path config;
+
+    @Override
+    public Integer call() {
+        GatewayConfig cfg;
+        try {
+            cfg = ConfigSource.load(Optional.ofNullable(config));
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("costwise: " + e.getMessage());
+            return 2;
+        }
+        System.out.printf("%-34s %-12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "OUTPUT $/1M",
+                "CONTEXT");
+        for (GatewayConfig.Model m : cfg.models()) {
+            Optional<GatewayConfig.Price> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()));
+            System.out.printf("%-34s %-12s %12s %12s %10d%n", m.name(), m.provider(),
+                    p.map(x -> x.input().toString()).orElse("unpriced"),
+                    p.map(x -> x.output().toString()).orElse("unpriced"), m.contextWindow());
+        }
+        if (cfg.simulated()) {
+            System.out.println("(no provider key found: these names are served by the sim provider)");
+        }
+        return 0;
+    }
+}
