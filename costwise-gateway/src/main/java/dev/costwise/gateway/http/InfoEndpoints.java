@@ -108,6 +108,7 @@ public final class InfoEndpoints {
             Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
             ObjectNode body = RequestValidator.chat(http.readJson(req));
             Plan plan = service.plan(caller, body);
+            service.requireAllowed(caller, plan);
             ObjectNode root = json.createObjectNode();
             root.put("model_requested", plan.requested());
             root.put("route", plan.route().name());

@@ -105,17 +105,12 @@ public final class ChatService {
      * @param body the validated request
      * @return the plan
      * @throws GatewayException.NotFound if the model name is unknown
-     * @throws GatewayException.Forbidden if the caller's key may not use it
      */
     public Plan plan(Caller caller, ObjectNode body) {
         String requested = body.get("model").asText();
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
                         directory.callableNames()) + ")"));
-        if (caller.key().isPresent() && !caller.key().get().allows(requested)) {
-            throw new GatewayException.Forbidden("model_not_allowed", "the key '" + caller.keyId() + "' may not use the model '"
-                    + requested + "' (allowed: " + String.join(", ", caller.key().get().models()) + ")");
-        }
         String allText = allText(body);
         String lastUser = lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)
@@ -141,6 +136,21 @@ public final class ChatService {
         }
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut));
+    }
+
+    /**
+     * Checks that the caller's key may use the requested model.
+     *
+     * @param caller who asks
+     * @param plan the plan
+     * @throws GatewayException.Forbidden if it may not
+     */
+    public void requireAllowed(Caller caller, Plan plan) {
+        if (caller.key().isPresent() && !caller.key().get().allows(plan.requested())) {
+            throw new GatewayException.Forbidden("model_not_allowed", "the key '" + caller.keyId()
+                    + "' may not use the model '" + plan.requested() + "' (allowed: "
+                    + String.join(", ", caller.key().get().models()) + ")");
+        }
     }
 
     /**
@@ -443,6 +453,7 @@ public final class ChatService {
 
         /** Applies the key's requests- and tokens-per-minute limits. */
         void admit() {
+            requireAllowed(caller, plan);
             Optional<VirtualKey> key = caller.key();
             if (key.isEmpty() || (key.get().rpm().isEmpty() && key.get().tpm().isEmpty())) {
                 return;
@@ -518,8 +529,11 @@ public final class ChatService {
             if (rejected) {
                 append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), plan.primary().name(),
                         plan.primary().provider(), Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED,
-                        Outcome.REJECTED, Optional.of(e instanceof GatewayException.BudgetExceeded
-                                ? "budget_exceeded" : "rate_limited"), Optional.of(route()), elapsed(startNanos),
+                        Outcome.REJECTED, Optional.of(switch (e) {
+                            case GatewayException.BudgetExceeded b -> "budget_exceeded";
+                            case GatewayException.Forbidden f -> "model_not_allowed";
+                            default -> "rate_limited";
+                        }), Optional.of(route()), elapsed(startNanos),
                         tags));
             }
             reservation.ifPresent(res -> res.settle(Money.ZERO));
