@@ -1,0 +1,38 @@
+package dev.costwise.store;
+
+import dev.costwise.core.Money;
+import java.util.Objects;
+
+/**
+ * Spend of one group (a day, a model, a key…) in a report.
+ *
+ * @param group the group's value; {@code ""} for records without the tag
+ * @param requests requests whose first attempt is in the group (a request that fell back from one model to another
+ *     counts under the first), so groups and days add up to the total
+ * @param attempts billed attempts (cost records) in the group
+ * @param inputTokens prompt tokens, cached ones included
+ * @param outputTokens generated tokens, reasoning included
+ * @param cost what was paid, exactly
+ * @param baselineCost what the baseline model would have cost
+ */
+public record SpendRow(String group, long requests, long attempts, long inputTokens, long outputTokens, Money cost,
+        Money baselineCost) {
+
+    public SpendRow {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(baselineCost, "baselineCost");
+    }
+
+    /** @return baseline cost minus cost: what routing, caching and cheaper models saved (negative if they cost more) */
+    public Money savings() {
+        return baselineCost.minus(cost);
+    }
+
+    /** @return the sum of this row and {@code other}, under this row's group */
+    SpendRow plus(SpendRow other) {
+        return new SpendRow(group, requests + other.requests, attempts + other.attempts,
+                inputTokens + other.inputTokens, outputTokens + other.outputTokens, cost.plus(other.cost),
+                baselineCost.plus(other.baselineCost));
+    }
+}
