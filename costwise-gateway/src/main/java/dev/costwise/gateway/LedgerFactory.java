@@ -1,19 +1,14 @@
 package dev.costwise.gateway;
 
-import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.llm.spi.SpendLedger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.costwise.store.LedgerOptions;
+import dev.costwise.store.SpendLedgers;
 
-/** Opens the spend ledger a JDBC URL names. */
+/** Opens the durable spend ledger a JDBC URL names (SQLite file or PostgreSQL), from {@code costwise-store}. */
 final class LedgerFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(LedgerFactory.class);
-
     private LedgerFactory() {}
 
     static SpendLedger open(String url) {
-        LOG.warn("The durable ledger (costwise-store) is not wired in this build; spend for {} is kept in memory",
-                url.replaceAll("(?i)(password=)[^&;]*", "$1***"));
-        return new MemorySpendLedger();
+        return SpendLedgers.open(url, LedgerOptions.ofDefaults());
     }
 }

@@ -155,8 +155,8 @@ public final class ConfigLoader {
             unknownFields(root, "", TOP_LEVEL);
             Server server = server(root.path("server"));
             Optional<String> masterKey = optString(root, "master_key", "master_key");
-            Optional<String> ledger = root.has("ledger") ? optString(root.path("ledger"), "url", "ledger.url")
-                    : Optional.empty();
+            Optional<String> ledger = (root.has("ledger") ? optString(root.path("ledger"), "url", "ledger.url")
+                    : Optional.<String>empty()).or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
             ledger.ifPresent(u -> {
                 if (!u.startsWith("jdbc:sqlite:") && !u.startsWith("jdbc:postgresql:")) {
                     problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was '" + u + "'");

@@ -15,8 +15,8 @@ import java.util.Optional;
  *
  * @param server where and how the HTTP server listens
  * @param masterKey the admin key; empty when none is configured
- * @param ledgerUrl the JDBC URL of the spend ledger ({@code jdbc:sqlite:…} or {@code jdbc:postgresql:…}); empty keeps
- *     the ledger in memory
+ * @param ledgerUrl the JDBC URL of the spend ledger ({@code jdbc:sqlite:…} or {@code jdbc:postgresql:…}); default
+ *     {@code jdbc:sqlite:./costwise-data/ledger.db}; empty (programmatic configs only) keeps it in memory
  * @param models the deployable models
  * @param aliases alias name → model or group name
  * @param groups group name → models tried in order (the first is primary, the rest its fallbacks)

@@ -9,6 +9,7 @@ import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.Plan;
 import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -78,13 +79,12 @@ public final class InfoEndpoints {
         boolean providers = !directory.models().isEmpty();
         boolean ledgerOk;
         String ledgerState;
-        try {
-            ledger.flush();
+        if (ledger instanceof JdbcSpendLedger jdbc) {
+            ledgerOk = jdbc.isWritable();
+            ledgerState = ledgerOk ? "ok" : "not writable (" + jdbc.pendingRecords() + " records waiting)";
+        } else {
             ledgerOk = true;
-            ledgerState = "ok";
-        } catch (RuntimeException e) {
-            ledgerOk = false;
-            ledgerState = "failing: " + e.getClass().getSimpleName();
+            ledgerState = "ok (in memory)";
         }
         boolean ok = providers && ledgerOk && !draining.getAsBoolean();
         root.put("status", ok ? "ready" : "not_ready");
