@@ -30,4 +30,26 @@ public interface ModelCatalog {
 
     /** @return every model, in catalog order */
     List<ModelInfo> all();
+
+    /**
+     * The catalog bundled with Costwise; see {@link ModelCatalogs#bundled()}.
+     *
+     * @return the catalog
+     */
+    static ModelCatalog bundled() {
+        return ModelCatalogs.bundled();
+    }
+
+    /**
+     * A builder to combine, add and override models; see {@link ModelCatalogs#builder()}.
+     *
+     * <pre>{@code
+     * ModelCatalog.builder().from(ModelCatalog.bundled()).add(myModel).override("gpt-4o", pricing).build();
+     * }</pre>
+     *
+     * @return an empty builder
+     */
+    static ModelCatalogs.Builder builder() {
+        return ModelCatalogs.builder();
+    }
 }

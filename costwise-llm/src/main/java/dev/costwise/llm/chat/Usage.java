@@ -10,13 +10,15 @@ package dev.costwise.llm.chat;
  *
  * @param inputTokens all prompt tokens
  * @param cachedInputTokens prompt tokens read from the provider's prompt cache
- * @param cacheWriteTokens prompt tokens written to the provider's prompt cache (Anthropic)
+ * @param cacheWriteTokens prompt tokens written to the provider's prompt cache (Anthropic), at either TTL
+ * @param cacheWrite1hTokens the part of {@code cacheWriteTokens} written with a 1-hour TTL (Anthropic bills it at 2×
+ *     input instead of 1.25×); the rest were written with the default 5-minute TTL
  * @param outputTokens all generated tokens, reasoning included
  * @param reasoningTokens the part of the output spent on hidden reasoning
  * @param estimated {@code true} when the provider reported no usage and Costwise counted locally
  */
-public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens,
-        long reasoningTokens, boolean estimated) {
+public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
+        long outputTokens, long reasoningTokens, boolean estimated) {
 
     /** No tokens. */
     public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false);
@@ -25,6 +27,11 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
         requireNonNegative("inputTokens", inputTokens);
         requireNonNegative("cachedInputTokens", cachedInputTokens);
         requireNonNegative("cacheWriteTokens", cacheWriteTokens);
+        requireNonNegative("cacheWrite1hTokens", cacheWrite1hTokens);
+        if (cacheWrite1hTokens > cacheWriteTokens) {
+            throw new IllegalArgumentException("cacheWrite1hTokens (" + cacheWrite1hTokens
+                    + ") cannot exceed cacheWriteTokens (" + cacheWriteTokens + ")");
+        }
         requireNonNegative("outputTokens", outputTokens);
         requireNonNegative("reasoningTokens", reasoningTokens);
         if (cachedInputTokens + cacheWriteTokens > inputTokens) {
@@ -35,6 +42,21 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
             throw new IllegalArgumentException("reasoningTokens (" + reasoningTokens
                     + ") cannot exceed outputTokens (" + outputTokens + ")");
         }
+    }
+
+    /**
+     * Usage whose cache writes (if any) all used the default 5-minute TTL.
+     *
+     * @param inputTokens all prompt tokens
+     * @param cachedInputTokens prompt tokens read from the prompt cache
+     * @param cacheWriteTokens prompt tokens written to the prompt cache with a 5-minute TTL
+     * @param outputTokens all generated tokens, reasoning included
+     * @param reasoningTokens the part of the output spent on hidden reasoning
+     * @param estimated {@code true} when counted locally
+     */
+    public Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens,
+            long reasoningTokens, boolean estimated) {
+        this(inputTokens, cachedInputTokens, cacheWriteTokens, 0, outputTokens, reasoningTokens, estimated);
     }
 
     /**
@@ -53,6 +75,11 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
         return inputTokens - cachedInputTokens - cacheWriteTokens;
     }
 
+    /** @return prompt tokens written to the prompt cache with the default 5-minute TTL */
+    public long cacheWrite5mTokens() {
+        return cacheWriteTokens - cacheWrite1hTokens;
+    }
+
     /** @return input plus output */
     public long totalTokens() {
         return inputTokens + outputTokens;
@@ -61,7 +88,7 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
     /** @return the sum of this and {@code other}; estimated if either is */
     public Usage plus(Usage other) {
         return new Usage(inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
-                cacheWriteTokens + other.cacheWriteTokens, outputTokens + other.outputTokens,
+                cacheWriteTokens + other.cacheWriteTokens, cacheWrite1hTokens + other.cacheWrite1hTokens, outputTokens + other.outputTokens,
                 reasoningTokens + other.reasoningTokens, estimated || other.estimated);
     }
 

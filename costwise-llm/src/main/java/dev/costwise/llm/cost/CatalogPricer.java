@@ -1,0 +1,201 @@
+package dev.costwise.llm.cost;
+
+import dev.costwise.core.Money;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.Usage;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Prices usage exactly from a {@link ModelCatalog}.
+ *
+ * <p>For normalised {@link Usage} the cost is
+ * <pre>
+ *   uncached input × input price
+ * + cached input   × cached-input price
+ * + 5-minute cache writes × cacheWrite5m price
+ * + 1-hour cache writes   × cacheWrite1h price
+ * + output (reasoning included) × output price
+ * </pre>
+ * each per million tokens, in exact {@link Money}. When the model has {@linkplain Pricing#longContext() long-context
+ * prices} and the prompt ({@link Usage#inputTokens()}, cached and cache-write tokens included) is above the threshold,
+ * every part of the call is billed at the long-context prices, as Gemini 2.5 Pro and Claude Sonnet 4/4.5 bill above
+ * 200K input tokens.
+ *
+ * <p>The TTL of cache writes comes from {@link Usage#cacheWrite1hTokens()}: the adapters (through
+ * {@link UsageNormalizer#fromAnthropic}) report how many writes used the 1-hour TTL; the rest are priced at the
+ * 5-minute rate, Anthropic's default.
+ *
+ * <p>The {@link PriceStatus} says how the cost is known: {@code PRICED}; {@code FREE_TIER} for a free deployment;
+ * {@code LOCAL} for a free model of a local provider (Ollama by default); {@code UNPRICED} for a model with no price,
+ * which is only returned when {@link Builder#allowUnpricedModels()} was set — otherwise pricing such a model fails.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class CatalogPricer implements Pricer {
+
+    /** Providers whose free models are local, not a free tier: Ollama, llama.cpp, vLLM, LM Studio. */
+    public static final Set<String> DEFAULT_LOCAL_PROVIDERS = Set.of("ollama", "llamacpp", "vllm", "lmstudio", "local");
+
+    private final ModelCatalog catalog;
+    private final boolean allowUnpriced;
+    private final Set<String> localProviders;
+
+    private CatalogPricer(Builder b) {
+        this.catalog = b.catalog;
+        this.allowUnpriced = b.allowUnpriced;
+        this.localProviders = Set.copyOf(b.localProviders);
+    }
+
+    /**
+     * A strict pricer over {@code catalog}: unknown and unpriced models fail.
+     *
+     * @param catalog the catalog
+     * @return the pricer
+     */
+    public static CatalogPricer of(ModelCatalog catalog) {
+        return builder(catalog).build();
+    }
+
+    /**
+     * Starts a pricer over {@code catalog}.
+     *
+     * @param catalog the catalog
+     * @return a builder
+     */
+    public static Builder builder(ModelCatalog catalog) {
+        return new Builder(catalog);
+    }
+
+    /**
+     * Prices one call.
+     *
+     * @param model the catalog name or alias of the model that answered
+     * @param usage normalised usage
+     * @return the exact cost and how it is known
+     * @throws UnknownModelException if the model is not in the catalog and unpriced models are not allowed
+     * @throws UnpricedModelException if the model has no price and unpriced models are not allowed
+     */
+    @Override
+    public Priced price(String model, Usage usage) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(usage, "usage");
+        Optional<ModelInfo> found = catalog.find(model);
+        if (found.isEmpty() && allowUnpriced) {
+            return new Priced(Money.ZERO, PriceStatus.UNPRICED);
+        }
+        ModelInfo info = found.orElseGet(() -> catalog.require(model));
+        if (info.pricing().isEmpty()) {
+            if (allowUnpriced) {
+                return new Priced(Money.ZERO, PriceStatus.UNPRICED);
+            }
+            throw new UnpricedModelException(info.name());
+        }
+        Pricing pricing = effectivePricing(info.pricing().get(), usage);
+        if (pricing.isFree()) {
+            return new Priced(Money.ZERO, statusOfFree(info));
+        }
+        return new Priced(cost(pricing, usage), PriceStatus.PRICED);
+    }
+
+    /**
+     * The prices that apply to {@code usage}: the long-context prices when the prompt is above their threshold.
+     *
+     * @param pricing the model's prices
+     * @param usage the call's usage
+     * @return the prices to bill at
+     */
+    public static Pricing effectivePricing(Pricing pricing, Usage usage) {
+        return pricing.longContext()
+                .filter(lc -> usage.inputTokens() > lc.thresholdInputTokens())
+                .map(Pricing.LongContextPricing::pricing)
+                .orElse(pricing);
+    }
+
+    /**
+     * The exact cost of {@code usage} at {@code pricing} (no long-context selection: see {@link #effectivePricing}).
+     *
+     * @param pricing the prices
+     * @param usage the usage
+     * @return the cost
+     */
+    public static Money cost(Pricing pricing, Usage usage) {
+        return pricing.inputPerMillion().perMillion(usage.uncachedInputTokens())
+                .plus(pricing.cachedInputPerMillion().perMillion(usage.cachedInputTokens()))
+                .plus(pricing.cacheWrite5mPerMillion().perMillion(usage.cacheWrite5mTokens()))
+                .plus(pricing.cacheWrite1hPerMillion().perMillion(usage.cacheWrite1hTokens()))
+                .plus(pricing.outputPerMillion().perMillion(usage.outputTokens()));
+    }
+
+    /**
+     * How a call to {@code model} is priced, without pricing one: {@code PRICED}, {@code FREE_TIER}, {@code LOCAL} or
+     * {@code UNPRICED}.
+     *
+     * @param model a catalog entry
+     * @return its status
+     */
+    public PriceStatus statusOf(ModelInfo model) {
+        if (model.pricing().isEmpty()) {
+            return PriceStatus.UNPRICED;
+        }
+        return model.isFree() ? statusOfFree(model) : PriceStatus.PRICED;
+    }
+
+    private PriceStatus statusOfFree(ModelInfo info) {
+        return localProviders.contains(info.provider()) ? PriceStatus.LOCAL : PriceStatus.FREE_TIER;
+    }
+
+    /** @return the catalog prices come from */
+    public ModelCatalog catalog() {
+        return catalog;
+    }
+
+    @Override
+    public String toString() {
+        return "CatalogPricer[" + catalog + (allowUnpriced ? ", unpriced allowed" : "") + "]";
+    }
+
+    /** Builds a {@link CatalogPricer}. Not thread-safe. */
+    public static final class Builder {
+        private final ModelCatalog catalog;
+        private boolean allowUnpriced;
+        private Set<String> localProviders = DEFAULT_LOCAL_PROVIDERS;
+
+        private Builder(ModelCatalog catalog) {
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+        }
+
+        /**
+         * Prices models with no known price (and models missing from the catalog) at $0 with status
+         * {@link PriceStatus#UNPRICED} instead of failing. Default: such calls fail with
+         * {@link UnpricedModelException} or {@link UnknownModelException}.
+         *
+         * @return this builder
+         */
+        public Builder allowUnpricedModels() {
+            this.allowUnpriced = true;
+            return this;
+        }
+
+        /**
+         * Sets the providers whose free models are reported {@link PriceStatus#LOCAL} rather than
+         * {@link PriceStatus#FREE_TIER}. Default: {@link #DEFAULT_LOCAL_PROVIDERS}.
+         *
+         * @param providers provider ids
+         * @return this builder
+         */
+        public Builder localProviders(Set<String> providers) {
+            this.localProviders = Set.copyOf(Objects.requireNonNull(providers, "providers"));
+            return this;
+        }
+
+        /** @return the pricer */
+        public CatalogPricer build() {
+            return new CatalogPricer(this);
+        }
+    }
+}

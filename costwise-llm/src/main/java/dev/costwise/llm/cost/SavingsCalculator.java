@@ -1,0 +1,113 @@
+package dev.costwise.llm.cost;
+
+import dev.costwise.core.Money;
+import dev.costwise.llm.chat.Usage;
+import java.util.Objects;
+
+/**
+ * Prices the same usage on a configured baseline model (the spec's "all GPT-4o" or "all Claude" case), so every call
+ * can report what it saved: {@code savings = baseline cost − actual cost}.
+ *
+ * <pre>{@code
+ * SavingsCalculator savings = SavingsCalculator.of(pricer, "gpt-4o");
+ * Savings s = savings.savings("gpt-4o-mini", usage);   // s.baselineCost(), s.cost(), s.saved()
+ * }</pre>
+ *
+ * <p>The baseline is priced on the exact same {@link Usage} (cached and cache-write tokens at the baseline's own
+ * cache prices, long-context prices if the prompt passes its threshold). A baseline with no price fails at
+ * construction, so savings are never computed against a silent $0. Immutable and thread-safe.
+ */
+public final class SavingsCalculator {
+
+    private final Pricer pricer;
+    private final String baselineModel;
+
+    private SavingsCalculator(Pricer pricer, String baselineModel) {
+        this.pricer = pricer;
+        this.baselineModel = baselineModel;
+    }
+
+    /**
+     * A calculator against {@code baselineModel}.
+     *
+     * @param pricer prices both the baseline and the actual calls
+     * @param baselineModel the catalog model the savings are measured against
+     * @return the calculator
+     * @throws dev.costwise.llm.catalog.UnknownModelException if the pricer does not know the baseline
+     * @throws IllegalArgumentException if the baseline has no price (its status is {@code UNPRICED})
+     */
+    public static SavingsCalculator of(Pricer pricer, String baselineModel) {
+        Objects.requireNonNull(pricer, "pricer");
+        Objects.requireNonNull(baselineModel, "baselineModel");
+        Pricer.Priced probe = pricer.price(baselineModel, Usage.ZERO);
+        if (probe.status() == PriceStatus.UNPRICED) {
+            throw new IllegalArgumentException("baseline model '" + baselineModel
+                    + "' has no known price; savings against it would be meaningless");
+        }
+        return new SavingsCalculator(pricer, baselineModel);
+    }
+
+    /** @return the baseline model's name */
+    public String baselineModel() {
+        return baselineModel;
+    }
+
+    /**
+     * What {@code usage} would have cost on the baseline model.
+     *
+     * @param usage the call's usage
+     * @return the baseline cost
+     */
+    public Money baselineCost(Usage usage) {
+        return pricer.price(baselineModel, usage).cost();
+    }
+
+    /**
+     * Prices a call and its baseline.
+     *
+     * @param model the model that answered
+     * @param usage the call's usage
+     * @return the cost, the baseline cost and their difference
+     * @throws dev.costwise.llm.catalog.UnknownModelException if the model is unknown and the pricer is strict
+     * @throws UnpricedModelException if the model has no price and the pricer is strict
+     */
+    public Savings savings(String model, Usage usage) {
+        Pricer.Priced actual = pricer.price(model, usage);
+        return new Savings(actual.cost(), baselineCost(usage), actual.status());
+    }
+
+    /**
+     * Savings of a cache hit: the whole call that was avoided, priced on the baseline; nothing was paid.
+     *
+     * @param usage the usage the cached answer originally had
+     * @return the savings with a zero cost
+     */
+    public Savings cacheHitSavings(Usage usage) {
+        return new Savings(Money.ZERO, baselineCost(usage), PriceStatus.CACHE_HIT);
+    }
+
+    /**
+     * One call's cost against its baseline.
+     *
+     * @param cost what was paid
+     * @param baselineCost what the baseline would have cost
+     * @param status how {@code cost} is known
+     */
+    public record Savings(Money cost, Money baselineCost, PriceStatus status) {
+        public Savings {
+            Objects.requireNonNull(cost, "cost");
+            Objects.requireNonNull(baselineCost, "baselineCost");
+            Objects.requireNonNull(status, "status");
+        }
+
+        /** @return baseline cost minus cost; negative when the call cost more than the baseline */
+        public Money saved() {
+            return baselineCost.minus(cost);
+        }
+
+        /** @return the saved share of the baseline, 0 when the baseline is $0 (for display) */
+        public double savedRatio() {
+            return saved().ratioOf(baselineCost);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.costwise.llm.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.Money;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class BundledModelCatalogTest {
+
+    private final ModelCatalog catalog = ModelCatalogs.bundled();
+
+    @Test
+    void givenBundledFile_whenLoaded_thenItHoldsAtLeastFortyModelsAcrossEveryProvider() {
+        assertThat(catalog.all()).hasSizeGreaterThanOrEqualTo(40);
+        assertThat(catalog.all()).extracting(ModelInfo::provider).contains("openai", "anthropic", "gemini", "groq",
+                "openrouter", "deepseek", "mistral", "huggingface", "ollama");
+        assertThat(catalog.all()).allSatisfy(m -> {
+            assertThat(m.priceSource()).isNotBlank();
+            assertThat(m.priceAsOf()).isAfter(LocalDate.of(2024, 1, 1));
+        });
+    }
+
+    @Test
+    void givenSpecModels_whenLookedUp_thenEachHasTheSpecPrices() {
+        assertPrices("gpt-4o", "2.50", "1.25", "10");
+        assertPrices("gpt-4o-mini", "0.15", "0.075", "0.60");
+        assertPrices("claude-sonnet-4-5", "3", "0.30", "15");
+        assertPrices("claude-3-5-sonnet-20241022", "3", "0.30", "15");
+        assertPrices("gemini-2.5-pro", "1.25", "0.125", "10");
+        assertThat(catalog.require("claude-sonnet-4.5").name()).isEqualTo("claude-sonnet-4-5");
+        for (String free : List.of("llama3.2:8b", "codellama:7b", "deepseek/deepseek-r1:free",
+                "gemini-2.5-pro:free", "gemini-2.5-flash:free", "llama-3.3-70b-versatile:free")) {
+            assertThat(catalog.require(free).isFree()).as(free).isTrue();
+        }
+        assertThat(catalog.require("gemini-2.5-flash").isFree()).isFalse();
+        assertThat(catalog.require("llama-3.3-70b-versatile").provider()).isEqualTo("groq");
+    }
+
+    @Test
+    void givenSpecAliasLlama32_8b_whenLookedUp_thenResolvesToOllamaLlama31_8b() {
+        ModelInfo m = catalog.require("llama3.2:8b");
+
+        assertThat(m.name()).isEqualTo("llama3.1:8b");
+        assertThat(m.provider()).isEqualTo("ollama");
+        assertThat(m.freeTier()).contains(FreeTier.UNLIMITED);
+    }
+
+    @Test
+    void givenLongContextModels_whenLookedUp_thenTheyCarryThe200kPrices() {
+        Pricing.LongContextPricing pro = catalog.require("gemini-2.5-pro").pricing().orElseThrow().longContext()
+                .orElseThrow();
+        assertThat(pro.thresholdInputTokens()).isEqualTo(200_000);
+        assertThat(pro.pricing().inputPerMillion()).isEqualTo(Money.of("2.50"));
+        assertThat(pro.pricing().outputPerMillion()).isEqualTo(Money.of("15"));
+
+        for (String sonnet : List.of("claude-sonnet-4", "claude-sonnet-4-5")) {
+            Pricing.LongContextPricing lc = catalog.require(sonnet).pricing().orElseThrow().longContext()
+                    .orElseThrow();
+            assertThat(lc.pricing().inputPerMillion()).as(sonnet).isEqualTo(Money.of("6"));
+            assertThat(lc.pricing().outputPerMillion()).as(sonnet).isEqualTo(Money.of("22.50"));
+        }
+    }
+
+    @Test
+    void givenAnthropicModel_whenLookedUp_thenCacheWritesCostOneAndAQuarterOrTwiceInput() {
+        Pricing p = catalog.require("claude-sonnet-4-5").pricing().orElseThrow();
+
+        assertThat(p.cacheWrite5mPerMillion()).isEqualTo(Money.of("3.75"));
+        assertThat(p.cacheWrite1hPerMillion()).isEqualTo(Money.of("6"));
+    }
+
+    @Test
+    void givenFreeTierDeployments_whenLookedUp_thenTheyCarryTheirDocumentedLimits() {
+        FreeTier pro = catalog.require("gemini-2.5-pro:free").freeTier().orElseThrow();
+        assertThat(pro.requestsPerMinute()).hasValue(5);
+        assertThat(pro.requestsPerDay()).hasValue(100);
+        assertThat(pro.tokensPerMinute()).hasValue(250_000);
+
+        FreeTier groq = catalog.require("llama-3.3-70b-versatile:free").freeTier().orElseThrow();
+        assertThat(groq.requestsPerMinute()).hasValue(30);
+        assertThat(groq.tokensPerDay()).hasValue(100_000);
+        assertThat(catalog.require("llama-3.3-70b-versatile:free").upstreamModel())
+                .isEqualTo("llama-3.3-70b-versatile");
+    }
+
+    @Test
+    void givenEmbeddingModels_whenLookedUp_thenTheyArePricedPerInputToken() {
+        Map<String, ModelInfo> embeddings = catalog.all().stream().filter(m -> m.kind() == ModelKind.EMBEDDING)
+                .collect(Collectors.toMap(ModelInfo::name, Function.identity()));
+
+        assertThat(embeddings.get("text-embedding-3-small").pricing().orElseThrow().inputPerMillion())
+                .isEqualTo(Money.of("0.02"));
+        assertThat(embeddings.get("text-embedding-3-large").pricing().orElseThrow().inputPerMillion())
+                .isEqualTo(Money.of("0.13"));
+        assertThat(embeddings).containsKeys("gemini-embedding-001", "nomic-embed-text");
+        assertThat(embeddings.get("nomic-embed-text").isFree()).isTrue();
+    }
+
+    @Test
+    void givenHuggingFaceRouterModel_whenLookedUp_thenItHasNoPriceRatherThanZero() {
+        assertThat(catalog.require("huggingface/meta-llama/Llama-3.3-70B-Instruct").pricing()).isEmpty();
+    }
+
+    @Test
+    void givenNameInOtherCase_whenFound_thenMatches() {
+        assertThat(catalog.find("GPT-4o-Mini")).map(ModelInfo::name).contains("gpt-4o-mini");
+    }
+
+    @Test
+    void givenMisspeltName_whenRequired_thenFailsSuggestingCloseNames() {
+        assertThatThrownBy(() -> catalog.require("gpt4o-mini"))
+                .isInstanceOf(UnknownModelException.class)
+                .hasMessageStartingWith("unknown model 'gpt4o-mini'; did you mean gpt-4o-mini");
+        assertThatThrownBy(() -> catalog.require("gemini-2.5-prp"))
+                .hasMessageContaining("did you mean gemini-2.5-pro");
+    }
+
+    @Test
+    void givenNothingClose_whenRequired_thenFailsWithoutSuggestions() {
+        assertThatThrownBy(() -> catalog.require("zzzzzzzzzzzzzzzzzzzz"))
+                .isInstanceOf(UnknownModelException.class)
+                .hasMessage("unknown model 'zzzzzzzzzzzzzzzzzzzz'");
+    }
+
+    @Test
+    void givenBuilder_whenPriceOverriddenAndModelAdded_thenCatalogReflectsBoth() {
+        ModelInfo mine = new ModelInfo("acme-ft", "openai", "ft:gpt-4o-mini:acme", ModelKind.CHAT,
+                Optional.of(Pricing.of("0.30", "1.20")), 128_000, 16_384, Set.of(Capability.TOOLS),
+                Optional.empty(), 2, Set.of("acme"), "contract", LocalDate.of(2026, 1, 1));
+
+        ModelCatalog custom = ModelCatalogs.builder().from(catalog)
+                .override("claude-sonnet-4.5", Pricing.of("2.00", "10.00"))
+                .add(mine)
+                .build();
+
+        assertThat(custom.require("claude-sonnet-4-5").pricing().orElseThrow().inputPerMillion())
+                .isEqualTo(Money.of("2"));
+        assertThat(custom.require("claude-sonnet-4-5").priceSource()).isEqualTo("override");
+        assertThat(custom.require("acme").name()).isEqualTo("acme-ft");
+        assertThat(custom.all()).hasSize(catalog.all().size() + 1);
+        assertThat(catalog.require("claude-sonnet-4-5").pricing().orElseThrow().inputPerMillion())
+                .as("the base catalog is unchanged").isEqualTo(Money.of("3"));
+    }
+
+    @Test
+    void givenBuilder_whenAddingAnExistingName_thenFailsNamingIt() {
+        ModelInfo dup = catalog.require("gpt-4o");
+
+        assertThatThrownBy(() -> ModelCatalogs.builder().from(catalog).add(dup))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'gpt-4o' is already in the catalog");
+    }
+
+    @Test
+    void givenAliasClash_whenBuilt_thenFailsNamingBothModels() {
+        ModelInfo clash = new ModelInfo("other", "openai", "other", ModelKind.CHAT, Optional.empty(), 1000, 100,
+                Set.of(), Optional.empty(), 1, Set.of("gpt-4o"), "x", LocalDate.of(2026, 1, 1));
+
+        assertThatThrownBy(() -> ModelCatalogs.builder().from(catalog).add(clash).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'gpt-4o' of 'other' is already used by 'gpt-4o'");
+    }
+
+    @Test
+    void givenOverrideOfUnknownModel_whenCalled_thenFailsWithSuggestions() {
+        assertThatThrownBy(() -> ModelCatalogs.builder().from(catalog).override("gpt-4x", Pricing.FREE))
+                .isInstanceOf(UnknownModelException.class)
+                .hasMessageContaining("gpt-4o");
+    }
+
+    private void assertPrices(String model, String input, String cached, String output) {
+        Pricing p = catalog.require(model).pricing().orElseThrow();
+        assertThat(p.inputPerMillion()).as(model + " input").isEqualTo(Money.of(input));
+        assertThat(p.cachedInputPerMillion()).as(model + " cached").isEqualTo(Money.of(cached));
+        assertThat(p.outputPerMillion()).as(model + " output").isEqualTo(Money.of(output));
+    }
+}

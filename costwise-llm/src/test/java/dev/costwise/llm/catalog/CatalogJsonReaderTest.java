@@ -1,0 +1,114 @@
+package dev.costwise.llm.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.Money;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CatalogJsonReaderTest {
+
+    private static final String VALID = """
+            {"name": "m1", "provider": "p", "kind": "chat",
+             "pricing": {"input": "1.00", "output": "2.00"},
+             "contextWindow": 1000, "maxOutputTokens": 100, "capabilities": ["tools"], "tier": 2,
+             "priceSource": "https://example.com", "priceAsOf": "2025-11-20"}""";
+
+    @Test
+    void givenMinimalEntry_whenRead_thenDefaultsCachedAndCacheWritePricesToInput() {
+        ModelInfo m = read("{\"models\": [" + VALID + "]}").require("m1");
+
+        assertThat(m.upstreamModel()).isEqualTo("m1");
+        assertThat(m.pricing().orElseThrow().cachedInputPerMillion()).isEqualTo(Money.of("1"));
+        assertThat(m.pricing().orElseThrow().cacheWrite1hPerMillion()).isEqualTo(Money.of("1"));
+        assertThat(m.supports(Capability.TOOLS)).isTrue();
+    }
+
+    @Test
+    void givenBadPrice_whenRead_thenErrorNamesFileEntryFieldAndValue() {
+        String json = "{\"models\": [" + VALID.replace("\"input\": \"1.00\"", "\"input\": \"one\"") + "]}";
+
+        assertThatThrownBy(() -> read(json))
+                .isInstanceOf(CatalogFormatException.class)
+                .hasMessage("test.json: models[0] 'm1': pricing.input must be a decimal number of dollars per 1M"
+                        + " tokens, was \"one\"");
+    }
+
+    @Test
+    void givenNegativePrice_whenRead_thenRejected() {
+        String json = "{\"models\": [" + VALID.replace("\"2.00\"", "\"-2.00\"") + "]}";
+
+        assertThatThrownBy(() -> read(json)).hasMessageContaining("pricing.output cannot be negative, was -2.00");
+    }
+
+    @Test
+    void givenMissingPricing_whenRead_thenErrorExplainsNullAndFree() {
+        String json = "{\"models\": [" + VALID.replace("\"pricing\": {\"input\": \"1.00\", \"output\": \"2.00\"},",
+                "") + "]}";
+
+        assertThatThrownBy(() -> read(json))
+                .hasMessageContaining("models[0] 'm1': pricing is missing; use null for an unknown price");
+    }
+
+    @Test
+    void givenUnknownCapability_whenRead_thenErrorListsKnownOnes() {
+        String json = "{\"models\": [" + VALID.replace("[\"tools\"]", "[\"telepathy\"]") + "]}";
+
+        assertThatThrownBy(() -> read(json))
+                .hasMessageContaining("capabilities unknown capability \"telepathy\"; known: [tools, vision");
+    }
+
+    @Test
+    void givenMisspeltField_whenRead_thenRejectedInsteadOfIgnored() {
+        String json = "{\"models\": [" + VALID.replace("\"tier\"", "\"teir\"") + "]}";
+
+        assertThatThrownBy(() -> read(json)).hasMessageContaining("models[0] 'm1': teir is not a known field");
+    }
+
+    @Test
+    void givenFreeTierOnPaidModel_whenRead_thenRejected() {
+        String json = "{\"models\": [" + VALID.replace("\"tier\": 2", "\"tier\": 2, \"freeTier\": {\"rpm\": 5}")
+                + "]}";
+
+        assertThatThrownBy(() -> read(json)).hasMessageContaining("freeTier is only allowed on a free deployment");
+    }
+
+    @Test
+    void givenUndeclaredProvider_whenRead_thenRejected() {
+        String json = "{\"providers\": {\"openai\": {}}, \"models\": [" + VALID + "]}";
+
+        assertThatThrownBy(() -> read(json)).hasMessageContaining("provider 'p' is not declared in 'providers'");
+    }
+
+    @Test
+    void givenBadDate_whenRead_thenRejectedWithExample() {
+        String json = "{\"models\": [" + VALID.replace("2025-11-20", "last week") + "]}";
+
+        assertThatThrownBy(() -> read(json)).hasMessageContaining("priceAsOf must be an ISO date");
+    }
+
+    @Test
+    void givenNullPricing_whenRead_thenModelIsUnpriced() {
+        String json = "{\"models\": [" + VALID.replace("{\"input\": \"1.00\", \"output\": \"2.00\"}", "null")
+                + "]}";
+
+        assertThat(read(json).require("m1").pricing()).isEmpty();
+    }
+
+    @Test
+    void givenBrokenJson_whenRead_thenSaysSo() {
+        assertThatThrownBy(() -> read("{\"models\": [")).hasMessageStartingWith("test.json: not valid JSON");
+    }
+
+    @Test
+    void givenDuplicateNames_whenRead_thenFailsNamingBoth() {
+        assertThatThrownBy(() -> read("{\"models\": [" + VALID + "," + VALID + "]}"))
+                .hasMessageContaining("test.json: model name or alias 'm1'");
+    }
+
+    private static ModelCatalog read(String json) {
+        return ModelCatalogs.fromJson(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "test.json");
+    }
+}

@@ -1,0 +1,132 @@
+package dev.costwise.llm.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.Money;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.Usage;
+import org.junit.jupiter.api.Test;
+
+class CatalogPricerTest {
+
+    private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
+    private final CatalogPricer pricer = CatalogPricer.of(CATALOG);
+
+    @Test
+    void givenOpenAiUsageWithCachedPrompt_whenPriced_thenCachedTokensUseTheCachedPrice() {
+        // prompt_tokens 1,000 (cached 200), completion_tokens 500 on gpt-4o ($2.50 / cached $1.25 / $10):
+        // 800 × 2.50/1M + 200 × 1.25/1M + 500 × 10/1M = 0.002 + 0.00025 + 0.005 = $0.00725
+        Usage usage = UsageNormalizer.fromOpenAi(1_000, 200, 500, 0);
+
+        assertThat(pricer.price("gpt-4o", usage)).isEqualTo(new Pricer.Priced(Money.of("0.00725"), PriceStatus.PRICED));
+    }
+
+    @Test
+    void givenSpecRequestShapes_whenPriced_thenMatchTheSpecPerRequestCosts() {
+        // spec: GPT-4o request $0.0165 = 1,000 × 2.50/1M + 1,400 × 10/1M = 0.0025 + 0.014
+        assertThat(pricer.price("gpt-4o", Usage.of(1_000, 1_400)).cost()).isEqualTo(Money.of("0.0165"));
+        // spec: GPT-4o-mini request $0.00075 = 1,000 × 0.15/1M + 1,000 × 0.60/1M = 0.00015 + 0.0006
+        assertThat(pricer.price("gpt-4o-mini", Usage.of(1_000, 1_000)).cost()).isEqualTo(Money.of("0.00075"));
+    }
+
+    @Test
+    void givenOpenAiReasoningTokens_whenPriced_thenTheyAreBilledAsOutputOnce() {
+        // o4-mini ($1.10 / $4.40): prompt 1,000, completion 3,000 of which reasoning 2,500 (already inside completion)
+        // 1,000 × 1.10/1M + 3,000 × 4.40/1M = 0.0011 + 0.0132 = $0.0143
+        Usage usage = UsageNormalizer.fromOpenAi(1_000, 0, 3_000, 2_500);
+
+        assertThat(pricer.price("o4-mini", usage).cost()).isEqualTo(Money.of("0.0143"));
+    }
+
+    @Test
+    void givenAnthropicUsageWithCacheReadsAndBothWriteTtls_whenPriced_thenEachPartHasItsOwnRate() {
+        // claude-sonnet-4-5: input $3, cache read $0.30, 5m write $3.75, 1h write $6, output $15.
+        // Anthropic input_tokens 300 exclude cache_read 1,000, ephemeral_5m 400 and ephemeral_1h 100:
+        // 300 × 3 + 1,000 × 0.30 + 400 × 3.75 + 100 × 6 + 250 × 15 = 900 + 300 + 1,500 + 600 + 3,750 = 7,050 per 1M
+        // = $0.00705
+        Usage usage = UsageNormalizer.fromAnthropic(300, 1_000, 400, 100, 250);
+
+        assertThat(pricer.price("claude-sonnet-4.5", usage).cost()).isEqualTo(Money.of("0.00705"));
+    }
+
+    @Test
+    void givenGeminiUsageWithThoughts_whenPriced_thenThoughtsAreBilledAsOutput() {
+        // gemini-2.5-flash: input $0.30, cached $0.03, output $2.50.
+        // promptTokenCount 2,000 includes cachedContentTokenCount 1,500; candidates 300 + thoughts 700 = 1,000 output
+        // 500 × 0.30 + 1,500 × 0.03 + 1,000 × 2.50 = 150 + 45 + 2,500 = 2,695 per 1M = $0.002695
+        Usage usage = UsageNormalizer.fromGemini(2_000, 1_500, 300, 700);
+
+        assertThat(pricer.price("gemini-2.5-flash", usage).cost()).isEqualTo(Money.of("0.002695"));
+    }
+
+    @Test
+    void givenGeminiProPromptAbove200k_whenPriced_thenLongContextPricesApplyToTheWholeCall() {
+        // 250,000 × 2.50/1M + 1,000 × 15/1M = 0.625 + 0.015 = $0.64
+        assertThat(pricer.price("gemini-2.5-pro", Usage.of(250_000, 1_000)).cost()).isEqualTo(Money.of("0.64"));
+        // exactly 200,000 is not above the threshold: 200,000 × 1.25/1M + 1,000 × 10/1M = 0.25 + 0.01 = $0.26
+        assertThat(pricer.price("gemini-2.5-pro", Usage.of(200_000, 1_000)).cost()).isEqualTo(Money.of("0.26"));
+    }
+
+    @Test
+    void givenSonnetPromptAbove200kCountingCacheReads_whenPriced_thenLongContextPricesApply() {
+        // claude-sonnet-4 long context: input $6, cache read $0.60, output $22.50.
+        // input_tokens 150,000 + cache_read 100,000 = 250,000 > 200,000:
+        // 150,000 × 6 + 100,000 × 0.60 + 2,000 × 22.50 = 900,000 + 60,000 + 45,000 = 1,005,000 per 1M = $1.005
+        Usage usage = UsageNormalizer.fromAnthropic(150_000, 100_000, 0, 0, 2_000);
+
+        assertThat(pricer.price("claude-sonnet-4", usage).cost()).isEqualTo(Money.of("1.005"));
+    }
+
+    @Test
+    void givenFreeTierAndLocalModels_whenPriced_thenZeroWithTheirStatus() {
+        Usage usage = Usage.of(10_000, 2_000);
+
+        assertThat(pricer.price("gemini-2.5-pro:free", usage))
+                .isEqualTo(new Pricer.Priced(Money.ZERO, PriceStatus.FREE_TIER));
+        assertThat(pricer.price("deepseek/deepseek-r1:free", usage).status()).isEqualTo(PriceStatus.FREE_TIER);
+        assertThat(pricer.price("llama3.2:8b", usage)).isEqualTo(new Pricer.Priced(Money.ZERO, PriceStatus.LOCAL));
+    }
+
+    @Test
+    void givenModelWithNoPrice_whenPricedStrictly_thenFailsWithTypedErrorInsteadOfZero() {
+        assertThatThrownBy(() -> pricer.price("huggingface/meta-llama/Llama-3.3-70B-Instruct", Usage.of(10, 10)))
+                .isInstanceOf(UnpricedModelException.class)
+                .hasMessageContaining("'huggingface/meta-llama/Llama-3.3-70B-Instruct' has no known price");
+    }
+
+    @Test
+    void givenModelWithNoPrice_whenUnpricedAllowed_thenZeroMarkedUnpriced() {
+        CatalogPricer lenient = CatalogPricer.builder(CATALOG).allowUnpricedModels().build();
+
+        assertThat(lenient.price("huggingface/meta-llama/Llama-3.3-70B-Instruct", Usage.of(10, 10)))
+                .isEqualTo(new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED));
+        assertThat(lenient.price("my-private-model", Usage.of(10, 10)).status()).isEqualTo(PriceStatus.UNPRICED);
+    }
+
+    @Test
+    void givenUnknownModel_whenPricedStrictly_thenFailsSuggestingNames() {
+        assertThatThrownBy(() -> pricer.price("gpt-4o-mni", Usage.of(1, 1)))
+                .isInstanceOf(UnknownModelException.class)
+                .hasMessageContaining("did you mean gpt-4o-mini");
+    }
+
+    @Test
+    void givenEmbeddingUsage_whenPriced_thenOnlyInputIsBilled() {
+        // text-embedding-3-small $0.02: 1,000,000 × 0.02/1M = $0.02
+        assertThat(pricer.price("text-embedding-3-small", Usage.of(1_000_000, 0)).cost()).isEqualTo(Money.of("0.02"));
+    }
+
+    @Test
+    void givenManyCalls_whenCostsAreSummed_thenTheTotalIsExact() {
+        // 1,000,000 gpt-4o-mini calls of 1,000 + 1,000 tokens at $0.00075 each = $750 exactly (no float drift)
+        Money one = pricer.price("gpt-4o-mini", Usage.of(1_000, 1_000)).cost();
+        Money total = Money.ZERO;
+        for (int i = 0; i < 1_000_000; i++) {
+            total = total.plus(one);
+        }
+        assertThat(total).isEqualTo(Money.ofDollars(750));
+    }
+}
