@@ -1,0 +1,292 @@
+package dev.costwise.llm.provider.anthropic;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.Tool;
+import dev.costwise.llm.chat.ToolCall;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Translates a canonical {@link ChatRequest} into the body of Anthropic's {@code POST /v1/messages}.
+ *
+ * <p>The translation, following https://docs.claude.com/en/api/messages:
+ * <ul>
+ *   <li>System messages are joined (blank line between) into the top-level {@code system} string.
+ *   <li>Tool results become {@code tool_result} blocks in a user message, placed before any other block of that
+ *       message as Anthropic requires; assistant tool calls become {@code tool_use} blocks whose {@code input} is the
+ *       parsed arguments.
+ *   <li>Consecutive messages of the same Anthropic role are merged into one, so user and assistant alternate.
+ *   <li>Images: a {@code data:} URI becomes a {@code base64} source, any other URL a {@code url} source.
+ *   <li>JSON mode: Anthropic has no native flag, so an instruction is appended to {@code system} asking for one JSON
+ *       object (and, for a schema, naming the schema). The answer is returned as the model's text.
+ *   <li>{@code max_tokens} is required by Anthropic: the request's value, else the default the caller gives (the
+ *       model's maximum output from the catalog, or 4096).
+ *   <li>{@code temperature} above 1 (OpenAI allows 2, Anthropic 1) is capped at 1. {@code seed} has no Anthropic
+ *       equivalent and is dropped. {@code user} goes to {@code metadata.user_id}.
+ * </ul>
+ */
+final class AnthropicRequestMapper {
+
+    /** Appended to the system prompt in JSON mode. */
+    static final String JSON_INSTRUCTION = "Respond with a single valid JSON object and nothing else: no prose, "
+            + "no Markdown code fences.";
+
+    private final ObjectMapper json;
+
+    AnthropicRequestMapper(ObjectMapper json) {
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    /**
+     * Builds the request body.
+     *
+     * @param request the canonical request
+     * @param upstreamModel the Anthropic model id to send
+     * @param defaultMaxTokens the {@code max_tokens} to send when the request has none
+     * @param stream whether to ask for a server-sent-event stream
+     * @return the JSON body
+     * @throws IllegalArgumentException if a tool call's arguments are not a JSON object, or an image URL is not a
+     *     usable {@code data:} URI or link
+     */
+    ObjectNode toBody(ChatRequest request, String upstreamModel, int defaultMaxTokens, boolean stream) {
+        return toBody(request, upstreamModel, defaultMaxTokens, stream, AnthropicPromptCaching.NONE);
+    }
+
+    /**
+     * Builds the request body with prompt-cache breakpoints.
+     *
+     * @param request the canonical request
+     * @param upstreamModel the Anthropic model id to send
+     * @param defaultMaxTokens the {@code max_tokens} to send when the request has none
+     * @param stream whether to ask for a server-sent-event stream
+     * @param caching where to put {@code cache_control} breakpoints
+     * @return the JSON body
+     * @throws IllegalArgumentException as {@link #toBody(ChatRequest, String, int, boolean)}
+     */
+    ObjectNode toBody(ChatRequest request, String upstreamModel, int defaultMaxTokens, boolean stream,
+            AnthropicPromptCaching caching) {
+        boolean cache = caching == AnthropicPromptCaching.TOOLS_AND_SYSTEM;
+        ObjectNode body = json.createObjectNode();
+        body.put("model", upstreamModel);
+        body.put("max_tokens", request.maxTokens().orElse(defaultMaxTokens));
+        String system = systemPrompt(request);
+        if (!system.isEmpty() && cache) {
+            ObjectNode block = body.putArray("system").addObject();
+            block.put("type", "text");
+            block.put("text", system);
+            block.putObject("cache_control").put("type", "ephemeral");
+        } else if (!system.isEmpty()) {
+            body.put("system", system);
+        }
+        body.set("messages", messages(request.messages()));
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = body.putArray("tools");
+            for (Tool tool : request.tools()) {
+                ObjectNode t = tools.addObject();
+                t.put("name", tool.name());
+                tool.description().ifPresent(d -> t.put("description", d));
+                t.set("input_schema", tool.parameters());
+            }
+            if (cache) {
+                ((ObjectNode) tools.get(tools.size() - 1)).putObject("cache_control").put("type", "ephemeral");
+            }
+        }
+        request.toolChoice().map(AnthropicRequestMapper::toolChoice).ifPresent(c -> body.set("tool_choice", c));
+        request.temperature().ifPresent(t -> body.put("temperature", Math.min(1.0, t)));
+        request.topP().ifPresent(p -> body.put("top_p", p));
+        if (!request.stop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop_sequences");
+            request.stop().forEach(stop::add);
+        }
+        request.user().ifPresent(u -> body.putObject("metadata").put("user_id", u));
+        if (stream) {
+            body.put("stream", true);
+        }
+        return body;
+    }
+
+    private String systemPrompt(ChatRequest request) {
+        List<String> parts = new ArrayList<>();
+        for (Message m : request.messages()) {
+            if (m.role() == Role.SYSTEM && !m.text().isBlank()) {
+                parts.add(m.text());
+            }
+        }
+        switch (request.responseFormat()) {
+            case ResponseFormat.Text text -> { }
+            case ResponseFormat.JsonObject object -> parts.add(JSON_INSTRUCTION);
+            case ResponseFormat.JsonSchema schema -> parts.add(JSON_INSTRUCTION + " The object must match the JSON "
+                    + "Schema named '" + schema.name() + "': " + schema.schema());
+        }
+        return String.join("\n\n", parts);
+    }
+
+    private ArrayNode messages(List<Message> messages) {
+        ArrayNode out = json.createArrayNode();
+        String lastRole = null;
+        ArrayNode lastContent = null;
+        for (Message m : messages) {
+            if (m.role() == Role.SYSTEM) {
+                continue;
+            }
+            String role = m.role() == Role.ASSISTANT ? "assistant" : "user";
+            List<ObjectNode> blocks = blocks(m);
+            if (blocks.isEmpty()) {
+                continue;
+            }
+            if (!role.equals(lastRole)) {
+                ObjectNode msg = out.addObject();
+                msg.put("role", role);
+                lastContent = msg.putArray("content");
+                lastRole = role;
+            }
+            for (ObjectNode block : blocks) {
+                if ("tool_result".equals(block.path("type").asText())) {
+                    lastContent.insert(countLeadingToolResults(lastContent), block);
+                } else {
+                    lastContent.add(block);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int countLeadingToolResults(ArrayNode content) {
+        int i = 0;
+        while (i < content.size() && "tool_result".equals(content.get(i).path("type").asText())) {
+            i++;
+        }
+        return i;
+    }
+
+    private List<ObjectNode> blocks(Message m) {
+        List<ObjectNode> blocks = new ArrayList<>();
+        if (m.role() == Role.TOOL) {
+            ObjectNode result = json.createObjectNode();
+            result.put("type", "tool_result");
+            result.put("tool_use_id", m.toolCallId().orElseThrow());
+            result.put("content", m.text());
+            blocks.add(result);
+            return blocks;
+        }
+        for (ContentPart part : m.content()) {
+            switch (part) {
+                case ContentPart.Text text -> {
+                    if (!text.text().isEmpty()) {
+                        ObjectNode b = json.createObjectNode();
+                        b.put("type", "text");
+                        b.put("text", text.text());
+                        blocks.add(b);
+                    }
+                }
+                case ContentPart.Image image -> blocks.add(imageBlock(image));
+            }
+        }
+        if (m.role() == Role.ASSISTANT) {
+            for (ToolCall call : m.toolCalls()) {
+                ObjectNode b = json.createObjectNode();
+                b.put("type", "tool_use");
+                b.put("id", call.id());
+                b.put("name", call.name());
+                b.set("input", arguments(call));
+                blocks.add(b);
+            }
+        }
+        return blocks;
+    }
+
+    private JsonNode arguments(ToolCall call) {
+        if (call.arguments().isBlank()) {
+            return json.createObjectNode();
+        }
+        try {
+            JsonNode parsed = json.readTree(call.arguments());
+            if (parsed != null && parsed.isObject()) {
+                return parsed;
+            }
+        } catch (JsonProcessingException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("tool call '" + call.id() + "' (" + call.name()
+                + ") has arguments that are not a JSON object; Anthropic needs an object as tool_use input");
+    }
+
+    private ObjectNode imageBlock(ContentPart.Image image) {
+        ObjectNode b = json.createObjectNode();
+        b.put("type", "image");
+        ObjectNode source = b.putObject("source");
+        if (image.isInline()) {
+            DataUri data = DataUri.parse(image.url());
+            source.put("type", "base64");
+            source.put("media_type", data.mediaType());
+            source.put("data", data.base64());
+        } else if (image.url().startsWith("https://") || image.url().startsWith("http://")) {
+            source.put("type", "url");
+            source.put("url", image.url());
+        } else {
+            throw new IllegalArgumentException("image URL must be a data: URI or an http(s) link, was '"
+                    + abbreviate(image.url()) + "'");
+        }
+        return b;
+    }
+
+    static JsonNode toolChoice(JsonNode choice) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        if (choice.isTextual()) {
+            switch (choice.asText()) {
+                case "auto" -> out.put("type", "auto");
+                case "required" -> out.put("type", "any");
+                case "none" -> out.put("type", "none");
+                default -> throw new IllegalArgumentException("tool_choice must be auto, required, none or a function "
+                        + "object, was '" + choice.asText() + "'");
+            }
+            return out;
+        }
+        String name = choice.path("function").path("name").asText("");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("tool_choice object must name a function, was " + choice);
+        }
+        out.put("type", "tool");
+        out.put("name", name);
+        return out;
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+    }
+
+    /**
+     * A {@code data:<media type>;base64,<data>} URI split into its parts.
+     *
+     * @param mediaType such as {@code image/png}
+     * @param base64 the encoded bytes
+     */
+    record DataUri(String mediaType, String base64) {
+
+        /**
+         * @param uri the URI
+         * @return its parts
+         * @throws IllegalArgumentException if it is not a base64 data URI with a media type
+         */
+        static DataUri parse(String uri) {
+            int comma = uri.indexOf(',');
+            String header = comma < 0 ? "" : uri.substring("data:".length(), comma);
+            if (!uri.startsWith("data:") || comma < 0 || !header.endsWith(";base64") || header.length() == 7) {
+                throw new IllegalArgumentException("image data URI must look like data:<media type>;base64,<data>, "
+                        + "was '" + abbreviate(uri) + "'");
+            }
+            return new DataUri(header.substring(0, header.length() - ";base64".length()), uri.substring(comma + 1));
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.costwise.llm.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads Anthropic's Messages response (https://docs.claude.com/en/api/messages) into canonical pieces.
+ *
+ * <p>Text blocks are joined into the message text; {@code tool_use} blocks become tool calls with their {@code input}
+ * serialised back to a JSON text; {@code thinking} blocks are left out (their tokens are in {@code output_tokens}).
+ */
+final class AnthropicResponseMapper {
+
+    private AnthropicResponseMapper() {}
+
+    /**
+     * A parsed Messages response.
+     *
+     * @param id the message id ({@code msg_…})
+     * @param model the model that answered
+     * @param message the assistant message
+     * @param finishReason the mapped stop reason
+     * @param usage normalised usage
+     */
+    record Reply(String id, String model, Message message, FinishReason finishReason, Usage usage) {}
+
+    /**
+     * Reads a whole (non-streamed) response.
+     *
+     * @param body the parsed JSON
+     * @return the reply
+     * @throws IllegalArgumentException if a required field is missing (the message names it)
+     */
+    static Reply read(JsonNode body) {
+        String id = requireText(body, "id");
+        String model = requireText(body, "model");
+        JsonNode content = body.path("content");
+        if (!content.isArray()) {
+            throw new IllegalArgumentException("response has no 'content' array");
+        }
+        StringBuilder text = new StringBuilder();
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode block : content) {
+            switch (block.path("type").asText()) {
+                case "text" -> text.append(block.path("text").asText());
+                case "tool_use" -> calls.add(new ToolCall(requireText(block, "id"), requireText(block, "name"),
+                        block.path("input").isMissingNode() ? "{}" : block.path("input").toString()));
+                default -> { } // thinking, redacted_thinking, server tool blocks: not part of the canonical answer
+            }
+        }
+        if (!body.path("usage").isObject()) {
+            throw new IllegalArgumentException("response has no 'usage' object");
+        }
+        Message message = new Message(Role.ASSISTANT,
+                text.isEmpty() ? List.of() : List.of(ContentPart.text(text.toString())), Optional.empty(), calls,
+                Optional.empty());
+        return new Reply(id, model, message, finishReason(body.path("stop_reason").asText("")),
+                usage(body.path("usage"), 0));
+    }
+
+    /**
+     * Maps Anthropic's {@code stop_reason}.
+     *
+     * @param stopReason {@code end_turn}, {@code stop_sequence}, {@code max_tokens}, {@code tool_use},
+     *     {@code refusal}, {@code pause_turn}…
+     * @return the canonical reason; {@link FinishReason#OTHER} for anything else
+     */
+    static FinishReason finishReason(String stopReason) {
+        return switch (stopReason) {
+            case "end_turn", "stop_sequence" -> FinishReason.STOP;
+            case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
+            case "tool_use" -> FinishReason.TOOL_CALLS;
+            case "refusal" -> FinishReason.CONTENT_FILTER;
+            default -> FinishReason.OTHER;
+        };
+    }
+
+    /**
+     * Normalises Anthropic usage: its {@code input_tokens} excludes cache reads and cache writes, Costwise's
+     * {@link Usage#inputTokens()} includes them.
+     *
+     * @param usage the {@code usage} object
+     * @param outputFloor an output count to use when {@code usage} has none
+     * @return the usage
+     */
+    static Usage usage(JsonNode usage, long outputFloor) {
+        long input = usage.path("input_tokens").asLong(0);
+        long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
+        long cacheWrite = usage.path("cache_creation_input_tokens").asLong(0);
+        long output = usage.has("output_tokens") ? usage.path("output_tokens").asLong(0) : outputFloor;
+        return new Usage(input + cacheRead + cacheWrite, cacheRead, cacheWrite, output, 0, false);
+    }
+
+    static String requireText(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        if (!value.isTextual() || value.asText().isEmpty()) {
+            throw new IllegalArgumentException("missing '" + field + "' in " + node.path("type").asText("object"));
+        }
+        return value.asText();
+    }
+}

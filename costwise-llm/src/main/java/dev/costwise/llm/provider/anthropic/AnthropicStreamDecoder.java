@@ -1,0 +1,169 @@
+package dev.costwise.llm.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.ToolCallDelta;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.ProviderException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Turns Anthropic's streaming events (https://docs.claude.com/en/docs/build-with-claude/streaming) into canonical
+ * chunks. One decoder per stream; not thread-safe.
+ *
+ * <ul>
+ *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes).
+ *   <li>{@code content_block_start}/{@code content_block_delta}: {@code text_delta} becomes text,
+ *       {@code tool_use} starts a tool call (id and name) and {@code input_json_delta} appends to its arguments.
+ *       Thinking deltas are skipped.
+ *   <li>{@code message_delta}: stop reason and cumulative usage ({@code output_tokens}; any input or cache counts it
+ *       repeats override those of {@code message_start}).
+ *   <li>{@code message_stop}: one final chunk with the finish reason and the usage.
+ *   <li>{@code ping} is ignored; {@code error} is thrown as the mapped {@link ProviderException}.
+ * </ul>
+ */
+final class AnthropicStreamDecoder {
+
+    private final Function<JsonNode, ProviderException> errorMapper;
+    private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
+    private String id = "";
+    private String model;
+    private long inputTokens;
+    private long cacheReadTokens;
+    private long cacheWriteTokens;
+    private long outputTokens;
+    private Optional<FinishReason> finishReason = Optional.empty();
+    private boolean started;
+    private boolean complete;
+
+    /**
+     * @param requestedUpstreamModel the model asked for, reported until {@code message_start} names the real one
+     * @param errorMapper maps an {@code error} event's data to the exception to throw
+     */
+    AnthropicStreamDecoder(String requestedUpstreamModel, Function<JsonNode, ProviderException> errorMapper) {
+        this.model = Objects.requireNonNull(requestedUpstreamModel, "requestedUpstreamModel");
+        this.errorMapper = Objects.requireNonNull(errorMapper, "errorMapper");
+    }
+
+    /**
+     * Decodes one event.
+     *
+     * @param event the SSE event name; when absent the data's {@code type} is used
+     * @param data the event's data
+     * @return the chunks it yields (often none)
+     * @throws ProviderException for an {@code error} event
+     * @throws IllegalArgumentException for an event that breaks the protocol (a delta for an unknown block)
+     */
+    List<ChatChunk> decode(String event, JsonNode data) {
+        String type = event == null || event.isEmpty() || "message".equals(event) ? data.path("type").asText()
+                : event;
+        switch (type) {
+            case "message_start" -> {
+                JsonNode message = data.path("message");
+                id = message.path("id").asText(id);
+                model = message.path("model").asText(model);
+                readUsage(message.path("usage"));
+                started = true;
+                return List.of();
+            }
+            case "content_block_start" -> {
+                JsonNode block = data.path("content_block");
+                int index = data.path("index").asInt();
+                if ("tool_use".equals(block.path("type").asText())) {
+                    int toolIndex = toolIndexByBlock.size();
+                    toolIndexByBlock.put(index, toolIndex);
+                    return List.of(toolChunk(new ToolCallDelta(toolIndex,
+                            Optional.of(AnthropicResponseMapper.requireText(block, "id")),
+                            Optional.of(AnthropicResponseMapper.requireText(block, "name")), "")));
+                }
+                String text = block.path("text").asText("");
+                return "text".equals(block.path("type").asText()) && !text.isEmpty()
+                        ? List.of(ChatChunk.text(id, model, text)) : List.of();
+            }
+            case "content_block_delta" -> {
+                JsonNode delta = data.path("delta");
+                switch (delta.path("type").asText()) {
+                    case "text_delta" -> {
+                        return List.of(ChatChunk.text(id, model, delta.path("text").asText("")));
+                    }
+                    case "input_json_delta" -> {
+                        int block = data.path("index").asInt();
+                        Integer toolIndex = toolIndexByBlock.get(block);
+                        if (toolIndex == null) {
+                            throw new IllegalArgumentException("input_json_delta for content block " + block
+                                    + " that did not start as tool_use");
+                        }
+                        return List.of(toolChunk(new ToolCallDelta(toolIndex, Optional.empty(), Optional.empty(),
+                                delta.path("partial_json").asText(""))));
+                    }
+                    default -> {
+                        return List.of(); // thinking_delta, signature_delta, citations_delta
+                    }
+                }
+            }
+            case "message_delta" -> {
+                String stop = data.path("delta").path("stop_reason").asText("");
+                if (!stop.isEmpty()) {
+                    finishReason = Optional.of(AnthropicResponseMapper.finishReason(stop));
+                }
+                readUsage(data.path("usage"));
+                return List.of();
+            }
+            case "message_stop" -> {
+                complete = true;
+                return List.of(new ChatChunk(id, model, "", List.of(), Optional.of(finishReason.orElse(
+                        FinishReason.STOP)), Optional.of(usage())));
+            }
+            case "error" -> throw errorMapper.apply(data);
+            default -> {
+                return List.of(); // ping and event types added later
+            }
+        }
+    }
+
+    private void readUsage(JsonNode usage) {
+        if (!usage.isObject()) {
+            return;
+        }
+        inputTokens = usage.path("input_tokens").asLong(inputTokens);
+        cacheReadTokens = usage.path("cache_read_input_tokens").asLong(cacheReadTokens);
+        cacheWriteTokens = usage.path("cache_creation_input_tokens").asLong(cacheWriteTokens);
+        outputTokens = usage.path("output_tokens").asLong(outputTokens);
+    }
+
+    private ChatChunk toolChunk(ToolCallDelta delta) {
+        return new ChatChunk(id, model, "", List.of(delta), Optional.empty(), Optional.empty());
+    }
+
+    /** @return the usage seen so far, normalised (input includes cache reads and writes) */
+    Usage usage() {
+        return new Usage(inputTokens + cacheReadTokens + cacheWriteTokens, cacheReadTokens, cacheWriteTokens,
+                outputTokens, 0, false);
+    }
+
+    /** @return {@code true} once {@code message_start} arrived */
+    boolean started() {
+        return started;
+    }
+
+    /** @return {@code true} once {@code message_stop} arrived */
+    boolean complete() {
+        return complete;
+    }
+
+    /** @return the message id, empty before {@code message_start} */
+    String id() {
+        return id;
+    }
+
+    /** @return the model that answers */
+    String model() {
+        return model;
+    }
+}

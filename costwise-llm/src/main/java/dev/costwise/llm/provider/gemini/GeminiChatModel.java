@@ -1,0 +1,371 @@
+package dev.costwise.llm.provider.gemini;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.http.AbstractProviderChatModel;
+import dev.costwise.llm.provider.http.AdapterSettings;
+import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.ChunkSource;
+import dev.costwise.llm.provider.http.GuardedStream;
+import dev.costwise.llm.provider.http.HttpCall;
+import dev.costwise.llm.provider.http.HttpHeaders;
+import dev.costwise.llm.provider.http.HttpResult;
+import dev.costwise.llm.provider.http.ProviderReply;
+import dev.costwise.llm.provider.http.RateLimitHeaderParser;
+import dev.costwise.llm.provider.http.SseEvent;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.cost.TokenEstimator;
+import dev.costwise.llm.provider.http.HttpTransport;
+import dev.costwise.llm.provider.http.RateLimitListener;
+import dev.costwise.llm.provider.http.StreamTimeouts;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+
+/**
+ * A {@link dev.costwise.llm.chat.ChatModel} for the Gemini API of Google AI Studio:
+ * {@code POST {base}/v1beta/models/{model}:generateContent}, and {@code :streamGenerateContent?alt=sse} for streams.
+ *
+ * <pre>{@code
+ * ChatModel gemini = GeminiChatModel.builder("gemini-2.5-pro")
+ *     .pricer(pricer)
+ *     .build();                                   // key from GOOGLE_API_KEY or GEMINI_API_KEY
+ * }</pre>
+ *
+ * <p>Requests are translated as {@link GeminiRequestMapper} describes; JSON mode is native. Usage is normalised:
+ * {@code promptTokenCount} already includes cached tokens, and {@code thoughtsTokenCount} is added to the output and
+ * reported as reasoning. The model that answered is read from {@code modelVersion}, so a silent downgrade (a request
+ * for {@code gemini-2.5-pro} answered by {@code gemini-2.5-flash}) is flagged on the response and priced as the model
+ * that answered. A prompt refused by the safety filter ({@code promptFeedback.blockReason}) throws
+ * {@link ProviderException.ContentFiltered}; an answer stopped by it ends with
+ * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. Errors map as {@link GeminiErrorMapper} lists, a 429's
+ * wait read from its {@code RetryInfo}.
+ *
+ * <p>The API key is sent only in the {@code x-goog-api-key} header (never in the URL), is never logged, and never
+ * appears in an exception message or in {@link #toString()}. Instances are immutable and thread-safe.
+ */
+public final class GeminiChatModel extends AbstractProviderChatModel {
+
+    /** The provider id. */
+    public static final String PROVIDER = "gemini";
+    /** The Gemini API's base URL. */
+    public static final URI DEFAULT_BASE_URL = URI.create("https://generativelanguage.googleapis.com");
+    /** The environment variables the key is read from by default, in this order (as Google's SDKs do). */
+    public static final String[] API_KEY_ENVS = {"GOOGLE_API_KEY", "GEMINI_API_KEY"};
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final GeminiRequestMapper requestMapper = new GeminiRequestMapper(json);
+    private final GeminiErrorMapper errorMapper = new GeminiErrorMapper(json);
+    private final URI baseUrl;
+    private final URI generateUri;
+    private final URI streamUri;
+    private final ApiKey apiKey;
+
+    private GeminiChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey) {
+        super(settings);
+        this.baseUrl = baseUrl;
+        String model = GeminiResponseMapper.stripModelsPrefix(settings.model());
+        this.generateUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":generateContent");
+        this.streamUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":streamGenerateContent?alt=sse");
+        this.apiKey = apiKey;
+    }
+
+    /**
+     * Starts building an adapter for {@code model}.
+     *
+     * @param model the model as Gemini names it, such as {@code gemini-2.5-flash}
+     * @return a builder
+     */
+    public static Builder builder(String model) {
+        return new Builder(AdapterSettings.builder(PROVIDER, model));
+    }
+
+    /**
+     * Starts building an adapter from prepared settings.
+     *
+     * @param settings the model (as Gemini names it), pricer, transport and listeners
+     * @return a builder
+     */
+    public static Builder builder(AdapterSettings settings) {
+        return new Builder(settings.toBuilder());
+    }
+
+    /**
+     * The same key, URL and settings for another Gemini model (Pro and its Flash fallback share a key).
+     *
+     * @param model the model name
+     * @return the sibling adapter
+     */
+    public GeminiChatModel withModel(String model) {
+        return new GeminiChatModel(settings().withModel(model), baseUrl, apiKey);
+    }
+
+    @Override
+    protected ProviderReply doChat(ChatRequest request, WorkflowContext context) {
+        HttpResult result = send(HttpCall.postJson(generateUri, headers(), body(request)));
+        if (!result.isSuccess()) {
+            throw errorFrom(result.status(), result.headers(), result.bodyText());
+        }
+        ProviderException.Details details = details(result.status(), result.headers());
+        GeminiResponseMapper.Reply reply;
+        try {
+            reply = GeminiResponseMapper.read(json.readTree(result.body()));
+        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+            throw new ProviderException.MalformedResponse(details, describe(e), e);
+        }
+        if (reply.blockReason().isPresent() && reply.message().content().isEmpty()
+                && reply.message().toolCalls().isEmpty()) {
+            throw new ProviderException.ContentFiltered(details, "prompt blocked: " + reply.blockReason().get());
+        }
+        return new ProviderReply(reply.responseId().orElseGet(() -> "gemini-" + UUID.randomUUID()),
+                reply.modelVersion(), reply.message(), reply.finishReason(), reply.usage(),
+                requestId(result.headers()));
+    }
+
+    @Override
+    protected ChunkSource doStream(ChatRequest request, WorkflowContext context) {
+        GuardedStream stream = openStream(HttpCall.postJsonForStream(streamUri, headers(), body(request)), context);
+        if (stream.status() < 200 || stream.status() >= 300) {
+            String body;
+            try {
+                body = stream.readRemaining();
+            } catch (IOException e) {
+                stream.close();
+                throw transportFailure(e);
+            }
+            stream.close();
+            throw errorFrom(stream.status(), stream.headers(), body);
+        }
+        return new EventSource(stream, requestId(stream.headers()));
+    }
+
+    private byte[] body(ChatRequest request) {
+        try {
+            return requestMapper.toBody(request).toString().getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ProviderException.InvalidRequest(details(), e.getMessage());
+        }
+    }
+
+    private Map<String, String> headers() {
+        return Map.of("x-goog-api-key", apiKey.reveal());
+    }
+
+    private ProviderException errorFrom(int status, HttpHeaders headers, String body) {
+        return errorMapper.fromResponse(details(status, headers), redact(body),
+                RateLimitHeaderParser.retryAfter(headers, settings().clock().instant()), timeout());
+    }
+
+    private Duration timeout() {
+        return settings().streamTimeouts().total().orElse(Duration.ZERO);
+    }
+
+    private String redact(String text) {
+        return apiKey.redactFrom(text);
+    }
+
+    private static String describe(Exception e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    /** Reads the SSE chunks of one stream. */
+    private final class EventSource implements ChunkSource {
+        private final GuardedStream stream;
+        private final Optional<String> requestId;
+        private final ProviderException.Details details;
+        private final GeminiStreamDecoder decoder = new GeminiStreamDecoder(
+                GeminiResponseMapper.stripModelsPrefix(name()));
+        private final Deque<ChatChunk> pending = new ArrayDeque<>();
+        private boolean ended;
+
+        EventSource(GuardedStream stream, Optional<String> requestId) {
+            this.stream = stream;
+            this.requestId = requestId;
+            this.details = new ProviderException.Details(provider(), name(), OptionalInt.empty(), requestId);
+        }
+
+        @Override
+        public Optional<ChatChunk> next() {
+            while (pending.isEmpty()) {
+                if (ended) {
+                    return Optional.empty();
+                }
+                Optional<SseEvent> event;
+                try {
+                    event = stream.nextEvent();
+                } catch (IOException e) {
+                    throw transportFailure(e);
+                }
+                if (event.isEmpty()) {
+                    ended = true;
+                    if (!decoder.complete()) {
+                        throw new ProviderException.ConnectionFailed(details,
+                                "stream ended before a candidate carried a finishReason", null);
+                    }
+                    if (decoder.blockReason().isPresent()) {
+                        throw new ProviderException.ContentFiltered(details,
+                                "prompt blocked: " + decoder.blockReason().get());
+                    }
+                    return Optional.of(decoder.finalChunk());
+                }
+                JsonNode data;
+                try {
+                    data = json.readTree(event.get().data());
+                } catch (JsonProcessingException e) {
+                    throw new ProviderException.MalformedResponse(details, "unreadable chunk: "
+                            + e.getOriginalMessage(), e);
+                }
+                if (data.has("error")) {
+                    JsonNode error = data.path("error");
+                    throw errorMapper.fromError(details, error,
+                            GeminiErrorMapper.shorten(redact(error.path("message").asText("error in stream"))),
+                            Optional.empty(), timeout());
+                }
+                try {
+                    pending.addAll(decoder.decode(data));
+                } catch (IllegalArgumentException e) {
+                    throw new ProviderException.MalformedResponse(details, e.getMessage(), e);
+                }
+                if (decoder.blockReason().isPresent()) {
+                    throw new ProviderException.ContentFiltered(details,
+                            "prompt blocked: " + decoder.blockReason().get());
+                }
+            }
+            return Optional.of(pending.removeFirst());
+        }
+
+        @Override
+        public Optional<String> providerRequestId() {
+            return requestId;
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+    }
+
+    /** Builds a {@link GeminiChatModel}. Not thread-safe. */
+    public static final class Builder {
+        private final AdapterSettings.Builder settings;
+        private final GeminiKeys keys = new GeminiKeys();
+
+        private Builder(AdapterSettings.Builder settings) {
+            this.settings = settings;
+        }
+
+        /** @param transport the shared HTTP transport; default a new Helidon one; @return this builder */
+        public Builder transport(HttpTransport transport) {
+            settings.transport(transport);
+            return this;
+        }
+
+        /** @param pricer prices each call (required); @return this builder */
+        public Builder pricer(Pricer pricer) {
+            settings.pricer(pricer);
+            return this;
+        }
+
+        /** @param registry receives {@code costwise.model.downgrades}; default none; @return this builder */
+        public Builder meterRegistry(MeterRegistry registry) {
+            settings.meterRegistry(registry);
+            return this;
+        }
+
+        /** @param listener receives rate-limit headers; default none; @return this builder */
+        public Builder rateLimitListener(RateLimitListener listener) {
+            settings.rateLimitListener(listener);
+            return this;
+        }
+
+        /** @param estimator counts tokens when no usage is reported; @return this builder */
+        public Builder tokenEstimator(TokenEstimator estimator) {
+            settings.tokenEstimator(estimator);
+            return this;
+        }
+
+        /** @param timeouts first-token and total stream limits; default none; @return this builder */
+        public Builder streamTimeouts(StreamTimeouts timeouts) {
+            settings.streamTimeouts(timeouts);
+            return this;
+        }
+
+        /** @param clock the wall clock; default UTC system clock; @return this builder */
+        public Builder clock(Clock clock) {
+            settings.clock(clock);
+            return this;
+        }
+
+        /**
+         * Sets the base URL. Default {@link #DEFAULT_BASE_URL}.
+         *
+         * @param value an absolute http(s) URL; {@code /v1beta/models/…} is appended
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL
+         */
+        public Builder baseUrl(URI value) {
+            keys.baseUrl(value);
+            return this;
+        }
+
+        /**
+         * Sets the API key. Default: {@code GOOGLE_API_KEY}, else {@code GEMINI_API_KEY}, from the environment.
+         *
+         * @param value the key
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder apiKey(String value) {
+            keys.apiKey(ApiKey.of(value));
+            return this;
+        }
+
+        /**
+         * Sets the API key. Default: {@code GOOGLE_API_KEY}, else {@code GEMINI_API_KEY}, from the environment.
+         *
+         * @param value the key
+         * @return this builder
+         */
+        public Builder apiKey(ApiKey value) {
+            keys.apiKey(value);
+            return this;
+        }
+
+        /**
+         * Sets the environment the key is read from when {@link #apiKey} is not called. Default
+         * {@link System#getenv()}.
+         *
+         * @param value variable name to value
+         * @return this builder
+         */
+        public Builder environment(Map<String, String> value) {
+            keys.environment(value);
+            return this;
+        }
+
+        /**
+         * @return the adapter
+         * @throws IllegalStateException if no pricer was set, or no key was given and neither environment variable
+         *     is set
+         */
+        public GeminiChatModel build() {
+            AdapterSettings built = settings.build();
+            return new GeminiChatModel(built, keys.baseUrl(), keys.requireKey(built.model()));
+        }
+    }
+}

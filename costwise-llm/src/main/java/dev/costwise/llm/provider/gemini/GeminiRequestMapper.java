@@ -1,0 +1,312 @@
+package dev.costwise.llm.provider.gemini;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.Tool;
+import dev.costwise.llm.chat.ToolCall;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Translates a canonical {@link ChatRequest} into the body of Gemini's {@code generateContent}
+ * (https://ai.google.dev/api/generate-content).
+ *
+ * <ul>
+ *   <li>System messages are joined into {@code systemInstruction}.
+ *   <li>User messages become {@code user} contents with {@code text} and {@code inlineData} parts (a {@code data:}
+ *       URI) or {@code fileData} parts (any other URL, media type guessed from its extension).
+ *   <li>Assistant messages become {@code model} contents; their tool calls {@code functionCall} parts, with the
+ *       {@code thoughtSignature} that {@link GeminiResponseMapper} stored in the call's id given back.
+ *   <li>Tool results become {@code functionResponse} parts in a {@code user} content. Gemini identifies a result by
+ *       the function's name, so the name is looked up from the assistant call with the same id; the result text is
+ *       sent as {@code response} when it is a JSON object, else wrapped as {@code {"result": text}}.
+ *   <li>Consecutive contents of the same role are merged (parallel tool results travel in one content).
+ *   <li>Tool parameter schemas and response schemas lose the JSON Schema keywords Gemini's OpenAPI subset rejects
+ *       ({@code $schema}, {@code additionalProperties}, {@code $id}, {@code $comment}); a function with no
+ *       parameters is sent without {@code parameters}.
+ *   <li>{@code tool_choice}: auto → {@code AUTO}, required → {@code ANY}, none → {@code NONE}, one function →
+ *       {@code ANY} with {@code allowedFunctionNames}.
+ *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseSchema} for a schema.
+ * </ul>
+ */
+final class GeminiRequestMapper {
+
+    private static final Set<String> UNSUPPORTED_SCHEMA_KEYS =
+            Set.of("$schema", "additionalProperties", "$id", "$comment", "strict");
+
+    private final ObjectMapper json;
+
+    GeminiRequestMapper(ObjectMapper json) {
+        this.json = Objects.requireNonNull(json, "json");
+    }
+
+    /**
+     * Builds the request body (the model goes in the URL, not the body).
+     *
+     * @param request the canonical request
+     * @return the JSON body
+     * @throws IllegalArgumentException if a tool result answers no known call, tool-call arguments are not a JSON
+     *     object, an image URL is unusable, or the seed does not fit Gemini's 32-bit seed
+     */
+    ObjectNode toBody(ChatRequest request) {
+        ObjectNode body = json.createObjectNode();
+        List<String> system = new ArrayList<>();
+        for (Message m : request.messages()) {
+            if (m.role() == Role.SYSTEM && !m.text().isBlank()) {
+                system.add(m.text());
+            }
+        }
+        if (!system.isEmpty()) {
+            body.putObject("systemInstruction").putArray("parts").addObject().put("text", String.join("\n\n", system));
+        }
+        body.set("contents", contents(request.messages()));
+        if (!request.tools().isEmpty()) {
+            ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
+            for (Tool tool : request.tools()) {
+                ObjectNode d = declarations.addObject();
+                d.put("name", tool.name());
+                tool.description().ifPresent(text -> d.put("description", text));
+                if (hasParameters(tool.parameters())) {
+                    d.set("parameters", sanitizeSchema(tool.parameters()));
+                }
+            }
+        }
+        request.toolChoice().ifPresent(choice -> body.putObject("toolConfig").set("functionCallingConfig",
+                functionCallingConfig(choice)));
+        ObjectNode config = json.createObjectNode();
+        request.temperature().ifPresent(t -> config.put("temperature", t));
+        request.topP().ifPresent(p -> config.put("topP", p));
+        request.maxTokens().ifPresent(m -> config.put("maxOutputTokens", m));
+        if (!request.stop().isEmpty()) {
+            ArrayNode stop = config.putArray("stopSequences");
+            request.stop().forEach(stop::add);
+        }
+        request.seed().ifPresent(seed -> {
+            if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("seed must fit in 32 bits for Gemini, was " + seed);
+            }
+            config.put("seed", seed.intValue());
+        });
+        switch (request.responseFormat()) {
+            case ResponseFormat.Text text -> { }
+            case ResponseFormat.JsonObject object -> config.put("responseMimeType", "application/json");
+            case ResponseFormat.JsonSchema schema -> {
+                config.put("responseMimeType", "application/json");
+                config.set("responseSchema", sanitizeSchema(schema.schema()));
+            }
+        }
+        if (!config.isEmpty()) {
+            body.set("generationConfig", config);
+        }
+        return body;
+    }
+
+    private ArrayNode contents(List<Message> messages) {
+        ArrayNode out = json.createArrayNode();
+        String lastRole = null;
+        ArrayNode lastParts = null;
+        for (int i = 0; i < messages.size(); i++) {
+            Message m = messages.get(i);
+            if (m.role() == Role.SYSTEM) {
+                continue;
+            }
+            String role = m.role() == Role.ASSISTANT ? "model" : "user";
+            List<ObjectNode> parts = parts(m, messages.subList(0, i));
+            if (parts.isEmpty()) {
+                continue;
+            }
+            if (!role.equals(lastRole)) {
+                ObjectNode content = out.addObject();
+                content.put("role", role);
+                lastParts = content.putArray("parts");
+                lastRole = role;
+            }
+            parts.forEach(lastParts::add);
+        }
+        return out;
+    }
+
+    private List<ObjectNode> parts(Message m, List<Message> earlier) {
+        List<ObjectNode> parts = new ArrayList<>();
+        if (m.role() == Role.TOOL) {
+            String callId = m.toolCallId().orElseThrow();
+            ObjectNode response = json.createObjectNode();
+            ObjectNode fr = response.putObject("functionResponse");
+            fr.put("name", functionNameOf(callId, earlier));
+            fr.set("response", resultObject(m.text()));
+            parts.add(response);
+            return parts;
+        }
+        for (ContentPart part : m.content()) {
+            switch (part) {
+                case ContentPart.Text text -> {
+                    if (!text.text().isEmpty()) {
+                        ObjectNode p = json.createObjectNode();
+                        p.put("text", text.text());
+                        parts.add(p);
+                    }
+                }
+                case ContentPart.Image image -> parts.add(imagePart(image));
+            }
+        }
+        if (m.role() == Role.ASSISTANT) {
+            for (ToolCall call : m.toolCalls()) {
+                ObjectNode p = json.createObjectNode();
+                ObjectNode fc = p.putObject("functionCall");
+                fc.put("name", call.name());
+                fc.set("args", arguments(call));
+                int mark = call.id().indexOf(GeminiResponseMapper.THOUGHT_SIGNATURE_MARK);
+                if (mark >= 0) {
+                    p.put("thoughtSignature",
+                            call.id().substring(mark + GeminiResponseMapper.THOUGHT_SIGNATURE_MARK.length()));
+                }
+                parts.add(p);
+            }
+        }
+        return parts;
+    }
+
+    private static String functionNameOf(String callId, List<Message> earlier) {
+        for (int i = earlier.size() - 1; i >= 0; i--) {
+            for (ToolCall call : earlier.get(i).toolCalls()) {
+                if (call.id().equals(callId)) {
+                    return call.name();
+                }
+            }
+        }
+        throw new IllegalArgumentException("tool result for call '" + callId + "' answers no earlier assistant tool "
+                + "call; Gemini needs the function's name");
+    }
+
+    private JsonNode resultObject(String text) {
+        try {
+            JsonNode parsed = json.readTree(text);
+            if (parsed != null && parsed.isObject()) {
+                return parsed;
+            }
+        } catch (JsonProcessingException e) {
+            // plain text result: wrapped below
+        }
+        ObjectNode wrapped = json.createObjectNode();
+        wrapped.put("result", text);
+        return wrapped;
+    }
+
+    private JsonNode arguments(ToolCall call) {
+        if (call.arguments().isBlank()) {
+            return json.createObjectNode();
+        }
+        try {
+            JsonNode parsed = json.readTree(call.arguments());
+            if (parsed != null && parsed.isObject()) {
+                return parsed;
+            }
+        } catch (JsonProcessingException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("tool call '" + call.id() + "' (" + call.name()
+                + ") has arguments that are not a JSON object; Gemini needs an object as functionCall args");
+    }
+
+    private ObjectNode imagePart(ContentPart.Image image) {
+        ObjectNode p = json.createObjectNode();
+        if (image.isInline()) {
+            DataUri data = DataUri.parse(image.url());
+            ObjectNode inline = p.putObject("inlineData");
+            inline.put("mimeType", data.mediaType());
+            inline.put("data", data.base64());
+        } else if (image.url().startsWith("https://") || image.url().startsWith("http://")) {
+            ObjectNode file = p.putObject("fileData");
+            file.put("mimeType", mediaTypeFromExtension(image.url()));
+            file.put("fileUri", image.url());
+        } else {
+            throw new IllegalArgumentException("image URL must be a data: URI or an http(s) link, was '"
+                    + DataUri.abbreviate(image.url()) + "'");
+        }
+        return p;
+    }
+
+    static String mediaTypeFromExtension(String url) {
+        String path = url.toLowerCase(Locale.ROOT);
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (path.endsWith(".png")) {
+            return "image/png";
+        }
+        if (path.endsWith(".webp")) {
+            return "image/webp";
+        }
+        if (path.endsWith(".gif")) {
+            return "image/gif";
+        }
+        if (path.endsWith(".heic")) {
+            return "image/heic";
+        }
+        return "image/jpeg";
+    }
+
+    private JsonNode functionCallingConfig(JsonNode choice) {
+        ObjectNode config = json.createObjectNode();
+        if (choice.isTextual()) {
+            switch (choice.asText()) {
+                case "auto" -> config.put("mode", "AUTO");
+                case "required" -> config.put("mode", "ANY");
+                case "none" -> config.put("mode", "NONE");
+                default -> throw new IllegalArgumentException("tool_choice must be auto, required, none or a function "
+                        + "object, was '" + choice.asText() + "'");
+            }
+            return config;
+        }
+        String name = choice.path("function").path("name").asText("");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("tool_choice object must name a function, was " + choice);
+        }
+        config.put("mode", "ANY");
+        config.putArray("allowedFunctionNames").add(name);
+        return config;
+    }
+
+    private static boolean hasParameters(JsonNode schema) {
+        return !(schema.isEmpty() || ("object".equals(schema.path("type").asText())
+                && schema.path("properties").isEmpty()));
+    }
+
+    /**
+     * A copy of {@code schema} without the keywords Gemini rejects, at every depth.
+     *
+     * @param schema a JSON Schema
+     * @return the cleaned copy
+     */
+    static JsonNode sanitizeSchema(JsonNode schema) {
+        JsonNode copy = schema.deepCopy();
+        strip(copy);
+        return copy;
+    }
+
+    private static void strip(JsonNode node) {
+        if (node.isObject()) {
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                if (UNSUPPORTED_SCHEMA_KEYS.contains(it.next())) {
+                    it.remove();
+                }
+            }
+            node.forEach(GeminiRequestMapper::strip);
+        } else if (node.isArray()) {
+            node.forEach(GeminiRequestMapper::strip);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.costwise.llm.provider.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads Gemini's {@code GenerateContentResponse} (https://ai.google.dev/api/generate-content#v1beta.GenerateContentResponse)
+ * into canonical pieces.
+ *
+ * <p>Only the first candidate is read. Text parts are joined (thought summaries, {@code "thought": true}, are left
+ * out); {@code functionCall} parts become tool calls. Gemini gives calls no id unless it sends one, so an id is made
+ * from the response id and the call's position: {@code call_<responseId>_<n>}, followed by
+ * {@value #THOUGHT_SIGNATURE_MARK} and the call's {@code thoughtSignature} when it has one.
+ */
+final class GeminiResponseMapper {
+
+    /**
+     * Separates a tool call's id from the {@code thoughtSignature} Gemini attached to the call. Thinking models
+     * (Gemini 2.5 and 3) sign their function calls and Gemini 3 rejects a later turn that does not send the signature
+     * back (https://ai.google.dev/gemini-api/docs/thought-signatures). The canonical tool call has no field for it, so
+     * it rides in the id, which OpenAI-style clients echo back unchanged, and {@link GeminiRequestMapper} restores it.
+     */
+    static final String THOUGHT_SIGNATURE_MARK = "__thought__";
+
+    private GeminiResponseMapper() {}
+
+    /**
+     * A parsed response.
+     *
+     * @param responseId Gemini's {@code responseId}, if sent
+     * @param modelVersion the model that actually answered ({@code modelVersion}), if sent
+     * @param message the assistant message
+     * @param finishReason the mapped finish reason
+     * @param usage normalised usage, if sent
+     * @param blockReason the prompt's {@code promptFeedback.blockReason}, when the prompt was refused
+     */
+    record Reply(Optional<String> responseId, Optional<String> modelVersion, Message message,
+            FinishReason finishReason, Optional<Usage> usage, Optional<String> blockReason) {}
+
+    /**
+     * Reads a whole response.
+     *
+     * @param body the parsed JSON
+     * @return the reply
+     * @throws IllegalArgumentException if it has neither a candidate nor a block reason
+     */
+    static Reply read(JsonNode body) {
+        Optional<String> blockReason = text(body.path("promptFeedback"), "blockReason");
+        JsonNode candidate = body.path("candidates").path(0);
+        if (candidate.isMissingNode() && blockReason.isEmpty()) {
+            throw new IllegalArgumentException("response has no candidates and no promptFeedback.blockReason");
+        }
+        Optional<String> responseId = text(body, "responseId");
+        Parts parts = parts(candidate.path("content").path("parts"), responseId, 0);
+        Message message = new Message(Role.ASSISTANT,
+                parts.text().isEmpty() ? List.of() : List.of(ContentPart.text(parts.text())), Optional.empty(),
+                parts.calls(), Optional.empty());
+        FinishReason reason = finishReason(candidate.path("finishReason").asText(""), !parts.calls().isEmpty());
+        return new Reply(responseId, text(body, "modelVersion").map(GeminiResponseMapper::stripModelsPrefix),
+                message, reason, usage(body.path("usageMetadata")), blockReason);
+    }
+
+    /**
+     * The text and calls of a candidate's parts.
+     *
+     * @param text joined text, thoughts left out
+     * @param calls the function calls
+     */
+    record Parts(String text, List<ToolCall> calls) {}
+
+    /**
+     * Reads parts.
+     *
+     * @param parts the {@code parts} array
+     * @param responseId used to make call ids
+     * @param firstCallIndex the position of the first call here among all calls of the answer (streams span chunks)
+     * @return text and calls
+     */
+    static Parts parts(JsonNode parts, Optional<String> responseId, int firstCallIndex) {
+        StringBuilder text = new StringBuilder();
+        List<ToolCall> calls = new ArrayList<>();
+        for (JsonNode part : parts) {
+            if (part.path("thought").asBoolean(false)) {
+                continue;
+            }
+            if (part.has("text")) {
+                text.append(part.path("text").asText());
+            } else if (part.has("functionCall")) {
+                JsonNode call = part.path("functionCall");
+                String name = text(call, "name").orElseThrow(
+                        () -> new IllegalArgumentException("functionCall part has no name"));
+                int index = firstCallIndex + calls.size();
+                String id = text(call, "id").orElse("call_" + responseId.orElse("gemini") + "_" + index)
+                        + text(part, "thoughtSignature").map(sig -> THOUGHT_SIGNATURE_MARK + sig).orElse("");
+                JsonNode args = call.path("args");
+                calls.add(new ToolCall(id, name, args.isMissingNode() || args.isNull() ? "{}" : args.toString()));
+            }
+        }
+        return new Parts(text.toString(), calls);
+    }
+
+    /**
+     * Maps Gemini's {@code finishReason}.
+     *
+     * @param reason {@code STOP}, {@code MAX_TOKENS}, {@code SAFETY}, {@code RECITATION}…
+     * @param calledTools whether the candidate holds function calls (Gemini says {@code STOP} for those)
+     * @return the canonical reason
+     */
+    static FinishReason finishReason(String reason, boolean calledTools) {
+        return switch (reason) {
+            case "STOP", "" -> calledTools ? FinishReason.TOOL_CALLS : FinishReason.STOP;
+            case "MAX_TOKENS" -> FinishReason.LENGTH;
+            case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
+                    FinishReason.CONTENT_FILTER;
+            default -> FinishReason.OTHER;
+        };
+    }
+
+    /**
+     * Normalises {@code usageMetadata}: {@code promptTokenCount} already includes {@code cachedContentTokenCount}
+     * (and tool-use prompt tokens are billed as input too); {@code thoughtsTokenCount} is billed as output but is not
+     * in {@code candidatesTokenCount}, so it is added to the output and reported as reasoning.
+     *
+     * @param metadata the {@code usageMetadata} object
+     * @return the usage, or empty when the object is absent
+     */
+    static Optional<Usage> usage(JsonNode metadata) {
+        if (!metadata.isObject()) {
+            return Optional.empty();
+        }
+        long prompt = metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0);
+        long cached = Math.min(prompt, metadata.path("cachedContentTokenCount").asLong(0));
+        long thoughts = metadata.path("thoughtsTokenCount").asLong(0);
+        long candidates = metadata.path("candidatesTokenCount").asLong(0);
+        return Optional.of(new Usage(prompt, cached, 0, candidates + thoughts, thoughts, false));
+    }
+
+    static String stripModelsPrefix(String model) {
+        return model.startsWith("models/") ? model.substring("models/".length()) : model;
+    }
+
+    private static Optional<String> text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isTextual() && !value.asText().isEmpty() ? Optional.of(value.asText()) : Optional.empty();
+    }
+}

@@ -1,0 +1,320 @@
+package dev.costwise.llm.provider.http;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The template every HTTP provider adapter extends: the subclass speaks its wire format in {@link #doChat} and
+ * {@link #doStream}; this class does the rest the same way for every provider.
+ *
+ * <p>For each call it measures latency (on the context's ticker), fills in locally counted usage when the provider
+ * reported none ({@link Usage#estimated()}), prices the usage with the {@link Pricer}, flags
+ * {@link ChatResponse#modelDowngraded()} when the provider answered with another model than the one asked for (a
+ * dated snapshot of the same model does not count, see {@link ModelNames}) and counts it in the Micrometer counter
+ * {@code costwise.model.downgrades}, and records a {@link CostRecord} in the {@link WorkflowContext} (event
+ * {@code cost}, attribute {@code record}): {@link Outcome#SUCCESS}, {@link Outcome#FAILED} for a failed attempt (cost
+ * zero unless output had already been produced, which the provider bills), or {@link Outcome#ABORTED} for a stream
+ * closed before its end.
+ *
+ * <p>Subclasses send through {@link #send(HttpCall)} and {@link #openStream(HttpCall, WorkflowContext)}, which map
+ * transport failures to {@link ProviderException}s and publish the rate-limit headers of every response to the
+ * {@link RateLimitListener}. Instances are immutable and thread-safe.
+ */
+public abstract class AbstractProviderChatModel implements ChatModel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AbstractProviderChatModel.class);
+
+    /** The name of the counter of answers by another model than the one asked for. */
+    public static final String DOWNGRADE_COUNTER = "costwise.model.downgrades";
+
+    private final AdapterSettings settings;
+
+    /**
+     * @param settings the model, provider, transport, pricer and listeners
+     */
+    protected AbstractProviderChatModel(AdapterSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /**
+     * Calls the provider once and reads its answer. Do not price or record: the base class does.
+     *
+     * @param request the request (send {@link #name()} as the model)
+     * @param context the request's context
+     * @return what the provider answered
+     * @throws ProviderException for every failure, mapped from the provider's status and error body
+     */
+    protected abstract ProviderReply doChat(ChatRequest request, WorkflowContext context);
+
+    /**
+     * Opens a stream and returns its chunks as they arrive.
+     *
+     * @param request the request (send {@link #name()} as the model)
+     * @param context the request's context
+     * @return the chunk source
+     * @throws ProviderException if the request fails before the stream starts
+     */
+    protected abstract ChunkSource doStream(ChatRequest request, WorkflowContext context);
+
+    /** @return the settings this adapter was built with */
+    public AdapterSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return settings.model();
+    }
+
+    @Override
+    public String provider() {
+        return settings.provider();
+    }
+
+    @Override
+    public final ChatResponse execute(ChatRequest request, WorkflowContext context) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        long start = context.ticker().read();
+        ProviderReply reply;
+        try {
+            reply = doChat(request, context);
+        } catch (ProviderException e) {
+            recordFailure(request, context, e, Optional.empty(), elapsed(context, start));
+            throw e;
+        }
+        return complete(request, context, reply, elapsed(context, start));
+    }
+
+    @Override
+    public final ChatStream stream(ChatRequest request, WorkflowContext context) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        long start = context.ticker().read();
+        ChunkSource source;
+        try {
+            source = doStream(request, context);
+        } catch (ProviderException e) {
+            recordFailure(request, context, e, Optional.empty(), elapsed(context, start));
+            throw e;
+        }
+        return new AssemblingChatStream(this, request, context, source, start);
+    }
+
+    // ---- helpers for subclasses ----
+
+    /** @return failure details naming this provider and model, without a status */
+    protected final ProviderException.Details details() {
+        return ProviderException.Details.of(provider(), name());
+    }
+
+    /**
+     * Failure details with a status and the provider's request id read from {@code headers}.
+     *
+     * @param status the HTTP status
+     * @param headers the response headers
+     * @return the details
+     */
+    protected final ProviderException.Details details(int status, HttpHeaders headers) {
+        return new ProviderException.Details(provider(), name(), OptionalInt.of(status), requestId(headers));
+    }
+
+    /**
+     * The provider's request id header. Default: {@code x-request-id}, else {@code request-id}.
+     *
+     * @param headers the response headers
+     * @return the id, if present
+     */
+    protected Optional<String> requestId(HttpHeaders headers) {
+        return headers.first("x-request-id").or(() -> headers.first("request-id"));
+    }
+
+    /**
+     * Reads the rate-limit headers of a response. Default: OpenAI-style {@code x-ratelimit-*} and
+     * {@code retry-after}; adapters for providers with other headers override it.
+     *
+     * @param status the HTTP status
+     * @param headers the response headers
+     * @return the snapshot, or empty when there were none
+     */
+    protected Optional<RateLimitSnapshot> rateLimits(int status, HttpHeaders headers) {
+        return RateLimitHeaderParser.openAiStyle(provider(), name(), status, headers, settings.clock().instant());
+    }
+
+    /**
+     * Sends a request and reads the whole response; publishes its rate-limit headers.
+     *
+     * @param call the request
+     * @return the response, whatever its status
+     * @throws ProviderException.ProviderTimeout if connecting or reading timed out
+     * @throws ProviderException.ConnectionFailed if the connection failed or broke
+     */
+    protected final HttpResult send(HttpCall call) {
+        HttpResult result;
+        try {
+            result = settings.transport().send(call);
+        } catch (IOException e) {
+            throw transportFailure(e);
+        }
+        publishRateLimits(result.status(), result.headers());
+        return result;
+    }
+
+    /**
+     * Sends a streaming request under the configured stream limits, the total narrowed to the context's deadline;
+     * publishes the response's rate-limit headers.
+     *
+     * @param call the request
+     * @param context the request's context
+     * @return the open stream; close it (a {@link ChunkSource} closes it on {@link ChunkSource#close()})
+     * @throws ProviderException.ProviderTimeout if the headers did not arrive in time
+     * @throws ProviderException.ConnectionFailed if the connection failed
+     */
+    protected final GuardedStream openStream(HttpCall call, WorkflowContext context) {
+        StreamTimeouts timeouts = context.remaining().map(settings.streamTimeouts()::narrowTotal)
+                .orElse(settings.streamTimeouts());
+        GuardedStream stream;
+        try {
+            stream = GuardedStream.open(settings.transport(), call, timeouts);
+        } catch (IOException e) {
+            throw transportFailure(e);
+        }
+        publishRateLimits(stream.status(), stream.headers());
+        return stream;
+    }
+
+    /**
+     * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, anything else to
+     * {@link ProviderException.ConnectionFailed}.
+     *
+     * @param e the failure
+     * @return the provider exception to throw
+     */
+    protected final ProviderException transportFailure(IOException e) {
+        if (e instanceof TransportTimeoutException t) {
+            return new ProviderException.ProviderTimeout(details(), t.phase().label(), t.timeout());
+        }
+        if (e instanceof InterruptedIOException) {
+            Thread.currentThread().interrupt();
+        }
+        return new ProviderException.ConnectionFailed(details(), describe(e), e);
+    }
+
+    /**
+     * Counts tokens locally, for a provider that reported no usage.
+     *
+     * @param request the request (input)
+     * @param output the output produced so far
+     * @return the usage, marked estimated
+     */
+    protected final Usage estimateUsage(ChatRequest request, Message output) {
+        long in = settings.tokenEstimator().estimateInput(name(), request).tokens();
+        long out = settings.tokenEstimator().countText(name(), output.text());
+        for (ToolCall c : output.toolCalls()) {
+            out += settings.tokenEstimator().countText(name(), c.name() + c.arguments());
+        }
+        return new Usage(in, 0, 0, out, 0, true);
+    }
+
+    // ---- the template's own steps ----
+
+    final ChatResponse complete(ChatRequest request, WorkflowContext context, ProviderReply reply, Duration latency) {
+        Usage usage = reply.usage().orElseGet(() -> estimateUsage(request, reply.message()));
+        String answered = reply.model().filter(m -> !m.isBlank()).orElse(name());
+        boolean downgraded = !ModelNames.sameModel(name(), answered);
+        if (downgraded) {
+            countDowngrade(answered);
+        }
+        Pricer.Priced priced = price(answered, downgraded, usage);
+        ChatResponse response = new ChatResponse(reply.id(), request.model(), answered, provider(), reply.message(),
+                reply.finishReason(), usage, priced.cost(), priced.status(), latency, reply.providerRequestId(),
+                downgraded);
+        recordCost(context, request, answered, usage, priced, Outcome.SUCCESS, Optional.empty(), latency);
+        return response;
+    }
+
+    final void recordFailure(ChatRequest request, WorkflowContext context, ProviderException e,
+            Optional<Usage> billed, Duration latency) {
+        Usage usage = billed.orElse(Usage.ZERO);
+        Pricer.Priced priced = usage.totalTokens() == 0
+                ? new Pricer.Priced(Money.ZERO, dev.costwise.llm.cost.PriceStatus.PRICED)
+                : price(name(), false, usage);
+        recordCost(context, request, name(), usage, priced, Outcome.FAILED, Optional.of(e.kind()), latency);
+    }
+
+    final Pricer.Priced price(String answered, boolean downgraded, Usage usage) {
+        if (downgraded) {
+            try {
+                return settings.pricer().price(answered, usage);
+            } catch (UnknownModelException e) {
+                LOG.debug("{} answered with unpriced model {}; pricing as {}", provider(), answered, name());
+            }
+        }
+        return settings.pricer().price(name(), usage);
+    }
+
+    final void recordCost(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,
+            Pricer.Priced priced, Outcome outcome, Optional<String> errorKind, Duration latency) {
+        int attempt = context.attributeValues("record", CostRecord.class).size() + 1;
+        CostRecord record = new CostRecord(context.correlationId(), attempt, context.clock().instant(),
+                request.model(), usedModel, provider(), usage, priced.cost(), priced.cost(), priced.status(),
+                outcome, errorKind, Optional.empty(), latency, context.tags());
+        context.record(name(), "cost", Map.of("record", record));
+    }
+
+    static Duration elapsed(WorkflowContext context, long startNanos) {
+        return Duration.ofNanos(Math.max(0, context.ticker().read() - startNanos));
+    }
+
+    private void countDowngrade(String answered) {
+        settings.meterRegistry().ifPresent(r -> r.counter(DOWNGRADE_COUNTER, "provider", provider(),
+                "requested", name(), "answered", answered).increment());
+        LOG.info("{} answered a request for {} with {}", provider(), name(), answered);
+    }
+
+    private void publishRateLimits(int status, HttpHeaders headers) {
+        if (settings.rateLimitListener() == RateLimitListener.NONE) {
+            return;
+        }
+        Optional<RateLimitSnapshot> snapshot = rateLimits(status, headers);
+        if (snapshot.isEmpty()) {
+            return;
+        }
+        try {
+            settings.rateLimitListener().onSnapshot(snapshot.get());
+        } catch (RuntimeException e) {
+            LOG.warn("rate-limit listener failed for {} {}; ignored", provider(), name(), e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + provider() + " " + name() + "]";
+    }
+}

@@ -1,0 +1,299 @@
+package dev.costwise.llm.provider.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A streamed HTTP response under a first-token and a total timeout.
+ *
+ * <p>A watchdog on a virtual thread watches the clock from the moment the request is sent. If the first event has not
+ * arrived within {@link StreamTimeouts#firstToken()}, or the stream has not ended within {@link StreamTimeouts#total()},
+ * it closes the connection (aborting the upstream request); the blocked read, or the wait for the response headers,
+ * then fails with a {@link TransportTimeoutException} naming the limit. The first event is marked by
+ * {@link #nextEvent()} or {@link #nextLine()}, or explicitly by {@link #markFirstToken()}.
+ *
+ * <p>One consumer thread reads; {@link #close()} may be called from any thread and is idempotent.
+ *
+ * <pre>{@code
+ * try (GuardedStream s = GuardedStream.open(transport, call, StreamTimeouts.of(ofSeconds(10), ofMinutes(5)))) {
+ *     for (Optional<SseEvent> e = s.nextEvent(); e.isPresent(); e = s.nextEvent()) { ... }
+ * }
+ * }</pre>
+ */
+public final class GuardedStream implements AutoCloseable {
+
+    private final StreamTimeouts timeouts;
+    private final long startNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private boolean firstTokenSeen;
+    private boolean closed;
+    private TransportTimeoutException fired;
+    private HttpStreamResponse response;
+    private CompletableFuture<HttpStreamResponse> pending;
+    private Thread opener;
+    private SseReader sse;
+    private NdjsonReader ndjson;
+    private InputStream body;
+
+    private GuardedStream(StreamTimeouts timeouts) {
+        this.timeouts = timeouts;
+        this.startNanos = System.nanoTime();
+    }
+
+    /**
+     * Sends {@code call} and waits for the response headers, under {@code timeouts}.
+     *
+     * @param transport the transport
+     * @param call the request
+     * @param timeouts the limits; {@link StreamTimeouts#NONE} for only the transport's own timeouts
+     * @return the open stream; the caller must close it
+     * @throws TransportTimeoutException if the headers did not arrive within the first-token or total limit, or the
+     *     transport timed out
+     * @throws IOException if the connection failed
+     */
+    public static GuardedStream open(HttpTransport transport, HttpCall call, StreamTimeouts timeouts)
+            throws IOException {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(timeouts, "timeouts");
+        GuardedStream g = new GuardedStream(timeouts);
+        if (timeouts.isNone()) {
+            g.response = transport.stream(call);
+            return g;
+        }
+        g.startWatchdog();
+        CompletableFuture<HttpStreamResponse> future = new CompletableFuture<>();
+        g.lock.lock();
+        try {
+            g.pending = future;
+            g.opener = Thread.ofVirtual().name("costwise-stream-open").start(() -> {
+                try {
+                    HttpStreamResponse r = transport.stream(call);
+                    if (!future.complete(r)) {
+                        r.close(); // the watchdog already gave up on this request
+                    }
+                } catch (IOException | RuntimeException e) {
+                    future.completeExceptionally(e);
+                }
+            });
+        } finally {
+            g.lock.unlock();
+        }
+        HttpStreamResponse r;
+        try {
+            r = future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            g.close();
+            throw new InterruptedIOException("interrupted while waiting for the response to " + call.uri());
+        } catch (ExecutionException e) {
+            g.close();
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+        g.lock.lock();
+        try {
+            if (g.fired != null) {
+                r.close();
+                throw g.fired;
+            }
+            g.response = r;
+            g.pending = null;
+            g.opener = null;
+        } finally {
+            g.lock.unlock();
+        }
+        return g;
+    }
+
+    /** @return the HTTP status */
+    public int status() {
+        return response.status();
+    }
+
+    /** @return the response headers */
+    public HttpHeaders headers() {
+        return response.headers();
+    }
+
+    /**
+     * Reads the rest of the body as text (for an error response).
+     *
+     * @return the body, UTF-8
+     * @throws TransportTimeoutException if a limit was passed meanwhile
+     * @throws IOException if reading failed
+     */
+    public String readRemaining() throws IOException {
+        try {
+            String s = new String(body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            checkFired();
+            return s;
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Reads the next server-sent event; the first one marks the first token.
+     *
+     * @return the event, or empty at the end of the stream
+     * @throws TransportTimeoutException if the first-token or total limit was passed
+     * @throws IOException if the connection broke
+     */
+    public Optional<SseEvent> nextEvent() throws IOException {
+        if (sse == null) {
+            sse = new SseReader(body());
+        }
+        try {
+            Optional<SseEvent> e = sse.next();
+            checkFired();
+            e.ifPresent(x -> markFirstToken());
+            return e;
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Reads the next NDJSON line; the first one marks the first token.
+     *
+     * @return the line, or empty at the end of the stream
+     * @throws TransportTimeoutException if the first-token or total limit was passed
+     * @throws IOException if the connection broke
+     */
+    public Optional<String> nextLine() throws IOException {
+        if (ndjson == null) {
+            ndjson = new NdjsonReader(body());
+        }
+        try {
+            Optional<String> l = ndjson.next();
+            checkFired();
+            l.ifPresent(x -> markFirstToken());
+            return l;
+        } catch (IOException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Records that the first token arrived, which stops the first-token clock. */
+    public void markFirstToken() {
+        lock.lock();
+        try {
+            if (!firstTokenSeen) {
+                firstTokenSeen = true;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return the limit that was passed, if the watchdog aborted the stream */
+    public Optional<TransportTimeoutException> timedOut() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(fired);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the response, aborting the upstream request if it is still running, and stops the watchdog. */
+    @Override
+    public void close() {
+        HttpStreamResponse r;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            r = response;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    private InputStream body() {
+        if (body == null) {
+            body = response.body();
+        }
+        return body;
+    }
+
+    private void checkFired() throws TransportTimeoutException {
+        TransportTimeoutException f = timedOut().orElse(null);
+        if (f != null) {
+            throw f;
+        }
+    }
+
+    private IOException failure(IOException e) {
+        return timedOut().<IOException>map(f -> f).orElse(e);
+    }
+
+    private void startWatchdog() {
+        Thread.ofVirtual().name("costwise-stream-watchdog").start(this::watch);
+    }
+
+    private void watch() {
+        long firstAt = timeouts.firstToken().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
+        long totalAt = timeouts.total().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
+        lock.lock();
+        try {
+            while (!closed) {
+                long now = System.nanoTime();
+                if (!firstTokenSeen && now - firstAt >= 0) {
+                    fire(TransportTimeoutException.Phase.FIRST_TOKEN, timeouts.firstToken().orElseThrow());
+                    return;
+                }
+                if (now - totalAt >= 0) {
+                    fire(TransportTimeoutException.Phase.TOTAL, timeouts.total().orElseThrow());
+                    return;
+                }
+                long next = firstTokenSeen ? totalAt : Math.min(firstAt, totalAt);
+                if (next == Long.MAX_VALUE) {
+                    changed.await();
+                } else {
+                    changed.awaitNanos(next - now);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held. */
+    private void fire(TransportTimeoutException.Phase phase, Duration limit) {
+        fired = new TransportTimeoutException(phase, limit, null);
+        if (response != null) {
+            response.close();
+        } else if (pending != null) {
+            pending.completeExceptionally(fired);
+            if (opener != null) {
+                opener.interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.costwise.llm.provider.http;
+
+import java.io.InputStream;
+
+/**
+ * An HTTP response whose body is read as it arrives (server-sent events, NDJSON).
+ *
+ * <p>{@link #close()} releases the connection; before the body's end it aborts the upstream request (the connection
+ * is closed, so the provider stops generating). Closing from another thread makes a blocked {@link #body()} read fail,
+ * which is how timeouts are enforced. Implementations make {@code close()} idempotent and thread-safe.
+ */
+public interface HttpStreamResponse extends AutoCloseable {
+
+    /** @return the HTTP status code */
+    int status();
+
+    /** @return the response headers */
+    HttpHeaders headers();
+
+    /** @return the body, read as it arrives; single use */
+    InputStream body();
+
+    /** Releases the response, aborting the request if the body has not been read to its end. */
+    @Override
+    void close();
+}

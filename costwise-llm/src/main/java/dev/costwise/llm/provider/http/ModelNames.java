@@ -1,0 +1,50 @@
+package dev.costwise.llm.provider.http;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether the model a provider says answered is the model that was asked for.
+ *
+ * <p>A dated or numbered snapshot of the same model is the same model ({@code gpt-4o} answered by
+ * {@code gpt-4o-2024-08-06}, {@code claude-sonnet-4-5} by {@code claude-sonnet-4-5-20250929}, {@code gemini-1.5-pro}
+ * by {@code gemini-1.5-pro-002}, {@code llama3.2} by {@code llama3.2:latest}); a different model is a downgrade
+ * ({@code gemini-2.5-pro} answered by {@code gemini-2.5-flash}). A vendor prefix ({@code openai/}, {@code models/}) is
+ * ignored on both sides.
+ */
+public final class ModelNames {
+
+    private static final Pattern SNAPSHOT_SUFFIX = Pattern.compile(
+            "(?:-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|-\\d{4}|-\\d{3}|-latest|-v\\d+(?:\\.\\d+)*"
+                    + "|-preview(?:-\\d{2}-\\d{2}|-\\d{4}-\\d{2}-\\d{2})?|:latest)+");
+
+    private ModelNames() {}
+
+    /**
+     * @param requested the model asked for
+     * @param answered the model the provider reported
+     * @return {@code true} if {@code answered} is {@code requested} or a snapshot of it
+     */
+    public static boolean sameModel(String requested, String answered) {
+        String r = normalise(requested);
+        String a = normalise(answered);
+        if (r.equals(a) || a.isEmpty()) {
+            return true;
+        }
+        return isSnapshotOf(r, a) || isSnapshotOf(a, r);
+    }
+
+    private static boolean isSnapshotOf(String base, String candidate) {
+        return candidate.startsWith(base)
+                && SNAPSHOT_SUFFIX.matcher(candidate.substring(base.length())).matches();
+    }
+
+    private static String normalise(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        int slash = n.lastIndexOf('/');
+        if (slash >= 0) {
+            n = n.substring(slash + 1);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.costwise.llm.provider.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.provider.http.ChunkSource;
+import dev.costwise.llm.provider.http.GuardedStream;
+import dev.costwise.llm.provider.http.SseEvent;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.WireError;
+import dev.costwise.llm.wire.WireFormatException;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Reads {@code chat.completion.chunk} server-sent events up to {@code data: [DONE]}. An event carrying an
+ * {@code error} object is mapped and thrown; the stream ending with neither {@code [DONE]} nor a finish reason is a
+ * truncation.
+ */
+final class OpenAiChunkSource implements ChunkSource {
+
+    private final OpenAiCompatibleChatModel model;
+    private final GuardedStream stream;
+    private final OpenAiWire wire;
+    private boolean finishSeen;
+    private boolean done;
+
+    OpenAiChunkSource(OpenAiCompatibleChatModel model, GuardedStream stream, OpenAiWire wire) {
+        this.model = model;
+        this.stream = stream;
+        this.wire = wire;
+    }
+
+    @Override
+    public Optional<ChatChunk> next() {
+        if (done) {
+            return Optional.empty();
+        }
+        Optional<SseEvent> event;
+        try {
+            event = stream.nextEvent();
+        } catch (IOException e) {
+            throw model.streamFailure(e);
+        }
+        if (event.isEmpty()) {
+            done = true;
+            if (finishSeen) {
+                return Optional.empty(); // some servers end without [DONE]; a finish reason is a proper end
+            }
+            throw model.truncated(stream);
+        }
+        String data = event.get().data().strip();
+        if (data.equals("[DONE]")) {
+            done = true;
+            return Optional.empty();
+        }
+        JsonNode node;
+        try {
+            node = wire.parse(data);
+        } catch (WireFormatException e) {
+            throw model.malformed("stream event is not JSON: " + e.problem(), stream, e);
+        }
+        Optional<WireError> error = wire.readError(node);
+        if (error.isPresent()) {
+            throw model.eventError(error.get(), stream);
+        }
+        ChatChunk chunk;
+        try {
+            chunk = wire.readChunk(node);
+        } catch (WireFormatException e) {
+            throw model.malformed("stream event " + e.getMessage(), stream, e);
+        }
+        if (chunk.finishReason().isPresent()) {
+            finishSeen = true;
+        }
+        return Optional.of(chunk);
+    }
+
+    @Override
+    public Optional<String> providerRequestId() {
+        return model.streamRequestId(stream);
+    }
+
+    @Override
+    public void close() {
+        stream.close();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.costwise.llm.provider.openai;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where an OpenAI-compatible provider lives and how it is addressed: its provider id, base URL (ending before
+ * {@code /chat/completions}), the environment variables holding its key, and whether it wants
+ * {@code max_completion_tokens}.
+ *
+ * @param provider the provider id, such as {@code groq}
+ * @param baseUrl the API base, such as {@code https://api.groq.com/openai/v1}
+ * @param keyVariables environment variables that may hold the key, in order of preference; empty when the server
+ *     needs no key (a local vLLM or llama.cpp server)
+ * @param maxCompletionTokens write the output limit as {@code max_completion_tokens} (OpenAI) rather than
+ *     {@code max_tokens}
+ */
+public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String> keyVariables,
+        boolean maxCompletionTokens) {
+
+    /** OpenAI; {@code OPENAI_BASE_URL} overrides the URL, as the official SDKs allow. */
+    public static final OpenAiCompatibleEndpoint OPENAI =
+            of("openai", "https://api.openai.com/v1", List.of("OPENAI_API_KEY"), true);
+    /** Groq. */
+    public static final OpenAiCompatibleEndpoint GROQ =
+            of("groq", "https://api.groq.com/openai/v1", List.of("GROQ_API_KEY"), false);
+    /** OpenRouter. */
+    public static final OpenAiCompatibleEndpoint OPENROUTER =
+            of("openrouter", "https://openrouter.ai/api/v1", List.of("OPENROUTER_API_KEY"), false);
+    /** DeepSeek. */
+    public static final OpenAiCompatibleEndpoint DEEPSEEK =
+            of("deepseek", "https://api.deepseek.com", List.of("DEEPSEEK_API_KEY"), false);
+    /** Together AI. */
+    public static final OpenAiCompatibleEndpoint TOGETHER =
+            of("together", "https://api.together.xyz/v1", List.of("TOGETHER_API_KEY"), false);
+    /** Hugging Face inference router. */
+    public static final OpenAiCompatibleEndpoint HUGGING_FACE =
+            of("huggingface", "https://router.huggingface.co/v1", List.of("HF_TOKEN", "HUGGINGFACE_API_KEY"),
+                    false);
+
+    public OpenAiCompatibleEndpoint {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        keyVariables = List.copyOf(keyVariables);
+        if (provider.isBlank()) {
+            throw new IllegalArgumentException("provider cannot be blank");
+        }
+        if (!baseUrl.isAbsolute() || baseUrl.getHost() == null) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
+        }
+        String s = baseUrl.toString();
+        if (s.endsWith("/")) {
+            baseUrl = URI.create(s.substring(0, s.length() - 1));
+        }
+    }
+
+    /**
+     * A self-hosted server (vLLM, llama.cpp server, LM Studio…) at {@code baseUrl}, with no key unless one is set on
+     * the model builder.
+     *
+     * @param provider the provider id to report, such as {@code vllm}
+     * @param baseUrl the base URL, such as {@code http://localhost:8000/v1}
+     * @return the endpoint
+     * @throws IllegalArgumentException if the URL is not absolute
+     */
+    public static OpenAiCompatibleEndpoint custom(String provider, String baseUrl) {
+        return of(provider, baseUrl, List.of(), false);
+    }
+
+    /**
+     * This endpoint with the base URL the environment asks for: {@code OPENAI_BASE_URL} for {@link #OPENAI};
+     * otherwise unchanged.
+     *
+     * @param env the environment
+     * @return the endpoint to use
+     */
+    public OpenAiCompatibleEndpoint withEnvironment(Map<String, String> env) {
+        if (provider.equals("openai")) {
+            Optional<String> url = Optional.ofNullable(env.get("OPENAI_BASE_URL")).filter(u -> !u.isBlank());
+            if (url.isPresent()) {
+                return withBaseUrl(url.get().strip());
+            }
+        }
+        return this;
+    }
+
+    /**
+     * This endpoint at another URL (a proxy, a test server).
+     *
+     * @param url the base URL
+     * @return the endpoint
+     */
+    public OpenAiCompatibleEndpoint withBaseUrl(String url) {
+        return new OpenAiCompatibleEndpoint(provider, URI.create(url), keyVariables, maxCompletionTokens);
+    }
+
+    /**
+     * The URI of a path under the base URL.
+     *
+     * @param path such as {@code /chat/completions}
+     * @return the URI
+     */
+    public URI resolve(String path) {
+        return URI.create(baseUrl + path);
+    }
+
+    private static OpenAiCompatibleEndpoint of(String provider, String url, List<String> keys, boolean mct) {
+        return new OpenAiCompatibleEndpoint(provider, URI.create(url), keys, mct);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.costwise.llm.provider.openai;
+
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.SecretRedactor;
+import dev.costwise.llm.wire.WireError;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Maps an OpenAI-compatible error (HTTP status plus the {@code {"error": {...}}} body) to the typed
+ * {@link ProviderException} hierarchy.
+ *
+ * <p>400 is an invalid request, except {@code context_length_exceeded} (context length) and a content-policy code
+ * (content filtered); 401 authentication; 402 (OpenRouter credits) quota exhausted; 403 permission, except an
+ * OpenRouter moderation flag (content filtered); 404 not found; 408 timeout; 413 context length; 422 invalid; 429 rate
+ * limited with its retry-after, except {@code insufficient_quota} (quota exhausted); 500, 502 and other 5xx server
+ * error; 503 and 529 overloaded; 504 timeout. Messages are the provider's, shortened, with any key removed.
+ *
+ * @see <a href="https://platform.openai.com/docs/guides/error-codes">OpenAI error codes</a>
+ * @see <a href="https://openrouter.ai/docs/api-reference/errors">OpenRouter errors</a>
+ */
+public final class OpenAiErrorMapper {
+
+    private static final int MAX_MESSAGE = 300;
+
+    private OpenAiErrorMapper() {}
+
+    /**
+     * Maps one error.
+     *
+     * @param details provider, model, status and request id
+     * @param status the HTTP status to map (for an error inside a 200, the error's own numeric code if it has one)
+     * @param error the parsed error body, if it parsed
+     * @param rawBody the raw body, used when it did not parse
+     * @param retryAfter the wait the response headers asked for
+     * @param elapsed how long the call took (for a provider-side timeout)
+     * @param key the key used, to scrub from messages; empty for none
+     * @return the exception to throw
+     */
+    public static ProviderException map(Details details, int status, Optional<WireError> error, String rawBody,
+            Optional<Duration> retryAfter, Duration elapsed, Optional<ApiKey> key) {
+        String message = clean(error.map(WireError::message).filter(m -> !m.isBlank()).orElse(rawBody), key);
+        if (message.isBlank()) {
+            message = "HTTP " + status + " with no error message";
+        }
+        String code = error.flatMap(WireError::code).orElse("").toLowerCase(Locale.ROOT);
+        String type = error.flatMap(WireError::type).orElse("").toLowerCase(Locale.ROOT);
+        String lower = message.toLowerCase(Locale.ROOT);
+        Details d = new Details(details.provider(), details.model(), OptionalInt.of(status),
+                details.providerRequestId());
+        return switch (status) {
+            case 400 -> isContextLength(code, lower) ? new ProviderException.ContextLengthExceeded(d, message)
+                    : isContentPolicy(code, type) ? new ProviderException.ContentFiltered(d, message)
+                    : new ProviderException.InvalidRequest(d, message);
+            case 401 -> new ProviderException.AuthenticationFailed(d, message);
+            case 402 -> new ProviderException.QuotaExhausted(d, message);
+            case 403 -> isModeration(error, lower) ? new ProviderException.ContentFiltered(d, message)
+                    : new ProviderException.PermissionDenied(d, message);
+            case 404 -> new ProviderException.NotFound(d, message);
+            case 408 -> new ProviderException.ProviderTimeout(d, "request (the provider answered 408: " + message
+                    + ")", elapsed);
+            case 413 -> new ProviderException.ContextLengthExceeded(d, message);
+            case 422 -> isContextLength(code, lower) ? new ProviderException.ContextLengthExceeded(d, message)
+                    : new ProviderException.InvalidRequest(d, message);
+            case 429 -> code.equals("insufficient_quota") || type.equals("insufficient_quota")
+                    ? new ProviderException.QuotaExhausted(d, message)
+                    : new ProviderException.RateLimited(d, message, retryAfter);
+            case 503, 529 -> new ProviderException.Overloaded(d, message, retryAfter);
+            case 504 -> new ProviderException.ProviderTimeout(d, "request (the provider answered 504: " + message
+                    + ")", elapsed);
+            default -> status >= 500 ? new ProviderException.ServerError(d, message)
+                    : new ProviderException.InvalidRequest(d, message);
+        };
+    }
+
+    /**
+     * The status an error inside a 200 body (or a stream event) stands for: its numeric {@code code} if it has one
+     * (OpenRouter), else 500.
+     *
+     * @param error the error
+     * @return the status to map it by
+     */
+    public static int statusOf(WireError error) {
+        return error.code().flatMap(c -> {
+            try {
+                int n = Integer.parseInt(c.trim());
+                return n >= 400 && n <= 599 ? Optional.of(n) : Optional.empty();
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }).orElseGet(() -> {
+            String code = error.code().orElse("").toLowerCase(Locale.ROOT);
+            String type = error.type().orElse("").toLowerCase(Locale.ROOT);
+            if (code.equals("context_length_exceeded")) {
+                return 400;
+            }
+            if (code.equals("rate_limit_exceeded") || type.equals("rate_limit_error")) {
+                return 429;
+            }
+            if (code.equals("insufficient_quota")) {
+                return 429;
+            }
+            if (type.equals("invalid_request_error")) {
+                return 400;
+            }
+            return 500;
+        });
+    }
+
+    private static boolean isContextLength(String code, String lowerMessage) {
+        return code.equals("context_length_exceeded") || code.equals("string_above_max_length")
+                || lowerMessage.contains("maximum context length") || lowerMessage.contains("context length")
+                || lowerMessage.contains("context window") || lowerMessage.contains("too many tokens");
+    }
+
+    private static boolean isContentPolicy(String code, String type) {
+        return code.equals("content_filter") || code.equals("content_policy_violation")
+                || type.equals("content_filter");
+    }
+
+    private static boolean isModeration(Optional<WireError> error, String lowerMessage) {
+        boolean flagged = error.flatMap(WireError::metadata)
+                .map(m -> m.has("reasons") || m.has("flagged_input")).orElse(false);
+        return flagged || lowerMessage.contains("moderation") || lowerMessage.contains("flagged");
+    }
+
+    private static String clean(String message, Optional<ApiKey> key) {
+        String m = key.map(k -> k.redactFrom(message)).orElseGet(() -> SecretRedactor.redact(message)).strip();
+        return m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE) + "…" : m;
+    }
+}

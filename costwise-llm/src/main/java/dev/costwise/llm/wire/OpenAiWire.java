@@ -1,0 +1,835 @@
+package dev.costwise.llm.wire;
+
+import static dev.costwise.llm.wire.JsonReader.describe;
+import static dev.costwise.llm.wire.JsonReader.index;
+import static dev.costwise.llm.wire.JsonReader.optBoolean;
+import static dev.costwise.llm.wire.JsonReader.optLong;
+import static dev.costwise.llm.wire.JsonReader.optNumber;
+import static dev.costwise.llm.wire.JsonReader.optString;
+import static dev.costwise.llm.wire.JsonReader.path;
+import static dev.costwise.llm.wire.JsonReader.present;
+import static dev.costwise.llm.wire.JsonReader.requireObject;
+import static dev.costwise.llm.wire.JsonReader.requireString;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.Tool;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.ToolCallDelta;
+import dev.costwise.llm.chat.Usage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The OpenAI chat-completions JSON codec: requests, {@code chat.completion} responses, {@code chat.completion.chunk}
+ * stream chunks and error bodies, to and from Costwise's canonical chat types.
+ *
+ * <p>The OpenAI-compatible adapters write requests and read answers with it; the gateway reads its callers' requests
+ * and writes its answers with it. Every parse error is a {@link WireFormatException} naming the field by its path
+ * ({@code messages[2].role: unknown role 'bot'}). Unknown fields are ignored, as OpenAI-compatible servers do.
+ * Usage follows OpenAI's convention, which is Costwise's: {@code prompt_tokens} includes
+ * {@code prompt_tokens_details.cached_tokens}, and {@code completion_tokens} includes
+ * {@code completion_tokens_details.reasoning_tokens}.
+ *
+ * <p>Immutable and thread-safe; share one instance.
+ *
+ * @see <a href="https://platform.openai.com/docs/api-reference/chat/create">OpenAI: create chat completion</a>
+ * @see <a href="https://platform.openai.com/docs/api-reference/chat-streaming">OpenAI: chat completion chunk</a>
+ */
+public final class OpenAiWire {
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ObjectMapper mapper;
+
+    /** A codec with its own Jackson mapper. */
+    public OpenAiWire() {
+        this(new ObjectMapper());
+    }
+
+    /**
+     * A codec on the caller's mapper.
+     *
+     * @param mapper the Jackson mapper (only its tree parsing and writing are used)
+     */
+    public OpenAiWire(ObjectMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /** @return the Jackson mapper in use */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    // ------------------------------------------------------------------ parsing JSON text
+
+    /**
+     * Parses JSON text into a tree.
+     *
+     * @param json the text, UTF-8
+     * @return the tree
+     * @throws WireFormatException if it is not JSON (field empty)
+     */
+    public JsonNode parse(byte[] json) {
+        try {
+            JsonNode n = mapper.readTree(json);
+            if (n == null || n.isMissingNode()) {
+                throw new WireFormatException("", "the body is empty; expected a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new WireFormatException("", "not valid JSON: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * Parses JSON text into a tree.
+     *
+     * @param json the text
+     * @return the tree
+     * @throws WireFormatException if it is not JSON
+     */
+    public JsonNode parse(String json) {
+        return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes a tree as compact JSON bytes.
+     *
+     * @param node the tree
+     * @return UTF-8 JSON
+     */
+    public byte[] bytes(JsonNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /**
+     * Reads a chat-completions request.
+     *
+     * @param json the body
+     * @return the request and its stream flags
+     * @throws WireFormatException naming the first field that is missing, of the wrong type, or out of range
+     */
+    public OpenAiRequest readRequest(byte[] json) {
+        return readRequest(parse(json));
+    }
+
+    /**
+     * Reads a chat-completions request from a parsed tree.
+     *
+     * @param root the body
+     * @return the request and its stream flags
+     * @throws WireFormatException naming the first field that is wrong
+     */
+    public OpenAiRequest readRequest(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new WireFormatException("", "expected a JSON object, was " + describe(root));
+        }
+        String model = requireString(root, "model", "");
+        if (model.isBlank()) {
+            throw new WireFormatException("model", "cannot be blank");
+        }
+        ChatRequest.Builder b = ChatRequest.builder(model);
+        JsonNode messages = root.get("messages");
+        if (messages == null || messages.isNull()) {
+            throw new WireFormatException("messages", "is required");
+        }
+        if (!messages.isArray()) {
+            throw new WireFormatException("messages", "expected an array, was " + describe(messages));
+        }
+        if (messages.isEmpty()) {
+            throw new WireFormatException("messages", "must hold at least one message");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            b.addMessage(readMessage(messages.get(i), index("messages", i)));
+        }
+        JsonNode tools = root.get("tools");
+        if (tools != null && !tools.isNull()) {
+            if (!tools.isArray()) {
+                throw new WireFormatException("tools", "expected an array, was " + describe(tools));
+            }
+            List<Tool> list = new ArrayList<>();
+            for (int i = 0; i < tools.size(); i++) {
+                list.add(readTool(tools.get(i), index("tools", i)));
+            }
+            b.tools(list);
+        }
+        JsonNode toolChoice = root.get("tool_choice");
+        if (toolChoice != null && !toolChoice.isNull()) {
+            if (toolChoice.isTextual()) {
+                String v = toolChoice.asText();
+                if (!v.equals("auto") && !v.equals("none") && !v.equals("required")) {
+                    throw new WireFormatException("tool_choice",
+                            "unknown value '" + v + "'; expected auto, none, required or an object");
+                }
+            } else if (!toolChoice.isObject()) {
+                throw new WireFormatException("tool_choice", "expected a string or an object, was "
+                        + describe(toolChoice));
+            }
+            b.toolChoice(toolChoice.deepCopy());
+        }
+        JsonNode format = root.get("response_format");
+        if (format != null && !format.isNull()) {
+            b.responseFormat(readResponseFormat(format));
+        }
+        optNumber(root, "temperature", "").ifPresent(t -> {
+            if (t < 0 || t > 2) {
+                throw new WireFormatException("temperature", "must be between 0 and 2, was " + t);
+            }
+            b.temperature(t);
+        });
+        optNumber(root, "top_p", "").ifPresent(p -> {
+            if (p < 0 || p > 1) {
+                throw new WireFormatException("top_p", "must be between 0 and 1, was " + p);
+            }
+            b.topP(p);
+        });
+        Optional<Long> maxCompletion = optLong(root, "max_completion_tokens", "");
+        Optional<Long> max = optLong(root, "max_tokens", "");
+        String maxField = maxCompletion.isPresent() ? "max_completion_tokens" : "max_tokens";
+        maxCompletion.or(() -> max).ifPresent(m -> {
+            if (m < 1 || m > Integer.MAX_VALUE) {
+                throw new WireFormatException(maxField, "must be a positive integer, was " + m);
+            }
+            b.maxTokens(m.intValue());
+        });
+        JsonNode stop = root.get("stop");
+        if (stop != null && !stop.isNull()) {
+            b.stop(readStop(stop));
+        }
+        optLong(root, "seed", "").ifPresent(b::seed);
+        optString(root, "user", "").ifPresent(b::user);
+        JsonNode metadata = root.get("metadata");
+        if (metadata != null && !metadata.isNull()) {
+            requireObject(metadata, "metadata");
+            Map<String, String> m = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = metadata.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new WireFormatException("metadata." + e.getKey(), "expected a string, was "
+                            + describe(e.getValue()));
+                }
+                m.put(e.getKey(), e.getValue().asText());
+            }
+            b.metadata(m);
+        }
+        optLong(root, "n", "").ifPresent(n -> {
+            if (n != 1) {
+                throw new WireFormatException("n", "only n=1 is supported, was " + n);
+            }
+        });
+        boolean stream = optBoolean(root, "stream", "").orElse(false);
+        boolean includeUsage = false;
+        JsonNode streamOptions = root.get("stream_options");
+        if (streamOptions != null && !streamOptions.isNull()) {
+            requireObject(streamOptions, "stream_options");
+            includeUsage = optBoolean(streamOptions, "include_usage", "stream_options").orElse(false);
+        }
+        try {
+            return new OpenAiRequest(b.build(), stream, includeUsage);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException("", e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a request for an upstream provider.
+     *
+     * @param request the request
+     * @param model the model name to send (the adapter's upstream name, which may differ from the caller's)
+     * @param encoding streaming, usage and field-name choices
+     * @return the JSON body
+     */
+    public ObjectNode writeRequest(ChatRequest request, String model, RequestEncoding encoding) {
+        ObjectNode root = NODES.objectNode();
+        root.put("model", model);
+        ArrayNode messages = root.putArray("messages");
+        for (Message m : request.messages()) {
+            messages.add(writeMessage(m));
+        }
+        if (!request.tools().isEmpty()) {
+            ArrayNode tools = root.putArray("tools");
+            for (Tool t : request.tools()) {
+                ObjectNode fn = NODES.objectNode();
+                fn.put("name", t.name());
+                t.description().ifPresent(d -> fn.put("description", d));
+                fn.set("parameters", t.parameters());
+                if (t.strict()) {
+                    fn.put("strict", true);
+                }
+                tools.addObject().put("type", "function").set("function", fn);
+            }
+        }
+        request.toolChoice().ifPresent(c -> root.set("tool_choice", c));
+        switch (request.responseFormat()) {
+            case ResponseFormat.Text t -> { }
+            case ResponseFormat.JsonObject j -> root.putObject("response_format").put("type", "json_object");
+            case ResponseFormat.JsonSchema s -> {
+                ObjectNode rf = root.putObject("response_format");
+                rf.put("type", "json_schema");
+                ObjectNode js = rf.putObject("json_schema");
+                js.put("name", s.name());
+                js.set("schema", s.schema());
+                js.put("strict", s.strict());
+            }
+        }
+        request.temperature().ifPresent(t -> root.put("temperature", t));
+        request.topP().ifPresent(p -> root.put("top_p", p));
+        request.maxTokens().ifPresent(m -> root.put(encoding.maxCompletionTokens()
+                ? "max_completion_tokens" : "max_tokens", m));
+        if (!request.stop().isEmpty()) {
+            ArrayNode stop = root.putArray("stop");
+            request.stop().forEach(stop::add);
+        }
+        request.seed().ifPresent(s -> root.put("seed", s));
+        request.user().ifPresent(u -> root.put("user", u));
+        if (encoding.includeMetadata() && !request.metadata().isEmpty()) {
+            ObjectNode md = root.putObject("metadata");
+            request.metadata().forEach(md::put);
+        }
+        if (encoding.stream()) {
+            root.put("stream", true);
+            if (encoding.includeUsage()) {
+                root.putObject("stream_options").put("include_usage", true);
+            }
+        }
+        return root;
+    }
+
+    /**
+     * Writes a request as a caller would send it, keeping its own model name.
+     *
+     * @param request the request
+     * @param stream whether to ask for a stream (with usage)
+     * @return the JSON body
+     */
+    public ObjectNode writeRequest(OpenAiRequest request) {
+        RequestEncoding enc = new RequestEncoding(request.stream(), request.stream() && request.includeUsage(),
+                false, true);
+        return writeRequest(request.chat(), request.chat().model(), enc);
+    }
+
+    private Message readMessage(JsonNode node, String at) {
+        requireObject(node, at);
+        String roleName = requireString(node, "role", at);
+        Role role;
+        try {
+            role = Role.fromWire(roleName);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException(path(at, "role"), "unknown role '" + roleName
+                    + "'; expected one of system, developer, user, assistant, tool");
+        }
+        List<ContentPart> content = readContent(node.get("content"), path(at, "content"));
+        Optional<String> name = optString(node, "name", at);
+        List<ToolCall> toolCalls = new ArrayList<>();
+        JsonNode calls = node.get("tool_calls");
+        if (calls != null && !calls.isNull()) {
+            if (!calls.isArray()) {
+                throw new WireFormatException(path(at, "tool_calls"), "expected an array, was " + describe(calls));
+            }
+            if (role != Role.ASSISTANT) {
+                throw new WireFormatException(path(at, "tool_calls"), "only an assistant message may call tools, "
+                        + "this one has role '" + roleName + "'");
+            }
+            for (int i = 0; i < calls.size(); i++) {
+                toolCalls.add(readToolCall(calls.get(i), index(path(at, "tool_calls"), i)));
+            }
+        }
+        Optional<String> toolCallId = optString(node, "tool_call_id", at);
+        if (role == Role.TOOL && toolCallId.isEmpty()) {
+            throw new WireFormatException(path(at, "tool_call_id"), "is required for a tool message");
+        }
+        if (content.isEmpty() && toolCalls.isEmpty() && role != Role.ASSISTANT) {
+            throw new WireFormatException(path(at, "content"), "is required for a " + roleName + " message");
+        }
+        return new Message(role, content, name, toolCalls, role == Role.TOOL ? toolCallId : Optional.empty());
+    }
+
+    private List<ContentPart> readContent(JsonNode content, String at) {
+        if (content == null || content.isNull()) {
+            return List.of();
+        }
+        if (content.isTextual()) {
+            return List.of(ContentPart.text(content.asText()));
+        }
+        if (!content.isArray()) {
+            throw new WireFormatException(at, "expected a string or an array of parts, was " + describe(content));
+        }
+        List<ContentPart> parts = new ArrayList<>();
+        for (int i = 0; i < content.size(); i++) {
+            String pat = index(at, i);
+            JsonNode part = requireObject(content.get(i), pat);
+            String type = requireString(part, "type", pat);
+            switch (type) {
+                case "text" -> parts.add(ContentPart.text(requireString(part, "text", pat)));
+                case "image_url" -> {
+                    JsonNode image = part.get("image_url");
+                    String ipath = path(pat, "image_url");
+                    if (image != null && image.isTextual()) {
+                        parts.add(ContentPart.image(image.asText()));
+                    } else {
+                        requireObject(image, ipath);
+                        String url = requireString(image, "url", ipath);
+                        parts.add(new ContentPart.Image(url, optString(image, "detail", ipath)));
+                    }
+                }
+                default -> throw new WireFormatException(path(pat, "type"), "unsupported content part type '"
+                        + type + "'; expected text or image_url");
+            }
+        }
+        return parts;
+    }
+
+    private ToolCall readToolCall(JsonNode node, String at) {
+        requireObject(node, at);
+        String id = requireString(node, "id", at);
+        optString(node, "type", at).filter(t -> !t.equals("function")).ifPresent(t -> {
+            throw new WireFormatException(path(at, "type"), "unsupported tool call type '" + t
+                    + "'; expected function");
+        });
+        String fpath = path(at, "function");
+        JsonNode fn = requireObject(node.get("function"), fpath);
+        String name = requireString(fn, "name", fpath);
+        JsonNode args = fn.get("arguments");
+        String arguments = args == null || args.isNull() ? "" : args.isTextual() ? args.asText() : args.toString();
+        return new ToolCall(id, name, arguments);
+    }
+
+    private Tool readTool(JsonNode node, String at) {
+        requireObject(node, at);
+        String type = optString(node, "type", at).orElse("function");
+        if (!type.equals("function")) {
+            throw new WireFormatException(path(at, "type"), "unsupported tool type '" + type
+                    + "'; expected function");
+        }
+        String fpath = path(at, "function");
+        JsonNode fn = requireObject(node.get("function"), fpath);
+        String name = requireString(fn, "name", fpath);
+        if (name.isBlank()) {
+            throw new WireFormatException(path(fpath, "name"), "cannot be blank");
+        }
+        JsonNode params = fn.get("parameters");
+        if (params != null && !params.isNull() && !params.isObject()) {
+            throw new WireFormatException(path(fpath, "parameters"), "expected a JSON Schema object, was "
+                    + describe(params));
+        }
+        JsonNode schema = params == null || params.isNull()
+                ? NODES.objectNode().put("type", "object").set("properties", NODES.objectNode())
+                : params.deepCopy();
+        return new Tool(name, optString(fn, "description", fpath), schema,
+                optBoolean(fn, "strict", fpath).orElse(false));
+    }
+
+    private ResponseFormat readResponseFormat(JsonNode node) {
+        requireObject(node, "response_format");
+        String type = requireString(node, "type", "response_format");
+        return switch (type) {
+            case "text" -> new ResponseFormat.Text();
+            case "json_object" -> new ResponseFormat.JsonObject();
+            case "json_schema" -> {
+                JsonNode js = requireObject(node.get("json_schema"), "response_format.json_schema");
+                String name = requireString(js, "name", "response_format.json_schema");
+                JsonNode schema = js.get("schema");
+                if (schema == null || schema.isNull()) {
+                    schema = NODES.objectNode();
+                } else if (!schema.isObject()) {
+                    throw new WireFormatException("response_format.json_schema.schema",
+                            "expected a JSON Schema object, was " + describe(schema));
+                }
+                yield new ResponseFormat.JsonSchema(name, schema.deepCopy(),
+                        optBoolean(js, "strict", "response_format.json_schema").orElse(false));
+            }
+            default -> throw new WireFormatException("response_format.type", "unknown value '" + type
+                    + "'; expected text, json_object or json_schema");
+        };
+    }
+
+    private static List<String> readStop(JsonNode stop) {
+        if (stop.isTextual()) {
+            return List.of(stop.asText());
+        }
+        if (!stop.isArray()) {
+            throw new WireFormatException("stop", "expected a string or an array of strings, was " + describe(stop));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < stop.size(); i++) {
+            JsonNode s = stop.get(i);
+            if (!s.isTextual()) {
+                throw new WireFormatException(index("stop", i), "expected a string, was " + describe(s));
+            }
+            out.add(s.asText());
+        }
+        return out;
+    }
+
+    private static ObjectNode writeMessage(Message m) {
+        ObjectNode node = NODES.objectNode();
+        node.put("role", m.role().wireName());
+        boolean onlyText = m.content().stream().allMatch(p -> p instanceof ContentPart.Text);
+        if (m.content().isEmpty()) {
+            node.putNull("content");
+        } else if (onlyText && m.content().size() == 1) {
+            node.put("content", m.text());
+        } else {
+            ArrayNode parts = node.putArray("content");
+            for (ContentPart p : m.content()) {
+                switch (p) {
+                    case ContentPart.Text t -> parts.addObject().put("type", "text").put("text", t.text());
+                    case ContentPart.Image i -> {
+                        ObjectNode img = parts.addObject().put("type", "image_url").putObject("image_url");
+                        img.put("url", i.url());
+                        i.detail().ifPresent(d -> img.put("detail", d));
+                    }
+                }
+            }
+        }
+        m.name().ifPresent(n -> node.put("name", n));
+        if (!m.toolCalls().isEmpty()) {
+            node.set("tool_calls", writeToolCalls(m.toolCalls()));
+        }
+        m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
+        return node;
+    }
+
+    private static ArrayNode writeToolCalls(List<ToolCall> calls) {
+        ArrayNode arr = NODES.arrayNode();
+        for (ToolCall c : calls) {
+            ObjectNode call = arr.addObject();
+            call.put("id", c.id());
+            call.put("type", "function");
+            call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+        }
+        return arr;
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    /**
+     * Writes a {@code chat.completion} answer.
+     *
+     * @param response the response
+     * @param created the {@code created} Unix time in seconds
+     * @return the JSON body
+     */
+    public ObjectNode writeResponse(ChatResponse response, long created) {
+        ObjectNode root = NODES.objectNode();
+        root.put("id", response.id());
+        root.put("object", "chat.completion");
+        root.put("created", created);
+        root.put("model", response.model());
+        ObjectNode choice = root.putArray("choices").addObject();
+        choice.put("index", 0);
+        ObjectNode message = writeMessage(response.message());
+        if (response.message().content().isEmpty() && response.message().toolCalls().isEmpty()) {
+            message.put("content", "");
+        }
+        choice.set("message", message);
+        choice.putNull("logprobs");
+        choice.put("finish_reason", response.finishReason().wireName());
+        root.set("usage", writeUsage(response.usage()));
+        return root;
+    }
+
+    /**
+     * Reads a {@code chat.completion} answer. Check {@link #readError(JsonNode)} first: OpenRouter sends errors inside
+     * a 200.
+     *
+     * @param root the body
+     * @return the completion
+     * @throws WireFormatException naming the field that is missing or wrong
+     */
+    public WireCompletion readResponse(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new WireFormatException("", "expected a JSON object, was " + describe(root));
+        }
+        String id = optString(root, "id", "").orElse("");
+        String model = optString(root, "model", "").orElse("");
+        long created = optLong(root, "created", "").orElse(0L);
+        JsonNode choices = root.get("choices");
+        if (choices == null || !choices.isArray() || choices.isEmpty()) {
+            throw new WireFormatException("choices", "expected at least one choice, was " + describe(choices));
+        }
+        JsonNode choice = requireObject(choices.get(0), "choices[0]");
+        JsonNode msg = requireObject(choice.get("message"), "choices[0].message");
+        List<ContentPart> content = new ArrayList<>();
+        JsonNode c = msg.get("content");
+        if (c != null && c.isTextual()) {
+            content.add(ContentPart.text(c.asText()));
+        } else if (c != null && c.isArray()) {
+            content.addAll(readContent(c, "choices[0].message.content"));
+        } else if (c != null && !c.isNull()) {
+            throw new WireFormatException("choices[0].message.content", "expected a string, was " + describe(c));
+        }
+        List<ToolCall> calls = new ArrayList<>();
+        JsonNode tc = msg.get("tool_calls");
+        if (tc != null && tc.isArray()) {
+            for (int i = 0; i < tc.size(); i++) {
+                calls.add(readToolCall(tc.get(i), index("choices[0].message.tool_calls", i)));
+            }
+        }
+        if (content.isEmpty() && calls.isEmpty()) {
+            optString(msg, "refusal", "choices[0].message").ifPresent(r -> content.add(ContentPart.text(r)));
+        }
+        if (content.isEmpty() && calls.isEmpty()) {
+            content.add(ContentPart.text(""));
+        }
+        Message message = new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
+        FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(OpenAiWire::finishReason)
+                .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
+        return new WireCompletion(id, model, created, message, finish, readUsage(root.get("usage")));
+    }
+
+    // ------------------------------------------------------------------ chunks
+
+    /**
+     * Writes a {@code chat.completion.chunk}. A chunk carrying only usage is written as OpenAI's final usage chunk,
+     * with an empty {@code choices} array.
+     *
+     * @param chunk the chunk
+     * @param created the {@code created} Unix time in seconds
+     * @return the JSON event data
+     */
+    public ObjectNode writeChunk(ChatChunk chunk, long created) {
+        ObjectNode root = NODES.objectNode();
+        root.put("id", chunk.id());
+        root.put("object", "chat.completion.chunk");
+        root.put("created", created);
+        root.put("model", chunk.model());
+        ArrayNode choices = root.putArray("choices");
+        boolean usageOnly = chunk.usage().isPresent() && chunk.contentDelta().isEmpty()
+                && chunk.toolCallDeltas().isEmpty() && chunk.finishReason().isEmpty();
+        if (!usageOnly) {
+            ObjectNode choice = choices.addObject();
+            choice.put("index", 0);
+            ObjectNode delta = choice.putObject("delta");
+            delta.put("role", "assistant");
+            if (!chunk.contentDelta().isEmpty() || chunk.toolCallDeltas().isEmpty()) {
+                delta.put("content", chunk.contentDelta());
+            }
+            if (!chunk.toolCallDeltas().isEmpty()) {
+                ArrayNode tcs = delta.putArray("tool_calls");
+                for (ToolCallDelta d : chunk.toolCallDeltas()) {
+                    ObjectNode t = tcs.addObject();
+                    t.put("index", d.index());
+                    d.id().ifPresent(id -> t.put("id", id).put("type", "function"));
+                    ObjectNode fn = t.putObject("function");
+                    d.name().ifPresent(n -> fn.put("name", n));
+                    fn.put("arguments", d.argumentsFragment());
+                }
+            }
+            choice.putNull("logprobs");
+            if (chunk.finishReason().isPresent()) {
+                choice.put("finish_reason", chunk.finishReason().get().wireName());
+            } else {
+                choice.putNull("finish_reason");
+            }
+        }
+        chunk.usage().ifPresent(u -> root.set("usage", writeUsage(u)));
+        return root;
+    }
+
+    /**
+     * Reads a {@code chat.completion.chunk}. Check {@link #readError(JsonNode)} first: providers send mid-stream
+     * errors as an event with an {@code error} object.
+     *
+     * @param root the event data
+     * @return the chunk (only the first choice is read)
+     * @throws WireFormatException naming the field that is wrong
+     */
+    public ChatChunk readChunk(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new WireFormatException("", "expected a JSON object, was " + describe(root));
+        }
+        String id = optString(root, "id", "").orElse("");
+        String model = optString(root, "model", "").orElse("");
+        StringBuilder text = new StringBuilder();
+        List<ToolCallDelta> deltas = new ArrayList<>();
+        Optional<FinishReason> finish = Optional.empty();
+        JsonNode choices = root.get("choices");
+        if (choices != null && !choices.isNull() && !choices.isArray()) {
+            throw new WireFormatException("choices", "expected an array, was " + describe(choices));
+        }
+        if (choices != null && choices.isArray()) {
+            for (int i = 0; i < choices.size(); i++) {
+                String at = index("choices", i);
+                JsonNode choice = requireObject(choices.get(i), at);
+                if (choice.path("index").asInt(0) != 0) {
+                    continue; // n > 1 is not supported; later choices are ignored
+                }
+                JsonNode delta = choice.get("delta");
+                if (delta != null && delta.isObject()) {
+                    optString(delta, "content", path(at, "delta")).ifPresent(text::append);
+                    JsonNode tcs = delta.get("tool_calls");
+                    if (tcs != null && tcs.isArray()) {
+                        for (int j = 0; j < tcs.size(); j++) {
+                            String tat = index(path(at, "delta.tool_calls"), j);
+                            JsonNode t = requireObject(tcs.get(j), tat);
+                            int idx = (int) optLong(t, "index", tat).orElse((long) j).longValue();
+                            JsonNode fn = t.get("function");
+                            Optional<String> name = fn != null && fn.isObject()
+                                    ? optString(fn, "name", path(tat, "function")) : Optional.empty();
+                            String args = fn != null && fn.isObject()
+                                    ? optString(fn, "arguments", path(tat, "function")).orElse("") : "";
+                            deltas.add(new ToolCallDelta(idx, optString(t, "id", tat), name, args));
+                        }
+                    }
+                }
+                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason).or(() -> Optional.empty());
+            }
+        }
+        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(root.get("usage")));
+    }
+
+    // ------------------------------------------------------------------ usage
+
+    /**
+     * Writes usage in OpenAI's shape, with {@code prompt_tokens_details.cached_tokens} and
+     * {@code completion_tokens_details.reasoning_tokens}.
+     *
+     * @param usage the usage
+     * @return the {@code usage} object
+     */
+    public ObjectNode writeUsage(Usage usage) {
+        ObjectNode u = NODES.objectNode();
+        u.put("prompt_tokens", usage.inputTokens());
+        u.put("completion_tokens", usage.outputTokens());
+        u.put("total_tokens", usage.totalTokens());
+        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
+        u.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
+        return u;
+    }
+
+    /**
+     * Reads OpenAI usage. {@code prompt_tokens} already includes the cached tokens
+     * ({@code prompt_tokens_details.cached_tokens}, or DeepSeek's {@code prompt_cache_hit_tokens}). A provider that
+     * reports reasoning tokens apart from {@code completion_tokens} has them added in.
+     *
+     * @param node the {@code usage} object, or {@code null}
+     * @return the usage, or empty when absent or null
+     */
+    public Optional<Usage> readUsage(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return Optional.empty();
+        }
+        requireObject(node, "usage");
+        long prompt = JsonReader.longOrZero(node, "prompt_tokens", "usage");
+        long completion = JsonReader.longOrZero(node, "completion_tokens", "usage");
+        long cached = JsonReader.longOrZero(node.get("prompt_tokens_details"), "cached_tokens",
+                "usage.prompt_tokens_details");
+        if (cached == 0) {
+            cached = JsonReader.longOrZero(node, "prompt_cache_hit_tokens", "usage");
+        }
+        long reasoning = JsonReader.longOrZero(node.get("completion_tokens_details"), "reasoning_tokens",
+                "usage.completion_tokens_details");
+        if (reasoning > completion) {
+            completion += reasoning;
+        }
+        return Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, reasoning, false));
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /**
+     * Writes an OpenAI error body.
+     *
+     * @param error the error
+     * @return {@code {"error": {...}}}
+     */
+    public ObjectNode writeError(WireError error) {
+        ObjectNode root = NODES.objectNode();
+        ObjectNode e = root.putObject("error");
+        e.put("message", error.message());
+        e.put("type", error.type().orElse(null));
+        e.put("param", error.param().orElse(null));
+        e.put("code", error.code().orElse(null));
+        error.metadata().ifPresent(m -> e.set("metadata", m));
+        return root;
+    }
+
+    /**
+     * Reads an error body, if {@code root} is one: {@code {"error": {...}}} (OpenAI, OpenRouter, Groq…),
+     * {@code {"error": "text"}} (Ollama, some servers) or vLLM's {@code {"object": "error", "message": ...}}.
+     *
+     * @param root a parsed body or stream event
+     * @return the error, or empty when {@code root} is not an error
+     */
+    public Optional<WireError> readError(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            return Optional.empty();
+        }
+        JsonNode e = root.get("error");
+        if (e != null && e.isTextual()) {
+            return Optional.of(new WireError(e.asText(), Optional.empty(), Optional.empty(), Optional.empty(),
+                    Optional.empty()));
+        }
+        if (e != null && e.isObject()) {
+            return Optional.of(errorFrom(e));
+        }
+        if ("error".equals(root.path("object").asText(null)) && root.has("message")) {
+            return Optional.of(errorFrom(root));
+        }
+        return Optional.empty();
+    }
+
+    private static WireError errorFrom(JsonNode e) {
+        String message = e.path("message").isValueNode() ? e.path("message").asText("") : e.path("message").toString();
+        return new WireError(message, text(e.get("type")), text(e.get("param")), text(e.get("code")),
+                Optional.ofNullable(e.get("metadata")).filter(m -> !m.isNull()));
+    }
+
+    private static Optional<String> text(JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) {
+            return Optional.empty();
+        }
+        return Optional.of(n.isValueNode() ? n.asText() : n.toString());
+    }
+
+    /**
+     * Reads an OpenAI {@code finish_reason}.
+     *
+     * @param wire {@code stop}, {@code length}, {@code tool_calls}, {@code function_call}, {@code content_filter}
+     * @return the reason; {@link FinishReason#OTHER} for anything else
+     */
+    public static FinishReason finishReason(String wire) {
+        return switch (wire) {
+            case "stop", "eos", "end_turn", "stop_sequence" -> FinishReason.STOP;
+            case "length", "max_tokens" -> FinishReason.LENGTH;
+            case "tool_calls", "function_call", "tool_use" -> FinishReason.TOOL_CALLS;
+            case "content_filter", "safety" -> FinishReason.CONTENT_FILTER;
+            default -> FinishReason.OTHER;
+        };
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,551 @@
+package dev.costwise.llm.provider.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.Tool;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.http.AdapterSettings;
+import dev.costwise.llm.provider.http.HelidonHttpTransport;
+import dev.costwise.llm.provider.http.RateLimitSnapshot;
+import dev.costwise.llm.provider.http.StreamTimeouts;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link AnthropicChatModel} against a MockWebServer speaking the Messages API as documented:
+ * https://docs.claude.com/en/api/messages (request and response),
+ * https://docs.claude.com/en/docs/build-with-claude/streaming (events),
+ * https://docs.claude.com/en/api/errors (error bodies and statuses),
+ * https://docs.claude.com/en/api/rate-limits#response-headers (rate-limit headers).
+ */
+class AnthropicChatModelTest {
+
+    private static final String KEY = "sk-ant-api03-SECRET-test-key-123";
+    private static final String MODEL = "claude-sonnet-4-5";
+    private static final Instant NOW = Instant.parse("2026-11-27T07:00:00Z");
+
+    /** Claude Sonnet 4.5: $3 input, $0.30 cache read, $3.75 5-minute cache write, $15 output per million. */
+    private static final Pricing SONNET = new Pricing(Money.of("3"), Money.of("0.30"), Money.of("3.75"),
+            Money.of("6"), Money.of("15"), Optional.empty());
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<RateLimitSnapshot> snapshots = new ArrayList<>();
+
+    private static final Pricer PRICER = (model, usage) -> new Pricer.Priced(
+            SONNET.inputPerMillion().perMillion(usage.uncachedInputTokens())
+                    .plus(SONNET.cachedInputPerMillion().perMillion(usage.cachedInputTokens()))
+                    .plus(SONNET.cacheWrite5mPerMillion().perMillion(usage.cacheWriteTokens()))
+                    .plus(SONNET.outputPerMillion().perMillion(usage.outputTokens())),
+            PriceStatus.PRICED);
+
+    private AnthropicChatModel model(HelidonHttpTransport transport, StreamTimeouts timeouts) {
+        AdapterSettings settings = AdapterSettings.builder("anthropic", MODEL).pricer(PRICER).transport(transport)
+                .streamTimeouts(timeouts).rateLimitListener(snapshots::add)
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+        return AnthropicChatModel.builder(settings).apiKey(KEY).baseUrl(server.url("/").uri()).build();
+    }
+
+    private AnthropicChatModel model() {
+        return model(HelidonHttpTransport.ofDefaults(), StreamTimeouts.NONE);
+    }
+
+    private static MockResponse json(int code, String body) {
+        return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json")
+                .addHeader("request-id", "req_018EeWyXxfu5pfWkrYcMdjWG").body(body).build();
+    }
+
+    private static final String TEXT_REPLY = """
+            {"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant",
+             "model":"claude-sonnet-4-5-20250929",
+             "content":[{"type":"text","text":"Hi! My name is Claude."}],
+             "stop_reason":"end_turn","stop_sequence":null,
+             "usage":{"input_tokens":472,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,
+                      "output_tokens":89}}""";
+
+    @Test
+    void givenTextReplyWithCacheTokens_whenExecuted_thenNormalisedUsageAndExactCostAreRecorded() {
+        server.enqueue(json(200, TEXT_REPLY));
+        WorkflowContext ctx = WorkflowContext.of("test");
+
+        ChatResponse r = model().execute(ChatRequest.of(MODEL, "Hello"), ctx);
+
+        assertThat(r.text()).isEqualTo("Hi! My name is Claude.");
+        assertThat(r.id()).isEqualTo("msg_013Zva2CMHLNnXjNJJKqJ2EF");
+        assertThat(r.model()).isEqualTo("claude-sonnet-4-5-20250929");
+        assertThat(r.modelDowngraded()).isFalse();
+        assertThat(r.provider()).isEqualTo("anthropic");
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.providerRequestId()).contains("req_018EeWyXxfu5pfWkrYcMdjWG");
+        // input 472 uncached + 2000 cache read + 100 cache write
+        assertThat(r.usage()).isEqualTo(new Usage(2572, 2000, 100, 89, 0, false));
+        // 472×3 + 2000×0.30 + 100×3.75 + 89×15 = 1416 + 600 + 375 + 1335 = 3726 µ$
+        assertThat(r.cost()).isEqualTo(Money.of("0.003726"));
+        List<CostRecord> records = ctx.attributeValues("record", CostRecord.class);
+        assertThat(records).singleElement().satisfies(rec -> {
+            assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS);
+            assertThat(rec.cost()).isEqualTo(Money.of("0.003726"));
+            assertThat(rec.usage().cachedInputTokens()).isEqualTo(2000);
+        });
+    }
+
+    @Test
+    void givenSystemToolsAndImage_whenExecuted_thenTheRequestIsAnthropicShapedWithKeyAndVersionHeaders()
+            throws Exception {
+        server.enqueue(json(200, TEXT_REPLY));
+        JsonNode schema = json.readTree("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}");
+        Message user = new Message(Role.USER, List.of(ContentPart.text("What is in this image?"),
+                ContentPart.image("data:image/jpeg;base64,/9j/4AAQSkZJRg==")), Optional.empty(), List.of(),
+                Optional.empty());
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.system("You are terse."))
+                .addMessage(user).tools(List.of(new Tool("get_weather", Optional.of("Weather"), schema, false)))
+                .build();
+
+        model().execute(request, WorkflowContext.of("test"));
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getMethod()).isEqualTo("POST");
+        assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1/messages");
+        assertThat(sent.getHeaders().get("x-api-key")).isEqualTo(KEY);
+        assertThat(sent.getHeaders().get("anthropic-version")).isEqualTo("2023-06-01");
+        assertThat(sent.getHeaders().get("Content-Type")).startsWith("application/json");
+        JsonNode body = json.readTree(sent.getBody().utf8());
+        assertThat(body).isEqualTo(json.readTree("""
+                {"model":"claude-sonnet-4-5","max_tokens":4096,"system":"You are terse.",
+                 "messages":[{"role":"user","content":[{"type":"text","text":"What is in this image?"},
+                   {"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/4AAQSkZJRg=="}}]}],
+                 "tools":[{"name":"get_weather","description":"Weather","input_schema":
+                   {"type":"object","properties":{"city":{"type":"string"}}}}]}"""));
+    }
+
+    @Test
+    void givenToolUseReply_whenExecuted_thenToolCallsAreReturnedWithArgumentsAsJsonText() throws Exception {
+        server.enqueue(json(200, """
+                {"id":"msg_01Aq9w938a90dw8q","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"I'll check the weather."},
+                   {"type":"tool_use","id":"toolu_01A09q90qw90lq917835lq9","name":"get_weather",
+                    "input":{"location":"San Francisco, CA","unit":"celsius"}}],
+                 "stop_reason":"tool_use","usage":{"input_tokens":384,"output_tokens":92}}"""));
+
+        ChatResponse r = model().execute(ChatRequest.of(MODEL, "Weather in SF?"), WorkflowContext.of("t"));
+
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.toolCalls()).singleElement().satisfies(c -> {
+            assertThat(c.id()).isEqualTo("toolu_01A09q90qw90lq917835lq9");
+            assertThat(c.name()).isEqualTo("get_weather");
+            assertThat(json.readTree(c.arguments()))
+                    .isEqualTo(json.readTree("{\"location\":\"San Francisco, CA\",\"unit\":\"celsius\"}"));
+        });
+        assertThat(r.usage()).isEqualTo(Usage.of(384, 92));
+    }
+
+    @Test
+    void givenRequestWithoutMaxTokensAndCatalogDefault_whenBuiltWithDefaultMaxTokens_thenItIsSent()
+            throws Exception {
+        server.enqueue(json(200, TEXT_REPLY));
+        AdapterSettings settings = AdapterSettings.builder("anthropic", MODEL).pricer(PRICER).build();
+        AnthropicChatModel m = AnthropicChatModel.builder(settings).apiKey(KEY).baseUrl(server.url("/").uri())
+                .defaultMaxTokens(64000).build();
+
+        m.execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"));
+
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("max_tokens").asInt()).isEqualTo(64000);
+    }
+
+    static Stream<Arguments> documentedErrors() {
+        return Stream.of(
+                Arguments.of(400, "invalid_request_error", "messages: roles must alternate",
+                        ProviderException.InvalidRequest.class),
+                Arguments.of(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum",
+                        ProviderException.ContextLengthExceeded.class),
+                Arguments.of(401, "authentication_error", "invalid x-api-key",
+                        ProviderException.AuthenticationFailed.class),
+                Arguments.of(403, "permission_error", "Your API key does not have permission to use the specified "
+                        + "resource.", ProviderException.PermissionDenied.class),
+                Arguments.of(404, "not_found_error", "model: claude-nonexistent", ProviderException.NotFound.class),
+                Arguments.of(413, "request_too_large", "Request exceeds the maximum allowed number of bytes.",
+                        ProviderException.InvalidRequest.class),
+                Arguments.of(500, "api_error", "Internal server error", ProviderException.ServerError.class),
+                Arguments.of(529, "overloaded_error", "Overloaded", ProviderException.Overloaded.class));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("documentedErrors")
+    void givenDocumentedErrorBody_whenExecuted_thenMappedToTypedExceptionWithStatusAndRequestId(int status,
+            String type, String message, Class<? extends ProviderException> expected) {
+        server.enqueue(json(status, "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\""
+                + message + "\"},\"request_id\":\"req_018EeWyXxfu5pfWkrYcMdjWG\"}"));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), ctx))
+                .isInstanceOf(expected).hasMessageContaining(message).hasMessageNotContaining(KEY)
+                .satisfies(e -> {
+                    ProviderException p = (ProviderException) e;
+                    assertThat(p.status()).hasValue(status);
+                    assertThat(p.providerRequestId()).contains("req_018EeWyXxfu5pfWkrYcMdjWG");
+                    assertThat(p.provider()).isEqualTo("anthropic");
+                });
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.FAILED));
+    }
+
+    @Test
+    void givenRateLimitWithRetryAfterAndHeaders_whenExecuted_thenRateLimitedCarriesRetryAfterAndListenerHearsIt() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
+                .addHeader("retry-after", "17")
+                .addHeader("anthropic-ratelimit-requests-limit", "50")
+                .addHeader("anthropic-ratelimit-requests-remaining", "0")
+                .addHeader("anthropic-ratelimit-requests-reset", "2026-11-27T07:00:17Z")
+                .addHeader("anthropic-ratelimit-input-tokens-limit", "30000")
+                .addHeader("anthropic-ratelimit-input-tokens-remaining", "29000")
+                .addHeader("anthropic-ratelimit-input-tokens-reset", "2026-11-27T07:00:02Z")
+                .body("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Number of "
+                        + "request tokens has exceeded your per-minute rate limit\"}}").build());
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(17)));
+        assertThat(snapshots).singleElement().satisfies(s -> {
+            assertThat(s.provider()).isEqualTo("anthropic");
+            assertThat(s.status()).isEqualTo(429);
+            assertThat(s.requestLimit()).hasValue(50);
+            assertThat(s.requestsRemaining()).hasValue(0);
+            assertThat(s.requestsReset()).contains(Duration.ofSeconds(17));
+            assertThat(s.tokenLimit()).hasValue(30000);
+            assertThat(s.tokensRemaining()).hasValue(29000);
+            assertThat(s.tokensReset()).contains(Duration.ofSeconds(2));
+            assertThat(s.retryAfter()).contains(Duration.ofSeconds(17));
+        });
+    }
+
+    @Test
+    void givenOverloaded529WithRetryAfter_whenExecuted_thenOverloadedIsTransientWithRetryAfter() {
+        server.enqueue(new MockResponse.Builder().code(529).addHeader("retry-after", "5")
+                .body("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}")
+                .build());
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOfSatisfying(ProviderException.Overloaded.class, e -> {
+                    assertThat(e.isTransient()).isTrue();
+                    assertThat(e.retryAfter()).contains(Duration.ofSeconds(5));
+                });
+    }
+
+    @Test
+    void givenSpendLimit429_whenExecuted_thenQuotaExhaustedNotRetryable() {
+        server.enqueue(json(429, """
+                {"type":"error","error":{"type":"rate_limit_error","message":"You have reached your specified API
+                 usage limits.","details":{"error_code":"enforced_spend_limit_reached"}}}""".replace("\n", "")));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOfSatisfying(ProviderException.QuotaExhausted.class,
+                        e -> assertThat(e.isTransient()).isFalse());
+    }
+
+    @Test
+    void givenNonJsonGatewayPage_whenExecuted_thenMappedByStatus() {
+        server.enqueue(new MockResponse.Builder().code(502).body("<html>Bad Gateway</html>").build());
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.ServerError.class).hasMessageContaining("Bad Gateway")
+                .hasMessageContaining("HTTP 502");
+    }
+
+    @Test
+    void givenErrorBodyEchoingTheKey_whenExecuted_thenTheKeyIsRedacted() {
+        server.enqueue(json(401, "{\"type\":\"error\",\"error\":{\"type\":\"authentication_error\","
+                + "\"message\":\"invalid x-api-key " + KEY + "\"}}"));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.AuthenticationFailed.class).hasMessageNotContaining(KEY)
+                .hasMessageContaining("[redacted]");
+        assertThat(model().toString()).doesNotContain(KEY);
+    }
+
+    @Test
+    void givenMalformedSuccessBody_whenExecuted_thenMalformedResponse() {
+        server.enqueue(json(200, "{\"id\":\"msg_1\",\"type\":\"message\",\"content\":"));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.MalformedResponse.class);
+    }
+
+    @Test
+    void givenSuccessBodyWithoutUsage_whenExecuted_thenMalformedResponseNamesTheField() {
+        server.enqueue(json(200, "{\"id\":\"msg_1\",\"model\":\"m\",\"content\":[]}"));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.MalformedResponse.class).hasMessageContaining("usage");
+    }
+
+    @Test
+    void givenSlowHeaders_whenExecutedWithShortReadTimeout_thenProviderTimeout() {
+        server.enqueue(new MockResponse.Builder().code(200).body(TEXT_REPLY).headersDelay(2, TimeUnit.SECONDS)
+                .build());
+        HelidonHttpTransport fast = HelidonHttpTransport.builder().readTimeout(Duration.ofMillis(200)).build();
+
+        assertThatThrownBy(() -> model(fast, StreamTimeouts.NONE).execute(ChatRequest.of(MODEL, "Hi"),
+                WorkflowContext.of("t"))).isInstanceOf(ProviderException.ProviderTimeout.class);
+    }
+
+    @Test
+    void givenBadToolArguments_whenExecuted_thenInvalidRequestWithoutCallingAnthropic() {
+        Message assistant = new Message(Role.ASSISTANT, List.of(), Optional.empty(),
+                List.of(new ToolCall("toolu_1", "f", "not json")), Optional.empty());
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("x")).addMessage(assistant).build();
+
+        assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("toolu_1");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void givenCatalogWithTheModel_whenBuiltByName_thenTheModelsMaxOutputIsTheDefaultMaxTokens() throws Exception {
+        server.enqueue(json(200, TEXT_REPLY));
+        ModelInfo info = new ModelInfo(MODEL, "anthropic", MODEL, ModelKind.CHAT, Optional.of(SONNET), 200_000,
+                64_000, Set.of(), Optional.empty(), 3, Set.of(), "test", LocalDate.of(2026, 11, 27));
+        ModelCatalog catalog = new ModelCatalog() {
+            @Override
+            public Optional<ModelInfo> find(String nameOrAlias) {
+                return nameOrAlias.equals(MODEL) ? Optional.of(info) : Optional.empty();
+            }
+
+            @Override
+            public ModelInfo require(String nameOrAlias) {
+                return find(nameOrAlias).orElseThrow();
+            }
+
+            @Override
+            public List<ModelInfo> all() {
+                return List.of(info);
+            }
+        };
+        AnthropicChatModel m = AnthropicChatModel.builder(MODEL).pricer(PRICER).apiKey(KEY).catalog(catalog)
+                .baseUrl(server.url("/").uri()).build();
+
+        m.execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"));
+
+        assertThat(m.defaultMaxTokens()).isEqualTo(64_000);
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("max_tokens").asInt()).isEqualTo(64_000);
+        assertThat(m.withModel("claude-haiku-4-5").name()).isEqualTo("claude-haiku-4-5");
+    }
+
+    @Test
+    void givenNoKeyAnywhere_whenBuilt_thenFailsNamingTheVariable() {
+        AdapterSettings settings = AdapterSettings.builder("anthropic", MODEL).pricer(PRICER).build();
+        assertThatThrownBy(() -> AnthropicChatModel.builder(settings).environment(Map.of()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("ANTHROPIC_API_KEY");
+        assertThat(AnthropicChatModel.builder(settings).environment(Map.of("ANTHROPIC_API_KEY", KEY)).build()
+                .defaultMaxTokens()).isEqualTo(4096);
+    }
+
+    // ---- streaming ----
+
+    private static String sse(String... events) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < events.length; i += 2) {
+            sb.append("event: ").append(events[i]).append('\n').append("data: ").append(events[i + 1]).append("\n\n");
+        }
+        return sb.toString();
+    }
+
+    private static MockResponse sseResponse(String body) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .addHeader("request-id", "req_stream_1").body(body).build();
+    }
+
+    private static final String[] STREAM_START = {
+        "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_stream\",\"type\":\"message\","
+                + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5-20250929\","
+                + "\"stop_reason\":null,\"usage\":{\"input_tokens\":472,\"cache_creation_input_tokens\":100,"
+                + "\"cache_read_input_tokens\":2000,\"output_tokens\":1}}}",
+        "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\","
+                + "\"text\":\"\"}}",
+        "ping", "{\"type\": \"ping\"}",
+        "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                + "\"text\":\"Hello\"}}",
+        "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                + "\"text\":\" world\"}}",
+    };
+
+    private static final String[] STREAM_END = {
+        "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+        "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":89}}",
+        "message_stop", "{\"type\":\"message_stop\"}",
+    };
+
+    private static String[] concat(String[] a, String[] b) {
+        return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+    }
+
+    @Test
+    void givenDocumentedStream_whenRead_thenTextChunksAndFinalUsageWithCacheTokensAndExactCost() throws Exception {
+        server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
+        WorkflowContext ctx = WorkflowContext.of("t");
+        List<String> texts = new ArrayList<>();
+
+        ChatResponse r;
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), ctx)) {
+            while (stream.hasNext()) {
+                ChatChunk c = stream.next();
+                texts.add(c.contentDelta());
+            }
+            r = stream.response();
+        }
+
+        assertThat(String.join("", texts)).isEqualTo("Hello world");
+        assertThat(r.text()).isEqualTo("Hello world");
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.usage()).isEqualTo(new Usage(2572, 2000, 100, 89, 0, false));
+        assertThat(r.cost()).isEqualTo(Money.of("0.003726"));
+        assertThat(r.providerRequestId()).contains("req_stream_1");
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("stream").asBoolean()).isTrue();
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
+    }
+
+    @Test
+    void givenStreamedToolUse_whenRead_thenResponseAssemblesTheToolCall() throws Exception {
+        server.enqueue(sseResponse(sse(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_t\",\"model\":"
+                        + "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":400,\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                        + "{\"type\":\"tool_use\",\"id\":\"toolu_01T1x\",\"name\":\"get_weather\",\"input\":{}}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"location\\\": \\\"Par\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"input_json_delta\",\"partial_json\":\"is\\\"}\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+                        + "\"usage\":{\"output_tokens\":40}}",
+                "message_stop", "{\"type\":\"message_stop\"}")));
+
+        ChatResponse r;
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Weather?"), WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> { });
+            r = stream.response();
+        }
+
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.toolCalls()).containsExactly(new ToolCall("toolu_01T1x", "get_weather",
+                "{\"location\": \"Paris\"}"));
+        assertThat(r.usage()).isEqualTo(Usage.of(400, 40));
+    }
+
+    @Test
+    void givenOverloadedErrorEventMidStream_whenRead_thenOverloadedIsThrownAndAttemptRecordedFailed() {
+        server.enqueue(sseResponse(sse(concat(STREAM_START, new String[] {"error",
+                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"}))));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), ctx)) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOfSatisfying(ProviderException.Overloaded.class,
+                            e -> assertThat(e.providerRequestId()).contains("req_stream_1"));
+        }
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.FAILED));
+    }
+
+    @Test
+    void givenStreamCutBeforeMessageStop_whenRead_thenConnectionFailed() {
+        server.enqueue(sseResponse(sse(STREAM_START)));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.ConnectionFailed.class).hasMessageContaining("message_stop");
+        }
+    }
+
+    @Test
+    void givenMalformedEventData_whenRead_thenMalformedResponse() {
+        server.enqueue(sseResponse("event: message_start\ndata: {not json\n\n"));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.MalformedResponse.class).hasMessageContaining("message_start");
+        }
+    }
+
+    @Test
+    void givenErrorStatusOnStreamRequest_whenOpened_thenMappedBeforeAnyChunk() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("retry-after", "3")
+                .body("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}")
+                .build());
+
+        assertThatThrownBy(() -> model().stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(3)));
+    }
+
+    @Test
+    void givenFirstEventNeverComes_whenReadWithFirstTokenTimeout_thenProviderTimeout() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse(concat(STREAM_START, STREAM_END))).bodyDelay(3, TimeUnit.SECONDS).build());
+        AnthropicChatModel m = model(HelidonHttpTransport.ofDefaults(),
+                StreamTimeouts.of(Duration.ofMillis(200), Duration.ofSeconds(30)));
+
+        assertThatThrownBy(() -> {
+            try (ChatStream stream = m.stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+                stream.forEachRemaining(c -> { });
+            }
+        }).isInstanceOf(ProviderException.ProviderTimeout.class).hasMessageContaining("200 ms");
+    }
+
+    @Test
+    void givenClosedEarly_whenClosed_thenAttemptIsRecordedAborted() {
+        server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), ctx)) {
+            assertThat(stream.next().contentDelta()).isEqualTo("Hello");
+        }
+
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.ABORTED));
+    }
+}

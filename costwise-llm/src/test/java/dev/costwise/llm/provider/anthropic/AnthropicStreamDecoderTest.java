@@ -1,0 +1,92 @@
+package dev.costwise.llm.provider.anthropic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.ToolCallDelta;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.ProviderException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Event sequences as documented at https://docs.claude.com/en/docs/build-with-claude/streaming. */
+class AnthropicStreamDecoderTest {
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final AnthropicErrorMapper errors = new AnthropicErrorMapper(json);
+    private final AnthropicStreamDecoder decoder = new AnthropicStreamDecoder("claude-sonnet-4-5",
+            data -> errors.fromStreamEvent(ProviderException.Details.of("anthropic", "claude-sonnet-4-5"), data,
+                    Duration.ofSeconds(60)));
+
+    private List<ChatChunk> feed(String event, String data) throws Exception {
+        return decoder.decode(event, json.readTree(data));
+    }
+
+    @Test
+    void givenTextAndToolUseEvents_whenDecoded_thenChunksCarryTextToolDeltasAndCachedUsage() throws Exception {
+        List<ChatChunk> chunks = new ArrayList<>();
+        chunks.addAll(feed("message_start", """
+                {"type":"message_start","message":{"id":"msg_014p7gG3wDgGV9EUtLvnow3U","type":"message",
+                 "role":"assistant","model":"claude-sonnet-4-5-20250929","content":[],"stop_reason":null,
+                 "usage":{"input_tokens":472,"cache_creation_input_tokens":100,"cache_read_input_tokens":2000,
+                 "output_tokens":2}}}"""));
+        chunks.addAll(feed("content_block_start",
+                "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+        chunks.addAll(feed("ping", "{\"type\": \"ping\"}"));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Okay, let me check"}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":1,"content_block":{"type":"tool_use",
+                 "id":"toolu_01T1x1fJ34qAmk2tNTrN7Up6","name":"get_weather","input":{}}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta",
+                 "partial_json":"{\\"location\\": \\"San Fra"}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta",
+                 "partial_json":"ncisco\\"}"}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"));
+        chunks.addAll(feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},
+                 "usage":{"output_tokens":89}}"""));
+        assertThat(decoder.complete()).isFalse();
+        chunks.addAll(feed("message_stop", "{\"type\":\"message_stop\"}"));
+
+        assertThat(decoder.complete()).isTrue();
+        assertThat(chunks).extracting(ChatChunk::contentDelta).containsExactly("Okay, let me check", "", "", "", "",
+                "");
+        assertThat(chunks.get(1).toolCallDeltas()).containsExactly(new ToolCallDelta(0,
+                Optional.of("toolu_01T1x1fJ34qAmk2tNTrN7Up6"), Optional.of("get_weather"), ""));
+        assertThat(chunks.get(3).toolCallDeltas().getFirst().argumentsFragment()).isEqualTo("{\"location\": \"San Fra");
+        ChatChunk last = chunks.getLast();
+        assertThat(last.id()).isEqualTo("msg_014p7gG3wDgGV9EUtLvnow3U");
+        assertThat(last.model()).isEqualTo("claude-sonnet-4-5-20250929");
+        assertThat(last.finishReason()).contains(FinishReason.TOOL_CALLS);
+        assertThat(last.usage()).contains(new Usage(2572, 2000, 100, 89, 0, false));
+    }
+
+    @Test
+    void givenErrorEventMidStream_whenDecoded_thenThrowsOverloaded() throws Exception {
+        feed("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"m\","
+                + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}");
+
+        assertThatThrownBy(() -> feed("error",
+                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"))
+                .isInstanceOf(ProviderException.Overloaded.class).hasMessageContaining("Overloaded");
+    }
+
+    @Test
+    void givenDeltaForUnknownBlock_whenDecoded_thenFailsNamingTheBlock() {
+        assertThatThrownBy(() -> feed("content_block_delta",
+                "{\"index\":3,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("content block 3");
+    }
+}

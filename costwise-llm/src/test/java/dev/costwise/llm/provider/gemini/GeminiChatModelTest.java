@@ -1,0 +1,485 @@
+package dev.costwise.llm.provider.gemini;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.Tool;
+import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.http.AdapterSettings;
+import dev.costwise.llm.provider.http.HelidonHttpTransport;
+import dev.costwise.llm.provider.http.StreamTimeouts;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link GeminiChatModel} against a MockWebServer speaking the Gemini API as documented:
+ * https://ai.google.dev/api/generate-content (request, GenerateContentResponse, UsageMetadata, streaming with
+ * alt=sse), https://ai.google.dev/gemini-api/docs/function-calling (functionCall/functionResponse),
+ * https://ai.google.dev/gemini-api/docs/troubleshooting (error statuses) and https://ai.google.dev/gemini-api/docs/rate-limits
+ * (429 RESOURCE_EXHAUSTED with google.rpc.RetryInfo).
+ */
+class GeminiChatModelTest {
+
+    private static final String KEY = "AIzaSyD-SECRET-test-key-0123456789";
+    private static final String PRO = "gemini-2.5-pro";
+
+    /** Gemini 2.5 Pro (prompts up to 200K): $1.25 input, $0.125 cached, $10 output per million. */
+    private static final Pricing PRO_PRICES = new Pricing(Money.of("1.25"), Money.of("0.125"), Money.of("1.25"),
+            Money.of("1.25"), Money.of("10"), Optional.empty());
+    /** Gemini 2.5 Flash: $0.30 input, $0.03 cached, $2.50 output per million. */
+    private static final Pricing FLASH_PRICES = new Pricing(Money.of("0.30"), Money.of("0.03"), Money.of("0.30"),
+            Money.of("0.30"), Money.of("2.50"), Optional.empty());
+
+    private static final Pricer PRICER = (model, usage) -> {
+        Pricing p = Map.of(PRO, PRO_PRICES, "gemini-2.5-flash", FLASH_PRICES).get(model);
+        return new Pricer.Priced(p.inputPerMillion().perMillion(usage.uncachedInputTokens())
+                .plus(p.cachedInputPerMillion().perMillion(usage.cachedInputTokens()))
+                .plus(p.outputPerMillion().perMillion(usage.outputTokens())), PriceStatus.PRICED);
+    };
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    private GeminiChatModel model(HelidonHttpTransport transport, StreamTimeouts timeouts) {
+        AdapterSettings settings = AdapterSettings.builder("gemini", PRO).pricer(PRICER).transport(transport)
+                .streamTimeouts(timeouts).build();
+        return GeminiChatModel.builder(settings).apiKey(KEY).baseUrl(server.url("/").uri()).build();
+    }
+
+    private GeminiChatModel model() {
+        return model(HelidonHttpTransport.ofDefaults(), StreamTimeouts.NONE);
+    }
+
+    private static MockResponse json(int code, String body) {
+        return new MockResponse.Builder().code(code).addHeader("Content-Type", "application/json; charset=UTF-8")
+                .body(body).build();
+    }
+
+    private static String reply(String modelVersion) {
+        return """
+                {"candidates":[{"content":{"parts":[{"text":"Paris is the capital of France."}],"role":"model"},
+                  "finishReason":"STOP","index":0}],
+                 "usageMetadata":{"promptTokenCount":10000,"candidatesTokenCount":500,"totalTokenCount":12000,
+                  "cachedContentTokenCount":8000,"thoughtsTokenCount":1500},
+                 "modelVersion":"%s","responseId":"mIp2aPq0Lbzs1e8PwJqR4Ac"}""".formatted(modelVersion);
+    }
+
+    @Test
+    void givenReplyWithCachedAndThoughtTokens_whenExecuted_thenNormalisedUsageAndExactCost() {
+        server.enqueue(json(200, reply("gemini-2.5-pro")));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        ChatResponse r = model().execute(ChatRequest.of(PRO, "Capital of France?"), ctx);
+
+        assertThat(r.text()).isEqualTo("Paris is the capital of France.");
+        assertThat(r.id()).isEqualTo("mIp2aPq0Lbzs1e8PwJqR4Ac");
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.modelDowngraded()).isFalse();
+        // prompt 10000 includes 8000 cached; output = 500 candidates + 1500 thoughts
+        assertThat(r.usage()).isEqualTo(new Usage(10000, 8000, 0, 2000, 1500, false));
+        // 2000×1.25 + 8000×0.125 + 2000×10 = 2500 + 1000 + 20000 µ$ = $0.0235
+        assertThat(r.cost()).isEqualTo(Money.of("0.0235"));
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.cost()).isEqualTo(Money.of("0.0235")));
+    }
+
+    @Test
+    void givenProRequestAnsweredByFlash_whenExecuted_thenDowngradeIsFlaggedAndPricedAsFlash() {
+        server.enqueue(json(200, reply("gemini-2.5-flash")));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        ChatResponse r = model().execute(ChatRequest.of(PRO, "Capital of France?"), ctx);
+
+        assertThat(r.modelDowngraded()).isTrue();
+        assertThat(r.requestedModel()).isEqualTo(PRO);
+        assertThat(r.model()).isEqualTo("gemini-2.5-flash");
+        // 2000×0.30 + 8000×0.03 + 2000×2.50 = 600 + 240 + 5000 µ$ = $0.00584
+        assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.usedModel()).isEqualTo("gemini-2.5-flash"));
+    }
+
+    @Test
+    void givenProAnsweredByItsNumberedSnapshot_whenExecuted_thenNotADowngrade() {
+        server.enqueue(json(200, reply("gemini-2.5-pro-preview-06-05")));
+
+        assertThat(model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")).modelDowngraded()).isFalse();
+    }
+
+    @Test
+    void givenSystemToolsImageAndJsonSchema_whenExecuted_thenTheRequestIsGeminiShapedWithKeyInHeaderOnly()
+            throws Exception {
+        server.enqueue(json(200, reply(PRO)));
+        JsonNode schema = json.readTree("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}");
+        Message user = new Message(Role.USER, List.of(ContentPart.text("Where is this?"),
+                ContentPart.image("data:image/png;base64,iVBORw0KGgo=")), Optional.empty(), List.of(),
+                Optional.empty());
+        ChatRequest request = ChatRequest.builder(PRO).addMessage(Message.system("Answer in JSON."))
+                .addMessage(user).tools(List.of(new Tool("lookup", Optional.of("Look up a place"), schema, false)))
+                .responseFormat(new ResponseFormat.JsonObject()).maxTokens(1024).temperature(0.3).build();
+
+        model().execute(request, WorkflowContext.of("t"));
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1beta/models/gemini-2.5-pro:generateContent");
+        assertThat(sent.getUrl().query()).isNull();
+        assertThat(sent.getHeaders().get("x-goog-api-key")).isEqualTo(KEY);
+        assertThat(json.readTree(sent.getBody().utf8())).isEqualTo(json.readTree("""
+                {"systemInstruction":{"parts":[{"text":"Answer in JSON."}]},
+                 "contents":[{"role":"user","parts":[{"text":"Where is this?"},
+                   {"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}}]}],
+                 "tools":[{"functionDeclarations":[{"name":"lookup","description":"Look up a place",
+                   "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]}],
+                 "generationConfig":{"temperature":0.3,"maxOutputTokens":1024,
+                   "responseMimeType":"application/json"}}"""));
+    }
+
+    @Test
+    void givenFunctionCallReply_whenExecuted_thenToolCallWithMadeUpIdAndToolCallsFinish() throws Exception {
+        server.enqueue(json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather",
+                  "args":{"location":"Boston"}}}]},"finishReason":"STOP"}],
+                 "usageMetadata":{"promptTokenCount":60,"candidatesTokenCount":8,"totalTokenCount":68},
+                 "modelVersion":"gemini-2.5-pro","responseId":"resp-7"}"""));
+
+        ChatResponse r = model().execute(ChatRequest.of(PRO, "Weather in Boston?"), WorkflowContext.of("t"));
+
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.toolCalls()).containsExactly(new ToolCall("call_resp-7_0", "get_weather",
+                "{\"location\":\"Boston\"}"));
+        assertThat(r.usage()).isEqualTo(Usage.of(60, 8));
+    }
+
+    @Test
+    void givenSignedFunctionCall_whenTheToolResultIsSentBack_thenTheThoughtSignatureIsReturnedOnTheCall()
+            throws Exception {
+        // https://ai.google.dev/gemini-api/docs/thought-signatures: the signature is a sibling of functionCall
+        server.enqueue(json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"check_flight",
+                  "args":{"flight":"AA100"}},"thoughtSignature":"CiQBcsjafQ=="}]},"finishReason":"STOP"}],
+                 "usageMetadata":{"promptTokenCount":60,"candidatesTokenCount":8},"responseId":"r9"}"""));
+        server.enqueue(json(200, reply(PRO)));
+        GeminiChatModel m = model();
+
+        ChatResponse first = m.execute(ChatRequest.of(PRO, "Is AA100 on time?"), WorkflowContext.of("t"));
+        ToolCall call = first.toolCalls().getFirst();
+        m.execute(ChatRequest.builder(PRO).addMessage(Message.user("Is AA100 on time?")).addMessage(first.message())
+                .addMessage(Message.toolResult(call.id(), "{\"status\":\"delayed\"}")).build(),
+                WorkflowContext.of("t"));
+
+        server.takeRequest();
+        JsonNode contents = json.readTree(server.takeRequest().getBody().utf8()).path("contents");
+        assertThat(contents.path(1)).isEqualTo(json.readTree("""
+                {"role":"model","parts":[{"functionCall":{"name":"check_flight","args":{"flight":"AA100"}},
+                  "thoughtSignature":"CiQBcsjafQ=="}]}"""));
+        assertThat(contents.path(2).path("parts").path(0).path("functionResponse").path("name").asText())
+                .isEqualTo("check_flight");
+    }
+
+    @Test
+    void givenBlockedPrompt_whenExecuted_thenContentFiltered() {
+        server.enqueue(json(200, """
+                {"promptFeedback":{"blockReason":"SAFETY","safetyRatings":[{"category":"HARM_CATEGORY_DANGEROUS_CONTENT",
+                  "probability":"HIGH"}]},"usageMetadata":{"promptTokenCount":12,"totalTokenCount":12},
+                 "modelVersion":"gemini-2.5-pro"}"""));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.ContentFiltered.class).hasMessageContaining("SAFETY");
+    }
+
+    @Test
+    void givenAnswerStoppedBySafety_whenExecuted_thenContentFilterFinish() {
+        server.enqueue(json(200, """
+                {"candidates":[{"content":{"role":"model","parts":[{"text":"I can"}]},"finishReason":"SAFETY"}],
+                 "usageMetadata":{"promptTokenCount":5,"candidatesTokenCount":2},"modelVersion":"gemini-2.5-pro"}"""));
+
+        assertThat(model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")).finishReason())
+                .isEqualTo(FinishReason.CONTENT_FILTER);
+    }
+
+    private static String googleError(int code, String status, String message, String details) {
+        return "{\"error\":{\"code\":" + code + ",\"message\":\"" + message + "\",\"status\":\"" + status + "\""
+                + (details.isEmpty() ? "" : ",\"details\":" + details) + "}}";
+    }
+
+    static Stream<Arguments> documentedErrors() {
+        return Stream.of(
+                Arguments.of(400, "INVALID_ARGUMENT", "Invalid JSON payload received. Unknown name \\\"foo\\\"", "",
+                        ProviderException.InvalidRequest.class),
+                Arguments.of(400, "INVALID_ARGUMENT", "The input token count (1290000) exceeds the maximum number of "
+                        + "tokens allowed (1048576).", "", ProviderException.ContextLengthExceeded.class),
+                Arguments.of(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
+                        "[{\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"API_KEY_INVALID\","
+                                + "\"domain\":\"googleapis.com\"}]",
+                        ProviderException.AuthenticationFailed.class),
+                Arguments.of(400, "FAILED_PRECONDITION", "User location is not supported for the API use.", "",
+                        ProviderException.InvalidRequest.class),
+                Arguments.of(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers.", "",
+                        ProviderException.PermissionDenied.class),
+                Arguments.of(404, "NOT_FOUND", "models/gemini-9-pro is not found for API version v1beta", "",
+                        ProviderException.NotFound.class),
+                Arguments.of(500, "INTERNAL", "An internal error has occurred.", "",
+                        ProviderException.ServerError.class),
+                Arguments.of(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", "",
+                        ProviderException.Overloaded.class),
+                Arguments.of(504, "DEADLINE_EXCEEDED", "Deadline expired before operation could complete.", "",
+                        ProviderException.ProviderTimeout.class));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("documentedErrors")
+    void givenDocumentedErrorBody_whenExecuted_thenMappedToTypedException(int code, String status, String message,
+            String details, Class<? extends ProviderException> expected) {
+        server.enqueue(json(code, googleError(code, status, message, details)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), ctx)).isInstanceOf(expected)
+                .hasMessageNotContaining(KEY)
+                .satisfies(e -> assertThat(((ProviderException) e).status()).hasValue(code));
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.FAILED));
+    }
+
+    @Test
+    void givenResourceExhaustedWithRetryInfo_whenExecuted_thenRateLimitedRetriesAfterTheDelay() {
+        server.enqueue(json(429, googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please "
+                + "check your plan and billing details.", """
+                [{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":
+                  "generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":
+                  "GenerateRequestsPerMinutePerProjectPerModel-FreeTier","quotaValue":"5"}]},
+                 {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"37s"}]""")));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class, e -> {
+                    assertThat(e.retryAfter()).contains(Duration.ofSeconds(37));
+                    assertThat(e.isTransient()).isTrue();
+                });
+    }
+
+    @Test
+    void givenFractionalRetryDelay_whenParsed_thenExact() {
+        assertThat(GeminiErrorMapper.parseProtoDuration("1.500s")).contains(Duration.ofMillis(1500));
+        assertThat(GeminiErrorMapper.parseProtoDuration("soon")).isEmpty();
+    }
+
+    @Test
+    void givenErrorBodyEchoingTheKey_whenExecuted_thenTheKeyIsRedacted() {
+        server.enqueue(json(400, googleError(400, "INVALID_ARGUMENT", "bad key " + KEY, "")));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .hasMessageNotContaining(KEY).hasMessageContaining("[redacted]");
+        assertThat(model().toString()).doesNotContain(KEY);
+    }
+
+    @Test
+    void givenMalformedBody_whenExecuted_thenMalformedResponse() {
+        server.enqueue(json(200, "{\"candidates\":[{\"content\""));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.MalformedResponse.class);
+    }
+
+    @Test
+    void givenBodyWithNeitherCandidatesNorBlockReason_whenExecuted_thenMalformedResponseSaysSo() {
+        server.enqueue(json(200, "{\"usageMetadata\":{\"promptTokenCount\":3}}"));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.MalformedResponse.class).hasMessageContaining("no candidates");
+    }
+
+    @Test
+    void givenSlowHeaders_whenExecutedWithShortReadTimeout_thenProviderTimeout() {
+        server.enqueue(new MockResponse.Builder().code(200).body(reply(PRO)).headersDelay(2, TimeUnit.SECONDS)
+                .build());
+        HelidonHttpTransport fast = HelidonHttpTransport.builder().readTimeout(Duration.ofMillis(200)).build();
+
+        assertThatThrownBy(() -> model(fast, StreamTimeouts.NONE).execute(ChatRequest.of(PRO, "x"),
+                WorkflowContext.of("t"))).isInstanceOf(ProviderException.ProviderTimeout.class);
+    }
+
+    @Test
+    void givenProAdapter_whenDerivingFlash_thenTheSiblingCallsTheFlashEndpointWithTheSameKey() throws Exception {
+        server.enqueue(json(200, reply("gemini-2.5-flash")));
+        GeminiChatModel pro = GeminiChatModel.builder(PRO).pricer(PRICER).apiKey(KEY)
+                .baseUrl(server.url("/").uri()).build();
+
+        ChatResponse r = pro.withModel("gemini-2.5-flash").execute(ChatRequest.of("gemini-2.5-flash", "x"),
+                WorkflowContext.of("t"));
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1beta/models/gemini-2.5-flash:generateContent");
+        assertThat(sent.getHeaders().get("x-goog-api-key")).isEqualTo(KEY);
+        assertThat(r.modelDowngraded()).isFalse();
+        assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+    }
+
+    @Test
+    void givenNoKeyInEnvironment_whenBuilt_thenFailsNamingBothVariables() {
+        AdapterSettings settings = AdapterSettings.builder("gemini", PRO).pricer(PRICER).build();
+
+        assertThatThrownBy(() -> GeminiChatModel.builder(settings).environment(Map.of()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("GOOGLE_API_KEY")
+                .hasMessageContaining("GEMINI_API_KEY");
+        assertThat(GeminiChatModel.builder(settings).environment(Map.of("GEMINI_API_KEY", KEY)).build()).isNotNull();
+    }
+
+    // ---- streaming ----
+
+    private static MockResponse sse(String... chunks) {
+        StringBuilder body = new StringBuilder();
+        for (String c : chunks) {
+            body.append("data: ").append(c.replace("\n", "")).append("\r\n\r\n");
+        }
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(body.toString()).build();
+    }
+
+    private static final String CHUNK_1 = """
+            {"candidates":[{"content":{"parts":[{"text":"Paris is"}],"role":"model"},"index":0}],
+             "usageMetadata":{"promptTokenCount":10000,"totalTokenCount":10000},"modelVersion":"%s",
+             "responseId":"stream-1"}""";
+    private static final String CHUNK_2 = """
+            {"candidates":[{"content":{"parts":[{"text":" the capital."}],"role":"model"},"finishReason":"STOP",
+              "index":0}],"usageMetadata":{"promptTokenCount":10000,"candidatesTokenCount":500,
+              "cachedContentTokenCount":8000,"thoughtsTokenCount":1500,"totalTokenCount":12000},
+             "modelVersion":"%s","responseId":"stream-1"}""";
+
+    @Test
+    void givenStreamWithCachedTokensInLastChunk_whenRead_thenTextUsageAndExactCost() throws Exception {
+        server.enqueue(sse(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        ChatResponse r;
+        StringBuilder text = new StringBuilder();
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "Capital?"), ctx)) {
+            stream.forEachRemaining(c -> text.append(c.contentDelta()));
+            r = stream.response();
+        }
+
+        assertThat(text.toString()).isEqualTo("Paris is the capital.");
+        assertThat(r.usage()).isEqualTo(new Usage(10000, 8000, 0, 2000, 1500, false));
+        assertThat(r.cost()).isEqualTo(Money.of("0.0235"));
+        assertThat(r.id()).isEqualTo("stream-1");
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent");
+        assertThat(sent.getUrl().queryParameter("alt")).isEqualTo("sse");
+        assertThat(sent.getUrl().queryParameter("key")).isNull();
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
+    }
+
+    @Test
+    void givenStreamAnsweredByFlash_whenRead_thenDowngradeIsFlaggedAndPricedAsFlash() {
+        server.enqueue(sse(CHUNK_1.formatted("gemini-2.5-flash"), CHUNK_2.formatted("gemini-2.5-flash")));
+
+        ChatResponse r;
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "Capital?"), WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> { });
+            r = stream.response();
+        }
+
+        assertThat(r.modelDowngraded()).isTrue();
+        assertThat(r.model()).isEqualTo("gemini-2.5-flash");
+        assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+    }
+
+    @Test
+    void givenStreamCutBeforeFinishReason_whenRead_thenConnectionFailed() {
+        server.enqueue(sse(CHUNK_1.formatted(PRO)));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.ConnectionFailed.class).hasMessageContaining("finishReason");
+        }
+    }
+
+    @Test
+    void givenErrorChunkMidStream_whenRead_thenMappedError() {
+        server.enqueue(sse(CHUNK_1.formatted(PRO),
+                googleError(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", "")));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.Overloaded.class).hasMessageContaining("overloaded");
+        }
+    }
+
+    @Test
+    void givenMalformedChunk_whenRead_thenMalformedResponse() {
+        server.enqueue(sse("{\"candidates\": [oops"));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.MalformedResponse.class);
+        }
+    }
+
+    @Test
+    void givenBlockedPromptInStream_whenRead_thenContentFiltered() {
+        server.enqueue(sse("{\"promptFeedback\":{\"blockReason\":\"PROHIBITED_CONTENT\"},"
+                + "\"usageMetadata\":{\"promptTokenCount\":9}}"));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.ContentFiltered.class).hasMessageContaining("PROHIBITED_CONTENT");
+        }
+    }
+
+    @Test
+    void givenRateLimitedStreamRequest_whenOpened_thenRateLimitedWithRetryInfo() {
+        server.enqueue(json(429, googleError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted",
+                "[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\",\"retryDelay\":\"12s\"}]")));
+
+        assertThatThrownBy(() -> model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(12)));
+    }
+
+    @Test
+    void givenFirstChunkNeverComes_whenReadWithFirstTokenTimeout_thenProviderTimeout() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body("data: " + CHUNK_2.formatted(PRO).replace("\n", "") + "\n\n").bodyDelay(3, TimeUnit.SECONDS)
+                .build());
+        GeminiChatModel m = model(HelidonHttpTransport.ofDefaults(),
+                StreamTimeouts.of(Duration.ofMillis(200), Duration.ofSeconds(30)));
+
+        assertThatThrownBy(() -> {
+            try (ChatStream stream = m.stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+                stream.forEachRemaining(c -> { });
+            }
+        }).isInstanceOf(ProviderException.ProviderTimeout.class).hasMessageContaining("200 ms");
+    }
+}
