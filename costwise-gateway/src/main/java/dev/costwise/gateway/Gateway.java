@@ -22,7 +22,15 @@ import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.upstream.ChatModelUpstream;
 import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
+import dev.costwise.llm.provider.gemini.GeminiChatModel;
+import dev.costwise.llm.sim.SimulatedChatModel;
+import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.gateway.upstream.SimulatedUpstream;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.spi.SpendLedger;
@@ -33,6 +41,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,8 +93,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(registry, directory.callableNames());
         BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock);
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
-        Upstream sim = new SimulatedUpstream(json, b.clock);
-        ChatService service = new ChatService(new ChatService.Parts(directory, Map.of(Providers.SIM, sim),
+        ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
                 compatible, new ResponseCacheStore(json, b.ticker), budgets, ledger, metrics, b.clock, b.ticker,
                 b.sleeper, b.random, config.server().requestTimeout(), json));
         this.auth = new Authenticator(config, keys);
@@ -116,6 +125,41 @@ public final class Gateway implements AutoCloseable {
                 .shutdownHook(false)
                 .routing(routing)
                 .build();
+    }
+
+    /** Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. */
+    private static Map<String, Upstream> upstreams(GatewayConfig config, ObjectMapper json, Builder b) {
+        ModelCatalog catalog = EmbeddedDefaults.catalog();
+        Map<String, ChatModel> chatModels = new HashMap<>();
+        Map<String, Upstream> byName = new HashMap<>();
+        Upstream localSim = new SimulatedUpstream(json, b.clock);
+        for (GatewayConfig.Model m : config.models()) {
+            switch (m.provider()) {
+                case Providers.SIM -> {
+                    if (catalog.find(m.upstreamModel()).isPresent()) {
+                        chatModels.put(m.name(), SimulatedChatModel.builder(catalog, m.upstreamModel())
+                                .sleeper(b.sleeper).build());
+                    } else {
+                        byName.put(m.name(), localSim);
+                    }
+                }
+                case "anthropic" -> {
+                    var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog)
+                            .baseUrl(URI.create(m.baseUrl()));
+                    m.apiKey().ifPresent(ab::apiKey);
+                    chatModels.put(m.name(), ab.build());
+                }
+                case "gemini" -> {
+                    var gb = GeminiChatModel.builder(m.upstreamModel()).baseUrl(URI.create(m.baseUrl()));
+                    m.apiKey().ifPresent(gb::apiKey);
+                    chatModels.put(m.name(), gb.build());
+                }
+                default -> { }
+            }
+        }
+        ChatModelUpstream native_ = new ChatModelUpstream(chatModels, new OpenAiWire(json), b.clock);
+        chatModels.keySet().forEach(name -> byName.put(name, native_));
+        return byName;
     }
 
     /**

@@ -262,6 +262,10 @@ public final class ConfigLoader {
                         problem(p + ".api_key_env", "environment variable " + keyEnv.get() + " is not set");
                     }
                 }
+                if (apiKey.isEmpty() && known.isPresent() && Providers.NATIVE.contains(known.get().id())) {
+                    problem(p + ".api_key_env", "provider '" + known.get().id() + "' needs an API key: set "
+                            + keyEnv.orElse("api_key_env") + " or api_key");
+                }
                 String baseUrl = optString(m, "base_url", p + ".base_url")
                         .orElse(known.map(Providers.Known::defaultBaseUrl).orElse(""));
                 if (known.isPresent() && !known.get().id().equals(Providers.SIM)) {

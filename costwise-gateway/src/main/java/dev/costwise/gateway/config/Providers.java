@@ -6,6 +6,8 @@ import java.util.Optional;
 
 /** The providers the gateway can reach, their default base URLs and the environment variable of their key. */
 public final class Providers {
+    /** Providers served by native adapters (Messages API, generateContent), not by OpenAI pass-through. */
+    public static final java.util.Set<String> NATIVE = java.util.Set.of("anthropic", "gemini");
     /** The simulator: answers locally, costs nothing real. */
     public static final String SIM = "sim";
 
@@ -13,8 +15,8 @@ public final class Providers {
 
     static {
         add("openai", "https://api.openai.com/v1", "OPENAI_API_KEY");
-        add("anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY");
-        add("gemini", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY");
+        add("anthropic", "https://api.anthropic.com", "ANTHROPIC_API_KEY");
+        add("gemini", "https://generativelanguage.googleapis.com", "GEMINI_API_KEY");
         add("groq", "https://api.groq.com/openai/v1", "GROQ_API_KEY");
         add("openrouter", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY");
         add("deepseek", "https://api.deepseek.com/v1", "DEEPSEEK_API_KEY");

@@ -318,7 +318,7 @@ public final class ChatService {
     }
 
     private Upstream upstream(Model m) {
-        return upstreams.getOrDefault(m.provider(), defaultUpstream);
+        return upstreams.getOrDefault(m.name(), defaultUpstream);
     }
 
     // ---- fallback, retry, timeout ---------------------------------------------------------------------------------
