@@ -510,10 +510,9 @@ public final class ConfigLoader {
                 Optional<String> hash = optString(k, "key_sha256", p + ".key_sha256");
                 Optional<String> plain = optString(k, "key", p + ".key");
                 if (hash.isPresent() && !hash.get().matches("[0-9a-fA-F]{64}")) {
-                    problem(p + ".key_sha256", "expected 64 hex digits (sha256sum of the key)");
-                    hash = Optional.empty();
-                }
-                if (hash.isEmpty() && plain.isEmpty()) {
+                    problem(p + ".key_sha256", "expected 64 hex digits (sha256sum of the key), found "
+                            + hash.get().length() + " characters");
+                } else if (hash.isEmpty() && plain.isEmpty()) {
                     problem(p, "needs key_sha256 (preferred) or key (from ${ENV})");
                 }
                 String sha = hash.map(h -> h.toLowerCase(Locale.ROOT)).orElseGet(() -> plain.map(
