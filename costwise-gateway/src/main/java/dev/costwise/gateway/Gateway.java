@@ -26,7 +26,9 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
 import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
 import dev.costwise.llm.sim.SimulatedChatModel;
@@ -104,6 +106,7 @@ public final class Gateway implements AutoCloseable {
         HttpRouting.Builder routing = HttpRouting.builder()
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
+                .post("/v1/embeddings", tracked(chat::embeddings))
                 .get("/v1/models", info::models)
                 .get("/health", info::health)
                 .get("/ready", info::ready)
@@ -133,10 +136,12 @@ public final class Gateway implements AutoCloseable {
         Map<String, ChatModel> chatModels = new HashMap<>();
         Map<String, Upstream> byName = new HashMap<>();
         Upstream localSim = new SimulatedUpstream(json, b.clock);
+        // The gateway prices every call itself (CostCalculator); adapters only need a pricer that never refuses.
+        CatalogPricer pricer = CatalogPricer.builder(catalog).allowUnpricedModels().build();
         for (GatewayConfig.Model m : config.models()) {
             switch (m.provider()) {
                 case Providers.SIM -> {
-                    if (catalog.find(m.upstreamModel()).isPresent()) {
+                    if (catalog.find(m.upstreamModel()).filter(i -> i.kind() == ModelKind.CHAT).isPresent()) {
                         chatModels.put(m.name(), SimulatedChatModel.builder(catalog, m.upstreamModel())
                                 .sleeper(b.sleeper).build());
                     } else {
@@ -144,13 +149,13 @@ public final class Gateway implements AutoCloseable {
                     }
                 }
                 case "anthropic" -> {
-                    var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog)
+                    var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog).pricer(pricer)
                             .baseUrl(URI.create(m.baseUrl()));
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }
                 case "gemini" -> {
-                    var gb = GeminiChatModel.builder(m.upstreamModel()).baseUrl(URI.create(m.baseUrl()));
+                    var gb = GeminiChatModel.builder(m.upstreamModel()).pricer(pricer).baseUrl(URI.create(m.baseUrl()));
                     m.apiKey().ifPresent(gb::apiKey);
                     chatModels.put(m.name(), gb.build());
                 }

@@ -3,7 +3,6 @@ package dev.costwise.gateway.config;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
-import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.config.GatewayConfig.Price;
@@ -63,7 +62,7 @@ public final class EmbeddedDefaults {
         boolean simulated = models.isEmpty();
         if (simulated) {
             for (ModelInfo m : CATALOG.all()) {
-                if (m.kind() == ModelKind.CHAT && m.pricing().isPresent() && !m.provider().equals("ollama")) {
+                if (m.pricing().isPresent() && !m.provider().equals("ollama")) {
                     models.add(new Model(m.name(), Providers.SIM, m.name(), Optional.empty(), Optional.empty(), "",
                             price(m), m.contextWindow(), Math.max(1, m.maxOutputTokens())));
                 }

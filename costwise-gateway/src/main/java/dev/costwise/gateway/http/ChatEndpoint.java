@@ -73,6 +73,25 @@ public final class ChatEndpoint {
         }
     }
 
+    /** Handles {@code POST /v1/embeddings}. */
+    public void embeddings(ServerRequest req, ServerResponse res) {
+        String requestId = http.requestId(req, res);
+        try {
+            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            ObjectNode body = RequestValidator.embeddings(http.readJson(req));
+            ChatService.Result r = service.embed(caller, requestId, body, cacheMode(req));
+            res.header(HttpExchange.COST, r.cost().toString());
+            res.header(HttpExchange.CACHE, r.cache());
+            res.header(HttpExchange.MODEL_USED, r.modelUsed());
+            HttpExchange.send(res, 200, r.body());
+        } catch (GatewayException e) {
+            HttpExchange.sendError(res, ErrorResponses.of(e));
+        } catch (RuntimeException e) {
+            LOG.error("request {}: internal error", requestId, e);
+            HttpExchange.sendInternal(res, requestId);
+        }
+    }
+
     private void stream(ServerResponse res, Caller caller, String requestId, Plan plan, ChatService.CacheMode mode,
             boolean includeUsage) {
         OutputStream[] out = new OutputStream[1];

@@ -22,6 +22,9 @@ import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.store.SpendLedgerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -44,6 +47,7 @@ import java.util.random.RandomGenerator;
  * {@code Fallback(Retry(Timeout(upstream)))} → settle budget, ledger, metrics, cache fill. Thread-safe.
  */
 public final class ChatService {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
     private final ModelDirectory directory;
     private final Map<String, Upstream> upstreams;
     private final Upstream defaultUpstream;
@@ -184,6 +188,58 @@ public final class ChatService {
                     new ResponseCacheStore.Entry(ok.value().body(), ok.value().usage(), ok.model().name(),
                             priced.cost(), r.route())));
             return new Result(ok.value().body(), priced.cost(), status, ok.model().name(), r.route());
+        } catch (GatewayException e) {
+            r.fail(e);
+            throw e;
+        }
+    }
+
+    /**
+     * Runs an embeddings request: passed through to the model's provider, cached like a completion, ledgered.
+     *
+     * @param caller who asks
+     * @param requestId the request's id
+     * @param body the validated request
+     * @param mode cache use
+     * @return the answer
+     * @throws GatewayException.NotFound if the model name is unknown
+     */
+    public Result embed(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
+        String requested = body.get("model").asText();
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
+                "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
+                        directory.callableNames()) + ")"));
+        List<Model> candidates = directory.expand(requested);
+        if (candidates.isEmpty()) {
+            throw new GatewayException.NotFound("model_not_found", "'" + requested + "' routes chat requests; "
+                    + "name an embedding model");
+        }
+        JsonNode input = body.get("input");
+        long chars = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)
+                .mapToLong(n -> n.asText().length()).sum() : input.asText().length();
+        long tokens = (chars + 3) / 4;
+        Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
+                new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
+                candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0));
+        Request r = new Request(caller, requestId, plan);
+        try {
+            r.admit();
+            Optional<String> cacheKey = cacheKey(r, mode).map(k -> "embeddings|" + k);
+            if (cacheKey.isPresent()) {
+                Optional<ResponseCacheStore.Entry> hit = cache.get(requested, pipeline.cache(), cacheKey.get());
+                if (hit.isPresent()) {
+                    r.recordHit(hit.get());
+                    return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), "default");
+                }
+            }
+            r.reserve();
+            Attempted<Upstream.Reply> ok = runWithFallbacks(r, r.plan, (m, call) -> upstream(m).embed(call));
+            Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
+            r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
+            cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
+                    ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), "default")));
+            return new Result(ok.value().body(), priced.cost(), cacheKey.isPresent() ? "miss" : "bypass",
+                    ok.model().name(), "default");
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
@@ -548,7 +604,13 @@ public final class ChatService {
         }
 
         private void append(CostRecord record) {
-            ledger.append(record);
+            try {
+                ledger.append(record);
+            } catch (SpendLedgerException e) {
+                // The caller already has (or is owed) the answer; failing it now would waste the spend twice.
+                metrics.ledgerFailure();
+                LOG.error("request {}: ledger row not written: {}", record.requestId(), e.getMessage());
+            }
         }
     }
 

@@ -68,6 +68,11 @@ public final class GatewayMetrics {
         }
     }
 
+    /** Counts a ledger row that could not be queued. */
+    public void ledgerFailure() {
+        counter("costwise.ledger.failures", "other", "").increment();
+    }
+
     private Counter counter(String name, String model, String second) {
         return counters.computeIfAbsent(name + '|' + model + '|' + second, k -> {
             Counter.Builder b = Counter.builder(name).tag("model", model);
