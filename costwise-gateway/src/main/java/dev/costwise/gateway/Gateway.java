@@ -126,6 +126,7 @@ public final class Gateway implements AutoCloseable {
                 .maxPayloadSize(Math.max(config.server().maxBodyBytes() * 2, 1024 * 1024))
                 .shutdownGracePeriod(config.server().shutdownGrace())
                 .shutdownHook(false)
+                .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
                 .build();
     }

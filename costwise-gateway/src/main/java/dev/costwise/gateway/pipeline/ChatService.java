@@ -119,7 +119,8 @@ public final class ChatService {
         String lastUser = lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)
                 ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
-                : new RouteSelector.Choice("default", Optional.empty(), router.classify(allText, lastUser));
+                : new RouteSelector.Choice("default", Optional.empty(), new RouteSelector.Classification(
+                        "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
         List<Model> candidates = new ArrayList<>(directory.expand(target));
         for (String f : pipeline.fallbacks()) {
@@ -140,6 +141,16 @@ public final class ChatService {
         }
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut));
+    }
+
+    /**
+     * Classifies a request with the rule-based classifier (route explain shows it even for names without routes).
+     *
+     * @param body the validated request
+     * @return the classification
+     */
+    public RouteSelector.Classification classify(ObjectNode body) {
+        return router.classify(allText(body), lastUserText(body));
     }
 
     /**
@@ -401,7 +412,8 @@ public final class ChatService {
                 }
                 Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
                         : remaining;
-                ObjectNode body = plan.body().deepCopy();
+                // The cache key was taken before any attempt, so the body can be reused in place.
+                ObjectNode body = plan.body();
                 body.put("model", m.upstreamModel());
                 long t0 = ticker.read();
                 try {
