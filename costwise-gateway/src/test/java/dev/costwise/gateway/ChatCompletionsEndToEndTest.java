@@ -261,4 +261,27 @@ class ChatCompletionsEndToEndTest {
             assertThat(secondary.getRequestCount()).isZero();
         }
     }
+
+    @Test
+    void givenIdenticalRequestsAtOnce_whenTheFirstIsInFlight_thenTheOthersShareItsAnswer() throws Exception {
+        primary.enqueue(new mockwebserver3.MockResponse.Builder(OpenAiFake.completion("gpt-4o-mini", "shared", 10,
+                10)).headersDelay(500, TimeUnit.MILLISECONDS).build());
+        try (TestGateway gw = TestGateway.of(yaml(""));
+                var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var latch = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(pool.submit(() -> {
+                    latch.await();
+                    return gw.post("/v1/chat/completions", TestGateway.chat("fast", "same"));
+                }));
+            }
+            latch.countDown();
+            for (var c : calls) {
+                assertThat(TestGateway.json(c.get(10, TimeUnit.SECONDS).body()).at("/choices/0/message/content")
+                        .asText()).isEqualTo("shared");
+            }
+            assertThat(primary.getRequestCount()).isEqualTo(1);
+        }
+    }
 }

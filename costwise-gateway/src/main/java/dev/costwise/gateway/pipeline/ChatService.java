@@ -36,7 +36,11 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.random.RandomGenerator;
 
 /**
@@ -64,6 +68,8 @@ public final class ChatService {
     private final Duration requestTimeout;
     private final ObjectMapper json;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
+            new ConcurrentHashMap<>();
 
     /** The parts a service is built from. */
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
@@ -182,23 +188,47 @@ public final class ChatService {
         try {
             r.admit();
             Optional<String> cacheKey = cacheKey(r, mode);
+            CompletableFuture<ResponseCacheStore.Entry> leading = null;
             if (cacheKey.isPresent()) {
                 Optional<ResponseCacheStore.Entry> hit = cache.get(plan.requested(), plan.pipeline().cache(),
                         cacheKey.get());
+                if (hit.isEmpty()) {
+                    // Single flight: concurrent identical misses wait for the first one's answer.
+                    CompletableFuture<ResponseCacheStore.Entry> fresh = new CompletableFuture<>();
+                    CompletableFuture<ResponseCacheStore.Entry> leader = inFlight.putIfAbsent(cacheKey.get(), fresh);
+                    if (leader == null) {
+                        leading = fresh;
+                    } else {
+                        hit = awaitLeader(leader, r.remaining());
+                    }
+                }
                 if (hit.isPresent()) {
                     r.recordHit(hit.get());
                     return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
                 }
             }
-            Plan p = r.reserve();
-            Attempted<Upstream.Reply> ok = runWithFallbacks(r, p, (m, call) -> upstream(m).complete(call));
-            Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
-            r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
-            String status = cacheKey.isPresent() ? "miss" : "bypass";
-            cacheKey.ifPresent(k -> cache.put(plan.requested(), plan.pipeline().cache(), k,
-                    new ResponseCacheStore.Entry(ok.value().body(), ok.value().usage(), ok.model().name(),
-                            priced.cost(), r.route())));
-            return new Result(ok.value().body(), priced.cost(), status, ok.model().name(), r.route());
+            try {
+                Plan p = r.reserve();
+                Attempted<Upstream.Reply> ok = runWithFallbacks(r, p, (m, call) -> upstream(m).complete(call));
+                Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
+                r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
+                String status = cacheKey.isPresent() ? "miss" : "bypass";
+                if (cacheKey.isPresent()) {
+                    ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(ok.value().body(),
+                            ok.value().usage(), ok.model().name(), priced.cost(), r.route());
+                    cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
+                    if (leading != null) {
+                        leading.complete(entry);
+                    }
+                }
+                return new Result(ok.value().body(), priced.cost(), status, ok.model().name(), r.route());
+            } finally {
+                if (leading != null) {
+                    inFlight.remove(cacheKey.get(), leading);
+                    // Errors are never shared: followers make their own call.
+                    leading.completeExceptionally(new IllegalStateException("the first identical request failed"));
+                }
+            }
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
@@ -331,6 +361,10 @@ public final class ChatService {
             while (true) {
                 String chunk;
                 try {
+                    if (r.remaining().isNegative()) {
+                        throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(),
+                                model.name()), "request deadline reached mid-stream", requestTimeout);
+                    }
                     if (!events.hasNext()) {
                         break;
                     }
@@ -374,6 +408,18 @@ public final class ChatService {
             assembled.completion(model.upstreamModel(), usage).ifPresent(body -> cache.put(plan.requested(),
                     plan.pipeline().cache(), cacheKey.get(), new ResponseCacheStore.Entry(body, usage, model.name(),
                             priced.cost(), r.route())));
+        }
+    }
+
+    private static Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
+            Duration remaining) {
+        try {
+            return Optional.of(leader.get(Math.max(1, remaining.toMillis()), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ShuttingDown();
         }
     }
 
