@@ -16,14 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hard budgets with reserve-then-settle: before a call its worst-case cost is reserved against every budget that
  * applies; after the call the reservation is replaced by the real cost. Spend therefore never passes a limit, however
  * many requests run at once. A window's spend is rebuilt from the ledger the first time it is used, so it survives a
- * restart. Windows are UTC days or months. Thread-safe.
+ * restart. Windows are UTC days or months. Crossing a soft threshold ({@code alert_at}) logs one alert per window.
+ * Thread-safe.
  */
 public final class BudgetBook {
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetBook.class);
     private final List<BudgetDef> budgets;
     private final SpendLedger ledger;
     private final Clock clock;
@@ -79,9 +83,21 @@ public final class BudgetBook {
         public void settle(Money actual) {
             for (Hold h : holds) {
                 Counter c = counter(h);
+                double before;
+                double after;
                 synchronized (c) {
+                    before = c.spent.ratioOf(h.limit());
                     c.reserved = c.reserved.minus(h.amount()).max(Money.ZERO);
                     c.spent = c.spent.plus(actual);
+                    after = c.spent.ratioOf(h.limit());
+                }
+                for (double threshold : h.def().alertAt()) {
+                    if (before < threshold && after >= threshold) {
+                        LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
+                                h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),
+                                h.limit().format(), h.def().window().name().toLowerCase(java.util.Locale.ROOT),
+                                c.spent.format());
+                    }
                 }
             }
         }
