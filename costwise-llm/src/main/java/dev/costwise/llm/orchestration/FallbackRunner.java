@@ -1,0 +1,82 @@
+package dev.costwise.llm.orchestration;
+
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.provider.ProviderException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Tries a task on each executor of a chain in order, moving on when one fails in a way another model may not (rate
+ * limit, quota, overload, server error, timeout, connection, malformed response, context length, not found, content
+ * filter) and stopping at once on the caller's mistakes (invalid request, authentication, permission), at the deadline
+ * or on interruption. Written here because core's Fallback primitive is not yet available to this module.
+ */
+final class FallbackRunner {
+    private final DelegationPrimitive delegation;
+
+    FallbackRunner(DelegationPrimitive delegation) {
+        this.delegation = Objects.requireNonNull(delegation, "delegation");
+    }
+
+    /** The answer and the executors that failed before it. */
+    record Outcome(DelegationResponse response, List<FallbackStep> fallbacks) {
+        Outcome {
+            Objects.requireNonNull(response, "response");
+            fallbacks = List.copyOf(fallbacks);
+        }
+    }
+
+    Outcome run(DelegationRequest template, List<String> chain, WorkflowContext context, String name) {
+        if (chain.isEmpty()) {
+            throw new IllegalArgumentException("fallback chain for task '" + shorten(template.taskDescription())
+                    + "' is empty");
+        }
+        List<FallbackStep> failed = new ArrayList<>();
+        List<ProviderException> causes = new ArrayList<>();
+        for (int i = 0; i < chain.size(); i++) {
+            String model = chain.get(i);
+            if (context.deadline().map(d -> d.isExpired()).orElse(false)) {
+                throw allFailed(template, failed, causes, "deadline passed before trying " + model);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw allFailed(template, failed, causes, "interrupted before trying " + model);
+            }
+            try {
+                return new Outcome(delegation.execute(template.withExecutor(model), context), failed);
+            } catch (ProviderException e) {
+                if (isCallersMistake(e)) {
+                    throw e;
+                }
+                failed.add(new FallbackStep(model, e.kind(), e.getMessage()));
+                causes.add(e);
+                Map<String, Object> attrs = new LinkedHashMap<>();
+                attrs.put("from", model);
+                attrs.put("errorKind", e.kind());
+                attrs.put("to", i + 1 < chain.size() ? chain.get(i + 1) : "none");
+                context.record(name, "fallback", attrs);
+            }
+        }
+        throw allFailed(template, failed, causes, "");
+    }
+
+    private static boolean isCallersMistake(ProviderException e) {
+        return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.AuthenticationFailed
+                || e instanceof ProviderException.PermissionDenied;
+    }
+
+    private static AllExecutorsFailedException allFailed(DelegationRequest template, List<FallbackStep> failed,
+            List<ProviderException> causes, String why) {
+        AllExecutorsFailedException e = new AllExecutorsFailedException(shorten(template.taskDescription()), failed,
+                why);
+        causes.forEach(e::addSuppressed);
+        return e;
+    }
+
+    static String shorten(String text) {
+        String oneLine = text.replace('\n', ' ').strip();
+        return oneLine.length() <= 60 ? oneLine : oneLine.substring(0, 57) + "...";
+    }
+}

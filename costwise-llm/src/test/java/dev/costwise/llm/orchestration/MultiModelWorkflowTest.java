@@ -1,0 +1,367 @@
+package dev.costwise.llm.orchestration;
+
+import static dev.costwise.llm.orchestration.TestCatalog.CLAUDE_SONNET;
+import static dev.costwise.llm.orchestration.TestCatalog.DEEPSEEK_R1_FREE;
+import static dev.costwise.llm.orchestration.TestCatalog.GEMINI_PRO_FREE;
+import static dev.costwise.llm.orchestration.TestCatalog.GPT_4O_MINI;
+import static dev.costwise.llm.orchestration.TestCatalog.LLAMA_70B_FREE;
+import static dev.costwise.llm.orchestration.TestCatalog.LLAMA_8B_FREE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MultiModelWorkflowTest {
+    private static final String TASK = "Analyze the benefits of renewable energy for a mid-sized city, compare solar "
+            + "and wind on cost and reliability, and recommend a mix.";
+    private static final String CLASSIFY_COMPLEX_REASONING = "{\"complexity\": \"COMPLEX\", \"task_type\": "
+            + "\"REASONING\", \"reason\": \"multi-part analysis with a recommendation\", \"confidence\": 0.9}";
+    private static final String CLASSIFY_COMPLEX_CODE = "{\"complexity\": \"COMPLEX\", \"task_type\": \"CODE\", "
+            + "\"reason\": \"code with edge cases\", \"confidence\": 0.85}";
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final TestCatalog catalog = TestCatalog.standard();
+    private final ScriptedChatModel claude = new ScriptedChatModel(CLAUDE_SONNET, "anthropic", ticker);
+    private final ScriptedChatModel gemini = new ScriptedChatModel(GEMINI_PRO_FREE, "gemini", ticker);
+    private final ScriptedChatModel deepseek = new ScriptedChatModel(DEEPSEEK_R1_FREE, "openrouter", ticker);
+    private final ScriptedChatModel llama70 = new ScriptedChatModel(LLAMA_70B_FREE, "groq", ticker);
+    private final ScriptedChatModel llama8 = new ScriptedChatModel(LLAMA_8B_FREE, "groq", ticker);
+    private final ScriptedChatModel claudeExecutor = new ScriptedChatModel(CLAUDE_SONNET, "anthropic", ticker);
+    private final ExecutorRegistry executors =
+            ExecutorRegistry.of(llama8, llama70, gemini, deepseek, claudeExecutor);
+    private final WorkflowContext ctx = WorkflowContext.builder("pattern-5").ticker(ticker).build();
+
+    private static MultiModelRequest codeTask() {
+        return MultiModelRequest.builder("Write a robust average function in Python")
+                .addMessage(Message.user("Write a robust average function in Python, handling edge cases."))
+                .validated().build();
+    }
+
+    private MultiModelWorkflow.Builder workflow() {
+        return MultiModelWorkflow.builder(catalog, executors, claude)
+                .classifier(LlmTaskClassifier.of(claude, RuleBasedTaskClassifier.builder(catalog).build()));
+    }
+
+    /** The spec prices every token at the input rate ($3/1M for Claude Sonnet 4.5); this pricer states that. */
+    private Pricer everyTokenAtInputRate() {
+        return (model, usage) -> new Pricer.Priced(catalog.require(model).pricing().orElseThrow().inputPerMillion()
+                .perMillion(usage.totalTokens()), PriceStatus.PRICED);
+    }
+
+    @Test
+    void givenSpecScenario_whenPricedAtInputRateLikeTheSpec_thenSixDollarsADayAgainstSixtyIsANinetyPercentSaving() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.replies("Solar and wind together...", Usage.of(300, 1500));
+        MultiModelWorkflow wf = workflow().pricer(everyTokenAtInputRate()).build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.executorModel()).isEqualTo(GEMINI_PRO_FREE);
+        assertThat(r.orchestratorUsage().totalTokens()).isEqualTo(200);
+        assertThat(r.executorUsage().totalTokens()).isEqualTo(1800);
+        assertThat(r.orchestratorCost()).isEqualTo(Money.of("0.0006"));
+        assertThat(r.executorCost()).isEqualTo(Money.ZERO);
+        assertThat(r.baselineCost()).isEqualTo(Money.of("0.006"));
+        assertThat(r.totalCost().times(10_000)).isEqualTo(Money.of("6"));
+        assertThat(r.baselineCost().times(10_000)).isEqualTo(Money.of("60"));
+        assertThat(r.totalCost().times(10_000 * 30)).isEqualTo(Money.of("180"));
+        assertThat(r.baselineCost().times(10_000 * 30)).isEqualTo(Money.of("1800"));
+        assertThat(r.savingsRatio()).isEqualTo(0.90);
+    }
+
+    @Test
+    void givenSpecScenario_whenPricedWithRealInputAndOutputPrices_thenTwelveDollarsADayAgainst246() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.replies("Solar and wind together...", Usage.of(300, 1500));
+        MultiModelWorkflow wf = workflow().build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.of(TASK), ctx);
+
+        // Claude Sonnet 4.5 at $3 in / $15 out: 150 × 3 + 50 × 15 = $0.0012 per request
+        assertThat(r.orchestratorCost()).isEqualTo(Money.of("0.0012"));
+        assertThat(r.totalCost().times(10_000)).isEqualTo(Money.of("12"));
+        // all-premium: 450 input + 1,550 output tokens on Claude = $0.0246 per request
+        assertThat(r.baselineCost().times(10_000)).isEqualTo(Money.of("246"));
+        assertThat(r.savingsRatio()).isCloseTo(0.9512, org.assertj.core.data.Offset.offset(0.0001));
+    }
+
+    @Test
+    void givenWorkflowRun_whenFinished_thenSpecMetricsMapIsInContextMetadata() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.replies("Solar and wind together...", Usage.of(300, 1500));
+        MultiModelWorkflow wf = workflow().pricer(everyTokenAtInputRate()).build();
+
+        wf.execute(MultiModelRequest.of(TASK), ctx);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) ctx.metadata().get(MultiModelWorkflow.METRICS_KEY);
+        assertThat(m).containsEntry("orchestrator_tokens", 200L).containsEntry("executor_tokens", 1800L)
+                .containsEntry("executor_model", GEMINI_PRO_FREE).containsEntry("classification", "complex")
+                .containsEntry("cost_savings_vs_all_paid", 0.90);
+        assertThat((BigDecimal) m.get("orchestrator_cost")).isEqualByComparingTo("0.0006");
+        assertThat((BigDecimal) m.get("total_cost")).isEqualByComparingTo("0.0006");
+        assertThat((BigDecimal) m.get("executor_cost")).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void givenFailedValidation_whenEscalationAllowed_thenStrongerTierAnswersAndBothVerdictsArePaid() {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
+                .replies("{\"pass\": false, \"reasons\": [\"ignores the empty-list edge case\"]}", Usage.of(400, 30))
+                .replies("{\"pass\": true, \"reasons\": []}", Usage.of(420, 10));
+        llama70.replies("def avg(xs): return sum(xs)/len(xs)", Usage.of(100, 40));
+        gemini.replies("def avg(xs): return sum(xs)/len(xs) if xs else 0.0", Usage.of(100, 60));
+        MultiModelWorkflow wf = workflow().maxEscalations(1).build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.builder("Write a robust average function in Python")
+                .addMessage(Message.user("Write a robust average function in Python, handling edge cases."))
+                .validated().build(), ctx);
+
+        assertThat(r.escalations()).singleElement().satisfies(e -> {
+            assertThat(e.from()).isEqualTo(LLAMA_70B_FREE);
+            assertThat(e.to()).isEqualTo(GEMINI_PRO_FREE);
+            assertThat(e.toTier()).isGreaterThan(e.fromTier());
+            assertThat(e.reasons()).containsExactly("ignores the empty-list edge case");
+        });
+        assertThat(r.executorModel()).isEqualTo(GEMINI_PRO_FREE);
+        assertThat(r.content()).contains("if xs else");
+        assertThat(r.validationPassed()).contains(true);
+        assertThat(r.orchestratorUsage()).isEqualTo(Usage.of(970, 90));
+        assertThat(r.executorUsage()).isEqualTo(Usage.of(200, 100));
+        assertThat(ctx.records("escalated")).hasSize(1);
+        assertThat(claude.requests().get(1).responseFormat()).isInstanceOf(ResponseFormat.JsonObject.class);
+        assertThat(claude.requests().get(1).lastUserText()).contains("RUBRIC").contains("def avg(xs)");
+    }
+
+    @Test
+    void givenFailedValidation_whenEscalationLimitIsZero_thenOutputIsReturnedWithTheFailingVerdict() {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
+                .replies("{\"pass\": false, \"reasons\": [\"wrong\"]}", Usage.of(400, 30));
+        llama70.replies("def avg(xs): return 0", Usage.of(100, 40));
+        MultiModelWorkflow wf = workflow().maxEscalations(0).build();
+
+        MultiModelResponse r = wf.execute(codeTask(), ctx);
+
+        assertThat(r.escalations()).isEmpty();
+        assertThat(r.validationPassed()).contains(false);
+        assertThat(ctx.records("escalation_limit")).hasSize(1);
+    }
+
+    @Test
+    void givenMalformedVerdict_whenFailClosed_thenCountsAsFailAndEscalates() {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
+                .replies("Looks good to me!", Usage.of(400, 5))
+                .replies("{\"pass\": true, \"reasons\": [\"handles empty input\"]}", Usage.of(400, 10));
+        llama70.replies("v1", Usage.of(100, 40));
+        gemini.replies("v2", Usage.of(100, 40));
+        MultiModelWorkflow wf = workflow().malformedVerdictPolicy(MalformedVerdictPolicy.FAIL_CLOSED).build();
+
+        MultiModelResponse r = wf.execute(codeTask(), ctx);
+
+        assertThat(r.escalations()).singleElement().satisfies(e ->
+                assertThat(e.reasons().get(0)).contains("malformed verdict (FAIL_CLOSED)").contains("not JSON"));
+        assertThat(r.content()).isEqualTo("v2");
+        assertThat(ctx.records("validator_malformed")).singleElement()
+                .satisfies(rec -> assertThat(rec.attributes()).containsEntry("countedAs", "fail"));
+    }
+
+    @Test
+    void givenMalformedVerdict_whenFailOpen_thenOutputIsKeptAndTheProblemRecorded() {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
+                .replies("{\"pass\": \"yes\"}", Usage.of(400, 5));
+        llama70.replies("v1", Usage.of(100, 40));
+        MultiModelWorkflow wf = workflow().malformedVerdictPolicy(MalformedVerdictPolicy.FAIL_OPEN).build();
+
+        MultiModelResponse r = wf.execute(codeTask(), ctx);
+
+        assertThat(r.content()).isEqualTo("v1");
+        assertThat(r.escalations()).isEmpty();
+        assertThat(r.verdict()).hasValueSatisfying(v -> {
+            assertThat(v.malformed()).isTrue();
+            assertThat(v.passed()).isTrue();
+            assertThat(v.problem()).hasValueSatisfying(p -> assertThat(p).contains("'pass'"));
+        });
+        assertThat(ctx.records("validator_malformed")).singleElement()
+                .satisfies(rec -> assertThat(rec.attributes()).containsEntry("countedAs", "pass"));
+    }
+
+    @Test
+    void givenFreeExecutorsRateLimited_whenFixedChain_thenMovesGeminiDeepSeekClaudeAndPaysOnlyClaude() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.rateLimited();
+        deepseek.rateLimited();
+        claudeExecutor.replies("Claude's analysis", Usage.of(300, 1500));
+        MultiModelWorkflow wf = workflow().fallbackChain(GEMINI_PRO_FREE, DEEPSEEK_R1_FREE, CLAUDE_SONNET).build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(GEMINI_PRO_FREE, DEEPSEEK_R1_FREE);
+        assertThat(r.fallbacks()).extracting(FallbackStep::errorKind).containsOnly("rate_limited");
+        assertThat(r.executorModel()).isEqualTo(CLAUDE_SONNET);
+        assertThat(r.executorCost()).isEqualTo(Money.of("0.0234"));
+        assertThat(ctx.records("fallback")).hasSize(2);
+    }
+
+    @Test
+    void givenRateLimitedGemini_whenChainIsDerivedFromCatalog_thenFreeModelsComeFirstAndPaidLast() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.rateLimited();
+        deepseek.fails(new ProviderException.ProviderTimeout(ProviderException.Details.of("openrouter",
+                DEEPSEEK_R1_FREE), "completion", Duration.ofSeconds(30)));
+        claudeExecutor.replies("Claude's analysis", Usage.of(300, 1500));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.fallbacks()).extracting(FallbackStep::model, FallbackStep::errorKind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(GEMINI_PRO_FREE, "rate_limited"),
+                        org.assertj.core.groups.Tuple.tuple(DEEPSEEK_R1_FREE, "timeout"));
+        assertThat(r.executorModel()).isEqualTo(CLAUDE_SONNET);
+    }
+
+    @Test
+    void givenEveryExecutorFails_whenRun_thenErrorNamesEachAttempt() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.rateLimited();
+        deepseek.rateLimited();
+        claudeExecutor.fails(new ProviderException.Overloaded(ProviderException.Details.of("anthropic",
+                CLAUDE_SONNET, 529), "overloaded_error", java.util.Optional.empty()));
+
+        assertThatThrownBy(() -> workflow().build().execute(MultiModelRequest.of(TASK), ctx))
+                .isInstanceOf(AllExecutorsFailedException.class)
+                .hasMessageContaining(GEMINI_PRO_FREE + " (rate_limited) -> " + DEEPSEEK_R1_FREE
+                        + " (rate_limited) -> " + CLAUDE_SONNET + " (overloaded)")
+                .satisfies(e -> assertThat(e.getSuppressed()).hasSize(3));
+    }
+
+    @Test
+    void givenCallersMistake_whenExecutorRejects_thenNoFallbackIsTried() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.fails(new ProviderException.InvalidRequest(ProviderException.Details.of("gemini", GEMINI_PRO_FREE,
+                400), "temperature out of range"));
+
+        assertThatThrownBy(() -> workflow().build().execute(MultiModelRequest.of(TASK), ctx))
+                .isInstanceOf(ProviderException.InvalidRequest.class);
+        assertThat(deepseek.requests()).isEmpty();
+        assertThat(claudeExecutor.requests()).isEmpty();
+    }
+
+    @Test
+    void givenSimpleTask_whenRun_thenOrchestrationIsSkippedAndCheapestCapableModelAnswers() {
+        llama8.replies("Paris.", Usage.of(15, 3));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.builder("What is the capital of France?")
+                .addMessage(Message.user("What is the capital of France?")).validated().build(), ctx);
+
+        assertThat(r.orchestrated()).isFalse();
+        assertThat(r.executorModel()).isEqualTo(LLAMA_8B_FREE);
+        assertThat(claude.requests()).isEmpty();
+        assertThat(r.orchestratorUsage()).isEqualTo(Usage.ZERO);
+        assertThat(r.overheadCost()).isEqualTo(Money.ZERO);
+        assertThat(r.overheadLatency()).isEqualTo(Duration.ZERO);
+        assertThat(r.classification().reason()).startsWith("orchestration skipped");
+        assertThat(ctx.records("orchestration_skipped")).hasSize(1);
+    }
+
+    @Test
+    void givenOrchestratorLatency_whenRun_thenOverheadIsMeasuredOnTheTicker() {
+        claude.repliesAfter(Duration.ofMillis(120), CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.repliesAfter(Duration.ofMillis(900), "analysis", Usage.of(300, 1500));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.overheadLatency()).isEqualTo(Duration.ofMillis(120));
+        assertThat(r.totalLatency()).isEqualTo(Duration.ofMillis(1020));
+        assertThat(r.overheadCost()).isEqualTo(r.orchestratorCost());
+    }
+
+    @Test
+    void givenPreferredFreeModelWithoutHeadroom_whenRun_thenAnotherFreeModelIsChosen() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        deepseek.replies("analysis", Usage.of(300, 1500));
+        Headroom geminiNearlyExhausted = model -> model.equals(GEMINI_PRO_FREE) ? 0.02 : 0.9;
+        MultiModelWorkflow wf = MultiModelWorkflow.builder(catalog, executors, claude)
+                .classifier(LlmTaskClassifier.of(claude, RuleBasedTaskClassifier.builder(catalog)
+                        .headroom(geminiNearlyExhausted).build()))
+                .headroom(geminiNearlyExhausted).build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.executorModel()).isEqualTo(DEEPSEEK_R1_FREE);
+        assertThat(r.classification().reason()).contains("skipped " + GEMINI_PRO_FREE + " headroom 2% < 10%");
+    }
+
+    @Test
+    void givenRequestNamingAnUnregisteredExecutor_whenRun_thenErrorListsRegisteredOnes() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+
+        assertThatThrownBy(() -> workflow().build().execute(MultiModelRequest.builder(TASK)
+                .addMessage(Message.user(TASK)).executor(GPT_4O_MINI).build(), ctx))
+                .isInstanceOf(UnknownExecutorException.class)
+                .hasMessageContaining("no executor registered for 'gpt-4o-mini'")
+                .hasMessageContaining(LLAMA_8B_FREE).hasMessageContaining(CLAUDE_SONNET);
+    }
+
+    @Test
+    void givenMalformedClassifierJson_whenRun_thenRulesClassifyTheTaskStillRunsAndTheWastedTokensAreCounted() {
+        claude.replies("{\"complexity\": \"COMPLEX\", \"task_type\": ", Usage.of(150, 8));
+        gemini.alwaysReplies("analysis", Usage.of(300, 1500));
+        deepseek.alwaysReplies("analysis", Usage.of(300, 1500));
+        llama70.alwaysReplies("analysis", Usage.of(300, 1500));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.of(TASK), ctx);
+
+        assertThat(r.classification().source()).isEqualTo("rules-fallback");
+        assertThat(r.classification().reason()).startsWith("LLM classifier failed (malformed reply: not JSON");
+        assertThat(r.orchestratorUsage()).isEqualTo(Usage.of(150, 8));
+        assertThat(r.content()).isEqualTo("analysis");
+        assertThat(ctx.records("llm_fallback")).hasSize(1);
+    }
+
+    @Test
+    void givenFreeFrontierModelFailsValidation_whenNoHigherTierIsLeft_thenThePaidModelIsTheLastResort() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50))
+                .replies("{\"pass\": false, \"reasons\": [\"no recommendation given\"]}", Usage.of(500, 20))
+                .replies("{\"pass\": true, \"reasons\": [\"complete\"]}", Usage.of(500, 10));
+        gemini.replies("Solar is nice.", Usage.of(300, 40));
+        claudeExecutor.replies("Recommend 60% solar, 40% wind because...", Usage.of(300, 900));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.builder(TASK)
+                .addMessage(Message.user(TASK)).executor(GEMINI_PRO_FREE).validated().build(), ctx);
+
+        assertThat(r.escalations()).singleElement().satisfies(e -> {
+            assertThat(e.from()).isEqualTo(GEMINI_PRO_FREE);
+            assertThat(e.to()).isEqualTo(CLAUDE_SONNET);
+            assertThat(e.toTier()).isEqualTo(e.fromTier());
+        });
+        assertThat(r.executorModel()).isEqualTo(CLAUDE_SONNET);
+        assertThat(r.executorCost()).isEqualTo(Money.of("0.0144"));
+    }
+
+    @Test
+    void givenEscalatedModelRateLimited_whenItFallsBack_thenModelsThatAlreadyFailedTheTaskAreNotRetried() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50))
+                .replies("{\"pass\": false, \"reasons\": [\"no recommendation\"]}", Usage.of(400, 30))
+                .replies("{\"pass\": true, \"reasons\": []}", Usage.of(400, 10));
+        gemini.replies("v1", Usage.of(100, 40));
+        claudeExecutor.rateLimited();
+        deepseek.replies("v2", Usage.of(100, 60));
+
+        MultiModelResponse r = workflow().build().execute(MultiModelRequest.builder(TASK)
+                .addMessage(Message.user(TASK)).executor(GEMINI_PRO_FREE).validated().build(), ctx);
+
+        assertThat(r.escalations()).extracting(Escalation::to).containsExactly(CLAUDE_SONNET);
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(CLAUDE_SONNET);
+        assertThat(r.executorModel()).isEqualTo(DEEPSEEK_R1_FREE);
+        assertThat(gemini.requests()).as("gemini already failed validation").hasSize(1);
+    }
+}
