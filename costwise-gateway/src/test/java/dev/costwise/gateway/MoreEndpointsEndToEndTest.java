@@ -176,4 +176,33 @@ class MoreEndpointsEndToEndTest {
             assertThat(metrics).doesNotContain("made-up-");
         }
     }
+
+    @Test
+    void givenAutoRunsTheWorkflow_whenSimpleTaskSent_thenCheapExecutorAnswersAndEveryCallIsLedgered() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: gpt-4o-mini, provider: sim}
+                  - {name: gpt-4o, provider: sim}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes:
+                      - {name: executor, model: gpt-4o-mini}
+                    default_route: gpt-4o
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto", "What is 2+2?"));
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-route")).hasValue("workflow:simple");
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("gpt-4o-mini");
+            JsonNode body = TestGateway.json(res.body());
+            assertThat(body.at("/choices/0/message/content").asText()).isNotBlank();
+            assertThat(body.at("/costwise/complexity").asText()).isEqualTo("simple");
+            assertThat(gw.records()).isNotEmpty().allSatisfy(r -> {
+                assertThat(r.requestedModel()).isEqualTo("auto");
+                assertThat(r.requestId()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
+            });
+            assertThat(gw.records().getLast().usedModel()).isEqualTo("gpt-4o-mini");
+        }
+    }
 }

@@ -402,6 +402,10 @@ public final class ConfigLoader {
             if (workflow && routes.isEmpty()) {
                 problem(p + ".workflow", "the multi-model workflow needs routes naming the executor models");
             }
+            if (workflow && defaultRoute.isEmpty()) {
+                problem(p + ".default_route", "the multi-model workflow needs default_route: the orchestrator "
+                        + "(premium) model");
+            }
             return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow);
         }
 

@@ -12,6 +12,11 @@ final class StreamReplay {
 
     static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
             ChatService.StreamSink sink) throws IOException {
+        replay(json, entry, includeUsage, sink, "hit", "0");
+    }
+
+    static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
+            ChatService.StreamSink sink, String cacheStatus, String cost) throws IOException {
         JsonNode body = json.readTree(entry.body());
         String id = body.path("id").asText("chatcmpl-cached");
         long created = body.path("created").asLong(0);
@@ -46,8 +51,11 @@ final class StreamReplay {
             usage.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
             usage.putArray("choices");
             usage.set("usage", body.path("usage"));
-            usage.putObject("costwise").put("cost", "0").put("cache", "hit").put("model_used", entry.modelUsed())
-                    .put("route", entry.route()).put("saved", entry.cost().toString());
+            ObjectNode cw = usage.putObject("costwise").put("cost", cost).put("cache", cacheStatus)
+                    .put("model_used", entry.modelUsed()).put("route", entry.route());
+            if (cacheStatus.equals("hit")) {
+                cw.put("saved", entry.cost().toString());
+            }
             sink.event(json.writeValueAsString(usage));
         }
         sink.done();
