@@ -1,0 +1,148 @@
+package dev.costwise.llm.budget;
+
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.provider.ProviderException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * The spec's budget-aware fallback (Pattern 2): tries the primary model, then each fallback in order when a provider
+ * fails in a way another model may not (rate limit, overload, server error, timeout, connection, quota, context
+ * length); when the budget is exhausted it skips straight to the last, free fallback.
+ *
+ * <p>"Exhausted" means a governing budget (those named, or every non-model budget that applies to the request's tags)
+ * has nothing left to reserve, or a model below throws {@link BudgetExceededException}. Either way the context's
+ * metadata gets {@value BudgetedChatModel#BUDGET_EXCEEDED} = {@code true} and a record of that name. A caller's
+ * mistake (invalid request, bad credentials, content filter) is thrown at once. Each model skipped is recorded as a
+ * {@code fallback} step with the reason. When every model fails, the last failure is thrown with the earlier ones
+ * attached as suppressed. Thread-safe.
+ */
+public final class BudgetAwareFallback implements ChatModel {
+
+    private final String name;
+    private final List<ChatModel> chain;
+    private final BudgetUtilization utilization;
+
+    private BudgetAwareFallback(String name, List<ChatModel> chain, BudgetUtilization utilization) {
+        this.name = name;
+        this.chain = chain;
+        this.utilization = utilization;
+    }
+
+    /**
+     * Creates the fallback chain.
+     *
+     * @param name names it in records
+     * @param budgets the budgets that decide when to skip to the free model
+     * @param primary the preferred model
+     * @param fallbacks cheaper models in order; the last is the free one
+     * @param budgetNames the governing budgets; none for every non-model budget that applies
+     * @return the chain
+     * @throws IllegalArgumentException if there is no fallback or a named budget is unknown
+     */
+    public static BudgetAwareFallback of(String name, Budgets budgets, ChatModel primary, List<ChatModel> fallbacks,
+            String... budgetNames) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(primary, "primary");
+        if (fallbacks.isEmpty()) {
+            throw new IllegalArgumentException("fallback '" + name + "' needs at least one fallback, was none");
+        }
+        List<ChatModel> chain = new ArrayList<>();
+        chain.add(primary);
+        chain.addAll(fallbacks);
+        return new BudgetAwareFallback(name, List.copyOf(chain), new BudgetUtilization(budgets, List.of(budgetNames)));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String provider() {
+        return "fallback";
+    }
+
+    @Override
+    public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+        return run(request, context, m -> m.execute(request.withModel(m.name()), context));
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, WorkflowContext context) {
+        return run(request, context, m -> m.stream(request.withModel(m.name()), context));
+    }
+
+    private <T> T run(ChatRequest request, WorkflowContext context, Function<ChatModel, T> call) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        ChatModel free = chain.getLast();
+        var exhausted = utilization.exhausted(context);
+        if (exhausted.isPresent()) {
+            markExceeded(context, exhausted.get().budget().name(), free);
+            return call.apply(free);
+        }
+        List<RuntimeException> failures = new ArrayList<>();
+        for (int i = 0; i < chain.size(); i++) {
+            ChatModel model = chain.get(i);
+            try {
+                T result = call.apply(model);
+                if (i > 0) {
+                    context.record(name, "model_used", Map.of("model", model.name(), "attempt", i + 1));
+                }
+                return result;
+            } catch (BudgetExceededException e) {
+                markExceeded(context, e.budget(), free);
+                failures.add(e);
+                if (model == free) {
+                    throw withSuppressed(e, failures);
+                }
+                try {
+                    return call.apply(free);
+                } catch (RuntimeException last) {
+                    throw withSuppressed(last, failures);
+                }
+            } catch (ProviderException e) {
+                if (!fallsBack(e) || i == chain.size() - 1) {
+                    throw withSuppressed(e, failures);
+                }
+                failures.add(e);
+                context.record(name, "fallback", Map.of("from", model.name(), "to", chain.get(i + 1).name(),
+                        "reason", e.kind()));
+            }
+        }
+        throw new IllegalStateException("unreachable: fallback chain '" + name + "' ended without a result");
+    }
+
+    private void markExceeded(WorkflowContext context, String budget, ChatModel free) {
+        context.metadata().put(BudgetedChatModel.BUDGET_EXCEEDED, Boolean.TRUE);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("budget", budget);
+        attributes.put("action", "downgrade");
+        attributes.put("model", free.name());
+        context.record(name, BudgetedChatModel.BUDGET_EXCEEDED, attributes);
+    }
+
+    private static boolean fallsBack(ProviderException e) {
+        return e.isTransient() || e instanceof ProviderException.QuotaExhausted
+                || e instanceof ProviderException.ContextLengthExceeded
+                || e instanceof ProviderException.NotFound;
+    }
+
+    private static RuntimeException withSuppressed(RuntimeException last, List<RuntimeException> earlier) {
+        for (RuntimeException e : earlier) {
+            if (e != last) {
+                last.addSuppressed(e);
+            }
+        }
+        return last;
+    }
+}

@@ -1,0 +1,349 @@
+package dev.costwise.llm.budget;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.cost.TokenEstimator;
+import dev.costwise.llm.spi.BudgetStore;
+import dev.costwise.llm.spi.BudgetStore.Bucket;
+import dev.costwise.llm.spi.BudgetStore.BucketState;
+import dev.costwise.llm.spi.BudgetStore.Claim;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds hard budgets: before a call it reserves the call's worst-case cost in every applicable budget at once, and
+ * after the call it settles the reservation to the real cost.
+ *
+ * <p>The worst case is the estimated prompt (plus a safety margin when the estimate is not exact) priced at the
+ * model's highest per-token rate (normally the output rate; the long-context tier when the prompt is above its
+ * threshold), plus {@code max_tokens} at the output rate. Pricing the prompt at the highest rate means a prompt that
+ * turns out a little longer than estimated still fits its reservation. When a request sets no {@code max_tokens}, the
+ * guard reserves what the tightest budget can still pay for (at most the model's maximum output) and sets
+ * {@code max_tokens} to match, so the limit holds either way.
+ *
+ * <p>A call to a free model, or one no budget applies to, is never blocked and reserves nothing. Thread-safe.
+ */
+public final class BudgetGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetGuard.class);
+    private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000L);
+
+    private final Budgets budgets;
+    private final ModelCatalog catalog;
+    private final TokenEstimator estimator;
+    private final BigDecimal safetyMargin;
+    private final BudgetListener listener;
+    private final MeterRegistry meters;
+    /** Per budget: the window whose thresholds have fired, and which fired; older windows are forgotten. */
+    private final ConcurrentHashMap<String, FiredThresholds> firedThresholds = new ConcurrentHashMap<>();
+
+    private BudgetGuard(Builder b) {
+        this.budgets = b.budgets;
+        this.catalog = b.catalog;
+        this.estimator = b.estimator;
+        this.safetyMargin = b.safetyMargin;
+        this.listener = b.listener;
+        this.meters = b.meters;
+    }
+
+    /**
+     * Starts a guard.
+     *
+     * @param budgets the budgets to hold
+     * @param catalog prices and output limits of the models
+     * @param estimator counts prompt tokens before the call
+     * @return a builder
+     */
+    public static Builder builder(Budgets budgets, ModelCatalog catalog, TokenEstimator estimator) {
+        return new Builder(budgets, catalog, estimator);
+    }
+
+    /** @return the budgets this guard holds */
+    public Budgets budgets() {
+        return budgets;
+    }
+
+    /**
+     * Reserves a call's worst-case cost in every budget that applies to it.
+     *
+     * @param model the catalog name (or alias) of the model the call goes to
+     * @param request the request; its {@code max_tokens} bounds the output
+     * @param context the request's context (its tags select the budgets)
+     * @return {@link Admission.Unbudgeted} when nothing needs reserving, {@link Admission.Admitted} with the
+     *     reservation and the request to send (with {@code max_tokens} set), or {@link Admission.Refused} naming the
+     *     budgets that had no room
+     * @throws dev.costwise.llm.catalog.UnknownModelException if the catalog does not know {@code model} and some
+     *     budget applies to the call (with no budget applying, the call passes unpriced)
+     * @throws IllegalStateException if the model has no known price, so no hard budget can bound its cost
+     */
+    public Admission admit(String model, ChatRequest request, WorkflowContext context) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        Optional<ModelInfo> known = catalog.find(model);
+        if (known.isEmpty() && budgets.applicableTo(model, context.tags()).isEmpty()) {
+            return new Admission.Unbudgeted(request); // no budget to hold, so no price needed
+        }
+        ModelInfo info = known.orElseGet(() -> catalog.require(model));
+        List<Budget> applicable = budgets.applicableTo(info.name(), context.tags());
+        if (applicable.isEmpty() || info.isFree()) {
+            return new Admission.Unbudgeted(request);
+        }
+        Pricing base = info.pricing().orElseThrow(() -> new IllegalStateException("model '" + info.name()
+                + "' has no known price, so budgets " + names(applicable) + " cannot bound its cost"));
+
+        TokenEstimator.TokenEstimate estimate = estimator.estimateInput(info.name(), request);
+        long inputTokens = estimate.exact() ? estimate.tokens()
+                : BigDecimal.valueOf(estimate.tokens()).multiply(BigDecimal.ONE.add(safetyMargin))
+                        .setScale(0, RoundingMode.CEILING).longValueExact();
+        Pricing pricing = base.longContext()
+                .filter(lc -> inputTokens > lc.thresholdInputTokens())
+                .map(Pricing.LongContextPricing::pricing)
+                .orElse(base);
+        Money promptRate = pricing.outputPerMillion().max(pricing.inputPerMillion())
+                .max(pricing.cacheWrite5mPerMillion()).max(pricing.cacheWrite1hPerMillion());
+        Money inputCost = promptRate.perMillion(inputTokens);
+        Money outputRate = pricing.outputPerMillion();
+
+        Instant now = budgets.clock().instant();
+        List<Claim> claims = new ArrayList<>(applicable.size());
+        List<BudgetWindow.Span> spans = new ArrayList<>(applicable.size());
+        for (Budget b : applicable) {
+            BudgetWindow.Span span = b.window().spanAt(now);
+            spans.add(span);
+            claims.add(new Claim(new Bucket(b.name(), span.start()), b.limit()));
+        }
+        List<Bucket> buckets = claims.stream().map(Claim::bucket).toList();
+        BudgetStore store = budgets.store();
+
+        if (request.maxTokens().isPresent()) {
+            Money needed = inputCost.plus(outputRate.perMillion(request.maxTokens().get()));
+            Optional<Money> reserved = store.reserve(claims, needed, needed);
+            if (reserved.isEmpty()) {
+                return refused(applicable, claims, spans, needed);
+            }
+            return new Admission.Admitted(new Reservation(this, applicable, buckets, needed), request);
+        }
+
+        long maxOutput = info.maxOutputTokens() > 0 ? info.maxOutputTokens()
+                : Math.max(1, info.contextWindow() - inputTokens);
+        Money minimum = inputCost.plus(outputRate.perMillion(1));
+        Money maximum = inputCost.plus(outputRate.perMillion(maxOutput));
+        Optional<Money> reserved = store.reserve(claims, minimum, maximum);
+        if (reserved.isEmpty()) {
+            return refused(applicable, claims, spans, minimum);
+        }
+        long affordable = outputRate.isZero() ? maxOutput
+                : Math.min(maxOutput, reserved.get().minus(inputCost).toBigDecimal().multiply(MILLION)
+                        .divide(outputRate.toBigDecimal(), 0, RoundingMode.FLOOR).longValueExact());
+        int maxTokens = (int) Math.max(1, Math.min(Integer.MAX_VALUE, affordable));
+        Money exact = inputCost.plus(outputRate.perMillion(maxTokens));
+        Money excess = reserved.get().minus(exact);
+        if (excess.isPositive()) {
+            store.release(buckets, excess);
+        }
+        ChatRequest bounded = request.toBuilder().maxTokens(maxTokens).build();
+        return new Admission.Admitted(new Reservation(this, applicable, buckets, exact), bounded);
+    }
+
+    boolean catalogKnows(String model) {
+        return catalog.find(model).isPresent();
+    }
+
+    private Admission refused(List<Budget> applicable, List<Claim> claims, List<BudgetWindow.Span> spans,
+            Money needed) {
+        List<BudgetExceededException> failures = new ArrayList<>();
+        List<BudgetStatus> statuses = new ArrayList<>();
+        for (int i = 0; i < claims.size(); i++) {
+            Budget b = applicable.get(i);
+            BucketState s = budgets.store().state(claims.get(i).bucket());
+            Money committed = s.spent().plus(s.reserved());
+            if (b.limit().minus(committed).compareTo(needed) < 0) {
+                BudgetWindow.Span span = spans.get(i);
+                failures.add(new BudgetExceededException(b.name(), b.scope(), b.limit(), committed, needed,
+                        span.end()));
+                statuses.add(new BudgetStatus(b, s.spent(), s.reserved(), span.start(), span.end()));
+            }
+        }
+        if (failures.isEmpty()) {
+            // Room freed between the reservation and this read: report the tightest budget.
+            Budget b = applicable.getFirst();
+            BudgetWindow.Span span = spans.getFirst();
+            BucketState s = budgets.store().state(claims.getFirst().bucket());
+            failures.add(new BudgetExceededException(b.name(), b.scope(), b.limit(), s.spent().plus(s.reserved()),
+                    needed, span.end()));
+            statuses.add(new BudgetStatus(b, s.spent(), s.reserved(), span.start(), span.end()));
+        }
+        boolean reject = failures.stream()
+                .anyMatch(f -> budgets.find(f.budget()).orElseThrow().onExhausted() == Budget.Action.REJECT);
+        Budget.Action action = reject ? Budget.Action.REJECT : Budget.Action.DOWNGRADE;
+        meters.counter("costwise.budget.exhausted", "action", action.name().toLowerCase(java.util.Locale.ROOT))
+                .increment();
+        for (BudgetStatus s : statuses) {
+            notify(() -> listener.onExhausted(s, action));
+        }
+        return new Admission.Refused(action, failures);
+    }
+
+    void settled(List<Budget> charged, List<Bucket> buckets, Money reserved, Money actual) {
+        budgets.store().settle(buckets, reserved, actual);
+        if (actual.isGreaterThan(reserved)) {
+            for (Budget b : charged) {
+                meters.counter("costwise.budget.overrun", "budget", b.name()).increment();
+                notify(() -> listener.onOverrun(b, reserved, actual));
+            }
+            LOG.warn("budgets {} overrun: reserved {} but the call cost {}", names(charged), reserved.format(),
+                    actual.format());
+        }
+        for (int i = 0; i < charged.size(); i++) {
+            Budget b = charged.get(i);
+            if (b.softThresholds().isEmpty()) {
+                continue;
+            }
+            BucketState s = budgets.store().state(buckets.get(i));
+            BudgetWindow.Span span = b.window().spanAt(buckets.get(i).windowStart());
+            BudgetStatus status = new BudgetStatus(b, s.spent(), s.reserved(), span.start(), span.end());
+            double utilization = status.utilization();
+            for (double t : b.softThresholds()) {
+                if (utilization >= t && firstCrossing(b.name(), span.start(), t)) {
+                    notify(() -> listener.onThresholdCrossed(status, t));
+                }
+            }
+        }
+    }
+
+    private boolean firstCrossing(String budget, Instant windowStart, double threshold) {
+        boolean[] first = new boolean[1];
+        firedThresholds.compute(budget, (name, fired) -> {
+            if (fired == null || fired.windowStart().isBefore(windowStart)) {
+                fired = new FiredThresholds(windowStart, Set.of());
+            } else if (fired.windowStart().isAfter(windowStart) || fired.thresholds().contains(threshold)) {
+                return fired; // a late settle of an earlier window, or already fired
+            }
+            first[0] = true;
+            Set<Double> more = new java.util.HashSet<>(fired.thresholds());
+            more.add(threshold);
+            return new FiredThresholds(windowStart, Set.copyOf(more));
+        });
+        return first[0];
+    }
+
+    private record FiredThresholds(Instant windowStart, Set<Double> thresholds) {}
+
+    void released(List<Bucket> buckets, Money reserved) {
+        budgets.store().release(buckets, reserved);
+    }
+
+    private static void notify(Runnable event) {
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.warn("budget listener failed; ignored", e);
+        }
+    }
+
+    private static List<String> names(List<Budget> list) {
+        return list.stream().map(Budget::name).toList();
+    }
+
+    /** What {@link #admit} decided. */
+    public sealed interface Admission {
+
+        /**
+         * No budget applies, or the model is free: send the request as it is.
+         *
+         * @param request the request to send
+         */
+        record Unbudgeted(ChatRequest request) implements Admission {}
+
+        /**
+         * The worst case is reserved: send {@code request}, then settle or release the reservation.
+         *
+         * @param reservation the reservation to settle after the call
+         * @param request the request to send ({@code max_tokens} set when the caller left it out)
+         */
+        record Admitted(Reservation reservation, ChatRequest request) implements Admission {}
+
+        /**
+         * Some budget had no room.
+         *
+         * @param action reject if any refusing budget rejects, else downgrade
+         * @param failures one exception per refusing budget, first to throw
+         */
+        record Refused(Budget.Action action, List<BudgetExceededException> failures) implements Admission {
+            public Refused {
+                failures = List.copyOf(failures);
+            }
+        }
+    }
+
+    /** Builds a {@link BudgetGuard}. Not thread-safe. */
+    public static final class Builder {
+        private final Budgets budgets;
+        private final ModelCatalog catalog;
+        private final TokenEstimator estimator;
+        private BigDecimal safetyMargin = new BigDecimal("0.10");
+        private BudgetListener listener = BudgetListener.NONE;
+        private MeterRegistry meters = new SimpleMeterRegistry();
+
+        private Builder(Budgets budgets, ModelCatalog catalog, TokenEstimator estimator) {
+            this.budgets = Objects.requireNonNull(budgets, "budgets");
+            this.catalog = Objects.requireNonNull(catalog, "catalog");
+            this.estimator = Objects.requireNonNull(estimator, "estimator");
+        }
+
+        /**
+         * Sets the share added to a prompt estimate that is not exact. Default 0.10 (+10%).
+         *
+         * @param value a ratio in [0, 10]
+         * @return this builder
+         * @throws IllegalArgumentException if {@code value} is negative or above 10
+         */
+        public Builder safetyMargin(BigDecimal value) {
+            Objects.requireNonNull(value, "safetyMargin");
+            if (value.signum() < 0 || value.compareTo(BigDecimal.TEN) > 0) {
+                throw new IllegalArgumentException("safetyMargin must be in [0, 10], was " + value);
+            }
+            this.safetyMargin = value;
+            return this;
+        }
+
+        /** @param value hears thresholds, refusals and overruns; default {@link BudgetListener#NONE}; @return this */
+        public Builder listener(BudgetListener value) {
+            this.listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
+        /**
+         * Sets where counters go ({@code costwise.budget.overrun} by budget, {@code costwise.budget.exhausted} by
+         * action). Default: a private {@link SimpleMeterRegistry}.
+         *
+         * @param value the registry
+         * @return this builder
+         */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.meters = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /** @return the guard */
+        public BudgetGuard build() {
+            return new BudgetGuard(this);
+        }
+    }
+}

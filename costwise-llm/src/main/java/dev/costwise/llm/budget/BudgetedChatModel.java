@@ -1,0 +1,158 @@
+package dev.costwise.llm.budget;
+
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A {@link ChatModel} that holds hard budgets around another: every call reserves its worst case with a
+ * {@link BudgetGuard} first, and settles to the real cost after (a stream when it ends or is closed).
+ *
+ * <p>When a budget has no room, the call is rejected with {@link BudgetExceededException}, or, when every refusing
+ * budget says {@link Budget.Action#DOWNGRADE}, answered by the configured free model; either way the context's
+ * metadata gets {@value #BUDGET_EXCEEDED} = {@code true} and a {@value #BUDGET_EXCEEDED} record naming the budget.
+ *
+ * <p>The model priced is the request's {@code model} when the catalog knows it, otherwise the wrapped model's name.
+ * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
+ * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
+ * charged what it recorded, or released.
+ *
+ * <p>Order: place it below retries and fallbacks, {@code Retry(BudgetedChatModel(model))}, so every attempt reserves
+ * its own worst case; above a retry stack, several attempts would share one reservation and could overrun it.
+ * Thread-safe.
+ */
+public final class BudgetedChatModel implements ChatModel {
+
+    /** Metadata key and record event set when a budget refused a call. */
+    public static final String BUDGET_EXCEEDED = "budget_exceeded";
+
+    private final ChatModel delegate;
+    private final BudgetGuard guard;
+    private final Optional<ChatModel> downgradeTo;
+    private final String name;
+
+    private BudgetedChatModel(ChatModel delegate, BudgetGuard guard, Optional<ChatModel> downgradeTo) {
+        this.delegate = delegate;
+        this.guard = guard;
+        this.downgradeTo = downgradeTo;
+        this.name = "budget(" + delegate.name() + ")";
+    }
+
+    /**
+     * Wraps {@code delegate}; budgets that say {@link Budget.Action#DOWNGRADE} reject too, since there is no model to
+     * downgrade to.
+     *
+     * @param delegate the model to call
+     * @param guard the guard holding the budgets
+     * @return the budgeted model
+     */
+    public static BudgetedChatModel of(ChatModel delegate, BudgetGuard guard) {
+        return new BudgetedChatModel(Objects.requireNonNull(delegate, "delegate"),
+                Objects.requireNonNull(guard, "guard"), Optional.empty());
+    }
+
+    /**
+     * Wraps {@code delegate}, sending calls that downgrading budgets refuse to {@code freeModel}.
+     *
+     * @param delegate the model to call
+     * @param guard the guard holding the budgets
+     * @param freeModel the $0 model that answers when a downgrading budget is exhausted
+     * @return the budgeted model
+     */
+    public static BudgetedChatModel of(ChatModel delegate, BudgetGuard guard, ChatModel freeModel) {
+        return new BudgetedChatModel(Objects.requireNonNull(delegate, "delegate"),
+                Objects.requireNonNull(guard, "guard"), Optional.of(Objects.requireNonNull(freeModel, "freeModel")));
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public String provider() {
+        return delegate.provider();
+    }
+
+    @Override
+    public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, context);
+        return switch (admission) {
+            case BudgetGuard.Admission.Unbudgeted u -> delegate.execute(u.request(), context);
+            case BudgetGuard.Admission.Refused r -> refused(r, context).execute(
+                    request.withModel(downgradeTo.orElseThrow().name()), context);
+            case BudgetGuard.Admission.Admitted a -> {
+                int mark = CallCosts.mark(context);
+                ChatResponse response;
+                try {
+                    response = delegate.execute(a.request(), context);
+                } catch (RuntimeException | Error e) {
+                    CallCosts.since(context, mark).ifPresentOrElse(a.reservation()::settle,
+                            a.reservation()::release);
+                    throw e;
+                }
+                a.reservation().settle(CallCosts.since(context, mark).orElse(response.cost()));
+                yield response;
+            }
+        };
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, WorkflowContext context) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(context, "context");
+        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, context);
+        return switch (admission) {
+            case BudgetGuard.Admission.Unbudgeted u -> delegate.stream(u.request(), context);
+            case BudgetGuard.Admission.Refused r -> refused(r, context).stream(
+                    request.withModel(downgradeTo.orElseThrow().name()), context);
+            case BudgetGuard.Admission.Admitted a -> {
+                int mark = CallCosts.mark(context);
+                ChatStream stream;
+                try {
+                    stream = delegate.stream(a.request(), context);
+                } catch (RuntimeException | Error e) {
+                    CallCosts.since(context, mark).ifPresentOrElse(a.reservation()::settle,
+                            a.reservation()::release);
+                    throw e;
+                }
+                yield new SettlingChatStream(stream, a.reservation(), context, mark);
+            }
+        };
+    }
+
+    /** Records the refusal; returns the model to downgrade to, or throws the first budget's exception. */
+    private ChatModel refused(BudgetGuard.Admission.Refused refused, WorkflowContext context) {
+        BudgetExceededException first = refused.failures().getFirst();
+        boolean downgrade = refused.action() == Budget.Action.DOWNGRADE && downgradeTo.isPresent();
+        context.metadata().put(BUDGET_EXCEEDED, Boolean.TRUE);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        attributes.put("budget", first.budget());
+        attributes.put("scope", first.scope().toString());
+        attributes.put("limit", first.limit());
+        attributes.put("spent", first.spent());
+        attributes.put("resets_at", first.resetsAt());
+        attributes.put("action", downgrade ? "downgrade" : "reject");
+        downgradeTo.filter(m -> downgrade).ifPresent(m -> attributes.put("model", m.name()));
+        context.record(name, BUDGET_EXCEEDED, attributes);
+        if (!downgrade) {
+            for (int i = 1; i < refused.failures().size(); i++) {
+                first.addSuppressed(refused.failures().get(i));
+            }
+            throw first;
+        }
+        return downgradeTo.get();
+    }
+
+    private String pricedModel(ChatRequest request) {
+        return guard.catalogKnows(request.model()) ? request.model() : delegate.name();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.costwise.llm.budget;
+
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+
+/**
+ * A stream that settles its budget reservation when it ends: to the response's cost when read to the end, to the
+ * cost records the model appended when it fails or is closed early, and to the whole reservation when an aborted
+ * stream left no record (what was generated before the abort is unknown, so the worst case is kept).
+ */
+final class SettlingChatStream implements ChatStream {
+
+    private final ChatStream inner;
+    private final Reservation reservation;
+    private final WorkflowContext context;
+    private final int mark;
+
+    SettlingChatStream(ChatStream inner, Reservation reservation, WorkflowContext context, int mark) {
+        this.inner = inner;
+        this.reservation = reservation;
+        this.context = context;
+        this.mark = mark;
+    }
+
+    @Override
+    public boolean hasNext() {
+        boolean more;
+        try {
+            more = inner.hasNext();
+        } catch (RuntimeException e) {
+            settleFromRecordsOrRelease();
+            throw e;
+        }
+        if (!more) {
+            reservation.settle(CallCosts.since(context, mark).orElseGet(() -> inner.response().cost()));
+        }
+        return more;
+    }
+
+    @Override
+    public ChatChunk next() {
+        try {
+            return inner.next();
+        } catch (RuntimeException e) {
+            settleFromRecordsOrRelease();
+            throw e;
+        }
+    }
+
+    @Override
+    public ChatResponse response() {
+        return inner.response();
+    }
+
+    @Override
+    public void close() {
+        try {
+            inner.close();
+        } finally {
+            reservation.settle(CallCosts.since(context, mark).orElse(reservation.amount()));
+        }
+    }
+
+    private void settleFromRecordsOrRelease() {
+        CallCosts.since(context, mark).ifPresentOrElse(reservation::settle, reservation::release);
+    }
+}

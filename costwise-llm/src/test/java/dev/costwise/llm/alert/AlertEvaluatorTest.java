@@ -1,0 +1,180 @@
+package dev.costwise.llm.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.budget.Budget;
+import dev.costwise.llm.budget.BudgetGuard;
+import dev.costwise.llm.budget.BudgetStatus;
+import dev.costwise.llm.budget.BudgetedChatModel;
+import dev.costwise.llm.budget.Budgets;
+import dev.costwise.llm.budget.MutableClock;
+import dev.costwise.llm.budget.TestModels;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class AlertEvaluatorTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+    private final List<Alert> sent = new CopyOnWriteArrayList<>();
+
+    private AlertEvaluator evaluator(List<AlertRule> rules) {
+        return AlertEvaluator.builder().clock(clock).rules(rules).sink(sent::add).build();
+    }
+
+    @Test
+    void givenTheSpecDefaults_whenDailySpendPasses100Dollars_thenOneCostAlertPerCooldown() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+
+        alerts.onSpend(Money.of("60"));
+        alerts.onSpend(Money.of("40"));
+        assertThat(sent).isEmpty(); // exactly $100 is not over $100
+        alerts.onSpend(Money.of("0.01"));
+        alerts.onSpend(Money.of("5"));
+        clock.advance(Duration.ofMinutes(59));
+        alerts.onSpend(Money.of("5"));
+
+        assertThat(sent).singleElement().satisfies(a -> {
+            assertThat(a.rule()).isEqualTo("cost");
+            assertThat(a.message()).isEqualTo("COST ALERT: spend in the last day is $100.01, above $100.00");
+            assertThat(a.severity()).isEqualTo(AlertSeverity.WARNING);
+        });
+        assertThat(alerts.suppressedCount()).isEqualTo(2);
+        clock.advance(Duration.ofMinutes(1));
+        alerts.onSpend(Money.of("1"));
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(1).message()).contains("$111.01");
+    }
+
+    @Test
+    void givenAHitRateRule_whenTheFirstLookupsMiss_thenItWaitsForItsMinimumSamples() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+
+        for (int i = 0; i < 99; i++) {
+            alerts.onCacheMiss();
+        }
+        assertThat(sent).isEmpty();
+        alerts.onCacheHit(); // 100 lookups, 1% hit rate
+
+        assertThat(sent).singleElement().satisfies(a -> assertThat(a.message())
+                .isEqualTo("CACHE ALERT: hit rate 1.0% over the last hour (100 lookups), below 20.0%"));
+    }
+
+    @Test
+    void givenAnErrorRateRule_whenTheFirstRequestFails_thenNoAlertUntilEnoughRequestsShowAHighRate() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+
+        alerts.onError("timeout");
+        assertThat(sent).isEmpty();
+        for (int i = 0; i < 44; i++) {
+            alerts.onSuccess();
+        }
+        for (int i = 0; i < 4; i++) {
+            alerts.onError("rate_limited");
+        }
+        assertThat(sent).isEmpty(); // 49 requests
+        alerts.onError("rate_limited"); // 50 requests, 6 failed: 12%
+
+        assertThat(sent).singleElement().satisfies(a -> {
+            assertThat(a.severity()).isEqualTo(AlertSeverity.ERROR);
+            assertThat(a.message()).isEqualTo("ERROR ALERT: error rate 12.0% over the last 15 minutes "
+                    + "(50 requests), above 10.0%; latest failure: rate_limited");
+        });
+    }
+
+    @Test
+    void givenErrorsOlderThanTheWindow_whenJudged_thenTheyNoLongerCount() {
+        AlertEvaluator alerts = evaluator(List.of(new AlertRule.ErrorRateAbove("errors", Duration.ofMinutes(15), 0.1,
+                10, AlertSeverity.ERROR, Duration.ZERO)));
+        for (int i = 0; i < 9; i++) {
+            alerts.onError("timeout");
+        }
+        clock.advance(Duration.ofMinutes(16));
+
+        alerts.onError("timeout");
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void givenExceededBudgets_whenReported_thenEachBudgetAlertsOncePerCooldown() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+        Budget daily = Budget.daily("daily", Money.of("100"), java.time.ZoneOffset.UTC);
+        Budget team = Budget.daily("team", Money.of("10"), java.time.ZoneOffset.UTC);
+        Instant start = Instant.parse("2026-11-27T00:00:00Z");
+        Instant end = Instant.parse("2026-11-28T00:00:00Z");
+
+        alerts.onBudgetStatus(new BudgetStatus(daily, Money.of("99"), Money.ZERO, start, end));
+        alerts.onBudgetStatus(new BudgetStatus(daily, Money.of("100"), Money.ZERO, start, end));
+        alerts.onBudgetStatus(new BudgetStatus(daily, Money.of("101"), Money.ZERO, start, end));
+        alerts.onBudgetStatus(new BudgetStatus(team, Money.of("10"), Money.ZERO, start, end));
+
+        assertThat(sent).extracting(Alert::dedupKey).containsExactly("budget:daily", "budget:team");
+        assertThat(sent.getFirst().severity()).isEqualTo(AlertSeverity.CRITICAL);
+        assertThat(sent.getFirst().message()).isEqualTo("BUDGET ALERT: daily budget 'daily' exceeded: spent $100.00 "
+                + "of $100.00; resets at 2026-11-28T00:00:00Z");
+    }
+
+    @Test
+    void givenABudgetGuardWiredToAlerts_whenSpendCrossesSoftThresholdsAndRunsOut_thenEachAlertsOnce() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+        Budgets budgets = Budgets.builder().clock(clock).add(Budget.builder("daily").limit(Money.of("0.01")).build())
+                .build();
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .listener(alerts.budgetListener()).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard);
+        ChatRequest request = ChatRequest.builder("premium-model").addMessage(
+                dev.costwise.llm.chat.Message.user("q".repeat(400))).maxTokens(100).build();
+
+        int answered = 0;
+        for (int i = 0; i < 12; i++) {
+            try {
+                model.execute(request, WorkflowContext.builder("t").clock(clock).build());
+                answered++;
+            } catch (dev.costwise.llm.budget.BudgetExceededException e) {
+                // expected once the $0.01 is used
+            }
+        }
+
+        assertThat(answered).isEqualTo(7); // $0.00125 each; the 8th cannot reserve $0.002
+        // The 6th call crosses 70% ($0.0075); the 8th to 12th are refused and raise one exhausted alert.
+        assertThat(sent).extracting(Alert::rule).containsExactly("budget_threshold", "budget");
+        assertThat(sent.get(0).message()).contains("passed 70%").contains("spent $0.0075 of $0.01");
+        assertThat(sent.get(1).message()).contains("exhausted").contains("rejected");
+    }
+
+    @Test
+    void givenASilentDowngrade_whenTheResponseIsReported_thenADowngradeAlert() {
+        AlertEvaluator alerts = evaluator(List.of(AlertRules.silentDowngrades("downgrade")));
+        ChatResponse normal = TestModels.FakeProvider.of(TestModels.GEMINI_PRO_FREE, 10)
+                .execute(ChatRequest.of("gemini-pro:free", "hi"), WorkflowContext.of("t"));
+        ChatResponse downgraded = new ChatResponse(normal.id(), "gemini-pro:free", "gemini-flash:free",
+                normal.provider(), normal.message(), normal.finishReason(), normal.usage(), normal.cost(),
+                normal.priceStatus(), normal.latency(), normal.providerRequestId(), true);
+
+        alerts.onResponse(normal);
+        assertThat(sent).isEmpty();
+        alerts.onResponse(downgraded);
+
+        assertThat(sent).singleElement().satisfies(a -> assertThat(a.message())
+                .contains("gemini-flash:free answered for gemini-pro:free"));
+    }
+
+    @Test
+    void givenASinkThatThrows_whenAnAlertFires_thenTheOtherSinksStillGetIt() {
+        AlertEvaluator alerts = AlertEvaluator.builder().clock(clock).rules(AlertRules.specDefaults())
+                .sink(a -> {
+                    throw new IllegalStateException("broken sink");
+                })
+                .sink(sent::add).build();
+
+        alerts.onSpend(Money.of("1000"));
+
+        assertThat(sent).hasSize(1);
+    }
+}

@@ -1,0 +1,353 @@
+package dev.costwise.llm.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.provider.ProviderException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class BudgetedChatModelTest {
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+
+    private Budgets budgets(Budget... list) {
+        Budgets.Builder b = Budgets.builder().clock(clock);
+        for (Budget budget : list) {
+            b.add(budget);
+        }
+        return b.build();
+    }
+
+    private WorkflowContext ctx() {
+        return WorkflowContext.builder("test").clock(clock).tag("team", "support").build();
+    }
+
+    private static ChatRequest request(String model, int maxTokens) {
+        return ChatRequest.builder(model).addMessage(Message.user("q".repeat(400))).maxTokens(maxTokens).build();
+    }
+
+    @Test
+    void givenAnExhaustedRejectingBudget_whenCalled_thenThrowsTypedErrorNamingScopeLimitSpentAndReset() {
+        Budget daily = Budget.builder("support-daily").scope(BudgetScope.team("support"))
+                .window(BudgetWindow.daily(ZoneId.of("Europe/Paris"))).limit(Money.of("0.01")).build();
+        Budgets budgets = budgets(daily);
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500), guard);
+        model.execute(request("premium-model", 500), ctx()); // 100 in + 500 out: reserves $0.006, costs $0.00525
+        WorkflowContext ctx = ctx();
+
+        assertThatThrownBy(() -> model.execute(request("premium-model", 500), ctx))
+                .isInstanceOfSatisfying(BudgetExceededException.class, e -> {
+                    assertThat(e.budget()).isEqualTo("support-daily");
+                    assertThat(e.scope()).isEqualTo(BudgetScope.team("support"));
+                    assertThat(e.limit()).isEqualTo(Money.of("0.01"));
+                    assertThat(e.spent()).isEqualTo(Money.of("0.00525"));
+                    assertThat(e.resetsAt()).isEqualTo(Instant.parse("2026-11-27T23:00:00Z"));
+                })
+                .hasMessageContaining("support-daily").hasMessageContaining("team=support")
+                .hasMessageContaining("$0.01").hasMessageContaining("$0.00525");
+        assertThat(ctx.metadata()).containsEntry(BudgetedChatModel.BUDGET_EXCEEDED, true);
+        assertThat(ctx.records(BudgetedChatModel.BUDGET_EXCEEDED)).singleElement()
+                .satisfies(r -> assertThat(r.attributes()).containsEntry("action", "reject"));
+    }
+
+    @Test
+    void givenAnExhaustedDowngradingBudget_whenCalled_thenTheFreeModelAnswersAndTheContextSaysWhy() {
+        Budget daily = Budget.builder("daily").limit(Money.of("0.001")).onExhausted(Budget.Action.DOWNGRADE).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.CATALOG, TestModels.estimator(true))
+                .build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500), guard,
+                TestModels.FakeProvider.of(TestModels.FREE, 500));
+        WorkflowContext ctx = ctx();
+
+        ChatResponse response = model.execute(request("premium-model", 500), ctx);
+
+        assertThat(response.model()).isEqualTo("free-model");
+        assertThat(response.cost()).isEqualTo(Money.ZERO);
+        assertThat(ctx.metadata()).containsEntry(BudgetedChatModel.BUDGET_EXCEEDED, true);
+        assertThat(ctx.records(BudgetedChatModel.BUDGET_EXCEEDED)).singleElement()
+                .satisfies(r -> assertThat(r.attributes()).containsEntry("action", "downgrade")
+                        .containsEntry("model", "free-model").containsEntry("budget", "daily"));
+    }
+
+    @Test
+    void givenAZeroDollarBudget_whenAFreeModelIsCalled_thenItStillAnswers() {
+        Budget nothing = Budget.builder("nothing").limit(Money.ZERO).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets(nothing), TestModels.CATALOG, TestModels.estimator(true))
+                .build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.FREE, 100), guard);
+
+        ChatResponse response = model.execute(request("free-model", 100), ctx());
+
+        assertThat(response.model()).isEqualTo("free-model");
+        assertThatThrownBy(() -> BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard)
+                .execute(request("premium-model", 100), ctx())).isInstanceOf(BudgetExceededException.class);
+    }
+
+    @Test
+    void givenNoBudgets_whenCalled_thenNothingBlocksAndMaxTokensIsLeftAlone() {
+        BudgetGuard guard = BudgetGuard.builder(Budgets.none(), TestModels.CATALOG, TestModels.estimator(true)).build();
+        List<ChatRequest> seen = new ArrayList<>();
+        TestModels.FakeProvider provider = TestModels.FakeProvider.of(TestModels.PREMIUM, 100);
+        BudgetedChatModel model = BudgetedChatModel.of(new RecordingModel(provider, seen), guard);
+        ChatRequest noMax = ChatRequest.of("premium-model", "hello");
+
+        for (int i = 0; i < 1000; i++) {
+            model.execute(noMax, ctx());
+        }
+
+        assertThat(seen).hasSize(1000).allSatisfy(r -> assertThat(r.maxTokens()).isEmpty());
+        TestModels.FakeProvider uncatalogued = new TestModels.FakeProvider(
+                TestModels.model("local-experiment", "ollama", Optional.empty(), 1000, Optional.empty()),
+                in -> in, x -> 10);
+        assertThat(BudgetedChatModel.of(uncatalogued, guard).execute(ChatRequest.of("local-experiment", "hi"), ctx())
+                .model()).isEqualTo("local-experiment");
+    }
+
+    @Test
+    void givenABudgetForAnotherTeam_whenCalled_thenItDoesNotApply() {
+        Budget other = Budget.builder("sales").scope(BudgetScope.team("sales")).limit(Money.ZERO).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets(other), TestModels.CATALOG, TestModels.estimator(true)).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard);
+
+        assertThat(model.execute(request("premium-model", 100), ctx()).cost()).isEqualTo(Money.of("0.00125"));
+    }
+
+    @Test
+    void givenTwoBudgets_whenOnlyOneHasRoom_thenNeitherIsCharged() {
+        Budget roomy = Budget.builder("roomy").limit(Money.of("10")).build();
+        Budget tight = Budget.builder("model-cap").scope(BudgetScope.model("premium-model")).limit(Money.of("0.001"))
+                .build();
+        Budgets budgets = budgets(roomy, tight);
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard);
+
+        assertThatThrownBy(() -> model.execute(request("premium-model", 100), ctx()))
+                .isInstanceOfSatisfying(BudgetExceededException.class,
+                        e -> assertThat(e.budget()).isEqualTo("model-cap"));
+        assertThat(budgets.status("roomy").reserved()).isEqualTo(Money.ZERO);
+        assertThat(budgets.status("roomy").spent()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenNoMaxTokens_whenTheBudgetIsNearlySpent_thenMaxTokensIsSetToWhatTheRemainderPays() {
+        Budget daily = Budget.builder("daily").limit(Money.of("0.01")).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.CATALOG, TestModels.estimator(true)).build();
+        List<ChatRequest> seen = new ArrayList<>();
+        BudgetedChatModel model = BudgetedChatModel.of(
+                new RecordingModel(TestModels.FakeProvider.of(TestModels.PREMIUM, 100_000), seen), guard);
+        ChatRequest noMax = ChatRequest.builder("premium-model").addMessage(Message.user("q".repeat(400))).build();
+
+        ChatResponse response = model.execute(noMax, ctx());
+
+        // $0.01 minus 100 prompt tokens priced at $10/M ($0.001) leaves $0.009: 900 output tokens.
+        assertThat(seen.getFirst().maxTokens()).contains(900);
+        assertThat(response.usage().outputTokens()).isEqualTo(900);
+    }
+
+    @Test
+    void givenAProviderFailure_whenCalled_thenTheReservationIsReleased() {
+        Budget daily = Budget.builder("daily").limit(Money.of("1")).build();
+        Budgets budgets = budgets(daily);
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build();
+        TestModels.FakeProvider fake = TestModels.FakeProvider.of(TestModels.PREMIUM, 100);
+        BudgetedChatModel model = BudgetedChatModel.of(new FailingModel(fake), guard);
+
+        assertThatThrownBy(() -> model.execute(request("premium-model", 100), ctx()))
+                .isInstanceOf(ProviderException.Overloaded.class);
+        assertThat(budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
+        assertThat(budgets.status("daily").spent()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenAStreamClosedEarly_whenClosed_thenSettledToWhatWasGenerated() {
+        Budget daily = Budget.builder("daily").limit(Money.of("1")).build();
+        Budgets budgets = budgets(daily);
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500), guard);
+
+        try (ChatStream stream = model.stream(request("premium-model", 500), ctx())) {
+            stream.next();
+            assertThat(budgets.status("daily").reserved()).isEqualTo(Money.of("0.006"));
+        }
+
+        // 100 prompt tokens at $2.50/M and the 1 token streamed at $10/M.
+        assertThat(budgets.status("daily").spent()).isEqualTo(Money.of("0.00026"));
+        assertThat(budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenAStreamReadToTheEnd_whenItEnds_thenSettledToTheResponseCost() {
+        Budget daily = Budget.builder("daily").limit(Money.of("1")).build();
+        Budgets budgets = budgets(daily);
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500), guard);
+
+        try (ChatStream stream = model.stream(request("premium-model", 500), ctx())) {
+            stream.forEachRemaining(chunk -> { });
+        }
+
+        assertThat(budgets.status("daily").spent()).isEqualTo(Money.of("0.00525"));
+        assertThat(budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenAProviderBillingMoreThanReserved_whenSettled_thenOverrunIsCountedAndRecorded() {
+        Budget daily = Budget.builder("daily").limit(Money.of("1")).build();
+        Budgets budgets = budgets(daily);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<Money> overruns = new ArrayList<>();
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .meterRegistry(meters)
+                .listener(new BudgetListener() {
+                    @Override
+                    public void onOverrun(Budget budget, Money reserved, Money actual) {
+                        overruns.add(actual.minus(reserved));
+                    }
+                }).build();
+        // Reports ten times the prompt the estimator counted.
+        TestModels.FakeProvider greedy = new TestModels.FakeProvider(TestModels.PREMIUM, in -> in * 10, x -> 500);
+        BudgetedChatModel model = BudgetedChatModel.of(greedy, guard);
+
+        model.execute(request("premium-model", 500), ctx());
+
+        // Reserved $0.006 (100 × $10/M + 500 × $10/M); billed 1,000 × $2.50/M + 500 × $10/M = $0.0075.
+        assertThat(budgets.status("daily").spent()).isEqualTo(Money.of("0.0075"));
+        assertThat(meters.counter("costwise.budget.overrun", "budget", "daily").count()).isEqualTo(1.0);
+        assertThat(overruns).containsExactly(Money.of("0.0015"));
+    }
+
+    @Test
+    void givenSoftThresholds_whenSpendCrossesThem_thenEachFiresOncePerWindow() {
+        Budget daily = Budget.builder("daily").limit(Money.of("0.02")).build(); // 70% and 90%
+        Budgets budgets = budgets(daily);
+        List<Double> fired = new ArrayList<>();
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .listener(new BudgetListener() {
+                    @Override
+                    public void onThresholdCrossed(BudgetStatus status, double threshold) {
+                        fired.add(threshold);
+                    }
+                }).build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard);
+
+        for (int i = 0; i < 14; i++) { // $0.00125 each: 70% after 12 calls
+            model.execute(request("premium-model", 100), ctx());
+        }
+        assertThat(fired).containsExactly(0.7);
+        model.execute(request("premium-model", 100), ctx()); // $0.01875 spent: 93.75%
+        assertThat(fired).containsExactly(0.7, 0.9);
+        clock.advance(java.time.Duration.ofDays(1));
+        for (int i = 0; i < 12; i++) {
+            model.execute(request("premium-model", 100), ctx());
+        }
+        assertThat(fired).containsExactly(0.7, 0.9, 0.7);
+    }
+
+    @Test
+    void givenAnInexactEstimate_whenReserving_thenTheSafetyMarginIsAddedAndThePromptPricedAtTheOutputRate() {
+        Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("1")).build());
+        BudgetGuard lenient = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(false)).build();
+        BudgetGuard strict = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(false))
+                .safetyMargin(new java.math.BigDecimal("0.25")).build();
+
+        BudgetGuard.Admission a = lenient.admit("premium-model", request("premium-model", 500), ctx());
+        BudgetGuard.Admission b = strict.admit("premium-model", request("premium-model", 500), ctx());
+
+        // 100 estimated prompt tokens: +10% = 110 (+25% = 125) at $10/M, plus 500 output tokens at $10/M.
+        assertThat(a).isInstanceOfSatisfying(BudgetGuard.Admission.Admitted.class,
+                r -> assertThat(r.reservation().amount()).isEqualTo(Money.of("0.0061")));
+        assertThat(b).isInstanceOfSatisfying(BudgetGuard.Admission.Admitted.class,
+                r -> assertThat(r.reservation().amount()).isEqualTo(Money.of("0.00625")));
+        assertThat(budgets.status("daily").reserved()).isEqualTo(Money.of("0.01235"));
+        assertThatThrownBy(() -> BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .safetyMargin(new java.math.BigDecimal("-0.1"))).hasMessageContaining("safetyMargin")
+                .hasMessageContaining("-0.1");
+    }
+
+    @Test
+    void givenAPromptAboveTheLongContextThreshold_whenReserving_thenTheLongContextPricesApply() {
+        dev.costwise.llm.catalog.Pricing longContext = new dev.costwise.llm.catalog.Pricing(Money.of("1.25"),
+                Money.of("1.25"), Money.of("1.25"), Money.of("1.25"), Money.of("10"), Optional.of(
+                        new dev.costwise.llm.catalog.Pricing.LongContextPricing(1_000,
+                                dev.costwise.llm.catalog.Pricing.of("2.50", "15.00"))));
+        dev.costwise.llm.catalog.ModelInfo pro = TestModels.model("pro", "gemini", Optional.of(longContext), 8192,
+                Optional.empty());
+        Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("1")).build());
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(pro)), TestModels.estimator(true))
+                .build();
+        ChatRequest small = ChatRequest.builder("pro").addMessage(Message.user("q".repeat(4_000))).maxTokens(100)
+                .build();
+        ChatRequest large = ChatRequest.builder("pro").addMessage(Message.user("q".repeat(4_004))).maxTokens(100)
+                .build();
+
+        assertThat(((BudgetGuard.Admission.Admitted) guard.admit("pro", small, ctx())).reservation().amount())
+                .isEqualTo(Money.of("0.011")); // 1,000 + 100 tokens at $10/M
+        assertThat(((BudgetGuard.Admission.Admitted) guard.admit("pro", large, ctx())).reservation().amount())
+                .isEqualTo(Money.of("0.016515")); // 1,001 + 100 tokens at $15/M
+    }
+
+    /** Remembers the requests it forwards. */
+    private record RecordingModel(TestModels.FakeProvider inner, List<ChatRequest> seen)
+            implements dev.costwise.llm.chat.ChatModel {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public String provider() {
+            return inner.provider();
+        }
+
+        @Override
+        public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+            synchronized (seen) {
+                seen.add(request);
+            }
+            return inner.execute(request, context);
+        }
+
+        @Override
+        public ChatStream stream(ChatRequest request, WorkflowContext context) {
+            return inner.stream(request, context);
+        }
+    }
+
+    /** A provider that is overloaded. */
+    private record FailingModel(TestModels.FakeProvider inner) implements dev.costwise.llm.chat.ChatModel {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public String provider() {
+            return inner.provider();
+        }
+
+        @Override
+        public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+            throw new ProviderException.Overloaded(ProviderException.Details.of("openai", name(), 529),
+                    "overloaded", Optional.empty());
+        }
+
+        @Override
+        public ChatStream stream(ChatRequest request, WorkflowContext context) {
+            throw new ProviderException.Overloaded(ProviderException.Details.of("openai", name(), 529),
+                    "overloaded", Optional.empty());
+        }
+    }
+}
