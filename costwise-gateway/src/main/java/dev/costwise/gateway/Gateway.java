@@ -43,7 +43,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import dev.costwise.core.Money;
+import dev.costwise.llm.alert.AlertEvaluator;
+import dev.costwise.llm.alert.AlertRule;
+import dev.costwise.llm.alert.AlertSeverity;
+import dev.costwise.llm.alert.LogAlertSink;
+import dev.costwise.llm.alert.WebhookAlertSink;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -82,6 +90,7 @@ public final class Gateway implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object drained = new Object();
     private final PrometheusMeterRegistry registry;
+    private final List<WebhookAlertSink> webhooks;
 
     private Gateway(Builder b) {
         this.config = b.config;
@@ -93,11 +102,14 @@ public final class Gateway implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ModelDirectory directory = new ModelDirectory(config);
         GatewayMetrics metrics = new GatewayMetrics(registry, directory.callableNames());
-        BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock);
+        BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
+                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList());
+        this.webhooks = new ArrayList<>();
+        AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
                 compatible, new ResponseCacheStore(json, b.ticker), budgets, ledger, metrics, b.clock, b.ticker,
-                b.sleeper, b.random, config.server().requestTimeout(), json));
+                b.sleeper, b.random, config.server().requestTimeout(), json, alerts));
         this.auth = new Authenticator(config, keys);
         HttpExchange http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated());
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
@@ -129,6 +141,30 @@ public final class Gateway implements AutoCloseable {
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .routing(routing)
                 .build();
+    }
+
+    /** Builds the alert rules of the config; alerts go to the log and to each rule's webhook. */
+    private static AlertEvaluator alerts(GatewayConfig config, Clock clock, List<WebhookAlertSink> webhooks) {
+        AlertEvaluator.Builder alerts = AlertEvaluator.builder().clock(clock).sink(new LogAlertSink());
+        Map<String, WebhookAlertSink> byUrl = new HashMap<>();
+        for (GatewayConfig.AlertDef a : config.alerts()) {
+            switch (a.metric()) {
+                case "spend" -> alerts.rule(new AlertRule.SpendAbove(a.name(), a.window(),
+                        Money.of(java.math.BigDecimal.valueOf(a.threshold())), AlertSeverity.WARNING, a.cooldown()));
+                case "error_rate" -> alerts.rule(new AlertRule.ErrorRateAbove(a.name(), a.window(), a.threshold(),
+                        20, AlertSeverity.ERROR, a.cooldown()));
+                case "cache_hit_rate" -> alerts.rule(new AlertRule.CacheHitRateBelow(a.name(), a.window(),
+                        a.threshold(), 20, AlertSeverity.WARNING, a.cooldown()));
+                default -> { } // budget_utilization: checked by the budget book as each call settles
+            }
+            a.webhook().ifPresent(url -> byUrl.computeIfAbsent(url, u -> {
+                WebhookAlertSink sink = WebhookAlertSink.of(URI.create(u));
+                webhooks.add(sink);
+                alerts.sink(sink);
+                return sink;
+            }));
+        }
+        return alerts.build();
     }
 
     /** Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. */
@@ -275,6 +311,7 @@ public final class Gateway implements AutoCloseable {
         ledger.flush();
         ledger.close();
         keys.close();
+        webhooks.forEach(WebhookAlertSink::close);
         registry.close();
         synchronized (drained) {
             drained.notifyAll();

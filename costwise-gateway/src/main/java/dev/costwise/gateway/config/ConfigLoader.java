@@ -600,6 +600,7 @@ public final class ConfigLoader {
                 problem("alerts", "expected a list of alert rules, found " + kind(n));
                 return out;
             }
+            Set<String> alertNames = new LinkedHashSet<>();
             for (int i = 0; i < n.size(); i++) {
                 String p = "alerts[" + i + "]";
                 JsonNode a = n.get(i);
@@ -607,8 +608,13 @@ public final class ConfigLoader {
                     problem(p, "expected a mapping with name, metric and above, found " + kind(a));
                     continue;
                 }
-                unknownFields(a, p, Set.of("name", "metric", "above", "window", "webhook", "cooldown"));
+                unknownFields(a, p, Set.of("name", "metric", "above", "below", "window", "webhook", "cooldown"));
                 Optional<String> name = reqString(a, "name", p + ".name");
+                name.ifPresent(an -> {
+                    if (!alertNames.add(an)) {
+                        problem(p + ".name", "duplicate alert name '" + an + "'");
+                    }
+                });
                 Optional<String> metric = reqString(a, "metric", p + ".metric");
                 metric.ifPresent(m -> {
                     if (!ALERT_METRICS.contains(m)) {
@@ -616,9 +622,15 @@ public final class ConfigLoader {
                                 ALERT_METRICS.stream().sorted().toList()) + ")");
                     }
                 });
-                JsonNode above = a.path("above");
+                String side = metric.filter(m -> m.equals("cache_hit_rate")).isPresent() ? "below" : "above";
+                JsonNode above = a.path(side);
                 if (!above.isNumber() && !(above.isTextual() && above.asText().matches("[0-9.]+"))) {
-                    problem(p + ".above", "expected a number, found " + kind(above));
+                    problem(p + "." + side, "expected a number, found " + kind(above));
+                } else if (!side.equals("above") || metric.filter(m -> !m.equals("spend")).isPresent()) {
+                    if (above.asDouble() < 0 || above.asDouble() > 1) {
+                        problem(p + "." + side, "expected a share in [0, 1] for " + metric.orElse("?") + ", was "
+                                + above.asText());
+                    }
                 }
                 Duration window = optDuration(a, "window", p + ".window").orElse(Duration.ofHours(1));
                 Optional<String> webhook = optString(a, "webhook", p + ".webhook");

@@ -312,13 +312,14 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * An alert rule.
      *
      * @param name the rule's name
-     * @param metric {@code spend}, {@code error_rate}, {@code cache_hit_rate} or {@code budget_utilization}
-     * @param above fires when the metric is above this value
+     * @param metric {@code spend} (dollars in the window), {@code error_rate}, {@code cache_hit_rate} (fires below the
+     *     threshold) or {@code budget_utilization} (share of any budget)
+     * @param threshold the value that fires the alert
      * @param window the window the metric is computed over
      * @param webhook a Slack-compatible webhook URL; empty logs the alert
      * @param cooldown the least time between two alerts of this rule
      */
-    public record AlertDef(String name, String metric, double above, Duration window, Optional<String> webhook,
+    public record AlertDef(String name, String metric, double threshold, Duration window, Optional<String> webhook,
             Duration cooldown) {
         public AlertDef {
             Objects.requireNonNull(name, "name");

@@ -32,6 +32,7 @@ public final class BudgetBook {
     private final SpendLedger ledger;
     private final Clock clock;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final List<Double> everyBudgetThresholds;
 
     /**
      * @param budgets the configured policies
@@ -39,6 +40,18 @@ public final class BudgetBook {
      * @param clock decides the current window
      */
     public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock) {
+        this(budgets, ledger, clock, List.of());
+    }
+
+    /**
+     * @param budgets the configured policies
+     * @param ledger where past spend is read from
+     * @param clock decides the current window
+     * @param everyBudgetThresholds utilisation shares that raise an alert on every budget ({@code budget_utilization}
+     *     alert rules)
+     */
+    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds) {
+        this.everyBudgetThresholds = List.copyOf(everyBudgetThresholds);
         this.budgets = List.copyOf(budgets);
         this.ledger = ledger;
         this.clock = clock;
@@ -91,7 +104,9 @@ public final class BudgetBook {
                     c.spent = c.spent.plus(actual);
                     after = c.spent.ratioOf(h.limit());
                 }
-                for (double threshold : h.def().alertAt()) {
+                List<Double> thresholds = new ArrayList<>(h.def().alertAt());
+                thresholds.addAll(everyBudgetThresholds);
+                for (double threshold : thresholds) {
                     if (before < threshold && after >= threshold) {
                         LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
                                 h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),

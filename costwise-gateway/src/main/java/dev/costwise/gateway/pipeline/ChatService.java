@@ -18,6 +18,7 @@ import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.upstream.Upstream;
+import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.Usage;
@@ -82,6 +83,7 @@ public final class ChatService {
     private final Duration requestTimeout;
     private final ObjectMapper json;
     private final OpenAiWire wire;
+    private final AlertEvaluator alerts;
     private final Map<String, MultiModelWorkflow> workflows;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
@@ -90,7 +92,8 @@ public final class ChatService {
     /** The parts a service is built from. */
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
             ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
-            Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json) {}
+            Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
+            AlertEvaluator alerts) {}
 
     /** @param parts the collaborators */
     public ChatService(Parts parts) {
@@ -108,6 +111,7 @@ public final class ChatService {
         this.random = parts.random();
         this.requestTimeout = parts.requestTimeout();
         this.json = parts.json();
+        this.alerts = parts.alerts();
         this.wire = new OpenAiWire(json);
         Map<String, MultiModelWorkflow> flows = new java.util.HashMap<>();
         directory.config().pipelines().forEach((name, p) -> {
@@ -277,6 +281,9 @@ public final class ChatService {
                 Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
                 r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
                 String status = cacheKey.isPresent() ? "miss" : "bypass";
+                if (cacheKey.isPresent()) {
+                    alerts.onCacheMiss();
+                }
                 if (cacheKey.isPresent()) {
                     ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(ok.value().body(),
                             ok.value().usage(), ok.model().name(), priced.cost(), r.route());
@@ -792,12 +799,22 @@ public final class ChatService {
         }
 
         private void finish(String outcome, Money cost, long tokens) {
+            switch (outcome) {
+                case "success" -> alerts.onSuccess();
+                case "cache_hit" -> {
+                    alerts.onCacheHit();
+                    alerts.onSuccess();
+                }
+                case "rejected" -> { }
+                default -> alerts.onError(outcome);
+            }
             window.ifPresent(w -> w.correct(estimatedTokens, tokens));
             window = Optional.empty();
             metrics.request(plan.requested(), outcome, cost, elapsed(startNanos));
         }
 
         private void append(CostRecord record) {
+            alerts.onCost(record);
             try {
                 ledger.append(record);
             } catch (SpendLedgerException e) {
