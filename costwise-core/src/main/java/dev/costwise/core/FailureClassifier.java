@@ -1,5 +1,6 @@
 package dev.costwise.core;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,7 +31,11 @@ public interface FailureClassifier {
      */
     @SafeVarargs
     static FailureClassifier retryOn(Class<? extends Throwable>... types) {
-        List<Class<? extends Throwable>> list = List.of(types);
+        List<Class<? extends Throwable>> copy = new ArrayList<>(types.length);
+        for (Class<? extends Throwable> type : types) {
+            copy.add(Objects.requireNonNull(type, "type"));
+        }
+        List<Class<? extends Throwable>> list = List.copyOf(copy);
         if (list.isEmpty()) {
             throw new IllegalArgumentException("retryOn needs at least one exception type, was none");
         }

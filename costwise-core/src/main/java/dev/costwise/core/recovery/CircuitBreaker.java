@@ -1,0 +1,248 @@
+package dev.costwise.core.recovery;
+
+import dev.costwise.core.FailureVerdict;
+import dev.costwise.core.Primitive;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.internal.Attributes;
+import dev.costwise.core.internal.Checks;
+import dev.costwise.core.internal.Instrumented;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Stops calling a failing dependency for a while, then probes it.
+ *
+ * <p>States: {@code CLOSED} → {@code OPEN} when the failure rate over the sliding window (or the consecutive-failure
+ * count) crosses its threshold; {@code OPEN} → {@code HALF_OPEN} once {@code waitDurationInOpenState} has passed on
+ * the injected ticker; {@code HALF_OPEN} → {@code CLOSED} after {@code permittedCallsInHalfOpenState} successful
+ * probes, or back to {@code OPEN} on one counted failure. The current state is an immutable-reference swapped with
+ * compare-and-set, so exactly one caller performs each transition. A refused call throws a cheap
+ * {@link CircuitOpenException} without calling the delegate.
+ *
+ * <p>Only failures the classifier calls retryable or fallbackable are counted; a caller's mistake neither opens the
+ * circuit nor counts as a success. Transitions are recorded as {@code circuit_state} events ({@code from}, {@code to})
+ * in the context of the call that caused them, and reported to metrics. Thread-safe.
+ *
+ * <pre>{@code
+ * CircuitBreaker breaker = CircuitBreaker.of("openai", CircuitBreakerConfig.ofDefaults());
+ * Primitive<Req, Resp> guarded = breaker.wrap(provider);
+ * }</pre>
+ */
+public final class CircuitBreaker {
+
+    private final String name;
+    private final CircuitBreakerConfig config;
+    private final AtomicReference<State> state;
+
+    private CircuitBreaker(String name, CircuitBreakerConfig config) {
+        this.name = name;
+        this.config = config;
+        this.state = new AtomicReference<>(new Closed(config));
+    }
+
+    /**
+     * A named breaker, closed.
+     *
+     * @param name names the breaker in records, metrics and errors
+     * @param config the settings
+     * @return the breaker
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    public static CircuitBreaker of(String name, CircuitBreakerConfig config) {
+        return new CircuitBreaker(Checks.requireName(name), Objects.requireNonNull(config, "config"));
+    }
+
+    /** @return the name */
+    public String name() {
+        return name;
+    }
+
+    /** @return the settings */
+    public CircuitBreakerConfig config() {
+        return config;
+    }
+
+    /**
+     * The current state. An open breaker whose wait has passed still reads {@code OPEN} until the next call moves it
+     * to {@code HALF_OPEN}.
+     *
+     * @return the state
+     */
+    public CircuitState state() {
+        return state.get().kind();
+    }
+
+    /**
+     * Decorates a primitive with this breaker. Every primitive it wraps shares the breaker's state.
+     *
+     * @param delegate the guarded call
+     * @param <I> input type
+     * @param <O> output type
+     * @return the guarded primitive
+     */
+    public <I, O> Primitive<I, O> wrap(Primitive<I, O> delegate) {
+        Objects.requireNonNull(delegate, "delegate");
+        return (input, context) -> Instrumented.call(config.metrics(), name, "circuit_breaker", context,
+                () -> execute(delegate, input, context));
+    }
+
+    private <I, O> O execute(Primitive<I, O> delegate, I input, WorkflowContext context) {
+        State permitted = acquire(context);
+        O out;
+        try {
+            out = delegate.execute(input, context);
+        } catch (RuntimeException failure) {
+            FailureVerdict verdict = config.classifier().classify(failure);
+            if (verdict.retryable() || verdict.fallbackable()) {
+                onFailure(permitted, context);
+            } else {
+                onIgnored(permitted);
+            }
+            throw failure;
+        }
+        onSuccess(permitted, context);
+        return out;
+    }
+
+    private State acquire(WorkflowContext context) {
+        while (true) {
+            State s = state.get();
+            switch (s) {
+                case Closed c -> {
+                    return c;
+                }
+                case Open o -> {
+                    long elapsed = config.ticker().read() - o.openedAtNanos;
+                    if (elapsed < Checks.toNanosSaturated(config.waitDurationInOpenState())) {
+                        config.metrics().onRejected(name, "circuit_open");
+                        throw new CircuitOpenException(name, CircuitState.OPEN);
+                    }
+                    transition(s, new HalfOpen(config.permittedCallsInHalfOpenState()), context);
+                }
+                case HalfOpen h -> {
+                    if (h.permits.getAndDecrement() > 0) {
+                        return h;
+                    }
+                    config.metrics().onRejected(name, "circuit_open");
+                    throw new CircuitOpenException(name, CircuitState.HALF_OPEN);
+                }
+            }
+        }
+    }
+
+    private void onSuccess(State permitted, WorkflowContext context) {
+        switch (permitted) {
+            case Closed c -> c.record(false);
+            case HalfOpen h -> {
+                if (h.successes.incrementAndGet() >= config.permittedCallsInHalfOpenState()) {
+                    transition(h, new Closed(config), context);
+                }
+            }
+            case Open o -> { }
+        }
+    }
+
+    private void onFailure(State permitted, WorkflowContext context) {
+        switch (permitted) {
+            case Closed c -> {
+                if (c.record(true)) {
+                    transition(c, new Open(config.ticker().read()), context);
+                }
+            }
+            case HalfOpen h -> transition(h, new Open(config.ticker().read()), context);
+            case Open o -> { }
+        }
+    }
+
+    private void onIgnored(State permitted) {
+        if (permitted instanceof HalfOpen h) {
+            h.permits.incrementAndGet();
+        }
+    }
+
+    private void transition(State from, State to, WorkflowContext context) {
+        if (state.compareAndSet(from, to)) {
+            String f = from.kind().name();
+            String t = to.kind().name();
+            context.record(name, "circuit_state", Attributes.of("from", f, "to", t));
+            config.metrics().onStateTransition(name, f, t);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CircuitBreaker[" + name + ", " + state() + "]";
+    }
+
+    private sealed interface State permits Closed, Open, HalfOpen {
+        CircuitState kind();
+    }
+
+    /** Closed: a ring of the last N counted outcomes. */
+    private static final class Closed implements State {
+        private final boolean[] ring;
+        private final int minimumCalls;
+        private final double threshold;
+        private final int consecutiveLimit;
+        private int next;
+        private int size;
+        private int failures;
+        private int consecutive;
+
+        Closed(CircuitBreakerConfig config) {
+            this.ring = new boolean[config.slidingWindowSize()];
+            this.minimumCalls = config.effectiveMinimumCalls();
+            this.threshold = config.failureRateThreshold();
+            this.consecutiveLimit = config.consecutiveFailures();
+        }
+
+        /** Records an outcome; returns true when the circuit should open. */
+        synchronized boolean record(boolean failed) {
+            if (size == ring.length) {
+                if (ring[next]) {
+                    failures--;
+                }
+            } else {
+                size++;
+            }
+            ring[next] = failed;
+            next = (next + 1) % ring.length;
+            if (failed) {
+                failures++;
+                consecutive++;
+            } else {
+                consecutive = 0;
+            }
+            boolean byCount = consecutiveLimit > 0 && consecutive >= consecutiveLimit;
+            boolean byRate = size >= minimumCalls && (double) failures / size >= threshold;
+            return byCount || byRate;
+        }
+
+        @Override
+        public CircuitState kind() {
+            return CircuitState.CLOSED;
+        }
+    }
+
+    private record Open(long openedAtNanos) implements State {
+        @Override
+        public CircuitState kind() {
+            return CircuitState.OPEN;
+        }
+    }
+
+    private static final class HalfOpen implements State {
+        final AtomicInteger permits;
+        final AtomicInteger successes = new AtomicInteger();
+
+        HalfOpen(int permits) {
+            this.permits = new AtomicInteger(permits);
+        }
+
+        @Override
+        public CircuitState kind() {
+            return CircuitState.HALF_OPEN;
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package dev.costwise.core.recovery;
+
+import dev.costwise.core.FailureClassifier;
+import dev.costwise.core.Sleeper;
+import dev.costwise.core.internal.Checks;
+import dev.costwise.core.metrics.PrimitiveMetrics;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * The immutable settings of a {@link Retry}.
+ *
+ * <pre>{@code
+ * RetryConfig config = RetryConfig.builder()
+ *     .maxRetries(3)
+ *     .backoff(Backoff.exponential()).initialDelay(Duration.ofMillis(200)).maxDelay(Duration.ofSeconds(5))
+ *     .jitter(0.2)
+ *     .retryOn(IOException.class)
+ *     .build();
+ * }</pre>
+ */
+public final class RetryConfig {
+
+    private final int maxRetries;
+    private final Backoff backoff;
+    private final Duration initialDelay;
+    private final Duration maxDelay;
+    private final double jitter;
+    private final FailureClassifier classifier;
+    private final RetryBudget budget;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+    private final PrimitiveMetrics metrics;
+
+    private RetryConfig(Builder b) {
+        this.maxRetries = b.maxRetries;
+        this.backoff = b.backoff;
+        this.initialDelay = b.initialDelay;
+        this.maxDelay = b.maxDelay;
+        this.jitter = b.jitter;
+        this.classifier = b.classifier;
+        this.budget = b.budget;
+        this.sleeper = b.sleeper;
+        this.random = b.random;
+        this.metrics = PrimitiveMetrics.failSafe(b.metrics);
+    }
+
+    /** @return a builder with the defaults */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return 3 retries, exponential backoff from 100 ms to 10 s, jitter 0.2, any {@link Exception} retried */
+    public static RetryConfig ofDefaults() {
+        return builder().build();
+    }
+
+    /** @return a builder holding these settings, to derive a variant */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxRetries = maxRetries;
+        b.backoff = backoff;
+        b.initialDelay = initialDelay;
+        b.maxDelay = maxDelay;
+        b.jitter = jitter;
+        b.classifier = classifier;
+        b.budget = budget;
+        b.sleeper = sleeper;
+        b.random = random;
+        b.metrics = metrics;
+        return b;
+    }
+
+    /** @return retries after the first attempt */
+    public int maxRetries() {
+        return maxRetries;
+    }
+
+    /** @return the backoff strategy */
+    public Backoff backoff() {
+        return backoff;
+    }
+
+    /** @return the delay before the first retry, before jitter */
+    public Duration initialDelay() {
+        return initialDelay;
+    }
+
+    /** @return the cap on any backoff delay (a provider's retry-after may exceed it) */
+    public Duration maxDelay() {
+        return maxDelay;
+    }
+
+    /** @return the jitter factor: a delay is scaled by a random factor in {@code [1 - jitter, 1 + jitter]} */
+    public double jitter() {
+        return jitter;
+    }
+
+    /** @return decides which failures are retried */
+    public FailureClassifier classifier() {
+        return classifier;
+    }
+
+    /** @return the retry budget */
+    public RetryBudget budget() {
+        return budget;
+    }
+
+    /** @return how backoff waits */
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    /** @return the source of jitter */
+    public RandomGenerator random() {
+        return random;
+    }
+
+    /** @return where retries are reported */
+    public PrimitiveMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * The backoff before a retry: strategy, then jitter, then the cap; a larger retry-after wins.
+     *
+     * @param retry 1 for the first retry
+     * @param retryAfter the provider's hint, or {@code null}
+     * @return the delay
+     */
+    Duration delayFor(int retry, Duration retryAfter) {
+        long nanos = Checks.toNanosSaturated(backoff.delay(retry, initialDelay));
+        if (jitter > 0 && nanos > 0) {
+            double factor = 1 - jitter + 2 * jitter * random.nextDouble();
+            nanos = (long) (nanos * factor);
+        }
+        nanos = Math.min(Math.max(0, nanos), Checks.toNanosSaturated(maxDelay));
+        if (retryAfter != null) {
+            nanos = Math.max(nanos, Checks.toNanosSaturated(retryAfter));
+        }
+        return Duration.ofNanos(nanos);
+    }
+
+    /** Builds a {@link RetryConfig}. Not thread-safe; {@link #build()} leaves it unchanged so it can build again. */
+    public static final class Builder {
+        private int maxRetries = 3;
+        private Backoff backoff = Backoff.exponential();
+        private Duration initialDelay = Duration.ofMillis(100);
+        private Duration maxDelay = Duration.ofSeconds(10);
+        private double jitter = 0.2;
+        private FailureClassifier classifier = FailureClassifier.anyException();
+        private RetryBudget budget = RetryBudget.unlimited();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
+        private PrimitiveMetrics metrics = PrimitiveMetrics.NONE;
+
+        private Builder() {}
+
+        /**
+         * Sets how many times a failed call is retried. Default 3; 0 disables retries.
+         *
+         * @param maxRetries retries after the first attempt
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRetries} is negative
+         */
+        public Builder maxRetries(int maxRetries) {
+            Checks.requireArgument(maxRetries >= 0, "maxRetries must be >= 0, was %s", maxRetries);
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /**
+         * Sets the backoff strategy. Default {@link Backoff#exponential()}.
+         *
+         * @param backoff the strategy
+         * @return this builder
+         */
+        public Builder backoff(Backoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
+            return this;
+        }
+
+        /**
+         * Sets the delay before the first retry. Default 100 ms.
+         *
+         * @param delay not negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code delay} is negative
+         */
+        public Builder initialDelay(Duration delay) {
+            this.initialDelay = Checks.requireNonNegative(delay, "initialDelay");
+            return this;
+        }
+
+        /**
+         * Sets the cap on backoff delays. Default 10 s. Must not be below the initial delay (checked in {@link #build()}).
+         *
+         * @param delay not negative
+         * @return this builder
+         * @throws IllegalArgumentException if {@code delay} is negative
+         */
+        public Builder maxDelay(Duration delay) {
+            this.maxDelay = Checks.requireNonNegative(delay, "maxDelay");
+            return this;
+        }
+
+        /**
+         * Sets the jitter factor. Default 0.2 (±20 %); 0 disables jitter.
+         *
+         * @param jitter in [0, 1]
+         * @return this builder
+         * @throws IllegalArgumentException if {@code jitter} is outside [0, 1]
+         */
+        public Builder jitter(double jitter) {
+            Checks.requireArgument(jitter >= 0 && jitter <= 1, "jitter must be in [0, 1], was %s", jitter);
+            this.jitter = jitter;
+            return this;
+        }
+
+        /**
+         * Retries only failures of the given types (the spec's {@code retry_on_exceptions}); replaces the classifier.
+         *
+         * @param types the exception types to retry
+         * @return this builder
+         * @throws IllegalArgumentException if {@code types} is empty
+         */
+        @SafeVarargs
+        public final Builder retryOn(Class<? extends Throwable>... types) {
+            this.classifier = FailureClassifier.retryOn(types);
+            return this;
+        }
+
+        /**
+         * Sets the classifier that decides what is retried and reads retry-after hints. Default
+         * {@link FailureClassifier#anyException()}.
+         *
+         * @param classifier the classifier
+         * @return this builder
+         */
+        public Builder classifier(FailureClassifier classifier) {
+            this.classifier = Objects.requireNonNull(classifier, "classifier");
+            return this;
+        }
+
+        /**
+         * Sets the retry budget. Default {@link RetryBudget#unlimited()}.
+         *
+         * @param budget a budget, shared by every retry calling the same dependency
+         * @return this builder
+         */
+        public Builder budget(RetryBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /**
+         * Sets how backoff waits. Default {@link Sleeper#SYSTEM}.
+         *
+         * @param sleeper the sleeper
+         * @return this builder
+         */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /**
+         * Sets the source of jitter. Default: the current thread's {@link ThreadLocalRandom}.
+         *
+         * @param random the generator; must be thread-safe if the retry is shared
+         * @return this builder
+         */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Sets where calls and retries are reported. Default {@link PrimitiveMetrics#NONE}.
+         *
+         * @param metrics for example a {@link dev.costwise.core.metrics.MetricsCollector}
+         * @return this builder
+         */
+        public Builder metrics(PrimitiveMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * @return the config
+         * @throws IllegalStateException if {@code maxDelay} is below {@code initialDelay}
+         */
+        public RetryConfig build() {
+            Checks.requireState(maxDelay.compareTo(initialDelay) >= 0,
+                    "maxDelay (%s) cannot be below initialDelay (%s)", maxDelay, initialDelay);
+            return new RetryConfig(this);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package dev.costwise.core.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.FailureClassifier;
+import dev.costwise.core.Primitive;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.testing.CallersMistake;
+import dev.costwise.core.testing.Contexts;
+import dev.costwise.core.testing.FakeTicker;
+import dev.costwise.core.testing.Transient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class CircuitBreakerTest {
+
+    private final FakeTicker ticker = new FakeTicker();
+    private final AtomicBoolean healthy = new AtomicBoolean(true);
+    private final AtomicInteger calls = new AtomicInteger();
+    private final Primitive<String, String> upstream = (in, ctx) -> {
+        calls.incrementAndGet();
+        if (!healthy.get()) {
+            throw new Transient("down");
+        }
+        return "ok";
+    };
+
+    private CircuitBreaker breaker(int probes) {
+        return CircuitBreaker.of("openai", CircuitBreakerConfig.builder()
+                .failureRateThreshold(0.5).slidingWindowSize(4).minimumCalls(4)
+                .waitDurationInOpenState(Duration.ofSeconds(30)).permittedCallsInHalfOpenState(probes)
+                .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker).build());
+    }
+
+    private void call(Primitive<String, String> p, WorkflowContext ctx) {
+        try {
+            p.execute("x", ctx);
+        } catch (Transient expected) {
+            // counted by the breaker
+        }
+    }
+
+    @Test
+    void givenFailureRateReached_whenTimePasses_thenClosedOpenHalfOpenClosed() {
+        CircuitBreaker breaker = breaker(2);
+        Primitive<String, String> p = breaker.wrap(upstream);
+        WorkflowContext ctx = Contexts.on(ticker);
+
+        call(p, ctx);
+        call(p, ctx);
+        healthy.set(false);
+        call(p, ctx);
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+        call(p, ctx);
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOf(CircuitOpenException.class);
+        assertThat(calls).hasValue(4);
+
+        ticker.advance(Duration.ofSeconds(29));
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOf(CircuitOpenException.class);
+        ticker.advance(Duration.ofSeconds(1));
+        healthy.set(true);
+        assertThat(p.execute("x", ctx)).isEqualTo("ok");
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(p.execute("x", ctx)).isEqualTo("ok");
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+
+        assertThat(ctx.records("circuit_state")).extracting(r -> r.attributes().get("to"))
+                .containsExactly("OPEN", "HALF_OPEN", "CLOSED");
+    }
+
+    @Test
+    void givenHalfOpen_whenProbeFails_thenOpensAgain() {
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(2)
+                .waitDurationInOpenState(Duration.ofSeconds(10)).ticker(ticker).build());
+        Primitive<String, String> p = breaker.wrap(upstream);
+        WorkflowContext ctx = Contexts.on(ticker);
+        healthy.set(false);
+        call(p, ctx);
+        call(p, ctx);
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+
+        ticker.advance(Duration.ofSeconds(10));
+        call(p, ctx);
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        assertThat(calls).hasValue(3);
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOf(CircuitOpenException.class);
+    }
+
+    @Test
+    void givenHalfOpenWithOneProbe_whenProbeInFlight_thenSecondCallIsRejected() {
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
+                .waitDurationInOpenState(Duration.ofSeconds(10)).permittedCallsInHalfOpenState(1).ticker(ticker).build());
+        AtomicReference<Primitive<String, String>> self = new AtomicReference<>();
+        List<Throwable> nested = new ArrayList<>();
+        Primitive<String, String> p = breaker.wrap((in, ctx) -> {
+            if (in.equals("probe")) {
+                try {
+                    self.get().execute("nested", ctx);
+                } catch (CircuitOpenException e) {
+                    nested.add(e);
+                }
+                return "probed";
+            }
+            throw new Transient("down");
+        });
+        self.set(p);
+        WorkflowContext ctx = Contexts.on(ticker);
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOf(Transient.class);
+        ticker.advance(Duration.ofSeconds(10));
+
+        assertThat(p.execute("probe", ctx)).isEqualTo("probed");
+
+        assertThat(nested).singleElement().satisfies(e ->
+                assertThat(((CircuitOpenException) e).state()).isEqualTo(CircuitState.HALF_OPEN));
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void givenCallersMistakes_whenTheyRepeat_thenCircuitStaysClosed() {
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
+                .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker).build());
+        Primitive<String, String> p = breaker.wrap((in, ctx) -> {
+            throw new CallersMistake("invalid");
+        });
+
+        for (int i = 0; i < 10; i++) {
+            assertThatThrownBy(() -> p.execute("x", Contexts.on(ticker))).isInstanceOf(CallersMistake.class);
+        }
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void givenOpenCircuit_whenRejecting_thenExceptionIsCheapAndNamesBreakerAndState() {
+        CircuitOpenException e = new CircuitOpenException("openai", CircuitState.OPEN);
+
+        assertThat(e.getStackTrace()).isEmpty();
+        assertThat(e).hasMessage("circuit breaker 'openai' is OPEN and does not permit further calls");
+        assertThat(e.name()).isEqualTo("openai");
+    }
+
+    @Test
+    void givenBadSettings_whenBuilding_thenFailsNamingParameterAndValue() {
+        assertThatThrownBy(() -> CircuitBreakerConfig.builder().failureRateThreshold(1.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("failureRateThreshold must be in (0, 1], was 1.5");
+        assertThatThrownBy(() -> CircuitBreakerConfig.builder().slidingWindowSize(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("slidingWindowSize must be >= 1, was 0");
+        assertThatThrownBy(() -> CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ofSeconds(-3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("waitDurationInOpenState must be positive, was PT-3S");
+        assertThatThrownBy(() -> CircuitBreakerConfig.builder().consecutiveFailures(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutiveFailures must be >= 0, was -1");
+    }
+}
