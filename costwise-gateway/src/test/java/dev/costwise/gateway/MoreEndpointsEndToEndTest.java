@@ -205,4 +205,30 @@ class MoreEndpointsEndToEndTest {
             assertThat(gw.records().getLast().usedModel()).isEqualTo("gpt-4o-mini");
         }
     }
+
+    @Test
+    void givenSpendAlertWithWebhook_whenSpendPassesIt_thenSlackCompatibleMessageIsPosted() throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "pricey", 1_000_000, 0));
+        try (MockWebServer slack = new MockWebServer()) {
+            slack.start();
+            slack.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+            try (TestGateway gw = TestGateway.of("""
+                    models:
+                      - {name: fast, provider: openai, base_url: %s, price: {input: "2.00", output: "1"}}
+                    alerts:
+                      - name: spend-spike
+                        metric: spend
+                        above: 1
+                        window: 1h
+                        webhook: %s
+                    """.formatted(base(), slack.url("/hook")))) {
+                gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"));
+
+                RecordedRequest hook = slack.takeRequest(10, TimeUnit.SECONDS);
+                assertThat(hook).isNotNull();
+                // https://api.slack.com/messaging/webhooks: a JSON body with "text"
+                assertThat(TestGateway.json(hook.getBody().utf8()).get("text").asText()).contains("COST ALERT").contains("$2.00").contains("above $1.00");
+            }
+        }
+    }
 }
