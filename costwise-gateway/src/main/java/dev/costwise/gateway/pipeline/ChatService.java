@@ -762,8 +762,8 @@ public final class ChatService {
         }
 
         void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
-            Money baseline = directory.model(plan.requested()).map(b -> costs.price(b, usage).cost())
-                    .orElse(priced.cost());
+            Money baseline = plan.requested().equals(m.name()) ? priced.cost()
+                    : directory.model(plan.requested()).map(b -> costs.price(b, usage).cost()).orElse(priced.cost());
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
                     Optional.of(route()), latency, tags));

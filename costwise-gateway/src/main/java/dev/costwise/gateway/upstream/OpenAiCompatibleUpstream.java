@@ -1,6 +1,8 @@
 package dev.costwise.gateway.upstream;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -88,18 +90,41 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             if (status >= 300) {
                 throw failure(call, res, answer, requestId);
             }
-            JsonNode tree;
             try {
-                tree = json.readTree(answer);
+                return summarise(answer, model, requestId);
             } catch (IOException e) {
                 throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
                         "answer is not JSON", e);
             }
-            Usage usage = OpenAiWire.usage(tree.get("usage")).orElse(Usage.ZERO);
-            return new Reply(answer, usage, tree.path("model").asText(model.upstreamModel()), requestId);
         } catch (UncheckedIOException e) {
             throw transportFailure(call, e);
         }
+    }
+
+    /**
+     * Reads only {@code model} and {@code usage} from an answer with a streaming parser: the rest of the body (the
+     * message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
+     */
+    private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
+        String answered = model.upstreamModel();
+        Usage usage = Usage.ZERO;
+        try (JsonParser p = json.getFactory().createParser(answer)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("expected a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+                    usage = OpenAiWire.usage(json.readTree(p)).orElse(Usage.ZERO);
+                } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
+                    answered = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new Reply(answer, usage, answered, requestId);
     }
 
     @Override
