@@ -284,4 +284,23 @@ class ChatCompletionsEndToEndTest {
             assertThat(primary.getRequestCount()).isEqualTo(1);
         }
     }
+
+    @Test
+    void givenProviderThrottleOfOne_whenTwoRequestsArrive_thenTheSecondReachesTheUpstreamOnlyAfterTheFirst()
+            throws Exception {
+        primary.enqueue(new mockwebserver3.MockResponse.Builder(OpenAiFake.completion("gpt-4o-mini", "first", 1, 1))
+                .headersDelay(2, TimeUnit.SECONDS).build());
+        primary.enqueue(OpenAiFake.completion("gpt-4o-mini", "second", 1, 1));
+        try (TestGateway gw = TestGateway.of(yaml("throttles:\n  openai: 1\n"));
+                var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = pool.submit(() -> gw.post("/v1/chat/completions", TestGateway.chat("fast", "one")));
+            assertThat(primary.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+            var second = pool.submit(() -> gw.post("/v1/chat/completions", TestGateway.chat("fast", "two")));
+
+            assertThat(primary.takeRequest(1, TimeUnit.SECONDS)).as("held back by the throttle").isNull();
+            assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(TestGateway.json(second.get(10, TimeUnit.SECONDS).body()).at("/choices/0/message/content")
+                    .asText()).isEqualTo("second");
+        }
+    }
 }

@@ -54,7 +54,7 @@ public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
-            "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests");
+            "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles");
     private static final Set<String> COMPLEXITIES = Set.of("simple", "moderate", "complex");
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
@@ -191,6 +191,22 @@ public final class ConfigLoader {
             List<BudgetDef> budgets = budgets(root.path("budgets"), targets);
             List<AlertDef> alerts = alerts(root.path("alerts"));
             List<RouteTest> tests = tests(root.path("tests"), pipelines);
+            Map<String, Integer> throttles = new LinkedHashMap<>();
+            JsonNode th = root.path("throttles");
+            if (!th.isMissingNode() && !th.isNull()) {
+                if (!th.isObject()) {
+                    problem("throttles", "expected a mapping of provider → most calls in flight, found " + kind(th));
+                } else {
+                    th.fieldNames().forEachRemaining(provider -> {
+                        if (Providers.find(provider).isEmpty()) {
+                            problem("throttles." + provider, "unknown provider '" + provider + "' (known: "
+                                    + Providers.knownIds() + ")");
+                        }
+                        optInt(th, provider, "throttles." + provider, 1, 100_000)
+                                .ifPresent(n -> throttles.put(provider, n));
+                    });
+                }
+            }
             if (models.isEmpty() && problems.isEmpty()) {
                 problem("models", "at least one model is required");
             }
@@ -199,7 +215,7 @@ public final class ConfigLoader {
             }
             boolean simulated = models.stream().allMatch(m -> m.provider().equals(Providers.SIM));
             return new GatewayConfig(server, masterKey, ledger, models, aliases, groups, defaults, pipelines, keys,
-                    budgets, alerts, tests, simulated);
+                    budgets, alerts, tests, simulated, throttles);
         }
 
         Server server(JsonNode n) {

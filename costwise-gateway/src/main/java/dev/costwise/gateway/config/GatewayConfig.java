@@ -27,11 +27,12 @@ import java.util.Optional;
  * @param alerts alert rules
  * @param tests routing test cases that {@code costwise config check} runs
  * @param simulated {@code true} when every model is served by the simulator (the embedded default with no provider key)
+ * @param throttles provider id → most calls in flight to it at once (a throttle); absent providers are unbounded
  */
 public record GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl, List<Model> models,
         Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
         Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
-        List<RouteTest> tests, boolean simulated) {
+        List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles) {
 
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
@@ -46,6 +47,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         budgets = List.copyOf(budgets);
         alerts = List.copyOf(alerts);
         tests = List.copyOf(tests);
+        throttles = Map.copyOf(throttles);
     }
 
     /** @return the model with that configured name, if any */
@@ -61,7 +63,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
     /** @return a copy listening elsewhere (command-line {@code --host}/{@code --port} win over the file) */
     public GatewayConfig withServer(Server newServer) {
         return new GatewayConfig(newServer, masterKey, ledgerUrl, models, aliases, groups, defaults, pipelines, keys,
-                budgets, alerts, tests, simulated);
+                budgets, alerts, tests, simulated, throttles);
     }
 
     /**

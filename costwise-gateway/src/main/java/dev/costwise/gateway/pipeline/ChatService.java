@@ -86,6 +86,7 @@ public final class ChatService {
     private final AlertEvaluator alerts;
     private final Map<String, MultiModelWorkflow> workflows;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.Semaphore> throttles;
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
             new ConcurrentHashMap<>();
 
@@ -112,6 +113,10 @@ public final class ChatService {
         this.requestTimeout = parts.requestTimeout();
         this.json = parts.json();
         this.alerts = parts.alerts();
+        Map<String, java.util.concurrent.Semaphore> t = new java.util.HashMap<>();
+        directory.config().throttles().forEach((provider, n) -> t.put(provider,
+                new java.util.concurrent.Semaphore(n, true)));
+        this.throttles = Map.copyOf(t);
         this.wire = new OpenAiWire(json);
         Map<String, MultiModelWorkflow> flows = new java.util.HashMap<>();
         directory.config().pipelines().forEach((name, p) -> {
@@ -598,9 +603,17 @@ public final class ChatService {
                 ObjectNode body = plan.body();
                 body.put("model", m.upstreamModel());
                 long t0 = ticker.read();
+                java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 try {
-                    T value = attempt.run(m, new Upstream.Call(m, body, timeout));
-                    return new Attempted<>(m, value, t0, elapsed(t0));
+                    acquire(throttle, m, timeout);
+                    try {
+                        T value = attempt.run(m, new Upstream.Call(m, body, timeout));
+                        return new Attempted<>(m, value, t0, elapsed(t0));
+                    } finally {
+                        if (throttle != null) {
+                            throttle.release();
+                        }
+                    }
                 } catch (ProviderException e) {
                     causes.add(e);
                     r.recordFailure(m, e, elapsed(t0));
@@ -627,6 +640,23 @@ public final class ChatService {
             }
         }
         throw new GatewayException.UpstreamFailed(causes);
+    }
+
+    /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */
+    private static void acquire(java.util.concurrent.Semaphore throttle, Model m, Duration wait) {
+        if (throttle == null) {
+            return;
+        }
+        try {
+            if (!throttle.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new ProviderException.Overloaded(ProviderException.Details.of(m.provider(), m.name()),
+                        "throttled: every slot of the '" + m.provider() + "' throttle stayed busy for "
+                                + wait.toMillis() + " ms", Optional.empty());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ShuttingDown();
+        }
     }
 
     private static boolean isCallersFault(ProviderException e) {
