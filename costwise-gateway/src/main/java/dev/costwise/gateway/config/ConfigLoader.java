@@ -30,7 +30,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -178,8 +177,7 @@ public final class ConfigLoader {
                 if (!ps.isObject()) {
                     problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps));
                 } else {
-                    for (Iterator<Map.Entry<String, JsonNode>> it = ps.fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> e = it.next();
+                    for (Map.Entry<String, JsonNode> e : ps.properties()) {
                         pipelines.put(e.getKey(), pipeline(e.getValue(), "pipelines." + e.getKey(), targets,
                                 defaults));
                     }
@@ -329,7 +327,7 @@ public final class ConfigLoader {
                 problem("groups", "expected a mapping of group name → list of models, found " + kind(n));
                 return out;
             }
-            n.fields().forEachRemaining(e -> {
+            n.properties().forEach(e -> {
                 String p = "groups." + e.getKey();
                 if (models.contains(e.getKey())) {
                     problem(p, "group name '" + e.getKey() + "' is already a model name");
@@ -358,7 +356,7 @@ public final class ConfigLoader {
                 problem("aliases", "expected a mapping of alias → model or group, found " + kind(n));
                 return out;
             }
-            n.fields().forEachRemaining(e -> {
+            n.properties().forEach(e -> {
                 String p = "aliases." + e.getKey();
                 if (!e.getValue().isTextual()) {
                     problem(p, "expected a model name, found " + kind(e.getValue()));
@@ -911,7 +909,7 @@ public final class ConfigLoader {
                 problem(p, "expected a mapping of name → value, found " + kind(n));
                 return out;
             }
-            n.fields().forEachRemaining(e -> {
+            n.properties().forEach(e -> {
                 if (!e.getValue().isValueNode()) {
                     problem(p + "." + e.getKey(), "expected a value, found " + kind(e.getValue()));
                 } else {

@@ -172,7 +172,7 @@ public final class AdminEndpoints {
             Optional<Integer> rpm = positive(body, "rpm");
             Optional<Integer> tpm = positive(body, "tpm");
             Map<String, String> tags = new LinkedHashMap<>();
-            body.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+            body.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
             VirtualKeyStore.Issued issued = keys.create(new VirtualKey("new", name, models, budget, window, rpm, tpm,
                     tags, clock.instant(), false));
             ObjectNode out = describe(issued.key());

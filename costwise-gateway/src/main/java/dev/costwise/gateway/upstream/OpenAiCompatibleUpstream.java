@@ -131,7 +131,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     public Events stream(Call call) {
         ObjectNode body = call.body();
         body.put("stream", true);
-        ObjectNode options = body.with("stream_options");
+        ObjectNode options = body.withObjectProperty("stream_options");
         options.put("include_usage", true);
         HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream");
         int status = res.status().code();
