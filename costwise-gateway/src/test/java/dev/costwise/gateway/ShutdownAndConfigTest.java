@@ -178,4 +178,35 @@ class ShutdownAndConfigTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void givenSqliteLedger_whenGatewayStopsRightAfterABurst_thenEveryRowIsDurableOnReopen(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "a" + i, 10, 10));
+        }
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse("""
+                server: {port: 0}
+                ledger: {url: "%s"}
+                models:
+                  - {name: fast, provider: openai, base_url: %s}
+                """.formatted(url, upstream.url("/v1").toString().replaceAll("/$", "")), "sqlite.yaml");
+        Gateway gateway = Gateway.builder(config).build().start();
+        var client = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 20; i++) {
+            var res = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + gateway.port() + "/v1/chat/completions")).header("Cache-Control", "no-store")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestGateway.chat("fast", "q" + i))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).isEqualTo(200);
+        }
+
+        gateway.close();
+
+        try (var reopened = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            assertThat(reopened.records(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60), 100))
+                    .hasSize(20).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+        }
+    }
 }
