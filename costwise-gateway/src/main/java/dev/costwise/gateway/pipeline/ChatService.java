@@ -84,6 +84,7 @@ public final class ChatService {
     private final ObjectMapper json;
     private final OpenAiWire wire;
     private final AlertEvaluator alerts;
+    private final boolean alerting;
     private final Map<String, MultiModelWorkflow> workflows;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
     private final Map<String, java.util.concurrent.Semaphore> throttles;
@@ -113,6 +114,7 @@ public final class ChatService {
         this.requestTimeout = parts.requestTimeout();
         this.json = parts.json();
         this.alerts = parts.alerts();
+        this.alerting = !directory.config().alerts().isEmpty();
         Map<String, java.util.concurrent.Semaphore> t = new java.util.HashMap<>();
         directory.config().throttles().forEach((provider, n) -> t.put(provider,
                 new java.util.concurrent.Semaphore(n, true)));
@@ -286,7 +288,7 @@ public final class ChatService {
                 Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
                 r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
                 String status = cacheKey.isPresent() ? "miss" : "bypass";
-                if (cacheKey.isPresent()) {
+                if (cacheKey.isPresent() && alerting) {
                     alerts.onCacheMiss();
                 }
                 if (cacheKey.isPresent()) {
@@ -829,14 +831,16 @@ public final class ChatService {
         }
 
         private void finish(String outcome, Money cost, long tokens) {
-            switch (outcome) {
-                case "success" -> alerts.onSuccess();
-                case "cache_hit" -> {
-                    alerts.onCacheHit();
-                    alerts.onSuccess();
+            if (alerting) {
+                switch (outcome) {
+                    case "success" -> alerts.onSuccess();
+                    case "cache_hit" -> {
+                        alerts.onCacheHit();
+                        alerts.onSuccess();
+                    }
+                    case "rejected" -> { }
+                    default -> alerts.onError(outcome);
                 }
-                case "rejected" -> { }
-                default -> alerts.onError(outcome);
             }
             window.ifPresent(w -> w.correct(estimatedTokens, tokens));
             window = Optional.empty();
@@ -844,7 +848,9 @@ public final class ChatService {
         }
 
         private void append(CostRecord record) {
-            alerts.onCost(record);
+            if (alerting) {
+                alerts.onCost(record);
+            }
             try {
                 ledger.append(record);
             } catch (SpendLedgerException e) {
