@@ -3,6 +3,7 @@ package dev.costwise.cli;
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.llm.catalog.ModelInfo;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -16,8 +17,24 @@ final class ModelsCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, description = "YAML config (default: as serve)")
     Path config;
 
+    @Option(names = "--catalog", description = "list the whole bundled catalog instead of the served models")
+    boolean catalog;
+
     @Override
     public Integer call() {
+        if (catalog) {
+            System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10s %4s%n", "MODEL", "PROVIDER", "KIND", "INPUT $/1M",
+                    "CACHED $/1M", "OUTPUT $/1M", "CONTEXT", "TIER");
+            for (ModelInfo m : EmbeddedDefaults.catalog().all()) {
+                System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10d %4d%n", m.name(), m.provider(),
+                        m.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        m.pricing().map(p -> p.inputPerMillion().toString()).orElse("unpriced"),
+                        m.pricing().map(p -> p.cachedInputPerMillion().toString()).orElse("unpriced"),
+                        m.pricing().map(p -> p.outputPerMillion().toString()).orElse("unpriced"),
+                        m.contextWindow(), m.tier());
+            }
+            return 0;
+        }
         GatewayConfig cfg;
         try {
             cfg = ConfigSource.load(Optional.ofNullable(config));
