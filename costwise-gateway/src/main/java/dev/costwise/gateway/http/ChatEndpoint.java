@@ -55,7 +55,7 @@ public final class ChatEndpoint {
             }
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             res.header(HttpExchange.COST, r.cost().toString());
-            res.header(HttpExchange.CACHE, r.cache());
+            HttpExchange.cacheHeader(res, r.cache());
             res.header(HttpExchange.MODEL_USED, r.modelUsed());
             res.header(HttpExchange.ROUTE, r.route());
             HttpExchange.send(res, 200, r.body());

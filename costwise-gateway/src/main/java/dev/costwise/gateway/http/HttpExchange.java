@@ -3,8 +3,10 @@ package dev.costwise.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -30,6 +32,12 @@ public final class HttpExchange {
     /** {@code x-costwise-simulated}. */
     public static final HeaderName SIMULATED = HeaderNames.create("x-costwise-simulated");
 
+    private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+    private static final Header SIMULATED_TRUE = HeaderValues.createCached(SIMULATED, "true");
+    private static final java.util.Map<String, Header> CACHE_VALUES = java.util.Map.of(
+            "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
+            "bypass", HeaderValues.createCached(CACHE, "bypass"));
+
     private final ObjectMapper json;
     private final long maxBody;
     private final boolean simulated;
@@ -51,7 +59,7 @@ public final class HttpExchange {
                 .orElseGet(HttpExchange::newId);
         res.header(REQUEST_ID, id);
         if (simulated) {
-            res.header(SIMULATED, "true");
+            res.header(SIMULATED_TRUE);
         }
         return id;
     }
@@ -96,9 +104,19 @@ public final class HttpExchange {
 
     /** Sends JSON bytes with a status. */
     public static void send(ServerResponse res, int status, byte[] body) {
-        res.status(Status.create(status));
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.status(status == 200 ? Status.OK_200 : Status.create(status));
+        res.header(JSON_TYPE);
         res.send(body);
+    }
+
+    /** Sets {@code x-costwise-cache} from pre-validated constant headers. */
+    public static void cacheHeader(ServerResponse res, String status) {
+        Header h = CACHE_VALUES.get(status);
+        if (h != null) {
+            res.header(h);
+        } else {
+            res.header(CACHE, status);
+        }
     }
 
     /** Sends a value as JSON. */
