@@ -310,6 +310,9 @@ public final class ChatService {
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
         }
     }
 
@@ -362,6 +365,9 @@ public final class ChatService {
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
         }
     }
 
@@ -406,6 +412,9 @@ public final class ChatService {
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
         }
         if (hit.isPresent()) {
             sink.start("hit", hit.get().modelUsed(), hit.get().route());
@@ -420,6 +429,9 @@ public final class ChatService {
                 done = runWorkflow(r, flow);
             } catch (GatewayException e) {
                 r.fail(e);
+                throw e;
+            } catch (RuntimeException e) {
+                r.abandon();
                 throw e;
             }
             sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route());
@@ -443,6 +455,9 @@ public final class ChatService {
             });
         } catch (GatewayException e) {
             r.fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
             throw e;
         }
         Model model = opened.model();
@@ -810,6 +825,13 @@ public final class ChatService {
             reservation.ifPresent(res -> res.settle(cost));
             reservation = Optional.empty();
             finish("success", cost, tokens);
+        }
+
+        /** Releases what a request holds when a bug (not a provider failure) ended it. */
+        void abandon() {
+            reservation.ifPresent(res -> res.settle(Money.ZERO));
+            reservation = Optional.empty();
+            finish("failed", Money.ZERO, 0);
         }
 
         void fail(GatewayException e) {
