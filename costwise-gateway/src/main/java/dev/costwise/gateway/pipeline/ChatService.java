@@ -87,7 +87,7 @@ public final class ChatService {
     private final boolean alerting;
     private final Map<String, MultiModelWorkflow> workflows;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
-    private final Map<String, java.util.concurrent.Semaphore> throttles;
+    private final AttemptLoop attempts;
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
             new ConcurrentHashMap<>();
 
@@ -118,7 +118,8 @@ public final class ChatService {
         Map<String, java.util.concurrent.Semaphore> t = new java.util.HashMap<>();
         directory.config().throttles().forEach((provider, n) -> t.put(provider,
                 new java.util.concurrent.Semaphore(n, true)));
-        this.throttles = Map.copyOf(t);
+        this.attempts = new AttemptLoop(directory, t, metrics, ticker, parts.sleeper(), parts.random(),
+                requestTimeout);
         this.wire = new OpenAiWire(json);
         Map<String, MultiModelWorkflow> flows = new java.util.HashMap<>();
         directory.config().pipelines().forEach((name, p) -> {
@@ -284,7 +285,7 @@ public final class ChatService {
                     }
                     return done;
                 }
-                Attempted<Upstream.Reply> ok = runWithFallbacks(r, p, (m, call) -> upstream(m).complete(call));
+                AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
                 Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
                 r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
                 String status = cacheKey.isPresent() ? "miss" : "bypass";
@@ -355,7 +356,7 @@ public final class ChatService {
                 }
             }
             r.reserve();
-            Attempted<Upstream.Reply> ok = runWithFallbacks(r, r.plan, (m, call) -> upstream(m).embed(call));
+            AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> upstream(m).embed(call));
             Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
             r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
             cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
@@ -440,10 +441,10 @@ public final class ChatService {
                     done.cost().toString());
             return;
         }
-        Attempted<Upstream.Events> opened;
+        AttemptLoop.Attempted<Upstream.Events> opened;
         try {
             r.reserve();
-            opened = runWithFallbacks(r, r.plan, (m, call) -> {
+            opened = attempts.run(r.plan, r, (m, call) -> {
                 Upstream.Events ev = upstream(m).stream(call);
                 try {
                     ev.hasNext();
@@ -592,122 +593,6 @@ public final class ChatService {
         return upstreams.getOrDefault(m.name(), defaultUpstream);
     }
 
-    // ---- fallback, retry, timeout ---------------------------------------------------------------------------------
-
-    private interface Attempt<T> {
-        T run(Model model, Upstream.Call call);
-    }
-
-    private record Attempted<T>(Model model, T value, long startedNanos, Duration latency) {}
-
-    private <T> Attempted<T> runWithFallbacks(Request r, Plan plan, Attempt<T> attempt) {
-        List<ProviderException> causes = new ArrayList<>();
-        Deque<Model> queue = new ArrayDeque<>(plan.candidates());
-        boolean widened = false;
-        RetrySettings retry = plan.pipeline().retry();
-        while (!queue.isEmpty()) {
-            Model m = queue.poll();
-            for (int retries = 0; ; retries++) {
-                Duration remaining = r.remaining();
-                if (remaining.isNegative() || remaining.isZero()) {
-                    causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
-                            m.name()), "request deadline reached", requestTimeout));
-                    throw new GatewayException.UpstreamFailed(causes);
-                }
-                Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
-                        : remaining;
-                // The cache key was taken before any attempt, so the body can be reused in place.
-                ObjectNode body = plan.body();
-                body.put("model", m.upstreamModel());
-                long t0 = ticker.read();
-                java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
-                try {
-                    acquire(throttle, m, timeout);
-                    try {
-                        T value = attempt.run(m, new Upstream.Call(m, body, timeout));
-                        return new Attempted<>(m, value, t0, elapsed(t0));
-                    } finally {
-                        if (throttle != null) {
-                            throttle.release();
-                        }
-                    }
-                } catch (ProviderException e) {
-                    causes.add(e);
-                    r.recordFailure(m, e, elapsed(t0));
-                    metrics.upstreamFailure(m.name(), e.kind());
-                    if (e instanceof ProviderException.ContextLengthExceeded && !widened
-                            && plan.pipeline().contextWindowFallback().isPresent()) {
-                        widened = true;
-                        queue.clear();
-                        directory.expand(plan.pipeline().contextWindowFallback().get()).forEach(queue::add);
-                        break;
-                    }
-                    if (isCallersFault(e)) {
-                        throw new GatewayException.UpstreamFailed(causes);
-                    }
-                    if (!e.isTransient() || retries >= retry.maxRetries()) {
-                        break;
-                    }
-                    Duration delay = delay(retry, retries, e);
-                    if (delay.compareTo(r.remaining()) >= 0) {
-                        break;
-                    }
-                    sleep(delay);
-                }
-            }
-        }
-        throw new GatewayException.UpstreamFailed(causes);
-    }
-
-    /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */
-    private static void acquire(java.util.concurrent.Semaphore throttle, Model m, Duration wait) {
-        if (throttle == null) {
-            return;
-        }
-        try {
-            if (!throttle.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new ProviderException.Overloaded(ProviderException.Details.of(m.provider(), m.name()),
-                        "throttled: every slot of the '" + m.provider() + "' throttle stayed busy for "
-                                + wait.toMillis() + " ms", Optional.empty());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.ShuttingDown();
-        }
-    }
-
-    private static boolean isCallersFault(ProviderException e) {
-        return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.ContentFiltered
-                || e instanceof ProviderException.ContextLengthExceeded;
-    }
-
-    private Duration delay(RetrySettings s, int retries, ProviderException e) {
-        Optional<Duration> hinted = switch (e) {
-            case ProviderException.RateLimited rl -> rl.retryAfter();
-            case ProviderException.Overloaded o -> o.retryAfter();
-            default -> Optional.empty();
-        };
-        long base = s.initialDelay().toMillis();
-        long ms = switch (s.backoff()) {
-            case CONSTANT -> base;
-            case LINEAR -> base * (retries + 1);
-            case EXPONENTIAL -> base << Math.min(20, retries);
-        };
-        ms = Math.min(ms, s.maxDelay().toMillis());
-        long jittered = s.backoff() == Backoff.CONSTANT ? ms : ms / 2 + (ms > 1 ? random.nextLong(ms / 2 + 1) : 0);
-        Duration d = Duration.ofMillis(jittered);
-        return hinted.filter(h -> h.compareTo(d) > 0).orElse(d);
-    }
-
-    private void sleep(Duration d) {
-        try {
-            sleeper.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.ShuttingDown();
-        }
-    }
-
     private Duration elapsed(long startNanos) {
         return Duration.ofNanos(ticker.read() - startNanos);
     }
@@ -715,7 +600,7 @@ public final class ChatService {
     // ---- one request's state ----------------------------------------------------------------------------------
 
     /** What one request has done so far: its attempts, reservation and deadline. */
-    private final class Request {
+    private final class Request implements AttemptLoop.Journal {
         final Caller caller;
         final String requestId;
         Plan plan;
@@ -740,8 +625,14 @@ public final class ChatService {
             this.tags = t;
         }
 
-        Duration remaining() {
+        @Override
+        public Duration remaining() {
             return Duration.ofNanos(deadlineNanos - ticker.read());
+        }
+
+        @Override
+        public void failed(Model m, ProviderException e, Duration latency) {
+            recordFailure(m, e, latency);
         }
 
         String route() {
