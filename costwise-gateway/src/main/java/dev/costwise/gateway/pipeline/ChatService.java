@@ -6,31 +6,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
-import dev.costwise.core.WorkflowContext;
-import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
-import dev.costwise.gateway.config.GatewayConfig.Backoff;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
-import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;
-import dev.costwise.llm.catalog.ModelCatalog;
-import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.Usage;
-import dev.costwise.llm.orchestration.AllExecutorsFailedException;
-import dev.costwise.llm.orchestration.ExecutorRegistry;
-import dev.costwise.llm.orchestration.MultiModelRequest;
-import dev.costwise.llm.orchestration.MultiModelResponse;
-import dev.costwise.llm.orchestration.MultiModelWorkflow;
-import dev.costwise.llm.orchestration.NoCapableModelException;
-import dev.costwise.llm.wire.OpenAiRequest;
 import dev.costwise.llm.wire.OpenAiWire;
-import dev.costwise.llm.wire.WireFormatException;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -45,9 +31,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.AbstractMap;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,7 +69,7 @@ public final class ChatService {
     private final OpenAiWire wire;
     private final AlertEvaluator alerts;
     private final boolean alerting;
-    private final Map<String, MultiModelWorkflow> workflows;
+    private final WorkflowRunner workflows;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
     private final AttemptLoop attempts;
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
@@ -121,40 +105,7 @@ public final class ChatService {
         this.attempts = new AttemptLoop(directory, t, metrics, ticker, parts.sleeper(), parts.random(),
                 requestTimeout);
         this.wire = new OpenAiWire(json);
-        Map<String, MultiModelWorkflow> flows = new java.util.HashMap<>();
-        directory.config().pipelines().forEach((name, p) -> {
-            if (p.workflow()) {
-                flows.put(name, buildWorkflow(name, p));
-            }
-        });
-        this.workflows = Map.copyOf(flows);
-    }
-
-    /** Builds the multi-model workflow of a pipeline: its routes' models execute, its default route orchestrates. */
-    private MultiModelWorkflow buildWorkflow(String name, Pipeline p) {
-        ModelCatalog catalog = EmbeddedDefaults.catalog();
-        ExecutorRegistry.Builder executors = ExecutorRegistry.builder();
-        for (GatewayConfig.RouteRule rule : p.routes()) {
-            for (Model m : directory.expand(rule.model())) {
-                executors.register(catalogName(catalog, m, name), asChatModel(catalog, m, name, p));
-            }
-        }
-        Model orchestrator = p.defaultRoute().flatMap(d -> directory.expand(d).stream().findFirst())
-                .orElseThrow(() -> new IllegalStateException("pipeline '" + name + "' runs the workflow and needs "
-                        + "default_route: the orchestrator model"));
-        return MultiModelWorkflow.builder(catalog, executors.build(), asChatModel(catalog, orchestrator, name, p))
-                .build();
-    }
-
-    private static String catalogName(ModelCatalog catalog, Model m, String pipeline) {
-        return catalog.find(m.name()).or(() -> catalog.find(m.upstreamModel())).map(i -> i.name())
-                .orElseThrow(() -> new IllegalStateException("pipeline '" + pipeline + "': the workflow prices and "
-                        + "ranks models from the catalog, which has no '" + m.name() + "'"));
-    }
-
-    private ChatModel asChatModel(ModelCatalog catalog, Model m, String pipeline, Pipeline p) {
-        return new UpstreamChatModel(m, catalogName(catalog, m, pipeline), upstream(m), wire, costs, ledger, clock,
-                ticker, p.timeout());
+        this.workflows = new WorkflowRunner(directory, this::upstream, wire, costs, ledger, clock, ticker, json);
     }
 
     /** How the caller asked the cache to behave. */
@@ -272,9 +223,8 @@ public final class ChatService {
             }
             try {
                 Plan p = r.reserve();
-                MultiModelWorkflow flow = workflows.get(p.requested());
-                if (flow != null) {
-                    Result done = runWorkflow(r, flow);
+                if (workflows.runs(p.requested())) {
+                    Result done = runWorkflow(r);
                     if (cacheKey.isPresent()) {
                         ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), Usage.ZERO,
                                 done.modelUsed(), done.cost(), done.route());
@@ -422,12 +372,11 @@ public final class ChatService {
             StreamReplay.replay(json, hit.get(), includeUsage, sink);
             return;
         }
-        MultiModelWorkflow flow = workflows.get(plan.requested());
-        if (flow != null) {
+        if (workflows.runs(plan.requested())) {
             Result done;
             try {
                 r.reserve();
-                done = runWorkflow(r, flow);
+                done = runWorkflow(r);
             } catch (GatewayException e) {
                 r.fail(e);
                 throw e;
@@ -522,52 +471,11 @@ public final class ChatService {
     }
 
     /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */
-    private Result runWorkflow(Request r, MultiModelWorkflow flow) {
-        OpenAiRequest request;
-        try {
-            request = wire.readRequest(r.plan.body());
-        } catch (WireFormatException e) {
-            throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
-        }
-        String task = lastUserText(r.plan.body());
-        MultiModelRequest mm = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200) : task)
-                .messages(request.chat().messages()).build();
-        Map<String, String> tags = new java.util.HashMap<>(r.tags);
-        tags.put(UpstreamChatModel.REQUESTED, r.plan.requested());
-        WorkflowContext ctx = WorkflowContext.builder("costwise-" + r.plan.requested()).correlationId(r.requestId)
-                .tags(tags).ticker(ticker).clock(clock).timeout(r.remaining()).build();
-        MultiModelResponse out;
-        try {
-            out = flow.execute(mm, ctx);
-        } catch (ProviderException e) {
-            throw new GatewayException.UpstreamFailed(List.of(e));
-        } catch (AllExecutorsFailedException | NoCapableModelException e) {
-            throw new GatewayException.UpstreamFailed(List.of(new ProviderException.ServerError(
-                    ProviderException.Details.of("costwise", r.plan.requested()), e.getMessage())));
-        }
-        Usage usage = out.executorUsage().plus(out.orchestratorUsage());
-        ObjectNode root = json.createObjectNode();
-        root.put("id", "chatcmpl-" + r.requestId).put("object", "chat.completion")
-                .put("created", clock.millis() / 1000).put("model", out.executorModel());
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", out.content()).putNull("refusal");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", "stop");
-        root.set("usage", wire.writeUsage(usage));
-        root.putObject("costwise").put("cost", out.totalCost().toString())
-                .put("orchestrator_cost", out.orchestratorCost().toString())
-                .put("executor_cost", out.executorCost().toString())
-                .put("baseline_cost", out.baselineCost().toString()).put("savings", out.savings().toString())
-                .put("complexity", out.classification().complexity().name().toLowerCase(java.util.Locale.ROOT))
-                .put("escalations", out.escalations().size());
-        String route = "workflow:" + out.classification().complexity().name().toLowerCase(java.util.Locale.ROOT);
-        r.finishWorkflow(out.totalCost(), usage.totalTokens());
-        try {
-            return new Result(json.writeValueAsBytes(root), out.totalCost(), "miss", out.executorModel(), route);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serialises", e);
-        }
+    private Result runWorkflow(Request r) {
+        WorkflowRunner.Finished f = workflows.run(r.plan.requested(), r.plan.body(), r.requestId, r.tags,
+                r.remaining());
+        r.finishWorkflow(f.cost(), f.tokens());
+        return new Result(f.body(), f.cost(), "miss", f.modelUsed(), f.route());
     }
 
     private static Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
