@@ -116,7 +116,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("usage") && value == JsonToken.START_OBJECT) {
-                    usage = OpenAiWire.usage(json.readTree(p)).orElse(Usage.ZERO);
+                    usage = OpenAiReplies.usage(json.readTree(p)).orElse(Usage.ZERO);
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
                     answered = p.getText();
                 } else {
@@ -172,9 +172,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         if (tree == null) {
             tree = MissingNode.getInstance();
         }
-        Optional<Duration> retryAfter = OpenAiWire.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
+        Optional<Duration> retryAfter = OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
                 res.headers().first(RETRY_AFTER_MS));
-        return OpenAiWire.error(call.model().provider(), call.model().name(), res.status().code(), tree, retryAfter,
+        return OpenAiReplies.error(call.model().provider(), call.model().name(), res.status().code(), tree, retryAfter,
                 requestId);
     }
 
@@ -248,7 +248,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             try {
                 JsonNode chunk = json.readTree(data);
                 if (chunk.has("error")) {
-                    throw OpenAiWire.error(call.model().provider(), call.model().name(), 500, chunk,
+                    throw OpenAiReplies.error(call.model().provider(), call.model().name(), 500, chunk,
                             Optional.empty(), Optional.empty());
                 }
                 if (answered.isEmpty() && chunk.hasNonNull("model")) {
@@ -256,7 +256,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
                 JsonNode u = chunk.get("usage");
                 if (u != null && u.isObject()) {
-                    usage = OpenAiWire.usage(u);
+                    usage = OpenAiReplies.usage(u);
                 }
             } catch (IOException e) {
                 throw new ProviderException.MalformedResponse(Details.of(call.model().provider(),

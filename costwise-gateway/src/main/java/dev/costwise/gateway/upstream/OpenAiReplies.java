@@ -17,11 +17,11 @@ import java.util.regex.Pattern;
  * https://platform.openai.com/docs/api-reference/chat/object (usage with prompt_tokens_details.cached_tokens and
  * completion_tokens_details.reasoning_tokens).
  */
-public final class OpenAiWire {
+public final class OpenAiReplies {
     private static final Pattern SECRET = Pattern.compile("(sk|pk|gsk|hf|AIza)[-_A-Za-z0-9*]{6,}");
     private static final int MAX_MESSAGE = 300;
 
-    private OpenAiWire() {}
+    private OpenAiReplies() {}
 
     /**
      * Usage from a completion or a chunk's {@code usage} object.
