@@ -702,7 +702,11 @@ public final class OpenAiWire {
                 finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason);
             }
         }
-        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(root.get("usage")));
+        JsonNode usage = root.get("usage");
+        if ((usage == null || usage.isNull()) && root.path("x_groq").path("usage").isObject()) {
+            usage = root.path("x_groq").path("usage"); // Groq's own place for the final chunk's usage
+        }
+        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(usage));
     }
 
     // ------------------------------------------------------------------ usage

@@ -255,6 +255,17 @@ class OpenAiWireTest {
         assertThat(usageOnly.get("object").asText()).isEqualTo("chat.completion.chunk");
     }
 
+    @Test
+    void givenGroqUsageUnderXGroq_whenChunkRead_thenUsageFound() {
+        ChatChunk c = wire.readChunk(json("""
+                {"id":"chatcmpl-1","object":"chat.completion.chunk","model":"llama-3.1-8b-instant",
+                 "choices":[{"index":0,"delta":{},"finish_reason":"stop"}],
+                 "x_groq":{"id":"req_01","usage":{"prompt_tokens":18,"completion_tokens":9,"total_tokens":27}}}"""));
+
+        assertThat(c.usage()).contains(Usage.of(18, 9));
+        assertThat(c.finishReason()).contains(FinishReason.STOP);
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test
