@@ -1,0 +1,46 @@
+package dev.costwise.cli;
+
+import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.RouteTests;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code costwise config check FILE}: validates a config and runs its routing tests. */
+@Command(name = "config", mixinStandardHelpOptions = true, description = "Work with config files.",
+        subcommands = {ConfigCommand.Check.class})
+final class ConfigCommand implements Runnable {
+    @Override
+    public void run() {
+        System.out.println("usage: costwise config check FILE");
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check a config file: every problem with its path, then the routing tests in it.")
+    static final class Check implements Callable<Integer> {
+        @Parameters(index = "0", description = "the YAML file")
+        Path file;
+
+        @Override
+        public Integer call() {
+            GatewayConfig cfg;
+            try {
+                cfg = new ConfigLoader(System::getenv).load(file);
+            } catch (ConfigException e) {
+                System.err.println(e.getMessage());
+                return 1;
+            }
+            System.out.println(file + ": OK (" + cfg.models().size() + " models, " + cfg.pipelines().size()
+                    + " pipelines, " + cfg.keys().size() + " keys, " + cfg.budgets().size() + " budgets)");
+            List<String> failures = RouteTests.run(cfg);
+            System.out.println("routing tests: " + (cfg.tests().size() - failures.size()) + "/" + cfg.tests().size()
+                    + " passed");
+            failures.forEach(f -> System.out.println("  FAIL " + f));
+            return failures.isEmpty() ? 0 : 1;
+        }
+    }
+}

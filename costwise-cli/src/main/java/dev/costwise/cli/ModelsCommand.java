@@ -1,0 +1,58 @@
+package dev.costwise.cli;
+
+import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.llm.catalog.ModelInfo;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code costwise models}: the models the gateway would serve, with their prices. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List the models the gateway serves, with provider and price per 1M tokens.")
+final class ModelsCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, description = "YAML config (default: as serve)")
+    Path config;
+
+    @Option(names = "--catalog", description = "list the whole bundled catalog instead of the served models")
+    boolean catalog;
+
+    @Override
+    public Integer call() {
+        if (catalog) {
+            System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10s %4s%n", "MODEL", "PROVIDER", "KIND", "INPUT $/1M",
+                    "CACHED $/1M", "OUTPUT $/1M", "CONTEXT", "TIER");
+            for (ModelInfo m : EmbeddedDefaults.catalog().all()) {
+                System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10d %4d%n", m.name(), m.provider(),
+                        m.kind().name().toLowerCase(java.util.Locale.ROOT),
+                        m.pricing().map(p -> p.inputPerMillion().toString()).orElse("unpriced"),
+                        m.pricing().map(p -> p.cachedInputPerMillion().toString()).orElse("unpriced"),
+                        m.pricing().map(p -> p.outputPerMillion().toString()).orElse("unpriced"),
+                        m.contextWindow(), m.tier());
+            }
+            return 0;
+        }
+        GatewayConfig cfg;
+        try {
+            cfg = ConfigSource.load(Optional.ofNullable(config));
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("costwise: " + e.getMessage());
+            return 2;
+        }
+        System.out.printf("%-34s %-12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "OUTPUT $/1M",
+                "CONTEXT");
+        for (GatewayConfig.Model m : cfg.models()) {
+            Optional<GatewayConfig.Price> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()));
+            System.out.printf("%-34s %-12s %12s %12s %10d%n", m.name(), m.provider(),
+                    p.map(x -> x.input().toString()).orElse("unpriced"),
+                    p.map(x -> x.output().toString()).orElse("unpriced"), m.contextWindow());
+        }
+        if (cfg.simulated()) {
+            System.out.println("(no provider key found: these names are served by the sim provider)");
+        }
+        return 0;
+    }
+}

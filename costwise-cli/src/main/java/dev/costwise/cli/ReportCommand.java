@@ -1,0 +1,97 @@
+package dev.costwise.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
+import dev.costwise.store.JdbcSpendLedger;
+import dev.costwise.store.LedgerOptions;
+import dev.costwise.store.ReportDimension;
+import dev.costwise.store.SpendLedgers;
+import dev.costwise.store.SpendRow;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code costwise report}: spend from the ledger, grouped by a dimension, as a table, CSV or JSON. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Report spend from the ledger as a table, CSV or JSON.")
+final class ReportCommand implements Callable<Integer> {
+    enum Format { TABLE, CSV, JSON }
+
+    @Option(names = "--ledger", description = "ledger SQLite path or JDBC URL (default: ${DEFAULT-VALUE})",
+            defaultValue = "jdbc:sqlite:./costwise-data/ledger.db")
+    String ledger;
+
+    @Option(names = "--by", description = "model, provider, key, user, team, feature or day (default: "
+            + "${DEFAULT-VALUE})", defaultValue = "model")
+    ReportDimension by;
+
+    @Option(names = "--days", description = "how many days back (default: ${DEFAULT-VALUE})", defaultValue = "30")
+    int days;
+
+    @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})", defaultValue = "table")
+    Format format;
+
+    @Override
+    public Integer call() throws Exception {
+        if (days < 1) {
+            System.err.println("costwise report: --days must be >= 1, was " + days);
+            return 2;
+        }
+        Instant to = Instant.now().plusSeconds(1);
+        Instant from = to.minus(Duration.ofDays(days));
+        List<SpendRow> rows;
+        try (JdbcSpendLedger l = SpendLedgers.open(ledger, LedgerOptions.ofDefaults())) {
+            rows = l.reports().spendBy(by, from, to);
+        }
+        PrintStream out = System.out;
+        switch (format) {
+            case TABLE -> {
+                out.printf("%-32s %9s %9s %12s %12s %14s %14s%n", by.name(), "REQUESTS", "ATTEMPTS", "INPUT_TOK",
+                        "OUTPUT_TOK", "COST", "SAVED");
+                Money cost = Money.ZERO;
+                Money saved = Money.ZERO;
+                for (SpendRow r : rows) {
+                    out.printf("%-32s %9d %9d %12d %12d %14s %14s%n", r.group().isEmpty() ? "(none)" : r.group(),
+                            r.requests(), r.attempts(), r.inputTokens(), r.outputTokens(), r.cost().format(),
+                            r.savings().format());
+                    cost = cost.plus(r.cost());
+                    saved = saved.plus(r.savings());
+                }
+                out.printf("%-32s %9s %9s %12s %12s %14s %14s%n", "TOTAL (last " + days + " days)", "", "", "", "",
+                        cost.format(), saved.format());
+            }
+            case CSV -> {
+                out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"
+                        + "baseline_cost,savings");
+                for (SpendRow r : rows) {
+                    out.println(csv(r.group()) + "," + r.requests() + "," + r.attempts() + "," + r.inputTokens() + ","
+                            + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + "," + r.savings());
+                }
+            }
+            case JSON -> {
+                ObjectMapper json = new ObjectMapper();
+                ObjectNode root = json.createObjectNode();
+                root.put("by", by.name().toLowerCase()).put("from", from.toString()).put("to", to.toString());
+                ArrayNode data = root.putArray("data");
+                for (SpendRow r : rows) {
+                    data.addObject().put("group", r.group()).put("requests", r.requests())
+                            .put("attempts", r.attempts()).put("input_tokens", r.inputTokens())
+                            .put("output_tokens", r.outputTokens()).put("cost", r.cost().toString())
+                            .put("baseline_cost", r.baselineCost().toString()).put("savings", r.savings().toString());
+                }
+                out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            }
+        }
+        return 0;
+    }
+
+    private static String csv(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+}

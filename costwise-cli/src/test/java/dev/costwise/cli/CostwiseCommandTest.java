@@ -1,0 +1,107 @@
+package dev.costwise.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CostwiseCommandTest {
+
+    private record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = new CommandLine(new CostwiseCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void givenTheExampleConfig_whenChecked_thenOkAndEveryRoutingTestPasses() {
+        Path example = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."))
+                .resolve("config/costwise.example.yaml");
+
+        Run r = run("config", "check", example.toString());
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains(": OK (").contains("routing tests: 3/3 passed");
+    }
+
+    @Test
+    void givenABrokenConfig_whenChecked_thenExitCode1AndEveryProblemWithItsPath(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, """
+                models:
+                  - {name: a, provider: opnai}
+                pipelines:
+                  auto:
+                    default_route: missing
+                """);
+
+        Run r = run("config", "check", file.toString());
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("2 problems in " + file)
+                .contains("models[0].provider: unknown provider 'opnai'")
+                .contains("pipelines.auto.default_route: unknown model 'missing'");
+    }
+
+    @Test
+    void givenAFailingRoutingTest_whenChecked_thenItIsReportedWithExitCode1(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(file, """
+                models:
+                  - {name: small, provider: sim}
+                  - {name: big, provider: sim}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: premium, model: big, when: {min_chars: 100}}
+                    default_route: small
+                tests:
+                  - {input: "short", expect_route: premium}
+                """);
+
+        Run r = run("config", "check", file.toString());
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("routing tests: 0/1 passed")
+                .contains("FAIL tests[0]: \"short\" took route 'default', expected 'premium'");
+    }
+
+    @Test
+    void givenALedgerWithSpend_whenReported_thenCsvGroupsByModel(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            ledger.append(new dev.costwise.llm.cost.CostRecord("req-1", 1, java.time.Instant.now(), "auto",
+                    "gpt-4o-mini", "openai", dev.costwise.llm.chat.Usage.of(1000, 500),
+                    dev.costwise.core.Money.of("0.00045"), dev.costwise.core.Money.of("0.0075"),
+                    dev.costwise.llm.cost.PriceStatus.PRICED, dev.costwise.llm.cost.Outcome.SUCCESS,
+                    java.util.Optional.empty(), java.util.Optional.of("cheap"), java.time.Duration.ofMillis(300),
+                    java.util.Map.of("key", "team-a")));
+            ledger.flush();
+        }
+
+        Run r = run("report", "--ledger", url, "--by", "model", "--format", "csv");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("model,requests,attempts,input_tokens,output_tokens,cost,baseline_cost,savings")
+                .contains("gpt-4o-mini,1,1,1000,500,0.00045,0.0075,0.00705");
+    }
+}

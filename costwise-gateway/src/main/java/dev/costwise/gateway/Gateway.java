@@ -1,0 +1,385 @@
+package dev.costwise.gateway;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.Providers;
+import dev.costwise.gateway.http.AdminEndpoints;
+import dev.costwise.gateway.http.Authenticator;
+import dev.costwise.gateway.http.ChatEndpoint;
+import dev.costwise.gateway.http.ErrorResponses;
+import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.gateway.http.HttpExchange;
+import dev.costwise.gateway.http.InfoEndpoints;
+import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
+import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
+import dev.costwise.gateway.keys.VirtualKeyStore;
+import dev.costwise.gateway.pipeline.BudgetBook;
+import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.GatewayMetrics;
+import dev.costwise.gateway.pipeline.MemorySpendLedger;
+import dev.costwise.gateway.pipeline.ModelDirectory;
+import dev.costwise.gateway.pipeline.ResponseCacheStore;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.upstream.ChatModelUpstream;
+import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
+import dev.costwise.llm.provider.gemini.GeminiChatModel;
+import dev.costwise.llm.sim.SimulatedChatModel;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.gateway.upstream.SimulatedUpstream;
+import dev.costwise.gateway.upstream.Upstream;
+import dev.costwise.llm.spi.SpendLedger;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import dev.costwise.core.Money;
+import dev.costwise.llm.alert.AlertEvaluator;
+import dev.costwise.llm.alert.AlertRule;
+import dev.costwise.llm.alert.AlertSeverity;
+import dev.costwise.llm.alert.LogAlertSink;
+import dev.costwise.llm.alert.WebhookAlertSink;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Costwise gateway: an OpenAI-compatible HTTP server (Helidon SE, virtual threads) that runs every chat request
+ * through its pipeline (auth, validation, key limits, cache, budget, router, fallbacks, retries, timeouts) and records
+ * every attempt in the spend ledger.
+ *
+ * <pre>{@code
+ * GatewayConfig config = new ConfigLoader(System::getenv).load(Path.of("costwise.yaml"));
+ * try (Gateway gateway = Gateway.builder(config).build().start()) {
+ *     System.out.println("listening on " + gateway.port());
+ *     gateway.awaitShutdown();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops taking requests, waits for those in flight (up to the configured grace period), stops the
+ * server, then flushes and closes the ledger, so a graceful stop loses no ledger row.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayConfig config;
+    private final SpendLedger ledger;
+    private final VirtualKeyStore keys;
+    private final WebServer server;
+    private final Authenticator auth;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object drained = new Object();
+    private final PrometheusMeterRegistry registry;
+    private final List<WebhookAlertSink> webhooks;
+
+    private Gateway(Builder b) {
+        this.config = b.config;
+        ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl().map(LedgerFactory::open)
+                .orElseGet(MemorySpendLedger::new));
+        this.keys = b.keys.orElseGet(() -> config.ledgerUrl().<VirtualKeyStore>map(u -> new JdbcVirtualKeyStore(u,
+                b.clock)).orElseGet(() -> new InMemoryVirtualKeyStore(b.clock)));
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        ModelDirectory directory = new ModelDirectory(config);
+        GatewayMetrics metrics = new GatewayMetrics(registry, directory.callableNames());
+        BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
+                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList());
+        this.webhooks = new ArrayList<>();
+        AlertEvaluator alerts = alerts(config, b.clock, webhooks);
+        Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
+        ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
+                compatible, new ResponseCacheStore(json, b.ticker), budgets, ledger, metrics, b.clock, b.ticker,
+                b.sleeper, b.random, config.server().requestTimeout(), json, alerts));
+        this.auth = new Authenticator(config, keys);
+        HttpExchange http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated());
+        ChatEndpoint chat = new ChatEndpoint(http, auth, service);
+        InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
+        AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
+        HttpRouting.Builder routing = HttpRouting.builder()
+                .post("/v1/chat/completions", tracked(chat::handle))
+                .post("/chat/completions", tracked(chat::handle))
+                .post("/v1/embeddings", tracked(chat::embeddings))
+                .get("/v1/models", info::models)
+                .get("/health", info::health)
+                .get("/ready", info::ready)
+                .get("/metrics", info::metrics)
+                .post("/v1/route/explain", tracked(info::explain))
+                .get("/v1/spend", admin::spend)
+                .get("/v1/budgets", admin::budgets)
+                .post("/v1/keys", admin::createKey)
+                .get("/v1/keys", admin::listKeys)
+                .post("/v1/keys/{id}/rotate", admin::rotateKey)
+                .delete("/v1/keys/{id}", admin::revokeKey)
+                .any((req, res) -> HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.NotFound(
+                        "not_found", "no endpoint " + req.prologue().method().text() + " " + req.path().path()))));
+        this.server = WebServer.builder()
+                .host(config.server().host())
+                .port(config.server().port())
+                .maxPayloadSize(Math.max(config.server().maxBodyBytes() * 2, 1024 * 1024))
+                .shutdownGracePeriod(config.server().shutdownGrace())
+                .shutdownHook(false)
+                .connectionOptions(o -> o.tcpNoDelay(true))
+                .routing(routing)
+                .build();
+    }
+
+    /** Builds the alert rules of the config; alerts go to the log and to each rule's webhook. */
+    private static AlertEvaluator alerts(GatewayConfig config, Clock clock, List<WebhookAlertSink> webhooks) {
+        AlertEvaluator.Builder alerts = AlertEvaluator.builder().clock(clock).sink(new LogAlertSink());
+        Map<String, WebhookAlertSink> byUrl = new HashMap<>();
+        for (GatewayConfig.AlertDef a : config.alerts()) {
+            switch (a.metric()) {
+                case "spend" -> alerts.rule(new AlertRule.SpendAbove(a.name(), a.window(),
+                        Money.of(java.math.BigDecimal.valueOf(a.threshold())), AlertSeverity.WARNING, a.cooldown()));
+                case "error_rate" -> alerts.rule(new AlertRule.ErrorRateAbove(a.name(), a.window(), a.threshold(),
+                        20, AlertSeverity.ERROR, a.cooldown()));
+                case "cache_hit_rate" -> alerts.rule(new AlertRule.CacheHitRateBelow(a.name(), a.window(),
+                        a.threshold(), 20, AlertSeverity.WARNING, a.cooldown()));
+                default -> { } // budget_utilization: checked by the budget book as each call settles
+            }
+            a.webhook().ifPresent(url -> byUrl.computeIfAbsent(url, u -> {
+                WebhookAlertSink sink = WebhookAlertSink.of(URI.create(u));
+                webhooks.add(sink);
+                alerts.sink(sink);
+                return sink;
+            }));
+        }
+        return alerts.build();
+    }
+
+    /** Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. */
+    private static Map<String, Upstream> upstreams(GatewayConfig config, ObjectMapper json, Builder b) {
+        ModelCatalog catalog = EmbeddedDefaults.catalog();
+        Map<String, ChatModel> chatModels = new HashMap<>();
+        Map<String, Upstream> byName = new HashMap<>();
+        Upstream localSim = new SimulatedUpstream(json, b.clock);
+        // The gateway prices every call itself (CostCalculator); adapters only need a pricer that never refuses.
+        CatalogPricer pricer = CatalogPricer.builder(catalog).allowUnpricedModels().build();
+        for (GatewayConfig.Model m : config.models()) {
+            switch (m.provider()) {
+                case Providers.SIM -> {
+                    if (catalog.find(m.upstreamModel()).filter(i -> i.kind() == ModelKind.CHAT).isPresent()) {
+                        chatModels.put(m.name(), SimulatedChatModel.builder(catalog, m.upstreamModel())
+                                .sleeper(b.sleeper).build());
+                    } else {
+                        byName.put(m.name(), localSim);
+                    }
+                }
+                case "anthropic" -> {
+                    var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog).pricer(pricer)
+                            .baseUrl(URI.create(m.baseUrl()));
+                    m.apiKey().ifPresent(ab::apiKey);
+                    chatModels.put(m.name(), ab.build());
+                }
+                case "gemini" -> {
+                    var gb = GeminiChatModel.builder(m.upstreamModel()).pricer(pricer).baseUrl(URI.create(m.baseUrl()));
+                    m.apiKey().ifPresent(gb::apiKey);
+                    chatModels.put(m.name(), gb.build());
+                }
+                default -> { }
+            }
+        }
+        ChatModelUpstream native_ = new ChatModelUpstream(chatModels, new OpenAiWire(json), b.clock);
+        chatModels.keySet().forEach(name -> byName.put(name, native_));
+        return byName;
+    }
+
+    /**
+     * Starts building a gateway.
+     *
+     * @param config the configuration
+     * @return a builder with system clock, ticker and sleeper, and the ledger and key store named by the config
+     */
+    public static Builder builder(GatewayConfig config) {
+        return new Builder(config);
+    }
+
+    private Handler tracked(Handler h) {
+        return (req, res) -> {
+            if (draining.get()) {
+                HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.ShuttingDown()));
+                return;
+            }
+            inFlight.incrementAndGet();
+            try {
+                h.handle(req, res);
+            } finally {
+                if (inFlight.decrementAndGet() == 0 && draining.get()) {
+                    synchronized (drained) {
+                        drained.notifyAll();
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Starts listening.
+     *
+     * @return this gateway
+     */
+    public Gateway start() {
+        server.start();
+        LOG.info("Costwise gateway listening on http://{}:{} with {} model(s){}", config.server().host(),
+                server.port(), config.models().size(), config.simulated() ? " (SIMULATED)" : "");
+        if (config.simulated()) {
+            LOG.warn("No provider API key found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, GROQ_API_KEY, "
+                    + "OPENROUTER_API_KEY, HF_TOKEN, OLLAMA_HOST, UPSTREAM_BASE_URL): answers are SIMULATED by the "
+                    + "sim provider and marked with the header x-costwise-simulated: true");
+        }
+        if (auth.open()) {
+            LOG.warn("No master key (COSTWISE_MASTER_KEY) and no virtual keys are configured: the gateway accepts "
+                    + "requests without authentication. Bind it to localhost only.");
+        }
+        return this;
+    }
+
+    /** @return the port the server listens on (useful with port 0) */
+    public int port() {
+        return server.port();
+    }
+
+    /** @return the configuration in force */
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** @return the ledger the gateway writes to */
+    public SpendLedger ledger() {
+        return ledger;
+    }
+
+    /** @return the metrics registry (Prometheus) */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Blocks until {@link #close()} has run (from a shutdown hook, for example). */
+    public void awaitShutdown() throws InterruptedException {
+        while (server.isRunning()) {
+            synchronized (drained) {
+                drained.wait(500);
+            }
+        }
+    }
+
+    /**
+     * Drains and stops: refuses new requests, waits up to the shutdown grace period for those in flight, stops the
+     * server, then flushes and closes the ledger and the key store.
+     */
+    @Override
+    public void close() {
+        if (!draining.compareAndSet(false, true)) {
+            return;
+        }
+        long deadline = System.nanoTime() + config.server().shutdownGrace().toNanos();
+        synchronized (drained) {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    drained.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{} request(s) still running after the {} grace period; stopping anyway", inFlight.get(),
+                    config.server().shutdownGrace());
+        }
+        server.stop();
+        ledger.flush();
+        ledger.close();
+        keys.close();
+        webhooks.forEach(WebhookAlertSink::close);
+        registry.close();
+        synchronized (drained) {
+            drained.notifyAll();
+        }
+        LOG.info("Costwise gateway stopped; ledger flushed");
+    }
+
+    /** Builds a {@link Gateway}. Not thread-safe. */
+    public static final class Builder {
+        private final GatewayConfig config;
+        private Clock clock = Clock.systemUTC();
+        private Ticker ticker = Ticker.systemTicker();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+        private RandomGenerator random = RandomGenerator.getDefault();
+        private Optional<SpendLedger> ledger = Optional.empty();
+        private Optional<VirtualKeyStore> keys = Optional.empty();
+        private Optional<Upstream> upstream = Optional.empty();
+
+        private Builder(GatewayConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** @param value wall time for budgets and ledger rows; default the system UTC clock; @return this */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** @param value nano time for TTLs, deadlines and rate windows; default the system ticker; @return this */
+        public Builder ticker(Ticker value) {
+            this.ticker = Objects.requireNonNull(value, "ticker");
+            return this;
+        }
+
+        /** @param value waits between retries; default {@link Sleeper#SYSTEM}; @return this */
+        public Builder sleeper(Sleeper value) {
+            this.sleeper = Objects.requireNonNull(value, "sleeper");
+            return this;
+        }
+
+        /** @param value jitter source; default {@link RandomGenerator#getDefault()}; @return this */
+        public Builder random(RandomGenerator value) {
+            this.random = Objects.requireNonNull(value, "random");
+            return this;
+        }
+
+        /** @param value the spend ledger; default the one at the config's ledger URL, else in memory; @return this */
+        public Builder ledger(SpendLedger value) {
+            this.ledger = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the virtual key store; default in the ledger's database, else in memory; @return this */
+        public Builder keys(VirtualKeyStore value) {
+            this.keys = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the OpenAI-compatible upstream client; default Helidon WebClient; @return this */
+        public Builder upstream(Upstream value) {
+            this.upstream = Optional.of(value);
+            return this;
+        }
+
+        /** @return the gateway, not yet listening */
+        public Gateway build() {
+            return new Gateway(this);
+        }
+    }
+
+}

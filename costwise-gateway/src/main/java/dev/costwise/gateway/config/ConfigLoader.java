@@ -1,0 +1,935 @@
+package dev.costwise.gateway.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig.AlertDef;
+import dev.costwise.gateway.config.GatewayConfig.Backoff;
+import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
+import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.GatewayConfig.CacheScope;
+import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.gateway.config.GatewayConfig.KeyDef;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.GatewayConfig.Price;
+import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
+import dev.costwise.gateway.config.GatewayConfig.RouteRule;
+import dev.costwise.gateway.config.GatewayConfig.RouteTest;
+import dev.costwise.gateway.config.GatewayConfig.Server;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a gateway configuration from YAML, substitutes {@code ${ENV}} references, checks every field and every
+ * cross-reference, and either returns the config or throws one {@link ConfigException} listing every problem with its
+ * path in the file.
+ *
+ * <p>Thread-safe; holds no state but the environment lookup.
+ */
+public final class ConfigLoader {
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
+    private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
+            "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles");
+    private static final Set<String> COMPLEXITIES = Set.of("simple", "moderate", "complex");
+    private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
+            "budget_utilization");
+
+    private final Function<String, String> env;
+
+    /** @param env looks up environment variables (pass {@code System::getenv}; tests pass a map) */
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    /**
+     * Reads and checks a YAML file.
+     *
+     * @param file the file
+     * @return the config
+     * @throws ConfigException listing every problem, if the file cannot be read or has any
+     */
+    public GatewayConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
+        }
+        return parse(text, file.toString());
+    }
+
+    /**
+     * Reads and checks YAML text.
+     *
+     * @param yaml the text
+     * @param source names the text in messages (a file name)
+     * @return the config
+     * @throws ConfigException listing every problem
+     */
+    public GatewayConfig parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+        }
+        Reader r = new Reader();
+        GatewayConfig config = r.root(root == null || root.isMissingNode() || root.isNull()
+                ? new ObjectMapper().createObjectNode() : root);
+        if (!r.problems.isEmpty()) {
+            throw new ConfigException(source, r.problems);
+        }
+        return config;
+    }
+
+    /** @return hex SHA-256 of {@code key}, as {@code keys[].key_sha256} expects */
+    public static String sha256Hex(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    /**
+     * Parses a duration written as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 1d}.
+     *
+     * @param text the text
+     * @return the duration, or empty if the text is not one
+     */
+    public static Optional<Duration> parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        long n = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        });
+    }
+
+    /** Walks the tree, collecting every problem instead of stopping at the first. */
+    private final class Reader {
+        final List<String> problems = new ArrayList<>();
+
+        void problem(String path, String message) {
+            problems.add(path + ": " + message);
+        }
+
+        GatewayConfig root(JsonNode root) {
+            if (!root.isObject()) {
+                problem("(root)", "expected a mapping of sections (server, models, …), found " + kind(root));
+                return null;
+            }
+            unknownFields(root, "", TOP_LEVEL);
+            Server server = server(root.path("server"));
+            Optional<String> masterKey = optString(root, "master_key", "master_key");
+            Optional<String> ledger = (root.has("ledger") ? optString(root.path("ledger"), "url", "ledger.url")
+                    : Optional.<String>empty()).or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
+            ledger.ifPresent(u -> {
+                if (!u.startsWith("jdbc:sqlite:") && !u.startsWith("jdbc:postgresql:")) {
+                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was '" + u + "'");
+                }
+            });
+            List<Model> models = models(root.path("models"));
+            Set<String> modelNames = new LinkedHashSet<>();
+            models.forEach(m -> modelNames.add(m.name()));
+            Map<String, List<String>> groups = groups(root.path("groups"), modelNames);
+            Set<String> targets = new LinkedHashSet<>(modelNames);
+            targets.addAll(groups.keySet());
+            Map<String, String> aliases = aliases(root.path("aliases"), targets);
+            targets.addAll(aliases.keySet());
+            Pipeline defaults = root.has("defaults") ? pipeline(root.path("defaults"), "defaults", targets,
+                    Pipeline.ofDefaults()) : Pipeline.ofDefaults();
+            Map<String, Pipeline> pipelines = new LinkedHashMap<>();
+            JsonNode ps = root.path("pipelines");
+            if (!ps.isMissingNode() && !ps.isNull()) {
+                if (!ps.isObject()) {
+                    problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps));
+                } else {
+                    for (Map.Entry<String, JsonNode> e : ps.properties()) {
+                        pipelines.put(e.getKey(), pipeline(e.getValue(), "pipelines." + e.getKey(), targets,
+                                defaults));
+                    }
+                }
+            }
+            Set<String> callable = new LinkedHashSet<>(targets);
+            callable.addAll(pipelines.keySet());
+            List<KeyDef> keys = keys(root.path("keys"), callable);
+            List<BudgetDef> budgets = budgets(root.path("budgets"), targets);
+            List<AlertDef> alerts = alerts(root.path("alerts"));
+            List<RouteTest> tests = tests(root.path("tests"), pipelines);
+            Map<String, Integer> throttles = new LinkedHashMap<>();
+            JsonNode th = root.path("throttles");
+            if (!th.isMissingNode() && !th.isNull()) {
+                if (!th.isObject()) {
+                    problem("throttles", "expected a mapping of provider → most calls in flight, found " + kind(th));
+                } else {
+                    th.fieldNames().forEachRemaining(provider -> {
+                        if (Providers.find(provider).isEmpty()) {
+                            problem("throttles." + provider, "unknown provider '" + provider + "' (known: "
+                                    + Providers.knownIds() + ")");
+                        }
+                        optInt(th, provider, "throttles." + provider, 1, 100_000)
+                                .ifPresent(n -> throttles.put(provider, n));
+                    });
+                }
+            }
+            if (models.isEmpty() && problems.isEmpty()) {
+                problem("models", "at least one model is required");
+            }
+            if (!problems.isEmpty()) {
+                return null;
+            }
+            boolean simulated = models.stream().allMatch(m -> m.provider().equals(Providers.SIM));
+            return new GatewayConfig(server, masterKey, ledger, models, aliases, groups, defaults, pipelines, keys,
+                    budgets, alerts, tests, simulated, throttles);
+        }
+
+        Server server(JsonNode n) {
+            Server d = Server.ofDefaults();
+            if (n.isMissingNode() || n.isNull()) {
+                return d;
+            }
+            if (!n.isObject()) {
+                problem("server", "expected a mapping, found " + kind(n));
+                return d;
+            }
+            unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout"));
+            String host = optString(n, "host", "server.host").orElse(d.host());
+            int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
+            long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
+            Duration grace = optDuration(n, "shutdown_grace", "server.shutdown_grace").orElse(d.shutdownGrace());
+            Duration timeout = optDuration(n, "request_timeout", "server.request_timeout")
+                    .orElse(d.requestTimeout());
+            return new Server(host, port, maxBody, grace, timeout);
+        }
+
+        List<Model> models(JsonNode n) {
+            List<Model> out = new ArrayList<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isArray()) {
+                problem("models", "expected a list of models, found " + kind(n));
+                return out;
+            }
+            Set<String> seen = new LinkedHashSet<>();
+            for (int i = 0; i < n.size(); i++) {
+                String p = "models[" + i + "]";
+                JsonNode m = n.get(i);
+                if (!m.isObject()) {
+                    problem(p, "expected a mapping with name and provider, found " + kind(m));
+                    continue;
+                }
+                unknownFields(m, p, Set.of("name", "provider", "model", "api_key", "api_key_env", "base_url",
+                        "price", "context_window", "max_output_tokens"));
+                Optional<String> name = reqString(m, "name", p + ".name");
+                name.ifPresent(nm -> {
+                    if (!seen.add(nm)) {
+                        problem(p + ".name", "duplicate model name '" + nm + "'");
+                    }
+                });
+                Optional<String> provider = reqString(m, "provider", p + ".provider");
+                Optional<Providers.Known> known = provider.flatMap(Providers::find);
+                if (provider.isPresent() && known.isEmpty()) {
+                    problem(p + ".provider", "unknown provider '" + provider.get() + "' (known: "
+                            + Providers.knownIds() + ")");
+                }
+                String upstream = optString(m, "model", p + ".model").orElse(name.orElse(""));
+                Optional<String> keyEnv = optString(m, "api_key_env", p + ".api_key_env")
+                        .or(() -> known.map(Providers.Known::keyEnv).filter(s -> !s.isEmpty()));
+                Optional<String> apiKey = optString(m, "api_key", p + ".api_key");
+                if (apiKey.isEmpty() && keyEnv.isPresent()) {
+                    apiKey = Optional.ofNullable(env.apply(keyEnv.get())).filter(s -> !s.isBlank());
+                    if (apiKey.isEmpty() && m.has("api_key_env")) {
+                        problem(p + ".api_key_env", "environment variable " + keyEnv.get() + " is not set");
+                    }
+                }
+                if (apiKey.isEmpty() && known.isPresent() && Providers.NATIVE.contains(known.get().id())) {
+                    problem(p + ".api_key_env", "provider '" + known.get().id() + "' needs an API key: set "
+                            + keyEnv.orElse("api_key_env") + " or api_key");
+                }
+                String baseUrl = optString(m, "base_url", p + ".base_url")
+                        .orElse(known.map(Providers.Known::defaultBaseUrl).orElse(""));
+                if (known.isPresent() && !known.get().id().equals(Providers.SIM)) {
+                    if (baseUrl.isEmpty()) {
+                        problem(p + ".base_url", "provider '" + known.get().id() + "' needs a base_url");
+                    } else if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
+                        problem(p + ".base_url", "expected an http(s) URL, was '" + baseUrl + "'");
+                    }
+                }
+                Optional<Price> price = m.has("price") ? price(m.path("price"), p + ".price") : Optional.empty();
+                int window = optInt(m, "context_window", p + ".context_window", 1, Integer.MAX_VALUE)
+                        .orElse(128_000);
+                int maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1, Integer.MAX_VALUE)
+                        .orElse(4096);
+                if (name.isPresent() && provider.isPresent()) {
+                    out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
+                            baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
+                            window, maxOut));
+                }
+            }
+            return out;
+        }
+
+        Optional<Price> price(JsonNode n, String p) {
+            if (!n.isObject()) {
+                problem(p, "expected a mapping with input and output ($ per 1M tokens), found " + kind(n));
+                return Optional.empty();
+            }
+            unknownFields(n, p, Set.of("input", "cached_input", "output"));
+            Optional<Money> in = reqMoney(n, "input", p + ".input");
+            Optional<Money> out = reqMoney(n, "output", p + ".output");
+            Optional<Money> cached = optMoney(n, "cached_input", p + ".cached_input");
+            if (in.isEmpty() || out.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Price(in.get(), cached.orElse(in.get()), out.get()));
+        }
+
+        Map<String, List<String>> groups(JsonNode n, Set<String> models) {
+            Map<String, List<String>> out = new LinkedHashMap<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isObject()) {
+                problem("groups", "expected a mapping of group name → list of models, found " + kind(n));
+                return out;
+            }
+            n.properties().forEach(e -> {
+                String p = "groups." + e.getKey();
+                if (models.contains(e.getKey())) {
+                    problem(p, "group name '" + e.getKey() + "' is already a model name");
+                }
+                List<String> members = stringList(e.getValue(), p);
+                for (int i = 0; i < members.size(); i++) {
+                    if (!models.contains(members.get(i))) {
+                        problem(p + "[" + i + "]", "unknown model '" + members.get(i) + "' (known: "
+                                + String.join(", ", models) + ")");
+                    }
+                }
+                if (members.isEmpty()) {
+                    problem(p, "a group needs at least one model");
+                }
+                out.put(e.getKey(), members);
+            });
+            return out;
+        }
+
+        Map<String, String> aliases(JsonNode n, Set<String> targets) {
+            Map<String, String> out = new LinkedHashMap<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isObject()) {
+                problem("aliases", "expected a mapping of alias → model or group, found " + kind(n));
+                return out;
+            }
+            n.properties().forEach(e -> {
+                String p = "aliases." + e.getKey();
+                if (!e.getValue().isTextual()) {
+                    problem(p, "expected a model name, found " + kind(e.getValue()));
+                    return;
+                }
+                String target = substitute(e.getValue().asText(), p);
+                if (!targets.contains(target)) {
+                    problem(p, "unknown model or group '" + target + "' (known: " + String.join(", ", targets) + ")");
+                }
+                if (targets.contains(e.getKey())) {
+                    problem(p, "alias '" + e.getKey() + "' is already a model or group name");
+                }
+                out.put(e.getKey(), target);
+            });
+            return out;
+        }
+
+        Pipeline pipeline(JsonNode n, String p, Set<String> targets, Pipeline base) {
+            if (!n.isObject()) {
+                problem(p, "expected a mapping, found " + kind(n));
+                return base;
+            }
+            unknownFields(n, p, Set.of("cache", "routes", "default_route", "fallbacks", "context_window_fallback",
+                    "retry", "timeout", "workflow"));
+            CacheSettings cache = n.has("cache") ? cache(n.path("cache"), p + ".cache", base.cache()) : base.cache();
+            List<RouteRule> routes = new ArrayList<>();
+            JsonNode rs = n.path("routes");
+            if (!rs.isMissingNode() && !rs.isNull()) {
+                if (!rs.isArray()) {
+                    problem(p + ".routes", "expected a list of route rules, found " + kind(rs));
+                } else {
+                    Set<String> names = new LinkedHashSet<>();
+                    for (int i = 0; i < rs.size(); i++) {
+                        RouteRule rule = route(rs.get(i), p + ".routes[" + i + "]", targets);
+                        if (rule != null && !names.add(rule.name())) {
+                            problem(p + ".routes[" + i + "].name", "duplicate route name '" + rule.name() + "'");
+                        }
+                        if (rule != null) {
+                            routes.add(rule);
+                        }
+                    }
+                }
+            }
+            Optional<String> defaultRoute = optString(n, "default_route", p + ".default_route");
+            defaultRoute.ifPresent(t -> requireTarget(t, p + ".default_route", targets));
+            List<String> fallbacks = n.has("fallbacks") ? stringList(n.path("fallbacks"), p + ".fallbacks")
+                    : base.fallbacks();
+            for (int i = 0; i < fallbacks.size(); i++) {
+                requireTarget(fallbacks.get(i), p + ".fallbacks[" + i + "]", targets);
+            }
+            Optional<String> cwf = optString(n, "context_window_fallback", p + ".context_window_fallback")
+                    .or(base::contextWindowFallback);
+            cwf.ifPresent(t -> requireTarget(t, p + ".context_window_fallback", targets));
+            RetrySettings retry = n.has("retry") ? retry(n.path("retry"), p + ".retry", base.retry()) : base.retry();
+            Duration timeout = optDuration(n, "timeout", p + ".timeout").orElse(base.timeout());
+            boolean workflow = optBoolean(n, "workflow", p + ".workflow").orElse(false);
+            if (workflow && routes.isEmpty()) {
+                problem(p + ".workflow", "the multi-model workflow needs routes naming the executor models");
+            }
+            if (workflow && defaultRoute.isEmpty()) {
+                problem(p + ".default_route", "the multi-model workflow needs default_route: the orchestrator "
+                        + "(premium) model");
+            }
+            return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow);
+        }
+
+        CacheSettings cache(JsonNode n, String p, CacheSettings base) {
+            if (n.isBoolean()) {
+                return new CacheSettings(n.asBoolean(), base.scope(), base.ttl(), base.maxEntries());
+            }
+            if (!n.isObject()) {
+                problem(p, "expected a mapping (enabled, scope, ttl, max_entries) or true/false, found " + kind(n));
+                return base;
+            }
+            unknownFields(n, p, Set.of("enabled", "scope", "ttl", "max_entries"));
+            boolean enabled = optBoolean(n, "enabled", p + ".enabled").orElse(true);
+            CacheScope scope = optEnum(n, "scope", p + ".scope", CacheScope.class).orElse(base.scope());
+            Duration ttl = optDuration(n, "ttl", p + ".ttl").orElse(base.ttl());
+            long max = optInt(n, "max_entries", p + ".max_entries", 1, Integer.MAX_VALUE)
+                    .map(Integer::longValue).orElse(base.maxEntries());
+            return new CacheSettings(enabled, scope, ttl, max);
+        }
+
+        RouteRule route(JsonNode n, String p, Set<String> targets) {
+            if (!n.isObject()) {
+                problem(p, "expected a mapping with name, model and when, found " + kind(n));
+                return null;
+            }
+            unknownFields(n, p, Set.of("name", "model", "when"));
+            Optional<String> name = reqString(n, "name", p + ".name");
+            Optional<String> model = reqString(n, "model", p + ".model");
+            model.ifPresent(t -> requireTarget(t, p + ".model", targets));
+            JsonNode w = n.path("when");
+            String wp = p + ".when";
+            Optional<Integer> minChars = Optional.empty();
+            Optional<Integer> maxChars = Optional.empty();
+            List<String> keywords = List.of();
+            Optional<String> complexity = Optional.empty();
+            Optional<Double> maxUtil = Optional.empty();
+            Optional<Double> minUtil = Optional.empty();
+            if (!w.isMissingNode() && !w.isNull()) {
+                if (!w.isObject()) {
+                    problem(wp, "expected a mapping of conditions, found " + kind(w));
+                } else {
+                    unknownFields(w, wp, Set.of("min_chars", "max_chars", "keywords", "complexity",
+                            "budget_utilization_below", "budget_utilization_above"));
+                    minChars = optInt(w, "min_chars", wp + ".min_chars", 0, Integer.MAX_VALUE);
+                    maxChars = optInt(w, "max_chars", wp + ".max_chars", 0, Integer.MAX_VALUE);
+                    keywords = w.has("keywords") ? stringList(w.path("keywords"), wp + ".keywords") : List.of();
+                    complexity = optString(w, "complexity", wp + ".complexity");
+                    complexity.ifPresent(c -> {
+                        if (!COMPLEXITIES.contains(c)) {
+                            problem(wp + ".complexity", "unknown complexity '" + c + "' (known: simple, moderate, "
+                                    + "complex)");
+                        }
+                    });
+                    maxUtil = optShare(w, "budget_utilization_below", wp + ".budget_utilization_below");
+                    minUtil = optShare(w, "budget_utilization_above", wp + ".budget_utilization_above");
+                }
+            }
+            if (name.isEmpty() || model.isEmpty()) {
+                return null;
+            }
+            return new RouteRule(name.get(), model.get(), minChars, maxChars,
+                    keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil);
+        }
+
+        RetrySettings retry(JsonNode n, String p, RetrySettings base) {
+            if (!n.isObject()) {
+                problem(p, "expected a mapping (max_retries, backoff, initial_delay, max_delay), found " + kind(n));
+                return base;
+            }
+            unknownFields(n, p, Set.of("max_retries", "backoff", "initial_delay", "max_delay"));
+            int max = optInt(n, "max_retries", p + ".max_retries", 0, 10).orElse(base.maxRetries());
+            Backoff backoff = optEnum(n, "backoff", p + ".backoff", Backoff.class).orElse(base.backoff());
+            Duration initial = optDuration(n, "initial_delay", p + ".initial_delay").orElse(base.initialDelay());
+            Duration maxDelay = optDuration(n, "max_delay", p + ".max_delay").orElse(base.maxDelay());
+            if (maxDelay.compareTo(initial) < 0) {
+                problem(p + ".max_delay", "must be >= initial_delay (" + initial + "), was " + maxDelay);
+            }
+            return new RetrySettings(max, backoff, initial, maxDelay);
+        }
+
+        List<KeyDef> keys(JsonNode n, Set<String> callable) {
+            List<KeyDef> out = new ArrayList<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isArray()) {
+                problem("keys", "expected a list of virtual keys, found " + kind(n));
+                return out;
+            }
+            Set<String> ids = new LinkedHashSet<>();
+            for (int i = 0; i < n.size(); i++) {
+                String p = "keys[" + i + "]";
+                JsonNode k = n.get(i);
+                if (!k.isObject()) {
+                    problem(p, "expected a mapping with id and key_sha256, found " + kind(k));
+                    continue;
+                }
+                unknownFields(k, p, Set.of("id", "key", "key_sha256", "models", "budget", "budget_window", "rpm",
+                        "tpm", "tags"));
+                Optional<String> id = reqString(k, "id", p + ".id");
+                id.ifPresent(v -> {
+                    if (!ids.add(v)) {
+                        problem(p + ".id", "duplicate key id '" + v + "'");
+                    }
+                });
+                Optional<String> hash = optString(k, "key_sha256", p + ".key_sha256");
+                Optional<String> plain = optString(k, "key", p + ".key");
+                if (hash.isPresent() && !hash.get().matches("[0-9a-fA-F]{64}")) {
+                    problem(p + ".key_sha256", "expected 64 hex digits (sha256sum of the key), found "
+                            + hash.get().length() + " characters");
+                } else if (hash.isEmpty() && plain.isEmpty()) {
+                    problem(p, "needs key_sha256 (preferred) or key (from ${ENV})");
+                }
+                String sha = hash.map(h -> h.toLowerCase(Locale.ROOT)).orElseGet(() -> plain.map(
+                        ConfigLoader::sha256Hex).orElse(""));
+                List<String> models = k.has("models") ? stringList(k.path("models"), p + ".models") : List.of();
+                for (int j = 0; j < models.size(); j++) {
+                    if (!callable.contains(models.get(j))) {
+                        problem(p + ".models[" + j + "]", "unknown model '" + models.get(j) + "' (known: "
+                                + String.join(", ", callable) + ")");
+                    }
+                }
+                Optional<Money> budget = optMoney(k, "budget", p + ".budget");
+                BudgetWindow window = optEnum(k, "budget_window", p + ".budget_window", BudgetWindow.class)
+                        .orElse(BudgetWindow.MONTH);
+                Optional<Integer> rpm = optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
+                Optional<Integer> tpm = optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
+                Map<String, String> tags = stringMap(k.path("tags"), p + ".tags");
+                id.ifPresent(v -> out.add(new KeyDef(v, sha, models, budget, window, rpm, tpm, tags)));
+            }
+            return out;
+        }
+
+        List<BudgetDef> budgets(JsonNode n, Set<String> targets) {
+            List<BudgetDef> out = new ArrayList<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isArray()) {
+                problem("budgets", "expected a list of budgets, found " + kind(n));
+                return out;
+            }
+            for (int i = 0; i < n.size(); i++) {
+                String p = "budgets[" + i + "]";
+                JsonNode b = n.get(i);
+                if (!b.isObject()) {
+                    problem(p, "expected a mapping with name, limit and window, found " + kind(b));
+                    continue;
+                }
+                unknownFields(b, p, Set.of("name", "scope", "window", "limit", "on_exhausted", "downgrade_to",
+                        "alert_at"));
+                Optional<String> name = reqString(b, "name", p + ".name");
+                BudgetScope scope = optEnum(b, "scope", p + ".scope", BudgetScope.class).orElse(BudgetScope.GLOBAL);
+                BudgetWindow window = optEnum(b, "window", p + ".window", BudgetWindow.class)
+                        .orElse(BudgetWindow.MONTH);
+                Optional<Money> limit = reqMoney(b, "limit", p + ".limit");
+                OnExhausted on = optEnum(b, "on_exhausted", p + ".on_exhausted", OnExhausted.class)
+                        .orElse(OnExhausted.REJECT);
+                Optional<String> downgrade = optString(b, "downgrade_to", p + ".downgrade_to");
+                downgrade.ifPresent(t -> requireTarget(t, p + ".downgrade_to", targets));
+                if (on == OnExhausted.DOWNGRADE && downgrade.isEmpty()) {
+                    problem(p + ".downgrade_to", "on_exhausted: downgrade needs downgrade_to (a free or cheap model)");
+                }
+                List<Double> alertAt = new ArrayList<>();
+                JsonNode a = b.path("alert_at");
+                if (!a.isMissingNode()) {
+                    if (!a.isArray()) {
+                        problem(p + ".alert_at", "expected a list of shares such as [0.5, 0.8], found " + kind(a));
+                    } else {
+                        for (int j = 0; j < a.size(); j++) {
+                            if (!a.get(j).isNumber() || a.get(j).asDouble() <= 0 || a.get(j).asDouble() > 1) {
+                                problem(p + ".alert_at[" + j + "]", "expected a share in (0, 1], was " + a.get(j));
+                            } else {
+                                alertAt.add(a.get(j).asDouble());
+                            }
+                        }
+                    }
+                }
+                if (name.isPresent() && limit.isPresent()) {
+                    out.add(new BudgetDef(name.get(), scope, window, limit.get(), on, downgrade, alertAt));
+                }
+            }
+            return out;
+        }
+
+        List<AlertDef> alerts(JsonNode n) {
+            List<AlertDef> out = new ArrayList<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isArray()) {
+                problem("alerts", "expected a list of alert rules, found " + kind(n));
+                return out;
+            }
+            Set<String> alertNames = new LinkedHashSet<>();
+            for (int i = 0; i < n.size(); i++) {
+                String p = "alerts[" + i + "]";
+                JsonNode a = n.get(i);
+                if (!a.isObject()) {
+                    problem(p, "expected a mapping with name, metric and above, found " + kind(a));
+                    continue;
+                }
+                unknownFields(a, p, Set.of("name", "metric", "above", "below", "window", "webhook", "cooldown"));
+                Optional<String> name = reqString(a, "name", p + ".name");
+                name.ifPresent(an -> {
+                    if (!alertNames.add(an)) {
+                        problem(p + ".name", "duplicate alert name '" + an + "'");
+                    }
+                });
+                Optional<String> metric = reqString(a, "metric", p + ".metric");
+                metric.ifPresent(m -> {
+                    if (!ALERT_METRICS.contains(m)) {
+                        problem(p + ".metric", "unknown metric '" + m + "' (known: " + String.join(", ",
+                                ALERT_METRICS.stream().sorted().toList()) + ")");
+                    }
+                });
+                String side = metric.filter(m -> m.equals("cache_hit_rate")).isPresent() ? "below" : "above";
+                JsonNode above = a.path(side);
+                if (!above.isNumber() && !(above.isTextual() && above.asText().matches("[0-9.]+"))) {
+                    problem(p + "." + side, "expected a number, found " + kind(above));
+                } else if (!side.equals("above") || metric.filter(m -> !m.equals("spend")).isPresent()) {
+                    if (above.asDouble() < 0 || above.asDouble() > 1) {
+                        problem(p + "." + side, "expected a share in [0, 1] for " + metric.orElse("?") + ", was "
+                                + above.asText());
+                    }
+                }
+                Duration window = optDuration(a, "window", p + ".window").orElse(Duration.ofHours(1));
+                Optional<String> webhook = optString(a, "webhook", p + ".webhook");
+                Duration cooldown = optDuration(a, "cooldown", p + ".cooldown").orElse(Duration.ofMinutes(15));
+                if (name.isPresent() && metric.isPresent()) {
+                    out.add(new AlertDef(name.get(), metric.get(), above.asDouble(), window, webhook, cooldown));
+                }
+            }
+            return out;
+        }
+
+        List<RouteTest> tests(JsonNode n, Map<String, Pipeline> pipelines) {
+            List<RouteTest> out = new ArrayList<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isArray()) {
+                problem("tests", "expected a list of routing tests, found " + kind(n));
+                return out;
+            }
+            for (int i = 0; i < n.size(); i++) {
+                String p = "tests[" + i + "]";
+                JsonNode t = n.get(i);
+                if (!t.isObject()) {
+                    problem(p, "expected a mapping with input and expect_route, found " + kind(t));
+                    continue;
+                }
+                unknownFields(t, p, Set.of("input", "model", "expect_route"));
+                Optional<String> input = reqString(t, "input", p + ".input");
+                Optional<String> model = optString(t, "model", p + ".model");
+                model.ifPresent(m -> {
+                    if (!pipelines.containsKey(m)) {
+                        problem(p + ".model", "no pipeline named '" + m + "' (known: "
+                                + String.join(", ", pipelines.keySet()) + ")");
+                    }
+                });
+                Optional<String> expect = reqString(t, "expect_route", p + ".expect_route");
+                if (input.isPresent() && expect.isPresent()) {
+                    out.add(new RouteTest(input.get(), model, expect.get()));
+                }
+            }
+            return out;
+        }
+
+        // ---- scalars ------------------------------------------------------------------------------------------
+
+        void requireTarget(String name, String p, Set<String> targets) {
+            if (!targets.contains(name)) {
+                problem(p, "unknown model '" + name + "' (known: " + String.join(", ", targets) + ")");
+            }
+        }
+
+        void unknownFields(JsonNode n, String p, Set<String> known) {
+            n.fieldNames().forEachRemaining(f -> {
+                if (!known.contains(f)) {
+                    problem(p.isEmpty() ? f : p + "." + f, "unknown field (known: "
+                            + String.join(", ", known.stream().sorted().toList()) + ")");
+                }
+            });
+        }
+
+        String substitute(String text, String p) {
+            if (text.indexOf("${") < 0) {
+                return text;
+            }
+            Matcher m = ENV_REF.matcher(text);
+            StringBuilder sb = new StringBuilder();
+            while (m.find()) {
+                String value = env.apply(m.group(1));
+                if (value == null) {
+                    value = m.group(2);
+                }
+                if (value == null) {
+                    problem(p, "environment variable " + m.group(1) + " is not set (write ${" + m.group(1)
+                            + ":-default} to give a default)");
+                    value = "";
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(sb);
+            return sb.toString();
+        }
+
+        Optional<String> optString(JsonNode n, String field, String p) {
+            JsonNode v = n.path(field);
+            if (v.isMissingNode() || v.isNull()) {
+                return Optional.empty();
+            }
+            if (!v.isValueNode() || v.isBoolean()) {
+                problem(p, "expected text, found " + kind(v));
+                return Optional.empty();
+            }
+            String s = substitute(v.asText(), p);
+            return s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+        }
+
+        Optional<String> reqString(JsonNode n, String field, String p) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty() && (n.path(field).isMissingNode() || n.path(field).isNull()
+                    || n.path(field).isValueNode())) {
+                problem(p, "is required");
+            }
+            return s;
+        }
+
+        Optional<Integer> optInt(JsonNode n, String field, String p, int min, int max) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                int v = Integer.parseInt(s.get());
+                if (v < min || v > max) {
+                    problem(p, "must be in [" + min + ", " + max + "], was " + v);
+                    return Optional.empty();
+                }
+                return Optional.of(v);
+            } catch (NumberFormatException e) {
+                problem(p, "expected a whole number, was '" + s.get() + "'");
+                return Optional.empty();
+            }
+        }
+
+        Optional<Double> optShare(JsonNode n, String field, String p) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                double v = Double.parseDouble(s.get());
+                if (v < 0 || v > 1) {
+                    problem(p, "expected a share in [0, 1], was " + v);
+                    return Optional.empty();
+                }
+                return Optional.of(v);
+            } catch (NumberFormatException e) {
+                problem(p, "expected a share in [0, 1], was '" + s.get() + "'");
+                return Optional.empty();
+            }
+        }
+
+        Optional<Boolean> optBoolean(JsonNode n, String field, String p) {
+            JsonNode v = n.path(field);
+            if (v.isMissingNode() || v.isNull()) {
+                return Optional.empty();
+            }
+            if (v.isBoolean()) {
+                return Optional.of(v.asBoolean());
+            }
+            problem(p, "expected true or false, found " + kind(v));
+            return Optional.empty();
+        }
+
+        Optional<Money> optMoney(JsonNode n, String field, String p) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            String text = s.get().startsWith("$") ? s.get().substring(1) : s.get();
+            try {
+                Money m = Money.of(text);
+                if (m.isNegative()) {
+                    problem(p, "cannot be negative, was " + s.get());
+                    return Optional.empty();
+                }
+                return Optional.of(m);
+            } catch (IllegalArgumentException e) {
+                problem(p, "expected a dollar amount such as \"2.50\", was '" + s.get() + "'");
+                return Optional.empty();
+            }
+        }
+
+        Optional<Money> reqMoney(JsonNode n, String field, String p) {
+            if (n.path(field).isMissingNode() || n.path(field).isNull()) {
+                problem(p, "is required");
+                return Optional.empty();
+            }
+            return optMoney(n, field, p);
+        }
+
+        Optional<Duration> optDuration(JsonNode n, String field, String p) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<Duration> d = parseDuration(s.get());
+            if (d.isEmpty()) {
+                problem(p, "expected a duration such as 250ms, 30s, 5m, 1h or 1d, was '" + s.get() + "'");
+            }
+            return d;
+        }
+
+        Optional<Long> optSize(JsonNode n, String field, String p) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            Matcher m = SIZE.matcher(s.get());
+            if (!m.matches()) {
+                problem(p, "expected a size such as 512KB or 10MB, was '" + s.get() + "'");
+                return Optional.empty();
+            }
+            long v = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
+            long mult = switch (unit) {
+                case "kb" -> 1024L;
+                case "mb" -> 1024L * 1024;
+                case "gb" -> 1024L * 1024 * 1024;
+                default -> 1L;
+            };
+            if (v < 1) {
+                problem(p, "must be at least 1 byte, was '" + s.get() + "'");
+                return Optional.empty();
+            }
+            return Optional.of(v * mult);
+        }
+
+        <E extends Enum<E>> Optional<E> optEnum(JsonNode n, String field, String p, Class<E> type) {
+            Optional<String> s = optString(n, field, p);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(s.get())) {
+                    return Optional.of(e);
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                names.add(e.name().toLowerCase(Locale.ROOT));
+            }
+            problem(p, "unknown value '" + s.get() + "' (known: " + String.join(", ", names) + ")");
+            return Optional.empty();
+        }
+
+        List<String> stringList(JsonNode n, String p) {
+            List<String> out = new ArrayList<>();
+            if (n.isTextual()) {
+                out.add(substitute(n.asText(), p));
+                return out;
+            }
+            if (!n.isArray()) {
+                problem(p, "expected a list of names, found " + kind(n));
+                return out;
+            }
+            for (int i = 0; i < n.size(); i++) {
+                if (!n.get(i).isValueNode()) {
+                    problem(p + "[" + i + "]", "expected a name, found " + kind(n.get(i)));
+                } else {
+                    out.add(substitute(n.get(i).asText(), p + "[" + i + "]"));
+                }
+            }
+            return out;
+        }
+
+        Map<String, String> stringMap(JsonNode n, String p) {
+            Map<String, String> out = new LinkedHashMap<>();
+            if (n.isMissingNode() || n.isNull()) {
+                return out;
+            }
+            if (!n.isObject()) {
+                problem(p, "expected a mapping of name → value, found " + kind(n));
+                return out;
+            }
+            n.properties().forEach(e -> {
+                if (!e.getValue().isValueNode()) {
+                    problem(p + "." + e.getKey(), "expected a value, found " + kind(e.getValue()));
+                } else {
+                    out.put(e.getKey(), substitute(e.getValue().asText(), p + "." + e.getKey()));
+                }
+            });
+            return out;
+        }
+
+        String kind(JsonNode n) {
+            if (n.isMissingNode() || n.isNull()) {
+                return "nothing";
+            }
+            if (n.isObject()) {
+                return "a mapping";
+            }
+            if (n.isArray()) {
+                return "a list";
+            }
+            return "'" + n.asText() + "'";
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.costwise.gateway.config;
+
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.GatewayConfig.Price;
+import dev.costwise.gateway.config.GatewayConfig.Server;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The configuration {@code costwise serve} uses when no file is given: providers detected from the environment
+ * variables their official SDKs read, else the {@code sim} provider under the same model names.
+ *
+ * <p>Detected: {@code OPENAI_API_KEY} (and {@code OPENAI_BASE_URL}), {@code ANTHROPIC_API_KEY},
+ * {@code GEMINI_API_KEY} or {@code GOOGLE_API_KEY}, {@code GROQ_API_KEY}, {@code OPENROUTER_API_KEY}, {@code HF_TOKEN},
+ * {@code OLLAMA_HOST}. Model names and prices come from the bundled catalog. {@code UPSTREAM_BASE_URL} (the bench harness) proxies OpenAI chat completions to that URL, with
+ * or without a key. The master key comes from {@code COSTWISE_MASTER_KEY}; the ledger lives in
+ * {@code ./costwise-data/}.
+ */
+public final class EmbeddedDefaults {
+    /** The ledger of the embedded default. */
+    public static final String LEDGER_URL = "jdbc:sqlite:./costwise-data/ledger.db";
+
+    private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
+
+    private EmbeddedDefaults() {}
+
+    /**
+     * Builds the default configuration from the environment.
+     *
+     * @param env the environment lookup
+     * @return the config; {@link GatewayConfig#simulated()} is {@code true} when no provider was found
+     */
+    public static GatewayConfig fromEnvironment(Function<String, String> env) {
+        List<Model> models = new ArrayList<>();
+        Optional<String> upstream = nonBlank(env.apply("UPSTREAM_BASE_URL"))
+                .or(() -> nonBlank(env.apply("OPENAI_BASE_URL")));
+        Optional<String> openAiKey = nonBlank(env.apply("OPENAI_API_KEY"));
+        if (upstream.isPresent() || openAiKey.isPresent()) {
+            add(models, "openai", upstream.orElse("https://api.openai.com/v1"), openAiKey, "OPENAI_API_KEY");
+        }
+        nonBlank(env.apply("ANTHROPIC_API_KEY")).ifPresent(k -> add(models, "anthropic",
+                nonBlank(env.apply("ANTHROPIC_BASE_URL")).orElse("https://api.anthropic.com"), Optional.of(k), "ANTHROPIC_API_KEY"));
+        nonBlank(env.apply("GEMINI_API_KEY")).or(() -> nonBlank(env.apply("GOOGLE_API_KEY"))).ifPresent(k -> add(
+                models, "gemini", "https://generativelanguage.googleapis.com", Optional.of(k),
+                env.apply("GEMINI_API_KEY") != null ? "GEMINI_API_KEY" : "GOOGLE_API_KEY"));
+        nonBlank(env.apply("GROQ_API_KEY")).ifPresent(k -> add(models, "groq", "https://api.groq.com/openai/v1",
+                Optional.of(k), "GROQ_API_KEY"));
+        nonBlank(env.apply("OPENROUTER_API_KEY")).ifPresent(k -> add(models, "openrouter",
+                "https://openrouter.ai/api/v1", Optional.of(k), "OPENROUTER_API_KEY"));
+        nonBlank(env.apply("HF_TOKEN")).ifPresent(k -> add(models, "huggingface", "https://router.huggingface.co/v1",
+                Optional.of(k), "HF_TOKEN"));
+        nonBlank(env.apply("OLLAMA_HOST")).ifPresent(h -> add(models, "ollama",
+                (h.startsWith("http") ? h : "http://" + h).replaceAll("/+$", "") + "/v1", Optional.empty(), ""));
+        boolean simulated = models.isEmpty();
+        if (simulated) {
+            for (ModelInfo m : CATALOG.all()) {
+                if (m.pricing().isPresent() && !m.provider().equals("ollama")) {
+                    models.add(new Model(m.name(), Providers.SIM, m.name(), Optional.empty(), Optional.empty(), "",
+                            price(m), m.contextWindow(), Math.max(1, m.maxOutputTokens())));
+                }
+            }
+        }
+        Map<String, String> aliases = new LinkedHashMap<>();
+        return new GatewayConfig(Server.ofDefaults(), nonBlank(env.apply("COSTWISE_MASTER_KEY")),
+                Optional.of(LEDGER_URL), models, aliases, Map.of(), Pipeline.ofDefaults(), Map.of(), List.of(),
+                List.of(), List.of(), List.of(), simulated, Map.of());
+    }
+
+    /** @return the catalog the default models and prices come from */
+    public static ModelCatalog catalog() {
+        return CATALOG;
+    }
+
+    /** @return the catalog price of a model name or alias, if the bundled catalog prices it */
+    public static Optional<Price> knownPrice(String name) {
+        return CATALOG.find(name).flatMap(EmbeddedDefaults::price);
+    }
+
+    private static void add(List<Model> models, String provider, String baseUrl, Optional<String> key, String env) {
+        for (ModelInfo m : CATALOG.all()) {
+            if (m.provider().equals(provider)) {
+                models.add(new Model(m.name(), provider, m.upstreamModel(), key, env.isEmpty() ? Optional.empty()
+                        : Optional.of(env), baseUrl.replaceAll("/+$", ""), price(m), m.contextWindow(),
+                        Math.max(1, m.maxOutputTokens())));
+            }
+        }
+    }
+
+    private static Optional<Price> price(ModelInfo m) {
+        return m.pricing().map(p -> new Price(p.inputPerMillion(), p.cachedInputPerMillion(), p.outputPerMillion()));
+    }
+
+    private static Optional<String> nonBlank(String s) {
+        return s == null || s.isBlank() ? Optional.empty() : Optional.of(s.trim());
+    }
+}

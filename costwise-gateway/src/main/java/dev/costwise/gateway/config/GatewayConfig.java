@@ -1,0 +1,350 @@
+package dev.costwise.gateway.config;
+
+import dev.costwise.core.Money;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The gateway's whole configuration: server, models, pipelines, keys, budgets, alerts, ledger and routing tests.
+ *
+ * <p>Immutable. Read from YAML by {@link ConfigLoader}, which checks every field and reports every problem at once, or
+ * built by {@link EmbeddedDefaults} from the environment when no file is given.
+ *
+ * @param server where and how the HTTP server listens
+ * @param masterKey the admin key; empty when none is configured
+ * @param ledgerUrl the JDBC URL of the spend ledger ({@code jdbc:sqlite:…} or {@code jdbc:postgresql:…}); default
+ *     {@code jdbc:sqlite:./costwise-data/ledger.db}; empty (programmatic configs only) keeps it in memory
+ * @param models the deployable models
+ * @param aliases alias name → model or group name
+ * @param groups group name → models tried in order (the first is primary, the rest its fallbacks)
+ * @param defaults the pipeline every model name gets unless {@code pipelines} names it
+ * @param pipelines pipelines by the model name callers send (for example {@code auto})
+ * @param keys virtual keys defined in the file
+ * @param budgets budget policies
+ * @param alerts alert rules
+ * @param tests routing test cases that {@code costwise config check} runs
+ * @param simulated {@code true} when every model is served by the simulator (the embedded default with no provider key)
+ * @param throttles provider id → most calls in flight to it at once (a throttle); absent providers are unbounded
+ */
+public record GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl, List<Model> models,
+        Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
+        Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
+        List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles) {
+
+    public GatewayConfig {
+        Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(masterKey, "masterKey");
+        Objects.requireNonNull(ledgerUrl, "ledgerUrl");
+        models = List.copyOf(models);
+        aliases = Map.copyOf(aliases);
+        groups = Map.copyOf(groups);
+        Objects.requireNonNull(defaults, "defaults");
+        pipelines = Map.copyOf(pipelines);
+        keys = List.copyOf(keys);
+        budgets = List.copyOf(budgets);
+        alerts = List.copyOf(alerts);
+        tests = List.copyOf(tests);
+        throttles = Map.copyOf(throttles);
+    }
+
+    /** @return the model with that configured name, if any */
+    public Optional<Model> model(String name) {
+        for (Model m : models) {
+            if (m.name().equals(name)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** @return a copy listening elsewhere (command-line {@code --host}/{@code --port} win over the file) */
+    public GatewayConfig withServer(Server newServer) {
+        return new GatewayConfig(newServer, masterKey, ledgerUrl, models, aliases, groups, defaults, pipelines, keys,
+                budgets, alerts, tests, simulated, throttles);
+    }
+
+    /**
+     * Where and how the server listens.
+     *
+     * @param host interface to bind; default {@code 127.0.0.1}
+     * @param port TCP port; default 4000; 0 picks a free one
+     * @param maxBodyBytes largest request body accepted; default 10 MB
+     * @param shutdownGrace how long a stop waits for in-flight requests; default 10 s
+     * @param requestTimeout the deadline of one request end to end; default 120 s
+     */
+    public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
+        /** Default body limit: 10 MB. */
+        public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+
+        public Server {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+        }
+
+        /** @return 127.0.0.1:4000 with the defaults above */
+        public static Server ofDefaults() {
+            return new Server("127.0.0.1", 4000, DEFAULT_MAX_BODY, Duration.ofSeconds(10), Duration.ofSeconds(120));
+        }
+    }
+
+    /**
+     * One deployable model.
+     *
+     * @param name the name callers send
+     * @param provider provider id ({@code openai}, {@code sim}…)
+     * @param upstreamModel the model id sent to the provider
+     * @param apiKey the API key, already read from its environment variable; never logged
+     * @param apiKeyEnv the environment variable the key came from (shown instead of the key)
+     * @param baseUrl the provider's base URL, such as {@code https://api.openai.com/v1}
+     * @param price prices per million tokens, if known
+     * @param contextWindow prompt plus output limit in tokens
+     * @param maxOutputTokens the output limit assumed for budget reservations when a request sets none
+     */
+    public record Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
+            Optional<String> apiKeyEnv, String baseUrl, Optional<Price> price, int contextWindow,
+            int maxOutputTokens) {
+        public Model {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(provider, "provider");
+            Objects.requireNonNull(upstreamModel, "upstreamModel");
+            Objects.requireNonNull(apiKey, "apiKey");
+            Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
+            Objects.requireNonNull(baseUrl, "baseUrl");
+            Objects.requireNonNull(price, "price");
+        }
+
+        @Override
+        public String toString() {
+            return "Model[" + name + " -> " + provider + "/" + upstreamModel + " at " + baseUrl
+                    + apiKeyEnv.map(e -> ", key from $" + e).orElse("") + "]";
+        }
+    }
+
+    /**
+     * Prices in dollars per million tokens.
+     *
+     * @param input uncached input
+     * @param cachedInput input read from the provider's prompt cache
+     * @param output output
+     */
+    public record Price(Money input, Money cachedInput, Money output) {
+        public Price {
+            Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(cachedInput, "cachedInput");
+            Objects.requireNonNull(output, "output");
+        }
+    }
+
+    /**
+     * What happens to requests for one model name.
+     *
+     * @param cache response cache settings
+     * @param routes router rules, tried in order; the first that matches picks the model
+     * @param defaultRoute the model (or alias) used when no rule matches; empty means the requested model itself
+     * @param fallbacks models tried in order when the chosen one fails with a provider failure
+     * @param contextWindowFallback the model tried when a prompt does not fit the chosen model's context window
+     * @param retry retries per model
+     * @param timeout bound of one upstream attempt
+     * @param workflow {@code true} when this name runs the multi-model workflow (Pattern 5)
+     */
+    public record Pipeline(CacheSettings cache, List<RouteRule> routes, Optional<String> defaultRoute,
+            List<String> fallbacks, Optional<String> contextWindowFallback, RetrySettings retry, Duration timeout,
+            boolean workflow) {
+        public Pipeline {
+            Objects.requireNonNull(cache, "cache");
+            routes = List.copyOf(routes);
+            Objects.requireNonNull(defaultRoute, "defaultRoute");
+            fallbacks = List.copyOf(fallbacks);
+            Objects.requireNonNull(contextWindowFallback, "contextWindowFallback");
+            Objects.requireNonNull(retry, "retry");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        /** @return cache per key for 1 h, no routes or fallbacks, 2 retries, 60 s per attempt */
+        public static Pipeline ofDefaults() {
+            return new Pipeline(CacheSettings.ofDefaults(), List.of(), Optional.empty(), List.of(), Optional.empty(),
+                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false);
+        }
+    }
+
+    /** Whom a cache entry is shared with. */
+    public enum CacheScope {
+        /** Each virtual key has its own entries (default): one tenant never sees another's answers. */
+        KEY,
+        /** Every caller shares the entries of this pipeline. */
+        SHARED
+    }
+
+    /**
+     * Response cache settings.
+     *
+     * @param enabled whether to cache
+     * @param scope who shares entries
+     * @param ttl how long an entry lives
+     * @param maxEntries the most entries kept
+     */
+    public record CacheSettings(boolean enabled, CacheScope scope, Duration ttl, long maxEntries) {
+        public CacheSettings {
+            Objects.requireNonNull(scope, "scope");
+            Objects.requireNonNull(ttl, "ttl");
+        }
+
+        /** @return enabled, per key, 1 h, 10 000 entries */
+        public static CacheSettings ofDefaults() {
+            return new CacheSettings(true, CacheScope.KEY, Duration.ofHours(1), 10_000);
+        }
+    }
+
+    /**
+     * One router rule: when every condition that is set holds, requests go to {@code model}.
+     *
+     * @param name the route's name, reported in {@code x-costwise-route}
+     * @param model the model (or alias) that serves the route
+     * @param minChars the prompt has at least this many characters
+     * @param maxChars the prompt has at most this many characters
+     * @param keywords the last user message contains any of these (case-insensitive)
+     * @param complexity the rule-based classifier rates the prompt at this level ({@code simple}, {@code moderate},
+     *     {@code complex})
+     * @param maxBudgetUtilization the global budget is used up to at most this share (0..1)
+     * @param minBudgetUtilization the global budget is used at least this share (0..1)
+     */
+    public record RouteRule(String name, String model, Optional<Integer> minChars, Optional<Integer> maxChars,
+            List<String> keywords, Optional<String> complexity, Optional<Double> maxBudgetUtilization,
+            Optional<Double> minBudgetUtilization) {
+        public RouteRule {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(model, "model");
+            keywords = List.copyOf(keywords);
+        }
+    }
+
+    /** Backoff between retries. */
+    public enum Backoff { CONSTANT, LINEAR, EXPONENTIAL }
+
+    /**
+     * Retries of one model before falling back.
+     *
+     * @param maxRetries retries after the first attempt (0 = none)
+     * @param backoff how the delay grows
+     * @param initialDelay first delay
+     * @param maxDelay delay cap
+     */
+    public record RetrySettings(int maxRetries, Backoff backoff, Duration initialDelay, Duration maxDelay) {
+        public RetrySettings {
+            Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(initialDelay, "initialDelay");
+            Objects.requireNonNull(maxDelay, "maxDelay");
+        }
+
+        /** @return 2 retries, exponential from 200 ms up to 5 s */
+        public static RetrySettings ofDefaults() {
+            return new RetrySettings(2, Backoff.EXPONENTIAL, Duration.ofMillis(200), Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A virtual key from the config file.
+     *
+     * @param id the key's public id (shown in reports)
+     * @param sha256 hex SHA-256 of the whole key
+     * @param models models the key may call; empty for all
+     * @param budgetLimit spend limit of this key per {@code budgetWindow}, if any
+     * @param budgetWindow the budget window
+     * @param rpm requests per minute, if limited
+     * @param tpm tokens per minute, if limited
+     * @param tags tags recorded on the key's spend
+     */
+    public record KeyDef(String id, String sha256, List<String> models, Optional<Money> budgetLimit,
+            BudgetWindow budgetWindow, Optional<Integer> rpm, Optional<Integer> tpm, Map<String, String> tags) {
+        public KeyDef {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(sha256, "sha256");
+            models = List.copyOf(models);
+            Objects.requireNonNull(budgetLimit, "budgetLimit");
+            Objects.requireNonNull(budgetWindow, "budgetWindow");
+            Objects.requireNonNull(rpm, "rpm");
+            Objects.requireNonNull(tpm, "tpm");
+            tags = Map.copyOf(tags);
+        }
+
+        @Override
+        public String toString() {
+            return "KeyDef[" + id + "]";
+        }
+    }
+
+    /** A budget's window. */
+    public enum BudgetWindow { DAY, MONTH }
+
+    /** What a budget does once spent. */
+    public enum OnExhausted { REJECT, DOWNGRADE }
+
+    /** What a budget counts. */
+    public enum BudgetScope { GLOBAL, KEY, MODEL }
+
+    /**
+     * A budget policy.
+     *
+     * @param name the budget's name
+     * @param scope what it counts: all spend, each key's, or each model's
+     * @param window day or month (UTC)
+     * @param limit the hard limit
+     * @param onExhausted reject, or downgrade to {@code downgradeTo}
+     * @param downgradeTo the model used once the budget is spent, for {@code downgrade}
+     * @param alertAt utilisation shares (0..1) that raise an alert
+     */
+    public record BudgetDef(String name, BudgetScope scope, BudgetWindow window, Money limit, OnExhausted onExhausted,
+            Optional<String> downgradeTo, List<Double> alertAt) {
+        public BudgetDef {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(scope, "scope");
+            Objects.requireNonNull(window, "window");
+            Objects.requireNonNull(limit, "limit");
+            Objects.requireNonNull(onExhausted, "onExhausted");
+            Objects.requireNonNull(downgradeTo, "downgradeTo");
+            alertAt = List.copyOf(alertAt);
+        }
+    }
+
+    /**
+     * An alert rule.
+     *
+     * @param name the rule's name
+     * @param metric {@code spend} (dollars in the window), {@code error_rate}, {@code cache_hit_rate} (fires below the
+     *     threshold) or {@code budget_utilization} (share of any budget)
+     * @param threshold the value that fires the alert
+     * @param window the window the metric is computed over
+     * @param webhook a Slack-compatible webhook URL; empty logs the alert
+     * @param cooldown the least time between two alerts of this rule
+     */
+    public record AlertDef(String name, String metric, double threshold, Duration window, Optional<String> webhook,
+            Duration cooldown) {
+        public AlertDef {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(metric, "metric");
+            Objects.requireNonNull(window, "window");
+            Objects.requireNonNull(webhook, "webhook");
+            Objects.requireNonNull(cooldown, "cooldown");
+        }
+    }
+
+    /**
+     * A routing test case: a prompt sent to a model name must take a route.
+     *
+     * @param input the user message
+     * @param model the model name the test sends to; default {@code auto} if a pipeline has that name, else the first
+     *     pipeline
+     * @param expectRoute the route name expected
+     */
+    public record RouteTest(String input, Optional<String> model, String expectRoute) {
+        public RouteTest {
+            Objects.requireNonNull(input, "input");
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(expectRoute, "expectRoute");
+        }
+    }
+}

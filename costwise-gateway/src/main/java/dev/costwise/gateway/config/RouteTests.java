@@ -1,0 +1,39 @@
+package dev.costwise.gateway.config;
+
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.GatewayConfig.RouteTest;
+import dev.costwise.gateway.pipeline.RouteSelector;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs the routing test cases written in a config ({@code tests: - input: …, expect_route: …}). */
+public final class RouteTests {
+    private RouteTests() {}
+
+    /**
+     * @param config the config
+     * @return one line per failed test ({@code tests[1]: "…" took route 'cheap', expected 'premium'}); empty if all
+     *     pass
+     */
+    public static List<String> run(GatewayConfig config) {
+        List<String> failures = new ArrayList<>();
+        RouteSelector router = new RouteSelector();
+        for (int i = 0; i < config.tests().size(); i++) {
+            RouteTest t = config.tests().get(i);
+            String name = t.model().orElseGet(() -> config.pipelines().containsKey("auto") ? "auto"
+                    : config.pipelines().keySet().stream().findFirst().orElse(""));
+            Pipeline p = config.pipelines().get(name);
+            if (p == null) {
+                failures.add("tests[" + i + "]: no pipeline to test (add pipelines or set model)");
+                continue;
+            }
+            String route = router.choose(p, t.input(), t.input(), 0).name();
+            if (!route.equals(t.expectRoute())) {
+                String shown = t.input().length() > 50 ? t.input().substring(0, 50) + "…" : t.input();
+                failures.add("tests[" + i + "]: \"" + shown + "\" took route '" + route + "', expected '"
+                        + t.expectRoute() + "'");
+            }
+        }
+        return failures;
+    }
+}

@@ -1,0 +1,249 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.keys.VirtualKeyStore;
+import dev.costwise.gateway.pipeline.BudgetBook;
+import dev.costwise.gateway.pipeline.ModelDirectory;
+import dev.costwise.llm.spi.SpendLedger;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Master-key endpoints: {@code GET /v1/spend}, {@code GET /v1/budgets} and virtual key management
+ * ({@code POST /v1/keys}, {@code GET /v1/keys}, {@code POST /v1/keys/{id}/rotate}, {@code DELETE /v1/keys/{id}}).
+ */
+public final class AdminEndpoints {
+    private final HttpExchange http;
+    private final Authenticator auth;
+    private final VirtualKeyStore keys;
+    private final BudgetBook budgets;
+    private final SpendLedger ledger;
+    private final ModelDirectory directory;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    /** The endpoints' collaborators. */
+    public AdminEndpoints(HttpExchange http, Authenticator auth, VirtualKeyStore keys, BudgetBook budgets,
+            SpendLedger ledger, ModelDirectory directory, ObjectMapper json, Clock clock) {
+        this.http = http;
+        this.auth = auth;
+        this.keys = keys;
+        this.budgets = budgets;
+        this.ledger = ledger;
+        this.directory = directory;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    private interface Action {
+        void run();
+    }
+
+    private void guarded(ServerRequest req, ServerResponse res, Action action) {
+        http.requestId(req, res);
+        try {
+            auth.admin(req.headers().first(HeaderNames.AUTHORIZATION));
+            action.run();
+        } catch (GatewayException e) {
+            HttpExchange.sendError(res, ErrorResponses.of(e));
+        }
+    }
+
+    /** {@code GET /v1/spend}: spend today and this month (UTC), in total, per model and per key. */
+    public void spend(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            Instant now = clock.instant();
+            LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+            Instant day = today.atStartOfDay(ZoneOffset.UTC).toInstant();
+            Instant month = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            Instant end = now.plusSeconds(1);
+            ledger.flush();
+            ObjectNode root = json.createObjectNode();
+            root.put("currency", "USD");
+            root.put("as_of", now.toString());
+            root.put("today", ledger.totalCost(Map.of(), day, end).toString());
+            root.put("month", ledger.totalCost(Map.of(), month, end).toString());
+            ObjectNode byModel = root.putObject("by_model");
+            for (GatewayConfig.Model m : directory.models()) {
+                Money t = ledger.totalCost(Map.of("model", m.name()), month, end);
+                if (!t.isZero()) {
+                    byModel.putObject(m.name()).put("month", t.toString()).put("today",
+                            ledger.totalCost(Map.of("model", m.name()), day, end).toString());
+                }
+            }
+            ObjectNode byKey = root.putObject("by_key");
+            Set<String> ids = new LinkedHashSet<>(List.of("anonymous", "master"));
+            directory.config().keys().forEach(k -> ids.add(k.id()));
+            keys.list().forEach(k -> ids.add(k.id()));
+            for (String id : ids) {
+                Money t = ledger.totalCost(Map.of("key", id), month, end);
+                if (!t.isZero()) {
+                    byKey.putObject(id).put("month", t.toString()).put("today",
+                            ledger.totalCost(Map.of("key", id), day, end).toString());
+                }
+            }
+            http.sendJson(res, 200, root);
+        });
+    }
+
+    /** {@code GET /v1/budgets}: every budget's limit, spend, reservations and reset time. */
+    public void budgets(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            ObjectNode root = json.createObjectNode();
+            root.put("object", "list");
+            ArrayNode data = root.putArray("data");
+            for (BudgetBook.Status s : budgets.statuses()) {
+                ObjectNode b = data.addObject();
+                b.put("name", s.name()).put("scope", lower(s.scope()));
+                s.scopeValue().ifPresent(v -> b.put("scope_value", v));
+                b.put("window", lower(s.window())).put("limit", s.limit().toString())
+                        .put("spent", s.spent().toString()).put("reserved", s.reserved().toString())
+                        .put("utilization", Math.round(s.utilization() * 10_000) / 10_000.0)
+                        .put("resets_at", s.resetsAt().toString()).put("on_exhausted", lower(s.onExhausted()));
+            }
+            http.sendJson(res, 200, root);
+        });
+    }
+
+    /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
+    public void createKey(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            JsonNode body = http.readJson(req);
+            if (!body.isObject()) {
+                throw new GatewayException.InvalidField("(body)", "expected a JSON object");
+            }
+            String name = body.path("name").asText("key");
+            List<String> models = new ArrayList<>();
+            JsonNode ms = body.path("models");
+            if (!ms.isMissingNode() && !ms.isNull()) {
+                if (!ms.isArray()) {
+                    throw new GatewayException.InvalidField("models", "expected an array of model names");
+                }
+                for (int i = 0; i < ms.size(); i++) {
+                    String m = ms.get(i).asText();
+                    if (directory.pipeline(m).isEmpty()) {
+                        throw new GatewayException.InvalidField("models[" + i + "]", "unknown model '" + m
+                                + "' (known: " + String.join(", ", directory.callableNames()) + ")");
+                    }
+                    models.add(m);
+                }
+            }
+            Optional<Money> budget = Optional.empty();
+            if (body.hasNonNull("budget")) {
+                try {
+                    budget = Optional.of(Money.of(body.get("budget").asText()));
+                } catch (IllegalArgumentException e) {
+                    throw new GatewayException.InvalidField("budget", "expected a dollar amount such as \"5.00\", "
+                            + "was " + body.get("budget"));
+                }
+                if (budget.get().isNegative()) {
+                    throw new GatewayException.InvalidField("budget", "cannot be negative, was " + budget.get());
+                }
+            }
+            BudgetWindow window = BudgetWindow.MONTH;
+            if (body.hasNonNull("budget_window")) {
+                try {
+                    window = BudgetWindow.valueOf(body.get("budget_window").asText().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new GatewayException.InvalidField("budget_window", "expected day or month, was "
+                            + body.get("budget_window"));
+                }
+            }
+            Optional<Integer> rpm = positive(body, "rpm");
+            Optional<Integer> tpm = positive(body, "tpm");
+            Map<String, String> tags = new LinkedHashMap<>();
+            body.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
+            VirtualKeyStore.Issued issued = keys.create(new VirtualKey("new", name, models, budget, window, rpm, tpm,
+                    tags, clock.instant(), false));
+            ObjectNode out = describe(issued.key());
+            out.put("key", issued.secret());
+            out.put("note", "store this key now: it is shown only once");
+            http.sendJson(res, 201, out);
+        });
+    }
+
+    /** {@code GET /v1/keys}: every key, without secrets. */
+    public void listKeys(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            ObjectNode root = json.createObjectNode();
+            root.put("object", "list");
+            ArrayNode data = root.putArray("data");
+            keys.list().forEach(k -> data.add(describe(k)));
+            http.sendJson(res, 200, root);
+        });
+    }
+
+    /** {@code POST /v1/keys/{id}/rotate}: a new secret, shown once; the old one stops working. */
+    public void rotateKey(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            String id = req.path().pathParameters().get("id");
+            VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> new GatewayException.NotFound(
+                    "key_not_found", "no live key with id '" + id + "'"));
+            ObjectNode out = describe(issued.key());
+            out.put("key", issued.secret());
+            http.sendJson(res, 200, out);
+        });
+    }
+
+    /** {@code DELETE /v1/keys/{id}}: revokes a key. */
+    public void revokeKey(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            String id = req.path().pathParameters().get("id");
+            if (!keys.revoke(id)) {
+                throw new GatewayException.NotFound("key_not_found", "no live key with id '" + id + "'");
+            }
+            ObjectNode out = json.createObjectNode();
+            out.put("id", id).put("revoked", true);
+            http.sendJson(res, 200, out);
+        });
+    }
+
+    private ObjectNode describe(VirtualKey k) {
+        ObjectNode o = json.createObjectNode();
+        o.put("id", k.id()).put("name", k.name());
+        ArrayNode models = o.putArray("models");
+        k.models().forEach(models::add);
+        k.budgetLimit().ifPresent(b -> o.put("budget", b.toString()).put("budget_window", lower(k.budgetWindow())));
+        k.rpm().ifPresent(v -> o.put("rpm", v));
+        k.tpm().ifPresent(v -> o.put("tpm", v));
+        ObjectNode tags = o.putObject("tags");
+        k.tags().forEach(tags::put);
+        o.put("created_at", k.createdAt().toString()).put("revoked", k.revoked());
+        return o;
+    }
+
+    private static Optional<Integer> positive(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isIntegralNumber() || v.asInt() < 1) {
+            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + v);
+        }
+        return Optional.of(v.asInt());
+    }
+
+    private static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+}

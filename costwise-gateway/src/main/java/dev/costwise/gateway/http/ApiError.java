@@ -1,0 +1,23 @@
+package dev.costwise.gateway.http;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * An error answer in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with its HTTP status.
+ *
+ * @param status the HTTP status
+ * @param type OpenAI's error type ({@code invalid_request_error}, {@code authentication_error}…)
+ * @param code a stable code, if any ({@code model_not_found}, {@code budget_exceeded}…)
+ * @param param the offending field, if any
+ * @param message what happened
+ * @param retryAfter sent as {@code Retry-After} (whole seconds, rounded up)
+ * @param extra more fields inside {@code error}, already JSON (for example {@code "resets_at":"…"}), or empty
+ */
+public record ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
+        Optional<Duration> retryAfter, String extra) {
+
+    static ApiError of(int status, String type, String code, String message) {
+        return new ApiError(status, type, Optional.ofNullable(code), Optional.empty(), message, Optional.empty(), "");
+    }
+}

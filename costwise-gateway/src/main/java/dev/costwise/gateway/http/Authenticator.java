@@ -1,0 +1,89 @@
+package dev.costwise.gateway.http;
+
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.GatewayConfig.KeyDef;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.keys.VirtualKeyStore;
+import dev.costwise.gateway.pipeline.Caller;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns an {@code Authorization: Bearer …} header into a {@link Caller}: the master key, a key from the config file
+ * (matched by its SHA-256), or a key from the {@link VirtualKeyStore}. When the gateway has no master key and no keys
+ * at all, every caller is anonymous and allowed. Thread-safe.
+ */
+public final class Authenticator {
+    private final Optional<byte[]> master;
+    private final Map<String, VirtualKey> fileKeys = new HashMap<>();
+    private final VirtualKeyStore store;
+    private final boolean open;
+
+    /**
+     * @param config the configuration (master key and file keys)
+     * @param store keys created through the admin API
+     */
+    public Authenticator(GatewayConfig config, VirtualKeyStore store) {
+        this.master = config.masterKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
+        this.store = store;
+        for (KeyDef k : config.keys()) {
+            fileKeys.put(k.sha256(), new VirtualKey(k.id(), k.id(), k.models(), k.budgetLimit(), k.budgetWindow(),
+                    k.rpm(), k.tpm(), k.tags(), Instant.EPOCH, false));
+        }
+        this.open = master.isEmpty() && fileKeys.isEmpty() && store.list().isEmpty();
+    }
+
+    /** @return {@code true} when no key is configured and every caller is let in */
+    public boolean open() {
+        return open;
+    }
+
+    /**
+     * @param authorization the header, if sent
+     * @return the caller
+     * @throws GatewayException.Unauthorized if a key is needed and missing or unknown
+     */
+    public Caller authenticate(Optional<String> authorization) {
+        if (open) {
+            // No key is required; a virtual key created later through the admin API still applies its limits.
+            return authorization.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+                    .flatMap(h -> store.verify(h.substring(7).trim())).map(Caller::of).orElse(Caller.ANONYMOUS);
+        }
+        if (authorization.isEmpty()) {
+            throw new GatewayException.Unauthorized("missing API key: send 'Authorization: Bearer <key>'");
+        }
+        String header = authorization.get();
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new GatewayException.Unauthorized("the Authorization header must read 'Bearer <key>'");
+        }
+        String token = header.substring(7).trim();
+        if (master.isPresent() && MessageDigest.isEqual(master.get(), token.getBytes(StandardCharsets.UTF_8))) {
+            return Caller.MASTER;
+        }
+        VirtualKey fromFile = fileKeys.get(ConfigLoader.sha256Hex(token));
+        if (fromFile != null) {
+            return Caller.of(fromFile);
+        }
+        return store.verify(token).map(Caller::of).orElseThrow(() -> new GatewayException.Unauthorized(
+                "unknown or revoked API key"));
+    }
+
+    /**
+     * @param authorization the header, if sent
+     * @return the caller, who holds the master key
+     * @throws GatewayException.Unauthorized if the key is missing or unknown
+     * @throws GatewayException.Forbidden if it is a virtual key
+     */
+    public Caller admin(Optional<String> authorization) {
+        Caller c = authenticate(authorization);
+        if (!c.admin()) {
+            throw new GatewayException.Forbidden("admin_only", "this endpoint needs the master key");
+        }
+        return c;
+    }
+}

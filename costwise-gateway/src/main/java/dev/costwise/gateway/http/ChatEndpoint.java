@@ -1,0 +1,147 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.pipeline.Caller;
+import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.Plan;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/chat/completions}: auth, validation, then the chat service; answers in OpenAI's format with the
+ * {@code x-costwise-*} headers, or as server-sent events for {@code "stream": true}.
+ */
+public final class ChatEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatEndpoint.class);
+    private static final byte[] DATA = HttpExchange.utf8("data: ");
+    private static final byte[] END = HttpExchange.utf8("\n\n");
+    private static final byte[] DONE = HttpExchange.utf8("data: [DONE]\n\n");
+
+    private final HttpExchange http;
+    private final Authenticator auth;
+    private final ChatService service;
+
+    /**
+     * @param http body and error handling
+     * @param auth key checks
+     * @param service the pipeline
+     */
+    public ChatEndpoint(HttpExchange http, Authenticator auth, ChatService service) {
+        this.http = http;
+        this.auth = auth;
+        this.service = service;
+    }
+
+    /** Handles one request. */
+    public void handle(ServerRequest req, ServerResponse res) {
+        String requestId = http.requestId(req, res);
+        try {
+            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            ObjectNode body = RequestValidator.chat(http.readJson(req));
+            Plan plan = service.plan(caller, body);
+            ChatService.CacheMode mode = cacheMode(req);
+            if (body.path("stream").asBoolean(false)) {
+                boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+                stream(res, caller, requestId, plan, mode, includeUsage);
+                return;
+            }
+            ChatService.Result r = service.complete(caller, requestId, plan, mode);
+            res.header(HttpExchange.COST, r.cost().toString());
+            HttpExchange.cacheHeader(res, r.cache());
+            res.header(HttpExchange.MODEL_USED, r.modelUsed());
+            res.header(HttpExchange.ROUTE, r.route());
+            HttpExchange.send(res, 200, r.body());
+        } catch (GatewayException e) {
+            if (!res.isSent()) {
+                HttpExchange.sendError(res, ErrorResponses.of(e));
+            }
+        } catch (UncheckedIOException e) {
+            LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("request {}: internal error", requestId, e);
+            if (!res.isSent()) {
+                HttpExchange.sendInternal(res, requestId);
+            }
+        }
+    }
+
+    /** Handles {@code POST /v1/embeddings}. */
+    public void embeddings(ServerRequest req, ServerResponse res) {
+        String requestId = http.requestId(req, res);
+        try {
+            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            ObjectNode body = RequestValidator.embeddings(http.readJson(req));
+            ChatService.Result r = service.embed(caller, requestId, body, cacheMode(req));
+            res.header(HttpExchange.COST, r.cost().toString());
+            res.header(HttpExchange.CACHE, r.cache());
+            res.header(HttpExchange.MODEL_USED, r.modelUsed());
+            HttpExchange.send(res, 200, r.body());
+        } catch (GatewayException e) {
+            HttpExchange.sendError(res, ErrorResponses.of(e));
+        } catch (RuntimeException e) {
+            LOG.error("request {}: internal error", requestId, e);
+            HttpExchange.sendInternal(res, requestId);
+        }
+    }
+
+    private void stream(ServerResponse res, Caller caller, String requestId, Plan plan, ChatService.CacheMode mode,
+            boolean includeUsage) {
+        OutputStream[] out = new OutputStream[1];
+        try {
+            service.stream(caller, requestId, plan, mode, includeUsage, new ChatService.StreamSink() {
+                @Override
+                public void start(String cache, String modelUsed, String route) {
+                    res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+                    res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+                    res.header(HttpExchange.CACHE, cache);
+                    res.header(HttpExchange.MODEL_USED, modelUsed);
+                    res.header(HttpExchange.ROUTE, route);
+                    out[0] = res.outputStream();
+                }
+
+                @Override
+                public void event(String chunkJson) throws IOException {
+                    out[0].write(DATA);
+                    out[0].write(HttpExchange.utf8(chunkJson));
+                    out[0].write(END);
+                    out[0].flush();
+                }
+
+                @Override
+                public void done() throws IOException {
+                    out[0].write(DONE);
+                    out[0].close();
+                }
+            });
+        } catch (IOException e) {
+            LOG.debug("request {}: the client closed the stream: {}", requestId, e.getMessage());
+            if (out[0] != null) {
+                try {
+                    out[0].close();
+                } catch (IOException | UncheckedIOException ignored) {
+                    // the connection is gone already
+                }
+            }
+        }
+    }
+
+    private static ChatService.CacheMode cacheMode(ServerRequest req) {
+        Optional<String> cc = req.headers().first(HeaderNames.CACHE_CONTROL);
+        if (cc.isPresent()) {
+            String v = cc.get().toLowerCase(Locale.ROOT);
+            if (v.contains("no-cache") || v.contains("no-store")) {
+                return ChatService.CacheMode.BYPASS;
+            }
+        }
+        return ChatService.CacheMode.USE;
+    }
+
+}

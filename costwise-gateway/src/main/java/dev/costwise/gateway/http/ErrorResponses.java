@@ -1,0 +1,101 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.costwise.llm.provider.ProviderException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Maps every way a request can fail to its HTTP status and OpenAI error JSON, in one exhaustive switch per sealed
+ * tree, so a new failure kind does not compile until it has a status.
+ */
+public final class ErrorResponses {
+    private ErrorResponses() {}
+
+    /**
+     * The answer for a gateway failure.
+     *
+     * @param e the failure
+     * @return status and body
+     */
+    public static ApiError of(GatewayException e) {
+        return switch (e) {
+            case GatewayException.InvalidJson x -> ApiError.of(400, "invalid_request_error", "invalid_json",
+                    x.getMessage());
+            case GatewayException.InvalidField x -> new ApiError(400, "invalid_request_error",
+                    Optional.of("invalid_value"), Optional.of(x.field()), x.getMessage(), Optional.empty(), "");
+            case GatewayException.Unauthorized x -> ApiError.of(401, "authentication_error", "invalid_api_key",
+                    x.getMessage());
+            case GatewayException.Forbidden x -> ApiError.of(403, "permission_error", x.code(), x.getMessage());
+            case GatewayException.NotFound x -> ApiError.of(404, "invalid_request_error", x.code(), x.getMessage());
+            case GatewayException.BodyTooLarge x -> ApiError.of(413, "invalid_request_error", "body_too_large",
+                    x.getMessage());
+            case GatewayException.RateLimited x -> new ApiError(429, "rate_limit_error",
+                    Optional.of("rate_limit_exceeded"), Optional.empty(), x.getMessage(), Optional.of(x.retryAfter()),
+                    "");
+            case GatewayException.BudgetExceeded x -> new ApiError(429, "budget_exceeded",
+                    Optional.of("budget_exceeded"), Optional.empty(), x.getMessage(), Optional.of(x.retryAfter()),
+                    ",\"budget\":" + quote(x.budget()) + ",\"limit\":" + quote(x.limit().toString())
+                            + ",\"resets_at\":" + quote(x.resetsAt().toString()));
+            case GatewayException.ShuttingDown x -> ApiError.of(503, "server_error", "shutting_down",
+                    x.getMessage());
+            case GatewayException.UpstreamFailed x -> upstream(x);
+        };
+    }
+
+    /** Picks the status for a request whose every attempt failed, from the last failure. */
+    private static ApiError upstream(GatewayException.UpstreamFailed x) {
+        String message = x.getMessage();
+        List<ProviderException> causes = x.causes();
+        boolean allTimeouts = causes.stream().allMatch(c -> c instanceof ProviderException.ProviderTimeout);
+        if (allTimeouts) {
+            return ApiError.of(504, "timeout_error", "upstream_timeout", message);
+        }
+        return switch (x.last()) {
+            case ProviderException.InvalidRequest p -> ApiError.of(400, "invalid_request_error", "upstream_rejected",
+                    message);
+            case ProviderException.ContextLengthExceeded p -> ApiError.of(400, "invalid_request_error",
+                    "context_length_exceeded", message);
+            case ProviderException.ContentFiltered p -> ApiError.of(400, "invalid_request_error", "content_filter",
+                    message);
+            case ProviderException.RateLimited p -> new ApiError(503, "server_error", Optional.of("upstream_rate_limited"),
+                    Optional.empty(), message, p.retryAfter(), "");
+            case ProviderException.Overloaded p -> new ApiError(503, "server_error", Optional.of("upstream_overloaded"),
+                    Optional.empty(), message, p.retryAfter(), "");
+            case ProviderException.QuotaExhausted p -> ApiError.of(503, "server_error", "upstream_quota_exhausted",
+                    message);
+            case ProviderException.ProviderTimeout p -> ApiError.of(504, "timeout_error", "upstream_timeout",
+                    message);
+            case ProviderException.ServerError p -> ApiError.of(502, "server_error", "upstream_error", message);
+            case ProviderException.ConnectionFailed p -> ApiError.of(502, "server_error", "upstream_unreachable",
+                    message);
+            case ProviderException.MalformedResponse p -> ApiError.of(502, "server_error", "upstream_malformed",
+                    message);
+            case ProviderException.AuthenticationFailed p -> ApiError.of(502, "server_error",
+                    "upstream_auth_failed", message);
+            case ProviderException.PermissionDenied p -> ApiError.of(502, "server_error", "upstream_forbidden",
+                    message);
+            case ProviderException.NotFound p -> ApiError.of(502, "server_error", "upstream_not_found", message);
+        };
+    }
+
+    /**
+     * The JSON body of an error.
+     *
+     * @param e the error
+     * @return the bytes
+     */
+    public static byte[] body(ApiError e) {
+        StringBuilder sb = new StringBuilder(160 + e.message().length());
+        sb.append("{\"error\":{\"message\":").append(quote(e.message())).append(",\"type\":").append(quote(e.type()))
+                .append(",\"param\":").append(e.param().map(ErrorResponses::quote).orElse("null"))
+                .append(",\"code\":").append(e.code().map(ErrorResponses::quote).orElse("null")).append(e.extra())
+                .append("}}");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String quote(String s) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+}

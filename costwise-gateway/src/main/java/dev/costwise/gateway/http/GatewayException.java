@@ -1,0 +1,192 @@
+package dev.costwise.gateway.http;
+
+import dev.costwise.core.CostwiseException;
+import dev.costwise.core.Money;
+import dev.costwise.llm.provider.ProviderException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Why the gateway refused or failed a request. {@link ErrorResponses} maps each kind to its HTTP status and OpenAI
+ * error JSON in one exhaustive switch. Messages name the field, model or limit, never a key or a prompt. Stack traces
+ * are not filled: these are expected outcomes, not bugs.
+ */
+public abstract sealed class GatewayException extends CostwiseException {
+    private static final long serialVersionUID = 1L;
+
+    GatewayException(String message) {
+        super(message, null, false);
+    }
+
+    /** 400: the body is not JSON. */
+    public static final class InvalidJson extends GatewayException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidJson(String detail) {
+            super("the request body is not valid JSON: " + detail);
+        }
+    }
+
+    /** 400: a field is missing or has a bad value. */
+    public static final class InvalidField extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final String field;
+
+        public InvalidField(String field, String message) {
+            super(field + ": " + message);
+            this.field = field;
+        }
+
+        /** @return the field's path, such as {@code messages[0].role} */
+        public String field() {
+            return field;
+        }
+    }
+
+    /** 401: no key, or a key the gateway does not know. */
+    public static final class Unauthorized extends GatewayException {
+        private static final long serialVersionUID = 1L;
+
+        public Unauthorized(String message) {
+            super(message);
+        }
+    }
+
+    /** 403: the key may not call this model (or this admin endpoint). */
+    public static final class Forbidden extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final String code;
+
+        public Forbidden(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        /** @return the error code ({@code model_not_allowed}, {@code admin_only}) */
+        public String code() {
+            return code;
+        }
+    }
+
+    /** 404: no model, alias, group or pipeline of that name; or an unknown resource. */
+    public static final class NotFound extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final String code;
+
+        public NotFound(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        /** @return the OpenAI error code ({@code model_not_found}, {@code not_found}) */
+        public String code() {
+            return code;
+        }
+    }
+
+    /** 413: the body is larger than the configured limit. */
+    public static final class BodyTooLarge extends GatewayException {
+        private static final long serialVersionUID = 1L;
+
+        public BodyTooLarge(long limit, long size) {
+            super("the request body is " + (size < 0 ? "larger than" : size + " bytes, over") + " the limit of "
+                    + limit + " bytes (server.max_body_size)");
+        }
+    }
+
+    /** 429: the key's requests- or tokens-per-minute limit is reached. */
+    public static final class RateLimited extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final Duration retryAfter;
+
+        public RateLimited(String message, Duration retryAfter) {
+            super(message);
+            this.retryAfter = retryAfter;
+        }
+
+        /** @return when a retry may succeed */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /** 429 {@code budget_exceeded}: a hard budget would be passed by this request. */
+    public static final class BudgetExceeded extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final String budget;
+        private final Money limit;
+        private final Instant resetsAt;
+        private final Duration retryAfter;
+
+        public BudgetExceeded(String budget, Money limit, Money spent, Instant resetsAt, Duration retryAfter) {
+            super("budget '" + budget + "' is exhausted: " + spent.format() + " spent or reserved of "
+                    + limit.format() + "; it resets at " + resetsAt);
+            this.budget = budget;
+            this.limit = limit;
+            this.resetsAt = resetsAt;
+            this.retryAfter = retryAfter;
+        }
+
+        /** @return the time until the window starts over */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+
+        /** @return the budget's name */
+        public String budget() {
+            return budget;
+        }
+
+        /** @return the budget's limit */
+        public Money limit() {
+            return limit;
+        }
+
+        /** @return when its window starts over */
+        public Instant resetsAt() {
+            return resetsAt;
+        }
+    }
+
+    /** 503: the gateway is shutting down and takes no new requests. */
+    public static final class ShuttingDown extends GatewayException {
+        private static final long serialVersionUID = 1L;
+
+        public ShuttingDown() {
+            super("the gateway is shutting down; retry on another instance");
+        }
+    }
+
+    /** Every model and retry failed; the status depends on the causes. */
+    public static final class UpstreamFailed extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<ProviderException> causes;
+
+        public UpstreamFailed(List<ProviderException> causes) {
+            super(summary(causes));
+            this.causes = List.copyOf(causes);
+        }
+
+        /** @return every attempt's failure, in order */
+        public List<ProviderException> causes() {
+            return causes;
+        }
+
+        /** @return the last failure */
+        public ProviderException last() {
+            return causes.getLast();
+        }
+
+        private static String summary(List<ProviderException> causes) {
+            if (causes.size() == 1) {
+                return causes.getFirst().getMessage();
+            }
+            StringBuilder sb = new StringBuilder("all " + causes.size() + " attempts failed: ");
+            for (int i = 0; i < causes.size(); i++) {
+                sb.append(i == 0 ? "" : "; ").append(i + 1).append(") ").append(causes.get(i).getMessage());
+            }
+            return sb.toString();
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Reading bodies and writing JSON and errors, shared by the endpoints. */
+public final class HttpExchange {
+    /** {@code x-request-id}. */
+    public static final HeaderName REQUEST_ID = HeaderNames.create("x-request-id");
+    /** {@code x-costwise-cost}. */
+    public static final HeaderName COST = HeaderNames.create("x-costwise-cost");
+    /** {@code x-costwise-cache}. */
+    public static final HeaderName CACHE = HeaderNames.create("x-costwise-cache");
+    /** {@code x-costwise-model-used}. */
+    public static final HeaderName MODEL_USED = HeaderNames.create("x-costwise-model-used");
+    /** {@code x-costwise-route}. */
+    public static final HeaderName ROUTE = HeaderNames.create("x-costwise-route");
+    /** {@code x-costwise-simulated}. */
+    public static final HeaderName SIMULATED = HeaderNames.create("x-costwise-simulated");
+
+    private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+    private static final Header SIMULATED_TRUE = HeaderValues.createCached(SIMULATED, "true");
+    private static final java.util.Map<String, Header> CACHE_VALUES = java.util.Map.of(
+            "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
+            "bypass", HeaderValues.createCached(CACHE, "bypass"));
+
+    private final ObjectMapper json;
+    private final long maxBody;
+    private final boolean simulated;
+
+    /**
+     * @param json the shared mapper
+     * @param maxBody the largest body accepted
+     * @param simulated whether answers come from the simulator (adds {@code x-costwise-simulated: true})
+     */
+    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated) {
+        this.json = json;
+        this.maxBody = maxBody;
+        this.simulated = simulated;
+    }
+
+    /** @return the request id the caller sent, or a new one; set on the response */
+    public String requestId(ServerRequest req, ServerResponse res) {
+        String id = req.headers().first(REQUEST_ID).filter(s -> !s.isBlank() && s.length() <= 128)
+                .orElseGet(HttpExchange::newId);
+        res.header(REQUEST_ID, id);
+        if (simulated) {
+            res.header(SIMULATED_TRUE);
+        }
+        return id;
+    }
+
+    private static String newId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return "req-" + Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Integer.toHexString(r.nextInt() | 0x80000000);
+    }
+
+    /**
+     * Reads and parses the body.
+     *
+     * @param req the request
+     * @return the JSON tree
+     * @throws GatewayException.BodyTooLarge over the limit
+     * @throws GatewayException.InvalidJson if it does not parse
+     */
+    public JsonNode readJson(ServerRequest req) {
+        OptionalLong length = req.headers().contentLength();
+        if (length.isPresent() && length.getAsLong() > maxBody) {
+            throw new GatewayException.BodyTooLarge(maxBody, length.getAsLong());
+        }
+        byte[] bytes;
+        try (InputStream in = req.content().inputStream()) {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (bytes.length > maxBody) {
+            throw new GatewayException.BodyTooLarge(maxBody, -1);
+        }
+        if (bytes.length == 0) {
+            throw new GatewayException.InvalidJson("the body is empty");
+        }
+        try {
+            return json.readTree(bytes);
+        } catch (IOException e) {
+            String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+            throw new GatewayException.InvalidJson(msg.length() > 200 ? msg.substring(0, 200) : msg);
+        }
+    }
+
+    /** Sends JSON bytes with a status. */
+    public static void send(ServerResponse res, int status, byte[] body) {
+        res.status(status == 200 ? Status.OK_200 : Status.create(status));
+        res.header(JSON_TYPE);
+        res.send(body);
+    }
+
+    /** Sets {@code x-costwise-cache} from pre-validated constant headers. */
+    public static void cacheHeader(ServerResponse res, String status) {
+        Header h = CACHE_VALUES.get(status);
+        if (h != null) {
+            res.header(h);
+        } else {
+            res.header(CACHE, status);
+        }
+    }
+
+    /** Sends a value as JSON. */
+    public void sendJson(ServerResponse res, int status, Object value) {
+        try {
+            send(res, status, json.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Sends an error. */
+    public static void sendError(ServerResponse res, ApiError error) {
+        error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
+                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        send(res, error.status(), ErrorResponses.body(error));
+    }
+
+    /** Sends a 500 for a bug, without details. */
+    public static void sendInternal(ServerResponse res, String requestId) {
+        send(res, 500, ErrorResponses.body(ApiError.of(500, "server_error", "internal_error",
+                "internal error in the gateway (request " + requestId + "); see the gateway log")));
+    }
+
+    /** @return UTF-8 bytes */
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.pipeline.Caller;
+import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.ModelDirectory;
+import dev.costwise.gateway.pipeline.Plan;
+import dev.costwise.gateway.pipeline.RouteSelector;
+import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.store.JdbcSpendLedger;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/** {@code GET /v1/models}, {@code /health}, {@code /ready}, {@code /metrics} and {@code POST /v1/route/explain}. */
+public final class InfoEndpoints {
+    private static final byte[] HEALTHY = HttpExchange.utf8("{\"status\":\"ok\"}");
+
+    private final HttpExchange http;
+    private final Authenticator auth;
+    private final ModelDirectory directory;
+    private final ChatService service;
+    private final SpendLedger ledger;
+    private final PrometheusMeterRegistry registry;
+    private final ObjectMapper json;
+    private final BooleanSupplier draining;
+
+    /** The endpoints' collaborators. */
+    public InfoEndpoints(HttpExchange http, Authenticator auth, ModelDirectory directory, ChatService service,
+            SpendLedger ledger, PrometheusMeterRegistry registry, ObjectMapper json, BooleanSupplier draining) {
+        this.http = http;
+        this.auth = auth;
+        this.directory = directory;
+        this.service = service;
+        this.ledger = ledger;
+        this.registry = registry;
+        this.json = json;
+        this.draining = draining;
+    }
+
+    /** {@code GET /v1/models}: models, groups, aliases and pipelines in OpenAI's list format. */
+    public void models(ServerRequest req, ServerResponse res) {
+        http.requestId(req, res);
+        try {
+            auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+        } catch (GatewayException e) {
+            HttpExchange.sendError(res, ErrorResponses.of(e));
+            return;
+        }
+        ObjectNode root = json.createObjectNode();
+        root.put("object", "list");
+        ArrayNode data = root.putArray("data");
+        for (String name : directory.callableNames()) {
+            ObjectNode m = data.addObject();
+            m.put("id", name).put("object", "model").put("created", 0);
+            Model model = directory.model(name).orElse(null);
+            m.put("owned_by", model != null ? model.provider() : "costwise");
+            if (model == null) {
+                ArrayNode serves = m.putArray("costwise_targets");
+                directory.expand(name).forEach(t -> serves.add(t.name()));
+            }
+        }
+        http.sendJson(res, 200, root);
+    }
+
+    /** {@code GET /health}: the process is alive. */
+    public void health(ServerRequest req, ServerResponse res) {
+        HttpExchange.send(res, 200, HEALTHY);
+    }
+
+    /** {@code GET /ready}: providers configured and the ledger writable; 503 otherwise or while draining. */
+    public void ready(ServerRequest req, ServerResponse res) {
+        ObjectNode root = json.createObjectNode();
+        boolean providers = !directory.models().isEmpty();
+        boolean ledgerOk;
+        String ledgerState;
+        if (ledger instanceof JdbcSpendLedger jdbc) {
+            ledgerOk = jdbc.isWritable();
+            ledgerState = ledgerOk ? "ok" : "not writable (" + jdbc.pendingRecords() + " records waiting)";
+        } else {
+            ledgerOk = true;
+            ledgerState = "ok (in memory)";
+        }
+        boolean ok = providers && ledgerOk && !draining.getAsBoolean();
+        root.put("status", ok ? "ready" : "not_ready");
+        root.put("models", directory.models().size());
+        root.put("simulated", directory.config().simulated());
+        root.put("ledger", ledgerState);
+        root.put("draining", draining.getAsBoolean());
+        http.sendJson(res, ok ? 200 : 503, root);
+    }
+
+    /** {@code GET /metrics}: Prometheus text. */
+    public void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.send(registry.scrape().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code POST /v1/route/explain}: the plan a chat request would get, without calling a model. */
+    public void explain(ServerRequest req, ServerResponse res) {
+        http.requestId(req, res);
+        try {
+            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            ObjectNode body = RequestValidator.chat(http.readJson(req));
+            Plan plan = service.plan(caller, body);
+            service.requireAllowed(caller, plan);
+            ObjectNode root = json.createObjectNode();
+            root.put("model_requested", plan.requested());
+            root.put("route", plan.route().name());
+            root.put("model", plan.primary().name());
+            root.put("provider", plan.primary().provider());
+            ArrayNode candidates = root.putArray("candidates");
+            plan.candidates().forEach(c -> candidates.add(c.name()));
+            RouteSelector.Classification c = service.classify(body);
+            ObjectNode cls = root.putObject("classification");
+            cls.put("complexity", c.complexity());
+            cls.put("chars", c.chars());
+            cls.put("reason", c.reason());
+            root.put("estimated_input_tokens", plan.estimatedInputTokens());
+            root.put("max_output_tokens", plan.maxOutputTokens());
+            root.put("estimated_max_cost", plan.worstCase().toString());
+            root.put("cache", plan.pipeline().cache().enabled() ? plan.pipeline().cache().scope().name()
+                    .toLowerCase(java.util.Locale.ROOT) : "off");
+            http.sendJson(res, 200, root);
+        } catch (GatewayException e) {
+            HttpExchange.sendError(res, ErrorResponses.of(e));
+        }
+    }
+}

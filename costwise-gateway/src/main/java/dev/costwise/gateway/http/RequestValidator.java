@@ -1,0 +1,150 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Set;
+
+/**
+ * Checks a chat-completion body field by field before anything else runs, and names the first bad field with its
+ * value: {@code messages[1].role: unknown role 'bot' (known: system, developer, user, assistant, tool)}.
+ * Unknown fields pass through to the provider untouched. Stateless.
+ */
+public final class RequestValidator {
+    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+
+    private RequestValidator() {}
+
+    /**
+     * @param root the parsed body
+     * @return the body as an object
+     * @throws GatewayException.InvalidField naming the first bad field
+     */
+    public static ObjectNode chat(JsonNode root) {
+        ObjectNode body = object(root);
+        requireModel(body);
+        JsonNode messages = body.get("messages");
+        if (messages == null || messages.isNull()) {
+            throw new GatewayException.InvalidField("messages", "is required");
+        }
+        if (!messages.isArray()) {
+            throw new GatewayException.InvalidField("messages", "expected an array of messages, was "
+                    + messages.getNodeType().name().toLowerCase());
+        }
+        if (messages.isEmpty()) {
+            throw new GatewayException.InvalidField("messages", "must contain at least one message");
+        }
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String p = "messages[" + i + "]";
+            if (!m.isObject()) {
+                throw new GatewayException.InvalidField(p, "expected an object with role and content");
+            }
+            JsonNode role = m.get("role");
+            if (role == null || !role.isTextual()) {
+                throw new GatewayException.InvalidField(p + ".role", "is required (system, developer, user, "
+                        + "assistant or tool)");
+            }
+            if (!ROLES.contains(role.asText())) {
+                throw new GatewayException.InvalidField(p + ".role", "unknown role '" + trim(role.asText())
+                        + "' (known: system, developer, user, assistant, tool)");
+            }
+            JsonNode content = m.get("content");
+            boolean mayOmit = role.asText().equals("assistant") && m.has("tool_calls");
+            if ((content == null || content.isNull()) && !mayOmit) {
+                throw new GatewayException.InvalidField(p + ".content", "is required");
+            }
+            if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
+                throw new GatewayException.InvalidField(p + ".content", "expected a string or an array of parts");
+            }
+        }
+        bool(body, "stream");
+        number(body, "temperature", 0, 2);
+        number(body, "top_p", 0, 1);
+        number(body, "presence_penalty", -2, 2);
+        number(body, "frequency_penalty", -2, 2);
+        positiveInt(body, "max_tokens");
+        positiveInt(body, "max_completion_tokens");
+        positiveInt(body, "n");
+        JsonNode options = body.get("stream_options");
+        if (options != null && !options.isNull() && !options.isObject()) {
+            throw new GatewayException.InvalidField("stream_options", "expected an object such as "
+                    + "{\"include_usage\": true}");
+        }
+        JsonNode tools = body.get("tools");
+        if (tools != null && !tools.isNull() && !tools.isArray()) {
+            throw new GatewayException.InvalidField("tools", "expected an array of tools");
+        }
+        return body;
+    }
+
+    /**
+     * @param root the parsed body of an embeddings request
+     * @return the body as an object
+     * @throws GatewayException.InvalidField naming the first bad field
+     */
+    public static ObjectNode embeddings(JsonNode root) {
+        ObjectNode body = object(root);
+        requireModel(body);
+        JsonNode input = body.get("input");
+        if (input == null || input.isNull()) {
+            throw new GatewayException.InvalidField("input", "is required");
+        }
+        if (!input.isTextual() && !input.isArray()) {
+            throw new GatewayException.InvalidField("input", "expected a string or an array");
+        }
+        return body;
+    }
+
+    private static ObjectNode object(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw new GatewayException.InvalidField("(body)", "expected a JSON object");
+        }
+        return (ObjectNode) root;
+    }
+
+    private static void requireModel(ObjectNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull()) {
+            throw new GatewayException.InvalidField("model", "is required");
+        }
+        if (!model.isTextual() || model.asText().isBlank()) {
+            throw new GatewayException.InvalidField("model", "expected a model name, was " + trim(model.toString()));
+        }
+    }
+
+    private static void bool(ObjectNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v != null && !v.isNull() && !v.isBoolean()) {
+            throw new GatewayException.InvalidField(field, "expected true or false, was " + trim(v.toString()));
+        }
+    }
+
+    private static void number(ObjectNode body, String field, double min, double max) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
+            throw new GatewayException.InvalidField(field, "expected a number in [" + fmt(min) + ", " + fmt(max)
+                    + "], was " + trim(v.toString()));
+        }
+    }
+
+    private static void positiveInt(ObjectNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isIntegralNumber() || v.asLong() < 1) {
+            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + trim(v.toString()));
+        }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    private static String trim(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.costwise.gateway.keys;
+
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A virtual key's public record: what it may do, never its secret.
+ *
+ * @param id the public id (part of the key; shown in reports and the admin API)
+ * @param name a human label
+ * @param models models the key may call; empty for every model
+ * @param budgetLimit the key's spend limit per {@code budgetWindow}, if any
+ * @param budgetWindow the window of that limit
+ * @param rpm requests per minute, if limited
+ * @param tpm tokens per minute, if limited
+ * @param tags recorded on every ledger row of the key's requests
+ * @param createdAt when it was created or last rotated
+ * @param revoked {@code true} once revoked
+ */
+public record VirtualKey(String id, String name, List<String> models, Optional<Money> budgetLimit,
+        BudgetWindow budgetWindow, Optional<Integer> rpm, Optional<Integer> tpm, Map<String, String> tags,
+        Instant createdAt, boolean revoked) {
+
+    public VirtualKey {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        models = List.copyOf(models);
+        Objects.requireNonNull(budgetLimit, "budgetLimit");
+        Objects.requireNonNull(budgetWindow, "budgetWindow");
+        Objects.requireNonNull(rpm, "rpm");
+        Objects.requireNonNull(tpm, "tpm");
+        tags = Map.copyOf(tags);
+        Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    /** @return {@code true} if the key may call {@code model} */
+    public boolean allows(String model) {
+        return models.isEmpty() || models.contains(model);
+    }
+
+    /** @return this key, revoked */
+    public VirtualKey revokedCopy() {
+        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, true);
+    }
+
+    /** @return this key with another creation time (after a rotation) */
+    public VirtualKey rotatedAt(Instant at) {
+        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, at, revoked);
+    }
+}

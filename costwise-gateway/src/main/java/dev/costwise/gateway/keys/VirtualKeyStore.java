@@ -1,0 +1,65 @@
+package dev.costwise.gateway.keys;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Virtual keys created through the admin API. Keys are stored hashed (SHA-256 of a per-key random salt and the
+ * secret), so the secret is shown once, at creation or rotation, and can never be read back.
+ *
+ * <p>A key reads {@code sk-cw-<id>-<secret>}: the id finds the record, the salted hash verifies the secret in constant
+ * time. Implementations are thread-safe.
+ */
+public interface VirtualKeyStore extends AutoCloseable {
+
+    /**
+     * Creates a key.
+     *
+     * @param spec what the key may do (its {@code id}, {@code createdAt} and {@code revoked} are ignored)
+     * @return the key and its secret, shown once
+     */
+    Issued create(VirtualKey spec);
+
+    /**
+     * Finds the key a caller presented.
+     *
+     * @param presented the whole key from the {@code Authorization} header
+     * @return the key, if it exists, is not revoked and the secret matches
+     */
+    Optional<VirtualKey> verify(String presented);
+
+    /** @return every key, revoked ones included, without secrets */
+    List<VirtualKey> list();
+
+    /**
+     * Replaces a key's secret; the old one stops working at once.
+     *
+     * @param id the key's id
+     * @return the key and its new secret, or empty if no live key has that id
+     */
+    Optional<Issued> rotate(String id);
+
+    /**
+     * Revokes a key.
+     *
+     * @param id the key's id
+     * @return {@code true} if a live key was revoked
+     */
+    boolean revoke(String id);
+
+    @Override
+    void close();
+
+    /**
+     * A key and its secret, returned once.
+     *
+     * @param key the record
+     * @param secret the whole key to give the caller
+     */
+    record Issued(VirtualKey key, String secret) {
+        @Override
+        public String toString() {
+            return "Issued[" + key.id() + "]";
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package dev.costwise.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.GatewayConfig.Backoff;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
+import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.gateway.upstream.Upstream;
+import dev.costwise.llm.provider.ProviderException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * {@code Fallback(Retry(Throttle(Timeout(call))))} for one request: candidates in order; per candidate, retries of
+ * transient failures with backoff and jitter (a provider's {@code Retry-After} wins when longer), never sleeping past
+ * the request's deadline; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
+ * (invalid request, content filter) ends the loop at once. Every failed attempt is reported to the {@link Journal}.
+ * Thread-safe; one instance serves every request.
+ */
+final class AttemptLoop {
+    private final ModelDirectory directory;
+    private final Map<String, java.util.concurrent.Semaphore> throttles;
+    private final GatewayMetrics metrics;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+    private final Duration requestTimeout;
+
+    /** What the loop needs from the request it serves. */
+    interface Journal {
+        /** @return the time left before the request's deadline */
+        Duration remaining();
+
+        /** Records a failed attempt (a ledger row). */
+        void failed(Model model, ProviderException e, Duration latency);
+    }
+
+    AttemptLoop(ModelDirectory directory, Map<String, java.util.concurrent.Semaphore> throttles,
+            GatewayMetrics metrics, Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout) {
+        this.directory = directory;
+        this.throttles = Map.copyOf(throttles);
+        this.metrics = metrics;
+        this.ticker = ticker;
+        this.sleeper = sleeper;
+        this.random = random;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** One call of one model. */
+    interface Attempt<T> {
+        T run(Model model, Upstream.Call call);
+    }
+
+    /** The call that succeeded, with when it started and how long it took. */
+    record Attempted<T>(Model model, T value, long startedNanos, Duration latency) {}
+
+    /**
+     * Tries the plan's candidates in order, each with its retries, until one answers.
+     *
+     * @param plan the candidates, retry settings and timeout
+     * @param r the request's deadline and failure log
+     * @param attempt one call
+     * @param <T> the call's result
+     * @return the successful call
+     * @throws GatewayException.UpstreamFailed with every cause when none answered, or at once on a caller's mistake
+     */
+    <T> Attempted<T> run(Plan plan, Journal r, Attempt<T> attempt) {
+        List<ProviderException> causes = new ArrayList<>();
+        Deque<Model> queue = new ArrayDeque<>(plan.candidates());
+        boolean widened = false;
+        RetrySettings retry = plan.pipeline().retry();
+        while (!queue.isEmpty()) {
+            Model m = queue.poll();
+            for (int retries = 0; ; retries++) {
+                Duration remaining = r.remaining();
+                if (remaining.isNegative() || remaining.isZero()) {
+                    causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
+                            m.name()), "request deadline reached", requestTimeout));
+                    throw new GatewayException.UpstreamFailed(causes);
+                }
+                Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
+                        : remaining;
+                // The cache key was taken before any attempt, so the body can be reused in place.
+                ObjectNode body = plan.body();
+                body.put("model", m.upstreamModel());
+                long t0 = ticker.read();
+                java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
+                try {
+                    acquire(throttle, m, timeout);
+                    try {
+                        T value = attempt.run(m, new Upstream.Call(m, body, timeout));
+                        return new Attempted<>(m, value, t0, elapsed(t0));
+                    } finally {
+                        if (throttle != null) {
+                            throttle.release();
+                        }
+                    }
+                } catch (ProviderException e) {
+                    causes.add(e);
+                    r.failed(m, e, elapsed(t0));
+                    metrics.upstreamFailure(m.name(), e.kind());
+                    if (e instanceof ProviderException.ContextLengthExceeded && !widened
+                            && plan.pipeline().contextWindowFallback().isPresent()) {
+                        widened = true;
+                        queue.clear();
+                        directory.expand(plan.pipeline().contextWindowFallback().get()).forEach(queue::add);
+                        break;
+                    }
+                    if (isCallersFault(e)) {
+                        throw new GatewayException.UpstreamFailed(causes);
+                    }
+                    if (!e.isTransient() || retries >= retry.maxRetries()) {
+                        break;
+                    }
+                    Duration delay = delay(retry, retries, e);
+                    if (delay.compareTo(r.remaining()) >= 0) {
+                        break;
+                    }
+                    sleep(delay);
+                }
+            }
+        }
+        throw new GatewayException.UpstreamFailed(causes);
+    }
+
+    /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */
+    private static void acquire(java.util.concurrent.Semaphore throttle, Model m, Duration wait) {
+        if (throttle == null) {
+            return;
+        }
+        try {
+            if (!throttle.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new ProviderException.Overloaded(ProviderException.Details.of(m.provider(), m.name()),
+                        "throttled: every slot of the '" + m.provider() + "' throttle stayed busy for "
+                                + wait.toMillis() + " ms", Optional.empty());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ShuttingDown();
+        }
+    }
+
+    private static boolean isCallersFault(ProviderException e) {
+        return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.ContentFiltered
+                || e instanceof ProviderException.ContextLengthExceeded;
+    }
+
+    private Duration delay(RetrySettings s, int retries, ProviderException e) {
+        Optional<Duration> hinted = switch (e) {
+            case ProviderException.RateLimited rl -> rl.retryAfter();
+            case ProviderException.Overloaded o -> o.retryAfter();
+            default -> Optional.empty();
+        };
+        long base = s.initialDelay().toMillis();
+        long ms = switch (s.backoff()) {
+            case CONSTANT -> base;
+            case LINEAR -> base * (retries + 1);
+            case EXPONENTIAL -> base << Math.min(20, retries);
+        };
+        ms = Math.min(ms, s.maxDelay().toMillis());
+        long jittered = s.backoff() == Backoff.CONSTANT ? ms : ms / 2 + (ms > 1 ? random.nextLong(ms / 2 + 1) : 0);
+        Duration d = Duration.ofMillis(jittered);
+        return hinted.filter(h -> h.compareTo(d) > 0).orElse(d);
+    }
+
+    private void sleep(Duration d) {
+        try {
+            sleeper.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ShuttingDown();
+        }
+    }
+
+    private Duration elapsed(long startNanos) {
+        return Duration.ofNanos(ticker.read() - startNanos);
+    }
+
+}

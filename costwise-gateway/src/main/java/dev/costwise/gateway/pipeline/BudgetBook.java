@@ -1,0 +1,270 @@
+package dev.costwise.gateway.pipeline;
+
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
+import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
+import dev.costwise.llm.spi.SpendLedger;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hard budgets with reserve-then-settle: before a call its worst-case cost is reserved against every budget that
+ * applies; after the call the reservation is replaced by the real cost. Spend therefore never passes a limit, however
+ * many requests run at once. A window's spend is rebuilt from the ledger the first time it is used, so it survives a
+ * restart. Windows are UTC days or months. Crossing a soft threshold ({@code alert_at}) logs one alert per window.
+ * Thread-safe.
+ */
+public final class BudgetBook {
+    private static final Logger LOG = LoggerFactory.getLogger(BudgetBook.class);
+    private final List<BudgetDef> budgets;
+    private final SpendLedger ledger;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final List<Double> everyBudgetThresholds;
+
+    /**
+     * @param budgets the configured policies
+     * @param ledger where past spend is read from
+     * @param clock decides the current window
+     */
+    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock) {
+        this(budgets, ledger, clock, List.of());
+    }
+
+    /**
+     * @param budgets the configured policies
+     * @param ledger where past spend is read from
+     * @param clock decides the current window
+     * @param everyBudgetThresholds utilisation shares that raise an alert on every budget ({@code budget_utilization}
+     *     alert rules)
+     */
+    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds) {
+        this.everyBudgetThresholds = List.copyOf(everyBudgetThresholds);
+        this.budgets = List.copyOf(budgets);
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    /** One budget's spend in its current window. */
+    private static final class Counter {
+        final Instant start;
+        Money spent;
+        Money reserved = Money.ZERO;
+
+        Counter(Instant start, Money spent) {
+            this.start = start;
+            this.spent = spent;
+        }
+    }
+
+    /**
+     * What applies to one request: a budget definition bound to a scope value (a key id, a model), and the
+     * amount reserved against it.
+     *
+     * @param def the policy
+     * @param scopeValue the key or model it counts for; empty for global
+     * @param limit the limit
+     * @param amount the reservation
+     */
+    public record Hold(BudgetDef def, Optional<String> scopeValue, Money limit, Money amount) {}
+
+    /** Reservations of one request, settled together. */
+    public final class Reservation {
+        private final List<Hold> holds;
+
+        Reservation(List<Hold> holds) {
+            this.holds = holds;
+        }
+
+        /**
+         * Replaces the reservations by the real cost (zero for a failure or a cache hit).
+         *
+         * @param actual what the request cost
+         */
+        public void settle(Money actual) {
+            for (Hold h : holds) {
+                Counter c = counter(h);
+                double before;
+                double after;
+                synchronized (c) {
+                    before = c.spent.ratioOf(h.limit());
+                    c.reserved = c.reserved.minus(h.amount()).max(Money.ZERO);
+                    c.spent = c.spent.plus(actual);
+                    after = c.spent.ratioOf(h.limit());
+                }
+                List<Double> thresholds = new ArrayList<>(h.def().alertAt());
+                thresholds.addAll(everyBudgetThresholds);
+                for (double threshold : thresholds) {
+                    if (before < threshold && after >= threshold) {
+                        LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
+                                h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),
+                                h.limit().format(), h.def().window().name().toLowerCase(java.util.Locale.ROOT),
+                                c.spent.format());
+                    }
+                }
+            }
+        }
+    }
+
+    /** A budget that cannot take the request. */
+    public record Exhausted(BudgetDef def, Money limit, Money used, Instant resetsAt, Duration retryAfter) {}
+
+    /**
+     * Reserves {@code amount} against every budget that applies, or nothing.
+     *
+     * @param keyId the caller's key id, if any
+     * @param keyBudget the key's own limit and window, if it has one
+     * @param model the model the request goes to
+     * @param amount the worst-case cost
+     * @return the reservation, or the first budget that cannot take it
+     */
+    public synchronized Result reserve(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
+            String model, Money amount) {
+        List<Hold> holds = applicable(keyId, keyBudget, model, amount);
+        for (Hold h : holds) {
+            Counter c = counter(h);
+            synchronized (c) {
+                Money used = c.spent.plus(c.reserved);
+                if (used.plus(h.amount()).isGreaterThan(h.limit())) {
+                    Instant reset = windowEnd(h.def().window(), c.start);
+                    return new Result(Optional.empty(), Optional.of(new Exhausted(h.def(), h.limit(), used, reset,
+                            Duration.between(clock.instant(), reset))));
+                }
+            }
+        }
+        for (Hold h : holds) {
+            Counter c = counter(h);
+            synchronized (c) {
+                c.reserved = c.reserved.plus(h.amount());
+            }
+        }
+        return new Result(Optional.of(new Reservation(holds)), Optional.empty());
+    }
+
+    /**
+     * The outcome of {@link #reserve}: a reservation, or the budget that is exhausted.
+     *
+     * @param reservation the reservation, when every budget had room
+     * @param exhausted the first budget without room
+     */
+    public record Result(Optional<Reservation> reservation, Optional<Exhausted> exhausted) {}
+
+    /** @return the highest utilisation (spent and reserved over limit) of the global budgets, 0 with none */
+    public double globalUtilization() {
+        double max = 0;
+        for (BudgetDef b : budgets) {
+            if (b.scope() == BudgetScope.GLOBAL) {
+                Counter c = counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+                synchronized (c) {
+                    max = Math.max(max, c.spent.plus(c.reserved).ratioOf(b.limit()));
+                }
+            }
+        }
+        return max;
+    }
+
+    /**
+     * A budget's state for the admin API.
+     *
+     * @param name the budget
+     * @param scope what it counts
+     * @param scopeValue which key or model, if scoped
+     * @param window day or month
+     * @param limit the limit
+     * @param spent spent in the window
+     * @param reserved held by calls in flight
+     * @param resetsAt when the window ends
+     * @param onExhausted what happens when spent
+     */
+    public record Status(String name, BudgetScope scope, Optional<String> scopeValue, BudgetWindow window,
+            Money limit, Money spent, Money reserved, Instant resetsAt, OnExhausted onExhausted) {
+        /** @return spent plus reserved over the limit */
+        public double utilization() {
+            return spent.plus(reserved).ratioOf(limit);
+        }
+    }
+
+    /** @return the state of every budget counted so far in its current window (global ones always) */
+    public List<Status> statuses() {
+        for (BudgetDef b : budgets) {
+            if (b.scope() == BudgetScope.GLOBAL) {
+                counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+            }
+        }
+        List<Status> out = new ArrayList<>();
+        counters.forEach((id, c) -> {
+            String[] parts = id.split("\u0000", -1);
+            synchronized (c) {
+                BudgetWindow w = BudgetWindow.valueOf(parts[2]);
+                out.add(new Status(parts[0], BudgetScope.valueOf(parts[1]), parts[3].isEmpty() ? Optional.empty()
+                        : Optional.of(parts[3]), w, Money.of(parts[4]), c.spent, c.reserved, windowEnd(w, c.start),
+                        OnExhausted.valueOf(parts[5])));
+            }
+        });
+        out.sort(java.util.Comparator.comparing(Status::name).thenComparing(s -> s.scopeValue().orElse("")));
+        return out;
+    }
+
+    private List<Hold> applicable(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
+            String model, Money amount) {
+        List<Hold> holds = new ArrayList<>();
+        for (BudgetDef b : budgets) {
+            switch (b.scope()) {
+                case GLOBAL -> holds.add(new Hold(b, Optional.empty(), b.limit(), amount));
+                case KEY -> keyId.ifPresent(k -> holds.add(new Hold(b, Optional.of(k), b.limit(), amount)));
+                case MODEL -> holds.add(new Hold(b, Optional.of(model), b.limit(), amount));
+            }
+        }
+        if (keyId.isPresent() && keyBudget.isPresent()) {
+            BudgetDef own = new BudgetDef("key:" + keyId.get(), BudgetScope.KEY, keyBudget.get().getValue(),
+                    keyBudget.get().getKey(), OnExhausted.REJECT, Optional.empty(), List.of());
+            holds.add(new Hold(own, keyId, own.limit(), amount));
+        }
+        return holds;
+    }
+
+    private Counter counter(Hold h) {
+        Instant start = windowStart(h.def().window(), clock.instant());
+        String id = h.def().name() + "\u0000" + h.def().scope() + "\u0000" + h.def().window() + "\u0000"
+                + h.scopeValue().orElse("") + "\u0000" + h.limit() + "\u0000" + h.def().onExhausted();
+        Counter c = counters.get(id);
+        if (c == null || !c.start.equals(start)) {
+            Map<String, String> match = switch (h.def().scope()) {
+                case GLOBAL -> Map.of();
+                case KEY -> Map.of("key", h.scopeValue().orElse(""));
+                case MODEL -> Map.of("model", h.scopeValue().orElse(""));
+            };
+            Counter fresh = new Counter(start, ledger.totalCost(match, start, windowEnd(h.def().window(), start)));
+            c = counters.compute(id, (k, old) -> old != null && old.start.equals(start) ? old : fresh);
+        }
+        return c;
+    }
+
+    static Instant windowStart(BudgetWindow w, Instant now) {
+        LocalDate day = now.atZone(ZoneOffset.UTC).toLocalDate();
+        return switch (w) {
+            case DAY -> day.atStartOfDay(ZoneOffset.UTC).toInstant();
+            case MONTH -> day.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        };
+    }
+
+    static Instant windowEnd(BudgetWindow w, Instant start) {
+        LocalDate day = start.atZone(ZoneOffset.UTC).toLocalDate();
+        return switch (w) {
+            case DAY -> day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            case MONTH -> day.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        };
+    }
+}

@@ -1,0 +1,727 @@
+package dev.costwise.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Money;
+import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.upstream.Upstream;
+import dev.costwise.llm.alert.AlertEvaluator;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.store.SpendLedgerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs one chat request through its pipeline: key checks, cache, budget, router, fallbacks, retries and timeouts,
+ * then the upstream; and writes a ledger row for every attempt, success or failure, grouped by the request id.
+ *
+ * <p>Order: {@code plan} (route, candidates, permission) → rate limits → cache → budget reservation →
+ * {@code Fallback(Retry(Timeout(upstream)))} → settle budget, ledger, metrics, cache fill. Thread-safe.
+ */
+public final class ChatService {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
+    private final ModelDirectory directory;
+    private final Map<String, Upstream> upstreams;
+    private final Upstream defaultUpstream;
+    private final CostCalculator costs;
+    private final ResponseCacheStore cache;
+    private final BudgetBook budgets;
+    private final SpendLedger ledger;
+    private final GatewayMetrics metrics;
+    private final RouteSelector router = new RouteSelector();
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final RandomGenerator random;
+    private final Duration requestTimeout;
+    private final ObjectMapper json;
+    private final OpenAiWire wire;
+    private final AlertEvaluator alerts;
+    private final boolean alerting;
+    private final WorkflowRunner workflows;
+    private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
+    private final AttemptLoop attempts;
+    private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
+            new ConcurrentHashMap<>();
+
+    /** The parts a service is built from. */
+    public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
+            ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
+            Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
+            AlertEvaluator alerts) {}
+
+    /** @param parts the collaborators */
+    public ChatService(Parts parts) {
+        this.directory = parts.directory();
+        this.upstreams = Map.copyOf(parts.upstreams());
+        this.defaultUpstream = parts.defaultUpstream();
+        this.costs = new CostCalculator();
+        this.cache = parts.cache();
+        this.budgets = parts.budgets();
+        this.ledger = parts.ledger();
+        this.metrics = parts.metrics();
+        this.clock = parts.clock();
+        this.ticker = parts.ticker();
+        this.sleeper = parts.sleeper();
+        this.random = parts.random();
+        this.requestTimeout = parts.requestTimeout();
+        this.json = parts.json();
+        this.alerts = parts.alerts();
+        this.alerting = !directory.config().alerts().isEmpty();
+        Map<String, java.util.concurrent.Semaphore> t = new java.util.HashMap<>();
+        directory.config().throttles().forEach((provider, n) -> t.put(provider,
+                new java.util.concurrent.Semaphore(n, true)));
+        this.attempts = new AttemptLoop(directory, t, metrics, ticker, parts.sleeper(), parts.random(),
+                requestTimeout);
+        this.wire = new OpenAiWire(json);
+        this.workflows = new WorkflowRunner(directory, this::upstream, wire, costs, ledger, clock, ticker, json);
+    }
+
+    /** How the caller asked the cache to behave. */
+    public enum CacheMode { USE, BYPASS }
+
+    /**
+     * A finished non-streaming request.
+     *
+     * @param body the completion JSON
+     * @param cost what it cost
+     * @param cache {@code hit}, {@code miss} or {@code bypass}
+     * @param modelUsed the model that answered
+     * @param route the route taken
+     */
+    public record Result(byte[] body, Money cost, String cache, String modelUsed, String route) {}
+
+    /**
+     * Decides route and candidates without calling anything (also the answer of route explain).
+     *
+     * @param caller who asks
+     * @param body the validated request
+     * @return the plan
+     * @throws GatewayException.NotFound if the model name is unknown
+     */
+    public Plan plan(Caller caller, ObjectNode body) {
+        String requested = body.get("model").asText();
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
+                "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
+                        directory.callableNames()) + ")"));
+        String allText = allText(body);
+        String lastUser = lastUserText(body);
+        RouteSelector.Choice choice = directory.isPipeline(requested)
+                ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
+                : new RouteSelector.Choice("default", Optional.empty(), new RouteSelector.Classification(
+                        "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
+        String target = choice.target().orElse(requested);
+        List<Model> candidates = new ArrayList<>(directory.expand(target));
+        for (String f : pipeline.fallbacks()) {
+            for (Model m : directory.expand(f)) {
+                if (!candidates.contains(m)) {
+                    candidates.add(m);
+                }
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new GatewayException.NotFound("model_not_found", "the pipeline '" + requested + "' has no route "
+                    + "for this request and no default_route");
+        }
+        long input = (allText.length() + 3) / 4 + 4L * body.path("messages").size() + 3;
+        long maxOut = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
+        if (maxOut <= 0) {
+            maxOut = candidates.getFirst().maxOutputTokens();
+        }
+        return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
+                costs.worstCase(candidates.getFirst(), input, maxOut));
+    }
+
+    /**
+     * Classifies a request with the rule-based classifier (route explain shows it even for names without routes).
+     *
+     * @param body the validated request
+     * @return the classification
+     */
+    public RouteSelector.Classification classify(ObjectNode body) {
+        return router.classify(allText(body), lastUserText(body));
+    }
+
+    /**
+     * Checks that the caller's key may use the requested model.
+     *
+     * @param caller who asks
+     * @param plan the plan
+     * @throws GatewayException.Forbidden if it may not
+     */
+    public void requireAllowed(Caller caller, Plan plan) {
+        if (caller.key().isPresent() && !caller.key().get().allows(plan.requested())) {
+            throw new GatewayException.Forbidden("model_not_allowed", "the key '" + caller.keyId()
+                    + "' may not use the model '" + plan.requested() + "' (allowed: "
+                    + String.join(", ", caller.key().get().models()) + ")");
+        }
+    }
+
+    /**
+     * Runs a non-streaming request.
+     *
+     * @param caller who asks
+     * @param requestId the request's id
+     * @param plan its plan
+     * @param mode cache use
+     * @return the answer
+     */
+    public Result complete(Caller caller, String requestId, Plan plan, CacheMode mode) {
+        Request r = new Request(caller, requestId, plan);
+        try {
+            r.admit();
+            Optional<String> cacheKey = cacheKey(r, mode);
+            CompletableFuture<ResponseCacheStore.Entry> leading = null;
+            if (cacheKey.isPresent()) {
+                Optional<ResponseCacheStore.Entry> hit = cache.get(plan.requested(), plan.pipeline().cache(),
+                        cacheKey.get());
+                if (hit.isEmpty()) {
+                    // Single flight: concurrent identical misses wait for the first one's answer.
+                    CompletableFuture<ResponseCacheStore.Entry> fresh = new CompletableFuture<>();
+                    CompletableFuture<ResponseCacheStore.Entry> leader = inFlight.putIfAbsent(cacheKey.get(), fresh);
+                    if (leader == null) {
+                        leading = fresh;
+                    } else {
+                        hit = awaitLeader(leader, r.remaining());
+                    }
+                }
+                if (hit.isPresent()) {
+                    r.recordHit(hit.get());
+                    return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
+                }
+            }
+            try {
+                Plan p = r.reserve();
+                if (workflows.runs(p.requested())) {
+                    Result done = runWorkflow(r);
+                    if (cacheKey.isPresent()) {
+                        ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), Usage.ZERO,
+                                done.modelUsed(), done.cost(), done.route());
+                        cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
+                        if (leading != null) {
+                            leading.complete(entry);
+                        }
+                    }
+                    return done;
+                }
+                AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
+                Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
+                r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
+                String status = cacheKey.isPresent() ? "miss" : "bypass";
+                if (cacheKey.isPresent() && alerting) {
+                    alerts.onCacheMiss();
+                }
+                if (cacheKey.isPresent()) {
+                    ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(ok.value().body(),
+                            ok.value().usage(), ok.model().name(), priced.cost(), r.route());
+                    cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
+                    if (leading != null) {
+                        leading.complete(entry);
+                    }
+                }
+                return new Result(ok.value().body(), priced.cost(), status, ok.model().name(), r.route());
+            } finally {
+                if (leading != null) {
+                    inFlight.remove(cacheKey.get(), leading);
+                    // Errors are never shared: followers make their own call.
+                    leading.completeExceptionally(new IllegalStateException("the first identical request failed"));
+                }
+            }
+        } catch (GatewayException e) {
+            r.fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs an embeddings request: passed through to the model's provider, cached like a completion, ledgered.
+     *
+     * @param caller who asks
+     * @param requestId the request's id
+     * @param body the validated request
+     * @param mode cache use
+     * @return the answer
+     * @throws GatewayException.NotFound if the model name is unknown
+     */
+    public Result embed(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
+        String requested = body.get("model").asText();
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
+                "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
+                        directory.callableNames()) + ")"));
+        List<Model> candidates = directory.expand(requested);
+        if (candidates.isEmpty()) {
+            throw new GatewayException.NotFound("model_not_found", "'" + requested + "' routes chat requests; "
+                    + "name an embedding model");
+        }
+        JsonNode input = body.get("input");
+        long chars = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)
+                .mapToLong(n -> n.asText().length()).sum() : input.asText().length();
+        long tokens = (chars + 3) / 4;
+        Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
+                new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
+                candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0));
+        Request r = new Request(caller, requestId, plan);
+        try {
+            r.admit();
+            Optional<String> cacheKey = cacheKey(r, mode).map(k -> "embeddings|" + k);
+            if (cacheKey.isPresent()) {
+                Optional<ResponseCacheStore.Entry> hit = cache.get(requested, pipeline.cache(), cacheKey.get());
+                if (hit.isPresent()) {
+                    r.recordHit(hit.get());
+                    return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), "default");
+                }
+            }
+            r.reserve();
+            AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> upstream(m).embed(call));
+            Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
+            r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
+            cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
+                    ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), "default")));
+            return new Result(ok.value().body(), priced.cost(), cacheKey.isPresent() ? "miss" : "bypass",
+                    ok.model().name(), "default");
+        } catch (GatewayException e) {
+            r.fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
+        }
+    }
+
+    /** Receives a stream's events, in OpenAI's chunk JSON. */
+    public interface StreamSink {
+        /** Called once before the first event, with what is known then. */
+        void start(String cache, String modelUsed, String route);
+
+        /** @param chunkJson one {@code chat.completion.chunk} */
+        void event(String chunkJson) throws IOException;
+
+        /** Ends the stream with {@code [DONE]}. */
+        void done() throws IOException;
+    }
+
+    /**
+     * Runs a streaming request. Failures before the first chunk throw (and fall back like any call); failures after
+     * it end the stream with an error event.
+     *
+     * @param caller who asks
+     * @param requestId the request's id
+     * @param plan its plan
+     * @param mode cache use
+     * @param includeUsage whether the caller asked for the final usage chunk
+     * @param sink where chunks go
+     * @throws IOException if the client went away
+     */
+    public void stream(Caller caller, String requestId, Plan plan, CacheMode mode, boolean includeUsage,
+            StreamSink sink) throws IOException {
+        Request r = new Request(caller, requestId, plan);
+        Optional<String> cacheKey;
+        Optional<ResponseCacheStore.Entry> hit = Optional.empty();
+        try {
+            r.admit();
+            cacheKey = cacheKey(r, mode);
+            if (cacheKey.isPresent()) {
+                hit = cache.get(plan.requested(), plan.pipeline().cache(), cacheKey.get());
+            }
+            if (hit.isPresent()) {
+                r.recordHit(hit.get());
+            }
+        } catch (GatewayException e) {
+            r.fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
+        }
+        if (hit.isPresent()) {
+            sink.start("hit", hit.get().modelUsed(), hit.get().route());
+            StreamReplay.replay(json, hit.get(), includeUsage, sink);
+            return;
+        }
+        if (workflows.runs(plan.requested())) {
+            Result done;
+            try {
+                r.reserve();
+                done = runWorkflow(r);
+            } catch (GatewayException e) {
+                r.fail(e);
+                throw e;
+            } catch (RuntimeException e) {
+                r.abandon();
+                throw e;
+            }
+            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route());
+            StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
+                    done.cost(), done.route()), includeUsage, sink, cacheKey.isPresent() ? "miss" : "bypass",
+                    done.cost().toString());
+            return;
+        }
+        AttemptLoop.Attempted<Upstream.Events> opened;
+        try {
+            r.reserve();
+            opened = attempts.run(r.plan, r, (m, call) -> {
+                Upstream.Events ev = upstream(m).stream(call);
+                try {
+                    ev.hasNext();
+                    return ev;
+                } catch (ProviderException e) {
+                    ev.close();
+                    throw e;
+                }
+            });
+        } catch (GatewayException e) {
+            r.fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            r.abandon();
+            throw e;
+        }
+        Model model = opened.model();
+        String cacheStatus = cacheKey.isPresent() ? "miss" : "bypass";
+        sink.start(cacheStatus, model.name(), r.route());
+        StreamAssembler assembled = new StreamAssembler(json);
+        int forwarded = 0;
+        long started = opened.startedNanos();
+        try (Upstream.Events events = opened.value()) {
+            while (true) {
+                String chunk;
+                try {
+                    if (r.remaining().isNegative()) {
+                        throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(),
+                                model.name()), "request deadline reached mid-stream", requestTimeout);
+                    }
+                    if (!events.hasNext()) {
+                        break;
+                    }
+                    chunk = events.next();
+                } catch (ProviderException e) {
+                    Usage partial = events.usage().orElse(Usage.of(plan.estimatedInputTokens(), forwarded));
+                    r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.FAILED);
+                    sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
+                            + "\"param\":null,\"code\":\"" + e.kind() + "\"}}");
+                    sink.done();
+                    return;
+                }
+                JsonNode node = assembled.accept(chunk);
+                boolean usageChunk = node.path("choices").isArray() && node.path("choices").isEmpty()
+                        && node.hasNonNull("usage");
+                if (usageChunk) {
+                    if (includeUsage) {
+                        Usage u = events.usage().orElse(Usage.ZERO);
+                        Pricer.Priced priced = costs.price(model, u);
+                        ((ObjectNode) node).putObject("costwise").put("cost", priced.cost().toString())
+                                .put("cache", cacheStatus).put("model_used", model.name()).put("route", r.route());
+                        sink.event(json.writeValueAsString(node));
+                    }
+                    continue;
+                }
+                sink.event(chunk);
+                forwarded++;
+            }
+            sink.done();
+        } catch (IOException | UncheckedIOException e) {
+            Usage partial = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0,
+                    true));
+            r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
+            throw e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+        }
+        Usage usage = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0,
+                true));
+        Pricer.Priced priced = costs.price(model, usage);
+        r.recordSuccess(model, usage, priced, elapsed(started), Outcome.SUCCESS);
+        if (cacheKey.isPresent()) {
+            assembled.completion(model.upstreamModel(), usage).ifPresent(body -> cache.put(plan.requested(),
+                    plan.pipeline().cache(), cacheKey.get(), new ResponseCacheStore.Entry(body, usage, model.name(),
+                            priced.cost(), r.route())));
+        }
+    }
+
+    /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */
+    private Result runWorkflow(Request r) {
+        WorkflowRunner.Finished f = workflows.run(r.plan.requested(), r.plan.body(), r.requestId, r.tags,
+                r.remaining());
+        r.finishWorkflow(f.cost(), f.tokens());
+        return new Result(f.body(), f.cost(), "miss", f.modelUsed(), f.route());
+    }
+
+    private static Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
+            Duration remaining) {
+        try {
+            return Optional.of(leader.get(Math.max(1, remaining.toMillis()), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException.ShuttingDown();
+        }
+    }
+
+    private Optional<String> cacheKey(Request r, CacheMode mode) {
+        if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
+    }
+
+    private Upstream upstream(Model m) {
+        return upstreams.getOrDefault(m.name(), defaultUpstream);
+    }
+
+    private Duration elapsed(long startNanos) {
+        return Duration.ofNanos(ticker.read() - startNanos);
+    }
+
+    // ---- one request's state ----------------------------------------------------------------------------------
+
+    /** What one request has done so far: its attempts, reservation and deadline. */
+    private final class Request implements AttemptLoop.Journal {
+        final Caller caller;
+        final String requestId;
+        Plan plan;
+        final long startNanos = ticker.read();
+        final long deadlineNanos;
+        int attempts;
+        long estimatedTokens;
+        Optional<BudgetBook.Reservation> reservation = Optional.empty();
+        Optional<RateWindow> window = Optional.empty();
+        final Map<String, String> tags;
+
+        Request(Caller caller, String requestId, Plan plan) {
+            this.caller = caller;
+            this.requestId = requestId;
+            this.plan = plan;
+            this.deadlineNanos = startNanos + requestTimeout.toNanos();
+            Map<String, String> t = new java.util.HashMap<>(caller.tags());
+            JsonNode user = plan.body().get("user");
+            if (user != null && user.isTextual()) {
+                t.put("user", user.asText());
+            }
+            this.tags = t;
+        }
+
+        @Override
+        public Duration remaining() {
+            return Duration.ofNanos(deadlineNanos - ticker.read());
+        }
+
+        @Override
+        public void failed(Model m, ProviderException e, Duration latency) {
+            recordFailure(m, e, latency);
+        }
+
+        String route() {
+            return plan.route().name();
+        }
+
+        /** Applies the key's requests- and tokens-per-minute limits. */
+        void admit() {
+            requireAllowed(caller, plan);
+            Optional<VirtualKey> key = caller.key();
+            if (key.isEmpty() || (key.get().rpm().isEmpty() && key.get().tpm().isEmpty())) {
+                return;
+            }
+            RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
+            estimatedTokens = plan.estimatedInputTokens() + plan.maxOutputTokens();
+            Optional<Duration> wait = w.tryAcquire(key.get().rpm().orElse(0), key.get().tpm().orElse(0),
+                    estimatedTokens);
+            if (wait.isPresent()) {
+                String which = key.get().rpm().map(v -> "rpm " + v + " ").orElse("")
+                        + key.get().tpm().map(v -> "tpm " + v).orElse("");
+                throw new GatewayException.RateLimited("the key '" + key.get().id() + "' is over its limits ("
+                        + which.trim() + "); retry after " + wait.get().toSeconds() + " s", wait.get());
+            }
+            window = Optional.of(w);
+        }
+
+        /** Reserves the worst case against every budget, downgrading if a budget says so. */
+        Plan reserve() {
+            Optional<Map.Entry<Money, BudgetWindow>> keyBudget = caller.key().flatMap(k -> k.budgetLimit()
+                    .map(l -> new AbstractMap.SimpleEntry<>(l, k.budgetWindow())));
+            Optional<String> keyId = caller.key().map(VirtualKey::id);
+            BudgetBook.Result res = budgets.reserve(keyId, keyBudget, plan.primary().name(), plan.worstCase());
+            if (res.exhausted().isPresent()) {
+                BudgetBook.Exhausted ex = res.exhausted().get();
+                if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
+                    List<Model> down = directory.expand(ex.def().downgradeTo().get());
+                    Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
+                            plan.maxOutputTokens());
+                    plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
+                    res = budgets.reserve(keyId, keyBudget, plan.primary().name(), worst);
+                }
+            }
+            if (res.exhausted().isPresent()) {
+                BudgetBook.Exhausted ex = res.exhausted().get();
+                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), ex.resetsAt(),
+                        ex.retryAfter());
+            }
+            reservation = res.reservation();
+            return plan;
+        }
+
+        void recordHit(ResponseCacheStore.Entry e) {
+            Model m = directory.model(e.modelUsed()).orElse(plan.primary());
+            append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
+                    e.usage(), Money.ZERO, e.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT, Optional.empty(),
+                    Optional.of(e.route()), elapsed(startNanos), tags));
+            metrics.cacheSaving(plan.requested(), e.cost());
+            finish("cache_hit", Money.ZERO, 0);
+        }
+
+        void recordFailure(Model m, ProviderException e, Duration latency) {
+            append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
+                    Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED, Optional.of(e.kind()),
+                    Optional.of(route()), latency, tags));
+        }
+
+        void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
+            Money baseline = plan.requested().equals(m.name()) ? priced.cost()
+                    : directory.model(plan.requested()).map(b -> costs.price(b, usage).cost()).orElse(priced.cost());
+            append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
+                    usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
+                    Optional.of(route()), latency, tags));
+            reservation.ifPresent(res -> res.settle(priced.cost()));
+            reservation = Optional.empty();
+            finish(outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT),
+                    priced.cost(), usage.totalTokens());
+        }
+
+        /** Settles a workflow run; its ledger rows were written call by call. */
+        void finishWorkflow(Money cost, long tokens) {
+            reservation.ifPresent(res -> res.settle(cost));
+            reservation = Optional.empty();
+            finish("success", cost, tokens);
+        }
+
+        /** Releases what a request holds when a bug (not a provider failure) ended it. */
+        void abandon() {
+            reservation.ifPresent(res -> res.settle(Money.ZERO));
+            reservation = Optional.empty();
+            finish("failed", Money.ZERO, 0);
+        }
+
+        void fail(GatewayException e) {
+            boolean rejected = e instanceof GatewayException.RateLimited || e instanceof GatewayException.BudgetExceeded
+                    || e instanceof GatewayException.Forbidden;
+            if (rejected) {
+                append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), plan.primary().name(),
+                        plan.primary().provider(), Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED,
+                        Outcome.REJECTED, Optional.of(switch (e) {
+                            case GatewayException.BudgetExceeded b -> "budget_exceeded";
+                            case GatewayException.Forbidden f -> "model_not_allowed";
+                            default -> "rate_limited";
+                        }), Optional.of(route()), elapsed(startNanos),
+                        tags));
+            }
+            reservation.ifPresent(res -> res.settle(Money.ZERO));
+            reservation = Optional.empty();
+            finish(rejected ? "rejected" : "failed", Money.ZERO, 0);
+        }
+
+        private void finish(String outcome, Money cost, long tokens) {
+            if (alerting) {
+                switch (outcome) {
+                    case "success" -> alerts.onSuccess();
+                    case "cache_hit" -> {
+                        alerts.onCacheHit();
+                        alerts.onSuccess();
+                    }
+                    case "rejected" -> { }
+                    default -> alerts.onError(outcome);
+                }
+            }
+            window.ifPresent(w -> w.correct(estimatedTokens, tokens));
+            window = Optional.empty();
+            metrics.request(plan.requested(), outcome, cost, elapsed(startNanos));
+        }
+
+        private void append(CostRecord record) {
+            if (alerting) {
+                alerts.onCost(record);
+            }
+            try {
+                ledger.append(record);
+            } catch (SpendLedgerException e) {
+                // The caller already has (or is owed) the answer; failing it now would waste the spend twice.
+                metrics.ledgerFailure();
+                LOG.error("request {}: ledger row not written: {}", record.requestId(), e.getMessage());
+            }
+        }
+    }
+
+    private static String allText(JsonNode body) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode m : body.path("messages")) {
+            appendContent(sb, m.path("content"));
+        }
+        return sb.toString();
+    }
+
+    private static String lastUserText(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("user".equals(messages.get(i).path("role").asText())) {
+                StringBuilder sb = new StringBuilder();
+                appendContent(sb, messages.get(i).path("content"));
+                return sb.toString();
+            }
+        }
+        return "";
+    }
+
+    private static void appendContent(StringBuilder sb, JsonNode content) {
+        if (content.isTextual()) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(content.asText());
+        } else if (content.isArray()) {
+            for (JsonNode part : content) {
+                if (part.has("text")) {
+                    if (!sb.isEmpty()) {
+                        sb.append('\n');
+                    }
+                    sb.append(part.get("text").asText());
+                }
+            }
+        }
+    }
+
+    static String quote(String s) {
+        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s))
+                + "\"";
+    }
+}

@@ -1,0 +1,56 @@
+package dev.costwise.gateway.pipeline;
+
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.Price;
+import dev.costwise.gateway.config.Providers;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
+import java.util.Optional;
+
+/**
+ * Prices a model's usage from its configured price (or the well-known list price of its name), exactly.
+ * Thread-safe and stateless.
+ */
+public final class CostCalculator {
+
+    /**
+     * The cost of {@code usage} on {@code model}.
+     *
+     * @param model the model that answered
+     * @param usage the tokens
+     * @return cost and how it is known
+     */
+    public Pricer.Priced price(Model model, Usage usage) {
+        Optional<Price> price = priceOf(model);
+        if (price.isEmpty()) {
+            return new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED);
+        }
+        Price p = price.get();
+        Money cost = p.input().perMillion(usage.uncachedInputTokens() + usage.cacheWriteTokens())
+                .plus(p.cachedInput().perMillion(usage.cachedInputTokens()))
+                .plus(p.output().perMillion(usage.outputTokens()));
+        PriceStatus status = model.provider().equals(Providers.SIM) ? PriceStatus.SIMULATED
+                : cost.isZero() ? PriceStatus.LOCAL : PriceStatus.PRICED;
+        return new Pricer.Priced(cost, status);
+    }
+
+    /**
+     * The worst-case cost of a call before it is made: every prompt token uncached plus the most output allowed.
+     *
+     * @param model the model
+     * @param inputTokens estimated prompt tokens
+     * @param maxOutputTokens the output limit
+     * @return the cost
+     */
+    public Money worstCase(Model model, long inputTokens, long maxOutputTokens) {
+        return priceOf(model).map(p -> p.input().perMillion(inputTokens).plus(p.output().perMillion(maxOutputTokens)))
+                .orElse(Money.ZERO);
+    }
+
+    private static Optional<Price> priceOf(Model model) {
+        return model.price().or(() -> EmbeddedDefaults.knownPrice(model.upstreamModel()));
+    }
+}

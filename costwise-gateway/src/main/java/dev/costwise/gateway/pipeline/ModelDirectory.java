@@ -1,0 +1,104 @@
+package dev.costwise.gateway.pipeline;
+
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Resolves the model names callers send: pipelines, aliases, groups and models, to the pipeline that applies and the
+ * models that can serve it. Immutable and thread-safe.
+ */
+public final class ModelDirectory {
+    private final GatewayConfig config;
+    private final Map<String, Model> models = new LinkedHashMap<>();
+
+    /** @param config the configuration */
+    public ModelDirectory(GatewayConfig config) {
+        this.config = config;
+        config.models().forEach(m -> models.put(m.name(), m));
+    }
+
+    /** @return every name a caller may send: pipelines, aliases, groups, models */
+    public Set<String> callableNames() {
+        Set<String> names = new LinkedHashSet<>(config.pipelines().keySet());
+        names.addAll(models.keySet());
+        names.addAll(config.groups().keySet());
+        names.addAll(config.aliases().keySet());
+        return names;
+    }
+
+    /** @return the pipeline that serves {@code name}, or empty if the name is unknown */
+    public Optional<Pipeline> pipeline(String name) {
+        Pipeline p = config.pipelines().get(name);
+        if (p != null) {
+            return Optional.of(p);
+        }
+        return isTarget(name) ? Optional.of(config.defaults()) : Optional.empty();
+    }
+
+    /** @return {@code true} if {@code name} is a pipeline with routes of its own */
+    public boolean isPipeline(String name) {
+        return config.pipelines().containsKey(name);
+    }
+
+    /** @return the model of that exact configured name */
+    public Optional<Model> model(String name) {
+        return Optional.ofNullable(models.get(name));
+    }
+
+    /** @return every configured model */
+    public List<Model> models() {
+        return List.copyOf(models.values());
+    }
+
+    /** @return the configuration */
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /**
+     * The models a name stands for, in the order to try them: a model is itself, a group its members, an alias its
+     * target's; a pipeline name that is not also a model expands to nothing.
+     *
+     * @param name the name
+     * @return the models
+     */
+    public List<Model> expand(String name) {
+        List<Model> out = new ArrayList<>();
+        expandInto(name, out, 0);
+        return out;
+    }
+
+    private void expandInto(String name, List<Model> out, int depth) {
+        if (depth > 8) {
+            return;
+        }
+        Model m = models.get(name);
+        if (m != null) {
+            if (!out.contains(m)) {
+                out.add(m);
+            }
+            return;
+        }
+        List<String> group = config.groups().get(name);
+        if (group != null) {
+            group.forEach(g -> expandInto(g, out, depth + 1));
+            return;
+        }
+        String alias = config.aliases().get(name);
+        if (alias != null) {
+            expandInto(alias, out, depth + 1);
+        }
+    }
+
+    private boolean isTarget(String name) {
+        return models.containsKey(name) || config.groups().containsKey(name) || config.aliases().containsKey(name);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.costwise.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import java.util.List;
+
+/**
+ * What the gateway will do with one chat request, decided before any model is called: the pipeline, the route, the
+ * models to try in order and the worst-case cost. Route explain returns it without executing it.
+ *
+ * @param requested the model name the caller sent
+ * @param pipeline the pipeline's settings
+ * @param route the route chosen
+ * @param candidates the models to try, primary first, fallbacks after
+ * @param body the request body
+ * @param estimatedInputTokens estimated prompt tokens
+ * @param maxOutputTokens the output limit used for the worst case
+ * @param worstCase the worst-case cost on the primary model
+ */
+public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice route, List<Model> candidates,
+        ObjectNode body, long estimatedInputTokens, long maxOutputTokens, Money worstCase) {
+
+    public Plan {
+        candidates = List.copyOf(candidates);
+    }
+
+    /** @return the primary model */
+    public Model primary() {
+        return candidates.getFirst();
+    }
+
+    /** @return this plan with other candidates (a budget downgrade) */
+    public Plan withCandidates(List<Model> others, Money newWorstCase, String routeName) {
+        return new Plan(requested, pipeline, new RouteSelector.Choice(routeName, route.target(),
+                route.classification()), others, body, estimatedInputTokens, maxOutputTokens, newWorstCase);
+    }
+}

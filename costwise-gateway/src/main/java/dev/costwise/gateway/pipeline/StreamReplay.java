@@ -1,0 +1,72 @@
+package dev.costwise.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/** Replays a cached completion as OpenAI stream chunks: role, content, finish, and usage when asked. */
+final class StreamReplay {
+    private StreamReplay() {}
+
+    static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
+            ChatService.StreamSink sink) throws IOException {
+        replay(json, entry, includeUsage, sink, "hit", "0");
+    }
+
+    static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
+            ChatService.StreamSink sink, String cacheStatus, String cost) throws IOException {
+        JsonNode body = json.readTree(entry.body());
+        String id = body.path("id").asText("chatcmpl-cached");
+        long created = body.path("created").asLong(0);
+        String model = body.path("model").asText(entry.modelUsed());
+        for (JsonNode choice : body.path("choices")) {
+            int index = choice.path("index").asInt(0);
+            ObjectNode first = chunk(json, id, created, model, index);
+            ObjectNode delta = ((ObjectNode) first.get("choices").get(0)).putObject("delta");
+            delta.put("role", "assistant");
+            JsonNode message = choice.path("message");
+            if (message.has("content")) {
+                delta.set("content", message.get("content"));
+            }
+            if (message.has("tool_calls")) {
+                ArrayNode calls = delta.putArray("tool_calls");
+                int i = 0;
+                for (JsonNode call : message.get("tool_calls")) {
+                    ObjectNode c = call.deepCopy();
+                    c.put("index", i++);
+                    calls.add(c);
+                }
+            }
+            sink.event(json.writeValueAsString(first));
+            ObjectNode last = chunk(json, id, created, model, index);
+            ObjectNode lastChoice = (ObjectNode) last.get("choices").get(0);
+            lastChoice.putObject("delta");
+            lastChoice.set("finish_reason", choice.path("finish_reason"));
+            sink.event(json.writeValueAsString(last));
+        }
+        if (includeUsage) {
+            ObjectNode usage = json.createObjectNode();
+            usage.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
+            usage.putArray("choices");
+            usage.set("usage", body.path("usage"));
+            ObjectNode cw = usage.putObject("costwise").put("cost", cost).put("cache", cacheStatus)
+                    .put("model_used", entry.modelUsed()).put("route", entry.route());
+            if (cacheStatus.equals("hit")) {
+                cw.put("saved", entry.cost().toString());
+            }
+            sink.event(json.writeValueAsString(usage));
+        }
+        sink.done();
+    }
+
+    private static ObjectNode chunk(ObjectMapper json, String id, long created, String model, int index) {
+        ObjectNode c = json.createObjectNode();
+        c.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
+        ObjectNode choice = c.putArray("choices").addObject();
+        choice.put("index", index);
+        choice.putNull("logprobs");
+        return c;
+    }
+}

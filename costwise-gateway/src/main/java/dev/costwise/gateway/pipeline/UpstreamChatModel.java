@@ -1,0 +1,119 @@
+package dev.costwise.gateway.pipeline;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.upstream.Upstream;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.RequestEncoding;
+import dev.costwise.llm.wire.WireCompletion;
+import dev.costwise.llm.wire.WireFormatException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A configured model as a {@link ChatModel}, for library code that composes models (the multi-model workflow behind
+ * {@code auto}): requests go out through the gateway's own upstream for that model, and every call, success or failure,
+ * is written to the ledger under the context's correlation id (the gateway request id) and tags. Streaming is not
+ * offered: the workflow answers whole. Thread-safe.
+ */
+final class UpstreamChatModel implements ChatModel {
+    /** Context metadata key holding the request's attempt counter. */
+    static final String ATTEMPTS = "costwise.attempts";
+    /** Context tag holding the model name the caller requested. */
+    static final String REQUESTED = "costwise.requested";
+
+    private final Model model;
+    private final String catalogName;
+    private final Upstream upstream;
+    private final OpenAiWire wire;
+    private final CostCalculator costs;
+    private final SpendLedger ledger;
+    private final Clock clock;
+    private final Ticker ticker;
+    private final Duration timeout;
+
+    UpstreamChatModel(Model model, String catalogName, Upstream upstream, OpenAiWire wire, CostCalculator costs,
+            SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout) {
+        this.model = model;
+        this.catalogName = catalogName;
+        this.upstream = upstream;
+        this.wire = wire;
+        this.costs = costs;
+        this.ledger = ledger;
+        this.clock = clock;
+        this.ticker = ticker;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String name() {
+        return catalogName;
+    }
+
+    @Override
+    public String provider() {
+        return model.provider();
+    }
+
+    @Override
+    public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+        Duration bound = context.remaining().filter(r -> r.compareTo(timeout) < 0).orElse(timeout);
+        if (bound.isNegative() || bound.isZero()) {
+            throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(), model.name()),
+                    "request deadline reached", timeout);
+        }
+        long t0 = ticker.read();
+        try {
+            Upstream.Reply reply = upstream.complete(new Upstream.Call(model, wire.writeRequest(request,
+                    model.upstreamModel(), RequestEncoding.DEFAULT), bound));
+            WireCompletion c = wire.readResponse(wire.parse(reply.body()));
+            Usage usage = c.usage().orElse(reply.usage());
+            Pricer.Priced priced = costs.price(model, usage);
+            Duration latency = Duration.ofNanos(ticker.read() - t0);
+            record(context, usage, priced.cost(), priced.status(), Outcome.SUCCESS, Optional.empty(), latency);
+            return new ChatResponse(c.id(), request.model(), model.name(), model.provider(), c.message(),
+                    c.finishReason(), usage, priced.cost(), priced.status(), latency, reply.providerRequestId(),
+                    false);
+        } catch (ProviderException e) {
+            record(context, Usage.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED, Optional.of(e.kind()),
+                    Duration.ofNanos(ticker.read() - t0));
+            throw e;
+        } catch (WireFormatException e) {
+            record(context, Usage.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
+                    Optional.of("malformed_response"), Duration.ofNanos(ticker.read() - t0));
+            throw new ProviderException.MalformedResponse(ProviderException.Details.of(model.provider(),
+                    model.name()), e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, WorkflowContext context) {
+        throw new UnsupportedOperationException("the gateway's workflow models answer whole; stream with a model");
+    }
+
+    private void record(WorkflowContext ctx, Usage usage, Money cost, PriceStatus status, Outcome outcome,
+            Optional<String> errorKind, Duration latency) {
+        AtomicInteger attempts = (AtomicInteger) ctx.metadata().computeIfAbsent(ATTEMPTS, k -> new AtomicInteger());
+        Map<String, String> tags = new java.util.HashMap<>(ctx.tags());
+        String requested = tags.remove(REQUESTED);
+        ledger.append(new CostRecord(ctx.correlationId(), attempts.incrementAndGet(), clock.instant(),
+                requested == null ? model.name() : requested, model.name(), model.provider(), usage, cost, cost,
+                status, outcome, errorKind, Optional.of("workflow"), latency, tags));
+    }
+}

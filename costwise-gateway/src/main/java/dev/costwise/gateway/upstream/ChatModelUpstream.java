@@ -1,0 +1,140 @@
+package dev.costwise.gateway.upstream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.wire.OpenAiRequest;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.WireFormatException;
+import java.time.Clock;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Serves OpenAI JSON from any {@link ChatModel} (the Anthropic and Gemini native adapters, the {@code sim} provider):
+ * the request is decoded to the canonical {@code ChatRequest} with the shared OpenAI codec, the model answers, and
+ * the answer (or each chunk) is encoded back. Thread-safe; the models are built once at start.
+ */
+public final class ChatModelUpstream implements Upstream {
+    private final Map<String, ChatModel> models;
+    private final OpenAiWire wire;
+    private final Clock clock;
+
+    /**
+     * @param models the model serving each configured model name
+     * @param wire the OpenAI codec
+     * @param clock gives the {@code created} time
+     */
+    public ChatModelUpstream(Map<String, ChatModel> models, OpenAiWire wire, Clock clock) {
+        this.models = Map.copyOf(models);
+        this.wire = wire;
+        this.clock = clock;
+    }
+
+    /** @return {@code true} if a model of that configured name is served here */
+    public boolean serves(String modelName) {
+        return models.containsKey(modelName);
+    }
+
+    @Override
+    public Reply complete(Call call) {
+        ChatModel model = model(call.model());
+        OpenAiRequest request = decode(call);
+        ChatResponse response = model.execute(request.chat(), context(call));
+        byte[] body = wire.bytes(wire.writeResponse(response, clock.millis() / 1000));
+        return new Reply(body, response.usage(), response.model(), response.providerRequestId());
+    }
+
+    @Override
+    public Events stream(Call call) {
+        ChatModel model = model(call.model());
+        OpenAiRequest request = decode(call);
+        ChatStream stream = model.stream(request.chat(), context(call));
+        long created = clock.millis() / 1000;
+        return new Events() {
+            private Optional<Usage> usage = Optional.empty();
+            private Optional<String> answered = Optional.empty();
+            private String lastId = "chatcmpl-costwise";
+            private boolean usageSent;
+
+            @Override
+            public boolean hasNext() {
+                return stream.hasNext() || !usageSent;
+            }
+
+            @Override
+            public String next() {
+                if (stream.hasNext()) {
+                    ChatChunk chunk = stream.next();
+                    lastId = chunk.id();
+                    answered = Optional.of(chunk.model());
+                    chunk.usage().ifPresent(u -> usage = Optional.of(u));
+                    ChatChunk withoutUsage = new ChatChunk(chunk.id(), chunk.model(), chunk.contentDelta(),
+                            chunk.toolCallDeltas(), chunk.finishReason(), Optional.empty());
+                    return wire.writeChunk(withoutUsage, created).toString();
+                }
+                if (usageSent) {
+                    throw new NoSuchElementException("the stream has ended");
+                }
+                usageSent = true;
+                Usage u = usage.orElseGet(() -> stream.response().usage());
+                usage = Optional.of(u);
+                ObjectNode last = wire.mapper().createObjectNode();
+                last.put("id", lastId).put("object", "chat.completion.chunk").put("created", created)
+                        .put("model", answered.orElse(call.model().upstreamModel()));
+                last.putArray("choices");
+                last.set("usage", wire.writeUsage(u));
+                return last.toString();
+            }
+
+            @Override
+            public Optional<Usage> usage() {
+                return usage;
+            }
+
+            @Override
+            public Optional<String> answeredModel() {
+                return answered;
+            }
+
+            @Override
+            public void close() {
+                stream.close();
+            }
+        };
+    }
+
+    @Override
+    public Reply embed(Call call) {
+        throw new ProviderException.InvalidRequest(ProviderException.Details.of(call.model().provider(),
+                call.model().name()), "embeddings are served only by OpenAI-compatible providers");
+    }
+
+    private ChatModel model(Model m) {
+        ChatModel model = models.get(m.name());
+        if (model == null) {
+            throw new IllegalStateException("no ChatModel was built for " + m.name());
+        }
+        return model;
+    }
+
+    private OpenAiRequest decode(Call call) {
+        try {
+            return wire.readRequest(call.body());
+        } catch (WireFormatException e) {
+            throw new ProviderException.InvalidRequest(ProviderException.Details.of(call.model().provider(),
+                    call.model().name()), e.getMessage());
+        }
+    }
+
+    private static WorkflowContext context(Call call) {
+        return WorkflowContext.builder("gateway").timeout(call.timeout()).build();
+    }
+}

@@ -1,0 +1,292 @@
+package dev.costwise.gateway.upstream;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.ProviderException.Details;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.WebClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Relays OpenAI chat completions to any OpenAI-compatible provider (OpenAI, Groq, OpenRouter, DeepSeek, Hugging Face
+ * router, Together, vLLM, Ollama's {@code /v1}, Gemini's and Anthropic's OpenAI-compatible endpoints) over Helidon's
+ * WebClient, which runs on virtual threads and keeps connections alive.
+ *
+ * <p>The request body is forwarded as given (only {@code model} is replaced upstream of this class); the answer's bytes
+ * are returned untouched, and only its {@code usage} is read. Thread-safe; one instance serves every model.
+ */
+public final class OpenAiCompatibleUpstream implements Upstream {
+    private static final HeaderName RETRY_AFTER_MS = HeaderNames.create("retry-after-ms");
+    private static final HeaderName REQUEST_ID = HeaderNames.create("x-request-id");
+
+    private final WebClient client;
+    private final ObjectMapper json;
+
+    /**
+     * @param json the shared mapper
+     * @param connectTimeout how long to wait for a TCP connection
+     */
+    public OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout) {
+        this.json = json;
+        // TCP_NODELAY: headers and body leave as separate writes; with Nagle on, each request would wait for the
+        // upstream's delayed ACK (tens of milliseconds on loopback).
+        var builder = WebClient.builder().connectTimeout(connectTimeout).followRedirects(false)
+                .keepAlive(true).socketOptions(o -> o.tcpNoDelay(true));
+        if (!proxyConfigured()) {
+            // Without this the client asks the system proxy selector on every request.
+            builder.proxy(Proxy.noProxy());
+        }
+        this.client = builder.build();
+    }
+
+    private static boolean proxyConfigured() {
+        for (String v : new String[] {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"}) {
+            if (System.getenv(v) != null && !System.getenv(v).isBlank()) {
+                return true;
+            }
+        }
+        return System.getProperty("https.proxyHost") != null || System.getProperty("http.proxyHost") != null;
+    }
+
+    @Override
+    public Reply complete(Call call) {
+        return post(call, "/chat/completions");
+    }
+
+    @Override
+    public Reply embed(Call call) {
+        return post(call, "/embeddings");
+    }
+
+    private Reply post(Call call, String path) {
+        Model model = call.model();
+        byte[] body = bytes(call.body());
+        HttpClientResponse res = send(call, path, body, "application/json");
+        try (res) {
+            int status = res.status().code();
+            byte[] answer = res.entity().as(byte[].class);
+            Optional<String> requestId = res.headers().first(REQUEST_ID);
+            if (status >= 300) {
+                throw failure(call, res, answer, requestId);
+            }
+            try {
+                return summarise(answer, model, requestId);
+            } catch (IOException e) {
+                throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
+                        "answer is not JSON", e);
+            }
+        } catch (UncheckedIOException e) {
+            throw transportFailure(call, e);
+        }
+    }
+
+    /**
+     * Reads only {@code model} and {@code usage} from an answer with a streaming parser: the rest of the body (the
+     * message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
+     */
+    private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
+        String answered = model.upstreamModel();
+        Usage usage = Usage.ZERO;
+        try (JsonParser p = json.getFactory().createParser(answer)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("expected a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+                    usage = OpenAiReplies.usage(json.readTree(p)).orElse(Usage.ZERO);
+                } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
+                    answered = p.getText();
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new Reply(answer, usage, answered, requestId);
+    }
+
+    @Override
+    public Events stream(Call call) {
+        ObjectNode body = call.body();
+        body.put("stream", true);
+        ObjectNode options = body.withObjectProperty("stream_options");
+        options.put("include_usage", true);
+        HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream");
+        int status = res.status().code();
+        if (status >= 300) {
+            try (res) {
+                byte[] answer = res.entity().as(byte[].class);
+                throw failure(call, res, answer, res.headers().first(REQUEST_ID));
+            } catch (UncheckedIOException e) {
+                throw transportFailure(call, e);
+            }
+        }
+        return new SseEvents(call, res);
+    }
+
+    private HttpClientResponse send(Call call, String path, byte[] body, String accept) {
+        Model model = call.model();
+        var request = client.post(model.baseUrl() + path).readTimeout(call.timeout())
+                .contentType(MediaTypes.APPLICATION_JSON).header(HeaderNames.ACCEPT, accept);
+        model.apiKey().ifPresent(k -> request.header(HeaderNames.AUTHORIZATION, "Bearer " + k));
+        if (model.provider().equals("anthropic")) {
+            model.apiKey().ifPresent(k -> request.header(HeaderNames.create("x-api-key"), k));
+            request.header(HeaderNames.create("anthropic-version"), "2023-06-01");
+        }
+        try {
+            return request.submit(body);
+        } catch (UncheckedIOException e) {
+            throw transportFailure(call, e);
+        }
+    }
+
+    private ProviderException failure(Call call, HttpClientResponse res, byte[] answer, Optional<String> requestId) {
+        JsonNode tree;
+        try {
+            tree = json.readTree(answer);
+        } catch (IOException e) {
+            tree = MissingNode.getInstance();
+        }
+        if (tree == null) {
+            tree = MissingNode.getInstance();
+        }
+        Optional<Duration> retryAfter = OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
+                res.headers().first(RETRY_AFTER_MS));
+        return OpenAiReplies.error(call.model().provider(), call.model().name(), res.status().code(), tree, retryAfter,
+                requestId);
+    }
+
+    private static ProviderException transportFailure(Call call, UncheckedIOException e) {
+        Details d = Details.of(call.model().provider(), call.model().name());
+        if (e.getCause() instanceof SocketTimeoutException) {
+            return new ProviderException.ProviderTimeout(d, "no answer in time", call.timeout());
+        }
+        return new ProviderException.ConnectionFailed(d, "cannot reach " + call.model().baseUrl() + ": "
+                + e.getCause().getClass().getSimpleName(), e);
+    }
+
+    private byte[] bytes(ObjectNode body) {
+        try {
+            return json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serialises", e);
+        }
+    }
+
+    /** Server-sent events of one streamed completion. */
+    private final class SseEvents implements Events {
+        private final Call call;
+        private final HttpClientResponse response;
+        private final BufferedReader reader;
+        private String pending;
+        private boolean done;
+        private Optional<Usage> usage = Optional.empty();
+        private Optional<String> answered = Optional.empty();
+
+        SseEvents(Call call, HttpClientResponse response) {
+            this.call = call;
+            this.response = response;
+            InputStream in = response.inputStream();
+            this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (pending != null) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            try {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    if (!line.startsWith("data:")) {
+                        continue;
+                    }
+                    String data = line.substring(5).trim();
+                    if (data.equals("[DONE]")) {
+                        done = true;
+                        return false;
+                    }
+                    inspect(data);
+                    pending = data;
+                    return true;
+                }
+                done = true;
+                return false;
+            } catch (IOException e) {
+                throw transportFailure(call, new UncheckedIOException(e));
+            } catch (UncheckedIOException e) {
+                throw transportFailure(call, e);
+            }
+        }
+
+        private void inspect(String data) {
+            try {
+                JsonNode chunk = json.readTree(data);
+                if (chunk.has("error")) {
+                    throw OpenAiReplies.error(call.model().provider(), call.model().name(), 500, chunk,
+                            Optional.empty(), Optional.empty());
+                }
+                if (answered.isEmpty() && chunk.hasNonNull("model")) {
+                    answered = Optional.of(chunk.get("model").asText());
+                }
+                JsonNode u = chunk.get("usage");
+                if (u != null && u.isObject()) {
+                    usage = OpenAiReplies.usage(u);
+                }
+            } catch (IOException e) {
+                throw new ProviderException.MalformedResponse(Details.of(call.model().provider(),
+                        call.model().name()), "a stream chunk is not JSON", e);
+            }
+        }
+
+        @Override
+        public String next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("the stream has ended");
+            }
+            String out = pending;
+            pending = null;
+            return out;
+        }
+
+        @Override
+        public Optional<Usage> usage() {
+            return usage;
+        }
+
+        @Override
+        public Optional<String> answeredModel() {
+            return answered;
+        }
+
+        @Override
+        public void close() {
+            response.close();
+        }
+    }
+}

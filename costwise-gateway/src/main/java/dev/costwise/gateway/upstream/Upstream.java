@@ -1,0 +1,94 @@
+package dev.costwise.gateway.upstream;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.llm.chat.Usage;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a chat completion is sent once the gateway has decided which model serves it. Speaks OpenAI's JSON, so an
+ * OpenAI-compatible provider is a pass-through: unknown fields travel untouched and the answer's bytes are relayed as
+ * they came.
+ *
+ * <p>Implementations are thread-safe and fail with a typed {@link dev.costwise.llm.provider.ProviderException}.
+ */
+public interface Upstream {
+
+    /**
+     * Sends a non-streaming completion.
+     *
+     * @param call what to send
+     * @return the provider's answer
+     * @throws dev.costwise.llm.provider.ProviderException if the provider fails or cannot be reached
+     */
+    Reply complete(Call call);
+
+    /**
+     * Starts a streamed completion; the request asks the provider for usage in the last chunk.
+     *
+     * @param call what to send ({@code stream} is set by the implementation)
+     * @return the open stream; the caller closes it
+     * @throws dev.costwise.llm.provider.ProviderException if the provider fails before the first chunk
+     */
+    Events stream(Call call);
+
+    /**
+     * Sends an embeddings request.
+     *
+     * @param call what to send
+     * @return the provider's answer
+     * @throws dev.costwise.llm.provider.ProviderException if the provider fails or cannot be reached
+     */
+    Reply embed(Call call);
+
+    /**
+     * One upstream call.
+     *
+     * @param model the model that serves it
+     * @param body the OpenAI request, with {@code model} already set to the upstream model id
+     * @param timeout how long to wait for the answer (or for each chunk of a stream)
+     */
+    record Call(Model model, ObjectNode body, Duration timeout) {
+        public Call {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+    }
+
+    /**
+     * A provider's answer.
+     *
+     * @param body the answer's JSON bytes, as the provider sent them
+     * @param usage the tokens it reported
+     * @param answeredModel the model it says answered
+     * @param providerRequestId its request id header, if any
+     */
+    record Reply(byte[] body, Usage usage, String answeredModel, Optional<String> providerRequestId) {
+        public Reply {
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(usage, "usage");
+            Objects.requireNonNull(answeredModel, "answeredModel");
+            Objects.requireNonNull(providerRequestId, "providerRequestId");
+        }
+    }
+
+    /**
+     * The chunks of a streamed completion: each {@link #next()} is the JSON of one {@code data:} event, in order;
+     * the stream ends at the provider's {@code [DONE]}. {@link #usage()} is the usage the provider reported, once
+     * seen. Closing early aborts the upstream request.
+     */
+    interface Events extends Iterator<String>, AutoCloseable {
+        /** @return the usage of the last chunk, once it has been read */
+        Optional<Usage> usage();
+
+        /** @return the model the provider says answers, once a chunk has named it */
+        Optional<String> answeredModel();
+
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,260 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.llm.cost.Outcome;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+class ErrorsKeysAndBudgetsEndToEndTest {
+    private static final String MASTER = "master-secret-123";
+
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    private String yaml(String extra) {
+        return """
+                master_key: ${MASTER}
+                server:
+                  max_body_size: 2KB
+                models:
+                  - name: fast
+                    provider: openai
+                    model: gpt-4o-mini
+                    base_url: %s
+                    price: {input: "10.00", output: "10.00"}
+                  - name: other
+                    provider: openai
+                    base_url: %s
+                    price: {input: "10.00", output: "10.00"}
+                keys:
+                  - id: limited
+                    key_sha256: %s
+                    models: [fast]
+                    rpm: 2
+                %s
+                """.formatted(base(), base(), ConfigLoader.sha256Hex("sk-limited"), extra);
+    }
+
+    private String base() {
+        return upstream.url("/v1").toString().replaceAll("/$", "");
+    }
+
+    private TestGateway gateway(String extra) {
+        return new TestGateway(yaml(extra), Map.of("MASTER", MASTER));
+    }
+
+    private static String code(HttpResponse<String> res) {
+        return TestGateway.json(res.body()).at("/error/code").asText();
+    }
+
+    @Test
+    void givenBadBodies_whenPosted_then400NamingTheField() {
+        try (TestGateway gw = gateway("")) {
+            String auth = "Bearer " + MASTER;
+            HttpResponse<String> notJson = gw.post("/v1/chat/completions", "{oops", "Authorization", auth);
+            HttpResponse<String> noMessages = gw.post("/v1/chat/completions", "{\"model\":\"fast\"}",
+                    "Authorization", auth);
+            HttpResponse<String> badTemp = gw.post("/v1/chat/completions", "{\"model\":\"fast\",\"temperature\":3,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", "Authorization", auth);
+
+            assertThat(notJson.statusCode()).isEqualTo(400);
+            assertThat(code(notJson)).isEqualTo("invalid_json");
+            assertThat(noMessages.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(noMessages.body()).at("/error/param").asText()).isEqualTo("messages");
+            assertThat(TestGateway.json(badTemp.body()).at("/error/message").asText())
+                    .isEqualTo("temperature: expected a number in [0, 2], was 3");
+        }
+    }
+
+    @Test
+    void givenMissingOrUnknownKey_whenCalled_then401() {
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> missing = gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"));
+            HttpResponse<String> unknown = gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"),
+                    "Authorization", "Bearer sk-nope");
+
+            assertThat(missing.statusCode()).isEqualTo(401);
+            assertThat(unknown.statusCode()).isEqualTo(401);
+            assertThat(code(unknown)).isEqualTo("invalid_api_key");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void givenKeyLimitedToOneModel_whenCallingAnother_then403AndARejectedLedgerRow() {
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("other", "q"),
+                    "Authorization", "Bearer sk-limited");
+
+            assertThat(res.statusCode()).isEqualTo(403);
+            assertThat(code(res)).isEqualTo("model_not_allowed");
+            assertThat(gw.records()).extracting(r -> r.outcome()).containsExactly(Outcome.REJECTED);
+        }
+    }
+
+    @Test
+    void givenUnknownModel_whenCalled_then404ListingKnownModels() {
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("gpt-9", "q"),
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(404);
+            assertThat(code(res)).isEqualTo("model_not_found");
+            assertThat(TestGateway.json(res.body()).at("/error/message").asText()).contains("'gpt-9'").contains(
+                    "fast");
+        }
+    }
+
+    @Test
+    void givenBodyOverTheLimit_whenPosted_then413() {
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("fast", "x".repeat(3000)),
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(413);
+            assertThat(code(res)).isEqualTo("body_too_large");
+        }
+    }
+
+    @Test
+    void givenKeyWithRpm2_whenThirdRequestInTheMinute_then429WithRetryAfter() {
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1, 1));
+        }
+        try (TestGateway gw = gateway("")) {
+            for (int i = 0; i < 2; i++) {
+                assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q" + i), "Authorization",
+                        "Bearer sk-limited").statusCode()).isEqualTo(200);
+            }
+            HttpResponse<String> third = gw.post("/v1/chat/completions", TestGateway.chat("fast", "q3"),
+                    "Authorization", "Bearer sk-limited");
+
+            assertThat(third.statusCode()).isEqualTo(429);
+            assertThat(code(third)).isEqualTo("rate_limit_exceeded");
+            assertThat(third.headers().firstValue("retry-after")).isPresent();
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void givenBudgetTooSmallForTheWorstCase_whenCalled_then429BudgetExceededWithResetTime() {
+        try (TestGateway gw = gateway("""
+                budgets:
+                  - name: daily
+                    scope: global
+                    window: day
+                    limit: "0.01"
+                """)) {
+            String body = "{\"model\":\"fast\",\"max_tokens\":5000,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
+            HttpResponse<String> res = gw.post("/v1/chat/completions", body, "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(429);
+            JsonNode error = TestGateway.json(res.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("budget_exceeded");
+            assertThat(error.get("budget").asText()).isEqualTo("daily");
+            assertThat(error.get("resets_at").asText()).endsWith("T00:00:00Z");
+            assertThat(res.headers().firstValue("retry-after")).isPresent();
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void givenBudgetWithDowngrade_whenExhausted_thenCheaperModelAnswers() {
+        upstream.enqueue(OpenAiFake.completion("cheap", "cheap answer", 1, 1));
+        try (TestGateway gw = new TestGateway("""
+                models:
+                  - name: premium
+                    provider: openai
+                    base_url: %s
+                    price: {input: "100.00", output: "100.00"}
+                  - name: free
+                    provider: ollama
+                    base_url: %s
+                    price: {input: "0", output: "0"}
+                budgets:
+                  - name: monthly
+                    limit: "0.01"
+                    on_exhausted: downgrade
+                    downgrade_to: free
+                """.formatted(base(), base()), Map.of())) {
+            String body = "{\"model\":\"premium\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"q\"}]}";
+            HttpResponse<String> res = gw.post("/v1/chat/completions", body);
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("free");
+            assertThat(res.headers().firstValue("x-costwise-route")).hasValue("downgrade:monthly");
+        }
+    }
+
+    @Test
+    void givenMasterKey_whenManagingKeys_thenCreateShowsSecretOnceListHidesItRotateAndRevokeWork() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1, 1));
+        try (TestGateway gw = gateway("")) {
+            String auth = "Bearer " + MASTER;
+            HttpResponse<String> created = gw.post("/v1/keys", "{\"name\":\"team-a\",\"models\":[\"fast\"],"
+                    + "\"rpm\":10,\"tags\":{\"team\":\"a\"}}", "Authorization", auth);
+            assertThat(created.statusCode()).isEqualTo(201);
+            String id = TestGateway.json(created.body()).get("id").asText();
+            String secret = TestGateway.json(created.body()).get("key").asText();
+
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"), "Authorization",
+                    "Bearer " + secret).statusCode()).isEqualTo(200);
+            HttpResponse<String> list = gw.get("/v1/keys", "Authorization", auth);
+            assertThat(list.body()).contains(id).doesNotContain(secret.substring(secret.lastIndexOf('-') + 1));
+            assertThat(gw.get("/v1/keys", "Authorization", "Bearer " + secret).statusCode()).isEqualTo(403);
+
+            HttpResponse<String> rotated = gw.post("/v1/keys/" + id + "/rotate", "", "Authorization", auth);
+            String newSecret = TestGateway.json(rotated.body()).get("key").asText();
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"), "Authorization",
+                    "Bearer " + secret).statusCode()).isEqualTo(401);
+            assertThat(gw.delete("/v1/keys/" + id, "Authorization", auth).statusCode()).isEqualTo(200);
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q2"), "Authorization",
+                    "Bearer " + newSecret).statusCode()).isEqualTo(401);
+            assertThat(gw.records().getFirst().tags()).containsEntry("team", "a").containsEntry("key", id);
+        }
+    }
+
+    @Test
+    void givenSpend_whenAdminAsks_thenSpendAndBudgetsReport() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1000, 1000));
+        try (TestGateway gw = gateway("""
+                budgets:
+                  - name: monthly
+                    limit: "100"
+                """)) {
+            String auth = "Bearer " + MASTER;
+            gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"), "Authorization", auth);
+
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend", "Authorization", auth).body());
+            assertThat(spend.get("today").asText()).isEqualTo("0.02");
+            assertThat(spend.at("/by_model/fast/month").asText()).isEqualTo("0.02");
+            JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", auth).body());
+            assertThat(budgets.at("/data/0/name").asText()).isEqualTo("monthly");
+            assertThat(budgets.at("/data/0/spent").asText()).isEqualTo("0.02");
+            assertThat(gw.get("/v1/spend").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
+    void givenRunningGateway_whenProbed_thenHealthReadyModelsAndMetricsAnswer() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1, 1));
+        try (TestGateway gw = gateway("aliases:\n  quick: fast\n")) {
+            gw.post("/v1/chat/completions", TestGateway.chat("quick", "q"), "Authorization", "Bearer " + MASTER);
+
+            assertThat(gw.get("/health").statusCode()).isEqualTo(200);
+            assertThat(gw.get("/ready").statusCode()).isEqualTo(200);
+            JsonNode models = TestGateway.json(gw.get("/v1/models", "Authorization", "Bearer " + MASTER).body());
+            assertThat(models.get("object").asText()).isEqualTo("list");
+            assertThat(models.findValuesAsText("id")).contains("fast", "other", "quick");
+            String metrics = gw.get("/metrics").body();
+            assertThat(metrics).contains("costwise_requests_total{model=\"quick\",outcome=\"success\"} 1.0");
+        }
+    }
+}

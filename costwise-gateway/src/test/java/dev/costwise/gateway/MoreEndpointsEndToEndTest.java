@@ -1,0 +1,234 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.keys.VirtualKeyStore;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MoreEndpointsEndToEndTest {
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    private String base() {
+        return upstream.url("/v1").toString().replaceAll("/$", "");
+    }
+
+    @Test
+    void givenAutoPipeline_whenExplained_thenRouteModelAndEstimateWithoutCallingAnyModel() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: small, provider: openai, base_url: %1$s, price: {input: "1", output: "2"}}
+                  - {name: big, provider: openai, base_url: %1$s, price: {input: "10", output: "20"}}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: premium, model: big, when: {complexity: complex}}
+                    default_route: small
+                    fallbacks: [small]
+                """.formatted(base()))) {
+            HttpResponse<String> res = gw.post("/v1/route/explain", "{\"model\":\"auto\",\"max_tokens\":1000,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Analyze this architecture\"}]}");
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            JsonNode plan = TestGateway.json(res.body());
+            assertThat(plan.get("route").asText()).isEqualTo("premium");
+            assertThat(plan.get("model").asText()).isEqualTo("big");
+            assertThat(plan.get("candidates").toString()).isEqualTo("[\"big\",\"small\"]");
+            assertThat(plan.at("/classification/complexity").asText()).isEqualTo("complex");
+            // (25 chars + 3) / 4 = 7, + 4 per message + 3 = 14 input tokens; 14 * $10/1M + 1000 * $20/1M
+            assertThat(plan.get("estimated_max_cost").asText()).isEqualTo("0.02014");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void givenAutoPipeline_whenSimplePromptSent_thenDefaultRouteAnswersAndHeaderNamesIt() {
+        upstream.enqueue(OpenAiFake.completion("small", "ok", 1, 1));
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: small, provider: openai, base_url: %1$s}
+                  - {name: big, provider: openai, base_url: %1$s}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: premium, model: big, when: {complexity: complex}}
+                    default_route: small
+                """.formatted(base()))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto", "hi"));
+
+            assertThat(res.headers().firstValue("x-costwise-route")).hasValue("default");
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("small");
+        }
+    }
+
+    @Test
+    void givenEmbeddingsModel_whenSameInputTwice_thenPassedThroughOnceAndCached() throws Exception {
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,0.2]}],"
+                        + "\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":5,\"total_tokens\":5}}")
+                .build());
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: text-embedding-3-small, provider: openai, base_url: %s}
+                """.formatted(base()))) {
+            String body = "{\"model\":\"text-embedding-3-small\",\"input\":\"hello world\"}";
+            HttpResponse<String> first = gw.post("/v1/embeddings", body);
+            HttpResponse<String> second = gw.post("/v1/embeddings", body);
+
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(TestGateway.json(first.body()).at("/data/0/embedding/1").asDouble()).isEqualTo(0.2);
+            assertThat(second.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1/embeddings");
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+            assertThat(gw.records()).hasSize(2);
+            // text-embedding-3-small costs $0.02 per 1M tokens in the bundled catalog
+            assertThat(gw.records().getFirst().cost().toString()).isEqualTo("0.0000001");
+        }
+    }
+
+    @Test
+    void givenAnthropicModel_whenCalledInOpenAiFormat_thenNativeMessagesApiIsUsedAndAnsweredInOpenAiFormat()
+            throws Exception {
+        // https://docs.anthropic.com/en/api/messages (response shape)
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .addHeader("request-id", "req_ant_1")
+                .body("{\"id\":\"msg_01\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-haiku-4-5\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"Bonjour\"}],\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":10,\"output_tokens\":4}}")
+                .build());
+        try (TestGateway gw = new TestGateway("""
+                models:
+                  - name: claude
+                    provider: anthropic
+                    model: claude-haiku-4-5
+                    api_key_env: ANTHROPIC_KEY
+                    base_url: %s
+                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("ANTHROPIC_KEY",
+                "sk-ant-test"))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("claude", "Say hello"));
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            JsonNode body = TestGateway.json(res.body());
+            assertThat(body.get("object").asText()).isEqualTo("chat.completion");
+            assertThat(body.at("/choices/0/message/content").asText()).isEqualTo("Bonjour");
+            assertThat(body.at("/usage/prompt_tokens").asInt()).isEqualTo(10);
+            RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1/messages");
+            assertThat(sent.getHeaders().get("x-api-key")).isEqualTo("sk-ant-test");
+            // claude-haiku-4-5: $1 in / $5 out per 1M tokens in the bundled catalog
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.00003");
+        }
+    }
+
+    @Test
+    void givenJdbcKeyStore_whenReopened_thenKeysSurviveHashedAndRevocationSticks(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("keys.db");
+        VirtualKey spec = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(), BudgetWindow.MONTH,
+                Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, false);
+        String secret;
+        String id;
+        try (VirtualKeyStore store = new JdbcVirtualKeyStore(url, Clock.systemUTC())) {
+            VirtualKeyStore.Issued issued = store.create(spec);
+            secret = issued.secret();
+            id = issued.key().id();
+        }
+        try (VirtualKeyStore reopened = new JdbcVirtualKeyStore(url, Clock.systemUTC())) {
+            assertThat(reopened.verify(secret)).map(VirtualKey::id).hasValue(id);
+            assertThat(reopened.verify(secret + "x")).isEmpty();
+            assertThat(reopened.list().getFirst().rpm()).hasValue(5);
+            assertThat(reopened.revoke(id)).isTrue();
+        }
+        try (VirtualKeyStore again = new JdbcVirtualKeyStore(url, Clock.systemUTC())) {
+            assertThat(again.verify(secret)).isEmpty();
+            assertThat(again.list().getFirst().revoked()).isTrue();
+        }
+    }
+
+    @Test
+    void givenManyUnknownModelNames_whenRequested_thenMetricTagsStayBounded() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: fast, provider: openai, base_url: %s}
+                """.formatted(base()))) {
+            for (int i = 0; i < 5; i++) {
+                gw.post("/v1/chat/completions", TestGateway.chat("made-up-" + i, "q"));
+            }
+            String metrics = gw.get("/metrics").body();
+
+            assertThat(metrics).doesNotContain("made-up-");
+        }
+    }
+
+    @Test
+    void givenAutoRunsTheWorkflow_whenSimpleTaskSent_thenCheapExecutorAnswersAndEveryCallIsLedgered() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: gpt-4o-mini, provider: sim}
+                  - {name: gpt-4o, provider: sim}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes:
+                      - {name: executor, model: gpt-4o-mini}
+                    default_route: gpt-4o
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto", "What is 2+2?"));
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-route")).hasValue("workflow:simple");
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("gpt-4o-mini");
+            JsonNode body = TestGateway.json(res.body());
+            assertThat(body.at("/choices/0/message/content").asText()).isNotBlank();
+            assertThat(body.at("/costwise/complexity").asText()).isEqualTo("simple");
+            assertThat(gw.records()).isNotEmpty().allSatisfy(r -> {
+                assertThat(r.requestedModel()).isEqualTo("auto");
+                assertThat(r.requestId()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
+            });
+            assertThat(gw.records().getLast().usedModel()).isEqualTo("gpt-4o-mini");
+        }
+    }
+
+    @Test
+    void givenSpendAlertWithWebhook_whenSpendPassesIt_thenSlackCompatibleMessageIsPosted() throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "pricey", 1_000_000, 0));
+        try (MockWebServer slack = new MockWebServer()) {
+            slack.start();
+            slack.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+            try (TestGateway gw = TestGateway.of("""
+                    models:
+                      - {name: fast, provider: openai, base_url: %s, price: {input: "2.00", output: "1"}}
+                    alerts:
+                      - name: spend-spike
+                        metric: spend
+                        above: 1
+                        window: 1h
+                        webhook: %s
+                    """.formatted(base(), slack.url("/hook")))) {
+                gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"));
+
+                RecordedRequest hook = slack.takeRequest(10, TimeUnit.SECONDS);
+                assertThat(hook).isNotNull();
+                // https://api.slack.com/messaging/webhooks: a JSON body with "text"
+                assertThat(TestGateway.json(hook.getBody().utf8()).get("text").asText()).contains("COST ALERT").contains("$2.00").contains("above $1.00");
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.costwise.gateway;
+
+import mockwebserver3.MockResponse;
+
+/**
+ * Answers in OpenAI's documented wire format (https://platform.openai.com/docs/api-reference/chat/object,
+ * https://platform.openai.com/docs/api-reference/chat-streaming, https://platform.openai.com/docs/guides/error-codes).
+ */
+final class OpenAiFake {
+    private OpenAiFake() {}
+
+    static MockResponse completion(String model, String text, int promptTokens, int completionTokens) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .addHeader("x-request-id", "req_upstream_1")
+                .body("{\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion\",\"created\":1741569952,\"model\":\""
+                        + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
+                        + text + "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":"
+                        + "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completionTokens
+                        + ",\"total_tokens\":" + (promptTokens + completionTokens) + ",\"prompt_tokens_details\":"
+                        + "{\"cached_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}},"
+                        + "\"system_fingerprint\":\"fp_1\"}")
+                .build();
+    }
+
+    static MockResponse error(int status, String type, String code, String message) {
+        MockResponse.Builder b = new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json")
+                .body("{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\",\"param\":null,"
+                        + "\"code\":" + (code == null ? "null" : "\"" + code + "\"") + "}}");
+        if (status == 429) {
+            b.addHeader("retry-after", "1");
+        }
+        return b.build();
+    }
+
+    static MockResponse stream(String model, String... words) {
+        StringBuilder sb = new StringBuilder();
+        String head = "{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
+                + model + "\",\"system_fingerprint\":\"fp_1\",\"choices\":";
+        sb.append("data: ").append(head).append("[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+                + "\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n");
+        for (String w : words) {
+            sb.append("data: ").append(head).append("[{\"index\":0,\"delta\":{\"content\":\"").append(w)
+                    .append("\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n");
+        }
+        sb.append("data: ").append(head).append("[{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":"
+                + "\"stop\"}],\"usage\":null}\n\n");
+        sb.append("data: ").append(head).append("[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":")
+                .append(words.length).append(",\"total_tokens\":").append(12 + words.length).append("}}\n\n");
+        sb.append("data: [DONE]\n\n");
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sb.toString()).build();
+    }
+}

@@ -1,0 +1,212 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.RouteTests;
+import dev.costwise.llm.cost.Outcome;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+class ShutdownAndConfigTest {
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    @Test
+    void givenRequestInFlight_whenGatewayCloses_thenRequestCompletesAndItsLedgerRowIsKept() throws Exception {
+        // The upstream holds its answer back for 700 ms, so close() starts while the request is in flight.
+        upstream.enqueue(new MockResponse.Builder(OpenAiFake.completion("gpt-4o-mini", "late", 5, 5))
+                .headersDelay(700, TimeUnit.MILLISECONDS).build());
+        TestGateway gw = TestGateway.of("""
+                models:
+                  - name: fast
+                    provider: openai
+                    base_url: %s
+                """.formatted(upstream.url("/v1").toString().replaceAll("/$", "")));
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(
+                    () -> gw.post("/v1/chat/completions", TestGateway.chat("fast", "q")), pool);
+            upstream.takeRequest(5, TimeUnit.SECONDS);
+
+            gw.close();
+
+            assertThat(inFlight.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(gw.records()).extracting(r -> r.outcome()).containsExactly(Outcome.SUCCESS);
+        }
+    }
+
+    @Test
+    void givenConfigWithManyMistakes_whenLoaded_thenEveryProblemIsListedWithItsPath() {
+        String yaml = """
+                server:
+                  port: 99999
+                  max_body_size: lots
+                models:
+                  - name: a
+                    provider: openai
+                  - name: a
+                    provider: opnai
+                  - provider: anthropic
+                    price: {input: "x"}
+                pipelines:
+                  auto:
+                    fallbacks: [nope]
+                    retry: {backoff: sideways}
+                    timeout: soon
+                budgets:
+                  - name: b
+                    limit: "5"
+                    on_exhausted: downgrade
+                colour: blue
+                """;
+        assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "bad.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                        "colour: unknown field (known: alerts, aliases, budgets, defaults, groups, keys, ledger, "
+                                + "master_key, models, pipelines, server, tests, throttles)",
+                        "server.port: must be in [0, 65535], was 99999",
+                        "server.max_body_size: expected a size such as 512KB or 10MB, was 'lots'",
+                        "models[1].name: duplicate model name 'a'",
+                        "models[1].provider: unknown provider 'opnai' (known: openai, anthropic, gemini, groq, "
+                                + "openrouter, deepseek, mistral, huggingface, together, ollama, openai-compatible, "
+                                + "sim)",
+                        "models[2].name: is required",
+                        "models[2].api_key_env: provider 'anthropic' needs an API key: set ANTHROPIC_API_KEY or "
+                                + "api_key",
+                        "models[2].price.input: expected a dollar amount such as \"2.50\", was 'x'",
+                        "models[2].price.output: is required",
+                        "pipelines.auto.fallbacks[0]: unknown model 'nope' (known: a)",
+                        "pipelines.auto.retry.backoff: unknown value 'sideways' (known: constant, linear, exponential)",
+                        "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
+                        "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
+                                + "model)"))
+                .hasMessageContaining("13 problems in bad.yaml");
+    }
+
+    @Test
+    void givenEnvReferences_whenLoaded_thenSubstitutedAndMissingOnesReported() {
+        String yaml = """
+                master_key: ${MASTER}
+                models:
+                  - name: a
+                    provider: openai-compatible
+                    base_url: ${BASE:-http://localhost:8000/v1}
+                    api_key: ${MISSING_KEY}
+                """;
+        assertThatThrownBy(() -> new ConfigLoader(Map.of("MASTER", "m")::get).parse(yaml, "env.yaml"))
+                .hasMessageContaining("models[0].api_key: environment variable MISSING_KEY is not set");
+        GatewayConfig ok = new ConfigLoader(Map.of("MASTER", "m", "MISSING_KEY", "k")::get).parse(yaml, "env.yaml");
+        assertThat(ok.masterKey()).hasValue("m");
+        assertThat(ok.models().getFirst().baseUrl()).isEqualTo("http://localhost:8000/v1");
+        assertThat(ok.models().getFirst().toString()).doesNotContain("k]");
+    }
+
+    @Test
+    void givenRoutingTestsInConfig_whenRun_thenFailingCasesAreReported() {
+        String yaml = """
+                models:
+                  - {name: small, provider: sim, price: {input: "0.1", output: "0.1"}}
+                  - {name: big, provider: sim, price: {input: "5", output: "15"}}
+                pipelines:
+                  auto:
+                    routes:
+                      - name: premium
+                        model: big
+                        when: {complexity: complex}
+                      - name: cheap
+                        model: small
+                        when: {max_chars: 2000}
+                tests:
+                  - input: "Analyze the trade-offs of event sourcing for a bank ledger"
+                    expect_route: premium
+                  - input: "Translate 'hello' to French"
+                    expect_route: cheap
+                  - input: "What is 2+2?"
+                    expect_route: premium
+                """;
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "routes.yaml");
+
+        List<String> failures = RouteTests.run(config);
+
+        assertThat(failures).containsExactly("tests[2]: \"What is 2+2?\" took route 'cheap', expected 'premium'");
+    }
+
+    @Test
+    void givenNoProviderKeys_whenEmbeddedDefault_thenSimulatedWithCatalogNamesAndLedgerInDataFolder() {
+        GatewayConfig sim = EmbeddedDefaults.fromEnvironment(Map.<String, String>of()::get);
+        GatewayConfig proxied = EmbeddedDefaults.fromEnvironment(Map.of("UPSTREAM_BASE_URL",
+                "http://127.0.0.1:18080/v1")::get);
+
+        assertThat(sim.simulated()).isTrue();
+        assertThat(sim.models()).extracting(GatewayConfig.Model::provider).containsOnly("sim");
+        assertThat(sim.ledgerUrl()).hasValue("jdbc:sqlite:./costwise-data/ledger.db");
+        assertThat(sim.server().port()).isEqualTo(4000);
+        assertThat(proxied.simulated()).isFalse();
+        assertThat(proxied.model("gpt-4o-mini").orElseThrow().baseUrl()).isEqualTo("http://127.0.0.1:18080/v1");
+    }
+
+    @Test
+    void givenSimulatedDefault_whenCalled_thenAnswerIsLabelledSimulated() {
+        GatewayConfig sim = EmbeddedDefaults.fromEnvironment(Map.<String, String>of()::get);
+        GatewayConfig local = sim.withServer(new GatewayConfig.Server("127.0.0.1", 0, 1 << 20,
+                java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10)));
+        try (Gateway gw = Gateway.builder(local).ledger(new dev.costwise.gateway.pipeline.MemorySpendLedger())
+                .keys(new dev.costwise.gateway.keys.InMemoryVirtualKeyStore(java.time.Clock.systemUTC())).build()
+                .start()) {
+            var client = java.net.http.HttpClient.newHttpClient();
+            var res = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + gw.port() + "/v1/chat/completions")).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    TestGateway.chat("gpt-4o-mini", "hi"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-simulated")).hasValue("true");
+            assertThat(res.body()).contains("simulated");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void givenSqliteLedger_whenGatewayStopsRightAfterABurst_thenEveryRowIsDurableOnReopen(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "a" + i, 10, 10));
+        }
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse("""
+                server: {port: 0}
+                ledger: {url: "%s"}
+                models:
+                  - {name: fast, provider: openai, base_url: %s}
+                """.formatted(url, upstream.url("/v1").toString().replaceAll("/$", "")), "sqlite.yaml");
+        Gateway gateway = Gateway.builder(config).build().start();
+        var client = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 20; i++) {
+            var res = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + gateway.port() + "/v1/chat/completions")).header("Cache-Control", "no-store")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestGateway.chat("fast", "q" + i))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(res.statusCode()).isEqualTo(200);
+        }
+
+        gateway.close();
+
+        try (var reopened = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            assertThat(reopened.records(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60), 100))
+                    .hasSize(20).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS));
+        }
+    }
+}

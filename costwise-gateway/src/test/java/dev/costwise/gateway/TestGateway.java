@@ -1,0 +1,106 @@
+package dev.costwise.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
+import dev.costwise.gateway.pipeline.MemorySpendLedger;
+import dev.costwise.llm.cost.CostRecord;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real gateway on a free port with an in-memory ledger and key store, a sleeper that only records, and an HTTP
+ * client to call it. Our own classes all run for real; only providers are faked (MockWebServer).
+ */
+final class TestGateway implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final Gateway gateway;
+    final MemorySpendLedger ledger = new MemorySpendLedger();
+    final InMemoryVirtualKeyStore keys = new InMemoryVirtualKeyStore(Clock.systemUTC());
+    final List<Duration> sleeps = new ArrayList<>();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    TestGateway(String yaml, Map<String, String> env) {
+        GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
+        GatewayConfig.Server s = parsed.server();
+        GatewayConfig config = parsed.withServer(new GatewayConfig.Server("127.0.0.1", 0, s.maxBodyBytes(),
+                s.shutdownGrace(), s.requestTimeout()));
+        this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add).build().start();
+    }
+
+    static TestGateway of(String yaml) {
+        return new TestGateway(yaml, Map.of("TEST_KEY", "sk-upstream-secret"));
+    }
+
+    /** A chat body with one user message. */
+    static String chat(String model, String prompt) {
+        return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}";
+    }
+
+    HttpResponse<String> post(String path, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    HttpResponse<String> get(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .timeout(Duration.ofSeconds(20)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    HttpResponse<String> delete(String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .timeout(Duration.ofSeconds(20)).DELETE();
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b.build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(String s) {
+        try {
+            return JSON.readTree(s);
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + s, e);
+        }
+    }
+
+    List<CostRecord> records() {
+        return ledger.records();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.costwise.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
+import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class BudgetBookTest {
+    private static final Instant NOON = Instant.parse("2026-11-27T12:00:00Z");
+    private static final BudgetDef DAILY = new BudgetDef("daily", BudgetScope.GLOBAL, BudgetWindow.DAY,
+            Money.of("1.00"), OnExhausted.REJECT, Optional.empty(), List.of());
+
+    @Test
+    void givenManyConcurrentReservations_whenTheyRace_thenNoMoreThanTheLimitIsEverHeld() throws Exception {
+        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
+        AtomicInteger admitted = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 500; i++) {
+                pool.submit(() -> {
+                    go.await();
+                    if (book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.01")).reservation()
+                            .isPresent()) {
+                        admitted.incrementAndGet();
+                    }
+                    return null;
+                });
+            }
+            go.countDown();
+        }
+
+        assertThat(admitted.get()).isEqualTo(100);
+        assertThat(book.statuses().getFirst().reserved()).isEqualTo(Money.of("1.00"));
+    }
+
+    @Test
+    void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
+        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
+        BudgetBook.Reservation r = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.90"))
+                .reservation().orElseThrow();
+        assertThat(book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.20")).exhausted()).isPresent();
+
+        r.settle(Money.of("0.10"));
+
+        assertThat(book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.20")).reservation()).isPresent();
+        assertThat(book.statuses().getFirst().spent()).isEqualTo(Money.of("0.10"));
+    }
+
+    @Test
+    void givenSpendInTheLedger_whenTheBookStarts_thenTheWindowIsRebuiltFromItAndResetsAtMidnight() {
+        MemorySpendLedger ledger = new MemorySpendLedger();
+        ledger.append(new CostRecord("r1", 1, NOON.minus(Duration.ofHours(1)), "m", "m", "openai", Usage.of(1, 1),
+                Money.of("0.95"), Money.of("0.95"), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(),
+                Optional.empty(), Duration.ZERO, Map.of()));
+        BudgetBook book = new BudgetBook(List.of(DAILY), ledger, Clock.fixed(NOON, ZoneOffset.UTC));
+
+        BudgetBook.Result result = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.10"));
+
+        assertThat(result.exhausted()).hasValueSatisfying(e -> {
+            assertThat(e.used()).isEqualTo(Money.of("0.95"));
+            assertThat(e.resetsAt()).isEqualTo(Instant.parse("2026-11-28T00:00:00Z"));
+            assertThat(e.retryAfter()).isEqualTo(Duration.ofHours(12));
+        });
+        BudgetBook tomorrow = new BudgetBook(List.of(DAILY), ledger,
+                Clock.fixed(Instant.parse("2026-11-28T00:00:01Z"), ZoneOffset.UTC));
+        assertThat(tomorrow.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.10")).reservation())
+                .isPresent();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.costwise.gateway.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig.CacheScope;
+import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.llm.chat.Usage;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class WindowsAndCacheTest {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
+    private final Ticker ticker = nanos::get;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private void advance(Duration d) {
+        nanos.addAndGet(d.toNanos());
+    }
+
+    @Test
+    void givenRpmReached_whenTheOldestRequestLeavesTheMinute_thenANewOneIsAdmitted() {
+        RateWindow w = new RateWindow(ticker);
+        assertThat(w.tryAcquire(2, 0, 10)).isEmpty();
+        advance(Duration.ofSeconds(30));
+        assertThat(w.tryAcquire(2, 0, 10)).isEmpty();
+
+        assertThat(w.tryAcquire(2, 0, 10)).hasValue(Duration.ofSeconds(30));
+        advance(Duration.ofSeconds(31));
+        assertThat(w.tryAcquire(2, 0, 10)).isEmpty();
+    }
+
+    @Test
+    void givenTpm_whenActualUsageIsLowerThanEstimated_thenTheCorrectionFreesTokens() {
+        RateWindow w = new RateWindow(ticker);
+        assertThat(w.tryAcquire(0, 1000, 900)).isEmpty();
+        assertThat(w.tryAcquire(0, 1000, 200)).isPresent();
+
+        w.correct(900, 100);
+
+        assertThat(w.tryAcquire(0, 1000, 200)).isEmpty();
+    }
+
+    @Test
+    void givenCachedAnswer_whenTtlPasses_thenItIsGone_andKeysIgnoreStreamAndFieldOrder() throws Exception {
+        ResponseCacheStore cache = new ResponseCacheStore(json, ticker);
+        CacheSettings settings = new CacheSettings(true, CacheScope.KEY, Duration.ofMinutes(5), 100);
+        ObjectNode a = (ObjectNode) json.readTree("{\"model\":\"m\",\"temperature\":0,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}],\"stream\":true,\"user\":\"u1\"}");
+        ObjectNode b = (ObjectNode) json.readTree("{\"messages\":[{\"content\":\"hi\",\"role\":\"user\"}],"
+                + "\"temperature\":0,\"model\":\"m\"}");
+        ObjectNode c = (ObjectNode) json.readTree("{\"model\":\"m\",\"temperature\":1,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}]}");
+        String key = cache.key(settings, "m", "k1", a);
+
+        assertThat(cache.key(settings, "m", "k1", b)).isEqualTo(key);
+        assertThat(cache.key(settings, "m", "k1", c)).isNotEqualTo(key);
+        assertThat(cache.key(settings, "m", "k2", a)).isNotEqualTo(key);
+
+        cache.put("m", settings, key, new ResponseCacheStore.Entry(new byte[] {1}, Usage.of(1, 1), "m",
+                Money.of("0.01"), "default"));
+        advance(Duration.ofMinutes(4));
+        assertThat(cache.get("m", settings, key)).isPresent();
+        advance(Duration.ofMinutes(2));
+        assertThat(cache.get("m", settings, key)).isEmpty();
+    }
+}
