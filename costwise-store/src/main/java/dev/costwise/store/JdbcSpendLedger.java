@@ -3,6 +3,7 @@ package dev.costwise.store;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.spi.SpendLedger;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,10 +13,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -55,7 +56,8 @@ public final class JdbcSpendLedger implements SpendLedger {
     private final LedgerOptions options;
     private final LedgerWriter writer;
     private final SpendReports reports;
-    private final String recordIdPrefix = UUID.randomUUID() + "-";
+    /** Record ids are this instance's random 64-bit prefix and a sequence: unique across instances, short to index. */
+    private final String recordIdPrefix = HexFormat.of().toHexDigits(new SecureRandom().nextLong()) + "-";
     private final AtomicLong recordSequence = new AtomicLong();
 
     private JdbcSpendLedger(ConnectionFactory connections, LedgerOptions options) {

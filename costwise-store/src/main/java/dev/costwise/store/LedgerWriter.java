@@ -186,26 +186,35 @@ final class LedgerWriter {
 
     private void run() {
         List<LedgerRow> batch = new ArrayList<>(options.batchSize());
+        List<Barrier> barriers = new ArrayList<>();
+        List<Entry> drained = new ArrayList<>(options.batchSize());
         try {
             while (true) {
-                Entry first = queue.take();
-                Barrier barrier = collect(first, batch);
+                sort(queue.take(), batch, barriers);
                 long deadline = System.nanoTime() + options.flushInterval().toNanos();
-                while (barrier == null && batch.size() < options.batchSize()) {
-                    long remaining = deadline - System.nanoTime();
-                    Entry next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : queue.poll();
-                    if (next == null) {
-                        break;
+                while (barriers.isEmpty() && batch.size() < options.batchSize()) {
+                    drained.clear();
+                    if (queue.drainTo(drained, options.batchSize() - batch.size()) == 0) {
+                        long remaining = deadline - System.nanoTime();
+                        Entry next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
+                        if (next == null) {
+                            break;
+                        }
+                        drained.add(next);
                     }
-                    barrier = collect(next, batch);
+                    // Rows drained after a barrier join this batch: writing them early is harmless.
+                    drained.forEach(entry -> sort(entry, batch, barriers));
                 }
                 writeWithRetry(batch);
                 batch.clear();
-                if (barrier != null) {
+                boolean stop = false;
+                for (Barrier barrier : barriers) {
                     barrier.done().complete(null);
-                    if (barrier.stop()) {
-                        return;
-                    }
+                    stop |= barrier.stop();
+                }
+                barriers.clear();
+                if (stop) {
+                    return;
                 }
             }
         } catch (InterruptedException e) {
@@ -216,6 +225,7 @@ final class LedgerWriter {
             writable = false;
             LOG.error("spend ledger ({}) writer failed; {} records not written", connections.describe(),
                     batch.size() + pending(), e);
+            barriers.forEach(barrier -> barrier.done().completeExceptionally(e));
             for (Entry entry : queue) {
                 if (entry instanceof Barrier barrier) {
                     barrier.done().completeExceptionally(e);
@@ -227,12 +237,11 @@ final class LedgerWriter {
         }
     }
 
-    private static Barrier collect(Entry entry, List<LedgerRow> batch) {
-        if (entry instanceof LedgerRow row) {
-            batch.add(row);
-            return null;
+    private static void sort(Entry entry, List<LedgerRow> batch, List<Barrier> barriers) {
+        switch (entry) {
+            case LedgerRow row -> batch.add(row);
+            case Barrier barrier -> barriers.add(barrier);
         }
-        return (Barrier) entry;
     }
 
     private void writeWithRetry(List<LedgerRow> batch) throws InterruptedException {

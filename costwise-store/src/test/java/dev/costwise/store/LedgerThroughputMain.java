@@ -25,12 +25,20 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * mvn -q -o -pl costwise-store -am test-compile
- * java -cp "costwise-store/target/test-classes:costwise-store/target/classes:$(cat cp.txt)" \
- *     dev.costwise.store.LedgerThroughputMain [records] [threads] [sqlite|postgres|both]
+ * M=~/.m2/repository
+ * java -cp costwise-store/target/test-classes:costwise-store/target/classes:costwise-llm/target/classes:\
+ * costwise-core/target/classes:$M/org/xerial/sqlite-jdbc/3.51.1.0/sqlite-jdbc-3.51.1.0.jar:\
+ * $M/org/postgresql/postgresql/42.7.8/postgresql-42.7.8.jar:\
+ * $M/com/fasterxml/jackson/core/jackson-databind/2.23.0/jackson-databind-2.23.0.jar:\
+ * $M/com/fasterxml/jackson/core/jackson-core/2.23.0/jackson-core-2.23.0.jar:\
+ * $M/com/fasterxml/jackson/core/jackson-annotations/2.23/jackson-annotations-2.23.jar:\
+ * $M/org/slf4j/slf4j-api/2.0.17/slf4j-api-2.0.17.jar \
+ *     dev.costwise.store.LedgerThroughputMain [records] [threads] [sqlite|postgres|both] [batch sizes, e.g. 500,2000]
  * </pre>
  *
  * Each run appends {@code records} records from {@code threads} virtual threads, then flushes, and reports the
- * records per second from the first append to the end of the flush. One warm-up run precedes the measured ones.
+ * records per second from the first append to the end of the flush, three runs per database and batch size (the first
+ * includes JIT warm-up). Records carry key, user, team and feature tags, as the gateway writes them.
  */
 public final class LedgerThroughputMain {
 
@@ -43,7 +51,8 @@ public final class LedgerThroughputMain {
         int records = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         String which = args.length > 2 ? args[2] : "both";
-        int[] batchSizes = {500};
+        int[] batchSizes = args.length > 3 ? java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt)
+                .toArray() : new int[] {500};
         if (!which.equals("postgres")) {
             Path dir = Files.createTempDirectory("costwise-ledger-bench");
             for (int batch : batchSizes) {
@@ -103,13 +112,19 @@ public final class LedgerThroughputMain {
                     }
                 }));
             }
+            Duration cpuBefore = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
             long began = System.nanoTime();
             go.countDown();
             for (Thread appender : appenders) {
                 appender.join();
             }
+            long appended = System.nanoTime() - began;
             ledger.flush();
             long nanos = System.nanoTime() - began;
+            Duration cpu = ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO).minus(cpuBefore);
+            System.out.printf("  appends took %,d ms (%,.0f appends/s), durable after %,d ms; this JVM used %,d ms CPU"
+                    + " (%,.0f records per CPU-second)%n", appended / 1_000_000, records / (appended / 1e9),
+                    nanos / 1_000_000, cpu.toMillis(), records / (cpu.toNanos() / 1e9));
             return records / (nanos / 1e9);
         }
     }

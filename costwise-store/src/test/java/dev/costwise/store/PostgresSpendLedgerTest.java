@@ -22,7 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresSpendLedgerTest extends SpendLedgerContract {
 
-    static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/postgres";
+    /** The server; {@code -Dcostwise.test.postgres=<jdbc url>} points the tests elsewhere. */
+    static final String SERVER = System.getProperty("costwise.test.postgres",
+            "jdbc:postgresql://127.0.0.1:5432/postgres");
     static final String USER = "postgres";
 
     private String schema;

@@ -233,6 +233,43 @@ public final class ResponseCache<I, O> {
         }
     }
 
+    /**
+     * Looks up a completed entry without loading it, counting and recording a hit or a miss as {@link #wrap} does.
+     * Used by callers that fill the cache themselves, such as a stream that is cached once it has ended.
+     *
+     * @param key the key
+     * @param context the request's context, where the hit or miss is recorded
+     * @return the cached output, if a completed one is present
+     */
+    public Optional<O> lookup(Object key, WorkflowContext context) {
+        Objects.requireNonNull(key, "key");
+        CompletableFuture<O> existing = cache.getIfPresent(key);
+        if (existing != null && existing.isDone() && !existing.isCompletedExceptionally()) {
+            O value = existing.getNow(null);
+            if (value != null) {
+                hit(context, value, false);
+                return Optional.of(value);
+            }
+        }
+        misses.increment();
+        metrics.onCacheMiss(name);
+        context.record(name, "cache_miss");
+        return Optional.empty();
+    }
+
+    /**
+     * Stores an output under a key, replacing any entry.
+     *
+     * @param key the key
+     * @param value the output; {@code null} is ignored
+     */
+    public void put(Object key, O value) {
+        Objects.requireNonNull(key, "key");
+        if (value != null) {
+            cache.put(key, CompletableFuture.completedFuture(value));
+        }
+    }
+
     /** @return a snapshot of the counters */
     public CacheStats stats() {
         return new CacheStats(hits.sum(), misses.sum(), loadFailures.sum(), expirations.sum(), evictions.sum(),

@@ -41,6 +41,18 @@ public record RateLimitObservation(String provider, String model, OptionalLong l
     }
 
     /**
+     * The observation of the rate-limit headers a provider adapter captured.
+     *
+     * @param snapshot what the adapter read from one response's headers
+     * @return the same limits as an observation
+     */
+    public static RateLimitObservation from(dev.costwise.llm.provider.http.RateLimitSnapshot snapshot) {
+        return new RateLimitObservation(snapshot.provider(), snapshot.model(), snapshot.requestLimit(),
+                snapshot.requestsRemaining(), snapshot.requestsReset(), snapshot.tokenLimit(),
+                snapshot.tokensRemaining(), snapshot.tokensReset(), snapshot.retryAfter());
+    }
+
+    /**
      * Request headers only.
      *
      * @param provider provider id

@@ -92,6 +92,19 @@ public final class UsageTracker {
     }
 
     /**
+     * A listener to hand to provider adapters, so every response's rate-limit headers feed this tracker.
+     *
+     * @return the listener
+     */
+    public dev.costwise.llm.provider.http.RateLimitListener asRateLimitListener() {
+        return snapshot -> {
+            if (!snapshot.isEmpty()) {
+                observe(RateLimitObservation.from(snapshot));
+            }
+        };
+    }
+
+    /**
      * Takes in what a provider's rate-limit headers said. The latest observation of a model counts until its reset
      * time passes.
      *

@@ -29,6 +29,7 @@ import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.UsageNormalizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -322,10 +323,9 @@ public final class OpenAiWire {
     }
 
     /**
-     * Writes a request as a caller would send it, keeping its own model name.
+     * Writes a request as a caller would send it, keeping its own model name and stream flags.
      *
-     * @param request the request
-     * @param stream whether to ask for a stream (with usage)
+     * @param request the request and its stream flags
      * @return the JSON body
      */
     public ObjectNode writeRequest(OpenAiRequest request) {
@@ -699,10 +699,14 @@ public final class OpenAiWire {
                         }
                     }
                 }
-                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason).or(() -> Optional.empty());
+                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason);
             }
         }
-        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(root.get("usage")));
+        JsonNode usage = root.get("usage");
+        if ((usage == null || usage.isNull()) && root.path("x_groq").path("usage").isObject()) {
+            usage = root.path("x_groq").path("usage"); // Groq's own place for the final chunk's usage
+        }
+        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(usage));
     }
 
     // ------------------------------------------------------------------ usage
@@ -749,7 +753,7 @@ public final class OpenAiWire {
         if (reasoning > completion) {
             completion += reasoning;
         }
-        return Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, reasoning, false));
+        return Optional.of(UsageNormalizer.fromOpenAi(prompt, Math.min(cached, prompt), completion, reasoning));
     }
 
     // ------------------------------------------------------------------ errors

@@ -15,6 +15,7 @@ import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.ChunkSource;
 import dev.costwise.llm.provider.http.GuardedStream;
+import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpHeaders;
 import dev.costwise.llm.provider.http.HttpResult;
@@ -138,7 +139,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         AnthropicResponseMapper.Reply reply;
         try {
             reply = AnthropicResponseMapper.read(json.readTree(result.body()));
-        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
         }
         return new ProviderReply(reply.id(), Optional.of(reply.model()), reply.message(), reply.finishReason(),
@@ -187,8 +188,10 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                 RateLimitHeaderParser.retryAfter(headers, settings().clock().instant()), timeout());
     }
 
+    /** @return the limit to report when the provider says it timed out: the stream total, else the read timeout */
     private Duration timeout() {
-        return settings().streamTimeouts().total().orElse(Duration.ZERO);
+        return settings().streamTimeouts().total().orElseGet(() -> settings().transport()
+                instanceof HelidonHttpTransport helidon ? helidon.readTimeout() : Duration.ZERO);
     }
 
     private String redact(String text) {
@@ -206,6 +209,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     /** Reads server-sent events and decodes them; one per stream. */
     private final class EventSource implements ChunkSource {
+        private static final int DRAIN_LIMIT = 4096;
+
         private final GuardedStream stream;
         private final Optional<String> requestId;
         private final AnthropicStreamDecoder decoder;
@@ -224,6 +229,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         public Optional<ChatChunk> next() {
             while (pending.isEmpty()) {
                 if (decoder.complete()) {
+                    stream.drainAndClose(DRAIN_LIMIT); // the chunked end, so the connection can be reused
                     return Optional.empty();
                 }
                 Optional<SseEvent> event;

@@ -7,6 +7,7 @@ import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.UsageNormalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,19 +85,37 @@ final class AnthropicResponseMapper {
     }
 
     /**
-     * Normalises Anthropic usage: its {@code input_tokens} excludes cache reads and cache writes, Costwise's
-     * {@link Usage#inputTokens()} includes them.
+     * Normalises Anthropic usage with {@link UsageNormalizer#fromAnthropic}: its {@code input_tokens} excludes cache
+     * reads and cache writes, Costwise's {@link Usage#inputTokens()} includes them; 1-hour cache writes are kept apart.
      *
      * @param usage the {@code usage} object
      * @param outputFloor an output count to use when {@code usage} has none
      * @return the usage
      */
     static Usage usage(JsonNode usage, long outputFloor) {
-        long input = usage.path("input_tokens").asLong(0);
-        long cacheRead = usage.path("cache_read_input_tokens").asLong(0);
-        long cacheWrite = usage.path("cache_creation_input_tokens").asLong(0);
         long output = usage.has("output_tokens") ? usage.path("output_tokens").asLong(0) : outputFloor;
-        return new Usage(input + cacheRead + cacheWrite, cacheRead, cacheWrite, output, 0, false);
+        CacheWrites writes = CacheWrites.of(usage);
+        return UsageNormalizer.fromAnthropic(usage.path("input_tokens").asLong(0),
+                usage.path("cache_read_input_tokens").asLong(0), writes.fiveMinutes(), writes.oneHour(), output);
+    }
+
+    /**
+     * Cache writes by TTL: {@code cache_creation.ephemeral_5m_input_tokens} and {@code ephemeral_1h_input_tokens}
+     * when the response splits them, else the total {@code cache_creation_input_tokens} as 5-minute writes
+     * (Anthropic's default TTL).
+     *
+     * @param fiveMinutes tokens written with the 5-minute TTL
+     * @param oneHour tokens written with the 1-hour TTL
+     */
+    record CacheWrites(long fiveMinutes, long oneHour) {
+        static CacheWrites of(JsonNode usage) {
+            JsonNode split = usage.path("cache_creation");
+            if (split.isObject()) {
+                return new CacheWrites(split.path("ephemeral_5m_input_tokens").asLong(0),
+                        split.path("ephemeral_1h_input_tokens").asLong(0));
+            }
+            return new CacheWrites(usage.path("cache_creation_input_tokens").asLong(0), 0);
+        }
     }
 
     static String requireText(JsonNode node, String field) {

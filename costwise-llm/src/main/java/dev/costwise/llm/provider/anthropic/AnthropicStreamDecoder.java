@@ -5,6 +5,7 @@ import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.UsageNormalizer;
 import dev.costwise.llm.provider.ProviderException;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +37,8 @@ final class AnthropicStreamDecoder {
     private String model;
     private long inputTokens;
     private long cacheReadTokens;
-    private long cacheWriteTokens;
+    private long cacheWrite5mTokens;
+    private long cacheWrite1hTokens;
     private long outputTokens;
     private Optional<FinishReason> finishReason = Optional.empty();
     private boolean started;
@@ -133,7 +135,11 @@ final class AnthropicStreamDecoder {
         }
         inputTokens = usage.path("input_tokens").asLong(inputTokens);
         cacheReadTokens = usage.path("cache_read_input_tokens").asLong(cacheReadTokens);
-        cacheWriteTokens = usage.path("cache_creation_input_tokens").asLong(cacheWriteTokens);
+        if (usage.has("cache_creation") || usage.has("cache_creation_input_tokens")) {
+            AnthropicResponseMapper.CacheWrites writes = AnthropicResponseMapper.CacheWrites.of(usage);
+            cacheWrite5mTokens = writes.fiveMinutes();
+            cacheWrite1hTokens = writes.oneHour();
+        }
         outputTokens = usage.path("output_tokens").asLong(outputTokens);
     }
 
@@ -143,8 +149,8 @@ final class AnthropicStreamDecoder {
 
     /** @return the usage seen so far, normalised (input includes cache reads and writes) */
     Usage usage() {
-        return new Usage(inputTokens + cacheReadTokens + cacheWriteTokens, cacheReadTokens, cacheWriteTokens,
-                outputTokens, 0, false);
+        return UsageNormalizer.fromAnthropic(inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens,
+                outputTokens);
     }
 
     /** @return {@code true} once {@code message_start} arrived */

@@ -12,6 +12,7 @@ import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.ChunkSource;
 import dev.costwise.llm.provider.http.GuardedStream;
+import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpHeaders;
 import dev.costwise.llm.provider.http.HttpResult;
@@ -125,7 +126,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         GeminiResponseMapper.Reply reply;
         try {
             reply = GeminiResponseMapper.read(json.readTree(result.body()));
-        } catch (IOException | IllegalArgumentException | NullPointerException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new ProviderException.MalformedResponse(details, describe(e), e);
         }
         if (reply.blockReason().isPresent() && reply.message().content().isEmpty()
@@ -171,8 +172,10 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 RateLimitHeaderParser.retryAfter(headers, settings().clock().instant()), timeout());
     }
 
+    /** @return the limit to report when the provider says it timed out: the stream total, else the read timeout */
     private Duration timeout() {
-        return settings().streamTimeouts().total().orElse(Duration.ZERO);
+        return settings().streamTimeouts().total().orElseGet(() -> settings().transport()
+                instanceof HelidonHttpTransport helidon ? helidon.readTimeout() : Duration.ZERO);
     }
 
     private String redact(String text) {

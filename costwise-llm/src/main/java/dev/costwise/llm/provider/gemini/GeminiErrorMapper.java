@@ -27,7 +27,8 @@ import java.util.Optional;
  *   <tr><td>403</td><td>PERMISSION_DENIED</td><td>PermissionDenied</td></tr>
  *   <tr><td>404</td><td>NOT_FOUND</td><td>NotFound</td></tr>
  *   <tr><td>429</td><td>RESOURCE_EXHAUSTED</td><td>RateLimited, retry after {@code RetryInfo.retryDelay} (or the
- *       {@code Retry-After} header)</td></tr>
+ *       {@code Retry-After} header); QuotaExhausted when a {@code QuotaFailure} names a per-day quota (the free
+ *       tier's daily requests: waiting seconds will not help, another model will)</td></tr>
  *   <tr><td>500</td><td>INTERNAL</td><td>ServerError</td></tr>
  *   <tr><td>503</td><td>UNAVAILABLE</td><td>Overloaded</td></tr>
  *   <tr><td>504</td><td>DEADLINE_EXCEEDED</td><td>ProviderTimeout</td></tr>
@@ -90,8 +91,11 @@ final class GeminiErrorMapper {
             case "UNAUTHENTICATED" -> new ProviderException.AuthenticationFailed(details, message);
             case "PERMISSION_DENIED" -> new ProviderException.PermissionDenied(details, message);
             case "NOT_FOUND" -> new ProviderException.NotFound(details, message);
-            case "RESOURCE_EXHAUSTED" -> new ProviderException.RateLimited(details, message,
-                    retryDelay(error).or(() -> retryAfterHeader));
+            case "RESOURCE_EXHAUSTED" -> dailyQuota(error)
+                    .<ProviderException>map(quota -> new ProviderException.QuotaExhausted(details,
+                            message + " (daily quota " + quota + ")"))
+                    .orElseGet(() -> new ProviderException.RateLimited(details, message,
+                            retryDelay(error).or(() -> retryAfterHeader)));
             case "UNAVAILABLE" -> new ProviderException.Overloaded(details, message,
                     retryDelay(error).or(() -> retryAfterHeader));
             case "DEADLINE_EXCEEDED" -> new ProviderException.ProviderTimeout(details,
@@ -117,6 +121,27 @@ final class GeminiErrorMapper {
         String m = message.toLowerCase(Locale.ROOT);
         return m.contains("token count") && (m.contains("exceeds") || m.contains("exceeded"))
                 || m.contains("context window") || m.contains("too many tokens");
+    }
+
+    /**
+     * The id of a per-day quota the error says was exhausted ({@code google.rpc.QuotaFailure} violation whose
+     * {@code quotaId} names a day, such as {@code GenerateRequestsPerDayPerProjectPerModel-FreeTier}).
+     *
+     * @param error the error object
+     * @return the quota id, if a daily quota ran out
+     */
+    static Optional<String> dailyQuota(JsonNode error) {
+        for (JsonNode detail : error.path("details")) {
+            if (detail.path("@type").asText().endsWith("google.rpc.QuotaFailure")) {
+                for (JsonNode violation : detail.path("violations")) {
+                    String id = violation.path("quotaId").asText("");
+                    if (id.contains("PerDay")) {
+                        return Optional.of(id);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean hasReason(JsonNode error, String reason) {

@@ -7,6 +7,7 @@ import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.UsageNormalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -125,22 +126,21 @@ final class GeminiResponseMapper {
     }
 
     /**
-     * Normalises {@code usageMetadata}: {@code promptTokenCount} already includes {@code cachedContentTokenCount}
+     * Normalises {@code usageMetadata} with {@link UsageNormalizer#fromGemini}: {@code promptTokenCount} already includes {@code cachedContentTokenCount}
      * (and tool-use prompt tokens are billed as input too); {@code thoughtsTokenCount} is billed as output but is not
      * in {@code candidatesTokenCount}, so it is added to the output and reported as reasoning.
      *
      * @param metadata the {@code usageMetadata} object
      * @return the usage, or empty when the object is absent
+     * @throws IllegalArgumentException if a count is negative or the cached count exceeds the prompt
      */
     static Optional<Usage> usage(JsonNode metadata) {
         if (!metadata.isObject()) {
             return Optional.empty();
         }
         long prompt = metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0);
-        long cached = Math.min(prompt, metadata.path("cachedContentTokenCount").asLong(0));
-        long thoughts = metadata.path("thoughtsTokenCount").asLong(0);
-        long candidates = metadata.path("candidatesTokenCount").asLong(0);
-        return Optional.of(new Usage(prompt, cached, 0, candidates + thoughts, thoughts, false));
+        return Optional.of(UsageNormalizer.fromGemini(prompt, metadata.path("cachedContentTokenCount").asLong(0),
+                metadata.path("candidatesTokenCount").asLong(0), metadata.path("thoughtsTokenCount").asLong(0)));
     }
 
     static String stripModelsPrefix(String model) {

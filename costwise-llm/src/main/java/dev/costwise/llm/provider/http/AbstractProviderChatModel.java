@@ -11,13 +11,13 @@ import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -276,11 +276,10 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     final void recordCost(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,
             Pricer.Priced priced, Outcome outcome, Optional<String> errorKind, Duration latency) {
-        int attempt = context.attributeValues("record", CostRecord.class).size() + 1;
-        CostRecord record = new CostRecord(context.correlationId(), attempt, context.clock().instant(),
+        CostRecord record = new CostRecord(context.correlationId(), CostRecords.nextAttempt(context), context.clock().instant(),
                 request.model(), usedModel, provider(), usage, priced.cost(), priced.cost(), priced.status(),
                 outcome, errorKind, Optional.empty(), latency, context.tags());
-        context.record(name(), "cost", Map.of("record", record));
+        CostRecords.record(context, name(), record);
     }
 
     static Duration elapsed(WorkflowContext context, long startNanos) {

@@ -47,6 +47,8 @@ final class AssemblingChatStream implements ChatStream {
     private Optional<FinishReason> finishReason = Optional.empty();
     private Optional<Usage> usage = Optional.empty();
     private volatile ChatResponse response;
+    /** Guards the assembled state: the consumer appends while another thread may close and read what it has. */
+    private final Object assembly = new Object();
 
     AssemblingChatStream(AbstractProviderChatModel model, ChatRequest request, WorkflowContext context,
             ChunkSource source, long startNanos) {
@@ -107,18 +109,30 @@ final class AssemblingChatStream implements ChatStream {
 
     @Override
     public void close() {
-        if (state.compareAndSet(State.OPEN, State.ABORTED)) {
+        if (!state.compareAndSet(State.OPEN, State.ABORTED)) {
             source.close();
-            Usage soFar = usage.orElseGet(() -> model.estimateUsage(request, assembledMessage()));
-            Pricer.Priced priced = model.price(currentModel(), isDowngraded(), soFar);
-            model.recordCost(context, request, currentModel(), soFar, priced, Outcome.ABORTED, Optional.empty(),
-                    AbstractProviderChatModel.elapsed(context, startNanos));
-        } else {
-            source.close();
+            return;
         }
+        source.close();
+        Usage reported;
+        String used;
+        synchronized (assembly) {
+            reported = usage.orElse(null);
+            used = currentModel();
+        }
+        Usage soFar = reported != null ? reported : model.estimateUsage(request, assembledMessage());
+        Pricer.Priced priced = model.price(used, !ModelNames.sameModel(model.name(), used), soFar);
+        model.recordCost(context, request, used, soFar, priced, Outcome.ABORTED, Optional.empty(),
+                AbstractProviderChatModel.elapsed(context, startNanos));
     }
 
     private void apply(ChatChunk c) {
+        synchronized (assembly) {
+            applyLocked(c);
+        }
+    }
+
+    private void applyLocked(ChatChunk c) {
         if (id == null && !c.id().isEmpty()) {
             id = c.id();
         }
@@ -168,11 +182,13 @@ final class AssemblingChatStream implements ChatStream {
         return answeredModel == null || answeredModel.isBlank() ? model.name() : answeredModel;
     }
 
-    private boolean isDowngraded() {
-        return !ModelNames.sameModel(model.name(), currentModel());
+    private Message assembledMessage() {
+        synchronized (assembly) {
+            return assembledMessageLocked();
+        }
     }
 
-    private Message assembledMessage() {
+    private Message assembledMessageLocked() {
         List<ToolCall> calls = new ArrayList<>();
         toolCalls.forEach((index, a) -> calls.add(new ToolCall(a.id == null ? "call_" + index : a.id,
                 a.name == null ? "" : a.name, a.arguments.toString())));

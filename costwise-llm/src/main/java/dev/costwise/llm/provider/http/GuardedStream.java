@@ -190,6 +190,29 @@ public final class GuardedStream implements AutoCloseable {
         }
     }
 
+    /**
+     * After the provider's end marker ({@code [DONE]}, {@code done: true}), reads what little is left of the body (the
+     * end of the chunked encoding) so the connection can go back to the keep-alive pool, then closes. If more than
+     * {@code maxBytes} remain, or reading fails, the connection is simply closed.
+     *
+     * @param maxBytes the most to read before giving up
+     */
+    public void drainAndClose(int maxBytes) {
+        try {
+            InputStream in = body();
+            byte[] buf = new byte[Math.min(8192, Math.max(1, maxBytes))];
+            int total = 0;
+            int n;
+            while (total <= maxBytes && (n = in.read(buf)) >= 0) {
+                total += n;
+            }
+        } catch (IOException e) {
+            // the connection is closed below either way
+        } finally {
+            close();
+        }
+    }
+
     /** Records that the first token arrived, which stops the first-token clock. */
     public void markFirstToken() {
         lock.lock();

@@ -47,6 +47,10 @@ public final class HelidonHttpTransport implements HttpTransport {
         this.client = WebClient.builder()
                 .connectTimeout(b.connectTimeout)
                 .readTimeout(b.readTimeout)
+                // TCP_NODELAY: a request written as headers then body must not wait on Nagle for the server's
+                // delayed ACK.
+                .socketOptions(o -> o.tcpNoDelay(true).socketKeepAlive(true)
+                        .connectTimeout(b.connectTimeout).readTimeout(b.readTimeout))
                 .keepAlive(true)
                 .followRedirects(false)
                 .shareConnectionCache(false)

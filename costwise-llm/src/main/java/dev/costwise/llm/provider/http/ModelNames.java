@@ -10,7 +10,10 @@ import java.util.regex.Pattern;
  * {@code gpt-4o-2024-08-06}, {@code claude-sonnet-4-5} by {@code claude-sonnet-4-5-20250929}, {@code gemini-1.5-pro}
  * by {@code gemini-1.5-pro-002}, {@code llama3.2} by {@code llama3.2:latest}); a different model is a downgrade
  * ({@code gemini-2.5-pro} answered by {@code gemini-2.5-flash}). A vendor prefix ({@code openai/}, {@code models/}) is
- * ignored on both sides.
+ * ignored on both sides, and so is a routing suffix the answer drops (OpenRouter's {@code :free} or {@code :nitro},
+ * the Hugging Face router's {@code :provider}); an Ollama size tag that differs ({@code qwen2.5:7b} answered by
+ * {@code qwen2.5:14b}) is a different model. A request for a router's automatic choice ({@code openrouter/auto}) is
+ * never a downgrade.
  */
 public final class ModelNames {
 
@@ -28,8 +31,15 @@ public final class ModelNames {
     public static boolean sameModel(String requested, String answered) {
         String r = normalise(requested);
         String a = normalise(answered);
-        if (r.equals(a) || a.isEmpty()) {
+        if (r.equals(a) || a.isEmpty() || r.equals("auto")) {
             return true;
+        }
+        int colon = r.indexOf(':');
+        if (colon > 0 && a.indexOf(':') < 0 && !r.endsWith(":latest")) {
+            r = r.substring(0, colon); // a routing suffix the provider does not echo
+            if (r.equals(a)) {
+                return true;
+            }
         }
         return isSnapshotOf(r, a) || isSnapshotOf(a, r);
     }

@@ -18,6 +18,9 @@ import java.util.Optional;
  */
 final class OpenAiChunkSource implements ChunkSource {
 
+    /** After [DONE] only the end of the chunked body remains; read at most this much of it to keep the connection. */
+    private static final int DRAIN_LIMIT = 4096;
+
     private final OpenAiCompatibleChatModel model;
     private final GuardedStream stream;
     private final OpenAiWire wire;
@@ -51,6 +54,7 @@ final class OpenAiChunkSource implements ChunkSource {
         String data = event.get().data().strip();
         if (data.equals("[DONE]")) {
             done = true;
+            stream.drainAndClose(DRAIN_LIMIT);
             return Optional.empty();
         }
         JsonNode node;

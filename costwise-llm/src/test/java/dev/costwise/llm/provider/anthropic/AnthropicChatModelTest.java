@@ -22,6 +22,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -78,7 +79,8 @@ class AnthropicChatModelTest {
     private static final Pricer PRICER = (model, usage) -> new Pricer.Priced(
             SONNET.inputPerMillion().perMillion(usage.uncachedInputTokens())
                     .plus(SONNET.cachedInputPerMillion().perMillion(usage.cachedInputTokens()))
-                    .plus(SONNET.cacheWrite5mPerMillion().perMillion(usage.cacheWriteTokens()))
+                    .plus(SONNET.cacheWrite5mPerMillion().perMillion(usage.cacheWrite5mTokens()))
+                    .plus(SONNET.cacheWrite1hPerMillion().perMillion(usage.cacheWrite1hTokens()))
                     .plus(SONNET.outputPerMillion().perMillion(usage.outputTokens())),
             PriceStatus.PRICED);
 
@@ -130,6 +132,37 @@ class AnthropicChatModelTest {
             assertThat(rec.cost()).isEqualTo(Money.of("0.003726"));
             assertThat(rec.usage().cachedInputTokens()).isEqualTo(2000);
         });
+    }
+
+    @Test
+    void givenCacheWritesSplitByTtl_whenExecuted_thenOneHourWritesArePricedApart() {
+        // usage.cache_creation splits writes by TTL: https://docs.claude.com/en/docs/build-with-claude/prompt-caching
+        server.enqueue(json(200, """
+                {"id":"msg_ttl","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+                 "usage":{"input_tokens":10,"cache_read_input_tokens":0,"cache_creation_input_tokens":3000,
+                  "cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000},
+                  "output_tokens":20}}"""));
+
+        ChatResponse r = model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"));
+
+        assertThat(r.usage()).isEqualTo(new Usage(3010, 0, 3000, 2000, 20, 0, false));
+        // 10×3 + 1000×3.75 + 2000×6 + 20×15 = 30 + 3750 + 12000 + 300 µ$ = $0.01608
+        assertThat(r.cost()).isEqualTo(Money.of("0.01608"));
+    }
+
+    @Test
+    void givenBundledCatalog_whenExecuted_thenCatalogPricesAndMaxOutputApply() throws Exception {
+        server.enqueue(json(200, TEXT_REPLY));
+        ModelCatalog catalog = ModelCatalog.bundled();
+        AnthropicChatModel m = AnthropicChatModel.builder(MODEL).pricer(CatalogPricer.of(catalog)).catalog(catalog)
+                .apiKey(KEY).baseUrl(server.url("/").uri()).build();
+
+        ChatResponse r = m.execute(ChatRequest.of(MODEL, "Hello"), WorkflowContext.of("t"));
+
+        // catalog claude-sonnet-4-5: the same $3 / $0.30 / $3.75 / $15 → 3726 µ$
+        assertThat(r.cost()).isEqualTo(Money.of("0.003726"));
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("max_tokens").asInt()).isEqualTo(64000);
     }
 
     @Test
@@ -449,6 +482,22 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenTwoStreamsReadToTheEnd_whenSentOneAfterTheOther_thenTheSecondReusesTheConnection() throws Exception {
+        server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
+        server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));
+        AnthropicChatModel m = model();
+
+        for (int i = 0; i < 2; i++) {
+            try (ChatStream stream = m.stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+                stream.forEachRemaining(c -> { });
+            }
+        }
+
+        int first = server.takeRequest().getConnectionIndex();
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
+    }
+
+    @Test
     void givenStreamedToolUse_whenRead_thenResponseAssemblesTheToolCall() throws Exception {
         server.enqueue(sseResponse(sse(
                 "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_t\",\"model\":"
@@ -534,6 +583,31 @@ class AnthropicChatModelTest {
                 stream.forEachRemaining(c -> { });
             }
         }).isInstanceOf(ProviderException.ProviderTimeout.class).hasMessageContaining("200 ms");
+    }
+
+    @Test
+    void givenStreamSlowerThanTotalLimit_whenRead_thenProviderTimeoutNamesTheStreamLimitAndRecordsFailure() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse(concat(STREAM_START, STREAM_END))).throttleBody(64, 100, TimeUnit.MILLISECONDS).build());
+        AnthropicChatModel m = model(HelidonHttpTransport.ofDefaults(),
+                StreamTimeouts.of(Duration.ofSeconds(5), Duration.ofMillis(300)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> {
+            try (ChatStream stream = m.stream(ChatRequest.of(MODEL, "Hi"), ctx)) {
+                stream.forEachRemaining(c -> { });
+            }
+        }).isInstanceOf(ProviderException.ProviderTimeout.class).hasMessageContaining("stream timed out after 300 ms");
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.FAILED));
+    }
+
+    @Test
+    void givenEmptySuccessBody_whenExecuted_thenMalformedResponse() {
+        server.enqueue(json(200, ""));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.MalformedResponse.class).hasMessageContaining("id");
     }
 
     @Test

@@ -74,6 +74,24 @@ class AnthropicStreamDecoderTest {
     }
 
     @Test
+    void givenMessageDeltaRepeatingInputAndSplitCacheWrites_whenDecoded_thenTheLatestCountsWin() throws Exception {
+        feed("message_start", """
+                {"type":"message_start","message":{"id":"msg_2","model":"claude-sonnet-4-5",
+                 "usage":{"input_tokens":10,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
+                 "output_tokens":1}}}""");
+        feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"max_tokens"},"usage":{"input_tokens":12,
+                 "cache_read_input_tokens":500,"cache_creation_input_tokens":300,
+                 "cache_creation":{"ephemeral_5m_input_tokens":100,"ephemeral_1h_input_tokens":200},
+                 "output_tokens":64}}""");
+
+        ChatChunk last = feed("message_stop", "{\"type\":\"message_stop\"}").getFirst();
+
+        assertThat(last.finishReason()).contains(FinishReason.LENGTH);
+        assertThat(last.usage()).contains(new Usage(812, 500, 300, 200, 64, 0, false));
+    }
+
+    @Test
     void givenErrorEventMidStream_whenDecoded_thenThrowsOverloaded() throws Exception {
         feed("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"m\","
                 + "\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
@@ -19,6 +20,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -130,6 +132,19 @@ class GeminiChatModelTest {
         assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
                 .satisfies(rec -> assertThat(rec.usedModel()).isEqualTo("gemini-2.5-flash"));
+    }
+
+    @Test
+    void givenBundledCatalogPricer_whenProIsAnsweredByFlash_thenCostIsFlashCatalogPrice() {
+        server.enqueue(json(200, reply("gemini-2.5-flash")));
+        GeminiChatModel m = GeminiChatModel.builder(PRO).pricer(CatalogPricer.of(ModelCatalog.bundled()))
+                .apiKey(KEY).baseUrl(server.url("/").uri()).build();
+
+        ChatResponse r = m.execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"));
+
+        // catalog gemini-2.5-flash: $0.30 input, $0.03 cached, $2.50 output → 600 + 240 + 5000 µ$
+        assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.PRICED);
     }
 
     @Test
@@ -290,6 +305,19 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenDailyFreeTierQuotaExhausted_whenExecuted_thenQuotaExhaustedSoCallersFallBackInsteadOfRetrying() {
+        server.enqueue(json(429, googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota.", """
+                [{"@type":"type.googleapis.com/google.rpc.QuotaFailure","violations":[{"quotaMetric":
+                  "generativelanguage.googleapis.com/generate_content_free_tier_requests","quotaId":
+                  "GenerateRequestsPerDayPerProjectPerModel-FreeTier","quotaValue":"100"}]},
+                 {"@type":"type.googleapis.com/google.rpc.RetryInfo","retryDelay":"52s"}]""")));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.QuotaExhausted.class)
+                .hasMessageContaining("GenerateRequestsPerDayPerProjectPerModel-FreeTier");
+    }
+
+    @Test
     void givenFractionalRetryDelay_whenParsed_thenExact() {
         assertThat(GeminiErrorMapper.parseProtoDuration("1.500s")).contains(Duration.ofMillis(1500));
         assertThat(GeminiErrorMapper.parseProtoDuration("soon")).isEmpty();
@@ -399,6 +427,22 @@ class GeminiChatModelTest {
         assertThat(sent.getUrl().queryParameter("key")).isNull();
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
                 .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
+    }
+
+    @Test
+    void givenTwoStreamsReadToTheEnd_whenSentOneAfterTheOther_thenTheSecondReusesTheConnection() throws Exception {
+        server.enqueue(sse(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO)));
+        server.enqueue(sse(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO)));
+        GeminiChatModel m = model();
+
+        for (int i = 0; i < 2; i++) {
+            try (ChatStream stream = m.stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+                stream.forEachRemaining(c -> { });
+            }
+        }
+
+        int first = server.takeRequest().getConnectionIndex();
+        assertThat(server.takeRequest().getConnectionIndex()).isEqualTo(first);
     }
 
     @Test

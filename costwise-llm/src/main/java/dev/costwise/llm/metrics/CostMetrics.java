@@ -1,0 +1,99 @@
+package dev.costwise.llm.metrics;
+
+import dev.costwise.llm.cost.CostRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * Collects cost records by name, model and provider: exact totals for snapshots, and Micrometer counters for
+ * dashboards.
+ *
+ * <p>Exact totals use {@link dev.costwise.core.Money}; the Micrometer counters ({@code costwise.llm.cost} in dollars,
+ * {@code costwise.llm.tokens} by direction, {@code costwise.llm.attempts} by outcome) are for display. Their tags are
+ * bounded: model and provider names come from configuration, never from callers. Thread-safe.
+ */
+public final class CostMetrics {
+
+    private final Optional<MeterRegistry> registry;
+    private final ConcurrentMap<String, Totals> byName = new ConcurrentHashMap<>();
+
+    private CostMetrics(Optional<MeterRegistry> registry) {
+        this.registry = registry;
+    }
+
+    /** @return metrics kept in memory only */
+    public static CostMetrics inMemory() {
+        return new CostMetrics(Optional.empty());
+    }
+
+    /**
+     * Metrics also published to a registry.
+     *
+     * @param registry where counters are registered
+     * @return the metrics
+     */
+    public static CostMetrics of(MeterRegistry registry) {
+        return new CostMetrics(Optional.of(Objects.requireNonNull(registry, "registry")));
+    }
+
+    /**
+     * Counts one billed attempt under {@code name}.
+     *
+     * @param name the workflow or model the attempt belongs to
+     * @param record the attempt
+     */
+    public void record(String name, CostRecord record) {
+        Objects.requireNonNull(record, "record");
+        byName.computeIfAbsent(name, n -> new Totals()).add(record);
+        registry.ifPresent(r -> publish(r, name, record));
+    }
+
+    /**
+     * The totals recorded under {@code name}.
+     *
+     * @param name the name
+     * @return the snapshot (empty totals if nothing was recorded)
+     */
+    public CostSnapshot snapshot(String name) {
+        Totals t = byName.get(name);
+        return t == null ? new CostSnapshot(name, CostTotals.EMPTY, Map.of(), Map.of()) : t.snapshot(name);
+    }
+
+    private static void publish(MeterRegistry r, String name, CostRecord rec) {
+        String model = rec.usedModel();
+        String provider = rec.provider();
+        Counter.builder("costwise.llm.cost").baseUnit("dollars").tag("name", name).tag("model", model)
+                .tag("provider", provider).register(r).increment(rec.cost().toBigDecimal().doubleValue());
+        Counter.builder("costwise.llm.savings").baseUnit("dollars").tag("name", name).tag("model", model)
+                .tag("provider", provider).register(r).increment(rec.savings().toBigDecimal().doubleValue());
+        Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
+                .tag("direction", "input").register(r).increment(rec.usage().inputTokens());
+        Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
+                .tag("direction", "output").register(r).increment(rec.usage().outputTokens());
+        Counter.builder("costwise.llm.attempts").tag("name", name).tag("model", model).tag("provider", provider)
+                .tag("outcome", rec.outcome().name().toLowerCase(java.util.Locale.ROOT)).register(r).increment();
+    }
+
+    /** Totals of one name; a lock per name keeps the three maps consistent with each other. */
+    private static final class Totals {
+        private CostTotals total = CostTotals.EMPTY;
+        private final Map<String, CostTotals> byModel = new TreeMap<>();
+        private final Map<String, CostTotals> byProvider = new TreeMap<>();
+
+        synchronized void add(CostRecord r) {
+            total = total.plus(r);
+            byModel.merge(r.usedModel(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
+            byProvider.merge(r.provider(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
+        }
+
+        synchronized CostSnapshot snapshot(String name) {
+            return new CostSnapshot(name, total, byModel, byProvider);
+        }
+    }
+}

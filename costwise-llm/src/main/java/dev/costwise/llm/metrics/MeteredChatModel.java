@@ -1,0 +1,121 @@
+package dev.costwise.llm.metrics;
+
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Counts every cost record a model (or a whole workflow) writes during a call into {@link CostMetrics} under one
+ * name, so {@code metrics.snapshot("llm_workflow")} gives cost, savings and tokens, by model and provider. Failed
+ * calls are counted too (their attempts were billed, or at least tried). Thread-safe.
+ */
+public final class MeteredChatModel implements ChatModel {
+
+    private final String name;
+    private final ChatModel delegate;
+    private final CostMetrics metrics;
+
+    private MeteredChatModel(String name, ChatModel delegate, CostMetrics metrics) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /**
+     * Wraps {@code delegate}.
+     *
+     * @param name the name totals are kept under (the spec's {@code llm_workflow})
+     * @param delegate the model or workflow
+     * @param metrics where totals go
+     * @return the metered model
+     */
+    public static MeteredChatModel of(String name, ChatModel delegate, CostMetrics metrics) {
+        return new MeteredChatModel(name, delegate, metrics);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String provider() {
+        return delegate.provider();
+    }
+
+    @Override
+    public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+        int before = CostRecords.of(context).size();
+        try {
+            return delegate.execute(request, context);
+        } finally {
+            countSince(context, before);
+        }
+    }
+
+    @Override
+    public ChatStream stream(ChatRequest request, WorkflowContext context) {
+        int before = CostRecords.of(context).size();
+        ChatStream inner;
+        try {
+            inner = delegate.stream(request, context);
+        } catch (RuntimeException e) {
+            countSince(context, before);
+            throw e;
+        }
+        return new ChatStream() {
+            private boolean counted;
+
+            @Override
+            public boolean hasNext() {
+                try {
+                    boolean more = inner.hasNext();
+                    if (!more) {
+                        countOnce();
+                    }
+                    return more;
+                } catch (RuntimeException e) {
+                    countOnce();
+                    throw e;
+                }
+            }
+
+            @Override
+            public ChatChunk next() {
+                return inner.next();
+            }
+
+            @Override
+            public ChatResponse response() {
+                return inner.response();
+            }
+
+            @Override
+            public void close() {
+                inner.close();
+                countOnce();
+            }
+
+            private void countOnce() {
+                if (!counted) {
+                    counted = true;
+                    countSince(context, before);
+                }
+            }
+        };
+    }
+
+    private void countSince(WorkflowContext context, int before) {
+        List<CostRecord> all = CostRecords.of(context);
+        for (CostRecord r : all.subList(Math.min(before, all.size()), all.size())) {
+            metrics.record(name, r);
+        }
+    }
+}

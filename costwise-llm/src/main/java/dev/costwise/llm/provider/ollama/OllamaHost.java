@@ -1,0 +1,55 @@
+package dev.costwise.llm.provider.ollama;
+
+import java.net.URI;
+import java.util.Map;
+
+/**
+ * Where the Ollama server is: {@code OLLAMA_HOST} as the Ollama CLI reads it ({@code host}, {@code host:port} or a
+ * full URL), default {@code http://localhost:11434}.
+ */
+public final class OllamaHost {
+
+    /** The default server. */
+    public static final URI DEFAULT = URI.create("http://localhost:11434");
+
+    private OllamaHost() {}
+
+    /**
+     * Reads {@code OLLAMA_HOST} from {@code env}.
+     *
+     * @param env the environment
+     * @return the base URL, without a trailing slash
+     * @throws IllegalArgumentException if the variable is set but is not a host, host:port or URL (naming it)
+     */
+    public static URI fromEnvironment(Map<String, String> env) {
+        String v = env.get("OLLAMA_HOST");
+        return v == null || v.isBlank() ? DEFAULT : parse(v.strip());
+    }
+
+    /**
+     * Parses a host, host:port or URL; a missing scheme is {@code http}, a missing port 11434.
+     *
+     * @param value the text
+     * @return the base URL
+     * @throws IllegalArgumentException if it cannot be read as one
+     */
+    public static URI parse(String value) {
+        String s = value.contains("://") ? value : "http://" + value;
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        URI u;
+        try {
+            u = URI.create(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("OLLAMA_HOST is not a host or URL: '" + value + "'", e);
+        }
+        if (u.getHost() == null) {
+            throw new IllegalArgumentException("OLLAMA_HOST is not a host or URL: '" + value + "'");
+        }
+        if (u.getPort() == -1 && !value.contains("://")) {
+            u = URI.create(u.getScheme() + "://" + u.getHost() + ":11434" + (u.getPath() == null ? "" : u.getPath()));
+        }
+        return u;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.costwise.llm.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Tool;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ChatCacheKeyTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void givenPromptsSharingTheFirst100Chars_whenKeyed_thenTheyDoNotCollide() {
+        String prefix = "x".repeat(100);
+        assertThat(ChatCacheKey.of(ChatRequest.of("gpt-4o", prefix + " tail one")))
+                .isNotEqualTo(ChatCacheKey.of(ChatRequest.of("gpt-4o", prefix + " tail two")));
+    }
+
+    @Test
+    void givenSameRequestWithDifferentUserAndMetadata_whenKeyed_thenKeysMatch() {
+        ChatRequest a = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).user("alice")
+                .metadata(Map.of("trace", "1")).build();
+        ChatRequest b = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).user("bob")
+                .metadata(Map.of("trace", "2")).build();
+        assertThat(ChatCacheKey.of(a)).isEqualTo(ChatCacheKey.of(b));
+    }
+
+    @Test
+    void givenToolSchemasWithFieldsInAnotherOrder_whenKeyed_thenKeysMatch() throws Exception {
+        Tool t1 = new Tool("lookup", Optional.empty(),
+                JSON.readTree("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"), false);
+        Tool t2 = new Tool("lookup", Optional.empty(),
+                JSON.readTree("{\"properties\":{\"a\":{\"type\":\"string\"}},\"type\":\"object\"}"), false);
+        ChatRequest a = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).tools(List.of(t1)).build();
+        ChatRequest b = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).tools(List.of(t2)).build();
+        assertThat(ChatCacheKey.of(a)).isEqualTo(ChatCacheKey.of(b));
+    }
+
+    @Test
+    void givenFieldsThatChangeTheAnswer_whenAnyDiffers_thenKeysDiffer() {
+        ChatRequest base = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).build();
+        assertThat(List.of(
+                        base.withModel("gpt-4o-mini"),
+                        base.toBuilder().temperature(0.7).build(),
+                        base.toBuilder().topP(0.5).build(),
+                        base.toBuilder().maxTokens(10).build(),
+                        base.toBuilder().seed(7).build(),
+                        base.toBuilder().stop(List.of("END")).build(),
+                        base.toBuilder().messages(List.of(Message.system("be brief"), Message.user("hi"))).build())
+                .stream().map(ChatCacheKey::of).distinct().toList())
+                .hasSize(7)
+                .doesNotContain(ChatCacheKey.of(base));
+    }
+
+    @Test
+    void givenTwoNamespaces_whenSameRequestKeyed_thenKeysDiffer() {
+        ChatRequest request = ChatRequest.of("gpt-4o", "hi");
+        assertThat(ChatCacheKey.of("key-a", request)).isNotEqualTo(ChatCacheKey.of("key-b", request));
+        assertThat(ChatCacheKey.of("key-a", request)).isEqualTo(ChatCacheKey.of("key-a", request));
+    }
+
+    @Test
+    void givenARequest_whenCanonicalised_thenUserIsLeftOut() {
+        ChatRequest request = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).user("alice").build();
+        assertThat(ChatCacheKey.canonicalJson(request)).contains("\"model\":\"gpt-4o\"").doesNotContain("alice");
+    }
+}

@@ -1,0 +1,51 @@
+package dev.costwise.llm.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.cache.CachedChatModel;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.sim.SimulatedChatModel;
+import dev.costwise.llm.sim.SimulatedFailure;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class MeteredChatModelTest {
+
+    private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
+
+    @Test
+    void givenCallsHitsAndFailures_whenSnapshotTaken_thenCostSavingsAndTokensAddUpExactlyByModel() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CostMetrics metrics = CostMetrics.of(registry);
+        var cached = CachedChatModel.builder("cached_gpt4o", SimulatedChatModel.builder(CATALOG, "gpt-4o").seed(5)
+                .build()).build();
+        MeteredChatModel workflow = MeteredChatModel.of("llm_workflow", cached, metrics);
+        var failing = MeteredChatModel.of("llm_workflow", SimulatedChatModel.builder(CATALOG, "gpt-4o-mini").seed(5)
+                .failure(SimulatedFailure.SERVER_ERROR, 1.0).build(), metrics);
+
+        ChatResponse paid = workflow.execute(ChatRequest.of("gpt-4o", "explain caching"), WorkflowContext.of("w"));
+        workflow.execute(ChatRequest.of("gpt-4o", "explain caching"), WorkflowContext.of("w"));
+        assertThatThrownBy(() -> failing.execute(ChatRequest.of("gpt-4o-mini", "x"), WorkflowContext.of("w")))
+                .isInstanceOf(ProviderException.class);
+
+        CostSnapshot snap = metrics.snapshot("llm_workflow");
+        assertThat(snap.total().attempts()).isEqualTo(3);
+        assertThat(snap.total().cacheHits()).isEqualTo(1);
+        assertThat(snap.total().failures()).isEqualTo(1);
+        assertThat(snap.total().cost()).isEqualTo(paid.cost());
+        assertThat(snap.total().inputTokens()).isEqualTo(2 * paid.usage().inputTokens());
+        assertThat(snap.byModel().get("gpt-4o").cost()).isEqualTo(paid.cost());
+        assertThat(snap.byModel().get("gpt-4o").savings()).isEqualTo(paid.cost());
+        assertThat(snap.byProvider()).containsKey("sim");
+        assertThat(snap.total().errorRate()).isEqualTo(1.0 / 3);
+        assertThat(registry.find("costwise.llm.attempts").tag("outcome", "cache_hit").counter().count()).isEqualTo(1);
+        assertThat(metrics.snapshot("nothing").total().cost()).isEqualTo(Money.ZERO);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.costwise.llm.provider.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RedactionTest {
+
+    @Test
+    void givenCallWithCredentialHeaders_whenPrinted_thenValuesRedacted() {
+        HttpCall call = HttpCall.postJson(URI.create("https://api.example.com/v1/chat/completions"),
+                Map.of("Authorization", "Bearer sk-live-abcdef123456", "x-api-key", "sk-ant-xyz987654321",
+                        "X-Title", "demo"), "{\"prompt\":\"secret plans\"}".getBytes());
+
+        assertThat(call.toString())
+                .doesNotContain("sk-live-abcdef123456").doesNotContain("sk-ant-xyz987654321")
+                .doesNotContain("secret plans")
+                .contains("X-Title=demo").contains("<redacted>").contains("25 bytes");
+    }
+
+    @Test
+    void givenKeyShapedTexts_whenRedacted_thenReplaced() {
+        assertThat(SecretRedactor.redact("key sk-proj-AbC123dEf456 and gsk_abcdef123456 and hf_abcdefghijk "
+                + "and AIzaSyA1234567890abcdefghijklmnop and Bearer abc.def-123456"))
+                .isEqualTo("key [redacted] and [redacted] and [redacted] and [redacted] and [redacted]");
+    }
+
+    @Test
+    void givenBlankKey_whenWrapped_thenRejectedWithoutEchoingIt() {
+        assertThatThrownBy(() -> ApiKey.of("   ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("an API key cannot be blank");
+    }
+
+    @Test
+    void givenEnvironment_whenKeyRead_thenFirstNonBlankWins() {
+        assertThat(ApiKey.fromEnvironment(Map.of("A", " ", "B", "k-2"), "A", "B")).contains(ApiKey.of("k-2"));
+        assertThat(ApiKey.fromEnvironment(Map.of(), "A")).isEmpty();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.costwise.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.alert.Alert;
+import dev.costwise.llm.alert.AlertSeverity;
+import dev.costwise.llm.budget.InMemorySpendLedger;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.cost.CostRecords;
+import dev.costwise.llm.cost.PriceStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis going away under two replicas: each test runs its OWN redis-server child process on a free port and stops,
+ * freezes or restarts it; the shared server is never touched.
+ */
+class RedisOutageTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+    private static final Money LIMIT = Money.of("1.00");
+
+    private OwnRedisServer server;
+    private final List<Alert> alerts = new CopyOnWriteArrayList<>();
+    private final CountDownLatch bothDown = new CountDownLatch(2);
+    private final CountDownLatch bothBack = new CountDownLatch(2);
+    private final InMemorySpendLedger ledger = new InMemorySpendLedger();
+    private Replica a;
+    private Replica b;
+    private int asked;
+
+    @BeforeEach
+    void start() {
+        server = OwnRedisServer.start();
+        a = replica(1);
+        b = replica(2);
+    }
+
+    private Replica replica(long seed) {
+        RedisHealthListener alerting = RedisHealthListener.alerting(alerts::add, CLOCK);
+        RedisHealthListener listener = new RedisHealthListener() {
+            @Override
+            public void onUnavailable(String redis, Throwable cause) {
+                alerting.onUnavailable(redis, cause);
+                bothDown.countDown();
+            }
+
+            @Override
+            public void onRecovered(String redis, Duration downFor) {
+                alerting.onRecovered(redis, downFor);
+                bothBack.countDown();
+            }
+        };
+        RedisOptions options = RedisOptions.builder().url(server.url()).keyPrefix("costwise").clock(CLOCK)
+                .localShare(0.5).probeInitialBackoff(Duration.ofMillis(20)).probeMaxBackoff(Duration.ofMillis(200))
+                .listener(listener).build();
+        Replica r = new Replica(options, LIMIT, seed);
+        r.redis.budgetStore().rebuildOnDataLoss(() -> r.budgets.rebuildFrom(ledger));
+        return r;
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (a != null) {
+            a.close();
+            b.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Asks {@code replica} a new question, writing its cost records to the ledger as the gateway does. */
+    private ChatResponse ask(Replica replica) {
+        return ask(replica, "Question " + (asked++) + ": name a prime number above " + asked * 7);
+    }
+
+    private ChatResponse ask(Replica replica, String text) {
+        WorkflowContext ctx = replica.context();
+        ChatResponse response = replica.model.execute(Replica.question(text), ctx);
+        CostRecords.of(ctx).forEach(ledger::append);
+        return response;
+    }
+
+    private Money ledgerTotal() {
+        return ledger.totalCost(Map.of(), Instant.EPOCH, Instant.MAX);
+    }
+
+    @Test
+    void givenRedisKilled_whenRequestsArrive_thenTheyAreServedLocallyAndAfterARestartSharingResumesFromTheLedger()
+            throws Exception {
+        for (int i = 0; i < 4; i++) {
+            ask(i % 2 == 0 ? a : b);
+        }
+        Money beforeOutage = ledgerTotal();
+        assertThat(a.budgets.status("daily").spent()).isEqualTo(beforeOutage);
+
+        server.stop();
+        for (int i = 0; i < 6; i++) {
+            assertThat(ask(i % 2 == 0 ? a : b).priceStatus()).isEqualTo(PriceStatus.PRICED);
+        }
+
+        assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(a.redis.connection().isAvailable()).isFalse();
+        assertThat(a.model.stats().bypasses()).isEqualTo(3);
+        assertThat(b.model.stats().bypasses()).isEqualTo(3);
+        assertThat(a.redis.budgetStore().localReservations()).isEqualTo(3);
+        assertThat(alerts).filteredOn(x -> x.rule().equals("redis-unavailable")).hasSize(2)
+                .allSatisfy(x -> assertThat(x.severity()).isEqualTo(AlertSeverity.CRITICAL));
+
+        server.restart(); // empty: no persistence
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+
+        // Redis lost its counters; both replicas rebuilt them from the ledger, which holds the outage spend once
+        assertThat(a.budgets.status("daily").spent()).isEqualTo(ledgerTotal());
+        assertThat(ledgerTotal()).isGreaterThan(beforeOutage);
+        assertThat(alerts).filteredOn(x -> x.rule().equals("redis-recovered")).hasSize(2);
+        ChatResponse viaA = ask(a, "After the outage: what is 6 times 7?");
+        ChatResponse viaB = ask(b, "After the outage: what is 6 times 7?");
+        assertThat(viaB.priceStatus()).isEqualTo(PriceStatus.CACHE_HIT);
+        assertThat(viaB.text()).isEqualTo(viaA.text());
+        assertThat(a.budgets.status("daily").spent()).isEqualTo(ledgerTotal());
+        assertThat(b.budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenRedisFrozen_whenRequestsAreServedLocally_thenTheirSpendIsPushedBackOnceWhenItAnswersAgain()
+            throws Exception {
+        for (int i = 0; i < 4; i++) {
+            ask(i % 2 == 0 ? a : b);
+        }
+
+        server.freeze(); // connections hang until the 200 ms socket timeout; the data stays
+        try {
+            for (int i = 0; i < 6; i++) {
+                ask(i % 2 == 0 ? a : b);
+            }
+            assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.redis.budgetStore().localReservations() + b.redis.budgetStore().localReservations())
+                    .isEqualTo(6);
+        } finally {
+            server.thaw();
+        }
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(a.budgets.status("daily").spent()).isEqualTo(ledgerTotal());
+        assertThat(a.budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
+        assertThat(a.redis.budgetStore().pendingDeltas()).isEmpty();
+        assertThat(b.redis.budgetStore().pendingDeltas()).isEmpty();
+    }
+
+    @Test
+    void givenRedisDown_whenAReplicaSpendsItsShare_thenItStopsAtHalfTheLimit() throws Exception {
+        server.stop();
+        ask(a); // notices the outage
+        assertThat(bothDown.getCount()).isEqualTo(1);
+
+        int served = 1;
+        try {
+            while (served < 1000) {
+                ask(a);
+                served++;
+            }
+        } catch (dev.costwise.llm.budget.BudgetExceededException expected) {
+            // the local share is used up
+        }
+
+        Money spentLocally = ledgerTotal();
+        assertThat(spentLocally).isLessThanOrEqualTo(LIMIT.times(new java.math.BigDecimal("0.5")));
+        assertThat(spentLocally).isGreaterThan(Money.of("0.45"));
+        assertThat(a.budgets.status("daily").spent()).isEqualTo(spentLocally);
+    }
+}

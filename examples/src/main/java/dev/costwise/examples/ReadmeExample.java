@@ -1,0 +1,57 @@
+package dev.costwise.examples;
+
+import dev.costwise.core.Primitive;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.composition.Router;
+import dev.costwise.core.recovery.Backoff;
+import dev.costwise.core.recovery.Retry;
+import dev.costwise.core.recovery.RetryConfig;
+import dev.costwise.llm.cache.CachedChatModel;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.CostRecords;
+import dev.costwise.llm.provider.ollama.OllamaChatModel;
+import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
+import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
+import dev.costwise.llm.resilience.ProviderFailureClassifier;
+import java.time.Duration;
+
+/**
+ * The README's Java example, kept here so it always compiles. Needs {@code OPENAI_API_KEY} and a local Ollama to run.
+ */
+public final class ReadmeExample {
+
+    private ReadmeExample() {}
+
+    /** @param args ignored */
+    public static void main(String[] args) {
+        ModelCatalog catalog = ModelCatalogs.bundled();                       // 60 models, prices per 1M tokens, dated
+        ChatModel gpt4o = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o")
+                .pricer(CatalogPricer.of(catalog)).build();                   // key from OPENAI_API_KEY, never logged
+        ChatModel mini = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini")
+                .pricer(CatalogPricer.of(catalog)).build();
+        ChatModel llama = OllamaChatModel.builder("llama3.2").pricer(CatalogPricer.of(catalog)).build();
+
+        // Pattern 1: cache + router. The cache key is a hash of the whole canonical request, per virtual key.
+        ChatModel cachedGpt4o = CachedChatModel.builder("cached_gpt4o", gpt4o).ttl(Duration.ofHours(1)).build();
+        Router<ChatRequest, ChatResponse> router = Router.<ChatRequest, ChatResponse>builder("router")
+                .route("local", llama).route("mini", mini).route("premium", cachedGpt4o)
+                .selector((req, ctx) -> req.lastUserText().length() < 100 ? "local"
+                        : req.lastUserText().length() < 500 ? "mini" : "premium")
+                .defaultRoute("mini").build();
+
+        // Pattern 4 around it: retry transient failures only, honour Retry-After, never past the deadline.
+        Primitive<ChatRequest, ChatResponse> workflow = Retry.of("retry", RetryConfig.builder().maxRetries(3)
+                .backoff(Backoff.exponential()).classifier(ProviderFailureClassifier.ofDefaults()).build()).wrap(router);
+
+        WorkflowContext ctx = WorkflowContext.builder("cost-optimized-workflow").tag("team", "support")
+                .timeout(Duration.ofSeconds(30)).build();
+        ChatResponse answer = workflow.execute(ChatRequest.of("gpt-4o", "Your query here"), ctx);
+        System.out.println(answer.cost().format() + " on " + answer.model());  // exact, e.g. $0.000412
+        CostRecords.of(ctx).forEach(System.out::println);                       // every billed attempt of this request
+    }
+}
