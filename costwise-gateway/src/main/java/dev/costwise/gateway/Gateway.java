@@ -21,6 +21,7 @@ import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.gateway.pipeline.ModelDirectory;
+import dev.costwise.gateway.pipeline.RedisSharing;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
@@ -91,6 +92,7 @@ public final class Gateway implements AutoCloseable {
     private final Object drained = new Object();
     private final PrometheusMeterRegistry registry;
     private final List<WebhookAlertSink> webhooks;
+    private final Optional<RedisSharing> redis;
 
     private Gateway(Builder b) {
         this.config = b.config;
@@ -102,14 +104,21 @@ public final class Gateway implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ModelDirectory directory = new ModelDirectory(config);
         GatewayMetrics metrics = new GatewayMetrics(registry, directory.callableNames());
+        this.redis = config.redis().map(r -> RedisSharing.connect(r, new LogAlertSink(), b.clock));
         BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
-                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList());
+                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList(),
+                redis.map(RedisSharing::budgetStore));
+        redis.ifPresent(r -> {
+            r.onDataLoss(budgets::rebuildSharedFromLedger);
+            budgets.rebuildSharedFromLedger(); // fills only the counters Redis lacks
+        });
         this.webhooks = new ArrayList<>();
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
-                compatible, new ResponseCacheStore(json, b.ticker), budgets, ledger, metrics, b.clock, b.ticker,
-                b.sleeper, b.random, config.server().requestTimeout(), json, alerts));
+                compatible, new ResponseCacheStore(json, b.ticker, redis.map(RedisSharing::entries)), budgets, ledger,
+                metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
+                redis);
         this.auth = new Authenticator(config, keys);
         HttpExchange http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated());
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
@@ -247,6 +256,8 @@ public final class Gateway implements AutoCloseable {
                     + "OPENROUTER_API_KEY, HF_TOKEN, OLLAMA_HOST, UPSTREAM_BASE_URL): answers are SIMULATED by the "
                     + "sim provider and marked with the header x-costwise-simulated: true");
         }
+        redis.ifPresent(r -> LOG.info("Cache, budgets and key rate limits shared with other replicas through Redis: {}",
+                r.status()));
         if (auth.open()) {
             LOG.warn("No master key (COSTWISE_MASTER_KEY) and no virtual keys are configured: the gateway accepts "
                     + "requests without authentication. Bind it to localhost only.");
@@ -312,6 +323,7 @@ public final class Gateway implements AutoCloseable {
         ledger.close();
         keys.close();
         webhooks.forEach(WebhookAlertSink::close);
+        redis.ifPresent(RedisSharing::close);
         registry.close();
         synchronized (drained) {
             drained.notifyAll();

@@ -89,6 +89,8 @@ public final class ChatService {
     private final Map<String, java.util.concurrent.Semaphore> throttles;
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
             new ConcurrentHashMap<>();
+    /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
+    private final Optional<RedisSharing> redis;
 
     /** The parts a service is built from. */
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
@@ -98,6 +100,15 @@ public final class ChatService {
 
     /** @param parts the collaborators */
     public ChatService(Parts parts) {
+        this(parts, Optional.empty());
+    }
+
+    /**
+     * @param parts the collaborators (give them the Redis-backed cache store and budget book too)
+     * @param redis state shared with other replicas; its key rate limits replace the in-process windows
+     */
+    public ChatService(Parts parts, Optional<RedisSharing> redis) {
+        this.redis = redis;
         this.directory = parts.directory();
         this.upstreams = Map.copyOf(parts.upstreams());
         this.defaultUpstream = parts.defaultUpstream();
@@ -152,6 +163,11 @@ public final class ChatService {
     private ChatModel asChatModel(ModelCatalog catalog, Model m, String pipeline, Pipeline p) {
         return new UpstreamChatModel(m, catalogName(catalog, m, pipeline), upstream(m), wire, costs, ledger, clock,
                 ticker, p.timeout());
+    }
+
+    /** @return the Redis sharing state for {@code /ready}; empty when replicas share nothing */
+    public Optional<String> redisStatus() {
+        return redis.map(RedisSharing::status);
     }
 
     /** How the caller asked the cache to behave. */
@@ -304,6 +320,7 @@ public final class ChatService {
                     // Errors are never shared: followers make their own call.
                     leading.completeExceptionally(new IllegalStateException("the first identical request failed"));
                 }
+                cacheKey.ifPresent(cache::abandon); // a shared fill lock still held means the call failed
             }
         } catch (GatewayException e) {
             r.fail(e);
@@ -565,7 +582,7 @@ public final class ChatService {
     }
 
     private Optional<String> cacheKey(Request r, CacheMode mode) {
-        if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled()) {
+        if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled() || cache.bypassed()) {
             return Optional.empty();
         }
         return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
@@ -708,6 +725,7 @@ public final class ChatService {
         long estimatedTokens;
         Optional<BudgetBook.Reservation> reservation = Optional.empty();
         Optional<RateWindow> window = Optional.empty();
+        Optional<dev.costwise.llm.ratelimit.UsagePermit> sharedPermit = Optional.empty();
         final Map<String, String> tags;
 
         Request(Caller caller, String requestId, Plan plan) {
@@ -738,17 +756,27 @@ public final class ChatService {
             if (key.isEmpty() || (key.get().rpm().isEmpty() && key.get().tpm().isEmpty())) {
                 return;
             }
-            RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
             estimatedTokens = plan.estimatedInputTokens() + plan.maxOutputTokens();
+            if (redis.isPresent()) {
+                sharedPermit = redis.get().keyLimits().tryAcquire(key.get(), estimatedTokens);
+                if (sharedPermit.isEmpty()) {
+                    throw rateLimited(key.get(), SharedKeyLimits.RETRY_AFTER);
+                }
+                return;
+            }
+            RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
             Optional<Duration> wait = w.tryAcquire(key.get().rpm().orElse(0), key.get().tpm().orElse(0),
                     estimatedTokens);
             if (wait.isPresent()) {
-                String which = key.get().rpm().map(v -> "rpm " + v + " ").orElse("")
-                        + key.get().tpm().map(v -> "tpm " + v).orElse("");
-                throw new GatewayException.RateLimited("the key '" + key.get().id() + "' is over its limits ("
-                        + which.trim() + "); retry after " + wait.get().toSeconds() + " s", wait.get());
+                throw rateLimited(key.get(), wait.get());
             }
             window = Optional.of(w);
+        }
+
+        private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait) {
+            String which = key.rpm().map(v -> "rpm " + v + " ").orElse("") + key.tpm().map(v -> "tpm " + v).orElse("");
+            return new GatewayException.RateLimited("the key '" + key.id() + "' is over its limits (" + which.trim()
+                    + "); retry after " + wait.toSeconds() + " s", wait);
         }
 
         /** Reserves the worst case against every budget, downgrading if a budget says so. */
@@ -840,6 +868,8 @@ public final class ChatService {
             }
             window.ifPresent(w -> w.correct(estimatedTokens, tokens));
             window = Optional.empty();
+            sharedPermit.ifPresent(p -> p.reconcile(tokens));
+            sharedPermit = Optional.empty();
             metrics.request(plan.requested(), outcome, cost, elapsed(startNanos));
         }
 
