@@ -48,6 +48,7 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.alert.AlertRule;
 import dev.costwise.llm.alert.AlertSeverity;
+import dev.costwise.llm.alert.AlertSink;
 import dev.costwise.llm.alert.LogAlertSink;
 import dev.costwise.llm.alert.WebhookAlertSink;
 import java.net.URI;
@@ -104,7 +105,11 @@ public final class Gateway implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ModelDirectory directory = new ModelDirectory(config);
         GatewayMetrics metrics = new GatewayMetrics(registry, directory.callableNames());
-        this.redis = config.redis().map(r -> RedisSharing.connect(r, new LogAlertSink(), b.clock));
+        LogAlertSink log = new LogAlertSink();
+        this.redis = config.redis().map(r -> RedisSharing.connect(r, b.redisAlerts.<AlertSink>map(extra -> alert -> {
+            log.send(alert);
+            extra.send(alert);
+        }).orElse(log), b.clock));
         BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
                 .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList(),
                 redis.map(RedisSharing::budgetStore));
@@ -341,6 +346,7 @@ public final class Gateway implements AutoCloseable {
         private Optional<SpendLedger> ledger = Optional.empty();
         private Optional<VirtualKeyStore> keys = Optional.empty();
         private Optional<Upstream> upstream = Optional.empty();
+        private Optional<AlertSink> redisAlerts = Optional.empty();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -385,6 +391,15 @@ public final class Gateway implements AutoCloseable {
         /** @param value the OpenAI-compatible upstream client; default Helidon WebClient; @return this */
         public Builder upstream(Upstream value) {
             this.upstream = Optional.of(value);
+            return this;
+        }
+
+        /**
+         * @param value also receives the {@code redis-unavailable} / {@code redis-recovered} alerts (they always go
+         *     to the log); @return this
+         */
+        public Builder redisAlerts(AlertSink value) {
+            this.redisAlerts = Optional.of(value);
             return this;
         }
 

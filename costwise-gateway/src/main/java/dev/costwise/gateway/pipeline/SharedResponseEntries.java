@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
@@ -135,7 +136,7 @@ public final class SharedResponseEntries implements AutoCloseable {
         while (true) {
             List<?> reply;
             try {
-                reply = (List<?>) client.eval(LOOKUP_OR_LOCK, List.of(entry, lock),
+                reply = (List<?>) eval(LOOKUP_OR_LOCK, List.of(entry, lock),
                         List.of(token, bytes(Long.toString(LOCK_TTL.toMillis()))));
             } catch (JedisException e) {
                 failed("lookup", e);
@@ -176,7 +177,7 @@ public final class SharedResponseEntries implements AutoCloseable {
             return;
         }
         try {
-            client.eval(STORE_AND_UNLOCK, List.of(bytes(prefix + key), bytes(prefix + key + ":lock")),
+            eval(STORE_AND_UNLOCK, List.of(bytes(prefix + key), bytes(prefix + key + ":lock")),
                     List.of(encode(value), bytes(Long.toString(Math.max(1, ttl.toMillis()))),
                             token == null ? new byte[0] : token));
         } catch (JedisException e) {
@@ -196,9 +197,22 @@ public final class SharedResponseEntries implements AutoCloseable {
             return;
         }
         try {
-            client.eval(UNLOCK, List.of(bytes(prefix + key + ":lock")), List.of(token));
+            eval(UNLOCK, List.of(bytes(prefix + key + ":lock")), List.of(token));
         } catch (JedisException e) {
             failed("unlock", e); // the lock expires by itself
+        }
+    }
+
+    /**
+     * Runs a script; a connection that broke (a pooled connection from before an outage) is retried once on a fresh
+     * pool.
+     */
+    private Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+        try {
+            return client.eval(script, keys, args);
+        } catch (JedisConnectionException e) {
+            client.getPool().clear(); // idle connections opened before an outage are dead too
+            return client.eval(script, keys, args);
         }
     }
 
