@@ -226,6 +226,41 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenRedisDown_whenBothGatewaysSpend_thenEachStaysWithinItsLocalShareAndTheLedgerRebuildsTheCounter()
+            throws Exception {
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            String budget = """
+                    budgets:
+                      - name: daily
+                        window: day
+                        limit: "0.05"
+                    """;
+            try (TestGateway a = gateway(budget); TestGateway b = gateway(budget)) {
+                server.stop();
+                List<Integer> statuses = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    TestGateway gw = i < 5 ? a : b;
+                    statuses.add(gw.post("/v1/chat/completions", chat("q" + i), "Authorization", AUTH,
+                            "Cache-Control", "no-cache").statusCode());
+                }
+
+                // local_share 0.5 of $0.05 is $0.025 per replica: two calls reserving $0.01008 each, not three
+                assertThat(statuses).containsExactly(200, 200, 429, 429, 429, 200, 200, 429, 429, 429);
+                assertThat(ledgerTotal()).isEqualTo(Money.of("0.0402"));
+                assertThat(bothDown.await(10, TimeUnit.SECONDS)).isTrue();
+
+                server.restart(); // empty: no persistence
+                assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+                JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.0402"));
+                HttpResponse<String> refused = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                assertThat(refused.statusCode()).isEqualTo(429); // 0.0402 spent + 0.01008 would pass 0.05
+            }
+        }
+    }
+
+    @Test
     void givenRedisStoppedMidTest_whenRequestsArrive_thenServedOnLocalStateAndSharingResumesAfterRestart()
             throws Exception {
         try (OwnRedisServer server = OwnRedisServer.start()) {
