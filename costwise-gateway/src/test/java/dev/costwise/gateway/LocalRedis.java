@@ -37,19 +37,19 @@ final class LocalRedis {
         return "costwise-gwtest-" + HexFormat.of().formatHex(random);
     }
 
-    /** @return how many keys exist under {@code prefix} */
-    static long count(String url, String prefix) {
-        long n = 0;
+    /** @return the keys matching {@code pattern} (a SCAN glob) */
+    static java.util.List<String> keys(String url, String pattern) {
+        java.util.List<String> found = new java.util.ArrayList<>();
         try (RedisClient client = RedisClient.create(url)) {
             String cursor = ScanParams.SCAN_POINTER_START;
-            ScanParams match = new ScanParams().match(prefix + ":*").count(500);
+            ScanParams match = new ScanParams().match(pattern).count(500);
             do {
                 ScanResult<String> page = client.scan(cursor, match);
-                n += page.getResult().size();
+                found.addAll(page.getResult());
                 cursor = page.getCursor();
             } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
         }
-        return n;
+        return found;
     }
 
     /** Deletes every key under {@code prefix}. */

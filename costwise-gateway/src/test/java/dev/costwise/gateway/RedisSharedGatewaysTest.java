@@ -210,6 +210,27 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenFailingUpstream_whenCompletionAndStreamFail_thenNoFillLockIsLeftForOtherReplicasToWaitOn() {
+        LocalRedis.requireRunning();
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return OpenAiFake.error(500, "server_error", null, "The server had an error");
+            }
+        });
+        try (TestGateway a = gateway("")) {
+            HttpResponse<String> plain = a.post("/v1/chat/completions", chat("fails"), "Authorization", AUTH);
+            HttpResponse<String> streamed = a.post("/v1/chat/completions", "{\"model\":\"fast\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"fails too\"}]}", "Authorization", AUTH);
+
+            assertThat(plain.statusCode()).isEqualTo(502);
+            assertThat(streamed.statusCode()).isEqualTo(502);
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+            assertThat(LocalRedis.keys(redisUrl, prefix + ":gwcache:*")).isEmpty();
+        }
+    }
+
+    @Test
     void givenKeyWithRpm5_whenRequestsAlternateBetweenGateways_thenTheSixthIsRefused() {
         LocalRedis.requireRunning();
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {

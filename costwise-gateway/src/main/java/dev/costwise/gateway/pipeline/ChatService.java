@@ -339,6 +339,14 @@ public final class ChatService {
      * @throws GatewayException.NotFound if the model name is unknown
      */
     public Result embed(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
+        try {
+            return embedOnce(caller, requestId, body, mode);
+        } finally {
+            cache.abandonUnfilled(); // a shared fill lock still held: nothing was cached
+        }
+    }
+
+    private Result embedOnce(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
         String requested = body.get("model").asText();
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
@@ -405,6 +413,15 @@ public final class ChatService {
      * @throws IOException if the client went away
      */
     public void stream(Caller caller, String requestId, Plan plan, CacheMode mode, boolean includeUsage,
+            StreamSink sink) throws IOException {
+        try {
+            streamOnce(caller, requestId, plan, mode, includeUsage, sink);
+        } finally {
+            cache.abandonUnfilled(); // a shared fill lock still held: the stream failed or was not cacheable
+        }
+    }
+
+    private void streamOnce(Caller caller, String requestId, Plan plan, CacheMode mode, boolean includeUsage,
             StreamSink sink) throws IOException {
         Request r = new Request(caller, requestId, plan);
         Optional<String> cacheKey;

@@ -80,6 +80,11 @@ public final class ResponseCacheStore {
         shared.ifPresent(s -> s.abandon(key));
     }
 
+    /** Gives up every fill this request (thread) claimed and did not store: its call failed or was not cached. */
+    public void abandonUnfilled() {
+        shared.ifPresent(SharedResponseEntries::abandonAll);
+    }
+
     /**
      * The key of a request.
      *

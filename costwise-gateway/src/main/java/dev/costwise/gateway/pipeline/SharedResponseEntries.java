@@ -216,6 +216,17 @@ public final class SharedResponseEntries implements AutoCloseable {
         }
     }
 
+    /** Drops every fill lock the current request (thread) still holds. */
+    public void abandonAll() {
+        Map<String, byte[]> mine = held.get();
+        if (mine.isEmpty()) {
+            return;
+        }
+        for (String key : List.copyOf(mine.keySet())) {
+            abandon(key);
+        }
+    }
+
     private void failed(String what, JedisException e) {
         if (e instanceof JedisDataException) {
             LOG.error("redis cache {} failed: {}", what, e.getMessage());
