@@ -299,8 +299,10 @@ class RedisSharedGatewaysTest {
 
                 server.stop();
                 for (TestGateway gw : List.of(a, b)) { // the first call on each notices the outage
-                    assertThat(gw.post("/v1/chat/completions", chat("notice"), "Authorization", AUTH).statusCode())
-                            .isEqualTo(200);
+                    HttpResponse<String> noticing = gw.post("/v1/chat/completions", chat("notice"), "Authorization",
+                            AUTH);
+                    assertThat(noticing.statusCode()).isEqualTo(200);
+                    assertThat(cacheHeader(noticing)).isEqualTo("bypass");
                 }
                 assertThat(bothDown.await(10, TimeUnit.SECONDS)).isTrue();
                 HttpResponse<String> viaA = a.post("/v1/chat/completions", chat("during"), "Authorization", AUTH);

@@ -301,7 +301,7 @@ public final class ChatService {
                 Attempted<Upstream.Reply> ok = runWithFallbacks(r, p, (m, call) -> upstream(m).complete(call));
                 Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
                 r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
-                String status = cacheKey.isPresent() ? "miss" : "bypass";
+                String status = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
                 if (cacheKey.isPresent()) {
                     alerts.onCacheMiss();
                 }
@@ -380,8 +380,8 @@ public final class ChatService {
             r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
             cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
                     ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), "default")));
-            return new Result(ok.value().body(), priced.cost(), cacheKey.isPresent() ? "miss" : "bypass",
-                    ok.model().name(), "default");
+            return new Result(ok.value().body(), priced.cost(),
+                    cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass", ok.model().name(), "default");
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
@@ -478,7 +478,7 @@ public final class ChatService {
             throw e;
         }
         Model model = opened.model();
-        String cacheStatus = cacheKey.isPresent() ? "miss" : "bypass";
+        String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
         sink.start(cacheStatus, model.name(), r.route());
         StreamAssembler assembled = new StreamAssembler(json);
         int forwarded = 0;
