@@ -21,6 +21,7 @@ import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.gateway.pipeline.ModelDirectory;
+import dev.costwise.gateway.pipeline.RedisSharing;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
@@ -47,6 +48,7 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.alert.AlertRule;
 import dev.costwise.llm.alert.AlertSeverity;
+import dev.costwise.llm.alert.AlertSink;
 import dev.costwise.llm.alert.LogAlertSink;
 import dev.costwise.llm.alert.WebhookAlertSink;
 import java.net.URI;
@@ -91,6 +93,7 @@ public final class Gateway implements AutoCloseable {
     private final Object drained = new Object();
     private final PrometheusMeterRegistry registry;
     private final List<WebhookAlertSink> webhooks;
+    private final Optional<RedisSharing> redis;
 
     private Gateway(Builder b) {
         this.config = b.config;
@@ -102,14 +105,25 @@ public final class Gateway implements AutoCloseable {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ModelDirectory directory = new ModelDirectory(config);
         GatewayMetrics metrics = new GatewayMetrics(registry, directory.callableNames());
+        LogAlertSink log = new LogAlertSink();
+        this.redis = config.redis().map(r -> RedisSharing.connect(r, b.redisAlerts.<AlertSink>map(extra -> alert -> {
+            log.send(alert);
+            extra.send(alert);
+        }).orElse(log), b.clock));
         BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
-                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList());
+                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList(),
+                redis.map(RedisSharing::budgetStore));
+        redis.ifPresent(r -> {
+            r.onDataLoss(budgets::rebuildSharedFromLedger);
+            budgets.rebuildSharedFromLedger(); // fills only the counters Redis lacks
+        });
         this.webhooks = new ArrayList<>();
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
-                compatible, new ResponseCacheStore(json, b.ticker), budgets, ledger, metrics, b.clock, b.ticker,
-                b.sleeper, b.random, config.server().requestTimeout(), json, alerts));
+                compatible, new ResponseCacheStore(json, b.ticker, redis.map(RedisSharing::entries)), budgets, ledger,
+                metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
+                redis);
         this.auth = new Authenticator(config, keys);
         HttpExchange http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated());
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
@@ -247,6 +261,8 @@ public final class Gateway implements AutoCloseable {
                     + "OPENROUTER_API_KEY, HF_TOKEN, OLLAMA_HOST, UPSTREAM_BASE_URL): answers are SIMULATED by the "
                     + "sim provider and marked with the header x-costwise-simulated: true");
         }
+        redis.ifPresent(r -> LOG.info("Cache, budgets and key rate limits shared with other replicas through Redis: {}",
+                r.status()));
         if (auth.open()) {
             LOG.warn("No master key (COSTWISE_MASTER_KEY) and no virtual keys are configured: the gateway accepts "
                     + "requests without authentication. Bind it to localhost only.");
@@ -312,6 +328,7 @@ public final class Gateway implements AutoCloseable {
         ledger.close();
         keys.close();
         webhooks.forEach(WebhookAlertSink::close);
+        redis.ifPresent(RedisSharing::close);
         registry.close();
         synchronized (drained) {
             drained.notifyAll();
@@ -329,6 +346,7 @@ public final class Gateway implements AutoCloseable {
         private Optional<SpendLedger> ledger = Optional.empty();
         private Optional<VirtualKeyStore> keys = Optional.empty();
         private Optional<Upstream> upstream = Optional.empty();
+        private Optional<AlertSink> redisAlerts = Optional.empty();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -373,6 +391,15 @@ public final class Gateway implements AutoCloseable {
         /** @param value the OpenAI-compatible upstream client; default Helidon WebClient; @return this */
         public Builder upstream(Upstream value) {
             this.upstream = Optional.of(value);
+            return this;
+        }
+
+        /**
+         * @param value also receives the {@code redis-unavailable} / {@code redis-recovered} alerts (they always go
+         *     to the log); @return this
+         */
+        public Builder redisAlerts(AlertSink value) {
+            this.redisAlerts = Optional.of(value);
             return this;
         }
 

@@ -75,7 +75,7 @@ class ShutdownAndConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
                         "colour: unknown field (known: alerts, aliases, budgets, defaults, groups, keys, ledger, "
-                                + "master_key, models, pipelines, server, tests, throttles)",
+                                + "master_key, models, pipelines, redis, server, tests, throttles)",
                         "server.port: must be in [0, 65535], was 99999",
                         "server.max_body_size: expected a size such as 512KB or 10MB, was 'lots'",
                         "models[1].name: duplicate model name 'a'",

@@ -6,6 +6,7 @@ import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
+import dev.costwise.llm.alert.AlertSink;
 import dev.costwise.llm.cost.CostRecord;
 import java.io.IOException;
 import java.net.URI;
@@ -26,17 +27,24 @@ final class TestGateway implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     final Gateway gateway;
-    final MemorySpendLedger ledger = new MemorySpendLedger();
+    final MemorySpendLedger ledger;
     final InMemoryVirtualKeyStore keys = new InMemoryVirtualKeyStore(Clock.systemUTC());
     final List<Duration> sleeps = new ArrayList<>();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     TestGateway(String yaml, Map<String, String> env) {
+        this(yaml, env, new MemorySpendLedger(), alert -> { });
+    }
+
+    /** A gateway writing to {@code ledger} (replicas share one, as they share a database) and {@code redisAlerts}. */
+    TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts) {
+        this.ledger = ledger;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
         GatewayConfig config = parsed.withServer(new GatewayConfig.Server("127.0.0.1", 0, s.maxBodyBytes(),
                 s.shutdownGrace(), s.requestTimeout()));
-        this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add).build().start();
+        this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add)
+                .redisAlerts(redisAlerts).build().start();
     }
 
     static TestGateway of(String yaml) {

@@ -17,6 +17,7 @@ import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.config.GatewayConfig.Price;
+import dev.costwise.gateway.config.GatewayConfig.RedisSettings;
 import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
@@ -53,7 +54,7 @@ public final class ConfigLoader {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
-            "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles");
+            "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles", "redis");
     private static final Set<String> COMPLEXITIES = Set.of("simple", "moderate", "complex");
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
@@ -205,6 +206,7 @@ public final class ConfigLoader {
                     });
                 }
             }
+            Optional<RedisSettings> redis = redis(root.path("redis"));
             if (models.isEmpty() && problems.isEmpty()) {
                 problem("models", "at least one model is required");
             }
@@ -213,7 +215,63 @@ public final class ConfigLoader {
             }
             boolean simulated = models.stream().allMatch(m -> m.provider().equals(Providers.SIM));
             return new GatewayConfig(server, masterKey, ledger, models, aliases, groups, defaults, pipelines, keys,
-                    budgets, alerts, tests, simulated, throttles);
+                    budgets, alerts, tests, simulated, throttles, redis);
+        }
+
+        /** {@code redis: { url, key_prefix, local_share, timeout }}; absent or without a url: no sharing. */
+        Optional<RedisSettings> redis(JsonNode n) {
+            if (n.isMissingNode() || n.isNull()) {
+                return Optional.empty();
+            }
+            if (!n.isObject()) {
+                problem("redis", "expected a mapping (url, key_prefix, local_share, timeout), found " + kind(n));
+                return Optional.empty();
+            }
+            unknownFields(n, "redis", Set.of("url", "key_prefix", "local_share", "timeout"));
+            Optional<String> url = optString(n, "url", "redis.url");
+            url.ifPresent(u -> {
+                String shown = u.replaceAll("//[^@/]*@", "//***@");
+                try {
+                    java.net.URI uri = new java.net.URI(u);
+                    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+                    if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+                        problem("redis.url", "expected redis://host:port or rediss://host:port, was '" + shown + "'");
+                    } else if (uri.getHost() == null) {
+                        problem("redis.url", "has no host, was '" + shown + "'");
+                    }
+                } catch (java.net.URISyntaxException e) {
+                    problem("redis.url", "is not a valid URL, was '" + shown + "'");
+                }
+            });
+            String prefix = optString(n, "key_prefix", "redis.key_prefix").orElse("costwise");
+            if (!prefix.matches("[A-Za-z0-9_.-]+")) {
+                problem("redis.key_prefix", "expected letters, digits, '-', '_' or '.', was '" + prefix + "'");
+            }
+            double share = 0.5;
+            Optional<String> shareText = optString(n, "local_share", "redis.local_share");
+            if (shareText.isPresent()) {
+                try {
+                    share = Double.parseDouble(shareText.get());
+                } catch (NumberFormatException e) {
+                    share = Double.NaN;
+                }
+                if (!(share > 0 && share <= 1)) {
+                    problem("redis.local_share", "expected a share in (0, 1] (1 / replicas), was '"
+                            + shareText.get() + "'");
+                }
+            }
+            Duration timeout = optDuration(n, "timeout", "redis.timeout").orElse(Duration.ofMillis(200));
+            if (timeout.isZero()) {
+                problem("redis.timeout", "must be positive, was " + timeout.toMillis() + "ms");
+            }
+            if (url.isEmpty() && n.has("url") && !n.path("url").isContainerNode()) {
+                return Optional.empty(); // url: ${REDIS_URL:-} left empty turns sharing off
+            }
+            if (url.isEmpty()) {
+                problem("redis.url", "is required (redis://host:port), or remove the redis section");
+                return Optional.empty();
+            }
+            return Optional.of(new RedisSettings(url.get(), prefix, share, timeout));
         }
 
         Server server(JsonNode n) {

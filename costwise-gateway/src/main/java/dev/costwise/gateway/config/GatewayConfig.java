@@ -28,11 +28,12 @@ import java.util.Optional;
  * @param tests routing test cases that {@code costwise config check} runs
  * @param simulated {@code true} when every model is served by the simulator (the embedded default with no provider key)
  * @param throttles provider id → most calls in flight to it at once (a throttle); absent providers are unbounded
+ * @param redis where replicas share cache, budgets and rate limits; empty (the default) keeps them in this process
  */
 public record GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl, List<Model> models,
         Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
         Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
-        List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles) {
+        List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles, Optional<RedisSettings> redis) {
 
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
@@ -48,6 +49,45 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         alerts = List.copyOf(alerts);
         tests = List.copyOf(tests);
         throttles = Map.copyOf(throttles);
+        Objects.requireNonNull(redis, "redis");
+    }
+
+    /** A configuration without Redis: every counter and the cache stay in this process. */
+    public GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl, List<Model> models,
+            Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
+            Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
+            List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles) {
+        this(server, masterKey, ledgerUrl, models, aliases, groups, defaults, pipelines, keys, budgets, alerts, tests,
+                simulated, throttles, Optional.empty());
+    }
+
+    /**
+     * Where gateway replicas share their response cache, budget counters and rate-limit windows.
+     *
+     * @param url {@code redis://[user:password@]host:port[/db]}; its password is never printed
+     * @param keyPrefix prefix of every key written; replicas that share state use the same one; default
+     *     {@code costwise}
+     * @param localShare the share of each budget and rate limit one replica may use alone while Redis is down
+     *     (set it to 1 / replicas); default 0.5
+     * @param timeout how long connecting or one command may take before Redis counts as down; default 200 ms
+     */
+    public record RedisSettings(String url, String keyPrefix, double localShare, Duration timeout) {
+        public RedisSettings {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            Objects.requireNonNull(timeout, "timeout");
+        }
+
+        /** @return the URL with any password replaced by {@code ***} */
+        public String safeUrl() {
+            return url.replaceAll("//[^@/]*@", "//***@");
+        }
+
+        @Override
+        public String toString() {
+            return "RedisSettings[url=" + safeUrl() + ", keyPrefix=" + keyPrefix + ", localShare=" + localShare
+                    + ", timeout=" + timeout + "]";
+        }
     }
 
     /** @return the model with that configured name, if any */
@@ -63,7 +103,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
     /** @return a copy listening elsewhere (command-line {@code --host}/{@code --port} win over the file) */
     public GatewayConfig withServer(Server newServer) {
         return new GatewayConfig(newServer, masterKey, ledgerUrl, models, aliases, groups, defaults, pipelines, keys,
-                budgets, alerts, tests, simulated, throttles);
+                budgets, alerts, tests, simulated, throttles, redis);
     }
 
     /**

@@ -74,7 +74,10 @@ public final class InfoEndpoints {
         HttpExchange.send(res, 200, HEALTHY);
     }
 
-    /** {@code GET /ready}: providers configured and the ledger writable; 503 otherwise or while draining. */
+    /**
+     * {@code GET /ready}: providers configured and the ledger writable; 503 otherwise or while draining. Reports the
+     * Redis state when replicas share it; a replica serving on local state while Redis is down is still ready.
+     */
     public void ready(ServerRequest req, ServerResponse res) {
         ObjectNode root = json.createObjectNode();
         boolean providers = !directory.models().isEmpty();
@@ -93,6 +96,7 @@ public final class InfoEndpoints {
         root.put("simulated", directory.config().simulated());
         root.put("ledger", ledgerState);
         root.put("draining", draining.getAsBoolean());
+        service.redisStatus().ifPresent(r -> root.put("redis", r)); // degraded Redis still serves: ready
         http.sendJson(res, ok ? 200 : 503, root);
     }
 

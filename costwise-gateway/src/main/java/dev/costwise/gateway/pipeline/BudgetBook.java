@@ -5,6 +5,7 @@ import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
 import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
+import dev.costwise.llm.spi.BudgetStore;
 import dev.costwise.llm.spi.SpendLedger;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * applies; after the call the reservation is replaced by the real cost. Spend therefore never passes a limit, however
  * many requests run at once. A window's spend is rebuilt from the ledger the first time it is used, so it survives a
  * restart. Windows are UTC days or months. Crossing a soft threshold ({@code alert_at}) logs one alert per window.
- * Thread-safe.
+ * Given a {@link BudgetStore} (Redis, config {@code redis.url}) the counters live there instead, shared by every
+ * replica (see {@link SharedBudgetCounters}). Thread-safe.
  */
 public final class BudgetBook {
     private static final Logger LOG = LoggerFactory.getLogger(BudgetBook.class);
@@ -33,6 +35,8 @@ public final class BudgetBook {
     private final Clock clock;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final List<Double> everyBudgetThresholds;
+    /** Counters shared through a budget store; null keeps them in {@link #counters}. */
+    private final SharedBudgetCounters shared;
 
     /**
      * @param budgets the configured policies
@@ -51,6 +55,19 @@ public final class BudgetBook {
      *     alert rules)
      */
     public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds) {
+        this(budgets, ledger, clock, everyBudgetThresholds, Optional.empty());
+    }
+
+    /**
+     * @param budgets the configured policies
+     * @param ledger where past spend is read from (the source of truth the store is rebuilt from)
+     * @param clock decides the current window
+     * @param everyBudgetThresholds utilisation shares that raise an alert on every budget
+     * @param store where the counters live when replicas share them; empty keeps them in this process
+     */
+    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds,
+            Optional<BudgetStore> store) {
+        this.shared = store.map(s -> new SharedBudgetCounters(s, ledger, clock)).orElse(null);
         this.everyBudgetThresholds = List.copyOf(everyBudgetThresholds);
         this.budgets = List.copyOf(budgets);
         this.ledger = ledger;
@@ -83,9 +100,15 @@ public final class BudgetBook {
     /** Reservations of one request, settled together. */
     public final class Reservation {
         private final List<Hold> holds;
+        private final List<BudgetStore.Bucket> buckets; // null: local counters
 
         Reservation(List<Hold> holds) {
+            this(holds, null);
+        }
+
+        Reservation(List<Hold> holds, List<BudgetStore.Bucket> buckets) {
             this.holds = holds;
+            this.buckets = buckets;
         }
 
         /**
@@ -94,26 +117,38 @@ public final class BudgetBook {
          * @param actual what the request cost
          */
         public void settle(Money actual) {
+            if (buckets != null) {
+                shared.settle(holds, buckets, holds.isEmpty() ? Money.ZERO : holds.getFirst().amount(), actual,
+                        (h, before, after) -> alertOnThresholds(h, before.ratioOf(h.limit()),
+                                after.ratioOf(h.limit()), after));
+                return;
+            }
             for (Hold h : holds) {
                 Counter c = counter(h);
                 double before;
                 double after;
+                Money spent;
                 synchronized (c) {
                     before = c.spent.ratioOf(h.limit());
                     c.reserved = c.reserved.minus(h.amount()).max(Money.ZERO);
                     c.spent = c.spent.plus(actual);
                     after = c.spent.ratioOf(h.limit());
+                    spent = c.spent;
                 }
-                List<Double> thresholds = new ArrayList<>(h.def().alertAt());
-                thresholds.addAll(everyBudgetThresholds);
-                for (double threshold : thresholds) {
-                    if (before < threshold && after >= threshold) {
-                        LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
-                                h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),
-                                h.limit().format(), h.def().window().name().toLowerCase(java.util.Locale.ROOT),
-                                c.spent.format());
-                    }
-                }
+                alertOnThresholds(h, before, after, spent);
+            }
+        }
+    }
+
+    private void alertOnThresholds(Hold h, double before, double after, Money spent) {
+        List<Double> thresholds = new ArrayList<>(h.def().alertAt());
+        thresholds.addAll(everyBudgetThresholds);
+        for (double threshold : thresholds) {
+            if (before < threshold && after >= threshold) {
+                LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
+                        h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),
+                        h.limit().format(), h.def().window().name().toLowerCase(java.util.Locale.ROOT),
+                        spent.format());
             }
         }
     }
@@ -130,9 +165,20 @@ public final class BudgetBook {
      * @param amount the worst-case cost
      * @return the reservation, or the first budget that cannot take it
      */
-    public synchronized Result reserve(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
+    public Result reserve(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
             String model, Money amount) {
         List<Hold> holds = applicable(keyId, keyBudget, model, amount);
+        if (shared != null) {
+            SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
+            return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
+                    : new Result(Optional.of(new Reservation(holds, r.buckets())), Optional.empty());
+        }
+        synchronized (this) {
+            return reserveLocally(holds);
+        }
+    }
+
+    private Result reserveLocally(List<Hold> holds) {
         for (Hold h : holds) {
             Counter c = counter(h);
             synchronized (c) {
@@ -165,7 +211,10 @@ public final class BudgetBook {
     public double globalUtilization() {
         double max = 0;
         for (BudgetDef b : budgets) {
-            if (b.scope() == BudgetScope.GLOBAL) {
+            if (b.scope() == BudgetScope.GLOBAL && shared != null) {
+                BudgetStore.BucketState s = shared.state(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+                max = Math.max(max, s.spent().plus(s.reserved()).ratioOf(b.limit()));
+            } else if (b.scope() == BudgetScope.GLOBAL) {
                 Counter c = counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
                 synchronized (c) {
                     max = Math.max(max, c.spent.plus(c.reserved).ratioOf(b.limit()));
@@ -198,6 +247,9 @@ public final class BudgetBook {
 
     /** @return the state of every budget counted so far in its current window (global ones always) */
     public List<Status> statuses() {
+        if (shared != null) {
+            return sharedStatuses();
+        }
         for (BudgetDef b : budgets) {
             if (b.scope() == BudgetScope.GLOBAL) {
                 counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
@@ -212,6 +264,44 @@ public final class BudgetBook {
                         : Optional.of(parts[3]), w, Money.of(parts[4]), c.spent, c.reserved, windowEnd(w, c.start),
                         OnExhausted.valueOf(parts[5])));
             }
+        });
+        out.sort(java.util.Comparator.comparing(Status::name).thenComparing(s -> s.scopeValue().orElse("")));
+        return out;
+    }
+
+    /**
+     * Restores the spend of every budget window Redis lacks from the ledger: global windows now, the others the first
+     * time they are used. Called at start, and again when Redis came back without its data. Nothing to do without a
+     * shared store (local counters are rebuilt on first use).
+     */
+    public void rebuildSharedFromLedger() {
+        if (shared == null) {
+            return;
+        }
+        shared.rebuildFromLedger();
+        for (BudgetDef b : budgets) {
+            if (b.scope() == BudgetScope.GLOBAL) {
+                shared.state(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+            }
+        }
+    }
+
+    private List<Status> sharedStatuses() {
+        for (BudgetDef b : budgets) {
+            if (b.scope() == BudgetScope.GLOBAL) {
+                shared.state(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+            }
+        }
+        Instant current = clock.instant();
+        List<Status> out = new ArrayList<>();
+        shared.known().forEach((bucket, h) -> {
+            if (!bucket.windowStart().equals(windowStart(h.def().window(), current))) {
+                return; // a past window
+            }
+            BudgetStore.BucketState s = shared.state(h);
+            out.add(new Status(h.def().name(), h.def().scope(), h.scopeValue(), h.def().window(), h.limit(),
+                    s.spent(), s.reserved(), windowEnd(h.def().window(), bucket.windowStart()),
+                    h.def().onExhausted()));
         });
         out.sort(java.util.Comparator.comparing(Status::name).thenComparing(s -> s.scopeValue().orElse("")));
         return out;

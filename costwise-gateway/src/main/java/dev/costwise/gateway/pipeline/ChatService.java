@@ -74,6 +74,8 @@ public final class ChatService {
     private final AttemptLoop attempts;
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
             new ConcurrentHashMap<>();
+    /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
+    private final Optional<RedisSharing> redis;
 
     /** The parts a service is built from. */
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
@@ -83,6 +85,15 @@ public final class ChatService {
 
     /** @param parts the collaborators */
     public ChatService(Parts parts) {
+        this(parts, Optional.empty());
+    }
+
+    /**
+     * @param parts the collaborators (give them the Redis-backed cache store and budget book too)
+     * @param redis state shared with other replicas; its key rate limits replace the in-process windows
+     */
+    public ChatService(Parts parts, Optional<RedisSharing> redis) {
+        this.redis = redis;
         this.directory = parts.directory();
         this.upstreams = Map.copyOf(parts.upstreams());
         this.defaultUpstream = parts.defaultUpstream();
@@ -106,6 +117,11 @@ public final class ChatService {
                 requestTimeout);
         this.wire = new OpenAiWire(json);
         this.workflows = new WorkflowRunner(directory, this::upstream, wire, costs, ledger, clock, ticker, json);
+    }
+
+    /** @return the Redis sharing state for {@code /ready}; empty when replicas share nothing */
+    public Optional<String> redisStatus() {
+        return redis.map(RedisSharing::status);
     }
 
     /** How the caller asked the cache to behave. */
@@ -238,7 +254,7 @@ public final class ChatService {
                 AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
                 Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
                 r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
-                String status = cacheKey.isPresent() ? "miss" : "bypass";
+                String status = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
                 if (cacheKey.isPresent() && alerting) {
                     alerts.onCacheMiss();
                 }
@@ -257,6 +273,7 @@ public final class ChatService {
                     // Errors are never shared: followers make their own call.
                     leading.completeExceptionally(new IllegalStateException("the first identical request failed"));
                 }
+                cacheKey.ifPresent(cache::abandon); // a shared fill lock still held means the call failed
             }
         } catch (GatewayException e) {
             r.fail(e);
@@ -278,6 +295,14 @@ public final class ChatService {
      * @throws GatewayException.NotFound if the model name is unknown
      */
     public Result embed(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
+        try {
+            return embedOnce(caller, requestId, body, mode);
+        } finally {
+            cache.abandonUnfilled(); // a shared fill lock still held: nothing was cached
+        }
+    }
+
+    private Result embedOnce(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
         String requested = body.get("model").asText();
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
@@ -311,8 +336,8 @@ public final class ChatService {
             r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
             cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
                     ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), "default")));
-            return new Result(ok.value().body(), priced.cost(), cacheKey.isPresent() ? "miss" : "bypass",
-                    ok.model().name(), "default");
+            return new Result(ok.value().body(), priced.cost(),
+                    cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass", ok.model().name(), "default");
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
@@ -347,6 +372,15 @@ public final class ChatService {
      * @throws IOException if the client went away
      */
     public void stream(Caller caller, String requestId, Plan plan, CacheMode mode, boolean includeUsage,
+            StreamSink sink) throws IOException {
+        try {
+            streamOnce(caller, requestId, plan, mode, includeUsage, sink);
+        } finally {
+            cache.abandonUnfilled(); // a shared fill lock still held: the stream failed or was not cacheable
+        }
+    }
+
+    private void streamOnce(Caller caller, String requestId, Plan plan, CacheMode mode, boolean includeUsage,
             StreamSink sink) throws IOException {
         Request r = new Request(caller, requestId, plan);
         Optional<String> cacheKey;
@@ -411,7 +445,7 @@ public final class ChatService {
             throw e;
         }
         Model model = opened.model();
-        String cacheStatus = cacheKey.isPresent() ? "miss" : "bypass";
+        String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
         sink.start(cacheStatus, model.name(), r.route());
         StreamAssembler assembled = new StreamAssembler(json);
         int forwarded = 0;
@@ -491,7 +525,7 @@ public final class ChatService {
     }
 
     private Optional<String> cacheKey(Request r, CacheMode mode) {
-        if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled()) {
+        if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled() || cache.bypassed()) {
             return Optional.empty();
         }
         return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
@@ -518,6 +552,7 @@ public final class ChatService {
         long estimatedTokens;
         Optional<BudgetBook.Reservation> reservation = Optional.empty();
         Optional<RateWindow> window = Optional.empty();
+        Optional<dev.costwise.llm.ratelimit.UsagePermit> sharedPermit = Optional.empty();
         final Map<String, String> tags;
 
         Request(Caller caller, String requestId, Plan plan) {
@@ -554,17 +589,27 @@ public final class ChatService {
             if (key.isEmpty() || (key.get().rpm().isEmpty() && key.get().tpm().isEmpty())) {
                 return;
             }
-            RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
             estimatedTokens = plan.estimatedInputTokens() + plan.maxOutputTokens();
+            if (redis.isPresent()) {
+                sharedPermit = redis.get().keyLimits().tryAcquire(key.get(), estimatedTokens);
+                if (sharedPermit.isEmpty()) {
+                    throw rateLimited(key.get(), SharedKeyLimits.RETRY_AFTER);
+                }
+                return;
+            }
+            RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
             Optional<Duration> wait = w.tryAcquire(key.get().rpm().orElse(0), key.get().tpm().orElse(0),
                     estimatedTokens);
             if (wait.isPresent()) {
-                String which = key.get().rpm().map(v -> "rpm " + v + " ").orElse("")
-                        + key.get().tpm().map(v -> "tpm " + v).orElse("");
-                throw new GatewayException.RateLimited("the key '" + key.get().id() + "' is over its limits ("
-                        + which.trim() + "); retry after " + wait.get().toSeconds() + " s", wait.get());
+                throw rateLimited(key.get(), wait.get());
             }
             window = Optional.of(w);
+        }
+
+        private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait) {
+            String which = key.rpm().map(v -> "rpm " + v + " ").orElse("") + key.tpm().map(v -> "tpm " + v).orElse("");
+            return new GatewayException.RateLimited("the key '" + key.id() + "' is over its limits (" + which.trim()
+                    + "); retry after " + wait.toSeconds() + " s", wait);
         }
 
         /** Reserves the worst case against every budget, downgrading if a budget says so. */
@@ -665,6 +710,8 @@ public final class ChatService {
             }
             window.ifPresent(w -> w.correct(estimatedTokens, tokens));
             window = Optional.empty();
+            sharedPermit.ifPresent(p -> p.reconcile(tokens));
+            sharedPermit = Optional.empty();
             metrics.request(plan.requested(), outcome, cost, elapsed(startNanos));
         }
 

@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Caches whole answers per pipeline, keyed by the SHA-256 of the canonical request (every field that changes the
  * output, with object keys sorted; {@code stream}, {@code stream_options}, {@code user} and {@code metadata} left out)
- * and scoped per virtual key unless the pipeline shares its cache. Errors are never cached. Thread-safe.
+ * and scoped per virtual key unless the pipeline shares its cache. Errors are never cached. With
+ * {@link SharedResponseEntries} (config {@code redis.url}) entries live in Redis and are shared by every replica.
+ * Thread-safe.
  */
 public final class ResponseCacheStore {
     private static final Set<String> NOT_IN_KEY = Set.of("stream", "stream_options", "user", "metadata");
@@ -30,6 +32,7 @@ public final class ResponseCacheStore {
     private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
     private final ObjectWriter canonical;
     private final Ticker ticker;
+    private final Optional<SharedResponseEntries> shared;
 
     /**
      * A cached answer.
@@ -47,8 +50,38 @@ public final class ResponseCacheStore {
      * @param ticker measures TTLs
      */
     public ResponseCacheStore(ObjectMapper json, Ticker ticker) {
+        this(json, ticker, Optional.empty());
+    }
+
+    /**
+     * @param json the shared mapper
+     * @param ticker measures TTLs of local entries
+     * @param shared where entries live instead of this process, when replicas share them through Redis
+     */
+    public ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared) {
         this.canonical = json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
         this.ticker = ticker;
+        this.shared = shared;
+    }
+
+    /** @return {@code true} while the shared store is unreachable: requests skip the cache ({@code bypass}) */
+    public boolean bypassed() {
+        return shared.isPresent() && shared.get().bypassed();
+    }
+
+    /**
+     * Gives up this request's claim to fill {@code key} after its call failed, so another request may fill it.
+     * Nothing to do for a local cache.
+     *
+     * @param key the key
+     */
+    public void abandon(String key) {
+        shared.ifPresent(s -> s.abandon(key));
+    }
+
+    /** Gives up every fill this request (thread) claimed and did not store: its call failed or was not cached. */
+    public void abandonUnfilled() {
+        shared.ifPresent(SharedResponseEntries::abandonAll);
     }
 
     /**
@@ -73,13 +106,20 @@ public final class ResponseCacheStore {
         }
     }
 
-    /** @return the cached answer, if any */
+    /** @return the cached answer, if any; with a shared store a miss also claims the fill (or waits for it) */
     public Optional<Entry> get(String pipeline, CacheSettings settings, String key) {
+        if (shared.isPresent()) {
+            return shared.get().getOrLock(key);
+        }
         return Optional.ofNullable(cache(pipeline, settings).getIfPresent(key));
     }
 
     /** Stores an answer. */
     public void put(String pipeline, CacheSettings settings, String key, Entry entry) {
+        if (shared.isPresent()) {
+            shared.get().put(key, entry, settings.ttl());
+            return;
+        }
         cache(pipeline, settings).put(key, entry);
     }
 

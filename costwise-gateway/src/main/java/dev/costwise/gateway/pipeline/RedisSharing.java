@@ -1,0 +1,111 @@
+package dev.costwise.gateway.pipeline;
+
+import dev.costwise.gateway.config.GatewayConfig.RedisSettings;
+import dev.costwise.llm.alert.AlertSink;
+import dev.costwise.llm.spi.BudgetStore;
+import dev.costwise.redis.RedisHealthListener;
+import dev.costwise.redis.RedisOptions;
+import dev.costwise.redis.RedisSharedState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What gateway replicas share through Redis when {@code redis.url} is set: budget counters (the Redis
+ * {@link BudgetStore}), the response cache ({@link SharedResponseEntries}) and the virtual keys' rpm/tpm windows
+ * ({@link SharedKeyLimits}).
+ *
+ * <p>Connecting never fails because Redis is down: the gateway starts on local state (cache bypassed, budgets and rate
+ * limits on this replica's {@code local_share}) and sharing resumes by itself once Redis answers. Outages and
+ * recoveries raise the {@code redis-unavailable} / {@code redis-recovered} alerts. Thread-safe; close it on shutdown.
+ */
+public final class RedisSharing implements AutoCloseable {
+    /** Read through the shared connection to make it notice an outage that the cache's own client ran into. */
+    private static final BudgetStore.Bucket HEALTH_READ = new BudgetStore.Bucket("health-read", Instant.EPOCH);
+
+    private final RedisSettings settings;
+    private final RedisSharedState state;
+    private final SharedResponseEntries entries;
+    private final SharedKeyLimits keyLimits;
+
+    private RedisSharing(RedisSettings settings, RedisSharedState state) {
+        this.settings = settings;
+        this.state = state;
+        this.entries = new SharedResponseEntries(state.connection().options(), this::available, this::noticeOutage);
+        this.keyLimits = new SharedKeyLimits(state);
+    }
+
+    /**
+     * Opens the connection (without waiting for Redis to answer).
+     *
+     * @param settings the {@code redis:} section of the config
+     * @param alerts where outage and recovery alerts go
+     * @param clock wall time for budget windows, rate windows and alerts
+     * @return the shared state
+     */
+    public static RedisSharing connect(RedisSettings settings, AlertSink alerts, Clock clock) {
+        Objects.requireNonNull(settings, "settings");
+        RedisOptions options = RedisOptions.builder()
+                .url(settings.url())
+                .keyPrefix(settings.keyPrefix())
+                .localShare(settings.localShare())
+                .connectTimeout(settings.timeout())
+                .socketTimeout(settings.timeout())
+                .listener(RedisHealthListener.alerting(alerts, clock))
+                .clock(clock)
+                .build();
+        return new RedisSharing(settings, RedisSharedState.connect(options));
+    }
+
+    /** @return the budget counters every replica shares */
+    public BudgetStore budgetStore() {
+        return state.budgetStore();
+    }
+
+    /**
+     * Runs {@code rebuild} when Redis comes back from an outage without its data (restarted without persistence).
+     *
+     * @param rebuild refills the budget counters from the ledger
+     */
+    public void onDataLoss(Runnable rebuild) {
+        state.budgetStore().rebuildOnDataLoss(rebuild);
+    }
+
+    /** @return the shared response cache entries */
+    public SharedResponseEntries entries() {
+        return entries;
+    }
+
+    /** @return the shared rpm/tpm windows of virtual keys */
+    public SharedKeyLimits keyLimits() {
+        return keyLimits;
+    }
+
+    /** @return {@code true} while Redis answers and state is shared */
+    public boolean available() {
+        return state.connection().isAvailable();
+    }
+
+    /** @return the state for {@code /ready}: {@code ok}, or {@code degraded: …} while serving on local state */
+    public String status() {
+        return available() ? "ok (" + settings.safeUrl() + ")"
+                : "degraded: " + settings.safeUrl() + " unreachable; cache bypassed, budgets and rate limits on this "
+                        + "replica's share (" + settings.localShare() + ")";
+    }
+
+    /** A read through the shared connection: if Redis is down it marks itself down, alerts and starts probing. */
+    private void noticeOutage() {
+        state.budgetStore().state(HEALTH_READ);
+    }
+
+    @Override
+    public void close() {
+        entries.close();
+        state.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisSharing[" + settings + "]";
+    }
+}

@@ -1,0 +1,313 @@
+package dev.costwise.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
+import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.redis.RedisOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.util.JedisURIHelper;
+
+/**
+ * The gateway's response cache entries in Redis, shared by every replica: an answer cached through one gateway is a
+ * hit through another.
+ *
+ * <p>Each entry is {@code <prefix>:gwcache:<cache key>} (the cache key keeps its per-key scope and pipeline), JSON
+ * compressed with Deflater, expired by Redis ({@code PX} = the pipeline's TTL). One script reads the entry and, on a
+ * miss, takes the key's fill lock ({@code SET NX PX}); replicas that miss a locked key poll (10 ms doubling to 200 ms)
+ * until the holder stores the answer, so concurrent misses across replicas make one upstream call. A holder that
+ * fails drops its lock ({@link #abandon}); one that dies lets it expire, and waiters give up after
+ * {@link #LOCK_WAIT} and call upstream themselves. The lock a request holds is remembered per thread: the gateway
+ * runs each request on its own (virtual) thread from lookup to store.
+ *
+ * <p>Uses its own small Jedis pool (the shared connection of {@code costwise-redis} exposes no byte store). When
+ * Redis fails a command, the entry is treated as a miss and the shared connection is told, so it marks Redis down,
+ * alerts, and the cache is bypassed until its probe sees Redis again. Thread-safe.
+ */
+public final class SharedResponseEntries implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedResponseEntries.class);
+    /** How long a filler may hold a key before others may take it. */
+    static final Duration LOCK_TTL = Duration.ofSeconds(30);
+    /** How long a replica waits for another's fill before calling upstream itself. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL_FIRST = Duration.ofMillis(10);
+    private static final Duration POLL_MAX = Duration.ofMillis(200);
+    private static final int FORMAT = 1;
+
+    /** Returns {1, value} on a hit, {2} when this caller took the fill lock, {3} when another caller holds it. */
+    private static final byte[] LOOKUP_OR_LOCK = bytes("""
+            local v = redis.call('GET', KEYS[1])
+            if v then return {1, v} end
+            if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+            return {3}
+            """);
+    private static final byte[] STORE_AND_UNLOCK = bytes("""
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+            return 1
+            """);
+    private static final byte[] UNLOCK = bytes("""
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0
+            """);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final RedisClient client;
+    private final String prefix;
+    private final Sleeper sleeper;
+    private final BooleanSupplier available;
+    private final Runnable noticeOutage;
+    /** Fill locks the current request holds: cache key → lock token. */
+    private final ThreadLocal<Map<String, byte[]>> held = ThreadLocal.withInitial(HashMap::new);
+
+    SharedResponseEntries(RedisOptions options, BooleanSupplier available, Runnable noticeOutage) {
+        this.prefix = options.keyPrefix() + ":gwcache:";
+        this.sleeper = options.sleeper();
+        this.available = available;
+        this.noticeOutage = noticeOutage;
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis((int) options.connectTimeout().toMillis())
+                .socketTimeoutMillis((int) options.socketTimeout().toMillis())
+                .database(JedisURIHelper.getDBIndex(options.uri()))
+                .ssl(JedisURIHelper.isRedisSSLScheme(options.uri()))
+                .clientName("costwise-gateway-cache");
+        String user = JedisURIHelper.getUser(options.uri());
+        String password = JedisURIHelper.getPassword(options.uri());
+        if (user != null) {
+            config.user(user);
+        }
+        if (password != null) {
+            config.password(password);
+        }
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(options.poolSize());
+        pool.setMaxIdle(options.poolSize());
+        pool.setMinIdle(0);
+        pool.setMaxWait(options.poolWait());
+        pool.setJmxEnabled(false);
+        this.client = RedisClient.builder().hostAndPort(JedisURIHelper.getHostAndPort(options.uri()))
+                .clientConfig(config.build()).poolConfig(pool).build();
+    }
+
+    /** @return {@code true} while Redis is known to be down: callers bypass the cache */
+    public boolean bypassed() {
+        return !available.getAsBoolean();
+    }
+
+    /**
+     * Looks a key up; on a miss this request takes the key's fill lock, or waits for the replica holding it.
+     *
+     * @param key the cache key
+     * @return the entry, or empty when this request should call upstream and {@link #put} the answer
+     */
+    public Optional<ResponseCacheStore.Entry> getOrLock(String key) {
+        if (bypassed()) {
+            return Optional.empty();
+        }
+        byte[] entry = bytes(prefix + key);
+        byte[] lock = bytes(prefix + key + ":lock");
+        byte[] token = bytes(UUID.randomUUID().toString());
+        Duration waited = Duration.ZERO;
+        Duration pause = POLL_FIRST;
+        while (true) {
+            List<?> reply;
+            try {
+                reply = (List<?>) eval(LOOKUP_OR_LOCK, List.of(entry, lock),
+                        List.of(token, bytes(Long.toString(LOCK_TTL.toMillis()))));
+            } catch (JedisException e) {
+                failed("lookup", e);
+                return Optional.empty();
+            }
+            long kind = (Long) reply.get(0);
+            if (kind == 1) {
+                return decode((byte[]) reply.get(1)); // an unreadable entry is a miss this request refills
+            }
+            if (kind == 2) {
+                held.get().put(key, token);
+                return Optional.empty();
+            }
+            if (waited.compareTo(LOCK_WAIT) >= 0) {
+                return Optional.empty(); // the holder is slow or gone: call upstream without the lock
+            }
+            try {
+                sleeper.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException.ShuttingDown();
+            }
+            waited = waited.plus(pause);
+            pause = pause.multipliedBy(2).compareTo(POLL_MAX) > 0 ? POLL_MAX : pause.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Stores an answer for {@code ttl} and drops this request's fill lock, if it holds it.
+     *
+     * @param key the cache key
+     * @param value the answer
+     * @param ttl how long Redis keeps it
+     */
+    public void put(String key, ResponseCacheStore.Entry value, Duration ttl) {
+        byte[] token = held.get().remove(key);
+        if (bypassed()) {
+            return;
+        }
+        try {
+            eval(STORE_AND_UNLOCK, List.of(bytes(prefix + key), bytes(prefix + key + ":lock")),
+                    List.of(encode(value), bytes(Long.toString(Math.max(1, ttl.toMillis()))),
+                            token == null ? new byte[0] : token));
+        } catch (JedisException e) {
+            failed("store", e); // the answer is served; it is just not shared
+        }
+    }
+
+    /**
+     * Drops this request's fill lock on {@code key} if it still holds it (its call failed, so nothing is cached and
+     * the next caller fills).
+     *
+     * @param key the cache key
+     */
+    public void abandon(String key) {
+        byte[] token = held.get().remove(key);
+        if (token == null || bypassed()) {
+            return;
+        }
+        try {
+            eval(UNLOCK, List.of(bytes(prefix + key + ":lock")), List.of(token));
+        } catch (JedisException e) {
+            failed("unlock", e); // the lock expires by itself
+        }
+    }
+
+    /**
+     * Runs a script; a connection that broke (a pooled connection from before an outage) is retried once on a fresh
+     * pool.
+     */
+    private Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+        try {
+            return client.eval(script, keys, args);
+        } catch (JedisConnectionException e) {
+            client.getPool().clear(); // idle connections opened before an outage are dead too
+            return client.eval(script, keys, args);
+        }
+    }
+
+    /** Drops every fill lock the current request (thread) still holds. */
+    public void abandonAll() {
+        Map<String, byte[]> mine = held.get();
+        if (mine.isEmpty()) {
+            return;
+        }
+        for (String key : List.copyOf(mine.keySet())) {
+            abandon(key);
+        }
+    }
+
+    private void failed(String what, JedisException e) {
+        if (e instanceof JedisDataException) {
+            LOG.error("redis cache {} failed: {}", what, e.getMessage());
+            return;
+        }
+        noticeOutage.run();
+    }
+
+    static byte[] encode(ResponseCacheStore.Entry e) {
+        ObjectNode root = JSON.createObjectNode();
+        Usage u = e.usage();
+        root.put("v", FORMAT).put("body", e.body()).put("model", e.modelUsed()).put("cost", e.cost().toString())
+                .put("route", e.route());
+        root.putArray("usage").add(u.inputTokens()).add(u.cachedInputTokens()).add(u.cacheWriteTokens())
+                .add(u.cacheWrite1hTokens()).add(u.outputTokens()).add(u.reasoningTokens()).add(u.estimated());
+        try {
+            return deflate(JSON.writeValueAsBytes(root));
+        } catch (IOException ex) {
+            throw new IllegalStateException("a JSON tree always serialises", ex);
+        }
+    }
+
+    /** @return the entry, or empty for bytes of another format (read as a miss and refilled) */
+    static Optional<ResponseCacheStore.Entry> decode(byte[] stored) {
+        try {
+            JsonNode root = JSON.readTree(inflate(stored));
+            if (root.path("v").asInt() != FORMAT) {
+                return Optional.empty();
+            }
+            JsonNode u = root.path("usage");
+            Usage usage = new Usage(u.get(0).asLong(), u.get(1).asLong(), u.get(2).asLong(), u.get(3).asLong(),
+                    u.get(4).asLong(), u.get(5).asLong(), u.get(6).asBoolean());
+            return Optional.of(new ResponseCacheStore.Entry(root.path("body").binaryValue(), usage,
+                    root.path("model").asText(), Money.of(root.path("cost").asText()), root.path("route").asText()));
+        } catch (IOException | DataFormatException | RuntimeException e) {
+            LOG.warn("unreadable shared cache entry ignored: {}", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] deflate(byte[] raw) {
+        Deflater d = new Deflater(Deflater.BEST_SPEED);
+        try {
+            d.setInput(raw);
+            d.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 16);
+            byte[] buf = new byte[8192];
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    private static byte[] inflate(byte[] compressed) throws DataFormatException {
+        Inflater i = new Inflater();
+        try {
+            i.setInput(compressed);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.length * 3 + 16);
+            byte[] buf = new byte[8192];
+            while (!i.finished()) {
+                int n = i.inflate(buf);
+                if (n == 0 && (i.needsInput() || i.needsDictionary())) {
+                    throw new DataFormatException("truncated entry");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } finally {
+            i.end();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

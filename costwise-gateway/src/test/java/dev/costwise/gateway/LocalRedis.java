@@ -1,0 +1,69 @@
+package dev.costwise.gateway;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Assumptions;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * The shared Redis on 127.0.0.1:6379 that tests use without stopping it. Each test writes under its own random key
+ * prefix and deletes its keys after. Under {@code CI=true} a missing server fails the test instead of skipping it.
+ */
+final class LocalRedis {
+    static final String URL = "redis://127.0.0.1:6379";
+
+    private LocalRedis() {}
+
+    /** Skips the test when no Redis runs here, or fails it on CI. */
+    static void requireRunning() {
+        try (RedisClient client = RedisClient.create(URL)) {
+            client.ping();
+        } catch (RuntimeException e) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail("CI=true but no Redis answers at " + URL + ": " + e);
+            }
+            Assumptions.abort("no Redis at " + URL + " (" + e.getMessage() + "); skipped outside CI");
+        }
+    }
+
+    /** @return a fresh key prefix no other run uses */
+    static String randomPrefix() {
+        byte[] random = new byte[6];
+        ThreadLocalRandom.current().nextBytes(random);
+        return "costwise-gwtest-" + HexFormat.of().formatHex(random);
+    }
+
+    /** @return the keys matching {@code pattern} (a SCAN glob) */
+    static java.util.List<String> keys(String url, String pattern) {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        try (RedisClient client = RedisClient.create(url)) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            ScanParams match = new ScanParams().match(pattern).count(500);
+            do {
+                ScanResult<String> page = client.scan(cursor, match);
+                found.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+        return found;
+    }
+
+    /** Deletes every key under {@code prefix}. */
+    static void deleteAll(String url, String prefix) {
+        try (RedisClient client = RedisClient.create(url)) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            ScanParams match = new ScanParams().match(prefix + ":*").count(500);
+            do {
+                ScanResult<String> page = client.scan(cursor, match);
+                if (!page.getResult().isEmpty()) {
+                    client.del(page.getResult().toArray(String[]::new));
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+    }
+}

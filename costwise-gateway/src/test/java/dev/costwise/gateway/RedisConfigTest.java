@@ -1,0 +1,91 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RedisConfigTest {
+    private static final String MODELS = """
+            models:
+              - name: fast
+                provider: openai-compatible
+                base_url: http://127.0.0.1:1/v1
+            """;
+
+    private static GatewayConfig parse(String yaml, Map<String, String> env) {
+        return new ConfigLoader(env::get).parse(MODELS + yaml, "test.yaml");
+    }
+
+    @Test
+    void givenNoRedisSection_whenLoaded_thenNothingIsShared() {
+        assertThat(parse("", Map.of()).redis()).isEmpty();
+    }
+
+    @Test
+    void givenRedisUrlFromEnvWithPassword_whenLoaded_thenSettingsHoldItAndToStringMasksIt() {
+        GatewayConfig config = parse("""
+                redis:
+                  url: ${REDIS_URL}
+                  key_prefix: prod-eu
+                  local_share: 0.25
+                  timeout: 150ms
+                """, Map.of("REDIS_URL", "redis://app:s3cret-pw@redis.internal:6380/2"));
+
+        GatewayConfig.RedisSettings redis = config.redis().orElseThrow();
+        assertThat(redis.url()).isEqualTo("redis://app:s3cret-pw@redis.internal:6380/2");
+        assertThat(redis.keyPrefix()).isEqualTo("prod-eu");
+        assertThat(redis.localShare()).isEqualTo(0.25);
+        assertThat(redis.timeout()).isEqualTo(Duration.ofMillis(150));
+        assertThat(redis.toString()).doesNotContain("s3cret-pw").contains("redis://***@redis.internal:6380/2");
+        assertThat(config.toString()).doesNotContain("s3cret-pw");
+    }
+
+    @Test
+    void givenOnlyAUrl_whenLoaded_thenDefaultsApply() {
+        GatewayConfig.RedisSettings redis = parse("redis: {url: redis://127.0.0.1:6379}\n", Map.of()).redis()
+                .orElseThrow();
+
+        assertThat(redis.keyPrefix()).isEqualTo("costwise");
+        assertThat(redis.localShare()).isEqualTo(0.5);
+        assertThat(redis.timeout()).isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
+    void givenEmptyUrlFromUnsetEnvDefault_whenLoaded_thenSharingIsOff() {
+        assertThat(parse("redis: {url: \"${REDIS_URL:-}\"}\n", Map.of()).redis()).isEmpty();
+    }
+
+    @Test
+    void givenBadRedisSection_whenLoaded_thenEveryProblemIsNamedByPathWithoutThePassword() {
+        assertThatThrownBy(() -> parse("""
+                redis:
+                  url: http://user:hunter2@redis:6379
+                  key_prefix: "has space"
+                  local_share: 1.5
+                  timeout: soon
+                  pasword: x
+                """, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "redis.pasword: unknown field (known: key_prefix, local_share, timeout, url)",
+                        "redis.url: expected redis://host:port or rediss://host:port, was 'http://***@redis:6379'",
+                        "redis.key_prefix: expected letters, digits, '-', '_' or '.', was 'has space'",
+                        "redis.local_share: expected a share in (0, 1] (1 / replicas), was '1.5'",
+                        "redis.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    }
+
+    @Test
+    void givenRedisSectionWithoutUrl_whenLoaded_thenUrlIsRequired() {
+        assertThatThrownBy(() -> parse("redis: {key_prefix: costwise}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "redis.url: is required (redis://host:port), or remove the redis section"));
+    }
+}

@@ -1,0 +1,331 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.pipeline.MemorySpendLedger;
+import dev.costwise.llm.alert.Alert;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real gateways in one process sharing one Redis (and one ledger, as replicas share a database): budgets, cache
+ * and key rate limits hold across both. Providers are faked by MockWebServer in OpenAI's wire format
+ * (https://platform.openai.com/docs/api-reference/chat/object). Needs Redis on 127.0.0.1:6379 (skipped without it,
+ * failed under CI=true); the outage test runs its own redis-server child process.
+ */
+class RedisSharedGatewaysTest {
+    private static final String MASTER = "master-secret-123";
+    private static final String AUTH = "Bearer " + MASTER;
+
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    private final String prefix = LocalRedis.randomPrefix();
+    private final MemorySpendLedger ledger = new MemorySpendLedger();
+    private final List<Alert> alerts = new CopyOnWriteArrayList<>();
+    private final CountDownLatch bothDown = new CountDownLatch(2);
+    private final CountDownLatch bothBack = new CountDownLatch(2);
+    private String redisUrl = LocalRedis.URL;
+
+    @BeforeEach
+    void answerEveryCall() {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // 5 input + 1000 output tokens at $10/M each: $0.01005, under the $0.01008 worst case reserved
+                return OpenAiFake.completion("gpt-4o-mini", "ok", 5, 1000);
+            }
+        });
+    }
+
+    @AfterEach
+    void deleteKeys() {
+        if (redisUrl.equals(LocalRedis.URL)) {
+            LocalRedis.deleteAll(redisUrl, prefix);
+        }
+    }
+
+    private TestGateway gateway(String extra) {
+        String yaml = """
+                master_key: ${MASTER}
+                models:
+                  - name: fast
+                    provider: openai
+                    model: gpt-4o-mini
+                    base_url: %s
+                    price: {input: "10.00", output: "10.00"}
+                defaults:
+                  retry: {max_retries: 0}
+                keys:
+                  - id: limited
+                    key_sha256: %s
+                    rpm: 5
+                redis:
+                  url: ${REDIS_URL}
+                  key_prefix: %s
+                  local_share: 0.5
+                  timeout: 200ms
+                %s
+                """.formatted(upstream.url("/v1").toString().replaceAll("/$", ""),
+                ConfigLoader.sha256Hex("sk-limited"), prefix, extra);
+        return new TestGateway(yaml, Map.of("MASTER", MASTER, "REDIS_URL", redisUrl), ledger, alert -> {
+            alerts.add(alert);
+            switch (alert.rule()) {
+                case "redis-unavailable" -> bothDown.countDown();
+                case "redis-recovered" -> bothBack.countDown();
+                default -> { }
+            }
+        });
+    }
+
+    private static String chat(String prompt) {
+        return "{\"model\":\"fast\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
+                + "\"}]}";
+    }
+
+    private static String cacheHeader(HttpResponse<String> res) {
+        return res.headers().firstValue("x-costwise-cache").orElse("(none)");
+    }
+
+    private Money ledgerTotal() {
+        return ledger.records().stream().map(CostRecord::cost).reduce(Money.ZERO, Money::plus);
+    }
+
+    @Test
+    void givenTwoGatewaysSharingA1DollarBudget_when400ConcurrentRequests_thenLedgerSpendNeverPassesIt()
+            throws Exception {
+        LocalRedis.requireRunning();
+        String budget = """
+                budgets:
+                  - name: daily
+                    scope: global
+                    window: day
+                    limit: "1.00"
+                """;
+        try (TestGateway a = gateway(budget); TestGateway b = gateway(budget);
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                TestGateway gw = i % 2 == 0 ? a : b;
+                String body = chat("q" + i);
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return gw.post("/v1/chat/completions", body, "Authorization", AUTH, "Cache-Control", "no-cache");
+                }));
+            }
+            go.countDown();
+            int ok = 0;
+            for (Future<HttpResponse<String>> f : calls) {
+                HttpResponse<String> res = f.get(60, TimeUnit.SECONDS);
+                if (res.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertThat(res.statusCode()).isEqualTo(429);
+                    assertThat(TestGateway.json(res.body()).at("/error/code").asText()).isEqualTo("budget_exceeded");
+                }
+            }
+
+            Money spent = ledgerTotal();
+            assertThat(spent).isLessThanOrEqualTo(Money.of("1.00"));
+            assertThat(ok).isEqualTo(99); // floor(1.00 / 0.01008 reserved each); each then costs 0.01005
+            assertThat(spent).isEqualTo(Money.of("0.01005").times(java.math.BigDecimal.valueOf(99)));
+            assertThat(upstream.getRequestCount()).isEqualTo(99);
+            JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
+            assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(spent);
+            assertThat(Money.of(counters.at("/data/0/reserved").asText())).isEqualTo(Money.ZERO);
+        }
+    }
+
+    @Test
+    void givenAnswerCachedThroughOneGateway_whenAskedThroughTheOther_thenHitAndOneUpstreamCall() throws Exception {
+        LocalRedis.requireRunning();
+        try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
+            HttpResponse<String> first = a.post("/v1/chat/completions", chat("same question"), "Authorization", AUTH);
+            HttpResponse<String> second = b.post("/v1/chat/completions", chat("same question"), "Authorization",
+                    AUTH);
+
+            assertThat(cacheHeader(first)).isEqualTo("miss");
+            assertThat(cacheHeader(second)).isEqualTo("hit");
+            assertThat(second.body()).isEqualTo(first.body());
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+            assertThat(ledger.records()).extracting(CostRecord::outcome)
+                    .containsExactly(Outcome.SUCCESS, Outcome.CACHE_HIT);
+        }
+    }
+
+    @Test
+    void givenSlowUpstream_whenTheSameRequestMissesOnBothGatewaysAtOnce_thenOneUpstreamCall() throws Exception {
+        LocalRedis.requireRunning();
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return OpenAiFake.completion("gpt-4o-mini", "slow answer", 5, 10).newBuilder()
+                        .headersDelay(300, TimeUnit.MILLISECONDS).build();
+            }
+        });
+        try (TestGateway a = gateway(""); TestGateway b = gateway("");
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                TestGateway gw = i % 2 == 0 ? a : b;
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return gw.post("/v1/chat/completions", chat("popular"), "Authorization", AUTH);
+                }));
+            }
+            go.countDown();
+            List<String> headers = new ArrayList<>();
+            for (Future<HttpResponse<String>> f : calls) {
+                HttpResponse<String> res = f.get(30, TimeUnit.SECONDS);
+                assertThat(res.statusCode()).isEqualTo(200);
+                headers.add(cacheHeader(res));
+            }
+
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+            assertThat(headers).containsOnlyOnce("miss").filteredOn("hit"::equals).hasSize(9);
+        }
+    }
+
+    @Test
+    void givenFailingUpstream_whenCompletionAndStreamFail_thenNoFillLockIsLeftForOtherReplicasToWaitOn() {
+        LocalRedis.requireRunning();
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return OpenAiFake.error(500, "server_error", null, "The server had an error");
+            }
+        });
+        try (TestGateway a = gateway("")) {
+            HttpResponse<String> plain = a.post("/v1/chat/completions", chat("fails"), "Authorization", AUTH);
+            HttpResponse<String> streamed = a.post("/v1/chat/completions", "{\"model\":\"fast\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"fails too\"}]}", "Authorization", AUTH);
+
+            assertThat(plain.statusCode()).isEqualTo(502);
+            assertThat(streamed.statusCode()).isEqualTo(502);
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+            assertThat(LocalRedis.keys(redisUrl, prefix + ":gwcache:*")).isEmpty();
+        }
+    }
+
+    @Test
+    void givenKeyWithRpm5_whenRequestsAlternateBetweenGateways_thenTheSixthIsRefused() {
+        LocalRedis.requireRunning();
+        try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                TestGateway gw = i % 2 == 0 ? a : b;
+                statuses.add(gw.post("/v1/chat/completions", chat("q" + i), "Authorization", "Bearer sk-limited")
+                        .statusCode());
+            }
+
+            assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
+            assertThat(upstream.getRequestCount()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void givenRedisDown_whenBothGatewaysSpend_thenEachStaysWithinItsLocalShareAndTheLedgerRebuildsTheCounter()
+            throws Exception {
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            String budget = """
+                    budgets:
+                      - name: daily
+                        window: day
+                        limit: "0.05"
+                    """;
+            try (TestGateway a = gateway(budget); TestGateway b = gateway(budget)) {
+                server.stop();
+                List<Integer> statuses = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    TestGateway gw = i < 5 ? a : b;
+                    statuses.add(gw.post("/v1/chat/completions", chat("q" + i), "Authorization", AUTH,
+                            "Cache-Control", "no-cache").statusCode());
+                }
+
+                // local_share 0.5 of $0.05 is $0.025 per replica: two calls reserving $0.01008 each, not three
+                assertThat(statuses).containsExactly(200, 200, 429, 429, 429, 200, 200, 429, 429, 429);
+                assertThat(ledgerTotal()).isEqualTo(Money.of("0.0402"));
+                assertThat(bothDown.await(10, TimeUnit.SECONDS)).isTrue();
+
+                server.restart(); // empty: no persistence
+                assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+                JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.0402"));
+                HttpResponse<String> refused = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                assertThat(refused.statusCode()).isEqualTo(429); // 0.0402 spent + 0.01008 would pass 0.05
+            }
+        }
+    }
+
+    @Test
+    void givenRedisStoppedMidTest_whenRequestsArrive_thenServedOnLocalStateAndSharingResumesAfterRestart()
+            throws Exception {
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            String budget = """
+                    budgets:
+                      - name: monthly
+                        limit: "100"
+                    """;
+            try (TestGateway a = gateway(budget); TestGateway b = gateway(budget)) {
+                assertThat(cacheHeader(a.post("/v1/chat/completions", chat("before"), "Authorization", AUTH)))
+                        .isEqualTo("miss");
+                assertThat(cacheHeader(b.post("/v1/chat/completions", chat("before"), "Authorization", AUTH)))
+                        .isEqualTo("hit");
+
+                server.stop();
+                for (TestGateway gw : List.of(a, b)) { // the first call on each notices the outage
+                    HttpResponse<String> noticing = gw.post("/v1/chat/completions", chat("notice"), "Authorization",
+                            AUTH);
+                    assertThat(noticing.statusCode()).isEqualTo(200);
+                    assertThat(cacheHeader(noticing)).isEqualTo("bypass");
+                }
+                assertThat(bothDown.await(10, TimeUnit.SECONDS)).isTrue();
+                HttpResponse<String> viaA = a.post("/v1/chat/completions", chat("during"), "Authorization", AUTH);
+                HttpResponse<String> viaB = b.post("/v1/chat/completions", chat("during"), "Authorization", AUTH);
+                assertThat(List.of(viaA.statusCode(), viaB.statusCode())).containsOnly(200);
+                assertThat(List.of(cacheHeader(viaA), cacheHeader(viaB))).containsOnly("bypass");
+                HttpResponse<String> ready = a.get("/ready");
+                assertThat(ready.statusCode()).isEqualTo(200);
+                assertThat(TestGateway.json(ready.body()).get("redis").asText()).startsWith("degraded");
+                assertThat(alerts).extracting(Alert::rule).contains("redis-unavailable");
+
+                server.restart();
+                assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+                HttpResponse<String> afterA = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                HttpResponse<String> afterB = b.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+
+                assertThat(cacheHeader(afterA)).isEqualTo("miss");
+                assertThat(cacheHeader(afterB)).isEqualTo("hit");
+                assertThat(TestGateway.json(b.get("/ready").body()).get("redis").asText()).startsWith("ok");
+                // Redis came back empty: the counters were rebuilt from the ledger, then the new call settled
+                JsonNode counters = TestGateway.json(a.get("/v1/budgets", "Authorization", AUTH).body());
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(ledgerTotal());
+            }
+        }
+    }
+}
