@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CostwiseCommandTest {
 
@@ -24,7 +23,7 @@ class CostwiseCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = new CommandLine(new CostwiseCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+            int code = CostwiseCommand.commandLine().execute(args);
             return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
@@ -103,5 +102,29 @@ class CostwiseCommandTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("model,requests,attempts,input_tokens,output_tokens,cost,baseline_cost,savings")
                 .contains("gpt-4o-mini,1,1,1000,500,0.00045,0.0075,0.00705");
+    }
+
+    @Test
+    void givenTheBuiltInPattern1Scenario_whenSimulatedThroughTheCli_thenPrintsBeforeAfterAndSavings() {
+        Run r = run("simulate", "pattern1");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Pattern 1: Cache + Router").contains("Before").contains("After")
+                .contains("$165.00").contains("Savings");
+    }
+
+    @Test
+    void givenATraceWithABadLine_whenReplayedDryThroughTheCli_thenReportsTheLineAndCountsIt(@TempDir Path dir)
+            throws IOException {
+        Path trace = dir.resolve("trace.jsonl");
+        Files.writeString(trace, """
+                {"model":"gpt-4o","messages":[{"role":"user","content":"hello"}]}
+                {not json
+                """);
+
+        Run r = run("replay", trace.toString(), "--dry-run");
+
+        assertThat(r.code()).isZero();
+        assertThat(r.out() + r.err()).contains("line 2");
     }
 }

@@ -1,12 +1,7 @@
 package dev.costwise.examples.realworld;
 
-import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.chat.ChatModel;
-import dev.costwise.llm.cost.CatalogPricer;
-import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
-import dev.costwise.llm.provider.gemini.GeminiChatModel;
-import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
-import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
+import dev.costwise.llm.provider.ProviderModels;
 import java.util.Optional;
 
 /**
@@ -22,29 +17,6 @@ public final class EnvironmentModelFactory implements RealModelFactory {
 
     @Override
     public Optional<ChatModel> create(String catalogName) {
-        Optional<ModelInfo> found = RealWorldModels.CATALOG.find(catalogName);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        ModelInfo info = found.get();
-        CatalogPricer pricer = CatalogPricer.of(RealWorldModels.CATALOG);
-        try {
-            return switch (info.provider()) {
-                case "openai" -> Optional.of(openAi(OpenAiCompatibleEndpoint.OPENAI, info, pricer));
-                case "groq" -> Optional.of(openAi(OpenAiCompatibleEndpoint.GROQ, info, pricer));
-                case "openrouter" -> Optional.of(openAi(OpenAiCompatibleEndpoint.OPENROUTER, info, pricer));
-                case "deepseek" -> Optional.of(openAi(OpenAiCompatibleEndpoint.DEEPSEEK, info, pricer));
-                case "anthropic" -> Optional.of(AnthropicChatModel.builder(info.upstreamModel()).pricer(pricer)
-                        .build());
-                case "gemini" -> Optional.of(GeminiChatModel.builder(info.upstreamModel()).pricer(pricer).build());
-                default -> Optional.empty();
-            };
-        } catch (IllegalStateException noKey) {
-            return Optional.empty();
-        }
-    }
-
-    private static ChatModel openAi(OpenAiCompatibleEndpoint endpoint, ModelInfo info, CatalogPricer pricer) {
-        return OpenAiCompatibleChatModel.builder(endpoint, info.upstreamModel()).pricer(pricer).build();
+        return ProviderModels.fromEnvironment(RealWorldModels.CATALOG, catalogName);
     }
 }
