@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per bucket). A
  * bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by {@code EVALSHA}: one
  * round trip per reserve, settle or release. The settle script returns the counters it left, and the first
- * {@link #state} read of one of those buckets by the same thread within a second is answered from them (the budget
+ * {@link #state} read of each of those buckets by the same thread within a second is answered from them (the budget
  * guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
@@ -84,6 +84,55 @@ public final class RedisBudgetStore implements BudgetStore {
             local set = redis.call('HSETNX', KEYS[1], 'spent', ARGV[1])
             redis.call('PEXPIREAT', KEYS[1], ARGV[2])
             return set
+            """);
+
+    /**
+     * A cache lookup, fill lock and reservation in one script: {@code {1, entry}} on a hit, {@code {2, amount}} when
+     * the caller took the fill lock (amount -1: the budgets had no room), {@code {3}} when another caller holds it.
+     */
+    private static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", """
+            local v = redis.call('GET', KEYS[1])
+            if v then return {1, v} end
+            if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {3} end
+            local n = #KEYS - 2
+            local minimum = tonumber(ARGV[3])
+            local amount = tonumber(ARGV[4])
+            for i = 1, n do
+              local c = redis.call('HMGET', KEYS[2 + i], 'spent', 'reserved')
+              local room = tonumber(ARGV[4 + i]) - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
+              if room < amount then amount = room end
+            end
+            if amount < minimum then return {2, -1} end
+            local s = string.format('%d', amount)
+            for i = 1, n do
+              redis.call('HINCRBY', KEYS[2 + i], 'reserved', s)
+              redis.call('PEXPIREAT', KEYS[2 + i], ARGV[4 + n + i])
+            end
+            return {2, amount}
+            """);
+
+    /** A settlement and a cache store (+ unlock) in one script; returns the counters like {@link #SETTLE}. */
+    private static final LuaScript SETTLE_STORE = LuaScript.of("budget-settle-cache-store", """
+            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+            if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+            local reserved = tonumber(ARGV[4])
+            local actual = ARGV[5]
+            local n = #KEYS - 2
+            for i = 1, n do
+              local k = KEYS[2 + i]
+              local left = (tonumber(redis.call('HGET', k, 'reserved')) or 0) - reserved
+              if left < 0 then left = 0 end
+              redis.call('HSET', k, 'reserved', string.format('%d', left))
+              if actual ~= '0' then redis.call('HINCRBY', k, 'spent', actual) end
+              redis.call('PEXPIREAT', k, ARGV[5 + i])
+            end
+            local out = {}
+            for i = 1, n do
+              local v = redis.call('HMGET', KEYS[2 + i], 'spent', 'reserved')
+              out[2 * i - 1] = tonumber(v[1]) or 0
+              out[2 * i] = tonumber(v[2]) or 0
+            end
+            return out
             """);
 
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
@@ -195,16 +244,126 @@ public final class RedisBudgetStore implements BudgetStore {
             return;
         }
         try {
-            List<?> after = apply(buckets, r, a);
-            Map<Bucket, BucketState> states = new LinkedHashMap<>();
-            for (int i = 0; i < buckets.size(); i++) {
-                states.put(buckets.get(i), new BucketState(Money.ofNanos((Long) after.get(2 * i)),
-                        Money.ofNanos((Long) after.get(2 * i + 1))));
-            }
-            justSettled.set(new JustSettled(states, System.nanoTime()));
+            rememberSettled(buckets, apply(buckets, r, a));
         } catch (RedisUnavailableException e) {
             addPending(buckets, a, r);
         }
+    }
+
+    /** What {@link #lookupOrReserve} found. */
+    public sealed interface Lookup {
+        /** @param value the cached bytes */
+        record Hit(byte[] value) implements Lookup {}
+
+        /** @param amount the fill lock is the caller's; the amount reserved, or empty when a budget had no room */
+        record Locked(Optional<Money> amount) implements Lookup {}
+
+        /** Another caller holds the fill lock: nothing was reserved. */
+        record LockedElsewhere() implements Lookup {}
+    }
+
+    /**
+     * In one round trip: reads a cache entry and, when it is absent, takes its fill lock ({@code SET NX PX}) and
+     * reserves {@code amount} in every claim's bucket, all or nothing (the {@link #reserve} logic with minimum =
+     * maximum). A hit or a lock held elsewhere reserves nothing. For a cache that keeps its entries next to the
+     * budget counters (the gateway's shared response cache).
+     *
+     * @param entryKey the full Redis key of the entry
+     * @param lockKey the full Redis key of its fill lock
+     * @param token this caller's lock token
+     * @param lockTtl how long the lock lives if never released
+     * @param claims the buckets and limits to reserve in (not empty)
+     * @param amount the reservation
+     * @return the outcome
+     * @throws RedisUnavailableException if Redis is down (use the local paths instead)
+     */
+    public Lookup lookupOrReserve(String entryKey, String lockKey, byte[] token, Duration lockTtl, List<Claim> claims,
+            Money amount) {
+        Objects.requireNonNull(token, "token");
+        if (claims.isEmpty()) {
+            throw new IllegalArgumentException("claims cannot be empty");
+        }
+        int n = claims.size();
+        List<byte[]> keys = new ArrayList<>(2 + n);
+        keys.add(RedisConnection.bytes(entryKey));
+        keys.add(RedisConnection.bytes(lockKey));
+        List<byte[]> args = new ArrayList<>(4 + 2 * n);
+        args.add(token);
+        args.add(RedisConnection.bytes(Long.toString(Math.max(1, lockTtl.toMillis()))));
+        String nanos = Long.toString(amount.toNanosCeiling());
+        args.add(RedisConnection.bytes(nanos));
+        args.add(RedisConnection.bytes(nanos));
+        for (Claim c : claims) {
+            keys.add(RedisConnection.bytes(keyOf(c.bucket())));
+            args.add(RedisConnection.bytes(Long.toString(nanosFloor(c.limit()))));
+        }
+        for (Claim c : claims) {
+            args.add(RedisConnection.bytes(Long.toString(expireAt(c.bucket()))));
+        }
+        List<?> reply = (List<?>) redis.evalBinary(LOOKUP_LOCK_RESERVE, keys, args);
+        long kind = (Long) reply.get(0);
+        if (kind == 1) {
+            return new Lookup.Hit((byte[]) reply.get(1));
+        }
+        if (kind == 3) {
+            return new Lookup.LockedElsewhere();
+        }
+        long reserved = (Long) reply.get(1);
+        return new Lookup.Locked(reserved < 0 ? Optional.empty() : Optional.of(Money.ofNanos(reserved)));
+    }
+
+    /**
+     * In one round trip: {@link #settle}s a reservation made in Redis and stores a cache entry, dropping the
+     * caller's fill lock. Returns {@code false} without doing anything when the reservation is held in the local
+     * fallback store (Redis was down when it was made): settle and store separately then. If Redis fails, the
+     * settlement is kept pending like {@link #settle}'s and the entry is not stored.
+     *
+     * @param buckets the reservation's buckets
+     * @param reserved the amount reserved
+     * @param actual what the call cost
+     * @param entryKey the full Redis key of the entry
+     * @param lockKey the full Redis key of its fill lock
+     * @param value the entry
+     * @param ttl how long Redis keeps it
+     * @param token the caller's lock token (empty: it holds none)
+     * @return {@code true} when settled (and stored, if Redis answered)
+     */
+    public boolean settleAndStore(List<Bucket> buckets, Money reserved, Money actual, String entryKey,
+            String lockKey, byte[] value, Duration ttl, byte[] token) {
+        if (buckets.isEmpty() || heldLocally(buckets, reserved) || !redis.isAvailable()) {
+            return false;
+        }
+        long r = reserved.toNanosCeiling();
+        long a = actual.toNanosCeiling();
+        List<byte[]> keys = new ArrayList<>(2 + buckets.size());
+        keys.add(RedisConnection.bytes(entryKey));
+        keys.add(RedisConnection.bytes(lockKey));
+        List<byte[]> args = new ArrayList<>(5 + buckets.size());
+        args.add(value);
+        args.add(RedisConnection.bytes(Long.toString(Math.max(1, ttl.toMillis()))));
+        args.add(token);
+        args.add(RedisConnection.bytes(Long.toString(r)));
+        args.add(RedisConnection.bytes(Long.toString(a)));
+        for (Bucket b : buckets) {
+            keys.add(RedisConnection.bytes(keyOf(b)));
+            args.add(RedisConnection.bytes(Long.toString(expireAt(b))));
+        }
+        try {
+            List<?> after = (List<?>) redis.evalBinary(SETTLE_STORE, keys, args);
+            rememberSettled(buckets, after);
+        } catch (RedisUnavailableException e) {
+            addPending(buckets, a, r);
+        }
+        return true;
+    }
+
+    private void rememberSettled(List<Bucket> buckets, List<?> after) {
+        Map<Bucket, BucketState> states = new LinkedHashMap<>();
+        for (int i = 0; i < buckets.size(); i++) {
+            states.put(buckets.get(i), new BucketState(Money.ofNanos((Long) after.get(2 * i)),
+                    Money.ofNanos((Long) after.get(2 * i + 1))));
+        }
+        justSettled.set(new JustSettled(states, System.nanoTime()));
     }
 
     @Override
@@ -227,8 +386,11 @@ public final class RedisBudgetStore implements BudgetStore {
         Objects.requireNonNull(bucket, "bucket");
         JustSettled settled = justSettled.get();
         if (settled != null) {
-            justSettled.remove();
-            BucketState fresh = settled.states().get(bucket);
+            // each settled bucket is answered once from the settle's reply, then read again
+            BucketState fresh = settled.states().remove(bucket);
+            if (settled.states().isEmpty() || System.nanoTime() - settled.atNanos() >= JUST_SETTLED_NANOS) {
+                justSettled.remove();
+            }
             if (fresh != null && System.nanoTime() - settled.atNanos() < JUST_SETTLED_NANOS) {
                 return fresh;
             }
