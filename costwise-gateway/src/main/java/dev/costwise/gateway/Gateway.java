@@ -275,6 +275,11 @@ public final class Gateway implements AutoCloseable {
         return server.port();
     }
 
+    /** @return Redis round trips this replica has made so far; empty when it shares nothing through Redis */
+    public java.util.OptionalLong redisRoundTrips() {
+        return redis.map(r -> java.util.OptionalLong.of(r.roundTrips())).orElse(java.util.OptionalLong.empty());
+    }
+
     /** @return the configuration in force */
     public GatewayConfig config() {
         return config;

@@ -112,6 +112,20 @@ public final class BudgetBook {
         }
 
         /**
+         * Replaces the reservations by the real cost in the same Redis round trip as another write (the cache store).
+         *
+         * @param actual what the request cost
+         * @param combined the settle and the other write in one script
+         * @return {@code false} when nothing was done (local counters, or the reservation fell back to this
+         *     replica's share): call {@link #settle} instead
+         */
+        boolean settleAlong(Money actual, SharedBudgetCounters.Combined combined) {
+            return buckets != null && shared.settleAlong(holds, buckets, holds.isEmpty() ? Money.ZERO
+                    : holds.getFirst().amount(), actual, (h, before, after) -> alertOnThresholds(h,
+                            before.ratioOf(h.limit()), after.ratioOf(h.limit()), after), combined);
+        }
+
+        /**
          * Replaces the reservations by the real cost (zero for a failure or a cache hit).
          *
          * @param actual what the request cost
@@ -178,6 +192,32 @@ public final class BudgetBook {
         }
     }
 
+    /**
+     * The shared buckets a request would reserve in, for a reservation made in the round trip of a cache lookup.
+     *
+     * @return the holds and their claims; empty without a shared store or without any budget that applies
+     */
+    Optional<Prepared> prepareShared(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
+            String model, Money amount) {
+        if (shared == null) {
+            return Optional.empty();
+        }
+        List<Hold> holds = applicable(keyId, keyBudget, model, amount);
+        if (holds.isEmpty()) {
+            return Optional.empty();
+        }
+        List<BudgetStore.Bucket> buckets = shared.buckets(holds);
+        return Optional.of(new Prepared(holds, buckets, shared.claims(holds, buckets)));
+    }
+
+    /** Holds, buckets and claims of a reservation to be made elsewhere. */
+    record Prepared(List<Hold> holds, List<BudgetStore.Bucket> buckets, List<BudgetStore.Claim> claims) {
+        /** @return the reservation, once the store has made it */
+        Reservation reserved(BudgetBook book) {
+            return book.new Reservation(holds, buckets);
+        }
+    }
+
     private Result reserveLocally(List<Hold> holds) {
         for (Hold h : holds) {
             Counter c = counter(h);
@@ -207,12 +247,16 @@ public final class BudgetBook {
      */
     public record Result(Optional<Reservation> reservation, Optional<Exhausted> exhausted) {}
 
-    /** @return the highest utilisation (spent and reserved over limit) of the global budgets, 0 with none */
+    /**
+     * @return the highest utilisation (spent and reserved over limit) of the global budgets, 0 with none; shared
+     *     counters come from this replica's last settle when it is under {@link SharedBudgetCounters#RECENT} old
+     */
     public double globalUtilization() {
         double max = 0;
         for (BudgetDef b : budgets) {
             if (b.scope() == BudgetScope.GLOBAL && shared != null) {
-                BudgetStore.BucketState s = shared.state(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+                BudgetStore.BucketState s = shared.recentState(new Hold(b, Optional.empty(), b.limit(),
+                        Money.ZERO));
                 max = Math.max(max, s.spent().plus(s.reserved()).ratioOf(b.limit()));
             } else if (b.scope() == BudgetScope.GLOBAL) {
                 Counter c = counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));

@@ -23,6 +23,7 @@ import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.store.SpendLedgerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,8 +221,22 @@ public final class ChatService {
             Optional<String> cacheKey = cacheKey(r, mode);
             CompletableFuture<ResponseCacheStore.Entry> leading = null;
             if (cacheKey.isPresent()) {
-                Optional<ResponseCacheStore.Entry> hit = cache.get(plan.requested(), plan.pipeline().cache(),
-                        cacheKey.get());
+                Optional<ResponseCacheStore.Entry> hit = Optional.empty();
+                boolean looked = false;
+                Optional<RedisBudgetStore.Lookup> combined = r.lookupReserving(cacheKey.get());
+                if (combined.isPresent()) {
+                    switch (combined.get()) {
+                        case RedisBudgetStore.Lookup.Hit h -> {
+                            hit = SharedResponseEntries.decode(h.value());
+                            looked = hit.isPresent();
+                        }
+                        case RedisBudgetStore.Lookup.Locked l -> looked = true;
+                        case RedisBudgetStore.Lookup.LockedElsewhere e -> { } // wait for the holder below
+                    }
+                }
+                if (!looked) {
+                    hit = cache.get(plan.requested(), plan.pipeline().cache(), cacheKey.get());
+                }
                 if (hit.isEmpty()) {
                     // Single flight: concurrent identical misses wait for the first one's answer.
                     CompletableFuture<ResponseCacheStore.Entry> fresh = new CompletableFuture<>();
@@ -233,6 +248,7 @@ public final class ChatService {
                     }
                 }
                 if (hit.isPresent()) {
+                    cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
                     r.recordHit(hit.get());
                     return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
                 }
@@ -253,15 +269,19 @@ public final class ChatService {
                 }
                 AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
                 Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
+                ResponseCacheStore.Entry entry = cacheKey.isPresent() ? new ResponseCacheStore.Entry(
+                        ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), r.route()) : null;
+                // settle and store in one round trip when both go to Redis; else recordSuccess settles
+                boolean stored = cacheKey.isPresent() && r.settleAndStore(cacheKey.get(), entry, priced.cost());
                 r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
                 String status = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
                 if (cacheKey.isPresent() && alerting) {
                     alerts.onCacheMiss();
                 }
                 if (cacheKey.isPresent()) {
-                    ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(ok.value().body(),
-                            ok.value().usage(), ok.model().name(), priced.cost(), r.route());
-                    cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
+                    if (!stored) {
+                        cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
+                    }
                     if (leading != null) {
                         leading.complete(entry);
                     }
@@ -326,6 +346,7 @@ public final class ChatService {
             if (cacheKey.isPresent()) {
                 Optional<ResponseCacheStore.Entry> hit = cache.get(requested, pipeline.cache(), cacheKey.get());
                 if (hit.isPresent()) {
+                    cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
                     r.recordHit(hit.get());
                     return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), "default");
                 }
@@ -612,8 +633,57 @@ public final class ChatService {
                     + "); retry after " + wait.toSeconds() + " s", wait);
         }
 
+        /**
+         * With Redis: the cache lookup, fill lock and budget reservation in one round trip (the reservation only
+         * when the entry is absent and this request took the lock).
+         *
+         * @return what Redis found; empty without Redis or without a budget that applies (look up apart)
+         */
+        Optional<RedisBudgetStore.Lookup> lookupReserving(String key) {
+            if (redis.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<BudgetBook.Prepared> prepared = budgets.prepareShared(caller.key().map(VirtualKey::id),
+                    keyBudget(), plan.primary().name(), plan.worstCase());
+            if (prepared.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<RedisBudgetStore.Lookup> found = redis.get().entries().lookupOrReserve(key,
+                    prepared.get().claims(), plan.worstCase());
+            if (found.isPresent() && found.get() instanceof RedisBudgetStore.Lookup.Locked l
+                    && l.amount().isPresent()) {
+                reservation = Optional.of(prepared.get().reserved(budgets));
+            }
+            return found;
+        }
+
+        /**
+         * Settles this request's reservation and stores its answer in one Redis round trip.
+         *
+         * @return {@code false} when not done that way (no shared reservation, Redis down): settle and store apart
+         */
+        boolean settleAndStore(String key, ResponseCacheStore.Entry entry, Money cost) {
+            if (redis.isEmpty() || reservation.isEmpty()) {
+                return false;
+            }
+            boolean done = redis.get().entries().putSettling(key, entry, plan.pipeline().cache().ttl(),
+                    reservation.get(), cost);
+            if (done) {
+                reservation = Optional.empty();
+            }
+            return done;
+        }
+
+        private Optional<Map.Entry<Money, BudgetWindow>> keyBudget() {
+            return caller.key().flatMap(k -> k.budgetLimit()
+                    .map(l -> new AbstractMap.SimpleEntry<>(l, k.budgetWindow())));
+        }
+
         /** Reserves the worst case against every budget, downgrading if a budget says so. */
         Plan reserve() {
+            if (reservation.isPresent()) {
+                return plan; // reserved with the cache lookup
+            }
             Optional<Map.Entry<Money, BudgetWindow>> keyBudget = caller.key().flatMap(k -> k.budgetLimit()
                     .map(l -> new AbstractMap.SimpleEntry<>(l, k.budgetWindow())));
             Optional<String> keyId = caller.key().map(VirtualKey::id);
@@ -639,6 +709,8 @@ public final class ChatService {
 
         void recordHit(ResponseCacheStore.Entry e) {
             Model m = directory.model(e.modelUsed()).orElse(plan.primary());
+            reservation.ifPresent(res -> res.settle(Money.ZERO)); // reserved with a lookup another fill overtook
+            reservation = Optional.empty();
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     e.usage(), Money.ZERO, e.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT, Optional.empty(),
                     Optional.of(e.route()), elapsed(startNanos), tags));

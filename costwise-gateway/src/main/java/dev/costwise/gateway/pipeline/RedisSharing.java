@@ -31,7 +31,8 @@ public final class RedisSharing implements AutoCloseable {
     private RedisSharing(RedisSettings settings, RedisSharedState state) {
         this.settings = settings;
         this.state = state;
-        this.entries = new SharedResponseEntries(state.connection().options(), this::available, this::noticeOutage);
+        this.entries = new SharedResponseEntries(state.connection().options(), this::available, this::noticeOutage,
+                state.budgetStore());
         this.keyLimits = new SharedKeyLimits(state);
     }
 
@@ -79,6 +80,14 @@ public final class RedisSharing implements AutoCloseable {
     /** @return the shared rpm/tpm windows of virtual keys */
     public SharedKeyLimits keyLimits() {
         return keyLimits;
+    }
+
+    /**
+     * @return Redis round trips made so far by this replica: the shared connection's (budgets, key limits, the
+     *     combined cache-and-budget scripts) plus the cache pool's own
+     */
+    public long roundTrips() {
+        return state.connection().roundTrips() + entries.roundTrips();
     }
 
     /** @return {@code true} while Redis answers and state is shared */

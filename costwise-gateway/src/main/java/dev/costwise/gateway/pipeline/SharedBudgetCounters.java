@@ -32,6 +32,14 @@ final class SharedBudgetCounters {
     private final Clock clock;
     /** Every bucket this replica has used, with the hold that names it (for statuses and rebuilds). */
     private final ConcurrentHashMap<Bucket, BudgetBook.Hold> known = new ConcurrentHashMap<>();
+    /** The counters last read or returned by a settle, for routing's reads of global budgets. */
+    private final ConcurrentHashMap<Bucket, Seen> recent = new ConcurrentHashMap<>();
+    private final java.util.function.LongSupplier nanoTime = System::nanoTime;
+
+    /** How long a bucket's counters, as a settle returned them, answer {@link #recentState}. */
+    static final Duration RECENT = Duration.ofSeconds(2);
+
+    private record Seen(BucketState state, long atNanos) {}
 
     SharedBudgetCounters(BudgetStore store, SpendLedger ledger, Clock clock) {
         this.store = store;
@@ -87,10 +95,65 @@ final class SharedBudgetCounters {
             return;
         }
         store.settle(buckets, amount, actual);
+        heard(holds, buckets, actual, listener);
+    }
+
+    /** Writes a settle together with something else in one round trip (see {@link BudgetBook.Reservation}). */
+    interface Combined {
+        /** @return {@code false} when it did nothing (settle apart) */
+        boolean settle(dev.costwise.redis.RedisBudgetStore store, List<Bucket> buckets, Money reserved,
+                Money actual);
+    }
+
+    /** Like {@link #settle}, in the round trip of {@code combined}; {@code false}: nothing done, settle apart. */
+    boolean settleAlong(List<BudgetBook.Hold> holds, List<Bucket> buckets, Money amount, Money actual,
+            Settled listener, Combined combined) {
+        if (buckets.isEmpty() || !(store instanceof dev.costwise.redis.RedisBudgetStore redis)
+                || !combined.settle(redis, buckets, amount, actual)) {
+            return false;
+        }
+        heard(holds, buckets, actual, listener);
+        return true;
+    }
+
+    /** The counters after a settle (answered from the settle's own reply, no round trip), to alert and route. */
+    private void heard(List<BudgetBook.Hold> holds, List<Bucket> buckets, Money actual, Settled listener) {
         for (int i = 0; i < holds.size(); i++) {
-            Money after = store.state(buckets.get(i)).spent();
+            BucketState s = store.state(buckets.get(i));
+            recent.put(buckets.get(i), new Seen(s, nanoTime.getAsLong()));
+            Money after = s.spent();
             listener.accept(holds.get(i), after.minus(actual), after);
         }
+    }
+
+    /** @return the buckets and claims of {@code holds}, for a reservation made with a cache lookup */
+    List<Claim> claims(List<BudgetBook.Hold> holds, List<Bucket> buckets) {
+        List<Claim> claims = new ArrayList<>(holds.size());
+        for (int i = 0; i < holds.size(); i++) {
+            claims.add(new Claim(buckets.get(i), holds.get(i).limit()));
+        }
+        return claims;
+    }
+
+    /** @return the buckets of {@code holds} */
+    List<Bucket> buckets(List<BudgetBook.Hold> holds) {
+        return holds.stream().map(this::bucket).toList();
+    }
+
+    /**
+     * The counters of the hold's current window as a settle on this replica left them at most {@link #RECENT} ago,
+     * else read (and remembered): routing reads global budgets on every request without a round trip each.
+     */
+    BucketState recentState(BudgetBook.Hold hold) {
+        Bucket b = bucket(hold);
+        Seen seen = recent.get(b);
+        long now = nanoTime.getAsLong();
+        if (seen != null && now - seen.atNanos() < RECENT.toNanos()) {
+            return seen.state();
+        }
+        BucketState s = store.state(b);
+        recent.put(b, new Seen(s, now));
+        return s;
     }
 
     /** @return the counters of the hold's current window */

@@ -7,7 +7,10 @@ import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.redis.RedisOptions;
+import dev.costwise.redis.RedisUnavailableException;
+import dev.costwise.llm.spi.BudgetStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +87,14 @@ public final class SharedResponseEntries implements AutoCloseable {
     /** Fill locks the current request holds: cache key → lock token. */
     private final ThreadLocal<Map<String, byte[]>> held = ThreadLocal.withInitial(HashMap::new);
 
-    SharedResponseEntries(RedisOptions options, BooleanSupplier available, Runnable noticeOutage) {
+    /** Scripts run on this pool (retries included): round trips not counted by the shared connection. */
+    private final java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
+    /** Runs the scripts that touch entries and budget counters together, on the shared connection. */
+    private final RedisBudgetStore budgets;
+
+    SharedResponseEntries(RedisOptions options, BooleanSupplier available, Runnable noticeOutage,
+            RedisBudgetStore budgets) {
+        this.budgets = budgets;
         this.prefix = options.keyPrefix() + ":gwcache:";
         this.sleeper = options.sleeper();
         this.available = available;
@@ -165,6 +175,61 @@ public final class SharedResponseEntries implements AutoCloseable {
     }
 
     /**
+     * One round trip on the shared connection: looks a key up and, on a miss, takes its fill lock and reserves
+     * {@code amount} against the budgets' {@code claims}. A hit or a lock held elsewhere reserves nothing (then
+     * {@link #getOrLock} waits for the holder, polling).
+     *
+     * @param key the cache key
+     * @param claims the budget buckets and limits
+     * @param amount the worst-case cost
+     * @return what was found; empty when Redis is down (bypass the cache, reserve apart)
+     */
+    Optional<RedisBudgetStore.Lookup> lookupOrReserve(String key, List<BudgetStore.Claim> claims, Money amount) {
+        if (bypassed()) {
+            return Optional.empty();
+        }
+        byte[] token = bytes(UUID.randomUUID().toString());
+        try {
+            RedisBudgetStore.Lookup found = budgets.lookupOrReserve(prefix + key, prefix + key + ":lock", token,
+                    LOCK_TTL, claims, amount);
+            if (found instanceof RedisBudgetStore.Lookup.Locked) {
+                held.get().put(key, token);
+            }
+            return Optional.of(found);
+        } catch (RedisUnavailableException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * One round trip on the shared connection: settles {@code reservation} with {@code actual}, stores the answer
+     * and drops this request's fill lock.
+     *
+     * @return {@code false} when nothing was done (Redis down, or the reservation is this replica's local share):
+     *     settle and {@link #put} apart
+     */
+    boolean putSettling(String key, ResponseCacheStore.Entry value, Duration ttl, BudgetBook.Reservation reservation,
+            Money actual) {
+        if (bypassed()) {
+            return false;
+        }
+        byte[] token = held.get().get(key);
+        byte[] encoded = encode(value);
+        boolean done = reservation.settleAlong(actual, (store, buckets, reserved, cost) -> store.settleAndStore(
+                buckets, reserved, cost, prefix + key, prefix + key + ":lock", encoded, ttl,
+                token == null ? new byte[0] : token));
+        if (done) {
+            held.get().remove(key);
+        }
+        return done;
+    }
+
+    /** @return scripts this cache ran on its own pool (the combined ones count on the shared connection) */
+    public long roundTrips() {
+        return roundTrips.sum();
+    }
+
+    /**
      * Stores an answer for {@code ttl} and drops this request's fill lock, if it holds it.
      *
      * @param key the cache key
@@ -208,10 +273,12 @@ public final class SharedResponseEntries implements AutoCloseable {
      * pool.
      */
     private Object eval(byte[] script, List<byte[]> keys, List<byte[]> args) {
+        roundTrips.increment();
         try {
             return client.eval(script, keys, args);
         } catch (JedisConnectionException e) {
             client.getPool().clear(); // idle connections opened before an outage are dead too
+            roundTrips.increment();
             return client.eval(script, keys, args);
         }
     }
