@@ -52,6 +52,11 @@ class RedisRoundTripsTest {
                     model: gpt-4o-mini
                     base_url: %s
                     price: {input: "10.00", output: "10.00"}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: thrifty, model: fast, when: {budget_utilization_above: 0.5}}
+                    default_route: fast
                 defaults:
                   retry: {max_retries: 0}
                 budgets:
@@ -87,8 +92,12 @@ class RedisRoundTripsTest {
     }
 
     private HttpResponse<String> ask(String prompt) {
-        return gw.post("/v1/chat/completions", "{\"model\":\"fast\",\"max_tokens\":100,\"messages\":[{\"role\":"
-                + "\"user\",\"content\":\"" + prompt + "\"}]}", "Authorization", AUTH);
+        return ask("fast", prompt);
+    }
+
+    private HttpResponse<String> ask(String model, String prompt) {
+        return gw.post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"max_tokens\":100,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}]}", "Authorization", AUTH);
     }
 
     private long trips() {
@@ -120,5 +129,17 @@ class RedisRoundTripsTest {
             assertThat(LocalRedis.keys(LocalRedis.URL, prefix + ":budget:*")).hasSize(2)
                     .allSatisfy(k -> assertThat(redis.hget(k, "reserved")).isEqualTo("0"));
         }
+    }
+
+    @Test
+    void givenRoutesOnGlobalBudgetUtilization_whenACacheMiss_thenRoutingReadsNoCounterAndItIsStillTwoRoundTrips() {
+        ask("auto", "warm-up through the pipeline"); // its settle leaves the counters routing reads next
+        long before = trips();
+
+        HttpResponse<String> res = ask("auto", "What is the capital of France?");
+
+        assertThat(res.headers().firstValue("x-costwise-cache")).hasValue("miss");
+        assertThat(atUpstream.get() - before).isEqualTo(1);
+        assertThat(trips() - before).isEqualTo(2);
     }
 }
