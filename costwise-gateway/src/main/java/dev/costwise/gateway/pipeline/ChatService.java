@@ -221,22 +221,7 @@ public final class ChatService {
             Optional<String> cacheKey = cacheKey(r, mode);
             CompletableFuture<ResponseCacheStore.Entry> leading = null;
             if (cacheKey.isPresent()) {
-                Optional<ResponseCacheStore.Entry> hit = Optional.empty();
-                boolean looked = false;
-                Optional<RedisBudgetStore.Lookup> combined = r.lookupReserving(cacheKey.get());
-                if (combined.isPresent()) {
-                    switch (combined.get()) {
-                        case RedisBudgetStore.Lookup.Hit h -> {
-                            hit = SharedResponseEntries.decode(h.value());
-                            looked = hit.isPresent();
-                        }
-                        case RedisBudgetStore.Lookup.Locked l -> looked = true;
-                        case RedisBudgetStore.Lookup.LockedElsewhere e -> { } // wait for the holder below
-                    }
-                }
-                if (!looked) {
-                    hit = cache.get(plan.requested(), plan.pipeline().cache(), cacheKey.get());
-                }
+                Optional<ResponseCacheStore.Entry> hit = lookup(r, cacheKey.get());
                 if (hit.isEmpty()) {
                     // Single flight: concurrent identical misses wait for the first one's answer.
                     CompletableFuture<ResponseCacheStore.Entry> fresh = new CompletableFuture<>();
@@ -410,9 +395,10 @@ public final class ChatService {
             r.admit();
             cacheKey = cacheKey(r, mode);
             if (cacheKey.isPresent()) {
-                hit = cache.get(plan.requested(), plan.pipeline().cache(), cacheKey.get());
+                hit = lookup(r, cacheKey.get());
             }
             if (hit.isPresent()) {
+                cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
                 r.recordHit(hit.get());
             }
         } catch (GatewayException e) {
@@ -517,12 +503,38 @@ public final class ChatService {
         Usage usage = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0,
                 true));
         Pricer.Priced priced = costs.price(model, usage);
+        Optional<ResponseCacheStore.Entry> entry = cacheKey.isEmpty() ? Optional.empty()
+                : assembled.completion(model.upstreamModel(), usage).map(body -> new ResponseCacheStore.Entry(body,
+                        usage, model.name(), priced.cost(), r.route()));
+        // settle and store in one round trip when both go to Redis; else recordSuccess settles
+        boolean stored = entry.isPresent() && r.settleAndStore(cacheKey.get(), entry.get(), priced.cost());
         r.recordSuccess(model, usage, priced, elapsed(started), Outcome.SUCCESS);
-        if (cacheKey.isPresent()) {
-            assembled.completion(model.upstreamModel(), usage).ifPresent(body -> cache.put(plan.requested(),
-                    plan.pipeline().cache(), cacheKey.get(), new ResponseCacheStore.Entry(body, usage, model.name(),
-                            priced.cost(), r.route())));
+        if (entry.isPresent() && !stored) {
+            cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry.get());
         }
+    }
+
+    /**
+     * The cache lookup. With Redis and a budget that applies, the fill lock and the reservation ride in the same
+     * round trip; a lock another replica holds is waited for by {@link ResponseCacheStore#get} (polling).
+     */
+    private Optional<ResponseCacheStore.Entry> lookup(Request r, String key) {
+        Optional<RedisBudgetStore.Lookup> combined = r.lookupReserving(key);
+        if (combined.isPresent()) {
+            switch (combined.get()) {
+                case RedisBudgetStore.Lookup.Hit h -> {
+                    Optional<ResponseCacheStore.Entry> e = SharedResponseEntries.decode(h.value());
+                    if (e.isPresent()) {
+                        return e;
+                    }
+                }
+                case RedisBudgetStore.Lookup.Locked l -> {
+                    return Optional.empty();
+                }
+                case RedisBudgetStore.Lookup.LockedElsewhere e -> { } // wait for the holder below
+            }
+        }
+        return cache.get(r.plan.requested(), r.plan.pipeline().cache(), key);
     }
 
     /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */
