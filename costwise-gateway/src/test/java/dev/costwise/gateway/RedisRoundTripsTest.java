@@ -41,7 +41,9 @@ class RedisRoundTripsTest {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
                 atUpstream.set(gw.gateway.redisRoundTrips().orElseThrow());
-                return OpenAiFake.completion("gpt-4o-mini", "ok", 5, 100);
+                return request.getBody().utf8().contains("\"stream\":true")
+                        ? OpenAiFake.stream("gpt-4o-mini", "Hello", " world")
+                        : OpenAiFake.completion("gpt-4o-mini", "ok", 5, 100);
             }
         });
         String yaml = """
@@ -141,5 +143,23 @@ class RedisRoundTripsTest {
         assertThat(res.headers().firstValue("x-costwise-cache")).hasValue("miss");
         assertThat(atUpstream.get() - before).isEqualTo(1);
         assertThat(trips() - before).isEqualTo(2);
+    }
+
+    @Test
+    void givenAStreamingRequest_whenACacheMissThenAHit_thenTwoRoundTripsThenOne() {
+        String body = "{\"model\":\"fast\",\"stream\":true,\"max_tokens\":100,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Stream me a greeting\"}]}";
+        long before = trips();
+
+        HttpResponse<String> miss = gw.post("/v1/chat/completions", body, "Authorization", AUTH);
+        long afterMiss = trips();
+        HttpResponse<String> hit = gw.post("/v1/chat/completions", body, "Authorization", AUTH);
+
+        assertThat(miss.body()).contains("Hello").contains("[DONE]");
+        assertThat(miss.headers().firstValue("x-costwise-cache")).hasValue("miss");
+        assertThat(atUpstream.get() - before).isEqualTo(1);
+        assertThat(afterMiss - before).isEqualTo(2);
+        assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+        assertThat(trips() - afterMiss).isEqualTo(1);
     }
 }
