@@ -48,7 +48,8 @@ import java.util.random.RandomGenerator;
  * then the upstream; and writes a ledger row for every attempt, success or failure, grouped by the request id.
  *
  * <p>Order: {@code plan} (route, candidates, permission) → rate limits → cache → budget reservation →
- * {@code Fallback(Retry(Timeout(upstream)))} → settle budget, ledger, metrics, cache fill. Thread-safe.
+ * {@code Fallback(Retry(Timeout(upstream)))} → settle budget, ledger, metrics, cache fill. With Redis the cache lookup
+ * and the reservation share one round trip, and so do the settlement and the cache fill. Thread-safe.
  */
 public final class ChatService {
     private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);

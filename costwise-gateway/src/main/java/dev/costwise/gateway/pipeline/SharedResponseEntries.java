@@ -46,7 +46,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * {@link #LOCK_WAIT} and call upstream themselves. The lock a request holds is remembered per thread: the gateway
  * runs each request on its own (virtual) thread from lookup to store.
  *
- * <p>Uses its own small Jedis pool (the shared connection of {@code costwise-redis} exposes no byte store). When
+ * <p>With a budget that applies, the lookup, lock and budget reservation run as one script on the shared connection
+ * ({@link #lookupOrReserve}), and so do the settlement, store and unlock ({@link #putSettling}): a budgeted miss costs
+ * two round trips, a hit one. The other scripts use this class's own small Jedis pool. When
  * Redis fails a command, the entry is treated as a miss and the shared connection is told, so it marks Redis down,
  * alerts, and the cache is bypassed until its probe sees Redis again. Thread-safe.
  */
