@@ -113,6 +113,55 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenTheCacheOnAndA1DollarBudget_when400ConcurrentRepeatedPrompts_thenNoOverspendNorReservationLeft()
+            throws Exception {
+        LocalRedis.requireRunning();
+        String budget = """
+                budgets:
+                  - name: daily
+                    scope: global
+                    window: day
+                    limit: "1.00"
+                """;
+        try (TestGateway a = gateway(budget); TestGateway b = gateway(budget);
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                TestGateway gw = i % 2 == 0 ? a : b;
+                String body = chat("q" + (i % 200)); // each prompt twice, once per replica: hits, waiters, fills
+                calls.add(pool.submit(() -> {
+                    go.await();
+                    return gw.post("/v1/chat/completions", body, "Authorization", AUTH);
+                }));
+            }
+            go.countDown();
+            int ok = 0;
+            for (Future<HttpResponse<String>> f : calls) {
+                HttpResponse<String> res = f.get(60, TimeUnit.SECONDS);
+                if (res.statusCode() == 200) {
+                    ok++;
+                    assertThat(cacheHeader(res)).isIn("miss", "hit");
+                } else {
+                    assertThat(res.statusCode()).isEqualTo(429);
+                    assertThat(TestGateway.json(res.body()).at("/error/code").asText()).isEqualTo("budget_exceeded");
+                }
+            }
+
+            Money spent = ledgerTotal();
+            int calledUpstream = upstream.getRequestCount();
+            assertThat(calledUpstream).isLessThanOrEqualTo(99); // floor(1.00 / 0.01008 reserved each)
+            assertThat(spent).isLessThanOrEqualTo(Money.of("1.00"))
+                    .isEqualTo(Money.of("0.01005").times(java.math.BigDecimal.valueOf(calledUpstream)));
+            assertThat(ok).isGreaterThan(calledUpstream); // some answers were shared hits
+            JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
+            assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(spent);
+            assertThat(Money.of(counters.at("/data/0/reserved").asText())).isEqualTo(Money.ZERO);
+            assertThat(LocalRedis.keys(redisUrl, prefix + ":gwcache:*:lock")).isEmpty();
+        }
+    }
+
+    @Test
     void givenTwoGatewaysSharingA1DollarBudget_when400ConcurrentRequests_thenLedgerSpendNeverPassesIt()
             throws Exception {
         LocalRedis.requireRunning();
