@@ -8,6 +8,7 @@ import dev.costwise.llm.spi.BudgetStore.Bucket;
 import dev.costwise.llm.spi.BudgetStore.BucketState;
 import dev.costwise.llm.spi.BudgetStore.Claim;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -57,6 +58,71 @@ class RedisBudgetStoreTest {
         assertThat(second).isEmpty();
         assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.08")));
         assertThat(store.state(TEAM)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.08")));
+    }
+
+    /** Runs both combined scripts once on other keys, so a Redis that never saw them has loaded them. */
+    private void loadCombinedScripts() {
+        Bucket warm = new Bucket("warm-up", DAILY.windowStart());
+        store.lookupOrReserve(prefix + ":w", prefix + ":w:lock", "w".getBytes(), Duration.ofSeconds(1),
+                List.of(new Claim(warm, Money.of("1.00"))), Money.of("0.01"));
+        store.settleAndStore(List.of(warm), Money.of("0.01"), Money.ZERO, prefix + ":w", prefix + ":w:lock",
+                "w".getBytes(), Duration.ofSeconds(1), "w".getBytes());
+    }
+
+    @Test
+    void givenAnAbsentEntry_whenLookingUpOrReserving_thenTheLockIsTakenAndEveryBucketReservedInOneRoundTrip() {
+        String entry = prefix + ":entry";
+        String lock = prefix + ":entry:lock";
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("1.00")), new Claim(TEAM, Money.of("0.10")));
+        loadCombinedScripts();
+        long before = connection.roundTrips();
+
+        RedisBudgetStore.Lookup first = store.lookupOrReserve(entry, lock, "t1".getBytes(), Duration.ofSeconds(30),
+                claims, Money.of("0.06"));
+        RedisBudgetStore.Lookup second = store.lookupOrReserve(entry, lock, "t2".getBytes(), Duration.ofSeconds(30),
+                claims, Money.of("0.06"));
+
+        assertThat(connection.roundTrips() - before).isEqualTo(2);
+        assertThat(first).isEqualTo(new RedisBudgetStore.Lookup.Locked(Optional.of(Money.of("0.06"))));
+        assertThat(second).isInstanceOf(RedisBudgetStore.Lookup.LockedElsewhere.class);
+        assertThat(store.state(TEAM)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.06"))); // once, not twice
+    }
+
+    @Test
+    void givenALockedReservation_whenSettledAndStored_thenTheEntryIsAHitTheLockGoneAndNothingReservedByTheHit() {
+        String entry = prefix + ":entry";
+        String lock = prefix + ":entry:lock";
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("1.00")));
+        loadCombinedScripts();
+        store.lookupOrReserve(entry, lock, "t1".getBytes(), Duration.ofSeconds(30), claims, Money.of("0.06"));
+        long before = connection.roundTrips();
+
+        boolean done = store.settleAndStore(List.of(DAILY), Money.of("0.06"), Money.of("0.02"), entry, lock,
+                "answer".getBytes(), Duration.ofMinutes(5), "t1".getBytes());
+        BucketState settled = store.state(DAILY); // answered from the settle's reply
+        RedisBudgetStore.Lookup hit = store.lookupOrReserve(entry, lock, "t2".getBytes(), Duration.ofSeconds(30),
+                claims, Money.of("0.06"));
+
+        assertThat(done).isTrue();
+        assertThat(connection.roundTrips() - before).isEqualTo(2);
+        assertThat(settled).isEqualTo(new BucketState(Money.of("0.02"), Money.ZERO));
+        assertThat(hit).isInstanceOfSatisfying(RedisBudgetStore.Lookup.Hit.class,
+                h -> assertThat(new String(h.value())).isEqualTo("answer"));
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.02"), Money.ZERO));
+        try (RedisClient client = RedisClient.create(SharedRedis.URL)) {
+            assertThat(client.exists(lock)).isFalse();
+        }
+    }
+
+    @Test
+    void givenNoRoom_whenLookingUpOrReserving_thenTheLockIsTakenButNothingReserved() {
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("0.05")));
+
+        RedisBudgetStore.Lookup got = store.lookupOrReserve(prefix + ":e", prefix + ":e:lock", "t".getBytes(),
+                Duration.ofSeconds(30), claims, Money.of("0.06"));
+
+        assertThat(got).isEqualTo(new RedisBudgetStore.Lookup.Locked(Optional.empty()));
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.ZERO));
     }
 
     @Test
