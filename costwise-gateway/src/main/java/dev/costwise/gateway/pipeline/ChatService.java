@@ -332,7 +332,6 @@ public final class ChatService {
             if (cacheKey.isPresent()) {
                 Optional<ResponseCacheStore.Entry> hit = cache.get(requested, pipeline.cache(), cacheKey.get());
                 if (hit.isPresent()) {
-                    cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
                     r.recordHit(hit.get());
                     return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), "default");
                 }
