@@ -1,6 +1,5 @@
 package dev.costwise.llm.provider.anthropic;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +12,7 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -207,19 +207,7 @@ final class AnthropicRequestMapper {
     }
 
     private JsonNode arguments(ToolCall call) {
-        if (call.arguments().isBlank()) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode parsed = json.readTree(call.arguments());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JsonProcessingException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException("tool call '" + call.id() + "' (" + call.name()
-                + ") has arguments that are not a JSON object; Anthropic needs an object as tool_use input");
+        return ToolArguments.asObject(json, call, "Anthropic needs an object as tool_use input");
     }
 
     private ObjectNode imageBlock(ContentPart.Image image) {

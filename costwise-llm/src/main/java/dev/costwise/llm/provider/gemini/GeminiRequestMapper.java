@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -205,19 +206,7 @@ final class GeminiRequestMapper {
     }
 
     private JsonNode arguments(ToolCall call) {
-        if (call.arguments().isBlank()) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode parsed = json.readTree(call.arguments());
-            if (parsed != null && parsed.isObject()) {
-                return parsed;
-            }
-        } catch (JsonProcessingException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException("tool call '" + call.id() + "' (" + call.name()
-                + ") has arguments that are not a JSON object; Gemini needs an object as functionCall args");
+        return ToolArguments.asObject(json, call, "Gemini needs an object as functionCall args");
     }
 
     private ObjectNode imagePart(ContentPart.Image image) {
