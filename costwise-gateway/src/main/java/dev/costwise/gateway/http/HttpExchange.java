@@ -3,6 +3,7 @@ package dev.costwise.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.llm.provider.http.HttpBodies;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -84,7 +85,7 @@ public final class HttpExchange {
         }
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBody + 1));
+            bytes = HttpBodies.read(in, length, maxBody);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,6 +11,7 @@ import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.HttpBodies;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -85,7 +86,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         HttpClientResponse res = send(call, path, body, "application/json");
         try (res) {
             int status = res.status().code();
-            byte[] answer = res.entity().as(byte[].class);
+            byte[] answer = body(res);
             Optional<String> requestId = res.headers().first(REQUEST_ID);
             if (status >= 300) {
                 throw failure(call, res, answer, requestId);
@@ -137,7 +138,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         int status = res.status().code();
         if (status >= 300) {
             try (res) {
-                byte[] answer = res.entity().as(byte[].class);
+                byte[] answer = body(res);
                 throw failure(call, res, answer, res.headers().first(REQUEST_ID));
             } catch (UncheckedIOException e) {
                 throw transportFailure(call, e);
@@ -159,6 +160,14 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             return request.submit(body);
         } catch (UncheckedIOException e) {
             throw transportFailure(call, e);
+        }
+    }
+
+    private static byte[] body(HttpClientResponse res) {
+        try (InputStream in = res.inputStream()) {
+            return HttpBodies.read(in, res.headers().contentLength(), Integer.MAX_VALUE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -82,7 +82,10 @@ public final class HelidonHttpTransport implements HttpTransport {
     public HttpResult send(HttpCall call) throws IOException {
         Objects.requireNonNull(call, "call");
         try (HttpClientResponse response = submit(call)) {
-            byte[] body = response.inputStream().readAllBytes();
+            byte[] body;
+            try (var in = response.inputStream()) {
+                body = HttpBodies.read(in, response.headers().contentLength(), Integer.MAX_VALUE);
+            }
             return new HttpResult(response.status().code(), headersOf(response), body);
         } catch (UncheckedIOException e) {
             throw translate(e.getCause());
