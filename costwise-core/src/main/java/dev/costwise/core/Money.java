@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * <p>Prices and costs are never accumulated in {@code double}: a budget of $100.00 stays exactly $100.00 after a million
  * additions. The amount is a {@link BigDecimal} with no rounding on {@link #plus}, {@link #minus} or {@link #times};
- * only {@link #perMillion} divides, and it divides exactly (a million is a power of ten).
+ * only {@link #perMillion} divides, and it divides exactly (a million is a power of ten, so it is a shift of the
+ * decimal point).
  *
  * <p>Two amounts are {@link #equals equal} when they are numerically equal ({@code $1.0 == $1.00}). Instances are
  * immutable and thread-safe.
@@ -20,7 +21,6 @@ public final class Money implements Comparable<Money> {
     public static final Money ZERO = new Money(BigDecimal.ZERO);
 
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
-    private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000L);
 
     private final BigDecimal amount;
 
@@ -90,7 +90,8 @@ public final class Money implements Comparable<Money> {
         if (tokens == 0 || amount.signum() == 0) {
             return ZERO;
         }
-        return of(amount.multiply(BigDecimal.valueOf(tokens)).divide(MILLION));
+        // A shift of the decimal point, not divide(): exact and an order of magnitude cheaper on the request path.
+        return of(amount.multiply(BigDecimal.valueOf(tokens)).movePointLeft(6));
     }
 
     /** @return this plus {@code other} */
