@@ -48,7 +48,9 @@ final class LedgerWriter {
         this.connections = connections;
         this.options = options;
         this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
-        this.thread = Thread.ofVirtual().name("costwise-ledger-writer").start(this::run);
+        // A platform thread: JDBC drivers (SQLite's is JNI) block inside native code, which pins a virtual thread's
+        // carrier; on a 2-core host that took half the request carriers away for every batch commit.
+        this.thread = Thread.ofPlatform().daemon(true).name("costwise-ledger-writer").start(this::run);
     }
 
     /**
