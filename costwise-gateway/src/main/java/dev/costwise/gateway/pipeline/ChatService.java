@@ -814,6 +814,10 @@ public final class ChatService {
     }
 
     private static String allText(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        if (messages.size() == 1 && messages.get(0).path("content").isTextual()) {
+            return messages.get(0).path("content").textValue(); // the common case needs no copy
+        }
         StringBuilder sb = new StringBuilder();
         for (JsonNode m : body.path("messages")) {
             appendContent(sb, m.path("content"));
@@ -825,6 +829,10 @@ public final class ChatService {
         JsonNode messages = body.path("messages");
         for (int i = messages.size() - 1; i >= 0; i--) {
             if ("user".equals(messages.get(i).path("role").asText())) {
+                JsonNode content = messages.get(i).path("content");
+                if (content.isTextual()) {
+                    return content.textValue();
+                }
                 StringBuilder sb = new StringBuilder();
                 appendContent(sb, messages.get(i).path("content"));
                 return sb.toString();
