@@ -33,8 +33,7 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         GatewayConfig.Server s = cfg.server();
-        cfg = cfg.withServer(new GatewayConfig.Server(host != null ? host : s.host(), port != null ? port : s.port(),
-                s.maxBodyBytes(), s.shutdownGrace(), s.requestTimeout()));
+        cfg = cfg.withServer(s.withAddress(host != null ? host : s.host(), port != null ? port : s.port()));
         Gateway gateway = Gateway.builder(cfg).build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "costwise-shutdown"));
         gateway.awaitShutdown();

@@ -121,7 +121,8 @@ public final class Gateway implements AutoCloseable {
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
-                compatible, new ResponseCacheStore(json, b.ticker, redis.map(RedisSharing::entries)), budgets, ledger,
+                compatible, new ResponseCacheStore(json, b.ticker, redis.map(RedisSharing::entries),
+                config.server().effectiveCacheMemory()), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
                 redis);
         this.auth = new Authenticator(config, keys);

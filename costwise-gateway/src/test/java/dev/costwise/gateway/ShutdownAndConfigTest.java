@@ -53,6 +53,7 @@ class ShutdownAndConfigTest {
                 server:
                   port: 99999
                   max_body_size: lots
+                  cache_memory: much
                 models:
                   - name: a
                     provider: openai
@@ -78,6 +79,7 @@ class ShutdownAndConfigTest {
                                 + "master_key, models, pipelines, redis, server, tests, throttles)",
                         "server.port: must be in [0, 65535], was 99999",
                         "server.max_body_size: expected a size such as 512KB or 10MB, was 'lots'",
+                        "server.cache_memory: expected a size such as 512KB or 10MB, was 'much'",
                         "models[1].name: duplicate model name 'a'",
                         "models[1].provider: unknown provider 'opnai' (known: openai, anthropic, gemini, groq, "
                                 + "openrouter, deepseek, mistral, huggingface, together, ollama, openai-compatible, "
@@ -92,7 +94,7 @@ class ShutdownAndConfigTest {
                         "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
                         "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
                                 + "model)"))
-                .hasMessageContaining("13 problems in bad.yaml");
+                .hasMessageContaining("14 problems in bad.yaml");
     }
 
     @Test

@@ -283,14 +283,16 @@ public final class ConfigLoader {
                 problem("server", "expected a mapping, found " + kind(n));
                 return d;
             }
-            unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout"));
+            unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
+                    "cache_memory"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
             long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
             Duration grace = optDuration(n, "shutdown_grace", "server.shutdown_grace").orElse(d.shutdownGrace());
             Duration timeout = optDuration(n, "request_timeout", "server.request_timeout")
                     .orElse(d.requestTimeout());
-            return new Server(host, port, maxBody, grace, timeout);
+            long cacheMemory = optSize(n, "cache_memory", "server.cache_memory").orElse(d.cacheMemoryBytes());
+            return new Server(host, port, maxBody, grace, timeout, cacheMemory);
         }
 
         List<Model> models(JsonNode n) {

@@ -114,15 +114,36 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param maxBodyBytes largest request body accepted; default 10 MB
      * @param shutdownGrace how long a stop waits for in-flight requests; default 10 s
      * @param requestTimeout the deadline of one request end to end; default 120 s
+     * @param cacheMemoryBytes the most bytes the response caches of every pipeline hold together; 0 (default) means a
+     *        quarter of the JVM's maximum heap
      */
-    public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
+    public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
+            long cacheMemoryBytes) {
         /** Default body limit: 10 MB. */
         public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+
+        /** A server whose cache memory is the default (a quarter of the heap). */
+        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
+            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, 0);
+        }
 
         public Server {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
+            if (cacheMemoryBytes < 0) {
+                throw new IllegalArgumentException("cacheMemoryBytes cannot be negative: " + cacheMemoryBytes);
+            }
+        }
+
+        /** @return the response caches' byte budget: the configured one, else a quarter of the maximum heap */
+        public long effectiveCacheMemory() {
+            return cacheMemoryBytes > 0 ? cacheMemoryBytes : Runtime.getRuntime().maxMemory() / 4;
+        }
+
+        /** @return a copy bound elsewhere, other settings kept (the command line's --host and --port win) */
+        public Server withAddress(String newHost, int newPort) {
+            return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes);
         }
 
         /** @return 127.0.0.1:4000 with the defaults above */

@@ -18,12 +18,19 @@ import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Caches whole answers per pipeline, keyed by the SHA-256 of the canonical request (every field that changes the
  * output, with object keys sorted; {@code stream}, {@code stream_options}, {@code user} and {@code metadata} left out)
  * and scoped per virtual key unless the pipeline shares its cache. Errors are never cached. With
  * {@link SharedResponseEntries} (config {@code redis.url}) entries live in Redis and are shared by every replica.
+ *
+ * <p>Local entries are bounded twice: per pipeline by {@code max_entries}, and for every pipeline together by a byte
+ * budget ({@code server.cache_memory}, default a quarter of the heap), because each model name has its own pipeline
+ * and sixty models of 10,000 entries each would otherwise outgrow any small heap. When the budget is spent a new
+ * answer is not cached (and {@link #rejectedForMemory()} counts it) until expiry or eviction frees room.
  * Thread-safe.
  */
 public final class ResponseCacheStore {
@@ -33,6 +40,9 @@ public final class ResponseCacheStore {
     private final ObjectWriter canonical;
     private final Ticker ticker;
     private final Optional<SharedResponseEntries> shared;
+    private final long memoryBudget;
+    private final AtomicLong memoryUsed = new AtomicLong();
+    private final LongAdder rejectedForMemory = new LongAdder();
 
     /**
      * A cached answer.
@@ -50,18 +60,24 @@ public final class ResponseCacheStore {
      * @param ticker measures TTLs
      */
     public ResponseCacheStore(ObjectMapper json, Ticker ticker) {
-        this(json, ticker, Optional.empty());
+        this(json, ticker, Optional.empty(), Runtime.getRuntime().maxMemory() / 4);
     }
 
     /**
      * @param json the shared mapper
      * @param ticker measures TTLs of local entries
      * @param shared where entries live instead of this process, when replicas share them through Redis
+     * @param memoryBudget the most bytes local entries of every pipeline hold together
      */
-    public ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared) {
+    public ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared,
+            long memoryBudget) {
+        if (memoryBudget <= 0) {
+            throw new IllegalArgumentException("memoryBudget must be positive, was " + memoryBudget);
+        }
         this.canonical = json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
         this.ticker = ticker;
         this.shared = shared;
+        this.memoryBudget = memoryBudget;
     }
 
     /** @return {@code true} while the shared store is unreachable: requests skip the cache ({@code bypass}) */
@@ -120,7 +136,42 @@ public final class ResponseCacheStore {
             shared.get().put(key, entry, settings.ttl());
             return;
         }
-        cache(pipeline, settings).put(key, entry);
+        long weight = weight(key, entry);
+        if (!reserveMemory(weight)) {
+            // Expired entries of caches nobody reads stay until maintenance runs: run it, then try once more.
+            caches.values().forEach(Cache::cleanUp);
+            if (!reserveMemory(weight)) {
+                rejectedForMemory.increment();
+                return;
+            }
+        }
+        cache(pipeline, settings).asMap().merge(key, entry, (old, fresh) -> {
+            memoryUsed.addAndGet(-weight(key, old)); // a replaced entry gives its bytes back
+            return fresh;
+        });
+    }
+
+    private boolean reserveMemory(long weight) {
+        if (memoryUsed.addAndGet(weight) <= memoryBudget) {
+            return true;
+        }
+        memoryUsed.addAndGet(-weight);
+        return false;
+    }
+
+    /** @return bytes held by local entries (an estimate: bodies, keys and a fixed overhead per entry) */
+    public long memoryUsed() {
+        return memoryUsed.get();
+    }
+
+    /** @return answers not cached because the byte budget was spent */
+    public long rejectedForMemory() {
+        return rejectedForMemory.sum();
+    }
+
+    /** Bytes an entry holds: its body, its key (Latin-1 hex) and ~200 bytes of objects around them. */
+    private static long weight(String key, Entry entry) {
+        return entry.body().length + key.length() + 200L;
     }
 
     /** @return entries held across every pipeline */
@@ -130,7 +181,11 @@ public final class ResponseCacheStore {
 
     private Cache<String, Entry> cache(String pipeline, CacheSettings settings) {
         return caches.computeIfAbsent(pipeline, p -> Caffeine.newBuilder().ticker(ticker)
-                .expireAfterWrite(settings.ttl()).maximumSize(settings.maxEntries()).build());
+                .expireAfterWrite(settings.ttl()).maximumSize(settings.maxEntries())
+                // Expired and evicted entries give their bytes back (not replaced ones: put does that itself).
+                .<String, Entry>evictionListener((k, v, cause) -> memoryUsed.addAndGet(-weight(k, v)))
+                .executor(Runnable::run)
+                .build());
     }
 
 }

@@ -68,4 +68,31 @@ class WindowsAndCacheTest {
         advance(Duration.ofMinutes(2));
         assertThat(cache.get("m", settings, key)).isEmpty();
     }
+
+    @Test
+    void givenByteBudget_whenCachesOfEveryPipelineFillIt_thenNewAnswersAreNotCachedUntilExpiryFreesRoom() {
+        // Each entry weighs body + key + 200 bytes; the budget holds two 1,000-byte answers, not three.
+        ResponseCacheStore cache = new ResponseCacheStore(json, ticker, java.util.Optional.empty(), 2_500);
+        CacheSettings settings = new CacheSettings(true, CacheScope.KEY, Duration.ofMinutes(5), 100);
+        ResponseCacheStore.Entry answer = new ResponseCacheStore.Entry(new byte[1000], Usage.of(1, 1), "m",
+                Money.of("0.01"), "default");
+
+        cache.put("a", settings, "k1", answer);
+        cache.put("b", settings, "k2", answer); // another pipeline, same budget
+        cache.put("c", settings, "k3", answer);
+
+        assertThat(cache.get("a", settings, "k1")).isPresent();
+        assertThat(cache.get("b", settings, "k2")).isPresent();
+        assertThat(cache.get("c", settings, "k3")).isEmpty();
+        assertThat(cache.rejectedForMemory()).isEqualTo(1);
+        assertThat(cache.memoryUsed()).isEqualTo(2 * (1000 + 2 + 200));
+
+        cache.put("a", settings, "k1", answer); // replacing an entry does not count it twice
+        assertThat(cache.memoryUsed()).isEqualTo(2 * (1000 + 2 + 200));
+
+        advance(Duration.ofMinutes(6)); // nobody reads "a" or "b" again: their expired entries still give room
+        cache.put("c", settings, "k3", answer);
+        assertThat(cache.get("c", settings, "k3")).isPresent();
+        assertThat(cache.memoryUsed()).isEqualTo(1000 + 2 + 200);
+    }
 }
