@@ -21,6 +21,10 @@ class ChatCompletionsEndToEndTest {
     final MockWebServer secondary = new MockWebServer();
 
     private String yaml(String extra) {
+        return yaml("{max_retries: 0}", extra);
+    }
+
+    private String yaml(String retry, String extra) {
         return """
                 models:
                   - name: fast
@@ -35,10 +39,10 @@ class ChatCompletionsEndToEndTest {
                     base_url: %s
                     price: {input: "0.05", output: "0.08"}
                 defaults:
-                  retry: {max_retries: 0}
+                  retry: %s
                 %s
                 """.formatted(primary.url("/v1").toString().replaceAll("/$", ""),
-                secondary.url("/v1").toString().replaceAll("/$", ""), extra);
+                secondary.url("/v1").toString().replaceAll("/$", ""), retry, extra);
     }
 
     @Test
@@ -301,6 +305,49 @@ class ChatCompletionsEndToEndTest {
             assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             assertThat(TestGateway.json(second.get(10, TimeUnit.SECONDS).body()).at("/choices/0/message/content")
                     .asText()).isEqualTo("second");
+        }
+    }
+
+    @Test
+    void givenProviderThrottleOfOne_whenAStreamIsStillFlowing_thenTheNextRequestWaitsForItsLastChunk()
+            throws Exception {
+        // The stream's first chunk comes at once, the rest at 500 bytes a second: it flows for about two seconds.
+        primary.enqueue(OpenAiFake.stream("gpt-4o-mini", "slow", "words").newBuilder()
+                .throttleBody(500, 1, TimeUnit.SECONDS).build());
+        primary.enqueue(OpenAiFake.completion("gpt-4o-mini", "second", 1, 1));
+        try (TestGateway gw = TestGateway.of(yaml("throttles:\n  openai: 1\n"));
+                var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = pool.submit(() -> gw.post("/v1/chat/completions", "{\"model\":\"fast\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"one\"}]}"));
+            assertThat(primary.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+            var second = pool.submit(() -> gw.post("/v1/chat/completions", TestGateway.chat("fast", "two")));
+
+            assertThat(primary.takeRequest(1, TimeUnit.SECONDS)).as("held back while the stream flows").isNull();
+            assertThat(first.get(10, TimeUnit.SECONDS).body()).contains("slow", "words", "data: [DONE]");
+            assertThat(TestGateway.json(second.get(10, TimeUnit.SECONDS).body()).at("/choices/0/message/content")
+                    .asText()).isEqualTo("second");
+        }
+    }
+
+    @Test
+    void givenProviderDownForEveryCall_whenManyRequestsRetry_thenTheRetryBudgetCapsTheExtraTraffic() {
+        primary.setDispatcher(new mockwebserver3.Dispatcher() {
+            @Override
+            public mockwebserver3.MockResponse dispatch(mockwebserver3.RecordedRequest request) {
+                return OpenAiFake.error(500, "server_error", null, "The server had an error");
+            }
+        });
+        String config = yaml("{max_retries: 2, initial_delay: 10ms, budget_ratio: 0.5, budget_min_per_second: 0}",
+                "");
+        try (TestGateway gw = TestGateway.of(config)) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q" + i)).statusCode())
+                        .isEqualTo(502);
+            }
+            // Unbudgeted, 10 requests x 3 attempts = 30 calls; retries may be half of the 10 first attempts: 15.
+            assertThat(primary.getRequestCount()).isEqualTo(15);
+            assertThat(gw.get("/metrics").body())
+                    .containsPattern("costwise_retries_refused_total\\{model=\"fast\"\\} [1-9]");
         }
     }
 }

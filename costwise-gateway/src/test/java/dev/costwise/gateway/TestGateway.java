@@ -41,8 +41,7 @@ final class TestGateway implements AutoCloseable {
         this.ledger = ledger;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
-        GatewayConfig config = parsed.withServer(new GatewayConfig.Server("127.0.0.1", 0, s.maxBodyBytes(),
-                s.shutdownGrace(), s.requestTimeout()));
+        GatewayConfig config = parsed.withServer(s.withAddress("127.0.0.1", 0));
         this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add)
                 .redisAlerts(redisAlerts).build().start();
     }

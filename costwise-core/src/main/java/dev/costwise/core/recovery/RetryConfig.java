@@ -124,13 +124,15 @@ public final class RetryConfig {
     }
 
     /**
-     * The backoff before a retry: strategy, then jitter, then the cap; a larger retry-after wins.
+     * The backoff before a retry: strategy, then jitter, then the cap; a larger retry-after wins. Public so that
+     * retry loops which cannot be a {@link Retry} (the gateway's, which also walks fallbacks and holds throttle
+     * slots) wait exactly as {@link Retry} does.
      *
      * @param retry 1 for the first retry
      * @param retryAfter the provider's hint, or {@code null}
      * @return the delay
      */
-    Duration delayFor(int retry, Duration retryAfter) {
+    public Duration delayFor(int retry, Duration retryAfter) {
         long nanos = Checks.toNanosSaturated(backoff.delay(retry, initialDelay));
         if (jitter > 0 && nanos > 0) {
             double factor = 1 - jitter + 2 * jitter * random.nextDouble();

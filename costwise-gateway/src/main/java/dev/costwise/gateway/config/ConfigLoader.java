@@ -546,10 +546,12 @@ public final class ConfigLoader {
 
         RetrySettings retry(JsonNode n, String p, RetrySettings base) {
             if (!n.isObject()) {
-                problem(p, "expected a mapping (max_retries, backoff, initial_delay, max_delay), found " + kind(n));
+                problem(p, "expected a mapping (max_retries, backoff, initial_delay, max_delay, budget_ratio, "
+                        + "budget_min_per_second), found " + kind(n));
                 return base;
             }
-            unknownFields(n, p, Set.of("max_retries", "backoff", "initial_delay", "max_delay"));
+            unknownFields(n, p, Set.of("max_retries", "backoff", "initial_delay", "max_delay", "budget_ratio",
+                    "budget_min_per_second"));
             int max = optInt(n, "max_retries", p + ".max_retries", 0, 10).orElse(base.maxRetries());
             Backoff backoff = optEnum(n, "backoff", p + ".backoff", Backoff.class).orElse(base.backoff());
             Duration initial = optDuration(n, "initial_delay", p + ".initial_delay").orElse(base.initialDelay());
@@ -557,7 +559,10 @@ public final class ConfigLoader {
             if (maxDelay.compareTo(initial) < 0) {
                 problem(p + ".max_delay", "must be >= initial_delay (" + initial + "), was " + maxDelay);
             }
-            return new RetrySettings(max, backoff, initial, maxDelay);
+            double ratio = optShare(n, "budget_ratio", p + ".budget_ratio").orElse(base.budgetRatio());
+            int minPerSecond = optInt(n, "budget_min_per_second", p + ".budget_min_per_second", 0, 100_000)
+                    .orElse(base.budgetMinPerSecond());
+            return new RetrySettings(max, backoff, initial, maxDelay, ratio, minPerSecond);
         }
 
         List<KeyDef> keys(JsonNode n, Set<String> callable) {

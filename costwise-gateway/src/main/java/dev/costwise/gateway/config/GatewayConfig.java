@@ -293,15 +293,32 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param backoff how the delay grows
      * @param initialDelay first delay
      * @param maxDelay delay cap
+     * @param budgetRatio retries to one provider as a share of first attempts over 10 s (core's {@code RetryBudget});
+     *        default 0.2
+     * @param budgetMinPerSecond retries a second always allowed on top of the ratio; default 10
      */
-    public record RetrySettings(int maxRetries, Backoff backoff, Duration initialDelay, Duration maxDelay) {
+    public record RetrySettings(int maxRetries, Backoff backoff, Duration initialDelay, Duration maxDelay,
+            double budgetRatio, int budgetMinPerSecond) {
+        /** Default share of first attempts that may be retried. */
+        public static final double DEFAULT_BUDGET_RATIO = 0.2;
+        /** Default retries a second allowed whatever the traffic. */
+        public static final int DEFAULT_BUDGET_MIN_PER_SECOND = 10;
+
         public RetrySettings {
             Objects.requireNonNull(backoff, "backoff");
             Objects.requireNonNull(initialDelay, "initialDelay");
             Objects.requireNonNull(maxDelay, "maxDelay");
+            if (budgetRatio < 0 || budgetMinPerSecond < 0) {
+                throw new IllegalArgumentException("retry budget settings cannot be negative");
+            }
         }
 
-        /** @return 2 retries, exponential from 200 ms up to 5 s */
+        /** Settings with the default retry budget. */
+        public RetrySettings(int maxRetries, Backoff backoff, Duration initialDelay, Duration maxDelay) {
+            this(maxRetries, backoff, initialDelay, maxDelay, DEFAULT_BUDGET_RATIO, DEFAULT_BUDGET_MIN_PER_SECOND);
+        }
+
+        /** @return 2 retries, exponential from 200 ms up to 5 s, the default retry budget */
         public static RetrySettings ofDefaults() {
             return new RetrySettings(2, Backoff.EXPONENTIAL, Duration.ofMillis(200), Duration.ofSeconds(5));
         }

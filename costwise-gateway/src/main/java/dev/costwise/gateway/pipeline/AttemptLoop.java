@@ -3,7 +3,8 @@ package dev.costwise.gateway.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Sleeper;
-import dev.costwise.gateway.config.GatewayConfig.Backoff;
+import dev.costwise.core.recovery.RetryBudget;
+import dev.costwise.core.recovery.RetryConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.http.GatewayException;
@@ -16,15 +17,19 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
  * {@code Fallback(Retry(Throttle(Timeout(call))))} for one request: candidates in order; per candidate, retries of
- * transient failures with backoff and jitter (a provider's {@code Retry-After} wins when longer), never sleeping past
- * the request's deadline; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
- * (invalid request, content filter) ends the loop at once. Every failed attempt is reported to the {@link Journal}.
- * Thread-safe; one instance serves every request.
+ * transient failures with core's backoff ({@link RetryConfig#delayFor}: strategy, ±20% jitter, cap; a provider's
+ * {@code Retry-After} wins when longer), never sleeping past the request's deadline, and within core's
+ * {@link RetryBudget} per provider (by default retries at most 20% of first attempts over 10 s, plus 10 a second;
+ * {@code retry.budget_ratio} and {@code retry.budget_min_per_second}), so an outage does not multiply the traffic
+ * sent to a provider; a context-length error jumps once to the pipeline's larger-window
+ * model; a caller's mistake (invalid request, content filter) ends the loop at once. Every failed attempt is reported
+ * to the {@link Journal}. Thread-safe; one instance serves every request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -34,6 +39,8 @@ final class AttemptLoop {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final Duration requestTimeout;
+    private final ConcurrentHashMap<RetrySettings, RetryConfig> retryConfigs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RetryBudget> retryBudgets = new ConcurrentHashMap<>();
 
     /** What the loop needs from the request it serves. */
     interface Journal {
@@ -60,8 +67,14 @@ final class AttemptLoop {
         T run(Model model, Upstream.Call call);
     }
 
-    /** The call that succeeded, with when it started and how long it took. */
-    record Attempted<T>(Model model, T value, long startedNanos, Duration latency) {}
+    /**
+     * The call that succeeded, with when it started and how long it took.
+     *
+     * @param release gives back the provider's throttle slot; a no-op unless the slot was kept for the caller
+     */
+    record Attempted<T>(Model model, T value, long startedNanos, Duration latency, Runnable release) {}
+
+    private static final Runnable NOTHING_HELD = () -> { };
 
     /**
      * Tries the plan's candidates in order, each with its retries, until one answers.
@@ -74,12 +87,29 @@ final class AttemptLoop {
      * @throws GatewayException.UpstreamFailed with every cause when none answered, or at once on a caller's mistake
      */
     <T> Attempted<T> run(Plan plan, Journal r, Attempt<T> attempt) {
+        return run(plan, r, attempt, false);
+    }
+
+    /**
+     * Like {@link #run}, but the successful call keeps its provider's throttle slot until the caller runs
+     * {@link Attempted#release()}: a stream occupies the provider until its last chunk, not only until its first.
+     */
+    <T> Attempted<T> runKeepingSlot(Plan plan, Journal r, Attempt<T> attempt) {
+        return run(plan, r, attempt, true);
+    }
+
+    private <T> Attempted<T> run(Plan plan, Journal r, Attempt<T> attempt, boolean keepSlot) {
         List<ProviderException> causes = new ArrayList<>();
         Deque<Model> queue = new ArrayDeque<>(plan.candidates());
         boolean widened = false;
         RetrySettings retry = plan.pipeline().retry();
+        RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
         while (!queue.isEmpty()) {
             Model m = queue.poll();
+            RetryBudget budget = retryBudgets.computeIfAbsent(m.provider() + '|' + retry.budgetRatio() + '|'
+                    + retry.budgetMinPerSecond(), k -> RetryBudget.builder().ratio(retry.budgetRatio())
+                    .minRetriesPerSecond(retry.budgetMinPerSecond()).ticker(ticker).build());
+            budget.recordCall();
             for (int retries = 0; ; retries++) {
                 Duration remaining = r.remaining();
                 if (remaining.isNegative() || remaining.isZero()) {
@@ -96,11 +126,14 @@ final class AttemptLoop {
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 try {
                     acquire(throttle, m, timeout);
+                    boolean kept = false;
                     try {
                         T value = attempt.run(m, new Upstream.Call(m, body, timeout));
-                        return new Attempted<>(m, value, t0, elapsed(t0));
+                        kept = keepSlot && throttle != null;
+                        return new Attempted<>(m, value, t0, elapsed(t0), kept ? releaseOnce(throttle)
+                                : NOTHING_HELD);
                     } finally {
-                        if (throttle != null) {
+                        if (throttle != null && !kept) {
                             throttle.release();
                         }
                     }
@@ -121,9 +154,13 @@ final class AttemptLoop {
                     if (!e.isTransient() || retries >= retry.maxRetries()) {
                         break;
                     }
-                    Duration delay = delay(retry, retries, e);
+                    Duration delay = backoff.delayFor(retries + 1, hint(e).orElse(null));
                     if (delay.compareTo(r.remaining()) >= 0) {
                         break;
+                    }
+                    if (!budget.tryWithdraw()) {
+                        metrics.retryRefused(m.name());
+                        break; // the provider's retry budget is spent: fall back instead of adding load
                     }
                     sleep(delay);
                 }
@@ -149,27 +186,37 @@ final class AttemptLoop {
         }
     }
 
+    private static Runnable releaseOnce(java.util.concurrent.Semaphore throttle) {
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (released.compareAndSet(false, true)) {
+                throttle.release();
+            }
+        };
+    }
+
     private static boolean isCallersFault(ProviderException e) {
         return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.ContentFiltered
                 || e instanceof ProviderException.ContextLengthExceeded;
     }
 
-    private Duration delay(RetrySettings s, int retries, ProviderException e) {
-        Optional<Duration> hinted = switch (e) {
+    private static Optional<Duration> hint(ProviderException e) {
+        return switch (e) {
             case ProviderException.RateLimited rl -> rl.retryAfter();
             case ProviderException.Overloaded o -> o.retryAfter();
             default -> Optional.empty();
         };
-        long base = s.initialDelay().toMillis();
-        long ms = switch (s.backoff()) {
-            case CONSTANT -> base;
-            case LINEAR -> base * (retries + 1);
-            case EXPONENTIAL -> base << Math.min(20, retries);
+    }
+
+    /** The pipeline's retry settings as core's config: same backoff, jitter and cap as {@code Retry}. */
+    private RetryConfig toCore(RetrySettings s) {
+        dev.costwise.core.recovery.Backoff strategy = switch (s.backoff()) {
+            case CONSTANT -> dev.costwise.core.recovery.Backoff.constant();
+            case LINEAR -> dev.costwise.core.recovery.Backoff.linear();
+            case EXPONENTIAL -> dev.costwise.core.recovery.Backoff.exponential();
         };
-        ms = Math.min(ms, s.maxDelay().toMillis());
-        long jittered = s.backoff() == Backoff.CONSTANT ? ms : ms / 2 + (ms > 1 ? random.nextLong(ms / 2 + 1) : 0);
-        Duration d = Duration.ofMillis(jittered);
-        return hinted.filter(h -> h.compareTo(d) > 0).orElse(d);
+        return RetryConfig.builder().maxRetries(s.maxRetries()).backoff(strategy).initialDelay(s.initialDelay())
+                .maxDelay(s.maxDelay()).random(random).sleeper(sleeper).build();
     }
 
     private void sleep(Duration d) {

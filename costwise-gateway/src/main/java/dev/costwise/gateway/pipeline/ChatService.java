@@ -434,7 +434,7 @@ public final class ChatService {
         AttemptLoop.Attempted<Upstream.Events> opened;
         try {
             r.reserve();
-            opened = attempts.run(r.plan, r, (m, call) -> {
+            opened = attempts.runKeepingSlot(r.plan, r, (m, call) -> {
                 Upstream.Events ev = upstream(m).stream(call);
                 try {
                     ev.hasNext();
@@ -451,6 +451,15 @@ public final class ChatService {
             r.abandon();
             throw e;
         }
+        try {
+            relay(r, plan, cacheKey, opened, includeUsage, sink);
+        } finally {
+            opened.release().run(); // the provider's throttle slot is held until the stream is over
+        }
+    }
+
+    private void relay(Request r, Plan plan, Optional<String> cacheKey, AttemptLoop.Attempted<Upstream.Events> opened,
+            boolean includeUsage, StreamSink sink) throws IOException {
         Model model = opened.model();
         String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
         sink.start(cacheStatus, model.name(), r.route());

@@ -68,6 +68,15 @@ public final class GatewayMetrics {
         }
     }
 
+    /**
+     * Counts a retry the provider's retry budget refused (the request fell back or failed instead).
+     *
+     * @param model the model whose retry was refused
+     */
+    public void retryRefused(String model) {
+        counter("costwise.retries.refused", bounded(model), "").increment();
+    }
+
     /** Counts a ledger row that could not be queued. */
     public void ledgerFailure() {
         counter("costwise.ledger.failures", "other", "").increment();
