@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Writes never wait for the database.</b> {@link #append} encodes the record and puts it in a bounded queue;
  * one writer (a virtual thread) writes queued records in JDBC batches, one transaction each, every
- * {@link LedgerOptions#flushInterval() flush interval} (default 100 ms) or as soon as a batch is full.
+ * {@link LedgerOptions#flushInterval() flush interval} (default 10 ms) or as soon as a batch is full.
  * {@link #flush()} blocks until everything appended before it is durable; {@link #close()} writes everything queued
  * and then closes. A process crash loses at most the last flush interval's records (plus the batch being written).
  *

