@@ -13,6 +13,7 @@ import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.HttpBodies;
 import io.helidon.common.media.type.MediaTypes;
+import io.helidon.common.uri.UriEncoding;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -25,10 +26,12 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Relays OpenAI chat completions to any OpenAI-compatible provider (OpenAI, Groq, OpenRouter, DeepSeek, Hugging Face
@@ -43,6 +46,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private static final HeaderName REQUEST_ID = HeaderNames.create("x-request-id");
 
     private final Http1Client client;
+    private final ConcurrentHashMap<String, URI> targets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
 
     /**
@@ -53,8 +57,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         this.json = json;
         // TCP_NODELAY: headers and body leave as separate writes; with Nagle on, each request would wait for the
         // upstream's delayed ACK (tens of milliseconds on loopback).
+        // writeBufferSize 0: a request is always one buffer (headers and body) written and flushed at once, and
+        // Helidon's 4 KB write buffer copied it through a fresh 4 KB array on every request.
         var builder = WebClient.builder().connectTimeout(connectTimeout).followRedirects(false)
-                .keepAlive(true).socketOptions(o -> o.tcpNoDelay(true));
+                .keepAlive(true).socketOptions(o -> o.tcpNoDelay(true)).writeBufferSize(0);
         if (!proxyConfigured()) {
             // Without this the client asks the system proxy selector on every request.
             builder.proxy(Proxy.noProxy());
@@ -152,7 +158,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     private HttpClientResponse send(Call call, String path, byte[] body, String accept) {
         Model model = call.model();
-        var request = client.post(model.baseUrl() + path).readTimeout(call.timeout())
+        // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
+        URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
+        var request = client.post().uri(target).readTimeout(call.timeout())
                 .contentType(MediaTypes.APPLICATION_JSON).header(HeaderNames.ACCEPT, accept);
         model.apiKey().ifPresent(k -> request.header(HeaderNames.AUTHORIZATION, "Bearer " + k));
         if (model.provider().equals("anthropic")) {
