@@ -134,6 +134,20 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void givenWriterParkedForAnHourLongBatch_whenFlushed_thenItWakesAndWritesAtOnce() {
+        // The writer collects a batch parked until the flush deadline; only flush() and close() wake it early.
+        JdbcSpendLedger ledger = open(options().flushInterval(Duration.ofHours(1)).batchSize(10_000).build());
+        for (int i = 0; i < 100; i++) {
+            ledger.append(record("f" + i).at(FROM.plusMillis(i)).cost("0.01").build());
+        }
+
+        assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(ledger.pendingRecords()).isZero();
+        assertThat(ledger.totalCost(Map.of(), FROM, TO)).isEqualTo(Money.of("1"));
+        ledger.close();
+    }
+
+    @Test
     void givenRecordsNotYetWritten_whenClosed_thenAReopenedLedgerHasThemAll() {
         // A flush interval of an hour and batches larger than the records: only close() can write them.
         JdbcSpendLedger ledger = open(options().flushInterval(Duration.ofHours(1)).batchSize(10_000).build());

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 
 /**
@@ -27,9 +28,9 @@ import java.util.random.RandomGenerator;
  * {@code Retry-After} wins when longer), never sleeping past the request's deadline, and within core's
  * {@link RetryBudget} per provider (by default retries at most 20% of first attempts over 10 s, plus 10 a second;
  * {@code retry.budget_ratio} and {@code retry.budget_min_per_second}), so an outage does not multiply the traffic
- * sent to a provider; a context-length error jumps once to the pipeline's larger-window
- * model; a caller's mistake (invalid request, content filter) ends the loop at once. Every failed attempt is reported
- * to the {@link Journal}. Thread-safe; one instance serves every request.
+ * sent to a provider; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
+ * (invalid request, content filter) ends the loop at once. Every failed attempt is reported to the {@link Journal}.
+ * Thread-safe; one instance serves every request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -40,7 +41,10 @@ final class AttemptLoop {
     private final RandomGenerator random;
     private final Duration requestTimeout;
     private final ConcurrentHashMap<RetrySettings, RetryConfig> retryConfigs = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, RetryBudget> retryBudgets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<BudgetKey, RetryBudget> retryBudgets = new ConcurrentHashMap<>();
+
+    /** One retry budget per provider and budget settings: pipelines with the same settings share it. */
+    private record BudgetKey(String provider, double ratio, int minPerSecond) {}
 
     /** What the loop needs from the request it serves. */
     interface Journal {
@@ -106,9 +110,9 @@ final class AttemptLoop {
         RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
         while (!queue.isEmpty()) {
             Model m = queue.poll();
-            RetryBudget budget = retryBudgets.computeIfAbsent(m.provider() + '|' + retry.budgetRatio() + '|'
-                    + retry.budgetMinPerSecond(), k -> RetryBudget.builder().ratio(retry.budgetRatio())
-                    .minRetriesPerSecond(retry.budgetMinPerSecond()).ticker(ticker).build());
+            RetryBudget budget = retryBudgets.computeIfAbsent(new BudgetKey(m.provider(), retry.budgetRatio(),
+                    retry.budgetMinPerSecond()), k -> RetryBudget.builder().ratio(k.ratio())
+                    .minRetriesPerSecond(k.minPerSecond()).ticker(ticker).build());
             budget.recordCall();
             for (int retries = 0; ; retries++) {
                 Duration remaining = r.remaining();
@@ -154,7 +158,7 @@ final class AttemptLoop {
                     if (!e.isTransient() || retries >= retry.maxRetries()) {
                         break;
                     }
-                    Duration delay = backoff.delayFor(retries + 1, hint(e).orElse(null));
+                    Duration delay = backoff.delayFor(retries + 1, e.retryAfter().orElse(null));
                     if (delay.compareTo(r.remaining()) >= 0) {
                         break;
                     }
@@ -187,7 +191,7 @@ final class AttemptLoop {
     }
 
     private static Runnable releaseOnce(java.util.concurrent.Semaphore throttle) {
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         return () -> {
             if (released.compareAndSet(false, true)) {
                 throttle.release();
@@ -198,14 +202,6 @@ final class AttemptLoop {
     private static boolean isCallersFault(ProviderException e) {
         return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.ContentFiltered
                 || e instanceof ProviderException.ContextLengthExceeded;
-    }
-
-    private static Optional<Duration> hint(ProviderException e) {
-        return switch (e) {
-            case ProviderException.RateLimited rl -> rl.retryAfter();
-            case ProviderException.Overloaded o -> o.retryAfter();
-            default -> Optional.empty();
-        };
     }
 
     /** The pipeline's retry settings as core's config: same backoff, jitter and cap as {@code Retry}. */

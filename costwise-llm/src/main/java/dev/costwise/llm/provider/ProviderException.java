@@ -68,6 +68,14 @@ public abstract sealed class ProviderException extends CostwiseException
     public abstract String kind();
 
     /**
+     * @return how long the provider asked callers to wait before trying again ({@code Retry-After}); empty unless
+     *     the failure is a rate limit or an overload that said so
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.empty();
+    }
+
+    /**
      * Fields every provider failure has.
      *
      * @param provider provider id
@@ -105,6 +113,7 @@ public abstract sealed class ProviderException extends CostwiseException
         }
 
         /** @return when the provider says to try again, if it said */
+        @Override
         public Optional<Duration> retryAfter() {
             return retryAfter;
         }
@@ -147,6 +156,7 @@ public abstract sealed class ProviderException extends CostwiseException
         }
 
         /** @return when the provider says to try again, if it said */
+        @Override
         public Optional<Duration> retryAfter() {
             return retryAfter;
         }
