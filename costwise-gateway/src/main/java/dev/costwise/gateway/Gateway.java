@@ -87,6 +87,7 @@ public final class Gateway implements AutoCloseable {
     private final SpendLedger ledger;
     private final VirtualKeyStore keys;
     private final WebServer server;
+    private final Upstream upstream;
     private final Authenticator auth;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -120,6 +121,7 @@ public final class Gateway implements AutoCloseable {
         this.webhooks = new ArrayList<>();
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
+        this.upstream = compatible;
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
                 compatible, new ResponseCacheStore(json, b.ticker, redis.map(RedisSharing::entries),
                 config.server().effectiveCacheMemory()), budgets, ledger,
@@ -330,6 +332,7 @@ public final class Gateway implements AutoCloseable {
                     config.server().shutdownGrace());
         }
         server.stop();
+        upstream.close();
         ledger.flush();
         ledger.close();
         keys.close();

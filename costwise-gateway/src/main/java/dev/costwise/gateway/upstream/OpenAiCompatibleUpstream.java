@@ -16,10 +16,13 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.uri.UriEncoding;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +35,7 @@ import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Relays OpenAI chat completions to any OpenAI-compatible provider (OpenAI, Groq, OpenRouter, DeepSeek, Hugging Face
@@ -45,7 +49,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private static final HeaderName RETRY_AFTER_MS = HeaderNames.create("retry-after-ms");
     private static final HeaderName REQUEST_ID = HeaderNames.create("x-request-id");
 
+    /** Kept below the common keep-alive timeouts of servers and load balancers (60 s and more). */
+    private static final Duration MAX_IDLE = Duration.ofSeconds(30);
+    private static final int MAX_IDLE_PER_ORIGIN = 256;
+
     private final Http1Client client;
+    private final UpstreamConnections connections;
     private final ConcurrentHashMap<String, URI> targets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
 
@@ -54,6 +63,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      * @param connectTimeout how long to wait for a TCP connection
      */
     public OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout) {
+        this(json, connectTimeout, MAX_IDLE, System::nanoTime);
+    }
+
+    /** With the idle limit of kept-alive connections and the clock it is measured with (tests). */
+    OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime) {
         this.json = json;
         // TCP_NODELAY: headers and body leave as separate writes; with Nagle on, each request would wait for the
         // upstream's delayed ACK (tens of milliseconds on loopback).
@@ -65,9 +79,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             // Without this the client asks the system proxy selector on every request.
             builder.proxy(Proxy.noProxy());
         }
+        WebClient webClient = builder.build();
         // HTTP/1.1 directly: the generic WebClient would look up the protocol for every request (about 1% of the
         // gateway's CPU samples), and every provider's chat API speaks HTTP/1.1.
-        this.client = builder.build().client(Http1Client.PROTOCOL);
+        this.client = webClient.client(Http1Client.PROTOCOL);
+        this.connections = new UpstreamConnections(webClient, client.prototype(), maxIdle, MAX_IDLE_PER_ORIGIN,
+                nanoTime);
     }
 
     private static boolean proxyConfigured() {
@@ -156,22 +173,49 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         return new SseEvents(call, res);
     }
 
+    @Override
+    public void close() {
+        connections.close();
+    }
+
     private HttpClientResponse send(Call call, String path, byte[] body, String accept) {
         Model model = call.model();
         // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
         URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
-        var request = client.post().uri(target).readTimeout(call.timeout())
+        UpstreamConnections.Lease lease;
+        try {
+            lease = connections.acquire(target);
+        } catch (UncheckedIOException e) {
+            throw transportFailure(call, e);
+        }
+        try {
+            return request(call, target, accept, lease.connection()).submit(body);
+        } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+            lease.connection().closeResource();
+            if (!lease.reused() || e.getCause() instanceof SocketTimeoutException) {
+                throw transportFailure(call, e);
+            }
+            // A kept-alive connection the upstream closed while it sat idle fails before any response byte: the
+            // request never reached the upstream, so it goes once more on a new connection.
+            try {
+                Http1ClientRequest retry = request(call, target, accept, connections.connect(target));
+                return retry.submit(body);
+            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException again) {
+                throw transportFailure(call, again);
+            }
+        }
+    }
+
+    private Http1ClientRequest request(Call call, URI target, String accept, ClientConnection connection) {
+        Model model = call.model();
+        var request = client.post().uri(target).connection(connection).readTimeout(call.timeout())
                 .contentType(MediaTypes.APPLICATION_JSON).header(HeaderNames.ACCEPT, accept);
         model.apiKey().ifPresent(k -> request.header(HeaderNames.AUTHORIZATION, "Bearer " + k));
         if (model.provider().equals("anthropic")) {
             model.apiKey().ifPresent(k -> request.header(HeaderNames.create("x-api-key"), k));
             request.header(HeaderNames.create("anthropic-version"), "2023-06-01");
         }
-        try {
-            return request.submit(body);
-        } catch (UncheckedIOException e) {
-            throw transportFailure(call, e);
-        }
+        return request;
     }
 
     private static byte[] body(HttpClientResponse res) {
@@ -198,13 +242,14 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 requestId);
     }
 
-    private static ProviderException transportFailure(Call call, UncheckedIOException e) {
+    private static ProviderException transportFailure(Call call, RuntimeException e) {
         Details d = Details.of(call.model().provider(), call.model().name());
         if (e.getCause() instanceof SocketTimeoutException) {
             return new ProviderException.ProviderTimeout(d, "no answer in time", call.timeout());
         }
-        return new ProviderException.ConnectionFailed(d, "cannot reach " + call.model().baseUrl() + ": "
-                + e.getCause().getClass().getSimpleName(), e);
+        String why = e instanceof UncheckedIOException && e.getCause() != null
+                ? e.getCause().getClass().getSimpleName() : "connection closed before the answer";
+        return new ProviderException.ConnectionFailed(d, "cannot reach " + call.model().baseUrl() + ": " + why, e);
     }
 
     private byte[] bytes(ObjectNode body) {

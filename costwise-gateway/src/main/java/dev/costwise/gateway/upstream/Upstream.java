@@ -15,7 +15,7 @@ import java.util.Optional;
  *
  * <p>Implementations are thread-safe and fail with a typed {@link dev.costwise.llm.provider.ProviderException}.
  */
-public interface Upstream {
+public interface Upstream extends AutoCloseable {
 
     /**
      * Sends a non-streaming completion.
@@ -34,6 +34,11 @@ public interface Upstream {
      * @throws dev.costwise.llm.provider.ProviderException if the provider fails before the first chunk
      */
     Events stream(Call call);
+
+    /** Closes the connections this upstream keeps open; requests still running finish on theirs. */
+    @Override
+    default void close() {
+    }
 
     /**
      * Sends an embeddings request.

@@ -1,0 +1,132 @@
+package dev.costwise.gateway.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.llm.provider.ProviderException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway's own keep-alive pool ({@link UpstreamConnections}) through {@link OpenAiCompatibleUpstream}, against a
+ * local server: connections are reused, a connection the upstream closed while idle costs one transparent retry on a
+ * new connection, and connections idle past the limit are not reused.
+ */
+class UpstreamConnectionsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration MAX_IDLE = Duration.ofSeconds(30);
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final OpenAiCompatibleUpstream upstream =
+            new OpenAiCompatibleUpstream(JSON, Duration.ofSeconds(5), MAX_IDLE, nanos::get);
+
+    @AfterEach
+    void closeUpstream() {
+        upstream.close();
+    }
+
+    @Test
+    void sequentialRequestsShareOneConnection() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(completion());
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(upstream.complete(call()).usage().inputTokens()).isEqualTo(12);
+        }
+        assertThat(connectionIndexes(3)).containsExactly(0, 0, 0);
+    }
+
+    @Test
+    void aConnectionTheUpstreamClosedWhileIdleIsReplacedWithoutFailingTheRequest() throws Exception {
+        // The first answer ends with the server closing the connection (as a keep-alive timeout would) but without
+        // a Connection: close header, so the client keeps it; the next request finds it dead.
+        server.enqueue(completion().newBuilder().onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+        server.enqueue(completion());
+
+        upstream.complete(call());
+        var second = upstream.complete(call());
+
+        assertThat(second.usage().outputTokens()).isEqualTo(3);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(connectionIndexes(2)).containsExactly(0, 1);
+    }
+
+    @Test
+    void aNewConnectionThatFailsIsNotRetried() {
+        // Closed before any answer byte on a connection that was just opened: a real failure, reported once.
+        server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(completion());
+
+        assertThatThrownBy(() -> upstream.complete(call()))
+                .isInstanceOf(ProviderException.ConnectionFailed.class)
+                .hasMessageContaining("cannot reach " + server.url("/v1"));
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectionIdleLongerThanTheLimitIsClosedInsteadOfReused() throws Exception {
+        server.enqueue(completion());
+        server.enqueue(completion());
+        server.enqueue(completion());
+
+        upstream.complete(call());
+        nanos.addAndGet(MAX_IDLE.toNanos()); // exactly at the limit: still reused
+        upstream.complete(call());
+        nanos.addAndGet(MAX_IDLE.toNanos() + 1);
+        upstream.complete(call());
+
+        assertThat(connectionIndexes(3)).containsExactly(0, 0, 1);
+    }
+
+    @Test
+    void rejectsLimitsThatCannotWork() {
+        var client = io.helidon.webclient.api.WebClient.builder().build();
+        var config = client.client(io.helidon.webclient.http1.Http1Client.PROTOCOL).prototype();
+        assertThatThrownBy(() -> new UpstreamConnections(client, config, Duration.ZERO, 1, System::nanoTime))
+                .hasMessage("maxIdle must be positive, was PT0S");
+        assertThatThrownBy(() -> new UpstreamConnections(client, config, MAX_IDLE, 0, System::nanoTime))
+                .hasMessage("maxIdlePerOrigin must be at least 1, was 0");
+    }
+
+    private int[] connectionIndexes(int n) throws InterruptedException {
+        int[] indexes = new int[n];
+        for (int i = 0; i < n; i++) {
+            RecordedRequest r = server.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(r).as("request %d reached the server", i + 1).isNotNull();
+            indexes[i] = r.getConnectionIndex();
+        }
+        return indexes;
+    }
+
+    private Upstream.Call call() {
+        Model model = new Model("gpt-4o-mini", "openai", "gpt-4o-mini", Optional.of("sk-test"), Optional.empty(),
+                server.url("/v1").toString().replaceAll("/$", ""), Optional.empty(), 128_000, 16_384);
+        ObjectNode body = JSON.createObjectNode().put("model", "gpt-4o-mini");
+        body.putArray("messages").addObject().put("role", "user").put("content", "hi");
+        return new Upstream.Call(model, body, Duration.ofSeconds(5));
+    }
+
+    private static MockResponse completion() {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1741569952,\"model\":"
+                        + "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                        + "\"hello\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":12,"
+                        + "\"completion_tokens\":3,\"total_tokens\":15}}")
+                .build();
+    }
+}
