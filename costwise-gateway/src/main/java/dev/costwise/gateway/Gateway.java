@@ -123,7 +123,7 @@ public final class Gateway implements AutoCloseable {
         Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         this.upstream = compatible;
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
-                compatible, new ResponseCacheStore(json, b.ticker, redis.map(RedisSharing::entries),
+                compatible, ResponseCacheStore.create(json, b.ticker, redis,
                 config.server().effectiveCacheMemory()), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
                 redis);

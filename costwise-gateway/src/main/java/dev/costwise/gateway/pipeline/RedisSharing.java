@@ -73,12 +73,12 @@ public final class RedisSharing implements AutoCloseable {
     }
 
     /** @return the shared response cache entries */
-    public SharedResponseEntries entries() {
+    SharedResponseEntries entries() {
         return entries;
     }
 
     /** @return the shared rpm/tpm windows of virtual keys */
-    public SharedKeyLimits keyLimits() {
+    SharedKeyLimits keyLimits() {
         return keyLimits;
     }
 

@@ -66,11 +66,17 @@ public final class ResponseCacheStore {
     /**
      * @param json the shared mapper
      * @param ticker measures TTLs of local entries
-     * @param shared where entries live instead of this process, when replicas share them through Redis
+     * @param redis when replicas share cache entries through Redis, the connection to it: entries then live there
+     *     instead of in this process
      * @param memoryBudget the most bytes local entries of every pipeline hold together
+     * @return the cache
      */
-    public ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared,
+    public static ResponseCacheStore create(ObjectMapper json, Ticker ticker, Optional<RedisSharing> redis,
             long memoryBudget) {
+        return new ResponseCacheStore(json, ticker, redis.map(RedisSharing::entries), memoryBudget);
+    }
+
+    ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared, long memoryBudget) {
         if (memoryBudget <= 0) {
             throw new IllegalArgumentException("memoryBudget must be positive, was " + memoryBudget);
         }

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * configured value however many replicas serve it. Each key's window is {@code <prefix>:ratelimit:key:<id>:minute}.
  * While Redis is down each replica admits its {@code local_share} of the limit. Thread-safe.
  */
-public final class SharedKeyLimits {
+final class SharedKeyLimits {
     /** The retry hint of a refusal: the shared window slides by one-second buckets. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
 

@@ -52,7 +52,7 @@ import redis.clients.jedis.util.JedisURIHelper;
  * Redis fails a command, the entry is treated as a miss and the shared connection is told, so it marks Redis down,
  * alerts, and the cache is bypassed until its probe sees Redis again. Thread-safe.
  */
-public final class SharedResponseEntries implements AutoCloseable {
+final class SharedResponseEntries implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedResponseEntries.class);
     /** How long a filler may hold a key before others may take it. */
     static final Duration LOCK_TTL = Duration.ofSeconds(30);
