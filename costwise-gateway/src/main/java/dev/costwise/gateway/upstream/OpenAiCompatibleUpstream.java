@@ -19,6 +19,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
@@ -55,6 +56,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     private final Http1Client client;
     private final UpstreamConnections connections;
+    private final AnswerDeadlines deadlines;
     private final ConcurrentHashMap<String, URI> targets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
 
@@ -85,6 +87,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         this.client = webClient.client(Http1Client.PROTOCOL);
         this.connections = new UpstreamConnections(webClient, client.prototype(), maxIdle, MAX_IDLE_PER_ORIGIN,
                 nanoTime);
+        this.deadlines = AnswerDeadlines.started();
     }
 
     private static boolean proxyConfigured() {
@@ -109,22 +112,24 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private Reply post(Call call, String path) {
         Model model = call.model();
         byte[] body = bytes(call.body());
-        HttpClientResponse res = send(call, path, body, "application/json");
-        try (res) {
-            int status = res.status().code();
-            byte[] answer = body(res);
-            Optional<String> requestId = res.headers().first(REQUEST_ID);
-            if (status >= 300) {
-                throw failure(call, res, answer, requestId);
+        try (AnswerDeadlines.Watch watch = deadlines.watch(call.timeout())) {
+            HttpClientResponse res = send(call, path, body, "application/json", Optional.of(watch));
+            try (res) {
+                int status = res.status().code();
+                byte[] answer = body(res);
+                Optional<String> requestId = res.headers().first(REQUEST_ID);
+                if (status >= 300) {
+                    throw failure(call, res, answer, requestId);
+                }
+                try {
+                    return summarise(answer, model, requestId);
+                } catch (IOException e) {
+                    throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
+                            "answer is not JSON", e);
+                }
+            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+                throw watch.expired() ? timeout(call) : transportFailure(call, e);
             }
-            try {
-                return summarise(answer, model, requestId);
-            } catch (IOException e) {
-                throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
-                        "answer is not JSON", e);
-            }
-        } catch (UncheckedIOException e) {
-            throw transportFailure(call, e);
         }
     }
 
@@ -160,7 +165,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         body.put("stream", true);
         ObjectNode options = body.withObjectProperty("stream_options");
         options.put("include_usage", true);
-        HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream");
+        // A stream's deadline is per chunk (the socket read timeout): it may run for minutes while chunks flow.
+        HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream", Optional.empty());
         int status = res.status().code();
         if (status >= 300) {
             try (res) {
@@ -175,40 +181,53 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     @Override
     public void close() {
+        deadlines.close();
         connections.close();
     }
 
-    private HttpClientResponse send(Call call, String path, byte[] body, String accept) {
+    /**
+     * Sends on a kept-alive connection, or a new one. With a deadline watch, the watch ends the call by closing its
+     * connection; without one, each socket read waits at most the call's timeout.
+     */
+    private HttpClientResponse send(Call call, String path, byte[] body, String accept,
+            Optional<AnswerDeadlines.Watch> watch) {
         Model model = call.model();
         // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
         URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
+        Duration readTimeout = watch.isPresent() ? Duration.ZERO : call.timeout();
         UpstreamConnections.Lease lease;
         try {
             lease = connections.acquire(target);
         } catch (UncheckedIOException e) {
             throw transportFailure(call, e);
         }
+        watch.ifPresent(w -> w.connection(lease.connection()));
         try {
-            return request(call, target, accept, lease.connection()).submit(body);
+            return request(call, target, accept, lease.connection(), readTimeout).submit(body);
         } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
             lease.connection().closeResource();
+            if (watch.isPresent() && watch.get().expired()) {
+                throw timeout(call);
+            }
             if (!lease.reused() || e.getCause() instanceof SocketTimeoutException) {
                 throw transportFailure(call, e);
             }
             // A kept-alive connection the upstream closed while it sat idle fails before any response byte: the
             // request never reached the upstream, so it goes once more on a new connection.
             try {
-                Http1ClientRequest retry = request(call, target, accept, connections.connect(target));
-                return retry.submit(body);
+                TcpClientConnection fresh = connections.connect(target);
+                watch.ifPresent(w -> w.connection(fresh));
+                return request(call, target, accept, fresh, readTimeout).submit(body);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException again) {
-                throw transportFailure(call, again);
+                throw watch.isPresent() && watch.get().expired() ? timeout(call) : transportFailure(call, again);
             }
         }
     }
 
-    private Http1ClientRequest request(Call call, URI target, String accept, ClientConnection connection) {
+    private Http1ClientRequest request(Call call, URI target, String accept, ClientConnection connection,
+            Duration readTimeout) {
         Model model = call.model();
-        var request = client.post().uri(target).connection(connection).readTimeout(call.timeout())
+        var request = client.post().uri(target).connection(connection).readTimeout(readTimeout)
                 .contentType(MediaTypes.APPLICATION_JSON).header(HeaderNames.ACCEPT, accept);
         model.apiKey().ifPresent(k -> request.header(HeaderNames.AUTHORIZATION, "Bearer " + k));
         if (model.provider().equals("anthropic")) {
@@ -242,11 +261,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 requestId);
     }
 
+    private static ProviderException timeout(Call call) {
+        return new ProviderException.ProviderTimeout(Details.of(call.model().provider(), call.model().name()),
+                "no answer in time", call.timeout());
+    }
+
     private static ProviderException transportFailure(Call call, RuntimeException e) {
-        Details d = Details.of(call.model().provider(), call.model().name());
         if (e.getCause() instanceof SocketTimeoutException) {
-            return new ProviderException.ProviderTimeout(d, "no answer in time", call.timeout());
+            return timeout(call);
         }
+        Details d = Details.of(call.model().provider(), call.model().name());
         String why = e instanceof UncheckedIOException && e.getCause() != null
                 ? e.getCause().getClass().getSimpleName() : "connection closed before the answer";
         return new ProviderException.ConnectionFailed(d, "cannot reach " + call.model().baseUrl() + ": " + why, e);

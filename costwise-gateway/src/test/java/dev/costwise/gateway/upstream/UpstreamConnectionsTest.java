@@ -94,6 +94,42 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    void anAnswerStalledPastTheDeadlineEndsAsATimeoutAndItsConnectionIsNotReused() throws Exception {
+        // Headers arrive at once, the body never in time: the deadline covers the whole answer, not only the headers.
+        server.enqueue(completion().newBuilder().bodyDelay(10, TimeUnit.SECONDS).build());
+        server.enqueue(completion());
+        Upstream.Call slow = new Upstream.Call(call().model(), call().body(), Duration.ofMillis(300));
+
+        assertThatThrownBy(() -> upstream.complete(slow))
+                .isInstanceOf(ProviderException.ProviderTimeout.class)
+                .hasMessageContaining("no answer in time");
+        assertThat(upstream.complete(call()).usage().inputTokens()).isEqualTo(12);
+
+        assertThat(connectionIndexes(2)).containsExactly(0, 1);
+    }
+
+    @Test
+    void deadlinesExpireOnlyOncePassedAndStopBeingWatchedWhenClosed() {
+        AtomicLong clock = new AtomicLong();
+        AnswerDeadlines deadlines = new AnswerDeadlines(clock::get);
+        AnswerDeadlines.Watch soon = deadlines.watch(Duration.ofMillis(100));
+        AnswerDeadlines.Watch later = deadlines.watch(Duration.ofSeconds(10));
+        AnswerDeadlines.Watch answered = deadlines.watch(Duration.ofMillis(50));
+        answered.close();
+
+        clock.set(Duration.ofMillis(99).toNanos());
+        deadlines.sweep();
+        assertThat(soon.expired()).isFalse();
+        clock.set(Duration.ofMillis(100).toNanos());
+        deadlines.sweep();
+
+        assertThat(soon.expired()).isTrue();
+        assertThat(later.expired()).isFalse();
+        assertThat(answered.expired()).as("closed before its deadline").isFalse();
+        assertThat(deadlines.watching()).isEqualTo(1);
+    }
+
+    @Test
     void rejectsLimitsThatCannotWork() {
         var client = io.helidon.webclient.api.WebClient.builder().build();
         var config = client.client(io.helidon.webclient.http1.Http1Client.PROTOCOL).prototype();

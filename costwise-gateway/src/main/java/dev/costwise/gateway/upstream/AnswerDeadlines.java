@@ -1,0 +1,121 @@
+package dev.costwise.gateway.upstream;
+
+import io.helidon.webclient.api.ClientConnection;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * Ends upstream calls that run past their deadline by closing their connection, checked by one sweeper thread every
+ * {@link #TICK}, so a call overruns its deadline by at most one tick.
+ *
+ * <p>Why not a socket read timeout: a timed read on a virtual thread arms a timer in the scheduler's delay queue and
+ * cancels it when the answer arrives, which woke the scheduler's timer thread about 1.5 times per request (thread
+ * stats under load). On a 2-core host every such context switch competes with the request path; the sweeper costs
+ * one wake-up per tick however many calls are running. Thread-safe.
+ */
+final class AnswerDeadlines implements AutoCloseable {
+    /** How often deadlines are checked, and so the most a call can overrun its deadline. */
+    static final Duration TICK = Duration.ofMillis(5);
+
+    private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
+    private final LongSupplier nanoTime;
+    private volatile Thread sweeper;
+
+    /** @param nanoTime the clock deadlines are measured with ({@link System#nanoTime} outside tests) */
+    AnswerDeadlines(LongSupplier nanoTime) {
+        this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    }
+
+    /** @return deadlines checked by their own daemon thread every {@link #TICK} until {@link #close} */
+    static AnswerDeadlines started() {
+        AnswerDeadlines deadlines = new AnswerDeadlines(System::nanoTime);
+        deadlines.sweeper = Thread.ofPlatform().daemon(true).name("costwise-upstream-deadlines")
+                .start(deadlines::sweepEveryTick);
+        return deadlines;
+    }
+
+    /**
+     * Starts watching a call; attach its connection with {@link Watch#connection} and close the watch when the answer
+     * has been read.
+     */
+    Watch watch(Duration timeout) {
+        Watch watch = new Watch(nanoTime.getAsLong() + timeout.toNanos());
+        watches.add(watch);
+        return watch;
+    }
+
+    /** Expires every watch whose deadline has passed; the sweeper calls it each tick. */
+    void sweep() {
+        long now = nanoTime.getAsLong();
+        for (Watch watch : watches) {
+            if (now - watch.deadline >= 0) {
+                watch.expire();
+            }
+        }
+    }
+
+    /** @return calls currently watched */
+    int watching() {
+        return watches.size();
+    }
+
+    @Override
+    public void close() {
+        Thread t = sweeper;
+        sweeper = null;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    private void sweepEveryTick() {
+        while (sweeper != null) {
+            LockSupport.parkNanos(this, TICK.toNanos());
+            sweep();
+        }
+    }
+
+    /** One call's deadline. */
+    final class Watch implements AutoCloseable {
+        private final long deadline;
+        private volatile ClientConnection connection;
+        private volatile boolean expired;
+
+        private Watch(long deadline) {
+            this.deadline = deadline;
+        }
+
+        /** The connection the call is using now; closed at once if the deadline has already passed. */
+        void connection(ClientConnection current) {
+            this.connection = current;
+            if (expired) {
+                current.closeResource();
+            }
+        }
+
+        /** @return whether the deadline passed before the watch was closed (the call's connection was closed) */
+        boolean expired() {
+            return expired;
+        }
+
+        private void expire() {
+            expired = true;
+            watches.remove(this);
+            ClientConnection current = connection;
+            if (current != null) {
+                // A read blocked on this socket fails at once with "Socket closed".
+                current.closeResource();
+            }
+        }
+
+        /** Stops watching: the answer has been read, or the call failed. */
+        @Override
+        public void close() {
+            watches.remove(this);
+        }
+    }
+}
