@@ -8,6 +8,7 @@ import io.helidon.webclient.http1.Http1ClientConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -26,7 +27,8 @@ import java.util.function.LongSupplier;
  * does for a pooled connection that fails before any response byte.
  *
  * <p>Idle connections are reused most-recent-first (the least likely to have been closed by the server), closed when
- * they have been idle longer than {@code maxIdle}, and at most {@code maxIdlePerOrigin} are kept per origin.
+ * they have been idle longer than {@code maxIdle} (found when a request to the origin starts or ends), and at most
+ * {@code maxIdlePerOrigin} are kept per origin.
  * Thread-safe.
  */
 final class UpstreamConnections implements AutoCloseable {
@@ -125,7 +127,7 @@ final class UpstreamConnections implements AutoCloseable {
     /** The scheme, host and port connections are kept for. */
     private record Origin(String scheme, String host, int port) {
         static Origin of(URI target) {
-            String scheme = target.getScheme().toLowerCase(java.util.Locale.ROOT);
+            String scheme = target.getScheme().toLowerCase(Locale.ROOT);
             int port = target.getPort() >= 0 ? target.getPort() : scheme.equals("https") ? 443 : 80;
             return new Origin(scheme, target.getHost(), port);
         }
@@ -147,11 +149,29 @@ final class UpstreamConnections implements AutoCloseable {
                 size.decrementAndGet();
                 return false;
             }
-            idle.offerFirst(new Idle(connection, nanoTime.getAsLong()));
+            long now = nanoTime.getAsLong();
+            idle.offerFirst(new Idle(connection, now));
             if (closed) {
                 closeAll();
             }
+            closeExpired(now);
             return true;
+        }
+
+        /**
+         * Closes connections idle past the limit from the old end: a burst leaves more connections than the traffic
+         * after it reuses, and without a monitor thread nothing else notices them (their server may have closed them
+         * already, leaving the socket in CLOSE_WAIT). Runs as requests finish; with no traffic at all they stay until
+         * {@link UpstreamConnections#close}.
+         */
+        private void closeExpired(long now) {
+            Idle oldest;
+            while ((oldest = idle.peekLast()) != null && now - oldest.since() > maxIdle.toNanos()) {
+                if (idle.removeLastOccurrence(oldest)) {
+                    size.decrementAndGet();
+                    oldest.connection().closeResource();
+                }
+            }
         }
 
         void closeAll() {

@@ -94,6 +94,31 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    void connectionsLeftIdleAfterABurstAreClosedOnceTheyExpire() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(completion());
+        }
+        // Two concurrent calls leave two idle connections; the traffic after them needs only the newer one, so the
+        // older one is never taken again and must be closed once it expires.
+        UpstreamConnections pool = upstreamPool();
+        var older = pool.acquire(target());
+        var newer = pool.acquire(target());
+        completeOn(older);
+        nanos.addAndGet(MAX_IDLE.toNanos());
+        completeOn(newer);
+        assertThat(pool.idleCount()).isEqualTo(2);
+
+        nanos.addAndGet(1);
+        var reused = pool.acquire(target());
+        assertThat(reused.reused()).isTrue();
+        completeOn(reused);
+
+        assertThat(pool.idleCount()).as("the expired connection was closed when the request ended").isEqualTo(1);
+        pool.close();
+        assertThat(pool.idleCount()).isZero();
+    }
+
+    @Test
     void anAnswerStalledPastTheDeadlineEndsAsATimeoutAndItsConnectionIsNotReused() throws Exception {
         // Headers arrive at once, the body never in time: the deadline covers the whole answer, not only the headers.
         server.enqueue(completion().newBuilder().bodyDelay(10, TimeUnit.SECONDS).build());
@@ -137,6 +162,26 @@ class UpstreamConnectionsTest {
                 .hasMessage("maxIdle must be positive, was PT0S");
         assertThatThrownBy(() -> new UpstreamConnections(client, config, MAX_IDLE, 0, System::nanoTime))
                 .hasMessage("maxIdlePerOrigin must be at least 1, was 0");
+    }
+
+    private UpstreamConnections upstreamPool() {
+        var client = io.helidon.webclient.api.WebClient.builder().build();
+        return new UpstreamConnections(client, client.client(io.helidon.webclient.http1.Http1Client.PROTOCOL)
+                .prototype(), MAX_IDLE, 8, nanos::get);
+    }
+
+    private java.net.URI target() {
+        return server.url("/v1/chat/completions").uri();
+    }
+
+    /** Runs one request on the lease's connection to its end, which gives the connection back to its pool. */
+    private void completeOn(UpstreamConnections.Lease lease) {
+        var client = io.helidon.webclient.api.WebClient.builder().build()
+                .client(io.helidon.webclient.http1.Http1Client.PROTOCOL);
+        try (var res = client.post().uri(target()).connection(lease.connection()).submit("{}")) {
+            assertThat(res.status().code()).isEqualTo(200);
+            res.entity().consume();
+        }
     }
 
     private int[] connectionIndexes(int n) throws InterruptedException {
