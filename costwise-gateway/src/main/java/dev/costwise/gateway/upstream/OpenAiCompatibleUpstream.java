@@ -41,10 +41,12 @@ import java.util.function.LongSupplier;
 /**
  * Relays OpenAI chat completions to any OpenAI-compatible provider (OpenAI, Groq, OpenRouter, DeepSeek, Hugging Face
  * router, Together, vLLM, Ollama's {@code /v1}, Gemini's and Anthropic's OpenAI-compatible endpoints) over Helidon's
- * WebClient, which runs on virtual threads and keeps connections alive.
+ * HTTP/1.1 client on the caller's virtual thread, with connections kept alive by {@link UpstreamConnections} and
+ * non-streaming calls ended at their deadline by {@link AnswerDeadlines}.
  *
  * <p>The request body is forwarded as given (only {@code model} is replaced upstream of this class); the answer's bytes
- * are returned untouched, and only its {@code usage} is read. Thread-safe; one instance serves every model.
+ * are returned untouched, and only its {@code usage} is read. Thread-safe; one instance serves every model; {@link
+ * #close} releases its idle connections and its deadline thread.
  */
 public final class OpenAiCompatibleUpstream implements Upstream {
     private static final HeaderName RETRY_AFTER_MS = HeaderNames.create("retry-after-ms");
