@@ -1,5 +1,6 @@
 package dev.costwise.gateway;
 
+import dev.costwise.redis.SharedRedis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
@@ -30,13 +31,13 @@ class RedisRoundTripsTest {
     @StartStop
     final MockWebServer upstream = new MockWebServer();
 
-    private final String prefix = LocalRedis.randomPrefix();
+    private final String prefix = SharedRedis.randomPrefix();
     private final AtomicLong atUpstream = new AtomicLong(-1);
     private TestGateway gw;
 
     @BeforeEach
     void start() {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         upstream.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -74,7 +75,7 @@ class RedisRoundTripsTest {
                   url: ${REDIS_URL}
                   key_prefix: %s
                 """.formatted(base(), prefix);
-        gw = new TestGateway(yaml, Map.of("MASTER", MASTER, "REDIS_URL", LocalRedis.URL), new MemorySpendLedger(),
+        gw = new TestGateway(yaml, Map.of("MASTER", MASTER, "REDIS_URL", SharedRedis.URL), new MemorySpendLedger(),
                 alert -> { });
         // warm-up: loads the scripts and restores the budget windows from the ledger (once per replica and window)
         assertThat(ask("warm-up").statusCode()).isEqualTo(200);
@@ -90,7 +91,7 @@ class RedisRoundTripsTest {
         if (gw != null) {
             gw.close();
         }
-        LocalRedis.deleteAll(LocalRedis.URL, prefix);
+        SharedRedis.deleteAll(SharedRedis.URL, prefix);
     }
 
     private HttpResponse<String> ask(String prompt) {
@@ -115,7 +116,7 @@ class RedisRoundTripsTest {
         assertThat(res.headers().firstValue("x-costwise-cache")).hasValue("miss");
         assertThat(atUpstream.get() - before).isEqualTo(1); // lookup + fill lock + reservation
         assertThat(trips() - before).isEqualTo(2); // + settlement, cache store and unlock
-        assertThat(LocalRedis.keys(LocalRedis.URL, prefix + ":gwcache:*")).hasSize(2); // two entries, no lock left
+        assertThat(SharedRedis.keys(SharedRedis.URL, prefix + ":gwcache:*")).hasSize(2); // two entries, no lock left
     }
 
     @Test
@@ -127,8 +128,8 @@ class RedisRoundTripsTest {
 
         assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
         assertThat(trips() - before).isEqualTo(1);
-        try (RedisClient redis = RedisClient.create(LocalRedis.URL)) {
-            assertThat(LocalRedis.keys(LocalRedis.URL, prefix + ":budget:*")).hasSize(2)
+        try (RedisClient redis = RedisClient.create(SharedRedis.URL)) {
+            assertThat(SharedRedis.keys(SharedRedis.URL, prefix + ":budget:*")).hasSize(2)
                     .allSatisfy(k -> assertThat(redis.hget(k, "reserved")).isEqualTo("0"));
         }
     }

@@ -1,5 +1,7 @@
 package dev.costwise.gateway;
 
+import dev.costwise.redis.SharedRedis;
+import dev.costwise.redis.OwnRedisServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,12 +43,12 @@ class RedisSharedGatewaysTest {
     @StartStop
     final MockWebServer upstream = new MockWebServer();
 
-    private final String prefix = LocalRedis.randomPrefix();
+    private final String prefix = SharedRedis.randomPrefix();
     private final MemorySpendLedger ledger = new MemorySpendLedger();
     private final List<Alert> alerts = new CopyOnWriteArrayList<>();
     private final CountDownLatch bothDown = new CountDownLatch(2);
     private final CountDownLatch bothBack = new CountDownLatch(2);
-    private String redisUrl = LocalRedis.URL;
+    private String redisUrl = SharedRedis.URL;
 
     @BeforeEach
     void answerEveryCall() {
@@ -61,8 +63,8 @@ class RedisSharedGatewaysTest {
 
     @AfterEach
     void deleteKeys() {
-        if (redisUrl.equals(LocalRedis.URL)) {
-            LocalRedis.deleteAll(redisUrl, prefix);
+        if (redisUrl.equals(SharedRedis.URL)) {
+            SharedRedis.deleteAll(redisUrl, prefix);
         }
     }
 
@@ -115,7 +117,7 @@ class RedisSharedGatewaysTest {
     @Test
     void givenTheCacheOnAndA1DollarBudget_when400ConcurrentRepeatedPrompts_thenNoOverspendNorReservationLeft()
             throws Exception {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         String budget = """
                 budgets:
                   - name: daily
@@ -157,14 +159,14 @@ class RedisSharedGatewaysTest {
             JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
             assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(spent);
             assertThat(Money.of(counters.at("/data/0/reserved").asText())).isEqualTo(Money.ZERO);
-            assertThat(LocalRedis.keys(redisUrl, prefix + ":gwcache:*:lock")).isEmpty();
+            assertThat(SharedRedis.keys(redisUrl, prefix + ":gwcache:*:lock")).isEmpty();
         }
     }
 
     @Test
     void givenTwoGatewaysSharingA1DollarBudget_when400ConcurrentRequests_thenLedgerSpendNeverPassesIt()
             throws Exception {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         String budget = """
                 budgets:
                   - name: daily
@@ -209,7 +211,7 @@ class RedisSharedGatewaysTest {
 
     @Test
     void givenAnswerCachedThroughOneGateway_whenAskedThroughTheOther_thenHitAndOneUpstreamCall() throws Exception {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
             HttpResponse<String> first = a.post("/v1/chat/completions", chat("same question"), "Authorization", AUTH);
             HttpResponse<String> second = b.post("/v1/chat/completions", chat("same question"), "Authorization",
@@ -226,7 +228,7 @@ class RedisSharedGatewaysTest {
 
     @Test
     void givenSlowUpstream_whenTheSameRequestMissesOnBothGatewaysAtOnce_thenOneUpstreamCall() throws Exception {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         upstream.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -260,7 +262,7 @@ class RedisSharedGatewaysTest {
 
     @Test
     void givenFailingUpstream_whenCompletionAndStreamFail_thenNoFillLockIsLeftForOtherReplicasToWaitOn() {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         upstream.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -275,13 +277,13 @@ class RedisSharedGatewaysTest {
             assertThat(plain.statusCode()).isEqualTo(502);
             assertThat(streamed.statusCode()).isEqualTo(502);
             assertThat(upstream.getRequestCount()).isEqualTo(2);
-            assertThat(LocalRedis.keys(redisUrl, prefix + ":gwcache:*")).isEmpty();
+            assertThat(SharedRedis.keys(redisUrl, prefix + ":gwcache:*")).isEmpty();
         }
     }
 
     @Test
     void givenKeyWithRpm5_whenRequestsAlternateBetweenGateways_thenTheSixthIsRefused() {
-        LocalRedis.requireRunning();
+        SharedRedis.requireRunning();
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
             List<Integer> statuses = new ArrayList<>();
             for (int i = 0; i < 8; i++) {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A {@code redis-server} child process on a free port that a test may stop, freeze and restart without touching the
  * shared server: {@code redis-server --port N --save "" --appendonly no --daemonize no}.
  */
-final class OwnRedisServer implements AutoCloseable {
+public final class OwnRedisServer implements AutoCloseable {
 
     private final int port;
     private Process process;
@@ -23,7 +23,7 @@ final class OwnRedisServer implements AutoCloseable {
     }
 
     /** Starts a server on a free port; skips (or on CI fails) the test when {@code redis-server} is missing. */
-    static OwnRedisServer start() {
+    public static OwnRedisServer start() {
         SharedRedis.requireRunning();
         OwnRedisServer server = new OwnRedisServer(freePort());
         try {
@@ -37,18 +37,18 @@ final class OwnRedisServer implements AutoCloseable {
         return server;
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Kills the server (its data is lost: no persistence). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Starts it again on the same port, empty. */
-    void restart() {
+    public void restart() {
         startProcess();
     }
 

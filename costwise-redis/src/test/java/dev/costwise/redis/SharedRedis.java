@@ -2,7 +2,9 @@ package dev.costwise.redis;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assumptions;
 import redis.clients.jedis.RedisClient;
@@ -12,15 +14,16 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * The shared Redis on 127.0.0.1:6379 that tests use without stopping it. Every test run writes under its own random
  * key prefix and deletes its keys after. Under {@code CI=true} a missing server fails the test instead of skipping it.
+ * Shared with the gateway's tests through this module's test jar.
  */
-final class SharedRedis {
+public final class SharedRedis {
 
-    static final String URL = "redis://127.0.0.1:6379";
+    public static final String URL = "redis://127.0.0.1:6379";
 
     private SharedRedis() {}
 
     /** Skips the test when Redis is not running here, or fails it on CI. */
-    static void requireRunning() {
+    public static void requireRunning() {
         try (RedisClient client = RedisClient.create(URL)) {
             client.ping();
         } catch (RuntimeException e) {
@@ -32,14 +35,29 @@ final class SharedRedis {
     }
 
     /** @return a fresh key prefix no other run uses */
-    static String randomPrefix() {
+    public static String randomPrefix() {
         byte[] random = new byte[6];
         ThreadLocalRandom.current().nextBytes(random);
         return "costwise-test-" + HexFormat.of().formatHex(random);
     }
 
+    /** @return the keys matching {@code pattern} (a SCAN glob) */
+    public static List<String> keys(String url, String pattern) {
+        List<String> found = new ArrayList<>();
+        try (RedisClient client = RedisClient.create(url)) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            ScanParams match = new ScanParams().match(pattern).count(500);
+            do {
+                ScanResult<String> page = client.scan(cursor, match);
+                found.addAll(page.getResult());
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+        return found;
+    }
+
     /** Deletes every key under {@code prefix}. */
-    static void deleteAll(String url, String prefix) {
+    public static void deleteAll(String url, String prefix) {
         try (RedisClient client = RedisClient.create(url)) {
             String cursor = ScanParams.SCAN_POINTER_START;
             ScanParams match = new ScanParams().match(prefix + ":*").count(500);
