@@ -120,10 +120,9 @@ public final class Gateway implements AutoCloseable {
         });
         this.webhooks = new ArrayList<>();
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
-        Upstream compatible = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
-        this.upstream = compatible;
+        this.upstream = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
-                compatible, ResponseCacheStore.create(json, b.ticker, redis,
+                upstream, ResponseCacheStore.create(json, b.ticker, redis,
                 config.server().effectiveCacheMemory()), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
                 redis);
@@ -397,7 +396,11 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** @param value the OpenAI-compatible upstream client; default Helidon WebClient; @return this */
+        /**
+         * @param value the OpenAI-compatible upstream client, closed with the gateway; default
+         *     {@link OpenAiCompatibleUpstream}
+         * @return this
+         */
         public Builder upstream(Upstream value) {
             this.upstream = Optional.of(value);
             return this;

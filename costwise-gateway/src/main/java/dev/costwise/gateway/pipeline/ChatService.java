@@ -828,7 +828,7 @@ public final class ChatService {
             return messages.get(0).path("content").textValue(); // the common case needs no copy
         }
         StringBuilder sb = new StringBuilder();
-        for (JsonNode m : body.path("messages")) {
+        for (JsonNode m : messages) {
             appendContent(sb, m.path("content"));
         }
         return sb.toString();
@@ -843,7 +843,7 @@ public final class ChatService {
                     return content.textValue();
                 }
                 StringBuilder sb = new StringBuilder();
-                appendContent(sb, messages.get(i).path("content"));
+                appendContent(sb, content);
                 return sb.toString();
             }
         }

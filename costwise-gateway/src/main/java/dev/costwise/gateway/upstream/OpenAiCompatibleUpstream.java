@@ -12,15 +12,15 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.HttpBodies;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.uri.UriEncoding;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.common.buffers.DataReader;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
-import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientRequest;
@@ -130,7 +130,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                             "answer is not JSON", e);
                 }
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
-                throw watch.expired() ? timeout(call) : transportFailure(call, e);
+                throw transportFailure(call, e, Optional.of(watch));
             }
         }
     }
@@ -197,31 +197,24 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
         URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
         Duration readTimeout = watch.isPresent() ? Duration.ZERO : call.timeout();
-        UpstreamConnections.Lease lease;
-        try {
-            lease = connections.acquire(target);
-        } catch (UncheckedIOException e) {
-            throw transportFailure(call, e);
-        }
-        watch.ifPresent(w -> w.connection(lease.connection()));
-        try {
-            return request(call, target, accept, lease.connection(), readTimeout).submit(body);
-        } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
-            lease.connection().closeResource();
-            if (watch.isPresent() && watch.get().expired()) {
-                throw timeout(call);
-            }
-            if (!lease.reused() || e.getCause() instanceof SocketTimeoutException) {
-                throw transportFailure(call, e);
-            }
-            // A kept-alive connection the upstream closed while it sat idle fails before any response byte: the
-            // request never reached the upstream, so it goes once more on a new connection.
+        for (boolean retry = false; ; retry = true) {
+            UpstreamConnections.Lease lease = null;
             try {
-                TcpClientConnection fresh = connections.connect(target);
-                watch.ifPresent(w -> w.connection(fresh));
-                return request(call, target, accept, fresh, readTimeout).submit(body);
-            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException again) {
-                throw watch.isPresent() && watch.get().expired() ? timeout(call) : transportFailure(call, again);
+                lease = retry ? connections.connect(target) : connections.acquire(target);
+                TcpClientConnection connection = lease.connection();
+                watch.ifPresent(w -> w.connection(connection));
+                return request(call, target, accept, connection, readTimeout).submit(body);
+            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+                if (lease != null) {
+                    lease.connection().closeResource();
+                }
+                // A kept-alive connection the upstream closed while it sat idle fails before any response byte: the
+                // request never reached the upstream, so it goes once more on a new connection.
+                boolean closedWhileIdle = lease != null && lease.reused() && !expired(watch)
+                        && !(e.getCause() instanceof SocketTimeoutException);
+                if (!closedWhileIdle) {
+                    throw transportFailure(call, e, watch);
+                }
             }
         }
     }
@@ -266,6 +259,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private static ProviderException timeout(Call call) {
         return new ProviderException.ProviderTimeout(Details.of(call.model().provider(), call.model().name()),
                 "no answer in time", call.timeout());
+    }
+
+    private static boolean expired(Optional<AnswerDeadlines.Watch> watch) {
+        return watch.isPresent() && watch.get().expired();
+    }
+
+    /** A failed read or write: a timeout when the deadline closed the connection or the socket timed out. */
+    private static ProviderException transportFailure(Call call, RuntimeException e,
+            Optional<AnswerDeadlines.Watch> watch) {
+        return expired(watch) ? timeout(call) : transportFailure(call, e);
     }
 
     private static ProviderException transportFailure(Call call, RuntimeException e) {

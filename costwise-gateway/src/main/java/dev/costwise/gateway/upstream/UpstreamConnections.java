@@ -91,8 +91,8 @@ final class UpstreamConnections implements AutoCloseable {
      *
      * @throws java.io.UncheckedIOException if it cannot be opened
      */
-    TcpClientConnection connect(URI target) {
-        return connect(pools.computeIfAbsent(Origin.of(target), this::newPool));
+    Lease connect(URI target) {
+        return new Lease(connect(pools.computeIfAbsent(Origin.of(target), this::newPool)), false);
     }
 
     /** @return unused connections currently kept, over all origins */
