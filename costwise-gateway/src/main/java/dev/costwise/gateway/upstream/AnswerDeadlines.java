@@ -24,6 +24,8 @@ final class AnswerDeadlines implements AutoCloseable {
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final LongSupplier nanoTime;
     private volatile Thread sweeper;
+    /** A flag of its own: the sweeper may run before {@link #started} has stored the thread in {@link #sweeper}. */
+    private volatile boolean closed;
 
     /** @param nanoTime the clock deadlines are measured with ({@link System#nanoTime} outside tests) */
     AnswerDeadlines(LongSupplier nanoTime) {
@@ -65,15 +67,15 @@ final class AnswerDeadlines implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         Thread t = sweeper;
-        sweeper = null;
         if (t != null) {
             LockSupport.unpark(t);
         }
     }
 
-    private void sweepEveryTick() {
-        while (sweeper != null) {
+    void sweepEveryTick() {
+        while (!closed) {
             LockSupport.parkNanos(this, TICK.toNanos());
             sweep();
         }

@@ -155,6 +155,18 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    void theSweeperKeepsRunningUntilClosedEvenWhenItStartsBeforeItsThreadIsStored() throws InterruptedException {
+        // started() stores the sweeper thread after starting it; a sweeper that ran first once saw "no thread" as
+        // "closed" and quit, leaving that gateway without deadlines. Running the loop with nothing stored is that case.
+        AnswerDeadlines deadlines = new AnswerDeadlines(System::nanoTime);
+        Thread sweeper = Thread.ofPlatform().daemon(true).start(deadlines::sweepEveryTick);
+
+        assertThat(sweeper.join(Duration.ofMillis(50))).as("sweeper quit before close()").isFalse();
+        deadlines.close();
+        assertThat(sweeper.join(Duration.ofSeconds(5))).as("sweeper stopped by close()").isTrue();
+    }
+
+    @Test
     void rejectsLimitsThatCannotWork() {
         var client = io.helidon.webclient.api.WebClient.builder().build();
         var config = client.client(io.helidon.webclient.http1.Http1Client.PROTOCOL).prototype();
