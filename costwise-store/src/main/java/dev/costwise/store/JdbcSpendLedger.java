@@ -42,8 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Retention.</b> {@link #applyRetention} rolls records older than {@link LedgerOptions#retention()} into a
  * daily aggregate table (per day, model, provider, key, user and team) and deletes them, so the ledger does not grow
- * without bound; schedule it (for example daily). {@link #totalCost} and the {@link #reports() reports} include
- * aggregated days that the period covers whole.
+ * without bound; schedule it (the gateway runs it at start and hourly). {@link #totalCost} and the
+ * {@link #reports() reports} include aggregated days that the period covers whole.
  *
  * <p>The schema is created and upgraded on open by numbered migrations recorded in a {@code schema_version} table;
  * opening the same database twice, or from two processes, is safe. Thread-safe.
@@ -51,6 +51,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class JdbcSpendLedger implements SpendLedger {
 
     private static final Duration FOREVER = Duration.ofNanos(Long.MAX_VALUE);
+    /** Records rolled up per retention transaction. */
+    static final int RETENTION_CHUNK = 10_000;
 
     private final ConnectionFactory connections;
     private final LedgerOptions options;
@@ -216,38 +218,86 @@ public final class JdbcSpendLedger implements SpendLedger {
 
     /**
      * Rolls records of UTC days before {@code now} minus the retention period into the daily aggregates and deletes
-     * them, in one transaction. Running it again finds nothing to do; records that arrive late for an aggregated day
-     * are merged into it on the next run.
+     * them, oldest first, in transactions of about {@value #RETENTION_CHUNK} records: each transaction holds the
+     * database's write lock, and the ledger's writer waits for it, so a large backlog must not hold it for long.
+     * Each transaction rolls up and deletes the same records, so a failure part-way leaves the totals right and the
+     * rest for the next run. Running it again finds nothing to do; records that arrive late for an aggregated day are
+     * merged into it on the next run.
      *
      * @param now the current time
      * @return the first day kept in full and how much was rolled up
-     * @throws SpendLedgerException if the database cannot be written (nothing is changed then)
+     * @throws SpendLedgerException if the database cannot be written (the transactions committed before stay)
      */
     public RetentionResult applyRetention(Instant now) {
+        return applyRetention(now, RETENTION_CHUNK);
+    }
+
+    /** {@link #applyRetention(Instant)} with {@code chunk} records per transaction (tests use small ones). */
+    RetentionResult applyRetention(Instant now, int chunk) {
         Objects.requireNonNull(now, "now");
         LocalDate keptFrom = LocalDate.ofInstant(now.minus(options.retention()), ZoneOffset.UTC);
         long cutoff = keptFrom.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        long rolledUp = 0;
+        long dailyRows = 0;
         try (Connection connection = connections.open()) {
             if (connections.dialect() == Dialect.POSTGRESQL) {
-                // One snapshot for both statements: a record committed in between is neither rolled up nor deleted.
+                // One snapshot per transaction: a record committed in between is neither rolled up nor deleted.
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             }
-            return SqlWork.inTransaction(connection, c -> {
-                long dailyRows;
-                try (PreparedStatement rollup = c.prepareStatement(Retention.ROLL_UP)) {
-                    rollup.setLong(1, cutoff);
-                    dailyRows = rollup.executeUpdate();
+            while (true) {
+                long[] step = SqlWork.inTransaction(connection, c -> rollUpOldestChunk(c, cutoff, chunk));
+                if (step[0] == 0) {
+                    return new RetentionResult(keptFrom, rolledUp, dailyRows);
                 }
-                long deleted;
-                try (PreparedStatement prune = c.prepareStatement("DELETE FROM ledger WHERE at_ms < ?")) {
-                    prune.setLong(1, cutoff);
-                    deleted = prune.executeUpdate();
-                }
-                return new RetentionResult(keptFrom, deleted, dailyRows);
-            });
+                rolledUp += step[0];
+                dailyRows += step[1];
+            }
         } catch (SQLException e) {
             throw new SpendLedgerException("cannot apply retention to the ledger (" + connections.describe() + "): "
-                    + e.getMessage(), e);
+                    + e.getMessage() + "; " + rolledUp + " records were rolled up before the failure", e);
+        }
+    }
+
+    /** @return records rolled up and deleted, and aggregate rows written, for the oldest chunk before the cutoff */
+    private static long[] rollUpOldestChunk(Connection c, long cutoff, int chunk) throws SQLException {
+        long end = chunkEnd(c, cutoff, chunk);
+        if (end < 0) {
+            return new long[] {0, 0};
+        }
+        long dailyRows;
+        try (PreparedStatement rollup = c.prepareStatement(Retention.ROLL_UP)) {
+            rollup.setLong(1, end);
+            dailyRows = rollup.executeUpdate();
+        }
+        try (PreparedStatement prune = c.prepareStatement("DELETE FROM ledger WHERE at_ms < ?")) {
+            prune.setLong(1, end);
+            return new long[] {prune.executeUpdate(), dailyRows};
+        }
+    }
+
+    /**
+     * @return the exclusive end (epoch millis) of the oldest {@code chunk} records before the cutoff, or -1 when there
+     *     are none; at least one millisecond past the oldest, so every call makes progress
+     */
+    private static long chunkEnd(Connection c, long cutoff, int chunk) throws SQLException {
+        long oldest;
+        try (PreparedStatement min = c.prepareStatement("SELECT MIN(at_ms) FROM ledger WHERE at_ms < ?")) {
+            min.setLong(1, cutoff);
+            try (ResultSet rs = min.executeQuery()) {
+                rs.next();
+                oldest = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return -1;
+                }
+            }
+        }
+        try (PreparedStatement nth = c.prepareStatement(
+                "SELECT at_ms FROM ledger WHERE at_ms < ? ORDER BY at_ms LIMIT 1 OFFSET ?")) {
+            nth.setLong(1, cutoff);
+            nth.setInt(2, chunk);
+            try (ResultSet rs = nth.executeQuery()) {
+                return rs.next() ? Math.max(rs.getLong(1), oldest + 1) : cutoff;
+            }
         }
     }
 

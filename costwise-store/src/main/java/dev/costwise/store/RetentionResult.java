@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param keptFrom the first UTC day still kept in full; records of earlier days were rolled up
  * @param rolledUpRecords records added to the daily aggregates and deleted from the ledger
- * @param dailyRows aggregate rows written or updated
+ * @param dailyRows aggregate rows written or updated, summed over the run's transactions (a day's row that two of
+ *     them update counts twice)
  */
 public record RetentionResult(LocalDate keptFrom, long rolledUpRecords, long dailyRows) {
 

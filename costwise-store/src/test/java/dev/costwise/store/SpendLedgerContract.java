@@ -330,6 +330,32 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void givenMoreOldRecordsThanOneChunk_whenRetentionApplied_thenEveryChunkIsRolledUpAndTotalsStay() {
+        JdbcSpendLedger ledger = open(options().retention(Duration.ofDays(2)).build());
+        // Seven records share one millisecond: a chunk of five ends inside them and must still make progress.
+        Instant sameMillisecond = Instant.parse("2026-11-20T08:00:00Z");
+        for (int i = 0; i < 25; i++) {
+            Instant at = i < 7 ? sameMillisecond : sameMillisecond.plusSeconds(i);
+            ledger.append(record("old" + i).at(at).cost("0.001").baseline("0.003").tag("key", "k1").build());
+        }
+        ledger.append(record("kept").at("2026-11-21T10:00:00Z").cost("0.5").baseline("0.5").build());
+        ledger.flush();
+
+        RetentionResult result = ledger.applyRetention(Instant.parse("2026-11-23T06:00:00Z"), 5);
+
+        assertThat(result.keptFrom()).isEqualTo(LocalDate.parse("2026-11-21"));
+        assertThat(result.rolledUpRecords()).isEqualTo(25);
+        // Five transactions, each updating the day's one aggregate row: the seven, then 5 + 5 + 5 + 3.
+        assertThat(result.dailyRows()).isEqualTo(5);
+        assertThat(ledger.records(FROM, TO, 100)).extracting(CostRecord::requestId).containsExactly("kept");
+        assertThat(ledger.reports().spendBy(ReportDimension.DAY, FROM, TO))
+                .extracting(SpendRow::group, SpendRow::requests, SpendRow::cost)
+                .containsExactly(tuple("2026-11-20", 25L, Money.of("0.025")), tuple("2026-11-21", 1L, Money.of("0.5")));
+        assertThat(ledger.totalCost(Map.of("key", "k1"), FROM, TO)).isEqualTo(Money.of("0.025"));
+        assertThat(ledger.applyRetention(Instant.parse("2026-11-23T06:00:00Z"), 5).rolledUpRecords()).isZero();
+    }
+
+    @Test
     void givenOpenedTwice_whenMigrating_thenSchemaIsVersionedAndAppliedOnce() throws SQLException {
         open().close();
         JdbcSpendLedger second = open();
