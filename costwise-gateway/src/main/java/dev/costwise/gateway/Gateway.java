@@ -37,6 +37,7 @@ import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.gateway.upstream.SimulatedUpstream;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
@@ -58,6 +59,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -95,12 +97,17 @@ public final class Gateway implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final List<WebhookAlertSink> webhooks;
     private final Optional<RedisSharing> redis;
+    private final Optional<LedgerRetention> retention;
 
     private Gateway(Builder b) {
         this.config = b.config;
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl().map(LedgerFactory::open)
-                .orElseGet(MemorySpendLedger::new));
+        this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl()
+                .map(url -> LedgerFactory.open(url, config.ledgerRetention())).orElseGet(MemorySpendLedger::new));
+        this.retention = config.ledgerRetention().isPresent() && ledger instanceof JdbcSpendLedger jdbc
+                ? Optional.of(new LedgerRetention(jdbc, b.clock,
+                        b.maintenance.orElseGet(LedgerRetention::newScheduler)))
+                : Optional.empty();
         this.keys = b.keys.orElseGet(() -> config.ledgerUrl().<VirtualKeyStore>map(u -> new JdbcVirtualKeyStore(u,
                 b.clock)).orElseGet(() -> new InMemoryVirtualKeyStore(b.clock)));
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -265,6 +272,11 @@ public final class Gateway implements AutoCloseable {
         }
         redis.ifPresent(r -> LOG.info("Cache, budgets and key rate limits shared with other replicas through Redis: {}",
                 r.status()));
+        retention.ifPresent(r -> {
+            r.start();
+            LOG.info("The spend ledger keeps records for {} days; older ones are rolled into daily totals",
+                    config.ledgerRetention().orElseThrow().toDays());
+        });
         if (auth.open()) {
             LOG.warn("No master key (COSTWISE_MASTER_KEY) and no virtual keys are configured: the gateway accepts "
                     + "requests without authentication. Bind it to localhost only.");
@@ -332,6 +344,7 @@ public final class Gateway implements AutoCloseable {
         }
         server.stop();
         upstream.close();
+        retention.ifPresent(LedgerRetention::close);
         ledger.flush();
         ledger.close();
         keys.close();
@@ -355,6 +368,7 @@ public final class Gateway implements AutoCloseable {
         private Optional<VirtualKeyStore> keys = Optional.empty();
         private Optional<Upstream> upstream = Optional.empty();
         private Optional<AlertSink> redisAlerts = Optional.empty();
+        private Optional<ScheduledExecutorService> maintenance = Optional.empty();
 
         private Builder(GatewayConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -412,6 +426,12 @@ public final class Gateway implements AutoCloseable {
          */
         public Builder redisAlerts(AlertSink value) {
             this.redisAlerts = Optional.of(value);
+            return this;
+        }
+
+        /** Tests run the ledger's retention passes on a scheduler they control; shut down with the gateway. */
+        Builder maintenance(ScheduledExecutorService value) {
+            this.maintenance = Optional.of(value);
             return this;
         }
 

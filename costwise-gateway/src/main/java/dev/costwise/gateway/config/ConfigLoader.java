@@ -140,6 +140,12 @@ public final class ConfigLoader {
     }
 
     /** Walks the tree, collecting every problem instead of stopping at the first. */
+    /** @return a URL fit for an error message: no query string and no user info, where passwords go */
+    private static String withoutCredentials(String url) {
+        int query = url.indexOf('?');
+        return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll("//[^@/]*@", "//…@");
+    }
+
     private final class Reader {
         final List<String> problems = new ArrayList<>();
 
@@ -155,13 +161,22 @@ public final class ConfigLoader {
             unknownFields(root, "", TOP_LEVEL);
             Server server = server(root.path("server"));
             Optional<String> masterKey = optString(root, "master_key", "master_key");
-            Optional<String> ledger = (root.has("ledger") ? optString(root.path("ledger"), "url", "ledger.url")
-                    : Optional.<String>empty()).or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
+            JsonNode ledgerNode = root.path("ledger");
+            if (!ledgerNode.isMissingNode() && !ledgerNode.isObject()) {
+                // Not kind(): it would quote the value, and a database URL may hold a password.
+                problem("ledger", "expected a mapping with url and retention, found "
+                        + (ledgerNode.isTextual() ? "text" : kind(ledgerNode)));
+            }
+            unknownFields(ledgerNode, "ledger", Set.of("url", "retention"));
+            Optional<String> ledger = optString(ledgerNode, "url", "ledger.url")
+                    .or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
             ledger.ifPresent(u -> {
                 if (!u.startsWith("jdbc:sqlite:") && !u.startsWith("jdbc:postgresql:")) {
-                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was '" + u + "'");
+                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was '"
+                            + withoutCredentials(u) + "'");
                 }
             });
+            Optional<Duration> ledgerRetention = ledgerRetention(ledgerNode);
             List<Model> models = models(root.path("models"));
             Set<String> modelNames = new LinkedHashSet<>();
             models.forEach(m -> modelNames.add(m.name()));
@@ -214,8 +229,25 @@ public final class ConfigLoader {
                 return null;
             }
             boolean simulated = models.stream().allMatch(m -> m.provider().equals(Providers.SIM));
-            return new GatewayConfig(server, masterKey, ledger, models, aliases, groups, defaults, pipelines, keys,
-                    budgets, alerts, tests, simulated, throttles, redis);
+            return new GatewayConfig(server, masterKey, ledger, ledgerRetention, models, aliases, groups, defaults,
+                    pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
+        }
+
+        /** {@code ledger.retention}: a duration of at least a day, or {@code forever}; default 90 days. */
+        Optional<Duration> ledgerRetention(JsonNode ledger) {
+            Optional<String> text = optString(ledger, "retention", "ledger.retention");
+            if (text.isEmpty()) {
+                return Optional.of(GatewayConfig.DEFAULT_LEDGER_RETENTION);
+            }
+            if (text.get().equals("forever")) {
+                return Optional.empty();
+            }
+            Optional<Duration> retention = optDuration(ledger, "retention", "ledger.retention");
+            if (retention.isPresent() && retention.get().compareTo(Duration.ofDays(1)) < 0) {
+                problem("ledger.retention", "must be at least 1d (records of whole days are rolled up), or forever;"
+                        + " was '" + text.get() + "'");
+            }
+            return retention;
         }
 
         /** {@code redis: { url, key_prefix, local_share, timeout }}; absent or without a url: no sharing. */

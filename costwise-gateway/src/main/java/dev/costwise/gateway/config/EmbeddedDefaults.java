@@ -70,8 +70,9 @@ public final class EmbeddedDefaults {
         }
         Map<String, String> aliases = new LinkedHashMap<>();
         return new GatewayConfig(Server.ofDefaults(), nonBlank(env.apply("COSTWISE_MASTER_KEY")),
-                Optional.of(LEDGER_URL), models, aliases, Map.of(), Pipeline.ofDefaults(), Map.of(), List.of(),
-                List.of(), List.of(), List.of(), simulated, Map.of());
+                Optional.of(LEDGER_URL), Optional.of(GatewayConfig.DEFAULT_LEDGER_RETENTION), models, aliases,
+                Map.of(), Pipeline.ofDefaults(), Map.of(), List.of(), List.of(), List.of(), List.of(), simulated,
+                Map.of());
     }
 
     /** @return the catalog the default models and prices come from */

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param masterKey the admin key; empty when none is configured
  * @param ledgerUrl the JDBC URL of the spend ledger ({@code jdbc:sqlite:…} or {@code jdbc:postgresql:…}); default
  *     {@code jdbc:sqlite:./costwise-data/ledger.db}; empty (programmatic configs only) keeps it in memory
+ * @param ledgerRetention how long the ledger keeps each record before rolling it into its day's totals (reports and
+ *     budgets still count it); default {@link #DEFAULT_LEDGER_RETENTION}; empty keeps every record forever
  * @param models the deployable models
  * @param aliases alias name → model or group name
  * @param groups group name → models tried in order (the first is primary, the rest its fallbacks)
@@ -30,15 +32,19 @@ import java.util.Optional;
  * @param throttles provider id → most calls in flight to it at once (a throttle); absent providers are unbounded
  * @param redis where replicas share cache, budgets and rate limits; empty (the default) keeps them in this process
  */
-public record GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl, List<Model> models,
-        Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
+public record GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl,
+        Optional<Duration> ledgerRetention, List<Model> models, Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
         Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
         List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles, Optional<RedisSettings> redis) {
+
+    /** How long the ledger keeps records unless the config says otherwise. */
+    public static final Duration DEFAULT_LEDGER_RETENTION = Duration.ofDays(90);
 
     public GatewayConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(masterKey, "masterKey");
         Objects.requireNonNull(ledgerUrl, "ledgerUrl");
+        Objects.requireNonNull(ledgerRetention, "ledgerRetention");
         models = List.copyOf(models);
         aliases = Map.copyOf(aliases);
         groups = Map.copyOf(groups);
@@ -53,12 +59,13 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
     }
 
     /** A configuration without Redis: every counter and the cache stay in this process. */
-    public GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl, List<Model> models,
-            Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
-            Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
-            List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles) {
-        this(server, masterKey, ledgerUrl, models, aliases, groups, defaults, pipelines, keys, budgets, alerts, tests,
-                simulated, throttles, Optional.empty());
+    public GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl,
+            Optional<Duration> ledgerRetention, List<Model> models, Map<String, String> aliases,
+            Map<String, List<String>> groups, Pipeline defaults, Map<String, Pipeline> pipelines, List<KeyDef> keys,
+            List<BudgetDef> budgets, List<AlertDef> alerts, List<RouteTest> tests, boolean simulated,
+            Map<String, Integer> throttles) {
+        this(server, masterKey, ledgerUrl, ledgerRetention, models, aliases, groups, defaults, pipelines, keys,
+                budgets, alerts, tests, simulated, throttles, Optional.empty());
     }
 
     /**
@@ -102,7 +109,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
 
     /** @return a copy listening elsewhere (command-line {@code --host}/{@code --port} win over the file) */
     public GatewayConfig withServer(Server newServer) {
-        return new GatewayConfig(newServer, masterKey, ledgerUrl, models, aliases, groups, defaults, pipelines, keys,
+        return new GatewayConfig(newServer, masterKey, ledgerUrl, ledgerRetention, models, aliases, groups, defaults, pipelines, keys,
                 budgets, alerts, tests, simulated, throttles, redis);
     }
 
