@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -84,7 +85,8 @@ final class AnswerDeadlines implements AutoCloseable {
     /** One call's deadline. */
     final class Watch implements AutoCloseable {
         private final long deadline;
-        private volatile ClientConnection connection;
+        /** Held until the deadline closes it or {@link #release} hands it back: exactly one of the two gets it. */
+        private final AtomicReference<ClientConnection> connection = new AtomicReference<>();
         private volatile boolean expired;
 
         private Watch(long deadline) {
@@ -93,10 +95,19 @@ final class AnswerDeadlines implements AutoCloseable {
 
         /** The connection the call is using now; closed at once if the deadline has already passed. */
         void connection(ClientConnection current) {
-            this.connection = current;
-            if (expired) {
+            connection.set(current);
+            if (expired && connection.compareAndSet(current, null)) {
                 current.closeResource();
             }
+        }
+
+        /**
+         * Lets go of the connection as the answer has been read and it goes back to the pool.
+         *
+         * @return {@code false} if the deadline has closed it first (it must not be kept)
+         */
+        boolean release() {
+            return connection.getAndSet(null) != null || !expired;
         }
 
         /** @return whether the deadline passed before the watch was closed (the call's connection was closed) */
@@ -107,7 +118,7 @@ final class AnswerDeadlines implements AutoCloseable {
         private void expire() {
             expired = true;
             watches.remove(this);
-            ClientConnection current = connection;
+            ClientConnection current = connection.getAndSet(null);
             if (current != null) {
                 // A read blocked on this socket fails at once with "Socket closed".
                 current.closeResource();

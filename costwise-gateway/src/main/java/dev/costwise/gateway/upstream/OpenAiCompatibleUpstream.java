@@ -202,7 +202,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             try {
                 lease = retry ? connections.connect(target) : connections.acquire(target);
                 TcpClientConnection connection = lease.connection();
-                watch.ifPresent(w -> w.connection(connection));
+                UpstreamConnections.Lease current = lease;
+                watch.ifPresent(w -> {
+                    w.connection(connection);
+                    current.beforeGiveBack(w::release);
+                });
                 return request(call, target, accept, connection, readTimeout).submit(body);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
                 if (lease != null) {

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -79,11 +80,11 @@ final class UpstreamConnections implements AutoCloseable {
         while ((idle = pool.idle.pollFirst()) != null) {
             pool.size.decrementAndGet();
             if (now - idle.since() <= maxIdle.toNanos()) {
-                return new Lease(idle.connection(), true);
+                return new Lease(idle.connection(), true, idle.handback());
             }
             idle.connection().closeResource();
         }
-        return new Lease(connect(pool), false);
+        return connect(pool);
     }
 
     /**
@@ -92,7 +93,7 @@ final class UpstreamConnections implements AutoCloseable {
      * @throws java.io.UncheckedIOException if it cannot be opened
      */
     Lease connect(URI target) {
-        return new Lease(connect(pools.computeIfAbsent(Origin.of(target), this::newPool)), false);
+        return connect(pools.computeIfAbsent(Origin.of(target), this::newPool));
     }
 
     /** @return unused connections currently kept, over all origins */
@@ -113,15 +114,43 @@ final class UpstreamConnections implements AutoCloseable {
                 config.dnsAddressLookup(), webClient.prototype().proxy()));
     }
 
-    private TcpClientConnection connect(Pool pool) {
-        return TcpClientConnection.create(webClient, pool.key, HTTP_1_1, pool::giveBack, c -> { }).connect();
+    private Lease connect(Pool pool) {
+        Handback handback = new Handback();
+        TcpClientConnection connection = TcpClientConnection.create(webClient, pool.key, HTTP_1_1,
+                c -> handback.agreed() && pool.giveBack(c, handback), c -> { }).connect();
+        return new Lease(connection, false, handback);
     }
 
-    /** A connection for one request; {@code reused} says it served earlier requests (and may have been closed since). */
-    record Lease(TcpClientConnection connection, boolean reused) {
+    /**
+     * A connection for one request; {@code reused} says it served earlier requests (and may have been closed since).
+     */
+    record Lease(TcpClientConnection connection, boolean reused, Handback handback) {
+
+        /**
+         * @param condition asked when the request has read its answer and the connection would go back to the pool;
+         *     {@code false} closes the connection instead. Holds for this request only.
+         */
+        void beforeGiveBack(BooleanSupplier condition) {
+            handback.condition = condition;
+        }
     }
 
-    private record Idle(TcpClientConnection connection, long since) {
+    /**
+     * What the current request of one connection must agree to before the connection is kept: the deadline watch
+     * detaches from it here, so a deadline passing just after the answer was read cannot close the connection while
+     * it is idle in the pool, or already serving another request.
+     */
+    static final class Handback {
+        private volatile BooleanSupplier condition;
+
+        boolean agreed() {
+            BooleanSupplier c = condition;
+            condition = null;
+            return c == null || c.getAsBoolean();
+        }
+    }
+
+    private record Idle(TcpClientConnection connection, long since, Handback handback) {
     }
 
     /** The scheme, host and port connections are kept for. */
@@ -144,13 +173,13 @@ final class UpstreamConnections implements AutoCloseable {
         }
 
         /** Helidon's release function: {@code true} keeps the connection open. */
-        boolean giveBack(TcpClientConnection connection) {
+        boolean giveBack(TcpClientConnection connection, Handback handback) {
             if (closed || size.incrementAndGet() > maxIdlePerOrigin) {
                 size.decrementAndGet();
                 return false;
             }
             long now = nanoTime.getAsLong();
-            idle.offerFirst(new Idle(connection, now));
+            idle.offerFirst(new Idle(connection, now, handback));
             if (closed) {
                 closeAll();
             }

@@ -32,6 +32,8 @@ class UpstreamConnectionsTest {
     private final MockWebServer server = new MockWebServer();
 
     private final AtomicLong nanos = new AtomicLong();
+    /** Swept by hand, on the same fake clock as the pool. */
+    private final AnswerDeadlines deadlines = new AnswerDeadlines(nanos::get);
     private final OpenAiCompatibleUpstream upstream =
             new OpenAiCompatibleUpstream(JSON, Duration.ofSeconds(5), MAX_IDLE, nanos::get);
 
@@ -134,6 +136,37 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    void aDeadlinePassingAfterTheAnswerWasReadLeavesThePooledConnectionAlone() throws Exception {
+        server.enqueue(completion());
+        server.enqueue(completion());
+        UpstreamConnections pool = upstreamPool();
+        var lease = pool.acquire(target());
+        AnswerDeadlines.Watch watch = watched(lease);
+        completeOn(lease);
+
+        // The deadline passes after the answer was read and the connection went back, before the watch is closed.
+        nanos.set(Duration.ofMillis(100).toNanos());
+        deadlines.sweep();
+
+        var next = pool.acquire(target());
+        assertThat(next.reused()).isTrue();
+        completeOn(next);
+        assertThat(connectionIndexes(2)).as("the second request used the same, still open, connection")
+                .containsExactly(0, 0);
+    }
+
+    @Test
+    void aWatchWhoseDeadlineClosedTheConnectionRefusesToHandItBack() {
+        server.enqueue(completion());
+        AnswerDeadlines.Watch watch = watched(upstreamPool().acquire(target()));
+
+        nanos.set(Duration.ofMillis(100).toNanos());
+        deadlines.sweep();
+
+        assertThat(watch.release()).as("the deadline took the connection").isFalse();
+    }
+
+    @Test
     void deadlinesExpireOnlyOncePassedAndStopBeingWatchedWhenClosed() {
         AtomicLong clock = new AtomicLong();
         AnswerDeadlines deadlines = new AnswerDeadlines(clock::get);
@@ -174,6 +207,14 @@ class UpstreamConnectionsTest {
                 .hasMessage("maxIdle must be positive, was PT0S");
         assertThatThrownBy(() -> new UpstreamConnections(client, config, MAX_IDLE, 0, System::nanoTime))
                 .hasMessage("maxIdlePerOrigin must be at least 1, was 0");
+    }
+
+    /** A 100 ms deadline on the lease's request, wired as {@code OpenAiCompatibleUpstream.send} wires it. */
+    private AnswerDeadlines.Watch watched(UpstreamConnections.Lease lease) {
+        AnswerDeadlines.Watch watch = deadlines.watch(Duration.ofMillis(100));
+        watch.connection(lease.connection());
+        lease.beforeGiveBack(watch::release);
+        return watch;
     }
 
     private UpstreamConnections upstreamPool() {
