@@ -101,14 +101,17 @@ public final class BudgetBook {
     public final class Reservation {
         private final List<Hold> holds;
         private final List<BudgetStore.Bucket> buckets; // null: local counters
-
-        Reservation(List<Hold> holds) {
-            this(holds, null);
-        }
+        /** Local counters: where each hold was reserved, so a request that outlives its window releases it there. */
+        private final List<Counter> reservedIn;
 
         Reservation(List<Hold> holds, List<BudgetStore.Bucket> buckets) {
+            this(holds, buckets, List.of());
+        }
+
+        private Reservation(List<Hold> holds, List<BudgetStore.Bucket> buckets, List<Counter> reservedIn) {
             this.holds = holds;
             this.buckets = buckets;
+            this.reservedIn = reservedIn;
         }
 
         /**
@@ -137,14 +140,25 @@ public final class BudgetBook {
                                 after.ratioOf(h.limit()), after));
                 return;
             }
-            for (Hold h : holds) {
+            for (int i = 0; i < holds.size(); i++) {
+                Hold h = holds.get(i);
+                Counter held = reservedIn.get(i);
+                // The spend counts in the window the ledger row lands in: the current one. When the request started
+                // in the window before, its reservation is released there, not from other requests' reservations.
                 Counter c = counter(h);
+                if (held != c) {
+                    synchronized (held) {
+                        held.reserved = held.reserved.minus(h.amount()).max(Money.ZERO);
+                    }
+                }
                 double before;
                 double after;
                 Money spent;
                 synchronized (c) {
                     before = c.spent.ratioOf(h.limit());
-                    c.reserved = c.reserved.minus(h.amount()).max(Money.ZERO);
+                    if (held == c) {
+                        c.reserved = c.reserved.minus(h.amount()).max(Money.ZERO);
+                    }
                     c.spent = c.spent.plus(actual);
                     after = c.spent.ratioOf(h.limit());
                     spent = c.spent;
@@ -230,13 +244,15 @@ public final class BudgetBook {
                 }
             }
         }
+        List<Counter> reservedIn = new ArrayList<>(holds.size());
         for (Hold h : holds) {
             Counter c = counter(h);
             synchronized (c) {
                 c.reserved = c.reserved.plus(h.amount());
             }
+            reservedIn.add(c);
         }
-        return new Result(Optional.of(new Reservation(holds)), Optional.empty());
+        return new Result(Optional.of(new Reservation(holds, null, reservedIn)), Optional.empty());
     }
 
     /**

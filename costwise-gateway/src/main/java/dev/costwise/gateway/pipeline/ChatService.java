@@ -748,11 +748,13 @@ public final class ChatService {
         void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
             Money baseline = plan.requested().equals(m.name()) ? priced.cost()
                     : directory.model(plan.requested()).map(b -> costs.price(b, usage).cost()).orElse(priced.cost());
+            // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
+            // must not count this cost twice (from the row and from the settle).
+            reservation.ifPresent(res -> res.settle(priced.cost()));
+            reservation = Optional.empty();
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
                     Optional.of(route()), latency, tags));
-            reservation.ifPresent(res -> res.settle(priced.cost()));
-            reservation = Optional.empty();
             finish(outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT),
                     priced.cost(), usage.totalTokens());
         }

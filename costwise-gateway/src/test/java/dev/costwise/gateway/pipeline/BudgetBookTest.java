@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class BudgetBookTest {
@@ -49,6 +50,39 @@ class BudgetBookTest {
 
         assertThat(admitted.get()).isEqualTo(100);
         assertThat(book.statuses().getFirst().reserved()).isEqualTo(Money.of("1.00"));
+    }
+
+    @Test
+    void givenRequestStartedBeforeMidnight_whenItSettlesAfter_thenTheNewDaysReservationsStayHeld() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:59:59Z"));
+        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        });
+        BudgetBook.Reservation lateNight = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.60"))
+                .reservation().orElseThrow();
+        now.set(Instant.parse("2026-11-28T00:00:01Z"));
+        book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow();
+
+        lateNight.settle(Money.of("0.10"));
+
+        BudgetBook.Status today = book.statuses().getFirst();
+        assertThat(today.reserved()).as("the new day's own reservation").isEqualTo(Money.of("0.60"));
+        assertThat(today.spent()).as("counted where its ledger row lands").isEqualTo(Money.of("0.10"));
+        assertThat(book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.40")).exhausted())
+                .as("0.10 spent + 0.60 held + 0.40 is over the 1.00 limit").isPresent();
     }
 
     @Test
