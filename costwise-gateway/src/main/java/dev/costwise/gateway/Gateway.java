@@ -98,6 +98,7 @@ public final class Gateway implements AutoCloseable {
     private final List<WebhookAlertSink> webhooks;
     private final Optional<RedisSharing> redis;
     private final Optional<LedgerRetention> retention;
+    private final BudgetBook budgets;
 
     private Gateway(Builder b) {
         this.config = b.config;
@@ -118,7 +119,7 @@ public final class Gateway implements AutoCloseable {
             log.send(alert);
             extra.send(alert);
         }).orElse(log), b.clock));
-        BudgetBook budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
+        this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
                 .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList(),
                 redis.map(RedisSharing::budgetStore));
         redis.ifPresent(r -> {
@@ -239,12 +240,14 @@ public final class Gateway implements AutoCloseable {
 
     private Handler tracked(Handler h) {
         return (req, res) -> {
-            if (draining.get()) {
-                HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.ShuttingDown()));
-                return;
-            }
+            // Counted before the draining check: close() sets draining and then waits for the count, so a request
+            // that passes the check is always waited for.
             inFlight.incrementAndGet();
             try {
+                if (draining.get()) {
+                    HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.ShuttingDown()));
+                    return;
+                }
                 h.handle(req, res);
             } finally {
                 if (inFlight.decrementAndGet() == 0 && draining.get()) {
@@ -302,6 +305,11 @@ public final class Gateway implements AutoCloseable {
     /** @return the ledger the gateway writes to */
     public SpendLedger ledger() {
         return ledger;
+    }
+
+    /** @return the budgets in force, with their spend and reservations ({@link BudgetBook#statuses()}) */
+    public BudgetBook budgets() {
+        return budgets;
     }
 
     /** @return the metrics registry (Prometheus) */

@@ -816,10 +816,12 @@ public final class ChatService {
             }
             try {
                 ledger.append(record);
-            } catch (SpendLedgerException e) {
-                // The caller already has (or is owed) the answer; failing it now would waste the spend twice.
+            } catch (SpendLedgerException | IllegalStateException | IllegalArgumentException e) {
+                // The caller already has (or is owed) the answer; failing it now would waste the spend twice. Also a
+                // ledger already closed (a request still running after the shutdown grace period) or a cost too
+                // large for its column: the row goes to the log, so it can still be accounted for.
                 metrics.ledgerFailure();
-                LOG.error("request {}: ledger row not written: {}", record.requestId(), e.getMessage());
+                LOG.error("request {}: ledger row not written ({}): {}", record.requestId(), e.getMessage(), record);
             }
         }
     }
