@@ -309,6 +309,25 @@ class ChatCompletionsEndToEndTest {
     }
 
     @Test
+    void givenProviderThrottleOfOne_whenASecondRequestWaitedForTheSlot_thenTheWaitCountsAgainstItsTimeout()
+            throws Exception {
+        primary.enqueue(new mockwebserver3.MockResponse.Builder(OpenAiFake.completion("gpt-4o-mini", "first", 1, 1))
+                .headersDelay(1500, TimeUnit.MILLISECONDS).build());
+        primary.enqueue(new mockwebserver3.MockResponse.Builder(OpenAiFake.completion("gpt-4o-mini", "second", 1, 1))
+                .headersDelay(1000, TimeUnit.MILLISECONDS).build());
+        try (TestGateway gw = TestGateway.of(yaml("throttles:\n  openai: 1\npipelines:\n  fast:\n    timeout: 2s\n"));
+                var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var first = pool.submit(() -> gw.post("/v1/chat/completions", TestGateway.chat("fast", "one")));
+            assertThat(primary.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+            var second = pool.submit(() -> gw.post("/v1/chat/completions", TestGateway.chat("fast", "two")));
+
+            assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            // About 1.5 s of its 2 s went on waiting for the slot: 0.5 s is left for an answer that takes 1 s.
+            assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(504);
+        }
+    }
+
+    @Test
     void givenProviderThrottleOfOne_whenAStreamIsStillFlowing_thenTheNextRequestWaitsForItsLastChunk()
             throws Exception {
         // The stream's first chunk comes at once, the rest at 500 bytes a second: it flows for about two seconds.

@@ -33,6 +33,12 @@ final class OpenAiFake {
     }
 
     static MockResponse stream(String model, String... words) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(streamText(model, words)).build();
+    }
+
+    /** The server-sent events of a streamed completion of {@code words}, with a usage chunk and [DONE]. */
+    static String streamText(String model, String... words) {
         StringBuilder sb = new StringBuilder();
         String head = "{\"id\":\"chatcmpl-s1\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\""
                 + model + "\",\"system_fingerprint\":\"fp_1\",\"choices\":";
@@ -47,7 +53,6 @@ final class OpenAiFake {
         sb.append("data: ").append(head).append("[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":")
                 .append(words.length).append(",\"total_tokens\":").append(12 + words.length).append("}}\n\n");
         sb.append("data: [DONE]\n\n");
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
-                .body(sb.toString()).build();
+        return sb.toString();
     }
 }

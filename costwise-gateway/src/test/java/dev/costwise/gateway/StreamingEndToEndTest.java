@@ -4,13 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
+import dev.costwise.gateway.pipeline.BudgetBook;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +113,146 @@ class StreamingEndToEndTest {
             assertThat(TestGateway.json(events.get(events.size() - 2)).at("/costwise/cache").asText())
                     .isEqualTo("hit");
             assertThat(upstream.getRequestCount()).isEqualTo(1);
+        }
+    }
+
+    /** The fake stream's first {@code events} events and nothing after them: an answer cut short. */
+    private static String cutShort(int events) {
+        String full = OpenAiFake.streamText("gpt-4o-mini", "Hello", " world", "!");
+        int end = 0;
+        for (int i = 0; i < events; i++) {
+            end = full.indexOf("\n\n", end) + 2;
+        }
+        return full.substring(0, end);
+    }
+
+    private static MockResponse sse(String body) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(body).build();
+    }
+
+    @Test
+    void givenUpstreamStreamEndsBeforeDone_whenStreaming_thenClientGetsAnErrorEventAndItIsNotCached() {
+        upstream.enqueue(sse(cutShort(2)));
+        upstream.enqueue(OpenAiFake.stream("gpt-4o-mini", "whole"));
+        try (TestGateway gw = TestGateway.of(yaml())) {
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("cut", true)).body());
+
+            assertThat(events.getLast()).isEqualTo("[DONE]");
+            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText())
+                    .isEqualTo("connection");
+            assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+            // The cut answer was not cached: the same question goes upstream again.
+            HttpResponse<String> again = gw.post("/v1/chat/completions", streamBody("cut", true));
+            assertThat(again.headers().firstValue("x-costwise-cache")).hasValue("miss");
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void givenUpstreamConnectionDropsMidStream_whenStreaming_thenTheAttemptIsLedgeredAsFailed() {
+        // The response promises more bytes than it sends, then the upstream closes the connection.
+        String body = cutShort(2);
+        upstream.enqueue(sse(body).newBuilder().removeHeader("Content-Length")
+                .addHeader("Content-Length", String.valueOf(body.length() + 500))
+                .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build());
+        try (TestGateway gw = TestGateway.of(yaml())) {
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("drop", true)).body());
+
+            assertThat(events.getLast()).isEqualTo("[DONE]");
+            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText())
+                    .isEqualTo("connection");
+            assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+        }
+    }
+
+    @Test
+    void givenUpstreamFailsAfterTheClientLeft_whenStreaming_thenTheAttemptHasOneLedgerRow() throws Exception {
+        // The first two events at once, the cut-short rest a second later: by then the client has reset its
+        // connection, so telling it about the failure fails too.
+        String body = cutShort(2);
+        upstream.enqueue(sse(body).newBuilder().throttleBody(cutShort(2).indexOf("Hello") + 20, 1, TimeUnit.SECONDS)
+                .build());
+        TestGateway gw = TestGateway.of(yaml());
+        try {
+            postAndReset(gw, streamBody("gone", true), "Hello");
+        } finally {
+            gw.close(); // waits for the request in flight to end
+        }
+
+        assertThat(gw.records()).as("one row for the one attempt").singleElement()
+                .extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
+    void givenUpstreamStallsMidStream_whenTheRequestDeadlinePasses_thenTheStreamEndsWithATimeoutThen() {
+        // Two events at once, then more every 1.9 s: each read stays under the 2 s read timeout, so only a deadline
+        // for the whole stream ends it at 2 s (without one, the chunk at 3.8 s is still waited for).
+        String text = OpenAiFake.streamText("gpt-4o-mini", "slow", "words", "here");
+        int twoEvents = text.indexOf("\n\n", text.indexOf("\n\n") + 2) + 2;
+        upstream.enqueue(sse(text).newBuilder().throttleBody(twoEvents, 1900, TimeUnit.MILLISECONDS).build());
+        try (TestGateway gw = TestGateway.of("server:\n  request_timeout: 2s\n" + yaml())) {
+            long started = System.nanoTime();
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("stall", true)).body());
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText())
+                    .isEqualTo("timeout");
+            assertThat(took).as("ended at the 2 s deadline, not at the next chunk").isLessThan(Duration.ofSeconds(3));
+            assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+        }
+    }
+
+    @Test
+    void givenClientLeavesMidStream_whenTheStreamEnds_thenThePartialAttemptIsLedgeredAndTheBudgetReleased()
+            throws Exception {
+        // The first events at once, the rest a second later, after the client has gone.
+        String text = OpenAiFake.streamText("gpt-4o-mini", "Hello", " world", "!");
+        upstream.enqueue(sse(text).newBuilder().throttleBody(text.indexOf("Hello") + 20, 1, TimeUnit.SECONDS).build());
+        TestGateway gw = TestGateway.of("""
+                master_key: sk-admin
+                budgets:
+                  - {name: daily, scope: global, window: day, limit: "5.00", on_exhausted: reject}
+                """ + yaml());
+        try {
+            postAndReset(gw, streamBody("leave", true), "Hello", "Authorization: Bearer sk-admin");
+        } finally {
+            gw.close(); // waits for the request in flight to end
+        }
+
+        assertThat(gw.records()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(r.cost()).isGreaterThan(Money.ZERO);
+        });
+        BudgetBook.Status daily = gw.gateway.budgets().statuses().getFirst();
+        assertThat(daily.reserved()).as("the stream's reservation was settled").isEqualTo(Money.ZERO);
+        assertThat(daily.spent()).isEqualTo(gw.records().getFirst().cost());
+    }
+
+    /**
+     * Sends a streamed chat request on a raw socket, reads until {@code seen} has arrived, then resets the connection
+     * (SO_LINGER 0), so the gateway's next write to it fails at once.
+     */
+    private static void postAndReset(TestGateway gw, String body, String seen, String... headers) throws IOException {
+        try (Socket client = new Socket("127.0.0.1", gw.gateway.port())) {
+            byte[] request = body.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + request.length + "\r\n");
+            for (String h : headers) {
+                head.append(h).append("\r\n");
+            }
+            OutputStream out = client.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(request);
+            out.flush();
+            InputStream in = client.getInputStream();
+            StringBuilder received = new StringBuilder();
+            byte[] buffer = new byte[4096];
+            while (received.indexOf(seen) < 0) {
+                int n = in.read(buffer);
+                assertThat(n).as("the stream ended before '%s' (got: %s)", seen, received).isPositive();
+                received.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+            }
+            client.setSoLinger(true, 0);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -109,16 +110,24 @@ public final class ChatEndpoint {
 
                 @Override
                 public void event(String chunkJson) throws IOException {
-                    out[0].write(DATA);
-                    out[0].write(HttpExchange.utf8(chunkJson));
-                    out[0].write(END);
-                    out[0].flush();
+                    try {
+                        out[0].write(DATA);
+                        out[0].write(HttpExchange.utf8(chunkJson));
+                        out[0].write(END);
+                        out[0].flush();
+                    } catch (UncheckedIOException | CloseConnectionException e) {
+                        throw clientGone(e);
+                    }
                 }
 
                 @Override
                 public void done() throws IOException {
-                    out[0].write(DONE);
-                    out[0].close();
+                    try {
+                        out[0].write(DONE);
+                        out[0].close();
+                    } catch (UncheckedIOException | CloseConnectionException e) {
+                        throw clientGone(e);
+                    }
                 }
             });
         } catch (IOException e) {
@@ -126,11 +135,19 @@ public final class ChatEndpoint {
             if (out[0] != null) {
                 try {
                     out[0].close();
-                } catch (IOException | UncheckedIOException ignored) {
+                } catch (IOException | UncheckedIOException | CloseConnectionException ignored) {
                     // the connection is gone already
                 }
             }
         }
+    }
+
+    /**
+     * Helidon reports a write to a client that has gone as an unchecked {@link CloseConnectionException}; the stream
+     * sink's contract is an {@link IOException}, on which the pipeline ledgers the attempt as aborted.
+     */
+    private static IOException clientGone(RuntimeException e) {
+        return new IOException("the client closed the connection", e);
     }
 
     private static ChatService.CacheMode cacheMode(ServerRequest req) {

@@ -132,7 +132,13 @@ final class AttemptLoop {
                     acquire(throttle, m, timeout);
                     boolean kept = false;
                     try {
-                        T value = attempt.run(m, new Upstream.Call(m, body, timeout));
+                        // The wait for a throttle slot is part of the attempt's time, not added to it.
+                        Duration left = timeout.minus(elapsed(t0));
+                        if (left.isNegative() || left.isZero()) {
+                            throw new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
+                                    m.name()), "no time left after waiting for a throttle slot", timeout);
+                        }
+                        T value = attempt.run(m, new Upstream.Call(m, body, left, r.remaining()));
                         kept = keepSlot && throttle != null;
                         return new Attempted<>(m, value, t0, elapsed(t0), kept ? releaseOnce(throttle)
                                 : NOTHING_HELD);

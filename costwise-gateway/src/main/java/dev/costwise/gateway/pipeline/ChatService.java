@@ -466,6 +466,7 @@ public final class ChatService {
         StreamAssembler assembled = new StreamAssembler(json);
         int forwarded = 0;
         long started = opened.startedNanos();
+        boolean recorded = false;
         try (Upstream.Events events = opened.value()) {
             while (true) {
                 String chunk;
@@ -481,6 +482,7 @@ public final class ChatService {
                 } catch (ProviderException e) {
                     Usage partial = events.usage().orElse(Usage.of(plan.estimatedInputTokens(), forwarded));
                     r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.FAILED);
+                    recorded = true; // if telling the client fails too, the attempt must not be recorded again
                     sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
                             + "\"param\":null,\"code\":\"" + e.kind() + "\"}}");
                     sink.done();
@@ -504,9 +506,11 @@ public final class ChatService {
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
-            Usage partial = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0,
-                    true));
-            r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
+            if (!recorded) {
+                Usage partial = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded,
+                        0, true));
+                r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
+            }
             throw e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
         }
         Usage usage = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0,

@@ -115,7 +115,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         Model model = call.model();
         byte[] body = bytes(call.body());
         try (AnswerDeadlines.Watch watch = deadlines.watch(call.timeout())) {
-            HttpClientResponse res = send(call, path, body, "application/json", Optional.of(watch));
+            HttpClientResponse res = send(call, path, body, "application/json", watch, Duration.ZERO);
             try (res) {
                 int status = res.status().code();
                 byte[] answer = body(res);
@@ -130,9 +130,19 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                             "answer is not JSON", e);
                 }
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
-                throw transportFailure(call, e, Optional.of(watch));
+                throw transportFailure(call, e, watch);
+            } catch (IllegalStateException e) {
+                throw afterDeadline(call, e, watch);
             }
         }
+    }
+
+    /**
+     * Helidon's chunked reader asks a connection the deadline has closed for its reader, which fails with
+     * {@link IllegalStateException}: that is the deadline, anything else is not ours to translate.
+     */
+    private static RuntimeException afterDeadline(Call call, IllegalStateException e, AnswerDeadlines.Watch watch) {
+        return watch.expired() ? timeout(call) : e;
     }
 
     /**
@@ -167,18 +177,26 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         body.put("stream", true);
         ObjectNode options = body.withObjectProperty("stream_options");
         options.put("include_usage", true);
-        // A stream's deadline is per chunk (the socket read timeout): it may run for minutes while chunks flow.
-        HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream", Optional.empty());
-        int status = res.status().code();
-        if (status >= 300) {
-            try (res) {
-                byte[] answer = body(res);
-                throw failure(call, res, answer, res.headers().first(REQUEST_ID));
-            } catch (UncheckedIOException e) {
-                throw transportFailure(call, e);
+        // Each chunk must come within the call's timeout (the socket read timeout), and the whole stream within the
+        // request's deadline (the watch closes the connection when it passes).
+        AnswerDeadlines.Watch watch = deadlines.watch(call.deadline());
+        try {
+            HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream", watch,
+                    call.timeout());
+            int status = res.status().code();
+            if (status >= 300) {
+                try (res) {
+                    byte[] answer = body(res);
+                    throw failure(call, res, answer, res.headers().first(REQUEST_ID));
+                } catch (UncheckedIOException e) {
+                    throw transportFailure(call, e, watch);
+                }
             }
+            return new SseEvents(call, res, watch);
+        } catch (RuntimeException e) {
+            watch.close();
+            throw e;
         }
-        return new SseEvents(call, res);
     }
 
     @Override
@@ -188,25 +206,21 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     }
 
     /**
-     * Sends on a kept-alive connection, or a new one. With a deadline watch, the watch ends the call by closing its
-     * connection; without one, each socket read waits at most the call's timeout.
+     * Sends on a kept-alive connection, or a new one. The watch ends the call by closing its connection when its
+     * deadline passes; {@code readTimeout} (zero: none) bounds each socket read as well.
      */
-    private HttpClientResponse send(Call call, String path, byte[] body, String accept,
-            Optional<AnswerDeadlines.Watch> watch) {
+    private HttpClientResponse send(Call call, String path, byte[] body, String accept, AnswerDeadlines.Watch watch,
+            Duration readTimeout) {
         Model model = call.model();
         // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
         URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
-        Duration readTimeout = watch.isPresent() ? Duration.ZERO : call.timeout();
         for (boolean retry = false; ; retry = true) {
             UpstreamConnections.Lease lease = null;
             try {
                 lease = retry ? connections.connect(target) : connections.acquire(target);
                 TcpClientConnection connection = lease.connection();
-                UpstreamConnections.Lease current = lease;
-                watch.ifPresent(w -> {
-                    w.connection(connection);
-                    current.beforeGiveBack(w::release);
-                });
+                watch.connection(connection);
+                lease.beforeGiveBack(watch::release);
                 return request(call, target, accept, connection, readTimeout).submit(body);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
                 if (lease != null) {
@@ -214,7 +228,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
                 // A kept-alive connection the upstream closed while it sat idle fails before any response byte: the
                 // request never reached the upstream, so it goes once more on a new connection.
-                boolean closedWhileIdle = lease != null && lease.reused() && !expired(watch)
+                boolean closedWhileIdle = lease != null && lease.reused() && !watch.expired()
                         && !(e.getCause() instanceof SocketTimeoutException);
                 if (!closedWhileIdle) {
                     throw transportFailure(call, e, watch);
@@ -265,14 +279,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 "no answer in time", call.timeout());
     }
 
-    private static boolean expired(Optional<AnswerDeadlines.Watch> watch) {
-        return watch.isPresent() && watch.get().expired();
-    }
-
     /** A failed read or write: a timeout when the deadline closed the connection or the socket timed out. */
-    private static ProviderException transportFailure(Call call, RuntimeException e,
-            Optional<AnswerDeadlines.Watch> watch) {
-        return expired(watch) ? timeout(call) : transportFailure(call, e);
+    private static ProviderException transportFailure(Call call, RuntimeException e, AnswerDeadlines.Watch watch) {
+        return watch.expired() ? timeout(call) : transportFailure(call, e);
     }
 
     private static ProviderException transportFailure(Call call, RuntimeException e) {
@@ -297,15 +306,17 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private final class SseEvents implements Events {
         private final Call call;
         private final HttpClientResponse response;
+        private final AnswerDeadlines.Watch watch;
         private final BufferedReader reader;
         private String pending;
         private boolean done;
         private Optional<Usage> usage = Optional.empty();
         private Optional<String> answered = Optional.empty();
 
-        SseEvents(Call call, HttpClientResponse response) {
+        SseEvents(Call call, HttpClientResponse response, AnswerDeadlines.Watch watch) {
             this.call = call;
             this.response = response;
+            this.watch = watch;
             InputStream in = response.inputStream();
             this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         }
@@ -333,12 +344,18 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     pending = data;
                     return true;
                 }
+                // OpenAI-compatible streams end with [DONE]; without it the answer is cut short, not complete
+                // (and must not be cached or billed as a success).
                 done = true;
-                return false;
+                throw new ProviderException.ConnectionFailed(Details.of(call.model().provider(), call.model().name()),
+                        "the stream from " + call.model().baseUrl() + " ended before [DONE]", null);
             } catch (IOException e) {
-                throw transportFailure(call, new UncheckedIOException(e));
-            } catch (UncheckedIOException e) {
-                throw transportFailure(call, e);
+                throw transportFailure(call, new UncheckedIOException(e), watch);
+            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+                // Helidon reports a connection closed mid-body as InsufficientDataAvailableException.
+                throw transportFailure(call, e, watch);
+            } catch (IllegalStateException e) {
+                throw afterDeadline(call, e, watch);
             }
         }
 
@@ -384,7 +401,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
         @Override
         public void close() {
-            response.close();
+            try {
+                response.close();
+            } catch (IllegalStateException e) {
+                // The deadline closed the connection; there is nothing left to read or give back.
+                if (!watch.expired()) {
+                    throw e;
+                }
+            } finally {
+                watch.close();
+            }
         }
     }
 }

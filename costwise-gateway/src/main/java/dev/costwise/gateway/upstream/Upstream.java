@@ -55,12 +55,20 @@ public interface Upstream extends AutoCloseable {
      * @param model the model that serves it
      * @param body the OpenAI request, with {@code model} already set to the upstream model id
      * @param timeout how long to wait for the answer (or for each chunk of a stream)
+     * @param deadline the time left before the request's deadline as the call starts: a stream, whose timeout is per
+     *     chunk, is ended when it passes
      */
-    record Call(Model model, ObjectNode body, Duration timeout) {
+    record Call(Model model, ObjectNode body, Duration timeout, Duration deadline) {
         public Call {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(deadline, "deadline");
+        }
+
+        /** A call whose deadline is its timeout. */
+        public Call(Model model, ObjectNode body, Duration timeout) {
+            this(model, body, timeout, timeout);
         }
     }
 
