@@ -12,6 +12,7 @@ import dev.costwise.llm.alert.Alert;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -257,6 +258,34 @@ class RedisSharedGatewaysTest {
 
             assertThat(upstream.getRequestCount()).isEqualTo(1);
             assertThat(headers).containsOnlyOnce("miss").filteredOn("hit"::equals).hasSize(9);
+        }
+    }
+
+    @Test
+    void givenAnotherReplicaStillFillingTheKey_whenTheWaitingRequestReachesItsDeadline_thenItStopsWaiting()
+            throws Exception {
+        SharedRedis.requireRunning();
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return OpenAiFake.completion("gpt-4o-mini", "slow fill", 5, 10).newBuilder()
+                        .headersDelay(1500, TimeUnit.MILLISECONDS).build();
+            }
+        });
+        try (TestGateway a = gateway(""); TestGateway b = gateway("server: {request_timeout: 1s}");
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<HttpResponse<String>> filling = pool.submit(() -> a.post("/v1/chat/completions",
+                    chat("long fill"), "Authorization", AUTH));
+            assertThat(upstream.takeRequest(5, TimeUnit.SECONDS)).as("a holds the fill lock").isNotNull();
+
+            long started = System.nanoTime();
+            HttpResponse<String> waiting = b.post("/v1/chat/completions", chat("long fill"), "Authorization", AUTH);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            // Without the bound it polls for the lock's full 10 s wait before giving up.
+            assertThat(took).as("b stopped waiting for a's fill at its 1 s deadline").isLessThan(Duration.ofSeconds(5));
+            assertThat(waiting.statusCode()).isEqualTo(504);
+            assertThat(filling.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
         }
     }
 

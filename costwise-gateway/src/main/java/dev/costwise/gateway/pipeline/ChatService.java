@@ -330,7 +330,8 @@ public final class ChatService {
             r.admit();
             Optional<String> cacheKey = cacheKey(r, mode).map(k -> "embeddings|" + k);
             if (cacheKey.isPresent()) {
-                Optional<ResponseCacheStore.Entry> hit = cache.get(requested, pipeline.cache(), cacheKey.get());
+                Optional<ResponseCacheStore.Entry> hit = cache.get(requested, pipeline.cache(), cacheKey.get(),
+                        r.remaining());
                 if (hit.isPresent()) {
                     r.recordHit(hit.get());
                     return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), "default");
@@ -547,7 +548,7 @@ public final class ChatService {
                 case RedisBudgetStore.Lookup.LockedElsewhere e -> { } // wait for the holder below
             }
         }
-        return cache.get(r.plan.requested(), r.plan.pipeline().cache(), key);
+        return cache.get(r.plan.requested(), r.plan.pipeline().cache(), key, r.remaining());
     }
 
     /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */

@@ -14,6 +14,7 @@ import dev.costwise.llm.chat.Usage;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
@@ -130,8 +131,16 @@ public final class ResponseCacheStore {
 
     /** @return the cached answer, if any; with a shared store a miss also claims the fill (or waits for it) */
     public Optional<Entry> get(String pipeline, CacheSettings settings, String key) {
+        return get(pipeline, settings, key, SharedResponseEntries.LOCK_WAIT);
+    }
+
+    /**
+     * @param maxWait the longest to wait for another replica filling the same key (the request's time left)
+     * @return the cached answer, if any; with a shared store a miss also claims the fill (or waits for it)
+     */
+    public Optional<Entry> get(String pipeline, CacheSettings settings, String key, Duration maxWait) {
         if (shared.isPresent()) {
-            return shared.get().getOrLock(key);
+            return shared.get().getOrLock(key, maxWait);
         }
         return Optional.ofNullable(cache(pipeline, settings).getIfPresent(key));
     }

@@ -134,15 +134,18 @@ final class SharedResponseEntries implements AutoCloseable {
      * Looks a key up; on a miss this request takes the key's fill lock, or waits for the replica holding it.
      *
      * @param key the cache key
+     * @param maxWait the longest this request may wait for another replica's fill (its time left); at most
+     *     {@link #LOCK_WAIT}
      * @return the entry, or empty when this request should call upstream and {@link #put} the answer
      */
-    public Optional<ResponseCacheStore.Entry> getOrLock(String key) {
+    public Optional<ResponseCacheStore.Entry> getOrLock(String key, Duration maxWait) {
         if (bypassed()) {
             return Optional.empty();
         }
         byte[] entry = bytes(prefix + key);
         byte[] lock = bytes(prefix + key + ":lock");
         byte[] token = bytes(UUID.randomUUID().toString());
+        Duration limit = maxWait.compareTo(LOCK_WAIT) < 0 ? maxWait : LOCK_WAIT;
         Duration waited = Duration.ZERO;
         Duration pause = POLL_FIRST;
         while (true) {
@@ -162,16 +165,17 @@ final class SharedResponseEntries implements AutoCloseable {
                 held.get().put(key, token);
                 return Optional.empty();
             }
-            if (waited.compareTo(LOCK_WAIT) >= 0) {
+            if (waited.compareTo(limit) >= 0) {
                 return Optional.empty(); // the holder is slow or gone: call upstream without the lock
             }
+            Duration step = pause.compareTo(limit.minus(waited)) < 0 ? pause : limit.minus(waited);
             try {
-                sleeper.sleep(pause);
+                sleeper.sleep(step);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new GatewayException.ShuttingDown();
             }
-            waited = waited.plus(pause);
+            waited = waited.plus(step);
             pause = pause.multipliedBy(2).compareTo(POLL_MAX) > 0 ? POLL_MAX : pause.multipliedBy(2);
         }
     }
