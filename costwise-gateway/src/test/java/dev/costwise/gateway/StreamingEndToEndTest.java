@@ -256,6 +256,64 @@ class StreamingEndToEndTest {
         }
     }
 
+    /** One stream event in OpenAI's chunk format with the given choices and usage (JSON). */
+    private static String event(String choices, String usage) {
+        return "data: {\"id\":\"chatcmpl-u1\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+                + "\"model\":\"gpt-4o-mini\",\"choices\":" + choices + ",\"usage\":" + usage + "}\n\n";
+    }
+
+    private static final String HI = "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},"
+            + "\"finish_reason\":null}]";
+    private static final String STOP = "[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]";
+    private static final String USAGE = "{\"prompt_tokens\":12,\"completion_tokens\":2,\"total_tokens\":14}";
+
+    @Test
+    void givenProviderPutsUsageOnItsLastContentChunk_whenStreamedWithIncludeUsage_thenThatChunkCarriesTheCost() {
+        upstream.enqueue(sse(event(HI, "null") + event(STOP, USAGE) + "data: [DONE]\n\n"));
+        try (TestGateway gw = TestGateway.of(yaml())) {
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("last", true)).body());
+
+            JsonNode last = TestGateway.json(events.get(events.size() - 2));
+            assertThat(last.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+            // 12 * 1.00/1M + 2 * 2.00/1M
+            assertThat(last.at("/costwise/cost").asText()).isEqualTo("0.000016");
+            assertThat(last.at("/costwise/estimated").isMissingNode()).isTrue();
+            assertThat(gw.records().getFirst().cost()).isEqualTo(Money.of("0.000016"));
+        }
+    }
+
+    @Test
+    void givenUsageOnAContentChunk_whenTheCallerDidNotAskForUsage_thenTheChunkIsForwardedWithoutIt() {
+        upstream.enqueue(sse(event(HI, "null") + event(STOP, USAGE) + "data: [DONE]\n\n"));
+        try (TestGateway gw = TestGateway.of(yaml())) {
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("quiet", false)).body());
+
+            assertThat(events).hasSize(3);
+            assertThat(TestGateway.json(events.get(1)).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+            assertThat(events.subList(0, 2)).allSatisfy(e ->
+                    assertThat(TestGateway.json(e).path("usage").isObject()).isFalse());
+            assertThat(gw.records().getFirst().usage().outputTokens()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void givenProviderSendsNoUsage_whenStreamedWithIncludeUsage_thenAnEstimatedUsageChunkCarriesTheLedgeredCost() {
+        upstream.enqueue(sse(event(HI, "null") + event(STOP, "null") + "data: [DONE]\n\n"));
+        try (TestGateway gw = TestGateway.of(yaml())) {
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("none", true)).body());
+
+            JsonNode usage = TestGateway.json(events.get(events.size() - 2));
+            assertThat(usage.path("choices").isArray()).isTrue();
+            assertThat(usage.path("choices").isEmpty()).isTrue();
+            assertThat(usage.at("/id").asText()).isEqualTo("chatcmpl-u1");
+            assertThat(usage.at("/costwise/estimated").asBoolean()).isTrue();
+            CostRecord row = gw.records().getFirst();
+            assertThat(row.usage().estimated()).isTrue();
+            assertThat(usage.at("/usage/completion_tokens").asLong()).isEqualTo(row.usage().outputTokens());
+            assertThat(Money.of(usage.at("/costwise/cost").asText())).isEqualTo(row.cost());
+        }
+    }
+
     @Test
     void givenUpstreamFailsBeforeFirstChunk_whenStreaming_thenOpenAiErrorJsonWithStatus() {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "boom"));

@@ -468,6 +468,8 @@ public final class ChatService {
         int forwarded = 0;
         long started = opened.startedNanos();
         boolean recorded = false;
+        boolean usageSent = false;
+        JsonNode last = json.nullNode();
         try (Upstream.Events events = opened.value()) {
             while (true) {
                 String chunk;
@@ -490,20 +492,33 @@ public final class ChatService {
                     return;
                 }
                 JsonNode node = assembled.accept(chunk);
-                boolean usageChunk = node.path("choices").isArray() && node.path("choices").isEmpty()
-                        && node.hasNonNull("usage");
-                if (usageChunk) {
-                    if (includeUsage) {
-                        Usage u = events.usage().orElse(Usage.ZERO);
-                        Pricer.Priced priced = costs.price(model, u);
-                        ((ObjectNode) node).putObject("costwise").put("cost", priced.cost().toString())
-                                .put("cache", cacheStatus).put("model_used", model.name()).put("route", r.route());
-                        sink.event(json.writeValueAsString(node));
-                    }
+                last = node;
+                if (!node.path("usage").isObject()) {
+                    sink.event(chunk);
+                    forwarded++;
                     continue;
                 }
-                sink.event(chunk);
-                forwarded++;
+                // OpenAI sends usage in a last chunk of its own (empty choices); some compatible servers put it on
+                // the last content chunk. Either way it carries the cost, or is dropped if the caller did not ask
+                // for usage (the gateway asks upstream for it in every stream, to ledger the real tokens).
+                boolean usageOnly = node.path("choices").isArray() && node.path("choices").isEmpty();
+                if (includeUsage) {
+                    withCost((ObjectNode) node, events.usage().orElse(Usage.ZERO), model, cacheStatus, r);
+                    sink.event(json.writeValueAsString(node));
+                    usageSent = true;
+                } else if (!usageOnly) {
+                    ((ObjectNode) node).remove("usage");
+                    sink.event(json.writeValueAsString(node));
+                }
+                if (!usageOnly) {
+                    forwarded++;
+                }
+            }
+            if (includeUsage && !usageSent) {
+                // The provider reported no usage: the caller asked for it, so it gets the estimate the ledger
+                // records, marked as one.
+                Usage estimate = new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0, true);
+                sink.event(json.writeValueAsString(estimatedUsageChunk(last, estimate, model, cacheStatus, r)));
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
@@ -526,6 +541,28 @@ public final class ChatService {
         if (entry.isPresent() && !stored) {
             cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry.get());
         }
+    }
+
+    /** Adds the {@code costwise} object (cost, cache, model used, route) beside a stream chunk's usage. */
+    private void withCost(ObjectNode chunk, Usage usage, Model model, String cacheStatus, Request r) {
+        ObjectNode cw = chunk.putObject("costwise").put("cost", costs.price(model, usage).cost().toString())
+                .put("cache", cacheStatus).put("model_used", model.name()).put("route", r.route());
+        if (usage.estimated()) {
+            cw.put("estimated", true);
+        }
+    }
+
+    /** A usage chunk in OpenAI's format for a stream whose provider sent none, from its last chunk's id and model. */
+    private ObjectNode estimatedUsageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
+        ObjectNode chunk = json.createObjectNode();
+        chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
+                .put("created", last.path("created").asLong(clock.millis() / 1000))
+                .put("model", last.path("model").asText(model.upstreamModel()));
+        chunk.putArray("choices");
+        chunk.putObject("usage").put("prompt_tokens", usage.inputTokens())
+                .put("completion_tokens", usage.outputTokens()).put("total_tokens", usage.totalTokens());
+        withCost(chunk, usage, model, cacheStatus, r);
+        return chunk;
     }
 
     /**
