@@ -79,7 +79,8 @@ class LedgerRetentionTest {
                 + models, "g.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
-                        "ledger.url: expected a jdbc:sqlite: or jdbc:postgresql: URL, was 'postgres://…@db/costwise?…'"))
+                        "ledger.url: expected a jdbc:sqlite: or jdbc:postgresql: URL, was "
+                                + "'postgres://…@db/costwise?…'"))
                 .message().doesNotContain("hunter2");
     }
 

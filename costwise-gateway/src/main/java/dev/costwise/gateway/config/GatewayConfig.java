@@ -33,9 +33,10 @@ import java.util.Optional;
  * @param redis where replicas share cache, budgets and rate limits; empty (the default) keeps them in this process
  */
 public record GatewayConfig(Server server, Optional<String> masterKey, Optional<String> ledgerUrl,
-        Optional<Duration> ledgerRetention, List<Model> models, Map<String, String> aliases, Map<String, List<String>> groups, Pipeline defaults,
-        Map<String, Pipeline> pipelines, List<KeyDef> keys, List<BudgetDef> budgets, List<AlertDef> alerts,
-        List<RouteTest> tests, boolean simulated, Map<String, Integer> throttles, Optional<RedisSettings> redis) {
+        Optional<Duration> ledgerRetention, List<Model> models, Map<String, String> aliases,
+        Map<String, List<String>> groups, Pipeline defaults, Map<String, Pipeline> pipelines, List<KeyDef> keys,
+        List<BudgetDef> budgets, List<AlertDef> alerts, List<RouteTest> tests, boolean simulated,
+        Map<String, Integer> throttles, Optional<RedisSettings> redis) {
 
     /** How long the ledger keeps records unless the config says otherwise. */
     public static final Duration DEFAULT_LEDGER_RETENTION = Duration.ofDays(90);
@@ -109,8 +110,8 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
 
     /** @return a copy listening elsewhere (command-line {@code --host}/{@code --port} win over the file) */
     public GatewayConfig withServer(Server newServer) {
-        return new GatewayConfig(newServer, masterKey, ledgerUrl, ledgerRetention, models, aliases, groups, defaults, pipelines, keys,
-                budgets, alerts, tests, simulated, throttles, redis);
+        return new GatewayConfig(newServer, masterKey, ledgerUrl, ledgerRetention, models, aliases, groups, defaults,
+                pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
     }
 
     /**
