@@ -290,6 +290,51 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenModelBudgetsInRedis_whenAFallbackAnswers_thenTheModelThatAnsweredIsCharged() {
+        SharedRedis.requireRunning();
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return request.getBody().utf8().contains("\"gpt-4o-mini\"")
+                        ? OpenAiFake.error(500, "server_error", null, "primary down")
+                        : OpenAiFake.completion("backup-model", "from the backup", 5, 1000);
+            }
+        });
+        String base = upstream.url("/v1").toString().replaceAll("/$", "");
+        String yaml = """
+                master_key: ${MASTER}
+                models:
+                  - {name: fast, provider: openai, model: gpt-4o-mini, base_url: %s,
+                     price: {input: "10.00", output: "10.00"}}
+                  - {name: backup, provider: openai-compatible, model: backup-model, base_url: %s,
+                     price: {input: "1.00", output: "1.00"}}
+                defaults:
+                  retry: {max_retries: 0}
+                pipelines:
+                  fast: {fallbacks: [backup]}
+                budgets:
+                  - {name: per-model, scope: model, window: day, limit: "5.00", on_exhausted: reject}
+                redis: {url: "${REDIS_URL}", key_prefix: "%s"}
+                """.formatted(base, base, prefix);
+        try (TestGateway gw = new TestGateway(yaml, Map.of("MASTER", MASTER, "REDIS_URL", redisUrl), ledger,
+                alert -> { })) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", chat("fall back"), "Authorization", AUTH);
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("backup");
+
+            JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", AUTH).body()).path("data");
+            Map<String, String> spent = new java.util.TreeMap<>();
+            Map<String, String> reserved = new java.util.TreeMap<>();
+            budgets.forEach(b -> {
+                spent.put(b.path("scope_value").asText(), b.path("spent").asText());
+                reserved.put(b.path("scope_value").asText(), b.path("reserved").asText());
+            });
+            // 5 input + 1000 output tokens at $1/M each
+            assertThat(spent).containsExactlyInAnyOrderEntriesOf(Map.of("fast", "0", "backup", "0.001005"));
+            assertThat(reserved).containsExactlyInAnyOrderEntriesOf(Map.of("fast", "0", "backup", "0"));
+        }
+    }
+
+    @Test
     void givenFailingUpstream_whenCompletionAndStreamFail_thenNoFillLockIsLeftForOtherReplicasToWaitOn() {
         SharedRedis.requireRunning();
         upstream.setDispatcher(new Dispatcher() {

@@ -792,7 +792,7 @@ public final class ChatService {
                     : directory.model(plan.requested()).map(b -> costs.price(b, usage).cost()).orElse(priced.cost());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
-            reservation.ifPresent(res -> res.settle(priced.cost()));
+            reservation.ifPresent(res -> res.settle(priced.cost(), m.name()));
             reservation = Optional.empty();
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
