@@ -3,6 +3,7 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
@@ -11,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -203,6 +205,47 @@ class MoreEndpointsEndToEndTest {
                 assertThat(r.requestId()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
             });
             assertThat(gw.records().getLast().usedModel()).isEqualTo("gpt-4o-mini");
+        }
+    }
+
+    @Test
+    void givenWorkflowWithValidate_whenAComplexTaskIsAnswered_thenTheOrchestratorJudgesItBeforeItIsReturned()
+            throws Exception {
+        upstream.setDispatcher(new mockwebserver3.Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                boolean judging = request.getBody().utf8().contains("RUBRIC");
+                return judging
+                        ? OpenAiFake.completion("gpt-4o", "{\\\"pass\\\": true, \\\"reasons\\\": []}", 300, 20)
+                        : OpenAiFake.completion("gpt-4o-mini", "Event sourcing keeps every change...", 40, 200);
+            }
+        });
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: gpt-4o-mini, provider: openai, base_url: %s}
+                  - {name: gpt-4o, provider: openai, base_url: %s}
+                pipelines:
+                  auto:
+                    workflow: true
+                    validate: true
+                    routes:
+                      - {name: executors, model: gpt-4o-mini}
+                      - {name: strong, model: gpt-4o}
+                    default_route: gpt-4o
+                """.formatted(base(), base()))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto",
+                    "Analyze the trade-offs of event sourcing for a bank ledger, compare it with CRUD and recommend"));
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-route").orElseThrow()).startsWith("workflow:")
+                    .isNotEqualTo("workflow:simple");
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < upstream.getRequestCount(); i++) {
+                bodies.add(upstream.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+            }
+            assertThat(bodies).as("an executor call, then the orchestrator's verdict").hasSize(2);
+            assertThat(bodies.getLast()).contains("RUBRIC");
+            assertThat(gw.records()).extracting(CostRecord::usedModel).hasSize(2).last().isEqualTo("gpt-4o");
         }
     }
 

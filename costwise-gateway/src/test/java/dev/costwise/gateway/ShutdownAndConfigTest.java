@@ -98,6 +98,15 @@ class ShutdownAndConfigTest {
     }
 
     @Test
+    void givenValidateWithoutTheWorkflow_whenLoaded_thenTheProblemNamesThePipeline() {
+        String yaml = "models: [{name: m, provider: sim}]\npipelines:\n  m: {validate: true}\n";
+        assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "v.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "pipelines.m.validate: validation is a step of the multi-model workflow: set workflow: true"));
+    }
+
+    @Test
     void givenEnvReferences_whenLoaded_thenSubstitutedAndMissingOnesReported() {
         String yaml = """
                 master_key: ${MASTER}

@@ -472,7 +472,7 @@ public final class ConfigLoader {
                 return base;
             }
             unknownFields(n, p, Set.of("cache", "routes", "default_route", "fallbacks", "context_window_fallback",
-                    "retry", "timeout", "workflow"));
+                    "retry", "timeout", "workflow", "validate"));
             CacheSettings cache = n.has("cache") ? cache(n.path("cache"), p + ".cache", base.cache()) : base.cache();
             List<RouteRule> routes = new ArrayList<>();
             JsonNode rs = n.path("routes");
@@ -512,7 +512,11 @@ public final class ConfigLoader {
                 problem(p + ".default_route", "the multi-model workflow needs default_route: the orchestrator "
                         + "(premium) model");
             }
-            return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow);
+            boolean validate = optBoolean(n, "validate", p + ".validate").orElse(false);
+            if (validate && !workflow) {
+                problem(p + ".validate", "validation is a step of the multi-model workflow: set workflow: true");
+            }
+            return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow, validate);
         }
 
         CacheSettings cache(JsonNode n, String p, CacheSettings base) {

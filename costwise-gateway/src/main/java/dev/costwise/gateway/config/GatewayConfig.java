@@ -219,10 +219,12 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param retry retries per model
      * @param timeout bound of one upstream attempt
      * @param workflow {@code true} when this name runs the multi-model workflow (Pattern 5)
+     * @param validate {@code true} when the workflow's orchestrator validates each executor answer of a task that is
+     *     not simple, and a failed verdict escalates to a stronger executor
      */
     public record Pipeline(CacheSettings cache, List<RouteRule> routes, Optional<String> defaultRoute,
             List<String> fallbacks, Optional<String> contextWindowFallback, RetrySettings retry, Duration timeout,
-            boolean workflow) {
+            boolean workflow, boolean validate) {
         public Pipeline {
             Objects.requireNonNull(cache, "cache");
             routes = List.copyOf(routes);
@@ -236,7 +238,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         /** @return cache per key for 1 h, no routes or fallbacks, 2 retries, 60 s per attempt */
         public static Pipeline ofDefaults() {
             return new Pipeline(CacheSettings.ofDefaults(), List.of(), Optional.empty(), List.of(), Optional.empty(),
-                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false);
+                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false, false);
         }
     }
 

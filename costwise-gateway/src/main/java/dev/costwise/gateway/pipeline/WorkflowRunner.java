@@ -33,7 +33,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Runs the multi-model workflow (the spec's Pattern 5) for pipelines configured with {@code workflow: true}: the
@@ -43,6 +45,8 @@ import java.util.function.Function;
  */
 final class WorkflowRunner {
     private final Map<String, MultiModelWorkflow> workflows;
+    /** Workflow pipelines whose orchestrator validates the executors' answers ({@code validate: true}). */
+    private final Set<String> validated;
     private final OpenAiWire wire;
     private final Clock clock;
     private final Ticker ticker;
@@ -79,6 +83,9 @@ final class WorkflowRunner {
             }
         });
         this.workflows = Map.copyOf(flows);
+        this.validated = directory.config().pipelines().entrySet().stream()
+                .filter(e -> e.getValue().workflow() && e.getValue().validate()).map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static MultiModelWorkflow build(ModelDirectory directory, ModelCatalog catalog, String name, Pipeline p,
@@ -125,8 +132,12 @@ final class WorkflowRunner {
             throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
         }
         String task = lastUserText(body);
-        MultiModelRequest mm = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200) : task)
-                .messages(request.chat().messages()).build();
+        MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
+                : task).messages(request.chat().messages());
+        if (validated.contains(pipeline)) {
+            mmb.validated();
+        }
+        MultiModelRequest mm = mmb.build();
         Map<String, String> withRequested = new HashMap<>(tags);
         withRequested.put(UpstreamChatModel.REQUESTED, pipeline);
         WorkflowContext ctx = WorkflowContext.builder("costwise-" + pipeline).correlationId(requestId)
