@@ -3,6 +3,7 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
 import dev.costwise.gateway.keys.VirtualKey;
@@ -208,6 +209,23 @@ class MoreEndpointsEndToEndTest {
         }
     }
 
+    /** {@code auto} runs the workflow with validation over two executors on the fake upstream, plus {@code extra}. */
+    private String validatedWorkflow(String extra) {
+        return extra + """
+                models:
+                  - {name: gpt-4o-mini, provider: openai, base_url: %s}
+                  - {name: gpt-4o, provider: openai, base_url: %s}
+                pipelines:
+                  auto:
+                    workflow: true
+                    validate: true
+                    routes:
+                      - {name: executors, model: gpt-4o-mini}
+                      - {name: strong, model: gpt-4o}
+                    default_route: gpt-4o
+                """.formatted(base(), base());
+    }
+
     @Test
     void givenWorkflowWithValidate_whenAComplexTaskIsAnswered_thenTheOrchestratorJudgesItBeforeItIsReturned()
             throws Exception {
@@ -220,19 +238,7 @@ class MoreEndpointsEndToEndTest {
                         : OpenAiFake.completion("gpt-4o-mini", "Event sourcing keeps every change...", 40, 200);
             }
         });
-        try (TestGateway gw = TestGateway.of("""
-                models:
-                  - {name: gpt-4o-mini, provider: openai, base_url: %s}
-                  - {name: gpt-4o, provider: openai, base_url: %s}
-                pipelines:
-                  auto:
-                    workflow: true
-                    validate: true
-                    routes:
-                      - {name: executors, model: gpt-4o-mini}
-                      - {name: strong, model: gpt-4o}
-                    default_route: gpt-4o
-                """.formatted(base(), base()))) {
+        try (TestGateway gw = TestGateway.of(validatedWorkflow(""))) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto",
                     "Analyze the trade-offs of event sourcing for a bank ledger, compare it with CRUD and recommend"));
 
@@ -246,6 +252,44 @@ class MoreEndpointsEndToEndTest {
             assertThat(bodies).as("an executor call, then the orchestrator's verdict").hasSize(2);
             assertThat(bodies.getLast()).contains("RUBRIC");
             assertThat(gw.records()).extracting(CostRecord::usedModel).hasSize(2).last().isEqualTo("gpt-4o");
+        }
+    }
+
+    @Test
+    void givenWorkflowThatFailsAfterBilledCalls_whenItFails_thenTheBudgetIsChargedWhatThoseCallsCost()
+            throws Exception {
+        // The first executor answers, the orchestrator rejects the answer, the executor escalated to is down.
+        java.util.concurrent.atomic.AtomicInteger executorCalls = new java.util.concurrent.atomic.AtomicInteger();
+        upstream.setDispatcher(new mockwebserver3.Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                if (request.getBody().utf8().contains("RUBRIC")) {
+                    return OpenAiFake.completion("gpt-4o", "{\\\"pass\\\": false, \\\"reasons\\\": [\\\"shallow\\\"]}",
+                            300, 20);
+                }
+                return executorCalls.getAndIncrement() == 0
+                        ? OpenAiFake.completion("gpt-4o-mini", "Event sourcing is fine.", 40, 200)
+                        : OpenAiFake.error(500, "server_error", null, "executor down");
+            }
+        });
+        try (TestGateway gw = TestGateway.of(validatedWorkflow("""
+                master_key: sk-admin
+                defaults:
+                  retry: {max_retries: 0}
+                budgets:
+                  - {name: daily, scope: global, window: day, limit: "5.00", on_exhausted: reject}
+                """))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto",
+                    "Explain how event sourcing works and give a short example."),
+                    "Authorization", "Bearer sk-admin");
+
+            assertThat(res.statusCode()).isEqualTo(502);
+            Money billed = gw.records().stream().map(CostRecord::cost).reduce(Money.ZERO, Money::plus);
+            assertThat(billed).as("the answer and the verdict were billed").isGreaterThan(Money.ZERO);
+            JsonNode budget = TestGateway.json(gw.get("/v1/budgets", "Authorization", "Bearer sk-admin").body())
+                    .at("/data/0");
+            assertThat(Money.of(budget.path("spent").asText())).isEqualTo(billed);
+            assertThat(Money.of(budget.path("reserved").asText())).isEqualTo(Money.ZERO);
         }
     }
 

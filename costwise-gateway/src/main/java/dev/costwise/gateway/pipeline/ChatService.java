@@ -41,6 +41,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 
 /**
@@ -590,8 +591,16 @@ public final class ChatService {
 
     /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */
     private Result runWorkflow(Request r) {
-        WorkflowRunner.Finished f = workflows.run(r.plan.requested(), r.plan.body(), r.requestId, r.tags,
-                r.remaining());
+        AtomicReference<Money> billed = new AtomicReference<>(Money.ZERO);
+        WorkflowRunner.Finished f;
+        try {
+            f = workflows.run(r.plan.requested(), r.plan.body(), r.requestId, r.tags, r.remaining(), billed);
+        } catch (RuntimeException e) {
+            // The calls made before the failure (an answer, a verdict) were billed and ledgered: the budgets are
+            // charged for them too.
+            r.settleBilled(billed.get());
+            throw e;
+        }
         r.finishWorkflow(f.cost(), f.tokens());
         return new Result(f.body(), f.cost(), "miss", f.modelUsed(), f.route());
     }
@@ -799,6 +808,12 @@ public final class ChatService {
                     Optional.of(route()), latency, tags));
             finish(outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT),
                     priced.cost(), usage.totalTokens());
+        }
+
+        /** Settles what a failed workflow run's calls cost before it failed; their rows are in the ledger. */
+        void settleBilled(Money billed) {
+            reservation.ifPresent(res -> res.settle(billed));
+            reservation = Optional.empty();
         }
 
         /** Settles a workflow run; its ledger rows were written call by call. */

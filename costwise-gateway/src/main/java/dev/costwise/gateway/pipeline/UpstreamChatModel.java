@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,8 @@ final class UpstreamChatModel implements ChatModel {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamChatModel.class);
     /** Context metadata key holding the request's attempt counter. */
     static final String ATTEMPTS = "costwise.attempts";
+    /** Context metadata key holding what the request's calls have cost so far ({@code AtomicReference<Money>}). */
+    static final String BILLED = "costwise.billed";
     /** Context tag holding the model name the caller requested. */
     static final String REQUESTED = "costwise.requested";
 
@@ -114,6 +117,10 @@ final class UpstreamChatModel implements ChatModel {
     private void record(WorkflowContext ctx, Usage usage, Money cost, PriceStatus status, Outcome outcome,
             Optional<String> errorKind, Duration latency) {
         AtomicInteger attempts = (AtomicInteger) ctx.metadata().computeIfAbsent(ATTEMPTS, k -> new AtomicInteger());
+        @SuppressWarnings("unchecked")
+        AtomicReference<Money> billed = (AtomicReference<Money>) ctx.metadata().computeIfAbsent(BILLED,
+                k -> new AtomicReference<>(Money.ZERO));
+        billed.accumulateAndGet(cost, Money::plus);
         Map<String, String> tags = new java.util.HashMap<>(ctx.tags());
         String requested = tags.remove(REQUESTED);
         CostRecord row = new CostRecord(ctx.correlationId(), attempts.incrementAndGet(), clock.instant(),

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -121,10 +122,13 @@ final class WorkflowRunner {
      * @param requestId the request id (the ledger rows' group)
      * @param tags the caller's tags
      * @param remaining time left before the request's deadline
+     * @param billed added to with every call's cost as it is ledgered, so a run that fails part-way still charges
+     *     its budgets with what its earlier calls cost
      * @return the answer
      * @throws GatewayException.UpstreamFailed if no executor could answer
      */
-    Finished run(String pipeline, ObjectNode body, String requestId, Map<String, String> tags, Duration remaining) {
+    Finished run(String pipeline, ObjectNode body, String requestId, Map<String, String> tags, Duration remaining,
+            AtomicReference<Money> billed) {
         OpenAiRequest request;
         try {
             request = wire.readRequest(body);
@@ -142,6 +146,7 @@ final class WorkflowRunner {
         withRequested.put(UpstreamChatModel.REQUESTED, pipeline);
         WorkflowContext ctx = WorkflowContext.builder("costwise-" + pipeline).correlationId(requestId)
                 .tags(withRequested).ticker(ticker).clock(clock).timeout(remaining).build();
+        ctx.metadata().put(UpstreamChatModel.BILLED, billed);
         MultiModelResponse out;
         try {
             out = workflows.get(pipeline).execute(mm, ctx);
