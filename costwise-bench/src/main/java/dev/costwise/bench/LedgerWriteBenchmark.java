@@ -62,6 +62,10 @@ public class LedgerWriteBenchmark {
     @Param({"500"})
     public int batchSize;
 
+    /** The tags each record carries: a key only (the gateway without users or teams), or key, user and team. */
+    @Param({"key", "key-user-team"})
+    public String tags;
+
     private JdbcSpendLedger ledger;
     private Path dir;
     private String schema;
@@ -97,8 +101,8 @@ public class LedgerWriteBenchmark {
             ledger.append(new CostRecord("req-" + n, 1, at.plusMillis(n), "gpt-4o", "gpt-4o-mini", "openai",
                     new Usage(1200, 400, 0, 350, 0, false), Money.of("0.00039"), Money.of("0.0065"),
                     PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(), Optional.of("cheap"),
-                    Duration.ofMillis(420), Map.of("key", "key-" + n % 50, "user", "user-" + n % 500, "team",
-                            "team-" + n % 5)));
+                    Duration.ofMillis(420), tags.equals("key") ? Map.of("key", "key-" + n % 50)
+                            : Map.of("key", "key-" + n % 50, "user", "user-" + n % 500, "team", "team-" + n % 5)));
         }
         ledger.flush();
     }

@@ -370,7 +370,8 @@ abstract class SpendLedgerContract {
             while (rows.next()) {
                 versions.add(rows.getInt(1) + " " + rows.getString(2));
             }
-            assertThat(versions).containsExactly("1 ledger", "2 daily rollup", "3 cache write 1h", "4 drop request index");
+            assertThat(versions).containsExactly("1 ledger", "2 daily rollup", "3 cache write 1h", "4 drop request index",
+                    "5 partial tag indexes");
             assertThat(new Migrations(Dialect.ofUrl(url())).migrate(connection)).isZero();
         }
         assertThat(second.records(FROM, TO, 10)).hasSize(1);
@@ -387,7 +388,7 @@ abstract class SpendLedgerContract {
         assertThatThrownBy(() -> SpendLedgers.open(url(), options().build()))
                 .isInstanceOf(SpendLedgerException.class)
                 .hasMessageContaining("schema version 99")
-                .hasMessageContaining("supports (4)");
+                .hasMessageContaining("supports (5)");
     }
 
     @Test

@@ -48,6 +48,28 @@ class SqliteSpendLedgerTest extends SpendLedgerContract {
     }
 
     @Test
+    void givenPartialTagIndexes_whenSpendOfOneUserOrTeamIsSummed_thenTheQueryUsesThem() throws SQLException {
+        open().close();
+        for (String tag : new String[] {"user", "team"}) {
+            String sql = "EXPLAIN QUERY PLAN SELECT SUM(cost) FROM ledger WHERE at_ms >= ? AND at_ms < ?"
+                    + new MatchFilter(Map.of(tag, "someone")).conditions(false);
+            try (Connection connection = rawConnection();
+                    java.sql.PreparedStatement plan = connection.prepareStatement(sql)) {
+                plan.setLong(1, 0);
+                plan.setLong(2, Long.MAX_VALUE);
+                plan.setString(3, "someone");
+                StringBuilder detail = new StringBuilder();
+                try (ResultSet rows = plan.executeQuery()) {
+                    while (rows.next()) {
+                        detail.append(rows.getString("detail")).append('\n');
+                    }
+                }
+                assertThat(detail.toString()).contains("USING INDEX ledger_" + tag + "_at");
+            }
+        }
+    }
+
+    @Test
     void givenOpenedLedger_whenInspectingConnections_thenWalNormalSyncAndBusyTimeoutAreSet() throws SQLException {
         open(options().busyTimeout(Duration.ofMillis(2500)).build());
         ConnectionFactory factory = new ConnectionFactory(url(), Dialect.SQLITE,
