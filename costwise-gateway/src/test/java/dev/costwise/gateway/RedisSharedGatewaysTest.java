@@ -102,6 +102,17 @@ class RedisSharedGatewaysTest {
         });
     }
 
+    /** Every call is answered, its headers only after {@code delay}: a slow upstream. */
+    private void answerEveryCallAfter(Duration delay) {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return OpenAiFake.completion("gpt-4o-mini", "slow answer", 5, 10).newBuilder()
+                        .headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
+            }
+        });
+    }
+
     private static String chat(String prompt) {
         return "{\"model\":\"fast\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
                 + "\"}]}";
@@ -230,13 +241,7 @@ class RedisSharedGatewaysTest {
     @Test
     void givenSlowUpstream_whenTheSameRequestMissesOnBothGatewaysAtOnce_thenOneUpstreamCall() throws Exception {
         SharedRedis.requireRunning();
-        upstream.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return OpenAiFake.completion("gpt-4o-mini", "slow answer", 5, 10).newBuilder()
-                        .headersDelay(300, TimeUnit.MILLISECONDS).build();
-            }
-        });
+        answerEveryCallAfter(Duration.ofMillis(300));
         try (TestGateway a = gateway(""); TestGateway b = gateway("");
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             CountDownLatch go = new CountDownLatch(1);
@@ -265,13 +270,7 @@ class RedisSharedGatewaysTest {
     void givenAnotherReplicaStillFillingTheKey_whenTheWaitingRequestReachesItsDeadline_thenItStopsWaiting()
             throws Exception {
         SharedRedis.requireRunning();
-        upstream.setDispatcher(new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                return OpenAiFake.completion("gpt-4o-mini", "slow fill", 5, 10).newBuilder()
-                        .headersDelay(1500, TimeUnit.MILLISECONDS).build();
-            }
-        });
+        answerEveryCallAfter(Duration.ofMillis(1500));
         try (TestGateway a = gateway(""); TestGateway b = gateway("server: {request_timeout: 1s}");
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<HttpResponse<String>> filling = pool.submit(() -> a.post("/v1/chat/completions",

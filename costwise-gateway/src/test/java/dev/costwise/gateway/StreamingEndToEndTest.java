@@ -126,6 +126,12 @@ class StreamingEndToEndTest {
         return full.substring(0, end);
     }
 
+    /** The stream ended as the gateway ends a failed one: an OpenAI error event with {@code code}, then [DONE]. */
+    private static void assertEndsWithError(List<String> events, String code) {
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText()).isEqualTo(code);
+    }
+
     private static MockResponse sse(String body) {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(body).build();
     }
@@ -137,9 +143,7 @@ class StreamingEndToEndTest {
         try (TestGateway gw = TestGateway.of(yaml())) {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("cut", true)).body());
 
-            assertThat(events.getLast()).isEqualTo("[DONE]");
-            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText())
-                    .isEqualTo("connection");
+            assertEndsWithError(events, "connection");
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
             // The cut answer was not cached: the same question goes upstream again.
             HttpResponse<String> again = gw.post("/v1/chat/completions", streamBody("cut", true));
@@ -158,9 +162,7 @@ class StreamingEndToEndTest {
         try (TestGateway gw = TestGateway.of(yaml())) {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("drop", true)).body());
 
-            assertThat(events.getLast()).isEqualTo("[DONE]");
-            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText())
-                    .isEqualTo("connection");
+            assertEndsWithError(events, "connection");
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
         }
     }
@@ -195,8 +197,7 @@ class StreamingEndToEndTest {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("stall", true)).body());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/code").asText())
-                    .isEqualTo("timeout");
+            assertEndsWithError(events, "timeout");
             assertThat(took).as("ended at the 2 s deadline, not at the next chunk").isLessThan(Duration.ofSeconds(3));
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
         }

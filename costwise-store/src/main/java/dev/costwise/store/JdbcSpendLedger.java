@@ -245,12 +245,12 @@ public final class JdbcSpendLedger implements SpendLedger {
                 connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             }
             while (true) {
-                long[] step = SqlWork.inTransaction(connection, c -> rollUpOldestChunk(c, cutoff, chunk));
-                if (step[0] == 0) {
+                RolledUp step = SqlWork.inTransaction(connection, c -> rollUpOldestChunk(c, cutoff, chunk));
+                if (step.records() == 0) {
                     return new RetentionResult(keptFrom, rolledUp, dailyRows);
                 }
-                rolledUp += step[0];
-                dailyRows += step[1];
+                rolledUp += step.records();
+                dailyRows += step.dailyRows();
             }
         } catch (SQLException e) {
             throw new SpendLedgerException("cannot apply retention to the ledger (" + connections.describe() + "): "
@@ -258,11 +258,15 @@ public final class JdbcSpendLedger implements SpendLedger {
         }
     }
 
-    /** @return records rolled up and deleted, and aggregate rows written, for the oldest chunk before the cutoff */
-    private static long[] rollUpOldestChunk(Connection c, long cutoff, int chunk) throws SQLException {
+    /** What one retention transaction did: records rolled up and deleted, aggregate rows written. */
+    private record RolledUp(long records, long dailyRows) {
+    }
+
+    /** Rolls up and deletes the oldest chunk of records before the cutoff; none left is zero records. */
+    private static RolledUp rollUpOldestChunk(Connection c, long cutoff, int chunk) throws SQLException {
         long end = chunkEnd(c, cutoff, chunk);
         if (end < 0) {
-            return new long[] {0, 0};
+            return new RolledUp(0, 0);
         }
         long dailyRows;
         try (PreparedStatement rollup = c.prepareStatement(Retention.ROLL_UP)) {
@@ -271,7 +275,7 @@ public final class JdbcSpendLedger implements SpendLedger {
         }
         try (PreparedStatement prune = c.prepareStatement("DELETE FROM ledger WHERE at_ms < ?")) {
             prune.setLong(1, end);
-            return new long[] {prune.executeUpdate(), dailyRows};
+            return new RolledUp(prune.executeUpdate(), dailyRows);
         }
     }
 

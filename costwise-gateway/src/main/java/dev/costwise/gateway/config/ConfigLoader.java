@@ -139,13 +139,13 @@ public final class ConfigLoader {
         });
     }
 
-    /** Walks the tree, collecting every problem instead of stopping at the first. */
     /** @return a URL fit for an error message: no query string and no user info, where passwords go */
     private static String withoutCredentials(String url) {
         int query = url.indexOf('?');
         return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll("//[^@/]*@", "//…@");
     }
 
+    /** Walks the tree, collecting every problem instead of stopping at the first. */
     private final class Reader {
         final List<String> problems = new ArrayList<>();
 

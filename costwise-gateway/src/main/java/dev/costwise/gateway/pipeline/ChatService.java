@@ -24,9 +24,6 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.redis.RedisBudgetStore;
-import dev.costwise.store.SpendLedgerException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -53,7 +50,6 @@ import java.util.random.RandomGenerator;
  * and the reservation share one round trip, and so do the settlement and the cache fill. Thread-safe.
  */
 public final class ChatService {
-    private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
     private final ModelDirectory directory;
     private final Map<String, Upstream> upstreams;
     private final Upstream defaultUpstream;
@@ -484,7 +480,7 @@ public final class ChatService {
                     }
                     chunk = events.next();
                 } catch (ProviderException e) {
-                    Usage partial = events.usage().orElse(Usage.of(plan.estimatedInputTokens(), forwarded));
+                    Usage partial = events.usage().orElse(estimated(plan, forwarded));
                     r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.FAILED);
                     recorded = true; // if telling the client fails too, the attempt must not be recorded again
                     sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
@@ -518,20 +514,18 @@ public final class ChatService {
             if (includeUsage && !usageSent) {
                 // The provider reported no usage: the caller asked for it, so it gets the estimate the ledger
                 // records, marked as one.
-                Usage estimate = new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0, true);
-                sink.event(json.writeValueAsString(estimatedUsageChunk(last, estimate, model, cacheStatus, r)));
+                sink.event(json.writeValueAsString(estimatedUsageChunk(last, estimated(plan, forwarded), model,
+                        cacheStatus, r)));
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
             if (!recorded) {
-                Usage partial = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded,
-                        0, true));
+                Usage partial = opened.value().usage().orElse(estimated(plan, forwarded));
                 r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
             }
             throw e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
         }
-        Usage usage = opened.value().usage().orElse(new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0,
-                true));
+        Usage usage = opened.value().usage().orElse(estimated(plan, forwarded));
         Pricer.Priced priced = costs.price(model, usage);
         Optional<ResponseCacheStore.Entry> entry = cacheKey.isEmpty() ? Optional.empty()
                 : assembled.completion(model.upstreamModel(), usage).map(body -> new ResponseCacheStore.Entry(body,
@@ -542,6 +536,11 @@ public final class ChatService {
         if (entry.isPresent() && !stored) {
             cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry.get());
         }
+    }
+
+    /** @return the usage of a stream the provider reported none for: the request's estimate, one token per chunk */
+    private static Usage estimated(Plan plan, int forwarded) {
+        return new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0, true);
     }
 
     /** Adds the {@code costwise} object (cost, cache, model used, route) beside a stream chunk's usage. */
@@ -871,14 +870,8 @@ public final class ChatService {
             if (alerting) {
                 alerts.onCost(record);
             }
-            try {
-                ledger.append(record);
-            } catch (SpendLedgerException | IllegalStateException | IllegalArgumentException e) {
-                // The caller already has (or is owed) the answer; failing it now would waste the spend twice. Also a
-                // ledger already closed (a request still running after the shutdown grace period) or a cost too
-                // large for its column: the row goes to the log, so it can still be accounted for.
+            if (!LedgerRows.appendOrLog(ledger, record)) {
                 metrics.ledgerFailure();
-                LOG.error("request {}: ledger row not written ({}): {}", record.requestId(), e.getMessage(), record);
             }
         }
     }

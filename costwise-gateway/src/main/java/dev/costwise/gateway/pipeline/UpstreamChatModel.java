@@ -20,15 +20,12 @@ import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.RequestEncoding;
 import dev.costwise.llm.wire.WireCompletion;
 import dev.costwise.llm.wire.WireFormatException;
-import dev.costwise.store.SpendLedgerException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A configured model as a {@link ChatModel}, for library code that composes models (the multi-model workflow behind
@@ -37,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * offered: the workflow answers whole. Thread-safe.
  */
 final class UpstreamChatModel implements ChatModel {
-    private static final Logger LOG = LoggerFactory.getLogger(UpstreamChatModel.class);
     /** Context metadata key holding the request's attempt counter. */
     static final String ATTEMPTS = "costwise.attempts";
     /** Context metadata key holding what the request's calls have cost so far ({@code AtomicReference<Money>}). */
@@ -123,14 +119,8 @@ final class UpstreamChatModel implements ChatModel {
         billed.accumulateAndGet(cost, Money::plus);
         Map<String, String> tags = new java.util.HashMap<>(ctx.tags());
         String requested = tags.remove(REQUESTED);
-        CostRecord row = new CostRecord(ctx.correlationId(), attempts.incrementAndGet(), clock.instant(),
-                requested == null ? model.name() : requested, model.name(), model.provider(), usage, cost, cost,
-                status, outcome, errorKind, Optional.of("workflow"), latency, tags);
-        try {
-            ledger.append(row);
-        } catch (SpendLedgerException | IllegalStateException | IllegalArgumentException e) {
-            // As ChatService does: the call was made and billed; failing the workflow now would waste it.
-            LOG.error("request {}: ledger row not written ({}): {}", row.requestId(), e.getMessage(), row);
-        }
+        LedgerRows.appendOrLog(ledger, new CostRecord(ctx.correlationId(), attempts.incrementAndGet(),
+                clock.instant(), requested == null ? model.name() : requested, model.name(), model.provider(), usage,
+                cost, cost, status, outcome, errorKind, Optional.of("workflow"), latency, tags));
     }
 }

@@ -42,7 +42,7 @@ import java.util.function.LongSupplier;
  * Relays OpenAI chat completions to any OpenAI-compatible provider (OpenAI, Groq, OpenRouter, DeepSeek, Hugging Face
  * router, Together, vLLM, Ollama's {@code /v1}, Gemini's and Anthropic's OpenAI-compatible endpoints) over Helidon's
  * HTTP/1.1 client on the caller's virtual thread, with connections kept alive by {@link UpstreamConnections} and
- * non-streaming calls ended at their deadline by {@link AnswerDeadlines}.
+ * calls (a stream as a whole) ended at their deadline by {@link AnswerDeadlines}.
  *
  * <p>The request body is forwarded as given (only {@code model} is replaced upstream of this class); the answer's bytes
  * are returned untouched, and only its {@code usage} is read. Thread-safe; one instance serves every model; {@link
@@ -129,20 +129,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
                             "answer is not JSON", e);
                 }
-            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
-                throw transportFailure(call, e, watch);
-            } catch (IllegalStateException e) {
-                throw afterDeadline(call, e, watch);
+            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {
+                throw readFailure(call, e, watch);
             }
         }
-    }
-
-    /**
-     * Helidon's chunked reader asks a connection the deadline has closed for its reader, which fails with
-     * {@link IllegalStateException}: that is the deadline, anything else is not ours to translate.
-     */
-    private static RuntimeException afterDeadline(Call call, IllegalStateException e, AnswerDeadlines.Watch watch) {
-        return watch.expired() ? timeout(call) : e;
     }
 
     /**
@@ -284,6 +274,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         return watch.expired() ? timeout(call) : transportFailure(call, e);
     }
 
+    /**
+     * A failed read of an answer. Helidon reports a connection closed mid-body as
+     * {@code InsufficientDataAvailableException}, and its chunked reader asks a connection the deadline has closed
+     * for its reader, which fails with {@link IllegalStateException}: that one is the deadline, any other is not ours
+     * to translate and is rethrown as it is.
+     */
+    private static RuntimeException readFailure(Call call, RuntimeException e, AnswerDeadlines.Watch watch) {
+        return e instanceof IllegalStateException && !watch.expired() ? e : transportFailure(call, e, watch);
+    }
+
     private static ProviderException transportFailure(Call call, RuntimeException e) {
         if (e.getCause() instanceof SocketTimeoutException) {
             return timeout(call);
@@ -351,11 +351,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                         "the stream from " + call.model().baseUrl() + " ended before [DONE]", null);
             } catch (IOException e) {
                 throw transportFailure(call, new UncheckedIOException(e), watch);
-            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
-                // Helidon reports a connection closed mid-body as InsufficientDataAvailableException.
-                throw transportFailure(call, e, watch);
-            } catch (IllegalStateException e) {
-                throw afterDeadline(call, e, watch);
+            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {
+                throw readFailure(call, e, watch);
             }
         }
 
