@@ -10,6 +10,8 @@ import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ErrorsKeysAndBudgetsEndToEndTest {
     private static final String MASTER = "master-secret-123";
@@ -190,6 +192,77 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("free");
             assertThat(res.headers().firstValue("x-costwise-route")).hasValue("downgrade:monthly");
+        }
+    }
+
+    /** A cheap primary with an expensive fallback on the fake upstream, both under {@code budget}. */
+    private TestGateway cheapPrimaryExpensiveFallback(String budget) {
+        return new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - name: cheap
+                    provider: openai
+                    base_url: %s
+                    price: {input: "0.10", output: "0.10"}
+                  - name: pricey
+                    provider: openai
+                    base_url: %s
+                    price: {input: "100.00", output: "100.00"}
+                pipelines:
+                  cheap:
+                    fallbacks: [pricey]
+                    retry: {max_retries: 0}
+                budgets:
+                %s
+                """.formatted(base(), base(), budget.indent(2)), Map.of("MASTER", MASTER));
+    }
+
+    // About 8 prompt tokens and at most 100 out: a worst case of $0.0000108 on cheap, $0.0108 on pricey.
+    private static final String HUNDRED_TOKENS_MAX =
+            "{\"model\":\"cheap\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
+
+    @ParameterizedTest
+    @ValueSource(strings = {"global", "model"})
+    void givenFallbackDearerThanTheBudgetHasRoomFor_whenPrimaryFails_thenFallbackIsNotCalledAndTheErrorSaysWhy(
+            String scope) {
+        upstream.enqueue(OpenAiFake.error(500, "server_error", null, "boom"));
+        upstream.enqueue(OpenAiFake.completion("pricey", "must not be asked", 10, 10));
+        try (TestGateway gw = cheapPrimaryExpensiveFallback("""
+                - name: cap
+                  scope: %s
+                  window: day
+                  limit: "0.01"
+                """.formatted(scope))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", HUNDRED_TOKENS_MAX,
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(502);
+            assertThat(TestGateway.json(res.body()).at("/error/message").asText())
+                    .contains("fallback 'pricey' not tried").contains("budget 'cap'");
+            assertThat(upstream.getRequestCount()).as("only the primary was called").isEqualTo(1);
+            JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", "Bearer " + MASTER).body());
+            assertThat(budgets.findValuesAsText("reserved")).as("nothing left held").containsOnly("0");
+        }
+    }
+
+    @Test
+    void givenFallbackTheBudgetHasRoomFor_whenPrimaryFails_thenItAnswersAndOnlyItsCostStaysCounted() {
+        upstream.enqueue(OpenAiFake.error(500, "server_error", null, "boom"));
+        upstream.enqueue(OpenAiFake.completion("pricey", "from the fallback", 10, 10));
+        try (TestGateway gw = cheapPrimaryExpensiveFallback("""
+                - name: cap
+                  scope: global
+                  window: day
+                  limit: "0.02"
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", HUNDRED_TOKENS_MAX,
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("pricey");
+            JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", "Bearer " + MASTER).body());
+            assertThat(budgets.at("/data/0/spent").asText()).isEqualTo("0.002"); // 20 tokens at $100 per million
+            assertThat(budgets.at("/data/0/reserved").asText()).isEqualTo("0");
         }
     }
 

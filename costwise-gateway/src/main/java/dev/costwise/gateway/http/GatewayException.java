@@ -158,13 +158,29 @@ public abstract sealed class GatewayException extends CostwiseException {
         }
     }
 
+    /**
+     * A candidate the gateway did not call because a budget had no room for its worst case.
+     *
+     * @param model the candidate's name
+     * @param refusal the budget's refusal
+     */
+    public record NotTried(String model, BudgetExceeded refusal) {}
+
     /** Every model and retry failed; the status depends on the causes. */
     public static final class UpstreamFailed extends GatewayException {
         private static final long serialVersionUID = 1L;
         private final transient List<ProviderException> causes;
 
         public UpstreamFailed(List<ProviderException> causes) {
-            super(summary(causes));
+            this(causes, List.of());
+        }
+
+        /**
+         * @param causes every attempt's failure, in order
+         * @param notTried fallbacks skipped because a budget had no room for them
+         */
+        public UpstreamFailed(List<ProviderException> causes, List<NotTried> notTried) {
+            super(summary(causes) + notTried(notTried));
             this.causes = List.copyOf(causes);
         }
 
@@ -176,6 +192,14 @@ public abstract sealed class GatewayException extends CostwiseException {
         /** @return the last failure */
         public ProviderException last() {
             return causes.getLast();
+        }
+
+        private static String notTried(List<NotTried> skipped) {
+            StringBuilder sb = new StringBuilder();
+            for (NotTried n : skipped) {
+                sb.append("; fallback '").append(n.model()).append("' not tried: ").append(n.refusal().getMessage());
+            }
+            return sb.toString();
         }
 
         private static String summary(List<ProviderException> causes) {

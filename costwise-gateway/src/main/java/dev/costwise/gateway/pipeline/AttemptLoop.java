@@ -29,8 +29,10 @@ import java.util.random.RandomGenerator;
  * {@link RetryBudget} per provider (by default retries at most 20% of first attempts over 10 s, plus 10 a second;
  * {@code retry.budget_ratio} and {@code retry.budget_min_per_second}), so an outage does not multiply the traffic
  * sent to a provider; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
- * (invalid request, content filter) ends the loop at once. Every failed attempt is reported to the {@link Journal}.
- * Thread-safe; one instance serves every request.
+ * (invalid request, content filter) ends the loop at once. Before a candidate is first called, the {@link Journal}
+ * moves the request's budget reservation to it (its own prices, its own model budgets); a candidate no budget has
+ * room for is skipped. Every failed attempt is reported to the {@link Journal}. Thread-safe; one instance serves every
+ * request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -53,6 +55,15 @@ final class AttemptLoop {
 
         /** Records a failed attempt (a ledger row). */
         void failed(Model model, ProviderException e, Duration latency);
+
+        /**
+         * Makes the request's budget reservation hold for {@code model} before it is called: a fallback may cost more
+         * than the model reserved for, and has model budgets of its own.
+         *
+         * @param model the candidate about to be tried
+         * @return empty when it may be called; else the budget without room for it
+         */
+        Optional<GatewayException.BudgetExceeded> reserveFor(Model model);
     }
 
     AttemptLoop(ModelDirectory directory, Map<String, java.util.concurrent.Semaphore> throttles,
@@ -104,12 +115,18 @@ final class AttemptLoop {
 
     private <T> Attempted<T> run(Plan plan, Journal r, Attempt<T> attempt, boolean keepSlot) {
         List<ProviderException> causes = new ArrayList<>();
+        List<GatewayException.NotTried> notTried = new ArrayList<>();
         Deque<Model> queue = new ArrayDeque<>(plan.candidates());
         boolean widened = false;
         RetrySettings retry = plan.pipeline().retry();
         RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
         while (!queue.isEmpty()) {
             Model m = queue.poll();
+            Optional<GatewayException.BudgetExceeded> refused = r.reserveFor(m);
+            if (refused.isPresent()) {
+                notTried.add(new GatewayException.NotTried(m.name(), refused.get()));
+                continue;
+            }
             RetryBudget budget = retryBudgets.computeIfAbsent(new BudgetKey(m.provider(), retry.budgetRatio(),
                     retry.budgetMinPerSecond()), k -> RetryBudget.builder().ratio(k.ratio())
                     .minRetriesPerSecond(k.minPerSecond()).ticker(ticker).build());
@@ -119,7 +136,7 @@ final class AttemptLoop {
                 if (remaining.isNegative() || remaining.isZero()) {
                     causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
                             m.name()), "request deadline reached", requestTimeout));
-                    throw new GatewayException.UpstreamFailed(causes);
+                    throw failure(causes, notTried);
                 }
                 Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
                         : remaining;
@@ -159,7 +176,7 @@ final class AttemptLoop {
                         break;
                     }
                     if (isCallersFault(e)) {
-                        throw new GatewayException.UpstreamFailed(causes);
+                        throw failure(causes, notTried);
                     }
                     if (!e.isTransient() || retries >= retry.maxRetries()) {
                         break;
@@ -176,7 +193,15 @@ final class AttemptLoop {
                 }
             }
         }
-        throw new GatewayException.UpstreamFailed(causes);
+        throw failure(causes, notTried);
+    }
+
+    /** @return why no candidate answered: the upstreams' failures, or a budget's refusal when none was called */
+    private static GatewayException failure(List<ProviderException> causes, List<GatewayException.NotTried> notTried) {
+        if (causes.isEmpty() && !notTried.isEmpty()) {
+            return notTried.getFirst().refusal();
+        }
+        return new GatewayException.UpstreamFailed(causes, notTried);
     }
 
     /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */

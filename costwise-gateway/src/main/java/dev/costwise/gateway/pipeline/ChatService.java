@@ -170,7 +170,7 @@ public final class ChatService {
                     + "for this request and no default_route");
         }
         long input = (allText.length() + 3) / 4 + 4L * body.path("messages").size() + 3;
-        long maxOut = body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
+        long maxOut = Plan.requestedOutputLimit(body);
         if (maxOut <= 0) {
             maxOut = candidates.getFirst().maxOutputTokens();
         }
@@ -643,6 +643,8 @@ public final class ChatService {
         int attempts;
         long estimatedTokens;
         Optional<BudgetBook.Reservation> reservation = Optional.empty();
+        /** The model {@link #reservation} was made for; null before any, or after a fallback found no room. */
+        String reservedFor;
         Optional<RateWindow> window = Optional.empty();
         Optional<dev.costwise.llm.ratelimit.UsagePermit> sharedPermit = Optional.empty();
         final Map<String, String> tags;
@@ -668,6 +670,26 @@ public final class ChatService {
         @Override
         public void failed(Model m, ProviderException e, Duration latency) {
             recordFailure(m, e, latency);
+        }
+
+        @Override
+        public Optional<GatewayException.BudgetExceeded> reserveFor(Model m) {
+            if (m.name().equals(reservedFor)) {
+                return Optional.empty();
+            }
+            // Released before reserving again: the request never holds two reservations, so one near a limit
+            // does not refuse its own fallback. The earlier attempts failed and cost nothing.
+            reservation.ifPresent(res -> res.settle(Money.ZERO));
+            reservation = Optional.empty();
+            reservedFor = null;
+            Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m));
+            BudgetBook.Result res = budgets.reserve(caller.key().map(VirtualKey::id), keyBudget(), m.name(), worst);
+            if (res.exhausted().isPresent()) {
+                return Optional.of(budgetExceeded(res.exhausted().get()));
+            }
+            reservation = res.reservation();
+            reservedFor = m.name();
+            return Optional.empty();
         }
 
         String route() {
@@ -724,6 +746,7 @@ public final class ChatService {
             if (found.isPresent() && found.get() instanceof RedisBudgetStore.Lookup.Locked l
                     && l.amount().isPresent()) {
                 reservation = Optional.of(prepared.get().reserved(budgets));
+                reservedFor = plan.primary().name();
             }
             return found;
         }
@@ -755,27 +778,29 @@ public final class ChatService {
             if (reservation.isPresent()) {
                 return plan; // reserved with the cache lookup
             }
-            Optional<Map.Entry<Money, BudgetWindow>> keyBudget = caller.key().flatMap(k -> k.budgetLimit()
-                    .map(l -> new AbstractMap.SimpleEntry<>(l, k.budgetWindow())));
             Optional<String> keyId = caller.key().map(VirtualKey::id);
-            BudgetBook.Result res = budgets.reserve(keyId, keyBudget, plan.primary().name(), plan.worstCase());
+            BudgetBook.Result res = budgets.reserve(keyId, keyBudget(), plan.primary().name(), plan.worstCase());
             if (res.exhausted().isPresent()) {
                 BudgetBook.Exhausted ex = res.exhausted().get();
                 if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
                     List<Model> down = directory.expand(ex.def().downgradeTo().get());
                     Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
-                            plan.maxOutputTokens());
+                            plan.outputLimitOn(down.getFirst()));
                     plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
-                    res = budgets.reserve(keyId, keyBudget, plan.primary().name(), worst);
+                    res = budgets.reserve(keyId, keyBudget(), plan.primary().name(), worst);
                 }
             }
             if (res.exhausted().isPresent()) {
-                BudgetBook.Exhausted ex = res.exhausted().get();
-                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), ex.resetsAt(),
-                        ex.retryAfter());
+                throw budgetExceeded(res.exhausted().get());
             }
             reservation = res.reservation();
+            reservedFor = plan.primary().name();
             return plan;
+        }
+
+        private static GatewayException.BudgetExceeded budgetExceeded(BudgetBook.Exhausted ex) {
+            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), ex.resetsAt(),
+                    ex.retryAfter());
         }
 
         void recordHit(ResponseCacheStore.Entry e) {

@@ -16,7 +16,7 @@ import java.util.List;
  * @param candidates the models to try, primary first, fallbacks after
  * @param body the request body
  * @param estimatedInputTokens estimated prompt tokens
- * @param maxOutputTokens the output limit used for the worst case
+ * @param maxOutputTokens the output limit used for the worst case on the primary (0: nothing is generated)
  * @param worstCase the worst-case cost on the primary model
  */
 public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice route, List<Model> candidates,
@@ -29,6 +29,25 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
     /** @return the primary model */
     public Model primary() {
         return candidates.getFirst();
+    }
+
+    /**
+     * The output limit a worst case on another candidate assumes: the request's own limit, else that model's.
+     *
+     * @param model a candidate
+     * @return the most output tokens the call may bill
+     */
+    public long outputLimitOn(Model model) {
+        if (maxOutputTokens == 0) {
+            return 0; // nothing to generate (embeddings)
+        }
+        long asked = requestedOutputLimit(body);
+        return asked > 0 ? asked : model.maxOutputTokens();
+    }
+
+    /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */
+    static long requestedOutputLimit(ObjectNode body) {
+        return body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
     }
 
     /** @return this plan with other candidates (a budget downgrade) */
