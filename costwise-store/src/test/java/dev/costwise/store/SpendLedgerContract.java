@@ -148,6 +148,26 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void givenOneBatchOfWholeAndPartSlices_whenFlushed_thenEveryRowIsStoredOnce() {
+        // SQLite writes a batch in slices of ROWS_PER_SLICE rows, yielding between them: every row of the last whole
+        // slice and of the part slice after it must land, in one transaction.
+        JdbcSpendLedger ledger = open(options().flushInterval(Duration.ofHours(1)).batchSize(10_000).build());
+        int rows = 3 * LedgerWriter.ROWS_PER_SLICE;
+        for (int i = 0; i < rows; i++) {
+            ledger.append(record("s" + i).at(FROM.plusMillis(i)).cost("0.01").build());
+        }
+        assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(ledger.records(FROM, TO, 1000)).hasSize(rows);
+
+        for (int i = 0; i < LedgerWriter.ROWS_PER_SLICE + 1; i++) {
+            ledger.append(record("p" + i).at(FROM.plusMillis(i)).cost("0.01").build());
+        }
+        assertThat(ledger.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(ledger.records(FROM, TO, 1000)).hasSize(rows + LedgerWriter.ROWS_PER_SLICE + 1);
+        assertThat(ledger.totalCost(Map.of(), FROM, TO)).isEqualTo(Money.of("0.65"));
+    }
+
+    @Test
     void givenRecordsNotYetWritten_whenClosed_thenAReopenedLedgerHasThemAll() {
         // A flush interval of an hour and batches larger than the records: only close() can write them.
         JdbcSpendLedger ledger = open(options().flushInterval(Duration.ofHours(1)).batchSize(10_000).build());
