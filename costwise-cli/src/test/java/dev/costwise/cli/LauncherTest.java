@@ -1,0 +1,41 @@
+package dev.costwise.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The {@code ./costwise} launcher's JVM flags name classes of ours; a rename must not leave a flag that does nothing. */
+class LauncherTest {
+
+    @Test
+    void givenTheLaunchersJitBoundary_whenResolved_thenItNamesAMethodThatExists() throws Exception {
+        String launcher = Files.readString(repositoryRoot().resolve("costwise"));
+        Matcher m = Pattern.compile("JIT_BOUNDARY=\"([\\w.$]+)::(\\w+)\"").matcher(launcher);
+        assertThat(m.find()).as("the launcher sets JIT_BOUNDARY=\"class::method\"").isTrue();
+        assertThat(launcher).contains("-XX:CompileCommand=dontinline,$JIT_BOUNDARY");
+
+        Class<?> type = Class.forName(m.group(1));
+        String method = m.group(2);
+
+        assertThat(Arrays.stream(type.getDeclaredMethods()).map(Method::getName)).contains(method);
+    }
+
+    private static Path repositoryRoot() throws IOException {
+        // Surefire runs in the module's directory; the launcher sits one level up.
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("costwise"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IOException("no ./costwise launcher above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+}
