@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -246,12 +247,16 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
-    void givenFallbackTheBudgetHasRoomFor_whenPrimaryFails_thenItAnswersAndOnlyItsCostStaysCounted() {
+    void givenFallbackTheBudgetsHaveRoomFor_whenPrimaryFails_thenItAnswersAndOnlyItsCostIsCountedWhereItBelongs() {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "boom"));
         upstream.enqueue(OpenAiFake.completion("pricey", "from the fallback", 10, 10));
         try (TestGateway gw = cheapPrimaryExpensiveFallback("""
                 - name: cap
                   scope: global
+                  window: day
+                  limit: "0.02"
+                - name: per-model
+                  scope: model
                   window: day
                   limit: "0.02"
                 """)) {
@@ -261,8 +266,14 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("pricey");
             JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", "Bearer " + MASTER).body());
-            assertThat(budgets.at("/data/0/spent").asText()).isEqualTo("0.002"); // 20 tokens at $100 per million
-            assertThat(budgets.at("/data/0/reserved").asText()).isEqualTo("0");
+            List<String> states = new java.util.ArrayList<>();
+            budgets.get("data").forEach(b -> states.add(b.get("name").asText() + ":"
+                    + b.path("scope_value").asText("") + " spent " + b.get("spent").asText() + " reserved "
+                    + b.get("reserved").asText()));
+            // 20 tokens at $100 per million, counted globally and for the model that answered; the primary's
+            // model budget only had its reservation released.
+            assertThat(states).containsExactlyInAnyOrder("cap: spent 0.002 reserved 0",
+                    "per-model:pricey spent 0.002 reserved 0", "per-model:cheap spent 0 reserved 0");
         }
     }
 

@@ -118,77 +118,25 @@ public final class BudgetBook {
          * Replaces the reservations by the real cost in the same Redis round trip as another write (the cache store).
          *
          * @param actual what the request cost
-         * @param usedModel the model that answered
          * @param combined the settle and the other write in one script
-         * @return {@code false} when nothing was done (local counters, the reservation fell back to this replica's
-         *     share, or another model answered): call {@link #settle(Money, String)} instead
+         * @return {@code false} when nothing was done (local counters, or the reservation fell back to this replica's
+         *     share): call {@link #settle} instead
          */
-        boolean settleAlong(Money actual, String usedModel, SharedBudgetCounters.Combined combined) {
-            return buckets != null && movedTo(usedModel).isEmpty()
+        boolean settleAlong(Money actual, SharedBudgetCounters.Combined combined) {
+            return buckets != null
                     && shared.settleAlong(holds, buckets, reservedAmount(), actual, this::heard, combined);
         }
 
         /**
-         * Replaces the reservations by the real cost (zero for a failure or a cache hit), all of it charged to the
-         * budgets reserved in.
+         * Replaces the reservations by the real cost (zero for a failure or a cache hit). A request's reservation is
+         * always for the model it calls (the gateway reserves again before a fallback), so a model budget is charged
+         * for the model that answered.
          *
          * @param actual what the request cost
          */
         public void settle(Money actual) {
-            settleHolds(actual, List.of());
-        }
-
-        /**
-         * Replaces the reservations by the real cost. Model budgets are charged to the model that answered: when a
-         * fallback answered, the reserved model's holds are only released, and the answering model's budgets get the
-         * cost (its spend stays what the ledger says, which counts by the model used).
-         *
-         * @param actual what the request cost
-         * @param usedModel the model that answered
-         */
-        public void settle(Money actual, String usedModel) {
-            List<Hold> moved = movedTo(usedModel);
-            settleHolds(actual, moved);
-            if (moved.isEmpty()) {
-                return;
-            }
-            List<Hold> charged = moved.stream().map(h -> new Hold(h.def(), Optional.of(usedModel), h.limit(),
-                    Money.ZERO)).toList();
             if (buckets != null) {
-                shared.settle(charged, shared.buckets(charged), Money.ZERO, actual, this::heard);
-                return;
-            }
-            for (Hold h : charged) {
-                addSpend(h, counter(h), null, actual);
-            }
-        }
-
-        /** @return the model holds reserved for another model than {@code usedModel} */
-        private List<Hold> movedTo(String usedModel) {
-            return holds.stream().filter(h -> h.def().scope() == BudgetScope.MODEL
-                    && !h.scopeValue().orElse("").equals(usedModel)).toList();
-        }
-
-        /** Releases every hold; those in {@code releaseOnly} are not charged {@code actual}. */
-        private void settleHolds(Money actual, List<Hold> releaseOnly) {
-            if (buckets != null) {
-                if (releaseOnly.isEmpty()) {
-                    shared.settle(holds, buckets, reservedAmount(), actual, this::heard);
-                    return;
-                }
-                List<Hold> charged = new ArrayList<>();
-                List<BudgetStore.Bucket> chargedBuckets = new ArrayList<>();
-                List<BudgetStore.Bucket> releasedBuckets = new ArrayList<>();
-                for (int i = 0; i < holds.size(); i++) {
-                    if (releaseOnly.contains(holds.get(i))) {
-                        releasedBuckets.add(buckets.get(i));
-                    } else {
-                        charged.add(holds.get(i));
-                        chargedBuckets.add(buckets.get(i));
-                    }
-                }
-                shared.settle(charged, chargedBuckets, reservedAmount(), actual, this::heard);
-                shared.settle(releaseOnly, releasedBuckets, reservedAmount(), Money.ZERO, this::heard);
+                shared.settle(holds, buckets, reservedAmount(), actual, this::heard);
                 return;
             }
             for (int i = 0; i < holds.size(); i++) {
@@ -202,7 +150,7 @@ public final class BudgetBook {
                         held.reserved = held.reserved.minus(h.amount()).max(Money.ZERO);
                     }
                 }
-                addSpend(h, c, held == c ? h : null, releaseOnly.contains(h) ? Money.ZERO : actual);
+                addSpend(h, c, held == c ? h : null, actual);
             }
         }
 

@@ -597,7 +597,7 @@ public final class ChatService {
         } catch (RuntimeException e) {
             // The calls made before the failure (an answer, a verdict) were billed and ledgered: the budgets are
             // charged for them too.
-            r.settleBilled(billed.get());
+            r.settle(billed.get());
             throw e;
         }
         r.finishWorkflow(f.cost(), f.tokens());
@@ -679,9 +679,7 @@ public final class ChatService {
             }
             // Released before reserving again: the request never holds two reservations, so one near a limit
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
-            reservation.ifPresent(res -> res.settle(Money.ZERO));
-            reservation = Optional.empty();
-            reservedFor = null;
+            settle(Money.ZERO);
             Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m));
             BudgetBook.Result res = budgets.reserve(caller.key().map(VirtualKey::id), keyBudget(), m.name(), worst);
             if (res.exhausted().isPresent()) {
@@ -764,6 +762,7 @@ public final class ChatService {
                     reservation.get(), cost);
             if (done) {
                 reservation = Optional.empty();
+                reservedFor = null;
             }
             return done;
         }
@@ -805,8 +804,7 @@ public final class ChatService {
 
         void recordHit(ResponseCacheStore.Entry e) {
             Model m = directory.model(e.modelUsed()).orElse(plan.primary());
-            reservation.ifPresent(res -> res.settle(Money.ZERO)); // reserved with a lookup another fill overtook
-            reservation = Optional.empty();
+            settle(Money.ZERO); // reserved with a lookup another fill overtook
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     e.usage(), Money.ZERO, e.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT, Optional.empty(),
                     Optional.of(e.route()), elapsed(startNanos), tags));
@@ -825,8 +823,7 @@ public final class ChatService {
                     : directory.model(plan.requested()).map(b -> costs.price(b, usage).cost()).orElse(priced.cost());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
-            reservation.ifPresent(res -> res.settle(priced.cost(), m.name()));
-            reservation = Optional.empty();
+            settle(priced.cost());
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
                     Optional.of(route()), latency, tags));
@@ -834,23 +831,25 @@ public final class ChatService {
                     priced.cost(), usage.totalTokens());
         }
 
-        /** Settles what a failed workflow run's calls cost before it failed; their rows are in the ledger. */
-        void settleBilled(Money billed) {
-            reservation.ifPresent(res -> res.settle(billed));
+        /**
+         * Replaces the reservation by what the request cost, or releases it; used for every end of a request, and
+         * for a failed workflow run's calls that were billed before it failed (their rows are in the ledger).
+         */
+        void settle(Money actual) {
+            reservation.ifPresent(res -> res.settle(actual));
             reservation = Optional.empty();
+            reservedFor = null;
         }
 
         /** Settles a workflow run; its ledger rows were written call by call. */
         void finishWorkflow(Money cost, long tokens) {
-            reservation.ifPresent(res -> res.settle(cost));
-            reservation = Optional.empty();
+            settle(cost);
             finish("success", cost, tokens);
         }
 
         /** Releases what a request holds when a bug (not a provider failure) ended it. */
         void abandon() {
-            reservation.ifPresent(res -> res.settle(Money.ZERO));
-            reservation = Optional.empty();
+            settle(Money.ZERO);
             finish("failed", Money.ZERO, 0);
         }
 
@@ -867,8 +866,7 @@ public final class ChatService {
                         }), Optional.of(route()), elapsed(startNanos),
                         tags));
             }
-            reservation.ifPresent(res -> res.settle(Money.ZERO));
-            reservation = Optional.empty();
+            settle(Money.ZERO);
             finish(rejected ? "rejected" : "failed", Money.ZERO, 0);
         }
 

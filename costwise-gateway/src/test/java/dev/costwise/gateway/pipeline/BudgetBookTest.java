@@ -86,25 +86,6 @@ class BudgetBookTest {
     }
 
     @Test
-    void givenModelBudgets_whenAFallbackAnswers_thenItsBudgetIsChargedAndThePrimarysOnlyReleased() {
-        BudgetDef perModel = new BudgetDef("per-model", BudgetScope.MODEL, BudgetWindow.DAY, Money.of("1.00"),
-                OnExhausted.REJECT, Optional.empty(), List.of());
-        BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(),
-                Clock.fixed(NOON, ZoneOffset.UTC));
-        BudgetBook.Reservation r = book.reserve(Optional.empty(), Optional.empty(), "primary", Money.of("0.50"))
-                .reservation().orElseThrow();
-
-        r.settle(Money.of("0.30"), "fallback");
-
-        assertThat(book.statuses()).extracting(s -> s.name() + ":" + s.scopeValue().orElse("") + " spent "
-                + s.spent() + " reserved " + s.reserved()).containsExactlyInAnyOrder(
-                        "daily: spent 0.3 reserved 0", "per-model:primary spent 0 reserved 0",
-                        "per-model:fallback spent 0.3 reserved 0");
-        assertThat(book.reserve(Optional.empty(), Optional.empty(), "fallback", Money.of("0.80")).exhausted())
-                .as("the fallback's own budget now counts what it answered").isPresent();
-    }
-
-    @Test
     void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
         BudgetBook.Reservation r = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.90"))
