@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "costwise", mixinStandardHelpOptions = true, version = "costwise 0.1.0",
         description = "Cut LLM costs: an OpenAI-compatible gateway with caching, routing, fallbacks and budgets.",
-        subcommands = {ServeCommand.class, ModelsCommand.class, ReportCommand.class, ConfigCommand.class})
+        subcommands = {ServeCommand.class, ModelsCommand.class, ReportCommand.class, ConfigCommand.class,
+            TrainingRunCommand.class})
 public final class CostwiseCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -32,6 +32,38 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenNoConfigAndNoKeys_whenTheTrainingRunRuns_thenTheSimulatedGatewayAnswersBothCallsAndNothingIsLeftBehind()
+            throws IOException {
+        Path cwdData = Path.of("costwise-data");
+        boolean dataBefore = Files.exists(cwdData);
+        long trainingDirsBefore = trainingDirs();
+
+        Run r = run("training-run");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.exists(cwdData)).as("no ledger in the working directory").isEqualTo(dataBefore);
+        assertThat(trainingDirs()).as("its temporary ledger directory is deleted").isEqualTo(trainingDirsBefore);
+    }
+
+    @Test
+    void givenTheTrainingRunsConfig_thenSimulatedOnAFreeLoopbackPortWithItsOwnLedgerAndNoMasterKey(@TempDir Path dir) {
+        var config = TrainingRunCommand.config(dir);
+
+        assertThat(config.simulated()).isTrue();
+        assertThat(config.server().host()).isEqualTo("127.0.0.1");
+        assertThat(config.server().port()).isZero();
+        assertThat(config.ledgerUrl()).contains("jdbc:sqlite:" + dir.resolve("ledger.db"));
+        assertThat(config.masterKey()).isEmpty();
+        assertThat(config.redis()).isEmpty();
+    }
+
+    private static long trainingDirs() throws IOException {
+        try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("costwise-training-")).count();
+        }
+    }
+
+    @Test
     void givenTheExampleConfig_whenChecked_thenOkAndEveryRoutingTestPasses() {
         Path example = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."))
                 .resolve("config/costwise.example.yaml");
