@@ -87,8 +87,8 @@ final class TrainingRunCommand implements Callable<Integer> {
     }
 
     /**
-     * Reads one response to its end: {@code Content-Length} bytes of body, or chunks up to the last one. The server
-     * keeps the connection open, so reading to the end of the stream would wait for its idle timeout.
+     * Reads one response to its end: {@code Content-Length} bytes of body, or chunks up to the last one. Reading to
+     * the end of the stream instead waited until the gateway's idle timeout closed the connection.
      */
     private static String readResponse(InputStream in) throws IOException {
         StringBuilder text = new StringBuilder();
