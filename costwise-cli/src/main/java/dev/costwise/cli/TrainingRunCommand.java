@@ -45,6 +45,7 @@ final class TrainingRunCommand implements Callable<Integer> {
                 System.err.println("costwise: training run answered " + plain + " and " + streamed + ", not 200");
                 return 1;
             }
+            System.out.println("costwise: the simulated gateway answered a completion and a stream (200, 200)");
         } finally {
             deleteRecursively(dir);
         }

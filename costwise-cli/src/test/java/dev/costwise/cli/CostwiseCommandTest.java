@@ -41,6 +41,7 @@ class CostwiseCommandTest {
         Run r = run("training-run");
 
         assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("answered a completion and a stream (200, 200)");
         assertThat(Files.exists(cwdData)).as("no ledger in the working directory").isEqualTo(dataBefore);
         assertThat(trainingDirs()).as("its temporary ledger directory is deleted").isEqualTo(trainingDirsBefore);
     }
