@@ -11,7 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The {@code ./costwise} launcher's JVM flags name classes of ours; a rename must not leave a flag that does nothing. */
+/**
+ * The {@code ./costwise} launcher names a method and a command of ours; a rename must not leave a flag that does
+ * nothing or an archive that is never recorded.
+ */
 class LauncherTest {
 
     @Test
@@ -25,6 +28,16 @@ class LauncherTest {
         String method = m.group(2);
 
         assertThat(Arrays.stream(type.getDeclaredMethods()).map(Method::getName)).contains(method);
+    }
+
+    @Test
+    void givenTheLaunchersArchiveRecording_whenResolved_thenItRunsACommandTheCliHas() throws Exception {
+        String launcher = Files.readString(repositoryRoot().resolve("costwise"));
+        Matcher m = Pattern.compile("-XX:ArchiveClassesAtExit=.*?-jar \"\\$JAR\" ([\\w-]+)", Pattern.DOTALL)
+                .matcher(launcher);
+        assertThat(m.find()).as("the launcher records the archive with -jar \"$JAR\" <command>").isTrue();
+
+        assertThat(CostwiseCommand.commandLine().getSubcommands()).containsKey(m.group(1));
     }
 
     private static Path repositoryRoot() throws IOException {

@@ -761,8 +761,7 @@ public final class ChatService {
             boolean done = redis.get().entries().putSettling(key, entry, plan.pipeline().cache().ttl(),
                     reservation.get(), cost);
             if (done) {
-                reservation = Optional.empty();
-                reservedFor = null;
+                forgetReservation();
             }
             return done;
         }
@@ -837,6 +836,11 @@ public final class ChatService {
          */
         void settle(Money actual) {
             reservation.ifPresent(res -> res.settle(actual));
+            forgetReservation();
+        }
+
+        /** The reservation has been settled: the request holds none, for no model. */
+        private void forgetReservation() {
             reservation = Optional.empty();
             reservedFor = null;
         }
