@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -22,7 +24,10 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code reserved} in whole nano-dollars (amounts are rounded up to the nano-dollar, limits down, so rounding never
  * lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per bucket). A
  * bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by {@code EVALSHA}: one
- * round trip per reserve, settle or release. The settle script returns the counters it left, and the first
+ * round trip per reserve, settle or release. Each reservation also keeps a hold key with the amount it still holds
+ * ({@link BudgetScripts}), so a write whose reply never came can be sent again without counting twice, and a
+ * reservation whose reply never came is voided (undone if Redis made it) before shared reservations resume. Needs
+ * Redis 6.2 or later ({@code SET ... PXAT}). The settle script returns the counters it left, and the first
  * {@link #state} read of each of those buckets by the same thread within a second is answered from them (the budget
  * guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
@@ -31,109 +36,17 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p><b>When Redis is unreachable</b> reservations are made in a local {@link InMemoryBudgetStore} against
  * {@link RedisOptions#localShare()} of each limit (set the share to 1/replicas so the replicas together stay within
- * the limit). Spend settled locally, and settlements of reservations that had been made in Redis, are kept as pending
- * deltas and <em>pushed back</em> into the Redis counters when Redis answers again, before shared reservations
- * resume. If Redis came back empty (restarted without persistence), the deltas are dropped and the handler given to
- * {@link #rebuildOnDataLoss} runs instead (typically {@code budgets.rebuildFrom(ledger)}: the ledger already holds
- * that spend). A settle goes to the local store when the local store holds at least that much reserved in every one
- * of its buckets, otherwise to Redis. While Redis is down {@link #state} reports the local counters.
+ * the limit). Spend settled locally, settlements of reservations that had been made in Redis, and reservations whose
+ * reply never came are kept as pending writes and sent when Redis answers again, in order, before shared
+ * reservations resume. If Redis came back empty (restarted without persistence), the pending writes are dropped and
+ * the handler given to {@link #rebuildOnDataLoss} runs instead (typically {@code budgets.rebuildFrom(ledger)}: the
+ * ledger already holds that spend). Each {@link Grant} names where it was made, so a settle or release goes there
+ * even when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters.
  *
  * <p>Limitation: a replica that dies with reservations outstanding leaves them counted in {@code reserved} until the
  * bucket's window ends. Thread-safe.
  */
 public final class RedisBudgetStore implements BudgetStore {
-
-    private static final LuaScript RESERVE = LuaScript.of("budget-reserve", """
-            local n = #KEYS
-            local minimum = tonumber(ARGV[1])
-            local amount = tonumber(ARGV[2])
-            for i = 1, n do
-              local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved')
-              local room = tonumber(ARGV[2 + i]) - (tonumber(v[1]) or 0) - (tonumber(v[2]) or 0)
-              if room < amount then amount = room end
-            end
-            if amount < minimum then return -1 end
-            local s = string.format('%d', amount)
-            for i = 1, n do
-              redis.call('HINCRBY', KEYS[i], 'reserved', s)
-              redis.call('PEXPIREAT', KEYS[i], ARGV[2 + n + i])
-            end
-            return amount
-            """);
-
-    private static final LuaScript SETTLE = LuaScript.of("budget-settle", """
-            local reserved = tonumber(ARGV[1])
-            local actual = ARGV[2]
-            for i = 1, #KEYS do
-              local left = (tonumber(redis.call('HGET', KEYS[i], 'reserved')) or 0) - reserved
-              if left < 0 then left = 0 end
-              redis.call('HSET', KEYS[i], 'reserved', string.format('%d', left))
-              if actual ~= '0' then redis.call('HINCRBY', KEYS[i], 'spent', actual) end
-              redis.call('PEXPIREAT', KEYS[i], ARGV[2 + i])
-            end
-            local out = {}
-            for i = 1, #KEYS do
-              local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved')
-              out[2 * i - 1] = tonumber(v[1]) or 0
-              out[2 * i] = tonumber(v[2]) or 0
-            end
-            return out
-            """);
-
-    private static final LuaScript RESTORE = LuaScript.of("budget-restore", """
-            local set = redis.call('HSETNX', KEYS[1], 'spent', ARGV[1])
-            redis.call('PEXPIREAT', KEYS[1], ARGV[2])
-            return set
-            """);
-
-    /**
-     * A cache lookup, fill lock and reservation in one script: {@code {1, entry}} on a hit, {@code {2, amount}} when
-     * the caller took the fill lock (amount -1: the budgets had no room), {@code {3}} when another caller holds it.
-     */
-    private static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", """
-            local v = redis.call('GET', KEYS[1])
-            if v then return {1, v} end
-            if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {3} end
-            local n = #KEYS - 2
-            local minimum = tonumber(ARGV[3])
-            local amount = tonumber(ARGV[4])
-            for i = 1, n do
-              local c = redis.call('HMGET', KEYS[2 + i], 'spent', 'reserved')
-              local room = tonumber(ARGV[4 + i]) - (tonumber(c[1]) or 0) - (tonumber(c[2]) or 0)
-              if room < amount then amount = room end
-            end
-            if amount < minimum then return {2, -1} end
-            local s = string.format('%d', amount)
-            for i = 1, n do
-              redis.call('HINCRBY', KEYS[2 + i], 'reserved', s)
-              redis.call('PEXPIREAT', KEYS[2 + i], ARGV[4 + n + i])
-            end
-            return {2, amount}
-            """);
-
-    /** A settlement and a cache store (+ unlock) in one script; returns the counters like {@link #SETTLE}. */
-    private static final LuaScript SETTLE_STORE = LuaScript.of("budget-settle-cache-store", """
-            redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-            if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
-            local reserved = tonumber(ARGV[4])
-            local actual = ARGV[5]
-            local n = #KEYS - 2
-            for i = 1, n do
-              local k = KEYS[2 + i]
-              local left = (tonumber(redis.call('HGET', k, 'reserved')) or 0) - reserved
-              if left < 0 then left = 0 end
-              redis.call('HSET', k, 'reserved', string.format('%d', left))
-              if actual ~= '0' then redis.call('HINCRBY', k, 'spent', actual) end
-              redis.call('PEXPIREAT', k, ARGV[5 + i])
-            end
-            local out = {}
-            for i = 1, n do
-              local v = redis.call('HMGET', KEYS[2 + i], 'spent', 'reserved')
-              out[2 * i - 1] = tonumber(v[1]) or 0
-              out[2 * i] = tonumber(v[2]) or 0
-            end
-            return out
-            """);
 
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
     private static final Duration MINIMUM_LIFE = Duration.ofDays(1);
@@ -142,12 +55,24 @@ public final class RedisBudgetStore implements BudgetStore {
     private final RedisConnection redis;
     private final BigDecimal localShare;
     private final InMemoryBudgetStore local = new InMemoryBudgetStore();
-    private final Map<Bucket, Delta> pending = new LinkedHashMap<>(); // guarded by itself
-    private final Map<Bucket, Long> pendingRestores = new LinkedHashMap<>(); // guarded by pending
+    private final PendingBudgetWrites pending = new PendingBudgetWrites();
+    /** Names this store's holds and markers apart from other replicas'. */
+    private final String instance = Long.toHexString(ThreadLocalRandom.current().nextLong());
+    private final AtomicLong ids = new AtomicLong();
+    /** How many times Redis came back without its data: holds made before then are gone. */
+    private final AtomicLong dataLosses = new AtomicLong();
     private final LongAdder localReservations = new LongAdder();
     private volatile Runnable dataLossHandler = () -> {};
     /** The counters this thread's last settle left, for the state read a budget guard makes right after it. */
     private final ThreadLocal<JustSettled> justSettled = new ThreadLocal<>();
+
+    /** Where a reservation made in Redis is held: its hold key, and how many data losses Redis had had by then. */
+    private record SharedHold(RedisBudgetStore store, String key, long dataLossesBefore) {
+        @Override
+        public String toString() {
+            return "redis hold " + key;
+        }
+    }
 
     private RedisBudgetStore(RedisConnection redis) {
         this.redis = redis;
@@ -182,7 +107,7 @@ public final class RedisBudgetStore implements BudgetStore {
     }
 
     @Override
-    public Optional<Money> reserve(List<Claim> claims, Money minimum, Money maximum) {
+    public Optional<Grant> reserve(List<Claim> claims, Money minimum, Money maximum) {
         Objects.requireNonNull(claims, "claims");
         Objects.requireNonNull(minimum, "minimum");
         Objects.requireNonNull(maximum, "maximum");
@@ -195,11 +120,14 @@ public final class RedisBudgetStore implements BudgetStore {
         if (claims.isEmpty()) {
             throw new IllegalArgumentException("claims cannot be empty");
         }
+        List<Bucket> buckets = claims.stream().map(Claim::bucket).toList();
         if (redis.isAvailable()) {
+            SharedHold hold = newHold();
             try {
-                return reserveShared(claims, minimum, maximum);
+                return reserveShared(hold, claims, minimum, maximum);
             } catch (RedisUnavailableException e) {
-                // fall through to this replica's share
+                // Redis may have made it all the same: undo that when it answers, then use this replica's share
+                inDoubt(new BudgetWrite.VoidReservation(hold.key(), keysOf(buckets), holdExpiry(buckets)));
             }
         }
         localReservations.increment();
@@ -208,45 +136,49 @@ public final class RedisBudgetStore implements BudgetStore {
         return local.reserve(shares, minimum, maximum);
     }
 
-    private Optional<Money> reserveShared(List<Claim> claims, Money minimum, Money maximum) {
+    private Optional<Grant> reserveShared(SharedHold hold, List<Claim> claims, Money minimum, Money maximum) {
         int n = claims.size();
-        List<String> keys = new ArrayList<>(n);
-        List<String> args = new ArrayList<>(2 + 2 * n);
+        List<String> keys = new ArrayList<>(1 + n);
+        keys.add(hold.key());
+        List<String> args = new ArrayList<>(3 + 2 * n);
         args.add(Long.toString(minimum.toNanosCeiling()));
         args.add(Long.toString(maximum.toNanosCeiling()));
+        List<Bucket> buckets = new ArrayList<>(n);
         for (Claim c : claims) {
+            buckets.add(c.bucket());
             keys.add(keyOf(c.bucket()));
             args.add(Long.toString(nanosFloor(c.limit())));
         }
-        for (Claim c : claims) {
-            args.add(Long.toString(expireAt(c.bucket())));
+        for (Bucket b : buckets) {
+            args.add(Long.toString(expireAt(b)));
         }
-        long amount = (Long) redis.eval(RESERVE, keys, args);
-        return amount < 0 ? Optional.empty() : Optional.of(Money.ofNanos(amount));
+        args.add(Long.toString(holdExpiry(buckets)));
+        long amount = (Long) redis.eval(BudgetScripts.RESERVE, keys, args);
+        if (amount == -2) {
+            throw new IllegalStateException("budget hold " + hold.key() + " already exists in redis");
+        }
+        return amount < 0 ? Optional.empty() : Optional.of(new Grant(buckets, Money.ofNanos(amount), hold));
     }
 
     @Override
-    public void settle(List<Bucket> buckets, Money reserved, Money actual) {
-        Objects.requireNonNull(buckets, "buckets");
-        Objects.requireNonNull(reserved, "reserved");
+    public void settle(Grant grant, Money actual) {
         Objects.requireNonNull(actual, "actual");
-        long r = reserved.toNanosCeiling();
         long a = actual.toNanosCeiling();
-        if (settledLocally(buckets, reserved, actual)) {
-            addPending(buckets, a, 0);
-            if (redis.isAvailable()) {
-                try {
-                    pushPending();
-                } catch (RedisUnavailableException e) {
-                    // stays pending until the probe sees Redis again
-                }
+        if (madeLocally(grant)) {
+            local.settle(grant, actual);
+            justSettled.remove();
+            for (Bucket b : grant.buckets()) {
+                pending.addLocalSpend(keyOf(b), a, expireAt(b));
             }
+            sendPending();
             return;
         }
+        BudgetWrite.Settle write = settleWrite(sharedHold(grant), grant.buckets(), a);
+        justSettled.remove(); // counters an earlier settle left are stale once this one changes them
         try {
-            rememberSettled(buckets, apply(buckets, r, a));
+            rememberSettled(grant.buckets(), (List<?>) write.sendTo(redis));
         } catch (RedisUnavailableException e) {
-            addPending(buckets, a, r);
+            inDoubt(write);
         }
     }
 
@@ -255,8 +187,8 @@ public final class RedisBudgetStore implements BudgetStore {
         /** @param value the cached bytes */
         record Hit(byte[] value) implements Lookup {}
 
-        /** @param amount the fill lock is the caller's; the amount reserved, or empty when a budget had no room */
-        record Locked(Optional<Money> amount) implements Lookup {}
+        /** @param grant the fill lock is the caller's; what was reserved, or empty when a budget had no room */
+        record Locked(Optional<Grant> grant) implements Lookup {}
 
         /** Another caller holds the fill lock: nothing was reserved. */
         record LockedElsewhere() implements Lookup {}
@@ -275,7 +207,8 @@ public final class RedisBudgetStore implements BudgetStore {
      * @param claims the buckets and limits to reserve in (not empty)
      * @param amount the reservation
      * @return the outcome
-     * @throws RedisUnavailableException if Redis is down (use the local paths instead)
+     * @throws RedisUnavailableException if Redis is down (use the local paths instead); a reservation Redis may have
+     *     made all the same is undone when it answers again
      */
     public Lookup lookupOrReserve(String entryKey, String lockKey, byte[] token, Duration lockTtl, List<Claim> claims,
             Money amount) {
@@ -284,23 +217,33 @@ public final class RedisBudgetStore implements BudgetStore {
             throw new IllegalArgumentException("claims cannot be empty");
         }
         int n = claims.size();
-        List<byte[]> keys = new ArrayList<>(2 + n);
+        SharedHold hold = newHold();
+        List<Bucket> buckets = claims.stream().map(Claim::bucket).toList();
+        List<byte[]> keys = new ArrayList<>(3 + n);
         keys.add(RedisConnection.bytes(entryKey));
         keys.add(RedisConnection.bytes(lockKey));
-        List<byte[]> args = new ArrayList<>(4 + 2 * n);
+        keys.add(RedisConnection.bytes(hold.key()));
+        List<byte[]> args = new ArrayList<>(5 + 2 * n);
         args.add(token);
         args.add(RedisConnection.bytes(Long.toString(Math.max(1, lockTtl.toMillis()))));
-        String nanos = Long.toString(amount.toNanosCeiling());
-        args.add(RedisConnection.bytes(nanos));
-        args.add(RedisConnection.bytes(nanos));
+        byte[] nanos = RedisConnection.bytes(Long.toString(amount.toNanosCeiling()));
+        args.add(nanos); // the minimum
+        args.add(nanos); // and the maximum: all of it or nothing
         for (Claim c : claims) {
             keys.add(RedisConnection.bytes(keyOf(c.bucket())));
             args.add(RedisConnection.bytes(Long.toString(nanosFloor(c.limit()))));
         }
-        for (Claim c : claims) {
-            args.add(RedisConnection.bytes(Long.toString(expireAt(c.bucket()))));
+        for (Bucket b : buckets) {
+            args.add(RedisConnection.bytes(Long.toString(expireAt(b))));
         }
-        List<?> reply = (List<?>) redis.evalBinary(LOOKUP_LOCK_RESERVE, keys, args);
+        args.add(RedisConnection.bytes(Long.toString(holdExpiry(buckets))));
+        List<?> reply;
+        try {
+            reply = (List<?>) redis.evalBinary(BudgetScripts.LOOKUP_LOCK_RESERVE, keys, args);
+        } catch (RedisUnavailableException e) {
+            inDoubt(new BudgetWrite.VoidReservation(hold.key(), keysOf(buckets), holdExpiry(buckets)));
+            throw e;
+        }
         long kind = (Long) reply.get(0);
         if (kind == 1) {
             return new Lookup.Hit((byte[]) reply.get(1));
@@ -309,17 +252,20 @@ public final class RedisBudgetStore implements BudgetStore {
             return new Lookup.LockedElsewhere();
         }
         long reserved = (Long) reply.get(1);
-        return new Lookup.Locked(reserved < 0 ? Optional.empty() : Optional.of(Money.ofNanos(reserved)));
+        if (reserved == -2) {
+            throw new IllegalStateException("budget hold " + hold.key() + " already exists in redis");
+        }
+        return new Lookup.Locked(reserved < 0 ? Optional.empty()
+                : Optional.of(new Grant(buckets, Money.ofNanos(reserved), hold)));
     }
 
     /**
      * In one round trip: {@link #settle}s a reservation made in Redis and stores a cache entry, dropping the
      * caller's fill lock. Returns {@code false} without doing anything when the reservation is held in the local
-     * fallback store (Redis was down when it was made): settle and store separately then. If Redis fails, the
-     * settlement is kept pending like {@link #settle}'s and the entry is not stored.
+     * fallback store (Redis was down when it was made) or Redis is down now: settle and store separately then. If
+     * Redis fails, the settlement is kept pending like {@link #settle}'s and the entry is not stored.
      *
-     * @param buckets the reservation's buckets
-     * @param reserved the amount reserved
+     * @param grant what {@link #reserve} or {@link #lookupOrReserve} granted
      * @param actual what the call cost
      * @param entryKey the full Redis key of the entry
      * @param lockKey the full Redis key of its fill lock
@@ -328,31 +274,30 @@ public final class RedisBudgetStore implements BudgetStore {
      * @param token the caller's lock token (empty: it holds none)
      * @return {@code true} when settled (and stored, if Redis answered)
      */
-    public boolean settleAndStore(List<Bucket> buckets, Money reserved, Money actual, String entryKey,
-            String lockKey, byte[] value, Duration ttl, byte[] token) {
-        if (buckets.isEmpty() || heldLocally(buckets, reserved) || !redis.isAvailable()) {
+    public boolean settleAndStore(Grant grant, Money actual, String entryKey, String lockKey, byte[] value,
+            Duration ttl, byte[] token) {
+        List<Bucket> buckets = grant.buckets();
+        if (buckets.isEmpty() || madeLocally(grant) || !redis.isAvailable()) {
             return false;
         }
-        long r = reserved.toNanosCeiling();
-        long a = actual.toNanosCeiling();
-        List<byte[]> keys = new ArrayList<>(2 + buckets.size());
+        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), buckets, actual.toNanosCeiling());
+        justSettled.remove();
+        List<byte[]> keys = new ArrayList<>(3 + buckets.size());
         keys.add(RedisConnection.bytes(entryKey));
         keys.add(RedisConnection.bytes(lockKey));
+        keys.add(RedisConnection.bytes(settle.hold()));
+        settle.buckets().forEach(k -> keys.add(RedisConnection.bytes(k)));
         List<byte[]> args = new ArrayList<>(5 + buckets.size());
         args.add(value);
         args.add(RedisConnection.bytes(Long.toString(Math.max(1, ttl.toMillis()))));
         args.add(token);
-        args.add(RedisConnection.bytes(Long.toString(r)));
-        args.add(RedisConnection.bytes(Long.toString(a)));
-        for (Bucket b : buckets) {
-            keys.add(RedisConnection.bytes(keyOf(b)));
-            args.add(RedisConnection.bytes(Long.toString(expireAt(b))));
-        }
+        args.add(RedisConnection.bytes(Long.toString(settle.actualNanos())));
+        args.add(RedisConnection.bytes(settle.countIfNoHold() ? "1" : "0"));
+        settle.expiries().forEach(e -> args.add(RedisConnection.bytes(Long.toString(e))));
         try {
-            List<?> after = (List<?>) redis.evalBinary(SETTLE_STORE, keys, args);
-            rememberSettled(buckets, after);
+            rememberSettled(buckets, (List<?>) redis.evalBinary(BudgetScripts.SETTLE_STORE, keys, args));
         } catch (RedisUnavailableException e) {
-            addPending(buckets, a, r);
+            inDoubt(settle);
         }
         return true;
     }
@@ -367,18 +312,21 @@ public final class RedisBudgetStore implements BudgetStore {
     }
 
     @Override
-    public void release(List<Bucket> buckets, Money amount) {
-        Objects.requireNonNull(buckets, "buckets");
+    public Grant release(Grant grant, Money amount) {
         Objects.requireNonNull(amount, "amount");
-        if (settledLocally(buckets, amount, null)) {
-            return;
+        if (madeLocally(grant)) {
+            return local.release(grant, amount);
         }
-        long r = amount.toNanosCeiling();
+        SharedHold hold = sharedHold(grant);
+        Grant left = grant.less(amount);
+        BudgetWrite.Release write = new BudgetWrite.Release(hold.key(), keysOf(grant.buckets()),
+                left.amount().toNanosCeiling());
         try {
-            apply(buckets, r, 0);
+            write.sendTo(redis);
         } catch (RedisUnavailableException e) {
-            addPending(buckets, 0, r);
+            inDoubt(write);
         }
+        return left;
     }
 
     @Override
@@ -414,128 +362,91 @@ public final class RedisBudgetStore implements BudgetStore {
     public void restore(Bucket bucket, Money spent) {
         Objects.requireNonNull(bucket, "bucket");
         long s = Objects.requireNonNull(spent, "spent").toNanosCeiling();
+        BudgetWrite.Restore write = new BudgetWrite.Restore(keyOf(bucket), s, expireAt(bucket));
         try {
-            restoreShared(bucket, s);
+            write.sendTo(redis);
         } catch (RedisUnavailableException e) {
-            synchronized (pending) {
-                pendingRestores.put(bucket, s);
+            pending.add(write);
+        }
+    }
+
+    /** @return whether the reservation was made in the local fallback store, while Redis was unreachable */
+    private boolean madeLocally(Grant grant) {
+        return Objects.requireNonNull(grant, "grant").holder() == local;
+    }
+
+    private SharedHold sharedHold(Grant grant) {
+        if (grant.holder() instanceof SharedHold hold && hold.store() == this) {
+            return hold;
+        }
+        throw new IllegalArgumentException("the reservation " + grant.amount() + " in " + grant.buckets()
+                + " was made by another budget store");
+    }
+
+    private SharedHold newHold() {
+        return new SharedHold(this, redis.key("hold", instance + "-" + ids.incrementAndGet()), dataLosses.get());
+    }
+
+    private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, long actualNanos) {
+        // A hold made before Redis lost its data is gone with it: count the spend all the same.
+        return new BudgetWrite.Settle(hold.key(), keysOf(buckets), buckets.stream().map(this::expireAt).toList(),
+                actualNanos, hold.dataLossesBefore() != dataLosses.get());
+    }
+
+    /** Keeps a write whose reply never came, to send again (it counts once however often it arrives). */
+    private void inDoubt(BudgetWrite write) {
+        pending.add(write);
+        sendPending();
+    }
+
+    private void sendPending() {
+        if (redis.isAvailable()) {
+            try {
+                pending.sendAll(redis, this::newMarkerKey, markerExpiry(), false);
+            } catch (RedisUnavailableException e) {
+                // stays pending until the probe sees Redis again
             }
         }
     }
 
-    private void restoreShared(Bucket bucket, long spentNanos) {
-        redis.eval(RESTORE, List.of(keyOf(bucket)), List.of(Long.toString(spentNanos),
-                Long.toString(expireAt(bucket))));
-    }
-
-    private List<?> apply(List<Bucket> buckets, long reservedNanos, long actualNanos) {
-        List<String> keys = new ArrayList<>(buckets.size());
-        List<String> args = new ArrayList<>(2 + buckets.size());
-        args.add(Long.toString(reservedNanos));
-        args.add(Long.toString(actualNanos));
-        for (Bucket b : buckets) {
-            keys.add(keyOf(b));
-            args.add(Long.toString(expireAt(b)));
-        }
-        return (List<?>) redis.eval(SETTLE, keys, args);
-    }
-
-    /**
-     * Settles (or, with {@code actual} null, releases) in the local store if it holds the reservation; the check and
-     * the change happen under one lock, so two settles can never both take the same local reservation.
-     */
-    private boolean settledLocally(List<Bucket> buckets, Money reserved, Money actual) {
-        if (!heldLocally(buckets, reserved)) {
-            return false; // the common case while Redis is up: no lock taken
-        }
-        synchronized (local) {
-            if (!heldLocally(buckets, reserved)) {
-                return false;
-            }
-            if (actual == null) {
-                local.release(buckets, reserved);
-            } else {
-                local.settle(buckets, reserved, actual);
-            }
-            return true;
-        }
-    }
-
-    private boolean heldLocally(List<Bucket> buckets, Money amount) {
-        if (buckets.isEmpty()) {
-            return false;
-        }
-        for (Bucket b : buckets) {
-            if (local.state(b).reserved().compareTo(amount) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void addPending(List<Bucket> buckets, long spentNanos, long reservedNanos) {
-        synchronized (pending) {
-            for (Bucket b : buckets) {
-                pending.merge(b, new Delta(spentNanos, reservedNanos), Delta::plus);
-            }
-        }
-    }
-
-    /** Pushes pending deltas to Redis; those that fail stay pending. */
-    private void pushPending() {
-        Map<Bucket, Long> restores;
-        Map<Bucket, Delta> deltas;
-        synchronized (pending) {
-            restores = new LinkedHashMap<>(pendingRestores);
-            deltas = new LinkedHashMap<>(pending);
-            pendingRestores.clear();
-            pending.clear();
-        }
-        try {
-            for (var it = restores.entrySet().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                restoreShared(e.getKey(), e.getValue());
-                it.remove();
-            }
-            for (var it = deltas.entrySet().iterator(); it.hasNext(); ) {
-                var e = it.next();
-                apply(List.of(e.getKey()), e.getValue().reservedNanos(), e.getValue().spentNanos());
-                it.remove();
-            }
-        } catch (RedisUnavailableException e) {
-            synchronized (pending) {
-                restores.forEach(pendingRestores::putIfAbsent);
-                deltas.forEach((b, d) -> pending.merge(b, d, Delta::plus));
-            }
-            throw e;
-        }
+    private String newMarkerKey() {
+        return redis.key("pushed", instance + "-" + ids.incrementAndGet());
     }
 
     private void recover(boolean dataLost) {
         if (dataLost) {
-            synchronized (pending) {
-                pending.clear(); // the ledger holds this spend; the handler rebuilds from it
-            }
+            pending.clear(); // the ledger holds this spend; the handler rebuilds from it
+            dataLosses.incrementAndGet();
             dataLossHandler.run();
         }
-        pushPending();
+        pending.sendAll(redis, this::newMarkerKey, markerExpiry(), true);
     }
 
-    /** @return spend and releases waiting for Redis to come back, summed over buckets (for tests and metrics) */
-    Map<Bucket, Delta> pendingDeltas() {
-        synchronized (pending) {
-            return Map.copyOf(pending);
-        }
+    /** @return writes waiting for Redis to answer (for tests and metrics) */
+    int pendingWrites() {
+        return pending.size();
     }
 
     private String keyOf(Bucket bucket) {
         return redis.key("budget", bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
     }
 
+    private List<String> keysOf(List<Bucket> buckets) {
+        return buckets.stream().map(this::keyOf).toList();
+    }
+
     private long expireAt(Bucket bucket) {
         long byWindow = bucket.windowStart().plus(redis.options().bucketRetention()).toEpochMilli();
-        long soonest = redis.options().clock().instant().plus(MINIMUM_LIFE).toEpochMilli();
-        return Math.max(byWindow, soonest);
+        return Math.max(byWindow, markerExpiry());
+    }
+
+    private long markerExpiry() {
+        return redis.options().clock().instant().plus(MINIMUM_LIFE).toEpochMilli();
+    }
+
+    /** A hold lives as long as the longest-lived of its buckets: a settle after that has nothing to settle in. */
+    private long holdExpiry(List<Bucket> buckets) {
+        return buckets.stream().mapToLong(this::expireAt).max().orElseGet(this::markerExpiry);
     }
 
     private static long nanosFloor(Money money) {
@@ -548,11 +459,4 @@ public final class RedisBudgetStore implements BudgetStore {
 
     /** The counters one settle script returned, and when. */
     private record JustSettled(Map<Bucket, BucketState> states, long atNanos) {}
-
-    /** Changes to push into one Redis bucket: spend to add, reservation to give back. */
-    record Delta(long spentNanos, long reservedNanos) {
-        Delta plus(Delta other) {
-            return new Delta(spentNanos + other.spentNanos, reservedNanos + other.reservedNanos);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.spi.BudgetStore.Bucket;
 import dev.costwise.llm.spi.BudgetStore.BucketState;
 import dev.costwise.llm.spi.BudgetStore.Claim;
+import dev.costwise.llm.spi.BudgetStore.Grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,9 +52,9 @@ class RedisBudgetStoreTest {
         Claim daily = new Claim(DAILY, Money.of("1.00"));
         Claim team = new Claim(TEAM, Money.of("0.10"));
         assertThat(store.reserve(List.of(daily, team), Money.of("0.08"), Money.of("0.08")))
-                .contains(Money.of("0.08"));
+                .map(Grant::amount).contains(Money.of("0.08"));
 
-        Optional<Money> second = store.reserve(List.of(daily, team), Money.of("0.05"), Money.of("0.05"));
+        Optional<Grant> second = store.reserve(List.of(daily, team), Money.of("0.05"), Money.of("0.05"));
 
         assertThat(second).isEmpty();
         assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.08")));
@@ -63,10 +64,14 @@ class RedisBudgetStoreTest {
     /** Runs both combined scripts once on other keys, so a Redis that never saw them has loaded them. */
     private void loadCombinedScripts() {
         Bucket warm = new Bucket("warm-up", DAILY.windowStart());
-        store.lookupOrReserve(prefix + ":w", prefix + ":w:lock", "w".getBytes(), Duration.ofSeconds(1),
-                List.of(new Claim(warm, Money.of("1.00"))), Money.of("0.01"));
-        store.settleAndStore(List.of(warm), Money.of("0.01"), Money.ZERO, prefix + ":w", prefix + ":w:lock",
-                "w".getBytes(), Duration.ofSeconds(1), "w".getBytes());
+        RedisBudgetStore.Lookup locked = store.lookupOrReserve(prefix + ":w", prefix + ":w:lock", "w".getBytes(),
+                Duration.ofSeconds(1), List.of(new Claim(warm, Money.of("1.00"))), Money.of("0.01"));
+        store.settleAndStore(grantOf(locked), Money.ZERO, prefix + ":w", prefix + ":w:lock", "w".getBytes(),
+                Duration.ofSeconds(1), "w".getBytes());
+    }
+
+    private static Grant grantOf(RedisBudgetStore.Lookup lookup) {
+        return ((RedisBudgetStore.Lookup.Locked) lookup).grant().orElseThrow();
     }
 
     @Test
@@ -83,7 +88,8 @@ class RedisBudgetStoreTest {
                 claims, Money.of("0.06"));
 
         assertThat(connection.roundTrips() - before).isEqualTo(2);
-        assertThat(first).isEqualTo(new RedisBudgetStore.Lookup.Locked(Optional.of(Money.of("0.06"))));
+        assertThat(grantOf(first)).extracting(Grant::buckets, Grant::amount)
+                .containsExactly(List.of(DAILY, TEAM), Money.of("0.06"));
         assertThat(second).isInstanceOf(RedisBudgetStore.Lookup.LockedElsewhere.class);
         assertThat(store.state(TEAM)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.06"))); // once, not twice
     }
@@ -94,11 +100,12 @@ class RedisBudgetStoreTest {
         String lock = prefix + ":entry:lock";
         List<Claim> claims = List.of(new Claim(DAILY, Money.of("1.00")));
         loadCombinedScripts();
-        store.lookupOrReserve(entry, lock, "t1".getBytes(), Duration.ofSeconds(30), claims, Money.of("0.06"));
+        Grant grant = grantOf(store.lookupOrReserve(entry, lock, "t1".getBytes(), Duration.ofSeconds(30), claims,
+                Money.of("0.06")));
         long before = connection.roundTrips();
 
-        boolean done = store.settleAndStore(List.of(DAILY), Money.of("0.06"), Money.of("0.02"), entry, lock,
-                "answer".getBytes(), Duration.ofMinutes(5), "t1".getBytes());
+        boolean done = store.settleAndStore(grant, Money.of("0.02"), entry, lock, "answer".getBytes(),
+                Duration.ofMinutes(5), "t1".getBytes());
         BucketState settled = store.state(DAILY); // answered from the settle's reply
         RedisBudgetStore.Lookup hit = store.lookupOrReserve(entry, lock, "t2".getBytes(), Duration.ofSeconds(30),
                 claims, Money.of("0.06"));
@@ -129,19 +136,18 @@ class RedisBudgetStoreTest {
     void givenARange_whenReserving_thenTheLargestAmountEveryBucketHasRoomForIsTaken() {
         store.restore(DAILY, Money.of("0.70"));
 
-        Optional<Money> got = store.reserve(List.of(new Claim(DAILY, Money.of("1.00")), new Claim(TEAM,
+        Optional<Grant> got = store.reserve(List.of(new Claim(DAILY, Money.of("1.00")), new Claim(TEAM,
                 Money.of("0.50"))), Money.of("0.01"), Money.of("0.40"));
 
-        assertThat(got).contains(Money.of("0.30"));
+        assertThat(got).map(Grant::amount).contains(Money.of("0.30"));
     }
 
     @Test
     void givenAReservation_whenSettledForMoreThanReserved_thenSpendIsTheActualCostAndNothingStaysReserved() {
-        List<Bucket> buckets = List.of(DAILY, TEAM);
-        store.reserve(List.of(new Claim(DAILY, Money.of("1")), new Claim(TEAM, Money.of("1"))), Money.of("0.002"),
-                Money.of("0.002"));
+        Grant grant = store.reserve(List.of(new Claim(DAILY, Money.of("1")), new Claim(TEAM, Money.of("1"))),
+                Money.of("0.002"), Money.of("0.002")).orElseThrow();
 
-        store.settle(buckets, Money.of("0.002"), Money.of("0.0021375"));
+        store.settle(grant, Money.of("0.0021375"));
 
         assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.0021375"), Money.ZERO));
         assertThat(store.state(TEAM)).isEqualTo(new BucketState(Money.of("0.0021375"), Money.ZERO));
@@ -149,13 +155,81 @@ class RedisBudgetStoreTest {
 
     @Test
     void givenAReservation_whenReleased_thenTheRoomIsBack() {
-        store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("1"), Money.of("1"));
+        Grant grant = store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("1"), Money.of("1"))
+                .orElseThrow();
 
-        store.release(List.of(DAILY), Money.of("1"));
+        Grant left = store.release(grant, Money.of("1"));
 
+        assertThat(left.amount()).isEqualTo(Money.ZERO);
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
         assertThat(store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("1"), Money.of("1")))
-                .contains(Money.of("1"));
+                .map(Grant::amount).contains(Money.of("1"));
+    }
+
+    @Test
+    void givenASettleSentAgain_whenItArrivesTwice_thenItCountsOnce() {
+        Grant grant = store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("0.30"), Money.of("0.30"))
+                .orElseThrow();
+
+        store.settle(grant, Money.of("0.25"));
+        store.settle(grant, Money.of("0.25")); // as a replay after a timeout would
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.25"), Money.ZERO));
+    }
+
+    @Test
+    void givenAReleaseSentAgain_whenItArrivesTwice_thenItGivesBackOnce() {
+        Grant grant = store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("0.30"), Money.of("0.30"))
+                .orElseThrow();
+
+        store.release(grant, Money.of("0.10"));
+        Grant left = store.release(grant, Money.of("0.10"));
+
+        assertThat(left.amount()).isEqualTo(Money.of("0.20"));
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.20")));
+        store.settle(left, Money.of("0.15"));
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.15"), Money.ZERO));
+    }
+
+    @Test
+    void givenAVoidedReservation_whenItArrivesLate_thenNothingIsReserved() {
+        String hold = prefix + ":hold:late";
+        String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
+        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
+        new BudgetWrite.VoidReservation(hold, List.of(bucket), expiry).sendTo(connection);
+
+        Object late = connection.eval(BudgetScripts.RESERVE, List.of(hold, bucket), List.of("100", "100",
+                "1000000000", Long.toString(expiry), Long.toString(expiry)));
+
+        assertThat(late).isEqualTo(-2L);
+        assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
+    }
+
+    @Test
+    void givenAReservationMadeBeforeItsVoid_whenVoided_thenItIsUndone() {
+        String hold = prefix + ":hold:early";
+        String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
+        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
+        connection.eval(BudgetScripts.RESERVE, List.of(hold, bucket), List.of("100", "100", "1000000000",
+                Long.toString(expiry), Long.toString(expiry)));
+        assertThat(store.state(DAILY).reserved()).isEqualTo(Money.ofNanos(100));
+
+        new BudgetWrite.VoidReservation(hold, List.of(bucket), expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, List.of(bucket), expiry).sendTo(connection);
+
+        assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
+    }
+
+    @Test
+    void givenLocalSpendPushedAgain_whenItArrivesTwice_thenItCountsOnce() {
+        String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
+        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
+        BudgetWrite push = new BudgetWrite.PushSpend(prefix + ":pushed:1", bucket, 70, expiry, expiry);
+
+        push.sendTo(connection);
+        push.sendTo(connection);
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ofNanos(70), Money.ZERO));
     }
 
     @Test
@@ -187,9 +261,9 @@ class RedisBudgetStoreTest {
     void givenEachOperation_whenRun_thenItIsOneRoundTrip() {
         List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")), new Claim(TEAM, Money.of("1")));
         long before = connection.roundTrips();
-        store.reserve(claims, Money.of("0.1"), Money.of("0.1"));
+        Grant grant = store.reserve(claims, Money.of("0.1"), Money.of("0.1")).orElseThrow();
         long afterReserve = connection.roundTrips();
-        store.settle(List.of(DAILY, TEAM), Money.of("0.1"), Money.of("0.05"));
+        store.settle(grant, Money.of("0.05"));
         long afterSettle = connection.roundTrips();
 
         assertThat(afterReserve - before).isEqualTo(1);
@@ -201,7 +275,7 @@ class RedisBudgetStoreTest {
         Claim claim = new Claim(DAILY, Money.of("0.0000000109")); // 10.9 nano-dollars: room for 10
         assertThat(store.reserve(List.of(claim), Money.of("0.0000000101"), Money.of("0.0000000101"))).isEmpty();
         assertThat(store.reserve(List.of(claim), Money.of("0.00000001"), Money.of("0.00000001")))
-                .contains(Money.ofNanos(10));
+                .map(Grant::amount).contains(Money.ofNanos(10));
     }
 
     @Test

@@ -10,6 +10,10 @@ import dev.costwise.llm.budget.InMemorySpendLedger;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.spi.BudgetStore.Bucket;
+import dev.costwise.llm.spi.BudgetStore.BucketState;
+import dev.costwise.llm.spi.BudgetStore.Claim;
+import dev.costwise.llm.spi.BudgetStore.Grant;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,8 +161,81 @@ class RedisOutageTest {
 
         assertThat(a.budgets.status("daily").spent()).isEqualTo(ledgerTotal());
         assertThat(a.budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
-        assertThat(a.redis.budgetStore().pendingDeltas()).isEmpty();
-        assertThat(b.redis.budgetStore().pendingDeltas()).isEmpty();
+        assertThat(a.redis.budgetStore().pendingWrites()).isZero();
+        assertThat(b.redis.budgetStore().pendingWrites()).isZero();
+    }
+
+    @Test
+    void givenReservationsMadeBeforeAndDuringAnOutage_whenSettled_thenEachIsSettledWhereItWasMade()
+            throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
+        List<Claim> claims = List.of(new Claim(team, LIMIT));
+        Grant early = store.reserve(claims, Money.of("0.10"), Money.of("0.10")).orElseThrow();
+        Grant stillRunning = store.reserve(claims, Money.of("0.15"), Money.of("0.15")).orElseThrow();
+
+        server.freeze();
+        try {
+            Grant during = store.reserve(claims, Money.of("0.20"), Money.of("0.20")).orElseThrow();
+            b.redis.budgetStore().state(team); // so that b notices the outage too
+            assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.localReservations()).isEqualTo(1);
+            // The local store holds 0.20, enough to cover the early 0.10: only the grant says it was made in Redis.
+            store.settle(early, Money.of("0.08"));
+            store.settle(during, Money.of("0.05"));
+        } finally {
+            server.thaw();
+        }
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(store.pendingWrites()).isZero();
+        assertThat(store.state(team)).isEqualTo(new BucketState(Money.of("0.13"), Money.of("0.15")));
+        store.settle(stillRunning, Money.of("0.12"));
+        assertThat(b.redis.budgetStore().state(team)).isEqualTo(new BucketState(Money.of("0.25"), Money.ZERO));
+    }
+
+    @Test
+    void givenASettleWhoseReplyNeverCame_whenRedisAnswersAgain_thenItIsCountedOnce() throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
+        Grant grant = store.reserve(List.of(new Claim(team, LIMIT)), Money.of("0.10"), Money.of("0.10"))
+                .orElseThrow();
+        Grant earlier = store.reserve(List.of(new Claim(team, LIMIT)), Money.of("0.01"), Money.of("0.01"))
+                .orElseThrow();
+        store.settle(earlier, Money.of("0.01")); // Redis has the settle script loaded, so a late EVALSHA runs
+
+        server.freeze();
+        try {
+            store.settle(grant, Money.of("0.08")); // sent, then timed out: Redis runs it when it thaws
+            b.redis.budgetStore().state(team);
+            assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.pendingWrites()).isEqualTo(1);
+        } finally {
+            server.thaw();
+        }
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(store.pendingWrites()).isZero();
+        assertThat(store.state(team)).isEqualTo(new BucketState(Money.of("0.09"), Money.ZERO));
+    }
+
+    @Test
+    void givenACallRunningWhenRedisLostItsData_whenSettled_thenItsSpendIsCountedThoughItsHoldIsGone()
+            throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
+        Grant running = store.reserve(List.of(new Claim(team, LIMIT)), Money.of("0.10"), Money.of("0.10"))
+                .orElseThrow();
+
+        server.stop();
+        store.state(team);
+        b.redis.budgetStore().state(team);
+        assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+        server.restart(); // empty: the hold and the counters are gone
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+        store.settle(running, Money.of("0.08"));
+
+        assertThat(b.redis.budgetStore().state(team)).isEqualTo(new BucketState(Money.of("0.08"), Money.ZERO));
     }
 
     @Test

@@ -100,17 +100,17 @@ public final class BudgetBook {
     /** Reservations of one request, settled together. */
     public final class Reservation {
         private final List<Hold> holds;
-        private final List<BudgetStore.Bucket> buckets; // null: local counters
+        private final BudgetStore.Grant grant; // null: local counters
         /** Local counters: where each hold was reserved, so a request that outlives its window releases it there. */
         private final List<Counter> reservedIn;
 
-        Reservation(List<Hold> holds, List<BudgetStore.Bucket> buckets) {
-            this(holds, buckets, List.of());
+        Reservation(List<Hold> holds, BudgetStore.Grant grant) {
+            this(holds, grant, List.of());
         }
 
-        private Reservation(List<Hold> holds, List<BudgetStore.Bucket> buckets, List<Counter> reservedIn) {
+        private Reservation(List<Hold> holds, BudgetStore.Grant grant, List<Counter> reservedIn) {
             this.holds = holds;
-            this.buckets = buckets;
+            this.grant = grant;
             this.reservedIn = reservedIn;
         }
 
@@ -123,8 +123,7 @@ public final class BudgetBook {
          *     share): call {@link #settle} instead
          */
         boolean settleAlong(Money actual, SharedBudgetCounters.Combined combined) {
-            return buckets != null
-                    && shared.settleAlong(holds, buckets, reservedAmount(), actual, this::heard, combined);
+            return grant != null && shared.settleAlong(holds, grant, actual, this::heard, combined);
         }
 
         /**
@@ -135,8 +134,8 @@ public final class BudgetBook {
          * @param actual what the request cost
          */
         public void settle(Money actual) {
-            if (buckets != null) {
-                shared.settle(holds, buckets, reservedAmount(), actual, this::heard);
+            if (grant != null) {
+                shared.settle(holds, grant, actual, this::heard);
                 return;
             }
             for (int i = 0; i < holds.size(); i++) {
@@ -174,10 +173,6 @@ public final class BudgetBook {
         private void heard(Hold h, Money before, Money after) {
             alertOnThresholds(h, before.ratioOf(h.limit()), after.ratioOf(h.limit()), after);
         }
-
-        private Money reservedAmount() {
-            return holds.isEmpty() ? Money.ZERO : holds.getFirst().amount();
-        }
     }
 
     private void alertOnThresholds(Hold h, double before, double after, Money spent) {
@@ -211,7 +206,7 @@ public final class BudgetBook {
         if (shared != null) {
             SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
-                    : new Result(Optional.of(new Reservation(holds, r.buckets())), Optional.empty());
+                    : new Result(Optional.of(new Reservation(holds, r.grant().orElseThrow())), Optional.empty());
         }
         synchronized (this) {
             return reserveLocally(holds);
@@ -238,9 +233,9 @@ public final class BudgetBook {
 
     /** Holds, buckets and claims of a reservation to be made elsewhere. */
     record Prepared(List<Hold> holds, List<BudgetStore.Bucket> buckets, List<BudgetStore.Claim> claims) {
-        /** @return the reservation, once the store has made it */
-        Reservation reserved(BudgetBook book) {
-            return book.new Reservation(holds, buckets);
+        /** @return the reservation, once the store has granted it */
+        Reservation reserved(BudgetBook book, BudgetStore.Grant grant) {
+            return book.new Reservation(holds, grant);
         }
     }
 

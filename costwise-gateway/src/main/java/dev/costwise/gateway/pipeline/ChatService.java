@@ -742,8 +742,8 @@ public final class ChatService {
             Optional<RedisBudgetStore.Lookup> found = redis.get().entries().lookupOrReserve(key,
                     prepared.get().claims(), plan.worstCase());
             if (found.isPresent() && found.get() instanceof RedisBudgetStore.Lookup.Locked l
-                    && l.amount().isPresent()) {
-                reservation = Optional.of(prepared.get().reserved(budgets));
+                    && l.grant().isPresent()) {
+                reservation = Optional.of(prepared.get().reserved(budgets, l.grant().get()));
                 reservedFor = plan.primary().name();
             }
             return found;

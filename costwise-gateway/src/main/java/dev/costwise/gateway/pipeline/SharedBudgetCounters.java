@@ -6,6 +6,7 @@ import dev.costwise.llm.spi.BudgetStore;
 import dev.costwise.llm.spi.BudgetStore.Bucket;
 import dev.costwise.llm.spi.BudgetStore.BucketState;
 import dev.costwise.llm.spi.BudgetStore.Claim;
+import dev.costwise.llm.spi.BudgetStore.Grant;
 import dev.costwise.llm.spi.SpendLedger;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,7 +56,7 @@ final class SharedBudgetCounters {
     /**
      * Reserves {@code amount} against every hold, all or nothing.
      *
-     * @return the buckets reserved in, or the first budget without room
+     * @return what the store granted, or the first budget without room
      */
     Reserved reserve(List<BudgetBook.Hold> holds, Money amount) {
         List<Bucket> buckets = new ArrayList<>(holds.size());
@@ -65,8 +66,12 @@ final class SharedBudgetCounters {
             buckets.add(b);
             claims.add(new Claim(b, h.limit()));
         }
-        if (holds.isEmpty() || store.reserve(claims, amount, amount).isPresent()) {
-            return new Reserved(buckets, Optional.empty());
+        if (holds.isEmpty()) {
+            return new Reserved(Optional.of(new Grant(List.of(), Money.ZERO, store)), Optional.empty());
+        }
+        Optional<Grant> granted = store.reserve(claims, amount, amount);
+        if (granted.isPresent()) {
+            return new Reserved(granted, Optional.empty());
         }
         for (int i = 0; i < holds.size(); i++) {
             BucketState s = store.state(buckets.get(i));
@@ -74,8 +79,8 @@ final class SharedBudgetCounters {
             if (used.plus(amount).isGreaterThan(holds.get(i).limit()) || i == holds.size() - 1) {
                 BudgetBook.Hold h = holds.get(i);
                 Instant reset = BudgetBook.windowEnd(h.def().window(), buckets.get(i).windowStart());
-                return new Reserved(buckets, Optional.of(new BudgetBook.Exhausted(h.def(), h.limit(), used, reset,
-                        Duration.between(clock.instant(), reset))));
+                return new Reserved(Optional.empty(), Optional.of(new BudgetBook.Exhausted(h.def(), h.limit(), used,
+                        reset, Duration.between(clock.instant(), reset))));
             }
         }
         throw new IllegalStateException("unreachable: holds is not empty");
@@ -84,35 +89,34 @@ final class SharedBudgetCounters {
     /**
      * The outcome of {@link #reserve}.
      *
-     * @param buckets the buckets, one per hold
+     * @param grant what the store granted, one bucket per hold (none without holds), unless refused
      * @param exhausted the first budget without room, if the reservation was refused
      */
-    record Reserved(List<Bucket> buckets, Optional<BudgetBook.Exhausted> exhausted) {}
+    record Reserved(Optional<Grant> grant, Optional<BudgetBook.Exhausted> exhausted) {}
 
-    /** Replaces the reservation {@code amount} in {@code buckets} by {@code actual}. */
-    void settle(List<BudgetBook.Hold> holds, List<Bucket> buckets, Money amount, Money actual, Settled listener) {
-        if (buckets.isEmpty()) {
+    /** Replaces the reservation {@code grant} by {@code actual}. */
+    void settle(List<BudgetBook.Hold> holds, Grant grant, Money actual, Settled listener) {
+        if (grant.buckets().isEmpty()) {
             return;
         }
-        store.settle(buckets, amount, actual);
-        heard(holds, buckets, actual, listener);
+        store.settle(grant, actual);
+        heard(holds, grant.buckets(), actual, listener);
     }
 
     /** Writes a settle together with something else in one round trip (see {@link BudgetBook.Reservation}). */
     interface Combined {
         /** @return {@code false} when it did nothing (settle apart) */
-        boolean settle(dev.costwise.redis.RedisBudgetStore store, List<Bucket> buckets, Money reserved,
-                Money actual);
+        boolean settle(dev.costwise.redis.RedisBudgetStore store, Grant grant, Money actual);
     }
 
     /** Like {@link #settle}, in the round trip of {@code combined}; {@code false}: nothing done, settle apart. */
-    boolean settleAlong(List<BudgetBook.Hold> holds, List<Bucket> buckets, Money amount, Money actual,
-            Settled listener, Combined combined) {
-        if (buckets.isEmpty() || !(store instanceof dev.costwise.redis.RedisBudgetStore redis)
-                || !combined.settle(redis, buckets, amount, actual)) {
+    boolean settleAlong(List<BudgetBook.Hold> holds, Grant grant, Money actual, Settled listener,
+            Combined combined) {
+        if (grant.buckets().isEmpty() || !(store instanceof dev.costwise.redis.RedisBudgetStore redis)
+                || !combined.settle(redis, grant, actual)) {
             return false;
         }
-        heard(holds, buckets, actual, listener);
+        heard(holds, grant.buckets(), actual, listener);
         return true;
     }
 

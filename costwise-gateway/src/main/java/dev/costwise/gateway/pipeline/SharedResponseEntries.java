@@ -221,8 +221,8 @@ final class SharedResponseEntries implements AutoCloseable {
         }
         byte[] token = held.get().get(key);
         byte[] encoded = encode(value);
-        boolean done = reservation.settleAlong(actual, (store, buckets, reserved, cost) ->
-                store.settleAndStore(buckets, reserved, cost, prefix + key, prefix + key + ":lock", encoded, ttl,
+        boolean done = reservation.settleAlong(actual, (store, grant, cost) ->
+                store.settleAndStore(grant, cost, prefix + key, prefix + key + ":lock", encoded, ttl,
                         token == null ? new byte[0] : token));
         if (done) {
             held.get().remove(key);

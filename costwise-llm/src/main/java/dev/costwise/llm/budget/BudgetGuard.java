@@ -128,37 +128,37 @@ public final class BudgetGuard {
             spans.add(span);
             claims.add(new Claim(new Bucket(b.name(), span.start()), b.limit()));
         }
-        List<Bucket> buckets = claims.stream().map(Claim::bucket).toList();
         BudgetStore store = budgets.store();
 
         if (request.maxTokens().isPresent()) {
             Money needed = inputCost.plus(outputRate.perMillion(request.maxTokens().get()));
-            Optional<Money> reserved = store.reserve(claims, needed, needed);
-            if (reserved.isEmpty()) {
+            Optional<BudgetStore.Grant> granted = store.reserve(claims, needed, needed);
+            if (granted.isEmpty()) {
                 return refused(applicable, claims, spans, needed);
             }
-            return new Admission.Admitted(new Reservation(this, applicable, buckets, needed), request);
+            return new Admission.Admitted(new Reservation(this, applicable, granted.get()), request);
         }
 
         long maxOutput = info.maxOutputTokens() > 0 ? info.maxOutputTokens()
                 : Math.max(1, info.contextWindow() - inputTokens);
         Money minimum = inputCost.plus(outputRate.perMillion(1));
         Money maximum = inputCost.plus(outputRate.perMillion(maxOutput));
-        Optional<Money> reserved = store.reserve(claims, minimum, maximum);
-        if (reserved.isEmpty()) {
+        Optional<BudgetStore.Grant> granted = store.reserve(claims, minimum, maximum);
+        if (granted.isEmpty()) {
             return refused(applicable, claims, spans, minimum);
         }
+        BudgetStore.Grant grant = granted.get();
         long affordable = outputRate.isZero() ? maxOutput
-                : Math.min(maxOutput, reserved.get().minus(inputCost).toBigDecimal().multiply(MILLION)
+                : Math.min(maxOutput, grant.amount().minus(inputCost).toBigDecimal().multiply(MILLION)
                         .divide(outputRate.toBigDecimal(), 0, RoundingMode.FLOOR).longValueExact());
         int maxTokens = (int) Math.max(1, Math.min(Integer.MAX_VALUE, affordable));
         Money exact = inputCost.plus(outputRate.perMillion(maxTokens));
-        Money excess = reserved.get().minus(exact);
+        Money excess = grant.amount().minus(exact);
         if (excess.isPositive()) {
-            store.release(buckets, excess);
+            grant = store.release(grant, excess);
         }
         ChatRequest bounded = request.toBuilder().maxTokens(maxTokens).build();
-        return new Admission.Admitted(new Reservation(this, applicable, buckets, exact), bounded);
+        return new Admission.Admitted(new Reservation(this, applicable, grant), bounded);
     }
 
     boolean catalogKnows(String model) {
@@ -200,8 +200,10 @@ public final class BudgetGuard {
         return new Admission.Refused(action, failures);
     }
 
-    void settled(List<Budget> charged, List<Bucket> buckets, Money reserved, Money actual) {
-        budgets.store().settle(buckets, reserved, actual);
+    void settled(List<Budget> charged, BudgetStore.Grant grant, Money actual) {
+        budgets.store().settle(grant, actual);
+        Money reserved = grant.amount();
+        List<Bucket> buckets = grant.buckets();
         if (actual.isGreaterThan(reserved)) {
             for (Budget b : charged) {
                 meters.counter("costwise.budget.overrun", "budget", b.name()).increment();
@@ -245,8 +247,8 @@ public final class BudgetGuard {
 
     private record FiredThresholds(Instant windowStart, Set<Double> thresholds) {}
 
-    void released(List<Bucket> buckets, Money reserved) {
-        budgets.store().release(buckets, reserved);
+    void released(BudgetStore.Grant grant) {
+        budgets.store().release(grant, grant.amount());
     }
 
     private static void notify(Runnable event) {

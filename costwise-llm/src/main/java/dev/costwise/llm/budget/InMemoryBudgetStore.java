@@ -28,7 +28,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
     private final ConcurrentMap<Bucket, Counter> counters = new ConcurrentHashMap<>();
 
     @Override
-    public Optional<Money> reserve(List<Claim> claims, Money minimum, Money maximum) {
+    public Optional<Grant> reserve(List<Claim> claims, Money minimum, Money maximum) {
         Objects.requireNonNull(claims, "claims");
         Objects.requireNonNull(minimum, "minimum");
         Objects.requireNonNull(maximum, "maximum");
@@ -57,20 +57,20 @@ public final class InMemoryBudgetStore implements BudgetStore {
             for (Counter c : locked) {
                 c.reserved = c.reserved.plus(amount);
             }
-            return Optional.of(amount);
+            return Optional.of(new Grant(claims.stream().map(Claim::bucket).toList(), amount, this));
         } finally {
             unlockAll(locked);
         }
     }
 
     @Override
-    public void settle(List<Bucket> buckets, Money reserved, Money actual) {
-        Objects.requireNonNull(reserved, "reserved");
+    public void settle(Grant grant, Money actual) {
         Objects.requireNonNull(actual, "actual");
-        List<Counter> locked = lockAll(sorted(buckets));
+        requireOwn(grant);
+        List<Counter> locked = lockAll(sorted(grant.buckets()));
         try {
             for (Counter c : locked) {
-                c.reserved = c.reserved.minus(reserved);
+                c.reserved = c.reserved.minus(grant.amount());
                 c.spent = c.spent.plus(actual);
             }
         } finally {
@@ -79,15 +79,25 @@ public final class InMemoryBudgetStore implements BudgetStore {
     }
 
     @Override
-    public void release(List<Bucket> buckets, Money amount) {
+    public Grant release(Grant grant, Money amount) {
         Objects.requireNonNull(amount, "amount");
-        List<Counter> locked = lockAll(sorted(buckets));
+        requireOwn(grant);
+        Grant left = grant.less(amount);
+        List<Counter> locked = lockAll(sorted(grant.buckets()));
         try {
             for (Counter c : locked) {
                 c.reserved = c.reserved.minus(amount);
             }
         } finally {
             unlockAll(locked);
+        }
+        return left;
+    }
+
+    private void requireOwn(Grant grant) {
+        if (Objects.requireNonNull(grant, "grant").holder() != this) {
+            throw new IllegalArgumentException("the reservation " + grant.amount() + " in " + grant.buckets()
+                    + " was made by another budget store");
         }
     }
 

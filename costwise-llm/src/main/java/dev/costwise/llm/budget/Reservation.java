@@ -1,7 +1,7 @@
 package dev.costwise.llm.budget;
 
 import dev.costwise.core.Money;
-import dev.costwise.llm.spi.BudgetStore.Bucket;
+import dev.costwise.llm.spi.BudgetStore;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,20 +16,18 @@ public final class Reservation {
 
     private final BudgetGuard guard;
     private final List<Budget> budgets;
-    private final List<Bucket> buckets;
-    private final Money amount;
+    private final BudgetStore.Grant grant;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    Reservation(BudgetGuard guard, List<Budget> budgets, List<Bucket> buckets, Money amount) {
+    Reservation(BudgetGuard guard, List<Budget> budgets, BudgetStore.Grant grant) {
         this.guard = guard;
         this.budgets = List.copyOf(budgets);
-        this.buckets = List.copyOf(buckets);
-        this.amount = amount;
+        this.grant = grant;
     }
 
     /** @return the amount held in each budget */
     public Money amount() {
-        return amount;
+        return grant.amount();
     }
 
     /** @return the budgets it is held in */
@@ -49,7 +47,7 @@ public final class Reservation {
         if (!done.compareAndSet(false, true)) {
             return false;
         }
-        guard.settled(budgets, buckets, amount, actual);
+        guard.settled(budgets, grant, actual);
         return true;
     }
 
@@ -62,12 +60,12 @@ public final class Reservation {
         if (!done.compareAndSet(false, true)) {
             return false;
         }
-        guard.released(buckets, amount);
+        guard.released(grant);
         return true;
     }
 
     @Override
     public String toString() {
-        return "Reservation[" + amount.format() + " in " + budgets.stream().map(Budget::name).toList() + "]";
+        return "Reservation[" + grant.amount().format() + " in " + budgets.stream().map(Budget::name).toList() + "]";
     }
 }

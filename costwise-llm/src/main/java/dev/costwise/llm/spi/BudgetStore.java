@@ -23,28 +23,32 @@ public interface BudgetStore {
      * @param claims the buckets and their limits; not empty
      * @param minimum the least amount worth reserving; not negative
      * @param maximum the most to reserve; at least {@code minimum}
-     * @return the amount reserved in every bucket, or empty if some bucket has less than {@code minimum} left
+     * @return what was granted (pass it back to {@link #settle} or {@link #release}), or empty if some bucket has
+     *     less than {@code minimum} left
      * @throws IllegalArgumentException if {@code minimum} is negative or above {@code maximum}
      */
-    Optional<Money> reserve(List<Claim> claims, Money minimum, Money maximum);
+    Optional<Grant> reserve(List<Claim> claims, Money minimum, Money maximum);
 
     /**
-     * Turns a reservation into spend: every bucket's reserved amount drops by {@code reserved} and its spend rises by
-     * {@code actual}. {@code actual} may exceed {@code reserved} (a provider billed more than was estimated).
+     * Turns a reservation into spend: every bucket's reserved amount drops by the grant's amount and its spend rises
+     * by {@code actual}. {@code actual} may exceed the grant (a provider billed more than was estimated).
      *
-     * @param buckets the buckets the reservation was made in
-     * @param reserved the amount that was reserved
+     * @param grant what {@link #reserve} granted (or {@link #release} left of it); settled at most once
      * @param actual what the call really cost
+     * @throws IllegalArgumentException if another store made the grant
      */
-    void settle(List<Bucket> buckets, Money reserved, Money actual);
+    void settle(Grant grant, Money actual);
 
     /**
      * Gives back {@code amount} of a reservation without spending it (the call failed, or less was needed).
      *
-     * @param buckets the buckets the reservation was made in
-     * @param amount the amount to release
+     * @param grant what {@link #reserve} granted
+     * @param amount the amount to give back; at most the grant's amount
+     * @return what is left of the grant, to settle or release later
+     * @throws IllegalArgumentException if another store made the grant, or {@code amount} is negative or above the
+     *     grant's amount
      */
-    void release(List<Bucket> buckets, Money amount);
+    Grant release(Grant grant, Money amount);
 
     /**
      * The counters of one bucket.
@@ -85,6 +89,38 @@ public interface BudgetStore {
         public Claim {
             Objects.requireNonNull(bucket, "bucket");
             Objects.requireNonNull(limit, "limit");
+        }
+    }
+
+    /**
+     * What a store granted one reservation: the amount held in every bucket, and the store that holds it. Callers
+     * pass it back unchanged, so a store that keeps reservations in two places (Redis, and this replica's memory
+     * while Redis is unreachable) settles each where it was made rather than guessing.
+     *
+     * @param buckets the buckets, in the order of the claims
+     * @param amount the amount held in each bucket; not negative
+     * @param holder the store that holds the reservation: opaque to callers
+     */
+    record Grant(List<Bucket> buckets, Money amount, Object holder) {
+        public Grant {
+            buckets = List.copyOf(buckets);
+            Objects.requireNonNull(amount, "amount");
+            Objects.requireNonNull(holder, "holder");
+            if (amount.isNegative()) {
+                throw new IllegalArgumentException("a grant's amount cannot be negative, was " + amount);
+            }
+        }
+
+        /**
+         * @param released the amount given back
+         * @return this grant with {@code released} less held
+         * @throws IllegalArgumentException if {@code released} is negative or above the amount held
+         */
+        public Grant less(Money released) {
+            if (released.isNegative() || released.isGreaterThan(amount)) {
+                throw new IllegalArgumentException("cannot release " + released + " of a reservation of " + amount);
+            }
+            return new Grant(buckets, amount.minus(released), holder);
         }
     }
 

@@ -1,0 +1,110 @@
+package dev.costwise.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One write to the Redis budget counters that can be sent again after a timeout without counting twice (see
+ * {@link BudgetScripts}): what {@link RedisBudgetStore} keeps while Redis is away and sends when it answers again.
+ */
+sealed interface BudgetWrite {
+
+    /**
+     * Sends it.
+     *
+     * @return the script's reply
+     * @throws RedisUnavailableException if Redis did not answer (send it again later)
+     */
+    Object sendTo(RedisConnection redis);
+
+    /** @return the script keys of a write about one reservation: its hold, then its buckets */
+    private static List<String> holdAndBuckets(String hold, List<String> buckets) {
+        List<String> keys = new ArrayList<>(1 + buckets.size());
+        keys.add(hold);
+        keys.addAll(buckets);
+        return keys;
+    }
+
+    /**
+     * Replaces a reservation by what the call cost.
+     *
+     * @param hold the reservation's hold key
+     * @param buckets the bucket keys
+     * @param expiries each bucket's expiry
+     * @param actualNanos the cost
+     * @param countIfNoHold add the cost even when the hold is gone (it was lost with Redis's data)
+     */
+    record Settle(String hold, List<String> buckets, List<Long> expiries, long actualNanos, boolean countIfNoHold)
+            implements BudgetWrite {
+        @Override
+        public Object sendTo(RedisConnection redis) {
+            List<String> args = new ArrayList<>(2 + buckets.size());
+            args.add(Long.toString(actualNanos));
+            args.add(countIfNoHold ? "1" : "0");
+            expiries.forEach(e -> args.add(Long.toString(e)));
+            return redis.eval(BudgetScripts.SETTLE, holdAndBuckets(hold, buckets), args);
+        }
+    }
+
+    /**
+     * Gives back part of a reservation.
+     *
+     * @param hold the reservation's hold key
+     * @param buckets the bucket keys
+     * @param keepNanos what stays reserved
+     */
+    record Release(String hold, List<String> buckets, long keepNanos) implements BudgetWrite {
+        @Override
+        public Object sendTo(RedisConnection redis) {
+            return redis.eval(BudgetScripts.RELEASE, holdAndBuckets(hold, buckets),
+                    List.of(Long.toString(keepNanos)));
+        }
+    }
+
+    /**
+     * Undoes a reservation whose reply never came, if Redis made it, and keeps it from being made later.
+     *
+     * @param hold the reservation's hold key
+     * @param buckets the bucket keys
+     * @param holdExpiry when the void mark may go
+     */
+    record VoidReservation(String hold, List<String> buckets, long holdExpiry) implements BudgetWrite {
+        @Override
+        public Object sendTo(RedisConnection redis) {
+            return redis.eval(BudgetScripts.VOID, holdAndBuckets(hold, buckets), List.of(Long.toString(holdExpiry)));
+        }
+    }
+
+    /**
+     * Adds spend made in the local fallback while Redis was away, once.
+     *
+     * @param marker the key that marks this push as done
+     * @param bucket the bucket key
+     * @param spentNanos the spend
+     * @param bucketExpiry the bucket's expiry
+     * @param markerExpiry when the mark may go
+     */
+    record PushSpend(String marker, String bucket, long spentNanos, long bucketExpiry, long markerExpiry)
+            implements BudgetWrite {
+        @Override
+        public Object sendTo(RedisConnection redis) {
+            return redis.eval(BudgetScripts.PUSH_SPEND, List.of(marker, bucket), List.of(Long.toString(spentNanos),
+                    Long.toString(bucketExpiry), Long.toString(markerExpiry)));
+        }
+    }
+
+    /**
+     * Sets a bucket's spend rebuilt from the ledger, if Redis has none.
+     *
+     * @param bucket the bucket key
+     * @param spentNanos the spend
+     * @param bucketExpiry the bucket's expiry
+     */
+    record Restore(String bucket, long spentNanos, long bucketExpiry) implements BudgetWrite {
+        @Override
+        public Object sendTo(RedisConnection redis) {
+            return redis.eval(BudgetScripts.RESTORE, List.of(bucket), List.of(Long.toString(spentNanos),
+                    Long.toString(bucketExpiry)));
+        }
+    }
+}
