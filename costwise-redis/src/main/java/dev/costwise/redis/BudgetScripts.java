@@ -14,20 +14,22 @@ final class BudgetScripts {
 
     private BudgetScripts() {}
 
-    /**
-     * Lua helpers every script below starts with. {@code reserve_in(h, a)}: the hold is {@code KEYS[h]} and the
-     * buckets follow it; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit,
-     * each bucket's expiry and the hold's expiry; returns the amount reserved, -1 when some bucket has less than the
-     * minimum left, -2 when the hold exists (voided: nothing reserved). {@code settle_in(h, a)}: the same keys;
-     * {@code ARGV[a]} is the actual cost, {@code ARGV[a + 1]} whether to count it when the hold is gone, then each
-     * bucket's expiry; returns spent and reserved of every bucket afterwards.
-     */
-    private static final String HELPERS = """
+    /** Lua: {@code give_back(key, amount)} lowers a bucket's reserved amount, never below zero. */
+    private static final String GIVE_BACK = """
             local function give_back(key, amount)
               local left = (tonumber(redis.call('HGET', key, 'reserved')) or 0) - amount
               if left < 0 then left = 0 end
               redis.call('HSET', key, 'reserved', string.format('%d', left))
             end
+            """;
+
+    /**
+     * Lua: {@code reserve_in(h, a)}. The hold is {@code KEYS[h]} and the buckets follow it; {@code ARGV[a]} is the
+     * minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each bucket's expiry and the hold's expiry.
+     * Returns the amount reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists
+     * (voided: nothing reserved).
+     */
+    private static final String RESERVE_IN = """
             local function reserve_in(h, a)
               if redis.call('EXISTS', KEYS[h]) == 1 then return -2 end
               local n = #KEYS - h
@@ -47,6 +49,14 @@ final class BudgetScripts {
               redis.call('SET', KEYS[h], s, 'PXAT', ARGV[a + 2 + 2 * n])
               return amount
             end
+            """;
+
+    /**
+     * Lua: {@code settle_in(h, a)}, after {@link #GIVE_BACK}. The hold is {@code KEYS[h]} and the buckets follow it;
+     * {@code ARGV[a]} is the actual cost, {@code ARGV[a + 1]} whether to count it when the hold is gone, then each
+     * bucket's expiry. Returns spent and reserved of every bucket afterwards.
+     */
+    private static final String SETTLE_IN = GIVE_BACK + """
             local function settle_in(h, a)
               local held = tonumber(redis.call('GET', KEYS[h]))
               local actual = ARGV[a]
@@ -75,7 +85,7 @@ final class BudgetScripts {
      * amount reserved, -1 when some bucket has less than the minimum left, -2 when the hold already exists (the id
      * was voided: nothing reserved).
      */
-    static final LuaScript RESERVE = LuaScript.of("budget-reserve", HELPERS + "return reserve_in(1, 1)\n");
+    static final LuaScript RESERVE = LuaScript.of("budget-reserve", RESERVE_IN + "return reserve_in(1, 1)\n");
 
     /**
      * KEYS: hold, bucket 1..n. ARGV: actual cost, count when the hold is missing (1 or 0), bucket expiry 1..n.
@@ -83,13 +93,13 @@ final class BudgetScripts {
      * the spend is added, and only when asked to (the hold was lost with Redis's data). Returns spent and reserved of
      * every bucket afterwards.
      */
-    static final LuaScript SETTLE = LuaScript.of("budget-settle", HELPERS + "return settle_in(1, 1)\n");
+    static final LuaScript SETTLE = LuaScript.of("budget-settle", SETTLE_IN + "return settle_in(1, 1)\n");
 
     /**
      * KEYS: hold, bucket 1..n. ARGV: the amount to keep held. Gives back what the hold holds above it; a hold already
      * at or below it, or gone, is left alone. Returns 1 when something was given back.
      */
-    static final LuaScript RELEASE = LuaScript.of("budget-release", HELPERS + """
+    static final LuaScript RELEASE = LuaScript.of("budget-release", GIVE_BACK + """
             local held = tonumber(redis.call('GET', KEYS[1]))
             local keep = tonumber(ARGV[1])
             if not held or keep >= held then return 0 end
@@ -102,7 +112,7 @@ final class BudgetScripts {
      * KEYS: hold, bucket 1..n. ARGV: hold expiry. For a reservation whose reply never came: undoes it if Redis made
      * it, and marks the hold void so that a late arrival reserves nothing. Returns 1 when it undid a reservation.
      */
-    static final LuaScript VOID = LuaScript.of("budget-void", HELPERS + """
+    static final LuaScript VOID = LuaScript.of("budget-void", GIVE_BACK + """
             local held = tonumber(redis.call('GET', KEYS[1]))
             redis.call('SET', KEYS[1], 'void', 'PXAT', ARGV[1])
             if not held then return 0 end
@@ -133,7 +143,7 @@ final class BudgetScripts {
      * lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit, {@code {2, amount}} when the
      * caller took the fill lock (amount as {@link #RESERVE} returns it), {@code {3}} when another caller holds it.
      */
-    static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", HELPERS + """
+    static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", RESERVE_IN + """
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v} end
             if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {3} end
@@ -144,7 +154,7 @@ final class BudgetScripts {
      * A {@link #SETTLE} and a cache store (and unlock) in one script. KEYS: entry, lock, hold, bucket 1..n. ARGV:
      * value, TTL in ms, token, then as {@link #SETTLE}. Returns the counters like {@link #SETTLE}.
      */
-    static final LuaScript SETTLE_STORE = LuaScript.of("budget-settle-cache-store", HELPERS + """
+    static final LuaScript SETTLE_STORE = LuaScript.of("budget-settle-cache-store", SETTLE_IN + """
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
             return settle_in(3, 4)
