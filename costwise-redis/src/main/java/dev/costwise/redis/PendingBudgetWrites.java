@@ -20,24 +20,34 @@ final class PendingBudgetWrites {
     private final Map<String, LocalSpend> localSpend = new LinkedHashMap<>(); // guarded by this
     /** One sender at a time, so writes leave in order. */
     private final ReentrantLock sending = new ReentrantLock();
+    /** {@link #size()} without the lock, for the request path's check. */
+    private volatile int waiting;
 
     private record LocalSpend(long nanos, long bucketExpiry) {}
 
     /** Queues a write. */
     synchronized void add(BudgetWrite write) {
         writes.add(write);
+        waiting = size();
     }
 
     /** Adds spend settled locally to the bucket's sum. */
     synchronized void addLocalSpend(String bucket, long nanos, long bucketExpiry) {
         localSpend.merge(bucket, new LocalSpend(nanos, bucketExpiry),
                 (a, b) -> new LocalSpend(a.nanos() + b.nanos(), Math.max(a.bucketExpiry(), b.bucketExpiry())));
+        waiting = size();
     }
 
     /** Drops everything (Redis lost its data; the ledger rebuilds the counters instead). */
     synchronized void clear() {
         writes.clear();
         localSpend.clear();
+        waiting = 0;
+    }
+
+    /** @return whether nothing waits; no lock taken */
+    boolean isEmpty() {
+        return waiting == 0;
     }
 
     /** @return writes and local sums waiting */
@@ -75,6 +85,7 @@ final class PendingBudgetWrites {
             localSpend.forEach((bucket, spend) -> writes.add(new BudgetWrite.PushSpend(markerKey.get(), bucket,
                     spend.nanos(), spend.bucketExpiry(), Math.max(markerExpiry, spend.bucketExpiry()))));
             localSpend.clear();
+            waiting = size();
         }
         while (true) {
             BudgetWrite next;
@@ -89,6 +100,7 @@ final class PendingBudgetWrites {
                 if (writes.peekFirst() == next) { // else cleared meanwhile
                     writes.pollFirst();
                 }
+                waiting = size();
             }
         }
     }

@@ -179,6 +179,10 @@ public final class RedisBudgetStore implements BudgetStore {
             rememberSettled(grant.buckets(), (List<?>) write.sendTo(redis));
         } catch (RedisUnavailableException e) {
             inDoubt(write);
+            return;
+        }
+        if (!pending.isEmpty()) {
+            sendPending(); // a write that failed while Redis stayed up (a pool timeout) goes now
         }
     }
 

@@ -233,6 +233,41 @@ class RedisBudgetStoreTest {
     }
 
     @Test
+    void givenASettleThatFoundNoFreeConnection_whenTheNextSettleSucceeds_thenItIsSentAlong() throws Exception {
+        RedisOptions narrowOptions = connection.options().toBuilder().poolSize(1).poolWait(Duration.ofMillis(50))
+                .socketTimeout(Duration.ofSeconds(10)).build();
+        try (RedisConnection narrow = RedisConnection.open(narrowOptions);
+                RedisClient client = RedisClient.create(SharedRedis.URL)) {
+            RedisBudgetStore one = RedisBudgetStore.on(narrow);
+            List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")));
+            Grant first = one.reserve(claims, Money.of("0.10"), Money.of("0.10")).orElseThrow();
+            Grant second = one.reserve(claims, Money.of("0.20"), Money.of("0.20")).orElseThrow();
+            String list = prefix + ":blocker";
+            long blockedBefore = blockedClients(client);
+            Thread blocker = Thread.ofPlatform().start(() -> narrow.call(c -> c.blpop(5, list)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (blockedClients(client) == blockedBefore) { // until the pool's only connection waits in BLPOP
+                assertThat(System.nanoTime()).as("BLPOP never blocked").isLessThan(deadline);
+            }
+
+            one.settle(first, Money.of("0.05")); // no connection free while Redis answers: kept for later
+            assertThat(narrow.isAvailable()).isTrue();
+            assertThat(one.pendingWrites()).isEqualTo(1);
+            client.lpush(list, "go");
+            blocker.join();
+            one.settle(second, Money.of("0.15"));
+
+            assertThat(one.pendingWrites()).isZero();
+            assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.20"), Money.ZERO));
+        }
+    }
+
+    private static long blockedClients(RedisClient client) {
+        return client.info("clients").lines().filter(l -> l.startsWith("blocked_clients:"))
+                .mapToLong(l -> Long.parseLong(l.substring("blocked_clients:".length()).trim())).sum();
+    }
+
+    @Test
     void givenTwoReplicasStartingTogether_whenBothRestoreFromTheLedger_thenSpendIsCountedOnce() {
         try (RedisConnection other = RedisConnection.open(connection.options())) {
             RedisBudgetStore replica2 = RedisBudgetStore.on(other);
