@@ -41,6 +41,7 @@ import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -163,6 +164,10 @@ public final class Gateway implements AutoCloseable {
                 .shutdownGracePeriod(config.server().shutdownGrace())
                 .shutdownHook(false)
                 .connectionOptions(o -> o.tcpNoDelay(true))
+                // Requests are validated as they are read; the response headers are the gateway's own values (names
+                // from the config are checked when it loads), and validating every one of them again on every write
+                // was 5 % of the gateway's CPU samples at c=16.
+                .addProtocol(Http1Config.builder().validateResponseHeaders(false).build())
                 .routing(routing)
                 .build();
     }

@@ -98,6 +98,34 @@ class ShutdownAndConfigTest {
     }
 
     @Test
+    void givenNamesThatWouldBreakAResponseHeader_whenLoaded_thenEachIsRefusedWithItsPath() {
+        String yaml = """
+                models:
+                  - name: "gpt\\nSet-Cookie: x=1"
+                    provider: sim
+                  - name: fine
+                    provider: sim
+                pipelines:
+                  auto:
+                    routes:
+                      - name: "che\\rap"
+                        model: fine
+                budgets:
+                  - name: "dai\\x07ly"
+                    limit: "5"
+                """;
+        assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "headers.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "models[0].name: 'gpt?Set-Cookie: x=1' contains a control character or a character outside"
+                                + " Latin-1; it is sent in the x-costwise-model-used header",
+                        "pipelines.auto.routes[0].name: 'che?ap' contains a control character or a character"
+                                + " outside Latin-1; it is sent in the x-costwise-route header",
+                        "budgets[0].name: 'dai?ly' contains a control character or a character outside Latin-1;"
+                                + " it is sent in the x-costwise-route header"));
+    }
+
+    @Test
     void givenValidateWithoutTheWorkflow_whenLoaded_thenTheProblemNamesThePipeline() {
         String yaml = "models: [{name: m, provider: sim}]\npipelines:\n  m: {validate: true}\n";
         assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "v.yaml"))

@@ -346,7 +346,7 @@ public final class ConfigLoader {
                 }
                 unknownFields(m, p, Set.of("name", "provider", "model", "api_key", "api_key_env", "base_url",
                         "price", "context_window", "max_output_tokens"));
-                Optional<String> name = reqString(m, "name", p + ".name");
+                Optional<String> name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
                 name.ifPresent(nm -> {
                     if (!seen.add(nm)) {
                         problem(p + ".name", "duplicate model name '" + nm + "'");
@@ -542,7 +542,7 @@ public final class ConfigLoader {
                 return null;
             }
             unknownFields(n, p, Set.of("name", "model", "when"));
-            Optional<String> name = reqString(n, "name", p + ".name");
+            Optional<String> name = reqHeaderSafe(n, "name", p + ".name", "x-costwise-route");
             Optional<String> model = reqString(n, "model", p + ".model");
             model.ifPresent(t -> requireTarget(t, p + ".model", targets));
             JsonNode w = n.path("when");
@@ -672,7 +672,7 @@ public final class ConfigLoader {
                 }
                 unknownFields(b, p, Set.of("name", "scope", "window", "limit", "on_exhausted", "downgrade_to",
                         "alert_at"));
-                Optional<String> name = reqString(b, "name", p + ".name");
+                Optional<String> name = reqHeaderSafe(b, "name", p + ".name", "x-costwise-route");
                 BudgetScope scope = optEnum(b, "scope", p + ".scope", BudgetScope.class).orElse(BudgetScope.GLOBAL);
                 BudgetWindow window = optEnum(b, "window", p + ".window", BudgetWindow.class)
                         .orElse(BudgetWindow.MONTH);
@@ -847,6 +847,20 @@ public final class ConfigLoader {
             if (s.isEmpty() && (n.path(field).isMissingNode() || n.path(field).isNull()
                     || n.path(field).isValueNode())) {
                 problem(p, "is required");
+            }
+            return s;
+        }
+
+        /**
+         * A required name the gateway sends back in a response header: the server does not validate the headers it
+         * writes (the gateway writes only its own values), so a name that could break a header is refused here.
+         */
+        Optional<String> reqHeaderSafe(JsonNode n, String field, String p, String header) {
+            Optional<String> s = reqString(n, field, p);
+            if (s.isPresent() && s.get().chars().anyMatch(c -> c < 0x20 || c == 0x7f || c > 0xff)) {
+                problem(p, "'" + s.get().replaceAll("\\p{Cntrl}", "?") + "' contains a control character or a"
+                        + " character outside Latin-1; it is sent in the " + header + " header");
+                return Optional.empty();
             }
             return s;
         }
