@@ -33,6 +33,9 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
     static final String TEAM = "team";
     static final String FEATURE = "feature";
 
+    /** Formats {@code at_iso}; rows are bound on the ledger's one writer thread, in time order. */
+    private static final IsoInstants ISO = new IsoInstants();
+
     static final String COLUMNS = "record_id, request_id, attempt, at_ms, at_iso, day, requested_model, used_model,"
             + " provider, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,"
             + " estimated, cost, baseline_cost, price_status, outcome, error_kind, route, latency_ms, tag_key,"
@@ -72,7 +75,7 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
         insert.setString(i++, r.requestId());
         insert.setInt(i++, r.attempt());
         insert.setLong(i++, r.at().toEpochMilli());
-        insert.setString(i++, r.at().toString());
+        insert.setString(i++, ISO.format(r.at()));
         insert.setString(i++, day);
         insert.setString(i++, r.requestedModel());
         insert.setString(i++, r.usedModel());
