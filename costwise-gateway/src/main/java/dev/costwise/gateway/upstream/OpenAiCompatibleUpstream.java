@@ -150,7 +150,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("usage") && value == JsonToken.START_OBJECT) {
-                    usage = OpenAiReplies.usage(json.readTree(p)).orElse(Usage.ZERO);
+                    usage = OpenAiReplies.usage(p);
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
                     answered = p.getText();
                 } else {

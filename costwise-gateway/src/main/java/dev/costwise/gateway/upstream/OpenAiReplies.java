@@ -1,9 +1,13 @@
 package dev.costwise.gateway.upstream;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,12 +37,78 @@ public final class OpenAiReplies {
         if (usage == null || !usage.isObject()) {
             return Optional.empty();
         }
-        long in = usage.path("prompt_tokens").asLong(0);
-        long out = usage.path("completion_tokens").asLong(0);
-        long cached = Math.min(in, usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
-        long reasoning = Math.min(out, usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
-        return Optional.of(new Usage(Math.max(0, in), Math.max(0, cached), 0, Math.max(0, out), Math.max(0,
-                reasoning), false));
+        try (JsonParser p = usage.traverse()) {
+            p.nextToken();
+            return Optional.of(usage(p));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a JSON tree could not be walked", e);
+        }
+    }
+
+    /**
+     * Usage from a parser positioned on the {@code START_OBJECT} of a {@code usage} object, read as a stream (no
+     * tree is built: the gateway reads this from every answer); leaves the parser on its {@code END_OBJECT}.
+     *
+     * @param p the parser
+     * @return the usage; counts that are missing or not numbers are 0
+     * @throws IOException if the JSON is malformed
+     */
+    public static Usage usage(JsonParser p) throws IOException {
+        long in = 0;
+        long out = 0;
+        long cached = 0;
+        long reasoning = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "prompt_tokens" -> in = count(p, value);
+                case "completion_tokens" -> out = count(p, value);
+                case "prompt_tokens_details" -> cached = nestedCount(p, value, "cached_tokens");
+                case "completion_tokens_details" -> reasoning = nestedCount(p, value, "reasoning_tokens");
+                default -> p.skipChildren();
+            }
+        }
+        cached = Math.min(in, cached);
+        reasoning = Math.min(out, reasoning);
+        return new Usage(Math.max(0, in), Math.max(0, cached), 0, Math.max(0, out), Math.max(0, reasoning), false);
+    }
+
+    /** The count {@code field} of the object the parser is on (0 when absent, or when it is not an object). */
+    private static long nestedCount(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return 0;
+        }
+        long found = 0;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            if (name.equals(field)) {
+                found = count(p, v);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return found;
+    }
+
+    /** A token count: an integer, a decimal (truncated) or a numeric string; anything else is 0. */
+    private static long count(JsonParser p, JsonToken value) throws IOException {
+        return switch (value) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue().longValue();
+            case VALUE_STRING -> {
+                try {
+                    yield (long) Double.parseDouble(p.getText().trim());
+                } catch (NumberFormatException e) {
+                    yield 0;
+                }
+            }
+            default -> {
+                p.skipChildren();
+                yield 0;
+            }
+        };
     }
 
     /**
