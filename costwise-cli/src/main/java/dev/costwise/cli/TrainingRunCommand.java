@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -55,12 +54,8 @@ final class TrainingRunCommand implements Callable<Integer> {
     /** The embedded default as a start without any provider key builds it, on a free port and a throwaway ledger. */
     static GatewayConfig config(Path dir) {
         GatewayConfig simulated = EmbeddedDefaults.fromEnvironment(name -> null);
-        GatewayConfig.Server server = simulated.server().withAddress("127.0.0.1", 0);
-        return new GatewayConfig(server, Optional.empty(),
-                Optional.of("jdbc:sqlite:" + dir.resolve("ledger.db")), simulated.ledgerRetention(),
-                simulated.models(), simulated.aliases(), simulated.groups(), simulated.defaults(),
-                simulated.pipelines(), simulated.keys(), simulated.budgets(), simulated.alerts(), simulated.tests(),
-                simulated.simulated(), simulated.throttles(), simulated.redis());
+        return simulated.withServer(simulated.server().withAddress("127.0.0.1", 0))
+                .withLedgerUrl("jdbc:sqlite:" + dir.resolve("ledger.db"));
     }
 
     /**

@@ -38,11 +38,21 @@ sealed interface BudgetWrite {
             implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
+            return redis.eval(BudgetScripts.SETTLE, keys(), args());
+        }
+
+        /** @return the script keys: the hold, then the buckets (settle-and-store takes them after its own two) */
+        List<String> keys() {
+            return holdAndBuckets(hold, buckets);
+        }
+
+        /** @return the script arguments: the cost, whether to count it without a hold, each bucket's expiry */
+        List<String> args() {
             List<String> args = new ArrayList<>(2 + buckets.size());
             args.add(Long.toString(actualNanos));
             args.add(countIfNoHold ? "1" : "0");
             expiries.forEach(e -> args.add(Long.toString(e)));
-            return redis.eval(BudgetScripts.SETTLE, holdAndBuckets(hold, buckets), args);
+            return args;
         }
     }
 

@@ -120,14 +120,13 @@ public final class RedisBudgetStore implements BudgetStore {
         if (claims.isEmpty()) {
             throw new IllegalArgumentException("claims cannot be empty");
         }
-        List<Bucket> buckets = claims.stream().map(Claim::bucket).toList();
         if (redis.isAvailable()) {
-            SharedHold hold = newHold();
+            ReserveCall call = reserveCall(claims, minimum, maximum);
             try {
-                return reserveShared(hold, claims, minimum, maximum);
+                return call.granted((Long) redis.eval(BudgetScripts.RESERVE, call.keys(), call.args()));
             } catch (RedisUnavailableException e) {
                 // Redis may have made it all the same: undo that when it answers, then use this replica's share
-                inDoubt(new BudgetWrite.VoidReservation(hold.key(), keysOf(buckets), holdExpiry(buckets)));
+                inDoubt(call.voidIt());
             }
         }
         localReservations.increment();
@@ -136,28 +135,48 @@ public final class RedisBudgetStore implements BudgetStore {
         return local.reserve(shares, minimum, maximum);
     }
 
-    private Optional<Grant> reserveShared(SharedHold hold, List<Claim> claims, Money minimum, Money maximum) {
+    /**
+     * A reservation about to be sent: its hold, and the keys and arguments {@link BudgetScripts#RESERVE} takes (the
+     * lookup-and-reserve script takes the same after its own).
+     */
+    private record ReserveCall(SharedHold hold, List<Bucket> buckets, List<String> keys, List<String> args,
+            long holdExpiry) {
+        /** @return the grant for the amount the script returned, or empty when a bucket had no room */
+        Optional<Grant> granted(long amount) {
+            if (amount == -2) {
+                throw new IllegalStateException("budget hold " + hold.key() + " already exists in redis");
+            }
+            return amount < 0 ? Optional.empty() : Optional.of(new Grant(buckets, Money.ofNanos(amount), hold));
+        }
+
+        /** @return the write that undoes this reservation if Redis made it after all */
+        BudgetWrite voidIt() {
+            return new BudgetWrite.VoidReservation(hold.key(), keys.subList(1, keys.size()), holdExpiry);
+        }
+    }
+
+    private ReserveCall reserveCall(List<Claim> claims, Money minimum, Money maximum) {
+        SharedHold hold = newHold();
         int n = claims.size();
+        List<Bucket> buckets = new ArrayList<>(n);
         List<String> keys = new ArrayList<>(1 + n);
-        keys.add(hold.key());
         List<String> args = new ArrayList<>(3 + 2 * n);
+        keys.add(hold.key());
         args.add(Long.toString(minimum.toNanosCeiling()));
         args.add(Long.toString(maximum.toNanosCeiling()));
-        List<Bucket> buckets = new ArrayList<>(n);
         for (Claim c : claims) {
             buckets.add(c.bucket());
             keys.add(keyOf(c.bucket()));
             args.add(Long.toString(nanosFloor(c.limit())));
         }
+        long holdExpiry = Long.MIN_VALUE;
         for (Bucket b : buckets) {
-            args.add(Long.toString(expireAt(b)));
+            long expiry = expireAt(b);
+            holdExpiry = Math.max(holdExpiry, expiry); // a hold lives as long as the longest-lived of its buckets
+            args.add(Long.toString(expiry));
         }
-        args.add(Long.toString(holdExpiry(buckets)));
-        long amount = (Long) redis.eval(BudgetScripts.RESERVE, keys, args);
-        if (amount == -2) {
-            throw new IllegalStateException("budget hold " + hold.key() + " already exists in redis");
-        }
-        return amount < 0 ? Optional.empty() : Optional.of(new Grant(buckets, Money.ofNanos(amount), hold));
+        args.add(Long.toString(holdExpiry));
+        return new ReserveCall(hold, buckets, keys, args, holdExpiry);
     }
 
     @Override
@@ -220,32 +239,20 @@ public final class RedisBudgetStore implements BudgetStore {
         if (claims.isEmpty()) {
             throw new IllegalArgumentException("claims cannot be empty");
         }
-        int n = claims.size();
-        SharedHold hold = newHold();
-        List<Bucket> buckets = claims.stream().map(Claim::bucket).toList();
-        List<byte[]> keys = new ArrayList<>(3 + n);
+        ReserveCall call = reserveCall(claims, amount, amount); // all of it or nothing
+        List<byte[]> keys = new ArrayList<>(2 + call.keys().size());
         keys.add(RedisConnection.bytes(entryKey));
         keys.add(RedisConnection.bytes(lockKey));
-        keys.add(RedisConnection.bytes(hold.key()));
-        List<byte[]> args = new ArrayList<>(5 + 2 * n);
+        call.keys().forEach(k -> keys.add(RedisConnection.bytes(k)));
+        List<byte[]> args = new ArrayList<>(2 + call.args().size());
         args.add(token);
         args.add(RedisConnection.bytes(Long.toString(Math.max(1, lockTtl.toMillis()))));
-        byte[] nanos = RedisConnection.bytes(Long.toString(amount.toNanosCeiling()));
-        args.add(nanos); // the minimum
-        args.add(nanos); // and the maximum: all of it or nothing
-        for (Claim c : claims) {
-            keys.add(RedisConnection.bytes(keyOf(c.bucket())));
-            args.add(RedisConnection.bytes(Long.toString(nanosFloor(c.limit()))));
-        }
-        for (Bucket b : buckets) {
-            args.add(RedisConnection.bytes(Long.toString(expireAt(b))));
-        }
-        args.add(RedisConnection.bytes(Long.toString(holdExpiry(buckets))));
+        call.args().forEach(a -> args.add(RedisConnection.bytes(a)));
         List<?> reply;
         try {
             reply = (List<?>) redis.evalBinary(BudgetScripts.LOOKUP_LOCK_RESERVE, keys, args);
         } catch (RedisUnavailableException e) {
-            inDoubt(new BudgetWrite.VoidReservation(hold.key(), keysOf(buckets), holdExpiry(buckets)));
+            inDoubt(call.voidIt());
             throw e;
         }
         long kind = (Long) reply.get(0);
@@ -255,12 +262,7 @@ public final class RedisBudgetStore implements BudgetStore {
         if (kind == 3) {
             return new Lookup.LockedElsewhere();
         }
-        long reserved = (Long) reply.get(1);
-        if (reserved == -2) {
-            throw new IllegalStateException("budget hold " + hold.key() + " already exists in redis");
-        }
-        return new Lookup.Locked(reserved < 0 ? Optional.empty()
-                : Optional.of(new Grant(buckets, Money.ofNanos(reserved), hold)));
+        return new Lookup.Locked(call.granted((Long) reply.get(1)));
     }
 
     /**
@@ -280,26 +282,22 @@ public final class RedisBudgetStore implements BudgetStore {
      */
     public boolean settleAndStore(Grant grant, Money actual, String entryKey, String lockKey, byte[] value,
             Duration ttl, byte[] token) {
-        List<Bucket> buckets = grant.buckets();
-        if (buckets.isEmpty() || madeLocally(grant) || !redis.isAvailable()) {
+        if (madeLocally(grant) || !redis.isAvailable()) {
             return false;
         }
-        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), buckets, actual.toNanosCeiling());
+        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), grant.buckets(), actual.toNanosCeiling());
         justSettled.remove();
-        List<byte[]> keys = new ArrayList<>(3 + buckets.size());
+        List<byte[]> keys = new ArrayList<>(2 + grant.buckets().size() + 1);
         keys.add(RedisConnection.bytes(entryKey));
         keys.add(RedisConnection.bytes(lockKey));
-        keys.add(RedisConnection.bytes(settle.hold()));
-        settle.buckets().forEach(k -> keys.add(RedisConnection.bytes(k)));
-        List<byte[]> args = new ArrayList<>(5 + buckets.size());
+        settle.keys().forEach(k -> keys.add(RedisConnection.bytes(k)));
+        List<byte[]> args = new ArrayList<>(3 + grant.buckets().size() + 2);
         args.add(value);
         args.add(RedisConnection.bytes(Long.toString(Math.max(1, ttl.toMillis()))));
         args.add(token);
-        args.add(RedisConnection.bytes(Long.toString(settle.actualNanos())));
-        args.add(RedisConnection.bytes(settle.countIfNoHold() ? "1" : "0"));
-        settle.expiries().forEach(e -> args.add(RedisConnection.bytes(Long.toString(e))));
+        settle.args().forEach(a -> args.add(RedisConnection.bytes(a)));
         try {
-            rememberSettled(buckets, (List<?>) redis.evalBinary(BudgetScripts.SETTLE_STORE, keys, args));
+            rememberSettled(grant.buckets(), (List<?>) redis.evalBinary(BudgetScripts.SETTLE_STORE, keys, args));
         } catch (RedisUnavailableException e) {
             inDoubt(settle);
         }
@@ -446,11 +444,6 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private long markerExpiry() {
         return redis.options().clock().instant().plus(MINIMUM_LIFE).toEpochMilli();
-    }
-
-    /** A hold lives as long as the longest-lived of its buckets: a settle after that has nothing to settle in. */
-    private long holdExpiry(List<Bucket> buckets) {
-        return buckets.stream().mapToLong(this::expireAt).max().orElseGet(this::markerExpiry);
     }
 
     private static long nanosFloor(Money money) {

@@ -114,6 +114,12 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                 pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
     }
 
+    /** @return a copy keeping its ledger at {@code url} (a JDBC URL) */
+    public GatewayConfig withLedgerUrl(String url) {
+        return new GatewayConfig(server, masterKey, Optional.of(url), ledgerRetention, models, aliases, groups,
+                defaults, pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
+    }
+
     /**
      * Where and how the server listens.
      *

@@ -100,7 +100,7 @@ public final class BudgetBook {
     /** Reservations of one request, settled together. */
     public final class Reservation {
         private final List<Hold> holds;
-        private final BudgetStore.Grant grant; // null: local counters
+        private final BudgetStore.Grant grant; // null: local counters, or no budget applies
         /** Local counters: where each hold was reserved, so a request that outlives its window releases it there. */
         private final List<Counter> reservedIn;
 
@@ -206,7 +206,7 @@ public final class BudgetBook {
         if (shared != null) {
             SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
-                    : new Result(Optional.of(new Reservation(holds, r.grant().orElseThrow())), Optional.empty());
+                    : new Result(Optional.of(new Reservation(holds, r.grant().orElse(null))), Optional.empty());
         }
         synchronized (this) {
             return reserveLocally(holds);

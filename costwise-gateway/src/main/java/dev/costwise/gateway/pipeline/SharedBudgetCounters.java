@@ -67,7 +67,7 @@ final class SharedBudgetCounters {
             claims.add(new Claim(b, h.limit()));
         }
         if (holds.isEmpty()) {
-            return new Reserved(Optional.of(new Grant(List.of(), Money.ZERO, store)), Optional.empty());
+            return new Reserved(Optional.empty(), Optional.empty()); // no budget applies: nothing to hold
         }
         Optional<Grant> granted = store.reserve(claims, amount, amount);
         if (granted.isPresent()) {
@@ -89,16 +89,13 @@ final class SharedBudgetCounters {
     /**
      * The outcome of {@link #reserve}.
      *
-     * @param grant what the store granted, one bucket per hold (none without holds), unless refused
+     * @param grant what the store granted, one bucket per hold; empty when refused or when no budget applies
      * @param exhausted the first budget without room, if the reservation was refused
      */
     record Reserved(Optional<Grant> grant, Optional<BudgetBook.Exhausted> exhausted) {}
 
     /** Replaces the reservation {@code grant} by {@code actual}. */
     void settle(List<BudgetBook.Hold> holds, Grant grant, Money actual, Settled listener) {
-        if (grant.buckets().isEmpty()) {
-            return;
-        }
         store.settle(grant, actual);
         heard(holds, grant.buckets(), actual, listener);
     }
@@ -112,7 +109,7 @@ final class SharedBudgetCounters {
     /** Like {@link #settle}, in the round trip of {@code combined}; {@code false}: nothing done, settle apart. */
     boolean settleAlong(List<BudgetBook.Hold> holds, Grant grant, Money actual, Settled listener,
             Combined combined) {
-        if (grant.buckets().isEmpty() || !(store instanceof dev.costwise.redis.RedisBudgetStore redis)
+        if (!(store instanceof dev.costwise.redis.RedisBudgetStore redis)
                 || !combined.settle(redis, grant, actual)) {
             return false;
         }
