@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
         this.redis = config.redis().map(r -> RedisSharing.connect(r, b.redisAlerts.<AlertSink>map(extra -> alert -> {
             log.send(alert);
             extra.send(alert);
-        }).orElse(log), b.clock));
+        }).orElse(log), b.clock, config.server().requestTimeout()));
         this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
                 .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList(),
                 redis.map(RedisSharing::budgetStore));

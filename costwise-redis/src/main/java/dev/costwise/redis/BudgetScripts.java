@@ -4,38 +4,62 @@ package dev.costwise.redis;
  * The Lua scripts of {@link RedisBudgetStore}. Amounts are whole nano-dollars; every time is an absolute
  * {@code PEXPIREAT} in epoch milliseconds.
  *
- * <p>Every reservation has a <em>hold</em> key ({@code <prefix>:hold:<id>}) holding the amount still reserved, so
- * each write about a reservation can be sent again after a timeout without counting twice: a settle or a release
- * reads what the hold still holds, and a reservation the client gave up on is <em>voided</em>, which undoes it if
- * it was made after all and blocks it if it arrives later. A hold lives until its reservation is settled, and at
- * most as long as its buckets.
+ * <p>Every reservation has a <em>hold</em> key ({@code <prefix>:hold:<id>}), so each write about a reservation can
+ * be sent again after a timeout without counting twice: a settle deletes the hold, and a reservation the client gave
+ * up on is <em>voided</em>, which undoes it if it was made after all and blocks it if it arrives later. A hold lives
+ * until its reservation is settled, and at most as long as its buckets.
+ *
+ * <p>Each bucket also has a lease set ({@code <prefix>:leases:<budget>:<window>}): a sorted set with one member
+ * {@code <hold>|<amount>} per live hold, scored by when that hold's lease ends. A reservation first gives back, in each
+ * of its buckets, what holds whose lease has ended still hold there: a replica that died mid-call cannot keep its
+ * reservations counted until the window ends. A settle, release or void gives back only what its hold's member in
+ * each bucket's lease set still names, so one that comes after its lease ended (a call that outlived it) gives back
+ * nothing twice, and a settle still counts the spend.
  */
 final class BudgetScripts {
 
     private BudgetScripts() {}
 
-    /** Lua: {@code give_back(key, amount)} lowers a bucket's reserved amount, never below zero. */
+    /**
+     * Lua: {@code give_back(key, amount)} lowers a bucket's reserved amount, never below zero; {@code
+     * take_back(key, leases, hold, held)} gives back what {@code hold} holds in the bucket, {@code held}, unless its
+     * lease there was already given back.
+     */
     private static final String GIVE_BACK = """
             local function give_back(key, amount)
               local left = (tonumber(redis.call('HGET', key, 'reserved')) or 0) - amount
               if left < 0 then left = 0 end
               redis.call('HSET', key, 'reserved', string.format('%d', left))
             end
+            local function take_back(key, leases, hold, held)
+              if redis.call('ZREM', leases, hold .. '|' .. string.format('%d', held)) == 1 then
+                give_back(key, held)
+              end
+            end
             """;
 
     /**
-     * Lua: {@code reserve_in(h, a)}. The hold is {@code KEYS[h]} and the buckets follow it; {@code ARGV[a]} is the
-     * minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each bucket's expiry and the hold's expiry.
-     * Returns the amount reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists
-     * (voided: nothing reserved).
+     * Lua: {@code reserve_in(h, a)}, after {@link #GIVE_BACK}. The hold is {@code KEYS[h]}, then n buckets, then their
+     * n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each
+     * bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends. Returns the amount
+     * reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists (voided: nothing
+     * reserved).
      */
-    private static final String RESERVE_IN = """
+    private static final String RESERVE_IN = GIVE_BACK + """
+            local function reap(key, leases, now)
+              local ended = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, 64)
+              for _, lease in ipairs(ended) do
+                redis.call('ZREM', leases, lease)
+                give_back(key, tonumber(string.match(lease, '|(%d+)$')))
+              end
+            end
             local function reserve_in(h, a)
               if redis.call('EXISTS', KEYS[h]) == 1 then return -2 end
-              local n = #KEYS - h
+              local n = (#KEYS - h) / 2
               local minimum = tonumber(ARGV[a])
               local amount = tonumber(ARGV[a + 1])
               for i = 1, n do
+                reap(KEYS[h + i], KEYS[h + n + i], ARGV[a + 3 + 2 * n])
                 local v = redis.call('HMGET', KEYS[h + i], 'spent', 'reserved')
                 local room = tonumber(ARGV[a + 1 + i]) - (tonumber(v[1]) or 0) - (tonumber(v[2]) or 0)
                 if room < amount then amount = room end
@@ -43,8 +67,11 @@ final class BudgetScripts {
               if amount < minimum then return -1 end
               local s = string.format('%d', amount)
               for i = 1, n do
+                local expiry = ARGV[a + 1 + n + i]
                 redis.call('HINCRBY', KEYS[h + i], 'reserved', s)
-                redis.call('PEXPIREAT', KEYS[h + i], ARGV[a + 1 + n + i])
+                redis.call('PEXPIREAT', KEYS[h + i], expiry)
+                redis.call('ZADD', KEYS[h + n + i], ARGV[a + 4 + 2 * n], KEYS[h] .. '|' .. s)
+                redis.call('PEXPIREAT', KEYS[h + n + i], expiry)
               end
               redis.call('SET', KEYS[h], s, 'PXAT', ARGV[a + 2 + 2 * n])
               return amount
@@ -52,20 +79,20 @@ final class BudgetScripts {
             """;
 
     /**
-     * Lua: {@code settle_in(h, a)}, after {@link #GIVE_BACK}. The hold is {@code KEYS[h]} and the buckets follow it;
-     * {@code ARGV[a]} is the actual cost, {@code ARGV[a + 1]} whether to count it when the hold is gone, then each
-     * bucket's expiry. Returns spent and reserved of every bucket afterwards.
+     * Lua: {@code settle_in(h, a)}, after {@link #GIVE_BACK}. The hold is {@code KEYS[h]}, then n buckets, then their
+     * n lease sets; {@code ARGV[a]} is the actual cost, {@code ARGV[a + 1]} whether to count it when the hold is gone,
+     * then each bucket's expiry. Returns spent and reserved of every bucket afterwards.
      */
     private static final String SETTLE_IN = GIVE_BACK + """
             local function settle_in(h, a)
               local held = tonumber(redis.call('GET', KEYS[h]))
               local actual = ARGV[a]
-              local n = #KEYS - h
+              local n = (#KEYS - h) / 2
               if held or ARGV[a + 1] == '1' then
                 if held then redis.call('DEL', KEYS[h]) end
                 for i = 1, n do
                   local k = KEYS[h + i]
-                  if held then give_back(k, held) end
+                  if held then take_back(k, KEYS[h + n + i], KEYS[h], held) end
                   if actual ~= '0' then redis.call('HINCRBY', k, 'spent', actual) end
                   redis.call('PEXPIREAT', k, ARGV[a + 1 + i])
                 end
@@ -81,42 +108,56 @@ final class BudgetScripts {
             """;
 
     /**
-     * KEYS: hold, bucket 1..n. ARGV: minimum, maximum, limit 1..n, bucket expiry 1..n, hold expiry. Returns the
-     * amount reserved, -1 when some bucket has less than the minimum left, -2 when the hold already exists (the id
-     * was voided: nothing reserved).
+     * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: minimum, maximum, limit 1..n, bucket expiry 1..n, hold expiry,
+     * now, lease end. Returns the amount reserved, -1 when some bucket has less than the minimum left, -2 when the
+     * hold already exists (the id was voided: nothing reserved).
      */
     static final LuaScript RESERVE = LuaScript.of("budget-reserve", RESERVE_IN + "return reserve_in(1, 1)\n");
 
     /**
-     * KEYS: hold, bucket 1..n. ARGV: actual cost, count when the hold is missing (1 or 0), bucket expiry 1..n.
-     * Replaces what the hold still holds by the actual cost and deletes the hold; with no hold (already settled) only
-     * the spend is added, and only when asked to (the hold was lost with Redis's data). Returns spent and reserved of
-     * every bucket afterwards.
+     * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: actual cost, count when the hold is missing (1 or 0), bucket
+     * expiry 1..n. Replaces what the hold still holds in each bucket by the actual cost and deletes the hold; with no
+     * hold (already settled) only the spend is added, and only when asked to (the hold was lost with Redis's data).
+     * Returns spent and reserved of every bucket afterwards.
      */
     static final LuaScript SETTLE = LuaScript.of("budget-settle", SETTLE_IN + "return settle_in(1, 1)\n");
 
     /**
-     * KEYS: hold, bucket 1..n. ARGV: the amount to keep held. Gives back what the hold holds above it; a hold already
-     * at or below it, or gone, is left alone. Returns 1 when something was given back.
+     * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: the amount to keep held. Gives back, in each bucket where the
+     * hold's lease still runs, what it holds above that amount; a hold already at or below it, or gone, is left
+     * alone. Returns 1 when the hold was lowered.
      */
     static final LuaScript RELEASE = LuaScript.of("budget-release", GIVE_BACK + """
             local held = tonumber(redis.call('GET', KEYS[1]))
             local keep = tonumber(ARGV[1])
             if not held or keep >= held then return 0 end
-            redis.call('SET', KEYS[1], string.format('%d', keep), 'KEEPTTL')
-            for i = 2, #KEYS do give_back(KEYS[i], held - keep) end
+            local s = string.format('%d', keep)
+            redis.call('SET', KEYS[1], s, 'KEEPTTL')
+            local n = (#KEYS - 1) / 2
+            local was = KEYS[1] .. '|' .. string.format('%d', held)
+            for i = 1, n do
+              local leases = KEYS[1 + n + i]
+              local ends = redis.call('ZSCORE', leases, was)
+              if ends then
+                redis.call('ZREM', leases, was)
+                redis.call('ZADD', leases, ends, KEYS[1] .. '|' .. s)
+                give_back(KEYS[1 + i], held - keep)
+              end
+            end
             return 1
             """);
 
     /**
-     * KEYS: hold, bucket 1..n. ARGV: hold expiry. For a reservation whose reply never came: undoes it if Redis made
-     * it, and marks the hold void so that a late arrival reserves nothing. Returns 1 when it undid a reservation.
+     * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: hold expiry. For a reservation whose reply never came: undoes
+     * it if Redis made it, and marks the hold void so that a late arrival reserves nothing. Returns 1 when it undid
+     * a reservation.
      */
     static final LuaScript VOID = LuaScript.of("budget-void", GIVE_BACK + """
             local held = tonumber(redis.call('GET', KEYS[1]))
             redis.call('SET', KEYS[1], 'void', 'PXAT', ARGV[1])
             if not held then return 0 end
-            for i = 2, #KEYS do give_back(KEYS[i], held) end
+            local n = (#KEYS - 1) / 2
+            for i = 1, n do take_back(KEYS[1 + i], KEYS[1 + n + i], KEYS[1], held) end
             return 1
             """);
 
@@ -139,8 +180,8 @@ final class BudgetScripts {
             """);
 
     /**
-     * A cache lookup, fill lock and reservation in one script. KEYS: entry, lock, hold, bucket 1..n. ARGV: token,
-     * lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit, {@code {2, amount}} when the
+     * A cache lookup, fill lock and reservation in one script. KEYS: entry, lock, hold, bucket 1..n, lease set
+     * 1..n. ARGV: token, lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit, {@code {2, amount}} when the
      * caller took the fill lock (amount as {@link #RESERVE} returns it), {@code {3}} when another caller holds it.
      */
     static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", RESERVE_IN + """
@@ -151,8 +192,8 @@ final class BudgetScripts {
             """);
 
     /**
-     * A {@link #SETTLE} and a cache store (and unlock) in one script. KEYS: entry, lock, hold, bucket 1..n. ARGV:
-     * value, TTL in ms, token, then as {@link #SETTLE}. Returns the counters like {@link #SETTLE}.
+     * A {@link #SETTLE} and a cache store (and unlock) in one script. KEYS: entry, lock, hold, bucket 1..n, lease set
+     * 1..n. ARGV: value, TTL in ms, token, then as {@link #SETTLE}. Returns the counters like {@link #SETTLE}.
      */
     static final LuaScript SETTLE_STORE = LuaScript.of("budget-settle-cache-store", SETTLE_IN + """
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])

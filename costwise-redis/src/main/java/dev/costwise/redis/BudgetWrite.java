@@ -17,38 +17,59 @@ sealed interface BudgetWrite {
      */
     Object sendTo(RedisConnection redis);
 
-    /** @return the script keys of a write about one reservation: its hold, then its buckets */
-    private static List<String> holdAndBuckets(String hold, List<String> buckets) {
-        List<String> keys = new ArrayList<>(1 + buckets.size());
-        keys.add(hold);
-        keys.addAll(buckets);
-        return keys;
+    /**
+     * The buckets of one reservation, by key, and each bucket's lease set (a reservation's scripts take its hold,
+     * then the buckets, then the lease sets).
+     *
+     * @param keys the bucket keys
+     * @param leases the lease set of each bucket, in the same order
+     */
+    record BucketKeys(List<String> keys, List<String> leases) {
+        public BucketKeys {
+            keys = List.copyOf(keys);
+            leases = List.copyOf(leases);
+            if (keys.size() != leases.size()) {
+                throw new IllegalArgumentException(keys.size() + " buckets but " + leases.size() + " lease sets");
+            }
+        }
+
+        /** @return the hold, then the buckets, then their lease sets */
+        List<String> after(String hold) {
+            List<String> all = new ArrayList<>(1 + 2 * keys.size());
+            all.add(hold);
+            all.addAll(keys);
+            all.addAll(leases);
+            return all;
+        }
     }
 
     /**
      * Replaces a reservation by what the call cost.
      *
      * @param hold the reservation's hold key
-     * @param buckets the bucket keys
+     * @param buckets the buckets
      * @param expiries each bucket's expiry
      * @param actualNanos the cost
      * @param countIfNoHold add the cost even when the hold is gone (it was lost with Redis's data)
      */
-    record Settle(String hold, List<String> buckets, List<Long> expiries, long actualNanos, boolean countIfNoHold)
+    record Settle(String hold, BucketKeys buckets, List<Long> expiries, long actualNanos, boolean countIfNoHold)
             implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
             return redis.eval(BudgetScripts.SETTLE, keys(), args());
         }
 
-        /** @return the script keys: the hold, then the buckets (settle-and-store takes them after its own two) */
+        /**
+         * @return the script keys: the hold, the buckets, their lease sets (settle-and-store takes them after its
+         *     own two)
+         */
         List<String> keys() {
-            return holdAndBuckets(hold, buckets);
+            return buckets.after(hold);
         }
 
         /** @return the script arguments: the cost, whether to count it without a hold, each bucket's expiry */
         List<String> args() {
-            List<String> args = new ArrayList<>(2 + buckets.size());
+            List<String> args = new ArrayList<>(2 + expiries.size());
             args.add(Long.toString(actualNanos));
             args.add(countIfNoHold ? "1" : "0");
             expiries.forEach(e -> args.add(Long.toString(e)));
@@ -60,14 +81,13 @@ sealed interface BudgetWrite {
      * Gives back part of a reservation.
      *
      * @param hold the reservation's hold key
-     * @param buckets the bucket keys
+     * @param buckets the buckets
      * @param keepNanos what stays reserved
      */
-    record Release(String hold, List<String> buckets, long keepNanos) implements BudgetWrite {
+    record Release(String hold, BucketKeys buckets, long keepNanos) implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
-            return redis.eval(BudgetScripts.RELEASE, holdAndBuckets(hold, buckets),
-                    List.of(Long.toString(keepNanos)));
+            return redis.eval(BudgetScripts.RELEASE, buckets.after(hold), List.of(Long.toString(keepNanos)));
         }
     }
 
@@ -75,13 +95,13 @@ sealed interface BudgetWrite {
      * Undoes a reservation whose reply never came, if Redis made it, and keeps it from being made later.
      *
      * @param hold the reservation's hold key
-     * @param buckets the bucket keys
+     * @param buckets the buckets
      * @param holdExpiry when the void mark may go
      */
-    record VoidReservation(String hold, List<String> buckets, long holdExpiry) implements BudgetWrite {
+    record VoidReservation(String hold, BucketKeys buckets, long holdExpiry) implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
-            return redis.eval(BudgetScripts.VOID, holdAndBuckets(hold, buckets), List.of(Long.toString(holdExpiry)));
+            return redis.eval(BudgetScripts.VOID, buckets.after(hold), List.of(Long.toString(holdExpiry)));
         }
     }
 

@@ -6,6 +6,7 @@ import dev.costwise.llm.spi.BudgetStore;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +44,9 @@ import java.util.concurrent.atomic.LongAdder;
  * ledger already holds that spend). Each {@link Grant} names where it was made, so a settle or release goes there
  * even when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters.
  *
- * <p>Limitation: a replica that dies with reservations outstanding leaves them counted in {@code reserved} until the
- * bucket's window ends. Thread-safe.
+ * <p>Every reservation has a lease ({@link RedisOptions#reservationLease()}): once it ends unsettled, the next
+ * reservation in one of its buckets, by any replica, gives it back, so the reservations of a replica that died
+ * mid-call hold their room for at most the lease. Thread-safe.
  */
 public final class RedisBudgetStore implements BudgetStore {
 
@@ -139,8 +141,8 @@ public final class RedisBudgetStore implements BudgetStore {
      * A reservation about to be sent: its hold, and the keys and arguments {@link BudgetScripts#RESERVE} takes (the
      * lookup-and-reserve script takes the same after its own).
      */
-    private record ReserveCall(SharedHold hold, List<Bucket> buckets, List<String> keys, List<String> args,
-            long holdExpiry) {
+    private record ReserveCall(SharedHold hold, List<Bucket> buckets, BudgetWrite.BucketKeys bucketKeys,
+            List<String> keys, List<String> args, long holdExpiry) {
         /** @return the grant for the amount the script returned, or empty when a bucket had no room */
         Optional<Grant> granted(long amount) {
             if (amount == -2) {
@@ -151,7 +153,7 @@ public final class RedisBudgetStore implements BudgetStore {
 
         /** @return the write that undoes this reservation if Redis made it after all */
         BudgetWrite voidIt() {
-            return new BudgetWrite.VoidReservation(hold.key(), keys.subList(1, keys.size()), holdExpiry);
+            return new BudgetWrite.VoidReservation(hold.key(), bucketKeys, holdExpiry);
         }
     }
 
@@ -159,14 +161,11 @@ public final class RedisBudgetStore implements BudgetStore {
         SharedHold hold = newHold();
         int n = claims.size();
         List<Bucket> buckets = new ArrayList<>(n);
-        List<String> keys = new ArrayList<>(1 + n);
-        List<String> args = new ArrayList<>(3 + 2 * n);
-        keys.add(hold.key());
+        List<String> args = new ArrayList<>(5 + 2 * n);
         args.add(Long.toString(minimum.toNanosCeiling()));
         args.add(Long.toString(maximum.toNanosCeiling()));
         for (Claim c : claims) {
             buckets.add(c.bucket());
-            keys.add(keyOf(c.bucket()));
             args.add(Long.toString(nanosFloor(c.limit())));
         }
         long holdExpiry = Long.MIN_VALUE;
@@ -176,7 +175,11 @@ public final class RedisBudgetStore implements BudgetStore {
             args.add(Long.toString(expiry));
         }
         args.add(Long.toString(holdExpiry));
-        return new ReserveCall(hold, buckets, keys, args, holdExpiry);
+        Instant now = redis.options().clock().instant();
+        args.add(Long.toString(now.toEpochMilli()));
+        args.add(Long.toString(now.plus(redis.options().reservationLease()).toEpochMilli()));
+        BudgetWrite.BucketKeys bucketKeys = bucketKeysOf(buckets);
+        return new ReserveCall(hold, buckets, bucketKeys, bucketKeys.after(hold.key()), args, holdExpiry);
     }
 
     @Override
@@ -321,7 +324,7 @@ public final class RedisBudgetStore implements BudgetStore {
         }
         SharedHold hold = sharedHold(grant);
         Grant left = grant.less(amount);
-        BudgetWrite.Release write = new BudgetWrite.Release(hold.key(), keysOf(grant.buckets()),
+        BudgetWrite.Release write = new BudgetWrite.Release(hold.key(), bucketKeysOf(grant.buckets()),
                 left.amount().toNanosCeiling());
         try {
             write.sendTo(redis);
@@ -391,7 +394,7 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, long actualNanos) {
         // A hold made before Redis lost its data is gone with it: count the spend all the same.
-        return new BudgetWrite.Settle(hold.key(), keysOf(buckets), buckets.stream().map(this::expireAt).toList(),
+        return new BudgetWrite.Settle(hold.key(), bucketKeysOf(buckets), buckets.stream().map(this::expireAt).toList(),
                 actualNanos, hold.dataLossesBefore() != dataLosses.get());
     }
 
@@ -433,8 +436,10 @@ public final class RedisBudgetStore implements BudgetStore {
         return redis.key("budget", bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
     }
 
-    private List<String> keysOf(List<Bucket> buckets) {
-        return buckets.stream().map(this::keyOf).toList();
+    /** @return the keys of the buckets and of their lease sets */
+    private BudgetWrite.BucketKeys bucketKeysOf(List<Bucket> buckets) {
+        return new BudgetWrite.BucketKeys(buckets.stream().map(this::keyOf).toList(), buckets.stream()
+                .map(b -> redis.key("leases", b.budget(), Long.toString(b.windowStart().toEpochMilli()))).toList());
     }
 
     private long expireAt(Bucket bucket) {

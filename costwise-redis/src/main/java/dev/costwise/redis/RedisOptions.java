@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param poolWait how long a caller waits for a free pooled connection
  * @param localShare the share of each budget and rate limit one replica may use on its own while Redis is down
  * @param bucketRetention how long after its window starts a budget bucket's counters are kept
+ * @param reservationLease how long a budget reservation may stay unsettled before any replica may give it back
  * @param probeInitialBackoff the first wait between health probes once Redis is down
  * @param probeMaxBackoff the longest wait between health probes
  * @param listener told when Redis becomes unreachable and when it is back
@@ -33,7 +34,8 @@ import java.util.Objects;
  * @param sleeper waits between probes and cache polls
  */
 public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, Duration socketTimeout, int poolSize,
-        Duration poolWait, double localShare, Duration bucketRetention, Duration probeInitialBackoff,
+        Duration poolWait, double localShare, Duration bucketRetention, Duration reservationLease,
+        Duration probeInitialBackoff,
         Duration probeMaxBackoff, RedisHealthListener listener, Clock clock, Sleeper sleeper) {
 
     /** The URL used when none is given. */
@@ -46,6 +48,7 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
         Objects.requireNonNull(socketTimeout, "socketTimeout");
         Objects.requireNonNull(poolWait, "poolWait");
         Objects.requireNonNull(bucketRetention, "bucketRetention");
+        Objects.requireNonNull(reservationLease, "reservationLease");
         Objects.requireNonNull(probeInitialBackoff, "probeInitialBackoff");
         Objects.requireNonNull(probeMaxBackoff, "probeMaxBackoff");
         Objects.requireNonNull(listener, "listener");
@@ -78,6 +81,7 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
         b.poolWait = poolWait;
         b.localShare = localShare;
         b.bucketRetention = bucketRetention;
+        b.reservationLease = reservationLease;
         b.probeInitialBackoff = probeInitialBackoff;
         b.probeMaxBackoff = probeMaxBackoff;
         b.listener = listener;
@@ -106,6 +110,7 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
         private Duration poolWait = Duration.ofSeconds(2);
         private double localShare = 0.5;
         private Duration bucketRetention = Duration.ofDays(40);
+        private Duration reservationLease = Duration.ofMinutes(15);
         private Duration probeInitialBackoff = Duration.ofMillis(50);
         private Duration probeMaxBackoff = Duration.ofSeconds(2);
         private RedisHealthListener listener = RedisHealthListener.NONE;
@@ -219,6 +224,21 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
             return this;
         }
 
+        /**
+         * How long a budget reservation may stay unsettled before it counts as abandoned: the next reservation in
+         * any of its buckets, by any replica, gives it back. This is what frees the reservations of a replica that
+         * died mid-call. Default 15 minutes; make it longer than the longest call (the gateway uses its request
+         * timeout plus a minute when that is longer). A call that outlives its lease is still settled and counted,
+         * but for the rest of it other calls may use the room it had reserved.
+         *
+         * @param value positive
+         * @return this builder
+         */
+        public Builder reservationLease(Duration value) {
+            this.reservationLease = positive("reservationLease", value);
+            return this;
+        }
+
         /** @param value first wait between probes once down, positive; default 50 ms; @return this builder */
         public Builder probeInitialBackoff(Duration value) {
             this.probeInitialBackoff = positive("probeInitialBackoff", value);
@@ -261,7 +281,7 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
          */
         public RedisOptions build() {
             return new RedisOptions(uri, keyPrefix, connectTimeout, socketTimeout, poolSize, poolWait, localShare,
-                    bucketRetention, probeInitialBackoff, probeMaxBackoff, listener, clock, sleeper);
+                    bucketRetention, reservationLease, probeInitialBackoff, probeMaxBackoff, listener, clock, sleeper);
         }
 
         private static Duration positive(String name, Duration value) {

@@ -29,6 +29,8 @@ class RedisBudgetStoreTest {
     private String prefix;
     private RedisConnection connection;
     private RedisBudgetStore store;
+    /** The daily bucket's key and lease set, for scripts sent by hand. */
+    private BudgetWrite.BucketKeys dailyKeys;
 
     @BeforeEach
     void open() {
@@ -37,6 +39,9 @@ class RedisBudgetStoreTest {
         connection = RedisConnection.open(RedisOptions.builder().url(SharedRedis.URL).keyPrefix(prefix)
                 .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build());
         store = RedisBudgetStore.on(connection);
+        String window = Long.toString(DAILY.windowStart().toEpochMilli());
+        dailyKeys = new BudgetWrite.BucketKeys(List.of(prefix + ":budget:daily:" + window),
+                List.of(prefix + ":leases:daily:" + window));
     }
 
     @AfterEach
@@ -194,12 +199,10 @@ class RedisBudgetStoreTest {
     @Test
     void givenAVoidedReservation_whenItArrivesLate_thenNothingIsReserved() {
         String hold = prefix + ":hold:late";
-        String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
         long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-        new BudgetWrite.VoidReservation(hold, List.of(bucket), expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
 
-        Object late = connection.eval(BudgetScripts.RESERVE, List.of(hold, bucket), List.of("100", "100",
-                "1000000000", Long.toString(expiry), Long.toString(expiry)));
+        Object late = connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, expiry));
 
         assertThat(late).isEqualTo(-2L);
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
@@ -208,16 +211,93 @@ class RedisBudgetStoreTest {
     @Test
     void givenAReservationMadeBeforeItsVoid_whenVoided_thenItIsUndone() {
         String hold = prefix + ":hold:early";
-        String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
         long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-        connection.eval(BudgetScripts.RESERVE, List.of(hold, bucket), List.of("100", "100", "1000000000",
-                Long.toString(expiry), Long.toString(expiry)));
+        connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, expiry));
         assertThat(store.state(DAILY).reserved()).isEqualTo(Money.ofNanos(100));
 
-        new BudgetWrite.VoidReservation(hold, List.of(bucket), expiry).sendTo(connection);
-        new BudgetWrite.VoidReservation(hold, List.of(bucket), expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
 
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
+    }
+
+    /** RESERVE's arguments for {@code nanos} in the daily bucket (limit $1), leased until a day from now. */
+    private static List<String> reserveArgs(long nanos, long expiry) {
+        return List.of(Long.toString(nanos), Long.toString(nanos), "1000000000", Long.toString(expiry),
+                Long.toString(expiry), Long.toString(NOW.toEpochMilli()), Long.toString(expiry));
+    }
+
+    @Test
+    void givenAReplicaThatDiedMidCall_whenItsLeaseHasEnded_thenTheNextReservationGetsItsRoomBack() {
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")), new Claim(TEAM, Money.of("1")));
+        store.reserve(claims, Money.of("0.80"), Money.of("0.80")).orElseThrow(); // and never settled: it died
+        Duration lease = connection.options().reservationLease();
+
+        try (RedisConnection justBefore = replicaAt(NOW.plus(lease).minusSeconds(1));
+                RedisConnection justAfter = replicaAt(NOW.plus(lease).plusSeconds(1))) {
+            assertThat(RedisBudgetStore.on(justBefore).reserve(claims, Money.of("0.50"), Money.of("0.50")))
+                    .as("the lease still runs").isEmpty();
+            assertThat(RedisBudgetStore.on(justAfter).reserve(claims, Money.of("0.50"), Money.of("0.50")))
+                    .map(Grant::amount).contains(Money.of("0.50"));
+        }
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.50")));
+        assertThat(store.state(TEAM)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.50")));
+    }
+
+    @Test
+    void givenADeadReplicasPartlyReleasedReservation_whenItsLeaseEnds_thenOnlyWhatItStillHeldIsGivenBack() {
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")));
+        Grant dead = store.reserve(claims, Money.of("0.80"), Money.of("0.80")).orElseThrow();
+        store.release(dead, Money.of("0.50")); // a fallback's prices: 0.30 stays held, then the replica died
+        Duration lease = connection.options().reservationLease();
+
+        try (RedisConnection live = replicaAt(NOW.plus(lease).minusSeconds(1));
+                RedisConnection later = replicaAt(NOW.plus(lease).plusSeconds(1))) {
+            RedisBudgetStore.on(live).reserve(claims, Money.of("0.20"), Money.of("0.20")).orElseThrow();
+            RedisBudgetStore.on(later).reserve(claims, Money.of("0.10"), Money.of("0.10")).orElseThrow();
+        }
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.30")));
+    }
+
+    @Test
+    void givenACallThatOutlivedItsLease_whenItSettlesLate_thenItsSpendCountsOnceAndNothingIsGivenBackTwice() {
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")));
+        Grant slow = store.reserve(claims, Money.of("0.30"), Money.of("0.30")).orElseThrow();
+        try (RedisConnection later = replicaAt(NOW.plus(connection.options().reservationLease()).plusSeconds(1))) {
+            RedisBudgetStore.on(later).reserve(claims, Money.of("0.50"), Money.of("0.50")).orElseThrow();
+        }
+
+        Grant left = store.release(slow, Money.of("0.10"));
+        assertThat(store.state(DAILY)).as("a release after the lease ended gives back nothing")
+                .isEqualTo(new BucketState(Money.ZERO, Money.of("0.50")));
+        store.settle(left, Money.of("0.25"));
+        store.settle(left, Money.of("0.25"));
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.25"), Money.of("0.50")));
+    }
+
+    @Test
+    void givenAVoidAfterTheLeaseEnded_whenSent_thenNothingIsGivenBackTwice() {
+        String hold = prefix + ":hold:slow";
+        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
+        connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), List.of("300000000", "300000000",
+                "1000000000", Long.toString(expiry), Long.toString(expiry), Long.toString(NOW.toEpochMilli()),
+                Long.toString(NOW.plusSeconds(60).toEpochMilli())));
+        try (RedisConnection later = replicaAt(NOW.plusSeconds(61))) {
+            RedisBudgetStore.on(later).reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("0.50"),
+                    Money.of("0.50")).orElseThrow();
+        }
+
+        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.50")));
+    }
+
+    /** @return a connection to the same Redis and prefix for another replica whose clock reads {@code at} */
+    private RedisConnection replicaAt(Instant at) {
+        return RedisConnection.open(connection.options().toBuilder().clock(Clock.fixed(at, ZoneOffset.UTC)).build());
     }
 
     @Test

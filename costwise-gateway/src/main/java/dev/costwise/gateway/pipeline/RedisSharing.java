@@ -7,6 +7,7 @@ import dev.costwise.redis.RedisHealthListener;
 import dev.costwise.redis.RedisOptions;
 import dev.costwise.redis.RedisSharedState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -42,11 +43,18 @@ public final class RedisSharing implements AutoCloseable {
      * @param settings the {@code redis:} section of the config
      * @param alerts where outage and recovery alerts go
      * @param clock wall time for budget windows, rate windows and alerts
+     * @param requestTimeout the gateway's deadline for one request: a budget reservation's lease outlasts it
      * @return the shared state
      */
-    public static RedisSharing connect(RedisSettings settings, AlertSink alerts, Clock clock) {
+    public static RedisSharing connect(RedisSettings settings, AlertSink alerts, Clock clock, Duration requestTimeout) {
         Objects.requireNonNull(settings, "settings");
-        RedisOptions options = RedisOptions.builder()
+        RedisOptions defaults = RedisOptions.ofDefaults();
+        // No call of this gateway holds a reservation past its deadline; the minute covers settling after it.
+        Duration byDeadline = requestTimeout.plusMinutes(1);
+        Duration lease = byDeadline.compareTo(defaults.reservationLease()) > 0
+                ? byDeadline : defaults.reservationLease();
+        RedisOptions options = defaults.toBuilder()
+                .reservationLease(lease)
                 .url(settings.url())
                 .keyPrefix(settings.keyPrefix())
                 .localShare(settings.localShare())
