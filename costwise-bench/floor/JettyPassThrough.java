@@ -16,7 +16,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * server add less?"). Fetch Jetty once ({@code mvn dependency:get -Dartifact=org.eclipse.jetty:jetty-server:12.1.14}),
  * then run with its jars on the class path:
  * {@code java -cp "$(ls ~/.m2/repository/org/eclipse/jetty/jetty-{server,http,io,util}/12.1.14/*.jar
- * ~/.m2/repository/org/slf4j/slf4j-api/2.0.17/*.jar | tr '\n' :)" JettyPassThrough.java PORT UPSTREAM_HOST UPSTREAM_PORT}.
+ * ~/.m2/repository/org/slf4j/slf4j-api/2.0.17/*.jar | tr '\n' :)" JettyPassThrough.java PORT UPSTREAM_HOST
+ * UPSTREAM_PORT}.
  */
 public class JettyPassThrough {
     public static void main(String[] args) throws Exception {

@@ -181,8 +181,9 @@ final class BudgetScripts {
 
     /**
      * A cache lookup, fill lock and reservation in one script. KEYS: entry, lock, hold, bucket 1..n, lease set
-     * 1..n. ARGV: token, lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit, {@code {2, amount}} when the
-     * caller took the fill lock (amount as {@link #RESERVE} returns it), {@code {3}} when another caller holds it.
+     * 1..n. ARGV: token, lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit,
+     * {@code {2, amount}} when the caller took the fill lock (amount as {@link #RESERVE} returns it), {@code {3}} when
+     * another caller holds it.
      */
     static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", RESERVE_IN + """
             local v = redis.call('GET', KEYS[1])
