@@ -11,10 +11,10 @@ package dev.costwise.redis;
  *
  * <p>Each bucket also has a lease set ({@code <prefix>:leases:<budget>:<window>}): a sorted set with one member
  * {@code <hold>|<amount>} per live hold, scored by when that hold's lease ends. A reservation first gives back, in each
- * of its buckets, what holds whose lease has ended still hold there: a replica that died mid-call cannot keep its
- * reservations counted until the window ends. A settle, release or void gives back only what its hold's member in
- * each bucket's lease set still names, so one that comes after its lease ended (a call that outlived it) gives back
- * nothing twice, and a settle still counts the spend.
+ * of its buckets, what holds whose lease has ended still hold there, and so does a state read of a bucket: a replica
+ * that died mid-call cannot keep its reservations counted until the window ends. A settle, release or void gives
+ * back only what its hold's member in each bucket's lease set still names, so one that comes after its lease ended
+ * (a call that outlived it) gives back nothing twice, and a settle still counts the spend.
  */
 final class BudgetScripts {
 
@@ -39,13 +39,10 @@ final class BudgetScripts {
             """;
 
     /**
-     * Lua: {@code reserve_in(h, a)}, after {@link #GIVE_BACK}. The hold is {@code KEYS[h]}, then n buckets, then their
-     * n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each
-     * bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends. Returns the amount
-     * reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists (voided: nothing
-     * reserved).
+     * Lua: {@code reap(key, leases, now)}, with {@link #GIVE_BACK}, gives back in a bucket what the holds whose lease
+     * ended by {@code now} still hold there (at most 64 a call).
      */
-    private static final String RESERVE_IN = GIVE_BACK + """
+    private static final String REAP = GIVE_BACK + """
             local function reap(key, leases, now)
               local ended = redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, 64)
               for _, lease in ipairs(ended) do
@@ -53,6 +50,16 @@ final class BudgetScripts {
                 give_back(key, tonumber(string.match(lease, '|(%d+)$')))
               end
             end
+            """;
+
+    /**
+     * Lua: {@code reserve_in(h, a)}, after {@link #REAP}. The hold is {@code KEYS[h]}, then n buckets, then their
+     * n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each
+     * bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends. Returns the amount
+     * reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists (voided: nothing
+     * reserved).
+     */
+    private static final String RESERVE_IN = REAP + """
             local function reserve_in(h, a)
               if redis.call('EXISTS', KEYS[h]) == 1 then return -2 end
               local n = (#KEYS - h) / 2
@@ -159,6 +166,16 @@ final class BudgetScripts {
             local n = (#KEYS - 1) / 2
             for i = 1, n do take_back(KEYS[1 + i], KEYS[1 + n + i], KEYS[1], held) end
             return 1
+            """);
+
+    /**
+     * KEYS: bucket, its lease set. ARGV: now. Gives back the bucket's ended leases, then returns its spent and
+     * reserved, so a status read after a replica died shows its room free without waiting for a reservation.
+     */
+    static final LuaScript STATE = LuaScript.of("budget-state", REAP + """
+            reap(KEYS[1], KEYS[2], ARGV[1])
+            local v = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
+            return {tonumber(v[1]) or 0, tonumber(v[2]) or 0}
             """);
 
     /**

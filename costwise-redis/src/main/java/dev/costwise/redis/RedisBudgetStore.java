@@ -45,8 +45,8 @@ import java.util.concurrent.atomic.LongAdder;
  * even when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters.
  *
  * <p>Every reservation has a lease ({@link RedisOptions#reservationLease()}): once it ends unsettled, the next
- * reservation in one of its buckets, by any replica, gives it back, so the reservations of a replica that died
- * mid-call hold their room for at most the lease. Thread-safe.
+ * reservation in one of its buckets or {@link #state} read of one, by any replica, gives it back there, so the
+ * reservations of a replica that died mid-call hold their room for at most the lease. Thread-safe.
  */
 public final class RedisBudgetStore implements BudgetStore {
 
@@ -350,8 +350,9 @@ public final class RedisBudgetStore implements BudgetStore {
         }
         if (redis.isAvailable()) {
             try {
-                List<String> v = redis.call(c -> c.hmget(keyOf(bucket), "spent", "reserved"));
-                return new BucketState(Money.ofNanos(parse(v.get(0))), Money.ofNanos(parse(v.get(1))));
+                List<?> v = (List<?>) redis.eval(BudgetScripts.STATE, List.of(keyOf(bucket), leasesOf(bucket)),
+                        List.of(Long.toString(redis.options().clock().millis())));
+                return new BucketState(Money.ofNanos((Long) v.get(0)), Money.ofNanos((Long) v.get(1)));
             } catch (RedisUnavailableException e) {
                 // report what this replica knows
             }
@@ -436,10 +437,14 @@ public final class RedisBudgetStore implements BudgetStore {
         return redis.key("budget", bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
     }
 
+    private String leasesOf(Bucket bucket) {
+        return redis.key("leases", bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
+    }
+
     /** @return the keys of the buckets and of their lease sets */
     private BudgetWrite.BucketKeys bucketKeysOf(List<Bucket> buckets) {
-        return new BudgetWrite.BucketKeys(buckets.stream().map(this::keyOf).toList(), buckets.stream()
-                .map(b -> redis.key("leases", b.budget(), Long.toString(b.windowStart().toEpochMilli()))).toList());
+        return new BudgetWrite.BucketKeys(buckets.stream().map(this::keyOf).toList(),
+                buckets.stream().map(this::leasesOf).toList());
     }
 
     private long expireAt(Bucket bucket) {
@@ -453,10 +458,6 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private static long nanosFloor(Money money) {
         return money.toBigDecimal().multiply(NANOS_PER_DOLLAR).setScale(0, RoundingMode.FLOOR).longValueExact();
-    }
-
-    private static long parse(String nanos) {
-        return nanos == null ? 0 : Long.parseLong(nanos);
     }
 
     /** The counters one settle script returned, and when. */

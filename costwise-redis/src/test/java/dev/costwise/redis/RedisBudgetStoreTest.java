@@ -246,6 +246,19 @@ class RedisBudgetStoreTest {
     }
 
     @Test
+    void givenADeadReplicasReservation_whenItsLeaseHasEnded_thenAStateReadShowsItsRoomFree() {
+        store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("0.80"), Money.of("0.80")).orElseThrow();
+        Duration lease = connection.options().reservationLease();
+
+        try (RedisConnection justBefore = replicaAt(NOW.plus(lease).minusSeconds(1));
+                RedisConnection justAfter = replicaAt(NOW.plus(lease).plusSeconds(1))) {
+            assertThat(RedisBudgetStore.on(justBefore).state(DAILY))
+                    .isEqualTo(new BucketState(Money.ZERO, Money.of("0.80")));
+            assertThat(RedisBudgetStore.on(justAfter).state(DAILY)).isEqualTo(BucketState.EMPTY);
+        }
+    }
+
+    @Test
     void givenADeadReplicasPartlyReleasedReservation_whenItsLeaseEnds_thenOnlyWhatItStillHeldIsGivenBack() {
         List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")));
         Grant dead = store.reserve(claims, Money.of("0.80"), Money.of("0.80")).orElseThrow();
