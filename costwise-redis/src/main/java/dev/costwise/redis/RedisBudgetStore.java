@@ -142,7 +142,12 @@ public final class RedisBudgetStore implements BudgetStore {
      * lookup-and-reserve script takes the same after its own).
      */
     private record ReserveCall(SharedHold hold, List<Bucket> buckets, BudgetWrite.BucketKeys bucketKeys,
-            List<String> keys, List<String> args, long holdExpiry) {
+            List<String> args, long holdExpiry) {
+        /** @return the script keys: the hold, the buckets, their lease sets */
+        List<String> keys() {
+            return bucketKeys.after(hold.key());
+        }
+
         /** @return the grant for the amount the script returned, or empty when a bucket had no room */
         Optional<Grant> granted(long amount) {
             if (amount == -2) {
@@ -178,8 +183,7 @@ public final class RedisBudgetStore implements BudgetStore {
         Instant now = redis.options().clock().instant();
         args.add(Long.toString(now.toEpochMilli()));
         args.add(Long.toString(now.plus(redis.options().reservationLease()).toEpochMilli()));
-        BudgetWrite.BucketKeys bucketKeys = bucketKeysOf(buckets);
-        return new ReserveCall(hold, buckets, bucketKeys, bucketKeys.after(hold.key()), args, holdExpiry);
+        return new ReserveCall(hold, buckets, bucketKeysOf(buckets), args, holdExpiry);
     }
 
     @Override
@@ -290,11 +294,11 @@ public final class RedisBudgetStore implements BudgetStore {
         }
         BudgetWrite.Settle settle = settleWrite(sharedHold(grant), grant.buckets(), actual.toNanosCeiling());
         justSettled.remove();
-        List<byte[]> keys = new ArrayList<>(2 + grant.buckets().size() + 1);
+        List<byte[]> keys = new ArrayList<>(2 + settle.keys().size());
         keys.add(RedisConnection.bytes(entryKey));
         keys.add(RedisConnection.bytes(lockKey));
         settle.keys().forEach(k -> keys.add(RedisConnection.bytes(k)));
-        List<byte[]> args = new ArrayList<>(3 + grant.buckets().size() + 2);
+        List<byte[]> args = new ArrayList<>(3 + settle.args().size());
         args.add(value);
         args.add(RedisConnection.bytes(Long.toString(Math.max(1, ttl.toMillis()))));
         args.add(token);
@@ -385,8 +389,7 @@ public final class RedisBudgetStore implements BudgetStore {
         if (grant.holder() instanceof SharedHold hold && hold.store() == this) {
             return hold;
         }
-        throw new IllegalArgumentException("the reservation " + grant.amount() + " in " + grant.buckets()
-                + " was made by another budget store");
+        throw grant.madeElsewhere();
     }
 
     private SharedHold newHold() {
@@ -434,11 +437,16 @@ public final class RedisBudgetStore implements BudgetStore {
     }
 
     private String keyOf(Bucket bucket) {
-        return redis.key("budget", bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
+        return keyOf("budget", bucket);
     }
 
     private String leasesOf(Bucket bucket) {
-        return redis.key("leases", bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
+        return keyOf("leases", bucket);
+    }
+
+    /** @return {@code <prefix>:<kind>:<budget>:<window start in epoch ms>} */
+    private String keyOf(String kind, Bucket bucket) {
+        return redis.key(kind, bucket.budget(), Long.toString(bucket.windowStart().toEpochMilli()));
     }
 
     /** @return the keys of the buckets and of their lease sets */

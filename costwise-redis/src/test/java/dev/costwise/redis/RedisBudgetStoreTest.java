@@ -23,6 +23,7 @@ import redis.clients.jedis.RedisClient;
 class RedisBudgetStoreTest {
 
     private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
+    private static final long A_DAY_ON = NOW.plus(Duration.ofDays(1)).toEpochMilli();
     private static final Bucket DAILY = new Bucket("daily", Instant.parse("2026-11-27T00:00:00Z"));
     private static final Bucket TEAM = new Bucket("team-a", Instant.parse("2026-11-01T00:00:00Z"));
 
@@ -199,10 +200,9 @@ class RedisBudgetStoreTest {
     @Test
     void givenAVoidedReservation_whenItArrivesLate_thenNothingIsReserved() {
         String hold = prefix + ":hold:late";
-        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, A_DAY_ON).sendTo(connection);
 
-        Object late = connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, expiry));
+        Object late = connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, A_DAY_ON));
 
         assertThat(late).isEqualTo(-2L);
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
@@ -211,20 +211,22 @@ class RedisBudgetStoreTest {
     @Test
     void givenAReservationMadeBeforeItsVoid_whenVoided_thenItIsUndone() {
         String hold = prefix + ":hold:early";
-        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-        connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, expiry));
+        connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, A_DAY_ON));
         assertThat(store.state(DAILY).reserved()).isEqualTo(Money.ofNanos(100));
 
-        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
-        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, A_DAY_ON).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, A_DAY_ON).sendTo(connection);
 
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
     }
 
-    /** RESERVE's arguments for {@code nanos} in the daily bucket (limit $1), leased until a day from now. */
-    private static List<String> reserveArgs(long nanos, long expiry) {
-        return List.of(Long.toString(nanos), Long.toString(nanos), "1000000000", Long.toString(expiry),
-                Long.toString(expiry), Long.toString(NOW.toEpochMilli()), Long.toString(expiry));
+    /**
+     * RESERVE's arguments for {@code nanos} in the daily bucket (limit $1), made now, its lease ending at
+     * {@code leaseEnd} (epoch ms); bucket and hold expire a day on.
+     */
+    private static List<String> reserveArgs(long nanos, long leaseEnd) {
+        return List.of(Long.toString(nanos), Long.toString(nanos), "1000000000", Long.toString(A_DAY_ON),
+                Long.toString(A_DAY_ON), Long.toString(NOW.toEpochMilli()), Long.toString(leaseEnd));
     }
 
     @Test
@@ -294,16 +296,14 @@ class RedisBudgetStoreTest {
     @Test
     void givenAVoidAfterTheLeaseEnded_whenSent_thenNothingIsGivenBackTwice() {
         String hold = prefix + ":hold:slow";
-        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-        connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), List.of("300000000", "300000000",
-                "1000000000", Long.toString(expiry), Long.toString(expiry), Long.toString(NOW.toEpochMilli()),
-                Long.toString(NOW.plusSeconds(60).toEpochMilli())));
+        connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold),
+                reserveArgs(300_000_000, NOW.plusSeconds(60).toEpochMilli()));
         try (RedisConnection later = replicaAt(NOW.plusSeconds(61))) {
             RedisBudgetStore.on(later).reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.of("0.50"),
                     Money.of("0.50")).orElseThrow();
         }
 
-        new BudgetWrite.VoidReservation(hold, dailyKeys, expiry).sendTo(connection);
+        new BudgetWrite.VoidReservation(hold, dailyKeys, A_DAY_ON).sendTo(connection);
 
         assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ZERO, Money.of("0.50")));
     }
@@ -316,8 +316,7 @@ class RedisBudgetStoreTest {
     @Test
     void givenLocalSpendPushedAgain_whenItArrivesTwice_thenItCountsOnce() {
         String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
-        long expiry = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-        BudgetWrite push = new BudgetWrite.PushSpend(prefix + ":pushed:1", bucket, 70, expiry, expiry);
+        BudgetWrite push = new BudgetWrite.PushSpend(prefix + ":pushed:1", bucket, 70, A_DAY_ON, A_DAY_ON);
 
         push.sendTo(connection);
         push.sendTo(connection);

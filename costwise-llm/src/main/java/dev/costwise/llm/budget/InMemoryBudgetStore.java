@@ -96,8 +96,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
 
     private void requireOwn(Grant grant) {
         if (Objects.requireNonNull(grant, "grant").holder() != this) {
-            throw new IllegalArgumentException("the reservation " + grant.amount() + " in " + grant.buckets()
-                    + " was made by another budget store");
+            throw grant.madeElsewhere();
         }
     }
 

@@ -122,6 +122,12 @@ public interface BudgetStore {
             }
             return new Grant(buckets, amount.minus(released), holder);
         }
+
+        /** @return the error a store throws when asked to settle or release a grant it did not make */
+        public IllegalArgumentException madeElsewhere() {
+            return new IllegalArgumentException("the reservation " + amount + " in " + buckets
+                    + " was made by another budget store");
+        }
     }
 
     /**
