@@ -317,8 +317,8 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"), "Authorization", auth);
 
             JsonNode spend = TestGateway.json(gw.get("/v1/spend", "Authorization", auth).body());
-            assertThat(spend.get("today").asText()).isEqualTo("0.02");
-            assertThat(spend.at("/by_model/fast/month").asText()).isEqualTo("0.02");
+            assertThat(spend.at("/total/cost").asText()).isEqualTo("0.02");
+            assertThat(spend.at("/by_model/fast/cost").asText()).isEqualTo("0.02");
             JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", auth).body());
             assertThat(budgets.at("/data/0/name").asText()).isEqualTo("monthly");
             assertThat(budgets.at("/data/0/spent").asText()).isEqualTo("0.02");

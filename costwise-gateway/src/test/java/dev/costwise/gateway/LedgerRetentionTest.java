@@ -114,7 +114,7 @@ class LedgerRetentionTest {
 
             assertThat(ledgerRows(url)).as("only the record of the kept days stays row by row").isEqualTo(1);
             JsonNode spend = TestGateway.JSON.readTree(get(gateway, "/v1/spend", "sk-master").body());
-            assertThat(Money.of(spend.path("month").asText())).isEqualTo(Money.of("0.8"));
+            assertThat(Money.of(spend.at("/total/cost").asText())).isEqualTo(Money.of("0.8"));
         }
         assertThat(scheduler.isShutdown()).as("closing the gateway stops the schedule").isTrue();
     }

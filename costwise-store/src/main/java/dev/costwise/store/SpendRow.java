@@ -29,8 +29,11 @@ public record SpendRow(String group, long requests, long attempts, long inputTok
         return baselineCost.minus(cost);
     }
 
-    /** @return the sum of this row and {@code other}, under this row's group */
-    SpendRow plus(SpendRow other) {
+    /**
+     * @param other another row
+     * @return the sum of this row and {@code other}, under this row's group
+     */
+    public SpendRow plus(SpendRow other) {
         return new SpendRow(group, requests + other.requests, attempts + other.attempts,
                 inputTokens + other.inputTokens, outputTokens + other.outputTokens, cost.plus(other.cost),
                 baselineCost.plus(other.baselineCost));

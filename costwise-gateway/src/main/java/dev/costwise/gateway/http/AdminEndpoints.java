@@ -5,28 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
-import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
 import dev.costwise.gateway.pipeline.BudgetBook;
 import dev.costwise.gateway.pipeline.ModelDirectory;
+import dev.costwise.gateway.pipeline.SpendBreakdown;
 import dev.costwise.llm.spi.SpendLedger;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Master-key endpoints: {@code GET /v1/spend}, {@code GET /v1/budgets} and virtual key management
@@ -38,6 +33,7 @@ public final class AdminEndpoints {
     private final VirtualKeyStore keys;
     private final BudgetBook budgets;
     private final SpendLedger ledger;
+    private final Optional<SpendReport> spendReport;
     private final ModelDirectory directory;
     private final ObjectMapper json;
     private final Clock clock;
@@ -50,6 +46,7 @@ public final class AdminEndpoints {
         this.keys = keys;
         this.budgets = budgets;
         this.ledger = ledger;
+        this.spendReport = SpendBreakdown.of(ledger).map(b -> new SpendReport(b, json, clock));
         this.directory = directory;
         this.json = json;
         this.clock = clock;
@@ -69,40 +66,19 @@ public final class AdminEndpoints {
         }
     }
 
-    /** {@code GET /v1/spend}: spend today and this month (UTC), in total, per model and per key. */
+    /**
+     * {@code GET /v1/spend}: spend and savings of a period of UTC days ({@code from}, {@code to}; the month so far by
+     * default), in total and by day, model and key.
+     */
     public void spend(ServerRequest req, ServerResponse res) {
         guarded(req, res, () -> {
-            Instant now = clock.instant();
-            LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
-            Instant day = today.atStartOfDay(ZoneOffset.UTC).toInstant();
-            Instant month = today.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-            Instant end = now.plusSeconds(1);
+            if (spendReport.isEmpty()) {
+                HttpExchange.sendError(res, ApiError.of(501, "invalid_request_error", "not_supported",
+                        "this gateway's ledger cannot group spend (a SQLite or PostgreSQL ledger can)"));
+                return;
+            }
             ledger.flush();
-            ObjectNode root = json.createObjectNode();
-            root.put("currency", "USD");
-            root.put("as_of", now.toString());
-            root.put("today", ledger.totalCost(Map.of(), day, end).toString());
-            root.put("month", ledger.totalCost(Map.of(), month, end).toString());
-            ObjectNode byModel = root.putObject("by_model");
-            for (GatewayConfig.Model m : directory.models()) {
-                Money t = ledger.totalCost(Map.of("model", m.name()), month, end);
-                if (!t.isZero()) {
-                    byModel.putObject(m.name()).put("month", t.toString()).put("today",
-                            ledger.totalCost(Map.of("model", m.name()), day, end).toString());
-                }
-            }
-            ObjectNode byKey = root.putObject("by_key");
-            Set<String> ids = new LinkedHashSet<>(List.of("anonymous", "master"));
-            directory.config().keys().forEach(k -> ids.add(k.id()));
-            keys.list().forEach(k -> ids.add(k.id()));
-            for (String id : ids) {
-                Money t = ledger.totalCost(Map.of("key", id), month, end);
-                if (!t.isZero()) {
-                    byKey.putObject(id).put("month", t.toString()).put("today",
-                            ledger.totalCost(Map.of("key", id), day, end).toString());
-                }
-            }
-            http.sendJson(res, 200, root);
+            http.sendJson(res, 200, spendReport.get().build(req.query()));
         });
     }
 

@@ -3,10 +3,16 @@ package dev.costwise.gateway.pipeline;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.store.ReportDimension;
+import dev.costwise.store.SpendRow;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -33,6 +39,40 @@ public final class MemorySpendLedger implements SpendLedger {
             }
         }
         return total;
+    }
+
+    /**
+     * Spend and savings per group in {@code [from, to)}, counted as the database ledger's reports count them: a
+     * request under the group of its first attempt, days in UTC, days in order, other groups most expensive first.
+     *
+     * @param by what to group by
+     * @param from inclusive start
+     * @param to exclusive end
+     * @return one row per group
+     */
+    public List<SpendRow> spendBy(ReportDimension by, Instant from, Instant to) {
+        Map<String, SpendRow> rows = new TreeMap<>();
+        for (CostRecord r : records) {
+            if (r.at().isBefore(from) || !r.at().isBefore(to)) {
+                continue;
+            }
+            String group = groupOf(by, r);
+            SpendRow row = new SpendRow(group, r.attempt() == 1 ? 1 : 0, 1, r.usage().inputTokens(),
+                    r.usage().outputTokens(), r.cost(), r.baselineCost());
+            rows.merge(group, row, SpendRow::plus);
+        }
+        Comparator<SpendRow> order = by == ReportDimension.DAY ? Comparator.comparing(SpendRow::group)
+                : Comparator.comparing(SpendRow::cost).reversed().thenComparing(SpendRow::group);
+        return rows.values().stream().sorted(order).toList();
+    }
+
+    private static String groupOf(ReportDimension by, CostRecord r) {
+        return switch (by) {
+            case DAY -> r.at().atZone(ZoneOffset.UTC).toLocalDate().toString();
+            case MODEL -> r.usedModel();
+            case PROVIDER -> r.provider();
+            case KEY, USER, TEAM, FEATURE -> r.tags().getOrDefault(by.name().toLowerCase(Locale.ROOT), "");
+        };
     }
 
     /** @return every record so far, in append order */

@@ -1,0 +1,99 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.pipeline.SpendBreakdown;
+import dev.costwise.store.ReportDimension;
+import dev.costwise.store.SpendRow;
+import io.helidon.common.uri.UriQuery;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The body of {@code GET /v1/spend}: spend and savings of a period of whole UTC days, in total and by day, model and
+ * key. The period is {@code from} to {@code to}, both inclusive ({@code yyyy-MM-dd}); by default the month so far.
+ * Savings are what the baseline (the model the caller asked for, or the answer a cache hit replayed) would have cost
+ * minus what was paid.
+ */
+final class SpendReport {
+    private static final Set<String> PARAMETERS = Set.of("from", "to");
+
+    private final SpendBreakdown breakdown;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    SpendReport(SpendBreakdown breakdown, ObjectMapper json, Clock clock) {
+        this.breakdown = breakdown;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /**
+     * @param query the request's query
+     * @return the report
+     * @throws GatewayException.InvalidField for an unknown parameter, a date that does not parse, or {@code from}
+     *     after {@code to}
+     */
+    ObjectNode build(UriQuery query) {
+        for (String name : query.names()) {
+            if (!PARAMETERS.contains(name)) {
+                throw new GatewayException.InvalidField(name, "unknown query parameter (known: from, to)");
+            }
+        }
+        Instant now = clock.instant();
+        LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+        LocalDate from = day(query, "from").orElse(today.withDayOfMonth(1));
+        LocalDate to = day(query, "to").orElse(today);
+        if (from.isAfter(to)) {
+            throw new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + ")");
+        }
+        Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+
+        ObjectNode root = json.createObjectNode();
+        root.put("object", "spend").put("currency", "USD").put("as_of", now.toString())
+                .put("from", from.toString()).put("to", to.toString());
+        List<SpendRow> days = breakdown.spendBy(ReportDimension.DAY, start, end);
+        SpendRow total = days.stream().reduce(SpendRow::plus).orElse(new SpendRow("", 0, 0, 0, 0, Money.ZERO,
+                Money.ZERO));
+        write(root.putObject("total"), total);
+        ArrayNode byDay = root.putArray("by_day");
+        days.forEach(d -> write(byDay.addObject().put("day", d.group()), d));
+        groups(root.putObject("by_model"), breakdown.spendBy(ReportDimension.MODEL, start, end));
+        groups(root.putObject("by_key"), breakdown.spendBy(ReportDimension.KEY, start, end));
+        return root;
+    }
+
+    private static Optional<LocalDate> day(UriQuery query, String name) {
+        Optional<String> text = query.first(name).asOptional();
+        try {
+            return text.map(LocalDate::parse);
+        } catch (DateTimeParseException e) {
+            throw new GatewayException.InvalidField(name, "expected a UTC day as yyyy-MM-dd, was '"
+                    + abbreviated(text.get()) + "'");
+        }
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+
+    private static void groups(ObjectNode into, List<SpendRow> rows) {
+        rows.forEach(r -> write(into.putObject(r.group().isEmpty() ? "(none)" : r.group()), r));
+    }
+
+    private static void write(ObjectNode into, SpendRow row) {
+        into.put("cost", row.cost().toString()).put("baseline_cost", row.baselineCost().toString())
+                .put("saved", row.savings().toString()).put("requests", row.requests())
+                .put("attempts", row.attempts()).put("input_tokens", row.inputTokens())
+                .put("output_tokens", row.outputTokens());
+    }
+}
