@@ -108,6 +108,32 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenAModelOfTheOtherKind_whenCalled_then400NamingTheModelAndWhereItBelongsWithoutCallingIt() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: text-embedding-3-small, provider: openai, base_url: %1$s}
+                  - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s}
+                  - {name: in-house, provider: openai, model: our-finetune, base_url: %1$s}
+                aliases: {embed: text-embedding-3-small}
+                """.formatted(base()))) {
+            HttpResponse<String> chatOnEmbedding = gw.post("/v1/chat/completions", TestGateway.chat("embed", "hi"));
+            HttpResponse<String> embeddingOnChat = gw.post("/v1/embeddings", "{\"model\":\"mini\",\"input\":\"hi\"}");
+
+            assertThat(chatOnEmbedding.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(chatOnEmbedding.body()).at("/error/param").asText()).isEqualTo("model");
+            assertThat(TestGateway.json(chatOnEmbedding.body()).at("/error/message").asText()).isEqualTo(
+                    "model: 'embed' is an embedding model: send it to POST /v1/embeddings, or name a chat model"
+                            + " (configured: mini, in-house)");
+            assertThat(embeddingOnChat.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(embeddingOnChat.body()).at("/error/message").asText()).isEqualTo(
+                    "model: 'mini' is a chat model: name an embedding model"
+                            + " (configured: text-embedding-3-small, in-house)");
+            assertThat(upstream.getRequestCount()).as("nothing was sent upstream").isZero();
+            assertThat(gw.records()).isEmpty();
+        }
+    }
+
+    @Test
     void givenAnthropicModel_whenCalledInOpenAiFormat_thenNativeMessagesApiIsUsedAndAnsweredInOpenAiFormat()
             throws Exception {
         // https://docs.anthropic.com/en/api/messages (response shape)

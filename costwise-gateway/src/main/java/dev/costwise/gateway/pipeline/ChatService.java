@@ -15,6 +15,7 @@ import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;
+import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.cost.CostRecord;
@@ -157,9 +158,13 @@ public final class ChatService {
                 : new RouteSelector.Choice("default", Optional.empty(), new RouteSelector.Classification(
                         "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
-        List<Model> candidates = new ArrayList<>(directory.expand(target));
+        List<Model> candidates = new ArrayList<>(directory.expand(target, ModelKind.CHAT));
+        if (candidates.isEmpty() && !directory.expand(target).isEmpty()) {
+            throw new GatewayException.InvalidField("model", "'" + target + "' is an embedding model: send it to "
+                    + "POST /v1/embeddings, or name a chat model" + known(ModelKind.CHAT));
+        }
         for (String f : pipeline.fallbacks()) {
-            for (Model m : directory.expand(f)) {
+            for (Model m : directory.expand(f, ModelKind.CHAT)) {
                 if (!candidates.contains(m)) {
                     candidates.add(m);
                 }
@@ -176,6 +181,17 @@ public final class ChatService {
         }
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut));
+    }
+
+    /** @return " (configured: a, b, …)" naming up to 8 models that can serve {@code kind}, or "" if none can */
+    private String known(ModelKind kind) {
+        List<String> names = directory.models().stream()
+                .filter(m -> !directory.expand(m.name(), kind).isEmpty()).map(Model::name).toList();
+        if (names.isEmpty()) {
+            return "";
+        }
+        return " (configured: " + String.join(", ", names.subList(0, Math.min(8, names.size())))
+                + (names.size() > 8 ? ", …" : "") + ")";
     }
 
     /**
@@ -310,10 +326,11 @@ public final class ChatService {
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
                         directory.callableNames()) + ")"));
-        List<Model> candidates = directory.expand(requested);
+        List<Model> candidates = directory.expand(requested, ModelKind.EMBEDDING);
         if (candidates.isEmpty()) {
-            throw new GatewayException.NotFound("model_not_found", "'" + requested + "' routes chat requests; "
-                    + "name an embedding model");
+            throw new GatewayException.InvalidField("model", "'" + requested + "' "
+                    + (directory.expand(requested).isEmpty() ? "routes chat requests" : "is a chat model")
+                    + ": name an embedding model" + known(ModelKind.EMBEDDING));
         }
         JsonNode input = body.get("input");
         long chars = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)

@@ -1,9 +1,13 @@
 package dev.costwise.gateway.pipeline;
 
+import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelKind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,11 +22,16 @@ import java.util.Set;
 public final class ModelDirectory {
     private final GatewayConfig config;
     private final Map<String, Model> models = new LinkedHashMap<>();
+    private final Map<String, ModelKind> kinds = new HashMap<>();
 
     /** @param config the configuration */
     public ModelDirectory(GatewayConfig config) {
         this.config = config;
-        config.models().forEach(m -> models.put(m.name(), m));
+        ModelCatalog catalog = EmbeddedDefaults.catalog();
+        config.models().forEach(m -> {
+            models.put(m.name(), m);
+            catalog.find(m.upstreamModel()).ifPresent(info -> kinds.put(m.name(), info.kind()));
+        });
     }
 
     /** @return every name a caller may send: pipelines, aliases, groups, models */
@@ -74,6 +83,18 @@ public final class ModelDirectory {
         List<Model> out = new ArrayList<>();
         expandInto(name, out, 0);
         return out;
+    }
+
+    /**
+     * The models a name stands for that can serve {@code kind}: {@link #expand} without the models the catalog
+     * knows to be of the other kind (a model the catalog does not know may serve either).
+     *
+     * @param name the name
+     * @param kind chat or embedding
+     * @return the models, in the order to try them
+     */
+    public List<Model> expand(String name, ModelKind kind) {
+        return expand(name).stream().filter(m -> kinds.getOrDefault(m.name(), kind) == kind).toList();
     }
 
     private void expandInto(String name, List<Model> out, int depth) {
