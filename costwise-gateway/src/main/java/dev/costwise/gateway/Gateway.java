@@ -9,6 +9,7 @@ import dev.costwise.gateway.config.Providers;
 import dev.costwise.gateway.http.AdminEndpoints;
 import dev.costwise.gateway.http.Authenticator;
 import dev.costwise.gateway.http.ChatEndpoint;
+import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.http.HttpExchange;
@@ -140,7 +141,7 @@ public final class Gateway implements AutoCloseable {
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
-        HttpRouting.Builder routing = HttpRouting.builder()
+        HttpRouting.Builder routing = new Endpoints()
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
                 .post("/v1/embeddings", tracked(chat::embeddings))
@@ -155,8 +156,7 @@ public final class Gateway implements AutoCloseable {
                 .get("/v1/keys", admin::listKeys)
                 .post("/v1/keys/{id}/rotate", admin::rotateKey)
                 .delete("/v1/keys/{id}", admin::revokeKey)
-                .any((req, res) -> HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.NotFound(
-                        "not_found", "no endpoint " + req.prologue().method().text() + " " + req.path().path()))));
+                .routing();
         this.server = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())

@@ -115,6 +115,26 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
+    void givenAPathOrMethodNoEndpointTakes_whenCalled_then404Or405WithAllow() {
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> unknownPath = gw.get("/v1/nope");
+            HttpResponse<String> getChat = gw.get("/v1/chat/completions");
+            HttpResponse<String> getRotate = gw.get("/v1/keys/k-1/rotate");
+            HttpResponse<String> deleteKeys = gw.delete("/v1/keys");
+
+            assertThat(unknownPath.statusCode()).isEqualTo(404);
+            assertThat(code(unknownPath)).isEqualTo("not_found");
+            assertThat(getChat.statusCode()).isEqualTo(405);
+            assertThat(getChat.headers().firstValue("Allow")).hasValue("POST");
+            assertThat(code(getChat)).isEqualTo("method_not_allowed");
+            assertThat(TestGateway.json(getChat.body()).at("/error/message").asText())
+                    .isEqualTo("GET is not allowed on /v1/chat/completions (allowed: POST)");
+            assertThat(getRotate.headers().firstValue("Allow")).as("{id} matches one segment").hasValue("POST");
+            assertThat(deleteKeys.headers().firstValue("Allow")).hasValue("GET, POST");
+        }
+    }
+
+    @Test
     void givenBodyOverTheLimit_whenPosted_then413() {
         try (TestGateway gw = gateway("")) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("fast", "x".repeat(3000)),

@@ -1,0 +1,72 @@
+package dev.costwise.gateway.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's routing table: registers each endpoint with Helidon and remembers it, so that a request no endpoint
+ * takes is answered 405 with {@code Allow} when its path exists under another method, 404 otherwise, both in
+ * OpenAI's error shape. Not thread-safe while endpoints are added; {@link #routing()} is called once.
+ */
+public final class Endpoints {
+    private final HttpRouting.Builder routing = HttpRouting.builder();
+    private final Map<String, Pattern> paths = new LinkedHashMap<>();
+    private final Map<String, List<Method>> methods = new LinkedHashMap<>();
+
+    /** Adds {@code GET path}; {@code {name}} in a path stands for one segment. */
+    public Endpoints get(String path, Handler handler) {
+        return add(Method.GET, path, handler);
+    }
+
+    /** Adds {@code POST path}. */
+    public Endpoints post(String path, Handler handler) {
+        return add(Method.POST, path, handler);
+    }
+
+    /** Adds {@code DELETE path}. */
+    public Endpoints delete(String path, Handler handler) {
+        return add(Method.DELETE, path, handler);
+    }
+
+    private Endpoints add(Method method, String path, Handler handler) {
+        routing.route(method, path, handler);
+        paths.computeIfAbsent(path, p -> Pattern.compile(p.replaceAll("\\{[^/}]+}", "[^/]+")));
+        methods.computeIfAbsent(path, p -> new ArrayList<>()).add(method);
+        return this;
+    }
+
+    /** @return the routing: every endpoint added, then the 405/404 answer for anything else */
+    public HttpRouting.Builder routing() {
+        return routing.any(this::unmatched);
+    }
+
+    private void unmatched(ServerRequest req, ServerResponse res) {
+        String path = req.path().path();
+        String method = req.prologue().method().text();
+        TreeSet<String> allowed = new TreeSet<>();
+        paths.forEach((template, pattern) -> {
+            if (pattern.matcher(path).matches()) {
+                methods.get(template).forEach(m -> allowed.add(m.text()));
+            }
+        });
+        if (allowed.isEmpty()) {
+            HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.NotFound("not_found",
+                    "no endpoint " + method + " " + path)));
+            return;
+        }
+        String allow = String.join(", ", allowed);
+        res.header(HeaderNames.ALLOW, allow);
+        HttpExchange.sendError(res, ApiError.of(405, "invalid_request_error", "method_not_allowed",
+                method + " is not allowed on " + path + " (allowed: " + allow + ")"));
+    }
+}
