@@ -182,8 +182,35 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             assertThat(error.get("code").asText()).isEqualTo("budget_exceeded");
             assertThat(error.get("budget").asText()).isEqualTo("daily");
             assertThat(error.get("resets_at").asText()).endsWith("T00:00:00Z");
+            // 8 input tokens (1 char, 4 per message, 3 to prime) and 5,000 output tokens at $10 per 1M each
+            assertThat(error.get("worst_case").asText()).isEqualTo("0.05008");
+            assertThat(error.get("message").asText()).isEqualTo("budget 'daily' has $0.01 of $0.01 left, less than"
+                    + " this request's worst case of $0.05008 (fast, up to 5,000 output tokens); lower max_tokens,"
+                    + " or retry after it resets at " + error.get("resets_at").asText());
             assertThat(res.headers().firstValue("retry-after")).isPresent();
             assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void givenBudgetSpentToItsLimit_whenCalled_then429SayingItIsExhausted() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 10, 990)); // $0.0001 + $0.0099: the whole limit
+        try (TestGateway gw = gateway("""
+                budgets:
+                  - {name: daily, scope: global, window: day, limit: "0.01"}
+                """)) {
+            String fits = "{\"model\":\"fast\",\"max_tokens\":990,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
+            assertThat(gw.post("/v1/chat/completions", fits, "Authorization", "Bearer " + MASTER).statusCode())
+                    .isEqualTo(200);
+
+            HttpResponse<String> res = gw.post("/v1/chat/completions", fits.replace("990", "1"), "Authorization",
+                    "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(429);
+            JsonNode error = TestGateway.json(res.body()).get("error");
+            assertThat(error.get("message").asText()).isEqualTo("budget 'daily' is exhausted: $0.01 spent or"
+                    + " reserved of $0.01; it resets at " + error.get("resets_at").asText());
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
         }
     }
 

@@ -37,6 +37,7 @@ public final class ErrorResponses {
             case GatewayException.BudgetExceeded x -> new ApiError(429, "budget_exceeded",
                     Optional.of("budget_exceeded"), Optional.empty(), x.getMessage(), Optional.of(x.retryAfter()),
                     ",\"budget\":" + quote(x.budget()) + ",\"limit\":" + quote(x.limit().toString())
+                            + ",\"worst_case\":" + quote(x.worstCase().toString())
                             + ",\"resets_at\":" + quote(x.resetsAt().toString()));
             case GatewayException.ShuttingDown x -> ApiError.of(503, "server_error", "shutting_down",
                     x.getMessage());

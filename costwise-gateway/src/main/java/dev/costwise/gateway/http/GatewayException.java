@@ -116,16 +116,45 @@ public abstract sealed class GatewayException extends CostwiseException {
         private static final long serialVersionUID = 1L;
         private final String budget;
         private final Money limit;
+        private final Money worstCase;
         private final Instant resetsAt;
         private final Duration retryAfter;
 
-        public BudgetExceeded(String budget, Money limit, Money spent, Instant resetsAt, Duration retryAfter) {
-            super("budget '" + budget + "' is exhausted: " + spent.format() + " spent or reserved of "
-                    + limit.format() + "; it resets at " + resetsAt);
+        /**
+         * @param budget the budget's name
+         * @param limit its limit
+         * @param used spent and reserved in its window
+         * @param worstCase what the request could cost at most, which did not fit
+         * @param worstCaseOf what that worst case assumes, such as {@code gpt-4o, up to 16,384 output tokens}
+         * @param resetsAt when its window starts over
+         * @param retryAfter the time until then
+         */
+        public BudgetExceeded(String budget, Money limit, Money used, Money worstCase, String worstCaseOf,
+                Instant resetsAt, Duration retryAfter) {
+            super(message(budget, limit, used, worstCase, worstCaseOf, resetsAt));
             this.budget = budget;
             this.limit = limit;
+            this.worstCase = worstCase;
             this.resetsAt = resetsAt;
             this.retryAfter = retryAfter;
+        }
+
+        // A budget with room left refuses a request whose worst case does not fit: saying "exhausted" there sends
+        // people looking for spend that is not there, when lowering max_tokens would get the answer now.
+        private static String message(String budget, Money limit, Money used, Money worstCase, String worstCaseOf,
+                Instant resetsAt) {
+            if (!limit.isGreaterThan(used)) {
+                return "budget '" + budget + "' is exhausted: " + used.format() + " spent or reserved of "
+                        + limit.format() + "; it resets at " + resetsAt;
+            }
+            return "budget '" + budget + "' has " + limit.minus(used).format() + " of " + limit.format()
+                    + " left, less than this request's worst case of " + worstCase.format() + " (" + worstCaseOf
+                    + "); lower max_tokens, or retry after it resets at " + resetsAt;
+        }
+
+        /** @return what the request could cost at most */
+        public Money worstCase() {
+            return worstCase;
         }
 
         /** @return the time until the window starts over */

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -700,7 +701,7 @@ public final class ChatService {
             Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m));
             BudgetBook.Result res = budgets.reserve(caller.key().map(VirtualKey::id), keyBudget(), m.name(), worst);
             if (res.exhausted().isPresent()) {
-                return Optional.of(budgetExceeded(res.exhausted().get()));
+                return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
             }
             reservation = res.reservation();
             reservedFor = m.name();
@@ -806,16 +807,19 @@ public final class ChatService {
                 }
             }
             if (res.exhausted().isPresent()) {
-                throw budgetExceeded(res.exhausted().get());
+                throw budgetExceeded(res.exhausted().get(), plan.primary(), plan.worstCase());
             }
             reservation = res.reservation();
             reservedFor = plan.primary().name();
             return plan;
         }
 
-        private static GatewayException.BudgetExceeded budgetExceeded(BudgetBook.Exhausted ex) {
-            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), ex.resetsAt(),
-                    ex.retryAfter());
+        private GatewayException.BudgetExceeded budgetExceeded(BudgetBook.Exhausted ex, Model m, Money worst) {
+            long output = plan.outputLimitOn(m);
+            String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
+                    : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
+            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), worst, assumes,
+                    ex.resetsAt(), ex.retryAfter());
         }
 
         void recordHit(ResponseCacheStore.Entry e) {
