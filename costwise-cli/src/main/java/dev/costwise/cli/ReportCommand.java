@@ -4,15 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
+import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.store.JdbcSpendLedger;
 import dev.costwise.store.LedgerOptions;
 import dev.costwise.store.ReportDimension;
+import dev.costwise.store.SpendLedgerException;
 import dev.costwise.store.SpendLedgers;
 import dev.costwise.store.SpendRow;
 import java.io.PrintStream;
-import java.time.Duration;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,15 +27,20 @@ import picocli.CommandLine.Option;
 final class ReportCommand implements Callable<Integer> {
     enum Format { TABLE, CSV, JSON }
 
-    @Option(names = "--ledger", description = "ledger SQLite path or JDBC URL (default: ${DEFAULT-VALUE})",
-            defaultValue = "jdbc:sqlite:./costwise-data/ledger.db")
+    @Option(names = "--ledger", description = "ledger SQLite path or JDBC URL (default: the config's ledger.url, "
+            + "else ./costwise-data/ledger.db)")
     String ledger;
+
+    @Option(names = {"-c", "--config"}, description = "YAML config whose ledger to read (default: $COSTWISE_CONFIG,"
+            + " else the embedded default)")
+    Path config;
 
     @Option(names = "--by", description = "model, provider, key, user, team, feature or day (default: "
             + "${DEFAULT-VALUE})", defaultValue = "model")
     ReportDimension by;
 
-    @Option(names = "--days", description = "how many days back (default: ${DEFAULT-VALUE})", defaultValue = "30")
+    @Option(names = "--days", description = "how many UTC days, today included (default: ${DEFAULT-VALUE})",
+            defaultValue = "30")
     int days;
 
     @Option(names = "--format", description = "table, csv or json (default: ${DEFAULT-VALUE})", defaultValue = "table")
@@ -43,11 +52,25 @@ final class ReportCommand implements Callable<Integer> {
             System.err.println("costwise report: --days must be >= 1, was " + days);
             return 2;
         }
-        Instant to = Instant.now().plusSeconds(1);
-        Instant from = to.minus(Duration.ofDays(days));
+        String location;
+        try {
+            location = ledger != null ? ledger : ConfigSource.load(Optional.ofNullable(config)).ledgerUrl()
+                    .orElse(SpendLedgers.DEFAULT_PATH);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("costwise report: " + e.getMessage());
+            return 2;
+        }
+        // Whole UTC days, today included: days that retention rolled into daily totals count only when covered whole.
+        Instant now = Instant.now();
+        Instant from = now.atZone(ZoneOffset.UTC).toLocalDate().minusDays(days - 1L).atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
+        Instant to = now.plusSeconds(1);
         List<SpendRow> rows;
-        try (JdbcSpendLedger l = SpendLedgers.open(ledger, LedgerOptions.ofDefaults())) {
+        try (JdbcSpendLedger l = SpendLedgers.openExisting(location, LedgerOptions.ofDefaults())) {
             rows = l.reports().spendBy(by, from, to);
+        } catch (SpendLedgerException | IllegalArgumentException e) {
+            System.err.println("costwise report: " + e.getMessage());
+            return 1;
         }
         PrintStream out = System.out;
         switch (format) {

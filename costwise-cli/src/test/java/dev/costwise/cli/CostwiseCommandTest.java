@@ -138,6 +138,37 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAConfigWithItsLedger_whenReportedWithConfig_thenThatLedgerIsRead(@TempDir Path dir) throws IOException {
+        String url = "jdbc:sqlite:" + dir.resolve("team.db");
+        try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            ledger.append(new dev.costwise.llm.cost.CostRecord("req-1", 1, java.time.Instant.now(), "gpt-4o",
+                    "gpt-4o", "openai", dev.costwise.llm.chat.Usage.of(1000, 500), dev.costwise.core.Money.of("0.0075"),
+                    dev.costwise.core.Money.of("0.0075"), dev.costwise.llm.cost.PriceStatus.PRICED,
+                    dev.costwise.llm.cost.Outcome.SUCCESS, java.util.Optional.empty(), java.util.Optional.empty(),
+                    java.time.Duration.ofMillis(300), java.util.Map.of()));
+        }
+        Path config = dir.resolve("costwise.yaml");
+        Files.writeString(config, "ledger: {url: \"" + url + "\"}\nmodels: [{name: m, provider: sim}]\n");
+
+        Run r = run("report", "--config", config.toString(), "--by", "model", "--format", "csv");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("gpt-4o,1,1,1000,500,0.0075,0.0075,0");
+    }
+
+    @Test
+    void givenALedgerPathWithNothingThere_whenReported_thenAnErrorAndNoEmptyLedgerIsCreated(@TempDir Path dir) {
+        Path typo = dir.resolve("ledgr.db");
+
+        Run r = run("report", "--ledger", typo.toString());
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("costwise report: no ledger at " + typo.toAbsolutePath());
+        assertThat(r.out()).as("no $0 report").isEmpty();
+        assertThat(Files.exists(typo)).isFalse();
+    }
+
+    @Test
     void givenTheBuiltInPattern1Scenario_whenSimulatedThroughTheCli_thenPrintsBeforeAfterAndSavings() {
         Run r = run("simulate", "pattern1");
 

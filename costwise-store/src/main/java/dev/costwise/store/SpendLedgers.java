@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Opens {@link JdbcSpendLedger}s from a SQLite path or a JDBC URL.
@@ -57,11 +58,41 @@ public final class SpendLedgers {
             return JdbcSpendLedger.open("jdbc:sqlite:" + prepareSqliteFile(location), options);
         }
         if (Dialect.ofUrl(location) == Dialect.SQLITE) {
-            String file = location.substring("jdbc:sqlite:".length());
-            int query = file.indexOf('?');
-            prepareSqliteFile(query < 0 ? file : file.substring(0, query));
+            prepareSqliteFile(sqliteFileOf(location));
         }
         return JdbcSpendLedger.open(location, options);
+    }
+
+    /**
+     * Opens a ledger that must already exist, as a report reads it: a SQLite file that is not there is an error, where
+     * {@link #open} would create an empty ledger and a report of it would say nothing was spent.
+     *
+     * @param jdbcUrlOrPath as for {@link #open}
+     * @param options writing, retry and retention options
+     * @return the open ledger; close it when done
+     * @throws SpendLedgerException if the SQLite file does not exist, or as {@link #open} does
+     * @throws IllegalArgumentException as {@link #open} does
+     */
+    public static JdbcSpendLedger openExisting(String jdbcUrlOrPath, LedgerOptions options) {
+        Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
+        String location = jdbcUrlOrPath.strip();
+        Optional<String> file = !location.startsWith("jdbc:") ? Optional.of(location)
+                : Dialect.ofUrl(location) == Dialect.SQLITE ? Optional.of(sqliteFileOf(location)) : Optional.empty();
+        file.filter(f -> !f.isBlank() && !f.contains(":memory:") && !f.startsWith("file::memory"))
+                .map(SpendLedgers::pathOf).filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
+                    throw new SpendLedgerException("no ledger at " + path + " (a gateway creates it when it starts)");
+                });
+        return open(location, options);
+    }
+
+    private static String sqliteFileOf(String url) {
+        String file = url.substring("jdbc:sqlite:".length());
+        int query = file.indexOf('?');
+        return query < 0 ? file : file.substring(0, query);
+    }
+
+    private static Path pathOf(String file) {
+        return Path.of(file.startsWith("file:") ? file.substring("file:".length()) : file).toAbsolutePath();
     }
 
     private static Path prepareSqliteFile(String file) {
@@ -69,7 +100,7 @@ public final class SpendLedgers {
             throw new IllegalArgumentException("in-memory SQLite cannot hold the ledger ('" + file
                     + "'): the ledger opens several connections; give a file path");
         }
-        Path path = Path.of(file.startsWith("file:") ? file.substring("file:".length()) : file).toAbsolutePath();
+        Path path = pathOf(file);
         try {
             Path parent = path.getParent();
             if (parent != null) {

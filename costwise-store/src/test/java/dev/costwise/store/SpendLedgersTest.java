@@ -39,6 +39,30 @@ class SpendLedgersTest {
     }
 
     @Test
+    void givenNoFileThere_whenOpenedAsExisting_thenRefusedNamingThePathAndNothingIsCreated() {
+        Path missing = dir.resolve("d/ledger.db");
+
+        for (String location : new String[] {missing.toString(), "jdbc:sqlite:" + missing + "?journal_mode=WAL"}) {
+            assertThatThrownBy(() -> SpendLedgers.openExisting(location, LedgerOptions.ofDefaults()))
+                    .isInstanceOf(SpendLedgerException.class)
+                    .hasMessage("no ledger at " + missing + " (a gateway creates it when it starts)");
+        }
+        assertThat(dir.resolve("d")).doesNotExist();
+    }
+
+    @Test
+    void givenALedgerWritten_whenOpenedAsExisting_thenItsRecordsAreRead() {
+        Path file = dir.resolve("e.db");
+        try (JdbcSpendLedger ledger = SpendLedgers.open(file.toString(), LedgerOptions.ofDefaults())) {
+            ledger.append(record("e1").cost("0.25").build());
+        }
+
+        try (JdbcSpendLedger ledger = SpendLedgers.openExisting("jdbc:sqlite:" + file, LedgerOptions.ofDefaults())) {
+            assertThat(ledger.totalCost(Map.of(), Instant.EPOCH, Instant.MAX)).isEqualTo(Money.of("0.25"));
+        }
+    }
+
+    @Test
     void givenDefaultPath_thenItIsTheDocumentedDataFolder() {
         assertThat(SpendLedgers.DEFAULT_PATH).isEqualTo("./costwise-data/ledger.db");
     }
