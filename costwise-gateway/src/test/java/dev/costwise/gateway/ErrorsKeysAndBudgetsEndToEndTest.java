@@ -325,6 +325,27 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
+    void givenBadKeyBodies_whenCreating_then400NamingTheFieldAndNoKeyIsCreated() {
+        try (TestGateway gw = gateway("")) {
+            String auth = "Bearer " + MASTER;
+            Map<String, String> cases = new java.util.LinkedHashMap<>();
+            cases.put("{\"name\":\"a\",\"rmp\":10}",
+                    "rmp: unknown field (known: name, models, budget, budget_window, rpm, tpm, tags)");
+            cases.put("{\"name\":\"\"}", "name: expected a non-empty string, was \"\"");
+            cases.put("{\"name\":7}", "name: expected a non-empty string, was 7");
+            cases.put("{\"tags\":\"team-a\"}", "tags: expected an object of name to value, was \"team-a\"");
+            cases.put("{\"tags\":{\"team\":{\"x\":1}}}", "tags.team: expected a string or number, was {\"x\":1}");
+
+            cases.forEach((body, message) -> {
+                HttpResponse<String> res = gw.post("/v1/keys", body, "Authorization", auth);
+                assertThat(res.statusCode()).as(body).isEqualTo(400);
+                assertThat(TestGateway.json(res.body()).at("/error/message").asText()).isEqualTo(message);
+            });
+            assertThat(gw.keys.list()).isEmpty();
+        }
+    }
+
+    @Test
     void givenMasterKey_whenManagingKeys_thenCreateShowsSecretOnceListHidesItRotateAndRevokeWork() {
         upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1, 1));
         try (TestGateway gw = gateway("")) {

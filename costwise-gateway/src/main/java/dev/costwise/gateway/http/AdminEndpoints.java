@@ -28,6 +28,10 @@ import java.util.Optional;
  * ({@code POST /v1/keys}, {@code GET /v1/keys}, {@code POST /v1/keys/{id}/rotate}, {@code DELETE /v1/keys/{id}}).
  */
 public final class AdminEndpoints {
+    /** The fields {@code POST /v1/keys} reads, in the order its error lists them. */
+    private static final List<String> KEY_FIELDS = List.of("name", "models", "budget", "budget_window", "rpm", "tpm",
+            "tags");
+
     private final HttpExchange http;
     private final Authenticator auth;
     private final VirtualKeyStore keys;
@@ -108,7 +112,18 @@ public final class AdminEndpoints {
             if (!body.isObject()) {
                 throw new GatewayException.InvalidField("(body)", "expected a JSON object");
             }
-            String name = body.path("name").asText("key");
+            // A misspelt limit ("rmp") must not create a key without the limit it was meant to have.
+            for (String field : (Iterable<String>) body::fieldNames) {
+                if (!KEY_FIELDS.contains(field)) {
+                    throw new GatewayException.InvalidField(field, "unknown field (known: "
+                            + String.join(", ", KEY_FIELDS) + ")");
+                }
+            }
+            JsonNode nameNode = body.path("name");
+            if (!nameNode.isMissingNode() && !(nameNode.isTextual() && !nameNode.asText().isBlank())) {
+                throw new GatewayException.InvalidField("name", "expected a non-empty string, was " + nameNode);
+            }
+            String name = nameNode.asText("key");
             List<String> models = new ArrayList<>();
             JsonNode ms = body.path("models");
             if (!ms.isMissingNode() && !ms.isNull()) {
@@ -147,8 +162,7 @@ public final class AdminEndpoints {
             }
             Optional<Integer> rpm = positive(body, "rpm");
             Optional<Integer> tpm = positive(body, "tpm");
-            Map<String, String> tags = new LinkedHashMap<>();
-            body.path("tags").properties().forEach(e -> tags.put(e.getKey(), e.getValue().asText()));
+            Map<String, String> tags = tags(body.path("tags"));
             VirtualKeyStore.Issued issued = keys.create(new VirtualKey("new", name, models, budget, window, rpm, tpm,
                     tags, clock.instant(), false));
             ObjectNode out = describe(issued.key());
@@ -156,6 +170,24 @@ public final class AdminEndpoints {
             out.put("note", "store this key now: it is shown only once");
             http.sendJson(res, 201, out);
         });
+    }
+
+    private static Map<String, String> tags(JsonNode node) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return tags;
+        }
+        if (!node.isObject()) {
+            throw new GatewayException.InvalidField("tags", "expected an object of name to value, was " + node);
+        }
+        node.properties().forEach(e -> {
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
+                        + e.getValue());
+            }
+            tags.put(e.getKey(), e.getValue().asText());
+        });
+        return tags;
     }
 
     /** {@code GET /v1/keys}: every key, without secrets. */
