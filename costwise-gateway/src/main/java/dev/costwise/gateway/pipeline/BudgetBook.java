@@ -323,10 +323,14 @@ public final class BudgetBook {
             }
         }
         List<Status> out = new ArrayList<>();
+        Instant current = clock.instant();
         counters.forEach((id, c) -> {
             String[] parts = id.split("\u0000", -1);
             synchronized (c) {
                 BudgetWindow w = BudgetWindow.valueOf(parts[2]);
+                if (!c.start.equals(windowStart(w, current))) {
+                    return; // a past window, not used since it ended: its spend no longer counts
+                }
                 out.add(new Status(parts[0], BudgetScope.valueOf(parts[1]), parts[3].isEmpty() ? Optional.empty()
                         : Optional.of(parts[3]), w, Money.of(parts[4]), c.spent, c.reserved, windowEnd(w, c.start),
                         OnExhausted.valueOf(parts[5])));

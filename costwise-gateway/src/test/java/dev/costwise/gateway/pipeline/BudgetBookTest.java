@@ -86,6 +86,40 @@ class BudgetBookTest {
     }
 
     @Test
+    void givenAModelBudgetUsedYesterday_whenStatesAreAskedToday_thenYesterdaysSpendIsNotShownAsCurrent() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:00:00Z"));
+        BudgetDef perModel = new BudgetDef("per-model", BudgetScope.MODEL, BudgetWindow.DAY, Money.of("1.00"),
+                OnExhausted.REJECT, Optional.empty(), List.of());
+        BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(), new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        });
+        book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow()
+                .settle(Money.of("0.25"));
+        assertThat(book.statuses()).extracting(BudgetBook.Status::name).containsExactly("daily", "per-model");
+
+        now.set(Instant.parse("2026-11-28T00:00:01Z"));
+
+        assertThat(book.statuses()).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("daily");
+            assertThat(s.spent()).isEqualTo(Money.ZERO);
+            assertThat(s.resetsAt()).isEqualTo(Instant.parse("2026-11-29T00:00:00Z"));
+        });
+    }
+
+    @Test
     void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
         BudgetBook.Reservation r = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.90"))
