@@ -9,6 +9,7 @@ import dev.costwise.gateway.config.Providers;
 import dev.costwise.gateway.http.AdminEndpoints;
 import dev.costwise.gateway.http.Authenticator;
 import dev.costwise.gateway.http.ChatEndpoint;
+import dev.costwise.gateway.http.DashboardPage;
 import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
@@ -156,6 +157,7 @@ public final class Gateway implements AutoCloseable {
                 .get("/v1/keys", admin::listKeys)
                 .post("/v1/keys/{id}/rotate", admin::rotateKey)
                 .delete("/v1/keys/{id}", admin::revokeKey)
+                .get("/dashboard", new DashboardPage()::serve)
                 .routing();
         this.server = WebServer.builder()
                 .host(config.server().host())
