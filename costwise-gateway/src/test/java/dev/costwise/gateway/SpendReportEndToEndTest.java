@@ -96,26 +96,26 @@ class SpendReportEndToEndTest {
             assertThat(spend.path("to").asText()).isEqualTo("2026-11-27");
             assertThat(money(spend, "/total/cost")).isEqualTo(Money.of("1.27"));
             assertThat(money(spend, "/total/baseline_cost")).isEqualTo(Money.of("2.04"));
-            assertThat(money(spend, "/total/saved")).isEqualTo(Money.of("0.77"));
+            assertThat(money(spend, "/total/savings")).isEqualTo(Money.of("0.77"));
             assertThat(spend.at("/total/requests").asLong()).isEqualTo(4);
             assertThat(spend.at("/total/attempts").asLong()).isEqualTo(5);
 
             assertThat(spend.path("by_day")).hasSize(2);
             assertThat(spend.at("/by_day/0/day").asText()).isEqualTo("2026-11-25");
-            assertThat(money(spend, "/by_day/0/saved")).isEqualTo(Money.of("0.75"));
+            assertThat(money(spend, "/by_day/0/savings")).isEqualTo(Money.of("0.75"));
             assertThat(spend.at("/by_day/0/requests").asLong()).as("a retried request counts once").isEqualTo(2);
             assertThat(spend.at("/by_day/1/day").asText()).isEqualTo("2026-11-27");
             assertThat(money(spend, "/by_day/1/cost")).isEqualTo(Money.of("0.02"));
-            assertThat(money(spend, "/by_day/1/saved")).as("the cache hit's saving").isEqualTo(Money.of("0.02"));
+            assertThat(money(spend, "/by_day/1/savings")).as("the cache hit's saving").isEqualTo(Money.of("0.02"));
 
             assertThat(money(spend, "/by_model/premium/cost")).isEqualTo(Money.of("1.00"));
             assertThat(money(spend, "/by_model/fast/cost")).isEqualTo(Money.of("0.27"));
-            assertThat(money(spend, "/by_model/fast/saved")).isEqualTo(Money.of("0.77"));
+            assertThat(money(spend, "/by_model/fast/savings")).isEqualTo(Money.of("0.77"));
             assertThat(money(spend, "/by_key/team-b/cost")).isEqualTo(Money.of("1.00"));
             assertThat(money(spend, "/by_key/master/cost")).isEqualTo(Money.of("0.02"));
 
             JsonNode october = get(gateway, "/v1/spend?from=2026-10-01&to=2026-10-31");
-            assertThat(money(october, "/total/saved")).isEqualTo(Money.of("0.75"));
+            assertThat(money(october, "/total/savings")).isEqualTo(Money.of("0.75"));
             assertThat(october.path("by_day")).hasSize(1);
         }
     }
@@ -129,8 +129,8 @@ class SpendReportEndToEndTest {
             assertThat(spend.path("from").asText()).isEqualTo("2026-11-01");
             assertThat(spend.path("to").asText()).isEqualTo("2026-11-27");
             assertThat(money(spend, "/total/cost")).as("October is outside the month").isEqualTo(Money.of("1.25"));
-            assertThat(money(spend, "/total/saved")).isEqualTo(Money.of("0.75"));
-            assertThat(money(spend, "/by_key/team-a/saved")).isEqualTo(Money.of("0.75"));
+            assertThat(money(spend, "/total/savings")).isEqualTo(Money.of("0.75"));
+            assertThat(money(spend, "/by_key/team-a/savings")).isEqualTo(Money.of("0.75"));
         }
     }
 

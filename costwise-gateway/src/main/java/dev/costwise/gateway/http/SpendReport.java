@@ -92,7 +92,7 @@ final class SpendReport {
 
     private static void write(ObjectNode into, SpendRow row) {
         into.put("cost", row.cost().toString()).put("baseline_cost", row.baselineCost().toString())
-                .put("saved", row.savings().toString()).put("requests", row.requests())
+                .put("savings", row.savings().toString()).put("requests", row.requests())
                 .put("attempts", row.attempts()).put("input_tokens", row.inputTokens())
                 .put("output_tokens", row.outputTokens());
     }
