@@ -405,6 +405,8 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             JsonNode models = TestGateway.json(gw.get("/v1/models", "Authorization", "Bearer " + MASTER).body());
             assertThat(models.get("object").asText()).isEqualTo("list");
             assertThat(models.findValuesAsText("id")).contains("fast", "other", "quick");
+            JsonNode limited = TestGateway.json(gw.get("/v1/models", "Authorization", "Bearer sk-limited").body());
+            assertThat(limited.findValuesAsText("id")).as("a key sees the models it may use").containsExactly("fast");
             String metrics = gw.get("/metrics").body();
             assertThat(metrics).contains("costwise_requests_total{model=\"quick\",outcome=\"success\"} 1.0");
         }

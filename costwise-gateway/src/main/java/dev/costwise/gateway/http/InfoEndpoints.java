@@ -44,11 +44,15 @@ public final class InfoEndpoints {
         this.draining = draining;
     }
 
-    /** {@code GET /v1/models}: models, groups, aliases and pipelines in OpenAI's list format. */
+    /**
+     * {@code GET /v1/models}: models, groups, aliases and pipelines in OpenAI's list format; for a virtual key, only
+     * the names it may use.
+     */
     public void models(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
+        Caller caller;
         try {
-            auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
             return;
@@ -57,6 +61,9 @@ public final class InfoEndpoints {
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
         for (String name : directory.callableNames()) {
+            if (caller.key().isPresent() && !caller.key().get().allows(name)) {
+                continue;
+            }
             ObjectNode m = data.addObject();
             m.put("id", name).put("object", "model").put("created", 0);
             Model model = directory.model(name).orElse(null);
