@@ -3,11 +3,16 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.pipeline.MemorySpendLedger;
+import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -211,6 +216,29 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             assertThat(error.get("message").asText()).isEqualTo("budget 'daily' is exhausted: $0.01 spent or"
                     + " reserved of $0.01; it resets at " + error.get("resets_at").asText());
             assertThat(upstream.getRequestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void givenScopedBudgetsWithSpendBeforeAStart_whenAdminAsksBeforeAnyRequest_thenEveryModelAndKeyWindowIsShown() {
+        MemorySpendLedger ledger = new MemorySpendLedger();
+        ledger.append(new CostRecord("earlier", 1, java.time.Instant.now(), "fast", "fast", "openai",
+                dev.costwise.llm.chat.Usage.of(100, 100), Money.of("0.40"), Money.of("0.40"),
+                dev.costwise.llm.cost.PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(), Optional.empty(),
+                java.time.Duration.ZERO, Map.of("key", "limited")));
+        try (TestGateway gw = new TestGateway(yaml("""
+                budgets:
+                  - {name: per-model, scope: model, window: month, limit: "5"}
+                  - {name: per-key, scope: key, window: month, limit: "2"}
+                """).replace("    rpm: 2\n", "    rpm: 2\n    budget: \"1\"\n"), Map.of("MASTER", MASTER), ledger,
+                alert -> { })) {
+            JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", "Bearer " + MASTER).body());
+
+            List<String> states = new ArrayList<>();
+            budgets.get("data").forEach(b -> states.add(b.get("name").asText() + ":" + b.path("scope_value").asText()
+                    + " spent " + b.get("spent").asText()));
+            assertThat(states).containsExactly("key:limited:limited spent 0.4", "per-key:limited spent 0.4",
+                    "per-model:fast spent 0.4", "per-model:other spent 0");
         }
     }
 

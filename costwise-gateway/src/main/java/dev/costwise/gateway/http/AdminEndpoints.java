@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
+import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
@@ -92,7 +93,13 @@ public final class AdminEndpoints {
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
-            for (BudgetBook.Status s : budgets.statuses()) {
+            List<BudgetBook.BudgetedKey> keyScopes = new ArrayList<>();
+            directory.config().keys().forEach(k -> keyScopes.add(new BudgetBook.BudgetedKey(k.id(),
+                    k.budgetLimit().map(l -> Map.entry(l, k.budgetWindow())))));
+            keys.list().stream().filter(k -> !k.revoked()).forEach(k -> keyScopes.add(new BudgetBook.BudgetedKey(
+                    k.id(), k.budgetLimit().map(l -> Map.entry(l, k.budgetWindow())))));
+            List<String> models = directory.models().stream().map(GatewayConfig.Model::name).toList();
+            for (BudgetBook.Status s : budgets.statuses(models, keyScopes)) {
                 ObjectNode b = data.addObject();
                 b.put("name", s.name()).put("scope", lower(s.scope()));
                 s.scopeValue().ifPresent(v -> b.put("scope_value", v));

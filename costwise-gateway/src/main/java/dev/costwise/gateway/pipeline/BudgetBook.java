@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -310,6 +312,47 @@ public final class BudgetBook {
         public double utilization() {
             return spent.plus(reserved).ratioOf(limit);
         }
+    }
+
+    /**
+     * A virtual key as budgets see it.
+     *
+     * @param id the key's id
+     * @param ownBudget the key's own limit and window, if it has one
+     */
+    public record BudgetedKey(String id, Optional<Map.Entry<Money, BudgetWindow>> ownBudget) {
+        public BudgetedKey {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(ownBudget, "ownBudget");
+        }
+    }
+
+    /**
+     * The state of every budget in its current window for these models and keys, including the model- and key-scoped
+     * windows no request has used since this book started (their spend is rebuilt from the ledger), so that a
+     * restart does not hide them.
+     *
+     * @param models the models a model-scoped budget covers
+     * @param keys the keys a key-scoped budget covers, and those with a budget of their own
+     * @return the states, by name and scope value
+     */
+    public List<Status> statuses(Collection<String> models, Collection<BudgetedKey> keys) {
+        List<Hold> holds = new ArrayList<>();
+        for (String model : models) {
+            holds.addAll(applicable(Optional.empty(), Optional.empty(), model, Money.ZERO));
+        }
+        for (BudgetedKey k : keys) {
+            applicable(Optional.of(k.id()), k.ownBudget(), "", Money.ZERO).stream()
+                    .filter(h -> h.def().scope() == BudgetScope.KEY).forEach(holds::add);
+        }
+        for (Hold h : holds) {
+            if (shared != null) {
+                shared.state(h);
+            } else {
+                counter(h);
+            }
+        }
+        return statuses();
     }
 
     /** @return the state of every budget counted so far in its current window (global ones always) */
