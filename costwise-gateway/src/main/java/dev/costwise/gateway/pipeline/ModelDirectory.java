@@ -7,6 +7,7 @@ import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,6 +24,9 @@ public final class ModelDirectory {
     private final GatewayConfig config;
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, ModelKind> kinds = new HashMap<>();
+    // Every name's models, worked out once: the config does not change, and each request looks names up.
+    private final Map<String, List<Model>> expansions = new HashMap<>();
+    private final Map<ModelKind, Map<String, List<Model>>> expansionsByKind = new EnumMap<>(ModelKind.class);
 
     /** @param config the configuration */
     public ModelDirectory(GatewayConfig config) {
@@ -32,6 +36,14 @@ public final class ModelDirectory {
             models.put(m.name(), m);
             catalog.find(m.upstreamModel()).ifPresent(info -> kinds.put(m.name(), info.kind()));
         });
+        for (String name : callableNames()) {
+            expansions.put(name, expandUncached(name));
+        }
+        for (ModelKind kind : ModelKind.values()) {
+            Map<String, List<Model>> byName = new HashMap<>();
+            expansions.forEach((name, list) -> byName.put(name, ofKind(list, kind)));
+            expansionsByKind.put(kind, byName);
+        }
     }
 
     /** @return every name a caller may send: pipelines, aliases, groups, models */
@@ -77,12 +89,17 @@ public final class ModelDirectory {
      * target's; a pipeline name that is not also a model expands to nothing.
      *
      * @param name the name
-     * @return the models
+     * @return the models, unmodifiable
      */
     public List<Model> expand(String name) {
+        List<Model> known = expansions.get(name);
+        return known != null ? known : expandUncached(name);
+    }
+
+    private List<Model> expandUncached(String name) {
         List<Model> out = new ArrayList<>();
         expandInto(name, out, 0);
-        return out;
+        return List.copyOf(out);
     }
 
     /**
@@ -91,10 +108,15 @@ public final class ModelDirectory {
      *
      * @param name the name
      * @param kind chat or embedding
-     * @return the models, in the order to try them
+     * @return the models, in the order to try them, unmodifiable
      */
     public List<Model> expand(String name, ModelKind kind) {
-        return expand(name).stream().filter(m -> kinds.getOrDefault(m.name(), kind) == kind).toList();
+        List<Model> known = expansionsByKind.get(kind).get(name);
+        return known != null ? known : ofKind(expand(name), kind);
+    }
+
+    private List<Model> ofKind(List<Model> models, ModelKind kind) {
+        return models.stream().filter(m -> kinds.getOrDefault(m.name(), kind) == kind).toList();
     }
 
     private void expandInto(String name, List<Model> out, int depth) {
