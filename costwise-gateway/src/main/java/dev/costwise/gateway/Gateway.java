@@ -12,6 +12,7 @@ import dev.costwise.gateway.http.ChatEndpoint;
 import dev.costwise.gateway.http.DashboardPage;
 import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
+import dev.costwise.gateway.http.KeyInfoEndpoint;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.http.HttpExchange;
 import dev.costwise.gateway.http.InfoEndpoints;
@@ -157,6 +158,7 @@ public final class Gateway implements AutoCloseable {
                 .get("/v1/keys", admin::listKeys)
                 .post("/v1/keys/{id}/rotate", admin::rotateKey)
                 .delete("/v1/keys/{id}", admin::revokeKey)
+                .get("/v1/key", new KeyInfoEndpoint(http, auth, budgets, json)::handle)
                 .get("/dashboard", new DashboardPage()::serve)
                 .routing();
         this.server = WebServer.builder()

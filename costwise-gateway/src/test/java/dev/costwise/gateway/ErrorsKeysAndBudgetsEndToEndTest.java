@@ -243,6 +243,39 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
+    void givenAVirtualKey_whenItAsksAboutItself_thenItsLimitsAndOnlyItsOwnBudgetsWithWhatIsLeft() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1000, 1000)); // $0.02
+        try (TestGateway gw = new TestGateway(yaml("""
+                budgets:
+                  - {name: global, window: day, limit: "50"}
+                  - {name: per-key, scope: key, window: month, limit: "2"}
+                """).replace("    rpm: 2\n", "    rpm: 2\n    budget: \"1\"\n    budget_window: day\n"),
+                Map.of("MASTER", MASTER))) {
+            String key = "Bearer sk-limited";
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"), "Authorization", key)
+                    .statusCode()).isEqualTo(200);
+
+            JsonNode self = TestGateway.json(gw.get("/v1/key", "Authorization", key).body());
+
+            assertThat(self.get("id").asText()).isEqualTo("limited");
+            assertThat(self.get("admin").asBoolean()).isFalse();
+            assertThat(self.get("models").toString()).isEqualTo("[\"fast\"]");
+            assertThat(self.get("rpm").asInt()).isEqualTo(2);
+            List<String> budgets = new ArrayList<>();
+            self.get("budgets").forEach(b -> budgets.add(b.get("name").asText() + " " + b.get("window").asText()
+                    + ": spent " + b.get("spent").asText() + " of " + b.get("limit").asText() + ", "
+                    + b.get("remaining").asText() + " left"));
+            assertThat(budgets).as("the global budget holds everyone's spend: not shown").containsExactly(
+                    "key:limited day: spent 0.02 of 1, 0.98 left", "per-key month: spent 0.02 of 2, 1.98 left");
+            JsonNode master = TestGateway.json(gw.get("/v1/key", "Authorization", "Bearer " + MASTER).body());
+            assertThat(master.get("id").asText()).isEqualTo("master");
+            assertThat(master.get("admin").asBoolean()).isTrue();
+            assertThat(master.get("budgets")).isEmpty();
+            assertThat(gw.get("/v1/key").statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void givenBudgetWithDowngrade_whenExhausted_thenCheaperModelAnswers() {
         upstream.enqueue(OpenAiFake.completion("cheap", "cheap answer", 1, 1));
         try (TestGateway gw = new TestGateway("""

@@ -100,13 +100,7 @@ public final class AdminEndpoints {
                     k.id(), k.budgetLimit().map(l -> Map.entry(l, k.budgetWindow())))));
             List<String> models = directory.models().stream().map(GatewayConfig.Model::name).toList();
             for (BudgetBook.Status s : budgets.statuses(models, keyScopes)) {
-                ObjectNode b = data.addObject();
-                b.put("name", s.name()).put("scope", lower(s.scope()));
-                s.scopeValue().ifPresent(v -> b.put("scope_value", v));
-                b.put("window", lower(s.window())).put("limit", s.limit().toString())
-                        .put("spent", s.spent().toString()).put("reserved", s.reserved().toString())
-                        .put("utilization", Math.round(s.utilization() * 10_000) / 10_000.0)
-                        .put("resets_at", s.resetsAt().toString()).put("on_exhausted", lower(s.onExhausted()));
+                KeyViews.budget(data.addObject(), s);
             }
             http.sendJson(res, 200, root);
         });
@@ -234,17 +228,7 @@ public final class AdminEndpoints {
     }
 
     private ObjectNode describe(VirtualKey k) {
-        ObjectNode o = json.createObjectNode();
-        o.put("id", k.id()).put("name", k.name());
-        ArrayNode models = o.putArray("models");
-        k.models().forEach(models::add);
-        k.budgetLimit().ifPresent(b -> o.put("budget", b.toString()).put("budget_window", lower(k.budgetWindow())));
-        k.rpm().ifPresent(v -> o.put("rpm", v));
-        k.tpm().ifPresent(v -> o.put("tpm", v));
-        ObjectNode tags = o.putObject("tags");
-        k.tags().forEach(tags::put);
-        o.put("created_at", k.createdAt().toString()).put("revoked", k.revoked());
-        return o;
+        return KeyViews.key(json.createObjectNode(), k);
     }
 
     private static Optional<Integer> positive(JsonNode body, String field) {
@@ -256,9 +240,5 @@ public final class AdminEndpoints {
             throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + v);
         }
         return Optional.of(v.asInt());
-    }
-
-    private static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -6,6 +6,9 @@ import dev.costwise.gateway.config.GatewayConfig.KeyDef;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
 import dev.costwise.gateway.pipeline.Caller;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -71,6 +74,22 @@ public final class Authenticator {
         }
         return store.verify(token).map(Caller::of).orElseThrow(() -> new GatewayException.Unauthorized(
                 "unknown or revoked API key"));
+    }
+
+    /**
+     * Authenticates a request, or answers it.
+     *
+     * @param req the request
+     * @param res its response, sent with the 401 when the key is missing or unknown
+     * @return the caller, or empty when the request has been answered
+     */
+    public Optional<Caller> authenticateOrAnswer(ServerRequest req, ServerResponse res) {
+        try {
+            return Optional.of(authenticate(req.headers().first(HeaderNames.AUTHORIZATION)));
+        } catch (GatewayException e) {
+            HttpExchange.sendError(res, ErrorResponses.of(e));
+            return Optional.empty();
+        }
     }
 
     /**

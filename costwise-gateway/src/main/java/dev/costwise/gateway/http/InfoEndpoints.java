@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** {@code GET /v1/models}, {@code /health}, {@code /ready}, {@code /metrics} and {@code POST /v1/route/explain}. */
@@ -50,13 +51,11 @@ public final class InfoEndpoints {
      */
     public void models(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
-        Caller caller;
-        try {
-            caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
-        } catch (GatewayException e) {
-            HttpExchange.sendError(res, ErrorResponses.of(e));
+        Optional<Caller> authenticated = auth.authenticateOrAnswer(req, res);
+        if (authenticated.isEmpty()) {
             return;
         }
+        Caller caller = authenticated.get();
         ObjectNode root = json.createObjectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
