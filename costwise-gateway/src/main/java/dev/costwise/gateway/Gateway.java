@@ -148,6 +148,7 @@ public final class Gateway implements AutoCloseable {
                 .post("/chat/completions", tracked(chat::handle))
                 .post("/v1/embeddings", tracked(chat::embeddings))
                 .get("/v1/models", info::models)
+                .get("/v1/models/{+id}", info::model)
                 .get("/health", info::health)
                 .get("/ready", info::ready)
                 .get("/metrics", info::metrics)

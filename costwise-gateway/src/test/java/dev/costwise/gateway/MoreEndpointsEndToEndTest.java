@@ -3,6 +3,7 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
@@ -104,6 +105,37 @@ class MoreEndpointsEndToEndTest {
             assertThat(gw.records()).hasSize(2);
             // text-embedding-3-small costs $0.02 per 1M tokens in the bundled catalog
             assertThat(gw.records().getFirst().cost().toString()).isEqualTo("0.0000001");
+        }
+    }
+
+    @Test
+    void givenModelNames_whenOneIsRetrieved_thenItsEntryOr404AndNamesWithSlashesWork() {
+        try (TestGateway gw = TestGateway.of("""
+                master_key: sk-master
+                models:
+                  - {name: openrouter/openai/gpt-4o-mini, provider: openai, base_url: %1$s}
+                  - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s}
+                aliases: {quick: mini}
+                keys:
+                  - {id: narrow, key_sha256: %2$s, models: [mini]}
+                """.formatted(base(), ConfigLoader.sha256Hex("sk-narrow")))) {
+            String master = "Bearer sk-master";
+            HttpResponse<String> slashed = gw.get("/v1/models/openrouter/openai/gpt-4o-mini", "Authorization", master);
+            HttpResponse<String> alias = gw.get("/v1/models/quick", "Authorization", master);
+            HttpResponse<String> unknown = gw.get("/v1/models/gpt-9", "Authorization", master);
+            HttpResponse<String> notForKey = gw.get("/v1/models/quick", "Authorization", "Bearer sk-narrow");
+
+            assertThat(slashed.statusCode()).isEqualTo(200);
+            assertThat(TestGateway.json(slashed.body()).get("id").asText()).isEqualTo("openrouter/openai/gpt-4o-mini");
+            assertThat(TestGateway.json(slashed.body()).get("owned_by").asText()).isEqualTo("openai");
+            assertThat(TestGateway.json(alias.body()).get("costwise_targets").toString()).isEqualTo("[\"mini\"]");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(TestGateway.json(unknown.body()).at("/error/code").asText()).isEqualTo("model_not_found");
+            assertThat(notForKey.statusCode()).as("the key may use mini, not its alias").isEqualTo(404);
+            assertThat(gw.get("/v1/models/mini", "Authorization", "Bearer sk-narrow").statusCode()).isEqualTo(200);
+            assertThat(gw.get("/v1/models/mini").statusCode()).isEqualTo(401);
+            assertThat(gw.delete("/v1/models/openrouter/openai/gpt-4o-mini").headers().firstValue("Allow"))
+                    .hasValue("GET");
         }
     }
 

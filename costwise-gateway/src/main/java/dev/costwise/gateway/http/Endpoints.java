@@ -23,7 +23,7 @@ public final class Endpoints {
     private final Map<String, Pattern> paths = new LinkedHashMap<>();
     private final Map<String, List<Method>> methods = new LinkedHashMap<>();
 
-    /** Adds {@code GET path}; {@code {name}} in a path stands for one segment. */
+    /** Adds {@code GET path}; {@code {name}} in a path stands for one segment, {@code {+name}} for the rest. */
     public Endpoints get(String path, Handler handler) {
         return add(Method.GET, path, handler);
     }
@@ -40,7 +40,8 @@ public final class Endpoints {
 
     private Endpoints add(Method method, String path, Handler handler) {
         routing.route(method, path, handler);
-        paths.computeIfAbsent(path, p -> Pattern.compile(p.replaceAll("\\{[^/}]+}", "[^/]+")));
+        paths.computeIfAbsent(path, p -> Pattern.compile(p.replaceAll("\\{\\+[^/}]*}", ".+")
+                .replaceAll("\\{[^/}]+}", "[^/]+")));
         methods.computeIfAbsent(path, p -> new ArrayList<>()).add(method);
         return this;
     }

@@ -60,19 +60,45 @@ public final class InfoEndpoints {
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
         for (String name : directory.callableNames()) {
-            if (caller.key().isPresent() && !caller.key().get().allows(name)) {
-                continue;
-            }
-            ObjectNode m = data.addObject();
-            m.put("id", name).put("object", "model").put("created", 0);
-            Model model = directory.model(name).orElse(null);
-            m.put("owned_by", model != null ? model.provider() : "costwise");
-            if (model == null) {
-                ArrayNode serves = m.putArray("costwise_targets");
-                directory.expand(name).forEach(t -> serves.add(t.name()));
+            if (visibleTo(caller, name)) {
+                describeModel(data.addObject(), name);
             }
         }
         http.sendJson(res, 200, root);
+    }
+
+    /**
+     * {@code GET /v1/models/{id}}: one model, group, alias or pipeline, as in the list; 404 for a name the gateway
+     * does not serve or the caller's key may not use.
+     */
+    public void model(ServerRequest req, ServerResponse res) {
+        http.requestId(req, res);
+        Optional<Caller> authenticated = auth.authenticateOrAnswer(req, res);
+        if (authenticated.isEmpty()) {
+            return;
+        }
+        String name = req.path().pathParameters().get("id");
+        if (directory.pipeline(name).isEmpty() || !visibleTo(authenticated.get(), name)) {
+            HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.NotFound("model_not_found",
+                    "the model '" + name + "' does not exist or this key may not use it")));
+            return;
+        }
+        http.sendJson(res, 200, describeModel(json.createObjectNode(), name));
+    }
+
+    private static boolean visibleTo(Caller caller, String name) {
+        return caller.key().isEmpty() || caller.key().get().allows(name);
+    }
+
+    private ObjectNode describeModel(ObjectNode m, String name) {
+        m.put("id", name).put("object", "model").put("created", 0);
+        Model model = directory.model(name).orElse(null);
+        m.put("owned_by", model != null ? model.provider() : "costwise");
+        if (model == null) {
+            ArrayNode serves = m.putArray("costwise_targets");
+            directory.expand(name).forEach(t -> serves.add(t.name()));
+        }
+        return m;
     }
 
     /** {@code GET /health}: the process is alive. */
