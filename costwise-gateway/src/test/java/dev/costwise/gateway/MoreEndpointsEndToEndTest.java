@@ -264,6 +264,13 @@ class MoreEndpointsEndToEndTest {
                 assertThat(r.requestId()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
             });
             assertThat(gw.records().getLast().usedModel()).isEqualTo("gpt-4o-mini");
+            // Each row's baseline is gpt-4o (the orchestrator) on its tokens, so the rows add up to the workflow's own
+            // baseline and the ledger's savings are the ones the response reports.
+            Money baseline = gw.records().stream().map(CostRecord::baselineCost).reduce(Money.ZERO, Money::plus);
+            Money savings = gw.records().stream().map(CostRecord::savings).reduce(Money.ZERO, Money::plus);
+            assertThat(baseline).isEqualTo(Money.of(body.at("/costwise/baseline_cost").asText()));
+            assertThat(savings).isEqualTo(Money.of(body.at("/costwise/savings").asText())).isNotEqualTo(Money.ZERO);
+            assertThat(gw.records().getLast().baselineCost()).isGreaterThan(gw.records().getLast().cost());
         }
     }
 

@@ -42,6 +42,7 @@ final class UpstreamChatModel implements ChatModel {
     static final String REQUESTED = "costwise.requested";
 
     private final Model model;
+    private final Model baseline;
     private final String catalogName;
     private final Upstream upstream;
     private final OpenAiWire wire;
@@ -51,9 +52,15 @@ final class UpstreamChatModel implements ChatModel {
     private final Ticker ticker;
     private final Duration timeout;
 
-    UpstreamChatModel(Model model, String catalogName, Upstream upstream, OpenAiWire wire, CostCalculator costs,
-            SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout) {
+    /**
+     * @param model the configured model calls go to
+     * @param baseline the model the workflow's savings are measured against (its orchestrator): each row's baseline
+     *     cost is this model's price for the row's tokens, so a request's rows add up to the workflow's own baseline
+     */
+    UpstreamChatModel(Model model, Model baseline, String catalogName, Upstream upstream, OpenAiWire wire,
+            CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout) {
         this.model = model;
+        this.baseline = baseline;
         this.catalogName = catalogName;
         this.upstream = upstream;
         this.wire = wire;
@@ -89,16 +96,18 @@ final class UpstreamChatModel implements ChatModel {
             Usage usage = c.usage().orElse(reply.usage());
             Pricer.Priced priced = costs.price(model, usage);
             Duration latency = Duration.ofNanos(ticker.read() - t0);
-            record(context, usage, priced.cost(), priced.status(), Outcome.SUCCESS, Optional.empty(), latency);
+            Money baselineCost = baseline.equals(model) ? priced.cost() : costs.price(baseline, usage).cost();
+            record(context, usage, priced.cost(), baselineCost, priced.status(), Outcome.SUCCESS, Optional.empty(),
+                    latency);
             return new ChatResponse(c.id(), request.model(), model.name(), model.provider(), c.message(),
                     c.finishReason(), usage, priced.cost(), priced.status(), latency, reply.providerRequestId(),
                     false);
         } catch (ProviderException e) {
-            record(context, Usage.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED, Optional.of(e.kind()),
-                    Duration.ofNanos(ticker.read() - t0));
+            record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
+                    Optional.of(e.kind()), Duration.ofNanos(ticker.read() - t0));
             throw e;
         } catch (WireFormatException e) {
-            record(context, Usage.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
+            record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
                     Optional.of("malformed_response"), Duration.ofNanos(ticker.read() - t0));
             throw new ProviderException.MalformedResponse(ProviderException.Details.of(model.provider(),
                     model.name()), e.getMessage(), e);
@@ -110,8 +119,8 @@ final class UpstreamChatModel implements ChatModel {
         throw new UnsupportedOperationException("the gateway's workflow models answer whole; stream with a model");
     }
 
-    private void record(WorkflowContext ctx, Usage usage, Money cost, PriceStatus status, Outcome outcome,
-            Optional<String> errorKind, Duration latency) {
+    private void record(WorkflowContext ctx, Usage usage, Money cost, Money baselineCost, PriceStatus status,
+            Outcome outcome, Optional<String> errorKind, Duration latency) {
         AtomicInteger attempts = (AtomicInteger) ctx.metadata().computeIfAbsent(ATTEMPTS, k -> new AtomicInteger());
         @SuppressWarnings("unchecked")
         AtomicReference<Money> billed = (AtomicReference<Money>) ctx.metadata().computeIfAbsent(BILLED,
@@ -121,6 +130,6 @@ final class UpstreamChatModel implements ChatModel {
         String requested = tags.remove(REQUESTED);
         LedgerRows.appendOrLog(ledger, new CostRecord(ctx.correlationId(), attempts.incrementAndGet(),
                 clock.instant(), requested == null ? model.name() : requested, model.name(), model.provider(), usage,
-                cost, cost, status, outcome, errorKind, Optional.of("workflow"), latency, tags));
+                cost, baselineCost, status, outcome, errorKind, Optional.of("workflow"), latency, tags));
     }
 }

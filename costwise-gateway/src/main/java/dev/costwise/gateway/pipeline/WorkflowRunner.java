@@ -78,9 +78,11 @@ final class WorkflowRunner {
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         directory.config().pipelines().forEach((name, p) -> {
             if (p.workflow()) {
-                Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, catalogName(catalog, m, name),
-                        upstreams.apply(m), wire, costs, ledger, clock, ticker, p.timeout());
-                flows.put(name, build(directory, catalog, name, p, asChatModel));
+                Model orchestrator = orchestrator(directory, name, p);
+                Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, orchestrator,
+                        catalogName(catalog, m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
+                        p.timeout());
+                flows.put(name, build(directory, catalog, name, p, orchestrator, asChatModel));
             }
         });
         this.workflows = Map.copyOf(flows);
@@ -89,17 +91,21 @@ final class WorkflowRunner {
                 .collect(Collectors.toUnmodifiableSet());
     }
 
+    /** The default route's model: it classifies and validates, and the savings are measured against it. */
+    private static Model orchestrator(ModelDirectory directory, String name, Pipeline p) {
+        return p.defaultRoute().flatMap(d -> directory.expand(d).stream().findFirst())
+                .orElseThrow(() -> new IllegalStateException("pipeline '" + name + "' runs the workflow and needs "
+                        + "default_route: the orchestrator model"));
+    }
+
     private static MultiModelWorkflow build(ModelDirectory directory, ModelCatalog catalog, String name, Pipeline p,
-            Function<Model, ChatModel> asChatModel) {
+            Model orchestrator, Function<Model, ChatModel> asChatModel) {
         ExecutorRegistry.Builder executors = ExecutorRegistry.builder();
         for (GatewayConfig.RouteRule rule : p.routes()) {
             for (Model m : directory.expand(rule.model())) {
                 executors.register(catalogName(catalog, m, name), asChatModel.apply(m));
             }
         }
-        Model orchestrator = p.defaultRoute().flatMap(d -> directory.expand(d).stream().findFirst())
-                .orElseThrow(() -> new IllegalStateException("pipeline '" + name + "' runs the workflow and needs "
-                        + "default_route: the orchestrator model"));
         return MultiModelWorkflow.builder(catalog, executors.build(), asChatModel.apply(orchestrator)).build();
     }
 
