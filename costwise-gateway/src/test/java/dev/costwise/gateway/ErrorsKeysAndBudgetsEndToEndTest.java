@@ -204,7 +204,8 @@ class ErrorsKeysAndBudgetsEndToEndTest {
                 budgets:
                   - {name: daily, scope: global, window: day, limit: "0.01"}
                 """)) {
-            String fits = "{\"model\":\"fast\",\"max_tokens\":990,\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
+            String fits = "{\"model\":\"fast\",\"max_tokens\":990,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}";
             assertThat(gw.post("/v1/chat/completions", fits, "Authorization", "Bearer " + MASTER).statusCode())
                     .isEqualTo(200);
 

@@ -114,6 +114,14 @@ class SpendReportEndToEndTest {
             assertThat(money(spend, "/by_key/team-b/cost")).isEqualTo(Money.of("1.00"));
             assertThat(money(spend, "/by_key/master/cost")).isEqualTo(Money.of("0.02"));
 
+            JsonNode byTeam = get(gateway, "/v1/spend?from=2026-11-01&to=2026-11-27&group_by=team,%20provider");
+            assertThat(money(byTeam, "/by_team/a/cost")).isEqualTo(Money.of("0.25"));
+            assertThat(money(byTeam, "/by_team/b/cost")).isEqualTo(Money.of("1.00"));
+            assertThat(money(byTeam, "/by_team/(none)/cost")).as("the master key has no team")
+                    .isEqualTo(Money.of("0.02"));
+            assertThat(money(byTeam, "/by_provider/openai/cost")).isEqualTo(Money.of("1.27"));
+            assertThat(byTeam.has("by_user")).isFalse();
+
             JsonNode october = get(gateway, "/v1/spend?from=2026-10-01&to=2026-10-31");
             assertThat(money(october, "/total/savings")).isEqualTo(Money.of("0.75"));
             assertThat(october.path("by_day")).hasSize(1);
@@ -142,7 +150,9 @@ class SpendReportEndToEndTest {
             assertBadParameter(gateway, "/v1/spend?to=2026-13-01", "to",
                     "to: expected a UTC day as yyyy-MM-dd, was '2026-13-01'");
             assertBadParameter(gateway, "/v1/spend?form=2026-11-01", "form",
-                    "form: unknown query parameter (known: from, to)");
+                    "form: unknown query parameter (known: from, to, group_by)");
+            assertBadParameter(gateway, "/v1/spend?group_by=team,weekday", "group_by", "group_by: unknown group"
+                    + " 'weekday' (known: provider, team, user, feature; day, model and key are always there)");
             assertThat(send(gateway, "/v1/spend", Optional.empty()).statusCode()).isEqualTo(401);
         }
     }
@@ -230,7 +240,7 @@ class SpendReportEndToEndTest {
             String baseline, String key, Outcome outcome) {
         return new CostRecord(requestId, attempt, at, "premium", model, "openai", new Usage(100, 0, 0, 20, 0, false),
                 Money.of(cost), Money.of(baseline), PriceStatus.PRICED, outcome, Optional.empty(),
-                Optional.of("default"), Duration.ofMillis(300), Map.of("key", key));
+                Optional.of("default"), Duration.ofMillis(300), Map.of("key", key, "team", key.replace("team-", "")));
     }
 
     /** Runs the gateway's retention pass once, at once, in the starting thread. */

@@ -13,18 +13,25 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The body of {@code GET /v1/spend}: spend and savings of a period of whole UTC days, in total and by day, model and
- * key. The period is {@code from} to {@code to}, both inclusive ({@code yyyy-MM-dd}); by default the month so far.
+ * key, and by provider, team, user or feature when {@code group_by} asks. The period is {@code from} to {@code to},
+ * both inclusive ({@code yyyy-MM-dd}); by default the month so far.
  * Savings are what the baseline (the model the caller asked for, or the answer a cache hit replayed) would have cost
  * minus what was paid.
  */
 final class SpendReport {
-    private static final Set<String> PARAMETERS = Set.of("from", "to");
+    private static final Set<String> PARAMETERS = Set.of("from", "to", "group_by");
+    /** Groups {@code group_by} may add to the day, model and key ones. */
+    private static final Map<String, ReportDimension> EXTRA_GROUPS = extraGroups();
 
     private final SpendBreakdown breakdown;
     private final ObjectMapper json;
@@ -45,9 +52,11 @@ final class SpendReport {
     ObjectNode build(UriQuery query) {
         for (String name : query.names()) {
             if (!PARAMETERS.contains(name)) {
-                throw new GatewayException.InvalidField(name, "unknown query parameter (known: from, to)");
+                throw new GatewayException.InvalidField(name, "unknown query parameter (known: from, to,"
+                        + " group_by)");
             }
         }
+        List<String> extra = groupBy(query);
         Instant now = clock.instant();
         LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
         LocalDate from = day(query, "from").orElse(today.withDayOfMonth(1));
@@ -69,7 +78,40 @@ final class SpendReport {
         days.forEach(d -> write(byDay.addObject().put("day", d.group()), d));
         groups(root.putObject("by_model"), breakdown.spendBy(ReportDimension.MODEL, start, end));
         groups(root.putObject("by_key"), breakdown.spendBy(ReportDimension.KEY, start, end));
+        for (String group : extra) {
+            groups(root.putObject("by_" + group), breakdown.spendBy(EXTRA_GROUPS.get(group), start, end));
+        }
         return root;
+    }
+
+    private static Map<String, ReportDimension> extraGroups() {
+        Map<String, ReportDimension> groups = new LinkedHashMap<>();
+        for (ReportDimension d : List.of(ReportDimension.PROVIDER, ReportDimension.TEAM, ReportDimension.USER,
+                ReportDimension.FEATURE)) {
+            groups.put(d.name().toLowerCase(Locale.ROOT), d);
+        }
+        return Map.copyOf(groups);
+    }
+
+    /** @return the extra groups asked for with {@code group_by=team,user}, in the order asked */
+    private static List<String> groupBy(UriQuery query) {
+        List<String> out = new ArrayList<>();
+        for (String value : query.all("group_by", List::of)) {
+            for (String group : value.split(",")) {
+                String g = group.strip().toLowerCase(Locale.ROOT);
+                if (g.isEmpty()) {
+                    continue;
+                }
+                if (!EXTRA_GROUPS.containsKey(g)) {
+                    throw new GatewayException.InvalidField("group_by", "unknown group '" + abbreviated(g)
+                            + "' (known: provider, team, user, feature; day, model and key are always there)");
+                }
+                if (!out.contains(g)) {
+                    out.add(g);
+                }
+            }
+        }
+        return out;
     }
 
     private static Optional<LocalDate> day(UriQuery query, String name) {
