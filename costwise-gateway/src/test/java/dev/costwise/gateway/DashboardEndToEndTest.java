@@ -57,10 +57,16 @@ class DashboardEndToEndTest {
             String auth = "Bearer " + MASTER;
             gw.post("/v1/chat/completions", TestGateway.chat("fast", "hi"), "Authorization", auth);
             String html = gw.get("/dashboard").body();
-            assertThat(html).contains("call(\"/v1/spend?\"").contains("call(\"/v1/budgets\"");
+            assertThat(html).contains("call(\"/v1/spend?\"").contains("{group_by: \"team\"}")
+                    .contains("call(\"/v1/budgets\"").contains("call(\"/v1/keys\"");
+            gw.post("/v1/keys", "{\"name\":\"team-a\"}", "Authorization", auth);
 
-            JsonNode spend = TestGateway.json(gw.get("/v1/spend", "Authorization", auth).body());
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend?group_by=team", "Authorization", auth).body());
             JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", auth).body());
+            JsonNode keys = TestGateway.json(gw.get("/v1/keys", "Authorization", auth).body());
+            for (String field : fieldsRead(html, "k")) {
+                assertThat(keys.at("/data/0").has(field)).as("key field " + field).isTrue();
+            }
 
             for (String field : fieldsRead(html, "g")) {
                 assertThat(spend.at("/by_model/fast").has(field)).as("by_model group field " + field).isTrue();
