@@ -83,6 +83,36 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenARouterWithABaseline_whenACheapRouteAnswers_thenTheLedgerCountsTheSavingAgainstTheBaseline() {
+        upstream.enqueue(OpenAiFake.completion("small", "ok", 1000, 1000));
+        upstream.enqueue(OpenAiFake.completion("small", "ok", 1000, 1000));
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: small, provider: openai, base_url: %1$s, price: {input: "1", output: "2"}}
+                  - {name: big, provider: openai, base_url: %1$s, price: {input: "10", output: "20"}}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: premium, model: big, when: {complexity: complex}}
+                    default_route: small
+                    baseline: big
+                  plain:
+                    default_route: small
+                """.formatted(base()))) {
+            gw.post("/v1/chat/completions", TestGateway.chat("auto", "hi"));
+            gw.post("/v1/chat/completions", TestGateway.chat("plain", "hi"));
+
+            assertThat(gw.records()).hasSize(2);
+            CostRecord routed = gw.records().getFirst();
+            assertThat(routed.usedModel()).isEqualTo("small");
+            assertThat(routed.cost()).isEqualTo(Money.of("0.003"));          // 1000 × $1 + 1000 × $2 per 1M
+            assertThat(routed.baselineCost()).isEqualTo(Money.of("0.03"));   // the same tokens on big
+            assertThat(routed.savings()).isEqualTo(Money.of("0.027"));
+            assertThat(gw.records().getLast().savings()).as("no baseline: no saving claimed").isEqualTo(Money.ZERO);
+        }
+    }
+
+    @Test
     void givenEmbeddingsModel_whenSameInputTwice_thenPassedThroughOnceAndCached() throws Exception {
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
                 .body("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,0.2]}],"

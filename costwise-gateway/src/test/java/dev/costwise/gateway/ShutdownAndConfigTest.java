@@ -64,6 +64,7 @@ class ShutdownAndConfigTest {
                 pipelines:
                   auto:
                     fallbacks: [nope]
+                    baseline: gpt-5
                     retry: {backoff: sideways}
                     timeout: soon
                 budgets:
@@ -90,11 +91,12 @@ class ShutdownAndConfigTest {
                         "models[2].price.input: expected a dollar amount such as \"2.50\", was 'x'",
                         "models[2].price.output: is required",
                         "pipelines.auto.fallbacks[0]: unknown model 'nope' (known: a)",
+                        "pipelines.auto.baseline: unknown model 'gpt-5' (known: a)",
                         "pipelines.auto.retry.backoff: unknown value 'sideways' (known: constant, linear, exponential)",
                         "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
                         "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
                                 + "model)"))
-                .hasMessageContaining("14 problems in bad.yaml");
+                .hasMessageContaining("15 problems in bad.yaml");
     }
 
     @Test

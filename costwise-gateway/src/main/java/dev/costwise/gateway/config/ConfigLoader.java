@@ -472,7 +472,7 @@ public final class ConfigLoader {
                 return base;
             }
             unknownFields(n, p, Set.of("cache", "routes", "default_route", "fallbacks", "context_window_fallback",
-                    "retry", "timeout", "workflow", "validate"));
+                    "retry", "timeout", "workflow", "validate", "baseline"));
             CacheSettings cache = n.has("cache") ? cache(n.path("cache"), p + ".cache", base.cache()) : base.cache();
             List<RouteRule> routes = new ArrayList<>();
             JsonNode rs = n.path("routes");
@@ -516,7 +516,10 @@ public final class ConfigLoader {
             if (validate && !workflow) {
                 problem(p + ".validate", "validation is a step of the multi-model workflow: set workflow: true");
             }
-            return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow, validate);
+            Optional<String> baseline = optString(n, "baseline", p + ".baseline").or(base::baseline);
+            baseline.ifPresent(t -> requireTarget(t, p + ".baseline", targets));
+            return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow, validate,
+                    baseline);
         }
 
         CacheSettings cache(JsonNode n, String p, CacheSettings base) {

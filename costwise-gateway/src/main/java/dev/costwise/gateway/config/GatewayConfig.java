@@ -227,10 +227,12 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param workflow {@code true} when this name runs the multi-model workflow (Pattern 5)
      * @param validate {@code true} when the workflow's orchestrator validates each executor answer of a task that is
      *     not simple, and a failed verdict escalates to a stronger executor
+     * @param baseline the model savings are measured against (what callers would use without Costwise); when empty,
+     *     the model the caller named, or a workflow's orchestrator
      */
     public record Pipeline(CacheSettings cache, List<RouteRule> routes, Optional<String> defaultRoute,
             List<String> fallbacks, Optional<String> contextWindowFallback, RetrySettings retry, Duration timeout,
-            boolean workflow, boolean validate) {
+            boolean workflow, boolean validate, Optional<String> baseline) {
         public Pipeline {
             Objects.requireNonNull(cache, "cache");
             routes = List.copyOf(routes);
@@ -239,12 +241,13 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(contextWindowFallback, "contextWindowFallback");
             Objects.requireNonNull(retry, "retry");
             Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(baseline, "baseline");
         }
 
         /** @return cache per key for 1 h, no routes or fallbacks, 2 retries, 60 s per attempt */
         public static Pipeline ofDefaults() {
             return new Pipeline(CacheSettings.ofDefaults(), List.of(), Optional.empty(), List.of(), Optional.empty(),
-                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false, false);
+                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false, false, Optional.empty());
         }
     }
 

@@ -839,8 +839,11 @@ public final class ChatService {
         }
 
         void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
-            Money baseline = plan.requested().equals(m.name()) ? priced.cost()
-                    : directory.model(plan.requested()).map(b -> costs.price(b, usage).cost()).orElse(priced.cost());
+            Optional<Model> baselineModel = plan.pipeline().baseline()
+                    .flatMap(b -> directory.expand(b).stream().findFirst())
+                    .or(() -> directory.model(plan.requested()));
+            Money baseline = baselineModel.filter(b -> !b.equals(m)).map(b -> costs.price(b, usage).cost())
+                    .orElse(priced.cost());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
             settle(priced.cost());

@@ -79,10 +79,13 @@ final class WorkflowRunner {
         directory.config().pipelines().forEach((name, p) -> {
             if (p.workflow()) {
                 Model orchestrator = orchestrator(directory, name, p);
-                Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, orchestrator,
+                Model baseline = p.baseline().flatMap(b -> directory.expand(b).stream().findFirst())
+                        .orElse(orchestrator);
+                Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, baseline,
                         catalogName(catalog, m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
                         p.timeout());
-                flows.put(name, build(directory, catalog, name, p, orchestrator, asChatModel));
+                flows.put(name, build(directory, catalog, name, p, orchestrator, catalogName(catalog, baseline, name),
+                        asChatModel));
             }
         });
         this.workflows = Map.copyOf(flows);
@@ -99,14 +102,15 @@ final class WorkflowRunner {
     }
 
     private static MultiModelWorkflow build(ModelDirectory directory, ModelCatalog catalog, String name, Pipeline p,
-            Model orchestrator, Function<Model, ChatModel> asChatModel) {
+            Model orchestrator, String baseline, Function<Model, ChatModel> asChatModel) {
         ExecutorRegistry.Builder executors = ExecutorRegistry.builder();
         for (GatewayConfig.RouteRule rule : p.routes()) {
             for (Model m : directory.expand(rule.model())) {
                 executors.register(catalogName(catalog, m, name), asChatModel.apply(m));
             }
         }
-        return MultiModelWorkflow.builder(catalog, executors.build(), asChatModel.apply(orchestrator)).build();
+        return MultiModelWorkflow.builder(catalog, executors.build(), asChatModel.apply(orchestrator))
+                .baselineModel(baseline).build();
     }
 
     private static String catalogName(ModelCatalog catalog, Model m, String pipeline) {
