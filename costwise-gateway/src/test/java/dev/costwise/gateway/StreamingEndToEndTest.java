@@ -110,8 +110,11 @@ class StreamingEndToEndTest {
             events.subList(0, events.size() - 1).forEach(e -> TestGateway.json(e).path("choices")
                     .forEach(c -> text.append(c.at("/delta/content").asText(""))));
             assertThat(text.toString()).isEqualTo("cached stream");
-            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/costwise/cache").asText())
-                    .isEqualTo("hit");
+            JsonNode usage = TestGateway.json(events.get(events.size() - 2));
+            assertThat(usage.at("/costwise/cache").asText()).isEqualTo("hit");
+            assertThat(usage.at("/costwise/cost").asText()).isEqualTo("0");
+            assertThat(usage.at("/costwise/savings").asText()).as("what the first answer cost")
+                    .isEqualTo(gw.records().getFirst().cost().toString());
             assertThat(upstream.getRequestCount()).isEqualTo(1);
         }
     }

@@ -54,7 +54,7 @@ final class StreamReplay {
             ObjectNode cw = usage.putObject("costwise").put("cost", cost).put("cache", cacheStatus)
                     .put("model_used", entry.modelUsed()).put("route", entry.route());
             if (cacheStatus.equals("hit")) {
-                cw.put("saved", entry.cost().toString());
+                cw.put("savings", entry.cost().toString());
             }
             sink.event(json.writeValueAsString(usage));
         }
