@@ -277,6 +277,37 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
+    void givenATeamBudget_whenOneKeyOfTheTeamSpendsIt_thenTheTeamsOtherKeyIsRefusedAndTheKeySeesIt() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 10, 990)); // $0.01: the team's whole limit
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - {name: fast, provider: openai, base_url: %s, price: {input: "10.00", output: "10.00"}}
+                keys:
+                  - {id: a1, key_sha256: %s, tags: {team: a}}
+                  - {id: a2, key_sha256: %s, tags: {team: a}}
+                budgets:
+                  - {name: per-team, scope: team, window: day, limit: "0.01"}
+                """.formatted(base(), ConfigLoader.sha256Hex("sk-a1"), ConfigLoader.sha256Hex("sk-a2")),
+                Map.of("MASTER", MASTER))) {
+            String body = "{\"model\":\"fast\",\"max_tokens\":990,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"q\"}]}";
+            assertThat(gw.post("/v1/chat/completions", body, "Authorization", "Bearer sk-a1").statusCode())
+                    .isEqualTo(200);
+
+            HttpResponse<String> second = gw.post("/v1/chat/completions", body, "Authorization", "Bearer sk-a2");
+
+            assertThat(second.statusCode()).isEqualTo(429);
+            assertThat(TestGateway.json(second.body()).at("/error/budget").asText()).isEqualTo("per-team");
+            JsonNode self = TestGateway.json(gw.get("/v1/key", "Authorization", "Bearer sk-a2").body());
+            assertThat(self.at("/budgets/0/name").asText()).isEqualTo("per-team");
+            assertThat(self.at("/budgets/0/scope_value").asText()).isEqualTo("a");
+            assertThat(self.at("/budgets/0/remaining").asText()).isEqualTo("0");
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void givenBudgetWithDowngrade_whenExhausted_thenCheaperModelAnswers() {
         upstream.enqueue(OpenAiFake.completion("cheap", "cheap answer", 1, 1));
         try (TestGateway gw = new TestGateway("""

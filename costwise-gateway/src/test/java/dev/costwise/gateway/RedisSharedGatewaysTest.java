@@ -70,6 +70,15 @@ class RedisSharedGatewaysTest {
     }
 
     private TestGateway gateway(String extra) {
+        return gateway("""
+                  - id: limited
+                    key_sha256: %s
+                    rpm: 5
+                """.formatted(ConfigLoader.sha256Hex("sk-limited")), extra);
+    }
+
+    /** A replica with these {@code keys:} entries, plus {@code extra}. */
+    private TestGateway gateway(String keys, String extra) {
         String yaml = """
                 master_key: ${MASTER}
                 models:
@@ -81,17 +90,15 @@ class RedisSharedGatewaysTest {
                 defaults:
                   retry: {max_retries: 0}
                 keys:
-                  - id: limited
-                    key_sha256: %s
-                    rpm: 5
+                %s
                 redis:
                   url: ${REDIS_URL}
                   key_prefix: %s
                   local_share: 0.5
                   timeout: 200ms
                 %s
-                """.formatted(upstream.url("/v1").toString().replaceAll("/$", ""),
-                ConfigLoader.sha256Hex("sk-limited"), prefix, extra);
+                """.formatted(upstream.url("/v1").toString().replaceAll("/$", ""), keys.stripTrailing(), prefix,
+                extra);
         return new TestGateway(yaml, Map.of("MASTER", MASTER, "REDIS_URL", redisUrl), ledger, alert -> {
             alerts.add(alert);
             switch (alert.rule()) {
@@ -218,6 +225,36 @@ class RedisSharedGatewaysTest {
             JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
             assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(spent);
             assertThat(Money.of(counters.at("/data/0/reserved").asText())).isEqualTo(Money.ZERO);
+        }
+    }
+
+    @Test
+    void givenATeamBudgetInRedis_whenOneReplicaSpendsItForOneKey_thenTheOtherRefusesTheTeamsOtherKey() {
+        SharedRedis.requireRunning();
+        String keys = """
+                  - {id: a1, key_sha256: %s, tags: {team: a}}
+                  - {id: a2, key_sha256: %s, tags: {team: a}}
+                  - {id: b1, key_sha256: %s, tags: {team: b}}
+                """.formatted(ConfigLoader.sha256Hex("sk-a1"), ConfigLoader.sha256Hex("sk-a2"),
+                ConfigLoader.sha256Hex("sk-b1"));
+        String budget = """
+                budgets:
+                  - {name: per-team, scope: team, window: day, limit: "0.015"}
+                """;
+        try (TestGateway a = gateway(keys, budget); TestGateway b = gateway(keys, budget)) {
+            // Each call answers 5 + 1000 tokens at $10 per 1M: $0.01005; a second one would pass $0.015.
+            assertThat(a.post("/v1/chat/completions", chat("first"), "Authorization", "Bearer sk-a1").statusCode())
+                    .isEqualTo(200);
+
+            HttpResponse<String> sameTeam = b.post("/v1/chat/completions", chat("second"), "Authorization",
+                    "Bearer sk-a2");
+            HttpResponse<String> otherTeam = b.post("/v1/chat/completions", chat("third"), "Authorization",
+                    "Bearer sk-b1");
+
+            assertThat(sameTeam.statusCode()).isEqualTo(429);
+            assertThat(TestGateway.json(sameTeam.body()).at("/error/budget").asText()).isEqualTo("per-team");
+            assertThat(otherTeam.statusCode()).isEqualTo(200);
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
         }
     }
 

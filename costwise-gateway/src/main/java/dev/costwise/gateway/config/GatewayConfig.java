@@ -381,7 +381,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
     public enum OnExhausted { REJECT, DOWNGRADE }
 
     /** What a budget counts. */
-    public enum BudgetScope { GLOBAL, KEY, MODEL }
+    public enum BudgetScope { GLOBAL, KEY, MODEL, TEAM }
 
     /**
      * A budget policy.

@@ -94,10 +94,9 @@ public final class AdminEndpoints {
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
             List<BudgetBook.BudgetedKey> keyScopes = new ArrayList<>();
-            directory.config().keys().forEach(k -> keyScopes.add(new BudgetBook.BudgetedKey(k.id(),
-                    k.budgetLimit().map(l -> Map.entry(l, k.budgetWindow())))));
-            keys.list().stream().filter(k -> !k.revoked()).forEach(k -> keyScopes.add(new BudgetBook.BudgetedKey(
-                    k.id(), k.budgetLimit().map(l -> Map.entry(l, k.budgetWindow())))));
+            directory.config().keys().forEach(k -> keyScopes.add(BudgetBook.BudgetedKey.of(k.id(), k.budgetLimit(),
+                    k.budgetWindow(), k.tags())));
+            keys.list().stream().filter(k -> !k.revoked()).forEach(k -> keyScopes.add(BudgetBook.BudgetedKey.of(k)));
             List<String> models = directory.models().stream().map(GatewayConfig.Model::name).toList();
             for (BudgetBook.Status s : budgets.statuses(models, keyScopes)) {
                 KeyViews.budget(data.addObject(), s);

@@ -11,13 +11,12 @@ import dev.costwise.gateway.pipeline.Caller;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code GET /v1/key}: what the calling key may do and how much of its budgets is left, so an application can see
- * its own limits without the master key. Only the key's own budgets are shown: global and per-model ones hold
- * everyone's spend.
+ * its own limits without the master key. Only the budgets of the key and of its team are shown: global and per-model
+ * ones hold everyone's spend.
  */
 public final class KeyInfoEndpoint {
     private final HttpExchange http;
@@ -52,11 +51,11 @@ public final class KeyInfoEndpoint {
         VirtualKey key = caller.key().get();
         KeyViews.key(root, key).put("admin", false);
         ArrayNode out = root.putArray("budgets");
-        BudgetBook.BudgetedKey scope = new BudgetBook.BudgetedKey(key.id(),
-                key.budgetLimit().map(l -> Map.entry(l, key.budgetWindow())));
+        BudgetBook.BudgetedKey scope = BudgetBook.BudgetedKey.of(key);
         for (BudgetBook.Status s : budgets.statuses(List.of(), List.of(scope))) {
-            if (s.scope() == BudgetScope.KEY
-                    && s.scopeValue().filter(key.id()::equals).isPresent()) {
+            boolean mine = s.scope() == BudgetScope.KEY && s.scopeValue().equals(Optional.of(key.id()))
+                    || s.scope() == BudgetScope.TEAM && s.scopeValue().equals(scope.team());
+            if (mine) {
                 KeyViews.budget(out.addObject(), s).put("remaining",
                         s.limit().minus(s.spent()).minus(s.reserved()).max(Money.ZERO).toString());
             }

@@ -5,6 +5,7 @@ import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
 import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
+import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.llm.spi.BudgetStore;
 import dev.costwise.llm.spi.SpendLedger;
 import java.time.Clock;
@@ -204,7 +205,19 @@ public final class BudgetBook {
      */
     public Result reserve(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
             String model, Money amount) {
-        List<Hold> holds = applicable(keyId, keyBudget, model, amount);
+        return reserve(keyId.map(id -> new BudgetedKey(id, keyBudget, Optional.empty())), model, amount);
+    }
+
+    /**
+     * Reserves {@code amount} against every budget that applies, or nothing.
+     *
+     * @param key the caller's key, if any: its id, own budget and team
+     * @param model the model the request goes to
+     * @param amount the worst-case cost
+     * @return the reservation, or the first budget that cannot take it
+     */
+    public Result reserve(Optional<BudgetedKey> key, String model, Money amount) {
+        List<Hold> holds = applicable(key, model, amount);
         if (shared != null) {
             SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
@@ -220,12 +233,11 @@ public final class BudgetBook {
      *
      * @return the holds and their claims; empty without a shared store or without any budget that applies
      */
-    Optional<Prepared> prepareShared(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
-            String model, Money amount) {
+    Optional<Prepared> prepareShared(Optional<BudgetedKey> key, String model, Money amount) {
         if (shared == null) {
             return Optional.empty();
         }
-        List<Hold> holds = applicable(keyId, keyBudget, model, amount);
+        List<Hold> holds = applicable(key, model, amount);
         if (holds.isEmpty()) {
             return Optional.empty();
         }
@@ -319,11 +331,29 @@ public final class BudgetBook {
      *
      * @param id the key's id
      * @param ownBudget the key's own limit and window, if it has one
+     * @param team the key's {@code team} tag, which team-scoped budgets count by
      */
-    public record BudgetedKey(String id, Optional<Map.Entry<Money, BudgetWindow>> ownBudget) {
+    public record BudgetedKey(String id, Optional<Map.Entry<Money, BudgetWindow>> ownBudget, Optional<String> team) {
         public BudgetedKey {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(ownBudget, "ownBudget");
+            Objects.requireNonNull(team, "team");
+        }
+
+        /**
+         * @param id the key's id
+         * @param limit its own budget limit, if any
+         * @param window that budget's window
+         * @param tags its tags; {@code team} among them places it in a team
+         * @return the key as budgets see it
+         */
+        public static BudgetedKey of(String id, Optional<Money> limit, BudgetWindow window, Map<String, String> tags) {
+            return new BudgetedKey(id, limit.map(l -> Map.entry(l, window)), Optional.ofNullable(tags.get("team")));
+        }
+
+        /** @return a virtual key as budgets see it */
+        public static BudgetedKey of(VirtualKey key) {
+            return of(key.id(), key.budgetLimit(), key.budgetWindow(), key.tags());
         }
     }
 
@@ -339,11 +369,12 @@ public final class BudgetBook {
     public List<Status> statuses(Collection<String> models, Collection<BudgetedKey> keys) {
         List<Hold> holds = new ArrayList<>();
         for (String model : models) {
-            holds.addAll(applicable(Optional.empty(), Optional.empty(), model, Money.ZERO));
+            holds.addAll(applicable(Optional.empty(), model, Money.ZERO));
         }
         for (BudgetedKey k : keys) {
-            applicable(Optional.of(k.id()), k.ownBudget(), "", Money.ZERO).stream()
-                    .filter(h -> h.def().scope() == BudgetScope.KEY).forEach(holds::add);
+            applicable(Optional.of(k), "", Money.ZERO).stream()
+                    .filter(h -> h.def().scope() == BudgetScope.KEY || h.def().scope() == BudgetScope.TEAM)
+                    .forEach(holds::add);
         }
         for (Hold h : holds) {
             if (shared != null) {
@@ -421,22 +452,34 @@ public final class BudgetBook {
         return out;
     }
 
-    private List<Hold> applicable(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
-            String model, Money amount) {
+    private List<Hold> applicable(Optional<BudgetedKey> key, String model, Money amount) {
         List<Hold> holds = new ArrayList<>();
         for (BudgetDef b : budgets) {
             switch (b.scope()) {
                 case GLOBAL -> holds.add(new Hold(b, Optional.empty(), b.limit(), amount));
-                case KEY -> keyId.ifPresent(k -> holds.add(new Hold(b, Optional.of(k), b.limit(), amount)));
+                case KEY -> key.ifPresent(k -> holds.add(new Hold(b, Optional.of(k.id()), b.limit(), amount)));
                 case MODEL -> holds.add(new Hold(b, Optional.of(model), b.limit(), amount));
+                // A key without a team tag is not held by team budgets: there is no team to count it under.
+                case TEAM -> key.flatMap(BudgetedKey::team)
+                        .ifPresent(t -> holds.add(new Hold(b, Optional.of(t), b.limit(), amount)));
             }
         }
-        if (keyId.isPresent() && keyBudget.isPresent()) {
-            BudgetDef own = new BudgetDef("key:" + keyId.get(), BudgetScope.KEY, keyBudget.get().getValue(),
-                    keyBudget.get().getKey(), OnExhausted.REJECT, Optional.empty(), List.of());
-            holds.add(new Hold(own, keyId, own.limit(), amount));
-        }
+        key.filter(k -> k.ownBudget().isPresent()).ifPresent(k -> {
+            BudgetDef own = new BudgetDef("key:" + k.id(), BudgetScope.KEY, k.ownBudget().get().getValue(),
+                    k.ownBudget().get().getKey(), OnExhausted.REJECT, Optional.empty(), List.of());
+            holds.add(new Hold(own, Optional.of(k.id()), own.limit(), amount));
+        });
         return holds;
+    }
+
+    /** @return the ledger records a hold's window counts: all, or those of its key, model or team */
+    static Map<String, String> ledgerMatch(Hold h) {
+        return switch (h.def().scope()) {
+            case GLOBAL -> Map.of();
+            case KEY -> Map.of("key", h.scopeValue().orElse(""));
+            case MODEL -> Map.of("model", h.scopeValue().orElse(""));
+            case TEAM -> Map.of("team", h.scopeValue().orElse(""));
+        };
     }
 
     private Counter counter(Hold h) {
@@ -445,12 +488,8 @@ public final class BudgetBook {
                 + h.scopeValue().orElse("") + "\u0000" + h.limit() + "\u0000" + h.def().onExhausted();
         Counter c = counters.get(id);
         if (c == null || !c.start.equals(start)) {
-            Map<String, String> match = switch (h.def().scope()) {
-                case GLOBAL -> Map.of();
-                case KEY -> Map.of("key", h.scopeValue().orElse(""));
-                case MODEL -> Map.of("model", h.scopeValue().orElse(""));
-            };
-            Counter fresh = new Counter(start, ledger.totalCost(match, start, windowEnd(h.def().window(), start)));
+            Counter fresh = new Counter(start, ledger.totalCost(ledgerMatch(h), start,
+                    windowEnd(h.def().window(), start)));
             c = counters.compute(id, (k, old) -> old != null && old.start.equals(start) ? old : fresh);
         }
         return c;

@@ -7,7 +7,6 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.config.GatewayConfig;
-import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
@@ -29,7 +28,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -699,7 +697,7 @@ public final class ChatService {
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
             settle(Money.ZERO);
             Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m));
-            BudgetBook.Result res = budgets.reserve(caller.key().map(VirtualKey::id), keyBudget(), m.name(), worst);
+            BudgetBook.Result res = budgets.reserve(budgetedKey(), m.name(), worst);
             if (res.exhausted().isPresent()) {
                 return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
             }
@@ -752,8 +750,8 @@ public final class ChatService {
             if (redis.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<BudgetBook.Prepared> prepared = budgets.prepareShared(caller.key().map(VirtualKey::id),
-                    keyBudget(), plan.primary().name(), plan.worstCase());
+            Optional<BudgetBook.Prepared> prepared = budgets.prepareShared(budgetedKey(), plan.primary().name(),
+                    plan.worstCase());
             if (prepared.isEmpty()) {
                 return Optional.empty();
             }
@@ -784,9 +782,8 @@ public final class ChatService {
             return done;
         }
 
-        private Optional<Map.Entry<Money, BudgetWindow>> keyBudget() {
-            return caller.key().flatMap(k -> k.budgetLimit()
-                    .map(l -> new AbstractMap.SimpleEntry<>(l, k.budgetWindow())));
+        private Optional<BudgetBook.BudgetedKey> budgetedKey() {
+            return caller.key().map(BudgetBook.BudgetedKey::of);
         }
 
         /** Reserves the worst case against every budget, downgrading if a budget says so. */
@@ -794,8 +791,7 @@ public final class ChatService {
             if (reservation.isPresent()) {
                 return plan; // reserved with the cache lookup
             }
-            Optional<String> keyId = caller.key().map(VirtualKey::id);
-            BudgetBook.Result res = budgets.reserve(keyId, keyBudget(), plan.primary().name(), plan.worstCase());
+            BudgetBook.Result res = budgets.reserve(budgetedKey(), plan.primary().name(), plan.worstCase());
             if (res.exhausted().isPresent()) {
                 BudgetBook.Exhausted ex = res.exhausted().get();
                 if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
@@ -803,7 +799,7 @@ public final class ChatService {
                     Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
                             plan.outputLimitOn(down.getFirst()));
                     plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
-                    res = budgets.reserve(keyId, keyBudget(), plan.primary().name(), worst);
+                    res = budgets.reserve(budgetedKey(), plan.primary().name(), worst);
                 }
             }
             if (res.exhausted().isPresent()) {

@@ -185,11 +185,6 @@ final class SharedBudgetCounters {
     }
 
     private Money spentInLedger(BudgetBook.Hold h, Instant start) {
-        Map<String, String> match = switch (h.def().scope()) {
-            case GLOBAL -> Map.of();
-            case KEY -> Map.of("key", h.scopeValue().orElse(""));
-            case MODEL -> Map.of("model", h.scopeValue().orElse(""));
-        };
-        return ledger.totalCost(match, start, BudgetBook.windowEnd(h.def().window(), start));
+        return ledger.totalCost(BudgetBook.ledgerMatch(h), start, BudgetBook.windowEnd(h.def().window(), start));
     }
 }

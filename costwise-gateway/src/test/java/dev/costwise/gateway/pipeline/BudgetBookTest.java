@@ -120,6 +120,38 @@ class BudgetBookTest {
     }
 
     @Test
+    void givenATeamBudget_whenKeysOfOneTeamSpend_thenTheyShareItAndAnotherTeamAndUntaggedKeysDoNot() {
+        BudgetDef perTeam = new BudgetDef("per-team", BudgetScope.TEAM, BudgetWindow.DAY, Money.of("1.00"),
+                OnExhausted.REJECT, Optional.empty(), List.of());
+        MemorySpendLedger ledger = new MemorySpendLedger();
+        ledger.append(new CostRecord("earlier", 1, NOON.minus(Duration.ofHours(1)), "m", "m", "openai",
+                Usage.of(1, 1), Money.of("0.30"), Money.of("0.30"), PriceStatus.PRICED, Outcome.SUCCESS,
+                Optional.empty(), Optional.empty(), Duration.ZERO, Map.of("key", "a-old", "team", "a")));
+        BudgetBook book = new BudgetBook(List.of(perTeam), ledger, Clock.fixed(NOON, ZoneOffset.UTC));
+        Optional<BudgetBook.BudgetedKey> a1 = Optional.of(BudgetBook.BudgetedKey.of("a1", Optional.empty(),
+                BudgetWindow.MONTH, Map.of("team", "a")));
+        Optional<BudgetBook.BudgetedKey> a2 = Optional.of(BudgetBook.BudgetedKey.of("a2", Optional.empty(),
+                BudgetWindow.MONTH, Map.of("team", "a")));
+        Optional<BudgetBook.BudgetedKey> b1 = Optional.of(BudgetBook.BudgetedKey.of("b1", Optional.empty(),
+                BudgetWindow.MONTH, Map.of("team", "b")));
+        Optional<BudgetBook.BudgetedKey> untagged = Optional.of(BudgetBook.BudgetedKey.of("u", Optional.empty(),
+                BudgetWindow.MONTH, Map.of()));
+
+        book.reserve(a1, "m", Money.of("0.50")).reservation().orElseThrow().settle(Money.of("0.50"));
+
+        assertThat(book.reserve(a2, "m", Money.of("0.30")).exhausted())
+                .as("0.30 in the ledger + 0.50 + 0.30 is over team a's 1.00").hasValueSatisfying(e -> {
+                    assertThat(e.def().name()).isEqualTo("per-team");
+                    assertThat(e.used()).isEqualTo(Money.of("0.80"));
+                });
+        assertThat(book.reserve(a2, "m", Money.of("0.20")).reservation()).isPresent();
+        assertThat(book.reserve(b1, "m", Money.of("0.90")).reservation()).as("team b has its own").isPresent();
+        assertThat(book.reserve(untagged, "m", Money.of("5.00")).reservation()).isPresent();
+        assertThat(book.statuses()).extracting(st -> st.scopeValue().orElse("") + " " + st.spent() + " "
+                + st.reserved()).containsExactly("a 0.8 0.2", "b 0 0.9");
+    }
+
+    @Test
     void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
         BudgetBook.Reservation r = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.90"))
