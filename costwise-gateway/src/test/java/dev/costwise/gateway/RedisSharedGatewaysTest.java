@@ -259,6 +259,25 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenModelSpendInTheLedger_whenAFreshReplicaIsAskedForBudgets_thenItListsTheModelsWindowRestoredInRedis() {
+        SharedRedis.requireRunning();
+        ledger.append(new CostRecord("before", 1, java.time.Instant.now(), "fast", "fast", "openai",
+                dev.costwise.llm.chat.Usage.of(5, 1000), Money.of("0.25"), Money.of("0.25"),
+                dev.costwise.llm.cost.PriceStatus.PRICED, Outcome.SUCCESS, java.util.Optional.empty(),
+                java.util.Optional.empty(), Duration.ZERO, Map.of("key", "limited")));
+        try (TestGateway fresh = gateway("""
+                budgets:
+                  - {name: per-model, scope: model, window: month, limit: "5"}
+                """)) {
+            JsonNode budgets = TestGateway.json(fresh.get("/v1/budgets", "Authorization", AUTH).body());
+
+            assertThat(budgets.at("/data/0/name").asText()).isEqualTo("per-model");
+            assertThat(budgets.at("/data/0/scope_value").asText()).isEqualTo("fast");
+            assertThat(budgets.at("/data/0/spent").asText()).as("rebuilt from the ledger into Redis").isEqualTo("0.25");
+        }
+    }
+
+    @Test
     void givenAnswerCachedThroughOneGateway_whenAskedThroughTheOther_thenHitAndOneUpstreamCall() throws Exception {
         SharedRedis.requireRunning();
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {

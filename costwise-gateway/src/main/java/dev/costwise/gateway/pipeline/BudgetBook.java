@@ -378,7 +378,7 @@ public final class BudgetBook {
         }
         for (Hold h : holds) {
             if (shared != null) {
-                shared.state(h);
+                shared.track(h); // its state is read with every other known bucket's below
             } else {
                 counter(h);
             }

@@ -162,6 +162,11 @@ final class SharedBudgetCounters {
         return store.state(bucket(hold));
     }
 
+    /** Counts the hold's current window among this replica's buckets, restoring it from the ledger if Redis lacks it. */
+    void track(BudgetBook.Hold hold) {
+        bucket(hold);
+    }
+
     /** @return every bucket this replica has used, with its hold */
     Map<Bucket, BudgetBook.Hold> known() {
         return Map.copyOf(known);
