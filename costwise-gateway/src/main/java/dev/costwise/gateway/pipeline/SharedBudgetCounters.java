@@ -162,7 +162,7 @@ final class SharedBudgetCounters {
         return store.state(bucket(hold));
     }
 
-    /** Counts the hold's current window among this replica's buckets, restoring it from the ledger if Redis lacks it. */
+    /** Counts the hold's current window among this replica's buckets, restored from the ledger if Redis lacks it. */
     void track(BudgetBook.Hold hold) {
         bucket(hold);
     }
