@@ -358,12 +358,12 @@ public final class BudgetBook {
     }
 
     /**
-     * The state of every budget in its current window for these models and keys, including the model- and key-scoped
-     * windows no request has used since this book started (their spend is rebuilt from the ledger), so that a
-     * restart does not hide them.
+     * The state of every budget in its current window for these models and keys, including the model-, key- and
+     * team-scoped windows no request has used since this book started (their spend is rebuilt from the ledger), so
+     * that a restart does not hide them.
      *
      * @param models the models a model-scoped budget covers
-     * @param keys the keys a key-scoped budget covers, and those with a budget of their own
+     * @param keys the keys key- and team-scoped budgets cover, and those with a budget of their own
      * @return the states, by name and scope value
      */
     public List<Status> statuses(Collection<String> models, Collection<BudgetedKey> keys) {
