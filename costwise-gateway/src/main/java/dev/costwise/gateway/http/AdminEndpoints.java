@@ -73,7 +73,7 @@ public final class AdminEndpoints {
 
     /**
      * {@code GET /v1/spend}: spend and savings of a period of UTC days ({@code from}, {@code to}; the month so far by
-     * default), in total and by day, model and key.
+     * default), in total and by day, model and key, and by provider, team, user or feature on {@code group_by}.
      */
     public void spend(ServerRequest req, ServerResponse res) {
         guarded(req, res, () -> {
