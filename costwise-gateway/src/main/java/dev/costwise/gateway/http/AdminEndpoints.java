@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Master-key endpoints: {@code GET /v1/spend}, {@code GET /v1/budgets} and virtual key management
@@ -93,10 +94,8 @@ public final class AdminEndpoints {
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
-            List<BudgetBook.BudgetedKey> keyScopes = new ArrayList<>();
-            directory.config().keys().forEach(k -> keyScopes.add(BudgetBook.BudgetedKey.of(k.id(), k.budgetLimit(),
-                    k.budgetWindow(), k.tags())));
-            keys.list().stream().filter(k -> !k.revoked()).forEach(k -> keyScopes.add(BudgetBook.BudgetedKey.of(k)));
+            List<BudgetBook.BudgetedKey> keyScopes = Stream.concat(auth.configuredKeys().stream(),
+                    keys.list().stream().filter(k -> !k.revoked())).map(BudgetBook.BudgetedKey::of).toList();
             List<String> models = directory.models().stream().map(GatewayConfig.Model::name).toList();
             for (BudgetBook.Status s : budgets.statuses(models, keyScopes)) {
                 KeyViews.budget(data.addObject(), s);

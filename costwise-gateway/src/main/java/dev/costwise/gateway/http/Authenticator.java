@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -39,6 +40,11 @@ public final class Authenticator {
                     k.rpm(), k.tpm(), k.tags(), Instant.EPOCH, false));
         }
         this.open = master.isEmpty() && fileKeys.isEmpty() && store.list().isEmpty();
+    }
+
+    /** @return the keys of the config file, as virtual keys */
+    public List<VirtualKey> configuredKeys() {
+        return List.copyOf(fileKeys.values());
     }
 
     /** @return {@code true} when no key is configured and every caller is let in */

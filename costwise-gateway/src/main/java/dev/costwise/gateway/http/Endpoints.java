@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  */
 public final class Endpoints {
     private final HttpRouting.Builder routing = HttpRouting.builder();
-    private final Map<String, Pattern> paths = new LinkedHashMap<>();
-    private final Map<String, List<Method>> methods = new LinkedHashMap<>();
+    /** Each path template's pattern and the methods it serves. */
+    private final Map<String, PathRoutes> paths = new LinkedHashMap<>();
+
+    private record PathRoutes(Pattern pattern, List<Method> methods) {}
 
     /** Adds {@code GET path}; {@code {name}} in a path stands for one segment, {@code {+name}} for the rest. */
     public Endpoints get(String path, Handler handler) {
@@ -40,9 +42,8 @@ public final class Endpoints {
 
     private Endpoints add(Method method, String path, Handler handler) {
         routing.route(method, path, handler);
-        paths.computeIfAbsent(path, p -> Pattern.compile(p.replaceAll("\\{\\+[^/}]*}", ".+")
-                .replaceAll("\\{[^/}]+}", "[^/]+")));
-        methods.computeIfAbsent(path, p -> new ArrayList<>()).add(method);
+        paths.computeIfAbsent(path, p -> new PathRoutes(Pattern.compile(p.replaceAll("\\{\\+[^/}]*}", ".+")
+                .replaceAll("\\{[^/}]+}", "[^/]+")), new ArrayList<>())).methods().add(method);
         return this;
     }
 
@@ -55,9 +56,9 @@ public final class Endpoints {
         String path = req.path().path();
         String method = req.prologue().method().text();
         TreeSet<String> allowed = new TreeSet<>();
-        paths.forEach((template, pattern) -> {
-            if (pattern.matcher(path).matches()) {
-                methods.get(template).forEach(m -> allowed.add(m.text()));
+        paths.values().forEach(routes -> {
+            if (routes.pattern().matcher(path).matches()) {
+                routes.methods().forEach(m -> allowed.add(m.text()));
             }
         });
         if (allowed.isEmpty()) {

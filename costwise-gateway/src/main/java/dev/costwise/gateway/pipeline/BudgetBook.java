@@ -197,20 +197,6 @@ public final class BudgetBook {
     /**
      * Reserves {@code amount} against every budget that applies, or nothing.
      *
-     * @param keyId the caller's key id, if any
-     * @param keyBudget the key's own limit and window, if it has one
-     * @param model the model the request goes to
-     * @param amount the worst-case cost
-     * @return the reservation, or the first budget that cannot take it
-     */
-    public Result reserve(Optional<String> keyId, Optional<Map.Entry<Money, BudgetWindow>> keyBudget,
-            String model, Money amount) {
-        return reserve(keyId.map(id -> new BudgetedKey(id, keyBudget, Optional.empty())), model, amount);
-    }
-
-    /**
-     * Reserves {@code amount} against every budget that applies, or nothing.
-     *
      * @param key the caller's key, if any: its id, own budget and team
      * @param model the model the request goes to
      * @param amount the worst-case cost

@@ -838,8 +838,7 @@ public final class ChatService {
             Optional<Model> baselineModel = plan.pipeline().baseline()
                     .flatMap(b -> directory.expand(b).stream().findFirst())
                     .or(() -> directory.model(plan.requested()));
-            Money baseline = baselineModel.filter(b -> !b.equals(m)).map(b -> costs.price(b, usage).cost())
-                    .orElse(priced.cost());
+            Money baseline = costs.baselineCost(baselineModel, m, usage, priced.cost());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
             settle(priced.cost());

@@ -38,6 +38,20 @@ public final class CostCalculator {
     }
 
     /**
+     * What an answer would have cost on the baseline: the baseline model's price for the same tokens, or what was
+     * paid when there is no baseline or the baseline answered.
+     *
+     * @param baseline the model savings are measured against, if any
+     * @param answered the model that answered
+     * @param usage the tokens
+     * @param paid what the answer cost
+     * @return the baseline cost
+     */
+    public Money baselineCost(Optional<Model> baseline, Model answered, Usage usage, Money paid) {
+        return baseline.filter(b -> !b.equals(answered)).map(b -> price(b, usage).cost()).orElse(paid);
+    }
+
+    /**
      * The worst-case cost of a call before it is made: every prompt token uncached plus the most output allowed.
      *
      * @param model the model

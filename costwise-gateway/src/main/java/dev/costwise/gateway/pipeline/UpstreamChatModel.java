@@ -96,7 +96,7 @@ final class UpstreamChatModel implements ChatModel {
             Usage usage = c.usage().orElse(reply.usage());
             Pricer.Priced priced = costs.price(model, usage);
             Duration latency = Duration.ofNanos(ticker.read() - t0);
-            Money baselineCost = baseline.equals(model) ? priced.cost() : costs.price(baseline, usage).cost();
+            Money baselineCost = costs.baselineCost(Optional.of(baseline), model, usage, priced.cost());
             record(context, usage, priced.cost(), baselineCost, priced.status(), Outcome.SUCCESS, Optional.empty(),
                     latency);
             return new ChatResponse(c.id(), request.model(), model.name(), model.provider(), c.message(),

@@ -38,7 +38,7 @@ class BudgetBookTest {
             for (int i = 0; i < 500; i++) {
                 pool.submit(() -> {
                     go.await();
-                    if (book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.01")).reservation()
+                    if (book.reserve(Optional.empty(), "m", Money.of("0.01")).reservation()
                             .isPresent()) {
                         admitted.incrementAndGet();
                     }
@@ -55,33 +55,18 @@ class BudgetBookTest {
     @Test
     void givenRequestStartedBeforeMidnight_whenItSettlesAfter_thenTheNewDaysReservationsStayHeld() {
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:59:59Z"));
-        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        });
-        BudgetBook.Reservation lateNight = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.60"))
+        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), following(now));
+        BudgetBook.Reservation lateNight = book.reserve(Optional.empty(), "m", Money.of("0.60"))
                 .reservation().orElseThrow();
         now.set(Instant.parse("2026-11-28T00:00:01Z"));
-        book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow();
+        book.reserve(Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow();
 
         lateNight.settle(Money.of("0.10"));
 
         BudgetBook.Status today = book.statuses().getFirst();
         assertThat(today.reserved()).as("the new day's own reservation").isEqualTo(Money.of("0.60"));
         assertThat(today.spent()).as("counted where its ledger row lands").isEqualTo(Money.of("0.10"));
-        assertThat(book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.40")).exhausted())
+        assertThat(book.reserve(Optional.empty(), "m", Money.of("0.40")).exhausted())
                 .as("0.10 spent + 0.60 held + 0.40 is over the 1.00 limit").isPresent();
     }
 
@@ -90,23 +75,8 @@ class BudgetBookTest {
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:00:00Z"));
         BudgetDef perModel = new BudgetDef("per-model", BudgetScope.MODEL, BudgetWindow.DAY, Money.of("1.00"),
                 OnExhausted.REJECT, Optional.empty(), List.of());
-        BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(), new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        });
-        book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow()
+        BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(), following(now));
+        book.reserve(Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow()
                 .settle(Money.of("0.25"));
         assertThat(book.statuses()).extracting(BudgetBook.Status::name).containsExactly("daily", "per-model");
 
@@ -154,13 +124,13 @@ class BudgetBookTest {
     @Test
     void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
-        BudgetBook.Reservation r = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.90"))
+        BudgetBook.Reservation r = book.reserve(Optional.empty(), "m", Money.of("0.90"))
                 .reservation().orElseThrow();
-        assertThat(book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.20")).exhausted()).isPresent();
+        assertThat(book.reserve(Optional.empty(), "m", Money.of("0.20")).exhausted()).isPresent();
 
         r.settle(Money.of("0.10"));
 
-        assertThat(book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.20")).reservation()).isPresent();
+        assertThat(book.reserve(Optional.empty(), "m", Money.of("0.20")).reservation()).isPresent();
         assertThat(book.statuses().getFirst().spent()).isEqualTo(Money.of("0.10"));
     }
 
@@ -172,7 +142,7 @@ class BudgetBookTest {
                 Optional.empty(), Duration.ZERO, Map.of()));
         BudgetBook book = new BudgetBook(List.of(DAILY), ledger, Clock.fixed(NOON, ZoneOffset.UTC));
 
-        BudgetBook.Result result = book.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.10"));
+        BudgetBook.Result result = book.reserve(Optional.empty(), "m", Money.of("0.10"));
 
         assertThat(result.exhausted()).hasValueSatisfying(e -> {
             assertThat(e.used()).isEqualTo(Money.of("0.95"));
@@ -181,7 +151,27 @@ class BudgetBookTest {
         });
         BudgetBook tomorrow = new BudgetBook(List.of(DAILY), ledger,
                 Clock.fixed(Instant.parse("2026-11-28T00:00:01Z"), ZoneOffset.UTC));
-        assertThat(tomorrow.reserve(Optional.empty(), Optional.empty(), "m", Money.of("0.10")).reservation())
+        assertThat(tomorrow.reserve(Optional.empty(), "m", Money.of("0.10")).reservation())
                 .isPresent();
+    }
+
+    /** A clock that reads {@code now}, so a test can move time on. */
+    private static Clock following(AtomicReference<Instant> now) {
+        return new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
     }
 }
