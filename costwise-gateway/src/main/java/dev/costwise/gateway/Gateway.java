@@ -88,6 +88,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /**
+     * How often a gateway on a shared database reads the virtual keys other replicas changed: a key revoked on one
+     * replica stops working on every replica within this time (a key created or rotated works at once everywhere).
+     */
+    static final Duration KEY_REFRESH = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final SpendLedger ledger;
@@ -102,6 +107,7 @@ public final class Gateway implements AutoCloseable {
     private final List<WebhookAlertSink> webhooks;
     private final Optional<RedisSharing> redis;
     private final Optional<LedgerRetention> retention;
+    private final Maintenance maintenance;
     private final BudgetBook budgets;
 
     private Gateway(Builder b) {
@@ -109,9 +115,9 @@ public final class Gateway implements AutoCloseable {
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl()
                 .map(url -> LedgerFactory.open(url, config.ledgerRetention())).orElseGet(MemorySpendLedger::new));
+        this.maintenance = new Maintenance(b.maintenance.orElseGet(Maintenance::newScheduler));
         this.retention = config.ledgerRetention().isPresent() && ledger instanceof JdbcSpendLedger jdbc
-                ? Optional.of(new LedgerRetention(jdbc, b.clock,
-                        b.maintenance.orElseGet(LedgerRetention::newScheduler)))
+                ? Optional.of(new LedgerRetention(jdbc, b.clock))
                 : Optional.empty();
         this.keys = b.keys.orElseGet(() -> config.ledgerUrl().<VirtualKeyStore>map(u -> new JdbcVirtualKeyStore(u,
                 b.clock)).orElseGet(() -> new InMemoryVirtualKeyStore(b.clock)));
@@ -285,8 +291,17 @@ public final class Gateway implements AutoCloseable {
         }
         redis.ifPresent(r -> LOG.info("Cache, budgets and key rate limits shared with other replicas through Redis: {}",
                 r.status()));
+        if (keys instanceof JdbcVirtualKeyStore shared) {
+            maintenance.every("virtual keys: reading changes made by other replicas", KEY_REFRESH, KEY_REFRESH,
+                    () -> {
+                        int changed = shared.refresh();
+                        if (changed > 0) {
+                            LOG.info("virtual keys: {} created, rotated or revoked elsewhere", changed);
+                        }
+                    });
+        }
         retention.ifPresent(r -> {
-            r.start();
+            r.start(maintenance);
             LOG.info("The spend ledger keeps records for {} days; older ones are rolled into daily totals",
                     config.ledgerRetention().orElseThrow().toDays());
         });
@@ -362,7 +377,7 @@ public final class Gateway implements AutoCloseable {
         }
         server.stop();
         upstream.close();
-        retention.ifPresent(LedgerRetention::close);
+        maintenance.close();
         ledger.flush();
         ledger.close();
         keys.close();
@@ -447,7 +462,7 @@ public final class Gateway implements AutoCloseable {
             return this;
         }
 
-        /** Tests run the ledger's retention passes on a scheduler they control; shut down with the gateway. */
+        /** Tests run the maintenance chores on a scheduler they control; shut down with the gateway. */
         Builder maintenance(ScheduledExecutorService value) {
             this.maintenance = Optional.of(value);
             return this;

@@ -29,13 +29,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -104,13 +99,11 @@ class LedgerRetentionTest {
                 """.formatted(url, upstream.url("/v1").toString().replaceAll("/$", "")), "retention.yaml");
 
         try (Gateway gateway = Gateway.builder(config).clock(CLOCK).maintenance(scheduler).build().start()) {
-            assertThat(scheduler.scheduled).singleElement().satisfies(s -> {
-                assertThat(s.initialDelay()).isZero();
-                assertThat(Duration.of(s.delay(), s.unit().toChronoUnit())).isEqualTo(Duration.ofHours(1));
-            });
+            CapturingScheduler.Scheduled pass = scheduler.every(Duration.ofHours(1));
+            assertThat(pass.initialDelay()).isZero();
             assertThat(ledgerRows(url)).isEqualTo(31);
 
-            scheduler.scheduled.getFirst().pass().run();
+            pass.chore().run();
 
             assertThat(ledgerRows(url)).as("only the record of the kept days stays row by row").isEqualTo(1);
             JsonNode spend = TestGateway.JSON.readTree(get(gateway, "/v1/spend", "sk-master").body());
@@ -129,7 +122,7 @@ class LedgerRetentionTest {
                 """.formatted(dir.resolve("forever.db")), "forever.yaml");
 
         try (Gateway gateway = Gateway.builder(config).clock(CLOCK).maintenance(scheduler).build().start()) {
-            assertThat(scheduler.scheduled).isEmpty();
+            assertThat(scheduler.scheduled).noneMatch(s -> s.interval().equals(Duration.ofHours(1)));
         }
     }
 
@@ -151,23 +144,5 @@ class LedgerRetentionTest {
     private static HttpResponse<String> get(Gateway gateway, String path, String key) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
                 + path)).header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Records what the gateway schedules instead of running it, so the test decides when a pass runs. */
-    private static final class CapturingScheduler extends ScheduledThreadPoolExecutor {
-        record Scheduled(Runnable pass, long initialDelay, long delay, TimeUnit unit) {}
-
-        final List<Scheduled> scheduled = new ArrayList<>();
-
-        CapturingScheduler() {
-            super(1);
-        }
-
-        @Override
-        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay,
-                TimeUnit unit) {
-            scheduled.add(new Scheduled(command, initialDelay, delay, unit));
-            return super.schedule(() -> { }, 1, TimeUnit.DAYS);
-        }
     }
 }

@@ -12,8 +12,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * read cache of {@link JdbcVirtualKeyStore}. Thread-safe.
  */
 public class InMemoryVirtualKeyStore implements VirtualKeyStore {
-    /** A stored key: the public record, the salt and the hash. */
-    record Entry(VirtualKey key, String salt, String hash) {}
+    /** Rotations that lose a race with another replica's change are tried again this many times. */
+    private static final int ROTATION_ATTEMPTS = 3;
+
+    /**
+     * A stored key: the public record, the salt and the hash, and a version that every change (rotation, revocation)
+     * raises by one, so the newer of two copies is known whatever the replicas' clocks say.
+     */
+    record Entry(VirtualKey key, String salt, String hash, long version) {
+        /** @return {@code true} if this copy is a later state of the key than {@code other} */
+        boolean newerThan(Entry other) {
+            return version > other.version;
+        }
+    }
 
     final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     final KeySecrets secrets = new KeySecrets();
@@ -34,9 +45,9 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
                 spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), false);
         String secret = secrets.newSecret();
         String salt = secrets.newSalt();
-        Entry entry = new Entry(key, salt, KeySecrets.hash(salt, secret));
+        Entry entry = new Entry(key, salt, KeySecrets.hash(salt, secret), 0);
         persistNew(entry);
-        entries.put(id, entry);
+        merge(entry);
         return new Issued(key, KeySecrets.whole(id, secret));
     }
 
@@ -46,9 +57,18 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
         if (parts.isEmpty()) {
             return Optional.empty();
         }
-        Entry e = entries.get(parts.get()[0]);
-        if (e == null || e.key().revoked() || !KeySecrets.matches(e.salt(), e.hash(), parts.get()[1])) {
-            return Optional.empty();
+        String id = parts.get()[0];
+        String secret = parts.get()[1];
+        Entry e = entries.get(id);
+        if (e != null && e.key().revoked()) {
+            return Optional.empty(); // revocation is final: nothing another replica did can undo it
+        }
+        if (e == null || !KeySecrets.matches(e.salt(), e.hash(), secret)) {
+            // Created or rotated on another replica since this one last looked?
+            e = lookUpElsewhere(id).orElse(null);
+            if (e == null || e.key().revoked() || !KeySecrets.matches(e.salt(), e.hash(), secret)) {
+                return Optional.empty();
+            }
         }
         return Optional.of(e.key());
     }
@@ -63,35 +83,72 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
 
     @Override
     public synchronized Optional<Issued> rotate(String id) {
-        Entry e = entries.get(id);
-        if (e == null || e.key().revoked()) {
-            return Optional.empty();
+        for (int attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
+            Entry e = entries.get(id);
+            if (e == null || e.key().revoked()) {
+                return Optional.empty();
+            }
+            String secret = secrets.newSecret();
+            String salt = secrets.newSalt();
+            Entry rotated = new Entry(e.key().rotatedAt(clock.instant()), salt, KeySecrets.hash(salt, secret),
+                    e.version() + 1);
+            if (persistChange(e, rotated)) {
+                merge(rotated);
+                return Optional.of(new Issued(rotated.key(), KeySecrets.whole(id, secret)));
+            }
+            reloadChanged(id); // another replica changed the key first: take its state and decide again
         }
-        String secret = secrets.newSecret();
-        String salt = secrets.newSalt();
-        Entry rotated = new Entry(e.key().rotatedAt(clock.instant()), salt, KeySecrets.hash(salt, secret));
-        persistUpdate(rotated);
-        entries.put(id, rotated);
-        return Optional.of(new Issued(rotated.key(), KeySecrets.whole(id, secret)));
+        throw new IllegalStateException("virtual key " + id + " kept changing on other replicas while this one was "
+                + "rotating it; try again");
     }
 
     @Override
     public synchronized boolean revoke(String id) {
-        Entry e = entries.get(id);
-        if (e == null || e.key().revoked()) {
-            return false;
+        for (int attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
+            Entry e = entries.get(id);
+            if (e == null || e.key().revoked()) {
+                return false;
+            }
+            Entry revoked = new Entry(e.key().revokedCopy(), e.salt(), e.hash(), e.version() + 1);
+            if (persistChange(e, revoked)) {
+                merge(revoked);
+                return true;
+            }
+            reloadChanged(id);
         }
-        Entry revoked = new Entry(e.key().revokedCopy(), e.salt(), e.hash());
-        persistUpdate(revoked);
-        entries.put(id, revoked);
-        return true;
+        throw new IllegalStateException("virtual key " + id + " kept changing on other replicas while this one was "
+                + "revoking it; try again");
+    }
+
+    /** Keeps {@code fresh} unless this store already holds the same or a later state of its key. */
+    final void merge(Entry fresh) {
+        entries.merge(fresh.key().id(), fresh, (held, candidate) -> candidate.newerThan(held) ? candidate : held);
     }
 
     /** Stores a new entry durably; nothing to do in memory. */
     void persistNew(Entry entry) {}
 
-    /** Stores a changed entry durably; nothing to do in memory. */
-    void persistUpdate(Entry entry) {}
+    /**
+     * Stores a change durably if the stored key is still at {@code before}'s version.
+     *
+     * @return {@code false} if another replica changed the key first
+     */
+    boolean persistChange(Entry before, Entry after) {
+        return true;
+    }
+
+    /**
+     * Called when a presented key is unknown here or its secret does not match: looks for a newer state of the key
+     * (created or rotated on another replica) and keeps it.
+     *
+     * @return the key's latest state, if there is one
+     */
+    Optional<Entry> lookUpElsewhere(String id) {
+        return Optional.empty();
+    }
+
+    /** Reads a key that a conditional write found changed; nothing can change it elsewhere in memory. */
+    void reloadChanged(String id) {}
 
     @Override
     public void close() {}

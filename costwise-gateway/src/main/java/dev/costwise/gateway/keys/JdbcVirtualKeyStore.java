@@ -3,6 +3,8 @@ package dev.costwise.gateway.keys;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import java.nio.file.Files;
@@ -16,60 +18,122 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Virtual keys in the ledger's database (same JDBC URL, own table {@code costwise_virtual_keys}), SQLite or PostgreSQL.
- * Every key is loaded at start and verified from memory, so the request path never touches the database; creation,
- * rotation and revocation write through. Thread-safe.
+ * Every key is loaded at start and verified from memory, so the request path does not touch the database for a key
+ * it knows; creation, rotation and revocation write through.
+ *
+ * <p>Replicas that share the database see each other's changes: a key presented here that this replica does not know,
+ * or whose secret does not match, is looked up in the database (a lookup that finds nothing newer is not repeated for
+ * that key id within {@link #LOOKUP_INTERVAL}, so a stream of made-up secrets cannot turn into a stream of queries), so a key created or rotated on another replica works
+ * here at once; and {@link #refresh()}, which the gateway runs every few seconds, brings in revocations and rotations
+ * made elsewhere. Every change raises the row's version, and a change is written only if the row is still at the
+ * version this replica read, so two replicas cannot undo each other's rotation or revocation. Thread-safe.
  */
 public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcVirtualKeyStore.class);
+    /** The shortest time between two database lookups of one key id presented with an unknown secret. */
+    public static final Duration LOOKUP_INTERVAL = Duration.ofSeconds(1);
     private static final String DDL = "CREATE TABLE IF NOT EXISTS costwise_virtual_keys (id VARCHAR(64) PRIMARY KEY, "
             + "name VARCHAR(200) NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
-            + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL)";
+            + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0)";
+    private static final String SELECT = "SELECT id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
+            + " created_at, revoked, version FROM costwise_virtual_keys";
 
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
+    private final Cache<String, Boolean> recentLookups;
 
     /**
-     * Opens the table, creating it if needed, and loads every key.
+     * Opens the table, creating it if needed (or adding the columns a table of an earlier version lacks), and loads
+     * every key.
      *
      * @param url the JDBC URL ({@code jdbc:sqlite:…} or {@code jdbc:postgresql:…})
-     * @param clock stamps creation and rotation times
+     * @param clock stamps creation and rotation times, and spaces lookups of unknown keys
      * @throws IllegalStateException if the database cannot be opened (the message names the URL, without password)
      */
     public JdbcVirtualKeyStore(String url, Clock clock) {
         super(clock);
         this.url = url;
+        this.recentLookups = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
         createParentDirectory(url);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.execute(DDL);
-            try (ResultSet rs = s.executeQuery("SELECT id, name, salt, hash, models, budget, budget_window, rpm, tpm,"
-                    + " tags, created_at, revoked FROM costwise_virtual_keys")) {
-                while (rs.next()) {
-                    VirtualKey key = new VirtualKey(rs.getString(1), rs.getString(2), json.readValue(rs.getString(5),
-                            new TypeReference<List<String>>() {}), Optional.ofNullable(rs.getString(6)).map(Money::of),
-                            BudgetWindow.valueOf(rs.getString(7)), optInt(rs, 8), optInt(rs, 9),
-                            json.readValue(rs.getString(10), new TypeReference<Map<String, String>>() {}),
-                            Instant.parse(rs.getString(11)), rs.getInt(12) != 0);
-                    entries.put(key.id(), new Entry(key, rs.getString(3), rs.getString(4)));
-                }
-            }
-        } catch (SQLException | JsonProcessingException e) {
+            addVersionColumnIfMissing(c);
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot open the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);
         }
+        read("", ps -> { }).forEach(this::merge);
+    }
+
+    /** Tables created before versions existed get the column; their keys start at version 0. */
+    private static void addVersionColumnIfMissing(Connection c) throws SQLException {
+        try (Statement probe = c.createStatement()) {
+            probe.executeQuery("SELECT version FROM costwise_virtual_keys WHERE 1 = 0").close();
+        } catch (SQLException missing) {
+            try (Statement alter = c.createStatement()) {
+                alter.execute("ALTER TABLE costwise_virtual_keys ADD COLUMN version BIGINT NOT NULL DEFAULT 0");
+            }
+        }
+    }
+
+    /**
+     * Reads every key and keeps the changes other replicas made (keys created, rotated or revoked there).
+     *
+     * @return how many keys were new or changed
+     * @throws IllegalStateException if the database cannot be read (the keys held stay in use)
+     */
+    public int refresh() {
+        int changed = 0;
+        for (Entry fresh : read("", ps -> { })) {
+            Entry held = entries.get(fresh.key().id());
+            if (held == null || fresh.newerThan(held)) {
+                merge(fresh);
+                changed++;
+            }
+        }
+        return changed;
+    }
+
+    @Override
+    Optional<Entry> lookUpElsewhere(String id) {
+        if (recentLookups.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
+            Entry held = entries.get(id);
+            try {
+                reloadChanged(id);
+                if (entries.get(id) != held) {
+                    recentLookups.invalidate(id); // found something new: only fruitless lookups are spaced out
+                }
+            } catch (IllegalStateException e) {
+                LOG.warn("virtual keys: could not look up key {} in the database: {}", id, e.getMessage());
+            }
+        }
+        return Optional.ofNullable(entries.get(id));
+    }
+
+    @Override
+    void reloadChanged(String id) {
+        read(" WHERE id = ?", ps -> ps.setString(1, id)).forEach(this::merge);
     }
 
     @Override
     void persistNew(Entry e) {
         VirtualKey k = e.key();
         write("INSERT INTO costwise_virtual_keys (id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
-                + " created_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+                + " created_at, revoked, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
                     ps.setString(1, k.id());
                     ps.setString(2, k.name());
                     ps.setString(3, e.salt());
@@ -82,28 +146,53 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                     ps.setString(10, toJson(k.tags()));
                     ps.setString(11, k.createdAt().toString());
                     ps.setInt(12, k.revoked() ? 1 : 0);
+                    ps.setLong(13, e.version());
                 });
     }
 
     @Override
-    void persistUpdate(Entry e) {
-        write("UPDATE costwise_virtual_keys SET salt = ?, hash = ?, created_at = ?, revoked = ? WHERE id = ?", ps -> {
-            ps.setString(1, e.salt());
-            ps.setString(2, e.hash());
-            ps.setString(3, e.key().createdAt().toString());
-            ps.setInt(4, e.key().revoked() ? 1 : 0);
-            ps.setString(5, e.key().id());
-        });
+    boolean persistChange(Entry before, Entry after) {
+        return write("UPDATE costwise_virtual_keys SET salt = ?, hash = ?, created_at = ?, revoked = ?, version = ? "
+                + "WHERE id = ? AND version = ?", ps -> {
+                    ps.setString(1, after.salt());
+                    ps.setString(2, after.hash());
+                    ps.setString(3, after.key().createdAt().toString());
+                    ps.setInt(4, after.key().revoked() ? 1 : 0);
+                    ps.setLong(5, after.version());
+                    ps.setString(6, after.key().id());
+                    ps.setLong(7, before.version());
+                }) == 1;
+    }
+
+    private List<Entry> read(String where, Binder binder) {
+        List<Entry> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(SELECT + where)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    VirtualKey key = new VirtualKey(rs.getString(1), rs.getString(2), json.readValue(rs.getString(5),
+                            new TypeReference<List<String>>() {}), Optional.ofNullable(rs.getString(6)).map(Money::of),
+                            BudgetWindow.valueOf(rs.getString(7)), optInt(rs, 8), optInt(rs, 9),
+                            json.readValue(rs.getString(10), new TypeReference<Map<String, String>>() {}),
+                            Instant.parse(rs.getString(11)), rs.getInt(12) != 0);
+                    out.add(new Entry(key, rs.getString(3), rs.getString(4), rs.getLong(13)));
+                }
+            }
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot read the virtual key table at " + safe(url) + ": "
+                    + e.getMessage(), e);
+        }
+        return out;
     }
 
     private interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private void write(String sql, Binder binder) {
+    private int write(String sql, Binder binder) {
         try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
-            ps.executeUpdate();
+            return ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot write the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);

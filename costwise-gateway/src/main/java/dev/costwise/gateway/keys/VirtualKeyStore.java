@@ -36,6 +36,7 @@ public interface VirtualKeyStore extends AutoCloseable {
      *
      * @param id the key's id
      * @return the key and its new secret, or empty if no live key has that id
+     * @throws IllegalStateException if other replicas kept changing the key while this one tried to rotate it
      */
     Optional<Issued> rotate(String id);
 
@@ -44,6 +45,7 @@ public interface VirtualKeyStore extends AutoCloseable {
      *
      * @param id the key's id
      * @return {@code true} if a live key was revoked
+     * @throws IllegalStateException if other replicas kept changing the key while this one tried to revoke it
      */
     boolean revoke(String id);
 

@@ -1,0 +1,75 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two gateway replicas on one ledger database, as behind a load balancer: a virtual key created, rotated or revoked
+ * through one replica's admin API holds on the other.
+ */
+class SharedKeysEndToEndTest {
+    private static final String MASTER = "sk-master-shared";
+    private final HttpClient client = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void givenTwoReplicas_whenKeysAreManagedThroughOne_thenTheOtherFollows() throws Exception {
+        GatewayConfig config = new ConfigLoader(Map.of("MASTER", MASTER)::get).parse("""
+                server: {host: 127.0.0.1, port: 0}
+                master_key: ${MASTER}
+                ledger: {url: "jdbc:sqlite:%s"}
+                models: [{name: m, provider: sim}]
+                """.formatted(dir.resolve("shared.db")), "replicas.yaml");
+        CapturingScheduler bChores = new CapturingScheduler();
+        try (Gateway a = Gateway.builder(config).sleeper(d -> { }).build().start();
+                Gateway b = Gateway.builder(config).sleeper(d -> { }).maintenance(bChores).build().start()) {
+            HttpResponse<String> created = send(a, "POST", "/v1/keys", "{\"name\":\"app\"}", MASTER);
+            assertThat(created.statusCode()).isEqualTo(201);
+            JsonNode key = TestGateway.json(created.body());
+            String id = key.get("id").asText();
+
+            assertThat(chat(b, key.get("key").asText())).as("created on a, used on b at once").isEqualTo(200);
+
+            String rotated = TestGateway.json(send(a, "POST", "/v1/keys/" + id + "/rotate", "", MASTER).body())
+                    .get("key").asText();
+            assertThat(chat(b, rotated)).isEqualTo(200);
+            assertThat(chat(b, key.get("key").asText())).as("the rotation reached b with the new secret")
+                    .isEqualTo(401);
+
+            assertThat(send(a, "DELETE", "/v1/keys/" + id, "", MASTER).statusCode()).isEqualTo(200);
+            CapturingScheduler.Scheduled refresh = bChores.every(Gateway.KEY_REFRESH);
+            refresh.chore().run(); // what b's maintenance thread does every five seconds
+
+            assertThat(chat(b, rotated)).as("revoked on a, refused on b after its refresh").isEqualTo(401);
+            JsonNode listed = TestGateway.json(send(b, "GET", "/v1/keys", null, MASTER).body());
+            assertThat(listed.toString()).contains("\"revoked\":true");
+        }
+        assertThat(bChores.isShutdown()).as("closing the gateway stops its chores").isTrue();
+    }
+
+    private int chat(Gateway gateway, String key) throws Exception {
+        return send(gateway, "POST", "/v1/chat/completions", TestGateway.chat("m", "hello"), key).statusCode();
+    }
+
+    private HttpResponse<String> send(Gateway gateway, String method, String path, String body, String key)
+            throws Exception {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        return client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

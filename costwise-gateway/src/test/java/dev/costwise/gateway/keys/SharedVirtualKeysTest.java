@@ -1,0 +1,227 @@
+package dev.costwise.gateway.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Two gateway replicas on one database, each with its own {@link JdbcVirtualKeyStore}: keys created, rotated and
+ * revoked on one must hold on the other. Runs on SQLite and on the PostgreSQL server at 127.0.0.1:5432 (user postgres,
+ * a fresh schema per test), which is skipped when unreachable except under {@code CI=true}, where that fails.
+ */
+class SharedVirtualKeysTest {
+    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
+    private static final VirtualKey SPEC = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(),
+            BudgetWindow.MONTH, Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, false);
+
+    @TempDir
+    Path dir;
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-28T10:00:00Z"));
+    private final Clock clock = following(now);
+    private String schema;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenKeyCreatedOnOneReplica_whenPresentedToTheOther_thenAcceptedAtOnce(String db) throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+
+            assertThat(b.verify(issued.secret())).map(VirtualKey::id).hasValue(issued.key().id());
+            assertThat(b.list()).extracting(VirtualKey::id).containsExactly(issued.key().id());
+            assertThat(b.verify(issued.secret() + "x")).as("a wrong secret stays wrong").isEmpty();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenKeyRevokedOnOneReplica_whenTheOtherRefreshes_thenRejectedThere(String db) throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            assertThat(b.verify(issued.secret())).isPresent();
+
+            assertThat(a.revoke(issued.key().id())).isTrue();
+            assertThat(b.verify(issued.secret())).as("until b reads the change, it knows only what it held")
+                    .isPresent();
+            assertThat(b.refresh()).isEqualTo(1);
+
+            assertThat(b.verify(issued.secret())).isEmpty();
+            assertThat(b.list().getFirst().revoked()).isTrue();
+            assertThat(b.refresh()).as("nothing changed since").isZero();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenKeyRotatedOnOneReplica_whenTheNewSecretReachesTheOther_thenItWorksAndTheOldOneStops(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued first = a.create(SPEC);
+            assertThat(b.verify(first.secret())).isPresent();
+
+            VirtualKeyStore.Issued second = a.rotate(first.key().id()).orElseThrow();
+
+            assertThat(b.verify(second.secret())).as("looked up when the secret does not match").isPresent();
+            assertThat(b.verify(first.secret())).as("the lookup brought the rotation in").isEmpty();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenWrongSecretPresented_whenWithinTheLookupInterval_thenTheDatabaseIsNotAskedAgain(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued first = a.create(SPEC);
+            String id = first.key().id();
+            assertThat(b.verify(first.secret())).as("a lookup that finds the key is not held against it")
+                    .isPresent();
+            assertThat(b.verify(KeySecrets.whole(id, "guessed"))).isEmpty(); // a fruitless lookup
+
+            String second = a.rotate(id).orElseThrow().secret();
+            now.set(now.get().plus(JdbcVirtualKeyStore.LOOKUP_INTERVAL).minusMillis(1));
+            assertThat(b.verify(second)).as("the id was looked up for nothing less than a second ago").isEmpty();
+
+            now.set(now.get().plusMillis(1));
+            assertThat(b.verify(second)).isPresent();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenReplicaWithAStaleCopy_whenItRotatesAKeyRevokedElsewhere_thenTheRevocationHolds(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            String id = issued.key().id();
+            b.refresh();
+            assertThat(a.revoke(id)).isTrue();
+
+            assertThat(b.rotate(id)).as("b's copy is live, the database's row is not").isEmpty();
+            assertThat(b.revoke(id)).isFalse();
+
+            try (JdbcVirtualKeyStore restarted = new JdbcVirtualKeyStore(url, clock)) {
+                assertThat(restarted.list().getFirst().revoked()).isTrue();
+                assertThat(restarted.verify(issued.secret())).isEmpty();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenTwoReplicasRotatingOneKey_whenBothFinish_thenTheLaterSecretWorksEverywhere(String db) throws Exception {
+        replicas(db, (url, a, b) -> {
+            String id = a.create(SPEC).key().id();
+            b.refresh();
+            String fromA = a.rotate(id).orElseThrow().secret();
+
+            String fromB = b.rotate(id).orElseThrow().secret(); // b's write finds a's version, reads it, tries again
+
+            a.refresh();
+            assertThat(a.verify(fromB)).isPresent();
+            assertThat(a.verify(fromA)).isEmpty();
+            assertThat(b.verify(fromA)).isEmpty();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenTableOfAnEarlierVersion_whenOpened_thenItsKeysKeepWorkingAndCanBeRotated(String db) throws Exception {
+        String url = database(db);
+        String secret;
+        String id;
+        try (JdbcVirtualKeyStore store = new JdbcVirtualKeyStore(url, clock)) {
+            VirtualKeyStore.Issued issued = store.create(SPEC);
+            secret = issued.secret();
+            id = issued.key().id();
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE costwise_virtual_keys DROP COLUMN version"); // as created before versions
+        }
+
+        try (JdbcVirtualKeyStore store = new JdbcVirtualKeyStore(url, clock)) {
+            assertThat(store.verify(secret)).map(VirtualKey::id).hasValue(id);
+            String rotated = store.rotate(id).orElseThrow().secret();
+            assertThat(store.verify(rotated)).isPresent();
+            assertThat(store.verify(secret)).isEmpty();
+        }
+    }
+
+    /** Something two replicas on one database do. */
+    private interface OnTwoReplicas {
+        void run(String url, JdbcVirtualKeyStore a, JdbcVirtualKeyStore b) throws Exception;
+    }
+
+    private void replicas(String db, OnTwoReplicas test) throws Exception {
+        String url = database(db);
+        try (JdbcVirtualKeyStore a = new JdbcVirtualKeyStore(url, clock);
+                JdbcVirtualKeyStore b = new JdbcVirtualKeyStore(url, clock)) {
+            test.run(url, a, b);
+        }
+    }
+
+    private String database(String kind) {
+        if (kind.equals("sqlite")) {
+            return "jdbc:sqlite:" + dir.resolve("keys.db");
+        }
+        schema = "costwise_keys_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        try (Connection c = DriverManager.getConnection(POSTGRES); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            String why = "PostgreSQL at " + POSTGRES + " is unreachable: " + e.getMessage();
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why + " (CI=true: PostgreSQL tests must run)");
+            }
+            Assumptions.abort(why);
+        }
+        return POSTGRES + "&currentSchema=" + schema;
+    }
+
+    @AfterEach
+    void dropSchema() throws SQLException {
+        if (schema != null) {
+            try (Connection c = DriverManager.getConnection(POSTGRES); Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            }
+        }
+    }
+
+    private static Clock following(AtomicReference<Instant> now) {
+        return new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+    }
+}
