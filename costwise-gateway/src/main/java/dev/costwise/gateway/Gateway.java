@@ -144,7 +144,7 @@ public final class Gateway implements AutoCloseable {
                 config.server().effectiveCacheMemory()), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
                 redis);
-        this.auth = new Authenticator(config, keys);
+        this.auth = new Authenticator(config, keys, b.clock);
         HttpExchange http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated());
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);

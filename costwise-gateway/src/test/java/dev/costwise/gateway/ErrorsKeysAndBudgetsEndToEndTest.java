@@ -423,7 +423,8 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             String auth = "Bearer " + MASTER;
             Map<String, String> cases = new java.util.LinkedHashMap<>();
             cases.put("{\"name\":\"a\",\"rmp\":10}",
-                    "rmp: unknown field (known: name, models, budget, budget_window, rpm, tpm, tags)");
+                    "rmp: unknown field (known: name, models, budget, budget_window, rpm, tpm, tags, expires_at, "
+                            + "expires_in)");
             cases.put("{\"name\":\"\"}", "name: expected a non-empty string, was \"\"");
             cases.put("{\"name\":7}", "name: expected a non-empty string, was 7");
             cases.put("{\"tags\":\"team-a\"}", "tags: expected an object of name to value, was \"team-a\"");

@@ -233,7 +233,7 @@ class MoreEndpointsEndToEndTest {
     void givenJdbcKeyStore_whenReopened_thenKeysSurviveHashedAndRevocationSticks(@TempDir Path dir) {
         String url = "jdbc:sqlite:" + dir.resolve("keys.db");
         VirtualKey spec = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(), BudgetWindow.MONTH,
-                Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, false);
+                Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, Optional.empty(), false);
         String secret;
         String id;
         try (VirtualKeyStore store = new JdbcVirtualKeyStore(url, Clock.systemUTC())) {

@@ -1,12 +1,9 @@
 package dev.costwise.gateway.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig;
-import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
 import dev.costwise.gateway.pipeline.BudgetBook;
@@ -17,11 +14,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -30,10 +23,6 @@ import java.util.stream.Stream;
  * ({@code POST /v1/keys}, {@code GET /v1/keys}, {@code POST /v1/keys/{id}/rotate}, {@code DELETE /v1/keys/{id}}).
  */
 public final class AdminEndpoints {
-    /** The fields {@code POST /v1/keys} reads, in the order its error lists them. */
-    private static final List<String> KEY_FIELDS = List.of("name", "models", "budget", "budget_window", "rpm", "tpm",
-            "tags");
-
     private final HttpExchange http;
     private final Authenticator auth;
     private final VirtualKeyStore keys;
@@ -95,7 +84,8 @@ public final class AdminEndpoints {
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
             List<BudgetBook.BudgetedKey> keyScopes = Stream.concat(auth.configuredKeys().stream(),
-                    keys.list().stream().filter(k -> !k.revoked())).map(BudgetBook.BudgetedKey::of).toList();
+                    keys.list().stream().filter(k -> !k.revoked() && !k.expiredAt(clock.instant())))
+                    .map(BudgetBook.BudgetedKey::of).toList();
             List<String> models = directory.models().stream().map(GatewayConfig.Model::name).toList();
             for (BudgetBook.Status s : budgets.statuses(models, keyScopes)) {
                 KeyViews.budget(data.addObject(), s);
@@ -107,86 +97,13 @@ public final class AdminEndpoints {
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
     public void createKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, () -> {
-            JsonNode body = http.readJson(req);
-            if (!body.isObject()) {
-                throw new GatewayException.InvalidField("(body)", "expected a JSON object");
-            }
-            // A misspelt limit ("rmp") must not create a key without the limit it was meant to have.
-            for (String field : (Iterable<String>) body::fieldNames) {
-                if (!KEY_FIELDS.contains(field)) {
-                    throw new GatewayException.InvalidField(field, "unknown field (known: "
-                            + String.join(", ", KEY_FIELDS) + ")");
-                }
-            }
-            JsonNode nameNode = body.path("name");
-            if (!nameNode.isMissingNode() && !(nameNode.isTextual() && !nameNode.asText().isBlank())) {
-                throw new GatewayException.InvalidField("name", "expected a non-empty string, was " + nameNode);
-            }
-            String name = nameNode.asText("key");
-            List<String> models = new ArrayList<>();
-            JsonNode ms = body.path("models");
-            if (!ms.isMissingNode() && !ms.isNull()) {
-                if (!ms.isArray()) {
-                    throw new GatewayException.InvalidField("models", "expected an array of model names");
-                }
-                for (int i = 0; i < ms.size(); i++) {
-                    String m = ms.get(i).asText();
-                    if (directory.pipeline(m).isEmpty()) {
-                        throw new GatewayException.InvalidField("models[" + i + "]", "unknown model '" + m
-                                + "' (known: " + String.join(", ", directory.callableNames()) + ")");
-                    }
-                    models.add(m);
-                }
-            }
-            Optional<Money> budget = Optional.empty();
-            if (body.hasNonNull("budget")) {
-                try {
-                    budget = Optional.of(Money.of(body.get("budget").asText()));
-                } catch (IllegalArgumentException e) {
-                    throw new GatewayException.InvalidField("budget", "expected a dollar amount such as \"5.00\", "
-                            + "was " + body.get("budget"));
-                }
-                if (budget.get().isNegative()) {
-                    throw new GatewayException.InvalidField("budget", "cannot be negative, was " + budget.get());
-                }
-            }
-            BudgetWindow window = BudgetWindow.MONTH;
-            if (body.hasNonNull("budget_window")) {
-                try {
-                    window = BudgetWindow.valueOf(body.get("budget_window").asText().toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw new GatewayException.InvalidField("budget_window", "expected day or month, was "
-                            + body.get("budget_window"));
-                }
-            }
-            Optional<Integer> rpm = positive(body, "rpm");
-            Optional<Integer> tpm = positive(body, "tpm");
-            Map<String, String> tags = tags(body.path("tags"));
-            VirtualKeyStore.Issued issued = keys.create(new VirtualKey("new", name, models, budget, window, rpm, tpm,
-                    tags, clock.instant(), false));
+            VirtualKey spec = NewKeyRequest.parse(http.readJson(req), directory, clock.instant());
+            VirtualKeyStore.Issued issued = keys.create(spec);
             ObjectNode out = describe(issued.key());
             out.put("key", issued.secret());
             out.put("note", "store this key now: it is shown only once");
             http.sendJson(res, 201, out);
         });
-    }
-
-    private static Map<String, String> tags(JsonNode node) {
-        Map<String, String> tags = new LinkedHashMap<>();
-        if (node.isMissingNode() || node.isNull()) {
-            return tags;
-        }
-        if (!node.isObject()) {
-            throw new GatewayException.InvalidField("tags", "expected an object of name to value, was " + node);
-        }
-        node.properties().forEach(e -> {
-            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
-                        + e.getValue());
-            }
-            tags.put(e.getKey(), e.getValue().asText());
-        });
-        return tags;
     }
 
     /** {@code GET /v1/keys}: every key, without secrets. */
@@ -227,16 +144,5 @@ public final class AdminEndpoints {
 
     private ObjectNode describe(VirtualKey k) {
         return KeyViews.key(json.createObjectNode(), k);
-    }
-
-    private static Optional<Integer> positive(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return Optional.empty();
-        }
-        if (!v.isIntegralNumber() || v.asInt() < 1) {
-            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + v);
-        }
-        return Optional.of(v.asInt());
     }
 }

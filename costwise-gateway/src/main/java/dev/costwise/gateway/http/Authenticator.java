@@ -11,6 +11,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -26,18 +27,21 @@ public final class Authenticator {
     private final Optional<byte[]> master;
     private final Map<String, VirtualKey> fileKeys = new HashMap<>();
     private final VirtualKeyStore store;
+    private final Clock clock;
     private final boolean open;
 
     /**
      * @param config the configuration (master key and file keys)
      * @param store keys created through the admin API
+     * @param clock tells which keys have expired
      */
-    public Authenticator(GatewayConfig config, VirtualKeyStore store) {
+    public Authenticator(GatewayConfig config, VirtualKeyStore store, Clock clock) {
         this.master = config.masterKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
         this.store = store;
+        this.clock = clock;
         for (KeyDef k : config.keys()) {
             fileKeys.put(k.sha256(), new VirtualKey(k.id(), k.id(), k.models(), k.budgetLimit(), k.budgetWindow(),
-                    k.rpm(), k.tpm(), k.tags(), Instant.EPOCH, false));
+                    k.rpm(), k.tpm(), k.tags(), Instant.EPOCH, Optional.empty(), false));
         }
         this.open = master.isEmpty() && fileKeys.isEmpty() && store.list().isEmpty();
     }
@@ -61,7 +65,8 @@ public final class Authenticator {
         if (open) {
             // No key is required; a virtual key created later through the admin API still applies its limits.
             return authorization.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
-                    .flatMap(h -> store.verify(h.substring(7).trim())).map(Caller::of).orElse(Caller.ANONYMOUS);
+                    .flatMap(h -> store.verify(h.substring(7).trim())).filter(k -> !k.expiredAt(clock.instant()))
+                    .map(Caller::of).orElse(Caller.ANONYMOUS);
         }
         if (authorization.isEmpty()) {
             throw new GatewayException.Unauthorized("missing API key: send 'Authorization: Bearer <key>'");
@@ -78,8 +83,13 @@ public final class Authenticator {
         if (fromFile != null) {
             return Caller.of(fromFile);
         }
-        return store.verify(token).map(Caller::of).orElseThrow(() -> new GatewayException.Unauthorized(
+        VirtualKey key = store.verify(token).orElseThrow(() -> new GatewayException.Unauthorized(
                 "unknown or revoked API key"));
+        if (key.expiredAt(clock.instant())) {
+            throw new GatewayException.Unauthorized("this API key (id " + key.id() + ") expired at "
+                    + key.expiresAt().orElseThrow() + "; ask the gateway's admin for a new one");
+        }
+        return Caller.of(key);
     }
 
     /**

@@ -20,7 +20,9 @@ final class KeyViews {
         k.tpm().ifPresent(v -> o.put("tpm", v));
         ObjectNode tags = o.putObject("tags");
         k.tags().forEach(tags::put);
-        o.put("created_at", k.createdAt().toString()).put("revoked", k.revoked());
+        o.put("created_at", k.createdAt().toString());
+        k.expiresAt().ifPresent(at -> o.put("expires_at", at.toString()));
+        o.put("revoked", k.revoked());
         return o;
     }
 

@@ -42,7 +42,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
             id = secrets.newId();
         }
         VirtualKey key = new VirtualKey(id, spec.name(), spec.models(), spec.budgetLimit(), spec.budgetWindow(),
-                spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), false);
+                spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), spec.expiresAt(), false);
         String secret = secrets.newSecret();
         String salt = secrets.newSalt();
         Entry entry = new Entry(key, salt, KeySecrets.hash(salt, secret), 0);

@@ -34,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * it knows; creation, rotation and revocation write through.
  *
  * <p>Replicas that share the database see each other's changes: a key presented here that this replica does not know,
- * or whose secret does not match, is looked up in the database (a lookup that finds nothing newer is not repeated for
- * that key id within {@link #LOOKUP_INTERVAL}, so a stream of made-up secrets cannot turn into a stream of queries), so a key created or rotated on another replica works
- * here at once; and {@link #refresh()}, which the gateway runs every few seconds, brings in revocations and rotations
- * made elsewhere. Every change raises the row's version, and a change is written only if the row is still at the
- * version this replica read, so two replicas cannot undo each other's rotation or revocation. Thread-safe.
+ * or whose secret does not match, is looked up in the database, so a key created or rotated on another replica works
+ * here at once (a lookup that finds nothing newer is not repeated for that key id within {@link #LOOKUP_INTERVAL}, so
+ * a stream of made-up secrets cannot turn into a stream of queries); and {@link #refresh()}, which the gateway runs
+ * every few seconds, brings in revocations and rotations made elsewhere. Every change raises the row's version, and a
+ * change is written only if the row is still at the version this replica read, so two replicas cannot undo each
+ * other's rotation or revocation. Thread-safe.
  */
 public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcVirtualKeyStore.class);
@@ -47,9 +48,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private static final String DDL = "CREATE TABLE IF NOT EXISTS costwise_virtual_keys (id VARCHAR(64) PRIMARY KEY, "
             + "name VARCHAR(200) NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
-            + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0)";
+            + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
+            + "expires_at VARCHAR(40))";
     private static final String SELECT = "SELECT id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
-            + " created_at, revoked, version FROM costwise_virtual_keys";
+            + " created_at, revoked, version, expires_at FROM costwise_virtual_keys";
 
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
@@ -71,7 +73,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         createParentDirectory(url);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.execute(DDL);
-            addVersionColumnIfMissing(c);
+            addColumnIfMissing(c, "version", "BIGINT NOT NULL DEFAULT 0");
+            addColumnIfMissing(c, "expires_at", "VARCHAR(40)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);
@@ -79,13 +82,13 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         read("", ps -> { }).forEach(this::merge);
     }
 
-    /** Tables created before versions existed get the column; their keys start at version 0. */
-    private static void addVersionColumnIfMissing(Connection c) throws SQLException {
+    /** Tables of earlier versions get the columns added since; their keys start at version 0, without expiry. */
+    private static void addColumnIfMissing(Connection c, String column, String type) throws SQLException {
         try (Statement probe = c.createStatement()) {
-            probe.executeQuery("SELECT version FROM costwise_virtual_keys WHERE 1 = 0").close();
+            probe.executeQuery("SELECT " + column + " FROM costwise_virtual_keys WHERE 1 = 0").close();
         } catch (SQLException missing) {
             try (Statement alter = c.createStatement()) {
-                alter.execute("ALTER TABLE costwise_virtual_keys ADD COLUMN version BIGINT NOT NULL DEFAULT 0");
+                alter.execute("ALTER TABLE costwise_virtual_keys ADD COLUMN " + column + " " + type);
             }
         }
     }
@@ -133,7 +136,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     void persistNew(Entry e) {
         VirtualKey k = e.key();
         write("INSERT INTO costwise_virtual_keys (id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
-                + " created_at, revoked, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+                + " created_at, revoked, version, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ps -> {
                     ps.setString(1, k.id());
                     ps.setString(2, k.name());
                     ps.setString(3, e.salt());
@@ -147,6 +151,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                     ps.setString(11, k.createdAt().toString());
                     ps.setInt(12, k.revoked() ? 1 : 0);
                     ps.setLong(13, e.version());
+                    ps.setString(14, k.expiresAt().map(Instant::toString).orElse(null));
                 });
     }
 
@@ -166,7 +171,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     private List<Entry> read(String where, Binder binder) {
         List<Entry> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(SELECT + where)) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement ps = c.prepareStatement(SELECT + where)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -174,7 +180,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                             new TypeReference<List<String>>() {}), Optional.ofNullable(rs.getString(6)).map(Money::of),
                             BudgetWindow.valueOf(rs.getString(7)), optInt(rs, 8), optInt(rs, 9),
                             json.readValue(rs.getString(10), new TypeReference<Map<String, String>>() {}),
-                            Instant.parse(rs.getString(11)), rs.getInt(12) != 0);
+                            Instant.parse(rs.getString(11)),
+                            Optional.ofNullable(rs.getString(14)).map(Instant::parse), rs.getInt(12) != 0);
                     out.add(new Entry(key, rs.getString(3), rs.getString(4), rs.getLong(13)));
                 }
             }

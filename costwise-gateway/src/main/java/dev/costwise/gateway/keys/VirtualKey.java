@@ -20,11 +20,12 @@ import java.util.Optional;
  * @param tpm tokens per minute, if limited
  * @param tags recorded on every ledger row of the key's requests
  * @param createdAt when it was created or last rotated
+ * @param expiresAt when it stops working, if it does (kept by rotation)
  * @param revoked {@code true} once revoked
  */
 public record VirtualKey(String id, String name, List<String> models, Optional<Money> budgetLimit,
         BudgetWindow budgetWindow, Optional<Integer> rpm, Optional<Integer> tpm, Map<String, String> tags,
-        Instant createdAt, boolean revoked) {
+        Instant createdAt, Optional<Instant> expiresAt, boolean revoked) {
 
     public VirtualKey {
         Objects.requireNonNull(id, "id");
@@ -36,6 +37,12 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
         Objects.requireNonNull(tpm, "tpm");
         tags = Map.copyOf(tags);
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+
+    /** @return {@code true} if the key has an expiry and {@code now} is at or past it */
+    public boolean expiredAt(Instant now) {
+        return expiresAt.isPresent() && !now.isBefore(expiresAt.get());
     }
 
     /** @return {@code true} if the key may call {@code model} */
@@ -45,11 +52,12 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
 
     /** @return this key, revoked */
     public VirtualKey revokedCopy() {
-        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, true);
+        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, expiresAt,
+                true);
     }
 
     /** @return this key with another creation time (after a rotation) */
     public VirtualKey rotatedAt(Instant at) {
-        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, at, revoked);
+        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, at, expiresAt, revoked);
     }
 }

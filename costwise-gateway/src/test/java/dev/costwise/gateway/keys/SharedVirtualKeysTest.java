@@ -3,22 +3,20 @@ package dev.costwise.gateway.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.costwise.gateway.MovableClock;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,14 +30,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SharedVirtualKeysTest {
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
+    private static final Instant EXPIRY = Instant.parse("2027-01-01T00:00:00Z");
     private static final VirtualKey SPEC = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(),
-            BudgetWindow.MONTH, Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, false);
+            BudgetWindow.MONTH, Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH,
+            Optional.of(EXPIRY), false);
 
     @TempDir
     Path dir;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-28T10:00:00Z"));
-    private final Clock clock = following(now);
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-28T10:00:00Z"));
     private String schema;
 
     @ParameterizedTest
@@ -49,7 +48,11 @@ class SharedVirtualKeysTest {
             VirtualKeyStore.Issued issued = a.create(SPEC);
 
             assertThat(b.verify(issued.secret())).map(VirtualKey::id).hasValue(issued.key().id());
-            assertThat(b.list()).extracting(VirtualKey::id).containsExactly(issued.key().id());
+            assertThat(b.list()).singleElement().satisfies(k -> {
+                assertThat(k.id()).isEqualTo(issued.key().id());
+                assertThat(k.expiresAt()).hasValue(EXPIRY);
+                assertThat(k.rpm()).hasValue(5);
+            });
             assertThat(b.verify(issued.secret() + "x")).as("a wrong secret stays wrong").isEmpty();
         });
     }
@@ -99,10 +102,10 @@ class SharedVirtualKeysTest {
             assertThat(b.verify(KeySecrets.whole(id, "guessed"))).isEmpty(); // a fruitless lookup
 
             String second = a.rotate(id).orElseThrow().secret();
-            now.set(now.get().plus(JdbcVirtualKeyStore.LOOKUP_INTERVAL).minusMillis(1));
+            clock.advance(JdbcVirtualKeyStore.LOOKUP_INTERVAL.minusMillis(1));
             assertThat(b.verify(second)).as("the id was looked up for nothing less than a second ago").isEmpty();
 
-            now.set(now.get().plusMillis(1));
+            clock.advance(Duration.ofMillis(1));
             assertThat(b.verify(second)).isPresent();
         });
     }
@@ -156,11 +159,14 @@ class SharedVirtualKeysTest {
             id = issued.key().id();
         }
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE costwise_virtual_keys DROP COLUMN version"); // as created before versions
+            // as created before versions and expiry
+            s.execute("ALTER TABLE costwise_virtual_keys DROP COLUMN version");
+            s.execute("ALTER TABLE costwise_virtual_keys DROP COLUMN expires_at");
         }
 
         try (JdbcVirtualKeyStore store = new JdbcVirtualKeyStore(url, clock)) {
             assertThat(store.verify(secret)).map(VirtualKey::id).hasValue(id);
+            assertThat(store.list().getFirst().expiresAt()).isEmpty();
             String rotated = store.rotate(id).orElseThrow().secret();
             assertThat(store.verify(rotated)).isPresent();
             assertThat(store.verify(secret)).isEmpty();
@@ -204,24 +210,5 @@ class SharedVirtualKeysTest {
                 s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
-    }
-
-    private static Clock following(AtomicReference<Instant> now) {
-        return new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
     }
 }

@@ -3,6 +3,7 @@ package dev.costwise.gateway.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.core.Money;
+import dev.costwise.gateway.MovableClock;
 import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
 import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class BudgetBookTest {
@@ -54,8 +54,8 @@ class BudgetBookTest {
 
     @Test
     void givenRequestStartedBeforeMidnight_whenItSettlesAfter_thenTheNewDaysReservationsStayHeld() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:59:59Z"));
-        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), following(now));
+        MovableClock now = new MovableClock(Instant.parse("2026-11-27T23:59:59Z"));
+        BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), now);
         BudgetBook.Reservation lateNight = book.reserve(Optional.empty(), "m", Money.of("0.60"))
                 .reservation().orElseThrow();
         now.set(Instant.parse("2026-11-28T00:00:01Z"));
@@ -72,10 +72,10 @@ class BudgetBookTest {
 
     @Test
     void givenAModelBudgetUsedYesterday_whenStatesAreAskedToday_thenYesterdaysSpendIsNotShownAsCurrent() {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-27T23:00:00Z"));
+        MovableClock now = new MovableClock(Instant.parse("2026-11-27T23:00:00Z"));
         BudgetDef perModel = new BudgetDef("per-model", BudgetScope.MODEL, BudgetWindow.DAY, Money.of("1.00"),
                 OnExhausted.REJECT, Optional.empty(), List.of());
-        BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(), following(now));
+        BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(), now);
         book.reserve(Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow()
                 .settle(Money.of("0.25"));
         assertThat(book.statuses()).extracting(BudgetBook.Status::name).containsExactly("daily", "per-model");
@@ -156,22 +156,4 @@ class BudgetBookTest {
     }
 
     /** A clock that reads {@code now}, so a test can move time on. */
-    private static Clock following(AtomicReference<Instant> now) {
-        return new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
-    }
 }

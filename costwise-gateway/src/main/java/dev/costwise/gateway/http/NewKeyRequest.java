@@ -1,0 +1,170 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.pipeline.ModelDirectory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the body of {@code POST /v1/keys} into the settings of a new virtual key, refusing anything it would not
+ * apply: a misspelt field, a model the gateway does not serve, a limit that is not a whole number, an expiry in the
+ * past. Each refusal names the field.
+ */
+final class NewKeyRequest {
+    /** The fields the body may have, in the order an error lists them. */
+    static final List<String> FIELDS = List.of("name", "models", "budget", "budget_window", "rpm", "tpm", "tags",
+            "expires_at", "expires_in");
+
+    private NewKeyRequest() {}
+
+    /**
+     * @param body the request's JSON
+     * @param directory the models keys may be limited to
+     * @param now the time of creation, which an expiry must be after
+     * @return the key's settings (id, creation time and state are the store's to set)
+     * @throws GatewayException.InvalidField naming the first field that is wrong
+     */
+    static VirtualKey parse(JsonNode body, ModelDirectory directory, Instant now) {
+        if (!body.isObject()) {
+            throw new GatewayException.InvalidField("(body)", "expected a JSON object");
+        }
+        // A misspelt limit ("rmp") must not create a key without the limit it was meant to have.
+        for (String field : (Iterable<String>) body::fieldNames) {
+            if (!FIELDS.contains(field)) {
+                throw new GatewayException.InvalidField(field, "unknown field (known: " + String.join(", ", FIELDS)
+                        + ")");
+            }
+        }
+        return new VirtualKey("new", name(body.path("name")), models(body.path("models"), directory), budget(body),
+                window(body), positive(body, "rpm"), positive(body, "tpm"), tags(body.path("tags")), now,
+                expiry(body, now), false);
+    }
+
+    private static String name(JsonNode node) {
+        if (!node.isMissingNode() && !(node.isTextual() && !node.asText().isBlank())) {
+            throw new GatewayException.InvalidField("name", "expected a non-empty string, was " + node);
+        }
+        return node.asText("key");
+    }
+
+    private static List<String> models(JsonNode node, ModelDirectory directory) {
+        List<String> models = new ArrayList<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return models;
+        }
+        if (!node.isArray()) {
+            throw new GatewayException.InvalidField("models", "expected an array of model names");
+        }
+        for (int i = 0; i < node.size(); i++) {
+            String m = node.get(i).asText();
+            if (directory.pipeline(m).isEmpty()) {
+                throw new GatewayException.InvalidField("models[" + i + "]", "unknown model '" + m + "' (known: "
+                        + String.join(", ", directory.callableNames()) + ")");
+            }
+            models.add(m);
+        }
+        return models;
+    }
+
+    private static Optional<Money> budget(JsonNode body) {
+        if (!body.hasNonNull("budget")) {
+            return Optional.empty();
+        }
+        Money budget;
+        try {
+            budget = Money.of(body.get("budget").asText());
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException.InvalidField("budget", "expected a dollar amount such as \"5.00\", was "
+                    + body.get("budget"));
+        }
+        if (budget.isNegative()) {
+            throw new GatewayException.InvalidField("budget", "cannot be negative, was " + budget);
+        }
+        return Optional.of(budget);
+    }
+
+    private static BudgetWindow window(JsonNode body) {
+        if (!body.hasNonNull("budget_window")) {
+            return BudgetWindow.MONTH;
+        }
+        try {
+            return BudgetWindow.valueOf(body.get("budget_window").asText().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException.InvalidField("budget_window", "expected day or month, was "
+                    + body.get("budget_window"));
+        }
+    }
+
+    private static Optional<Integer> positive(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isIntegralNumber() || v.asInt() < 1) {
+            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + v);
+        }
+        return Optional.of(v.asInt());
+    }
+
+    private static Map<String, String> tags(JsonNode node) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return tags;
+        }
+        if (!node.isObject()) {
+            throw new GatewayException.InvalidField("tags", "expected an object of name to value, was " + node);
+        }
+        node.properties().forEach(e -> {
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+                throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
+                        + e.getValue());
+            }
+            tags.put(e.getKey(), e.getValue().asText());
+        });
+        return tags;
+    }
+
+    /** {@code expires_at} (an RFC 3339 time) or {@code expires_in} (a duration such as {@code 30d}), not both. */
+    private static Optional<Instant> expiry(JsonNode body, Instant now) {
+        boolean at = body.hasNonNull("expires_at");
+        boolean in = body.hasNonNull("expires_in");
+        if (at && in) {
+            throw new GatewayException.InvalidField("expires_in", "give expires_at or expires_in, not both");
+        }
+        if (in) {
+            JsonNode v = body.get("expires_in");
+            Duration d = ConfigLoader.parseDuration(v.asText()).filter(x -> v.isTextual() && !x.isZero())
+                    .orElseThrow(() -> new GatewayException.InvalidField("expires_in",
+                            "expected a duration such as \"12h\" or \"30d\", was " + v));
+            return Optional.of(now.plus(d));
+        }
+        if (!at) {
+            return Optional.empty();
+        }
+        JsonNode v = body.get("expires_at");
+        Instant expiresAt;
+        try {
+            expiresAt = OffsetDateTime.parse(v.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new GatewayException.InvalidField("expires_at", "expected a time with its offset such as "
+                    + "\"2026-12-31T23:59:59Z\", was " + v);
+        }
+        if (!expiresAt.isAfter(now)) {
+            throw new GatewayException.InvalidField("expires_at", "is not in the future: " + expiresAt
+                    + " (now " + now + ")");
+        }
+        return Optional.of(expiresAt);
+    }
+}
