@@ -163,6 +163,7 @@ public final class Gateway implements AutoCloseable {
                 .get("/v1/budgets", admin::budgets)
                 .post("/v1/keys", admin::createKey)
                 .get("/v1/keys", admin::listKeys)
+                .patch("/v1/keys/{id}", admin::updateKey)
                 .post("/v1/keys/{id}/rotate", admin::rotateKey)
                 .delete("/v1/keys/{id}", admin::revokeKey)
                 .get("/v1/key", new KeyInfoEndpoint(http, auth, budgets, json)::handle)

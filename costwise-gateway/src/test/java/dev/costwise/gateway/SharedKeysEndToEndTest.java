@@ -49,9 +49,14 @@ class SharedKeysEndToEndTest {
             assertThat(chat(b, key.get("key").asText())).as("the rotation reached b with the new secret")
                     .isEqualTo(401);
 
-            assertThat(send(a, "DELETE", "/v1/keys/" + id, "", MASTER).statusCode()).isEqualTo(200);
             CapturingScheduler.Scheduled refresh = bChores.every(Gateway.KEY_REFRESH);
+            assertThat(send(a, "PATCH", "/v1/keys/" + id, "{\"rpm\":7}", MASTER).statusCode()).isEqualTo(200);
             refresh.chore().run(); // what b's maintenance thread does every five seconds
+            assertThat(TestGateway.json(send(b, "GET", "/v1/key", null, rotated).body()).get("rpm").asInt())
+                    .as("changed on a, in force on b after its refresh").isEqualTo(7);
+
+            assertThat(send(a, "DELETE", "/v1/keys/" + id, "", MASTER).statusCode()).isEqualTo(200);
+            refresh.chore().run();
 
             assertThat(chat(b, rotated)).as("revoked on a, refused on b after its refresh").isEqualTo(401);
             JsonNode listed = TestGateway.json(send(b, "GET", "/v1/keys", null, MASTER).body());

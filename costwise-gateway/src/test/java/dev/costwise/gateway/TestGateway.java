@@ -56,27 +56,28 @@ final class TestGateway implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return send(b.build());
+        return request("POST", path, HttpRequest.BodyPublishers.ofString(body), headers);
+    }
+
+    HttpResponse<String> patch(String path, String body, String... headers) {
+        return request("PATCH", path, HttpRequest.BodyPublishers.ofString(body), headers);
     }
 
     HttpResponse<String> get(String path, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .timeout(Duration.ofSeconds(20)).GET();
-        for (int i = 0; i < headers.length; i += 2) {
-            b.header(headers[i], headers[i + 1]);
-        }
-        return send(b.build());
+        return request("GET", path, HttpRequest.BodyPublishers.noBody(), headers);
     }
 
     HttpResponse<String> delete(String path, String... headers) {
+        return request("DELETE", path, HttpRequest.BodyPublishers.noBody(), headers);
+    }
+
+    /** Sends a request; {@code headers} are name, value, name, value... A body goes as JSON. */
+    HttpResponse<String> request(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + path))
-                .timeout(Duration.ofSeconds(20)).DELETE();
+                .timeout(Duration.ofSeconds(20)).method(method, body);
+        if (body.contentLength() != 0) {
+            b.header("Content-Type", "application/json");
+        }
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * Master-key endpoints: {@code GET /v1/spend}, {@code GET /v1/budgets} and virtual key management
- * ({@code POST /v1/keys}, {@code GET /v1/keys}, {@code POST /v1/keys/{id}/rotate}, {@code DELETE /v1/keys/{id}}).
+ * ({@code POST /v1/keys}, {@code GET /v1/keys}, {@code PATCH /v1/keys/{id}}, {@code POST /v1/keys/{id}/rotate},
+ * {@code DELETE /v1/keys/{id}}).
  */
 public final class AdminEndpoints {
     private final HttpExchange http;
@@ -97,7 +99,7 @@ public final class AdminEndpoints {
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
     public void createKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, () -> {
-            VirtualKey spec = NewKeyRequest.parse(http.readJson(req), directory, clock.instant());
+            VirtualKey spec = KeyRequest.create(http.readJson(req), directory, clock.instant());
             VirtualKeyStore.Issued issued = keys.create(spec);
             ObjectNode out = describe(issued.key());
             out.put("key", issued.secret());
@@ -126,6 +128,21 @@ public final class AdminEndpoints {
             ObjectNode out = describe(issued.key());
             out.put("key", issued.secret());
             http.sendJson(res, 200, out);
+        });
+    }
+
+    /**
+     * {@code PATCH /v1/keys/{id}}: changes a key's name, models, budget, limits, tags or expiry; the fields sent
+     * replace the key's, {@code null} clears one, the secret stays.
+     */
+    public void updateKey(ServerRequest req, ServerResponse res) {
+        guarded(req, res, () -> {
+            String id = req.path().pathParameters().get("id");
+            JsonNode body = http.readJson(req);
+            VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
+                    .orElseThrow(() -> new GatewayException.NotFound("key_not_found", "no live key with id '" + id
+                            + "'"));
+            http.sendJson(res, 200, describe(updated));
         });
     }
 

@@ -35,6 +35,11 @@ public final class Endpoints {
         return add(Method.POST, path, handler);
     }
 
+    /** Adds {@code PATCH path}. */
+    public Endpoints patch(String path, Handler handler) {
+        return add(Method.PATCH, path, handler);
+    }
+
     /** Adds {@code DELETE path}. */
     public Endpoints delete(String path, Handler handler) {
         return add(Method.DELETE, path, handler);

@@ -6,14 +6,15 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Virtual keys kept in memory (lost on restart): for tests and a gateway without a ledger database. Also the
  * read cache of {@link JdbcVirtualKeyStore}. Thread-safe.
  */
 public class InMemoryVirtualKeyStore implements VirtualKeyStore {
-    /** Rotations that lose a race with another replica's change are tried again this many times. */
-    private static final int ROTATION_ATTEMPTS = 3;
+    /** A change that loses a race with another replica's change is tried again this many times. */
+    private static final int CHANGE_ATTEMPTS = 3;
 
     /**
      * A stored key: the public record, the salt and the hash, and a version that every change (rotation, revocation)
@@ -82,42 +83,52 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
     }
 
     @Override
-    public synchronized Optional<Issued> rotate(String id) {
-        for (int attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
+    public Optional<Issued> rotate(String id) {
+        String secret = secrets.newSecret();
+        String salt = secrets.newSalt();
+        return changeLive(id, "rotating", e -> new Entry(e.key().rotatedAt(clock.instant()), salt,
+                KeySecrets.hash(salt, secret), e.version() + 1))
+                .map(rotated -> new Issued(rotated.key(), KeySecrets.whole(id, secret)));
+    }
+
+    @Override
+    public boolean revoke(String id) {
+        return changeLive(id, "revoking", e -> new Entry(e.key().revokedCopy(), e.salt(), e.hash(), e.version() + 1))
+                .isPresent();
+    }
+
+    @Override
+    public Optional<VirtualKey> update(String id, UnaryOperator<VirtualKey> change) {
+        return changeLive(id, "changing", e -> {
+            VirtualKey wanted = change.apply(e.key());
+            VirtualKey kept = new VirtualKey(id, wanted.name(), wanted.models(), wanted.budgetLimit(),
+                    wanted.budgetWindow(), wanted.rpm(), wanted.tpm(), wanted.tags(), e.key().createdAt(),
+                    wanted.expiresAt(), false);
+            return new Entry(kept, e.salt(), e.hash(), e.version() + 1);
+        }).map(Entry::key);
+    }
+
+    /**
+     * Applies {@code change} to a live key and stores the result, if the stored key is still the one changed; if
+     * another replica changed it first, reads its state and applies {@code change} again.
+     *
+     * @return the changed entry, or empty if no live key has that id
+     */
+    private synchronized Optional<Entry> changeLive(String id, String what, UnaryOperator<Entry> change) {
+        for (int attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
             Entry e = entries.get(id);
             if (e == null || e.key().revoked()) {
                 return Optional.empty();
             }
-            String secret = secrets.newSecret();
-            String salt = secrets.newSalt();
-            Entry rotated = new Entry(e.key().rotatedAt(clock.instant()), salt, KeySecrets.hash(salt, secret),
-                    e.version() + 1);
-            if (persistChange(e, rotated)) {
-                merge(rotated);
-                return Optional.of(new Issued(rotated.key(), KeySecrets.whole(id, secret)));
-            }
-            reloadChanged(id); // another replica changed the key first: take its state and decide again
-        }
-        throw new IllegalStateException("virtual key " + id + " kept changing on other replicas while this one was "
-                + "rotating it; try again");
-    }
-
-    @Override
-    public synchronized boolean revoke(String id) {
-        for (int attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
-            Entry e = entries.get(id);
-            if (e == null || e.key().revoked()) {
-                return false;
-            }
-            Entry revoked = new Entry(e.key().revokedCopy(), e.salt(), e.hash(), e.version() + 1);
-            if (persistChange(e, revoked)) {
-                merge(revoked);
-                return true;
+            Entry changed = change.apply(e);
+            if (persistChange(e, changed)) {
+                merge(changed);
+                return Optional.of(changed);
             }
             reloadChanged(id);
         }
         throw new IllegalStateException("virtual key " + id + " kept changing on other replicas while this one was "
-                + "revoking it; try again");
+                + what + " it; try again");
     }
 
     /** Keeps {@code fresh} unless this store already holds the same or a later state of its key. */

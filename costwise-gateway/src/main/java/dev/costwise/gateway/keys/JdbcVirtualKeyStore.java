@@ -53,6 +53,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private static final String SELECT = "SELECT id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
             + " created_at, revoked, version, expires_at FROM costwise_virtual_keys";
 
+    /** Every column but the id, in the order {@link #bindRow} binds them. */
+    private static final List<String> ROW_COLUMNS = List.of("name", "salt", "hash", "models", "budget",
+            "budget_window", "rpm", "tpm", "tags", "created_at", "revoked", "version", "expires_at");
+
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
     private final Cache<String, Boolean> recentLookups;
@@ -134,39 +138,41 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     @Override
     void persistNew(Entry e) {
-        VirtualKey k = e.key();
-        write("INSERT INTO costwise_virtual_keys (id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
-                + " created_at, revoked, version, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ps -> {
-                    ps.setString(1, k.id());
-                    ps.setString(2, k.name());
-                    ps.setString(3, e.salt());
-                    ps.setString(4, e.hash());
-                    ps.setString(5, toJson(k.models()));
-                    ps.setString(6, k.budgetLimit().map(Money::toString).orElse(null));
-                    ps.setString(7, k.budgetWindow().name());
-                    setInt(ps, 8, k.rpm());
-                    setInt(ps, 9, k.tpm());
-                    ps.setString(10, toJson(k.tags()));
-                    ps.setString(11, k.createdAt().toString());
-                    ps.setInt(12, k.revoked() ? 1 : 0);
-                    ps.setLong(13, e.version());
-                    ps.setString(14, k.expiresAt().map(Instant::toString).orElse(null));
-                });
+        write("INSERT INTO costwise_virtual_keys (" + String.join(", ", ROW_COLUMNS) + ", id) VALUES ("
+                + "?, ".repeat(ROW_COLUMNS.size()) + "?)", ps -> ps.setString(bindRow(ps, e), e.key().id()));
     }
 
     @Override
     boolean persistChange(Entry before, Entry after) {
-        return write("UPDATE costwise_virtual_keys SET salt = ?, hash = ?, created_at = ?, revoked = ?, version = ? "
+        return write("UPDATE costwise_virtual_keys SET " + String.join(" = ?, ", ROW_COLUMNS) + " = ? "
                 + "WHERE id = ? AND version = ?", ps -> {
-                    ps.setString(1, after.salt());
-                    ps.setString(2, after.hash());
-                    ps.setString(3, after.key().createdAt().toString());
-                    ps.setInt(4, after.key().revoked() ? 1 : 0);
-                    ps.setLong(5, after.version());
-                    ps.setString(6, after.key().id());
-                    ps.setLong(7, before.version());
+                    int next = bindRow(ps, after);
+                    ps.setString(next, after.key().id());
+                    ps.setLong(next + 1, before.version());
                 }) == 1;
+    }
+
+    /**
+     * Binds an entry's {@link #ROW_COLUMNS} to parameters 1 to 13.
+     *
+     * @return the next parameter's index
+     */
+    private int bindRow(PreparedStatement ps, Entry e) throws SQLException {
+        VirtualKey k = e.key();
+        ps.setString(1, k.name());
+        ps.setString(2, e.salt());
+        ps.setString(3, e.hash());
+        ps.setString(4, toJson(k.models()));
+        ps.setString(5, k.budgetLimit().map(Money::toString).orElse(null));
+        ps.setString(6, k.budgetWindow().name());
+        setInt(ps, 7, k.rpm());
+        setInt(ps, 8, k.tpm());
+        ps.setString(9, toJson(k.tags()));
+        ps.setString(10, k.createdAt().toString());
+        ps.setInt(11, k.revoked() ? 1 : 0);
+        ps.setLong(12, e.version());
+        ps.setString(13, k.expiresAt().map(Instant::toString).orElse(null));
+        return ROW_COLUMNS.size() + 1;
     }
 
     private List<Entry> read(String where, Binder binder) {

@@ -2,6 +2,7 @@ package dev.costwise.gateway.keys;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Virtual keys created through the admin API. Keys are stored hashed (SHA-256 of a per-key random salt and the
@@ -39,6 +40,18 @@ public interface VirtualKeyStore extends AutoCloseable {
      * @throws IllegalStateException if other replicas kept changing the key while this one tried to rotate it
      */
     Optional<Issued> rotate(String id);
+
+    /**
+     * Changes a live key's settings (name, models, budget, limits, tags, expiry); its secret, id and creation time
+     * stay, so callers keep using the key they have.
+     *
+     * @param id the key's id
+     * @param change from the key as it is to the key as it should be; called again if another replica changed the
+     *     key meanwhile, and may throw to refuse the change
+     * @return the changed key, or empty if no live key has that id
+     * @throws IllegalStateException if other replicas kept changing the key while this one tried to change it
+     */
+    Optional<VirtualKey> update(String id, UnaryOperator<VirtualKey> change);
 
     /**
      * Revokes a key.

@@ -149,6 +149,45 @@ class SharedVirtualKeysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenTwoReplicasChangingOneKey_whenBothFinish_thenBothChangesHoldAndTheSecretStays(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            String id = issued.key().id();
+            b.refresh();
+
+            a.update(id, k -> withName(k, "renamed on a"));
+            VirtualKey fromB = b.update(id, k -> withRpm(k, 50)).orElseThrow(); // b's copy was stale: re-applied
+
+            assertThat(fromB.name()).isEqualTo("renamed on a");
+            assertThat(fromB.rpm()).hasValue(50);
+            assertThat(a.refresh()).isEqualTo(1);
+            assertThat(a.list().getFirst()).satisfies(k -> {
+                assertThat(k.name()).isEqualTo("renamed on a");
+                assertThat(k.rpm()).hasValue(50);
+                assertThat(k.createdAt()).isEqualTo(issued.key().createdAt());
+                assertThat(k.expiresAt()).hasValue(EXPIRY);
+            });
+            assertThat(a.verify(issued.secret())).as("a change is not a rotation").isPresent();
+            assertThat(b.verify(issued.secret())).isPresent();
+
+            assertThat(a.revoke(id)).isTrue();
+            assertThat(b.update(id, k -> withRpm(k, 1))).as("a revoked key cannot be changed").isEmpty();
+        });
+    }
+
+    private static VirtualKey withName(VirtualKey k, String name) {
+        return new VirtualKey(k.id(), name, k.models(), k.budgetLimit(), k.budgetWindow(), k.rpm(), k.tpm(),
+                k.tags(), k.createdAt(), k.expiresAt(), k.revoked());
+    }
+
+    private static VirtualKey withRpm(VirtualKey k, int rpm) {
+        return new VirtualKey(k.id(), k.name(), k.models(), k.budgetLimit(), k.budgetWindow(), Optional.of(rpm),
+                k.tpm(), k.tags(), k.createdAt(), k.expiresAt(), k.revoked());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void givenTableOfAnEarlierVersion_whenOpened_thenItsKeysKeepWorkingAndCanBeRotated(String db) throws Exception {
         String url = database(db);
         String secret;

@@ -18,25 +18,43 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the body of {@code POST /v1/keys} into the settings of a new virtual key, refusing anything it would not
- * apply: a misspelt field, a model the gateway does not serve, a limit that is not a whole number, an expiry in the
- * past. Each refusal names the field.
+ * Reads the body of {@code POST /v1/keys} (a new key) or {@code PATCH /v1/keys/{id}} (a change to one) into a virtual
+ * key's settings, refusing anything it would not apply: a misspelt field, a model the gateway does not serve, a limit
+ * that is not a whole number, an expiry in the past. Each refusal names the field. A field left out keeps its value
+ * (for a new key, the default); {@code null} clears it (no budget, no limit, every model, no tags, no expiry).
  */
-final class NewKeyRequest {
+final class KeyRequest {
     /** The fields the body may have, in the order an error lists them. */
     static final List<String> FIELDS = List.of("name", "models", "budget", "budget_window", "rpm", "tpm", "tags",
             "expires_at", "expires_in");
 
-    private NewKeyRequest() {}
+    private KeyRequest() {}
 
     /**
      * @param body the request's JSON
      * @param directory the models keys may be limited to
      * @param now the time of creation, which an expiry must be after
-     * @return the key's settings (id, creation time and state are the store's to set)
+     * @return the new key's settings (id, creation time and state are the store's to set)
      * @throws GatewayException.InvalidField naming the first field that is wrong
      */
-    static VirtualKey parse(JsonNode body, ModelDirectory directory, Instant now) {
+    static VirtualKey create(JsonNode body, ModelDirectory directory, Instant now) {
+        return read(body, directory, now, new VirtualKey("new", "key", List.of(), Optional.empty(),
+                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), now, Optional.empty(), false));
+    }
+
+    /**
+     * @param body the request's JSON
+     * @param directory the models keys may be limited to
+     * @param now the time of the change, which an expiry must be after
+     * @param current the key as it is
+     * @return the key with the body's changes
+     * @throws GatewayException.InvalidField naming the first field that is wrong
+     */
+    static VirtualKey update(JsonNode body, ModelDirectory directory, Instant now, VirtualKey current) {
+        return read(body, directory, now, current);
+    }
+
+    private static VirtualKey read(JsonNode body, ModelDirectory directory, Instant now, VirtualKey base) {
         if (!body.isObject()) {
             throw new GatewayException.InvalidField("(body)", "expected a JSON object");
         }
@@ -47,21 +65,29 @@ final class NewKeyRequest {
                         + ")");
             }
         }
-        return new VirtualKey("new", name(body.path("name")), models(body.path("models"), directory), budget(body),
-                window(body), positive(body, "rpm"), positive(body, "tpm"), tags(body.path("tags")), now,
-                expiry(body, now), false);
+        return new VirtualKey(base.id(),
+                body.has("name") ? name(body.get("name")) : base.name(),
+                body.has("models") ? models(body.get("models"), directory) : base.models(),
+                body.has("budget") ? budget(body) : base.budgetLimit(),
+                body.has("budget_window") ? window(body) : base.budgetWindow(),
+                body.has("rpm") ? positive(body, "rpm") : base.rpm(),
+                body.has("tpm") ? positive(body, "tpm") : base.tpm(),
+                body.has("tags") ? tags(body.get("tags")) : base.tags(),
+                base.createdAt(),
+                body.has("expires_at") || body.has("expires_in") ? expiry(body, now) : base.expiresAt(),
+                base.revoked());
     }
 
     private static String name(JsonNode node) {
-        if (!node.isMissingNode() && !(node.isTextual() && !node.asText().isBlank())) {
+        if (!(node.isTextual() && !node.asText().isBlank())) {
             throw new GatewayException.InvalidField("name", "expected a non-empty string, was " + node);
         }
-        return node.asText("key");
+        return node.asText();
     }
 
     private static List<String> models(JsonNode node, ModelDirectory directory) {
         List<String> models = new ArrayList<>();
-        if (node.isMissingNode() || node.isNull()) {
+        if (node.isNull()) {
             return models;
         }
         if (!node.isArray()) {
@@ -120,7 +146,7 @@ final class NewKeyRequest {
 
     private static Map<String, String> tags(JsonNode node) {
         Map<String, String> tags = new LinkedHashMap<>();
-        if (node.isMissingNode() || node.isNull()) {
+        if (node.isNull()) {
             return tags;
         }
         if (!node.isObject()) {
