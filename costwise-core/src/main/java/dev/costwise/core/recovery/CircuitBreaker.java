@@ -6,7 +6,10 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -87,6 +90,78 @@ public final class CircuitBreaker {
                 () -> execute(delegate, input, context));
     }
 
+    /**
+     * Asks for one call outside {@link #wrap}, for callers that run their own call loop (the gateway's attempt loop
+     * retries and falls back itself). Report the call's outcome to the permission once; until then, in half-open
+     * state, the permission holds one of the probes. State changes go to the metrics only: there is no context to
+     * record them in.
+     *
+     * @return the permission, or empty while the circuit is open (or half-open with every probe taken); a refusal is
+     *     reported to the metrics as a {@code circuit_open} rejection
+     */
+    public Optional<Permission> tryAcquirePermission() {
+        State permitted = tryAcquire(null);
+        return permitted == null ? Optional.empty() : Optional.of(new Permission(permitted));
+    }
+
+    /**
+     * How long an open circuit still refuses every call.
+     *
+     * @return the time until the next probe is let through; zero unless the circuit is open and waiting
+     */
+    public Duration remainingOpenDuration() {
+        if (state.get() instanceof Open o) {
+            long left = Checks.toNanosSaturated(config.waitDurationInOpenState())
+                    - (config.ticker().read() - o.openedAtNanos);
+            return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+        }
+        return Duration.ZERO;
+    }
+
+    /**
+     * Leave to make one call, from {@link #tryAcquirePermission()}: report exactly one outcome. Later reports are
+     * ignored. Thread-safe.
+     */
+    public final class Permission {
+        private final State permitted;
+        private final AtomicBoolean reported = new AtomicBoolean();
+
+        private Permission(State permitted) {
+            this.permitted = permitted;
+        }
+
+        /** The call succeeded. */
+        public void onSuccess() {
+            if (reported.compareAndSet(false, true)) {
+                CircuitBreaker.this.onSuccess(permitted, null);
+            }
+        }
+
+        /**
+         * The call failed: counted if the breaker's classifier calls the failure retryable or fallbackable (the
+         * dependency's fault), else ignored like {@link #release()}.
+         *
+         * @param failure what the call threw
+         */
+        public void onFailure(Throwable failure) {
+            if (reported.compareAndSet(false, true)) {
+                FailureVerdict verdict = config.classifier().classify(failure);
+                if (verdict.retryable() || verdict.fallbackable()) {
+                    CircuitBreaker.this.onFailure(permitted, null);
+                } else {
+                    onIgnored(permitted);
+                }
+            }
+        }
+
+        /** The call was not made, or its outcome says nothing about the dependency: gives a probe back. */
+        public void release() {
+            if (reported.compareAndSet(false, true)) {
+                onIgnored(permitted);
+            }
+        }
+    }
+
     private <I, O> O execute(Primitive<I, O> delegate, I input, WorkflowContext context) {
         State permitted = acquire(context);
         O out;
@@ -106,6 +181,15 @@ public final class CircuitBreaker {
     }
 
     private State acquire(WorkflowContext context) {
+        State permitted = tryAcquire(context);
+        if (permitted == null) {
+            throw new CircuitOpenException(name, state());
+        }
+        return permitted;
+    }
+
+    /** @return the state the call is permitted in, or null when refused (reported to the metrics) */
+    private State tryAcquire(WorkflowContext context) {
         while (true) {
             State s = state.get();
             switch (s) {
@@ -116,7 +200,7 @@ public final class CircuitBreaker {
                     long elapsed = config.ticker().read() - o.openedAtNanos;
                     if (elapsed < Checks.toNanosSaturated(config.waitDurationInOpenState())) {
                         config.metrics().onRejected(name, "circuit_open");
-                        throw new CircuitOpenException(name, CircuitState.OPEN);
+                        return null;
                     }
                     transition(s, new HalfOpen(config.permittedCallsInHalfOpenState()), context);
                 }
@@ -124,8 +208,9 @@ public final class CircuitBreaker {
                     if (h.permits.getAndDecrement() > 0) {
                         return h;
                     }
+                    h.permits.incrementAndGet(); // keep the count at zero, not below, for the next release
                     config.metrics().onRejected(name, "circuit_open");
-                    throw new CircuitOpenException(name, CircuitState.HALF_OPEN);
+                    return null;
                 }
             }
         }
@@ -165,7 +250,9 @@ public final class CircuitBreaker {
         if (state.compareAndSet(from, to)) {
             String f = from.kind().name();
             String t = to.kind().name();
-            context.record(name, "circuit_state", Attributes.of("from", f, "to", t));
+            if (context != null) {
+                context.record(name, "circuit_state", Attributes.of("from", f, "to", t));
+            }
             config.metrics().onStateTransition(name, f, t);
         }
     }

@@ -125,6 +125,49 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void givenHalfOpenProbeEndingInACallersMistake_whenOthersWereRefusedMeanwhile_thenTheNextCallMayProbe() {
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
+                .waitDurationInOpenState(Duration.ofSeconds(10)).permittedCallsInHalfOpenState(1)
+                .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker).build());
+        breaker.tryAcquirePermission().orElseThrow().onFailure(new Transient("down"));
+        ticker.advance(Duration.ofSeconds(10));
+        CircuitBreaker.Permission probe = breaker.tryAcquirePermission().orElseThrow();
+        for (int i = 0; i < 5; i++) {
+            assertThat(breaker.tryAcquirePermission()).as("the probe is in flight").isEmpty();
+        }
+
+        probe.onFailure(new CallersMistake("invalid")); // says nothing about the dependency
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(breaker.tryAcquirePermission()).as("the probe was given back, not lost").isPresent();
+    }
+
+    @Test
+    void givenOwnCallLoop_whenOutcomesAreReportedToPermissions_thenTheCircuitOpensWaitsAndCloses() {
+        CircuitBreaker breaker = breaker(1);
+        for (int i = 0; i < 4; i++) {
+            CircuitBreaker.Permission p = breaker.tryAcquirePermission().orElseThrow();
+            p.onFailure(new Transient("down"));
+            p.onSuccess(); // a second report is ignored
+        }
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.remainingOpenDuration()).isEqualTo(Duration.ofSeconds(30));
+        ticker.advance(Duration.ofSeconds(12));
+        assertThat(breaker.remainingOpenDuration()).isEqualTo(Duration.ofSeconds(18));
+        ticker.advance(Duration.ofSeconds(18));
+        assertThat(breaker.remainingOpenDuration()).isZero();
+
+        CircuitBreaker.Permission probe = breaker.tryAcquirePermission().orElseThrow();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        probe.onSuccess();
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+        assertThat(breaker.remainingOpenDuration()).isZero();
+    }
+
+    @Test
     void givenCallersMistakes_whenTheyRepeat_thenCircuitStaysClosed() {
         CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
                 .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker).build());
