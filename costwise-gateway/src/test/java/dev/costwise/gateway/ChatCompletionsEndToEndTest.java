@@ -357,7 +357,8 @@ class ChatCompletionsEndToEndTest {
             }
         });
         String config = yaml("{max_retries: 2, initial_delay: 10ms, budget_ratio: 0.5, budget_min_per_second: 0}",
-                "");
+                "").replace("api_key_env: TEST_KEY\n", "api_key_env: TEST_KEY\n    circuit_breaker: off  # the retry "
+                + "budget alone\n");
         try (TestGateway gw = TestGateway.of(config)) {
             for (int i = 0; i < 10; i++) {
                 assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q" + i)).statusCode())

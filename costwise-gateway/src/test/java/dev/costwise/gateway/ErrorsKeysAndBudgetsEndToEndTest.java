@@ -379,7 +379,7 @@ class ErrorsKeysAndBudgetsEndToEndTest {
 
             assertThat(res.statusCode()).isEqualTo(502);
             assertThat(TestGateway.json(res.body()).at("/error/message").asText())
-                    .contains("fallback 'pricey' not tried").contains("budget 'cap'");
+                    .contains("'pricey' not tried").contains("budget 'cap'");
             assertThat(upstream.getRequestCount()).as("only the primary was called").isEqualTo(1);
             JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", "Bearer " + MASTER).body());
             assertThat(budgets.findValuesAsText("reserved")).as("nothing left held").containsOnly("0");

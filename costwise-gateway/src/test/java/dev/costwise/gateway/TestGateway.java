@@ -2,6 +2,7 @@ package dev.costwise.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
@@ -38,11 +39,21 @@ final class TestGateway implements AutoCloseable {
 
     /** A gateway writing to {@code ledger} (replicas share one, as they share a database) and {@code redisAlerts}. */
     TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts) {
+        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker());
+    }
+
+    /** A gateway whose TTLs, deadlines and circuit waits read {@code ticker}. */
+    TestGateway(String yaml, Map<String, String> env, Ticker ticker) {
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker);
+    }
+
+    private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
+            Ticker ticker) {
         this.ledger = ledger;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
         GatewayConfig config = parsed.withServer(s.withAddress("127.0.0.1", 0));
-        this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add)
+        this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add).ticker(ticker)
                 .redisAlerts(redisAlerts).build().start();
     }
 

@@ -12,6 +12,7 @@ import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.gateway.config.GatewayConfig.CircuitSettings;
 import dev.costwise.gateway.config.GatewayConfig.KeyDef;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
@@ -345,7 +346,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 unknownFields(m, p, Set.of("name", "provider", "model", "api_key", "api_key_env", "base_url",
-                        "price", "context_window", "max_output_tokens"));
+                        "price", "context_window", "max_output_tokens", "circuit_breaker"));
                 Optional<String> name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
                 name.ifPresent(nm -> {
                     if (!seen.add(nm)) {
@@ -386,10 +387,11 @@ public final class ConfigLoader {
                         .orElse(128_000);
                 int maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1, Integer.MAX_VALUE)
                         .orElse(4096);
+                CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 if (name.isPresent() && provider.isPresent()) {
                     out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
                             baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
-                            window, maxOut));
+                            window, maxOut, circuit));
                 }
             }
             return out;
@@ -581,6 +583,41 @@ public final class ConfigLoader {
             }
             return new RouteRule(name.get(), model.get(), minChars, maxChars,
                     keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil);
+        }
+
+        /** A model's {@code circuit_breaker}: absent for the default, {@code off}, or a mapping of overrides. */
+        CircuitSettings circuit(JsonNode n, String p) {
+            if (n.isMissingNode() || n.isNull()) {
+                return CircuitSettings.DEFAULT;
+            }
+            if (n.isBoolean() || n.isTextual() && Set.of("off", "on").contains(n.asText())) {
+                // YAML reads a bare off/on as a boolean
+                return n.asText().equals("off") || n.isBoolean() && !n.asBoolean() ? CircuitSettings.OFF
+                        : CircuitSettings.DEFAULT;
+            }
+            if (!n.isObject()) {
+                problem(p, "expected off, or a mapping (failures_in_a_row, failure_rate, window, minimum_calls, "
+                        + "open_for), found " + kind(n));
+                return CircuitSettings.DEFAULT;
+            }
+            unknownFields(n, p, Set.of("failures_in_a_row", "failure_rate", "window", "minimum_calls", "open_for"));
+            CircuitSettings d = CircuitSettings.DEFAULT;
+            int inARow = optInt(n, "failures_in_a_row", p + ".failures_in_a_row", 1, 1000).orElse(d.failuresInARow());
+            double rate = optShare(n, "failure_rate", p + ".failure_rate").orElse(d.failureRate());
+            if (rate == 0) {
+                problem(p + ".failure_rate", "must be above 0: a rate of 0 would open the circuit with no failure");
+            }
+            int window = optInt(n, "window", p + ".window", 1, 10_000).orElse(d.window());
+            int minimum = optInt(n, "minimum_calls", p + ".minimum_calls", 1, 10_000)
+                    .orElse(Math.min(d.minimumCalls(), window));
+            if (minimum > window) {
+                problem(p + ".minimum_calls", "must be <= window (" + window + "), was " + minimum);
+            }
+            Duration openFor = optDuration(n, "open_for", p + ".open_for").orElse(d.openFor());
+            if (openFor.isZero()) {
+                problem(p + ".open_for", "must be above 0");
+            }
+            return new CircuitSettings(true, inARow, rate, window, minimum, openFor);
         }
 
         RetrySettings retry(JsonNode n, String p, RetrySettings base) {

@@ -181,7 +181,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      */
     public record Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
             Optional<String> apiKeyEnv, String baseUrl, Optional<Price> price, int contextWindow,
-            int maxOutputTokens) {
+            int maxOutputTokens, CircuitSettings circuitBreaker) {
         public Model {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(provider, "provider");
@@ -190,12 +190,47 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(apiKeyEnv, "apiKeyEnv");
             Objects.requireNonNull(baseUrl, "baseUrl");
             Objects.requireNonNull(price, "price");
+            Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+        }
+
+        /** A model with the default circuit breaker. */
+        public Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
+                Optional<String> apiKeyEnv, String baseUrl, Optional<Price> price, int contextWindow,
+                int maxOutputTokens) {
+            this(name, provider, upstreamModel, apiKey, apiKeyEnv, baseUrl, price, contextWindow, maxOutputTokens,
+                    CircuitSettings.DEFAULT);
         }
 
         @Override
         public String toString() {
             return "Model[" + name + " -> " + provider + "/" + upstreamModel + " at " + baseUrl
                     + apiKeyEnv.map(e -> ", key from $" + e).orElse("") + "]";
+        }
+    }
+
+    /**
+     * When the gateway stops calling a failing model for a while and sends its requests straight to their fallbacks:
+     * after {@code failuresInARow} failures in a row, or when at least {@code failureRate} of the last {@code window}
+     * calls failed (judged once {@code minimumCalls} are in). Failures are the provider's (5xx, timeouts, connection
+     * failures, rate limits, overload), never a caller's mistake. After {@code openFor} one request probes the model;
+     * its success closes the circuit, its failure opens it again.
+     *
+     * @param enabled {@code false} to always call the model
+     * @param failuresInARow consecutive failures that open the circuit
+     * @param failureRate the share of failed calls in the window that opens it
+     * @param window the number of most recent calls the rate is taken over
+     * @param minimumCalls calls needed in the window before the rate is judged
+     * @param openFor how long requests skip the model before one probes it
+     */
+    public record CircuitSettings(boolean enabled, int failuresInARow, double failureRate, int window,
+            int minimumCalls, Duration openFor) {
+        /** 5 failures in a row, or half of the last 20 calls (at least 10 made), open the circuit for 30 s. */
+        public static final CircuitSettings DEFAULT = new CircuitSettings(true, 5, 0.5, 20, 10, Duration.ofSeconds(30));
+        /** Never opens. */
+        public static final CircuitSettings OFF = new CircuitSettings(false, 5, 0.5, 20, 10, Duration.ofSeconds(30));
+
+        public CircuitSettings {
+            Objects.requireNonNull(openFor, "openFor");
         }
     }
 

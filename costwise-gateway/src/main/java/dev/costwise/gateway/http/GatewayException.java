@@ -188,12 +188,36 @@ public abstract sealed class GatewayException extends CostwiseException {
     }
 
     /**
-     * A candidate the gateway did not call because a budget had no room for its worst case.
+     * 503 {@code upstream_circuit_open}: the model failed again and again, so the gateway does not call it until
+     * {@link #retryAfter()} has passed (and had no fallback that answered).
+     */
+    public static final class CircuitOpen extends GatewayException {
+        private static final long serialVersionUID = 1L;
+        private final Duration retryAfter;
+
+        /**
+         * @param model the model skipped
+         * @param retryAfter how long until it is tried again
+         */
+        public CircuitOpen(String model, Duration retryAfter) {
+            super("model '" + model + "' is not called for now: its recent calls kept failing (circuit open; tried "
+                    + "again in " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s)");
+            this.retryAfter = retryAfter;
+        }
+
+        /** @return when the model is tried again */
+        public Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
+    /**
+     * A candidate the gateway did not call: a budget had no room for its worst case, or its circuit is open.
      *
      * @param model the candidate's name
-     * @param refusal the budget's refusal
+     * @param refusal why ({@link BudgetExceeded} or {@link CircuitOpen})
      */
-    public record NotTried(String model, BudgetExceeded refusal) {}
+    public record NotTried(String model, GatewayException refusal) {}
 
     /** Every model and retry failed; the status depends on the causes. */
     public static final class UpstreamFailed extends GatewayException {
@@ -206,7 +230,7 @@ public abstract sealed class GatewayException extends CostwiseException {
 
         /**
          * @param causes every attempt's failure, in order
-         * @param notTried fallbacks skipped because a budget had no room for them
+         * @param notTried candidates skipped: no budget room for them, or their circuit open
          */
         public UpstreamFailed(List<ProviderException> causes, List<NotTried> notTried) {
             super(summary(causes) + notTried(notTried));
@@ -226,7 +250,7 @@ public abstract sealed class GatewayException extends CostwiseException {
         private static String notTried(List<NotTried> skipped) {
             StringBuilder sb = new StringBuilder();
             for (NotTried n : skipped) {
-                sb.append("; fallback '").append(n.model()).append("' not tried: ").append(n.refusal().getMessage());
+                sb.append("; '").append(n.model()).append("' not tried: ").append(n.refusal().getMessage());
             }
             return sb.toString();
         }

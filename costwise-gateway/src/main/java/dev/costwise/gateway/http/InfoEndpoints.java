@@ -153,6 +153,9 @@ public final class InfoEndpoints {
             root.put("provider", plan.primary().provider());
             ArrayNode candidates = root.putArray("candidates");
             plan.candidates().forEach(c -> candidates.add(c.name()));
+            // A candidate whose circuit is open is skipped: the model that answers may not be the first one.
+            ObjectNode circuits = root.putObject("circuits");
+            plan.candidates().forEach(c -> service.circuitState(c.name()).ifPresent(st -> circuits.put(c.name(), st)));
             RouteSelector.Classification c = service.classify(body);
             ObjectNode cls = root.putObject("classification");
             cls.put("complexity", c.complexity());

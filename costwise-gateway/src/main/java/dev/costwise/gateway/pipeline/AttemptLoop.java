@@ -3,6 +3,7 @@ package dev.costwise.gateway.pipeline;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Sleeper;
+import dev.costwise.core.recovery.CircuitBreaker;
 import dev.costwise.core.recovery.RetryBudget;
 import dev.costwise.core.recovery.RetryConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
@@ -37,6 +38,7 @@ import java.util.random.RandomGenerator;
 final class AttemptLoop {
     private final ModelDirectory directory;
     private final Map<String, java.util.concurrent.Semaphore> throttles;
+    private final UpstreamCircuits circuits;
     private final GatewayMetrics metrics;
     private final Ticker ticker;
     private final Sleeper sleeper;
@@ -67,9 +69,11 @@ final class AttemptLoop {
     }
 
     AttemptLoop(ModelDirectory directory, Map<String, java.util.concurrent.Semaphore> throttles,
-            GatewayMetrics metrics, Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout) {
+            UpstreamCircuits circuits, GatewayMetrics metrics, Ticker ticker, Sleeper sleeper, RandomGenerator random,
+            Duration requestTimeout) {
         this.directory = directory;
         this.throttles = Map.copyOf(throttles);
+        this.circuits = circuits;
         this.metrics = metrics;
         this.ticker = ticker;
         this.sleeper = sleeper;
@@ -122,8 +126,17 @@ final class AttemptLoop {
         RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
         while (!queue.isEmpty()) {
             Model m = queue.poll();
+            Optional<CircuitBreaker> breaker = circuits.of(m.name());
+            Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
+            if (breaker.isPresent() && permission.isEmpty()) {
+                metrics.circuitSkipped(m.name());
+                notTried.add(new GatewayException.NotTried(m.name(), new GatewayException.CircuitOpen(m.name(),
+                        breaker.get().remainingOpenDuration())));
+                continue;
+            }
             Optional<GatewayException.BudgetExceeded> refused = r.reserveFor(m);
             if (refused.isPresent()) {
+                permission.ifPresent(CircuitBreaker.Permission::release);
                 notTried.add(new GatewayException.NotTried(m.name(), refused.get()));
                 continue;
             }
@@ -132,8 +145,16 @@ final class AttemptLoop {
                     .minRetriesPerSecond(k.minPerSecond()).ticker(ticker).build());
             budget.recordCall();
             for (int retries = 0; ; retries++) {
+                if (retries > 0 && breaker.isPresent()) {
+                    permission = breaker.get().tryAcquirePermission();
+                    if (permission.isEmpty()) {
+                        metrics.circuitSkipped(m.name());
+                        break; // the retries opened the circuit: fall back
+                    }
+                }
                 Duration remaining = r.remaining();
                 if (remaining.isNegative() || remaining.isZero()) {
+                    permission.ifPresent(CircuitBreaker.Permission::release);
                     causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
                             m.name()), "request deadline reached", requestTimeout));
                     throw failure(causes, notTried);
@@ -145,6 +166,7 @@ final class AttemptLoop {
                 body.put("model", m.upstreamModel());
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
+                boolean called = false;
                 try {
                     acquire(throttle, m, timeout);
                     boolean kept = false;
@@ -155,7 +177,9 @@ final class AttemptLoop {
                             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
                                     m.name()), "no time left after waiting for a throttle slot", timeout);
                         }
+                        called = true;
                         T value = attempt.run(m, new Upstream.Call(m, body, left, r.remaining()));
+                        permission.ifPresent(CircuitBreaker.Permission::onSuccess);
                         kept = keepSlot && throttle != null;
                         return new Attempted<>(m, value, t0, elapsed(t0), kept ? releaseOnce(throttle)
                                 : NOTHING_HELD);
@@ -165,6 +189,12 @@ final class AttemptLoop {
                         }
                     }
                 } catch (ProviderException e) {
+                    // Our own throttle's refusals say nothing about the provider.
+                    if (permission.isPresent() && called) {
+                        permission.get().onFailure(e);
+                    } else {
+                        permission.ifPresent(CircuitBreaker.Permission::release);
+                    }
                     causes.add(e);
                     r.failed(m, e, elapsed(t0));
                     metrics.upstreamFailure(m.name(), e.kind());
@@ -190,6 +220,9 @@ final class AttemptLoop {
                         break; // the provider's retry budget is spent: fall back instead of adding load
                     }
                     sleep(delay);
+                } catch (RuntimeException e) {
+                    permission.ifPresent(CircuitBreaker.Permission::release);
+                    throw e;
                 }
             }
         }
@@ -230,7 +263,8 @@ final class AttemptLoop {
         };
     }
 
-    private static boolean isCallersFault(ProviderException e) {
+    /** @return {@code true} for failures that are the request's own: no fallback or circuit counts them */
+    static boolean isCallersFault(ProviderException e) {
         return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.ContentFiltered
                 || e instanceof ProviderException.ContextLengthExceeded;
     }

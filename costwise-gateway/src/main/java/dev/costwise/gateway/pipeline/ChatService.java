@@ -71,6 +71,7 @@ public final class ChatService {
     private final WorkflowRunner workflows;
     private final ConcurrentHashMap<String, RateWindow> windows = new ConcurrentHashMap<>();
     private final AttemptLoop attempts;
+    private final UpstreamCircuits circuits;
     private final ConcurrentHashMap<String, CompletableFuture<ResponseCacheStore.Entry>> inFlight =
             new ConcurrentHashMap<>();
     /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
@@ -112,7 +113,8 @@ public final class ChatService {
         Map<String, java.util.concurrent.Semaphore> t = new java.util.HashMap<>();
         directory.config().throttles().forEach((provider, n) -> t.put(provider,
                 new java.util.concurrent.Semaphore(n, true)));
-        this.attempts = new AttemptLoop(directory, t, metrics, ticker, parts.sleeper(), parts.random(),
+        this.circuits = new UpstreamCircuits(directory.config().models(), ticker, metrics.registry());
+        this.attempts = new AttemptLoop(directory, t, circuits, metrics, ticker, parts.sleeper(), parts.random(),
                 requestTimeout);
         this.wire = new OpenAiWire(json);
         this.workflows = new WorkflowRunner(directory, this::upstream, wire, costs, ledger, clock, ticker, json);
@@ -191,6 +193,14 @@ public final class ChatService {
         }
         return " (configured: " + String.join(", ", names.subList(0, Math.min(8, names.size())))
                 + (names.size() > 8 ? ", …" : "") + ")";
+    }
+
+    /**
+     * @param model a configured model
+     * @return its circuit's state ({@code closed}, {@code open}, {@code half_open}); empty when it has no breaker
+     */
+    public Optional<String> circuitState(String model) {
+        return circuits.of(model).map(b -> b.state().name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /**

@@ -28,6 +28,11 @@ public final class GatewayMetrics {
         this.knownModels = Set.copyOf(knownModels);
     }
 
+    /** @return the registry, for meters that read their value (gauges) */
+    MeterRegistry registry() {
+        return registry;
+    }
+
     /**
      * Counts one finished request.
      *
@@ -75,6 +80,15 @@ public final class GatewayMetrics {
      */
     public void retryRefused(String model) {
         counter("costwise.retries.refused", bounded(model), "").increment();
+    }
+
+    /**
+     * Counts a call not made because the model's circuit is open (the request went to a fallback, or failed).
+     *
+     * @param model the model skipped
+     */
+    public void circuitSkipped(String model) {
+        counter("costwise.upstream.skipped", bounded(model), "").increment();
     }
 
     /** Counts a ledger row that could not be queued. */
