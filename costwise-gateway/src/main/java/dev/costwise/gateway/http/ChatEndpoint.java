@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
@@ -25,6 +26,7 @@ public final class ChatEndpoint {
     private static final byte[] DATA = HttpExchange.utf8("data: ");
     private static final byte[] END = HttpExchange.utf8("\n\n");
     private static final byte[] DONE = HttpExchange.utf8("data: [DONE]\n\n");
+    private static final HeaderName TAGS = HeaderNames.create(RequestTags.HEADER);
 
     private final HttpExchange http;
     private final Authenticator auth;
@@ -45,7 +47,7 @@ public final class ChatEndpoint {
     public void handle(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
         try {
-            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            Caller caller = caller(req);
             ObjectNode body = RequestValidator.chat(http.readJson(req));
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = cacheMode(req);
@@ -78,7 +80,7 @@ public final class ChatEndpoint {
     public void embeddings(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
         try {
-            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            Caller caller = caller(req);
             ObjectNode body = RequestValidator.embeddings(http.readJson(req));
             ChatService.Result r = service.embed(caller, requestId, body, cacheMode(req));
             res.header(HttpExchange.COST, r.cost().toString());
@@ -91,6 +93,12 @@ public final class ChatEndpoint {
             LOG.error("request {}: internal error", requestId, e);
             HttpExchange.sendInternal(res, requestId);
         }
+    }
+
+    /** @return who sent the request, with the tags it adds in {@code x-costwise-tags} */
+    private Caller caller(ServerRequest req) {
+        Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+        return caller.withRequestTags(RequestTags.parse(req.headers().first(TAGS), caller.keyTags()));
     }
 
     private void stream(ServerResponse res, Caller caller, String requestId, Plan plan, ChatService.CacheMode mode,

@@ -1,0 +1,78 @@
+package dev.costwise.gateway.http;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code x-costwise-tags: feature=search, env=prod}: tags a request adds to its ledger rows, so spend can be
+ * split by feature (or anything else) without a virtual key for each. A request may add tags but not change the ones
+ * its key sets, nor set {@code key}, {@code team} (they decide budgets) or {@code user} (the body's {@code user} field
+ * sets it, as in OpenAI's API).
+ */
+final class RequestTags {
+    /** The header. */
+    static final String HEADER = "x-costwise-tags";
+    private static final int MAX_TAGS = 16;
+    private static final int MAX_VALUE_CHARS = 128;
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,39}");
+    private static final Set<String> RESERVED = Set.of("key", "team", "user");
+
+    private RequestTags() {}
+
+    /**
+     * @param header the header's value, if sent
+     * @param keyTags the tags the caller's key sets
+     * @return the request's own tags, in the order sent
+     * @throws GatewayException.InvalidField naming the header, for a malformed pair, a name that is reserved or set
+     *     by the key to another value, too many tags or a value too long
+     */
+    static Map<String, String> parse(Optional<String> header, Map<String, String> keyTags) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        if (header.isEmpty() || header.get().isBlank()) {
+            return tags;
+        }
+        for (String pair : header.get().split(",")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair.trim() : pair.substring(0, eq).trim();
+            String value = eq < 0 ? "" : pair.substring(eq + 1).trim();
+            if (eq < 0 || value.isEmpty()) {
+                throw invalid("expected name=value pairs separated by commas, was '" + clip(pair.trim()) + "'");
+            }
+            if (!NAME.matcher(name).matches()) {
+                throw invalid("tag name '" + clip(name) + "' must start with a lowercase letter and use only a-z, 0-9,"
+                        + " '_', '.' or '-' (at most 40 characters)");
+            }
+            if (RESERVED.contains(name)) {
+                throw invalid("tag '" + name + "' cannot be set by a request: " + (name.equals("user")
+                        ? "send the body's \"user\" field" : "it comes from the API key"));
+            }
+            if (value.length() > MAX_VALUE_CHARS || value.chars().anyMatch(Character::isISOControl)) {
+                throw invalid("the value of tag '" + name + "' must be at most " + MAX_VALUE_CHARS
+                        + " printable characters");
+            }
+            String fromKey = keyTags.get(name);
+            if (fromKey != null && !fromKey.equals(value)) {
+                throw invalid("tag '" + name + "' is set to '" + fromKey + "' by the API key; a request cannot change "
+                        + "it");
+            }
+            if (tags.put(name, value) != null) {
+                throw invalid("tag '" + name + "' is given twice");
+            }
+            if (tags.size() > MAX_TAGS) {
+                throw invalid("at most " + MAX_TAGS + " tags");
+            }
+        }
+        return tags;
+    }
+
+    private static GatewayException.InvalidField invalid(String message) {
+        return new GatewayException.InvalidField(HEADER, message);
+    }
+
+    private static String clip(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+}
