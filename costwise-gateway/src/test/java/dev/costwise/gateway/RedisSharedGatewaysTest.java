@@ -259,6 +259,37 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenAUserBudgetInRedis_whenOneReplicaSpendsItForAnEndUser_thenTheOtherRefusesThatUserOnly() {
+        SharedRedis.requireRunning();
+        String budget = """
+                budgets:
+                  - {name: per-user, scope: user, window: day, limit: "0.015"}
+                """;
+        try (TestGateway a = gateway(budget); TestGateway b = gateway(budget)) {
+            // Each call answers 5 + 1000 tokens at $10 per 1M: $0.01005; a second one would pass $0.015.
+            assertThat(a.post("/v1/chat/completions", chatAs("alice", "first"), "Authorization", AUTH).statusCode())
+                    .isEqualTo(200);
+
+            HttpResponse<String> sameUser = b.post("/v1/chat/completions", chatAs("alice", "second"),
+                    "Authorization", AUTH);
+            HttpResponse<String> otherUser = b.post("/v1/chat/completions", chatAs("bob", "third"),
+                    "Authorization", AUTH);
+
+            assertThat(sameUser.statusCode()).isEqualTo(429);
+            assertThat(TestGateway.json(sameUser.body()).at("/error/budget").asText()).isEqualTo("per-user");
+            assertThat(otherUser.statusCode()).isEqualTo(200);
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+            JsonNode listed = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
+            assertThat(listed.findValuesAsText("scope_value")).containsExactlyInAnyOrder("alice", "bob");
+        }
+    }
+
+    private static String chatAs(String user, String prompt) {
+        return "{\"model\":\"fast\",\"max_tokens\":1000,\"user\":\"" + user + "\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"" + prompt + "\"}]}";
+    }
+
+    @Test
     void givenModelSpendInTheLedger_whenAFreshReplicaIsAskedForBudgets_thenItListsTheModelsWindowRestoredInRedis() {
         SharedRedis.requireRunning();
         ledger.append(new CostRecord("before", 1, java.time.Instant.now(), "fast", "fast", "openai",

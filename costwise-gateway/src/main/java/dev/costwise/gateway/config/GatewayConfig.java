@@ -416,7 +416,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
     public enum OnExhausted { REJECT, DOWNGRADE }
 
     /** What a budget counts. */
-    public enum BudgetScope { GLOBAL, KEY, MODEL, TEAM }
+    public enum BudgetScope { GLOBAL, KEY, MODEL, TEAM, USER }
 
     /**
      * A budget policy.

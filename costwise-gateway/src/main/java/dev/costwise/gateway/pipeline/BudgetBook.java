@@ -1,5 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
 import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +34,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class BudgetBook {
     private static final Logger LOG = LoggerFactory.getLogger(BudgetBook.class);
+    /** The most budget windows kept in memory (about 200 bytes each). */
+    static final int MAX_COUNTERS = 20_000;
+
     private final List<BudgetDef> budgets;
     private final SpendLedger ledger;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /**
+     * Counters by budget, scope value and window. Bounded, as user budgets make one per end user: a counter pushed
+     * out is rebuilt from the ledger when its user comes back (calls then in flight for that user are not in it).
+     */
+    private final ConcurrentMap<String, Counter> counters = Caffeine.newBuilder().maximumSize(MAX_COUNTERS)
+            .<String, Counter>build().asMap();
     private final List<Double> everyBudgetThresholds;
     /** Counters shared through a budget store; null keeps them in {@link #counters}. */
     private final SharedBudgetCounters shared;
@@ -197,13 +206,13 @@ public final class BudgetBook {
     /**
      * Reserves {@code amount} against every budget that applies, or nothing.
      *
-     * @param key the caller's key, if any: its id, own budget and team
+     * @param who the caller's key (its id, own budget and team) and end user
      * @param model the model the request goes to
      * @param amount the worst-case cost
      * @return the reservation, or the first budget that cannot take it
      */
-    public Result reserve(Optional<BudgetedKey> key, String model, Money amount) {
-        List<Hold> holds = applicable(key, model, amount);
+    public Result reserve(Spender who, String model, Money amount) {
+        List<Hold> holds = applicable(who, model, amount);
         if (shared != null) {
             SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
@@ -219,11 +228,11 @@ public final class BudgetBook {
      *
      * @return the holds and their claims; empty without a shared store or without any budget that applies
      */
-    Optional<Prepared> prepareShared(Optional<BudgetedKey> key, String model, Money amount) {
+    Optional<Prepared> prepareShared(Spender who, String model, Money amount) {
         if (shared == null) {
             return Optional.empty();
         }
-        List<Hold> holds = applicable(key, model, amount);
+        List<Hold> holds = applicable(who, model, amount);
         if (holds.isEmpty()) {
             return Optional.empty();
         }
@@ -344,6 +353,28 @@ public final class BudgetBook {
     }
 
     /**
+     * Whose spend a request is: the key it came with (its own, key and team budgets) and the end user it names (user
+     * budgets; the body's {@code user} field).
+     *
+     * @param key the caller's virtual key, if any
+     * @param user the end user, if the request names one
+     */
+    public record Spender(Optional<BudgetedKey> key, Optional<String> user) {
+        /** No key, no user: only global and model budgets hold the request. */
+        public static final Spender NOBODY = new Spender(Optional.empty(), Optional.empty());
+
+        public Spender {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(user, "user");
+        }
+
+        /** @return a spender with this key and no user */
+        public static Spender of(BudgetedKey key) {
+            return new Spender(Optional.of(key), Optional.empty());
+        }
+    }
+
+    /**
      * The state of every budget in its current window for these models and keys, including the model-, key- and
      * team-scoped windows no request has used since this book started (their spend is rebuilt from the ledger), so
      * that a restart does not hide them.
@@ -355,10 +386,10 @@ public final class BudgetBook {
     public List<Status> statuses(Collection<String> models, Collection<BudgetedKey> keys) {
         List<Hold> holds = new ArrayList<>();
         for (String model : models) {
-            holds.addAll(applicable(Optional.empty(), model, Money.ZERO));
+            holds.addAll(applicable(Spender.NOBODY, model, Money.ZERO));
         }
         for (BudgetedKey k : keys) {
-            applicable(Optional.of(k), "", Money.ZERO).stream()
+            applicable(Spender.of(k), "", Money.ZERO).stream()
                     .filter(h -> h.def().scope() == BudgetScope.KEY || h.def().scope() == BudgetScope.TEAM)
                     .forEach(holds::add);
         }
@@ -438,7 +469,8 @@ public final class BudgetBook {
         return out;
     }
 
-    private List<Hold> applicable(Optional<BudgetedKey> key, String model, Money amount) {
+    private List<Hold> applicable(Spender who, String model, Money amount) {
+        Optional<BudgetedKey> key = who.key();
         List<Hold> holds = new ArrayList<>();
         for (BudgetDef b : budgets) {
             switch (b.scope()) {
@@ -448,6 +480,8 @@ public final class BudgetBook {
                 // A key without a team tag is not held by team budgets: there is no team to count it under.
                 case TEAM -> key.flatMap(BudgetedKey::team)
                         .ifPresent(t -> holds.add(new Hold(b, Optional.of(t), b.limit(), amount)));
+                // Likewise a request that names no end user is not held by user budgets.
+                case USER -> who.user().ifPresent(u -> holds.add(new Hold(b, Optional.of(u), b.limit(), amount)));
             }
         }
         key.filter(k -> k.ownBudget().isPresent()).ifPresent(k -> {
@@ -458,13 +492,14 @@ public final class BudgetBook {
         return holds;
     }
 
-    /** @return the ledger records a hold's window counts: all, or those of its key, model or team */
+    /** @return the ledger records a hold's window counts: all, or those of its key, model, team or user */
     static Map<String, String> ledgerMatch(Hold h) {
         return switch (h.def().scope()) {
             case GLOBAL -> Map.of();
             case KEY -> Map.of("key", h.scopeValue().orElse(""));
             case MODEL -> Map.of("model", h.scopeValue().orElse(""));
             case TEAM -> Map.of("team", h.scopeValue().orElse(""));
+            case USER -> Map.of("user", h.scopeValue().orElse(""));
         };
     }
 

@@ -707,7 +707,7 @@ public final class ChatService {
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
             settle(Money.ZERO);
             Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m));
-            BudgetBook.Result res = budgets.reserve(budgetedKey(), m.name(), worst);
+            BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
             if (res.exhausted().isPresent()) {
                 return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
             }
@@ -760,7 +760,7 @@ public final class ChatService {
             if (redis.isEmpty()) {
                 return Optional.empty();
             }
-            Optional<BudgetBook.Prepared> prepared = budgets.prepareShared(budgetedKey(), plan.primary().name(),
+            Optional<BudgetBook.Prepared> prepared = budgets.prepareShared(spender(), plan.primary().name(),
                     plan.worstCase());
             if (prepared.isEmpty()) {
                 return Optional.empty();
@@ -792,8 +792,10 @@ public final class ChatService {
             return done;
         }
 
-        private Optional<BudgetBook.BudgetedKey> budgetedKey() {
-            return caller.key().map(BudgetBook.BudgetedKey::of);
+        /** @return whose spend this is: the key's, and the end user's the body names in {@code user} */
+        private BudgetBook.Spender spender() {
+            return new BudgetBook.Spender(caller.key().map(BudgetBook.BudgetedKey::of),
+                    Optional.ofNullable(tags.get("user")));
         }
 
         /** Reserves the worst case against every budget, downgrading if a budget says so. */
@@ -801,7 +803,7 @@ public final class ChatService {
             if (reservation.isPresent()) {
                 return plan; // reserved with the cache lookup
             }
-            BudgetBook.Result res = budgets.reserve(budgetedKey(), plan.primary().name(), plan.worstCase());
+            BudgetBook.Result res = budgets.reserve(spender(), plan.primary().name(), plan.worstCase());
             if (res.exhausted().isPresent()) {
                 BudgetBook.Exhausted ex = res.exhausted().get();
                 if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
@@ -809,7 +811,7 @@ public final class ChatService {
                     Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
                             plan.outputLimitOn(down.getFirst()));
                     plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
-                    res = budgets.reserve(budgetedKey(), plan.primary().name(), worst);
+                    res = budgets.reserve(spender(), plan.primary().name(), worst);
                 }
             }
             if (res.exhausted().isPresent()) {

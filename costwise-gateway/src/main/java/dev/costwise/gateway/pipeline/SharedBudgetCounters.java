@@ -1,5 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
 import dev.costwise.llm.spi.BudgetStore;
@@ -15,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * {@link BudgetBook}'s counters kept in a {@link BudgetStore} (Redis) instead of this process, so a hard limit holds
@@ -31,10 +32,16 @@ final class SharedBudgetCounters {
     private final BudgetStore store;
     private final SpendLedger ledger;
     private final Clock clock;
-    /** Every bucket this replica has used, with the hold that names it (for statuses and rebuilds). */
-    private final ConcurrentHashMap<Bucket, BudgetBook.Hold> known = new ConcurrentHashMap<>();
+    /**
+     * The buckets this replica has used, with the hold that names it (for statuses and rebuilds). Bounded like the
+     * local counters, as user budgets make one per end user; a bucket pushed out is restored (kept as Redis has it)
+     * the next time it is used.
+     */
+    private final ConcurrentMap<Bucket, BudgetBook.Hold> known = Caffeine.newBuilder()
+            .maximumSize(BudgetBook.MAX_COUNTERS).<Bucket, BudgetBook.Hold>build().asMap();
     /** The counters last read or returned by a settle, for routing's reads of global budgets. */
-    private final ConcurrentHashMap<Bucket, Seen> recent = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Bucket, Seen> recent = Caffeine.newBuilder()
+            .maximumSize(BudgetBook.MAX_COUNTERS).<Bucket, Seen>build().asMap();
     private final java.util.function.LongSupplier nanoTime = System::nanoTime;
 
     /** How long a bucket's counters, as a settle returned them, answer {@link #recentState}. */

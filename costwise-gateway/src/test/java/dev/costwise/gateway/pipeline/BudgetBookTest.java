@@ -38,7 +38,7 @@ class BudgetBookTest {
             for (int i = 0; i < 500; i++) {
                 pool.submit(() -> {
                     go.await();
-                    if (book.reserve(Optional.empty(), "m", Money.of("0.01")).reservation()
+                    if (book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.01")).reservation()
                             .isPresent()) {
                         admitted.incrementAndGet();
                     }
@@ -56,17 +56,17 @@ class BudgetBookTest {
     void givenRequestStartedBeforeMidnight_whenItSettlesAfter_thenTheNewDaysReservationsStayHeld() {
         MovableClock now = new MovableClock(Instant.parse("2026-11-27T23:59:59Z"));
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), now);
-        BudgetBook.Reservation lateNight = book.reserve(Optional.empty(), "m", Money.of("0.60"))
+        BudgetBook.Reservation lateNight = book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.60"))
                 .reservation().orElseThrow();
         now.set(Instant.parse("2026-11-28T00:00:01Z"));
-        book.reserve(Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow();
+        book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.60")).reservation().orElseThrow();
 
         lateNight.settle(Money.of("0.10"));
 
         BudgetBook.Status today = book.statuses().getFirst();
         assertThat(today.reserved()).as("the new day's own reservation").isEqualTo(Money.of("0.60"));
         assertThat(today.spent()).as("counted where its ledger row lands").isEqualTo(Money.of("0.10"));
-        assertThat(book.reserve(Optional.empty(), "m", Money.of("0.40")).exhausted())
+        assertThat(book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.40")).exhausted())
                 .as("0.10 spent + 0.60 held + 0.40 is over the 1.00 limit").isPresent();
     }
 
@@ -76,7 +76,7 @@ class BudgetBookTest {
         BudgetDef perModel = new BudgetDef("per-model", BudgetScope.MODEL, BudgetWindow.DAY, Money.of("1.00"),
                 OnExhausted.REJECT, Optional.empty(), List.of());
         BudgetBook book = new BudgetBook(List.of(DAILY, perModel), new MemorySpendLedger(), now);
-        book.reserve(Optional.empty(), "m", Money.of("0.60")).reservation().orElseThrow()
+        book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.60")).reservation().orElseThrow()
                 .settle(Money.of("0.25"));
         assertThat(book.statuses()).extracting(BudgetBook.Status::name).containsExactly("daily", "per-model");
 
@@ -98,13 +98,13 @@ class BudgetBookTest {
                 Usage.of(1, 1), Money.of("0.30"), Money.of("0.30"), PriceStatus.PRICED, Outcome.SUCCESS,
                 Optional.empty(), Optional.empty(), Duration.ZERO, Map.of("key", "a-old", "team", "a")));
         BudgetBook book = new BudgetBook(List.of(perTeam), ledger, Clock.fixed(NOON, ZoneOffset.UTC));
-        Optional<BudgetBook.BudgetedKey> a1 = Optional.of(BudgetBook.BudgetedKey.of("a1", Optional.empty(),
+        BudgetBook.Spender a1 = BudgetBook.Spender.of(BudgetBook.BudgetedKey.of("a1", Optional.empty(),
                 BudgetWindow.MONTH, Map.of("team", "a")));
-        Optional<BudgetBook.BudgetedKey> a2 = Optional.of(BudgetBook.BudgetedKey.of("a2", Optional.empty(),
+        BudgetBook.Spender a2 = BudgetBook.Spender.of(BudgetBook.BudgetedKey.of("a2", Optional.empty(),
                 BudgetWindow.MONTH, Map.of("team", "a")));
-        Optional<BudgetBook.BudgetedKey> b1 = Optional.of(BudgetBook.BudgetedKey.of("b1", Optional.empty(),
+        BudgetBook.Spender b1 = BudgetBook.Spender.of(BudgetBook.BudgetedKey.of("b1", Optional.empty(),
                 BudgetWindow.MONTH, Map.of("team", "b")));
-        Optional<BudgetBook.BudgetedKey> untagged = Optional.of(BudgetBook.BudgetedKey.of("u", Optional.empty(),
+        BudgetBook.Spender untagged = BudgetBook.Spender.of(BudgetBook.BudgetedKey.of("u", Optional.empty(),
                 BudgetWindow.MONTH, Map.of()));
 
         book.reserve(a1, "m", Money.of("0.50")).reservation().orElseThrow().settle(Money.of("0.50"));
@@ -122,15 +122,40 @@ class BudgetBookTest {
     }
 
     @Test
+    void givenAUserBudget_whenEndUsersSpend_thenEachHasHisOwnAndRequestsNamingNoUserAreNotHeld() {
+        BudgetDef perUser = new BudgetDef("per-user", BudgetScope.USER, BudgetWindow.DAY, Money.of("1.00"),
+                OnExhausted.REJECT, Optional.empty(), List.of());
+        MemorySpendLedger ledger = new MemorySpendLedger();
+        ledger.append(new CostRecord("earlier", 1, NOON.minus(Duration.ofHours(1)), "m", "m", "openai",
+                Usage.of(1, 1), Money.of("0.70"), Money.of("0.70"), PriceStatus.PRICED, Outcome.SUCCESS,
+                Optional.empty(), Optional.empty(), Duration.ZERO, Map.of("key", "k", "user", "alice")));
+        BudgetBook book = new BudgetBook(List.of(perUser), ledger, Clock.fixed(NOON, ZoneOffset.UTC));
+        Optional<BudgetBook.BudgetedKey> key = Optional.of(BudgetBook.BudgetedKey.of("k", Optional.empty(),
+                BudgetWindow.MONTH, Map.of()));
+
+        assertThat(book.reserve(new BudgetBook.Spender(key, Optional.of("alice")), "m", Money.of("0.40"))
+                .exhausted()).as("0.70 in the ledger + 0.40 is over alice's 1.00").hasValueSatisfying(e ->
+                        assertThat(e.used()).isEqualTo(Money.of("0.70")));
+        assertThat(book.reserve(new BudgetBook.Spender(key, Optional.of("bob")), "m", Money.of("0.90"))
+                .reservation()).as("bob has his own").isPresent();
+        assertThat(book.reserve(new BudgetBook.Spender(Optional.empty(), Optional.of("carol")), "m",
+                Money.of("0.95")).reservation()).as("held without a virtual key too").isPresent();
+        assertThat(book.reserve(new BudgetBook.Spender(key, Optional.empty()), "m", Money.of("5.00"))
+                .reservation()).as("no user named: no user budget").isPresent();
+        assertThat(book.statuses()).extracting(st -> st.scopeValue().orElse("") + " " + st.spent() + " "
+                + st.reserved()).containsExactly("alice 0.7 0", "bob 0 0.9", "carol 0 0.95");
+    }
+
+    @Test
     void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
-        BudgetBook.Reservation r = book.reserve(Optional.empty(), "m", Money.of("0.90"))
+        BudgetBook.Reservation r = book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.90"))
                 .reservation().orElseThrow();
-        assertThat(book.reserve(Optional.empty(), "m", Money.of("0.20")).exhausted()).isPresent();
+        assertThat(book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.20")).exhausted()).isPresent();
 
         r.settle(Money.of("0.10"));
 
-        assertThat(book.reserve(Optional.empty(), "m", Money.of("0.20")).reservation()).isPresent();
+        assertThat(book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.20")).reservation()).isPresent();
         assertThat(book.statuses().getFirst().spent()).isEqualTo(Money.of("0.10"));
     }
 
@@ -142,7 +167,7 @@ class BudgetBookTest {
                 Optional.empty(), Duration.ZERO, Map.of()));
         BudgetBook book = new BudgetBook(List.of(DAILY), ledger, Clock.fixed(NOON, ZoneOffset.UTC));
 
-        BudgetBook.Result result = book.reserve(Optional.empty(), "m", Money.of("0.10"));
+        BudgetBook.Result result = book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.10"));
 
         assertThat(result.exhausted()).hasValueSatisfying(e -> {
             assertThat(e.used()).isEqualTo(Money.of("0.95"));
@@ -151,7 +176,7 @@ class BudgetBookTest {
         });
         BudgetBook tomorrow = new BudgetBook(List.of(DAILY), ledger,
                 Clock.fixed(Instant.parse("2026-11-28T00:00:01Z"), ZoneOffset.UTC));
-        assertThat(tomorrow.reserve(Optional.empty(), "m", Money.of("0.10")).reservation())
+        assertThat(tomorrow.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.10")).reservation())
                 .isPresent();
     }
 
