@@ -30,9 +30,10 @@ import java.util.random.RandomGenerator;
  * {@link RetryBudget} per provider (by default retries at most 20% of first attempts over 10 s, plus 10 a second;
  * {@code retry.budget_ratio} and {@code retry.budget_min_per_second}), so an outage does not multiply the traffic
  * sent to a provider; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
- * (invalid request, content filter) ends the loop at once. Before a candidate is first called, the {@link Journal}
- * moves the request's budget reservation to it (its own prices, its own model budgets); a candidate no budget has
- * room for is skipped. Every failed attempt is reported to the {@link Journal}. Thread-safe; one instance serves every
+ * (invalid request, content filter) ends the loop at once. A candidate whose circuit is open ({@link UpstreamCircuits})
+ * is skipped, and one whose circuit opens during its retries is left for the next. Before a candidate is first called,
+ * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets); a
+ * candidate no budget has room for is skipped. Every failed attempt is reported to the {@link Journal}. Thread-safe; one instance serves every
  * request.
  */
 final class AttemptLoop {
