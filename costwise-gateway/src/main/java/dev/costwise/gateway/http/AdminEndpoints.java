@@ -5,18 +5,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
 import dev.costwise.gateway.pipeline.BudgetBook;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.SpendBreakdown;
 import dev.costwise.llm.spi.SpendLedger;
+import io.helidon.common.uri.UriQuery;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -79,9 +83,13 @@ public final class AdminEndpoints {
         });
     }
 
-    /** {@code GET /v1/budgets}: every budget's limit, spend, reservations and reset time. */
+    /**
+     * {@code GET /v1/budgets}: every budget window's limit, spend, reservations and reset time; {@code scope} and
+     * {@code scope_value} keep only those of one scope, or of one key, model, team or user.
+     */
     public void budgets(ServerRequest req, ServerResponse res) {
         guarded(req, res, () -> {
+            Predicate<BudgetBook.Status> wanted = budgetFilter(req.query());
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
@@ -90,10 +98,35 @@ public final class AdminEndpoints {
                     .map(BudgetBook.BudgetedKey::of).toList();
             List<String> models = directory.models().stream().map(GatewayConfig.Model::name).toList();
             for (BudgetBook.Status s : budgets.statuses(models, keyScopes)) {
-                KeyViews.budget(data.addObject(), s);
+                if (wanted.test(s)) {
+                    KeyViews.budget(data.addObject(), s);
+                }
             }
             http.sendJson(res, 200, root);
         });
+    }
+
+    private static Predicate<BudgetBook.Status> budgetFilter(UriQuery query) {
+        Predicate<BudgetBook.Status> wanted = s -> true;
+        for (String name : query.names()) {
+            switch (name) {
+                case "scope" -> {
+                    String v = query.get(name);
+                    BudgetScope scope = Arrays.stream(BudgetScope.values())
+                            .filter(x -> x.name().equalsIgnoreCase(v)).findFirst()
+                            .orElseThrow(() -> new GatewayException.InvalidField("scope", "expected global, key, "
+                                    + "model, team or user, was '" + v + "'"));
+                    wanted = wanted.and(s -> s.scope() == scope);
+                }
+                case "scope_value" -> {
+                    String v = query.get(name);
+                    wanted = wanted.and(s -> s.scopeValue().equals(Optional.of(v)));
+                }
+                default -> throw new GatewayException.InvalidField(name, "unknown query parameter (known: scope, "
+                        + "scope_value)");
+            }
+        }
+        return wanted;
     }
 
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
