@@ -446,13 +446,17 @@ class RedisSharedGatewaysTest {
         SharedRedis.requireRunning();
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
             List<Integer> statuses = new ArrayList<>();
+            List<String> remaining = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 TestGateway gw = i % 2 == 0 ? a : b;
-                statuses.add(gw.post("/v1/chat/completions", chat("q" + i), "Authorization", "Bearer sk-limited")
-                        .statusCode());
+                HttpResponse<String> res = gw.post("/v1/chat/completions", chat("q" + i), "Authorization",
+                        "Bearer sk-limited");
+                statuses.add(res.statusCode());
+                res.headers().firstValue("x-ratelimit-remaining-requests").ifPresent(remaining::add);
             }
 
             assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
+            assertThat(remaining).as("counted across both replicas").containsExactly("4", "3", "2", "1", "0");
             assertThat(upstream.getRequestCount()).isEqualTo(5);
         }
     }

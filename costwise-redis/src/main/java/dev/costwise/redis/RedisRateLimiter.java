@@ -2,6 +2,7 @@ package dev.costwise.redis;
 
 import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
+import dev.costwise.llm.ratelimit.UsageSnapshot;
 import dev.costwise.llm.ratelimit.UsageTracker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ public final class RedisRateLimiter {
             local tokens = tonumber(ARGV[2])
             local n = #KEYS
             local current = {}
+            local used = {}
             for i = 1, n do
               local base = 2 + (i - 1) * 4
               local window = tonumber(ARGV[base + 1])
@@ -68,6 +70,7 @@ public final class RedisRateLimiter {
               end
               if (rlimit >= 0 and r + 1 > rlimit) or (tlimit >= 0 and t + tokens > tlimit) then return {0, i} end
               current[i] = cur
+              used[i] = {r + 1, t + tokens}
             end
             local out = {1}
             for i = 1, n do
@@ -77,6 +80,10 @@ public final class RedisRateLimiter {
               redis.call('HINCRBY', KEYS[i], 't' .. c, string.format('%d', tokens))
               redis.call('PEXPIRE', KEYS[i], string.format('%d', tonumber(ARGV[base + 1]) + tonumber(ARGV[base + 2])))
               out[i + 1] = c
+            end
+            for i = 1, n do
+              out[n + 2 * i] = used[i][1]
+              out[n + 2 * i + 1] = used[i][2]
             end
             return out
             """);
@@ -180,6 +187,7 @@ public final class RedisRateLimiter {
 
     private Optional<UsagePermit> acquireShared(String model, RateLimits l, long estimatedTokens) {
         List<String> keys = new ArrayList<>(3);
+        List<Window> windows = new ArrayList<>(3);
         List<String> args = new ArrayList<>(14);
         args.add(Long.toString(redis.options().clock().millis()));
         args.add(Long.toString(estimatedTokens));
@@ -190,6 +198,7 @@ public final class RedisRateLimiter {
                 continue;
             }
             keys.add(redis.key("ratelimit", model, w.name().toLowerCase(java.util.Locale.ROOT)));
+            windows.add(w);
             args.add(Long.toString(w.length));
             args.add(Long.toString(w.bucket));
             args.add(Long.toString(requests.orElse(-1)));
@@ -199,26 +208,48 @@ public final class RedisRateLimiter {
         if ((Long) reply.get(0) == 0) {
             return Optional.empty();
         }
-        List<String> buckets = new ArrayList<>(keys.size());
-        for (int i = 1; i < reply.size(); i++) {
+        int n = keys.size();
+        List<String> buckets = new ArrayList<>(n);
+        for (int i = 1; i <= n; i++) {
             buckets.add(String.valueOf(reply.get(i)));
         }
+        long[] counted = new long[Window.values().length * 2]; // requests, tokens of each window, this one included
+        for (int i = 0; i < n; i++) {
+            int w = windows.get(i).ordinal();
+            counted[2 * w] = (Long) reply.get(n + 1 + 2 * i);
+            counted[2 * w + 1] = (Long) reply.get(n + 2 + 2 * i);
+        }
+        UsageSnapshot usage = new UsageSnapshot(counted[0], counted[1], counted[2], counted[3], counted[4],
+                counted[5]);
         AtomicBoolean done = new AtomicBoolean();
-        return Optional.of(actual -> {
-            if (actual < 0) {
-                throw new IllegalArgumentException("actualTokens cannot be negative, was " + actual);
+        return Optional.of(new UsagePermit() {
+            @Override
+            public Optional<UsageSnapshot> usage() {
+                return Optional.of(usage);
             }
-            if (done.compareAndSet(false, true) && actual != estimatedTokens) {
-                List<String> reconcileArgs = new ArrayList<>(1 + buckets.size());
-                reconcileArgs.add(Long.toString(actual - estimatedTokens));
-                reconcileArgs.addAll(buckets);
-                try {
-                    redis.eval(RECONCILE, keys, reconcileArgs);
-                } catch (RedisUnavailableException e) {
-                    // the window keeps the estimate; it slides out soon
-                }
+
+            @Override
+            public void reconcile(long actual) {
+                reconcileShared(keys, buckets, done, estimatedTokens, actual);
             }
         });
+    }
+
+    private void reconcileShared(List<String> keys, List<String> buckets, AtomicBoolean done, long estimatedTokens,
+            long actual) {
+        if (actual < 0) {
+            throw new IllegalArgumentException("actualTokens cannot be negative, was " + actual);
+        }
+        if (done.compareAndSet(false, true) && actual != estimatedTokens) {
+            List<String> reconcileArgs = new ArrayList<>(1 + buckets.size());
+            reconcileArgs.add(Long.toString(actual - estimatedTokens));
+            reconcileArgs.addAll(buckets);
+            try {
+                redis.eval(RECONCILE, keys, reconcileArgs);
+            } catch (RedisUnavailableException e) {
+                // the window keeps the estimate; it slides out soon
+            }
+        }
     }
 
     private static RateLimits scaled(RateLimits l, double share) {

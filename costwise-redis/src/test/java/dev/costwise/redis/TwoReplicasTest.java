@@ -271,6 +271,24 @@ class TwoReplicasTest {
     }
 
     @Test
+    void givenLimitsOnTwoWindows_whenAdmitted_thenThePermitTellsWhatEachWindowCountsAcrossReplicas() {
+        RateLimits limits = RateLimits.NONE.withRequestsPerMinute(10).withTokensPerHour(5_000);
+        RedisRateLimiter onA = a.redis.rateLimiter().modelLimits("counted", limits).build();
+        RedisRateLimiter onB = b.redis.rateLimiter().modelLimits("counted", limits).build();
+
+        onA.tryAcquire("counted", 400).orElseThrow().reconcile(250);
+        UsagePermit second = onB.tryAcquire("counted", 700).orElseThrow();
+
+        assertThat(second.usage()).hasValueSatisfying(u -> {
+            assertThat(u.requestsLastMinute()).isEqualTo(2);
+            assertThat(u.tokensLastMinute()).isEqualTo(950);
+            assertThat(u.requestsLastHour()).isEqualTo(2);
+            assertThat(u.tokensLastHour()).isEqualTo(950);
+            assertThat(u.requestsLastDay()).as("no day limit: not checked").isZero();
+        });
+    }
+
+    @Test
     void givenALedgerWithSpendToday_whenTwoReplicasStartAndBothRebuild_thenTheSharedCounterHoldsItOnce() {
         InMemorySpendLedger ledger = new InMemorySpendLedger();
         for (int i = 0; i < 4; i++) {

@@ -3,6 +3,7 @@ package dev.costwise.gateway.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.gateway.pipeline.Plan;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -61,6 +62,7 @@ public final class ChatEndpoint {
             HttpExchange.cacheHeader(res, r.cache());
             res.header(HttpExchange.MODEL_USED, r.modelUsed());
             res.header(HttpExchange.ROUTE, r.route());
+            HttpExchange.rateLimitHeaders(res, r.keyUsage());
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             if (!res.isSent()) {
@@ -86,6 +88,7 @@ public final class ChatEndpoint {
             res.header(HttpExchange.COST, r.cost().toString());
             res.header(HttpExchange.CACHE, r.cache());
             res.header(HttpExchange.MODEL_USED, r.modelUsed());
+            HttpExchange.rateLimitHeaders(res, r.keyUsage());
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
@@ -107,12 +110,13 @@ public final class ChatEndpoint {
         try {
             service.stream(caller, requestId, plan, mode, includeUsage, new ChatService.StreamSink() {
                 @Override
-                public void start(String cache, String modelUsed, String route) {
+                public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
                     res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
                     res.header(HeaderNames.CACHE_CONTROL, "no-cache");
                     res.header(HttpExchange.CACHE, cache);
                     res.header(HttpExchange.MODEL_USED, modelUsed);
                     res.header(HttpExchange.ROUTE, route);
+                    HttpExchange.rateLimitHeaders(res, keyUsage);
                     out[0] = res.outputStream();
                 }
 

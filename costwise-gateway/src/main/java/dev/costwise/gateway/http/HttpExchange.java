@@ -3,6 +3,7 @@ package dev.costwise.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.http.HttpBodies;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,6 +34,11 @@ public final class HttpExchange {
     public static final HeaderName ROUTE = HeaderNames.create("x-costwise-route");
     /** {@code x-costwise-simulated}. */
     public static final HeaderName SIMULATED = HeaderNames.create("x-costwise-simulated");
+
+    private static final HeaderName LIMIT_REQUESTS = HeaderNames.create("x-ratelimit-limit-requests");
+    private static final HeaderName REMAINING_REQUESTS = HeaderNames.create("x-ratelimit-remaining-requests");
+    private static final HeaderName LIMIT_TOKENS = HeaderNames.create("x-ratelimit-limit-tokens");
+    private static final HeaderName REMAINING_TOKENS = HeaderNames.create("x-ratelimit-remaining-tokens");
 
     private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
     private static final Header SIMULATED_TRUE = HeaderValues.createCached(SIMULATED, "true");
@@ -108,6 +115,25 @@ public final class HttpExchange {
         res.status(status == 200 ? Status.OK_200 : Status.create(status));
         res.header(JSON_TYPE);
         res.send(body);
+    }
+
+    /**
+     * Sets OpenAI's {@code x-ratelimit-limit-requests}, {@code x-ratelimit-remaining-requests} and the
+     * {@code -tokens} pair for the limits the caller's key has.
+     */
+    public static void rateLimitHeaders(ServerResponse res, Optional<KeyUsage> usage) {
+        if (usage.isEmpty()) {
+            return;
+        }
+        KeyUsage u = usage.get();
+        u.rpm().ifPresent(limit -> {
+            res.header(LIMIT_REQUESTS, Integer.toString(limit));
+            res.header(REMAINING_REQUESTS, Integer.toString(u.remainingRequests().orElseThrow()));
+        });
+        u.tpm().ifPresent(limit -> {
+            res.header(LIMIT_TOKENS, Integer.toString(limit));
+            res.header(REMAINING_TOKENS, Long.toString(u.remainingTokens().orElseThrow()));
+        });
     }
 
     /** Sets {@code x-costwise-cache} from pre-validated constant headers. */

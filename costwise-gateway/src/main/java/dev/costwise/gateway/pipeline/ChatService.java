@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -137,7 +138,16 @@ public final class ChatService {
      * @param modelUsed the model that answered
      * @param route the route taken
      */
-    public record Result(byte[] body, Money cost, String cache, String modelUsed, String route) {}
+    public record Result(byte[] body, Money cost, String cache, String modelUsed, String route,
+            Optional<KeyUsage> keyUsage) {
+        Result(byte[] body, Money cost, String cache, String modelUsed, String route) {
+            this(body, cost, cache, modelUsed, route, Optional.empty());
+        }
+
+        Result withKeyUsage(Optional<KeyUsage> usage) {
+            return new Result(body, cost, cache, modelUsed, route, usage);
+        }
+    }
 
     /**
      * Decides route and candidates without calling anything (also the answer of route explain).
@@ -239,6 +249,10 @@ public final class ChatService {
      */
     public Result complete(Caller caller, String requestId, Plan plan, CacheMode mode) {
         Request r = new Request(caller, requestId, plan);
+        return complete(r, plan, mode).withKeyUsage(r.keyUsage);
+    }
+
+    private Result complete(Request r, Plan plan, CacheMode mode) {
         try {
             r.admit();
             Optional<String> cacheKey = cacheKey(r, mode);
@@ -349,6 +363,10 @@ public final class ChatService {
                 new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
                 candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0));
         Request r = new Request(caller, requestId, plan);
+        return embed(r, plan, requested, pipeline, mode).withKeyUsage(r.keyUsage);
+    }
+
+    private Result embed(Request r, Plan plan, String requested, Pipeline pipeline, CacheMode mode) {
         try {
             r.admit();
             Optional<String> cacheKey = cacheKey(r, mode).map(k -> "embeddings|" + k);
@@ -379,8 +397,15 @@ public final class ChatService {
 
     /** Receives a stream's events, in OpenAI's chunk JSON. */
     public interface StreamSink {
-        /** Called once before the first event, with what is known then. */
-        void start(String cache, String modelUsed, String route);
+        /**
+         * Called once before the first event, with what is known then.
+         *
+         * @param cache {@code hit}, {@code miss} or {@code bypass}
+         * @param modelUsed the model that answers
+         * @param route the route taken
+         * @param keyUsage the caller's key limits and use, if it has limits
+         */
+        void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage);
 
         /** @param chunkJson one {@code chat.completion.chunk} */
         void event(String chunkJson) throws IOException;
@@ -433,7 +458,7 @@ public final class ChatService {
             throw e;
         }
         if (hit.isPresent()) {
-            sink.start("hit", hit.get().modelUsed(), hit.get().route());
+            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage);
             StreamReplay.replay(json, hit.get(), includeUsage, sink);
             return;
         }
@@ -449,7 +474,7 @@ public final class ChatService {
                 r.abandon();
                 throw e;
             }
-            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route());
+            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage);
             StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
                     done.cost(), done.route()), includeUsage, sink, cacheKey.isPresent() ? "miss" : "bypass",
                     done.cost().toString());
@@ -486,7 +511,7 @@ public final class ChatService {
             boolean includeUsage, StreamSink sink) throws IOException {
         Model model = opened.model();
         String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
-        sink.start(cacheStatus, model.name(), r.route());
+        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage);
         StreamAssembler assembled = new StreamAssembler(json);
         int forwarded = 0;
         long started = opened.startedNanos();
@@ -673,6 +698,8 @@ public final class ChatService {
         String reservedFor;
         Optional<RateWindow> window = Optional.empty();
         Optional<dev.costwise.llm.ratelimit.UsagePermit> sharedPermit = Optional.empty();
+        /** The key's rate limits and use once admitted; empty without a key or limits. */
+        Optional<KeyUsage> keyUsage = Optional.empty();
         final Map<String, String> tags;
 
         Request(Caller caller, String requestId, Plan plan) {
@@ -728,20 +755,24 @@ public final class ChatService {
                 return;
             }
             estimatedTokens = plan.estimatedInputTokens() + plan.maxOutputTokens();
+            OptionalInt rpm = key.get().rpm().map(OptionalInt::of).orElse(OptionalInt.empty());
+            OptionalInt tpm = key.get().tpm().map(OptionalInt::of).orElse(OptionalInt.empty());
             if (redis.isPresent()) {
                 sharedPermit = redis.get().keyLimits().tryAcquire(key.get(), estimatedTokens);
                 if (sharedPermit.isEmpty()) {
                     throw rateLimited(key.get(), SharedKeyLimits.RETRY_AFTER);
                 }
+                keyUsage = sharedPermit.get().usage().map(u -> new KeyUsage(rpm, u.requestsLastMinute(), tpm,
+                        u.tokensLastMinute()));
                 return;
             }
             RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
-            Optional<Duration> wait = w.tryAcquire(key.get().rpm().orElse(0), key.get().tpm().orElse(0),
-                    estimatedTokens);
-            if (wait.isPresent()) {
-                throw rateLimited(key.get(), wait.get());
+            RateWindow.Admission admission = w.tryAcquire(rpm.orElse(0), tpm.orElse(0), estimatedTokens);
+            if (!admission.admitted()) {
+                throw rateLimited(key.get(), admission.retryAfter().orElseThrow());
             }
             window = Optional.of(w);
+            keyUsage = Optional.of(new KeyUsage(rpm, admission.requests(), tpm, admission.tokens()));
         }
 
         private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait) {

@@ -22,14 +22,27 @@ final class RateWindow {
     }
 
     /**
+     * The outcome of {@link #tryAcquire}.
+     *
+     * @param retryAfter empty when admitted, else how long until a slot frees
+     * @param requests requests in the window, this one included when admitted
+     * @param tokens tokens in the window, this one's estimate included when admitted
+     */
+    record Admission(Optional<Duration> retryAfter, long requests, long tokens) {
+        boolean admitted() {
+            return retryAfter.isEmpty();
+        }
+    }
+
+    /**
      * Admits one request if both limits leave room, and counts it.
      *
      * @param rpm requests per minute, or 0 for no limit
      * @param tpm tokens per minute, or 0 for no limit
      * @param estimatedTokens the request's estimated tokens, counted now and corrected by {@link #correct}
-     * @return empty when admitted, else how long until a slot frees
+     * @return whether it was admitted, and what the window counts
      */
-    synchronized Optional<Duration> tryAcquire(int rpm, int tpm, long estimatedTokens) {
+    synchronized Admission tryAcquire(int rpm, int tpm, long estimatedTokens) {
         long now = ticker.read() / SECOND;
         long reqs = 0;
         long toks = 0;
@@ -42,12 +55,12 @@ final class RateWindow {
             }
         }
         if ((rpm > 0 && reqs >= rpm) || (tpm > 0 && toks + estimatedTokens > tpm && toks > 0)) {
-            return Optional.of(Duration.ofSeconds(Math.max(1, oldest + BUCKETS - now)));
+            return new Admission(Optional.of(Duration.ofSeconds(Math.max(1, oldest + BUCKETS - now))), reqs, toks);
         }
         int b = bucket(now);
         requests[b]++;
         tokens[b] += estimatedTokens;
-        return Optional.empty();
+        return new Admission(Optional.empty(), reqs + 1, toks + estimatedTokens);
     }
 
     /** Replaces an estimate with the tokens really used. */

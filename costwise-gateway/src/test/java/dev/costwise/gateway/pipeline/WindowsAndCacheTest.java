@@ -25,24 +25,27 @@ class WindowsAndCacheTest {
     @Test
     void givenRpmReached_whenTheOldestRequestLeavesTheMinute_thenANewOneIsAdmitted() {
         RateWindow w = new RateWindow(ticker);
-        assertThat(w.tryAcquire(2, 0, 10)).isEmpty();
+        assertThat(w.tryAcquire(2, 0, 10).retryAfter()).isEmpty();
         advance(Duration.ofSeconds(30));
-        assertThat(w.tryAcquire(2, 0, 10)).isEmpty();
+        RateWindow.Admission second = w.tryAcquire(2, 0, 10);
+        assertThat(second.retryAfter()).isEmpty();
+        assertThat(second.requests()).as("counted, this one included").isEqualTo(2);
+        assertThat(second.tokens()).isEqualTo(20);
 
-        assertThat(w.tryAcquire(2, 0, 10)).hasValue(Duration.ofSeconds(30));
+        assertThat(w.tryAcquire(2, 0, 10).retryAfter()).hasValue(Duration.ofSeconds(30));
         advance(Duration.ofSeconds(31));
-        assertThat(w.tryAcquire(2, 0, 10)).isEmpty();
+        assertThat(w.tryAcquire(2, 0, 10).requests()).as("the first left the minute").isEqualTo(2);
     }
 
     @Test
     void givenTpm_whenActualUsageIsLowerThanEstimated_thenTheCorrectionFreesTokens() {
         RateWindow w = new RateWindow(ticker);
-        assertThat(w.tryAcquire(0, 1000, 900)).isEmpty();
-        assertThat(w.tryAcquire(0, 1000, 200)).isPresent();
+        assertThat(w.tryAcquire(0, 1000, 900).admitted()).isTrue();
+        assertThat(w.tryAcquire(0, 1000, 200).admitted()).isFalse();
 
         w.correct(900, 100);
 
-        assertThat(w.tryAcquire(0, 1000, 200)).isEmpty();
+        assertThat(w.tryAcquire(0, 1000, 200).tokens()).isEqualTo(300);
     }
 
     @Test
