@@ -54,14 +54,14 @@ public final class AdminEndpoints {
     }
 
     private interface Action {
-        void run();
+        void run(String requestId);
     }
 
     private void guarded(ServerRequest req, ServerResponse res, Action action) {
-        http.requestId(req, res);
+        String requestId = http.requestId(req, res);
         try {
             auth.admin(req.headers().first(HeaderNames.AUTHORIZATION));
-            action.run();
+            action.run(requestId);
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
         }
@@ -72,7 +72,7 @@ public final class AdminEndpoints {
      * default), in total and by day, model and key, and by provider, team, user or feature on {@code group_by}.
      */
     public void spend(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             if (spendReport.isEmpty()) {
                 HttpExchange.sendError(res, ApiError.of(501, "invalid_request_error", "not_supported",
                         "this gateway's ledger cannot group spend (a SQLite or PostgreSQL ledger can)"));
@@ -88,7 +88,7 @@ public final class AdminEndpoints {
      * {@code scope_value} keep only those of one scope, or of one key, model, team or user.
      */
     public void budgets(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             Predicate<BudgetBook.Status> wanted = budgetFilter(req.query());
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
@@ -131,9 +131,10 @@ public final class AdminEndpoints {
 
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
     public void createKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             VirtualKey spec = KeyRequest.create(http.readJson(req), directory, clock.instant());
             VirtualKeyStore.Issued issued = keys.create(spec);
+            KeyAudit.created(issued.key(), req, requestId);
             ObjectNode out = describe(issued.key());
             out.put("key", issued.secret());
             out.put("note", "store this key now: it is shown only once");
@@ -143,7 +144,7 @@ public final class AdminEndpoints {
 
     /** {@code GET /v1/keys}: every key, without secrets. */
     public void listKeys(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
@@ -154,10 +155,11 @@ public final class AdminEndpoints {
 
     /** {@code POST /v1/keys/{id}/rotate}: a new secret, shown once; the old one stops working. */
     public void rotateKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             String id = req.path().pathParameters().get("id");
             VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> new GatewayException.NotFound(
                     "key_not_found", "no live key with id '" + id + "'"));
+            KeyAudit.rotated(issued.key(), req, requestId);
             ObjectNode out = describe(issued.key());
             out.put("key", issued.secret());
             http.sendJson(res, 200, out);
@@ -169,23 +171,25 @@ public final class AdminEndpoints {
      * replace the key's, {@code null} clears one, the secret stays.
      */
     public void updateKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             String id = req.path().pathParameters().get("id");
             JsonNode body = http.readJson(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
                     .orElseThrow(() -> new GatewayException.NotFound("key_not_found", "no live key with id '" + id
                             + "'"));
+            KeyAudit.changed(updated, body::fieldNames, req, requestId);
             http.sendJson(res, 200, describe(updated));
         });
     }
 
     /** {@code DELETE /v1/keys/{id}}: revokes a key. */
     public void revokeKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, () -> {
+        guarded(req, res, requestId -> {
             String id = req.path().pathParameters().get("id");
             if (!keys.revoke(id)) {
                 throw new GatewayException.NotFound("key_not_found", "no live key with id '" + id + "'");
             }
+            KeyAudit.revoked(id, req, requestId);
             ObjectNode out = json.createObjectNode();
             out.put("id", id).put("revoked", true);
             http.sendJson(res, 200, out);

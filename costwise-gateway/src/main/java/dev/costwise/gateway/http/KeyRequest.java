@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,7 +175,7 @@ final class KeyRequest {
             Duration d = ConfigLoader.parseDuration(v.asText()).filter(x -> v.isTextual() && !x.isZero())
                     .orElseThrow(() -> new GatewayException.InvalidField("expires_in",
                             "expected a duration such as \"12h\" or \"30d\", was " + v));
-            return Optional.of(now.plus(d));
+            return Optional.of(now.plus(d).truncatedTo(ChronoUnit.SECONDS)); // a readable time, not nanoseconds
         }
         if (!at) {
             return Optional.empty();
