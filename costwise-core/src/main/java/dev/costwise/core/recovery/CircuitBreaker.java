@@ -145,12 +145,7 @@ public final class CircuitBreaker {
          */
         public void onFailure(Throwable failure) {
             if (reported.compareAndSet(false, true)) {
-                FailureVerdict verdict = config.classifier().classify(failure);
-                if (verdict.retryable() || verdict.fallbackable()) {
-                    CircuitBreaker.this.onFailure(permitted, null);
-                } else {
-                    onIgnored(permitted);
-                }
+                onError(permitted, failure, null);
             }
         }
 
@@ -168,12 +163,7 @@ public final class CircuitBreaker {
         try {
             out = delegate.execute(input, context);
         } catch (RuntimeException failure) {
-            FailureVerdict verdict = config.classifier().classify(failure);
-            if (verdict.retryable() || verdict.fallbackable()) {
-                onFailure(permitted, context);
-            } else {
-                onIgnored(permitted);
-            }
+            onError(permitted, failure, context);
             throw failure;
         }
         onSuccess(permitted, context);
@@ -213,6 +203,16 @@ public final class CircuitBreaker {
                     return null;
                 }
             }
+        }
+    }
+
+    /** Counts a failure the classifier blames on the dependency; gives back a probe for any other. */
+    private void onError(State permitted, Throwable failure, WorkflowContext context) {
+        FailureVerdict verdict = config.classifier().classify(failure);
+        if (verdict.retryable() || verdict.fallbackable()) {
+            onFailure(permitted, context);
+        } else {
+            onIgnored(permitted);
         }
     }
 
