@@ -60,6 +60,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
     private final Cache<String, Boolean> recentLookups;
+    /** The table's row count and version sum when {@link #refresh()} last read it; empty before. */
+    private volatile String lastSignature = "";
 
     /**
      * Opens the table, creating it if needed (or adding the columns a table of an earlier version lacks), and loads
@@ -104,6 +106,12 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
      * @throws IllegalStateException if the database cannot be read (the keys held stay in use)
      */
     public int refresh() {
+        // Every change adds a row or raises one row's version by one, so the row count and the sum of the versions
+        // change with it: one aggregate row tells whether there is anything to read.
+        String signature = signature();
+        if (signature.equals(lastSignature)) {
+            return 0;
+        }
         int changed = 0;
         for (Entry fresh : read("", ps -> { })) {
             Entry held = entries.get(fresh.key().id());
@@ -112,7 +120,20 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                 changed++;
             }
         }
+        lastSignature = signature; // read before the rows: a change in between is read again next time
         return changed;
+    }
+
+    private String signature() {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(version), 0) "
+                        + "FROM costwise_virtual_keys")) {
+            rs.next();
+            return rs.getLong(1) + "/" + rs.getLong(2);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the virtual key table at " + safe(url) + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
