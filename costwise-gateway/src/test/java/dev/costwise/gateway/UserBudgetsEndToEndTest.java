@@ -85,6 +85,20 @@ class UserBudgetsEndToEndTest {
         }
     }
 
+    @Test
+    void givenAUserThatIsNotAPlainString_whenSent_then400NamingUserAndNothingIsCalled() {
+        try (TestGateway gw = gateway()) {
+            for (String user : new String[] {"5", "\"\"", "\"a\\u0000b\"", "\"" + "u".repeat(257) + "\""}) {
+                HttpResponse<String> res = gw.post("/v1/chat/completions", "{\"model\":\"m\",\"user\":" + user
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", ADMIN);
+                assertParam(res, "user");
+            }
+            assertParam(gw.post("/v1/embeddings", "{\"model\":\"m\",\"input\":\"x\",\"user\":[1]}", "Authorization",
+                    ADMIN), "user");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
     private static void assertParam(HttpResponse<String> res, String param) {
         assertThat(res.statusCode()).isEqualTo(400);
         assertThat(TestGateway.json(res.body()).at("/error/param").asText()).isEqualTo(param);

@@ -10,6 +10,7 @@ import java.util.Set;
  * Unknown fields pass through to the provider untouched. Stateless.
  */
 public final class RequestValidator {
+    private static final int MAX_USER_CHARS = 256;
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
     private RequestValidator() {}
@@ -74,7 +75,24 @@ public final class RequestValidator {
         if (tools != null && !tools.isNull() && !tools.isArray()) {
             throw new GatewayException.InvalidField("tools", "expected an array of tools");
         }
+        endUser(body);
         return body;
+    }
+
+    /**
+     * {@code user} names the end user: ledger rows and user budgets count by it, so it must be a plain string (a
+     * control character in it would also garble the budget's bookkeeping).
+     */
+    private static void endUser(ObjectNode body) {
+        JsonNode user = body.get("user");
+        if (user == null || user.isNull()) {
+            return;
+        }
+        if (!user.isTextual() || user.asText().isEmpty() || user.asText().length() > MAX_USER_CHARS
+                || user.asText().chars().anyMatch(Character::isISOControl)) {
+            throw new GatewayException.InvalidField("user", "expected a string of 1 to " + MAX_USER_CHARS
+                    + " printable characters naming the end user, was " + trim(user.toString()));
+        }
     }
 
     /**
@@ -92,6 +110,7 @@ public final class RequestValidator {
         if (!input.isTextual() && !input.isArray()) {
             throw new GatewayException.InvalidField("input", "expected a string or an array");
         }
+        endUser(body);
         return body;
     }
 
