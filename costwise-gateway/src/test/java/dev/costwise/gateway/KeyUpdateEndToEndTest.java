@@ -80,6 +80,8 @@ class KeyUpdateEndToEndTest {
             assertError(gw.patch("/v1/keys/" + id, "{\"models\":[\"nope\"]}", "Authorization", ADMIN), 400,
                     "models[0]");
             assertError(gw.patch("/v1/keys/" + id, "[]", "Authorization", ADMIN), 400, "(body)");
+            assertError(gw.patch("/v1/keys/" + id, "{\"tags\":{\"team\":\"a\\u0000b\"}}", "Authorization", ADMIN),
+                    400, "tags.team");
             assertThat(gw.patch("/v1/keys/nope", "{\"rpm\":1}", "Authorization", ADMIN).statusCode()).isEqualTo(404);
             assertThat(gw.patch("/v1/keys/" + id, "{\"rpm\":1}", "Authorization", "Bearer " + key.get("key")
                     .asText()).statusCode()).as("a virtual key cannot change itself").isEqualTo(403);

@@ -158,6 +158,10 @@ final class KeyRequest {
                 throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
                         + e.getValue());
             }
+            // Tags name budget windows (team) and ledger groups: no control characters in them.
+            if ((e.getKey() + e.getValue().asText()).chars().anyMatch(Character::isISOControl)) {
+                throw new GatewayException.InvalidField("tags." + e.getKey(), "must be printable characters");
+            }
             tags.put(e.getKey(), e.getValue().asText());
         });
         return tags;
