@@ -66,6 +66,23 @@ class KeyRateLimitHeadersEndToEndTest {
     }
 
     @Test
+    void givenKeyOverItsRpm_whenRefused_thenThe429SaysNothingIsLeftAndWhenToRetry() {
+        try (TestGateway gw = gateway()) {
+            String key = key(gw, "\"rpm\":1,\"tpm\":10000");
+            gw.post("/v1/chat/completions", BODY.formatted("question one"), "Authorization", key);
+
+            HttpResponse<String> refused = gw.post("/v1/chat/completions", BODY.formatted("question two"),
+                    "Authorization", key);
+
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1");
+            assertThat(refused.headers().firstValue("x-ratelimit-remaining-requests")).hasValue("0");
+            assertThat(refused.headers().firstValue("x-ratelimit-limit-tokens")).hasValue("10000");
+            assertThat(refused.headers().firstValue("retry-after")).isPresent();
+        }
+    }
+
+    @Test
     void givenNoLimits_whenAnswered_thenNoRateLimitHeaders() {
         try (TestGateway gw = gateway()) {
             HttpResponse<String> unlimitedKey = gw.post("/v1/chat/completions", BODY.formatted("hello"),

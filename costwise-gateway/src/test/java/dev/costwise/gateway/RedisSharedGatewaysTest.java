@@ -456,7 +456,8 @@ class RedisSharedGatewaysTest {
             }
 
             assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
-            assertThat(remaining).as("counted across both replicas").containsExactly("4", "3", "2", "1", "0");
+            assertThat(remaining).as("counted across both replicas, refusals included")
+                    .containsExactly("4", "3", "2", "1", "0", "0", "0", "0");
             assertThat(upstream.getRequestCount()).isEqualTo(5);
         }
     }

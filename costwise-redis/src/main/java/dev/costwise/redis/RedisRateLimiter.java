@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Request and token limits per model counted in Redis, so a limit trips at its configured value however many replicas
@@ -68,7 +69,7 @@ public final class RedisRateLimiter {
                   t = t + tonumber(fields[j + 1])
                 end
               end
-              if (rlimit >= 0 and r + 1 > rlimit) or (tlimit >= 0 and t + tokens > tlimit) then return {0, i} end
+              if (rlimit >= 0 and r + 1 > rlimit) or (tlimit >= 0 and t + tokens > tlimit) then return {0, i, r, t} end
               current[i] = cur
               used[i] = {r + 1, t + tokens}
             end
@@ -161,7 +162,23 @@ public final class RedisRateLimiter {
      * @throws IllegalArgumentException if {@code estimatedTokens} is negative
      */
     public Optional<UsagePermit> tryAcquire(String model, long estimatedTokens) {
+        return tryAcquire(model, estimatedTokens, counted -> { });
+    }
+
+    /**
+     * Like {@link #tryAcquire(String, long)}, and on a refusal tells {@code onRefusal} what the window that refused
+     * counts, this request not included (the other windows read zero), so a caller can report what is left. Not
+     * called when this replica decided alone because Redis was unreachable.
+     *
+     * @param model the model's catalog name
+     * @param estimatedTokens expected input plus output tokens
+     * @param onRefusal receives the refusing window's counts
+     * @return the permit to reconcile with the real usage, or empty if a limit would be passed
+     * @throws IllegalArgumentException if {@code estimatedTokens} is negative
+     */
+    public Optional<UsagePermit> tryAcquire(String model, long estimatedTokens, Consumer<UsageSnapshot> onRefusal) {
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(onRefusal, "onRefusal");
         if (estimatedTokens < 0) {
             throw new IllegalArgumentException("estimatedTokens cannot be negative, was " + estimatedTokens);
         }
@@ -171,7 +188,7 @@ public final class RedisRateLimiter {
         }
         if (redis.isAvailable()) {
             try {
-                return acquireShared(model, l, estimatedTokens);
+                return acquireShared(model, l, estimatedTokens, onRefusal);
             } catch (RedisUnavailableException e) {
                 // fall back to this replica's share
             }
@@ -185,7 +202,8 @@ public final class RedisRateLimiter {
         return localAdmissions.sum();
     }
 
-    private Optional<UsagePermit> acquireShared(String model, RateLimits l, long estimatedTokens) {
+    private Optional<UsagePermit> acquireShared(String model, RateLimits l, long estimatedTokens,
+            Consumer<UsageSnapshot> onRefusal) {
         List<String> keys = new ArrayList<>(3);
         List<Window> windows = new ArrayList<>(3);
         List<String> args = new ArrayList<>(14);
@@ -206,6 +224,13 @@ public final class RedisRateLimiter {
         }
         List<?> reply = (List<?>) redis.eval(ACQUIRE, keys, args);
         if ((Long) reply.get(0) == 0) {
+            if (reply.size() >= 4) { // an older script replies without the counts
+                long[] counted = new long[Window.values().length * 2];
+                int w = windows.get((int) (long) (Long) reply.get(1) - 1).ordinal();
+                counted[2 * w] = (Long) reply.get(2);
+                counted[2 * w + 1] = (Long) reply.get(3);
+                onRefusal.accept(snapshot(counted));
+            }
             return Optional.empty();
         }
         int n = keys.size();
@@ -219,8 +244,7 @@ public final class RedisRateLimiter {
             counted[2 * w] = (Long) reply.get(n + 1 + 2 * i);
             counted[2 * w + 1] = (Long) reply.get(n + 2 + 2 * i);
         }
-        UsageSnapshot usage = new UsageSnapshot(counted[0], counted[1], counted[2], counted[3], counted[4],
-                counted[5]);
+        UsageSnapshot usage = snapshot(counted);
         AtomicBoolean done = new AtomicBoolean();
         return Optional.of(new UsagePermit() {
             @Override
@@ -233,6 +257,11 @@ public final class RedisRateLimiter {
                 reconcileShared(keys, buckets, done, estimatedTokens, actual);
             }
         });
+    }
+
+    /** @param counted requests and tokens of the minute, hour and day windows, in that order */
+    private static UsageSnapshot snapshot(long[] counted) {
+        return new UsageSnapshot(counted[0], counted[1], counted[2], counted[3], counted[4], counted[5]);
     }
 
     private void reconcileShared(List<String> keys, List<String> buckets, AtomicBoolean done, long estimatedTokens,

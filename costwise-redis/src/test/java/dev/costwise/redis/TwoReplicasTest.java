@@ -16,6 +16,7 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
+import dev.costwise.llm.ratelimit.UsageSnapshot;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -286,6 +287,12 @@ class TwoReplicasTest {
             assertThat(u.tokensLastHour()).isEqualTo(950);
             assertThat(u.requestsLastDay()).as("no day limit: not checked").isZero();
         });
+        java.util.concurrent.atomic.AtomicReference<UsageSnapshot> refused = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        assertThat(onA.tryAcquire("counted", 5_000, refused::set)).as("950 + 5000 passes 5000 an hour").isEmpty();
+        assertThat(refused.get().tokensLastHour()).as("what the refusing window holds, without this one")
+                .isEqualTo(950);
+        assertThat(refused.get().requestsLastHour()).isEqualTo(2);
     }
 
     @Test

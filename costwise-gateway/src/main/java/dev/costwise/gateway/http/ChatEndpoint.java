@@ -66,7 +66,7 @@ public final class ChatEndpoint {
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                HttpExchange.sendError(res, ErrorResponses.of(e));
+                sendError(res, e);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
@@ -91,11 +91,19 @@ public final class ChatEndpoint {
             HttpExchange.rateLimitHeaders(res, r.keyUsage());
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
-            HttpExchange.sendError(res, ErrorResponses.of(e));
+            sendError(res, e);
         } catch (RuntimeException e) {
             LOG.error("request {}: internal error", requestId, e);
             HttpExchange.sendInternal(res, requestId);
         }
+    }
+
+    /** Sends the error; a key's own rate limit also says, as OpenAI does, what is left of its minute. */
+    private static void sendError(ServerResponse res, GatewayException e) {
+        if (e instanceof GatewayException.RateLimited limited) {
+            HttpExchange.rateLimitHeaders(res, limited.keyUsage());
+        }
+        HttpExchange.sendError(res, ErrorResponses.of(e));
     }
 
     /** @return who sent the request, with the tags it adds in {@code x-costwise-tags} */

@@ -2,10 +2,12 @@ package dev.costwise.gateway.http;
 
 import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Money;
+import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.ProviderException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Why the gateway refused or failed a request. {@link ErrorResponses} maps each kind to its HTTP status and OpenAI
@@ -99,15 +101,27 @@ public abstract sealed class GatewayException extends CostwiseException {
     public static final class RateLimited extends GatewayException {
         private static final long serialVersionUID = 1L;
         private final Duration retryAfter;
+        private final transient Optional<KeyUsage> keyUsage;
 
-        public RateLimited(String message, Duration retryAfter) {
+        /**
+         * @param message what was passed
+         * @param retryAfter when a retry may succeed
+         * @param keyUsage the key's limits and what its minute counts, when known
+         */
+        public RateLimited(String message, Duration retryAfter, Optional<KeyUsage> keyUsage) {
             super(message);
             this.retryAfter = retryAfter;
+            this.keyUsage = keyUsage;
         }
 
         /** @return when a retry may succeed */
         public Duration retryAfter() {
             return retryAfter;
+        }
+
+        /** @return the key's limits and what its minute counts (this request not included), when known */
+        public Optional<KeyUsage> keyUsage() {
+            return keyUsage;
         }
     }
 

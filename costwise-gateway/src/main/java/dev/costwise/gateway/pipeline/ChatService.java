@@ -757,9 +757,12 @@ public final class ChatService {
             OptionalInt rpm = key.get().rpm().map(OptionalInt::of).orElse(OptionalInt.empty());
             OptionalInt tpm = key.get().tpm().map(OptionalInt::of).orElse(OptionalInt.empty());
             if (redis.isPresent()) {
-                sharedPermit = redis.get().keyLimits().tryAcquire(key.get(), estimatedTokens);
+                AtomicReference<KeyUsage> refusedAt = new AtomicReference<>();
+                sharedPermit = redis.get().keyLimits().tryAcquire(key.get(), estimatedTokens,
+                        counted -> refusedAt.set(new KeyUsage(rpm, counted.requestsLastMinute(), tpm,
+                                counted.tokensLastMinute())));
                 if (sharedPermit.isEmpty()) {
-                    throw rateLimited(key.get(), SharedKeyLimits.RETRY_AFTER);
+                    throw rateLimited(key.get(), SharedKeyLimits.RETRY_AFTER, Optional.ofNullable(refusedAt.get()));
                 }
                 keyUsage = sharedPermit.get().usage().map(u -> new KeyUsage(rpm, u.requestsLastMinute(), tpm,
                         u.tokensLastMinute()));
@@ -768,16 +771,17 @@ public final class ChatService {
             RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
             RateWindow.Admission admission = w.tryAcquire(rpm.orElse(0), tpm.orElse(0), estimatedTokens);
             if (!admission.admitted()) {
-                throw rateLimited(key.get(), admission.retryAfter().orElseThrow());
+                throw rateLimited(key.get(), admission.retryAfter().orElseThrow(),
+                        Optional.of(new KeyUsage(rpm, admission.requests(), tpm, admission.tokens())));
             }
             window = Optional.of(w);
             keyUsage = Optional.of(new KeyUsage(rpm, admission.requests(), tpm, admission.tokens()));
         }
 
-        private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait) {
+        private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait, Optional<KeyUsage> usage) {
             String which = key.rpm().map(v -> "rpm " + v + " ").orElse("") + key.tpm().map(v -> "tpm " + v).orElse("");
             return new GatewayException.RateLimited("the key '" + key.id() + "' is over its limits (" + which.trim()
-                    + "); retry after " + wait.toSeconds() + " s", wait);
+                    + "); retry after " + wait.toSeconds() + " s", wait, usage);
         }
 
         /**

@@ -3,10 +3,12 @@ package dev.costwise.gateway.pipeline;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
+import dev.costwise.llm.ratelimit.UsageSnapshot;
 import dev.costwise.redis.RedisRateLimiter;
 import dev.costwise.redis.RedisSharedState;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,9 +33,11 @@ final class SharedKeyLimits {
      *
      * @param key the caller's key, with rpm and/or tpm set
      * @param estimatedTokens input plus maximum output tokens, reconciled when the real count is known
+     * @param onRefusal receives what the shared minute counts when it refuses (not while Redis is down)
      * @return the permit, or empty when a limit would be passed
      */
-    public Optional<UsagePermit> tryAcquire(VirtualKey key, long estimatedTokens) {
+    public Optional<UsagePermit> tryAcquire(VirtualKey key, long estimatedTokens,
+            Consumer<UsageSnapshot> onRefusal) {
         String name = "key:" + key.id();
         RedisRateLimiter limiter = limiters.computeIfAbsent(name + "|" + key.rpm().orElse(0) + "|"
                 + key.tpm().orElse(0), k -> {
@@ -46,6 +50,6 @@ final class SharedKeyLimits {
             }
             return redis.rateLimiter().modelLimits(name, limits).build();
         });
-        return limiter.tryAcquire(name, estimatedTokens);
+        return limiter.tryAcquire(name, estimatedTokens, onRefusal);
     }
 }
