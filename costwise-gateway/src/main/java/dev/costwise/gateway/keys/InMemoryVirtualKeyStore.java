@@ -117,6 +117,10 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
     private synchronized Optional<Entry> changeLive(String id, String what, UnaryOperator<Entry> change) {
         for (int attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
             Entry e = entries.get(id);
+            if (e == null) {
+                reloadChanged(id); // created on another replica since this one last read the keys?
+                e = entries.get(id);
+            }
             if (e == null || e.key().revoked()) {
                 return Optional.empty();
             }

@@ -136,6 +136,17 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         }
     }
 
+    /** Every key, those other replicas created or changed since the last refresh included. */
+    @Override
+    public List<VirtualKey> list() {
+        try {
+            refresh();
+        } catch (IllegalStateException e) {
+            LOG.warn("virtual keys: could not read the database, listing the keys held here: {}", e.getMessage());
+        }
+        return super.list();
+    }
+
     @Override
     Optional<Entry> lookUpElsewhere(String id) {
         if (recentLookups.asMap().putIfAbsent(id, Boolean.TRUE) == null) {

@@ -112,6 +112,26 @@ class SharedVirtualKeysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenKeyCreatedOnOneReplica_whenTheOtherRevokesItBeforeSeeingIt_thenItIsRevokedEverywhere(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            b.refresh();
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            assertThat(b.list()).as("listing reads what other replicas created").extracting(VirtualKey::id)
+                    .containsExactly(issued.key().id());
+
+            try (JdbcVirtualKeyStore c = new JdbcVirtualKeyStore(url, clock)) {
+                VirtualKeyStore.Issued late = a.create(SPEC);
+                assertThat(b.revoke(late.key().id())).as("b had never seen it: not a 404").isTrue();
+                a.refresh();
+                assertThat(a.verify(late.secret())).isEmpty();
+                assertThat(c.verify(late.secret())).isEmpty();
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void givenReplicaWithAStaleCopy_whenItRotatesAKeyRevokedElsewhere_thenTheRevocationHolds(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
