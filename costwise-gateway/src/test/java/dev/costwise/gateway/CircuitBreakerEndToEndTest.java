@@ -167,6 +167,42 @@ class CircuitBreakerEndToEndTest {
     }
 
     @Test
+    void givenTheAutoWorkflowsExecutorFailingInARow_whenItsCircuitOpens_thenTheWorkflowNoLongerCallsIt() {
+        try (TestGateway gw = gateway("""
+                models:
+                  - name: gpt-4o-mini
+                    provider: openai
+                    api_key: sk-up
+                    base_url: %s
+                    circuit_breaker: {failures_in_a_row: 2, open_for: 30s}
+                  - {name: gpt-4o, provider: sim}
+                defaults:
+                  retry: {max_retries: 0}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes:
+                      - {name: executor, model: gpt-4o-mini}
+                    default_route: gpt-4o
+                """.formatted(url(primary)))) {
+            for (int i = 0; i < 2; i++) {
+                assertThat(gw.post("/v1/chat/completions", TestGateway.chat("auto", "What is 2+" + i + "?"))
+                        .statusCode()).isGreaterThanOrEqualTo(500);
+            }
+            assertThat(primary.getRequestCount()).isEqualTo(2);
+
+            HttpResponse<String> third = gw.post("/v1/chat/completions", TestGateway.chat("auto", "What is 2+2?"));
+
+            assertThat(third.statusCode()).isGreaterThanOrEqualTo(500);
+            assertThat(TestGateway.json(third.body()).at("/error/message").asText())
+                    .contains("gpt-4o-mini (overloaded)");
+            assertThat(primary.getRequestCount()).as("the open circuit kept the workflow's call away").isEqualTo(2);
+            assertThat(gw.records()).filteredOn(r -> r.usedModel().equals("gpt-4o-mini"))
+                    .as("only the calls made are ledgered").hasSize(2);
+        }
+    }
+
+    @Test
     void givenBadCircuitSettings_whenLoaded_thenEveryProblemIsListedWithItsPath() {
         String bad = yaml("{failures_in_a_row: 0, failure_rate: 1.5, window: 5, minimum_calls: 9, open_for: soon, "
                 + "opn_for: 1s}", "[backup]");

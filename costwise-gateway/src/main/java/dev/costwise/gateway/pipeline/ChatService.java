@@ -117,7 +117,8 @@ public final class ChatService {
         this.attempts = new AttemptLoop(directory, t, circuits, metrics, ticker, parts.sleeper(), parts.random(),
                 requestTimeout);
         this.wire = new OpenAiWire(json);
-        this.workflows = new WorkflowRunner(directory, this::upstream, wire, costs, ledger, clock, ticker, json);
+        this.workflows = new WorkflowRunner(directory, this::upstream, circuits, wire, costs, ledger, clock, ticker,
+                json);
     }
 
     /** @return the Redis sharing state for {@code /ready}; empty when replicas share nothing */

@@ -3,7 +3,9 @@ package dev.costwise.gateway.pipeline;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.CircuitBreaker;
 import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
@@ -41,6 +43,8 @@ final class UpstreamChatModel implements ChatModel {
     /** Context tag holding the model name the caller requested. */
     static final String REQUESTED = "costwise.requested";
 
+    /** The model's circuit breaker, shared with the gateway's attempt loop; empty when it has none. */
+    private final Optional<CircuitBreaker> breaker;
     private final Model model;
     private final Model baseline;
     private final String catalogName;
@@ -58,7 +62,9 @@ final class UpstreamChatModel implements ChatModel {
      *     cost is this model's price for the row's tokens, so a request's rows add up to the workflow's own baseline
      */
     UpstreamChatModel(Model model, Model baseline, String catalogName, Upstream upstream, OpenAiWire wire,
-            CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout) {
+            CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout,
+            Optional<CircuitBreaker> breaker) {
+        this.breaker = breaker;
         this.model = model;
         this.baseline = baseline;
         this.catalogName = catalogName;
@@ -88,10 +94,18 @@ final class UpstreamChatModel implements ChatModel {
             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(), model.name()),
                     "request deadline reached", timeout);
         }
+        Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
+        if (breaker.isPresent() && permission.isEmpty()) {
+            // Not called, so nothing billed or ledgered: the workflow moves on as for an overloaded provider.
+            Duration wait = breaker.get().remainingOpenDuration();
+            throw new ProviderException.Overloaded(ProviderException.Details.of(model.provider(), model.name()),
+                    new GatewayException.CircuitOpen(model.name(), wait).getMessage(), Optional.of(wait));
+        }
         long t0 = ticker.read();
         try {
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, wire.writeRequest(request,
                     model.upstreamModel(), RequestEncoding.DEFAULT), bound));
+            permission.ifPresent(CircuitBreaker.Permission::onSuccess);
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));
             Usage usage = c.usage().orElse(reply.usage());
             Pricer.Priced priced = costs.price(model, usage);
@@ -103,14 +117,20 @@ final class UpstreamChatModel implements ChatModel {
                     c.finishReason(), usage, priced.cost(), priced.status(), latency, reply.providerRequestId(),
                     false);
         } catch (ProviderException e) {
+            permission.ifPresent(p -> p.onFailure(e));
             record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
                     Optional.of(e.kind()), Duration.ofNanos(ticker.read() - t0));
             throw e;
         } catch (WireFormatException e) {
             record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
                     Optional.of("malformed_response"), Duration.ofNanos(ticker.read() - t0));
-            throw new ProviderException.MalformedResponse(ProviderException.Details.of(model.provider(),
-                    model.name()), e.getMessage(), e);
+            ProviderException malformed = new ProviderException.MalformedResponse(ProviderException.Details.of(
+                    model.provider(), model.name()), e.getMessage(), e);
+            permission.ifPresent(p -> p.onFailure(malformed));
+            throw malformed;
+        } catch (RuntimeException e) {
+            permission.ifPresent(CircuitBreaker.Permission::release);
+            throw e;
         }
     }
 

@@ -68,8 +68,8 @@ final class WorkflowRunner {
      * @throws IllegalStateException if a workflow pipeline names a model the catalog does not know, or has no
      *     default_route
      */
-    WorkflowRunner(ModelDirectory directory, Function<Model, Upstream> upstreams, OpenAiWire wire,
-            CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, ObjectMapper json) {
+    WorkflowRunner(ModelDirectory directory, Function<Model, Upstream> upstreams, UpstreamCircuits circuits,
+            OpenAiWire wire, CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, ObjectMapper json) {
         this.wire = wire;
         this.clock = clock;
         this.ticker = ticker;
@@ -83,7 +83,7 @@ final class WorkflowRunner {
                         .orElse(orchestrator);
                 Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, baseline,
                         catalogName(catalog, m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
-                        p.timeout());
+                        p.timeout(), circuits.of(m.name()));
                 flows.put(name, build(directory, catalog, name, p, orchestrator, catalogName(catalog, baseline, name),
                         asChatModel));
             }
