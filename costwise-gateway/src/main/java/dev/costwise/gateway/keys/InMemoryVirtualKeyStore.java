@@ -21,9 +21,16 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
      * raises by one, so the newer of two copies is known whatever the replicas' clocks say.
      */
     record Entry(VirtualKey key, String salt, String hash, long version) {
-        /** @return {@code true} if this copy is a later state of the key than {@code other} */
+        /**
+         * @return {@code true} if this copy is a later state of the key than {@code other}: a higher version, or at
+         *     the same version other contents, which only a replica of an earlier Costwise writes (it changed keys
+         *     without raising their version); a revoked key stays revoked
+         */
         boolean newerThan(Entry other) {
-            return version > other.version;
+            if (version != other.version) {
+                return version > other.version;
+            }
+            return !other.key.revoked() && !equals(other);
         }
     }
 

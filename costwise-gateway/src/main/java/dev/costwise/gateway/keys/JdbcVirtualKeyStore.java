@@ -107,7 +107,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
      */
     public int refresh() {
         // Every change adds a row or raises one row's version by one, so the row count and the sum of the versions
-        // change with it: one aggregate row tells whether there is anything to read.
+        // change with it: one aggregate row tells whether there is anything to read. (The revocations and rotations
+        // of a replica of an earlier Costwise, which leaves versions alone, show in the other two sums.)
         String signature = signature();
         if (signature.equals(lastSignature)) {
             return 0;
@@ -126,10 +127,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     private String signature() {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(version), 0) "
-                        + "FROM costwise_virtual_keys")) {
+                ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(revoked), 0), "
+                        + "MAX(created_at) FROM costwise_virtual_keys")) {
             rs.next();
-            return rs.getLong(1) + "/" + rs.getLong(2);
+            return rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getLong(3) + "/" + rs.getString(4);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);

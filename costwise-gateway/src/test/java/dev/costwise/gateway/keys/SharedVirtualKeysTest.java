@@ -208,6 +208,32 @@ class SharedVirtualKeysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void givenAReplicaOfAnEarlierVersion_whenItRotatesAndRevokesWithoutVersions_thenTheOthersStillFollow(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            String id = issued.key().id();
+            b.refresh();
+            // What a replica of the previous version wrote on rotation: new salt, hash and time, same version.
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE costwise_virtual_keys SET salt = 'ab', hash = '" + KeySecrets.hash("ab", "new")
+                        + "', created_at = '2026-11-28T11:00:00Z' WHERE id = '" + id + "'");
+            }
+
+            assertThat(b.refresh()).isEqualTo(1);
+            assertThat(b.verify(issued.secret())).as("the old secret stops").isEmpty();
+            assertThat(b.verify(KeySecrets.whole(id, "new"))).isPresent();
+
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE costwise_virtual_keys SET revoked = 1 WHERE id = '" + id + "'");
+            }
+            assertThat(b.refresh()).isEqualTo(1);
+            assertThat(b.verify(KeySecrets.whole(id, "new"))).isEmpty();
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void givenTableOfAnEarlierVersion_whenOpened_thenItsKeysKeepWorkingAndCanBeRotated(String db) throws Exception {
         String url = database(db);
         String secret;
