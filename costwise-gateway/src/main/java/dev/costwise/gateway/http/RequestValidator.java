@@ -81,16 +81,16 @@ public final class RequestValidator {
 
     /**
      * {@code user} names the end user: ledger rows and user budgets count by it, so it must be a plain string (a
-     * control character in it would also garble the budget's bookkeeping).
+     * control character in it would also garble the budget's bookkeeping). An empty one names no one.
      */
     private static void endUser(ObjectNode body) {
         JsonNode user = body.get("user");
         if (user == null || user.isNull()) {
             return;
         }
-        if (!user.isTextual() || user.asText().isEmpty() || user.asText().length() > MAX_USER_CHARS
+        if (!user.isTextual() || user.asText().length() > MAX_USER_CHARS
                 || user.asText().chars().anyMatch(Character::isISOControl)) {
-            throw new GatewayException.InvalidField("user", "expected a string of 1 to " + MAX_USER_CHARS
+            throw new GatewayException.InvalidField("user", "expected a string of at most " + MAX_USER_CHARS
                     + " printable characters naming the end user, was " + trim(user.toString()));
         }
     }

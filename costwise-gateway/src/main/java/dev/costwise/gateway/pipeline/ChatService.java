@@ -709,7 +709,7 @@ public final class ChatService {
             this.deadlineNanos = startNanos + requestTimeout.toNanos();
             Map<String, String> t = new java.util.HashMap<>(caller.tags());
             JsonNode user = plan.body().get("user");
-            if (user != null && user.isTextual()) {
+            if (user != null && user.isTextual() && !user.asText().isEmpty()) { // "" names no one
                 t.put("user", user.asText());
             }
             this.tags = t;
