@@ -114,8 +114,9 @@ public final class AdminEndpoints {
                     String v = query.get(name);
                     BudgetScope scope = Arrays.stream(BudgetScope.values())
                             .filter(x -> x.name().equalsIgnoreCase(v)).findFirst()
-                            .orElseThrow(() -> new GatewayException.InvalidField("scope", "expected global, key, "
-                                    + "model, team or user, was '" + v + "'"));
+                            .orElseThrow(() -> new GatewayException.InvalidField("scope", "expected one of "
+                                    + Arrays.stream(BudgetScope.values()).map(KeyViews::lower).toList()
+                                    + ", was '" + v + "'"));
                     wanted = wanted.and(s -> s.scope() == scope);
                 }
                 case "scope_value" -> {
@@ -157,8 +158,7 @@ public final class AdminEndpoints {
     public void rotateKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, requestId -> {
             String id = req.path().pathParameters().get("id");
-            VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> new GatewayException.NotFound(
-                    "key_not_found", "no live key with id '" + id + "'"));
+            VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> noLiveKey(id));
             KeyAudit.rotated(issued.key(), req, requestId);
             ObjectNode out = describe(issued.key());
             out.put("key", issued.secret());
@@ -175,8 +175,7 @@ public final class AdminEndpoints {
             String id = req.path().pathParameters().get("id");
             JsonNode body = http.readJson(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
-                    .orElseThrow(() -> new GatewayException.NotFound("key_not_found", "no live key with id '" + id
-                            + "'"));
+                    .orElseThrow(() -> noLiveKey(id));
             KeyAudit.changed(updated, body::fieldNames, req, requestId);
             http.sendJson(res, 200, describe(updated));
         });
@@ -187,13 +186,17 @@ public final class AdminEndpoints {
         guarded(req, res, requestId -> {
             String id = req.path().pathParameters().get("id");
             if (!keys.revoke(id)) {
-                throw new GatewayException.NotFound("key_not_found", "no live key with id '" + id + "'");
+                throw noLiveKey(id);
             }
             KeyAudit.revoked(id, req, requestId);
             ObjectNode out = json.createObjectNode();
             out.put("id", id).put("revoked", true);
             http.sendJson(res, 200, out);
         });
+    }
+
+    private static GatewayException noLiveKey(String id) {
+        return new GatewayException.NotFound("key_not_found", "no live key with id '" + id + "'");
     }
 
     private ObjectNode describe(VirtualKey k) {

@@ -214,9 +214,14 @@ public abstract sealed class GatewayException extends CostwiseException {
          * @param retryAfter how long until it is tried again
          */
         public CircuitOpen(String model, Duration retryAfter) {
-            super("model '" + model + "' is not called for now: its recent calls kept failing (circuit open; tried "
-                    + "again in " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s)");
+            super(message(model, retryAfter));
             this.retryAfter = retryAfter;
+        }
+
+        /** @return why {@code model} is skipped, and for how long (also the workflow's reason for moving on) */
+        public static String message(String model, Duration retryAfter) {
+            return "model '" + model + "' is not called for now: its recent calls kept failing (circuit open; tried "
+                    + "again in " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s)";
         }
 
         /** @return when the model is tried again */

@@ -126,14 +126,10 @@ public final class HttpExchange {
             return;
         }
         KeyUsage u = usage.get();
-        u.rpm().ifPresent(limit -> {
-            res.header(LIMIT_REQUESTS, Integer.toString(limit));
-            res.header(REMAINING_REQUESTS, Integer.toString(u.remainingRequests().orElseThrow()));
-        });
-        u.tpm().ifPresent(limit -> {
-            res.header(LIMIT_TOKENS, Integer.toString(limit));
-            res.header(REMAINING_TOKENS, Long.toString(u.remainingTokens().orElseThrow()));
-        });
+        u.rpm().ifPresent(limit -> res.header(LIMIT_REQUESTS, Integer.toString(limit)));
+        u.remainingRequests().ifPresent(left -> res.header(REMAINING_REQUESTS, Long.toString(left)));
+        u.tpm().ifPresent(limit -> res.header(LIMIT_TOKENS, Integer.toString(limit)));
+        u.remainingTokens().ifPresent(left -> res.header(REMAINING_TOKENS, Long.toString(left)));
     }
 
     /** Sets {@code x-costwise-cache} from pre-validated constant headers. */

@@ -142,9 +142,14 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
                 + what + " it; try again");
     }
 
-    /** Keeps {@code fresh} unless this store already holds the same or a later state of its key. */
-    final void merge(Entry fresh) {
-        entries.merge(fresh.key().id(), fresh, (held, candidate) -> candidate.newerThan(held) ? candidate : held);
+    /**
+     * Keeps {@code fresh} unless this store already holds the same or a later state of its key.
+     *
+     * @return {@code true} if {@code fresh} was kept
+     */
+    final boolean merge(Entry fresh) {
+        return entries.merge(fresh.key().id(), fresh, (held, candidate) -> candidate.newerThan(held) ? candidate
+                : held) == fresh;
     }
 
     /** Stores a new entry durably; nothing to do in memory. */

@@ -50,17 +50,16 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
             + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
             + "expires_at VARCHAR(40))";
-    private static final String SELECT = "SELECT id, name, salt, hash, models, budget, budget_window, rpm, tpm, tags,"
-            + " created_at, revoked, version, expires_at FROM costwise_virtual_keys";
-
-    /** Every column but the id, in the order {@link #bindRow} binds them. */
+    /** Every column but the id, in the order {@link #bindRow} binds them and {@link #read} reads them after the id. */
     private static final List<String> ROW_COLUMNS = List.of("name", "salt", "hash", "models", "budget",
             "budget_window", "rpm", "tpm", "tags", "created_at", "revoked", "version", "expires_at");
+    private static final String SELECT = "SELECT id, " + String.join(", ", ROW_COLUMNS)
+            + " FROM costwise_virtual_keys";
 
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
     private final Cache<String, Boolean> recentLookups;
-    /** The table's row count and version sum when {@link #refresh()} last read it; empty before. */
+    /** What {@link #signature()} answered when {@link #refresh()} last read the table; empty before. */
     private volatile String lastSignature = "";
 
     /**
@@ -115,9 +114,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         }
         int changed = 0;
         for (Entry fresh : read("", ps -> { })) {
-            Entry held = entries.get(fresh.key().id());
-            if (held == null || fresh.newerThan(held)) {
-                merge(fresh);
+            if (merge(fresh)) {
                 changed++;
             }
         }
@@ -125,6 +122,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         return changed;
     }
 
+    /** @return the table's row count, sums of versions and revocations, and latest creation or rotation time */
     private String signature() {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(revoked), 0), "

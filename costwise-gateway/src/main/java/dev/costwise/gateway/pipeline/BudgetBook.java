@@ -44,8 +44,8 @@ public final class BudgetBook {
      * Counters by budget, scope value and window. Bounded, as user budgets make one per end user: a counter pushed
      * out is rebuilt from the ledger when its user comes back (calls then in flight for that user are not in it).
      */
-    private final ConcurrentMap<String, Counter> counters = Caffeine.newBuilder().maximumSize(MAX_COUNTERS)
-            .<String, Counter>build().asMap();
+    private final ConcurrentMap<CounterKey, Counter> counters = Caffeine.newBuilder().maximumSize(MAX_COUNTERS)
+            .<CounterKey, Counter>build().asMap();
     private final List<Double> everyBudgetThresholds;
     /** Counters shared through a budget store; null keeps them in {@link #counters}. */
     private final SharedBudgetCounters shared;
@@ -87,6 +87,9 @@ public final class BudgetBook {
     }
 
     /** One budget's spend in its current window. */
+    /** Which counter: a policy (its window, limit and what happens when spent included) for one scope value. */
+    private record CounterKey(BudgetDef def, Optional<String> scopeValue, Money limit) {}
+
     private static final class Counter {
         final Instant start;
         Money spent;
@@ -415,16 +418,14 @@ public final class BudgetBook {
         }
         List<Status> out = new ArrayList<>();
         Instant current = clock.instant();
-        counters.forEach((id, c) -> {
-            String[] parts = id.split("\u0000", -1);
+        counters.forEach((key, c) -> {
             synchronized (c) {
-                BudgetWindow w = BudgetWindow.valueOf(parts[2]);
+                BudgetWindow w = key.def().window();
                 if (!c.start.equals(windowStart(w, current))) {
                     return; // a past window, not used since it ended: its spend no longer counts
                 }
-                out.add(new Status(parts[0], BudgetScope.valueOf(parts[1]), parts[3].isEmpty() ? Optional.empty()
-                        : Optional.of(parts[3]), w, Money.of(parts[4]), c.spent, c.reserved, windowEnd(w, c.start),
-                        OnExhausted.valueOf(parts[5])));
+                out.add(new Status(key.def().name(), key.def().scope(), key.scopeValue(), w, key.limit(), c.spent,
+                        c.reserved, windowEnd(w, c.start), key.def().onExhausted()));
             }
         });
         out.sort(java.util.Comparator.comparing(Status::name).thenComparing(s -> s.scopeValue().orElse("")));
@@ -505,8 +506,7 @@ public final class BudgetBook {
 
     private Counter counter(Hold h) {
         Instant start = windowStart(h.def().window(), clock.instant());
-        String id = h.def().name() + "\u0000" + h.def().scope() + "\u0000" + h.def().window() + "\u0000"
-                + h.scopeValue().orElse("") + "\u0000" + h.limit() + "\u0000" + h.def().onExhausted();
+        CounterKey id = new CounterKey(h.def(), h.scopeValue(), h.limit());
         Counter c = counters.get(id);
         if (c == null || !c.start.equals(start)) {
             Counter fresh = new Counter(start, ledger.totalCost(ledgerMatch(h), start,

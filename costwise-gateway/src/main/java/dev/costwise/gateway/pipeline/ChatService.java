@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -210,7 +209,7 @@ public final class ChatService {
      * @return its circuit's state ({@code closed}, {@code open}, {@code half_open}); empty when it has no breaker
      */
     public Optional<String> circuitState(String model) {
-        return circuits.of(model).map(b -> b.state().name().toLowerCase(java.util.Locale.ROOT));
+        return circuits.of(model).map(b -> b.state().name().toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -698,7 +697,7 @@ public final class ChatService {
         String reservedFor;
         Optional<RateWindow> window = Optional.empty();
         Optional<dev.costwise.llm.ratelimit.UsagePermit> sharedPermit = Optional.empty();
-        /** The key's rate limits and use once admitted; empty without a key or limits. */
+        /** The key's rate limits and what its minute counts, once asked; empty without a key or limits. */
         Optional<KeyUsage> keyUsage = Optional.empty();
         final Map<String, String> tags;
 
@@ -755,28 +754,24 @@ public final class ChatService {
                 return;
             }
             estimatedTokens = plan.estimatedInputTokens() + plan.maxOutputTokens();
-            OptionalInt rpm = key.get().rpm().map(OptionalInt::of).orElse(OptionalInt.empty());
-            OptionalInt tpm = key.get().tpm().map(OptionalInt::of).orElse(OptionalInt.empty());
+            VirtualKey k = key.get();
             if (redis.isPresent()) {
                 AtomicReference<KeyUsage> refusedAt = new AtomicReference<>();
-                sharedPermit = redis.get().keyLimits().tryAcquire(key.get(), estimatedTokens,
-                        counted -> refusedAt.set(new KeyUsage(rpm, counted.requestsLastMinute(), tpm,
-                                counted.tokensLastMinute())));
+                sharedPermit = redis.get().keyLimits().tryAcquire(k, estimatedTokens,
+                        counted -> refusedAt.set(KeyUsage.of(k, counted)));
                 if (sharedPermit.isEmpty()) {
-                    throw rateLimited(key.get(), SharedKeyLimits.RETRY_AFTER, Optional.ofNullable(refusedAt.get()));
+                    throw rateLimited(k, SharedKeyLimits.RETRY_AFTER, Optional.ofNullable(refusedAt.get()));
                 }
-                keyUsage = sharedPermit.get().usage().map(u -> new KeyUsage(rpm, u.requestsLastMinute(), tpm,
-                        u.tokensLastMinute()));
+                keyUsage = sharedPermit.get().usage().map(counted -> KeyUsage.of(k, counted));
                 return;
             }
-            RateWindow w = windows.computeIfAbsent(key.get().id(), k -> new RateWindow(ticker));
-            RateWindow.Admission admission = w.tryAcquire(rpm.orElse(0), tpm.orElse(0), estimatedTokens);
+            RateWindow w = windows.computeIfAbsent(k.id(), id -> new RateWindow(ticker));
+            RateWindow.Admission admission = w.tryAcquire(k.rpm().orElse(0), k.tpm().orElse(0), estimatedTokens);
+            keyUsage = Optional.of(KeyUsage.of(k, admission.requests(), admission.tokens()));
             if (!admission.admitted()) {
-                throw rateLimited(key.get(), admission.retryAfter().orElseThrow(),
-                        Optional.of(new KeyUsage(rpm, admission.requests(), tpm, admission.tokens())));
+                throw rateLimited(k, admission.retryAfter().orElseThrow(), keyUsage);
             }
             window = Optional.of(w);
-            keyUsage = Optional.of(new KeyUsage(rpm, admission.requests(), tpm, admission.tokens()));
         }
 
         private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait, Optional<KeyUsage> usage) {

@@ -99,7 +99,7 @@ final class UpstreamChatModel implements ChatModel {
             // Not called, so nothing billed or ledgered: the workflow moves on as for an overloaded provider.
             Duration wait = breaker.get().remainingOpenDuration();
             throw new ProviderException.Overloaded(ProviderException.Details.of(model.provider(), model.name()),
-                    new GatewayException.CircuitOpen(model.name(), wait).getMessage(), Optional.of(wait));
+                    GatewayException.CircuitOpen.message(model.name(), wait), Optional.of(wait));
         }
         long t0 = ticker.read();
         try {

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.costwise.gateway.MovableClock;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -41,8 +45,7 @@ class SharedVirtualKeysTest {
     private final MovableClock clock = new MovableClock(Instant.parse("2026-11-28T10:00:00Z"));
     private String schema;
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenKeyCreatedOnOneReplica_whenPresentedToTheOther_thenAcceptedAtOnce(String db) throws Exception {
         replicas(db, (url, a, b) -> {
             VirtualKeyStore.Issued issued = a.create(SPEC);
@@ -57,8 +60,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenKeyRevokedOnOneReplica_whenTheOtherRefreshes_thenRejectedThere(String db) throws Exception {
         replicas(db, (url, a, b) -> {
             VirtualKeyStore.Issued issued = a.create(SPEC);
@@ -75,8 +77,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenKeyRotatedOnOneReplica_whenTheNewSecretReachesTheOther_thenItWorksAndTheOldOneStops(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
@@ -90,8 +91,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenWrongSecretPresented_whenWithinTheLookupInterval_thenTheDatabaseIsNotAskedAgain(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
@@ -110,8 +110,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenKeyCreatedOnOneReplica_whenTheOtherRevokesItBeforeSeeingIt_thenItIsRevokedEverywhere(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
@@ -130,8 +129,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenReplicaWithAStaleCopy_whenItRotatesAKeyRevokedElsewhere_thenTheRevocationHolds(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
@@ -150,8 +148,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenTwoReplicasRotatingOneKey_whenBothFinish_thenTheLaterSecretWorksEverywhere(String db) throws Exception {
         replicas(db, (url, a, b) -> {
             String id = a.create(SPEC).key().id();
@@ -167,8 +164,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenTwoReplicasChangingOneKey_whenBothFinish_thenBothChangesHoldAndTheSecretStays(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
@@ -206,8 +202,7 @@ class SharedVirtualKeysTest {
                 k.tpm(), k.tags(), k.createdAt(), k.expiresAt(), k.revoked());
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenAReplicaOfAnEarlierVersion_whenItRotatesAndRevokesWithoutVersions_thenTheOthersStillFollow(String db)
             throws Exception {
         replicas(db, (url, a, b) -> {
@@ -232,8 +227,7 @@ class SharedVirtualKeysTest {
         });
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"sqlite", "postgresql"})
+    @OnBothDatabases
     void givenTableOfAnEarlierVersion_whenOpened_thenItsKeysKeepWorkingAndCanBeRotated(String db) throws Exception {
         String url = database(db);
         String secret;
@@ -257,6 +251,13 @@ class SharedVirtualKeysTest {
             assertThat(store.verify(secret)).isEmpty();
         }
     }
+
+    /** A test run once on SQLite and once on PostgreSQL; its parameter names the database. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    private @interface OnBothDatabases {}
 
     /** Something two replicas on one database do. */
     private interface OnTwoReplicas {
