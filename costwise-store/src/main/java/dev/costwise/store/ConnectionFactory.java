@@ -1,7 +1,6 @@
 package dev.costwise.store;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -41,7 +40,7 @@ final class ConnectionFactory {
     }
 
     Connection open() throws SQLException {
-        return DriverManager.getConnection(url, properties);
+        return JdbcConnections.open(url, properties);
     }
 
     Dialect dialect() {

@@ -7,11 +7,11 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.store.JdbcConnections;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -76,7 +76,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         this.recentLookups = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
         createParentDirectory(url);
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = JdbcConnections.open(url); Statement s = c.createStatement()) {
             s.execute(DDL);
             addColumnIfMissing(c, "version", "BIGINT NOT NULL DEFAULT 0");
             addColumnIfMissing(c, "expires_at", "VARCHAR(40)");
@@ -124,7 +124,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     /** @return the table's row count, sums of versions and revocations, and latest creation or rotation time */
     private String signature() {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        try (Connection c = JdbcConnections.open(url); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(revoked), 0), "
                         + "MAX(created_at) FROM costwise_virtual_keys")) {
             rs.next();
@@ -208,7 +208,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     private List<Entry> read(String where, Binder binder) {
         List<Entry> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url);
+        try (Connection c = JdbcConnections.open(url);
                 PreparedStatement ps = c.prepareStatement(SELECT + where)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
@@ -234,7 +234,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     }
 
     private int write(String sql, Binder binder) {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = JdbcConnections.open(url); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             return ps.executeUpdate();
         } catch (SQLException e) {
