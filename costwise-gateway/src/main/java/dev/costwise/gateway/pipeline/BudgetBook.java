@@ -1,6 +1,5 @@
 package dev.costwise.gateway.pipeline;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
 import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,23 +27,19 @@ import org.slf4j.LoggerFactory;
  * applies; after the call the reservation is replaced by the real cost. Spend therefore never passes a limit, however
  * many requests run at once. A window's spend is rebuilt from the ledger the first time it is used, so it survives a
  * restart. Windows are UTC days or months. Crossing a soft threshold ({@code alert_at}) logs one alert per window.
- * Given a {@link BudgetStore} (Redis, config {@code redis.url}) the counters live there instead, shared by every
- * replica (see {@link SharedBudgetCounters}). Thread-safe.
+ * The counters live in this process ({@link LocalBudgetCounters}, bounded without ever dropping a reservation) or,
+ * given a {@link BudgetStore} (Redis, config {@code redis.url}), there, shared by every replica (see
+ * {@link SharedBudgetCounters}). Thread-safe.
  */
 public final class BudgetBook {
     private static final Logger LOG = LoggerFactory.getLogger(BudgetBook.class);
-    /** The most budget windows kept in memory (about 200 bytes each). */
+    /** The most idle budget windows kept in memory (about 200 bytes each; those holding reservations come on top). */
     static final int MAX_COUNTERS = 20_000;
 
     private final List<BudgetDef> budgets;
-    private final SpendLedger ledger;
     private final Clock clock;
-    /**
-     * Counters by budget, scope value and window. Bounded, as user budgets make one per end user: a counter pushed
-     * out is rebuilt from the ledger when its user comes back (calls then in flight for that user are not in it).
-     */
-    private final ConcurrentMap<CounterKey, Counter> counters = Caffeine.newBuilder().maximumSize(MAX_COUNTERS)
-            .<CounterKey, Counter>build().asMap();
+    /** Counters in this process; null when {@link #shared} keeps them. */
+    private final LocalBudgetCounters local;
     private final List<Double> everyBudgetThresholds;
     /** Counters shared through a budget store; null keeps them in {@link #counters}. */
     private final SharedBudgetCounters shared;
@@ -79,26 +73,21 @@ public final class BudgetBook {
      */
     public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds,
             Optional<BudgetStore> store) {
-        this.shared = store.map(s -> new SharedBudgetCounters(s, ledger, clock)).orElse(null);
-        this.everyBudgetThresholds = List.copyOf(everyBudgetThresholds);
-        this.budgets = List.copyOf(budgets);
-        this.ledger = ledger;
-        this.clock = clock;
+        this(budgets, ledger, clock, everyBudgetThresholds, store, MAX_COUNTERS);
     }
 
-    /** One budget's spend in its current window. */
-    /** Which counter: a policy (its window, limit and what happens when spent included) for one scope value. */
-    private record CounterKey(BudgetDef def, Optional<String> scopeValue, Money limit) {}
-
-    private static final class Counter {
-        final Instant start;
-        Money spent;
-        Money reserved = Money.ZERO;
-
-        Counter(Instant start, Money spent) {
-            this.start = start;
-            this.spent = spent;
-        }
+    /**
+     * As above, with {@code maxCounters} idle budget windows kept in memory and the usual number aside (tests push
+     * windows out with few).
+     */
+    BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds,
+            Optional<BudgetStore> store, int maxCounters) {
+        this.shared = store.map(s -> new SharedBudgetCounters(s, ledger, clock)).orElse(null);
+        this.local = shared == null ? new LocalBudgetCounters(ledger, clock, maxCounters, MAX_COUNTERS)
+                : null;
+        this.everyBudgetThresholds = List.copyOf(everyBudgetThresholds);
+        this.budgets = List.copyOf(budgets);
+        this.clock = clock;
     }
 
     /**
@@ -117,13 +106,13 @@ public final class BudgetBook {
         private final List<Hold> holds;
         private final BudgetStore.Grant grant; // null: local counters, or no budget applies
         /** Local counters: where each hold was reserved, so a request that outlives its window releases it there. */
-        private final List<Counter> reservedIn;
+        private final List<LocalBudgetCounters.Counter> reservedIn;
 
         Reservation(List<Hold> holds, BudgetStore.Grant grant) {
             this(holds, grant, List.of());
         }
 
-        private Reservation(List<Hold> holds, BudgetStore.Grant grant, List<Counter> reservedIn) {
+        private Reservation(List<Hold> holds, BudgetStore.Grant grant, List<LocalBudgetCounters.Counter> reservedIn) {
             this.holds = holds;
             this.grant = grant;
             this.reservedIn = reservedIn;
@@ -153,36 +142,9 @@ public final class BudgetBook {
                 shared.settle(holds, grant, actual, this::heard);
                 return;
             }
-            for (int i = 0; i < holds.size(); i++) {
-                Hold h = holds.get(i);
-                Counter held = reservedIn.get(i);
-                // The spend counts in the window the ledger row lands in: the current one. When the request started
-                // in the window before, its reservation is released there, not from other requests' reservations.
-                Counter c = counter(h);
-                if (held != c) {
-                    synchronized (held) {
-                        held.reserved = held.reserved.minus(h.amount()).max(Money.ZERO);
-                    }
-                }
-                addSpend(h, c, held == c ? h : null, actual);
+            if (!holds.isEmpty()) {
+                local.settle(holds, reservedIn, actual, this::heard);
             }
-        }
-
-        /** Adds {@code actual} to a local counter, releasing {@code released}'s reservation there if not null. */
-        private void addSpend(Hold h, Counter c, Hold released, Money actual) {
-            double before;
-            double after;
-            Money spent;
-            synchronized (c) {
-                before = c.spent.ratioOf(h.limit());
-                if (released != null) {
-                    c.reserved = c.reserved.minus(released.amount()).max(Money.ZERO);
-                }
-                c.spent = c.spent.plus(actual);
-                after = c.spent.ratioOf(h.limit());
-                spent = c.spent;
-            }
-            alertOnThresholds(h, before, after, spent);
         }
 
         private void heard(Hold h, Money before, Money after) {
@@ -221,9 +183,13 @@ public final class BudgetBook {
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
                     : new Result(Optional.of(new Reservation(holds, r.grant().orElse(null))), Optional.empty());
         }
-        synchronized (this) {
-            return reserveLocally(holds);
+        if (holds.isEmpty()) {
+            return new Result(Optional.of(new Reservation(holds, null, List.of())), Optional.empty());
         }
+        List<LocalBudgetCounters.Counter> reservedIn = new ArrayList<>(holds.size());
+        Optional<Exhausted> exhausted = local.reserve(holds, reservedIn);
+        return exhausted.isPresent() ? new Result(Optional.empty(), exhausted)
+                : new Result(Optional.of(new Reservation(holds, null, reservedIn)), Optional.empty());
     }
 
     /**
@@ -251,29 +217,6 @@ public final class BudgetBook {
         }
     }
 
-    private Result reserveLocally(List<Hold> holds) {
-        for (Hold h : holds) {
-            Counter c = counter(h);
-            synchronized (c) {
-                Money used = c.spent.plus(c.reserved);
-                if (used.plus(h.amount()).isGreaterThan(h.limit())) {
-                    Instant reset = windowEnd(h.def().window(), c.start);
-                    return new Result(Optional.empty(), Optional.of(new Exhausted(h.def(), h.limit(), used, reset,
-                            Duration.between(clock.instant(), reset))));
-                }
-            }
-        }
-        List<Counter> reservedIn = new ArrayList<>(holds.size());
-        for (Hold h : holds) {
-            Counter c = counter(h);
-            synchronized (c) {
-                c.reserved = c.reserved.plus(h.amount());
-            }
-            reservedIn.add(c);
-        }
-        return new Result(Optional.of(new Reservation(holds, null, reservedIn)), Optional.empty());
-    }
-
     /**
      * The outcome of {@link #reserve}: a reservation, or the budget that is exhausted.
      *
@@ -281,6 +224,16 @@ public final class BudgetBook {
      * @param exhausted the first budget without room
      */
     public record Result(Optional<Reservation> reservation, Optional<Exhausted> exhausted) {}
+
+    /** @return budget windows held in this process's memory (0 when Redis holds them) */
+    long budgetWindowsInMemory() {
+        return local == null ? 0 : local.inMemory();
+    }
+
+    /** @return whether a user budget's window for {@code user} is in this process's memory */
+    boolean userWindowInMemory(BudgetDef def, String user) {
+        return local != null && local.inMemory(new Hold(def, Optional.of(user), def.limit(), Money.ZERO));
+    }
 
     /**
      * @return the highest utilisation (spent and reserved over limit) of the global budgets, 0 with none; shared
@@ -294,10 +247,7 @@ public final class BudgetBook {
                         Money.ZERO));
                 max = Math.max(max, s.spent().plus(s.reserved()).ratioOf(b.limit()));
             } else if (b.scope() == BudgetScope.GLOBAL) {
-                Counter c = counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
-                synchronized (c) {
-                    max = Math.max(max, c.spent.plus(c.reserved).ratioOf(b.limit()));
-                }
+                max = Math.max(max, local.utilization(new Hold(b, Optional.empty(), b.limit(), Money.ZERO)));
             }
         }
         return max;
@@ -400,7 +350,7 @@ public final class BudgetBook {
             if (shared != null) {
                 shared.track(h); // its state is read with every other known bucket's below
             } else {
-                counter(h);
+                local.track(h);
             }
         }
         return statuses();
@@ -413,21 +363,10 @@ public final class BudgetBook {
         }
         for (BudgetDef b : budgets) {
             if (b.scope() == BudgetScope.GLOBAL) {
-                counter(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
+                local.track(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));
             }
         }
-        List<Status> out = new ArrayList<>();
-        Instant current = clock.instant();
-        counters.forEach((key, c) -> {
-            synchronized (c) {
-                BudgetWindow w = key.def().window();
-                if (!c.start.equals(windowStart(w, current))) {
-                    return; // a past window, not used since it ended: its spend no longer counts
-                }
-                out.add(new Status(key.def().name(), key.def().scope(), key.scopeValue(), w, key.limit(), c.spent,
-                        c.reserved, windowEnd(w, c.start), key.def().onExhausted()));
-            }
-        });
+        List<Status> out = local.statuses();
         out.sort(java.util.Comparator.comparing(Status::name).thenComparing(s -> s.scopeValue().orElse("")));
         return out;
     }
@@ -502,18 +441,6 @@ public final class BudgetBook {
             case TEAM -> Map.of("team", h.scopeValue().orElse(""));
             case USER -> Map.of("user", h.scopeValue().orElse(""));
         };
-    }
-
-    private Counter counter(Hold h) {
-        Instant start = windowStart(h.def().window(), clock.instant());
-        CounterKey id = new CounterKey(h.def(), h.scopeValue(), h.limit());
-        Counter c = counters.get(id);
-        if (c == null || !c.start.equals(start)) {
-            Counter fresh = new Counter(start, ledger.totalCost(ledgerMatch(h), start,
-                    windowEnd(h.def().window(), start)));
-            c = counters.compute(id, (k, old) -> old != null && old.start.equals(start) ? old : fresh);
-        }
-        return c;
     }
 
     static Instant windowStart(BudgetWindow w, Instant now) {

@@ -146,6 +146,76 @@ class BudgetBookTest {
                 + st.reserved()).containsExactly("alice 0.7 0", "bob 0 0.9", "carol 0 0.95");
     }
 
+    private static final BudgetDef PER_USER = new BudgetDef("per-user", BudgetScope.USER, BudgetWindow.DAY,
+            Money.of("1.00"), OnExhausted.REJECT, Optional.empty(), List.of());
+
+    private static BudgetBook.Spender user(String name) {
+        return new BudgetBook.Spender(Optional.empty(), Optional.of(name));
+    }
+
+    /**
+     * New users spend (each request settled) until {@code user}'s idle window has been pushed out of memory; Caffeine
+     * decides which window goes, so the test waits for it rather than assuming it.
+     */
+    private static void otherUsersSpendUntilPushedOut(BudgetBook book, String user, String prefix) {
+        for (int i = 0; i < 10_000 && book.userWindowInMemory(PER_USER, user); i++) {
+            book.reserve(user(prefix + i), "m", Money.of("0.10")).reservation().orElseThrow()
+                    .settle(Money.of("0.05"));
+        }
+        assertThat(book.userWindowInMemory(PER_USER, user)).as(user + "'s window pushed out").isFalse();
+    }
+
+    @Test
+    void givenMoreUsersThanWindowsKept_whenOneHasACallInFlight_thenHisWindowIsNotPushedOutAndStillHoldsIt() {
+        BudgetBook book = new BudgetBook(List.of(PER_USER), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC),
+                List.of(), Optional.empty(), 2);
+        BudgetBook.Reservation inFlight = book.reserve(user("alice"), "m", Money.of("0.60")).reservation()
+                .orElseThrow();
+
+        for (int i = 0; i < 500; i++) {
+            book.reserve(user("other-" + i), "m", Money.of("0.10")).reservation().orElseThrow()
+                    .settle(Money.of("0.05"));
+        }
+
+        assertThat(book.userWindowInMemory(PER_USER, "alice")).isTrue();
+        assertThat(book.reserve(user("alice"), "m", Money.of("0.60")).exhausted())
+                .as("0.60 still in flight, in no ledger: a window rebuilt without it would admit another 0.60")
+                .hasValueSatisfying(e -> assertThat(e.used()).isEqualTo(Money.of("0.60")));
+        assertThat(book.budgetWindowsInMemory()).as("idle windows stay bounded; alice's comes on top")
+                .isLessThanOrEqualTo(3);
+        inFlight.settle(Money.of("0.30"));
+        assertThat(book.reserve(user("alice"), "m", Money.of("0.70")).reservation()).isPresent();
+        assertThat(book.reserve(user("alice"), "m", Money.of("0.01")).exhausted()).isPresent();
+    }
+
+    @Test
+    void givenAWindowPushedOutBeforeItsLastRowReachedTheLedger_whenItsUserReturns_thenItsSpendIsStillCounted() {
+        MovableClock now = new MovableClock(NOON);
+        MemorySpendLedger ledger = new MemorySpendLedger(); // bob's row is still queued: it is not in here yet
+        BudgetBook book = new BudgetBook(List.of(PER_USER), ledger, now, List.of(), Optional.empty(), 2);
+        book.reserve(user("bob"), "m", Money.of("0.80")).reservation().orElseThrow().settle(Money.of("0.70"));
+
+        otherUsersSpendUntilPushedOut(book, "bob", "first-");
+
+        assertThat(book.reserve(user("bob"), "m", Money.of("0.60")).exhausted())
+                .as("taken back from aside with its 0.70, not rebuilt from a ledger that lacks it")
+                .hasValueSatisfying(e -> assertThat(e.used()).isEqualTo(Money.of("0.70")));
+
+        // A minute later the window is read from the ledger again, which by then has bob's row and another
+        // replica's.
+        ledger.append(new CostRecord("bob-1", 1, NOON, "m", "m", "openai", Usage.of(1, 1), Money.of("0.70"),
+                Money.of("0.70"), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(), Optional.empty(),
+                Duration.ZERO, Map.of("user", "bob")));
+        ledger.append(new CostRecord("bob-2", 1, NOON, "m", "m", "openai", Usage.of(1, 1), Money.of("0.20"),
+                Money.of("0.20"), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(), Optional.empty(),
+                Duration.ZERO, Map.of("user", "bob")));
+        otherUsersSpendUntilPushedOut(book, "bob", "second-");
+        now.advance(LocalBudgetCounters.PUSHED_OUT_KEPT.plusSeconds(1));
+
+        assertThat(book.reserve(user("bob"), "m", Money.of("0.20")).exhausted())
+                .hasValueSatisfying(e -> assertThat(e.used()).isEqualTo(Money.of("0.90")));
+    }
+
     @Test
     void givenReservationSettledBelowItsWorstCase_whenSettled_thenTheDifferenceIsFreedAgain() {
         BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC));
