@@ -1,6 +1,7 @@
 package dev.costwise.llm.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.chat.CacheControl;
 import java.util.Optional;
 
 /** Typed reads of JSON fields that fail with a {@link WireFormatException} naming the field's path. */
@@ -48,6 +49,31 @@ final class JsonReader {
             throw new WireFormatException(path(parent, field), "expected a string, was " + describe(n));
         }
         return Optional.of(n.asText());
+    }
+
+    /**
+     * Reads a {@code cache_control} field as Anthropic writes it: {@code {"type": "ephemeral"}}, optionally with
+     * {@code "ttl": "5m"} or {@code "1h"}.
+     */
+    static Optional<CacheControl> optCacheControl(JsonNode obj, String parent) {
+        JsonNode n = obj.get("cache_control");
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        String at = path(parent, "cache_control");
+        requireObject(n, at);
+        String type = requireString(n, "type", at);
+        if (!type.equals("ephemeral")) {
+            throw new WireFormatException(path(at, "type"), "unsupported cache_control type '" + type
+                    + "'; expected ephemeral");
+        }
+        Optional<String> ttl = optString(n, "ttl", at);
+        if (ttl.isEmpty()) {
+            return Optional.of(CacheControl.FIVE_MINUTES);
+        }
+        return Optional.of(new CacheControl(CacheControl.Ttl.fromWire(ttl.get()).orElseThrow(() ->
+                new WireFormatException(path(at, "ttl"), "unsupported cache lifetime '" + ttl.get()
+                        + "'; expected 5m or 1h"))));
     }
 
     static Optional<Double> optNumber(JsonNode obj, String field, String parent) {

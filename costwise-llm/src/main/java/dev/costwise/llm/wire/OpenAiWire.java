@@ -3,6 +3,7 @@ package dev.costwise.llm.wire;
 import static dev.costwise.llm.wire.JsonReader.describe;
 import static dev.costwise.llm.wire.JsonReader.index;
 import static dev.costwise.llm.wire.JsonReader.optBoolean;
+import static dev.costwise.llm.wire.JsonReader.optCacheControl;
 import static dev.costwise.llm.wire.JsonReader.optLong;
 import static dev.costwise.llm.wire.JsonReader.optNumber;
 import static dev.costwise.llm.wire.JsonReader.optString;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
@@ -344,7 +346,8 @@ public final class OpenAiWire {
             throw new WireFormatException(path(at, "role"), "unknown role '" + roleName
                     + "'; expected one of system, developer, user, assistant, tool");
         }
-        List<ContentPart> content = readContent(node.get("content"), path(at, "content"));
+        List<ContentPart> content = markLastPart(readContent(node.get("content"), path(at, "content")),
+                optCacheControl(node, at), at);
         Optional<String> name = optString(node, "name", at);
         List<ToolCall> toolCalls = new ArrayList<>();
         JsonNode calls = node.get("tool_calls");
@@ -370,6 +373,24 @@ public final class OpenAiWire {
         return new Message(role, content, name, toolCalls, role == Role.TOOL ? toolCallId : Optional.empty());
     }
 
+    /** A message's own {@code cache_control} (LiteLLM's form) is a breakpoint after its last part. */
+    private static List<ContentPart> markLastPart(List<ContentPart> content, Optional<CacheControl> mark, String at) {
+        if (mark.isEmpty()) {
+            return content;
+        }
+        if (content.isEmpty()) {
+            throw new WireFormatException(path(at, "cache_control"), "marks the end of the message's content, and "
+                    + "this message has none");
+        }
+        List<ContentPart> marked = new ArrayList<>(content);
+        ContentPart last = marked.getLast();
+        marked.set(marked.size() - 1, switch (last) {
+            case ContentPart.Text t -> new ContentPart.Text(t.text(), mark);
+            case ContentPart.Image i -> new ContentPart.Image(i.url(), i.detail(), mark);
+        });
+        return marked;
+    }
+
     private List<ContentPart> readContent(JsonNode content, String at) {
         if (content == null || content.isNull()) {
             return List.of();
@@ -386,16 +407,18 @@ public final class OpenAiWire {
             JsonNode part = requireObject(content.get(i), pat);
             String type = requireString(part, "type", pat);
             switch (type) {
-                case "text" -> parts.add(ContentPart.text(requireString(part, "text", pat)));
+                case "text" -> parts.add(new ContentPart.Text(requireString(part, "text", pat),
+                        optCacheControl(part, pat)));
                 case "image_url" -> {
                     JsonNode image = part.get("image_url");
                     String ipath = path(pat, "image_url");
                     if (image != null && image.isTextual()) {
-                        parts.add(ContentPart.image(image.asText()));
+                        parts.add(new ContentPart.Image(image.asText(), Optional.empty(), optCacheControl(part, pat)));
                     } else {
                         requireObject(image, ipath);
                         String url = requireString(image, "url", ipath);
-                        parts.add(new ContentPart.Image(url, optString(image, "detail", ipath)));
+                        parts.add(new ContentPart.Image(url, optString(image, "detail", ipath),
+                                optCacheControl(part, pat)));
                     }
                 }
                 default -> throw new WireFormatException(path(pat, "type"), "unsupported content part type '"
@@ -442,7 +465,7 @@ public final class OpenAiWire {
                 ? NODES.objectNode().put("type", "object").set("properties", NODES.objectNode())
                 : params.deepCopy();
         return new Tool(name, optString(fn, "description", fpath), schema,
-                optBoolean(fn, "strict", fpath).orElse(false));
+                optBoolean(fn, "strict", fpath).orElse(false), optCacheControl(node, at));
     }
 
     private ResponseFormat readResponseFormat(JsonNode node) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.Message;
@@ -16,6 +17,7 @@ import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Translates a canonical {@link ChatRequest} into the body of Anthropic's {@code POST /v1/messages}.
@@ -34,6 +36,11 @@ import java.util.Objects;
  *       model's maximum output from the catalog, or 4096).
  *   <li>{@code temperature} above 1 (OpenAI allows 2, Anthropic 1) is capped at 1. {@code seed} has no Anthropic
  *       equivalent and is dropped. {@code user} goes to {@code metadata.user_id}.
+ *   <li>Prompt-cache breakpoints ({@link CacheControl}) the caller placed on content parts, messages or tools become
+ *       {@code cache_control} on the same blocks and tools (on a tool message, on its {@code tool_result}); a marked
+ *       system part turns {@code system} into a list of text blocks. Anthropic takes at most
+ *       {@value #MAX_BREAKPOINTS}: a request with more is refused here, naming the count. With none placed by the
+ *       caller, the model's {@link AnthropicPromptCaching} places its own.
  * </ul>
  */
 final class AnthropicRequestMapper {
@@ -41,6 +48,9 @@ final class AnthropicRequestMapper {
     /** Appended to the system prompt in JSON mode. */
     static final String JSON_INSTRUCTION = "Respond with a single valid JSON object and nothing else: no prose, "
             + "no Markdown code fences.";
+
+    /** Anthropic's limit on {@code cache_control} breakpoints per request. */
+    static final int MAX_BREAKPOINTS = 4;
 
     private final ObjectMapper json;
 
@@ -76,12 +86,20 @@ final class AnthropicRequestMapper {
      */
     ObjectNode toBody(ChatRequest request, String upstreamModel, int defaultMaxTokens, boolean stream,
             AnthropicPromptCaching caching) {
-        boolean cache = caching == AnthropicPromptCaching.TOOLS_AND_SYSTEM;
+        int placed = callerBreakpoints(request);
+        if (placed > MAX_BREAKPOINTS) {
+            throw new IllegalArgumentException("a request may carry at most " + MAX_BREAKPOINTS
+                    + " cache_control breakpoints (Anthropic's limit); this one has " + placed);
+        }
+        // The caller's own breakpoints replace the automatic ones: together they could pass the limit.
+        boolean cache = caching == AnthropicPromptCaching.TOOLS_AND_SYSTEM && placed == 0;
         ObjectNode body = json.createObjectNode();
         body.put("model", upstreamModel);
         body.put("max_tokens", request.maxTokens().orElse(defaultMaxTokens));
         String system = systemPrompt(request);
-        if (!system.isEmpty() && cache) {
+        if (systemHasBreakpoint(request)) {
+            body.set("system", systemBlocks(request));
+        } else if (!system.isEmpty() && cache) {
             ObjectNode block = body.putArray("system").addObject();
             block.put("type", "text");
             block.put("text", system);
@@ -97,6 +115,7 @@ final class AnthropicRequestMapper {
                 t.put("name", tool.name());
                 tool.description().ifPresent(d -> t.put("description", d));
                 t.set("input_schema", tool.parameters());
+                tool.cacheControl().ifPresent(c -> t.set("cache_control", cacheControl(c)));
             }
             if (cache) {
                 ((ObjectNode) tools.get(tools.size() - 1)).putObject("cache_control").put("type", "ephemeral");
@@ -123,13 +142,59 @@ final class AnthropicRequestMapper {
                 parts.add(m.text());
             }
         }
-        switch (request.responseFormat()) {
-            case ResponseFormat.Text text -> { }
-            case ResponseFormat.JsonObject object -> parts.add(JSON_INSTRUCTION);
-            case ResponseFormat.JsonSchema schema -> parts.add(JSON_INSTRUCTION + " The object must match the JSON "
-                    + "Schema named '" + schema.name() + "': " + schema.schema());
-        }
+        jsonInstruction(request).ifPresent(parts::add);
         return String.join("\n\n", parts);
+    }
+
+    private static Optional<String> jsonInstruction(ChatRequest request) {
+        return switch (request.responseFormat()) {
+            case ResponseFormat.Text text -> Optional.empty();
+            case ResponseFormat.JsonObject object -> Optional.of(JSON_INSTRUCTION);
+            case ResponseFormat.JsonSchema schema -> Optional.of(JSON_INSTRUCTION + " The object must match the "
+                    + "JSON Schema named '" + schema.name() + "': " + schema.schema());
+        };
+    }
+
+    /** The system prompt as text blocks, each keeping its breakpoint; the JSON instruction, if any, last. */
+    private ArrayNode systemBlocks(ChatRequest request) {
+        ArrayNode blocks = json.createArrayNode();
+        for (Message m : request.messages()) {
+            if (m.role() != Role.SYSTEM) {
+                continue;
+            }
+            for (ContentPart part : m.content()) {
+                if (part instanceof ContentPart.Text t && !t.text().isBlank()) {
+                    ObjectNode b = blocks.addObject().put("type", "text").put("text", t.text());
+                    t.cacheControl().ifPresent(c -> b.set("cache_control", cacheControl(c)));
+                }
+            }
+        }
+        jsonInstruction(request).ifPresent(i -> blocks.addObject().put("type", "text").put("text", i));
+        return blocks;
+    }
+
+    private static boolean systemHasBreakpoint(ChatRequest request) {
+        return request.messages().stream().filter(m -> m.role() == Role.SYSTEM)
+                .flatMap(m -> m.content().stream()).anyMatch(p -> p.cacheControl().isPresent());
+    }
+
+    /** @return the breakpoints the caller placed; a tool message's count once, as its one tool_result carries it */
+    private static int callerBreakpoints(ChatRequest request) {
+        int n = (int) request.tools().stream().filter(t -> t.cacheControl().isPresent()).count();
+        for (Message m : request.messages()) {
+            long marked = m.content().stream().filter(p -> p.cacheControl().isPresent()).count();
+            n += m.role() == Role.TOOL ? Math.min(1, (int) marked) : (int) marked;
+        }
+        return n;
+    }
+
+    /** @return Anthropic's {@code cache_control} object; the five-minute lifetime is its default and left unsaid */
+    private ObjectNode cacheControl(CacheControl c) {
+        ObjectNode node = json.createObjectNode().put("type", "ephemeral");
+        if (c.ttl() != CacheControl.Ttl.FIVE_MINUTES) {
+            node.put("ttl", c.ttl().wire());
+        }
+        return node;
     }
 
     private ArrayNode messages(List<Message> messages) {
@@ -177,6 +242,8 @@ final class AnthropicRequestMapper {
             result.put("type", "tool_result");
             result.put("tool_use_id", m.toolCallId().orElseThrow());
             result.put("content", m.text());
+            m.content().stream().map(ContentPart::cacheControl).flatMap(Optional::stream).reduce((a, b) -> b)
+                    .ifPresent(c -> result.set("cache_control", cacheControl(c)));
             blocks.add(result);
             return blocks;
         }
@@ -187,10 +254,15 @@ final class AnthropicRequestMapper {
                         ObjectNode b = json.createObjectNode();
                         b.put("type", "text");
                         b.put("text", text.text());
+                        text.cacheControl().ifPresent(c -> b.set("cache_control", cacheControl(c)));
                         blocks.add(b);
                     }
                 }
-                case ContentPart.Image image -> blocks.add(imageBlock(image));
+                case ContentPart.Image image -> {
+                    ObjectNode b = imageBlock(image);
+                    image.cacheControl().ifPresent(c -> b.set("cache_control", cacheControl(c)));
+                    blocks.add(b);
+                }
             }
         }
         if (m.role() == Role.ASSISTANT) {

@@ -13,6 +13,8 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.WireFormatException;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -151,6 +153,72 @@ class AnthropicRequestMapperTest {
         assertThat(body.path("tools").path(0).has("cache_control")).isFalse();
         assertThat(body.path("tools").path(1).path("cache_control")).isEqualTo(read("{\"type\":\"ephemeral\"}"));
         assertThat(mapper.toBody(request, "m", 10, false).path("system").isTextual()).isTrue();
+    }
+
+    /** An OpenAI-format body, as a client sends it through the gateway, decoded the way the gateway decodes it. */
+    private ChatRequest openAi(String body) {
+        return new OpenAiWire(json).readRequest(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).chat();
+    }
+
+    @Test
+    void givenCallerBreakpointsOnPartsMessagesAndTools_whenMapped_thenTheSameBlocksCarryCacheControl()
+            throws Exception {
+        ChatRequest request = openAi("""
+                {"model": "c", "messages": [
+                  {"role": "system", "content": [
+                    {"type": "text", "text": "Rules."},
+                    {"type": "text", "text": "A long manual.", "cache_control": {"type": "ephemeral", "ttl": "1h"}}]},
+                  {"role": "user", "content": "Question one", "cache_control": {"type": "ephemeral"}},
+                  {"role": "assistant", "content": null,
+                   "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+                  {"role": "tool", "tool_call_id": "t1", "content": [
+                    {"type": "text", "text": "result", "cache_control": {"type": "ephemeral"}}]}],
+                 "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}},
+                            "cache_control": {"type": "ephemeral"}}]}""");
+
+        JsonNode body = mapper.toBody(request, "m", 10, false, AnthropicPromptCaching.TOOLS_AND_SYSTEM);
+
+        assertThat(body.path("system")).isEqualTo(read("""
+                [{"type":"text","text":"Rules."},
+                 {"type":"text","text":"A long manual.","cache_control":{"type":"ephemeral","ttl":"1h"}}]"""));
+        assertThat(body.path("messages")).isEqualTo(read("""
+                [{"role":"user","content":[{"type":"text","text":"Question one","cache_control":{"type":"ephemeral"}}]},
+                 {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"result",
+                                            "cache_control":{"type":"ephemeral"}}]}]"""));
+        assertThat(body.path("tools").path(0).path("cache_control")).as("the caller's, in place of the automatic one")
+                .isEqualTo(read("{\"type\":\"ephemeral\"}"));
+    }
+
+    @Test
+    void givenMoreBreakpointsThanAnthropicTakes_whenMapped_thenRefusedNamingTheCount() {
+        String marked = "{\"type\": \"text\", \"text\": \"x\", \"cache_control\": {\"type\": \"ephemeral\"}}";
+        ChatRequest request = openAi("{\"model\": \"c\", \"messages\": [{\"role\": \"user\", \"content\": ["
+                + String.join(", ", java.util.Collections.nCopies(5, marked)) + "]}]}");
+
+        assertThatThrownBy(() -> mapper.toBody(request, "m", 10, false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a request may carry at most 4 cache_control breakpoints (Anthropic's limit); "
+                        + "this one has 5");
+    }
+
+    @Test
+    void givenBadCacheControl_whenDecoded_thenTheFieldIsNamed() {
+        assertThatThrownBy(() -> openAi("""
+                {"model": "c", "messages": [{"role": "user", "content": [
+                  {"type": "text", "text": "x", "cache_control": {"type": "persistent"}}]}]}"""))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("messages[0].content[0].cache_control.type")
+                .hasMessageContaining("'persistent'");
+        assertThatThrownBy(() -> openAi("""
+                {"model": "c", "messages": [{"role": "user", "content": "x",
+                  "cache_control": {"type": "ephemeral", "ttl": "2h"}}]}"""))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("messages[0].cache_control.ttl").hasMessageContaining("expected 5m or 1h");
+        assertThatThrownBy(() -> openAi("""
+                {"model": "c", "messages": [{"role": "user", "content": "x"}],
+                 "tools": [{"type": "function", "function": {"name": "f"}, "cache_control": "ephemeral"}]}"""))
+                .isInstanceOf(WireFormatException.class).hasMessageContaining("tools[0].cache_control");
     }
 
     @Test
