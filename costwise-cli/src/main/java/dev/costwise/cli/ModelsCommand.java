@@ -4,6 +4,7 @@ import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.Pricing;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -45,10 +46,10 @@ final class ModelsCommand implements Callable<Integer> {
         System.out.printf("%-34s %-12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "OUTPUT $/1M",
                 "CONTEXT");
         for (GatewayConfig.Model m : cfg.models()) {
-            Optional<GatewayConfig.Price> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()));
+            Optional<Pricing> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()));
             System.out.printf("%-34s %-12s %12s %12s %10d%n", m.name(), m.provider(),
-                    p.map(x -> x.input().toString()).orElse("unpriced"),
-                    p.map(x -> x.output().toString()).orElse("unpriced"), m.contextWindow());
+                    p.map(x -> x.inputPerMillion().toString()).orElse("unpriced"),
+                    p.map(x -> x.outputPerMillion().toString()).orElse("unpriced"), m.contextWindow());
         }
         if (cfg.simulated()) {
             System.out.println("(no provider key found: these names are served by the sim provider)");

@@ -228,7 +228,7 @@ public final class Gateway implements AutoCloseable {
                 }
                 case "anthropic" -> {
                     var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog).pricer(pricer)
-                            .baseUrl(URI.create(m.baseUrl()));
+                            .baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching());
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }

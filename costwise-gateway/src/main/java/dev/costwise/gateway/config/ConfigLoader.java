@@ -17,13 +17,15 @@ import dev.costwise.gateway.config.GatewayConfig.KeyDef;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
-import dev.costwise.gateway.config.GatewayConfig.Price;
 import dev.costwise.gateway.config.GatewayConfig.RedisSettings;
 import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -346,7 +348,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 unknownFields(m, p, Set.of("name", "provider", "model", "api_key", "api_key_env", "base_url",
-                        "price", "context_window", "max_output_tokens", "circuit_breaker"));
+                        "price", "context_window", "max_output_tokens", "circuit_breaker", "prompt_caching"));
                 Optional<String> name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
                 name.ifPresent(nm -> {
                     if (!seen.add(nm)) {
@@ -382,34 +384,72 @@ public final class ConfigLoader {
                         problem(p + ".base_url", "expected an http(s) URL, was '" + baseUrl + "'");
                     }
                 }
-                Optional<Price> price = m.has("price") ? price(m.path("price"), p + ".price") : Optional.empty();
+                Optional<Pricing> price = m.has("price") ? price(m.path("price"), p + ".price", provider)
+                        : Optional.empty();
                 int window = optInt(m, "context_window", p + ".context_window", 1, Integer.MAX_VALUE)
                         .orElse(128_000);
                 int maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1, Integer.MAX_VALUE)
                         .orElse(4096);
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
+                AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
                 if (name.isPresent() && provider.isPresent()) {
                     out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
                             baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
-                            window, maxOut, circuit));
+                            window, maxOut, circuit, caching));
                 }
             }
             return out;
         }
 
-        Optional<Price> price(JsonNode n, String p) {
+        /**
+         * A model's {@code prompt_caching}: {@code none} (the default) or {@code tools_and_system}, for Anthropic
+         * models, the only provider that caches nothing unless told where.
+         */
+        AnthropicPromptCaching promptCaching(JsonNode m, String p, Optional<String> provider) {
+            Optional<String> value = optString(m, "prompt_caching", p);
+            if (value.isEmpty()) {
+                return AnthropicPromptCaching.NONE;
+            }
+            if (provider.isPresent() && !provider.get().equals("anthropic")) {
+                problem(p, "applies to anthropic models only (OpenAI, Gemini and DeepSeek cache prompts on their "
+                        + "own); this model's provider is '" + provider.get() + "'");
+                return AnthropicPromptCaching.NONE;
+            }
+            return switch (value.get()) {
+                case "none" -> AnthropicPromptCaching.NONE;
+                case "tools_and_system" -> AnthropicPromptCaching.TOOLS_AND_SYSTEM;
+                default -> {
+                    problem(p, "expected none or tools_and_system, was '" + value.get() + "'");
+                    yield AnthropicPromptCaching.NONE;
+                }
+            };
+        }
+
+        /**
+         * A model's {@code price}, $ per 1M tokens. Prompt-cache prices left out follow the provider's published
+         * rule: Anthropic reads at 0.1×, five-minute writes at 1.25× and one-hour writes at 2× the input price; any
+         * other provider at the input price.
+         */
+        Optional<Pricing> price(JsonNode n, String p, Optional<String> provider) {
             if (!n.isObject()) {
                 problem(p, "expected a mapping with input and output ($ per 1M tokens), found " + kind(n));
                 return Optional.empty();
             }
-            unknownFields(n, p, Set.of("input", "cached_input", "output"));
+            unknownFields(n, p, Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output"));
             Optional<Money> in = reqMoney(n, "input", p + ".input");
             Optional<Money> out = reqMoney(n, "output", p + ".output");
             Optional<Money> cached = optMoney(n, "cached_input", p + ".cached_input");
+            Optional<Money> write5m = optMoney(n, "cache_write_5m", p + ".cache_write_5m");
+            Optional<Money> write1h = optMoney(n, "cache_write_1h", p + ".cache_write_1h");
             if (in.isEmpty() || out.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new Price(in.get(), cached.orElse(in.get()), out.get()));
+            Money input = in.get();
+            boolean anthropic = provider.filter("anthropic"::equals).isPresent();
+            return Optional.of(new Pricing(input,
+                    cached.orElse(anthropic ? input.times(new BigDecimal("0.1")) : input),
+                    write5m.orElse(anthropic ? input.times(new BigDecimal("1.25")) : input),
+                    write1h.orElse(anthropic ? input.times(2) : input), out.get(), Optional.empty()));
         }
 
         Map<String, List<String>> groups(JsonNode n, Set<String> models) {

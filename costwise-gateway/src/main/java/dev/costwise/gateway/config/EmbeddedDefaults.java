@@ -1,12 +1,12 @@
 package dev.costwise.gateway.config;
 
+import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.GatewayConfig.Server;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
-import dev.costwise.gateway.config.GatewayConfig.Model;
-import dev.costwise.gateway.config.GatewayConfig.Pipeline;
-import dev.costwise.gateway.config.GatewayConfig.Price;
-import dev.costwise.gateway.config.GatewayConfig.Server;
+import dev.costwise.llm.catalog.Pricing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class EmbeddedDefaults {
             for (ModelInfo m : CATALOG.all()) {
                 if (m.pricing().isPresent() && !m.provider().equals("ollama")) {
                     models.add(new Model(m.name(), Providers.SIM, m.name(), Optional.empty(), Optional.empty(), "",
-                            price(m), m.contextWindow(), Math.max(1, m.maxOutputTokens())));
+                            m.pricing(), m.contextWindow(), Math.max(1, m.maxOutputTokens())));
                 }
             }
         }
@@ -81,22 +81,18 @@ public final class EmbeddedDefaults {
     }
 
     /** @return the catalog price of a model name or alias, if the bundled catalog prices it */
-    public static Optional<Price> knownPrice(String name) {
-        return CATALOG.find(name).flatMap(EmbeddedDefaults::price);
+    public static Optional<Pricing> knownPrice(String name) {
+        return CATALOG.find(name).flatMap(ModelInfo::pricing);
     }
 
     private static void add(List<Model> models, String provider, String baseUrl, Optional<String> key, String env) {
         for (ModelInfo m : CATALOG.all()) {
             if (m.provider().equals(provider)) {
                 models.add(new Model(m.name(), provider, m.upstreamModel(), key, env.isEmpty() ? Optional.empty()
-                        : Optional.of(env), baseUrl.replaceAll("/+$", ""), price(m), m.contextWindow(),
+                        : Optional.of(env), baseUrl.replaceAll("/+$", ""), m.pricing(), m.contextWindow(),
                         Math.max(1, m.maxOutputTokens())));
             }
         }
-    }
-
-    private static Optional<Price> price(ModelInfo m) {
-        return m.pricing().map(p -> new Price(p.inputPerMillion(), p.cachedInputPerMillion(), p.outputPerMillion()));
     }
 
     private static Optional<String> nonBlank(String s) {

@@ -1,6 +1,8 @@
 package dev.costwise.gateway.config;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -178,10 +180,13 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param price prices per million tokens, if known
      * @param contextWindow prompt plus output limit in tokens
      * @param maxOutputTokens the output limit assumed for budget reservations when a request sets none
+     * @param circuitBreaker when calls to it stop for a while
+     * @param promptCaching where the gateway places Anthropic prompt-cache breakpoints when a request places none
+     *     ({@code prompt_caching}; Anthropic models only)
      */
     public record Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
-            Optional<String> apiKeyEnv, String baseUrl, Optional<Price> price, int contextWindow,
-            int maxOutputTokens, CircuitSettings circuitBreaker) {
+            Optional<String> apiKeyEnv, String baseUrl, Optional<Pricing> price, int contextWindow,
+            int maxOutputTokens, CircuitSettings circuitBreaker, AnthropicPromptCaching promptCaching) {
         public Model {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(provider, "provider");
@@ -191,14 +196,15 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(baseUrl, "baseUrl");
             Objects.requireNonNull(price, "price");
             Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+            Objects.requireNonNull(promptCaching, "promptCaching");
         }
 
         /** A model with the default circuit breaker. */
         public Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
-                Optional<String> apiKeyEnv, String baseUrl, Optional<Price> price, int contextWindow,
+                Optional<String> apiKeyEnv, String baseUrl, Optional<Pricing> price, int contextWindow,
                 int maxOutputTokens) {
             this(name, provider, upstreamModel, apiKey, apiKeyEnv, baseUrl, price, contextWindow, maxOutputTokens,
-                    CircuitSettings.DEFAULT);
+                    CircuitSettings.DEFAULT, AnthropicPromptCaching.NONE);
         }
 
         @Override
@@ -231,21 +237,6 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
 
         public CircuitSettings {
             Objects.requireNonNull(openFor, "openFor");
-        }
-    }
-
-    /**
-     * Prices in dollars per million tokens.
-     *
-     * @param input uncached input
-     * @param cachedInput input read from the provider's prompt cache
-     * @param output output
-     */
-    public record Price(Money input, Money cachedInput, Money output) {
-        public Price {
-            Objects.requireNonNull(input, "input");
-            Objects.requireNonNull(cachedInput, "cachedInput");
-            Objects.requireNonNull(output, "output");
         }
     }
 

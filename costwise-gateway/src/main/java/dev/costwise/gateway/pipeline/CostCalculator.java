@@ -3,16 +3,18 @@ package dev.costwise.gateway.pipeline;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
-import dev.costwise.gateway.config.GatewayConfig.Price;
 import dev.costwise.gateway.config.Providers;
+import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import java.util.Optional;
 
 /**
- * Prices a model's usage from its configured price (or the well-known list price of its name), exactly.
- * Thread-safe and stateless.
+ * Prices a model's usage from its configured price (or the well-known list price of its name), exactly, as the
+ * library's {@link CatalogPricer} does: prompt-cache reads and five-minute and one-hour cache writes each at their own
+ * price, and a model's long-context prices for a prompt above their threshold. Thread-safe and stateless.
  */
 public final class CostCalculator {
 
@@ -24,14 +26,11 @@ public final class CostCalculator {
      * @return cost and how it is known
      */
     public Pricer.Priced price(Model model, Usage usage) {
-        Optional<Price> price = priceOf(model);
+        Optional<Pricing> price = priceOf(model);
         if (price.isEmpty()) {
             return new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED);
         }
-        Price p = price.get();
-        Money cost = p.input().perMillion(usage.uncachedInputTokens() + usage.cacheWriteTokens())
-                .plus(p.cachedInput().perMillion(usage.cachedInputTokens()))
-                .plus(p.output().perMillion(usage.outputTokens()));
+        Money cost = CatalogPricer.cost(CatalogPricer.effectivePricing(price.get(), usage), usage);
         PriceStatus status = model.provider().equals(Providers.SIM) ? PriceStatus.SIMULATED
                 : cost.isZero() ? PriceStatus.LOCAL : PriceStatus.PRICED;
         return new Pricer.Priced(cost, status);
@@ -60,11 +59,12 @@ public final class CostCalculator {
      * @return the cost
      */
     public Money worstCase(Model model, long inputTokens, long maxOutputTokens) {
-        return priceOf(model).map(p -> p.input().perMillion(inputTokens).plus(p.output().perMillion(maxOutputTokens)))
+        Usage worst = Usage.of(inputTokens, maxOutputTokens);
+        return priceOf(model).map(p -> CatalogPricer.cost(CatalogPricer.effectivePricing(p, worst), worst))
                 .orElse(Money.ZERO);
     }
 
-    private static Optional<Price> priceOf(Model model) {
+    private static Optional<Pricing> priceOf(Model model) {
         return model.price().or(() -> EmbeddedDefaults.knownPrice(model.upstreamModel()));
     }
 }
