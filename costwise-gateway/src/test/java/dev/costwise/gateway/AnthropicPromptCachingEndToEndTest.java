@@ -150,6 +150,32 @@ class AnthropicPromptCachingEndToEndTest {
         }
     }
 
+    /** A request whose 37-character prompt is estimated at (37 + 3) / 4 + 4 per message + 3 = 17 input tokens. */
+    private static String explained(String cacheControl) {
+        return "{\"model\": \"claude\", \"max_tokens\": 1000, \"messages\": [{\"role\": \"user\", \"content\": "
+                + "\"Summarise the attached service manual\"" + cacheControl + "}]}";
+    }
+
+    @Test
+    void givenARequestThatMayWriteTheCache_whenItsWorstCaseIsReserved_thenThePromptIsPricedAtTheCacheWritePrice() {
+        try (TestGateway gw = gateway(""); TestGateway caching = gateway("    prompt_caching: tools_and_system\n")) {
+            // 1000 output tokens at $5 per 1M = $0.005, plus 17 prompt tokens at the dearest price they may be billed
+            assertThat(worstCase(gw, explained(""))).as("at the $1 input price").isEqualTo("0.005017");
+            assertThat(worstCase(gw, explained(", \"cache_control\": {\"type\": \"ephemeral\"}")))
+                    .as("a five-minute write: $1.25").isEqualTo("0.00502125");
+            assertThat(worstCase(gw, explained(", \"cache_control\": {\"type\": \"ephemeral\", \"ttl\": \"1h\"}")))
+                    .as("a one-hour write: $2").isEqualTo("0.005034");
+            assertThat(worstCase(caching, explained(""))).as("the model places breakpoints").isEqualTo("0.00502125");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    private static String worstCase(TestGateway gw, String body) {
+        HttpResponse<String> res = gw.post("/v1/route/explain", body);
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+        return TestGateway.json(res.body()).get("estimated_max_cost").asText();
+    }
+
     @Test
     void givenMoreBreakpointsThanAnthropicTakes_whenSent_thenA400NamesTheCountAndNothingIsCalled() {
         String marked = "{\"type\": \"text\", \"text\": \"x\", \"cache_control\": {\"type\": \"ephemeral\"}}";

@@ -190,7 +190,7 @@ public final class ChatService {
             maxOut = candidates.getFirst().maxOutputTokens();
         }
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
-                costs.worstCase(candidates.getFirst(), input, maxOut));
+                costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body)));
     }
 
     /** @return " (configured: a, b, …)" naming up to 8 models that can serve {@code kind}, or "" if none can */
@@ -360,7 +360,7 @@ public final class ChatService {
         long tokens = (chars + 3) / 4;
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
                 new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
-                candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0));
+                candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty()));
         Request r = new Request(caller, requestId, plan);
         return embed(r, plan, requested, pipeline, mode).withKeyUsage(r.keyUsage);
     }
@@ -732,7 +732,7 @@ public final class ChatService {
             // Released before reserving again: the request never holds two reservations, so one near a limit
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
             settle(Money.ZERO);
-            Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m));
+            Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites());
             BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
             if (res.exhausted().isPresent()) {
                 return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
@@ -839,7 +839,7 @@ public final class ChatService {
                 if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
                     List<Model> down = directory.expand(ex.def().downgradeTo().get());
                     Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
-                            plan.outputLimitOn(down.getFirst()));
+                            plan.outputLimitOn(down.getFirst()), plan.cacheWrites());
                     plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
                     res = budgets.reserve(spender(), plan.primary().name(), worst);
                 }

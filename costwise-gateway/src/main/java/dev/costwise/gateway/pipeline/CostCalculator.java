@@ -5,10 +5,12 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.util.Optional;
 
 /**
@@ -51,17 +53,34 @@ public final class CostCalculator {
     }
 
     /**
-     * The worst-case cost of a call before it is made: every prompt token uncached plus the most output allowed.
+     * The worst-case cost of a call before it is made: the most output allowed, and every prompt token at the
+     * dearest input price it may be billed at. That is the plain input price, unless the call may write the provider's
+     * prompt cache (the request places breakpoints, or the model's {@code prompt_caching} does): a cache write costs
+     * more (Anthropic: 1.25× for five minutes, 2× for an hour), and a budget must hold even if the whole prompt is
+     * written. Long-context prices apply when the prompt is above their threshold.
      *
      * @param model the model
      * @param inputTokens estimated prompt tokens
      * @param maxOutputTokens the output limit
+     * @param requestCacheWrites the longest cache lifetime among the request's own breakpoints, if any
      * @return the cost
      */
-    public Money worstCase(Model model, long inputTokens, long maxOutputTokens) {
-        Usage worst = Usage.of(inputTokens, maxOutputTokens);
-        return priceOf(model).map(p -> CatalogPricer.cost(CatalogPricer.effectivePricing(p, worst), worst))
-                .orElse(Money.ZERO);
+    public Money worstCase(Model model, long inputTokens, long maxOutputTokens,
+            Optional<CacheControl.Ttl> requestCacheWrites) {
+        Usage plain = Usage.of(inputTokens, maxOutputTokens);
+        Optional<CacheControl.Ttl> writes = requestCacheWrites.or(() -> model.promptCaching()
+                == AnthropicPromptCaching.NONE ? Optional.empty() : Optional.of(CacheControl.Ttl.FIVE_MINUTES));
+        return priceOf(model).map(p -> {
+            Pricing prices = CatalogPricer.effectivePricing(p, plain);
+            Money input = prices.inputPerMillion();
+            if (writes.isPresent()) {
+                input = input.max(prices.cacheWrite5mPerMillion());
+            }
+            if (writes.filter(w -> w == CacheControl.Ttl.ONE_HOUR).isPresent()) {
+                input = input.max(prices.cacheWrite1hPerMillion());
+            }
+            return input.perMillion(inputTokens).plus(prices.outputPerMillion().perMillion(maxOutputTokens));
+        }).orElse(Money.ZERO);
     }
 
     private static Optional<Pricing> priceOf(Model model) {

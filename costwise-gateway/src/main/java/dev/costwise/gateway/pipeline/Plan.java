@@ -1,10 +1,13 @@
 package dev.costwise.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.llm.chat.CacheControl;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the gateway will do with one chat request, decided before any model is called: the pipeline, the route, the
@@ -48,6 +51,43 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
     /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */
     static long requestedOutputLimit(ObjectNode body) {
         return body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
+    }
+
+    /** @return the longest-lived prompt-cache write the request's own breakpoints may cause, if it places any */
+    public Optional<CacheControl.Ttl> cacheWrites() {
+        return cacheWritesIn(body);
+    }
+
+    /**
+     * @param body a chat request
+     * @return the longest lifetime among its {@code cache_control} breakpoints (on tools, messages and content parts)
+     */
+    static Optional<CacheControl.Ttl> cacheWritesIn(ObjectNode body) {
+        CacheControl.Ttl longest = null;
+        for (JsonNode tool : body.path("tools")) {
+            longest = longer(longest, tool);
+        }
+        for (JsonNode message : body.path("messages")) {
+            longest = longer(longest, message);
+            JsonNode content = message.path("content");
+            if (content.isArray()) {
+                for (JsonNode part : content) {
+                    longest = longer(longest, part);
+                }
+            }
+        }
+        return Optional.ofNullable(longest);
+    }
+
+    private static CacheControl.Ttl longer(CacheControl.Ttl sofar, JsonNode holder) {
+        JsonNode mark = holder.get("cache_control");
+        if (mark == null || mark.isNull()) {
+            return sofar;
+        }
+        // An unknown lifetime is refused later, naming the field; until then, price it as the longest.
+        CacheControl.Ttl ttl = mark.path("ttl").isMissingNode() ? CacheControl.Ttl.FIVE_MINUTES
+                : CacheControl.Ttl.fromWire(mark.path("ttl").asText()).orElse(CacheControl.Ttl.ONE_HOUR);
+        return sofar == null || ttl.compareTo(sofar) > 0 ? ttl : sofar;
     }
 
     /** @return this plan with other candidates (a budget downgrade) */
