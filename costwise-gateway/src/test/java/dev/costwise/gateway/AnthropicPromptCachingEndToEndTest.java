@@ -150,6 +150,35 @@ class AnthropicPromptCachingEndToEndTest {
         }
     }
 
+    @Test
+    void givenOpenRouterReportingCacheWrites_whenPassedThrough_thenTheWritesAreBilledAtTheirConfiguredPrice() {
+        // https://openrouter.ai/docs/use-cases/usage-accounting: cache_write_tokens and cached_tokens are part of
+        // prompt_tokens
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"created\":1741569952,\"model\":"
+                        + "\"anthropic/claude-sonnet-4.5\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                        + "\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
+                        + "3100,\"completion_tokens\":20,\"total_tokens\":3120,\"prompt_tokens_details\":{\"cached_tokens\":"
+                        + "1000,\"cache_write_tokens\":2000}}}")
+                .build());
+        try (TestGateway gw = new TestGateway("""
+                models:
+                  - name: sonnet
+                    provider: openrouter
+                    model: anthropic/claude-sonnet-4.5
+                    api_key: sk-or-test
+                    base_url: %s
+                    price: {input: "3", cached_input: "0.30", cache_write_5m: "3.75", output: "15"}
+                """.formatted(upstream.url("/api/v1").toString()), Map.of())) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", MARKED_REQUEST.replace("\"claude\"",
+                    "\"sonnet\""));
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            // 100 * 3 + 1000 * 0.30 + 2000 * 3.75 + 20 * 15 = 8,400 micro-dollars
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.0084");
+        }
+    }
+
     /** A request whose 37-character prompt is estimated at (37 + 3) / 4 + 4 per message + 3 = 17 input tokens. */
     private static String explained(String cacheControl) {
         return "{\"model\": \"claude\", \"max_tokens\": 1000, \"messages\": [{\"role\": \"user\", \"content\": "

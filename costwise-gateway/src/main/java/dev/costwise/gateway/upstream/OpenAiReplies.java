@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  *
  * <p>See https://platform.openai.com/docs/guides/error-codes and
  * https://platform.openai.com/docs/api-reference/chat/object (usage with prompt_tokens_details.cached_tokens and
- * completion_tokens_details.reasoning_tokens).
+ * completion_tokens_details.reasoning_tokens), with OpenRouter's prompt_tokens_details.cache_write_tokens
+ * (https://openrouter.ai/docs/use-cases/usage-accounting) and DeepSeek's prompt_cache_hit_tokens
+ * (https://api-docs.deepseek.com/guides/kv_cache).
  */
 public final class OpenAiReplies {
     private static final Pattern SECRET = Pattern.compile("(sk|pk|gsk|hf|AIza)[-_A-Za-z0-9*]{6,}");
@@ -56,7 +58,8 @@ public final class OpenAiReplies {
     public static Usage usage(JsonParser p) throws IOException {
         long in = 0;
         long out = 0;
-        long cached = 0;
+        long[] prompt = {0, 0}; // cached_tokens, cache_write_tokens
+        long deepSeekHits = 0;
         long reasoning = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -64,28 +67,35 @@ public final class OpenAiReplies {
             switch (field) {
                 case "prompt_tokens" -> in = count(p, value);
                 case "completion_tokens" -> out = count(p, value);
-                case "prompt_tokens_details" -> cached = nestedCount(p, value, "cached_tokens");
-                case "completion_tokens_details" -> reasoning = nestedCount(p, value, "reasoning_tokens");
+                case "prompt_tokens_details" -> prompt = nestedCounts(p, value, "cached_tokens", "cache_write_tokens");
+                case "prompt_cache_hit_tokens" -> deepSeekHits = count(p, value);
+                case "completion_tokens_details" -> reasoning = nestedCounts(p, value, "reasoning_tokens")[0];
                 default -> p.skipChildren();
             }
         }
-        cached = Math.min(in, cached);
-        reasoning = Math.min(out, reasoning);
-        return new Usage(Math.max(0, in), Math.max(0, cached), 0, Math.max(0, out), Math.max(0, reasoning), false);
+        in = Math.max(0, in);
+        long cached = Math.clamp(prompt[0] > 0 ? prompt[0] : deepSeekHits, 0, in);
+        long writes = Math.clamp(prompt[1], 0, in - cached);
+        reasoning = Math.clamp(reasoning, 0, Math.max(0, out));
+        return new Usage(in, cached, writes, Math.max(0, out), reasoning, false);
     }
 
-    /** The count {@code field} of the object the parser is on (0 when absent, or when it is not an object). */
-    private static long nestedCount(JsonParser p, JsonToken value, String field) throws IOException {
+    /** The counts {@code fields} of the object the parser is on (0 when absent, or when it is not an object). */
+    private static long[] nestedCounts(JsonParser p, JsonToken value, String... fields) throws IOException {
+        long[] found = new long[fields.length];
         if (value != JsonToken.START_OBJECT) {
             p.skipChildren();
-            return 0;
+            return found;
         }
-        long found = 0;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
-            if (name.equals(field)) {
-                found = count(p, v);
+            int i = 0;
+            while (i < fields.length && !fields[i].equals(name)) {
+                i++;
+            }
+            if (i < fields.length) {
+                found[i] = count(p, v);
             } else {
                 p.skipChildren();
             }

@@ -51,4 +51,19 @@ class OpenAiRepliesTest {
                 .contains(Usage.ZERO);
         assertThat(OpenAiReplies.usage(JSON.readTree("[1]"))).isEmpty();
     }
+
+    @Test
+    void givenOpenRouterAndDeepSeekCacheCounts_whenRead_thenWritesAndHitsAreTheirOwnShareOfThePrompt() {
+        // https://openrouter.ai/docs/use-cases/usage-accounting
+        assertThat(OpenAiReplies.usage(JSON.valueToTree(java.util.Map.of("prompt_tokens", 194, "completion_tokens", 2,
+                "prompt_tokens_details", java.util.Map.of("cached_tokens", 50, "cache_write_tokens", 100)))))
+                .contains(new Usage(194, 50, 100, 2, 0, false));
+        // https://api-docs.deepseek.com/guides/kv_cache: hits (and misses) beside prompt_tokens
+        assertThat(OpenAiReplies.usage(JSON.valueToTree(java.util.Map.of("prompt_tokens", 900, "completion_tokens",
+                10, "prompt_cache_hit_tokens", 640, "prompt_cache_miss_tokens", 260))))
+                .contains(new Usage(900, 640, 0, 10, 0, false));
+        assertThat(OpenAiReplies.usage(JSON.valueToTree(java.util.Map.of("prompt_tokens", 100, "completion_tokens", 1,
+                "prompt_tokens_details", java.util.Map.of("cached_tokens", 80, "cache_write_tokens", 50)))))
+                .as("writes never take more than the prompt leaves").contains(new Usage(100, 80, 20, 1, 0, false));
+    }
 }

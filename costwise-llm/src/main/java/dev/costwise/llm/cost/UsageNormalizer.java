@@ -37,6 +37,24 @@ public final class UsageNormalizer {
      * @throws IllegalArgumentException if a count is negative, cached exceeds prompt, or reasoning exceeds completion
      */
     public static Usage fromOpenAi(long promptTokens, long cachedTokens, long completionTokens, long reasoningTokens) {
+        return fromOpenAi(promptTokens, cachedTokens, 0, completionTokens, reasoningTokens);
+    }
+
+    /**
+     * OpenAI-format usage with prompt-cache writes, as OpenRouter reports them
+     * ({@code prompt_tokens_details.cache_write_tokens}, part of {@code prompt_tokens}; five-minute writes, as
+     * OpenRouter does not tell the lifetime).
+     *
+     * @param promptTokens {@code prompt_tokens}, cached reads and writes included
+     * @param cachedTokens {@code prompt_tokens_details.cached_tokens}
+     * @param cacheWriteTokens {@code prompt_tokens_details.cache_write_tokens}, 0 when absent
+     * @param completionTokens {@code completion_tokens}
+     * @param reasoningTokens {@code completion_tokens_details.reasoning_tokens}
+     * @return the usage
+     * @throws IllegalArgumentException if a count is negative, or reads and writes exceed the prompt
+     */
+    public static Usage fromOpenAi(long promptTokens, long cachedTokens, long cacheWriteTokens, long completionTokens,
+            long reasoningTokens) {
         requireNonNegative("openai", "prompt_tokens", promptTokens);
         requireNonNegative("openai", "cached_tokens", cachedTokens);
         requireNonNegative("openai", "completion_tokens", completionTokens);
@@ -45,11 +63,16 @@ public final class UsageNormalizer {
             throw new IllegalArgumentException("openai cached_tokens (" + cachedTokens
                     + ") cannot exceed prompt_tokens (" + promptTokens + "), which include them");
         }
+        requireNonNegative("openai", "cache_write_tokens", cacheWriteTokens);
+        if (cacheWriteTokens > 0 && cachedTokens + cacheWriteTokens > promptTokens) {
+            throw new IllegalArgumentException("openai cached_tokens (" + cachedTokens + ") + cache_write_tokens ("
+                    + cacheWriteTokens + ") cannot exceed prompt_tokens (" + promptTokens + "), which include them");
+        }
         if (reasoningTokens > completionTokens) {
             throw new IllegalArgumentException("openai reasoning_tokens (" + reasoningTokens
                     + ") cannot exceed completion_tokens (" + completionTokens + "), which include them");
         }
-        return new Usage(promptTokens, cachedTokens, 0, 0, completionTokens, reasoningTokens, false);
+        return new Usage(promptTokens, cachedTokens, cacheWriteTokens, 0, completionTokens, reasoningTokens, false);
     }
 
     /**

@@ -746,14 +746,18 @@ public final class OpenAiWire {
         u.put("prompt_tokens", usage.inputTokens());
         u.put("completion_tokens", usage.outputTokens());
         u.put("total_tokens", usage.totalTokens());
-        u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
+        ObjectNode prompt = u.putObject("prompt_tokens_details").put("cached_tokens", usage.cachedInputTokens());
+        if (usage.cacheWriteTokens() > 0) {
+            prompt.put("cache_write_tokens", usage.cacheWriteTokens()); // OpenRouter's name; OpenAI has none
+        }
         u.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
         return u;
     }
 
     /**
      * Reads OpenAI usage. {@code prompt_tokens} already includes the cached tokens
-     * ({@code prompt_tokens_details.cached_tokens}, or DeepSeek's {@code prompt_cache_hit_tokens}). A provider that
+     * ({@code prompt_tokens_details.cached_tokens}, or DeepSeek's {@code prompt_cache_hit_tokens}) and the tokens
+     * written to the prompt cache (OpenRouter's {@code prompt_tokens_details.cache_write_tokens}). A provider that
      * reports reasoning tokens apart from {@code completion_tokens} has them added in.
      *
      * @param node the {@code usage} object, or {@code null}
@@ -776,7 +780,11 @@ public final class OpenAiWire {
         if (reasoning > completion) {
             completion += reasoning;
         }
-        return Optional.of(UsageNormalizer.fromOpenAi(prompt, Math.min(cached, prompt), completion, reasoning));
+        long writes = JsonReader.longOrZero(node.get("prompt_tokens_details"), "cache_write_tokens",
+                "usage.prompt_tokens_details");
+        cached = Math.min(cached, prompt);
+        return Optional.of(UsageNormalizer.fromOpenAi(prompt, cached, Math.min(writes, prompt - cached), completion,
+                reasoning));
     }
 
     // ------------------------------------------------------------------ errors

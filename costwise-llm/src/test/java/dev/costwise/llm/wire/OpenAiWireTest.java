@@ -201,6 +201,27 @@ class OpenAiWireTest {
     // ------------------------------------------------------------------ responses
 
     @Test
+    void givenUsageWithCacheWrites_whenWrittenAndReadBack_thenWritesTravelAsOpenRoutersCacheWriteTokens() {
+        // https://openrouter.ai/docs/use-cases/usage-accounting: writes are part of prompt_tokens
+        Usage usage = new Usage(2040, 0, 2000, 10, 0, false);
+
+        JsonNode written = wire.writeUsage(usage);
+
+        assertThat(written.at("/prompt_tokens_details/cache_write_tokens").asLong()).isEqualTo(2000);
+        assertThat(wire.readUsage(written)).contains(usage);
+        assertThat(wire.writeUsage(Usage.of(5, 5)).at("/prompt_tokens_details").has("cache_write_tokens"))
+                .as("OpenAI's shape when nothing was written").isFalse();
+        assertThat(wire.readUsage(wire.parse("""
+                {"prompt_tokens": 194, "completion_tokens": 2, "total_tokens": 196,
+                 "prompt_tokens_details": {"cached_tokens": 50, "cache_write_tokens": 100, "audio_tokens": 0}}""")))
+                .hasValueSatisfying(u -> {
+                    assertThat(u.uncachedInputTokens()).isEqualTo(44);
+                    assertThat(u.cachedInputTokens()).isEqualTo(50);
+                    assertThat(u.cacheWrite5mTokens()).isEqualTo(100);
+                });
+    }
+
+    @Test
     void givenResponse_whenWrittenAndReadBack_thenSameContent() {
         Usage usage = new Usage(2006, 1920, 0, 300, 192, false);
         ChatResponse response = new ChatResponse("chatcmpl-1", "fast", "gpt-4o-mini-2024-07-18", "openai",
