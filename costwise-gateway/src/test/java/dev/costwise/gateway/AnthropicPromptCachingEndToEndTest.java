@@ -158,8 +158,8 @@ class AnthropicPromptCachingEndToEndTest {
                 .body("{\"id\":\"gen-1\",\"object\":\"chat.completion\",\"created\":1741569952,\"model\":"
                         + "\"anthropic/claude-sonnet-4.5\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
                         + "\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
-                        + "3100,\"completion_tokens\":20,\"total_tokens\":3120,\"prompt_tokens_details\":{\"cached_tokens\":"
-                        + "1000,\"cache_write_tokens\":2000}}}")
+                        + "3100,\"completion_tokens\":20,\"total_tokens\":3120,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":1000,\"cache_write_tokens\":2000}}}")
                 .build());
         try (TestGateway gw = new TestGateway("""
                 models:
