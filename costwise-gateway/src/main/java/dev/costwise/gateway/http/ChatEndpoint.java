@@ -58,11 +58,7 @@ public final class ChatEndpoint {
                 return;
             }
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
-            res.header(HttpExchange.COST, r.cost().toString());
-            HttpExchange.cacheHeader(res, r.cache());
-            res.header(HttpExchange.MODEL_USED, r.modelUsed());
-            res.header(HttpExchange.ROUTE, r.route());
-            HttpExchange.rateLimitHeaders(res, r.keyUsage());
+            HttpExchange.answerHeaders(res, r);
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             if (!res.isSent()) {
@@ -108,7 +104,15 @@ public final class ChatEndpoint {
 
     /** @return who sent the request, with the tags it adds in {@code x-costwise-tags} */
     private Caller caller(ServerRequest req) {
-        Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+        return caller(auth, req, req.headers().first(HeaderNames.AUTHORIZATION));
+    }
+
+    /**
+     * @param authorization the credential, as an {@code Authorization} header's value
+     * @return who sent the request, with the tags it adds in {@code x-costwise-tags}
+     */
+    static Caller caller(Authenticator auth, ServerRequest req, Optional<String> authorization) {
+        Caller caller = auth.authenticate(authorization);
         return caller.withRequestTags(RequestTags.parse(req.headers().first(TAGS), caller.keyTags()));
     }
 
@@ -119,12 +123,7 @@ public final class ChatEndpoint {
             service.stream(caller, requestId, plan, mode, includeUsage, new ChatService.StreamSink() {
                 @Override
                 public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
-                    res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
-                    res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-                    res.header(HttpExchange.CACHE, cache);
-                    res.header(HttpExchange.MODEL_USED, modelUsed);
-                    res.header(HttpExchange.ROUTE, route);
-                    HttpExchange.rateLimitHeaders(res, keyUsage);
+                    HttpExchange.streamHeaders(res, cache, modelUsed, route, keyUsage);
                     out[0] = res.outputStream();
                 }
 
@@ -170,7 +169,8 @@ public final class ChatEndpoint {
         return new IOException("the client closed the connection", e);
     }
 
-    private static ChatService.CacheMode cacheMode(ServerRequest req) {
+    /** @return whether the client's {@code Cache-Control} lets the response cache answer */
+    static ChatService.CacheMode cacheMode(ServerRequest req) {
         Optional<String> cc = req.headers().first(HeaderNames.CACHE_CONTROL);
         if (cc.isPresent()) {
             String v = cc.get().toLowerCase(Locale.ROOT);

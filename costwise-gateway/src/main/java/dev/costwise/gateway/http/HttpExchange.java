@@ -3,6 +3,7 @@ package dev.costwise.gateway.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.http.HttpBodies;
 import io.helidon.http.Header;
@@ -130,6 +131,26 @@ public final class HttpExchange {
         u.remainingRequests().ifPresent(left -> res.header(REMAINING_REQUESTS, Long.toString(left)));
         u.tpm().ifPresent(limit -> res.header(LIMIT_TOKENS, Integer.toString(limit)));
         u.remainingTokens().ifPresent(left -> res.header(REMAINING_TOKENS, Long.toString(left)));
+    }
+
+    /** Sets the {@code x-costwise-*} and rate-limit headers of a completed (not streamed) answer. */
+    public static void answerHeaders(ServerResponse res, ChatService.Result r) {
+        res.header(COST, r.cost().toString());
+        cacheHeader(res, r.cache());
+        res.header(MODEL_USED, r.modelUsed());
+        res.header(ROUTE, r.route());
+        rateLimitHeaders(res, r.keyUsage());
+    }
+
+    /** Sets the headers of a server-sent-event stream, with what is known when it starts. */
+    public static void streamHeaders(ServerResponse res, String cache, String modelUsed, String route,
+            Optional<KeyUsage> keyUsage) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        res.header(CACHE, cache);
+        res.header(MODEL_USED, modelUsed);
+        res.header(ROUTE, route);
+        rateLimitHeaders(res, keyUsage);
     }
 
     /** Sets {@code x-costwise-cache} from pre-validated constant headers. */

@@ -61,7 +61,7 @@ final class AnthropicErrorMapper {
             message = body.isBlank() ? "empty error body" : "HTTP error body: " + shorten(body.strip());
         }
         if (type.isEmpty()) {
-            type = typeForStatus(details.status().orElse(0));
+            type = AnthropicErrorTypes.forStatus(details.status().orElse(0));
         }
         String code = error.path("details").path("error_code").asText("");
         return map(details, type, shorten(message), code, retryAfter, timeout);
@@ -100,21 +100,6 @@ final class AnthropicErrorMapper {
             case "timeout_error" -> new ProviderException.ProviderTimeout(d, "Anthropic request (" + message + ")",
                     timeout);
             default -> new ProviderException.ServerError(d, type + ": " + message);
-        };
-    }
-
-    private static String typeForStatus(int status) {
-        return switch (status) {
-            case 400, 422 -> "invalid_request_error";
-            case 401 -> "authentication_error";
-            case 402 -> "billing_error";
-            case 403 -> "permission_error";
-            case 404 -> "not_found_error";
-            case 413 -> "request_too_large";
-            case 429 -> "rate_limit_error";
-            case 504 -> "timeout_error";
-            case 503, 529 -> "overloaded_error";
-            default -> "api_error";
         };
     }
 

@@ -1,0 +1,117 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.provider.anthropic.AnthropicErrorTypes;
+
+/**
+ * Writes the gateway's OpenAI-format answers in the shape of Anthropic's Messages API
+ * (https://docs.claude.com/en/api/messages and https://docs.claude.com/en/api/errors): a completion as a
+ * {@code message} with text and {@code tool_use} blocks, its finish reason as a {@code stop_reason}, its usage split
+ * as Anthropic splits it (uncached input apart from cache reads and writes), and errors as
+ * {@code {"type": "error", "error": {"type", "message"}}}. Stateless.
+ */
+final class MessagesAnswer {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private MessagesAnswer() {}
+
+    /**
+     * @param completion an OpenAI {@code chat.completion}
+     * @param id the message id to give it
+     * @param json parses a tool call's arguments
+     * @return the Anthropic {@code message}
+     */
+    static ObjectNode message(JsonNode completion, String id, ObjectMapper json) {
+        ObjectNode out = NODES.objectNode().put("id", id).put("type", "message").put("role", "assistant")
+                .put("model", completion.path("model").asText(""));
+        JsonNode choice = completion.path("choices").path(0);
+        JsonNode message = choice.path("message");
+        ArrayNode content = out.putArray("content");
+        String text = text(message.get("content"));
+        if (!text.isEmpty()) {
+            content.addObject().put("type", "text").put("text", text);
+        }
+        for (JsonNode call : message.path("tool_calls")) {
+            ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
+                    .put("name", call.path("function").path("name").asText());
+            block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
+        }
+        out.put("stop_reason", stopReason(choice.path("finish_reason").asText("stop")));
+        out.putNull("stop_sequence");
+        out.set("usage", usage(completion.path("usage")));
+        return out;
+    }
+
+    /**
+     * @param finishReason OpenAI's {@code finish_reason}
+     * @return Anthropic's {@code stop_reason}
+     */
+    static String stopReason(String finishReason) {
+        return switch (finishReason) {
+            case "length" -> "max_tokens";
+            case "tool_calls", "function_call" -> "tool_use";
+            case "content_filter" -> "refusal";
+            default -> "end_turn";
+        };
+    }
+
+    /**
+     * Anthropic's usage from OpenAI's: {@code input_tokens} is the prompt neither read from nor written to the
+     * prompt cache, which OpenAI counts inside {@code prompt_tokens}.
+     *
+     * @param usage an OpenAI {@code usage} object (missing: zeros)
+     * @return Anthropic's {@code usage}
+     */
+    static ObjectNode usage(JsonNode usage) {
+        long prompt = usage.path("prompt_tokens").asLong(0);
+        long read = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+        long written = usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(0);
+        return NODES.objectNode().put("input_tokens", Math.max(0, prompt - read - written))
+                .put("cache_creation_input_tokens", written).put("cache_read_input_tokens", read)
+                .put("output_tokens", usage.path("completion_tokens").asLong(0));
+    }
+
+    /**
+     * @param error the gateway's error
+     * @return its body in Anthropic's shape
+     */
+    static ObjectNode error(ApiError error) {
+        ObjectNode root = NODES.objectNode().put("type", "error");
+        root.putObject("error").put("type", AnthropicErrorTypes.forStatus(error.status())).put("message", error.message());
+        return root;
+    }
+
+    /** A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one is kept whole. */
+    private static JsonNode toolInput(String arguments, ObjectMapper json) {
+        if (arguments.isBlank()) {
+            return NODES.objectNode();
+        }
+        try {
+            JsonNode parsed = json.readTree(arguments);
+            if (parsed != null && parsed.isObject()) {
+                return parsed;
+            }
+        } catch (java.io.IOException e) {
+            // not JSON: kept below
+        }
+        return NODES.objectNode().put("_raw_arguments", arguments);
+    }
+
+    private static String text(JsonNode content) {
+        if (content == null || content.isNull()) {
+            return "";
+        }
+        if (content.isTextual()) {
+            return content.asText();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode part : content) {
+            sb.append(part.path("text").asText(""));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.pipeline.Caller;
+import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.Plan;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/messages}: Anthropic's Messages API in front of the same pipelines as {@code /v1/chat/completions},
+ * so a client written for Anthropic (its SDKs, or a coding agent given {@code ANTHROPIC_BASE_URL}) gets routing,
+ * caching, budgets, fallbacks and the ledger for any configured model, Anthropic's or not. The request is translated
+ * by {@link MessagesRequest}, answers and errors by {@link MessagesAnswer}, streams by {@link MessagesStream}. The key
+ * comes as Anthropic's SDKs send it ({@code x-api-key}) or as a bearer token; the {@code x-costwise-*} headers are the
+ * same as on chat completions.
+ */
+public final class MessagesEndpoint {
+    private static final Logger LOG = LoggerFactory.getLogger(MessagesEndpoint.class);
+    private static final HeaderName API_KEY = HeaderNames.create("x-api-key");
+
+    private final HttpExchange http;
+    private final Authenticator auth;
+    private final ChatService service;
+    private final ObjectMapper json;
+
+    /**
+     * @param http body reading and request ids
+     * @param auth key checks
+     * @param service the pipeline
+     * @param json parses and writes the bodies
+     */
+    public MessagesEndpoint(HttpExchange http, Authenticator auth, ChatService service, ObjectMapper json) {
+        this.http = http;
+        this.auth = auth;
+        this.service = service;
+        this.json = json;
+    }
+
+    /** Handles one request. */
+    public void handle(ServerRequest req, ServerResponse res) {
+        String requestId = http.requestId(req, res);
+        String messageId = "msg_" + requestId;
+        try {
+            Optional<String> bearer = req.headers().first(HeaderNames.AUTHORIZATION)
+                    .or(() -> req.headers().first(API_KEY).map(k -> "Bearer " + k));
+            Caller caller = ChatEndpoint.caller(auth, req, bearer);
+            ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(http.readJson(req)));
+            Plan plan = service.plan(caller, body);
+            ChatService.CacheMode mode = ChatEndpoint.cacheMode(req);
+            if (body.path("stream").asBoolean(false)) {
+                stream(res, caller, requestId, messageId, plan, mode);
+                return;
+            }
+            ChatService.Result r = service.complete(caller, requestId, plan, mode);
+            HttpExchange.answerHeaders(res, r);
+            JsonNode completion = json.readTree(r.body());
+            HttpExchange.send(res, 200, json.writeValueAsBytes(MessagesAnswer.message(completion, messageId, json)));
+        } catch (GatewayException e) {
+            if (!res.isSent()) {
+                sendError(res, e);
+            }
+        } catch (UncheckedIOException e) {
+            LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("a completion the gateway wrote could not be read back", e);
+        } catch (RuntimeException e) {
+            LOG.error("request {}: internal error", requestId, e);
+            if (!res.isSent()) {
+                HttpExchange.send(res, 500, bytes(MessagesAnswer.error(ApiError.of(500, "server_error",
+                        "internal_error", "internal error in the gateway (request " + requestId
+                                + "); see the gateway log"))));
+            }
+        }
+    }
+
+    private void stream(ServerResponse res, Caller caller, String requestId, String messageId, Plan plan,
+            ChatService.CacheMode mode) {
+        MessagesStream sink = new MessagesStream(res, json, messageId);
+        try {
+            service.stream(caller, requestId, plan, mode, true, sink);
+        } catch (IOException e) {
+            LOG.debug("request {}: the client closed the stream: {}", requestId, e.getMessage());
+            sink.abandon();
+        }
+    }
+
+    /** Sends the error in Anthropic's shape, with the same status and {@code Retry-After} as chat completions. */
+    private void sendError(ServerResponse res, GatewayException e) {
+        if (e instanceof GatewayException.RateLimited limited) {
+            HttpExchange.rateLimitHeaders(res, limited.keyUsage());
+        }
+        ApiError error = ErrorResponses.of(e);
+        error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
+                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        HttpExchange.send(res, error.status(), bytes(MessagesAnswer.error(error)));
+    }
+
+    private byte[] bytes(JsonNode node) {
+        try {
+            return json.writeValueAsBytes(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,351 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.CacheControl;
+import java.util.Set;
+
+/**
+ * Translates a request to Anthropic's Messages API (https://docs.claude.com/en/api/messages) into the OpenAI chat
+ * body every pipeline runs on, checking each field on the way and naming the first bad one by its path in the
+ * Anthropic request ({@code messages[2].content[0].source.type: ...}).
+ *
+ * <p>What maps: {@code system} (a string or text blocks) becomes the first message; text, image ({@code base64} or
+ * {@code url} source), {@code tool_use} and {@code tool_result} blocks become OpenAI content parts, tool calls and tool
+ * messages (a user turn's tool results first, as OpenAI wants each answer right after its call); {@code cache_control}
+ * stays on its text, image, tool result or tool; {@code stop_sequences}, {@code temperature}, {@code top_p},
+ * {@code tools}, {@code tool_choice} ({@code disable_parallel_tool_use} included) and {@code metadata.user_id} map to
+ * their OpenAI fields; a stream asks for the final usage chunk.
+ *
+ * <p>What does not, and why: {@code thinking} settings and {@code thinking} blocks of earlier turns are left out (the
+ * gateway's canonical request has no reasoning budget, and a thinking block only replays to the model that wrote it);
+ * {@code top_k} is left out (OpenAI has no equivalent); a tool result's {@code is_error} flag is left out (OpenAI tool
+ * messages have none; the result's text goes through). Features that run on Anthropic's servers (server tools such
+ * as web search, {@code mcp_servers}, {@code container}) and block types with no OpenAI form ({@code document},
+ * {@code search_result}, images inside a tool result) are refused, naming the field. Stateless.
+ */
+final class MessagesRequest {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Fields that would change what the model does and cannot be carried: refused rather than dropped. */
+    private static final Set<String> REFUSED = Set.of("mcp_servers", "container", "context_management");
+
+    private MessagesRequest() {}
+
+    /**
+     * @param root the parsed Anthropic request
+     * @return the same request as an OpenAI chat body
+     * @throws GatewayException.InvalidField naming the first bad field
+     */
+    static ObjectNode toOpenAi(JsonNode root) {
+        if (!root.isObject()) {
+            throw new GatewayException.InvalidField("body", "expected a JSON object with model, max_tokens and "
+                    + "messages");
+        }
+        for (String field : REFUSED) {
+            if (root.has(field) && !root.get(field).isNull()) {
+                throw new GatewayException.InvalidField(field, "runs on Anthropic's own servers and is not "
+                        + "supported through the gateway");
+            }
+        }
+        ObjectNode out = NODES.objectNode();
+        out.set("model", root.get("model")); // checked with the rest of the OpenAI body
+        JsonNode maxTokens = root.get("max_tokens");
+        if (maxTokens == null || maxTokens.isNull()) {
+            throw new GatewayException.InvalidField("max_tokens", "is required (the most tokens to generate)");
+        }
+        out.set("max_tokens", maxTokens);
+        ArrayNode messages = out.putArray("messages");
+        system(root.get("system"), messages);
+        JsonNode in = root.get("messages");
+        if (in == null || !in.isArray() || in.isEmpty()) {
+            throw new GatewayException.InvalidField("messages", "expected a non-empty array of messages");
+        }
+        for (int i = 0; i < in.size(); i++) {
+            message(in.get(i), "messages[" + i + "]", messages);
+        }
+        copyRange(root, "temperature", 0, 1, out);
+        copyRange(root, "top_p", 0, 1, out);
+        JsonNode stops = root.get("stop_sequences");
+        if (stops != null && !stops.isNull()) {
+            if (!stops.isArray() || !allText(stops)) {
+                throw new GatewayException.InvalidField("stop_sequences", "expected an array of strings");
+            }
+            out.set("stop", stops);
+        }
+        tools(root.get("tools"), out);
+        toolChoice(root.get("tool_choice"), out);
+        JsonNode user = root.path("metadata").get("user_id");
+        if (user != null && !user.isNull()) {
+            out.set("user", user); // checked as OpenAI's user field
+        }
+        JsonNode stream = root.get("stream");
+        if (stream != null && !stream.isNull()) {
+            if (!stream.isBoolean()) {
+                throw new GatewayException.InvalidField("stream", "expected true or false");
+            }
+            out.set("stream", stream);
+            if (stream.asBoolean()) {
+                out.putObject("stream_options").put("include_usage", true); // message_delta carries the usage
+            }
+        }
+        return out;
+    }
+
+    private static void system(JsonNode system, ArrayNode messages) {
+        if (system == null || system.isNull()) {
+            return;
+        }
+        ObjectNode m = NODES.objectNode().put("role", "system");
+        if (system.isTextual()) {
+            m.put("content", system.asText());
+        } else if (system.isArray()) {
+            ArrayNode parts = m.putArray("content");
+            for (int i = 0; i < system.size(); i++) {
+                String at = "system[" + i + "]";
+                JsonNode block = requireBlock(system.get(i), at);
+                if (!"text".equals(block.path("type").asText())) {
+                    throw new GatewayException.InvalidField(at + ".type", "a system block must be text, was '"
+                            + block.path("type").asText() + "'");
+                }
+                parts.add(text(block, at));
+            }
+        } else {
+            throw new GatewayException.InvalidField("system", "expected a string or an array of text blocks");
+        }
+        messages.add(m);
+    }
+
+    private static void message(JsonNode m, String at, ArrayNode messages) {
+        if (!m.isObject()) {
+            throw new GatewayException.InvalidField(at, "expected an object with role and content");
+        }
+        String role = m.path("role").asText("");
+        if (!role.equals("user") && !role.equals("assistant")) {
+            throw new GatewayException.InvalidField(at + ".role", "expected user or assistant, was '"
+                    + m.path("role").asText() + "'");
+        }
+        JsonNode content = m.get("content");
+        if (content != null && content.isTextual()) {
+            messages.addObject().put("role", role).put("content", content.asText());
+            return;
+        }
+        if (content == null || !content.isArray()) {
+            throw new GatewayException.InvalidField(at + ".content", "expected a string or an array of blocks");
+        }
+        ArrayNode parts = NODES.arrayNode();
+        ArrayNode calls = NODES.arrayNode();
+        for (int i = 0; i < content.size(); i++) {
+            String bat = at + ".content[" + i + "]";
+            JsonNode block = requireBlock(content.get(i), bat);
+            String type = block.path("type").asText("");
+            switch (type) {
+                case "text" -> parts.add(text(block, bat));
+                case "image" -> parts.add(image(block, bat));
+                case "tool_use" -> {
+                    requireRole(role, "assistant", bat);
+                    calls.add(toolCall(block, bat));
+                }
+                case "tool_result" -> {
+                    requireRole(role, "user", bat);
+                    messages.add(toolResult(block, bat)); // before the turn's other parts, right after the call
+                }
+                case "thinking", "redacted_thinking" -> { } // replays only to the model that wrote it: left out
+                default -> throw new GatewayException.InvalidField(bat + ".type", "unsupported block type '" + type
+                        + "' (supported: text, image, tool_use, tool_result)");
+            }
+        }
+        if (parts.isEmpty() && calls.isEmpty()) {
+            return; // only tool results (already added) or thinking
+        }
+        ObjectNode out = messages.addObject().put("role", role);
+        if (parts.isEmpty()) {
+            out.putNull("content");
+        } else {
+            out.set("content", parts);
+        }
+        if (!calls.isEmpty()) {
+            out.set("tool_calls", calls);
+        }
+    }
+
+    private static ObjectNode text(JsonNode block, String at) {
+        JsonNode text = block.get("text");
+        if (text == null || !text.isTextual()) {
+            throw new GatewayException.InvalidField(at + ".text", "is required (a string)");
+        }
+        return withCacheControl(NODES.objectNode().put("type", "text").put("text", text.asText()), block, at);
+    }
+
+    private static ObjectNode image(JsonNode block, String at) {
+        JsonNode source = block.path("source");
+        String url = switch (source.path("type").asText("")) {
+            case "base64" -> "data:" + requireText(source, "media_type", at + ".source") + ";base64,"
+                    + requireText(source, "data", at + ".source");
+            case "url" -> requireText(source, "url", at + ".source");
+            default -> throw new GatewayException.InvalidField(at + ".source.type", "expected base64 or url, was '"
+                    + source.path("type").asText() + "'");
+        };
+        ObjectNode part = NODES.objectNode().put("type", "image_url");
+        part.putObject("image_url").put("url", url);
+        return withCacheControl(part, block, at);
+    }
+
+    private static ObjectNode toolCall(JsonNode block, String at) {
+        if (block.hasNonNull("cache_control")) {
+            throw new GatewayException.InvalidField(at + ".cache_control", "is not supported on a tool_use block: "
+                    + "place it on a text block or a tool_result");
+        }
+        JsonNode input = block.get("input");
+        if (input == null || !input.isObject()) {
+            throw new GatewayException.InvalidField(at + ".input", "expected an object");
+        }
+        ObjectNode call = NODES.objectNode().put("id", requireText(block, "id", at)).put("type", "function");
+        call.putObject("function").put("name", requireText(block, "name", at)).put("arguments", input.toString());
+        return call;
+    }
+
+    private static ObjectNode toolResult(JsonNode block, String at) {
+        ObjectNode m = NODES.objectNode().put("role", "tool")
+                .put("tool_call_id", requireText(block, "tool_use_id", at));
+        JsonNode content = block.get("content");
+        ArrayNode parts = m.putArray("content");
+        if (content == null || content.isNull()) {
+            parts.addObject().put("type", "text").put("text", "");
+        } else if (content.isTextual()) {
+            parts.addObject().put("type", "text").put("text", content.asText());
+        } else if (content.isArray()) {
+            for (int i = 0; i < content.size(); i++) {
+                String pat = at + ".content[" + i + "]";
+                JsonNode part = requireBlock(content.get(i), pat);
+                if (!"text".equals(part.path("type").asText())) {
+                    throw new GatewayException.InvalidField(pat + ".type", "a tool result may hold text blocks "
+                            + "only here, was '" + part.path("type").asText() + "'");
+                }
+                parts.add(text(part, pat));
+            }
+        } else {
+            throw new GatewayException.InvalidField(at + ".content", "expected a string or an array of text blocks");
+        }
+        if (block.hasNonNull("cache_control") && !parts.isEmpty()) {
+            ((ObjectNode) parts.get(parts.size() - 1)).set("cache_control", cacheControl(block, at));
+        }
+        return m;
+    }
+
+    private static void tools(JsonNode tools, ObjectNode out) {
+        if (tools == null || tools.isNull()) {
+            return;
+        }
+        if (!tools.isArray()) {
+            throw new GatewayException.InvalidField("tools", "expected an array of tools");
+        }
+        ArrayNode list = out.putArray("tools");
+        for (int i = 0; i < tools.size(); i++) {
+            String at = "tools[" + i + "]";
+            JsonNode t = requireBlock(tools.get(i), at);
+            String type = t.path("type").asText("custom");
+            if (!type.equals("custom")) {
+                throw new GatewayException.InvalidField(at + ".type", "server tool '" + type + "' runs on "
+                        + "Anthropic's own servers and is not supported through the gateway; define a custom tool");
+            }
+            JsonNode schema = t.get("input_schema");
+            if (schema == null || !schema.isObject()) {
+                throw new GatewayException.InvalidField(at + ".input_schema", "expected a JSON Schema object");
+            }
+            ObjectNode fn = NODES.objectNode().put("name", requireText(t, "name", at));
+            if (t.hasNonNull("description")) {
+                fn.put("description", requireText(t, "description", at));
+            }
+            fn.set("parameters", schema);
+            ObjectNode tool = list.addObject().put("type", "function");
+            tool.set("function", fn);
+            withCacheControl(tool, t, at);
+        }
+    }
+
+    private static void toolChoice(JsonNode choice, ObjectNode out) {
+        if (choice == null || choice.isNull()) {
+            return;
+        }
+        String type = choice.path("type").asText("");
+        switch (type) {
+            case "auto" -> out.put("tool_choice", "auto");
+            case "any" -> out.put("tool_choice", "required");
+            case "none" -> out.put("tool_choice", "none");
+            case "tool" -> out.putObject("tool_choice").put("type", "function").putObject("function")
+                    .put("name", requireText(choice, "name", "tool_choice"));
+            default -> throw new GatewayException.InvalidField("tool_choice.type", "expected auto, any, tool or "
+                    + "none, was '" + choice.path("type").asText() + "'");
+        }
+        if (choice.path("disable_parallel_tool_use").asBoolean(false)) {
+            out.put("parallel_tool_calls", false);
+        }
+    }
+
+    private static ObjectNode withCacheControl(ObjectNode part, JsonNode block, String at) {
+        if (block.hasNonNull("cache_control")) {
+            part.set("cache_control", cacheControl(block, at));
+        }
+        return part;
+    }
+
+    /** @return the block's {@code cache_control}, checked here so that an error names its path in this request */
+    private static JsonNode cacheControl(JsonNode block, String at) {
+        JsonNode c = block.get("cache_control");
+        String cat = at + ".cache_control";
+        if (!c.isObject() || !"ephemeral".equals(c.path("type").asText())) {
+            throw new GatewayException.InvalidField(cat, "expected {\"type\": \"ephemeral\"}, optionally with "
+                    + "\"ttl\": \"5m\" or \"1h\"");
+        }
+        JsonNode ttl = c.get("ttl");
+        if (ttl != null && !ttl.isNull() && !CacheControl.Ttl.fromWire(ttl.asText()).isPresent()) {
+            throw new GatewayException.InvalidField(cat + ".ttl", "expected 5m or 1h, was " + ttl);
+        }
+        return c;
+    }
+
+    private static void copyRange(JsonNode root, String field, double min, double max, ObjectNode out) {
+        JsonNode v = root.get(field);
+        if (v == null || v.isNull()) {
+            return;
+        }
+        if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
+            throw new GatewayException.InvalidField(field, "expected a number from " + (int) min + " to " + (int) max
+                    + ", was " + v);
+        }
+        out.set(field, v);
+    }
+
+    private static void requireRole(String role, String expected, String at) {
+        if (!role.equals(expected)) {
+            throw new GatewayException.InvalidField(at + ".type", "this block belongs in a message of role '"
+                    + expected + "', not '" + role + "'");
+        }
+    }
+
+    private static JsonNode requireBlock(JsonNode block, String at) {
+        if (block == null || !block.isObject()) {
+            throw new GatewayException.InvalidField(at, "expected an object with a type");
+        }
+        return block;
+    }
+
+    private static String requireText(JsonNode node, String field, String at) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new GatewayException.InvalidField(at + "." + field, "is required (a string)");
+        }
+        return v.asText();
+    }
+
+    private static boolean allText(JsonNode array) {
+        for (JsonNode n : array) {
+            if (!n.isTextual()) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

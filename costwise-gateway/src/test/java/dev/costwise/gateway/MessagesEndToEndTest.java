@@ -1,0 +1,326 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code POST /v1/messages}, Anthropic's Messages API (https://docs.claude.com/en/api/messages, streaming per
+ * https://docs.claude.com/en/docs/build-with-claude/streaming, errors per https://docs.claude.com/en/api/errors), in
+ * front of an OpenAI-format upstream (MockWebServer speaking https://platform.openai.com/docs/api-reference/chat) and
+ * of Anthropic's own API.
+ */
+class MessagesEndToEndTest {
+    private static final String MASTER = "master-secret-123";
+
+    /** The start of a {@code chat.completion.chunk} event, up to its choices. */
+    private static final String CHUNK_HEAD = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+            + "\"model\":\"gpt-4o-mini\",\"choices\":";
+
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    private TestGateway gateway(String extra) {
+        return new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - name: fast
+                    provider: openai
+                    model: gpt-4o-mini
+                    base_url: %s
+                    price: {input: "1.00", output: "2.00"}
+                %s""".formatted(upstream.url("/v1").toString().replaceAll("/$", ""), extra), Map.of("MASTER", MASTER));
+    }
+
+    private static HttpResponse<String> messages(TestGateway gw, String body) {
+        return gw.post("/v1/messages", body, "x-api-key", MASTER, "anthropic-version", "2023-06-01");
+    }
+
+    private JsonNode sentUpstream() throws InterruptedException {
+        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(sent).isNotNull();
+        return TestGateway.json(sent.getBody().utf8());
+    }
+
+    @Test
+    void givenAMessagesRequest_whenAnsweredByAnOpenAiModel_thenTheAnswerIsAnAnthropicMessageAndIsLedgered()
+            throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "Bonjour", 30, 4));
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> res = messages(gw, """
+                    {"model": "fast", "max_tokens": 256, "system": "Answer in French.",
+                     "messages": [{"role": "user", "content": "Say hello"}],
+                     "stop_sequences": ["END"], "temperature": 0.2, "metadata": {"user_id": "u-42"}}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            JsonNode message = TestGateway.json(res.body());
+            assertThat(message.path("type").asText()).isEqualTo("message");
+            assertThat(message.path("role").asText()).isEqualTo("assistant");
+            assertThat(message.path("id").asText()).startsWith("msg_");
+            assertThat(message.path("content")).isEqualTo(TestGateway.json(
+                    "[{\"type\":\"text\",\"text\":\"Bonjour\"}]"));
+            assertThat(message.path("stop_reason").asText()).isEqualTo("end_turn");
+            assertThat(message.path("usage")).isEqualTo(TestGateway.json("""
+                    {"input_tokens":30,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
+                     "output_tokens":4}"""));
+            // 30 * $1 + 4 * $2 per 1M tokens
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.000038");
+            JsonNode sent = sentUpstream();
+            assertThat(sent.path("messages")).isEqualTo(TestGateway.json("""
+                    [{"role":"system","content":"Answer in French."},{"role":"user","content":"Say hello"}]"""));
+            assertThat(sent.path("max_tokens").asInt()).isEqualTo(256);
+            assertThat(sent.path("stop")).isEqualTo(TestGateway.json("[\"END\"]"));
+            assertThat(sent.path("user").asText()).isEqualTo("u-42");
+            assertThat(gw.records()).singleElement().satisfies(r -> {
+                assertThat(r.cost()).isEqualTo(Money.of("0.000038"));
+                assertThat(r.tags()).containsEntry("user", "u-42");
+            });
+        }
+    }
+
+    @Test
+    void givenTools_whenTheModelCallsOneAndGetsItsResult_thenToolUseAndToolResultMapBothWays() throws Exception {
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"chatcmpl-t\",\"object\":\"chat.completion\",\"created\":1741569952,\"model\":"
+                        + "\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":"
+                        + "null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":"
+                        + "\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"finish_reason\":"
+                        + "\"tool_calls\"}],\"usage\":{\"prompt_tokens\":50,\"completion_tokens\":10,"
+                        + "\"total_tokens\":60}}")
+                .build());
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "18 degrees", 70, 3));
+        String tools = """
+                "tools": [{"name": "get_weather", "description": "Current weather",
+                           "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}}}],
+                "tool_choice": {"type": "any", "disable_parallel_tool_use": true}""";
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> first = messages(gw, "{\"model\": \"fast\", \"max_tokens\": 100, " + tools
+                    + ", \"messages\": [{\"role\": \"user\", \"content\": \"Weather in Paris?\"}]}");
+            HttpResponse<String> second = messages(gw, "{\"model\": \"fast\", \"max_tokens\": 100, " + tools
+                    + ", \"messages\": [{\"role\": \"user\", \"content\": \"Weather in Paris?\"},"
+                    + "{\"role\": \"assistant\", \"content\": [{\"type\": \"text\", \"text\": \"Checking.\"},"
+                    + "  {\"type\": \"tool_use\", \"id\": \"call_1\", \"name\": \"get_weather\", \"input\": "
+                    + "{\"city\": \"Paris\"}}]},"
+                    + "{\"role\": \"user\", \"content\": [{\"type\": \"tool_result\", \"tool_use_id\": \"call_1\", "
+                    + "\"content\": \"18C\", \"is_error\": false}, "
+                    + "{\"type\": \"text\", \"text\": \"In Celsius.\"}]}]}");
+
+            JsonNode call = TestGateway.json(first.body());
+            assertThat(call.path("stop_reason").asText()).isEqualTo("tool_use");
+            assertThat(call.path("content")).isEqualTo(TestGateway.json("""
+                    [{"type":"tool_use","id":"call_1","name":"get_weather","input":{"city":"Paris"}}]"""));
+            JsonNode firstSent = sentUpstream();
+            assertThat(firstSent.path("tools")).isEqualTo(TestGateway.json("""
+                    [{"type":"function","function":{"name":"get_weather","description":"Current weather",
+                      "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]"""));
+            assertThat(firstSent.path("tool_choice").asText()).isEqualTo("required");
+            assertThat(firstSent.path("parallel_tool_calls").asBoolean(true)).isFalse();
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+            assertThat(sentUpstream().path("messages")).isEqualTo(TestGateway.json("""
+                    [{"role":"user","content":"Weather in Paris?"},
+                     {"role":"assistant","content":[{"type":"text","text":"Checking."}],
+                      "tool_calls":[{"id":"call_1","type":"function",
+                                     "function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},
+                     {"role":"tool","tool_call_id":"call_1","content":[{"type":"text","text":"18C"}]},
+                     {"role":"user","content":[{"type":"text","text":"In Celsius."}]}]"""));
+        }
+    }
+
+    /** The server-sent events of a response: each {@code event:} line's type with its {@code data:} JSON. */
+    private static List<Map.Entry<String, JsonNode>> events(String sse) {
+        List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+        for (String event : sse.split("\n\n")) {
+            String[] lines = event.split("\n");
+            if (lines.length == 2 && lines[0].startsWith("event: ") && lines[1].startsWith("data: ")) {
+                out.add(Map.entry(lines[0].substring(7), TestGateway.json(lines[1].substring(6))));
+            } else if (!event.isBlank()) {
+                throw new AssertionError("not an event: " + event);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void givenAStream_whenTheUpstreamStreamsText_thenTheEventsAreAnthropicsAndTheUsageAndCostComeLast() {
+        upstream.enqueue(OpenAiFake.stream("gpt-4o-mini", "Hel", "lo"));
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> res = messages(gw, """
+                    {"model": "fast", "max_tokens": 64, "stream": true,
+                     "messages": [{"role": "user", "content": "Say hello"}]}""");
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(res.headers().firstValue("content-type")).hasValue("text/event-stream");
+            List<Map.Entry<String, JsonNode>> events = events(res.body());
+            assertThat(events).extracting(Map.Entry::getKey).containsExactly("message_start", "content_block_start",
+                    "content_block_delta", "content_block_delta", "content_block_stop", "message_delta",
+                    "message_stop");
+            events.forEach(e -> assertThat(e.getValue().path("type").asText()).isEqualTo(e.getKey()));
+            assertThat(events.get(0).getValue().at("/message/model").asText()).isEqualTo("fast");
+            assertThat(events.get(1).getValue().path("content_block")).isEqualTo(TestGateway.json(
+                    "{\"type\":\"text\",\"text\":\"\"}"));
+            assertThat(events.get(2).getValue().path("delta")).isEqualTo(TestGateway.json(
+                    "{\"type\":\"text_delta\",\"text\":\"Hel\"}"));
+            assertThat(events.get(3).getValue().at("/delta/text").asText()).isEqualTo("lo");
+            JsonNode delta = events.get(5).getValue();
+            assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
+            assertThat(delta.path("usage")).isEqualTo(TestGateway.json("""
+                    {"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
+                     "output_tokens":2}"""));
+            // 12 * $1 + 2 * $2 per 1M tokens
+            assertThat(delta.at("/costwise/cost").asText()).isEqualTo("0.000016");
+            assertThat(gw.records()).singleElement().satisfies(r -> {
+                assertThat(r.outcome()).isEqualTo(Outcome.SUCCESS);
+                assertThat(r.cost()).isEqualTo(Money.of("0.000016"));
+            });
+        }
+    }
+
+    @Test
+    void givenAStreamedToolCall_whenStreamed_thenItIsAToolUseBlockFedByInputJsonDeltas() {
+        String head = CHUNK_HEAD;
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(head + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
+                        + "\"index\":0,\"id\":\"call_9\",\"type\":\"function\",\"function\":{\"name\":\"lookup\","
+                        + "\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n"
+                        + head + "[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                        + "\"{\\\"q\\\":\"}}]},\"finish_reason\":null}]}\n\n"
+                        + head + "[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":"
+                        + "\"\\\"x\\\"}\"}}]},\"finish_reason\":null}]}\n\n"
+                        + head + "[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n"
+                        + head + "[],\"usage\":{\"prompt_tokens\":20,\"completion_tokens\":8,\"total_tokens\":28}}\n\n"
+                        + "data: [DONE]\n\n")
+                .build());
+        try (TestGateway gw = gateway("")) {
+            List<Map.Entry<String, JsonNode>> events = events(messages(gw, """
+                    {"model": "fast", "max_tokens": 64, "stream": true,
+                     "tools": [{"name": "lookup", "input_schema": {"type": "object"}}],
+                     "messages": [{"role": "user", "content": "Look up x"}]}""").body());
+
+            assertThat(events).extracting(Map.Entry::getKey).containsExactly("message_start", "content_block_start",
+                    "content_block_delta", "content_block_delta", "content_block_stop", "message_delta",
+                    "message_stop");
+            assertThat(events.get(1).getValue().path("content_block")).isEqualTo(TestGateway.json(
+                    "{\"type\":\"tool_use\",\"id\":\"call_9\",\"name\":\"lookup\",\"input\":{}}"));
+            assertThat(events.get(2).getValue().at("/delta/partial_json").asText()
+                    + events.get(3).getValue().at("/delta/partial_json").asText()).isEqualTo("{\"q\":\"x\"}");
+            assertThat(events.get(2).getValue().at("/delta/type").asText()).isEqualTo("input_json_delta");
+            assertThat(events.get(5).getValue().at("/delta/stop_reason").asText()).isEqualTo("tool_use");
+        }
+    }
+
+    @Test
+    void givenAStreamThatBreaksAfterItsFirstChunk_whenStreamed_thenItEndsWithAnErrorEventAndThePartIsLedgered() {
+        String head = CHUNK_HEAD;
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(head + "[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
+                        + "data: {\"choices\": [oops\n\n")
+                .build());
+        try (TestGateway gw = gateway("")) {
+            List<Map.Entry<String, JsonNode>> events = events(messages(gw, """
+                    {"model": "fast", "max_tokens": 64, "stream": true,
+                     "messages": [{"role": "user", "content": "Say hello"}]}""").body());
+
+            assertThat(events).extracting(Map.Entry::getKey).containsExactly("message_start", "content_block_start",
+                    "content_block_delta", "error");
+            assertThat(events.get(3).getValue().at("/error/type").asText()).isEqualTo("api_error");
+            assertThat(gw.records()).singleElement().satisfies(r -> assertThat(r.outcome())
+                    .isEqualTo(Outcome.FAILED));
+        }
+    }
+
+    @Test
+    void givenBadRequests_whenSent_thenEachIsAnAnthropicErrorNamingTheProblemAndNothingIsCalled() {
+        try (TestGateway gw = gateway("")) {
+            assertError(messages(gw, "{\"model\": \"fast\", \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"hi\"}]}"), 400, "invalid_request_error", "max_tokens: is required");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": [{\"type\": \"document\", \"source\": {}}]}]}"), 400, "invalid_request_error",
+                    "messages[0].content[0].type: unsupported block type 'document'");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"tools\": [{\"type\": "
+                    + "\"web_search_20250305\", \"name\": \"web_search\"}], \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"hi\"}]}"), 400, "invalid_request_error", "tools[0].type: server tool");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"temperature\": 1.5, \"messages\": "
+                    + "[{\"role\": \"user\", \"content\": \"hi\"}]}"), 400, "invalid_request_error",
+                    "temperature: expected a number from 0 to 1");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": [{\"type\": \"text\", \"text\": \"x\", "
+                    + "\"cache_control\": {\"type\": \"ephemeral\", \"ttl\": \"2h\"}}]}]}"), 400,
+                    "invalid_request_error", "messages[0].content[0].cache_control.ttl");
+            assertError(messages(gw, "{\"model\": \"nope\", \"max_tokens\": 10, \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"hi\"}]}"), 404, "not_found_error", "'nope' does not exist");
+            assertError(gw.post("/v1/messages", "{\"model\": \"fast\", \"max_tokens\": 10, \"messages\": []}",
+                    "x-api-key", "wrong-key"), 401, "authentication_error", "unknown or revoked API key");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    private static void assertError(HttpResponse<String> res, int status, String type, String message) {
+        assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+        JsonNode body = TestGateway.json(res.body());
+        assertThat(body.path("type").asText()).isEqualTo("error");
+        assertThat(body.at("/error/type").asText()).isEqualTo(type);
+        assertThat(body.at("/error/message").asText()).contains(message);
+    }
+
+    @Test
+    void givenAnExhaustedBudget_whenAMessageIsSent_thenA429RateLimitErrorSaysSoWithRetryAfter() {
+        try (TestGateway gw = gateway("""
+                budgets:
+                  - {name: daily, scope: global, window: day, limit: "0.0001", on_exhausted: reject}
+                """)) {
+            HttpResponse<String> res = messages(gw, "{\"model\": \"fast\", \"max_tokens\": 1000, \"messages\": "
+                    + "[{\"role\": \"user\", \"content\": \"hi\"}]}");
+
+            assertError(res, 429, "rate_limit_error", "budget 'daily'");
+            assertThat(res.headers().firstValue("retry-after")).isPresent();
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void givenAnAnthropicModel_whenCalledThroughMessages_thenCacheBreakpointsAndCacheUsageSurviveBothTranslations()
+            throws Exception {
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"msg_up\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-haiku-4-5\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"Hold the button.\"}],"
+                        + "\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":40,\"cache_creation_input_tokens\":0,"
+                        + "\"cache_read_input_tokens\":2000,\"output_tokens\":10}}")
+                .build());
+        try (TestGateway gw = gateway("""
+                  - name: claude
+                    provider: anthropic
+                    model: claude-haiku-4-5
+                    api_key: sk-ant-test
+                    base_url: %s
+                """.formatted(upstream.url("/").toString().replaceAll("/$", "")))) {
+            HttpResponse<String> res = messages(gw, """
+                    {"model": "claude", "max_tokens": 100,
+                     "system": [{"type": "text", "text": "You answer from the manual.",
+                                 "cache_control": {"type": "ephemeral"}}],
+                     "messages": [{"role": "user", "content": "How do I reset it?"}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(sentUpstream().path("system")).isEqualTo(TestGateway.json("""
+                    [{"type":"text","text":"You answer from the manual.","cache_control":{"type":"ephemeral"}}]"""));
+            assertThat(TestGateway.json(res.body()).path("usage")).isEqualTo(TestGateway.json("""
+                    {"input_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":2000,
+                     "output_tokens":10}"""));
+            // 40 * $1 + 2000 * $0.10 (cache read) + 10 * $5 per 1M tokens
+            assertThat(gw.records()).extracting(CostRecord::cost).containsExactly(Money.of("0.00029"));
+        }
+    }
+}
