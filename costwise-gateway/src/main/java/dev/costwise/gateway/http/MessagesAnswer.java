@@ -81,7 +81,8 @@ final class MessagesAnswer {
      */
     static ObjectNode error(ApiError error) {
         ObjectNode root = NODES.objectNode().put("type", "error");
-        root.putObject("error").put("type", AnthropicErrorTypes.forStatus(error.status())).put("message", error.message());
+        root.putObject("error").put("type", AnthropicErrorTypes.forStatus(error.status()))
+                .put("message", error.message());
         return root;
     }
 
