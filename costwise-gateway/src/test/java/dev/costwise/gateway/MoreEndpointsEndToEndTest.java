@@ -63,6 +63,24 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenAnImageAndNonAsciiText_whenExplained_thenTheEstimateAndWorstCaseCountThem() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: small, provider: openai, base_url: %1$s, price: {input: "1", output: "2"}}
+                """.formatted(base()))) {
+            HttpResponse<String> res = gw.post("/v1/route/explain", "{\"model\":\"small\",\"max_tokens\":10,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"这是什么\"},"
+                    + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}}]}]}");
+
+            JsonNode plan = TestGateway.json(res.body());
+            // 4 CJK characters + 4 for the message + 3 priming + 1,600 for the image
+            assertThat(plan.get("estimated_input_tokens").asLong()).isEqualTo(1611);
+            // 1,611 * $1 + 10 * $2 per 1M tokens
+            assertThat(plan.get("estimated_max_cost").asText()).isEqualTo("0.001631");
+        }
+    }
+
+    @Test
     void givenAutoPipeline_whenSimplePromptSent_thenDefaultRouteAnswersAndHeaderNamesIt() {
         upstream.enqueue(OpenAiFake.completion("small", "ok", 1, 1));
         try (TestGateway gw = TestGateway.of("""

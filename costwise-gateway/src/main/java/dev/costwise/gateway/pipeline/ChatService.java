@@ -184,7 +184,7 @@ public final class ChatService {
             throw new GatewayException.NotFound("model_not_found", "the pipeline '" + requested + "' has no route "
                     + "for this request and no default_route");
         }
-        long input = (allText.length() + 3) / 4 + 4L * body.path("messages").size() + 3;
+        long input = PromptTokens.estimate(body, allText);
         long maxOut = Plan.requestedOutputLimit(body);
         if (maxOut <= 0) {
             maxOut = candidates.getFirst().maxOutputTokens();
@@ -357,7 +357,8 @@ public final class ChatService {
         JsonNode input = body.get("input");
         long chars = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)
                 .mapToLong(n -> n.asText().length()).sum() : input.asText().length();
-        long tokens = (chars + 3) / 4;
+        long tokens = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)
+                .mapToLong(n -> PromptTokens.text(n.asText())).sum() : PromptTokens.text(input.asText());
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
                 new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
                 candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty()));
