@@ -263,7 +263,31 @@ class MessagesEndToEndTest {
                     + "\"content\": \"hi\"}]}"), 404, "not_found_error", "'nope' does not exist");
             assertError(gw.post("/v1/messages", "{\"model\": \"fast\", \"max_tokens\": 10, \"messages\": []}",
                     "x-api-key", "wrong-key"), 401, "authentication_error", "unknown or revoked API key");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"mcp_servers\": [{\"type\": \"url\", "
+                    + "\"url\": \"https://mcp.example.com\", \"name\": \"x\"}], \"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"hi\"}]}"), 400, "invalid_request_error", "mcp_servers: runs on Anthropic's own");
             assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void givenFieldsTheGatewayLeavesOut_whenSent_thenTheRequestIsServedWithoutThem() throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 10, 1));
+        try (TestGateway gw = gateway("")) {
+            HttpResponse<String> res = messages(gw, """
+                    {"model": "fast", "max_tokens": 2048, "top_k": 5,
+                     "thinking": {"type": "enabled", "budget_tokens": 1024},
+                     "context_management": {"edits": [{"type": "clear_tool_uses_20250919"}]},
+                     "messages": [{"role": "user", "content": "hi"},
+                       {"role": "assistant", "content": [{"type": "thinking", "thinking": "...", "signature": "s"},
+                                                         {"type": "text", "text": "hello"}]},
+                       {"role": "user", "content": "again"}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            JsonNode sent = sentUpstream();
+            assertThat(sent.has("top_k") || sent.has("thinking") || sent.has("context_management")).isFalse();
+            assertThat(sent.at("/messages/1/content")).isEqualTo(TestGateway.json(
+                    "[{\"type\":\"text\",\"text\":\"hello\"}]"));
         }
     }
 
