@@ -71,9 +71,8 @@ public final class MessagesEndpoint {
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException("a completion the gateway wrote could not be read back", e);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            // IOException: the completion the pipeline wrote did not read back as JSON, a bug like any other here
             LOG.error("request {}: internal error", requestId, e);
             if (!res.isSent()) {
                 HttpExchange.send(res, 500, bytes(MessagesAnswer.error(ApiError.of(500, "server_error",
