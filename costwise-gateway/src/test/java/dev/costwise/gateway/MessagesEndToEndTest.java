@@ -291,6 +291,30 @@ class MessagesEndToEndTest {
         }
     }
 
+    @Test
+    void givenAnAnthropicClient_whenItListsModels_thenTheListAndItsErrorsAreInAnthropicsShape() {
+        try (TestGateway gw = gateway("")) {
+            JsonNode list = TestGateway.json(gw.get("/v1/models", "x-api-key", MASTER, "anthropic-version",
+                    "2023-06-01").body());
+            JsonNode openAi = TestGateway.json(gw.get("/v1/models", "x-api-key", MASTER).body());
+            HttpResponse<String> one = gw.get("/v1/models/fast", "x-api-key", MASTER, "anthropic-version",
+                    "2023-06-01");
+
+            // https://docs.claude.com/en/api/models-list
+            assertThat(list.path("data")).contains(TestGateway.json("""
+                    {"type":"model","id":"fast","display_name":"fast","created_at":"1970-01-01T00:00:00Z"}"""));
+            assertThat(list.path("has_more").asBoolean(true)).isFalse();
+            assertThat(list.path("first_id").asText()).isEqualTo(list.at("/data/0/id").asText());
+            assertThat(list.has("object")).isFalse();
+            assertThat(openAi.path("object").asText()).as("x-api-key is a key on every endpoint").isEqualTo("list");
+            assertThat(TestGateway.json(one.body()).path("type").asText()).isEqualTo("model");
+            assertError(gw.get("/v1/models/nope", "x-api-key", MASTER, "anthropic-version", "2023-06-01"), 404,
+                    "not_found_error", "'nope' does not exist");
+            assertError(gw.get("/v1/models", "anthropic-version", "2023-06-01"), 401, "authentication_error",
+                    "missing API key");
+        }
+    }
+
     private static void assertError(HttpResponse<String> res, int status, String type, String message) {
         assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
         JsonNode body = TestGateway.json(res.body());

@@ -13,7 +13,6 @@ import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.SpendBreakdown;
 import dev.costwise.llm.spi.SpendLedger;
 import io.helidon.common.uri.UriQuery;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Clock;
@@ -60,7 +59,7 @@ public final class AdminEndpoints {
     private void guarded(ServerRequest req, ServerResponse res, Action action) {
         String requestId = http.requestId(req, res);
         try {
-            auth.admin(req.headers().first(HeaderNames.AUTHORIZATION));
+            auth.admin(Authenticator.credential(req));
             action.run(requestId);
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));

@@ -6,6 +6,7 @@ import dev.costwise.gateway.config.GatewayConfig.KeyDef;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
 import dev.costwise.gateway.pipeline.Caller;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -24,6 +25,7 @@ import java.util.Optional;
  * at all, every caller is anonymous and allowed. Thread-safe.
  */
 public final class Authenticator {
+    private static final HeaderName API_KEY = HeaderNames.create("x-api-key");
     private final Optional<byte[]> master;
     private final Map<String, VirtualKey> fileKeys = new HashMap<>();
     private final VirtualKeyStore store;
@@ -69,7 +71,8 @@ public final class Authenticator {
                     .map(Caller::of).orElse(Caller.ANONYMOUS);
         }
         if (authorization.isEmpty()) {
-            throw new GatewayException.Unauthorized("missing API key: send 'Authorization: Bearer <key>'");
+            throw new GatewayException.Unauthorized("missing API key: send 'Authorization: Bearer <key>' (or "
+                    + "'x-api-key: <key>')");
         }
         String header = authorization.get();
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -93,6 +96,18 @@ public final class Authenticator {
     }
 
     /**
+     * The key a request carries, as an {@code Authorization} value: that header, or else {@code x-api-key} (where
+     * Anthropic's SDKs send it) as a bearer token.
+     *
+     * @param req the request
+     * @return the credential, if any
+     */
+    public static Optional<String> credential(ServerRequest req) {
+        Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
+        return authorization.isPresent() ? authorization : req.headers().first(API_KEY).map(k -> "Bearer " + k);
+    }
+
+    /**
      * Authenticates a request, or answers it.
      *
      * @param req the request
@@ -101,7 +116,7 @@ public final class Authenticator {
      */
     public Optional<Caller> authenticateOrAnswer(ServerRequest req, ServerResponse res) {
         try {
-            return Optional.of(authenticate(req.headers().first(HeaderNames.AUTHORIZATION)));
+            return Optional.of(authenticate(credential(req)));
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
             return Optional.empty();

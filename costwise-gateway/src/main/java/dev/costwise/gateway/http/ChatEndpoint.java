@@ -104,7 +104,7 @@ public final class ChatEndpoint {
 
     /** @return who sent the request, with the tags it adds in {@code x-costwise-tags} */
     private Caller caller(ServerRequest req) {
-        return caller(auth, req, req.headers().first(HeaderNames.AUTHORIZATION));
+        return caller(auth, req, Authenticator.credential(req));
     }
 
     /**

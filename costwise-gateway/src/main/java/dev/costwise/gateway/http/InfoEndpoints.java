@@ -11,16 +11,17 @@ import dev.costwise.gateway.pipeline.Plan;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.store.JdbcSpendLedger;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** {@code GET /v1/models}, {@code /health}, {@code /ready}, {@code /metrics} and {@code POST /v1/route/explain}. */
 public final class InfoEndpoints {
+    private static final HeaderName ANTHROPIC_VERSION = HeaderNames.create("anthropic-version");
     private static final byte[] HEALTHY = HttpExchange.utf8("{\"status\":\"ok\"}");
 
     private final HttpExchange http;
@@ -46,23 +47,39 @@ public final class InfoEndpoints {
     }
 
     /**
-     * {@code GET /v1/models}: models, groups, aliases and pipelines in OpenAI's list format; for a virtual key, only
-     * the names it may use.
+     * {@code GET /v1/models}: models, groups, aliases and pipelines in OpenAI's list format, or in Anthropic's
+     * (https://docs.claude.com/en/api/models-list) for a request that sends {@code anthropic-version} as Anthropic's
+     * SDKs do; for a virtual key, only the names it may use.
      */
     public void models(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
-        Optional<Caller> authenticated = auth.authenticateOrAnswer(req, res);
-        if (authenticated.isEmpty()) {
+        boolean anthropic = req.headers().contains(ANTHROPIC_VERSION);
+        Caller caller;
+        try {
+            caller = auth.authenticate(Authenticator.credential(req));
+        } catch (GatewayException e) {
+            sendError(res, e, anthropic);
             return;
         }
-        Caller caller = authenticated.get();
         ObjectNode root = json.createObjectNode();
-        root.put("object", "list");
+        if (!anthropic) {
+            root.put("object", "list");
+        }
         ArrayNode data = root.putArray("data");
         for (String name : directory.callableNames()) {
             if (visibleTo(caller, name)) {
-                describeModel(data.addObject(), name);
+                ObjectNode m = data.addObject();
+                if (anthropic) {
+                    describeForAnthropic(m, name);
+                } else {
+                    describeModel(m, name);
+                }
             }
+        }
+        if (anthropic) {
+            root.put("has_more", false);
+            root.put("first_id", data.isEmpty() ? null : data.get(0).path("id").asText());
+            root.put("last_id", data.isEmpty() ? null : data.get(data.size() - 1).path("id").asText());
         }
         http.sendJson(res, 200, root);
     }
@@ -73,17 +90,36 @@ public final class InfoEndpoints {
      */
     public void model(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
-        Optional<Caller> authenticated = auth.authenticateOrAnswer(req, res);
-        if (authenticated.isEmpty()) {
-            return;
-        }
+        boolean anthropic = req.headers().contains(ANTHROPIC_VERSION);
         String name = req.path().pathParameters().get("id");
-        if (directory.pipeline(name).isEmpty() || !visibleTo(authenticated.get(), name)) {
-            HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.NotFound("model_not_found",
-                    "the model '" + name + "' does not exist or this key may not use it")));
+        try {
+            Caller caller = auth.authenticate(Authenticator.credential(req));
+            if (directory.pipeline(name).isEmpty() || !visibleTo(caller, name)) {
+                throw new GatewayException.NotFound("model_not_found", "the model '" + name
+                        + "' does not exist or this key may not use it");
+            }
+        } catch (GatewayException e) {
+            sendError(res, e, anthropic);
             return;
         }
-        http.sendJson(res, 200, describeModel(json.createObjectNode(), name));
+        ObjectNode m = json.createObjectNode();
+        http.sendJson(res, 200, anthropic ? describeForAnthropic(m, name) : describeModel(m, name));
+    }
+
+    /** Sends an error in OpenAI's shape, or Anthropic's for a request from an Anthropic client. */
+    private void sendError(ServerResponse res, GatewayException e, boolean anthropic) {
+        ApiError error = ErrorResponses.of(e);
+        if (anthropic) {
+            http.sendJson(res, error.status(), MessagesAnswer.error(error));
+        } else {
+            HttpExchange.sendError(res, error);
+        }
+    }
+
+    /** A model as Anthropic lists one; the gateway knows no release date, so the epoch stands for it. */
+    private static ObjectNode describeForAnthropic(ObjectNode m, String name) {
+        return m.put("type", "model").put("id", name).put("display_name", name)
+                .put("created_at", "1970-01-01T00:00:00Z");
     }
 
     private static boolean visibleTo(Caller caller, String name) {
@@ -142,7 +178,7 @@ public final class InfoEndpoints {
     public void explain(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
         try {
-            Caller caller = auth.authenticate(req.headers().first(HeaderNames.AUTHORIZATION));
+            Caller caller = auth.authenticate(Authenticator.credential(req));
             ObjectNode body = RequestValidator.chat(http.readJson(req));
             Plan plan = service.plan(caller, body);
             service.requireAllowed(caller, plan);

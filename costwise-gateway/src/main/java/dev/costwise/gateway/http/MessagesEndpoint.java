@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
-import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessagesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(MessagesEndpoint.class);
-    private static final HeaderName API_KEY = HeaderNames.create("x-api-key");
 
     private final HttpExchange http;
     private final Authenticator auth;
@@ -51,9 +48,7 @@ public final class MessagesEndpoint {
         String requestId = http.requestId(req, res);
         String messageId = "msg_" + requestId;
         try {
-            Optional<String> bearer = req.headers().first(HeaderNames.AUTHORIZATION)
-                    .or(() -> req.headers().first(API_KEY).map(k -> "Bearer " + k));
-            Caller caller = ChatEndpoint.caller(auth, req, bearer);
+            Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
             ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(http.readJson(req)));
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = ChatEndpoint.cacheMode(req);
