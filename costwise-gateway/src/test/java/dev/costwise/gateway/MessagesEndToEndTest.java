@@ -263,6 +263,9 @@ class MessagesEndToEndTest {
                     + "\"content\": \"hi\"}]}"), 404, "not_found_error", "'nope' does not exist");
             assertError(gw.post("/v1/messages", "{\"model\": \"fast\", \"max_tokens\": 10, \"messages\": []}",
                     "x-api-key", "wrong-key"), 401, "authentication_error", "unknown or revoked API key");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"metadata\": {\"user_id\": 42}, "
+                    + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"), 400, "invalid_request_error",
+                    "metadata.user_id: expected a string");
             assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"mcp_servers\": [{\"type\": \"url\", "
                     + "\"url\": \"https://mcp.example.com\", \"name\": \"x\"}], \"messages\": [{\"role\": \"user\", "
                     + "\"content\": \"hi\"}]}"), 400, "invalid_request_error", "mcp_servers: runs on Anthropic's own");

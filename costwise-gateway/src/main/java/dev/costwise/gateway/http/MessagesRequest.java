@@ -79,7 +79,10 @@ final class MessagesRequest {
         toolChoice(root.get("tool_choice"), out);
         JsonNode user = root.path("metadata").get("user_id");
         if (user != null && !user.isNull()) {
-            out.set("user", user); // checked as OpenAI's user field
+            if (!user.isTextual()) {
+                throw new GatewayException.InvalidField("metadata.user_id", "expected a string");
+            }
+            out.set("user", user); // its length and characters are checked as OpenAI's user field
         }
         JsonNode stream = root.get("stream");
         if (stream != null && !stream.isNull()) {
