@@ -41,7 +41,7 @@ public final class BudgetBook {
     /** Counters in this process; null when {@link #shared} keeps them. */
     private final LocalBudgetCounters local;
     private final List<Double> everyBudgetThresholds;
-    /** Counters shared through a budget store; null keeps them in {@link #counters}. */
+    /** Counters shared through a budget store; null keeps them in {@link #local}. */
     private final SharedBudgetCounters shared;
 
     /**

@@ -65,14 +65,9 @@ final class LocalBudgetCounters {
     /**
      * @param ledger where a window's past spend is read from
      * @param clock decides the current window, and how long a pushed-out window is kept aside
-     * @param maxCounters how many idle windows are kept in memory (windows holding reservations come on top), and
-     *     at most how many more are kept aside
+     * @param maxCounters how many idle windows are kept in memory (windows holding reservations come on top)
+     * @param maxAside at most how many pushed-out windows are kept aside
      */
-    LocalBudgetCounters(SpendLedger ledger, Clock clock, int maxCounters) {
-        this(ledger, clock, maxCounters, maxCounters);
-    }
-
-    /** As above, with a bound of its own for the windows kept aside (tests keep few in memory, many aside). */
     LocalBudgetCounters(SpendLedger ledger, Clock clock, int maxCounters, int maxAside) {
         this.ledger = ledger;
         this.clock = clock;

@@ -85,8 +85,9 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
             return sofar;
         }
         // An unknown lifetime is refused later, naming the field; until then, price it as the longest.
-        CacheControl.Ttl ttl = mark.path("ttl").isMissingNode() ? CacheControl.Ttl.FIVE_MINUTES
-                : CacheControl.Ttl.fromWire(mark.path("ttl").asText()).orElse(CacheControl.Ttl.ONE_HOUR);
+        JsonNode given = mark.path("ttl");
+        CacheControl.Ttl ttl = given.isMissingNode() || given.isNull() ? CacheControl.Ttl.FIVE_MINUTES
+                : CacheControl.Ttl.fromWire(given.asText()).orElse(CacheControl.Ttl.ONE_HOUR);
         return sofar == null || ttl.compareTo(sofar) > 0 ? ttl : sofar;
     }
 
