@@ -295,6 +295,58 @@ class MessagesEndToEndTest {
     }
 
     @Test
+    void givenAnAnthropicModel_whenStreamedThroughMessages_thenItsEventsTextAndCacheUsageComeBackWhole() {
+        // https://docs.claude.com/en/docs/build-with-claude/streaming: the upstream's own stream, cache counts in
+        // message_start and the output count in message_delta
+        String[][] events = {
+            {"message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_up\",\"type\":\"message\","
+                    + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\",\"stop_reason\":null,"
+                    + "\"usage\":{\"input_tokens\":40,\"cache_creation_input_tokens\":300,"
+                    + "\"cache_read_input_tokens\":2000,\"output_tokens\":1}}}"},
+            {"content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                    + "{\"type\":\"text\",\"text\":\"\"}}"},
+            {"ping", "{\"type\": \"ping\"}"},
+            {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                    + "\"text_delta\",\"text\":\"Hold the \"}}"},
+            {"content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                    + "\"text_delta\",\"text\":\"button.\"}}"},
+            {"content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"},
+            {"message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":12}}"},
+            {"message_stop", "{\"type\":\"message_stop\"}"},
+        };
+        StringBuilder sse = new StringBuilder();
+        for (String[] e : events) {
+            sse.append("event: ").append(e[0]).append("\ndata: ").append(e[1]).append("\n\n");
+        }
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse.toString()).build());
+        try (TestGateway gw = gateway("""
+                  - name: claude
+                    provider: anthropic
+                    model: claude-haiku-4-5
+                    api_key: sk-ant-test
+                    base_url: %s
+                """.formatted(upstream.url("/").toString().replaceAll("/$", "")))) {
+            List<Map.Entry<String, JsonNode>> out = events(messages(gw, """
+                    {"model": "claude", "max_tokens": 100, "stream": true,
+                     "messages": [{"role": "user", "content": "How do I reset it?"}]}""").body());
+
+            assertThat(out).extracting(Map.Entry::getKey).containsExactly("message_start", "content_block_start",
+                    "content_block_delta", "content_block_delta", "content_block_stop", "message_delta",
+                    "message_stop");
+            assertThat(out.get(2).getValue().at("/delta/text").asText()
+                    + out.get(3).getValue().at("/delta/text").asText()).isEqualTo("Hold the button.");
+            assertThat(out.get(5).getValue().path("usage")).isEqualTo(TestGateway.json("""
+                    {"input_tokens":40,"cache_creation_input_tokens":300,"cache_read_input_tokens":2000,
+                     "output_tokens":12}"""));
+            // 40 * $1 + 300 * $1.25 (five-minute write) + 2000 * $0.10 (read) + 12 * $5 per 1M tokens
+            assertThat(out.get(5).getValue().at("/costwise/cost").asText()).isEqualTo("0.000675");
+            assertThat(gw.records()).extracting(CostRecord::cost).containsExactly(Money.of("0.000675"));
+        }
+    }
+
+    @Test
     void givenAnAnthropicClient_whenItListsModels_thenTheListAndItsErrorsAreInAnthropicsShape() {
         try (TestGateway gw = gateway("")) {
             JsonNode list = TestGateway.json(gw.get("/v1/models", "x-api-key", MASTER, "anthropic-version",
