@@ -14,6 +14,7 @@ import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.KeyInfoEndpoint;
 import dev.costwise.gateway.http.MessagesEndpoint;
+import dev.costwise.gateway.http.ResponsesEndpoint;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.http.HttpExchange;
 import dev.costwise.gateway.http.InfoEndpoints;
@@ -154,6 +155,7 @@ public final class Gateway implements AutoCloseable {
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
                 .post("/v1/messages", tracked(new MessagesEndpoint(http, auth, service, json)::handle))
+                .post("/v1/responses", tracked(new ResponsesEndpoint(http, auth, service, json, b.clock)::handle))
                 .post("/v1/embeddings", tracked(chat::embeddings))
                 .get("/v1/models", info::models)
                 .get("/v1/models/{+id}", info::model)

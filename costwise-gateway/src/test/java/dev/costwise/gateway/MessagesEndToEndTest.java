@@ -7,7 +7,6 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +25,6 @@ import org.junit.jupiter.api.Test;
 class MessagesEndToEndTest {
     private static final String MASTER = "master-secret-123";
 
-    /** The start of a {@code chat.completion.chunk} event, up to its choices. */
-    private static final String CHUNK_HEAD = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
-            + "\"model\":\"gpt-4o-mini\",\"choices\":";
 
     @StartStop
     final MockWebServer upstream = new MockWebServer();
@@ -139,20 +135,6 @@ class MessagesEndToEndTest {
         }
     }
 
-    /** The server-sent events of a response: each {@code event:} line's type with its {@code data:} JSON. */
-    private static List<Map.Entry<String, JsonNode>> events(String sse) {
-        List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
-        for (String event : sse.split("\n\n")) {
-            String[] lines = event.split("\n");
-            if (lines.length == 2 && lines[0].startsWith("event: ") && lines[1].startsWith("data: ")) {
-                out.add(Map.entry(lines[0].substring(7), TestGateway.json(lines[1].substring(6))));
-            } else if (!event.isBlank()) {
-                throw new AssertionError("not an event: " + event);
-            }
-        }
-        return out;
-    }
-
     @Test
     void givenAStream_whenTheUpstreamStreamsText_thenTheEventsAreAnthropicsAndTheUsageAndCostComeLast() {
         upstream.enqueue(OpenAiFake.stream("gpt-4o-mini", "Hel", "lo"));
@@ -163,7 +145,7 @@ class MessagesEndToEndTest {
 
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.headers().firstValue("content-type")).hasValue("text/event-stream");
-            List<Map.Entry<String, JsonNode>> events = events(res.body());
+            List<Map.Entry<String, JsonNode>> events = TestGateway.events(res.body());
             assertThat(events).extracting(Map.Entry::getKey).containsExactly("message_start", "content_block_start",
                     "content_block_delta", "content_block_delta", "content_block_stop", "message_delta",
                     "message_stop");
@@ -190,7 +172,7 @@ class MessagesEndToEndTest {
 
     @Test
     void givenAStreamedToolCall_whenStreamed_thenItIsAToolUseBlockFedByInputJsonDeltas() {
-        String head = CHUNK_HEAD;
+        String head = OpenAiFake.CHUNK_HEAD;
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
                 .body(head + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{"
                         + "\"index\":0,\"id\":\"call_9\",\"type\":\"function\",\"function\":{\"name\":\"lookup\","
@@ -204,7 +186,7 @@ class MessagesEndToEndTest {
                         + "data: [DONE]\n\n")
                 .build());
         try (TestGateway gw = gateway("")) {
-            List<Map.Entry<String, JsonNode>> events = events(messages(gw, """
+            List<Map.Entry<String, JsonNode>> events = TestGateway.events(messages(gw, """
                     {"model": "fast", "max_tokens": 64, "stream": true,
                      "tools": [{"name": "lookup", "input_schema": {"type": "object"}}],
                      "messages": [{"role": "user", "content": "Look up x"}]}""").body());
@@ -223,13 +205,13 @@ class MessagesEndToEndTest {
 
     @Test
     void givenAStreamThatBreaksAfterItsFirstChunk_whenStreamed_thenItEndsWithAnErrorEventAndThePartIsLedgered() {
-        String head = CHUNK_HEAD;
+        String head = OpenAiFake.CHUNK_HEAD;
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
                 .body(head + "[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}]}\n\n"
                         + "data: {\"choices\": [oops\n\n")
                 .build());
         try (TestGateway gw = gateway("")) {
-            List<Map.Entry<String, JsonNode>> events = events(messages(gw, """
+            List<Map.Entry<String, JsonNode>> events = TestGateway.events(messages(gw, """
                     {"model": "fast", "max_tokens": 64, "stream": true,
                      "messages": [{"role": "user", "content": "Say hello"}]}""").body());
 
@@ -328,7 +310,7 @@ class MessagesEndToEndTest {
                     api_key: sk-ant-test
                     base_url: %s
                 """.formatted(upstream.url("/").toString().replaceAll("/$", "")))) {
-            List<Map.Entry<String, JsonNode>> out = events(messages(gw, """
+            List<Map.Entry<String, JsonNode>> out = TestGateway.events(messages(gw, """
                     {"model": "claude", "max_tokens": 100, "stream": true,
                      "messages": [{"role": "user", "content": "How do I reset it?"}]}""").body());
 

@@ -9,6 +9,10 @@ import mockwebserver3.MockResponse;
 final class OpenAiFake {
     private OpenAiFake() {}
 
+    /** The start of a {@code chat.completion.chunk} event, up to its choices. */
+    static final String CHUNK_HEAD = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,"
+            + "\"model\":\"gpt-4o-mini\",\"choices\":";
+
     static MockResponse completion(String model, String text, int promptTokens, int completionTokens) {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
                 .addHeader("x-request-id", "req_upstream_1")

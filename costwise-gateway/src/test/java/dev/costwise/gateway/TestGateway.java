@@ -106,6 +106,20 @@ final class TestGateway implements AutoCloseable {
         }
     }
 
+    /** The server-sent events of a response with named events: each {@code event:} type with its JSON data. */
+    static List<Map.Entry<String, JsonNode>> events(String sse) {
+        List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+        for (String event : sse.split("\n\n")) {
+            String[] lines = event.split("\n");
+            if (lines.length == 2 && lines[0].startsWith("event: ") && lines[1].startsWith("data: ")) {
+                out.add(Map.entry(lines[0].substring(7), json(lines[1].substring(6))));
+            } else if (!event.isBlank()) {
+                throw new AssertionError("not an event: " + event);
+            }
+        }
+        return out;
+    }
+
     static JsonNode json(String s) {
         try {
             return JSON.readTree(s);

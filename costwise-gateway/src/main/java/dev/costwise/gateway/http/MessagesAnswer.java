@@ -102,7 +102,8 @@ final class MessagesAnswer {
         return NODES.objectNode().put("_raw_arguments", arguments);
     }
 
-    private static String text(JsonNode content) {
+    /** @return a chat message's text: its string content, or its parts' texts joined */
+    static String text(JsonNode content) {
         if (content == null || content.isNull()) {
             return "";
         }

@@ -22,10 +22,11 @@ import java.util.Set;
  * <p>What does not, and why: {@code thinking} settings and {@code thinking} blocks of earlier turns are left out (the
  * gateway's canonical request has no reasoning budget, and a thinking block only replays to the model that wrote it);
  * {@code top_k} is left out (OpenAI has no equivalent); a tool result's {@code is_error} flag is left out (OpenAI tool
- * messages have none; the result's text goes through); {@code context_management} (Anthropic clearing old tool
- * results on its side) is left out, which leaves the prompt longer but the answer right. Features that run on Anthropic's servers (server tools such
- * as web search, {@code mcp_servers}, {@code container}) and block types with no OpenAI form ({@code document},
- * {@code search_result}, images inside a tool result) are refused, naming the field. Stateless.
+ * messages have none; the result's text goes through); {@code context_management} (Anthropic clearing old tool results
+ * on its side) is left out, which leaves the prompt longer but the answer right. Features that run on Anthropic's
+ * servers (server tools such as web search, {@code mcp_servers}, {@code container}) and block types with no OpenAI
+ * form ({@code document}, {@code search_result}, images inside a tool result) are refused, naming the field.
+ * Stateless.
  */
 final class MessagesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

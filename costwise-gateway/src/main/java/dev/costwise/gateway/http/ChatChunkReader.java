@@ -1,0 +1,84 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.io.IOException;
+
+/**
+ * Reads the pipeline's stream of OpenAI {@code chat.completion.chunk}s for a translation into another API's events: it
+ * tells a {@link Listener} of text, of each tool call as it starts and of its argument fragments, and of a failure, and
+ * keeps the finish reason, the usage and the gateway's {@code costwise} object for the end. A tool call starts when
+ * its delta names a new id or a new index (a call's later deltas carry only its index, and some servers give every
+ * call index 0). One instance per stream; not thread-safe.
+ */
+final class ChatChunkReader {
+    /** What the chunks mean, in order. */
+    interface Listener {
+        /** A piece of the answer's text. */
+        void text(String delta) throws IOException;
+
+        /** A tool call starts; its arguments follow in {@link #toolArguments}. */
+        void toolCall(String id, String name) throws IOException;
+
+        /** A piece of the current tool call's JSON arguments. */
+        void toolArguments(String delta) throws IOException;
+
+        /** The stream failed after it started (the pipeline's error chunk). */
+        void failed(String message) throws IOException;
+    }
+
+    private Integer callIndex;
+    private String callId = "";
+    private String finishReason = "stop";
+    private JsonNode usage = JsonNodeFactory.instance.objectNode();
+    private JsonNode costwise;
+
+    /** Reads one chunk, telling {@code listener} what it holds. */
+    void read(JsonNode chunk, Listener listener) throws IOException {
+        if (chunk.has("error")) {
+            listener.failed(chunk.path("error").path("message").asText("the upstream stream failed"));
+            return;
+        }
+        JsonNode choice = chunk.path("choices").path(0);
+        JsonNode delta = choice.path("delta");
+        if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
+            callIndex = null; // text ends the call before it
+            listener.text(delta.path("content").asText());
+        }
+        for (JsonNode call : delta.path("tool_calls")) {
+            Integer index = call.path("index").asInt(0);
+            String id = call.path("id").asText("");
+            if (!index.equals(callIndex) || !id.isEmpty() && !id.equals(callId)) {
+                callIndex = index;
+                callId = id;
+                listener.toolCall(id, call.path("function").path("name").asText(""));
+            }
+            String arguments = call.path("function").path("arguments").asText("");
+            if (!arguments.isEmpty()) {
+                listener.toolArguments(arguments);
+            }
+        }
+        if (choice.hasNonNull("finish_reason")) {
+            finishReason = choice.get("finish_reason").asText();
+        }
+        if (chunk.path("usage").isObject()) {
+            usage = chunk.get("usage");
+            costwise = chunk.get("costwise");
+        }
+    }
+
+    /** @return the last finish reason seen ({@code stop} if none) */
+    String finishReason() {
+        return finishReason;
+    }
+
+    /** @return the usage of the final chunk (empty until it came) */
+    JsonNode usage() {
+        return usage;
+    }
+
+    /** @return the gateway's cost object beside the usage, or null */
+    JsonNode costwise() {
+        return costwise;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes the gateway's chat completions as OpenAI Responses API objects
+ * (https://platform.openai.com/docs/api-reference/responses/object): a {@code response} whose {@code output} holds a
+ * {@code message} item with an {@code output_text} part and a {@code function_call} item per tool call, its status
+ * ({@code incomplete} when the output limit cut it), and its usage in the Responses shape. The request's settings are
+ * echoed as OpenAI echoes them. Stateless.
+ */
+final class ResponsesAnswer {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private ResponsesAnswer() {}
+
+    /**
+     * The response before any output, as a stream's first events carry it.
+     *
+     * @param id the response id
+     * @param request the Responses request, whose settings are echoed
+     * @param model the model that answers
+     * @param createdAt seconds since the epoch
+     * @return a response with status {@code in_progress} and no output
+     */
+    static ObjectNode started(String id, JsonNode request, String model, long createdAt) {
+        ObjectNode r = NODES.objectNode().put("id", id).put("object", "response").put("created_at", createdAt)
+                .put("status", "in_progress");
+        r.putNull("error");
+        r.putNull("incomplete_details");
+        r.set("instructions", request.path("instructions").isTextual() ? request.get("instructions")
+                : NODES.nullNode());
+        r.set("max_output_tokens", request.path("max_output_tokens").isNumber() ? request.get("max_output_tokens")
+                : NODES.nullNode());
+        r.put("model", model);
+        r.putArray("output");
+        r.put("parallel_tool_calls", request.path("parallel_tool_calls").asBoolean(true));
+        r.set("temperature", request.path("temperature").isNumber() ? request.get("temperature") : NODES.nullNode());
+        r.set("tool_choice", request.hasNonNull("tool_choice") ? request.get("tool_choice") : NODES.textNode("auto"));
+        r.set("tools", request.path("tools").isArray() ? request.get("tools") : NODES.arrayNode());
+        r.set("top_p", request.path("top_p").isNumber() ? request.get("top_p") : NODES.nullNode());
+        r.put("store", false); // the gateway keeps no responses
+        r.set("metadata", request.path("metadata").isObject() ? request.get("metadata") : NODES.objectNode());
+        r.putNull("usage");
+        return r;
+    }
+
+    /**
+     * @param completion a chat completion
+     * @param id the response id
+     * @param request the Responses request
+     * @param messageId the id of the output message item
+     * @return the finished response
+     */
+    static ObjectNode response(JsonNode completion, String id, JsonNode request, String messageId) {
+        ObjectNode r = started(id, request, completion.path("model").asText(""),
+                completion.path("created").asLong(0));
+        JsonNode choice = completion.path("choices").path(0);
+        JsonNode message = choice.path("message");
+        ArrayNode output = (ArrayNode) r.get("output");
+        String text = MessagesAnswer.text(message.get("content"));
+        if (!text.isEmpty() || !message.path("tool_calls").isArray()) {
+            output.add(messageItem(messageId, text, "completed"));
+        }
+        for (JsonNode call : message.path("tool_calls")) {
+            output.add(functionCall(call.path("id").asText(), call.path("function").path("name").asText(),
+                    call.path("function").path("arguments").asText(""), "completed"));
+        }
+        finish(r, choice.path("finish_reason").asText("stop"), completion.path("usage"));
+        return r;
+    }
+
+    /** Sets a finished response's status (and why it is incomplete) and usage. */
+    static void finish(ObjectNode response, String finishReason, JsonNode chatUsage) {
+        boolean cut = finishReason.equals("length");
+        response.put("status", cut ? "incomplete" : "completed");
+        if (cut) {
+            response.putObject("incomplete_details").put("reason", "max_output_tokens");
+        }
+        response.set("usage", usage(chatUsage));
+    }
+
+    /** @return a {@code message} output item holding one {@code output_text} part */
+    static ObjectNode messageItem(String id, String text, String status) {
+        ObjectNode item = NODES.objectNode().put("type", "message").put("id", id).put("status", status)
+                .put("role", "assistant");
+        item.putArray("content").add(outputText(text));
+        return item;
+    }
+
+    /** @return an {@code output_text} content part */
+    static ObjectNode outputText(String text) {
+        ObjectNode part = NODES.objectNode().put("type", "output_text").put("text", text);
+        part.putArray("annotations");
+        return part;
+    }
+
+    /** @return a {@code function_call} output item */
+    static ObjectNode functionCall(String callId, String name, String arguments, String status) {
+        return NODES.objectNode().put("type", "function_call").put("id", "fc_" + callId).put("call_id", callId)
+                .put("name", name).put("arguments", arguments).put("status", status);
+    }
+
+    /**
+     * @param usage chat usage ({@code prompt_tokens} includes the cached ones, as Responses' {@code input_tokens})
+     * @return the Responses usage
+     */
+    static ObjectNode usage(JsonNode usage) {
+        long in = usage.path("prompt_tokens").asLong(0);
+        long out = usage.path("completion_tokens").asLong(0);
+        ObjectNode u = NODES.objectNode().put("input_tokens", in);
+        u.putObject("input_tokens_details").put("cached_tokens",
+                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        u.put("output_tokens", out);
+        u.putObject("output_tokens_details").put("reasoning_tokens",
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+        u.put("total_tokens", in + out);
+        return u;
+    }
+}

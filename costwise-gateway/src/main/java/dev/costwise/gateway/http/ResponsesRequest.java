@@ -1,0 +1,278 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Set;
+
+/**
+ * Translates a request to OpenAI's Responses API (https://platform.openai.com/docs/api-reference/responses/create)
+ * into the chat body every pipeline runs on, checking each field and naming the first bad one by its path in the
+ * Responses request ({@code input[3].call_id: ...}).
+ *
+ * <p>What maps: {@code instructions} becomes the first (system) message; {@code input} as text or as items (messages
+ * with {@code input_text}, {@code input_image} and {@code output_text} parts, {@code function_call} and
+ * {@code function_call_output} items) becomes chat messages, consecutive function calls one assistant turn;
+ * {@code tools} of type {@code function}, {@code tool_choice}, {@code parallel_tool_calls}, {@code max_output_tokens},
+ * {@code temperature}, {@code top_p}, {@code user}, {@code reasoning.effort} and {@code text.format} map to their chat
+ * fields; a stream asks for the final usage chunk.
+ *
+ * <p>The gateway keeps no conversation state: responses are not stored ({@code store} is accepted and answered as
+ * {@code false}), so {@code previous_response_id} and {@code conversation} are refused (send the whole conversation
+ * in {@code input}), as are {@code background} runs, stored {@code prompt} templates, built-in tools (web search, file
+ * search, code interpreter...) and items with no chat form. Earlier {@code reasoning} items are left out: they replay
+ * only to the model that wrote them. Stateless.
+ */
+final class ResponsesRequest {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** Fields that need state or servers the gateway does not have: refused rather than dropped. */
+    private static final Set<String> REFUSED = Set.of("previous_response_id", "conversation", "prompt");
+    private static final Set<String> ROLES = Set.of("user", "system", "developer", "assistant");
+
+    private ResponsesRequest() {}
+
+    /**
+     * @param root the parsed Responses request
+     * @return the same request as a chat body
+     * @throws GatewayException.InvalidField naming the first bad field
+     */
+    static ObjectNode toChat(JsonNode root) {
+        if (!root.isObject()) {
+            throw new GatewayException.InvalidField("body", "expected a JSON object with model and input");
+        }
+        for (String field : REFUSED) {
+            if (root.hasNonNull(field)) {
+                throw new GatewayException.InvalidField(field, "is not supported: the gateway stores no responses "
+                        + "or prompts; send the whole conversation in input");
+            }
+        }
+        if (root.path("background").asBoolean(false)) {
+            throw new GatewayException.InvalidField("background", "background responses are not supported");
+        }
+        ObjectNode out = NODES.objectNode();
+        out.set("model", root.get("model"));
+        ArrayNode messages = out.putArray("messages");
+        JsonNode instructions = root.get("instructions");
+        if (instructions != null && !instructions.isNull()) {
+            if (!instructions.isTextual()) {
+                throw new GatewayException.InvalidField("instructions", "expected a string");
+            }
+            messages.addObject().put("role", "system").put("content", instructions.asText());
+        }
+        input(root.get("input"), messages);
+        JsonNode maxOutput = root.get("max_output_tokens");
+        if (maxOutput != null && !maxOutput.isNull()) {
+            if (!maxOutput.canConvertToInt() || !maxOutput.isIntegralNumber() || maxOutput.asInt() < 1) {
+                throw new GatewayException.InvalidField("max_output_tokens", "expected a positive integer, was "
+                        + maxOutput);
+            }
+            out.set("max_tokens", maxOutput);
+        }
+        copy(root, "temperature", "temperature", out);
+        copy(root, "top_p", "top_p", out);
+        copy(root, "parallel_tool_calls", "parallel_tool_calls", out);
+        copy(root, "user", "user", out);
+        JsonNode effort = root.path("reasoning").get("effort");
+        if (effort != null && !effort.isNull()) {
+            out.set("reasoning_effort", effort);
+        }
+        textFormat(root.path("text").get("format"), out);
+        tools(root.get("tools"), out);
+        toolChoice(root.get("tool_choice"), out);
+        JsonNode stream = root.get("stream");
+        if (stream != null && !stream.isNull()) {
+            if (!stream.isBoolean()) {
+                throw new GatewayException.InvalidField("stream", "expected true or false");
+            }
+            out.set("stream", stream);
+            if (stream.asBoolean()) {
+                out.putObject("stream_options").put("include_usage", true); // response.completed carries it
+            }
+        }
+        return out;
+    }
+
+    private static void input(JsonNode input, ArrayNode messages) {
+        if (input == null || input.isNull()) {
+            throw new GatewayException.InvalidField("input", "is required (a string or an array of items)");
+        }
+        if (input.isTextual()) {
+            messages.addObject().put("role", "user").put("content", input.asText());
+            return;
+        }
+        if (!input.isArray() || input.isEmpty()) {
+            throw new GatewayException.InvalidField("input", "expected a string or a non-empty array of items");
+        }
+        ObjectNode callsTurn = null; // the assistant turn the function calls in a row go to
+        for (int i = 0; i < input.size(); i++) {
+            String at = "input[" + i + "]";
+            JsonNode item = input.get(i);
+            if (!item.isObject()) {
+                throw new GatewayException.InvalidField(at, "expected an object (a message or an item with a type)");
+            }
+            String type = item.path("type").asText(item.has("role") ? "message" : "");
+            switch (type) {
+                case "message" -> {
+                    ObjectNode m = message(item, at);
+                    messages.add(m);
+                    callsTurn = m.path("role").asText().equals("assistant") ? m : null;
+                }
+                case "function_call" -> {
+                    if (callsTurn == null) {
+                        callsTurn = messages.addObject().put("role", "assistant");
+                        callsTurn.putNull("content");
+                    }
+                    ArrayNode calls = callsTurn.has("tool_calls") ? (ArrayNode) callsTurn.get("tool_calls")
+                            : callsTurn.putArray("tool_calls");
+                    ObjectNode call = calls.addObject().put("id", requireText(item, "call_id", at))
+                            .put("type", "function");
+                    call.putObject("function").put("name", requireText(item, "name", at))
+                            .put("arguments", item.path("arguments").asText(""));
+                }
+                case "function_call_output" -> {
+                    JsonNode output = item.get("output");
+                    if (output == null || !output.isTextual()) {
+                        throw new GatewayException.InvalidField(at + ".output", "expected a string");
+                    }
+                    messages.addObject().put("role", "tool").put("tool_call_id", requireText(item, "call_id", at))
+                            .put("content", output.asText());
+                    callsTurn = null;
+                }
+                case "reasoning" -> { } // replays only to the model that wrote it: left out
+                default -> throw new GatewayException.InvalidField(at + ".type", "unsupported item type '" + type
+                        + "' (supported: message, function_call, function_call_output, reasoning)");
+            }
+        }
+    }
+
+    private static ObjectNode message(JsonNode item, String at) {
+        String role = item.path("role").asText("");
+        if (!ROLES.contains(role)) {
+            throw new GatewayException.InvalidField(at + ".role", "expected user, system, developer or assistant, "
+                    + "was '" + item.path("role").asText() + "'");
+        }
+        ObjectNode m = NODES.objectNode().put("role", role);
+        JsonNode content = item.get("content");
+        if (content != null && content.isTextual()) {
+            return m.put("content", content.asText());
+        }
+        if (content == null || !content.isArray()) {
+            throw new GatewayException.InvalidField(at + ".content", "expected a string or an array of parts");
+        }
+        ArrayNode parts = m.putArray("content");
+        for (int i = 0; i < content.size(); i++) {
+            String pat = at + ".content[" + i + "]";
+            JsonNode part = content.get(i);
+            String type = part.path("type").asText("");
+            switch (type) {
+                case "input_text", "output_text" -> {
+                    JsonNode text = part.get("text");
+                    if (text == null || !text.isTextual()) {
+                        throw new GatewayException.InvalidField(pat + ".text", "is required (a string)");
+                    }
+                    parts.addObject().put("type", "text").put("text", text.asText());
+                }
+                case "input_image" -> {
+                    ObjectNode image = parts.addObject().put("type", "image_url").putObject("image_url")
+                            .put("url", requireText(part, "image_url", pat));
+                    if (part.hasNonNull("detail")) {
+                        image.put("detail", part.get("detail").asText());
+                    }
+                }
+                case "refusal" -> parts.addObject().put("type", "text")
+                        .put("text", part.path("refusal").asText(""));
+                default -> throw new GatewayException.InvalidField(pat + ".type", "unsupported content type '" + type
+                        + "' (supported: input_text, input_image, output_text)");
+            }
+        }
+        return m;
+    }
+
+    private static void tools(JsonNode tools, ObjectNode out) {
+        if (tools == null || tools.isNull()) {
+            return;
+        }
+        if (!tools.isArray()) {
+            throw new GatewayException.InvalidField("tools", "expected an array of tools");
+        }
+        if (tools.isEmpty()) {
+            return;
+        }
+        ArrayNode list = out.putArray("tools");
+        for (int i = 0; i < tools.size(); i++) {
+            String at = "tools[" + i + "]";
+            JsonNode t = tools.get(i);
+            String type = t.path("type").asText("");
+            if (!type.equals("function")) {
+                throw new GatewayException.InvalidField(at + ".type", "built-in tool '" + type + "' runs on "
+                        + "OpenAI's own servers and is not supported through the gateway; define a function tool");
+            }
+            ObjectNode fn = list.addObject().put("type", "function").putObject("function")
+                    .put("name", requireText(t, "name", at));
+            if (t.hasNonNull("description")) {
+                fn.set("description", t.get("description"));
+            }
+            if (t.hasNonNull("parameters")) {
+                fn.set("parameters", t.get("parameters"));
+            }
+            if (t.hasNonNull("strict")) {
+                fn.set("strict", t.get("strict"));
+            }
+        }
+    }
+
+    private static void toolChoice(JsonNode choice, ObjectNode out) {
+        if (choice == null || choice.isNull()) {
+            return;
+        }
+        if (choice.isTextual()) {
+            out.set("tool_choice", choice); // auto, none, required: the same words in both APIs
+            return;
+        }
+        if (!"function".equals(choice.path("type").asText())) {
+            throw new GatewayException.InvalidField("tool_choice", "expected auto, none, required or "
+                    + "{\"type\": \"function\", \"name\": ...}");
+        }
+        out.putObject("tool_choice").put("type", "function").putObject("function")
+                .put("name", requireText(choice, "name", "tool_choice"));
+    }
+
+    private static void textFormat(JsonNode format, ObjectNode out) {
+        if (format == null || format.isNull()) {
+            return;
+        }
+        switch (format.path("type").asText("")) {
+            case "text" -> { }
+            case "json_object" -> out.putObject("response_format").put("type", "json_object");
+            case "json_schema" -> {
+                ObjectNode schema = out.putObject("response_format").put("type", "json_schema")
+                        .putObject("json_schema").put("name", requireText(format, "name", "text.format"));
+                if (!format.path("schema").isObject()) {
+                    throw new GatewayException.InvalidField("text.format.schema", "expected a JSON Schema object");
+                }
+                schema.set("schema", format.get("schema"));
+                if (format.hasNonNull("strict")) {
+                    schema.set("strict", format.get("strict"));
+                }
+            }
+            default -> throw new GatewayException.InvalidField("text.format.type", "expected text, json_object or "
+                    + "json_schema, was '" + format.path("type").asText() + "'");
+        }
+    }
+
+    private static void copy(JsonNode root, String from, String to, ObjectNode out) {
+        JsonNode v = root.get(from);
+        if (v != null && !v.isNull()) {
+            out.set(to, v); // checked as the chat field
+        }
+    }
+
+    private static String requireText(JsonNode node, String field, String at) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new GatewayException.InvalidField(at + "." + field, "is required (a string)");
+        }
+        return v.asText();
+    }
+}

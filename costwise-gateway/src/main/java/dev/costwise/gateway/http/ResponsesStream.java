@@ -1,0 +1,178 @@
+package dev.costwise.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.KeyUsage;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Turns the pipeline's stream of chat chunks into the server-sent events of OpenAI's Responses API
+ * (https://platform.openai.com/docs/api-reference/responses-streaming): {@code response.created} and
+ * {@code response.in_progress}; for text, {@code response.output_item.added}, {@code response.content_part.added},
+ * {@code response.output_text.delta}s, then {@code response.output_text.done}, {@code response.content_part.done} and
+ * {@code response.output_item.done}; for a tool call, the item's {@code response.function_call_arguments.delta}s and
+ * {@code .done}; finally {@code response.completed} (or {@code response.incomplete} when the output limit cut it) with
+ * the whole response, its usage and the gateway's {@code costwise} cost object. Every event has its
+ * {@code sequence_number}. A failure after the first event is {@code response.failed}. One instance per request; not
+ * thread-safe.
+ */
+final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.Listener {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final ServerResponse res;
+    private final ObjectMapper json;
+    private final String responseId;
+    private final String messageId;
+    private final JsonNode request;
+    private final long createdAt;
+    private final ChatChunkReader chunks = new ChatChunkReader();
+    private NamedEventWriter out;
+    private ObjectNode response;
+    private long sequence;
+    /** The output item being streamed: a message's text, a tool call, or none. */
+    private Item open = Item.NONE;
+    private String openCallId = "";
+    private String openName = "";
+    private final StringBuilder openContent = new StringBuilder();
+    private boolean failed;
+
+    private enum Item { NONE, TEXT, CALL }
+
+    ResponsesStream(ServerResponse res, ObjectMapper json, String responseId, JsonNode request, long createdAt) {
+        this.res = res;
+        this.json = json;
+        this.responseId = responseId;
+        this.messageId = "msg_" + responseId.substring("resp_".length());
+        this.request = request;
+        this.createdAt = createdAt;
+    }
+
+    @Override
+    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
+        HttpExchange.streamHeaders(res, cache, modelUsed, route, keyUsage);
+        out = new NamedEventWriter(res.outputStream(), json);
+        response = ResponsesAnswer.started(responseId, request, modelUsed, createdAt);
+        try {
+            out.send(newEvent("response.created").set("response", response.deepCopy()));
+            out.send(newEvent("response.in_progress").set("response", response.deepCopy()));
+        } catch (IOException e) {
+            // the next write fails the same way and ends the stream as aborted
+        }
+    }
+
+    @Override
+    public void event(String chunkJson) throws IOException {
+        chunks.read(json.readTree(chunkJson), this);
+    }
+
+    @Override
+    public void text(String delta) throws IOException {
+        if (open != Item.TEXT) {
+            openText();
+        }
+        openContent.append(delta);
+        out.send(newEvent("response.output_text.delta").put("item_id", messageId).put("output_index", outputIndex())
+                .put("content_index", 0).put("delta", delta));
+    }
+
+    @Override
+    public void toolCall(String id, String name) throws IOException {
+        closeItem();
+        open = Item.CALL;
+        openCallId = id;
+        openName = name;
+        output().add(NODES.nullNode()); // its place; the finished item replaces it
+        out.send(newEvent("response.output_item.added").put("output_index", outputIndex())
+                .set("item", ResponsesAnswer.functionCall(id, name, "", "in_progress")));
+    }
+
+    @Override
+    public void toolArguments(String delta) throws IOException {
+        openContent.append(delta);
+        out.send(newEvent("response.function_call_arguments.delta").put("item_id", "fc_" + openCallId)
+                .put("output_index", outputIndex()).put("delta", delta));
+    }
+
+    @Override
+    public void failed(String message) throws IOException {
+        failed = true;
+        response.put("status", "failed");
+        response.putObject("error").put("code", "server_error").put("message", message);
+        out.send(newEvent("response.failed").set("response", response));
+    }
+
+    @Override
+    public void done() throws IOException {
+        if (!failed) {
+            closeItem();
+            ResponsesAnswer.finish(response, chunks.finishReason(), chunks.usage());
+            if (chunks.costwise() != null) {
+                response.set("costwise", chunks.costwise());
+            }
+            String type = response.path("status").asText().equals("incomplete") ? "response.incomplete"
+                    : "response.completed";
+            out.send(newEvent(type).set("response", response));
+        }
+        out.close();
+    }
+
+    /** Closes the stream after the client went away; nothing more can reach it. */
+    void abandon() {
+        if (out != null) {
+            out.abandon();
+        }
+    }
+
+    private void openText() throws IOException {
+        closeItem();
+        open = Item.TEXT;
+        output().add(NODES.nullNode());
+        ObjectNode item = ResponsesAnswer.messageItem(messageId, "", "in_progress");
+        item.putArray("content");
+        out.send(newEvent("response.output_item.added").put("output_index", outputIndex()).set("item", item));
+        out.send(newEvent("response.content_part.added").put("item_id", messageId).put("output_index", outputIndex())
+                .put("content_index", 0).set("part", ResponsesAnswer.outputText("")));
+    }
+
+    private void closeItem() throws IOException {
+        if (open == Item.NONE) {
+            return;
+        }
+        String content = openContent.toString();
+        int index = outputIndex();
+        ObjectNode item;
+        if (open == Item.TEXT) {
+            out.send(newEvent("response.output_text.done").put("item_id", messageId).put("output_index", index)
+                    .put("content_index", 0).put("text", content));
+            out.send(newEvent("response.content_part.done").put("item_id", messageId).put("output_index", index)
+                    .put("content_index", 0).set("part", ResponsesAnswer.outputText(content)));
+            item = ResponsesAnswer.messageItem(messageId, content, "completed");
+        } else {
+            out.send(newEvent("response.function_call_arguments.done").put("item_id", "fc_" + openCallId)
+                    .put("output_index", index).put("arguments", content));
+            item = ResponsesAnswer.functionCall(openCallId, openName, content, "completed");
+        }
+        output().set(index, item);
+        out.send(newEvent("response.output_item.done").put("output_index", index).set("item", item));
+        open = Item.NONE;
+        openContent.setLength(0);
+    }
+
+    private ArrayNode output() {
+        return (ArrayNode) response.get("output");
+    }
+
+    private int outputIndex() {
+        return output().size() - 1;
+    }
+
+    private ObjectNode newEvent(String type) {
+        return NODES.objectNode().put("type", type).put("sequence_number", sequence++);
+    }
+}
