@@ -273,7 +273,7 @@ public final class OpenAiWire {
         root.put("model", model);
         ArrayNode messages = root.putArray("messages");
         for (Message m : request.messages()) {
-            messages.add(writeMessage(m));
+            messages.add(writeMessage(m, encoding.cacheControl()));
         }
         if (!request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
@@ -285,7 +285,11 @@ public final class OpenAiWire {
                 if (t.strict()) {
                     fn.put("strict", true);
                 }
-                tools.addObject().put("type", "function").set("function", fn);
+                ObjectNode tool = tools.addObject().put("type", "function");
+                tool.set("function", fn);
+                if (encoding.cacheControl()) {
+                    t.cacheControl().ifPresent(c -> tool.set("cache_control", writeCacheControl(c)));
+                }
             }
         }
         request.toolChoice().ifPresent(c -> root.set("tool_choice", c));
@@ -332,7 +336,7 @@ public final class OpenAiWire {
      */
     public ObjectNode writeRequest(OpenAiRequest request) {
         RequestEncoding enc = new RequestEncoding(request.stream(), request.stream() && request.includeUsage(),
-                false, true);
+                false, true, true);
         return writeRequest(request.chat(), request.chat().model(), enc);
     }
 
@@ -510,24 +514,30 @@ public final class OpenAiWire {
         return out;
     }
 
-    private static ObjectNode writeMessage(Message m) {
+    /** @param marks write the parts' prompt-cache breakpoints (the parts then go as a list, where they can sit) */
+    private static ObjectNode writeMessage(Message m, boolean marks) {
         ObjectNode node = NODES.objectNode();
         node.put("role", m.role().wireName());
         boolean onlyText = m.content().stream().allMatch(p -> p instanceof ContentPart.Text);
+        boolean marked = marks && m.content().stream().anyMatch(p -> p.cacheControl().isPresent());
         if (m.content().isEmpty()) {
             node.putNull("content");
-        } else if (onlyText && m.content().size() == 1) {
+        } else if (onlyText && m.content().size() == 1 && !marked) {
             node.put("content", m.text());
         } else {
             ArrayNode parts = node.putArray("content");
             for (ContentPart p : m.content()) {
+                ObjectNode part = parts.addObject();
                 switch (p) {
-                    case ContentPart.Text t -> parts.addObject().put("type", "text").put("text", t.text());
+                    case ContentPart.Text t -> part.put("type", "text").put("text", t.text());
                     case ContentPart.Image i -> {
-                        ObjectNode img = parts.addObject().put("type", "image_url").putObject("image_url");
+                        ObjectNode img = part.put("type", "image_url").putObject("image_url");
                         img.put("url", i.url());
                         i.detail().ifPresent(d -> img.put("detail", d));
                     }
+                }
+                if (marked) {
+                    p.cacheControl().ifPresent(c -> part.set("cache_control", writeCacheControl(c)));
                 }
             }
         }
@@ -536,6 +546,15 @@ public final class OpenAiWire {
             node.set("tool_calls", writeToolCalls(m.toolCalls()));
         }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
+        return node;
+    }
+
+    /** @return {@code {"type": "ephemeral"}}, with {@code "ttl": "1h"} for an hour (five minutes is the default) */
+    private static ObjectNode writeCacheControl(CacheControl c) {
+        ObjectNode node = NODES.objectNode().put("type", "ephemeral");
+        if (c.ttl() != CacheControl.Ttl.FIVE_MINUTES) {
+            node.put("ttl", c.ttl().wire());
+        }
         return node;
     }
 
@@ -567,7 +586,7 @@ public final class OpenAiWire {
         root.put("model", response.model());
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
-        ObjectNode message = writeMessage(response.message());
+        ObjectNode message = writeMessage(response.message(), false);
         if (response.message().content().isEmpty() && response.message().toolCalls().isEmpty()) {
             message.put("content", "");
         }

@@ -173,6 +173,9 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
 
     private RequestEncoding encoding() {
         RequestEncoding enc = RequestEncoding.DEFAULT.withoutMetadata();
+        if (endpoint.provider().equals(OpenAiCompatibleEndpoint.OPENROUTER.provider())) {
+            enc = enc.withCacheControl(); // OpenRouter hands breakpoints to the providers that need them
+        }
         return endpoint.maxCompletionTokens() ? enc.withMaxCompletionTokens() : enc;
     }
 

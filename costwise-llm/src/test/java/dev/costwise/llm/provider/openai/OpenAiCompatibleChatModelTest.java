@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
@@ -200,6 +203,33 @@ class OpenAiCompatibleChatModelTest {
         JsonNode body = JSON.readTree(server.takeRequest().getBody().utf8());
         assertThat(body.get("max_tokens").asInt()).isEqualTo(20);
         assertThat(body.has("max_completion_tokens")).isFalse();
+    }
+
+    @Test
+    void givenPromptCacheBreakpoints_whenSentToOpenRouterOrOpenAi_thenOnlyOpenRouterGetsThem() throws Exception {
+        // https://openrouter.ai/docs/features/prompt-caching: cache_control on content parts, passed to Anthropic
+        ChatRequest request = ChatRequest.builder("x")
+                .addMessage(new Message(Role.SYSTEM, List.of(new ContentPart.Text("A long manual.",
+                        Optional.of(CacheControl.ONE_HOUR))),
+                        Optional.empty(), List.of(), Optional.empty()))
+                .addMessage(Message.user("hi"))
+                .tools(List.of(new Tool("lookup", Optional.empty(), JSON.readTree("{\"type\":\"object\"}"), false,
+                        Optional.of(CacheControl.FIVE_MINUTES)))).build();
+        server.enqueue(json(200, COMPLETION));
+        server.enqueue(json(200, COMPLETION));
+
+        model(OpenAiCompatibleEndpoint.OPENROUTER, "anthropic/claude-sonnet-4.5").execute(request, ctx);
+        model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini").execute(request, ctx);
+
+        JsonNode toOpenRouter = JSON.readTree(server.takeRequest().getBody().utf8());
+        assertThat(toOpenRouter.at("/messages/0/content")).isEqualTo(JSON.readTree("""
+                [{"type":"text","text":"A long manual.","cache_control":{"type":"ephemeral","ttl":"1h"}}]"""));
+        assertThat(toOpenRouter.at("/messages/1/content").asText()).isEqualTo("hi");
+        assertThat(toOpenRouter.at("/tools/0/cache_control")).isEqualTo(JSON.readTree("{\"type\":\"ephemeral\"}"));
+        JsonNode toOpenAi = JSON.readTree(server.takeRequest().getBody().utf8());
+        assertThat(toOpenAi.at("/messages/0/content").asText()).as("OpenAI caches on its own").isEqualTo(
+                "A long manual.");
+        assertThat(toOpenAi.at("/tools/0").has("cache_control")).isFalse();
     }
 
     @Test
