@@ -91,10 +91,11 @@ final class ReportCommand implements Callable<Integer> {
             }
             case CSV -> {
                 out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"
-                        + "baseline_cost,savings");
+                        + "baseline_cost,savings,cached_input_tokens,cache_write_tokens");
                 for (SpendRow r : rows) {
                     out.println(csv(r.group()) + "," + r.requests() + "," + r.attempts() + "," + r.inputTokens() + ","
-                            + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + "," + r.savings());
+                            + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + "," + r.savings() + ","
+                            + r.cachedInputTokens() + "," + r.cacheWriteTokens());
                 }
             }
             case JSON -> {
@@ -105,6 +106,8 @@ final class ReportCommand implements Callable<Integer> {
                 for (SpendRow r : rows) {
                     data.addObject().put("group", r.group()).put("requests", r.requests())
                             .put("attempts", r.attempts()).put("input_tokens", r.inputTokens())
+                            .put("cached_input_tokens", r.cachedInputTokens())
+                            .put("cache_write_tokens", r.cacheWriteTokens())
                             .put("output_tokens", r.outputTokens()).put("cost", r.cost().toString())
                             .put("baseline_cost", r.baselineCost().toString()).put("savings", r.savings().toString());
                 }

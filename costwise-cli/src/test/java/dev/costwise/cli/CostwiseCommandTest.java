@@ -122,7 +122,7 @@ class CostwiseCommandTest {
         String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
         try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
             ledger.append(new dev.costwise.llm.cost.CostRecord("req-1", 1, java.time.Instant.now(), "auto",
-                    "gpt-4o-mini", "openai", dev.costwise.llm.chat.Usage.of(1000, 500),
+                    "gpt-4o-mini", "openai", new dev.costwise.llm.chat.Usage(1000, 600, 0, 500, 0, false),
                     dev.costwise.core.Money.of("0.00045"), dev.costwise.core.Money.of("0.0075"),
                     dev.costwise.llm.cost.PriceStatus.PRICED, dev.costwise.llm.cost.Outcome.SUCCESS,
                     java.util.Optional.empty(), java.util.Optional.of("cheap"), java.time.Duration.ofMillis(300),
@@ -133,8 +133,9 @@ class CostwiseCommandTest {
         Run r = run("report", "--ledger", url, "--by", "model", "--format", "csv");
 
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("model,requests,attempts,input_tokens,output_tokens,cost,baseline_cost,savings")
-                .contains("gpt-4o-mini,1,1,1000,500,0.00045,0.0075,0.00705");
+        assertThat(r.out()).contains("model,requests,attempts,input_tokens,output_tokens,cost,baseline_cost,savings,"
+                + "cached_input_tokens,cache_write_tokens")
+                .contains("gpt-4o-mini,1,1,1000,500,0.00045,0.0075,0.00705,600,0");
     }
 
     @Test

@@ -406,6 +406,10 @@ class MessagesEndToEndTest {
                      "output_tokens":10}"""));
             // 40 * $1 + 2000 * $0.10 (cache read) + 10 * $5 per 1M tokens
             assertThat(gw.records()).extracting(CostRecord::cost).containsExactly(Money.of("0.00029"));
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend", "x-api-key", MASTER).body());
+            assertThat(spend.at("/by_model/claude/input_tokens").asLong()).isEqualTo(2040);
+            assertThat(spend.at("/by_model/claude/cached_input_tokens").asLong()).isEqualTo(2000);
+            assertThat(spend.at("/by_model/claude/cache_write_tokens").asLong()).isZero();
         }
     }
 }

@@ -11,17 +11,25 @@ import java.util.Objects;
  *     counts under the first), so groups and days add up to the total
  * @param attempts billed attempts (cost records) in the group
  * @param inputTokens prompt tokens, cached ones included
+ * @param cachedInputTokens of those, tokens read from a provider's prompt cache
+ * @param cacheWriteTokens of those, tokens written to a provider's prompt cache
  * @param outputTokens generated tokens, reasoning included
  * @param cost what was paid, exactly
  * @param baselineCost what the baseline model would have cost
  */
-public record SpendRow(String group, long requests, long attempts, long inputTokens, long outputTokens, Money cost,
-        Money baselineCost) {
+public record SpendRow(String group, long requests, long attempts, long inputTokens, long cachedInputTokens,
+        long cacheWriteTokens, long outputTokens, Money cost, Money baselineCost) {
 
     public SpendRow {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(cost, "cost");
         Objects.requireNonNull(baselineCost, "baselineCost");
+    }
+
+    /** A row with no prompt-cache tokens; the other components as above. */
+    public SpendRow(String group, long requests, long attempts, long inputTokens, long outputTokens, Money cost,
+            Money baselineCost) {
+        this(group, requests, attempts, inputTokens, 0, 0, outputTokens, cost, baselineCost);
     }
 
     /** @return baseline cost minus cost: what routing, caching and cheaper models saved (negative if they cost more) */
@@ -35,7 +43,8 @@ public record SpendRow(String group, long requests, long attempts, long inputTok
      */
     public SpendRow plus(SpendRow other) {
         return new SpendRow(group, requests + other.requests, attempts + other.attempts,
-                inputTokens + other.inputTokens, outputTokens + other.outputTokens, cost.plus(other.cost),
+                inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
+                cacheWriteTokens + other.cacheWriteTokens, outputTokens + other.outputTokens, cost.plus(other.cost),
                 baselineCost.plus(other.baselineCost));
     }
 }

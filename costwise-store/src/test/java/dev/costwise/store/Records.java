@@ -59,6 +59,11 @@ final class Records {
         return this;
     }
 
+    Records usage(Usage usage) {
+        this.usage = usage;
+        return this;
+    }
+
     Records cost(String cost) {
         this.cost = Money.of(cost);
         return this;

@@ -331,6 +331,31 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void givenPromptCacheReadsAndWrites_whenReported_thenEachGroupSumsThemBeforeAndAfterRetention() {
+        JdbcSpendLedger ledger = open(options().retention(Duration.ofDays(2)).build());
+        // input 2,000 of which 1,500 read from the cache and 300 written to it, on two days
+        ledger.append(record("c1").at("2026-11-20T10:00:00Z").model("claude-haiku", "anthropic")
+                .usage(new Usage(2000, 1500, 300, 100, 0, false)).build());
+        ledger.append(record("c2").at("2026-11-20T11:00:00Z").model("claude-haiku", "anthropic")
+                .usage(new Usage(2000, 1800, 0, 50, 0, false)).build());
+        ledger.append(record("c3").at("2026-11-22T11:00:00Z").model("claude-haiku", "anthropic")
+                .usage(new Usage(3000, 0, 2500, 80, 0, false)).build());
+        ledger.flush();
+        SpendReports reports = ledger.reports();
+        List<SpendRow> before = reports.spendBy(ReportDimension.MODEL, FROM, Instant.parse("2026-11-23T00:00:00Z"));
+
+        ledger.applyRetention(Instant.parse("2026-11-23T06:00:00Z")); // the 20th is rolled into daily totals
+
+        assertThat(before).singleElement().satisfies(r -> {
+            assertThat(r.inputTokens()).isEqualTo(7000);
+            assertThat(r.cachedInputTokens()).isEqualTo(3300);
+            assertThat(r.cacheWriteTokens()).isEqualTo(2800);
+        });
+        assertThat(reports.spendBy(ReportDimension.MODEL, FROM, Instant.parse("2026-11-23T00:00:00Z")))
+                .isEqualTo(before);
+    }
+
+    @Test
     void givenRetentionApplied_whenAppliedAgainAndALateRecordArrives_thenNothingIsCountedTwice() {
         JdbcSpendLedger ledger = withSample(open(options().retention(Duration.ofDays(2)).build()));
         Instant now = Instant.parse("2026-11-23T06:00:00Z");

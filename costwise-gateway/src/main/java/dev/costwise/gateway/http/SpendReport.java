@@ -136,6 +136,7 @@ final class SpendReport {
         into.put("cost", row.cost().toString()).put("baseline_cost", row.baselineCost().toString())
                 .put("savings", row.savings().toString()).put("requests", row.requests())
                 .put("attempts", row.attempts()).put("input_tokens", row.inputTokens())
+                .put("cached_input_tokens", row.cachedInputTokens()).put("cache_write_tokens", row.cacheWriteTokens())
                 .put("output_tokens", row.outputTokens());
     }
 }
