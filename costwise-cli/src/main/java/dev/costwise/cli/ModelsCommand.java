@@ -43,12 +43,15 @@ final class ModelsCommand implements Callable<Integer> {
             System.err.println("costwise: " + e.getMessage());
             return 2;
         }
-        System.out.printf("%-34s %-12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "OUTPUT $/1M",
-                "CONTEXT");
+        // Prompt-cache reads and writes have their own prices: a cached prefix can cost a tenth of plain input.
+        System.out.printf("%-34s %-12s %12s %12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "CACHED $/1M",
+                "WRITE5M $/1M", "OUTPUT $/1M", "CONTEXT");
         for (GatewayConfig.Model m : cfg.models()) {
             Optional<Pricing> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()));
-            System.out.printf("%-34s %-12s %12s %12s %10d%n", m.name(), m.provider(),
+            System.out.printf("%-34s %-12s %12s %12s %12s %12s %10d%n", m.name(), m.provider(),
                     p.map(x -> x.inputPerMillion().toString()).orElse("unpriced"),
+                    p.map(x -> x.cachedInputPerMillion().toString()).orElse("unpriced"),
+                    p.map(x -> x.cacheWrite5mPerMillion().toString()).orElse("unpriced"),
                     p.map(x -> x.outputPerMillion().toString()).orElse("unpriced"), m.contextWindow());
         }
         if (cfg.simulated()) {

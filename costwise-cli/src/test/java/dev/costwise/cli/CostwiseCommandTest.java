@@ -95,6 +95,25 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAConfig_whenModelsListed_thenEachHasItsInputCacheAndOutputPrices(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("models.yaml");
+        Files.writeString(file, """
+                models:
+                  - {name: claude, provider: anthropic, api_key: sk-test, price: {input: "2", output: "10"}}
+                  - {name: mini, provider: openai, api_key: sk-test, model: gpt-4o-mini}
+                """);
+
+        Run r = run("models", "--config", file.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("MODEL +PROVIDER +INPUT \\$/1M +CACHED \\$/1M +WRITE5M \\$/1M +OUTPUT");
+        // A configured Anthropic price: reads at 0.1x and five-minute writes at 1.25x of its input price
+        assertThat(r.out()).containsPattern("claude +anthropic +2 +0\\.2 +2\\.5 +10 ");
+        // gpt-4o-mini from the bundled catalog: cached input at half price, no cache-write price of its own
+        assertThat(r.out()).containsPattern("mini +openai +0\\.15 +0\\.075 +0\\.15 +0\\.6 ");
+    }
+
+    @Test
     void givenAFailingRoutingTest_whenChecked_thenItIsReportedWithExitCode1(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("routes.yaml");
         Files.writeString(file, """
