@@ -151,10 +151,12 @@ public final class Gateway implements AutoCloseable {
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
+        MessagesEndpoint messages = new MessagesEndpoint(http, auth, service, json);
         HttpRouting.Builder routing = new Endpoints()
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
-                .post("/v1/messages", tracked(new MessagesEndpoint(http, auth, service, json)::handle))
+                .post("/v1/messages", tracked(messages::handle))
+                .post("/v1/messages/count_tokens", messages::countTokens)
                 .post("/v1/responses", tracked(new ResponsesEndpoint(http, auth, service, json, b.clock)::handle))
                 .post("/v1/embeddings", tracked(chat::embeddings))
                 .get("/v1/models", info::models)

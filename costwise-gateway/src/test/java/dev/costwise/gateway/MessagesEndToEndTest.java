@@ -41,6 +41,17 @@ class MessagesEndToEndTest {
                 %s""".formatted(upstream.url("/v1").toString().replaceAll("/$", ""), extra), Map.of("MASTER", MASTER));
     }
 
+    /** The gateway with a native Anthropic model, {@code claude}, on the same fake upstream. */
+    private TestGateway gatewayWithClaude() {
+        return gateway("""
+                  - name: claude
+                    provider: anthropic
+                    model: claude-haiku-4-5
+                    api_key: sk-ant-test
+                    base_url: %s
+                """.formatted(upstream.url("/").toString().replaceAll("/$", "")));
+    }
+
     private static HttpResponse<String> messages(TestGateway gw, String body) {
         return gw.post("/v1/messages", body, "x-api-key", MASTER, "anthropic-version", "2023-06-01");
     }
@@ -303,13 +314,7 @@ class MessagesEndToEndTest {
         }
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
                 .body(sse.toString()).build());
-        try (TestGateway gw = gateway("""
-                  - name: claude
-                    provider: anthropic
-                    model: claude-haiku-4-5
-                    api_key: sk-ant-test
-                    base_url: %s
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")))) {
+        try (TestGateway gw = gatewayWithClaude()) {
             List<Map.Entry<String, JsonNode>> out = TestGateway.events(messages(gw, """
                     {"model": "claude", "max_tokens": 100, "stream": true,
                      "messages": [{"role": "user", "content": "How do I reset it?"}]}""").body());
@@ -325,6 +330,41 @@ class MessagesEndToEndTest {
             // 40 * $1 + 300 * $1.25 (five-minute write) + 2000 * $0.10 (read) + 12 * $5 per 1M tokens
             assertThat(out.get(5).getValue().at("/costwise/cost").asText()).isEqualTo("0.000675");
             assertThat(gw.records()).extracting(CostRecord::cost).containsExactly(Money.of("0.000675"));
+        }
+    }
+
+    @Test
+    void givenCountTokens_whenAsked_thenAnthropicModelsCountExactlyUpstreamAndOthersGetTheEstimateMarkedAsSuch()
+            throws Exception {
+        // https://docs.claude.com/en/api/messages-count-tokens
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"input_tokens\":2095}").build());
+        upstream.enqueue(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+                .body("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":"
+                        + "\"tools.0.input_schema: Field required\"}}").build());
+        try (TestGateway gw = gatewayWithClaude()) {
+            String prompt = "\"system\": \"Be brief.\", "
+                    + "\"messages\": [{\"role\": \"user\", \"content\": \"Say hello\"}]}";
+            HttpResponse<String> exact = gw.post("/v1/messages/count_tokens", "{\"model\": \"claude\", " + prompt,
+                    "x-api-key", MASTER);
+            HttpResponse<String> estimated = gw.post("/v1/messages/count_tokens", "{\"model\": \"fast\", " + prompt,
+                    "x-api-key", MASTER);
+            HttpResponse<String> refused = gw.post("/v1/messages/count_tokens", "{\"model\": \"claude\", " + prompt,
+                    "x-api-key", MASTER);
+
+            assertThat(TestGateway.json(exact.body())).isEqualTo(TestGateway.json("{\"input_tokens\":2095}"));
+            assertThat(exact.headers().firstValue("x-costwise-estimated")).hasValue("false");
+            RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1/messages/count_tokens");
+            assertThat(TestGateway.json(sent.getBody().utf8())).isEqualTo(TestGateway.json("""
+                    {"model":"claude-haiku-4-5","system":"Be brief.",
+                     "messages":[{"role":"user","content":[{"type":"text","text":"Say hello"}]}]}"""));
+            // "Be brief.\nSay hello": 19 ASCII characters, 5 tokens; 4 per message, 3 for the reply's priming
+            assertThat(TestGateway.json(estimated.body()).path("input_tokens").asLong()).isEqualTo(16);
+            assertThat(estimated.headers().firstValue("x-costwise-estimated")).hasValue("true");
+            assertError(refused, 400, "invalid_request_error", "Field required");
+            assertThat(upstream.getRequestCount()).as("the estimate called nothing").isEqualTo(2);
+            assertThat(gw.records()).as("counting bills nothing").isEmpty();
         }
     }
 
@@ -385,13 +425,7 @@ class MessagesEndToEndTest {
                         + "\"stop_sequence\":null,\"usage\":{\"input_tokens\":40,\"cache_creation_input_tokens\":0,"
                         + "\"cache_read_input_tokens\":2000,\"output_tokens\":10}}")
                 .build());
-        try (TestGateway gw = gateway("""
-                  - name: claude
-                    provider: anthropic
-                    model: claude-haiku-4-5
-                    api_key: sk-ant-test
-                    base_url: %s
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")))) {
+        try (TestGateway gw = gatewayWithClaude()) {
             HttpResponse<String> res = messages(gw, """
                     {"model": "claude", "max_tokens": 100,
                      "system": [{"type": "text", "text": "You answer from the manual.",

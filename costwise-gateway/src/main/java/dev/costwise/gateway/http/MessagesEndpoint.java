@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessagesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(MessagesEndpoint.class);
+    private static final HeaderName ESTIMATED = HeaderNames.create("x-costwise-estimated");
 
     private final HttpExchange http;
     private final Authenticator auth;
@@ -85,6 +87,31 @@ public final class MessagesEndpoint {
         } catch (IOException e) {
             LOG.debug("request {}: the client closed the stream: {}", requestId, e.getMessage());
             sink.abandon();
+        }
+    }
+
+    /**
+     * Handles {@code POST /v1/messages/count_tokens} (https://docs.claude.com/en/api/messages-count-tokens): the
+     * request's input tokens for the model its name routes to, exact from Anthropic's own counting endpoint for an
+     * Anthropic model, else the gateway's estimate, which errs high; {@code x-costwise-estimated} says which. No model
+     * is called and nothing is billed.
+     */
+    public void countTokens(ServerRequest req, ServerResponse res) {
+        String requestId = http.requestId(req, res);
+        try {
+            Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
+            ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(http.readJson(req), false));
+            ChatService.TokenCount count = service.countTokens(caller, service.plan(caller, body));
+            res.header(HttpExchange.MODEL_USED, count.model());
+            res.header(ESTIMATED, Boolean.toString(count.estimated()));
+            HttpExchange.send(res, 200, bytes(json.createObjectNode().put("input_tokens", count.inputTokens())));
+        } catch (GatewayException e) {
+            sendError(res, e);
+        } catch (RuntimeException e) {
+            LOG.error("request {}: internal error", requestId, e);
+            HttpExchange.send(res, 500, bytes(MessagesAnswer.error(ApiError.of(500, "server_error",
+                    "internal_error", "internal error in the gateway (request " + requestId
+                            + "); see the gateway log"))));
         }
     }
 

@@ -41,6 +41,16 @@ final class MessagesRequest {
      * @throws GatewayException.InvalidField naming the first bad field
      */
     static ObjectNode toOpenAi(JsonNode root) {
+        return toOpenAi(root, true);
+    }
+
+    /**
+     * @param root the parsed Anthropic request
+     * @param call {@code true} for a call, which needs {@code max_tokens}; {@code false} for a token count
+     * @return the same request as an OpenAI chat body
+     * @throws GatewayException.InvalidField naming the first bad field
+     */
+    static ObjectNode toOpenAi(JsonNode root, boolean call) {
         if (!root.isObject()) {
             throw new GatewayException.InvalidField("body", "expected a JSON object with model, max_tokens and "
                     + "messages");
@@ -54,10 +64,12 @@ final class MessagesRequest {
         ObjectNode out = NODES.objectNode();
         out.set("model", root.get("model")); // checked with the rest of the OpenAI body
         JsonNode maxTokens = root.get("max_tokens");
-        if (maxTokens == null || maxTokens.isNull()) {
+        if (call && (maxTokens == null || maxTokens.isNull())) {
             throw new GatewayException.InvalidField("max_tokens", "is required (the most tokens to generate)");
         }
-        out.set("max_tokens", maxTokens);
+        if (maxTokens != null && !maxTokens.isNull()) {
+            out.set("max_tokens", maxTokens);
+        }
         ArrayNode messages = out.putArray("messages");
         system(root.get("system"), messages);
         JsonNode in = root.get("messages");

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -235,6 +236,39 @@ public final class ChatService {
                     + "' may not use the model '" + plan.requested() + "' (allowed: "
                     + String.join(", ", caller.key().get().models()) + ")");
         }
+    }
+
+    /**
+     * A prompt's input tokens, as {@code POST /v1/messages/count_tokens} answers them.
+     *
+     * @param inputTokens the count
+     * @param estimated {@code false} when the provider counted exactly, {@code true} for the gateway's own estimate
+     *     (which errs high, see {@link PromptTokens})
+     * @param model the model counted for: the plan's primary
+     */
+    public record TokenCount(long inputTokens, boolean estimated, String model) {}
+
+    /**
+     * Counts a request's input tokens for its primary model, calling no model and billing nothing: exactly where the
+     * provider can count (Anthropic's token-counting endpoint), else the gateway's estimate.
+     *
+     * @param caller who asks (the key must be allowed the model)
+     * @param plan the request's plan
+     * @return the count
+     * @throws GatewayException.Forbidden if the key may not use the model
+     * @throws GatewayException.UpstreamFailed if the provider refused or failed to count
+     */
+    public TokenCount countTokens(Caller caller, Plan plan) {
+        requireAllowed(caller, plan);
+        Model primary = plan.primary();
+        OptionalLong exact;
+        try {
+            exact = upstream(primary).countInputTokens(new Upstream.Call(primary, plan.body(), requestTimeout));
+        } catch (ProviderException e) {
+            throw new GatewayException.UpstreamFailed(List.of(e));
+        }
+        return exact.isPresent() ? new TokenCount(exact.getAsLong(), false, primary.name())
+                : new TokenCount(plan.estimatedInputTokens(), true, primary.name());
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.wire.OpenAiRequest;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Serves OpenAI JSON from any {@link ChatModel} (the Anthropic and Gemini native adapters, the {@code sim} provider):
@@ -109,6 +111,15 @@ public final class ChatModelUpstream implements Upstream {
                 stream.close();
             }
         };
+    }
+
+    /** Anthropic models count with Anthropic's free token-counting endpoint; the others cannot count here. */
+    @Override
+    public OptionalLong countInputTokens(Call call) {
+        if (model(call.model()) instanceof AnthropicChatModel anthropic) {
+            return OptionalLong.of(anthropic.countTokens(decode(call).chat()));
+        }
+        return OptionalLong.empty();
     }
 
     @Override

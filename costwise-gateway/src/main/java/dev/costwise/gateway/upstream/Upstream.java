@@ -35,6 +35,17 @@ public interface Upstream extends AutoCloseable {
      */
     Events stream(Call call);
 
+    /**
+     * Counts a chat request's input tokens exactly, where the provider offers a way that calls no model.
+     *
+     * @param call the request ({@code timeout} bounds the count)
+     * @return the count, or empty when this upstream cannot count for that model
+     * @throws dev.costwise.llm.provider.ProviderException if the provider refuses or fails
+     */
+    default java.util.OptionalLong countInputTokens(Call call) {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Closes the connections this upstream keeps open; requests still running finish on theirs. */
     @Override
     default void close() {

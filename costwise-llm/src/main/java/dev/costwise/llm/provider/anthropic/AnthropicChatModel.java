@@ -36,6 +36,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,7 +80,12 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private final AnthropicRequestMapper requestMapper = new AnthropicRequestMapper(json);
     private final AnthropicErrorMapper errorMapper = new AnthropicErrorMapper(json);
     private final URI baseUrl;
+    /** The fields of a call that the token-counting endpoint takes (it refuses the others). */
+    private static final List<String> COUNTED_FIELDS = List.of("model", "system", "messages", "tools",
+            "tool_choice");
+
     private final URI messagesUri;
+    private final URI countTokensUri;
     private final ApiKey apiKey;
     private final int defaultMaxTokens;
     private final AnthropicPromptCaching caching;
@@ -90,6 +96,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         this.caching = caching;
         this.baseUrl = baseUrl;
         this.messagesUri = resolve(baseUrl, "v1/messages");
+        this.countTokensUri = resolve(baseUrl, "v1/messages/count_tokens");
         this.apiKey = apiKey;
         this.defaultMaxTokens = defaultMaxTokens;
     }
@@ -127,6 +134,40 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     /** @return the {@code max_tokens} sent when a request sets none */
     public int defaultMaxTokens() {
         return defaultMaxTokens;
+    }
+
+    /**
+     * Counts a request's input tokens exactly, with Anthropic's token-counting endpoint
+     * (https://docs.claude.com/en/api/messages-count-tokens), which is free and calls no model: the prompt as
+     * {@link #execute} would send it (system, messages, tools, tool choice).
+     *
+     * @param request the request
+     * @return its input tokens
+     * @throws ProviderException as a call would (invalid request, authentication, rate limit...)
+     */
+    public long countTokens(ChatRequest request) {
+        ObjectNode full = bodyNode(request, false);
+        ObjectNode body = json.createObjectNode();
+        for (String field : COUNTED_FIELDS) {
+            if (full.has(field)) {
+                body.set(field, full.get(field));
+            }
+        }
+        HttpResult result = send(HttpCall.postJson(countTokensUri, headers(), body.toString()
+                .getBytes(StandardCharsets.UTF_8)));
+        if (!result.isSuccess()) {
+            throw errorFrom(result.status(), result.headers(), result.bodyText());
+        }
+        try {
+            JsonNode answer = json.readTree(result.body());
+            if (!answer.path("input_tokens").canConvertToLong()) {
+                throw new IllegalArgumentException("no input_tokens in "
+                        + AnthropicRequestMapper.abbreviate(result.bodyText()));
+            }
+            return answer.get("input_tokens").asLong();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
+        }
     }
 
     @Override
@@ -170,13 +211,15 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     }
 
     private byte[] body(ChatRequest request, boolean stream) {
-        ObjectNode body;
+        return bodyNode(request, stream).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private ObjectNode bodyNode(ChatRequest request, boolean stream) {
         try {
-            body = requestMapper.toBody(request, name(), defaultMaxTokens, stream, caching);
+            return requestMapper.toBody(request, name(), defaultMaxTokens, stream, caching);
         } catch (IllegalArgumentException e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }
-        return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private Map<String, String> headers() {

@@ -100,6 +100,30 @@ class AnthropicChatModelTest {
                 .addHeader("request-id", "req_018EeWyXxfu5pfWkrYcMdjWG").body(body).build();
     }
 
+    @Test
+    void givenARequest_whenItsTokensAreCounted_thenAnthropicsCountEndpointGetsThePromptAndItsCountComesBack()
+            throws Exception {
+        // https://docs.claude.com/en/api/messages-count-tokens
+        server.enqueue(json(200, "{\"input_tokens\":2095}"));
+        server.enqueue(json(400, "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                + "\"message\":\"messages: at least one message is required\"}}"));
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.system("Be brief."))
+                .addMessage(Message.user("Hello")).maxTokens(100).temperature(0.5).build();
+
+        assertThat(model().countTokens(request)).isEqualTo(2095);
+        assertThatThrownBy(() -> model().countTokens(request)).isInstanceOf(ProviderException.InvalidRequest.class)
+                .hasMessageContaining("at least one message");
+
+        RecordedRequest sent = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(sent.getUrl().encodedPath()).isEqualTo("/v1/messages/count_tokens");
+        assertThat(sent.getHeaders().get("x-api-key")).isEqualTo(KEY);
+        assertThat(sent.getHeaders().get("anthropic-version")).isNotBlank();
+        assertThat(json.readTree(sent.getBody().utf8())).as("only the fields the endpoint takes").isEqualTo(
+                json.readTree("""
+                        {"model":"claude-sonnet-4-5","system":"Be brief.",
+                         "messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}]}"""));
+    }
+
     private static final String TEXT_REPLY = """
             {"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant",
              "model":"claude-sonnet-4-5-20250929",
