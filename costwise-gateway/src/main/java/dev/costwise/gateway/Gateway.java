@@ -156,7 +156,7 @@ public final class Gateway implements AutoCloseable {
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
                 .post("/v1/messages", tracked(messages::handle))
-                .post("/v1/messages/count_tokens", messages::countTokens)
+                .post("/v1/messages/count_tokens", tracked(messages::countTokens))
                 .post("/v1/responses", tracked(new ResponsesEndpoint(http, auth, service, json, b.clock)::handle))
                 .post("/v1/embeddings", tracked(chat::embeddings))
                 .get("/v1/models", info::models)
