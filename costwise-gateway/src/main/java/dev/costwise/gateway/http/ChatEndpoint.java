@@ -62,7 +62,7 @@ public final class ChatEndpoint {
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                sendError(res, e);
+                HttpExchange.sendFailure(res, e, ErrorResponses::body);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
@@ -87,19 +87,11 @@ public final class ChatEndpoint {
             HttpExchange.rateLimitHeaders(res, r.keyUsage());
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
-            sendError(res, e);
+            HttpExchange.sendFailure(res, e, ErrorResponses::body);
         } catch (RuntimeException e) {
             LOG.error("request {}: internal error", requestId, e);
             HttpExchange.sendInternal(res, requestId);
         }
-    }
-
-    /** Sends the error; a key's own rate limit also says, as OpenAI does, what is left of its minute. */
-    private static void sendError(ServerResponse res, GatewayException e) {
-        if (e instanceof GatewayException.RateLimited limited) {
-            HttpExchange.rateLimitHeaders(res, limited.keyUsage());
-        }
-        HttpExchange.sendError(res, ErrorResponses.of(e));
     }
 
     /** @return who sent the request, with the tags it adds in {@code x-costwise-tags} */

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /** Reading bodies and writing JSON and errors, shared by the endpoints. */
 public final class HttpExchange {
@@ -172,16 +173,43 @@ public final class HttpExchange {
         }
     }
 
-    /** Sends an error. */
+    /** Sends an error in OpenAI's shape. */
     public static void sendError(ServerResponse res, ApiError error) {
-        error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
-                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
-        send(res, error.status(), ErrorResponses.body(error));
+        sendError(res, error, ErrorResponses::body);
     }
 
-    /** Sends a 500 for a bug, without details. */
+    /**
+     * Sends an error with its status and {@code Retry-After}.
+     *
+     * @param body writes the body in the shape of the endpoint's API (OpenAI's, Anthropic's)
+     */
+    public static void sendError(ServerResponse res, ApiError error, Function<ApiError, byte[]> body) {
+        error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
+                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        send(res, error.status(), body.apply(error));
+    }
+
+    /**
+     * Sends the failure of a model request; a key's own rate limit also says, as OpenAI does, what is left of its
+     * minute.
+     *
+     * @param body writes the body in the shape of the endpoint's API
+     */
+    public static void sendFailure(ServerResponse res, GatewayException e, Function<ApiError, byte[]> body) {
+        if (e instanceof GatewayException.RateLimited limited) {
+            rateLimitHeaders(res, limited.keyUsage());
+        }
+        sendError(res, ErrorResponses.of(e), body);
+    }
+
+    /** Sends a 500 for a bug, without details, in OpenAI's shape. */
     public static void sendInternal(ServerResponse res, String requestId) {
-        send(res, 500, ErrorResponses.body(ApiError.of(500, "server_error", "internal_error",
+        sendInternal(res, requestId, ErrorResponses::body);
+    }
+
+    /** Sends a 500 for a bug, without details, in the shape {@code body} writes. */
+    public static void sendInternal(ServerResponse res, String requestId, Function<ApiError, byte[]> body) {
+        send(res, 500, body.apply(ApiError.of(500, "server_error", "internal_error",
                 "internal error in the gateway (request " + requestId + "); see the gateway log")));
     }
 

@@ -107,13 +107,8 @@ public final class InfoEndpoints {
     }
 
     /** Sends an error in OpenAI's shape, or Anthropic's for a request from an Anthropic client. */
-    private void sendError(ServerResponse res, GatewayException e, boolean anthropic) {
-        ApiError error = ErrorResponses.of(e);
-        if (anthropic) {
-            http.sendJson(res, error.status(), MessagesAnswer.error(error));
-        } else {
-            HttpExchange.sendError(res, error);
-        }
+    private static void sendError(ServerResponse res, GatewayException e, boolean anthropic) {
+        HttpExchange.sendError(res, ErrorResponses.of(e), anthropic ? MessagesAnswer::errorBody : ErrorResponses::body);
     }
 
     /** A model as Anthropic lists one; the gateway knows no release date, so the epoch stands for it. */

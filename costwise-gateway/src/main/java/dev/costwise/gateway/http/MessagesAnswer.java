@@ -77,6 +77,14 @@ final class MessagesAnswer {
 
     /**
      * @param error the gateway's error
+     * @return its body in Anthropic's shape, as bytes to send
+     */
+    static byte[] errorBody(ApiError error) {
+        return error(error).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * @param error the gateway's error
      * @return its body in Anthropic's shape
      */
     static ObjectNode error(ApiError error) {

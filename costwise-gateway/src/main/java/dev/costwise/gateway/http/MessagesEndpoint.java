@@ -64,7 +64,7 @@ public final class MessagesEndpoint {
             HttpExchange.send(res, 200, json.writeValueAsBytes(MessagesAnswer.message(completion, messageId, json)));
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                sendError(res, e);
+                HttpExchange.sendFailure(res, e, MessagesAnswer::errorBody);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
@@ -72,9 +72,7 @@ public final class MessagesEndpoint {
             // IOException: the completion the pipeline wrote did not read back as JSON, a bug like any other here
             LOG.error("request {}: internal error", requestId, e);
             if (!res.isSent()) {
-                HttpExchange.send(res, 500, bytes(MessagesAnswer.error(ApiError.of(500, "server_error",
-                        "internal_error", "internal error in the gateway (request " + requestId
-                                + "); see the gateway log"))));
+                HttpExchange.sendInternal(res, requestId, MessagesAnswer::errorBody);
             }
         }
     }
@@ -104,33 +102,14 @@ public final class MessagesEndpoint {
             ChatService.TokenCount count = service.countTokens(caller, service.plan(caller, body));
             res.header(HttpExchange.MODEL_USED, count.model());
             res.header(ESTIMATED, Boolean.toString(count.estimated()));
-            HttpExchange.send(res, 200, bytes(json.createObjectNode().put("input_tokens", count.inputTokens())));
+            http.sendJson(res, 200, json.createObjectNode().put("input_tokens", count.inputTokens()));
         } catch (GatewayException e) {
-            sendError(res, e);
+            HttpExchange.sendFailure(res, e, MessagesAnswer::errorBody);
         } catch (RuntimeException e) {
             LOG.error("request {}: internal error", requestId, e);
-            HttpExchange.send(res, 500, bytes(MessagesAnswer.error(ApiError.of(500, "server_error",
-                    "internal_error", "internal error in the gateway (request " + requestId
-                            + "); see the gateway log"))));
+            HttpExchange.sendInternal(res, requestId, MessagesAnswer::errorBody);
         }
     }
 
-    /** Sends the error in Anthropic's shape, with the same status and {@code Retry-After} as chat completions. */
-    private void sendError(ServerResponse res, GatewayException e) {
-        if (e instanceof GatewayException.RateLimited limited) {
-            HttpExchange.rateLimitHeaders(res, limited.keyUsage());
-        }
-        ApiError error = ErrorResponses.of(e);
-        error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
-                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
-        HttpExchange.send(res, error.status(), bytes(MessagesAnswer.error(error)));
-    }
 
-    private byte[] bytes(JsonNode node) {
-        try {
-            return json.writeValueAsBytes(node);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package dev.costwise.gateway.http;
 
+import static dev.costwise.gateway.http.RequestValidator.requiredText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -198,9 +200,9 @@ final class MessagesRequest {
     private static ObjectNode image(JsonNode block, String at) {
         JsonNode source = block.path("source");
         String url = switch (source.path("type").asText("")) {
-            case "base64" -> "data:" + requireText(source, "media_type", at + ".source") + ";base64,"
-                    + requireText(source, "data", at + ".source");
-            case "url" -> requireText(source, "url", at + ".source");
+            case "base64" -> "data:" + requiredText(source, "media_type", at + ".source") + ";base64,"
+                    + requiredText(source, "data", at + ".source");
+            case "url" -> requiredText(source, "url", at + ".source");
             default -> throw new GatewayException.InvalidField(at + ".source.type", "expected base64 or url, was '"
                     + source.path("type").asText() + "'");
         };
@@ -218,14 +220,14 @@ final class MessagesRequest {
         if (input == null || !input.isObject()) {
             throw new GatewayException.InvalidField(at + ".input", "expected an object");
         }
-        ObjectNode call = NODES.objectNode().put("id", requireText(block, "id", at)).put("type", "function");
-        call.putObject("function").put("name", requireText(block, "name", at)).put("arguments", input.toString());
+        ObjectNode call = NODES.objectNode().put("id", requiredText(block, "id", at)).put("type", "function");
+        call.putObject("function").put("name", requiredText(block, "name", at)).put("arguments", input.toString());
         return call;
     }
 
     private static ObjectNode toolResult(JsonNode block, String at) {
         ObjectNode m = NODES.objectNode().put("role", "tool")
-                .put("tool_call_id", requireText(block, "tool_use_id", at));
+                .put("tool_call_id", requiredText(block, "tool_use_id", at));
         JsonNode content = block.get("content");
         ArrayNode parts = m.putArray("content");
         if (content == null || content.isNull()) {
@@ -271,9 +273,9 @@ final class MessagesRequest {
             if (schema == null || !schema.isObject()) {
                 throw new GatewayException.InvalidField(at + ".input_schema", "expected a JSON Schema object");
             }
-            ObjectNode fn = NODES.objectNode().put("name", requireText(t, "name", at));
+            ObjectNode fn = NODES.objectNode().put("name", requiredText(t, "name", at));
             if (t.hasNonNull("description")) {
-                fn.put("description", requireText(t, "description", at));
+                fn.put("description", requiredText(t, "description", at));
             }
             fn.set("parameters", schema);
             ObjectNode tool = list.addObject().put("type", "function");
@@ -292,7 +294,7 @@ final class MessagesRequest {
             case "any" -> out.put("tool_choice", "required");
             case "none" -> out.put("tool_choice", "none");
             case "tool" -> out.putObject("tool_choice").put("type", "function").putObject("function")
-                    .put("name", requireText(choice, "name", "tool_choice"));
+                    .put("name", requiredText(choice, "name", "tool_choice"));
             default -> throw new GatewayException.InvalidField("tool_choice.type", "expected auto, any, tool or "
                     + "none, was '" + choice.path("type").asText() + "'");
         }
@@ -347,14 +349,6 @@ final class MessagesRequest {
             throw new GatewayException.InvalidField(at, "expected an object with a type");
         }
         return block;
-    }
-
-    private static String requireText(JsonNode node, String field, String at) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw new GatewayException.InvalidField(at + "." + field, "is required (a string)");
-        }
-        return v.asText();
     }
 
     private static boolean allText(JsonNode array) {

@@ -114,6 +114,21 @@ public final class RequestValidator {
         return body;
     }
 
+    /**
+     * A non-empty string field of a translated request's part (Anthropic's or the Responses API's).
+     *
+     * @param at the part's path, for the error
+     * @return the string
+     * @throws GatewayException.InvalidField naming {@code at.field} when it is missing, empty or not a string
+     */
+    static String requiredText(JsonNode node, String field, String at) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw new GatewayException.InvalidField(at + "." + field, "is required (a string)");
+        }
+        return v.asText();
+    }
+
     private static ObjectNode object(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new GatewayException.InvalidField("(body)", "expected a JSON object");

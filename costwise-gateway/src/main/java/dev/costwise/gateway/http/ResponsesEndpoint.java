@@ -73,10 +73,7 @@ public final class ResponsesEndpoint {
                     request, "msg_" + requestId)));
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                if (e instanceof GatewayException.RateLimited limited) {
-                    HttpExchange.rateLimitHeaders(res, limited.keyUsage());
-                }
-                HttpExchange.sendError(res, ErrorResponses.of(e));
+                HttpExchange.sendFailure(res, e, ErrorResponses::body);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());

@@ -1,5 +1,7 @@
 package dev.costwise.gateway.http;
 
+import static dev.costwise.gateway.http.RequestValidator.requiredText;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -125,9 +127,9 @@ final class ResponsesRequest {
                     }
                     ArrayNode calls = callsTurn.has("tool_calls") ? (ArrayNode) callsTurn.get("tool_calls")
                             : callsTurn.putArray("tool_calls");
-                    ObjectNode call = calls.addObject().put("id", requireText(item, "call_id", at))
+                    ObjectNode call = calls.addObject().put("id", requiredText(item, "call_id", at))
                             .put("type", "function");
-                    call.putObject("function").put("name", requireText(item, "name", at))
+                    call.putObject("function").put("name", requiredText(item, "name", at))
                             .put("arguments", item.path("arguments").asText(""));
                 }
                 case "function_call_output" -> {
@@ -135,7 +137,7 @@ final class ResponsesRequest {
                     if (output == null || !output.isTextual()) {
                         throw new GatewayException.InvalidField(at + ".output", "expected a string");
                     }
-                    messages.addObject().put("role", "tool").put("tool_call_id", requireText(item, "call_id", at))
+                    messages.addObject().put("role", "tool").put("tool_call_id", requiredText(item, "call_id", at))
                             .put("content", output.asText());
                     callsTurn = null;
                 }
@@ -175,7 +177,7 @@ final class ResponsesRequest {
                 }
                 case "input_image" -> {
                     ObjectNode image = parts.addObject().put("type", "image_url").putObject("image_url")
-                            .put("url", requireText(part, "image_url", pat));
+                            .put("url", requiredText(part, "image_url", pat));
                     if (part.hasNonNull("detail")) {
                         image.put("detail", part.get("detail").asText());
                     }
@@ -209,7 +211,7 @@ final class ResponsesRequest {
                         + "OpenAI's own servers and is not supported through the gateway; define a function tool");
             }
             ObjectNode fn = list.addObject().put("type", "function").putObject("function")
-                    .put("name", requireText(t, "name", at));
+                    .put("name", requiredText(t, "name", at));
             if (t.hasNonNull("description")) {
                 fn.set("description", t.get("description"));
             }
@@ -235,7 +237,7 @@ final class ResponsesRequest {
                     + "{\"type\": \"function\", \"name\": ...}");
         }
         out.putObject("tool_choice").put("type", "function").putObject("function")
-                .put("name", requireText(choice, "name", "tool_choice"));
+                .put("name", requiredText(choice, "name", "tool_choice"));
     }
 
     private static void textFormat(JsonNode format, ObjectNode out) {
@@ -247,7 +249,7 @@ final class ResponsesRequest {
             case "json_object" -> out.putObject("response_format").put("type", "json_object");
             case "json_schema" -> {
                 ObjectNode schema = out.putObject("response_format").put("type", "json_schema")
-                        .putObject("json_schema").put("name", requireText(format, "name", "text.format"));
+                        .putObject("json_schema").put("name", requiredText(format, "name", "text.format"));
                 if (!format.path("schema").isObject()) {
                     throw new GatewayException.InvalidField("text.format.schema", "expected a JSON Schema object");
                 }
@@ -266,13 +268,5 @@ final class ResponsesRequest {
         if (v != null && !v.isNull()) {
             out.set(to, v); // checked as the chat field
         }
-    }
-
-    private static String requireText(JsonNode node, String field, String at) {
-        JsonNode v = node.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw new GatewayException.InvalidField(at + "." + field, "is required (a string)");
-        }
-        return v.asText();
     }
 }

@@ -389,10 +389,12 @@ public final class ChatService {
                     + ": name an embedding model" + known(ModelKind.EMBEDDING));
         }
         JsonNode input = body.get("input");
-        long chars = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)
-                .mapToLong(n -> n.asText().length()).sum() : input.asText().length();
-        long tokens = input.isArray() ? java.util.stream.StreamSupport.stream(input.spliterator(), false)
-                .mapToLong(n -> PromptTokens.text(n.asText())).sum() : PromptTokens.text(input.asText());
+        long chars = 0;
+        long tokens = 0;
+        for (JsonNode text : input.isArray() ? input : List.of(input)) {
+            chars += text.asText().length();
+            tokens += PromptTokens.text(text.asText());
+        }
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
                 new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
                 candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty()));

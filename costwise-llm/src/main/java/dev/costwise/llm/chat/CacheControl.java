@@ -1,5 +1,7 @@
 package dev.costwise.llm.chat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,6 +27,18 @@ public record CacheControl(Ttl ttl) {
 
     public CacheControl {
         Objects.requireNonNull(ttl, "ttl");
+    }
+
+    /**
+     * @return the wire form, {@code {"type": "ephemeral"}}, with {@code "ttl": "1h"} for an hour (five minutes is the
+     *     default and left unsaid)
+     */
+    public ObjectNode toJson() {
+        ObjectNode node = JsonNodeFactory.instance.objectNode().put("type", "ephemeral");
+        if (ttl != Ttl.FIVE_MINUTES) {
+            node.put("ttl", ttl.wire());
+        }
+        return node;
     }
 
     /** How long a cached prefix lives. */

@@ -288,7 +288,7 @@ public final class OpenAiWire {
                 ObjectNode tool = tools.addObject().put("type", "function");
                 tool.set("function", fn);
                 if (encoding.cacheControl()) {
-                    t.cacheControl().ifPresent(c -> tool.set("cache_control", writeCacheControl(c)));
+                    t.cacheControl().ifPresent(c -> tool.set("cache_control", c.toJson()));
                 }
             }
         }
@@ -537,7 +537,7 @@ public final class OpenAiWire {
                     }
                 }
                 if (marked) {
-                    p.cacheControl().ifPresent(c -> part.set("cache_control", writeCacheControl(c)));
+                    p.cacheControl().ifPresent(c -> part.set("cache_control", c.toJson()));
                 }
             }
         }
@@ -546,15 +546,6 @@ public final class OpenAiWire {
             node.set("tool_calls", writeToolCalls(m.toolCalls()));
         }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
-        return node;
-    }
-
-    /** @return {@code {"type": "ephemeral"}}, with {@code "ttl": "1h"} for an hour (five minutes is the default) */
-    private static ObjectNode writeCacheControl(CacheControl c) {
-        ObjectNode node = NODES.objectNode().put("type", "ephemeral");
-        if (c.ttl() != CacheControl.Ttl.FIVE_MINUTES) {
-            node.put("ttl", c.ttl().wire());
-        }
         return node;
     }
 

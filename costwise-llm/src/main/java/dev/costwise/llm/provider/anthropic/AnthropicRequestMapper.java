@@ -115,7 +115,7 @@ final class AnthropicRequestMapper {
                 t.put("name", tool.name());
                 tool.description().ifPresent(d -> t.put("description", d));
                 t.set("input_schema", tool.parameters());
-                tool.cacheControl().ifPresent(c -> t.set("cache_control", cacheControl(c)));
+                tool.cacheControl().ifPresent(c -> t.set("cache_control", c.toJson()));
             }
             if (cache) {
                 ((ObjectNode) tools.get(tools.size() - 1)).putObject("cache_control").put("type", "ephemeral");
@@ -165,7 +165,7 @@ final class AnthropicRequestMapper {
             for (ContentPart part : m.content()) {
                 if (part instanceof ContentPart.Text t && !t.text().isBlank()) {
                     ObjectNode b = blocks.addObject().put("type", "text").put("text", t.text());
-                    t.cacheControl().ifPresent(c -> b.set("cache_control", cacheControl(c)));
+                    t.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
                 }
             }
         }
@@ -186,15 +186,6 @@ final class AnthropicRequestMapper {
             n += m.role() == Role.TOOL ? Math.min(1, (int) marked) : (int) marked;
         }
         return n;
-    }
-
-    /** @return Anthropic's {@code cache_control} object; the five-minute lifetime is its default and left unsaid */
-    private ObjectNode cacheControl(CacheControl c) {
-        ObjectNode node = json.createObjectNode().put("type", "ephemeral");
-        if (c.ttl() != CacheControl.Ttl.FIVE_MINUTES) {
-            node.put("ttl", c.ttl().wire());
-        }
-        return node;
     }
 
     private ArrayNode messages(List<Message> messages) {
@@ -243,7 +234,7 @@ final class AnthropicRequestMapper {
             result.put("tool_use_id", m.toolCallId().orElseThrow());
             result.put("content", m.text());
             m.content().stream().map(ContentPart::cacheControl).flatMap(Optional::stream).reduce((a, b) -> b)
-                    .ifPresent(c -> result.set("cache_control", cacheControl(c)));
+                    .ifPresent(c -> result.set("cache_control", c.toJson()));
             blocks.add(result);
             return blocks;
         }
@@ -254,13 +245,13 @@ final class AnthropicRequestMapper {
                         ObjectNode b = json.createObjectNode();
                         b.put("type", "text");
                         b.put("text", text.text());
-                        text.cacheControl().ifPresent(c -> b.set("cache_control", cacheControl(c)));
+                        text.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
                         blocks.add(b);
                     }
                 }
                 case ContentPart.Image image -> {
                     ObjectNode b = imageBlock(image);
-                    image.cacheControl().ifPresent(c -> b.set("cache_control", cacheControl(c)));
+                    image.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
                     blocks.add(b);
                 }
             }
