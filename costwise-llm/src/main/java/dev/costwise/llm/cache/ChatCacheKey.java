@@ -98,6 +98,11 @@ public final class ChatCacheKey {
         ArrayNode stop = root.putArray("stop");
         request.stop().forEach(stop::add);
         request.seed().ifPresent(v -> root.put("seed", v));
+        request.reasoning().ifPresent(r -> {
+            ObjectNode reasoning = root.putObject("reasoning");
+            r.effort().ifPresent(e -> reasoning.put("effort", e.wireName()));
+            r.budgetTokens().ifPresent(b -> reasoning.put("budget_tokens", b));
+        });
         try {
             return CANONICAL.writeValueAsBytes(sorted(root));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -117,6 +122,12 @@ public final class ChatCacheKey {
                     ObjectNode image = parts.addObject().put("image_url", i.url());
                     i.detail().ifPresent(d -> image.put("detail", d));
                 }
+                // the model reads its earlier reasoning back, so it is part of what the answer depends on
+                case ContentPart.Thinking th -> {
+                    ObjectNode thinking = parts.addObject().put("thinking", th.text());
+                    th.signature().ifPresent(sig -> thinking.put("signature", sig));
+                }
+                case ContentPart.RedactedThinking r -> parts.addObject().put("redacted_thinking", r.data());
             }
         }
         ArrayNode calls = node.putArray("tool_calls");

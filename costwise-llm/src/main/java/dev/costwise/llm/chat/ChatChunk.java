@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param toolCallDeltas tool-call fragments to apply
  * @param finishReason set on the chunk that ends the choice
  * @param usage set on the final chunk when the provider reports usage
+ * @param thinkingDeltas fragments of the model's reasoning blocks, for providers that return them
  */
 public record ChatChunk(String id, String model, String contentDelta, List<ToolCallDelta> toolCallDeltas,
-        Optional<FinishReason> finishReason, Optional<Usage> usage) {
+        Optional<FinishReason> finishReason, Optional<Usage> usage, List<ThinkingDelta> thinkingDeltas) {
 
     public ChatChunk {
         Objects.requireNonNull(id, "id");
@@ -24,6 +25,34 @@ public record ChatChunk(String id, String model, String contentDelta, List<ToolC
         toolCallDeltas = List.copyOf(toolCallDeltas);
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(usage, "usage");
+        thinkingDeltas = List.copyOf(thinkingDeltas);
+    }
+
+    /**
+     * A chunk with no reasoning fragments.
+     *
+     * @param id completion id
+     * @param model model name
+     * @param contentDelta text to append
+     * @param toolCallDeltas tool-call fragments
+     * @param finishReason set on the chunk that ends the choice
+     * @param usage set on the final chunk when reported
+     */
+    public ChatChunk(String id, String model, String contentDelta, List<ToolCallDelta> toolCallDeltas,
+            Optional<FinishReason> finishReason, Optional<Usage> usage) {
+        this(id, model, contentDelta, toolCallDeltas, finishReason, usage, List.of());
+    }
+
+    /**
+     * A chunk carrying only reasoning fragments.
+     *
+     * @param id completion id
+     * @param model model name
+     * @param deltas the fragments
+     * @return the chunk
+     */
+    public static ChatChunk thinking(String id, String model, List<ThinkingDelta> deltas) {
+        return new ChatChunk(id, model, "", List.of(), Optional.empty(), Optional.empty(), deltas);
     }
 
     /**

@@ -26,11 +26,12 @@ import java.util.Optional;
  * @param seed a sampling seed, if set
  * @param user the caller's end-user id, if set (does not change the output: not part of the cache key)
  * @param metadata caller metadata (does not change the output: not part of the cache key)
+ * @param reasoning how much a reasoning model may think, if set (otherwise the model's default)
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
-        Map<String, String> metadata) {
+        Map<String, String> metadata, Optional<Reasoning> reasoning) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -45,6 +46,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(seed, "seed");
         Objects.requireNonNull(user, "user");
         metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(reasoning, "reasoning");
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
@@ -87,6 +89,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.maxTokens = maxTokens;
         b.seed = seed;
         b.user = user;
+        b.reasoning = reasoning;
         return b;
     }
 
@@ -147,6 +150,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private Optional<Long> seed = Optional.empty();
         private Optional<String> user = Optional.empty();
         private final Map<String, String> metadata = new LinkedHashMap<>();
+        private Optional<Reasoning> reasoning = Optional.empty();
 
         private Builder() {}
 
@@ -238,6 +242,23 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
             return this;
         }
 
+        /** @param value how much a reasoning model may think; @return this builder */
+        public Builder reasoning(Reasoning value) {
+            this.reasoning = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the reasoning effort; @return this builder */
+        public Builder reasoningEffort(ReasoningEffort value) {
+            return reasoning(Reasoning.effort(value));
+        }
+
+        /** @param value the reasoning setting, or empty for the model's default; @return this builder */
+        public Builder reasoning(Optional<Reasoning> value) {
+            this.reasoning = Objects.requireNonNull(value, "reasoning");
+            return this;
+        }
+
         /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
@@ -245,7 +266,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
          */
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, maxTokens,
-                    stop, seed, user, metadata);
+                    stop, seed, user, metadata, reasoning);
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
  * One message of a conversation, in the OpenAI chat-completions shape.
  *
  * @param role who wrote it
- * @param content its parts, in order; empty for an assistant message that only calls tools
+ * @param content its parts, in order; empty for an assistant message that only calls tools; reasoning blocks only in
+ *     an assistant message
  * @param name an optional participant name
  * @param toolCalls the tool calls of an assistant message
  * @param toolCallId for a {@link Role#TOOL} message, the id of the call it answers
@@ -25,6 +26,10 @@ public record Message(Role role, List<ContentPart> content, Optional<String> nam
         Objects.requireNonNull(toolCallId, "toolCallId");
         if (role == Role.TOOL && toolCallId.isEmpty()) {
             throw new IllegalArgumentException("a tool message needs the toolCallId of the call it answers");
+        }
+        if (role != Role.ASSISTANT && content.stream().anyMatch(Message::isReasoning)) {
+            throw new IllegalArgumentException("only an assistant message can hold reasoning blocks, not a "
+                    + role + " message");
         }
     }
 
@@ -77,5 +82,22 @@ public record Message(Role role, List<ContentPart> content, Optional<String> nam
     /** @return {@code true} if any part is an image */
     public boolean hasImages() {
         return content.stream().anyMatch(p -> p instanceof ContentPart.Image);
+    }
+
+    /** @return the reasoning blocks ({@link ContentPart.Thinking}, {@link ContentPart.RedactedThinking}), in order */
+    public List<ContentPart> reasoning() {
+        return content.stream().filter(Message::isReasoning).toList();
+    }
+
+    /** @return this message without its reasoning blocks (for a provider that cannot take them back) */
+    public Message withoutReasoning() {
+        if (content.stream().noneMatch(Message::isReasoning)) {
+            return this;
+        }
+        return new Message(role, content.stream().filter(p -> !isReasoning(p)).toList(), name, toolCalls, toolCallId);
+    }
+
+    private static boolean isReasoning(ContentPart part) {
+        return part instanceof ContentPart.Thinking || part instanceof ContentPart.RedactedThinking;
     }
 }

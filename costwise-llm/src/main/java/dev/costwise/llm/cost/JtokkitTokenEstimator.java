@@ -109,6 +109,9 @@ public final class JtokkitTokenEstimator implements TokenEstimator {
                 switch (part) {
                     case ContentPart.Text t -> text += count(encoding, t.text());
                     case ContentPart.Image image -> images += imageTokens(family, image);
+                    // counted as sent: an upper bound, since Anthropic bills only the current tool turn's reasoning
+                    case ContentPart.Thinking th -> text += count(encoding, th.text());
+                    case ContentPart.RedactedThinking r -> text += count(encoding, r.data());
                 }
             }
             if (m.name().isPresent()) {

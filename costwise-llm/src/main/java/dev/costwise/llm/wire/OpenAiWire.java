@@ -391,6 +391,10 @@ public final class OpenAiWire {
         marked.set(marked.size() - 1, switch (last) {
             case ContentPart.Text t -> new ContentPart.Text(t.text(), mark);
             case ContentPart.Image i -> new ContentPart.Image(i.url(), i.detail(), mark);
+            case ContentPart.Thinking t -> throw new WireFormatException(path(at, "cache_control"),
+                    "cannot mark a reasoning block");
+            case ContentPart.RedactedThinking r -> throw new WireFormatException(path(at, "cache_control"),
+                    "cannot mark a reasoning block");
         });
         return marked;
     }
@@ -518,15 +522,16 @@ public final class OpenAiWire {
     private static ObjectNode writeMessage(Message m, boolean marks) {
         ObjectNode node = NODES.objectNode();
         node.put("role", m.role().wireName());
-        boolean onlyText = m.content().stream().allMatch(p -> p instanceof ContentPart.Text);
-        boolean marked = marks && m.content().stream().anyMatch(p -> p.cacheControl().isPresent());
-        if (m.content().isEmpty()) {
+        List<ContentPart> visible = m.withoutReasoning().content();
+        boolean onlyText = visible.stream().allMatch(p -> p instanceof ContentPart.Text);
+        boolean marked = marks && visible.stream().anyMatch(p -> p.cacheControl().isPresent());
+        if (visible.isEmpty()) {
             node.putNull("content");
-        } else if (onlyText && m.content().size() == 1 && !marked) {
+        } else if (onlyText && visible.size() == 1 && !marked) {
             node.put("content", m.text());
         } else {
             ArrayNode parts = node.putArray("content");
-            for (ContentPart p : m.content()) {
+            for (ContentPart p : visible) {
                 ObjectNode part = parts.addObject();
                 switch (p) {
                     case ContentPart.Text t -> part.put("type", "text").put("text", t.text());
@@ -535,6 +540,8 @@ public final class OpenAiWire {
                         img.put("url", i.url());
                         i.detail().ifPresent(d -> img.put("detail", d));
                     }
+                    case ContentPart.Thinking t -> throw new IllegalStateException("reasoning was filtered out");
+                    case ContentPart.RedactedThinking r -> throw new IllegalStateException("reasoning filtered out");
                 }
                 if (marked) {
                     p.cacheControl().ifPresent(c -> part.set("cache_control", c.toJson()));

@@ -254,6 +254,14 @@ final class AnthropicRequestMapper {
                     image.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
                     blocks.add(b);
                 }
+                // sent back unchanged: Anthropic checks the signature and needs a tool turn's blocks with its results
+                case ContentPart.Thinking thinking -> {
+                    ObjectNode b = json.createObjectNode().put("type", "thinking").put("thinking", thinking.text());
+                    thinking.signature().ifPresent(sig -> b.put("signature", sig));
+                    blocks.add(b);
+                }
+                case ContentPart.RedactedThinking redacted -> blocks.add(json.createObjectNode()
+                        .put("type", "redacted_thinking").put("data", redacted.data()));
             }
         }
         if (m.role() == Role.ASSISTANT) {

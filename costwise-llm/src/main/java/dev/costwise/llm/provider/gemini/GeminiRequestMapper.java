@@ -160,6 +160,9 @@ final class GeminiRequestMapper {
                     }
                 }
                 case ContentPart.Image image -> parts.add(imagePart(image));
+                // Anthropic's signed reasoning means nothing to Gemini (it checks its own thought signatures)
+                case ContentPart.Thinking thinking -> { }
+                case ContentPart.RedactedThinking redacted -> { }
             }
         }
         if (m.role() == Role.ASSISTANT) {
