@@ -27,6 +27,7 @@ import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The OpenAI chat-completions JSON codec: requests, {@code chat.completion} responses, {@code chat.completion.chunk}
@@ -227,6 +229,7 @@ public final class OpenAiWire {
         }
         optLong(root, "seed", "").ifPresent(b::seed);
         optString(root, "user", "").ifPresent(b::user);
+        ReasoningWire.readSetting(root).ifPresent(b::reasoning);
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -273,7 +276,11 @@ public final class OpenAiWire {
         root.put("model", model);
         ArrayNode messages = root.putArray("messages");
         for (Message m : request.messages()) {
-            messages.add(writeMessage(m, encoding.cacheControl()));
+            ObjectNode message = writeMessage(m, encoding.cacheControl());
+            if (encoding.thinkingBlocks()) {
+                ReasoningWire.writeBlocks(message, m.reasoning());
+            }
+            messages.add(message);
         }
         if (!request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
@@ -315,6 +322,7 @@ public final class OpenAiWire {
         }
         request.seed().ifPresent(s -> root.put("seed", s));
         request.user().ifPresent(u -> root.put("user", u));
+        request.reasoning().ifPresent(r -> ReasoningWire.writeSetting(root, r, encoding.openRouterReasoning()));
         if (encoding.includeMetadata() && !request.metadata().isEmpty()) {
             ObjectNode md = root.putObject("metadata");
             request.metadata().forEach(md::put);
@@ -336,7 +344,7 @@ public final class OpenAiWire {
      */
     public ObjectNode writeRequest(OpenAiRequest request) {
         RequestEncoding enc = new RequestEncoding(request.stream(), request.stream() && request.includeUsage(),
-                false, true, true);
+                false, true, true, false, true);
         return writeRequest(request.chat(), request.chat().model(), enc);
     }
 
@@ -352,6 +360,11 @@ public final class OpenAiWire {
         }
         List<ContentPart> content = markLastPart(readContent(node.get("content"), path(at, "content")),
                 optCacheControl(node, at), at);
+        List<ContentPart> reasoning = ReasoningWire.readBlocks(node, at);
+        if (!reasoning.isEmpty() && role != Role.ASSISTANT) {
+            throw new WireFormatException(path(at, "thinking_blocks"), "only an assistant message holds reasoning, "
+                    + "this one has role '" + roleName + "'");
+        }
         Optional<String> name = optString(node, "name", at);
         List<ToolCall> toolCalls = new ArrayList<>();
         JsonNode calls = node.get("tool_calls");
@@ -373,6 +386,9 @@ public final class OpenAiWire {
         }
         if (content.isEmpty() && toolCalls.isEmpty() && role != Role.ASSISTANT) {
             throw new WireFormatException(path(at, "content"), "is required for a " + roleName + " message");
+        }
+        if (!reasoning.isEmpty()) { // the model's reasoning came before what it wrote
+            content = Stream.concat(reasoning.stream(), content.stream()).toList();
         }
         return new Message(role, content, name, toolCalls, role == Role.TOOL ? toolCallId : Optional.empty());
     }
@@ -585,9 +601,10 @@ public final class OpenAiWire {
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = writeMessage(response.message(), false);
-        if (response.message().content().isEmpty() && response.message().toolCalls().isEmpty()) {
+        if (message.path("content").isNull() && response.message().toolCalls().isEmpty()) {
             message.put("content", "");
         }
+        ReasoningWire.writeBlocks(message, response.message().reasoning());
         choice.set("message", message);
         choice.putNull("logprobs");
         choice.put("finish_reason", response.finishReason().wireName());
@@ -638,6 +655,7 @@ public final class OpenAiWire {
         if (content.isEmpty() && calls.isEmpty()) {
             content.add(ContentPart.text(""));
         }
+        content.addAll(0, ReasoningWire.readBlocks(msg, "choices[0].message"));
         Message message = new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
         FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(OpenAiWire::finishReason)
                 .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
@@ -662,15 +680,18 @@ public final class OpenAiWire {
         root.put("model", chunk.model());
         ArrayNode choices = root.putArray("choices");
         boolean usageOnly = chunk.usage().isPresent() && chunk.contentDelta().isEmpty()
-                && chunk.toolCallDeltas().isEmpty() && chunk.finishReason().isEmpty();
+                && chunk.toolCallDeltas().isEmpty() && chunk.finishReason().isEmpty()
+                && chunk.thinkingDeltas().isEmpty();
         if (!usageOnly) {
             ObjectNode choice = choices.addObject();
             choice.put("index", 0);
             ObjectNode delta = choice.putObject("delta");
             delta.put("role", "assistant");
-            if (!chunk.contentDelta().isEmpty() || chunk.toolCallDeltas().isEmpty()) {
+            if (!chunk.contentDelta().isEmpty()
+                    || (chunk.toolCallDeltas().isEmpty() && chunk.thinkingDeltas().isEmpty())) {
                 delta.put("content", chunk.contentDelta());
             }
+            ReasoningWire.writeDeltas(delta, chunk.thinkingDeltas());
             if (!chunk.toolCallDeltas().isEmpty()) {
                 ArrayNode tcs = delta.putArray("tool_calls");
                 for (ToolCallDelta d : chunk.toolCallDeltas()) {
@@ -709,6 +730,7 @@ public final class OpenAiWire {
         String model = optString(root, "model", "").orElse("");
         StringBuilder text = new StringBuilder();
         List<ToolCallDelta> deltas = new ArrayList<>();
+        List<ThinkingDelta> thinking = new ArrayList<>();
         Optional<FinishReason> finish = Optional.empty();
         JsonNode choices = root.get("choices");
         if (choices != null && !choices.isNull() && !choices.isArray()) {
@@ -724,6 +746,7 @@ public final class OpenAiWire {
                 JsonNode delta = choice.get("delta");
                 if (delta != null && delta.isObject()) {
                     optString(delta, "content", path(at, "delta")).ifPresent(text::append);
+                    thinking.addAll(ReasoningWire.readDeltas(delta, path(at, "delta")));
                     JsonNode tcs = delta.get("tool_calls");
                     if (tcs != null && tcs.isArray()) {
                         for (int j = 0; j < tcs.size(); j++) {
@@ -746,7 +769,7 @@ public final class OpenAiWire {
         if ((usage == null || usage.isNull()) && root.path("x_groq").path("usage").isObject()) {
             usage = root.path("x_groq").path("usage"); // Groq's own place for the final chunk's usage
         }
-        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(usage));
+        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(usage), thinking);
     }
 
     // ------------------------------------------------------------------ usage

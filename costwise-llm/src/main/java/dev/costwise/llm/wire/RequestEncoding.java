@@ -10,36 +10,56 @@ package dev.costwise.llm.wire;
  * @param includeMetadata write {@code metadata} (OpenAI only accepts it with stored completions; off for upstreams)
  * @param cacheControl write prompt-cache breakpoints as {@code cache_control} on content parts and tools (OpenRouter
  *     passes them on to Anthropic and Gemini; OpenAI's own API has no such field)
+ * @param openRouterReasoning write the reasoning setting as OpenRouter's {@code reasoning} object (which takes a
+ *     token budget as well as an effort) instead of {@code reasoning_effort}
+ * @param thinkingBlocks write assistant messages' reasoning blocks as {@code thinking_blocks} (for a server that
+ *     hands them to Anthropic, such as Costwise's own gateway; OpenAI refuses the field)
  */
 public record RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
-        boolean includeMetadata, boolean cacheControl) {
+        boolean includeMetadata, boolean cacheControl, boolean openRouterReasoning, boolean thinkingBlocks) {
 
-    /** Not streamed, {@code max_tokens}, metadata written, no breakpoints. */
-    public static final RequestEncoding DEFAULT = new RequestEncoding(false, false, false, true, false);
+    /** Not streamed, {@code max_tokens}, metadata written, {@code reasoning_effort}, no breakpoints or blocks. */
+    public static final RequestEncoding DEFAULT = new RequestEncoding(false, false, false, true, false, false, false);
 
-    /** The settings above with no breakpoints written. */
+    /** The settings above with no breakpoints, {@code reasoning_effort} and no reasoning blocks. */
     public RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
             boolean includeMetadata) {
-        this(stream, includeUsage, maxCompletionTokens, includeMetadata, false);
+        this(stream, includeUsage, maxCompletionTokens, includeMetadata, false, false, false);
     }
 
     /** @return these settings, streamed with usage requested */
     public RequestEncoding streamingWithUsage() {
-        return new RequestEncoding(true, true, maxCompletionTokens, includeMetadata, cacheControl);
+        return new RequestEncoding(true, true, maxCompletionTokens, includeMetadata, cacheControl,
+                openRouterReasoning, thinkingBlocks);
     }
 
     /** @return these settings, writing {@code max_completion_tokens} */
     public RequestEncoding withMaxCompletionTokens() {
-        return new RequestEncoding(stream, includeUsage, true, includeMetadata, cacheControl);
+        return new RequestEncoding(stream, includeUsage, true, includeMetadata, cacheControl, openRouterReasoning,
+                thinkingBlocks);
     }
 
     /** @return these settings, leaving {@code metadata} out */
     public RequestEncoding withoutMetadata() {
-        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, false, cacheControl);
+        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, false, cacheControl,
+                openRouterReasoning, thinkingBlocks);
     }
 
     /** @return these settings, writing prompt-cache breakpoints */
     public RequestEncoding withCacheControl() {
-        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, true);
+        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, true,
+                openRouterReasoning, thinkingBlocks);
+    }
+
+    /** @return these settings, writing OpenRouter's {@code reasoning} object */
+    public RequestEncoding withOpenRouterReasoning() {
+        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl, true,
+                thinkingBlocks);
+    }
+
+    /** @return these settings, writing assistant messages' {@code thinking_blocks} */
+    public RequestEncoding withThinkingBlocks() {
+        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
+                openRouterReasoning, true);
     }
 }

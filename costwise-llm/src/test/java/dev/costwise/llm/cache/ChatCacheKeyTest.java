@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,22 @@ class ChatCacheKeyTest {
         String prefix = "x".repeat(100);
         assertThat(ChatCacheKey.of(ChatRequest.of("gpt-4o", prefix + " tail one")))
                 .isNotEqualTo(ChatCacheKey.of(ChatRequest.of("gpt-4o", prefix + " tail two")));
+    }
+
+    @Test
+    void givenTheSamePromptWithAnotherReasoningSettingOrBlock_whenKeyed_thenKeysDiffer() {
+        ChatRequest plain = ChatRequest.of("o4-mini", "prove it");
+        ChatRequest low = plain.toBuilder().reasoningEffort(ReasoningEffort.LOW).build();
+        ChatRequest high = plain.toBuilder().reasoningEffort(ReasoningEffort.HIGH).build();
+        ChatRequest budget = plain.toBuilder().reasoning(Reasoning.budget(1024)).build();
+        Message signedA = new Message(Role.ASSISTANT, List.of(new ContentPart.Thinking("t", Optional.of("A")),
+                ContentPart.text("ok")), Optional.empty(), List.of(), Optional.empty());
+        Message signedB = new Message(Role.ASSISTANT, List.of(new ContentPart.Thinking("t", Optional.of("B")),
+                ContentPart.text("ok")), Optional.empty(), List.of(), Optional.empty());
+
+        assertThat(List.of(plain, low, high, budget).stream().map(ChatCacheKey::of).distinct()).hasSize(4);
+        assertThat(ChatCacheKey.of(plain.toBuilder().addMessage(signedA).build()))
+                .isNotEqualTo(ChatCacheKey.of(plain.toBuilder().addMessage(signedB).build()));
     }
 
     @Test

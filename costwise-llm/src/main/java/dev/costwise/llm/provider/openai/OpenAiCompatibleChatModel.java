@@ -174,7 +174,8 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
     private RequestEncoding encoding() {
         RequestEncoding enc = RequestEncoding.DEFAULT.withoutMetadata();
         if (endpoint.provider().equals(OpenAiCompatibleEndpoint.OPENROUTER.provider())) {
-            enc = enc.withCacheControl(); // OpenRouter hands breakpoints to the providers that need them
+            // OpenRouter hands breakpoints to the providers that need them, and takes a reasoning budget as well
+            enc = enc.withCacheControl().withOpenRouterReasoning();
         }
         return endpoint.maxCompletionTokens() ? enc.withMaxCompletionTokens() : enc;
     }
