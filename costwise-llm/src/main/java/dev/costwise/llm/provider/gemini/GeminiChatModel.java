@@ -48,7 +48,10 @@ import java.util.UUID;
  *     .build();                                   // key from GOOGLE_API_KEY or GEMINI_API_KEY
  * }</pre>
  *
- * <p>Requests are translated as {@link GeminiRequestMapper} describes; JSON mode is native. Usage is normalised:
+ * <p>Requests are translated as {@link GeminiRequestMapper} describes; JSON mode is native. A reasoning setting
+ * ({@link ChatRequest#reasoning()}) is sent as this model's thinking level (Gemini 3) or thinking budget (Gemini 2.5),
+ * the nearest the model accepts; one it cannot honour (no reasoning on Gemini 2.5 Pro, any reasoning on Gemini 2.0) is
+ * refused with {@link ProviderException.InvalidRequest} before a call is made. Usage is normalised:
  * {@code promptTokenCount} already includes cached tokens, and {@code thoughtsTokenCount} is added to the output and
  * reported as reasoning. The model that answered is read from {@code modelVersion}, so a silent downgrade (a request
  * for {@code gemini-2.5-pro} answered by {@code gemini-2.5-flash}) is flagged on the response and priced as the model
@@ -73,6 +76,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     private final GeminiRequestMapper requestMapper = new GeminiRequestMapper(json);
     private final GeminiErrorMapper errorMapper = new GeminiErrorMapper(json);
     private final URI baseUrl;
+    private final String upstreamModel;
     private final URI generateUri;
     private final URI streamUri;
     private final ApiKey apiKey;
@@ -81,6 +85,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         super(settings);
         this.baseUrl = baseUrl;
         String model = GeminiResponseMapper.stripModelsPrefix(settings.model());
+        this.upstreamModel = model;
         this.generateUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":generateContent");
         this.streamUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":streamGenerateContent?alt=sse");
         this.apiKey = apiKey;
@@ -157,7 +162,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
 
     private byte[] body(ChatRequest request) {
         try {
-            return requestMapper.toBody(request).toString().getBytes(StandardCharsets.UTF_8);
+            return requestMapper.toBody(request, upstreamModel).toString().getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }

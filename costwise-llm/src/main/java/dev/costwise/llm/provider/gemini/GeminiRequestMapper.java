@@ -40,6 +40,9 @@ import java.util.Set;
  *   <li>{@code tool_choice}: auto → {@code AUTO}, required → {@code ANY}, none → {@code NONE}, one function →
  *       {@code ANY} with {@code allowedFunctionNames}.
  *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseSchema} for a schema.
+ *   <li>A reasoning setting becomes {@code thinkingConfig}: {@code thinkingLevel} for Gemini 3 and later (which
+ *       cannot turn thinking off, so no reasoning is their lowest level), {@code thinkingBudget} within the model's
+ *       range for the others; {@link GeminiThinking} has the tables. No setting, no {@code thinkingConfig}.
  * </ul>
  */
 final class GeminiRequestMapper {
@@ -57,11 +60,13 @@ final class GeminiRequestMapper {
      * Builds the request body (the model goes in the URL, not the body).
      *
      * @param request the canonical request
+     * @param model the Gemini model id the body is for (its thinking controls differ by model)
      * @return the JSON body
      * @throws IllegalArgumentException if a tool result answers no known call, tool-call arguments are not a JSON
-     *     object, an image URL is unusable, or the seed does not fit Gemini's 32-bit seed
+     *     object, an image URL is unusable, the seed does not fit Gemini's 32-bit seed, or the model cannot honour
+     *     the reasoning setting (no reasoning on Gemini 2.5 Pro, any reasoning on a model that does not think)
      */
-    ObjectNode toBody(ChatRequest request) {
+    ObjectNode toBody(ChatRequest request, String model) {
         ObjectNode body = json.createObjectNode();
         List<String> system = new ArrayList<>();
         for (Message m : request.messages()) {
@@ -100,6 +105,8 @@ final class GeminiRequestMapper {
             }
             config.put("seed", seed.intValue());
         });
+        request.reasoning().flatMap(reasoning -> GeminiThinking.config(json, model, reasoning))
+                .ifPresent(thinking -> config.set("thinkingConfig", thinking));
         switch (request.responseFormat()) {
             case ResponseFormat.Text text -> { }
             case ResponseFormat.JsonObject object -> config.put("responseMimeType", "application/json");

@@ -15,6 +15,8 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
@@ -48,6 +50,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link GeminiChatModel} against a MockWebServer speaking the Gemini API as documented:
  * https://ai.google.dev/api/generate-content (request, GenerateContentResponse, UsageMetadata, streaming with
  * alt=sse), https://ai.google.dev/gemini-api/docs/function-calling (functionCall/functionResponse),
+ * https://ai.google.dev/gemini-api/docs/thinking (thinkingConfig),
  * https://ai.google.dev/gemini-api/docs/troubleshooting (error statuses) and https://ai.google.dev/gemini-api/docs/rate-limits
  * (429 RESOURCE_EXHAUSTED with google.rpc.RetryInfo).
  */
@@ -222,6 +225,55 @@ class GeminiChatModelTest {
                   "thoughtSignature":"CiQBcsjafQ=="}]}"""));
         assertThat(contents.path(2).path("parts").path(0).path("functionResponse").path("name").asText())
                 .isEqualTo("check_flight");
+    }
+
+    // ---- reasoning: https://ai.google.dev/gemini-api/docs/thinking ----
+
+    @Test
+    void givenReasoningEffortForPro_whenExecuted_thenThinkingBudgetIsSentInGenerationConfig() throws Exception {
+        server.enqueue(json(200, reply(PRO)));
+        ChatRequest request = ChatRequest.builder(PRO).addMessage(Message.user("Capital of France?"))
+                .reasoningEffort(ReasoningEffort.LOW).maxTokens(2048).build();
+
+        model().execute(request, WorkflowContext.of("t"));
+
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("generationConfig"))
+                .isEqualTo(json.readTree("{\"maxOutputTokens\":2048,\"thinkingConfig\":{\"thinkingBudget\":1024}}"));
+    }
+
+    @Test
+    void givenGemini3Adapter_whenStreamedWithReasoning_thenThinkingLevelOfTheAdaptersModelIsSent() throws Exception {
+        String model = "gemini-3-pro-preview";
+        server.enqueue(sse(CHUNK_1.formatted(model), CHUNK_2.formatted(model)));
+        AdapterSettings settings = AdapterSettings.builder("gemini", model)
+                .pricer((m, usage) -> new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED)).build();
+        GeminiChatModel gemini3 = GeminiChatModel.builder(settings).apiKey(KEY).baseUrl(server.url("/").uri())
+                .build();
+        // the caller's name is an alias: the level is chosen for the model the adapter calls
+        ChatRequest request = ChatRequest.builder("smart").addMessage(Message.user("Capital?"))
+                .reasoningEffort(ReasoningEffort.MEDIUM).build();
+
+        try (ChatStream stream = gemini3.stream(request, WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> { });
+        }
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getUrl().encodedPath())
+                .isEqualTo("/v1beta/models/gemini-3-pro-preview:streamGenerateContent");
+        // 3 Pro has only low and high; medium's budget (8,192) is nearer high's (24,576)
+        assertThat(json.readTree(sent.getBody().utf8()).path("generationConfig"))
+                .isEqualTo(json.readTree("{\"thinkingConfig\":{\"thinkingLevel\":\"high\"}}"));
+    }
+
+    @Test
+    void givenNoReasoningForPro_whenExecuted_thenInvalidRequestWithoutCallingGemini() {
+        ChatRequest request = ChatRequest.builder(PRO).addMessage(Message.user("x")).reasoning(Reasoning.off())
+                .build();
+
+        assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("gemini-2.5-pro")
+                .hasMessageContaining("cannot turn thinking off");
+        assertThat(server.getRequestCount()).isZero();
     }
 
     @Test
