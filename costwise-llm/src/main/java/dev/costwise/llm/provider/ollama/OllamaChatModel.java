@@ -37,8 +37,12 @@ import java.util.UUID;
  * lines for a stream (the last one has {@code done: true} and the counts). Options map to Ollama's
  * {@code options} ({@code temperature}, {@code top_p}, {@code seed}, {@code num_predict}, {@code stop}); JSON mode is
  * {@code format: "json"}, a JSON schema goes in {@code format}; images are sent base64 in {@code images} (only inline
- * {@code data:} images: Ollama does not fetch URLs). Usage is {@code prompt_eval_count} and {@code eval_count}; the
- * pricer decides the cost (normally {@link dev.costwise.llm.cost.PriceStatus#LOCAL}, free).
+ * {@code data:} images: Ollama does not fetch URLs). A reasoning setting ({@link ChatRequest#reasoning()}) is sent as
+ * {@code think}: {@code false} for none, else {@code true}, or for a gpt-oss model the level {@code low},
+ * {@code medium} or {@code high} nearest the effort; without one, {@code think} is not sent and the model thinks as it
+ * does by default. The reasoning text Ollama returns ({@code message.thinking}) is not kept. Usage is
+ * {@code prompt_eval_count} and {@code eval_count}; the pricer decides the cost (normally
+ * {@link dev.costwise.llm.cost.PriceStatus#LOCAL}, free).
  *
  * <pre>{@code
  * ChatModel llama = OllamaChatModel.builder("llama3.2").pricer(pricer).build(); // OLLAMA_HOST or localhost:11434

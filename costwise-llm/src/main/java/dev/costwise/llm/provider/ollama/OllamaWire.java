@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
@@ -16,6 +17,7 @@ import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -71,8 +73,28 @@ final class OllamaWire {
         if (!options.isEmpty()) {
             root.set("options", options);
         }
+        request.reasoning().ifPresent(reasoning -> writeThink(root, reasoning, model));
         root.put("stream", stream);
         return root;
+    }
+
+    /**
+     * Sets {@code think} (https://docs.ollama.com/capabilities/thinking): {@code false} for no reasoning; otherwise
+     * {@code true}, or for gpt-oss, which takes named levels, the nearest of {@code low}, {@code medium} and
+     * {@code high} (minimal → low; xhigh and max → high).
+     */
+    private static void writeThink(ObjectNode root, Reasoning reasoning, String model) {
+        if (reasoning.isOff()) {
+            root.put("think", false);
+        } else if (model.toLowerCase(Locale.ROOT).contains("gpt-oss")) {
+            root.put("think", switch (reasoning.effortOrNearest()) {
+                case NONE, MINIMAL, LOW -> "low"; // NONE only with isOff, handled above
+                case MEDIUM -> "medium";
+                case HIGH, XHIGH, MAX -> "high"; // Ollama rejects any other name at the top level
+            });
+        } else {
+            root.put("think", true);
+        }
     }
 
     private ObjectNode writeMessage(Message m, int index) {

@@ -14,6 +14,8 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
@@ -32,17 +34,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Ollama adapter against MockWebServer speaking https://docs.ollama.com/api/chat (non-streamed JSON, NDJSON
  * stream whose last line has {@code done: true} with {@code prompt_eval_count}/{@code eval_count}) and Ollama's error
- * body {@code {"error": "..."}} (https://docs.ollama.com/api/errors).
+ * body {@code {"error": "..."}} (https://docs.ollama.com/api/errors), and {@code think} as
+ * https://docs.ollama.com/capabilities/thinking gives it (a boolean, or low, medium or high for gpt-oss).
  */
 class OllamaChatModelTest {
 
@@ -199,6 +206,65 @@ class OllamaChatModelTest {
             assertThatThrownBy(s::hasNext).isInstanceOf(ProviderException.ConnectionFailed.class)
                     .hasMessageContaining("done: true");
         }
+    }
+
+    // ---- reasoning: think on /api/chat, https://docs.ollama.com/capabilities/thinking ----
+
+    private static JsonNode think(String model, Optional<Reasoning> reasoning) {
+        ChatRequest request = ChatRequest.builder("alias").addMessage(Message.user("x")).reasoning(reasoning).build();
+        return new OllamaWire(JSON).writeRequest(request, model, false).path("think");
+    }
+
+    static Stream<Arguments> thinkValues() {
+        return Stream.of(
+                // boolean for thinking models in general
+                Arguments.of("qwen3", Reasoning.effort(ReasoningEffort.LOW), "true"),
+                Arguments.of("qwen3", Reasoning.effort(ReasoningEffort.MAX), "true"),
+                Arguments.of("deepseek-r1:8b", Reasoning.budget(4_096), "true"),
+                Arguments.of("qwen3", Reasoning.off(), "false"),
+                Arguments.of("qwen3", Reasoning.budget(0), "false"),
+                // named levels for gpt-oss
+                Arguments.of("gpt-oss:20b", Reasoning.effort(ReasoningEffort.MINIMAL), "\"low\""),
+                Arguments.of("gpt-oss:20b", Reasoning.effort(ReasoningEffort.LOW), "\"low\""),
+                Arguments.of("gpt-oss:20b", Reasoning.effort(ReasoningEffort.MEDIUM), "\"medium\""),
+                Arguments.of("gpt-oss:20b", Reasoning.effort(ReasoningEffort.HIGH), "\"high\""),
+                Arguments.of("gpt-oss:120b", Reasoning.effort(ReasoningEffort.XHIGH), "\"high\""),
+                Arguments.of("GPT-OSS:120b-cloud", Reasoning.effort(ReasoningEffort.MAX), "\"high\""),
+                Arguments.of("gpt-oss:20b", Reasoning.budget(8_000), "\"medium\""),
+                Arguments.of("gpt-oss:20b", Reasoning.off(), "false"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> think {2}")
+    @MethodSource("thinkValues")
+    void givenReasoning_whenWritten_thenThinkIsBooleanOrGptOssLevel(String model, Reasoning reasoning, String think)
+            throws Exception {
+        assertThat(think(model, Optional.of(reasoning))).isEqualTo(JSON.readTree(think));
+    }
+
+    @Test
+    void givenNoReasoning_whenWritten_thenNoThinkField() {
+        assertThat(think("qwen3", Optional.empty()).isMissingNode()).isTrue();
+        assertThat(think("gpt-oss:20b", Optional.empty()).isMissingNode()).isTrue();
+    }
+
+    @Test
+    void givenGptOssWithHighEffort_whenExecuted_thenThinkHighIsSentAndTheThinkingTextIsNotTheAnswer()
+            throws Exception {
+        server.enqueue(json(200, """
+                {"model":"gpt-oss:20b","created_at":"2025-08-05T17:05:13.391537Z","message":{"role":"assistant",
+                 "content":"There are 3 r's.","thinking":"Count the letters: s-t-r-a-w-b-e-r-r-y."},
+                 "done":true,"done_reason":"stop","prompt_eval_count":80,"eval_count":40}"""));
+        OllamaChatModel gptOss = OllamaChatModel.builder("gpt-oss:20b").baseUrl(server.url("/").toString())
+                .pricer(LOCAL).build();
+        ChatRequest request = ChatRequest.builder("local").addMessage(Message.user("How many r in strawberry?"))
+                .reasoningEffort(ReasoningEffort.HIGH).build();
+
+        ChatResponse r = gptOss.execute(request, ctx);
+
+        assertThat(r.text()).isEqualTo("There are 3 r's.");
+        JsonNode body = JSON.readTree(server.takeRequest().getBody().utf8());
+        assertThat(body.get("model").asText()).isEqualTo("gpt-oss:20b");
+        assertThat(body.get("think")).isEqualTo(JSON.readTree("\"high\""));
     }
 
     @Test
