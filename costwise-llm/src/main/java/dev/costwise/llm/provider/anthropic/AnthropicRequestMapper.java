@@ -9,6 +9,8 @@ import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
@@ -41,6 +43,16 @@ import java.util.Optional;
  *       system part turns {@code system} into a list of text blocks. Anthropic takes at most
  *       {@value #MAX_BREAKPOINTS}: a request with more is refused here, naming the count. With none placed by the
  *       caller, the model's {@link AnthropicPromptCaching} places its own.
+ *   <li>Reasoning ({@link ChatRequest#reasoning()}): absent or off sends no {@code thinking} (thinking is opt-in).
+ *       Claude 4.6 and later ({@link ClaudeThinkingForm#ADAPTIVE}) get {@code thinking: {type: adaptive}} and
+ *       {@code output_config.effort} (minimal is sent as low). Older models get {@code thinking: {type: enabled,
+ *       budget_tokens}}, the budget raised to Anthropic's minimum of {@value #MIN_THINKING_BUDGET}; as
+ *       {@code max_tokens} counts the thinking, it is the budget plus the default when the caller set none, and a
+ *       budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
+ *       temperature other than 1, a {@code top_p} below {@value #MIN_TOP_P_WITH_THINKING} and (budget form) a
+ *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
+ *   <li>Reasoning blocks of an assistant message ({@link ContentPart.Thinking}, {@link ContentPart.RedactedThinking})
+ *       are sent back unchanged, signature included, before that turn's text and {@code tool_use} blocks.
  * </ul>
  */
 final class AnthropicRequestMapper {
@@ -51,6 +63,12 @@ final class AnthropicRequestMapper {
 
     /** Anthropic's limit on {@code cache_control} breakpoints per request. */
     static final int MAX_BREAKPOINTS = 4;
+
+    /** Anthropic's smallest {@code thinking.budget_tokens}. */
+    static final int MIN_THINKING_BUDGET = 1_024;
+
+    /** The lowest {@code top_p} Anthropic accepts while the model thinks. */
+    static final double MIN_TOP_P_WITH_THINKING = 0.95;
 
     private final ObjectMapper json;
 
@@ -66,8 +84,10 @@ final class AnthropicRequestMapper {
      * @param defaultMaxTokens the {@code max_tokens} to send when the request has none
      * @param stream whether to ask for a server-sent-event stream
      * @return the JSON body
-     * @throws IllegalArgumentException if a tool call's arguments are not a JSON object, or an image URL is not a
-     *     usable {@code data:} URI or link
+     * @throws IllegalArgumentException if a tool call's arguments are not a JSON object, an image URL is not a
+     *     usable {@code data:} URI or link, or the request asks for reasoning with something Anthropic refuses
+     *     alongside thinking (a temperature other than 1, top_p below 0.95, a forced tool choice with the budget
+     *     form, a budget that does not fit in {@code max_tokens})
      */
     ObjectNode toBody(ChatRequest request, String upstreamModel, int defaultMaxTokens, boolean stream) {
         return toBody(request, upstreamModel, defaultMaxTokens, stream, AnthropicPromptCaching.NONE);
@@ -95,7 +115,9 @@ final class AnthropicRequestMapper {
         boolean cache = caching == AnthropicPromptCaching.TOOLS_AND_SYSTEM && placed == 0;
         ObjectNode body = json.createObjectNode();
         body.put("model", upstreamModel);
-        body.put("max_tokens", request.maxTokens().orElse(defaultMaxTokens));
+        Optional<Thinking> thinking = thinking(request, upstreamModel, defaultMaxTokens);
+        body.put("max_tokens", thinking.map(Thinking::maxTokens).orElseGet(
+                () -> request.maxTokens().orElse(defaultMaxTokens)));
         String system = systemPrompt(request);
         if (systemHasBreakpoint(request)) {
             body.set("system", systemBlocks(request));
@@ -129,10 +151,104 @@ final class AnthropicRequestMapper {
             request.stop().forEach(stop::add);
         }
         request.user().ifPresent(u -> body.putObject("metadata").put("user_id", u));
+        thinking.ifPresent(t -> {
+            body.set("thinking", t.thinking());
+            t.outputConfig().ifPresent(c -> body.set("output_config", c));
+        });
         if (stream) {
             body.put("stream", true);
         }
         return body;
+    }
+
+    /**
+     * The {@code thinking} field (and {@code output_config}, for the adaptive form) of a request that asks for
+     * reasoning, with the {@code max_tokens} to send alongside.
+     */
+    private record Thinking(ObjectNode thinking, Optional<ObjectNode> outputConfig, int maxTokens) {}
+
+    private Optional<Thinking> thinking(ChatRequest request, String upstreamModel, int defaultMaxTokens) {
+        // thinking is opt-in on Anthropic: reasoning turned off is sent as no thinking field at all
+        Optional<Reasoning> asked = request.reasoning().filter(r -> !r.isOff());
+        if (asked.isEmpty()) {
+            return Optional.empty();
+        }
+        Reasoning reasoning = asked.get();
+        ClaudeThinkingForm form = ClaudeThinkingForm.of(upstreamModel);
+        refuseWithThinking(request, form, upstreamModel);
+        if (form == ClaudeThinkingForm.ADAPTIVE) {
+            ObjectNode config = json.createObjectNode().put("effort", adaptiveEffort(reasoning.effortOrNearest()));
+            return Optional.of(new Thinking(json.createObjectNode().put("type", "adaptive"), Optional.of(config),
+                    request.maxTokens().orElse(defaultMaxTokens)));
+        }
+        int budget = Math.max(MIN_THINKING_BUDGET, reasoning.budgetOrNearest());
+        int maxTokens;
+        if (request.maxTokens().isEmpty()) {
+            // max_tokens counts the thinking too: leave the answer the room it has without thinking
+            long sum = (long) budget + defaultMaxTokens;
+            if (sum > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("thinking budget_tokens " + budget + " is too large: with the "
+                        + "default max_tokens " + defaultMaxTokens + " it passes " + Integer.MAX_VALUE);
+            }
+            maxTokens = (int) sum;
+        } else {
+            maxTokens = request.maxTokens().get();
+            if (reasoning.budgetTokens().isPresent() && budget >= maxTokens) {
+                throw new IllegalArgumentException("thinking budget_tokens " + budget
+                        + (budget != reasoning.budgetTokens().get() ? " (raised from " + reasoning.budgetTokens()
+                                .get() + " to Anthropic's minimum)" : "")
+                        + " must be less than max_tokens " + maxTokens + ": Anthropic counts the thinking in "
+                        + "max_tokens");
+            }
+            if (reasoning.budgetTokens().isEmpty()) {
+                // a budget the caller did not choose gives way to the max_tokens they did choose
+                budget = Math.min(budget, maxTokens - 1);
+                if (budget < MIN_THINKING_BUDGET) {
+                    throw new IllegalArgumentException("max_tokens must exceed " + MIN_THINKING_BUDGET
+                            + " for thinking (Anthropic's smallest budget_tokens, counted in max_tokens): max_tokens "
+                            + "was " + maxTokens + " with reasoning effort "
+                            + reasoning.effortOrNearest().wireName());
+                }
+            }
+        }
+        ObjectNode field = json.createObjectNode().put("type", "enabled").put("budget_tokens", budget);
+        return Optional.of(new Thinking(field, Optional.empty(), maxTokens));
+    }
+
+    /** Adaptive thinking takes low, medium, high, xhigh or max: minimal is sent as low. */
+    private static String adaptiveEffort(ReasoningEffort effort) {
+        return switch (effort) {
+            case NONE -> throw new IllegalStateException("reasoning that is off has no effort to send");
+            case MINIMAL, LOW -> "low";
+            case MEDIUM -> "medium";
+            case HIGH -> "high";
+            case XHIGH -> "xhigh";
+            case MAX -> "max";
+        };
+    }
+
+    /** Anthropic answers 400 to these with thinking on; refusing here says why before a call is paid for. */
+    private static void refuseWithThinking(ChatRequest request, ClaudeThinkingForm form, String upstreamModel) {
+        request.temperature().filter(t -> Math.min(1.0, t) != 1.0).ifPresent(t -> {
+            throw new IllegalArgumentException("temperature " + t + " cannot be used with reasoning on "
+                    + upstreamModel + ": Anthropic accepts only temperature 1 while the model thinks (leave "
+                    + "temperature unset, or turn reasoning off)");
+        });
+        request.topP().filter(p -> p < MIN_TOP_P_WITH_THINKING).ifPresent(p -> {
+            throw new IllegalArgumentException("top_p " + p + " cannot be used with reasoning on " + upstreamModel
+                    + ": Anthropic accepts only top_p from " + MIN_TOP_P_WITH_THINKING + " to 1 while the model "
+                    + "thinks (leave top_p unset, or turn reasoning off)");
+        });
+        if (form == ClaudeThinkingForm.BUDGET) {
+            request.toolChoice().filter(c -> {
+                String type = toolChoice(c).path("type").asText();
+                return "any".equals(type) || "tool".equals(type);
+            }).ifPresent(c -> {
+                throw new IllegalArgumentException("tool_choice " + c + " forces a tool call, which Anthropic "
+                        + "refuses with thinking of a token budget (" + upstreamModel + "): use auto or none, or "
+                        + "turn reasoning off");
+            });
+        }
     }
 
     private String systemPrompt(ChatRequest request) {
@@ -208,8 +324,12 @@ final class AnthropicRequestMapper {
                 lastRole = role;
             }
             for (ObjectNode block : blocks) {
-                if ("tool_result".equals(block.path("type").asText())) {
-                    lastContent.insert(countLeadingToolResults(lastContent), block);
+                String type = block.path("type").asText();
+                if ("tool_result".equals(type)) {
+                    lastContent.insert(countLeading(lastContent, TOOL_RESULT), block);
+                } else if (REASONING.contains(type)) {
+                    // Anthropic wants an assistant turn's thinking blocks before its text and tool_use blocks
+                    lastContent.insert(countLeading(lastContent, REASONING), block);
                 } else {
                     lastContent.add(block);
                 }
@@ -218,9 +338,13 @@ final class AnthropicRequestMapper {
         return out;
     }
 
-    private static int countLeadingToolResults(ArrayNode content) {
+    private static final List<String> TOOL_RESULT = List.of("tool_result");
+    private static final List<String> REASONING = List.of("thinking", "redacted_thinking");
+
+    /** @return how many blocks at the start of {@code content} are of one of {@code types} */
+    private static int countLeading(ArrayNode content, List<String> types) {
         int i = 0;
-        while (i < content.size() && "tool_result".equals(content.get(i).path("type").asText())) {
+        while (i < content.size() && types.contains(content.get(i).path("type").asText())) {
             i++;
         }
         return i;

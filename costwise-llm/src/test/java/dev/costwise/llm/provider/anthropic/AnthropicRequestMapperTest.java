@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
@@ -18,6 +20,8 @@ import dev.costwise.llm.wire.WireFormatException;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Request shapes from https://docs.claude.com/en/api/messages and https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use. */
 class AnthropicRequestMapperTest {
@@ -229,5 +233,180 @@ class AnthropicRequestMapperTest {
 
         assertThatThrownBy(() -> mapper.toBody(request, "m", 10, false))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("toolu_9");
+    }
+
+    // ---- reasoning: https://docs.claude.com/en/docs/build-with-claude/extended-thinking and adaptive-thinking ----
+
+    private static final String OLD = "claude-sonnet-4-5-20250929";
+    private static final String NEW = "claude-sonnet-4-6";
+
+    private static ChatRequest.Builder ask() {
+        return ChatRequest.builder("claude").addMessage(Message.user("Are there infinitely many primes p with p+2 "
+                + "prime?"));
+    }
+
+    @Test
+    void givenNoReasoningOrReasoningOff_whenMapped_thenNoThinkingFieldAndMaxTokensUnchanged() {
+        for (ChatRequest request : List.of(ask().build(), ask().reasoning(Reasoning.off()).build(),
+                ask().reasoning(Reasoning.budget(0)).build())) {
+            for (String model : List.of(OLD, NEW)) {
+                JsonNode body = mapper.toBody(request, model, 4096, false);
+
+                assertThat(body.has("thinking")).as(model + " " + request.reasoning()).isFalse();
+                assertThat(body.has("output_config")).isFalse();
+                assertThat(body.path("max_tokens").asInt()).isEqualTo(4096);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"MINIMAL, low", "LOW, low", "MEDIUM, medium", "HIGH, high", "XHIGH, xhigh", "MAX, max"})
+    void givenAnEffortForClaude46_whenMapped_thenAdaptiveThinkingWithThatEffort(ReasoningEffort effort,
+            String sent) throws Exception {
+        JsonNode body = mapper.toBody(ask().reasoningEffort(effort).build(), NEW, 4096, false);
+
+        assertThat(body.path("thinking")).isEqualTo(read("{\"type\":\"adaptive\"}"));
+        assertThat(body.path("output_config")).isEqualTo(read("{\"effort\":\"" + sent + "\"}"));
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(4096);
+    }
+
+    @Test
+    void givenABudgetForAnAdaptiveModel_whenMapped_thenTheNearestEffortIsSent() throws Exception {
+        JsonNode body = mapper.toBody(ask().reasoning(Reasoning.budget(10_000)).maxTokens(2_000).build(),
+                "claude-opus-4-7", 4096, false);
+
+        assertThat(body.path("thinking")).isEqualTo(read("{\"type\":\"adaptive\"}"));
+        assertThat(body.path("output_config").path("effort").asText()).isEqualTo("medium");
+        assertThat(body.path("max_tokens").asInt()).as("the adaptive form has no budget to fit").isEqualTo(2_000);
+    }
+
+    @Test
+    void givenAnEffortForAnOlderModelWithoutMaxTokens_whenMapped_thenBudgetFormAndMaxTokensMakeRoomForIt()
+            throws Exception {
+        JsonNode body = mapper.toBody(ask().reasoningEffort(ReasoningEffort.MEDIUM).build(), OLD, 4096, false);
+
+        assertThat(body.path("thinking")).isEqualTo(read("{\"type\":\"enabled\",\"budget_tokens\":8192}"));
+        assertThat(body.has("output_config")).isFalse();
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(8192 + 4096);
+    }
+
+    @Test
+    void givenABudgetBelowAnthropicsMinimum_whenMapped_thenItIsRaisedTo1024() {
+        JsonNode minimal = mapper.toBody(ask().reasoningEffort(ReasoningEffort.MINIMAL).build(), OLD, 4096, false);
+        JsonNode small = mapper.toBody(ask().reasoning(Reasoning.budget(100)).build(), "claude-3-7-sonnet-20250219",
+                4096, false);
+
+        assertThat(minimal.path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+        assertThat(minimal.path("max_tokens").asInt()).isEqualTo(1024 + 4096);
+        assertThat(small.path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
+    }
+
+    @Test
+    void givenAnExplicitBudgetBelowMaxTokens_whenMapped_thenBothAreSentAsGiven() {
+        JsonNode body = mapper.toBody(ask().reasoning(Reasoning.budget(10_000)).maxTokens(16_000).build(), OLD,
+                4096, false);
+
+        assertThat(body.path("thinking").path("budget_tokens").asInt()).isEqualTo(10_000);
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(16_000);
+    }
+
+    @Test
+    void givenAnExplicitBudgetNotBelowMaxTokens_whenMapped_thenRefusedNamingBoth() {
+        assertThatThrownBy(() -> mapper.toBody(ask().reasoning(Reasoning.budget(16_000)).maxTokens(16_000).build(),
+                OLD, 4096, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("budget_tokens 16000").hasMessageContaining("max_tokens 16000");
+        assertThatThrownBy(() -> mapper.toBody(ask().reasoning(Reasoning.budget(500)).maxTokens(1_000).build(),
+                OLD, 4096, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("budget_tokens 1024 (raised from 500").hasMessageContaining("max_tokens 1000");
+    }
+
+    @Test
+    void givenAnEffortBudgetAboveMaxTokens_whenMapped_thenTheBudgetIsLoweredBelowMaxTokens() {
+        JsonNode body = mapper.toBody(ask().reasoningEffort(ReasoningEffort.HIGH).maxTokens(10_000).build(), OLD,
+                4096, false);
+
+        assertThat(body.path("thinking").path("budget_tokens").asInt()).isEqualTo(9_999);
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(10_000);
+    }
+
+    @Test
+    void givenAnEffortAndMaxTokensTooSmallForThinking_whenMapped_thenRefusedSayingMaxTokensMustExceed1024() {
+        assertThatThrownBy(() -> mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).maxTokens(1_024).build(),
+                OLD, 4096, false)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max_tokens must exceed 1024 for thinking")
+                .hasMessageContaining("max_tokens was 1024").hasMessageContaining("effort low");
+    }
+
+    @Test
+    void givenReasoningWithSamplingAnthropicRefuses_whenMapped_thenRefusedNamingTheField() {
+        for (String model : List.of(OLD, NEW)) {
+            assertThatThrownBy(() -> mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).temperature(0.7)
+                    .build(), model, 4096, false)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("temperature 0.7").hasMessageContaining("only temperature 1");
+            assertThatThrownBy(() -> mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).topP(0.9).build(),
+                    model, 4096, false)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("top_p 0.9").hasMessageContaining("from 0.95 to 1");
+        }
+        // what Anthropic accepts passes: temperature 1 (OpenAI's 1.6 is capped to it) and top_p from 0.95
+        JsonNode body = mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).temperature(1.6).topP(0.95).build(),
+                OLD, 4096, false);
+        assertThat(body.path("temperature").asDouble()).isEqualTo(1.0);
+        assertThat(body.path("top_p").asDouble()).isEqualTo(0.95);
+        // without reasoning nothing changes
+        assertThat(mapper.toBody(ask().temperature(0.7).topP(0.5).build(), OLD, 4096, false).path("top_p")
+                .asDouble()).isEqualTo(0.5);
+    }
+
+    @Test
+    void givenBudgetThinkingWithAForcedToolChoice_whenMapped_thenRefused() throws Exception {
+        JsonNode schema = read("{\"type\":\"object\"}");
+        ChatRequest.Builder withTool = ask().reasoningEffort(ReasoningEffort.LOW)
+                .tools(List.of(new Tool("get_weather", Optional.empty(), schema, false)));
+
+        for (JsonNode forced : List.of(TextNode.valueOf("required"),
+                read("{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}"))) {
+            assertThatThrownBy(() -> mapper.toBody(withTool.toolChoice(forced).build(), OLD, 4096, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tool_choice")
+                    .hasMessageContaining("forces a tool call");
+        }
+        assertThat(mapper.toBody(withTool.toolChoice(TextNode.valueOf("auto")).build(), OLD, 4096, false)
+                .path("tool_choice").path("type").asText()).isEqualTo("auto");
+        assertThat(mapper.toBody(withTool.toolChoice(TextNode.valueOf("required")).build(), NEW, 4096, false)
+                .path("tool_choice").path("type").asText()).as("the adaptive form").isEqualTo("any");
+    }
+
+    @Test
+    void givenAnAssistantMessageWithReasoningAfterItsText_whenMapped_thenReasoningBlocksComeFirstUnchanged()
+            throws Exception {
+        Message assistant = new Message(Role.ASSISTANT, List.of(ContentPart.text("Let me check."),
+                new ContentPart.Thinking("I should call get_weather.", Optional.of("EqQBCgIYAhIM1gbcDa9G")),
+                new ContentPart.RedactedThinking("EmwKAhgBEgy3va3pzix/LafPsn4a")), Optional.empty(),
+                List.of(new ToolCall("toolu_1", "get_weather", "{\"city\":\"Paris\"}")), Optional.empty());
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.user("Weather in Paris?"))
+                .addMessage(assistant).addMessage(Message.toolResult("toolu_1", "18C")).build();
+
+        JsonNode content = mapper.toBody(request, OLD, 4096, false).path("messages").path(1).path("content");
+
+        assertThat(content).isEqualTo(read("""
+                [{"type":"thinking","thinking":"I should call get_weather.","signature":"EqQBCgIYAhIM1gbcDa9G"},
+                 {"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4a"},
+                 {"type":"text","text":"Let me check."},
+                 {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}]"""));
+    }
+
+    @Test
+    void givenTwoAssistantMessagesMergedIntoOneTurn_whenMapped_thenAllReasoningBlocksComeFirstInTheirOrder()
+            throws Exception {
+        Message first = new Message(Role.ASSISTANT, List.of(new ContentPart.Thinking("one", Optional.of("s1")),
+                ContentPart.text("A")), Optional.empty(), List.of(), Optional.empty());
+        Message second = new Message(Role.ASSISTANT, List.of(ContentPart.text("B"),
+                new ContentPart.Thinking("two", Optional.of("s2"))), Optional.empty(), List.of(), Optional.empty());
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.user("go")).addMessage(first)
+                .addMessage(second).build();
+
+        JsonNode content = mapper.toBody(request, OLD, 4096, false).path("messages").path(1).path("content");
+
+        assertThat(content).extracting(b -> b.path("type").asText() + ":" + b.path("thinking").asText(
+                b.path("text").asText())).containsExactly("thinking:one", "thinking:two", "text:A", "text:B");
     }
 }
