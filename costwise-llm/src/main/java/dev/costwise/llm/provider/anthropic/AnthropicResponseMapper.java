@@ -16,7 +16,9 @@ import java.util.Optional;
  * Reads Anthropic's Messages response (https://docs.claude.com/en/api/messages) into canonical pieces.
  *
  * <p>Text blocks are joined into the message text; {@code tool_use} blocks become tool calls with their {@code input}
- * serialised back to a JSON text; {@code thinking} blocks are left out (their tokens are in {@code output_tokens}).
+ * serialised back to a JSON text; {@code thinking} and {@code redacted_thinking} blocks become
+ * {@link ContentPart.Thinking} and {@link ContentPart.RedactedThinking} parts, in their order and before the text, so
+ * that the message can be sent back in a tool-use turn (their tokens are in {@code output_tokens}).
  */
 final class AnthropicResponseMapper {
 
@@ -48,23 +50,34 @@ final class AnthropicResponseMapper {
             throw new IllegalArgumentException("response has no 'content' array");
         }
         StringBuilder text = new StringBuilder();
+        List<ContentPart> parts = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
         for (JsonNode block : content) {
             switch (block.path("type").asText()) {
                 case "text" -> text.append(block.path("text").asText());
                 case "tool_use" -> calls.add(new ToolCall(requireText(block, "id"), requireText(block, "name"),
                         block.path("input").isMissingNode() ? "{}" : block.path("input").toString()));
-                default -> { } // thinking, redacted_thinking, server tool blocks: not part of the canonical answer
+                case "thinking" -> parts.add(thinking(block));
+                case "redacted_thinking" -> parts.add(new ContentPart.RedactedThinking(requireText(block, "data")));
+                default -> { } // server tool blocks: not part of the canonical answer
             }
         }
         if (!body.path("usage").isObject()) {
             throw new IllegalArgumentException("response has no 'usage' object");
         }
-        Message message = new Message(Role.ASSISTANT,
-                text.isEmpty() ? List.of() : List.of(ContentPart.text(text.toString())), Optional.empty(), calls,
-                Optional.empty());
+        if (!text.isEmpty()) {
+            parts.add(ContentPart.text(text.toString()));
+        }
+        Message message = new Message(Role.ASSISTANT, parts, Optional.empty(), calls, Optional.empty());
         return new Reply(id, model, message, finishReason(body.path("stop_reason").asText("")),
                 usage(body.path("usage"), 0));
+    }
+
+    /** The text may be empty (thinking not displayed) and is kept as sent: its signature covers it. */
+    private static ContentPart.Thinking thinking(JsonNode block) {
+        String signature = block.path("signature").asText("");
+        return new ContentPart.Thinking(block.path("thinking").asText(""),
+                signature.isEmpty() ? Optional.empty() : Optional.of(signature));
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.costwise.llm.provider.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.UsageNormalizer;
 import dev.costwise.llm.provider.ProviderException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +24,9 @@ import java.util.function.Function;
  *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes).
  *   <li>{@code content_block_start}/{@code content_block_delta}: {@code text_delta} becomes text,
  *       {@code tool_use} starts a tool call (id and name) and {@code input_json_delta} appends to its arguments.
- *       Thinking deltas are skipped.
+ *       A {@code thinking} block's start, {@code thinking_delta} and {@code signature_delta} become
+ *       {@link ThinkingDelta}s of that block, a {@code redacted_thinking} block (whole in its start) one redacted
+ *       delta; the delta's {@code block} counts the reasoning blocks only (0, 1, ...), not text or tool blocks.
  *   <li>{@code message_delta}: stop reason and cumulative usage ({@code output_tokens}; any input or cache counts it
  *       repeats override those of {@code message_start}).
  *   <li>{@code message_stop}: one final chunk with the finish reason and the usage.
@@ -33,6 +37,8 @@ final class AnthropicStreamDecoder {
 
     private final Function<JsonNode, ProviderException> errorMapper;
     private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
+    /** Anthropic's content index of a reasoning block to its position among the reasoning blocks. */
+    private final Map<Integer, Integer> reasoningIndexByBlock = new HashMap<>();
     private String id = "";
     private String model;
     private long inputTokens;
@@ -77,12 +83,36 @@ final class AnthropicStreamDecoder {
             case "content_block_start" -> {
                 JsonNode block = data.path("content_block");
                 int index = data.path("index").asInt();
-                if ("tool_use".equals(block.path("type").asText())) {
-                    int toolIndex = toolIndexByBlock.size();
-                    toolIndexByBlock.put(index, toolIndex);
-                    return List.of(toolChunk(new ToolCallDelta(toolIndex,
-                            Optional.of(AnthropicResponseMapper.requireText(block, "id")),
-                            Optional.of(AnthropicResponseMapper.requireText(block, "name")), "")));
+                switch (block.path("type").asText()) {
+                    case "tool_use" -> {
+                        int toolIndex = toolIndexByBlock.size();
+                        toolIndexByBlock.put(index, toolIndex);
+                        return List.of(toolChunk(new ToolCallDelta(toolIndex,
+                                Optional.of(AnthropicResponseMapper.requireText(block, "id")),
+                                Optional.of(AnthropicResponseMapper.requireText(block, "name")), "")));
+                    }
+                    case "thinking" -> {
+                        int reasoning = startReasoning(index);
+                        // the start usually carries empty text and signature; the deltas bring them
+                        List<ThinkingDelta> deltas = new ArrayList<>();
+                        String thinking = block.path("thinking").asText("");
+                        if (!thinking.isEmpty()) {
+                            deltas.add(ThinkingDelta.text(reasoning, thinking));
+                        }
+                        String signature = block.path("signature").asText("");
+                        if (!signature.isEmpty()) {
+                            deltas.add(ThinkingDelta.signature(reasoning, signature));
+                        }
+                        // a chunk even when empty, so the block exists for the assembly in its place
+                        return List.of(ChatChunk.thinking(id, model, deltas.isEmpty()
+                                ? List.of(ThinkingDelta.text(reasoning, "")) : deltas));
+                    }
+                    case "redacted_thinking" -> {
+                        int reasoning = startReasoning(index); // arrives whole: no deltas follow
+                        return List.of(ChatChunk.thinking(id, model, List.of(ThinkingDelta.redacted(reasoning,
+                                AnthropicResponseMapper.requireText(block, "data")))));
+                    }
+                    default -> { }
                 }
                 String text = block.path("text").asText("");
                 return "text".equals(block.path("type").asText()) && !text.isEmpty()
@@ -104,8 +134,16 @@ final class AnthropicStreamDecoder {
                         return List.of(toolChunk(new ToolCallDelta(toolIndex, Optional.empty(), Optional.empty(),
                                 delta.path("partial_json").asText(""))));
                     }
+                    case "thinking_delta" -> {
+                        return List.of(ChatChunk.thinking(id, model, List.of(ThinkingDelta.text(
+                                reasoningBlock(data, "thinking_delta"), delta.path("thinking").asText("")))));
+                    }
+                    case "signature_delta" -> {
+                        return List.of(ChatChunk.thinking(id, model, List.of(ThinkingDelta.signature(
+                                reasoningBlock(data, "signature_delta"), delta.path("signature").asText("")))));
+                    }
                     default -> {
-                        return List.of(); // thinking_delta, signature_delta, citations_delta
+                        return List.of(); // citations_delta and delta types added later
                     }
                 }
             }
@@ -127,6 +165,23 @@ final class AnthropicStreamDecoder {
                 return List.of(); // ping and event types added later
             }
         }
+    }
+
+    /** @return the position of a reasoning block starting at content index {@code index} among the answer's */
+    private int startReasoning(int index) {
+        int reasoning = reasoningIndexByBlock.size();
+        reasoningIndexByBlock.put(index, reasoning);
+        return reasoning;
+    }
+
+    private int reasoningBlock(JsonNode data, String deltaType) {
+        int block = data.path("index").asInt();
+        Integer reasoning = reasoningIndexByBlock.get(block);
+        if (reasoning == null) {
+            throw new IllegalArgumentException(deltaType + " for content block " + block
+                    + " that did not start as thinking");
+        }
+        return reasoning;
     }
 
     private void readUsage(JsonNode usage) {

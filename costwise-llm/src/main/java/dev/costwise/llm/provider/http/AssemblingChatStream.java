@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
@@ -25,8 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link ChatStream} over a {@link ChunkSource}: passes the chunks through, assembles the whole response (text,
- * tool calls from their deltas, usage, cost) and records the attempt's cost when the stream ends, fails, or is closed
- * early. {@link #close()} may be called from another thread (a gateway whose client went away).
+ * tool calls and reasoning blocks from their deltas, usage, cost) and records the attempt's cost when the stream ends,
+ * fails, or is closed early. {@link #close()} may be called from another thread (a gateway whose client went away).
  */
 final class AssemblingChatStream implements ChatStream {
 
@@ -41,6 +42,7 @@ final class AssemblingChatStream implements ChatStream {
 
     private final StringBuilder text = new StringBuilder();
     private final Map<Integer, ToolCallAssembly> toolCalls = new TreeMap<>();
+    private final Map<Integer, ThinkingAssembly> thinking = new TreeMap<>();
     private ChatChunk buffered;
     private String id;
     private String answeredModel;
@@ -146,6 +148,12 @@ final class AssemblingChatStream implements ChatStream {
             d.name().ifPresent(v -> a.name = a.name == null ? v : a.name + v);
             a.arguments.append(d.argumentsFragment());
         }
+        for (ThinkingDelta d : c.thinkingDeltas()) {
+            ThinkingAssembly a = thinking.computeIfAbsent(d.block(), i -> new ThinkingAssembly());
+            a.text.append(d.text());
+            d.signature().ifPresent(v -> a.signature = v);
+            d.redactedData().ifPresent(v -> a.redactedData = v);
+        }
         if (c.finishReason().isPresent()) {
             finishReason = c.finishReason();
         }
@@ -192,9 +200,24 @@ final class AssemblingChatStream implements ChatStream {
         List<ToolCall> calls = new ArrayList<>();
         toolCalls.forEach((index, a) -> calls.add(new ToolCall(a.id == null ? "call_" + index : a.id,
                 a.name == null ? "" : a.name, a.arguments.toString())));
-        List<ContentPart> content = text.isEmpty() && !calls.isEmpty()
-                ? List.of() : List.of(ContentPart.text(text.toString()));
+        // reasoning first, by block, as the provider returned it: it goes back in that order in the next turn
+        List<ContentPart> content = new ArrayList<>();
+        thinking.values().forEach(a -> content.add(a.part()));
+        if (!text.isEmpty() || (calls.isEmpty() && content.isEmpty())) {
+            content.add(ContentPart.text(text.toString()));
+        }
         return new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
+    }
+
+    private static final class ThinkingAssembly {
+        final StringBuilder text = new StringBuilder();
+        String signature;
+        String redactedData;
+
+        ContentPart part() {
+            return redactedData != null ? new ContentPart.RedactedThinking(redactedData)
+                    : new ContentPart.Thinking(text.toString(), Optional.ofNullable(signature));
+        }
     }
 
     private static final class ToolCallAssembly {

@@ -18,7 +18,9 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
@@ -52,6 +54,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link AnthropicChatModel} against a MockWebServer speaking the Messages API as documented:
@@ -645,5 +648,184 @@ class AnthropicChatModelTest {
 
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
                 .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.ABORTED));
+    }
+
+    // ---- reasoning: https://docs.claude.com/en/docs/build-with-claude/extended-thinking ----
+
+    private static final String THINKING = "The user wants the weather in Paris. I have get_weather, so I call it.";
+    private static final String SIGNATURE = "BDaL4VrbR2Oj0hO4XpJxT28J5TILnCrrUXoKiiNBZW9P+nr8XSj1zuZzAl4egiCCpQNvfyUuF";
+    private static final String REDACTED = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP";
+
+    /** A tool-use answer with thinking, as the extended-thinking page shows it, plus a redacted block. */
+    private static final String THINKING_REPLY = """
+            {"id":"msg_01thinking","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
+             "content":[{"type":"thinking","thinking":"%s","signature":"%s"},
+               {"type":"redacted_thinking","data":"%s"},
+               {"type":"text","text":"I can help you get the current weather for Paris."},
+               {"type":"tool_use","id":"toolu_01CswdEQBMshySk6Y9DFKrfq","name":"get_weather",
+                "input":{"location":"Paris"}}],
+             "stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":412,"output_tokens":301}}"""
+            .formatted(THINKING, SIGNATURE, REDACTED);
+
+    /** The same answer streamed: thinking deltas, the signature last, then the other blocks. */
+    private static final String THINKING_STREAM = sse(
+            "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01thinking\",\"type\":"
+                    + "\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5-20250929\","
+                    + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":412,"
+                    + "\"output_tokens\":1}}}",
+            "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                    + "{\"type\":\"thinking\",\"thinking\":\"\"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                    + "{\"type\":\"thinking_delta\",\"thinking\":\"" + THINKING.substring(0, 30) + "\"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                    + "{\"type\":\"thinking_delta\",\"thinking\":\"" + THINKING.substring(30) + "\"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                    + "{\"type\":\"signature_delta\",\"signature\":\"" + SIGNATURE + "\"}}",
+            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+            "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
+                    + "{\"type\":\"redacted_thinking\",\"data\":\"" + REDACTED + "\"}}",
+            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}",
+            "content_block_start", "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":"
+                    + "{\"type\":\"text\",\"text\":\"\"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":"
+                    + "{\"type\":\"text_delta\",\"text\":\"I can help you get \"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":"
+                    + "{\"type\":\"text_delta\",\"text\":\"the current weather for Paris.\"}}",
+            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}",
+            "content_block_start", "{\"type\":\"content_block_start\",\"index\":3,\"content_block\":"
+                    + "{\"type\":\"tool_use\",\"id\":\"toolu_01CswdEQBMshySk6Y9DFKrfq\",\"name\":\"get_weather\","
+                    + "\"input\":{}}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":3,\"delta\":"
+                    + "{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"location\\\":\\\"Paris\\\"}\"}}",
+            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":3}",
+            "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":301}}",
+            "message_stop", "{\"type\":\"message_stop\"}");
+
+    private static List<ContentPart> expectedThinkingParts() {
+        return List.of(new ContentPart.Thinking(THINKING, Optional.of(SIGNATURE)),
+                new ContentPart.RedactedThinking(REDACTED),
+                ContentPart.text("I can help you get the current weather for Paris."));
+    }
+
+    private static ChatRequest weatherRequest(List<Message> messages) throws Exception {
+        JsonNode schema = new ObjectMapper().readTree("{\"type\":\"object\",\"properties\":{\"location\":"
+                + "{\"type\":\"string\"}}}");
+        return ChatRequest.builder(MODEL).messages(messages).reasoningEffort(ReasoningEffort.LOW)
+                .tools(List.of(new Tool("get_weather", Optional.of("Weather"), schema, false))).build();
+    }
+
+    private ChatResponse answer(AnthropicChatModel m, ChatRequest request, boolean streamed) {
+        if (!streamed) {
+            return m.execute(request, WorkflowContext.of("t"));
+        }
+        try (ChatStream stream = m.stream(request, WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> { });
+            return stream.response();
+        }
+    }
+
+    @Test
+    void givenReplyWithThinkingRedactedTextAndToolUse_whenExecuted_thenReasoningPartsComeFirstAndTextIsTheAnswer()
+            throws Exception {
+        server.enqueue(json(200, THINKING_REPLY));
+
+        ChatResponse r = model().execute(weatherRequest(List.of(Message.user("Weather in Paris?"))),
+                WorkflowContext.of("t"));
+
+        assertThat(r.message().content()).containsExactlyElementsOf(expectedThinkingParts());
+        assertThat(r.message().reasoning()).hasSize(2);
+        assertThat(r.text()).isEqualTo("I can help you get the current weather for Paris.");
+        assertThat(r.toolCalls()).containsExactly(new ToolCall("toolu_01CswdEQBMshySk6Y9DFKrfq", "get_weather",
+                "{\"location\":\"Paris\"}"));
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.usage()).isEqualTo(Usage.of(412, 301));
+        JsonNode sent = json.readTree(server.takeRequest().getBody().utf8());
+        assertThat(sent.path("thinking")).isEqualTo(json.readTree("{\"type\":\"enabled\",\"budget_tokens\":1024}"));
+        assertThat(sent.path("max_tokens").asInt()).isEqualTo(1024 + AnthropicChatModel.DEFAULT_MAX_TOKENS);
+    }
+
+    @Test
+    void givenReplyWithOnlyThinkingAndToolUse_whenExecuted_thenTheToolCallComesWithTheReasoningAndNoText() {
+        server.enqueue(json(200, """
+                {"id":"msg_02","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"thinking","thinking":"","signature":"%s"},
+                   {"type":"tool_use","id":"toolu_2","name":"get_weather","input":{"location":"Oslo"}}],
+                 "stop_reason":"tool_use","usage":{"input_tokens":400,"output_tokens":90}}""".formatted(SIGNATURE)));
+
+        ChatResponse r = model().execute(ChatRequest.of(MODEL, "Weather in Oslo?"), WorkflowContext.of("t"));
+
+        assertThat(r.message().content()).containsExactly(new ContentPart.Thinking("", Optional.of(SIGNATURE)));
+        assertThat(r.text()).isEmpty();
+        assertThat(r.toolCalls()).extracting(ToolCall::id).containsExactly("toolu_2");
+    }
+
+    @Test
+    void givenTheSameAnswerStreamed_whenRead_thenChunksCarryTheDeltasAndTheMessageEqualsTheUnstreamedOne()
+            throws Exception {
+        server.enqueue(json(200, THINKING_REPLY));
+        server.enqueue(sseResponse(THINKING_STREAM));
+        AnthropicChatModel m = model();
+        ChatRequest request = weatherRequest(List.of(Message.user("Weather in Paris?")));
+        ChatResponse whole = m.execute(request, WorkflowContext.of("t"));
+
+        List<ThinkingDelta> deltas = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        ChatResponse streamed;
+        try (ChatStream stream = m.stream(request, WorkflowContext.of("t"))) {
+            while (stream.hasNext()) {
+                ChatChunk c = stream.next();
+                deltas.addAll(c.thinkingDeltas());
+                text.append(c.contentDelta());
+            }
+            streamed = stream.response();
+        }
+
+        assertThat(deltas).containsExactly(ThinkingDelta.text(0, ""), ThinkingDelta.text(0, THINKING.substring(0, 30)),
+                ThinkingDelta.text(0, THINKING.substring(30)), ThinkingDelta.signature(0, SIGNATURE),
+                ThinkingDelta.redacted(1, REDACTED));
+        assertThat(text).hasToString("I can help you get the current weather for Paris.");
+        assertThat(streamed.message().content()).containsExactlyElementsOf(expectedThinkingParts());
+        assertThat(streamed.message()).isEqualTo(whole.message());
+        assertThat(streamed.text()).isEqualTo(whole.text());
+        assertThat(streamed.usage()).isEqualTo(whole.usage());
+        assertThat(streamed.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+    }
+
+    @ParameterizedTest(name = "first answer streamed: {0}")
+    @ValueSource(booleans = {false, true})
+    void givenAToolUseTurnWithThinking_whenContinuedWithTheToolResult_thenTheReasoningGoesBackFirstUnchanged(
+            boolean streamed) throws Exception {
+        server.enqueue(streamed ? sseResponse(THINKING_STREAM) : json(200, THINKING_REPLY));
+        server.enqueue(json(200, TEXT_REPLY));
+        AnthropicChatModel m = model();
+        Message question = Message.user("Weather in Paris?");
+        ChatResponse first = answer(m, weatherRequest(List.of(question)), streamed);
+
+        m.execute(weatherRequest(List.of(question, first.message(),
+                Message.toolResult(first.toolCalls().getFirst().id(), "18C, sunny"))), WorkflowContext.of("t"));
+
+        server.takeRequest();
+        JsonNode second = json.readTree(server.takeRequest().getBody().utf8());
+        assertThat(second.path("messages")).isEqualTo(json.readTree("""
+                [{"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},
+                 {"role":"assistant","content":[{"type":"thinking","thinking":"%s","signature":"%s"},
+                   {"type":"redacted_thinking","data":"%s"},
+                   {"type":"text","text":"I can help you get the current weather for Paris."},
+                   {"type":"tool_use","id":"toolu_01CswdEQBMshySk6Y9DFKrfq","name":"get_weather",
+                    "input":{"location":"Paris"}}]},
+                 {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01CswdEQBMshySk6Y9DFKrfq",
+                   "content":"18C, sunny"}]}]""".formatted(THINKING, SIGNATURE, REDACTED)));
+        assertThat(second.path("thinking").path("type").asText()).isEqualTo("enabled");
+    }
+
+    @Test
+    void givenReasoningWithATemperatureAnthropicRefuses_whenExecuted_thenInvalidRequestWithoutCallingAnthropic() {
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("x")).temperature(0.2)
+                .reasoningEffort(ReasoningEffort.HIGH).build();
+
+        assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("temperature 0.2");
+        assertThat(server.getRequestCount()).isZero();
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
@@ -106,5 +107,67 @@ class AnthropicStreamDecoderTest {
         assertThatThrownBy(() -> feed("content_block_delta",
                 "{\"index\":3,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\"}}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("content block 3");
+    }
+
+    @Test
+    void givenDocumentedThinkingStream_whenDecoded_thenThinkingDeltasNumberTheReasoningBlocksOnly() throws Exception {
+        // https://docs.claude.com/en/docs/build-with-claude/extended-thinking#streaming-thinking, plus a redacted block
+        List<ChatChunk> chunks = new ArrayList<>();
+        chunks.addAll(feed("message_start", """
+                {"type":"message_start","message":{"id":"msg_01thinking","type":"message","role":"assistant",
+                 "content":[],"model":"claude-sonnet-4-5","stop_reason":null,"stop_sequence":null,
+                 "usage":{"input_tokens":40,"output_tokens":1}}}"""));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"I need to find \
+                the GCD of 1071 and 462 using the Euclidean algorithm.\\n\\n1071 = 2 × 462 + 147"}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"\\n462 = 3 × \
+                147 + 21\\n147 = 7 × 21 + 0\\n\\nSo GCD(1071, 462) = 21"}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"signature_delta",
+                 "signature":"EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"text_delta",
+                 "text":"The greatest common divisor of 1071 and 462 is **21**."}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":2,"content_block":{"type":"redacted_thinking",
+                 "data":"EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}"));
+        chunks.addAll(feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},
+                 "usage":{"output_tokens":120}}"""));
+        chunks.addAll(feed("message_stop", "{\"type\":\"message_stop\"}"));
+
+        assertThat(chunks.stream().flatMap(c -> c.thinkingDeltas().stream()).toList()).containsExactly(
+                ThinkingDelta.text(0, ""),
+                ThinkingDelta.text(0, "I need to find the GCD of 1071 and 462 using the Euclidean algorithm.\n\n"
+                        + "1071 = 2 × 462 + 147"),
+                ThinkingDelta.text(0, "\n462 = 3 × 147 + 21\n147 = 7 × 21 + 0\n\nSo GCD(1071, 462) = 21"),
+                ThinkingDelta.signature(0, "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"),
+                ThinkingDelta.redacted(1, "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"));
+        assertThat(chunks).filteredOn(c -> !c.thinkingDeltas().isEmpty()).allSatisfy(c -> {
+            assertThat(c.id()).isEqualTo("msg_01thinking");
+            assertThat(c.contentDelta()).isEmpty();
+            assertThat(c.toolCallDeltas()).isEmpty();
+        });
+        assertThat(chunks).extracting(ChatChunk::contentDelta).contains("The greatest common divisor of 1071 and 462 "
+                + "is **21**.");
+        assertThat(chunks.getLast().usage()).contains(Usage.of(40, 120));
+    }
+
+    @Test
+    void givenThinkingDeltaForABlockThatIsNotThinking_whenDecoded_thenFailsNamingTheBlock() throws Exception {
+        feed("content_block_start", "{\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+
+        assertThatThrownBy(() -> feed("content_block_delta",
+                "{\"index\":0,\"delta\":{\"type\":\"signature_delta\",\"signature\":\"x\"}}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("signature_delta")
+                .hasMessageContaining("content block 0");
     }
 }
