@@ -7,6 +7,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
@@ -233,6 +234,12 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         long out = settings.tokenEstimator().countText(name(), output.text());
         for (ToolCall c : output.toolCalls()) {
             out += settings.tokenEstimator().countText(name(), c.name() + c.arguments());
+        }
+        // reasoning is billed as output; a redacted block's data is ciphertext, not a measure of its tokens
+        for (ContentPart part : output.reasoning()) {
+            if (part instanceof ContentPart.Thinking t) {
+                out += settings.tokenEstimator().countText(name(), t.text());
+            }
         }
         return new Usage(in, 0, 0, out, 0, true);
     }

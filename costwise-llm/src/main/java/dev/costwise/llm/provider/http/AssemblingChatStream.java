@@ -180,7 +180,8 @@ final class AssemblingChatStream implements ChatStream {
         }
         source.close();
         Message soFar = assembledMessage();
-        boolean producedOutput = !soFar.text().isEmpty() || !soFar.toolCalls().isEmpty();
+        boolean producedOutput = !soFar.text().isEmpty() || !soFar.toolCalls().isEmpty()
+                || !soFar.reasoning().isEmpty();
         Optional<Usage> billed = usage.or(() -> producedOutput
                 ? Optional.of(model.estimateUsage(request, soFar)) : Optional.empty());
         model.recordFailure(request, context, e, billed, AbstractProviderChatModel.elapsed(context, startNanos));

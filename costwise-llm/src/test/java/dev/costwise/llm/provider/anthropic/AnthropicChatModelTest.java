@@ -828,4 +828,41 @@ class AnthropicChatModelTest {
                 .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("temperature 0.2");
         assertThat(server.getRequestCount()).isZero();
     }
+
+    @Test
+    void givenStreamClosedWhileThinking_whenClosed_thenTheThinkingSoFarIsEstimatedAsOutput() throws Exception {
+        server.enqueue(sseResponse(THINKING_STREAM));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        try (ChatStream stream = model().stream(weatherRequest(List.of(Message.user("Weather?"))), ctx)) {
+            for (int i = 0; i < 3; i++) {
+                stream.next(); // the block's start and its two thinking deltas
+            }
+        }
+
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(rec -> {
+            assertThat(rec.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(rec.usage().estimated()).isTrue();
+            assertThat(rec.usage().outputTokens()).as("thinking is billed as output").isPositive();
+        });
+    }
+
+    @Test
+    void givenErrorEventWhileThinking_whenRead_thenTheFailedAttemptIsBilledTheThinkingSoFar() throws Exception {
+        String thinkingOnly = THINKING_STREAM.substring(0, THINKING_STREAM.indexOf("event: content_block_delta\n"
+                + "data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"signature_delta\""));
+        server.enqueue(sseResponse(thinkingOnly + sse("error",
+                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}")));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        try (ChatStream stream = model().stream(weatherRequest(List.of(Message.user("Weather?"))), ctx)) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.Overloaded.class);
+        }
+
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(rec -> {
+            assertThat(rec.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(rec.usage().outputTokens()).as("the thinking streamed before the error").isPositive();
+        });
+    }
 }
