@@ -47,8 +47,9 @@ import java.util.Optional;
  *       Claude 4.6 and later ({@link ClaudeThinkingForm#ADAPTIVE}) get {@code thinking: {type: adaptive}} and
  *       {@code output_config.effort} (minimal is sent as low). Older models get {@code thinking: {type: enabled,
  *       budget_tokens}}, the budget raised to Anthropic's minimum of {@value #MIN_THINKING_BUDGET}; as
- *       {@code max_tokens} counts the thinking, it is the budget plus the default when the caller set none, and a
- *       budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
+ *       {@code max_tokens} counts the thinking, a caller who set none gets the default (usually the model's whole
+ *       output limit, which the budget then fits in) or, for a budget at least that large, the budget plus the
+ *       default; a budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
  *       temperature other than 1, a {@code top_p} below {@value #MIN_TOP_P_WITH_THINKING} and (budget form) a
  *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
  *   <li>Reasoning blocks of an assistant message ({@link ContentPart.Thinking}, {@link ContentPart.RedactedThinking})
@@ -183,7 +184,11 @@ final class AnthropicRequestMapper {
         }
         int budget = Math.max(MIN_THINKING_BUDGET, reasoning.budgetOrNearest());
         int maxTokens;
-        if (request.maxTokens().isEmpty()) {
+        if (request.maxTokens().isEmpty() && budget < defaultMaxTokens) {
+            // the default is usually the model's whole output limit: the thinking fits inside it, and a sum would
+            // pass the limit, which Anthropic refuses
+            maxTokens = defaultMaxTokens;
+        } else if (request.maxTokens().isEmpty()) {
             // max_tokens counts the thinking too: leave the answer the room it has without thinking
             long sum = (long) budget + defaultMaxTokens;
             if (sum > Integer.MAX_VALUE) {

@@ -291,13 +291,22 @@ class AnthropicRequestMapperTest {
     }
 
     @Test
+    void givenAnEffortWithTheCatalogsOutputLimitAsDefault_whenMapped_thenMaxTokensStaysAtTheLimit() {
+        // claude-sonnet-4-5 may write 64,000 tokens; a sum of budget and default would be refused by Anthropic
+        JsonNode body = mapper.toBody(ask().reasoningEffort(ReasoningEffort.HIGH).build(), OLD, 64_000, false);
+
+        assertThat(body.path("thinking").path("budget_tokens").asInt()).isEqualTo(24_576);
+        assertThat(body.path("max_tokens").asInt()).isEqualTo(64_000);
+    }
+
+    @Test
     void givenABudgetBelowAnthropicsMinimum_whenMapped_thenItIsRaisedTo1024() {
         JsonNode minimal = mapper.toBody(ask().reasoningEffort(ReasoningEffort.MINIMAL).build(), OLD, 4096, false);
         JsonNode small = mapper.toBody(ask().reasoning(Reasoning.budget(100)).build(), "claude-3-7-sonnet-20250219",
                 4096, false);
 
         assertThat(minimal.path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
-        assertThat(minimal.path("max_tokens").asInt()).isEqualTo(1024 + 4096);
+        assertThat(minimal.path("max_tokens").asInt()).isEqualTo(4096); // the budget fits inside the default
         assertThat(small.path("thinking").path("budget_tokens").asInt()).isEqualTo(1024);
     }
 
