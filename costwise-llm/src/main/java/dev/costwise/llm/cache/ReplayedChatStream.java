@@ -3,6 +3,8 @@ package dev.costwise.llm.cache;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
 import java.util.ArrayList;
@@ -10,7 +12,10 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 
-/** Replays a cached answer as stream chunks: text in pieces, tool calls, then the final usage chunk. */
+/**
+ * Replays a cached answer as stream chunks: its reasoning blocks whole, text in pieces, tool calls, then the final
+ * usage chunk.
+ */
 final class ReplayedChatStream implements ChatStream {
 
     /** Characters per replayed text chunk: small enough to look like a stream, large enough to stay cheap. */
@@ -27,6 +32,14 @@ final class ReplayedChatStream implements ChatStream {
 
     static List<ChatChunk> chunksOf(ChatResponse r) {
         List<ChatChunk> out = new ArrayList<>();
+        List<ContentPart> reasoning = r.message().reasoning();
+        for (int block = 0; block < reasoning.size(); block++) {
+            out.add(ChatChunk.thinking(r.id(), r.model(), List.of(switch (reasoning.get(block)) {
+                case ContentPart.Thinking t -> new ThinkingDelta(block, t.text(), t.signature(), Optional.empty());
+                case ContentPart.RedactedThinking d -> ThinkingDelta.redacted(block, d.data());
+                default -> throw new IllegalStateException("not a reasoning block: " + reasoning.get(block));
+            })));
+        }
         String text = r.text();
         for (int i = 0; i < text.length(); i += CHUNK_CHARS) {
             out.add(ChatChunk.text(r.id(), r.model(), text.substring(i, Math.min(text.length(), i + CHUNK_CHARS))));
