@@ -25,6 +25,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ThinkingDelta;
@@ -261,6 +262,39 @@ public final class OpenAiWire {
         } catch (IllegalArgumentException e) {
             throw new WireFormatException("", e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads only a request's reasoning setting ({@code reasoning_effort} or OpenRouter's {@code reasoning}), as
+     * {@link #readRequest(JsonNode)} would: for a server that checks a body it forwards without decoding it.
+     *
+     * @param root the request body
+     * @return the setting, if the body has one
+     * @throws WireFormatException naming the bad field
+     */
+    public Optional<Reasoning> readReasoning(JsonNode root) {
+        return ReasoningWire.readSetting(requireObject(root, ""));
+    }
+
+    /**
+     * Reads only a message's reasoning blocks ({@code thinking_blocks}), as {@link #readRequest(JsonNode)} would.
+     *
+     * @param message one message of a request
+     * @param at the message's path, for errors ({@code messages[3]})
+     * @return its blocks, in order; empty if it has none
+     * @throws WireFormatException naming the bad field
+     */
+    public List<ContentPart> readReasoningBlocks(JsonNode message, String at) {
+        return ReasoningWire.readBlocks(message, at);
+    }
+
+    /**
+     * @param reasoning a reasoning setting
+     * @return the {@code reasoning_effort} value OpenAI takes for it ({@code max}, which OpenAI lacks, as
+     *     {@code xhigh})
+     */
+    public static String reasoningEffortName(Reasoning reasoning) {
+        return ReasoningWire.openAiName(reasoning.effortOrNearest());
     }
 
     /**

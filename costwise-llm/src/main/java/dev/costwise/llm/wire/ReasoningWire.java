@@ -100,7 +100,7 @@ final class ReasoningWire {
     }
 
     /** OpenAI has no {@code max}: its deepest level is {@code xhigh}. */
-    private static String openAiName(ReasoningEffort effort) {
+    static String openAiName(ReasoningEffort effort) {
         return effort == ReasoningEffort.MAX ? ReasoningEffort.XHIGH.wireName() : effort.wireName();
     }
 
