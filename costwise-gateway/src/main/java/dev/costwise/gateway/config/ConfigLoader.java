@@ -23,6 +23,7 @@ import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -514,7 +515,7 @@ public final class ConfigLoader {
                 return base;
             }
             unknownFields(n, p, Set.of("cache", "routes", "default_route", "fallbacks", "context_window_fallback",
-                    "retry", "timeout", "workflow", "validate", "baseline"));
+                    "retry", "timeout", "workflow", "validate", "baseline", "max_reasoning_effort"));
             CacheSettings cache = n.has("cache") ? cache(n.path("cache"), p + ".cache", base.cache()) : base.cache();
             List<RouteRule> routes = new ArrayList<>();
             JsonNode rs = n.path("routes");
@@ -560,8 +561,19 @@ public final class ConfigLoader {
             }
             Optional<String> baseline = optString(n, "baseline", p + ".baseline").or(base::baseline);
             baseline.ifPresent(t -> requireTarget(t, p + ".baseline", targets));
+            Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
+                    .flatMap(name -> reasoningEffort(name, p + ".max_reasoning_effort"))
+                    .or(base::maxReasoningEffort);
             return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow, validate,
-                    baseline);
+                    baseline, maxEffort);
+        }
+
+        Optional<ReasoningEffort> reasoningEffort(String name, String p) {
+            Optional<ReasoningEffort> effort = ReasoningEffort.fromWireName(name);
+            if (effort.isEmpty()) {
+                problem(p, "unknown effort '" + name + "' (known: " + ReasoningEffort.wireNames() + ")");
+            }
+            return effort;
         }
 
         CacheSettings cache(JsonNode n, String p, CacheSettings base) {

@@ -2,6 +2,7 @@ package dev.costwise.gateway.config;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.time.Duration;
 import java.util.List;
@@ -255,10 +256,12 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      *     not simple, and a failed verdict escalates to a stronger executor
      * @param baseline the model savings are measured against (what callers would use without Costwise); when empty,
      *     the model the caller named, or a workflow's orchestrator
+     * @param maxReasoningEffort the most reasoning a request may ask for; a request asking for more is lowered to it
      */
     public record Pipeline(CacheSettings cache, List<RouteRule> routes, Optional<String> defaultRoute,
             List<String> fallbacks, Optional<String> contextWindowFallback, RetrySettings retry, Duration timeout,
-            boolean workflow, boolean validate, Optional<String> baseline) {
+            boolean workflow, boolean validate, Optional<String> baseline,
+            Optional<ReasoningEffort> maxReasoningEffort) {
         public Pipeline {
             Objects.requireNonNull(cache, "cache");
             routes = List.copyOf(routes);
@@ -268,12 +271,14 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(retry, "retry");
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(baseline, "baseline");
+            Objects.requireNonNull(maxReasoningEffort, "maxReasoningEffort");
         }
 
-        /** @return cache per key for 1 h, no routes or fallbacks, 2 retries, 60 s per attempt */
+        /** @return cache per key for 1 h, no routes or fallbacks, 2 retries, 60 s per attempt, reasoning uncapped */
         public static Pipeline ofDefaults() {
             return new Pipeline(CacheSettings.ofDefaults(), List.of(), Optional.empty(), List.of(), Optional.empty(),
-                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false, false, Optional.empty());
+                    RetrySettings.ofDefaults(), Duration.ofSeconds(60), false, false, Optional.empty(),
+                    Optional.empty());
         }
     }
 

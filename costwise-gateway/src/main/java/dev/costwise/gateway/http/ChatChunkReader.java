@@ -6,10 +6,10 @@ import java.io.IOException;
 
 /**
  * Reads the pipeline's stream of OpenAI {@code chat.completion.chunk}s for a translation into another API's events: it
- * tells a {@link Listener} of text, of each tool call as it starts and of its argument fragments, and of a failure, and
- * keeps the finish reason, the usage and the gateway's {@code costwise} object for the end. A tool call starts when
- * its delta names a new id or a new index (a call's later deltas carry only its index, and some servers give every
- * call index 0). One instance per stream; not thread-safe.
+ * tells a {@link Listener} of reasoning blocks ({@code thinking_blocks}), of text, of each tool call as it starts and
+ * of its argument fragments, and of a failure, and keeps the finish reason, the usage and the gateway's
+ * {@code costwise} object for the end. A tool call starts when its delta names a new id or a new index (a call's later
+ * deltas carry only its index, and some servers give every call index 0). One instance per stream; not thread-safe.
  */
 final class ChatChunkReader {
     /** What the chunks mean, in order. */
@@ -25,6 +25,19 @@ final class ChatChunkReader {
 
         /** The stream failed after it started (the pipeline's error chunk). */
         void failed(String message) throws IOException;
+
+        /**
+         * A piece of reasoning block {@code block} (an Anthropic model's signed thinking); ignored unless the
+         * translation carries reasoning.
+         *
+         * @param block the block's position among the answer's reasoning blocks
+         * @param text text to append (may be empty)
+         * @param signature the block's signature, on the piece that carries it; otherwise null
+         */
+        default void thinking(int block, String text, String signature) throws IOException {}
+
+        /** A whole encrypted reasoning block; ignored unless the translation carries reasoning. */
+        default void redactedThinking(int block, String data) throws IOException {}
     }
 
     private Integer callIndex;
@@ -41,6 +54,15 @@ final class ChatChunkReader {
         }
         JsonNode choice = chunk.path("choices").path(0);
         JsonNode delta = choice.path("delta");
+        for (JsonNode block : delta.path("thinking_blocks")) {
+            int index = block.path("index").asInt(0);
+            if (block.path("type").asText().equals("redacted_thinking")) {
+                listener.redactedThinking(index, block.path("data").asText(""));
+            } else {
+                listener.thinking(index, block.path("thinking").asText(""),
+                        block.hasNonNull("signature") ? block.get("signature").asText() : null);
+            }
+        }
         if (delta.path("content").isTextual() && !delta.path("content").asText().isEmpty()) {
             callIndex = null; // text ends the call before it
             listener.text(delta.path("content").asText());

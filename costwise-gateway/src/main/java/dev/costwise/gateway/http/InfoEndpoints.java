@@ -175,6 +175,7 @@ public final class InfoEndpoints {
         try {
             Caller caller = auth.authenticate(Authenticator.credential(req));
             ObjectNode body = RequestValidator.chat(http.readJson(req));
+            ObjectNode asked = reasoningOf(body); // the plan may lower it (max_reasoning_effort)
             Plan plan = service.plan(caller, body);
             service.requireAllowed(caller, plan);
             ObjectNode root = json.createObjectNode();
@@ -197,9 +198,27 @@ public final class InfoEndpoints {
             root.put("estimated_max_cost", plan.worstCase().toString());
             root.put("cache", plan.pipeline().cache().enabled() ? plan.pipeline().cache().scope().name()
                     .toLowerCase(java.util.Locale.ROOT) : "off");
+            ObjectNode sent = reasoningOf(body);
+            if (!sent.isEmpty()) {
+                root.set("reasoning", sent);
+                if (!sent.equals(asked)) {
+                    root.set("reasoning_asked", asked);
+                }
+            }
             http.sendJson(res, 200, root);
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
         }
+    }
+
+    /** @return the body's reasoning fields, copied: {@code reasoning_effort} and OpenRouter's {@code reasoning} */
+    private ObjectNode reasoningOf(ObjectNode body) {
+        ObjectNode out = json.createObjectNode();
+        for (String field : new String[] {"reasoning_effort", "reasoning"}) {
+            if (body.hasNonNull(field)) {
+                out.set(field, body.get(field).deepCopy());
+            }
+        }
+        return out;
     }
 }

@@ -10,9 +10,9 @@ import dev.costwise.llm.provider.anthropic.AnthropicErrorTypes;
 /**
  * Writes the gateway's OpenAI-format answers in the shape of Anthropic's Messages API
  * (https://docs.claude.com/en/api/messages and https://docs.claude.com/en/api/errors): a completion as a
- * {@code message} with text and {@code tool_use} blocks, its finish reason as a {@code stop_reason}, its usage split
- * as Anthropic splits it (uncached input apart from cache reads and writes), and errors as
- * {@code {"type": "error", "error": {"type", "message"}}}. Stateless.
+ * {@code message} with {@code thinking} (signed, from Anthropic models), text and {@code tool_use} blocks, its finish
+ * reason as a {@code stop_reason}, its usage split as Anthropic splits it (uncached input apart from cache reads and
+ * writes), and errors as {@code {"type": "error", "error": {"type", "message"}}}. Stateless.
  */
 final class MessagesAnswer {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -31,6 +31,9 @@ final class MessagesAnswer {
         JsonNode choice = completion.path("choices").path(0);
         JsonNode message = choice.path("message");
         ArrayNode content = out.putArray("content");
+        for (JsonNode block : message.path("thinking_blocks")) {
+            content.add(thinkingBlock(block)); // reasoning first, as Anthropic answers
+        }
         String text = text(message.get("content"));
         if (!text.isEmpty()) {
             content.addObject().put("type", "text").put("text", text);
@@ -44,6 +47,18 @@ final class MessagesAnswer {
         out.putNull("stop_sequence");
         out.set("usage", usage(completion.path("usage")));
         return out;
+    }
+
+    /**
+     * @param block a reasoning block in LiteLLM's {@code thinking_blocks} form (our own answers write it)
+     * @return the Anthropic {@code thinking} or {@code redacted_thinking} block, signature kept
+     */
+    static ObjectNode thinkingBlock(JsonNode block) {
+        if (block.path("type").asText().equals("redacted_thinking")) {
+            return NODES.objectNode().put("type", "redacted_thinking").put("data", block.path("data").asText(""));
+        }
+        return NODES.objectNode().put("type", "thinking").put("thinking", block.path("thinking").asText(""))
+                .put("signature", block.path("signature").asText(""));
     }
 
     /**

@@ -21,19 +21,26 @@ import java.util.Set;
  * {@code tools}, {@code tool_choice} ({@code disable_parallel_tool_use} included) and {@code metadata.user_id} map to
  * their OpenAI fields; a stream asks for the final usage chunk.
  *
- * <p>What does not, and why: {@code thinking} settings and {@code thinking} blocks of earlier turns are left out (the
- * gateway's canonical request has no reasoning budget, and a thinking block only replays to the model that wrote it);
- * {@code top_k} is left out (OpenAI has no equivalent); a tool result's {@code is_error} flag is left out (OpenAI tool
- * messages have none; the result's text goes through); {@code context_management} (Anthropic clearing old tool results
- * on its side) is left out, which leaves the prompt longer but the answer right. Features that run on Anthropic's
- * servers (server tools such as web search, {@code mcp_servers}, {@code container}) and block types with no OpenAI
- * form ({@code document}, {@code search_result}, images inside a tool result) are refused, naming the field.
- * Stateless.
+ * <p>Reasoning: {@code thinking} {@code enabled} with its {@code budget_tokens} becomes OpenRouter's
+ * {@code reasoning.max_tokens}, {@code adaptive} becomes {@code reasoning_effort} from {@code output_config.effort}
+ * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}; an
+ * assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel, signatures intact, as LiteLLM's
+ * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
+ * see them).
+ *
+ * <p>What does not map, and why: {@code top_k} is left out (OpenAI has no equivalent); a tool result's {@code is_error}
+ * flag is left out (OpenAI tool messages have none; the result's text goes through); {@code context_management}
+ * (Anthropic clearing old tool results on its side) is left out, which leaves the prompt longer but the answer right.
+ * Features that run on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container})
+ * and block types with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result) are
+ * refused, naming the field. Stateless.
  */
 final class MessagesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Fields that would change what the model does and cannot be carried: refused rather than dropped. */
     private static final Set<String> REFUSED = Set.of("mcp_servers", "container");
+    /** Anthropic's smallest thinking budget. */
+    private static final int MIN_THINKING_BUDGET = 1_024;
 
     private MessagesRequest() {}
 
@@ -92,6 +99,7 @@ final class MessagesRequest {
         }
         tools(root.get("tools"), out);
         toolChoice(root.get("tool_choice"), out);
+        thinking(root, out);
         JsonNode user = root.path("metadata").get("user_id");
         if (user != null && !user.isNull()) {
             if (!user.isTextual()) {
@@ -155,6 +163,7 @@ final class MessagesRequest {
         }
         ArrayNode parts = NODES.arrayNode();
         ArrayNode calls = NODES.arrayNode();
+        ArrayNode thinking = NODES.arrayNode();
         for (int i = 0; i < content.size(); i++) {
             String bat = at + ".content[" + i + "]";
             JsonNode block = requireBlock(content.get(i), bat);
@@ -170,15 +179,21 @@ final class MessagesRequest {
                     requireRole(role, "user", bat);
                     messages.add(toolResult(block, bat)); // before the turn's other parts, right after the call
                 }
-                case "thinking", "redacted_thinking" -> { } // replays only to the model that wrote it: left out
+                case "thinking", "redacted_thinking" -> {
+                    requireRole(role, "assistant", bat);
+                    thinking.add(thinkingBlock(block, type, bat));
+                }
                 default -> throw new GatewayException.InvalidField(bat + ".type", "unsupported block type '" + type
-                        + "' (supported: text, image, tool_use, tool_result)");
+                        + "' (supported: text, image, tool_use, tool_result, thinking, redacted_thinking)");
             }
         }
-        if (parts.isEmpty() && calls.isEmpty()) {
-            return; // only tool results (already added) or thinking
+        if (parts.isEmpty() && calls.isEmpty() && thinking.isEmpty()) {
+            return; // only tool results (already added)
         }
         ObjectNode out = messages.addObject().put("role", role);
+        if (!thinking.isEmpty()) {
+            out.set("thinking_blocks", thinking);
+        }
         if (parts.isEmpty()) {
             out.putNull("content");
         } else {
@@ -186,6 +201,54 @@ final class MessagesRequest {
         }
         if (!calls.isEmpty()) {
             out.set("tool_calls", calls);
+        }
+    }
+
+    /** A signed reasoning block, kept whole: Anthropic checks the signature when it comes back. */
+    private static ObjectNode thinkingBlock(JsonNode block, String type, String at) {
+        if (type.equals("redacted_thinking")) {
+            return NODES.objectNode().put("type", type).put("data", requiredText(block, "data", at));
+        }
+        JsonNode text = block.get("thinking");
+        if (text == null || !text.isTextual()) {
+            throw new GatewayException.InvalidField(at + ".thinking", "is required (a string)");
+        }
+        return NODES.objectNode().put("type", type).put("thinking", text.asText())
+                .put("signature", requiredText(block, "signature", at));
+    }
+
+    /** Anthropic's {@code thinking} (and {@code output_config.effort}) as the chat body's reasoning setting. */
+    private static void thinking(JsonNode root, ObjectNode out) {
+        JsonNode thinking = root.get("thinking");
+        if (thinking == null || thinking.isNull()) {
+            return;
+        }
+        if (!thinking.isObject()) {
+            throw new GatewayException.InvalidField("thinking", "expected an object such as {\"type\": \"enabled\", "
+                    + "\"budget_tokens\": 2048}");
+        }
+        switch (thinking.path("type").asText("")) {
+            case "enabled" -> {
+                JsonNode budget = thinking.get("budget_tokens");
+                if (budget == null || !budget.canConvertToInt() || !budget.isIntegralNumber()
+                        || budget.asInt() < MIN_THINKING_BUDGET) {
+                    throw new GatewayException.InvalidField("thinking.budget_tokens", "expected a whole number of "
+                            + "at least " + MIN_THINKING_BUDGET + ", was " + budget);
+                }
+                out.putObject("reasoning").put("max_tokens", budget.asInt());
+            }
+            case "adaptive" -> {
+                JsonNode effort = root.path("output_config").get("effort");
+                if (effort != null && !effort.isNull() && !effort.isTextual()) {
+                    throw new GatewayException.InvalidField("output_config.effort", "expected low, medium, high, "
+                            + "xhigh or max");
+                }
+                // checked against the known efforts when the chat body is read
+                out.put("reasoning_effort", effort == null || effort.isNull() ? "high" : effort.asText());
+            }
+            case "disabled" -> out.put("reasoning_effort", "none");
+            default -> throw new GatewayException.InvalidField("thinking.type", "expected enabled, adaptive or "
+                    + "disabled, was '" + thinking.path("type").asText() + "'");
         }
     }
 

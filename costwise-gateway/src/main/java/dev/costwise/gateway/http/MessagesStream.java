@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * Turns the pipeline's stream of OpenAI {@code chat.completion.chunk}s into the server-sent events of Anthropic's
  * Messages API (https://docs.claude.com/en/docs/build-with-claude/streaming): {@code message_start}; per content block
- * {@code content_block_start}, its {@code text_delta} or {@code input_json_delta} deltas and
+ * {@code content_block_start}, its {@code thinking_delta} and {@code signature_delta}, {@code text_delta} or
+ * {@code input_json_delta} deltas and
  * {@code content_block_stop}; then {@code message_delta} with the {@code stop_reason} and the usage, and
  * {@code message_stop}. OpenAI streams the usage last, so {@code message_start} carries zeros and
  * {@code message_delta} the whole usage (as Anthropic's own {@code message_delta} does), with the gateway's
@@ -31,6 +32,8 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     private int blockIndex = -1;
     private boolean blockOpen;
     private boolean textOpen;
+    /** The reasoning block (by its position among reasoning blocks) whose content block is open; -1 if none. */
+    private int thinkingOpen = -1;
     private boolean failed;
 
     MessagesStream(ServerResponse res, ObjectMapper json, String messageId) {
@@ -70,6 +73,26 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
             textOpen = true;
         }
         deltaEvent(NODES.objectNode().put("type", "text_delta").put("text", delta));
+    }
+
+    @Override
+    public void thinking(int block, String text, String signature) throws IOException {
+        if (thinkingOpen != block) {
+            openBlock(NODES.objectNode().put("type", "thinking").put("thinking", ""));
+            thinkingOpen = block;
+        }
+        if (!text.isEmpty()) {
+            deltaEvent(NODES.objectNode().put("type", "thinking_delta").put("thinking", text));
+        }
+        if (signature != null) {
+            deltaEvent(NODES.objectNode().put("type", "signature_delta").put("signature", signature));
+        }
+    }
+
+    @Override
+    public void redactedThinking(int block, String data) throws IOException {
+        openBlock(NODES.objectNode().put("type", "redacted_thinking").put("data", data)); // arrives whole
+        thinkingOpen = block;
     }
 
     @Override
@@ -130,6 +153,7 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
             out.send(NODES.objectNode().put("type", "content_block_stop").put("index", blockIndex));
             blockOpen = false;
             textOpen = false;
+            thinkingOpen = -1;
         }
     }
 

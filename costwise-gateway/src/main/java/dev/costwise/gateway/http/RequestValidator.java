@@ -2,6 +2,8 @@ package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.WireFormatException;
 import java.util.Set;
 
 /**
@@ -11,6 +13,7 @@ import java.util.Set;
  */
 public final class RequestValidator {
     private static final int MAX_USER_CHARS = 256;
+    private static final OpenAiWire WIRE = new OpenAiWire();
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
 
     private RequestValidator() {}
@@ -50,12 +53,15 @@ public final class RequestValidator {
                         + "' (known: system, developer, user, assistant, tool)");
             }
             JsonNode content = m.get("content");
-            boolean mayOmit = role.asText().equals("assistant") && m.has("tool_calls");
+            boolean mayOmit = role.asText().equals("assistant") && (m.has("tool_calls") || m.has("thinking_blocks"));
             if ((content == null || content.isNull()) && !mayOmit) {
                 throw new GatewayException.InvalidField(p + ".content", "is required");
             }
             if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
                 throw new GatewayException.InvalidField(p + ".content", "expected a string or an array of parts");
+            }
+            if (m.has("thinking_blocks")) {
+                reasoningBlocks(m, p, role.asText());
             }
         }
         bool(body, "stream");
@@ -76,7 +82,32 @@ public final class RequestValidator {
             throw new GatewayException.InvalidField("tools", "expected an array of tools");
         }
         endUser(body);
+        reasoning(body);
         return body;
+    }
+
+    /** {@code reasoning_effort} or OpenRouter's {@code reasoning}: a provider would refuse a bad one less clearly. */
+    private static void reasoning(ObjectNode body) {
+        if (!body.has("reasoning_effort") && !body.has("reasoning")) {
+            return;
+        }
+        try {
+            WIRE.readReasoning(body);
+        } catch (WireFormatException e) {
+            throw new GatewayException.InvalidField(e.field(), e.problem());
+        }
+    }
+
+    private static void reasoningBlocks(JsonNode message, String at, String role) {
+        if (!role.equals("assistant")) {
+            throw new GatewayException.InvalidField(at + ".thinking_blocks", "only an assistant message holds "
+                    + "reasoning, this one has role '" + role + "'");
+        }
+        try {
+            WIRE.readReasoningBlocks(message, at);
+        } catch (WireFormatException e) {
+            throw new GatewayException.InvalidField(e.field(), e.problem());
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.ReasoningEffort;
 import java.util.Set;
 
 /**
@@ -77,6 +78,10 @@ final class ResponsesRequest {
         copy(root, "user", "user", out);
         JsonNode effort = root.path("reasoning").get("effort");
         if (effort != null && !effort.isNull()) {
+            if (!effort.isTextual() || ReasoningEffort.fromWireName(effort.asText()).isEmpty()) {
+                throw new GatewayException.InvalidField("reasoning.effort", "expected one of "
+                        + ReasoningEffort.wireNames() + ", was " + effort);
+            }
             out.set("reasoning_effort", effort);
         }
         textFormat(root.path("text").get("format"), out);

@@ -163,8 +163,8 @@ final class AttemptLoop {
                 Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
                         : remaining;
                 // The cache key was taken before any attempt, so the body can be reused in place.
-                ObjectNode body = plan.body();
-                body.put("model", m.upstreamModel());
+                plan.body().put("model", m.upstreamModel());
+                ObjectNode body = directory.ignoresReasoning(m) ? ReasoningSettings.without(plan.body()) : plan.body();
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 boolean called = false;

@@ -162,6 +162,7 @@ public final class ChatService {
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
                         directory.callableNames()) + ")"));
+        pipeline.maxReasoningEffort().ifPresent(max -> ReasoningSettings.cap(body, max));
         String allText = allText(body);
         String lastUser = lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)

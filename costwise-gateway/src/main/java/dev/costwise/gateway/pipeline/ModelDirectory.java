@@ -4,11 +4,13 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +26,7 @@ public final class ModelDirectory {
     private final GatewayConfig config;
     private final Map<String, Model> models = new LinkedHashMap<>();
     private final Map<String, ModelKind> kinds = new HashMap<>();
+    private final Set<String> withoutReasoning = new HashSet<>();
     // Every name's models, worked out once: the config does not change, and each request looks names up.
     private final Map<String, List<Model>> expansions = new HashMap<>();
     private final Map<ModelKind, Map<String, List<Model>>> expansionsByKind = new EnumMap<>(ModelKind.class);
@@ -34,7 +37,12 @@ public final class ModelDirectory {
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         config.models().forEach(m -> {
             models.put(m.name(), m);
-            catalog.find(m.upstreamModel()).ifPresent(info -> kinds.put(m.name(), info.kind()));
+            catalog.find(m.upstreamModel()).ifPresent(info -> {
+                kinds.put(m.name(), info.kind());
+                if (!info.supports(Capability.REASONING)) {
+                    withoutReasoning.add(m.name());
+                }
+            });
         });
         for (String name : callableNames()) {
             expansions.put(name, expandUncached(name));
@@ -67,6 +75,15 @@ public final class ModelDirectory {
     /** @return {@code true} if {@code name} is a pipeline with routes of its own */
     public boolean isPipeline(String name) {
         return config.pipelines().containsKey(name);
+    }
+
+    /**
+     * @param model a configured model
+     * @return {@code true} if the catalog knows its upstream model and it does not reason, so a reasoning setting
+     *     must not reach it (providers refuse one for such a model, as OpenAI does for {@code gpt-4o-mini})
+     */
+    public boolean ignoresReasoning(Model model) {
+        return withoutReasoning.contains(model.name());
     }
 
     /** @return the model of that exact configured name */

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Rebuilds a {@code chat.completion} from the chunks of a stream, so a streamed answer can be cached and later served
- * to both streaming and non-streaming callers. Answers with tool calls or several choices are not rebuilt (and so not
- * cached). Not thread-safe: one stream.
+ * to both streaming and non-streaming callers. Answers with tool calls, reasoning blocks or several choices are not
+ * rebuilt (and so not cached). Not thread-safe: one stream.
  */
 final class StreamAssembler {
     private final ObjectMapper json;
@@ -36,7 +36,8 @@ final class StreamAssembler {
                 assemblable = false;
             }
             JsonNode delta = choice.path("delta");
-            if (delta.has("tool_calls") || delta.has("function_call")) {
+            // signed reasoning blocks are not rebuilt: such an answer is not cached from its stream
+            if (delta.has("tool_calls") || delta.has("function_call") || delta.has("thinking_blocks")) {
                 assemblable = false;
             }
             if (delta.path("content").isTextual()) {

@@ -79,7 +79,7 @@ public final class ChatModelUpstream implements Upstream {
                     answered = Optional.of(chunk.model());
                     chunk.usage().ifPresent(u -> usage = Optional.of(u));
                     ChatChunk withoutUsage = new ChatChunk(chunk.id(), chunk.model(), chunk.contentDelta(),
-                            chunk.toolCallDeltas(), chunk.finishReason(), Optional.empty());
+                            chunk.toolCallDeltas(), chunk.finishReason(), Optional.empty(), chunk.thinkingDeltas());
                     return wire.writeChunk(withoutUsage, created).toString();
                 }
                 if (usageSent) {

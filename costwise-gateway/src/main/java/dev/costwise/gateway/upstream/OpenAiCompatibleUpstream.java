@@ -113,7 +113,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     private Reply post(Call call, String path) {
         Model model = call.model();
-        byte[] body = bytes(call.body());
+        byte[] body = bytes(path.equals("/embeddings") ? call.body()
+                : CompatibleBodies.forUpstream(call.body(), model.provider()));
         try (AnswerDeadlines.Watch watch = deadlines.watch(call.timeout())) {
             HttpClientResponse res = send(call, path, body, "application/json", watch, Duration.ZERO);
             try (res) {
@@ -171,7 +172,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         // request's deadline (the watch closes the connection when it passes).
         AnswerDeadlines.Watch watch = deadlines.watch(call.deadline());
         try {
-            HttpClientResponse res = send(call, "/chat/completions", bytes(body), "text/event-stream", watch,
+            HttpClientResponse res = send(call, "/chat/completions",
+                    bytes(CompatibleBodies.forUpstream(body, call.model().provider())), "text/event-stream", watch,
                     call.timeout());
             int status = res.status().code();
             if (status >= 300) {
