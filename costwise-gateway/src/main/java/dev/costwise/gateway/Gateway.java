@@ -233,8 +233,10 @@ public final class Gateway implements AutoCloseable {
                     }
                 }
                 case "anthropic" -> {
+                    // max_tokens when a request sets none: the output limit its budget reservation assumed
                     var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog).pricer(pricer)
-                            .baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching());
+                            .baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching())
+                            .defaultMaxTokens(m.maxOutputTokens());
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }

@@ -35,6 +35,34 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenCatalogModelsWithoutLimitsInTheConfig_whenARequestSetsNoMaxTokens_thenTheModelsOwnLimitBoundsTheCall()
+            throws Exception {
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"model\":"
+                        + "\"claude-haiku-4-5\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}],"
+                        + "\"stop_reason\":\"end_turn\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}")
+                .build());
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: long, provider: openai, model: gpt-4.1, base_url: %1$s, price: {input: "2", output: "8"}}
+                  - {name: claude, provider: anthropic, model: claude-haiku-4-5, api_key: k, base_url: %1$s,
+                     max_output_tokens: 2000}
+                  - {name: custom, provider: openai, model: my-finetune, base_url: %1$s}
+                """.formatted(base()))) {
+            JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", TestGateway.chat("long", "hi")).body());
+            JsonNode unknown = TestGateway.json(gw.post("/v1/route/explain", TestGateway.chat("custom", "hi")).body());
+            gw.post("/v1/chat/completions", TestGateway.chat("claude", "hi"));
+
+            // gpt-4.1 may write 32,768 tokens: the reservation covers that, not a guess of 4,096
+            assertThat(plan.get("max_output_tokens").asLong()).isEqualTo(32_768);
+            assertThat(unknown.get("max_output_tokens").asLong()).isEqualTo(4_096); // not in the catalog
+            // Anthropic needs max_tokens: the limit the reservation assumed, not the catalog's 64,000 for Haiku 4.5
+            RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(TestGateway.json(sent.getBody().utf8()).path("max_tokens").asInt()).isEqualTo(2_000);
+        }
+    }
+
+    @Test
     void givenAutoPipeline_whenExplained_thenRouteModelAndEstimateWithoutCallingAnyModel() {
         try (TestGateway gw = TestGateway.of("""
                 models:

@@ -22,6 +22,7 @@ import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
+import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
@@ -387,10 +388,13 @@ public final class ConfigLoader {
                 }
                 Optional<Pricing> price = m.has("price") ? price(m.path("price"), p + ".price", provider)
                         : Optional.empty();
+                // The catalog's limits when it knows the model: a reservation must cover the longest answer the
+                // model can give a request that sets no max_tokens, or a hard budget could be passed.
+                Optional<ModelInfo> info = EmbeddedDefaults.catalog().find(upstream);
                 int window = optInt(m, "context_window", p + ".context_window", 1, Integer.MAX_VALUE)
-                        .orElse(128_000);
+                        .orElse(info.map(ModelInfo::contextWindow).filter(w -> w > 0).orElse(128_000));
                 int maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1, Integer.MAX_VALUE)
-                        .orElse(4096);
+                        .orElse(info.map(ModelInfo::maxOutputTokens).filter(o -> o > 0).orElse(4096));
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
                 if (name.isPresent() && provider.isPresent()) {
