@@ -190,6 +190,28 @@ class ReasoningEndToEndTest {
     }
 
     @Test
+    void givenABudgetLargerThanTheModelsOutputLimit_whenReserved_thenTheReservationCoversWhatAnthropicIsSent()
+            throws Exception {
+        upstream.enqueue(anthropicText("4"));
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - {name: claude, provider: anthropic, model: claude-sonnet-4-5, api_key: k, base_url: %s,
+                     max_output_tokens: 2000, price: {input: "3", output: "15"}}
+                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER))) {
+            String ask = "{\"model\": \"claude\", \"reasoning_effort\": \"high\", \"messages\": [{\"role\": "
+                    + "\"user\", \"content\": \"2 + 2?\"}]}";
+            JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", ask, "Authorization", "Bearer " + MASTER)
+                    .body());
+            assertThat(chat(gw, ask).statusCode()).isEqualTo(200);
+
+            // high is a 24,576-token budget, above the 2,000 the model may answer with: Anthropic gets the sum
+            assertThat(sentUpstream().path("max_tokens").asInt()).isEqualTo(26_576);
+            assertThat(plan.path("max_output_tokens").asLong()).isEqualTo(26_576);
+        }
+    }
+
+    @Test
     void givenAnUnknownCap_whenTheConfigIsLoaded_thenTheProblemNamesItsPath() {
         assertThatThrownBy(() -> cappedGateway("cheap")).isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(

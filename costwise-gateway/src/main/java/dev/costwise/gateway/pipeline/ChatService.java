@@ -187,10 +187,7 @@ public final class ChatService {
                     + "for this request and no default_route");
         }
         long input = PromptTokens.estimate(body, allText);
-        long maxOut = Plan.requestedOutputLimit(body);
-        if (maxOut <= 0) {
-            maxOut = candidates.getFirst().maxOutputTokens();
-        }
+        long maxOut = Plan.outputLimit(body, candidates.getFirst());
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body)));
     }

@@ -6,6 +6,8 @@ import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.llm.chat.CacheControl;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,6 +26,8 @@ import java.util.Optional;
  */
 public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice route, List<Model> candidates,
         ObjectNode body, long estimatedInputTokens, long maxOutputTokens, Money worstCase) {
+
+    private static final OpenAiWire WIRE = new OpenAiWire();
 
     public Plan {
         candidates = List.copyOf(candidates);
@@ -44,8 +48,28 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
         if (maxOutputTokens == 0) {
             return 0; // nothing to generate (embeddings)
         }
+        return outputLimit(body, model);
+    }
+
+    /**
+     * @param body a chat body
+     * @param model the model that would answer it
+     * @return the request's own output limit, else the model's, plus for an Anthropic model a thinking budget at
+     *     least as large as that limit (its adapter then sends the sum as {@code max_tokens})
+     */
+    static long outputLimit(ObjectNode body, Model model) {
         long asked = requestedOutputLimit(body);
-        return asked > 0 ? asked : model.maxOutputTokens();
+        if (asked > 0) {
+            return asked;
+        }
+        long limit = model.maxOutputTokens();
+        if (model.provider().equals("anthropic") && (body.has("reasoning_effort") || body.has("reasoning"))) {
+            int budget = WIRE.readReasoning(body).filter(r -> !r.isOff()).map(Reasoning::budgetOrNearest).orElse(0);
+            if (budget >= limit) {
+                limit += budget;
+            }
+        }
+        return limit;
     }
 
     /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */
