@@ -91,11 +91,11 @@ final class ReportCommand implements Callable<Integer> {
             }
             case CSV -> {
                 out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"
-                        + "baseline_cost,savings,cached_input_tokens,cache_write_tokens");
+                        + "baseline_cost,savings,cached_input_tokens,cache_write_tokens,reasoning_tokens");
                 for (SpendRow r : rows) {
                     out.println(csv(r.group()) + "," + r.requests() + "," + r.attempts() + "," + r.inputTokens() + ","
                             + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + "," + r.savings() + ","
-                            + r.cachedInputTokens() + "," + r.cacheWriteTokens());
+                            + r.cachedInputTokens() + "," + r.cacheWriteTokens() + "," + r.reasoningTokens());
                 }
             }
             case JSON -> {
@@ -108,7 +108,8 @@ final class ReportCommand implements Callable<Integer> {
                             .put("attempts", r.attempts()).put("input_tokens", r.inputTokens())
                             .put("cached_input_tokens", r.cachedInputTokens())
                             .put("cache_write_tokens", r.cacheWriteTokens())
-                            .put("output_tokens", r.outputTokens()).put("cost", r.cost().toString())
+                            .put("output_tokens", r.outputTokens()).put("reasoning_tokens", r.reasoningTokens())
+                            .put("cost", r.cost().toString())
                             .put("baseline_cost", r.baselineCost().toString()).put("savings", r.savings().toString());
                 }
                 out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(root));

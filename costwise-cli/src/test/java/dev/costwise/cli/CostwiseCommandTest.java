@@ -141,7 +141,7 @@ class CostwiseCommandTest {
         String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
         try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
             ledger.append(new dev.costwise.llm.cost.CostRecord("req-1", 1, java.time.Instant.now(), "auto",
-                    "gpt-4o-mini", "openai", new dev.costwise.llm.chat.Usage(1000, 600, 0, 500, 0, false),
+                    "gpt-4o-mini", "openai", new dev.costwise.llm.chat.Usage(1000, 600, 0, 500, 200, false),
                     dev.costwise.core.Money.of("0.00045"), dev.costwise.core.Money.of("0.0075"),
                     dev.costwise.llm.cost.PriceStatus.PRICED, dev.costwise.llm.cost.Outcome.SUCCESS,
                     java.util.Optional.empty(), java.util.Optional.of("cheap"), java.time.Duration.ofMillis(300),
@@ -153,8 +153,8 @@ class CostwiseCommandTest {
 
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("model,requests,attempts,input_tokens,output_tokens,cost,baseline_cost,savings,"
-                + "cached_input_tokens,cache_write_tokens")
-                .contains("gpt-4o-mini,1,1,1000,500,0.00045,0.0075,0.00705,600,0");
+                + "cached_input_tokens,cache_write_tokens,reasoning_tokens")
+                .contains("gpt-4o-mini,1,1,1000,500,0.00045,0.0075,0.00705,600,0,200");
     }
 
     @Test

@@ -92,6 +92,27 @@ class ReasoningEndToEndTest {
     }
 
     @Test
+    void givenAReasoningModelsAnswer_whenSpendIsReported_thenItsReasoningTokensAreCountedApart() {
+        // https://platform.openai.com/docs/guides/reasoning: reasoning tokens are inside completion_tokens
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id": "chatcmpl-r", "object": "chat.completion", "created": 1741569952, "model": "o4-mini",
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "42"},
+                              "finish_reason": "stop"}],
+                 "usage": {"prompt_tokens": 20, "completion_tokens": 300, "total_tokens": 320,
+                           "completion_tokens_details": {"reasoning_tokens": 256}}}""").build());
+        try (TestGateway gw = gateway()) {
+            chat(gw, "{\"model\": \"thinker\", \"reasoning_effort\": \"medium\", \"messages\": [{\"role\": "
+                    + "\"user\", \"content\": \"6 * 7?\"}]}");
+
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer " + MASTER).body());
+            assertThat(spend.at("/by_model/thinker/output_tokens").asLong()).isEqualTo(300);
+            assertThat(spend.at("/by_model/thinker/reasoning_tokens").asLong()).isEqualTo(256);
+            // 20 * $1.10 + 300 * $4.40 per 1M tokens: the reasoning is billed as output
+            assertThat(spend.at("/by_model/thinker/cost").asText()).isEqualTo("0.001342");
+        }
+    }
+
+    @Test
     void givenReasoningEffort_whenTheFallbackIsAModelThatDoesNotReason_thenItGetsTheRequestWithoutIt()
             throws Exception {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "The server had an error"));

@@ -53,11 +53,13 @@ public final class SpendReports {
         TimeRange range = TimeRange.of(from, to);
         String ledgerSql = "SELECT " + by.ledgerExpression() + ", " + FIRST_ATTEMPTS + ", COUNT(*),"
                 + " SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens),"
-                + " SUM(cost), SUM(baseline_cost) FROM ledger WHERE at_ms >= ? AND at_ms < ? GROUP BY 1";
+                + " SUM(reasoning_tokens), SUM(cost), SUM(baseline_cost) FROM ledger WHERE at_ms >= ? AND at_ms < ?"
+                + " GROUP BY 1";
         String dailySql = by.dailyColumn() == null ? null
                 : "SELECT " + by.dailyColumn() + ", SUM(requests), SUM(records), SUM(input_tokens),"
-                        + " SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens), SUM(cost),"
-                        + " SUM(baseline_cost) FROM spend_daily WHERE day >= ? AND day < ? GROUP BY 1";
+                        + " SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens),"
+                        + " SUM(reasoning_tokens), SUM(cost), SUM(baseline_cost) FROM spend_daily"
+                        + " WHERE day >= ? AND day < ? GROUP BY 1";
         Map<String, SpendRow> rows = new LinkedHashMap<>();
         query("spend by " + by, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(ledgerSql)) {
@@ -206,7 +208,7 @@ public final class SpendReports {
             while (result.next()) {
                 SpendRow row = new SpendRow(result.getString(1), result.getLong(2), result.getLong(3),
                         result.getLong(4), result.getLong(5), result.getLong(6), result.getLong(7),
-                        dialect.readMoney(result, 8), dialect.readMoney(result, 9));
+                        result.getLong(8), dialect.readMoney(result, 9), dialect.readMoney(result, 10));
                 rows.merge(row.group(), row, SpendRow::plus);
             }
         }

@@ -14,11 +14,12 @@ import java.util.Objects;
  * @param cachedInputTokens of those, tokens read from a provider's prompt cache
  * @param cacheWriteTokens of those, tokens written to a provider's prompt cache
  * @param outputTokens generated tokens, reasoning included
+ * @param reasoningTokens of those, the model's hidden reasoning (billed as output)
  * @param cost what was paid, exactly
  * @param baselineCost what the baseline model would have cost
  */
 public record SpendRow(String group, long requests, long attempts, long inputTokens, long cachedInputTokens,
-        long cacheWriteTokens, long outputTokens, Money cost, Money baselineCost) {
+        long cacheWriteTokens, long outputTokens, long reasoningTokens, Money cost, Money baselineCost) {
 
     public SpendRow {
         Objects.requireNonNull(group, "group");
@@ -26,10 +27,17 @@ public record SpendRow(String group, long requests, long attempts, long inputTok
         Objects.requireNonNull(baselineCost, "baselineCost");
     }
 
-    /** A row with no prompt-cache tokens; the other components as above. */
+    /** A row with no reasoning tokens; the other components as above. */
+    public SpendRow(String group, long requests, long attempts, long inputTokens, long cachedInputTokens,
+            long cacheWriteTokens, long outputTokens, Money cost, Money baselineCost) {
+        this(group, requests, attempts, inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, 0, cost,
+                baselineCost);
+    }
+
+    /** A row with no prompt-cache or reasoning tokens; the other components as above. */
     public SpendRow(String group, long requests, long attempts, long inputTokens, long outputTokens, Money cost,
             Money baselineCost) {
-        this(group, requests, attempts, inputTokens, 0, 0, outputTokens, cost, baselineCost);
+        this(group, requests, attempts, inputTokens, 0, 0, outputTokens, 0, cost, baselineCost);
     }
 
     /** @return baseline cost minus cost: what routing, caching and cheaper models saved (negative if they cost more) */
@@ -44,7 +52,7 @@ public record SpendRow(String group, long requests, long attempts, long inputTok
     public SpendRow plus(SpendRow other) {
         return new SpendRow(group, requests + other.requests, attempts + other.attempts,
                 inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
-                cacheWriteTokens + other.cacheWriteTokens, outputTokens + other.outputTokens, cost.plus(other.cost),
-                baselineCost.plus(other.baselineCost));
+                cacheWriteTokens + other.cacheWriteTokens, outputTokens + other.outputTokens,
+                reasoningTokens + other.reasoningTokens, cost.plus(other.cost), baselineCost.plus(other.baselineCost));
     }
 }

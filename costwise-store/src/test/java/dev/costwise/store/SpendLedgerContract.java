@@ -331,15 +331,15 @@ abstract class SpendLedgerContract {
     }
 
     @Test
-    void givenPromptCacheReadsAndWrites_whenReported_thenEachGroupSumsThemBeforeAndAfterRetention() {
+    void givenPromptCacheAndReasoningTokens_whenReported_thenEachGroupSumsThemBeforeAndAfterRetention() {
         JdbcSpendLedger ledger = open(options().retention(Duration.ofDays(2)).build());
         // input 2,000 of which 1,500 read from the cache and 300 written to it, on two days
         ledger.append(record("c1").at("2026-11-20T10:00:00Z").model("claude-haiku", "anthropic")
-                .usage(new Usage(2000, 1500, 300, 100, 0, false)).build());
+                .usage(new Usage(2000, 1500, 300, 100, 60, false)).build());
         ledger.append(record("c2").at("2026-11-20T11:00:00Z").model("claude-haiku", "anthropic")
                 .usage(new Usage(2000, 1800, 0, 50, 0, false)).build());
         ledger.append(record("c3").at("2026-11-22T11:00:00Z").model("claude-haiku", "anthropic")
-                .usage(new Usage(3000, 0, 2500, 80, 0, false)).build());
+                .usage(new Usage(3000, 0, 2500, 80, 70, false)).build());
         ledger.flush();
         SpendReports reports = ledger.reports();
         List<SpendRow> before = reports.spendBy(ReportDimension.MODEL, FROM, Instant.parse("2026-11-23T00:00:00Z"));
@@ -350,6 +350,8 @@ abstract class SpendLedgerContract {
             assertThat(r.inputTokens()).isEqualTo(7000);
             assertThat(r.cachedInputTokens()).isEqualTo(3300);
             assertThat(r.cacheWriteTokens()).isEqualTo(2800);
+            assertThat(r.outputTokens()).isEqualTo(230);
+            assertThat(r.reasoningTokens()).isEqualTo(130); // the thinking inside those outputs
         });
         assertThat(reports.spendBy(ReportDimension.MODEL, FROM, Instant.parse("2026-11-23T00:00:00Z")))
                 .isEqualTo(before);

@@ -137,6 +137,6 @@ final class SpendReport {
                 .put("savings", row.savings().toString()).put("requests", row.requests())
                 .put("attempts", row.attempts()).put("input_tokens", row.inputTokens())
                 .put("cached_input_tokens", row.cachedInputTokens()).put("cache_write_tokens", row.cacheWriteTokens())
-                .put("output_tokens", row.outputTokens());
+                .put("output_tokens", row.outputTokens()).put("reasoning_tokens", row.reasoningTokens());
     }
 }

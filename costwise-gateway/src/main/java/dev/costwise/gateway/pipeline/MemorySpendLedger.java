@@ -58,8 +58,8 @@ public final class MemorySpendLedger implements SpendLedger {
             }
             String group = groupOf(by, r);
             SpendRow row = new SpendRow(group, r.attempt() == 1 ? 1 : 0, 1, r.usage().inputTokens(),
-                    r.usage().cachedInputTokens(), r.usage().cacheWriteTokens(), r.usage().outputTokens(), r.cost(),
-                    r.baselineCost());
+                    r.usage().cachedInputTokens(), r.usage().cacheWriteTokens(), r.usage().outputTokens(),
+                    r.usage().reasoningTokens(), r.cost(), r.baselineCost());
             rows.merge(group, row, SpendRow::plus);
         }
         Comparator<SpendRow> order = by == ReportDimension.DAY ? Comparator.comparing(SpendRow::group)
