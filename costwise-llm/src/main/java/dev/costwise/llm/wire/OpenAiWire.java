@@ -689,7 +689,7 @@ public final class OpenAiWire {
         if (content.isEmpty() && calls.isEmpty()) {
             content.add(ContentPart.text(""));
         }
-        content.addAll(0, ReasoningWire.readBlocks(msg, "choices[0].message"));
+        content.addAll(0, ReasoningWire.readAnswerReasoning(msg, "choices[0].message"));
         Message message = new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
         FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(OpenAiWire::finishReason)
                 .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
@@ -780,7 +780,7 @@ public final class OpenAiWire {
                 JsonNode delta = choice.get("delta");
                 if (delta != null && delta.isObject()) {
                     optString(delta, "content", path(at, "delta")).ifPresent(text::append);
-                    thinking.addAll(ReasoningWire.readDeltas(delta, path(at, "delta")));
+                    thinking.addAll(ReasoningWire.readDeltaReasoning(delta, path(at, "delta")));
                     JsonNode tcs = delta.get("tool_calls");
                     if (tcs != null && tcs.isArray()) {
                         for (int j = 0; j < tcs.size(); j++) {

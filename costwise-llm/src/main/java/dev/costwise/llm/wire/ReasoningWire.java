@@ -30,7 +30,9 @@ import java.util.Optional;
  *   <li>Reasoning blocks: LiteLLM's form, the one OpenAI-format clients of Anthropic models already use:
  *       {@code thinking_blocks} on an assistant message or a delta ({@code {"type": "thinking", "thinking",
  *       "signature"}} or {@code {"type": "redacted_thinking", "data"}}), with the text also in
- *       {@code reasoning_content}. In a delta each block also carries its {@code index} among the answer's blocks.</li>
+ *       {@code reasoning_content}. In a delta each block also carries its {@code index} among the answer's blocks.
+ *       An answer with no blocks but plain reasoning text ({@code reasoning_content} from DeepSeek and vLLM,
+ *       {@code reasoning} from Groq and OpenRouter) has it read as one unsigned block.</li>
  * </ul>
  */
 final class ReasoningWire {
@@ -122,6 +124,38 @@ final class ReasoningWire {
             });
         }
         return parts;
+    }
+
+    /**
+     * Reads an answer's reasoning: its {@code thinking_blocks}, or else the plain reasoning text other servers send
+     * ({@code reasoning_content}: DeepSeek, vLLM; {@code reasoning}: Groq, OpenRouter) as one unsigned block.
+     */
+    static List<ContentPart> readAnswerReasoning(JsonNode message, String at) {
+        List<ContentPart> blocks = readBlocks(message, at);
+        if (!blocks.isEmpty()) {
+            return blocks;
+        }
+        return reasoningText(message).<List<ContentPart>>map(t -> List.of(new ContentPart.Thinking(t,
+                Optional.empty()))).orElse(List.of());
+    }
+
+    /** As {@link #readAnswerReasoning} for a delta: plain reasoning text is a fragment of block 0. */
+    static List<ThinkingDelta> readDeltaReasoning(JsonNode delta, String at) {
+        List<ThinkingDelta> deltas = readDeltas(delta, at);
+        if (!deltas.isEmpty()) {
+            return deltas;
+        }
+        return reasoningText(delta).map(t -> List.of(ThinkingDelta.text(0, t))).orElse(List.of());
+    }
+
+    private static Optional<String> reasoningText(JsonNode node) {
+        for (String field : new String[] {"reasoning_content", "reasoning"}) {
+            JsonNode text = node.get(field);
+            if (text != null && text.isTextual() && !text.asText().isEmpty()) {
+                return Optional.of(text.asText());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Writes {@code reasoning_content} and {@code thinking_blocks} on a message, if it has reasoning blocks. */

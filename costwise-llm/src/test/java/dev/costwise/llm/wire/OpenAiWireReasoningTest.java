@@ -162,6 +162,24 @@ class OpenAiWireReasoningTest {
                 .hasMessageContaining("messages[0].thinking_blocks[0].type: unknown value 'dream'");
     }
 
+    @ParameterizedTest
+    @CsvSource({"reasoning_content", "reasoning"})
+    void givenAnAnswerWithPlainReasoningText_whenRead_thenItIsOneUnsignedBlockBeforeTheAnswer(String field) {
+        // DeepSeek (https://api-docs.deepseek.com/guides/reasoning_model) and vLLM: reasoning_content; Groq and
+        // OpenRouter: reasoning
+        WireCompletion answer = wire.readResponse(wire.parse("{\"id\":\"c\",\"model\":\"deepseek-reasoner\","
+                + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"4\",\"" + field
+                + "\":\"2 + 2 is 4.\"},\"finish_reason\":\"stop\"}]}"));
+        ChatChunk chunk = wire.readChunk(wire.parse("{\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"" + field + "\":\"2 + \"},\"finish_reason\":null}]}"));
+
+        assertThat(answer.message().reasoning()).containsExactly(new ContentPart.Thinking("2 + 2 is 4.",
+                Optional.empty()));
+        assertThat(answer.message().text()).isEqualTo("4");
+        assertThat(chunk.thinkingDeltas()).containsExactly(ThinkingDelta.text(0, "2 + "));
+        assertThat(chunk.contentDelta()).isEmpty();
+    }
+
     @Test
     void givenThinkingDeltas_whenWrittenAndReadBack_thenEachFragmentKeepsItsBlock() {
         ChatChunk chunk = ChatChunk.thinking("msg_1", "claude-sonnet-4-5", List.of(ThinkingDelta.text(0, "Let me"),

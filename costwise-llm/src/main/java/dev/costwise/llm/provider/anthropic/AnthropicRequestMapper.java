@@ -383,12 +383,11 @@ final class AnthropicRequestMapper {
                     image.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
                     blocks.add(b);
                 }
-                // sent back unchanged: Anthropic checks the signature and needs a tool turn's blocks with its results
-                case ContentPart.Thinking thinking -> {
-                    ObjectNode b = json.createObjectNode().put("type", "thinking").put("thinking", thinking.text());
-                    thinking.signature().ifPresent(sig -> b.put("signature", sig));
-                    blocks.add(b);
-                }
+                // sent back unchanged: Anthropic checks the signature and needs a tool turn's blocks with its results;
+                // an unsigned block is another provider's reasoning text, which Anthropic would refuse
+                case ContentPart.Thinking thinking -> thinking.signature().ifPresent(sig -> blocks.add(
+                        json.createObjectNode().put("type", "thinking").put("thinking", thinking.text())
+                                .put("signature", sig)));
                 case ContentPart.RedactedThinking redacted -> blocks.add(json.createObjectNode()
                         .put("type", "redacted_thinking").put("data", redacted.data()));
             }

@@ -404,6 +404,19 @@ class AnthropicRequestMapperTest {
     }
 
     @Test
+    void givenAnotherProvidersUnsignedReasoning_whenMapped_thenLeftOutAsAnthropicWouldRefuseIt() throws Exception {
+        // e.g. DeepSeek's reasoning_content, read as a block with no signature, before a fallback to Claude
+        Message assistant = new Message(Role.ASSISTANT, List.of(new ContentPart.Thinking("Hmm, 2 + 2.",
+                Optional.empty()), ContentPart.text("4")), Optional.empty(), List.of(), Optional.empty());
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.user("2 + 2?")).addMessage(assistant)
+                .addMessage(Message.user("and 3 + 3?")).build();
+
+        JsonNode content = mapper.toBody(request, OLD, 4096, false).path("messages").path(1).path("content");
+
+        assertThat(content).isEqualTo(read("[{\"type\":\"text\",\"text\":\"4\"}]"));
+    }
+
+    @Test
     void givenTwoAssistantMessagesMergedIntoOneTurn_whenMapped_thenAllReasoningBlocksComeFirstInTheirOrder()
             throws Exception {
         Message first = new Message(Role.ASSISTANT, List.of(new ContentPart.Thinking("one", Optional.of("s1")),
