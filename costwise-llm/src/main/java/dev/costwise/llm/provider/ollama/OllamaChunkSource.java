@@ -2,8 +2,10 @@ package dev.costwise.llm.provider.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.provider.http.ChunkSource;
@@ -65,15 +67,18 @@ final class OllamaChunkSource implements ChunkSource {
         for (ToolCall c : m.toolCalls()) {
             deltas.add(new ToolCallDelta(toolCalls++, Optional.of(c.id()), Optional.of(c.name()), c.arguments()));
         }
+        List<ThinkingDelta> thinking = m.reasoning().stream().filter(p -> p instanceof ContentPart.Thinking)
+                .map(p -> ThinkingDelta.text(0, ((ContentPart.Thinking) p).text())).toList();
         String modelName = node.path("model").asText("");
         if (node.path("done").asBoolean(false)) {
             done = true;
             stream.drainAndClose(4096); // only the end of the chunked body remains; keep the connection alive
             FinishReason reason = OllamaWire.finishReason(node, toolCalls > 0);
             return Optional.of(new ChatChunk(id, modelName, m.text(), deltas, Optional.of(reason),
-                    wire.readUsage(node)));
+                    wire.readUsage(node), thinking));
         }
-        return Optional.of(new ChatChunk(id, modelName, m.text(), deltas, Optional.empty(), Optional.empty()));
+        return Optional.of(new ChatChunk(id, modelName, m.text(), deltas, Optional.empty(), Optional.empty(),
+                thinking));
     }
 
     @Override

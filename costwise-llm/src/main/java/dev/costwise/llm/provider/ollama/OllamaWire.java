@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Ollama's native {@code /api/chat} JSON.
@@ -101,6 +102,11 @@ final class OllamaWire {
         ObjectNode node = mapper.createObjectNode();
         node.put("role", m.role().wireName());
         node.put("content", m.text());
+        String thinking = m.reasoning().stream().filter(p -> p instanceof ContentPart.Thinking)
+                .map(p -> ((ContentPart.Thinking) p).text()).collect(Collectors.joining());
+        if (!thinking.isEmpty()) {
+            node.put("thinking", thinking); // a message field of /api/chat: the model reads its earlier reasoning
+        }
         List<String> images = new ArrayList<>();
         for (ContentPart p : m.content()) {
             if (p instanceof ContentPart.Image img) {
@@ -150,7 +156,14 @@ final class OllamaWire {
             calls.add(new ToolCall(id, fn.path("name").asText(""),
                     args.isTextual() ? args.asText() : args.isMissingNode() ? "{}" : args.toString()));
         }
-        List<ContentPart> content = text.isEmpty() && !calls.isEmpty() ? List.of() : List.of(ContentPart.text(text));
+        List<ContentPart> content = new ArrayList<>();
+        String thinking = msg.path("thinking").asText("");
+        if (!thinking.isEmpty()) {
+            content.add(new ContentPart.Thinking(thinking, Optional.empty())); // Ollama signs nothing
+        }
+        if (!text.isEmpty() || calls.isEmpty() && content.isEmpty()) {
+            content.add(ContentPart.text(text));
+        }
         return new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
     }
 

@@ -18,6 +18,7 @@ import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
@@ -260,11 +261,45 @@ class OllamaChatModelTest {
                 .reasoningEffort(ReasoningEffort.HIGH).build();
 
         ChatResponse r = gptOss.execute(request, ctx);
+        server.enqueue(json(200, """
+                {"model":"gpt-oss:20b","message":{"role":"assistant","content":"Two."},"done":true,
+                 "done_reason":"stop","prompt_eval_count":90,"eval_count":5}"""));
+        gptOss.execute(request.toBuilder().addMessage(r.message()).addMessage(Message.user("And in berry?")).build(),
+                ctx);
 
         assertThat(r.text()).isEqualTo("There are 3 r's.");
+        assertThat(r.message().reasoning()).containsExactly(new ContentPart.Thinking(
+                "Count the letters: s-t-r-a-w-b-e-r-r-y.", Optional.empty()));
         JsonNode body = JSON.readTree(server.takeRequest().getBody().utf8());
         assertThat(body.get("model").asText()).isEqualTo("gpt-oss:20b");
         assertThat(body.get("think")).isEqualTo(JSON.readTree("\"high\""));
+        // https://docs.ollama.com/api/chat: an assistant message's thinking goes back in its own field
+        JsonNode next = JSON.readTree(server.takeRequest().getBody().utf8());
+        assertThat(next.at("/messages/1")).isEqualTo(JSON.readTree("""
+                {"role":"assistant","content":"There are 3 r's.",
+                 "thinking":"Count the letters: s-t-r-a-w-b-e-r-r-y."}"""));
+    }
+
+    @Test
+    void givenAThinkingModelsStream_whenRead_thenItsThinkingLinesBecomeReasoningDeltas() {
+        // https://docs.ollama.com/capabilities/thinking: streamed lines carry message.thinking before the content
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/x-ndjson")
+                .body("""
+                        {"model":"qwen3","message":{"role":"assistant","content":"","thinking":"Two plus"},"done":false}
+                        {"model":"qwen3","message":{"role":"assistant","content":"","thinking":" two."},"done":false}
+                        {"model":"qwen3","message":{"role":"assistant","content":"4"},"done":false}
+                        {"model":"qwen3","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":12,"eval_count":9}
+                        """).build());
+        List<ChatChunk> chunks = new ArrayList<>();
+
+        try (ChatStream s = model().stream(ChatRequest.of("qwen3", "2 + 2?"), ctx)) {
+            s.forEachRemaining(chunks::add);
+            assertThat(s.response().text()).isEqualTo("4");
+            assertThat(s.response().message().reasoning()).containsExactly(new ContentPart.Thinking(
+                    "Two plus two.", Optional.empty()));
+        }
+        assertThat(chunks.get(0).thinkingDeltas()).containsExactly(ThinkingDelta.text(0, "Two plus"));
+        assertThat(chunks.get(2).thinkingDeltas()).isEmpty();
     }
 
     @Test
