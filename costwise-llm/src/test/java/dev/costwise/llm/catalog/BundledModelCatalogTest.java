@@ -78,6 +78,57 @@ class BundledModelCatalogTest {
     }
 
     @Test
+    void givenClaudeModelsOf2026_whenLookedUp_thenEachHasThePricingPagePrices() {
+        // platform.claude.com model pages and pricing page: input, 5m write, 1h write, cache hit, output
+        assertAnthropicPrices("claude-opus-5-5", "4", "5", "8", "0.20", "20");
+        assertAnthropicPrices("claude-opus-5", "5", "6.25", "10", "0.50", "25");
+        assertAnthropicPrices("claude-opus-4-6", "5", "6.25", "10", "0.50", "25");
+        assertAnthropicPrices("claude-sonnet-5", "2", "2.50", "4", "0.20", "10");
+        assertAnthropicPrices("claude-sonnet-4-6", "3", "3.75", "6", "0.30", "15");
+        assertAnthropicPrices("claude-fable-5-1", "10", "12.50", "20", "0.25", "50");
+        assertAnthropicPrices("claude-fable-5", "10", "12.50", "20", "1", "50");
+
+        ModelInfo opus = catalog.require("claude-opus-4.7");
+        assertThat(opus.name()).isEqualTo("claude-opus-4-7");
+        assertThat(opus.contextWindow()).isEqualTo(1_000_000);
+        assertThat(opus.maxOutputTokens()).isEqualTo(128_000);
+    }
+
+    @Test
+    void givenClaudeModelsWithAMillionTokenWindowAtOneRate_whenLookedUp_thenTheyHaveNoLongContextTier() {
+        for (String model : List.of("claude-opus-5-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7",
+                "claude-opus-4-6", "claude-sonnet-5", "claude-sonnet-4-6", "claude-fable-5-1", "claude-fable-5")) {
+            ModelInfo m = catalog.require(model);
+            assertThat(m.contextWindow()).as(model).isEqualTo(1_000_000);
+            assertThat(m.pricing().orElseThrow().longContext()).as(model).isEmpty();
+        }
+    }
+
+    @Test
+    void givenGpt51_whenLookedUp_thenItHasTheModelPagePricesAndItsSnapshotAlias() {
+        assertPrices("gpt-5.1", "1.25", "0.125", "10");
+        ModelInfo m = catalog.require("gpt-5.1-2025-11-13");
+        assertThat(m.name()).isEqualTo("gpt-5.1");
+        assertThat(m.contextWindow()).isEqualTo(400_000);
+        assertThat(m.maxOutputTokens()).isEqualTo(128_000);
+        assertThat(m.pricing().orElseThrow().cacheWrite5mPerMillion()).as("OpenAI bills no cache writes for gpt-5.1")
+                .isEqualTo(Money.of("1.25"));
+    }
+
+    @Test
+    void givenNewModelsWithoutAFullOfficialPrice_whenLookedUp_thenTheyAreUnpricedRatherThanGuessed() {
+        for (String model : List.of("claude-sonnet-5-5", "claude-haiku-5-5", "claude-fable-5-2", "gpt-5.2",
+                "gpt-5.4", "gpt-5.4-mini", "gpt-5.5", "gpt-6.2-sol", "gemini-3.1-pro-preview",
+                "gemini-3-pro-preview", "gemini-3-flash-preview")) {
+            assertThat(catalog.require(model).pricing()).as(model).isEmpty();
+        }
+        ModelInfo gemini = catalog.require("gemini-3.1-pro-preview");
+        assertThat(gemini.contextWindow()).isEqualTo(1_048_576);
+        assertThat(gemini.maxOutputTokens()).isEqualTo(65_536);
+        assertThat(catalog.require("gpt-6.2-sol").contextWindow()).isEqualTo(1_050_000);
+    }
+
+    @Test
     void givenFreeTierDeployments_whenLookedUp_thenTheyCarryTheirDocumentedLimits() {
         FreeTier pro = catalog.require("gemini-2.5-pro:free").freeTier().orElseThrow();
         assertThat(pro.requestsPerMinute()).hasValue(5);
@@ -174,6 +225,16 @@ class BundledModelCatalogTest {
         assertThatThrownBy(() -> ModelCatalogs.builder().from(catalog).override("gpt-4x", Pricing.FREE))
                 .isInstanceOf(UnknownModelException.class)
                 .hasMessageContaining("gpt-4o");
+    }
+
+    private void assertAnthropicPrices(String model, String input, String write5m, String write1h, String hit,
+            String output) {
+        Pricing p = catalog.require(model).pricing().orElseThrow();
+        assertThat(p.inputPerMillion()).as(model + " input").isEqualTo(Money.of(input));
+        assertThat(p.cacheWrite5mPerMillion()).as(model + " 5m cache write").isEqualTo(Money.of(write5m));
+        assertThat(p.cacheWrite1hPerMillion()).as(model + " 1h cache write").isEqualTo(Money.of(write1h));
+        assertThat(p.cachedInputPerMillion()).as(model + " cache hit").isEqualTo(Money.of(hit));
+        assertThat(p.outputPerMillion()).as(model + " output").isEqualTo(Money.of(output));
     }
 
     private void assertPrices(String model, String input, String cached, String output) {
