@@ -7,6 +7,7 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -255,6 +256,11 @@ public final class ModelSelector {
             }
             if (m.contextWindow() < needWindow) {
                 rejected.add(m.name() + " window " + m.contextWindow() + " < " + needWindow);
+                continue;
+            }
+            // a model with no known price cannot be ranked by cost: as $0 it would always look cheapest
+            if (pricer.price(m.name(), Usage.of(in, out)).status() == PriceStatus.UNPRICED) {
+                rejected.add(m.name() + " has no known price");
                 continue;
             }
             if (prefs.maxCostPerCall().isPresent()) {
