@@ -233,11 +233,49 @@ class ReasoningEndToEndTest {
     }
 
     @Test
+    void givenARouteWithItsOwnCap_whenItIsChosen_thenTheStricterOfRouteAndPipelineCapsApplies() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueue(OpenAiFake.completion("o4-mini", "42", 20, 30));
+        }
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - {name: thinker, provider: openai, model: o4-mini, base_url: %s/v1}
+                pipelines:
+                  auto:
+                    max_reasoning_effort: medium
+                    routes:
+                      # in production: when: {budget_utilization_above: 0.8}, so the model thinks less as money runs out
+                      - {name: quick, model: thinker, max_reasoning_effort: minimal, when: {keywords: [quick]}}
+                    default_route: thinker
+                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER))) {
+            String ask = "{\"model\": \"auto\", \"reasoning_effort\": \"high\", \"messages\": [{\"role\": "
+                    + "\"user\", \"content\": \"%s\"}]}";
+            HttpResponse<String> quick = chat(gw, ask.formatted("a quick one: 6 * 7?"));
+            chat(gw, ask.formatted("prove Fermat's little theorem"));
+
+            assertThat(quick.headers().firstValue("x-costwise-route")).hasValue("quick");
+            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("minimal");
+            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("medium"); // the pipeline's cap
+        }
+    }
+
+    @Test
     void givenAnUnknownCap_whenTheConfigIsLoaded_thenTheProblemNamesItsPath() {
         assertThatThrownBy(() -> cappedGateway("cheap")).isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
                         "pipelines.thinker.max_reasoning_effort: unknown effort 'cheap' (known: none, minimal, low, "
                                 + "medium, high, xhigh, max)"));
+        assertThatThrownBy(() -> new TestGateway("""
+                models:
+                  - {name: thinker, provider: openai, model: o4-mini, base_url: http://127.0.0.1:9/v1}
+                pipelines:
+                  auto:
+                    routes: [{name: quick, model: thinker, max_reasoning_effort: tiny}]
+                """, Map.of())).isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).contains(
+                        "pipelines.auto.routes[0].max_reasoning_effort: unknown effort 'tiny' (known: none, minimal, "
+                                + "low, medium, high, xhigh, max)"));
     }
 
     @Test

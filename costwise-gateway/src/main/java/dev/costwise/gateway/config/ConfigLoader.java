@@ -602,7 +602,7 @@ public final class ConfigLoader {
                 problem(p, "expected a mapping with name, model and when, found " + kind(n));
                 return null;
             }
-            unknownFields(n, p, Set.of("name", "model", "when"));
+            unknownFields(n, p, Set.of("name", "model", "when", "max_reasoning_effort"));
             Optional<String> name = reqHeaderSafe(n, "name", p + ".name", "x-costwise-route");
             Optional<String> model = reqString(n, "model", p + ".model");
             model.ifPresent(t -> requireTarget(t, p + ".model", targets));
@@ -634,11 +634,14 @@ public final class ConfigLoader {
                     minUtil = optShare(w, "budget_utilization_above", wp + ".budget_utilization_above");
                 }
             }
+            Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
+                    .flatMap(e -> reasoningEffort(e, p + ".max_reasoning_effort"));
             if (name.isEmpty() || model.isEmpty()) {
                 return null;
             }
             return new RouteRule(name.get(), model.get(), minChars, maxChars,
-                    keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil);
+                    keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil,
+                    maxEffort);
         }
 
         /** A model's {@code circuit_breaker}: absent for the default, {@code off}, or a mapping of overrides. */

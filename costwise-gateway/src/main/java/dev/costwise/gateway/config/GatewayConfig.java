@@ -322,14 +322,18 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      *     {@code complex})
      * @param maxBudgetUtilization the global budget is used up to at most this share (0..1)
      * @param minBudgetUtilization the global budget is used at least this share (0..1)
+     * @param maxReasoningEffort the most reasoning a request on this route may ask for (stricter than the
+     *     pipeline's cap, if lower): with {@code budget_utilization_above}, the same model thinks less as the budget
+     *     runs out
      */
     public record RouteRule(String name, String model, Optional<Integer> minChars, Optional<Integer> maxChars,
             List<String> keywords, Optional<String> complexity, Optional<Double> maxBudgetUtilization,
-            Optional<Double> minBudgetUtilization) {
+            Optional<Double> minBudgetUtilization, Optional<ReasoningEffort> maxReasoningEffort) {
         public RouteRule {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(model, "model");
             keywords = List.copyOf(keywords);
+            Objects.requireNonNull(maxReasoningEffort, "maxReasoningEffort");
         }
     }
 

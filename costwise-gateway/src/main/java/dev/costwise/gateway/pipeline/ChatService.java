@@ -9,11 +9,13 @@ import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.cost.CostRecord;
@@ -28,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import java.util.stream.Stream;
 
 /**
  * Runs one chat request through its pipeline: key checks, cache, budget, router, fallbacks, retries and timeouts,
@@ -162,7 +166,6 @@ public final class ChatService {
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
                         directory.callableNames()) + ")"));
-        pipeline.maxReasoningEffort().ifPresent(max -> ReasoningSettings.cap(body, max));
         String allText = allText(body);
         String lastUser = lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)
@@ -170,6 +173,7 @@ public final class ChatService {
                 : new RouteSelector.Choice("default", Optional.empty(), new RouteSelector.Classification(
                         "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
+        reasoningCap(pipeline, choice).ifPresent(max -> ReasoningSettings.cap(body, max));
         List<Model> candidates = new ArrayList<>(directory.expand(target, ModelKind.CHAT));
         if (candidates.isEmpty() && !directory.expand(target).isEmpty()) {
             throw new GatewayException.InvalidField("model", "'" + target + "' is an embedding model: send it to "
@@ -190,6 +194,13 @@ public final class ChatService {
         long maxOut = Plan.outputLimit(body, candidates.getFirst());
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body)));
+    }
+
+    /** @return the stricter of the pipeline's and the chosen route's {@code max_reasoning_effort}, if either has one */
+    private static Optional<ReasoningEffort> reasoningCap(Pipeline pipeline, RouteSelector.Choice choice) {
+        Optional<ReasoningEffort> route = pipeline.routes().stream().filter(r -> r.name().equals(choice.name()))
+                .findFirst().flatMap(RouteRule::maxReasoningEffort);
+        return Stream.concat(pipeline.maxReasoningEffort().stream(), route.stream()).min(Comparator.naturalOrder());
     }
 
     /** @return " (configured: a, b, …)" naming up to 8 models that can serve {@code kind}, or "" if none can */
