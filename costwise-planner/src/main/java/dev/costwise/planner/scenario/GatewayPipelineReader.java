@@ -121,15 +121,17 @@ public final class GatewayPipelineReader {
             when.path("keywords").forEach(k -> keywords.add(k.asText()));
             rules.add(new RouteRule(Optional.ofNullable(when.path("complexity").textValue()),
                     optInt(when, "max_chars"), keywords, routeName, optInt(when, "min_chars"),
-                    when.has("budget_utilization_below")
-                            ? OptionalDouble.of(when.get("budget_utilization_below").asDouble())
-                            : OptionalDouble.empty()));
+                    share(when, "budget_utilization_below"), share(when, "budget_utilization_above")));
         }
         String defaultModel = names.model(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(CallSite.of(defaultModel)));
         downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
                 fallbacks, budgetSpec);
+    }
+
+    private static OptionalDouble share(JsonNode when, String field) {
+        return when.has(field) ? OptionalDouble.of(when.get(field).asDouble()) : OptionalDouble.empty();
     }
 
     private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {

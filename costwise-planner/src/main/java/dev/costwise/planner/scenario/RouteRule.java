@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
 /**
  * One routing rule; the first rule that matches a request picks its route. A rule matches when every condition it
  * sets holds: the request's complexity class, a prompt shorter than {@code maxPromptChars} characters (the spec's
  * {@code len(prompt) < 100}) or at least {@code minPromptChars} long, a prompt containing one of {@code keywords} (the
- * spec's support router), a budget utilization below a share (the gateway's {@code budget_utilization_below}).
+ * spec's support router), a budget utilization below a share (the gateway's {@code budget_utilization_below}) or at
+ * least a share ({@code budget_utilization_above}).
  *
  * <p>A synthetic request carries its class; a replayed one is classed by prompt length
  * ({@link #complexityOf(String)}), a stand-in for the gateway's rule-based classifier.
@@ -21,9 +23,10 @@ import java.util.OptionalInt;
  * @param route the route to take
  * @param minPromptChars the prompt must be at least this long, if set
  * @param budgetUtilizationBelow the budget's utilization must be below this share, if set
+ * @param budgetUtilizationAbove the budget's utilization must be at least this share, if set
  */
 public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route,
-        OptionalInt minPromptChars, java.util.OptionalDouble budgetUtilizationBelow) {
+        OptionalInt minPromptChars, OptionalDouble budgetUtilizationBelow, OptionalDouble budgetUtilizationAbove) {
 
     public RouteRule {
         Objects.requireNonNull(className, "className");
@@ -32,10 +35,21 @@ public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, 
         Objects.requireNonNull(route, "route");
         Objects.requireNonNull(minPromptChars, "minPromptChars");
         Objects.requireNonNull(budgetUtilizationBelow, "budgetUtilizationBelow");
+        Objects.requireNonNull(budgetUtilizationAbove, "budgetUtilizationAbove");
         ScenarioException.require(className.isPresent() || maxPromptChars.isPresent() || !keywords.isEmpty()
-                || minPromptChars.isPresent() || budgetUtilizationBelow.isPresent(),
-                "route rule for '%s' needs a condition (class, maxPromptChars, minPromptChars, keywords or"
-                        + " budgetUtilizationBelow)", route);
+                || minPromptChars.isPresent() || budgetUtilizationBelow.isPresent()
+                || budgetUtilizationAbove.isPresent(),
+                "route rule for '%s' needs a condition (class, maxPromptChars, minPromptChars, keywords,"
+                        + " budgetUtilizationBelow or budgetUtilizationAbove)", route);
+    }
+
+    /**
+     * A rule with no lower bound on the budget's utilization; the other components as above.
+     */
+    public RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route,
+            OptionalInt minPromptChars, OptionalDouble budgetUtilizationBelow) {
+        this(className, maxPromptChars, keywords, route, minPromptChars, budgetUtilizationBelow,
+                OptionalDouble.empty());
     }
 
     /**
@@ -47,7 +61,8 @@ public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, 
      * @param route the route
      */
     public RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route) {
-        this(className, maxPromptChars, keywords, route, OptionalInt.empty(), java.util.OptionalDouble.empty());
+        this(className, maxPromptChars, keywords, route, OptionalInt.empty(), OptionalDouble.empty(),
+                OptionalDouble.empty());
     }
 
     /**
@@ -85,6 +100,9 @@ public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, 
             return false;
         }
         if (budgetUtilizationBelow.isPresent() && budgetUtilization >= budgetUtilizationBelow.getAsDouble()) {
+            return false;
+        }
+        if (budgetUtilizationAbove.isPresent() && budgetUtilization < budgetUtilizationAbove.getAsDouble()) {
             return false;
         }
         if (maxPromptChars.isPresent() && promptText.length() >= maxPromptChars.getAsInt()) {

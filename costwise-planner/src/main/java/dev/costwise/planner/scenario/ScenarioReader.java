@@ -193,7 +193,7 @@ public final class ScenarioReader {
             try {
                 OptionalInt min = e.optLong("minPromptChars").stream().mapToInt(Math::toIntExact).findFirst();
                 rules.add(new RouteRule(e.optText("class"), max, keywords, e.text("route"), min,
-                        e.optDouble("budgetUtilizationBelow")));
+                        e.optDouble("budgetUtilizationBelow"), e.optDouble("budgetUtilizationAbove")));
             } catch (ScenarioException x) {
                 throw e.error(x.getMessage());
             }

@@ -50,4 +50,28 @@ class GatewayPipelineReaderTest {
                 .isInstanceOf(ScenarioException.class).hasMessageContaining("no pipeline or model named 'nope'")
                 .hasMessageContaining("auto");
     }
+
+    @Test
+    void givenARouteForAnAlmostSpentBudget_whenRead_thenItMatchesOnlyFromThatUtilizationOn() {
+        String yaml = """
+                models:
+                  - {name: smart, provider: openai, model: gpt-4o}
+                  - {name: thinker, provider: openai, model: o4-mini}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: premium, model: smart, when: {complexity: complex, budget_utilization_below: 0.8}}
+                      - {name: frugal, model: thinker, max_reasoning_effort: low,
+                         when: {complexity: complex, budget_utilization_above: 0.8}}
+                    default_route: smart
+                """;
+
+        RouterSpec router = reader.read(yaml, "auto", "inline.yaml").router().orElseThrow();
+
+        RouteRule frugal = router.rules().get(1);
+        assertThat(frugal.matches(Optional.of("complex"), "x", 0.5)).isFalse();
+        assertThat(frugal.matches(Optional.of("complex"), "x", 0.8)).isTrue();
+        assertThat(frugal.matches(Optional.of("simple"), "x", 0.9)).isFalse();
+        assertThat(router.rules().getFirst().matches(Optional.of("complex"), "x", 0.8)).isFalse();
+    }
 }
