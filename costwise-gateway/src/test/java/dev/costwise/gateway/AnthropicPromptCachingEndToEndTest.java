@@ -97,6 +97,32 @@ class AnthropicPromptCachingEndToEndTest {
     }
 
     @Test
+    void givenBreakpoints_whenTheModelIsOpenAisOrOpenRouters_thenOpenAiGetsNoneAndOpenRouterGetsThemAll()
+            throws Exception {
+        // OpenAI refuses unknown fields in messages and tools and caches prompts on its own; OpenRouter passes
+        // cache_control on to Anthropic (https://openrouter.ai/docs/features/prompt-caching)
+        String base = upstream.url("/v1").toString().replaceAll("/$", "");
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 20, 1));
+        upstream.enqueue(OpenAiFake.completion("anthropic/claude-haiku-4.5", "ok", 20, 1));
+        try (TestGateway gw = gateway("""
+                  - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s}
+                  - {name: routed, provider: openrouter, model: anthropic/claude-haiku-4.5, api_key: k, base_url: %1$s}
+                """.formatted(base))) {
+            gw.post("/v1/chat/completions", MARKED_REQUEST.replace("\"claude\"", "\"mini\""));
+            gw.post("/v1/chat/completions", MARKED_REQUEST.replace("\"claude\"", "\"routed\""));
+
+            JsonNode toOpenAi = sentToAnthropic();
+            JsonNode toOpenRouter = sentToAnthropic();
+            assertThat(toOpenAi.toString()).doesNotContain("cache_control");
+            assertThat(toOpenAi.at("/messages/0/content/0/text").asText()).isEqualTo("You answer from the manual.");
+            assertThat(toOpenAi.at("/tools/0/function/name").asText()).isEqualTo("lookup");
+            assertThat(toOpenRouter.at("/messages/0/content/0/cache_control")).isEqualTo(TestGateway.json(
+                    "{\"type\":\"ephemeral\"}"));
+            assertThat(toOpenRouter.at("/tools/0/cache_control/ttl").asText()).isEqualTo("1h");
+        }
+    }
+
+    @Test
     void givenPromptCachingToolsAndSystem_whenARequestPlacesNoBreakpoint_thenTheGatewayPlacesThem()
             throws Exception {
         anthropicAnswers("{\"input_tokens\":40,\"cache_creation_input_tokens\":2000,\"output_tokens\":10}");

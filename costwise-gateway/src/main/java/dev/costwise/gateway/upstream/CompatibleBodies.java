@@ -3,28 +3,44 @@ package dev.costwise.gateway.upstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.wire.OpenAiWire;
+import java.util.Set;
 
 /**
- * Makes a caller's chat body fit an OpenAI-compatible upstream that is sent it as is. Two of the gateway's own
- * extensions would be refused there: Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their
- * {@code reasoning_content}), which only an Anthropic model reads, and OpenRouter's {@code reasoning} object, which
- * OpenAI's chat API does not know ({@code reasoning_effort} carries the nearest effort instead). The body is shared by
- * a request's attempts, which may go to Anthropic next, so a body that needs a change is copied; most need none and
- * are returned as they are. Stateless.
+ * Makes a caller's chat body fit an OpenAI-compatible upstream that is sent it as is. Three of the gateway's own
+ * extensions would be refused there:
+ *
+ * <ul>
+ *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}), which
+ *       only an Anthropic model reads: removed for every such upstream.</li>
+ *   <li>OpenRouter's {@code reasoning} object, which OpenAI's chat API does not know: every upstream but OpenRouter
+ *       gets {@code reasoning_effort} instead (the budget's nearest effort).</li>
+ *   <li>Prompt-cache breakpoints ({@code cache_control} on a content part, a message or a tool, the LiteLLM form
+ *       Anthropic clients send): OpenAI refuses unknown fields in messages and tools, and the providers named here
+ *       cache prompts on their own, so they are removed for them. OpenRouter hands them to Anthropic and Gemini, and
+ *       an {@code openai-compatible} server may be a proxy that does the same: those keep them.</li>
+ * </ul>
+ *
+ * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
+ * copied; most need none and are returned as they are. Stateless.
  */
 final class CompatibleBodies {
     private static final OpenAiWire WIRE = new OpenAiWire();
+    /** Providers whose OpenAI-format API takes no {@code cache_control}. */
+    private static final Set<String> NO_CACHE_CONTROL = Set.of("openai", "groq", "deepseek", "mistral",
+            "huggingface", "together", "ollama");
+    private static final String CACHE_CONTROL = "cache_control";
 
     private CompatibleBodies() {}
 
     /**
      * @param body the request body (already checked)
-     * @param provider the upstream's provider id; {@code openrouter} keeps its own {@code reasoning} object
+     * @param provider the upstream's provider id
      * @return the body to send: {@code body} itself when nothing needs changing
      */
     static ObjectNode forUpstream(ObjectNode body, String provider) {
         boolean convertReasoning = body.has("reasoning") && !provider.equals("openrouter");
-        if (!convertReasoning && !hasReasoningBlocks(body)) {
+        boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
+        if (!convertReasoning && !stripCacheControl && !hasReasoningBlocks(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
@@ -38,6 +54,9 @@ final class CompatibleBodies {
                 ((ObjectNode) message).remove("reasoning_content"); // our copy of the blocks' text
             }
         }
+        if (stripCacheControl) {
+            forEachMarkable(copy, node -> node.remove(CACHE_CONTROL));
+        }
         return copy;
     }
 
@@ -48,5 +67,30 @@ final class CompatibleBodies {
             }
         }
         return false;
+    }
+
+    private static boolean hasCacheControl(ObjectNode body) {
+        boolean[] found = {false};
+        forEachMarkable(body, node -> found[0] |= node.has(CACHE_CONTROL));
+        return found[0];
+    }
+
+    /** Visits every object that may carry {@code cache_control}: tools, messages and their content parts. */
+    private static void forEachMarkable(ObjectNode body, java.util.function.Consumer<ObjectNode> visit) {
+        for (JsonNode tool : body.path("tools")) {
+            if (tool instanceof ObjectNode t) {
+                visit.accept(t);
+            }
+        }
+        for (JsonNode message : body.path("messages")) {
+            if (message instanceof ObjectNode m) {
+                visit.accept(m);
+            }
+            for (JsonNode part : message.path("content")) {
+                if (part instanceof ObjectNode p) {
+                    visit.accept(p);
+                }
+            }
+        }
     }
 }
