@@ -334,6 +334,19 @@ class ReasoningEndToEndTest {
         }
     }
 
+    @Test
+    void givenAdaptiveThinkingAtMaxForAnOpenAiModel_whenSent_thenOpenAisDeepestEffortGoes() throws Exception {
+        upstream.enqueue(OpenAiFake.completion("o4-mini", "42", 20, 30));
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = messages(gw, """
+                    {"model": "thinker", "max_tokens": 8000, "thinking": {"type": "adaptive"},
+                     "output_config": {"effort": "max"}, "messages": [{"role": "user", "content": "6 * 7?"}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("xhigh"); // OpenAI has no max
+        }
+    }
+
     /** Anthropic's answer with a signed thinking block before its tool call (extended-thinking docs, tool use). */
     private static MockResponse anthropicThinkingToolAnswer() {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""

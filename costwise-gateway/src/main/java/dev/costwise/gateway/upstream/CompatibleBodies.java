@@ -13,7 +13,8 @@ import java.util.Set;
  *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}), which
  *       only an Anthropic model reads: removed for every such upstream.</li>
  *   <li>OpenRouter's {@code reasoning} object, which OpenAI's chat API does not know: every upstream but OpenRouter
- *       gets {@code reasoning_effort} instead (the budget's nearest effort).</li>
+ *       gets {@code reasoning_effort} instead (the budget's nearest effort), and Anthropic's {@code max} effort
+ *       becomes OpenAI's deepest, {@code xhigh}.</li>
  *   <li>Prompt-cache breakpoints ({@code cache_control} on a content part, a message or a tool, the LiteLLM form
  *       Anthropic clients send): OpenAI refuses unknown fields in messages and tools, and the providers named here
  *       cache prompts on their own, so they are removed for them. OpenRouter hands them to Anthropic and Gemini, and
@@ -38,15 +39,20 @@ final class CompatibleBodies {
      * @return the body to send: {@code body} itself when nothing needs changing
      */
     static ObjectNode forUpstream(ObjectNode body, String provider) {
-        boolean convertReasoning = body.has("reasoning") && !provider.equals("openrouter");
+        boolean convertObject = body.has("reasoning") && !provider.equals("openrouter");
+        // OpenAI-style efforts end at xhigh: Anthropic's max (a Messages client's output_config) is sent as that
+        boolean lowerMax = "max".equals(body.path("reasoning_effort").asText());
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
-        if (!convertReasoning && !stripCacheControl && !hasReasoningBlocks(body)) {
+        if (!convertObject && !lowerMax && !stripCacheControl && !hasReasoningBlocks(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
-        if (convertReasoning) {
+        if (convertObject) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));
             copy.remove("reasoning");
+        }
+        if (lowerMax) {
+            copy.put("reasoning_effort", "xhigh");
         }
         for (JsonNode message : copy.path("messages")) {
             if (message.has("thinking_blocks")) {
