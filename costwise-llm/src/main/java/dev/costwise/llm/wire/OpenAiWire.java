@@ -441,10 +441,7 @@ public final class OpenAiWire {
         marked.set(marked.size() - 1, switch (last) {
             case ContentPart.Text t -> new ContentPart.Text(t.text(), mark);
             case ContentPart.Image i -> new ContentPart.Image(i.url(), i.detail(), mark);
-            case ContentPart.Thinking t -> throw new WireFormatException(path(at, "cache_control"),
-                    "cannot mark a reasoning block");
-            case ContentPart.RedactedThinking r -> throw new WireFormatException(path(at, "cache_control"),
-                    "cannot mark a reasoning block");
+            default -> throw new WireFormatException(path(at, "cache_control"), "cannot mark a reasoning block");
         });
         return marked;
     }
@@ -590,8 +587,7 @@ public final class OpenAiWire {
                         img.put("url", i.url());
                         i.detail().ifPresent(d -> img.put("detail", d));
                     }
-                    case ContentPart.Thinking t -> throw new IllegalStateException("reasoning was filtered out");
-                    case ContentPart.RedactedThinking r -> throw new IllegalStateException("reasoning filtered out");
+                    default -> throw new IllegalStateException("reasoning blocks are written apart: " + p);
                 }
                 if (marked) {
                     p.cacheControl().ifPresent(c -> part.set("cache_control", c.toJson()));

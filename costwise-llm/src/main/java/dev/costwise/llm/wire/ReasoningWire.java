@@ -109,21 +109,23 @@ final class ReasoningWire {
     /** Reads an assistant message's {@code thinking_blocks}, in order; empty if it has none. */
     static List<ContentPart> readBlocks(JsonNode message, String at) {
         JsonNode blocks = blocks(message, at);
-        String bat = path(at, BLOCKS);
         List<ContentPart> parts = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
-            String at2 = index(bat, i);
-            JsonNode block = requireObject(blocks.get(i), at2);
-            String type = requireString(block, "type", at2);
-            parts.add(switch (type) {
-                case "thinking" -> new ContentPart.Thinking(optString(block, "thinking", at2).orElse(""),
-                        optString(block, "signature", at2));
-                case "redacted_thinking" -> new ContentPart.RedactedThinking(requireString(block, "data", at2));
-                default -> throw new WireFormatException(path(at2, "type"), "unknown value '" + type
-                        + "'; expected thinking or redacted_thinking");
-            });
+            parts.add(readBlock(blocks.get(i), index(path(at, BLOCKS), i)));
         }
         return parts;
+    }
+
+    private static ContentPart readBlock(JsonNode node, String at) {
+        JsonNode block = requireObject(node, at);
+        String type = requireString(block, "type", at);
+        return switch (type) {
+            case "thinking" -> new ContentPart.Thinking(optString(block, "thinking", at).orElse(""),
+                    optString(block, "signature", at));
+            case "redacted_thinking" -> new ContentPart.RedactedThinking(requireString(block, "data", at));
+            default -> throw new WireFormatException(path(at, "type"), "unknown value '" + type
+                    + "'; expected thinking or redacted_thinking");
+        };
     }
 
     /**
@@ -203,21 +205,15 @@ final class ReasoningWire {
     /** Reads a delta's {@code thinking_blocks}; a block with no {@code index} (LiteLLM writes none) is block 0. */
     static List<ThinkingDelta> readDeltas(JsonNode delta, String at) {
         JsonNode blocks = blocks(delta, at);
-        String bat = path(at, BLOCKS);
         List<ThinkingDelta> out = new ArrayList<>();
         for (int i = 0; i < blocks.size(); i++) {
-            String at2 = index(bat, i);
-            JsonNode block = requireObject(blocks.get(i), at2);
-            int number = optLong(block, "index", at2).orElse(0L).intValue();
-            String type = requireString(block, "type", at2);
-            ThinkingDelta d = switch (type) {
-                case "thinking" -> new ThinkingDelta(number, optString(block, "thinking", at2).orElse(""),
-                        optString(block, "signature", at2), Optional.empty());
-                case "redacted_thinking" -> ThinkingDelta.redacted(number, requireString(block, "data", at2));
-                default -> throw new WireFormatException(path(at2, "type"), "unknown value '" + type
-                        + "'; expected thinking or redacted_thinking");
-            };
-            out.add(d);
+            String blockAt = index(path(at, BLOCKS), i);
+            int number = optLong(blocks.get(i), "index", blockAt).orElse(0L).intValue();
+            out.add(switch (readBlock(blocks.get(i), blockAt)) {
+                case ContentPart.Thinking t -> new ThinkingDelta(number, t.text(), t.signature(), Optional.empty());
+                case ContentPart.RedactedThinking r -> ThinkingDelta.redacted(number, r.data());
+                default -> throw new IllegalStateException("readBlock reads reasoning blocks only");
+            });
         }
         return out;
     }
