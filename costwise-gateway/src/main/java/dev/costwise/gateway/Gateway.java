@@ -152,12 +152,15 @@ public final class Gateway implements AutoCloseable {
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
         MessagesEndpoint messages = new MessagesEndpoint(http, auth, service, json);
+        ResponsesEndpoint responses = new ResponsesEndpoint(http, auth, service, json, b.clock, b.ticker);
         HttpRouting.Builder routing = new Endpoints()
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
                 .post("/v1/messages", tracked(messages::handle))
                 .post("/v1/messages/count_tokens", tracked(messages::countTokens))
-                .post("/v1/responses", tracked(new ResponsesEndpoint(http, auth, service, json, b.clock)::handle))
+                .post("/v1/responses", tracked(responses::handle))
+                .get("/v1/responses/{id}", responses::get)
+                .delete("/v1/responses/{id}", responses::delete)
                 .post("/v1/embeddings", tracked(chat::embeddings))
                 .get("/v1/models", info::models)
                 .get("/v1/models/{+id}", info::model)

@@ -66,7 +66,7 @@ class ResponsesEndToEndTest {
             assertThat(response.path("object").asText()).isEqualTo("response");
             assertThat(response.path("id").asText()).startsWith("resp_");
             assertThat(response.path("status").asText()).isEqualTo("completed");
-            assertThat(response.path("store").asBoolean(true)).as("the gateway keeps no responses").isFalse();
+            assertThat(response.path("store").asBoolean(false)).as("stored, as asked").isTrue();
             assertThat(response.path("output")).hasSize(1);
             JsonNode item = response.at("/output/0");
             assertThat(item.path("type").asText()).isEqualTo("message");
@@ -214,7 +214,7 @@ class ResponsesEndToEndTest {
     void givenWhatTheGatewayCannotServe_whenSent_thenA400InOpenAisShapeNamesTheFieldAndNothingIsCalled() {
         try (TestGateway gw = gateway()) {
             assertError(gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"hi\", "
-                    + "\"previous_response_id\": \"resp_1\"}"), "previous_response_id", "send the whole conversation");
+                    + "\"previous_response_id\": \"resp_1\"}"), "previous_response_id", "no stored response 'resp_1'");
             assertError(gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"hi\", "
                     + "\"tools\": [{\"type\": \"web_search\"}]}"), "tools[0].type", "built-in tool 'web_search'");
             assertError(gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": [{\"type\": \"input_file\", "

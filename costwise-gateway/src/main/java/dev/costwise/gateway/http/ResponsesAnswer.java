@@ -42,7 +42,9 @@ final class ResponsesAnswer {
         r.set("tool_choice", request.hasNonNull("tool_choice") ? request.get("tool_choice") : NODES.textNode("auto"));
         r.set("tools", request.path("tools").isArray() ? request.get("tools") : NODES.arrayNode());
         r.set("top_p", request.path("top_p").isNumber() ? request.get("top_p") : NODES.nullNode());
-        r.put("store", false); // the gateway keeps no responses
+        r.put("store", stores(request));
+        r.set("previous_response_id", request.hasNonNull("previous_response_id")
+                ? request.get("previous_response_id") : NODES.nullNode());
         r.set("metadata", request.path("metadata").isObject() ? request.get("metadata") : NODES.objectNode());
         r.putNull("usage");
         return r;
@@ -71,6 +73,11 @@ final class ResponsesAnswer {
         }
         finish(r, choice.path("finish_reason").asText("stop"), completion.path("usage"));
         return r;
+    }
+
+    /** @return whether the request asks for its response to be stored ({@code store}, true unless false) */
+    static boolean stores(JsonNode request) {
+        return request.path("store").asBoolean(true);
     }
 
     /** Sets a finished response's status (and why it is incomplete) and usage. */

@@ -2,7 +2,9 @@ package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
@@ -11,15 +13,19 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/responses}: OpenAI's Responses API, stateless, in front of the same pipelines as
+ * {@code POST /v1/responses}: OpenAI's Responses API in front of the same pipelines as
  * {@code /v1/chat/completions}, so clients and agent frameworks written for it get routing, caching, budgets,
  * fallbacks and the ledger for any configured model. The request is translated by {@link ResponsesRequest}, answers
  * by {@link ResponsesAnswer}, streams by {@link ResponsesStream}; errors keep OpenAI's shape and statuses, and the
- * {@code x-costwise-*} headers are those of chat completions.
+ * {@code x-costwise-*} headers are those of chat completions. Responses are stored unless the request says
+ * {@code store: false} ({@link StoredResponses}: in memory, for an hour), so a request may continue one with
+ * {@code previous_response_id}, and {@code GET} and {@code DELETE /v1/responses/{id}} read and forget them.
  */
 public final class ResponsesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ResponsesEndpoint.class);
@@ -29,6 +35,7 @@ public final class ResponsesEndpoint {
     private final ChatService service;
     private final ObjectMapper json;
     private final Clock clock;
+    private final StoredResponses stored;
 
     /**
      * @param http body reading, request ids and errors
@@ -36,14 +43,16 @@ public final class ResponsesEndpoint {
      * @param service the pipeline
      * @param json parses and writes the bodies
      * @param clock gives a streamed response's {@code created_at}
+     * @param ticker measures how long stored responses are kept
      */
     public ResponsesEndpoint(HttpExchange http, Authenticator auth, ChatService service, ObjectMapper json,
-            Clock clock) {
+            Clock clock, Ticker ticker) {
         this.http = http;
         this.auth = auth;
         this.service = service;
         this.json = json;
         this.clock = clock;
+        this.stored = new StoredResponses(ticker);
     }
 
     /** Handles one request. */
@@ -53,11 +62,25 @@ public final class ResponsesEndpoint {
         try {
             Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
             JsonNode request = http.readJson(req);
-            ObjectNode body = RequestValidator.chat(ResponsesRequest.toChat(request));
+            if (!request.isObject()) {
+                throw new GatewayException.InvalidField("body", "expected a JSON object with model and input");
+            }
+            Optional<String> previous = previousId(request);
+            ArrayNode input = ResponsesRequest.inputItems(request);
+            ObjectNode body = RequestValidator.chat(ResponsesRequest.toChat(withHistory(request, previous, input,
+                    caller.keyId())));
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = ChatEndpoint.cacheMode(req);
+            Consumer<ObjectNode> store = answer -> {
+                if (ResponsesAnswer.stores(request)) {
+                    ArrayNode turn = input.deepCopy();
+                    turn.addAll((ArrayNode) answer.get("output"));
+                    stored.put(responseId, caller.keyId(), previous, turn, answer);
+                }
+            };
             if (body.path("stream").asBoolean(false)) {
-                ResponsesStream sink = new ResponsesStream(res, json, responseId, request, clock.millis() / 1000);
+                ResponsesStream sink = new ResponsesStream(res, json, responseId, request, clock.millis() / 1000,
+                        store);
                 try {
                     service.stream(caller, requestId, plan, mode, true, sink);
                 } catch (IOException e) {
@@ -69,8 +92,9 @@ public final class ResponsesEndpoint {
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             HttpExchange.answerHeaders(res, r);
             JsonNode completion = json.readTree(r.body());
-            HttpExchange.send(res, 200, json.writeValueAsBytes(ResponsesAnswer.response(completion, responseId,
-                    request, "msg_" + requestId)));
+            ObjectNode answer = ResponsesAnswer.response(completion, responseId, request, "msg_" + requestId);
+            store.accept(answer);
+            HttpExchange.send(res, 200, json.writeValueAsBytes(answer));
         } catch (GatewayException e) {
             if (!res.isSent()) {
                 HttpExchange.sendFailure(res, e, ErrorResponses::body);
@@ -84,5 +108,64 @@ public final class ResponsesEndpoint {
                 HttpExchange.sendInternal(res, requestId);
             }
         }
+    }
+
+    /** {@code GET /v1/responses/{id}}: a stored response, to the key that created it. */
+    public void get(ServerRequest req, ServerResponse res) {
+        http.requestId(req, res);
+        try {
+            Caller caller = auth.authenticate(Authenticator.credential(req));
+            String id = req.path().pathParameters().get("id");
+            ObjectNode answer = stored.response(id, caller.keyId()).orElseThrow(() -> notStored(id));
+            http.sendJson(res, 200, answer);
+        } catch (GatewayException e) {
+            HttpExchange.sendFailure(res, e, ErrorResponses::body);
+        }
+    }
+
+    /** {@code DELETE /v1/responses/{id}}: forgets a stored response; a conversation through it ends there. */
+    public void delete(ServerRequest req, ServerResponse res) {
+        http.requestId(req, res);
+        try {
+            Caller caller = auth.authenticate(Authenticator.credential(req));
+            String id = req.path().pathParameters().get("id");
+            if (!stored.delete(id, caller.keyId())) {
+                throw notStored(id);
+            }
+            http.sendJson(res, 200, json.createObjectNode().put("id", id).put("object", "response.deleted")
+                    .put("deleted", true));
+        } catch (GatewayException e) {
+            HttpExchange.sendFailure(res, e, ErrorResponses::body);
+        }
+    }
+
+    private static Optional<String> previousId(JsonNode request) {
+        JsonNode previous = request.get("previous_response_id");
+        if (previous == null || previous.isNull()) {
+            return Optional.empty();
+        }
+        if (!previous.isTextual() || previous.asText().isBlank()) {
+            throw new GatewayException.InvalidField("previous_response_id", "expected the id of a stored response");
+        }
+        return Optional.of(previous.asText());
+    }
+
+    /** The request with the stored conversation it continues before its own input. */
+    private JsonNode withHistory(JsonNode request, Optional<String> previous, ArrayNode input, String keyId) {
+        if (previous.isEmpty()) {
+            return request;
+        }
+        ArrayNode items = stored.conversation(previous.get(), keyId).orElseThrow(() -> new GatewayException
+                .InvalidField("previous_response_id", "no stored response '" + previous.get() + "' for this key "
+                        + "(responses are kept in the gateway's memory for " + StoredResponses.TTL.toHours()
+                        + " h, and only when the request did not set store: false)"));
+        items.addAll(input);
+        ObjectNode copy = ((ObjectNode) request).deepCopy();
+        copy.set("input", items);
+        return copy;
+    }
+
+    private static GatewayException notStored(String id) {
+        return new GatewayException.NotFound("not_found", "no stored response '" + id + "' for this key");
     }
 }

@@ -21,16 +21,16 @@ import java.util.Set;
  * {@code temperature}, {@code top_p}, {@code user}, {@code reasoning.effort} and {@code text.format} map to their chat
  * fields; a stream asks for the final usage chunk.
  *
- * <p>The gateway keeps no conversation state: responses are not stored ({@code store} is accepted and answered as
- * {@code false}), so {@code previous_response_id} and {@code conversation} are refused (send the whole conversation
- * in {@code input}), as are {@code background} runs, stored {@code prompt} templates, built-in tools (web search, file
- * search, code interpreter...) and items with no chat form. Earlier {@code reasoning} items are left out: they replay
- * only to the model that wrote them. Stateless.
+ * <p>A request that continues a stored response ({@code previous_response_id}) reaches here with that conversation's
+ * items already before its own input ({@link ResponsesEndpoint} and {@link StoredResponses} keep them). Refused,
+ * naming the field: {@code conversation} objects, {@code background} runs, stored {@code prompt} templates, built-in
+ * tools (web search, file search, code interpreter...) and items with no chat form. Earlier {@code reasoning} items
+ * are left out: they replay only to the model that wrote them. Stateless.
  */
 final class ResponsesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Fields that need state or servers the gateway does not have: refused rather than dropped. */
-    private static final Set<String> REFUSED = Set.of("previous_response_id", "conversation", "prompt");
+    private static final Set<String> REFUSED = Set.of("conversation", "prompt");
     private static final Set<String> ROLES = Set.of("user", "system", "developer", "assistant");
 
     private ResponsesRequest() {}
@@ -46,8 +46,9 @@ final class ResponsesRequest {
         }
         for (String field : REFUSED) {
             if (root.hasNonNull(field)) {
-                throw new GatewayException.InvalidField(field, "is not supported: the gateway stores no responses "
-                        + "or prompts; send the whole conversation in input");
+                throw new GatewayException.InvalidField(field, "is not supported: the gateway stores no "
+                        + "conversations or prompts; continue a response with previous_response_id, or send the whole "
+                        + "conversation in input");
             }
         }
         if (root.path("background").asBoolean(false)) {
@@ -98,6 +99,27 @@ final class ResponsesRequest {
             }
         }
         return out;
+    }
+
+    /**
+     * @param root a Responses request
+     * @return its {@code input} as items: a string is one user message
+     * @throws GatewayException.InvalidField if there is no input
+     */
+    static ArrayNode inputItems(JsonNode root) {
+        JsonNode input = root.get("input");
+        if (input != null && input.isTextual()) {
+            ArrayNode items = NODES.arrayNode();
+            items.addObject().put("type", "message").put("role", "user").put("content", input.asText());
+            return items;
+        }
+        if (input == null || input.isNull()) {
+            throw new GatewayException.InvalidField("input", "is required (a string or an array of items)");
+        }
+        if (!input.isArray()) {
+            throw new GatewayException.InvalidField("input", "expected a string or a non-empty array of items");
+        }
+        return input.deepCopy();
     }
 
     private static void input(JsonNode input, ArrayNode messages) {

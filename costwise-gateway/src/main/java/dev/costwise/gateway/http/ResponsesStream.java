@@ -10,6 +10,7 @@ import dev.costwise.gateway.pipeline.KeyUsage;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Turns the pipeline's stream of chat chunks into the server-sent events of OpenAI's Responses API
@@ -41,16 +42,22 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     private String openName = "";
     private final StringBuilder openContent = new StringBuilder();
     private boolean failed;
+    private final Consumer<ObjectNode> onFinished;
 
     private enum Item { NONE, TEXT, CALL }
 
-    ResponsesStream(ServerResponse res, ObjectMapper json, String responseId, JsonNode request, long createdAt) {
+    /**
+     * @param onFinished given the finished response (completed or incomplete, not failed), to store it
+     */
+    ResponsesStream(ServerResponse res, ObjectMapper json, String responseId, JsonNode request, long createdAt,
+            Consumer<ObjectNode> onFinished) {
         this.res = res;
         this.json = json;
         this.responseId = responseId;
         this.messageId = "msg_" + responseId.substring("resp_".length());
         this.request = request;
         this.createdAt = createdAt;
+        this.onFinished = onFinished;
     }
 
     @Override
@@ -118,6 +125,7 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
             String type = response.path("status").asText().equals("incomplete") ? "response.incomplete"
                     : "response.completed";
             out.send(newEvent(type).set("response", response));
+            onFinished.accept(response);
         }
         out.close();
     }
