@@ -152,7 +152,8 @@ public final class Gateway implements AutoCloseable {
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
         MessagesEndpoint messages = new MessagesEndpoint(http, auth, service, json);
-        ResponsesEndpoint responses = new ResponsesEndpoint(http, auth, service, json, b.clock, b.ticker);
+        ResponsesEndpoint responses = new ResponsesEndpoint(http, auth, service, json, b.clock, b.ticker,
+                redis.map(r -> r.documents("response")));
         HttpRouting.Builder routing = new Endpoints()
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
@@ -301,7 +302,8 @@ public final class Gateway implements AutoCloseable {
                     + "OPENROUTER_API_KEY, HF_TOKEN, OLLAMA_HOST, UPSTREAM_BASE_URL): answers are SIMULATED by the "
                     + "sim provider and marked with the header x-costwise-simulated: true");
         }
-        redis.ifPresent(r -> LOG.info("Cache, budgets and key rate limits shared with other replicas through Redis: {}",
+        redis.ifPresent(r -> LOG.info("Cache, budgets, key rate limits and stored responses shared with other replicas "
+                + "through Redis: {}",
                 r.status()));
         if (keys instanceof JdbcVirtualKeyStore shared) {
             maintenance.every("virtual keys: reading changes made by other replicas", KEY_REFRESH, KEY_REFRESH,

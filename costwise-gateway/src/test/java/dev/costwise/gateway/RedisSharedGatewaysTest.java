@@ -134,6 +134,38 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenAResponseStoredThroughOneReplica_whenContinuedReadAndDeletedThroughTheOther_thenBothShareIt()
+            throws Exception {
+        SharedRedis.requireRunning();
+        List<RecordedRequest> seen = new CopyOnWriteArrayList<>();
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                seen.add(request);
+                return OpenAiFake.completion("gpt-4o-mini", "Noted, Ada.", 5, 3);
+            }
+        });
+        try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
+            String id = TestGateway.json(a.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"I am Ada.\"}",
+                    "Authorization", AUTH).body()).path("id").asText();
+            HttpResponse<String> continued = b.post("/v1/responses", "{\"model\": \"fast\", "
+                    + "\"previous_response_id\": \"" + id + "\", \"input\": \"Who am I?\"}", "Authorization", AUTH);
+            HttpResponse<String> read = b.get("/v1/responses/" + id, "Authorization", AUTH);
+            HttpResponse<String> deleted = b.delete("/v1/responses/" + id, "Authorization", AUTH);
+            HttpResponse<String> readOnA = a.get("/v1/responses/" + id, "Authorization", AUTH);
+
+            assertThat(continued.statusCode()).as(continued.body()).isEqualTo(200);
+            assertThat(TestGateway.json(seen.get(1).getBody().utf8()).path("messages"))
+                    .extracting(m -> m.path("role").asText()).containsExactly("user", "assistant", "user");
+            assertThat(TestGateway.json(read.body()).path("id").asText()).isEqualTo(id);
+            assertThat(deleted.statusCode()).isEqualTo(200);
+            assertThat(readOnA.statusCode()).isEqualTo(404);
+            assertThat(SharedRedis.keys(redisUrl, prefix + ":doc:response:*")).containsExactly(prefix
+                    + ":doc:response:" + TestGateway.json(continued.body()).path("id").asText());
+        }
+    }
+
+    @Test
     void givenTheCacheOnAndA1DollarBudget_when400ConcurrentRepeatedPrompts_thenNoOverspendNorReservationLeft()
             throws Exception {
         SharedRedis.requireRunning();
@@ -525,6 +557,12 @@ class RedisSharedGatewaysTest {
                 HttpResponse<String> viaB = b.post("/v1/chat/completions", chat("during"), "Authorization", AUTH);
                 assertThat(List.of(viaA.statusCode(), viaB.statusCode())).containsOnly(200);
                 assertThat(List.of(cacheHeader(viaA), cacheHeader(viaB))).containsOnly("bypass");
+                // a response stored during the outage stays in this replica's memory and can be continued there
+                String stored = TestGateway.json(a.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"hi\"}",
+                        "Authorization", AUTH).body()).path("id").asText();
+                HttpResponse<String> continued = a.post("/v1/responses", "{\"model\": \"fast\", "
+                        + "\"previous_response_id\": \"" + stored + "\", \"input\": \"again\"}", "Authorization", AUTH);
+                assertThat(continued.statusCode()).as(continued.body()).isEqualTo(200);
                 HttpResponse<String> ready = a.get("/ready");
                 assertThat(ready.statusCode()).isEqualTo(200);
                 assertThat(TestGateway.json(ready.body()).get("redis").asText()).startsWith("degraded");

@@ -94,6 +94,14 @@ public final class RedisSharedState implements AutoCloseable {
         return RedisChatCache.builder(name, delegate, connection);
     }
 
+    /**
+     * @param kind the kind of document, part of each key (such as {@code response})
+     * @return documents every replica can read for a while
+     */
+    public RedisDocuments documents(String kind) {
+        return RedisDocuments.on(connection, kind);
+    }
+
     /** @return a builder of shared rate limits */
     public RedisRateLimiter.Builder rateLimiter() {
         return RedisRateLimiter.builder(connection);

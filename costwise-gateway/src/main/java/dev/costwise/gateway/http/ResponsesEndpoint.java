@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
+import dev.costwise.redis.RedisDocuments;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * fallbacks and the ledger for any configured model. The request is translated by {@link ResponsesRequest}, answers
  * by {@link ResponsesAnswer}, streams by {@link ResponsesStream}; errors keep OpenAI's shape and statuses, and the
  * {@code x-costwise-*} headers are those of chat completions. Responses are stored unless the request says
- * {@code store: false} ({@link StoredResponses}: in memory, for an hour), so a request may continue one with
+ * {@code store: false} ({@link StoredResponses}: in Redis or memory, for an hour), so a request may continue one with
  * {@code previous_response_id}, and {@code GET} and {@code DELETE /v1/responses/{id}} read and forget them.
  */
 public final class ResponsesEndpoint {
@@ -43,16 +44,17 @@ public final class ResponsesEndpoint {
      * @param service the pipeline
      * @param json parses and writes the bodies
      * @param clock gives a streamed response's {@code created_at}
-     * @param ticker measures how long stored responses are kept
+     * @param ticker measures how long stored responses are kept in memory
+     * @param shared where replicas share stored responses, when the gateway shares state in Redis
      */
     public ResponsesEndpoint(HttpExchange http, Authenticator auth, ChatService service, ObjectMapper json,
-            Clock clock, Ticker ticker) {
+            Clock clock, Ticker ticker, Optional<RedisDocuments> shared) {
         this.http = http;
         this.auth = auth;
         this.service = service;
         this.json = json;
         this.clock = clock;
-        this.stored = new StoredResponses(ticker);
+        this.stored = new StoredResponses(ticker, shared, json);
     }
 
     /** Handles one request. */

@@ -1,16 +1,22 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.redis.RedisDocuments;
+import dev.costwise.redis.RedisUnavailableException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Responses API's stored responses ({@code store}, the default), so that a request may continue one with
@@ -18,9 +24,11 @@ import java.util.Optional;
  *
  * <p>Each entry keeps only its own turn (the input items of its request and the output items of its answer) and the id
  * it continued, so memory grows with the conversation, not with its square; {@link #conversation} walks the chain back.
- * Entries live in this replica's memory for {@link #TTL} after they are written, within {@link #MAX_BYTES} in all
- * (Caffeine evicts the least used beyond that); a conversation one of whose turns is gone cannot be continued. An
- * entry is visible only to the key that created it. Thread-safe.
+ * Entries live for {@link #TTL} after they are written: in Redis when the gateway shares state there (so any replica
+ * can continue a response another stored), else in this replica's memory within {@link #MAX_BYTES} in all (Caffeine
+ * evicts the least used beyond that). While Redis is down, new entries go to memory and are found there. A
+ * conversation one of whose turns is gone cannot be continued. An entry is visible only to the key that created it.
+ * Thread-safe.
  */
 final class StoredResponses {
     /** How long a response can be continued or read. */
@@ -29,15 +37,24 @@ final class StoredResponses {
     static final long MAX_BYTES = 16L * 1024 * 1024;
     /** The longest chain {@link #conversation} follows. */
     private static final int MAX_TURNS = 10_000;
+    private static final Logger LOG = LoggerFactory.getLogger(StoredResponses.class);
 
     private record Entry(String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {}
 
     private final Cache<String, Entry> entries;
+    private final Optional<RedisDocuments> shared;
+    private final ObjectMapper json;
 
-    /** @param ticker the time TTLs are measured with */
-    StoredResponses(Ticker ticker) {
+    /**
+     * @param ticker the time TTLs in memory are measured with
+     * @param shared where replicas share entries, if the gateway shares state in Redis
+     * @param json writes and reads the shared entries
+     */
+    StoredResponses(Ticker ticker, Optional<RedisDocuments> shared, ObjectMapper json) {
         this.entries = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(TTL).maximumWeight(MAX_BYTES)
                 .<String, Entry>weigher((id, e) -> weight(e)).build();
+        this.shared = shared;
+        this.json = json;
     }
 
     /**
@@ -48,7 +65,16 @@ final class StoredResponses {
      * @param response the response as answered (for {@code GET})
      */
     void put(String id, String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {
-        entries.put(id, new Entry(keyId, previousId, turn, response));
+        Entry entry = new Entry(keyId, previousId, turn, response);
+        if (shared.isPresent()) {
+            try {
+                shared.get().put(id, encode(entry), TTL);
+                return;
+            } catch (RedisUnavailableException e) {
+                LOG.debug("response {} kept in this replica's memory: {}", id, e.getMessage());
+            }
+        }
+        entries.put(id, entry);
     }
 
     /**
@@ -61,7 +87,7 @@ final class StoredResponses {
         Deque<ArrayNode> turns = new ArrayDeque<>();
         Optional<String> next = Optional.of(id);
         while (next.isPresent()) {
-            Entry e = entries.getIfPresent(next.get());
+            Entry e = find(next.get()).orElse(null);
             if (e == null || !e.keyId().equals(keyId) || turns.size() >= MAX_TURNS) {
                 return Optional.empty();
             }
@@ -75,18 +101,56 @@ final class StoredResponses {
 
     /** @return the stored response, if it is stored for this key */
     Optional<ObjectNode> response(String id, String keyId) {
-        Entry e = entries.getIfPresent(id);
-        return e == null || !e.keyId().equals(keyId) ? Optional.empty() : Optional.of(e.response().deepCopy());
+        return find(id).filter(e -> e.keyId().equals(keyId)).map(e -> e.response().deepCopy());
     }
 
     /** @return {@code true} if the response was stored for this key and is now deleted */
     boolean delete(String id, String keyId) {
-        Entry e = entries.getIfPresent(id);
-        if (e == null || !e.keyId().equals(keyId)) {
+        if (find(id).filter(e -> e.keyId().equals(keyId)).isEmpty()) {
             return false;
         }
         entries.invalidate(id);
+        shared.ifPresent(s -> {
+            try {
+                s.delete(id);
+            } catch (RedisUnavailableException e) {
+                LOG.warn("response {} stays in Redis until it expires: {}", id, e.getMessage());
+            }
+        });
         return true;
+    }
+
+    /** The entry in Redis, else in memory (written while Redis was down, or with no Redis at all). */
+    private Optional<Entry> find(String id) {
+        if (shared.isPresent()) {
+            try {
+                Optional<String> stored = shared.get().get(id);
+                if (stored.isPresent()) {
+                    return Optional.of(decode(stored.get()));
+                }
+            } catch (RedisUnavailableException e) {
+                LOG.debug("response {} looked up in this replica's memory: {}", id, e.getMessage());
+            }
+        }
+        return Optional.ofNullable(entries.getIfPresent(id));
+    }
+
+    private String encode(Entry e) {
+        ObjectNode node = json.createObjectNode().put("key", e.keyId());
+        e.previousId().ifPresent(p -> node.put("previous", p));
+        node.set("turn", e.turn());
+        node.set("response", e.response());
+        return node.toString();
+    }
+
+    private Entry decode(String stored) {
+        try {
+            JsonNode node = json.readTree(stored);
+            return new Entry(node.path("key").asText(), Optional.ofNullable(node.path("previous").textValue()),
+                    (ArrayNode) node.get("turn"), (ObjectNode) node.get("response"));
+        } catch (JsonProcessingException | ClassCastException e) {
+            throw new IllegalStateException("a stored response in Redis is not one this gateway wrote", e);
+        }
     }
 
     private static int weight(Entry e) {

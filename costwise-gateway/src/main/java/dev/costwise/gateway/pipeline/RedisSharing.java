@@ -3,6 +3,7 @@ package dev.costwise.gateway.pipeline;
 import dev.costwise.gateway.config.GatewayConfig.RedisSettings;
 import dev.costwise.llm.alert.AlertSink;
 import dev.costwise.llm.spi.BudgetStore;
+import dev.costwise.redis.RedisDocuments;
 import dev.costwise.redis.RedisHealthListener;
 import dev.costwise.redis.RedisOptions;
 import dev.costwise.redis.RedisSharedState;
@@ -13,8 +14,8 @@ import java.util.Objects;
 
 /**
  * What gateway replicas share through Redis when {@code redis.url} is set: budget counters (the Redis
- * {@link BudgetStore}), the response cache ({@link SharedResponseEntries}) and the virtual keys' rpm/tpm windows
- * ({@link SharedKeyLimits}).
+ * {@link BudgetStore}), the response cache ({@link SharedResponseEntries}), the virtual keys' rpm/tpm windows
+ * ({@link SharedKeyLimits}) and stored documents ({@link #documents}: the Responses API's stored responses).
  *
  * <p>Connecting never fails because Redis is down: the gateway starts on local state (cache bypassed, budgets and rate
  * limits on this replica's {@code local_share}) and sharing resumes by itself once Redis answers. Outages and
@@ -78,6 +79,14 @@ public final class RedisSharing implements AutoCloseable {
      */
     public void onDataLoss(Runnable rebuild) {
         state.budgetStore().rebuildOnDataLoss(rebuild);
+    }
+
+    /**
+     * @param kind the kind of document, part of each key
+     * @return documents every replica can read for a while (the Responses API's stored responses)
+     */
+    public RedisDocuments documents(String kind) {
+        return state.documents(kind);
     }
 
     /** @return the shared response cache entries */
