@@ -267,6 +267,36 @@ class MessagesEndToEndTest {
     }
 
     @Test
+    void givenAFailedToolsResult_whenSentOn_thenAnthropicGetsIsErrorAndAnOpenAiModelOnlyTheText() throws Exception {
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+                 "content": [{"type": "text", "text": "I cannot read it."}], "stop_reason": "end_turn",
+                 "stop_sequence": null, "usage": {"input_tokens": 30, "output_tokens": 6}}""").build());
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "I cannot read it.", 30, 6));
+        String ask = """
+                {"model": "%s", "max_tokens": 100,
+                 "tools": [{"name": "read", "input_schema": {"type": "object"}}],
+                 "messages": [{"role": "user", "content": "Read /etc/shadow"},
+                   {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "read",
+                     "input": {"path": "/etc/shadow"}}]},
+                   {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1",
+                     "content": "permission denied", "is_error": true}]}]}""";
+        try (TestGateway gw = gatewayWithClaude()) {
+            assertThat(messages(gw, ask.formatted("claude")).statusCode()).isEqualTo(200);
+            assertThat(messages(gw, ask.formatted("fast")).statusCode()).isEqualTo(200);
+
+            JsonNode toAnthropic = sentUpstream();
+            JsonNode toOpenAi = sentUpstream();
+            // https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use: is_error on tool_result
+            assertThat(toAnthropic.at("/messages/2/content/0/is_error").asBoolean()).isTrue();
+            assertThat(toAnthropic.at("/messages/2/content/0/content").asText()).isEqualTo("permission denied");
+            assertThat(toOpenAi.at("/messages/2")).isEqualTo(TestGateway.json(
+                    "{\"role\":\"tool\",\"tool_call_id\":\"toolu_1\",\"content\":[{\"type\":\"text\","
+                            + "\"text\":\"permission denied\"}]}"));
+        }
+    }
+
+    @Test
     void givenFieldsTheGatewayLeavesOut_whenSent_thenTheRequestIsServedWithoutThem() throws Exception {
         upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 10, 1));
         try (TestGateway gw = gateway("")) {

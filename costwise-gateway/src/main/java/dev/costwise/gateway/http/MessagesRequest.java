@@ -28,8 +28,10 @@ import java.util.Set;
  * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
  * see them).
  *
- * <p>What does not map, and why: {@code top_k} is left out (OpenAI has no equivalent); a tool result's {@code is_error}
- * flag is left out (OpenAI tool messages have none; the result's text goes through); {@code context_management}
+ * <p>A tool result's {@code is_error} travels as {@code "is_error": true} on the tool message, which reaches Anthropic
+ * models (other providers get the result's text, which says what failed).
+ *
+ * <p>What does not map, and why: {@code top_k} is left out (OpenAI has no equivalent); {@code context_management}
  * (Anthropic clearing old tool results on its side) is left out, which leaves the prompt longer but the answer right.
  * Features that run on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container})
  * and block types with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result) are
@@ -312,6 +314,15 @@ final class MessagesRequest {
         }
         if (block.hasNonNull("cache_control") && !parts.isEmpty()) {
             ((ObjectNode) parts.get(parts.size() - 1)).set("cache_control", cacheControl(block, at));
+        }
+        JsonNode isError = block.get("is_error");
+        if (isError != null && !isError.isNull()) {
+            if (!isError.isBoolean()) {
+                throw new GatewayException.InvalidField(at + ".is_error", "expected true or false");
+            }
+            if (isError.asBoolean()) {
+                m.put("is_error", true); // reaches Anthropic models; other providers read the error from the text
+            }
         }
         return m;
     }

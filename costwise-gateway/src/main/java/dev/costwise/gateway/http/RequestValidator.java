@@ -63,6 +63,11 @@ public final class RequestValidator {
             if (m.has("thinking_blocks")) {
                 reasoningBlocks(m, p, role.asText());
             }
+            JsonNode isError = m.get("is_error");
+            if (isError != null && !isError.isNull() && (!isError.isBoolean() || !role.asText().equals("tool"))) {
+                throw new GatewayException.InvalidField(p + ".is_error", "only a tool message reports a tool error, "
+                        + "as true or false");
+            }
         }
         bool(body, "stream");
         number(body, "temperature", 0, 2);

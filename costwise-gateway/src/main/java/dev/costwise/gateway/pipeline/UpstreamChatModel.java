@@ -104,7 +104,7 @@ final class UpstreamChatModel implements ChatModel {
         long t0 = ticker.read();
         try {
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, wire.writeRequest(request,
-                    model.upstreamModel(), RequestEncoding.DEFAULT.withThinkingBlocks()), bound));
+                    model.upstreamModel(), RequestEncoding.DEFAULT.withAnthropicExtensions()), bound));
             permission.ifPresent(CircuitBreaker.Permission::onSuccess);
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));
             Usage usage = c.usage().orElse(reply.usage());

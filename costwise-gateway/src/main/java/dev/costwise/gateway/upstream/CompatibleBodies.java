@@ -6,12 +6,12 @@ import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Set;
 
 /**
- * Makes a caller's chat body fit an OpenAI-compatible upstream that is sent it as is. Three of the gateway's own
+ * Makes a caller's chat body fit an OpenAI-compatible upstream that is sent it as is. Some of the gateway's own
  * extensions would be refused there:
  *
  * <ul>
- *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}), which
- *       only an Anthropic model reads: removed for every such upstream.</li>
+ *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}) and a tool
+ *       result's {@code is_error}, which only an Anthropic model reads: removed for every such upstream.</li>
  *   <li>OpenRouter's {@code reasoning} object, which OpenAI's chat API does not know: every upstream but OpenRouter
  *       gets {@code reasoning_effort} instead (the budget's nearest effort), and Anthropic's {@code max} effort
  *       becomes OpenAI's deepest, {@code xhigh}.</li>
@@ -43,7 +43,7 @@ final class CompatibleBodies {
         // OpenAI-style efforts end at xhigh: Anthropic's max (a Messages client's output_config) is sent as that
         boolean lowerMax = "max".equals(body.path("reasoning_effort").asText());
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
-        if (!convertObject && !lowerMax && !stripCacheControl && !hasReasoningBlocks(body)) {
+        if (!convertObject && !lowerMax && !stripCacheControl && !hasAnthropicFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
@@ -59,6 +59,9 @@ final class CompatibleBodies {
                 ((ObjectNode) message).remove("thinking_blocks");
                 ((ObjectNode) message).remove("reasoning_content"); // our copy of the blocks' text
             }
+            if (message.has("is_error")) {
+                ((ObjectNode) message).remove("is_error"); // the tool result's text says what failed
+            }
         }
         if (stripCacheControl) {
             forEachMarkable(copy, node -> node.remove(CACHE_CONTROL));
@@ -66,9 +69,10 @@ final class CompatibleBodies {
         return copy;
     }
 
-    private static boolean hasReasoningBlocks(ObjectNode body) {
+    /** @return whether a message carries a field only Anthropic reads: reasoning blocks or a tool error flag */
+    private static boolean hasAnthropicFields(ObjectNode body) {
         for (JsonNode message : body.path("messages")) {
-            if (message.has("thinking_blocks")) {
+            if (message.has("thinking_blocks") || message.has("is_error")) {
                 return true;
             }
         }

@@ -135,6 +135,9 @@ public final class ChatCacheKey {
             calls.addObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments());
         }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
+        if (m.toolError()) {
+            node.put("is_error", true);
+        }
         return node;
     }
 

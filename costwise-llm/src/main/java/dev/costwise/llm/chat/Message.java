@@ -14,9 +14,11 @@ import java.util.stream.Collectors;
  * @param name an optional participant name
  * @param toolCalls the tool calls of an assistant message
  * @param toolCallId for a {@link Role#TOOL} message, the id of the call it answers
+ * @param toolError for a {@link Role#TOOL} message, {@code true} if the tool failed and the content is its error
+ *     (Anthropic's {@code is_error}; other providers read the error from the content)
  */
 public record Message(Role role, List<ContentPart> content, Optional<String> name, List<ToolCall> toolCalls,
-        Optional<String> toolCallId) {
+        Optional<String> toolCallId, boolean toolError) {
 
     public Message {
         Objects.requireNonNull(role, "role");
@@ -27,10 +29,28 @@ public record Message(Role role, List<ContentPart> content, Optional<String> nam
         if (role == Role.TOOL && toolCallId.isEmpty()) {
             throw new IllegalArgumentException("a tool message needs the toolCallId of the call it answers");
         }
+        if (toolError && role != Role.TOOL) {
+            throw new IllegalArgumentException("only a tool message can report a tool error, not a " + role
+                    + " message");
+        }
         if (role != Role.ASSISTANT && content.stream().anyMatch(Message::isReasoning)) {
             throw new IllegalArgumentException("only an assistant message can hold reasoning blocks, not a "
                     + role + " message");
         }
+    }
+
+    /**
+     * A message that is not a failed tool's result; the components as above.
+     *
+     * @param role who wrote it
+     * @param content its parts
+     * @param name an optional participant name
+     * @param toolCalls the tool calls of an assistant message
+     * @param toolCallId for a tool message, the id of the call it answers
+     */
+    public Message(Role role, List<ContentPart> content, Optional<String> name, List<ToolCall> toolCalls,
+            Optional<String> toolCallId) {
+        this(role, content, name, toolCalls, toolCallId, false);
     }
 
     /** @return a system message with the given text */
@@ -58,6 +78,18 @@ public record Message(Role role, List<ContentPart> content, Optional<String> nam
     public static Message toolResult(String toolCallId, String text) {
         return new Message(Role.TOOL, List.of(ContentPart.text(text)), Optional.empty(), List.of(),
                 Optional.of(toolCallId));
+    }
+
+    /**
+     * A failed tool's result.
+     *
+     * @param toolCallId the id of the call this answers
+     * @param error what went wrong, as the tool reported it
+     * @return the message
+     */
+    public static Message toolError(String toolCallId, String error) {
+        return new Message(Role.TOOL, List.of(ContentPart.text(error)), Optional.empty(), List.of(),
+                Optional.of(toolCallId), true);
     }
 
     /**
@@ -94,7 +126,8 @@ public record Message(Role role, List<ContentPart> content, Optional<String> nam
         if (content.stream().noneMatch(Message::isReasoning)) {
             return this;
         }
-        return new Message(role, content.stream().filter(p -> !isReasoning(p)).toList(), name, toolCalls, toolCallId);
+        return new Message(role, content.stream().filter(p -> !isReasoning(p)).toList(), name, toolCalls, toolCallId,
+                toolError);
     }
 
     private static boolean isReasoning(ContentPart part) {

@@ -311,8 +311,11 @@ public final class OpenAiWire {
         ArrayNode messages = root.putArray("messages");
         for (Message m : request.messages()) {
             ObjectNode message = writeMessage(m, encoding.cacheControl());
-            if (encoding.thinkingBlocks()) {
+            if (encoding.anthropicExtensions()) {
                 ReasoningWire.writeBlocks(message, m.reasoning());
+                if (m.toolError()) {
+                    message.put("is_error", true);
+                }
             }
             messages.add(message);
         }
@@ -415,6 +418,11 @@ public final class OpenAiWire {
             }
         }
         Optional<String> toolCallId = optString(node, "tool_call_id", at);
+        boolean toolError = optBoolean(node, "is_error", at).orElse(false);
+        if (toolError && role != Role.TOOL) {
+            throw new WireFormatException(path(at, "is_error"), "only a tool message reports a tool error, this one "
+                    + "has role '" + roleName + "'");
+        }
         if (role == Role.TOOL && toolCallId.isEmpty()) {
             throw new WireFormatException(path(at, "tool_call_id"), "is required for a tool message");
         }
@@ -424,7 +432,8 @@ public final class OpenAiWire {
         if (!reasoning.isEmpty()) { // the model's reasoning came before what it wrote
             content = Stream.concat(reasoning.stream(), content.stream()).toList();
         }
-        return new Message(role, content, name, toolCalls, role == Role.TOOL ? toolCallId : Optional.empty());
+        return new Message(role, content, name, toolCalls, role == Role.TOOL ? toolCallId : Optional.empty(),
+                toolError);
     }
 
     /** A message's own {@code cache_control} (LiteLLM's form) is a breakpoint after its last part. */

@@ -12,11 +12,12 @@ package dev.costwise.llm.wire;
  *     passes them on to Anthropic and Gemini; OpenAI's own API has no such field)
  * @param openRouterReasoning write the reasoning setting as OpenRouter's {@code reasoning} object (which takes a
  *     token budget as well as an effort) instead of {@code reasoning_effort}
- * @param thinkingBlocks write assistant messages' reasoning blocks as {@code thinking_blocks} (for a server that
- *     hands them to Anthropic, such as Costwise's own gateway; OpenAI refuses the field)
+ * @param anthropicExtensions write what only Anthropic reads, in the forms Anthropic-aware servers take (Costwise's own
+ *     gateway, LiteLLM): assistant messages' reasoning blocks as {@code thinking_blocks}, a failed tool's result with
+ *     {@code "is_error": true}; OpenAI refuses both fields
  */
 public record RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
-        boolean includeMetadata, boolean cacheControl, boolean openRouterReasoning, boolean thinkingBlocks) {
+        boolean includeMetadata, boolean cacheControl, boolean openRouterReasoning, boolean anthropicExtensions) {
 
     /** Not streamed, {@code max_tokens}, metadata written, {@code reasoning_effort}, no breakpoints or blocks. */
     public static final RequestEncoding DEFAULT = new RequestEncoding(false, false, false, true, false, false, false);
@@ -30,35 +31,35 @@ public record RequestEncoding(boolean stream, boolean includeUsage, boolean maxC
     /** @return these settings, streamed with usage requested */
     public RequestEncoding streamingWithUsage() {
         return new RequestEncoding(true, true, maxCompletionTokens, includeMetadata, cacheControl,
-                openRouterReasoning, thinkingBlocks);
+                openRouterReasoning, anthropicExtensions);
     }
 
     /** @return these settings, writing {@code max_completion_tokens} */
     public RequestEncoding withMaxCompletionTokens() {
         return new RequestEncoding(stream, includeUsage, true, includeMetadata, cacheControl, openRouterReasoning,
-                thinkingBlocks);
+                anthropicExtensions);
     }
 
     /** @return these settings, leaving {@code metadata} out */
     public RequestEncoding withoutMetadata() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, false, cacheControl,
-                openRouterReasoning, thinkingBlocks);
+                openRouterReasoning, anthropicExtensions);
     }
 
     /** @return these settings, writing prompt-cache breakpoints */
     public RequestEncoding withCacheControl() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, true,
-                openRouterReasoning, thinkingBlocks);
+                openRouterReasoning, anthropicExtensions);
     }
 
     /** @return these settings, writing OpenRouter's {@code reasoning} object */
     public RequestEncoding withOpenRouterReasoning() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl, true,
-                thinkingBlocks);
+                anthropicExtensions);
     }
 
-    /** @return these settings, writing assistant messages' {@code thinking_blocks} */
-    public RequestEncoding withThinkingBlocks() {
+    /** @return these settings, writing {@code thinking_blocks} and {@code is_error} */
+    public RequestEncoding withAnthropicExtensions() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
                 openRouterReasoning, true);
     }

@@ -144,7 +144,7 @@ class OpenAiWireReasoningTest {
         ChatRequest request = read("").toBuilder().addMessage(assistantWithReasoning()).build();
 
         JsonNode plain = wire.writeRequest(request, "gpt-5", RequestEncoding.DEFAULT);
-        JsonNode withBlocks = wire.writeRequest(request, "gpt-5", RequestEncoding.DEFAULT.withThinkingBlocks());
+        JsonNode withBlocks = wire.writeRequest(request, "gpt-5", RequestEncoding.DEFAULT.withAnthropicExtensions());
 
         assertThat(plain.at("/messages/1").has("thinking_blocks")).isFalse(); // OpenAI refuses the field
         assertThat(plain.at("/messages/1/content").asText()).isEqualTo("Looking.");
@@ -193,5 +193,22 @@ class OpenAiWireReasoningTest {
         assertThat(delta.get("reasoning_content").asText()).isEqualTo("Let me");
         assertThat(back.thinkingDeltas()).isEqualTo(chunk.thinkingDeltas());
         assertThat(back.contentDelta()).isEmpty();
+    }
+
+    @Test
+    void givenAFailedToolsResult_whenReadAndWritten_thenIsErrorTravelsOnlyWhereAnthropicFieldsAreAsked() {
+        ChatRequest request = wire.readRequest(wire.parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"ls\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\","
+                + "\"type\":\"function\",\"function\":{\"name\":\"sh\",\"arguments\":\"{}\"}}]},{\"role\":\"tool\","
+                + "\"tool_call_id\":\"c1\",\"content\":\"permission denied\",\"is_error\":true}]}")).chat();
+
+        JsonNode plain = wire.writeRequest(request, "gpt-5", RequestEncoding.DEFAULT);
+        JsonNode extended = wire.writeRequest(request, "gpt-5", RequestEncoding.DEFAULT.withAnthropicExtensions());
+
+        assertThat(request.messages().get(2)).isEqualTo(Message.toolError("c1", "permission denied"));
+        assertThat(plain.at("/messages/2").has("is_error")).isFalse();
+        assertThat(extended.at("/messages/2/is_error").asBoolean()).isTrue();
+        assertThatThrownBy(() -> read(",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"is_error\":true}]"))
+                .hasMessageContaining("messages[0].is_error: only a tool message reports a tool error");
     }
 }

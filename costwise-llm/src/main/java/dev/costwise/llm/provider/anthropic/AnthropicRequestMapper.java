@@ -362,6 +362,9 @@ final class AnthropicRequestMapper {
             result.put("type", "tool_result");
             result.put("tool_use_id", m.toolCallId().orElseThrow());
             result.put("content", m.text());
+            if (m.toolError()) {
+                result.put("is_error", true); // the model then treats the content as the tool's failure
+            }
             m.content().stream().map(ContentPart::cacheControl).flatMap(Optional::stream).reduce((a, b) -> b)
                     .ifPresent(c -> result.set("cache_control", c.toJson()));
             blocks.add(result);

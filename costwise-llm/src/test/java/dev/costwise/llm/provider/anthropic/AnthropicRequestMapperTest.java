@@ -404,6 +404,21 @@ class AnthropicRequestMapperTest {
     }
 
     @Test
+    void givenAFailedToolsResult_whenMapped_thenItsToolResultBlockSaysIsError() {
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.user("ls"))
+                .addMessage(new Message(Role.ASSISTANT, List.of(), Optional.empty(),
+                        List.of(new ToolCall("toolu_1", "sh", "{}")), Optional.empty()))
+                .addMessage(Message.toolError("toolu_1", "permission denied"))
+                .addMessage(Message.toolResult("toolu_2", "ok")).build();
+
+        JsonNode blocks = mapper.toBody(request, OLD, 4096, false).path("messages").path(2).path("content");
+
+        assertThat(blocks.path(0).path("is_error").asBoolean()).isTrue();
+        assertThat(blocks.path(0).path("content").asText()).isEqualTo("permission denied");
+        assertThat(blocks.path(1).has("is_error")).isFalse();
+    }
+
+    @Test
     void givenAnotherProvidersUnsignedReasoning_whenMapped_thenLeftOutAsAnthropicWouldRefuseIt() throws Exception {
         // e.g. DeepSeek's reasoning_content, read as a block with no signature, before a fallback to Claude
         Message assistant = new Message(Role.ASSISTANT, List.of(new ContentPart.Thinking("Hmm, 2 + 2.",
