@@ -81,8 +81,9 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private final AnthropicErrorMapper errorMapper = new AnthropicErrorMapper(json);
     private final URI baseUrl;
     /** The fields of a call that the token-counting endpoint takes (it refuses the others). */
+    /** The fields the counting endpoint takes; {@code thinking} changes how earlier thinking blocks count. */
     private static final List<String> COUNTED_FIELDS = List.of("model", "system", "messages", "tools",
-            "tool_choice");
+            "tool_choice", "thinking");
 
     private final URI messagesUri;
     private final URI countTokensUri;
@@ -139,7 +140,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     /**
      * Counts a request's input tokens exactly, with Anthropic's token-counting endpoint
      * (https://docs.claude.com/en/api/messages-count-tokens), which is free and calls no model: the prompt as
-     * {@link #execute} would send it (system, messages, tools, tool choice).
+     * {@link #execute} would send it (system, messages, tools, tool choice, thinking).
      *
      * @param request the request
      * @return its input tokens

@@ -18,6 +18,7 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ThinkingDelta;
@@ -125,6 +126,20 @@ class AnthropicChatModelTest {
                 json.readTree("""
                         {"model":"claude-sonnet-4-5","system":"Be brief.",
                          "messages":[{"role":"user","content":[{"type":"text","text":"Hello"}]}]}"""));
+    }
+
+    @Test
+    void givenARequestWithThinking_whenItsTokensAreCounted_thenTheThinkingSettingIsCountedToo() throws Exception {
+        // https://docs.claude.com/en/api/messages-count-tokens takes thinking, as messages do
+        server.enqueue(json(200, "{\"input_tokens\":412}"));
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("Prove it."))
+                .reasoning(Reasoning.budget(2048)).maxTokens(8000).build();
+
+        assertThat(model().countTokens(request)).isEqualTo(412);
+
+        JsonNode sent = json.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+        assertThat(sent.path("thinking")).isEqualTo(json.readTree("{\"type\":\"enabled\",\"budget_tokens\":2048}"));
+        assertThat(sent.has("max_tokens")).isFalse();
     }
 
     private static final String TEXT_REPLY = """
