@@ -300,6 +300,7 @@ class ReasoningEndToEndTest {
             assertThat(blocks.statusCode()).isEqualTo(400);
             assertThat(TestGateway.json(blocks.body()).at("/error/message").asText())
                     .contains("messages[0].thinking_blocks: only an assistant message holds reasoning");
+            assertThat(List.of(budget.statusCode(), kind.statusCode())).containsOnly(400);
             assertThat(TestGateway.json(budget.body()).at("/error/message").asText())
                     .contains("thinking.budget_tokens: expected a whole number of at least 1024, was 100");
             assertThat(TestGateway.json(kind.body()).at("/error/message").asText())

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.upstream.CacheMarkers;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.wire.OpenAiWire;
@@ -87,20 +88,9 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
      * @return the longest lifetime among its {@code cache_control} breakpoints (on tools, messages and content parts)
      */
     static Optional<CacheControl.Ttl> cacheWritesIn(ObjectNode body) {
-        CacheControl.Ttl longest = null;
-        for (JsonNode tool : body.path("tools")) {
-            longest = longer(longest, tool);
-        }
-        for (JsonNode message : body.path("messages")) {
-            longest = longer(longest, message);
-            JsonNode content = message.path("content");
-            if (content.isArray()) {
-                for (JsonNode part : content) {
-                    longest = longer(longest, part);
-                }
-            }
-        }
-        return Optional.ofNullable(longest);
+        CacheControl.Ttl[] longest = {null};
+        CacheMarkers.forEachHolder(body, holder -> longest[0] = longer(longest[0], holder));
+        return Optional.ofNullable(longest[0]);
     }
 
     private static CacheControl.Ttl longer(CacheControl.Ttl sofar, JsonNode holder) {

@@ -39,20 +39,18 @@ final class CompatibleBodies {
      * @return the body to send: {@code body} itself when nothing needs changing
      */
     static ObjectNode forUpstream(ObjectNode body, String provider) {
-        boolean convertObject = body.has("reasoning") && !provider.equals("openrouter");
-        // OpenAI-style efforts end at xhigh: Anthropic's max (a Messages client's output_config) is sent as that
-        boolean lowerMax = "max".equals(body.path("reasoning_effort").asText());
+        // OpenAI's chat API takes reasoning_effort only, and its deepest effort is xhigh: OpenRouter's object (for
+        // every other provider) and Anthropic's max (from a Messages client's output_config) are rewritten as one
+        boolean rewriteReasoning = body.has("reasoning") && !provider.equals("openrouter")
+                || "max".equals(body.path("reasoning_effort").asText());
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
-        if (!convertObject && !lowerMax && !stripCacheControl && !hasAnthropicFields(body)) {
+        if (!rewriteReasoning && !stripCacheControl && !hasAnthropicFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
-        if (convertObject) {
+        if (rewriteReasoning) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));
             copy.remove("reasoning");
-        }
-        if (lowerMax) {
-            copy.put("reasoning_effort", "xhigh");
         }
         for (JsonNode message : copy.path("messages")) {
             if (message.has("thinking_blocks")) {
@@ -64,7 +62,7 @@ final class CompatibleBodies {
             }
         }
         if (stripCacheControl) {
-            forEachMarkable(copy, node -> node.remove(CACHE_CONTROL));
+            CacheMarkers.forEachHolder(copy, node -> node.remove(CACHE_CONTROL));
         }
         return copy;
     }
@@ -81,26 +79,7 @@ final class CompatibleBodies {
 
     private static boolean hasCacheControl(ObjectNode body) {
         boolean[] found = {false};
-        forEachMarkable(body, node -> found[0] |= node.has(CACHE_CONTROL));
+        CacheMarkers.forEachHolder(body, node -> found[0] |= node.has(CACHE_CONTROL));
         return found[0];
-    }
-
-    /** Visits every object that may carry {@code cache_control}: tools, messages and their content parts. */
-    private static void forEachMarkable(ObjectNode body, java.util.function.Consumer<ObjectNode> visit) {
-        for (JsonNode tool : body.path("tools")) {
-            if (tool instanceof ObjectNode t) {
-                visit.accept(t);
-            }
-        }
-        for (JsonNode message : body.path("messages")) {
-            if (message instanceof ObjectNode m) {
-                visit.accept(m);
-            }
-            for (JsonNode part : message.path("content")) {
-                if (part instanceof ObjectNode p) {
-                    visit.accept(p);
-                }
-            }
-        }
     }
 }

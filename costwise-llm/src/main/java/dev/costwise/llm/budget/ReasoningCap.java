@@ -8,13 +8,12 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Caps what requests may ask a reasoning model to spend on hidden reasoning, which is billed as output and is most of
- * such a model's bill: an effort above the cap is lowered to it, a token budget above the cap's budget
- * ({@link Reasoning#budgetFor}) is lowered to that budget. A request that sets no reasoning is passed on unchanged
- * (the model's default applies). The gateway's {@code max_reasoning_effort} applies the same rule.
+ * such a model's bill, by {@link Reasoning#atMost}: an effort above the cap is lowered to it, a token budget above the
+ * cap's budget ({@link Reasoning#budgetFor}) is lowered to that budget. A request that sets no reasoning is passed on
+ * unchanged (the model's default applies). The gateway's {@code max_reasoning_effort} applies the same rule.
  *
  * <pre>{@code
  * ChatModel o4Mini = ReasoningCap.of(OpenAiCompatibleChatModel.builder(OPENAI, "o4-mini").build(),
@@ -56,9 +55,7 @@ public final class ReasoningCap implements ChatModel {
             return request;
         }
         Reasoning asked = request.reasoning().get();
-        Optional<ReasoningEffort> effort = asked.effort().map(e -> e.compareTo(max) > 0 ? max : e);
-        Optional<Integer> budget = asked.budgetTokens().map(b -> Math.min(b, Reasoning.budgetFor(max)));
-        Reasoning allowed = new Reasoning(effort, budget);
+        Reasoning allowed = asked.atMost(max);
         return allowed.equals(asked) ? request : request.toBuilder().reasoning(allowed).build();
     }
 

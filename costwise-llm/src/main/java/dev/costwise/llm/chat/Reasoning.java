@@ -82,6 +82,19 @@ public record Reasoning(Optional<ReasoningEffort> effort, Optional<Integer> budg
     }
 
     /**
+     * This setting lowered to at most {@code max}: an effort above it becomes {@code max}, a budget above
+     * {@code max}'s budget becomes that budget. What a reasoning cap (the library's {@code ReasoningCap}, the
+     * gateway's {@code max_reasoning_effort}) sends.
+     *
+     * @param max the most reasoning allowed
+     * @return the lowered setting; equal to this one if it asks no more
+     */
+    public Reasoning atMost(ReasoningEffort max) {
+        return new Reasoning(effort.map(e -> e.compareTo(max) > 0 ? max : e),
+                budgetTokens.map(b -> Math.min(b, budgetFor(max))));
+    }
+
+    /**
      * @param effort an effort
      * @return its budget in the table above
      */

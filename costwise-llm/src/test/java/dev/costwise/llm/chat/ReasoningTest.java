@@ -35,6 +35,18 @@ class ReasoningTest {
     }
 
     @Test
+    void givenACap_whenASettingIsLowered_thenOnlyWhatIsAboveTheCapChanges() {
+        Reasoning both = new Reasoning(Optional.of(ReasoningEffort.HIGH), Optional.of(30_000));
+
+        assertThat(both.atMost(ReasoningEffort.LOW)).isEqualTo(new Reasoning(Optional.of(ReasoningEffort.LOW),
+                Optional.of(1_024)));
+        assertThat(Reasoning.effort(ReasoningEffort.MINIMAL).atMost(ReasoningEffort.LOW))
+                .isEqualTo(Reasoning.effort(ReasoningEffort.MINIMAL));
+        assertThat(Reasoning.budget(500).atMost(ReasoningEffort.LOW)).isEqualTo(Reasoning.budget(500));
+        assertThat(Reasoning.budget(9_000).atMost(ReasoningEffort.NONE).isOff()).isTrue();
+    }
+
+    @Test
     void givenOffInEitherForm_thenIsOff() {
         assertThat(Reasoning.off().isOff()).isTrue();
         assertThat(Reasoning.budget(0).isOff()).isTrue();
