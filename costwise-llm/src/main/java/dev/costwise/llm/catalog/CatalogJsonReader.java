@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ServiceTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -30,6 +31,8 @@ final class CatalogJsonReader {
             "contextWindow", "maxOutputTokens", "capabilities", "freeTier", "tier", "aliases", "priceSource",
             "priceAsOf", "notes");
     private static final Set<String> PRICE_FIELDS =
+            Set.of("input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output", "longContext", "flex", "priority");
+    private static final Set<String> TIER_PRICE_FIELDS =
             Set.of("input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output", "longContext");
     private static final Set<String> LONG_CONTEXT_FIELDS =
             Set.of("thresholdInputTokens", "input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output");
@@ -157,19 +160,37 @@ final class CatalogJsonReader {
             if (!p.isObject()) {
                 throw fail("pricing", "must be an object, \"free\" or null, was " + p.getNodeType());
             }
-            rejectUnknownFields(p, PRICE_FIELDS, "pricing.");
+            Pricing standard = pricesWithLongContext(p, "pricing.", PRICE_FIELDS);
+            for (ServiceTier tier : List.of(ServiceTier.FLEX, ServiceTier.PRIORITY)) {
+                String field = tier.wireName();
+                if (p.has(field)) {
+                    if (!p.get(field).isObject()) {
+                        throw fail("pricing." + field, "must be an object of the " + field
+                                + " tier's prices, was " + p.get(field).getNodeType());
+                    }
+                    String prefix = "pricing." + field + ".";
+                    standard = standard.withServiceTier(tier,
+                            pricesWithLongContext(p.get(field), prefix, TIER_PRICE_FIELDS));
+                }
+            }
+            return Optional.of(standard);
+        }
+
+        /** One tier's prices, with their long-context prices if the object has them. */
+        private Pricing pricesWithLongContext(JsonNode p, String prefix, Set<String> fields) {
+            rejectUnknownFields(p, fields, prefix);
             Optional<Pricing.LongContextPricing> longContext = Optional.empty();
             if (p.has("longContext")) {
                 JsonNode lc = p.get("longContext");
                 if (!lc.isObject()) {
-                    throw fail("pricing.longContext", "must be an object, was " + lc.getNodeType());
+                    throw fail(prefix + "longContext", "must be an object, was " + lc.getNodeType());
                 }
-                rejectUnknownFields(lc, LONG_CONTEXT_FIELDS, "pricing.longContext.");
-                long threshold = positiveLong(lc, "thresholdInputTokens", "pricing.longContext.thresholdInputTokens");
+                rejectUnknownFields(lc, LONG_CONTEXT_FIELDS, prefix + "longContext.");
+                long threshold = positiveLong(lc, "thresholdInputTokens", prefix + "longContext.thresholdInputTokens");
                 longContext = Optional.of(new Pricing.LongContextPricing(threshold,
-                        prices(lc, "pricing.longContext.", Optional.empty())));
+                        prices(lc, prefix + "longContext.", Optional.empty())));
             }
-            return Optional.of(prices(p, "pricing.", longContext));
+            return prices(p, prefix, longContext);
         }
 
         private Pricing prices(JsonNode p, String prefix, Optional<Pricing.LongContextPricing> longContext) {

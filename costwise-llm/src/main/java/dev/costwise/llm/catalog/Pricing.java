@@ -1,6 +1,9 @@
 package dev.costwise.llm.catalog;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ServiceTier;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,15 +16,25 @@ import java.util.Optional;
  * @param cacheWrite1hPerMillion input written to a 1-hour prompt cache (Anthropic: 2× input)
  * @param outputPerMillion output, reasoning included
  * @param longContext prices that replace these when the prompt is above a threshold, if the provider charges more
+ * @param serviceTiers the prices of the same tokens on another {@linkplain ServiceTier service tier} (OpenAI's flex
+ *     and priority), by tier; these prices are the standard tier's. A tier with no entry is billed at these prices.
  */
 public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money cacheWrite5mPerMillion,
-        Money cacheWrite1hPerMillion, Money outputPerMillion, Optional<LongContextPricing> longContext) {
+        Money cacheWrite1hPerMillion, Money outputPerMillion, Optional<LongContextPricing> longContext,
+        Map<ServiceTier, Pricing> serviceTiers) {
 
     /** Every price zero: a free tier or a local model. */
     public static final Pricing FREE =
             new Pricing(Money.ZERO, Money.ZERO, Money.ZERO, Money.ZERO, Money.ZERO, Optional.empty());
 
     public Pricing {
+        serviceTiers = Map.copyOf(serviceTiers);
+        if (serviceTiers.containsKey(ServiceTier.STANDARD)) {
+            throw new IllegalArgumentException("serviceTiers holds the other tiers; the standard prices are these");
+        }
+        if (serviceTiers.values().stream().anyMatch(p -> !p.serviceTiers().isEmpty())) {
+            throw new IllegalArgumentException("a service tier's prices cannot have service tiers of their own");
+        }
         Objects.requireNonNull(inputPerMillion, "inputPerMillion");
         Objects.requireNonNull(cachedInputPerMillion, "cachedInputPerMillion");
         Objects.requireNonNull(cacheWrite5mPerMillion, "cacheWrite5mPerMillion");
@@ -37,6 +50,22 @@ public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money 
     }
 
     /**
+     * Standard-tier prices only.
+     *
+     * @param inputPerMillion uncached input
+     * @param cachedInputPerMillion input read from the provider's prompt cache
+     * @param cacheWrite5mPerMillion input written to a 5-minute prompt cache
+     * @param cacheWrite1hPerMillion input written to a 1-hour prompt cache
+     * @param outputPerMillion output, reasoning included
+     * @param longContext prices above a prompt size, if any
+     */
+    public Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money cacheWrite5mPerMillion,
+            Money cacheWrite1hPerMillion, Money outputPerMillion, Optional<LongContextPricing> longContext) {
+        this(inputPerMillion, cachedInputPerMillion, cacheWrite5mPerMillion, cacheWrite1hPerMillion,
+                outputPerMillion, longContext, Map.of());
+    }
+
+    /**
      * Input and output prices; cached input at the input price, no cache writes.
      *
      * @param input $ per 1M input tokens
@@ -46,6 +75,32 @@ public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money 
     public static Pricing of(String input, String output) {
         Money in = Money.of(input);
         return new Pricing(in, in, in, in, Money.of(output), Optional.empty());
+    }
+
+    /**
+     * These prices with {@code tier}'s added (or replaced).
+     *
+     * @param tier flex or priority
+     * @param prices what the same tokens cost on that tier
+     * @return the copy
+     * @throws IllegalArgumentException if {@code tier} is {@link ServiceTier#STANDARD}
+     */
+    public Pricing withServiceTier(ServiceTier tier, Pricing prices) {
+        Map<ServiceTier, Pricing> tiers = new EnumMap<>(ServiceTier.class);
+        tiers.putAll(serviceTiers);
+        tiers.put(tier, prices);
+        return new Pricing(inputPerMillion, cachedInputPerMillion, cacheWrite5mPerMillion, cacheWrite1hPerMillion,
+                outputPerMillion, longContext, tiers);
+    }
+
+    /**
+     * The prices of a call served on {@code tier}.
+     *
+     * @param tier the tier the answer reported
+     * @return that tier's prices, or these when the tier is standard or has no prices of its own
+     */
+    public Pricing onTier(ServiceTier tier) {
+        return serviceTiers.getOrDefault(tier, this);
     }
 
     /** @return {@code true} if every price is zero */

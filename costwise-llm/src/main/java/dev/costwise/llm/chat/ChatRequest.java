@@ -27,11 +27,14 @@ import java.util.Optional;
  * @param user the caller's end-user id, if set (does not change the output: not part of the cache key)
  * @param metadata caller metadata (does not change the output: not part of the cache key)
  * @param reasoning how much a reasoning model may think, if set (otherwise the model's default)
+ * @param serviceTier the processing tier asked for, if set (otherwise the provider account's default): OpenAI's
+ *     {@code service_tier}; providers without tiers ignore it. It does not change the answer, only its price and
+ *     speed, so it is not part of the cache key.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
-        Map<String, String> metadata, Optional<Reasoning> reasoning) {
+        Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -47,6 +50,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(user, "user");
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(reasoning, "reasoning");
+        Objects.requireNonNull(serviceTier, "serviceTier");
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
@@ -90,6 +94,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.seed = seed;
         b.user = user;
         b.reasoning = reasoning;
+        b.serviceTier = serviceTier;
         return b;
     }
 
@@ -151,6 +156,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private Optional<String> user = Optional.empty();
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Optional<Reasoning> reasoning = Optional.empty();
+        private Optional<ServiceTier> serviceTier = Optional.empty();
 
         private Builder() {}
 
@@ -260,13 +266,30 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
 
         /**
+         * Asks for a processing tier: {@link ServiceTier#FLEX} halves OpenAI's price for work that can wait.
+         *
+         * @param value the tier
+         * @return this builder
+         */
+        public Builder serviceTier(ServiceTier value) {
+            this.serviceTier = Optional.of(value);
+            return this;
+        }
+
+        /** @param value the tier, or empty for the account's default; @return this builder */
+        public Builder serviceTier(Optional<ServiceTier> value) {
+            this.serviceTier = Objects.requireNonNull(value, "serviceTier");
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
          *     range (the message names the field and the value)
          */
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, maxTokens,
-                    stop, seed, user, metadata, reasoning);
+                    stop, seed, user, metadata, reasoning, serviceTier);
         }
     }
 }

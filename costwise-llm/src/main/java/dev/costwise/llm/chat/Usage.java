@@ -1,5 +1,7 @@
 package dev.costwise.llm.chat;
 
+import java.util.Objects;
+
 /**
  * Tokens one call used, in Costwise's normalised form.
  *
@@ -16,14 +18,17 @@ package dev.costwise.llm.chat;
  * @param outputTokens all generated tokens, reasoning included
  * @param reasoningTokens the part of the output spent on hidden reasoning
  * @param estimated {@code true} when the provider reported no usage and Costwise counted locally
+ * @param serviceTier the tier the provider says served the call, which sets the prices the tokens are billed at
+ *     ({@link ServiceTier#STANDARD} unless the answer reported another)
  */
 public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
-        long outputTokens, long reasoningTokens, boolean estimated) {
+        long outputTokens, long reasoningTokens, boolean estimated, ServiceTier serviceTier) {
 
     /** No tokens. */
     public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false);
 
     public Usage {
+        Objects.requireNonNull(serviceTier, "serviceTier");
         requireNonNegative("inputTokens", inputTokens);
         requireNonNegative("cachedInputTokens", cachedInputTokens);
         requireNonNegative("cacheWriteTokens", cacheWriteTokens);
@@ -45,7 +50,24 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
     }
 
     /**
-     * Usage whose cache writes (if any) all used the default 5-minute TTL.
+     * Usage served on the standard tier.
+     *
+     * @param inputTokens all prompt tokens
+     * @param cachedInputTokens prompt tokens read from the prompt cache
+     * @param cacheWriteTokens prompt tokens written to the prompt cache, at either TTL
+     * @param cacheWrite1hTokens the part of {@code cacheWriteTokens} written with a 1-hour TTL
+     * @param outputTokens all generated tokens, reasoning included
+     * @param reasoningTokens the part of the output spent on hidden reasoning
+     * @param estimated {@code true} when counted locally
+     */
+    public Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
+            long outputTokens, long reasoningTokens, boolean estimated) {
+        this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens,
+                estimated, ServiceTier.STANDARD);
+    }
+
+    /**
+     * Usage whose cache writes (if any) all used the default 5-minute TTL, served on the standard tier.
      *
      * @param inputTokens all prompt tokens
      * @param cachedInputTokens prompt tokens read from the prompt cache
@@ -85,11 +107,29 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
         return inputTokens + outputTokens;
     }
 
-    /** @return the sum of this and {@code other}; estimated if either is */
+    /**
+     * This usage as served on {@code tier}.
+     *
+     * @param tier the tier the answer reported
+     * @return the copy (or this, when the tier is the same)
+     */
+    public Usage withServiceTier(ServiceTier tier) {
+        return tier == serviceTier ? this : new Usage(inputTokens, cachedInputTokens, cacheWriteTokens,
+                cacheWrite1hTokens, outputTokens, reasoningTokens, estimated, tier);
+    }
+
+    /**
+     * The sum of this and {@code other}: estimated if either is; on their tier when they share one, otherwise on the
+     * standard tier (a sum over tiers cannot be priced at one tier's prices: price each call on its own).
+     *
+     * @param other the usage to add
+     * @return the sum
+     */
     public Usage plus(Usage other) {
         return new Usage(inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
-                cacheWriteTokens + other.cacheWriteTokens, cacheWrite1hTokens + other.cacheWrite1hTokens, outputTokens + other.outputTokens,
-                reasoningTokens + other.reasoningTokens, estimated || other.estimated);
+                cacheWriteTokens + other.cacheWriteTokens, cacheWrite1hTokens + other.cacheWrite1hTokens,
+                outputTokens + other.outputTokens, reasoningTokens + other.reasoningTokens,
+                estimated || other.estimated, serviceTier == other.serviceTier ? serviceTier : ServiceTier.STANDARD);
     }
 
     private static void requireNonNegative(String name, long value) {

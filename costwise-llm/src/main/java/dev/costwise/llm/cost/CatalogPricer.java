@@ -103,17 +103,20 @@ public final class CatalogPricer implements Pricer {
     }
 
     /**
-     * The prices that apply to {@code usage}: the long-context prices when the prompt is above their threshold.
+     * The prices that apply to {@code usage}: those of the {@linkplain Usage#serviceTier() tier that served it}, and
+     * within them the long-context prices when the prompt is above their threshold. A tier's prices hold their own
+     * long-context prices, if any: OpenAI serves long prompts asked for on priority at the standard tier instead.
      *
      * @param pricing the model's prices
      * @param usage the call's usage
      * @return the prices to bill at
      */
     public static Pricing effectivePricing(Pricing pricing, Usage usage) {
-        return pricing.longContext()
+        Pricing tier = pricing.onTier(usage.serviceTier());
+        return tier.longContext()
                 .filter(lc -> usage.inputTokens() > lc.thresholdInputTokens())
                 .map(Pricing.LongContextPricing::pricing)
-                .orElse(pricing);
+                .orElse(tier);
     }
 
     /**

@@ -28,6 +28,7 @@ import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
@@ -231,6 +232,7 @@ public final class OpenAiWire {
         optLong(root, "seed", "").ifPresent(b::seed);
         optString(root, "user", "").ifPresent(b::user);
         ReasoningWire.readSetting(root).ifPresent(b::reasoning);
+        b.serviceTier(readServiceTier(root));
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -274,6 +276,27 @@ public final class OpenAiWire {
      */
     public Optional<Reasoning> readReasoning(JsonNode root) {
         return ReasoningWire.readSetting(requireObject(root, ""));
+    }
+
+    /**
+     * Reads only a request's {@code service_tier}, as {@link #readRequest(JsonNode)} does: {@code default},
+     * {@code flex} and {@code priority} name a tier; {@code auto} and {@code scale} (a prepaid commitment) leave the
+     * choice to the provider account, so they read as none.
+     *
+     * @param root the request body
+     * @return the tier asked for, if any
+     * @throws WireFormatException if the value is not one of OpenAI's
+     */
+    public Optional<ServiceTier> readServiceTier(JsonNode root) {
+        Optional<String> value = optString(requireObject(root, ""), "service_tier", "");
+        return value.map(v -> switch (v) {
+            case "default" -> Optional.of(ServiceTier.STANDARD);
+            case "flex" -> Optional.of(ServiceTier.FLEX);
+            case "priority" -> Optional.of(ServiceTier.PRIORITY);
+            case "auto", "scale" -> Optional.<ServiceTier>empty();
+            default -> throw new WireFormatException("service_tier",
+                    "unknown value '" + v + "'; expected auto, default, flex, priority or scale");
+        }).flatMap(t -> t);
     }
 
     /**
@@ -360,6 +383,9 @@ public final class OpenAiWire {
         request.seed().ifPresent(s -> root.put("seed", s));
         request.user().ifPresent(u -> root.put("user", u));
         request.reasoning().ifPresent(r -> ReasoningWire.writeSetting(root, r, encoding.openRouterReasoning()));
+        if (encoding.serviceTier()) {
+            request.serviceTier().ifPresent(t -> root.put("service_tier", t.wireName()));
+        }
         if (encoding.includeMetadata() && !request.metadata().isEmpty()) {
             ObjectNode md = root.putObject("metadata");
             request.metadata().forEach(md::put);
@@ -381,7 +407,7 @@ public final class OpenAiWire {
      */
     public ObjectNode writeRequest(OpenAiRequest request) {
         RequestEncoding enc = new RequestEncoding(request.stream(), request.stream() && request.includeUsage(),
-                false, true, true, false, true);
+                false, true, true, false, true, true);
         return writeRequest(request.chat(), request.chat().model(), enc);
     }
 
@@ -648,6 +674,7 @@ public final class OpenAiWire {
         choice.putNull("logprobs");
         choice.put("finish_reason", response.finishReason().wireName());
         root.set("usage", writeUsage(response.usage()));
+        writeServedTier(root, response.usage());
         return root;
     }
 
@@ -698,7 +725,8 @@ public final class OpenAiWire {
         Message message = new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
         FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(OpenAiWire::finishReason)
                 .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
-        return new WireCompletion(id, model, created, message, finish, readUsage(root.get("usage")));
+        return new WireCompletion(id, model, created, message, finish, readUsage(root.get("usage"))
+                .map(u -> u.withServiceTier(readServedTier(root))));
     }
 
     // ------------------------------------------------------------------ chunks
@@ -749,7 +777,10 @@ public final class OpenAiWire {
                 choice.putNull("finish_reason");
             }
         }
-        chunk.usage().ifPresent(u -> root.set("usage", writeUsage(u)));
+        chunk.usage().ifPresent(u -> {
+            root.set("usage", writeUsage(u));
+            writeServedTier(root, u);
+        });
         return root;
     }
 
@@ -808,10 +839,29 @@ public final class OpenAiWire {
         if ((usage == null || usage.isNull()) && root.path("x_groq").path("usage").isObject()) {
             usage = root.path("x_groq").path("usage"); // Groq's own place for the final chunk's usage
         }
-        return new ChatChunk(id, model, text.toString(), deltas, finish, readUsage(usage), thinking);
+        return new ChatChunk(id, model, text.toString(), deltas, finish,
+                readUsage(usage).map(u -> u.withServiceTier(readServedTier(root))), thinking);
     }
 
     // ------------------------------------------------------------------ usage
+
+    /**
+     * The tier an answer or a chunk says served it ({@code service_tier} beside {@code usage}).
+     *
+     * @param root a completion or a chunk
+     * @return the tier: {@code STANDARD} when the field is absent or names a tier billed at the standard price
+     */
+    public static ServiceTier readServedTier(JsonNode root) {
+        JsonNode tier = root.get("service_tier");
+        return ServiceTier.ofReported(tier != null && tier.isTextual() ? Optional.of(tier.asText()) : Optional.empty());
+    }
+
+    /** Writes the tier beside the usage when it is not the standard one (whose answers may leave it out). */
+    private static void writeServedTier(ObjectNode root, Usage usage) {
+        if (usage.serviceTier() != ServiceTier.STANDARD) {
+            root.put("service_tier", usage.serviceTier().wireName());
+        }
+    }
 
     /**
      * Writes usage in OpenAI's shape, with {@code prompt_tokens_details.cached_tokens} and

@@ -15,52 +15,65 @@ package dev.costwise.llm.wire;
  * @param anthropicExtensions write what only Anthropic reads, in the forms Anthropic-aware servers take (Costwise's own
  *     gateway, LiteLLM): assistant messages' reasoning blocks as {@code thinking_blocks}, a failed tool's result with
  *     {@code "is_error": true}; OpenAI refuses both fields
+ * @param serviceTier write the request's {@code service_tier} (OpenAI's; other providers have no such tiers and
+ *     some refuse the field)
  */
 public record RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
-        boolean includeMetadata, boolean cacheControl, boolean openRouterReasoning, boolean anthropicExtensions) {
+        boolean includeMetadata, boolean cacheControl, boolean openRouterReasoning, boolean anthropicExtensions,
+        boolean serviceTier) {
 
-    /** Not streamed, {@code max_tokens}, metadata written, {@code reasoning_effort}, no breakpoints or blocks. */
-    public static final RequestEncoding DEFAULT = new RequestEncoding(false, false, false, true, false, false, false);
+    /**
+     * Not streamed, {@code max_tokens}, metadata written, {@code reasoning_effort}, no breakpoints, blocks or service
+     * tier.
+     */
+    public static final RequestEncoding DEFAULT =
+            new RequestEncoding(false, false, false, true, false, false, false, false);
 
-    /** The settings above with no breakpoints, {@code reasoning_effort} and no reasoning blocks. */
+    /** The settings above with no breakpoints, {@code reasoning_effort}, no reasoning blocks and no service tier. */
     public RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
             boolean includeMetadata) {
-        this(stream, includeUsage, maxCompletionTokens, includeMetadata, false, false, false);
+        this(stream, includeUsage, maxCompletionTokens, includeMetadata, false, false, false, false);
     }
 
     /** @return these settings, streamed with usage requested */
     public RequestEncoding streamingWithUsage() {
         return new RequestEncoding(true, true, maxCompletionTokens, includeMetadata, cacheControl,
-                openRouterReasoning, anthropicExtensions);
+                openRouterReasoning, anthropicExtensions, serviceTier);
     }
 
     /** @return these settings, writing {@code max_completion_tokens} */
     public RequestEncoding withMaxCompletionTokens() {
         return new RequestEncoding(stream, includeUsage, true, includeMetadata, cacheControl, openRouterReasoning,
-                anthropicExtensions);
+                anthropicExtensions, serviceTier);
     }
 
     /** @return these settings, leaving {@code metadata} out */
     public RequestEncoding withoutMetadata() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, false, cacheControl,
-                openRouterReasoning, anthropicExtensions);
+                openRouterReasoning, anthropicExtensions, serviceTier);
     }
 
     /** @return these settings, writing prompt-cache breakpoints */
     public RequestEncoding withCacheControl() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, true,
-                openRouterReasoning, anthropicExtensions);
+                openRouterReasoning, anthropicExtensions, serviceTier);
     }
 
     /** @return these settings, writing OpenRouter's {@code reasoning} object */
     public RequestEncoding withOpenRouterReasoning() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl, true,
-                anthropicExtensions);
+                anthropicExtensions, serviceTier);
     }
 
     /** @return these settings, writing {@code thinking_blocks} and {@code is_error} */
     public RequestEncoding withAnthropicExtensions() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
-                openRouterReasoning, true);
+                openRouterReasoning, true, serviceTier);
+    }
+
+    /** @return these settings, writing {@code service_tier} */
+    public RequestEncoding withServiceTier() {
+        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
+                openRouterReasoning, anthropicExtensions, true);
     }
 }

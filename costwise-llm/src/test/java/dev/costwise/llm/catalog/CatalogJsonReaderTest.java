@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ServiceTier;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,35 @@ class CatalogJsonReaderTest {
         assertThat(m.pricing().orElseThrow().cachedInputPerMillion()).isEqualTo(Money.of("1"));
         assertThat(m.pricing().orElseThrow().cacheWrite1hPerMillion()).isEqualTo(Money.of("1"));
         assertThat(m.supports(Capability.TOOLS)).isTrue();
+    }
+
+    @Test
+    void givenFlexAndPriorityPrices_whenRead_thenEachTierHasItsOwnWithCachedInputDefaultingToItsInput() {
+        String json = "{\"models\": [" + VALID.replace("\"output\": \"2.00\"}", "\"output\": \"2.00\", "
+                + "\"flex\": {\"input\": \"0.50\", \"output\": \"1.00\"}, "
+                + "\"priority\": {\"input\": \"1.75\", \"cachedInput\": \"0.4375\", \"output\": \"3.50\"}}")
+                + "]}";
+
+        Pricing p = read(json).require("m1").pricing().orElseThrow();
+
+        assertThat(p.onTier(ServiceTier.FLEX).inputPerMillion()).isEqualTo(Money.of("0.5"));
+        assertThat(p.onTier(ServiceTier.FLEX).cachedInputPerMillion()).isEqualTo(Money.of("0.5"));
+        assertThat(p.onTier(ServiceTier.PRIORITY).cachedInputPerMillion()).isEqualTo(Money.of("0.4375"));
+        assertThat(p.onTier(ServiceTier.PRIORITY).outputPerMillion()).isEqualTo(Money.of("3.5"));
+        assertThat(p.onTier(ServiceTier.STANDARD)).isSameAs(p);
+    }
+
+    @Test
+    void givenABadTierPrice_whenRead_thenErrorNamesTheTierAndField() {
+        String bad = "{\"models\": [" + VALID.replace("\"output\": \"2.00\"}", "\"output\": \"2.00\", "
+                + "\"flex\": {\"input\": \"0.50\", \"ouput\": \"1.00\"}}") + "]}";
+        String notObject = "{\"models\": [" + VALID.replace("\"output\": \"2.00\"}",
+                "\"output\": \"2.00\", \"priority\": \"2x\"}") + "]}";
+
+        assertThatThrownBy(() -> read(bad)).isInstanceOf(CatalogFormatException.class)
+                .hasMessageContaining("pricing.flex.ouput is not a known field");
+        assertThatThrownBy(() -> read(notObject)).isInstanceOf(CatalogFormatException.class)
+                .hasMessageContaining("pricing.priority must be an object of the priority tier's prices");
     }
 
     @Test

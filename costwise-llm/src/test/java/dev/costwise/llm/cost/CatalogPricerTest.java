@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CatalogPricerTest {
@@ -60,6 +63,57 @@ class CatalogPricerTest {
         Usage usage = UsageNormalizer.fromGemini(2_000, 1_500, 300, 700);
 
         assertThat(pricer.price("gemini-2.5-flash", usage).cost()).isEqualTo(Money.of("0.002695"));
+    }
+
+    @Test
+    void givenAnswersServedOnFlexOrPriority_whenPriced_thenTheTierThatServedThemSetsThePrice() {
+        // o3: standard $2 / cached $0.50 / $8; flex half of each; priority $3.50 / $0.875 / $14.
+        // prompt 10,000 (cached 4,000), completion 2,000:
+        Usage usage = UsageNormalizer.fromOpenAi(10_000, 4_000, 2_000, 0);
+        // standard: 6,000 × 2 + 4,000 × 0.50 + 2,000 × 8 = 12,000 + 2,000 + 16,000 = 30,000 per 1M = $0.03
+        assertThat(pricer.price("o3", usage).cost()).isEqualTo(Money.of("0.03"));
+        // flex: 6,000 × 1 + 4,000 × 0.25 + 2,000 × 4 = 6,000 + 1,000 + 8,000 = 15,000 per 1M = $0.015
+        assertThat(pricer.price("o3", usage.withServiceTier(ServiceTier.FLEX)).cost()).isEqualTo(Money.of("0.015"));
+        // priority: 6,000 × 3.50 + 4,000 × 0.875 + 2,000 × 14 = 21,000 + 3,500 + 28,000 = 52,500 per 1M = $0.0525
+        assertThat(pricer.price("o3", usage.withServiceTier(ServiceTier.PRIORITY)).cost())
+                .isEqualTo(Money.of("0.0525"));
+    }
+
+    @Test
+    void givenATierTheModelHasNoPricesFor_whenPriced_thenTheStandardPricesApply() {
+        // gpt-5-nano is sold on flex but not on priority; Claude has neither: their standard prices bill the call.
+        // 1M × $0.05 + 1M × $0.40 = $0.45
+        Usage usage = Usage.of(1_000_000, 1_000_000);
+
+        assertThat(pricer.price("gpt-5-nano", usage.withServiceTier(ServiceTier.PRIORITY)).cost())
+                .isEqualTo(pricer.price("gpt-5-nano", usage).cost()).isEqualTo(Money.of("0.45"));
+        // 100,000 × $3 + 100,000 × $15 (below Sonnet's 200K long-context threshold)
+        assertThat(pricer.price("claude-sonnet-4.5", Usage.of(100_000, 100_000).withServiceTier(ServiceTier.FLEX))
+                .cost()).isEqualTo(Money.of("1.8"));
+    }
+
+    @Test
+    void givenATierWithItsOwnLongContextPrices_whenThePromptIsAbove_thenThoseApply() {
+        Pricing standard = Pricing.of("1", "2");
+        Pricing flexLong = Pricing.of("5", "7");
+        Pricing flex = new Pricing(Money.of("0.5"), Money.of("0.5"), Money.of("0.5"), Money.of("0.5"), Money.of("1"),
+                Optional.of(new Pricing.LongContextPricing(100, flexLong)));
+        Pricing prices = standard.withServiceTier(ServiceTier.FLEX, flex);
+
+        assertThat(CatalogPricer.effectivePricing(prices, Usage.of(100, 1).withServiceTier(ServiceTier.FLEX)))
+                .isEqualTo(flex);
+        assertThat(CatalogPricer.effectivePricing(prices, Usage.of(101, 1).withServiceTier(ServiceTier.FLEX)))
+                .isEqualTo(flexLong);
+        assertThat(CatalogPricer.effectivePricing(prices, Usage.of(101, 1))).isSameAs(prices);
+    }
+
+    @Test
+    void givenUsagesOfOneTierOrOfTwo_whenAdded_thenTheSumKeepsTheSharedTierOrFallsBackToStandard() {
+        Usage flex = Usage.of(10, 5).withServiceTier(ServiceTier.FLEX);
+
+        assertThat(flex.plus(flex).serviceTier()).isEqualTo(ServiceTier.FLEX);
+        assertThat(flex.plus(Usage.of(1, 1)).serviceTier()).isEqualTo(ServiceTier.STANDARD);
+        assertThat(flex.plus(flex).totalTokens()).isEqualTo(30);
     }
 
     @Test

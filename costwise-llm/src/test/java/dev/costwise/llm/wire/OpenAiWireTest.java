@@ -15,6 +15,7 @@ import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
@@ -68,7 +69,7 @@ class OpenAiWireTest {
                 .responseFormat(new ResponseFormat.JsonSchema("answer",
                         json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"), true))
                 .temperature(0.7).topP(0.9).maxTokens(256).stop(List.of("\n\n", "END")).seed(42L).user("u-9")
-                .metadata(Map.of("feature", "vision"))
+                .metadata(Map.of("feature", "vision")).serviceTier(ServiceTier.FLEX)
                 .build();
     }
 
@@ -108,6 +109,29 @@ class OpenAiWireTest {
         assertThat(w.has("max_tokens")).isFalse();
         assertThat(w.get("stream_options").toString()).isEqualTo("{\"include_usage\":true}");
         assertThat(w.get("stop").toString()).isEqualTo("[\"\\n\\n\",\"END\"]");
+    }
+
+    @Test
+    void givenEachServiceTierValue_whenRead_thenNamedTiersAreKeptAndAccountDefaultsReadAsNone() {
+        String body = "{\"model\":\"o3\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"service_tier\":\"%s\"}";
+
+        assertThat(read(body.formatted("flex")).chat().serviceTier()).contains(ServiceTier.FLEX);
+        assertThat(read(body.formatted("priority")).chat().serviceTier()).contains(ServiceTier.PRIORITY);
+        assertThat(read(body.formatted("default")).chat().serviceTier()).contains(ServiceTier.STANDARD);
+        assertThat(read(body.formatted("auto")).chat().serviceTier()).isEmpty();
+        assertThat(read(body.formatted("scale")).chat().serviceTier()).isEmpty();
+        WireFormatException e = catchThrowableOfType(WireFormatException.class,
+                () -> read(body.formatted("cheap")));
+        assertThat(e.field()).isEqualTo("service_tier");
+        assertThat(e.getMessage()).contains("unknown value 'cheap'; expected auto, default, flex, priority or scale");
+    }
+
+    @Test
+    void givenARequestWithATier_whenWrittenForAnUpstream_thenTheTierIsWrittenOnlyWhenTheEncodingAsks() {
+        assertThat(wire.writeRequest(fullRequest(), "o3", RequestEncoding.DEFAULT).has("service_tier")).isFalse();
+        assertThat(wire.writeRequest(fullRequest(), "o3", RequestEncoding.DEFAULT.withServiceTier())
+                .path("service_tier").asText()).isEqualTo("flex");
     }
 
     @Test

@@ -177,6 +177,9 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
             // OpenRouter hands breakpoints to the providers that need them, and takes a reasoning budget as well
             enc = enc.withCacheControl().withOpenRouterReasoning();
         }
+        if (endpoint.provider().equals(OpenAiCompatibleEndpoint.OPENAI.provider())) {
+            enc = enc.withServiceTier(); // flex and priority are OpenAI's; Groq and others refuse their names
+        }
         return endpoint.maxCompletionTokens() ? enc.withMaxCompletionTokens() : enc;
     }
 
