@@ -5,6 +5,7 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ServiceTier;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -47,8 +48,12 @@ final class ModelsCommand implements Callable<Integer> {
         System.out.printf("%-34s %-12s %12s %12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "CACHED $/1M",
                 "WRITE5M $/1M", "OUTPUT $/1M", "CONTEXT");
         for (GatewayConfig.Model m : cfg.models()) {
-            Optional<Pricing> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()));
-            System.out.printf("%-34s %-12s %12s %12s %12s %12s %10d%n", m.name(), m.provider(),
+            // a model configured on a service tier (flex) pays that tier's prices: show those, and the tier
+            ServiceTier tier = m.serviceTier().orElse(ServiceTier.STANDARD);
+            Optional<Pricing> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()))
+                    .map(x -> x.onTier(tier));
+            String provider = m.provider() + m.serviceTier().map(t -> "/" + t.wireName()).orElse("");
+            System.out.printf("%-34s %-12s %12s %12s %12s %12s %10d%n", m.name(), provider,
                     p.map(x -> x.inputPerMillion().toString()).orElse("unpriced"),
                     p.map(x -> x.cachedInputPerMillion().toString()).orElse("unpriced"),
                     p.map(x -> x.cacheWrite5mPerMillion().toString()).orElse("unpriced"),

@@ -25,6 +25,7 @@ import dev.costwise.gateway.config.GatewayConfig.Server;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -35,6 +36,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -60,6 +62,10 @@ public final class ConfigLoader {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
             "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles", "redis");
+    private static final Set<String> PRICE_FIELDS =
+            Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output");
+    private static final Set<String> PRICE_FIELDS_WITH_TIERS =
+            Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output", "flex", "priority");
     private static final Set<String> COMPLEXITIES = Set.of("simple", "moderate", "complex");
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
@@ -350,7 +356,8 @@ public final class ConfigLoader {
                     continue;
                 }
                 unknownFields(m, p, Set.of("name", "provider", "model", "api_key", "api_key_env", "base_url",
-                        "price", "context_window", "max_output_tokens", "circuit_breaker", "prompt_caching"));
+                        "price", "context_window", "max_output_tokens", "circuit_breaker", "prompt_caching",
+                        "service_tier"));
                 Optional<String> name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
                 name.ifPresent(nm -> {
                     if (!seen.add(nm)) {
@@ -397,13 +404,37 @@ public final class ConfigLoader {
                         .orElse(info.map(ModelInfo::maxOutputTokens).filter(o -> o > 0).orElse(4096));
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
+                Optional<ServiceTier> tier = serviceTier(m, p + ".service_tier", provider);
                 if (name.isPresent() && provider.isPresent()) {
                     out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
                             baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
-                            window, maxOut, circuit, caching));
+                            window, maxOut, circuit, caching, tier));
                 }
             }
             return out;
+        }
+
+        /**
+         * A model's {@code service_tier}: {@code default}, {@code flex} or {@code priority}, for the providers that
+         * sell those tiers (OpenAI, and an OpenAI-compatible server that may stand in front of it).
+         */
+        Optional<ServiceTier> serviceTier(JsonNode m, String p, Optional<String> provider) {
+            Optional<String> value = optString(m, "service_tier", p);
+            if (value.isEmpty()) {
+                return Optional.empty();
+            }
+            if (provider.isPresent() && !provider.get().equals("openai")
+                    && !provider.get().equals("openai-compatible")) {
+                problem(p, "applies to openai and openai-compatible models only (the tiers are OpenAI's); this "
+                        + "model's provider is '" + provider.get() + "'");
+                return Optional.empty();
+            }
+            Optional<ServiceTier> tier = Arrays.stream(ServiceTier.values())
+                    .filter(t -> t.wireName().equals(value.get())).findFirst();
+            if (tier.isEmpty()) {
+                problem(p, "expected default, flex or priority, was '" + value.get() + "'");
+            }
+            return tier;
         }
 
         /**
@@ -431,16 +462,30 @@ public final class ConfigLoader {
         }
 
         /**
-         * A model's {@code price}, $ per 1M tokens. Prompt-cache prices left out follow the provider's published
-         * rule: Anthropic reads at 0.1×, five-minute writes at 1.25× and one-hour writes at 2× the input price; any
-         * other provider at the input price.
+         * A model's {@code price}, $ per 1M tokens, with its {@code flex} and {@code priority} prices if it is sold
+         * on OpenAI's service tiers (a tier left out is billed at these prices). Prompt-cache prices left out follow
+         * the provider's published rule: Anthropic reads at 0.1×, five-minute writes at 1.25× and one-hour writes at
+         * 2× the input price; any other provider at the input price.
          */
         Optional<Pricing> price(JsonNode n, String p, Optional<String> provider) {
+            Optional<Pricing> standard = tierPrice(n, p, provider, true);
+            for (ServiceTier tier : List.of(ServiceTier.FLEX, ServiceTier.PRIORITY)) {
+                JsonNode t = n.path(tier.wireName());
+                if (standard.isPresent() && !t.isMissingNode()) {
+                    Optional<Pricing> prices = tierPrice(t, p + "." + tier.wireName(), provider, false);
+                    standard = prices.isEmpty() ? Optional.empty() : standard.map(s -> s.withServiceTier(tier,
+                            prices.get()));
+                }
+            }
+            return standard;
+        }
+
+        private Optional<Pricing> tierPrice(JsonNode n, String p, Optional<String> provider, boolean mayHoldTiers) {
             if (!n.isObject()) {
                 problem(p, "expected a mapping with input and output ($ per 1M tokens), found " + kind(n));
                 return Optional.empty();
             }
-            unknownFields(n, p, Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output"));
+            unknownFields(n, p, mayHoldTiers ? PRICE_FIELDS_WITH_TIERS : PRICE_FIELDS);
             Optional<Money> in = reqMoney(n, "input", p + ".input");
             Optional<Money> out = reqMoney(n, "output", p + ".output");
             Optional<Money> cached = optMoney(n, "cached_input", p + ".cached_input");

@@ -2,6 +2,7 @@ package dev.costwise.gateway.config;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.time.Duration;
@@ -184,10 +185,14 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param circuitBreaker when calls to it stop for a while
      * @param promptCaching where the gateway places Anthropic prompt-cache breakpoints when a request places none
      *     ({@code prompt_caching}; Anthropic models only)
+     * @param serviceTier the OpenAI service tier every call to this model asks for ({@code service_tier}; OpenAI and
+     *     OpenAI-compatible models only), overriding the caller's: {@code flex} makes a half-price deployment of a
+     *     model for work that can wait, which a fallback to the same model without it backs up
      */
     public record Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
             Optional<String> apiKeyEnv, String baseUrl, Optional<Pricing> price, int contextWindow,
-            int maxOutputTokens, CircuitSettings circuitBreaker, AnthropicPromptCaching promptCaching) {
+            int maxOutputTokens, CircuitSettings circuitBreaker, AnthropicPromptCaching promptCaching,
+            Optional<ServiceTier> serviceTier) {
         public Model {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(provider, "provider");
@@ -198,6 +203,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(price, "price");
             Objects.requireNonNull(circuitBreaker, "circuitBreaker");
             Objects.requireNonNull(promptCaching, "promptCaching");
+            Objects.requireNonNull(serviceTier, "serviceTier");
         }
 
         /** A model with the default circuit breaker. */
@@ -205,13 +211,14 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                 Optional<String> apiKeyEnv, String baseUrl, Optional<Pricing> price, int contextWindow,
                 int maxOutputTokens) {
             this(name, provider, upstreamModel, apiKey, apiKeyEnv, baseUrl, price, contextWindow, maxOutputTokens,
-                    CircuitSettings.DEFAULT, AnthropicPromptCaching.NONE);
+                    CircuitSettings.DEFAULT, AnthropicPromptCaching.NONE, Optional.empty());
         }
 
         @Override
         public String toString() {
             return "Model[" + name + " -> " + provider + "/" + upstreamModel + " at " + baseUrl
-                    + apiKeyEnv.map(e -> ", key from $" + e).orElse("") + "]";
+                    + apiKeyEnv.map(e -> ", key from $" + e).orElse("")
+                    + serviceTier.map(t -> ", " + t.wireName() + " tier").orElse("") + "]";
         }
     }
 

@@ -45,6 +45,7 @@ final class ChatChunkReader {
     private String finishReason = "stop";
     private JsonNode usage = JsonNodeFactory.instance.objectNode();
     private JsonNode costwise;
+    private JsonNode serviceTier;
 
     /** Reads one chunk, telling {@code listener} what it holds. */
     void read(JsonNode chunk, Listener listener) throws IOException {
@@ -86,7 +87,13 @@ final class ChatChunkReader {
         if (chunk.path("usage").isObject()) {
             usage = chunk.get("usage");
             costwise = chunk.get("costwise");
+            serviceTier = chunk.get("service_tier");
         }
+    }
+
+    /** @return the {@code service_tier} beside the final chunk's usage: the tier billed ({@code null} if none) */
+    JsonNode serviceTier() {
+        return serviceTier;
     }
 
     /** @return the last finish reason seen ({@code stop} if none) */

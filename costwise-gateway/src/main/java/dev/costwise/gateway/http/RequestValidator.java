@@ -88,7 +88,20 @@ public final class RequestValidator {
         }
         endUser(body);
         reasoning(body);
+        serviceTier(body);
         return body;
+    }
+
+    /** {@code service_tier}: its value sets the price a budget reserves at, so a bad one is refused here. */
+    private static void serviceTier(ObjectNode body) {
+        if (!body.has("service_tier")) {
+            return;
+        }
+        try {
+            WIRE.readServiceTier(body);
+        } catch (WireFormatException e) {
+            throw new GatewayException.InvalidField(e.field(), e.problem());
+        }
     }
 
     /** {@code reasoning_effort} or OpenRouter's {@code reasoning}: a provider would refuse a bad one less clearly. */

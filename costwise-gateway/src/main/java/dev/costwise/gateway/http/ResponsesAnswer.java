@@ -71,7 +71,8 @@ final class ResponsesAnswer {
             output.add(functionCall(call.path("id").asText(), call.path("function").path("name").asText(),
                     call.path("function").path("arguments").asText(""), "completed"));
         }
-        finish(r, choice.path("finish_reason").asText("stop"), completion.path("usage"));
+        finish(r, choice.path("finish_reason").asText("stop"), completion.path("usage"),
+                completion.get("service_tier"));
         return r;
     }
 
@@ -80,14 +81,20 @@ final class ResponsesAnswer {
         return request.path("store").asBoolean(true);
     }
 
-    /** Sets a finished response's status (and why it is incomplete) and usage. */
-    static void finish(ObjectNode response, String finishReason, JsonNode chatUsage) {
+    /**
+     * Sets a finished response's status (and why it is incomplete), usage and, when the upstream reported one, the
+     * {@code service_tier} that served it.
+     */
+    static void finish(ObjectNode response, String finishReason, JsonNode chatUsage, JsonNode serviceTier) {
         boolean cut = finishReason.equals("length");
         response.put("status", cut ? "incomplete" : "completed");
         if (cut) {
             response.putObject("incomplete_details").put("reason", "max_output_tokens");
         }
         response.set("usage", usage(chatUsage));
+        if (serviceTier != null && serviceTier.isTextual()) {
+            response.set("service_tier", serviceTier);
+        }
     }
 
     /** @return a {@code message} output item holding one {@code output_text} part */

@@ -77,6 +77,7 @@ final class ResponsesRequest {
         copy(root, "top_p", "top_p", out);
         copy(root, "parallel_tool_calls", "parallel_tool_calls", out);
         copy(root, "user", "user", out);
+        copy(root, "service_tier", "service_tier", out); // checked, and billed, as the chat request's
         JsonNode effort = root.path("reasoning").get("effort");
         if (effort != null && !effort.isNull()) {
             if (!effort.isTextual() || ReasoningEffort.fromWireName(effort.asText()).isEmpty()) {

@@ -118,7 +118,7 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     public void done() throws IOException {
         if (!failed) {
             closeItem();
-            ResponsesAnswer.finish(response, chunks.finishReason(), chunks.usage());
+            ResponsesAnswer.finish(response, chunks.finishReason(), chunks.usage(), chunks.serviceTier());
             if (chunks.costwise() != null) {
                 response.set("costwise", chunks.costwise());
             }

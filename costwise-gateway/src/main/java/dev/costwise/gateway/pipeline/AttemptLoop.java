@@ -164,7 +164,8 @@ final class AttemptLoop {
                         : remaining;
                 // The cache key was taken before any attempt, so the body can be reused in place.
                 plan.body().put("model", m.upstreamModel());
-                ObjectNode body = directory.ignoresReasoning(m) ? ReasoningSettings.without(plan.body()) : plan.body();
+                ObjectNode body = ServiceTiers.forAttempt(directory.ignoresReasoning(m)
+                        ? ReasoningSettings.without(plan.body()) : plan.body(), m);
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 boolean called = false;

@@ -193,7 +193,8 @@ public final class ChatService {
         long input = PromptTokens.estimate(body, allText);
         long maxOut = Plan.outputLimit(body, candidates.getFirst());
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
-                costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body)));
+                costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body),
+                        Plan.serviceTierIn(body)));
     }
 
     /** @return the stricter of the pipeline's and the chosen route's {@code max_reasoning_effort}, if either has one */
@@ -406,7 +407,8 @@ public final class ChatService {
         }
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
                 new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
-                candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty()));
+                candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty(),
+                Optional.empty()));
         Request r = new Request(caller, requestId, plan);
         return embed(r, plan, requested, pipeline, mode).withKeyUsage(r.keyUsage);
     }
@@ -778,7 +780,8 @@ public final class ChatService {
             // Released before reserving again: the request never holds two reservations, so one near a limit
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
             settle(Money.ZERO);
-            Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites());
+            Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites(),
+                    plan.serviceTier());
             BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
             if (res.exhausted().isPresent()) {
                 return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
@@ -885,7 +888,7 @@ public final class ChatService {
                 if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
                     List<Model> down = directory.expand(ex.def().downgradeTo().get());
                     Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
-                            plan.outputLimitOn(down.getFirst()), plan.cacheWrites());
+                            plan.outputLimitOn(down.getFirst()), plan.cacheWrites(), plan.serviceTier());
                     plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
                     res = budgets.reserve(spender(), plan.primary().name(), worst);
                 }

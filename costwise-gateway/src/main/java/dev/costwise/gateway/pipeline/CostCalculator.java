@@ -6,6 +6,7 @@ import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.CacheControl;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
@@ -57,21 +58,27 @@ public final class CostCalculator {
      * dearest input price it may be billed at. That is the plain input price, unless the call may write the provider's
      * prompt cache (the request places breakpoints, or the model's {@code prompt_caching} does): a cache write costs
      * more (Anthropic: 1.25× for five minutes, 2× for an hour), and a budget must hold even if the whole prompt is
-     * written. Long-context prices apply when the prompt is above their threshold.
+     * written. Long-context prices apply when the prompt is above their threshold. A call that asks for a service tier
+     * is held at that tier's prices: OpenAI serves a flex request on flex or refuses it (unbilled), and a priority
+     * request on priority or, cheaper, on the standard tier; it bills the tier that served it. A call that names no
+     * tier is held at the standard prices, though an account whose default is priority is billed more.
      *
      * @param model the model
      * @param inputTokens estimated prompt tokens
      * @param maxOutputTokens the output limit
      * @param requestCacheWrites the longest cache lifetime among the request's own breakpoints, if any
+     * @param askedTier the service tier the request asks for, if any (the model's own, if it has one, comes first)
      * @return the cost
      */
     public Money worstCase(Model model, long inputTokens, long maxOutputTokens,
-            Optional<CacheControl.Ttl> requestCacheWrites) {
+            Optional<CacheControl.Ttl> requestCacheWrites, Optional<ServiceTier> askedTier) {
         Usage plain = Usage.of(inputTokens, maxOutputTokens);
         Optional<CacheControl.Ttl> writes = requestCacheWrites.or(() -> model.promptCaching()
                 == AnthropicPromptCaching.NONE ? Optional.empty() : Optional.of(CacheControl.Ttl.FIVE_MINUTES));
+        // the model's tier wins, as on the wire; a request that names none is held at the standard prices
+        ServiceTier tier = model.serviceTier().or(() -> askedTier).orElse(ServiceTier.STANDARD);
         return priceOf(model).map(p -> {
-            Pricing prices = CatalogPricer.effectivePricing(p, plain);
+            Pricing prices = CatalogPricer.effectivePricing(p, plain.withServiceTier(tier));
             Money input = prices.inputPerMillion();
             if (writes.isPresent()) {
                 input = input.max(prices.cacheWrite5mPerMillion());

@@ -7,6 +7,7 @@ import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.upstream.CacheMarkers;
 import dev.costwise.llm.chat.CacheControl;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.List;
@@ -76,6 +77,19 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
     /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */
     static long requestedOutputLimit(ObjectNode body) {
         return body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
+    }
+
+    /** @return the service tier the request asks for ({@code service_tier}), if it names one */
+    public Optional<ServiceTier> serviceTier() {
+        return serviceTierIn(body);
+    }
+
+    /**
+     * @param body a validated chat request
+     * @return the tier its {@code service_tier} names; none when absent, {@code auto} or {@code scale}
+     */
+    static Optional<ServiceTier> serviceTierIn(ObjectNode body) {
+        return body.has("service_tier") ? WIRE.readServiceTier(body) : Optional.empty();
     }
 
     /** @return the longest-lived prompt-cache write the request's own breakpoints may cause, if it places any */

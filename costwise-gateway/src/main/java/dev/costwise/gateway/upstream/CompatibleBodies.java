@@ -19,6 +19,9 @@ import java.util.Set;
  *       Anthropic clients send): OpenAI refuses unknown fields in messages and tools, and the providers named here
  *       cache prompts on their own, so they are removed for them. OpenRouter hands them to Anthropic and Gemini, and
  *       an {@code openai-compatible} server may be a proxy that does the same: those keep them.</li>
+ *   <li>OpenAI's {@code service_tier} ({@code flex}, {@code priority}): the other providers have no such tiers, and
+ *       Groq refuses OpenAI's names for them, so only OpenAI and an {@code openai-compatible} server get it; a call
+ *       that falls back to another provider runs on its one tier, at its price.</li>
  * </ul>
  *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
@@ -30,6 +33,9 @@ final class CompatibleBodies {
     private static final Set<String> NO_CACHE_CONTROL = Set.of("openai", "groq", "deepseek", "mistral",
             "huggingface", "together", "ollama");
     private static final String CACHE_CONTROL = "cache_control";
+    private static final String SERVICE_TIER = "service_tier";
+    /** Providers that take OpenAI's {@code service_tier}. */
+    private static final Set<String> SERVICE_TIERS = Set.of("openai", "openai-compatible");
 
     private CompatibleBodies() {}
 
@@ -44,10 +50,14 @@ final class CompatibleBodies {
         boolean rewriteReasoning = body.has("reasoning") && !provider.equals("openrouter")
                 || "max".equals(body.path("reasoning_effort").asText());
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
-        if (!rewriteReasoning && !stripCacheControl && !hasAnthropicFields(body)) {
+        boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
+        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !hasAnthropicFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
+        if (stripServiceTier) {
+            copy.remove(SERVICE_TIER);
+        }
         if (rewriteReasoning) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));
             copy.remove("reasoning");

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.HttpBodies;
+import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.common.uri.UriEncoding;
@@ -143,6 +145,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
         String answered = model.upstreamModel();
         Usage usage = Usage.ZERO;
+        Optional<String> tier = Optional.empty();
         try (JsonParser p = json.getFactory().createParser(answer)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("expected a JSON object");
@@ -154,12 +157,14 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     usage = OpenAiReplies.usage(p);
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
                     answered = p.getText();
+                } else if (field.equals("service_tier") && value == JsonToken.VALUE_STRING) {
+                    tier = Optional.of(p.getText()); // the tier that served the call is the one billed
                 } else {
                     p.skipChildren();
                 }
             }
         }
-        return new Reply(answer, usage, answered, requestId);
+        return new Reply(answer, usage.withServiceTier(ServiceTier.ofReported(tier)), answered, requestId);
     }
 
     @Override
@@ -370,7 +375,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
                 JsonNode u = chunk.get("usage");
                 if (u != null && u.isObject()) {
-                    usage = OpenAiReplies.usage(u);
+                    usage = OpenAiReplies.usage(u).map(v -> v.withServiceTier(OpenAiWire.readServedTier(chunk)));
                 }
             } catch (IOException e) {
                 throw new ProviderException.MalformedResponse(Details.of(call.model().provider(),
