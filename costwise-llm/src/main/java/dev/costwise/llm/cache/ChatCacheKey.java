@@ -94,6 +94,7 @@ public final class ChatCacheKey {
         root.set("response_format", responseFormat(request.responseFormat()));
         request.temperature().ifPresent(v -> root.put("temperature", v));
         request.topP().ifPresent(v -> root.put("top_p", v));
+        request.topK().ifPresent(v -> root.put("top_k", v));
         request.maxTokens().ifPresent(v -> root.put("max_tokens", v));
         ArrayNode stop = root.putArray("stop");
         request.stop().forEach(stop::add);

@@ -21,6 +21,9 @@ import java.util.Optional;
  * @param responseFormat free text, JSON mode or a JSON schema
  * @param temperature sampling temperature, if set
  * @param topP nucleus sampling, if set
+ * @param topK sample only from the {@code k} likeliest tokens, if set: Anthropic's, Gemini's and Ollama's
+ *     {@code top_k} (also taken by OpenRouter, Together and vLLM; OpenAI has none, so its models get the request
+ *     without it)
  * @param maxTokens the output limit, if set
  * @param stop stop sequences
  * @param seed a sampling seed, if set
@@ -32,7 +35,7 @@ import java.util.Optional;
  *     speed, so it is not part of the cache key.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
-        ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP,
+        ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
         Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier) {
 
@@ -44,6 +47,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(responseFormat, "responseFormat");
         Objects.requireNonNull(temperature, "temperature");
         Objects.requireNonNull(topP, "topP");
+        Objects.requireNonNull(topK, "topK");
         Objects.requireNonNull(maxTokens, "maxTokens");
         stop = List.copyOf(stop);
         Objects.requireNonNull(seed, "seed");
@@ -59,6 +63,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
         temperature.ifPresent(t -> requireArgument(t >= 0 && t <= 2, "temperature must be in [0, 2], was %s", t));
         topP.ifPresent(p -> requireArgument(p >= 0 && p <= 1, "top_p must be in [0, 1], was %s", p));
+        topK.ifPresent(k -> requireArgument(k >= 1, "top_k must be >= 1, was %s", k));
         maxTokens.ifPresent(m -> requireArgument(m >= 1, "max_tokens must be >= 1, was %s", m));
     }
 
@@ -90,6 +95,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.toolChoice = toolChoice;
         b.temperature = temperature;
         b.topP = topP;
+        b.topK = topK;
         b.maxTokens = maxTokens;
         b.seed = seed;
         b.user = user;
@@ -150,6 +156,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private ResponseFormat responseFormat = new ResponseFormat.Text();
         private Optional<Double> temperature = Optional.empty();
         private Optional<Double> topP = Optional.empty();
+        private Optional<Integer> topK = Optional.empty();
         private Optional<Integer> maxTokens = Optional.empty();
         private final List<String> stop = new ArrayList<>();
         private Optional<Long> seed = Optional.empty();
@@ -207,6 +214,12 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         /** @param value nucleus sampling in [0, 1]; @return this builder */
         public Builder topP(double value) {
             this.topP = Optional.of(value);
+            return this;
+        }
+
+        /** @param value how many of the likeliest tokens to sample from, at least 1; @return this builder */
+        public Builder topK(int value) {
+            this.topK = Optional.of(value);
             return this;
         }
 
@@ -288,8 +301,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
          *     range (the message names the field and the value)
          */
         public ChatRequest build() {
-            return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, maxTokens,
-                    stop, seed, user, metadata, reasoning, serviceTier);
+            return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
+                    maxTokens, stop, seed, user, metadata, reasoning, serviceTier);
         }
     }
 }

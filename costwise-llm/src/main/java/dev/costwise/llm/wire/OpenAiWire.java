@@ -216,6 +216,12 @@ public final class OpenAiWire {
             }
             b.topP(p);
         });
+        optLong(root, "top_k", "").ifPresent(k -> {
+            if (k < 1 || k > Integer.MAX_VALUE) {
+                throw new WireFormatException("top_k", "must be a positive integer, was " + k);
+            }
+            b.topK(k.intValue());
+        });
         Optional<Long> maxCompletion = optLong(root, "max_completion_tokens", "");
         Optional<Long> max = optLong(root, "max_tokens", "");
         String maxField = maxCompletion.isPresent() ? "max_completion_tokens" : "max_tokens";
@@ -374,6 +380,9 @@ public final class OpenAiWire {
         }
         request.temperature().ifPresent(t -> root.put("temperature", t));
         request.topP().ifPresent(p -> root.put("top_p", p));
+        if (encoding.topK()) {
+            request.topK().ifPresent(k -> root.put("top_k", k));
+        }
         request.maxTokens().ifPresent(m -> root.put(encoding.maxCompletionTokens()
                 ? "max_completion_tokens" : "max_tokens", m));
         if (!request.stop().isEmpty()) {
@@ -407,7 +416,7 @@ public final class OpenAiWire {
      */
     public ObjectNode writeRequest(OpenAiRequest request) {
         RequestEncoding enc = new RequestEncoding(request.stream(), request.stream() && request.includeUsage(),
-                false, true, true, false, true, true);
+                false, true, true, false, true, true, true);
         return writeRequest(request.chat(), request.chat().model(), enc);
     }
 

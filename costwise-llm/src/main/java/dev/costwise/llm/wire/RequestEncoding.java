@@ -17,63 +17,71 @@ package dev.costwise.llm.wire;
  *     {@code "is_error": true}; OpenAI refuses both fields
  * @param serviceTier write the request's {@code service_tier} (OpenAI's; other providers have no such tiers and
  *     some refuse the field)
+ * @param topK write the request's {@code top_k} (OpenRouter, Together, vLLM and other open-model servers take it;
+ *     OpenAI and Groq refuse it)
  */
 public record RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
         boolean includeMetadata, boolean cacheControl, boolean openRouterReasoning, boolean anthropicExtensions,
-        boolean serviceTier) {
+        boolean serviceTier, boolean topK) {
 
     /**
-     * Not streamed, {@code max_tokens}, metadata written, {@code reasoning_effort}, no breakpoints, blocks or service
-     * tier.
+     * Not streamed, {@code max_tokens}, metadata written, {@code reasoning_effort}, no breakpoints, blocks, service
+     * tier or {@code top_k}.
      */
     public static final RequestEncoding DEFAULT =
-            new RequestEncoding(false, false, false, true, false, false, false, false);
+            new RequestEncoding(false, false, false, true, false, false, false, false, false);
 
-    /** The settings above with no breakpoints, {@code reasoning_effort}, no reasoning blocks and no service tier. */
+    /** The settings above with no breakpoints, {@code reasoning_effort}, no reasoning blocks, tier or {@code top_k}. */
     public RequestEncoding(boolean stream, boolean includeUsage, boolean maxCompletionTokens,
             boolean includeMetadata) {
-        this(stream, includeUsage, maxCompletionTokens, includeMetadata, false, false, false, false);
+        this(stream, includeUsage, maxCompletionTokens, includeMetadata, false, false, false, false, false);
     }
 
     /** @return these settings, streamed with usage requested */
     public RequestEncoding streamingWithUsage() {
         return new RequestEncoding(true, true, maxCompletionTokens, includeMetadata, cacheControl,
-                openRouterReasoning, anthropicExtensions, serviceTier);
+                openRouterReasoning, anthropicExtensions, serviceTier, topK);
     }
 
     /** @return these settings, writing {@code max_completion_tokens} */
     public RequestEncoding withMaxCompletionTokens() {
         return new RequestEncoding(stream, includeUsage, true, includeMetadata, cacheControl, openRouterReasoning,
-                anthropicExtensions, serviceTier);
+                anthropicExtensions, serviceTier, topK);
     }
 
     /** @return these settings, leaving {@code metadata} out */
     public RequestEncoding withoutMetadata() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, false, cacheControl,
-                openRouterReasoning, anthropicExtensions, serviceTier);
+                openRouterReasoning, anthropicExtensions, serviceTier, topK);
     }
 
     /** @return these settings, writing prompt-cache breakpoints */
     public RequestEncoding withCacheControl() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, true,
-                openRouterReasoning, anthropicExtensions, serviceTier);
+                openRouterReasoning, anthropicExtensions, serviceTier, topK);
     }
 
     /** @return these settings, writing OpenRouter's {@code reasoning} object */
     public RequestEncoding withOpenRouterReasoning() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl, true,
-                anthropicExtensions, serviceTier);
+                anthropicExtensions, serviceTier, topK);
     }
 
     /** @return these settings, writing {@code thinking_blocks} and {@code is_error} */
     public RequestEncoding withAnthropicExtensions() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
-                openRouterReasoning, true, serviceTier);
+                openRouterReasoning, true, serviceTier, topK);
     }
 
     /** @return these settings, writing {@code service_tier} */
     public RequestEncoding withServiceTier() {
         return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
-                openRouterReasoning, anthropicExtensions, true);
+                openRouterReasoning, anthropicExtensions, true, topK);
+    }
+
+    /** @return these settings, writing {@code top_k} */
+    public RequestEncoding withTopK() {
+        return new RequestEncoding(stream, includeUsage, maxCompletionTokens, includeMetadata, cacheControl,
+                openRouterReasoning, anthropicExtensions, serviceTier, true);
     }
 }

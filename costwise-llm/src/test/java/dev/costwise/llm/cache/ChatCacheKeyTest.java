@@ -69,12 +69,13 @@ class ChatCacheKeyTest {
                         base.withModel("gpt-4o-mini"),
                         base.toBuilder().temperature(0.7).build(),
                         base.toBuilder().topP(0.5).build(),
+                        base.toBuilder().topK(40).build(),
                         base.toBuilder().maxTokens(10).build(),
                         base.toBuilder().seed(7).build(),
                         base.toBuilder().stop(List.of("END")).build(),
                         base.toBuilder().messages(List.of(Message.system("be brief"), Message.user("hi"))).build())
                 .stream().map(ChatCacheKey::of).distinct().toList())
-                .hasSize(7)
+                .hasSize(8)
                 .doesNotContain(ChatCacheKey.of(base));
     }
 

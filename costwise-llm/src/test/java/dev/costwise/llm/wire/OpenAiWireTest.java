@@ -68,7 +68,7 @@ class OpenAiWireTest {
                 .toolChoice(json("{\"type\":\"function\",\"function\":{\"name\":\"lookup\"}}"))
                 .responseFormat(new ResponseFormat.JsonSchema("answer",
                         json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"), true))
-                .temperature(0.7).topP(0.9).maxTokens(256).stop(List.of("\n\n", "END")).seed(42L).user("u-9")
+                .temperature(0.7).topP(0.9).topK(40).maxTokens(256).stop(List.of("\n\n", "END")).seed(42L).user("u-9")
                 .metadata(Map.of("feature", "vision")).serviceTier(ServiceTier.FLEX)
                 .build();
     }
@@ -125,6 +125,18 @@ class OpenAiWireTest {
                 () -> read(body.formatted("cheap")));
         assertThat(e.field()).isEqualTo("service_tier");
         assertThat(e.getMessage()).contains("unknown value 'cheap'; expected auto, default, flex, priority or scale");
+    }
+
+    @Test
+    void givenTopK_whenReadAndWritten_thenItIsKeptAndWrittenOnlyWhenTheEncodingAsks() {
+        String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"top_k\":%s}";
+
+        assertThat(read(body.formatted("40")).chat().topK()).contains(40);
+        WireFormatException e = catchThrowableOfType(WireFormatException.class, () -> read(body.formatted("0")));
+        assertThat(e).hasMessage("top_k: must be a positive integer, was 0");
+        assertThat(wire.writeRequest(fullRequest(), "m", RequestEncoding.DEFAULT).has("top_k")).isFalse();
+        assertThat(wire.writeRequest(fullRequest(), "m", RequestEncoding.DEFAULT.withTopK()).path("top_k").asInt())
+                .isEqualTo(40);
     }
 
     @Test

@@ -147,6 +147,7 @@ final class AnthropicRequestMapper {
         request.toolChoice().map(AnthropicRequestMapper::toolChoice).ifPresent(c -> body.set("tool_choice", c));
         request.temperature().ifPresent(t -> body.put("temperature", Math.min(1.0, t)));
         request.topP().ifPresent(p -> body.put("top_p", p));
+        request.topK().ifPresent(k -> body.put("top_k", k));
         if (!request.stop().isEmpty()) {
             ArrayNode stop = body.putArray("stop_sequences");
             request.stop().forEach(stop::add);
@@ -243,6 +244,10 @@ final class AnthropicRequestMapper {
             throw new IllegalArgumentException("top_p " + p + " cannot be used with reasoning on " + upstreamModel
                     + ": Anthropic accepts only top_p from " + MIN_TOP_P_WITH_THINKING + " to 1 while the model "
                     + "thinks (leave top_p unset, or turn reasoning off)");
+        });
+        request.topK().ifPresent(k -> {
+            throw new IllegalArgumentException("top_k " + k + " cannot be used with reasoning on " + upstreamModel
+                    + ": Anthropic refuses top_k while the model thinks (leave top_k unset, or turn reasoning off)");
         });
         if (form == ClaudeThinkingForm.BUDGET) {
             request.toolChoice().filter(c -> {

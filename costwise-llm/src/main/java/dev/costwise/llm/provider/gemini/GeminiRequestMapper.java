@@ -94,6 +94,7 @@ final class GeminiRequestMapper {
         ObjectNode config = json.createObjectNode();
         request.temperature().ifPresent(t -> config.put("temperature", t));
         request.topP().ifPresent(p -> config.put("topP", p));
+        request.topK().ifPresent(k -> config.put("topK", k));
         request.maxTokens().ifPresent(m -> config.put("maxOutputTokens", m));
         if (!request.stop().isEmpty()) {
             ArrayNode stop = config.putArray("stopSequences");

@@ -65,6 +65,7 @@ final class OllamaWire {
         ObjectNode options = mapper.createObjectNode();
         request.temperature().ifPresent(v -> options.put("temperature", v));
         request.topP().ifPresent(v -> options.put("top_p", v));
+        request.topK().ifPresent(v -> options.put("top_k", v));
         request.seed().ifPresent(v -> options.put("seed", v));
         request.maxTokens().ifPresent(v -> options.put("num_predict", v));
         if (!request.stop().isEmpty()) {

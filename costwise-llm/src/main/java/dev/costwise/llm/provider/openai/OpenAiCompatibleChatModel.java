@@ -53,7 +53,6 @@ import java.util.Optional;
  * <p>Immutable and thread-safe.
  */
 public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
-
     private final OpenAiCompatibleEndpoint endpoint;
     private final Optional<ApiKey> apiKey;
     private final Map<String, String> extraHeaders;
@@ -179,6 +178,9 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         }
         if (endpoint.provider().equals(OpenAiCompatibleEndpoint.OPENAI.provider())) {
             enc = enc.withServiceTier(); // flex and priority are OpenAI's; Groq and others refuse their names
+        }
+        if (!OpenAiCompatibleEndpoint.refusesTopK(endpoint.provider())) {
+            enc = enc.withTopK(); // open-model servers (vLLM, llama.cpp, Together, OpenRouter) sample with it
         }
         return endpoint.maxCompletionTokens() ? enc.withMaxCompletionTokens() : enc;
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where an OpenAI-compatible provider lives and how it is addressed: its provider id, base URL (ending before
@@ -40,6 +41,9 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     public static final OpenAiCompatibleEndpoint HUGGING_FACE =
             of("huggingface", "https://router.huggingface.co/v1", List.of("HF_TOKEN", "HUGGINGFACE_API_KEY"),
                     false);
+
+    /** Providers whose OpenAI-format API refuses {@code top_k}. */
+    private static final Set<String> NO_TOP_K = Set.of("openai", "groq", "deepseek", "mistral", "huggingface");
 
     public OpenAiCompatibleEndpoint {
         Objects.requireNonNull(provider, "provider");
@@ -105,6 +109,18 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      */
     public URI resolve(String path) {
         return URI.create(baseUrl + path);
+    }
+
+    /**
+     * Whether a provider's OpenAI-format API refuses {@code top_k}: OpenAI's has no such field, and Groq, DeepSeek,
+     * Mistral and Hugging Face's router follow it. OpenRouter, Together and self-hosted servers (vLLM, llama.cpp,
+     * Ollama) sample with it.
+     *
+     * @param provider a provider id
+     * @return {@code true} if a request to it must leave {@code top_k} out
+     */
+    public static boolean refusesTopK(String provider) {
+        return NO_TOP_K.contains(provider);
     }
 
     private static OpenAiCompatibleEndpoint of(String provider, String url, List<String> keys, boolean mct) {

@@ -129,7 +129,7 @@ class AnthropicRequestMapperTest {
     void givenJsonModeAndSampling_whenMapped_thenInstructionIsAddedAndTemperatureCapped() {
         ChatRequest request = ChatRequest.builder("c").addMessage(Message.system("You extract data."))
                 .addMessage(Message.user("Alice is 30")).responseFormat(new ResponseFormat.JsonObject())
-                .temperature(1.6).topP(0.9).maxTokens(256).stop(List.of("END")).user("u-1").build();
+                .temperature(1.6).topP(0.9).topK(40).maxTokens(256).stop(List.of("END")).user("u-1").build();
 
         JsonNode body = mapper.toBody(request, "m", 4096, false);
 
@@ -137,6 +137,7 @@ class AnthropicRequestMapperTest {
                 .isEqualTo("You extract data.\n\n" + AnthropicRequestMapper.JSON_INSTRUCTION);
         assertThat(body.path("temperature").asDouble()).isEqualTo(1.0);
         assertThat(body.path("top_p").asDouble()).isEqualTo(0.9);
+        assertThat(body.path("top_k").asInt()).isEqualTo(40);
         assertThat(body.path("max_tokens").asInt()).isEqualTo(256);
         assertThat(body.path("stop_sequences").path(0).asText()).isEqualTo("END");
         assertThat(body.path("metadata").path("user_id").asText()).isEqualTo("u-1");
@@ -355,6 +356,9 @@ class AnthropicRequestMapperTest {
             assertThatThrownBy(() -> mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).topP(0.9).build(),
                     model, 4096, false)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("top_p 0.9").hasMessageContaining("from 0.95 to 1");
+            assertThatThrownBy(() -> mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).topK(40).build(),
+                    model, 4096, false)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("top_k 40").hasMessageContaining("refuses top_k while the model thinks");
         }
         // what Anthropic accepts passes: temperature 1 (OpenAI's 1.6 is capped to it) and top_p from 0.95
         JsonNode body = mapper.toBody(ask().reasoningEffort(ReasoningEffort.LOW).temperature(1.6).topP(0.95).build(),

@@ -86,8 +86,9 @@ class GeminiRequestMapperTest {
                 Optional.empty(), List.of(), Optional.empty());
         JsonNode schema = read("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},"
                 + "\"additionalProperties\":false}");
-        ChatRequest request = ChatRequest.builder("g").addMessage(user).temperature(0.2).topP(0.8).maxTokens(300)
-                .stop(List.of("END")).seed(42).responseFormat(new ResponseFormat.JsonSchema("person", schema, true))
+        ChatRequest request = ChatRequest.builder("g").addMessage(user).temperature(0.2).topP(0.8).topK(20)
+                .maxTokens(300).stop(List.of("END")).seed(42)
+                .responseFormat(new ResponseFormat.JsonSchema("person", schema, true))
                 .toolChoice(TextNode.valueOf("none")).build();
 
         JsonNode body = mapper.toBody(request, "gemini-2.5-flash");
@@ -96,7 +97,7 @@ class GeminiRequestMapperTest {
                 [{"text":"Describe"},{"inlineData":{"mimeType":"image/jpeg","data":"/9j/4AAQ"}},
                  {"fileData":{"mimeType":"image/png","fileUri":"https://x.test/a.png?s=1"}}]"""));
         assertThat(body.path("generationConfig")).isEqualTo(read("""
-                {"temperature":0.2,"topP":0.8,"maxOutputTokens":300,"stopSequences":["END"],"seed":42,
+                {"temperature":0.2,"topP":0.8,"topK":20,"maxOutputTokens":300,"stopSequences":["END"],"seed":42,
                  "responseMimeType":"application/json",
                  "responseSchema":{"type":"object","properties":{"name":{"type":"string"}}}}"""));
         assertThat(body.path("toolConfig").path("functionCallingConfig").path("mode").asText()).isEqualTo("NONE");

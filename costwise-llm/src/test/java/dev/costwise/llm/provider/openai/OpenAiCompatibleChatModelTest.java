@@ -233,6 +233,23 @@ class OpenAiCompatibleChatModelTest {
     }
 
     @Test
+    void givenTopK_whenSentToProvidersThatSampleWithItOrNot_thenOnlyTheFormerGetIt() throws Exception {
+        // OpenRouter and self-hosted servers take top_k; OpenAI's API has no such field and refuses unknown ones
+        ChatRequest request = ChatRequest.builder("x").addMessage(Message.user("hi")).topK(40).build();
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(json(200, COMPLETION));
+        }
+
+        model(OpenAiCompatibleEndpoint.OPENROUTER, "meta-llama/llama-3.3-70b-instruct").execute(request, ctx);
+        model(OpenAiCompatibleEndpoint.custom("vllm", "http://unused"), "local").execute(request, ctx);
+        model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini").execute(request, ctx);
+
+        assertThat(JSON.readTree(server.takeRequest().getBody().utf8()).path("top_k").asInt()).isEqualTo(40);
+        assertThat(JSON.readTree(server.takeRequest().getBody().utf8()).path("top_k").asInt()).isEqualTo(40);
+        assertThat(JSON.readTree(server.takeRequest().getBody().utf8()).has("top_k")).isFalse();
+    }
+
+    @Test
     void givenToolCallAnswer_whenExecuted_thenReturnsToolCallsAndSendsTools() throws Exception {
         server.enqueue(json(200, """
                 {"id":"chatcmpl-abc","object":"chat.completion","created":1741570283,"model":"gpt-4o-2024-08-06",
