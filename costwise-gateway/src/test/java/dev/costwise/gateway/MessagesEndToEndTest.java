@@ -297,11 +297,33 @@ class MessagesEndToEndTest {
     }
 
     @Test
+    void givenTopK_whenSentToAnAnthropicModelAndToAnOpenAiOne_thenAnthropicSamplesWithItAndOpenAiNeverSeesIt()
+            throws Exception {
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+                 "content": [{"type": "text", "text": "Blue."}], "stop_reason": "end_turn",
+                 "stop_sequence": null, "usage": {"input_tokens": 12, "output_tokens": 2}}""").build());
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "Blue.", 12, 2));
+        String ask = "{\"model\": \"%s\", \"max_tokens\": 50, \"top_k\": 40, "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"Colour of the sky?\"}]}";
+        try (TestGateway gw = gatewayWithClaude()) {
+            assertThat(messages(gw, ask.formatted("claude")).statusCode()).isEqualTo(200);
+            assertThat(messages(gw, ask.formatted("fast")).statusCode()).isEqualTo(200);
+
+            assertThat(sentUpstream().path("top_k").asInt()).as("Anthropic's own top_k").isEqualTo(40);
+            assertThat(sentUpstream().has("top_k")).as("OpenAI refuses unknown fields").isFalse();
+            assertError(messages(gw, ask.formatted("claude").replace("40", "0")), 400, "invalid_request_error",
+                    "top_k: expected a whole number >= 1, was 0");
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void givenFieldsTheGatewayLeavesOut_whenSent_thenTheRequestIsServedWithoutThem() throws Exception {
         upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 10, 1));
         try (TestGateway gw = gateway("")) {
             HttpResponse<String> res = messages(gw, """
-                    {"model": "fast", "max_tokens": 2048, "top_k": 5,
+                    {"model": "fast", "max_tokens": 2048,
                      "thinking": {"type": "enabled", "budget_tokens": 1024},
                      "context_management": {"edits": [{"type": "clear_tool_uses_20250919"}]},
                      "messages": [{"role": "user", "content": "hi"},
@@ -311,7 +333,7 @@ class MessagesEndToEndTest {
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
             JsonNode sent = sentUpstream();
-            assertThat(sent.has("top_k") || sent.has("thinking") || sent.has("context_management")).isFalse();
+            assertThat(sent.has("thinking") || sent.has("context_management")).isFalse();
             assertThat(sent.at("/messages/1/content")).isEqualTo(TestGateway.json(
                     "[{\"type\":\"text\",\"text\":\"hello\"}]"));
         }

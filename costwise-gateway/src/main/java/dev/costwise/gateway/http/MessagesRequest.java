@@ -18,8 +18,9 @@ import java.util.Set;
  * {@code url} source), {@code tool_use} and {@code tool_result} blocks become OpenAI content parts, tool calls and tool
  * messages (a user turn's tool results first, as OpenAI wants each answer right after its call); {@code cache_control}
  * stays on its text, image, tool result or tool; {@code stop_sequences}, {@code temperature}, {@code top_p},
- * {@code tools}, {@code tool_choice} ({@code disable_parallel_tool_use} included) and {@code metadata.user_id} map to
- * their OpenAI fields; a stream asks for the final usage chunk.
+ * {@code top_k} (which OpenAI-format providers that lack it do not get), {@code tools}, {@code tool_choice}
+ * ({@code disable_parallel_tool_use} included) and {@code metadata.user_id} map to their OpenAI fields; a stream asks
+ * for the final usage chunk.
  *
  * <p>Reasoning: {@code thinking} {@code enabled} with its {@code budget_tokens} becomes OpenRouter's
  * {@code reasoning.max_tokens}, {@code adaptive} becomes {@code reasoning_effort} from {@code output_config.effort}
@@ -31,7 +32,7 @@ import java.util.Set;
  * <p>A tool result's {@code is_error} travels as {@code "is_error": true} on the tool message, which reaches Anthropic
  * models (other providers get the result's text, which says what failed).
  *
- * <p>What does not map, and why: {@code top_k} is left out (OpenAI has no equivalent); {@code context_management}
+ * <p>What does not map, and why: {@code context_management}
  * (Anthropic clearing old tool results on its side) is left out, which leaves the prompt longer but the answer right.
  * Features that run on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container})
  * and block types with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result) are
@@ -92,6 +93,9 @@ final class MessagesRequest {
         }
         copyRange(root, "temperature", 0, 1, out);
         copyRange(root, "top_p", 0, 1, out);
+        if (root.hasNonNull("top_k")) {
+            out.set("top_k", root.get("top_k")); // checked with the chat body; reaches the providers that take it
+        }
         JsonNode stops = root.get("stop_sequences");
         if (stops != null && !stops.isNull()) {
             if (!stops.isArray() || !allText(stops)) {

@@ -76,6 +76,7 @@ public final class RequestValidator {
         number(body, "frequency_penalty", -2, 2);
         positiveInt(body, "max_tokens");
         positiveInt(body, "max_completion_tokens");
+        positiveInt(body, "top_k");
         positiveInt(body, "n");
         JsonNode options = body.get("stream_options");
         if (options != null && !options.isNull() && !options.isObject()) {

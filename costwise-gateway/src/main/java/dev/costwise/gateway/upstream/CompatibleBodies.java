@@ -2,6 +2,7 @@ package dev.costwise.gateway.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Set;
 
@@ -19,6 +20,9 @@ import java.util.Set;
  *       Anthropic clients send): OpenAI refuses unknown fields in messages and tools, and the providers named here
  *       cache prompts on their own, so they are removed for them. OpenRouter hands them to Anthropic and Gemini, and
  *       an {@code openai-compatible} server may be a proxy that does the same: those keep them.</li>
+ *   <li>{@code top_k}, which OpenAI's API lacks and refuses, as Groq, DeepSeek, Mistral and Hugging Face's do: removed
+ *       for them ({@link OpenAiCompatibleEndpoint#refusesTopK}); OpenRouter, Together, Ollama and self-hosted
+ *       servers sample with it.</li>
  *   <li>OpenAI's {@code service_tier} ({@code flex}, {@code priority}): the other providers have no such tiers, and
  *       Groq refuses OpenAI's names for them, so only OpenAI and an {@code openai-compatible} server get it; a call
  *       that falls back to another provider runs on its one tier, at its price.</li>
@@ -34,6 +38,7 @@ final class CompatibleBodies {
             "huggingface", "together", "ollama");
     private static final String CACHE_CONTROL = "cache_control";
     private static final String SERVICE_TIER = "service_tier";
+    private static final String TOP_K = "top_k";
     /** Providers that take OpenAI's {@code service_tier}. */
     private static final Set<String> SERVICE_TIERS = Set.of("openai", "openai-compatible");
 
@@ -51,12 +56,16 @@ final class CompatibleBodies {
                 || "max".equals(body.path("reasoning_effort").asText());
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
         boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
-        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !hasAnthropicFields(body)) {
+        boolean stripTopK = body.has(TOP_K) && OpenAiCompatibleEndpoint.refusesTopK(provider);
+        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !hasAnthropicFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
         if (stripServiceTier) {
             copy.remove(SERVICE_TIER);
+        }
+        if (stripTopK) {
+            copy.remove(TOP_K);
         }
         if (rewriteReasoning) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));
