@@ -70,7 +70,8 @@ public final class DelegationPrimitive implements Primitive<DelegationRequest, D
         Objects.requireNonNull(context, "context");
         var model = executors.require(request.executorModel());
         ChatRequest chat = ChatRequest.builder(request.executorModel()).messages(request.messages())
-                .responseFormat(request.responseFormat()).maxTokens(request.maxTokens()).build();
+                .responseFormat(request.responseFormat()).maxTokens(request.maxTokens())
+                .reasoning(request.reasoning()).build();
         long start = context.ticker().read();
         ChatResponse response;
         try {

@@ -1,6 +1,7 @@
 package dev.costwise.llm.orchestration;
 
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
 import java.util.List;
 import java.util.Objects;
@@ -14,9 +15,10 @@ import java.util.Optional;
  * @param messages the conversation sent to the executor; never empty
  * @param maxTokens the output limit, if set
  * @param responseFormat free text or JSON
+ * @param reasoning how much the executor may think, if set and it reasons
  */
 public record DelegationRequest(String taskDescription, String executorModel, List<Message> messages,
-        Optional<Integer> maxTokens, ResponseFormat responseFormat) {
+        Optional<Integer> maxTokens, ResponseFormat responseFormat, Optional<Reasoning> reasoning) {
 
     public DelegationRequest {
         Objects.requireNonNull(taskDescription, "taskDescription");
@@ -24,10 +26,40 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
         messages = List.copyOf(messages);
         Objects.requireNonNull(maxTokens, "maxTokens");
         Objects.requireNonNull(responseFormat, "responseFormat");
+        Objects.requireNonNull(reasoning, "reasoning");
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a delegation needs at least one message, task '" + taskDescription
                     + "' had none");
         }
+    }
+
+    /**
+     * A delegation with the model's default reasoning.
+     *
+     * @param taskDescription what the task is
+     * @param executorModel the executor
+     * @param messages the conversation
+     * @param maxTokens the output limit, if set
+     * @param responseFormat free text or JSON
+     */
+    public DelegationRequest(String taskDescription, String executorModel, List<Message> messages,
+            Optional<Integer> maxTokens, ResponseFormat responseFormat) {
+        this(taskDescription, executorModel, messages, maxTokens, responseFormat, Optional.empty());
+    }
+
+    /**
+     * A delegation answering as {@code settings} say.
+     *
+     * @param taskDescription what the task is
+     * @param executorModel the executor
+     * @param messages the conversation
+     * @param settings output limit, format and reasoning
+     * @return the request
+     */
+    public static DelegationRequest of(String taskDescription, String executorModel, List<Message> messages,
+            ExecutorSettings settings) {
+        return new DelegationRequest(taskDescription, executorModel, messages, settings.maxTokens(),
+                settings.responseFormat(), settings.reasoning());
     }
 
     /**
@@ -50,6 +82,12 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
      * @return the copy
      */
     public DelegationRequest withExecutor(String model) {
-        return new DelegationRequest(taskDescription, model, messages, maxTokens, responseFormat);
+        return new DelegationRequest(taskDescription, model, messages, maxTokens, responseFormat, reasoning);
+    }
+
+    /** @return the same task with no reasoning setting, for an executor that does not reason */
+    public DelegationRequest withoutReasoning() {
+        return new DelegationRequest(taskDescription, executorModel, messages, maxTokens, responseFormat,
+                Optional.empty());
     }
 }

@@ -1,12 +1,15 @@
 package dev.costwise.llm.orchestration;
 
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.Capability;
+import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.provider.ProviderException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Tries a task on each executor of a chain in order, moving on when one fails in a way another model may not (rate
@@ -16,9 +19,20 @@ import java.util.Objects;
  */
 final class FallbackRunner {
     private final DelegationPrimitive delegation;
+    /** Whether an executor reasons: one that does not gets the task without its reasoning setting. */
+    private final Predicate<String> reasons;
 
-    FallbackRunner(DelegationPrimitive delegation) {
+    FallbackRunner(DelegationPrimitive delegation, Predicate<String> reasons) {
         this.delegation = Objects.requireNonNull(delegation, "delegation");
+        this.reasons = Objects.requireNonNull(reasons, "reasons");
+    }
+
+    /**
+     * @param catalog the catalog the executors are named in
+     * @return a predicate true for the executors the catalog says reason, or does not know
+     */
+    static Predicate<String> reasoningIn(ModelCatalog catalog) {
+        return name -> catalog.find(name).map(m -> m.supports(Capability.REASONING)).orElse(true);
     }
 
     /** The answer and the executors that failed before it. */
@@ -45,7 +59,9 @@ final class FallbackRunner {
                 throw allFailed(template, failed, causes, "interrupted before trying " + model);
             }
             try {
-                return new Outcome(delegation.execute(template.withExecutor(model), context), failed);
+                DelegationRequest step = template.withExecutor(model);
+                return new Outcome(delegation.execute(reasons.test(model) ? step : step.withoutReasoning(), context),
+                        failed);
             } catch (ProviderException e) {
                 if (isCallersMistake(e)) {
                     throw e;

@@ -1,5 +1,6 @@
 package dev.costwise.llm.orchestration;
 
+import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.chat.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,10 @@ import java.util.Optional;
  * @param validate whether the orchestrator judges the output (and a fail escalates)
  * @param rubric what the validator judges against, if not the default rubric
  * @param executor an executor to use instead of the classifier's recommendation, if set
+ * @param settings how the executor is to answer (output limit, format, reasoning), as the caller asked
  */
 public record MultiModelRequest(String taskDescription, List<Message> messages, TaskPreferences preferences,
-        boolean validate, Optional<String> rubric, Optional<String> executor) {
+        boolean validate, Optional<String> rubric, Optional<String> executor, ExecutorSettings settings) {
 
     public MultiModelRequest {
         Objects.requireNonNull(taskDescription, "taskDescription");
@@ -25,6 +27,7 @@ public record MultiModelRequest(String taskDescription, List<Message> messages, 
         Objects.requireNonNull(preferences, "preferences");
         Objects.requireNonNull(rubric, "rubric");
         Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(settings, "settings");
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("messages cannot be empty for task '" + taskDescription + "'");
         }
@@ -63,6 +66,7 @@ public record MultiModelRequest(String taskDescription, List<Message> messages, 
         private boolean validate;
         private Optional<String> rubric = Optional.empty();
         private Optional<String> executor = Optional.empty();
+        private ExecutorSettings settings = ExecutorSettings.DEFAULT;
 
         private Builder(String taskDescription) {
             this.taskDescription = Objects.requireNonNull(taskDescription, "taskDescription");
@@ -121,11 +125,27 @@ public record MultiModelRequest(String taskDescription, List<Message> messages, 
         }
 
         /**
+         * Sets how the executor answers: its output limit, the answer's format and its reasoning. A JSON format also
+         * limits the choice to executors that support JSON. Default {@link ExecutorSettings#DEFAULT}.
+         *
+         * @param value the settings
+         * @return this builder
+         */
+        public Builder settings(ExecutorSettings value) {
+            this.settings = Objects.requireNonNull(value, "settings");
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws IllegalArgumentException if no message was added
          */
         public MultiModelRequest build() {
-            return new MultiModelRequest(taskDescription, messages, preferences, validate, rubric, executor);
+            TaskPreferences needs = preferences;
+            if (settings.wantsJson() && !needs.requiredCapabilities().contains(Capability.JSON)) {
+                needs = needs.toBuilder().require(Capability.JSON).build(); // a JSON answer needs a JSON-capable model
+            }
+            return new MultiModelRequest(taskDescription, messages, needs, validate, rubric, executor, settings);
         }
     }
 }

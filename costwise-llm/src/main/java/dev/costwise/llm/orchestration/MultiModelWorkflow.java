@@ -6,7 +6,6 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.chat.ChatModel;
-import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.Pricer;
@@ -86,7 +85,8 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         this.selector = selector;
         this.rules = rules;
         this.classifier = b.classifier != null ? b.classifier : rules;
-        this.runner = new FallbackRunner(DelegationPrimitive.of(b.executors, pricer));
+        this.runner = new FallbackRunner(DelegationPrimitive.of(b.executors, pricer),
+                FallbackRunner.reasoningIn(b.catalog));
         this.validator = new OutputValidator(orchestrator, b.malformedVerdictPolicy);
         this.baselineModel = b.baselineModel != null ? b.baselineModel : b.orchestrator.name();
         this.maxEscalations = b.maxEscalations;
@@ -141,9 +141,11 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
 
         ModelInfo current = catalog.require(resolveExecutor(request, classification, context));
         long in = classification.estimatedInputTokens();
-        long out = classification.estimatedOutputTokens();
-        DelegationRequest template = new DelegationRequest(request.taskDescription(), current.name(),
-                request.messages(), Optional.empty(), new ResponseFormat.Text());
+        // the caller's output limit bounds the answer, and so what each executor is estimated to cost
+        long out = request.settings().maxTokens().map(m -> Math.min(m, classification.estimatedOutputTokens()))
+                .orElse(classification.estimatedOutputTokens());
+        DelegationRequest template = DelegationRequest.of(request.taskDescription(), current.name(),
+                request.messages(), request.settings());
         List<Escalation> escalations = new ArrayList<>();
         List<FallbackStep> fallbacks = new ArrayList<>();
         Set<String> tried = new HashSet<>();

@@ -85,7 +85,8 @@ public final class PlanAndExecute implements Primitive<String, PlanResult> {
         this.selector = ModelSelector.builder(b.catalog).pricer(pricer).headroom(b.headroom)
                 .onlyModels(m -> b.executors.contains(m.name())).build();
         this.rules = RuleBasedTaskClassifier.builder(selector).build();
-        this.runner = new FallbackRunner(DelegationPrimitive.of(b.executors, pricer));
+        this.runner = new FallbackRunner(DelegationPrimitive.of(b.executors, pricer),
+                FallbackRunner.reasoningIn(b.catalog));
         this.preferences = b.preferences;
         this.maxChainLength = b.maxChainLength;
         this.baselineModel = b.baselineModel != null ? b.baselineModel : b.orchestrator.name();

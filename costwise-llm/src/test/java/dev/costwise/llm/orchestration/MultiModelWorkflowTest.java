@@ -11,7 +11,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.Capability;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.PriceStatus;
@@ -20,6 +24,7 @@ import dev.costwise.llm.provider.ProviderException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MultiModelWorkflowTest {
@@ -253,6 +258,36 @@ class MultiModelWorkflowTest {
                 .isInstanceOf(ProviderException.InvalidRequest.class);
         assertThat(deepseek.requests()).isEmpty();
         assertThat(claudeExecutor.requests()).isEmpty();
+    }
+
+    @Test
+    void givenCallersSettings_whenDelegated_thenEachExecutorAnswersWithinThemAndOnlyReasoningOnesGetTheReasoning() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.replies("Solar and wind together...", Usage.of(300, 700));
+        ExecutorSettings settings = new ExecutorSettings(Optional.of(800), new ResponseFormat.Text(),
+                Optional.of(Reasoning.effort(ReasoningEffort.HIGH)));
+
+        workflow().build().execute(MultiModelRequest.builder(TASK).addMessage(Message.user(TASK))
+                .settings(settings).build(), ctx);
+
+        ChatRequest toGemini = gemini.requests().getFirst();
+        assertThat(toGemini.maxTokens()).contains(800);
+        assertThat(toGemini.reasoning()).contains(Reasoning.effort(ReasoningEffort.HIGH));
+
+        llama8.replies("{\"capital\": \"Paris\"}", Usage.of(15, 6));
+        ExecutorSettings json = new ExecutorSettings(Optional.of(50), new ResponseFormat.JsonObject(),
+                Optional.of(Reasoning.effort(ReasoningEffort.HIGH)));
+        MultiModelRequest simple = MultiModelRequest.builder("What is the capital of France?")
+                .addMessage(Message.user("What is the capital of France? Answer in JSON.")).settings(json).build();
+
+        MultiModelResponse r = workflow().build().execute(simple, ctx);
+
+        assertThat(simple.preferences().requiredCapabilities()).contains(Capability.JSON);
+        assertThat(r.executorModel()).isEqualTo(LLAMA_8B_FREE);
+        ChatRequest toLlama = llama8.requests().getFirst();
+        assertThat(toLlama.maxTokens()).contains(50);
+        assertThat(toLlama.responseFormat()).isEqualTo(new ResponseFormat.JsonObject());
+        assertThat(toLlama.reasoning()).as("llama 3.1 8B does not reason, and its provider would refuse it").isEmpty();
     }
 
     @Test
