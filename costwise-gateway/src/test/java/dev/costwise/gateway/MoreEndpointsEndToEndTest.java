@@ -315,6 +315,36 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenTheWorkflow_whenTheCallerSetsALimitAFormatAndReasoning_thenTheExecutorAnswersWithinThem()
+            throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "{\\\"sum\\\": 4}", 20, 6));
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: gpt-4o-mini, provider: openai, base_url: %s}
+                  - {name: gpt-4o, provider: openai, base_url: %s}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes:
+                      - {name: executor, model: gpt-4o-mini}
+                    default_route: gpt-4o
+                """.formatted(base(), base()))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "auto", "max_tokens": 50, "reasoning_effort": "high",
+                     "response_format": {"type": "json_object"},
+                     "messages": [{"role": "user", "content": "What is 2+2? Answer in JSON."}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("gpt-4o-mini");
+            JsonNode sent = TestGateway.json(upstream.takeRequest().getBody().utf8());
+            // the limit the budget reserved for, in the name OpenAI's reasoning models also take
+            assertThat(sent.path("max_completion_tokens").asInt()).isEqualTo(50);
+            assertThat(sent.at("/response_format/type").asText()).isEqualTo("json_object");
+            assertThat(sent.has("reasoning_effort")).as("gpt-4o-mini does not reason; OpenAI refuses it").isFalse();
+        }
+    }
+
+    @Test
     void givenAutoRunsTheWorkflow_whenSimpleTaskSent_thenCheapExecutorAnswersAndEveryCallIsLedgered() {
         try (TestGateway gw = TestGateway.of("""
                 models:

@@ -55,12 +55,16 @@ final class UpstreamChatModel implements ChatModel {
     private final Clock clock;
     private final Ticker ticker;
     private final Duration timeout;
+    private final RequestEncoding encoding;
 
     /**
      * @param model the configured model calls go to
      * @param baseline the model the workflow's savings are measured against (its orchestrator): each row's baseline
      *     cost is this model's price for the row's tokens, so a request's rows add up to the workflow's own baseline
      */
+    /** The request as a caller would write it; the upstream then fits it to its provider, as it does a body. */
+    private static final RequestEncoding ENCODING = RequestEncoding.DEFAULT.withAnthropicExtensions();
+
     UpstreamChatModel(Model model, Model baseline, String catalogName, Upstream upstream, OpenAiWire wire,
             CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout,
             Optional<CircuitBreaker> breaker) {
@@ -75,6 +79,8 @@ final class UpstreamChatModel implements ChatModel {
         this.clock = clock;
         this.ticker = ticker;
         this.timeout = timeout;
+        // OpenAI's reasoning models refuse max_tokens; other OpenAI-format servers may not read its newer name
+        this.encoding = model.provider().equals("openai") ? ENCODING.withMaxCompletionTokens() : ENCODING;
     }
 
     @Override
@@ -104,7 +110,7 @@ final class UpstreamChatModel implements ChatModel {
         long t0 = ticker.read();
         try {
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, wire.writeRequest(request,
-                    model.upstreamModel(), RequestEncoding.DEFAULT.withAnthropicExtensions()), bound));
+                    model.upstreamModel(), encoding), bound));
             permission.ifPresent(CircuitBreaker.Permission::onSuccess);
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));
             Usage usage = c.usage().orElse(reply.usage());

@@ -8,16 +8,18 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.gateway.config.EmbeddedDefaults;
-import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.orchestration.AllExecutorsFailedException;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
+import dev.costwise.llm.orchestration.ExecutorSettings;
 import dev.costwise.llm.orchestration.MultiModelRequest;
 import dev.costwise.llm.orchestration.MultiModelResponse;
 import dev.costwise.llm.orchestration.MultiModelWorkflow;
@@ -146,8 +148,12 @@ final class WorkflowRunner {
             throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
         }
         String task = lastUserText(body);
+        ChatRequest chat = request.chat();
+        // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
+        // thinking as much as its reasoning setting (already capped by the pipeline) allows
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
-                : task).messages(request.chat().messages());
+                : task).messages(chat.messages())
+                .settings(new ExecutorSettings(chat.maxTokens(), chat.responseFormat(), chat.reasoning()));
         if (validated.contains(pipeline)) {
             mmb.validated();
         }
