@@ -13,6 +13,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
@@ -215,7 +216,7 @@ public final class SimulatedChatModel implements ChatModel {
         if (forced.isPresent()) {
             return planToolCall(request, forced.get(), prompt, hash, lat);
         }
-        Usage usage = new Usage(prompt, 0, 0, total, reasoning, true);
+        Usage usage = new Usage(prompt, 0, 0, total, reasoning, true).withServiceTier(servedTier(request));
         Pricer.Priced priced = pricer.price(model.name(), usage);
         String prefix = "[simulated " + model.name() + "]";
         List<String> words = SimulatedText.words(seed ^ hash ^ 0x5DEECE66DL, visible);
@@ -227,6 +228,15 @@ public final class SimulatedChatModel implements ChatModel {
                 model.name(), PROVIDER, Message.assistant(text), finish, usage, priced.cost(), priced.status(), lat,
                 Optional.empty(), false);
         return new Planned(response, List.copyOf(splitText(text)), lat);
+    }
+
+    /**
+     * The tier the simulator serves a call on: the one asked for when the catalog prices the model on it (as OpenAI
+     * serves flex for the models it sells on flex), otherwise the standard one.
+     */
+    private ServiceTier servedTier(ChatRequest request) {
+        return request.serviceTier().filter(t -> model.pricing().map(p -> p.serviceTiers().containsKey(t))
+                .orElse(false)).orElse(ServiceTier.STANDARD);
     }
 
     /**
