@@ -5,6 +5,7 @@ import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
@@ -214,7 +215,7 @@ public final class PipelineRunner {
         for (CallSite f : pipeline.fallbacks()) {
             if (chain.stream().noneMatch(s -> s.model().equals(f.model()))) {
                 chain.add(new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens),
-                        Optional.empty(), f.label()));
+                        Optional.empty(), f.label(), f.serviceTier()));
             }
         }
         Money cost = Money.ZERO;
@@ -239,11 +240,13 @@ public final class PipelineRunner {
         long input = r.tokens().inputTokens(site);
         long output = r.tokens().outputTokens(site);
         if (dryRun) {
-            Money estimate = pricer.price(site.model(), Usage.of(input, output)).cost();
+            Money estimate = pricer.price(site.model(), Usage.of(input, output)
+                    .withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD))).cost();
             c.model(site.model(), true, input, output, estimate);
             return new Attempted(Optional.of(site.model()), estimate, 0, false, Optional.empty());
         }
-        ChatRequest request = plannedRequest(r.request(), site.model(), input, output);
+        ChatRequest request = plannedRequest(r.request(), site.model(), input, output).toBuilder()
+                .serviceTier(site.serviceTier()).build();
         int maxRetries = pipeline.retry().map(x -> x.maxRetries()).orElse(0);
         Money cost = Money.ZERO;
         for (int attempt = 0; ; attempt++) {
@@ -259,7 +262,8 @@ public final class PipelineRunner {
             } catch (ProviderException e) {
                 Money billed = Money.ZERO;
                 if (e instanceof ProviderException.ProviderTimeout && settings.apply(site.model()).billTimeouts()) {
-                    billed = pricer.price(site.model(), Usage.of(input, output)).cost();
+                    billed = pricer.price(site.model(), Usage.of(input, output)
+                            .withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD))).cost();
                     c.wasted = c.wasted.plus(billed);
                 }
                 cost = cost.plus(billed);

@@ -1,5 +1,6 @@
 package dev.costwise.planner.scenario;
 
+import dev.costwise.llm.chat.ServiceTier;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -13,9 +14,11 @@ import java.util.Optional;
  *     verbosity: the spec's GPT-4o answers are longer than GPT-4o-mini's)
  * @param cache a cache in front of this site only (the spec caches some routes and not others)
  * @param label a name for reports (a step's role such as {@code plan}), defaults to the model
+ * @param serviceTier the provider tier the calls ask for ({@code flex}: OpenAI's half-price tier), if any; the sim
+ *     serves it, and bills it, when the catalog prices the model on that tier
  */
 public record CallSite(String model, Optional<TokenDistribution> inputTokens, Optional<TokenDistribution> outputTokens,
-        Optional<CacheSpec> cache, String label) {
+        Optional<CacheSpec> cache, String label, Optional<ServiceTier> serviceTier) {
 
     public CallSite {
         Objects.requireNonNull(model, "model");
@@ -23,6 +26,29 @@ public record CallSite(String model, Optional<TokenDistribution> inputTokens, Op
         Objects.requireNonNull(outputTokens, "outputTokens");
         Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(serviceTier, "serviceTier");
+    }
+
+    /**
+     * A site on the account's default tier.
+     *
+     * @param model the catalog model name
+     * @param inputTokens the prompt size at this site, if it differs from the request's
+     * @param outputTokens the answer length at this site, if it differs from the traffic's default
+     * @param cache a cache in front of this site only
+     * @param label a name for reports
+     */
+    public CallSite(String model, Optional<TokenDistribution> inputTokens, Optional<TokenDistribution> outputTokens,
+            Optional<CacheSpec> cache, String label) {
+        this(model, inputTokens, outputTokens, cache, label, Optional.empty());
+    }
+
+    /**
+     * @param tier the tier the calls ask for
+     * @return this site on {@code tier}
+     */
+    public CallSite withServiceTier(Optional<ServiceTier> tier) {
+        return new CallSite(model, inputTokens, outputTokens, cache, label, tier);
     }
 
     /**

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.chat.ServiceTier;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +81,7 @@ public final class GatewayPipelineReader {
         }
         Optional<RetrySpec> retry = retry(p.has("retry") ? p.get("retry") : defaults.path("retry"));
         List<CallSite> fallbacks = new ArrayList<>();
-        p.path("fallbacks").forEach(f -> fallbacks.add(CallSite.of(names.model(text(f), "fallbacks"))));
+        p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
         Optional<BudgetSpec> budgetSpec = Optional.empty();
         Optional<String> downgrade = Optional.empty();
         for (JsonNode b : root.path("budgets")) {
@@ -97,16 +99,16 @@ public final class GatewayPipelineReader {
                 throw new ScenarioException("pipelines: no pipeline or model named '" + name + "'; pipelines are "
                         + fieldNames(root.path("pipelines")));
             }
-            String model = names.model(name, "pipelines." + name);
+            CallSite primary = names.site(name, "pipelines." + name);
             names.groupRest(name).forEach(m -> fallbacks.add(CallSite.of(m)));
             if (budgetSpec.isPresent()) {
                 Map<String, Target> routes = new LinkedHashMap<>();
-                routes.put(name, new Target.Single(CallSite.of(model)));
+                routes.put(name, new Target.Single(primary));
                 downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
                 return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
                         retry, fallbacks, budgetSpec);
             }
-            return new PipelineSpec(cache, Optional.empty(), Optional.of(new Target.Single(CallSite.of(model))),
+            return new PipelineSpec(cache, Optional.empty(), Optional.of(new Target.Single(primary)),
                     retry, fallbacks, Optional.empty());
         }
         Map<String, Target> routes = new LinkedHashMap<>();
@@ -115,7 +117,7 @@ public final class GatewayPipelineReader {
         for (JsonNode r : p.get("routes")) {
             String path = "pipelines." + name + ".routes[" + i++ + "]";
             String routeName = r.path("name").asText(path);
-            routes.put(routeName, new Target.Single(CallSite.of(names.model(text(r.path("model")), path + ".model"))));
+            routes.put(routeName, new Target.Single(names.site(text(r.path("model")), path + ".model")));
             JsonNode when = r.path("when");
             List<String> keywords = new ArrayList<>();
             when.path("keywords").forEach(k -> keywords.add(k.asText()));
@@ -123,8 +125,8 @@ public final class GatewayPipelineReader {
                     optInt(when, "max_chars"), keywords, routeName, optInt(when, "min_chars"),
                     share(when, "budget_utilization_below"), share(when, "budget_utilization_above")));
         }
-        String defaultModel = names.model(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
-        routes.putIfAbsent("default", new Target.Single(CallSite.of(defaultModel)));
+        CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
+        routes.putIfAbsent("default", new Target.Single(defaultSite));
         downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
                 fallbacks, budgetSpec);
@@ -181,6 +183,8 @@ public final class GatewayPipelineReader {
     /** Resolves gateway model names, aliases and groups to catalog models. */
     private final class Names {
         private final Map<String, String> deployed = new HashMap<>();
+        /** Deployed models configured on a service tier ({@code service_tier: flex}). */
+        private final Map<String, ServiceTier> tiers = new HashMap<>();
         private final Map<String, String> aliases = new HashMap<>();
         private final Map<String, List<String>> groups = new HashMap<>();
 
@@ -191,6 +195,8 @@ public final class GatewayPipelineReader {
                 deployed.put(name, catalog.find(upstream).or(() -> catalog.find(name)).map(ModelInfo::name)
                         .orElseThrow(() -> new ScenarioException("models." + name + ": model '" + upstream
                                 + "' is not in the catalog, so the planner cannot price it")));
+                Arrays.stream(ServiceTier.values()).filter(t -> t.wireName().equals(text(m.path("service_tier"))))
+                        .findFirst().ifPresent(t -> tiers.put(name, t));
             }
             root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
             root.path("groups").properties().forEach(e -> {
@@ -220,6 +226,15 @@ public final class GatewayPipelineReader {
             return catalog.find(n).map(ModelInfo::name).orElseThrow(() -> new ScenarioException(path + ": '" + name
                     + "' is neither a configured model, alias or group nor a catalog model" + (target.equals(name)
                     ? "" : " (resolved to '" + target + "')")));
+        }
+
+        /** @return the site a configured name calls: its catalog model, on the deployment's tier if it has one */
+        CallSite site(String name, String path) {
+            String n = name;
+            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
+                n = aliases.get(n);
+            }
+            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(n)));
         }
 
         List<String> groupRest(String name) {

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.sim.SimulatedFailure;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -31,6 +33,8 @@ import java.util.Set;
  * <p>Thread-safe.
  */
 public final class ScenarioReader {
+    private static final Set<String> SITE_FIELDS =
+            Set.of("model", "inputTokens", "outputTokens", "cache", "label", "serviceTier");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> PIPELINE_FIELDS = Set.of("cache", "router", "model", "steps", "retry",
@@ -222,10 +226,30 @@ public final class ScenarioReader {
         if (at.node.isTextual()) {
             return CallSite.of(model(at.node.asText(), at.path));
         }
+        at.requireFieldsIn(SITE_FIELDS);
         String model = model(at.text("model"), at.path + ".model");
         return new CallSite(model, at.opt("inputTokens").map(ScenarioReader::tokens),
                 at.opt("outputTokens").map(ScenarioReader::tokens), at.opt("cache").map(ScenarioReader::cache),
-                at.optText("label").orElse(model));
+                at.optText("label").orElse(model), serviceTier(at, model));
+    }
+
+    /** A site's {@code serviceTier}: one the catalog prices the model on, so the plan's figures mean something. */
+    private Optional<ServiceTier> serviceTier(At at, String model) {
+        Optional<String> name = at.optText("serviceTier");
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        String path = at.path + ".serviceTier";
+        ServiceTier tier = Arrays.stream(ServiceTier.values()).filter(t -> t.wireName().equals(name.get()))
+                .findFirst().orElseThrow(() -> new ScenarioException(path
+                        + ": expected default, flex or priority, was '" + name.get() + "'"));
+        boolean priced = tier == ServiceTier.STANDARD || catalog.require(model).pricing()
+                .map(p -> p.serviceTiers().containsKey(tier)).orElse(false);
+        if (!priced) {
+            throw new ScenarioException(path + ": the catalog has no " + tier.wireName() + " prices for '" + model
+                    + "' (OpenAI sells flex and priority for some of its models only)");
+        }
+        return Optional.of(tier);
     }
 
     private String model(String name, String path) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.chat.ServiceTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,25 @@ class GatewayPipelineReaderTest {
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
         assertThat(p.budget().orElseThrow().daily()).hasToString("25");
         assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("budget-downgrade");
+    }
+
+    @Test
+    void givenAFlexDeploymentWithAStandardFallback_whenRead_thenOnlyTheDeploymentAsksForFlex() {
+        String yaml = """
+                models:
+                  - {name: o4-mini, provider: openai}
+                  - {name: o4-mini-flex, provider: openai, model: o4-mini, service_tier: flex}
+                pipelines:
+                  o4-mini-flex:
+                    fallbacks: [o4-mini]
+                """;
+
+        PipelineSpec p = reader.read(yaml, "o4-mini-flex", "flex.yaml");
+
+        CallSite primary = ((Target.Single) p.target().orElseThrow()).site();
+        assertThat(primary.model()).isEqualTo("o4-mini");
+        assertThat(primary.serviceTier()).contains(ServiceTier.FLEX);
+        assertThat(p.fallbacks()).singleElement().satisfies(f -> assertThat(f.serviceTier()).isEmpty());
     }
 
     @Test
