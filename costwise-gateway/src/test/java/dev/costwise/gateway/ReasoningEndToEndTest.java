@@ -234,7 +234,7 @@ class ReasoningEndToEndTest {
 
     @Test
     void givenARouteWithItsOwnCap_whenItIsChosen_thenTheStricterOfRouteAndPipelineCapsApplies() throws Exception {
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < 3; i++) {
             upstream.enqueue(OpenAiFake.completion("o4-mini", "42", 20, 30));
         }
         try (TestGateway gw = new TestGateway("""
@@ -247,16 +247,21 @@ class ReasoningEndToEndTest {
                     routes:
                       # in production: when: {budget_utilization_above: 0.8}, so the model thinks less as money runs out
                       - {name: quick, model: thinker, max_reasoning_effort: minimal, when: {keywords: [quick]}}
+                      - {name: deep, model: thinker, max_reasoning_effort: xhigh, when: {keywords: [deep]}}
                     default_route: thinker
                 """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER))) {
             String ask = "{\"model\": \"auto\", \"reasoning_effort\": \"high\", \"messages\": [{\"role\": "
                     + "\"user\", \"content\": \"%s\"}]}";
             HttpResponse<String> quick = chat(gw, ask.formatted("a quick one: 6 * 7?"));
             chat(gw, ask.formatted("prove Fermat's little theorem"));
+            HttpResponse<String> deep = chat(gw, ask.formatted("a deep one: prove it again"));
 
             assertThat(quick.headers().firstValue("x-costwise-route")).hasValue("quick");
+            assertThat(deep.headers().firstValue("x-costwise-route")).hasValue("deep");
             assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("minimal");
             assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("medium"); // the pipeline's cap
+            // a route's looser cap does not lift the pipeline's
+            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("medium");
         }
     }
 

@@ -30,7 +30,6 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +42,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
-import java.util.stream.Stream;
 
 /**
  * Runs one chat request through its pipeline: key checks, cache, budget, router, fallbacks, retries and timeouts,
@@ -199,9 +197,16 @@ public final class ChatService {
 
     /** @return the stricter of the pipeline's and the chosen route's {@code max_reasoning_effort}, if either has one */
     private static Optional<ReasoningEffort> reasoningCap(Pipeline pipeline, RouteSelector.Choice choice) {
-        Optional<ReasoningEffort> route = pipeline.routes().stream().filter(r -> r.name().equals(choice.name()))
-                .findFirst().flatMap(RouteRule::maxReasoningEffort);
-        return Stream.concat(pipeline.maxReasoningEffort().stream(), route.stream()).min(Comparator.naturalOrder());
+        // a loop, not a stream: this runs on every request, and most pipelines set no cap at all
+        Optional<ReasoningEffort> cap = pipeline.maxReasoningEffort();
+        for (RouteRule r : pipeline.routes()) {
+            if (r.name().equals(choice.name())) {
+                Optional<ReasoningEffort> route = r.maxReasoningEffort();
+                return cap.isEmpty() || route.isEmpty() ? cap.or(() -> route)
+                        : Optional.of(cap.get().compareTo(route.get()) <= 0 ? cap.get() : route.get());
+            }
+        }
+        return cap;
     }
 
     /** @return " (configured: a, b, …)" naming up to 8 models that can serve {@code kind}, or "" if none can */
