@@ -151,6 +151,23 @@ class ServiceTierEndToEndTest {
     }
 
     @Test
+    void givenAFlexDeploymentThatAnswersOnFlex_whenLedgered_thenItsSavingIsTheStandardPriceLessTheFlexOne() {
+        upstream.enqueue(o3Answer("flex"));
+        upstream.enqueue(o3Answer("flex"));
+        try (TestGateway gw = gateway()) {
+            assertThat(chat(gw, "o3-flex", "").headers().firstValue("x-costwise-cost")).hasValue("0.015");
+            // a caller that asks for flex itself saved nothing through the gateway: its baseline is flex too
+            assertThat(chat(gw, "o3", ", \"service_tier\": \"flex\"").headers().firstValue("x-costwise-cost"))
+                    .hasValue("0.015");
+
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer " + MASTER).body());
+            assertThat(spend.at("/by_model/o3-flex/baseline_cost").asText()).isEqualTo("0.03");
+            assertThat(spend.at("/by_model/o3-flex/savings").asText()).isEqualTo("0.015");
+            assertThat(spend.at("/by_model/o3/savings").asText()).isEqualTo("0");
+        }
+    }
+
+    @Test
     void givenACallersTier_whenTheFallbackIsAProviderWithoutTiers_thenItGetsTheRequestWithoutIt() throws Exception {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "The server had an error"));
         upstream.enqueue(OpenAiFake.completion("llama-3.3-70b-versatile", "done", 20, 3));

@@ -934,7 +934,7 @@ public final class ChatService {
             Optional<Model> baselineModel = plan.pipeline().baseline()
                     .flatMap(b -> directory.expand(b).stream().findFirst())
                     .or(() -> directory.model(plan.requested()));
-            Money baseline = costs.baselineCost(baselineModel, m, usage, priced.cost());
+            Money baseline = costs.baselineCost(baselineModel, m, usage, priced.cost(), plan.serviceTier());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
             settle(priced.cost());

@@ -40,17 +40,26 @@ public final class CostCalculator {
     }
 
     /**
-     * What an answer would have cost on the baseline: the baseline model's price for the same tokens, or what was
-     * paid when there is no baseline or the baseline answered.
+     * What an answer would have cost on the baseline, on the service tier the caller asked for (the standard one when
+     * it asked for none): the baseline model's price for the same tokens. When there is no other baseline, a model
+     * configured on a tier of its own ({@code service_tier: flex}) is measured against itself on the caller's tier,
+     * so a flex deployment shows what it saved; otherwise the baseline is what was paid.
      *
      * @param baseline the model savings are measured against, if any
      * @param answered the model that answered
-     * @param usage the tokens
+     * @param usage the tokens, on the tier that served them
      * @param paid what the answer cost
+     * @param askedTier the tier the caller's request asked for, if any
      * @return the baseline cost
      */
-    public Money baselineCost(Optional<Model> baseline, Model answered, Usage usage, Money paid) {
-        return baseline.filter(b -> !b.equals(answered)).map(b -> price(b, usage).cost()).orElse(paid);
+    public Money baselineCost(Optional<Model> baseline, Model answered, Usage usage, Money paid,
+            Optional<ServiceTier> askedTier) {
+        Usage asCallerAsked = usage.withServiceTier(askedTier.orElse(ServiceTier.STANDARD));
+        Optional<Model> other = baseline.filter(b -> !b.equals(answered));
+        if (other.isPresent()) {
+            return price(other.get(), asCallerAsked).cost();
+        }
+        return answered.serviceTier().isPresent() ? price(answered, asCallerAsked).cost() : paid;
     }
 
     /**

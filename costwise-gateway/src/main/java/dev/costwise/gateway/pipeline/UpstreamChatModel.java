@@ -116,7 +116,8 @@ final class UpstreamChatModel implements ChatModel {
             Usage usage = c.usage().orElse(reply.usage());
             Pricer.Priced priced = costs.price(model, usage);
             Duration latency = Duration.ofNanos(ticker.read() - t0);
-            Money baselineCost = costs.baselineCost(Optional.of(baseline), model, usage, priced.cost());
+            Money baselineCost = costs.baselineCost(Optional.of(baseline), model, usage, priced.cost(),
+                    request.serviceTier());
             record(context, usage, priced.cost(), baselineCost, priced.status(), Outcome.SUCCESS, Optional.empty(),
                     latency);
             return new ChatResponse(c.id(), request.model(), model.name(), model.provider(), c.message(),
