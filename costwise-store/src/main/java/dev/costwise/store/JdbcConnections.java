@@ -1,7 +1,10 @@
 package dev.costwise.store;
 
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -52,5 +55,36 @@ public final class JdbcConnections {
     /** Like {@link #open(String, Properties)} with no properties. */
     public static Connection open(String url) throws SQLException {
         return open(url, new Properties());
+    }
+
+    /**
+     * Creates the folder of a SQLite database file, so that the driver can create the file; anything else (another
+     * database, an in-memory SQLite) is left alone.
+     *
+     * @param url a JDBC URL
+     * @throws IllegalStateException if the folder cannot be created
+     */
+    public static void createSqliteFolder(String url) {
+        if (!url.startsWith("jdbc:sqlite:") || url.contains(":memory:")) {
+            return;
+        }
+        String file = url.substring("jdbc:sqlite:".length());
+        int q = file.indexOf('?');
+        Path parent = Path.of(q < 0 ? file : file.substring(0, q)).toAbsolutePath().getParent();
+        try {
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the ledger folder " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param url a JDBC URL
+     * @return the URL with any {@code password=} parameter masked, fit for messages and logs
+     */
+    public static String redacted(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 }

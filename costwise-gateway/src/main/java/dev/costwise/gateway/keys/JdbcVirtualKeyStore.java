@@ -8,9 +8,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.store.JdbcConnections;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -75,7 +72,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         this.url = url;
         this.recentLookups = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
-        createParentDirectory(url);
+        JdbcConnections.createSqliteFolder(url);
         try (Connection c = JdbcConnections.open(url); Statement s = c.createStatement()) {
             s.execute(DDL);
             addColumnIfMissing(c, "version", "BIGINT NOT NULL DEFAULT 0");
@@ -265,24 +262,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     }
 
     /** Creates the folder of a SQLite file so the embedded default works on a fresh checkout. */
-    static void createParentDirectory(String url) {
-        if (!url.startsWith("jdbc:sqlite:") || url.contains(":memory:")) {
-            return;
-        }
-        String file = url.substring("jdbc:sqlite:".length());
-        int q = file.indexOf('?');
-        Path parent = Path.of(q < 0 ? file : file.substring(0, q)).toAbsolutePath().getParent();
-        try {
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the ledger folder " + parent + ": " + e.getMessage(), e);
-        }
-    }
-
     /** @return the URL without a password parameter */
     static String safe(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+        return JdbcConnections.redacted(url);
     }
 }

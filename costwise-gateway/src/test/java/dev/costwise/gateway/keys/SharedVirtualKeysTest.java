@@ -1,9 +1,9 @@
 package dev.costwise.gateway.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.costwise.gateway.MovableClock;
+import dev.costwise.gateway.TestDatabases;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -16,24 +16,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two gateway replicas on one database, each with its own {@link JdbcVirtualKeyStore}: keys created, rotated and
- * revoked on one must hold on the other. Runs on SQLite and on the PostgreSQL server at 127.0.0.1:5432 (user postgres,
- * a fresh schema per test), which is skipped when unreachable except under {@code CI=true}, where that fails.
+ * revoked on one must hold on the other. Runs on SQLite and on PostgreSQL ({@link TestDatabases}).
  */
 class SharedVirtualKeysTest {
-    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
     private static final Instant EXPIRY = Instant.parse("2027-01-01T00:00:00Z");
     private static final VirtualKey SPEC = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(),
             BudgetWindow.MONTH, Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH,
@@ -43,7 +38,7 @@ class SharedVirtualKeysTest {
     Path dir;
 
     private final MovableClock clock = new MovableClock(Instant.parse("2026-11-28T10:00:00Z"));
-    private String schema;
+    private final TestDatabases databases = new TestDatabases();
 
     @OnBothDatabases
     void givenKeyCreatedOnOneReplica_whenPresentedToTheOther_thenAcceptedAtOnce(String db) throws Exception {
@@ -273,28 +268,11 @@ class SharedVirtualKeysTest {
     }
 
     private String database(String kind) {
-        if (kind.equals("sqlite")) {
-            return "jdbc:sqlite:" + dir.resolve("keys.db");
-        }
-        schema = "costwise_keys_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        try (Connection c = DriverManager.getConnection(POSTGRES); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA " + schema);
-        } catch (SQLException e) {
-            String why = "PostgreSQL at " + POSTGRES + " is unreachable: " + e.getMessage();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why + " (CI=true: PostgreSQL tests must run)");
-            }
-            Assumptions.abort(why);
-        }
-        return POSTGRES + "&currentSchema=" + schema;
+        return databases.url(kind, dir, "keys");
     }
 
     @AfterEach
     void dropSchema() throws SQLException {
-        if (schema != null) {
-            try (Connection c = DriverManager.getConnection(POSTGRES); Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-            }
-        }
+        databases.close();
     }
 }
