@@ -159,11 +159,13 @@ class SpendReportEndToEndTest {
 
     @Test
     void givenALedgerThatOnlySums_whenAdminAsksForSpend_then501SayingWhich() throws Exception {
+        // its own database: left to the default, the key store would write ./costwise-data in the build's folder
         GatewayConfig config = new ConfigLoader(Map.of("MASTER", "sk-master")::get).parse("""
                 server: {port: 0}
                 master_key: ${MASTER}
+                ledger: {url: "jdbc:sqlite:%s"}
                 models: [{name: m, provider: sim}]
-                """, "sums.yaml");
+                """.formatted(dir.resolve("sums.db")), "sums.yaml");
         SpendLedger sumsOnly = new SpendLedger() {
             @Override
             public void append(CostRecord record) { }
