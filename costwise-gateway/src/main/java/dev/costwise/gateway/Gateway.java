@@ -3,7 +3,9 @@ package dev.costwise.gateway;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.gateway.http.AdminEndpoints;
@@ -12,12 +14,14 @@ import dev.costwise.gateway.http.ChatEndpoint;
 import dev.costwise.gateway.http.DashboardPage;
 import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
-import dev.costwise.gateway.http.KeyInfoEndpoint;
-import dev.costwise.gateway.http.MessagesEndpoint;
-import dev.costwise.gateway.http.ResponsesEndpoint;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.http.HttpExchange;
 import dev.costwise.gateway.http.InfoEndpoints;
+import dev.costwise.gateway.http.JdbcResponseDocuments;
+import dev.costwise.gateway.http.KeyInfoEndpoint;
+import dev.costwise.gateway.http.MessagesEndpoint;
+import dev.costwise.gateway.http.ResponseDocuments;
+import dev.costwise.gateway.http.ResponsesEndpoint;
 import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
 import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
 import dev.costwise.gateway.keys.VirtualKeyStore;
@@ -28,9 +32,16 @@ import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.RedisSharing;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
-import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
 import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
+import dev.costwise.gateway.upstream.SimulatedUpstream;
+import dev.costwise.gateway.upstream.Upstream;
+import dev.costwise.llm.alert.AlertEvaluator;
+import dev.costwise.llm.alert.AlertRule;
+import dev.costwise.llm.alert.AlertSeverity;
+import dev.costwise.llm.alert.AlertSink;
+import dev.costwise.llm.alert.LogAlertSink;
+import dev.costwise.llm.alert.WebhookAlertSink;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.ChatModel;
@@ -38,10 +49,8 @@ import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
 import dev.costwise.llm.sim.SimulatedChatModel;
-import dev.costwise.llm.wire.OpenAiWire;
-import dev.costwise.gateway.upstream.SimulatedUpstream;
-import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.spi.SpendLedger;
+import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
@@ -49,19 +58,12 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import dev.costwise.core.Money;
-import dev.costwise.llm.alert.AlertEvaluator;
-import dev.costwise.llm.alert.AlertRule;
-import dev.costwise.llm.alert.AlertSeverity;
-import dev.costwise.llm.alert.AlertSink;
-import dev.costwise.llm.alert.LogAlertSink;
-import dev.costwise.llm.alert.WebhookAlertSink;
-import java.net.URI;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -152,8 +154,14 @@ public final class Gateway implements AutoCloseable {
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
         MessagesEndpoint messages = new MessagesEndpoint(http, auth, service, json);
+        // Stored responses outlive the process: in Redis when replicas share it, else in the ledger's database (the
+        // one at the config's URL: a ledger handed to the builder says nothing of where a database is).
+        Optional<ResponseDocuments> storedResponses = b.storedResponses
+                .or(() -> redis.map(r -> ResponseDocuments.redis(r.documents("response"))))
+                .or(() -> b.ledger.isPresent() ? Optional.empty()
+                        : config.ledgerUrl().map(url -> new JdbcResponseDocuments(url, b.clock)));
         ResponsesEndpoint responses = new ResponsesEndpoint(http, auth, service, json, b.clock, b.ticker,
-                redis.map(r -> r.documents("response")));
+                config.server().responsesTtl(), storedResponses);
         HttpRouting.Builder routing = new Endpoints()
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
@@ -413,6 +421,7 @@ public final class Gateway implements AutoCloseable {
         private RandomGenerator random = RandomGenerator.getDefault();
         private Optional<SpendLedger> ledger = Optional.empty();
         private Optional<VirtualKeyStore> keys = Optional.empty();
+        private Optional<ResponseDocuments> storedResponses = Optional.empty();
         private Optional<Upstream> upstream = Optional.empty();
         private Optional<AlertSink> redisAlerts = Optional.empty();
         private Optional<ScheduledExecutorService> maintenance = Optional.empty();
@@ -454,6 +463,17 @@ public final class Gateway implements AutoCloseable {
         /** @param value the virtual key store; default in the ledger's database, else in memory; @return this */
         public Builder keys(VirtualKeyStore value) {
             this.keys = Optional.of(value);
+            return this;
+        }
+
+        /**
+         * @param value where the Responses API's stored responses outlive the process; default Redis when the config
+         *     shares state there, else the ledger's database unless a ledger was given to {@link #ledger}, else none
+         *     (memory only)
+         * @return this
+         */
+        public Builder storedResponses(ResponseDocuments value) {
+            this.storedResponses = Optional.of(value);
             return this;
         }
 

@@ -54,6 +54,7 @@ class ShutdownAndConfigTest {
                   port: 99999
                   max_body_size: lots
                   cache_memory: much
+                  responses_ttl: 30s
                 models:
                   - name: a
                     provider: openai
@@ -81,6 +82,8 @@ class ShutdownAndConfigTest {
                         "server.port: must be in [0, 65535], was 99999",
                         "server.max_body_size: expected a size such as 512KB or 10MB, was 'lots'",
                         "server.cache_memory: expected a size such as 512KB or 10MB, was 'much'",
+                        "server.responses_ttl: must be at least 1m (a conversation must outlive its next turn), "
+                                + "was 30s",
                         "models[1].name: duplicate model name 'a'",
                         "models[1].provider: unknown provider 'opnai' (known: openai, anthropic, gemini, groq, "
                                 + "openrouter, deepseek, mistral, huggingface, together, ollama, openai-compatible, "
@@ -96,7 +99,7 @@ class ShutdownAndConfigTest {
                         "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
                         "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
                                 + "model)"))
-                .hasMessageContaining("15 problems in bad.yaml");
+                .hasMessageContaining("16 problems in bad.yaml");
     }
 
     @Test

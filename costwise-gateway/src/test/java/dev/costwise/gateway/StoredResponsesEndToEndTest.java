@@ -3,7 +3,10 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.http.JdbcResponseDocuments;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stored responses of OpenAI's Responses API (https://platform.openai.com/docs/api-reference/responses: {@code store},
@@ -31,6 +35,7 @@ class StoredResponsesEndToEndTest {
     private TestGateway gateway() {
         return new TestGateway("""
                 master_key: ${MASTER}
+                server: {responses_ttl: 1h}
                 models:
                   - {name: fast, provider: openai, model: gpt-4o-mini, base_url: %s, price: {input: "1", output: "2"}}
                 """.formatted(upstream.url("/v1").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER),
@@ -144,6 +149,58 @@ class StoredResponsesEndToEndTest {
                         .contains("previous_response_id: no stored response").contains("1 h");
             }
             assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void givenAResponseStoredInTheLedgersDatabase_whenTheGatewayRestarts_thenItCanStillBeContinued(@TempDir Path dir)
+            throws Exception {
+        upstream.enqueue(toolCall());
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "Sunny, 21 degrees.", 80, 8));
+        String config = """
+                master_key: ${MASTER}
+                models:
+                  - {name: fast, provider: openai, model: gpt-4o-mini, base_url: %s, price: {input: "1", output: "2"}}
+                """.formatted(upstream.url("/v1").toString().replaceAll("/$", ""));
+        String ledger = "jdbc:sqlite:" + dir.resolve("ledger.db"); // the gateway's own default: the ledger's database
+        String id;
+        try (TestGateway before = new TestGateway(config, Map.of("MASTER", MASTER),
+                new JdbcResponseDocuments(ledger, Clock.systemUTC()))) {
+            id = TestGateway.json(respond(before, "{\"model\": \"fast\", \"input\": \"Weather in Paris?\", "
+                    + "\"tools\": [{\"type\": \"function\", \"name\": \"get_weather\", \"parameters\": "
+                    + "{\"type\": \"object\"}}]}", MASTER).body()).path("id").asText();
+        }
+        try (TestGateway after = new TestGateway(config, Map.of("MASTER", MASTER),
+                new JdbcResponseDocuments(ledger, Clock.systemUTC()))) {
+            HttpResponse<String> next = respond(after, "{\"model\": \"fast\", \"previous_response_id\": \"" + id
+                    + "\", \"input\": [{\"type\": \"function_call_output\", \"call_id\": \"call_1\", "
+                    + "\"output\": \"{\\\"temp\\\": 21}\"}]}", MASTER);
+
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(after.get("/v1/responses/" + id, "Authorization", "Bearer " + MASTER).statusCode())
+                    .isEqualTo(200);
+            sentUpstream();
+            assertThat(sentUpstream().path("messages")).extracting(m -> m.path("role").asText())
+                    .containsExactly("user", "assistant", "tool");
+        }
+    }
+
+    @Test
+    void givenAClientsOwnRequestId_whenTwoKeysSendTheSameOne_thenEachKeepsItsOwnStoredResponse() {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "one", 30, 4));
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "two", 30, 4));
+        try (TestGateway gw = gateway()) {
+            String other = TestGateway.json(gw.post("/v1/keys", "{\"name\": \"other\"}", "Authorization",
+                    "Bearer " + MASTER).body()).path("key").asText();
+            HttpResponse<String> mine = gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"a\"}",
+                    "Authorization", "Bearer " + MASTER, "x-request-id", "req-1");
+            HttpResponse<String> theirs = gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"b\"}",
+                    "Authorization", "Bearer " + other, "x-request-id", "req-1");
+
+            String id = TestGateway.json(mine.body()).path("id").asText();
+            assertThat(TestGateway.json(theirs.body()).path("id").asText()).isNotEqualTo(id);
+            assertThat(gw.get("/v1/responses/" + id, "Authorization", "Bearer " + MASTER).statusCode())
+                    .as("the other key's response did not replace this one").isEqualTo(200);
         }
     }
 

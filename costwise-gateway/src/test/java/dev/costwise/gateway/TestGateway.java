@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.http.ResponseDocuments;
 import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.llm.alert.AlertSink;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A real gateway on a free port with an in-memory ledger and key store, a sleeper that only records, and an HTTP
@@ -39,22 +41,29 @@ final class TestGateway implements AutoCloseable {
 
     /** A gateway writing to {@code ledger} (replicas share one, as they share a database) and {@code redisAlerts}. */
     TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts) {
-        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker());
+        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker(), Optional.empty());
     }
 
     /** A gateway whose TTLs, deadlines and circuit waits read {@code ticker}. */
     TestGateway(String yaml, Map<String, String> env, Ticker ticker) {
-        this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker);
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker, Optional.empty());
+    }
+
+    /** A gateway keeping the Responses API's stored responses in {@code storedResponses}. */
+    TestGateway(String yaml, Map<String, String> env, ResponseDocuments storedResponses) {
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, Ticker.systemTicker(), Optional.of(storedResponses));
     }
 
     private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
-            Ticker ticker) {
+            Ticker ticker, Optional<ResponseDocuments> storedResponses) {
         this.ledger = ledger;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
         GatewayConfig config = parsed.withServer(s.withAddress("127.0.0.1", 0));
-        this.gateway = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add).ticker(ticker)
-                .redisAlerts(redisAlerts).build().start();
+        Gateway.Builder builder = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add)
+                .ticker(ticker).redisAlerts(redisAlerts);
+        storedResponses.ifPresent(builder::storedResponses);
+        this.gateway = builder.build().start();
     }
 
     static TestGateway of(String yaml) {

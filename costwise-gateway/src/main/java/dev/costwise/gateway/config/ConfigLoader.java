@@ -327,7 +327,7 @@ public final class ConfigLoader {
                 return d;
             }
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
-                    "cache_memory"));
+                    "cache_memory", "responses_ttl"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
             long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
@@ -335,7 +335,13 @@ public final class ConfigLoader {
             Duration timeout = optDuration(n, "request_timeout", "server.request_timeout")
                     .orElse(d.requestTimeout());
             long cacheMemory = optSize(n, "cache_memory", "server.cache_memory").orElse(d.cacheMemoryBytes());
-            return new Server(host, port, maxBody, grace, timeout, cacheMemory);
+            Duration responsesTtl = optDuration(n, "responses_ttl", "server.responses_ttl").orElse(d.responsesTtl());
+            if (responsesTtl.compareTo(Duration.ofMinutes(1)) < 0) {
+                problem("server.responses_ttl", "must be at least 1m (a conversation must outlive its next turn), was "
+                        + n.path("responses_ttl").asText());
+                responsesTtl = d.responsesTtl();
+            }
+            return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl);
         }
 
         List<Model> models(JsonNode n) {

@@ -134,23 +134,31 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param requestTimeout the deadline of one request end to end; default 120 s
      * @param cacheMemoryBytes the most bytes the response caches of every pipeline hold together; 0 (default) means a
      *        quarter of the JVM's maximum heap
+     * @param responsesTtl how long the Responses API keeps a stored response for {@code previous_response_id} and
+     *        {@code GET}; default 30 days, as OpenAI keeps them
      */
     public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
-            long cacheMemoryBytes) {
+            long cacheMemoryBytes, Duration responsesTtl) {
         /** Default body limit: 10 MB. */
         public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+        /** Default stored-response lifetime: 30 days. */
+        public static final Duration DEFAULT_RESPONSES_TTL = Duration.ofDays(30);
 
         /** A server whose cache memory is the default (a quarter of the heap). */
         public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
-            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, 0);
+            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, 0, DEFAULT_RESPONSES_TTL);
         }
 
         public Server {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(responsesTtl, "responsesTtl");
             if (cacheMemoryBytes < 0) {
                 throw new IllegalArgumentException("cacheMemoryBytes cannot be negative: " + cacheMemoryBytes);
+            }
+            if (responsesTtl.isNegative() || responsesTtl.isZero()) {
+                throw new IllegalArgumentException("responsesTtl must be positive: " + responsesTtl);
             }
         }
 
@@ -161,7 +169,8 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
 
         /** @return a copy bound elsewhere, other settings kept (the command line's --host and --port win) */
         public Server withAddress(String newHost, int newPort) {
-            return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes);
+            return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes,
+                    responsesTtl);
         }
 
         /** @return 127.0.0.1:4000 with the defaults above */

@@ -8,13 +8,15 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.Plan;
-import dev.costwise.redis.RedisDocuments;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * fallbacks and the ledger for any configured model. The request is translated by {@link ResponsesRequest}, answers
  * by {@link ResponsesAnswer}, streams by {@link ResponsesStream}; errors keep OpenAI's shape and statuses, and the
  * {@code x-costwise-*} headers are those of chat completions. Responses are stored unless the request says
- * {@code store: false} ({@link StoredResponses}: in Redis or memory, for an hour), so a request may continue one with
- * {@code previous_response_id}, and {@code GET} and {@code DELETE /v1/responses/{id}} read and forget them.
+ * {@code store: false} ({@link StoredResponses}: in Redis or the ledger's database, for {@code server.responses_ttl}),
+ * so a request may continue one with {@code previous_response_id}, and {@code GET} and
+ * {@code DELETE /v1/responses/{id}} read and forget them.
  */
 public final class ResponsesEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(ResponsesEndpoint.class);
@@ -45,22 +48,24 @@ public final class ResponsesEndpoint {
      * @param json parses and writes the bodies
      * @param clock gives a streamed response's {@code created_at}
      * @param ticker measures how long stored responses are kept in memory
-     * @param shared where replicas share stored responses, when the gateway shares state in Redis
+     * @param ttl how long a stored response can be continued or read
+     * @param durable where stored responses outlive this process (Redis, or the ledger's database), if anywhere
      */
     public ResponsesEndpoint(HttpExchange http, Authenticator auth, ChatService service, ObjectMapper json,
-            Clock clock, Ticker ticker, Optional<RedisDocuments> shared) {
+            Clock clock, Ticker ticker, Duration ttl, Optional<ResponseDocuments> durable) {
         this.http = http;
         this.auth = auth;
         this.service = service;
         this.json = json;
         this.clock = clock;
-        this.stored = new StoredResponses(ticker, shared, json);
+        this.stored = new StoredResponses(ticker, ttl, durable, json);
     }
 
     /** Handles one request. */
     public void handle(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
-        String responseId = "resp_" + requestId;
+        // Not from the request id, which a client may set: one tenant could then overwrite another's stored response.
+        String responseId = "resp_" + randomId();
         try {
             Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
             JsonNode request = http.readJson(req);
@@ -94,7 +99,8 @@ public final class ResponsesEndpoint {
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             HttpExchange.answerHeaders(res, r);
             JsonNode completion = json.readTree(r.body());
-            ObjectNode answer = ResponsesAnswer.response(completion, responseId, request, "msg_" + requestId);
+            ObjectNode answer = ResponsesAnswer.response(completion, responseId, request,
+                    "msg_" + responseId.substring("resp_".length()));
             store.accept(answer);
             HttpExchange.send(res, 200, json.writeValueAsBytes(answer));
         } catch (GatewayException e) {
@@ -159,8 +165,8 @@ public final class ResponsesEndpoint {
         }
         ArrayNode items = stored.conversation(previous.get(), keyId).orElseThrow(() -> new GatewayException
                 .InvalidField("previous_response_id", "no stored response '" + previous.get() + "' for this key "
-                        + "(responses are kept in the gateway's memory for " + StoredResponses.TTL.toHours()
-                        + " h, and only when the request did not set store: false)"));
+                        + "(responses are kept for " + describe(stored.ttl()) + ", and only when the request did not "
+                        + "set store: false)"));
         items.addAll(input);
         ObjectNode copy = ((ObjectNode) request).deepCopy();
         copy.set("input", items);
@@ -169,5 +175,22 @@ public final class ResponsesEndpoint {
 
     private static GatewayException notStored(String id) {
         return new GatewayException.NotFound("not_found", "no stored response '" + id + "' for this key");
+    }
+
+    /** @return 32 random hex digits */
+    private static String randomId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return HexFormat.of().toHexDigits(r.nextLong()) + HexFormat.of().toHexDigits(r.nextLong());
+    }
+
+    /** @return the TTL in its largest whole unit: {@code 30 d}, {@code 1 h}, {@code 90 min} */
+    static String describe(Duration ttl) {
+        if (ttl.toDays() > 0 && ttl.equals(Duration.ofDays(ttl.toDays()))) {
+            return ttl.toDays() + " d";
+        }
+        if (ttl.toHours() > 0 && ttl.equals(Duration.ofHours(ttl.toHours()))) {
+            return ttl.toHours() + " h";
+        }
+        return ttl.toMinutes() + " min";
     }
 }

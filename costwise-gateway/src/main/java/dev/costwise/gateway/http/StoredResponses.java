@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.costwise.redis.RedisDocuments;
-import dev.costwise.redis.RedisUnavailableException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -23,16 +21,15 @@ import org.slf4j.LoggerFactory;
  * {@code previous_response_id} and {@code GET} or {@code DELETE} it.
  *
  * <p>Each entry keeps only its own turn (the input items of its request and the output items of its answer) and the id
- * it continued, so memory grows with the conversation, not with its square; {@link #conversation} walks the chain back.
- * Entries live for {@link #TTL} after they are written: in Redis when the gateway shares state there (so any replica
- * can continue a response another stored), else in this replica's memory within {@link #MAX_BYTES} in all (Caffeine
- * evicts the least used beyond that). While Redis is down, new entries go to memory and are found there. A
- * conversation one of whose turns is gone cannot be continued. An entry is visible only to the key that created it.
- * Thread-safe.
+ * it continued, so storage grows with the conversation, not with its square; {@link #conversation} walks the chain
+ * back. Entries live for the configured TTL after they are written ({@code server.responses_ttl}, 30 days by default,
+ * as OpenAI keeps them): in a {@link ResponseDocuments} store that outlives the process (Redis when the gateway shares
+ * state there, else the ledger's database), so a restart or another replica can continue them; with neither, or while
+ * the store cannot be reached, in this replica's memory within {@link #MAX_BYTES} in all (Caffeine evicts the least
+ * used beyond that), where they are found too. A conversation one of whose turns is gone cannot be continued. An entry
+ * is visible only to the key that created it. Thread-safe.
  */
 final class StoredResponses {
-    /** How long a response can be continued or read. */
-    static final Duration TTL = Duration.ofHours(1);
     /** The memory all entries may take, counted as the length of their JSON. */
     static final long MAX_BYTES = 16L * 1024 * 1024;
     /** The longest chain {@link #conversation} follows. */
@@ -42,19 +39,27 @@ final class StoredResponses {
     private record Entry(String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {}
 
     private final Cache<String, Entry> entries;
-    private final Optional<RedisDocuments> shared;
+    private final Duration ttl;
+    private final Optional<ResponseDocuments> durable;
     private final ObjectMapper json;
 
     /**
      * @param ticker the time TTLs in memory are measured with
-     * @param shared where replicas share entries, if the gateway shares state in Redis
-     * @param json writes and reads the shared entries
+     * @param ttl how long a response can be continued or read
+     * @param durable the store that outlives this process, if any
+     * @param json writes and reads the stored entries
      */
-    StoredResponses(Ticker ticker, Optional<RedisDocuments> shared, ObjectMapper json) {
-        this.entries = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(TTL).maximumWeight(MAX_BYTES)
+    StoredResponses(Ticker ticker, Duration ttl, Optional<ResponseDocuments> durable, ObjectMapper json) {
+        this.entries = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumWeight(MAX_BYTES)
                 .<String, Entry>weigher((id, e) -> weight(e)).build();
-        this.shared = shared;
+        this.ttl = ttl;
+        this.durable = durable;
         this.json = json;
+    }
+
+    /** @return how long a response can be continued or read */
+    Duration ttl() {
+        return ttl;
     }
 
     /**
@@ -66,12 +71,12 @@ final class StoredResponses {
      */
     void put(String id, String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {
         Entry entry = new Entry(keyId, previousId, turn, response);
-        if (shared.isPresent()) {
+        if (durable.isPresent()) {
             try {
-                shared.get().put(id, encode(entry), TTL);
+                durable.get().put(id, encode(entry), ttl);
                 return;
-            } catch (RedisUnavailableException e) {
-                LOG.debug("response {} kept in this replica's memory: {}", id, e.getMessage());
+            } catch (ResponseDocuments.Unavailable e) {
+                LOG.warn("response {} kept in this replica's memory only: {}", id, e.getMessage());
             }
         }
         entries.put(id, entry);
@@ -110,25 +115,25 @@ final class StoredResponses {
             return false;
         }
         entries.invalidate(id);
-        shared.ifPresent(s -> {
+        durable.ifPresent(s -> {
             try {
                 s.delete(id);
-            } catch (RedisUnavailableException e) {
-                LOG.warn("response {} stays in Redis until it expires: {}", id, e.getMessage());
+            } catch (ResponseDocuments.Unavailable e) {
+                LOG.warn("response {} stays stored until it expires: {}", id, e.getMessage());
             }
         });
         return true;
     }
 
-    /** The entry in Redis, else in memory (written while Redis was down, or with no Redis at all). */
+    /** The entry in the durable store, else in memory (written while the store was down, or with none at all). */
     private Optional<Entry> find(String id) {
-        if (shared.isPresent()) {
+        if (durable.isPresent()) {
             try {
-                Optional<String> stored = shared.get().get(id);
+                Optional<String> stored = durable.get().get(id);
                 if (stored.isPresent()) {
                     return Optional.of(decode(stored.get()));
                 }
-            } catch (RedisUnavailableException e) {
+            } catch (ResponseDocuments.Unavailable e) {
                 LOG.debug("response {} looked up in this replica's memory: {}", id, e.getMessage());
             }
         }
@@ -149,7 +154,7 @@ final class StoredResponses {
             return new Entry(node.path("key").asText(), Optional.ofNullable(node.path("previous").textValue()),
                     (ArrayNode) node.get("turn"), (ObjectNode) node.get("response"));
         } catch (JsonProcessingException | ClassCastException e) {
-            throw new IllegalStateException("a stored response in Redis is not one this gateway wrote", e);
+            throw new IllegalStateException("a stored response is not one this gateway wrote", e);
         }
     }
 

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two gateway replicas on one ledger database, as behind a load balancer: a virtual key created, rotated or revoked
- * through one replica's admin API holds on the other.
+ * through one replica's admin API holds on the other, and a Responses API answer stored by one (in the database, by
+ * default) is continued on the other.
  */
-class SharedKeysEndToEndTest {
+class ReplicasOnOneDatabaseEndToEndTest {
     private static final String MASTER = "sk-master-shared";
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -27,12 +28,7 @@ class SharedKeysEndToEndTest {
 
     @Test
     void givenTwoReplicas_whenKeysAreManagedThroughOne_thenTheOtherFollows() throws Exception {
-        GatewayConfig config = new ConfigLoader(Map.of("MASTER", MASTER)::get).parse("""
-                server: {host: 127.0.0.1, port: 0}
-                master_key: ${MASTER}
-                ledger: {url: "jdbc:sqlite:%s"}
-                models: [{name: m, provider: sim}]
-                """.formatted(dir.resolve("shared.db")), "replicas.yaml");
+        GatewayConfig config = sharedDatabase();
         CapturingScheduler bChores = new CapturingScheduler();
         try (Gateway a = Gateway.builder(config).sleeper(d -> { }).build().start();
                 Gateway b = Gateway.builder(config).sleeper(d -> { }).maintenance(bChores).build().start()) {
@@ -63,6 +59,33 @@ class SharedKeysEndToEndTest {
             assertThat(listed.toString()).contains("\"revoked\":true");
         }
         assertThat(bChores.isShutdown()).as("closing the gateway stops its chores").isTrue();
+    }
+
+    @Test
+    void givenTwoReplicas_whenAResponseIsStoredThroughOne_thenTheOtherContinuesAndReadsIt() throws Exception {
+        GatewayConfig config = sharedDatabase();
+        try (Gateway a = Gateway.builder(config).sleeper(d -> { }).build().start();
+                Gateway b = Gateway.builder(config).sleeper(d -> { }).build().start()) {
+            String id = TestGateway.json(send(a, "POST", "/v1/responses", "{\"model\": \"m\", \"input\": \"hi\"}",
+                    MASTER).body()).path("id").asText();
+
+            HttpResponse<String> next = send(b, "POST", "/v1/responses", "{\"model\": \"m\", "
+                    + "\"previous_response_id\": \"" + id + "\", \"input\": \"and then?\"}", MASTER);
+
+            assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
+            assertThat(TestGateway.json(next.body()).path("previous_response_id").asText()).isEqualTo(id);
+            assertThat(send(b, "GET", "/v1/responses/" + id, null, MASTER).statusCode()).isEqualTo(200);
+        }
+    }
+
+    /** Replicas of this config share one SQLite ledger database. */
+    private GatewayConfig sharedDatabase() {
+        return new ConfigLoader(Map.of("MASTER", MASTER)::get).parse("""
+                server: {host: 127.0.0.1, port: 0}
+                master_key: ${MASTER}
+                ledger: {url: "jdbc:sqlite:%s"}
+                models: [{name: m, provider: sim}]
+                """.formatted(dir.resolve("shared.db")), "replicas.yaml");
     }
 
     private int chat(Gateway gateway, String key) throws Exception {
