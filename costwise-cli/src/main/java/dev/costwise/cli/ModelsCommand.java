@@ -25,15 +25,17 @@ final class ModelsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (catalog) {
-            System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10s %4s%n", "MODEL", "PROVIDER", "KIND", "INPUT $/1M",
-                    "CACHED $/1M", "OUTPUT $/1M", "CONTEXT", "TIER");
+            // FLEX and PRIORITY: OpenAI's service tiers, input/output $ per 1M, where the catalog has them
+            System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10s %4s %14s %14s%n", "MODEL", "PROVIDER", "KIND",
+                    "INPUT $/1M", "CACHED $/1M", "OUTPUT $/1M", "CONTEXT", "TIER", "FLEX IN/OUT", "PRIORITY IN/OUT");
             for (ModelInfo m : EmbeddedDefaults.catalog().all()) {
-                System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10d %4d%n", m.name(), m.provider(),
+                System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10d %4d %14s %14s%n", m.name(), m.provider(),
                         m.kind().name().toLowerCase(java.util.Locale.ROOT),
                         m.pricing().map(p -> p.inputPerMillion().toString()).orElse("unpriced"),
                         m.pricing().map(p -> p.cachedInputPerMillion().toString()).orElse("unpriced"),
                         m.pricing().map(p -> p.outputPerMillion().toString()).orElse("unpriced"),
-                        m.contextWindow(), m.tier());
+                        m.contextWindow(), m.tier(), tierPrices(m, ServiceTier.FLEX),
+                        tierPrices(m, ServiceTier.PRIORITY));
             }
             return 0;
         }
@@ -63,5 +65,11 @@ final class ModelsCommand implements Callable<Integer> {
             System.out.println("(no provider key found: these names are served by the sim provider)");
         }
         return 0;
+    }
+
+    /** @return "in/out" on that tier, or "-" when the catalog sells the model on it at no price of its own */
+    private static String tierPrices(ModelInfo m, ServiceTier tier) {
+        return m.pricing().map(p -> p.serviceTiers().get(tier))
+                .map(t -> t.inputPerMillion() + "/" + t.outputPerMillion()).orElse("-");
     }
 }

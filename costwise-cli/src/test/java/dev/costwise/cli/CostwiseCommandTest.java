@@ -114,6 +114,18 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenTheCatalog_whenListed_thenOpenAisFlexAndPriorityPricesAreShownWhereItSellsThem() {
+        Run r = run("models", "--catalog");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("MODEL +PROVIDER +KIND .* +FLEX IN/OUT +PRIORITY IN/OUT");
+        // o3: $2 / $8 standard, half on flex, $3.50 / $14 on priority
+        assertThat(r.out()).containsPattern("\\bo3 +openai +chat +2 .* +1/4 +3\\.5/14\\s");
+        assertThat(r.out()).containsPattern("gpt-5-nano .* +0\\.025/0\\.2 +-\\s");
+        assertThat(r.out()).containsPattern("claude-sonnet-4\\.5 .* +- +-\\s");
+    }
+
+    @Test
     void givenAFailingRoutingTest_whenChecked_thenItIsReportedWithExitCode1(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("routes.yaml");
         Files.writeString(file, """
