@@ -295,14 +295,17 @@ public final class OpenAiWire {
      */
     public Optional<ServiceTier> readServiceTier(JsonNode root) {
         Optional<String> value = optString(requireObject(root, ""), "service_tier", "");
-        return value.map(v -> switch (v) {
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        return switch (value.get()) {
             case "default" -> Optional.of(ServiceTier.STANDARD);
             case "flex" -> Optional.of(ServiceTier.FLEX);
             case "priority" -> Optional.of(ServiceTier.PRIORITY);
-            case "auto", "scale" -> Optional.<ServiceTier>empty();
+            case "auto", "scale" -> Optional.empty();
             default -> throw new WireFormatException("service_tier",
-                    "unknown value '" + v + "'; expected auto, default, flex, priority or scale");
-        }).flatMap(t -> t);
+                    "unknown value '" + value.get() + "'; expected auto, default, flex, priority or scale");
+        };
     }
 
     /**
