@@ -168,6 +168,30 @@ class ServiceTierEndToEndTest {
     }
 
     @Test
+    void givenAFlexDeploymentAsTheWorkflowsExecutor_whenItAnswers_thenItAskedForFlexAndIsBilledAtFlex()
+            throws Exception {
+        upstream.enqueue(o3Answer("flex"));
+        String base = upstream.url("/").toString().replaceAll("/$", "");
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - {name: o3, provider: openai, model: o3, base_url: %1$s/v1}
+                  - {name: o3-flex, provider: openai, model: o3, base_url: %1$s/v1, service_tier: flex}
+                pipelines:
+                  batch:
+                    workflow: true
+                    routes: [{name: executor, model: o3-flex}]
+                    default_route: o3
+                """.formatted(base), Map.of("MASTER", MASTER))) {
+            HttpResponse<String> res = chat(gw, "batch", "");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(sentUpstream().path("service_tier").asText()).isEqualTo("flex");
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.015");
+        }
+    }
+
+    @Test
     void givenACallersTier_whenTheFallbackIsAProviderWithoutTiers_thenItGetsTheRequestWithoutIt() throws Exception {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "The server had an error"));
         upstream.enqueue(OpenAiFake.completion("llama-3.3-70b-versatile", "done", 20, 3));

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
@@ -109,8 +110,10 @@ final class UpstreamChatModel implements ChatModel {
         }
         long t0 = ticker.read();
         try {
-            Upstream.Reply reply = upstream.complete(new Upstream.Call(model, wire.writeRequest(request,
-                    model.upstreamModel(), encoding), bound));
+            // a model configured on a service tier (flex) asks for it here too, as on the pipeline's own attempts
+            ObjectNode body = ServiceTiers.forAttempt(wire.writeRequest(request, model.upstreamModel(), encoding),
+                    model);
+            Upstream.Reply reply = upstream.complete(new Upstream.Call(model, body, bound));
             permission.ifPresent(CircuitBreaker.Permission::onSuccess);
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));
             Usage usage = c.usage().orElse(reply.usage());
