@@ -192,6 +192,30 @@ class ServiceTierEndToEndTest {
     }
 
     @Test
+    void givenTheSimulator_whenAFlexStreamEnds_thenItsUsageChunkNamesTheTierAndCostsHalf() {
+        try (TestGateway gw = new TestGateway("models: [{name: o4-mini, provider: sim}]", Map.of())) {
+            String ask = "{\"model\": \"o4-mini\", \"max_completion_tokens\": 20, \"stream\": true, "
+                    + "\"stream_options\": {\"include_usage\": true}, %s\"messages\": [{\"role\": \"user\", "
+                    + "\"content\": \"Summarise the backlog\"}]}";
+            JsonNode flex = usageChunk(gw.post("/v1/chat/completions", ask.formatted("\"service_tier\": \"flex\", "),
+                    "Cache-Control", "no-store").body());
+            JsonNode standard = usageChunk(gw.post("/v1/chat/completions", ask.formatted(""), "Cache-Control",
+                    "no-store").body());
+
+            assertThat(flex.path("service_tier").asText()).isEqualTo("flex");
+            assertThat(standard.has("service_tier")).isFalse();
+            assertThat(flex.at("/usage/completion_tokens").asLong()).isEqualTo(20);
+            assertThat(Money.of(flex.at("/costwise/cost").asText()).times(2))
+                    .isEqualTo(Money.of(standard.at("/costwise/cost").asText()));
+        }
+    }
+
+    private static JsonNode usageChunk(String sse) {
+        return sse.lines().filter(l -> l.startsWith("data: {") && l.contains("\"usage\":{"))
+                .map(l -> TestGateway.json(l.substring("data: ".length()))).reduce((a, b) -> b).orElseThrow();
+    }
+
+    @Test
     void givenACallersTier_whenTheFallbackIsAProviderWithoutTiers_thenItGetsTheRequestWithoutIt() throws Exception {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "The server had an error"));
         upstream.enqueue(OpenAiFake.completion("llama-3.3-70b-versatile", "done", 20, 3));

@@ -93,6 +93,7 @@ public final class ChatModelUpstream implements Upstream {
                         .put("model", answered.orElse(call.model().upstreamModel()));
                 last.putArray("choices");
                 last.set("usage", wire.writeUsage(u));
+                OpenAiWire.writeServedTier(last, u);
                 return last.toString();
             }
 

@@ -868,8 +868,14 @@ public final class OpenAiWire {
         return ServiceTier.ofReported(tier != null && tier.isTextual() ? Optional.of(tier.asText()) : Optional.empty());
     }
 
-    /** Writes the tier beside the usage when it is not the standard one (whose answers may leave it out). */
-    private static void writeServedTier(ObjectNode root, Usage usage) {
+    /**
+     * Writes {@code service_tier} beside the usage of an answer or a chunk when the tier is not the standard one (whose
+     * answers may leave it out), as OpenAI reports it.
+     *
+     * @param root a completion or a chunk, written to
+     * @param usage its usage
+     */
+    public static void writeServedTier(ObjectNode root, Usage usage) {
         if (usage.serviceTier() != ServiceTier.STANDARD) {
             root.put("service_tier", usage.serviceTier().wireName());
         }
