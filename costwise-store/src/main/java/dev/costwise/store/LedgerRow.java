@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
@@ -39,10 +40,10 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
     static final String COLUMNS = "record_id, request_id, attempt, at_ms, at_iso, day, requested_model, used_model,"
             + " provider, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,"
             + " estimated, cost, baseline_cost, price_status, outcome, error_kind, route, latency_ms, tag_key,"
-            + " tag_user, tag_team, tag_feature, tags, cache_write_1h_tokens";
+            + " tag_user, tag_team, tag_feature, tags, cache_write_1h_tokens, service_tier";
 
     static final String INSERT = "INSERT INTO ledger (" + COLUMNS + ") VALUES"
-            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (record_id) DO NOTHING";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -98,14 +99,18 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
         setOptional(insert, i++, Optional.ofNullable(r.tags().get(TEAM)));
         setOptional(insert, i++, Optional.ofNullable(r.tags().get(FEATURE)));
         insert.setString(i++, tagsJson);
-        insert.setLong(i, usage.cacheWrite1hTokens());
+        insert.setLong(i++, usage.cacheWrite1hTokens());
+        // the standard tier is NULL: most rows, and every row written before the column existed
+        setOptional(insert, i, usage.serviceTier() == ServiceTier.STANDARD ? Optional.empty()
+                : Optional.of(usage.serviceTier().wireName()));
     }
 
     /** Reads a row selected with {@link #COLUMNS} (first column at index 1) back into a record. */
     static CostRecord read(ResultSet rows, Dialect dialect) throws SQLException {
         Usage usage = new Usage(rows.getLong("input_tokens"), rows.getLong("cached_input_tokens"),
                 rows.getLong("cache_write_tokens"), rows.getLong("cache_write_1h_tokens"), rows.getLong("output_tokens"),
-                rows.getLong("reasoning_tokens"), rows.getInt("estimated") != 0);
+                rows.getLong("reasoning_tokens"), rows.getInt("estimated") != 0)
+                .withServiceTier(ServiceTier.ofReported(Optional.ofNullable(rows.getString("service_tier"))));
         Money cost = dialect.readMoney(rows, rows.findColumn("cost"));
         Money baseline = dialect.readMoney(rows, rows.findColumn("baseline_cost"));
         Map<String, String> tags;

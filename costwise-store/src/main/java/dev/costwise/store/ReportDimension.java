@@ -18,7 +18,12 @@ public enum ReportDimension {
     /** The caller's {@code team} tag. */
     TEAM("COALESCE(tag_team, '')", "tag_team"),
     /** The caller's {@code feature} tag; retained records only (daily aggregates do not keep it). */
-    FEATURE("COALESCE(tag_feature, '')", null);
+    FEATURE("COALESCE(tag_feature, '')", null),
+    /**
+     * The provider's service tier the answer ran on ({@code default}, {@code flex}, {@code priority}); retained
+     * records only (daily aggregates do not keep it).
+     */
+    SERVICE_TIER("COALESCE(service_tier, 'default')", null);
 
     private final String ledgerExpression;
     private final String dailyColumn;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
@@ -418,7 +419,7 @@ abstract class SpendLedgerContract {
                 versions.add(rows.getInt(1) + " " + rows.getString(2));
             }
             assertThat(versions).containsExactly("1 ledger", "2 daily rollup", "3 cache write 1h", "4 drop request index",
-                    "5 partial tag indexes");
+                    "5 partial tag indexes", "6 service tier");
             assertThat(new Migrations(Dialect.ofUrl(url())).migrate(connection)).isZero();
         }
         assertThat(second.records(FROM, TO, 10)).hasSize(1);
@@ -435,7 +436,7 @@ abstract class SpendLedgerContract {
         assertThatThrownBy(() -> SpendLedgers.open(url(), options().build()))
                 .isInstanceOf(SpendLedgerException.class)
                 .hasMessageContaining("schema version 99")
-                .hasMessageContaining("supports (5)");
+                .hasMessageContaining("supports (6)");
     }
 
     @Test
@@ -514,5 +515,24 @@ abstract class SpendLedgerContract {
         ledger.flush();
 
         assertThat(ledger.records(FROM, TO, 10)).containsExactly(full);
+    }
+
+    @Test
+    void givenAnswersOnOpenAisServiceTiers_whenReadBackAndReported_thenEachKeepsItsTierAndSpendSplitsByTier() {
+        JdbcSpendLedger ledger = open();
+        ledger.append(record("flex").at(FROM).cost("0.015").usage(Usage.of(10_000, 2_000)
+                .withServiceTier(ServiceTier.FLEX)).build());
+        ledger.append(record("priority").at(FROM.plusSeconds(1)).cost("0.0525").usage(Usage.of(10_000, 2_000)
+                .withServiceTier(ServiceTier.PRIORITY)).build());
+        ledger.append(record("standard").at(FROM.plusSeconds(2)).cost("0.03").usage(Usage.of(10_000, 2_000))
+                .build());
+        ledger.flush();
+
+        assertThat(ledger.records(FROM, TO, 10)).extracting(r -> r.usage().serviceTier())
+                .containsExactly(ServiceTier.FLEX, ServiceTier.PRIORITY, ServiceTier.STANDARD);
+        assertThat(ledger.reports().spendBy(ReportDimension.SERVICE_TIER, FROM, TO))
+                .extracting(SpendRow::group, SpendRow::cost)
+                .containsExactly(tuple("priority", Money.of("0.0525")), tuple("default", Money.of("0.03")),
+                        tuple("flex", Money.of("0.015")));
     }
 }
