@@ -35,7 +35,7 @@ final class ReportCommand implements Callable<Integer> {
             + " else the embedded default)")
     Path config;
 
-    @Option(names = "--by", description = "model, provider, key, user, team, feature or day (default: "
+    @Option(names = "--by", description = "model, provider, key, user, team, feature, service_tier or day (default: "
             + "${DEFAULT-VALUE})", defaultValue = "model")
     ReportDimension by;
 

@@ -189,6 +189,27 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAnswersOnTwoServiceTiers_whenReportedByTier_thenEachTierHasItsSpend(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("tiers.db");
+        try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            for (var tier : dev.costwise.llm.chat.ServiceTier.values()) {
+                ledger.append(new dev.costwise.llm.cost.CostRecord("req-" + tier, 1, java.time.Instant.now(), "o3",
+                        "o3", "openai", dev.costwise.llm.chat.Usage.of(1000, 500).withServiceTier(tier),
+                        dev.costwise.core.Money.of(tier == dev.costwise.llm.chat.ServiceTier.FLEX ? "0.003" : "0.006"),
+                        dev.costwise.core.Money.of("0.006"), dev.costwise.llm.cost.PriceStatus.PRICED,
+                        dev.costwise.llm.cost.Outcome.SUCCESS, java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.time.Duration.ofMillis(300), java.util.Map.of()));
+            }
+        }
+
+        Run r = run("report", "--ledger", url, "--by", "service_tier", "--format", "csv");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("service_tier,requests").contains("flex,1,1,1000,500,0.003,0.006,0.003")
+                .contains("default,1,1,1000,500,0.006,0.006,0").contains("priority,1,1,1000,500,0.006,0.006,0");
+    }
+
+    @Test
     void givenALedgerPathWithNothingThere_whenReported_thenAnErrorAndNoEmptyLedgerIsCreated(@TempDir Path dir) {
         Path typo = dir.resolve("ledgr.db");
 

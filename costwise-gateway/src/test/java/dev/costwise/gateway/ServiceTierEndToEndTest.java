@@ -160,7 +160,10 @@ class ServiceTierEndToEndTest {
             assertThat(chat(gw, "o3", ", \"service_tier\": \"flex\"").headers().firstValue("x-costwise-cost"))
                     .hasValue("0.015");
 
-            JsonNode spend = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer " + MASTER).body());
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend?group_by=service_tier", "Authorization",
+                    "Bearer " + MASTER).body());
+            assertThat(spend.at("/by_service_tier/flex/cost").asText()).isEqualTo("0.03");
+            assertThat(spend.at("/by_service_tier/flex/requests").asLong()).isEqualTo(2);
             assertThat(spend.at("/by_model/o3-flex/baseline_cost").asText()).isEqualTo("0.03");
             assertThat(spend.at("/by_model/o3-flex/savings").asText()).isEqualTo("0.015");
             assertThat(spend.at("/by_model/o3/savings").asText()).isEqualTo("0");

@@ -152,7 +152,8 @@ class SpendReportEndToEndTest {
             assertBadParameter(gateway, "/v1/spend?form=2026-11-01", "form",
                     "form: unknown query parameter (known: from, to, group_by)");
             assertBadParameter(gateway, "/v1/spend?group_by=team,weekday", "group_by", "group_by: unknown group"
-                    + " 'weekday' (known: provider, team, user, feature; day, model and key are always there)");
+                    + " 'weekday' (known: provider, team, user, feature, service_tier; day, model and key are always"
+                    + " there)");
             assertThat(send(gateway, "/v1/spend", Optional.empty()).statusCode()).isEqualTo(401);
         }
     }

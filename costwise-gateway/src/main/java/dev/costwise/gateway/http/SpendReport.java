@@ -87,7 +87,7 @@ final class SpendReport {
     private static Map<String, ReportDimension> extraGroups() {
         Map<String, ReportDimension> groups = new LinkedHashMap<>();
         for (ReportDimension d : List.of(ReportDimension.PROVIDER, ReportDimension.TEAM, ReportDimension.USER,
-                ReportDimension.FEATURE)) {
+                ReportDimension.FEATURE, ReportDimension.SERVICE_TIER)) {
             groups.put(d.name().toLowerCase(Locale.ROOT), d);
         }
         return Map.copyOf(groups);
@@ -104,7 +104,8 @@ final class SpendReport {
                 }
                 if (!EXTRA_GROUPS.containsKey(g)) {
                     throw new GatewayException.InvalidField("group_by", "unknown group '" + abbreviated(g)
-                            + "' (known: provider, team, user, feature; day, model and key are always there)");
+                            + "' (known: provider, team, user, feature, service_tier; day, model and key are always "
+                            + "there)");
                 }
                 if (!out.contains(g)) {
                     out.add(g);

@@ -73,6 +73,7 @@ public final class MemorySpendLedger implements SpendLedger {
             case MODEL -> r.usedModel();
             case PROVIDER -> r.provider();
             case KEY, USER, TEAM, FEATURE -> r.tags().getOrDefault(by.name().toLowerCase(Locale.ROOT), "");
+            case SERVICE_TIER -> r.usage().serviceTier().wireName();
         };
     }
 
