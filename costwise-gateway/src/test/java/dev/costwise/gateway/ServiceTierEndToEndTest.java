@@ -219,6 +219,34 @@ class ServiceTierEndToEndTest {
     }
 
     @Test
+    void givenAModelPricedInTheConfigWithItsFlexPrices_whenAnswerIsOnFlex_thenTheConfiguredFlexPricesBill() {
+        upstream.enqueue(o3Answer("flex"));
+        String base = upstream.url("/").toString().replaceAll("/$", "");
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - name: negotiated
+                    provider: openai
+                    model: o3
+                    base_url: %s/v1
+                    price: {input: "1.60", cached_input: "0.40", output: "6.40",
+                            flex: {input: "0.80", cached_input: "0.20", output: "3.20"}}
+                """.formatted(base), Map.of("MASTER", MASTER))) {
+            HttpResponse<String> res = chat(gw, "negotiated", ", \"service_tier\": \"flex\"");
+
+            // 6,000 × $0.80 + 4,000 × $0.20 + 2,000 × $3.20 per 1M = 4,800 + 800 + 6,400 = $0.012
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.012");
+        }
+        assertThatThrownBy(() -> new TestGateway("""
+                models:
+                  - {name: m, provider: openai, model: o3, price: {input: "1", output: "2", flex: {input: "0.5"},
+                     priority: {input: "2", output: "4", ouput: "4"}}}
+                """, Map.of())).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("models[0].price.flex.output: is required")
+                .hasMessageContaining("models[0].price.priority.ouput: unknown field");
+    }
+
+    @Test
     void givenACallersTier_whenTheFallbackIsAProviderWithoutTiers_thenItGetsTheRequestWithoutIt() throws Exception {
         upstream.enqueue(OpenAiFake.error(500, "server_error", null, "The server had an error"));
         upstream.enqueue(OpenAiFake.completion("llama-3.3-70b-versatile", "done", 20, 3));

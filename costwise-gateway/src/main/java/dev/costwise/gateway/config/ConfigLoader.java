@@ -475,15 +475,20 @@ public final class ConfigLoader {
          */
         Optional<Pricing> price(JsonNode n, String p, Optional<String> provider) {
             Optional<Pricing> standard = tierPrice(n, p, provider, true);
+            boolean complete = standard.isPresent();
             for (ServiceTier tier : List.of(ServiceTier.FLEX, ServiceTier.PRIORITY)) {
                 JsonNode t = n.path(tier.wireName());
-                if (standard.isPresent() && !t.isMissingNode()) {
-                    Optional<Pricing> prices = tierPrice(t, p + "." + tier.wireName(), provider, false);
-                    standard = prices.isEmpty() ? Optional.empty() : standard.map(s -> s.withServiceTier(tier,
-                            prices.get()));
+                if (t.isMissingNode()) {
+                    continue;
+                }
+                // every tier is read, so that each of its problems is listed
+                Optional<Pricing> prices = tierPrice(t, p + "." + tier.wireName(), provider, false);
+                complete &= prices.isPresent();
+                if (complete) {
+                    standard = Optional.of(standard.get().withServiceTier(tier, prices.get()));
                 }
             }
-            return standard;
+            return complete ? standard : Optional.empty();
         }
 
         private Optional<Pricing> tierPrice(JsonNode n, String p, Optional<String> provider, boolean mayHoldTiers) {
