@@ -6,6 +6,7 @@ import dev.costwise.llm.cache.ChatCacheKey;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
@@ -95,7 +96,8 @@ public final class Replayer {
             if (e.recorded().isEmpty()) {
                 estimated++;
             }
-            before = before.plus(pricer.price(model, e.recorded().orElse(Usage.of(input, output))).cost());
+            before = before.plus(pricer.price(model, e.recorded().orElse(Usage.of(input, output)
+                    .withServiceTier(request.serviceTier().orElse(ServiceTier.STANDARD)))).cost());
             long at = e.timestamp().isPresent() && first.isPresent()
                     ? e.timestamp().get().toEpochMilli() - first.get().toEpochMilli()
                     : i * options.spacing().toMillis();

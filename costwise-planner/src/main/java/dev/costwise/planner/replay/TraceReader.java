@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat
  * request, or a wrapper
  * {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
- * "completion_tokens": m}}}. Blank lines are skipped silently; a bad line (malformed JSON, no messages, a model the
+ * "completion_tokens": m}, "service_tier": "flex"}} (the tier the answer reported, if it named one). Blank lines are skipped silently; a bad line (malformed JSON, no messages, a model the
  * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
  * on.
  */
@@ -127,7 +128,12 @@ public final class TraceReader {
                         + " was " + abbreviate(u.toString()));
             }
             long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-            usage = Optional.of(new Usage(p.asLong(), Math.min(cached, p.asLong()), 0, c.asLong(), 0, false));
+            // billed on the tier the answer ran on: the wrapper's service_tier (as the answer reported it), else the
+            // tier the request asked for
+            ServiceTier tier = node.hasNonNull("service_tier") ? OpenAiWire.readServedTier(node)
+                    : request.serviceTier().orElse(ServiceTier.STANDARD);
+            usage = Optional.of(new Usage(p.asLong(), Math.min(cached, p.asLong()), 0, c.asLong(), 0, false)
+                    .withServiceTier(tier));
         }
         return new TraceEntry(lineNo, timestamp, request, usage);
     }

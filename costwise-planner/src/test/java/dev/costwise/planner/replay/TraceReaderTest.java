@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ContentPart;
+import dev.costwise.llm.chat.ServiceTier;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +68,20 @@ class TraceReaderTest {
         assertThat(t.entries().get(1).line()).isEqualTo(3);
         assertThat(t.entries().get(1).request().maxTokens()).contains(50);
         assertThat(t.entries().get(1).recorded()).isEmpty();
+    }
+
+    @Test
+    void givenRecordedAnswersOnServiceTiers_whenRead_thenTheReportedTierElseTheAskedOneIsKept() {
+        String usage = "\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5}";
+        TraceReader.Trace t = reader.read(List.of(
+                "{\"request\":{\"model\":\"o3\",\"service_tier\":\"flex\",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"a\"}]}," + usage + "}",
+                "{\"request\":{\"model\":\"o3\",\"messages\":[{\"role\":\"user\",\"content\":\"b\"}]},"
+                        + usage + ",\"service_tier\":\"priority\"}",
+                "{\"request\":{\"model\":\"o3\",\"service_tier\":\"priority\",\"messages\":[{\"role\":"
+                        + "\"user\",\"content\":\"c\"}]}," + usage + ",\"service_tier\":\"default\"}"));
+
+        assertThat(t.entries()).extracting(e -> e.recorded().orElseThrow().serviceTier())
+                .containsExactly(ServiceTier.FLEX, ServiceTier.PRIORITY, ServiceTier.STANDARD);
     }
 }
