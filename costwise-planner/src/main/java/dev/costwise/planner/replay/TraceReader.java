@@ -23,12 +23,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat
- * request, or a wrapper
- * {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
- * "completion_tokens": m}, "service_tier": "flex"}} (the tier the answer reported, if it named one). Blank lines are skipped silently; a bad line (malformed JSON, no messages, a model the
- * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
- * on.
+ * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
+ * or a wrapper {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
+ * "completion_tokens": m}, "service_tier": "flex"}} (the tier the answer reported, if it named one). Blank lines are
+ * skipped silently; a bad line (malformed JSON, no messages, a model the catalog does not know, bad usage) is kept as a
+ * {@link TraceError} with its line number and reason, and reading goes on.
  */
 public final class TraceReader {
 
