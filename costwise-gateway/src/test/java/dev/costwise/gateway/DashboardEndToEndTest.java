@@ -57,11 +57,13 @@ class DashboardEndToEndTest {
             String auth = "Bearer " + MASTER;
             gw.post("/v1/chat/completions", TestGateway.chat("fast", "hi"), "Authorization", auth);
             String html = gw.get("/dashboard").body();
-            assertThat(html).contains("call(\"/v1/spend?\"").contains("{group_by: \"team\"}")
+            assertThat(html).contains("call(\"/v1/spend?\"").contains("{group_by: \"team,service_tier\"}")
                     .contains("call(\"/v1/budgets\"").contains("call(\"/v1/keys\"");
             gw.post("/v1/keys", "{\"name\":\"team-a\"}", "Authorization", auth);
 
-            JsonNode spend = TestGateway.json(gw.get("/v1/spend?group_by=team", "Authorization", auth).body());
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend?group_by=team,service_tier", "Authorization", auth)
+                    .body());
+            assertThat(spend.at("/by_service_tier/default/requests").asLong()).isEqualTo(1);
             JsonNode budgets = TestGateway.json(gw.get("/v1/budgets", "Authorization", auth).body());
             JsonNode keys = TestGateway.json(gw.get("/v1/keys", "Authorization", auth).body());
             for (String field : fieldsRead(html, "k")) {
