@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.Fallback;
+import dev.costwise.llm.budget.OnServiceTier;
 import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
@@ -15,6 +18,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
+import dev.costwise.llm.resilience.ProviderFailureClassifier;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -135,5 +139,27 @@ class OpenAiServiceTierTest {
 
         assertThat(r.usage().serviceTier()).isEqualTo(ServiceTier.FLEX);
         assertThat(r.cost()).isEqualTo(Money.of("0.015"));
+    }
+
+    @Test
+    void givenAFlexDeploymentBehindAFallbackToTheStandardTier_whenFlexHasNoCapacity_thenTheStandardTierAnswers()
+            throws Exception {
+        // flex processing answers 429 when it has no capacity, and does not bill the call
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json").body("""
+                {"error": {"message": "Resource unavailable for flex processing", "type": "rate_limit_exceeded",
+                 "param": null, "code": "resource_unavailable"}}""").build());
+        server.enqueue(completion("default"));
+        ChatModel o3 = model(OpenAiCompatibleEndpoint.OPENAI, "o3");
+        Fallback<ChatRequest, ChatResponse> flexFirst = Fallback.<ChatRequest, ChatResponse>builder("flex-first")
+                .primary("o3-flex", OnServiceTier.of(o3, ServiceTier.FLEX)).fallback("o3", o3)
+                .classifier(ProviderFailureClassifier.ofDefaults()).build();
+
+        ChatResponse r = flexFirst.execute(request(ServiceTier.PRIORITY), ctx);
+
+        assertThat(JSON.readTree(server.takeRequest().getBody().utf8()).path("service_tier").asText())
+                .as("the deployment's tier wins over the request's").isEqualTo("flex");
+        assertThat(JSON.readTree(server.takeRequest().getBody().utf8()).path("service_tier").asText())
+                .as("the fallback gets the request as it came").isEqualTo("priority");
+        assertThat(r.cost()).isEqualTo(Money.of("0.03"));
     }
 }
