@@ -24,7 +24,9 @@ import java.util.Set;
  * each per million tokens, in exact {@link Money}. When the model has {@linkplain Pricing#longContext() long-context
  * prices} and the prompt ({@link Usage#inputTokens()}, cached and cache-write tokens included) is above the threshold,
  * every part of the call is billed at the long-context prices, as Gemini 2.5 Pro and Claude Sonnet 4/4.5 bill above
- * 200K input tokens.
+ * 200K input tokens. A call served on another {@linkplain dev.costwise.llm.chat.ServiceTier service tier} (OpenAI's
+ * flex or priority, {@link Usage#serviceTier()}) is billed at that tier's prices when the model has them
+ * ({@link Pricing#serviceTiers()}), else at the standard ones.
  *
  * <p>The TTL of cache writes comes from {@link Usage#cacheWrite1hTokens()}: the adapters (through
  * {@link UsageNormalizer#fromAnthropic}) report how many writes used the 1-hour TTL; the rest are priced at the
