@@ -36,7 +36,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -435,8 +434,7 @@ public final class ConfigLoader {
                         + "model's provider is '" + provider.get() + "'");
                 return Optional.empty();
             }
-            Optional<ServiceTier> tier = Arrays.stream(ServiceTier.values())
-                    .filter(t -> t.wireName().equals(value.get())).findFirst();
+            Optional<ServiceTier> tier = ServiceTier.fromWireName(value.get());
             if (tier.isEmpty()) {
                 problem(p, "expected default, flex or priority, was '" + value.get() + "'");
             }

@@ -44,6 +44,9 @@ final class UpstreamChatModel implements ChatModel {
     /** Context tag holding the model name the caller requested. */
     static final String REQUESTED = "costwise.requested";
 
+    /** The request as a caller would write it; the upstream then fits it to its provider, as it does a body. */
+    private static final RequestEncoding ENCODING = RequestEncoding.DEFAULT.withAnthropicExtensions();
+
     /** The model's circuit breaker, shared with the gateway's attempt loop; empty when it has none. */
     private final Optional<CircuitBreaker> breaker;
     private final Model model;
@@ -63,9 +66,6 @@ final class UpstreamChatModel implements ChatModel {
      * @param baseline the model the workflow's savings are measured against (its orchestrator): each row's baseline
      *     cost is this model's price for the row's tokens, so a request's rows add up to the workflow's own baseline
      */
-    /** The request as a caller would write it; the upstream then fits it to its provider, as it does a body. */
-    private static final RequestEncoding ENCODING = RequestEncoding.DEFAULT.withAnthropicExtensions();
-
     UpstreamChatModel(Model model, Model baseline, String catalogName, Upstream upstream, OpenAiWire wire,
             CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout,
             Optional<CircuitBreaker> breaker) {

@@ -1,10 +1,7 @@
 package dev.costwise.llm.budget;
 
-import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
-import dev.costwise.llm.chat.ChatResponse;
-import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ServiceTier;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,13 +22,12 @@ import java.util.Optional;
  * <p>Each answer is billed at the tier it reports it ran on ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
  * Providers without tiers ignore the setting. Immutable and thread-safe if the delegate is.
  */
-public final class OnServiceTier implements ChatModel {
+public final class OnServiceTier extends RequestRewritingModel {
 
-    private final ChatModel delegate;
     private final ServiceTier tier;
 
     private OnServiceTier(ChatModel delegate, ServiceTier tier) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.tier = Objects.requireNonNull(tier, "tier");
     }
 
@@ -44,28 +40,9 @@ public final class OnServiceTier implements ChatModel {
         return new OnServiceTier(delegate, tier);
     }
 
-    private ChatRequest onTier(ChatRequest request) {
+    @Override
+    ChatRequest rewrite(ChatRequest request) {
         return request.serviceTier().equals(Optional.of(tier)) ? request
                 : request.toBuilder().serviceTier(tier).build();
-    }
-
-    @Override
-    public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-        return delegate.execute(onTier(request), context);
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return delegate.stream(onTier(request), context);
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public String provider() {
-        return delegate.provider();
     }
 }

@@ -1,10 +1,7 @@
 package dev.costwise.llm.budget;
 
-import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
-import dev.costwise.llm.chat.ChatResponse;
-import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import java.util.Objects;
@@ -24,13 +21,12 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe if the delegate is.
  */
-public final class ReasoningCap implements ChatModel {
+public final class ReasoningCap extends RequestRewritingModel {
 
-    private final ChatModel delegate;
     private final ReasoningEffort max;
 
     private ReasoningCap(ChatModel delegate, ReasoningEffort max) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        super(delegate);
         this.max = Objects.requireNonNull(max, "max");
     }
 
@@ -60,22 +56,7 @@ public final class ReasoningCap implements ChatModel {
     }
 
     @Override
-    public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-        return delegate.execute(capped(request, max), context);
-    }
-
-    @Override
-    public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return delegate.stream(capped(request, max), context);
-    }
-
-    @Override
-    public String name() {
-        return delegate.name();
-    }
-
-    @Override
-    public String provider() {
-        return delegate.provider();
+    ChatRequest rewrite(ChatRequest request) {
+        return capped(request, max);
     }
 }

@@ -103,6 +103,14 @@ public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money 
         return serviceTiers.getOrDefault(tier, this);
     }
 
+    /**
+     * @param tier a tier
+     * @return whether these prices bill calls on that tier at prices of its own (the standard tier always)
+     */
+    public boolean sells(ServiceTier tier) {
+        return tier == ServiceTier.STANDARD || serviceTiers.containsKey(tier);
+    }
+
     /** @return {@code true} if every price is zero */
     public boolean isFree() {
         return inputPerMillion.isZero() && outputPerMillion.isZero() && cachedInputPerMillion.isZero()

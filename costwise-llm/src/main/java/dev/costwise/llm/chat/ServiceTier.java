@@ -33,6 +33,19 @@ public enum ServiceTier {
     }
 
     /**
+     * @param name a tier as configuration and requests name it: {@code default}, {@code flex} or {@code priority}
+     * @return that tier, or empty for any other name
+     */
+    public static Optional<ServiceTier> fromWireName(String name) {
+        for (ServiceTier tier : values()) {
+            if (tier.wireName.equals(name)) {
+                return Optional.of(tier);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The tier an answer reports it was served on.
      *
      * @param reported the answer's {@code service_tier}, if it has one

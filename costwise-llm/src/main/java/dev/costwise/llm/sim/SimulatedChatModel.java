@@ -235,8 +235,8 @@ public final class SimulatedChatModel implements ChatModel {
      * serves flex for the models it sells on flex), otherwise the standard one.
      */
     private ServiceTier servedTier(ChatRequest request) {
-        return request.serviceTier().filter(t -> model.pricing().map(p -> p.serviceTiers().containsKey(t))
-                .orElse(false)).orElse(ServiceTier.STANDARD);
+        return request.serviceTier().filter(t -> model.pricing().map(p -> p.sells(t)).orElse(false))
+                .orElse(ServiceTier.STANDARD);
     }
 
     /**

@@ -298,14 +298,13 @@ public final class OpenAiWire {
         if (value.isEmpty()) {
             return Optional.empty();
         }
-        return switch (value.get()) {
-            case "default" -> Optional.of(ServiceTier.STANDARD);
-            case "flex" -> Optional.of(ServiceTier.FLEX);
-            case "priority" -> Optional.of(ServiceTier.PRIORITY);
-            case "auto", "scale" -> Optional.empty();
-            default -> throw new WireFormatException("service_tier",
-                    "unknown value '" + value.get() + "'; expected auto, default, flex, priority or scale");
-        };
+        if (value.get().equals("auto") || value.get().equals("scale")) {
+            return Optional.empty();
+        }
+        ServiceTier tier = ServiceTier.fromWireName(value.get()).orElseThrow(() -> new WireFormatException(
+                "service_tier", "unknown value '" + value.get() + "'; expected auto, default, flex, priority or "
+                + "scale"));
+        return Optional.of(tier);
     }
 
     /**

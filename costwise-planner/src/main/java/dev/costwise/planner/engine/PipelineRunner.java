@@ -239,9 +239,10 @@ public final class PipelineRunner {
     private Attempted callWithRetry(PlannedRequest r, CallSite site, Collector c) {
         long input = r.tokens().inputTokens(site);
         long output = r.tokens().outputTokens(site);
+        // what the call would bill on the site's tier: a dry run's estimate, or a billed timeout's cost
+        Usage planned = Usage.of(input, output).withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD));
         if (dryRun) {
-            Money estimate = pricer.price(site.model(), Usage.of(input, output)
-                    .withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD))).cost();
+            Money estimate = pricer.price(site.model(), planned).cost();
             c.model(site.model(), true, input, output, estimate);
             return new Attempted(Optional.of(site.model()), estimate, 0, false, Optional.empty());
         }
@@ -262,8 +263,7 @@ public final class PipelineRunner {
             } catch (ProviderException e) {
                 Money billed = Money.ZERO;
                 if (e instanceof ProviderException.ProviderTimeout && settings.apply(site.model()).billTimeouts()) {
-                    billed = pricer.price(site.model(), Usage.of(input, output)
-                            .withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD))).cost();
+                    billed = pricer.price(site.model(), planned).cost();
                     c.wasted = c.wasted.plus(billed);
                 }
                 cost = cost.plus(billed);

@@ -10,7 +10,6 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.chat.ServiceTier;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,8 +194,7 @@ public final class GatewayPipelineReader {
                 deployed.put(name, catalog.find(upstream).or(() -> catalog.find(name)).map(ModelInfo::name)
                         .orElseThrow(() -> new ScenarioException("models." + name + ": model '" + upstream
                                 + "' is not in the catalog, so the planner cannot price it")));
-                Arrays.stream(ServiceTier.values()).filter(t -> t.wireName().equals(text(m.path("service_tier"))))
-                        .findFirst().ifPresent(t -> tiers.put(name, t));
+                ServiceTier.fromWireName(text(m.path("service_tier"))).ifPresent(t -> tiers.put(name, t));
             }
             root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
             root.path("groups").properties().forEach(e -> {
@@ -211,11 +209,17 @@ public final class GatewayPipelineReader {
                     || catalog.find(name).isPresent();
         }
 
-        String model(String name, String path) {
+        /** @return what an alias (or a chain of them) names; {@code name} itself if it is no alias */
+        String unaliased(String name) {
             String n = name;
             for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
                 n = aliases.get(n);
             }
+            return n;
+        }
+
+        String model(String name, String path) {
+            String n = unaliased(name);
             if (groups.containsKey(n) && !groups.get(n).isEmpty()) {
                 n = groups.get(n).getFirst();
             }
@@ -230,11 +234,7 @@ public final class GatewayPipelineReader {
 
         /** @return the site a configured name calls: its catalog model, on the deployment's tier if it has one */
         CallSite site(String name, String path) {
-            String n = name;
-            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
-                n = aliases.get(n);
-            }
-            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(n)));
+            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(unaliased(name))));
         }
 
         List<String> groupRest(String name) {

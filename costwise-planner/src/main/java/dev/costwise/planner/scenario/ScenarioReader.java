@@ -12,7 +12,6 @@ import dev.costwise.llm.sim.SimulatedFailure;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -240,11 +239,9 @@ public final class ScenarioReader {
             return Optional.empty();
         }
         String path = at.path + ".serviceTier";
-        ServiceTier tier = Arrays.stream(ServiceTier.values()).filter(t -> t.wireName().equals(name.get()))
-                .findFirst().orElseThrow(() -> new ScenarioException(path
-                        + ": expected default, flex or priority, was '" + name.get() + "'"));
-        boolean priced = tier == ServiceTier.STANDARD || catalog.require(model).pricing()
-                .map(p -> p.serviceTiers().containsKey(tier)).orElse(false);
+        ServiceTier tier = ServiceTier.fromWireName(name.get()).orElseThrow(() -> new ScenarioException(path
+                + ": expected default, flex or priority, was '" + name.get() + "'"));
+        boolean priced = catalog.require(model).pricing().map(p -> p.sells(tier)).orElse(false);
         if (!priced) {
             throw new ScenarioException(path + ": the catalog has no " + tier.wireName() + " prices for '" + model
                     + "' (OpenAI sells flex and priority for some of its models only)");
