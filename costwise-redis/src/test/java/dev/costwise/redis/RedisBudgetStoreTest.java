@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +23,10 @@ import redis.clients.jedis.RedisClient;
 /** The Lua-scripted budget store against the real shared Redis, under a random key prefix. */
 class RedisBudgetStoreTest {
 
-    private static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
+    private static final Instant NOW = SharedRedis.TODAY_AT_TEN;
     private static final long A_DAY_ON = NOW.plus(Duration.ofDays(1)).toEpochMilli();
-    private static final Bucket DAILY = new Bucket("daily", Instant.parse("2026-11-27T00:00:00Z"));
-    private static final Bucket TEAM = new Bucket("team-a", Instant.parse("2026-11-01T00:00:00Z"));
+    private static final Bucket DAILY = new Bucket("daily", NOW.truncatedTo(ChronoUnit.DAYS));
+    private static final Bucket TEAM = new Bucket("team-a", DAILY.windowStart().minus(Duration.ofDays(26)));
 
     private String prefix;
     private RedisConnection connection;

@@ -7,7 +7,6 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.cost.PriceStatus;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +20,7 @@ import redis.clients.jedis.RedisClient;
  */
 class RoundTripTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+    private static final Clock CLOCK = Clock.fixed(SharedRedis.TODAY_AT_TEN, ZoneOffset.UTC);
 
     private String prefix;
     private Replica replica;

@@ -2,6 +2,9 @@ package dev.costwise.redis;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -19,6 +22,13 @@ import redis.clients.jedis.resps.ScanResult;
 public final class SharedRedis {
 
     public static final String URL = "redis://127.0.0.1:6379";
+
+    /**
+     * The fixed time tests run their clocks at: today, 10:00 UTC. Redis expires keys by its own wall clock
+     * ({@code PEXPIREAT}), so a fixed date would turn into a test that fails once its keys' expiries are past.
+     * Mid-day, so that a clock moved by a lease or a minute stays in the same day.
+     */
+    public static final Instant TODAY_AT_TEN = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(Duration.ofHours(10));
 
     private SharedRedis() {}
 

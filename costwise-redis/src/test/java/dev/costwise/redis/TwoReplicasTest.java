@@ -18,7 +18,6 @@ import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
 import dev.costwise.llm.ratelimit.UsageSnapshot;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /** Two replicas, each with its own pool and its own upstream, sharing cache, budget and rate limits in Redis. */
 class TwoReplicasTest {
 
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-27T10:00:00Z"), ZoneOffset.UTC);
+    private static final Clock CLOCK = Clock.fixed(SharedRedis.TODAY_AT_TEN, ZoneOffset.UTC);
     private static final Money LIMIT = Money.of("1.00");
 
     private String prefix;

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.Test;
  * room until the lease ends, and the lease outlasts the gateway's request deadline.
  */
 class RedisSharingLeaseTest {
-    private static final Instant DIED_AT = Instant.parse("2026-11-27T10:00:00Z");
+    private static final Instant DIED_AT = SharedRedis.TODAY_AT_TEN;
     private static final List<Claim> ONE_DOLLAR_A_DAY = List.of(
-            new Claim(new Bucket("daily", Instant.parse("2026-11-27T00:00:00Z")), Money.of("1.00")));
+            new Claim(new Bucket("daily", DIED_AT.truncatedTo(ChronoUnit.DAYS)), Money.of("1.00")));
 
     private final String prefix = SharedRedis.randomPrefix();
 
