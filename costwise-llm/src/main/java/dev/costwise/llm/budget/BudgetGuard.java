@@ -6,6 +6,7 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.spi.BudgetStore;
 import dev.costwise.llm.spi.BudgetStore.Bucket;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The worst case is the estimated prompt (plus a safety margin when the estimate is not exact) priced at the
  * model's highest per-token rate (normally the output rate; the long-context tier when the prompt is above its
- * threshold), plus {@code max_tokens} at the output rate. Pricing the prompt at the highest rate means a prompt that
+ * threshold), plus {@code max_tokens} at the output rate, both on the {@linkplain ChatRequest#serviceTier() service
+ * tier the request asks for} when the model sells it. Pricing the prompt at the highest rate means a prompt that
  * turns out a little longer than estimated still fits its reservation. When a request sets no {@code max_tokens}, the
  * guard reserves what the tightest budget can still pay for (at most the model's maximum output) and sets
  * {@code max_tokens} to match, so the limit holds either way.
@@ -111,10 +113,12 @@ public final class BudgetGuard {
         long inputTokens = estimate.exact() ? estimate.tokens()
                 : BigDecimal.valueOf(estimate.tokens()).multiply(BigDecimal.ONE.add(safetyMargin))
                         .setScale(0, RoundingMode.CEILING).longValueExact();
-        Pricing pricing = base.longContext()
+        // a call asked on a dearer tier (priority) is billed at that tier's prices, so it reserves at them too
+        Pricing tier = base.onTier(request.serviceTier().orElse(ServiceTier.STANDARD));
+        Pricing pricing = tier.longContext()
                 .filter(lc -> inputTokens > lc.thresholdInputTokens())
                 .map(Pricing.LongContextPricing::pricing)
-                .orElse(base);
+                .orElse(tier);
         Money promptRate = pricing.outputPerMillion().max(pricing.inputPerMillion())
                 .max(pricing.cacheWrite5mPerMillion()).max(pricing.cacheWrite1hPerMillion());
         Money inputCost = promptRate.perMillion(inputTokens);

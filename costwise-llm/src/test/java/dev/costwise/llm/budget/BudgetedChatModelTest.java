@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.ProviderException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
@@ -297,6 +298,33 @@ class BudgetedChatModelTest {
                 .isEqualTo(Money.of("0.011")); // 1,000 + 100 tokens at $10/M
         assertThat(((BudgetGuard.Admission.Admitted) guard.admit("pro", large, ctx())).reservation().amount())
                 .isEqualTo(Money.of("0.016515")); // 1,001 + 100 tokens at $15/M
+    }
+
+    @Test
+    void givenARequestOnADearerServiceTier_whenReserving_thenTheWorstCaseIsPricedAtThatTier() {
+        dev.costwise.llm.catalog.Pricing tiered = dev.costwise.llm.catalog.Pricing.of("1.25", "10.00")
+                .withServiceTier(ServiceTier.FLEX, dev.costwise.llm.catalog.Pricing.of("0.625", "5.00"))
+                .withServiceTier(ServiceTier.PRIORITY, dev.costwise.llm.catalog.Pricing.of("2.50", "20.00"));
+        dev.costwise.llm.catalog.ModelInfo gpt5 = TestModels.model("gpt-5", "openai", Optional.of(tiered), 8192,
+                Optional.empty());
+        Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("0.03")).build());
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(gpt5)), TestModels.estimator(true))
+                .build();
+        ChatRequest.Builder asked = ChatRequest.builder("gpt-5").addMessage(Message.user("q".repeat(400)))
+                .maxTokens(500);
+
+        BudgetGuard.Admission standard = guard.admit("gpt-5", asked.build(), ctx());
+        BudgetGuard.Admission flex = guard.admit("gpt-5", asked.serviceTier(ServiceTier.FLEX).build(), ctx());
+        BudgetGuard.Admission priority = guard.admit("gpt-5", asked.serviceTier(ServiceTier.PRIORITY).build(), ctx());
+
+        // 100 prompt + 500 output tokens at the output rate: $10/M standard, $5/M flex, $20/M priority
+        assertThat(((BudgetGuard.Admission.Admitted) standard).reservation().amount()).isEqualTo(Money.of("0.006"));
+        assertThat(((BudgetGuard.Admission.Admitted) flex).reservation().amount()).isEqualTo(Money.of("0.003"));
+        assertThat(((BudgetGuard.Admission.Admitted) priority).reservation().amount()).isEqualTo(Money.of("0.012"));
+        assertThat(guard.admit("gpt-5", asked.serviceTier(ServiceTier.PRIORITY).build(), ctx()))
+                .as("$0.021 held of $0.03: no room for another $0.012").isInstanceOf(BudgetGuard.Admission.Refused.class);
+        assertThat(guard.admit("gpt-5", asked.serviceTier(ServiceTier.STANDARD).build(), ctx()))
+                .as("room for $0.006").isInstanceOf(BudgetGuard.Admission.Admitted.class);
     }
 
     /** Remembers the requests it forwards. */
