@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
  * https://openai.com/api-priority-processing):
  * the tier an answer reports is the one billed, a budget is held at the tier asked for, a model configured with
  * {@code service_tier: flex} is a half-price deployment that falls back to the standard one, and providers without
- * the tiers never see the field. Upstreams are MockWebServers speaking OpenAI's and Groq's chat API.
+ * the tiers never see the field. Upstreams are MockWebServers speaking OpenAI's and Groq's chat API, and Gemini's
+ * generateContent with its {@code x-gemini-service-tier} header (https://ai.google.dev/gemini-api/docs/flex-inference,
+ * https://ai.google.dev/gemini-api/docs/priority-inference).
  */
 class ServiceTierEndToEndTest {
     private static final String MASTER = "master-secret-123";
@@ -276,6 +278,49 @@ class ServiceTierEndToEndTest {
         }
     }
 
+    /** A Gemini answer: 10,000 prompt tokens (8,000 cached), 500 candidates and 1,500 thought tokens. */
+    private static MockResponse geminiAnswer(String servedTier) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json; charset=UTF-8")
+                .addHeader("x-gemini-service-tier", servedTier).body("""
+                {"candidates": [{"content": {"parts": [{"text": "done"}], "role": "model"}, "finishReason": "STOP",
+                                 "index": 0}],
+                 "usageMetadata": {"promptTokenCount": 10000, "candidatesTokenCount": 500, "totalTokenCount": 12000,
+                                   "cachedContentTokenCount": 8000, "thoughtsTokenCount": 1500},
+                 "modelVersion": "gemini-2.5-flash", "responseId": "g-1"}""").build();
+    }
+
+    @Test
+    void givenAGeminiFlexDeployment_whenGeminiServesItOnFlex_thenItAskedForFlexAndIsBilledAtHalfPrice()
+            throws Exception {
+        upstream.enqueue(geminiAnswer("flex"));
+        upstream.enqueue(geminiAnswer("standard"));
+        String base = upstream.url("/").toString().replaceAll("/$", "");
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - {name: flash, provider: gemini, model: gemini-2.5-flash, base_url: %1$s, api_key: AIza-test}
+                  - {name: flash-flex, provider: gemini, model: gemini-2.5-flash, base_url: %1$s, api_key: AIza-test,
+                     service_tier: flex}
+                """.formatted(base), Map.of("MASTER", MASTER))) {
+            HttpResponse<String> flex = chat(gw, "flash-flex", "");
+            JsonNode flexSent = sentUpstream();
+            HttpResponse<String> priority = chat(gw, "flash", ", \"service_tier\": \"priority\"");
+
+            assertThat(flex.statusCode()).as(flex.body()).isEqualTo(200);
+            assertThat(flexSent.path("service_tier").asText()).isEqualTo("flex");
+            assertThat(TestGateway.json(flex.body()).path("service_tier").asText()).isEqualTo("flex");
+            // gemini-2.5-flash flex: 2,000 × $0.15 + 8,000 × $0.015 + 2,000 × $1.25 per 1M = $0.00292
+            assertThat(flex.headers().firstValue("x-costwise-cost")).hasValue("0.00292");
+            assertThat(sentUpstream().path("service_tier").asText()).isEqualTo("priority");
+            // over its priority limit, Gemini served it on standard: $0.30, $0.03, $2.50 per 1M
+            assertThat(priority.headers().firstValue("x-costwise-cost")).hasValue("0.00584");
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend?group_by=service_tier", "Authorization",
+                    "Bearer " + MASTER).body());
+            assertThat(spend.at("/by_service_tier/flex/cost").asText()).isEqualTo("0.00292");
+            assertThat(spend.at("/by_service_tier/default/cost").asText()).isEqualTo("0.00584");
+        }
+    }
+
     @Test
     void givenAnUnknownTier_whenSent_thenA400NamesTheFieldAndNothingIsCalled() {
         try (TestGateway gw = gateway()) {
@@ -296,7 +341,8 @@ class ServiceTierEndToEndTest {
                   - {name: claude, provider: anthropic, model: claude-sonnet-4-5, api_key: k, service_tier: flex}
                   - {name: mini, provider: openai, model: gpt-4o-mini, service_tier: cheap}
                 """, Map.of())).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("models[0].service_tier: applies to openai and openai-compatible models only")
+                .hasMessageContaining(
+                        "models[0].service_tier: applies to openai, openai-compatible and gemini models only")
                 .hasMessageContaining("models[1].service_tier: expected default, flex or priority, was 'cheap'");
     }
 

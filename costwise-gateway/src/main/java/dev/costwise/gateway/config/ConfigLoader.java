@@ -65,6 +65,8 @@ public final class ConfigLoader {
             Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output");
     private static final Set<String> PRICE_FIELDS_WITH_TIERS =
             Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output", "flex", "priority");
+    /** Providers that sell flex and priority tiers, so a model on them may be configured with one. */
+    private static final Set<String> TIERED_PROVIDERS = Set.of("openai", "openai-compatible", "gemini");
     private static final Set<String> COMPLEXITIES = Set.of("simple", "moderate", "complex");
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
@@ -421,17 +423,16 @@ public final class ConfigLoader {
 
         /**
          * A model's {@code service_tier}: {@code default}, {@code flex} or {@code priority}, for the providers that
-         * sell those tiers (OpenAI, and an OpenAI-compatible server that may stand in front of it).
+         * sell those tiers (OpenAI, an OpenAI-compatible server that may stand in front of it, and Gemini).
          */
         Optional<ServiceTier> serviceTier(JsonNode m, String p, Optional<String> provider) {
             Optional<String> value = optString(m, "service_tier", p);
             if (value.isEmpty()) {
                 return Optional.empty();
             }
-            if (provider.isPresent() && !provider.get().equals("openai")
-                    && !provider.get().equals("openai-compatible")) {
-                problem(p, "applies to openai and openai-compatible models only (the tiers are OpenAI's); this "
-                        + "model's provider is '" + provider.get() + "'");
+            if (provider.isPresent() && !TIERED_PROVIDERS.contains(provider.get())) {
+                problem(p, "applies to openai, openai-compatible and gemini models only (the providers that sell "
+                        + "flex and priority tiers); this model's provider is '" + provider.get() + "'");
                 return Optional.empty();
             }
             Optional<ServiceTier> tier = ServiceTier.fromWireName(value.get());

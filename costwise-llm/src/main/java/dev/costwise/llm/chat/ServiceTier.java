@@ -9,7 +9,8 @@ import java.util.Optional;
  * <p>OpenAI sells the same models on three: {@linkplain #FLEX flex} (half the standard price, slower, and refused
  * with a 429 when capacity is short: a cost lever for background work), {@linkplain #STANDARD standard} and
  * {@linkplain #PRIORITY priority} (about 1.75-2× the standard price for faster, steadier output). A request asks for
- * one with {@code service_tier}; the answer says which one served it, and that is the one billed. Tiers that do not
+ * one with {@code service_tier}; the answer says which one served it, and that is the one billed. Gemini sells flex
+ * (half price) and priority the same way, and names the tier that served a call in a response header. Tiers that do not
  * change the per-token price (Groq's {@code on_demand}, Anthropic's {@code standard}, OpenAI's prepaid {@code scale})
  * read as {@code STANDARD}.
  */

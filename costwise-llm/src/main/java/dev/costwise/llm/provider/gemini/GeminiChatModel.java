@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
@@ -58,7 +59,9 @@ import java.util.UUID;
  * that answered. A prompt refused by the safety filter ({@code promptFeedback.blockReason}) throws
  * {@link ProviderException.ContentFiltered}; an answer stopped by it ends with
  * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. Errors map as {@link GeminiErrorMapper} lists, a 429's
- * wait read from its {@code RetryInfo}.
+ * wait read from its {@code RetryInfo}. A request's {@linkplain ChatRequest#serviceTier() service tier} ({@code flex},
+ * {@code priority}) is asked for with {@code service_tier}, and each call is billed on the tier the
+ * {@code x-gemini-service-tier} response header says served it ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
  *
  * <p>The API key is sent only in the {@code x-goog-api-key} header (never in the URL), is never logged, and never
  * appears in an exception message or in {@link #toString()}. Instances are immutable and thread-safe.
@@ -138,9 +141,10 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 && reply.message().toolCalls().isEmpty()) {
             throw new ProviderException.ContentFiltered(details, "prompt blocked: " + reply.blockReason().get());
         }
+        ServiceTier tier = GeminiServiceTiers.served(result.headers(), request.serviceTier());
         return new ProviderReply(reply.responseId().orElseGet(() -> "gemini-" + UUID.randomUUID()),
-                reply.modelVersion(), reply.message(), reply.finishReason(), reply.usage(),
-                requestId(result.headers()));
+                reply.modelVersion(), reply.message(), reply.finishReason(),
+                reply.usage().map(u -> u.withServiceTier(tier)), requestId(result.headers()));
     }
 
     @Override
@@ -157,7 +161,8 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
             stream.close();
             throw errorFrom(stream.status(), stream.headers(), body);
         }
-        return new EventSource(stream, requestId(stream.headers()));
+        return new EventSource(stream, requestId(stream.headers()),
+                GeminiServiceTiers.served(stream.headers(), request.serviceTier()));
     }
 
     private byte[] body(ChatRequest request) {
@@ -199,11 +204,13 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         private final GeminiStreamDecoder decoder = new GeminiStreamDecoder(
                 GeminiResponseMapper.stripModelsPrefix(name()));
         private final Deque<ChatChunk> pending = new ArrayDeque<>();
+        private final ServiceTier tier;
         private boolean ended;
 
-        EventSource(GuardedStream stream, Optional<String> requestId) {
+        EventSource(GuardedStream stream, Optional<String> requestId, ServiceTier tier) {
             this.stream = stream;
             this.requestId = requestId;
+            this.tier = tier;
             this.details = new ProviderException.Details(provider(), name(), OptionalInt.empty(), requestId);
         }
 
@@ -229,7 +236,10 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                         throw new ProviderException.ContentFiltered(details,
                                 "prompt blocked: " + decoder.blockReason().get());
                     }
-                    return Optional.of(decoder.finalChunk());
+                    ChatChunk last = decoder.finalChunk();
+                    return Optional.of(new ChatChunk(last.id(), last.model(), last.contentDelta(),
+                            last.toolCallDeltas(), last.finishReason(), last.usage().map(u -> u.withServiceTier(tier)),
+                            last.thinkingDeltas()));
                 }
                 JsonNode data;
                 try {

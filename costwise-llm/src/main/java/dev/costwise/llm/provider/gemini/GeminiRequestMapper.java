@@ -119,6 +119,7 @@ final class GeminiRequestMapper {
         if (!config.isEmpty()) {
             body.set("generationConfig", config);
         }
+        GeminiServiceTiers.ask(body, request.serviceTier());
         return body;
     }
 

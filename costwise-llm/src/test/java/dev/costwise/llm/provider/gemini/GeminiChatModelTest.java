@@ -19,6 +19,7 @@ import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
@@ -148,6 +149,91 @@ class GeminiChatModelTest {
         // catalog gemini-2.5-flash: $0.30 input, $0.03 cached, $2.50 output → 600 + 240 + 5000 µ$
         assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
         assertThat(r.priceStatus()).isEqualTo(PriceStatus.PRICED);
+    }
+
+    private GeminiChatModel catalogPriced() {
+        return GeminiChatModel.builder(PRO).pricer(CatalogPricer.of(ModelCatalog.bundled())).apiKey(KEY)
+                .baseUrl(server.url("/").uri()).build();
+    }
+
+    private static MockResponse servedOn(String tier, MockResponse reply) {
+        return reply.newBuilder().addHeader("x-gemini-service-tier", tier).build();
+    }
+
+    @Test
+    void givenAFlexRequest_whenGeminiServesItOnFlex_thenItAsksForFlexAndIsBilledAtHalfPrice() throws Exception {
+        server.enqueue(servedOn("flex", json(200, reply(PRO))));
+        ChatRequest flex = ChatRequest.builder(PRO).addMessage(Message.user("x")).serviceTier(ServiceTier.FLEX)
+                .build();
+
+        ChatResponse r = catalogPriced().execute(flex, WorkflowContext.of("t"));
+
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("service_tier").asText())
+                .isEqualTo("flex");
+        assertThat(r.usage().serviceTier()).isEqualTo(ServiceTier.FLEX);
+        // catalog flex: $0.625 input, $0.0625 cached, $5 output → 2000×0.625 + 8000×0.0625 + 2000×5 µ$
+        assertThat(r.cost()).isEqualTo(Money.of("0.01175"));
+    }
+
+    @Test
+    void givenAPriorityRequestOverItsLimit_whenGeminiServesItOnStandard_thenItIsBilledAtTheStandardPrice() {
+        server.enqueue(servedOn("standard", json(200, reply(PRO))));
+        ChatRequest priority = ChatRequest.builder(PRO).addMessage(Message.user("x"))
+                .serviceTier(ServiceTier.PRIORITY).build();
+
+        ChatResponse r = catalogPriced().execute(priority, WorkflowContext.of("t"));
+
+        assertThat(r.usage().serviceTier()).isEqualTo(ServiceTier.STANDARD);
+        assertThat(r.cost()).isEqualTo(Money.of("0.0235"));
+    }
+
+    @Test
+    void givenNoTierHeader_whenBilled_thenTheDearerOfTheAskedAndTheStandardTierIsBilled() throws Exception {
+        server.enqueue(json(200, reply(PRO)));
+        server.enqueue(servedOn("paid", json(200, reply(PRO))));
+        server.enqueue(json(200, reply(PRO)));
+        ChatRequest.Builder request = ChatRequest.builder(PRO).addMessage(Message.user("x"));
+        GeminiChatModel m = catalogPriced();
+
+        ChatResponse flexUnsaid = m.execute(request.serviceTier(ServiceTier.FLEX).build(), WorkflowContext.of("t"));
+        ChatResponse flexUnknown = m.execute(request.build(), WorkflowContext.of("t"));
+        ChatResponse priorityUnsaid = m.execute(request.serviceTier(ServiceTier.PRIORITY).build(),
+                WorkflowContext.of("t"));
+
+        assertThat(flexUnsaid.usage().serviceTier()).isEqualTo(ServiceTier.STANDARD);
+        assertThat(flexUnknown.usage().serviceTier()).isEqualTo(ServiceTier.STANDARD);
+        assertThat(flexUnsaid.cost()).isEqualTo(Money.of("0.0235"));
+        assertThat(priorityUnsaid.usage().serviceTier()).isEqualTo(ServiceTier.PRIORITY);
+    }
+
+    @Test
+    void givenAStandardRequest_whenSent_thenNoServiceTierIsWritten() throws Exception {
+        server.enqueue(json(200, reply(PRO)));
+
+        catalogPriced().execute(ChatRequest.builder(PRO).addMessage(Message.user("x"))
+                .serviceTier(ServiceTier.STANDARD).build(), WorkflowContext.of("t"));
+
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).has("service_tier")).isFalse();
+    }
+
+    @Test
+    void givenAFlexStream_whenServedOnFlex_thenTheFinalUsageIsOnFlexAndBilledSo() throws Exception {
+        server.enqueue(servedOn("FLEX", sse(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO))));
+        ChatRequest flex = ChatRequest.builder(PRO).addMessage(Message.user("x")).serviceTier(ServiceTier.FLEX)
+                .build();
+
+        ChatResponse r;
+        try (ChatStream stream = catalogPriced().stream(flex, WorkflowContext.of("t"))) {
+            List<Optional<Usage>> usages = new java.util.ArrayList<>();
+            stream.forEachRemaining(c -> usages.add(c.usage()));
+            assertThat(usages.getLast()).map(Usage::serviceTier).contains(ServiceTier.FLEX);
+            r = stream.response();
+        }
+
+        assertThat(r.usage().serviceTier()).isEqualTo(ServiceTier.FLEX);
+        assertThat(r.cost()).isEqualTo(Money.of("0.01175"));
+        assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("service_tier").asText())
+                .isEqualTo("flex");
     }
 
     @Test
