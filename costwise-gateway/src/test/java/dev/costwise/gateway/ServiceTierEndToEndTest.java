@@ -197,6 +197,31 @@ class ServiceTierEndToEndTest {
     }
 
     @Test
+    void givenACallerAskingForFlex_whenAWorkflowAnswers_thenItsExecutorAskedForFlexAndIsBilledAtFlex()
+            throws Exception {
+        upstream.enqueue(o3Answer("flex"));
+        String base = upstream.url("/").toString().replaceAll("/$", "");
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - {name: o3, provider: openai, model: o3, base_url: %1$s/v1}
+                pipelines:
+                  batch:
+                    workflow: true
+                    routes: [{name: executor, model: o3}]
+                    default_route: o3
+                """.formatted(base), Map.of("MASTER", MASTER))) {
+            HttpResponse<String> res = chat(gw, "batch", ", \"service_tier\": \"flex\", \"top_k\": 5");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            JsonNode sent = sentUpstream();
+            assertThat(sent.path("service_tier").asText()).isEqualTo("flex");
+            assertThat(sent.has("top_k")).as("OpenAI refuses top_k").isFalse();
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.015");
+        }
+    }
+
+    @Test
     void givenTheSimulator_whenAFlexStreamEnds_thenItsUsageChunkNamesTheTierAndCostsHalf() {
         try (TestGateway gw = new TestGateway("models: [{name: o4-mini, provider: sim}]", Map.of())) {
             String ask = "{\"model\": \"o4-mini\", \"max_completion_tokens\": 20, \"stream\": true, "

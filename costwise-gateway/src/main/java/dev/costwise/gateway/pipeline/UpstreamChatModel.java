@@ -44,8 +44,12 @@ final class UpstreamChatModel implements ChatModel {
     /** Context tag holding the model name the caller requested. */
     static final String REQUESTED = "costwise.requested";
 
-    /** The request as a caller would write it; the upstream then fits it to its provider, as it does a body. */
-    private static final RequestEncoding ENCODING = RequestEncoding.DEFAULT.withAnthropicExtensions();
+    /**
+     * The request as a caller would write it, its service tier and top_k included; the upstream then fits it to its
+     * provider, as it does a body (a provider without tiers or top_k gets neither).
+     */
+    private static final RequestEncoding ENCODING = RequestEncoding.DEFAULT.withAnthropicExtensions().withServiceTier()
+            .withTopK();
 
     /** The model's circuit breaker, shared with the gateway's attempt loop; empty when it has none. */
     private final Optional<CircuitBreaker> breaker;

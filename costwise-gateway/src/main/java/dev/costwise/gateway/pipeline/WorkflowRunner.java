@@ -150,10 +150,10 @@ final class WorkflowRunner {
         String task = lastUserText(body);
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
-        // thinking as much as its reasoning setting (already capped by the pipeline) allows
+        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
-                : task).messages(chat.messages())
-                .settings(new ExecutorSettings(chat.maxTokens(), chat.responseFormat(), chat.reasoning()));
+                : task).messages(chat.messages()).settings(new ExecutorSettings(chat.maxTokens(),
+                        chat.responseFormat(), chat.reasoning(), chat.serviceTier()));
         if (validated.contains(pipeline)) {
             mmb.validated();
         }

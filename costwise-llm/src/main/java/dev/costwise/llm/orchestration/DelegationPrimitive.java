@@ -71,7 +71,7 @@ public final class DelegationPrimitive implements Primitive<DelegationRequest, D
         var model = executors.require(request.executorModel());
         ChatRequest chat = ChatRequest.builder(request.executorModel()).messages(request.messages())
                 .responseFormat(request.responseFormat()).maxTokens(request.maxTokens())
-                .reasoning(request.reasoning()).build();
+                .reasoning(request.reasoning()).serviceTier(request.serviceTier()).build();
         long start = context.ticker().read();
         ChatResponse response;
         try {

@@ -3,6 +3,7 @@ package dev.costwise.llm.orchestration;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.ServiceTier;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,9 +17,11 @@ import java.util.Optional;
  * @param maxTokens the output limit, if set
  * @param responseFormat free text or JSON
  * @param reasoning how much the executor may think, if set and it reasons
+ * @param serviceTier the tier the executor is asked to run on, if set
  */
 public record DelegationRequest(String taskDescription, String executorModel, List<Message> messages,
-        Optional<Integer> maxTokens, ResponseFormat responseFormat, Optional<Reasoning> reasoning) {
+        Optional<Integer> maxTokens, ResponseFormat responseFormat, Optional<Reasoning> reasoning,
+        Optional<ServiceTier> serviceTier) {
 
     public DelegationRequest {
         Objects.requireNonNull(taskDescription, "taskDescription");
@@ -27,10 +30,26 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
         Objects.requireNonNull(maxTokens, "maxTokens");
         Objects.requireNonNull(responseFormat, "responseFormat");
         Objects.requireNonNull(reasoning, "reasoning");
+        Objects.requireNonNull(serviceTier, "serviceTier");
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a delegation needs at least one message, task '" + taskDescription
                     + "' had none");
         }
+    }
+
+    /**
+     * A delegation on the provider's default tier.
+     *
+     * @param taskDescription what the task is
+     * @param executorModel the executor
+     * @param messages the conversation
+     * @param maxTokens the output limit, if set
+     * @param responseFormat free text or JSON
+     * @param reasoning how much the executor may think, if set
+     */
+    public DelegationRequest(String taskDescription, String executorModel, List<Message> messages,
+            Optional<Integer> maxTokens, ResponseFormat responseFormat, Optional<Reasoning> reasoning) {
+        this(taskDescription, executorModel, messages, maxTokens, responseFormat, reasoning, Optional.empty());
     }
 
     /**
@@ -53,13 +72,13 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
      * @param taskDescription what the task is
      * @param executorModel the executor
      * @param messages the conversation
-     * @param settings output limit, format and reasoning
+     * @param settings output limit, format, reasoning and service tier
      * @return the request
      */
     public static DelegationRequest of(String taskDescription, String executorModel, List<Message> messages,
             ExecutorSettings settings) {
         return new DelegationRequest(taskDescription, executorModel, messages, settings.maxTokens(),
-                settings.responseFormat(), settings.reasoning());
+                settings.responseFormat(), settings.reasoning(), settings.serviceTier());
     }
 
     /**
@@ -82,12 +101,13 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
      * @return the copy
      */
     public DelegationRequest withExecutor(String model) {
-        return new DelegationRequest(taskDescription, model, messages, maxTokens, responseFormat, reasoning);
+        return new DelegationRequest(taskDescription, model, messages, maxTokens, responseFormat, reasoning,
+                serviceTier);
     }
 
     /** @return the same task with no reasoning setting, for an executor that does not reason */
     public DelegationRequest withoutReasoning() {
         return new DelegationRequest(taskDescription, executorModel, messages, maxTokens, responseFormat,
-                Optional.empty());
+                Optional.empty(), serviceTier);
     }
 }

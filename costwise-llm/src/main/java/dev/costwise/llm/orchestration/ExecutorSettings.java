@@ -2,34 +2,50 @@ package dev.costwise.llm.orchestration;
 
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.ServiceTier;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * How an executor is to answer a workflow's task, as the caller asked: the output limit (which also bounds what the
- * answer may cost), the answer's format, and how much a reasoning executor may think. Executors that do not reason get
- * the task without the reasoning setting, which their providers would refuse.
+ * answer may cost), the answer's format, how much a reasoning executor may think, and the service tier it runs on.
+ * Executors that do not reason get the task without the reasoning setting, which their providers would refuse; one
+ * whose provider sells no tiers runs on its one.
  *
  * @param maxTokens the output limit, if set (otherwise the executor's default)
  * @param responseFormat free text, JSON mode or a JSON schema
  * @param reasoning how much a reasoning executor may think, if set (otherwise its default)
+ * @param serviceTier the tier the executor is asked to run on ({@code flex} for work that can wait), if set
  */
 public record ExecutorSettings(Optional<Integer> maxTokens, ResponseFormat responseFormat,
-        Optional<Reasoning> reasoning) {
+        Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier) {
 
     /** No output limit, free text, each model's default reasoning. */
     public static final ExecutorSettings DEFAULT =
-            new ExecutorSettings(Optional.empty(), new ResponseFormat.Text(), Optional.empty());
+            new ExecutorSettings(Optional.empty(), new ResponseFormat.Text(), Optional.empty(), Optional.empty());
 
     public ExecutorSettings {
         Objects.requireNonNull(maxTokens, "maxTokens");
         Objects.requireNonNull(responseFormat, "responseFormat");
         Objects.requireNonNull(reasoning, "reasoning");
+        Objects.requireNonNull(serviceTier, "serviceTier");
         maxTokens.ifPresent(m -> {
             if (m < 1) {
                 throw new IllegalArgumentException("maxTokens must be >= 1, was " + m);
             }
         });
+    }
+
+    /**
+     * Settings on each provider's default tier.
+     *
+     * @param maxTokens the output limit, if set
+     * @param responseFormat free text, JSON mode or a JSON schema
+     * @param reasoning how much a reasoning executor may think, if set
+     */
+    public ExecutorSettings(Optional<Integer> maxTokens, ResponseFormat responseFormat,
+            Optional<Reasoning> reasoning) {
+        this(maxTokens, responseFormat, reasoning, Optional.empty());
     }
 
     /** @return whether the answer must be JSON (JSON mode or a schema), so only JSON-capable executors qualify */

@@ -17,6 +17,7 @@ import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
@@ -265,7 +266,7 @@ class MultiModelWorkflowTest {
         claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
         gemini.replies("Solar and wind together...", Usage.of(300, 700));
         ExecutorSettings settings = new ExecutorSettings(Optional.of(800), new ResponseFormat.Text(),
-                Optional.of(Reasoning.effort(ReasoningEffort.HIGH)));
+                Optional.of(Reasoning.effort(ReasoningEffort.HIGH)), Optional.of(ServiceTier.FLEX));
 
         workflow().build().execute(MultiModelRequest.builder(TASK).addMessage(Message.user(TASK))
                 .settings(settings).build(), ctx);
@@ -273,6 +274,9 @@ class MultiModelWorkflowTest {
         ChatRequest toGemini = gemini.requests().getFirst();
         assertThat(toGemini.maxTokens()).contains(800);
         assertThat(toGemini.reasoning()).contains(Reasoning.effort(ReasoningEffort.HIGH));
+        assertThat(toGemini.serviceTier()).contains(ServiceTier.FLEX);
+        assertThat(claude.requests()).as("the orchestrator's own calls run on the default tier")
+                .allSatisfy(c -> assertThat(c.serviceTier()).isEmpty());
 
         llama8.replies("{\"capital\": \"Paris\"}", Usage.of(15, 6));
         ExecutorSettings json = new ExecutorSettings(Optional.of(50), new ResponseFormat.JsonObject(),
