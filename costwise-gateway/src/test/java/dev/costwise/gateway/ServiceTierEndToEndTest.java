@@ -172,12 +172,10 @@ class ServiceTierEndToEndTest {
         }
     }
 
-    @Test
-    void givenAFlexDeploymentAsTheWorkflowsExecutor_whenItAnswers_thenItAskedForFlexAndIsBilledAtFlex()
-            throws Exception {
-        upstream.enqueue(o3Answer("flex"));
+    /** A gateway whose {@code batch} pipeline is a workflow with {@code executor} as its one route. */
+    private TestGateway workflowGateway(String executor) {
         String base = upstream.url("/").toString().replaceAll("/$", "");
-        try (TestGateway gw = new TestGateway("""
+        return new TestGateway("""
                 master_key: ${MASTER}
                 models:
                   - {name: o3, provider: openai, model: o3, base_url: %1$s/v1}
@@ -185,9 +183,16 @@ class ServiceTierEndToEndTest {
                 pipelines:
                   batch:
                     workflow: true
-                    routes: [{name: executor, model: o3-flex}]
+                    routes: [{name: executor, model: %2$s}]
                     default_route: o3
-                """.formatted(base), Map.of("MASTER", MASTER))) {
+                """.formatted(base, executor), Map.of("MASTER", MASTER));
+    }
+
+    @Test
+    void givenAFlexDeploymentAsTheWorkflowsExecutor_whenItAnswers_thenItAskedForFlexAndIsBilledAtFlex()
+            throws Exception {
+        upstream.enqueue(o3Answer("flex"));
+        try (TestGateway gw = workflowGateway("o3-flex")) {
             HttpResponse<String> res = chat(gw, "batch", "");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
@@ -200,17 +205,7 @@ class ServiceTierEndToEndTest {
     void givenACallerAskingForFlex_whenAWorkflowAnswers_thenItsExecutorAskedForFlexAndIsBilledAtFlex()
             throws Exception {
         upstream.enqueue(o3Answer("flex"));
-        String base = upstream.url("/").toString().replaceAll("/$", "");
-        try (TestGateway gw = new TestGateway("""
-                master_key: ${MASTER}
-                models:
-                  - {name: o3, provider: openai, model: o3, base_url: %1$s/v1}
-                pipelines:
-                  batch:
-                    workflow: true
-                    routes: [{name: executor, model: o3}]
-                    default_route: o3
-                """.formatted(base), Map.of("MASTER", MASTER))) {
+        try (TestGateway gw = workflowGateway("o3")) {
             HttpResponse<String> res = chat(gw, "batch", ", \"service_tier\": \"flex\", \"top_k\": 5");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
