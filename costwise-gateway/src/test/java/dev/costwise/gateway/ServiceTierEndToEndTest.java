@@ -342,6 +342,25 @@ class ServiceTierEndToEndTest {
     }
 
     @Test
+    void givenAnAccountThatServesUnnamedTiersOnPriority_whenTheNextRequestNamesNone_thenItIsHeldAtPriority() {
+        upstream.enqueue(o3Answer("priority"));
+        upstream.enqueue(o3Answer("default"));
+        try (TestGateway gw = gateway()) {
+            Money standard = worstCase(gw, "o3", "");
+
+            chat(gw, "o3", ""); // the project's default tier is priority
+            Money afterPriority = worstCase(gw, "o3", "");
+            Money askedFlex = worstCase(gw, "o3", ", \"service_tier\": \"flex\"");
+            chat(gw, "o3", ", \"temperature\": 0.5"); // not a cache hit: served on the standard tier again
+            Money afterDefault = worstCase(gw, "o3", "");
+
+            assertThat(afterPriority).isEqualTo(standard.times(new java.math.BigDecimal("1.75")));
+            assertThat(askedFlex.times(2)).as("a tier asked for is held as asked").isEqualTo(standard);
+            assertThat(afterDefault).isEqualTo(standard);
+        }
+    }
+
+    @Test
     void givenAnUnknownTier_whenSent_thenA400NamesTheFieldAndNothingIsCalled() {
         try (TestGateway gw = gateway()) {
             HttpResponse<String> res = chat(gw, "o3", ", \"service_tier\": \"cheapest\"");

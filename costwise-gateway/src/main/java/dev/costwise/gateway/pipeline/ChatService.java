@@ -56,6 +56,7 @@ public final class ChatService {
     private final Map<String, Upstream> upstreams;
     private final Upstream defaultUpstream;
     private final CostCalculator costs;
+    private final DefaultTiers defaultTiers;
     private final ResponseCacheStore cache;
     private final BudgetBook budgets;
     private final SpendLedger ledger;
@@ -100,6 +101,7 @@ public final class ChatService {
         this.upstreams = Map.copyOf(parts.upstreams());
         this.defaultUpstream = parts.defaultUpstream();
         this.costs = new CostCalculator();
+        this.defaultTiers = new DefaultTiers();
         this.cache = parts.cache();
         this.budgets = parts.budgets();
         this.ledger = parts.ledger();
@@ -192,7 +194,7 @@ public final class ChatService {
         long maxOut = Plan.outputLimit(body, candidates.getFirst());
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body),
-                        Plan.serviceTierIn(body)));
+                        defaultTiers.toHold(candidates.getFirst(), Plan.serviceTierIn(body))));
     }
 
     /** @return the stricter of the pipeline's and the chosen route's {@code max_reasoning_effort}, if either has one */
@@ -786,7 +788,7 @@ public final class ChatService {
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
             settle(Money.ZERO);
             Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites(),
-                    plan.serviceTier());
+                    defaultTiers.toHold(m, plan.serviceTier()));
             BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
             if (res.exhausted().isPresent()) {
                 return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
@@ -893,7 +895,8 @@ public final class ChatService {
                 if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
                     List<Model> down = directory.expand(ex.def().downgradeTo().get());
                     Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
-                            plan.outputLimitOn(down.getFirst()), plan.cacheWrites(), plan.serviceTier());
+                            plan.outputLimitOn(down.getFirst()), plan.cacheWrites(),
+                            defaultTiers.toHold(down.getFirst(), plan.serviceTier()));
                     plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
                     res = budgets.reserve(spender(), plan.primary().name(), worst);
                 }
@@ -935,6 +938,7 @@ public final class ChatService {
                     .flatMap(b -> directory.expand(b).stream().findFirst())
                     .or(() -> directory.model(plan.requested()));
             Money baseline = costs.baselineCost(baselineModel, m, usage, priced.cost(), plan.serviceTier());
+            defaultTiers.served(m, plan.serviceTier(), usage.serviceTier());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
             settle(priced.cost());

@@ -70,7 +70,8 @@ public final class CostCalculator {
      * written. Long-context prices apply when the prompt is above their threshold. A call that asks for a service tier
      * is held at that tier's prices: OpenAI serves a flex request on flex or refuses it (unbilled), and a priority
      * request on priority or, cheaper, on the standard tier; it bills the tier that served it. A call that names no
-     * tier is held at the standard prices, though an account whose default is priority is billed more.
+     * tier is held at the standard prices unless the caller passes the tier its account serves such calls on
+     * ({@link DefaultTiers}).
      *
      * @param model the model
      * @param inputTokens estimated prompt tokens
