@@ -297,6 +297,36 @@ class MessagesEndToEndTest {
     }
 
     @Test
+    void givenContextEditing_whenSentToAnAnthropicModelAndToAnOpenAiOne_thenOnlyAnthropicGetsItWithItsBetaHeader()
+            throws Exception {
+        // https://platform.claude.com/docs/en/build-with-claude/context-editing
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+                 "content": [{"type": "text", "text": "Done."}], "stop_reason": "end_turn",
+                 "stop_sequence": null, "usage": {"input_tokens": 12, "output_tokens": 2},
+                 "context_management": {"applied_edits": []}}""").build());
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "Done.", 12, 2));
+        String edits = "{\"edits\": [{\"type\": \"clear_tool_uses_20250919\", "
+                + "\"trigger\": {\"type\": \"input_tokens\", \"value\": 30000}}]}";
+        String ask = "{\"model\": \"%s\", \"max_tokens\": 50, \"context_management\": %s, "
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"Tidy the repo\"}]}";
+        try (TestGateway gw = gatewayWithClaude()) {
+            assertThat(messages(gw, ask.formatted("claude", edits)).statusCode()).isEqualTo(200);
+            assertThat(messages(gw, ask.formatted("fast", edits)).statusCode()).isEqualTo(200);
+
+            RecordedRequest toAnthropic = upstream.takeRequest(5, TimeUnit.SECONDS);
+            assertThat(toAnthropic.getHeaders().get("anthropic-beta")).isEqualTo("context-management-2025-06-27");
+            assertThat(TestGateway.json(toAnthropic.getBody().utf8()).get("context_management"))
+                    .isEqualTo(TestGateway.json(edits));
+            assertThat(sentUpstream().has("context_management")).as("OpenAI refuses unknown fields").isFalse();
+            assertError(messages(gw, ask.formatted("claude", "{\"edits\": [{\"type\": \"compact_20260112\"}]}")),
+                    400, "invalid_request_error", "context_management.edits[0].type: 'compact_20260112' is not "
+                            + "supported");
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void givenTopK_whenSentToAnAnthropicModelAndToAnOpenAiOne_thenAnthropicSamplesWithItAndOpenAiNeverSeesIt()
             throws Exception {
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""

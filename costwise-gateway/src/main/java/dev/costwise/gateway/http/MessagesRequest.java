@@ -32,11 +32,11 @@ import java.util.Set;
  * <p>A tool result's {@code is_error} travels as {@code "is_error": true} on the tool message, which reaches Anthropic
  * models (other providers get the result's text, which says what failed).
  *
- * <p>What does not map, and why: {@code context_management}
- * (Anthropic clearing old tool results on its side) is left out, which leaves the prompt longer but the answer right.
- * Features that run on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container})
- * and block types with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result) are
- * refused, naming the field. Stateless.
+ * <p>{@code context_management}'s clearing edits (old tool results, old thinking) reach Anthropic models with their
+ * beta header; other providers get the whole conversation, which is longer but answers the same. What does not map
+ * is refused, naming the field: compaction edits (their answer holds blocks with no OpenAI form), features that run
+ * on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container}) and block types
+ * with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result). Stateless.
  */
 final class MessagesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -106,6 +106,7 @@ final class MessagesRequest {
         tools(root.get("tools"), out);
         toolChoice(root.get("tool_choice"), out);
         thinking(root, out);
+        contextManagement(root.get("context_management"), out);
         JsonNode user = root.path("metadata").get("user_id");
         if (user != null && !user.isNull()) {
             if (!user.isTextual()) {
@@ -124,6 +125,29 @@ final class MessagesRequest {
             }
         }
         return out;
+    }
+
+    /**
+     * Context editing reaches Anthropic models as given: clearing old tool results ({@code clear_tool_uses_*}) and
+     * thinking ({@code clear_thinking_*}) change only what the model reads. Other edits (compaction) answer with
+     * blocks the gateway cannot carry back, so they are refused.
+     */
+    private static void contextManagement(JsonNode value, ObjectNode out) {
+        if (value == null || value.isNull()) {
+            return;
+        }
+        JsonNode edits = value.get("edits");
+        if (!value.isObject() || edits != null && !edits.isArray()) {
+            throw new GatewayException.InvalidField("context_management", "expected an object with an edits array");
+        }
+        for (int i = 0; edits != null && i < edits.size(); i++) {
+            String type = edits.get(i).path("type").asText("");
+            if (!type.startsWith("clear_tool_uses_") && !type.startsWith("clear_thinking_")) {
+                throw new GatewayException.InvalidField("context_management.edits[" + i + "].type", "'" + type
+                        + "' is not supported through the gateway (clear_tool_uses_* and clear_thinking_* are)");
+            }
+        }
+        out.set("context_management", value);
     }
 
     private static void system(JsonNode system, ArrayNode messages) {

@@ -12,7 +12,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}) and a tool
- *       result's {@code is_error}, which only an Anthropic model reads: removed for every such upstream.</li>
+ *       result's {@code is_error}, and Anthropic's {@code context_management} (context editing), which only an
+ *       Anthropic model reads: removed for every such upstream.</li>
  *   <li>OpenRouter's {@code reasoning} object, which OpenAI's chat API does not know: every upstream but OpenRouter
  *       gets {@code reasoning_effort} instead (the budget's nearest effort), and Anthropic's {@code max} effort
  *       becomes OpenAI's deepest, {@code xhigh}.</li>
@@ -39,6 +40,7 @@ final class CompatibleBodies {
     private static final String CACHE_CONTROL = "cache_control";
     private static final String SERVICE_TIER = "service_tier";
     private static final String TOP_K = "top_k";
+    private static final String CONTEXT_MANAGEMENT = "context_management";
     /** Providers that take OpenAI's {@code service_tier}. */
     private static final Set<String> SERVICE_TIERS = Set.of("openai", "openai-compatible");
 
@@ -61,6 +63,7 @@ final class CompatibleBodies {
             return body;
         }
         ObjectNode copy = body.deepCopy();
+        copy.remove(CONTEXT_MANAGEMENT);
         if (stripServiceTier) {
             copy.remove(SERVICE_TIER);
         }
@@ -86,8 +89,14 @@ final class CompatibleBodies {
         return copy;
     }
 
-    /** @return whether a message carries a field only Anthropic reads: reasoning blocks or a tool error flag */
+    /**
+     * @return whether the body carries a field only Anthropic reads: context editing, or a message's reasoning blocks
+     *     or tool error flag
+     */
     private static boolean hasAnthropicFields(ObjectNode body) {
+        if (body.has(CONTEXT_MANAGEMENT)) {
+            return true;
+        }
         for (JsonNode message : body.path("messages")) {
             if (message.has("thinking_blocks") || message.has("is_error")) {
                 return true;

@@ -99,6 +99,8 @@ public final class ChatCacheKey {
         ArrayNode stop = root.putArray("stop");
         request.stop().forEach(stop::add);
         request.seed().ifPresent(v -> root.put("seed", v));
+        // it changes which earlier turns the model reads
+        request.contextManagement().ifPresent(c -> root.set("context_management", sorted(c)));
         request.reasoning().ifPresent(r -> {
             ObjectNode reasoning = root.putObject("reasoning");
             r.effort().ifPresent(e -> reasoning.put("effort", e.wireName()));

@@ -33,11 +33,15 @@ import java.util.Optional;
  * @param serviceTier the processing tier asked for, if set (otherwise the provider account's default): OpenAI's
  *     {@code service_tier}; providers without tiers ignore it. It does not change the answer, only its price and
  *     speed, so it is not part of the cache key.
+ * @param contextManagement Anthropic's {@code context_management} as given, if set: edits Anthropic applies to the
+ *     conversation before the model reads it (clearing old tool results or thinking), which cut the input tokens
+ *     billed in long agent loops. Only Anthropic models read it; others get the whole conversation.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
-        Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier) {
+        Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier,
+        Optional<JsonNode> contextManagement) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -55,6 +59,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(reasoning, "reasoning");
         Objects.requireNonNull(serviceTier, "serviceTier");
+        contextManagement = Objects.requireNonNull(contextManagement, "contextManagement").map(JsonNode::deepCopy);
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
@@ -101,6 +106,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.user = user;
         b.reasoning = reasoning;
         b.serviceTier = serviceTier;
+        b.contextManagement = contextManagement;
         return b;
     }
 
@@ -164,6 +170,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Optional<Reasoning> reasoning = Optional.empty();
         private Optional<ServiceTier> serviceTier = Optional.empty();
+        private Optional<JsonNode> contextManagement = Optional.empty();
 
         private Builder() {}
 
@@ -296,13 +303,26 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
 
         /**
+         * Sets Anthropic's {@code context_management}, such as
+         * {@code {"edits": [{"type": "clear_tool_uses_20250919"}]}}: Anthropic clears old tool results from the
+         * conversation once it passes a threshold, so a long agent loop stops paying for them on every turn.
+         *
+         * @param value the {@code context_management} object, or empty for none
+         * @return this builder
+         */
+        public Builder contextManagement(Optional<JsonNode> value) {
+            this.contextManagement = Objects.requireNonNull(value, "contextManagement");
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
          *     range (the message names the field and the value)
          */
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
-                    maxTokens, stop, seed, user, metadata, reasoning, serviceTier);
+                    maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement);
         }
     }
 }

@@ -239,6 +239,11 @@ public final class OpenAiWire {
         optString(root, "user", "").ifPresent(b::user);
         ReasoningWire.readSetting(root).ifPresent(b::reasoning);
         b.serviceTier(readServiceTier(root));
+        JsonNode contextManagement = root.get("context_management");
+        if (contextManagement != null && !contextManagement.isNull()) {
+            requireObject(contextManagement, "context_management");
+            b.contextManagement(Optional.of(contextManagement));
+        }
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -396,6 +401,9 @@ public final class OpenAiWire {
         request.reasoning().ifPresent(r -> ReasoningWire.writeSetting(root, r, encoding.openRouterReasoning()));
         if (encoding.serviceTier()) {
             request.serviceTier().ifPresent(t -> root.put("service_tier", t.wireName()));
+        }
+        if (encoding.anthropicExtensions()) {
+            request.contextManagement().ifPresent(c -> root.set("context_management", c));
         }
         if (encoding.includeMetadata() && !request.metadata().isEmpty()) {
             ObjectNode md = root.putObject("metadata");

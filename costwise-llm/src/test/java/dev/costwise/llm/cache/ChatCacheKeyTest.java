@@ -43,6 +43,15 @@ class ChatCacheKeyTest {
     }
 
     @Test
+    void givenTheSamePromptWithContextEditing_whenKeyed_thenKeysDiffer() throws Exception {
+        ChatRequest plain = ChatRequest.of("claude-sonnet-4-5", "summarise the tool results");
+        ChatRequest editing = plain.toBuilder().contextManagement(Optional.of(new com.fasterxml.jackson.databind
+                .ObjectMapper().readTree("{\"edits\":[{\"type\":\"clear_tool_uses_20250919\"}]}"))).build();
+
+        assertThat(ChatCacheKey.of(editing)).isNotEqualTo(ChatCacheKey.of(plain));
+    }
+
+    @Test
     void givenSameRequestWithDifferentUserAndMetadata_whenKeyed_thenKeysMatch() {
         ChatRequest a = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).user("alice")
                 .metadata(Map.of("trace", "1")).build();

@@ -147,6 +147,22 @@ class OpenAiWireTest {
     }
 
     @Test
+    void givenContextManagement_whenReadAndWritten_thenItIsKeptAndWrittenOnlyForAnthropicAwareUpstreams() {
+        String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"context_management\":%s}";
+        ChatRequest editing = read(body.formatted("{\"edits\":[{\"type\":\"clear_tool_uses_20250919\"}]}"))
+                .chat();
+
+        assertThat(editing.contextManagement()).map(c -> c.at("/edits/0/type").asText())
+                .contains("clear_tool_uses_20250919");
+        assertThat(wire.writeRequest(editing, "m", RequestEncoding.DEFAULT).has("context_management")).isFalse();
+        assertThat(wire.writeRequest(editing, "m", RequestEncoding.DEFAULT.withAnthropicExtensions())
+                .get("context_management")).isEqualTo(editing.contextManagement().orElseThrow());
+        WireFormatException e = catchThrowableOfType(WireFormatException.class, () -> read(body.formatted("[]")));
+        assertThat(e.field()).isEqualTo("context_management");
+    }
+
+    @Test
     void givenStopAsStringAndMaxCompletionTokens_whenRead_thenNormalised() {
         OpenAiRequest r = read("""
                 {"model":"o3-mini","messages":[{"role":"developer","content":"x"},{"role":"user","content":"hi"}],

@@ -56,9 +56,11 @@ import java.util.OptionalInt;
  * prompt on top, alternating roles, {@code tool_use}/{@code tool_result} blocks, images, JSON mode by instruction).
  * {@code max_tokens}, which Anthropic requires, defaults to the model's maximum output from the catalog when one is
  * given, else {@value #DEFAULT_MAX_TOKENS}. Anthropic caches prompts only at explicit breakpoints:
- * {@link Builder#promptCaching} places them after the tools and the system prompt. Usage is normalised so that input tokens include cache reads and cache
- * writes. Errors are mapped as {@link AnthropicErrorMapper} lists; the request id comes from the {@code request-id}
- * header; the {@code anthropic-ratelimit-*} headers of every response go to the settings' rate-limit listener.
+ * {@link Builder#promptCaching} places them after the tools and the system prompt. A request's
+ * {@linkplain ChatRequest#contextManagement() context editing} (clearing old tool results) is sent with its beta
+ * header. Usage is normalised so that input tokens include cache reads and cache writes. Errors are mapped as
+ * {@link AnthropicErrorMapper} lists; the request id comes from the {@code request-id} header; the
+ * {@code anthropic-ratelimit-*} headers of every response go to the settings' rate-limit listener.
  *
  * <p>The API key is sent only in the {@code x-api-key} header; it is never logged, and never appears in an exception
  * message or in {@link #toString()}. Instances are immutable and thread-safe.
@@ -69,6 +71,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     public static final String PROVIDER = "anthropic";
     /** The public API's base URL. */
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.anthropic.com");
+    /** The {@code anthropic-beta} value under which Anthropic reads {@code context_management}. */
+    static final String CONTEXT_MANAGEMENT_BETA = "context-management-2025-06-27";
     /** The {@code anthropic-version} header sent with every request. */
     public static final String API_VERSION = "2023-06-01";
     /** The {@code max_tokens} sent when the request has none and no catalog knows the model's maximum output. */
@@ -173,7 +177,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     @Override
     protected ProviderReply doChat(ChatRequest request, WorkflowContext context) {
-        HttpResult result = send(HttpCall.postJson(messagesUri, headers(), body(request, false)));
+        HttpResult result = send(HttpCall.postJson(messagesUri, headers(request), body(request, false)));
         if (!result.isSuccess()) {
             throw errorFrom(result.status(), result.headers(), result.bodyText());
         }
@@ -190,8 +194,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     @Override
     protected ChunkSource doStream(ChatRequest request, WorkflowContext context) {
-        GuardedStream stream = openStream(HttpCall.postJsonForStream(messagesUri, headers(), body(request, true)),
-                context);
+        GuardedStream stream = openStream(HttpCall.postJsonForStream(messagesUri, headers(request),
+                body(request, true)), context);
         if (stream.status() < 200 || stream.status() >= 300) {
             String body;
             try {
@@ -225,6 +229,12 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     private Map<String, String> headers() {
         return Map.of("x-api-key", apiKey.reveal(), "anthropic-version", API_VERSION);
+    }
+
+    /** The headers of a Messages call: context editing is a beta, which Anthropic takes only with its header. */
+    private Map<String, String> headers(ChatRequest request) {
+        return request.contextManagement().isEmpty() ? headers() : Map.of("x-api-key", apiKey.reveal(),
+                "anthropic-version", API_VERSION, "anthropic-beta", CONTEXT_MANAGEMENT_BETA);
     }
 
     private ProviderException errorFrom(int status, HttpHeaders headers, String body) {

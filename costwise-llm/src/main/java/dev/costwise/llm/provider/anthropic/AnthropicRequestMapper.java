@@ -153,6 +153,7 @@ final class AnthropicRequestMapper {
             request.stop().forEach(stop::add);
         }
         request.user().ifPresent(u -> body.putObject("metadata").put("user_id", u));
+        request.contextManagement().ifPresent(c -> body.set("context_management", c));
         thinking.ifPresent(t -> {
             body.set("thinking", t.thinking());
             t.outputConfig().ifPresent(c -> body.set("output_config", c));

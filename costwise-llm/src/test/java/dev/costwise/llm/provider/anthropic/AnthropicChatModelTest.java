@@ -142,6 +142,27 @@ class AnthropicChatModelTest {
         assertThat(sent.has("max_tokens")).isFalse();
     }
 
+    @Test
+    void givenContextEditing_whenSent_thenAnthropicGetsItWithItsBetaHeaderAndPlainRequestsDoNot() throws Exception {
+        // https://platform.claude.com/docs/en/build-with-claude/context-editing
+        server.enqueue(json(200, TEXT_REPLY));
+        server.enqueue(json(200, TEXT_REPLY));
+        JsonNode edits = json.readTree("""
+                {"edits": [{"type": "clear_tool_uses_20250919", "trigger": {"type": "input_tokens", "value": 30000},
+                            "keep": {"type": "tool_uses", "value": 3}}]}""");
+        ChatRequest plain = ChatRequest.builder(MODEL).addMessage(Message.user("Hello")).build();
+
+        model().execute(plain.toBuilder().contextManagement(Optional.of(edits)).build(), WorkflowContext.of("t"));
+        model().execute(plain, WorkflowContext.of("t"));
+
+        RecordedRequest editing = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(editing.getHeaders().get("anthropic-beta")).isEqualTo("context-management-2025-06-27");
+        assertThat(json.readTree(editing.getBody().utf8()).path("context_management")).isEqualTo(edits);
+        RecordedRequest without = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(without.getHeaders().get("anthropic-beta")).isNull();
+        assertThat(json.readTree(without.getBody().utf8()).has("context_management")).isFalse();
+    }
+
     private static final String TEXT_REPLY = """
             {"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant",
              "model":"claude-sonnet-4-5-20250929",
