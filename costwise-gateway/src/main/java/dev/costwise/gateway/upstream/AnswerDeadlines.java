@@ -47,6 +47,10 @@ final class AnswerDeadlines implements AutoCloseable {
      */
     Watch watch(Duration timeout) {
         Watch watch = new Watch(nanoTime.getAsLong() + timeout.toNanos());
+        if (timeout.isNegative() || timeout.isZero()) {
+            watch.expired = true; // no time left: its connection is closed as soon as it is attached
+            return watch;
+        }
         watches.add(watch);
         return watch;
     }

@@ -219,6 +219,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 watch.connection(connection);
                 lease.beforeGiveBack(watch::release);
                 return request(call, target, accept, connection, readTimeout).submit(body);
+            } catch (IllegalStateException e) {
+                // Helidon refuses to send on a connection closed under it, and only the deadline closes ours
+                if (!watch.expired()) {
+                    throw e;
+                }
+                lease.connection().closeResource();
+                throw timeout(call);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
                 if (lease != null) {
                     lease.connection().closeResource();

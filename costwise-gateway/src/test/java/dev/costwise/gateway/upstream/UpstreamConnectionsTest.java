@@ -136,6 +136,21 @@ class UpstreamConnectionsTest {
     }
 
     @Test
+    void aDeadlineThatPassedBeforeTheRequestWasSentEndsAsATimeoutNotAnInternalError() throws Exception {
+        // The deadline closes the connection before Helidon writes the request, which it then refuses to send on.
+        server.enqueue(completion());
+        server.enqueue(completion());
+        Upstream.Call late = new Upstream.Call(call().model(), call().body(), Duration.ZERO);
+
+        assertThatThrownBy(() -> upstream.complete(late)).isInstanceOf(ProviderException.ProviderTimeout.class)
+                .hasMessageContaining("no answer in time");
+        assertThatThrownBy(() -> upstream.stream(late)).isInstanceOf(ProviderException.ProviderTimeout.class);
+
+        assertThat(upstream.complete(call()).usage().inputTokens()).isEqualTo(12);
+        assertThat(server.getRequestCount()).as("nothing was sent on the closed connections").isEqualTo(1);
+    }
+
+    @Test
     void aDeadlinePassingAfterTheAnswerWasReadLeavesThePooledConnectionAlone() throws Exception {
         server.enqueue(completion());
         server.enqueue(completion());
