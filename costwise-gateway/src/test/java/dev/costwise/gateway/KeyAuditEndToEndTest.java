@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,8 @@ import org.junit.jupiter.api.Test;
 class KeyAuditEndToEndTest {
     private static final String MASTER = "sk-master-audit";
     private static final String ADMIN = "Bearer " + MASTER;
+    /** A year on: the gateway runs on the real clock here, and refuses an expiry that has passed. */
+    private static final Instant EXPIRES = Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.SECONDS);
 
     @Test
     void givenKeyManagedThroughTheAdminApi_whenEachChangeIsMade_thenTheAuditLogNamesItWithoutTheSecret() {
@@ -28,7 +33,7 @@ class KeyAuditEndToEndTest {
                 models: [{name: m, provider: sim}]
                 """, Map.of("MASTER", MASTER))) {
             JsonNode key = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"billing\",\"rpm\":3,"
-                    + "\"expires_at\":\"2027-01-01T00:00:00Z\"}", "Authorization", ADMIN, "x-request-id", "req-audit-1")
+                    + "\"expires_at\":\"" + EXPIRES + "\"}", "Authorization", ADMIN, "x-request-id", "req-audit-1")
                     .body());
             id = key.get("id").asText();
             created = key.get("key").asText();
@@ -44,7 +49,7 @@ class KeyAuditEndToEndTest {
                 .filter(l -> l.contains("costwise.audit")).toList();
         assertThat(audit).hasSize(4);
         assertThat(audit.get(0)).contains("virtual key " + id + " 'billing' created (rpm 3, expires "
-                + "2027-01-01T00:00:00Z) with the master key from 127.0.0.1 (request req-audit-1)");
+                + EXPIRES + ") with the master key from 127.0.0.1 (request req-audit-1)");
         assertThat(audit.get(1)).contains("virtual key " + id + " 'billing' changed (rpm, tpm)");
         assertThat(audit.get(2)).contains("virtual key " + id + " 'billing' rotated");
         assertThat(audit.get(3)).contains("virtual key " + id + " revoked");
