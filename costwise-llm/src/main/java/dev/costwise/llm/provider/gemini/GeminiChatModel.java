@@ -236,10 +236,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                         throw new ProviderException.ContentFiltered(details,
                                 "prompt blocked: " + decoder.blockReason().get());
                     }
-                    ChatChunk last = decoder.finalChunk();
-                    return Optional.of(new ChatChunk(last.id(), last.model(), last.contentDelta(),
-                            last.toolCallDeltas(), last.finishReason(), last.usage().map(u -> u.withServiceTier(tier)),
-                            last.thinkingDeltas()));
+                    return Optional.of(decoder.finalChunk(tier));
                 }
                 JsonNode data;
                 try {

@@ -3,6 +3,7 @@ package dev.costwise.llm.provider.gemini;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
@@ -38,7 +39,7 @@ final class GeminiStreamDecoder {
      *
      * @param data the chunk's JSON
      * @return the canonical chunks it yields: text, then one per function call (the finish reason and usage come
-     *     from {@link #finalChunk()})
+     *     from {@link #finalChunk(ServiceTier)})
      */
     List<ChatChunk> decode(JsonNode data) {
         if (data.path("responseId").isTextual()) {
@@ -78,12 +79,14 @@ final class GeminiStreamDecoder {
      * The chunk that ends the stream: finish reason and the latest usage. Sent once the stream has ended, so usage
      * that arrives after the finish reason is still counted.
      *
-     * @return the chunk
+     * @param tier the tier the call was served on (the response headers say, not the chunks)
+     * @return the chunk, its usage on {@code tier}
      * @throws IllegalStateException if no finish reason arrived
      */
-    ChatChunk finalChunk() {
+    ChatChunk finalChunk(ServiceTier tier) {
         FinishReason finish = finishReason.orElseThrow(() -> new IllegalStateException("no finishReason yet"));
-        return new ChatChunk(id(), model(), "", List.of(), Optional.of(finish), usage);
+        return new ChatChunk(id(), model(), "", List.of(), Optional.of(finish),
+                usage.map(u -> u.withServiceTier(tier)));
     }
 
     /** @return {@code true} once a chunk carried a finish reason (or the prompt was blocked) */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ class GeminiStreamDecoderTest {
                  "thoughtsTokenCount":50,"totalTokenCount":1253},"modelVersion":"gemini-2.5-pro","responseId":"r-1"}""")));
 
         assertThat(decoder.complete()).isTrue();
-        chunks.add(decoder.finalChunk());
+        chunks.add(decoder.finalChunk(ServiceTier.STANDARD));
         assertThat(chunks).extracting(ChatChunk::contentDelta).containsExactly("Hel", "lo", "");
         assertThat(chunks.getLast().finishReason()).contains(FinishReason.STOP);
         assertThat(chunks.getLast().usage()).contains(new Usage(1200, 1000, 0, 53, 50, false));
@@ -47,7 +48,7 @@ class GeminiStreamDecoderTest {
                  "usageMetadata":{"promptTokenCount":10,"candidatesTokenCount":5}}"""));
 
         assertThat(chunks).hasSize(1);
-        chunks = List.of(chunks.getFirst(), decoder.finalChunk());
+        chunks = List.of(chunks.getFirst(), decoder.finalChunk(ServiceTier.STANDARD));
         assertThat(chunks.getFirst().toolCallDeltas().getFirst().id()).contains("call_r-2_0");
         assertThat(chunks.getFirst().toolCallDeltas().getFirst().argumentsFragment()).isEqualTo("{\"city\":\"Oslo\"}");
         assertThat(chunks.getLast().finishReason()).contains(FinishReason.TOOL_CALLS);
