@@ -266,12 +266,18 @@ class MessagesEndToEndTest {
         }
     }
 
+    /** A Messages answer from claude-haiku-4-5 with {@code text}, its usage, and {@code extra} top-level fields. */
+    private static MockResponse claudeAnswer(String text, int input, int output, String extra) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
+                 "content": [{"type": "text", "text": "%s"}], "stop_reason": "end_turn", "stop_sequence": null,
+                 "usage": {"input_tokens": %d, "output_tokens": %d}%s}""".formatted(text, input, output, extra))
+                .build();
+    }
+
     @Test
     void givenAFailedToolsResult_whenSentOn_thenAnthropicGetsIsErrorAndAnOpenAiModelOnlyTheText() throws Exception {
-        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-                 "content": [{"type": "text", "text": "I cannot read it."}], "stop_reason": "end_turn",
-                 "stop_sequence": null, "usage": {"input_tokens": 30, "output_tokens": 6}}""").build());
+        upstream.enqueue(claudeAnswer("I cannot read it.", 30, 6, ""));
         upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "I cannot read it.", 30, 6));
         String ask = """
                 {"model": "%s", "max_tokens": 100,
@@ -300,11 +306,7 @@ class MessagesEndToEndTest {
     void givenContextEditing_whenSentToAnAnthropicModelAndToAnOpenAiOne_thenOnlyAnthropicGetsItWithItsBetaHeader()
             throws Exception {
         // https://platform.claude.com/docs/en/build-with-claude/context-editing
-        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-                 "content": [{"type": "text", "text": "Done."}], "stop_reason": "end_turn",
-                 "stop_sequence": null, "usage": {"input_tokens": 12, "output_tokens": 2},
-                 "context_management": {"applied_edits": []}}""").build());
+        upstream.enqueue(claudeAnswer("Done.", 12, 2, ", \"context_management\": {\"applied_edits\": []}"));
         upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "Done.", 12, 2));
         String edits = "{\"edits\": [{\"type\": \"clear_tool_uses_20250919\", "
                 + "\"trigger\": {\"type\": \"input_tokens\", \"value\": 30000}}]}";
@@ -329,10 +331,7 @@ class MessagesEndToEndTest {
     @Test
     void givenTopK_whenSentToAnAnthropicModelAndToAnOpenAiOne_thenAnthropicSamplesWithItAndOpenAiNeverSeesIt()
             throws Exception {
-        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-                 "content": [{"type": "text", "text": "Blue."}], "stop_reason": "end_turn",
-                 "stop_sequence": null, "usage": {"input_tokens": 12, "output_tokens": 2}}""").build());
+        upstream.enqueue(claudeAnswer("Blue.", 12, 2, ""));
         upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "Blue.", 12, 2));
         String ask = "{\"model\": \"%s\", \"max_tokens\": 50, \"top_k\": 40, "
                 + "\"messages\": [{\"role\": \"user\", \"content\": \"Colour of the sky?\"}]}";
