@@ -94,8 +94,25 @@ public final class BudgetGuard {
      * @throws IllegalStateException if the model has no known price, so no hard budget can bound its cost
      */
     public Admission admit(String model, ChatRequest request, WorkflowContext context) {
+        Objects.requireNonNull(request, "request");
+        return admit(model, request, request.serviceTier().orElse(ServiceTier.STANDARD), context);
+    }
+
+    /**
+     * Reserves a call's worst-case cost at the prices of {@code holdAt}, for a caller that knows better than the
+     * request which tier the call will be billed on: a request that names no tier, on an account whose default tier
+     * is priority.
+     *
+     * @param model the catalog name (or alias) of the model the call goes to
+     * @param request the request; its {@code max_tokens} bounds the output
+     * @param holdAt the tier whose prices the worst case is held at (the standard ones when the model has none)
+     * @param context the request's context (its tags select the budgets)
+     * @return as {@link #admit(String, ChatRequest, WorkflowContext)}
+     */
+    public Admission admit(String model, ChatRequest request, ServiceTier holdAt, WorkflowContext context) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(holdAt, "holdAt");
         Objects.requireNonNull(context, "context");
         Optional<ModelInfo> known = catalog.find(model);
         if (known.isEmpty() && budgets.applicableTo(model, context.tags()).isEmpty()) {
@@ -114,7 +131,7 @@ public final class BudgetGuard {
                 : BigDecimal.valueOf(estimate.tokens()).multiply(BigDecimal.ONE.add(safetyMargin))
                         .setScale(0, RoundingMode.CEILING).longValueExact();
         // a call asked on a dearer tier (priority) is billed at that tier's prices, so it reserves at them too
-        Pricing tier = base.onTier(request.serviceTier().orElse(ServiceTier.STANDARD));
+        Pricing tier = base.onTier(holdAt);
         Pricing pricing = tier.longContext()
                 .filter(lc -> inputTokens > lc.thresholdInputTokens())
                 .map(Pricing.LongContextPricing::pricing)

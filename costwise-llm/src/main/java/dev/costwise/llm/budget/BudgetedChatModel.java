@@ -5,10 +5,12 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ServiceTier;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link ChatModel} that holds hard budgets around another: every call reserves its worst case with a
@@ -23,6 +25,10 @@ import java.util.Optional;
  * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
  * charged what it recorded, or released.
  *
+ * <p>A request that names no {@linkplain ChatRequest#serviceTier() service tier} is held at the tier the wrapped
+ * model's last answer to such a request ran on, so an OpenAI project whose default tier is priority is held at
+ * priority's prices from its first such answer on.
+ *
  * <p>Order: place it below retries and fallbacks, {@code Retry(BudgetedChatModel(model))}, so every attempt reserves
  * its own worst case; above a retry stack, several attempts would share one reservation and could overrun it.
  * Thread-safe.
@@ -36,6 +42,11 @@ public final class BudgetedChatModel implements ChatModel {
     private final BudgetGuard guard;
     private final Optional<ChatModel> downgradeTo;
     private final String name;
+    /**
+     * The tier the wrapped model's account served the last request that named none on: an OpenAI project whose
+     * default tier is priority bills such calls at up to twice the standard price, so later ones are held at it.
+     */
+    private final AtomicReference<ServiceTier> untieredServedOn = new AtomicReference<>(ServiceTier.STANDARD);
 
     private BudgetedChatModel(ChatModel delegate, BudgetGuard guard, Optional<ChatModel> downgradeTo) {
         this.delegate = delegate;
@@ -84,7 +95,7 @@ public final class BudgetedChatModel implements ChatModel {
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
-        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, context);
+        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, holdAt(request), context);
         return switch (admission) {
             case BudgetGuard.Admission.Unbudgeted u -> delegate.execute(u.request(), context);
             case BudgetGuard.Admission.Refused r -> refused(r, context).execute(
@@ -100,6 +111,7 @@ public final class BudgetedChatModel implements ChatModel {
                     throw e;
                 }
                 a.reservation().settle(CallCosts.since(context, mark).orElse(response.cost()));
+                served(request, response);
                 yield response;
             }
         };
@@ -109,7 +121,7 @@ public final class BudgetedChatModel implements ChatModel {
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
-        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, context);
+        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, holdAt(request), context);
         return switch (admission) {
             case BudgetGuard.Admission.Unbudgeted u -> delegate.stream(u.request(), context);
             case BudgetGuard.Admission.Refused r -> refused(r, context).stream(
@@ -124,7 +136,7 @@ public final class BudgetedChatModel implements ChatModel {
                             a.reservation()::release);
                     throw e;
                 }
-                yield new SettlingChatStream(stream, a.reservation(), context, mark);
+                yield new SettlingChatStream(stream, a.reservation(), context, mark, r -> served(request, r));
             }
         };
     }
@@ -150,6 +162,18 @@ public final class BudgetedChatModel implements ChatModel {
             throw first;
         }
         return downgradeTo.get();
+    }
+
+    /** The tier a call is held at: the one it asks for, else the one the account served the last that asked none. */
+    private ServiceTier holdAt(ChatRequest request) {
+        return request.serviceTier().orElseGet(untieredServedOn::get);
+    }
+
+    /** Remembers the tier an answer to a request that named none ran on: the account's default tier. */
+    private void served(ChatRequest request, ChatResponse response) {
+        if (request.serviceTier().isEmpty()) {
+            untieredServedOn.set(response.usage().serviceTier());
+        }
     }
 
     private String pricedModel(ChatRequest request) {

@@ -4,6 +4,7 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.function.Consumer;
 
 /**
  * A stream that settles its budget reservation when it ends: to the response's cost when read to the end, to the
@@ -16,12 +17,16 @@ final class SettlingChatStream implements ChatStream {
     private final Reservation reservation;
     private final WorkflowContext context;
     private final int mark;
+    private final Consumer<ChatResponse> onEnd;
 
-    SettlingChatStream(ChatStream inner, Reservation reservation, WorkflowContext context, int mark) {
+    /** @param onEnd gets the whole response when the stream is read to its end */
+    SettlingChatStream(ChatStream inner, Reservation reservation, WorkflowContext context, int mark,
+            Consumer<ChatResponse> onEnd) {
         this.inner = inner;
         this.reservation = reservation;
         this.context = context;
         this.mark = mark;
+        this.onEnd = onEnd;
     }
 
     @Override
@@ -35,6 +40,7 @@ final class SettlingChatStream implements ChatStream {
         }
         if (!more) {
             reservation.settle(CallCosts.since(context, mark).orElseGet(() -> inner.response().cost()));
+            onEnd.accept(inner.response());
         }
         return more;
     }

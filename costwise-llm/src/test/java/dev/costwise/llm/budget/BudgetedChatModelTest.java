@@ -327,6 +327,53 @@ class BudgetedChatModelTest {
                 .as("room for $0.006").isInstanceOf(BudgetGuard.Admission.Admitted.class);
     }
 
+    @Test
+    void givenAnAccountThatServesUntieredRequestsOnPriority_whenTheNextNamesNoTier_thenItIsHeldAtPriority() {
+        dev.costwise.llm.catalog.Pricing tiered = dev.costwise.llm.catalog.Pricing.of("1.25", "10.00")
+                .withServiceTier(ServiceTier.PRIORITY, dev.costwise.llm.catalog.Pricing.of("2.50", "20.00"));
+        dev.costwise.llm.catalog.ModelInfo gpt5 = TestModels.model("gpt-5", "openai", Optional.of(tiered), 8192,
+                Optional.empty());
+        Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("1")).build());
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(gpt5)), TestModels.estimator(true))
+                .build();
+        List<Money> heldDuringCalls = new ArrayList<>();
+        TestModels.FakeProvider provider = TestModels.FakeProvider.of(gpt5, 500);
+        dev.costwise.llm.chat.ChatModel priorityDefault = new dev.costwise.llm.chat.ChatModel() {
+            @Override
+            public String name() {
+                return "gpt-5";
+            }
+
+            @Override
+            public String provider() {
+                return "openai";
+            }
+
+            @Override
+            public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+                heldDuringCalls.add(budgets.status("daily").reserved());
+                ChatResponse r = provider.execute(request, context);
+                ServiceTier served = request.serviceTier().orElse(ServiceTier.PRIORITY); // the project's default
+                return new ChatResponse(r.id(), r.requestedModel(), r.model(), r.provider(), r.message(),
+                        r.finishReason(), r.usage().withServiceTier(served), r.cost(), r.priceStatus(), r.latency(),
+                        r.providerRequestId(), false);
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        BudgetedChatModel model = BudgetedChatModel.of(priorityDefault, guard);
+
+        model.execute(request("gpt-5", 500), ctx());
+        model.execute(request("gpt-5", 500), ctx());
+        model.execute(request("gpt-5", 500).toBuilder().serviceTier(ServiceTier.STANDARD).build(), ctx());
+
+        // 100 prompt + 500 output tokens at the output rate: $10/M standard, $20/M once priority has been served
+        assertThat(heldDuringCalls).containsExactly(Money.of("0.006"), Money.of("0.012"), Money.of("0.006"));
+    }
+
     /** Remembers the requests it forwards. */
     private record RecordingModel(TestModels.FakeProvider inner, List<ChatRequest> seen)
             implements dev.costwise.llm.chat.ChatModel {
