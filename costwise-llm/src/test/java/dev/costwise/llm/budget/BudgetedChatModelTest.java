@@ -300,15 +300,17 @@ class BudgetedChatModelTest {
                 .isEqualTo(Money.of("0.016515")); // 1,001 + 100 tokens at $15/M
     }
 
+    /** gpt-5 on OpenAI's three tiers: $1.25/$10 standard, half on flex, double on priority. */
+    private static final dev.costwise.llm.catalog.ModelInfo GPT_5 = TestModels.model("gpt-5", "openai", Optional.of(
+            dev.costwise.llm.catalog.Pricing.of("1.25", "10.00")
+                    .withServiceTier(ServiceTier.FLEX, dev.costwise.llm.catalog.Pricing.of("0.625", "5.00"))
+                    .withServiceTier(ServiceTier.PRIORITY, dev.costwise.llm.catalog.Pricing.of("2.50", "20.00"))),
+            8192, Optional.empty());
+
     @Test
     void givenARequestOnADearerServiceTier_whenReserving_thenTheWorstCaseIsPricedAtThatTier() {
-        dev.costwise.llm.catalog.Pricing tiered = dev.costwise.llm.catalog.Pricing.of("1.25", "10.00")
-                .withServiceTier(ServiceTier.FLEX, dev.costwise.llm.catalog.Pricing.of("0.625", "5.00"))
-                .withServiceTier(ServiceTier.PRIORITY, dev.costwise.llm.catalog.Pricing.of("2.50", "20.00"));
-        dev.costwise.llm.catalog.ModelInfo gpt5 = TestModels.model("gpt-5", "openai", Optional.of(tiered), 8192,
-                Optional.empty());
         Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("0.03")).build());
-        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(gpt5)), TestModels.estimator(true))
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(GPT_5)), TestModels.estimator(true))
                 .build();
         ChatRequest.Builder asked = ChatRequest.builder("gpt-5").addMessage(Message.user("q".repeat(400)))
                 .maxTokens(500);
@@ -329,15 +331,11 @@ class BudgetedChatModelTest {
 
     @Test
     void givenAnAccountThatServesUntieredRequestsOnPriority_whenTheNextNamesNoTier_thenItIsHeldAtPriority() {
-        dev.costwise.llm.catalog.Pricing tiered = dev.costwise.llm.catalog.Pricing.of("1.25", "10.00")
-                .withServiceTier(ServiceTier.PRIORITY, dev.costwise.llm.catalog.Pricing.of("2.50", "20.00"));
-        dev.costwise.llm.catalog.ModelInfo gpt5 = TestModels.model("gpt-5", "openai", Optional.of(tiered), 8192,
-                Optional.empty());
         Budgets budgets = budgets(Budget.builder("daily").limit(Money.of("1")).build());
-        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(gpt5)), TestModels.estimator(true))
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.catalog(List.of(GPT_5)), TestModels.estimator(true))
                 .build();
         List<Money> heldDuringCalls = new ArrayList<>();
-        TestModels.FakeProvider provider = TestModels.FakeProvider.of(gpt5, 500);
+        TestModels.FakeProvider provider = TestModels.FakeProvider.of(GPT_5, 500);
         dev.costwise.llm.chat.ChatModel priorityDefault = new dev.costwise.llm.chat.ChatModel() {
             @Override
             public String name() {
