@@ -45,7 +45,7 @@ class AnthropicPromptCachingEndToEndTest {
                     model: claude-haiku-4-5
                     api_key_env: ANTHROPIC_KEY
                     base_url: %s
-                %s""".formatted(upstream.url("/").toString().replaceAll("/$", ""), modelExtra),
+                %s""".formatted(TestGateway.baseUrl(upstream), modelExtra),
                 Map.of("ANTHROPIC_KEY", "sk-ant-test"));
     }
 
@@ -168,7 +168,7 @@ class AnthropicPromptCachingEndToEndTest {
         try (TestGateway gw = new TestGateway("""
                 models:
                   - {name: sonnet, provider: anthropic, model: claude-sonnet-4-5, api_key: sk-ant-test, base_url: %s}
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of())) {
+                """.formatted(TestGateway.baseUrl(upstream)), Map.of())) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("sonnet", "Summarise"));
 
             // claude-sonnet-4-5 above 200K input tokens: $6 in, $22.50 out per 1M (not $3 and $15)

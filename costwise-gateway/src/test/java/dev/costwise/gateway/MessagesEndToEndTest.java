@@ -49,7 +49,7 @@ class MessagesEndToEndTest {
                     model: claude-haiku-4-5
                     api_key: sk-ant-test
                     base_url: %s
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")));
+                """.formatted(TestGateway.baseUrl(upstream)));
     }
 
     private static HttpResponse<String> messages(TestGateway gw, String body) {

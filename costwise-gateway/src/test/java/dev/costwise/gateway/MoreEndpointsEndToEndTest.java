@@ -258,7 +258,7 @@ class MoreEndpointsEndToEndTest {
                     model: claude-haiku-4-5
                     api_key_env: ANTHROPIC_KEY
                     base_url: %s
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("ANTHROPIC_KEY",
+                """.formatted(TestGateway.baseUrl(upstream)), Map.of("ANTHROPIC_KEY",
                 "sk-ant-test"))) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("claude", "Say hello"));
 

@@ -30,7 +30,7 @@ class ReasoningEndToEndTest {
     final MockWebServer upstream = new MockWebServer();
 
     private TestGateway gateway() {
-        String base = upstream.url("/").toString().replaceAll("/$", "");
+        String base = TestGateway.baseUrl(upstream);
         return new TestGateway("""
                 master_key: ${MASTER}
                 models:
@@ -184,7 +184,7 @@ class ReasoningEndToEndTest {
                 pipelines:
                   thinker:
                     max_reasoning_effort: %s
-                """.formatted(upstream.url("/").toString().replaceAll("/$", ""), cap), Map.of("MASTER", MASTER));
+                """.formatted(TestGateway.baseUrl(upstream), cap), Map.of("MASTER", MASTER));
     }
 
     @Test
@@ -219,7 +219,7 @@ class ReasoningEndToEndTest {
                 models:
                   - {name: claude, provider: anthropic, model: claude-sonnet-4-5, api_key: k, base_url: %s,
                      max_output_tokens: 2000, price: {input: "3", output: "15"}}
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER))) {
+                """.formatted(TestGateway.baseUrl(upstream)), Map.of("MASTER", MASTER))) {
             String ask = "{\"model\": \"claude\", \"reasoning_effort\": \"high\", \"messages\": [{\"role\": "
                     + "\"user\", \"content\": \"2 + 2?\"}]}";
             JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", ask, "Authorization", "Bearer " + MASTER)
@@ -249,7 +249,7 @@ class ReasoningEndToEndTest {
                       - {name: quick, model: thinker, max_reasoning_effort: minimal, when: {keywords: [quick]}}
                       - {name: deep, model: thinker, max_reasoning_effort: xhigh, when: {keywords: [deep]}}
                     default_route: thinker
-                """.formatted(upstream.url("/").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER))) {
+                """.formatted(TestGateway.baseUrl(upstream)), Map.of("MASTER", MASTER))) {
             String ask = "{\"model\": \"auto\", \"reasoning_effort\": \"high\", \"messages\": [{\"role\": "
                     + "\"user\", \"content\": \"%s\"}]}";
             HttpResponse<String> quick = chat(gw, ask.formatted("a quick one: 6 * 7?"));

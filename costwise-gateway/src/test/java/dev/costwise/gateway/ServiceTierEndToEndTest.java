@@ -32,7 +32,7 @@ class ServiceTierEndToEndTest {
     final MockWebServer upstream = new MockWebServer();
 
     private TestGateway gateway() {
-        String base = upstream.url("/").toString().replaceAll("/$", "");
+        String base = TestGateway.baseUrl(upstream);
         return new TestGateway("""
                 master_key: ${MASTER}
                 models:
@@ -174,7 +174,7 @@ class ServiceTierEndToEndTest {
 
     /** A gateway whose {@code batch} pipeline is a workflow with {@code executor} as its one route. */
     private TestGateway workflowGateway(String executor) {
-        String base = upstream.url("/").toString().replaceAll("/$", "");
+        String base = TestGateway.baseUrl(upstream);
         return new TestGateway("""
                 master_key: ${MASTER}
                 models:
@@ -243,7 +243,7 @@ class ServiceTierEndToEndTest {
     @Test
     void givenAModelPricedInTheConfigWithItsFlexPrices_whenAnswerIsOnFlex_thenTheConfiguredFlexPricesBill() {
         upstream.enqueue(o3Answer("flex"));
-        String base = upstream.url("/").toString().replaceAll("/$", "");
+        String base = TestGateway.baseUrl(upstream);
         try (TestGateway gw = new TestGateway("""
                 master_key: ${MASTER}
                 models:
@@ -314,7 +314,7 @@ class ServiceTierEndToEndTest {
             throws Exception {
         upstream.enqueue(geminiAnswer("flex"));
         upstream.enqueue(geminiAnswer("standard"));
-        String base = upstream.url("/").toString().replaceAll("/$", "");
+        String base = TestGateway.baseUrl(upstream);
         try (TestGateway gw = new TestGateway("""
                 master_key: ${MASTER}
                 models:

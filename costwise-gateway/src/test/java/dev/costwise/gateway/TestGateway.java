@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import mockwebserver3.MockWebServer;
 
 /**
  * A real gateway on a free port with an in-memory ledger and key store, a sleeper that only records, and an HTTP
@@ -37,6 +38,11 @@ final class TestGateway implements AutoCloseable {
 
     TestGateway(String yaml, Map<String, String> env) {
         this(yaml, env, new MemorySpendLedger(), alert -> { });
+    }
+
+    /** @return {@code server}'s root URL without its trailing slash, as a config's {@code base_url} takes it */
+    static String baseUrl(MockWebServer server) {
+        return server.url("/").toString().replaceAll("/$", "");
     }
 
     /** A gateway writing to {@code ledger} (replicas share one, as they share a database) and {@code redisAlerts}. */

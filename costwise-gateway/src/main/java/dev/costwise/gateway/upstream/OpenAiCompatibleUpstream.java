@@ -224,7 +224,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 if (!watch.expired()) {
                     throw e;
                 }
-                lease.connection().closeResource();
+                if (lease != null) {
+                    lease.connection().closeResource();
+                }
                 throw timeout(call);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
                 if (lease != null) {

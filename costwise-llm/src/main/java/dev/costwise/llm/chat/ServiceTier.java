@@ -54,10 +54,20 @@ public enum ServiceTier {
      *     included, since every other tier is billed at the standard price
      */
     public static ServiceTier ofReported(Optional<String> reported) {
-        return switch (reported.map(s -> s.toLowerCase(Locale.ROOT)).orElse("")) {
-            case "flex" -> FLEX;
-            case "priority" -> PRIORITY;
-            default -> STANDARD;
+        return reported.flatMap(ServiceTier::ofKnownName).orElse(STANDARD);
+    }
+
+    /**
+     * @param name a tier as a provider reports it
+     * @return {@code FLEX}, {@code PRIORITY} or {@code STANDARD} for {@code flex}, {@code priority}, and
+     *     {@code default} or {@code standard} (any case); empty for any other name
+     */
+    public static Optional<ServiceTier> ofKnownName(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "flex" -> Optional.of(FLEX);
+            case "priority" -> Optional.of(PRIORITY);
+            case "default", "standard" -> Optional.of(STANDARD);
+            default -> Optional.empty();
         };
     }
 }

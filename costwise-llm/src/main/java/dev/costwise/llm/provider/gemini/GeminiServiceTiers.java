@@ -3,7 +3,6 @@ package dev.costwise.llm.provider.gemini;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.http.HttpHeaders;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -39,13 +38,7 @@ final class GeminiServiceTiers {
      *     a call below what it may have cost
      */
     static ServiceTier served(HttpHeaders headers, Optional<ServiceTier> asked) {
-        Optional<ServiceTier> reported = headers.first(SERVED_HEADER).flatMap(v -> switch (v.trim().toLowerCase(
-                Locale.ROOT)) {
-            case "standard" -> Optional.of(ServiceTier.STANDARD);
-            case "flex" -> Optional.of(ServiceTier.FLEX);
-            case "priority" -> Optional.of(ServiceTier.PRIORITY);
-            default -> Optional.empty();
-        });
-        return reported.orElseGet(() -> asked.filter(t -> t == ServiceTier.PRIORITY).orElse(ServiceTier.STANDARD));
+        return headers.first(SERVED_HEADER).flatMap(ServiceTier::ofKnownName)
+                .orElseGet(() -> asked.filter(t -> t == ServiceTier.PRIORITY).orElse(ServiceTier.STANDARD));
     }
 }
