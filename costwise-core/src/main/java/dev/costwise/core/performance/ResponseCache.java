@@ -18,6 +18,7 @@ import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -180,7 +181,7 @@ public final class ResponseCache<I, O> {
         } catch (RuntimeException | Error failure) {
             loadFailures.increment();
             cache.asMap().remove(key, mine);
-            mine.completeExceptionally(failure);
+            mine.completeExceptionally(new SharedLoadFailure(failure));
             throw failure;
         }
         if (value == null) {
@@ -204,13 +205,38 @@ public final class ResponseCache<I, O> {
             metrics.onRejected(name, "deadline");
             throw new DeadlineExceededException(name, context.remaining().orElse(Duration.ZERO));
         } catch (ExecutionException e) {
-            misses.increment();
-            metrics.onCacheMiss(name);
-            context.record(name, "cache_miss", Attributes.of("shared", true));
-            throw Failures.propagate(e.getCause());
+            throw sharedLoadFailed(context, e.getCause());
+        } catch (CancellationException e) {
+            // Newer JDKs wrap the future's cancellation in a new one whose cause is the original.
+            Throwable carrier = e instanceof SharedLoadFailure ? e : e.getCause();
+            if (carrier instanceof SharedLoadFailure) {
+                throw sharedLoadFailed(context, carrier.getCause());
+            }
+            throw e;
         }
         hit(context, value, true);
         return value;
+    }
+
+    private RuntimeException sharedLoadFailed(WorkflowContext context, Throwable failure) {
+        misses.increment();
+        metrics.onCacheMiss(name);
+        context.record(name, "cache_miss", Attributes.of("shared", true));
+        return Failures.propagate(failure);
+    }
+
+    /**
+     * Carries a failed load to the callers that waited for it. Caffeine logs every other exceptional completion of a
+     * cached future as a WARNING with its stack trace (so each upstream 429 would log one), although the failure is
+     * the caller's to report and reaches every caller rethrown; it does not log cancellations.
+     */
+    private static final class SharedLoadFailure extends CancellationException {
+        private static final long serialVersionUID = 1L;
+
+        SharedLoadFailure(Throwable failure) {
+            super("shared cache load failed");
+            initCause(failure);
+        }
     }
 
     private void hit(WorkflowContext context, O value, boolean shared) {

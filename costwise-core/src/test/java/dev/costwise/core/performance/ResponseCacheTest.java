@@ -19,6 +19,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class ResponseCacheTest {
@@ -136,6 +139,38 @@ class ResponseCacheTest {
         assertThat(cache.estimatedSize()).isZero();
         assertThatThrownBy(() -> p.execute("same", Contexts.on(ticker))).isSameAs(boom);
         assertThat(calls).hasValue(callsDuringBurst + 1);
+    }
+
+    @Test
+    void givenFailingLoad_whenCalled_thenTheCallerGetsTheFailureAndCaffeineLogsNothing() {
+        Logger caffeineLog = Logger.getLogger("com.github.benmanes.caffeine.cache.LocalAsyncCache");
+        List<LogRecord> logged = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        caffeineLog.addHandler(capture);
+        try {
+            Transient boom = new Transient("upstream 429");
+            Primitive<String, String> p = cache().build().wrap((in, ctx) -> {
+                throw boom;
+            });
+
+            assertThatThrownBy(() -> p.execute("q", Contexts.on(ticker))).isSameAs(boom);
+            assertThat(logged).isEmpty();
+        } finally {
+            caffeineLog.removeHandler(capture);
+        }
     }
 
     @Test
