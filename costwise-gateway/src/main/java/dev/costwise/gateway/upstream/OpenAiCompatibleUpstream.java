@@ -276,8 +276,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         }
         Optional<Duration> retryAfter = OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
                 res.headers().first(RETRY_AFTER_MS));
-        return OpenAiReplies.error(call.model().provider(), call.model().name(), res.status().code(), tree, retryAfter,
-                requestId);
+        return OpenAiReplies.error(call.model(), res.status().code(), tree, retryAfter, requestId);
     }
 
     private static ProviderException timeout(Call call) {
@@ -376,8 +375,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             try {
                 JsonNode chunk = json.readTree(data);
                 if (chunk.has("error")) {
-                    throw OpenAiReplies.error(call.model().provider(), call.model().name(), 500, chunk,
-                            Optional.empty(), Optional.empty());
+                    throw OpenAiReplies.error(call.model(), 500, chunk, Optional.empty(), Optional.empty());
                 }
                 if (answered.isEmpty() && chunk.hasNonNull("model")) {
                     answered = Optional.of(chunk.get("model").asText());

@@ -3,15 +3,16 @@ package dev.costwise.gateway.upstream;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.SecretRedactor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.regex.Pattern;
 
 /**
  * Reads the parts of OpenAI's wire format the gateway needs: usage, and errors mapped to the typed
@@ -24,7 +25,6 @@ import java.util.regex.Pattern;
  * (https://api-docs.deepseek.com/guides/kv_cache).
  */
 public final class OpenAiReplies {
-    private static final Pattern SECRET = Pattern.compile("(sk|pk|gsk|hf|AIza)[-_A-Za-z0-9*]{6,}");
     private static final int MAX_MESSAGE = 300;
 
     private OpenAiReplies() {}
@@ -124,21 +124,21 @@ public final class OpenAiReplies {
     /**
      * Maps an error answer to the typed tree.
      *
-     * @param provider provider id
-     * @param model model name
+     * @param model the configured model that answered; its API key is removed from the message wherever it appears
      * @param status HTTP status
      * @param body the parsed error body, or a missing node
      * @param retryAfter the {@code Retry-After} (or {@code retry-after-ms}) the provider sent
      * @param requestId the provider's request id
      * @return the exception to throw
      */
-    public static ProviderException error(String provider, String model, int status, JsonNode body,
+    public static ProviderException error(GatewayConfig.Model model, int status, JsonNode body,
             Optional<Duration> retryAfter, Optional<String> requestId) {
-        Details d = new Details(provider, model, OptionalInt.of(status), requestId);
+        Details d = new Details(model.provider(), model.name(), OptionalInt.of(status), requestId);
         JsonNode err = body.path("error");
         String code = err.path("code").asText("");
         String type = err.path("type").asText("");
-        String message = redact(err.path("message").asText(err.isTextual() ? err.asText() : "no error message"));
+        String message = redact(err.path("message").asText(err.isTextual() ? err.asText() : "no error message"),
+                model.apiKey());
         if (status == 400 && (code.equals("context_length_exceeded") || message.contains("context length")
                 || message.contains("maximum context"))) {
             return new ProviderException.ContextLengthExceeded(d, message);
@@ -184,9 +184,13 @@ public final class OpenAiReplies {
         return Optional.empty();
     }
 
-    /** @return {@code text} with anything that looks like an API key masked and at most 300 characters */
-    public static String redact(String text) {
-        String s = SECRET.matcher(text).replaceAll("[redacted]");
+    /**
+     * @param text a provider's error message
+     * @param apiKey the key the gateway sent, which a provider may quote whatever its format
+     * @return {@code text} with the key and anything that looks like an API key masked, at most 300 characters
+     */
+    static String redact(String text, Optional<String> apiKey) {
+        String s = SecretRedactor.redact(text, apiKey);
         return s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) + "…" : s;
     }
 }

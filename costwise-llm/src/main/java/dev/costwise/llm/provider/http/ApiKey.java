@@ -61,7 +61,7 @@ public final class ApiKey {
      * @return the text with secrets replaced by {@code [redacted]}
      */
     public String redactFrom(String text) {
-        return SecretRedactor.redact(text.replace(secret, "[redacted]"));
+        return SecretRedactor.redact(text, Optional.of(secret));
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RedactionTest {
@@ -26,6 +27,20 @@ class RedactionTest {
         assertThat(SecretRedactor.redact("key sk-proj-AbC123dEf456 and gsk_abcdef123456 and hf_abcdefghijk "
                 + "and AIzaSyA1234567890abcdefghijklmnop and Bearer abc.def-123456"))
                 .isEqualTo("key [redacted] and [redacted] and [redacted] and [redacted] and [redacted]");
+    }
+
+    @Test
+    void givenKeyPrefixesInsideWords_whenRedacted_thenTheWordsStay() {
+        assertThat(SecretRedactor.redact("model task-runner-v2 at desk-123456, whisk_abcdefgh"))
+                .isEqualTo("model task-runner-v2 at desk-123456, whisk_abcdefgh");
+    }
+
+    @Test
+    void givenAKeyOfNoKnownFormat_whenRedactedWithIt_thenEveryCopyIsRemoved() {
+        assertThat(SecretRedactor.redact("bad key tok_123 (tok_123)", Optional.of("tok_123")))
+                .isEqualTo("bad key [redacted] ([redacted])");
+        assertThat(ApiKey.of("tok_123").redactFrom("bad key tok_123 and sk-proj-AbC123dEf456"))
+                .isEqualTo("bad key [redacted] and [redacted]");
     }
 
     @Test
