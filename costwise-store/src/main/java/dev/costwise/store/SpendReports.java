@@ -27,6 +27,9 @@ public final class SpendReports {
 
     /** A request counts once, where its first attempt is: additive over groups and days, so aggregates stay exact. */
     static final String FIRST_ATTEMPTS = "SUM(CASE WHEN attempt = 1 THEN 1 ELSE 0 END)";
+    /** Calls made to a provider: every record but cache hits and refusals. */
+    private static final String PROVIDER_CALLS =
+            "SUM(CASE WHEN outcome IN ('CACHE_HIT', 'REJECTED') THEN 0 ELSE 1 END)";
     private static final String WASTED = "outcome IN ('FAILED', 'SUPERSEDED', 'ABORTED')";
 
     private final ConnectionFactory connections;
@@ -51,12 +54,13 @@ public final class SpendReports {
     public List<SpendRow> spendBy(ReportDimension by, Instant from, Instant to) {
         Objects.requireNonNull(by, "by");
         TimeRange range = TimeRange.of(from, to);
-        String ledgerSql = "SELECT " + by.ledgerExpression() + ", " + FIRST_ATTEMPTS + ", COUNT(*),"
+        String ledgerSql = "SELECT " + by.ledgerExpression() + ", " + FIRST_ATTEMPTS + ", " + PROVIDER_CALLS + ","
                 + " SUM(input_tokens), SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens),"
                 + " SUM(reasoning_tokens), SUM(cost), SUM(baseline_cost) FROM ledger WHERE at_ms >= ? AND at_ms < ?"
                 + " GROUP BY 1";
         String dailySql = by.dailyColumn() == null ? null
-                : "SELECT " + by.dailyColumn() + ", SUM(requests), SUM(records), SUM(input_tokens),"
+                : "SELECT " + by.dailyColumn() + ", SUM(requests), SUM(records - cache_hits - rejected_records),"
+                        + " SUM(input_tokens),"
                         + " SUM(cached_input_tokens), SUM(cache_write_tokens), SUM(output_tokens),"
                         + " SUM(reasoning_tokens), SUM(cost), SUM(baseline_cost) FROM spend_daily"
                         + " WHERE day >= ? AND day < ? GROUP BY 1";

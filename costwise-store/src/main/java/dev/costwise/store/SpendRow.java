@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param group the group's value; {@code ""} for records without the tag
  * @param requests requests whose first attempt is in the group (a request that fell back from one model to another
- *     counts under the first), so groups and days add up to the total
- * @param attempts billed attempts (cost records) in the group
+ *     counts under the first), so groups and days add up to the total; refused and cache-answered ones included
+ * @param attempts calls made to providers in the group, retries and fallbacks included; cache hits and refusals,
+ *     which call no provider, are not
  * @param inputTokens prompt tokens, cached ones included
  * @param cachedInputTokens of those, tokens read from a provider's prompt cache
  * @param cacheWriteTokens of those, tokens written to a provider's prompt cache

@@ -242,7 +242,7 @@ abstract class SpendLedgerContract {
 
         assertThat(reports.spendBy(ReportDimension.DAY, FROM, TO)).containsExactly(
                 new SpendRow("2026-11-20", 2, 3, 3000, 600, Money.of("0.0017"), Money.of("0.006")),
-                new SpendRow("2026-11-21", 3, 4, 4000, 800, Money.of("0.0165"), Money.of("0.021")));
+                new SpendRow("2026-11-21", 3, 3, 4000, 800, Money.of("0.0165"), Money.of("0.021")));
         assertThat(reports.spendBy(ReportDimension.DAY, FROM, TO).get(0).savings()).isEqualTo(Money.of("0.0043"));
     }
 
@@ -255,7 +255,7 @@ abstract class SpendLedgerContract {
                         SpendRow::savings)
                 .containsExactly(tuple("gpt-4o", 3L, 4L, Money.of("0.0175"), Money.of("0.0015")),
                         tuple("claude-haiku", 0L, 1L, Money.of("0.0005"), Money.of("0.0015")),
-                        tuple("gpt-4o-mini", 2L, 2L, Money.of("0.0002"), Money.of("0.0058")));
+                        tuple("gpt-4o-mini", 2L, 1L, Money.of("0.0002"), Money.of("0.0058")));
         assertThat(reports.spendBy(ReportDimension.PROVIDER, FROM, TO))
                 .extracting(SpendRow::group, SpendRow::cost)
                 .containsExactly(tuple("openai", Money.of("0.0177")), tuple("anthropic", Money.of("0.0005")));
@@ -332,6 +332,22 @@ abstract class SpendLedgerContract {
     }
 
     @Test
+    void givenRefusalsAndCacheHits_whenReportedBeforeAndAfterRetention_thenTheyAreRequestsButNotProviderCalls() {
+        JdbcSpendLedger ledger = withSample(open(options().retention(Duration.ofDays(2)).build()));
+        ledger.append(record("r6").at("2026-11-20T12:00:00Z").model("gpt-4o-mini", "openai").cost("0").baseline("0")
+                .outcome(Outcome.REJECTED).tag("key", "k2").build());
+        ledger.flush();
+        SpendReports reports = ledger.reports();
+        List<SpendRow> before = reports.spendBy(ReportDimension.DAY, FROM, TO);
+
+        ledger.applyRetention(Instant.parse("2026-11-23T06:00:00Z"));
+
+        assertThat(before).extracting(SpendRow::group, SpendRow::requests, SpendRow::attempts)
+                .containsExactly(tuple("2026-11-20", 3L, 3L), tuple("2026-11-21", 3L, 3L));
+        assertThat(reports.spendBy(ReportDimension.DAY, FROM, TO)).isEqualTo(before);
+    }
+
+    @Test
     void givenPromptCacheAndReasoningTokens_whenReported_thenEachGroupSumsThemBeforeAndAfterRetention() {
         JdbcSpendLedger ledger = open(options().retention(Duration.ofDays(2)).build());
         // input 2,000 of which 1,500 read from the cache and 300 written to it, on two days
@@ -373,7 +389,7 @@ abstract class SpendLedgerContract {
         assertThat(ledger.reports().spendBy(ReportDimension.DAY, FROM, TO))
                 .extracting(SpendRow::group, SpendRow::requests, SpendRow::attempts, SpendRow::cost)
                 .containsExactly(tuple("2026-11-20", 3L, 4L, Money.of("0.1017")),
-                        tuple("2026-11-21", 3L, 4L, Money.of("0.0165")));
+                        tuple("2026-11-21", 3L, 3L, Money.of("0.0165")));
         assertThat(ledger.totalCost(Map.of(), FROM, TO)).isEqualTo(Money.of("0.1182"));
     }
 
@@ -419,7 +435,7 @@ abstract class SpendLedgerContract {
                 versions.add(rows.getInt(1) + " " + rows.getString(2));
             }
             assertThat(versions).containsExactly("1 ledger", "2 daily rollup", "3 cache write 1h", "4 drop request index",
-                    "5 partial tag indexes", "6 service tier");
+                    "5 partial tag indexes", "6 service tier", "7 daily provider calls");
             assertThat(new Migrations(Dialect.ofUrl(url())).migrate(connection)).isZero();
         }
         assertThat(second.records(FROM, TO, 10)).hasSize(1);
@@ -436,7 +452,7 @@ abstract class SpendLedgerContract {
         assertThatThrownBy(() -> SpendLedgers.open(url(), options().build()))
                 .isInstanceOf(SpendLedgerException.class)
                 .hasMessageContaining("schema version 99")
-                .hasMessageContaining("supports (6)");
+                .hasMessageContaining("supports (7)");
     }
 
     @Test
