@@ -95,6 +95,28 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAnAlertWebhookThatIsNotAUrl_whenCheckedOrServed_thenRefusedWithItsPathAndTheUrlIsNotPrinted(
+            @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("hook.yaml");
+        Files.writeString(file, """
+                models: [{name: s1, provider: sim}]
+                alerts:
+                  - {name: w, metric: spend, above: 1, webhook: "hooks/T0-SECRET not a url"}
+                """);
+
+        Run check = run("config", "check", file.toString());
+        Run serve = run("serve", "--config", file.toString(), "--port", "0");
+
+        assertThat(check.code()).isEqualTo(1);
+        assertThat(check.out()).doesNotContain("OK");
+        assertThat(check.err()).contains("alerts[0].webhook: must be an absolute http(s) URL")
+                .doesNotContain("SECRET");
+        assertThat(serve.code()).isNotZero();
+        assertThat(serve.err()).contains("alerts[0].webhook: must be an absolute http(s) URL")
+                .doesNotContain("SECRET").doesNotContain("\tat ");
+    }
+
+    @Test
     void givenAConfig_whenModelsListed_thenEachHasItsInputCacheAndOutputPrices(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("models.yaml");
         Files.writeString(file, """
