@@ -203,6 +203,21 @@ public final class BudgetBook {
     }
 
     /**
+     * The budget that would refuse a reservation of {@code amount}, reserving nothing (route explain shows what a
+     * request would get).
+     *
+     * @param who the caller's key and end user
+     * @param model the model the request would go to
+     * @param amount the worst-case cost
+     * @return the first budget without room for it; empty when every budget that applies has room
+     */
+    public Optional<Exhausted> firstWithoutRoom(Spender who, String model, Money amount) {
+        List<Hold> holds = applicable(who, model, amount);
+        return shared != null ? shared.firstWithoutRoom(holds, amount)
+                : local.firstWithoutRoom(holds, new ArrayList<>(holds.size()));
+    }
+
+    /**
      * The shared buckets a request would reserve in, for a reservation made in the round trip of a cache lookup.
      *
      * @return the holds and their claims; empty without a shared store or without any budget that applies
