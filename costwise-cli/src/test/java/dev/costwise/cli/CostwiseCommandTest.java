@@ -253,6 +253,43 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAReportFileInAMissingFolder_whenSimulated_thenOneErrorLineNamingThePathAndNoStackTrace(
+            @TempDir Path dir) {
+        Path json = dir.resolve("missing/x.json");
+        Path html = dir.resolve("missing/x.html");
+
+        Run toJson = run("simulate", "pattern1", "-f", "json", "-o", json.toString());
+        Run toHtml = run("simulate", "pattern1", "--html", html.toString());
+
+        assertThat(toJson.code()).isNotZero();
+        assertThat(toJson.err().lines().filter(l -> l.startsWith("costwise"))).containsExactly(
+                "costwise simulate: cannot write the json report to " + json + ": no such file or directory");
+        assertThat(toHtml.code()).isNotZero();
+        assertThat(toHtml.err()).contains("costwise simulate: cannot write the HTML report to " + html
+                + ": no such file or directory");
+        assertThat(toJson.err() + toHtml.err()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void givenAMissingTraceOrAReportFileInAMissingFolder_whenReplayed_thenOneErrorLineAndNoStackTrace(
+            @TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.jsonl");
+        Files.writeString(trace, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
+        Path out = dir.resolve("missing/r.csv");
+
+        Run unreadable = run("replay", dir.resolve("nope.jsonl").toString(), "--dry-run");
+        Run unwritable = run("replay", trace.toString(), "--dry-run", "-f", "csv", "-o", out.toString());
+
+        assertThat(unreadable.code()).isNotZero();
+        assertThat(unreadable.err()).contains("costwise replay: cannot read trace " + dir.resolve("nope.jsonl")
+                + ": no such file or directory");
+        assertThat(unwritable.code()).isNotZero();
+        assertThat(unwritable.err()).contains("costwise replay: cannot write the csv report to " + out
+                + ": no such file or directory");
+        assertThat(unreadable.err() + unwritable.err()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
     void givenATraceWithABadLine_whenReplayedDryThroughTheCli_thenReportsTheLineAndCountsIt(@TempDir Path dir)
             throws IOException {
         Path trace = dir.resolve("trace.jsonl");

@@ -6,6 +6,7 @@ import dev.costwise.planner.report.PlanReport;
 import dev.costwise.planner.report.ProgressBar;
 import dev.costwise.planner.scenario.ScenarioException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -61,6 +62,9 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (ScenarioException | IllegalArgumentException e) {
             err.println("costwise simulate: " + e.getMessage());
             return 2;
+        } catch (UncheckedIOException e) {
+            err.println("costwise simulate: " + e.getMessage());
+            return 1;
         }
     }
 
