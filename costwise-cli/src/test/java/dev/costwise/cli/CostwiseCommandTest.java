@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -133,6 +134,26 @@ class CostwiseCommandTest {
         assertThat(r.out()).containsPattern("claude +anthropic +2 +0\\.2 +2\\.5 +10 ");
         // gpt-4o-mini from the bundled catalog: cached input at half price, no cache-write price of its own
         assertThat(r.out()).containsPattern("mini +openai +0\\.15 +0\\.075 +0\\.15 +0\\.6 ");
+    }
+
+    @Test
+    void givenAnOpenAiCompatibleModel_whenModelsListed_thenEveryRowsPricesStartInTheHeadersColumn(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("models.yaml");
+        Files.writeString(file, """
+                models:
+                  - {name: local, provider: openai-compatible, base_url: "http://127.0.0.1:1/v1",
+                     price: {input: "0.333", output: "1.777"}}
+                  - {name: mini, provider: openai, api_key: sk-test, model: gpt-4o-mini}
+                """);
+
+        Run r = run("models", "--config", file.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().filter(l -> !l.startsWith("(")).toList();
+        int contextEnd = lines.getFirst().indexOf("CONTEXT") + "CONTEXT".length();
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).as(l).hasSize(contextEnd));
+        assertThat(lines.get(1)).startsWith("local").contains(" openai-compatible ");
     }
 
     @Test
