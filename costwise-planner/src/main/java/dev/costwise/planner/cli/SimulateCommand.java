@@ -36,7 +36,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the built-in scenarios.")
     boolean list;
 
-    @Option(names = {"-f", "--format"}, defaultValue = "table",
+    @Option(names = {"-f", "--format"}, defaultValue = "table", completionCandidates = Formats.Names.class,
             description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String format;
 
