@@ -7,8 +7,10 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,10 +28,13 @@ final class ModelsCommand implements Callable<Integer> {
     public Integer call() {
         if (catalog) {
             // FLEX and PRIORITY: OpenAI's service tiers, input/output $ per 1M, where the catalog has them
-            System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10s %4s %14s %14s%n", "MODEL", "PROVIDER", "KIND",
+            List<ModelInfo> all = EmbeddedDefaults.catalog().all();
+            String names = "%-" + width(40, all.stream().map(ModelInfo::name)) + "s %-"
+                    + width(12, all.stream().map(ModelInfo::provider)) + "s";
+            System.out.printf(names + " %-9s %12s %12s %12s %10s %4s %14s %14s%n", "MODEL", "PROVIDER", "KIND",
                     "INPUT $/1M", "CACHED $/1M", "OUTPUT $/1M", "CONTEXT", "TIER", "FLEX IN/OUT", "PRIORITY IN/OUT");
-            for (ModelInfo m : EmbeddedDefaults.catalog().all()) {
-                System.out.printf("%-40s %-12s %-9s %12s %12s %12s %10d %4d %14s %14s%n", m.name(), m.provider(),
+            for (ModelInfo m : all) {
+                System.out.printf(names + " %-9s %12s %12s %12s %10d %4d %14s %14s%n", m.name(), m.provider(),
                         m.kind().name().toLowerCase(java.util.Locale.ROOT),
                         m.pricing().map(p -> p.inputPerMillion().toString()).orElse("unpriced"),
                         m.pricing().map(p -> p.cachedInputPerMillion().toString()).orElse("unpriced"),
@@ -47,15 +52,16 @@ final class ModelsCommand implements Callable<Integer> {
             return 2;
         }
         // Prompt-cache reads and writes have their own prices: a cached prefix can cost a tenth of plain input.
-        System.out.printf("%-34s %-12s %12s %12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "CACHED $/1M",
+        String names = "%-" + width(34, cfg.models().stream().map(GatewayConfig.Model::name)) + "s %-"
+                + width(12, cfg.models().stream().map(ModelsCommand::providerLabel)) + "s";
+        System.out.printf(names + " %12s %12s %12s %12s %10s%n", "MODEL", "PROVIDER", "INPUT $/1M", "CACHED $/1M",
                 "WRITE5M $/1M", "OUTPUT $/1M", "CONTEXT");
         for (GatewayConfig.Model m : cfg.models()) {
             // a model configured on a service tier (flex) pays that tier's prices: show those, and the tier
             ServiceTier tier = m.serviceTier().orElse(ServiceTier.STANDARD);
             Optional<Pricing> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()))
                     .map(x -> x.onTier(tier));
-            String provider = m.provider() + m.serviceTier().map(t -> "/" + t.wireName()).orElse("");
-            System.out.printf("%-34s %-12s %12s %12s %12s %12s %10d%n", m.name(), provider,
+            System.out.printf(names + " %12s %12s %12s %12s %10d%n", m.name(), providerLabel(m),
                     p.map(x -> x.inputPerMillion().toString()).orElse("unpriced"),
                     p.map(x -> x.cachedInputPerMillion().toString()).orElse("unpriced"),
                     p.map(x -> x.cacheWrite5mPerMillion().toString()).orElse("unpriced"),
@@ -65,6 +71,16 @@ final class ModelsCommand implements Callable<Integer> {
             System.out.println("(no provider key found: these names are served by the sim provider)");
         }
         return 0;
+    }
+
+    /** @return the model's provider, and the service tier it is configured on if any ({@code openai/flex}) */
+    private static String providerLabel(GatewayConfig.Model m) {
+        return m.provider() + m.serviceTier().map(t -> "/" + t.wireName()).orElse("");
+    }
+
+    /** @return the width of a column holding {@code values}: the longest of them, at least {@code least} */
+    private static int width(int least, Stream<String> values) {
+        return Math.max(least, values.mapToInt(String::length).max().orElse(0));
     }
 
     /** @return "in/out" on that tier, or "-" when the catalog sells the model on it at no price of its own */

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,6 +96,28 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAnAlertWebhookThatIsNotAUrl_whenCheckedOrServed_thenRefusedWithItsPathAndTheUrlIsNotPrinted(
+            @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("hook.yaml");
+        Files.writeString(file, """
+                models: [{name: s1, provider: sim}]
+                alerts:
+                  - {name: w, metric: spend, above: 1, webhook: "hooks/T0-SECRET not a url"}
+                """);
+
+        Run check = run("config", "check", file.toString());
+        Run serve = run("serve", "--config", file.toString(), "--port", "0");
+
+        assertThat(check.code()).isEqualTo(1);
+        assertThat(check.out()).doesNotContain("OK");
+        assertThat(check.err()).contains("alerts[0].webhook: must be an absolute http(s) URL")
+                .doesNotContain("SECRET");
+        assertThat(serve.code()).isNotZero();
+        assertThat(serve.err()).contains("alerts[0].webhook: must be an absolute http(s) URL")
+                .doesNotContain("SECRET").doesNotContain("\tat ");
+    }
+
+    @Test
     void givenAConfig_whenModelsListed_thenEachHasItsInputCacheAndOutputPrices(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("models.yaml");
         Files.writeString(file, """
@@ -111,6 +134,26 @@ class CostwiseCommandTest {
         assertThat(r.out()).containsPattern("claude +anthropic +2 +0\\.2 +2\\.5 +10 ");
         // gpt-4o-mini from the bundled catalog: cached input at half price, no cache-write price of its own
         assertThat(r.out()).containsPattern("mini +openai +0\\.15 +0\\.075 +0\\.15 +0\\.6 ");
+    }
+
+    @Test
+    void givenAnOpenAiCompatibleModel_whenModelsListed_thenEveryRowsPricesStartInTheHeadersColumn(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("models.yaml");
+        Files.writeString(file, """
+                models:
+                  - {name: local, provider: openai-compatible, base_url: "http://127.0.0.1:1/v1",
+                     price: {input: "0.333", output: "1.777"}}
+                  - {name: mini, provider: openai, api_key: sk-test, model: gpt-4o-mini}
+                """);
+
+        Run r = run("models", "--config", file.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().filter(l -> !l.startsWith("(")).toList();
+        int contextEnd = lines.getFirst().indexOf("CONTEXT") + "CONTEXT".length();
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).as(l).hasSize(contextEnd));
+        assertThat(lines.get(1)).startsWith("local").contains(" openai-compatible ");
     }
 
     @Test
@@ -228,6 +271,43 @@ class CostwiseCommandTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Pattern 1: Cache + Router").contains("Before").contains("After")
                 .contains("$165.00").contains("Savings");
+    }
+
+    @Test
+    void givenAReportFileInAMissingFolder_whenSimulated_thenOneErrorLineNamingThePathAndNoStackTrace(
+            @TempDir Path dir) {
+        Path json = dir.resolve("missing/x.json");
+        Path html = dir.resolve("missing/x.html");
+
+        Run toJson = run("simulate", "pattern1", "-f", "json", "-o", json.toString());
+        Run toHtml = run("simulate", "pattern1", "--html", html.toString());
+
+        assertThat(toJson.code()).isNotZero();
+        assertThat(toJson.err().lines().filter(l -> l.startsWith("costwise"))).containsExactly(
+                "costwise simulate: cannot write the json report to " + json + ": no such file or directory");
+        assertThat(toHtml.code()).isNotZero();
+        assertThat(toHtml.err()).contains("costwise simulate: cannot write the HTML report to " + html
+                + ": no such file or directory");
+        assertThat(toJson.err() + toHtml.err()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
+    void givenAMissingTraceOrAReportFileInAMissingFolder_whenReplayed_thenOneErrorLineAndNoStackTrace(
+            @TempDir Path dir) throws IOException {
+        Path trace = dir.resolve("trace.jsonl");
+        Files.writeString(trace, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n");
+        Path out = dir.resolve("missing/r.csv");
+
+        Run unreadable = run("replay", dir.resolve("nope.jsonl").toString(), "--dry-run");
+        Run unwritable = run("replay", trace.toString(), "--dry-run", "-f", "csv", "-o", out.toString());
+
+        assertThat(unreadable.code()).isNotZero();
+        assertThat(unreadable.err()).contains("costwise replay: cannot read trace " + dir.resolve("nope.jsonl")
+                + ": no such file or directory");
+        assertThat(unwritable.code()).isNotZero();
+        assertThat(unwritable.err()).contains("costwise replay: cannot write the csv report to " + out
+                + ": no such file or directory");
+        assertThat(unreadable.err() + unwritable.err()).doesNotContain("\tat ").doesNotContain("Exception");
     }
 
     @Test

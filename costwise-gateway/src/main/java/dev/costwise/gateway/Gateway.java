@@ -63,10 +63,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,6 +101,8 @@ public final class Gateway implements AutoCloseable {
      * replica stops working on every replica within this time (a key created or rotated works at once everywhere).
      */
     static final Duration KEY_REFRESH = Duration.ofSeconds(5);
+    /** The longest a stop waits for queued webhook alerts to be delivered. */
+    private static final Duration WEBHOOK_DRAIN = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final SpendLedger ledger;
@@ -133,15 +139,14 @@ public final class Gateway implements AutoCloseable {
             log.send(alert);
             extra.send(alert);
         }).orElse(log), b.clock, config.server().requestTimeout()));
-        this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, config.alerts().stream()
-                .filter(a -> a.metric().equals("budget_utilization")).map(GatewayConfig.AlertDef::threshold).toList(),
+        this.webhooks = new ArrayList<>();
+        AlertEvaluator alerts = alerts(config, b.clock, webhooks);
+        this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, budgetAlerts(alerts),
                 redis.map(RedisSharing::budgetStore));
         redis.ifPresent(r -> {
             r.onDataLoss(budgets::rebuildSharedFromLedger);
             budgets.rebuildSharedFromLedger(); // fills only the counters Redis lacks
         });
-        this.webhooks = new ArrayList<>();
-        AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         this.upstream = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
                 upstream, ResponseCacheStore.create(json, b.ticker, redis,
@@ -202,10 +207,13 @@ public final class Gateway implements AutoCloseable {
                 .build();
     }
 
-    /** Builds the alert rules of the config; alerts go to the log and to each rule's webhook. */
+    /**
+     * Builds the alert rules of the config; every alert goes to the log, and to the webhook of the rule that raised
+     * it (rules sharing a URL share one sink).
+     */
     private static AlertEvaluator alerts(GatewayConfig config, Clock clock, List<WebhookAlertSink> webhooks) {
         AlertEvaluator.Builder alerts = AlertEvaluator.builder().clock(clock).sink(new LogAlertSink());
-        Map<String, WebhookAlertSink> byUrl = new HashMap<>();
+        Map<String, Set<String>> rulesByUrl = new LinkedHashMap<>();
         for (GatewayConfig.AlertDef a : config.alerts()) {
             switch (a.metric()) {
                 case "spend" -> alerts.rule(new AlertRule.SpendAbove(a.name(), a.window(),
@@ -214,16 +222,30 @@ public final class Gateway implements AutoCloseable {
                         20, AlertSeverity.ERROR, a.cooldown()));
                 case "cache_hit_rate" -> alerts.rule(new AlertRule.CacheHitRateBelow(a.name(), a.window(),
                         a.threshold(), 20, AlertSeverity.WARNING, a.cooldown()));
-                default -> { } // budget_utilization: checked by the budget book as each call settles
+                // judged as each call settles, from the moves the budget book reports (budgetAlerts)
+                default -> alerts.rule(new AlertRule.BudgetUtilizationAtLeast(a.name(), a.threshold(),
+                        AlertSeverity.WARNING, a.cooldown()));
             }
-            a.webhook().ifPresent(url -> byUrl.computeIfAbsent(url, u -> {
-                WebhookAlertSink sink = WebhookAlertSink.of(URI.create(u));
-                webhooks.add(sink);
-                alerts.sink(sink);
-                return sink;
-            }));
+            a.webhook().ifPresent(url -> rulesByUrl.computeIfAbsent(url, u -> new HashSet<>()).add(a.name()));
         }
+        rulesByUrl.forEach((url, rules) -> {
+            WebhookAlertSink sink = WebhookAlertSink.of(URI.create(url));
+            webhooks.add(sink);
+            alerts.sink(alert -> {
+                if (rules.contains(alert.rule())) {
+                    sink.send(alert);
+                }
+            });
+        });
         return alerts.build();
+    }
+
+    /** Reports each settled call's move of a budget to the {@code budget_utilization} alert rules. */
+    private static BudgetBook.UtilizationListener budgetAlerts(AlertEvaluator alerts) {
+        return (hold, before, after, spent) -> alerts.onBudgetUtilization(
+                "'" + hold.def().name() + "'" + hold.scopeValue().map(v -> " for " + v).orElse(""), before, after,
+                "spent " + spent.format() + " of " + hold.limit().format() + " this "
+                        + hold.def().window().name().toLowerCase(Locale.ROOT));
     }
 
     /** Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. */
@@ -403,7 +425,14 @@ public final class Gateway implements AutoCloseable {
         ledger.flush();
         ledger.close();
         keys.close();
-        webhooks.forEach(WebhookAlertSink::close);
+        for (WebhookAlertSink webhook : webhooks) {
+            try {
+                webhook.awaitIdle(WEBHOOK_DRAIN); // the alerts of the last requests still go out
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            webhook.close();
+        }
         redis.ifPresent(RedisSharing::close);
         registry.close();
         synchronized (drained) {

@@ -307,10 +307,13 @@ class ErrorsKeysAndBudgetsEndToEndTest {
         }
     }
 
-    @Test
-    void givenBudgetWithDowngrade_whenExhausted_thenCheaperModelAnswers() {
-        upstream.enqueue(OpenAiFake.completion("cheap", "cheap answer", 1, 1));
-        try (TestGateway gw = new TestGateway("""
+    /** A request to premium whose worst case ($0.10) does not fit its $0.01 budget, which downgrades to free. */
+    private static final String PREMIUM_TOO_DEAR = "{\"model\":\"premium\",\"max_tokens\":1000,\"messages\":"
+            + "[{\"role\":\"user\",\"content\":\"q\"}]}";
+
+    /** A gateway with premium ($100 per million tokens) under a $0.01 budget that downgrades to free. */
+    private TestGateway premiumDowngradingToFree() {
+        return new TestGateway("""
                 models:
                   - name: premium
                     provider: openai
@@ -325,14 +328,36 @@ class ErrorsKeysAndBudgetsEndToEndTest {
                     limit: "0.01"
                     on_exhausted: downgrade
                     downgrade_to: free
-                """.formatted(base(), base()), Map.of())) {
-            String body = "{\"model\":\"premium\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",\"content\":"
-                    + "\"q\"}]}";
-            HttpResponse<String> res = gw.post("/v1/chat/completions", body);
+                """.formatted(base(), base()), Map.of());
+    }
+
+    @Test
+    void givenBudgetWithDowngrade_whenExhausted_thenCheaperModelAnswers() {
+        upstream.enqueue(OpenAiFake.completion("cheap", "cheap answer", 1, 1));
+        try (TestGateway gw = premiumDowngradingToFree()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", PREMIUM_TOO_DEAR);
 
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("free");
             assertThat(res.headers().firstValue("x-costwise-route")).hasValue("downgrade:monthly");
+        }
+    }
+
+    @Test
+    void givenBudgetWithDowngrade_whenExplained_thenThePlanIsTheDowngradeTheRequestGetsAndNothingIsReserved() {
+        upstream.enqueue(OpenAiFake.completion("cheap", "cheap answer", 1, 1));
+        try (TestGateway gw = premiumDowngradingToFree()) {
+            JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", PREMIUM_TOO_DEAR).body());
+            JsonNode budget = TestGateway.json(gw.get("/v1/budgets").body()).at("/data/0");
+            HttpResponse<String> res = gw.post("/v1/chat/completions", PREMIUM_TOO_DEAR);
+
+            assertThat(plan.path("route").asText()).isEqualTo("downgrade:monthly");
+            assertThat(plan.path("model").asText()).isEqualTo("free");
+            assertThat(Money.of(plan.path("estimated_max_cost").asText())).isEqualTo(Money.ZERO);
+            assertThat(Money.of(budget.path("reserved").asText())).as("explain reserves nothing")
+                    .isEqualTo(Money.ZERO);
+            assertThat(res.headers().firstValue("x-costwise-route")).hasValue(plan.path("route").asText());
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue(plan.path("model").asText());
         }
     }
 

@@ -131,6 +131,41 @@ class ShutdownAndConfigTest {
     }
 
     @Test
+    void givenBadAlertsBudgetsAndRoutingTests_whenLoaded_thenEachIsReportedWithItsPathAndNoWebhookUrlIsEchoed() {
+        String yaml = """
+                models: [{name: s1, provider: sim}]
+                pipelines:
+                  auto:
+                    routes: [{name: big, model: s1, when: {min_chars: 50}}]
+                budgets:
+                  - {name: dup, limit: "1"}
+                  - {name: dup, limit: "2"}
+                alerts:
+                  - {name: w, metric: spend, above: -1, webhook: "https://hooks.example/T0/not a url"}
+                  - {name: w2, metric: spend, above: 1, webhook: "relative/SECRET-PATH"}
+                  - {name: w3, metric: spend, above: 1, webhook: "ftp://example.com/SECRET-PATH"}
+                  - {name: w4, metric: error_rate, above: 0.1, below: 0.05}
+                  - {name: w5, metric: budget_utilization, above: 0}
+                tests:
+                  - {input: "y", expect_route: nosuchroute}
+                  - {input: "x", expect_route: default}
+                """;
+        assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "alerts.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        "budgets[1].name: duplicate budget name 'dup'",
+                        "alerts[0].above: cannot be negative, was -1",
+                        "alerts[0].webhook: must be an absolute http(s) URL",
+                        "alerts[1].webhook: must be an absolute http(s) URL",
+                        "alerts[2].webhook: must be an absolute http(s) URL",
+                        "alerts[3]: has both above and below; set the one its metric uses (below for cache_hit_rate,"
+                                + " above for the others)",
+                        "alerts[4].above: expected a share in (0, 1] for budget_utilization, was 0",
+                        "tests[0].expect_route: no route 'nosuchroute' in its pipeline (known: big, default)"))
+                .message().doesNotContain("SECRET", "hooks.example");
+    }
+
+    @Test
     void givenValidateWithoutTheWorkflow_whenLoaded_thenTheProblemNamesThePipeline() {
         String yaml = "models: [{name: m, provider: sim}]\npipelines:\n  m: {validate: true}\n";
         assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "v.yaml"))

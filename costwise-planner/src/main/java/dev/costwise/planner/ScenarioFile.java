@@ -59,7 +59,7 @@ public record ScenarioFile(String source, String yaml) {
         try {
             return new ScenarioFile(path.toString(), Files.readString(path));
         } catch (IOException e) {
-            throw new ScenarioException("cannot read scenario file " + path + ": " + e.getMessage(), e);
+            throw new ScenarioException("cannot read scenario file " + path + ": " + FileErrors.reason(e), e);
         }
     }
 

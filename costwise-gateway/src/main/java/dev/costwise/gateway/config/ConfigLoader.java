@@ -22,6 +22,7 @@ import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
+import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
@@ -155,6 +156,17 @@ public final class ConfigLoader {
     private static String withoutCredentials(String url) {
         int query = url.indexOf('?');
         return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll("//[^@/]*@", "//…@");
+    }
+
+    /** @return whether {@code url} parses as an absolute {@code http} or {@code https} URL with a host */
+    private static boolean isAbsoluteHttpUrl(String url) {
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /** Walks the tree, collecting every problem instead of stopping at the first. */
@@ -817,6 +829,7 @@ public final class ConfigLoader {
                 problem("budgets", "expected a list of budgets, found " + kind(n));
                 return out;
             }
+            Set<String> budgetNames = new LinkedHashSet<>();
             for (int i = 0; i < n.size(); i++) {
                 String p = "budgets[" + i + "]";
                 JsonNode b = n.get(i);
@@ -827,6 +840,8 @@ public final class ConfigLoader {
                 unknownFields(b, p, Set.of("name", "scope", "window", "limit", "on_exhausted", "downgrade_to",
                         "alert_at"));
                 Optional<String> name = reqHeaderSafe(b, "name", p + ".name", "x-costwise-route");
+                name.filter(bn -> !budgetNames.add(bn))
+                        .ifPresent(bn -> problem(p + ".name", "duplicate budget name '" + bn + "'"));
                 BudgetScope scope = optEnum(b, "scope", p + ".scope", BudgetScope.class).orElse(BudgetScope.GLOBAL);
                 BudgetWindow window = optEnum(b, "window", p + ".window", BudgetWindow.class)
                         .orElse(BudgetWindow.MONTH);
@@ -892,9 +907,18 @@ public final class ConfigLoader {
                     }
                 });
                 String side = metric.filter(m -> m.equals("cache_hit_rate")).isPresent() ? "below" : "above";
+                if (a.has("above") && a.has("below")) {
+                    problem(p, "has both above and below; set the one its metric uses (below for cache_hit_rate, "
+                            + "above for the others)");
+                }
                 JsonNode above = a.path(side);
-                if (!above.isNumber() && !(above.isTextual() && above.asText().matches("[0-9.]+"))) {
+                if (above.isNumber() && above.asDouble() < 0) {
+                    problem(p + "." + side, "cannot be negative, was " + above.asText());
+                } else if (!above.isNumber() && !(above.isTextual() && above.asText().matches("[0-9.]+"))) {
                     problem(p + "." + side, "expected a number, found " + kind(above));
+                } else if (metric.filter(m -> m.equals("budget_utilization")).isPresent()
+                        && !(above.asDouble() > 0 && above.asDouble() <= 1)) {
+                    problem(p + ".above", "expected a share in (0, 1] for budget_utilization, was " + above.asText());
                 } else if (!side.equals("above") || metric.filter(m -> !m.equals("spend")).isPresent()) {
                     if (above.asDouble() < 0 || above.asDouble() > 1) {
                         problem(p + "." + side, "expected a share in [0, 1] for " + metric.orElse("?") + ", was "
@@ -903,6 +927,9 @@ public final class ConfigLoader {
                 }
                 Duration window = optDuration(a, "window", p + ".window").orElse(Duration.ofHours(1));
                 Optional<String> webhook = optString(a, "webhook", p + ".webhook");
+                webhook.filter(url -> !isAbsoluteHttpUrl(url)).ifPresent(url ->
+                        // the URL is not echoed: a Slack webhook's path is its secret
+                        problem(p + ".webhook", "must be an absolute http(s) URL"));
                 Duration cooldown = optDuration(a, "cooldown", p + ".cooldown").orElse(Duration.ofMinutes(15));
                 if (name.isPresent() && metric.isPresent()) {
                     out.add(new AlertDef(name.get(), metric.get(), above.asDouble(), window, webhook, cooldown));
@@ -938,7 +965,17 @@ public final class ConfigLoader {
                 });
                 Optional<String> expect = reqString(t, "expect_route", p + ".expect_route");
                 if (input.isPresent() && expect.isPresent()) {
-                    out.add(new RouteTest(input.get(), model, expect.get()));
+                    RouteTest test = new RouteTest(input.get(), model, expect.get());
+                    RouteTests.pipelineOf(test, pipelines).ifPresent(tested -> {
+                        Set<String> routes = new LinkedHashSet<>();
+                        tested.routes().forEach(r -> routes.add(r.name()));
+                        routes.add(RouteSelector.DEFAULT_ROUTE);
+                        if (!routes.contains(test.expectRoute())) {
+                            problem(p + ".expect_route", "no route '" + test.expectRoute() + "' in its pipeline "
+                                    + "(known: " + String.join(", ", routes) + ")");
+                        }
+                    });
+                    out.add(test);
                 }
             }
             return out;

@@ -5,6 +5,8 @@ import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /** Runs the routing test cases written in a config ({@code tests: - input: …, expect_route: …}). */
 public final class RouteTests {
@@ -20,9 +22,7 @@ public final class RouteTests {
         RouteSelector router = new RouteSelector();
         for (int i = 0; i < config.tests().size(); i++) {
             RouteTest t = config.tests().get(i);
-            String name = t.model().orElseGet(() -> config.pipelines().containsKey("auto") ? "auto"
-                    : config.pipelines().keySet().stream().findFirst().orElse(""));
-            Pipeline p = config.pipelines().get(name);
+            Pipeline p = pipelineOf(t, config.pipelines()).orElse(null);
             if (p == null) {
                 failures.add("tests[" + i + "]: no pipeline to test (add pipelines or set model)");
                 continue;
@@ -35,5 +35,12 @@ public final class RouteTests {
             }
         }
         return failures;
+    }
+
+    /** @return the pipeline {@code test} runs through: the one it names, else {@code auto}, else the first */
+    static Optional<Pipeline> pipelineOf(RouteTest test, Map<String, Pipeline> pipelines) {
+        String name = test.model().orElseGet(() -> pipelines.containsKey("auto") ? "auto"
+                : pipelines.keySet().stream().findFirst().orElse(""));
+        return Optional.ofNullable(pipelines.get(name));
     }
 }

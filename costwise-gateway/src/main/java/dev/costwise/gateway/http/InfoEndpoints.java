@@ -176,7 +176,7 @@ public final class InfoEndpoints {
             Caller caller = auth.authenticate(Authenticator.credential(req));
             ObjectNode body = RequestValidator.chat(http.readJson(req));
             ObjectNode asked = reasoningOf(body); // the plan may lower it (max_reasoning_effort)
-            Plan plan = service.plan(caller, body);
+            Plan plan = service.planWithBudgets(caller, body); // a budget's downgrade included, nothing reserved
             service.requireAllowed(caller, plan);
             ObjectNode root = json.createObjectNode();
             root.put("model_requested", plan.requested());

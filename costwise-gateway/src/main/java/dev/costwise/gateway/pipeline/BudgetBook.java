@@ -40,7 +40,7 @@ public final class BudgetBook {
     private final Clock clock;
     /** Counters in this process; null when {@link #shared} keeps them. */
     private final LocalBudgetCounters local;
-    private final List<Double> everyBudgetThresholds;
+    private final UtilizationListener listener;
     /** Counters shared through a budget store; null keeps them in {@link #local}. */
     private final SharedBudgetCounters shared;
 
@@ -50,42 +50,32 @@ public final class BudgetBook {
      * @param clock decides the current window
      */
     public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock) {
-        this(budgets, ledger, clock, List.of());
-    }
-
-    /**
-     * @param budgets the configured policies
-     * @param ledger where past spend is read from
-     * @param clock decides the current window
-     * @param everyBudgetThresholds utilisation shares that raise an alert on every budget ({@code budget_utilization}
-     *     alert rules)
-     */
-    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds) {
-        this(budgets, ledger, clock, everyBudgetThresholds, Optional.empty());
+        this(budgets, ledger, clock, UtilizationListener.NONE, Optional.empty());
     }
 
     /**
      * @param budgets the configured policies
      * @param ledger where past spend is read from (the source of truth the store is rebuilt from)
      * @param clock decides the current window
-     * @param everyBudgetThresholds utilisation shares that raise an alert on every budget
+     * @param listener hears every settled call's move of each budget it counted for ({@code budget_utilization}
+     *     alert rules)
      * @param store where the counters live when replicas share them; empty keeps them in this process
      */
-    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds,
+    public BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, UtilizationListener listener,
             Optional<BudgetStore> store) {
-        this(budgets, ledger, clock, everyBudgetThresholds, store, MAX_COUNTERS);
+        this(budgets, ledger, clock, listener, store, MAX_COUNTERS);
     }
 
     /**
      * As above, with {@code maxCounters} idle budget windows kept in memory and the usual number aside (tests push
      * windows out with few).
      */
-    BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, List<Double> everyBudgetThresholds,
+    BudgetBook(List<BudgetDef> budgets, SpendLedger ledger, Clock clock, UtilizationListener listener,
             Optional<BudgetStore> store, int maxCounters) {
         this.shared = store.map(s -> new SharedBudgetCounters(s, ledger, clock)).orElse(null);
         this.local = shared == null ? new LocalBudgetCounters(ledger, clock, maxCounters, MAX_COUNTERS)
                 : null;
-        this.everyBudgetThresholds = List.copyOf(everyBudgetThresholds);
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.budgets = List.copyOf(budgets);
         this.clock = clock;
     }
@@ -148,14 +138,34 @@ public final class BudgetBook {
         }
 
         private void heard(Hold h, Money before, Money after) {
-            alertOnThresholds(h, before.ratioOf(h.limit()), after.ratioOf(h.limit()), after);
+            double from = before.ratioOf(h.limit());
+            double to = after.ratioOf(h.limit());
+            alertOnThresholds(h, from, to, after);
+            listener.moved(h, from, to, after);
         }
     }
 
-    private void alertOnThresholds(Hold h, double before, double after, Money spent) {
-        List<Double> thresholds = new ArrayList<>(h.def().alertAt());
-        thresholds.addAll(everyBudgetThresholds);
-        for (double threshold : thresholds) {
+    /**
+     * Hears how each settled call moved the utilisation of every budget it counted for; alert rules judge it. Called
+     * on the request's thread, possibly while a counter is locked: must be fast and never throw.
+     */
+    @FunctionalInterface
+    public interface UtilizationListener {
+        /** Hears nothing. */
+        UtilizationListener NONE = (hold, before, after, spent) -> { };
+
+        /**
+         * @param hold the budget, bound to the key, model, team or user it counted for
+         * @param before settled spend before the call, as a share of the limit
+         * @param after settled spend after the call, as a share of the limit
+         * @param spent settled spend after the call
+         */
+        void moved(Hold hold, double before, double after, Money spent);
+    }
+
+    /** Logs the budget's own soft thresholds ({@code alert_at}) the move crossed, each once. */
+    private static void alertOnThresholds(Hold h, double before, double after, Money spent) {
+        for (double threshold : h.def().alertAt().stream().distinct().toList()) {
             if (before < threshold && after >= threshold) {
                 LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
                         h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),
@@ -190,6 +200,21 @@ public final class BudgetBook {
         Optional<Exhausted> exhausted = local.reserve(holds, reservedIn);
         return exhausted.isPresent() ? new Result(Optional.empty(), exhausted)
                 : new Result(Optional.of(new Reservation(holds, null, reservedIn)), Optional.empty());
+    }
+
+    /**
+     * The budget that would refuse a reservation of {@code amount}, reserving nothing (route explain shows what a
+     * request would get).
+     *
+     * @param who the caller's key and end user
+     * @param model the model the request would go to
+     * @param amount the worst-case cost
+     * @return the first budget without room for it; empty when every budget that applies has room
+     */
+    public Optional<Exhausted> firstWithoutRoom(Spender who, String model, Money amount) {
+        List<Hold> holds = applicable(who, model, amount);
+        return shared != null ? shared.firstWithoutRoom(holds, amount)
+                : local.firstWithoutRoom(holds, new ArrayList<>(holds.size()));
     }
 
     /**

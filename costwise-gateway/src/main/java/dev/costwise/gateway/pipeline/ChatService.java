@@ -197,6 +197,45 @@ public final class ChatService {
                         defaultTiers.toHold(candidates.getFirst(), Plan.serviceTierIn(body))));
     }
 
+    /**
+     * The plan a request would get, budgets included: {@link #plan}, downgraded as a budget without room for its
+     * worst case says ({@code on_exhausted: downgrade}). Reserves nothing (the answer of route explain).
+     *
+     * @param caller who asks
+     * @param body the validated request
+     * @return the plan
+     * @throws GatewayException.NotFound if the model name is unknown
+     */
+    public Plan planWithBudgets(Caller caller, ObjectNode body) {
+        Plan plan = plan(caller, body);
+        BudgetBook.Spender who = spenderOf(caller, endUser(body));
+        return budgets.firstWithoutRoom(who, plan.primary().name(), plan.worstCase())
+                .flatMap(ex -> downgraded(plan, ex)).orElse(plan);
+    }
+
+    /** @return {@code plan} sent to the budget's {@code downgrade_to}, if the budget {@code ex} downgrades */
+    private Optional<Plan> downgraded(Plan plan, BudgetBook.Exhausted ex) {
+        if (ex.def().onExhausted() != OnExhausted.DOWNGRADE || ex.def().downgradeTo().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Model> down = directory.expand(ex.def().downgradeTo().get());
+        Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(), plan.outputLimitOn(down.getFirst()),
+                plan.cacheWrites(), defaultTiers.toHold(down.getFirst(), plan.serviceTier()));
+        return Optional.of(plan.withCandidates(down, worst, "downgrade:" + ex.def().name()));
+    }
+
+    /** @return whose spend a request is: the caller's key's, and the end user's */
+    private static BudgetBook.Spender spenderOf(Caller caller, Optional<String> user) {
+        return new BudgetBook.Spender(caller.key().map(BudgetBook.BudgetedKey::of), user);
+    }
+
+    /** @return the end user the body names in {@code user}; {@code ""} names no one */
+    private static Optional<String> endUser(ObjectNode body) {
+        JsonNode user = body.get("user");
+        return user != null && user.isTextual() && !user.asText().isEmpty() ? Optional.of(user.asText())
+                : Optional.empty();
+    }
+
     /** @return the stricter of the pipeline's and the chosen route's {@code max_reasoning_effort}, if either has one */
     private static Optional<ReasoningEffort> reasoningCap(Pipeline pipeline, RouteSelector.Choice choice) {
         // a loop, not a stream: this runs on every request, and most pipelines set no cap at all
@@ -762,10 +801,7 @@ public final class ChatService {
             this.plan = plan;
             this.deadlineNanos = startNanos + requestTimeout.toNanos();
             Map<String, String> t = new java.util.HashMap<>(caller.tags());
-            JsonNode user = plan.body().get("user");
-            if (user != null && user.isTextual() && !user.asText().isEmpty()) { // "" names no one
-                t.put("user", user.asText());
-            }
+            endUser(plan.body()).ifPresent(u -> t.put("user", u));
             this.tags = t;
         }
 
@@ -880,8 +916,7 @@ public final class ChatService {
 
         /** @return whose spend this is: the key's, and the end user's the body names in {@code user} */
         private BudgetBook.Spender spender() {
-            return new BudgetBook.Spender(caller.key().map(BudgetBook.BudgetedKey::of),
-                    Optional.ofNullable(tags.get("user")));
+            return spenderOf(caller, Optional.ofNullable(tags.get("user")));
         }
 
         /** Reserves the worst case against every budget, downgrading if a budget says so. */
@@ -890,16 +925,10 @@ public final class ChatService {
                 return plan; // reserved with the cache lookup
             }
             BudgetBook.Result res = budgets.reserve(spender(), plan.primary().name(), plan.worstCase());
-            if (res.exhausted().isPresent()) {
-                BudgetBook.Exhausted ex = res.exhausted().get();
-                if (ex.def().onExhausted() == OnExhausted.DOWNGRADE && ex.def().downgradeTo().isPresent()) {
-                    List<Model> down = directory.expand(ex.def().downgradeTo().get());
-                    Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
-                            plan.outputLimitOn(down.getFirst()), plan.cacheWrites(),
-                            defaultTiers.toHold(down.getFirst(), plan.serviceTier()));
-                    plan = plan.withCandidates(down, worst, "downgrade:" + ex.def().name());
-                    res = budgets.reserve(spender(), plan.primary().name(), worst);
-                }
+            Optional<Plan> down = res.exhausted().flatMap(ex -> downgraded(plan, ex));
+            if (down.isPresent()) {
+                plan = down.get();
+                res = budgets.reserve(spender(), plan.primary().name(), plan.worstCase());
             }
             if (res.exhausted().isPresent()) {
                 throw budgetExceeded(res.exhausted().get(), plan.primary(), plan.worstCase());

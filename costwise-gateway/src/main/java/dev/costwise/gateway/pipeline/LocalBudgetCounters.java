@@ -92,6 +92,26 @@ final class LocalBudgetCounters {
      */
     synchronized Optional<Exhausted> reserve(List<Hold> holds, List<Counter> reservedIn) {
         List<Counter> found = new ArrayList<>(holds.size());
+        Optional<Exhausted> full = firstWithoutRoom(holds, found);
+        if (full.isPresent()) {
+            return full;
+        }
+        for (int i = 0; i < holds.size(); i++) {
+            Counter c = found.get(i);
+            c.reserved = c.reserved.plus(holds.get(i).amount());
+            keep(CounterKey.of(holds.get(i)), c);
+            reservedIn.add(c);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Finds the first hold whose window has no room for its amount, reserving nothing.
+     *
+     * @param found receives the window of each hold that has room, up to the first that has none
+     * @return the first budget without room; empty when every hold has room
+     */
+    synchronized Optional<Exhausted> firstWithoutRoom(List<Hold> holds, List<Counter> found) {
         for (Hold h : holds) {
             Counter c = counter(h);
             Money used = c.spent.plus(c.reserved);
@@ -101,12 +121,6 @@ final class LocalBudgetCounters {
                         Duration.between(clock.instant(), reset)));
             }
             found.add(c);
-        }
-        for (int i = 0; i < holds.size(); i++) {
-            Counter c = found.get(i);
-            c.reserved = c.reserved.plus(holds.get(i).amount());
-            keep(CounterKey.of(holds.get(i)), c);
-            reservedIn.add(c);
         }
         return Optional.empty();
     }

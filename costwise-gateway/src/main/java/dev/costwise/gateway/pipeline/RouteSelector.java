@@ -17,6 +17,9 @@ public final class RouteSelector {
     private static final List<String> SIMPLE_WORDS = List.of("translate", "summarize", "summarise", "classify",
             "extract", "list", "define", "what is", "format", "spell", "yes or no");
 
+    /** The name of the route taken when no rule matches. */
+    public static final String DEFAULT_ROUTE = "default";
+
     /**
      * What the rule-based classifier thinks of a prompt.
      *
@@ -81,7 +84,7 @@ public final class RouteSelector {
                 return new Choice(r.name(), Optional.of(r.model()), c);
             }
         }
-        return new Choice("default", pipeline.defaultRoute(), c);
+        return new Choice(DEFAULT_ROUTE, pipeline.defaultRoute(), c);
     }
 
     private static boolean matches(RouteRule r, Classification c, String lower, double utilization) {

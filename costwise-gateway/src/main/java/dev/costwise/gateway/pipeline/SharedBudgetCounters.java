@@ -84,13 +84,32 @@ final class SharedBudgetCounters {
             BucketState s = store.state(buckets.get(i));
             Money used = s.spent().plus(s.reserved());
             if (used.plus(amount).isGreaterThan(holds.get(i).limit()) || i == holds.size() - 1) {
-                BudgetBook.Hold h = holds.get(i);
-                Instant reset = BudgetBook.windowEnd(h.def().window(), buckets.get(i).windowStart());
-                return new Reserved(Optional.empty(), Optional.of(new BudgetBook.Exhausted(h.def(), h.limit(), used,
-                        reset, Duration.between(clock.instant(), reset))));
+                return new Reserved(Optional.empty(), Optional.of(exhausted(holds.get(i), buckets.get(i), used)));
             }
         }
         throw new IllegalStateException("unreachable: holds is not empty");
+    }
+
+    /**
+     * Finds the first hold whose window has no room for {@code amount}, reserving nothing.
+     *
+     * @return the first budget without room; empty when every hold has room
+     */
+    Optional<BudgetBook.Exhausted> firstWithoutRoom(List<BudgetBook.Hold> holds, Money amount) {
+        for (BudgetBook.Hold h : holds) {
+            Bucket b = bucket(h);
+            BucketState s = store.state(b);
+            Money used = s.spent().plus(s.reserved());
+            if (used.plus(amount).isGreaterThan(h.limit())) {
+                return Optional.of(exhausted(h, b, used));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private BudgetBook.Exhausted exhausted(BudgetBook.Hold h, Bucket b, Money used) {
+        Instant reset = BudgetBook.windowEnd(h.def().window(), b.windowStart());
+        return new BudgetBook.Exhausted(h.def(), h.limit(), used, reset, Duration.between(clock.instant(), reset));
     }
 
     /**

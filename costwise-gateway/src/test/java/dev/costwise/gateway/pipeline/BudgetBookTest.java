@@ -168,7 +168,7 @@ class BudgetBookTest {
     @Test
     void givenMoreUsersThanWindowsKept_whenOneHasACallInFlight_thenHisWindowIsNotPushedOutAndStillHoldsIt() {
         BudgetBook book = new BudgetBook(List.of(PER_USER), new MemorySpendLedger(), Clock.fixed(NOON, ZoneOffset.UTC),
-                List.of(), Optional.empty(), 2);
+                BudgetBook.UtilizationListener.NONE, Optional.empty(), 2);
         BudgetBook.Reservation inFlight = book.reserve(user("alice"), "m", Money.of("0.60")).reservation()
                 .orElseThrow();
 
@@ -192,7 +192,8 @@ class BudgetBookTest {
     void givenAWindowPushedOutBeforeItsLastRowReachedTheLedger_whenItsUserReturns_thenItsSpendIsStillCounted() {
         MovableClock now = new MovableClock(NOON);
         MemorySpendLedger ledger = new MemorySpendLedger(); // bob's row is still queued: it is not in here yet
-        BudgetBook book = new BudgetBook(List.of(PER_USER), ledger, now, List.of(), Optional.empty(), 2);
+        BudgetBook book = new BudgetBook(List.of(PER_USER), ledger, now, BudgetBook.UtilizationListener.NONE,
+                Optional.empty(), 2);
         book.reserve(user("bob"), "m", Money.of("0.80")).reservation().orElseThrow().settle(Money.of("0.70"));
 
         otherUsersSpendUntilPushedOut(book, "bob", "first-");

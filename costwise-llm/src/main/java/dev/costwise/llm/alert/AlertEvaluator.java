@@ -221,6 +221,28 @@ public final class AlertEvaluator {
     }
 
     /**
+     * Judges budget rules as a budget's utilisation moves, once a call has settled: a rule raises when the move crosses
+     * its threshold ({@code before < threshold <= after}), at most once per budget per cool-down.
+     *
+     * @param budget names the budget, with the key, model, team or user it counts for if any ({@code 'team' for red})
+     * @param before settled spend before the call, as a share of the limit
+     * @param after settled spend after the call, as a share of the limit
+     * @param detail the numbers, appended to the alert ({@code spent $0.63 of $1.00 this day})
+     */
+    public void onBudgetUtilization(String budget, double before, double after, String detail) {
+        Objects.requireNonNull(budget, "budget");
+        Objects.requireNonNull(detail, "detail");
+        for (AlertRule r : rules) {
+            if (r instanceof AlertRule.BudgetUtilizationAtLeast u && before < u.threshold()
+                    && after >= u.threshold()) {
+                String what = u.threshold() >= 1.0 ? "reached its limit"
+                        : String.format(Locale.ROOT, "passed %.0f%% of its limit", u.threshold() * 100);
+                raise(u, budget, "BUDGET ALERT: budget " + budget + " " + what + ": " + detail);
+            }
+        }
+    }
+
+    /**
      * A listener to give a {@link dev.costwise.llm.budget.BudgetGuard}: soft thresholds crossed raise a
      * {@value #BUDGET_THRESHOLD_RULE} warning (the guard already reports each once per window), and budgets that
      * refuse calls are judged by the budget rules.

@@ -17,4 +17,12 @@ final class Formats {
                     + Arrays.toString(OutputFormat.values()).toLowerCase(Locale.ROOT), e);
         }
     }
+
+    /** The format names, lower case, for {@code --format}'s help ({@code ${COMPLETION-CANDIDATES}}). */
+    static final class Names implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Arrays.stream(OutputFormat.values()).map(f -> f.name().toLowerCase(Locale.ROOT)).iterator();
+        }
+    }
 }

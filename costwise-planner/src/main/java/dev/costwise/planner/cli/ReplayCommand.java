@@ -78,8 +78,8 @@ public final class ReplayCommand implements Callable<Integer> {
             + "(default: each request's own model).")
     String baseline;
 
-    @Option(names = {"-f", "--format"}, defaultValue = "table",
-            description = "Report format: table, json, csv, html (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-f", "--format"}, defaultValue = "table", completionCandidates = Formats.Names.class,
+            description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = {"-o", "--output"}, description = "Write the report to this file instead of stdout.")

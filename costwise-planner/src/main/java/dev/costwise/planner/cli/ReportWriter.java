@@ -1,5 +1,6 @@
 package dev.costwise.planner.cli;
 
+import dev.costwise.planner.FileErrors;
 import dev.costwise.planner.report.HtmlReport;
 import dev.costwise.planner.report.PlanReport;
 import java.io.IOException;
@@ -16,23 +17,32 @@ final class ReportWriter {
     private ReportWriter() {
     }
 
+    /**
+     * @throws UncheckedIOException if a file cannot be written; its message names the file and the reason
+     */
     static void write(PlanReport report, OutputFormat format, Optional<Path> output, Optional<Path> html,
             PrintWriter out) {
         String text = format.render(report);
-        try {
-            if (output.isPresent()) {
-                Files.writeString(output.get(), text, StandardCharsets.UTF_8);
-                out.println("wrote " + format.name().toLowerCase(java.util.Locale.ROOT) + " report to " + output.get());
-            } else {
-                out.print(text);
-            }
-            if (html.isPresent()) {
-                Files.writeString(html.get(), HtmlReport.render(report), StandardCharsets.UTF_8);
-                out.println("wrote HTML report to " + html.get());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write report: " + e.getMessage(), e);
+        String name = format.name().toLowerCase(java.util.Locale.ROOT);
+        if (output.isPresent()) {
+            writeFile(output.get(), text, name);
+            out.println("wrote " + name + " report to " + output.get());
+        } else {
+            out.print(text);
+        }
+        if (html.isPresent()) {
+            writeFile(html.get(), HtmlReport.render(report), "HTML");
+            out.println("wrote HTML report to " + html.get());
         }
         out.flush();
+    }
+
+    private static void writeFile(Path file, String text, String format) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the " + format + " report to " + file + ": "
+                    + FileErrors.reason(e), e);
+        }
     }
 }

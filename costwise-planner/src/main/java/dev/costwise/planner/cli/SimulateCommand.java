@@ -6,6 +6,7 @@ import dev.costwise.planner.report.PlanReport;
 import dev.costwise.planner.report.ProgressBar;
 import dev.costwise.planner.scenario.ScenarioException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -35,7 +36,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the built-in scenarios.")
     boolean list;
 
-    @Option(names = {"-f", "--format"}, defaultValue = "table",
+    @Option(names = {"-f", "--format"}, defaultValue = "table", completionCandidates = Formats.Names.class,
             description = "Report format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -61,6 +62,9 @@ public final class SimulateCommand implements Callable<Integer> {
         } catch (ScenarioException | IllegalArgumentException e) {
             err.println("costwise simulate: " + e.getMessage());
             return 2;
+        } catch (UncheckedIOException e) {
+            err.println("costwise simulate: " + e.getMessage());
+            return 1;
         }
     }
 

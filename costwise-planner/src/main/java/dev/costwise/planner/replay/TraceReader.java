@@ -10,6 +10,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
+import dev.costwise.planner.FileErrors;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,7 +55,7 @@ public final class TraceReader {
         try (BufferedReader in = Files.newBufferedReader(trace, StandardCharsets.UTF_8)) {
             return read(in.lines().toList());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read trace " + trace + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e), e);
         }
     }
 

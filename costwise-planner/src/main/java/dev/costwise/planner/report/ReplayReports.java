@@ -22,6 +22,8 @@ public final class ReplayReports {
 
     /** Dry-run rows listed in the report at most (the JSON and CSV have the same cap). */
     public static final int MAX_ROUTE_ROWS = 10_000;
+    /** The bad lines named one by one in the notes; the "Bad lines" table lists every one. */
+    static final int MAX_SKIPPED_NOTES = 5;
 
     private ReplayReports() {
     }
@@ -105,8 +107,12 @@ public final class ReplayReports {
                 : "After: the pipeline ran on the sim provider with each request's recorded (or estimated) tokens,"
                         + " priced at catalog prices.");
         judge.ifPresent(j -> notes.add(j.judge()));
-        for (TraceError e : trace.errors().stream().limit(5).toList()) {
+        for (TraceError e : trace.errors().stream().limit(MAX_SKIPPED_NOTES).toList()) {
             notes.add("skipped " + e);
+        }
+        int more = trace.errors().size() - MAX_SKIPPED_NOTES;
+        if (more > 0) { // the Bad lines table lists them all
+            notes.add("skipped " + more + " more line" + (more == 1 ? "" : "s") + ", listed under Bad lines");
         }
         Map<String, BigDecimal> byModel = new LinkedHashMap<>();
         after.models().forEach((k, v) -> byModel.put(k, v.cost().toBigDecimal()));

@@ -51,6 +51,33 @@ class PlannerCommandsTest {
     }
 
     @Test
+    void givenSimulateHelp_whenShown_thenTheFormatsAreListed() {
+        assertThat(run(new SimulateCommand(), "--help")).isZero();
+
+        assertThat(out.toString().replaceAll("\\s+", " "))
+                .contains("Report format: table, json, csv, html (default: table)");
+    }
+
+    @Test
+    void givenMoreBadLinesThanTheNotesName_whenReplayed_thenTheNotesCountTheRestListedInTheBadLinesTable(
+            @TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("t.jsonl");
+        Files.writeString(trace, "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n"
+                + "not json\n".repeat(6) + "{\"timestamp\":\"not-a-time\",\"request\":{\"model\":\"gpt-4o\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}}\n");
+
+        assertThat(run(new ReplayCommand(), trace.toString(), "--dry-run")).isZero();
+
+        String report = out.toString();
+        int table = report.indexOf("\nBad lines\n");
+        String notes = report.substring(0, table);
+        assertThat(notes).contains("skipped line 6").doesNotContain("skipped line 7")
+                .contains("skipped 2 more lines, listed under Bad lines");
+        assertThat(report.substring(table)).contains("7").contains("8")
+                .contains("timestamp");
+    }
+
+    @Test
     void givenGatewayConfig_whenReplayed_thenItsAutoPipelineRoutesTheTrace() throws Exception {
         Path trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());
         Path config = Path.of(PlannerCommandsTest.class.getResource("/traces/gateway-config.yaml").toURI());
