@@ -70,32 +70,13 @@ public final class ProviderFailureClassifier implements FailureClassifier {
     }
 
     /**
-     * The verdict for one provider failure.
+     * The verdict for one provider failure: its own {@link ProviderException#verdict()}.
      *
      * @param failure the failure
      * @return the verdict
      */
     public FailureVerdict classify(ProviderException failure) {
-        String reason = failure.kind();
-        return switch (failure) {
-            case ProviderException.RateLimited r -> r.retryAfter()
-                    .map(FailureVerdict.transientFailure(reason)::withRetryAfter)
-                    .orElseGet(() -> FailureVerdict.transientFailure(reason));
-            case ProviderException.Overloaded o -> o.retryAfter()
-                    .map(FailureVerdict.transientFailure(reason)::withRetryAfter)
-                    .orElseGet(() -> FailureVerdict.transientFailure(reason));
-            case ProviderException.ServerError e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.ProviderTimeout e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.ConnectionFailed e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.MalformedResponse e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.ContextLengthExceeded e -> FailureVerdict.fallbackOnly(reason);
-            case ProviderException.QuotaExhausted e -> FailureVerdict.fallbackOnly(reason);
-            case ProviderException.InvalidRequest e -> FailureVerdict.fatal(reason);
-            case ProviderException.AuthenticationFailed e -> FailureVerdict.fatal(reason);
-            case ProviderException.PermissionDenied e -> FailureVerdict.fatal(reason);
-            case ProviderException.NotFound e -> FailureVerdict.fatal(reason);
-            case ProviderException.ContentFiltered e -> FailureVerdict.fatal(reason);
-        };
+        return failure.verdict();
     }
 
     private static ProviderException findProviderException(Throwable failure) {
