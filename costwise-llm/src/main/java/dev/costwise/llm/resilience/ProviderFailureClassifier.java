@@ -2,6 +2,7 @@ package dev.costwise.llm.resilience;
 
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
+import dev.costwise.core.recovery.AllFallbacksFailedException;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeoutException;
  * <p>A provider exception wrapped in another exception (a {@code CompletionException}, an {@code ExecutionException})
  * is found in the cause chain. Anything else goes to the fallback classifier; the default treats I/O failures and
  * {@link TimeoutException} as transient and every other exception, and any interruption, as fatal.
+ *
+ * <p>When every target of a {@code Fallback} failed, the {@link AllFallbacksFailedException} is judged on all its
+ * causes ({@link FailureVerdict#anyOf}): retryable if any is, after the shortest retry-after a retryable one gave.
  *
  * <p>The verdict's reason is the provider exception's {@link ProviderException#kind()} ({@code rate_limited},
  * {@code context_length}…). Immutable, thread-safe and never throws.
@@ -61,6 +65,9 @@ public final class ProviderFailureClassifier implements FailureClassifier {
         Objects.requireNonNull(failure, "failure");
         if (failure instanceof InterruptedException) {
             return FailureVerdict.fatal("interrupted");
+        }
+        if (failure instanceof AllFallbacksFailedException all) {
+            return all.verdict(this::classify);
         }
         ProviderException provider = findProviderException(failure);
         if (provider == null) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.Fallback;
 import dev.costwise.core.recovery.Retry;
 import dev.costwise.core.recovery.RetryConfig;
 import dev.costwise.llm.chat.ChatRequest;
@@ -35,11 +36,25 @@ class DefaultRetryOverProviderTest {
 
     private final List<Duration> slept = new CopyOnWriteArrayList<>();
 
-    private Primitive<ChatRequest, ChatResponse> retriedTwiceByDefault() {
-        OpenAiCompatibleChatModel provider = OpenAiCompatibleChatModel.builder(
-                OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), "gpt-4o-mini")
+    private OpenAiCompatibleChatModel openAi(String model) {
+        return OpenAiCompatibleChatModel.builder(
+                OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), model)
                 .apiKey(ApiKey.of("sk-test")).pricer(TestPricers.FIXED).environment(Map.of()).build();
-        return Retry.of("openai", RetryConfig.builder().maxRetries(2).sleeper(slept::add).build()).wrap(provider);
+    }
+
+    private Primitive<ChatRequest, ChatResponse> retriedTwiceByDefault(Primitive<ChatRequest, ChatResponse> call) {
+        return Retry.of("openai", RetryConfig.builder().maxRetries(2).sleeper(slept::add).build()).wrap(call);
+    }
+
+    private Primitive<ChatRequest, ChatResponse> retriedTwiceByDefault() {
+        return retriedTwiceByDefault(openAi("gpt-4o-mini"));
+    }
+
+    private static MockResponse answer() {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id":"c","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,
+                 "message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}""").build();
     }
 
     private static MockResponse error(int status, String type, String code) {
@@ -65,10 +80,7 @@ class DefaultRetryOverProviderTest {
         server.enqueue(error(503, "server_error", "overloaded"));
         server.enqueue(error(429, "requests", "rate_limit_exceeded").newBuilder()
                 .addHeader("retry-after", "3").build());
-        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id":"c","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,
-                 "message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}""").build());
+        server.enqueue(answer());
 
         ChatResponse answer = retriedTwiceByDefault().execute(ChatRequest.of("gpt-4o-mini", "hi"),
                 WorkflowContext.of("t"));
@@ -76,5 +88,23 @@ class DefaultRetryOverProviderTest {
         assertThat(answer.message().text()).isEqualTo("hello");
         assertThat(server.getRequestCount()).isEqualTo(3);
         assertThat(slept).hasSize(2).last().isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void givenAFallbackWhosePrimaryIsRateLimitedFor3sAndWhoseBackupIsDown_whenRetried_thenTheRetryWaits3s() {
+        server.enqueue(error(429, "requests", "rate_limit_exceeded").newBuilder().addHeader("retry-after", "3")
+                .build());
+        server.enqueue(error(503, "server_error", "overloaded"));
+        server.enqueue(answer());
+        Fallback<ChatRequest, ChatResponse> fallback = Fallback.<ChatRequest, ChatResponse>builder("chain")
+                .primary("mini", openAi("gpt-4o-mini")).fallback("4o", openAi("gpt-4o"))
+                .classifier(ProviderFailureClassifier.ofDefaults()).build();
+
+        ChatResponse answer = retriedTwiceByDefault(fallback).execute(ChatRequest.of("gpt-4o-mini", "hi"),
+                WorkflowContext.of("t"));
+
+        assertThat(answer.message().text()).isEqualTo("hello");
+        assertThat(slept).containsExactly(Duration.ofSeconds(3));
+        assertThat(server.getRequestCount()).isEqualTo(3);
     }
 }
