@@ -54,8 +54,34 @@ public interface FailureClassifier {
     }
 
     /**
-     * Every exception is transient, except an interruption; {@link Error}s are fatal. A lenient default for fallbacks
-     * over user code.
+     * The default of the recovery primitives: a failure that {@linkplain ClassifiedFailure classifies itself} (found
+     * in the cause chain, so a wrapped one counts) gets its own verdict, so a provider's authentication or invalid
+     * request error is neither retried nor passed on while its rate limit is retried after the delay it asked for;
+     * any other failure is judged as by {@link #anyException()}.
+     *
+     * @return the classifier
+     */
+    static FailureClassifier ofDefaults() {
+        FailureClassifier otherwise = anyException();
+        return failure -> {
+            Objects.requireNonNull(failure, "failure");
+            if (failure instanceof InterruptedException) {
+                return FailureVerdict.fatal("interrupted");
+            }
+            Throwable t = failure;
+            for (int depth = 0; t != null && depth < 16; depth++) {
+                if (t instanceof ClassifiedFailure classified) {
+                    return classified.verdict();
+                }
+                t = t.getCause();
+            }
+            return otherwise.classify(failure);
+        };
+    }
+
+    /**
+     * Every exception is transient, except an interruption; {@link Error}s are fatal, whatever the exception says of
+     * itself. A lenient classifier for fallbacks over user code.
      *
      * @return the classifier
      */

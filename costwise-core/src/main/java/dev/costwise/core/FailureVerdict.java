@@ -1,6 +1,8 @@
 package dev.costwise.core;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -56,6 +58,32 @@ public record FailureVerdict(boolean retryable, boolean fallbackable, Optional<D
      */
     public static FailureVerdict fatal(String reason) {
         return new FailureVerdict(false, false, Optional.empty(), reason);
+    }
+
+    /**
+     * The verdict on a failure made of several, such as every target of a fallback failing: retryable if any part is,
+     * fallbackable if any part is, with the reason of the first retryable part (else of the last part).
+     *
+     * <p>The retry-after is the shortest hint a retryable part gave; parts that gave none do not shorten it. A retry
+     * of a fallback runs its targets again from the first, so retrying before the first target that asked for a wait
+     * is ready again would spend the retry on a rejection the provider announced (the primary's 429), while the
+     * retry's own backoff still spaces out targets that gave no hint; the shortest hint, not the longest, so that the
+     * first target known to be ready is tried as soon as it is. With no hint from a retryable part there is none.
+     *
+     * @param parts the verdicts on each part, in the order they were tried; not empty
+     * @return the combined verdict
+     * @throws IllegalArgumentException if {@code parts} is empty
+     */
+    public static FailureVerdict anyOf(List<FailureVerdict> parts) {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("anyOf needs at least one verdict, was none");
+        }
+        List<FailureVerdict> retryable = parts.stream().filter(FailureVerdict::retryable).toList();
+        boolean fallbackable = parts.stream().anyMatch(FailureVerdict::fallbackable);
+        String reason = (retryable.isEmpty() ? parts.getLast() : retryable.getFirst()).reason();
+        Optional<Duration> soonest = retryable.stream().flatMap(v -> v.retryAfter().stream())
+                .min(Comparator.naturalOrder());
+        return new FailureVerdict(!retryable.isEmpty(), fallbackable, soonest, reason);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.costwise.core;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -174,14 +175,15 @@ public final class Money implements Comparable<Money> {
 
     /**
      * Formats for people: {@code $0.0165}, {@code $19.50}, {@code $4,950.00}. At least two decimals, more when the
-     * amount has them (up to 6), so small per-request costs stay visible.
+     * amount has them (up to 6), so small per-request costs stay visible. US-style whatever the default locale: a
+     * comma between thousands, a point before the cents.
      *
      * @return the amount with a dollar sign
      */
     public String format() {
         BigDecimal shown = amount.setScale(Math.max(2, Math.min(6, amount.stripTrailingZeros().scale())),
                 RoundingMode.HALF_EVEN);
-        return (shown.signum() < 0 ? "-$" : "$") + String.format("%,." + shown.scale() + "f", shown.abs());
+        return (shown.signum() < 0 ? "-$" : "$") + String.format(Locale.ROOT, "%,." + shown.scale() + "f", shown.abs());
     }
 
     /** @return the plain decimal string, such as {@code 0.0165}, that {@link #of(String)} reads back */

@@ -29,7 +29,7 @@ public final class ReadmeExample {
 
     /** @param args ignored */
     public static void main(String[] args) {
-        ModelCatalog catalog = ModelCatalogs.bundled();                       // 60 models, prices per 1M tokens, dated
+        ModelCatalog catalog = ModelCatalogs.bundled();                       // 81 models, prices per 1M tokens, dated
         ChatModel gpt4o = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o")
                 .pricer(CatalogPricer.of(catalog)).build();                   // key from OPENAI_API_KEY, never logged
         ChatModel mini = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini")

@@ -1,18 +1,24 @@
 package dev.costwise.core.recovery;
 
+import dev.costwise.core.ClassifiedFailure;
 import dev.costwise.core.CostwiseException;
+import dev.costwise.core.FailureClassifier;
+import dev.costwise.core.FailureVerdict;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * Every target of a {@link Fallback} failed. Each target's failure is attached as a
  * {@linkplain #getSuppressed() suppressed} exception, in order, and summarised in the message; the last one is also
  * the cause.
+ *
+ * <p>As a {@link ClassifiedFailure} it is judged on every cause, not only the last: see {@link #verdict()}.
  */
-public final class AllFallbacksFailedException extends CostwiseException {
+public final class AllFallbacksFailedException extends CostwiseException implements ClassifiedFailure {
 
     private final String fallback;
     private final Map<String, Throwable> causes;
@@ -53,5 +59,27 @@ public final class AllFallbacksFailedException extends CostwiseException {
     /** @return each target's failure by target name, in the order tried */
     public Map<String, Throwable> causes() {
         return causes;
+    }
+
+    /**
+     * The verdict on every cause by {@link FailureClassifier#ofDefaults()}, combined by {@link FailureVerdict#anyOf}:
+     * retryable if any target's failure is, after the shortest retry-after a retryable one gave, so a retry of the
+     * whole fallback keeps the primary's 429 hint when a later target failed otherwise.
+     *
+     * @return the combined verdict
+     */
+    @Override
+    public FailureVerdict verdict() {
+        return verdict(FailureClassifier.ofDefaults()::classify);
+    }
+
+    /**
+     * The verdict on every cause by {@code classifier}, combined by {@link FailureVerdict#anyOf}.
+     *
+     * @param classifier judges each target's failure
+     * @return the combined verdict
+     */
+    public FailureVerdict verdict(Function<Throwable, FailureVerdict> classifier) {
+        return FailureVerdict.anyOf(causes.values().stream().map(classifier).toList());
     }
 }

@@ -52,7 +52,10 @@ public final class RetryConfig {
         return new Builder();
     }
 
-    /** @return 3 retries, exponential backoff from 100 ms to 10 s, jitter 0.2, any {@link Exception} retried */
+    /**
+     * @return 3 retries, exponential backoff from 100 ms to 10 s, jitter 0.2, failures judged by
+     *     {@link FailureClassifier#ofDefaults()} (any {@link Exception} retried unless it says it is not transient)
+     */
     public static RetryConfig ofDefaults() {
         return builder().build();
     }
@@ -152,7 +155,7 @@ public final class RetryConfig {
         private Duration initialDelay = Duration.ofMillis(100);
         private Duration maxDelay = Duration.ofSeconds(10);
         private double jitter = 0.2;
-        private FailureClassifier classifier = FailureClassifier.anyException();
+        private FailureClassifier classifier = FailureClassifier.ofDefaults();
         private RetryBudget budget = RetryBudget.unlimited();
         private Sleeper sleeper = Sleeper.SYSTEM;
         private RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
@@ -236,7 +239,9 @@ public final class RetryConfig {
 
         /**
          * Sets the classifier that decides what is retried and reads retry-after hints. Default
-         * {@link FailureClassifier#anyException()}.
+         * {@link FailureClassifier#ofDefaults()}: a failure that {@linkplain dev.costwise.core.ClassifiedFailure
+         * classifies itself} (every provider exception does) is retried only when it says it is transient, any other
+         * {@link Exception} is retried.
          *
          * @param classifier the classifier
          * @return this builder

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.CallInterruptedException;
+import dev.costwise.core.ClassifiedFailure;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.StepRecord;
@@ -16,6 +17,7 @@ import dev.costwise.core.testing.RecordingSleeper;
 import dev.costwise.core.testing.Transient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -38,6 +40,53 @@ class RetryTest {
     private RetryConfig.Builder config() {
         return RetryConfig.builder().sleeper(sleeper).jitter(0).backoff(Backoff.constant())
                 .initialDelay(Duration.ofMillis(100)).retryOn(Transient.class);
+    }
+
+    /** A failure of a layer above core that says itself how to treat it, as provider exceptions do. */
+    private static final class SelfJudged extends RuntimeException implements ClassifiedFailure {
+        private final FailureVerdict verdict;
+
+        SelfJudged(FailureVerdict verdict) {
+            super(verdict.reason());
+            this.verdict = verdict;
+        }
+
+        @Override
+        public FailureVerdict verdict() {
+            return verdict;
+        }
+    }
+
+    private Primitive<String, String> alwaysFailing(RuntimeException failure) {
+        return (in, ctx) -> {
+            calls.incrementAndGet();
+            throw failure;
+        };
+    }
+
+    @Test
+    void givenTheDefaultClassifier_whenAFailureSaysItIsFatalEvenWrapped_thenItIsNotRetried() {
+        RetryConfig defaults = RetryConfig.builder().sleeper(sleeper).maxRetries(2).build();
+        SelfJudged auth = new SelfJudged(FailureVerdict.fatal("authentication"));
+
+        assertThatThrownBy(() -> Retry.of("openai", defaults).wrap(alwaysFailing(new CompletionException(auth)))
+                .execute("hi", Contexts.on(ticker))).hasCauseReference(auth);
+        assertThat(calls).hasValue(1);
+        assertThat(sleeper.sleeps()).isEmpty();
+    }
+
+    @Test
+    void givenTheDefaultClassifier_whenAFailureSaysItIsTransientOrSaysNothing_thenItIsRetriedAfterItsHint() {
+        RetryConfig defaults = RetryConfig.builder().sleeper(sleeper).maxRetries(2).jitter(0).build();
+        SelfJudged busy = new SelfJudged(FailureVerdict.transientFailure("rate_limited")
+                .withRetryAfter(Duration.ofSeconds(3)));
+
+        assertThatThrownBy(() -> Retry.of("openai", defaults).wrap(alwaysFailing(busy))
+                .execute("hi", Contexts.on(ticker))).isSameAs(busy);
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(3));
+        assertThatThrownBy(() -> Retry.of("user-code", defaults).wrap(alwaysFailing(new IllegalStateException("x")))
+                .execute("hi", Contexts.on(ticker))).isInstanceOf(IllegalStateException.class);
+        assertThat(calls).hasValue(6);
     }
 
     @Test

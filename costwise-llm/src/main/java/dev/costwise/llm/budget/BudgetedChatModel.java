@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * budget says {@link Budget.Action#DOWNGRADE}, answered by the configured free model; either way the context's
  * metadata gets {@value #BUDGET_EXCEEDED} = {@code true} and a {@value #BUDGET_EXCEEDED} record naming the budget.
  *
- * <p>The model priced is the request's {@code model} when the catalog knows it, otherwise the wrapped model's name.
+ * <p>The model priced is the wrapped model's own ({@link ChatModel#name()}) when the catalog knows it: a provider
+ * adapter sends and bills its own model whatever the request names, so a request for a cheap model that a router or
+ * fallback hands to a dear one is held at the dear one's prices. Only when the catalog does not know the wrapped
+ * model's name (a stack with a name of its own) is the request's {@code model} priced.
  * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
  * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
  * charged what it recorded, or released.
@@ -176,7 +179,9 @@ public final class BudgetedChatModel implements ChatModel {
         }
     }
 
+    /** The model the call is held at: the one the wrapped model bills, its own, when the catalog knows it. */
     private String pricedModel(ChatRequest request) {
-        return guard.catalogKnows(request.model()) ? request.model() : delegate.name();
+        return guard.catalogKnows(delegate.name()) || !guard.catalogKnows(request.model())
+                ? delegate.name() : request.model();
     }
 }

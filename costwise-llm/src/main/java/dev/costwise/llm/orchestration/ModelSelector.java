@@ -5,10 +5,12 @@ import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.cost.UnpricedModelException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -258,8 +260,7 @@ public final class ModelSelector {
                 rejected.add(m.name() + " window " + m.contextWindow() + " < " + needWindow);
                 continue;
             }
-            // a model with no known price cannot be ranked by cost: as $0 it would always look cheapest
-            if (pricer.price(m.name(), Usage.of(in, out)).status() == PriceStatus.UNPRICED) {
+            if (!knowsPrice(m, in, out)) {
                 rejected.add(m.name() + " has no known price");
                 continue;
             }
@@ -273,6 +274,19 @@ public final class ModelSelector {
             result.add(m);
         }
         return result;
+    }
+
+    /**
+     * Whether the pricer knows what a call on {@code m} costs. A model with no known price cannot be ranked by cost (as
+     * $0 it would always look cheapest), so it is skipped: a permissive pricer says {@link PriceStatus#UNPRICED}, a
+     * strict one (the default {@link CatalogPricer#of}) throws.
+     */
+    private boolean knowsPrice(ModelInfo m, long in, long out) {
+        try {
+            return pricer.price(m.name(), Usage.of(in, out)).status() != PriceStatus.UNPRICED;
+        } catch (UnpricedModelException | UnknownModelException e) {
+            return false;
+        }
     }
 
     private static boolean isFreeTier(ModelInfo m) {

@@ -1,6 +1,8 @@
 package dev.costwise.llm.provider;
 
+import dev.costwise.core.ClassifiedFailure;
 import dev.costwise.core.CostwiseException;
+import dev.costwise.core.FailureVerdict;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,7 +17,7 @@ import java.util.OptionalInt;
  * LLM failure classifier turns that into retry and fallback decisions. Messages summarise the provider's error text and
  * never contain an API key.
  */
-public abstract sealed class ProviderException extends CostwiseException
+public abstract sealed class ProviderException extends CostwiseException implements ClassifiedFailure
         permits ProviderException.RateLimited, ProviderException.QuotaExhausted, ProviderException.Overloaded,
         ProviderException.ServerError, ProviderException.ProviderTimeout, ProviderException.ConnectionFailed,
         ProviderException.MalformedResponse, ProviderException.AuthenticationFailed, ProviderException.PermissionDenied,
@@ -73,6 +75,30 @@ public abstract sealed class ProviderException extends CostwiseException
      */
     public Optional<Duration> retryAfter() {
         return Optional.empty();
+    }
+
+    /**
+     * How {@code Retry} and {@code Fallback} should treat this failure; the core default classifier asks the failure,
+     * {@link dev.costwise.llm.resilience.ProviderFailureClassifier} too. A {@linkplain #isTransient() transient}
+     * failure (rate limit, overload, server error, timeout, broken connection, malformed response) is retried, after
+     * its {@linkplain #retryAfter() retry-after} when it has one; a context-length error or an exhausted quota only
+     * falls back; a caller's mistake (invalid request, authentication, permission, not found, content filtered) is
+     * neither retried nor passed on. The reason is {@link #kind()}.
+     *
+     * @return the verdict
+     */
+    @Override
+    public final FailureVerdict verdict() {
+        String reason = kind();
+        FailureVerdict verdict;
+        if (isTransient()) {
+            verdict = FailureVerdict.transientFailure(reason);
+        } else if (this instanceof ContextLengthExceeded || this instanceof QuotaExhausted) {
+            verdict = FailureVerdict.fallbackOnly(reason); // a larger window or another account may take it
+        } else {
+            verdict = FailureVerdict.fatal(reason); // the caller's mistake: the same request fails anywhere
+        }
+        return retryAfter().map(verdict::withRetryAfter).orElse(verdict);
     }
 
     /**

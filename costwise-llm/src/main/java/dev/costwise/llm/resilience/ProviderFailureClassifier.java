@@ -2,6 +2,7 @@ package dev.costwise.llm.resilience;
 
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
+import dev.costwise.core.recovery.AllFallbacksFailedException;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeoutException;
  * <p>A provider exception wrapped in another exception (a {@code CompletionException}, an {@code ExecutionException})
  * is found in the cause chain. Anything else goes to the fallback classifier; the default treats I/O failures and
  * {@link TimeoutException} as transient and every other exception, and any interruption, as fatal.
+ *
+ * <p>When every target of a {@code Fallback} failed, the {@link AllFallbacksFailedException} is judged on all its
+ * causes ({@link FailureVerdict#anyOf}): retryable if any is, after the shortest retry-after a retryable one gave.
  *
  * <p>The verdict's reason is the provider exception's {@link ProviderException#kind()} ({@code rate_limited},
  * {@code context_length}…). Immutable, thread-safe and never throws.
@@ -62,6 +66,9 @@ public final class ProviderFailureClassifier implements FailureClassifier {
         if (failure instanceof InterruptedException) {
             return FailureVerdict.fatal("interrupted");
         }
+        if (failure instanceof AllFallbacksFailedException all) {
+            return all.verdict(this::classify);
+        }
         ProviderException provider = findProviderException(failure);
         if (provider == null) {
             return otherwise.classify(failure);
@@ -70,32 +77,13 @@ public final class ProviderFailureClassifier implements FailureClassifier {
     }
 
     /**
-     * The verdict for one provider failure.
+     * The verdict for one provider failure: its own {@link ProviderException#verdict()}.
      *
      * @param failure the failure
      * @return the verdict
      */
     public FailureVerdict classify(ProviderException failure) {
-        String reason = failure.kind();
-        return switch (failure) {
-            case ProviderException.RateLimited r -> r.retryAfter()
-                    .map(FailureVerdict.transientFailure(reason)::withRetryAfter)
-                    .orElseGet(() -> FailureVerdict.transientFailure(reason));
-            case ProviderException.Overloaded o -> o.retryAfter()
-                    .map(FailureVerdict.transientFailure(reason)::withRetryAfter)
-                    .orElseGet(() -> FailureVerdict.transientFailure(reason));
-            case ProviderException.ServerError e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.ProviderTimeout e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.ConnectionFailed e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.MalformedResponse e -> FailureVerdict.transientFailure(reason);
-            case ProviderException.ContextLengthExceeded e -> FailureVerdict.fallbackOnly(reason);
-            case ProviderException.QuotaExhausted e -> FailureVerdict.fallbackOnly(reason);
-            case ProviderException.InvalidRequest e -> FailureVerdict.fatal(reason);
-            case ProviderException.AuthenticationFailed e -> FailureVerdict.fatal(reason);
-            case ProviderException.PermissionDenied e -> FailureVerdict.fatal(reason);
-            case ProviderException.NotFound e -> FailureVerdict.fatal(reason);
-            case ProviderException.ContentFiltered e -> FailureVerdict.fatal(reason);
-        };
+        return failure.verdict();
     }
 
     private static ProviderException findProviderException(Throwable failure) {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
+import dev.costwise.core.recovery.AllFallbacksFailedException;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -86,5 +89,31 @@ class ProviderFailureClassifierTest {
 
         assertThat(lenient.classify(new IllegalStateException("flaky")).retryable()).isTrue();
         assertThat(lenient.classify(new ProviderException.InvalidRequest(D, "bad")).fallbackable()).isFalse();
+    }
+
+    private static AllFallbacksFailedException allFailed(Throwable primary, Throwable backup) {
+        Map<String, Throwable> causes = new LinkedHashMap<>();
+        causes.put("primary", primary);
+        causes.put("backup", backup);
+        return new AllFallbacksFailedException("chain", causes, Map.of());
+    }
+
+    @Test
+    void givenEveryFallbackFailed_whenClassified_thenRetryableIfAnyCauseIsAfterTheShortestHintOfOne() {
+        ProviderException limited3s = new ProviderException.RateLimited(D, "slow", Optional.of(Duration.ofSeconds(3)));
+        ProviderException limited10s = new ProviderException.RateLimited(D, "slow",
+                Optional.of(Duration.ofSeconds(10)));
+
+        assertThat(classifier.classify(allFailed(limited3s, new ProviderException.Overloaded(D, "busy",
+                Optional.empty())))).isEqualTo(FailureVerdict.transientFailure("rate_limited")
+                .withRetryAfter(Duration.ofSeconds(3)));
+        assertThat(classifier.classify(allFailed(limited10s, limited3s)).retryAfter()).contains(Duration.ofSeconds(3));
+        assertThat(classifier.classify(allFailed(limited3s, new ProviderException.ContextLengthExceeded(D, "long"))))
+                .isEqualTo(FailureVerdict.transientFailure("rate_limited").withRetryAfter(Duration.ofSeconds(3)));
+        assertThat(classifier.classify(allFailed(new ProviderException.QuotaExhausted(D, "quota"),
+                new ProviderException.ContextLengthExceeded(D, "long"))))
+                .isEqualTo(FailureVerdict.fallbackOnly("context_length"));
+        assertThat(FailureClassifier.ofDefaults().classify(allFailed(limited3s, new IOException("reset"))))
+                .isEqualTo(FailureVerdict.transientFailure("rate_limited").withRetryAfter(Duration.ofSeconds(3)));
     }
 }

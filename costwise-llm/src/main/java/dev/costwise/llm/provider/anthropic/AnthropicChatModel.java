@@ -177,7 +177,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     @Override
     protected ProviderReply doChat(ChatRequest request, WorkflowContext context) {
-        HttpResult result = send(HttpCall.postJson(messagesUri, headers(request), body(request, false)));
+        HttpResult result = send(HttpCall.postJson(messagesUri, headers(request), body(request, false)), context);
         if (!result.isSuccess()) {
             throw errorFrom(result.status(), result.headers(), result.bodyText());
         }

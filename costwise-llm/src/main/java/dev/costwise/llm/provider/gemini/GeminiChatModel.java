@@ -126,7 +126,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
 
     @Override
     protected ProviderReply doChat(ChatRequest request, WorkflowContext context) {
-        HttpResult result = send(HttpCall.postJson(generateUri, headers(), body(request)));
+        HttpResult result = send(HttpCall.postJson(generateUri, headers(), body(request)), context);
         if (!result.isSuccess()) {
             throw errorFrom(result.status(), result.headers(), result.bodyText());
         }

@@ -164,7 +164,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * Sends a request and reads the whole response; publishes its rate-limit headers.
+     * Sends a request and reads the whole response, bounded only by the transport's own timeouts; publishes its
+     * rate-limit headers. A model call should use {@link #send(HttpCall, WorkflowContext)}, which also keeps to the
+     * caller's deadline.
      *
      * @param call the request
      * @return the response, whatever its status
@@ -172,9 +174,30 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      * @throws ProviderException.ConnectionFailed if the connection failed or broke
      */
     protected final HttpResult send(HttpCall call) {
+        return send(call, Optional.empty());
+    }
+
+    /**
+     * Sends a request and reads the whole response within the time left before the context's deadline, as
+     * {@link #openStream} bounds a stream; publishes its rate-limit headers. When the deadline passes first, the
+     * exchange is aborted (so is the upstream request) and the call fails at once; past the deadline nothing is sent.
+     *
+     * @param call the request
+     * @param context the request's context; with no deadline only the transport's timeouts apply
+     * @return the response, whatever its status
+     * @throws ProviderException.ProviderTimeout if the deadline passed, or connecting or reading timed out
+     * @throws ProviderException.ConnectionFailed if the connection failed or broke
+     */
+    protected final HttpResult send(HttpCall call, WorkflowContext context) {
+        return send(call, context.remaining());
+    }
+
+    private HttpResult send(HttpCall call, Optional<Duration> remaining) {
         HttpResult result;
         try {
-            result = settings.transport().send(call);
+            result = remaining.isPresent()
+                    ? DeadlineBoundExchange.send(settings.transport(), call, remaining.get())
+                    : settings.transport().send(call);
         } catch (IOException e) {
             throw transportFailure(e);
         }

@@ -20,7 +20,9 @@ public final class TransportTimeoutException extends IOException {
         /** Waiting for the first token (first event) of a stream. */
         FIRST_TOKEN("first token"),
         /** The whole stream. */
-        TOTAL("stream");
+        TOTAL("stream"),
+        /** The whole exchange of a non-streamed call, bounded by the caller's deadline. */
+        CALL("call");
 
         private final String label;
 

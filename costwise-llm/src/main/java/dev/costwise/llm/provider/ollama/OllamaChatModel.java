@@ -89,7 +89,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
     protected ProviderReply doChat(ChatRequest request, WorkflowContext context) {
         long start = System.nanoTime();
         HttpResult result = send(HttpCall.postJson(URI.create(baseUrl + "/api/chat"), Map.of(),
-                body(request, false)));
+                body(request, false)), context);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (!result.isSuccess()) {
             throw error(result.status(), result.headers(), result.bodyText(), elapsed);

@@ -100,7 +100,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         RequestEncoding enc = encoding();
         HttpCall call = HttpCall.postJson(endpoint.resolve("/chat/completions"), headers(),
                 wire.bytes(wire.writeRequest(request, name(), enc)));
-        HttpResult result = send(call);
+        HttpResult result = send(call, context);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (!result.isSuccess()) {
             throw error(result.status(), result.headers(), result.bodyText(), elapsed);

@@ -52,7 +52,8 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
         if (provider.isBlank()) {
             throw new IllegalArgumentException("provider cannot be blank");
         }
-        if (!baseUrl.isAbsolute() || baseUrl.getHost() == null) {
+        if (!baseUrl.isAbsolute() || baseUrl.getHost() == null
+                || !("http".equalsIgnoreCase(baseUrl.getScheme()) || "https".equalsIgnoreCase(baseUrl.getScheme()))) {
             throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
         }
         String s = baseUrl.toString();
@@ -68,7 +69,7 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      * @param provider the provider id to report, such as {@code vllm}
      * @param baseUrl the base URL, such as {@code http://localhost:8000/v1}
      * @return the endpoint
-     * @throws IllegalArgumentException if the URL is not absolute
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL
      */
     public static OpenAiCompatibleEndpoint custom(String provider, String baseUrl) {
         return of(provider, baseUrl, List.of(), false);

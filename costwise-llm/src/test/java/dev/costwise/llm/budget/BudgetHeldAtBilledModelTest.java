@@ -1,0 +1,142 @@
+package dev.costwise.llm.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.composition.Router;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.JtokkitTokenEstimator;
+import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
+import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A request naming one model that a router or fallback hands to a budgeted adapter of another: the adapter sends and
+ * bills its own model, so the budget must hold the call at that model's prices. OpenAI's chat API
+ * (https://platform.openai.com/docs/api-reference/chat/create) is faked; it answers every call with as many output
+ * tokens as {@code max_completion_tokens} allows, the worst case the budget reserves for.
+ */
+class BudgetHeldAtBilledModelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
+
+    @StartStop
+    final MockWebServer server = new MockWebServer();
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
+
+    private static BudgetGuard dailyGuard(Money limit, MutableClock clock) {
+        Budgets budgets = Budgets.builder().clock(clock).add(Budget.daily("daily", limit, ZoneId.of("UTC"))).build();
+        return BudgetGuard.builder(budgets, CATALOG, JtokkitTokenEstimator.of(CATALOG)).build();
+    }
+
+    @BeforeEach
+    void answerEveryCallWithEveryTokenAllowed() {
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return answerWithEveryTokenAllowed(request);
+            }
+        });
+    }
+
+    private ChatModel budgeted(String model, BudgetGuard guard) {
+        return BudgetedChatModel.of(OpenAiCompatibleChatModel.builder(
+                OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), model)
+                .apiKey(ApiKey.of("sk-test")).pricer(CatalogPricer.of(CATALOG)).environment(Map.of()).build(), guard);
+    }
+
+    private static MockResponse answerWithEveryTokenAllowed(RecordedRequest request) {
+        JsonNode sent;
+        try {
+            sent = JSON.readTree(request.getBody().utf8());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+        long output = sent.path("max_completion_tokens").asLong();
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id":"c","object":"chat.completion","created":1,"model":"%s","choices":[{"index":0,
+                 "message":{"role":"assistant","content":"a long answer"},"finish_reason":"length"}],
+                 "usage":{"prompt_tokens":20,"completion_tokens":%d,"total_tokens":%d}}"""
+                .formatted(sent.path("model").asText(), output, 20 + output)).build();
+    }
+
+    private static ChatRequest askingForMini(String question) {
+        return ChatRequest.builder("gpt-4o-mini").addMessage(Message.user(question)).maxTokens(4000).build();
+    }
+
+    @Test
+    void givenAMiniRequestForABudgetedGpt4o_whenOnlyMiniPricesWouldFit_thenRefusedWithoutCallingUpstream() {
+        // 4,000 output tokens cost $0.0024 at mini's $0.60 per million, $0.04 at gpt-4o's $10
+        ChatModel gpt4o = budgeted("gpt-4o", dailyGuard(Money.of("0.03"), clock));
+
+        assertThatThrownBy(() -> gpt4o.execute(askingForMini("hi"), WorkflowContext.builder("t").clock(clock).build()))
+                .isInstanceOf(BudgetExceededException.class).hasMessageContaining("daily");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void givenARouterSendingMiniRequestsToABudgetedGpt4o_when100CallersRace_thenSpendNeverPassesTheLimit()
+            throws Exception {
+        Money limit = Money.of("1.00");
+        BudgetGuard guard = dailyGuard(limit, clock);
+        ChatModel mini = budgeted("gpt-4o-mini", guard);
+        ChatModel gpt4o = budgeted("gpt-4o", guard);
+        Router<ChatRequest, ChatResponse> router = Router.<ChatRequest, ChatResponse>builder("router")
+                .route("mini", mini).route("premium", gpt4o)
+                .selector((request, ctx) -> request.lastUserText().length() < 100 ? "mini" : "premium")
+                .defaultRoute("mini").build();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Money>> paid = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 100; i++) {
+                ChatRequest request = askingForMini("a long question ".repeat(10) + i);
+                paid.add(threads.submit(() -> {
+                    start.await();
+                    try {
+                        return router.execute(request, WorkflowContext.builder("t").clock(clock).build()).cost();
+                    } catch (BudgetExceededException e) {
+                        return Money.ZERO; // the limit holding
+                    }
+                }));
+            }
+            start.countDown();
+        }
+        Money total = Money.ZERO;
+        for (Future<Money> f : paid) {
+            total = total.plus(f.get());
+        }
+
+        BudgetStatus daily = guard.budgets().status("daily");
+        assertThat(total).isLessThanOrEqualTo(limit).isEqualTo(daily.spent());
+        assertThat(daily.reserved()).isEqualTo(Money.ZERO);
+        assertThat(server.getRequestCount()).isPositive().isLessThan(100);
+    }
+}
