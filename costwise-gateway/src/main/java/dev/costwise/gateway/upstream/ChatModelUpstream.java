@@ -51,7 +51,7 @@ public final class ChatModelUpstream implements Upstream {
         OpenAiRequest request = decode(call);
         ChatResponse response = model.execute(request.chat(), context(call));
         byte[] body = wire.bytes(wire.writeResponse(response, clock.millis() / 1000));
-        return new Reply(body, response.usage(), response.model(), response.providerRequestId());
+        return new Reply(body, Optional.of(response.usage()), response.model(), response.providerRequestId());
     }
 
     @Override

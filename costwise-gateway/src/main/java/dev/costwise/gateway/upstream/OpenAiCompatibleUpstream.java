@@ -144,7 +144,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      */
     private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
         String answered = model.upstreamModel();
-        Usage usage = Usage.ZERO;
+        Optional<Usage> usage = Optional.empty();
         Optional<String> tier = Optional.empty();
         try (JsonParser p = json.getFactory().createParser(answer)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -164,7 +164,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
             }
         }
-        return new Reply(answer, usage.withServiceTier(ServiceTier.ofReported(tier)), answered, requestId);
+        ServiceTier served = ServiceTier.ofReported(tier);
+        return new Reply(answer, usage.map(u -> u.withServiceTier(served)), answered, requestId);
     }
 
     @Override

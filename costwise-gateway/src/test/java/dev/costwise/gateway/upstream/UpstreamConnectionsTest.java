@@ -48,7 +48,7 @@ class UpstreamConnectionsTest {
             server.enqueue(completion());
         }
         for (int i = 0; i < 3; i++) {
-            assertThat(upstream.complete(call()).usage().inputTokens()).isEqualTo(12);
+            assertThat(upstream.complete(call()).usage().orElseThrow().inputTokens()).isEqualTo(12);
         }
         assertThat(connectionIndexes(3)).containsExactly(0, 0, 0);
     }
@@ -63,7 +63,7 @@ class UpstreamConnectionsTest {
         upstream.complete(call());
         var second = upstream.complete(call());
 
-        assertThat(second.usage().outputTokens()).isEqualTo(3);
+        assertThat(second.usage().orElseThrow().outputTokens()).isEqualTo(3);
         assertThat(server.getRequestCount()).isEqualTo(2);
         assertThat(connectionIndexes(2)).containsExactly(0, 1);
     }
@@ -130,7 +130,7 @@ class UpstreamConnectionsTest {
         assertThatThrownBy(() -> upstream.complete(slow))
                 .isInstanceOf(ProviderException.ProviderTimeout.class)
                 .hasMessageContaining("no answer in time");
-        assertThat(upstream.complete(call()).usage().inputTokens()).isEqualTo(12);
+        assertThat(upstream.complete(call()).usage().orElseThrow().inputTokens()).isEqualTo(12);
 
         assertThat(connectionIndexes(2)).containsExactly(0, 1);
     }
@@ -146,7 +146,7 @@ class UpstreamConnectionsTest {
                 .hasMessageContaining("no answer in time");
         assertThatThrownBy(() -> upstream.stream(late)).isInstanceOf(ProviderException.ProviderTimeout.class);
 
-        assertThat(upstream.complete(call()).usage().inputTokens()).isEqualTo(12);
+        assertThat(upstream.complete(call()).usage().orElseThrow().inputTokens()).isEqualTo(12);
         assertThat(server.getRequestCount()).as("nothing was sent on the closed connections").isEqualTo(1);
     }
 
