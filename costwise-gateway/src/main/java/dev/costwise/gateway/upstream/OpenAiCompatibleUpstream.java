@@ -308,7 +308,15 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         Details d = Details.of(call.model().provider(), call.model().name());
         String why = e instanceof UncheckedIOException && e.getCause() != null
                 ? e.getCause().getClass().getSimpleName() : "connection closed before the answer";
-        return new ProviderException.ConnectionFailed(d, "cannot reach " + call.model().baseUrl() + ": " + why, e);
+        return new ProviderException.ConnectionFailed(d, "cannot reach " + named(call) + ": " + why, e);
+    }
+
+    /**
+     * Names a call's provider in an error by its configured model, never by its base URL: errors reach the callers,
+     * and a base URL may hold credentials (user info, an {@code api-key} query) or be internal.
+     */
+    private static String named(Call call) {
+        return "the provider of '" + call.model().name() + "' (" + call.model().provider() + ")";
     }
 
     private byte[] bytes(ObjectNode body) {
@@ -365,7 +373,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 // (and must not be cached or billed as a success).
                 done = true;
                 throw new ProviderException.ConnectionFailed(Details.of(call.model().provider(), call.model().name()),
-                        "the stream from " + call.model().baseUrl() + " ended before [DONE]", null);
+                        "the stream from " + named(call) + " ended before [DONE]", null);
             } catch (IOException e) {
                 throw transportFailure(call, new UncheckedIOException(e), watch);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {
