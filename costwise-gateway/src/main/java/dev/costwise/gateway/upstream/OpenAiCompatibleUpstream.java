@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.HttpBodies;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
@@ -211,7 +212,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             Duration readTimeout) {
         Model model = call.model();
         // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
-        URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
+        URI target = targets.computeIfAbsent(BaseUrls.resolve(model.baseUrl(), path), OpenAiCompatibleUpstream::uri);
         for (boolean retry = false; ; retry = true) {
             UpstreamConnections.Lease lease = null;
             try {
@@ -242,6 +243,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
             }
         }
+    }
+
+    /**
+     * Encodes a URL's path for the client; its query (a base URL's {@code ?api-version=...}) is kept as written,
+     * since encoding would turn its {@code ?} into {@code %3F} and its escapes into double ones.
+     */
+    private static URI uri(String url) {
+        int q = url.indexOf('?');
+        return URI.create(q < 0 ? UriEncoding.encodeUri(url) : UriEncoding.encodeUri(url.substring(0, q))
+                + url.substring(q));
     }
 
     private Http1ClientRequest request(Call call, URI target, String accept, ClientConnection connection,
