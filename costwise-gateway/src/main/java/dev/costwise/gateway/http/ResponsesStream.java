@@ -107,7 +107,7 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     }
 
     @Override
-    public void failed(String message) throws IOException {
+    public void failed(String message, String code) throws IOException {
         failed = true;
         if (open != Item.NONE) {
             // the item cut short takes its place, as far as it got, instead of the placeholder added with it
