@@ -580,7 +580,7 @@ public final class ChatService {
                 try {
                     if (r.remaining().isNegative()) {
                         throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(),
-                                model.name()), "request deadline reached mid-stream", requestTimeout);
+                                model.name()), "the request, mid-stream,", requestTimeout);
                     }
                     if (!events.hasNext()) {
                         break;

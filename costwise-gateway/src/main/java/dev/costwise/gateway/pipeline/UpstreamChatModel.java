@@ -103,7 +103,7 @@ final class UpstreamChatModel implements ChatModel {
         Duration bound = context.remaining().filter(r -> r.compareTo(timeout) < 0).orElse(timeout);
         if (bound.isNegative() || bound.isZero()) {
             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(), model.name()),
-                    "request deadline reached", timeout);
+                    "the request", timeout);
         }
         Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
         if (breaker.isPresent() && permission.isEmpty()) {

@@ -294,7 +294,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     private static ProviderException timeout(Call call) {
         return new ProviderException.ProviderTimeout(Details.of(call.model().provider(), call.model().name()),
-                "no answer in time", call.timeout());
+                "the upstream call", call.timeout());
     }
 
     /** A failed read or write: a timeout when the deadline closed the connection or the socket timed out. */

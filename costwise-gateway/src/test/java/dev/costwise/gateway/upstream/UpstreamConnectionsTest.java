@@ -130,7 +130,7 @@ class UpstreamConnectionsTest {
 
         assertThatThrownBy(() -> upstream.complete(slow))
                 .isInstanceOf(ProviderException.ProviderTimeout.class)
-                .hasMessageContaining("no answer in time");
+                .hasMessageContaining("the upstream call timed out after 300 ms");
         assertThat(upstream.complete(call()).usage().orElseThrow().inputTokens()).isEqualTo(12);
 
         assertThat(connectionIndexes(2)).containsExactly(0, 1);
@@ -144,7 +144,7 @@ class UpstreamConnectionsTest {
         Upstream.Call late = new Upstream.Call(call().model(), call().body(), Duration.ZERO);
 
         assertThatThrownBy(() -> upstream.complete(late)).isInstanceOf(ProviderException.ProviderTimeout.class)
-                .hasMessageContaining("no answer in time");
+                .hasMessageContaining("the upstream call timed out after");
         assertThatThrownBy(() -> upstream.stream(late)).isInstanceOf(ProviderException.ProviderTimeout.class);
 
         assertThat(upstream.complete(call()).usage().orElseThrow().inputTokens()).isEqualTo(12);
