@@ -3,6 +3,7 @@ package dev.costwise.gateway.upstream;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatResponse;
@@ -137,12 +138,17 @@ public final class ChatModelUpstream implements Upstream {
         return model;
     }
 
+    /**
+     * Reads the request as the model's adapter takes it. What the adapter cannot send (n above 1, an audio part, a
+     * tool message without its call id) is refused here, before any call: the caller's mistake, named by its field
+     * like the gateway's own validation, not an upstream's rejection.
+     */
     private OpenAiRequest decode(Call call) {
         try {
             return wire.readRequest(call.body());
         } catch (WireFormatException e) {
-            throw new ProviderException.InvalidRequest(ProviderException.Details.of(call.model().provider(),
-                    call.model().name()), e.getMessage());
+            throw new GatewayException.InvalidField(e.field().isEmpty() ? "messages" : e.field(),
+                    e.problem() + " (for " + call.model().name() + ")");
         }
     }
 
