@@ -20,6 +20,8 @@ class AdapterRefusalsEndToEndTest {
         "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}, {\"role\": \"tool\", \"content\": \"18\"}]"
                 + "|messages[1].tool_call_id",
         "\"n\": 2, \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]|n",
+        "\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"\"}]"
+                + "|messages[1].content",
     })
     void givenARequestTheAnthropicAdapterCannotSend_whenSent_thenA400NamesTheFieldAndNothingIsCalled(String fields,
             String param) {

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.upstream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.gateway.config.GatewayConfig.Model;
@@ -144,12 +145,43 @@ public final class ChatModelUpstream implements Upstream {
      * like the gateway's own validation, not an upstream's rejection.
      */
     private OpenAiRequest decode(Call call) {
+        if (model(call.model()) instanceof AnthropicChatModel) {
+            requireNoEmptyUserMessage(call.body());
+        }
         try {
             return wire.readRequest(call.body());
         } catch (WireFormatException e) {
             throw new GatewayException.InvalidField(e.field().isEmpty() ? "messages" : e.field(),
                     e.problem() + " (for " + call.model().name() + ")");
         }
+    }
+
+    /**
+     * Anthropic refuses an empty user message, and its adapter leaves one out, which can leave no message at all:
+     * the caller hears which message is empty instead.
+     */
+    private static void requireNoEmptyUserMessage(ObjectNode body) {
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            if ("user".equals(m.path("role").asText()) && isEmptyText(m.path("content"))) {
+                throw new GatewayException.InvalidField("messages[" + i + "].content",
+                        "is empty; Anthropic models take no empty user message");
+            }
+        }
+    }
+
+    /** @return {@code true} for "" or parts that are all empty text */
+    private static boolean isEmptyText(JsonNode content) {
+        if (content.isTextual()) {
+            return content.textValue().isEmpty();
+        }
+        for (JsonNode part : content) {
+            if (!"text".equals(part.path("type").asText()) || !part.path("text").asText("").isEmpty()) {
+                return false;
+            }
+        }
+        return content.isArray() && !content.isEmpty();
     }
 
     private static WorkflowContext context(Call call) {
