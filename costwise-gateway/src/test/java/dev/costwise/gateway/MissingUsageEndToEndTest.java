@@ -41,7 +41,8 @@ class MissingUsageEndToEndTest {
     void givenNoUsableUsage_whenAnswered_thenTheEstimateIsBilledAndTheKeysBudgetStopsTheNextCall(String usage) {
         upstream.enqueue(OpenAiFake.completion("some-model", "Hello there!", usage));
         upstream.enqueue(OpenAiFake.completion("some-model", "Hello there!", usage));
-        String body = "{\"model\":\"compat\",\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
+        String body = "{\"model\":\"compat\",\"max_tokens\":5,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}";
         try (TestGateway gw = new TestGateway(yaml(), Map.of())) {
             HttpResponse<String> first = gw.post("/v1/chat/completions", body, "Authorization", "Bearer sk-small");
 
