@@ -235,6 +235,36 @@ class MessagesEndToEndTest {
     }
 
     @Test
+    void givenAnAnthropicStreamOverloadedMidWay_whenStreamedThroughMessages_thenTheErrorEventKeepsItsType() {
+        // https://docs.claude.com/en/docs/build-with-claude/streaming#error-events
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body("""
+                        event: message_start
+                        data: {"type":"message_start","message":{"id":"msg_up","type":"message","role":"assistant",\
+                        "content":[],"model":"claude-haiku-4-5","stop_reason":null,\
+                        "usage":{"input_tokens":10,"output_tokens":1}}}
+
+                        event: content_block_start
+                        data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+                        event: content_block_delta
+                        data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hel"}}
+
+                        event: error
+                        data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
+
+                        """).build());
+        try (TestGateway gw = gatewayWithClaude()) {
+            List<Map.Entry<String, JsonNode>> events = TestGateway.events(messages(gw, """
+                    {"model": "claude", "max_tokens": 64, "stream": true,
+                     "messages": [{"role": "user", "content": "Say hello"}]}""").body());
+
+            assertThat(events.getLast().getKey()).isEqualTo("error");
+            assertThat(events.getLast().getValue().at("/error/type").asText()).isEqualTo("overloaded_error");
+        }
+    }
+
+    @Test
     void givenBadRequests_whenSent_thenEachIsAnAnthropicErrorNamingTheProblemAndNothingIsCalled() {
         try (TestGateway gw = gateway("")) {
             assertError(messages(gw, "{\"model\": \"fast\", \"messages\": [{\"role\": \"user\", "

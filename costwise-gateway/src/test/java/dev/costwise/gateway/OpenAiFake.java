@@ -14,14 +14,22 @@ final class OpenAiFake {
             + "\"model\":\"gpt-4o-mini\",\"choices\":";
 
     static MockResponse completion(String model, String text, int promptTokens, int completionTokens) {
+        return completion(model, text, "\"usage\":{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":"
+                + completionTokens + ",\"total_tokens\":" + (promptTokens + completionTokens)
+                + ",\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":"
+                + "{\"reasoning_tokens\":0}},");
+    }
+
+    /**
+     * A completion whose usage is {@code usage}: the JSON member with its trailing comma ({@code "usage":{...},} or
+     * {@code "usage":null,}), or "" for none, as some OpenAI-compatible servers answer.
+     */
+    static MockResponse completion(String model, String text, String usage) {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
                 .addHeader("x-request-id", "req_upstream_1")
                 .body("{\"id\":\"chatcmpl-abc\",\"object\":\"chat.completion\",\"created\":1741569952,\"model\":\""
                         + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
-                        + text + "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":"
-                        + "{\"prompt_tokens\":" + promptTokens + ",\"completion_tokens\":" + completionTokens
-                        + ",\"total_tokens\":" + (promptTokens + completionTokens) + ",\"prompt_tokens_details\":"
-                        + "{\"cached_tokens\":0},\"completion_tokens_details\":{\"reasoning_tokens\":0}},"
+                        + text + "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}]," + usage
                         + "\"system_fingerprint\":\"fp_1\"}")
                 .build();
     }

@@ -177,6 +177,28 @@ class ResponsesEndToEndTest {
     }
 
     @Test
+    void givenAStreamCutAfterSomeText_whenStreamed_thenResponseFailedHoldsThePartialItemAsIncomplete() {
+        String whole = OpenAiFake.streamText("gpt-4o-mini", "Hel", "lo");
+        String cut = whole.substring(0, whole.indexOf("lo\""));
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(cut.substring(0, cut.lastIndexOf("data: "))).build());
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/responses", """
+                    {"model": "fast", "input": "Say hello", "stream": true}""");
+
+            List<Map.Entry<String, JsonNode>> events = TestGateway.events(res.body());
+            assertThat(events.getLast().getKey()).isEqualTo("response.failed");
+            JsonNode failed = events.getLast().getValue().path("response");
+            assertThat(failed.path("status").asText()).isEqualTo("failed");
+            assertThat(failed.path("output")).singleElement().satisfies(item -> {
+                assertThat(item.path("type").asText()).isEqualTo("message");
+                assertThat(item.path("status").asText()).isEqualTo("incomplete");
+                assertThat(item.at("/content/0/text").asText()).isEqualTo("Hel");
+            });
+        }
+    }
+
+    @Test
     void givenAStreamedToolCall_whenStreamed_thenItIsAFunctionCallItemFedByArgumentDeltas() {
         upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
                 .body(OpenAiFake.CHUNK_HEAD + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,"

@@ -5,6 +5,7 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import dev.costwise.llm.provider.http.SafeUrls;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +226,9 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
 
         @Override
         public String toString() {
-            return "Model[" + name + " -> " + provider + "/" + upstreamModel + " at " + baseUrl
+            // the base URL may hold credentials (user info, a query such as ?api-key=): shown without them
+            return "Model[" + name + " -> " + provider + "/" + upstreamModel + " at "
+                    + SafeUrls.withoutSecrets(baseUrl)
                     + apiKeyEnv.map(e -> ", key from $" + e).orElse("")
                     + serviceTier.map(t -> ", " + t.wireName() + " tier").orElse("") + "]";
         }

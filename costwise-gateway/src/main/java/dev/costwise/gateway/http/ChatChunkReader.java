@@ -23,8 +23,14 @@ final class ChatChunkReader {
         /** A piece of the current tool call's JSON arguments. */
         void toolArguments(String delta) throws IOException;
 
-        /** The stream failed after it started (the pipeline's error chunk). */
-        void failed(String message) throws IOException;
+        /**
+         * The stream failed after it started (the pipeline's error chunk).
+         *
+         * @param message what failed
+         * @param code the failure's kind, as {@link dev.costwise.llm.provider.ProviderException#kind()} names it
+         *     ({@code overloaded}, {@code rate_limited}, {@code connection}...), or "" when the chunk gives none
+         */
+        void failed(String message, String code) throws IOException;
 
         /**
          * A piece of reasoning block {@code block} (an Anthropic model's signed thinking); ignored unless the
@@ -50,7 +56,8 @@ final class ChatChunkReader {
     /** Reads one chunk, telling {@code listener} what it holds. */
     void read(JsonNode chunk, Listener listener) throws IOException {
         if (chunk.has("error")) {
-            listener.failed(chunk.path("error").path("message").asText("the upstream stream failed"));
+            listener.failed(chunk.path("error").path("message").asText("the upstream stream failed"),
+                    chunk.path("error").path("code").asText(""));
             return;
         }
         JsonNode choice = chunk.path("choices").path(0);

@@ -108,11 +108,28 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     }
 
     @Override
-    public void failed(String message) throws IOException {
+    public void failed(String message, String code) throws IOException {
         failed = true;
         ObjectNode error = NODES.objectNode().put("type", "error");
-        error.putObject("error").put("type", "api_error").put("message", message);
+        error.putObject("error").put("type", errorType(code)).put("message", message);
         out.send(error);
+    }
+
+    /**
+     * @param kind a provider failure's kind
+     * @return Anthropic's error type for it (https://docs.claude.com/en/api/errors), as its own stream would name it:
+     *     a client that retries on {@code overloaded_error} or {@code rate_limit_error} must see them
+     */
+    private static String errorType(String kind) {
+        return switch (kind) {
+            case "overloaded" -> "overloaded_error";
+            case "rate_limited" -> "rate_limit_error";
+            case "authentication" -> "authentication_error";
+            case "permission" -> "permission_error";
+            case "not_found" -> "not_found_error";
+            case "invalid_request", "context_length", "content_filtered" -> "invalid_request_error";
+            default -> "api_error";
+        };
     }
 
     @Override

@@ -107,8 +107,13 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     }
 
     @Override
-    public void failed(String message) throws IOException {
+    public void failed(String message, String code) throws IOException {
         failed = true;
+        if (open != Item.NONE) {
+            // the item cut short takes its place, as far as it got, instead of the placeholder added with it
+            output().set(outputIndex(), openItem("incomplete"));
+            open = Item.NONE;
+        }
         response.put("status", "failed");
         response.putObject("error").put("code", "server_error").put("message", message);
         out.send(newEvent("response.failed").set("response", response));
@@ -154,22 +159,27 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
         }
         String content = openContent.toString();
         int index = outputIndex();
-        ObjectNode item;
         if (open == Item.TEXT) {
             out.send(newEvent("response.output_text.done").put("item_id", messageId).put("output_index", index)
                     .put("content_index", 0).put("text", content));
             out.send(newEvent("response.content_part.done").put("item_id", messageId).put("output_index", index)
                     .put("content_index", 0).set("part", ResponsesAnswer.outputText(content)));
-            item = ResponsesAnswer.messageItem(messageId, content, "completed");
         } else {
             out.send(newEvent("response.function_call_arguments.done").put("item_id", "fc_" + openCallId)
                     .put("output_index", index).put("arguments", content));
-            item = ResponsesAnswer.functionCall(openCallId, openName, content, "completed");
         }
+        ObjectNode item = openItem("completed");
         output().set(index, item);
         out.send(newEvent("response.output_item.done").put("output_index", index).set("item", item));
         open = Item.NONE;
         openContent.setLength(0);
+    }
+
+    /** @return the open item with what it holds so far */
+    private ObjectNode openItem(String status) {
+        String content = openContent.toString();
+        return open == Item.TEXT ? ResponsesAnswer.messageItem(messageId, content, status)
+                : ResponsesAnswer.functionCall(openCallId, openName, content, status);
     }
 
     private ArrayNode output() {

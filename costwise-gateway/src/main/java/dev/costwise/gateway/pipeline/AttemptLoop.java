@@ -157,7 +157,7 @@ final class AttemptLoop {
                 if (remaining.isNegative() || remaining.isZero()) {
                     permission.ifPresent(CircuitBreaker.Permission::release);
                     causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
-                            m.name()), "request deadline reached", requestTimeout));
+                            m.name()), "the request", requestTimeout));
                     throw failure(causes, notTried);
                 }
                 Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()

@@ -379,12 +379,13 @@ public final class ChatService {
                     return done;
                 }
                 AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
-                Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
+                Usage usage = ok.value().usage().orElseGet(() -> estimated(p, answerTokens(ok.value().body())));
+                Pricer.Priced priced = costs.price(ok.model(), usage);
                 ResponseCacheStore.Entry entry = cacheKey.isPresent() ? new ResponseCacheStore.Entry(
-                        ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), r.route()) : null;
+                        ok.value().body(), usage, ok.model().name(), priced.cost(), r.route()) : null;
                 // settle and store in one round trip when both go to Redis; else recordSuccess settles
                 boolean stored = cacheKey.isPresent() && r.settleAndStore(cacheKey.get(), entry, priced.cost());
-                r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
+                r.recordSuccess(ok.model(), usage, priced, ok.latency(), Outcome.SUCCESS);
                 String status = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
                 if (cacheKey.isPresent() && alerting) {
                     alerts.onCacheMiss();
@@ -473,10 +474,11 @@ public final class ChatService {
             }
             r.reserve();
             AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> upstream(m).embed(call));
-            Pricer.Priced priced = costs.price(ok.model(), ok.value().usage());
-            r.recordSuccess(ok.model(), ok.value().usage(), priced, ok.latency(), Outcome.SUCCESS);
+            Usage usage = ok.value().usage().orElseGet(() -> estimated(plan, 0));
+            Pricer.Priced priced = costs.price(ok.model(), usage);
+            r.recordSuccess(ok.model(), usage, priced, ok.latency(), Outcome.SUCCESS);
             cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
-                    ok.value().body(), ok.value().usage(), ok.model().name(), priced.cost(), "default")));
+                    ok.value().body(), usage, ok.model().name(), priced.cost(), "default")));
             return new Result(ok.value().body(), priced.cost(),
                     cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass", ok.model().name(), "default");
         } catch (GatewayException e) {
@@ -617,7 +619,7 @@ public final class ChatService {
                 try {
                     if (r.remaining().isNegative()) {
                         throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(),
-                                model.name()), "request deadline reached mid-stream", requestTimeout);
+                                model.name()), "the request, mid-stream,", requestTimeout);
                     }
                     if (!events.hasNext()) {
                         break;
@@ -644,7 +646,8 @@ public final class ChatService {
                 // for usage (the gateway asks upstream for it in every stream, to ledger the real tokens).
                 boolean usageOnly = node.path("choices").isArray() && node.path("choices").isEmpty();
                 if (includeUsage) {
-                    withCost((ObjectNode) node, events.usage().orElse(Usage.ZERO), model, cacheStatus, r);
+                    Usage reported = events.usage().orElse(estimated(plan, forwarded));
+                    withCost((ObjectNode) node, reported, model, cacheStatus, r);
                     sink.event(json.writeValueAsString(node));
                     usageSent = true;
                 } else if (!usageOnly) {
@@ -682,9 +685,21 @@ public final class ChatService {
         }
     }
 
-    /** @return the usage of a stream the provider reported none for: the request's estimate, one token per chunk */
-    private static Usage estimated(Plan plan, int forwarded) {
-        return new Usage(plan.estimatedInputTokens(), 0, 0, forwarded, 0, true);
+    /**
+     * @return the usage of an answer the provider reported none for: the request's prompt estimate and {@code output}
+     *     tokens (a stream's chunks, or an answer's text estimated as a prompt's is), marked as an estimate
+     */
+    private static Usage estimated(Plan plan, long output) {
+        return new Usage(plan.estimatedInputTokens(), 0, 0, output, 0, true);
+    }
+
+    /** @return the estimated output tokens of an OpenAI chat completion the provider reported no usage for */
+    private long answerTokens(byte[] answer) {
+        try {
+            return PromptTokens.answer(json.readTree(answer));
+        } catch (IOException e) {
+            throw new UncheckedIOException("an answer already read as JSON could not be read again", e);
+        }
     }
 
     /** Adds the {@code costwise} object (cost, cache, model used, route) beside a stream chunk's usage. */
@@ -1051,7 +1066,7 @@ public final class ChatService {
         }
     }
 
-    private static String allText(JsonNode body) {
+    static String allText(JsonNode body) {
         JsonNode messages = body.path("messages");
         if (messages.size() == 1 && messages.get(0).path("content").isTextual()) {
             return messages.get(0).path("content").textValue(); // the common case needs no copy

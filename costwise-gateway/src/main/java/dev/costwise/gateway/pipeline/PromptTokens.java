@@ -39,13 +39,39 @@ final class PromptTokens {
                     }
                 }
             }
-            for (JsonNode call : m.path("tool_calls")) {
-                JsonNode fn = call.path("function");
-                tokens += text(fn.path("name").asText("")) + text(fn.path("arguments").asText(""));
-            }
+            tokens += toolCalls(m);
         }
         for (JsonNode tool : body.path("tools")) {
             tokens += text(tool.toString());
+        }
+        return tokens;
+    }
+
+    /**
+     * Estimates the output tokens of an OpenAI chat completion, for an answer whose provider reported no usage: the
+     * text of every choice's message (content, refusal, reasoning) and its tool calls, counted as prompt text is.
+     *
+     * @param completion a chat completion
+     * @return the estimated output tokens
+     */
+    static long answer(JsonNode completion) {
+        long tokens = 0;
+        for (JsonNode choice : completion.path("choices")) {
+            JsonNode message = choice.path("message");
+            for (String field : new String[] {"content", "refusal", "reasoning_content", "reasoning"}) {
+                tokens += text(message.path(field).asText(""));
+            }
+            tokens += toolCalls(message);
+        }
+        return tokens;
+    }
+
+    /** @return tokens of the names and arguments of a message's tool calls */
+    private static long toolCalls(JsonNode message) {
+        long tokens = 0;
+        for (JsonNode call : message.path("tool_calls")) {
+            JsonNode fn = call.path("function");
+            tokens += text(fn.path("name").asText("")) + text(fn.path("arguments").asText(""));
         }
         return tokens;
     }

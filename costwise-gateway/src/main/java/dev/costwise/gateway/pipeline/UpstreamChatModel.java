@@ -103,7 +103,7 @@ final class UpstreamChatModel implements ChatModel {
         Duration bound = context.remaining().filter(r -> r.compareTo(timeout) < 0).orElse(timeout);
         if (bound.isNegative() || bound.isZero()) {
             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(), model.name()),
-                    "request deadline reached", timeout);
+                    "the request", timeout);
         }
         Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
         if (breaker.isPresent() && permission.isEmpty()) {
@@ -120,7 +120,10 @@ final class UpstreamChatModel implements ChatModel {
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, body, bound));
             permission.ifPresent(CircuitBreaker.Permission::onSuccess);
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));
-            Usage usage = c.usage().orElse(reply.usage());
+            // no usage (or an unsound one) is billed as the gateway's estimate, never as a free call
+            Usage usage = reply.usage().map(reported -> c.usage().orElse(reported)).orElseGet(() -> new Usage(
+                    PromptTokens.estimate(body, ChatService.allText(body)), 0, 0,
+                    PromptTokens.answer(wire.parse(reply.body())), 0, true));
             Pricer.Priced priced = costs.price(model, usage);
             Duration latency = Duration.ofNanos(ticker.read() - t0);
             Money baselineCost = costs.baselineCost(Optional.of(baseline), model, usage, priced.cost(),

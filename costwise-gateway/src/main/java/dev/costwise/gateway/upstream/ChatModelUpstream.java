@@ -1,8 +1,10 @@
 package dev.costwise.gateway.upstream;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.gateway.config.GatewayConfig.Model;
+import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatResponse;
@@ -51,7 +53,7 @@ public final class ChatModelUpstream implements Upstream {
         OpenAiRequest request = decode(call);
         ChatResponse response = model.execute(request.chat(), context(call));
         byte[] body = wire.bytes(wire.writeResponse(response, clock.millis() / 1000));
-        return new Reply(body, response.usage(), response.model(), response.providerRequestId());
+        return new Reply(body, Optional.of(response.usage()), response.model(), response.providerRequestId());
     }
 
     @Override
@@ -137,13 +139,49 @@ public final class ChatModelUpstream implements Upstream {
         return model;
     }
 
+    /**
+     * Reads the request as the model's adapter takes it. What the adapter cannot send (n above 1, an audio part, a
+     * tool message without its call id) is refused here, before any call: the caller's mistake, named by its field
+     * like the gateway's own validation, not an upstream's rejection.
+     */
     private OpenAiRequest decode(Call call) {
+        if (model(call.model()) instanceof AnthropicChatModel) {
+            requireNoEmptyUserMessage(call.body());
+        }
         try {
             return wire.readRequest(call.body());
         } catch (WireFormatException e) {
-            throw new ProviderException.InvalidRequest(ProviderException.Details.of(call.model().provider(),
-                    call.model().name()), e.getMessage());
+            throw new GatewayException.InvalidField(e.field().isEmpty() ? "messages" : e.field(),
+                    e.problem() + " (for " + call.model().name() + ")");
         }
+    }
+
+    /**
+     * Anthropic refuses an empty user message, and its adapter leaves one out, which can leave no message at all:
+     * the caller hears which message is empty instead.
+     */
+    private static void requireNoEmptyUserMessage(ObjectNode body) {
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            if ("user".equals(m.path("role").asText()) && isEmptyText(m.path("content"))) {
+                throw new GatewayException.InvalidField("messages[" + i + "].content",
+                        "is empty; Anthropic models take no empty user message");
+            }
+        }
+    }
+
+    /** @return {@code true} for "" or parts that are all empty text */
+    private static boolean isEmptyText(JsonNode content) {
+        if (content.isTextual()) {
+            return content.textValue().isEmpty();
+        }
+        for (JsonNode part : content) {
+            if (!"text".equals(part.path("type").asText()) || !part.path("text").asText("").isEmpty()) {
+                return false;
+            }
+        }
+        return content.isArray() && !content.isEmpty();
     }
 
     private static WorkflowContext context(Call call) {

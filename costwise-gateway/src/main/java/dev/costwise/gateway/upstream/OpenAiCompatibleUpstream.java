@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.HttpBodies;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
@@ -144,7 +145,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      */
     private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
         String answered = model.upstreamModel();
-        Usage usage = Usage.ZERO;
+        Optional<Usage> usage = Optional.empty();
         Optional<String> tier = Optional.empty();
         try (JsonParser p = json.getFactory().createParser(answer)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -164,7 +165,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
             }
         }
-        return new Reply(answer, usage.withServiceTier(ServiceTier.ofReported(tier)), answered, requestId);
+        ServiceTier served = ServiceTier.ofReported(tier);
+        return new Reply(answer, usage.map(u -> u.withServiceTier(served)), answered, requestId);
     }
 
     @Override
@@ -210,7 +212,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             Duration readTimeout) {
         Model model = call.model();
         // Parsed and encoded once per URL: post(String) would encode and parse the same string on every request.
-        URI target = targets.computeIfAbsent(model.baseUrl() + path, u -> URI.create(UriEncoding.encodeUri(u)));
+        URI target = targets.computeIfAbsent(BaseUrls.resolve(model.baseUrl(), path), OpenAiCompatibleUpstream::uri);
         for (boolean retry = false; ; retry = true) {
             UpstreamConnections.Lease lease = null;
             try {
@@ -241,6 +243,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
             }
         }
+    }
+
+    /**
+     * Encodes a URL's path for the client; its query (a base URL's {@code ?api-version=...}) is kept as written,
+     * since encoding would turn its {@code ?} into {@code %3F} and its escapes into double ones.
+     */
+    private static URI uri(String url) {
+        int q = url.indexOf('?');
+        return URI.create(q < 0 ? UriEncoding.encodeUri(url) : UriEncoding.encodeUri(url.substring(0, q))
+                + url.substring(q));
     }
 
     private Http1ClientRequest request(Call call, URI target, String accept, ClientConnection connection,
@@ -281,7 +293,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     private static ProviderException timeout(Call call) {
         return new ProviderException.ProviderTimeout(Details.of(call.model().provider(), call.model().name()),
-                "no answer in time", call.timeout());
+                "the upstream call", call.timeout());
     }
 
     /** A failed read or write: a timeout when the deadline closed the connection or the socket timed out. */
@@ -306,7 +318,15 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         Details d = Details.of(call.model().provider(), call.model().name());
         String why = e instanceof UncheckedIOException && e.getCause() != null
                 ? e.getCause().getClass().getSimpleName() : "connection closed before the answer";
-        return new ProviderException.ConnectionFailed(d, "cannot reach " + call.model().baseUrl() + ": " + why, e);
+        return new ProviderException.ConnectionFailed(d, "cannot reach " + named(call) + ": " + why, e);
+    }
+
+    /**
+     * Names a call's provider in an error by its configured model, never by its base URL: errors reach the callers,
+     * and a base URL may hold credentials (user info, an {@code api-key} query) or be internal.
+     */
+    private static String named(Call call) {
+        return "the provider of '" + call.model().name() + "' (" + call.model().provider() + ")";
     }
 
     private byte[] bytes(ObjectNode body) {
@@ -363,7 +383,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 // (and must not be cached or billed as a success).
                 done = true;
                 throw new ProviderException.ConnectionFailed(Details.of(call.model().provider(), call.model().name()),
-                        "the stream from " + call.model().baseUrl() + " ended before [DONE]", null);
+                        "the stream from " + named(call) + " ended before [DONE]", null);
             } catch (IOException e) {
                 throw transportFailure(call, new UncheckedIOException(e), watch);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {

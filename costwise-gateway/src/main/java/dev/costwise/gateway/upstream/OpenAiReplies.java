@@ -26,6 +26,8 @@ import java.util.OptionalInt;
  */
 public final class OpenAiReplies {
     private static final int MAX_MESSAGE = 300;
+    /** A top-level count that was absent or not a number. */
+    private static final long UNREAD = Long.MIN_VALUE;
 
     private OpenAiReplies() {}
 
@@ -33,7 +35,8 @@ public final class OpenAiReplies {
      * Usage from a completion or a chunk's {@code usage} object.
      *
      * @param usage the {@code usage} node (may be missing)
-     * @return the usage, or empty when the node has none
+     * @return the usage, or empty when the node has none or its counts cannot be trusted (see {@link
+     *     #usage(JsonParser)})
      */
     public static Optional<Usage> usage(JsonNode usage) {
         if (usage == null || !usage.isObject()) {
@@ -41,7 +44,7 @@ public final class OpenAiReplies {
         }
         try (JsonParser p = usage.traverse()) {
             p.nextToken();
-            return Optional.of(usage(p));
+            return usage(p);
         } catch (IOException e) {
             throw new UncheckedIOException("a JSON tree could not be walked", e);
         }
@@ -51,13 +54,17 @@ public final class OpenAiReplies {
      * Usage from a parser positioned on the {@code START_OBJECT} of a {@code usage} object, read as a stream (no
      * tree is built: the gateway reads this from every answer); leaves the parser on its {@code END_OBJECT}.
      *
+     * <p>A usage that counts nothing readable (no {@code prompt_tokens} nor {@code completion_tokens} as numbers) or
+     * a negative prompt or completion count is not a report the gateway can bill from: it is read as none, and the
+     * caller bills its own estimate, as for an answer without usage. Billing it as read would make the call free.
+     *
      * @param p the parser
-     * @return the usage; counts that are missing or not numbers are 0
+     * @return the usage, with details that are missing or not numbers as 0; empty when it cannot be trusted
      * @throws IOException if the JSON is malformed
      */
-    public static Usage usage(JsonParser p) throws IOException {
-        long in = 0;
-        long out = 0;
+    public static Optional<Usage> usage(JsonParser p) throws IOException {
+        long in = UNREAD;
+        long out = UNREAD;
         long[] prompt = {0, 0}; // cached_tokens, cache_write_tokens
         long deepSeekHits = 0;
         long reasoning = 0;
@@ -65,19 +72,27 @@ public final class OpenAiReplies {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             switch (field) {
-                case "prompt_tokens" -> in = count(p, value);
-                case "completion_tokens" -> out = count(p, value);
+                case "prompt_tokens" -> in = count(p, value, UNREAD);
+                case "completion_tokens" -> out = count(p, value, UNREAD);
                 case "prompt_tokens_details" -> prompt = nestedCounts(p, value, "cached_tokens", "cache_write_tokens");
                 case "prompt_cache_hit_tokens" -> deepSeekHits = count(p, value);
                 case "completion_tokens_details" -> reasoning = nestedCounts(p, value, "reasoning_tokens")[0];
                 default -> p.skipChildren();
             }
         }
+        if ((in == UNREAD && out == UNREAD) || negative(in) || negative(out)) {
+            return Optional.empty();
+        }
         in = Math.max(0, in);
+        out = Math.max(0, out);
         long cached = Math.clamp(prompt[0] > 0 ? prompt[0] : deepSeekHits, 0, in);
         long writes = Math.clamp(prompt[1], 0, in - cached);
-        reasoning = Math.clamp(reasoning, 0, Math.max(0, out));
-        return new Usage(in, cached, writes, Math.max(0, out), reasoning, false);
+        reasoning = Math.clamp(reasoning, 0, out);
+        return Optional.of(new Usage(in, cached, writes, out, reasoning, false));
+    }
+
+    private static boolean negative(long count) {
+        return count < 0 && count != UNREAD;
     }
 
     /** The counts {@code fields} of the object the parser is on (0 when absent, or when it is not an object). */
@@ -105,18 +120,23 @@ public final class OpenAiReplies {
 
     /** A token count: an integer, a decimal (truncated) or a numeric string; anything else is 0. */
     private static long count(JsonParser p, JsonToken value) throws IOException {
+        return count(p, value, 0);
+    }
+
+    /** A token count, or {@code otherwise} when the value is not one. */
+    private static long count(JsonParser p, JsonToken value, long otherwise) throws IOException {
         return switch (value) {
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue().longValue();
             case VALUE_STRING -> {
                 try {
                     yield (long) Double.parseDouble(p.getText().trim());
                 } catch (NumberFormatException e) {
-                    yield 0;
+                    yield otherwise;
                 }
             }
             default -> {
                 p.skipChildren();
-                yield 0;
+                yield otherwise;
             }
         };
     }

@@ -43,7 +43,7 @@ public final class SimulatedUpstream implements Upstream {
         choice.put("finish_reason", a.finish);
         usageNode(root.putObject("usage"), a.usage);
         root.put("system_fingerprint", "costwise-sim");
-        return new Reply(bytes(root), a.usage, call.model().upstreamModel(), Optional.empty());
+        return new Reply(bytes(root), Optional.of(a.usage), call.model().upstreamModel(), Optional.empty());
     }
 
     @Override
@@ -129,7 +129,7 @@ public final class SimulatedUpstream implements Upstream {
         }
         root.put("model", call.model().upstreamModel());
         root.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
-        return new Reply(bytes(root), Usage.of(tokens, 0), call.model().upstreamModel(), Optional.empty());
+        return new Reply(bytes(root), Optional.of(Usage.of(tokens, 0)), call.model().upstreamModel(), Optional.empty());
     }
 
     private record Answer(String id, String text, String finish, Usage usage) {}

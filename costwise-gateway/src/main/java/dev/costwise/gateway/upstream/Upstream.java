@@ -87,11 +87,12 @@ public interface Upstream extends AutoCloseable {
      * A provider's answer.
      *
      * @param body the answer's JSON bytes, as the provider sent them
-     * @param usage the tokens it reported
+     * @param usage the tokens it reported; empty when it reported none, or counts that cannot be right (negative):
+     *     the caller then bills its own estimate, marked as one, never a free call
      * @param answeredModel the model it says answered
      * @param providerRequestId its request id header, if any
      */
-    record Reply(byte[] body, Usage usage, String answeredModel, Optional<String> providerRequestId) {
+    record Reply(byte[] body, Optional<Usage> usage, String answeredModel, Optional<String> providerRequestId) {
         public Reply {
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(usage, "usage");

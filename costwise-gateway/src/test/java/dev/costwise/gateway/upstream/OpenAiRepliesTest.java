@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.chat.Usage;
 import java.io.IOException;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class OpenAiRepliesTest {
@@ -26,9 +27,9 @@ class OpenAiRepliesTest {
         try (JsonParser p = JSON.getFactory().createParser(USAGE)) {
             p.nextToken();
 
-            Usage usage = OpenAiReplies.usage(p);
+            Optional<Usage> usage = OpenAiReplies.usage(p);
 
-            assertThat(usage).isEqualTo(new Usage(1200, 1024, 0, 300, 128, false));
+            assertThat(usage).contains(new Usage(1200, 1024, 0, 300, 128, false));
             assertThat(p.currentToken()).isEqualTo(JsonToken.END_OBJECT);
             assertThat(p.nextToken()).isNull(); // the whole object was consumed, nothing more
         }
@@ -48,8 +49,18 @@ class OpenAiRepliesTest {
 
         assertThat(OpenAiReplies.usage(JSON.readTree(odd))).contains(new Usage(50, 50, 0, 7, 0, false));
         assertThat(OpenAiReplies.usage(JSON.readTree("{\"prompt_tokens\": null, \"completion_tokens\": true}")))
-                .contains(Usage.ZERO);
+                .as("no count to bill from is no usage: the gateway bills its estimate").isEmpty();
+        assertThat(OpenAiReplies.usage(JSON.readTree("{}"))).isEmpty();
         assertThat(OpenAiReplies.usage(JSON.readTree("[1]"))).isEmpty();
+    }
+
+    @Test
+    void givenANegativeCount_whenRead_thenTheUsageIsNotTrusted() throws IOException {
+        assertThat(OpenAiReplies.usage(JSON.readTree("{\"prompt_tokens\": -5, \"completion_tokens\": 9}"))).isEmpty();
+        assertThat(OpenAiReplies.usage(JSON.readTree("{\"prompt_tokens\": 5, \"completion_tokens\": \"-1\"}")))
+                .isEmpty();
+        assertThat(OpenAiReplies.usage(JSON.readTree("{\"completion_tokens\": 4}")))
+                .as("one count is a report").contains(Usage.of(0, 4));
     }
 
     @Test

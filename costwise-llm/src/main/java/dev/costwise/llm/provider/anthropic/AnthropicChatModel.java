@@ -13,6 +13,7 @@ import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.ChunkSource;
 import dev.costwise.llm.provider.http.GuardedStream;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
@@ -257,8 +258,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     }
 
     static URI resolve(URI base, String path) {
-        String b = base.toString();
-        return URI.create(b.endsWith("/") ? b + path : b + "/" + path);
+        return BaseUrls.resolve(base, path);
     }
 
     /** Reads server-sent events and decodes them; one per stream. */

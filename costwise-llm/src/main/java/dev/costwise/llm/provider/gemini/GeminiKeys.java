@@ -1,6 +1,7 @@
 package dev.costwise.llm.provider.gemini;
 
 import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.BaseUrls;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +51,6 @@ final class GeminiKeys {
     }
 
     static URI resolve(URI base, String path) {
-        String b = base.toString();
-        return URI.create(b.endsWith("/") ? b + path : b + "/" + path);
+        return BaseUrls.resolve(base, path);
     }
 }

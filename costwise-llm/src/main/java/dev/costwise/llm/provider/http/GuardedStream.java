@@ -94,7 +94,7 @@ public final class GuardedStream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             g.close();
-            throw new InterruptedIOException("interrupted while waiting for the response to " + call.uri());
+            throw new InterruptedIOException("interrupted while waiting for the response");
         } catch (ExecutionException e) {
             g.close();
             Throwable c = e.getCause();

@@ -93,8 +93,16 @@ public final class HelidonHttpTransport implements HttpTransport {
             throw translate(e);
         } catch (RuntimeException e) {
             // Helidon reports a connection closed mid-read as an unchecked DataReader exception.
-            throw new IOException("HTTP exchange with " + call.uri() + " failed: " + e, e);
+            throw failed(e);
         }
+    }
+
+    /**
+     * A failed exchange. The message names no URL: it reaches callers (a gateway's clients among them), and a base
+     * URL may hold credentials in its user info or query, or be internal; the provider and model name the call.
+     */
+    private static IOException failed(RuntimeException e) {
+        return new IOException("HTTP exchange failed: " + e, e);
     }
 
     @Override
@@ -106,7 +114,7 @@ public final class HelidonHttpTransport implements HttpTransport {
         } catch (UncheckedIOException e) {
             throw translate(e.getCause());
         } catch (RuntimeException e) {
-            throw new IOException("HTTP exchange with " + call.uri() + " failed: " + e, e);
+            throw failed(e);
         }
         return new HelidonStreamResponse(response, headersOf(response), this);
     }

@@ -11,8 +11,9 @@ import java.util.Set;
 /**
  * One HTTP request to a provider: method, absolute URI, headers and body.
  *
- * <p>Immutable. {@link #toString()} never shows the body or the value of a credential header ({@code Authorization},
- * {@code x-api-key}, {@code api-key}, {@code x-goog-api-key}), so a call can be logged safely.
+ * <p>Immutable. {@link #toString()} never shows the body, the value of a credential header ({@code Authorization},
+ * {@code x-api-key}, {@code api-key}, {@code x-goog-api-key}) nor the URI's user info and query, so a call can be
+ * logged safely.
  *
  * @param method the HTTP method, such as {@code POST}
  * @param uri the absolute URI
@@ -87,6 +88,7 @@ public record HttpCall(String method, URI uri, Map<String, String> headers, byte
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>();
         headers.forEach((k, v) -> shown.put(k, SECRET_HEADERS.contains(k.toLowerCase(Locale.ROOT)) ? "<redacted>" : v));
-        return "HttpCall[" + method + " " + uri + ", headers=" + shown + ", body=" + body.length + " bytes]";
+        return "HttpCall[" + method + " " + SafeUrls.withoutSecrets(uri.toString()) + ", headers=" + shown + ", body="
+                + body.length + " bytes]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.openai;
 
+import dev.costwise.llm.provider.http.BaseUrls;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,7 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      * @return the URI
      */
     public URI resolve(String path) {
-        return URI.create(baseUrl + path);
+        return BaseUrls.resolve(baseUrl, path);
     }
 
     /**

@@ -23,6 +23,16 @@ class RedactionTest {
     }
 
     @Test
+    void givenAUrlWithUserInfoAndQuery_whenShown_thenBothAreGoneAndTheRestStays() {
+        HttpCall call = HttpCall.postJson(URI.create("https://user:pa55@api.example.com:8443/v1/chat?api-key=k1#f"),
+                Map.of(), new byte[0]);
+
+        assertThat(call.toString()).contains("POST https://api.example.com:8443/v1/chat,").doesNotContain("pa55", "k1");
+        assertThat(SafeUrls.withoutSecrets("http://127.0.0.1:18101/v1")).isEqualTo("http://127.0.0.1:18101/v1");
+        assertThat(SafeUrls.withoutSecrets("http://a@b@host/p?x=1")).isEqualTo("http://host/p");
+    }
+
+    @Test
     void givenKeyShapedTexts_whenRedacted_thenReplaced() {
         assertThat(SecretRedactor.redact("key sk-proj-AbC123dEf456 and gsk_abcdef123456 and hf_abcdefghijk "
                 + "and AIzaSyA1234567890abcdefghijklmnop and Bearer abc.def-123456"))

@@ -1,0 +1,41 @@
+package dev.costwise.llm.provider.http;
+
+import java.net.URI;
+
+/**
+ * Joins a provider's base URL and an endpoint's path. A base URL may carry a query that every call needs (Azure
+ * OpenAI's {@code ?api-version=2024-10-21}): the path goes at the end of the base URL's path, before its query, and
+ * a query the endpoint adds ({@code ?alt=sse}) follows the base URL's. Stateless.
+ */
+public final class BaseUrls {
+    private BaseUrls() {}
+
+    /**
+     * @param baseUrl an absolute URL, with or without a trailing slash or a query (kept as written)
+     * @param path the endpoint, with or without a leading slash, such as {@code /chat/completions}
+     * @return the endpoint's URL, such as {@code https://host/v1/chat/completions?api-version=2024-10-21}
+     */
+    public static String resolve(String baseUrl, String path) {
+        int q = baseUrl.indexOf('?');
+        String base = q < 0 ? baseUrl : baseUrl.substring(0, q);
+        String query = q < 0 ? "" : baseUrl.substring(q + 1);
+        int pq = path.indexOf('?');
+        String endpoint = pq < 0 ? path : path.substring(0, pq);
+        String endpointQuery = pq < 0 ? "" : path.substring(pq + 1);
+        boolean slashed = base.endsWith("/");
+        String joined = slashed && endpoint.startsWith("/") ? base + endpoint.substring(1)
+                : slashed || endpoint.startsWith("/") ? base + endpoint : base + "/" + endpoint;
+        String queries = query.isEmpty() || endpointQuery.isEmpty() ? query + endpointQuery
+                : query + "&" + endpointQuery;
+        return queries.isEmpty() ? joined : joined + "?" + queries;
+    }
+
+    /**
+     * @param baseUrl an absolute URL
+     * @param path the endpoint
+     * @return {@link #resolve(String, String)} as a URI
+     */
+    public static URI resolve(URI baseUrl, String path) {
+        return URI.create(resolve(baseUrl.toString(), path));
+    }
+}
