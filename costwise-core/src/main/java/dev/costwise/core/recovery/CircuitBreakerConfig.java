@@ -122,7 +122,7 @@ public final class CircuitBreakerConfig {
         private int minimumCalls = 10;
         private Duration waitDurationInOpenState = Duration.ofSeconds(60);
         private int permittedCallsInHalfOpenState = 3;
-        private FailureClassifier classifier = FailureClassifier.anyException();
+        private FailureClassifier classifier = FailureClassifier.ofDefaults();
         private Ticker ticker = Ticker.systemTicker();
         private PrimitiveMetrics metrics = PrimitiveMetrics.NONE;
 
@@ -208,7 +208,8 @@ public final class CircuitBreakerConfig {
 
         /**
          * Sets the classifier; only retryable or fallbackable failures count. Default
-         * {@link FailureClassifier#anyException()}.
+         * {@link FailureClassifier#ofDefaults()}: a failure that classifies itself (a provider's) decides, so a
+         * caller's invalid requests never open the circuit on a healthy provider; any other exception counts.
          *
          * @param classifier the classifier
          * @return this builder

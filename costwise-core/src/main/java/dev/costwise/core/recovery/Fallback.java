@@ -139,7 +139,7 @@ public final class Fallback<I, O> implements Primitive<I, O> {
         private final String name;
         private final List<Target<I, O>> targets = new ArrayList<>();
         private boolean hasPrimary;
-        private FailureClassifier classifier = FailureClassifier.anyException();
+        private FailureClassifier classifier = FailureClassifier.ofDefaults();
         private PrimitiveMetrics metrics = PrimitiveMetrics.NONE;
 
         private Builder(String name) {
@@ -184,7 +184,9 @@ public final class Fallback<I, O> implements Primitive<I, O> {
         }
 
         /**
-         * Sets what moves on to the next target. Default {@link FailureClassifier#anyException()}.
+         * Sets what moves on to the next target. Default {@link FailureClassifier#ofDefaults()}: a failure that
+         * classifies itself (a provider's) decides, so a caller's mistake such as an invalid request or a rejected
+         * key fails at once instead of being sent to every target; any other exception moves on.
          *
          * @param classifier the classifier; only {@code fallbackable} failures move on
          * @return this builder

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.CircuitBreaker;
+import dev.costwise.core.recovery.CircuitBreakerConfig;
+import dev.costwise.core.recovery.CircuitState;
 import dev.costwise.core.recovery.Fallback;
 import dev.costwise.core.recovery.Retry;
 import dev.costwise.core.recovery.RetryConfig;
@@ -25,9 +28,10 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Javadoc's {@code Retry.of("openai", RetryConfig.builder().maxRetries(2).build()).wrap(provider)}, with no
- * classifier configured, over the OpenAI adapter; OpenAI's errors (https://platform.openai.com/docs/guides/error-codes)
- * are faked. Retry retries only transient failures.
+ * The recovery primitives with no classifier configured, as their Javadoc shows them (such as
+ * {@code Retry.of("openai", RetryConfig.builder().maxRetries(2).build()).wrap(provider)}), over the OpenAI adapter;
+ * OpenAI's errors (https://platform.openai.com/docs/guides/error-codes) are faked. Retry retries only transient
+ * failures; Fallback never moves on for a caller's mistake; a circuit breaker does not count one.
  */
 class DefaultRetryOverProviderTest {
 
@@ -88,6 +92,53 @@ class DefaultRetryOverProviderTest {
         assertThat(answer.message().text()).isEqualTo("hello");
         assertThat(server.getRequestCount()).isEqualTo(3);
         assertThat(slept).hasSize(2).last().isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void givenADefaultFallback_whenThePrimaryRejectsTheKey_thenTheBackupIsNotCalled() {
+        server.enqueue(error(401, "invalid_request_error", "invalid_api_key"));
+        server.enqueue(answer());
+        Fallback<ChatRequest, ChatResponse> fallback = Fallback.<ChatRequest, ChatResponse>builder("chain")
+                .primary("mini", openAi("gpt-4o-mini")).fallback("4o", openAi("gpt-4o")).build();
+
+        assertThatThrownBy(() -> fallback.execute(ChatRequest.of("gpt-4o-mini", "hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.AuthenticationFailed.class);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void givenADefaultFallback_whenThePrimaryIsOverloaded_thenTheBackupAnswers() {
+        server.enqueue(error(503, "server_error", "overloaded"));
+        server.enqueue(answer());
+        Fallback<ChatRequest, ChatResponse> fallback = Fallback.<ChatRequest, ChatResponse>builder("chain")
+                .primary("mini", openAi("gpt-4o-mini")).fallback("4o", openAi("gpt-4o")).build();
+
+        ChatResponse answer = fallback.execute(ChatRequest.of("gpt-4o-mini", "hi"), WorkflowContext.of("t"));
+
+        assertThat(answer.message().text()).isEqualTo("hello");
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void givenADefaultCircuitBreaker_whenCallersSendInvalidRequests_thenItStaysClosedAndServerErrorsOpenIt() {
+        CircuitBreaker breaker = CircuitBreaker.of("openai", CircuitBreakerConfig.builder().consecutiveFailures(3)
+                .build());
+        Primitive<ChatRequest, ChatResponse> guarded = breaker.wrap(openAi("gpt-4o-mini"));
+        for (int i = 0; i < 5; i++) {
+            server.enqueue(error(400, "invalid_request_error", "invalid_value"));
+        }
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> guarded.execute(ChatRequest.of("gpt-4o-mini", "hi"), WorkflowContext.of("t")))
+                    .isInstanceOf(ProviderException.InvalidRequest.class);
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+
+        for (int i = 0; i < 3; i++) {
+            server.enqueue(error(500, "server_error", "server_error"));
+            assertThatThrownBy(() -> guarded.execute(ChatRequest.of("gpt-4o-mini", "hi"), WorkflowContext.of("t")))
+                    .isInstanceOf(ProviderException.ServerError.class);
+        }
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
     }
 
     @Test
