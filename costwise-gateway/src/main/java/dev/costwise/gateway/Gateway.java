@@ -141,7 +141,7 @@ public final class Gateway implements AutoCloseable {
         }).orElse(log), b.clock, config.server().requestTimeout()));
         this.webhooks = new ArrayList<>();
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
-        this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, budgetAlerts(alerts),
+        this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, budgetAlerts(config, alerts),
                 redis.map(RedisSharing::budgetStore));
         redis.ifPresent(r -> {
             r.onDataLoss(budgets::rebuildSharedFromLedger);
@@ -240,8 +240,14 @@ public final class Gateway implements AutoCloseable {
         return alerts.build();
     }
 
-    /** Reports each settled call's move of a budget to the {@code budget_utilization} alert rules. */
-    private static BudgetBook.UtilizationListener budgetAlerts(AlertEvaluator alerts) {
+    /**
+     * Reports each settled call's move of a budget to the {@code budget_utilization} alert rules; with none, nothing
+     * (the listener runs on every settled call).
+     */
+    private static BudgetBook.UtilizationListener budgetAlerts(GatewayConfig config, AlertEvaluator alerts) {
+        if (config.alerts().stream().noneMatch(a -> a.metric().equals("budget_utilization"))) {
+            return BudgetBook.UtilizationListener.NONE;
+        }
         return (hold, before, after, spent) -> alerts.onBudgetUtilization(
                 "'" + hold.def().name() + "'" + hold.scopeValue().map(v -> " for " + v).orElse(""), before, after,
                 "spent " + spent.format() + " of " + hold.limit().format() + " this "

@@ -457,7 +457,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(limit, "limit");
             Objects.requireNonNull(onExhausted, "onExhausted");
             Objects.requireNonNull(downgradeTo, "downgradeTo");
-            alertAt = List.copyOf(alertAt);
+            alertAt = alertAt.stream().distinct().toList(); // a share listed twice alerts once
         }
     }
 

@@ -165,7 +165,7 @@ public final class BudgetBook {
 
     /** Logs the budget's own soft thresholds ({@code alert_at}) the move crossed, each once. */
     private static void alertOnThresholds(Hold h, double before, double after, Money spent) {
-        for (double threshold : h.def().alertAt().stream().distinct().toList()) {
+        for (double threshold : h.def().alertAt()) {
             if (before < threshold && after >= threshold) {
                 LOG.warn("ALERT budget '{}'{} passed {}% of {} this {} (spent {})", h.def().name(),
                         h.scopeValue().map(v -> " for " + v).orElse(""), Math.round(threshold * 100),
