@@ -4,12 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
 /** {@code PATCH /v1/keys/{id}}: a key's limits, budget and models change in place, and its holder keeps its secret. */
 class KeyUpdateEndToEndTest {
     private static final String MASTER = "sk-master-update";
     private static final String ADMIN = "Bearer " + MASTER;
+
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
 
     private static TestGateway gateway() {
         return new TestGateway("""
@@ -64,6 +71,53 @@ class KeyUpdateEndToEndTest {
             assertThat(gw.patch("/v1/keys/" + id, "{\"budget\":null}", "Authorization", ADMIN).statusCode())
                     .isEqualTo(200);
             assertThat(chat(gw, "other", bearer)).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void givenKeyBudgetChangedAwayAndBack_whenCalled_thenAllTheKeysSpendInTheWindowCountsAgainstIt() {
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                models:
+                  - name: priced
+                    provider: openai
+                    base_url: %s
+                    price: {input: "10.00", output: "10.00"}
+                defaults:
+                  cache: {enabled: false}
+                """.formatted(TestGateway.baseUrl(upstream) + "/v1"), java.util.Map.of("MASTER", MASTER))) {
+            JsonNode key = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"flip\",\"budget\":\"0.003\","
+                    + "\"budget_window\":\"day\"}", "Authorization", ADMIN).body());
+            String id = key.get("id").asText();
+            String bearer = "Bearer " + key.get("key").asText();
+            // Each call costs (10 + 90) tokens at $10 per 1M = $0.001; its worst case is (8 + 90) of them = $0.00098.
+            String body = "{\"model\":\"priced\",\"max_tokens\":90,\"messages\":[{\"role\":\"user\","
+                    + "\"content\":\"q\"}]}";
+            for (int i = 0; i < 4; i++) { // one more than should be sent
+                upstream.enqueue(OpenAiFake.completion("gpt-4o", "ok", 10, 90));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                statuses.add(gw.post("/v1/chat/completions", body, "Authorization", bearer).statusCode());
+            }
+            assertThat(gw.patch("/v1/keys/" + id, "{\"budget\":\"1\"}", "Authorization", ADMIN).statusCode())
+                    .isEqualTo(200);
+            statuses.add(gw.post("/v1/chat/completions", body, "Authorization", bearer).statusCode());
+            assertThat(gw.patch("/v1/keys/" + id, "{\"budget\":\"0.003\"}", "Authorization", ADMIN)
+                    .statusCode()).isEqualTo(200);
+
+            HttpResponse<String> refused = gw.post("/v1/chat/completions", body, "Authorization", bearer);
+
+            assertThat(statuses).containsExactly(200, 200, 200);
+            assertThat(refused.statusCode()).as("$0.003 spent of $0.003").isEqualTo(429);
+            assertThat(TestGateway.json(refused.body()).at("/error/code").asText()).isEqualTo("budget_exceeded");
+            assertThat(upstream.getRequestCount()).isEqualTo(3);
+            JsonNode budgets = TestGateway.json(gw.get("/v1/budgets?scope_value=" + id, "Authorization", ADMIN)
+                    .body()).get("data");
+            assertThat(budgets).as("one entry for the key, at its current limit").hasSize(1);
+            assertThat(budgets.at("/0/name").asText()).isEqualTo("key:" + id);
+            assertThat(budgets.at("/0/limit").asText()).isEqualTo("0.003");
+            assertThat(budgets.at("/0/spent").asText()).isEqualTo("0.003");
         }
     }
 
