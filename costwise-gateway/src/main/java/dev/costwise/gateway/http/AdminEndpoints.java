@@ -57,9 +57,18 @@ public final class AdminEndpoints {
     }
 
     private void guarded(ServerRequest req, ServerResponse res, Action action) {
+        guarded(req, res, false, action);
+    }
+
+    /** Runs {@code action} for an admin; {@code keys}: one managing virtual keys, who needs the master key. */
+    private void guarded(ServerRequest req, ServerResponse res, boolean keys, Action action) {
         String requestId = http.requestId(req, res);
         try {
-            auth.admin(Authenticator.credential(req));
+            if (keys) {
+                auth.keyAdmin(Authenticator.credential(req));
+            } else {
+                auth.admin(Authenticator.credential(req));
+            }
             action.run(requestId);
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
@@ -131,7 +140,7 @@ public final class AdminEndpoints {
 
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
     public void createKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             VirtualKey spec = KeyRequest.create(http.readJson(req), directory, clock.instant());
             VirtualKeyStore.Issued issued = keys.create(spec);
             KeyAudit.created(issued.key(), req, requestId);
@@ -144,7 +153,7 @@ public final class AdminEndpoints {
 
     /** {@code GET /v1/keys}: every key, without secrets. */
     public void listKeys(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
@@ -155,7 +164,7 @@ public final class AdminEndpoints {
 
     /** {@code POST /v1/keys/{id}/rotate}: a new secret, shown once; the old one stops working. */
     public void rotateKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
             VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> noLiveKey(id));
             KeyAudit.rotated(issued.key(), req, requestId);
@@ -170,7 +179,7 @@ public final class AdminEndpoints {
      * replace the key's, {@code null} clears one, the secret stays.
      */
     public void updateKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
             JsonNode body = http.readJson(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
@@ -182,7 +191,7 @@ public final class AdminEndpoints {
 
     /** {@code DELETE /v1/keys/{id}}: revokes a key. */
     public void revokeKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
             if (!keys.revoke(id)) {
                 throw noLiveKey(id);

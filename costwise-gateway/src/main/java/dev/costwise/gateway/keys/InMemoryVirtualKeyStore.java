@@ -1,6 +1,7 @@
 package dev.costwise.gateway.keys;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -87,6 +88,12 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
         entries.values().forEach(e -> out.add(e.key()));
         out.sort(Comparator.comparing(VirtualKey::createdAt).thenComparing(VirtualKey::id));
         return out;
+    }
+
+    /** Answers from the keys held here (a database-backed store adds others' changes as it reads them). */
+    @Override
+    public boolean anyLive(Instant now) {
+        return entries.values().stream().anyMatch(e -> !e.key().revoked() && !e.key().expiredAt(now));
     }
 
     @Override
