@@ -150,6 +150,30 @@ class KeyUpdateEndToEndTest {
         }
     }
 
+    @Test
+    void givenLimitsBeyondAnInt_whenPostedOrPatched_then400NamingTheFieldAndTheRange() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> wrapsTo1 = gw.post("/v1/keys", "{\"name\":\"wrap\",\"rpm\":8589934593}",
+                    "Authorization", ADMIN);
+            HttpResponse<String> wrapsNegative = gw.post("/v1/keys", "{\"name\":\"wrap\",\"tpm\":2147483648}",
+                    "Authorization", ADMIN);
+            JsonNode key = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"app\",\"rpm\":2147483647}",
+                    "Authorization", ADMIN).body());
+            HttpResponse<String> patched = gw.patch("/v1/keys/" + key.get("id").asText(), "{\"tpm\":4294967396}",
+                    "Authorization", ADMIN);
+
+            assertError(wrapsTo1, 400, "rpm");
+            assertThat(TestGateway.json(wrapsTo1.body()).at("/error/message").asText())
+                    .isEqualTo("rpm: expected a whole number from 1 to 2147483647, was 8589934593");
+            assertError(wrapsNegative, 400, "tpm");
+            assertError(patched, 400, "tpm");
+            assertThat(key.get("rpm").asLong()).as("the largest limit is taken as it is").isEqualTo(2147483647L);
+            JsonNode listed = TestGateway.json(gw.get("/v1/keys", "Authorization", ADMIN).body()).get("data");
+            assertThat(listed).hasSize(1);
+            assertThat(listed.at("/0/tpm").isMissingNode() || listed.at("/0/tpm").isNull()).isTrue();
+        }
+    }
+
     private static void assertError(HttpResponse<String> res, int status, String param) {
         assertThat(res.statusCode()).isEqualTo(status);
         assertThat(TestGateway.json(res.body()).at("/error/param").asText()).isEqualTo(param);

@@ -103,6 +103,23 @@ class ShutdownAndConfigTest {
     }
 
     @Test
+    void givenKeyLimitsBeyondAnInt_whenLoaded_thenEachIsRefusedWithItsRange() {
+        String yaml = """
+                models: [{name: m, provider: sim}]
+                keys:
+                  - id: k
+                    key_sha256: %s
+                    rpm: 8589934593
+                    tpm: 2147483648
+                """.formatted(ConfigLoader.sha256Hex("sk-k"));
+        assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "keys.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "keys[0].rpm: expected a whole number in [1, 2147483647], was '8589934593'",
+                        "keys[0].tpm: expected a whole number in [1, 2147483647], was '2147483648'"));
+    }
+
+    @Test
     void givenNamesThatWouldBreakAResponseHeader_whenLoaded_thenEachIsRefusedWithItsPath() {
         String yaml = """
                 models:

@@ -1032,7 +1032,7 @@ public final class ConfigLoader {
                 }
                 return Optional.of(v);
             } catch (NumberFormatException e) {
-                problem(p, "expected a whole number, was '" + s.get() + "'");
+                problem(p, "expected a whole number in [" + min + ", " + max + "], was '" + s.get() + "'");
                 return Optional.empty();
             }
         }

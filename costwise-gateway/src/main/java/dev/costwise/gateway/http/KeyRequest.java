@@ -139,8 +139,10 @@ final class KeyRequest {
         if (v == null || v.isNull()) {
             return Optional.empty();
         }
-        if (!v.isIntegralNumber() || v.asInt() < 1) {
-            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + v);
+        // canConvertToInt: asInt() would wrap 8589934593 to 1, and 2147483648 to a negative number.
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            throw new GatewayException.InvalidField(field, "expected a whole number from 1 to " + Integer.MAX_VALUE
+                    + ", was " + v);
         }
         return Optional.of(v.asInt());
     }
