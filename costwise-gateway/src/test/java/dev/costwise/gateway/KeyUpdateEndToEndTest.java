@@ -174,6 +174,27 @@ class KeyUpdateEndToEndTest {
         }
     }
 
+    @Test
+    void givenBudgetAsAJsonNumber_whenPostedOrPatched_thenEveryDigitIsKept() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> created = gw.post("/v1/keys", "{\"name\":\"exact\",\"budget\":5.123456789123456789}",
+                    "Authorization", ADMIN);
+            String id = TestGateway.json(created.body()).get("id").asText();
+            HttpResponse<String> patched = gw.patch("/v1/keys/" + id, "{\"budget\":0.300000000000000001}",
+                    "Authorization", ADMIN);
+            HttpResponse<String> huge = gw.patch("/v1/keys/" + id, "{\"budget\":1e999999999}", "Authorization",
+                    ADMIN);
+
+            assertThat(created.statusCode()).isEqualTo(201);
+            assertThat(TestGateway.json(created.body()).get("budget").asText()).isEqualTo("5.123456789123456789");
+            assertThat(patched.statusCode()).isEqualTo(200);
+            assertThat(TestGateway.json(patched.body()).get("budget").asText()).isEqualTo("0.300000000000000001");
+            assertError(huge, 400, "budget");
+            JsonNode listed = TestGateway.json(gw.get("/v1/keys", "Authorization", ADMIN).body());
+            assertThat(listed.at("/data/0/budget").asText()).isEqualTo("0.300000000000000001");
+        }
+    }
+
     private static void assertError(HttpResponse<String> res, int status, String param) {
         assertThat(res.statusCode()).isEqualTo(status);
         assertThat(TestGateway.json(res.body()).at("/error/param").asText()).isEqualTo(param);

@@ -6,6 +6,7 @@ import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.pipeline.ModelDirectory;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -28,6 +29,11 @@ final class KeyRequest {
     /** The fields the body may have, in the order an error lists them. */
     static final List<String> FIELDS = List.of("name", "models", "budget", "budget_window", "rpm", "tpm", "tags",
             "expires_at", "expires_in");
+
+    /** The largest budget a key may have (shared counters hold nano-dollars in a long: up to $9.2 billion). */
+    private static final BigDecimal MAX_BUDGET = BigDecimal.valueOf(1_000_000_000L);
+    /** The most decimal places a budget may have (a budget's digits are kept exactly). */
+    private static final int MAX_BUDGET_DECIMALS = 18;
 
     private KeyRequest() {}
 
@@ -110,11 +116,19 @@ final class KeyRequest {
             return Optional.empty();
         }
         Money budget;
+        JsonNode v = body.get("budget");
         try {
-            budget = Money.of(body.get("budget").asText());
+            // A number is read whole (the body is parsed with exact decimals), never through a double.
+            budget = v.isNumber() ? Money.of(v.decimalValue()) : Money.of(v.asText());
         } catch (IllegalArgumentException e) {
             throw new GatewayException.InvalidField("budget", "expected a dollar amount such as \"5.00\", was "
                     + body.get("budget"));
+        }
+        // Bounded before it is ever printed: 1e999999999 is a valid decimal whose plain form takes a gigabyte.
+        BigDecimal exact = budget.toBigDecimal();
+        if (exact.abs().compareTo(MAX_BUDGET) > 0 || exact.stripTrailingZeros().scale() > MAX_BUDGET_DECIMALS) {
+            throw new GatewayException.InvalidField("budget", "expected at most $1,000,000,000 with at most "
+                    + MAX_BUDGET_DECIMALS + " decimal places, was " + v);
         }
         if (budget.isNegative()) {
             throw new GatewayException.InvalidField("budget", "cannot be negative, was " + budget);
