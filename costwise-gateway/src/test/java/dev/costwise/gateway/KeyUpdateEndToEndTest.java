@@ -195,6 +195,32 @@ class KeyUpdateEndToEndTest {
         }
     }
 
+    @Test
+    void givenKeyTagsTheHeaderWouldRefuse_whenPostedOrPatched_then400NamingTheTag() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> badName = gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"Bad Name\":\"x\"}}",
+                    "Authorization", ADMIN);
+            HttpResponse<String> key = gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"key\":\"other\"}}",
+                    "Authorization", ADMIN);
+            HttpResponse<String> user = gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"user\":\"alice\"}}",
+                    "Authorization", ADMIN);
+            String id = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"team\":\"t\","
+                    + "\"feature\":\"search\"}}", "Authorization", ADMIN).body()).get("id").asText();
+            HttpResponse<String> longValue = gw.patch("/v1/keys/" + id, "{\"tags\":{\"env\":\"" + "x".repeat(129)
+                    + "\"}}", "Authorization", ADMIN);
+
+            assertError(badName, 400, "tags.Bad Name");
+            assertThat(TestGateway.json(badName.body()).at("/error/message").asText())
+                    .contains("must start with a lowercase letter");
+            assertError(key, 400, "tags.key");
+            assertError(user, 400, "tags.user");
+            assertError(longValue, 400, "tags.env");
+            JsonNode listed = TestGateway.json(gw.get("/v1/keys", "Authorization", ADMIN).body()).get("data");
+            assertThat(listed).as("only the valid key was created").hasSize(1);
+            assertThat(listed.at("/0/tags/team").asText()).as("unchanged by the refused patch").isEqualTo("t");
+        }
+    }
+
     private static void assertError(HttpResponse<String> res, int status, String param) {
         assertThat(res.statusCode()).isEqualTo(status);
         assertThat(TestGateway.json(res.body()).at("/error/param").asText()).isEqualTo(param);

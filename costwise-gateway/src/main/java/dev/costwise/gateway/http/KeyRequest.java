@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.TagRules;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import java.math.BigDecimal;
@@ -174,10 +175,10 @@ final class KeyRequest {
                 throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
                         + e.getValue());
             }
-            // Tags name budget windows (team) and ledger groups: no control characters in them.
-            if ((e.getKey() + e.getValue().asText()).chars().anyMatch(Character::isISOControl)) {
-                throw new GatewayException.InvalidField("tags." + e.getKey(), "must be printable characters");
-            }
+            // Tags name budget windows (team) and ledger groups: the rules of the x-costwise-tags header.
+            TagRules.keyTagProblem(e.getKey(), e.getValue().asText()).ifPresent(problem -> {
+                throw new GatewayException.InvalidField("tags." + TagRules.clip(e.getKey()), problem);
+            });
             tags.put(e.getKey(), e.getValue().asText());
         });
         return tags;
