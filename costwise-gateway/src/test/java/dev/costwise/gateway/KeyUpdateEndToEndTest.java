@@ -153,12 +153,9 @@ class KeyUpdateEndToEndTest {
     @Test
     void givenLimitsBeyondAnInt_whenPostedOrPatched_then400NamingTheFieldAndTheRange() {
         try (TestGateway gw = gateway()) {
-            HttpResponse<String> wrapsTo1 = gw.post("/v1/keys", "{\"name\":\"wrap\",\"rpm\":8589934593}",
-                    "Authorization", ADMIN);
-            HttpResponse<String> wrapsNegative = gw.post("/v1/keys", "{\"name\":\"wrap\",\"tpm\":2147483648}",
-                    "Authorization", ADMIN);
-            JsonNode key = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"app\",\"rpm\":2147483647}",
-                    "Authorization", ADMIN).body());
+            HttpResponse<String> wrapsTo1 = createKey(gw, "{\"name\":\"wrap\",\"rpm\":8589934593}");
+            HttpResponse<String> wrapsNegative = createKey(gw, "{\"name\":\"wrap\",\"tpm\":2147483648}");
+            JsonNode key = TestGateway.json(createKey(gw, "{\"name\":\"app\",\"rpm\":2147483647}").body());
             HttpResponse<String> patched = gw.patch("/v1/keys/" + key.get("id").asText(), "{\"tpm\":4294967396}",
                     "Authorization", ADMIN);
 
@@ -177,8 +174,7 @@ class KeyUpdateEndToEndTest {
     @Test
     void givenBudgetAsAJsonNumber_whenPostedOrPatched_thenEveryDigitIsKept() {
         try (TestGateway gw = gateway()) {
-            HttpResponse<String> created = gw.post("/v1/keys", "{\"name\":\"exact\",\"budget\":5.123456789123456789}",
-                    "Authorization", ADMIN);
+            HttpResponse<String> created = createKey(gw, "{\"name\":\"exact\",\"budget\":5.123456789123456789}");
             String id = TestGateway.json(created.body()).get("id").asText();
             HttpResponse<String> patched = gw.patch("/v1/keys/" + id, "{\"budget\":0.300000000000000001}",
                     "Authorization", ADMIN);
@@ -198,12 +194,9 @@ class KeyUpdateEndToEndTest {
     @Test
     void givenKeyTagsTheHeaderWouldRefuse_whenPostedOrPatched_then400NamingTheTag() {
         try (TestGateway gw = gateway()) {
-            HttpResponse<String> badName = gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"Bad Name\":\"x\"}}",
-                    "Authorization", ADMIN);
-            HttpResponse<String> key = gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"key\":\"other\"}}",
-                    "Authorization", ADMIN);
-            HttpResponse<String> user = gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"user\":\"alice\"}}",
-                    "Authorization", ADMIN);
+            HttpResponse<String> badName = createKey(gw, "{\"name\":\"a\",\"tags\":{\"Bad Name\":\"x\"}}");
+            HttpResponse<String> key = createKey(gw, "{\"name\":\"a\",\"tags\":{\"key\":\"other\"}}");
+            HttpResponse<String> user = createKey(gw, "{\"name\":\"a\",\"tags\":{\"user\":\"alice\"}}");
             String id = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"a\",\"tags\":{\"team\":\"t\","
                     + "\"feature\":\"search\"}}", "Authorization", ADMIN).body()).get("id").asText();
             HttpResponse<String> longValue = gw.patch("/v1/keys/" + id, "{\"tags\":{\"env\":\"" + "x".repeat(129)
@@ -219,6 +212,10 @@ class KeyUpdateEndToEndTest {
             assertThat(listed).as("only the valid key was created").hasSize(1);
             assertThat(listed.at("/0/tags/team").asText()).as("unchanged by the refused patch").isEqualTo("t");
         }
+    }
+
+    private static HttpResponse<String> createKey(TestGateway gw, String body) {
+        return gw.post("/v1/keys", body, "Authorization", ADMIN);
     }
 
     private static void assertError(HttpResponse<String> res, int status, String param) {
