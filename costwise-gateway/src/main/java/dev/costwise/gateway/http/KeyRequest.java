@@ -36,6 +36,9 @@ final class KeyRequest {
     /** The most decimal places a budget may have (a budget's digits are kept exactly). */
     private static final int MAX_BUDGET_DECIMALS = 18;
 
+    /** The furthest expiry a key may have: beyond it, an expiry is a mistake (and not an RFC 3339 time). */
+    private static final Duration MAX_EXPIRY = Duration.ofDays(36_525);
+
     private KeyRequest() {}
 
     /**
@@ -193,9 +196,18 @@ final class KeyRequest {
         }
         if (in) {
             JsonNode v = body.get("expires_in");
-            Duration d = ConfigLoader.parseDuration(v.asText()).filter(x -> v.isTextual() && !x.isZero())
+            Optional<Duration> parsed;
+            try {
+                parsed = ConfigLoader.parseDuration(v.asText());
+            } catch (NumberFormatException | ArithmeticException e) { // more days than a long or a Duration holds
+                throw tooFar("expires_in", v.toString());
+            }
+            Duration d = parsed.filter(x -> v.isTextual() && !x.isZero())
                     .orElseThrow(() -> new GatewayException.InvalidField("expires_in",
                             "expected a duration such as \"12h\" or \"30d\", was " + v));
+            if (d.compareTo(MAX_EXPIRY) > 0) {
+                throw tooFar("expires_in", v.toString());
+            }
             return Optional.of(now.plus(d).truncatedTo(ChronoUnit.SECONDS)); // a readable time, not nanoseconds
         }
         if (!at) {
@@ -213,6 +225,14 @@ final class KeyRequest {
             throw new GatewayException.InvalidField("expires_at", "is not in the future: " + expiresAt
                     + " (now " + now + ")");
         }
+        if (expiresAt.isAfter(now.plus(MAX_EXPIRY))) {
+            throw tooFar("expires_at", v.toString());
+        }
         return Optional.of(expiresAt);
+    }
+
+    private static GatewayException.InvalidField tooFar(String field, String was) {
+        return new GatewayException.InvalidField(field, "at most 100 years (36525d) from now, was " + was
+                + "; leave the expiry out for a key that does not expire");
     }
 }
