@@ -203,7 +203,12 @@ public final class AdminEndpoints {
         });
     }
 
-    private static GatewayException noLiveKey(String id) {
+    /** Why no key with this id could be changed: it is in the config file, or there is no live one. */
+    private GatewayException noLiveKey(String id) {
+        if (auth.configuredKeys().stream().anyMatch(k -> k.id().equals(id))) {
+            return new GatewayException.Forbidden("key_in_config", "key '" + id + "' is defined in the gateway's "
+                    + "config file: change, rotate or remove it there and restart the gateway");
+        }
         return new GatewayException.NotFound("key_not_found", "no live key with id '" + id + "'");
     }
 
