@@ -171,6 +171,19 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
+    void givenKeyFromTheConfigFile_whenItAsksForItself_thenCreatedAtIsWhenTheGatewayStarted() {
+        java.time.Instant before = java.time.Instant.now();
+        try (TestGateway gw = gateway("")) {
+            java.time.Instant started = java.time.Instant.now();
+
+            JsonNode self = TestGateway.json(gw.get("/v1/key", "Authorization", "Bearer sk-limited").body());
+
+            assertThat(self.get("id").asText()).isEqualTo("limited");
+            assertThat(java.time.Instant.parse(self.get("created_at").asText())).isBetween(before, started);
+        }
+    }
+
+    @Test
     void givenKeyFromTheConfigFile_whenChangedThroughTheApi_then403SayingToChangeItInTheConfigFile() {
         try (TestGateway gw = gateway("")) {
             String auth = "Bearer " + MASTER;

@@ -44,9 +44,11 @@ public final class Authenticator {
         this.master = config.masterKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
         this.store = store;
         this.clock = clock;
+        // A key of the config file was not created at any time we know: it is in force since this gateway started.
+        Instant loaded = clock.instant();
         for (KeyDef k : config.keys()) {
             fileKeys.put(k.sha256(), new VirtualKey(k.id(), k.id(), k.models(), k.budgetLimit(), k.budgetWindow(),
-                    k.rpm(), k.tpm(), k.tags(), Instant.EPOCH, Optional.empty(), false));
+                    k.rpm(), k.tpm(), k.tags(), loaded, Optional.empty(), false));
         }
     }
 
