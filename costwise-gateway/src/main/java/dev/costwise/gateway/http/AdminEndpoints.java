@@ -193,10 +193,13 @@ public final class AdminEndpoints {
     public void revokeKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
+            // The store answers only whether it revoked: the name, which the audit line gives, is read before.
+            Optional<String> name = keys.list().stream().filter(k -> k.id().equals(id)).map(VirtualKey::name)
+                    .findFirst();
             if (!keys.revoke(id)) {
                 throw noLiveKey(id);
             }
-            KeyAudit.revoked(id, req, requestId);
+            KeyAudit.revoked(id, name, req, requestId);
             ObjectNode out = json.createObjectNode();
             out.put("id", id).put("revoked", true);
             http.sendJson(res, 200, out);
