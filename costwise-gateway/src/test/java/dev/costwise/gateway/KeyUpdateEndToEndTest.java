@@ -214,6 +214,25 @@ class KeyUpdateEndToEndTest {
         }
     }
 
+    @Test
+    void givenKey_whenRotated_thenCreatedAtStaysAndRotatedAtIsShown() {
+        try (TestGateway gw = gateway()) {
+            JsonNode created = TestGateway.json(createKey(gw, "{\"name\":\"app\"}").body());
+            String id = created.get("id").asText();
+
+            JsonNode rotated = TestGateway.json(gw.post("/v1/keys/" + id + "/rotate", "", "Authorization", ADMIN)
+                    .body());
+
+            assertThat(rotated.get("created_at").asText()).isEqualTo(created.get("created_at").asText());
+            assertThat(created.has("rotated_at")).isFalse();
+            assertThat(java.time.Instant.parse(rotated.get("rotated_at").asText()))
+                    .isAfterOrEqualTo(java.time.Instant.parse(created.get("created_at").asText()));
+            JsonNode listed = TestGateway.json(gw.get("/v1/keys", "Authorization", ADMIN).body()).at("/data/0");
+            assertThat(listed.get("created_at")).isEqualTo(created.get("created_at"));
+            assertThat(listed.get("rotated_at")).isEqualTo(rotated.get("rotated_at"));
+        }
+    }
+
     private static HttpResponse<String> createKey(TestGateway gw, String body) {
         return gw.post("/v1/keys", body, "Authorization", ADMIN);
     }

@@ -22,7 +22,7 @@ class OpenGatewayEndToEndTest {
 
     private static VirtualKey spec(String name) {
         return new VirtualKey("", name, List.of(), Optional.empty(), BudgetWindow.DAY, Optional.empty(),
-                Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(), false);
+                Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(), false, Optional.empty());
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class Authenticator {
         Instant loaded = clock.instant();
         for (KeyDef k : config.keys()) {
             fileKeys.put(k.sha256(), new VirtualKey(k.id(), k.id(), k.models(), k.budgetLimit(), k.budgetWindow(),
-                    k.rpm(), k.tpm(), k.tags(), loaded, Optional.empty(), false));
+                    k.rpm(), k.tpm(), k.tags(), loaded, Optional.empty(), false, Optional.empty()));
         }
     }
 

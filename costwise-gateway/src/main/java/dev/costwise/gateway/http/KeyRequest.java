@@ -50,7 +50,8 @@ final class KeyRequest {
      */
     static VirtualKey create(JsonNode body, ModelDirectory directory, Instant now) {
         return read(body, directory, now, new VirtualKey("new", "key", List.of(), Optional.empty(),
-                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), now, Optional.empty(), false));
+                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), now, Optional.empty(), false,
+                Optional.empty()));
     }
 
     /**
@@ -86,7 +87,8 @@ final class KeyRequest {
                 body.has("tags") ? tags(body.get("tags")) : base.tags(),
                 base.createdAt(),
                 body.has("expires_at") || body.has("expires_in") ? expiry(body, now) : base.expiresAt(),
-                base.revoked());
+                base.revoked(),
+                base.rotatedAt());
     }
 
     private static String name(JsonNode node) {

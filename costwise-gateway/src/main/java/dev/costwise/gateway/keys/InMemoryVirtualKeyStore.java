@@ -51,7 +51,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
             id = secrets.newId();
         }
         VirtualKey key = new VirtualKey(id, spec.name(), spec.models(), spec.budgetLimit(), spec.budgetWindow(),
-                spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), spec.expiresAt(), false);
+                spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), spec.expiresAt(), false, Optional.empty());
         String secret = secrets.newSecret();
         String salt = secrets.newSalt();
         Entry entry = new Entry(key, salt, KeySecrets.hash(salt, secret), 0);
@@ -100,7 +100,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
     public Optional<Issued> rotate(String id) {
         String secret = secrets.newSecret();
         String salt = secrets.newSalt();
-        return changeLive(id, "rotating", e -> new Entry(e.key().rotatedAt(clock.instant()), salt,
+        return changeLive(id, "rotating", e -> new Entry(e.key().rotatedCopy(clock.instant()), salt,
                 KeySecrets.hash(salt, secret), e.version() + 1))
                 .map(rotated -> new Issued(rotated.key(), KeySecrets.whole(id, secret)));
     }
@@ -117,7 +117,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
             VirtualKey wanted = change.apply(e.key());
             VirtualKey kept = new VirtualKey(id, wanted.name(), wanted.models(), wanted.budgetLimit(),
                     wanted.budgetWindow(), wanted.rpm(), wanted.tpm(), wanted.tags(), e.key().createdAt(),
-                    wanted.expiresAt(), false);
+                    wanted.expiresAt(), false, e.key().rotatedAt());
             return new Entry(kept, e.salt(), e.hash(), e.version() + 1);
         }).map(Entry::key);
     }
