@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.keys.VirtualKey;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,21 @@ class OpenGatewayEndToEndTest {
     private static VirtualKey spec(String name) {
         return new VirtualKey("", name, List.of(), Optional.empty(), BudgetWindow.DAY, Optional.empty(),
                 Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(), false, Optional.empty());
+    }
+
+    @Test
+    void givenNoMasterKeyAndNoKeys_whenStarted_thenTheLogWarnsThatTheGatewayIsOpen() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
+        try (TestGateway gw = open()) {
+            assertThat(gw.gateway.port()).isPositive();
+        } finally {
+            System.setErr(original);
+        }
+
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("WARN")
+                .contains("The gateway is OPEN: no master key (COSTWISE_MASTER_KEY) and no virtual keys");
     }
 
     @Test
