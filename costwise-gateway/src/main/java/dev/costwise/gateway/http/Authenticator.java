@@ -59,7 +59,7 @@ public final class Authenticator {
 
     /**
      * @return {@code true} while there is no master key, no key in the config file and no live virtual key: a caller
-     *     without a key is let in (a virtual key arriving from a shared database closes the gateway at once)
+     *     without a key is let in (a key another replica creates closes it once this replica has read it)
      */
     public boolean open() {
         return master.isEmpty() && fileKeys.isEmpty() && !store.anyLive(clock.instant());
