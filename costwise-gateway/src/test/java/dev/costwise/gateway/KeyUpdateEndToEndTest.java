@@ -122,6 +122,33 @@ class KeyUpdateEndToEndTest {
     }
 
     @Test
+    void givenKeyBudgetWindowChangedThenRemoved_whenBudgetsAreListed_thenOnlyTheCurrentOneShows() {
+        try (TestGateway gw = gateway()) {
+            String id = TestGateway.json(createKey(gw, "{\"name\":\"app\",\"budget\":\"1\","
+                    + "\"budget_window\":\"day\"}").body()).get("id").asText();
+            List<String> daily = keyBudgets(gw, id);
+            gw.patch("/v1/keys/" + id, "{\"budget_window\":\"month\"}", "Authorization", ADMIN);
+            List<String> monthly = keyBudgets(gw, id);
+            gw.patch("/v1/keys/" + id, "{\"budget\":null}", "Authorization", ADMIN);
+
+            List<String> none = keyBudgets(gw, id);
+
+            assertThat(daily).containsExactly("key:" + id + " day 1");
+            assertThat(monthly).containsExactly("key:" + id + " month 1");
+            assertThat(none).isEmpty();
+        }
+    }
+
+    /** @return the key's budgets in {@code /v1/budgets}, as name, window and limit */
+    private static List<String> keyBudgets(TestGateway gw, String id) {
+        List<String> out = new ArrayList<>();
+        TestGateway.json(gw.get("/v1/budgets?scope_value=" + id, "Authorization", ADMIN).body()).get("data")
+                .forEach(b -> out.add(b.get("name").asText() + " " + b.get("window").asText() + " "
+                        + b.get("limit").asText()));
+        return out;
+    }
+
+    @Test
     void givenBadPatches_whenSent_thenClearErrorsAndTheKeyIsUnchanged() {
         try (TestGateway gw = gateway()) {
             JsonNode key = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"app\",\"rpm\":5}", "Authorization",
