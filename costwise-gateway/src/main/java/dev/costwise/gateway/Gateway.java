@@ -356,8 +356,12 @@ public final class Gateway implements AutoCloseable {
                     config.ledgerRetention().orElseThrow().toDays());
         });
         if (auth.open()) {
-            LOG.warn("No master key (COSTWISE_MASTER_KEY) and no virtual keys are configured: the gateway accepts "
-                    + "requests without authentication. Bind it to localhost only.");
+            LOG.warn("The gateway is OPEN: no master key (COSTWISE_MASTER_KEY) and no virtual keys, so it accepts "
+                    + "requests without authentication, and anyone reaching it spends on your provider accounts. "
+                    + "Bind it to localhost only, or set COSTWISE_MASTER_KEY.");
+        } else if (!auth.hasMasterKey()) {
+            LOG.warn("No master key (COSTWISE_MASTER_KEY): requests need a virtual key, and virtual keys cannot be "
+                    + "created, changed or revoked until one is set.");
         }
         return this;
     }

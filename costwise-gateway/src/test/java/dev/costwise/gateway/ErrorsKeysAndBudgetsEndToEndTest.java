@@ -171,6 +171,41 @@ class ErrorsKeysAndBudgetsEndToEndTest {
     }
 
     @Test
+    void givenKeyFromTheConfigFile_whenItAsksForItself_thenCreatedAtIsWhenTheGatewayStarted() {
+        java.time.Instant before = java.time.Instant.now();
+        try (TestGateway gw = gateway("")) {
+            java.time.Instant started = java.time.Instant.now();
+
+            JsonNode self = TestGateway.json(gw.get("/v1/key", "Authorization", "Bearer sk-limited").body());
+
+            assertThat(self.get("id").asText()).isEqualTo("limited");
+            assertThat(java.time.Instant.parse(self.get("created_at").asText())).isBetween(before, started);
+        }
+    }
+
+    @Test
+    void givenKeyFromTheConfigFile_whenChangedThroughTheApi_then403SayingToChangeItInTheConfigFile() {
+        try (TestGateway gw = gateway("")) {
+            String auth = "Bearer " + MASTER;
+            List<HttpResponse<String>> refused = List.of(gw.patch("/v1/keys/limited", "{\"rpm\":5}", "Authorization",
+                    auth), gw.post("/v1/keys/limited/rotate", "", "Authorization", auth),
+                    gw.delete("/v1/keys/limited", "Authorization", auth));
+
+            for (HttpResponse<String> res : refused) {
+                assertThat(res.statusCode()).isEqualTo(403);
+                assertThat(code(res)).isEqualTo("key_in_config");
+                assertThat(TestGateway.json(res.body()).at("/error/message").asText()).isEqualTo("key 'limited' is "
+                        + "defined in the gateway's config file: change, rotate or remove it there and restart the "
+                        + "gateway");
+            }
+            assertThat(code(gw.delete("/v1/keys/nope", "Authorization", auth))).isEqualTo("key_not_found");
+            upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1, 1));
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("fast", "q"), "Authorization",
+                    "Bearer sk-limited").statusCode()).as("still in force").isEqualTo(200);
+        }
+    }
+
+    @Test
     void givenBudgetTooSmallForTheWorstCase_whenCalled_then429BudgetExceededWithResetTime() {
         try (TestGateway gw = gateway("""
                 budgets:

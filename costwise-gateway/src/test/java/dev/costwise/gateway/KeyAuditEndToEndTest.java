@@ -52,7 +52,7 @@ class KeyAuditEndToEndTest {
                 + EXPIRES + ") with the master key from 127.0.0.1 (request req-audit-1)");
         assertThat(audit.get(1)).contains("virtual key " + id + " 'billing' changed (rpm, tpm)");
         assertThat(audit.get(2)).contains("virtual key " + id + " 'billing' rotated");
-        assertThat(audit.get(3)).contains("virtual key " + id + " revoked");
+        assertThat(audit.get(3)).contains("virtual key " + id + " 'billing' revoked");
         assertThat(audit).noneMatch(l -> l.contains(secretPart(created)) || l.contains(secretPart(rotated)));
     }
 

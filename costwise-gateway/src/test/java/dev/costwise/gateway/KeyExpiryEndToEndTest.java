@@ -79,7 +79,11 @@ class KeyExpiryEndToEndTest {
         "{\"expires_in\":\"soon\"}                                   | expires_in | a duration such as",
         "{\"expires_in\":\"0s\"}                                     | expires_in | a duration such as",
         "{\"expires_in\":30}                                         | expires_in | a duration such as",
-        "{\"expires_in\":\"1h\",\"expires_at\":\"2027-01-01T00:00:00Z\"} | expires_in | not both"})
+        "{\"expires_in\":\"1h\",\"expires_at\":\"2027-01-01T00:00:00Z\"} | expires_in | not both",
+        "{\"expires_in\":\"99999999d\"}                              | expires_in | at most 100 years",
+        "{\"expires_in\":\"36526d\"}                                 | expires_in | at most 100 years",
+        "{\"expires_in\":\"99999999999999999999d\"}                  | expires_in | at most 100 years",
+        "{\"expires_at\":\"2126-12-01T00:00:00Z\"}                   | expires_at | at most 100 years"})
     void givenBadExpiry_whenCreatingAKey_then400NamesTheField(String body, String field, String message)
             throws Exception {
         try (Gateway gateway = start()) {

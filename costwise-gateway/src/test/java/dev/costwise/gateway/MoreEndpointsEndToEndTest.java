@@ -276,10 +276,34 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenJdbcKeyStore_whenAKeyIsRotated_thenItKeepsItsCreationTimeAndRecordsTheRotationAcrossAReopen(
+            @TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("keys.db");
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        VirtualKey spec = new VirtualKey("ignored", "ci", List.of(), Optional.empty(), BudgetWindow.MONTH,
+                Optional.empty(), Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(), false,
+                Optional.empty());
+        String id;
+        try (VirtualKeyStore store = new JdbcVirtualKeyStore(url, clock)) {
+            id = store.create(spec).key().id();
+            clock.set(Instant.parse("2026-02-01T00:00:00Z"));
+            VirtualKey rotated = store.rotate(id).orElseThrow().key();
+            assertThat(rotated.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(rotated.rotatedAt()).hasValue(Instant.parse("2026-02-01T00:00:00Z"));
+        }
+        try (VirtualKeyStore reopened = new JdbcVirtualKeyStore(url, clock)) {
+            VirtualKey k = reopened.list().getFirst();
+            assertThat(k.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+            assertThat(k.rotatedAt()).hasValue(Instant.parse("2026-02-01T00:00:00Z"));
+        }
+    }
+
+    @Test
     void givenJdbcKeyStore_whenReopened_thenKeysSurviveHashedAndRevocationSticks(@TempDir Path dir) {
         String url = "jdbc:sqlite:" + dir.resolve("keys.db");
         VirtualKey spec = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(), BudgetWindow.MONTH,
-                Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, Optional.empty(), false);
+                Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH, Optional.empty(), false,
+                Optional.empty());
         String secret;
         String id;
         try (VirtualKeyStore store = new JdbcVirtualKeyStore(url, Clock.systemUTC())) {

@@ -815,6 +815,8 @@ public final class ConfigLoader {
                 Optional<Integer> rpm = optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
                 Optional<Integer> tpm = optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
                 Map<String, String> tags = stringMap(k.path("tags"), p + ".tags");
+                tags.forEach((name, value) -> TagRules.keyTagProblem(name, value)
+                        .ifPresent(problem -> problem(p + ".tags." + TagRules.clip(name), problem)));
                 id.ifPresent(v -> out.add(new KeyDef(v, sha, models, budget, window, rpm, tpm, tags)));
             }
             return out;
@@ -1069,7 +1071,7 @@ public final class ConfigLoader {
                 }
                 return Optional.of(v);
             } catch (NumberFormatException e) {
-                problem(p, "expected a whole number, was '" + s.get() + "'");
+                problem(p, "expected a whole number in [" + min + ", " + max + "], was '" + s.get() + "'");
                 return Optional.empty();
             }
         }

@@ -57,9 +57,18 @@ public final class AdminEndpoints {
     }
 
     private void guarded(ServerRequest req, ServerResponse res, Action action) {
+        guarded(req, res, false, action);
+    }
+
+    /** Runs {@code action} for an admin; {@code keys}: one managing virtual keys, who needs the master key. */
+    private void guarded(ServerRequest req, ServerResponse res, boolean keys, Action action) {
         String requestId = http.requestId(req, res);
         try {
-            auth.admin(Authenticator.credential(req));
+            if (keys) {
+                auth.keyAdmin(Authenticator.credential(req));
+            } else {
+                auth.admin(Authenticator.credential(req));
+            }
             action.run(requestId);
         } catch (GatewayException e) {
             HttpExchange.sendError(res, ErrorResponses.of(e));
@@ -131,8 +140,8 @@ public final class AdminEndpoints {
 
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
     public void createKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
-            VirtualKey spec = KeyRequest.create(http.readJson(req), directory, clock.instant());
+        guarded(req, res, true, requestId -> {
+            VirtualKey spec = KeyRequest.create(http.readJsonExactDecimals(req), directory, clock.instant());
             VirtualKeyStore.Issued issued = keys.create(spec);
             KeyAudit.created(issued.key(), req, requestId);
             ObjectNode out = describe(issued.key());
@@ -144,7 +153,7 @@ public final class AdminEndpoints {
 
     /** {@code GET /v1/keys}: every key, without secrets. */
     public void listKeys(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             ObjectNode root = json.createObjectNode();
             root.put("object", "list");
             ArrayNode data = root.putArray("data");
@@ -155,7 +164,7 @@ public final class AdminEndpoints {
 
     /** {@code POST /v1/keys/{id}/rotate}: a new secret, shown once; the old one stops working. */
     public void rotateKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
             VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> noLiveKey(id));
             KeyAudit.rotated(issued.key(), req, requestId);
@@ -170,9 +179,9 @@ public final class AdminEndpoints {
      * replace the key's, {@code null} clears one, the secret stays.
      */
     public void updateKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
-            JsonNode body = http.readJson(req);
+            JsonNode body = http.readJsonExactDecimals(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
                     .orElseThrow(() -> noLiveKey(id));
             KeyAudit.changed(updated, body::fieldNames, req, requestId);
@@ -182,19 +191,27 @@ public final class AdminEndpoints {
 
     /** {@code DELETE /v1/keys/{id}}: revokes a key. */
     public void revokeKey(ServerRequest req, ServerResponse res) {
-        guarded(req, res, requestId -> {
+        guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
+            // The store answers only whether it revoked: the name, which the audit line gives, is read before.
+            Optional<String> name = keys.list().stream().filter(k -> k.id().equals(id)).map(VirtualKey::name)
+                    .findFirst();
             if (!keys.revoke(id)) {
                 throw noLiveKey(id);
             }
-            KeyAudit.revoked(id, req, requestId);
+            KeyAudit.revoked(id, name, req, requestId);
             ObjectNode out = json.createObjectNode();
             out.put("id", id).put("revoked", true);
             http.sendJson(res, 200, out);
         });
     }
 
-    private static GatewayException noLiveKey(String id) {
+    /** Why no key with this id could be changed: it is in the config file, or there is no live one. */
+    private GatewayException noLiveKey(String id) {
+        if (auth.configuredKeys().stream().anyMatch(k -> k.id().equals(id))) {
+            return new GatewayException.Forbidden("key_in_config", "key '" + id + "' is defined in the gateway's "
+                    + "config file: change, rotate or remove it there and restart the gateway");
+        }
         return new GatewayException.NotFound("key_not_found", "no live key with id '" + id + "'");
     }
 

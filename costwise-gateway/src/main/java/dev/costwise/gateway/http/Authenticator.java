@@ -21,16 +21,19 @@ import java.util.Optional;
 
 /**
  * Turns an {@code Authorization: Bearer …} header into a {@link Caller}: the master key, a key from the config file
- * (matched by its SHA-256), or a key from the {@link VirtualKeyStore}. When the gateway has no master key and no keys
- * at all, every caller is anonymous and allowed. Thread-safe.
+ * (matched by its SHA-256), or a key from the {@link VirtualKeyStore}. While the gateway has no master key, no key in
+ * its config file and no live virtual key, it is open: a caller without a key is anonymous and allowed. A key that is
+ * presented is always checked: an unknown, revoked or expired one is refused, open or not. Virtual keys are managed
+ * with the master key only ({@link #keyAdmin}). Thread-safe.
  */
 public final class Authenticator {
     private static final HeaderName API_KEY = HeaderNames.create("x-api-key");
+    private static final String SET_MASTER_KEY = "set COSTWISE_MASTER_KEY (or master_key in the config file) and "
+            + "restart it";
     private final Optional<byte[]> master;
     private final Map<String, VirtualKey> fileKeys = new HashMap<>();
     private final VirtualKeyStore store;
     private final Clock clock;
-    private final boolean open;
 
     /**
      * @param config the configuration (master key and file keys)
@@ -41,11 +44,12 @@ public final class Authenticator {
         this.master = config.masterKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
         this.store = store;
         this.clock = clock;
+        // A key of the config file was not created at any time we know: it is in force since this gateway started.
+        Instant loaded = clock.instant();
         for (KeyDef k : config.keys()) {
             fileKeys.put(k.sha256(), new VirtualKey(k.id(), k.id(), k.models(), k.budgetLimit(), k.budgetWindow(),
-                    k.rpm(), k.tpm(), k.tags(), Instant.EPOCH, Optional.empty(), false));
+                    k.rpm(), k.tpm(), k.tags(), loaded, Optional.empty(), false, Optional.empty()));
         }
-        this.open = master.isEmpty() && fileKeys.isEmpty() && store.list().isEmpty();
     }
 
     /** @return the keys of the config file, as virtual keys */
@@ -53,24 +57,29 @@ public final class Authenticator {
         return List.copyOf(fileKeys.values());
     }
 
-    /** @return {@code true} when no key is configured and every caller is let in */
+    /**
+     * @return {@code true} while there is no master key, no key in the config file and no live virtual key: a caller
+     *     without a key is let in (a key another replica creates closes it once this replica has read it)
+     */
     public boolean open() {
-        return open;
+        return master.isEmpty() && fileKeys.isEmpty() && !store.anyLive(clock.instant());
+    }
+
+    /** @return {@code true} when a master key is configured */
+    public boolean hasMasterKey() {
+        return master.isPresent();
     }
 
     /**
      * @param authorization the header, if sent
      * @return the caller
-     * @throws GatewayException.Unauthorized if a key is needed and missing or unknown
+     * @throws GatewayException.Unauthorized if a key is needed and missing, or one is presented and is not valid
      */
     public Caller authenticate(Optional<String> authorization) {
-        if (open) {
-            // No key is required; a virtual key created later through the admin API still applies its limits.
-            return authorization.filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
-                    .flatMap(h -> store.verify(h.substring(7).trim())).filter(k -> !k.expiredAt(clock.instant()))
-                    .map(Caller::of).orElse(Caller.ANONYMOUS);
-        }
         if (authorization.isEmpty()) {
+            if (open()) {
+                return Caller.ANONYMOUS;
+            }
             throw new GatewayException.Unauthorized("missing API key: send 'Authorization: Bearer <key>' (or "
                     + "'x-api-key: <key>')");
         }
@@ -125,15 +134,37 @@ public final class Authenticator {
 
     /**
      * @param authorization the header, if sent
-     * @return the caller, who holds the master key
+     * @return the caller, who holds the master key (or anyone, while the gateway is open)
      * @throws GatewayException.Unauthorized if the key is missing or unknown
      * @throws GatewayException.Forbidden if it is a virtual key
      */
     public Caller admin(Optional<String> authorization) {
-        Caller c = authenticate(authorization);
+        return admitted(authenticate(authorization));
+    }
+
+    private Caller admitted(Caller c) {
         if (!c.admin()) {
-            throw new GatewayException.Forbidden("admin_only", "this endpoint needs the master key");
+            throw new GatewayException.Forbidden("admin_only", "this endpoint needs the master key"
+                    + (master.isEmpty() ? "; this gateway has none: " + SET_MASTER_KEY : ""));
         }
         return c;
+    }
+
+    /**
+     * Admits a caller to virtual key management, which needs the master key even while the gateway is open: a key
+     * created anonymously would close the gateway to everyone, its creator included, with no way left to manage it.
+     *
+     * @param authorization the header, if sent
+     * @return the caller, who holds the master key
+     * @throws GatewayException.Unauthorized if the key is missing or unknown
+     * @throws GatewayException.Forbidden if it is a virtual key, or the gateway has no master key
+     */
+    public Caller keyAdmin(Optional<String> authorization) {
+        Caller c = authenticate(authorization);
+        if (master.isEmpty()) {
+            throw new GatewayException.Forbidden("master_key_required", "virtual keys are managed with the master "
+                    + "key, and this gateway has none: " + SET_MASTER_KEY);
+        }
+        return admitted(c);
     }
 }

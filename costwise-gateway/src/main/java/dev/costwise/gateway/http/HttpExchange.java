@@ -1,8 +1,10 @@
 package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.http.HttpBodies;
@@ -88,6 +90,23 @@ public final class HttpExchange {
      * @throws GatewayException.InvalidJson if it does not parse
      */
     public JsonNode readJson(ServerRequest req) {
+        return readJson(req, json.reader());
+    }
+
+    /**
+     * Reads and parses a body that holds money: a number with a fraction becomes an exact decimal node rather than a
+     * {@code double}, so {@code 5.123456789123456789} keeps every digit.
+     *
+     * @param req the request
+     * @return the JSON tree
+     * @throws GatewayException.BodyTooLarge over the limit
+     * @throws GatewayException.InvalidJson if it does not parse
+     */
+    public JsonNode readJsonExactDecimals(ServerRequest req) {
+        return readJson(req, json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS));
+    }
+
+    private JsonNode readJson(ServerRequest req, ObjectReader reader) {
         OptionalLong length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, length.getAsLong());
@@ -105,7 +124,7 @@ public final class HttpExchange {
             throw new GatewayException.InvalidJson("the body is empty");
         }
         try {
-            return json.readTree(bytes);
+            return reader.readTree(bytes);
         } catch (IOException e) {
             String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
             throw new GatewayException.InvalidJson(msg.length() > 200 ? msg.substring(0, 200) : msg);

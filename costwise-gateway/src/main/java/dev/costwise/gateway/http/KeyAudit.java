@@ -4,6 +4,7 @@ import dev.costwise.gateway.keys.VirtualKey;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +42,8 @@ final class KeyAudit {
         log("rotated", k.id(), k.name(), req, requestId);
     }
 
-    static void revoked(String id, ServerRequest req, String requestId) {
-        log("revoked", id, null, req, requestId);
+    static void revoked(String id, Optional<String> name, ServerRequest req, String requestId) {
+        log("revoked", id, name.orElse(null), req, requestId);
     }
 
     private static void log(String what, String id, String name, ServerRequest req, String requestId) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.TagRules;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.pipeline.ModelDirectory;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -29,6 +31,14 @@ final class KeyRequest {
     static final List<String> FIELDS = List.of("name", "models", "budget", "budget_window", "rpm", "tpm", "tags",
             "expires_at", "expires_in");
 
+    /** The largest budget a key may have (shared counters hold nano-dollars in a long: up to $9.2 billion). */
+    private static final BigDecimal MAX_BUDGET = BigDecimal.valueOf(1_000_000_000L);
+    /** The most decimal places a budget may have (a budget's digits are kept exactly). */
+    private static final int MAX_BUDGET_DECIMALS = 18;
+
+    /** The furthest expiry a key may have: beyond it, an expiry is a mistake (and not an RFC 3339 time). */
+    private static final Duration MAX_EXPIRY = Duration.ofDays(36_525);
+
     private KeyRequest() {}
 
     /**
@@ -40,7 +50,8 @@ final class KeyRequest {
      */
     static VirtualKey create(JsonNode body, ModelDirectory directory, Instant now) {
         return read(body, directory, now, new VirtualKey("new", "key", List.of(), Optional.empty(),
-                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), now, Optional.empty(), false));
+                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), now, Optional.empty(), false,
+                Optional.empty()));
     }
 
     /**
@@ -76,7 +87,8 @@ final class KeyRequest {
                 body.has("tags") ? tags(body.get("tags")) : base.tags(),
                 base.createdAt(),
                 body.has("expires_at") || body.has("expires_in") ? expiry(body, now) : base.expiresAt(),
-                base.revoked());
+                base.revoked(),
+                base.rotatedAt());
     }
 
     private static String name(JsonNode node) {
@@ -110,11 +122,19 @@ final class KeyRequest {
             return Optional.empty();
         }
         Money budget;
+        JsonNode v = body.get("budget");
         try {
-            budget = Money.of(body.get("budget").asText());
+            // A number is read whole (the body is parsed with exact decimals), never through a double.
+            budget = v.isNumber() ? Money.of(v.decimalValue()) : Money.of(v.asText());
         } catch (IllegalArgumentException e) {
             throw new GatewayException.InvalidField("budget", "expected a dollar amount such as \"5.00\", was "
                     + body.get("budget"));
+        }
+        // Bounded before it is ever printed: 1e999999999 is a valid decimal whose plain form takes a gigabyte.
+        BigDecimal exact = budget.toBigDecimal();
+        if (exact.abs().compareTo(MAX_BUDGET) > 0 || exact.stripTrailingZeros().scale() > MAX_BUDGET_DECIMALS) {
+            throw new GatewayException.InvalidField("budget", "expected at most $1,000,000,000 with at most "
+                    + MAX_BUDGET_DECIMALS + " decimal places, was " + v);
         }
         if (budget.isNegative()) {
             throw new GatewayException.InvalidField("budget", "cannot be negative, was " + budget);
@@ -139,8 +159,10 @@ final class KeyRequest {
         if (v == null || v.isNull()) {
             return Optional.empty();
         }
-        if (!v.isIntegralNumber() || v.asInt() < 1) {
-            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + v);
+        // canConvertToInt: asInt() would wrap 8589934593 to 1, and 2147483648 to a negative number.
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            throw new GatewayException.InvalidField(field, "expected a whole number from 1 to " + Integer.MAX_VALUE
+                    + ", was " + v);
         }
         return Optional.of(v.asInt());
     }
@@ -158,10 +180,10 @@ final class KeyRequest {
                 throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
                         + e.getValue());
             }
-            // Tags name budget windows (team) and ledger groups: no control characters in them.
-            if ((e.getKey() + e.getValue().asText()).chars().anyMatch(Character::isISOControl)) {
-                throw new GatewayException.InvalidField("tags." + e.getKey(), "must be printable characters");
-            }
+            // Tags name budget windows (team) and ledger groups: the rules of the x-costwise-tags header.
+            TagRules.keyTagProblem(e.getKey(), e.getValue().asText()).ifPresent(problem -> {
+                throw new GatewayException.InvalidField("tags." + TagRules.clip(e.getKey()), problem);
+            });
             tags.put(e.getKey(), e.getValue().asText());
         });
         return tags;
@@ -176,9 +198,18 @@ final class KeyRequest {
         }
         if (in) {
             JsonNode v = body.get("expires_in");
-            Duration d = ConfigLoader.parseDuration(v.asText()).filter(x -> v.isTextual() && !x.isZero())
+            Optional<Duration> parsed;
+            try {
+                parsed = ConfigLoader.parseDuration(v.asText());
+            } catch (NumberFormatException | ArithmeticException e) { // more days than a long or a Duration holds
+                throw tooFar("expires_in", v.toString());
+            }
+            Duration d = parsed.filter(x -> v.isTextual() && !x.isZero())
                     .orElseThrow(() -> new GatewayException.InvalidField("expires_in",
                             "expected a duration such as \"12h\" or \"30d\", was " + v));
+            if (d.compareTo(MAX_EXPIRY) > 0) {
+                throw tooFar("expires_in", v.toString());
+            }
             return Optional.of(now.plus(d).truncatedTo(ChronoUnit.SECONDS)); // a readable time, not nanoseconds
         }
         if (!at) {
@@ -196,6 +227,14 @@ final class KeyRequest {
             throw new GatewayException.InvalidField("expires_at", "is not in the future: " + expiresAt
                     + " (now " + now + ")");
         }
+        if (expiresAt.isAfter(now.plus(MAX_EXPIRY))) {
+            throw tooFar("expires_at", v.toString());
+        }
         return Optional.of(expiresAt);
+    }
+
+    private static GatewayException.InvalidField tooFar(String field, String was) {
+        return new GatewayException.InvalidField(field, "at most 100 years (36525d) from now, was " + was
+                + "; leave the expiry out for a key that does not expire");
     }
 }

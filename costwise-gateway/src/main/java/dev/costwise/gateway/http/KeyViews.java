@@ -21,6 +21,7 @@ final class KeyViews {
         ObjectNode tags = o.putObject("tags");
         k.tags().forEach(tags::put);
         o.put("created_at", k.createdAt().toString());
+        k.rotatedAt().ifPresent(at -> o.put("rotated_at", at.toString()));
         k.expiresAt().ifPresent(at -> o.put("expires_at", at.toString()));
         o.put("revoked", k.revoked());
         return o;

@@ -1,10 +1,10 @@
 package dev.costwise.gateway.http;
 
+import dev.costwise.gateway.config.TagRules;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code x-costwise-tags: feature=search, env=prod}: tags a request adds to its ledger rows, so spend can be
@@ -16,8 +16,6 @@ final class RequestTags {
     /** The header. */
     static final String HEADER = "x-costwise-tags";
     private static final int MAX_TAGS = 16;
-    private static final int MAX_VALUE_CHARS = 128;
-    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,39}");
     private static final Set<String> RESERVED = Set.of("key", "team", "user");
 
     private RequestTags() {}
@@ -39,20 +37,19 @@ final class RequestTags {
             String name = eq < 0 ? pair.trim() : pair.substring(0, eq).trim();
             String value = eq < 0 ? "" : pair.substring(eq + 1).trim();
             if (eq < 0 || value.isEmpty()) {
-                throw invalid("expected name=value pairs separated by commas, was '" + clip(pair.trim()) + "'");
+                throw invalid("expected name=value pairs separated by commas, was '" + TagRules.clip(pair.trim())
+                        + "'");
             }
-            if (!NAME.matcher(name).matches()) {
-                throw invalid("tag name '" + clip(name) + "' must start with a lowercase letter and use only a-z, 0-9,"
-                        + " '_', '.' or '-' (at most 40 characters)");
-            }
+            TagRules.nameProblem(name).ifPresent(problem -> {
+                throw invalid(problem);
+            });
             if (RESERVED.contains(name)) {
                 throw invalid("tag '" + name + "' cannot be set by a request: " + (name.equals("user")
                         ? "send the body's \"user\" field" : "it comes from the API key"));
             }
-            if (value.length() > MAX_VALUE_CHARS || value.chars().anyMatch(Character::isISOControl)) {
-                throw invalid("the value of tag '" + name + "' must be at most " + MAX_VALUE_CHARS
-                        + " printable characters");
-            }
+            TagRules.valueProblem(name, value).ifPresent(problem -> {
+                throw invalid(problem);
+            });
             String fromKey = keyTags.get(name);
             if (fromKey != null && !fromKey.equals(value)) {
                 throw invalid("tag '" + name + "' is set to '" + fromKey + "' by the API key; a request cannot change "
@@ -70,9 +67,5 @@ final class RequestTags {
 
     private static GatewayException.InvalidField invalid(String message) {
         return new GatewayException.InvalidField(HEADER, message);
-    }
-
-    private static String clip(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
     }
 }

@@ -1,6 +1,7 @@
 package dev.costwise.gateway.keys;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,7 +51,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
             id = secrets.newId();
         }
         VirtualKey key = new VirtualKey(id, spec.name(), spec.models(), spec.budgetLimit(), spec.budgetWindow(),
-                spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), spec.expiresAt(), false);
+                spec.rpm(), spec.tpm(), spec.tags(), clock.instant(), spec.expiresAt(), false, Optional.empty());
         String secret = secrets.newSecret();
         String salt = secrets.newSalt();
         Entry entry = new Entry(key, salt, KeySecrets.hash(salt, secret), 0);
@@ -89,11 +90,17 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
         return out;
     }
 
+    /** Answers from the keys held here (a database-backed store adds others' changes as it reads them). */
+    @Override
+    public boolean anyLive(Instant now) {
+        return entries.values().stream().anyMatch(e -> !e.key().revoked() && !e.key().expiredAt(now));
+    }
+
     @Override
     public Optional<Issued> rotate(String id) {
         String secret = secrets.newSecret();
         String salt = secrets.newSalt();
-        return changeLive(id, "rotating", e -> new Entry(e.key().rotatedAt(clock.instant()), salt,
+        return changeLive(id, "rotating", e -> new Entry(e.key().rotatedCopy(clock.instant()), salt,
                 KeySecrets.hash(salt, secret), e.version() + 1))
                 .map(rotated -> new Issued(rotated.key(), KeySecrets.whole(id, secret)));
     }
@@ -110,7 +117,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
             VirtualKey wanted = change.apply(e.key());
             VirtualKey kept = new VirtualKey(id, wanted.name(), wanted.models(), wanted.budgetLimit(),
                     wanted.budgetWindow(), wanted.rpm(), wanted.tpm(), wanted.tags(), e.key().createdAt(),
-                    wanted.expiresAt(), false);
+                    wanted.expiresAt(), false, e.key().rotatedAt());
             return new Entry(kept, e.salt(), e.hash(), e.version() + 1);
         }).map(Entry::key);
     }

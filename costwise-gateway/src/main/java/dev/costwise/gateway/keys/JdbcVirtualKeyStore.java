@@ -46,10 +46,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
             + "name VARCHAR(200) NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
             + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
-            + "expires_at VARCHAR(40))";
+            + "expires_at VARCHAR(40), rotated_at VARCHAR(40))";
     /** Every column but the id, in the order {@link #bindRow} binds them and {@link #read} reads them after the id. */
     private static final List<String> ROW_COLUMNS = List.of("name", "salt", "hash", "models", "budget",
-            "budget_window", "rpm", "tpm", "tags", "created_at", "revoked", "version", "expires_at");
+            "budget_window", "rpm", "tpm", "tags", "created_at", "revoked", "version", "expires_at", "rotated_at");
     private static final String SELECT = "SELECT id, " + String.join(", ", ROW_COLUMNS)
             + " FROM costwise_virtual_keys";
 
@@ -77,6 +77,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
             s.execute(DDL);
             addColumnIfMissing(c, "version", "BIGINT NOT NULL DEFAULT 0");
             addColumnIfMissing(c, "expires_at", "VARCHAR(40)");
+            addColumnIfMissing(c, "rotated_at", "VARCHAR(40)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);
@@ -123,9 +124,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private String signature() {
         try (Connection c = JdbcConnections.open(url); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT COUNT(*), COALESCE(SUM(version), 0), COALESCE(SUM(revoked), 0), "
-                        + "MAX(created_at) FROM costwise_virtual_keys")) {
+                        + "MAX(created_at), MAX(rotated_at) FROM costwise_virtual_keys")) {
             rs.next();
-            return rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getLong(3) + "/" + rs.getString(4);
+            return rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getLong(3) + "/" + rs.getString(4) + "/"
+                    + rs.getString(5);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);
@@ -181,7 +183,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     }
 
     /**
-     * Binds an entry's {@link #ROW_COLUMNS} to parameters 1 to 13.
+     * Binds an entry's {@link #ROW_COLUMNS} to parameters 1 to 14.
      *
      * @return the next parameter's index
      */
@@ -200,6 +202,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         ps.setInt(11, k.revoked() ? 1 : 0);
         ps.setLong(12, e.version());
         ps.setString(13, k.expiresAt().map(Instant::toString).orElse(null));
+        ps.setString(14, k.rotatedAt().map(Instant::toString).orElse(null));
         return ROW_COLUMNS.size() + 1;
     }
 
@@ -215,7 +218,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                             BudgetWindow.valueOf(rs.getString(7)), optInt(rs, 8), optInt(rs, 9),
                             json.readValue(rs.getString(10), new TypeReference<Map<String, String>>() {}),
                             Instant.parse(rs.getString(11)),
-                            Optional.ofNullable(rs.getString(14)).map(Instant::parse), rs.getInt(12) != 0);
+                            Optional.ofNullable(rs.getString(14)).map(Instant::parse), rs.getInt(12) != 0,
+                            Optional.ofNullable(rs.getString(15)).map(Instant::parse));
                     out.add(new Entry(key, rs.getString(3), rs.getString(4), rs.getLong(13)));
                 }
             }

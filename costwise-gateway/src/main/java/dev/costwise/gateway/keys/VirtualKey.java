@@ -19,13 +19,14 @@ import java.util.Optional;
  * @param rpm requests per minute, if limited
  * @param tpm tokens per minute, if limited
  * @param tags recorded on every ledger row of the key's requests
- * @param createdAt when it was created or last rotated
+ * @param createdAt when it was created (kept by rotation)
  * @param expiresAt when it stops working, if it does (kept by rotation)
  * @param revoked {@code true} once revoked
+ * @param rotatedAt when its secret was last replaced, if ever
  */
 public record VirtualKey(String id, String name, List<String> models, Optional<Money> budgetLimit,
         BudgetWindow budgetWindow, Optional<Integer> rpm, Optional<Integer> tpm, Map<String, String> tags,
-        Instant createdAt, Optional<Instant> expiresAt, boolean revoked) {
+        Instant createdAt, Optional<Instant> expiresAt, boolean revoked, Optional<Instant> rotatedAt) {
 
     public VirtualKey {
         Objects.requireNonNull(id, "id");
@@ -38,6 +39,7 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
         tags = Map.copyOf(tags);
         Objects.requireNonNull(createdAt, "createdAt");
         Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(rotatedAt, "rotatedAt");
     }
 
     /** @return {@code true} if the key has an expiry and {@code now} is at or past it */
@@ -53,11 +55,12 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
     /** @return this key, revoked */
     public VirtualKey revokedCopy() {
         return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, expiresAt,
-                true);
+                true, rotatedAt);
     }
 
-    /** @return this key with another creation time (after a rotation) */
-    public VirtualKey rotatedAt(Instant at) {
-        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, at, expiresAt, revoked);
+    /** @return this key, rotated at {@code at} (its creation time stays) */
+    public VirtualKey rotatedCopy(Instant at) {
+        return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, expiresAt,
+                revoked, Optional.of(at));
     }
 }

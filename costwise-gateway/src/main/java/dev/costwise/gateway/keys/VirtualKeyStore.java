@@ -1,5 +1,6 @@
 package dev.costwise.gateway.keys;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -31,6 +32,17 @@ public interface VirtualKeyStore extends AutoCloseable {
 
     /** @return every key, revoked ones included, without secrets */
     List<VirtualKey> list();
+
+    /**
+     * Whether any key is live: neither revoked nor expired. Asked on every request of a gateway without a master key
+     * (which is open only while no key is live), so implementations answer from memory.
+     *
+     * @param now the time expiries are judged at
+     * @return {@code true} if some key is live
+     */
+    default boolean anyLive(Instant now) {
+        return list().stream().anyMatch(k -> !k.revoked() && !k.expiredAt(now));
+    }
 
     /**
      * Replaces a key's secret; the old one stops working at once.

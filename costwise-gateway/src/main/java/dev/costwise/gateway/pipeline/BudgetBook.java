@@ -378,7 +378,11 @@ public final class BudgetBook {
                 local.track(h);
             }
         }
-        return statuses();
+        // A key's own budget shows in its current window only: not in one it had before a PATCH, nor once removed.
+        Map<String, Optional<BudgetWindow>> ownWindows = new java.util.HashMap<>();
+        keys.forEach(k -> ownWindows.put("key:" + k.id(), k.ownBudget().map(Map.Entry::getValue)));
+        return statuses().stream().filter(s -> s.scope() != BudgetScope.KEY || !ownWindows.containsKey(s.name())
+                || ownWindows.get(s.name()).equals(Optional.of(s.window()))).toList();
     }
 
     /** @return the state of every budget counted so far in its current window (global ones always) */

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
+import dev.costwise.gateway.config.GatewayConfig.BudgetScope;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.pipeline.BudgetBook.Exhausted;
 import dev.costwise.gateway.pipeline.BudgetBook.Hold;
 import dev.costwise.gateway.pipeline.BudgetBook.Status;
@@ -43,10 +45,14 @@ final class LocalBudgetCounters {
     private final Cache<CounterKey, Counter> counters;
     private final Cache<CounterKey, Counter> pushedOut;
 
-    /** Which counter: a policy (its window, limit and what happens when spent included) for one scope value. */
-    private record CounterKey(BudgetDef def, Optional<String> scopeValue, Money limit) {
+    /**
+     * Which counter: a budget by name, scope and window, for one scope value; as a Redis bucket is named. Its limit
+     * is not part of it: a limit changed (a key's budget PATCHed) changes what the spend is compared with, never the
+     * spend counted so far, which is everything the ledger matches in the window.
+     */
+    private record CounterKey(String name, BudgetScope scope, BudgetWindow window, Optional<String> scopeValue) {
         static CounterKey of(Hold h) {
-            return new CounterKey(h.def(), h.scopeValue(), h.limit());
+            return new CounterKey(h.def().name(), h.def().scope(), h.def().window(), h.scopeValue());
         }
     }
 
@@ -55,10 +61,13 @@ final class LocalBudgetCounters {
         private final Instant start;
         private Money spent;
         private Money reserved = Money.ZERO;
+        /** The policy and limit last used with this counter, which statuses show. */
+        private Hold latest;
 
-        private Counter(Instant start, Money spent) {
+        private Counter(Instant start, Money spent, Hold latest) {
             this.start = start;
             this.spent = spent;
+            this.latest = latest;
         }
     }
 
@@ -170,10 +179,11 @@ final class LocalBudgetCounters {
         List<Status> out = new ArrayList<>();
         Instant now = clock.instant();
         counters.asMap().forEach((key, c) -> {
-            var w = key.def().window();
+            var w = key.window();
             if (c.start.equals(BudgetBook.windowStart(w, now))) {
-                out.add(new Status(key.def().name(), key.def().scope(), key.scopeValue(), w, key.limit(), c.spent,
-                        c.reserved, BudgetBook.windowEnd(w, c.start), key.def().onExhausted()));
+                BudgetDef def = c.latest.def();
+                out.add(new Status(def.name(), def.scope(), key.scopeValue(), w, c.latest.limit(), c.spent,
+                        c.reserved, BudgetBook.windowEnd(w, c.start), def.onExhausted()));
             }
         });
         return out;
@@ -196,12 +206,14 @@ final class LocalBudgetCounters {
         CounterKey id = CounterKey.of(h);
         Counter c = counters.getIfPresent(id);
         if (c != null && c.start.equals(start)) {
+            c.latest = h;
             return c;
         }
         Counter aside = pushedOut.asMap().remove(id);
         Counter current = aside != null && aside.start.equals(start) ? aside
                 : new Counter(start, ledger.totalCost(BudgetBook.ledgerMatch(h), start,
-                        BudgetBook.windowEnd(h.def().window(), start)));
+                        BudgetBook.windowEnd(h.def().window(), start)), h);
+        current.latest = h;
         // Replaces a past window's counter, if any: reservations still held there are released on it directly.
         counters.put(id, current);
         return current;

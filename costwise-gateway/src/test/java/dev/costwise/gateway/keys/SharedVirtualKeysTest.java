@@ -32,7 +32,7 @@ class SharedVirtualKeysTest {
     private static final Instant EXPIRY = Instant.parse("2027-01-01T00:00:00Z");
     private static final VirtualKey SPEC = new VirtualKey("ignored", "ci", List.of("fast"), Optional.empty(),
             BudgetWindow.MONTH, Optional.of(5), Optional.empty(), Map.of("team", "ci"), Instant.EPOCH,
-            Optional.of(EXPIRY), false);
+            Optional.of(EXPIRY), false, Optional.empty());
 
     @TempDir
     Path dir;
@@ -189,12 +189,12 @@ class SharedVirtualKeysTest {
 
     private static VirtualKey withName(VirtualKey k, String name) {
         return new VirtualKey(k.id(), name, k.models(), k.budgetLimit(), k.budgetWindow(), k.rpm(), k.tpm(),
-                k.tags(), k.createdAt(), k.expiresAt(), k.revoked());
+                k.tags(), k.createdAt(), k.expiresAt(), k.revoked(), k.rotatedAt());
     }
 
     private static VirtualKey withRpm(VirtualKey k, int rpm) {
         return new VirtualKey(k.id(), k.name(), k.models(), k.budgetLimit(), k.budgetWindow(), Optional.of(rpm),
-                k.tpm(), k.tags(), k.createdAt(), k.expiresAt(), k.revoked());
+                k.tpm(), k.tags(), k.createdAt(), k.expiresAt(), k.revoked(), k.rotatedAt());
     }
 
     @OnBothDatabases

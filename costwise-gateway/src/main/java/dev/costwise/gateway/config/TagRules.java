@@ -1,0 +1,60 @@
+package dev.costwise.gateway.config;
+
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What a tag may be, wherever it is set: a virtual key's {@code tags} (config file or admin API) or a request's
+ * {@code x-costwise-tags} header. Tags name ledger groups and budget windows ({@code team}), so their names are short
+ * lowercase identifiers and their values printable.
+ */
+public final class TagRules {
+    /** The longest value a tag may have. */
+    public static final int MAX_VALUE_CHARS = 128;
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,39}");
+
+    private TagRules() {}
+
+    /**
+     * @param name a tag's name
+     * @return why it is not a valid tag name, or empty when it is
+     */
+    public static Optional<String> nameProblem(String name) {
+        return NAME.matcher(name).matches() ? Optional.empty() : Optional.of("tag name '" + clip(name)
+                + "' must start with a lowercase letter and use only a-z, 0-9, '_', '.' or '-' (at most 40 "
+                + "characters)");
+    }
+
+    /**
+     * @param name the tag's name
+     * @param value its value
+     * @return why it is not a valid value, or empty when it is
+     */
+    public static Optional<String> valueProblem(String name, String value) {
+        return value.length() > MAX_VALUE_CHARS || value.chars().anyMatch(Character::isISOControl)
+                ? Optional.of("the value of tag '" + name + "' must be at most " + MAX_VALUE_CHARS
+                        + " printable characters")
+                : Optional.empty();
+    }
+
+    /**
+     * A virtual key's tag: a valid name and value, and neither {@code key} (the ledger sets it to the key's id) nor
+     * {@code user} (the end user a request names, whose budgets it counts against). {@code team} is a key's to set.
+     *
+     * @param name the tag's name
+     * @param value its value
+     * @return why the key cannot have this tag, or empty when it can
+     */
+    public static Optional<String> keyTagProblem(String name, String value) {
+        if (name.equals("key") || name.equals("user")) {
+            return Optional.of("tag '" + name + "' cannot be set on a key: " + (name.equals("key")
+                    ? "the ledger records the key's id under it" : "it names the end user, from a request's body"));
+        }
+        return nameProblem(name).or(() -> valueProblem(name, value));
+    }
+
+    /** @return {@code s}, cut to 60 characters for an error message */
+    public static String clip(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    }
+}
