@@ -44,16 +44,14 @@ class OpenGatewayEndToEndTest {
     }
 
     @Test
-    void givenNoMasterKeyAndNoKeys_whenCalled_thenAnonymousIsServedButAnUnknownKeyIsRefused() {
+    void givenNoMasterKeyAndNoKeys_whenCalledWithOrWithoutASdkPlaceholderKey_thenServedAnonymously() {
         try (TestGateway gw = open()) {
             assertThat(gw.post("/v1/chat/completions", TestGateway.chat("m", "hi")).statusCode()).isEqualTo(200);
             assertThat(gw.get("/v1/spend").statusCode()).as("reports stay open too").isEqualTo(200);
-
-            HttpResponse<String> unknown = gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"),
-                    "Authorization", "Bearer sk-cw-nope-123");
-
-            assertThat(unknown.statusCode()).isEqualTo(401);
-            assertThat(unknown.body()).contains("unknown or revoked API key").doesNotContain("sk-cw-nope-123");
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"),
+                    "Authorization", "Bearer sk-costwise-virtual-key-or-anything").statusCode()).isEqualTo(200);
+            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"), "x-api-key", "anything")
+                    .statusCode()).isEqualTo(200);
         }
     }
 
@@ -92,10 +90,13 @@ class OpenGatewayEndToEndTest {
             assertThat(asKey.statusCode()).isEqualTo(403);
             assertThat(asKey.body()).contains("set COSTWISE_MASTER_KEY");
 
+            HttpResponse<String> unknown = gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"),
+                    "Authorization", "Bearer sk-cw-nope-123");
+            assertThat(unknown.statusCode()).isEqualTo(401);
+            assertThat(unknown.body()).contains("unknown or revoked API key").doesNotContain("sk-cw-nope-123");
+
             gw.keys.revoke(issued.key().id());
 
-            assertThat(gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"), "Authorization", bearer)
-                    .statusCode()).as("a revoked key is refused, open or not").isEqualTo(401);
             assertThat(gw.post("/v1/chat/completions", TestGateway.chat("m", "hi")).statusCode())
                     .as("no live key left: open again").isEqualTo(200);
         }

@@ -22,9 +22,9 @@ import java.util.Optional;
 /**
  * Turns an {@code Authorization: Bearer …} header into a {@link Caller}: the master key, a key from the config file
  * (matched by its SHA-256), or a key from the {@link VirtualKeyStore}. While the gateway has no master key, no key in
- * its config file and no live virtual key, it is open: a caller without a key is anonymous and allowed. A key that is
- * presented is always checked: an unknown, revoked or expired one is refused, open or not. Virtual keys are managed
- * with the master key only ({@link #keyAdmin}). Thread-safe.
+ * its config file and no live virtual key, it is open: a caller without a key, or with a key the gateway does not
+ * honour (the placeholder an OpenAI or Anthropic SDK insists on sending), is anonymous and allowed. Once it is
+ * closed, such a key is refused. Virtual keys are managed with the master key only ({@link #keyAdmin}). Thread-safe.
  */
 public final class Authenticator {
     private static final HeaderName API_KEY = HeaderNames.create("x-api-key");
@@ -95,8 +95,11 @@ public final class Authenticator {
         if (fromFile != null) {
             return Caller.of(fromFile);
         }
-        VirtualKey key = store.verify(token).orElseThrow(() -> new GatewayException.Unauthorized(
-                "unknown or revoked API key"));
+        Optional<VirtualKey> verified = store.verify(token);
+        if ((verified.isEmpty() || verified.get().expiredAt(clock.instant())) && open()) {
+            return Caller.ANONYMOUS; // refusing it would only make the caller drop it
+        }
+        VirtualKey key = verified.orElseThrow(() -> new GatewayException.Unauthorized("unknown or revoked API key"));
         if (key.expiredAt(clock.instant())) {
             throw new GatewayException.Unauthorized("this API key (id " + key.id() + ") expired at "
                     + key.expiresAt().orElseThrow() + "; ask the gateway's admin for a new one");
