@@ -1,6 +1,7 @@
 package dev.costwise.cli;
 
 import dev.costwise.gateway.Gateway;
+import dev.costwise.gateway.GatewayStartException;
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.GatewayConfig;
 import java.nio.file.Path;
@@ -34,7 +35,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         GatewayConfig.Server s = cfg.server();
         cfg = cfg.withServer(s.withAddress(host != null ? host : s.host(), port != null ? port : s.port()));
-        Gateway gateway = Gateway.builder(cfg).build().start();
+        Gateway gateway;
+        try {
+            gateway = Gateway.builder(cfg).build().start();
+        } catch (GatewayStartException e) {
+            System.err.println("costwise: " + e.getMessage());
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "costwise-shutdown"));
         gateway.awaitShutdown();
         return 0;

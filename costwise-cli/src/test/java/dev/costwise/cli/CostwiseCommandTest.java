@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +117,22 @@ class CostwiseCommandTest {
         assertThat(serve.code()).isNotZero();
         assertThat(serve.err()).contains("alerts[0].webhook: must be an absolute http(s) URL")
                 .doesNotContain("SECRET").doesNotContain("\tat ");
+    }
+
+    @Test
+    void givenAPortAnotherProcessListensOn_whenServed_thenExitsNonZeroSayingSoAndNeverClaimsToListen(
+            @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("busy.yaml");
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"jdbc:sqlite:"
+                + dir.resolve("ledger.db") + "\"}\n");
+        try (ServerSocket busy = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Run serve = run("serve", "--config", file.toString(), "--host", "127.0.0.1", "--port",
+                    String.valueOf(busy.getLocalPort()));
+
+            assertThat(serve.code()).isEqualTo(1);
+            assertThat(serve.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort())
+                    .doesNotContain("listening on");
+        }
     }
 
     @Test

@@ -328,9 +328,16 @@ public final class Gateway implements AutoCloseable {
      * Starts listening.
      *
      * @return this gateway
+     * @throws GatewayStartException if the server cannot listen (the address is in use or not this host's); the
+     *     gateway is closed by then
      */
     public Gateway start() {
         server.start();
+        if (!server.isRunning()) { // Helidon logs why and returns with no listener
+            close();
+            throw new GatewayStartException("cannot listen on " + config.server().host() + ":"
+                    + config.server().port() + " (is another process using the port?)");
+        }
         LOG.info("Costwise gateway listening on http://{}:{} with {} model(s){}", config.server().host(),
                 server.port(), config.models().size(), config.simulated() ? " (SIMULATED)" : "");
         if (config.simulated()) {
