@@ -150,10 +150,10 @@ final class WorkflowRunner {
         String task = lastUserText(body);
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
-        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for
+        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for,
+        // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
-                : task).messages(chat.messages()).settings(new ExecutorSettings(chat.maxTokens(),
-                        chat.responseFormat(), chat.reasoning(), chat.serviceTier()));
+                : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
         if (validated.contains(pipeline)) {
             mmb.validated();
         }
@@ -174,14 +174,9 @@ final class WorkflowRunner {
         }
         Usage usage = out.executorUsage().plus(out.orchestratorUsage());
         String complexity = out.classification().complexity().name().toLowerCase(Locale.ROOT);
-        ObjectNode root = json.createObjectNode();
-        root.put("id", "chatcmpl-" + requestId).put("object", "chat.completion")
-                .put("created", clock.millis() / 1000).put("model", out.executorModel());
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", out.content()).putNull("refusal");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", "stop");
+        // the executor's whole answer (text, tool calls, reasoning) and why it stopped, as the executor said
+        ObjectNode root = wire.writeResponse(out.answer(), clock.millis() / 1000);
+        root.put("id", "chatcmpl-" + requestId).put("model", out.executorModel());
         root.set("usage", wire.writeUsage(usage));
         root.putObject("costwise").put("cost", out.totalCost().toString())
                 .put("orchestrator_cost", out.orchestratorCost().toString())
