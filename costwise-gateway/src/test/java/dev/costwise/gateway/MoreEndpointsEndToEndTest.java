@@ -394,8 +394,8 @@ class MoreEndpointsEndToEndTest {
                 assertThat(r.requestId()).isEqualTo(res.headers().firstValue("x-request-id").orElseThrow());
             });
             assertThat(gw.records().getLast().usedModel()).isEqualTo("gpt-4o-mini");
-            // Each row's baseline is gpt-4o (the orchestrator) on its tokens, so the rows add up to the workflow's own
-            // baseline and the ledger's savings are the ones the response reports.
+            // The answer's row carries its baseline, gpt-4o (the orchestrator) on its tokens, so the rows add up to the
+            // workflow's own baseline and the ledger's savings are the ones the response reports.
             Money baseline = gw.records().stream().map(CostRecord::baselineCost).reduce(Money.ZERO, Money::plus);
             Money savings = gw.records().stream().map(CostRecord::savings).reduce(Money.ZERO, Money::plus);
             assertThat(baseline).isEqualTo(Money.of(body.at("/costwise/baseline_cost").asText()));
@@ -447,6 +447,51 @@ class MoreEndpointsEndToEndTest {
             assertThat(bodies).as("an executor call, then the orchestrator's verdict").hasSize(2);
             assertThat(bodies.getLast()).contains("RUBRIC");
             assertThat(gw.records()).extracting(CostRecord::usedModel).hasSize(2).last().isEqualTo("gpt-4o");
+        }
+    }
+
+    /**
+     * A workflow's baseline is its answer priced on the baseline model, against everything it paid for (verdicts and
+     * superseded answers included). Catalog prices per 1M tokens: gpt-4o $2.50 in / $10 out, gpt-4o-mini $0.15 in /
+     * $0.60 out.
+     */
+    @Test
+    void givenAnEscalatedWorkflow_whenItAnswers_thenOnlyItsAnswerOnTheBaselineCountsAndSavingsMayBeNegative() {
+        // gpt-4o-mini answers, gpt-4o (the orchestrator) fails it, gpt-4o answers, gpt-4o passes it
+        java.util.concurrent.atomic.AtomicInteger verdicts = new java.util.concurrent.atomic.AtomicInteger();
+        upstream.setDispatcher(new mockwebserver3.Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                String body = request.getBody().utf8();
+                if (body.contains("RUBRIC")) {
+                    return OpenAiFake.completion("gpt-4o", verdicts.getAndIncrement() == 0
+                            ? "{\\\"pass\\\": false, \\\"reasons\\\": [\\\"shallow\\\"]}"
+                            : "{\\\"pass\\\": true, \\\"reasons\\\": []}", 300, 20);
+                }
+                String model = TestGateway.json(body).path("model").asText();
+                return OpenAiFake.completion(model, "Event sourcing keeps every change as an event...", 40, 200);
+            }
+        });
+        try (TestGateway gw = TestGateway.of(validatedWorkflow("master_key: sk-admin\n"))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto",
+                    "Explain how event sourcing works and give a short example."),
+                    "Authorization", "Bearer sk-admin");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            JsonNode cw = TestGateway.json(res.body()).path("costwise");
+            assertThat(cw.path("escalations").asInt()).isEqualTo(1);
+            // paid: mini 40/200 = 0.000126, verdict 300/20 = 0.00095, gpt-4o 40/200 = 0.0021, verdict 0.00095
+            assertThat(Money.of(cw.path("cost").asText())).isEqualTo(Money.of("0.004126"));
+            // a direct gpt-4o call would have paid for its answer alone: 40 × $2.50 + 200 × $10 per 1M
+            assertThat(Money.of(cw.path("baseline_cost").asText())).isEqualTo(Money.of("0.0021"));
+            assertThat(Money.of(cw.path("savings").asText())).isEqualTo(Money.of("-0.002026"));
+            assertThat(gw.records()).extracting(CostRecord::baselineCost).as("only the returned answer's row")
+                    .containsExactly(Money.ZERO, Money.ZERO, Money.of("0.0021"), Money.ZERO);
+            JsonNode total = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer sk-admin").body())
+                    .path("total");
+            assertThat(Money.of(total.path("cost").asText())).isEqualTo(Money.of("0.004126"));
+            assertThat(Money.of(total.path("baseline_cost").asText())).isEqualTo(Money.of("0.0021"));
+            assertThat(Money.of(total.path("savings").asText())).isEqualTo(Money.of("-0.002026"));
         }
     }
 

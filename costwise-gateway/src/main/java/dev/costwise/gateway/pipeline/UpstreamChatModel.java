@@ -41,6 +41,11 @@ final class UpstreamChatModel implements ChatModel {
     static final String ATTEMPTS = "costwise.attempts";
     /** Context metadata key holding what the request's calls have cost so far ({@code AtomicReference<Money>}). */
     static final String BILLED = "costwise.billed";
+    /**
+     * Context metadata key holding the run's {@link WorkflowRows}: rows go there, to be written when the run ends,
+     * instead of straight to the ledger.
+     */
+    static final String ROWS = "costwise.rows";
     /** Context tag holding the model name the caller requested. */
     static final String REQUESTED = "costwise.requested";
 
@@ -67,8 +72,9 @@ final class UpstreamChatModel implements ChatModel {
 
     /**
      * @param model the configured model calls go to
-     * @param baseline the model the workflow's savings are measured against (its orchestrator): each row's baseline
-     *     cost is this model's price for the row's tokens, so a request's rows add up to the workflow's own baseline
+     * @param baseline the model the workflow's savings are measured against (its {@code baseline}, else its
+     *     orchestrator): a successful call's row is priced as if its answer were the one returned, this model's price
+     *     for its tokens ({@link WorkflowRows} keeps that only for the answer the caller gets)
      */
     UpstreamChatModel(Model model, Model baseline, String catalogName, Upstream upstream, OpenAiWire wire,
             CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout,
@@ -128,19 +134,20 @@ final class UpstreamChatModel implements ChatModel {
             Duration latency = Duration.ofNanos(ticker.read() - t0);
             Money baselineCost = costs.baselineCost(Optional.of(baseline), model, usage, priced.cost(),
                     request.serviceTier());
+            ChatResponse answer = new ChatResponse(c.id(), request.model(), model.name(), model.provider(),
+                    c.message(), c.finishReason(), usage, priced.cost(), priced.status(), latency,
+                    reply.providerRequestId(), false);
             record(context, usage, priced.cost(), baselineCost, priced.status(), Outcome.SUCCESS, Optional.empty(),
-                    latency);
-            return new ChatResponse(c.id(), request.model(), model.name(), model.provider(), c.message(),
-                    c.finishReason(), usage, priced.cost(), priced.status(), latency, reply.providerRequestId(),
-                    false);
+                    latency, Optional.of(answer));
+            return answer;
         } catch (ProviderException e) {
             permission.ifPresent(p -> p.onFailure(e));
             record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
-                    Optional.of(e.kind()), Duration.ofNanos(ticker.read() - t0));
+                    Optional.of(e.kind()), Duration.ofNanos(ticker.read() - t0), Optional.empty());
             throw e;
         } catch (WireFormatException e) {
             record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
-                    Optional.of("malformed_response"), Duration.ofNanos(ticker.read() - t0));
+                    Optional.of("malformed_response"), Duration.ofNanos(ticker.read() - t0), Optional.empty());
             ProviderException malformed = new ProviderException.MalformedResponse(ProviderException.Details.of(
                     model.provider(), model.name()), e.getMessage(), e);
             permission.ifPresent(p -> p.onFailure(malformed));
@@ -157,7 +164,7 @@ final class UpstreamChatModel implements ChatModel {
     }
 
     private void record(WorkflowContext ctx, Usage usage, Money cost, Money baselineCost, PriceStatus status,
-            Outcome outcome, Optional<String> errorKind, Duration latency) {
+            Outcome outcome, Optional<String> errorKind, Duration latency, Optional<ChatResponse> answer) {
         AtomicInteger attempts = (AtomicInteger) ctx.metadata().computeIfAbsent(ATTEMPTS, k -> new AtomicInteger());
         @SuppressWarnings("unchecked")
         AtomicReference<Money> billed = (AtomicReference<Money>) ctx.metadata().computeIfAbsent(BILLED,
@@ -165,8 +172,13 @@ final class UpstreamChatModel implements ChatModel {
         billed.accumulateAndGet(cost, Money::plus);
         Map<String, String> tags = new java.util.HashMap<>(ctx.tags());
         String requested = tags.remove(REQUESTED);
-        LedgerRows.appendOrLog(ledger, new CostRecord(ctx.correlationId(), attempts.incrementAndGet(),
-                clock.instant(), requested == null ? model.name() : requested, model.name(), model.provider(), usage,
-                cost, baselineCost, status, outcome, errorKind, Optional.of("workflow"), latency, tags));
+        CostRecord row = new CostRecord(ctx.correlationId(), attempts.incrementAndGet(), clock.instant(),
+                requested == null ? model.name() : requested, model.name(), model.provider(), usage, cost,
+                baselineCost, status, outcome, errorKind, Optional.of("workflow"), latency, tags);
+        if (ctx.metadata().get(ROWS) instanceof WorkflowRows held) {
+            held.add(row, answer);
+        } else {
+            LedgerRows.appendOrLog(ledger, row);
+        }
     }
 }

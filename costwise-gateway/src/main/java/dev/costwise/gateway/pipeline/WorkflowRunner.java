@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -54,6 +55,7 @@ final class WorkflowRunner {
     private final Clock clock;
     private final Ticker ticker;
     private final ObjectMapper json;
+    private final SpendLedger ledger;
 
     /**
      * What a run produced.
@@ -76,6 +78,7 @@ final class WorkflowRunner {
         this.clock = clock;
         this.ticker = ticker;
         this.json = json;
+        this.ledger = ledger;
         Map<String, MultiModelWorkflow> flows = new HashMap<>();
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         directory.config().pipelines().forEach((name, p) -> {
@@ -150,10 +153,10 @@ final class WorkflowRunner {
         String task = lastUserText(body);
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
-        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for
+        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for,
+        // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
-                : task).messages(chat.messages()).settings(new ExecutorSettings(chat.maxTokens(),
-                        chat.responseFormat(), chat.reasoning(), chat.serviceTier()));
+                : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
         if (validated.contains(pipeline)) {
             mmb.validated();
         }
@@ -163,7 +166,10 @@ final class WorkflowRunner {
         WorkflowContext ctx = WorkflowContext.builder("costwise-" + pipeline).correlationId(requestId)
                 .tags(withRequested).ticker(ticker).clock(clock).timeout(remaining).build();
         ctx.metadata().put(UpstreamChatModel.BILLED, billed);
-        MultiModelResponse out;
+        WorkflowRows rows = new WorkflowRows();
+        ctx.metadata().put(UpstreamChatModel.ROWS, rows);
+        MultiModelResponse out = null;
+        Money baseline;
         try {
             out = workflows.get(pipeline).execute(mm, ctx);
         } catch (ProviderException e) {
@@ -171,22 +177,21 @@ final class WorkflowRunner {
         } catch (AllExecutorsFailedException | NoCapableModelException e) {
             throw new GatewayException.UpstreamFailed(List.of(new ProviderException.ServerError(
                     ProviderException.Details.of("costwise", pipeline), e.getMessage())));
+        } finally {
+            // the request's baseline is what its answer would have cost on the baseline model: the orchestrator's
+            // calls and superseded or failed attempts are what the workflow spent on top
+            baseline = rows.flush(ledger, Optional.ofNullable(out).map(MultiModelResponse::answer));
         }
         Usage usage = out.executorUsage().plus(out.orchestratorUsage());
         String complexity = out.classification().complexity().name().toLowerCase(Locale.ROOT);
-        ObjectNode root = json.createObjectNode();
-        root.put("id", "chatcmpl-" + requestId).put("object", "chat.completion")
-                .put("created", clock.millis() / 1000).put("model", out.executorModel());
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", out.content()).putNull("refusal");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", "stop");
+        // the executor's whole answer (text, tool calls, reasoning) and why it stopped, as the executor said
+        ObjectNode root = wire.writeResponse(out.answer(), clock.millis() / 1000);
+        root.put("id", "chatcmpl-" + requestId).put("model", out.executorModel());
         root.set("usage", wire.writeUsage(usage));
         root.putObject("costwise").put("cost", out.totalCost().toString())
                 .put("orchestrator_cost", out.orchestratorCost().toString())
                 .put("executor_cost", out.executorCost().toString())
-                .put("baseline_cost", out.baselineCost().toString()).put("savings", out.savings().toString())
+                .put("baseline_cost", baseline.toString()).put("savings", baseline.minus(out.totalCost()).toString())
                 .put("complexity", complexity).put("escalations", out.escalations().size());
         try {
             return new Finished(json.writeValueAsBytes(root), out.totalCost(), usage.totalTokens(),

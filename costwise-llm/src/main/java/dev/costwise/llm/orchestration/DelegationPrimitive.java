@@ -69,7 +69,10 @@ public final class DelegationPrimitive implements Primitive<DelegationRequest, D
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
         var model = executors.require(request.executorModel());
-        ChatRequest chat = ChatRequest.builder(request.executorModel()).messages(request.messages())
+        // the caller's tools, tool choice and sampling fields, if it passed its request; the task's own settings win
+        ChatRequest.Builder asked = request.caller().map(ChatRequest::toBuilder)
+                .orElseGet(() -> ChatRequest.builder(request.executorModel()));
+        ChatRequest chat = asked.model(request.executorModel()).messages(request.messages())
                 .responseFormat(request.responseFormat()).maxTokens(request.maxTokens())
                 .reasoning(request.reasoning()).serviceTier(request.serviceTier()).build();
         long start = context.ticker().read();

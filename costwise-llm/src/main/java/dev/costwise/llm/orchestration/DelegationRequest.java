@@ -1,5 +1,6 @@
 package dev.costwise.llm.orchestration;
 
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ResponseFormat;
@@ -18,10 +19,12 @@ import java.util.Optional;
  * @param responseFormat free text or JSON
  * @param reasoning how much the executor may think, if set and it reasons
  * @param serviceTier the tier the executor is asked to run on, if set
+ * @param caller the caller's request whose tools, tool choice and sampling fields the executor gets, if any
+ *     ({@link ExecutorSettings#caller()})
  */
 public record DelegationRequest(String taskDescription, String executorModel, List<Message> messages,
         Optional<Integer> maxTokens, ResponseFormat responseFormat, Optional<Reasoning> reasoning,
-        Optional<ServiceTier> serviceTier) {
+        Optional<ServiceTier> serviceTier, Optional<ChatRequest> caller) {
 
     public DelegationRequest {
         Objects.requireNonNull(taskDescription, "taskDescription");
@@ -31,10 +34,29 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
         Objects.requireNonNull(responseFormat, "responseFormat");
         Objects.requireNonNull(reasoning, "reasoning");
         Objects.requireNonNull(serviceTier, "serviceTier");
+        Objects.requireNonNull(caller, "caller");
         if (messages.isEmpty()) {
             throw new IllegalArgumentException("a delegation needs at least one message, task '" + taskDescription
                     + "' had none");
         }
+    }
+
+    /**
+     * A delegation without the caller's tools and sampling fields.
+     *
+     * @param taskDescription what the task is
+     * @param executorModel the executor
+     * @param messages the conversation
+     * @param maxTokens the output limit, if set
+     * @param responseFormat free text or JSON
+     * @param reasoning how much the executor may think, if set
+     * @param serviceTier the tier the executor is asked to run on, if set
+     */
+    public DelegationRequest(String taskDescription, String executorModel, List<Message> messages,
+            Optional<Integer> maxTokens, ResponseFormat responseFormat, Optional<Reasoning> reasoning,
+            Optional<ServiceTier> serviceTier) {
+        this(taskDescription, executorModel, messages, maxTokens, responseFormat, reasoning, serviceTier,
+                Optional.empty());
     }
 
     /**
@@ -72,13 +94,13 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
      * @param taskDescription what the task is
      * @param executorModel the executor
      * @param messages the conversation
-     * @param settings output limit, format, reasoning and service tier
+     * @param settings output limit, format, reasoning, service tier and the caller's request, if any
      * @return the request
      */
     public static DelegationRequest of(String taskDescription, String executorModel, List<Message> messages,
             ExecutorSettings settings) {
         return new DelegationRequest(taskDescription, executorModel, messages, settings.maxTokens(),
-                settings.responseFormat(), settings.reasoning(), settings.serviceTier());
+                settings.responseFormat(), settings.reasoning(), settings.serviceTier(), settings.caller());
     }
 
     /**
@@ -102,12 +124,12 @@ public record DelegationRequest(String taskDescription, String executorModel, Li
      */
     public DelegationRequest withExecutor(String model) {
         return new DelegationRequest(taskDescription, model, messages, maxTokens, responseFormat, reasoning,
-                serviceTier);
+                serviceTier, caller);
     }
 
     /** @return the same task with no reasoning setting, for an executor that does not reason */
     public DelegationRequest withoutReasoning() {
         return new DelegationRequest(taskDescription, executorModel, messages, maxTokens, responseFormat,
-                Optional.empty(), serviceTier);
+                Optional.empty(), serviceTier, caller);
     }
 }

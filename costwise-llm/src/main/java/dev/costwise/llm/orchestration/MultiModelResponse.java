@@ -1,6 +1,7 @@
 package dev.costwise.llm.orchestration;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.Usage;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Optional;
 /**
  * What the {@link MultiModelWorkflow} did for one task and what it cost, orchestrator and executors apart.
  *
- * @param content the accepted output
+ * @param content the accepted output's text
  * @param classification how the task was classified
  * @param executorModel the executor whose output is returned
  * @param orchestrated {@code false} when the task was too simple to gain from orchestration and went straight to the
@@ -26,11 +27,14 @@ import java.util.Optional;
  * @param baselineCost the same total tokens priced on the baseline model
  * @param overheadLatency time spent in orchestrator calls
  * @param totalLatency time for the whole task
+ * @param answer the accepted executor's whole response: its message (text, tool calls, reasoning), finish reason
+ *     and usage
  */
 public record MultiModelResponse(String content, TaskClassification classification, String executorModel,
         boolean orchestrated, Optional<Verdict> verdict, List<Escalation> escalations, List<FallbackStep> fallbacks,
         Usage orchestratorUsage, Money orchestratorCost, Usage executorUsage, Money executorCost,
-        String baselineModel, Money baselineCost, Duration overheadLatency, Duration totalLatency) {
+        String baselineModel, Money baselineCost, Duration overheadLatency, Duration totalLatency,
+        ChatResponse answer) {
 
     public MultiModelResponse {
         Objects.requireNonNull(content, "content");
@@ -47,6 +51,7 @@ public record MultiModelResponse(String content, TaskClassification classificati
         Objects.requireNonNull(baselineCost, "baselineCost");
         Objects.requireNonNull(overheadLatency, "overheadLatency");
         Objects.requireNonNull(totalLatency, "totalLatency");
+        Objects.requireNonNull(answer, "answer");
     }
 
     /** @return orchestrator plus executor cost */

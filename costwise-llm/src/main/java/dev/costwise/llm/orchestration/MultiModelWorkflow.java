@@ -37,7 +37,8 @@ import java.util.Set;
  *       Gemini → DeepSeek → Claude).</li>
  *   <li><b>Validate</b> (when the request asks): the orchestrator judges the output against a rubric and answers
  *       {@code {"pass": bool, "reasons": [...]}}; a malformed verdict counts as the {@link MalformedVerdictPolicy}
- *       says.</li>
+ *       says. An answer that calls the caller's tools is not text a rubric can judge: it is returned unvalidated
+ *       (and never escalated).</li>
  *   <li><b>Escalate</b> on a fail to the next stronger capable tier within the cost cap, up to
  *       {@link Builder#maxEscalations(int)} times.</li>
  * </ol>
@@ -165,6 +166,12 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
             if (!request.validate() || !orchestrated) {
                 break;
             }
+            if (!answer.response().toolCalls().isEmpty()) {
+                // a rubric judges text: a call to the caller's tools is not an answer it can judge
+                context.record(NAME, "validation_skipped", Map.of("model", answer.executorModel(), "reason",
+                        "tool_calls"));
+                break;
+            }
             long t = context.ticker().read();
             Verdict v = validator.judge(request.taskDescription(),
                     request.rubric().orElse(OutputValidator.DEFAULT_RUBRIC), answer.executorModel(), answer.content(),
@@ -200,7 +207,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         MultiModelResponse response = new MultiModelResponse(answer.content(), classification,
                 answer.executorModel(), orchestrated, verdict, escalations, fallbacks, orchestratorUsage,
                 orchestratorCost, executorUsage, executorCost, baselineModel, baselineCost,
-                Duration.ofNanos(Math.max(0, overheadNanos)), total);
+                Duration.ofNanos(Math.max(0, overheadNanos)), total, answer.response());
         publish(response, context);
         return response;
     }

@@ -18,6 +18,7 @@ import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
@@ -292,6 +293,37 @@ class MultiModelWorkflowTest {
         assertThat(toLlama.maxTokens()).contains(50);
         assertThat(toLlama.responseFormat()).isEqualTo(new ResponseFormat.JsonObject());
         assertThat(toLlama.reasoning()).as("llama 3.1 8B does not reason, and its provider would refuse it").isEmpty();
+    }
+
+    @Test
+    void givenCallersRequest_whenDelegated_thenTheExecutorGetsItsToolsAndSamplingButTheOrchestratorDoesNot() {
+        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        gemini.replies("Solar and wind together...", Usage.of(300, 700));
+        var nodes = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        ChatRequest caller = ChatRequest.builder("auto").addMessage(Message.user(TASK))
+                .tools(java.util.List.of(new Tool("get_weather", Optional.empty(), nodes.objectNode(), false)))
+                .toolChoice(nodes.textNode("required")).temperature(0.2).topP(0.9).topK(40)
+                .stop(java.util.List.of("END")).seed(7).maxTokens(900).build();
+
+        workflow().build().execute(MultiModelRequest.builder(TASK).messages(caller.messages())
+                .settings(ExecutorSettings.answering(caller)).build(), ctx);
+
+        ChatRequest toGemini = gemini.requests().getFirst();
+        assertThat(toGemini.model()).isEqualTo(GEMINI_PRO_FREE);
+        assertThat(toGemini.tools()).extracting(Tool::name).containsExactly("get_weather");
+        assertThat(toGemini.toolChoice()).contains(nodes.textNode("required"));
+        assertThat(toGemini.temperature()).contains(0.2);
+        assertThat(toGemini.topP()).contains(0.9);
+        assertThat(toGemini.topK()).contains(40);
+        assertThat(toGemini.stop()).containsExactly("END");
+        assertThat(toGemini.seed()).contains(7L);
+        assertThat(toGemini.maxTokens()).contains(900);
+        assertThat(claude.requests()).as("the classifier's call is the orchestrator's own").isNotEmpty()
+                .allSatisfy(c -> {
+                    assertThat(c.tools()).isEmpty();
+                    assertThat(c.temperature()).isEmpty();
+                    assertThat(c.stop()).isEmpty();
+                });
     }
 
     @Test

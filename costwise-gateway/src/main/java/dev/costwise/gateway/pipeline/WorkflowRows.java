@@ -1,0 +1,54 @@
+package dev.costwise.gateway.pipeline;
+
+import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.spi.SpendLedger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The ledger rows of one workflow run, held until the run ends: only then is it known which call's answer the caller
+ * got. That call's row keeps its baseline cost (what the answer would have cost on the baseline model); the
+ * classification and validation calls, answers superseded by an escalation and failed calls get none, since a caller
+ * of the baseline model would not have paid for them. So the rows' baselines add up to the request's own. Thread-safe.
+ */
+final class WorkflowRows {
+    private record Held(CostRecord row, Optional<ChatResponse> answer) {}
+
+    private final List<Held> held = new ArrayList<>();
+
+    /**
+     * Holds a row.
+     *
+     * @param row the call's row, its baseline cost priced as if its answer were the one returned
+     * @param answer the call's answer, empty for a failed call
+     */
+    synchronized void add(CostRecord row, Optional<ChatResponse> answer) {
+        held.add(new Held(row, answer));
+    }
+
+    /**
+     * Writes the rows held, in call order, and forgets them.
+     *
+     * @param ledger the ledger
+     * @param returned the answer the caller gets (the very object the call returned), empty if the run failed
+     * @return the baseline cost of the request: its returned answer's row's, zero if none
+     */
+    synchronized Money flush(SpendLedger ledger, Optional<ChatResponse> returned) {
+        Money baseline = Money.ZERO;
+        for (Held h : held) {
+            boolean isReturned = h.answer().isPresent() && returned.isPresent() && h.answer().get() == returned.get();
+            CostRecord r = h.row();
+            if (isReturned) {
+                baseline = r.baselineCost();
+            }
+            LedgerRows.appendOrLog(ledger, isReturned ? r : new CostRecord(r.requestId(), r.attempt(), r.at(),
+                    r.requestedModel(), r.usedModel(), r.provider(), r.usage(), r.cost(), Money.ZERO, r.priceStatus(),
+                    r.outcome(), r.errorKind(), r.route(), r.latency(), r.tags()));
+        }
+        held.clear();
+        return baseline;
+    }
+}
