@@ -599,6 +599,27 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenStreamedCallsOfToolsWithoutParameters_whenRead_thenTheirArgumentsAreTheEmptyObject() {
+        // Gemini sends a function call whole: with "args": {} or, for a tool without parameters, no args at all
+        server.enqueue(sse("""
+                {"candidates":[{"content":{"parts":[{"functionCall":{"name":"get_time","args":{}}},
+                 {"functionCall":{"name":"get_date"}}],"role":"model"},"finishReason":"STOP","index":0}],
+                 "usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":5,"totalTokenCount":25},
+                 "modelVersion":"gemini-2.5-pro","responseId":"stream-t"}"""));
+        List<StringBuilder> fragments = List.of(new StringBuilder(), new StringBuilder());
+
+        ChatResponse r;
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "Time?"), WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> c.toolCallDeltas().forEach(
+                    d -> fragments.get(d.index()).append(d.argumentsFragment())));
+            r = stream.response();
+        }
+
+        assertThat(fragments).extracting(StringBuilder::toString).containsExactly("{}", "{}");
+        assertThat(r.toolCalls()).extracting(ToolCall::arguments).containsExactly("{}", "{}");
+    }
+
+    @Test
     void givenStreamCutBeforeFinishReason_whenRead_thenConnectionFailed() {
         server.enqueue(sse(CHUNK_1.formatted(PRO)));
 
