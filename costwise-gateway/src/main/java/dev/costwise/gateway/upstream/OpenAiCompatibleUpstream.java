@@ -316,8 +316,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             return timeout(call);
         }
         Details d = Details.of(call.model().provider(), call.model().name());
-        String why = e instanceof UncheckedIOException && e.getCause() != null
-                ? e.getCause().getClass().getSimpleName() : "connection closed before the answer";
+        // in plain words: the exception's class stays in the cause, for the logs
+        String why = e instanceof UncheckedIOException && e.getCause() != null && e.getCause().getMessage() != null
+                ? e.getCause().getMessage() : "connection closed before the answer";
         return new ProviderException.ConnectionFailed(d, "cannot reach " + named(call) + ": " + why, e);
     }
 
@@ -343,6 +344,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private final HttpClientResponse response;
         private final AnswerDeadlines.Watch watch;
         private final BufferedReader reader;
+        private final boolean closeDelimited;
         private String pending;
         private boolean done;
         private Optional<Usage> usage = Optional.empty();
@@ -352,6 +354,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             this.call = call;
             this.response = response;
             this.watch = watch;
+            this.closeDelimited = !response.headers().contains(HeaderNames.CONTENT_LENGTH)
+                    && !response.headers().contains(HeaderNames.TRANSFER_ENCODING);
             InputStream in = response.inputStream();
             this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         }
@@ -379,16 +383,25 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     pending = data;
                     return true;
                 }
-                // OpenAI-compatible streams end with [DONE]; without it the answer is cut short, not complete
-                // (and must not be cached or billed as a success).
-                done = true;
-                throw new ProviderException.ConnectionFailed(Details.of(call.model().provider(), call.model().name()),
-                        "the stream from " + named(call) + " ended before [DONE]", null);
+                throw endedBeforeDone();
             } catch (IOException e) {
                 throw transportFailure(call, new UncheckedIOException(e), watch);
-            } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {
+            } catch (DataReader.InsufficientDataAvailableException e) {
+                // a body without length or chunking ends where the connection closes (RFC 9112, section 6.3)
+                throw closeDelimited && !watch.expired() ? endedBeforeDone() : readFailure(call, e, watch);
+            } catch (UncheckedIOException | IllegalStateException e) {
                 throw readFailure(call, e, watch);
             }
+        }
+
+        /**
+         * OpenAI-compatible streams end with [DONE]; without it the answer is cut short, not complete (and must not
+         * be cached or billed as a success).
+         */
+        private ProviderException endedBeforeDone() {
+            done = true;
+            return new ProviderException.ConnectionFailed(Details.of(call.model().provider(), call.model().name()),
+                    "the stream from " + named(call) + " ended before [DONE]", null);
         }
 
         private void inspect(String data) {

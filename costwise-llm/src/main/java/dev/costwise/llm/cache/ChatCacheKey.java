@@ -22,9 +22,9 @@ import java.util.Objects;
  * A stable hash of everything in a {@link ChatRequest} that changes the answer.
  *
  * <p>The key covers the model, every message (role, name, every text and image part, tool calls and tool-call ids),
- * tools, tool choice, response format, temperature, top_p, max_tokens, stop sequences and seed. It leaves out what
- * does not change the output: {@code user} and metadata. Object fields inside JSON values (tool schemas, tool choice)
- * are sorted, so field order in the caller's JSON does not matter. Unlike the spec's
+ * tools, tool choice, {@code parallel_tool_calls}, response format, temperature, top_p, max_tokens, stop sequences
+ * and seed. It leaves out what does not change the output: {@code user} and metadata. Object fields inside JSON values
+ * (tool schemas, tool choice) are sorted, so field order in the caller's JSON does not matter. Unlike the spec's
  * {@code prompt[:100]} key, two prompts that share a prefix never collide.
  *
  * <p>An optional namespace (a tenant, a virtual key, a team) keeps one tenant's answers from being served to another.
@@ -91,6 +91,7 @@ public final class ChatCacheKey {
             tool.put("strict", t.strict());
         }
         request.toolChoice().ifPresent(tc -> root.set("tool_choice", sorted(tc)));
+        request.parallelToolCalls().ifPresent(v -> root.put("parallel_tool_calls", v));
         root.set("response_format", responseFormat(request.responseFormat()));
         request.temperature().ifPresent(v -> root.put("temperature", v));
         request.topP().ifPresent(v -> root.put("top_p", v));

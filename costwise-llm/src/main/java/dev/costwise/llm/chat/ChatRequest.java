@@ -36,12 +36,15 @@ import java.util.Optional;
  * @param contextManagement Anthropic's {@code context_management} as given, if set: edits Anthropic applies to the
  *     conversation before the model reads it (clearing old tool results or thinking), which cut the input tokens
  *     billed in long agent loops. Only Anthropic models read it; others get the whole conversation.
+ * @param parallelToolCalls OpenAI's {@code parallel_tool_calls} as given, if set: {@code false} asks for at most one
+ *     tool call per answer. OpenAI-compatible providers get it as given (with tools), Anthropic as
+ *     {@code tool_choice.disable_parallel_tool_use}; Gemini has no such setting and is not sent it.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
         Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier,
-        Optional<JsonNode> contextManagement) {
+        Optional<JsonNode> contextManagement, Optional<Boolean> parallelToolCalls) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -60,6 +63,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(reasoning, "reasoning");
         Objects.requireNonNull(serviceTier, "serviceTier");
         contextManagement = Objects.requireNonNull(contextManagement, "contextManagement").map(JsonNode::deepCopy);
+        Objects.requireNonNull(parallelToolCalls, "parallelToolCalls");
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
@@ -107,6 +111,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.reasoning = reasoning;
         b.serviceTier = serviceTier;
         b.contextManagement = contextManagement;
+        b.parallelToolCalls = parallelToolCalls;
         return b;
     }
 
@@ -171,6 +176,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private Optional<Reasoning> reasoning = Optional.empty();
         private Optional<ServiceTier> serviceTier = Optional.empty();
         private Optional<JsonNode> contextManagement = Optional.empty();
+        private Optional<Boolean> parallelToolCalls = Optional.empty();
 
         private Builder() {}
 
@@ -316,13 +322,26 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
 
         /**
+         * Sets OpenAI's {@code parallel_tool_calls}: {@code false} lets the model call at most one tool per answer
+         * (sent to Anthropic as {@code disable_parallel_tool_use}; Gemini has no such setting).
+         *
+         * @param value the setting, or empty to leave it to the provider (parallel calls allowed)
+         * @return this builder
+         */
+        public Builder parallelToolCalls(Optional<Boolean> value) {
+            this.parallelToolCalls = Objects.requireNonNull(value, "parallelToolCalls");
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
          *     range (the message names the field and the value)
          */
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
-                    maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement);
+                    maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement,
+                    parallelToolCalls);
         }
     }
 }

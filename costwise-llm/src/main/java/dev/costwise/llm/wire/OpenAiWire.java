@@ -200,6 +200,14 @@ public final class OpenAiWire {
             }
             b.toolChoice(toolChoice.deepCopy());
         }
+        JsonNode parallel = root.get("parallel_tool_calls");
+        if (parallel != null && !parallel.isNull()) {
+            if (!parallel.isBoolean()) {
+                throw new WireFormatException("parallel_tool_calls", "expected true or false, was "
+                        + describe(parallel));
+            }
+            b.parallelToolCalls(Optional.of(parallel.booleanValue()));
+        }
         JsonNode format = root.get("response_format");
         if (format != null && !format.isNull()) {
             b.responseFormat(readResponseFormat(format));
@@ -373,6 +381,9 @@ public final class OpenAiWire {
             }
         }
         request.toolChoice().ifPresent(c -> root.set("tool_choice", c));
+        if (!request.tools().isEmpty()) { // OpenAI refuses parallel_tool_calls without tools
+            request.parallelToolCalls().ifPresent(p -> root.put("parallel_tool_calls", p));
+        }
         switch (request.responseFormat()) {
             case ResponseFormat.Text t -> { }
             case ResponseFormat.JsonObject j -> root.putObject("response_format").put("type", "json_object");

@@ -82,9 +82,11 @@ class ChatCacheKeyTest {
                         base.toBuilder().maxTokens(10).build(),
                         base.toBuilder().seed(7).build(),
                         base.toBuilder().stop(List.of("END")).build(),
-                        base.toBuilder().messages(List.of(Message.system("be brief"), Message.user("hi"))).build())
+                        base.toBuilder().messages(List.of(Message.system("be brief"), Message.user("hi"))).build(),
+                        base.toBuilder().parallelToolCalls(Optional.of(false)).build(),
+                        base.toBuilder().parallelToolCalls(Optional.of(true)).build())
                 .stream().map(ChatCacheKey::of).distinct().toList())
-                .hasSize(8)
+                .hasSize(10)
                 .doesNotContain(ChatCacheKey.of(base));
     }
 

@@ -220,6 +220,8 @@ class OpenAiWireTest {
                 + "|response_format.type: unknown value 'xml'; expected text, json_object or json_schema",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"metadata\":{\"k\":1}}"
                 + "|metadata.k: expected a string, was a number 1",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"parallel_tool_calls\":0}"
+                + "|parallel_tool_calls: expected true or false, was a number 0",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"stream\":\"yes\"}"
                 + "|stream: expected true or false, was a string \"yes\"",
         "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}],\"n\":3}|n: only n=1 is supported, was 3",
@@ -230,6 +232,26 @@ class OpenAiWireTest {
 
         assertThat(e).hasMessage(expected);
         assertThat(expected).startsWith(e.field().isEmpty() ? "" : e.field() + ": ");
+    }
+
+    @Test
+    void givenParallelToolCalls_whenReadAndWritten_thenItTravelsWithToolsAndOnlyWithThem() {
+        String tools = ",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":"
+                + "{\"type\":\"object\"}}}]";
+        ChatRequest off = read("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]"
+                + tools + ",\"parallel_tool_calls\":false}").chat();
+        ChatRequest unset = read("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]"
+                + tools + "}").chat();
+
+        assertThat(off.parallelToolCalls()).contains(false);
+        assertThat(unset.parallelToolCalls()).isEmpty();
+        assertThat(wire.writeRequest(off, "m", RequestEncoding.DEFAULT).get("parallel_tool_calls"))
+                .isEqualTo(json("false"));
+        assertThat(wire.writeRequest(unset, "m", RequestEncoding.DEFAULT).has("parallel_tool_calls")).isFalse();
+        // OpenAI refuses parallel_tool_calls in a request without tools
+        ChatRequest noTools = off.toBuilder().tools(List.of()).build();
+        assertThat(wire.writeRequest(noTools, "m", RequestEncoding.DEFAULT).has("parallel_tool_calls"))
+                .isFalse();
     }
 
     @Test

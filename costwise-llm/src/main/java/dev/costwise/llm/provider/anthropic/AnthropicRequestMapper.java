@@ -52,6 +52,9 @@ import java.util.Optional;
  *       default; a budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
  *       temperature other than 1, a {@code top_p} below {@value #MIN_TOP_P_WITH_THINKING} and (budget form) a
  *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
+ *   <li>{@code tool_choice}: auto, required (Anthropic's any), none or a function (Anthropic's tool).
+ *       {@code parallel_tool_calls: false} becomes {@code disable_parallel_tool_use: true} on it, on
+ *       {@code {type: auto}} when the request gave no tool choice.
  *   <li>Reasoning blocks of an assistant message ({@link ContentPart.Thinking}, {@link ContentPart.RedactedThinking})
  *       are sent back unchanged, signature included, before that turn's text and {@code tool_use} blocks.
  * </ul>
@@ -144,7 +147,7 @@ final class AnthropicRequestMapper {
                 ((ObjectNode) tools.get(tools.size() - 1)).putObject("cache_control").put("type", "ephemeral");
             }
         }
-        request.toolChoice().map(AnthropicRequestMapper::toolChoice).ifPresent(c -> body.set("tool_choice", c));
+        toolChoice(request).ifPresent(c -> body.set("tool_choice", c));
         request.temperature().ifPresent(t -> body.put("temperature", Math.min(1.0, t)));
         request.topP().ifPresent(p -> body.put("top_p", p));
         request.topK().ifPresent(k -> body.put("top_k", k));
@@ -437,7 +440,24 @@ final class AnthropicRequestMapper {
         return b;
     }
 
-    static JsonNode toolChoice(JsonNode choice) {
+    /**
+     * The request's {@code tool_choice}; {@code parallel_tool_calls: false} (with tools) adds
+     * {@code disable_parallel_tool_use}, to an {@code auto} choice when none was given. A {@code none} choice takes no
+     * such flag, and calls no tool anyway.
+     */
+    private static Optional<ObjectNode> toolChoice(ChatRequest request) {
+        Optional<ObjectNode> choice = request.toolChoice().map(AnthropicRequestMapper::toolChoice);
+        if (!request.parallelToolCalls().equals(Optional.of(false)) || request.tools().isEmpty()) {
+            return choice;
+        }
+        ObjectNode c = choice.orElseGet(() -> JsonNodeFactory.instance.objectNode().put("type", "auto"));
+        if (!"none".equals(c.path("type").asText())) {
+            c.put("disable_parallel_tool_use", true);
+        }
+        return Optional.of(c);
+    }
+
+    static ObjectNode toolChoice(JsonNode choice) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         if (choice.isTextual()) {
             switch (choice.asText()) {

@@ -10,6 +10,7 @@ import dev.costwise.llm.cost.UsageNormalizer;
 import dev.costwise.llm.provider.ProviderException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,9 @@ import java.util.function.Function;
  *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes).
  *   <li>{@code content_block_start}/{@code content_block_delta}: {@code text_delta} becomes text,
  *       {@code tool_use} starts a tool call (id and name) and {@code input_json_delta} appends to its arguments.
+ *       A tool takes no arguments by streaming one empty {@code input_json_delta}: when its block stops (or the
+ *       message does) with no argument text at all, the call's arguments are the start's {@code input}
+ *       ({@code {}}), so the streamed pieces add up to the JSON the unstreamed answer carries.
  *       A {@code thinking} block's start, {@code thinking_delta} and {@code signature_delta} become
  *       {@link ThinkingDelta}s of that block, a {@code redacted_thinking} block (whole in its start) one redacted
  *       delta; the delta's {@code block} counts the reasoning blocks only (0, 1, ...), not text or tool blocks.
@@ -37,6 +41,8 @@ final class AnthropicStreamDecoder {
 
     private final Function<JsonNode, ProviderException> errorMapper;
     private final Map<Integer, Integer> toolIndexByBlock = new HashMap<>();
+    /** Tool blocks no argument text has arrived for yet, to the arguments they end with if none does. */
+    private final Map<Integer, String> argumentsUnlessStreamed = new LinkedHashMap<>();
     /** Anthropic's content index of a reasoning block to its position among the reasoning blocks. */
     private final Map<Integer, Integer> reasoningIndexByBlock = new HashMap<>();
     private String id = "";
@@ -87,6 +93,8 @@ final class AnthropicStreamDecoder {
                     case "tool_use" -> {
                         int toolIndex = toolIndexByBlock.size();
                         toolIndexByBlock.put(index, toolIndex);
+                        JsonNode input = block.path("input");
+                        argumentsUnlessStreamed.put(index, input.isObject() ? input.toString() : "{}");
                         return List.of(toolChunk(new ToolCallDelta(toolIndex,
                                 Optional.of(AnthropicResponseMapper.requireText(block, "id")),
                                 Optional.of(AnthropicResponseMapper.requireText(block, "name")), "")));
@@ -131,8 +139,12 @@ final class AnthropicStreamDecoder {
                             throw new IllegalArgumentException("input_json_delta for content block " + block
                                     + " that did not start as tool_use");
                         }
+                        String partial = delta.path("partial_json").asText("");
+                        if (!partial.isEmpty()) {
+                            argumentsUnlessStreamed.remove(block);
+                        }
                         return List.of(toolChunk(new ToolCallDelta(toolIndex, Optional.empty(), Optional.empty(),
-                                delta.path("partial_json").asText(""))));
+                                partial)));
                     }
                     case "thinking_delta" -> {
                         return List.of(ChatChunk.thinking(id, model, List.of(ThinkingDelta.text(
@@ -147,6 +159,12 @@ final class AnthropicStreamDecoder {
                     }
                 }
             }
+            case "content_block_stop" -> {
+                String arguments = argumentsUnlessStreamed.remove(data.path("index").asInt());
+                return arguments == null ? List.of() : List.of(toolChunk(new ToolCallDelta(
+                        toolIndexByBlock.get(data.path("index").asInt()), Optional.empty(), Optional.empty(),
+                        arguments)));
+            }
             case "message_delta" -> {
                 String stop = data.path("delta").path("stop_reason").asText("");
                 if (!stop.isEmpty()) {
@@ -157,8 +175,13 @@ final class AnthropicStreamDecoder {
             }
             case "message_stop" -> {
                 complete = true;
-                return List.of(new ChatChunk(id, model, "", List.of(), Optional.of(finishReason.orElse(
+                List<ChatChunk> out = new ArrayList<>();
+                argumentsUnlessStreamed.forEach((block, arguments) -> out.add(toolChunk(new ToolCallDelta(
+                        toolIndexByBlock.get(block), Optional.empty(), Optional.empty(), arguments))));
+                argumentsUnlessStreamed.clear();
+                out.add(new ChatChunk(id, model, "", List.of(), Optional.of(finishReason.orElse(
                         FinishReason.STOP)), Optional.of(usage())));
+                return out;
             }
             case "error" -> throw errorMapper.apply(data);
             default -> {

@@ -38,7 +38,8 @@ import java.util.Set;
  *       ({@code $schema}, {@code additionalProperties}, {@code $id}, {@code $comment}); a function with no
  *       parameters is sent without {@code parameters}.
  *   <li>{@code tool_choice}: auto → {@code AUTO}, required → {@code ANY}, none → {@code NONE}, one function →
- *       {@code ANY} with {@code allowedFunctionNames}.
+ *       {@code ANY} with {@code allowedFunctionNames}. {@code parallel_tool_calls} is not sent: Gemini's
+ *       {@code toolConfig} has no setting that limits an answer to one function call.
  *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseSchema} for a schema.
  *   <li>A reasoning setting becomes {@code thinkingConfig}: {@code thinkingLevel} for Gemini 3 and later (which
  *       cannot turn thinking off, so no reasoning is their lowest level), {@code thinkingBudget} within the model's

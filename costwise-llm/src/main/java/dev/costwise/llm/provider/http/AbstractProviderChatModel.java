@@ -337,9 +337,13 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         }
     }
 
+    /** @return the failure in plain words for the caller (Java class names stay in the cause, for the logs) */
     private static String describe(IOException e) {
         String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host" + (m == null ? "" : " " + m);
+        }
+        return m == null || m.isBlank() ? "the connection broke" : m;
     }
 
     @Override

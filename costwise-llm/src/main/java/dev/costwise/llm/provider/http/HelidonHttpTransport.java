@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.http;
 
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -83,7 +84,7 @@ public final class HelidonHttpTransport implements HttpTransport {
         Objects.requireNonNull(call, "call");
         try (HttpClientResponse response = submit(call)) {
             byte[] body;
-            try (var in = response.inputStream()) {
+            try (var in = new TranslatingInputStream(response.inputStream(), closeDelimited(response), this)) {
                 body = HttpBodies.read(in, response.headers().contentLength(), Integer.MAX_VALUE);
             }
             return new HttpResult(response.status().code(), headersOf(response), body);
@@ -102,7 +103,17 @@ public final class HelidonHttpTransport implements HttpTransport {
      * URL may hold credentials in its user info or query, or be internal; the provider and model name the call.
      */
     private static IOException failed(RuntimeException e) {
-        return new IOException("HTTP exchange failed: " + e, e);
+        return new IOException("the HTTP exchange failed", e);
+    }
+
+    /**
+     * Whether the response's body ends where the server closes the connection: HTTP/1.1 with neither
+     * {@code Content-Length} nor {@code Transfer-Encoding} (RFC 9112, section 6.3), as proxies that strip chunking
+     * send it. Helidon reports that end as a failure to read more; for such a body it is the end.
+     */
+    private static boolean closeDelimited(HttpClientResponse response) {
+        return !response.headers().contains(HeaderNames.CONTENT_LENGTH)
+                && !response.headers().contains(HeaderNames.TRANSFER_ENCODING);
     }
 
     @Override
@@ -165,7 +176,7 @@ public final class HelidonHttpTransport implements HttpTransport {
         HelidonStreamResponse(HttpClientResponse response, HttpHeaders headers, HelidonHttpTransport transport) {
             this.response = response;
             this.headers = headers;
-            this.body = new TranslatingInputStream(response.inputStream(), transport);
+            this.body = new TranslatingInputStream(response.inputStream(), closeDelimited(response), transport);
         }
 
         @Override
@@ -195,39 +206,48 @@ public final class HelidonHttpTransport implements HttpTransport {
         }
     }
 
-    /** Turns Helidon's unchecked read failures into {@link IOException}s, timeouts typed. */
+    /**
+     * Turns Helidon's unchecked read failures into {@link IOException}s, timeouts typed; for a body that ends where
+     * the connection closes, the close is the end of the body.
+     */
     private static final class TranslatingInputStream extends InputStream {
         private final InputStream in;
+        private final boolean closeDelimited;
         private final HelidonHttpTransport transport;
+        private boolean ended;
 
-        TranslatingInputStream(InputStream in, HelidonHttpTransport transport) {
+        TranslatingInputStream(InputStream in, boolean closeDelimited, HelidonHttpTransport transport) {
             this.in = in;
+            this.closeDelimited = closeDelimited;
             this.transport = transport;
         }
 
         @Override
         public int read() throws IOException {
-            try {
-                return in.read();
-            } catch (IOException e) {
-                throw transport.translate(e);
-            } catch (UncheckedIOException e) {
-                throw transport.translate(e.getCause());
-            } catch (RuntimeException e) {
-                throw new IOException("stream broke: " + e, e);
-            }
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            if (ended) {
+                return -1;
+            }
             try {
                 return in.read(b, off, len);
             } catch (IOException e) {
                 throw transport.translate(e);
             } catch (UncheckedIOException e) {
                 throw transport.translate(e.getCause());
+            } catch (DataReader.InsufficientDataAvailableException e) {
+                if (closeDelimited) {
+                    ended = true; // the server closed the connection: that ends this body
+                    return -1;
+                }
+                throw new IOException("the connection closed before the response was complete", e);
             } catch (RuntimeException e) {
-                throw new IOException("stream broke: " + e, e);
+                throw new IOException("the connection broke while reading the response", e);
             }
         }
 

@@ -589,6 +589,39 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenToolWithoutParametersStreamed_whenRead_thenItsArgumentsAreTheEmptyObjectAsWhenNotStreamed()
+            throws Exception {
+        // Anthropic streams a call of a tool without parameters as one empty input_json_delta
+        server.enqueue(sseResponse(sse(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_e\",\"model\":"
+                        + "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":400,\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                        + "{\"type\":\"tool_use\",\"id\":\"toolu_01E\",\"name\":\"get_time\",\"input\":{}}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"input_json_delta\",\"partial_json\":\"\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\"},"
+                        + "\"usage\":{\"output_tokens\":12}}",
+                "message_stop", "{\"type\":\"message_stop\"}")));
+        server.enqueue(json(200, """
+                {"id":"msg_e","type":"message","role":"assistant","model":"claude-sonnet-4-5",
+                 "content":[{"type":"tool_use","id":"toolu_01E","name":"get_time","input":{}}],
+                 "stop_reason":"tool_use","usage":{"input_tokens":400,"output_tokens":12}}"""));
+        StringBuilder fragments = new StringBuilder();
+
+        ChatResponse streamed;
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Time?"), WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> c.toolCallDeltas().forEach(d -> fragments.append(d.argumentsFragment())));
+            streamed = stream.response();
+        }
+        ChatResponse whole = model().execute(ChatRequest.of(MODEL, "Time?"), WorkflowContext.of("t"));
+
+        assertThat(fragments.toString()).isEqualTo("{}");
+        assertThat(streamed.toolCalls()).containsExactly(new ToolCall("toolu_01E", "get_time", "{}"));
+        assertThat(streamed.toolCalls()).isEqualTo(whole.toolCalls());
+    }
+
+    @Test
     void givenOverloadedErrorEventMidStream_whenRead_thenOverloadedIsThrownAndAttemptRecordedFailed() {
         server.enqueue(sseResponse(sse(concat(STREAM_START, new String[] {"error",
                 "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"}))));

@@ -102,6 +102,39 @@ class AnthropicRequestMapperTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'sometimes'");
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "            | false | {\"type\":\"auto\",\"disable_parallel_tool_use\":true}",
+        "\"auto\"     | false | {\"type\":\"auto\",\"disable_parallel_tool_use\":true}",
+        "\"required\" | false | {\"type\":\"any\",\"disable_parallel_tool_use\":true}",
+        "{\"type\":\"function\",\"function\":{\"name\":\"f\"}} | false "
+                + "| {\"type\":\"tool\",\"name\":\"f\",\"disable_parallel_tool_use\":true}",
+        "\"none\"     | false | {\"type\":\"none\"}",
+        "\"required\" | true  | {\"type\":\"any\"}",
+        "            | true  | ",
+    })
+    void givenParallelToolCalls_whenMapped_thenFalseDisablesParallelToolUseOnTheToolChoice(String choice,
+            boolean parallel, String expected) throws Exception {
+        ChatRequest.Builder b = ChatRequest.builder("c").addMessage(Message.user("Weather and time?"))
+                .tools(List.of(new Tool("f", Optional.empty(), read("{\"type\":\"object\"}"), false)))
+                .parallelToolCalls(Optional.of(parallel));
+        if (choice != null) {
+            b.toolChoice(read(choice));
+        }
+
+        JsonNode body = mapper.toBody(b.build(), "m", 100, false);
+
+        assertThat(body.get("tool_choice")).isEqualTo(expected == null ? null : read(expected));
+    }
+
+    @Test
+    void givenParallelToolCallsOffWithoutTools_whenMapped_thenNoToolChoiceIsSent() {
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.user("Hi"))
+                .parallelToolCalls(Optional.of(false)).build();
+
+        assertThat(mapper.toBody(request, "m", 100, false).has("tool_choice")).isFalse();
+    }
+
     @Test
     void givenImages_whenMapped_thenDataUriIsBase64SourceAndLinkIsUrlSource() throws Exception {
         Message user = new Message(Role.USER, List.of(ContentPart.text("What is this?"),

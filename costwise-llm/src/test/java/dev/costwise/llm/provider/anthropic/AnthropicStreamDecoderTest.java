@@ -92,6 +92,64 @@ class AnthropicStreamDecoderTest {
         assertThat(last.usage()).contains(new Usage(812, 500, 300, 200, 64, 0, false));
     }
 
+    /** The arguments of every tool call the chunks carry, each call's fragments joined in order. */
+    private static List<String> arguments(List<ChatChunk> chunks) {
+        List<StringBuilder> calls = new ArrayList<>();
+        for (ChatChunk c : chunks) {
+            for (ToolCallDelta d : c.toolCallDeltas()) {
+                while (calls.size() <= d.index()) {
+                    calls.add(new StringBuilder());
+                }
+                calls.get(d.index()).append(d.argumentsFragment());
+            }
+        }
+        return calls.stream().map(StringBuilder::toString).toList();
+    }
+
+    @Test
+    void givenToolWithoutParametersNextToOneWithArguments_whenDecoded_thenItsFragmentsAddUpToAnEmptyObject()
+            throws Exception {
+        List<ChatChunk> chunks = new ArrayList<>();
+        chunks.addAll(feed("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_3\","
+                + "\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":50,\"output_tokens\":1}}}"));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":0,"content_block":{"type":"tool_use",
+                 "id":"toolu_01E","name":"get_time","input":{}}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":""}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":1,"content_block":{"type":"tool_use",
+                 "id":"toolu_01F","name":"get_weather","input":{}}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":""}}"""));
+        chunks.addAll(feed("content_block_delta", """
+                {"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta",
+                 "partial_json":"{\\"city\\": \\"Oslo\\"}"}}"""));
+        chunks.addAll(feed("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}"));
+        chunks.addAll(feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"tool_use"},"usage":{"output_tokens":30}}"""));
+        chunks.addAll(feed("message_stop", "{\"type\":\"message_stop\"}"));
+
+        assertThat(arguments(chunks)).containsExactly("{}", "{\"city\": \"Oslo\"}");
+        assertThat(chunks.getLast().finishReason()).contains(FinishReason.TOOL_CALLS);
+    }
+
+    @Test
+    void givenToolBlockNeverStopped_whenTheMessageStops_thenItsArgumentsStillAddUpToAnEmptyObject()
+            throws Exception {
+        List<ChatChunk> chunks = new ArrayList<>();
+        chunks.addAll(feed("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_4\","
+                + "\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":50,\"output_tokens\":1}}}"));
+        chunks.addAll(feed("content_block_start", """
+                {"type":"content_block_start","index":0,"content_block":{"type":"tool_use",
+                 "id":"toolu_01G","name":"get_time","input":{}}}"""));
+        chunks.addAll(feed("message_stop", "{\"type\":\"message_stop\"}"));
+
+        assertThat(arguments(chunks)).containsExactly("{}");
+        assertThat(chunks.getLast().usage()).isPresent();
+    }
+
     @Test
     void givenErrorEventMidStream_whenDecoded_thenThrowsOverloaded() throws Exception {
         feed("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"model\":\"m\","

@@ -9,6 +9,7 @@ import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
@@ -33,6 +34,7 @@ import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.StreamTimeouts;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +43,7 @@ import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -596,6 +599,63 @@ class GeminiChatModelTest {
         assertThat(r.modelDowngraded()).isTrue();
         assertThat(r.model()).isEqualTo("gemini-2.5-flash");
         assertThat(r.cost()).isEqualTo(Money.of("0.00584"));
+    }
+
+    @Test
+    void givenStreamedCallsOfToolsWithoutParameters_whenRead_thenTheirArgumentsAreTheEmptyObject() {
+        // Gemini sends a function call whole: with "args": {} or, for a tool without parameters, no args at all
+        server.enqueue(sse("""
+                {"candidates":[{"content":{"parts":[{"functionCall":{"name":"get_time","args":{}}},
+                 {"functionCall":{"name":"get_date"}}],"role":"model"},"finishReason":"STOP","index":0}],
+                 "usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":5,"totalTokenCount":25},
+                 "modelVersion":"gemini-2.5-pro","responseId":"stream-t"}"""));
+        List<StringBuilder> fragments = List.of(new StringBuilder(), new StringBuilder());
+
+        ChatResponse r;
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "Time?"), WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> c.toolCallDeltas().forEach(
+                    d -> fragments.get(d.index()).append(d.argumentsFragment())));
+            r = stream.response();
+        }
+
+        assertThat(fragments).extracting(StringBuilder::toString).containsExactly("{}", "{}");
+        assertThat(r.toolCalls()).extracting(ToolCall::arguments).containsExactly("{}", "{}");
+    }
+
+    /**
+     * The chunks in a body that ends when the server closes the connection: HTTP/1.1 with {@code Connection: close}
+     * and neither Content-Length nor Transfer-Encoding (RFC 9112 section 6.3), as proxies that strip chunking send it.
+     */
+    private static MockResponse closeDelimited(String... chunks) {
+        return sse(chunks).newBuilder().removeHeader("Content-Length").setHeader("Connection", "close")
+                .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build();
+    }
+
+    @Test
+    void givenStreamEndedByClosingTheConnection_whenRead_thenItEndsNormallyWithItsUsage() {
+        server.enqueue(closeDelimited(CHUNK_1.formatted(PRO), CHUNK_2.formatted(PRO)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+        List<ChatChunk> chunks = new ArrayList<>();
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "Capital?"), ctx)) {
+            stream.forEachRemaining(chunks::add);
+        }
+
+        assertThat(chunks).extracting(ChatChunk::contentDelta).containsExactly("Paris is", " the capital.", "");
+        assertThat(chunks.getLast().usage()).contains(new Usage(10000, 8000, 0, 2000, 1500, false));
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
+    }
+
+    @Test
+    void givenStreamEndedByClosingTheConnectionBeforeAFinishReason_whenRead_thenConnectionFailedInPlainWords() {
+        server.enqueue(closeDelimited(CHUNK_1.formatted(PRO)));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.ConnectionFailed.class).hasMessageContaining("finishReason")
+                    .hasMessageNotContaining("Exception");
+        }
     }
 
     @Test

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -616,6 +617,30 @@ class OpenAiCompatibleChatModelTest {
                 .stream(ChatRequest.of("m", "hi"), ctx)) {
             s.forEachRemaining(c -> { });
             assertThat(s.response().text()).isEqualTo("Hello world");
+        }
+    }
+
+    /** A body that ends where the server closes the connection (no Content-Length, no chunking: RFC 9112 6.3). */
+    private static MockResponse closeDelimited(String body) {
+        return eventStream(body).newBuilder().removeHeader("Content-Length").setHeader("Connection", "close")
+                .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE).build();
+    }
+
+    @Test
+    void givenStreamEndedByClosingTheConnection_whenRead_thenItEndsAtDoneAndACutOneIsStillTruncated() {
+        server.enqueue(closeDelimited(STREAM_WITH_USAGE));
+        server.enqueue(closeDelimited(sse(
+                "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
+                        + "\"delta\":{\"content\":\"Partial answer that\"},\"finish_reason\":null}]}")));
+        OpenAiCompatibleChatModel m = model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini");
+
+        try (ChatStream s = m.stream(ChatRequest.of("gpt-4o-mini", "Say hello"), ctx)) {
+            s.forEachRemaining(c -> { });
+            assertThat(s.response().usage()).isEqualTo(new Usage(2048, 1920, 0, 2, 0, false));
+        }
+        try (ChatStream s = m.stream(ChatRequest.of("gpt-4o-mini", "hi"), ctx)) {
+            assertThatThrownBy(() -> s.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.ConnectionFailed.class).hasMessageContaining("truncated");
         }
     }
 
