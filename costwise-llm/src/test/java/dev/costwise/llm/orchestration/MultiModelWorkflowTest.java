@@ -303,7 +303,7 @@ class MultiModelWorkflowTest {
         ChatRequest caller = ChatRequest.builder("auto").addMessage(Message.user(TASK))
                 .tools(java.util.List.of(new Tool("get_weather", Optional.empty(), nodes.objectNode(), false)))
                 .toolChoice(nodes.textNode("required")).temperature(0.2).topP(0.9).topK(40)
-                .stop(java.util.List.of("END")).seed(7).maxTokens(900).build();
+                .stop(java.util.List.of("END")).seed(7).parallelToolCalls(Optional.of(false)).maxTokens(900).build();
 
         workflow().build().execute(MultiModelRequest.builder(TASK).messages(caller.messages())
                 .settings(ExecutorSettings.answering(caller)).build(), ctx);
@@ -317,6 +317,7 @@ class MultiModelWorkflowTest {
         assertThat(toGemini.topK()).contains(40);
         assertThat(toGemini.stop()).containsExactly("END");
         assertThat(toGemini.seed()).contains(7L);
+        assertThat(toGemini.parallelToolCalls()).contains(false);
         assertThat(toGemini.maxTokens()).contains(900);
         assertThat(claude.requests()).as("the classifier's call is the orchestrator's own").isNotEmpty()
                 .allSatisfy(c -> {
