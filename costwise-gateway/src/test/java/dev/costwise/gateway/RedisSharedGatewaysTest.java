@@ -582,4 +582,77 @@ class RedisSharedGatewaysTest {
             }
         }
     }
+
+    /** A ledger row of {@code cost} for a call with {@code tags}, as another replica wrote it. */
+    private void spentEarlier(String cost, Map<String, String> tags) {
+        ledger.append(new CostRecord("earlier", 1, java.time.Instant.now(), "fast", "fast", "openai",
+                dev.costwise.llm.chat.Usage.of(5, 1000), Money.of(cost), Money.of(cost),
+                dev.costwise.llm.cost.PriceStatus.PRICED, Outcome.SUCCESS, java.util.Optional.empty(),
+                java.util.Optional.empty(), Duration.ZERO, tags));
+    }
+
+    @Test
+    void givenSpendInTheLedger_whenAReplicaStartsWithRedisUnreachable_thenItsLocalShareCountsThatSpend()
+            throws Exception {
+        String keys = """
+                  - {id: r1, key_sha256: %s, tags: {team: red}}
+                  - {id: b1, key_sha256: %s, tags: {team: blue}}
+                """.formatted(ConfigLoader.sha256Hex("sk-r1"), ConfigLoader.sha256Hex("sk-b1"));
+        String budget = """
+                budgets:
+                  - {name: per-team, scope: team, window: day, limit: "0.08"}
+                """;
+        spentEarlier("0.070175", Map.of("key", "r1", "team", "red")); // spent through healthy replicas
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            server.stop(); // this replica never reaches Redis
+            try (TestGateway down = gateway(keys, budget)) {
+                assertThat(TestGateway.json(down.get("/ready").body()).get("redis").asText()).startsWith("degraded");
+
+                HttpResponse<String> red = down.post("/v1/chat/completions", chat("red"), "Authorization",
+                        "Bearer sk-r1", "Cache-Control", "no-cache");
+                HttpResponse<String> blue = down.post("/v1/chat/completions", chat("blue"), "Authorization",
+                        "Bearer sk-b1", "Cache-Control", "no-cache");
+
+                // red: $0.009825 left of $0.08, half of it is this replica's; blue: half of $0.08 fits $0.01008
+                assertThat(red.statusCode()).as(red.body()).isEqualTo(429);
+                assertThat(TestGateway.json(red.body()).at("/error/budget").asText()).isEqualTo("per-team");
+                assertThat(blue.statusCode()).as(blue.body()).isEqualTo(200);
+                JsonNode listed = TestGateway.json(down.get("/v1/budgets", "Authorization", AUTH).body());
+                Map<String, Money> spent = new java.util.HashMap<>();
+                listed.get("data").forEach(b -> spent.put(b.get("scope_value").asText(),
+                        Money.of(b.get("spent").asText())));
+                assertThat(spent).containsEntry("red", Money.of("0.070175")).containsEntry("blue",
+                        Money.of("0.01005"));
+            }
+        }
+    }
+
+    @Test
+    void givenSpendThroughBothReplicas_whenRedisDropsMidRun_thenTheLocalShareIsOfWhatTheLedgerLeft()
+            throws Exception {
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            String budget = """
+                    budgets:
+                      - {name: daily, window: day, limit: "0.03"}
+                    """;
+            try (TestGateway a = gateway(budget); TestGateway b = gateway(budget)) {
+                for (TestGateway gw : List.of(a, b)) {
+                    assertThat(gw.post("/v1/chat/completions", chat("before"), "Authorization", AUTH,
+                            "Cache-Control", "no-cache").statusCode()).isEqualTo(200);
+                }
+                server.stop();
+
+                HttpResponse<String> during = a.post("/v1/chat/completions", chat("during"), "Authorization", AUTH,
+                        "Cache-Control", "no-cache");
+
+                // $0.0201 spent of $0.03: half of the $0.0099 left is $0.00495, less than the $0.01008 reserved
+                assertThat(during.statusCode()).as(during.body()).isEqualTo(429);
+                assertThat(ledgerTotal()).isEqualTo(Money.of("0.0201"));
+                JsonNode counters = TestGateway.json(a.get("/v1/budgets", "Authorization", AUTH).body());
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.0201"));
+            }
+        }
+    }
 }

@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>The ledger stays the source of truth: the first time this replica uses a budget window, the window's spend is
  * read from the ledger and restored into the store, which keeps what it already has (so replicas starting together
- * never count spend twice); after Redis lost its data, every window this replica knows is restored again.
+ * never count spend twice); after Redis lost its data, every window this replica knows is restored again. When this
+ * replica cannot reach Redis (from the start, or when it drops) its local fallback counters start from the window's
+ * spend in the ledger (every replica's), so a budget spent before the outage stays refused during it.
  * Thread-safe.
  */
 final class SharedBudgetCounters {
@@ -53,6 +55,11 @@ final class SharedBudgetCounters {
         this.store = store;
         this.ledger = ledger;
         this.clock = clock;
+        if (store instanceof dev.costwise.redis.RedisBudgetStore redis) {
+            // cut off from Redis, this replica's local counters start from every replica's spend in the ledger
+            redis.fallbackSpendFrom(b -> Optional.ofNullable(known.get(b))
+                    .map(h -> spentInLedger(h, b.windowStart())));
+        }
     }
 
     /** Hears a settle's effect on one budget, to alert on thresholds crossed. */
