@@ -479,18 +479,48 @@ class RedisSharedGatewaysTest {
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
             List<Integer> statuses = new ArrayList<>();
             List<String> remaining = new ArrayList<>();
+            List<HttpResponse<String>> refused = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 TestGateway gw = i % 2 == 0 ? a : b;
                 HttpResponse<String> res = gw.post("/v1/chat/completions", chat("q" + i), "Authorization",
                         "Bearer sk-limited");
                 statuses.add(res.statusCode());
                 res.headers().firstValue("x-ratelimit-remaining-requests").ifPresent(remaining::add);
+                if (res.statusCode() == 429) {
+                    refused.add(res);
+                }
             }
 
             assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
             assertThat(remaining).as("counted across both replicas, refusals included")
                     .containsExactly("4", "3", "2", "1", "0", "0", "0", "0");
             assertThat(upstream.getRequestCount()).isEqualTo(5);
+            // the first request leaves the shared minute 60 s after its second began: the test takes far less
+            HttpResponse<String> first = refused.getFirst();
+            assertThat(Long.parseLong(first.headers().firstValue("retry-after").orElseThrow())).isBetween(45L, 60L);
+            assertThat(TestGateway.json(first.body()).at("/error/message").asText())
+                    .startsWith("the key 'limited' is over its limit (rpm 5); retry after ");
+        }
+    }
+
+    @Test
+    void givenKeyWithTpm_whenTheSharedMinuteRefusesTokens_thenThe429NamesTpmOnlyAndWaitsForTheMinute() {
+        SharedRedis.requireRunning();
+        String keys = """
+                  - {id: tokens, key_sha256: %s, rpm: 100, tpm: 1500}
+                """.formatted(ConfigLoader.sha256Hex("sk-tokens"));
+        try (TestGateway a = gateway(keys, ""); TestGateway b = gateway(keys, "")) {
+            // each request estimates its prompt plus max_tokens 1000: a second one passes 1500 tokens a minute
+            assertThat(a.post("/v1/chat/completions", chat("one"), "Authorization", "Bearer sk-tokens")
+                    .statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = b.post("/v1/chat/completions", chat("two"), "Authorization",
+                    "Bearer sk-tokens");
+
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()))
+                    .isBetween(45L, 60L);
+            assertThat(TestGateway.json(refused.body()).at("/error/message").asText())
+                    .startsWith("the key 'tokens' is over its limit (tpm 1500); retry after ");
         }
     }
 
