@@ -35,7 +35,8 @@ final class SharedBudgetCounters {
     private final SpendLedger ledger;
     private final Clock clock;
     /**
-     * The buckets this replica has used, with the hold that names it (for statuses and rebuilds). Bounded like the
+     * The buckets this replica has used, with the hold last used with each (for statuses, which show its limit, and
+     * rebuilds). Bounded like the
      * local counters, as user budgets make one per end user; a bucket pushed out is restored (kept as Redis has it)
      * the next time it is used.
      */
@@ -215,9 +216,12 @@ final class SharedBudgetCounters {
         BudgetDef d = h.def();
         Instant start = BudgetBook.windowStart(d.window(), clock.instant());
         Bucket b = new Bucket(d.name() + "|" + d.scope() + "|" + d.window() + "|" + h.scopeValue().orElse(""), start);
-        if (!known.containsKey(b)) {
+        BudgetBook.Hold held = known.get(b);
+        if (held == null) {
             store.restore(b, spentInLedger(h, start));
             known.putIfAbsent(b, h);
+        } else if (!held.limit().equals(h.limit()) || !held.def().equals(h.def())) {
+            known.put(b, h); // statuses show the limit in force now (a key's budget PATCHed on any replica)
         }
         return b;
     }
