@@ -544,16 +544,19 @@ class RedisSharedGatewaysTest {
                             "Cache-Control", "no-cache").statusCode());
                 }
 
-                // local_share 0.5 of $0.05 is $0.025 per replica: two calls reserving $0.01008 each, not three
-                assertThat(statuses).containsExactly(200, 200, 429, 429, 429, 200, 200, 429, 429, 429);
-                assertThat(ledgerTotal()).isEqualTo(Money.of("0.0402"));
+                // a: local_share 0.5 of $0.05 is $0.025, two calls reserving $0.01008 each, not three; b falls back
+                // after them and starts from the $0.0201 in the ledger: half of the $0.0299 left is one call
+                assertThat(statuses).containsExactly(200, 200, 429, 429, 429, 200, 429, 429, 429, 429);
+                assertThat(ledgerTotal()).isEqualTo(Money.of("0.03015"));
                 assertThat(bothDown.await(10, TimeUnit.SECONDS)).isTrue();
 
                 server.restart(); // empty: no persistence
                 assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
                 JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
-                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.0402"));
-                HttpResponse<String> refused = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.03015"));
+                HttpResponse<String> fits = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                assertThat(fits.statusCode()).isEqualTo(200); // the whole limit is shared again
+                HttpResponse<String> refused = a.post("/v1/chat/completions", chat("last"), "Authorization", AUTH);
                 assertThat(refused.statusCode()).isEqualTo(429); // 0.0402 spent + 0.01008 would pass 0.05
             }
         }
