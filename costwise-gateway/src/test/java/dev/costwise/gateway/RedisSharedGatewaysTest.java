@@ -479,18 +479,48 @@ class RedisSharedGatewaysTest {
         try (TestGateway a = gateway(""); TestGateway b = gateway("")) {
             List<Integer> statuses = new ArrayList<>();
             List<String> remaining = new ArrayList<>();
+            List<HttpResponse<String>> refused = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 TestGateway gw = i % 2 == 0 ? a : b;
                 HttpResponse<String> res = gw.post("/v1/chat/completions", chat("q" + i), "Authorization",
                         "Bearer sk-limited");
                 statuses.add(res.statusCode());
                 res.headers().firstValue("x-ratelimit-remaining-requests").ifPresent(remaining::add);
+                if (res.statusCode() == 429) {
+                    refused.add(res);
+                }
             }
 
             assertThat(statuses).containsExactly(200, 200, 200, 200, 200, 429, 429, 429);
             assertThat(remaining).as("counted across both replicas, refusals included")
                     .containsExactly("4", "3", "2", "1", "0", "0", "0", "0");
             assertThat(upstream.getRequestCount()).isEqualTo(5);
+            // the first request leaves the shared minute 60 s after its second began: the test takes far less
+            HttpResponse<String> first = refused.getFirst();
+            assertThat(Long.parseLong(first.headers().firstValue("retry-after").orElseThrow())).isBetween(45L, 60L);
+            assertThat(TestGateway.json(first.body()).at("/error/message").asText())
+                    .startsWith("the key 'limited' is over its limit (rpm 5); retry after ");
+        }
+    }
+
+    @Test
+    void givenKeyWithTpm_whenTheSharedMinuteRefusesTokens_thenThe429NamesTpmOnlyAndWaitsForTheMinute() {
+        SharedRedis.requireRunning();
+        String keys = """
+                  - {id: tokens, key_sha256: %s, rpm: 100, tpm: 1500}
+                """.formatted(ConfigLoader.sha256Hex("sk-tokens"));
+        try (TestGateway a = gateway(keys, ""); TestGateway b = gateway(keys, "")) {
+            // each request estimates its prompt plus max_tokens 1000: a second one passes 1500 tokens a minute
+            assertThat(a.post("/v1/chat/completions", chat("one"), "Authorization", "Bearer sk-tokens")
+                    .statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = b.post("/v1/chat/completions", chat("two"), "Authorization",
+                    "Bearer sk-tokens");
+
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()))
+                    .isBetween(45L, 60L);
+            assertThat(TestGateway.json(refused.body()).at("/error/message").asText())
+                    .startsWith("the key 'tokens' is over its limit (tpm 1500); retry after ");
         }
     }
 
@@ -514,16 +544,19 @@ class RedisSharedGatewaysTest {
                             "Cache-Control", "no-cache").statusCode());
                 }
 
-                // local_share 0.5 of $0.05 is $0.025 per replica: two calls reserving $0.01008 each, not three
-                assertThat(statuses).containsExactly(200, 200, 429, 429, 429, 200, 200, 429, 429, 429);
-                assertThat(ledgerTotal()).isEqualTo(Money.of("0.0402"));
+                // a: local_share 0.5 of $0.05 is $0.025, two calls reserving $0.01008 each, not three; b falls back
+                // after them and starts from the $0.0201 in the ledger: half of the $0.0299 left is one call
+                assertThat(statuses).containsExactly(200, 200, 429, 429, 429, 200, 429, 429, 429, 429);
+                assertThat(ledgerTotal()).isEqualTo(Money.of("0.03015"));
                 assertThat(bothDown.await(10, TimeUnit.SECONDS)).isTrue();
 
                 server.restart(); // empty: no persistence
                 assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
                 JsonNode counters = TestGateway.json(b.get("/v1/budgets", "Authorization", AUTH).body());
-                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.0402"));
-                HttpResponse<String> refused = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.03015"));
+                HttpResponse<String> fits = a.post("/v1/chat/completions", chat("after"), "Authorization", AUTH);
+                assertThat(fits.statusCode()).isEqualTo(200); // the whole limit is shared again
+                HttpResponse<String> refused = a.post("/v1/chat/completions", chat("last"), "Authorization", AUTH);
                 assertThat(refused.statusCode()).isEqualTo(429); // 0.0402 spent + 0.01008 would pass 0.05
             }
         }
@@ -579,6 +612,79 @@ class RedisSharedGatewaysTest {
                 // Redis came back empty: the counters were rebuilt from the ledger, then the new call settled
                 JsonNode counters = TestGateway.json(a.get("/v1/budgets", "Authorization", AUTH).body());
                 assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(ledgerTotal());
+            }
+        }
+    }
+
+    /** A ledger row of {@code cost} for a call with {@code tags}, as another replica wrote it. */
+    private void spentEarlier(String cost, Map<String, String> tags) {
+        ledger.append(new CostRecord("earlier", 1, java.time.Instant.now(), "fast", "fast", "openai",
+                dev.costwise.llm.chat.Usage.of(5, 1000), Money.of(cost), Money.of(cost),
+                dev.costwise.llm.cost.PriceStatus.PRICED, Outcome.SUCCESS, java.util.Optional.empty(),
+                java.util.Optional.empty(), Duration.ZERO, tags));
+    }
+
+    @Test
+    void givenSpendInTheLedger_whenAReplicaStartsWithRedisUnreachable_thenItsLocalShareCountsThatSpend()
+            throws Exception {
+        String keys = """
+                  - {id: r1, key_sha256: %s, tags: {team: red}}
+                  - {id: b1, key_sha256: %s, tags: {team: blue}}
+                """.formatted(ConfigLoader.sha256Hex("sk-r1"), ConfigLoader.sha256Hex("sk-b1"));
+        String budget = """
+                budgets:
+                  - {name: per-team, scope: team, window: day, limit: "0.08"}
+                """;
+        spentEarlier("0.070175", Map.of("key", "r1", "team", "red")); // spent through healthy replicas
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            server.stop(); // this replica never reaches Redis
+            try (TestGateway down = gateway(keys, budget)) {
+                assertThat(TestGateway.json(down.get("/ready").body()).get("redis").asText()).startsWith("degraded");
+
+                HttpResponse<String> red = down.post("/v1/chat/completions", chat("red"), "Authorization",
+                        "Bearer sk-r1", "Cache-Control", "no-cache");
+                HttpResponse<String> blue = down.post("/v1/chat/completions", chat("blue"), "Authorization",
+                        "Bearer sk-b1", "Cache-Control", "no-cache");
+
+                // red: $0.009825 left of $0.08, half of it is this replica's; blue: half of $0.08 fits $0.01008
+                assertThat(red.statusCode()).as(red.body()).isEqualTo(429);
+                assertThat(TestGateway.json(red.body()).at("/error/budget").asText()).isEqualTo("per-team");
+                assertThat(blue.statusCode()).as(blue.body()).isEqualTo(200);
+                JsonNode listed = TestGateway.json(down.get("/v1/budgets", "Authorization", AUTH).body());
+                Map<String, Money> spent = new java.util.HashMap<>();
+                listed.get("data").forEach(b -> spent.put(b.get("scope_value").asText(),
+                        Money.of(b.get("spent").asText())));
+                assertThat(spent).containsEntry("red", Money.of("0.070175")).containsEntry("blue",
+                        Money.of("0.01005"));
+            }
+        }
+    }
+
+    @Test
+    void givenSpendThroughBothReplicas_whenRedisDropsMidRun_thenTheLocalShareIsOfWhatTheLedgerLeft()
+            throws Exception {
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            String budget = """
+                    budgets:
+                      - {name: daily, window: day, limit: "0.03"}
+                    """;
+            try (TestGateway a = gateway(budget); TestGateway b = gateway(budget)) {
+                for (TestGateway gw : List.of(a, b)) {
+                    assertThat(gw.post("/v1/chat/completions", chat("before"), "Authorization", AUTH,
+                            "Cache-Control", "no-cache").statusCode()).isEqualTo(200);
+                }
+                server.stop();
+
+                HttpResponse<String> during = a.post("/v1/chat/completions", chat("during"), "Authorization", AUTH,
+                        "Cache-Control", "no-cache");
+
+                // $0.0201 spent of $0.03: half of the $0.0099 left is $0.00495, less than the $0.01008 reserved
+                assertThat(during.statusCode()).as(during.body()).isEqualTo(429);
+                assertThat(ledgerTotal()).isEqualTo(Money.of("0.0201"));
+                JsonNode counters = TestGateway.json(a.get("/v1/budgets", "Authorization", AUTH).body());
+                assertThat(Money.of(counters.at("/data/0/spent").asText())).isEqualTo(Money.of("0.0201"));
             }
         }
     }

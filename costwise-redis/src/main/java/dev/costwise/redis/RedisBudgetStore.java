@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * A {@link BudgetStore} in Redis, shared by every replica: a reservation over several buckets is one Lua script, so it
@@ -35,9 +38,16 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
  * rebuild from the ledger never count the same spend twice.
  *
- * <p><b>When Redis is unreachable</b> reservations are made in a local {@link InMemoryBudgetStore} against
- * {@link RedisOptions#localShare()} of each limit (set the share to 1/replicas so the replicas together stay within
- * the limit). Spend settled locally, settlements of reservations that had been made in Redis, and reservations whose
+ * <p><b>When Redis is unreachable</b> reservations are made in a local {@link InMemoryBudgetStore}. Each bucket's
+ * local counter starts, the first time it is used in each outage, from the spend counted before it: the spend given
+ * to {@link #restore} while Redis was down (at start), else what the function given to {@link #fallbackSpendFrom}
+ * reads (the gateway reads the shared ledger, so every replica's rows count). New spend is then allowed up to
+ * {@link RedisOptions#localShare()} of what that left of the limit: with {@code spent} at fallback, this replica's
+ * local limit is {@code spent + share × (limit − spent)}, so a budget already spent stays refused and replicas whose
+ * shares add up to at most 1 together stay within the limit. What an outage can still let through: spend the
+ * counter started without (ledger rows still being written when the replica fell back, or all of it when no spend
+ * source is set), and spend that replicas still reaching Redis make while others are cut off from it. Spend settled
+ * locally, settlements of reservations that had been made in Redis, and reservations whose
  * reply never came are kept as pending writes and sent when Redis answers again, in order, before shared
  * reservations resume. If Redis came back empty (restarted without persistence), the pending writes are dropped and
  * the handler given to {@link #rebuildOnDataLoss} runs instead (typically {@code budgets.rebuildFrom(ledger)}: the
@@ -65,6 +75,9 @@ public final class RedisBudgetStore implements BudgetStore {
     private final AtomicLong dataLosses = new AtomicLong();
     private final LongAdder localReservations = new LongAdder();
     private volatile Runnable dataLossHandler = () -> {};
+    private volatile Function<Bucket, Optional<Money>> fallbackSpend = b -> Optional.empty();
+    /** The spend each bucket's local counter started from, and in which outage ({@link RedisConnection#outages}). */
+    private final ConcurrentMap<Bucket, Seed> seeds = new ConcurrentHashMap<>();
     /** The counters this thread's last settle left, for the state read a budget guard makes right after it. */
     private final ThreadLocal<JustSettled> justSettled = new ThreadLocal<>();
 
@@ -103,6 +116,19 @@ public final class RedisBudgetStore implements BudgetStore {
         this.dataLossHandler = Objects.requireNonNull(handler, "handler");
     }
 
+    /**
+     * Where a bucket's spend is read when this replica falls back to its local counters (at start or when Redis
+     * drops): the local counter starts from it, so spend made before the outage still counts against the limit.
+     * Read once per bucket per outage, on the first local reservation or state read of the bucket. Default: nothing
+     * (the counter starts from what {@link #restore} gave while Redis was down, else the share applies to the whole
+     * limit).
+     *
+     * @param spent the bucket's spend in its window (the gateway reads the shared ledger); empty when unknown
+     */
+    public void fallbackSpendFrom(Function<Bucket, Optional<Money>> spent) {
+        this.fallbackSpend = Objects.requireNonNull(spent, "spent");
+    }
+
     /** @return reservations made in the local fallback store because Redis was unreachable */
     public long localReservations() {
         return localReservations.sum();
@@ -132,10 +158,40 @@ public final class RedisBudgetStore implements BudgetStore {
             }
         }
         localReservations.increment();
-        List<Claim> shares = claims.stream()
-                .map(c -> new Claim(c.bucket(), c.limit().times(localShare))).toList();
+        List<Claim> shares = claims.stream().map(c -> new Claim(c.bucket(), localLimit(c))).toList();
         return local.reserve(shares, minimum, maximum);
     }
+
+    /** @return the claim's limit on this replica's local counter: its spend at fallback plus its share of the rest */
+    private Money localLimit(Claim claim) {
+        Money spent = seeded(claim.bucket());
+        Money left = claim.limit().minus(spent);
+        return left.isPositive() ? spent.plus(left.times(localShare)) : claim.limit();
+    }
+
+    /**
+     * The spend the bucket's local counter started from in this outage, seeding it (from {@link #fallbackSpendFrom})
+     * on its first use in the outage.
+     */
+    private Money seeded(Bucket bucket) {
+        long outage = redis.outages();
+        Seed seed = seeds.get(bucket);
+        if (seed != null && seed.outage() == outage) {
+            return seed.spent();
+        }
+        return seeds.compute(bucket, (b, s) -> {
+            if (s != null && s.outage() == outage) {
+                return s;
+            }
+            Optional<Money> read = fallbackSpend.apply(b);
+            Money spent = read.orElse(Money.ZERO); // unknown: the share of the whole limit, as before
+            read.ifPresent(r -> local.restore(b, r));
+            return new Seed(outage, spent);
+        }).spent();
+    }
+
+    /** The spend a bucket's local counter started from in one outage. */
+    private record Seed(long outage, Money spent) {}
 
     /**
      * A reservation about to be sent: its hold, and the keys and arguments {@link BudgetScripts#RESERVE} takes (the
@@ -361,12 +417,13 @@ public final class RedisBudgetStore implements BudgetStore {
                 // report what this replica knows
             }
         }
+        seeded(bucket);
         return local.state(bucket);
     }
 
     /**
      * Sets the bucket's spend only if Redis has no spend for it yet; while Redis is down the restore waits for its
-     * return.
+     * return, and the bucket's local counter starts from {@code spent} (unless it already started in this outage).
      */
     @Override
     public void restore(Bucket bucket, Money spent) {
@@ -377,6 +434,14 @@ public final class RedisBudgetStore implements BudgetStore {
             write.sendTo(redis);
         } catch (RedisUnavailableException e) {
             pending.add(write);
+            long outage = redis.outages();
+            seeds.compute(bucket, (b, seed) -> {
+                if (seed != null && seed.outage() == outage) {
+                    return seed;
+                }
+                local.restore(b, spent);
+                return new Seed(outage, spent);
+            });
         }
     }
 
@@ -423,6 +488,7 @@ public final class RedisBudgetStore implements BudgetStore {
     }
 
     private void recover(boolean dataLost) {
+        seeds.clear(); // the next outage starts every local counter afresh
         if (dataLost) {
             pending.clear(); // the ledger holds this spend; the handler rebuilds from it
             dataLosses.incrementAndGet();

@@ -58,18 +58,43 @@ public final class RedisRateLimiter {
               local oldest = cur - math.floor(window / size) + 1
               local fields = redis.call('HGETALL', KEYS[i])
               local r, t = 0, 0
+              local rb, tb, seen = {}, {}, {}
               for j = 1, #fields, 2 do
                 local f = fields[j]
                 local b = tonumber(string.sub(f, 2))
                 if b < oldest then
                   redis.call('HDEL', KEYS[i], f)
-                elseif string.sub(f, 1, 1) == 'r' then
-                  r = r + tonumber(fields[j + 1])
                 else
-                  t = t + tonumber(fields[j + 1])
+                  if rb[b] == nil then
+                    rb[b], tb[b] = 0, 0
+                    table.insert(seen, b)
+                  end
+                  if string.sub(f, 1, 1) == 'r' then
+                    r = r + tonumber(fields[j + 1])
+                    rb[b] = rb[b] + tonumber(fields[j + 1])
+                  else
+                    t = t + tonumber(fields[j + 1])
+                    tb[b] = tb[b] + tonumber(fields[j + 1])
+                  end
                 end
               end
-              if (rlimit >= 0 and r + 1 > rlimit) or (tlimit >= 0 and t + tokens > tlimit) then return {0, i, r, t} end
+              local overr = rlimit >= 0 and r + 1 > rlimit
+              if overr or (tlimit >= 0 and t + tokens > tlimit) then
+                -- the wait: until enough of the oldest buckets slide out for this request to fit
+                table.sort(seen)
+                local wait = window
+                local rr, tt = r, t
+                for _, b in ipairs(seen) do
+                  rr, tt = rr - rb[b], tt - tb[b]
+                  if (rlimit < 0 or rr + 1 <= rlimit) and (tlimit < 0 or tt + tokens <= tlimit) then
+                    wait = (b + math.floor(window / size)) * size - now
+                    break
+                  end
+                end
+                local kind = 2
+                if overr then kind = 1 end
+                return {0, i, r, t, kind, wait}
+              end
               current[i] = cur
               used[i] = {r + 1, t + tokens}
             end
@@ -177,6 +202,46 @@ public final class RedisRateLimiter {
      * @throws IllegalArgumentException if {@code estimatedTokens} is negative
      */
     public Optional<UsagePermit> tryAcquire(String model, long estimatedTokens, Consumer<UsageSnapshot> onRefusal) {
+        Objects.requireNonNull(onRefusal, "onRefusal");
+        return tryAcquireExplained(model, estimatedTokens, refusal -> onRefusal.accept(refusal.counted()));
+    }
+
+    /** Which limit of a window refused a request. */
+    public enum Limit {
+        /** Its requests per window. */
+        REQUESTS,
+        /** Its tokens per window. */
+        TOKENS
+    }
+
+    /**
+     * Why the shared window refused a request.
+     *
+     * @param counted what the window that refused counts, this request not included (the other windows read zero)
+     * @param limit which of its limits the request would have passed (requests when both)
+     * @param retryAfter how long until enough of the window's oldest buckets slide out for the same request to fit;
+     *     the whole window when it never would (the request alone passes the token limit)
+     */
+    public record Refusal(UsageSnapshot counted, Limit limit, Duration retryAfter) {
+        public Refusal {
+            Objects.requireNonNull(counted, "counted");
+            Objects.requireNonNull(limit, "limit");
+            Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+    }
+
+    /**
+     * Like {@link #tryAcquire(String, long, Consumer)}, telling {@code onRefusal} also which limit refused and when
+     * the window admits the request again. Not called when this replica decided alone because Redis was unreachable.
+     *
+     * @param model the model's catalog name
+     * @param estimatedTokens expected input plus output tokens
+     * @param onRefusal receives why the shared window refused
+     * @return the permit to reconcile with the real usage, or empty if a limit would be passed
+     * @throws IllegalArgumentException if {@code estimatedTokens} is negative
+     */
+    public Optional<UsagePermit> tryAcquireExplained(String model, long estimatedTokens,
+            Consumer<Refusal> onRefusal) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(onRefusal, "onRefusal");
         if (estimatedTokens < 0) {
@@ -203,7 +268,7 @@ public final class RedisRateLimiter {
     }
 
     private Optional<UsagePermit> acquireShared(String model, RateLimits l, long estimatedTokens,
-            Consumer<UsageSnapshot> onRefusal) {
+            Consumer<Refusal> onRefusal) {
         List<String> keys = new ArrayList<>(3);
         List<Window> windows = new ArrayList<>(3);
         List<String> args = new ArrayList<>(14);
@@ -224,13 +289,13 @@ public final class RedisRateLimiter {
         }
         List<?> reply = (List<?>) redis.eval(ACQUIRE, keys, args);
         if ((Long) reply.get(0) == 0) {
-            if (reply.size() >= 4) { // an older script replies without the counts
-                long[] counted = new long[Window.values().length * 2];
-                int w = windows.get((int) (long) (Long) reply.get(1) - 1).ordinal();
-                counted[2 * w] = (Long) reply.get(2);
-                counted[2 * w + 1] = (Long) reply.get(3);
-                onRefusal.accept(snapshot(counted));
-            }
+            long[] counted = new long[Window.values().length * 2];
+            int w = windows.get((int) (long) (Long) reply.get(1) - 1).ordinal();
+            counted[2 * w] = (Long) reply.get(2);
+            counted[2 * w + 1] = (Long) reply.get(3);
+            Limit limit = (Long) reply.get(4) == 1 ? Limit.REQUESTS : Limit.TOKENS;
+            Duration wait = Duration.ofMillis(Math.max(0, (Long) reply.get(5)));
+            onRefusal.accept(new Refusal(snapshot(counted), limit, wait));
             return Optional.empty();
         }
         int n = keys.size();

@@ -259,4 +259,25 @@ class RedisOutageTest {
         assertThat(spentLocally).isGreaterThan(Money.of("0.45"));
         assertThat(a.budgets.status("daily").spent()).isEqualTo(spentLocally);
     }
+
+    @Test
+    void givenSpendBeforeTheOutage_whenAReplicaFallsBack_thenItMayAddItsShareOfWhatIsLeftAndNoMore() throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        Bucket bucket = new Bucket("team-red", Instant.parse("2026-11-27T00:00:00Z"));
+        store.fallbackSpendFrom(b -> b.equals(bucket) ? java.util.Optional.of(Money.of("0.40"))
+                : java.util.Optional.empty());
+        server.stop();
+        List<Claim> claims = List.of(new Claim(bucket, LIMIT));
+
+        // $0.60 left of $1.00: half of it, $0.30, is this replica's while Redis is down
+        Grant first = store.reserve(claims, Money.of("0.25"), Money.of("0.25")).orElseThrow();
+        assertThat(store.reserve(claims, Money.of("0.06"), Money.of("0.06"))).isEmpty();
+        Grant rest = store.reserve(claims, Money.of("0.05"), Money.of("0.05")).orElseThrow();
+
+        assertThat(store.localReservations()).isEqualTo(3);
+        assertThat(store.state(bucket)).isEqualTo(new BucketState(Money.of("0.40"), Money.of("0.30")));
+        store.settle(first, Money.of("0.25"));
+        store.release(rest, Money.of("0.05"));
+        assertThat(store.state(bucket)).isEqualTo(new BucketState(Money.of("0.65"), Money.ZERO));
+    }
 }

@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +35,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Replicas that share the database see each other's changes: a key presented here that this replica does not know,
  * or whose secret does not match, is looked up in the database, so a key created or rotated on another replica works
- * here at once (a lookup that finds nothing newer is not repeated for that key id within {@link #LOOKUP_INTERVAL}, so
- * a stream of made-up secrets cannot turn into a stream of queries); and {@link #refresh()}, which the gateway runs
+ * here at once, however many of its first requests arrive together (they share one lookup; a lookup that finds
+ * nothing newer is not repeated for that key id within {@link #LOOKUP_INTERVAL}, so a stream of made-up secrets
+ * cannot turn into a stream of queries); and {@link #refresh()}, which the gateway runs
  * every few seconds, brings in revocations and rotations made elsewhere. Every change raises the row's version, and a
  * change is written only if the row is still at the version this replica read, so two replicas cannot undo each
  * other's rotation or revocation. Thread-safe.
@@ -55,7 +59,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
+    /** Ids whose lookup found nothing new within {@link #LOOKUP_INTERVAL}. */
     private final Cache<String, Boolean> recentLookups;
+    /** The database lookup running for each id, which callers presenting the same id wait for. */
+    private final ConcurrentMap<String, CompletableFuture<Void>> lookups = new ConcurrentHashMap<>();
     /** What {@link #signature()} answered when {@link #refresh()} last read the table; empty before. */
     private volatile String lastSignature = "";
 
@@ -145,18 +152,32 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         return super.list();
     }
 
+    /**
+     * Looks the key up in the database, one lookup per id at a time: callers that present the id while its lookup
+     * runs wait for it and answer from the row it read (so a key's first requests on this replica, arriving together,
+     * all see it). Only a lookup that found nothing new is held against the id, for {@link #LOOKUP_INTERVAL}.
+     */
     @Override
     Optional<Entry> lookUpElsewhere(String id) {
-        if (recentLookups.asMap().putIfAbsent(id, Boolean.TRUE) == null) {
-            Entry held = entries.get(id);
-            try {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> running = lookups.putIfAbsent(id, mine);
+        if (running != null) {
+            running.join(); // never fails: completed normally whatever the lookup met
+            return Optional.ofNullable(entries.get(id));
+        }
+        try {
+            if (recentLookups.getIfPresent(id) == null) {
+                Entry held = entries.get(id);
                 reloadChanged(id);
-                if (entries.get(id) != held) {
-                    recentLookups.invalidate(id); // found something new: only fruitless lookups are spaced out
+                if (entries.get(id) == held) {
+                    recentLookups.put(id, Boolean.TRUE); // found nothing new: not asked again for a while
                 }
-            } catch (IllegalStateException e) {
-                LOG.warn("virtual keys: could not look up key {} in the database: {}", id, e.getMessage());
             }
+        } catch (IllegalStateException e) {
+            LOG.warn("virtual keys: could not look up key {} in the database: {}", id, e.getMessage());
+        } finally {
+            lookups.remove(id, mine);
+            mine.complete(null);
         }
         return Optional.ofNullable(entries.get(id));
     }

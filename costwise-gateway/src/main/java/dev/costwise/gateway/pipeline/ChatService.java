@@ -25,6 +25,7 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.redis.RedisBudgetStore;
+import dev.costwise.redis.RedisRateLimiter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -863,11 +864,15 @@ public final class ChatService {
             estimatedTokens = plan.estimatedInputTokens() + plan.maxOutputTokens();
             VirtualKey k = key.get();
             if (redis.isPresent()) {
-                AtomicReference<KeyUsage> refusedAt = new AtomicReference<>();
-                sharedPermit = redis.get().keyLimits().tryAcquire(k, estimatedTokens,
-                        counted -> refusedAt.set(KeyUsage.of(k, counted)));
+                AtomicReference<RedisRateLimiter.Refusal> refusal = new AtomicReference<>();
+                sharedPermit = redis.get().keyLimits().tryAcquire(k, estimatedTokens, refusal::set);
                 if (sharedPermit.isEmpty()) {
-                    throw rateLimited(k, SharedKeyLimits.RETRY_AFTER, Optional.ofNullable(refusedAt.get()));
+                    RedisRateLimiter.Refusal why = refusal.get();
+                    if (why == null) { // Redis is down: this replica's share refused, without saying until when
+                        throw rateLimited(k, SharedKeyLimits.OUTAGE_RETRY_AFTER, Optional.empty(), "");
+                    }
+                    throw rateLimited(k, why.retryAfter(), Optional.of(KeyUsage.of(k, why.counted())),
+                            why.limit() == RedisRateLimiter.Limit.REQUESTS ? "rpm" : "tpm");
                 }
                 keyUsage = sharedPermit.get().usage().map(counted -> KeyUsage.of(k, counted));
                 return;
@@ -876,15 +881,22 @@ public final class ChatService {
             RateWindow.Admission admission = w.tryAcquire(k.rpm().orElse(0), k.tpm().orElse(0), estimatedTokens);
             keyUsage = Optional.of(KeyUsage.of(k, admission.requests(), admission.tokens()));
             if (!admission.admitted()) {
-                throw rateLimited(k, admission.retryAfter().orElseThrow(), keyUsage);
+                boolean byRequests = k.rpm().isPresent() && admission.requests() >= k.rpm().get();
+                throw rateLimited(k, admission.retryAfter().orElseThrow(), keyUsage, byRequests ? "rpm" : "tpm");
             }
             window = Optional.of(w);
         }
 
-        private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait, Optional<KeyUsage> usage) {
-            String which = key.rpm().map(v -> "rpm " + v + " ").orElse("") + key.tpm().map(v -> "tpm " + v).orElse("");
-            return new GatewayException.RateLimited("the key '" + key.id() + "' is over its limits (" + which.trim()
-                    + "); retry after " + wait.toSeconds() + " s", wait, usage);
+        /** @param hit the limit passed, {@code rpm} or {@code tpm}; empty when not known (both are named) */
+        private GatewayException.RateLimited rateLimited(VirtualKey key, Duration wait, Optional<KeyUsage> usage,
+                String hit) {
+            String rpm = key.rpm().filter(v -> !hit.equals("tpm")).map(v -> "rpm " + v).orElse("");
+            String tpm = key.tpm().filter(v -> !hit.equals("rpm")).map(v -> "tpm " + v).orElse("");
+            String which = (rpm + " " + tpm).trim();
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000); // as Retry-After says it
+            return new GatewayException.RateLimited("the key '" + key.id() + "' is over its " + (hit.isEmpty()
+                    ? "limits (" + which + ")" : "limit (" + which + ")") + "; retry after " + seconds + " s",
+                    wait, usage);
         }
 
         /**

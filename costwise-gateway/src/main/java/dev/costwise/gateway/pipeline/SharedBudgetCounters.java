@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>The ledger stays the source of truth: the first time this replica uses a budget window, the window's spend is
  * read from the ledger and restored into the store, which keeps what it already has (so replicas starting together
- * never count spend twice); after Redis lost its data, every window this replica knows is restored again.
+ * never count spend twice); after Redis lost its data, every window this replica knows is restored again. When this
+ * replica cannot reach Redis (from the start, or when it drops) its local fallback counters start from the window's
+ * spend in the ledger (every replica's), so a budget spent before the outage stays refused during it.
  * Thread-safe.
  */
 final class SharedBudgetCounters {
@@ -33,7 +35,8 @@ final class SharedBudgetCounters {
     private final SpendLedger ledger;
     private final Clock clock;
     /**
-     * The buckets this replica has used, with the hold that names it (for statuses and rebuilds). Bounded like the
+     * The buckets this replica has used, with the hold last used with each (for statuses, which show its limit, and
+     * rebuilds). Bounded like the
      * local counters, as user budgets make one per end user; a bucket pushed out is restored (kept as Redis has it)
      * the next time it is used.
      */
@@ -53,6 +56,11 @@ final class SharedBudgetCounters {
         this.store = store;
         this.ledger = ledger;
         this.clock = clock;
+        if (store instanceof dev.costwise.redis.RedisBudgetStore redis) {
+            // cut off from Redis, this replica's local counters start from every replica's spend in the ledger
+            redis.fallbackSpendFrom(b -> Optional.ofNullable(known.get(b))
+                    .map(h -> spentInLedger(h, b.windowStart())));
+        }
     }
 
     /** Hears a settle's effect on one budget, to alert on thresholds crossed. */
@@ -208,9 +216,12 @@ final class SharedBudgetCounters {
         BudgetDef d = h.def();
         Instant start = BudgetBook.windowStart(d.window(), clock.instant());
         Bucket b = new Bucket(d.name() + "|" + d.scope() + "|" + d.window() + "|" + h.scopeValue().orElse(""), start);
-        if (!known.containsKey(b)) {
+        BudgetBook.Hold held = known.get(b);
+        if (held == null) {
             store.restore(b, spentInLedger(h, start));
             known.putIfAbsent(b, h);
+        } else if (!held.limit().equals(h.limit()) || !held.def().equals(h.def())) {
+            known.put(b, h); // statuses show the limit in force now (a key's budget PATCHed on any replica)
         }
         return b;
     }

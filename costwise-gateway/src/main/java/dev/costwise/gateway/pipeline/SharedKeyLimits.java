@@ -3,7 +3,6 @@ package dev.costwise.gateway.pipeline;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
-import dev.costwise.llm.ratelimit.UsageSnapshot;
 import dev.costwise.redis.RedisRateLimiter;
 import dev.costwise.redis.RedisSharedState;
 import java.time.Duration;
@@ -17,8 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * While Redis is down each replica admits its {@code local_share} of the limit. Thread-safe.
  */
 final class SharedKeyLimits {
-    /** The retry hint of a refusal: the shared window slides by one-second buckets. */
-    static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    /**
+     * The retry hint of a refusal while Redis is down: the local fallback does not say when its share admits again.
+     * With Redis, a refusal says how long until the shared minute admits the request.
+     */
+    static final Duration OUTAGE_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final RedisSharedState redis;
     /** One limiter per key and limits; a key whose limits change gets a new one. */
@@ -33,11 +35,12 @@ final class SharedKeyLimits {
      *
      * @param key the caller's key, with rpm and/or tpm set
      * @param estimatedTokens input plus maximum output tokens, reconciled when the real count is known
-     * @param onRefusal receives what the shared minute counts when it refuses (not while Redis is down)
+     * @param onRefusal receives what the shared minute counts when it refuses, which limit it would pass and how
+     *     long until the minute admits the request again (not while Redis is down)
      * @return the permit, or empty when a limit would be passed
      */
     public Optional<UsagePermit> tryAcquire(VirtualKey key, long estimatedTokens,
-            Consumer<UsageSnapshot> onRefusal) {
+            Consumer<RedisRateLimiter.Refusal> onRefusal) {
         String name = "key:" + key.id();
         RedisRateLimiter limiter = limiters.computeIfAbsent(name + "|" + key.rpm().orElse(0) + "|"
                 + key.tpm().orElse(0), k -> {
@@ -50,6 +53,6 @@ final class SharedKeyLimits {
             }
             return redis.rateLimiter().modelLimits(name, limits).build();
         });
-        return limiter.tryAcquire(name, estimatedTokens, onRefusal);
+        return limiter.tryAcquireExplained(name, estimatedTokens, onRefusal);
     }
 }

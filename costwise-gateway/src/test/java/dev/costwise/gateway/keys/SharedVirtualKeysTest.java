@@ -16,9 +16,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -102,6 +105,50 @@ class SharedVirtualKeysTest {
 
             clock.advance(Duration.ofMillis(1));
             assertThat(b.verify(second)).isPresent();
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void givenKeyCreatedOnOneReplica_whenItsFirstRequestsReachTheOtherTogether_thenAllAreAccepted() throws Exception {
+        replicas("postgresql", (url, a, b) -> {
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            int n = 20;
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicInteger entered = new AtomicInteger();
+            List<Optional<VirtualKey>> verified = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<Thread> requests = new ArrayList<>();
+            try (Connection locker = DriverManager.getConnection(url); Statement s = locker.createStatement()) {
+                locker.setAutoCommit(false);
+                // b's lookup waits for this lock, so every request arrives while it runs
+                s.execute("LOCK TABLE costwise_virtual_keys IN ACCESS EXCLUSIVE MODE");
+                for (int i = 0; i < n; i++) {
+                    requests.add(Thread.ofPlatform().start(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                        entered.incrementAndGet();
+                        verified.add(b.verify(issued.secret()));
+                    }));
+                }
+                go.countDown();
+                // one request is in the database; the others wait for its lookup (or, wrongly, have answered)
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (entered.get() < n || requests.stream().filter(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TERMINATED).count() < n - 1) {
+                    assertThat(System.nanoTime()).as("requests reach the lookup").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                locker.rollback();
+            }
+            for (Thread t : requests) {
+                t.join(Duration.ofSeconds(10));
+            }
+
+            assertThat(verified).hasSize(n).allSatisfy(k -> assertThat(k).map(VirtualKey::id)
+                    .hasValue(issued.key().id()));
         });
     }
 

@@ -251,5 +251,34 @@ class BudgetBookTest {
                 .isPresent();
     }
 
+
+    @Test
+    void givenSharedCounters_whenAKeysBudgetIsChangedOnAnotherReplica_thenStatusesHereShowTheNewLimit() {
+        dev.costwise.llm.spi.BudgetStore shared = new dev.costwise.llm.budget.InMemoryBudgetStore();
+        MemorySpendLedger ledger = new MemorySpendLedger();
+        Clock clock = Clock.fixed(NOON, ZoneOffset.UTC);
+        BudgetBook here = new BudgetBook(List.of(), ledger, clock, BudgetBook.UtilizationListener.NONE,
+                Optional.of(shared));
+        BudgetBook.BudgetedKey before = BudgetBook.BudgetedKey.of("k1", Optional.of(Money.of("0.05")),
+                BudgetWindow.DAY, Map.of());
+        here.reserve(BudgetBook.Spender.of(before), "m", Money.of("0.03")).reservation().orElseThrow()
+                .settle(Money.of("0.03"));
+        assertThat(here.statuses(List.of(), List.of(before))).singleElement()
+                .satisfies(s -> assertThat(s.limit()).isEqualTo(Money.of("0.05")));
+
+        // PATCHed to $0.04 on another replica; this one reads the key's new budget
+        BudgetBook.BudgetedKey after = BudgetBook.BudgetedKey.of("k1", Optional.of(Money.of("0.04")),
+                BudgetWindow.DAY, Map.of());
+
+        assertThat(here.reserve(BudgetBook.Spender.of(after), "m", Money.of("0.02")).exhausted()).isPresent();
+        assertThat(here.statuses(List.of(), List.of(after))).singleElement().satisfies(s -> {
+            assertThat(s.name()).isEqualTo("key:k1");
+            assertThat(s.limit()).isEqualTo(Money.of("0.04"));
+            assertThat(s.spent()).isEqualTo(Money.of("0.03"));
+        });
+        assertThat(here.statuses()).singleElement()
+                .satisfies(s -> assertThat(s.limit()).isEqualTo(Money.of("0.04")));
+    }
+
     /** A clock that reads {@code now}, so a test can move time on. */
 }

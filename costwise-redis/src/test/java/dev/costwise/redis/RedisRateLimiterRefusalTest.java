@@ -1,0 +1,110 @@
+package dev.costwise.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.costwise.llm.ratelimit.RateLimits;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a refusal of the shared window says: which limit refused and how long until the window admits the request,
+ * on a clock the test moves (from {@link SharedRedis#TODAY_AT_TEN}, as Redis expires keys by its own wall clock).
+ */
+class RedisRateLimiterRefusalTest {
+
+    private final String prefix = SharedRedis.randomPrefix();
+    private final MovingClock clock = new MovingClock(SharedRedis.TODAY_AT_TEN);
+    private RedisSharedState redis;
+
+    /** A clock the test moves by hand. */
+    private static final class MovingClock extends Clock {
+        private volatile Instant now;
+
+        MovingClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @BeforeEach
+    void connect() {
+        SharedRedis.requireRunning();
+        redis = RedisSharedState.connect(RedisOptions.builder().url(SharedRedis.URL).keyPrefix(prefix).clock(clock)
+                .build());
+    }
+
+    @AfterEach
+    void clean() {
+        if (redis != null) {
+            redis.close();
+            SharedRedis.deleteAll(SharedRedis.URL, prefix);
+        }
+    }
+
+    @Test
+    void givenRpmUsedUp_whenRefused_thenItSaysRequestsAndWaitsUntilTheOldestRequestLeavesTheMinute() {
+        RedisRateLimiter limiter = redis.rateLimiter()
+                .modelLimits("m", RateLimits.NONE.withRequestsPerMinute(2).withTokensPerMinute(1_000)).build();
+        assertThat(limiter.tryAcquire("m", 100)).isPresent();
+        clock.advance(Duration.ofMillis(20_500));
+        assertThat(limiter.tryAcquire("m", 100)).isPresent();
+        clock.advance(Duration.ofSeconds(10));
+        AtomicReference<RedisRateLimiter.Refusal> refusal = new AtomicReference<>();
+
+        assertThat(limiter.tryAcquireExplained("m", 100, refusal::set)).isEmpty();
+
+        // the first request's second leaves the minute 60 s after it began, 30.5 s from now
+        assertThat(refusal.get().limit()).isEqualTo(RedisRateLimiter.Limit.REQUESTS);
+        assertThat(refusal.get().retryAfter()).isEqualTo(Duration.ofMillis(29_500));
+        assertThat(refusal.get().counted().requestsLastMinute()).isEqualTo(2);
+        clock.advance(Duration.ofMillis(29_499));
+        assertThat(limiter.tryAcquire("m", 100)).as("a millisecond early").isEmpty();
+        clock.advance(Duration.ofMillis(1));
+        assertThat(limiter.tryAcquire("m", 100)).isPresent();
+    }
+
+    @Test
+    void givenTpmUsedUp_whenRefused_thenItSaysTokensAndWaitsUntilEnoughTokensLeaveTheMinute() {
+        RedisRateLimiter limiter = redis.rateLimiter()
+                .modelLimits("m", RateLimits.NONE.withTokensPerMinute(1_000)).build();
+        assertThat(limiter.tryAcquire("m", 200)).isPresent();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(limiter.tryAcquire("m", 500)).isPresent();
+        clock.advance(Duration.ofSeconds(10));
+        AtomicReference<RedisRateLimiter.Refusal> refusal = new AtomicReference<>();
+
+        assertThat(limiter.tryAcquireExplained("m", 600, refusal::set)).isEmpty();
+        RedisRateLimiter.Refusal needsBoth = refusal.get();
+        assertThat(limiter.tryAcquireExplained("m", 1_001, refusal::set)).isEmpty();
+
+        // 600 fits once both earlier requests have left: 60 s after the second, 50 s from now
+        assertThat(needsBoth.limit()).isEqualTo(RedisRateLimiter.Limit.TOKENS);
+        assertThat(needsBoth.retryAfter()).isEqualTo(Duration.ofSeconds(50));
+        assertThat(refusal.get().retryAfter()).as("never fits: a whole minute").isEqualTo(Duration.ofMinutes(1));
+    }
+}
