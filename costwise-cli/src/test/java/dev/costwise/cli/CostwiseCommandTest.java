@@ -136,6 +136,20 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenARedisDatabaseTheServerDoesNotHave_whenServed_thenExitsNonZeroNamingRedisUrlWithoutAStackTrace(
+            @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("redis.yaml");
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"jdbc:sqlite:"
+                + dir.resolve("ledger.db") + "\"}\nredis: {url: \"redis://127.0.0.1:6379/99\"}\n");
+
+        Run serve = run("serve", "--config", file.toString(), "--port", "0");
+
+        assertThat(serve.code()).isEqualTo(1);
+        assertThat(serve.err()).contains("costwise: redis.url: redis at redis://127.0.0.1:6379/99 refused")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void givenAConfig_whenModelsListed_thenEachHasItsInputCacheAndOutputPrices(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("models.yaml");
         Files.writeString(file, """

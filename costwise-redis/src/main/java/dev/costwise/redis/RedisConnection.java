@@ -102,6 +102,8 @@ public final class RedisConnection implements AutoCloseable {
      *
      * @param options where Redis is and how to behave
      * @return the connection
+     * @throws IllegalArgumentException if Redis answers but refuses the URL's settings (a database number it does not
+     *     have, a wrong user or password): waiting would not help
      */
     public static RedisConnection open(RedisOptions options) {
         RedisConnection connection = new RedisConnection(Objects.requireNonNull(options, "options"));
@@ -109,6 +111,10 @@ public final class RedisConnection implements AutoCloseable {
             connection.epoch = connection.call(connection::readEpoch);
         } catch (RedisUnavailableException e) {
             // marked down; the probe is running
+        } catch (JedisDataException e) {
+            connection.close();
+            throw new IllegalArgumentException("redis at " + connection.where + " refused this connection: "
+                    + e.getMessage() + " (check the database number, user and password of the URL)", e);
         }
         return connection;
     }

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
+import dev.costwise.gateway.GatewayStartException;
 import dev.costwise.gateway.config.GatewayConfig.RedisSettings;
 import dev.costwise.llm.alert.AlertSink;
 import dev.costwise.llm.spi.BudgetStore;
@@ -64,7 +65,11 @@ public final class RedisSharing implements AutoCloseable {
                 .listener(RedisHealthListener.alerting(alerts, clock))
                 .clock(clock)
                 .build();
-        return new RedisSharing(settings, RedisSharedState.connect(options));
+        try {
+            return new RedisSharing(settings, RedisSharedState.connect(options));
+        } catch (IllegalArgumentException e) {
+            throw new GatewayStartException("redis.url: " + e.getMessage());
+        }
     }
 
     /** @return the budget counters every replica shares */
