@@ -3,6 +3,7 @@ package dev.costwise.planner.report;
 import dev.costwise.core.Money;
 import dev.costwise.planner.engine.RequestOutcome;
 import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.replay.JudgeSummary;
 import dev.costwise.planner.replay.TraceEntry;
 import dev.costwise.planner.replay.TraceError;
@@ -33,13 +34,14 @@ public final class ReplayReports {
      * @param before the cost on the requested models
      * @param estimatedBefore requests whose before-cost was estimated
      * @param after the pipeline's run
+     * @param savings before against after over the requests the pipeline answered
      * @param judge the judged sample, if any
      * @param entries the usable lines, in the order run
      * @param dryRun whether the run only routed
      * @return the report
      */
     public static PlanReport of(TraceReader.Trace trace, Money before, long estimatedBefore, RunStats after,
-            Optional<JudgeSummary> judge, List<TraceEntry> entries, boolean dryRun) {
+            Savings savings, Optional<JudgeSummary> judge, List<TraceEntry> entries, boolean dryRun) {
         Map<String, BigDecimal> m = new LinkedHashMap<>();
         BigDecimal b = before.toBigDecimal();
         BigDecimal a = after.cost().toBigDecimal();
@@ -51,9 +53,9 @@ public final class ReplayReports {
         SimulationReports.addRun(m, "after", after, BigDecimal.ONE);
         m.remove("after.perMonth");
         m.put("after.total", a);
-        m.put("savings.total", b.subtract(a));
-        m.put("savings.percent", b.signum() == 0 ? BigDecimal.ZERO
-                : b.subtract(a).multiply(BigDecimal.valueOf(100)).divide(b, 6, RoundingMode.HALF_EVEN));
+        m.put("savings.total", savings.amount());
+        m.put("savings.percent", savings.percent());
+        SimulationReports.addExcluded(m, savings, ".total");
         judge.ifPresent(j -> {
             m.put("judge.judged", BigDecimal.valueOf(j.judged()));
             m.put("judge.keptQualityPercent", BigDecimal.valueOf(j.keptQuality() * 100));
@@ -68,8 +70,12 @@ public final class ReplayReports {
                 + (estimatedBefore > 0 ? " (" + Figures.count(estimatedBefore) + " estimated: no usage logged)" : "")));
         summary.add(List.of(dryRun ? "cost after (estimated, dry run)" : "cost after (pipeline)",
                 Figures.money(after.cost())));
-        summary.add(List.of("savings", Figures.money(b.subtract(a)) + " (" + String.format(Locale.ROOT, "%.1f%%",
-                m.get("savings.percent").doubleValue()) + ")"));
+        summary.add(List.of(SimulationReports.savingsLabel(savings).toLowerCase(Locale.ROOT),
+                Figures.money(savings.amount()) + " (" + SimulationReports.percent(savings) + ")"));
+        if (savings.excluded() > 0) {
+            summary.add(List.of(SimulationReports.excludedLabel(savings, after.requests()),
+                    Figures.money(savings.excludedBefore()) + " before-cost not in savings"));
+        }
         summary.add(List.of("cache hit rate", Figures.percent(after.cacheHitRate())));
         summary.add(List.of("retries", Figures.count(after.retries())));
         summary.add(List.of("answered by a fallback", Figures.count(after.fallbacks())));
@@ -106,6 +112,7 @@ public final class ReplayReports {
         notes.add(dryRun ? "Dry run: requests were routed and priced from their tokens; no model was called."
                 : "After: the pipeline ran on the sim provider with each request's recorded (or estimated) tokens,"
                         + " priced at catalog prices.");
+        SimulationReports.excludedNote(savings, after.requests(), "").ifPresent(notes::add);
         judge.ifPresent(j -> notes.add(j.judge()));
         for (TraceError e : trace.errors().stream().limit(MAX_SKIPPED_NOTES).toList()) {
             notes.add("skipped " + e);

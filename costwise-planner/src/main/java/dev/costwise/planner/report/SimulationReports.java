@@ -2,6 +2,7 @@ package dev.costwise.planner.report;
 
 import dev.costwise.core.Money;
 import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.engine.Simulation;
 import dev.costwise.planner.scenario.Claim;
 import dev.costwise.planner.scenario.Scenario;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a simulated day into a {@link PlanReport} with the spec's rows: before and after, per day and per month
@@ -39,11 +41,12 @@ public final class SimulationReports {
         addRun(m, "after", result.after(), days);
         BigDecimal before = result.before().cost().toBigDecimal();
         BigDecimal after = result.after().cost().toBigDecimal();
-        m.put("savings.perDay", before.subtract(after));
+        Savings savings = Savings.of(result.before(), result.after());
+        m.put("savings.perDay", savings.amount());
         m.put("recovered", BigDecimal.valueOf(result.after().answered() - result.before().answered()));
-        m.put("savings.perMonth", before.subtract(after).multiply(days));
-        m.put("savings.percent", before.signum() == 0 ? BigDecimal.ZERO
-                : before.subtract(after).multiply(BigDecimal.valueOf(100)).divide(before, 6, RoundingMode.HALF_EVEN));
+        m.put("savings.perMonth", savings.amount().multiply(days));
+        m.put("savings.percent", savings.percent());
+        addExcluded(m, savings, ".perDay");
         s.monthlyBudget().ifPresent(b -> {
             m.put("budget.perMonth", b.toBigDecimal());
             m.put("budget.headroom.perMonth", b.toBigDecimal().subtract(after.multiply(days)));
@@ -53,9 +56,13 @@ public final class SimulationReports {
         List<List<String>> costRows = new ArrayList<>();
         costRows.add(List.of("Before", Figures.money(before), Figures.money(before.multiply(days)), ""));
         costRows.add(List.of("After", Figures.money(after), Figures.money(after.multiply(days)), ""));
-        costRows.add(List.of("Savings", Figures.money(m.get("savings.perDay")),
-                Figures.money(m.get("savings.perMonth")),
-                String.format(Locale.ROOT, "%.1f%%", m.get("savings.percent").doubleValue())));
+        costRows.add(List.of(savingsLabel(savings), Figures.money(m.get("savings.perDay")),
+                Figures.money(m.get("savings.perMonth")), percent(savings)));
+        if (savings.excluded() > 0) {
+            BigDecimal excluded = savings.excludedBefore().toBigDecimal();
+            costRows.add(List.of(excludedLabel(savings, result.after().requests()), Figures.money(excluded),
+                    Figures.money(excluded.multiply(days)), "before-cost not in savings"));
+        }
         s.monthlyBudget().ifPresent(b -> costRows.add(List.of("Budget", Figures.money(b.toBigDecimal()
                 .divide(days, 6, RoundingMode.HALF_EVEN)), Figures.money(b), after.multiply(days)
                 .compareTo(b.toBigDecimal()) <= 0 ? "after is within budget" : "after is OVER budget")));
@@ -76,11 +83,53 @@ public final class SimulationReports {
         }
         notes.add("Simulated on the sim provider (seed " + s.seed() + ") with catalog prices; one day of "
                 + Figures.count(s.traffic().requestsPerDay()) + " requests, month = day × " + s.daysPerMonth() + ".");
+        excludedNote(savings, result.after().requests(), "/day").ifPresent(notes::add);
         Map<String, BigDecimal> byModel = new LinkedHashMap<>();
         result.after().models().forEach((k, v) -> byModel.put(k, v.cost().toBigDecimal()));
         PlanReport.Charts charts = new PlanReport.Charts(before, after, byModel, result.after().routes(),
                 result.after().timeline().stream().map(RunStats.Bucket::hitRate).toList());
         return new PlanReport("simulate", s.title(), notes, tables, m, checks, charts);
+    }
+
+    /** The savings cell: the percentage, or why there is none. */
+    static String percent(Savings savings) {
+        return savings.answered() == 0 ? "n/a: no request answered"
+                : String.format(Locale.ROOT, "%.1f%%", savings.percent().doubleValue());
+    }
+
+    /** The metrics of the requests left out of the savings, each cost named with its period suffix. */
+    static void addExcluded(Map<String, BigDecimal> m, Savings savings, String period) {
+        m.put("savings.answeredRequests", BigDecimal.valueOf(savings.answered()));
+        m.put("savings.excludedRequests", BigDecimal.valueOf(savings.excluded()));
+        m.put("savings.excludedBefore" + period, savings.excludedBefore().toBigDecimal());
+        m.put("savings.excludedAfter" + period, savings.excludedAfter().toBigDecimal());
+    }
+
+    static String savingsLabel(Savings savings) {
+        return savings.excluded() == 0 ? "Savings" : "Savings (answered requests only)";
+    }
+
+    static String excludedLabel(Savings savings, long requests) {
+        return "Not answered after (" + Figures.count(savings.excluded()) + " of " + Figures.count(requests)
+                + " requests)";
+    }
+
+    /** Says plainly which requests the savings leave out, if any. */
+    static Optional<String> excludedNote(Savings savings, long requests, String period) {
+        if (savings.excluded() == 0) {
+            return Optional.empty();
+        }
+        boolean one = savings.excluded() == 1;
+        String which = Figures.count(savings.excluded()) + " of " + Figures.count(requests) + " request"
+                + (requests == 1 ? "" : "s") + (one ? " was" : " were") + " not answered (failed or rejected) by the"
+                + " after pipeline; ";
+        String compared = savings.answered() == 0 ? "no request was answered, so there are no savings to compare"
+                : "savings compare only the " + Figures.count(savings.answered()) + " it answered";
+        String billed = savings.excludedAfter().isZero() ? "" : ", as is what the after pipeline billed for "
+                + (one ? "it" : "them") + " (" + Figures.money(savings.excludedAfter()) + period + ")";
+        String those = one ? "the unanswered request" : "those " + Figures.count(savings.excluded());
+        return Optional.of(which + compared + ": the before-cost of " + those + " ("
+                + Figures.money(savings.excludedBefore()) + period + ") is excluded" + billed + ".");
     }
 
     static void addRun(Map<String, BigDecimal> m, String prefix, RunStats run, BigDecimal days) {
