@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns a simulated day into a {@link PlanReport} with the spec's rows: before and after, per day and per month
@@ -37,8 +38,8 @@ public final class SimulationReports {
         BigDecimal days = BigDecimal.valueOf(s.daysPerMonth());
         Map<String, BigDecimal> m = new LinkedHashMap<>();
         m.put("requests.perDay", BigDecimal.valueOf(s.traffic().requestsPerDay()));
-        addRun(m, "before", result.before(), days);
-        addRun(m, "after", result.after(), days);
+        addRun(m, "before", result.before(), ".perDay", Optional.of(days));
+        addRun(m, "after", result.after(), ".perDay", Optional.of(days));
         BigDecimal before = result.before().cost().toBigDecimal();
         BigDecimal after = result.after().cost().toBigDecimal();
         Savings savings = Savings.of(result.before(), result.after());
@@ -68,8 +69,10 @@ public final class SimulationReports {
                 .compareTo(b.toBigDecimal()) <= 0 ? "after is within budget" : "after is OVER budget")));
         tables.add(new PlanReport.Table("Cost (" + Figures.count(s.traffic().requestsPerDay()) + " requests/day, "
                 + s.daysPerMonth() + " days/month)", List.of("", "per day", "per month", "savings"), costRows));
-        tables.add(modelTable("Before: by model", result.before(), days));
-        tables.add(modelTable("After: by model", result.after(), days));
+        List<String> costHeaders = List.of("per day", "per month");
+        Function<BigDecimal, List<String>> costCells = c -> List.of(Figures.money(c), Figures.money(c.multiply(days)));
+        tables.add(modelTable("Before: by model", result.before(), costHeaders, costCells));
+        tables.add(modelTable("After: by model", result.after(), costHeaders, costCells));
         tables.add(pipelineTable(result.before(), result.after()));
         tables.add(routeTable("After: routes", result.after()));
 
@@ -132,10 +135,17 @@ public final class SimulationReports {
                 + Figures.money(savings.excludedBefore()) + period + ") is excluded" + billed + ".");
     }
 
-    static void addRun(Map<String, BigDecimal> m, String prefix, RunStats run, BigDecimal days) {
-        BigDecimal perDay = run.cost().toBigDecimal();
-        m.put(prefix + ".perDay", perDay);
-        m.put(prefix + ".perMonth", perDay.multiply(days));
+    /**
+     * The run's metrics; its costs are named {@code prefix + "." + what + period}, so a simulated day's read
+     * {@code .perDay} and a replayed trace's {@code .total}.
+     *
+     * @param daysPerMonth with a simulated day, adds {@code prefix.perMonth} = the run's cost × this
+     */
+    static void addRun(Map<String, BigDecimal> m, String prefix, RunStats run, String period,
+            Optional<BigDecimal> daysPerMonth) {
+        BigDecimal cost = run.cost().toBigDecimal();
+        m.put(prefix + period, cost);
+        daysPerMonth.ifPresent(days -> m.put(prefix + ".perMonth", cost.multiply(days)));
         m.put(prefix + ".answered", BigDecimal.valueOf(run.answered()));
         m.put(prefix + ".failed", BigDecimal.valueOf(run.failed()));
         m.put(prefix + ".rejected", BigDecimal.valueOf(run.rejected()));
@@ -144,24 +154,35 @@ public final class SimulationReports {
         m.put(prefix + ".retries", BigDecimal.valueOf(run.retries()));
         m.put(prefix + ".fallbacks", BigDecimal.valueOf(run.fallbacks()));
         m.put(prefix + ".budgetHits", BigDecimal.valueOf(run.budgetHits()));
-        m.put(prefix + ".wasted.perDay", run.wasted().toBigDecimal());
-        m.put(prefix + ".retryCost.perDay", run.retryCost().toBigDecimal());
+        m.put(prefix + ".wasted" + period, run.wasted().toBigDecimal());
+        m.put(prefix + ".retryCost" + period, run.retryCost().toBigDecimal());
         m.put(prefix + ".costPerAnswer", run.costPerAnswer().toBigDecimal());
         run.models().forEach((name, u) -> {
             m.put(prefix + ".model." + name + ".calls", BigDecimal.valueOf(u.successes()));
-            m.put(prefix + ".model." + name + ".perDay", u.cost().toBigDecimal());
+            m.put(prefix + ".model." + name + period, u.cost().toBigDecimal());
             m.put(prefix + ".model." + name + ".costPerCall", u.costPerCall().toBigDecimal());
         });
         run.routes().forEach((name, n) -> m.put(prefix + ".route." + name + ".requests", BigDecimal.valueOf(n)));
     }
 
-    static PlanReport.Table modelTable(String title, RunStats run, BigDecimal days) {
+    /**
+     * Calls and cost per model.
+     *
+     * @param costHeaders the headers of the cost columns
+     * @param costCells a model's cost columns from its cost over the run
+     */
+    static PlanReport.Table modelTable(String title, RunStats run, List<String> costHeaders,
+            Function<BigDecimal, List<String>> costCells) {
         List<List<String>> rows = new ArrayList<>();
-        run.models().forEach((name, u) -> rows.add(List.of(name, Figures.count(u.successes()),
-                Figures.count(u.attempts() - u.successes()), Figures.money(u.costPerCall()),
-                Figures.money(u.cost()), Figures.money(u.cost().toBigDecimal().multiply(days)))));
-        return new PlanReport.Table(title, List.of("model", "calls", "failed calls", "cost/call", "per day",
-                "per month"), rows);
+        run.models().forEach((name, u) -> {
+            List<String> row = new ArrayList<>(List.of(name, Figures.count(u.successes()),
+                    Figures.count(u.attempts() - u.successes()), Figures.money(u.costPerCall())));
+            row.addAll(costCells.apply(u.cost().toBigDecimal()));
+            rows.add(row);
+        });
+        List<String> headers = new ArrayList<>(List.of("model", "calls", "failed calls", "cost/call"));
+        headers.addAll(costHeaders);
+        return new PlanReport.Table(title, headers, rows);
     }
 
     static PlanReport.Table pipelineTable(RunStats before, RunStats after) {

@@ -2,6 +2,9 @@ package dev.costwise.planner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -87,5 +90,65 @@ class PlannerCommandsTest {
         assertThat(code).isZero();
         // Short prompts are "simple" by length and match the gateway's `cheap` route (max_chars 2000).
         assertThat(out.toString()).contains("\"after.route.cheap.requests\" : 3");
+    }
+
+    private static final String MINI = "model: {model: gpt-4o-mini}\n";
+
+    private static String line(String timestamp, String prompt) {
+        return "{" + timestamp + "\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + prompt + "\"}]},\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
+    }
+
+    private JsonNode metrics(Path trace, Path pipeline) throws Exception {
+        assertThat(run(new ReplayCommand(), trace.toString(), "--pipeline", pipeline.toString(), "-f", "json"))
+                .isZero();
+        return new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(out.toString())
+                .get("metrics");
+    }
+
+    /**
+     * Three requests on Nov 27, 28 and 29 (UTC), each 1,000 in / 1,000 out replayed onto gpt-4o-mini: $0.00075 each,
+     * $0.00225 in total; before on gpt-4o $0.0125 each, $0.0375. Spanning 3 days: $0.00075/day after, × 30 = $0.0225
+     * a month; before $0.0125/day, $0.375/month.
+     */
+    @Test
+    void givenATraceOverThreeDays_whenReplayed_thenPerDayIsTheTotalOverThreeDaysAndPerMonthThirtyOfThose(
+            @TempDir Path dir) throws Exception {
+        Path trace = dir.resolve("t.jsonl");
+        Files.writeString(trace, line("\"timestamp\":\"2026-11-27T08:00:00Z\",", "a")
+                + line("\"timestamp\":\"2026-11-28T08:00:00Z\",", "b")
+                + line("\"timestamp\":\"2026-11-29T08:00:00Z\",", "c"));
+        Path pipeline = Files.writeString(dir.resolve("p.yaml"), MINI);
+
+        JsonNode m = metrics(trace, pipeline);
+
+        assertThat(m.get("trace.days").decimalValue()).isEqualByComparingTo("3");
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.00225");
+        assertThat(m.get("after.perDay").decimalValue()).isEqualByComparingTo("0.00075");
+        assertThat(m.get("after.perMonth").decimalValue()).isEqualByComparingTo("0.0225");
+        assertThat(m.get("before.perDay").decimalValue()).isEqualByComparingTo("0.0125");
+        assertThat(m.get("before.perMonth").decimalValue()).isEqualByComparingTo("0.375");
+        assertThat(m.get("savings.perMonth").decimalValue()).isEqualByComparingTo("0.3525");
+        assertThat(m.get("after.model.gpt-4o-mini.total").decimalValue()).isEqualByComparingTo("0.00225");
+        assertThat(m.has("after.model.gpt-4o-mini.perDay")).isFalse();
+        assertThat(out.toString()).contains("\"After\", \"$0.00225\", \"$0.00075\", \"$0.0225\", \"\"")
+                .contains("Cost over the trace's 3 days (2026-11-27 to 2026-11-29, UTC); per month = per day × 30");
+    }
+
+    @Test
+    void givenATraceWithoutTimestamps_whenReplayed_thenOnlyTotalsLabelledAsTotalsAndThePeriodIsUnknown(
+            @TempDir Path dir) throws Exception {
+        Path trace = Files.writeString(dir.resolve("t.jsonl"), line("", "a") + line("", "b"));
+        Path pipeline = Files.writeString(dir.resolve("p.yaml"), MINI);
+
+        JsonNode m = metrics(trace, pipeline);
+
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
+        assertThat(m.get("before.total").decimalValue()).isEqualByComparingTo("0.025");
+        assertThat(m.has("trace.days")).isFalse();
+        assertThat(m.fieldNames()).toIterable().noneMatch(n -> n.endsWith(".perDay") || n.endsWith(".perMonth"));
+        assertThat(out.toString()).contains("\"trace period\", \"unknown (no timestamps): costs are trace totals\"")
+                .contains("its period is unknown: costs are totals for the whole trace")
+                .contains("\"headers\" : [ \"model\", \"calls\", \"failed calls\", \"cost/call\", \"trace total\" ]");
     }
 }

@@ -142,7 +142,7 @@ class ReplayTest {
         assertThat(r.report().metric("savings.excludedRequests").orElseThrow()).isEqualByComparingTo("1");
         assertThat(r.report().metric("savings.excludedBefore.total").orElseThrow()).isEqualByComparingTo("0.408");
         assertThat(r.report().tables().getFirst().rows()).extracting(row -> String.join(" | ", row))
-                .contains("savings (answered requests only) | $0.00925 (92.5%)",
+                .contains("savings (answered requests only), trace total | $0.00925 (92.5%)",
                         "Not answered after (1 of 2 requests) | $0.408 before-cost not in savings");
         assertThat(r.report().notes()).anyMatch(n -> n.startsWith("1 of 2 requests was not answered"));
     }
