@@ -43,6 +43,29 @@ class PlannerCommandsTest {
         assertThat(err.toString()).contains("unknown --format 'pdf'");
     }
 
+    private static String scenario(long requestsPerDay, long daysPerMonth) {
+        return "name: t\ndaysPerMonth: " + daysPerMonth + "\ntraffic: {requestsPerDay: " + requestsPerDay
+                + ", promptTokens: 10, outputTokens: 10}\nbefore: {model: gpt-4o}\nafter: {model: gpt-4o-mini}\n";
+    }
+
+    @Test
+    void givenOutOfRangeDayOrMonth_whenSimulated_thenExitCode2AndTheErrorNamesTheFullPathAndTheLimit(
+            @TempDir Path dir) throws Exception {
+        Path tooMany = Files.writeString(dir.resolve("many.yaml"), scenario(3_000_000_000L, 30));
+        Path none = Files.writeString(dir.resolve("none.yaml"), scenario(0, 30));
+        Path wrapped = Files.writeString(dir.resolve("month.yaml"), scenario(10, 4_294_967_297L));
+
+        assertThat(run(new SimulateCommand(), tooMany.toString())).isEqualTo(2);
+        assertThat(run(new SimulateCommand(), none.toString())).isEqualTo(2);
+        assertThat(run(new SimulateCommand(), wrapped.toString())).isEqualTo(2);
+
+        assertThat(err.toString().lines()).containsExactly(
+                "costwise simulate: " + tooMany + ": traffic.requestsPerDay must be <= 1,000,000 (simulate a smaller"
+                        + " day and scale: costs are linear), was 3000000000",
+                "costwise simulate: " + none + ": traffic.requestsPerDay must be >= 1, was 0",
+                "costwise simulate: " + wrapped + ": daysPerMonth must be between 1 and 31, was 4294967297");
+    }
+
     @Test
     void givenFixtureTrace_whenReplayedDryRun_thenPrintsRoutesAndBadLinesOnStderr() throws Exception {
         Path trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());
