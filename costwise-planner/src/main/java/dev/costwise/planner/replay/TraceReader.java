@@ -120,22 +120,31 @@ public final class TraceReader {
         Optional<Usage> usage = Optional.empty();
         if (node.hasNonNull("usage")) {
             JsonNode u = node.get("usage");
-            JsonNode p = u.get("prompt_tokens");
-            JsonNode c = u.get("completion_tokens");
-            if (p == null || c == null || !p.canConvertToLong() || !c.canConvertToLong() || p.asLong() < 0
-                    || c.asLong() < 0) {
+            if (!u.has("prompt_tokens") || !u.has("completion_tokens")) {
                 throw new BadLineException("usage needs prompt_tokens and completion_tokens as whole numbers >= 0,"
                         + " was " + abbreviate(u.toString()));
             }
-            long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+            long prompt = tokens(u.get("prompt_tokens"), "usage.prompt_tokens");
+            long completion = tokens(u.get("completion_tokens"), "usage.completion_tokens");
+            JsonNode cachedNode = u.path("prompt_tokens_details").path("cached_tokens");
+            long cached = cachedNode.isMissingNode() || cachedNode.isNull() ? 0
+                    : tokens(cachedNode, "usage.prompt_tokens_details.cached_tokens");
             // billed on the tier the answer ran on: the wrapper's service_tier (as the answer reported it), else the
             // tier the request asked for
             ServiceTier tier = node.hasNonNull("service_tier") ? OpenAiWire.readServedTier(node)
                     : request.serviceTier().orElse(ServiceTier.STANDARD);
-            usage = Optional.of(new Usage(p.asLong(), Math.min(cached, p.asLong()), 0, c.asLong(), 0, false)
+            usage = Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, 0, false)
                     .withServiceTier(tier));
         }
         return new TraceEntry(lineNo, timestamp, request, usage);
+    }
+
+    /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */
+    private static long tokens(JsonNode n, String field) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+            throw new BadLineException(field + " must be a whole number >= 0, was " + abbreviate(n.toString()));
+        }
+        return n.longValue();
     }
 
     private static String abbreviate(String s) {

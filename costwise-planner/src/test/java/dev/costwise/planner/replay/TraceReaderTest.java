@@ -84,4 +84,25 @@ class TraceReaderTest {
         assertThat(t.entries()).extracting(e -> e.recorded().orElseThrow().serviceTier())
                 .containsExactly(ServiceTier.FLEX, ServiceTier.PRIORITY, ServiceTier.STANDARD);
     }
+
+    private static String withUsage(String prompt, String completion) {
+        return "{\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]},"
+                + "\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + "}}";
+    }
+
+    @Test
+    void givenFractionalOrNonIntegerUsage_whenRead_thenTheLineIsRefusedNamingTheFieldNotTruncated() {
+        TraceReader.Trace t = reader.read(List.of(withUsage("1.5", "10"), withUsage("10", "10.9"),
+                withUsage("1e3", "10"), withUsage("10", "\"12\""), withUsage("7", "3")));
+
+        assertThat(t.errors()).extracting(TraceError::toString).containsExactly(
+                "line 1: usage.prompt_tokens must be a whole number >= 0, was 1.5",
+                "line 2: usage.completion_tokens must be a whole number >= 0, was 10.9",
+                "line 3: usage.prompt_tokens must be a whole number >= 0, was 1000.0",
+                "line 4: usage.completion_tokens must be a whole number >= 0, was \"12\"");
+        assertThat(t.entries()).singleElement().satisfies(e -> {
+            assertThat(e.recorded().orElseThrow().inputTokens()).isEqualTo(7);
+            assertThat(e.recorded().orElseThrow().outputTokens()).isEqualTo(3);
+        });
+    }
 }
