@@ -27,13 +27,15 @@ import java.util.Optional;
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
  * or a wrapper {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
  * "completion_tokens": m}, "service_tier": "flex"}} (the tier the answer reported, if it named one). Blank lines are
- * skipped silently; a bad line (malformed JSON, no messages, a model the catalog does not know, bad usage) is kept as a
- * {@link TraceError} with its line number and reason, and reading goes on.
+ * skipped silently, as is a byte order mark opening the file; a bad line (malformed JSON, no messages, a model the
+ * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
+ * on.
  */
 public final class TraceReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final OpenAiWire WIRE = new OpenAiWire();
+    private static final String BOM = "\uFEFF";
 
     private final ModelCatalog catalog;
 
@@ -71,6 +73,9 @@ public final class TraceReader {
         int nonBlank = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
+            if (i == 0 && line.startsWith(BOM)) { // a UTF-8 byte order mark, as some editors and exports write
+                line = line.substring(BOM.length());
+            }
             if (line.isBlank()) {
                 continue;
             }

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.ServiceTier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Request format: https://platform.openai.com/docs/api-reference/chat/create */
 class TraceReaderTest {
@@ -104,5 +108,21 @@ class TraceReaderTest {
             assertThat(e.recorded().orElseThrow().inputTokens()).isEqualTo(7);
             assertThat(e.recorded().orElseThrow().outputTokens()).isEqualTo(3);
         });
+    }
+
+    @Test
+    void givenATraceFileStartingWithAUtf8ByteOrderMark_whenRead_thenItsFirstLineIsRead(@TempDir Path dir)
+            throws Exception {
+        Path trace = dir.resolve("bom.jsonl");
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Files.write(trace, bom);
+        Files.writeString(trace, withUsage("1000", "1000") + "\r\n" + withUsage("2000", "500") + "\r\n",
+                StandardOpenOption.APPEND);
+
+        TraceReader.Trace t = reader.read(trace);
+
+        assertThat(t.errors()).isEmpty();
+        assertThat(t.entries()).extracting(e -> e.line() + ":" + e.recorded().orElseThrow().inputTokens())
+                .containsExactly("1:1000", "2:2000");
     }
 }
