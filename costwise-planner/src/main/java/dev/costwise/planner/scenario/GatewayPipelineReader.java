@@ -27,7 +27,8 @@ import java.util.OptionalInt;
  * {@code groups} (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry},
  * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
- * {@code retry}; a pipeline without routes calls the model of its own name. The first {@code budgets} entry with
+ * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
+ * or without one to the model of its own name. The first {@code budgets} entry with
  * scope {@code global} and window {@code day} becomes the daily budget ({@code on_exhausted: downgrade} →
  * {@code downgrade_to}). Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
  * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
@@ -98,8 +99,16 @@ public final class GatewayPipelineReader {
                 throw new ScenarioException("pipelines: no pipeline or model named '" + name + "'; pipelines are "
                         + fieldNames(root.path("pipelines")));
             }
-            CallSite primary = names.site(name, "pipelines." + name);
-            names.groupRest(name).forEach(m -> fallbacks.add(CallSite.of(m)));
+            // as the gateway does: with no route matching, the default_route serves; without one, the model named
+            String target = p.has("default_route") ? text(p.get("default_route")) : name;
+            if (!p.has("default_route") && !names.known(name)) {
+                throw new ScenarioException("pipelines." + name + ": has neither routes nor a default_route, and '"
+                        + name + "' is no configured model, alias or group: no model serves its requests (the"
+                        + " gateway tries only the fallbacks, if any); add a default_route");
+            }
+            CallSite primary = names.site(target, "pipelines." + name + (p.has("default_route") ? ".default_route"
+                    : ""));
+            names.groupRest(target).forEach(m -> fallbacks.add(CallSite.of(m)));
             if (budgetSpec.isPresent()) {
                 Map<String, Target> routes = new LinkedHashMap<>();
                 routes.put(name, new Target.Single(primary));

@@ -94,4 +94,39 @@ class GatewayPipelineReaderTest {
         assertThat(frugal.matches(Optional.of("simple"), "x", 0.9)).isFalse();
         assertThat(router.rules().getFirst().matches(Optional.of("complex"), "x", 0.8)).isFalse();
     }
+
+    @Test
+    void givenAPipelineWithOnlyADefaultRoute_whenRead_thenEveryRequestGoesToItLikeTheGatewaySendsThem() {
+        String yaml = """
+                models:
+                  - {name: small, provider: openai, model: gpt-4o-mini}
+                  - {name: local, provider: ollama, model: llama3.2}
+                groups:
+                  pool: [small, local]
+                pipelines:
+                  auto:
+                    default_route: pool
+                """;
+
+        PipelineSpec p = reader.read(yaml, "auto", "inline.yaml");
+
+        assertThat(((Target.Single) p.target().orElseThrow()).site().model()).isEqualTo("gpt-4o-mini");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("llama3.2:3b");
+    }
+
+    @Test
+    void givenAPipelineWithNeitherRoutesNorADefaultRoute_whenRead_thenTheErrorSaysWhyNoModelServesIt() {
+        String yaml = """
+                models:
+                  - {name: small, provider: openai, model: gpt-4o-mini}
+                pipelines:
+                  auto:
+                    fallbacks: [small]
+                """;
+
+        assertThatThrownBy(() -> reader.read(yaml, "auto", "inline.yaml")).isInstanceOf(ScenarioException.class)
+                .hasMessage("inline.yaml: pipelines.auto: has neither routes nor a default_route, and 'auto' is no"
+                        + " configured model, alias or group: no model serves its requests (the gateway tries only"
+                        + " the fallbacks, if any); add a default_route");
+    }
 }
