@@ -127,7 +127,7 @@ public final class ReplayReports {
         List<String> notes = new ArrayList<>();
         notes.add(dryRun ? "Dry run: requests were routed and priced from their tokens; no model was called."
                 : "After: the pipeline ran on the sim provider with each request's recorded (or estimated) tokens,"
-                        + " priced at catalog prices.");
+                        + " priced at catalog prices (or a gateway config's price, where it gives one).");
         if (period.isEmpty()) {
             notes.add("The trace has no timestamps, so its period is unknown: costs are totals for the whole trace,"
                     + " not per day or per month.");

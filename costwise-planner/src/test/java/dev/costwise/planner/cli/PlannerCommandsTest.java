@@ -174,4 +174,38 @@ class PlannerCommandsTest {
                 .contains("its period is unknown: costs are totals for the whole trace")
                 .contains("\"headers\" : [ \"model\", \"calls\", \"failed calls\", \"cost/call\", \"trace total\" ]");
     }
+
+    /**
+     * One request, 1,000 in / 1,000 out on gpt-4o (catalog $2.50 / $10: before $0.0125). The gateway config prices
+     * gpt-4o-mini at $1 / $2 (catalog: $0.15 / $0.60) and deploys acme-1, a model the catalog lacks, at $3 / $4.
+     * After on gpt-4o-mini: $0.001 + $0.002 = $0.003 (not the catalog's $0.00075); on acme: $0.003 + $0.004 = $0.007.
+     */
+    @Test
+    void givenAGatewayConfigWithPrices_whenReplayed_thenTheConfiguredPricesAreUsedEvenForModelsTheCatalogLacks(
+            @TempDir Path dir) throws Exception {
+        Path trace = Files.writeString(dir.resolve("t.jsonl"), line("", "a"));
+        Path config = Files.writeString(dir.resolve("gw.yaml"), """
+                models:
+                  - {name: gpt-4o-mini, provider: openai, price: {input: "1.00", output: "2.00"}}
+                  - {name: acme, provider: openai-compatible, model: acme-1, base_url: "http://x/v1",
+                     price: {input: "3.00", output: "4.00"}}
+                pipelines:
+                  auto: {default_route: gpt-4o-mini}
+                  custom: {default_route: acme}
+                """);
+        ObjectMapper json = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+        assertThat(run(new ReplayCommand(), trace.toString(), "--gateway-config", config.toString(), "-f", "json"))
+                .isZero();
+        JsonNode auto = json.readTree(out.toString()).get("metrics");
+        out.getBuffer().setLength(0);
+        assertThat(run(new ReplayCommand(), trace.toString(), "--gateway-config", config.toString(),
+                "--pipeline", "custom", "-f", "json")).as(err.toString()).isZero();
+        JsonNode custom = json.readTree(out.toString()).get("metrics");
+
+        assertThat(auto.get("before.total").decimalValue()).isEqualByComparingTo("0.0125");
+        assertThat(auto.get("after.total").decimalValue()).isEqualByComparingTo("0.003");
+        assertThat(custom.get("after.total").decimalValue()).isEqualByComparingTo("0.007");
+        assertThat(custom.get("after.model.acme.calls").decimalValue()).isEqualByComparingTo("1");
+    }
 }

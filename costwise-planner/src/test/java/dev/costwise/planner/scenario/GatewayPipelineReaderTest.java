@@ -31,14 +31,15 @@ class GatewayPipelineReaderTest {
         assertThat(router.routes().keySet()).containsExactly("premium", "long", "code", "cheap", "default",
                 "budget-downgrade");
         assertThat(((Target.Single) router.routes().get("premium")).site().model()).isEqualTo("gpt-4o");
-        assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b-instant");
-        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("llama3.2:3b");
+        // priced deployments keep their configured names (catalog entries at the configured prices)
+        assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b");
+        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("local-llama");
         RouteRule premium = router.rules().getFirst();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.5)).isTrue();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.9)).isFalse();
         assertThat(router.rules().get(1).matches(Optional.empty(), "a".repeat(20_000), 0)).isTrue();
         assertThat(router.rules().get(2).matches(Optional.empty(), "fix this SQL", 0)).isTrue();
-        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "llama3.2:3b");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "local-llama");
         assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
         assertThat(p.budget().orElseThrow().daily()).hasToString("25");
