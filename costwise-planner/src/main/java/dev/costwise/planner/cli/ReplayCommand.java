@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * skipped.
  *
  * <p>With {@code --gateway-config FILE} the pipeline is read from the gateway's own configuration
- * ({@link GatewayPipelineReader}), {@code --pipeline} naming the gateway pipeline. Otherwise it comes from
+ * ({@link GatewayPipelineReader}), {@code --pipeline} naming the gateway pipeline, and models the configuration
+ * gives a {@code price} are priced at it, before and after, as the gateway bills them. Otherwise it comes from
  * {@code --pipeline}: a YAML file (pipeline fields at the top level or under
  * {@code pipeline:}), the built-in {@code spec-router} (default) or a built-in scenario name, whose "after" pipeline is
  * used.
@@ -107,7 +108,14 @@ public final class ReplayCommand implements Callable<Integer> {
         try {
             OutputFormat f = Formats.parse(format);
             Planner planner = Planner.ofDefaults();
-            PipelineSpec p = pipeline(planner);
+            PipelineSpec p;
+            if (gatewayConfig != null) { // the gateway's models at the gateway's prices
+                GatewayPipelineReader.Priced g = gatewayPipeline(planner);
+                planner = Planner.of(g.catalog());
+                p = g.pipeline();
+            } else {
+                p = pipeline(planner);
+            }
             ReplayOptions options = ReplayOptions.defaults().withDryRun(dryRun).withProgress(ProgressBar.onStderr());
             if (judge != null) {
                 options = options.withJudge(judge, sample);
@@ -128,16 +136,17 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private PipelineSpec pipeline(Planner planner) {
-        if (gatewayConfig != null) {
-            String name = "spec-router".equals(pipeline) ? "auto" : pipeline;
-            try {
-                return new GatewayPipelineReader(planner.catalog()).read(Files.readString(gatewayConfig), name,
-                        gatewayConfig.toString());
-            } catch (IOException e) {
-                throw new ScenarioException("cannot read gateway config " + gatewayConfig + ": " + e.getMessage(), e);
-            }
+    private GatewayPipelineReader.Priced gatewayPipeline(Planner planner) {
+        String name = "spec-router".equals(pipeline) ? "auto" : pipeline;
+        try {
+            return new GatewayPipelineReader(planner.catalog()).readPriced(Files.readString(gatewayConfig), name,
+                    gatewayConfig.toString());
+        } catch (IOException e) {
+            throw new ScenarioException("cannot read gateway config " + gatewayConfig + ": " + e.getMessage(), e);
         }
+    }
+
+    private PipelineSpec pipeline(Planner planner) {
         if (BUILT_IN_PIPELINES.contains(pipeline)) {
             try (java.io.InputStream in = ReplayCommand.class.getResourceAsStream(
                     "/dev/costwise/planner/pipelines/" + pipeline + ".yaml")) {

@@ -2,6 +2,7 @@ package dev.costwise.planner.replay;
 
 import dev.costwise.core.Money;
 import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.report.PlanReport;
 import java.util.List;
 import java.util.Objects;
@@ -15,16 +16,18 @@ import java.util.Optional;
  * @param costBefore the requests on their requested models (recorded usage, else estimated)
  * @param estimatedBefore requests whose before-cost was estimated (no usage logged)
  * @param after the run through the pipeline (or the dry run)
+ * @param savings before against after over the requests the pipeline answered
  * @param judge the judged sample, if a judge was asked for
  * @param report the report
  */
 public record ReplayResult(int lines, List<TraceError> errors, Money costBefore, long estimatedBefore,
-        RunStats after, Optional<JudgeSummary> judge, PlanReport report) {
+        RunStats after, Savings savings, Optional<JudgeSummary> judge, PlanReport report) {
 
     public ReplayResult {
         errors = List.copyOf(errors);
         Objects.requireNonNull(costBefore, "costBefore");
         Objects.requireNonNull(after, "after");
+        Objects.requireNonNull(savings, "savings");
         Objects.requireNonNull(judge, "judge");
         Objects.requireNonNull(report, "report");
     }

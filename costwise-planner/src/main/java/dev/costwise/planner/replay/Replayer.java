@@ -19,6 +19,7 @@ import dev.costwise.planner.engine.PipelineRunner;
 import dev.costwise.planner.engine.PlannedRequest;
 import dev.costwise.planner.engine.RequestOutcome;
 import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.engine.SimFleet;
 import dev.costwise.planner.engine.TokenPlan;
 import dev.costwise.planner.report.ReplayReports;
@@ -83,7 +84,7 @@ public final class Replayer {
         List<TraceEntry> entries = trace.entries();
         Optional<Instant> first = entries.stream().flatMap(e -> e.timestamp().stream()).min(Instant::compareTo);
         List<PlannedRequest> planned = new ArrayList<>();
-        Money before = Money.ZERO;
+        List<Money> beforeCosts = new ArrayList<>();
         long estimated = 0;
         for (int i = 0; i < entries.size(); i++) {
             TraceEntry e = entries.get(i);
@@ -96,7 +97,7 @@ public final class Replayer {
             if (e.recorded().isEmpty()) {
                 estimated++;
             }
-            before = before.plus(pricer.price(model, e.recorded().orElse(Usage.of(input, output)
+            beforeCosts.add(pricer.price(model, e.recorded().orElse(Usage.of(input, output)
                     .withServiceTier(request.serviceTier().orElse(ServiceTier.STANDARD)))).cost());
             long at = e.timestamp().isPresent() && first.isPresent()
                     ? e.timestamp().get().toEpochMilli() - first.get().toEpochMilli()
@@ -122,8 +123,10 @@ public final class Replayer {
                 .run(planned, options.progress());
         Optional<JudgeSummary> judged = options.judgeModel().isPresent() && !options.dryRun()
                 ? Optional.of(judge(entries, after.outcomes(), options)) : Optional.empty();
-        return new ReplayResult(trace.lines(), trace.errors(), before, estimated, after, judged,
-                ReplayReports.of(trace, before, estimated, after, judged, entries, options.dryRun()));
+        Money before = beforeCosts.stream().reduce(Money.ZERO, Money::plus);
+        Savings savings = Savings.of(beforeCosts, after.outcomes());
+        return new ReplayResult(trace.lines(), trace.errors(), before, estimated, after, savings, judged,
+                ReplayReports.of(trace, before, estimated, after, savings, judged, entries, options.dryRun()));
     }
 
     private JudgeSummary judge(List<TraceEntry> entries, List<RequestOutcome> outcomes, ReplayOptions options) {

@@ -27,13 +27,15 @@ import java.util.Optional;
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
  * or a wrapper {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
  * "completion_tokens": m}, "service_tier": "flex"}} (the tier the answer reported, if it named one). Blank lines are
- * skipped silently; a bad line (malformed JSON, no messages, a model the catalog does not know, bad usage) is kept as a
- * {@link TraceError} with its line number and reason, and reading goes on.
+ * skipped silently, as is a byte order mark opening the file; a bad line (malformed JSON, no messages, a model the
+ * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
+ * on.
  */
 public final class TraceReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final OpenAiWire WIRE = new OpenAiWire();
+    private static final String BOM = "\uFEFF";
 
     private final ModelCatalog catalog;
 
@@ -71,6 +73,9 @@ public final class TraceReader {
         int nonBlank = 0;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
+            if (i == 0 && line.startsWith(BOM)) { // a UTF-8 byte order mark, as some editors and exports write
+                line = line.substring(BOM.length());
+            }
             if (line.isBlank()) {
                 continue;
             }
@@ -120,22 +125,31 @@ public final class TraceReader {
         Optional<Usage> usage = Optional.empty();
         if (node.hasNonNull("usage")) {
             JsonNode u = node.get("usage");
-            JsonNode p = u.get("prompt_tokens");
-            JsonNode c = u.get("completion_tokens");
-            if (p == null || c == null || !p.canConvertToLong() || !c.canConvertToLong() || p.asLong() < 0
-                    || c.asLong() < 0) {
+            if (!u.has("prompt_tokens") || !u.has("completion_tokens")) {
                 throw new BadLineException("usage needs prompt_tokens and completion_tokens as whole numbers >= 0,"
                         + " was " + abbreviate(u.toString()));
             }
-            long cached = u.path("prompt_tokens_details").path("cached_tokens").asLong(0);
+            long prompt = tokens(u.get("prompt_tokens"), "usage.prompt_tokens");
+            long completion = tokens(u.get("completion_tokens"), "usage.completion_tokens");
+            JsonNode cachedNode = u.path("prompt_tokens_details").path("cached_tokens");
+            long cached = cachedNode.isMissingNode() || cachedNode.isNull() ? 0
+                    : tokens(cachedNode, "usage.prompt_tokens_details.cached_tokens");
             // billed on the tier the answer ran on: the wrapper's service_tier (as the answer reported it), else the
             // tier the request asked for
             ServiceTier tier = node.hasNonNull("service_tier") ? OpenAiWire.readServedTier(node)
                     : request.serviceTier().orElse(ServiceTier.STANDARD);
-            usage = Optional.of(new Usage(p.asLong(), Math.min(cached, p.asLong()), 0, c.asLong(), 0, false)
+            usage = Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, 0, false)
                     .withServiceTier(tier));
         }
         return new TraceEntry(lineNo, timestamp, request, usage);
+    }
+
+    /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */
+    private static long tokens(JsonNode n, String field) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+            throw new BadLineException(field + " must be a whole number >= 0, was " + abbreviate(n.toString()));
+        }
+        return n.longValue();
     }
 
     private static String abbreviate(String s) {

@@ -3,6 +3,7 @@ package dev.costwise.planner.report;
 import dev.costwise.core.Money;
 import dev.costwise.planner.engine.RequestOutcome;
 import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.replay.JudgeSummary;
 import dev.costwise.planner.replay.TraceEntry;
 import dev.costwise.planner.replay.TraceError;
@@ -10,6 +11,9 @@ import dev.costwise.planner.replay.TraceReader;
 import dev.costwise.planner.replay.Verdict;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +26,8 @@ public final class ReplayReports {
 
     /** Dry-run rows listed in the report at most (the JSON and CSV have the same cap). */
     public static final int MAX_ROUTE_ROWS = 10_000;
+    /** Days in a month for a replayed trace's per-month figures: per day × this. */
+    public static final int DAYS_PER_MONTH = 30;
     /** The bad lines named one by one in the notes; the "Bad lines" table lists every one. */
     static final int MAX_SKIPPED_NOTES = 5;
 
@@ -33,27 +39,31 @@ public final class ReplayReports {
      * @param before the cost on the requested models
      * @param estimatedBefore requests whose before-cost was estimated
      * @param after the pipeline's run
+     * @param savings before against after over the requests the pipeline answered
      * @param judge the judged sample, if any
      * @param entries the usable lines, in the order run
      * @param dryRun whether the run only routed
      * @return the report
      */
     public static PlanReport of(TraceReader.Trace trace, Money before, long estimatedBefore, RunStats after,
-            Optional<JudgeSummary> judge, List<TraceEntry> entries, boolean dryRun) {
+            Savings savings, Optional<JudgeSummary> judge, List<TraceEntry> entries, boolean dryRun) {
         Map<String, BigDecimal> m = new LinkedHashMap<>();
         BigDecimal b = before.toBigDecimal();
         BigDecimal a = after.cost().toBigDecimal();
         m.put("lines", BigDecimal.valueOf(trace.lines()));
         m.put("replayed", BigDecimal.valueOf(entries.size()));
         m.put("badLines", BigDecimal.valueOf(trace.errors().size()));
+        Optional<TracePeriod> period = TracePeriod.of(entries);
+        period.ifPresent(p -> m.put("trace.days", BigDecimal.valueOf(p.days())));
         m.put("before.total", b);
+        period.ifPresent(p -> putPerDayAndMonth(m, "before", b, p));
         m.put("before.estimatedRequests", BigDecimal.valueOf(estimatedBefore));
-        SimulationReports.addRun(m, "after", after, BigDecimal.ONE);
-        m.remove("after.perMonth");
-        m.put("after.total", a);
-        m.put("savings.total", b.subtract(a));
-        m.put("savings.percent", b.signum() == 0 ? BigDecimal.ZERO
-                : b.subtract(a).multiply(BigDecimal.valueOf(100)).divide(b, 6, RoundingMode.HALF_EVEN));
+        SimulationReports.addRun(m, "after", after, ".total", Optional.empty());
+        period.ifPresent(p -> putPerDayAndMonth(m, "after", a, p));
+        m.put("savings.total", savings.amount());
+        period.ifPresent(p -> putPerDayAndMonth(m, "savings", savings.amount(), p));
+        m.put("savings.percent", savings.percent());
+        SimulationReports.addExcluded(m, savings, ".total");
         judge.ifPresent(j -> {
             m.put("judge.judged", BigDecimal.valueOf(j.judged()));
             m.put("judge.keptQualityPercent", BigDecimal.valueOf(j.keptQuality() * 100));
@@ -64,12 +74,18 @@ public final class ReplayReports {
         summary.add(List.of("lines read", Figures.count(trace.lines())));
         summary.add(List.of("replayed", Figures.count(entries.size())));
         summary.add(List.of("bad lines (skipped)", Figures.count(trace.errors().size())));
-        summary.add(List.of("cost before (requested models)", Figures.money(before)
+        summary.add(List.of("trace period", period.map(TracePeriod::describe)
+                .orElse("unknown (no timestamps): costs are trace totals")));
+        summary.add(List.of("cost before, trace total (requested models)", Figures.money(before)
                 + (estimatedBefore > 0 ? " (" + Figures.count(estimatedBefore) + " estimated: no usage logged)" : "")));
-        summary.add(List.of(dryRun ? "cost after (estimated, dry run)" : "cost after (pipeline)",
-                Figures.money(after.cost())));
-        summary.add(List.of("savings", Figures.money(b.subtract(a)) + " (" + String.format(Locale.ROOT, "%.1f%%",
-                m.get("savings.percent").doubleValue()) + ")"));
+        summary.add(List.of(dryRun ? "cost after, trace total (estimated, dry run)"
+                : "cost after, trace total (pipeline)", Figures.money(after.cost())));
+        summary.add(List.of(SimulationReports.savingsLabel(savings).toLowerCase(Locale.ROOT) + ", trace total",
+                Figures.money(savings.amount()) + " (" + SimulationReports.percent(savings) + ")"));
+        if (savings.excluded() > 0) {
+            summary.add(List.of(SimulationReports.excludedLabel(savings, after.requests()),
+                    Figures.money(savings.excludedBefore()) + " before-cost not in savings"));
+        }
         summary.add(List.of("cache hit rate", Figures.percent(after.cacheHitRate())));
         summary.add(List.of("retries", Figures.count(after.retries())));
         summary.add(List.of("answered by a fallback", Figures.count(after.fallbacks())));
@@ -77,7 +93,13 @@ public final class ReplayReports {
         summary.add(List.of("failed / rejected", Figures.count(after.failed()) + " / "
                 + Figures.count(after.rejected())));
         tables.add(new PlanReport.Table("Replay", List.of("", "value"), summary));
-        tables.add(SimulationReports.modelTable("After: by model", after, BigDecimal.ONE));
+        period.ifPresent(p -> tables.add(costTable(p, b, a, savings, after.requests())));
+        tables.add(period.isPresent()
+                ? SimulationReports.modelTable("After: by model", after, List.of("trace total", "per day", "per month"),
+                        c -> List.of(Figures.money(c), Figures.money(period.get().perDay(c)),
+                                Figures.money(period.get().perMonth(c))))
+                : SimulationReports.modelTable("After: by model", after, List.of("trace total"),
+                        c -> List.of(Figures.money(c))));
         tables.add(SimulationReports.routeTable("After: routes", after));
         if (!trace.errors().isEmpty()) {
             tables.add(new PlanReport.Table("Bad lines", List.of("line", "reason"), trace.errors().stream()
@@ -105,7 +127,12 @@ public final class ReplayReports {
         List<String> notes = new ArrayList<>();
         notes.add(dryRun ? "Dry run: requests were routed and priced from their tokens; no model was called."
                 : "After: the pipeline ran on the sim provider with each request's recorded (or estimated) tokens,"
-                        + " priced at catalog prices.");
+                        + " priced at catalog prices (or a gateway config's price, where it gives one).");
+        if (period.isEmpty()) {
+            notes.add("The trace has no timestamps, so its period is unknown: costs are totals for the whole trace,"
+                    + " not per day or per month.");
+        }
+        SimulationReports.excludedNote(savings, after.requests(), "").ifPresent(notes::add);
         judge.ifPresent(j -> notes.add(j.judge()));
         for (TraceError e : trace.errors().stream().limit(MAX_SKIPPED_NOTES).toList()) {
             notes.add("skipped " + e);
@@ -120,5 +147,69 @@ public final class ReplayReports {
                 after.timeline().stream().map(RunStats.Bucket::hitRate).toList());
         return new PlanReport("replay", "Replay" + (dryRun ? " (dry run)" : ""), notes, tables, m, List.of(),
                 charts);
+    }
+
+    private static void putPerDayAndMonth(Map<String, BigDecimal> m, String prefix, BigDecimal total, TracePeriod p) {
+        m.put(prefix + ".perDay", p.perDay(total));
+        m.put(prefix + ".perMonth", p.perMonth(total));
+    }
+
+    private static PlanReport.Table costTable(TracePeriod p, BigDecimal before, BigDecimal after, Savings savings,
+            long requests) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(costRow("Before", before, p, ""));
+        rows.add(costRow("After", after, p, ""));
+        rows.add(costRow(SimulationReports.savingsLabel(savings), savings.amount(), p,
+                SimulationReports.percent(savings)));
+        if (savings.excluded() > 0) {
+            rows.add(costRow(SimulationReports.excludedLabel(savings, requests),
+                    savings.excludedBefore().toBigDecimal(), p, "before-cost not in savings"));
+        }
+        return new PlanReport.Table("Cost over the trace's " + p.describe() + "; per month = per day × "
+                + DAYS_PER_MONTH, List.of("", "trace total", "per day", "per month", "savings"), rows);
+    }
+
+    private static List<String> costRow(String label, BigDecimal total, TracePeriod p, String last) {
+        return List.of(label, Figures.money(total), Figures.money(p.perDay(total)), Figures.money(p.perMonth(total)),
+                last);
+    }
+
+    /**
+     * The days a trace spans: UTC calendar days from the first logged timestamp's date to the last's, both included
+     * (a trace within one day spans 1 day; Nov 27 08:00 to Nov 29 08:00 spans 3).
+     *
+     * @param first the first day
+     * @param last the last day
+     * @param untimed replayed lines without a timestamp (assumed to fall within the period)
+     */
+    record TracePeriod(LocalDate first, LocalDate last, long untimed) {
+
+        static Optional<TracePeriod> of(List<TraceEntry> entries) {
+            List<LocalDate> days = entries.stream().flatMap(e -> e.timestamp().stream())
+                    .map(t -> LocalDate.ofInstant(t, ZoneOffset.UTC)).sorted().toList();
+            if (days.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new TracePeriod(days.getFirst(), days.getLast(), entries.size() - days.size()));
+        }
+
+        long days() {
+            return ChronoUnit.DAYS.between(first, last) + 1;
+        }
+
+        BigDecimal perDay(BigDecimal total) {
+            return total.divide(BigDecimal.valueOf(days()), 10, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        }
+
+        BigDecimal perMonth(BigDecimal total) {
+            return perDay(total).multiply(BigDecimal.valueOf(DAYS_PER_MONTH));
+        }
+
+        String describe() {
+            String span = days() == 1 ? "1 day (" + first + ", UTC)" : days() + " days (" + first + " to " + last
+                    + ", UTC)";
+            return untimed == 0 ? span : span + "; " + untimed + " line" + (untimed == 1 ? "" : "s")
+                    + " without a timestamp counted within it";
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.costwise.planner.report;
 
 import dev.costwise.core.Money;
 import dev.costwise.planner.engine.RunStats;
+import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.engine.Simulation;
 import dev.costwise.planner.scenario.Claim;
 import dev.costwise.planner.scenario.Scenario;
@@ -12,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns a simulated day into a {@link PlanReport} with the spec's rows: before and after, per day and per month
@@ -35,15 +38,16 @@ public final class SimulationReports {
         BigDecimal days = BigDecimal.valueOf(s.daysPerMonth());
         Map<String, BigDecimal> m = new LinkedHashMap<>();
         m.put("requests.perDay", BigDecimal.valueOf(s.traffic().requestsPerDay()));
-        addRun(m, "before", result.before(), days);
-        addRun(m, "after", result.after(), days);
+        addRun(m, "before", result.before(), ".perDay", Optional.of(days));
+        addRun(m, "after", result.after(), ".perDay", Optional.of(days));
         BigDecimal before = result.before().cost().toBigDecimal();
         BigDecimal after = result.after().cost().toBigDecimal();
-        m.put("savings.perDay", before.subtract(after));
+        Savings savings = Savings.of(result.before(), result.after());
+        m.put("savings.perDay", savings.amount());
         m.put("recovered", BigDecimal.valueOf(result.after().answered() - result.before().answered()));
-        m.put("savings.perMonth", before.subtract(after).multiply(days));
-        m.put("savings.percent", before.signum() == 0 ? BigDecimal.ZERO
-                : before.subtract(after).multiply(BigDecimal.valueOf(100)).divide(before, 6, RoundingMode.HALF_EVEN));
+        m.put("savings.perMonth", savings.amount().multiply(days));
+        m.put("savings.percent", savings.percent());
+        addExcluded(m, savings, ".perDay");
         s.monthlyBudget().ifPresent(b -> {
             m.put("budget.perMonth", b.toBigDecimal());
             m.put("budget.headroom.perMonth", b.toBigDecimal().subtract(after.multiply(days)));
@@ -53,16 +57,22 @@ public final class SimulationReports {
         List<List<String>> costRows = new ArrayList<>();
         costRows.add(List.of("Before", Figures.money(before), Figures.money(before.multiply(days)), ""));
         costRows.add(List.of("After", Figures.money(after), Figures.money(after.multiply(days)), ""));
-        costRows.add(List.of("Savings", Figures.money(m.get("savings.perDay")),
-                Figures.money(m.get("savings.perMonth")),
-                String.format(Locale.ROOT, "%.1f%%", m.get("savings.percent").doubleValue())));
+        costRows.add(List.of(savingsLabel(savings), Figures.money(m.get("savings.perDay")),
+                Figures.money(m.get("savings.perMonth")), percent(savings)));
+        if (savings.excluded() > 0) {
+            BigDecimal excluded = savings.excludedBefore().toBigDecimal();
+            costRows.add(List.of(excludedLabel(savings, result.after().requests()), Figures.money(excluded),
+                    Figures.money(excluded.multiply(days)), "before-cost not in savings"));
+        }
         s.monthlyBudget().ifPresent(b -> costRows.add(List.of("Budget", Figures.money(b.toBigDecimal()
                 .divide(days, 6, RoundingMode.HALF_EVEN)), Figures.money(b), after.multiply(days)
                 .compareTo(b.toBigDecimal()) <= 0 ? "after is within budget" : "after is OVER budget")));
         tables.add(new PlanReport.Table("Cost (" + Figures.count(s.traffic().requestsPerDay()) + " requests/day, "
                 + s.daysPerMonth() + " days/month)", List.of("", "per day", "per month", "savings"), costRows));
-        tables.add(modelTable("Before: by model", result.before(), days));
-        tables.add(modelTable("After: by model", result.after(), days));
+        List<String> costHeaders = List.of("per day", "per month");
+        Function<BigDecimal, List<String>> costCells = c -> List.of(Figures.money(c), Figures.money(c.multiply(days)));
+        tables.add(modelTable("Before: by model", result.before(), costHeaders, costCells));
+        tables.add(modelTable("After: by model", result.after(), costHeaders, costCells));
         tables.add(pipelineTable(result.before(), result.after()));
         tables.add(routeTable("After: routes", result.after()));
 
@@ -76,6 +86,7 @@ public final class SimulationReports {
         }
         notes.add("Simulated on the sim provider (seed " + s.seed() + ") with catalog prices; one day of "
                 + Figures.count(s.traffic().requestsPerDay()) + " requests, month = day × " + s.daysPerMonth() + ".");
+        excludedNote(savings, result.after().requests(), "/day").ifPresent(notes::add);
         Map<String, BigDecimal> byModel = new LinkedHashMap<>();
         result.after().models().forEach((k, v) -> byModel.put(k, v.cost().toBigDecimal()));
         PlanReport.Charts charts = new PlanReport.Charts(before, after, byModel, result.after().routes(),
@@ -83,10 +94,58 @@ public final class SimulationReports {
         return new PlanReport("simulate", s.title(), notes, tables, m, checks, charts);
     }
 
-    static void addRun(Map<String, BigDecimal> m, String prefix, RunStats run, BigDecimal days) {
-        BigDecimal perDay = run.cost().toBigDecimal();
-        m.put(prefix + ".perDay", perDay);
-        m.put(prefix + ".perMonth", perDay.multiply(days));
+    /** The savings cell: the percentage, or why there is none. */
+    static String percent(Savings savings) {
+        return savings.answered() == 0 ? "n/a: no request answered"
+                : String.format(Locale.ROOT, "%.1f%%", savings.percent().doubleValue());
+    }
+
+    /** The metrics of the requests left out of the savings, each cost named with its period suffix. */
+    static void addExcluded(Map<String, BigDecimal> m, Savings savings, String period) {
+        m.put("savings.answeredRequests", BigDecimal.valueOf(savings.answered()));
+        m.put("savings.excludedRequests", BigDecimal.valueOf(savings.excluded()));
+        m.put("savings.excludedBefore" + period, savings.excludedBefore().toBigDecimal());
+        m.put("savings.excludedAfter" + period, savings.excludedAfter().toBigDecimal());
+    }
+
+    static String savingsLabel(Savings savings) {
+        return savings.excluded() == 0 ? "Savings" : "Savings (answered requests only)";
+    }
+
+    static String excludedLabel(Savings savings, long requests) {
+        return "Not answered after (" + Figures.count(savings.excluded()) + " of " + Figures.count(requests)
+                + " requests)";
+    }
+
+    /** Says plainly which requests the savings leave out, if any. */
+    static Optional<String> excludedNote(Savings savings, long requests, String period) {
+        if (savings.excluded() == 0) {
+            return Optional.empty();
+        }
+        boolean one = savings.excluded() == 1;
+        String which = Figures.count(savings.excluded()) + " of " + Figures.count(requests) + " request"
+                + (requests == 1 ? "" : "s") + (one ? " was" : " were") + " not answered (failed or rejected) by the"
+                + " after pipeline; ";
+        String compared = savings.answered() == 0 ? "no request was answered, so there are no savings to compare"
+                : "savings compare only the " + Figures.count(savings.answered()) + " it answered";
+        String billed = savings.excludedAfter().isZero() ? "" : ", as is what the after pipeline billed for "
+                + (one ? "it" : "them") + " (" + Figures.money(savings.excludedAfter()) + period + ")";
+        String those = one ? "the unanswered request" : "those " + Figures.count(savings.excluded());
+        return Optional.of(which + compared + ": the before-cost of " + those + " ("
+                + Figures.money(savings.excludedBefore()) + period + ") is excluded" + billed + ".");
+    }
+
+    /**
+     * The run's metrics; its costs are named {@code prefix + "." + what + period}, so a simulated day's read
+     * {@code .perDay} and a replayed trace's {@code .total}.
+     *
+     * @param daysPerMonth with a simulated day, adds {@code prefix.perMonth} = the run's cost × this
+     */
+    static void addRun(Map<String, BigDecimal> m, String prefix, RunStats run, String period,
+            Optional<BigDecimal> daysPerMonth) {
+        BigDecimal cost = run.cost().toBigDecimal();
+        m.put(prefix + period, cost);
+        daysPerMonth.ifPresent(days -> m.put(prefix + ".perMonth", cost.multiply(days)));
         m.put(prefix + ".answered", BigDecimal.valueOf(run.answered()));
         m.put(prefix + ".failed", BigDecimal.valueOf(run.failed()));
         m.put(prefix + ".rejected", BigDecimal.valueOf(run.rejected()));
@@ -95,24 +154,35 @@ public final class SimulationReports {
         m.put(prefix + ".retries", BigDecimal.valueOf(run.retries()));
         m.put(prefix + ".fallbacks", BigDecimal.valueOf(run.fallbacks()));
         m.put(prefix + ".budgetHits", BigDecimal.valueOf(run.budgetHits()));
-        m.put(prefix + ".wasted.perDay", run.wasted().toBigDecimal());
-        m.put(prefix + ".retryCost.perDay", run.retryCost().toBigDecimal());
+        m.put(prefix + ".wasted" + period, run.wasted().toBigDecimal());
+        m.put(prefix + ".retryCost" + period, run.retryCost().toBigDecimal());
         m.put(prefix + ".costPerAnswer", run.costPerAnswer().toBigDecimal());
         run.models().forEach((name, u) -> {
             m.put(prefix + ".model." + name + ".calls", BigDecimal.valueOf(u.successes()));
-            m.put(prefix + ".model." + name + ".perDay", u.cost().toBigDecimal());
+            m.put(prefix + ".model." + name + period, u.cost().toBigDecimal());
             m.put(prefix + ".model." + name + ".costPerCall", u.costPerCall().toBigDecimal());
         });
         run.routes().forEach((name, n) -> m.put(prefix + ".route." + name + ".requests", BigDecimal.valueOf(n)));
     }
 
-    static PlanReport.Table modelTable(String title, RunStats run, BigDecimal days) {
+    /**
+     * Calls and cost per model.
+     *
+     * @param costHeaders the headers of the cost columns
+     * @param costCells a model's cost columns from its cost over the run
+     */
+    static PlanReport.Table modelTable(String title, RunStats run, List<String> costHeaders,
+            Function<BigDecimal, List<String>> costCells) {
         List<List<String>> rows = new ArrayList<>();
-        run.models().forEach((name, u) -> rows.add(List.of(name, Figures.count(u.successes()),
-                Figures.count(u.attempts() - u.successes()), Figures.money(u.costPerCall()),
-                Figures.money(u.cost()), Figures.money(u.cost().toBigDecimal().multiply(days)))));
-        return new PlanReport.Table(title, List.of("model", "calls", "failed calls", "cost/call", "per day",
-                "per month"), rows);
+        run.models().forEach((name, u) -> {
+            List<String> row = new ArrayList<>(List.of(name, Figures.count(u.successes()),
+                    Figures.count(u.attempts() - u.successes()), Figures.money(u.costPerCall())));
+            row.addAll(costCells.apply(u.cost().toBigDecimal()));
+            rows.add(row);
+        });
+        List<String> headers = new ArrayList<>(List.of("model", "calls", "failed calls", "cost/call"));
+        headers.addAll(costHeaders);
+        return new PlanReport.Table(title, headers, rows);
     }
 
     static PlanReport.Table pipelineTable(RunStats before, RunStats after) {

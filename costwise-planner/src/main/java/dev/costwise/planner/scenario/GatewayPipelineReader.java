@@ -6,9 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Reads one pipeline of a gateway configuration file ({@code costwise serve --config}) into the planner's
@@ -27,7 +34,8 @@ import java.util.OptionalInt;
  * {@code groups} (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry},
  * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
- * {@code retry}; a pipeline without routes calls the model of its own name. The first {@code budgets} entry with
+ * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
+ * or without one to the model of its own name. The first {@code budgets} entry with
  * scope {@code global} and window {@code day} becomes the daily budget ({@code on_exhausted: downgrade} →
  * {@code downgrade_to}). Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
  * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
@@ -54,6 +62,23 @@ public final class GatewayPipelineReader {
      * @throws ScenarioException if the file or the pipeline cannot be mapped, naming the path and value
      */
     public PipelineSpec read(String yaml, String pipelineName, String source) {
+        return readPriced(yaml, pipelineName, source).pipeline();
+    }
+
+    /**
+     * Reads a pipeline and the catalog priced as the gateway prices: a configured model's {@code price}
+     * ({@code input}, {@code output}, optional {@code cached_input}, {@code flex} and {@code priority}) replaces the
+     * catalog's, under the configured name (the catalog entry of that name, else a new entry named so, based on the
+     * catalog's entry for its upstream model or, for a model the catalog lacks, on the configured
+     * {@code context_window} and {@code max_output_tokens}). Models without a price keep the catalog's.
+     *
+     * @param yaml the gateway configuration
+     * @param pipelineName the pipeline (the model name callers send, such as {@code auto})
+     * @param source the file name, for messages
+     * @return the pipeline, its models named in the returned catalog
+     * @throws ScenarioException if the file or the pipeline cannot be mapped, naming the path and value
+     */
+    public Priced readPriced(String yaml, String pipelineName, String source) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -64,14 +89,88 @@ public final class GatewayPipelineReader {
             throw new ScenarioException(source + ": expected a YAML mapping at the top level");
         }
         try {
-            return pipeline(root, pipelineName);
+            ModelCatalog priced = pricedCatalog(root);
+            return new Priced(pipeline(root, pipelineName, priced), priced);
         } catch (ScenarioException e) {
             throw new ScenarioException(source + ": " + e.getMessage(), e);
         }
     }
 
-    private PipelineSpec pipeline(JsonNode root, String name) {
-        Names names = new Names(root);
+    /**
+     * A gateway pipeline and the catalog that prices it.
+     *
+     * @param pipeline the pipeline
+     * @param catalog the catalog with the configuration's prices; replay on it
+     */
+    public record Priced(PipelineSpec pipeline, ModelCatalog catalog) {
+        public Priced {
+            Objects.requireNonNull(pipeline, "pipeline");
+            Objects.requireNonNull(catalog, "catalog");
+        }
+    }
+
+    private ModelCatalog pricedCatalog(JsonNode root) {
+        ModelCatalogs.Builder b = ModelCatalog.builder().from(catalog);
+        for (JsonNode m : root.path("models")) {
+            if (!m.has("price")) {
+                continue;
+            }
+            String name = text(m.path("name"));
+            String path = "models." + name + ".price";
+            Pricing pricing = pricing(m.get("price"), path, "anthropic".equals(text(m.path("provider"))));
+            for (ServiceTier tier : List.of(ServiceTier.FLEX, ServiceTier.PRIORITY)) {
+                if (m.get("price").has(tier.wireName())) {
+                    pricing = pricing.withServiceTier(tier, pricing(m.get("price").get(tier.wireName()),
+                            path + "." + tier.wireName(), false));
+                }
+            }
+            Optional<ModelInfo> own = catalog.find(name);
+            Optional<ModelInfo> base = own.or(() -> catalog.find(m.has("model") ? text(m.get("model")) : name));
+            String upstream = m.has("model") ? text(m.get("model")) : name;
+            int window = m.has("context_window") ? m.get("context_window").asInt()
+                    : base.map(ModelInfo::contextWindow).orElse(128_000);
+            int maxOut = m.has("max_output_tokens") ? m.get("max_output_tokens").asInt()
+                    : base.map(ModelInfo::maxOutputTokens).orElse(4096);
+            b.replace(new ModelInfo(own.map(ModelInfo::name).orElse(name), text(m.path("provider")), upstream,
+                    base.map(ModelInfo::kind).orElse(ModelKind.CHAT), Optional.of(pricing), window, maxOut,
+                    base.map(ModelInfo::capabilities).orElse(Set.of()), Optional.empty(),
+                    base.map(ModelInfo::tier).orElse(2), own.map(ModelInfo::aliases).orElse(Set.of()),
+                    "gateway config", LocalDate.now(ZoneOffset.UTC)));
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException("models: " + e.getMessage(), e);
+        }
+    }
+
+    /** A {@code price} mapping, with the gateway's defaults for what it leaves out. */
+    private static Pricing pricing(JsonNode n, String path, boolean anthropic) {
+        Money input = money(n, "input", path);
+        Money cached = n.has("cached_input") ? money(n, "cached_input", path)
+                : anthropic ? input.times(new BigDecimal("0.1")) : input;
+        Money write5m = anthropic ? input.times(new BigDecimal("1.25")) : input;
+        Money write1h = anthropic ? input.times(2) : input;
+        return new Pricing(input, cached, write5m, write1h, money(n, "output", path), Optional.empty());
+    }
+
+    private static Money money(JsonNode n, String field, String path) {
+        if (!n.hasNonNull(field)) {
+            throw new ScenarioException(path + ": missing '" + field + "' ($ per 1M tokens)");
+        }
+        try {
+            Money m = Money.of(text(n.get(field)));
+            ScenarioException.require(!m.isNegative(), "%s.%s: cannot be negative, was %s", path, field,
+                    n.get(field).asText());
+            return m;
+        } catch (IllegalArgumentException e) {
+            throw new ScenarioException(path + "." + field + ": expected dollars such as \"2.50\", was '"
+                    + n.get(field).asText() + "'", e);
+        }
+    }
+
+    private PipelineSpec pipeline(JsonNode root, String name, ModelCatalog priced) {
+        Names names = new Names(root, priced);
         JsonNode p = root.path("pipelines").path(name);
         JsonNode defaults = root.path("defaults");
         Optional<CacheSpec> cache = cache(defaults.path("cache"), Optional.empty(), "defaults.cache");
@@ -98,8 +197,16 @@ public final class GatewayPipelineReader {
                 throw new ScenarioException("pipelines: no pipeline or model named '" + name + "'; pipelines are "
                         + fieldNames(root.path("pipelines")));
             }
-            CallSite primary = names.site(name, "pipelines." + name);
-            names.groupRest(name).forEach(m -> fallbacks.add(CallSite.of(m)));
+            // as the gateway does: with no route matching, the default_route serves; without one, the model named
+            String target = p.has("default_route") ? text(p.get("default_route")) : name;
+            if (!p.has("default_route") && !names.known(name)) {
+                throw new ScenarioException("pipelines." + name + ": has neither routes nor a default_route, and '"
+                        + name + "' is no configured model, alias or group: no model serves its requests (the"
+                        + " gateway tries only the fallbacks, if any); add a default_route");
+            }
+            CallSite primary = names.site(target, "pipelines." + name + (p.has("default_route") ? ".default_route"
+                    : ""));
+            names.groupRest(target).forEach(m -> fallbacks.add(CallSite.of(m)));
             if (budgetSpec.isPresent()) {
                 Map<String, Target> routes = new LinkedHashMap<>();
                 routes.put(name, new Target.Single(primary));
@@ -187,13 +294,19 @@ public final class GatewayPipelineReader {
         private final Map<String, String> aliases = new HashMap<>();
         private final Map<String, List<String>> groups = new HashMap<>();
 
-        Names(JsonNode root) {
+        private final ModelCatalog catalog;
+
+        Names(JsonNode root, ModelCatalog priced) {
+            this.catalog = priced;
             for (JsonNode m : root.path("models")) {
                 String name = text(m.path("name"));
                 String upstream = m.has("model") ? text(m.get("model")) : name;
-                deployed.put(name, catalog.find(upstream).or(() -> catalog.find(name)).map(ModelInfo::name)
-                        .orElseThrow(() -> new ScenarioException("models." + name + ": model '" + upstream
-                                + "' is not in the catalog, so the planner cannot price it")));
+                // a priced deployment is the entry of its own name; otherwise the catalog's upstream model
+                Optional<ModelInfo> info = m.has("price") ? catalog.find(name)
+                        : catalog.find(upstream).or(() -> catalog.find(name));
+                deployed.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
+                        + name + ": model '" + upstream + "' is not in the catalog, so the planner cannot price it;"
+                        + " give it a price: {input, output}")));
                 ServiceTier.fromWireName(text(m.path("service_tier"))).ifPresent(t -> tiers.put(name, t));
             }
             root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));

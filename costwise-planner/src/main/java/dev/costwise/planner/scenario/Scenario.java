@@ -33,11 +33,15 @@ public record Scenario(String name, String title, String description, long seed,
         Map<String, ModelSettings> afterModels, PipelineSpec before, PipelineSpec after,
         Optional<Money> monthlyBudget, List<Claim> claims, boolean evenlySpreadFailures) {
 
+    /** The most days a month may have in the extrapolation. */
+    public static final int MAX_DAYS_PER_MONTH = 31;
+
     public Scenario {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(title, "title");
         Objects.requireNonNull(description, "description");
-        ScenarioException.require(daysPerMonth >= 1, "daysPerMonth must be >= 1, was %s", daysPerMonth);
+        ScenarioException.require(daysPerMonth >= 1 && daysPerMonth <= MAX_DAYS_PER_MONTH,
+                "daysPerMonth must be between 1 and %s, was %s", MAX_DAYS_PER_MONTH, daysPerMonth);
         Objects.requireNonNull(traffic, "traffic");
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
         beforeModels = Collections.unmodifiableMap(new LinkedHashMap<>(beforeModels));

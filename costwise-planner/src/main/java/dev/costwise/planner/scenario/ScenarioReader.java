@@ -112,11 +112,19 @@ public final class ScenarioReader {
         at.opt("claims").ifPresent(c -> c.elements().forEach(e -> claims.add(new Claim(e.text("label"),
                 e.text("metric"), e.decimal("spec"), e.opt("max").map(At::decimal), e.optText("note").orElse("")))));
         return new Scenario(name, at.optText("title").orElse(name), at.optText("description").orElse(""),
-                at.optLong("seed").orElse(42), (int) at.optLong("daysPerMonth").orElse(30), traffic, models,
+                at.optLong("seed").orElse(42), daysPerMonth(at), traffic, models,
                 beforeModels, afterModels,
                 pipeline(at.get("before")), pipeline(at.get("after")),
                 at.opt("monthlyBudget").map(b -> Money.of(b.decimal())), claims,
                 !"random".equals(at.optText("failureSampling").orElse("stratified")));
+    }
+
+    /** The days per month, refused (not truncated to an int) when out of range. */
+    private static int daysPerMonth(At at) {
+        long days = at.optLong("daysPerMonth").orElse(30);
+        ScenarioException.require(days >= 1 && days <= Scenario.MAX_DAYS_PER_MONTH,
+                "daysPerMonth must be between 1 and %s, was %s", Scenario.MAX_DAYS_PER_MONTH, days);
+        return (int) days;
     }
 
     private Map<String, ModelSettings> modelMap(At at, String field) {

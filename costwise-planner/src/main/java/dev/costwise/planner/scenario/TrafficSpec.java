@@ -2,13 +2,14 @@ package dev.costwise.planner.scenario;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Synthetic traffic for one day.
  *
- * @param requestsPerDay requests in a day, at least 1
+ * @param requestsPerDay requests in a day, 1 to {@value #MAX_REQUESTS_PER_DAY}
  * @param promptTokens prompt length per distinct prompt
  * @param outputTokens answer length, unless a call site sets its own
  * @param repetition how prompts repeat
@@ -17,8 +18,17 @@ import java.util.Objects;
 public record TrafficSpec(long requestsPerDay, TokenDistribution promptTokens, TokenDistribution outputTokens,
         Repetition repetition, Map<String, Double> classes) {
 
+    /**
+     * The most requests a simulated day may have: every request of the day is held in memory and run twice
+     * (before and after), so a larger day is better simulated at this size and scaled (costs are linear).
+     */
+    public static final long MAX_REQUESTS_PER_DAY = 1_000_000;
+
     public TrafficSpec {
-        ScenarioException.require(requestsPerDay >= 1, "requestsPerDay must be >= 1, was %s", requestsPerDay);
+        ScenarioException.require(requestsPerDay >= 1, "traffic.requestsPerDay must be >= 1, was %s", requestsPerDay);
+        ScenarioException.require(requestsPerDay <= MAX_REQUESTS_PER_DAY,
+                "traffic.requestsPerDay must be <= %s (simulate a smaller day and scale: costs are linear), was %s",
+                String.format(Locale.ROOT, "%,d", MAX_REQUESTS_PER_DAY), requestsPerDay);
         Objects.requireNonNull(promptTokens, "promptTokens");
         Objects.requireNonNull(outputTokens, "outputTokens");
         Objects.requireNonNull(repetition, "repetition");

@@ -15,9 +15,11 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replays {@code traces/fixture.jsonl} (8 lines) through {@code traces/pipeline.yaml}: a 1-hour cache, prompts under
@@ -111,6 +113,38 @@ class ReplayTest {
         assertThat(judge.judge()).contains("simulated offline");
         assertThat(r.report().notes()).anyMatch(n -> n.contains("simulated offline"));
         assertThat(r.report().metric("judge.keptQualityPercent")).isPresent();
+    }
+
+    /**
+     * Line 1: 200,000 in / 1,000 out on gpt-4.1 ($2 / $8 per 1M): before $0.408; after, gpt-4o-mini fails it (prompt
+     * over its 128K window). Line 2: 1,000 / 1,000 on gpt-4.1: before $0.002 + $0.008 = $0.01; after on gpt-4o-mini
+     * $0.00015 + $0.0006 = $0.00075. Savings count line 2 only: $0.00925, 92.5%.
+     */
+    @Test
+    void givenARequestThePipelineFails_whenReplayed_thenItsBeforeCostIsExcludedFromTheSavings(@TempDir Path dir)
+            throws Exception {
+        Path trace = dir.resolve("t.jsonl");
+        Files.writeString(trace, """
+                {"request":{"model":"gpt-4.1","messages":[{"role":"user","content":"long doc"}]},\
+                "usage":{"prompt_tokens":200000,"completion_tokens":1000}}
+                {"request":{"model":"gpt-4.1","messages":[{"role":"user","content":"short"}]},\
+                "usage":{"prompt_tokens":1000,"completion_tokens":1000}}
+                """);
+        PipelineSpec mini = planner.reader().readPipeline("model: {model: gpt-4o-mini}", "p.yaml");
+
+        ReplayResult r = planner.replay(trace, mini, ReplayOptions.defaults());
+
+        assertThat(r.costBefore()).isEqualTo(Money.of(new BigDecimal("0.418")));
+        assertThat(r.after().failed()).isEqualTo(1);
+        assertThat(r.savings().amount()).isEqualByComparingTo("0.00925");
+        assertThat(r.report().metric("savings.total").orElseThrow()).isEqualByComparingTo("0.00925");
+        assertThat(r.report().metric("savings.percent").orElseThrow()).isEqualByComparingTo("92.5");
+        assertThat(r.report().metric("savings.excludedRequests").orElseThrow()).isEqualByComparingTo("1");
+        assertThat(r.report().metric("savings.excludedBefore.total").orElseThrow()).isEqualByComparingTo("0.408");
+        assertThat(r.report().tables().getFirst().rows()).extracting(row -> String.join(" | ", row))
+                .contains("savings (answered requests only), trace total | $0.00925 (92.5%)",
+                        "Not answered after (1 of 2 requests) | $0.408 before-cost not in savings");
+        assertThat(r.report().notes()).anyMatch(n -> n.startsWith("1 of 2 requests was not answered"));
     }
 
     @Test

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.ServiceTier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Request format: https://platform.openai.com/docs/api-reference/chat/create */
 class TraceReaderTest {
@@ -83,5 +87,42 @@ class TraceReaderTest {
 
         assertThat(t.entries()).extracting(e -> e.recorded().orElseThrow().serviceTier())
                 .containsExactly(ServiceTier.FLEX, ServiceTier.PRIORITY, ServiceTier.STANDARD);
+    }
+
+    private static String withUsage(String prompt, String completion) {
+        return "{\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]},"
+                + "\"usage\":{\"prompt_tokens\":" + prompt + ",\"completion_tokens\":" + completion + "}}";
+    }
+
+    @Test
+    void givenFractionalOrNonIntegerUsage_whenRead_thenTheLineIsRefusedNamingTheFieldNotTruncated() {
+        TraceReader.Trace t = reader.read(List.of(withUsage("1.5", "10"), withUsage("10", "10.9"),
+                withUsage("1e3", "10"), withUsage("10", "\"12\""), withUsage("7", "3")));
+
+        assertThat(t.errors()).extracting(TraceError::toString).containsExactly(
+                "line 1: usage.prompt_tokens must be a whole number >= 0, was 1.5",
+                "line 2: usage.completion_tokens must be a whole number >= 0, was 10.9",
+                "line 3: usage.prompt_tokens must be a whole number >= 0, was 1000.0",
+                "line 4: usage.completion_tokens must be a whole number >= 0, was \"12\"");
+        assertThat(t.entries()).singleElement().satisfies(e -> {
+            assertThat(e.recorded().orElseThrow().inputTokens()).isEqualTo(7);
+            assertThat(e.recorded().orElseThrow().outputTokens()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void givenATraceFileStartingWithAUtf8ByteOrderMark_whenRead_thenItsFirstLineIsRead(@TempDir Path dir)
+            throws Exception {
+        Path trace = dir.resolve("bom.jsonl");
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        Files.write(trace, bom);
+        Files.writeString(trace, withUsage("1000", "1000") + "\r\n" + withUsage("2000", "500") + "\r\n",
+                StandardOpenOption.APPEND);
+
+        TraceReader.Trace t = reader.read(trace);
+
+        assertThat(t.errors()).isEmpty();
+        assertThat(t.entries()).extracting(e -> e.line() + ":" + e.recorded().orElseThrow().inputTokens())
+                .containsExactly("1:1000", "2:2000");
     }
 }

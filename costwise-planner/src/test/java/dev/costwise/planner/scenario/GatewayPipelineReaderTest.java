@@ -31,14 +31,15 @@ class GatewayPipelineReaderTest {
         assertThat(router.routes().keySet()).containsExactly("premium", "long", "code", "cheap", "default",
                 "budget-downgrade");
         assertThat(((Target.Single) router.routes().get("premium")).site().model()).isEqualTo("gpt-4o");
-        assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b-instant");
-        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("llama3.2:3b");
+        // priced deployments keep their configured names (catalog entries at the configured prices)
+        assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b");
+        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("local-llama");
         RouteRule premium = router.rules().getFirst();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.5)).isTrue();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.9)).isFalse();
         assertThat(router.rules().get(1).matches(Optional.empty(), "a".repeat(20_000), 0)).isTrue();
         assertThat(router.rules().get(2).matches(Optional.empty(), "fix this SQL", 0)).isTrue();
-        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "llama3.2:3b");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "local-llama");
         assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
         assertThat(p.budget().orElseThrow().daily()).hasToString("25");
@@ -93,5 +94,40 @@ class GatewayPipelineReaderTest {
         assertThat(frugal.matches(Optional.of("complex"), "x", 0.8)).isTrue();
         assertThat(frugal.matches(Optional.of("simple"), "x", 0.9)).isFalse();
         assertThat(router.rules().getFirst().matches(Optional.of("complex"), "x", 0.8)).isFalse();
+    }
+
+    @Test
+    void givenAPipelineWithOnlyADefaultRoute_whenRead_thenEveryRequestGoesToItLikeTheGatewaySendsThem() {
+        String yaml = """
+                models:
+                  - {name: small, provider: openai, model: gpt-4o-mini}
+                  - {name: local, provider: ollama, model: llama3.2}
+                groups:
+                  pool: [small, local]
+                pipelines:
+                  auto:
+                    default_route: pool
+                """;
+
+        PipelineSpec p = reader.read(yaml, "auto", "inline.yaml");
+
+        assertThat(((Target.Single) p.target().orElseThrow()).site().model()).isEqualTo("gpt-4o-mini");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("llama3.2:3b");
+    }
+
+    @Test
+    void givenAPipelineWithNeitherRoutesNorADefaultRoute_whenRead_thenTheErrorSaysWhyNoModelServesIt() {
+        String yaml = """
+                models:
+                  - {name: small, provider: openai, model: gpt-4o-mini}
+                pipelines:
+                  auto:
+                    fallbacks: [small]
+                """;
+
+        assertThatThrownBy(() -> reader.read(yaml, "auto", "inline.yaml")).isInstanceOf(ScenarioException.class)
+                .hasMessage("inline.yaml: pipelines.auto: has neither routes nor a default_route, and 'auto' is no"
+                        + " configured model, alias or group: no model serves its requests (the gateway tries only"
+                        + " the fallbacks, if any); add a default_route");
     }
 }
