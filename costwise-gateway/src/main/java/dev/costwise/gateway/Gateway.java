@@ -103,6 +103,8 @@ public final class Gateway implements AutoCloseable {
     static final Duration KEY_REFRESH = Duration.ofSeconds(5);
     /** The longest a stop waits for queued webhook alerts to be delivered. */
     private static final Duration WEBHOOK_DRAIN = Duration.ofSeconds(5);
+    /** After the grace, the longest a stop waits for the requests it cut off to write their ledger rows. */
+    private static final Duration CUT_OFF_ROWS = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final SpendLedger ledger;
@@ -421,23 +423,14 @@ public final class Gateway implements AutoCloseable {
         if (!draining.compareAndSet(false, true)) {
             return;
         }
-        long deadline = System.nanoTime() + config.server().shutdownGrace().toNanos();
-        synchronized (drained) {
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                try {
-                    drained.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
+        awaitDrained(System.nanoTime() + config.server().shutdownGrace().toNanos());
         if (inFlight.get() > 0) {
             LOG.warn("{} request(s) still running after the {} grace period; stopping anyway", inFlight.get(),
                     config.server().shutdownGrace());
         }
         server.stop();
-        upstream.close();
+        upstream.close(); // closes its connections, so the calls still running fail now
+        awaitDrained(System.nanoTime() + CUT_OFF_ROWS.toNanos()); // their requests write their ledger rows
         maintenance.close();
         ledger.flush();
         ledger.close();
@@ -456,6 +449,20 @@ public final class Gateway implements AutoCloseable {
             drained.notifyAll();
         }
         LOG.info("Costwise gateway stopped; ledger flushed");
+    }
+
+    /** Waits until no request is in flight, or until {@code deadline} ({@link System#nanoTime} units). */
+    private void awaitDrained(long deadline) {
+        synchronized (drained) {
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                try {
+                    drained.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** Builds a {@link Gateway}. Not thread-safe. */

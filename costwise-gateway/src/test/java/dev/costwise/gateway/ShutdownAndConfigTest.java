@@ -48,6 +48,40 @@ class ShutdownAndConfigTest {
     }
 
     @Test
+    void givenRequestsStillRunningWhenTheGraceRunsOut_whenGatewayCloses_thenEachStillHasItsLedgerRow()
+            throws Exception {
+        // The upstream would answer after 5 s, far past the 300 ms grace: close() cuts the calls off.
+        for (int i = 0; i < 4; i++) {
+            upstream.enqueue(new MockResponse.Builder(OpenAiFake.completion("gpt-4o-mini", "late", 5, 5))
+                    .headersDelay(5, TimeUnit.SECONDS).build());
+        }
+        TestGateway gw = TestGateway.of("""
+                server: {shutdown_grace: 300ms}
+                models:
+                  - name: fast
+                    provider: openai
+                    base_url: %s
+                    price: {input: "1.00", output: "1.00"}
+                defaults:
+                  retry: {max_retries: 0}
+                """.formatted(TestGateway.baseUrl(upstream)));
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 4; i++) {
+                String body = i % 2 == 0 ? TestGateway.chat("fast", "q" + i) : "{\"model\":\"fast\",\"stream\":true,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"q" + i + "\"}]}";
+                pool.submit(() -> gw.post("/v1/chat/completions", body));
+            }
+            for (int i = 0; i < 4; i++) {
+                assertThat(upstream.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
+            }
+
+            gw.close();
+
+            assertThat(gw.records()).hasSize(4).allSatisfy(r -> assertThat(r.outcome()).isEqualTo(Outcome.FAILED));
+        }
+    }
+
+    @Test
     void givenConfigWithManyMistakes_whenLoaded_thenEveryProblemIsListedWithItsPath() {
         String yaml = """
                 server:
