@@ -175,14 +175,14 @@ public final class Money implements Comparable<Money> {
 
     /**
      * Formats for people: {@code $0.0165}, {@code $19.50}, {@code $4,950.00}. At least two decimals, more when the
-     * amount has them (up to 6), so small per-request costs stay visible. US-style whatever the default locale: a
-     * comma between thousands, a point before the cents.
+     * amount has them (up to 6, rounded half-even beyond), so small per-request costs stay visible. US-style whatever
+     * the default locale: a comma between thousands, a point before the cents.
      *
      * @return the amount with a dollar sign
      */
     public String format() {
-        BigDecimal shown = amount.setScale(Math.max(2, Math.min(6, amount.stripTrailingZeros().scale())),
-                RoundingMode.HALF_EVEN);
+        BigDecimal rounded = amount.setScale(Math.min(6, Math.max(2, amount.scale())), RoundingMode.HALF_EVEN);
+        BigDecimal shown = rounded.setScale(Math.max(2, rounded.stripTrailingZeros().scale()));
         return (shown.signum() < 0 ? "-$" : "$") + String.format(Locale.ROOT, "%,." + shown.scale() + "f", shown.abs());
     }
 

@@ -15,6 +15,10 @@ class MoneyTest {
             assertThat(Money.of("4950").format()).isEqualTo("$4,950.00");
             assertThat(Money.of("-1234567.0165").format()).isEqualTo("-$1,234,567.0165");
             assertThat(Money.of("19.5").format()).isEqualTo("$19.50");
+            assertThat(Money.of("1.0000001").format()).as("rounded to 6 decimals, then no trailing zeros")
+                    .isEqualTo("$1.00");
+            assertThat(Money.of("0.00000012345").format()).isEqualTo("$0.00");
+            assertThat(Money.of("0.0000125").format()).isEqualTo("$0.000012");
         } finally {
             Locale.setDefault(Locale.Category.FORMAT, before);
         }

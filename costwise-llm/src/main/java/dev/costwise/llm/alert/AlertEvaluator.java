@@ -99,7 +99,9 @@ public final class AlertEvaluator {
                 t.add(now, 0, 0, cost);
                 Money spent = t.money(now);
                 if (spent.isGreaterThan(s.threshold())) {
-                    raise(s, "", "COST ALERT: spend in the last " + human(s.window()) + " is " + spent.format()
+                    // exact when rounding for people would show the threshold itself
+                    String shown = spent.format().equals(s.threshold().format()) ? "$" + spent : spent.format();
+                    raise(s, "", "COST ALERT: spend in the last " + human(s.window()) + " is " + shown
                             + ", above " + s.threshold().format());
                 }
             }

@@ -29,6 +29,16 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void givenSpendOverTheThresholdByLessThanAMillionth_whenAlerted_thenTheMessageShowsItExactly() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+
+        alerts.onSpend(Money.of("100.0000001"));
+
+        assertThat(sent).singleElement().extracting(Alert::message)
+                .isEqualTo("COST ALERT: spend in the last day is $100.0000001, above $100.00");
+    }
+
+    @Test
     void givenTheSpecDefaults_whenDailySpendPasses100Dollars_thenOneCostAlertPerCooldown() {
         AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
 
