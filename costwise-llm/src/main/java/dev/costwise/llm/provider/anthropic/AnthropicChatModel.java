@@ -309,7 +309,11 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                     throw new ProviderException.MalformedResponse(details, e.getMessage(), e);
                 }
             }
-            return Optional.of(pending.removeFirst());
+            ChatChunk chunk = pending.removeFirst();
+            if (chunk.carriesOutput()) {
+                stream.markFirstToken(); // not message_start, ping or other metadata
+            }
+            return Optional.of(chunk);
         }
 
         @Override

@@ -261,7 +261,11 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                             "prompt blocked: " + decoder.blockReason().get());
                 }
             }
-            return Optional.of(pending.removeFirst());
+            ChatChunk chunk = pending.removeFirst();
+            if (chunk.carriesOutput()) {
+                stream.markFirstToken(); // not a chunk of usage metadata only
+            }
+            return Optional.of(chunk);
         }
 
         @Override
