@@ -29,6 +29,16 @@ public record ChatChunk(String id, String model, String contentDelta, List<ToolC
     }
 
     /**
+     * Whether this chunk carries output the model generated: text, a tool-call fragment or a reasoning fragment. A
+     * chunk with only an id, a role, a finish reason or usage does not; the first that does is the first token.
+     *
+     * @return {@code true} when the chunk carries output
+     */
+    public boolean carriesOutput() {
+        return !contentDelta.isEmpty() || !toolCallDeltas.isEmpty() || !thinkingDeltas.isEmpty();
+    }
+
+    /**
      * A chunk with no reasoning fragments.
      *
      * @param id completion id

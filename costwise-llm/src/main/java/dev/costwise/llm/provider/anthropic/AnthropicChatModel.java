@@ -9,6 +9,7 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
@@ -270,6 +271,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         private final AnthropicStreamDecoder decoder;
         private final ProviderException.Details details;
         private final Deque<ChatChunk> pending = new ArrayDeque<>();
+        /** The decoder's usage once message_start came; read by {@link #usageSoFar()} from any thread. */
+        private volatile Usage reported;
 
         EventSource(GuardedStream stream, Optional<String> requestId) {
             this.stream = stream;
@@ -307,9 +310,22 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                     pending.addAll(decoder.decode(event.get().event().orElse(""), data));
                 } catch (IllegalArgumentException e) {
                     throw new ProviderException.MalformedResponse(details, e.getMessage(), e);
+                } finally {
+                    if (decoder.started()) {
+                        reported = decoder.usage(); // before an error event is thrown, so the failure bills it
+                    }
                 }
             }
-            return Optional.of(pending.removeFirst());
+            ChatChunk chunk = pending.removeFirst();
+            if (chunk.carriesOutput()) {
+                stream.markFirstToken(); // not message_start, ping or other metadata
+            }
+            return Optional.of(chunk);
+        }
+
+        @Override
+        public Optional<Usage> usageSoFar() {
+            return Optional.ofNullable(reported);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
@@ -206,6 +207,8 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         private final Deque<ChatChunk> pending = new ArrayDeque<>();
         private final ServiceTier tier;
         private boolean ended;
+        /** The latest usageMetadata, on the served tier; read by {@link #usageSoFar()} from any thread. */
+        private volatile Usage reported;
 
         EventSource(GuardedStream stream, Optional<String> requestId, ServiceTier tier) {
             this.stream = stream;
@@ -256,12 +259,22 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 } catch (IllegalArgumentException e) {
                     throw new ProviderException.MalformedResponse(details, e.getMessage(), e);
                 }
+                reported = decoder.usage().map(u -> u.withServiceTier(tier)).orElse(null);
                 if (decoder.blockReason().isPresent()) {
                     throw new ProviderException.ContentFiltered(details,
                             "prompt blocked: " + decoder.blockReason().get());
                 }
             }
-            return Optional.of(pending.removeFirst());
+            ChatChunk chunk = pending.removeFirst();
+            if (chunk.carriesOutput()) {
+                stream.markFirstToken(); // not a chunk of usage metadata only
+            }
+            return Optional.of(chunk);
+        }
+
+        @Override
+        public Optional<Usage> usageSoFar() {
+            return Optional.ofNullable(reported);
         }
 
         @Override

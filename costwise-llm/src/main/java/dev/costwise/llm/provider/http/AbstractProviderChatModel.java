@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * dated snapshot of the same model does not count, see {@link ModelNames}) and counts it in the Micrometer counter
  * {@code costwise.model.downgrades}, and records a {@link CostRecord} in the {@link WorkflowContext} (event
  * {@code cost}, attribute {@code record}): {@link Outcome#SUCCESS}, {@link Outcome#FAILED} for a failed attempt (cost
- * zero unless output had already been produced, which the provider bills), or {@link Outcome#ABORTED} for a stream
- * closed before its end.
+ * zero unless output had already been produced or the stream had reported usage, which the provider bills), or
+ * {@link Outcome#ABORTED} for a stream closed before its end. A stream that fails or is closed early bills the usage
+ * its provider reported so far ({@link ChunkSource#usageSoFar()}) and counts locally only what it lacks.
  *
  * <p>Subclasses send through {@link #send(HttpCall)} and {@link #openStream(HttpCall, WorkflowContext)}, which map
  * transport failures to {@link ProviderException}s and publish the rate-limit headers of every response to the
@@ -254,6 +255,27 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      */
     protected final Usage estimateUsage(ChatRequest request, Message output) {
         long in = settings.tokenEstimator().estimateInput(name(), request).tokens();
+        return new Usage(in, 0, 0, estimateOutput(output), 0, true);
+    }
+
+    /**
+     * Usage the provider reported part-way through a stream, with the output counted locally when the output produced
+     * so far is more than the reported output tokens (then the usage is marked estimated).
+     *
+     * @param reported what the provider reported so far (input and cache tokens, maybe some output)
+     * @param output the output produced so far
+     * @return the usage to bill
+     */
+    final Usage withOutputSoFar(Usage reported, Message output) {
+        long out = estimateOutput(output);
+        if (out <= reported.outputTokens()) {
+            return reported;
+        }
+        return new Usage(reported.inputTokens(), reported.cachedInputTokens(), reported.cacheWriteTokens(),
+                reported.cacheWrite1hTokens(), out, reported.reasoningTokens(), true, reported.serviceTier());
+    }
+
+    private long estimateOutput(Message output) {
         long out = settings.tokenEstimator().countText(name(), output.text());
         for (ToolCall c : output.toolCalls()) {
             out += settings.tokenEstimator().countText(name(), c.name() + c.arguments());
@@ -264,7 +286,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
                 out += settings.tokenEstimator().countText(name(), t.text());
             }
         }
-        return new Usage(in, 0, 0, out, 0, true);
+        return out;
     }
 
     // ---- the template's own steps ----

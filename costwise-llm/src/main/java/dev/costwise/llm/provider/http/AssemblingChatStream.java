@@ -122,7 +122,9 @@ final class AssemblingChatStream implements ChatStream {
             reported = usage.orElse(null);
             used = currentModel();
         }
-        Usage soFar = reported != null ? reported : model.estimateUsage(request, assembledMessage());
+        Usage soFar = reported != null ? reported : source.usageSoFar()
+                .map(u -> model.withOutputSoFar(u, assembledMessage()))
+                .orElseGet(() -> model.estimateUsage(request, assembledMessage()));
         Pricer.Priced priced = model.price(used, !ModelNames.sameModel(model.name(), used), soFar);
         model.recordCost(context, request, used, soFar, priced, Outcome.ABORTED, Optional.empty(),
                 AbstractProviderChatModel.elapsed(context, startNanos));
@@ -182,8 +184,8 @@ final class AssemblingChatStream implements ChatStream {
         Message soFar = assembledMessage();
         boolean producedOutput = !soFar.text().isEmpty() || !soFar.toolCalls().isEmpty()
                 || !soFar.reasoning().isEmpty();
-        Optional<Usage> billed = usage.or(() -> producedOutput
-                ? Optional.of(model.estimateUsage(request, soFar)) : Optional.empty());
+        Optional<Usage> billed = usage.or(() -> source.usageSoFar().map(u -> model.withOutputSoFar(u, soFar)))
+                .or(() -> producedOutput ? Optional.of(model.estimateUsage(request, soFar)) : Optional.empty());
         model.recordFailure(request, context, e, billed, AbstractProviderChatModel.elapsed(context, startNanos));
     }
 

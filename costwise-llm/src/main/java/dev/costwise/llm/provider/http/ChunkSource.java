@@ -1,6 +1,7 @@
 package dev.costwise.llm.provider.http;
 
 import dev.costwise.llm.chat.ChatChunk;
+import dev.costwise.llm.chat.Usage;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,18 @@ public interface ChunkSource extends AutoCloseable {
      *     ended before its proper end ({@code ConnectionFailed})
      */
     Optional<ChatChunk> next();
+
+    /**
+     * The usage the provider reported before the end of the stream (Anthropic's {@code message_start} gives the input
+     * and cache tokens, Gemini's {@code usageMetadata} comes on every chunk), for billing a stream that fails or is
+     * closed before its end: its input side is billed as reported and only output beyond it is estimated. Unlike the
+     * rest of this interface, it may be called from any thread. Default: empty (OpenAI reports usage only at the end).
+     *
+     * @return the latest usage reported so far, or empty when none was
+     */
+    default Optional<Usage> usageSoFar() {
+        return Optional.empty();
+    }
 
     /** @return the provider's request id header, if it sent one */
     Optional<String> providerRequestId();

@@ -14,17 +14,22 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A streamed HTTP response under a first-token and a total timeout.
  *
- * <p>A watchdog on a virtual thread watches the clock from the moment the request is sent. If the first event has not
+ * <p>A watchdog on a virtual thread watches the clock from the moment the request is sent. If the first token has not
  * arrived within {@link StreamTimeouts#firstToken()}, or the stream has not ended within {@link StreamTimeouts#total()},
  * it closes the connection (aborting the upstream request); the blocked read, or the wait for the response headers,
- * then fails with a {@link TransportTimeoutException} naming the limit. The first event is marked by
- * {@link #nextEvent()} or {@link #nextLine()}, or explicitly by {@link #markFirstToken()}.
+ * then fails with a {@link TransportTimeoutException} naming the limit. Only the reader knows which event carries the
+ * first token: providers open with metadata and keep-alives (Anthropic's {@code message_start} and {@code ping},
+ * OpenAI's role-only chunk) long before the model writes anything, so reading an event does not stop the first-token
+ * clock; the reader calls {@link #markFirstToken()} when it decodes the first output (text, a tool call, reasoning).
  *
  * <p>One consumer thread reads; {@link #close()} may be called from any thread and is idempotent.
  *
  * <pre>{@code
  * try (GuardedStream s = GuardedStream.open(transport, call, StreamTimeouts.of(ofSeconds(10), ofMinutes(5)))) {
- *     for (Optional<SseEvent> e = s.nextEvent(); e.isPresent(); e = s.nextEvent()) { ... }
+ *     for (Optional<SseEvent> e = s.nextEvent(); e.isPresent(); e = s.nextEvent()) {
+ *         if (carriesOutput(e.get())) s.markFirstToken();
+ *         ...
+ *     }
  * }
  * }</pre>
  */
@@ -149,7 +154,8 @@ public final class GuardedStream implements AutoCloseable {
     }
 
     /**
-     * Reads the next server-sent event; the first one marks the first token.
+     * Reads the next server-sent event. It does not mark the first token: call {@link #markFirstToken()} when an event
+     * carries output.
      *
      * @return the event, or empty at the end of the stream
      * @throws TransportTimeoutException if the first-token or total limit was passed
@@ -162,7 +168,6 @@ public final class GuardedStream implements AutoCloseable {
         try {
             Optional<SseEvent> e = sse.next();
             checkFired();
-            e.ifPresent(x -> markFirstToken());
             return e;
         } catch (IOException e) {
             throw failure(e);
@@ -170,7 +175,8 @@ public final class GuardedStream implements AutoCloseable {
     }
 
     /**
-     * Reads the next NDJSON line; the first one marks the first token.
+     * Reads the next NDJSON line. It does not mark the first token: call {@link #markFirstToken()} when a line carries
+     * output.
      *
      * @return the line, or empty at the end of the stream
      * @throws TransportTimeoutException if the first-token or total limit was passed
@@ -183,7 +189,6 @@ public final class GuardedStream implements AutoCloseable {
         try {
             Optional<String> l = ndjson.next();
             checkFired();
-            l.ifPresent(x -> markFirstToken());
             return l;
         } catch (IOException e) {
             throw failure(e);
@@ -213,7 +218,7 @@ public final class GuardedStream implements AutoCloseable {
         }
     }
 
-    /** Records that the first token arrived, which stops the first-token clock. */
+    /** Records that the first token (the first output of the model) arrived, which stops the first-token clock. */
     public void markFirstToken() {
         lock.lock();
         try {

@@ -7,7 +7,11 @@ import java.util.Optional;
 /**
  * Limits on a streamed response, enforced by {@link GuardedStream}'s watchdog.
  *
- * @param firstToken the longest wait, from sending the request, for the first event; empty for none
+ * <p>The first token is the first output of the model (text, a tool call, reasoning), not the first event: the
+ * metadata and keep-alive events providers send at once (Anthropic's {@code message_start} and {@code ping},
+ * OpenAI's role-only chunk) do not count.
+ *
+ * @param firstToken the longest wait, from sending the request, for the first token; empty for none
  * @param total the longest the whole stream may take; empty for none
  */
 public record StreamTimeouts(Optional<Duration> firstToken, Optional<Duration> total) {
@@ -25,7 +29,7 @@ public record StreamTimeouts(Optional<Duration> firstToken, Optional<Duration> t
     /**
      * Both limits.
      *
-     * @param firstToken the first-event limit
+     * @param firstToken the first-token limit
      * @param total the whole-stream limit
      * @return the limits
      * @throws IllegalArgumentException if either is not positive

@@ -17,7 +17,7 @@ public final class TransportTimeoutException extends IOException {
         CONNECT("connect"),
         /** Waiting for the next bytes of a response. */
         READ("read"),
-        /** Waiting for the first token (first event) of a stream. */
+        /** Waiting for the first token (the first output of the model) of a stream. */
         FIRST_TOKEN("first token"),
         /** The whole stream. */
         TOTAL("stream"),

@@ -63,6 +63,9 @@ final class OllamaChunkSource implements ChunkSource {
             throw model.streamError(error.get(), stream);
         }
         Message m = wire.readMessage(node, toolCalls);
+        if (!m.text().isEmpty() || !m.toolCalls().isEmpty() || !m.reasoning().isEmpty()) {
+            stream.markFirstToken();
+        }
         List<ToolCallDelta> deltas = new ArrayList<>();
         for (ToolCall c : m.toolCalls()) {
             deltas.add(new ToolCallDelta(toolCalls++, Optional.of(c.id()), Optional.of(c.name()), c.arguments()));

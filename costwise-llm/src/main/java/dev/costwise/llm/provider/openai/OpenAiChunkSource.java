@@ -76,6 +76,9 @@ final class OpenAiChunkSource implements ChunkSource {
         if (chunk.finishReason().isPresent()) {
             finishSeen = true;
         }
+        if (chunk.carriesOutput()) {
+            stream.markFirstToken(); // not the role-only first chunk, which comes before the model writes anything
+        }
         return Optional.of(chunk);
     }
 
