@@ -112,6 +112,7 @@ public final class Gateway implements AutoCloseable {
     private final WebServer server;
     private final Upstream upstream;
     private final Authenticator auth;
+    private final HttpExchange http;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object drained = new Object();
@@ -156,7 +157,7 @@ public final class Gateway implements AutoCloseable {
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
                 redis);
         this.auth = new Authenticator(config, keys, b.clock);
-        HttpExchange http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated());
+        this.http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated(), metrics);
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
@@ -169,7 +170,7 @@ public final class Gateway implements AutoCloseable {
                         : config.ledgerUrl().map(url -> new JdbcResponseDocuments(url, b.clock)));
         ResponsesEndpoint responses = new ResponsesEndpoint(http, auth, service, json, b.clock, b.ticker,
                 config.server().responsesTtl(), storedResponses);
-        HttpRouting.Builder routing = new Endpoints()
+        HttpRouting.Builder routing = new Endpoints(http)
                 .post("/v1/chat/completions", tracked(chat::handle))
                 .post("/chat/completions", tracked(chat::handle))
                 .post("/v1/messages", tracked(messages::handle))
@@ -312,7 +313,7 @@ public final class Gateway implements AutoCloseable {
             inFlight.incrementAndGet();
             try {
                 if (draining.get()) {
-                    HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.ShuttingDown()));
+                    http.sendError(res, ErrorResponses.of(new GatewayException.ShuttingDown()));
                     return;
                 }
                 h.handle(req, res);

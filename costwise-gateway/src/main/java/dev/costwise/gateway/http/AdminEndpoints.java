@@ -71,7 +71,7 @@ public final class AdminEndpoints {
             }
             action.run(requestId);
         } catch (GatewayException e) {
-            HttpExchange.sendError(res, ErrorResponses.of(e));
+            http.sendError(res, ErrorResponses.of(e));
         }
     }
 
@@ -82,7 +82,7 @@ public final class AdminEndpoints {
     public void spend(ServerRequest req, ServerResponse res) {
         guarded(req, res, requestId -> {
             if (spendReport.isEmpty()) {
-                HttpExchange.sendError(res, ApiError.of(501, "invalid_request_error", "not_supported",
+                http.sendError(res, ApiError.of(501, "invalid_request_error", "not_supported",
                         "this gateway's ledger cannot group spend (a SQLite or PostgreSQL ledger can)"));
                 return;
             }

@@ -124,13 +124,14 @@ public final class Authenticator {
      *
      * @param req the request
      * @param res its response, sent with the 401 when the key is missing or unknown
+     * @param http what sends (and counts) the 401
      * @return the caller, or empty when the request has been answered
      */
-    public Optional<Caller> authenticateOrAnswer(ServerRequest req, ServerResponse res) {
+    public Optional<Caller> authenticateOrAnswer(ServerRequest req, ServerResponse res, HttpExchange http) {
         try {
             return Optional.of(authenticate(credential(req)));
         } catch (GatewayException e) {
-            HttpExchange.sendError(res, ErrorResponses.of(e));
+            http.sendError(res, ErrorResponses.of(e));
             return Optional.empty();
         }
     }

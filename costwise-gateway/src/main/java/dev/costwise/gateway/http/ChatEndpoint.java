@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
@@ -47,9 +48,12 @@ public final class ChatEndpoint {
     /** Handles one request. */
     public void handle(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
+        String model = "";
         try {
             Caller caller = caller(req);
-            ObjectNode body = RequestValidator.chat(http.readJson(req));
+            JsonNode request = http.readJson(req);
+            model = HttpExchange.modelOf(request);
+            ObjectNode body = RequestValidator.chat(request);
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = cacheMode(req);
             if (body.path("stream").asBoolean(false)) {
@@ -62,14 +66,14 @@ public final class ChatEndpoint {
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                HttpExchange.sendFailure(res, e, ErrorResponses::body);
+                http.sendFailure(res, e, model, ErrorResponses::body);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("request {}: internal error", requestId, e);
             if (!res.isSent()) {
-                HttpExchange.sendInternal(res, requestId);
+                http.sendInternal(res, requestId, model);
             }
         }
     }
@@ -77,9 +81,12 @@ public final class ChatEndpoint {
     /** Handles {@code POST /v1/embeddings}. */
     public void embeddings(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
+        String model = "";
         try {
             Caller caller = caller(req);
-            ObjectNode body = RequestValidator.embeddings(http.readJson(req));
+            JsonNode request = http.readJson(req);
+            model = HttpExchange.modelOf(request);
+            ObjectNode body = RequestValidator.embeddings(request);
             ChatService.Result r = service.embed(caller, requestId, body, cacheMode(req));
             res.header(HttpExchange.COST, r.cost().toString());
             res.header(HttpExchange.CACHE, r.cache());
@@ -87,10 +94,10 @@ public final class ChatEndpoint {
             HttpExchange.rateLimitHeaders(res, r.keyUsage());
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
-            HttpExchange.sendFailure(res, e, ErrorResponses::body);
+            http.sendFailure(res, e, model, ErrorResponses::body);
         } catch (RuntimeException e) {
             LOG.error("request {}: internal error", requestId, e);
-            HttpExchange.sendInternal(res, requestId);
+            http.sendInternal(res, requestId, model);
         }
     }
 

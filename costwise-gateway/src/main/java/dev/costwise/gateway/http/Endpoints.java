@@ -22,8 +22,14 @@ public final class Endpoints {
     private final HttpRouting.Builder routing = HttpRouting.builder();
     /** Each path template's pattern and the methods it serves. */
     private final Map<String, PathRoutes> paths = new LinkedHashMap<>();
+    private final HttpExchange http;
 
     private record PathRoutes(Pattern pattern, List<Method> methods) {}
+
+    /** @param http what sends (and counts) the 404 and 405 answers */
+    public Endpoints(HttpExchange http) {
+        this.http = http;
+    }
 
     /** Adds {@code GET path}; {@code {name}} in a path stands for one segment, {@code {+name}} for the rest. */
     public Endpoints get(String path, Handler handler) {
@@ -67,13 +73,13 @@ public final class Endpoints {
             }
         });
         if (allowed.isEmpty()) {
-            HttpExchange.sendError(res, ErrorResponses.of(new GatewayException.NotFound("not_found",
+            http.sendError(res, ErrorResponses.of(new GatewayException.NotFound("not_found",
                     "no endpoint " + method + " " + path)));
             return;
         }
         String allow = String.join(", ", allowed);
         res.header(HeaderNames.ALLOW, allow);
-        HttpExchange.sendError(res, ApiError.of(405, "invalid_request_error", "method_not_allowed",
+        http.sendError(res, ApiError.of(405, "invalid_request_error", "method_not_allowed",
                 method + " is not allowed on " + path + " (allowed: " + allow + ")"));
     }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.costwise.gateway.pipeline.ChatService;
+import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.http.HttpBodies;
 import io.helidon.http.Header;
@@ -53,16 +54,30 @@ public final class HttpExchange {
     private final ObjectMapper json;
     private final long maxBody;
     private final boolean simulated;
+    private final GatewayMetrics metrics;
 
     /**
      * @param json the shared mapper
      * @param maxBody the largest body accepted
      * @param simulated whether answers come from the simulator (adds {@code x-costwise-simulated: true})
+     * @param metrics where every error answer sent through this exchange is counted
      */
-    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated) {
+    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics) {
         this.json = json;
         this.maxBody = maxBody;
         this.simulated = simulated;
+        this.metrics = metrics;
+    }
+
+    /**
+     * The requested model name in a body as the client sent it (the pipeline later rewrites it to the upstream
+     * model's), for counting its error.
+     *
+     * @param body the parsed body
+     * @return its {@code model} text, or empty
+     */
+    public static String modelOf(JsonNode body) {
+        return body.path("model").asText("");
     }
 
     /** @return the request id the caller sent, or a new one; set on the response */
@@ -192,17 +207,19 @@ public final class HttpExchange {
         }
     }
 
-    /** Sends an error in OpenAI's shape. */
-    public static void sendError(ServerResponse res, ApiError error) {
-        sendError(res, error, ErrorResponses::body);
+    /** Sends an error in OpenAI's shape, for a request that named no model, and counts it. */
+    public void sendError(ServerResponse res, ApiError error) {
+        sendError(res, error, "", ErrorResponses::body);
     }
 
     /**
-     * Sends an error with its status and {@code Retry-After}.
+     * Sends an error with its status and {@code Retry-After}, and counts it in {@code costwise_errors_total}.
      *
+     * @param model the model the request named, or empty
      * @param body writes the body in the shape of the endpoint's API (OpenAI's, Anthropic's)
      */
-    public static void sendError(ServerResponse res, ApiError error, Function<ApiError, byte[]> body) {
+    public void sendError(ServerResponse res, ApiError error, String model, Function<ApiError, byte[]> body) {
+        metrics.error(error.status(), error.code().orElse(""), model);
         error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
                 Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
         send(res, error.status(), body.apply(error));
@@ -212,24 +229,25 @@ public final class HttpExchange {
      * Sends the failure of a model request; a key's own rate limit also says, as OpenAI does, what is left of its
      * minute.
      *
+     * @param model the model the request named, or empty
      * @param body writes the body in the shape of the endpoint's API
      */
-    public static void sendFailure(ServerResponse res, GatewayException e, Function<ApiError, byte[]> body) {
+    public void sendFailure(ServerResponse res, GatewayException e, String model, Function<ApiError, byte[]> body) {
         if (e instanceof GatewayException.RateLimited limited) {
             rateLimitHeaders(res, limited.keyUsage());
         }
-        sendError(res, ErrorResponses.of(e), body);
+        sendError(res, ErrorResponses.of(e), model, body);
     }
 
     /** Sends a 500 for a bug, without details, in OpenAI's shape. */
-    public static void sendInternal(ServerResponse res, String requestId) {
-        sendInternal(res, requestId, ErrorResponses::body);
+    public void sendInternal(ServerResponse res, String requestId, String model) {
+        sendInternal(res, requestId, model, ErrorResponses::body);
     }
 
     /** Sends a 500 for a bug, without details, in the shape {@code body} writes. */
-    public static void sendInternal(ServerResponse res, String requestId, Function<ApiError, byte[]> body) {
-        send(res, 500, body.apply(ApiError.of(500, "server_error", "internal_error",
-                "internal error in the gateway (request " + requestId + "); see the gateway log")));
+    public void sendInternal(ServerResponse res, String requestId, String model, Function<ApiError, byte[]> body) {
+        sendError(res, ApiError.of(500, "server_error", "internal_error",
+                "internal error in the gateway (request " + requestId + "); see the gateway log"), model, body);
     }
 
     /** @return UTF-8 bytes */

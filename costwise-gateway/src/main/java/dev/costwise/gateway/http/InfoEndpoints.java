@@ -58,7 +58,7 @@ public final class InfoEndpoints {
         try {
             caller = auth.authenticate(Authenticator.credential(req));
         } catch (GatewayException e) {
-            sendError(res, e, anthropic);
+            sendError(res, e, "", anthropic);
             return;
         }
         ObjectNode root = json.createObjectNode();
@@ -99,7 +99,7 @@ public final class InfoEndpoints {
                         + "' does not exist or this key may not use it");
             }
         } catch (GatewayException e) {
-            sendError(res, e, anthropic);
+            sendError(res, e, name, anthropic);
             return;
         }
         ObjectNode m = json.createObjectNode();
@@ -107,8 +107,8 @@ public final class InfoEndpoints {
     }
 
     /** Sends an error in OpenAI's shape, or Anthropic's for a request from an Anthropic client. */
-    private static void sendError(ServerResponse res, GatewayException e, boolean anthropic) {
-        HttpExchange.sendError(res, ErrorResponses.of(e), anthropic ? MessagesAnswer::errorBody : ErrorResponses::body);
+    private void sendError(ServerResponse res, GatewayException e, String model, boolean anthropic) {
+        http.sendError(res, ErrorResponses.of(e), model, anthropic ? MessagesAnswer::errorBody : ErrorResponses::body);
     }
 
     /** A model as Anthropic lists one; the gateway knows no release date, so the epoch stands for it. */
@@ -207,7 +207,7 @@ public final class InfoEndpoints {
             }
             http.sendJson(res, 200, root);
         } catch (GatewayException e) {
-            HttpExchange.sendError(res, ErrorResponses.of(e));
+            http.sendError(res, ErrorResponses.of(e));
         }
     }
 

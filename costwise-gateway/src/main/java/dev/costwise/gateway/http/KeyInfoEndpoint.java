@@ -35,7 +35,7 @@ public final class KeyInfoEndpoint {
     /** Answers with the caller's key and the state of each budget that applies to it alone. */
     public void handle(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
-        Optional<Caller> authenticated = auth.authenticateOrAnswer(req, res);
+        Optional<Caller> authenticated = auth.authenticateOrAnswer(req, res, http);
         if (authenticated.isEmpty()) {
             return;
         }

@@ -49,9 +49,12 @@ public final class MessagesEndpoint {
     public void handle(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
         String messageId = "msg_" + requestId;
+        String model = "";
         try {
             Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
-            ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(http.readJson(req)));
+            JsonNode request = http.readJson(req);
+            model = HttpExchange.modelOf(request);
+            ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(request));
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = ChatEndpoint.cacheMode(req);
             if (body.path("stream").asBoolean(false)) {
@@ -64,7 +67,7 @@ public final class MessagesEndpoint {
             HttpExchange.send(res, 200, json.writeValueAsBytes(MessagesAnswer.message(completion, messageId, json)));
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                HttpExchange.sendFailure(res, e, MessagesAnswer::errorBody);
+                http.sendFailure(res, e, model, MessagesAnswer::errorBody);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
@@ -72,7 +75,7 @@ public final class MessagesEndpoint {
             // IOException: the completion the pipeline wrote did not read back as JSON, a bug like any other here
             LOG.error("request {}: internal error", requestId, e);
             if (!res.isSent()) {
-                HttpExchange.sendInternal(res, requestId, MessagesAnswer::errorBody);
+                http.sendInternal(res, requestId, model, MessagesAnswer::errorBody);
             }
         }
     }
@@ -96,18 +99,21 @@ public final class MessagesEndpoint {
      */
     public void countTokens(ServerRequest req, ServerResponse res) {
         String requestId = http.requestId(req, res);
+        String model = "";
         try {
             Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
-            ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(http.readJson(req), false));
+            JsonNode request = http.readJson(req);
+            model = HttpExchange.modelOf(request);
+            ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(request, false));
             ChatService.TokenCount count = service.countTokens(caller, service.plan(caller, body));
             res.header(HttpExchange.MODEL_USED, count.model());
             res.header(ESTIMATED, Boolean.toString(count.estimated()));
             http.sendJson(res, 200, json.createObjectNode().put("input_tokens", count.inputTokens()));
         } catch (GatewayException e) {
-            HttpExchange.sendFailure(res, e, MessagesAnswer::errorBody);
+            http.sendFailure(res, e, model, MessagesAnswer::errorBody);
         } catch (RuntimeException e) {
             LOG.error("request {}: internal error", requestId, e);
-            HttpExchange.sendInternal(res, requestId, MessagesAnswer::errorBody);
+            http.sendInternal(res, requestId, model, MessagesAnswer::errorBody);
         }
     }
 

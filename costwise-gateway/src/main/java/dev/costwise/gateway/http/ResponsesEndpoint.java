@@ -66,9 +66,11 @@ public final class ResponsesEndpoint {
         String requestId = http.requestId(req, res);
         // Not from the request id, which a client may set: one tenant could then overwrite another's stored response.
         String responseId = "resp_" + randomId();
+        String model = "";
         try {
             Caller caller = ChatEndpoint.caller(auth, req, Authenticator.credential(req));
             JsonNode request = http.readJson(req);
+            model = HttpExchange.modelOf(request);
             if (!request.isObject()) {
                 throw new GatewayException.InvalidField("body", "expected a JSON object with model and input");
             }
@@ -105,7 +107,7 @@ public final class ResponsesEndpoint {
             HttpExchange.send(res, 200, json.writeValueAsBytes(answer));
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                HttpExchange.sendFailure(res, e, ErrorResponses::body);
+                http.sendFailure(res, e, model, ErrorResponses::body);
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());
@@ -113,7 +115,7 @@ public final class ResponsesEndpoint {
             // IOException: the completion the pipeline wrote did not read back as JSON, a bug like any other here
             LOG.error("request {}: internal error", requestId, e);
             if (!res.isSent()) {
-                HttpExchange.sendInternal(res, requestId);
+                http.sendInternal(res, requestId, model);
             }
         }
     }
@@ -127,7 +129,7 @@ public final class ResponsesEndpoint {
             ObjectNode answer = stored.response(id, caller.keyId()).orElseThrow(() -> notStored(id));
             http.sendJson(res, 200, answer);
         } catch (GatewayException e) {
-            HttpExchange.sendFailure(res, e, ErrorResponses::body);
+            http.sendFailure(res, e, "", ErrorResponses::body);
         }
     }
 
@@ -143,7 +145,7 @@ public final class ResponsesEndpoint {
             http.sendJson(res, 200, json.createObjectNode().put("id", id).put("object", "response.deleted")
                     .put("deleted", true));
         } catch (GatewayException e) {
-            HttpExchange.sendFailure(res, e, ErrorResponses::body);
+            http.sendFailure(res, e, "", ErrorResponses::body);
         }
     }
 

@@ -2,22 +2,54 @@ package dev.costwise.gateway.pipeline;
 
 import dev.costwise.core.Money;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.math.RoundingMode;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The gateway's Micrometer meters. Tags stay bounded: {@code model} is a configured name (anything else is counted
- * as {@code other}), {@code outcome}, {@code cache} and {@code kind} come from fixed sets. Meters are looked up once and
- * kept, so the request path does no registry work after warm-up. Thread-safe.
+ * The gateway's Micrometer meters. Tags stay bounded: {@code model} is a configured name (anything else, such as an
+ * unknown model or none at all, is counted as {@code other}), {@code outcome} and {@code kind} come from fixed sets,
+ * and an error's {@code code} is one of {@link #ERROR_CODES} (else {@code other}) with its 4xx or 5xx {@code status}.
+ * Meters are looked up once and kept, so the request path does no registry work after warm-up. Dollar counters add
+ * whole nano-dollars to a {@code long}, so {@code /metrics} shows sums without the drift of adding doubles.
+ * Thread-safe.
  */
 public final class GatewayMetrics {
+    /** The error codes the gateway answers with; any other code is counted as {@code other}. */
+    public static final Set<String> ERROR_CODES = Set.of("invalid_json", "invalid_value", "invalid_api_key",
+            "admin_only", "key_in_config", "master_key_required", "model_not_allowed", "key_not_found",
+            "model_not_found", "not_found", "method_not_allowed", "body_too_large", "rate_limit_exceeded",
+            "budget_exceeded", "shutting_down", "upstream_circuit_open", "not_supported", "internal_error",
+            "upstream_rejected", "context_length_exceeded", "content_filter", "upstream_rate_limited",
+            "upstream_overloaded", "upstream_quota_exhausted", "upstream_timeout", "upstream_error",
+            "upstream_unreachable", "upstream_malformed", "upstream_auth_failed", "upstream_forbidden",
+            "upstream_not_found");
+    private static final String OTHER = "other";
+    private static final int FIRST_ERROR = 400;
+    private static final int ERROR_STATUSES = 200;
+    private static final Map<String, String> DESCRIPTIONS = Map.of(
+            "costwise.requests", "Finished model requests, by outcome (success, cache_hit, rejected, failed, aborted)",
+            "costwise.upstream.failures", "Failed upstream attempts, by failure kind",
+            "costwise.retries.refused", "Retries the provider's retry budget refused",
+            "costwise.upstream.skipped", "Upstream calls not made because the model's circuit was open",
+            "costwise.ledger.failures", "Ledger rows that could not be queued");
+
     private final MeterRegistry registry;
     private final Set<String> knownModels;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> costNanos = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> savedNanos = new ConcurrentHashMap<>();
+    /** Error counters by code, then model, then status - 400; filled on first use, read without allocating. */
+    private final Map<String, ConcurrentHashMap<String, AtomicReferenceArray<Counter>>> errors;
 
     /**
      * @param registry where meters live
@@ -26,6 +58,10 @@ public final class GatewayMetrics {
     public GatewayMetrics(MeterRegistry registry, Set<String> knownModels) {
         this.registry = registry;
         this.knownModels = Set.copyOf(knownModels);
+        Map<String, ConcurrentHashMap<String, AtomicReferenceArray<Counter>>> byCode = new HashMap<>();
+        ERROR_CODES.forEach(c -> byCode.put(c, new ConcurrentHashMap<>()));
+        byCode.put(OTHER, new ConcurrentHashMap<>());
+        this.errors = Map.copyOf(byCode);
     }
 
     /** @return the registry, for meters that read their value (gauges) */
@@ -45,9 +81,10 @@ public final class GatewayMetrics {
         String m = bounded(model);
         counter("costwise.requests", m, outcome).increment();
         if (cost.isPositive()) {
-            counter("costwise.cost.dollars", m, "").increment(cost.toBigDecimal().doubleValue());
+            dollars(costNanos, "costwise.cost.dollars", "What answered requests cost, in dollars", m, cost);
         }
         timers.computeIfAbsent(m, k -> Timer.builder("costwise.request.duration").tag("model", k)
+                .description("Time from a request's arrival to its answer (the end of its stream)")
                 .register(registry)).record(latency);
     }
 
@@ -69,7 +106,8 @@ public final class GatewayMetrics {
      */
     public void cacheSaving(String model, Money saved) {
         if (saved.isPositive()) {
-            counter("costwise.cache.saved.dollars", bounded(model), "").increment(saved.toBigDecimal().doubleValue());
+            dollars(savedNanos, "costwise.cache.saved.dollars", "What cache hits saved, in dollars", bounded(model),
+                    saved);
         }
     }
 
@@ -96,9 +134,45 @@ public final class GatewayMetrics {
         counter("costwise.ledger.failures", "other", "").increment();
     }
 
+    /**
+     * Counts one request the gateway answered with an error: every error answer, whether the gateway refused the
+     * request itself (bad key, bad body, unknown model…) or its upstream failed.
+     *
+     * @param status the HTTP status (4xx or 5xx; anything else is not counted)
+     * @param code the OpenAI error code ({@code invalid_json}, {@code model_not_found}…); outside
+     *     {@link #ERROR_CODES} it is counted as {@code other}
+     * @param model the requested name, or empty when the request named none (counted as {@code other})
+     */
+    public void error(int status, String code, String model) {
+        int slot = status - FIRST_ERROR;
+        if (slot < 0 || slot >= ERROR_STATUSES) {
+            return;
+        }
+        var byModel = errors.get(code);
+        String c = code;
+        if (byModel == null) {
+            byModel = errors.get(OTHER);
+            c = OTHER;
+        }
+        String m = bounded(model);
+        AtomicReferenceArray<Counter> byStatus = byModel.get(m);
+        if (byStatus == null) {
+            byStatus = byModel.computeIfAbsent(m, k -> new AtomicReferenceArray<>(ERROR_STATUSES));
+        }
+        Counter counter = byStatus.get(slot);
+        if (counter == null) {
+            // Micrometer returns the registered meter when two threads race to register the same one.
+            counter = Counter.builder("costwise.errors").tag("model", m).tag("status", Integer.toString(status))
+                    .tag("code", c).description("Requests answered with an error, by HTTP status and error code")
+                    .register(registry);
+            byStatus.set(slot, counter);
+        }
+        counter.increment();
+    }
+
     private Counter counter(String name, String model, String second) {
         return counters.computeIfAbsent(name + '|' + model + '|' + second, k -> {
-            Counter.Builder b = Counter.builder(name).tag("model", model);
+            Counter.Builder b = Counter.builder(name).tag("model", model).description(DESCRIPTIONS.get(name));
             if (name.equals("costwise.requests")) {
                 b.tag("outcome", second);
             } else if (name.equals("costwise.upstream.failures")) {
@@ -106,6 +180,21 @@ public final class GatewayMetrics {
             }
             return b.register(registry);
         });
+    }
+
+    /** Adds {@code amount}, rounded to whole nano-dollars, to the model's exact sum behind a counter. */
+    private void dollars(ConcurrentHashMap<String, LongAdder> sums, String name, String description, String model,
+            Money amount) {
+        LongAdder sum = sums.get(model);
+        if (sum == null) {
+            sum = sums.computeIfAbsent(model, k -> {
+                LongAdder a = new LongAdder();
+                FunctionCounter.builder(name, a, n -> n.sum() / 1e9).tag("model", k).description(description)
+                        .register(registry);
+                return a;
+            });
+        }
+        sum.add(amount.toBigDecimal().movePointRight(9).setScale(0, RoundingMode.HALF_EVEN).longValue());
     }
 
     private String bounded(String model) {

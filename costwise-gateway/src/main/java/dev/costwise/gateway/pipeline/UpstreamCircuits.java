@@ -60,7 +60,8 @@ final class UpstreamCircuits {
                     .ticker(ticker).metrics(transitions).build());
             byModel.put(m.name(), breaker);
             Gauge.builder("costwise.upstream.circuit.state", breaker, UpstreamCircuits::stateValue)
-                    .tag("model", m.name()).register(registry);
+                    .tag("model", m.name()).description("The model's circuit: 0 closed, 1 half-open, 2 open")
+                    .register(registry);
         }
     }
 
