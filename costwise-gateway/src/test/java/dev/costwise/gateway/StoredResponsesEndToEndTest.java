@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,8 @@ import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Stored responses of OpenAI's Responses API (https://platform.openai.com/docs/api-reference/responses: {@code store},
@@ -31,6 +34,7 @@ class StoredResponsesEndToEndTest {
     @StartStop
     final MockWebServer upstream = new MockWebServer();
     private final AtomicLong nanos = new AtomicLong();
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-28T10:00:00Z"));
 
     private TestGateway gateway() {
         return new TestGateway("""
@@ -149,6 +153,118 @@ class StoredResponsesEndToEndTest {
                         .contains("previous_response_id: no stored response").contains("1 h");
             }
             assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    /** A gateway keeping responses in memory, or in a database ({@code dir}'s SQLite file); either reads the time. */
+    private TestGateway gateway(String store, Path dir) {
+        if (store.equals("memory")) {
+            return gateway();
+        }
+        return new TestGateway("""
+                master_key: ${MASTER}
+                server: {responses_ttl: 1h}
+                models:
+                  - {name: fast, provider: openai, model: gpt-4o-mini, base_url: %s, price: {input: "1", output: "2"}}
+                """.formatted(upstream.url("/v1").toString().replaceAll("/$", "")), Map.of("MASTER", MASTER),
+                database(dir));
+    }
+
+    private JdbcResponseDocuments database(Path dir) {
+        return new JdbcResponseDocuments("jdbc:sqlite:" + dir.resolve("ledger.db"), clock);
+    }
+
+    private void advance(Duration d) {
+        nanos.addAndGet(d.toNanos());
+        clock.advance(d);
+    }
+
+    private static HttpResponse<String> continueFrom(TestGateway gw, String id, String input) {
+        return respond(gw, "{\"model\": \"fast\", \"previous_response_id\": \"" + id + "\", \"input\": \""
+                + input + "\"}", MASTER);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "database"})
+    void givenAConversationWhoseFirstTurnIsOlderThanTheTtl_whenItsLastTurnIsContinued_thenItIsWhole(String store,
+            @TempDir Path dir) throws Exception {
+        for (String text : List.of("one", "two", "three")) {
+            upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", text, 30, 4));
+        }
+        try (TestGateway gw = gateway(store, dir)) {
+            String a = TestGateway.json(respond(gw, "{\"model\": \"fast\", \"input\": \"a\"}", MASTER).body())
+                    .path("id").asText();
+            advance(Duration.ofMinutes(40));
+            String b = TestGateway.json(continueFrom(gw, a, "b").body()).path("id").asText();
+            advance(Duration.ofMinutes(30)); // a written 70 min ago, b 30 min ago, with a TTL of 1 h
+
+            HttpResponse<String> readB = gw.get("/v1/responses/" + b, "Authorization", "Bearer " + MASTER);
+            HttpResponse<String> readA = gw.get("/v1/responses/" + a, "Authorization", "Bearer " + MASTER);
+            HttpResponse<String> c = continueFrom(gw, b, "c");
+            advance(Duration.ofMinutes(61)); // c, the newest turn, has expired: so has the whole conversation
+            HttpResponse<String> afterAll = continueFrom(gw, b, "d");
+
+            assertThat(readB.statusCode()).isEqualTo(200);
+            assertThat(readA.statusCode()).as("kept as long as the turn continuing it").isEqualTo(200);
+            assertThat(c.statusCode()).as(c.body()).isEqualTo(200);
+            sentUpstream();
+            sentUpstream();
+            assertThat(sentUpstream().path("messages")).extracting(m -> m.path("content").toString())
+                    .containsExactly("\"a\"", "[{\"type\":\"text\",\"text\":\"one\"}]", "\"b\"",
+                            "[{\"type\":\"text\",\"text\":\"two\"}]", "\"c\"");
+            assertThat(afterAll.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(afterAll.body()).at("/error/message").asText())
+                    .contains("no stored response '" + b + "'");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "database"})
+    void givenTheFirstTurnDeleted_whenTheSecondIsReadOrContinued_thenItIsReadButA400NamesTheDeletedTurn(String store,
+            @TempDir Path dir) throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "one", 30, 4));
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "two", 30, 4));
+        try (TestGateway gw = gateway(store, dir)) {
+            String a = TestGateway.json(respond(gw, "{\"model\": \"fast\", \"input\": \"a\"}", MASTER).body())
+                    .path("id").asText();
+            String b = TestGateway.json(continueFrom(gw, a, "b").body()).path("id").asText();
+
+            HttpResponse<String> deleted = gw.delete("/v1/responses/" + a, "Authorization", "Bearer " + MASTER);
+            HttpResponse<String> readA = gw.get("/v1/responses/" + a, "Authorization", "Bearer " + MASTER);
+            HttpResponse<String> readB = gw.get("/v1/responses/" + b, "Authorization", "Bearer " + MASTER);
+            HttpResponse<String> deletedAgain = gw.delete("/v1/responses/" + a, "Authorization", "Bearer " + MASTER);
+            advance(Duration.ofMinutes(59));
+            HttpResponse<String> c = continueFrom(gw, b, "c");
+
+            assertThat(deleted.statusCode()).isEqualTo(200);
+            assertThat(readA.statusCode()).isEqualTo(404);
+            assertThat(deletedAgain.statusCode()).isEqualTo(404);
+            assertThat(readB.statusCode()).isEqualTo(200);
+            assertThat(c.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(c.body()).at("/error/message").asText())
+                    .contains("response '" + b + "' continues '" + a + "', which was deleted")
+                    .doesNotContain("no stored response");
+            assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void givenAnEarlierTurnGoneFromTheDatabase_whenALaterOneIsContinued_thenA400NamesItAsExpired(@TempDir Path dir) {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "one", 30, 4));
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "two", 30, 4));
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "three", 30, 4));
+        try (TestGateway gw = gateway("database", dir)) {
+            String a = TestGateway.json(respond(gw, "{\"model\": \"fast\", \"input\": \"a\"}", MASTER).body())
+                    .path("id").asText();
+            String b = TestGateway.json(continueFrom(gw, a, "b").body()).path("id").asText();
+            String c = TestGateway.json(continueFrom(gw, b, "c").body()).path("id").asText();
+            database(dir).delete(a); // as the hourly reaping of a row that expired before turns kept earlier ones
+
+            HttpResponse<String> d = continueFrom(gw, c, "d");
+
+            assertThat(d.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(d.body()).at("/error/message").asText())
+                    .contains("response '" + c + "' continues '" + a + "' (through '" + b + "'), which has expired");
         }
     }
 

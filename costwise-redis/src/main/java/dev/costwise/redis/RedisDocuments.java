@@ -53,6 +53,18 @@ public final class RedisDocuments {
     }
 
     /**
+     * Keeps a stored document for {@code ttl} from now, leaving its text as it is; nothing if none is stored.
+     *
+     * @param id its id
+     * @param ttl how long Redis keeps it from now
+     * @throws RedisUnavailableException if Redis cannot be reached
+     */
+    public void keep(String id, Duration ttl) {
+        long millis = Math.max(1, ttl.toMillis());
+        redis.call(c -> c.pexpire(key(id), millis));
+    }
+
+    /**
      * @param id an id
      * @return {@code true} if a document was there and is now gone
      * @throws RedisUnavailableException if Redis cannot be reached

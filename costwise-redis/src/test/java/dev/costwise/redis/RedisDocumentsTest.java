@@ -49,6 +49,20 @@ class RedisDocumentsTest {
     }
 
     @Test
+    void givenAStoredDocument_whenKeptLonger_thenItsTtlGrowsAndItsTextStays() {
+        RedisDocuments a = RedisDocuments.on(onA, "response");
+        a.put("resp_3", "doc", Duration.ofMinutes(1));
+
+        a.keep("resp_3", Duration.ofHours(1));
+        a.keep("never_stored", Duration.ofHours(1));
+
+        assertThat(SharedRedis.pttl(SharedRedis.URL, prefix + ":doc:response:resp_3"))
+                .isGreaterThan(Duration.ofMinutes(59).toMillis());
+        assertThat(a.get("resp_3")).contains("doc");
+        assertThat(a.get("never_stored")).as("keeping creates nothing").isEmpty();
+    }
+
+    @Test
     void givenATtl_whenPut_thenRedisExpiresTheDocument() {
         RedisDocuments a = RedisDocuments.on(onA, "response");
 

@@ -66,6 +66,13 @@ public final class SharedRedis {
         return found;
     }
 
+    /** @return the milliseconds Redis keeps {@code key} for yet, as its {@code PTTL} answers */
+    public static long pttl(String url, String key) {
+        try (RedisClient client = RedisClient.create(url)) {
+            return client.pttl(key);
+        }
+    }
+
     /** Deletes every key under {@code prefix}. */
     public static void deleteAll(String url, String prefix) {
         try (RedisClient client = RedisClient.create(url)) {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,6 +92,28 @@ public final class JdbcResponseDocuments implements ResponseDocuments {
             }
         } catch (SQLException e) {
             throw unavailable("read", id, e);
+        }
+    }
+
+    @Override
+    public void keep(Collection<String> ids, Duration ttl) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        try (Connection c = JdbcConnections.open(url, properties);
+                PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE + " SET expires_at = ? WHERE id = ? "
+                        + "AND expires_at > ?")) {
+            for (String id : ids) {
+                ps.setLong(1, now + ttl.toMillis());
+                ps.setString(2, id);
+                ps.setLong(3, now);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            String first = ids.iterator().next();
+            throw unavailable("keep", ids.size() == 1 ? first : first + " and " + (ids.size() - 1) + " more", e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.costwise.gateway.http;
 import dev.costwise.redis.RedisDocuments;
 import dev.costwise.redis.RedisUnavailableException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,15 @@ public interface ResponseDocuments {
      * @throws Unavailable if the store cannot be reached
      */
     Optional<String> get(String id);
+
+    /**
+     * Keeps stored documents for {@code ttl} from now, leaving their text as it is; ids not stored are skipped.
+     *
+     * @param ids their ids
+     * @param ttl how long they are kept from now
+     * @throws Unavailable if the store cannot be reached
+     */
+    void keep(Collection<String> ids, Duration ttl);
 
     /**
      * @param id an id
@@ -64,6 +74,14 @@ public interface ResponseDocuments {
             @Override
             public Optional<String> get(String id) {
                 return call(() -> redis.get(id));
+            }
+
+            @Override
+            public void keep(Collection<String> ids, Duration ttl) {
+                call(() -> {
+                    ids.forEach(id -> redis.keep(id, ttl));
+                    return null;
+                });
             }
 
             @Override

@@ -133,7 +133,10 @@ public final class ResponsesEndpoint {
         }
     }
 
-    /** {@code DELETE /v1/responses/{id}}: forgets a stored response; a conversation through it ends there. */
+    /**
+     * {@code DELETE /v1/responses/{id}}: forgets a stored response; a conversation through it ends there, and
+     * continuing a later turn of it is a 400 saying this one was deleted.
+     */
     public void delete(ServerRequest req, ServerResponse res) {
         http.requestId(req, res);
         try {
@@ -165,10 +168,14 @@ public final class ResponsesEndpoint {
         if (previous.isEmpty()) {
             return request;
         }
-        ArrayNode items = stored.conversation(previous.get(), keyId).orElseThrow(() -> new GatewayException
-                .InvalidField("previous_response_id", "no stored response '" + previous.get() + "' for this key "
-                        + "(responses are kept for " + describe(stored.ttl()) + ", and only when the request did not "
-                        + "set store: false)"));
+        ArrayNode items;
+        try {
+            items = stored.conversation(previous.get(), keyId);
+        } catch (StoredResponses.NotContinuable e) {
+            throw new GatewayException.InvalidField("previous_response_id", e.getMessage() + " (responses are kept "
+                    + "for " + describe(stored.ttl()) + " after the last turn of their conversation, and only when "
+                    + "the request did not set store: false)");
+        }
         items.addAll(input);
         ObjectNode copy = ((ObjectNode) request).deepCopy();
         copy.set("input", items);

@@ -11,7 +11,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +25,14 @@ import org.slf4j.LoggerFactory;
  * <p>Each entry keeps only its own turn (the input items of its request and the output items of its answer) and the id
  * it continued, so storage grows with the conversation, not with its square; {@link #conversation} walks the chain
  * back. Entries live for the configured TTL after they are written ({@code server.responses_ttl}, 30 days by default,
- * as OpenAI keeps them): in a {@link ResponseDocuments} store that outlives the process (Redis when the gateway shares
- * state there, else the ledger's database), so a restart or another replica can continue them; with neither, or while
- * the store cannot be reached, in this replica's memory within {@link #MAX_BYTES} in all (Caffeine evicts the least
- * used beyond that), where they are found too. A conversation one of whose turns is gone cannot be continued. An entry
- * is visible only to the key that created it. Thread-safe.
+ * as OpenAI keeps them), and a new turn keeps every earlier one of its conversation as long as itself, so a response
+ * that can be read can be continued. They live in a {@link ResponseDocuments} store that outlives the process (Redis
+ * when the gateway shares state there, else the ledger's database), so a restart or another replica can continue them;
+ * with neither, or while the store cannot be reached, in this replica's memory within {@link #MAX_BYTES} in all
+ * (Caffeine evicts the least used beyond that), where they are found too. A deleted response leaves a mark for the
+ * TTL, without its turn or answer, so that continuing a later turn of its conversation is refused naming it as
+ * deleted; a turn otherwise gone (expired before this rule, or evicted from memory) is named as expired. An entry is
+ * visible only to the key that created it. Thread-safe.
  */
 final class StoredResponses {
     /** The memory all entries may take, counted as the length of their JSON. */
@@ -36,7 +41,18 @@ final class StoredResponses {
     private static final int MAX_TURNS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(StoredResponses.class);
 
-    private record Entry(String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {}
+    /** A response's own turn, or ({@code deleted}) the mark a deleted one leaves. */
+    private record Entry(String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response,
+            boolean deleted) {}
+
+    /** A response cannot be continued: not stored for this key, or an earlier turn of it is gone. */
+    static final class NotContinuable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotContinuable(String message) {
+            super(message);
+        }
+    }
 
     private final Cache<String, Entry> entries;
     private final Duration ttl;
@@ -70,7 +86,87 @@ final class StoredResponses {
      * @param response the response as answered (for {@code GET})
      */
     void put(String id, String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {
-        Entry entry = new Entry(keyId, previousId, turn, response);
+        write(id, new Entry(keyId, previousId, turn, response, false));
+        // the turns it continues are kept as long as it is, so that what can be read can be continued
+        List<String> earlier = new ArrayList<>();
+        Optional<String> next = previousId;
+        while (next.isPresent() && earlier.size() < MAX_TURNS) {
+            Entry e = find(next.get()).filter(f -> f.keyId().equals(keyId) && !f.deleted()).orElse(null);
+            if (e == null) {
+                break;
+            }
+            earlier.add(next.get());
+            next = e.previousId();
+        }
+        keep(earlier);
+    }
+
+    /**
+     * @param id a response id
+     * @param keyId the key asking
+     * @return every item of the conversation up to and including that response, oldest first
+     * @throws NotContinuable if it is not stored for this key, or one of its earlier turns is gone
+     */
+    ArrayNode conversation(String id, String keyId) {
+        Deque<ArrayNode> turns = new ArrayDeque<>();
+        String current = id;
+        Optional<String> next = Optional.of(id);
+        while (next.isPresent()) {
+            String wanted = next.get();
+            Entry e = find(wanted).filter(f -> f.keyId().equals(keyId)).orElse(null);
+            if (wanted.equals(id) && (e == null || e.deleted())) {
+                throw new NotContinuable("no stored response '" + id + "' for this key");
+            }
+            if (e == null || e.deleted()) {
+                throw new NotContinuable("response '" + id + "' continues '" + wanted + "'"
+                        + (current.equals(id) ? "" : " (through '" + current + "')") + ", which "
+                        + (e == null ? "has expired" : "was deleted") + ", so its conversation cannot be continued; "
+                        + "send the earlier turns in input instead");
+            }
+            if (turns.size() >= MAX_TURNS) {
+                throw new NotContinuable("the conversation of '" + id + "' is longer than " + MAX_TURNS + " turns");
+            }
+            turns.addFirst(e.turn());
+            current = wanted;
+            next = e.previousId();
+        }
+        ArrayNode items = JsonNodeFactory.instance.arrayNode();
+        turns.forEach(items::addAll);
+        return items;
+    }
+
+    /** @return the stored response, if it is stored for this key */
+    Optional<ObjectNode> response(String id, String keyId) {
+        return find(id).filter(e -> e.keyId().equals(keyId) && !e.deleted()).map(e -> e.response().deepCopy());
+    }
+
+    /**
+     * Forgets a response's turn and answer. What remains until the TTL is over is a mark that it was deleted, so that
+     * continuing a later turn of its conversation says so.
+     *
+     * @return {@code true} if the response was stored for this key and is now deleted
+     */
+    boolean delete(String id, String keyId) {
+        if (find(id).filter(e -> e.keyId().equals(keyId) && !e.deleted()).isEmpty()) {
+            return false;
+        }
+        Entry mark = new Entry(keyId, Optional.empty(), JsonNodeFactory.instance.arrayNode(),
+                JsonNodeFactory.instance.objectNode(), true);
+        entries.invalidate(id);
+        if (durable.isPresent()) {
+            try {
+                durable.get().put(id, encode(mark), ttl);
+                return true;
+            } catch (ResponseDocuments.Unavailable e) {
+                LOG.warn("response {} stays stored until it expires: {}", id, e.getMessage());
+            }
+        }
+        entries.put(id, mark);
+        return true;
+    }
+
+    /** Stores an entry in the durable store, else (with none, or while it cannot be reached) in memory. */
+    private void write(String id, Entry entry) {
         if (durable.isPresent()) {
             try {
                 durable.get().put(id, encode(entry), ttl);
@@ -82,47 +178,21 @@ final class StoredResponses {
         entries.put(id, entry);
     }
 
-    /**
-     * @param id a response id
-     * @param keyId the key asking
-     * @return every item of the conversation up to and including that response, oldest first; empty if it (or an
-     *     earlier turn) is not stored for this key
-     */
-    Optional<ArrayNode> conversation(String id, String keyId) {
-        Deque<ArrayNode> turns = new ArrayDeque<>();
-        Optional<String> next = Optional.of(id);
-        while (next.isPresent()) {
-            Entry e = find(next.get()).orElse(null);
-            if (e == null || !e.keyId().equals(keyId) || turns.size() >= MAX_TURNS) {
-                return Optional.empty();
-            }
-            turns.addFirst(e.turn());
-            next = e.previousId();
+    /** Keeps entries for the TTL from now wherever they are, without changing them. */
+    private void keep(List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
         }
-        ArrayNode items = JsonNodeFactory.instance.arrayNode();
-        turns.forEach(items::addAll);
-        return Optional.of(items);
-    }
-
-    /** @return the stored response, if it is stored for this key */
-    Optional<ObjectNode> response(String id, String keyId) {
-        return find(id).filter(e -> e.keyId().equals(keyId)).map(e -> e.response().deepCopy());
-    }
-
-    /** @return {@code true} if the response was stored for this key and is now deleted */
-    boolean delete(String id, String keyId) {
-        if (find(id).filter(e -> e.keyId().equals(keyId)).isEmpty()) {
-            return false;
-        }
-        entries.invalidate(id);
         durable.ifPresent(s -> {
             try {
-                s.delete(id);
+                s.keep(ids, ttl);
             } catch (ResponseDocuments.Unavailable e) {
-                LOG.warn("response {} stays stored until it expires: {}", id, e.getMessage());
+                LOG.warn("responses {}... expire with their own turns: {}", ids.getFirst(), e.getMessage());
             }
         });
-        return true;
+        // a new instance is a write, which Caffeine's expireAfterWrite counts from
+        ids.forEach(id -> entries.asMap().computeIfPresent(id, (k, e) -> new Entry(e.keyId(), e.previousId(),
+                e.turn(), e.response(), e.deleted())));
     }
 
     /** The entry in the durable store, else in memory (written while the store was down, or with none at all). */
@@ -143,6 +213,9 @@ final class StoredResponses {
     private String encode(Entry e) {
         ObjectNode node = json.createObjectNode().put("key", e.keyId());
         e.previousId().ifPresent(p -> node.put("previous", p));
+        if (e.deleted()) {
+            node.put("deleted", true);
+        }
         node.set("turn", e.turn());
         node.set("response", e.response());
         return node.toString();
@@ -152,7 +225,8 @@ final class StoredResponses {
         try {
             JsonNode node = json.readTree(stored);
             return new Entry(node.path("key").asText(), Optional.ofNullable(node.path("previous").textValue()),
-                    (ArrayNode) node.get("turn"), (ObjectNode) node.get("response"));
+                    (ArrayNode) node.get("turn"), (ObjectNode) node.get("response"),
+                    node.path("deleted").asBoolean(false));
         } catch (JsonProcessingException | ClassCastException e) {
             throw new IllegalStateException("a stored response is not one this gateway wrote", e);
         }
