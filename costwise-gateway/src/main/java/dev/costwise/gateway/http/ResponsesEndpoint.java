@@ -3,6 +3,7 @@ package dev.costwise.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.gateway.pipeline.Caller;
@@ -76,15 +77,15 @@ public final class ResponsesEndpoint {
             }
             Optional<String> previous = previousId(request);
             ArrayNode input = ResponsesRequest.inputItems(request);
-            ObjectNode body = RequestValidator.chat(ResponsesRequest.toChat(withHistory(request, previous, input,
-                    caller.keyId())));
+            Optional<StoredResponses.Conversation> history = previous.map(p -> history(p, caller.keyId()));
+            ObjectNode body = RequestValidator.chat(ResponsesRequest.toChat(withHistory(request, history, input)));
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = ChatEndpoint.cacheMode(req);
             Consumer<ObjectNode> store = answer -> {
                 if (ResponsesAnswer.stores(request)) {
                     ArrayNode turn = input.deepCopy();
                     turn.addAll((ArrayNode) answer.get("output"));
-                    stored.put(responseId, caller.keyId(), previous, turn, answer);
+                    stored.put(responseId, caller.keyId(), history, turn, answer);
                 }
             };
             if (body.path("stream").asBoolean(false)) {
@@ -163,20 +164,24 @@ public final class ResponsesEndpoint {
         return Optional.of(previous.asText());
     }
 
-    /** The request with the stored conversation it continues before its own input. */
-    private JsonNode withHistory(JsonNode request, Optional<String> previous, ArrayNode input, String keyId) {
-        if (previous.isEmpty()) {
-            return request;
-        }
-        ArrayNode items;
+    /** The stored conversation a request continues, or a 400 on {@code previous_response_id} saying why not. */
+    private StoredResponses.Conversation history(String previousId, String keyId) {
         try {
-            items = stored.conversation(previous.get(), keyId);
+            return stored.conversation(previousId, keyId);
         } catch (StoredResponses.NotContinuable e) {
             throw new GatewayException.InvalidField("previous_response_id", e.getMessage() + " (responses are kept "
                     + "for " + describe(stored.ttl()) + " after the last turn of their conversation, and only when "
                     + "the request did not set store: false)");
         }
-        items.addAll(input);
+    }
+
+    /** The request with the stored conversation it continues before its own input. */
+    private static JsonNode withHistory(JsonNode request, Optional<StoredResponses.Conversation> history,
+            ArrayNode input) {
+        if (history.isEmpty()) {
+            return request;
+        }
+        ArrayNode items = JsonNodeFactory.instance.arrayNode().addAll(history.get().items()).addAll(input);
         ObjectNode copy = ((ObjectNode) request).deepCopy();
         copy.set("input", items);
         return copy;

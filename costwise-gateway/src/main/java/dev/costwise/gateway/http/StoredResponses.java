@@ -79,36 +79,35 @@ final class StoredResponses {
     }
 
     /**
+     * A stored conversation a request continues.
+     *
+     * @param items every item of the conversation, oldest first
+     * @param ids the ids of its turns, newest (the one continued) first
+     */
+    record Conversation(ArrayNode items, List<String> ids) {}
+
+    /**
      * @param id the response's id
      * @param keyId the key that created it
-     * @param previousId the response it continued, if any
+     * @param continued the conversation it continued, if any: its turns are kept as long as this one, so that what
+     *     can be read can be continued
      * @param turn the request's input items and the answer's output items, in order
      * @param response the response as answered (for {@code GET})
      */
-    void put(String id, String keyId, Optional<String> previousId, ArrayNode turn, ObjectNode response) {
-        write(id, new Entry(keyId, previousId, turn, response, false));
-        // the turns it continues are kept as long as it is, so that what can be read can be continued
-        List<String> earlier = new ArrayList<>();
-        Optional<String> next = previousId;
-        while (next.isPresent() && earlier.size() < MAX_TURNS) {
-            Entry e = find(next.get()).filter(f -> f.keyId().equals(keyId) && !f.deleted()).orElse(null);
-            if (e == null) {
-                break;
-            }
-            earlier.add(next.get());
-            next = e.previousId();
-        }
-        keep(earlier);
+    void put(String id, String keyId, Optional<Conversation> continued, ArrayNode turn, ObjectNode response) {
+        write(id, new Entry(keyId, continued.map(c -> c.ids().getFirst()), turn, response, false));
+        continued.ifPresent(c -> keep(c.ids()));
     }
 
     /**
      * @param id a response id
      * @param keyId the key asking
-     * @return every item of the conversation up to and including that response, oldest first
+     * @return the conversation up to and including that response
      * @throws NotContinuable if it is not stored for this key, or one of its earlier turns is gone
      */
-    ArrayNode conversation(String id, String keyId) {
+    Conversation conversation(String id, String keyId) {
         Deque<ArrayNode> turns = new ArrayDeque<>();
+        List<String> ids = new ArrayList<>();
         String current = id;
         Optional<String> next = Optional.of(id);
         while (next.isPresent()) {
@@ -127,12 +126,13 @@ final class StoredResponses {
                 throw new NotContinuable("the conversation of '" + id + "' is longer than " + MAX_TURNS + " turns");
             }
             turns.addFirst(e.turn());
+            ids.add(wanted);
             current = wanted;
             next = e.previousId();
         }
         ArrayNode items = JsonNodeFactory.instance.arrayNode();
         turns.forEach(items::addAll);
-        return items;
+        return new Conversation(items, List.copyOf(ids));
     }
 
     /** @return the stored response, if it is stored for this key */
