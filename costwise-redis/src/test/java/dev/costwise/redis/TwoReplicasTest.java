@@ -105,10 +105,27 @@ class TwoReplicasTest {
         assertThat(served.get() + rejected.get()).isEqualTo(400);
         assertThat(a.upstream.calls.get()).isPositive();
         assertThat(b.upstream.calls.get()).isPositive();
-        // a call reserves about $0.0043 (prompt + 400 output tokens at $10/M) and settles for less, so the last
-        // refusals leave a little slack, but the dollar is used up
-        assertThat(spent).isGreaterThan(Money.of("0.95"));
         assertThat(a.redis.budgetStore().localReservations() + b.redis.budgetStore().localReservations()).isZero();
+
+        // Under the race, a refusal may come while other calls still hold reservations, so how much of the dollar
+        // the race itself spends depends on timing. What must hold is that no reservation outlives its call: asked
+        // one at a time afterwards, the replicas serve until less than one reservation is left.
+        Money afterRace = spendOneAtATimeUntilRefused();
+        assertThat(afterRace).isLessThanOrEqualTo(LIMIT);
+        assertThat(afterRace).isGreaterThan(LIMIT.minus(Money.of("0.0043")));
+    }
+
+    private Money spendOneAtATimeUntilRefused() {
+        for (int i = 0; i < 400; i++) {
+            Replica replica = i % 2 == 0 ? a : b;
+            try {
+                replica.model.execute(Replica.question("Afterwards " + i + ": what is " + i + " cubed?"),
+                        replica.context());
+            } catch (BudgetExceededException refused) {
+                return b.budgets.status("daily").spent();
+            }
+        }
+        throw new AssertionError("the budget never refused a call");
     }
 
     @Test
