@@ -48,6 +48,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
+import dev.costwise.llm.provider.http.StreamTimeouts;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiWire;
@@ -279,12 +280,13 @@ public final class Gateway implements AutoCloseable {
                     // max_tokens when a request sets none: the output limit its budget reservation assumed
                     var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog).pricer(pricer)
                             .baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching())
-                            .defaultMaxTokens(m.maxOutputTokens());
+                            .defaultMaxTokens(m.maxOutputTokens()).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }
                 case "gemini" -> {
-                    var gb = GeminiChatModel.builder(m.upstreamModel()).pricer(pricer).baseUrl(URI.create(m.baseUrl()));
+                    var gb = GeminiChatModel.builder(m.upstreamModel()).pricer(pricer).baseUrl(URI.create(m.baseUrl()))
+                            .streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(gb::apiKey);
                     chatModels.put(m.name(), gb.build());
                 }
@@ -294,6 +296,11 @@ public final class Gateway implements AutoCloseable {
         ChatModelUpstream native_ = new ChatModelUpstream(chatModels, new OpenAiWire(json), b.clock);
         chatModels.keySet().forEach(name -> byName.put(name, native_));
         return byName;
+    }
+
+    /** A native adapter's stream limits: the model's first-token timeout; the rest is the pipeline's. */
+    private static StreamTimeouts firstToken(GatewayConfig.Model m) {
+        return new StreamTimeouts(m.firstTokenTimeout(), Optional.empty());
     }
 
     /**

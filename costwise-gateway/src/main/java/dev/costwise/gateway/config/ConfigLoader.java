@@ -376,7 +376,7 @@ public final class ConfigLoader {
                 }
                 unknownFields(m, p, Set.of("name", "provider", "model", "api_key", "api_key_env", "base_url",
                         "price", "context_window", "max_output_tokens", "circuit_breaker", "prompt_caching",
-                        "service_tier"));
+                        "service_tier", "first_token_timeout"));
                 Optional<String> name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
                 name.ifPresent(nm -> {
                     if (!seen.add(nm)) {
@@ -424,10 +424,14 @@ public final class ConfigLoader {
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
                 Optional<ServiceTier> tier = serviceTier(m, p + ".service_tier", provider);
+                Optional<Duration> firstToken = optDuration(m, "first_token_timeout", p + ".first_token_timeout");
+                if (firstToken.filter(Duration::isZero).isPresent()) {
+                    problem(p + ".first_token_timeout", "must be positive, was 0ms");
+                }
                 if (name.isPresent() && provider.isPresent()) {
                     out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
                             baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
-                            window, maxOut, circuit, caching, tier));
+                            window, maxOut, circuit, caching, tier, firstToken.filter(d -> !d.isZero())));
                 }
             }
             return out;

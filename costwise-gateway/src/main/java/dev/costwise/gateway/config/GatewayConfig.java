@@ -198,11 +198,14 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param serviceTier the OpenAI service tier every call to this model asks for ({@code service_tier}; OpenAI and
      *     OpenAI-compatible models only), overriding the caller's: {@code flex} makes a half-price deployment of a
      *     model for work that can wait, which a fallback to the same model without it backs up
+     * @param firstTokenTimeout the longest a stream from this model may take to show its first output
+     *     ({@code first_token_timeout}); past it the attempt fails as a timeout and may fall back, since nothing has
+     *     reached the caller yet. Empty: only the pipeline's timeout between chunks
      */
     public record Model(String name, String provider, String upstreamModel, Optional<String> apiKey,
             Optional<String> apiKeyEnv, String baseUrl, Optional<Pricing> price, int contextWindow,
             int maxOutputTokens, CircuitSettings circuitBreaker, AnthropicPromptCaching promptCaching,
-            Optional<ServiceTier> serviceTier) {
+            Optional<ServiceTier> serviceTier, Optional<Duration> firstTokenTimeout) {
         public Model {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(provider, "provider");
@@ -214,6 +217,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(circuitBreaker, "circuitBreaker");
             Objects.requireNonNull(promptCaching, "promptCaching");
             Objects.requireNonNull(serviceTier, "serviceTier");
+            Objects.requireNonNull(firstTokenTimeout, "firstTokenTimeout");
         }
 
         /** A model with the default circuit breaker. */
@@ -221,7 +225,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                 Optional<String> apiKeyEnv, String baseUrl, Optional<Pricing> price, int contextWindow,
                 int maxOutputTokens) {
             this(name, provider, upstreamModel, apiKey, apiKeyEnv, baseUrl, price, contextWindow, maxOutputTokens,
-                    CircuitSettings.DEFAULT, AnthropicPromptCaching.NONE, Optional.empty());
+                    CircuitSettings.DEFAULT, AnthropicPromptCaching.NONE, Optional.empty(), Optional.empty());
         }
 
         @Override

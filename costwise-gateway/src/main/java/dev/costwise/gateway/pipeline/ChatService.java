@@ -12,6 +12,7 @@ import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.upstream.ReadAhead;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.catalog.ModelKind;
@@ -581,6 +582,9 @@ public final class ChatService {
             r.reserve();
             opened = attempts.runKeepingSlot(r.plan, r, (m, call) -> {
                 Upstream.Events ev = upstream(m).stream(call);
+                if (m.firstTokenTimeout().isPresent()) {
+                    return ReadAhead.untilFirstOutput(ev, json); // a stall before any output still falls back
+                }
                 try {
                     ev.hasNext();
                     return ev;

@@ -3,6 +3,7 @@ package dev.costwise.gateway.upstream;
 import io.helidon.webclient.api.ClientConnection;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,7 +47,18 @@ final class AnswerDeadlines implements AutoCloseable {
      * has been read.
      */
     Watch watch(Duration timeout) {
-        Watch watch = new Watch(nanoTime.getAsLong() + timeout.toNanos());
+        return watch(timeout, Optional.empty());
+    }
+
+    /**
+     * Starts watching a stream that must also show its first output within {@code firstOutput}: until {@link
+     * Watch#outputArrived} the deadline is the nearer of the two, then {@code timeout} alone.
+     */
+    Watch watch(Duration timeout, Optional<Duration> firstOutput) {
+        long start = nanoTime.getAsLong();
+        long deadline = start + timeout.toNanos();
+        long firstDeadline = firstOutput.map(d -> start + d.toNanos()).filter(d -> d - deadline < 0).orElse(deadline);
+        Watch watch = new Watch(firstDeadline, deadline);
         if (timeout.isNegative() || timeout.isZero()) {
             watch.expired = true; // no time left: its connection is closed as soon as it is attached
             return watch;
@@ -59,7 +71,7 @@ final class AnswerDeadlines implements AutoCloseable {
     void sweep() {
         long now = nanoTime.getAsLong();
         for (Watch watch : watches) {
-            if (now - watch.deadline >= 0) {
+            if (now - watch.current >= 0) {
                 watch.expire();
             }
         }
@@ -89,12 +101,35 @@ final class AnswerDeadlines implements AutoCloseable {
     /** One call's deadline. */
     final class Watch implements AutoCloseable {
         private final long deadline;
+        /** The deadline in force: an earlier one while a first output is awaited, then {@link #deadline}. */
+        private volatile long current;
         /** Held until the deadline closes it or {@link #release} hands it back: exactly one of the two gets it. */
         private final AtomicReference<ClientConnection> connection = new AtomicReference<>();
         private volatile boolean expired;
+        private volatile boolean awaitingOutput;
 
-        private Watch(long deadline) {
+        private Watch(long firstOutputDeadline, long deadline) {
             this.deadline = deadline;
+            this.current = firstOutputDeadline;
+            this.awaitingOutput = firstOutputDeadline != deadline;
+        }
+
+        /** @return whether the watch still holds the call to an earlier deadline for its first output */
+        boolean awaitingOutput() {
+            return awaitingOutput;
+        }
+
+        /** The first output has come: from now on only the call's own deadline applies. */
+        void outputArrived() {
+            if (awaitingOutput) {
+                awaitingOutput = false;
+                current = deadline;
+            }
+        }
+
+        /** @return whether the deadline that passed was the one for the first output */
+        boolean expiredAwaitingOutput() {
+            return expired && awaitingOutput;
         }
 
         /** The connection the call is using now; closed at once if the deadline has already passed. */

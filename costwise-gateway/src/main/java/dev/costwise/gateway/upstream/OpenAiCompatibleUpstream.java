@@ -175,9 +175,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         body.put("stream", true);
         ObjectNode options = body.withObjectProperty("stream_options");
         options.put("include_usage", true);
-        // Each chunk must come within the call's timeout (the socket read timeout), and the whole stream within the
-        // request's deadline (the watch closes the connection when it passes).
-        AnswerDeadlines.Watch watch = deadlines.watch(call.deadline());
+        // Each chunk must come within the call's timeout (the socket read timeout), the whole stream within the
+        // request's deadline and its first output within the model's first-token timeout (the watch closes the
+        // connection when either passes).
+        AnswerDeadlines.Watch watch = deadlines.watch(call.deadline(), call.model().firstTokenTimeout());
         try {
             HttpClientResponse res = send(call, "/chat/completions",
                     bytes(CompatibleBodies.forUpstream(body, call.model().provider())), "text/event-stream", watch,
@@ -229,7 +230,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 if (lease != null) {
                     lease.connection().closeResource();
                 }
-                throw timeout(call);
+                throw expiry(call, watch);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
                 if (lease != null) {
                     lease.connection().closeResource();
@@ -296,9 +297,19 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 "the upstream call", call.timeout());
     }
 
+    /** The timeout a watch's expiry stands for: the first output's, or the call's own. */
+    private static ProviderException expiry(Call call, AnswerDeadlines.Watch watch) {
+        if (watch.expiredAwaitingOutput()) {
+            Duration limit = call.model().firstTokenTimeout().orElseThrow();
+            return new ProviderException.ProviderTimeout(Details.of(call.model().provider(), call.model().name()),
+                    "waiting for the first token from " + named(call), limit);
+        }
+        return timeout(call);
+    }
+
     /** A failed read or write: a timeout when the deadline closed the connection or the socket timed out. */
     private static ProviderException transportFailure(Call call, RuntimeException e, AnswerDeadlines.Watch watch) {
-        return watch.expired() ? timeout(call) : transportFailure(call, e);
+        return watch.expired() ? expiry(call, watch) : transportFailure(call, e);
     }
 
     /**
@@ -409,6 +420,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 JsonNode chunk = json.readTree(data);
                 if (chunk.has("error")) {
                     throw OpenAiReplies.error(call.model(), 500, chunk, Optional.empty(), Optional.empty());
+                }
+                if (watch.awaitingOutput() && ChunkOutput.shows(chunk)) {
+                    watch.outputArrived();
                 }
                 if (answered.isEmpty() && chunk.hasNonNull("model")) {
                     answered = Optional.of(chunk.get("model").asText());

@@ -1,0 +1,41 @@
+package dev.costwise.gateway.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Tells whether an OpenAI chat-completion chunk carries the model's output, for first-token timeouts.
+ *
+ * <p>A stream opens with chunks that say nothing yet (the role-only chunk, empty deltas some servers send as
+ * keep-alives): a provider that sends those and then stalls has not started to answer, and its call may still fall
+ * back, since nothing has reached the caller. Output is text, a tool call, reasoning or a refusal; an end (a finish
+ * reason or the usage chunk) counts too, as the answer is then over.
+ */
+public final class ChunkOutput {
+    private ChunkOutput() {
+    }
+
+    /**
+     * @param chunk one parsed {@code data:} event of a streamed chat completion
+     * @return whether it carries output or ends the answer
+     */
+    public static boolean shows(JsonNode chunk) {
+        if (chunk.path("usage").isObject()) {
+            return true;
+        }
+        for (JsonNode choice : chunk.path("choices")) {
+            JsonNode delta = choice.path("delta");
+            if (!choice.path("finish_reason").isNull() && !choice.path("finish_reason").isMissingNode()
+                    || nonEmpty(delta, "content") || nonEmpty(delta, "refusal")
+                    || nonEmpty(delta, "reasoning_content") || nonEmpty(delta, "reasoning")
+                    || delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean nonEmpty(JsonNode delta, String field) {
+        JsonNode v = delta.path(field);
+        return v.isTextual() && !v.asText().isEmpty();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.costwise.gateway.upstream;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.ProviderException;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * A stream read ahead to its first output ({@link ChunkOutput}), so that an attempt whose provider stalls before it
+ * answers fails inside the attempt, where it can still fall back, instead of after the caller has been sent the
+ * stream's headers and its empty opening chunks. The chunks read ahead are replayed first, unchanged.
+ */
+public final class ReadAhead implements Upstream.Events {
+    private final Upstream.Events events;
+    private final ArrayDeque<String> read = new ArrayDeque<>();
+
+    private ReadAhead(Upstream.Events events) {
+        this.events = events;
+    }
+
+    /**
+     * Reads {@code events} until a chunk shows output or the stream ends.
+     *
+     * @param events a stream just opened; closed here if reading ahead fails
+     * @param json the mapper chunks are parsed with
+     * @return the same stream, its chunks read so far replayed first
+     * @throws ProviderException if the provider fails or times out before its first output
+     */
+    public static Upstream.Events untilFirstOutput(Upstream.Events events, ObjectMapper json) {
+        ReadAhead ahead = new ReadAhead(events);
+        try {
+            while (events.hasNext()) {
+                String chunk = events.next();
+                ahead.read.add(chunk);
+                if (showsOutput(chunk, json)) {
+                    break;
+                }
+            }
+            return ahead;
+        } catch (RuntimeException e) {
+            events.close();
+            throw e;
+        }
+    }
+
+    /** A chunk that is not JSON ends the reading ahead: the relay reports it as it reports any bad chunk. */
+    private static boolean showsOutput(String chunk, ObjectMapper json) {
+        try {
+            return ChunkOutput.shows(json.readTree(chunk));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public boolean hasNext() {
+        return !read.isEmpty() || events.hasNext();
+    }
+
+    @Override
+    public String next() {
+        if (!read.isEmpty()) {
+            return read.poll();
+        }
+        if (!events.hasNext()) {
+            throw new NoSuchElementException("the stream has ended");
+        }
+        return events.next();
+    }
+
+    @Override
+    public Optional<Usage> usage() {
+        return events.usage();
+    }
+
+    @Override
+    public Optional<String> answeredModel() {
+        return events.answeredModel();
+    }
+
+    @Override
+    public void close() {
+        events.close();
+    }
+}
