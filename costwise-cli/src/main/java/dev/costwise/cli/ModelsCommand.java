@@ -59,8 +59,7 @@ final class ModelsCommand implements Callable<Integer> {
         for (GatewayConfig.Model m : cfg.models()) {
             // a model configured on a service tier (flex) pays that tier's prices: show those, and the tier
             ServiceTier tier = m.serviceTier().orElse(ServiceTier.STANDARD);
-            Optional<Pricing> p = m.price().or(() -> EmbeddedDefaults.knownPrice(m.upstreamModel()))
-                    .map(x -> x.onTier(tier));
+            Optional<Pricing> p = m.effectivePrice().map(x -> x.onTier(tier));
             System.out.printf(names + " %12s %12s %12s %12s %10d%n", m.name(), providerLabel(m),
                     p.map(x -> x.inputPerMillion().toString()).orElse("unpriced"),
                     p.map(x -> x.cachedInputPerMillion().toString()).orElse("unpriced"),

@@ -106,7 +106,8 @@ class AnthropicPromptCachingEndToEndTest {
         upstream.enqueue(OpenAiFake.completion("anthropic/claude-haiku-4.5", "ok", 20, 1));
         try (TestGateway gw = gateway("""
                   - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s}
-                  - {name: routed, provider: openrouter, model: anthropic/claude-haiku-4.5, api_key: k, base_url: %1$s}
+                  - {name: routed, provider: openrouter, model: anthropic/claude-haiku-4.5, api_key: k, base_url: %1$s,
+                     price: {input: "1.00", output: "5.00"}}
                 """.formatted(base))) {
             gw.post("/v1/chat/completions", MARKED_REQUEST.replace("\"claude\"", "\"mini\""));
             gw.post("/v1/chat/completions", MARKED_REQUEST.replace("\"claude\"", "\"routed\""));
@@ -264,8 +265,8 @@ class AnthropicPromptCachingEndToEndTest {
     void givenPromptCachingOnAModelThatIsNotAnthropic_whenLoaded_thenTheConfigIsRefusedNamingIt() {
         assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse("""
                 models:
-                  - {name: gpt, provider: openai, api_key: sk-x, prompt_caching: tools_and_system}
-                  - {name: claude, provider: anthropic, api_key: sk-y, prompt_caching: always}
+                  - {name: gpt, provider: openai, model: gpt-4o, api_key: sk-x, prompt_caching: tools_and_system}
+                  - {name: claude, provider: anthropic, model: claude-haiku-4-5, api_key: sk-y, prompt_caching: always}
                 """, "test.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(

@@ -45,6 +45,7 @@ class CircuitBreakerEndToEndTest {
                     provider: openai-compatible
                     model: llama-3.1-8b
                     base_url: %s
+                    price: {input: "0.05", output: "0.08"}
                 defaults:
                   retry: {max_retries: 0}
                 pipelines:

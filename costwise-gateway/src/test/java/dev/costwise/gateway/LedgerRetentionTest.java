@@ -95,7 +95,7 @@ class LedgerRetentionTest {
                 master_key: ${MASTER}
                 ledger: {url: "%s", retention: 2d}
                 models:
-                  - {name: fast, provider: openai, api_key: sk-up, base_url: %s}
+                  - {name: fast, provider: openai, api_key: sk-up, base_url: %s, price: {input: "1", output: "2"}}
                 """.formatted(url, upstream.url("/v1").toString().replaceAll("/$", "")), "retention.yaml");
 
         try (Gateway gateway = Gateway.builder(config).clock(CLOCK).maintenance(scheduler).build().start()) {

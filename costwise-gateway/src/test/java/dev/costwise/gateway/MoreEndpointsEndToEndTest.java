@@ -47,7 +47,8 @@ class MoreEndpointsEndToEndTest {
                   - {name: long, provider: openai, model: gpt-4.1, base_url: %1$s, price: {input: "2", output: "8"}}
                   - {name: claude, provider: anthropic, model: claude-haiku-4-5, api_key: k, base_url: %1$s,
                      max_output_tokens: 2000}
-                  - {name: custom, provider: openai, model: my-finetune, base_url: %1$s}
+                  - {name: custom, provider: openai, model: my-finetune, base_url: %1$s,
+                     price: {input: "1", output: "2"}}
                 """.formatted(base()))) {
             JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", TestGateway.chat("long", "hi")).body());
             JsonNode unknown = TestGateway.json(gw.post("/v1/route/explain", TestGateway.chat("custom", "hi")).body());
@@ -113,8 +114,8 @@ class MoreEndpointsEndToEndTest {
         upstream.enqueue(OpenAiFake.completion("small", "ok", 1, 1));
         try (TestGateway gw = TestGateway.of("""
                 models:
-                  - {name: small, provider: openai, base_url: %1$s}
-                  - {name: big, provider: openai, base_url: %1$s}
+                  - {name: small, provider: openai, base_url: %1$s, price: {input: "1", output: "2"}}
+                  - {name: big, provider: openai, base_url: %1$s, price: {input: "10", output: "20"}}
                 pipelines:
                   auto:
                     routes:
@@ -221,7 +222,8 @@ class MoreEndpointsEndToEndTest {
                 models:
                   - {name: text-embedding-3-small, provider: openai, base_url: %1$s}
                   - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s}
-                  - {name: in-house, provider: openai, model: our-finetune, base_url: %1$s}
+                  - {name: in-house, provider: openai, model: our-finetune, base_url: %1$s,
+                     price: {input: "1", output: "2"}}
                 aliases: {embed: text-embedding-3-small}
                 """.formatted(base()))) {
             HttpResponse<String> chatOnEmbedding = gw.post("/v1/chat/completions", TestGateway.chat("embed", "hi"));
@@ -327,7 +329,7 @@ class MoreEndpointsEndToEndTest {
     void givenManyUnknownModelNames_whenRequested_thenMetricTagsStayBounded() {
         try (TestGateway gw = TestGateway.of("""
                 models:
-                  - {name: fast, provider: openai, base_url: %s}
+                  - {name: fast, provider: openai, base_url: %s, price: {input: "1", output: "2"}}
                 """.formatted(base()))) {
             for (int i = 0; i < 5; i++) {
                 gw.post("/v1/chat/completions", TestGateway.chat("made-up-" + i, "q"));

@@ -16,6 +16,7 @@ class RedisConfigTest {
               - name: fast
                 provider: openai-compatible
                 base_url: http://127.0.0.1:1/v1
+                price: {input: "1", output: "2"}
             """;
 
     private static GatewayConfig parse(String yaml, Map<String, String> env) {

@@ -34,6 +34,7 @@ class ShutdownAndConfigTest {
                   - name: fast
                     provider: openai
                     base_url: %s
+                    price: {input: "1.00", output: "1.00"}
                 """.formatted(upstream.url("/v1").toString().replaceAll("/$", "")));
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(
@@ -118,6 +119,9 @@ class ShutdownAndConfigTest {
                         "server.cache_memory: expected a size such as 512KB or 10MB, was 'much'",
                         "server.responses_ttl: must be at least 1m (a conversation must outlive its next turn), "
                                 + "was 30s",
+                        "models[0].price: no price is known for 'a' (openai), so its calls could not be billed or "
+                                + "held to a budget: set price: {input: \"...\", output: \"...\"} in dollars per 1M "
+                                + "tokens (\"0\" for a free model)",
                         "models[1].name: duplicate model name 'a'",
                         "models[1].provider: unknown provider 'opnai' (known: openai, anthropic, gemini, groq, "
                                 + "openrouter, deepseek, mistral, huggingface, together, ollama, openai-compatible, "
@@ -133,7 +137,7 @@ class ShutdownAndConfigTest {
                         "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
                         "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
                                 + "model)"))
-                .hasMessageContaining("16 problems in bad.yaml");
+                .hasMessageContaining("17 problems in bad.yaml");
     }
 
     @Test
@@ -239,6 +243,7 @@ class ShutdownAndConfigTest {
                     provider: openai-compatible
                     base_url: ${BASE:-http://localhost:8000/v1}
                     api_key: ${MISSING_KEY}
+                    price: {input: "0", output: "0"}
                 """;
         assertThatThrownBy(() -> new ConfigLoader(Map.of("MASTER", "m")::get).parse(yaml, "env.yaml"))
                 .hasMessageContaining("models[0].api_key: environment variable MISSING_KEY is not set");
@@ -325,7 +330,7 @@ class ShutdownAndConfigTest {
                 server: {port: 0}
                 ledger: {url: "%s"}
                 models:
-                  - {name: fast, provider: openai, base_url: %s}
+                  - {name: fast, provider: openai, base_url: %s, price: {input: "1", output: "2"}}
                 """.formatted(url, upstream.url("/v1").toString().replaceAll("/$", "")), "sqlite.yaml");
         Gateway gateway = Gateway.builder(config).build().start();
         var client = java.net.http.HttpClient.newHttpClient();

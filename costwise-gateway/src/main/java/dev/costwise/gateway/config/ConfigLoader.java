@@ -414,6 +414,13 @@ public final class ConfigLoader {
                 }
                 Optional<Pricing> price = m.has("price") ? price(m.path("price"), p + ".price", provider)
                         : Optional.empty();
+                // the simulator bills nothing real; any other model without a price would be billed $0
+                if (!m.has("price") && known.isPresent() && !known.get().id().equals(Providers.SIM)
+                        && EmbeddedDefaults.knownPrice(provider.get(), upstream).isEmpty()) {
+                    problem(p + ".price", "no price is known for '" + upstream + "' (" + provider.get() + "), so its "
+                            + "calls could not be billed or held to a budget: set price: {input: \"...\", output: "
+                            + "\"...\"} in dollars per 1M tokens (\"0\" for a free model)");
+                }
                 // The catalog's limits when it knows the model: a reservation must cover the longest answer the
                 // model can give a request that sets no max_tokens, or a hard budget could be passed.
                 Optional<ModelInfo> info = EmbeddedDefaults.catalog().find(upstream);

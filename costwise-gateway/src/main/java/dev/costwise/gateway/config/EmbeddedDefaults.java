@@ -7,12 +7,15 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.cost.CatalogPricer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The configuration {@code costwise serve} uses when no file is given: providers detected from the environment
@@ -29,6 +32,7 @@ public final class EmbeddedDefaults {
     public static final String LEDGER_URL = "jdbc:sqlite:./costwise-data/ledger.db";
 
     private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDefaults.class);
 
     private EmbeddedDefaults() {}
 
@@ -80,18 +84,45 @@ public final class EmbeddedDefaults {
         return CATALOG;
     }
 
-    /** @return the catalog price of a model name or alias, if the bundled catalog prices it */
-    public static Optional<Pricing> knownPrice(String name) {
-        return CATALOG.find(name).flatMap(ModelInfo::pricing);
+    /**
+     * The price of a model the config gives none for: the bundled catalog's price of its upstream id, or of the id
+     * under its provider's prefix (OpenRouter's {@code openai/gpt-4o-mini} is the catalog's
+     * {@code openrouter/openai/gpt-4o-mini}), else free for a local provider (Ollama, vLLM...).
+     *
+     * @param provider the model's provider id
+     * @param upstreamModel the id the provider knows the model by
+     * @return the price, or empty when nothing is known: such a model cannot be billed
+     */
+    public static Optional<Pricing> knownPrice(String provider, String upstreamModel) {
+        return CATALOG.find(upstreamModel).flatMap(ModelInfo::pricing)
+                .or(() -> CATALOG.find(provider + "/" + upstreamModel).flatMap(ModelInfo::pricing))
+                .or(() -> CatalogPricer.DEFAULT_LOCAL_PROVIDERS.contains(provider) ? Optional.of(Pricing.FREE)
+                        : Optional.empty());
     }
 
+    /**
+     * Adds the catalog's models of a detected provider. A model the catalog gives no price for is left out, and
+     * named in a warning: its calls would be billed $0 and no budget could hold them.
+     */
     private static void add(List<Model> models, String provider, String baseUrl, Optional<String> key, String env) {
+        List<String> unpriced = new ArrayList<>();
         for (ModelInfo m : CATALOG.all()) {
-            if (m.provider().equals(provider)) {
-                models.add(new Model(m.name(), provider, m.upstreamModel(), key, env.isEmpty() ? Optional.empty()
-                        : Optional.of(env), baseUrl.replaceAll("/+$", ""), m.pricing(), m.contextWindow(),
-                        Math.max(1, m.maxOutputTokens())));
+            if (!m.provider().equals(provider)) {
+                continue;
             }
+            Optional<Pricing> price = m.pricing().or(() -> knownPrice(provider, m.upstreamModel()));
+            if (price.isEmpty()) {
+                unpriced.add(m.name());
+                continue;
+            }
+            models.add(new Model(m.name(), provider, m.upstreamModel(), key, env.isEmpty() ? Optional.empty()
+                    : Optional.of(env), baseUrl.replaceAll("/+$", ""), price, m.contextWindow(),
+                    Math.max(1, m.maxOutputTokens())));
+        }
+        if (!unpriced.isEmpty()) {
+            LOG.warn("Not serving {} (provider {}): the catalog has no price for them, so their calls could not be "
+                    + "billed or held to a budget. To serve them, give each a price in a config file (costwise serve "
+                    + "--config FILE; see config/costwise.example.yaml).", String.join(", ", unpriced), provider);
         }
     }
 

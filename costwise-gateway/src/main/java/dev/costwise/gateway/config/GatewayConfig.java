@@ -228,6 +228,14 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                     CircuitSettings.DEFAULT, AnthropicPromptCaching.NONE, Optional.empty(), Optional.empty());
         }
 
+        /**
+         * @return its configured price, else the one the bundled catalog knows for it ({@link
+         *     EmbeddedDefaults#knownPrice}); empty only for a simulated model the catalog does not price
+         */
+        public Optional<Pricing> effectivePrice() {
+            return price.or(() -> EmbeddedDefaults.knownPrice(provider, upstreamModel));
+        }
+
         @Override
         public String toString() {
             // the base URL may hold credentials (user info, a query such as ?api-key=): shown without them

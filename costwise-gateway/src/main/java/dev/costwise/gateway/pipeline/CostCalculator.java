@@ -1,7 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
 import dev.costwise.core.Money;
-import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.llm.catalog.Pricing;
@@ -101,6 +100,6 @@ public final class CostCalculator {
     }
 
     private static Optional<Pricing> priceOf(Model model) {
-        return model.price().or(() -> EmbeddedDefaults.knownPrice(model.upstreamModel()));
+        return model.effectivePrice();
     }
 }

@@ -1,0 +1,65 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.costwise.core.Money;
+import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.llm.cost.PriceStatus;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every model the gateway serves has a price: its own, the catalog's (also under its provider's prefix, as OpenRouter
+ * ids are), or none needed (local and simulated models); a model without one is refused at load (see
+ * ShutdownAndConfigTest), since its calls would be billed $0 and no budget could hold them.
+ */
+class ModelPricesEndToEndTest {
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    @Test
+    void givenAnOpenRouterModelByItsOwnId_whenCalled_thenItIsBilledAtTheCatalogsOpenRouterPrice() {
+        upstream.enqueue(OpenAiFake.completion("openai/gpt-4o-mini", "hi", 1000, 500));
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: or-mini, provider: openrouter, model: openai/gpt-4o-mini, api_key: k, base_url: %s/v1}
+                """.formatted(TestGateway.baseUrl(upstream)))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("or-mini", "hi"));
+
+            // openrouter/openai/gpt-4o-mini: $0.15 in, $0.60 out per 1M: 1000 × 0.15 + 500 × 0.60 = $0.00045
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.00045");
+            assertThat(gw.records().getFirst().cost()).isEqualTo(Money.of("0.00045"));
+            assertThat(gw.records().getFirst().priceStatus()).isEqualTo(PriceStatus.PRICED);
+        }
+    }
+
+    @Test
+    void givenALocalModelTheCatalogDoesNotList_whenCalled_thenItLoadsAndIsFree() {
+        upstream.enqueue(OpenAiFake.completion("phi4", "hi", 10, 5));
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: phi, provider: ollama, model: phi4, base_url: %s/v1}
+                """.formatted(TestGateway.baseUrl(upstream)))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("phi", "hi"));
+
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0");
+            assertThat(gw.records().getFirst().priceStatus()).isEqualTo(PriceStatus.LOCAL);
+        }
+    }
+
+    @Test
+    void givenProviderKeysInTheEnvironment_whenTheDefaultIsBuilt_thenOnlyModelsWithAPriceAreServed() {
+        GatewayConfig detected = EmbeddedDefaults.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-x",
+                "HF_TOKEN", "hf-x")::get);
+
+        List<String> served = detected.models().stream().map(GatewayConfig.Model::name).toList();
+        assertThat(served).contains("gpt-4o", "gpt-4o-mini")
+                .doesNotContain("gpt-5.2", "huggingface/meta-llama/Llama-3.3-70B-Instruct");
+        assertThat(detected.models()).allSatisfy(m -> assertThat(m.effectivePrice()).isPresent());
+    }
+}
