@@ -537,6 +537,7 @@ public final class ChatService {
         Request r = new Request(caller, requestId, plan);
         Optional<String> cacheKey;
         Optional<ResponseCacheStore.Entry> hit = Optional.empty();
+        Money saved = Money.ZERO;
         try {
             r.admit();
             cacheKey = cacheKey(r, mode);
@@ -545,7 +546,7 @@ public final class ChatService {
             }
             if (hit.isPresent()) {
                 cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
-                r.recordHit(hit.get());
+                saved = r.recordHit(hit.get());
             }
         } catch (GatewayException e) {
             r.fail(e);
@@ -556,7 +557,7 @@ public final class ChatService {
         }
         if (hit.isPresent()) {
             sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage);
-            StreamReplay.replay(json, hit.get(), includeUsage, sink);
+            StreamReplay.replayHit(json, hit.get(), saved, includeUsage, sink);
             return;
         }
         if (workflows.runs(plan.requested())) {
@@ -977,14 +978,28 @@ public final class ChatService {
                     ex.resetsAt(), ex.retryAfter());
         }
 
-        void recordHit(ResponseCacheStore.Entry e) {
+        /**
+         * Records a request answered from the cache: free, and measured against the same baseline as a call would
+         * be, so a hit never shows less saved than the miss that filled it.
+         *
+         * @return what the hit saved: its baseline cost
+         */
+        Money recordHit(ResponseCacheStore.Entry e) {
             Model m = directory.model(e.modelUsed()).orElse(plan.primary());
+            Money baseline = costs.baselineCost(baselineModel(), m, e.usage(), e.cost(), plan.serviceTier());
             settle(Money.ZERO); // reserved with a lookup another fill overtook
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
-                    e.usage(), Money.ZERO, e.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT, Optional.empty(),
+                    e.usage(), Money.ZERO, baseline, PriceStatus.CACHE_HIT, Outcome.CACHE_HIT, Optional.empty(),
                     Optional.of(e.route()), elapsed(startNanos), tags));
-            metrics.cacheSaving(plan.requested(), e.cost());
+            metrics.cacheSaving(plan.requested(), e.cost()); // what the cache itself saved: the call not made
             finish("cache_hit", Money.ZERO, 0);
+            return baseline;
+        }
+
+        /** The model savings are measured against: the pipeline's baseline, else the model the caller named. */
+        private Optional<Model> baselineModel() {
+            return plan.pipeline().baseline().flatMap(b -> directory.expand(b).stream().findFirst())
+                    .or(() -> directory.model(plan.requested()));
         }
 
         void recordFailure(Model m, ProviderException e, Duration latency) {
@@ -994,10 +1009,7 @@ public final class ChatService {
         }
 
         void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
-            Optional<Model> baselineModel = plan.pipeline().baseline()
-                    .flatMap(b -> directory.expand(b).stream().findFirst())
-                    .or(() -> directory.model(plan.requested()));
-            Money baseline = costs.baselineCost(baselineModel, m, usage, priced.cost(), plan.serviceTier());
+            Money baseline = costs.baselineCost(baselineModel(), m, usage, priced.cost(), plan.serviceTier());
             defaultTiers.served(m, plan.serviceTier(), usage.serviceTier());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).

@@ -4,19 +4,27 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
 import java.io.IOException;
+import java.util.Optional;
 
 /** Replays a cached completion as OpenAI stream chunks: role, content, finish, and usage when asked. */
 final class StreamReplay {
     private StreamReplay() {}
 
-    static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
+    /** Replays a cache hit: free, with {@code saved} (the ledger row's saving) in the usage chunk. */
+    static void replayHit(ObjectMapper json, ResponseCacheStore.Entry entry, Money saved, boolean includeUsage,
             ChatService.StreamSink sink) throws IOException {
-        replay(json, entry, includeUsage, sink, "hit", "0");
+        replay(json, entry, includeUsage, sink, "hit", "0", Optional.of(saved));
     }
 
     static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
             ChatService.StreamSink sink, String cacheStatus, String cost) throws IOException {
+        replay(json, entry, includeUsage, sink, cacheStatus, cost, Optional.empty());
+    }
+
+    private static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
+            ChatService.StreamSink sink, String cacheStatus, String cost, Optional<Money> saved) throws IOException {
         JsonNode body = json.readTree(entry.body());
         String id = body.path("id").asText("chatcmpl-cached");
         long created = body.path("created").asLong(0);
@@ -53,9 +61,7 @@ final class StreamReplay {
             usage.set("usage", body.path("usage"));
             ObjectNode cw = usage.putObject("costwise").put("cost", cost).put("cache", cacheStatus)
                     .put("model_used", entry.modelUsed()).put("route", entry.route());
-            if (cacheStatus.equals("hit")) {
-                cw.put("savings", entry.cost().toString());
-            }
+            saved.ifPresent(s -> cw.put("savings", s.toString()));
             sink.event(json.writeValueAsString(usage));
         }
         sink.done();
