@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.planner.report.CsvReport;
 import dev.costwise.store.JdbcSpendLedger;
 import dev.costwise.store.LedgerOptions;
 import dev.costwise.store.ReportDimension;
@@ -93,7 +94,7 @@ final class ReportCommand implements Callable<Integer> {
                 out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"
                         + "baseline_cost,savings,cached_input_tokens,cache_write_tokens,reasoning_tokens");
                 for (SpendRow r : rows) {
-                    out.println(csv(r.group()) + "," + r.requests() + "," + r.attempts() + "," + r.inputTokens() + ","
+                    out.println(CsvReport.cell(r.group()) + "," + r.requests() + "," + r.attempts() + "," + r.inputTokens() + ","
                             + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + "," + r.savings() + ","
                             + r.cachedInputTokens() + "," + r.cacheWriteTokens() + "," + r.reasoningTokens());
                 }
@@ -116,9 +117,5 @@ final class ReportCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private static String csv(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 }

@@ -245,6 +245,23 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAKeyNamedLikeAFormula_whenReportedAsCsv_thenASpreadsheetReadsItAsText(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            ledger.append(new dev.costwise.llm.cost.CostRecord("req-1", 1, java.time.Instant.now(), "gpt-4o",
+                    "gpt-4o", "openai", dev.costwise.llm.chat.Usage.of(1000, 500), dev.costwise.core.Money.of("0.0075"),
+                    dev.costwise.core.Money.of("0.0075"), dev.costwise.llm.cost.PriceStatus.PRICED,
+                    dev.costwise.llm.cost.Outcome.SUCCESS, java.util.Optional.empty(), java.util.Optional.empty(),
+                    java.time.Duration.ofMillis(300), java.util.Map.of("key", "=HYPERLINK(\"x\")")));
+            ledger.flush();
+        }
+
+        Run r = run("report", "--ledger", url, "--by", "key", "--format", "csv");
+
+        assertThat(r.out()).contains("\"'=HYPERLINK(\"\"x\"\")\",1,1,1000,500,0.0075,");
+    }
+
+    @Test
     void givenAConfigWithItsLedger_whenReportedWithConfig_thenThatLedgerIsRead(@TempDir Path dir) throws IOException {
         String url = "jdbc:sqlite:" + dir.resolve("team.db");
         try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {

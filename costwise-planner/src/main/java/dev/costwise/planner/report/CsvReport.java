@@ -3,12 +3,15 @@ package dev.costwise.planner.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Renders a {@link PlanReport} as CSV (RFC 4180): first every metric as {@code metric,value}, then each table with
  * its title in the first column.
  */
 public final class CsvReport {
+    /** A signed number or dollar amount, such as {@code -0.005}, {@code -$1,234.50} or {@code +12.5%}. */
+    private static final Pattern PLAIN_AMOUNT = Pattern.compile("[+-]\\$?[0-9][0-9.,]*%?");
 
     private CsvReport() {
     }
@@ -46,10 +49,23 @@ public final class CsvReport {
         out.append("\r\n");
     }
 
-    static String cell(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
+    /**
+     * One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180), and, when it could start a
+     * spreadsheet formula ({@code = + - @}, tab, carriage return) without being a plain number or amount, prefixed
+     * with {@code '} so that a spreadsheet shows it as text: model names, users and tags come from callers.
+     *
+     * @param s the value
+     * @return the field as written
+     */
+    public static String cell(String s) {
+        String text = startsFormula(s) ? "'" + s : s;
+        if (text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r")) {
+            return "\"" + text.replace("\"", "\"\"") + "\"";
         }
-        return s;
+        return text;
+    }
+
+    private static boolean startsFormula(String s) {
+        return !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 && !PLAIN_AMOUNT.matcher(s).matches();
     }
 }

@@ -42,4 +42,16 @@ class HtmlReportTest {
                 .contains("table,claim,spec,simulated,difference,verdict");
         assertThat(CsvReport.cell("a,b \"c\"")).isEqualTo("\"a,b \"\"c\"\"\"");
     }
+
+    @Test
+    void givenCallerTextThatASpreadsheetWouldRunAsAFormula_whenWrittenAsCsv_thenItStaysText() {
+        assertThat(CsvReport.cell("=HYPERLINK(\"x\")")).isEqualTo("\"'=HYPERLINK(\"\"x\"\")\"");
+        assertThat(CsvReport.cell("@SUM(A1)")).isEqualTo("'@SUM(A1)");
+        assertThat(CsvReport.cell("-2+3+cmd")).isEqualTo("'-2+3+cmd");
+        assertThat(CsvReport.cell("line\nbreak")).isEqualTo("\"line\nbreak\"");
+        // negative amounts in the report's own columns stay numbers
+        assertThat(CsvReport.cell("-0.005")).isEqualTo("-0.005");
+        assertThat(CsvReport.cell("-$1,234.50")).isEqualTo("\"-$1,234.50\"");
+        assertThat(CsvReport.cell("+12.5%")).isEqualTo("+12.5%");
+    }
 }
