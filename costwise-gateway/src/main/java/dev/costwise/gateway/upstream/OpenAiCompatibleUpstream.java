@@ -128,7 +128,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     throw failure(call, res, answer, requestId);
                 }
                 try {
-                    return summarise(answer, model, requestId);
+                    return summarise(answer, model, res, requestId);
                 } catch (IOException e) {
                     throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
                             "answer is not JSON", e);
@@ -140,10 +140,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     }
 
     /**
-     * Reads only {@code model} and {@code usage} from an answer with a streaming parser: the rest of the body (the
-     * message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
+     * Reads only {@code model}, {@code usage} and {@code error} from an answer with a streaming parser: the rest of
+     * the body (the message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
+     * An answer with an error is a failure whatever its status: it must be retried or fall back, never be cached nor
+     * billed as a success.
      */
-    private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
+    private Reply summarise(byte[] answer, Model model, HttpClientResponse res, Optional<String> requestId)
+            throws IOException {
         String answered = model.upstreamModel();
         Optional<Usage> usage = Optional.empty();
         Optional<String> tier = Optional.empty();
@@ -154,7 +157,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+                if (field.equals("error") && value != JsonToken.VALUE_NULL) {
+                    JsonNode error = json.readTree(p);
+                    if (OpenAiReplies.reportsFailure(error)) {
+                        throw OpenAiReplies.errorInAnswer(model, error, retryAfter(res), requestId);
+                    }
+                } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
                     usage = OpenAiReplies.usage(p);
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
                     answered = p.getText();
@@ -287,9 +295,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         if (tree == null) {
             tree = MissingNode.getInstance();
         }
-        Optional<Duration> retryAfter = OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
+        return OpenAiReplies.error(call.model(), res.status().code(), tree, retryAfter(res), requestId);
+    }
+
+    private static Optional<Duration> retryAfter(HttpClientResponse res) {
+        return OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
                 res.headers().first(RETRY_AFTER_MS));
-        return OpenAiReplies.error(call.model(), res.status().code(), tree, retryAfter, requestId);
     }
 
     private static ProviderException timeout(Call call) {
