@@ -8,6 +8,7 @@ import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -17,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A provider that fails after it has answered HTTP 200 says so inside the answer: OpenRouter puts an {@code error}
- * (with a numeric {@code code}) in a 200 body (https://openrouter.ai/docs/api-reference/errors).
+ * (with a numeric {@code code}) in a 200 body or in a stream event (https://openrouter.ai/docs/api-reference/errors).
  * Such an answer is the failure its code names, never a success.
  */
 class ErrorsInsideAnswersEndToEndTest {
@@ -55,6 +56,21 @@ class ErrorsInsideAnswersEndToEndTest {
                         + ",\"message\":\"Provider returned error\",\"metadata\":{\"provider_name\":\"OpenAI\","
                         + "\"raw\":\"upstream failed\"}},\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                         + "\"content\":\"\"},\"finish_reason\":\"error\",\"native_finish_reason\":\"error\"}]}")
+                .build();
+    }
+
+    /** An OpenRouter stream that sends two words, then an error event of {@code code}, then [DONE]. */
+    private static MockResponse errorMidStream(int code, String message) {
+        String head = "data: {\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+                + "\"model\":\"openai/gpt-4o-mini\",\"provider\":\"OpenAI\",";
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(": OPENROUTER PROCESSING\n\n"
+                        + head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},"
+                        + "\"finish_reason\":null}]}\n\n"
+                        + head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}\n\n"
+                        + head + "\"error\":{\"code\":" + code + ",\"message\":\"" + message + "\"},"
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n"
+                        + "data: [DONE]\n\n")
                 .build();
     }
 
@@ -135,6 +151,58 @@ class ErrorsInsideAnswersEndToEndTest {
             assertThat(gw.sleeps).hasSize(1);
             assertThat(gw.records()).extracting(CostRecord::outcome).containsExactly(Outcome.FAILED, Outcome.SUCCESS);
             assertThat(gw.records().getFirst().errorKind()).hasValue("rate_limited");
+        }
+    }
+
+    @Test
+    void givenARateLimitMidStream_whenStreamed_thenTheErrorEventIsARateLimitAndItsLedgerRowHasItsKind() {
+        router.enqueue(errorMidStream(429, "Rate limit exceeded upstream"));
+        try (TestGateway gw = TestGateway.of(yaml("{max_retries: 0}", ""))) {
+            String sse = gw.post("/v1/chat/completions", "{\"model\":\"router\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}").body();
+
+            List<String> data = sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+            assertThat(data.getLast()).isEqualTo("[DONE]");
+            JsonNode error = TestGateway.json(data.get(data.size() - 2)).path("error");
+            assertThat(error.path("code").asText()).isEqualTo("rate_limited");
+            assertThat(error.path("message").asText())
+                    .contains("rate limited: Rate limit exceeded upstream (error code 429)")
+                    .as("no HTTP status was sent with the event").doesNotContain("HTTP");
+            assertThat(gw.records()).singleElement().satisfies(row -> {
+                assertThat(row.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(row.errorKind()).hasValue("rate_limited");
+            });
+        }
+    }
+
+    @Test
+    void givenAnOverloadMidStream_whenStreamedThroughMessages_thenTheErrorEventHasAnthropicsType() {
+        router.enqueue(errorMidStream(503, "No instances available"));
+        try (TestGateway gw = TestGateway.of(yaml("{max_retries: 0}", ""))) {
+            HttpResponse<String> res = gw.post("/v1/messages", """
+                    {"model": "router", "max_tokens": 64, "stream": true,
+                     "messages": [{"role": "user", "content": "Say hello"}]}""", "anthropic-version", "2023-06-01");
+
+            List<Map.Entry<String, JsonNode>> events = TestGateway.events(res.body());
+            assertThat(events.getLast().getKey()).isEqualTo("error");
+            assertThat(events.getLast().getValue().at("/error/type").asText()).isEqualTo("overloaded_error");
+            assertThat(gw.records().getFirst().errorKind()).hasValue("overloaded");
+        }
+    }
+
+    @Test
+    void givenAStreamCutShort_whenStreamed_thenItsLedgerRowSaysTheConnectionFailed() {
+        router.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(OpenAiFake.streamText("openai/gpt-4o-mini", "Hel", "lo").replace("data: [DONE]\n\n", ""))
+                .build());
+        try (TestGateway gw = TestGateway.of(yaml("{max_retries: 0}", ""))) {
+            gw.post("/v1/chat/completions", "{\"model\":\"router\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+
+            assertThat(gw.records()).singleElement().satisfies(row -> {
+                assertThat(row.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(row.errorKind()).hasValue("connection");
+            });
         }
     }
 }

@@ -632,7 +632,7 @@ public final class ChatService {
                     chunk = events.next();
                 } catch (ProviderException e) {
                     Usage partial = events.usage().orElse(estimated(plan, forwarded));
-                    r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.FAILED);
+                    r.recordBrokenStream(model, partial, costs.price(model, partial), elapsed(started), e);
                     recorded = true; // if telling the client fails too, the attempt must not be recorded again
                     sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
                             + "\"param\":null,\"code\":\"" + e.kind() + "\"}}");
@@ -994,6 +994,16 @@ public final class ChatService {
         }
 
         void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
+            recordBilled(m, usage, priced, latency, outcome, Optional.empty());
+        }
+
+        /** A stream that failed after it started: billed its partial usage, and ledgered with its failure's kind. */
+        void recordBrokenStream(Model m, Usage partial, Pricer.Priced priced, Duration latency, ProviderException e) {
+            recordBilled(m, partial, priced, latency, Outcome.FAILED, Optional.of(e.kind()));
+        }
+
+        private void recordBilled(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome,
+                Optional<String> errorKind) {
             Optional<Model> baselineModel = plan.pipeline().baseline()
                     .flatMap(b -> directory.expand(b).stream().findFirst())
                     .or(() -> directory.model(plan.requested()));
@@ -1003,7 +1013,7 @@ public final class ChatService {
             // must not count this cost twice (from the row and from the settle).
             settle(priced.cost());
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
-                    usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
+                    usage, priced.cost(), baseline, priced.status(), outcome, errorKind,
                     Optional.of(route()), latency, tags));
             finish(outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT),
                     priced.cost(), usage.totalTokens());

@@ -429,8 +429,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private void inspect(String data) {
             try {
                 JsonNode chunk = json.readTree(data);
-                if (chunk.has("error")) {
-                    throw OpenAiReplies.error(call.model(), 500, chunk, Optional.empty(), Optional.empty());
+                JsonNode error = chunk.get("error");
+                if (OpenAiReplies.reportsFailure(error)) {
+                    throw OpenAiReplies.errorInAnswer(call.model(), error, Optional.empty(),
+                            response.headers().first(REQUEST_ID));
                 }
                 if (watch.awaitingOutput() && ChunkOutput.shows(chunk)) {
                     watch.outputArrived();
