@@ -208,8 +208,7 @@ public final class OpenAiReplies {
             Optional<Duration> retryAfter) {
         String code = err.path("code").asText("");
         String type = err.path("type").asText("");
-        if (status == 400 && (code.equals("context_length_exceeded") || message.contains("context length")
-                || message.contains("maximum context"))) {
+        if ((status == 400 || status == 422) && OpenAiErrorMapper.isContextLength(code, message)) {
             return new ProviderException.ContextLengthExceeded(d, message);
         }
         if (status == 400 && code.equals("content_filter")) {
