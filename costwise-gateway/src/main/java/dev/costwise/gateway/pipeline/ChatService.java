@@ -664,10 +664,10 @@ public final class ChatService {
                 }
             }
             if (includeUsage && !usageSent) {
-                // The provider reported no usage: the caller asked for it, so it gets the estimate the ledger
-                // records, marked as one.
-                sink.event(json.writeValueAsString(estimatedUsageChunk(last, estimated(plan, forwarded), model,
-                        cacheStatus, r)));
+                // No chunk carried a usage: the caller asked for it, so it gets what the ledger records, the usage
+                // reported elsewhere (Groq's x_groq) or else the estimate, marked as one.
+                sink.event(json.writeValueAsString(usageChunk(last, events.usage().orElse(estimated(plan,
+                        forwarded)), model, cacheStatus, r)));
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
@@ -716,8 +716,8 @@ public final class ChatService {
         }
     }
 
-    /** A usage chunk in OpenAI's format for a stream whose provider sent none, from its last chunk's id and model. */
-    private ObjectNode estimatedUsageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
+    /** A usage chunk in OpenAI's format for a stream that had none, from its last chunk's id and model. */
+    private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
         ObjectNode chunk = json.createObjectNode();
         chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
                 .put("created", last.path("created").asLong(clock.millis() / 1000))

@@ -370,6 +370,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private String pending;
         private boolean done;
         private Optional<Usage> usage = Optional.empty();
+        /** Groq's usage in its last chunk's {@code x_groq}, for a stream that sends no top-level one. */
+        private Optional<Usage> groqUsage = Optional.empty();
         private Optional<String> answered = Optional.empty();
 
         SseEvents(Call call, HttpClientResponse response, AnswerDeadlines.Watch watch) {
@@ -444,6 +446,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 if (u != null && u.isObject()) {
                     usage = OpenAiReplies.usage(u).map(v -> v.withServiceTier(OpenAiWire.readServedTier(chunk)));
                 }
+                // Groq's streams long carried their usage only in the last chunk's x_groq.usage
+                JsonNode g = chunk.path("x_groq").get("usage");
+                if (g != null && g.isObject()) {
+                    groqUsage = OpenAiReplies.usage(g);
+                }
             } catch (IOException e) {
                 throw new ProviderException.MalformedResponse(Details.of(call.model().provider(),
                         call.model().name()), "a stream chunk is not JSON", e);
@@ -462,7 +469,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
         @Override
         public Optional<Usage> usage() {
-            return usage;
+            return usage.or(() -> groqUsage);
         }
 
         @Override
