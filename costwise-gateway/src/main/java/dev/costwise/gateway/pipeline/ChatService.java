@@ -633,7 +633,7 @@ public final class ChatService {
                     chunk = events.next();
                 } catch (ProviderException e) {
                     Usage partial = events.usage().orElse(estimated(plan, forwarded));
-                    r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.FAILED);
+                    r.recordBrokenStream(model, partial, costs.price(model, partial), elapsed(started), e);
                     recorded = true; // if telling the client fails too, the attempt must not be recorded again
                     sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
                             + "\"param\":null,\"code\":\"" + e.kind() + "\"}}");
@@ -665,10 +665,10 @@ public final class ChatService {
                 }
             }
             if (includeUsage && !usageSent) {
-                // The provider reported no usage: the caller asked for it, so it gets the estimate the ledger
-                // records, marked as one.
-                sink.event(json.writeValueAsString(estimatedUsageChunk(last, estimated(plan, forwarded), model,
-                        cacheStatus, r)));
+                // No chunk carried a usage: the caller asked for it, so it gets what the ledger records, the usage
+                // reported elsewhere (Groq's x_groq) or else the estimate, marked as one.
+                sink.event(json.writeValueAsString(usageChunk(last, events.usage().orElse(estimated(plan,
+                        forwarded)), model, cacheStatus, r)));
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
@@ -717,8 +717,8 @@ public final class ChatService {
         }
     }
 
-    /** A usage chunk in OpenAI's format for a stream whose provider sent none, from its last chunk's id and model. */
-    private ObjectNode estimatedUsageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
+    /** A usage chunk in OpenAI's format for a stream that had none, from its last chunk's id and model. */
+    private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
         ObjectNode chunk = json.createObjectNode();
         chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
                 .put("created", last.path("created").asLong(clock.millis() / 1000))
@@ -1009,13 +1009,23 @@ public final class ChatService {
         }
 
         void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
+            recordBilled(m, usage, priced, latency, outcome, Optional.empty());
+        }
+
+        /** A stream that failed after it started: billed its partial usage, and ledgered with its failure's kind. */
+        void recordBrokenStream(Model m, Usage partial, Pricer.Priced priced, Duration latency, ProviderException e) {
+            recordBilled(m, partial, priced, latency, Outcome.FAILED, Optional.of(e.kind()));
+        }
+
+        private void recordBilled(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome,
+                Optional<String> errorKind) {
             Money baseline = costs.baselineCost(baselineModel(), m, usage, priced.cost(), plan.serviceTier());
             defaultTiers.served(m, plan.serviceTier(), usage.serviceTier());
             // Settled before the row is appended: a budget window that starts now is rebuilt from the ledger, and
             // must not count this cost twice (from the row and from the settle).
             settle(priced.cost());
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
-                    usage, priced.cost(), baseline, priced.status(), outcome, Optional.empty(),
+                    usage, priced.cost(), baseline, priced.status(), outcome, errorKind,
                     Optional.of(route()), latency, tags));
             finish(outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT),
                     priced.cost(), usage.totalTokens());

@@ -128,7 +128,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     throw failure(call, res, answer, requestId);
                 }
                 try {
-                    return summarise(answer, model, requestId);
+                    return summarise(answer, model, res, requestId);
                 } catch (IOException e) {
                     throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
                             "answer is not JSON", e);
@@ -140,10 +140,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     }
 
     /**
-     * Reads only {@code model} and {@code usage} from an answer with a streaming parser: the rest of the body (the
-     * message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
+     * Reads only {@code model}, {@code usage} and {@code error} from an answer with a streaming parser: the rest of
+     * the body (the message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
+     * An answer with an error is a failure whatever its status: it must be retried or fall back, never be cached nor
+     * billed as a success.
      */
-    private Reply summarise(byte[] answer, Model model, Optional<String> requestId) throws IOException {
+    private Reply summarise(byte[] answer, Model model, HttpClientResponse res, Optional<String> requestId)
+            throws IOException {
         String answered = model.upstreamModel();
         Optional<Usage> usage = Optional.empty();
         Optional<String> tier = Optional.empty();
@@ -154,7 +157,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+                if (field.equals("error") && value != JsonToken.VALUE_NULL) {
+                    JsonNode error = json.readTree(p);
+                    if (OpenAiReplies.reportsFailure(error)) {
+                        throw OpenAiReplies.errorInAnswer(model, error, retryAfter(res), requestId);
+                    }
+                } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
                     usage = OpenAiReplies.usage(p);
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
                     answered = p.getText();
@@ -287,9 +295,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         if (tree == null) {
             tree = MissingNode.getInstance();
         }
-        Optional<Duration> retryAfter = OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
+        return OpenAiReplies.error(call.model(), res.status().code(), tree, retryAfter(res), requestId);
+    }
+
+    private static Optional<Duration> retryAfter(HttpClientResponse res) {
+        return OpenAiReplies.retryAfter(res.headers().first(HeaderNames.RETRY_AFTER),
                 res.headers().first(RETRY_AFTER_MS));
-        return OpenAiReplies.error(call.model(), res.status().code(), tree, retryAfter, requestId);
     }
 
     private static ProviderException timeout(Call call) {
@@ -359,6 +370,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private String pending;
         private boolean done;
         private Optional<Usage> usage = Optional.empty();
+        /** Groq's usage in its last chunk's {@code x_groq}, for a stream that sends no top-level one. */
+        private Optional<Usage> groqUsage = Optional.empty();
         private Optional<String> answered = Optional.empty();
 
         SseEvents(Call call, HttpClientResponse response, AnswerDeadlines.Watch watch) {
@@ -418,8 +431,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private void inspect(String data) {
             try {
                 JsonNode chunk = json.readTree(data);
-                if (chunk.has("error")) {
-                    throw OpenAiReplies.error(call.model(), 500, chunk, Optional.empty(), Optional.empty());
+                JsonNode error = chunk.get("error");
+                if (OpenAiReplies.reportsFailure(error)) {
+                    throw OpenAiReplies.errorInAnswer(call.model(), error, Optional.empty(),
+                            response.headers().first(REQUEST_ID));
                 }
                 if (watch.awaitingOutput() && ChunkOutput.shows(chunk)) {
                     watch.outputArrived();
@@ -430,6 +445,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 JsonNode u = chunk.get("usage");
                 if (u != null && u.isObject()) {
                     usage = OpenAiReplies.usage(u).map(v -> v.withServiceTier(OpenAiWire.readServedTier(chunk)));
+                }
+                // Groq's streams long carried their usage only in the last chunk's x_groq.usage
+                JsonNode g = chunk.path("x_groq").get("usage");
+                if (g != null && g.isObject()) {
+                    groqUsage = OpenAiReplies.usage(g);
                 }
             } catch (IOException e) {
                 throw new ProviderException.MalformedResponse(Details.of(call.model().provider(),
@@ -449,7 +469,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
         @Override
         public Optional<Usage> usage() {
-            return usage;
+            return usage.or(() -> groqUsage);
         }
 
         @Override

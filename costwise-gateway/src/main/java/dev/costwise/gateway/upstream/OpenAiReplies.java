@@ -7,7 +7,9 @@ import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
 import dev.costwise.llm.provider.http.SecretRedactor;
+import dev.costwise.llm.wire.WireError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -155,12 +157,58 @@ public final class OpenAiReplies {
             Optional<Duration> retryAfter, Optional<String> requestId) {
         Details d = new Details(model.provider(), model.name(), OptionalInt.of(status), requestId);
         JsonNode err = body.path("error");
+        return map(d, status, err, message(err, model), retryAfter);
+    }
+
+    /**
+     * Whether an answer's top-level {@code error} member reports a failure: an object (OpenAI's shape, OpenRouter's
+     * with a numeric {@code code}) or a text (Hugging Face's TGI). A {@code null} or absent one is no failure.
+     *
+     * @param error the answer's {@code error} member (may be {@code null})
+     * @return {@code true} if the answer is a failure, whatever its HTTP status
+     */
+    public static boolean reportsFailure(JsonNode error) {
+        return error != null && (error.isObject() || error.isTextual());
+    }
+
+    /**
+     * Maps an error a provider sent inside an answer whose HTTP status was a success: a 200 body or a stream event
+     * (OpenRouter reports a failure after it has answered 200 that way, https://openrouter.ai/docs/api-reference/errors).
+     * It is mapped as an HTTP error of its own {@code code} when that is one (OpenRouter's 429, 502...), or of what
+     * a known code or type stands for ({@link OpenAiErrorMapper#statusOf}), else as a server error; its message
+     * names the code, and no HTTP status, since none was sent.
+     *
+     * @param model the configured model that answered; its API key is removed from the message wherever it appears
+     * @param error the answer's {@code error} member, one that {@link #reportsFailure reports a failure}
+     * @param retryAfter the wait the answer's headers asked for
+     * @param requestId the provider's request id
+     * @return the exception to throw
+     */
+    public static ProviderException errorInAnswer(GatewayConfig.Model model, JsonNode error,
+            Optional<Duration> retryAfter, Optional<String> requestId) {
+        Optional<String> code = text(error.get("code"));
+        int status = OpenAiErrorMapper.statusOf(new WireError("", text(error.get("type")), Optional.empty(), code,
+                Optional.empty()));
+        Details d = new Details(model.provider(), model.name(), OptionalInt.empty(), requestId);
+        String message = message(error, model) + code.map(c -> " (error code " + c + ")").orElse("");
+        return map(d, status, error, message, retryAfter);
+    }
+
+    private static String message(JsonNode err, GatewayConfig.Model model) {
+        return redact(err.path("message").asText(err.isTextual() ? err.asText() : "no error message"),
+                model.apiKey());
+    }
+
+    private static Optional<String> text(JsonNode node) {
+        return node != null && node.isValueNode() && !node.isNull() ? Optional.of(node.asText()) : Optional.empty();
+    }
+
+    /** The exception an error of {@code status} stands for. */
+    private static ProviderException map(Details d, int status, JsonNode err, String message,
+            Optional<Duration> retryAfter) {
         String code = err.path("code").asText("");
         String type = err.path("type").asText("");
-        String message = redact(err.path("message").asText(err.isTextual() ? err.asText() : "no error message"),
-                model.apiKey());
-        if (status == 400 && (code.equals("context_length_exceeded") || message.contains("context length")
-                || message.contains("maximum context"))) {
+        if ((status == 400 || status == 422) && OpenAiErrorMapper.isContextLength(code, message)) {
             return new ProviderException.ContextLengthExceeded(d, message);
         }
         if (status == 400 && code.equals("content_filter")) {

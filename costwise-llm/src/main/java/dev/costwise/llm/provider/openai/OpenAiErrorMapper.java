@@ -14,7 +14,7 @@ import java.util.OptionalInt;
  * Maps an OpenAI-compatible error (HTTP status plus the {@code {"error": {...}}} body) to the typed
  * {@link ProviderException} hierarchy.
  *
- * <p>400 is an invalid request, except {@code context_length_exceeded} (context length) and a content-policy code
+ * <p>400 is an invalid request, except a context-length error ({@link #isContextLength}) and a content-policy code
  * (content filtered); 401 authentication; 402 (OpenRouter credits) quota exhausted; 403 permission, except an
  * OpenRouter moderation flag (content filtered); 404 not found; 408 timeout; 413 context length; 422 invalid; 429 rate
  * limited with its retry-after, except {@code insufficient_quota} (quota exhausted); 500, 502 and other 5xx server
@@ -111,10 +111,23 @@ public final class OpenAiErrorMapper {
         });
     }
 
-    private static boolean isContextLength(String code, String lowerMessage) {
-        return code.equals("context_length_exceeded") || code.equals("string_above_max_length")
-                || lowerMessage.contains("maximum context length") || lowerMessage.contains("context length")
-                || lowerMessage.contains("context window") || lowerMessage.contains("too many tokens");
+    /**
+     * Whether a 400 or 422 says the prompt (with the output asked for) does not fit the model's window: OpenAI's
+     * {@code context_length_exceeded} code or its sentence ("maximum context length"), the same words from other
+     * servers, and Hugging Face TGI's validation errors ({@code "`inputs` tokens + `max_new_tokens` must be <= 8192"},
+     * {@code "`inputs` must have less than 8192 tokens"}, https://github.com/huggingface/text-generation-inference).
+     *
+     * @param code the error's code, or ""
+     * @param message the error's message
+     * @return {@code true} if a model with a larger window may take the request
+     */
+    public static boolean isContextLength(String code, String message) {
+        String lower = message.toLowerCase(Locale.ROOT);
+        return code.equalsIgnoreCase("context_length_exceeded") || code.equalsIgnoreCase("string_above_max_length")
+                || lower.contains("maximum context length") || lower.contains("context length")
+                || lower.contains("context window") || lower.contains("too many tokens")
+                || lower.contains("tokens + `max_new_tokens` must be <=")
+                || lower.contains("`inputs` must have less than");
     }
 
     private static boolean isContentPolicy(String code, String type) {

@@ -378,6 +378,15 @@ class OpenAiCompatibleChatModelTest {
                         {"error":{"message":"Unprocessable Entity: response_format.json_schema is invalid",
                         "type":"invalid_request_error"}}""",
                         ProviderException.InvalidRequest.class),
+                // Hugging Face TGI (router/validation in text-generation-inference), as the HF router relays it
+                Arguments.of(422, """
+                        {"error":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 8192. \
+                        Given: 8000 `inputs` tokens and 1000 `max_new_tokens`","error_type":"validation"}""",
+                        ProviderException.ContextLengthExceeded.class),
+                Arguments.of(400, """
+                        {"error":{"message":"Input validation error: `inputs` must have less than 4096 tokens. \
+                        Given: 5000","http_status_code":422}}""",
+                        ProviderException.ContextLengthExceeded.class),
                 Arguments.of(429, """
                         {"error":{"message":"You exceeded your current quota, please check your plan and billing \
                         details.","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}""",
