@@ -223,6 +223,7 @@ public final class ConfigLoader {
                     }
                 }
             }
+            pipelines.forEach((name, p) -> workflowCatalogNames(p, "pipelines." + name, models, groups, aliases));
             Set<String> callable = new LinkedHashSet<>(targets);
             callable.addAll(pipelines.keySet());
             List<KeyDef> keys = keys(root.path("keys"), callable);
@@ -648,6 +649,33 @@ public final class ConfigLoader {
                     .or(base::maxReasoningEffort);
             return new Pipeline(cache, routes, defaultRoute, fallbacks, cwf, retry, timeout, workflow, validate,
                     baseline, maxEffort);
+        }
+
+        /** A workflow ranks its models by the catalog's tiers and capabilities: each must be one the catalog knows. */
+        void workflowCatalogNames(Pipeline pipeline, String p, List<Model> models, Map<String, List<String>> groups,
+                Map<String, String> aliases) {
+            if (!pipeline.workflow()) {
+                return;
+            }
+            Map<String, Model> byName = new LinkedHashMap<>();
+            models.forEach(m -> byName.put(m.name(), m));
+            Map<String, String> named = new LinkedHashMap<>();
+            for (int i = 0; i < pipeline.routes().size(); i++) {
+                named.put(p + ".routes[" + i + "].model", pipeline.routes().get(i).model());
+            }
+            pipeline.defaultRoute().ifPresent(t -> named.put(p + ".default_route", t));
+            pipeline.baseline().ifPresent(t -> named.put(p + ".baseline", t));
+            named.forEach((path, target) -> {
+                String t = aliases.getOrDefault(target, target);
+                for (String n : groups.getOrDefault(t, List.of(t))) {
+                    Model m = byName.get(n);
+                    if (m != null && EmbeddedDefaults.workflowEntry(m.name(), m.upstreamModel()).isEmpty()) {
+                        problem(path, "the multi-model workflow ranks its models by the catalog's tiers, and the "
+                                + "catalog knows neither the name '" + m.name() + "' nor the upstream id '"
+                                + m.upstreamModel() + "': name the model after a catalog model (costwise models)");
+                    }
+                }
+            });
         }
 
         Optional<ReasoningEffort> reasoningEffort(String name, String p) {

@@ -85,6 +85,18 @@ public final class EmbeddedDefaults {
     }
 
     /**
+     * The catalog entry the multi-model workflow ranks a configured model by (its tier and capabilities): the
+     * catalog's entry for its name, else for its upstream id.
+     *
+     * @param name the configured model's name
+     * @param upstreamModel its upstream id
+     * @return the entry; empty when the catalog knows neither
+     */
+    public static Optional<ModelInfo> workflowEntry(String name, String upstreamModel) {
+        return CATALOG.find(name).or(() -> CATALOG.find(upstreamModel));
+    }
+
+    /**
      * The price of a model the config gives none for: the bundled catalog's price of its upstream id, or of the id
      * under its provider's prefix (OpenRouter's {@code openai/gpt-4o-mini} is the catalog's
      * {@code openrouter/openai/gpt-4o-mini}), else free for a local provider (Ollama, vLLM...).

@@ -9,6 +9,7 @@ import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.Plan;
 import dev.costwise.gateway.pipeline.RouteSelector;
+import dev.costwise.gateway.pipeline.WorkflowPreview;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.http.HeaderName;
@@ -17,6 +18,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /** {@code GET /v1/models}, {@code /health}, {@code /ready}, {@code /metrics} and {@code POST /v1/route/explain}. */
@@ -188,7 +190,21 @@ public final class InfoEndpoints {
             // A candidate whose circuit is open is skipped: the model that answers may not be the first one.
             ObjectNode circuits = root.putObject("circuits");
             plan.candidates().forEach(c -> service.circuitState(c.name()).ifPresent(st -> circuits.put(c.name(), st)));
-            RouteSelector.Classification c = service.classify(body);
+            Optional<WorkflowPreview> workflow = service.workflowOf(plan);
+            // a workflow classifies for itself; route conditions do not apply to it
+            RouteSelector.Classification c = workflow.isPresent() ? plan.route().classification()
+                    : service.classify(body);
+            workflow.ifPresent(w -> {
+                ObjectNode wf = root.putObject("workflow");
+                wf.put("orchestrator", w.orchestrator().name());
+                wf.put("executor", w.executor().name());
+                ArrayNode executors = wf.putArray("executors");
+                w.executors().forEach(m -> executors.add(m.name()));
+                wf.put("orchestrated", w.orchestrated());
+                wf.put("validated", w.validated());
+                wf.put("max_rounds", w.rounds());
+                wf.put("verdict_max_tokens", w.validated() ? w.verdictMaxTokens() : 0);
+            });
             ObjectNode cls = root.putObject("classification");
             cls.put("complexity", c.complexity());
             cls.put("chars", c.chars());

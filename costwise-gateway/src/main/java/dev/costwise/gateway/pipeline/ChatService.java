@@ -16,7 +16,9 @@ import dev.costwise.gateway.upstream.ReadAhead;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.cost.CostRecord;
@@ -169,6 +171,9 @@ public final class ChatService {
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
                         directory.callableNames()) + ")"));
         String allText = allText(body);
+        if (workflows.runs(requested)) {
+            return workflowPlan(requested, pipeline, body, allText);
+        }
         String lastUser = lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)
                 ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
@@ -197,6 +202,51 @@ public final class ChatService {
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
                 costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body),
                         defaultTiers.toHold(candidates.getFirst(), Plan.serviceTierIn(body))));
+    }
+
+    /**
+     * A workflow pipeline's plan: the executor it would delegate to, and a worst case that holds every call the run
+     * may be billed for, the orchestrator's verdicts and escalations included (route conditions do not apply).
+     */
+    private Plan workflowPlan(String requested, Pipeline pipeline, ObjectNode body, String allText) {
+        pipeline.maxReasoningEffort().ifPresent(max -> ReasoningSettings.cap(body, max));
+        WorkflowPreview w = workflows.preview(requested, body);
+        long input = PromptTokens.estimate(body, allText);
+        Optional<CacheControl.Ttl> writes = Plan.cacheWritesIn(body);
+        Optional<ServiceTier> tier = Plan.serviceTierIn(body);
+        // each round may be answered by any executor (a fallback, an escalation): hold the dearest whole answer
+        Money answer = Money.ZERO;
+        long longestAnswer = 0;
+        for (Model m : w.executors()) {
+            long out = Plan.outputLimit(body, m);
+            longestAnswer = Math.max(longestAnswer, out);
+            answer = answer.max(costs.worstCase(m, input, out, writes, defaultTiers.toHold(m, tier)));
+        }
+        Money verdict = Money.ZERO;
+        if (w.validated()) {
+            // the verdict reads the answer: a quarter more tokens than its limit, as the orchestrator's tokenizer
+            // may split it finer than the executor's
+            long verdictInput = PromptTokens.text(w.verdictPrompt()) + longestAnswer + longestAnswer / 4 + 16;
+            verdict = costs.worstCase(w.orchestrator(), verdictInput, w.verdictMaxTokens(), Optional.empty(),
+                    defaultTiers.toHold(w.orchestrator(), Optional.empty()));
+        }
+        RouteSelector.Choice choice = new RouteSelector.Choice(WorkflowRunner.ROUTE_PREFIX + w.complexity(),
+                Optional.of(w.executor().name()), new RouteSelector.Classification(w.complexity(),
+                        allText.length(), w.reason()));
+        return new Plan(requested, pipeline, choice, List.of(w.executor()), body, input,
+                Plan.outputLimit(body, w.executor()), answer.plus(verdict).times(w.rounds()));
+    }
+
+    /**
+     * @param plan a request's plan
+     * @return how the workflow would run it, if it runs the workflow (a budget's downgrade sends it to one model)
+     */
+    public Optional<WorkflowPreview> workflowOf(Plan plan) {
+        return runsWorkflow(plan) ? Optional.of(workflows.preview(plan.requested(), plan.body())) : Optional.empty();
+    }
+
+    private boolean runsWorkflow(Plan plan) {
+        return workflows.runs(plan.requested()) && plan.route().name().startsWith(WorkflowRunner.ROUTE_PREFIX);
     }
 
     /**
@@ -368,7 +418,7 @@ public final class ChatService {
             }
             try {
                 Plan p = r.reserve();
-                if (workflows.runs(p.requested())) {
+                if (runsWorkflow(p)) {
                     Result done = runWorkflow(r);
                     if (cacheKey.isPresent()) {
                         ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), Usage.ZERO,
@@ -560,11 +610,13 @@ public final class ChatService {
             StreamReplay.replayHit(json, hit.get(), saved, includeUsage, sink);
             return;
         }
-        if (workflows.runs(plan.requested())) {
-            Result done;
+        Result done = null;
+        if (runsWorkflow(plan)) {
             try {
-                r.reserve();
-                done = runWorkflow(r);
+                // a budget's downgrade sends the request to one model instead, streamed below
+                if (runsWorkflow(r.reserve())) {
+                    done = runWorkflow(r);
+                }
             } catch (GatewayException e) {
                 r.fail(e);
                 throw e;
@@ -572,6 +624,8 @@ public final class ChatService {
                 r.abandon();
                 throw e;
             }
+        }
+        if (done != null) {
             sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage);
             StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
                     done.cost(), done.route()), includeUsage, sink, cacheKey.isPresent() ? "miss" : "bypass",

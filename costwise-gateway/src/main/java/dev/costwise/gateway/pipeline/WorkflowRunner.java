@@ -17,6 +17,8 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.orchestration.AllExecutorsFailedException;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
 import dev.costwise.llm.orchestration.ExecutorSettings;
@@ -31,6 +33,7 @@ import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +51,11 @@ import java.util.stream.Collectors;
  * call is its own ledger row under the request id ({@link UpstreamChatModel}). Built once at start; thread-safe.
  */
 final class WorkflowRunner {
+    /** The route a workflow run takes: {@code workflow:<complexity>}. */
+    static final String ROUTE_PREFIX = "workflow:";
+
     private final Map<String, MultiModelWorkflow> workflows;
+    private final Map<String, Shape> shapes;
     /** Workflow pipelines whose orchestrator validates the executors' answers ({@code validate: true}). */
     private final Set<String> validated;
     private final OpenAiWire wire;
@@ -80,23 +87,45 @@ final class WorkflowRunner {
         this.json = json;
         this.ledger = ledger;
         Map<String, MultiModelWorkflow> flows = new HashMap<>();
+        Map<String, Shape> shaped = new HashMap<>();
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         directory.config().pipelines().forEach((name, p) -> {
             if (p.workflow()) {
                 Model orchestrator = orchestrator(directory, name, p);
                 Model baseline = p.baseline().flatMap(b -> directory.expand(b).stream().findFirst())
                         .orElse(orchestrator);
+                List<Model> executors = p.routes().stream().flatMap(r -> directory.expand(r.model()).stream())
+                        .distinct().toList();
+                // the workflow ranks by catalog names; every call it prices is priced as the gateway prices it
+                Map<String, Model> byCatalogName = new HashMap<>();
+                for (Model m : concat(executors, List.of(orchestrator, baseline))) {
+                    byCatalogName.put(catalogName(m, name), m);
+                }
+                // a name outside the workflow's models is unpriced: the selector then never ranks it as free
+                Pricer pricer = (catalogName, usage) -> Optional.ofNullable(byCatalogName.get(catalogName))
+                        .map(m -> costs.price(m, usage)).orElse(new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED));
                 Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, baseline,
-                        catalogName(catalog, m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
+                        catalogName(m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
                         p.timeout(), circuits.of(m.name()));
-                flows.put(name, build(directory, catalog, name, p, orchestrator, catalogName(catalog, baseline, name),
+                flows.put(name, build(catalog, name, executors, orchestrator, catalogName(baseline, name), pricer,
                         asChatModel));
+                shaped.put(name, new Shape(executors, orchestrator, byCatalogName));
             }
         });
         this.workflows = Map.copyOf(flows);
+        this.shapes = Map.copyOf(shaped);
         this.validated = directory.config().pipelines().entrySet().stream()
                 .filter(e -> e.getValue().workflow() && e.getValue().validate()).map(Map.Entry::getKey)
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** A workflow's configured models, and which of them each catalog name the workflow uses stands for. */
+    private record Shape(List<Model> executors, Model orchestrator, Map<String, Model> byCatalogName) {}
+
+    private static List<Model> concat(List<Model> a, List<Model> b) {
+        List<Model> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The default route's model: it classifies and validates, and the savings are measured against it. */
@@ -106,22 +135,44 @@ final class WorkflowRunner {
                         + "default_route: the orchestrator model"));
     }
 
-    private static MultiModelWorkflow build(ModelDirectory directory, ModelCatalog catalog, String name, Pipeline p,
-            Model orchestrator, String baseline, Function<Model, ChatModel> asChatModel) {
+    private static MultiModelWorkflow build(ModelCatalog catalog, String name, List<Model> executorModels,
+            Model orchestrator, String baseline, Pricer pricer, Function<Model, ChatModel> asChatModel) {
         ExecutorRegistry.Builder executors = ExecutorRegistry.builder();
-        for (GatewayConfig.RouteRule rule : p.routes()) {
-            for (Model m : directory.expand(rule.model())) {
-                executors.register(catalogName(catalog, m, name), asChatModel.apply(m));
-            }
+        for (Model m : executorModels) {
+            executors.register(catalogName(m, name), asChatModel.apply(m));
         }
         return MultiModelWorkflow.builder(catalog, executors.build(), asChatModel.apply(orchestrator))
-                .baselineModel(baseline).build();
+                .baselineModel(baseline).pricer(pricer).build();
     }
 
-    private static String catalogName(ModelCatalog catalog, Model m, String pipeline) {
-        return catalog.find(m.name()).or(() -> catalog.find(m.upstreamModel())).map(i -> i.name())
-                .orElseThrow(() -> new IllegalStateException("pipeline '" + pipeline + "': the workflow prices and "
-                        + "ranks models from the catalog, which has no '" + m.name() + "'"));
+    /** @throws IllegalStateException if the catalog knows the model by neither name (the config check reports it) */
+    private static String catalogName(Model m, String pipeline) {
+        return EmbeddedDefaults.workflowEntry(m.name(), m.upstreamModel()).map(i -> i.name())
+                .orElseThrow(() -> new IllegalStateException("pipeline '" + pipeline + "': the workflow ranks "
+                        + "models by the catalog's tiers, and the catalog has no '" + m.name() + "'"));
+    }
+
+    /**
+     * How the workflow would run a request, calling nothing: the classification and executor it would pick, and every
+     * model call it may be billed for (a budget reserves their worst case).
+     *
+     * @param pipeline a name that {@link #runs} the workflow
+     * @param body the validated chat request
+     * @return the preview
+     * @throws GatewayException.UpstreamFailed if no executor meets the task's needs
+     */
+    WorkflowPreview preview(String pipeline, ObjectNode body) {
+        MultiModelWorkflow.Preview p;
+        try {
+            p = workflows.get(pipeline).preview(request(pipeline, body));
+        } catch (NoCapableModelException e) {
+            throw noExecutor(pipeline, e);
+        }
+        Shape shape = shapes.get(pipeline);
+        return new WorkflowPreview(p.classification().complexity().name().toLowerCase(Locale.ROOT),
+                p.classification().reason(), p.orchestrated(), shape.byCatalogName().get(p.executor()),
+                shape.executors(), shape.orchestrator(), p.rounds(), p.validated(), p.verdictPrompt(),
+                p.verdictMaxTokens());
     }
 
     /** @return {@code true} if requests for that name run the workflow */
@@ -144,23 +195,7 @@ final class WorkflowRunner {
      */
     Finished run(String pipeline, ObjectNode body, String requestId, Map<String, String> tags, Duration remaining,
             AtomicReference<Money> billed) {
-        OpenAiRequest request;
-        try {
-            request = wire.readRequest(body);
-        } catch (WireFormatException e) {
-            throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
-        }
-        String task = lastUserText(body);
-        ChatRequest chat = request.chat();
-        // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
-        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for,
-        // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
-        MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
-                : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
-        if (validated.contains(pipeline)) {
-            mmb.validated();
-        }
-        MultiModelRequest mm = mmb.build();
+        MultiModelRequest mm = request(pipeline, body);
         Map<String, String> withRequested = new HashMap<>(tags);
         withRequested.put(UpstreamChatModel.REQUESTED, pipeline);
         WorkflowContext ctx = WorkflowContext.builder("costwise-" + pipeline).correlationId(requestId)
@@ -175,8 +210,7 @@ final class WorkflowRunner {
         } catch (ProviderException e) {
             throw new GatewayException.UpstreamFailed(List.of(e));
         } catch (AllExecutorsFailedException | NoCapableModelException e) {
-            throw new GatewayException.UpstreamFailed(List.of(new ProviderException.ServerError(
-                    ProviderException.Details.of("costwise", pipeline), e.getMessage())));
+            throw noExecutor(pipeline, e);
         } finally {
             // the request's baseline is what its answer would have cost on the baseline model: the orchestrator's
             // calls and superseded or failed attempts are what the workflow spent on top
@@ -195,10 +229,36 @@ final class WorkflowRunner {
                 .put("complexity", complexity).put("escalations", out.escalations().size());
         try {
             return new Finished(json.writeValueAsBytes(root), out.totalCost(), usage.totalTokens(),
-                    out.executorModel(), "workflow:" + complexity);
+                    out.executorModel(), ROUTE_PREFIX + complexity);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }
+    }
+
+    /** The task the workflow gets for a chat request: its last user message, answered as the caller asked. */
+    private MultiModelRequest request(String pipeline, ObjectNode body) {
+        OpenAiRequest request;
+        try {
+            request = wire.readRequest(body);
+        } catch (WireFormatException e) {
+            throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
+        }
+        String task = lastUserText(body);
+        ChatRequest chat = request.chat();
+        // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
+        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for,
+        // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
+        MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
+                : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
+        if (validated.contains(pipeline)) {
+            mmb.validated();
+        }
+        return mmb.build();
+    }
+
+    private static GatewayException.UpstreamFailed noExecutor(String pipeline, RuntimeException e) {
+        return new GatewayException.UpstreamFailed(List.of(new ProviderException.ServerError(
+                ProviderException.Details.of("costwise", pipeline), e.getMessage())));
     }
 
     private static String lastUserText(JsonNode body) {

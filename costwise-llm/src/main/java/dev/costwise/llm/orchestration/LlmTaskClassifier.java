@@ -28,6 +28,12 @@ import java.util.Objects;
  * }</pre>
  */
 public final class LlmTaskClassifier implements TaskClassifier {
+    /**
+     * The most output a classification may take: a short JSON object, with room for a reasoning model's thinking. The
+     * cap bounds what the call can cost before it is made (a classification cut short falls back to the rules).
+     */
+    public static final int CLASSIFICATION_MAX_TOKENS = 1024;
+
     private static final String SYSTEM = "You classify tasks for a model router. Reply with only a JSON object: "
             + "{\"complexity\": one of [" + JsonReply.enumList(Complexity.class) + "], \"task_type\": one of ["
             + JsonReply.enumList(TaskType.class) + "], \"reason\": \"one sentence naming the deciding signals\", "
@@ -65,7 +71,7 @@ public final class LlmTaskClassifier implements TaskClassifier {
         Orchestrator.Reply reply;
         try {
             reply = orchestrator.ask("classify", List.of(Message.system(SYSTEM), Message.user(prompt)), true,
-                    context);
+                    CLASSIFICATION_MAX_TOKENS, context);
         } catch (ProviderException e) {
             return fallBack(request, context, "orchestrator call failed: " + e.kind(), Usage.ZERO);
         }

@@ -121,8 +121,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         long start = context.ticker().read();
         TaskClassificationRequest classificationRequest = request.classificationRequest();
         TaskClassification rulesView = rules.classify(classificationRequest);
-        boolean orchestrated = !(skipSimpleTasks && rulesView.complexity() == Complexity.SIMPLE
-                && request.executor().isEmpty());
+        boolean orchestrated = orchestrates(request, rulesView);
 
         long overheadNanos = 0;
         Usage orchestratorUsage = Usage.ZERO;
@@ -212,7 +211,63 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         return response;
     }
 
+    /**
+     * What a task would take, decided as {@link #execute} decides it but calling nothing: its classification by the
+     * rules, whether the orchestrator takes part, the executor it goes to first, and the most model calls it may be
+     * billed for. A budget can hold the worst case of those calls before the task runs. Exact for the default rules
+     * classifier; a {@link #builder classifier} that calls a model adds that call
+     * ({@link LlmTaskClassifier#CLASSIFICATION_MAX_TOKENS} of output at most).
+     *
+     * @param request the task
+     * @return the preview
+     * @throws NoCapableModelException if no registered executor meets the task's needs
+     * @throws UnknownExecutorException if the request names an executor that is not registered
+     */
+    public Preview preview(MultiModelRequest request) {
+        Objects.requireNonNull(request, "request");
+        TaskClassification c = rules.classify(request.classificationRequest());
+        boolean orchestrated = orchestrates(request, c);
+        boolean validated = orchestrated && request.validate();
+        String executor = executorFor(request, c);
+        String verdictPrompt = validated ? OutputValidator.promptText(request.taskDescription(),
+                request.rubric().orElse(OutputValidator.DEFAULT_RUBRIC), executor) : "";
+        return new Preview(c, orchestrated, executor, validated ? 1 + maxEscalations : 1, validated, verdictPrompt,
+                OutputValidator.VERDICT_MAX_TOKENS);
+    }
+
+    /**
+     * What {@link #preview} says of a task before it runs.
+     *
+     * @param classification the rules' classification
+     * @param orchestrated {@code false} when the task skips orchestration (a simple task goes straight to the
+     *     cheapest capable executor, and nothing validates it)
+     * @param executor the executor it is delegated to first (fallbacks and escalations may go to others)
+     * @param rounds the most executor answers it may be billed for: one, plus one per escalation when validated (a
+     *     failed executor call bills nothing)
+     * @param validated whether each answer is followed by a verdict call to the orchestrator
+     * @param verdictPrompt the text of a verdict call's prompt besides the answer it judges (its system text, the
+     *     task, the rubric), to estimate its input tokens; empty when nothing is validated
+     * @param verdictMaxTokens the output cap of a verdict call
+     */
+    public record Preview(TaskClassification classification, boolean orchestrated, String executor, int rounds,
+            boolean validated, String verdictPrompt, int verdictMaxTokens) {}
+
+    /** @return whether the orchestrator takes part: not for a simple task, unless the request names its executor */
+    private boolean orchestrates(MultiModelRequest request, TaskClassification rulesView) {
+        return !(skipSimpleTasks && rulesView.complexity() == Complexity.SIMPLE && request.executor().isEmpty());
+    }
+
     private String resolveExecutor(MultiModelRequest request, TaskClassification c, WorkflowContext context) {
+        String chosen = executorFor(request, c);
+        if (request.executor().isEmpty() && !chosen.equals(c.recommendedModel())) {
+            context.record(NAME, "recommendation_unregistered", Map.of("recommended", c.recommendedModel(), "using",
+                    chosen));
+        }
+        return chosen;
+    }
+
+    /** @return the request's own executor, else the recommended one if registered, else the selector's pick */
+    private String executorFor(MultiModelRequest request, TaskClassification c) {
         if (request.executor().isPresent()) {
             executors.require(request.executor().get());
             return request.executor().get();
@@ -220,12 +275,8 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         if (executors.contains(c.recommendedModel())) {
             return c.recommendedModel();
         }
-        ModelSelector.Selection pick = selector.select(c.complexity(), c.taskType(),
-                request.preferences(),
-                c.estimatedInputTokens(), c.estimatedOutputTokens());
-        context.record(NAME, "recommendation_unregistered", Map.of("recommended", c.recommendedModel(), "using",
-                pick.model().name()));
-        return pick.model().name();
+        return selector.select(c.complexity(), c.taskType(), request.preferences(), c.estimatedInputTokens(),
+                c.estimatedOutputTokens()).model().name();
     }
 
     /** The primary, then its fallbacks, leaving out models that already answered or failed for this task. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /** The orchestrator model as the workflows call it: one JSON-mode call, timed on the context's ticker, priced. */
 final class Orchestrator {
@@ -38,7 +39,22 @@ final class Orchestrator {
      * @throws dev.costwise.llm.provider.ProviderException if the call fails
      */
     Reply ask(String purpose, List<Message> messages, boolean json, WorkflowContext context) {
-        ChatRequest request = ChatRequest.builder(model.name()).messages(messages)
+        return ask(purpose, messages, json, Optional.empty(), context);
+    }
+
+    /**
+     * Asks the orchestrator for a short answer: at most {@code maxTokens} of output, so what the call can cost is
+     * known before it is made (a budget can hold it).
+     *
+     * @throws dev.costwise.llm.provider.ProviderException if the call fails
+     */
+    Reply ask(String purpose, List<Message> messages, boolean json, int maxTokens, WorkflowContext context) {
+        return ask(purpose, messages, json, Optional.of(maxTokens), context);
+    }
+
+    private Reply ask(String purpose, List<Message> messages, boolean json, Optional<Integer> maxTokens,
+            WorkflowContext context) {
+        ChatRequest request = ChatRequest.builder(model.name()).messages(messages).maxTokens(maxTokens)
                 .responseFormat(json ? new ResponseFormat.JsonObject() : new ResponseFormat.Text()).build();
         long start = context.ticker().read();
         ChatResponse response = model.execute(request, context);

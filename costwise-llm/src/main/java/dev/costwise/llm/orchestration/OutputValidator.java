@@ -23,6 +23,12 @@ final class OutputValidator {
     static final String DEFAULT_RUBRIC = "The output does exactly what the task asks, completely and correctly, with "
             + "no factual or logical errors, in the requested format and length.";
 
+    /**
+     * The most output a verdict may take. A verdict is a short JSON object; the cap bounds what a validation can cost
+     * before it is made, with room for a reasoning orchestrator's thinking (a verdict cut short counts as malformed).
+     */
+    static final int VERDICT_MAX_TOKENS = 1024;
+
     private static final String SYSTEM = "You are a strict reviewer of another model's work. Judge whether the OUTPUT "
             + "fulfils the TASK according to the RUBRIC. Reply with only a JSON object: "
             + "{\"pass\": true or false, \"reasons\": [\"short reason\", ...]}.";
@@ -36,10 +42,10 @@ final class OutputValidator {
     }
 
     Verdict judge(String task, String rubric, String model, String output, WorkflowContext context) {
-        String prompt = "TASK:\n" + task + "\n\nRUBRIC:\n" + rubric + "\n\nOUTPUT (by " + model + "):\n" + output;
         Orchestrator.Reply reply;
         try {
-            reply = orchestrator.ask("validate", List.of(Message.system(SYSTEM), Message.user(prompt)), true, context);
+            reply = orchestrator.ask("validate", List.of(Message.system(SYSTEM), Message.user(prompt(task, rubric,
+                    model) + output)), true, VERDICT_MAX_TOKENS, context);
         } catch (ProviderException e) {
             return malformed(model, Usage.ZERO, Money.ZERO, Duration.ZERO, "validator call failed: " + e.kind(),
                     context);
@@ -74,6 +80,18 @@ final class OutputValidator {
         } catch (JsonReply.Invalid e) {
             return malformed(model, reply.usage(), reply.cost(), reply.latency(), e.getMessage(), context);
         }
+    }
+
+    /**
+     * @return the text of a verdict call's messages besides the output judged: system text, task, rubric and labels
+     *     (what its input is, less the output's own tokens)
+     */
+    static String promptText(String task, String rubric, String model) {
+        return SYSTEM + "\n" + prompt(task, rubric, model);
+    }
+
+    private static String prompt(String task, String rubric, String model) {
+        return "TASK:\n" + task + "\n\nRUBRIC:\n" + rubric + "\n\nOUTPUT (by " + model + "):\n";
     }
 
     private Verdict malformed(String model, Usage usage, Money cost, Duration latency, String problem,
