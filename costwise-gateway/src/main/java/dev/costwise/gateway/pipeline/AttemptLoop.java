@@ -165,7 +165,8 @@ final class AttemptLoop {
                 // The cache key was taken before any attempt, so the body can be reused in place.
                 plan.body().put("model", m.upstreamModel());
                 ObjectNode body = ServiceTiers.forAttempt(directory.ignoresReasoning(m)
-                        ? ReasoningSettings.without(plan.body()) : plan.body(), m);
+                        ? ReasoningSettings.without(plan.body())
+                        : ReasoningSettings.cappedCopy(plan.body(), directory.reasoningCap(m)), m);
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 boolean called = false;

@@ -7,6 +7,7 @@ import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.chat.ReasoningEffort;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -63,18 +64,52 @@ public final class ModelDirectory {
         return names;
     }
 
-    /** @return the pipeline that serves {@code name}, or empty if the name is unknown */
+    /**
+     * The pipeline that serves {@code name}: its own entry under {@code pipelines}; else, for an alias, the pipeline
+     * of what it names (an alias is another name for the same model or group, so it gets the same fallbacks, retries,
+     * timeout and reasoning cap); else the {@code defaults}. A group without an entry of its own gets the defaults:
+     * its members are its fallbacks, and each member's {@link #reasoningCap} still applies when it is called.
+     *
+     * @param name the name a caller sent
+     * @return the pipeline, or empty if the name is unknown
+     */
     public Optional<Pipeline> pipeline(String name) {
-        Pipeline p = config.pipelines().get(name);
-        if (p != null) {
-            return Optional.of(p);
+        Optional<String> entry = entryOf(name);
+        if (entry.isPresent()) {
+            return Optional.of(config.pipelines().get(entry.get()));
         }
         return isTarget(name) ? Optional.of(config.defaults()) : Optional.empty();
     }
 
-    /** @return {@code true} if {@code name} is a pipeline with routes of its own */
+    /** @return {@code true} if {@code name} (or, for an alias, what it names) has a pipeline entry, routes and all */
     public boolean isPipeline(String name) {
-        return config.pipelines().containsKey(name);
+        return entryOf(name).isPresent();
+    }
+
+    /**
+     * The reasoning cap of a model's own pipeline entry ({@code pipelines.<model>.max_reasoning_effort}): it bounds
+     * every call to that model, whichever name, group, route or fallback reached it.
+     *
+     * @param model a configured model
+     * @return the most effort the model may be asked for, or empty if its entry (or the defaults) sets none
+     */
+    public Optional<ReasoningEffort> reasoningCap(Model model) {
+        return config.pipelines().getOrDefault(model.name(), config.defaults()).maxReasoningEffort();
+    }
+
+    /** @return the name whose pipeline entry serves {@code name}: its own, else its alias target's, if any */
+    private Optional<String> entryOf(String name) {
+        String n = name;
+        for (int depth = 0; depth <= 8; depth++) {
+            if (config.pipelines().containsKey(n)) {
+                return Optional.of(n);
+            }
+            n = config.aliases().get(n);
+            if (n == null) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**
