@@ -156,9 +156,14 @@ final class AttemptLoop {
                 Duration remaining = r.remaining();
                 if (remaining.isNegative() || remaining.isZero()) {
                     permission.ifPresent(CircuitBreaker.Permission::release);
-                    causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
-                            m.name()), "the request", requestTimeout));
-                    throw failure(causes, notTried);
+                    // Only calls made count as attempts; the rest are named as not tried for lack of time.
+                    List<String> uncalled = new ArrayList<>();
+                    if (retries == 0) {
+                        uncalled.add(m.name());
+                    }
+                    queue.forEach(left -> uncalled.add(left.name()));
+                    throw new GatewayException.UpstreamFailed(causes, notTried, Optional.of(
+                            new GatewayException.OutOfTime(requestTimeout, uncalled)));
                 }
                 Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
                         : remaining;
@@ -237,7 +242,7 @@ final class AttemptLoop {
         if (causes.isEmpty() && !notTried.isEmpty()) {
             return notTried.getFirst().refusal();
         }
-        return new GatewayException.UpstreamFailed(causes, notTried);
+        return new GatewayException.UpstreamFailed(causes, notTried, Optional.empty());
     }
 
     /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */
