@@ -148,6 +148,26 @@ public final class ModelDirectory {
         return known != null ? known : expandUncached(name);
     }
 
+    /**
+     * Every model a request to {@code name} may be served by: what the name {@link #expand expands} to, then, if its
+     * {@link #pipeline} is an entry of {@code pipelines}, the models of its routes, {@code default_route},
+     * {@code fallbacks} and {@code context_window_fallback}. A routing pipeline such as {@code auto} reaches the models
+     * its routes name.
+     *
+     * @param name a callable name
+     * @return the models, each once, in that order; unmodifiable
+     */
+    public List<Model> reachable(String name) {
+        Set<Model> out = new LinkedHashSet<>(expand(name));
+        entryOf(name).map(config.pipelines()::get).ifPresent(p -> {
+            p.routes().forEach(r -> out.addAll(expand(r.model())));
+            p.defaultRoute().ifPresent(d -> out.addAll(expand(d)));
+            p.fallbacks().forEach(f -> out.addAll(expand(f)));
+            p.contextWindowFallback().ifPresent(c -> out.addAll(expand(c)));
+        });
+        return List.copyOf(out);
+    }
+
     private List<Model> expandUncached(String name) {
         List<Model> out = new ArrayList<>();
         expandInto(name, out, 0);
