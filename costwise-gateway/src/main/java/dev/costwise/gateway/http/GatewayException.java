@@ -232,12 +232,26 @@ public abstract sealed class GatewayException extends CostwiseException {
     }
 
     /**
-     * A candidate the gateway did not call: a budget had no room for its worst case, or its circuit is open.
+     * A candidate the gateway did not call: a budget had no room for its worst case, its circuit is open, or the
+     * prompt does not fit its context window.
      *
      * @param model the candidate's name
-     * @param refusal why ({@link BudgetExceeded} or {@link CircuitOpen})
+     * @param reason why, in a sentence
+     * @param refusal the error to answer with if no candidate was called ({@link BudgetExceeded} or
+     *     {@link CircuitOpen}); empty for a candidate passed over for a larger one
      */
-    public record NotTried(String model, GatewayException refusal) {}
+    public record NotTried(String model, String reason, Optional<GatewayException> refusal) {
+        public NotTried {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(refusal, "refusal");
+        }
+
+        /** A candidate refused by {@code refusal}, which says why. */
+        public NotTried(String model, GatewayException refusal) {
+            this(model, refusal.getMessage(), Optional.of(refusal));
+        }
+    }
 
     /**
      * The request's deadline passed before the gateway could call these candidates.
@@ -304,7 +318,7 @@ public abstract sealed class GatewayException extends CostwiseException {
         private static String notTried(List<NotTried> skipped) {
             StringBuilder sb = new StringBuilder();
             for (NotTried n : skipped) {
-                sb.append("; '").append(n.model()).append("' not tried: ").append(n.refusal().getMessage());
+                sb.append("; '").append(n.model()).append("' not tried: ").append(n.reason());
             }
             return sb.toString();
         }

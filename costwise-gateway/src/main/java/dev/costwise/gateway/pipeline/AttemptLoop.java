@@ -127,6 +127,17 @@ final class AttemptLoop {
         RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
         while (!queue.isEmpty()) {
             Model m = queue.poll();
+            Optional<List<Model>> larger = widened ? Optional.empty() : largerWindow(plan, m);
+            if (larger.isPresent()) {
+                // The provider would refuse the prompt with a 400: go straight to the larger window, uncalled.
+                widened = true;
+                notTried.add(new GatewayException.NotTried(m.name(), "the prompt's estimated "
+                        + plan.estimatedInputTokens() + " tokens do not fit its " + m.contextWindow()
+                        + "-token context window", Optional.empty()));
+                queue.clear();
+                queue.addAll(larger.get());
+                continue;
+            }
             Optional<CircuitBreaker> breaker = circuits.of(m.name());
             Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
             if (breaker.isPresent() && permission.isEmpty()) {
@@ -237,10 +248,23 @@ final class AttemptLoop {
         throw failure(causes, notTried);
     }
 
+    /**
+     * @return the pipeline's {@code context_window_fallback} models, if the gateway's own estimate of the prompt
+     *     (which errs high) is more than {@code m}'s context window and the fallback names another model
+     */
+    private Optional<List<Model>> largerWindow(Plan plan, Model m) {
+        if (plan.estimatedInputTokens() <= m.contextWindow() || plan.pipeline().contextWindowFallback().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Model> larger = directory.expand(plan.pipeline().contextWindowFallback().get());
+        return larger.stream().anyMatch(l -> !l.equals(m)) ? Optional.of(larger) : Optional.empty();
+    }
+
     /** @return why no candidate answered: the upstreams' failures, or a budget's refusal when none was called */
     private static GatewayException failure(List<ProviderException> causes, List<GatewayException.NotTried> notTried) {
-        if (causes.isEmpty() && !notTried.isEmpty()) {
-            return notTried.getFirst().refusal();
+        Optional<GatewayException> refusal = notTried.stream().flatMap(n -> n.refusal().stream()).findFirst();
+        if (causes.isEmpty() && refusal.isPresent()) {
+            return refusal.get();
         }
         return new GatewayException.UpstreamFailed(causes, notTried, Optional.empty());
     }
