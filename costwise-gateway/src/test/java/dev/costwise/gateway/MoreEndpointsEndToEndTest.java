@@ -186,6 +186,35 @@ class MoreEndpointsEndToEndTest {
     }
 
     @Test
+    void givenARoutingPipeline_whenListed_thenItsTargetsAreTheModelsItsRoutesDefaultAndFallbacksReach() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: big, provider: openai, model: gpt-4o, base_url: %1$s}
+                  - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s}
+                  - {name: long, provider: openai, model: gpt-4.1, base_url: %1$s}
+                  - {name: spare, provider: openai, model: gpt-4.1-mini, base_url: %1$s}
+                aliases: {smart: big}
+                pipelines:
+                  auto:
+                    routes: [{name: premium, model: smart, when: {complexity: complex}}]
+                    default_route: mini
+                    fallbacks: [spare, mini]
+                    context_window_fallback: long
+                """.formatted(base()))) {
+            JsonNode list = TestGateway.json(gw.get("/v1/models").body());
+            JsonNode auto = null;
+            for (JsonNode m : list.get("data")) {
+                auto = m.get("id").asText().equals("auto") ? m : auto;
+            }
+
+            assertThat(auto).isNotNull();
+            assertThat(auto.get("costwise_targets").toString()).isEqualTo("[\"big\",\"mini\",\"spare\",\"long\"]");
+            assertThat(TestGateway.json(gw.get("/v1/models/auto").body()).get("costwise_targets"))
+                    .isEqualTo(auto.get("costwise_targets"));
+        }
+    }
+
+    @Test
     void givenModelNames_whenOneIsRetrieved_thenItsEntryOr404AndNamesWithSlashesWork() {
         try (TestGateway gw = TestGateway.of("""
                 master_key: sk-master

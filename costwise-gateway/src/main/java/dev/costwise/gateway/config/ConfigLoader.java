@@ -1,6 +1,9 @@
 package dev.costwise.gateway.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -28,6 +31,7 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import dev.costwise.llm.provider.http.SafeUrls;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +41,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -107,10 +112,14 @@ public final class ConfigLoader {
     public GatewayConfig parse(String yaml, String source) {
         JsonNode root;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            // A key written twice would silently drop the first block: refuse it instead.
+            root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build()).readTree(yaml);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source, List.of("not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+            String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw new ConfigException(source, List.of(duplicateKey(e).map(path -> path + ": is written twice; "
+                    + "the second would silently replace the first" + line)
+                    .orElseGet(() -> "not valid YAML: " + e.getOriginalMessage() + line)));
         }
         Reader r = new Reader();
         GatewayConfig config = r.root(root == null || root.isMissingNode() || root.isNull()
@@ -150,6 +159,35 @@ public final class ConfigLoader {
             case "h" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         });
+    }
+
+    /** @return the path of the key a duplicate-key failure names ({@code pipelines.m}, {@code keys[1].id}) */
+    private static Optional<String> duplicateKey(JsonProcessingException e) {
+        if (!(e instanceof StreamReadException read) || !(read.getProcessor() instanceof JsonParser parser)
+                || !e.getOriginalMessage().startsWith("Duplicate field")) {
+            return Optional.empty();
+        }
+        StringBuilder path = new StringBuilder();
+        for (String part : parser.getParsingContext().pathAsPointer().toString().substring(1).split("/")) {
+            String name = part.replace("~1", "/").replace("~0", "~");
+            path.append(name.matches("\\d+") ? "[" + name + "]" : (path.isEmpty() ? "" : ".") + name);
+        }
+        return Optional.of(path.toString());
+    }
+
+    /** @return the port of a URL whose authority has one that is not a number, as in {@code host:notaport} */
+    private static Optional<String> badPort(java.net.URI uri) {
+        String authority = uri.getRawAuthority();
+        if (authority == null) {
+            return Optional.empty();
+        }
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || hostPort.endsWith("]")) {
+            return Optional.empty();
+        }
+        String port = hostPort.substring(colon + 1);
+        return port.matches("\\d{1,5}") && Integer.parseInt(port) <= 65535 ? Optional.empty() : Optional.of(port);
     }
 
     /** @return a URL fit for an error message: no query string and no user info, where passwords go */
@@ -218,8 +256,11 @@ public final class ConfigLoader {
                     problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps));
                 } else {
                     for (Map.Entry<String, JsonNode> e : ps.properties()) {
-                        pipelines.put(e.getKey(), pipeline(e.getValue(), "pipelines." + e.getKey(), targets,
-                                defaults));
+                        Pipeline pipeline = pipeline(e.getValue(), "pipelines." + e.getKey(), targets, defaults);
+                        pipelines.put(e.getKey(), pipeline);
+                        if (e.getValue().has("fallbacks")) { // not the defaults' list it inherits
+                            selfFallback(e.getKey(), pipeline.fallbacks(), aliases);
+                        }
                     }
                 }
             }
@@ -258,6 +299,17 @@ public final class ConfigLoader {
                     pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
         }
 
+        /** A pipeline that falls back to itself (or to an alias of the same name) would call one model twice. */
+        void selfFallback(String name, List<String> fallbacks, Map<String, String> aliases) {
+            for (int i = 0; i < fallbacks.size(); i++) {
+                String f = fallbacks.get(i);
+                if (f.equals(name) || f.equals(aliases.get(name)) || name.equals(aliases.get(f))) {
+                    problem("pipelines." + name + ".fallbacks[" + i + "]", "'" + f + "' is the pipeline's own "
+                            + "model: a fallback must be another model");
+                }
+            }
+        }
+
         /** {@code ledger.retention}: a duration of at least a day, or {@code forever}; default 90 days. */
         Optional<Duration> ledgerRetention(JsonNode ledger) {
             Optional<String> text = optString(ledger, "retention", "ledger.retention");
@@ -294,7 +346,9 @@ public final class ConfigLoader {
                     if (!scheme.equals("redis") && !scheme.equals("rediss")) {
                         problem("redis.url", "expected redis://host:port or rediss://host:port, was '" + shown + "'");
                     } else if (uri.getHost() == null) {
-                        problem("redis.url", "has no host, was '" + shown + "'");
+                        problem("redis.url", badPort(uri).map(port -> "has a bad port '" + port
+                                + "' (expected a number from 1 to 65535)").orElse("has no host") + ", was '"
+                                + shown + "'");
                     }
                 } catch (java.net.URISyntaxException e) {
                     problem("redis.url", "is not a valid URL, was '" + shown + "'");
@@ -410,7 +464,8 @@ public final class ConfigLoader {
                     if (baseUrl.isEmpty()) {
                         problem(p + ".base_url", "provider '" + known.get().id() + "' needs a base_url");
                     } else if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
-                        problem(p + ".base_url", "expected an http(s) URL, was '" + baseUrl + "'");
+                        problem(p + ".base_url", "expected an http(s) URL, was '"
+                                + SafeUrls.withoutSecrets(baseUrl) + "'");
                     }
                 }
                 Optional<Pricing> price = m.has("price") ? price(m.path("price"), p + ".price", provider)
@@ -816,6 +871,7 @@ public final class ConfigLoader {
                 return out;
             }
             Set<String> ids = new LinkedHashSet<>();
+            Map<String, String> keyOwners = new HashMap<>(); // sha256 → the keys[i] that holds it
             for (int i = 0; i < n.size(); i++) {
                 String p = "keys[" + i + "]";
                 JsonNode k = n.get(i);
@@ -841,6 +897,12 @@ public final class ConfigLoader {
                 }
                 String sha = hash.map(h -> h.toLowerCase(Locale.ROOT)).orElseGet(() -> plain.map(
                         ConfigLoader::sha256Hex).orElse(""));
+                String owner = sha.isEmpty() ? null : keyOwners.putIfAbsent(sha, p);
+                if (owner != null) {
+                    // one secret can authenticate as one key only: the other's settings would be unreachable
+                    problem(p + (hash.isPresent() ? ".key_sha256" : ".key"), "the same key as " + owner
+                            + ": each virtual key needs its own secret");
+                }
                 List<String> models = k.has("models") ? stringList(k.path("models"), p + ".models") : List.of();
                 for (int j = 0; j < models.size(); j++) {
                     if (!callable.contains(models.get(j))) {
@@ -893,6 +955,10 @@ public final class ConfigLoader {
                 downgrade.ifPresent(t -> requireTarget(t, p + ".downgrade_to", targets));
                 if (on == OnExhausted.DOWNGRADE && downgrade.isEmpty()) {
                     problem(p + ".downgrade_to", "on_exhausted: downgrade needs downgrade_to (a free or cheap model)");
+                }
+                if (on != OnExhausted.DOWNGRADE && downgrade.isPresent()) {
+                    problem(p + ".downgrade_to", "is used only with on_exhausted: downgrade; this budget has "
+                            + "on_exhausted: " + on.name().toLowerCase(Locale.ROOT) + " and would never downgrade");
                 }
                 List<Double> alertAt = new ArrayList<>();
                 JsonNode a = b.path("alert_at");

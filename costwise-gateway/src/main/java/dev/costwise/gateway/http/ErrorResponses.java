@@ -53,10 +53,10 @@ public final class ErrorResponses {
         String message = x.getMessage();
         List<ProviderException> causes = x.causes();
         boolean allTimeouts = causes.stream().allMatch(c -> c instanceof ProviderException.ProviderTimeout);
-        if (allTimeouts) {
+        if (allTimeouts || x.outOfTime().isPresent()) {
             return ApiError.of(504, "timeout_error", "upstream_timeout", message);
         }
-        return switch (x.last()) {
+        return switch (x.last().orElseThrow()) {
             case ProviderException.InvalidRequest p -> ApiError.of(400, "invalid_request_error", "upstream_rejected",
                     message);
             case ProviderException.ContextLengthExceeded p -> ApiError.of(400, "invalid_request_error",

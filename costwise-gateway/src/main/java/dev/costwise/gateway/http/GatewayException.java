@@ -7,6 +7,7 @@ import dev.costwise.llm.provider.ProviderException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -231,54 +232,107 @@ public abstract sealed class GatewayException extends CostwiseException {
     }
 
     /**
-     * A candidate the gateway did not call: a budget had no room for its worst case, or its circuit is open.
+     * A candidate the gateway did not call: a budget had no room for its worst case, its circuit is open, or the
+     * prompt does not fit its context window.
      *
      * @param model the candidate's name
-     * @param refusal why ({@link BudgetExceeded} or {@link CircuitOpen})
+     * @param reason why, in a sentence
+     * @param refusal the error to answer with if no candidate was called ({@link BudgetExceeded} or
+     *     {@link CircuitOpen}); empty for a candidate passed over for a larger one
      */
-    public record NotTried(String model, GatewayException refusal) {}
+    public record NotTried(String model, String reason, Optional<GatewayException> refusal) {
+        public NotTried {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(refusal, "refusal");
+        }
 
-    /** Every model and retry failed; the status depends on the causes. */
+        /** A candidate refused by {@code refusal}, which says why. */
+        public NotTried(String model, GatewayException refusal) {
+            this(model, refusal.getMessage(), Optional.of(refusal));
+        }
+    }
+
+    /**
+     * The request's deadline passed before the gateway could call these candidates.
+     *
+     * @param requestTimeout the request's whole time
+     * @param models the candidates left uncalled, in the order they would have been tried
+     */
+    public record OutOfTime(Duration requestTimeout, List<String> models) {
+        public OutOfTime {
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            models = List.copyOf(models);
+        }
+    }
+
+    /**
+     * Every model and retry failed, or the request's deadline passed first; the status depends on the causes (504
+     * when the deadline passed).
+     */
     public static final class UpstreamFailed extends GatewayException {
         private static final long serialVersionUID = 1L;
         private final transient List<ProviderException> causes;
+        private final transient Optional<OutOfTime> outOfTime;
 
         public UpstreamFailed(List<ProviderException> causes) {
-            this(causes, List.of());
+            this(causes, List.of(), Optional.empty());
         }
 
         /**
-         * @param causes every attempt's failure, in order
+         * @param causes every call's failure, in order: only calls made
          * @param notTried candidates skipped: no budget room for them, or their circuit open
+         * @param outOfTime the candidates not called because the request's deadline passed, if it did
+         * @throws IllegalArgumentException if there is neither a cause nor a deadline that passed
          */
-        public UpstreamFailed(List<ProviderException> causes, List<NotTried> notTried) {
-            super(summary(causes) + notTried(notTried));
+        public UpstreamFailed(List<ProviderException> causes, List<NotTried> notTried, Optional<OutOfTime> outOfTime) {
+            super(summary(causes, outOfTime) + notTried(notTried) + outOfTime.map(UpstreamFailed::uncalled)
+                    .orElse(""));
+            if (causes.isEmpty() && outOfTime.isEmpty()) {
+                throw new IllegalArgumentException("an upstream failure needs a cause or a passed deadline");
+            }
             this.causes = List.copyOf(causes);
+            this.outOfTime = outOfTime;
         }
 
-        /** @return every attempt's failure, in order */
+        /** @return every call's failure, in order; empty if the deadline passed before the first call */
         public List<ProviderException> causes() {
             return causes;
         }
 
-        /** @return the last failure */
-        public ProviderException last() {
-            return causes.getLast();
+        /** @return the last failure, or empty if no call was made */
+        public Optional<ProviderException> last() {
+            return causes.isEmpty() ? Optional.empty() : Optional.of(causes.getLast());
+        }
+
+        /** @return the candidates the request's deadline left uncalled, if it passed */
+        public Optional<OutOfTime> outOfTime() {
+            return outOfTime;
+        }
+
+        private static String uncalled(OutOfTime t) {
+            return t.models().isEmpty() ? "" : "; not tried, the request's " + t.requestTimeout().toMillis()
+                    + " ms timeout passed first: '" + String.join("', '", t.models()) + "'";
         }
 
         private static String notTried(List<NotTried> skipped) {
             StringBuilder sb = new StringBuilder();
             for (NotTried n : skipped) {
-                sb.append("; '").append(n.model()).append("' not tried: ").append(n.refusal().getMessage());
+                sb.append("; '").append(n.model()).append("' not tried: ").append(n.reason());
             }
             return sb.toString();
         }
 
-        private static String summary(List<ProviderException> causes) {
+        private static String summary(List<ProviderException> causes, Optional<OutOfTime> outOfTime) {
+            if (causes.isEmpty()) {
+                return "the request timed out after " + outOfTime.orElseThrow().requestTimeout().toMillis()
+                        + " ms before any model was called";
+            }
             if (causes.size() == 1) {
                 return causes.getFirst().getMessage();
             }
-            StringBuilder sb = new StringBuilder("all " + causes.size() + " attempts failed: ");
+            StringBuilder sb = new StringBuilder((outOfTime.isPresent() ? "" : "all ") + causes.size()
+                    + " attempts failed: ");
             for (int i = 0; i < causes.size(); i++) {
                 sb.append(i == 0 ? "" : "; ").append(i + 1).append(") ").append(causes.get(i).getMessage());
             }

@@ -129,7 +129,7 @@ public final class InfoEndpoints {
         m.put("owned_by", model != null ? model.provider() : "costwise");
         if (model == null) {
             ArrayNode serves = m.putArray("costwise_targets");
-            directory.expand(name).forEach(t -> serves.add(t.name()));
+            directory.reachable(name).forEach(t -> serves.add(t.name()));
         }
         return m;
     }

@@ -127,6 +127,17 @@ final class AttemptLoop {
         RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
         while (!queue.isEmpty()) {
             Model m = queue.poll();
+            Optional<List<Model>> larger = widened ? Optional.empty() : largerWindow(plan, m);
+            if (larger.isPresent()) {
+                // The provider would refuse the prompt with a 400: go straight to the larger window, uncalled.
+                widened = true;
+                notTried.add(new GatewayException.NotTried(m.name(), "the prompt's estimated "
+                        + plan.estimatedInputTokens() + " tokens do not fit its " + m.contextWindow()
+                        + "-token context window", Optional.empty()));
+                queue.clear();
+                queue.addAll(larger.get());
+                continue;
+            }
             Optional<CircuitBreaker> breaker = circuits.of(m.name());
             Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
             if (breaker.isPresent() && permission.isEmpty()) {
@@ -156,16 +167,22 @@ final class AttemptLoop {
                 Duration remaining = r.remaining();
                 if (remaining.isNegative() || remaining.isZero()) {
                     permission.ifPresent(CircuitBreaker.Permission::release);
-                    causes.add(new ProviderException.ProviderTimeout(ProviderException.Details.of(m.provider(),
-                            m.name()), "the request", requestTimeout));
-                    throw failure(causes, notTried);
+                    // Only calls made count as attempts; the rest are named as not tried for lack of time.
+                    List<String> uncalled = new ArrayList<>();
+                    if (retries == 0) {
+                        uncalled.add(m.name());
+                    }
+                    queue.forEach(left -> uncalled.add(left.name()));
+                    throw new GatewayException.UpstreamFailed(causes, notTried, Optional.of(
+                            new GatewayException.OutOfTime(requestTimeout, uncalled)));
                 }
                 Duration timeout = plan.pipeline().timeout().compareTo(remaining) < 0 ? plan.pipeline().timeout()
                         : remaining;
                 // The cache key was taken before any attempt, so the body can be reused in place.
                 plan.body().put("model", m.upstreamModel());
                 ObjectNode body = ServiceTiers.forAttempt(directory.ignoresReasoning(m)
-                        ? ReasoningSettings.without(plan.body()) : plan.body(), m);
+                        ? ReasoningSettings.without(plan.body())
+                        : ReasoningSettings.cappedCopy(plan.body(), directory.reasoningCap(m)), m);
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 boolean called = false;
@@ -231,12 +248,25 @@ final class AttemptLoop {
         throw failure(causes, notTried);
     }
 
+    /**
+     * @return the pipeline's {@code context_window_fallback} models, if the gateway's own estimate of the prompt
+     *     (which errs high) is more than {@code m}'s context window and the fallback names another model
+     */
+    private Optional<List<Model>> largerWindow(Plan plan, Model m) {
+        if (plan.estimatedInputTokens() <= m.contextWindow() || plan.pipeline().contextWindowFallback().isEmpty()) {
+            return Optional.empty();
+        }
+        List<Model> larger = directory.expand(plan.pipeline().contextWindowFallback().get());
+        return larger.stream().anyMatch(l -> !l.equals(m)) ? Optional.of(larger) : Optional.empty();
+    }
+
     /** @return why no candidate answered: the upstreams' failures, or a budget's refusal when none was called */
     private static GatewayException failure(List<ProviderException> causes, List<GatewayException.NotTried> notTried) {
-        if (causes.isEmpty() && !notTried.isEmpty()) {
-            return notTried.getFirst().refusal();
+        Optional<GatewayException> refusal = notTried.stream().flatMap(n -> n.refusal().stream()).findFirst();
+        if (causes.isEmpty() && refusal.isPresent()) {
+            return refusal.get();
         }
-        return new GatewayException.UpstreamFailed(causes, notTried);
+        return new GatewayException.UpstreamFailed(causes, notTried, Optional.empty());
     }
 
     /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */

@@ -7,6 +7,7 @@ import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
+import dev.costwise.llm.chat.ReasoningEffort;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -63,18 +64,52 @@ public final class ModelDirectory {
         return names;
     }
 
-    /** @return the pipeline that serves {@code name}, or empty if the name is unknown */
+    /**
+     * The pipeline that serves {@code name}: its own entry under {@code pipelines}; else, for an alias, the pipeline
+     * of what it names (an alias is another name for the same model or group, so it gets the same fallbacks, retries,
+     * timeout and reasoning cap); else the {@code defaults}. A group without an entry of its own gets the defaults:
+     * its members are its fallbacks, and each member's {@link #reasoningCap} still applies when it is called.
+     *
+     * @param name the name a caller sent
+     * @return the pipeline, or empty if the name is unknown
+     */
     public Optional<Pipeline> pipeline(String name) {
-        Pipeline p = config.pipelines().get(name);
-        if (p != null) {
-            return Optional.of(p);
+        Optional<String> entry = entryOf(name);
+        if (entry.isPresent()) {
+            return Optional.of(config.pipelines().get(entry.get()));
         }
         return isTarget(name) ? Optional.of(config.defaults()) : Optional.empty();
     }
 
-    /** @return {@code true} if {@code name} is a pipeline with routes of its own */
+    /** @return {@code true} if {@code name} (or, for an alias, what it names) has a pipeline entry, routes and all */
     public boolean isPipeline(String name) {
-        return config.pipelines().containsKey(name);
+        return entryOf(name).isPresent();
+    }
+
+    /**
+     * The reasoning cap of a model's own pipeline entry ({@code pipelines.<model>.max_reasoning_effort}): it bounds
+     * every call to that model, whichever name, group, route or fallback reached it.
+     *
+     * @param model a configured model
+     * @return the most effort the model may be asked for, or empty if its entry (or the defaults) sets none
+     */
+    public Optional<ReasoningEffort> reasoningCap(Model model) {
+        return config.pipelines().getOrDefault(model.name(), config.defaults()).maxReasoningEffort();
+    }
+
+    /** @return the name whose pipeline entry serves {@code name}: its own, else its alias target's, if any */
+    private Optional<String> entryOf(String name) {
+        String n = name;
+        for (int depth = 0; depth <= 8; depth++) {
+            if (config.pipelines().containsKey(n)) {
+                return Optional.of(n);
+            }
+            n = config.aliases().get(n);
+            if (n == null) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -111,6 +146,26 @@ public final class ModelDirectory {
     public List<Model> expand(String name) {
         List<Model> known = expansions.get(name);
         return known != null ? known : expandUncached(name);
+    }
+
+    /**
+     * Every model a request to {@code name} may be served by: what the name {@link #expand expands} to, then, if its
+     * {@link #pipeline} is an entry of {@code pipelines}, the models of its routes, {@code default_route},
+     * {@code fallbacks} and {@code context_window_fallback}. A routing pipeline such as {@code auto} reaches the models
+     * its routes name.
+     *
+     * @param name a callable name
+     * @return the models, each once, in that order; unmodifiable
+     */
+    public List<Model> reachable(String name) {
+        Set<Model> out = new LinkedHashSet<>(expand(name));
+        entryOf(name).map(config.pipelines()::get).ifPresent(p -> {
+            p.routes().forEach(r -> out.addAll(expand(r.model())));
+            p.defaultRoute().ifPresent(d -> out.addAll(expand(d)));
+            p.fallbacks().forEach(f -> out.addAll(expand(f)));
+            p.contextWindowFallback().ifPresent(c -> out.addAll(expand(c)));
+        });
+        return List.copyOf(out);
     }
 
     private List<Model> expandUncached(String name) {

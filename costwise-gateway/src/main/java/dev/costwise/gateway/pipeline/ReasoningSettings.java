@@ -48,6 +48,20 @@ final class ReasoningSettings {
 
     /**
      * @param body a chat body, shared by a request's attempts and not changed here
+     * @param max the most effort the attempt's model may be asked for, if it has a cap of its own
+     * @return the body with its reasoning lowered to {@code max}: a copy if that changes it, else {@code body}
+     */
+    static ObjectNode cappedCopy(ObjectNode body, Optional<ReasoningEffort> max) {
+        if (max.isEmpty() || !body.has("reasoning_effort") && !body.has("reasoning")) {
+            return body;
+        }
+        ObjectNode copy = body.deepCopy();
+        cap(copy, max.get());
+        return copy.equals(body) ? body : copy;
+    }
+
+    /**
+     * @param body a chat body, shared by a request's attempts and not changed here
      * @return the body without its reasoning setting: a copy if it has one, else {@code body} itself
      */
     static ObjectNode without(ObjectNode body) {
