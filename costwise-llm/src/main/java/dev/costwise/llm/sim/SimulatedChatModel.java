@@ -263,7 +263,7 @@ public final class SimulatedChatModel implements ChatModel {
         String arguments = "{\"simulated\":\""
                 + String.join(" ", SimulatedText.words(seed ^ hash, 6)) + "\"}";
         long output = TOOL_CALL_OVERHEAD_TOKENS + estimator.countText(model.name(), tool.name() + arguments);
-        Usage usage = new Usage(prompt, 0, 0, output, 0, true);
+        Usage usage = new Usage(prompt, 0, 0, output, 0, true).withServiceTier(servedTier(request));
         Pricer.Priced priced = pricer.price(model.name(), usage);
         ToolCall call = new ToolCall("call_sim_" + SimulatedText.hex(hash), tool.name(), arguments);
         Message message = new Message(Role.ASSISTANT, List.of(), Optional.empty(), List.of(call), Optional.empty());

@@ -311,6 +311,24 @@ class SimulatedChatModelTest {
     }
 
     @Test
+    void givenAForcedToolCallAskedOnFlex_whenExecuted_thenItIsServedAndBilledOnFlexLikeATextAnswer()
+            throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ChatRequest request = ChatRequest.builder("o4-mini").addMessage(dev.costwise.llm.chat.Message.user("w?"))
+                .tools(List.of(new Tool("get_weather", Optional.empty(), json.readTree("{}"), false)))
+                .toolChoice(json.getNodeFactory().textNode("required"))
+                .serviceTier(dev.costwise.llm.chat.ServiceTier.FLEX).build();
+
+        ChatResponse r = SimulatedChatModel.of(CATALOG, "o4-mini").execute(request, ctx());
+
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.usage().serviceTier()).isEqualTo(dev.costwise.llm.chat.ServiceTier.FLEX);
+        assertThat(r.cost()).isEqualTo(CatalogPricer.of(CATALOG).price("o4-mini", r.usage()).cost())
+                .isLessThan(CatalogPricer.of(CATALOG).price("o4-mini",
+                        r.usage().withServiceTier(dev.costwise.llm.chat.ServiceTier.STANDARD)).cost());
+    }
+
+    @Test
     void givenToolChoiceNamingAMissingTool_whenExecuted_thenInvalidRequest() throws Exception {
         ObjectMapper json = new ObjectMapper();
         ChatRequest request = ChatRequest.builder("gpt-4o").addMessage(dev.costwise.llm.chat.Message.user("x"))

@@ -44,6 +44,8 @@ import java.util.function.Function;
  *       {@code maxRetries}; backoff is added up, not slept.</li>
  *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never a caller's error), the next model
  *       of the chain is tried.</li>
+ *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
+ *       the tier the request itself asked for, as the gateway sends it.</li>
  *   <li><b>Billing</b>: a successful call costs what the model's response says; a failed attempt costs nothing,
  *       except a timeout of a model whose settings bill timeouts (the provider generated the answer).</li>
  * </ul>
@@ -239,15 +241,16 @@ public final class PipelineRunner {
     private Attempted callWithRetry(PlannedRequest r, CallSite site, Collector c) {
         long input = r.tokens().inputTokens(site);
         long output = r.tokens().outputTokens(site);
-        // what the call would bill on the site's tier: a dry run's estimate, or a billed timeout's cost
-        Usage planned = Usage.of(input, output).withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD));
+        Optional<ServiceTier> tier = tierOf(site, r.request());
+        // what the call would bill on its tier: a dry run's estimate, or a billed timeout's cost
+        Usage planned = Usage.of(input, output).withServiceTier(tier.orElse(ServiceTier.STANDARD));
         if (dryRun) {
             Money estimate = pricer.price(site.model(), planned).cost();
             c.model(site.model(), true, input, output, estimate);
             return new Attempted(Optional.of(site.model()), estimate, 0, false, Optional.empty());
         }
         ChatRequest request = plannedRequest(r.request(), site.model(), input, output).toBuilder()
-                .serviceTier(site.serviceTier()).build();
+                .serviceTier(tier).build();
         int maxRetries = pipeline.retry().map(x -> x.maxRetries()).orElse(0);
         Money cost = Money.ZERO;
         for (int attempt = 0; ; attempt++) {
@@ -281,6 +284,14 @@ public final class PipelineRunner {
                         Optional.of(site.model() + ": " + e.kind()), verdict.fallbackable() || verdict.retryable());
             }
         }
+    }
+
+    /**
+     * The tier a call asks for, as the gateway sends it: the site's own (a model configured with
+     * {@code service_tier: flex}) overrides the caller's; a site without one passes the caller's through.
+     */
+    private static Optional<ServiceTier> tierOf(CallSite site, ChatRequest request) {
+        return site.serviceTier().or(request::serviceTier);
     }
 
     private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long output) {
