@@ -46,8 +46,9 @@ import java.util.function.Function;
  *       of the chain is tried.</li>
  *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
  *       the tier the request itself asked for, as the gateway sends it.</li>
- *   <li><b>Billing</b>: a successful call costs what the model's response says; a failed attempt costs nothing,
- *       except a timeout of a model whose settings bill timeouts (the provider generated the answer).</li>
+ *   <li><b>Billing</b>: a successful call costs what the model's response says (the planned prompt-cache reads at
+ *       the cached input price); a failed attempt costs nothing, except a timeout of a model whose settings bill
+ *       timeouts (the provider generated the answer).</li>
  * </ul>
  *
  * <p>In dry-run mode no model is called: each call is assumed to succeed and is priced from the planned tokens.
@@ -241,15 +242,17 @@ public final class PipelineRunner {
     private Attempted callWithRetry(PlannedRequest r, CallSite site, Collector c) {
         long input = r.tokens().inputTokens(site);
         long output = r.tokens().outputTokens(site);
+        long cached = Math.min(input, r.tokens().cachedInputTokens(site));
         Optional<ServiceTier> tier = tierOf(site, r.request());
         // what the call would bill on its tier: a dry run's estimate, or a billed timeout's cost
-        Usage planned = Usage.of(input, output).withServiceTier(tier.orElse(ServiceTier.STANDARD));
+        Usage planned = new Usage(input, cached, 0, output, 0, false)
+                .withServiceTier(tier.orElse(ServiceTier.STANDARD));
         if (dryRun) {
             Money estimate = pricer.price(site.model(), planned).cost();
             c.model(site.model(), true, input, output, estimate);
             return new Attempted(Optional.of(site.model()), estimate, 0, false, Optional.empty());
         }
-        ChatRequest request = plannedRequest(r.request(), site.model(), input, output).toBuilder()
+        ChatRequest request = plannedRequest(r.request(), site.model(), input, cached, output).toBuilder()
                 .serviceTier(tier).build();
         int maxRetries = pipeline.retry().map(x -> x.maxRetries()).orElse(0);
         Money cost = Money.ZERO;
@@ -294,9 +297,11 @@ public final class PipelineRunner {
         return site.serviceTier().or(request::serviceTier);
     }
 
-    private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long output) {
+    private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long cached,
+            long output) {
         Map<String, String> metadata = new LinkedHashMap<>(original.metadata());
         metadata.put(PlannedTokenEstimator.INPUT_TOKENS, Long.toString(input));
+        metadata.put(PlannedTokenEstimator.CACHED_INPUT_TOKENS, Long.toString(cached));
         return original.toBuilder().model(model).maxTokens((int) Math.min(Integer.MAX_VALUE, Math.max(1, output)))
                 .metadata(metadata).build();
     }

@@ -16,4 +16,13 @@ public interface TokenPlan {
      * @return answer tokens at that site
      */
     long outputTokens(CallSite site);
+
+    /**
+     * @param site the call site
+     * @return the part of the prompt at that site the provider reads from its prompt cache (billed at the cached
+     *     input price); none by default
+     */
+    default long cachedInputTokens(CallSite site) {
+        return 0;
+    }
 }

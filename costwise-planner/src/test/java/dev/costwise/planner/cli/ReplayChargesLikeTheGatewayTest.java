@@ -83,4 +83,39 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.00275");
         assertThat(deployment.get("after.total").decimalValue()).isEqualByComparingTo("0.00275");
     }
+
+    /**
+     * gpt-4o ($2.50 in, $1.25 cached, $10 out), 5,000 prompt tokens of which the provider read 4,000 from its prompt
+     * cache, 100 out: 1,000 × 2.50 + 4,000 × 1.25 + 100 × 10 per 1M = $0.0085, before and, through the unchanged
+     * pipeline, after: what the gateway charged. On gpt-4o-mini ($0.15, $0.075, $0.60), another OpenAI model, the
+     * same share stays cached: $0.00015 + $0.0003 + $0.00006 = $0.00051. On Anthropic's claude-haiku-4-5 ($1 / $5)
+     * the cache is cold: 5,000 × 1 + 100 × 5 per 1M = $0.0055.
+     */
+    @Test
+    void givenRecordedPromptCacheReads_whenReplayed_thenAfterBillsThemOnTheSameProviderAndNotOnAnother()
+            throws Exception {
+        String trace = """
+                {"request":{"model":"gpt-4o","messages":[{"role":"user","content":"q4"}]},\
+                "usage":{"prompt_tokens":5000,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":4000}}}
+                """;
+        String config = openAi("gpt-4o", "gpt-4o-mini") + """
+                  - {name: claude-haiku-4-5, provider: anthropic}
+                pipelines:
+                  gpt-4o: {}
+                  mini: {default_route: gpt-4o-mini}
+                  claude: {default_route: claude-haiku-4-5}
+                """;
+
+        JsonNode same = replay(trace, config, "gpt-4o");
+        JsonNode dry = replay(trace, config, "gpt-4o", "--dry-run");
+        JsonNode mini = replay(trace, config, "mini");
+        JsonNode claude = replay(trace, config, "claude");
+
+        assertThat(same.get("before.total").decimalValue()).isEqualByComparingTo("0.0085");
+        assertThat(same.get("after.total").decimalValue()).isEqualByComparingTo("0.0085");
+        assertThat(same.get("savings.total").decimalValue()).isEqualByComparingTo("0");
+        assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.0085");
+        assertThat(mini.get("after.total").decimalValue()).isEqualByComparingTo("0.00051");
+        assertThat(claude.get("after.total").decimalValue()).isEqualByComparingTo("0.0055");
+    }
 }
