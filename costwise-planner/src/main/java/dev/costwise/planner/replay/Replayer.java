@@ -10,7 +10,6 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
-import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.sim.SimulatedProvider;
@@ -54,7 +53,7 @@ import java.util.Optional;
 public final class Replayer {
 
     private final ModelCatalog catalog;
-    private final Pricer pricer;
+    private final CatalogPricer pricer;
     private final TokenEstimator estimator;
 
     /**
@@ -117,6 +116,11 @@ public final class Replayer {
                 @Override
                 public long outputTokens(CallSite site) {
                     return out;
+                }
+
+                @Override
+                public long estimatedInputTokens(CallSite site) {
+                    return e.estimatedPromptTokens();
                 }
 
                 @Override

@@ -118,4 +118,79 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(mini.get("after.total").decimalValue()).isEqualByComparingTo("0.00051");
         assertThat(claude.get("after.total").decimalValue()).isEqualByComparingTo("0.0055");
     }
+
+    private static String sixRequestsOnGpt4o() {
+        StringBuilder trace = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            trace.append("{\"request\":{\"model\":\"gpt-4o\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",")
+                    .append("\"content\":\"request number ").append(i).append("\"}]},")
+                    .append("\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n");
+        }
+        return trace.toString();
+    }
+
+    private static String dailyBudget(String onExhausted) {
+        return openAi("gpt-4o", "gpt-4o-mini") + """
+                pipelines:
+                  gpt-4o: {}
+                budgets:
+                  - {name: global-daily, scope: global, window: day, limit: "0.02", %s}
+                """.formatted(onExhausted);
+    }
+
+    /**
+     * Six requests of 1,000 in / 1,000 out on gpt-4o ($0.0125 each; on gpt-4o-mini $0.00075), each with max_tokens
+     * 1,000, against a $0.02 daily budget that downgrades to gpt-4o-mini. Before each call the gateway reserves the
+     * worst case: its prompt estimate ("request number 0": (16 + 3) / 4 = 4 tokens of text, 4 for the message, 3 for
+     * the reply's priming: 11 tokens) plus max_tokens, at gpt-4o's prices: 11 × $2.50 + 1,000 × $10 per 1M =
+     * $0.0100275. The first call fits ($0 spent) and costs $0.0125; the second would pass the limit ($0.0125 +
+     * $0.0100275 > $0.02), so it and the rest go to gpt-4o-mini (worst case $0.00060165, which fits): $0.0125 + 5 ×
+     * $0.00075 = $0.01625, what the gateway spent. Rejecting instead, the gateway answers only the first: $0.0125.
+     */
+    @Test
+    void givenADailyBudget_whenReplayed_thenADowngradeOrRejectionComesOnceTheWorstCaseNoLongerFitsAsInTheGateway()
+            throws Exception {
+        JsonNode downgraded = replay(sixRequestsOnGpt4o(),
+                dailyBudget("on_exhausted: downgrade, downgrade_to: gpt-4o-mini"), "gpt-4o");
+        JsonNode dry = replay(sixRequestsOnGpt4o(),
+                dailyBudget("on_exhausted: downgrade, downgrade_to: gpt-4o-mini"), "gpt-4o", "--dry-run");
+        JsonNode rejected = replay(sixRequestsOnGpt4o(), dailyBudget("on_exhausted: reject"), "gpt-4o");
+
+        assertThat(downgraded.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
+        assertThat(downgraded.get("after.model.gpt-4o.calls").intValue()).isEqualTo(1);
+        assertThat(downgraded.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(5);
+        assertThat(downgraded.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(5);
+        assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
+        assertThat(rejected.get("after.total").decimalValue()).isEqualByComparingTo("0.0125");
+        assertThat(rejected.get("after.rejected").intValue()).isEqualTo(5);
+    }
+
+    /**
+     * A 200,000-token prompt is over gpt-4o-mini's 128K window, so the gateway falls back to gpt-4.1 (1M window), but
+     * only after reserving gpt-4.1's worst case (11 estimated prompt tokens × $2 + 1,000 max_tokens × $8 per 1M =
+     * $0.008022): under a $0.005 budget it has no room, so gpt-4.1 is not tried and the request fails, costing
+     * nothing. Under $0.01 it fits and gpt-4.1 answers: 200,000 × $2 + 1,000 × $8 per 1M = $0.408.
+     */
+    @Test
+    void givenAFallbackTheBudgetHasNoRoomFor_whenReplayed_thenItIsNotTriedAsInTheGateway() throws Exception {
+        String trace = """
+                {"request":{"model":"gpt-4o","max_tokens":1000,"messages":[{"role":"user","content":"long document"}]},\
+                "usage":{"prompt_tokens":200000,"completion_tokens":1000}}
+                """;
+        String config = openAi("gpt-4o-mini", "gpt-4.1") + """
+                pipelines:
+                  mini: {default_route: gpt-4o-mini, fallbacks: [gpt-4.1]}
+                budgets:
+                  - {name: global-daily, scope: global, window: day, limit: "%s", on_exhausted: reject}
+                """;
+
+        JsonNode tight = replay(trace, config.formatted("0.005"), "mini");
+        JsonNode roomy = replay(trace, config.formatted("0.01"), "mini");
+
+        assertThat(tight.get("after.failed").intValue()).isEqualTo(1);
+        assertThat(tight.get("after.total").decimalValue()).isEqualByComparingTo("0");
+        assertThat(tight.has("after.model.gpt-4.1.calls")).isFalse();
+        assertThat(roomy.get("after.model.gpt-4.1.calls").intValue()).isEqualTo(1);
+        assertThat(roomy.get("after.total").decimalValue()).isEqualByComparingTo("0.408");
+    }
 }
