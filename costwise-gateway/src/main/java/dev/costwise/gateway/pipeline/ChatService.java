@@ -21,6 +21,7 @@ import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -170,7 +171,7 @@ public final class ChatService {
         Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
                 "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
                         directory.callableNames()) + ")"));
-        String allText = allText(body);
+        String allText = PromptTokens.allText(body);
         if (workflows.runs(requested)) {
             return workflowPlan(requested, pipeline, body, allText);
         }
@@ -328,7 +329,7 @@ public final class ChatService {
      * @return the classification
      */
     public RouteSelector.Classification classify(ObjectNode body) {
-        return router.classify(allText(body), lastUserText(body));
+        return router.classify(PromptTokens.allText(body), lastUserText(body));
     }
 
     /**
@@ -1158,50 +1159,14 @@ public final class ChatService {
         }
     }
 
-    static String allText(JsonNode body) {
-        JsonNode messages = body.path("messages");
-        if (messages.size() == 1 && messages.get(0).path("content").isTextual()) {
-            return messages.get(0).path("content").textValue(); // the common case needs no copy
-        }
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode m : messages) {
-            appendContent(sb, m.path("content"));
-        }
-        return sb.toString();
-    }
-
     private static String lastUserText(JsonNode body) {
         JsonNode messages = body.path("messages");
         for (int i = messages.size() - 1; i >= 0; i--) {
             if ("user".equals(messages.get(i).path("role").asText())) {
-                JsonNode content = messages.get(i).path("content");
-                if (content.isTextual()) {
-                    return content.textValue();
-                }
-                StringBuilder sb = new StringBuilder();
-                appendContent(sb, content);
-                return sb.toString();
+                return PromptTokens.contentText(messages.get(i).path("content"));
             }
         }
         return "";
-    }
-
-    private static void appendContent(StringBuilder sb, JsonNode content) {
-        if (content.isTextual()) {
-            if (!sb.isEmpty()) {
-                sb.append('\n');
-            }
-            sb.append(content.asText());
-        } else if (content.isArray()) {
-            for (JsonNode part : content) {
-                if (part.has("text")) {
-                    if (!sb.isEmpty()) {
-                        sb.append('\n');
-                    }
-                    sb.append(part.get("text").asText());
-                }
-            }
-        }
     }
 
     static String quote(String s) {

@@ -10,6 +10,7 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.util.Optional;
 
@@ -62,15 +63,11 @@ public final class CostCalculator {
     }
 
     /**
-     * The worst-case cost of a call before it is made: the most output allowed, and every prompt token at the
-     * dearest input price it may be billed at. That is the plain input price, unless the call may write the provider's
-     * prompt cache (the request places breakpoints, or the model's {@code prompt_caching} does): a cache write costs
-     * more (Anthropic: 1.25× for five minutes, 2× for an hour), and a budget must hold even if the whole prompt is
-     * written. Long-context prices apply when the prompt is above their threshold. A call that asks for a service tier
-     * is held at that tier's prices: OpenAI serves a flex request on flex or refuses it (unbilled), and a priority
-     * request on priority or, cheaper, on the standard tier; it bills the tier that served it. A call that names no
-     * tier is held at the standard prices unless the caller passes the tier its account serves such calls on
-     * ({@link DefaultTiers}).
+     * The worst-case cost of a call before it is made ({@link WorstCaseCost#of}): the most output allowed, and every
+     * prompt token at the dearest input price it may be billed at, which is a cache write's when the request places
+     * breakpoints or the model's {@code prompt_caching} does. A call that asks for a service tier is held at that
+     * tier's prices; one that names none is held at the standard prices unless the caller passes the tier its account
+     * serves such calls on ({@link DefaultTiers}).
      *
      * @param model the model
      * @param inputTokens estimated prompt tokens
@@ -81,22 +78,12 @@ public final class CostCalculator {
      */
     public Money worstCase(Model model, long inputTokens, long maxOutputTokens,
             Optional<CacheControl.Ttl> requestCacheWrites, Optional<ServiceTier> askedTier) {
-        Usage plain = Usage.of(inputTokens, maxOutputTokens);
         Optional<CacheControl.Ttl> writes = requestCacheWrites.or(() -> model.promptCaching()
                 == AnthropicPromptCaching.NONE ? Optional.empty() : Optional.of(CacheControl.Ttl.FIVE_MINUTES));
         // the model's tier wins, as on the wire; a request that names none is held at the standard prices
         ServiceTier tier = model.serviceTier().or(() -> askedTier).orElse(ServiceTier.STANDARD);
-        return priceOf(model).map(p -> {
-            Pricing prices = CatalogPricer.effectivePricing(p, plain.withServiceTier(tier));
-            Money input = prices.inputPerMillion();
-            if (writes.isPresent()) {
-                input = input.max(prices.cacheWrite5mPerMillion());
-            }
-            if (writes.filter(w -> w == CacheControl.Ttl.ONE_HOUR).isPresent()) {
-                input = input.max(prices.cacheWrite1hPerMillion());
-            }
-            return input.perMillion(inputTokens).plus(prices.outputPerMillion().perMillion(maxOutputTokens));
-        }).orElse(Money.ZERO);
+        return priceOf(model).map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
+                .orElse(Money.ZERO);
     }
 
     private static Optional<Pricing> priceOf(Model model) {

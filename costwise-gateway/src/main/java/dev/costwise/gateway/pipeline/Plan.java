@@ -9,6 +9,7 @@ import dev.costwise.gateway.upstream.CacheMarkers;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.List;
 import java.util.Optional;
@@ -60,18 +61,10 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
      *     least as large as that limit (its adapter then sends the sum as {@code max_tokens})
      */
     static long outputLimit(ObjectNode body, Model model) {
-        long asked = requestedOutputLimit(body);
-        if (asked > 0) {
-            return asked;
-        }
-        long limit = model.maxOutputTokens();
-        if (model.provider().equals("anthropic") && (body.has("reasoning_effort") || body.has("reasoning"))) {
-            int budget = WIRE.readReasoning(body).filter(r -> !r.isOff()).map(Reasoning::budgetOrNearest).orElse(0);
-            if (budget >= limit) {
-                limit += budget;
-            }
-        }
-        return limit;
+        Optional<Reasoning> reasoning = body.has("reasoning_effort") || body.has("reasoning")
+                ? WIRE.readReasoning(body) : Optional.empty();
+        return WorstCaseCost.outputLimit(requestedOutputLimit(body), model.maxOutputTokens(), model.provider(),
+                reasoning);
     }
 
     /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */

@@ -20,6 +20,7 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.wire.RequestEncoding;
 import dev.costwise.llm.wire.WireCompletion;
 import dev.costwise.llm.wire.WireFormatException;
@@ -128,7 +129,7 @@ final class UpstreamChatModel implements ChatModel {
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));
             // no usage (or an unsound one) is billed as the gateway's estimate, never as a free call
             Usage usage = reply.usage().map(reported -> c.usage().orElse(reported)).orElseGet(() -> new Usage(
-                    PromptTokens.estimate(body, ChatService.allText(body)), 0, 0,
+                    PromptTokens.estimate(body), 0, 0,
                     PromptTokens.answer(wire.parse(reply.body())), 0, true));
             Pricer.Priced priced = costs.price(model, usage);
             Duration latency = Duration.ofNanos(ticker.read() - t0);

@@ -2,11 +2,13 @@ package dev.costwise.llm.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A chat-completion request in the OpenAI shape, the one canonical form every provider adapter translates from.
@@ -150,6 +152,16 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
     /** @return {@code true} if any message holds an image */
     public boolean hasImages() {
         return messages.stream().anyMatch(Message::hasImages);
+    }
+
+    /**
+     * @return the longest lifetime among the request's prompt-cache breakpoints (on tools and content parts), if it
+     *     places any: the longest-lived cache write the call may cause
+     */
+    public Optional<CacheControl.Ttl> longestCacheBreakpoint() {
+        return Stream.concat(tools.stream().map(Tool::cacheControl),
+                        messages.stream().flatMap(m -> m.content().stream()).map(ContentPart::cacheControl))
+                .flatMap(Optional::stream).map(CacheControl::ttl).max(Comparator.naturalOrder());
     }
 
     private static void requireArgument(boolean ok, String format, Object value) {

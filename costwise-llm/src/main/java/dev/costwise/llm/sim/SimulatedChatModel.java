@@ -56,7 +56,8 @@ import java.util.random.RandomGeneratorFactory;
  *   <li>answers with a tool call (finish reason {@code TOOL_CALLS}) when {@code tool_choice} forces one
  *       ({@code "required"} or a named function), else with text;</li>
  *   <li>prices the usage with the {@link Pricer} <em>as the real model would be priced</em> (the planner needs real
- *       costs) and answers with provider {@value #PROVIDER} and a text such as {@code "[simulated gpt-4o] …"};</li>
+ *       costs), the prompt tokens its {@link PromptCacheReads} says were cached at the cached-input price, and
+ *       answers with provider {@value #PROVIDER} and a text such as {@code "[simulated gpt-4o] …"};</li>
  *   <li>records a {@link CostRecord} in the context through {@link CostRecords}: {@code SUCCESS}, {@code FAILED}
  *       (zero tokens, with the error kind) or, for a stream closed early, {@code ABORTED} with the output generated so
  *       far.</li>
@@ -77,6 +78,7 @@ public final class SimulatedChatModel implements ChatModel {
     private final ModelInfo model;
     private final Pricer pricer;
     private final TokenEstimator estimator;
+    private final PromptCacheReads cacheReads;
     private final RandomGenerator random;
     private final long seed;
     private final LatencyModel latency;
@@ -95,6 +97,7 @@ public final class SimulatedChatModel implements ChatModel {
         this.model = b.model;
         this.pricer = b.pricer;
         this.estimator = b.estimator;
+        this.cacheReads = b.cacheReads;
         this.seed = b.seed;
         this.random = b.random.orElseGet(() -> RandomGeneratorFactory.of("L64X128MixRandom").create(b.seed));
         this.latency = b.latency;
@@ -216,7 +219,8 @@ public final class SimulatedChatModel implements ChatModel {
         if (forced.isPresent()) {
             return planToolCall(request, forced.get(), prompt, hash, lat);
         }
-        Usage usage = new Usage(prompt, 0, 0, total, reasoning, true).withServiceTier(servedTier(request));
+        Usage usage = new Usage(prompt, cachedOf(request, prompt), 0, total, reasoning, true)
+                .withServiceTier(servedTier(request));
         Pricer.Priced priced = pricer.price(model.name(), usage);
         String prefix = "[simulated " + model.name() + "]";
         List<String> words = SimulatedText.words(seed ^ hash ^ 0x5DEECE66DL, visible);
@@ -228,6 +232,16 @@ public final class SimulatedChatModel implements ChatModel {
                 model.name(), PROVIDER, Message.assistant(text), finish, usage, priced.cost(), priced.status(), lat,
                 Optional.empty(), false);
         return new Planned(response, List.copyOf(splitText(text)), lat);
+    }
+
+    /** @return the prompt tokens read from the prompt cache, as {@link PromptCacheReads} says */
+    private long cachedOf(ChatRequest request, long prompt) {
+        long cached = cacheReads.cachedTokens(model.name(), request, prompt);
+        if (cached < 0 || cached > prompt) {
+            throw new IllegalStateException("promptCacheReads of " + model.name() + " must give 0 to the prompt's "
+                    + prompt + " tokens, gave " + cached);
+        }
+        return cached;
     }
 
     /**
@@ -263,7 +277,8 @@ public final class SimulatedChatModel implements ChatModel {
         String arguments = "{\"simulated\":\""
                 + String.join(" ", SimulatedText.words(seed ^ hash, 6)) + "\"}";
         long output = TOOL_CALL_OVERHEAD_TOKENS + estimator.countText(model.name(), tool.name() + arguments);
-        Usage usage = new Usage(prompt, 0, 0, output, 0, true);
+        Usage usage = new Usage(prompt, cachedOf(request, prompt), 0, output, 0, true)
+                .withServiceTier(servedTier(request));
         Pricer.Priced priced = pricer.price(model.name(), usage);
         ToolCall call = new ToolCall("call_sim_" + SimulatedText.hex(hash), tool.name(), arguments);
         Message message = new Message(Role.ASSISTANT, List.of(), Optional.empty(), List.of(call), Optional.empty());
@@ -364,6 +379,7 @@ public final class SimulatedChatModel implements ChatModel {
         private final ModelInfo model;
         private Pricer pricer;
         private TokenEstimator estimator;
+        private PromptCacheReads cacheReads = PromptCacheReads.NONE;
         private long seed;
         private Optional<RandomGenerator> random = Optional.empty();
         private LatencyModel latency = LatencyModel.none();
@@ -428,6 +444,18 @@ public final class SimulatedChatModel implements ChatModel {
          */
         public Builder tokenEstimator(TokenEstimator value) {
             this.estimator = Objects.requireNonNull(value, "tokenEstimator");
+            return this;
+        }
+
+        /**
+         * Sets how many prompt tokens of each call are read from the provider's prompt cache (billed at the cached
+         * input price). Default: {@link PromptCacheReads#NONE}.
+         *
+         * @param value the prompt cache's reads
+         * @return this builder
+         */
+        public Builder promptCacheReads(PromptCacheReads value) {
+            this.cacheReads = Objects.requireNonNull(value, "promptCacheReads");
             return this;
         }
 

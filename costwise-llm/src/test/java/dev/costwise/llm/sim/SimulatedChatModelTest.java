@@ -311,6 +311,55 @@ class SimulatedChatModelTest {
     }
 
     @Test
+    void givenAForcedToolCallAskedOnFlex_whenExecuted_thenItIsServedAndBilledOnFlexLikeATextAnswer()
+            throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        ChatRequest request = ChatRequest.builder("o4-mini").addMessage(dev.costwise.llm.chat.Message.user("w?"))
+                .tools(List.of(new Tool("get_weather", Optional.empty(), json.readTree("{}"), false)))
+                .toolChoice(json.getNodeFactory().textNode("required"))
+                .serviceTier(dev.costwise.llm.chat.ServiceTier.FLEX).build();
+
+        ChatResponse r = SimulatedChatModel.of(CATALOG, "o4-mini").execute(request, ctx());
+
+        assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(r.usage().serviceTier()).isEqualTo(dev.costwise.llm.chat.ServiceTier.FLEX);
+        assertThat(r.cost()).isEqualTo(CatalogPricer.of(CATALOG).price("o4-mini", r.usage()).cost())
+                .isLessThan(CatalogPricer.of(CATALOG).price("o4-mini",
+                        r.usage().withServiceTier(dev.costwise.llm.chat.ServiceTier.STANDARD)).cost());
+    }
+
+    /** gpt-4o-mini: 1,000 prompt tokens, 600 read from the cache, 10 out: 400 × 0.15 + 600 × 0.075 + 10 × 0.60. */
+    @Test
+    void givenPromptCacheReads_whenExecuted_thenTheCachedTokensAreReportedAndBilledAtTheCachedPrice() {
+        SimulatedChatModel sim = SimulatedChatModel.builder(CATALOG, "gpt-4o-mini").outputLength(OutputLength.fixed(10))
+                .tokenEstimator(fixedPrompt(1_000)).promptCacheReads((model, request, prompt) -> 600).build();
+
+        ChatResponse r = sim.execute(ChatRequest.of("gpt-4o-mini", "hi"), ctx());
+
+        assertThat(r.usage().cachedInputTokens()).isEqualTo(600);
+        assertThat(r.cost()).isEqualTo(Money.of("0.000111"));
+        SimulatedChatModel wrong = SimulatedChatModel.builder(CATALOG, "gpt-4o-mini").tokenEstimator(fixedPrompt(10))
+                .promptCacheReads((model, request, prompt) -> prompt + 1).build();
+        assertThatThrownBy(() -> wrong.execute(ChatRequest.of("gpt-4o-mini", "hi"), ctx()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("promptCacheReads of gpt-4o-mini must give 0 to the prompt's 10 tokens, gave 11");
+    }
+
+    private static dev.costwise.llm.cost.TokenEstimator fixedPrompt(long tokens) {
+        return new dev.costwise.llm.cost.TokenEstimator() {
+            @Override
+            public TokenEstimate estimateInput(String model, ChatRequest request) {
+                return new TokenEstimate(tokens, true);
+            }
+
+            @Override
+            public long countText(String model, String text) {
+                return text.length();
+            }
+        };
+    }
+
+    @Test
     void givenToolChoiceNamingAMissingTool_whenExecuted_thenInvalidRequest() throws Exception {
         ObjectMapper json = new ObjectMapper();
         ChatRequest request = ChatRequest.builder("gpt-4o").addMessage(dev.costwise.llm.chat.Message.user("x"))

@@ -7,7 +7,9 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
-import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.resilience.ProviderFailureClassifier;
 import dev.costwise.planner.scenario.BudgetSpec;
@@ -37,15 +39,21 @@ import java.util.function.Function;
  *   <li><b>Cache</b>: exact match on the request's cache key, TTL from the write, LRU beyond the maximum size; a hit
  *       costs nothing. Failed answers are never cached.</li>
  *   <li><b>Budget</b>: utilization = spend so far today / daily budget. With tiers, the first tier whose
- *       {@code below} exceeds the utilization picks the route; at 100% (or past the last tier) the request goes to the
- *       exhausted route, or is rejected without one.</li>
+ *       {@code below} exceeds the utilization picks the route (without tiers, the router does). As the gateway
+ *       reserves before each call, a route is taken only when the budget has room for its worst case (the request's
+ *       estimated prompt plus its {@code max_tokens}, else the model's maximum output, at the model's prices); else,
+ *       or past the last tier, the request goes to the exhausted route if the budget has room for that one's, or is
+ *       rejected. A fallback the budget has no room for is skipped.</li>
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
  *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never a caller's error), the next model
  *       of the chain is tried.</li>
- *   <li><b>Billing</b>: a successful call costs what the model's response says; a failed attempt costs nothing,
- *       except a timeout of a model whose settings bill timeouts (the provider generated the answer).</li>
+ *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
+ *       the tier the request itself asked for, as the gateway sends it.</li>
+ *   <li><b>Billing</b>: a successful call costs what the model's response says (the planned prompt-cache reads at
+ *       the cached input price); a failed attempt costs nothing, except a timeout of a model whose settings bill
+ *       timeouts (the provider generated the answer).</li>
  * </ul>
  *
  * <p>In dry-run mode no model is called: each call is assumed to succeed and is priced from the planned tokens.
@@ -57,7 +65,7 @@ public final class PipelineRunner {
 
     private final PipelineSpec pipeline;
     private final ModelResolver models;
-    private final Pricer pricer;
+    private final CatalogPricer pricer;
     private final Function<String, ModelSettings> settings;
     private final boolean dryRun;
     private final ProviderFailureClassifier classifier = ProviderFailureClassifier.ofDefaults();
@@ -69,11 +77,12 @@ public final class PipelineRunner {
     /**
      * @param pipeline the pipeline
      * @param models the models to call
-     * @param pricer prices billed failures and dry-run estimates
+     * @param pricer prices billed failures, dry-run estimates and, from its catalog's prices and output limits, the
+     *     worst cases a budget reserves
      * @param settings the sim settings per model (which failures are billed)
      * @param dryRun {@code true} to route and price only, calling no model
      */
-    public PipelineRunner(PipelineSpec pipeline, ModelResolver models, Pricer pricer,
+    public PipelineRunner(PipelineSpec pipeline, ModelResolver models, CatalogPricer pricer,
             Function<String, ModelSettings> settings, boolean dryRun) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.models = Objects.requireNonNull(models, "models");
@@ -120,7 +129,7 @@ public final class PipelineRunner {
             String chosen = choose(router, r, utilization);
             route = chosen;
             if (pipeline.budget().isPresent()) {
-                Optional<String> budgeted = budgetRoute(pipeline.budget().get(), chosen);
+                Optional<String> budgeted = budgetRoute(pipeline.budget().get(), router, chosen, r);
                 if (budgeted.isEmpty()) {
                     return rejected(r, c, chosen);
                 }
@@ -130,7 +139,7 @@ public final class PipelineRunner {
             target = router.routes().get(route);
         } else {
             target = pipeline.target().orElseThrow();
-            if (pipeline.budget().isPresent() && spent.compareTo(pipeline.budget().get().daily()) >= 0) {
+            if (pipeline.budget().isPresent() && !hasRoom(pipeline.budget().get(), target, r)) {
                 return rejected(r, c, route);
             }
         }
@@ -160,8 +169,8 @@ public final class PipelineRunner {
     private RequestOutcome rejected(PlannedRequest r, Collector c, String route) {
         c.rejected++;
         return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, true,
-                Optional.of("budget exhausted: spent " + spent.format() + " of " + pipeline.budget().get().daily()
-                        .format() + " today"));
+                Optional.of("budget has no room for this request's worst case: spent " + spent.format() + " of "
+                        + pipeline.budget().get().daily().format() + " today"));
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
@@ -174,21 +183,55 @@ public final class PipelineRunner {
         return router.defaultRoute();
     }
 
-    /** The route the budget allows, or empty to reject. */
-    private Optional<String> budgetRoute(BudgetSpec budget, String chosen) {
-        double utilization = spent.ratioOf(budget.daily());
-        if (utilization >= 1.0) {
-            return budget.exhaustedRoute();
-        }
+    /**
+     * The route the budget allows, or empty to reject: as the gateway decides, the route the tiers (or, without tiers,
+     * the router) chose when the budget has room for its worst case, else the exhausted route when it has room for
+     * that one's.
+     */
+    private Optional<String> budgetRoute(BudgetSpec budget, RouterSpec router, String chosen, PlannedRequest r) {
+        return tierRoute(budget, chosen).filter(route -> hasRoom(budget, router.routes().get(route), r))
+                .or(() -> budget.exhaustedRoute().filter(route -> hasRoom(budget, router.routes().get(route), r)));
+    }
+
+    /** @return the route the utilization tiers pick ({@code chosen} without tiers); empty past the last tier */
+    private Optional<String> tierRoute(BudgetSpec budget, String chosen) {
         if (budget.tiers().isEmpty()) {
             return Optional.of(chosen);
         }
+        double utilization = spent.ratioOf(budget.daily());
         for (BudgetSpec.Tier tier : budget.tiers()) {
             if (utilization < tier.below()) {
                 return Optional.of(tier.route());
             }
         }
-        return budget.exhaustedRoute();
+        return Optional.empty();
+    }
+
+    /** @return whether the budget can take the worst case of the target's first call on top of today's spend */
+    private boolean hasRoom(BudgetSpec budget, Target target, PlannedRequest r) {
+        return hasRoom(budget, Money.ZERO, target.sites().getFirst(), r);
+    }
+
+    /**
+     * Whether the budget can take the worst case of a call at {@code site} on top of today's spend and what the request
+     * has cost so far ({@code pending}), as the gateway reserves it before each call: the request's estimated prompt
+     * and its output limit (its {@code max_tokens}, else the model's maximum output) at the model's prices on the
+     * call's tier.
+     */
+    private boolean hasRoom(BudgetSpec budget, Money pending, CallSite site, PlannedRequest r) {
+        return !spent.plus(pending).plus(worstCase(site, r)).isGreaterThan(budget.daily());
+    }
+
+    private Money worstCase(CallSite site, PlannedRequest r) {
+        ModelInfo model = pricer.catalog().require(site.model());
+        if (model.pricing().isEmpty()) {
+            return Money.ZERO;
+        }
+        ChatRequest request = r.request();
+        long output = WorstCaseCost.outputLimit(request.maxTokens().orElse(0), model.maxOutputTokens(),
+                model.provider(), request.reasoning());
+        return WorstCaseCost.of(model.pricing().get(), r.tokens().estimatedInputTokens(site), output,
+                tierOf(site, request).orElse(ServiceTier.STANDARD), request.longestCacheBreakpoint());
     }
 
     private Attempted callSteps(PlannedRequest r, Target.Steps steps, Collector c) {
@@ -222,6 +265,11 @@ public final class PipelineRunner {
         int retries = 0;
         Optional<String> failure = Optional.empty();
         for (int i = 0; i < chain.size(); i++) {
+            if (i > 0 && pipeline.budget().isPresent() && !hasRoom(pipeline.budget().get(), cost, chain.get(i), r)) {
+                // as the gateway: a fallback the budget cannot take is not tried
+                failure = Optional.of(chain.get(i).model() + ": budget has no room for its worst case");
+                continue;
+            }
             Attempted a = callWithRetry(r, chain.get(i), c);
             cost = cost.plus(a.cost());
             retries += a.retries();
@@ -239,15 +287,18 @@ public final class PipelineRunner {
     private Attempted callWithRetry(PlannedRequest r, CallSite site, Collector c) {
         long input = r.tokens().inputTokens(site);
         long output = r.tokens().outputTokens(site);
-        // what the call would bill on the site's tier: a dry run's estimate, or a billed timeout's cost
-        Usage planned = Usage.of(input, output).withServiceTier(site.serviceTier().orElse(ServiceTier.STANDARD));
+        long cached = Math.min(input, r.tokens().cachedInputTokens(site));
+        Optional<ServiceTier> tier = tierOf(site, r.request());
+        // what the call would bill on its tier: a dry run's estimate, or a billed timeout's cost
+        Usage planned = new Usage(input, cached, 0, output, 0, false)
+                .withServiceTier(tier.orElse(ServiceTier.STANDARD));
         if (dryRun) {
             Money estimate = pricer.price(site.model(), planned).cost();
             c.model(site.model(), true, input, output, estimate);
             return new Attempted(Optional.of(site.model()), estimate, 0, false, Optional.empty());
         }
-        ChatRequest request = plannedRequest(r.request(), site.model(), input, output).toBuilder()
-                .serviceTier(site.serviceTier()).build();
+        ChatRequest request = plannedRequest(r.request(), site.model(), input, cached, output).toBuilder()
+                .serviceTier(tier).build();
         int maxRetries = pipeline.retry().map(x -> x.maxRetries()).orElse(0);
         Money cost = Money.ZERO;
         for (int attempt = 0; ; attempt++) {
@@ -283,9 +334,19 @@ public final class PipelineRunner {
         }
     }
 
-    private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long output) {
+    /**
+     * The tier a call asks for, as the gateway sends it: the site's own (a model configured with
+     * {@code service_tier: flex}) overrides the caller's; a site without one passes the caller's through.
+     */
+    private static Optional<ServiceTier> tierOf(CallSite site, ChatRequest request) {
+        return site.serviceTier().or(request::serviceTier);
+    }
+
+    private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long cached,
+            long output) {
         Map<String, String> metadata = new LinkedHashMap<>(original.metadata());
         metadata.put(PlannedTokenEstimator.INPUT_TOKENS, Long.toString(input));
+        metadata.put(PlannedTokenEstimator.CACHED_INPUT_TOKENS, Long.toString(cached));
         return original.toBuilder().model(model).maxTokens((int) Math.min(Integer.MAX_VALUE, Math.max(1, output)))
                 .metadata(metadata).build();
     }

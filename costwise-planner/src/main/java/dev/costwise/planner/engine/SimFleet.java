@@ -13,10 +13,11 @@ import java.util.function.Function;
 
 /**
  * The {@code sim} provider as the planner uses it: one {@link SimulatedChatModel} per catalog model, seeded from the
- * run's seed and the model name, with the scenario's failure rates, zero latency, prompt sizes from
- * {@link PlannedTokenEstimator}, a sleeper that does not wait (simulated timeouts fail at once) and answer lengths set through {@code max_tokens} (the simulator's own length is
- * unbounded, so {@code max_tokens} decides it). Answers carry no text (all output counts as hidden reasoning, billed as
- * output), which keeps a 50,000-request day fast.
+ * run's seed and the model name, with the scenario's failure rates, zero latency, prompt sizes and prompt-cache reads
+ * from {@link PlannedTokenEstimator}, a sleeper that does not wait (simulated timeouts fail at once) and answer
+ * lengths set through {@code max_tokens} (the simulator's own length is unbounded, so {@code max_tokens} decides it).
+ * Answers carry no text (all output counts as hidden reasoning, billed as output), which keeps a 50,000-request day
+ * fast.
  */
 public final class SimFleet implements ModelResolver {
 
@@ -58,6 +59,7 @@ public final class SimFleet implements ModelResolver {
             SimulatedChatModel.Builder b = SimulatedChatModel.builder(catalog, name)
                     .seed(TrafficGenerator.mix(seed, name.hashCode(), 17))
                     .tokenEstimator(estimator)
+                    .promptCacheReads(estimator)
                     .outputLength(OutputLength.fixed(Integer.MAX_VALUE))
                     .reasoningShare(1.0)
                     .sleeper(duration -> { });

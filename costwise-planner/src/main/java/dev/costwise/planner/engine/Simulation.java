@@ -3,7 +3,6 @@ package dev.costwise.planner.engine;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.cost.CatalogPricer;
-import dev.costwise.llm.cost.Pricer;
 import dev.costwise.planner.scenario.CacheSpec;
 import dev.costwise.planner.scenario.CallSite;
 import dev.costwise.planner.scenario.ModelSettings;
@@ -25,7 +24,7 @@ import java.util.function.Function;
 public final class Simulation {
 
     private final ModelCatalog catalog;
-    private final Pricer pricer;
+    private final CatalogPricer pricer;
 
     /**
      * @param catalog the catalog that prices every model

@@ -16,4 +16,22 @@ public interface TokenPlan {
      * @return answer tokens at that site
      */
     long outputTokens(CallSite site);
+
+    /**
+     * @param site the call site
+     * @return the prompt tokens a budget reserves for before the call at that site, estimated as the gateway
+     *     estimates them; the planned prompt by default
+     */
+    default long estimatedInputTokens(CallSite site) {
+        return inputTokens(site);
+    }
+
+    /**
+     * @param site the call site
+     * @return the part of the prompt at that site the provider reads from its prompt cache (billed at the cached
+     *     input price); none by default
+     */
+    default long cachedInputTokens(CallSite site) {
+        return 0;
+    }
 }

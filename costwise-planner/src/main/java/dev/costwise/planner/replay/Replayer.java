@@ -10,7 +10,6 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
-import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.sim.SimulatedProvider;
@@ -41,8 +40,10 @@ import java.util.Optional;
  *   <li><b>Before</b>: each request on the model it asked for, priced from its recorded usage, or estimated (prompt
  *       counted with jtokkit, answer = {@code max_tokens} capped at the assumed length) when no usage was logged.</li>
  *   <li><b>After</b>: the pipeline runs against the {@code sim} provider, each call using the request's recorded (or
- *       estimated) prompt and answer tokens, priced at the answering model's catalog price. Requests arrive at their
- *       logged times (or one per {@code spacing}) for cache TTLs.</li>
+ *       estimated) prompt and answer tokens, priced at the answering model's catalog price. The recorded prompt-cache
+ *       reads ({@code cached_tokens}) are kept on a model of the requested model's provider and dropped on another
+ *       provider's, whose cache is cold. Requests arrive at their logged times (or one per {@code spacing}) for cache
+ *       TTLs.</li>
  *   <li><b>Dry run</b>: routes only, no model is called; each call is priced from the planned tokens.</li>
  *   <li><b>Judge</b>: a sample of requests is answered by the pipeline's chosen model and by the baseline model and a
  *       judge compares them; with real models ({@link ReplayOptions#models()}) a real judge, offline a simulated one
@@ -52,7 +53,7 @@ import java.util.Optional;
 public final class Replayer {
 
     private final ModelCatalog catalog;
-    private final Pricer pricer;
+    private final CatalogPricer pricer;
     private final TokenEstimator estimator;
 
     /**
@@ -104,6 +105,8 @@ public final class Replayer {
                     : i * options.spacing().toMillis();
             long in = input;
             long out = Math.max(1, output);
+            long cached = e.recorded().map(Usage::cachedInputTokens).orElse(0L);
+            String provider = catalog.require(model).provider();
             TokenPlan tokens = new TokenPlan() {
                 @Override
                 public long inputTokens(CallSite site) {
@@ -113,6 +116,18 @@ public final class Replayer {
                 @Override
                 public long outputTokens(CallSite site) {
                     return out;
+                }
+
+                @Override
+                public long estimatedInputTokens(CallSite site) {
+                    return e.estimatedPromptTokens();
+                }
+
+                @Override
+                public long cachedInputTokens(CallSite site) {
+                    // a prompt cache is the provider's: a model of the same provider warms its own on the same
+                    // repeated prompts; another provider's is cold, and caches in a way of its own
+                    return catalog.require(site.model()).provider().equals(provider) ? cached : 0;
                 }
             };
             planned.add(new PlannedRequest("line " + e.line(), at, Optional.empty(), request,

@@ -13,11 +13,17 @@ import java.util.Optional;
  * @param timestamp when it was sent, if logged
  * @param request the request
  * @param recorded the usage the provider reported, if logged
+ * @param estimatedPromptTokens the prompt tokens the gateway estimates for the request before calling a model (what
+ *     its budgets reserve for), from the request's JSON
  */
-public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded) {
+public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,
+        long estimatedPromptTokens) {
     public TraceEntry {
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(recorded, "recorded");
+        if (estimatedPromptTokens < 0) {
+            throw new IllegalArgumentException("estimatedPromptTokens cannot be negative, was " + estimatedPromptTokens);
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.wire.WireFormatException;
 import dev.costwise.planner.FileErrors;
 import java.io.BufferedReader;
@@ -141,7 +142,7 @@ public final class TraceReader {
             usage = Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, 0, false)
                     .withServiceTier(tier));
         }
-        return new TraceEntry(lineNo, timestamp, request, usage);
+        return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body));
     }
 
     /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */

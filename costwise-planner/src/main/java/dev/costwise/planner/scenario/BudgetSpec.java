@@ -8,12 +8,13 @@ import java.util.Optional;
 /**
  * A daily budget in a pipeline. With {@code tiers}, routing follows utilization (spend / daily): the first tier whose
  * {@code below} exceeds the utilization picks the route (the spec's Pattern 3: below 50% premium, below 80% mid, else
- * free). When spend reaches the budget, requests go to {@code exhaustedRoute} (Pattern 2's budget-aware fallback: the
- * free model) or, without one, are rejected.
+ * free). When the budget has no room left for a request's worst case (reserved before the call, as the gateway
+ * does), the request goes to {@code exhaustedRoute} (Pattern 2's budget-aware fallback: the free model) or, without
+ * one, is rejected.
  *
  * @param daily the budget per day
  * @param tiers utilization tiers, ascending
- * @param exhaustedRoute where requests go once the budget is spent
+ * @param exhaustedRoute where requests go once the budget has no room for their worst case
  */
 public record BudgetSpec(Money daily, List<Tier> tiers, Optional<String> exhaustedRoute) {
 

@@ -14,8 +14,9 @@ import java.util.Optional;
  *     verbosity: the spec's GPT-4o answers are longer than GPT-4o-mini's)
  * @param cache a cache in front of this site only (the spec caches some routes and not others)
  * @param label a name for reports (a step's role such as {@code plan}), defaults to the model
- * @param serviceTier the provider tier the calls ask for ({@code flex}: OpenAI's half-price tier), if any; the sim
- *     serves it, and bills it, when the catalog prices the model on that tier
+ * @param serviceTier the provider tier the calls ask for ({@code flex}: OpenAI's half-price tier), if any, whatever
+ *     tier the request asked for (without one, the request's own is asked for); the sim serves it, and bills it,
+ *     when the catalog prices the model on that tier
  */
 public record CallSite(String model, Optional<TokenDistribution> inputTokens, Optional<TokenDistribution> outputTokens,
         Optional<CacheSpec> cache, String label, Optional<ServiceTier> serviceTier) {

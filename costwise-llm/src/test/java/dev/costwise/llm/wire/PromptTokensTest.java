@@ -1,4 +1,4 @@
-package dev.costwise.gateway.pipeline;
+package dev.costwise.llm.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +47,21 @@ class PromptTokensTest {
                 + PromptTokens.text("lookup") + PromptTokens.text("{\"query\":\"a cat\"}")
                 + PromptTokens.text(tool);
         assertThat(estimate(body, "What is this?\nA cat.")).isEqualTo(expected);
+        assertThat(PromptTokens.estimate(JSON.readTree(body))).as("with the text taken from the body")
+                .isEqualTo(expected);
         assertThat(expected).as("the images dominate").isGreaterThan(3200);
+    }
+
+    @Test
+    void givenStringAndPartContents_whenTheirTextIsTaken_thenEveryTextIsKeptOneLineApart() throws Exception {
+        JsonNode body = JSON.readTree("""
+                {"messages": [{"role": "system", "content": "Be brief."},
+                  {"role": "user", "content": [{"type": "text", "text": "a"},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                    {"type": "text", "text": "b"}]}]}""");
+
+        assertThat(PromptTokens.allText(body)).isEqualTo("Be brief.\na\nb");
+        assertThat(PromptTokens.contentText(body.get("messages").get(1).get("content"))).isEqualTo("a\nb");
+        assertThat(PromptTokens.contentText(body.get("messages").get(0).get("content"))).isEqualTo("Be brief.");
     }
 }

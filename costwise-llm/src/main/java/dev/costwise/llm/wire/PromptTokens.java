@@ -1,11 +1,13 @@
-package dev.costwise.gateway.pipeline;
+package dev.costwise.llm.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * Estimates a chat request's prompt tokens without a tokenizer (one per model family would cost more per request than
- * the rest of the pipeline). The estimate reserves budgets, counts toward a key's tokens per minute, and is ledgered
- * when a provider reports no usage, so it errs high where a plain characters-over-four count errs low:
+ * Estimates an OpenAI chat request's prompt tokens from its JSON without a tokenizer (one per model family would cost
+ * more per request than the rest of the gateway's pipeline). The gateway reserves budgets with the estimate, counts it
+ * toward a key's tokens per minute, and ledgers it when a provider reports no usage; the planner reserves with the
+ * same estimate so that it predicts the gateway's budget decisions. It errs high where a plain characters-over-four
+ * count errs low:
  * <ul>
  *   <li>ASCII text at four characters a token; every other character (CJK, Cyrillic, emoji...) as a token of its own,
  *       as BPE vocabularies split them that finely or close to it;
@@ -16,18 +18,26 @@ import com.fasterxml.jackson.databind.JsonNode;
  * </ul>
  * Stateless.
  */
-final class PromptTokens {
+public final class PromptTokens {
     /** Tokens counted for one image. */
-    static final long PER_IMAGE = 1_600;
+    public static final long PER_IMAGE = 1_600;
 
     private PromptTokens() {}
 
     /**
      * @param body a chat request
-     * @param allText the text of its messages
      * @return the estimated prompt tokens
      */
-    static long estimate(JsonNode body, String allText) {
+    public static long estimate(JsonNode body) {
+        return estimate(body, allText(body));
+    }
+
+    /**
+     * @param body a chat request
+     * @param allText the text of its messages, as {@link #allText} gives it (for a caller that has it already)
+     * @return the estimated prompt tokens
+     */
+    public static long estimate(JsonNode body, String allText) {
         JsonNode messages = body.path("messages");
         long tokens = text(allText) + 4L * messages.size() + 3;
         for (JsonNode m : messages) {
@@ -54,7 +64,7 @@ final class PromptTokens {
      * @param completion a chat completion
      * @return the estimated output tokens
      */
-    static long answer(JsonNode completion) {
+    public static long answer(JsonNode completion) {
         long tokens = 0;
         for (JsonNode choice : completion.path("choices")) {
             JsonNode message = choice.path("message");
@@ -64,6 +74,53 @@ final class PromptTokens {
             tokens += toolCalls(message);
         }
         return tokens;
+    }
+
+    /**
+     * @param body a chat request
+     * @return the text of all its messages (string contents and text parts), one line apart
+     */
+    public static String allText(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        if (messages.size() == 1 && messages.get(0).path("content").isTextual()) {
+            return messages.get(0).path("content").textValue(); // the common case needs no copy
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode m : messages) {
+            appendContent(sb, m.path("content"));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @param content a message's {@code content}: a string or an array of parts
+     * @return its text (the string, or the text parts one line apart)
+     */
+    public static String contentText(JsonNode content) {
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        StringBuilder sb = new StringBuilder();
+        appendContent(sb, content);
+        return sb.toString();
+    }
+
+    private static void appendContent(StringBuilder sb, JsonNode content) {
+        if (content.isTextual()) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(content.asText());
+        } else if (content.isArray()) {
+            for (JsonNode part : content) {
+                if (part.has("text")) {
+                    if (!sb.isEmpty()) {
+                        sb.append('\n');
+                    }
+                    sb.append(part.get("text").asText());
+                }
+            }
+        }
     }
 
     /** @return tokens of the names and arguments of a message's tool calls */
@@ -76,8 +133,11 @@ final class PromptTokens {
         return tokens;
     }
 
-    /** @return tokens of a text: ASCII at four characters a token, any other character (code point) one */
-    static long text(String s) {
+    /**
+     * @param s a text
+     * @return its tokens: ASCII at four characters a token, any other character (code point) one
+     */
+    public static long text(String s) {
         long ascii = 0;
         long other = 0;
         for (int i = 0; i < s.length(); i++) {

@@ -1,0 +1,80 @@
+package dev.costwise.llm.cost;
+
+import dev.costwise.core.Money;
+import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.CacheControl;
+import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.chat.Usage;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The most a chat call can cost, known before it is made: what the gateway reserves against hard budgets for every
+ * call, so that spend cannot pass a limit, and what the planner checks in the same way to predict the gateway's budget
+ * decisions. Stateless.
+ */
+public final class WorstCaseCost {
+
+    private static final String ANTHROPIC = "anthropic";
+
+    private WorstCaseCost() {}
+
+    /**
+     * The most output a call can produce: the request's own limit, else the model's; for an Anthropic model asked to
+     * think, plus a thinking budget at least as large as that limit (its adapter then sends the sum as
+     * {@code max_tokens}).
+     *
+     * @param requested the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither
+     * @param modelMaxOutput the model's maximum output
+     * @param provider the model's provider id
+     * @param reasoning the request's reasoning setting, if any
+     * @return the output limit, in tokens
+     */
+    public static long outputLimit(long requested, long modelMaxOutput, String provider,
+            Optional<Reasoning> reasoning) {
+        if (requested > 0) {
+            return requested;
+        }
+        long limit = modelMaxOutput;
+        if (ANTHROPIC.equals(provider)) {
+            int budget = reasoning.filter(r -> !r.isOff()).map(Reasoning::budgetOrNearest).orElse(0);
+            if (budget >= limit) {
+                limit += budget;
+            }
+        }
+        return limit;
+    }
+
+    /**
+     * The worst-case cost of a call: the most output allowed, and every prompt token at the dearest input price it may
+     * be billed at. That is the plain input price, unless the call may write the provider's prompt cache: a cache write
+     * costs more (Anthropic: 1.25× for five minutes, 2× for an hour), and a budget must hold even if the whole prompt
+     * is written. Long-context prices apply when the prompt is above their threshold. The prices are {@code tier}'s:
+     * OpenAI serves a flex request on flex or refuses it (unbilled), and a priority request on priority or, cheaper,
+     * on the standard tier.
+     *
+     * @param pricing the model's prices
+     * @param inputTokens estimated prompt tokens
+     * @param maxOutputTokens the output limit ({@link #outputLimit})
+     * @param tier the tier the call is held at
+     * @param cacheWrites the longest prompt-cache lifetime the call may write, if it may write any
+     * @return the cost
+     */
+    public static Money of(Pricing pricing, long inputTokens, long maxOutputTokens, ServiceTier tier,
+            Optional<CacheControl.Ttl> cacheWrites) {
+        Objects.requireNonNull(pricing, "pricing");
+        Objects.requireNonNull(tier, "tier");
+        Objects.requireNonNull(cacheWrites, "cacheWrites");
+        Pricing prices = CatalogPricer.effectivePricing(pricing,
+                Usage.of(inputTokens, maxOutputTokens).withServiceTier(tier));
+        Money input = prices.inputPerMillion();
+        if (cacheWrites.isPresent()) {
+            input = input.max(prices.cacheWrite5mPerMillion());
+        }
+        if (cacheWrites.filter(w -> w == CacheControl.Ttl.ONE_HOUR).isPresent()) {
+            input = input.max(prices.cacheWrite1hPerMillion());
+        }
+        return input.perMillion(inputTokens).plus(prices.outputPerMillion().perMillion(maxOutputTokens));
+    }
+}

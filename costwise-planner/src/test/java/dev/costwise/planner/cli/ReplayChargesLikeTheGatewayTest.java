@@ -1,0 +1,196 @@
+package dev.costwise.planner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code costwise replay --gateway-config X --pipeline P} predicts what the gateway charges for the same traffic
+ * through the same pipeline: each figure below is what the gateway billed for the request (hand-checked from the
+ * catalog's prices), and an unchanged pipeline shows no saving and no loss.
+ */
+class ReplayChargesLikeTheGatewayTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private JsonNode replay(String trace, String config, String pipeline, String... more) throws Exception {
+        Path t = Files.writeString(dir.resolve("trace.jsonl"), trace);
+        Path c = Files.writeString(dir.resolve("gw.yaml"), config);
+        CommandLine cli = new CommandLine(new ReplayCommand());
+        out.getBuffer().setLength(0);
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        List<String> args = new ArrayList<>(List.of(t.toString(), "--gateway-config", c.toString(), "--pipeline",
+                pipeline, "-f", "json"));
+        args.addAll(List.of(more));
+        assertThat(cli.execute(args.toArray(String[]::new))).as(err.toString()).isZero();
+        return JSON.readTree(out.toString()).get("metrics");
+    }
+
+    private static String openAi(String... models) {
+        StringBuilder yaml = new StringBuilder("models:\n");
+        for (String m : models) {
+            yaml.append("  - {name: ").append(m).append(", provider: openai, base_url: \"http://127.0.0.1:1/v1\"}\n");
+        }
+        return yaml.toString();
+    }
+
+    /**
+     * o4-mini ($1.10 / $4.40 per 1M; flex $0.55 / $2.20), 1,000 in / 1,000 out asked on flex: the gateway passes the
+     * caller's tier through to a model that configures none and bills flex, $0.00055 + $0.0022 = $0.00275 (not the
+     * standard $0.0055). A deployment configured with {@code service_tier: flex} asks for flex whatever the caller
+     * asked (here priority), so it too bills $0.00275.
+     */
+    @Test
+    void givenACallerAskingForFlex_whenReplayed_thenAfterIsBilledOnFlexAsTheGatewayBillsIt() throws Exception {
+        String trace = """
+                {"request":{"model":"o4-mini","service_tier":"flex","messages":[{"role":"user","content":"f5"}]},\
+                "usage":{"prompt_tokens":1000,"completion_tokens":1000}}
+                """;
+        String config = openAi("o4-mini") + """
+                  - {name: o4-flex, provider: openai, model: o4-mini, service_tier: flex,
+                     base_url: "http://127.0.0.1:1/v1"}
+                pipelines:
+                  o4-mini: {}
+                  batch: {default_route: o4-flex}
+                """;
+
+        JsonNode same = replay(trace, config, "o4-mini");
+        JsonNode dry = replay(trace, config, "o4-mini", "--dry-run");
+        JsonNode deployment = replay(trace.replace("\"flex\"", "\"priority\""), config, "batch");
+
+        assertThat(same.get("before.total").decimalValue()).isEqualByComparingTo("0.00275");
+        assertThat(same.get("after.total").decimalValue()).isEqualByComparingTo("0.00275");
+        assertThat(same.get("savings.total").decimalValue()).isEqualByComparingTo("0");
+        assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.00275");
+        assertThat(deployment.get("after.total").decimalValue()).isEqualByComparingTo("0.00275");
+    }
+
+    /**
+     * gpt-4o ($2.50 in, $1.25 cached, $10 out), 5,000 prompt tokens of which the provider read 4,000 from its prompt
+     * cache, 100 out: 1,000 × 2.50 + 4,000 × 1.25 + 100 × 10 per 1M = $0.0085, before and, through the unchanged
+     * pipeline, after: what the gateway charged. On gpt-4o-mini ($0.15, $0.075, $0.60), another OpenAI model, the
+     * same share stays cached: $0.00015 + $0.0003 + $0.00006 = $0.00051. On Anthropic's claude-haiku-4-5 ($1 / $5)
+     * the cache is cold: 5,000 × 1 + 100 × 5 per 1M = $0.0055.
+     */
+    @Test
+    void givenRecordedPromptCacheReads_whenReplayed_thenAfterBillsThemOnTheSameProviderAndNotOnAnother()
+            throws Exception {
+        String trace = """
+                {"request":{"model":"gpt-4o","messages":[{"role":"user","content":"q4"}]},\
+                "usage":{"prompt_tokens":5000,"completion_tokens":100,"prompt_tokens_details":{"cached_tokens":4000}}}
+                """;
+        String config = openAi("gpt-4o", "gpt-4o-mini") + """
+                  - {name: claude-haiku-4-5, provider: anthropic}
+                pipelines:
+                  gpt-4o: {}
+                  mini: {default_route: gpt-4o-mini}
+                  claude: {default_route: claude-haiku-4-5}
+                """;
+
+        JsonNode same = replay(trace, config, "gpt-4o");
+        JsonNode dry = replay(trace, config, "gpt-4o", "--dry-run");
+        JsonNode mini = replay(trace, config, "mini");
+        JsonNode claude = replay(trace, config, "claude");
+
+        assertThat(same.get("before.total").decimalValue()).isEqualByComparingTo("0.0085");
+        assertThat(same.get("after.total").decimalValue()).isEqualByComparingTo("0.0085");
+        assertThat(same.get("savings.total").decimalValue()).isEqualByComparingTo("0");
+        assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.0085");
+        assertThat(mini.get("after.total").decimalValue()).isEqualByComparingTo("0.00051");
+        assertThat(claude.get("after.total").decimalValue()).isEqualByComparingTo("0.0055");
+    }
+
+    private static String sixRequestsOnGpt4o() {
+        StringBuilder trace = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            trace.append("{\"request\":{\"model\":\"gpt-4o\",\"max_tokens\":1000,\"messages\":[{\"role\":\"user\",")
+                    .append("\"content\":\"request number ").append(i).append("\"}]},")
+                    .append("\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n");
+        }
+        return trace.toString();
+    }
+
+    private static String dailyBudget(String onExhausted) {
+        return openAi("gpt-4o", "gpt-4o-mini") + """
+                pipelines:
+                  gpt-4o: {}
+                budgets:
+                  - {name: global-daily, scope: global, window: day, limit: "0.02", %s}
+                """.formatted(onExhausted);
+    }
+
+    /**
+     * Six requests of 1,000 in / 1,000 out on gpt-4o ($0.0125 each; on gpt-4o-mini $0.00075), each with max_tokens
+     * 1,000, against a $0.02 daily budget that downgrades to gpt-4o-mini. Before each call the gateway reserves the
+     * worst case: its prompt estimate ("request number 0": (16 + 3) / 4 = 4 tokens of text, 4 for the message, 3 for
+     * the reply's priming: 11 tokens) plus max_tokens, at gpt-4o's prices: 11 × $2.50 + 1,000 × $10 per 1M =
+     * $0.0100275. The first call fits ($0 spent) and costs $0.0125; the second would pass the limit ($0.0125 +
+     * $0.0100275 > $0.02), so it and the rest go to gpt-4o-mini (worst case $0.00060165, which fits): $0.0125 + 5 ×
+     * $0.00075 = $0.01625, what the gateway spent. Rejecting instead, the gateway answers only the first: $0.0125.
+     */
+    @Test
+    void givenADailyBudget_whenReplayed_thenADowngradeOrRejectionComesOnceTheWorstCaseNoLongerFitsAsInTheGateway()
+            throws Exception {
+        JsonNode downgraded = replay(sixRequestsOnGpt4o(),
+                dailyBudget("on_exhausted: downgrade, downgrade_to: gpt-4o-mini"), "gpt-4o");
+        JsonNode dry = replay(sixRequestsOnGpt4o(),
+                dailyBudget("on_exhausted: downgrade, downgrade_to: gpt-4o-mini"), "gpt-4o", "--dry-run");
+        JsonNode rejected = replay(sixRequestsOnGpt4o(), dailyBudget("on_exhausted: reject"), "gpt-4o");
+
+        assertThat(downgraded.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
+        assertThat(downgraded.get("after.model.gpt-4o.calls").intValue()).isEqualTo(1);
+        assertThat(downgraded.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(5);
+        assertThat(downgraded.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(5);
+        assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
+        assertThat(rejected.get("after.total").decimalValue()).isEqualByComparingTo("0.0125");
+        assertThat(rejected.get("after.rejected").intValue()).isEqualTo(5);
+    }
+
+    /**
+     * A 200,000-token prompt is over gpt-4o-mini's 128K window, so the gateway falls back to gpt-4.1 (1M window), but
+     * only after reserving gpt-4.1's worst case (11 estimated prompt tokens × $2 + 1,000 max_tokens × $8 per 1M =
+     * $0.008022): under a $0.005 budget it has no room, so gpt-4.1 is not tried and the request fails, costing
+     * nothing. Under $0.01 it fits and gpt-4.1 answers: 200,000 × $2 + 1,000 × $8 per 1M = $0.408.
+     */
+    @Test
+    void givenAFallbackTheBudgetHasNoRoomFor_whenReplayed_thenItIsNotTriedAsInTheGateway() throws Exception {
+        String trace = """
+                {"request":{"model":"gpt-4o","max_tokens":1000,"messages":[{"role":"user","content":"long document"}]},\
+                "usage":{"prompt_tokens":200000,"completion_tokens":1000}}
+                """;
+        String config = openAi("gpt-4o-mini", "gpt-4.1") + """
+                pipelines:
+                  mini: {default_route: gpt-4o-mini, fallbacks: [gpt-4.1]}
+                budgets:
+                  - {name: global-daily, scope: global, window: day, limit: "%s", on_exhausted: reject}
+                """;
+
+        JsonNode tight = replay(trace, config.formatted("0.005"), "mini");
+        JsonNode roomy = replay(trace, config.formatted("0.01"), "mini");
+
+        assertThat(tight.get("after.failed").intValue()).isEqualTo(1);
+        assertThat(tight.get("after.total").decimalValue()).isEqualByComparingTo("0");
+        assertThat(tight.has("after.model.gpt-4.1.calls")).isFalse();
+        assertThat(roomy.get("after.model.gpt-4.1.calls").intValue()).isEqualTo(1);
+        assertThat(roomy.get("after.total").decimalValue()).isEqualByComparingTo("0.408");
+    }
+}
