@@ -99,9 +99,10 @@ public final class ChatModelUpstream implements Upstream {
                 return last.toString();
             }
 
+            /** Before the last chunk, what the provider reported so far: a failed or aborted stream is billed it. */
             @Override
             public Optional<Usage> usage() {
-                return usage;
+                return usage.or(stream::usageSoFar);
             }
 
             @Override

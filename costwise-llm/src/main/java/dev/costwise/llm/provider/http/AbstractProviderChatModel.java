@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code cost}, attribute {@code record}): {@link Outcome#SUCCESS}, {@link Outcome#FAILED} for a failed attempt (cost
  * zero unless output had already been produced or the stream had reported usage, which the provider bills), or
  * {@link Outcome#ABORTED} for a stream closed before its end. A stream that fails or is closed early bills the usage
- * its provider reported so far ({@link ChunkSource#usageSoFar()}) and counts locally only what it lacks.
+ * its provider reported so far ({@link ChunkSource#usageSoFar()}) and counts locally only what it lacks; the stream
+ * gives that usage to a caller with its own ledger ({@link ChatStream#usageSoFar()}).
  *
  * <p>Subclasses send through {@link #send(HttpCall)} and {@link #openStream(HttpCall, WorkflowContext)}, which map
  * transport failures to {@link ProviderException}s and publish the rate-limit headers of every response to the
