@@ -59,10 +59,13 @@ import java.util.UUID;
  * for {@code gemini-2.5-pro} answered by {@code gemini-2.5-flash}) is flagged on the response and priced as the model
  * that answered. A prompt refused by the safety filter ({@code promptFeedback.blockReason}) throws
  * {@link ProviderException.ContentFiltered}; an answer stopped by it ends with
- * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. Errors map as {@link GeminiErrorMapper} lists, a 429's
- * wait read from its {@code RetryInfo}. A request's {@linkplain ChatRequest#serviceTier() service tier} ({@code flex},
- * {@code priority}) is asked for with {@code service_tier}, and each call is billed on the tier the
- * {@code x-gemini-service-tier} response header says served it ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
+ * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. An answer whose tool call failed
+ * ({@code MALFORMED_FUNCTION_CALL}, {@code UNEXPECTED_TOOL_CALL}) throws {@link ProviderException.MalformedResponse},
+ * which is retried or falls back, rather than ending as if the model had finished. Errors map as
+ * {@link GeminiErrorMapper} lists, a 429's wait read from its {@code RetryInfo}. A request's
+ * {@linkplain ChatRequest#serviceTier() service tier} ({@code flex}, {@code priority}) is asked for with
+ * {@code service_tier}, and each call is billed on the tier the {@code x-gemini-service-tier} response header says
+ * served it ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
  *
  * <p>The API key is sent only in the {@code x-goog-api-key} header (never in the URL), is never logged, and never
  * appears in an exception message or in {@link #toString()}. Instances are immutable and thread-safe.
@@ -141,6 +144,9 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         if (reply.blockReason().isPresent() && reply.message().content().isEmpty()
                 && reply.message().toolCalls().isEmpty()) {
             throw new ProviderException.ContentFiltered(details, "prompt blocked: " + reply.blockReason().get());
+        }
+        if (reply.toolCallFailure().isPresent()) {
+            throw new ProviderException.MalformedResponse(details, reply.toolCallFailure().get(), null);
         }
         ServiceTier tier = GeminiServiceTiers.served(result.headers(), request.serviceTier());
         return new ProviderReply(reply.responseId().orElseGet(() -> "gemini-" + UUID.randomUUID()),
@@ -263,6 +269,9 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 if (decoder.blockReason().isPresent()) {
                     throw new ProviderException.ContentFiltered(details,
                             "prompt blocked: " + decoder.blockReason().get());
+                }
+                if (decoder.toolCallFailure().isPresent()) {
+                    throw new ProviderException.MalformedResponse(details, decoder.toolCallFailure().get(), null);
                 }
             }
             ChatChunk chunk = pending.removeFirst();

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link GeminiChatModel} against a MockWebServer speaking the Gemini API as documented:
@@ -384,6 +385,45 @@ class GeminiChatModelTest {
 
         assertThat(model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")).finishReason())
                 .isEqualTo(FinishReason.CONTENT_FILTER);
+    }
+
+    /** A candidate ended by a failed tool call: Gemini sends no parts (https://ai.google.dev/api/generate-content). */
+    private static String failedToolCall(String reason) {
+        return """
+                {"candidates":[{"content":{},"finishReason":"%s","index":0}],
+                 "usageMetadata":{"promptTokenCount":9056,"totalTokenCount":9056},
+                 "modelVersion":"gemini-2.5-pro","responseId":"r-tool"}""".formatted(reason);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"})
+    void givenAnswerEndedByAFailedToolCall_whenExecuted_thenMalformedResponseThatIsRetriedNotAStop(String reason) {
+        server.enqueue(json(200, failedToolCall(reason)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), ctx))
+                .isInstanceOf(ProviderException.MalformedResponse.class)
+                .hasMessageContaining("finishReason " + reason)
+                .satisfies(e -> assertThat(((ProviderException) e).isTransient()).isTrue());
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(r -> assertThat(r.errorKind()).contains("malformed_response"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"})
+    void givenStreamEndedByAFailedToolCall_whenRead_thenMalformedResponseBilledAsReported(String reason) {
+        server.enqueue(sse(CHUNK_1.formatted(PRO), failedToolCall(reason)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), ctx)) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.MalformedResponse.class)
+                    .hasMessageContaining("finishReason " + reason);
+        }
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.usage().inputTokens()).isEqualTo(9056);
+        });
     }
 
     private static String googleError(int code, String status, String message, String details) {
