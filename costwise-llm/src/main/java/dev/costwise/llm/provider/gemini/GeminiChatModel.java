@@ -37,7 +37,6 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -220,7 +219,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
             this.stream = stream;
             this.requestId = requestId;
             this.tier = tier;
-            this.details = new ProviderException.Details(provider(), name(), OptionalInt.empty(), requestId);
+            this.details = details(requestId);
         }
 
         @Override
@@ -345,6 +344,18 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         /** @param clock the wall clock; default UTC system clock; @return this builder */
         public Builder clock(Clock clock) {
             settings.clock(clock);
+            return this;
+        }
+
+        /**
+         * Sets the name errors call this adapter by, such as a gateway's configured model name. Default: the model.
+         *
+         * @param value the name
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder label(String value) {
+            settings.label(value);
             return this;
         }
 

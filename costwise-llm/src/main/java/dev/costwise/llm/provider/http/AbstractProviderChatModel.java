@@ -127,9 +127,22 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     // ---- helpers for subclasses ----
 
-    /** @return failure details naming this provider and model, without a status */
+    /**
+     * @return failure details naming this provider and model (its {@linkplain AdapterSettings#label() label} when it
+     *     has one), without a status
+     */
     protected final ProviderException.Details details() {
-        return ProviderException.Details.of(provider(), name());
+        return ProviderException.Details.of(provider(), settings.displayName());
+    }
+
+    /**
+     * Failure details for a stream that is already open: no status to report, the provider's request id.
+     *
+     * @param requestId the provider's request id, if it sent one
+     * @return the details
+     */
+    protected final ProviderException.Details details(Optional<String> requestId) {
+        return new ProviderException.Details(provider(), settings.displayName(), OptionalInt.empty(), requestId);
     }
 
     /**
@@ -140,7 +153,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      * @return the details
      */
     protected final ProviderException.Details details(int status, HttpHeaders headers) {
-        return new ProviderException.Details(provider(), name(), OptionalInt.of(status), requestId(headers));
+        return new ProviderException.Details(provider(), settings.displayName(), OptionalInt.of(status),
+                requestId(headers));
     }
 
     /**

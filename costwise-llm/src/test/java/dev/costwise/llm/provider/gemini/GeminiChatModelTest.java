@@ -514,6 +514,22 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenALabel_whenCallsFail_thenErrorsNameTheLabelAndASiblingModelItsOwnName() {
+        server.enqueue(json(503, googleError(503, "UNAVAILABLE", "The model is overloaded.", "")));
+        server.enqueue(json(503, googleError(503, "UNAVAILABLE", "The model is overloaded.", "")));
+        GeminiChatModel labelled = GeminiChatModel.builder(PRO).label("pro-eu").pricer(PRICER).apiKey(KEY)
+                .baseUrl(server.url("/").uri()).build();
+
+        assertThatThrownBy(() -> labelled.execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .hasMessageStartingWith("gemini pro-eu: ");
+        assertThat(labelled.name()).as("priced and recorded as the model it calls").isEqualTo(PRO);
+        assertThatThrownBy(() -> labelled.withModel("gemini-2.5-flash").execute(ChatRequest.of("gemini-2.5-flash",
+                "x"), WorkflowContext.of("t"))).hasMessageStartingWith("gemini gemini-2.5-flash: ");
+        assertThatThrownBy(() -> GeminiChatModel.builder(PRO).label(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("label");
+    }
+
+    @Test
     void givenMalformedBody_whenExecuted_thenMalformedResponse() {
         server.enqueue(json(200, "{\"candidates\":[{\"content\""));
 
