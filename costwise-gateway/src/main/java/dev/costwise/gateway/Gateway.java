@@ -258,7 +258,10 @@ public final class Gateway implements AutoCloseable {
                         + hold.def().window().name().toLowerCase(Locale.ROOT));
     }
 
-    /** Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. */
+    /**
+     * Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. A native
+     * adapter's errors name its configured model, as the pass-through's do.
+     */
     private static Map<String, Upstream> upstreams(GatewayConfig config, ObjectMapper json, Builder b) {
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         Map<String, ChatModel> chatModels = new HashMap<>();
@@ -278,15 +281,15 @@ public final class Gateway implements AutoCloseable {
                 }
                 case "anthropic" -> {
                     // max_tokens when a request sets none: the output limit its budget reservation assumed
-                    var ab = AnthropicChatModel.builder(m.upstreamModel()).catalog(catalog).pricer(pricer)
-                            .baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching())
+                    var ab = AnthropicChatModel.builder(m.upstreamModel()).label(m.name()).catalog(catalog)
+                            .pricer(pricer).baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching())
                             .defaultMaxTokens(m.maxOutputTokens()).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }
                 case "gemini" -> {
-                    var gb = GeminiChatModel.builder(m.upstreamModel()).pricer(pricer).baseUrl(URI.create(m.baseUrl()))
-                            .streamTimeouts(firstToken(m));
+                    var gb = GeminiChatModel.builder(m.upstreamModel()).label(m.name()).pricer(pricer)
+                            .baseUrl(URI.create(m.baseUrl())).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(gb::apiKey);
                     chatModels.put(m.name(), gb.build());
                 }

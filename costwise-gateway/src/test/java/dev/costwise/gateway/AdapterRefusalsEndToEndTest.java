@@ -22,6 +22,7 @@ class AdapterRefusalsEndToEndTest {
         "\"n\": 2, \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]|n",
         "\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"\"}]"
                 + "|messages[1].content",
+        "\"logprobs\": true, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]|logprobs",
     })
     void givenARequestTheAnthropicAdapterCannotSend_whenSent_thenA400NamesTheFieldAndNothingIsCalled(String fields,
             String param) {

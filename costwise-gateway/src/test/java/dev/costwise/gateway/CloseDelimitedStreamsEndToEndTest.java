@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
-import java.util.ArrayList;
 import java.util.List;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -49,16 +48,6 @@ class CloseDelimitedStreamsEndToEndTest {
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Capital of France?\"}]}";
     }
 
-    private static List<JsonNode> chunks(String sse) {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : sse.split("\n")) {
-            if (line.startsWith("data: {")) {
-                out.add(TestGateway.json(line.substring(6)));
-            }
-        }
-        return out;
-    }
-
     @Test
     void givenAGeminiStreamEndedByClosingTheConnection_whenStreamed_thenItEndsWithItsUsageAndIsLedgeredAsASuccess() {
         upstream.enqueue(closeDelimited("""
@@ -73,7 +62,7 @@ class CloseDelimitedStreamsEndToEndTest {
         try (TestGateway gw = gateway()) {
             String body = gw.post("/v1/chat/completions", ask("flash")).body();
 
-            List<JsonNode> chunks = chunks(body);
+            List<JsonNode> chunks = TestGateway.dataChunks(body);
             assertThat(chunks).noneMatch(c -> c.has("error"));
             assertThat(chunks.getLast().at("/usage/prompt_tokens").asInt()).isEqualTo(8);
             assertThat(chunks.getLast().at("/usage/completion_tokens").asInt()).isEqualTo(2);
@@ -90,7 +79,7 @@ class CloseDelimitedStreamsEndToEndTest {
 
                 """));
         try (TestGateway gw = gateway()) {
-            List<JsonNode> chunks = chunks(gw.post("/v1/chat/completions", ask("flash")).body());
+            List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask("flash")).body());
 
             JsonNode error = chunks.getLast().path("error");
             assertThat(error.path("code").asText()).isEqualTo("connection");
@@ -105,8 +94,8 @@ class CloseDelimitedStreamsEndToEndTest {
         String cut = OpenAiFake.streamText("gpt-4o-mini", "Paris", ".");
         upstream.enqueue(closeDelimited(cut.substring(0, cut.indexOf("\n\n") + 2)));
         try (TestGateway gw = gateway()) {
-            List<JsonNode> whole = chunks(gw.post("/v1/chat/completions", ask("fast")).body());
-            List<JsonNode> truncated = chunks(gw.post("/v1/chat/completions", ask("fast")).body());
+            List<JsonNode> whole = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask("fast")).body());
+            List<JsonNode> truncated = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask("fast")).body());
 
             assertThat(whole).noneMatch(c -> c.has("error"));
             assertThat(whole.getLast().has("usage")).isTrue();

@@ -135,6 +135,17 @@ final class TestGateway implements AutoCloseable {
         return out;
     }
 
+    /** The JSON {@code data:} events of an OpenAI-style stream, in order ({@code [DONE]} left out). */
+    static List<JsonNode> dataChunks(String sse) {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : sse.split("\n")) {
+            if (line.startsWith("data: {")) {
+                out.add(json(line.substring(6)));
+            }
+        }
+        return out;
+    }
+
     static JsonNode json(String s) {
         try {
             return JSON.readTree(s);

@@ -76,7 +76,8 @@ class WorkflowAnswerEndToEndTest {
     private static final String TOOLS = """
             "tools": [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object",
                        "properties": {"city": {"type": "string"}}, "required": ["city"]}}}],
-            "tool_choice": "auto", "temperature": 0.3, "top_p": 0.8, "stop": ["END"], "seed": 42,""";
+            "tool_choice": "auto", "temperature": 0.3, "top_p": 0.8, "stop": ["END"], "seed": 42,
+            "presence_penalty": 0.5,""";
 
     private static final String WEATHER_CALL = "[{\"functionCall\": {\"name\": \"get_weather\", \"args\": "
             + "{\"city\": \"Paris\"}}}]";
@@ -94,6 +95,7 @@ class WorkflowAnswerEndToEndTest {
             assertThat(toGemini.at("/generationConfig/topP").asDouble()).isEqualTo(0.8);
             assertThat(toGemini.at("/generationConfig/stopSequences/0").asText()).isEqualTo("END");
             assertThat(toGemini.at("/generationConfig/seed").asLong()).isEqualTo(42);
+            assertThat(toGemini.at("/generationConfig/presencePenalty").asDouble()).isEqualTo(0.5);
             JsonNode choice = TestGateway.json(res.body()).at("/choices/0");
             assertThat(choice.path("finish_reason").asText()).isEqualTo("tool_calls");
             JsonNode call = choice.at("/message/tool_calls/0");

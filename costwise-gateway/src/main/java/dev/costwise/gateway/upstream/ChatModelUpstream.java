@@ -99,9 +99,10 @@ public final class ChatModelUpstream implements Upstream {
                 return last.toString();
             }
 
+            /** Before the last chunk, what the provider reported so far: a failed or aborted stream is billed it. */
             @Override
             public Optional<Usage> usage() {
-                return usage;
+                return usage.or(stream::usageSoFar);
             }
 
             @Override
@@ -141,10 +142,11 @@ public final class ChatModelUpstream implements Upstream {
 
     /**
      * Reads the request as the model's adapter takes it. What the adapter cannot send (n above 1, an audio part, a
-     * tool message without its call id) is refused here, before any call: the caller's mistake, named by its field
-     * like the gateway's own validation, not an upstream's rejection.
+     * tool message without its call id, log probabilities) is refused here, before any call: the caller's mistake,
+     * named by its field like the gateway's own validation, not an upstream's rejection, and not silently dropped.
      */
     private OpenAiRequest decode(Call call) {
+        requireNoLogprobs(call.body(), call.model());
         if (model(call.model()) instanceof AnthropicChatModel) {
             requireNoEmptyUserMessage(call.body());
         }
@@ -153,6 +155,21 @@ public final class ChatModelUpstream implements Upstream {
         } catch (WireFormatException e) {
             throw new GatewayException.InvalidField(e.field().isEmpty() ? "messages" : e.field(),
                     e.problem() + " (for " + call.model().name() + ")");
+        }
+    }
+
+    /**
+     * The canonical answer has no log probabilities, so a native adapter cannot return them (Anthropic has none to
+     * give; Gemini's {@code logprobsResult} would have nowhere to go): a caller who asks is told so.
+     */
+    private static void requireNoLogprobs(ObjectNode body, Model m) {
+        String problem = "is not supported for " + m.provider() + " models, whose answers come back without log "
+                + "probabilities (for " + m.name() + ")";
+        if (body.path("logprobs").asBoolean(false)) {
+            throw new GatewayException.InvalidField("logprobs", problem);
+        }
+        if (body.path("top_logprobs").asInt(0) > 0) {
+            throw new GatewayException.InvalidField("top_logprobs", problem);
         }
     }
 

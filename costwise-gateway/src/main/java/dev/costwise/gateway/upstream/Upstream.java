@@ -107,7 +107,11 @@ public interface Upstream extends AutoCloseable {
      * seen. Closing early aborts the upstream request.
      */
     interface Events extends Iterator<String>, AutoCloseable {
-        /** @return the usage of the last chunk, once it has been read */
+        /**
+         * @return the usage of the last chunk, once it has been read; before that, the usage a provider that reports
+         *     it mid-stream (Anthropic, Gemini) has reported so far, which is what a stream that fails or is closed
+         *     early is billed; else empty
+         */
         Optional<Usage> usage();
 
         /** @return the model the provider says answers, once a chunk has named it */

@@ -4,6 +4,8 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -58,6 +60,11 @@ final class SettlingChatStream implements ChatStream {
     @Override
     public ChatResponse response() {
         return inner.response();
+    }
+
+    @Override
+    public Optional<Usage> usageSoFar() {
+        return inner.usageSoFar();
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.costwise.llm.cache;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Passes a live stream through and hands the whole answer to the cache once the stream has ended by itself. */
@@ -35,6 +37,11 @@ final class CachingChatStream implements ChatStream {
     @Override
     public ChatResponse response() {
         return delegate.response();
+    }
+
+    @Override
+    public Optional<Usage> usageSoFar() {
+        return delegate.usageSoFar();
     }
 
     /** An aborted stream is incomplete, so nothing is cached. */

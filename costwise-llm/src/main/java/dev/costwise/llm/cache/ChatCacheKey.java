@@ -100,6 +100,8 @@ public final class ChatCacheKey {
         ArrayNode stop = root.putArray("stop");
         request.stop().forEach(stop::add);
         request.seed().ifPresent(v -> root.put("seed", v));
+        request.presencePenalty().ifPresent(v -> root.put("presence_penalty", v));
+        request.frequencyPenalty().ifPresent(v -> root.put("frequency_penalty", v));
         // it changes which earlier turns the model reads
         request.contextManagement().ifPresent(c -> root.set("context_management", sorted(c)));
         request.reasoning().ifPresent(r -> {

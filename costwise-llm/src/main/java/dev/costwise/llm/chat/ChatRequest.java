@@ -41,12 +41,19 @@ import java.util.stream.Stream;
  * @param parallelToolCalls OpenAI's {@code parallel_tool_calls} as given, if set: {@code false} asks for at most one
  *     tool call per answer. OpenAI-compatible providers get it as given (with tools), Anthropic as
  *     {@code tool_choice.disable_parallel_tool_use}; Gemini has no such setting and is not sent it.
+ * @param presencePenalty OpenAI's {@code presence_penalty} in [-2, 2], if set: positive values make the model less
+ *     likely to repeat a token that has appeared at all. OpenAI-compatible providers get it as given, Gemini as
+ *     {@code presencePenalty}, Ollama in its options; Anthropic has none and is not sent it.
+ * @param frequencyPenalty OpenAI's {@code frequency_penalty} in [-2, 2], if set: positive values make a token less
+ *     likely the more often it has appeared. Sent as {@code presencePenalty} is, Gemini's being
+ *     {@code frequencyPenalty}.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
         Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier,
-        Optional<JsonNode> contextManagement, Optional<Boolean> parallelToolCalls) {
+        Optional<JsonNode> contextManagement, Optional<Boolean> parallelToolCalls, Optional<Double> presencePenalty,
+        Optional<Double> frequencyPenalty) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -66,6 +73,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(serviceTier, "serviceTier");
         contextManagement = Objects.requireNonNull(contextManagement, "contextManagement").map(JsonNode::deepCopy);
         Objects.requireNonNull(parallelToolCalls, "parallelToolCalls");
+        Objects.requireNonNull(presencePenalty, "presencePenalty");
+        Objects.requireNonNull(frequencyPenalty, "frequencyPenalty");
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
@@ -76,6 +85,10 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         topP.ifPresent(p -> requireArgument(p >= 0 && p <= 1, "top_p must be in [0, 1], was %s", p));
         topK.ifPresent(k -> requireArgument(k >= 1, "top_k must be >= 1, was %s", k));
         maxTokens.ifPresent(m -> requireArgument(m >= 1, "max_tokens must be >= 1, was %s", m));
+        presencePenalty.ifPresent(p -> requireArgument(p >= -2 && p <= 2,
+                "presence_penalty must be in [-2, 2], was %s", p));
+        frequencyPenalty.ifPresent(p -> requireArgument(p >= -2 && p <= 2,
+                "frequency_penalty must be in [-2, 2], was %s", p));
     }
 
     /**
@@ -114,6 +127,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.serviceTier = serviceTier;
         b.contextManagement = contextManagement;
         b.parallelToolCalls = parallelToolCalls;
+        b.presencePenalty = presencePenalty;
+        b.frequencyPenalty = frequencyPenalty;
         return b;
     }
 
@@ -189,6 +204,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private Optional<ServiceTier> serviceTier = Optional.empty();
         private Optional<JsonNode> contextManagement = Optional.empty();
         private Optional<Boolean> parallelToolCalls = Optional.empty();
+        private Optional<Double> presencePenalty = Optional.empty();
+        private Optional<Double> frequencyPenalty = Optional.empty();
 
         private Builder() {}
 
@@ -345,6 +362,18 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
             return this;
         }
 
+        /** @param value OpenAI's {@code presence_penalty}, in [-2, 2]; @return this builder */
+        public Builder presencePenalty(double value) {
+            this.presencePenalty = Optional.of(value);
+            return this;
+        }
+
+        /** @param value OpenAI's {@code frequency_penalty}, in [-2, 2]; @return this builder */
+        public Builder frequencyPenalty(double value) {
+            this.frequencyPenalty = Optional.of(value);
+            return this;
+        }
+
         /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
@@ -353,7 +382,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
                     maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement,
-                    parallelToolCalls);
+                    parallelToolCalls, presencePenalty, frequencyPenalty);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.costwise.llm.chat;
 
 import java.util.Iterator;
+import java.util.Optional;
 
 /**
  * A streamed completion: iterate the chunks as they arrive, then read the assembled {@link #response()}.
@@ -20,6 +21,20 @@ public interface ChatStream extends Iterator<ChatChunk>, AutoCloseable {
      * @throws IllegalStateException if the stream has not been read to its end
      */
     ChatResponse response();
+
+    /**
+     * The usage to bill for a stream that failed or was closed before its end: what the provider reported before
+     * then (Anthropic's {@code message_start} gives the input and cache tokens, Gemini's {@code usageMetadata} comes on
+     * every chunk), with the output produced beyond it counted locally (the usage is then
+     * {@linkplain Usage#estimated() estimated}); the final usage once a chunk carried it. A caller that keeps its own
+     * ledger bills this rather than its own estimate of the prompt. May be called after {@link #close()}, and from
+     * another thread than the consumer's. Default: empty.
+     *
+     * @return the usage so far, or empty when the provider has reported none (OpenAI reports usage only at the end)
+     */
+    default Optional<Usage> usageSoFar() {
+        return Optional.empty();
+    }
 
     /** Aborts the upstream request if it is still running; idempotent. */
     @Override

@@ -6,10 +6,12 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Counts every cost record a model (or a whole workflow) writes during a call into {@link CostMetrics} under one
@@ -95,6 +97,11 @@ public final class MeteredChatModel implements ChatModel {
             @Override
             public ChatResponse response() {
                 return inner.response();
+            }
+
+            @Override
+            public Optional<Usage> usageSoFar() {
+                return inner.usageSoFar();
             }
 
             @Override

@@ -19,9 +19,9 @@ import java.util.Optional;
  * @param reasoning how much a reasoning executor may think, if set (otherwise its default)
  * @param serviceTier the tier the executor is asked to run on ({@code flex} for work that can wait), if set
  * @param caller the caller's own request, if the executor is to answer it as asked: its tools, tool choice and
- *     sampling fields (temperature, top_p, top_k, stop, seed, user, metadata, context management) go to the
- *     executor; its model and messages do not (the delegation's are used), and the four settings above win over its
- *     own
+ *     sampling fields (temperature, top_p, top_k, penalties, stop, seed, user, metadata, context management) go to
+ *     the executor; its model and messages do not (the delegation's are used), and the four settings above win over
+ *     its own
  */
 public record ExecutorSettings(Optional<Integer> maxTokens, ResponseFormat responseFormat,
         Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier, Optional<ChatRequest> caller) {

@@ -3,6 +3,7 @@ package dev.costwise.llm.ratelimit;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -47,6 +48,11 @@ final class CompletingChatStream implements ChatStream {
     @Override
     public ChatResponse response() {
         return inner.response();
+    }
+
+    @Override
+    public Optional<Usage> usageSoFar() {
+        return inner.usageSoFar();
     }
 
     @Override

@@ -230,6 +230,8 @@ public final class OpenAiWire {
             }
             b.topK(k.intValue());
         });
+        optNumber(root, "presence_penalty", "").ifPresent(p -> b.presencePenalty(penalty("presence_penalty", p)));
+        optNumber(root, "frequency_penalty", "").ifPresent(p -> b.frequencyPenalty(penalty("frequency_penalty", p)));
         Optional<Long> maxCompletion = optLong(root, "max_completion_tokens", "");
         Optional<Long> max = optLong(root, "max_tokens", "");
         String maxField = maxCompletion.isPresent() ? "max_completion_tokens" : "max_tokens";
@@ -283,6 +285,14 @@ public final class OpenAiWire {
         } catch (IllegalArgumentException e) {
             throw new WireFormatException("", e.getMessage(), e);
         }
+    }
+
+    /** @return {@code value}, a penalty OpenAI takes: in [-2, 2] */
+    private static double penalty(String field, double value) {
+        if (value < -2 || value > 2) {
+            throw new WireFormatException(field, "must be between -2 and 2, was " + value);
+        }
+        return value;
     }
 
     /**
@@ -408,6 +418,8 @@ public final class OpenAiWire {
             request.stop().forEach(stop::add);
         }
         request.seed().ifPresent(s -> root.put("seed", s));
+        request.presencePenalty().ifPresent(p -> root.put("presence_penalty", p));
+        request.frequencyPenalty().ifPresent(p -> root.put("frequency_penalty", p));
         request.user().ifPresent(u -> root.put("user", u));
         request.reasoning().ifPresent(r -> ReasoningWire.writeSetting(root, r, encoding.openRouterReasoning()));
         if (encoding.serviceTier()) {

@@ -84,9 +84,11 @@ class ChatCacheKeyTest {
                         base.toBuilder().stop(List.of("END")).build(),
                         base.toBuilder().messages(List.of(Message.system("be brief"), Message.user("hi"))).build(),
                         base.toBuilder().parallelToolCalls(Optional.of(false)).build(),
-                        base.toBuilder().parallelToolCalls(Optional.of(true)).build())
+                        base.toBuilder().parallelToolCalls(Optional.of(true)).build(),
+                        base.toBuilder().presencePenalty(0.5).build(),
+                        base.toBuilder().frequencyPenalty(0.5).build())
                 .stream().map(ChatCacheKey::of).distinct().toList())
-                .hasSize(10)
+                .hasSize(12)
                 .doesNotContain(ChatCacheKey.of(base));
     }
 

@@ -70,6 +70,7 @@ class OpenAiWireTest {
                         json("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"), true))
                 .temperature(0.7).topP(0.9).topK(40).maxTokens(256).stop(List.of("\n\n", "END")).seed(42L).user("u-9")
                 .metadata(Map.of("feature", "vision")).serviceTier(ServiceTier.FLEX)
+                .presencePenalty(0.5).frequencyPenalty(-0.25)
                 .build();
     }
 
@@ -137,6 +138,20 @@ class OpenAiWireTest {
         assertThat(wire.writeRequest(fullRequest(), "m", RequestEncoding.DEFAULT).has("top_k")).isFalse();
         assertThat(wire.writeRequest(fullRequest(), "m", RequestEncoding.DEFAULT.withTopK()).path("top_k").asInt())
                 .isEqualTo(40);
+    }
+
+    @Test
+    void givenPenalties_whenReadAndWritten_thenKeptAsOpenAiNamesThemAndOutOfRangeNamesTheField() {
+        String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"%s\":%s}";
+
+        assertThat(read(body.formatted("presence_penalty", "0.5")).chat().presencePenalty()).contains(0.5);
+        assertThat(read(body.formatted("frequency_penalty", "-2")).chat().frequencyPenalty()).contains(-2.0);
+        WireFormatException e = catchThrowableOfType(WireFormatException.class,
+                () -> read(body.formatted("frequency_penalty", "2.5")));
+        assertThat(e).hasMessage("frequency_penalty: must be between -2 and 2, was 2.5");
+        JsonNode written = wire.writeRequest(fullRequest(), "m", RequestEncoding.DEFAULT);
+        assertThat(written.path("presence_penalty").asDouble()).isEqualTo(0.5);
+        assertThat(written.path("frequency_penalty").asDouble()).isEqualTo(-0.25);
     }
 
     @Test

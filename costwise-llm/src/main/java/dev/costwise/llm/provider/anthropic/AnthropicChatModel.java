@@ -42,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * A {@link dev.costwise.llm.chat.ChatModel} for Anthropic's Messages API ({@code POST {base}/v1/messages}).
@@ -277,7 +276,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         EventSource(GuardedStream stream, Optional<String> requestId) {
             this.stream = stream;
             this.requestId = requestId;
-            this.details = new ProviderException.Details(provider(), name(), OptionalInt.empty(), requestId);
+            this.details = details(requestId);
             this.decoder = new AnthropicStreamDecoder(name(),
                     data -> errorMapper.fromStreamEvent(details, data, timeout()));
         }
@@ -392,6 +391,18 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         /** @param clock the wall clock; default UTC system clock; @return this builder */
         public Builder clock(Clock clock) {
             settings.clock(clock);
+            return this;
+        }
+
+        /**
+         * Sets the name errors call this adapter by, such as a gateway's configured model name. Default: the model.
+         *
+         * @param value the name
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder label(String value) {
+            settings.label(value);
             return this;
         }
 

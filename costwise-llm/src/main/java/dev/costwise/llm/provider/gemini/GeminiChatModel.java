@@ -37,7 +37,6 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
@@ -59,10 +58,13 @@ import java.util.UUID;
  * for {@code gemini-2.5-pro} answered by {@code gemini-2.5-flash}) is flagged on the response and priced as the model
  * that answered. A prompt refused by the safety filter ({@code promptFeedback.blockReason}) throws
  * {@link ProviderException.ContentFiltered}; an answer stopped by it ends with
- * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. Errors map as {@link GeminiErrorMapper} lists, a 429's
- * wait read from its {@code RetryInfo}. A request's {@linkplain ChatRequest#serviceTier() service tier} ({@code flex},
- * {@code priority}) is asked for with {@code service_tier}, and each call is billed on the tier the
- * {@code x-gemini-service-tier} response header says served it ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
+ * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. An answer whose tool call failed
+ * ({@code MALFORMED_FUNCTION_CALL}, {@code UNEXPECTED_TOOL_CALL}) throws {@link ProviderException.MalformedResponse},
+ * which is retried or falls back, rather than ending as if the model had finished. Errors map as
+ * {@link GeminiErrorMapper} lists, a 429's wait read from its {@code RetryInfo}. A request's
+ * {@linkplain ChatRequest#serviceTier() service tier} ({@code flex}, {@code priority}) is asked for with
+ * {@code service_tier}, and each call is billed on the tier the {@code x-gemini-service-tier} response header says
+ * served it ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
  *
  * <p>The API key is sent only in the {@code x-goog-api-key} header (never in the URL), is never logged, and never
  * appears in an exception message or in {@link #toString()}. Instances are immutable and thread-safe.
@@ -142,6 +144,9 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 && reply.message().toolCalls().isEmpty()) {
             throw new ProviderException.ContentFiltered(details, "prompt blocked: " + reply.blockReason().get());
         }
+        if (reply.toolCallFailure().isPresent()) {
+            throw new ProviderException.MalformedResponse(details, reply.toolCallFailure().get(), null);
+        }
         ServiceTier tier = GeminiServiceTiers.served(result.headers(), request.serviceTier());
         return new ProviderReply(reply.responseId().orElseGet(() -> "gemini-" + UUID.randomUUID()),
                 reply.modelVersion(), reply.message(), reply.finishReason(),
@@ -214,7 +219,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
             this.stream = stream;
             this.requestId = requestId;
             this.tier = tier;
-            this.details = new ProviderException.Details(provider(), name(), OptionalInt.empty(), requestId);
+            this.details = details(requestId);
         }
 
         @Override
@@ -263,6 +268,9 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 if (decoder.blockReason().isPresent()) {
                     throw new ProviderException.ContentFiltered(details,
                             "prompt blocked: " + decoder.blockReason().get());
+                }
+                if (decoder.toolCallFailure().isPresent()) {
+                    throw new ProviderException.MalformedResponse(details, decoder.toolCallFailure().get(), null);
                 }
             }
             ChatChunk chunk = pending.removeFirst();
@@ -336,6 +344,18 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         /** @param clock the wall clock; default UTC system clock; @return this builder */
         public Builder clock(Clock clock) {
             settings.clock(clock);
+            return this;
+        }
+
+        /**
+         * Sets the name errors call this adapter by, such as a gateway's configured model name. Default: the model.
+         *
+         * @param value the name
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder label(String value) {
+            settings.label(value);
             return this;
         }
 

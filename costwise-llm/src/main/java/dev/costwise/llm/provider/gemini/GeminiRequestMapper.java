@@ -41,6 +41,9 @@ import java.util.Set;
  *       {@code ANY} with {@code allowedFunctionNames}. {@code parallel_tool_calls} is not sent: Gemini's
  *       {@code toolConfig} has no setting that limits an answer to one function call.
  *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseSchema} for a schema.
+ *   <li>Sampling fields go to {@code generationConfig}: {@code temperature}, {@code topP}, {@code topK},
+ *       {@code maxOutputTokens}, {@code stopSequences}, {@code seed}, and the penalties as {@code presencePenalty}
+ *       and {@code frequencyPenalty}.
  *   <li>A reasoning setting becomes {@code thinkingConfig}: {@code thinkingLevel} for Gemini 3 and later (which
  *       cannot turn thinking off, so no reasoning is their lowest level), {@code thinkingBudget} within the model's
  *       range for the others; {@link GeminiThinking} has the tables. No setting, no {@code thinkingConfig}.
@@ -97,6 +100,8 @@ final class GeminiRequestMapper {
         request.topP().ifPresent(p -> config.put("topP", p));
         request.topK().ifPresent(k -> config.put("topK", k));
         request.maxTokens().ifPresent(m -> config.put("maxOutputTokens", m));
+        request.presencePenalty().ifPresent(p -> config.put("presencePenalty", p));
+        request.frequencyPenalty().ifPresent(p -> config.put("frequencyPenalty", p));
         if (!request.stop().isEmpty()) {
             ArrayNode stop = config.putArray("stopSequences");
             request.stop().forEach(stop::add);

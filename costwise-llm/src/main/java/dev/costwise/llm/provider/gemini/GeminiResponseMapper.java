@@ -42,9 +42,12 @@ final class GeminiResponseMapper {
      * @param finishReason the mapped finish reason
      * @param usage normalised usage, if sent
      * @param blockReason the prompt's {@code promptFeedback.blockReason}, when the prompt was refused
+     * @param toolCallFailure why the answer is no answer, when its finish reason says the model's tool call failed
+     *     ({@link #toolCallFailure(String)})
      */
     record Reply(Optional<String> responseId, Optional<String> modelVersion, Message message,
-            FinishReason finishReason, Optional<Usage> usage, Optional<String> blockReason) {}
+            FinishReason finishReason, Optional<Usage> usage, Optional<String> blockReason,
+            Optional<String> toolCallFailure) {}
 
     /**
      * Reads a whole response.
@@ -64,9 +67,10 @@ final class GeminiResponseMapper {
         Message message = new Message(Role.ASSISTANT,
                 parts.text().isEmpty() ? List.of() : List.of(ContentPart.text(parts.text())), Optional.empty(),
                 parts.calls(), Optional.empty());
-        FinishReason reason = finishReason(candidate.path("finishReason").asText(""), !parts.calls().isEmpty());
+        String finish = candidate.path("finishReason").asText("");
         return new Reply(responseId, text(body, "modelVersion").map(GeminiResponseMapper::stripModelsPrefix),
-                message, reason, usage(body.path("usageMetadata")), blockReason);
+                message, finishReason(finish, !parts.calls().isEmpty()), usage(body.path("usageMetadata")),
+                blockReason, toolCallFailure(finish));
     }
 
     /**
@@ -122,6 +126,26 @@ final class GeminiResponseMapper {
             case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
                     FinishReason.CONTENT_FILTER;
             default -> FinishReason.OTHER;
+        };
+    }
+
+    /**
+     * Says whether a finish reason means the model's tool call failed, which makes the candidate no answer:
+     * {@code MALFORMED_FUNCTION_CALL} (the model wrote a function call Gemini could not parse) and
+     * {@code UNEXPECTED_TOOL_CALL} (it called a tool the request did not offer). OpenAI's finish reasons have no word
+     * for it, and {@code stop} would tell an agent loop that the model finished; the adapter fails the call instead,
+     * as a malformed response, which is retried (the same request usually succeeds) or falls back.
+     *
+     * @param reason the candidate's {@code finishReason}
+     * @return what went wrong, in words for the error message; empty for every other reason
+     */
+    static Optional<String> toolCallFailure(String reason) {
+        return switch (reason) {
+            case "MALFORMED_FUNCTION_CALL" ->
+                    Optional.of("the model wrote a function call Gemini could not parse (finishReason " + reason + ")");
+            case "UNEXPECTED_TOOL_CALL" ->
+                    Optional.of("the model called a tool the request did not offer (finishReason " + reason + ")");
+            default -> Optional.empty();
         };
     }
 

@@ -25,6 +25,7 @@ final class GeminiStreamDecoder {
     private Optional<String> modelVersion = Optional.empty();
     private Optional<Usage> usage = Optional.empty();
     private Optional<String> blockReason = Optional.empty();
+    private Optional<String> toolCallFailure = Optional.empty();
     private int toolCalls;
     private boolean complete;
     private Optional<FinishReason> finishReason = Optional.empty();
@@ -71,6 +72,7 @@ final class GeminiStreamDecoder {
         if (!reason.isEmpty()) {
             complete = true;
             finishReason = Optional.of(GeminiResponseMapper.finishReason(reason, toolCalls > 0));
+            toolCallFailure = GeminiResponseMapper.toolCallFailure(reason);
         }
         return out;
     }
@@ -97,6 +99,11 @@ final class GeminiStreamDecoder {
     /** @return the prompt's block reason, when Gemini refused the prompt */
     Optional<String> blockReason() {
         return blockReason;
+    }
+
+    /** @return why the answer is no answer, once a finish reason said the model's tool call failed */
+    Optional<String> toolCallFailure() {
+        return toolCallFailure;
     }
 
     /** @return the latest usage seen */

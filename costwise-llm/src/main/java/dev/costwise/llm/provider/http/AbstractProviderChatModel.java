@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * {@code cost}, attribute {@code record}): {@link Outcome#SUCCESS}, {@link Outcome#FAILED} for a failed attempt (cost
  * zero unless output had already been produced or the stream had reported usage, which the provider bills), or
  * {@link Outcome#ABORTED} for a stream closed before its end. A stream that fails or is closed early bills the usage
- * its provider reported so far ({@link ChunkSource#usageSoFar()}) and counts locally only what it lacks.
+ * its provider reported so far ({@link ChunkSource#usageSoFar()}) and counts locally only what it lacks; the stream
+ * gives that usage to a caller with its own ledger ({@link ChatStream#usageSoFar()}).
  *
  * <p>Subclasses send through {@link #send(HttpCall)} and {@link #openStream(HttpCall, WorkflowContext)}, which map
  * transport failures to {@link ProviderException}s and publish the rate-limit headers of every response to the
@@ -126,9 +127,22 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     // ---- helpers for subclasses ----
 
-    /** @return failure details naming this provider and model, without a status */
+    /**
+     * @return failure details naming this provider and model (its {@linkplain AdapterSettings#label() label} when it
+     *     has one), without a status
+     */
     protected final ProviderException.Details details() {
-        return ProviderException.Details.of(provider(), name());
+        return ProviderException.Details.of(provider(), settings.displayName());
+    }
+
+    /**
+     * Failure details for a stream that is already open: no status to report, the provider's request id.
+     *
+     * @param requestId the provider's request id, if it sent one
+     * @return the details
+     */
+    protected final ProviderException.Details details(Optional<String> requestId) {
+        return new ProviderException.Details(provider(), settings.displayName(), OptionalInt.empty(), requestId);
     }
 
     /**
@@ -139,7 +153,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      * @return the details
      */
     protected final ProviderException.Details details(int status, HttpHeaders headers) {
-        return new ProviderException.Details(provider(), name(), OptionalInt.of(status), requestId(headers));
+        return new ProviderException.Details(provider(), settings.displayName(), OptionalInt.of(status),
+                requestId(headers));
     }
 
     /**

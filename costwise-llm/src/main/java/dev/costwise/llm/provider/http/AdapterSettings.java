@@ -20,10 +20,12 @@ import java.util.Optional;
  * @param tokenEstimator counts tokens when the provider reports no usage
  * @param streamTimeouts first-token and total limits for streams
  * @param clock the wall clock for rate-limit snapshots
+ * @param label the name the adapter goes by in its errors, if not its model: a gateway names a provider by the model
+ *     it configured, which may call the same upstream model as another with another key or URL
  */
 public record AdapterSettings(String provider, String model, HttpTransport transport, Pricer pricer,
         Optional<MeterRegistry> meterRegistry, RateLimitListener rateLimitListener, TokenEstimator tokenEstimator,
-        StreamTimeouts streamTimeouts, Clock clock) {
+        StreamTimeouts streamTimeouts, Clock clock, Optional<String> label) {
 
     public AdapterSettings {
         Objects.requireNonNull(provider, "provider");
@@ -35,12 +37,21 @@ public record AdapterSettings(String provider, String model, HttpTransport trans
         Objects.requireNonNull(tokenEstimator, "tokenEstimator");
         Objects.requireNonNull(streamTimeouts, "streamTimeouts");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(label, "label");
         if (provider.isBlank()) {
             throw new IllegalArgumentException("provider cannot be blank");
         }
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
+        if (label.filter(String::isBlank).isPresent()) {
+            throw new IllegalArgumentException("label cannot be blank");
+        }
+    }
+
+    /** @return what errors name the adapter by: its {@link #label()}, else its model */
+    public String displayName() {
+        return label.orElse(model);
     }
 
     /**
@@ -64,18 +75,20 @@ public record AdapterSettings(String provider, String model, HttpTransport trans
         b.tokenEstimator = tokenEstimator;
         b.streamTimeouts = streamTimeouts;
         b.clock = clock;
+        b.label = label;
         return b;
     }
 
     /**
-     * The same settings for another model (sharing transport, pricer and listeners).
+     * The same settings for another model (sharing transport, pricer and listeners), without the label, which named
+     * this one.
      *
      * @param otherModel the model name
      * @return the copy
      */
     public AdapterSettings withModel(String otherModel) {
         return new AdapterSettings(provider, otherModel, transport, pricer, meterRegistry, rateLimitListener,
-                tokenEstimator, streamTimeouts, clock);
+                tokenEstimator, streamTimeouts, clock, Optional.empty());
     }
 
     /** Builds {@link AdapterSettings}. Not thread-safe. */
@@ -89,6 +102,7 @@ public record AdapterSettings(String provider, String model, HttpTransport trans
         private TokenEstimator tokenEstimator = ApproximateTokenEstimator.INSTANCE;
         private StreamTimeouts streamTimeouts = StreamTimeouts.NONE;
         private Clock clock = Clock.systemUTC();
+        private Optional<String> label = Optional.empty();
 
         private Builder(String provider, String model) {
             this.provider = Objects.requireNonNull(provider, "provider");
@@ -187,6 +201,21 @@ public record AdapterSettings(String provider, String model, HttpTransport trans
         }
 
         /**
+         * Sets the name errors call the adapter by, such as a gateway's configured model name. Default: the model.
+         *
+         * @param value the name
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder label(String value) {
+            if (Objects.requireNonNull(value, "label").isBlank()) {
+                throw new IllegalArgumentException("label cannot be blank");
+            }
+            this.label = Optional.of(value);
+            return this;
+        }
+
+        /**
          * @return the settings
          * @throws IllegalStateException if no pricer was set
          * @throws IllegalArgumentException if the provider or model is blank
@@ -197,7 +226,7 @@ public record AdapterSettings(String provider, String model, HttpTransport trans
             }
             HttpTransport t = transport != null ? transport : HelidonHttpTransport.ofDefaults();
             return new AdapterSettings(provider, model, t, pricer, meterRegistry, rateLimitListener, tokenEstimator,
-                    streamTimeouts, clock);
+                    streamTimeouts, clock, label);
         }
     }
 }

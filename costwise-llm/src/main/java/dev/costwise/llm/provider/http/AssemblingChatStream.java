@@ -116,18 +116,23 @@ final class AssemblingChatStream implements ChatStream {
             return;
         }
         source.close();
-        Usage reported;
         String used;
         synchronized (assembly) {
-            reported = usage.orElse(null);
             used = currentModel();
         }
-        Usage soFar = reported != null ? reported : source.usageSoFar()
-                .map(u -> model.withOutputSoFar(u, assembledMessage()))
-                .orElseGet(() -> model.estimateUsage(request, assembledMessage()));
+        Usage soFar = usageSoFar().orElseGet(() -> model.estimateUsage(request, assembledMessage()));
         Pricer.Priced priced = model.price(used, !ModelNames.sameModel(model.name(), used), soFar);
         model.recordCost(context, request, used, soFar, priced, Outcome.ABORTED, Optional.empty(),
                 AbstractProviderChatModel.elapsed(context, startNanos));
+    }
+
+    @Override
+    public Optional<Usage> usageSoFar() {
+        Optional<Usage> reported;
+        synchronized (assembly) {
+            reported = usage;
+        }
+        return reported.or(() -> source.usageSoFar().map(u -> model.withOutputSoFar(u, assembledMessage())));
     }
 
     private void apply(ChatChunk c) {
@@ -184,7 +189,7 @@ final class AssemblingChatStream implements ChatStream {
         Message soFar = assembledMessage();
         boolean producedOutput = !soFar.text().isEmpty() || !soFar.toolCalls().isEmpty()
                 || !soFar.reasoning().isEmpty();
-        Optional<Usage> billed = usage.or(() -> source.usageSoFar().map(u -> model.withOutputSoFar(u, soFar)))
+        Optional<Usage> billed = usageSoFar()
                 .or(() -> producedOutput ? Optional.of(model.estimateUsage(request, soFar)) : Optional.empty());
         model.recordFailure(request, context, e, billed, AbstractProviderChatModel.elapsed(context, startNanos));
     }

@@ -67,6 +67,8 @@ final class OllamaWire {
         request.topP().ifPresent(v -> options.put("top_p", v));
         request.topK().ifPresent(v -> options.put("top_k", v));
         request.seed().ifPresent(v -> options.put("seed", v));
+        request.presencePenalty().ifPresent(v -> options.put("presence_penalty", v));
+        request.frequencyPenalty().ifPresent(v -> options.put("frequency_penalty", v));
         request.maxTokens().ifPresent(v -> options.put("num_predict", v));
         if (!request.stop().isEmpty()) {
             ArrayNode stop = options.putArray("stop");

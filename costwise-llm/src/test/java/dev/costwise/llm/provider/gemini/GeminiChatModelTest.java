@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link GeminiChatModel} against a MockWebServer speaking the Gemini API as documented:
@@ -386,6 +387,45 @@ class GeminiChatModelTest {
                 .isEqualTo(FinishReason.CONTENT_FILTER);
     }
 
+    /** A candidate ended by a failed tool call: Gemini sends no parts (https://ai.google.dev/api/generate-content). */
+    private static String failedToolCall(String reason) {
+        return """
+                {"candidates":[{"content":{},"finishReason":"%s","index":0}],
+                 "usageMetadata":{"promptTokenCount":9056,"totalTokenCount":9056},
+                 "modelVersion":"gemini-2.5-pro","responseId":"r-tool"}""".formatted(reason);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"})
+    void givenAnswerEndedByAFailedToolCall_whenExecuted_thenMalformedResponseThatIsRetriedNotAStop(String reason) {
+        server.enqueue(json(200, failedToolCall(reason)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), ctx))
+                .isInstanceOf(ProviderException.MalformedResponse.class)
+                .hasMessageContaining("finishReason " + reason)
+                .satisfies(e -> assertThat(((ProviderException) e).isTransient()).isTrue());
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(r -> assertThat(r.errorKind()).contains("malformed_response"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MALFORMED_FUNCTION_CALL", "UNEXPECTED_TOOL_CALL"})
+    void givenStreamEndedByAFailedToolCall_whenRead_thenMalformedResponseBilledAsReported(String reason) {
+        server.enqueue(sse(CHUNK_1.formatted(PRO), failedToolCall(reason)));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), ctx)) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.MalformedResponse.class)
+                    .hasMessageContaining("finishReason " + reason);
+        }
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.usage().inputTokens()).isEqualTo(9056);
+        });
+    }
+
     private static String googleError(int code, String status, String message, String details) {
         return "{\"error\":{\"code\":" + code + ",\"message\":\"" + message + "\",\"status\":\"" + status + "\""
                 + (details.isEmpty() ? "" : ",\"details\":" + details) + "}}";
@@ -471,6 +511,22 @@ class GeminiChatModelTest {
         assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
                 .hasMessageNotContaining(KEY).hasMessageContaining("[redacted]");
         assertThat(model().toString()).doesNotContain(KEY);
+    }
+
+    @Test
+    void givenALabel_whenCallsFail_thenErrorsNameTheLabelAndASiblingModelItsOwnName() {
+        server.enqueue(json(503, googleError(503, "UNAVAILABLE", "The model is overloaded.", "")));
+        server.enqueue(json(503, googleError(503, "UNAVAILABLE", "The model is overloaded.", "")));
+        GeminiChatModel labelled = GeminiChatModel.builder(PRO).label("pro-eu").pricer(PRICER).apiKey(KEY)
+                .baseUrl(server.url("/").uri()).build();
+
+        assertThatThrownBy(() -> labelled.execute(ChatRequest.of(PRO, "x"), WorkflowContext.of("t")))
+                .hasMessageStartingWith("gemini pro-eu: ");
+        assertThat(labelled.name()).as("priced and recorded as the model it calls").isEqualTo(PRO);
+        assertThatThrownBy(() -> labelled.withModel("gemini-2.5-flash").execute(ChatRequest.of("gemini-2.5-flash",
+                "x"), WorkflowContext.of("t"))).hasMessageStartingWith("gemini gemini-2.5-flash: ");
+        assertThatThrownBy(() -> GeminiChatModel.builder(PRO).label(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("label");
     }
 
     @Test

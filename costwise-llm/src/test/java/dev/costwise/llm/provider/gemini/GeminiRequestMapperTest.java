@@ -87,7 +87,7 @@ class GeminiRequestMapperTest {
         JsonNode schema = read("{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},"
                 + "\"additionalProperties\":false}");
         ChatRequest request = ChatRequest.builder("g").addMessage(user).temperature(0.2).topP(0.8).topK(20)
-                .maxTokens(300).stop(List.of("END")).seed(42)
+                .maxTokens(300).stop(List.of("END")).seed(42).presencePenalty(0.5).frequencyPenalty(-0.25)
                 .responseFormat(new ResponseFormat.JsonSchema("person", schema, true))
                 .toolChoice(TextNode.valueOf("none")).build();
 
@@ -98,7 +98,7 @@ class GeminiRequestMapperTest {
                  {"fileData":{"mimeType":"image/png","fileUri":"https://x.test/a.png?s=1"}}]"""));
         assertThat(body.path("generationConfig")).isEqualTo(read("""
                 {"temperature":0.2,"topP":0.8,"topK":20,"maxOutputTokens":300,"stopSequences":["END"],"seed":42,
-                 "responseMimeType":"application/json",
+                 "presencePenalty":0.5,"frequencyPenalty":-0.25,"responseMimeType":"application/json",
                  "responseSchema":{"type":"object","properties":{"name":{"type":"string"}}}}"""));
         assertThat(body.path("toolConfig").path("functionCallingConfig").path("mode").asText()).isEqualTo("NONE");
     }

@@ -164,6 +164,29 @@ class StreamAbortUsageTest {
         assertThat(r.usage()).as("the second chunk's usageMetadata; its output exceeds the local count of 4")
                 .isEqualTo(new Usage(300, 0, 0, 6, 0, false));
         assertThat(r.cost()).isEqualTo(TestPricers.cost(300, 0, 6));
+        assertThat(s.usageSoFar()).as("what a caller with its own ledger bills").contains(r.usage());
+        assertSettledTo(r);
+    }
+
+    @Test
+    void givenGeminiErrorAfterAChunkWithUsage_whenRead_thenTheStreamGivesTheReportedUsageToBill() {
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body("""
+                data: {"candidates":[{"content":{"parts":[{"text":"Hel"}],"role":"model"},"index":0}],\
+                "usageMetadata":{"promptTokenCount":1000,"candidatesTokenCount":1},"modelVersion":"premium-model"}
+
+                data: {"error":{"code":503,"message":"The model is overloaded.","status":"UNAVAILABLE"}}
+
+                """).build());
+
+        ChatStream s = gemini().stream(request, ctx);
+        assertThat(s.next().contentDelta()).isEqualTo("Hel");
+        assertThatThrownBy(s::hasNext).isInstanceOf(ProviderException.Overloaded.class);
+
+        Usage reported = new Usage(1000, 0, 0, 1, 0, false);
+        assertThat(s.usageSoFar()).as("Gemini's usageMetadata, not an estimate of the prompt").contains(reported);
+        CostRecord r = onlyRecord();
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.usage()).isEqualTo(reported);
         assertSettledTo(r);
     }
 }

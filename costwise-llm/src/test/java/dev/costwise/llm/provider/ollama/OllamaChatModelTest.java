@@ -90,7 +90,8 @@ class OllamaChatModelTest {
                  "prompt_eval_count":26,"prompt_eval_duration":383809000,"eval_count":298,
                  "eval_duration":4799921000}"""));
         ChatRequest request = ChatRequest.builder("local").addMessage(Message.user("why is the sky blue?"))
-                .temperature(0.1).topP(0.5).topK(30).seed(3).maxTokens(100).stop(List.of("\n")).build();
+                .temperature(0.1).topP(0.5).topK(30).seed(3).maxTokens(100).stop(List.of("\n"))
+                .presencePenalty(0.5).frequencyPenalty(0.25).build();
 
         ChatResponse r = model().execute(request, ctx);
 
@@ -107,7 +108,8 @@ class OllamaChatModelTest {
         assertThat(body.get("model").asText()).isEqualTo("llama3.2");
         assertThat(body.get("stream").asBoolean()).isFalse();
         assertThat(body.get("options").toString()).isEqualTo(
-                "{\"temperature\":0.1,\"top_p\":0.5,\"top_k\":30,\"seed\":3,\"num_predict\":100,\"stop\":[\"\\n\"]}");
+                "{\"temperature\":0.1,\"top_p\":0.5,\"top_k\":30,\"seed\":3,\"presence_penalty\":0.5,"
+                + "\"frequency_penalty\":0.25,\"num_predict\":100,\"stop\":[\"\\n\"]}");
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
                 .extracting(CostRecord::priceStatus).isEqualTo(PriceStatus.LOCAL);
     }
