@@ -3,6 +3,7 @@ package dev.costwise.llm.cost;
 import dev.costwise.core.Money;
 import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns a call's usage into its exact cost. The catalog-backed implementation applies cached-input, cache-write and
@@ -21,6 +22,21 @@ public interface Pricer {
      *     allowed
      */
     Priced price(String model, Usage usage);
+
+    /**
+     * The id {@code provider} knows {@code model} by, when this pricer's catalog lists the model at that provider
+     * under another id (a free-tier entry such as {@code gemini-2.5-pro:free} is {@code gemini-2.5-pro} on the wire).
+     * Adapters send this id and keep pricing and naming by {@code model}. Default: none.
+     *
+     * @param provider the adapter's provider id
+     * @param model the catalog model name an adapter is built for
+     * @return the id to send, or empty to send {@code model} as it is
+     */
+    default Optional<String> upstreamModel(String provider, String model) {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        return Optional.empty();
+    }
 
     /**
      * A cost and how it is known.

@@ -111,7 +111,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     /**
      * Starts building an adapter for {@code model}.
      *
-     * @param model the model as Anthropic names it, such as {@code claude-sonnet-4-5}
+     * @param model the model as Anthropic or the pricer's catalog names it, such as {@code claude-sonnet-4-5} (the
+     *     catalog's upstream id, such as {@code claude-sonnet-4-5-20250929}, is sent)
      * @return a builder
      */
     public static Builder builder(String model) {
@@ -223,7 +224,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     private ObjectNode bodyNode(ChatRequest request, boolean stream) {
         try {
-            return requestMapper.toBody(request, name(), defaultMaxTokens, stream, caching);
+            return requestMapper.toBody(request, upstreamModel(), defaultMaxTokens, stream, caching);
         } catch (IllegalArgumentException e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }

@@ -88,7 +88,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     private GeminiChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey) {
         super(settings);
         this.baseUrl = baseUrl;
-        String model = GeminiResponseMapper.stripModelsPrefix(settings.model());
+        String model = GeminiResponseMapper.stripModelsPrefix(upstreamModel());
         this.upstreamModel = model;
         this.generateUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":generateContent");
         this.streamUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":streamGenerateContent?alt=sse");
@@ -98,7 +98,8 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     /**
      * Starts building an adapter for {@code model}.
      *
-     * @param model the model as Gemini names it, such as {@code gemini-2.5-flash}
+     * @param model the model as Gemini or the pricer's catalog names it, such as {@code gemini-2.5-flash} or
+     *     {@code gemini-2.5-pro:free} (the catalog's upstream id is sent)
      * @return a builder
      */
     public static Builder builder(String model) {

@@ -153,7 +153,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
 
     private byte[] body(ChatRequest request, boolean stream) {
         try {
-            return errors.bytes(wire.writeRequest(request, name(), stream));
+            return errors.bytes(wire.writeRequest(request, upstreamModel(), stream));
         } catch (OllamaWire.UnsupportedRequest e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }
