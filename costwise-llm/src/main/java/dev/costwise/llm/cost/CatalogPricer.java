@@ -105,6 +105,26 @@ public final class CatalogPricer implements Pricer {
     }
 
     /**
+     * Fails when {@link #price} would fail for {@code model}: an unknown or unpriced model while unpriced models are
+     * not allowed.
+     *
+     * @param model the catalog name or alias
+     * @throws UnknownModelException if the model is not in the catalog and unpriced models are not allowed
+     * @throws UnpricedModelException if the model has no price and unpriced models are not allowed
+     */
+    @Override
+    public void requirePriceable(String model) {
+        Objects.requireNonNull(model, "model");
+        if (allowUnpriced) {
+            return;
+        }
+        ModelInfo info = catalog.require(model);
+        if (info.pricing().isEmpty()) {
+            throw new UnpricedModelException(info.name());
+        }
+    }
+
+    /**
      * The catalog's {@linkplain ModelInfo#upstreamModel() upstream id} of {@code model}, when the catalog lists it at
      * {@code provider}.
      *

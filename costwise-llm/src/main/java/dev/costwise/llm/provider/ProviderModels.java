@@ -27,7 +27,7 @@ public final class ProviderModels {
      *
      * @param catalog where the model and its price are looked up
      * @param catalogName the model's catalog name or alias
-     * @return the adapter, or empty when the model is unknown, local, or its key is not set
+     * @return the adapter, or empty when the model is unknown, local or unpriced, or its key is not set
      */
     public static Optional<ChatModel> fromEnvironment(ModelCatalog catalog, String catalogName) {
         Objects.requireNonNull(catalog, "catalog");
@@ -49,7 +49,7 @@ public final class ProviderModels {
                 default -> Optional.empty();
             };
         } catch (IllegalStateException noKey) {
-            return Optional.empty(); // the adapter refuses to build without its key: stay simulated
+            return Optional.empty(); // the adapter refuses to build without its key or a price: stay simulated
         }
     }
 

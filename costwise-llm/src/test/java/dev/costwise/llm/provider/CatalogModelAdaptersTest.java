@@ -1,6 +1,7 @@
 package dev.costwise.llm.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,10 +9,12 @@ import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.UnpricedModelException;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
 import dev.costwise.llm.provider.http.ApiKey;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Adapters built for a catalog name: they send the catalog's upstream id (Gemini in the URL path, OpenAI-compatible
- * and Anthropic in the body's {@code model}) and keep the name and price of the catalog entry.
+ * and Anthropic in the body's {@code model}) and keep the name and price of the catalog entry; and an adapter whose
+ * calls a strict pricer could not price refuses to build, before any call is billed.
  */
 class CatalogModelAdaptersTest {
 
@@ -100,6 +104,44 @@ class CatalogModelAdaptersTest {
 
         assertThat(sentBody().path("model").asText()).isEqualTo("claude-haiku-4-5-20251001");
         assertThat(r.modelDowngraded()).isFalse();
+    }
+
+    @Test
+    void givenAModelTheStrictPricerDoesNotKnow_whenBuilt_thenItIsRefusedBeforeAnyCall() {
+        var builder = OpenAiCompatibleChatModel.builder(
+                        OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), "gpt-4.5-preview")
+                .apiKey(KEY).pricer(CatalogPricer.of(CATALOG)).environment(Map.of());
+
+        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot build the openai adapter for gpt-4.5-preview, its calls could not be "
+                        + "priced: unknown model 'gpt-4.5-preview'")
+                .hasMessageEndingWith("add it with ModelCatalogs.builder().add(...) or build the pricer with "
+                        + "allowUnpricedModels()")
+                .hasCauseInstanceOf(UnknownModelException.class);
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void givenACatalogModelWithNoPrice_whenBuiltWithAStrictPricer_thenItIsRefusedNamingTheWaysOut() {
+        var builder = GeminiChatModel.builder("gemini-3-pro-preview").pricer(CatalogPricer.of(CATALOG))
+                .apiKey(KEY).baseUrl(server.url("/").uri());
+
+        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gemini-3-pro-preview").hasMessageContaining("allowUnpricedModels()")
+                .hasCauseInstanceOf(UnpricedModelException.class);
+    }
+
+    @Test
+    void givenAModelWithNoPrice_whenThePricerAllowsUnpricedModels_thenItBuildsAndItsCallsAreMarkedUnpriced() {
+        server.enqueue(openAiCompletion("gpt-4.5-preview"));
+        OpenAiCompatibleChatModel m = OpenAiCompatibleChatModel.builder(
+                        OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), "gpt-4.5-preview")
+                .apiKey(KEY).pricer(CatalogPricer.builder(CATALOG).allowUnpricedModels().build())
+                .environment(Map.of()).build();
+
+        ChatResponse r = m.execute(ChatRequest.of("gpt-4.5-preview", "hi"), ctx);
+
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.UNPRICED);
     }
 
     private JsonNode sentBody() throws Exception {

@@ -487,7 +487,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         /**
          * @return the adapter
          * @throws IllegalStateException if no pricer was set, or no key was given and {@value #API_KEY_ENV} is not
-         *     set
+         *     set, or the pricer cannot price the model (unknown or unpriced, and unpriced models not allowed)
          */
         public AnthropicChatModel build() {
             AdapterSettings settings = this.settings.build();

@@ -390,7 +390,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         /**
          * @return the adapter
          * @throws IllegalStateException if no pricer was set, or no key was given and neither environment variable
-         *     is set
+         *     is set, or the pricer cannot price the model (unknown or unpriced, and unpriced models not allowed)
          */
         public GeminiChatModel build() {
             AdapterSettings built = settings.build();

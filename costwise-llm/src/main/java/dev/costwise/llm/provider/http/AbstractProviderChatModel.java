@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.http;
 
+import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.UnknownModelException;
@@ -54,12 +55,23 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     private final String upstreamModel;
 
     /**
-     * Looks up the id to send for the model.
+     * Checks that the pricer can price the model before any call is made, and looks up the id to send for it.
      *
      * @param settings the model, provider, transport, pricer and listeners
+     * @throws IllegalStateException if the pricer cannot price calls to the model (unknown, or no price, while the
+     *     pricer does not allow unpriced models): the provider would bill each call and its answer be lost
      */
     protected AbstractProviderChatModel(AdapterSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        try {
+            settings.pricer().requirePriceable(settings.model());
+        } catch (CostwiseException e) {
+            String hint = e instanceof UnknownModelException
+                    ? "; add it with ModelCatalogs.builder().add(...) or build the pricer with allowUnpricedModels()"
+                    : "";
+            throw new IllegalStateException("cannot build the " + settings.provider() + " adapter for "
+                    + settings.model() + ", its calls could not be priced: " + e.getMessage() + hint, e);
+        }
         this.upstreamModel = settings.pricer().upstreamModel(settings.provider(), settings.model())
                 .orElse(settings.model());
     }

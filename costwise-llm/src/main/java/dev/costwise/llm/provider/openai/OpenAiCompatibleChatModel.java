@@ -315,7 +315,8 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         /**
          * @return the model
          * @throws IllegalStateException if no pricer was set, or the endpoint needs a key and none was given or found
-         *     in its environment variables (the message names them)
+         *     in its environment variables (the message names them), or the pricer cannot price the model (unknown
+         *     or unpriced, and unpriced models not allowed)
          */
         public OpenAiCompatibleChatModel build() {
             Map<String, String> env = environment != null ? environment : System.getenv();
