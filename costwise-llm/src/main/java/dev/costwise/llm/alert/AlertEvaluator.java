@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * AlertEvaluator alerts = AlertEvaluator.builder()
  *     .rules(AlertRules.specDefaults())
  *     .sink(new LogAlertSink())
- *     .sink(WebhookAlertSink.builder(URI.create(slackUrl)).build())
+ *     .sink(WebhookAlertSink.of(URI.create(slackUrl)))
  *     .build();
  * }</pre>
  */
