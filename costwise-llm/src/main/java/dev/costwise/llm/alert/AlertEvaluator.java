@@ -366,7 +366,7 @@ public final class AlertEvaluator {
 
         /** @param values rules to add; @return this builder */
         public Builder rules(List<AlertRule> values) {
-            values.forEach(this::rule);
+            Objects.requireNonNull(values, "rules").forEach(this::rule);
             return this;
         }
 
