@@ -46,6 +46,7 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
 import dev.costwise.llm.provider.http.StreamTimeouts;
@@ -267,8 +268,9 @@ public final class Gateway implements AutoCloseable {
         Map<String, ChatModel> chatModels = new HashMap<>();
         Map<String, Upstream> byName = new HashMap<>();
         Upstream localSim = new SimulatedUpstream(json, b.clock);
-        // The gateway prices every call itself (CostCalculator); adapters only need a pricer that never refuses.
-        CatalogPricer pricer = CatalogPricer.builder(catalog).allowUnpricedModels().build();
+        // The gateway prices every call itself (CostCalculator); adapters only need a pricer that never refuses. Only
+        // its price(): a model's upstream_model is already the id to send, so the catalog must not map it again.
+        Pricer pricer = CatalogPricer.builder(catalog).allowUnpricedModels().build()::price;
         for (GatewayConfig.Model m : config.models()) {
             switch (m.provider()) {
                 case Providers.SIM -> {

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * AlertEvaluator alerts = AlertEvaluator.builder()
  *     .rules(AlertRules.specDefaults())
  *     .sink(new LogAlertSink())
- *     .sink(WebhookAlertSink.builder(URI.create(slackUrl)).build())
+ *     .sink(WebhookAlertSink.of(URI.create(slackUrl)))
  *     .build();
  * }</pre>
  */
@@ -366,7 +366,7 @@ public final class AlertEvaluator {
 
         /** @param values rules to add; @return this builder */
         public Builder rules(List<AlertRule> values) {
-            values.forEach(this::rule);
+            Objects.requireNonNull(values, "rules").forEach(this::rule);
             return this;
         }
 

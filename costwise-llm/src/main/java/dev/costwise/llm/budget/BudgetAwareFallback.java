@@ -46,11 +46,14 @@ public final class BudgetAwareFallback implements ChatModel {
      * @param fallbacks cheaper models in order; the last is the free one
      * @param budgetNames the governing budgets; none for every non-model budget that applies
      * @return the chain
-     * @throws IllegalArgumentException if there is no fallback or a named budget is unknown
+     * @throws IllegalArgumentException if the name is blank, there is no fallback or a named budget is unknown
      */
     public static BudgetAwareFallback of(String name, Budgets budgets, ChatModel primary, List<ChatModel> fallbacks,
             String... budgetNames) {
         Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("name cannot be blank");
+        }
         Objects.requireNonNull(primary, "primary");
         if (fallbacks.isEmpty()) {
             throw new IllegalArgumentException("fallback '" + name + "' needs at least one fallback, was none");

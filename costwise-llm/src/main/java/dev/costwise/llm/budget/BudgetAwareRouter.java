@@ -51,6 +51,7 @@ public final class BudgetAwareRouter implements ChatModel {
      * @param name names the router in records
      * @param budgets the budgets whose utilization drives the choice
      * @return a builder
+     * @throws IllegalArgumentException if the name is blank
      */
     public static Builder builder(String name, Budgets budgets) {
         return new Builder(name, budgets);
@@ -119,6 +120,9 @@ public final class BudgetAwareRouter implements ChatModel {
         private Builder(String name, Budgets budgets) {
             this.name = Objects.requireNonNull(name, "name");
             this.budgets = Objects.requireNonNull(budgets, "budgets");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name cannot be blank");
+            }
         }
 
         /** @param model the model for low utilization (required); @return this builder */

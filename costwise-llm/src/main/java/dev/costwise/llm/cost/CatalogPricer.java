@@ -105,6 +105,41 @@ public final class CatalogPricer implements Pricer {
     }
 
     /**
+     * Fails when {@link #price} would fail for {@code model}: an unknown or unpriced model while unpriced models are
+     * not allowed.
+     *
+     * @param model the catalog name or alias
+     * @throws UnknownModelException if the model is not in the catalog and unpriced models are not allowed
+     * @throws UnpricedModelException if the model has no price and unpriced models are not allowed
+     */
+    @Override
+    public void requirePriceable(String model) {
+        Objects.requireNonNull(model, "model");
+        if (allowUnpriced) {
+            return;
+        }
+        ModelInfo info = catalog.require(model);
+        if (info.pricing().isEmpty()) {
+            throw new UnpricedModelException(info.name());
+        }
+    }
+
+    /**
+     * The catalog's {@linkplain ModelInfo#upstreamModel() upstream id} of {@code model}, when the catalog lists it at
+     * {@code provider}.
+     *
+     * @param provider the adapter's provider id
+     * @param model the catalog name or alias
+     * @return the id to send, if the catalog knows the model at that provider
+     */
+    @Override
+    public Optional<String> upstreamModel(String provider, String model) {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        return catalog.find(model).filter(info -> info.provider().equals(provider)).map(ModelInfo::upstreamModel);
+    }
+
+    /**
      * The prices that apply to {@code usage}: those of the {@linkplain Usage#serviceTier() tier that served it}, and
      * within them the long-context prices when the prompt is above their threshold. A tier's prices hold their own
      * long-context prices, if any: OpenAI serves long prompts asked for on priority at the standard tier instead.

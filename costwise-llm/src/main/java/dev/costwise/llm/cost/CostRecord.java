@@ -26,7 +26,8 @@ import java.util.Optional;
  * @param priceStatus how the cost is known
  * @param outcome how the attempt ended
  * @param errorKind the failure kind for a failed attempt ({@code rate_limited}, {@code timeout}…)
- * @param route the route the request took, if a router chose one
+ * @param route the route the request took, if a router chose one ({@link CostRecords#record} fills it in from the
+ *     context when empty)
  * @param latency how long the attempt took
  * @param tags the caller's tags: {@code key}, {@code user}, {@code team}, {@code feature}
  */
@@ -55,6 +56,17 @@ public record CostRecord(String requestId, int attempt, Instant at, String reque
         if (cost.isNegative()) {
             throw new IllegalArgumentException("cost cannot be negative, was " + cost);
         }
+    }
+
+    /**
+     * The same record with another route.
+     *
+     * @param value the route the request took, or empty
+     * @return the copy
+     */
+    public CostRecord withRoute(Optional<String> value) {
+        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, provider, usage, cost, baselineCost,
+                priceStatus, outcome, errorKind, value, latency, tags);
     }
 
     /** @return what the baseline would have cost minus what was paid (negative when the call cost more) */

@@ -6,6 +6,7 @@ import dev.costwise.core.WorkflowContext;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The one convention for putting {@link CostRecord}s into a {@link WorkflowContext} and reading them back: every billed
@@ -23,6 +24,10 @@ public final class CostRecords {
     public static final String EVENT = "cost";
     /** The attribute of that step holding the {@link CostRecord}. */
     public static final String ATTRIBUTE = "record";
+    /** The step event a router records as it picks a route. */
+    public static final String ROUTE_EVENT = "route";
+    /** The attribute of that step naming the route. */
+    public static final String ROUTE_ATTRIBUTE = "route";
 
     private CostRecords() {}
 
@@ -38,7 +43,27 @@ public final class CostRecords {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(record, "record");
-        return context.record(name, EVENT, Map.of(ATTRIBUTE, record));
+        CostRecord routed = record.route().isPresent() ? record : record.withRoute(routeOf(context));
+        return context.record(name, EVENT, Map.of(ATTRIBUTE, routed));
+    }
+
+    /**
+     * The route a router chose for this request: the {@value #ROUTE_ATTRIBUTE} of the latest {@value #ROUTE_EVENT}
+     * step in the context (the core {@code Router} and {@code BudgetAwareRouter} record one as they pick a route).
+     *
+     * @param context the request's context
+     * @return the route, or empty when no router chose one
+     */
+    public static Optional<String> routeOf(WorkflowContext context) {
+        Objects.requireNonNull(context, "context");
+        List<StepRecord> routes = context.records(ROUTE_EVENT);
+        for (int i = routes.size() - 1; i >= 0; i--) {
+            Optional<String> route = routes.get(i).attribute(ROUTE_ATTRIBUTE, String.class);
+            if (route.isPresent()) {
+                return route;
+            }
+        }
+        return Optional.empty();
     }
 
     /**

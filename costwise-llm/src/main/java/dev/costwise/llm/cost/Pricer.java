@@ -3,6 +3,7 @@ package dev.costwise.llm.cost;
 import dev.costwise.core.Money;
 import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns a call's usage into its exact cost. The catalog-backed implementation applies cached-input, cache-write and
@@ -21,6 +22,34 @@ public interface Pricer {
      *     allowed
      */
     Priced price(String model, Usage usage);
+
+    /**
+     * Checks, before any call is made, that calls to {@code model} can be priced, so an adapter refuses to build
+     * instead of calling (and being billed by) a provider and then throwing the answer away. Default: every model can
+     * be priced.
+     *
+     * @param model the catalog model name an adapter is built for
+     * @throws dev.costwise.llm.catalog.UnknownModelException if {@link #price} would fail for an unknown model
+     * @throws UnpricedModelException if {@link #price} would fail for a model with no price
+     */
+    default void requirePriceable(String model) {
+        Objects.requireNonNull(model, "model");
+    }
+
+    /**
+     * The id {@code provider} knows {@code model} by, when this pricer's catalog lists the model at that provider
+     * under another id (a free-tier entry such as {@code gemini-2.5-pro:free} is {@code gemini-2.5-pro} on the wire).
+     * Adapters send this id and keep pricing and naming by {@code model}. Default: none.
+     *
+     * @param provider the adapter's provider id
+     * @param model the catalog model name an adapter is built for
+     * @return the id to send, or empty to send {@code model} as it is
+     */
+    default Optional<String> upstreamModel(String provider, String model) {
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(model, "model");
+        return Optional.empty();
+    }
 
     /**
      * A cost and how it is known.

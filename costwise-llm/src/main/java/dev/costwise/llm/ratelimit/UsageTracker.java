@@ -6,6 +6,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.orchestration.Headroom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,8 +29,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link #record} (cost records, responses) or from {@link #tryAcquire}, which admits a request atomically against
  * the hard limits with its estimated tokens and reconciles to the actual count later, so a limit trips at its
  * configured value under any concurrency. Windows are read on the injected clock. Thread-safe.
+ *
+ * <p>It is the {@link Headroom} the classifier and the workflow read, so a free model near its limits is left
+ * before it answers 429: {@code RuleBasedTaskClassifier.builder(catalog).headroom(usageTracker)}.
  */
-public final class UsageTracker {
+public final class UsageTracker implements Headroom {
 
     private static final long MINUTE = Duration.ofMinutes(1).toMillis();
     private static final long HOUR = Duration.ofHours(1).toMillis();
@@ -186,6 +190,17 @@ public final class UsageTracker {
         }
         headroom = Math.min(headroom, observedHeadroom(model).orElse(1.0));
         return Math.max(0.0, headroom);
+    }
+
+    /**
+     * The same as {@link #headroom(String)}, as a {@link Headroom}.
+     *
+     * @param model the catalog model
+     * @return the share left of the tightest limit
+     */
+    @Override
+    public double of(String model) {
+        return headroom(model);
     }
 
     /**

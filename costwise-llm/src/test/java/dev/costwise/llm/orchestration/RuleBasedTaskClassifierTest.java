@@ -11,6 +11,9 @@ import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.ratelimit.RateLimits;
+import dev.costwise.llm.ratelimit.UsageTracker;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,20 @@ class RuleBasedTaskClassifierTest {
         assertThat(c.estimatedOutputTokens()).isEqualTo(90);
         assertThat(c.reason()).contains("'summar'").contains("short output requested").contains("free");
         assertThat(c.confidence()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void givenAUsageTrackerAsHeadroom_whenTheFreeModelIsAtItsLimit_thenAnotherModelIsRecommended() {
+        UsageTracker tracker = UsageTracker.builder()
+                .modelLimits(LLAMA_8B_FREE, RateLimits.NONE.withRequestsPerMinute(1)).build();
+        tracker.record(LLAMA_8B_FREE, "groq", Usage.of(10, 10));
+        TaskClassifier withHeadroom = RuleBasedTaskClassifier.builder(catalog).headroom(tracker).build();
+
+        TaskClassification c = withHeadroom.execute(TaskClassificationRequest.of(
+                "Summarize this article in 3 bullet points: the council voted to expand bike lanes."),
+                WorkflowContext.of("t"));
+
+        assertThat(c.recommendedModel()).isNotEqualTo(LLAMA_8B_FREE);
     }
 
     @Test

@@ -110,7 +110,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     /**
      * Starts building an adapter for {@code model}.
      *
-     * @param model the model as Anthropic names it, such as {@code claude-sonnet-4-5}
+     * @param model the model as Anthropic or the pricer's catalog names it, such as {@code claude-sonnet-4-5} (the
+     *     catalog's upstream id, such as {@code claude-sonnet-4-5-20250929}, is sent)
      * @return a builder
      */
     public static Builder builder(String model) {
@@ -222,7 +223,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     private ObjectNode bodyNode(ChatRequest request, boolean stream) {
         try {
-            return requestMapper.toBody(request, name(), defaultMaxTokens, stream, caching);
+            return requestMapper.toBody(request, upstreamModel(), defaultMaxTokens, stream, caching);
         } catch (IllegalArgumentException e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }
@@ -497,7 +498,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         /**
          * @return the adapter
          * @throws IllegalStateException if no pricer was set, or no key was given and {@value #API_KEY_ENV} is not
-         *     set
+         *     set, or the pricer cannot price the model (unknown or unpriced, and unpriced models not allowed)
          */
         public AnthropicChatModel build() {
             AdapterSettings settings = this.settings.build();

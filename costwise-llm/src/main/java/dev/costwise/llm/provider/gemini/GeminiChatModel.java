@@ -90,7 +90,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     private GeminiChatModel(AdapterSettings settings, URI baseUrl, ApiKey apiKey) {
         super(settings);
         this.baseUrl = baseUrl;
-        String model = GeminiResponseMapper.stripModelsPrefix(settings.model());
+        String model = GeminiResponseMapper.stripModelsPrefix(upstreamModel());
         this.upstreamModel = model;
         this.generateUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":generateContent");
         this.streamUri = GeminiKeys.resolve(baseUrl, "v1beta/models/" + model + ":streamGenerateContent?alt=sse");
@@ -100,7 +100,8 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
     /**
      * Starts building an adapter for {@code model}.
      *
-     * @param model the model as Gemini names it, such as {@code gemini-2.5-flash}
+     * @param model the model as Gemini or the pricer's catalog names it, such as {@code gemini-2.5-flash} or
+     *     {@code gemini-2.5-pro:free} (the catalog's upstream id is sent)
      * @return a builder
      */
     public static Builder builder(String model) {
@@ -409,7 +410,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         /**
          * @return the adapter
          * @throws IllegalStateException if no pricer was set, or no key was given and neither environment variable
-         *     is set
+         *     is set, or the pricer cannot price the model (unknown or unpriced, and unpriced models not allowed)
          */
         public GeminiChatModel build() {
             AdapterSettings built = settings.build();

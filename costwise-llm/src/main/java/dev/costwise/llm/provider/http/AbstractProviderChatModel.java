@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.http;
 
+import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.UnknownModelException;
@@ -52,18 +53,34 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     public static final String DOWNGRADE_COUNTER = "costwise.model.downgrades";
 
     private final AdapterSettings settings;
+    private final String upstreamModel;
 
     /**
+     * Checks that the pricer can price the model before any call is made, and looks up the id to send for it.
+     *
      * @param settings the model, provider, transport, pricer and listeners
+     * @throws IllegalStateException if the pricer cannot price calls to the model (unknown, or no price, while the
+     *     pricer does not allow unpriced models): the provider would bill each call and its answer be lost
      */
     protected AbstractProviderChatModel(AdapterSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        try {
+            settings.pricer().requirePriceable(settings.model());
+        } catch (CostwiseException e) {
+            String hint = e instanceof UnknownModelException
+                    ? "; add it with ModelCatalogs.builder().add(...) or build the pricer with allowUnpricedModels()"
+                    : "";
+            throw new IllegalStateException("cannot build the " + settings.provider() + " adapter for "
+                    + settings.model() + ", its calls could not be priced: " + e.getMessage() + hint, e);
+        }
+        this.upstreamModel = settings.pricer().upstreamModel(settings.provider(), settings.model())
+                .orElse(settings.model());
     }
 
     /**
      * Calls the provider once and reads its answer. Do not price or record: the base class does.
      *
-     * @param request the request (send {@link #name()} as the model)
+     * @param request the request (send {@link #upstreamModel()} as the model)
      * @param context the request's context
      * @return what the provider answered
      * @throws ProviderException for every failure, mapped from the provider's status and error body
@@ -73,7 +90,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     /**
      * Opens a stream and returns its chunks as they arrive.
      *
-     * @param request the request (send {@link #name()} as the model)
+     * @param request the request (send {@link #upstreamModel()} as the model)
      * @param context the request's context
      * @return the chunk source
      * @throws ProviderException if the request fails before the stream starts
@@ -88,6 +105,17 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     @Override
     public String name() {
         return settings.model();
+    }
+
+    /**
+     * The id the provider knows the model by, to send on the wire: the catalog's upstream id when the pricer's catalog
+     * lists {@link #name()} at this provider under another id (a free-tier entry, a dated snapshot), else the name.
+     * Naming, pricing and cost records stay on {@link #name()}.
+     *
+     * @return the model id to send
+     */
+    protected final String upstreamModel() {
+        return upstreamModel;
     }
 
     @Override
@@ -309,7 +337,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     final ChatResponse complete(ChatRequest request, WorkflowContext context, ProviderReply reply, Duration latency) {
         Usage usage = reply.usage().orElseGet(() -> estimateUsage(request, reply.message()));
         String answered = reply.model().filter(m -> !m.isBlank()).orElse(name());
-        boolean downgraded = !ModelNames.sameModel(name(), answered);
+        boolean downgraded = isDowngrade(answered);
         if (downgraded) {
             countDowngrade(answered);
         }
@@ -328,6 +356,11 @@ public abstract class AbstractProviderChatModel implements ChatModel {
                 ? new Pricer.Priced(Money.ZERO, dev.costwise.llm.cost.PriceStatus.PRICED)
                 : price(name(), false, usage);
         recordCost(context, request, name(), usage, priced, Outcome.FAILED, Optional.of(e.kind()), latency);
+    }
+
+    /** @return whether {@code answered} is another model than the one asked for, by name or by upstream id */
+    final boolean isDowngrade(String answered) {
+        return !ModelNames.sameModel(name(), answered) && !ModelNames.sameModel(upstreamModel, answered);
     }
 
     final Pricer.Priced price(String answered, boolean downgraded, Usage usage) {

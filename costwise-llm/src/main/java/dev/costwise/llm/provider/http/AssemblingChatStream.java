@@ -121,7 +121,7 @@ final class AssemblingChatStream implements ChatStream {
             used = currentModel();
         }
         Usage soFar = usageSoFar().orElseGet(() -> model.estimateUsage(request, assembledMessage()));
-        Pricer.Priced priced = model.price(used, !ModelNames.sameModel(model.name(), used), soFar);
+        Pricer.Priced priced = model.price(used, model.isDowngrade(used), soFar);
         model.recordCost(context, request, used, soFar, priced, Outcome.ABORTED, Optional.empty(),
                 AbstractProviderChatModel.elapsed(context, startNanos));
     }

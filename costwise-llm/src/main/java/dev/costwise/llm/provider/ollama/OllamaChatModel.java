@@ -153,7 +153,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
 
     private byte[] body(ChatRequest request, boolean stream) {
         try {
-            return errors.bytes(wire.writeRequest(request, name(), stream));
+            return errors.bytes(wire.writeRequest(request, upstreamModel(), stream));
         } catch (OllamaWire.UnsupportedRequest e) {
             throw new ProviderException.InvalidRequest(details(), e.getMessage());
         }
@@ -251,7 +251,8 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
 
         /**
          * @return the model
-         * @throws IllegalStateException if no pricer was set
+         * @throws IllegalStateException if no pricer was set, or the pricer cannot price the model (unknown or
+         *     unpriced, and unpriced models not allowed)
          * @throws IllegalArgumentException if {@code OLLAMA_HOST} is unreadable
          */
         public OllamaChatModel build() {

@@ -2,6 +2,7 @@ package dev.costwise.llm.provider.ollama;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Where the Ollama server is: {@code OLLAMA_HOST} as the Ollama CLI reads it ({@code host}, {@code host:port} or a
@@ -23,7 +24,7 @@ public final class OllamaHost {
      */
     public static URI fromEnvironment(Map<String, String> env) {
         String v = env.get("OLLAMA_HOST");
-        return v == null || v.isBlank() ? DEFAULT : parse(v.strip());
+        return v == null || v.isBlank() ? DEFAULT : parse("OLLAMA_HOST", v.strip());
     }
 
     /**
@@ -31,9 +32,22 @@ public final class OllamaHost {
      *
      * @param value the text
      * @return the base URL
-     * @throws IllegalArgumentException if it cannot be read as one
+     * @throws IllegalArgumentException if it cannot be read as one (naming {@code baseUrl})
      */
     public static URI parse(String value) {
+        return parse("baseUrl", value);
+    }
+
+    /**
+     * Parses a host, host:port or URL; a missing scheme is {@code http}, a missing port 11434.
+     *
+     * @param setting where the text came from, named in the error: {@code baseUrl} or {@code OLLAMA_HOST}
+     * @param value the text
+     * @return the base URL
+     * @throws IllegalArgumentException if it cannot be read as one
+     */
+    static URI parse(String setting, String value) {
+        Objects.requireNonNull(value, setting);
         String s = value.contains("://") ? value : "http://" + value;
         while (s.endsWith("/")) {
             s = s.substring(0, s.length() - 1);
@@ -42,10 +56,10 @@ public final class OllamaHost {
         try {
             u = URI.create(s);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("OLLAMA_HOST is not a host or URL: '" + value + "'", e);
+            throw new IllegalArgumentException(setting + " is not a host or URL: '" + value + "'", e);
         }
         if (u.getHost() == null) {
-            throw new IllegalArgumentException("OLLAMA_HOST is not a host or URL: '" + value + "'");
+            throw new IllegalArgumentException(setting + " is not a host or URL: '" + value + "'");
         }
         if (u.getPort() == -1 && !value.contains("://")) {
             u = URI.create(u.getScheme() + "://" + u.getHost() + ":11434" + (u.getPath() == null ? "" : u.getPath()));

@@ -72,7 +72,8 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
      *
      * @param endpoint a preset such as {@link OpenAiCompatibleEndpoint#OPENAI}, or
      *     {@link OpenAiCompatibleEndpoint#custom(String, String)}
-     * @param model the model name the provider knows, such as {@code gpt-4o-mini}
+     * @param model the model name the provider knows, such as {@code gpt-4o-mini}, or the pricer's catalog name for
+     *     it, such as {@code llama-3.3-70b-versatile:free} (the catalog's upstream id is sent)
      * @return a builder
      */
     public static Builder builder(OpenAiCompatibleEndpoint endpoint, String model) {
@@ -99,7 +100,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         long start = System.nanoTime();
         RequestEncoding enc = encoding();
         HttpCall call = HttpCall.postJson(endpoint.resolve("/chat/completions"), headers(),
-                wire.bytes(wire.writeRequest(request, name(), enc)));
+                wire.bytes(wire.writeRequest(request, upstreamModel(), enc)));
         HttpResult result = send(call, context);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (!result.isSuccess()) {
@@ -128,7 +129,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         long start = System.nanoTime();
         RequestEncoding enc = encoding().streamingWithUsage();
         HttpCall call = HttpCall.postJsonForStream(endpoint.resolve("/chat/completions"), headers(),
-                wire.bytes(wire.writeRequest(request, name(), enc)));
+                wire.bytes(wire.writeRequest(request, upstreamModel(), enc)));
         GuardedStream stream = openStream(call, context);
         if (stream.status() < 200 || stream.status() >= 300) {
             String body;
@@ -314,7 +315,8 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         /**
          * @return the model
          * @throws IllegalStateException if no pricer was set, or the endpoint needs a key and none was given or found
-         *     in its environment variables (the message names them)
+         *     in its environment variables (the message names them), or the pricer cannot price the model (unknown
+         *     or unpriced, and unpriced models not allowed)
          */
         public OpenAiCompatibleChatModel build() {
             Map<String, String> env = environment != null ? environment : System.getenv();

@@ -98,9 +98,10 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      *
      * @param url the base URL
      * @return the endpoint
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL
      */
     public OpenAiCompatibleEndpoint withBaseUrl(String url) {
-        return new OpenAiCompatibleEndpoint(provider, URI.create(url), keyVariables, maxCompletionTokens);
+        return new OpenAiCompatibleEndpoint(provider, baseUri(url), keyVariables, maxCompletionTokens);
     }
 
     /**
@@ -126,6 +127,16 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     }
 
     private static OpenAiCompatibleEndpoint of(String provider, String url, List<String> keys, boolean mct) {
-        return new OpenAiCompatibleEndpoint(provider, URI.create(url), keys, mct);
+        return new OpenAiCompatibleEndpoint(provider, baseUri(url), keys, mct);
+    }
+
+    /** Reads a base URL, naming the parameter when the text is not a URL at all. */
+    private static URI baseUri(String url) {
+        Objects.requireNonNull(url, "baseUrl");
+        try {
+            return URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + url + "'", e);
+        }
     }
 }
