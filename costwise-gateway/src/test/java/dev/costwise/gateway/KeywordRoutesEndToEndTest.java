@@ -8,8 +8,9 @@ import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
 /**
- * Route keywords, and the words the rule-based classifier looks for, match whole words: "decode" does not take the
- * {@code code} route, while a phrase such as "stack trace" still does. The upstream is a MockWebServer speaking
+ * Route keywords, and the words the rule-based classifier looks for, match where a word starts: "decode" does not take
+ * the {@code code} route, "functions" and "debugging" count as their keywords, and a phrase such as "stack trace"
+ * still matches. The upstream is a MockWebServer speaking
  * OpenAI's chat completions API.
  */
 class KeywordRoutesEndToEndTest {
@@ -39,15 +40,16 @@ class KeywordRoutesEndToEndTest {
     }
 
     @Test
-    void givenKeywordRoutes_whenAWordOnlyContainsAKeyword_thenTheRouteIsNotTaken() {
+    void givenKeywordRoutes_whenAKeywordStartsAWordOrIsInsideOne_thenOnlyTheFirstTakesTheRoute() {
         try (TestGateway gw = gateway()) {
             assertThat(routeOf(gw, "Please decode this base64 string")).isEqualTo("default");
-            assertThat(routeOf(gw, "The functionality is broken")).isEqualTo("default");
-            assertThat(routeOf(gw, "The designated driver is late")).as("'design' in a word").isEqualTo("default");
+            assertThat(routeOf(gw, "What does a barcode hold?")).isEqualTo("default");
 
             assertThat(routeOf(gw, "Fix my Code, please.")).isEqualTo("code");
+            assertThat(routeOf(gw, "Two functions return null")).as("a keyword's inflection").isEqualTo("code");
             assertThat(routeOf(gw, "Here is the stack trace: NPE at line 3")).isEqualTo("code");
             assertThat(routeOf(gw, "Design a queue for me")).isEqualTo("deep");
+            assertThat(routeOf(gw, "Debugging this race is hard")).isEqualTo("deep");
         }
     }
 }

@@ -348,7 +348,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param model the model (or alias) that serves the route
      * @param minChars the prompt has at least this many characters
      * @param maxChars the prompt has at most this many characters
-     * @param keywords the last user message contains any of these as whole words (case-insensitive)
+     * @param keywords the last user message contains any of these where a word starts (case-insensitive)
      * @param complexity the rule-based classifier rates the prompt at this level ({@code simple}, {@code moderate},
      *     {@code complex})
      * @param maxBudgetUtilization the global budget is used up to at most this share (0..1)

@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Picks a pipeline's route for a prompt: the first rule whose every set condition holds (length, keywords,
  * classified complexity, global budget utilisation), else the pipeline's default. Keywords, the route's and the
- * classifier's, match whole words, case-insensitively ({@code code} is not in "decode"). Stateless and thread-safe.
+ * classifier's, match where a word starts, case-insensitively ({@code code} is in "codebase", not in "decode").
+ * Stateless and thread-safe.
  */
 public final class RouteSelector {
     private static final List<String> COMPLEX_WORDS = List.of("analyze", "analyse", "prove", "design", "architect",
@@ -50,7 +51,7 @@ public final class RouteSelector {
         String lower = lastUser.toLowerCase(Locale.ROOT);
         int chars = allText.length();
         for (String w : COMPLEX_WORDS) {
-            if (WholeWords.contains(lower, w)) {
+            if (WordStarts.contains(lower, w)) {
                 return new Classification("complex", chars, "asks to " + w);
             }
         }
@@ -58,7 +59,7 @@ public final class RouteSelector {
             return new Classification("complex", chars, "long prompt (" + chars + " chars)");
         }
         for (String w : SIMPLE_WORDS) {
-            if (WholeWords.contains(lower, w) && chars < 2000) {
+            if (WordStarts.contains(lower, w) && chars < 2000) {
                 return new Classification("simple", chars, "asks to " + w);
             }
         }
@@ -95,7 +96,7 @@ public final class RouteSelector {
         if (r.maxChars().isPresent() && c.chars() > r.maxChars().get()) {
             return false;
         }
-        if (!r.keywords().isEmpty() && r.keywords().stream().noneMatch(k -> WholeWords.contains(lower, k))) {
+        if (!r.keywords().isEmpty() && r.keywords().stream().noneMatch(k -> WordStarts.contains(lower, k))) {
             return false;
         }
         if (r.complexity().isPresent() && !r.complexity().get().equals(c.complexity())) {
