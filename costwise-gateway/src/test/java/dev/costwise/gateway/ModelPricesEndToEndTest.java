@@ -53,6 +53,24 @@ class ModelPricesEndToEndTest {
     }
 
     @Test
+    void givenACatalogModelNothingPrices_whenAsked_thenThe404SaysWhyItIsNotServed() {
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: gpt-4o-mini, provider: openai, base_url: %s/v1}
+                """.formatted(TestGateway.baseUrl(upstream)))) {
+            HttpResponse<String> unpriced = gw.post("/v1/chat/completions", TestGateway.chat("gpt-5.2", "hi"));
+            HttpResponse<String> unknown = gw.post("/v1/chat/completions", TestGateway.chat("gpt-99", "hi"));
+
+            assertThat(unpriced.statusCode()).isEqualTo(404);
+            assertThat(TestGateway.json(unpriced.body()).at("/error/message").asText())
+                    .startsWith("the model 'gpt-5.2' is not served: the catalog has no price for it");
+            assertThat(TestGateway.json(unknown.body()).at("/error/message").asText())
+                    .startsWith("the model 'gpt-99' does not exist (known: gpt-4o-mini");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
     void givenProviderKeysInTheEnvironment_whenTheDefaultIsBuilt_thenOnlyModelsWithAPriceAreServed() {
         GatewayConfig detected = EmbeddedDefaults.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-x",
                 "HF_TOKEN", "hf-x")::get);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
@@ -168,9 +169,7 @@ public final class ChatService {
      */
     public Plan plan(Caller caller, ObjectNode body) {
         String requested = body.get("model").asText();
-        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
-                "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
-                        directory.callableNames()) + ")"));
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> unknownModel(requested));
         String allText = PromptTokens.allText(body);
         if (workflows.runs(requested)) {
             return workflowPlan(requested, pipeline, body, allText);
@@ -487,11 +486,22 @@ public final class ChatService {
         }
     }
 
+    /**
+     * A 404 for a name the gateway does not serve. A catalog model left out because nothing prices it (see
+     * EmbeddedDefaults) is said to be that, not to be missing, so the caller knows what would serve it.
+     */
+    private GatewayException.NotFound unknownModel(String requested) {
+        String known = " (known: " + String.join(", ", directory.callableNames()) + ")";
+        boolean unpriced = EmbeddedDefaults.catalog().find(requested).filter(m -> m.pricing().isEmpty()).isPresent();
+        return new GatewayException.NotFound("model_not_found", unpriced
+                ? "the model '" + requested + "' is not served: the catalog has no price for it, so its calls could "
+                        + "not be billed or held to a budget; serve it from a config file that gives it a price" + known
+                : "the model '" + requested + "' does not exist" + known);
+    }
+
     private Result embedOnce(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
         String requested = body.get("model").asText();
-        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> new GatewayException.NotFound(
-                "model_not_found", "the model '" + requested + "' does not exist (known: " + String.join(", ",
-                        directory.callableNames()) + ")"));
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> unknownModel(requested));
         List<Model> candidates = directory.expand(requested, ModelKind.EMBEDDING);
         if (candidates.isEmpty()) {
             throw new GatewayException.InvalidField("model", "'" + requested + "' "
