@@ -83,6 +83,31 @@ class WorkflowAnswerEndToEndTest {
             + "{\"city\": \"Paris\"}}}]";
 
     @Test
+    void givenAnAliasOfTheWorkflowPipeline_whenAsked_thenTheWorkflowRunsAsForThePipelinesOwnName() {
+        answer("[{\"text\": \"Paris.\"}]", "STOP");
+        // a workflow under a model's name (its orchestrator), reached through an alias of that model
+        try (TestGateway gw = TestGateway.of("""
+                defaults: {cache: {enabled: false}}
+                models:
+                  - {name: gemini-2.5-flash, provider: gemini, base_url: %1$s, api_key: AIza-test}
+                  - {name: gpt-4o, provider: openai, base_url: %1$s/v1}
+                aliases: {smart: gpt-4o}
+                pipelines:
+                  gpt-4o:
+                    workflow: true
+                    routes: [{name: cheap, model: gemini-2.5-flash}]
+                    default_route: gpt-4o
+                """.formatted(TestGateway.baseUrl(upstream)))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", ask("").replace("\"auto\"", "\"smart\""));
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(res.headers().firstValue("x-costwise-route").orElseThrow()).startsWith("workflow:");
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("gemini-2.5-flash");
+            assertThat(gw.records()).isNotEmpty().allSatisfy(r -> assertThat(r.requestedModel()).isEqualTo("smart"));
+        }
+    }
+
+    @Test
     void givenCallersToolsAndSampling_whenTheExecutorCallsATool_thenItGotThemAndTheCallerGetsTheToolCall() {
         answer(WEATHER_CALL, "STOP");
         try (TestGateway gw = gateway(false)) {

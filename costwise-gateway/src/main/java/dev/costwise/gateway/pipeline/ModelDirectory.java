@@ -97,8 +97,11 @@ public final class ModelDirectory {
         return config.pipelines().getOrDefault(model.name(), config.defaults()).maxReasoningEffort();
     }
 
-    /** @return the name whose pipeline entry serves {@code name}: its own, else its alias target's, if any */
-    private Optional<String> entryOf(String name) {
+    /**
+     * @param name the name a caller sent
+     * @return the name whose pipeline entry serves {@code name}: its own, else its alias target's, if any
+     */
+    public Optional<String> entryOf(String name) {
         String n = name;
         for (int depth = 0; depth <= 8; depth++) {
             if (config.pipelines().containsKey(n)) {

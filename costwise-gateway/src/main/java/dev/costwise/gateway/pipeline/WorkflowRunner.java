@@ -54,6 +54,8 @@ final class WorkflowRunner {
     /** The route a workflow run takes: {@code workflow:<complexity>}. */
     static final String ROUTE_PREFIX = "workflow:";
 
+    /** Finds the workflow pipeline a name sent by a caller (the pipeline's own, or an alias of it) runs. */
+    private final ModelDirectory directory;
     private final Map<String, MultiModelWorkflow> workflows;
     private final Map<String, Shape> shapes;
     /** Workflow pipelines whose orchestrator validates the executors' answers ({@code validate: true}). */
@@ -81,6 +83,7 @@ final class WorkflowRunner {
      */
     WorkflowRunner(ModelDirectory directory, Function<Model, Upstream> upstreams, UpstreamCircuits circuits,
             OpenAiWire wire, CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, ObjectMapper json) {
+        this.directory = directory;
         this.wire = wire;
         this.clock = clock;
         this.ticker = ticker;
@@ -156,12 +159,13 @@ final class WorkflowRunner {
      * How the workflow would run a request, calling nothing: the classification and executor it would pick, and every
      * model call it may be billed for (a budget reserves their worst case).
      *
-     * @param pipeline a name that {@link #runs} the workflow
+     * @param requested a name that {@link #runs} the workflow
      * @param body the validated chat request
      * @return the preview
      * @throws GatewayException.UpstreamFailed if no executor meets the task's needs
      */
-    WorkflowPreview preview(String pipeline, ObjectNode body) {
+    WorkflowPreview preview(String requested, ObjectNode body) {
+        String pipeline = entry(requested);
         MultiModelWorkflow.Preview p;
         try {
             p = workflows.get(pipeline).preview(request(pipeline, body));
@@ -175,15 +179,20 @@ final class WorkflowRunner {
                 p.verdictMaxTokens());
     }
 
-    /** @return {@code true} if requests for that name run the workflow */
-    boolean runs(String pipeline) {
-        return workflows.containsKey(pipeline);
+    /** @return {@code true} if requests for that name (a workflow pipeline, or an alias of one) run the workflow */
+    boolean runs(String requested) {
+        return workflows.containsKey(entry(requested));
+    }
+
+    /** @return the pipeline entry a requested name runs: its own, else its alias target's */
+    private String entry(String requested) {
+        return directory.entryOf(requested).orElse(requested);
     }
 
     /**
      * Runs one task.
      *
-     * @param pipeline the requested name
+     * @param requested the name the caller sent: a workflow pipeline, or an alias of one
      * @param body the validated chat request
      * @param requestId the request id (the ledger rows' group)
      * @param tags the caller's tags
@@ -193,11 +202,12 @@ final class WorkflowRunner {
      * @return the answer
      * @throws GatewayException.UpstreamFailed if no executor could answer
      */
-    Finished run(String pipeline, ObjectNode body, String requestId, Map<String, String> tags, Duration remaining,
+    Finished run(String requested, ObjectNode body, String requestId, Map<String, String> tags, Duration remaining,
             AtomicReference<Money> billed) {
+        String pipeline = entry(requested);
         MultiModelRequest mm = request(pipeline, body);
         Map<String, String> withRequested = new HashMap<>(tags);
-        withRequested.put(UpstreamChatModel.REQUESTED, pipeline);
+        withRequested.put(UpstreamChatModel.REQUESTED, requested);
         WorkflowContext ctx = WorkflowContext.builder("costwise-" + pipeline).correlationId(requestId)
                 .tags(withRequested).ticker(ticker).clock(clock).timeout(remaining).build();
         ctx.metadata().put(UpstreamChatModel.BILLED, billed);
