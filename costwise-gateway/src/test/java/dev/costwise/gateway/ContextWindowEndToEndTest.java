@@ -2,6 +2,8 @@ package dev.costwise.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
 import java.net.http.HttpResponse;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
@@ -45,6 +47,25 @@ class ContextWindowEndToEndTest {
             RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
             assertThat(TestGateway.json(sent.getBody().utf8()).path("model").asText()).isEqualTo("gpt-4.1");
             assertThat(upstream.getRequestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void givenAPromptAboveTheChosenModelsWindow_whenExplained_thenTheLargerModelAndItsWorstCaseAreShown() {
+        try (TestGateway gw = gateway()) {
+            JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", TestGateway.chat("auto", "a".repeat(1600)))
+                    .body());
+
+            assertThat(plan.path("route").asText()).isEqualTo("cheap");
+            assertThat(plan.path("model").asText()).isEqualTo("long");
+            assertThat(plan.at("/candidates/0").asText()).isEqualTo("long");
+            assertThat(plan.at("/context_window/skipped").asText()).isEqualTo("tiny");
+            assertThat(plan.at("/context_window/window").asInt()).isEqualTo(300);
+            // gpt-4.1 at $2 in and $8 out per 1M, its whole 32,768-token output reserved
+            long input = plan.path("estimated_input_tokens").asLong();
+            assertThat(Money.of(plan.path("estimated_max_cost").asText())).isEqualTo(
+                    Money.of("2").perMillion(input).plus(Money.of("8").perMillion(32_768)));
+            assertThat(upstream.getRequestCount()).isZero();
         }
     }
 

@@ -212,6 +212,16 @@ public final class InfoEndpoints {
             root.put("estimated_input_tokens", plan.estimatedInputTokens());
             root.put("max_output_tokens", plan.maxOutputTokens());
             root.put("estimated_max_cost", plan.worstCase().toString());
+            // a prompt that does not fit the primary's window goes, uncalled, to the context-window fallback
+            service.contextWindowSkip(plan).ifPresent(skip -> {
+                root.put("model", skip.models().getFirst().name());
+                root.put("provider", skip.models().getFirst().provider());
+                ArrayNode tried = root.putArray("candidates");
+                skip.models().forEach(m -> tried.add(m.name()));
+                root.putObject("context_window").put("skipped", plan.primary().name())
+                        .put("window", plan.primary().contextWindow());
+                root.put("estimated_max_cost", skip.worstCase().toString());
+            });
             root.put("cache", plan.pipeline().cache().enabled() ? plan.pipeline().cache().scope().name()
                     .toLowerCase(java.util.Locale.ROOT) : "off");
             ObjectNode sent = reasoningOf(body);

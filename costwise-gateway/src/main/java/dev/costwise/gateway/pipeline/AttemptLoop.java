@@ -252,7 +252,7 @@ final class AttemptLoop {
      * @return the pipeline's {@code context_window_fallback} models, if the gateway's own estimate of the prompt
      *     (which errs high) is more than {@code m}'s context window and the fallback names another model
      */
-    private Optional<List<Model>> largerWindow(Plan plan, Model m) {
+    Optional<List<Model>> largerWindow(Plan plan, Model m) {
         if (plan.estimatedInputTokens() <= m.contextWindow() || plan.pipeline().contextWindowFallback().isEmpty()) {
             return Optional.empty();
         }

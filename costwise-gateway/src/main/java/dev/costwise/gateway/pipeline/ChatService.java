@@ -238,6 +238,33 @@ public final class ChatService {
     }
 
     /**
+     * What a plan's primary model is skipped for, unasked, when the gateway's own estimate of the prompt does not fit
+     * its {@code context_window}: the pipeline's {@code context_window_fallback} models, and the worst case the
+     * request then reserves on the first of them.
+     *
+     * @param plan a request's plan
+     * @return the larger-window models and their worst case, if the primary is skipped
+     */
+    public Optional<ContextWindowSkip> contextWindowSkip(Plan plan) {
+        return attempts.largerWindow(plan, plan.primary())
+                .map(larger -> new ContextWindowSkip(larger, worstCaseOn(plan, larger.getFirst())));
+    }
+
+    /**
+     * The models a request goes to when its prompt does not fit its primary model's context window.
+     *
+     * @param models the pipeline's context-window fallback models, in order
+     * @param worstCase the worst-case cost reserved on the first of them
+     */
+    public record ContextWindowSkip(List<Model> models, Money worstCase) {}
+
+    /** @return the worst case a request holds while model {@code m} serves it (its prices, tier and output limit) */
+    private Money worstCaseOn(Plan plan, Model m) {
+        return costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites(),
+                defaultTiers.toHold(m, plan.serviceTier()));
+    }
+
+    /**
      * @param plan a request's plan
      * @return how the workflow would run it, if it runs the workflow (a budget's downgrade sends it to one model)
      */
@@ -909,8 +936,7 @@ public final class ChatService {
             // Released before reserving again: the request never holds two reservations, so one near a limit
             // does not refuse its own fallback. The earlier attempts failed and cost nothing.
             settle(Money.ZERO);
-            Money worst = costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites(),
-                    defaultTiers.toHold(m, plan.serviceTier()));
+            Money worst = worstCaseOn(plan, m);
             BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
             if (res.exhausted().isPresent()) {
                 return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
