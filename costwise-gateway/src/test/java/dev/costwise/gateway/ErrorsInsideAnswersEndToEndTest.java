@@ -191,6 +191,31 @@ class ErrorsInsideAnswersEndToEndTest {
     }
 
     @Test
+    void givenAnErrorRightAfterTheRoleChunk_whenStreamed_thenTheFallbackAnswersAsNothingWasSentYet() {
+        String head = "data: {\"id\":\"gen-3\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+                + "\"model\":\"openai/gpt-4o-mini\",";
+        router.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+                        + "\"finish_reason\":null}]}\n\n"
+                        + head + "\"error\":{\"code\":429,\"message\":\"Rate limit exceeded upstream\"},"
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n"
+                        + "data: [DONE]\n\n")
+                .build());
+        backup.enqueue(OpenAiFake.stream("llama-3.1-8b", "from", " backup"));
+        try (TestGateway gw = TestGateway.of(yaml("{max_retries: 0}", """
+                pipelines:
+                  router: {fallbacks: [backup]}"""))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", "{\"model\":\"router\",\"stream\":true,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("backup");
+            assertThat(res.body()).contains("from").doesNotContain("\"error\"");
+            assertThat(gw.records()).extracting(r -> r.outcome() + " " + r.errorKind().orElse("-") + " " + r.cost())
+                    .containsExactly("FAILED rate_limited 0", "SUCCESS - " + gw.records().getLast().cost());
+        }
+    }
+
+    @Test
     void givenAStreamCutShort_whenStreamed_thenItsLedgerRowSaysTheConnectionFailed() {
         router.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
                 .body(OpenAiFake.streamText("openai/gpt-4o-mini", "Hel", "lo").replace("data: [DONE]\n\n", ""))

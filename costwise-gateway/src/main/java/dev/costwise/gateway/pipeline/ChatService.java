@@ -674,17 +674,9 @@ public final class ChatService {
         try {
             r.reserve();
             opened = attempts.runKeepingSlot(r.plan, r, (m, call) -> {
-                Upstream.Events ev = upstream(m).stream(call);
-                if (m.firstTokenTimeout().isPresent()) {
-                    return ReadAhead.untilFirstOutput(ev, json); // a stall before any output still falls back
-                }
-                try {
-                    ev.hasNext();
-                    return ev;
-                } catch (ProviderException e) {
-                    ev.close();
-                    throw e;
-                }
+                // Read up to the first output before the caller is sent anything: a failure or a stall after the
+                // provider's opening chunks (OpenAI's role-only chunk) still retries or falls back.
+                return ReadAhead.untilFirstOutput(upstream(m).stream(call), json);
             });
         } catch (GatewayException e) {
             r.fail(e);
