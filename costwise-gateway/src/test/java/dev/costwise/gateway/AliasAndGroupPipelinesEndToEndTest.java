@@ -81,4 +81,18 @@ class AliasAndGroupPipelinesEndToEndTest {
             }
         }
     }
+
+    @Test
+    void givenAModelsReasoningCap_whenAGroupOfItIsExplained_thenExplainShowsWhatTheModelIsSent() {
+        try (TestGateway gw = gateway()) {
+            JsonNode plan = TestGateway.json(gw.post("/v1/route/explain", """
+                    {"model": "thinkers", "reasoning_effort": "high",
+                     "messages": [{"role": "user", "content": "6 * 7?"}]}""").body());
+
+            assertThat(plan.path("model").asText()).isEqualTo("o4-mini");
+            assertThat(plan.at("/reasoning/reasoning_effort").asText()).isEqualTo("low");
+            assertThat(plan.at("/reasoning_asked/reasoning_effort").asText()).isEqualTo("high");
+            assertThat(upstream.getRequestCount()).isZero();
+        }
+    }
 }

@@ -224,7 +224,10 @@ public final class InfoEndpoints {
             });
             root.put("cache", plan.pipeline().cache().enabled() ? plan.pipeline().cache().scope().name()
                     .toLowerCase(java.util.Locale.ROOT) : "off");
-            ObjectNode sent = reasoningOf(body);
+            // what the model that answers is sent: its own pipeline's reasoning cap holds by any name (group, alias)
+            Model answering = service.contextWindowSkip(plan).map(skip -> skip.models().getFirst())
+                    .orElse(plan.primary());
+            ObjectNode sent = reasoningOf(service.bodyFor(plan, answering));
             if (!sent.isEmpty()) {
                 root.set("reasoning", sent);
                 if (!sent.equals(asked)) {

@@ -180,9 +180,7 @@ final class AttemptLoop {
                         : remaining;
                 // The cache key was taken before any attempt, so the body can be reused in place.
                 plan.body().put("model", m.upstreamModel());
-                ObjectNode body = ServiceTiers.forAttempt(directory.ignoresReasoning(m)
-                        ? ReasoningSettings.without(plan.body())
-                        : ReasoningSettings.cappedCopy(plan.body(), directory.reasoningCap(m)), m);
+                ObjectNode body = ServiceTiers.forAttempt(reasoningFor(plan, m), m);
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 boolean called = false;
@@ -258,6 +256,15 @@ final class AttemptLoop {
         }
         List<Model> larger = directory.expand(plan.pipeline().contextWindowFallback().get());
         return larger.stream().anyMatch(l -> !l.equals(m)) ? Optional.of(larger) : Optional.empty();
+    }
+
+    /**
+     * @return the plan's body with the reasoning model {@code m} is sent: none for a model that ignores it, else
+     *     lowered to the cap of {@code m}'s own pipeline entry, whichever name reached it
+     */
+    ObjectNode reasoningFor(Plan plan, Model m) {
+        return directory.ignoresReasoning(m) ? ReasoningSettings.without(plan.body())
+                : ReasoningSettings.cappedCopy(plan.body(), directory.reasoningCap(m));
     }
 
     /** @return why no candidate answered: the upstreams' failures, or a budget's refusal when none was called */

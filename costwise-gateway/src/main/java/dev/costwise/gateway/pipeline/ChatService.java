@@ -258,6 +258,15 @@ public final class ChatService {
      */
     public record ContextWindowSkip(List<Model> models, Money worstCase) {}
 
+    /**
+     * @param plan a request's plan
+     * @param model the model a call goes to
+     * @return the request body with the reasoning settings that model is sent (its own cap applied)
+     */
+    public ObjectNode bodyFor(Plan plan, Model model) {
+        return attempts.reasoningFor(plan, model);
+    }
+
     /** @return the worst case a request holds while model {@code m} serves it (its prices, tier and output limit) */
     private Money worstCaseOn(Plan plan, Model m) {
         return costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites(),
