@@ -31,6 +31,7 @@ import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiRequest;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,8 +75,11 @@ final class WorkflowRunner {
      * @param tokens every token spent
      * @param modelUsed the executor that answered
      * @param route {@code workflow:<complexity>}
+     * @param answered the configured model whose answer is returned
+     * @param answerUsage that answer's tokens: a cache hit on it is measured against the baseline by them
      */
-    record Finished(byte[] body, Money cost, long tokens, String modelUsed, String route) {}
+    record Finished(byte[] body, Money cost, long tokens, String modelUsed, String route, String answered,
+            Usage answerUsage) {}
 
     /**
      * @throws IllegalStateException if a workflow pipeline names a model the catalog does not know, or has no
@@ -112,7 +116,7 @@ final class WorkflowRunner {
                         p.timeout(), circuits.of(m.name()));
                 flows.put(name, build(catalog, name, executors, orchestrator, catalogName(baseline, name), pricer,
                         asChatModel));
-                shaped.put(name, new Shape(executors, orchestrator, byCatalogName));
+                shaped.put(name, new Shape(executors, orchestrator, baseline, byCatalogName));
             }
         });
         this.workflows = Map.copyOf(flows);
@@ -123,7 +127,8 @@ final class WorkflowRunner {
     }
 
     /** A workflow's configured models, and which of them each catalog name the workflow uses stands for. */
-    private record Shape(List<Model> executors, Model orchestrator, Map<String, Model> byCatalogName) {}
+    private record Shape(List<Model> executors, Model orchestrator, Model baseline,
+            Map<String, Model> byCatalogName) {}
 
     private static List<Model> concat(List<Model> a, List<Model> b) {
         List<Model> all = new ArrayList<>(a);
@@ -177,6 +182,36 @@ final class WorkflowRunner {
                 p.classification().reason(), p.orchestrated(), shape.byCatalogName().get(p.executor()),
                 shape.executors(), shape.orchestrator(), p.rounds(), p.validated(), p.verdictPrompt(),
                 p.verdictMaxTokens());
+    }
+
+    /**
+     * @param requested a name that {@link #runs} the workflow
+     * @return the model its savings are measured against: its {@code baseline}, else its orchestrator
+     */
+    Model baseline(String requested) {
+        return shapes.get(entry(requested)).baseline();
+    }
+
+    /**
+     * A cached workflow answer as a cache hit returns it: its {@code costwise} object says what the hit cost
+     * (nothing) and saved, not what the run that filled the cache cost.
+     *
+     * @param body a workflow answer's chat completion JSON
+     * @param baseline what the answer would have cost on the baseline model: all of it is saved
+     * @return the body to return
+     */
+    byte[] asHit(byte[] body, Money baseline) {
+        try {
+            ObjectNode root = (ObjectNode) json.readTree(body);
+            if (root.get("costwise") instanceof ObjectNode costwise) {
+                costwise.put("cost", Money.ZERO.toString()).put("orchestrator_cost", Money.ZERO.toString())
+                        .put("executor_cost", Money.ZERO.toString()).put("baseline_cost", baseline.toString())
+                        .put("savings", baseline.toString());
+            }
+            return json.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("a cached workflow answer is the JSON the gateway wrote", e);
+        }
     }
 
     /** @return {@code true} if requests for that name (a workflow pipeline, or an alias of one) run the workflow */
@@ -239,7 +274,7 @@ final class WorkflowRunner {
                 .put("complexity", complexity).put("escalations", out.escalations().size());
         try {
             return new Finished(json.writeValueAsBytes(root), out.totalCost(), usage.totalTokens(),
-                    out.executorModel(), ROUTE_PREFIX + complexity);
+                    out.executorModel(), ROUTE_PREFIX + complexity, out.answer().model(), out.answer().usage());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }
