@@ -113,7 +113,7 @@ final class WorkflowRunner {
                         .map(m -> costs.price(m, usage)).orElse(new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED));
                 Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, baseline,
                         catalogName(m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
-                        p.timeout(), circuits.of(m.name()));
+                        p.timeout(), circuits.of(m.name()), directory.reasoningCap(m));
                 flows.put(name, build(catalog, name, executors, orchestrator, catalogName(baseline, name), pricer,
                         asChatModel));
                 shaped.put(name, new Shape(executors, orchestrator, baseline, byCatalogName));
@@ -291,7 +291,8 @@ final class WorkflowRunner {
         String task = lastUserText(body);
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
-        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for,
+        // thinking as much as its reasoning setting (capped by the pipeline, and per call by the model's own
+        // pipeline) allows, on the tier asked for,
         // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
                 : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
