@@ -7,6 +7,8 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -23,6 +25,8 @@ class WorkflowExecutorCallsEndToEndTest {
     final MockWebServer upstream = new MockWebServer();
 
     private final List<JsonNode> sent = new ArrayList<>();
+    /** The gateway's time, which the upstream moves on while it answers. */
+    private final AtomicLong nanos = new AtomicLong();
 
     private void answering() {
         upstream.setDispatcher(new Dispatcher() {
@@ -60,6 +64,39 @@ class WorkflowExecutorCallsEndToEndTest {
             JsonNode executorCall = sent.stream().filter(b -> b.path("model").asText().equals("o4-mini"))
                     .findFirst().orElseThrow();
             assertThat(executorCall.path("reasoning_effort").asText()).isEqualTo("low");
+        }
+    }
+
+    @Test
+    void givenTheDeadlinePassesDuringAnExecutorsCall_whenItFails_thenA504NamesTheExecutorsNotTried() {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                nanos.addAndGet(TimeUnit.SECONDS.toNanos(3)); // the provider took 3 s of the request's 2 s
+                return OpenAiFake.error(500, "server_error", null, "The server had an error");
+            }
+        });
+        String base = TestGateway.baseUrl(upstream) + "/v1";
+        try (TestGateway gw = new TestGateway("""
+                server: {request_timeout: 2s}
+                models:
+                  - {name: gpt-4o, provider: openai, base_url: %1$s}
+                  - {name: gpt-4.1-nano, provider: openai, base_url: %1$s}
+                  - {name: gpt-4o-mini, provider: openai, base_url: %1$s}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes: [{name: nano, model: gpt-4.1-nano}, {name: mini, model: gpt-4o-mini}]
+                    default_route: gpt-4o
+                """.formatted(base), Map.of(), nanos::get)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto", "Say hello"));
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(504);
+            JsonNode error = TestGateway.json(res.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("upstream_timeout");
+            assertThat(error.get("message").asText()).contains("The server had an error")
+                    .endsWith("; not tried, the request's 2000 ms timeout passed first: 'gpt-4o-mini'");
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
         }
     }
 }

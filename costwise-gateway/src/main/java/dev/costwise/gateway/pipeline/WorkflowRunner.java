@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -254,7 +255,9 @@ final class WorkflowRunner {
             out = workflows.get(pipeline).execute(mm, ctx);
         } catch (ProviderException e) {
             throw new GatewayException.UpstreamFailed(List.of(e));
-        } catch (AllExecutorsFailedException | NoCapableModelException e) {
+        } catch (AllExecutorsFailedException e) {
+            throw e.outOfTime().isEmpty() ? noExecutor(pipeline, e) : outOfTime(pipeline, e);
+        } catch (NoCapableModelException e) {
             throw noExecutor(pipeline, e);
         } finally {
             // the request's baseline is what its answer would have cost on the baseline model: the orchestrator's
@@ -300,6 +303,20 @@ final class WorkflowRunner {
             mmb.validated();
         }
         return mmb.build();
+    }
+
+    /**
+     * A run whose deadline passed before every executor was tried fails as a plain pipeline's does (a 504): the calls
+     * made, and the executors left uncalled for lack of time.
+     */
+    private GatewayException.UpstreamFailed outOfTime(String pipeline, AllExecutorsFailedException e) {
+        List<ProviderException> causes = Arrays.stream(e.getSuppressed()).filter(ProviderException.class::isInstance)
+                .map(ProviderException.class::cast).toList();
+        Map<String, Model> byCatalogName = shapes.get(pipeline).byCatalogName();
+        List<String> uncalled = e.outOfTime().stream()
+                .map(n -> Optional.ofNullable(byCatalogName.get(n)).map(Model::name).orElse(n)).toList();
+        return new GatewayException.UpstreamFailed(causes, List.of(), Optional.of(new GatewayException.OutOfTime(
+                directory.config().server().requestTimeout(), uncalled)));
     }
 
     private static GatewayException.UpstreamFailed noExecutor(String pipeline, RuntimeException e) {
