@@ -448,23 +448,26 @@ public final class ChatService {
                 }
                 if (hit.isPresent()) {
                     cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
-                    r.recordHit(hit.get());
-                    return new Result(hit.get().body(), Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
+                    Money saved = r.recordHit(hit.get());
+                    byte[] body = isWorkflowAnswer(hit.get()) ? workflows.asHit(hit.get().body(), saved)
+                            : hit.get().body();
+                    return new Result(body, Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
                 }
             }
             try {
                 Plan p = r.reserve();
                 if (runsWorkflow(p)) {
-                    Result done = runWorkflow(r);
+                    WorkflowRunner.Finished done = runWorkflow(r);
                     if (cacheKey.isPresent()) {
-                        ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), Usage.ZERO,
-                                done.modelUsed(), done.cost(), done.route());
+                        // the returned answer's tokens and model: a hit is measured against the baseline as it was
+                        ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), done.answerUsage(),
+                                done.answered(), done.cost(), done.route());
                         cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
                         if (leading != null) {
                             leading.complete(entry);
                         }
                     }
-                    return done;
+                    return new Result(done.body(), done.cost(), "miss", done.modelUsed(), done.route());
                 }
                 AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
                 Usage usage = ok.value().usage().orElseGet(() -> estimated(p, answerTokens(ok.value().body())));
@@ -657,7 +660,7 @@ public final class ChatService {
             StreamReplay.replayHit(json, hit.get(), saved, includeUsage, sink);
             return;
         }
-        Result done = null;
+        WorkflowRunner.Finished done = null;
         if (runsWorkflow(plan)) {
             try {
                 // a budget's downgrade sends the request to one model instead, streamed below
@@ -847,7 +850,7 @@ public final class ChatService {
     }
 
     /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */
-    private Result runWorkflow(Request r) {
+    private WorkflowRunner.Finished runWorkflow(Request r) {
         AtomicReference<Money> billed = new AtomicReference<>(Money.ZERO);
         WorkflowRunner.Finished f;
         try {
@@ -859,7 +862,12 @@ public final class ChatService {
             throw e;
         }
         r.finishWorkflow(f.cost(), f.tokens());
-        return new Result(f.body(), f.cost(), "miss", f.modelUsed(), f.route());
+        return f;
+    }
+
+    /** @return {@code true} if the entry holds a workflow's answer, with its run's {@code costwise} object */
+    private static boolean isWorkflowAnswer(ResponseCacheStore.Entry e) {
+        return e.route().startsWith(WorkflowRunner.ROUTE_PREFIX);
     }
 
     private static Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
@@ -1078,7 +1086,12 @@ public final class ChatService {
          */
         Money recordHit(ResponseCacheStore.Entry e) {
             Model m = directory.model(e.modelUsed()).orElse(plan.primary());
-            Money baseline = costs.baselineCost(baselineModel(), m, e.usage(), e.cost(), plan.serviceTier());
+            // a workflow's answer is measured as the run measured it: the executor's answer on the workflow's
+            // baseline, its orchestrator's calls being what the workflow spent on top
+            boolean workflow = isWorkflowAnswer(e) && workflows.runs(plan.requested());
+            Money baseline = workflow ? costs.baselineCost(Optional.of(workflows.baseline(plan.requested())), m,
+                    e.usage(), costs.price(m, e.usage()).cost(), plan.serviceTier())
+                    : costs.baselineCost(baselineModel(), m, e.usage(), e.cost(), plan.serviceTier());
             settle(Money.ZERO); // reserved with a lookup another fill overtook
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     e.usage(), Money.ZERO, baseline, PriceStatus.CACHE_HIT, Outcome.CACHE_HIT, Optional.empty(),

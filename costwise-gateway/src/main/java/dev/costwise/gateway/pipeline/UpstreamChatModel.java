@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
@@ -70,16 +71,20 @@ final class UpstreamChatModel implements ChatModel {
     private final Ticker ticker;
     private final Duration timeout;
     private final RequestEncoding encoding;
+    /** The model's own {@code max_reasoning_effort}, which holds whichever pipeline called it. */
+    private final Optional<ReasoningEffort> reasoningCap;
 
     /**
      * @param model the configured model calls go to
      * @param baseline the model the workflow's savings are measured against (its {@code baseline}, else its
      *     orchestrator): a successful call's row is priced as if its answer were the one returned, this model's price
      *     for its tokens ({@link WorkflowRows} keeps that only for the answer the caller gets)
+     * @param reasoningCap the most reasoning effort the model's own pipeline allows, if it caps it
      */
     UpstreamChatModel(Model model, Model baseline, String catalogName, Upstream upstream, OpenAiWire wire,
             CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, Duration timeout,
-            Optional<CircuitBreaker> breaker) {
+            Optional<CircuitBreaker> breaker, Optional<ReasoningEffort> reasoningCap) {
+        this.reasoningCap = reasoningCap;
         this.breaker = breaker;
         this.model = model;
         this.baseline = baseline;
@@ -122,8 +127,9 @@ final class UpstreamChatModel implements ChatModel {
         long t0 = ticker.read();
         try {
             // a model configured on a service tier (flex) asks for it here too, as on the pipeline's own attempts
-            ObjectNode body = ServiceTiers.forAttempt(wire.writeRequest(request, model.upstreamModel(), encoding),
-                    model);
+            // the stricter of the workflow pipeline's cap (already applied to the request) and the model's own
+            ObjectNode body = ServiceTiers.forAttempt(ReasoningSettings.cappedCopy(
+                    wire.writeRequest(request, model.upstreamModel(), encoding), reasoningCap), model);
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, body, bound));
             permission.ifPresent(CircuitBreaker.Permission::onSuccess);
             WireCompletion c = wire.readResponse(wire.parse(reply.body()));

@@ -31,9 +31,11 @@ import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiRequest;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,8 +76,11 @@ final class WorkflowRunner {
      * @param tokens every token spent
      * @param modelUsed the executor that answered
      * @param route {@code workflow:<complexity>}
+     * @param answered the configured model whose answer is returned
+     * @param answerUsage that answer's tokens: a cache hit on it is measured against the baseline by them
      */
-    record Finished(byte[] body, Money cost, long tokens, String modelUsed, String route) {}
+    record Finished(byte[] body, Money cost, long tokens, String modelUsed, String route, String answered,
+            Usage answerUsage) {}
 
     /**
      * @throws IllegalStateException if a workflow pipeline names a model the catalog does not know, or has no
@@ -109,10 +114,10 @@ final class WorkflowRunner {
                         .map(m -> costs.price(m, usage)).orElse(new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED));
                 Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, baseline,
                         catalogName(m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
-                        p.timeout(), circuits.of(m.name()));
+                        p.timeout(), circuits.of(m.name()), directory.reasoningCap(m));
                 flows.put(name, build(catalog, name, executors, orchestrator, catalogName(baseline, name), pricer,
                         asChatModel));
-                shaped.put(name, new Shape(executors, orchestrator, byCatalogName));
+                shaped.put(name, new Shape(executors, orchestrator, baseline, byCatalogName));
             }
         });
         this.workflows = Map.copyOf(flows);
@@ -123,7 +128,8 @@ final class WorkflowRunner {
     }
 
     /** A workflow's configured models, and which of them each catalog name the workflow uses stands for. */
-    private record Shape(List<Model> executors, Model orchestrator, Map<String, Model> byCatalogName) {}
+    private record Shape(List<Model> executors, Model orchestrator, Model baseline,
+            Map<String, Model> byCatalogName) {}
 
     private static List<Model> concat(List<Model> a, List<Model> b) {
         List<Model> all = new ArrayList<>(a);
@@ -179,6 +185,36 @@ final class WorkflowRunner {
                 p.verdictMaxTokens());
     }
 
+    /**
+     * @param requested a name that {@link #runs} the workflow
+     * @return the model its savings are measured against: its {@code baseline}, else its orchestrator
+     */
+    Model baseline(String requested) {
+        return shapes.get(entry(requested)).baseline();
+    }
+
+    /**
+     * A cached workflow answer as a cache hit returns it: its {@code costwise} object says what the hit cost
+     * (nothing) and saved, not what the run that filled the cache cost.
+     *
+     * @param body a workflow answer's chat completion JSON
+     * @param baseline what the answer would have cost on the baseline model: all of it is saved
+     * @return the body to return
+     */
+    byte[] asHit(byte[] body, Money baseline) {
+        try {
+            ObjectNode root = (ObjectNode) json.readTree(body);
+            if (root.get("costwise") instanceof ObjectNode costwise) {
+                costwise.put("cost", Money.ZERO.toString()).put("orchestrator_cost", Money.ZERO.toString())
+                        .put("executor_cost", Money.ZERO.toString()).put("baseline_cost", baseline.toString())
+                        .put("savings", baseline.toString());
+            }
+            return json.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException("a cached workflow answer is the JSON the gateway wrote", e);
+        }
+    }
+
     /** @return {@code true} if requests for that name (a workflow pipeline, or an alias of one) run the workflow */
     boolean runs(String requested) {
         return workflows.containsKey(entry(requested));
@@ -219,7 +255,9 @@ final class WorkflowRunner {
             out = workflows.get(pipeline).execute(mm, ctx);
         } catch (ProviderException e) {
             throw new GatewayException.UpstreamFailed(List.of(e));
-        } catch (AllExecutorsFailedException | NoCapableModelException e) {
+        } catch (AllExecutorsFailedException e) {
+            throw e.outOfTime().isEmpty() ? noExecutor(pipeline, e) : outOfTime(pipeline, e);
+        } catch (NoCapableModelException e) {
             throw noExecutor(pipeline, e);
         } finally {
             // the request's baseline is what its answer would have cost on the baseline model: the orchestrator's
@@ -239,7 +277,7 @@ final class WorkflowRunner {
                 .put("complexity", complexity).put("escalations", out.escalations().size());
         try {
             return new Finished(json.writeValueAsBytes(root), out.totalCost(), usage.totalTokens(),
-                    out.executorModel(), ROUTE_PREFIX + complexity);
+                    out.executorModel(), ROUTE_PREFIX + complexity, out.answer().model(), out.answer().usage());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }
@@ -256,7 +294,8 @@ final class WorkflowRunner {
         String task = lastUserText(body);
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
-        // thinking as much as its reasoning setting (already capped by the pipeline) allows, on the tier asked for,
+        // thinking as much as its reasoning setting (capped by the pipeline, and per call by the model's own
+        // pipeline) allows, on the tier asked for,
         // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
                 : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
@@ -264,6 +303,20 @@ final class WorkflowRunner {
             mmb.validated();
         }
         return mmb.build();
+    }
+
+    /**
+     * A run whose deadline passed before every executor was tried fails as a plain pipeline's does (a 504): the calls
+     * made, and the executors left uncalled for lack of time.
+     */
+    private GatewayException.UpstreamFailed outOfTime(String pipeline, AllExecutorsFailedException e) {
+        List<ProviderException> causes = Arrays.stream(e.getSuppressed()).filter(ProviderException.class::isInstance)
+                .map(ProviderException.class::cast).toList();
+        Map<String, Model> byCatalogName = shapes.get(pipeline).byCatalogName();
+        List<String> uncalled = e.outOfTime().stream()
+                .map(n -> Optional.ofNullable(byCatalogName.get(n)).map(Model::name).orElse(n)).toList();
+        return new GatewayException.UpstreamFailed(causes, List.of(), Optional.of(new GatewayException.OutOfTime(
+                directory.config().server().requestTimeout(), uncalled)));
     }
 
     private static GatewayException.UpstreamFailed noExecutor(String pipeline, RuntimeException e) {

@@ -53,10 +53,11 @@ final class FallbackRunner {
         for (int i = 0; i < chain.size(); i++) {
             String model = chain.get(i);
             if (context.deadline().map(d -> d.isExpired()).orElse(false)) {
-                throw allFailed(template, failed, causes, "deadline passed before trying " + model);
+                throw allFailed(template, failed, causes, "deadline passed before trying " + model,
+                        chain.subList(i, chain.size()));
             }
             if (Thread.currentThread().isInterrupted()) {
-                throw allFailed(template, failed, causes, "interrupted before trying " + model);
+                throw allFailed(template, failed, causes, "interrupted before trying " + model, List.of());
             }
             try {
                 DelegationRequest step = template.withExecutor(model);
@@ -75,7 +76,7 @@ final class FallbackRunner {
                 context.record(name, "fallback", attrs);
             }
         }
-        throw allFailed(template, failed, causes, "");
+        throw allFailed(template, failed, causes, "", List.of());
     }
 
     private static boolean isCallersMistake(ProviderException e) {
@@ -84,9 +85,9 @@ final class FallbackRunner {
     }
 
     private static AllExecutorsFailedException allFailed(DelegationRequest template, List<FallbackStep> failed,
-            List<ProviderException> causes, String why) {
+            List<ProviderException> causes, String why, List<String> outOfTime) {
         AllExecutorsFailedException e = new AllExecutorsFailedException(shorten(template.taskDescription()), failed,
-                why);
+                why, outOfTime);
         causes.forEach(e::addSuppressed);
         return e;
     }

@@ -1,0 +1,102 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A workflow's executor calls obey what the gateway applies to any call of their model. Every model is OpenAI's,
+ * faked by a MockWebServer speaking its chat completions format.
+ */
+class WorkflowExecutorCallsEndToEndTest {
+    @StartStop
+    final MockWebServer upstream = new MockWebServer();
+
+    private final List<JsonNode> sent = new ArrayList<>();
+    /** The gateway's time, which the upstream moves on while it answers. */
+    private final AtomicLong nanos = new AtomicLong();
+
+    private void answering() {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                JsonNode body = TestGateway.json(request.getBody().utf8());
+                synchronized (sent) {
+                    sent.add(body);
+                }
+                return OpenAiFake.completion(body.path("model").asText(), "an answer", 100, 50);
+            }
+        });
+    }
+
+    @Test
+    void givenAnExecutorWhosePipelineCapsReasoning_whenTheWorkflowCallsIt_thenItsCapHolds() {
+        answering();
+        String base = TestGateway.baseUrl(upstream) + "/v1";
+        try (TestGateway gw = new TestGateway("""
+                models:
+                  - {name: gpt-4o, provider: openai, base_url: %1$s}
+                  - {name: o4-mini, provider: openai, base_url: %1$s}
+                pipelines:
+                  o4-mini: {max_reasoning_effort: low}
+                  auto:
+                    workflow: true
+                    routes: [{name: thinker, model: o4-mini}]
+                    default_route: gpt-4o
+                """.formatted(base), Map.of())) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "auto", "reasoning_effort": "high", "max_tokens": 300,
+                     "messages": [{"role": "user", "content": "Say hello"}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            JsonNode executorCall = sent.stream().filter(b -> b.path("model").asText().equals("o4-mini"))
+                    .findFirst().orElseThrow();
+            assertThat(executorCall.path("reasoning_effort").asText()).isEqualTo("low");
+        }
+    }
+
+    @Test
+    void givenTheDeadlinePassesDuringAnExecutorsCall_whenItFails_thenA504NamesTheExecutorsNotTried() {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                nanos.addAndGet(TimeUnit.SECONDS.toNanos(3)); // the provider took 3 s of the request's 2 s
+                return OpenAiFake.error(500, "server_error", null, "The server had an error");
+            }
+        });
+        String base = TestGateway.baseUrl(upstream) + "/v1";
+        try (TestGateway gw = new TestGateway("""
+                server: {request_timeout: 2s}
+                models:
+                  - {name: gpt-4o, provider: openai, base_url: %1$s}
+                  - {name: gpt-4.1-nano, provider: openai, base_url: %1$s}
+                  - {name: gpt-4o-mini, provider: openai, base_url: %1$s}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes: [{name: nano, model: gpt-4.1-nano}, {name: mini, model: gpt-4o-mini}]
+                    default_route: gpt-4o
+                """.formatted(base), Map.of(), nanos::get)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto", "Say hello"));
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(504);
+            JsonNode error = TestGateway.json(res.body()).get("error");
+            assertThat(error.get("code").asText()).isEqualTo("upstream_timeout");
+            assertThat(error.get("message").asText()).contains("The server had an error")
+                    .endsWith("; not tried, the request's 2000 ms timeout passed first: 'gpt-4o-mini'");
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+        }
+    }
+}
