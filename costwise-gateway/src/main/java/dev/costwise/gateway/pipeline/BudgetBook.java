@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -187,7 +188,10 @@ public final class BudgetBook {
      * @return the reservation, or the first budget that cannot take it
      */
     public Result reserve(Spender who, String model, Money amount) {
-        List<Hold> holds = applicable(who, model, amount);
+        return reserve(applicable(who, model, amount), amount);
+    }
+
+    private Result reserve(List<Hold> holds, Money amount) {
         if (shared != null) {
             SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
@@ -200,6 +204,109 @@ public final class BudgetBook {
         Optional<Exhausted> exhausted = local.reserve(holds, reservedIn);
         return exhausted.isPresent() ? new Result(Optional.empty(), exhausted)
                 : new Result(Optional.of(new Reservation(holds, null, reservedIn)), Optional.empty());
+    }
+
+    /**
+     * Reserves a workflow run, all or nothing: its whole worst case against every budget that applies and is not
+     * scoped to a model, and against each model's budgets the worst case of the calls that model may make in the run.
+     *
+     * @param who the caller's key and end user
+     * @param whole the worst case of the whole run
+     * @param byModel every model the run may call, with the worst case of its calls
+     * @return the reservation, or the first budget that cannot take its share
+     */
+    public RunResult reserveRun(Spender who, Money whole, Map<String, Money> byModel) {
+        Reservation run = null;
+        Map<String, Reservation> models = new HashMap<>();
+        for (RunPart part : runParts(who, whole, byModel)) {
+            Result r = reserve(part.holds(), part.amount());
+            if (r.exhausted().isPresent()) {
+                // all or nothing: what the earlier parts reserved goes back
+                Optional.ofNullable(run).ifPresent(res -> res.settle(Money.ZERO));
+                models.values().forEach(res -> res.settle(Money.ZERO));
+                return new RunResult(Optional.empty(), Optional.of(part.refusal(r.exhausted().get())));
+            }
+            if (part.model().isEmpty()) {
+                run = r.reservation().orElseThrow();
+            } else {
+                models.put(part.model().get(), r.reservation().orElseThrow());
+            }
+        }
+        return new RunResult(Optional.of(new RunReservation(run, models)), Optional.empty());
+    }
+
+    /**
+     * The budget that would refuse {@link #reserveRun}, reserving nothing (route explain).
+     *
+     * @return the first budget without room for its share of the run, with the model it counts for, if any
+     */
+    public Optional<RunRefusal> firstWithoutRoomForRun(Spender who, Money whole, Map<String, Money> byModel) {
+        for (RunPart part : runParts(who, whole, byModel)) {
+            Optional<Exhausted> ex = shared != null ? shared.firstWithoutRoom(part.holds(), part.amount())
+                    : local.firstWithoutRoom(part.holds(), new ArrayList<>(part.holds().size()));
+            if (ex.isPresent()) {
+                return Optional.of(part.refusal(ex.get()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What one share of a run reserves: the whole run (no model) or one model's calls, on the budgets it holds. */
+    private record RunPart(Optional<String> model, Money amount, List<Hold> holds) {
+        RunRefusal refusal(Exhausted ex) {
+            return new RunRefusal(ex, model, amount);
+        }
+    }
+
+    /** The run's shares: the whole on the budgets not scoped to a model, then each model's on its model budgets. */
+    private List<RunPart> runParts(Spender who, Money whole, Map<String, Money> byModel) {
+        List<RunPart> parts = new ArrayList<>(byModel.size() + 1);
+        parts.add(new RunPart(Optional.empty(), whole, applicable(who, "", whole).stream()
+                .filter(h -> h.def().scope() != BudgetScope.MODEL).toList()));
+        // sorted: the same run always reserves in the same order
+        byModel.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> parts.add(new RunPart(
+                Optional.of(e.getKey()), e.getValue(), applicable(Spender.NOBODY, e.getKey(), e.getValue())
+                        .stream().filter(h -> h.def().scope() == BudgetScope.MODEL).toList())));
+        return parts;
+    }
+
+    /**
+     * A budget that refused a workflow run.
+     *
+     * @param exhausted the budget
+     * @param model the model whose calls it holds; empty for a budget that holds the whole run
+     * @param worstCase the share of the run that did not fit
+     */
+    public record RunRefusal(Exhausted exhausted, Optional<String> model, Money worstCase) {}
+
+    /**
+     * The outcome of {@link #reserveRun}.
+     *
+     * @param reservation the reservation, when every budget had room for its share
+     * @param refusal the first budget without room
+     */
+    public record RunResult(Optional<RunReservation> reservation, Optional<RunRefusal> refusal) {}
+
+    /** The reservations of one workflow run: the whole run's, and each model's. */
+    public static final class RunReservation {
+        private final Reservation whole;
+        private final Map<String, Reservation> byModel;
+
+        private RunReservation(Reservation whole, Map<String, Reservation> byModel) {
+            this.whole = whole;
+            this.byModel = Map.copyOf(byModel);
+        }
+
+        /**
+         * Replaces the reservations by what the run spent: the budgets of the whole run by its total, each model's
+         * budgets by that model's calls, so that each counts what the ledger says its scope spent.
+         *
+         * @param spentByModel what the run's calls cost, by the model that made them (empty releases everything)
+         */
+        public void settle(Map<String, Money> spentByModel) {
+            whole.settle(spentByModel.values().stream().reduce(Money.ZERO, Money::plus));
+            byModel.forEach((model, res) -> res.settle(spentByModel.getOrDefault(model, Money.ZERO)));
+        }
     }
 
     /**

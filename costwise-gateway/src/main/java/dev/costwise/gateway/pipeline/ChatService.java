@@ -36,6 +36,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -216,11 +217,14 @@ public final class ChatService {
         Optional<ServiceTier> tier = Plan.serviceTierIn(body);
         // each round may be answered by any executor (a fallback, an escalation): hold the dearest whole answer
         Money answer = Money.ZERO;
+        Map<String, Money> answerOn = new HashMap<>();
         long longestAnswer = 0;
         for (Model m : w.executors()) {
             long out = Plan.outputLimit(body, m);
             longestAnswer = Math.max(longestAnswer, out);
-            answer = answer.max(costs.worstCase(m, input, out, writes, defaultTiers.toHold(m, tier)));
+            Money on = costs.worstCase(m, input, out, writes, defaultTiers.toHold(m, tier));
+            answerOn.put(m.name(), on);
+            answer = answer.max(on);
         }
         Money verdict = Money.ZERO;
         if (w.validated()) {
@@ -233,8 +237,15 @@ public final class ChatService {
         RouteSelector.Choice choice = new RouteSelector.Choice(WorkflowRunner.ROUTE_PREFIX + w.complexity(),
                 Optional.of(w.executor().name()), new RouteSelector.Classification(w.complexity(),
                         allText.length(), w.reason()));
+        // each model's budgets hold what it may cost in every round: its answer if it executes, the verdict if
+        // it orchestrates (or both)
+        Map<String, Money> byModel = new HashMap<>();
+        answerOn.forEach((m, cost) -> byModel.put(m, cost.times(w.rounds())));
+        if (w.validated()) {
+            byModel.merge(w.orchestrator().name(), verdict.times(w.rounds()), Money::plus);
+        }
         return new Plan(requested, pipeline, choice, List.of(w.executor()), body, input,
-                Plan.outputLimit(body, w.executor()), answer.plus(verdict).times(w.rounds()));
+                Plan.outputLimit(body, w.executor()), answer.plus(verdict).times(w.rounds()), byModel);
     }
 
     /**
@@ -297,8 +308,11 @@ public final class ChatService {
     public Plan planWithBudgets(Caller caller, ObjectNode body) {
         Plan plan = plan(caller, body);
         BudgetBook.Spender who = spenderOf(caller, endUser(body));
-        return budgets.firstWithoutRoom(who, plan.primary().name(), plan.worstCase())
-                .flatMap(ex -> downgraded(plan, ex)).orElse(plan);
+        Optional<BudgetBook.Exhausted> without = runsWorkflow(plan)
+                ? budgets.firstWithoutRoomForRun(who, plan.worstCase(), plan.worstCaseByModel())
+                        .map(BudgetBook.RunRefusal::exhausted)
+                : budgets.firstWithoutRoom(who, plan.primary().name(), plan.worstCase());
+        return without.flatMap(ex -> downgraded(plan, ex)).orElse(plan);
     }
 
     /** @return {@code plan} sent to the budget's {@code downgrade_to}, if the budget {@code ex} downgrades */
@@ -851,16 +865,17 @@ public final class ChatService {
 
     /** Runs Pattern 5 (classify, delegate, validate, escalate) and answers as one chat completion. */
     private WorkflowRunner.Finished runWorkflow(Request r) {
-        AtomicReference<Money> billed = new AtomicReference<>(Money.ZERO);
+        WorkflowRows rows = new WorkflowRows();
         WorkflowRunner.Finished f;
         try {
-            f = workflows.run(r.plan.requested(), r.plan.body(), r.requestId, r.tags, r.remaining(), billed);
+            f = workflows.run(r.plan.requested(), r.plan.body(), r.requestId, r.tags, r.remaining(), rows);
         } catch (RuntimeException e) {
             // The calls made before the failure (an answer, a verdict) were billed and ledgered: the budgets are
             // charged for them too.
-            r.settle(billed.get());
+            r.settleRun(rows.spentByModel());
             throw e;
         }
+        r.settleRun(rows.spentByModel());
         r.finishWorkflow(f.cost(), f.tokens());
         return f;
     }
@@ -911,6 +926,8 @@ public final class ChatService {
         Optional<BudgetBook.Reservation> reservation = Optional.empty();
         /** The model {@link #reservation} was made for; null before any, or after a fallback found no room. */
         String reservedFor;
+        /** A workflow run's reservations (the whole run's, each model's); held instead of {@link #reservation}. */
+        Optional<BudgetBook.RunReservation> runReservation = Optional.empty();
         Optional<RateWindow> window = Optional.empty();
         Optional<dev.costwise.llm.ratelimit.UsagePermit> sharedPermit = Optional.empty();
         /** The key's rate limits and what its minute counts, once asked; empty without a key or limits. */
@@ -1011,8 +1028,8 @@ public final class ChatService {
          * @return what Redis found; empty without Redis or without a budget that applies (look up apart)
          */
         Optional<RedisBudgetStore.Lookup> lookupReserving(String key) {
-            if (redis.isEmpty()) {
-                return Optional.empty();
+            if (redis.isEmpty() || !plan.worstCaseByModel().isEmpty()) {
+                return Optional.empty(); // a workflow run reserves per model, apart from the lookup
             }
             Optional<BudgetBook.Prepared> prepared = budgets.prepareShared(spender(), plan.primary().name(),
                     plan.worstCase());
@@ -1056,6 +1073,9 @@ public final class ChatService {
             if (reservation.isPresent()) {
                 return plan; // reserved with the cache lookup
             }
+            if (!plan.worstCaseByModel().isEmpty() && reserveRun()) {
+                return plan;
+            }
             BudgetBook.Result res = budgets.reserve(spender(), plan.primary().name(), plan.worstCase());
             Optional<Plan> down = res.exhausted().flatMap(ex -> downgraded(plan, ex));
             if (down.isPresent()) {
@@ -1068,6 +1088,37 @@ public final class ChatService {
             reservation = res.reservation();
             reservedFor = plan.primary().name();
             return plan;
+        }
+
+        /**
+         * Reserves a workflow run against each budget's share of it.
+         *
+         * @return {@code false} when a budget without room downgrades the request: {@link #plan} is the downgraded
+         *     one, still to be reserved
+         * @throws GatewayException.BudgetExceeded when a budget without room refuses it
+         */
+        private boolean reserveRun() {
+            BudgetBook.RunResult run = budgets.reserveRun(spender(), plan.worstCase(), plan.worstCaseByModel());
+            if (run.reservation().isPresent()) {
+                runReservation = run.reservation();
+                return true;
+            }
+            BudgetBook.RunRefusal no = run.refusal().orElseThrow();
+            Optional<Plan> down = downgraded(plan, no.exhausted());
+            if (down.isEmpty()) {
+                BudgetBook.Exhausted ex = no.exhausted();
+                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), no.worstCase(),
+                        no.model().map(m -> "the workflow's calls to " + m).orElse("every call of the workflow"),
+                        ex.resetsAt(), ex.retryAfter());
+            }
+            plan = down.get();
+            return false;
+        }
+
+        /** Settles a workflow run's reservations with what each model's calls cost. */
+        void settleRun(Map<String, Money> spentByModel) {
+            runReservation.ifPresent(res -> res.settle(spentByModel));
+            runReservation = Optional.empty();
         }
 
         private GatewayException.BudgetExceeded budgetExceeded(BudgetBook.Exhausted ex, Model m, Money worst) {
@@ -1143,6 +1194,7 @@ public final class ChatService {
         void settle(Money actual) {
             reservation.ifPresent(res -> res.settle(actual));
             forgetReservation();
+            settleRun(Map.of()); // a workflow run that ended before it was settled: nothing was billed
         }
 
         /** The reservation has been settled: the request holds none, for no model. */
@@ -1151,9 +1203,8 @@ public final class ChatService {
             reservedFor = null;
         }
 
-        /** Settles a workflow run; its ledger rows were written call by call. */
+        /** Ends a settled workflow run; its ledger rows were written call by call. */
         void finishWorkflow(Money cost, long tokens) {
-            settle(cost);
             finish("success", cost, tokens);
         }
 

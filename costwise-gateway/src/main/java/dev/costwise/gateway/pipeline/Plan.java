@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,15 +26,26 @@ import java.util.Optional;
  * @param body the request body
  * @param estimatedInputTokens estimated prompt tokens
  * @param maxOutputTokens the output limit used for the worst case on the primary (0: nothing is generated)
- * @param worstCase the worst-case cost on the primary model
+ * @param worstCase the worst-case cost on the primary model (of a workflow: of the whole run)
+ * @param worstCaseByModel a workflow's worst case of the calls each model it may call may make, which that model's
+ *     budgets reserve; empty for a request to one model at a time
  */
 public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice route, List<Model> candidates,
-        ObjectNode body, long estimatedInputTokens, long maxOutputTokens, Money worstCase) {
+        ObjectNode body, long estimatedInputTokens, long maxOutputTokens, Money worstCase,
+        Map<String, Money> worstCaseByModel) {
 
     private static final OpenAiWire WIRE = new OpenAiWire();
 
     public Plan {
         candidates = List.copyOf(candidates);
+        worstCaseByModel = Map.copyOf(worstCaseByModel);
+    }
+
+    /** A plan that calls one model at a time (the primary, then fallbacks): its worst case holds on each. */
+    public Plan(String requested, Pipeline pipeline, RouteSelector.Choice route, List<Model> candidates,
+            ObjectNode body, long estimatedInputTokens, long maxOutputTokens, Money worstCase) {
+        this(requested, pipeline, route, candidates, body, estimatedInputTokens, maxOutputTokens, worstCase,
+                Map.of());
     }
 
     /** @return the primary model */

@@ -30,7 +30,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A configured model as a {@link ChatModel}, for library code that composes models (the multi-model workflow behind
@@ -41,8 +40,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class UpstreamChatModel implements ChatModel {
     /** Context metadata key holding the request's attempt counter. */
     static final String ATTEMPTS = "costwise.attempts";
-    /** Context metadata key holding what the request's calls have cost so far ({@code AtomicReference<Money>}). */
-    static final String BILLED = "costwise.billed";
     /**
      * Context metadata key holding the run's {@link WorkflowRows}: rows go there, to be written when the run ends,
      * instead of straight to the ledger.
@@ -173,10 +170,6 @@ final class UpstreamChatModel implements ChatModel {
     private void record(WorkflowContext ctx, Usage usage, Money cost, Money baselineCost, PriceStatus status,
             Outcome outcome, Optional<String> errorKind, Duration latency, Optional<ChatResponse> answer) {
         AtomicInteger attempts = (AtomicInteger) ctx.metadata().computeIfAbsent(ATTEMPTS, k -> new AtomicInteger());
-        @SuppressWarnings("unchecked")
-        AtomicReference<Money> billed = (AtomicReference<Money>) ctx.metadata().computeIfAbsent(BILLED,
-                k -> new AtomicReference<>(Money.ZERO));
-        billed.accumulateAndGet(cost, Money::plus);
         Map<String, String> tags = new java.util.HashMap<>(ctx.tags());
         String requested = tags.remove(REQUESTED);
         CostRecord row = new CostRecord(ctx.correlationId(), attempts.incrementAndGet(), clock.instant(),

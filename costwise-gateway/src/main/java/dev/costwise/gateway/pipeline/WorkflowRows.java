@@ -5,7 +5,9 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.spi.SpendLedger;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,8 @@ final class WorkflowRows {
     private record Held(CostRecord row, Optional<ChatResponse> answer) {}
 
     private final List<Held> held = new ArrayList<>();
+    /** What the run's calls cost so far, by the model that made them; kept after a flush. */
+    private final Map<String, Money> spentByModel = new HashMap<>();
 
     /**
      * Holds a row.
@@ -27,6 +31,15 @@ final class WorkflowRows {
      */
     synchronized void add(CostRecord row, Optional<ChatResponse> answer) {
         held.add(new Held(row, answer));
+        spentByModel.merge(row.usedModel(), row.cost(), Money::plus);
+    }
+
+    /**
+     * @return what the run's calls have cost so far, by the model that made them (each model's budgets are charged
+     *     with its own calls; a run that fails part-way is charged for the calls it made)
+     */
+    synchronized Map<String, Money> spentByModel() {
+        return Map.copyOf(spentByModel);
     }
 
     /**

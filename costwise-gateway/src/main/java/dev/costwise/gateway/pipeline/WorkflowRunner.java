@@ -42,7 +42,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -233,21 +232,19 @@ final class WorkflowRunner {
      * @param requestId the request id (the ledger rows' group)
      * @param tags the caller's tags
      * @param remaining time left before the request's deadline
-     * @param billed added to with every call's cost as it is ledgered, so a run that fails part-way still charges
-     *     its budgets with what its earlier calls cost
+     * @param rows where the run's calls are held until it ends (and what they cost by model, which a run that
+     *     fails part-way still charges its budgets with); flushed to the ledger before this returns
      * @return the answer
      * @throws GatewayException.UpstreamFailed if no executor could answer
      */
     Finished run(String requested, ObjectNode body, String requestId, Map<String, String> tags, Duration remaining,
-            AtomicReference<Money> billed) {
+            WorkflowRows rows) {
         String pipeline = entry(requested);
         MultiModelRequest mm = request(pipeline, body);
         Map<String, String> withRequested = new HashMap<>(tags);
         withRequested.put(UpstreamChatModel.REQUESTED, requested);
         WorkflowContext ctx = WorkflowContext.builder("costwise-" + pipeline).correlationId(requestId)
                 .tags(withRequested).ticker(ticker).clock(clock).timeout(remaining).build();
-        ctx.metadata().put(UpstreamChatModel.BILLED, billed);
-        WorkflowRows rows = new WorkflowRows();
         ctx.metadata().put(UpstreamChatModel.ROWS, rows);
         MultiModelResponse out = null;
         Money baseline;
