@@ -94,8 +94,9 @@ final class ReportCommand implements Callable<Integer> {
                 out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"
                         + "baseline_cost,savings,cached_input_tokens,cache_write_tokens,reasoning_tokens");
                 for (SpendRow r : rows) {
-                    out.println(CsvReport.cell(r.group()) + "," + r.requests() + "," + r.attempts() + "," + r.inputTokens() + ","
-                            + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + "," + r.savings() + ","
+                    out.println(CsvReport.cell(r.group()) + "," + r.requests() + "," + r.attempts() + ","
+                            + r.inputTokens() + "," + r.outputTokens() + "," + r.cost() + "," + r.baselineCost() + ","
+                            + r.savings() + ","
                             + r.cachedInputTokens() + "," + r.cacheWriteTokens() + "," + r.reasoningTokens());
                 }
             }

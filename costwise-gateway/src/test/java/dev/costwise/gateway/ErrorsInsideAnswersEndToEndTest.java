@@ -61,13 +61,15 @@ class ErrorsInsideAnswersEndToEndTest {
 
     /** An OpenRouter stream that sends two words, then an error event of {@code code}, then [DONE]. */
     private static MockResponse errorMidStream(int code, String message) {
-        String head = "data: {\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+        String head = "data: {\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\","
+                + "\"created\":1741569952,"
                 + "\"model\":\"openai/gpt-4o-mini\",\"provider\":\"OpenAI\",";
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
                 .body(": OPENROUTER PROCESSING\n\n"
                         + head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hel\"},"
                         + "\"finish_reason\":null}]}\n\n"
-                        + head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}]}\n\n"
+                        + head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},"
+                        + "\"finish_reason\":null}]}\n\n"
                         + head + "\"error\":{\"code\":" + code + ",\"message\":\"" + message + "\"},"
                         + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}]}\n\n"
                         + "data: [DONE]\n\n")

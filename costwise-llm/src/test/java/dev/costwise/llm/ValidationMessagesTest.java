@@ -46,7 +46,8 @@ class ValidationMessagesTest {
     @Test
     void givenABlankName_whenABudgetAwareRouterOrFallbackIsMade_thenItIsRefusedAsEveryOtherPrimitive() {
         Budgets budgets = Budgets.builder()
-                .add(Budget.builder("daily").limit(Money.ofDollars(1)).window(BudgetWindow.daily(ZoneOffset.UTC)).build()).build();
+                .add(Budget.builder("daily").limit(Money.ofDollars(1)).window(BudgetWindow.daily(ZoneOffset.UTC))
+                        .build()).build();
         ChatModel model = SimulatedChatModel.builder(ModelCatalogs.bundled(), "gpt-4o-mini").build();
 
         assertThatThrownBy(() -> BudgetAwareRouter.builder(" ", budgets))

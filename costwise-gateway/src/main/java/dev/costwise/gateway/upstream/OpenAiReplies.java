@@ -173,7 +173,8 @@ public final class OpenAiReplies {
 
     /**
      * Maps an error a provider sent inside an answer whose HTTP status was a success: a 200 body or a stream event
-     * (OpenRouter reports a failure after it has answered 200 that way, https://openrouter.ai/docs/api-reference/errors).
+     * (OpenRouter reports a failure after it has answered 200 that way,
+     * https://openrouter.ai/docs/api-reference/errors).
      * It is mapped as an HTTP error of its own {@code code} when that is one (OpenRouter's 429, 502...), or of what
      * a known code or type stands for ({@link OpenAiErrorMapper#statusOf}), else as a server error; its message
      * names the code, and no HTTP status, since none was sent.

@@ -15,8 +15,8 @@ import java.util.Optional;
  * A catalog model's own provider adapter, built from the usual API-key environment variables (OPENAI_API_KEY,
  * ANTHROPIC_API_KEY, GEMINI_API_KEY or GOOGLE_API_KEY, GROQ_API_KEY, OPENROUTER_API_KEY, DEEPSEEK_API_KEY) and priced
  * from the catalog. Used where a tool should call real models when keys are set and stay simulated otherwise (the
- * planner's judge, the examples). The adapter is named and priced by the catalog name ({@code gemini-2.5-pro:free} costs
- * $0) and sends the catalog's upstream id.
+ * planner's judge, the examples). The adapter is named and priced by the catalog name
+ * ({@code gemini-2.5-pro:free} costs $0) and sends the catalog's upstream id.
  */
 public final class ProviderModels {
 

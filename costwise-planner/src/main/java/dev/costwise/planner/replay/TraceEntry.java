@@ -23,7 +23,8 @@ public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest requ
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(recorded, "recorded");
         if (estimatedPromptTokens < 0) {
-            throw new IllegalArgumentException("estimatedPromptTokens cannot be negative, was " + estimatedPromptTokens);
+            throw new IllegalArgumentException("estimatedPromptTokens cannot be negative, was "
+                    + estimatedPromptTokens);
         }
     }
 }
