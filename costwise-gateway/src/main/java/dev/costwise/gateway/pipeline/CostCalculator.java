@@ -29,7 +29,7 @@ public final class CostCalculator {
      * @return cost and how it is known
      */
     public Pricer.Priced price(Model model, Usage usage) {
-        Optional<Pricing> price = priceOf(model);
+        Optional<Pricing> price = model.effectivePrice();
         if (price.isEmpty()) {
             return new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED);
         }
@@ -82,11 +82,7 @@ public final class CostCalculator {
                 == AnthropicPromptCaching.NONE ? Optional.empty() : Optional.of(CacheControl.Ttl.FIVE_MINUTES));
         // the model's tier wins, as on the wire; a request that names none is held at the standard prices
         ServiceTier tier = model.serviceTier().or(() -> askedTier).orElse(ServiceTier.STANDARD);
-        return priceOf(model).map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
+        return model.effectivePrice().map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
                 .orElse(Money.ZERO);
-    }
-
-    private static Optional<Pricing> priceOf(Model model) {
-        return model.effectivePrice();
     }
 }

@@ -292,8 +292,8 @@ final class WorkflowRunner {
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
         // thinking as much as its reasoning setting (capped by the pipeline, and per call by the model's own
-        // pipeline) allows, on the tier asked for,
-        // with the caller's tools, tool_choice and sampling fields; the orchestrator's calls take none of them
+        // pipeline) allows, on the tier asked for, with the caller's tools, tool_choice and sampling fields; the
+        // orchestrator's calls take none of them
         MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
                 : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
         if (validated.contains(pipeline)) {
