@@ -22,6 +22,7 @@ public final class Money implements Comparable<Money> {
     public static final Money ZERO = new Money(BigDecimal.ZERO);
 
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
+    private static final BigDecimal ONE_MICRODOLLAR = new BigDecimal("0.000001");
 
     private final BigDecimal amount;
 
@@ -175,15 +176,26 @@ public final class Money implements Comparable<Money> {
 
     /**
      * Formats for people: {@code $0.0165}, {@code $19.50}, {@code $4,950.00}. At least two decimals, more when the
-     * amount has them (up to 6, rounded half-even beyond), so small per-request costs stay visible. US-style whatever
-     * the default locale: a comma between thousands, a point before the cents.
+     * amount has them (up to 6, rounded half-even beyond), so small per-request costs stay visible; an amount under a
+     * millionth of a dollar keeps its first three significant digits ({@code $0.000000123}), so that no cost shows as
+     * zero. US-style whatever the default locale: a comma between thousands, a point before the cents. The gateway's
+     * dashboard formats the same way.
      *
      * @return the amount with a dollar sign
      */
     public String format() {
-        BigDecimal rounded = amount.setScale(Math.min(6, Math.max(2, amount.scale())), RoundingMode.HALF_EVEN);
+        BigDecimal rounded = amount.setScale(decimalsShown(), RoundingMode.HALF_EVEN);
         BigDecimal shown = rounded.setScale(Math.max(2, rounded.stripTrailingZeros().scale()));
         return (shown.signum() < 0 ? "-$" : "$") + String.format(Locale.ROOT, "%,." + shown.scale() + "f", shown.abs());
+    }
+
+    private int decimalsShown() {
+        BigDecimal stripped = amount.stripTrailingZeros();
+        if (stripped.signum() != 0 && stripped.abs().compareTo(ONE_MICRODOLLAR) < 0) {
+            // scale - precision + 1 is the place of the first significant digit
+            return Math.min(stripped.scale(), stripped.scale() - stripped.precision() + 3);
+        }
+        return Math.min(6, Math.max(2, stripped.scale()));
     }
 
     /** @return the plain decimal string, such as {@code 0.0165}, that {@link #of(String)} reads back */
