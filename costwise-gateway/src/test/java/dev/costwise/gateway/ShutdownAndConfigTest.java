@@ -254,6 +254,17 @@ class ShutdownAndConfigTest {
     }
 
     @Test
+    void givenAFileWithoutMasterKey_whenCostwiseMasterKeyIsSet_thenTheVariableIsTheMasterKey() {
+        String yaml = "models: [{name: m, provider: sim}]\n";
+        assertThat(new ConfigLoader(Map.of("COSTWISE_MASTER_KEY", "mk-env")::get).parse(yaml, "m.yaml").masterKey())
+                .hasValue("mk-env");
+        assertThat(new ConfigLoader(Map.of("COSTWISE_MASTER_KEY", "mk-env")::get)
+                .parse("master_key: mk-file\n" + yaml, "m.yaml").masterKey()).as("the file's own key wins")
+                .hasValue("mk-file");
+        assertThat(new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "m.yaml").masterKey()).isEmpty();
+    }
+
+    @Test
     void givenRoutingTestsInConfig_whenRun_thenFailingCasesAreReported() {
         String yaml = """
                 models:

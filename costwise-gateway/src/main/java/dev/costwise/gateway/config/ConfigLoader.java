@@ -77,6 +77,9 @@ public final class ConfigLoader {
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
 
+    /** The environment variable that holds the master key when the file sets no {@code master_key}. */
+    public static final String MASTER_KEY_ENV = "COSTWISE_MASTER_KEY";
+
     private final Function<String, String> env;
 
     /** @param env looks up environment variables (pass {@code System::getenv}; tests pass a map) */
@@ -222,7 +225,10 @@ public final class ConfigLoader {
             }
             unknownFields(root, "", TOP_LEVEL);
             Server server = server(root.path("server"));
-            Optional<String> masterKey = optString(root, "master_key", "master_key");
+            // A file without master_key still honours the variable that the start log and the 403 name.
+            Optional<String> masterKey = optString(root, "master_key", "master_key")
+                    .or(() -> Optional.ofNullable(env.apply(MASTER_KEY_ENV)).map(String::trim)
+                            .filter(k -> !k.isEmpty()));
             JsonNode ledgerNode = root.path("ledger");
             if (!ledgerNode.isMissingNode() && !ledgerNode.isObject()) {
                 // Not kind(): it would quote the value, and a database URL may hold a password.

@@ -73,7 +73,7 @@ public final class EmbeddedDefaults {
             }
         }
         Map<String, String> aliases = new LinkedHashMap<>();
-        return new GatewayConfig(Server.ofDefaults(), nonBlank(env.apply("COSTWISE_MASTER_KEY")),
+        return new GatewayConfig(Server.ofDefaults(), nonBlank(env.apply(ConfigLoader.MASTER_KEY_ENV)),
                 Optional.of(LEDGER_URL), Optional.of(GatewayConfig.DEFAULT_LEDGER_RETENTION), models, aliases,
                 Map.of(), Pipeline.ofDefaults(), Map.of(), List.of(), List.of(), List.of(), List.of(), simulated,
                 Map.of());
