@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.Money;
+import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,9 +37,9 @@ import java.util.Set;
  * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
  * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
- * or without one to the model of its own name. The first {@code budgets} entry with
- * scope {@code global} and window {@code day} becomes the daily budget ({@code on_exhausted: downgrade} →
- * {@code downgrade_to}). Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
+ * or without one to the model of its own name. The first {@code budgets} entry with scope {@code global} becomes the
+ * budget, with its {@code window} (a UTC day or month, the month by default, as the gateway counts them) and
+ * {@code on_exhausted: downgrade} → {@code downgrade_to}. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
  * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
  * its default.
  */
@@ -182,12 +184,14 @@ public final class GatewayPipelineReader {
         p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
         Optional<BudgetSpec> budgetSpec = Optional.empty();
         Optional<String> downgrade = Optional.empty();
+        int index = 0;
         for (JsonNode b : root.path("budgets")) {
-            if ("global".equals(b.path("scope").asText("global")) && "day".equals(b.path("window").asText("day"))) {
+            String path = "budgets[" + index++ + "]";
+            if ("global".equals(b.path("scope").asText("global"))) {
                 if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
-                    downgrade = Optional.of(names.model(text(b.get("downgrade_to")), "budgets.downgrade_to"));
+                    downgrade = Optional.of(names.model(text(b.get("downgrade_to")), path + ".downgrade_to"));
                 }
-                budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), List.of(),
+                budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), window(b, path), List.of(),
                         downgrade.map(m -> "budget-downgrade")));
                 break;
             }
@@ -236,6 +240,18 @@ public final class GatewayPipelineReader {
         downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
                 fallbacks, budgetSpec);
+    }
+
+    /**
+     * A budget's {@code window} as the gateway counts it: a UTC day or calendar month, the month when it names none.
+     */
+    private static BudgetWindow window(JsonNode budget, String path) {
+        String window = text(budget.path("window")).toLowerCase(Locale.ROOT);
+        return switch (window.isEmpty() ? "month" : window) {
+            case "day" -> BudgetWindow.daily(ZoneOffset.UTC);
+            case "month" -> BudgetWindow.monthly(ZoneOffset.UTC);
+            default -> throw new ScenarioException(path + ".window: expected day or month, was '" + window + "'");
+        };
     }
 
     private static OptionalDouble share(JsonNode when, String field) {

@@ -42,7 +42,7 @@ class GatewayPipelineReaderTest {
         assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "local-llama");
         assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
-        assertThat(p.budget().orElseThrow().daily()).hasToString("25");
+        assertThat(p.budget().orElseThrow().limit()).hasToString("25");
         assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("budget-downgrade");
     }
 

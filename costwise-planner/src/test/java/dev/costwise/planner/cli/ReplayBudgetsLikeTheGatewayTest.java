@@ -1,0 +1,78 @@
+package dev.costwise.planner.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A replay through a gateway configuration's budget takes the decisions the gateway takes: it resets the budget where
+ * the gateway's window does.
+ */
+class ReplayBudgetsLikeTheGatewayTest {
+
+    @TempDir
+    Path dir;
+
+    private JsonNode replay(String trace, String config, String pipeline) throws Exception {
+        return new GatewayReplay(dir).replay(trace, config, pipeline);
+    }
+
+    /** A request of 1,000 in / 1,000 out on gpt-4o with max_tokens 1,000 ($0.0125; $0.00075 on gpt-4o-mini). */
+    private static String gpt4oAt(String timestamp) {
+        return "{\"timestamp\":\"" + timestamp + "\",\"request\":{\"model\":\"gpt-4o\",\"max_tokens\":1000,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"request number 0\"}]},"
+                + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
+    }
+
+    private static String budget(String window) {
+        return GatewayReplay.openAi("gpt-4o", "gpt-4o-mini") + """
+                pipelines:
+                  gpt-4o: {}
+                budgets:
+                  - {name: global, scope: global, window: %s, limit: "0.02", on_exhausted: downgrade,
+                     downgrade_to: gpt-4o-mini}
+                """.formatted(window);
+    }
+
+    /**
+     * A $0.02 daily budget downgrading to gpt-4o-mini: each request reserves gpt-4o's worst case of $0.0100275 (see
+     * {@link ReplayChargesLikeTheGatewayTest}), so a day's first request is served by gpt-4o ($0.0125) and its second
+     * by gpt-4o-mini ($0.00075). The gateway's day is the UTC day: at 00:30 UTC the window is new and empty, so the
+     * day-2 requests repeat day 1's decisions: 2 × ($0.0125 + $0.00075) = $0.0265 (not $0.01475, as if the budget
+     * carried day 1's spend).
+     */
+    @Test
+    void givenADailyBudgetAndATraceOverTwoDays_whenReplayed_thenTheBudgetStartsAgainAtUtcMidnight() throws Exception {
+        String trace = gpt4oAt("2026-11-27T22:00:00Z") + gpt4oAt("2026-11-27T23:30:00Z")
+                + gpt4oAt("2026-11-28T00:30:00Z") + gpt4oAt("2026-11-28T01:00:00Z");
+
+        JsonNode m = replay(trace, budget("day"), "gpt-4o");
+
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0265");
+        assertThat(m.get("after.model.gpt-4o.calls").intValue()).isEqualTo(2);
+        assertThat(m.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(2);
+        assertThat(m.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(2);
+    }
+
+    /**
+     * The same budget by the calendar month (the gateway's default window): midnight does not reset it, so Nov 30's
+     * request is downgraded after Nov 29's; Dec 1 opens a new month, served by gpt-4o: $0.0125 + $0.00075 + $0.0125 =
+     * $0.02575.
+     */
+    @Test
+    void givenAMonthlyBudget_whenReplayedOverAMonthsEnd_thenItStartsAgainOnTheFirstOnly() throws Exception {
+        String trace = gpt4oAt("2026-11-29T10:00:00Z") + gpt4oAt("2026-11-30T10:00:00Z")
+                + gpt4oAt("2026-12-01T10:00:00Z");
+
+        JsonNode monthly = replay(trace, budget("month"), "gpt-4o");
+        JsonNode byDefault = replay(trace, budget("month").replace("window: month, ", ""), "gpt-4o");
+
+        assertThat(monthly.get("after.total").decimalValue()).isEqualByComparingTo("0.02575");
+        assertThat(monthly.get("after.model.gpt-4o.calls").intValue()).isEqualTo(2);
+        assertThat(monthly.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(1);
+        assertThat(byDefault.get("after.total").decimalValue()).isEqualByComparingTo("0.02575");
+    }
+}
