@@ -251,10 +251,9 @@ public final class PipelineRunner {
 
     /**
      * Whether the budget can take the worst case of a call at {@code site} on top of its window's spend and what the
-     * request
-     * has cost so far ({@code pending}), as the gateway reserves it before each call: the request's estimated prompt
-     * and its output limit (its {@code max_tokens}, else the model's maximum output) at the model's prices on the
-     * call's tier.
+     * request has cost so far ({@code pending}), as the gateway reserves it before each call: the request's estimated
+     * prompt (at the cache-write price when the call may write the prompt cache) and its output limit (its
+     * {@code max_tokens}, else the model's maximum output) at the model's prices on the call's tier.
      */
     private boolean hasRoom(BudgetSpec budget, Money pending, CallSite site, PlannedRequest r) {
         return !spent(r).plus(pending).plus(worstCase(site, r)).isGreaterThan(budget.limit());
@@ -269,7 +268,8 @@ public final class PipelineRunner {
         long output = WorstCaseCost.outputLimit(request.maxTokens().orElse(0), model.maxOutputTokens(),
                 model.provider(), request.reasoning());
         return WorstCaseCost.of(model.pricing().get(), r.tokens().estimatedInputTokens(site), output,
-                tierOf(site, request).orElse(ServiceTier.STANDARD), request.longestCacheBreakpoint());
+                tierOf(site, request).orElse(ServiceTier.STANDARD),
+                WorstCaseCost.cacheWrites(request.longestCacheBreakpoint(), site.promptCaching()));
     }
 
     private Attempted callSteps(PlannedRequest r, Target.Steps steps, Collector c) {
@@ -296,7 +296,7 @@ public final class PipelineRunner {
         for (CallSite f : pipeline.fallbacks()) {
             if (chain.stream().noneMatch(s -> s.model().equals(f.model()))) {
                 chain.add(new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens),
-                        Optional.empty(), f.label(), f.serviceTier()));
+                        Optional.empty(), f.label(), f.serviceTier(), f.promptCaching()));
             }
         }
         Money cost = Money.ZERO;

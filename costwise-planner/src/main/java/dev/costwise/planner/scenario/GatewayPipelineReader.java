@@ -12,6 +12,7 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -39,7 +40,8 @@ import java.util.Set;
  * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
  * or without one to the model of its own name. The first {@code budgets} entry with scope {@code global} becomes the
  * budget, with its {@code window} (a UTC day or month, the month by default, as the gateway counts them) and
- * {@code on_exhausted: downgrade} → {@code downgrade_to}. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
+ * {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's {@code service_tier} and {@code prompt_caching}
+ * go with its call sites. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
  * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
  * its default.
  */
@@ -254,6 +256,16 @@ public final class GatewayPipelineReader {
         };
     }
 
+    /** A model's {@code prompt_caching}, as the gateway reads it: {@code none} (the default) or tools_and_system. */
+    private static AnthropicPromptCaching promptCaching(JsonNode model, String path) {
+        String value = text(model.path("prompt_caching"));
+        return switch (value) {
+            case "", "none" -> AnthropicPromptCaching.NONE;
+            case "tools_and_system" -> AnthropicPromptCaching.TOOLS_AND_SYSTEM;
+            default -> throw new ScenarioException(path + ": expected none or tools_and_system, was '" + value + "'");
+        };
+    }
+
     private static OptionalDouble share(JsonNode when, String field) {
         return when.has(field) ? OptionalDouble.of(when.get(field).asDouble()) : OptionalDouble.empty();
     }
@@ -307,6 +319,8 @@ public final class GatewayPipelineReader {
         private final Map<String, String> deployed = new HashMap<>();
         /** Deployed models configured on a service tier ({@code service_tier: flex}). */
         private final Map<String, ServiceTier> tiers = new HashMap<>();
+        /** Deployed models that mark Anthropic's prompt cache ({@code prompt_caching: tools_and_system}). */
+        private final Map<String, AnthropicPromptCaching> caching = new HashMap<>();
         private final Map<String, String> aliases = new HashMap<>();
         private final Map<String, List<String>> groups = new HashMap<>();
 
@@ -324,6 +338,7 @@ public final class GatewayPipelineReader {
                         + name + ": model '" + upstream + "' is not in the catalog, so the planner cannot price it;"
                         + " give it a price: {input, output}")));
                 ServiceTier.fromWireName(text(m.path("service_tier"))).ifPresent(t -> tiers.put(name, t));
+                caching.put(name, promptCaching(m, "models." + name + ".prompt_caching"));
             }
             root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
             root.path("groups").properties().forEach(e -> {
@@ -361,9 +376,20 @@ public final class GatewayPipelineReader {
                     ? "" : " (resolved to '" + target + "')")));
         }
 
-        /** @return the site a configured name calls: its catalog model, on the deployment's tier if it has one */
+        /**
+         * @return the site a configured name calls: its catalog model, on the deployment's tier if it has one, marking
+         *     the prompt cache as the deployment does
+         */
         CallSite site(String name, String path) {
-            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(unaliased(name))));
+            String deployment = deployment(name);
+            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(deployment)))
+                    .withPromptCaching(caching.getOrDefault(deployment, AnthropicPromptCaching.NONE));
+        }
+
+        /** @return the deployment a name calls first: itself, what its alias names, or its group's first member */
+        private String deployment(String name) {
+            String n = unaliased(name);
+            return groups.containsKey(n) && !groups.get(n).isEmpty() ? unaliased(groups.get(n).getFirst()) : n;
         }
 
         List<String> groupRest(String name) {

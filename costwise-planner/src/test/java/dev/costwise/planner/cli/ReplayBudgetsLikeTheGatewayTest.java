@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replay through a gateway configuration's budget takes the decisions the gateway takes: it resets the budget where
- * the gateway's window does.
+ * the gateway's window does and reserves the worst case the gateway reserves.
  */
 class ReplayBudgetsLikeTheGatewayTest {
 
@@ -74,5 +74,37 @@ class ReplayBudgetsLikeTheGatewayTest {
         assertThat(monthly.get("after.model.gpt-4o.calls").intValue()).isEqualTo(2);
         assertThat(monthly.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(1);
         assertThat(byDefault.get("after.total").decimalValue()).isEqualByComparingTo("0.02575");
+    }
+
+    /**
+     * claude-haiku-4-5 ($1 in, $1.25 a five-minute cache write, $5 out), a prompt the gateway estimates at 1,000
+     * tokens (3,972 characters: 993, plus 4 for the message and 3 for the reply) with max_tokens 1,000, under a
+     * $0.0061 budget that downgrades to gpt-4o-mini. With {@code prompt_caching: tools_and_system} the gateway may
+     * write the prompt to Anthropic's cache, so it reserves 1,000 × $1.25 + 1,000 × $5 per 1M = $0.00625, more than
+     * the limit: the request goes to gpt-4o-mini, billed 1,000 × $0.15 + 100 × $0.60 per 1M = $0.00021. Without
+     * prompt caching the worst case is $0.006, which fits: claude answers, $0.001 + $0.0005 = $0.0015.
+     */
+    @Test
+    void givenAnAnthropicModelWithPromptCaching_whenReplayed_thenItsWorstCaseHoldsTheCacheWriteAsInTheGateway()
+            throws Exception {
+        String trace = "{\"request\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":1000,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"" + "x".repeat(3972) + "\"}]},"
+                + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":100}}\n";
+        String config = GatewayReplay.openAi("gpt-4o-mini") + """
+                  - {name: claude-haiku-4-5, provider: anthropic%s}
+                pipelines:
+                  claude: {default_route: claude-haiku-4-5}
+                budgets:
+                  - {name: global, scope: global, window: day, limit: "0.0061", on_exhausted: downgrade,
+                     downgrade_to: gpt-4o-mini}
+                """;
+
+        JsonNode caching = replay(trace, config.formatted(", prompt_caching: tools_and_system"), "claude");
+        JsonNode plain = replay(trace, config.formatted(""), "claude");
+
+        assertThat(caching.get("after.total").decimalValue()).isEqualByComparingTo("0.00021");
+        assertThat(caching.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(1);
+        assertThat(caching.has("after.model.claude-haiku-4-5.calls")).isFalse();
+        assertThat(plain.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
     }
 }
