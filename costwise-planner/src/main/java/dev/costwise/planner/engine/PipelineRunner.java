@@ -52,7 +52,9 @@ import java.util.function.Function;
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
  *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never a caller's error), the next model
- *       of the chain is tried.</li>
+ *       of the chain is tried. A request the budget downgraded to the exhausted route is not passed to the
+ *       pipeline's fallbacks, only to the budget's own (the rest of the gateway's {@code downgrade_to} group), as the
+ *       gateway replaces the candidates by {@code downgrade_to}'s.</li>
  *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
  *       the tier the request itself asked for, as the gateway sends it.</li>
  *   <li><b>Billing</b>: a successful call costs what the model's response says (the planned prompt-cache reads at
@@ -146,6 +148,7 @@ public final class PipelineRunner {
         }
         String route = "-";
         boolean budgetHit = false;
+        List<CallSite> fallbacks = pipeline.fallbacks();
         Target target;
         if (pipeline.router().isPresent()) {
             RouterSpec router = pipeline.router().get();
@@ -153,12 +156,16 @@ public final class PipelineRunner {
             String chosen = choose(router, r, utilization);
             route = chosen;
             if (pipeline.budget().isPresent()) {
-                Optional<String> budgeted = budgetRoute(pipeline.budget().get(), router, chosen, r);
+                Optional<Allowed> budgeted = budgetRoute(pipeline.budget().get(), router, chosen, r);
                 if (budgeted.isEmpty()) {
                     return rejected(r, c, chosen);
                 }
-                budgetHit = !budgeted.get().equals(chosen);
-                route = budgeted.get();
+                budgetHit = !budgeted.get().route().equals(chosen);
+                route = budgeted.get().route();
+                if (budgeted.get().downgraded()) {
+                    // as the gateway: a downgrade replaces the candidates, so the pipeline's fallbacks are not tried
+                    fallbacks = pipeline.budget().get().exhaustedFallbacks();
+                }
             }
             target = router.routes().get(route);
         } else {
@@ -178,8 +185,8 @@ public final class PipelineRunner {
             routeCacheKey = Optional.of(route);
         }
         Attempted result = switch (target) {
-            case Target.Single single -> callWithFallback(r, single.site(), c);
-            case Target.Steps steps -> callSteps(r, steps, c);
+            case Target.Single single -> callWithFallback(r, single.site(), fallbacks, c);
+            case Target.Steps steps -> callSteps(r, steps, fallbacks, c);
         };
         pipeline.budget().ifPresent(b -> spentByWindow.merge(windowOf(b, r).start(), result.cost(), Money::plus));
         if (result.failure().isEmpty()) {
@@ -222,13 +229,18 @@ public final class PipelineRunner {
 
     /**
      * The route the budget allows, or empty to reject: as the gateway decides, the route the tiers (or, without tiers,
-     * the router) chose when the budget has room for its worst case, else the exhausted route when it has room for
-     * that one's.
+     * the router) chose when the budget has room for its worst case, else the exhausted route (a downgrade) when it
+     * has room for that one's.
      */
-    private Optional<String> budgetRoute(BudgetSpec budget, RouterSpec router, String chosen, PlannedRequest r) {
+    private Optional<Allowed> budgetRoute(BudgetSpec budget, RouterSpec router, String chosen, PlannedRequest r) {
         return tierRoute(budget, chosen, r).filter(route -> hasRoom(budget, router.routes().get(route), r))
-                .or(() -> budget.exhaustedRoute().filter(route -> hasRoom(budget, router.routes().get(route), r)));
+                .map(route -> new Allowed(route, false))
+                .or(() -> budget.exhaustedRoute().filter(route -> hasRoom(budget, router.routes().get(route), r))
+                        .map(route -> new Allowed(route, true)));
     }
+
+    /** A route the budget allows; {@code downgraded} when it is the exhausted route, taken for lack of room. */
+    private record Allowed(String route, boolean downgraded) {}
 
     /** @return the route the utilization tiers pick ({@code chosen} without tiers); empty past the last tier */
     private Optional<String> tierRoute(BudgetSpec budget, String chosen, PlannedRequest r) {
@@ -272,13 +284,13 @@ public final class PipelineRunner {
                 WorstCaseCost.cacheWrites(request.longestCacheBreakpoint(), site.promptCaching()));
     }
 
-    private Attempted callSteps(PlannedRequest r, Target.Steps steps, Collector c) {
+    private Attempted callSteps(PlannedRequest r, Target.Steps steps, List<CallSite> fallbacks, Collector c) {
         Money cost = Money.ZERO;
         int retries = 0;
         boolean fallback = false;
         Optional<String> model = Optional.empty();
         for (CallSite step : steps.steps()) {
-            Attempted a = callWithFallback(r, step, c);
+            Attempted a = callWithFallback(r, step, fallbacks, c);
             cost = cost.plus(a.cost());
             retries += a.retries();
             fallback |= a.fallback();
@@ -290,10 +302,10 @@ public final class PipelineRunner {
         return new Attempted(model, cost, retries, fallback, Optional.empty());
     }
 
-    private Attempted callWithFallback(PlannedRequest r, CallSite site, Collector c) {
+    private Attempted callWithFallback(PlannedRequest r, CallSite site, List<CallSite> fallbacks, Collector c) {
         List<CallSite> chain = new ArrayList<>();
         chain.add(site);
-        for (CallSite f : pipeline.fallbacks()) {
+        for (CallSite f : fallbacks) {
             if (chain.stream().noneMatch(s -> s.model().equals(f.model()))) {
                 chain.add(new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens),
                         Optional.empty(), f.label(), f.serviceTier(), f.promptCaching()));

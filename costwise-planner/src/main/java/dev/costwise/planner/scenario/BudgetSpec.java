@@ -13,14 +13,18 @@ import java.util.Optional;
  * utilization (the window's spend / limit): the first tier whose {@code below} exceeds the utilization picks the route
  * (the spec's Pattern 3: below 50% premium, below 80% mid, else free). When the budget has no room left for a
  * request's worst case (reserved before the call, as the gateway does), the request goes to {@code exhaustedRoute}
- * (Pattern 2's budget-aware fallback: the free model) or, without one, is rejected.
+ * (Pattern 2's budget-aware fallback: the free model; the gateway's {@code downgrade_to}) or, without one, is rejected.
+ * A request sent there is tried on that route and then on {@code exhaustedFallbacks} only, never on the pipeline's
+ * fallbacks: the gateway's downgrade replaces the request's candidates by the models {@code downgrade_to} names.
  *
  * @param limit the most spent in one window
  * @param window the period the spend is counted over, the library's {@link BudgetWindow}
  * @param tiers utilization tiers, ascending
  * @param exhaustedRoute where requests go once the budget has no room for their worst case
+ * @param exhaustedFallbacks what is tried after the exhausted route fails (the rest of a {@code downgrade_to} group)
  */
-public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Optional<String> exhaustedRoute) {
+public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Optional<String> exhaustedRoute,
+        List<CallSite> exhaustedFallbacks) {
 
     public BudgetSpec {
         Objects.requireNonNull(limit, "limit");
@@ -28,6 +32,7 @@ public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Opt
         Objects.requireNonNull(window, "window");
         tiers = List.copyOf(tiers);
         Objects.requireNonNull(exhaustedRoute, "exhaustedRoute");
+        exhaustedFallbacks = List.copyOf(exhaustedFallbacks);
         for (int i = 1; i < tiers.size(); i++) {
             ScenarioException.require(tiers.get(i).below() > tiers.get(i - 1).below(),
                     "budget tiers must ascend, %s follows %s", tiers.get(i).below(), tiers.get(i - 1).below());
@@ -43,7 +48,7 @@ public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Opt
      * @return the budget
      */
     public static BudgetSpec daily(Money limit, List<Tier> tiers, Optional<String> exhaustedRoute) {
-        return new BudgetSpec(limit, BudgetWindow.daily(ZoneOffset.UTC), tiers, exhaustedRoute);
+        return new BudgetSpec(limit, BudgetWindow.daily(ZoneOffset.UTC), tiers, exhaustedRoute, List.of());
     }
 
     /**

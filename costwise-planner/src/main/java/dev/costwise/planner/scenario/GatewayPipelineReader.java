@@ -185,16 +185,20 @@ public final class GatewayPipelineReader {
         List<CallSite> fallbacks = new ArrayList<>();
         p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
         Optional<BudgetSpec> budgetSpec = Optional.empty();
-        Optional<String> downgrade = Optional.empty();
+        Optional<CallSite> downgrade = Optional.empty();
         int index = 0;
         for (JsonNode b : root.path("budgets")) {
             String path = "budgets[" + index++ + "]";
             if ("global".equals(b.path("scope").asText("global"))) {
+                List<CallSite> downgradeRest = List.of();
                 if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
-                    downgrade = Optional.of(names.model(text(b.get("downgrade_to")), path + ".downgrade_to"));
+                    String to = text(b.get("downgrade_to"));
+                    downgrade = Optional.of(names.site(to, path + ".downgrade_to"));
+                    // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
+                    downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
                 }
                 budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), window(b, path), List.of(),
-                        downgrade.map(m -> "budget-downgrade")));
+                        downgrade.map(m -> "budget-downgrade"), downgradeRest));
                 break;
             }
         }
@@ -216,7 +220,7 @@ public final class GatewayPipelineReader {
             if (budgetSpec.isPresent()) {
                 Map<String, Target> routes = new LinkedHashMap<>();
                 routes.put(name, new Target.Single(primary));
-                downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
+                downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(d)));
                 return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
                         retry, fallbacks, budgetSpec);
             }
@@ -239,7 +243,7 @@ public final class GatewayPipelineReader {
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(defaultSite));
-        downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
+        downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(d)));
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
                 fallbacks, budgetSpec);
     }

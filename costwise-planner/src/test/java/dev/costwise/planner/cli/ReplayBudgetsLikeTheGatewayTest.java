@@ -9,7 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A replay through a gateway configuration's budget takes the decisions the gateway takes: it resets the budget where
- * the gateway's window does and reserves the worst case the gateway reserves.
+ * the gateway's window does, reserves the worst case the gateway reserves and, after a downgrade, calls what the
+ * gateway calls.
  */
 class ReplayBudgetsLikeTheGatewayTest {
 
@@ -106,5 +107,36 @@ class ReplayBudgetsLikeTheGatewayTest {
         assertThat(caching.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(1);
         assertThat(caching.has("after.model.claude-haiku-4-5.calls")).isFalse();
         assertThat(plain.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
+    }
+
+    /**
+     * After a downgrade the gateway calls only the budget's {@code downgrade_to} (with the pipeline's retries), never
+     * the pipeline's fallbacks. gpt-4o's worst case ($0.0100275) does not fit a $0.009 budget, so the request is
+     * downgraded to gpt-4o-mini (worst case $0.00060165), which cannot take its 200,000-token prompt: the request
+     * fails and costs nothing, although gpt-4.1 (a fallback, worst case $0.008022, which would fit) could have
+     * answered it for $0.408.
+     */
+    @Test
+    void givenADowngradedRequestThatFails_whenReplayed_thenThePipelinesFallbacksAreNotTriedAsInTheGateway()
+            throws Exception {
+        String trace = """
+                {"request":{"model":"gpt-4o","max_tokens":1000,"messages":[{"role":"user","content":"long document"}]},\
+                "usage":{"prompt_tokens":200000,"completion_tokens":1000}}
+                """;
+        String config = GatewayReplay.openAi("gpt-4o", "gpt-4o-mini", "gpt-4.1") + """
+                pipelines:
+                  big: {default_route: gpt-4o, fallbacks: [gpt-4.1]}
+                budgets:
+                  - {name: global, scope: global, window: day, limit: "0.009", on_exhausted: downgrade,
+                     downgrade_to: gpt-4o-mini}
+                """;
+
+        JsonNode m = replay(trace, config, "big");
+
+        assertThat(m.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(1);
+        assertThat(m.get("after.model.gpt-4o-mini.calls").intValue()).isZero();
+        assertThat(m.has("after.model.gpt-4.1.calls")).isFalse();
+        assertThat(m.get("after.failed").intValue()).isEqualTo(1);
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0");
     }
 }
