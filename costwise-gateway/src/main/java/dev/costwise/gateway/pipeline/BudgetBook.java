@@ -11,7 +11,6 @@ import dev.costwise.llm.spi.SpendLedger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -580,18 +579,24 @@ public final class BudgetBook {
     }
 
     static Instant windowStart(BudgetWindow w, Instant now) {
-        LocalDate day = now.atZone(ZoneOffset.UTC).toLocalDate();
-        return switch (w) {
-            case DAY -> day.atStartOfDay(ZoneOffset.UTC).toInstant();
-            case MONTH -> day.withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        };
+        return calendar(w).spanAt(now).start();
     }
 
     static Instant windowEnd(BudgetWindow w, Instant start) {
-        LocalDate day = start.atZone(ZoneOffset.UTC).toLocalDate();
+        return calendar(w).spanAt(start).end();
+    }
+
+    /**
+     * The library's window a configured one counts by (the planner counts a replayed budget by the same): the
+     * gateway's days and months are UTC ones.
+     *
+     * @param w the configured window
+     * @return the window
+     */
+    static dev.costwise.llm.budget.BudgetWindow calendar(BudgetWindow w) {
         return switch (w) {
-            case DAY -> day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-            case MONTH -> day.plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            case DAY -> dev.costwise.llm.budget.BudgetWindow.daily(ZoneOffset.UTC);
+            case MONTH -> dev.costwise.llm.budget.BudgetWindow.monthly(ZoneOffset.UTC);
         };
     }
 }

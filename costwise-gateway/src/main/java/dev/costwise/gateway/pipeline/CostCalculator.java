@@ -11,7 +11,6 @@ import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.WorstCaseCost;
-import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.util.Optional;
 
 /**
@@ -78,8 +77,7 @@ public final class CostCalculator {
      */
     public Money worstCase(Model model, long inputTokens, long maxOutputTokens,
             Optional<CacheControl.Ttl> requestCacheWrites, Optional<ServiceTier> askedTier) {
-        Optional<CacheControl.Ttl> writes = requestCacheWrites.or(() -> model.promptCaching()
-                == AnthropicPromptCaching.NONE ? Optional.empty() : Optional.of(CacheControl.Ttl.FIVE_MINUTES));
+        Optional<CacheControl.Ttl> writes = WorstCaseCost.cacheWrites(requestCacheWrites, model.promptCaching());
         // the model's tier wins, as on the wire; a request that names none is held at the standard prices
         ServiceTier tier = model.serviceTier().or(() -> askedTier).orElse(ServiceTier.STANDARD);
         return model.effectivePrice().map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))

@@ -6,6 +6,7 @@ import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,6 +45,22 @@ public final class WorstCaseCost {
             }
         }
         return limit;
+    }
+
+    /**
+     * The longest prompt-cache lifetime a call may write: that of the request's own {@code cache_control}
+     * breakpoints; for a request that places none, the five-minute cache the model's {@code prompt_caching} marks
+     * (Anthropic's adapter adds its breakpoints only then).
+     *
+     * @param requestBreakpoints the longest lifetime among the request's own breakpoints, if it places any
+     * @param modelCaching what the model's adapter marks for the prompt cache
+     * @return the lifetime to hold a cache write for ({@link #of}); empty when the call writes no cache
+     */
+    public static Optional<CacheControl.Ttl> cacheWrites(Optional<CacheControl.Ttl> requestBreakpoints,
+            AnthropicPromptCaching modelCaching) {
+        Objects.requireNonNull(modelCaching, "modelCaching");
+        return requestBreakpoints.or(() -> modelCaching == AnthropicPromptCaching.NONE ? Optional.empty()
+                : Optional.of(CacheControl.Ttl.FIVE_MINUTES));
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,18 @@ class WorstCaseCostTest {
                 .isEqualTo(Money.of("0.00125"));
         assertThat(WorstCaseCost.of(haiku, 1_000, 0, ServiceTier.STANDARD, Optional.of(CacheControl.Ttl.ONE_HOUR)))
                 .isEqualTo(Money.of("0.002"));
+    }
+
+    @Test
+    void givenAModelThatMarksThePromptCache_whenItsWritesAreTaken_thenTheRequestsOwnBreakpointsComeFirst() {
+        Optional<CacheControl.Ttl> none = Optional.empty();
+        Optional<CacheControl.Ttl> hour = Optional.of(CacheControl.Ttl.ONE_HOUR);
+
+        assertThat(WorstCaseCost.cacheWrites(none, AnthropicPromptCaching.NONE)).isEmpty();
+        assertThat(WorstCaseCost.cacheWrites(none, AnthropicPromptCaching.TOOLS_AND_SYSTEM))
+                .contains(CacheControl.Ttl.FIVE_MINUTES);
+        assertThat(WorstCaseCost.cacheWrites(hour, AnthropicPromptCaching.TOOLS_AND_SYSTEM)).isEqualTo(hour);
+        assertThat(WorstCaseCost.cacheWrites(hour, AnthropicPromptCaching.NONE)).isEqualTo(hour);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.costwise.planner.engine;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ServiceTier;
@@ -21,10 +22,12 @@ import dev.costwise.planner.scenario.RouteRule;
 import dev.costwise.planner.scenario.RouterSpec;
 import dev.costwise.planner.scenario.Target;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,17 +41,20 @@ import java.util.function.Function;
  * <ul>
  *   <li><b>Cache</b>: exact match on the request's cache key, TTL from the write, LRU beyond the maximum size; a hit
  *       costs nothing. Failed answers are never cached.</li>
- *   <li><b>Budget</b>: utilization = spend so far today / daily budget. With tiers, the first tier whose
- *       {@code below} exceeds the utilization picks the route (without tiers, the router does). As the gateway
- *       reserves before each call, a route is taken only when the budget has room for its worst case (the request's
- *       estimated prompt plus its {@code max_tokens}, else the model's maximum output, at the model's prices); else,
- *       or past the last tier, the request goes to the exhausted route if the budget has room for that one's, or is
- *       rejected. A fallback the budget has no room for is skipped.</li>
+ *   <li><b>Budget</b>: utilization = spend so far in the budget's window / its limit; each window (a UTC day or
+ *       month, the one the request arrives in, as the gateway counts it) starts from zero. With tiers, the first
+ *       tier whose {@code below} exceeds the utilization picks the route (without tiers, the router does). As the
+ *       gateway reserves before each call, a route is taken only when the budget has room for its worst case (the
+ *       request's estimated prompt plus its {@code max_tokens}, else the model's maximum output, at the model's
+ *       prices); else, or past the last tier, the request goes to the exhausted route if the budget has room for that
+ *       one's, or is rejected. A fallback the budget has no room for is skipped.</li>
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
  *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never a caller's error), the next model
- *       of the chain is tried.</li>
+ *       of the chain is tried. A request the budget downgraded to the exhausted route is not passed to the
+ *       pipeline's fallbacks, only to the budget's own (the rest of the gateway's {@code downgrade_to} group), as the
+ *       gateway replaces the candidates by {@code downgrade_to}'s.</li>
  *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
  *       the tier the request itself asked for, as the gateway sends it.</li>
  *   <li><b>Billing</b>: a successful call costs what the model's response says (the planned prompt-cache reads at
@@ -72,7 +78,10 @@ public final class PipelineRunner {
 
     private final Optional<SimCache> cache;
     private final Map<String, SimCache> routeCaches = new HashMap<>();
-    private Money spent = Money.ZERO;
+    /** When the run starts: a request arrives {@code atMillis} after it, in the budget window of that instant. */
+    private final Instant origin;
+    /** The spend of each budget window so far, by the window's start. */
+    private final Map<Instant, Money> spentByWindow = new HashMap<>();
 
     /**
      * @param pipeline the pipeline
@@ -84,11 +93,28 @@ public final class PipelineRunner {
      */
     public PipelineRunner(PipelineSpec pipeline, ModelResolver models, CatalogPricer pricer,
             Function<String, ModelSettings> settings, boolean dryRun) {
+        this(pipeline, models, pricer, settings, dryRun, Instant.EPOCH);
+    }
+
+    /**
+     * A runner whose requests arrive at real instants, so that a budget's windows are the gateway's: a request
+     * arriving {@code atMillis} after {@code origin} counts in the window (a UTC day or month) of that instant.
+     *
+     * @param pipeline the pipeline
+     * @param models the models to call
+     * @param pricer prices billed failures, dry-run estimates and the worst cases a budget reserves
+     * @param settings the sim settings per model (which failures are billed)
+     * @param dryRun {@code true} to route and price only, calling no model
+     * @param origin the instant the run's first request arrives at
+     */
+    public PipelineRunner(PipelineSpec pipeline, ModelResolver models, CatalogPricer pricer,
+            Function<String, ModelSettings> settings, boolean dryRun, Instant origin) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.models = Objects.requireNonNull(models, "models");
         this.pricer = Objects.requireNonNull(pricer, "pricer");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.dryRun = dryRun;
+        this.origin = Objects.requireNonNull(origin, "origin");
         this.cache = pipeline.cache().map(PipelineRunner::newCache);
     }
 
@@ -122,19 +148,24 @@ public final class PipelineRunner {
         }
         String route = "-";
         boolean budgetHit = false;
+        List<CallSite> fallbacks = pipeline.fallbacks();
         Target target;
         if (pipeline.router().isPresent()) {
             RouterSpec router = pipeline.router().get();
-            double utilization = pipeline.budget().map(b -> spent.ratioOf(b.daily())).orElse(0.0);
+            double utilization = pipeline.budget().map(b -> spent(r).ratioOf(b.limit())).orElse(0.0);
             String chosen = choose(router, r, utilization);
             route = chosen;
             if (pipeline.budget().isPresent()) {
-                Optional<String> budgeted = budgetRoute(pipeline.budget().get(), router, chosen, r);
+                Optional<Allowed> budgeted = budgetRoute(pipeline.budget().get(), router, chosen, r);
                 if (budgeted.isEmpty()) {
                     return rejected(r, c, chosen);
                 }
-                budgetHit = !budgeted.get().equals(chosen);
-                route = budgeted.get();
+                budgetHit = !budgeted.get().route().equals(chosen);
+                route = budgeted.get().route();
+                if (budgeted.get().downgraded()) {
+                    // as the gateway: a downgrade replaces the candidates, so the pipeline's fallbacks are not tried
+                    fallbacks = pipeline.budget().get().exhaustedFallbacks();
+                }
             }
             target = router.routes().get(route);
         } else {
@@ -154,10 +185,10 @@ public final class PipelineRunner {
             routeCacheKey = Optional.of(route);
         }
         Attempted result = switch (target) {
-            case Target.Single single -> callWithFallback(r, single.site(), c);
-            case Target.Steps steps -> callSteps(r, steps, c);
+            case Target.Single single -> callWithFallback(r, single.site(), fallbacks, c);
+            case Target.Steps steps -> callSteps(r, steps, fallbacks, c);
         };
-        spent = spent.plus(result.cost());
+        pipeline.budget().ifPresent(b -> spentByWindow.merge(windowOf(b, r).start(), result.cost(), Money::plus));
         if (result.failure().isEmpty()) {
             cache.ifPresent(x -> x.put(r.cacheKey(), r.atMillis()));
             routeCacheKey.ifPresent(k -> routeCaches.get(k).put(r.cacheKey(), r.atMillis()));
@@ -168,9 +199,22 @@ public final class PipelineRunner {
 
     private RequestOutcome rejected(PlannedRequest r, Collector c, String route) {
         c.rejected++;
+        BudgetSpec budget = pipeline.budget().get();
         return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, true,
-                Optional.of("budget has no room for this request's worst case: spent " + spent.format() + " of "
-                        + pipeline.budget().get().daily().format() + " today"));
+                Optional.of("budget has no room for this request's worst case: spent " + spent(r).format() + " of "
+                        + budget.limit().format() + " in its " + budget.window().label().toLowerCase(Locale.ROOT)
+                        + " window"));
+    }
+
+    /** @return the window of the pipeline's budget the request arrives in, as the gateway's budget counts it */
+    private BudgetWindow.Span windowOf(BudgetSpec budget, PlannedRequest r) {
+        return budget.window().spanAt(origin.plusMillis(r.atMillis()));
+    }
+
+    /** @return what the budget's window holding the request has spent before it (zero without a budget) */
+    private Money spent(PlannedRequest r) {
+        return pipeline.budget().map(b -> spentByWindow.getOrDefault(windowOf(b, r).start(), Money.ZERO))
+                .orElse(Money.ZERO);
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
@@ -185,20 +229,25 @@ public final class PipelineRunner {
 
     /**
      * The route the budget allows, or empty to reject: as the gateway decides, the route the tiers (or, without tiers,
-     * the router) chose when the budget has room for its worst case, else the exhausted route when it has room for
-     * that one's.
+     * the router) chose when the budget has room for its worst case, else the exhausted route (a downgrade) when it
+     * has room for that one's.
      */
-    private Optional<String> budgetRoute(BudgetSpec budget, RouterSpec router, String chosen, PlannedRequest r) {
-        return tierRoute(budget, chosen).filter(route -> hasRoom(budget, router.routes().get(route), r))
-                .or(() -> budget.exhaustedRoute().filter(route -> hasRoom(budget, router.routes().get(route), r)));
+    private Optional<Allowed> budgetRoute(BudgetSpec budget, RouterSpec router, String chosen, PlannedRequest r) {
+        return tierRoute(budget, chosen, r).filter(route -> hasRoom(budget, router.routes().get(route), r))
+                .map(route -> new Allowed(route, false))
+                .or(() -> budget.exhaustedRoute().filter(route -> hasRoom(budget, router.routes().get(route), r))
+                        .map(route -> new Allowed(route, true)));
     }
 
+    /** A route the budget allows; {@code downgraded} when it is the exhausted route, taken for lack of room. */
+    private record Allowed(String route, boolean downgraded) {}
+
     /** @return the route the utilization tiers pick ({@code chosen} without tiers); empty past the last tier */
-    private Optional<String> tierRoute(BudgetSpec budget, String chosen) {
+    private Optional<String> tierRoute(BudgetSpec budget, String chosen, PlannedRequest r) {
         if (budget.tiers().isEmpty()) {
             return Optional.of(chosen);
         }
-        double utilization = spent.ratioOf(budget.daily());
+        double utilization = spent(r).ratioOf(budget.limit());
         for (BudgetSpec.Tier tier : budget.tiers()) {
             if (utilization < tier.below()) {
                 return Optional.of(tier.route());
@@ -207,19 +256,19 @@ public final class PipelineRunner {
         return Optional.empty();
     }
 
-    /** @return whether the budget can take the worst case of the target's first call on top of today's spend */
+    /** @return whether the budget can take the worst case of the target's first call on top of its window's spend */
     private boolean hasRoom(BudgetSpec budget, Target target, PlannedRequest r) {
         return hasRoom(budget, Money.ZERO, target.sites().getFirst(), r);
     }
 
     /**
-     * Whether the budget can take the worst case of a call at {@code site} on top of today's spend and what the request
-     * has cost so far ({@code pending}), as the gateway reserves it before each call: the request's estimated prompt
-     * and its output limit (its {@code max_tokens}, else the model's maximum output) at the model's prices on the
-     * call's tier.
+     * Whether the budget can take the worst case of a call at {@code site} on top of its window's spend and what the
+     * request has cost so far ({@code pending}), as the gateway reserves it before each call: the request's estimated
+     * prompt (at the cache-write price when the call may write the prompt cache) and its output limit (its
+     * {@code max_tokens}, else the model's maximum output) at the model's prices on the call's tier.
      */
     private boolean hasRoom(BudgetSpec budget, Money pending, CallSite site, PlannedRequest r) {
-        return !spent.plus(pending).plus(worstCase(site, r)).isGreaterThan(budget.daily());
+        return !spent(r).plus(pending).plus(worstCase(site, r)).isGreaterThan(budget.limit());
     }
 
     private Money worstCase(CallSite site, PlannedRequest r) {
@@ -231,16 +280,17 @@ public final class PipelineRunner {
         long output = WorstCaseCost.outputLimit(request.maxTokens().orElse(0), model.maxOutputTokens(),
                 model.provider(), request.reasoning());
         return WorstCaseCost.of(model.pricing().get(), r.tokens().estimatedInputTokens(site), output,
-                tierOf(site, request).orElse(ServiceTier.STANDARD), request.longestCacheBreakpoint());
+                tierOf(site, request).orElse(ServiceTier.STANDARD),
+                WorstCaseCost.cacheWrites(request.longestCacheBreakpoint(), site.promptCaching()));
     }
 
-    private Attempted callSteps(PlannedRequest r, Target.Steps steps, Collector c) {
+    private Attempted callSteps(PlannedRequest r, Target.Steps steps, List<CallSite> fallbacks, Collector c) {
         Money cost = Money.ZERO;
         int retries = 0;
         boolean fallback = false;
         Optional<String> model = Optional.empty();
         for (CallSite step : steps.steps()) {
-            Attempted a = callWithFallback(r, step, c);
+            Attempted a = callWithFallback(r, step, fallbacks, c);
             cost = cost.plus(a.cost());
             retries += a.retries();
             fallback |= a.fallback();
@@ -252,13 +302,13 @@ public final class PipelineRunner {
         return new Attempted(model, cost, retries, fallback, Optional.empty());
     }
 
-    private Attempted callWithFallback(PlannedRequest r, CallSite site, Collector c) {
+    private Attempted callWithFallback(PlannedRequest r, CallSite site, List<CallSite> fallbacks, Collector c) {
         List<CallSite> chain = new ArrayList<>();
         chain.add(site);
-        for (CallSite f : pipeline.fallbacks()) {
+        for (CallSite f : fallbacks) {
             if (chain.stream().noneMatch(s -> s.model().equals(f.model()))) {
                 chain.add(new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens),
-                        Optional.empty(), f.label(), f.serviceTier()));
+                        Optional.empty(), f.label(), f.serviceTier(), f.promptCaching()));
             }
         }
         Money cost = Money.ZERO;

@@ -134,8 +134,9 @@ public final class Replayer {
                     ChatCacheKey.of(request), tokens));
         }
         SimFleet fleet = new SimFleet(catalog, options.seed(), name -> ModelSettings.DEFAULT);
-        RunStats after = new PipelineRunner(pipeline, fleet, pricer, name -> ModelSettings.DEFAULT, options.dryRun())
-                .run(planned, options.progress());
+        // arrival times are counted from the first timestamp, so budget windows are the gateway's calendar ones
+        RunStats after = new PipelineRunner(pipeline, fleet, pricer, name -> ModelSettings.DEFAULT, options.dryRun(),
+                first.orElse(Instant.EPOCH)).run(planned, options.progress());
         Optional<JudgeSummary> judged = options.judgeModel().isPresent() && !options.dryRun()
                 ? Optional.of(judge(entries, after.outcomes(), options)) : Optional.empty();
         Money before = beforeCosts.stream().reduce(Money.ZERO, Money::plus);

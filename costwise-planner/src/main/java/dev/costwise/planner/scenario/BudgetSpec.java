@@ -1,32 +1,54 @@
 package dev.costwise.planner.scenario;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.budget.BudgetWindow;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A daily budget in a pipeline. With {@code tiers}, routing follows utilization (spend / daily): the first tier whose
- * {@code below} exceeds the utilization picks the route (the spec's Pattern 3: below 50% premium, below 80% mid, else
- * free). When the budget has no room left for a request's worst case (reserved before the call, as the gateway
- * does), the request goes to {@code exhaustedRoute} (Pattern 2's budget-aware fallback: the free model) or, without
- * one, is rejected.
+ * A budget in a pipeline: a limit on the spend of each window (a UTC day, as the gateway counts {@code window: day};
+ * a UTC month for {@code window: month}), starting again from zero in the next. With {@code tiers}, routing follows
+ * utilization (the window's spend / limit): the first tier whose {@code below} exceeds the utilization picks the route
+ * (the spec's Pattern 3: below 50% premium, below 80% mid, else free). When the budget has no room left for a
+ * request's worst case (reserved before the call, as the gateway does), the request goes to {@code exhaustedRoute}
+ * (Pattern 2's budget-aware fallback: the free model; the gateway's {@code downgrade_to}) or, without one, is rejected.
+ * A request sent there is tried on that route and then on {@code exhaustedFallbacks} only, never on the pipeline's
+ * fallbacks: the gateway's downgrade replaces the request's candidates by the models {@code downgrade_to} names.
  *
- * @param daily the budget per day
+ * @param limit the most spent in one window
+ * @param window the period the spend is counted over, the library's {@link BudgetWindow}
  * @param tiers utilization tiers, ascending
  * @param exhaustedRoute where requests go once the budget has no room for their worst case
+ * @param exhaustedFallbacks what is tried after the exhausted route fails (the rest of a {@code downgrade_to} group)
  */
-public record BudgetSpec(Money daily, List<Tier> tiers, Optional<String> exhaustedRoute) {
+public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Optional<String> exhaustedRoute,
+        List<CallSite> exhaustedFallbacks) {
 
     public BudgetSpec {
-        Objects.requireNonNull(daily, "daily");
-        ScenarioException.require(daily.isPositive(), "budget daily must be positive, was %s", daily);
+        Objects.requireNonNull(limit, "limit");
+        ScenarioException.require(limit.isPositive(), "budget limit must be positive, was %s", limit);
+        Objects.requireNonNull(window, "window");
         tiers = List.copyOf(tiers);
         Objects.requireNonNull(exhaustedRoute, "exhaustedRoute");
+        exhaustedFallbacks = List.copyOf(exhaustedFallbacks);
         for (int i = 1; i < tiers.size(); i++) {
             ScenarioException.require(tiers.get(i).below() > tiers.get(i - 1).below(),
                     "budget tiers must ascend, %s follows %s", tiers.get(i).below(), tiers.get(i - 1).below());
         }
+    }
+
+    /**
+     * A budget per UTC day, the gateway's {@code window: day}.
+     *
+     * @param limit the most spent in one day
+     * @param tiers utilization tiers, ascending
+     * @param exhaustedRoute where requests go once the budget has no room for their worst case
+     * @return the budget
+     */
+    public static BudgetSpec daily(Money limit, List<Tier> tiers, Optional<String> exhaustedRoute) {
+        return new BudgetSpec(limit, BudgetWindow.daily(ZoneOffset.UTC), tiers, exhaustedRoute, List.of());
     }
 
     /**

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.Money;
+import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,9 +38,10 @@ import java.util.Set;
  * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
  * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
- * or without one to the model of its own name. The first {@code budgets} entry with
- * scope {@code global} and window {@code day} becomes the daily budget ({@code on_exhausted: downgrade} →
- * {@code downgrade_to}). Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
+ * or without one to the model of its own name. The first {@code budgets} entry with scope {@code global} becomes the
+ * budget, with its {@code window} (a UTC day or month, the month by default, as the gateway counts them) and
+ * {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's {@code service_tier} and {@code prompt_caching}
+ * go with its call sites. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
  * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
  * its default.
  */
@@ -181,14 +185,20 @@ public final class GatewayPipelineReader {
         List<CallSite> fallbacks = new ArrayList<>();
         p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
         Optional<BudgetSpec> budgetSpec = Optional.empty();
-        Optional<String> downgrade = Optional.empty();
+        Optional<CallSite> downgrade = Optional.empty();
+        int index = 0;
         for (JsonNode b : root.path("budgets")) {
-            if ("global".equals(b.path("scope").asText("global")) && "day".equals(b.path("window").asText("day"))) {
+            String path = "budgets[" + index++ + "]";
+            if ("global".equals(b.path("scope").asText("global"))) {
+                List<CallSite> downgradeRest = List.of();
                 if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
-                    downgrade = Optional.of(names.model(text(b.get("downgrade_to")), "budgets.downgrade_to"));
+                    String to = text(b.get("downgrade_to"));
+                    downgrade = Optional.of(names.site(to, path + ".downgrade_to"));
+                    // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
+                    downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
                 }
-                budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), List.of(),
-                        downgrade.map(m -> "budget-downgrade")));
+                budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), window(b, path), List.of(),
+                        downgrade.map(m -> "budget-downgrade"), downgradeRest));
                 break;
             }
         }
@@ -210,7 +220,7 @@ public final class GatewayPipelineReader {
             if (budgetSpec.isPresent()) {
                 Map<String, Target> routes = new LinkedHashMap<>();
                 routes.put(name, new Target.Single(primary));
-                downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
+                downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(d)));
                 return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
                         retry, fallbacks, budgetSpec);
             }
@@ -233,9 +243,31 @@ public final class GatewayPipelineReader {
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(defaultSite));
-        downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(CallSite.of(d))));
+        downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(d)));
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
                 fallbacks, budgetSpec);
+    }
+
+    /**
+     * A budget's {@code window} as the gateway counts it: a UTC day or calendar month, the month when it names none.
+     */
+    private static BudgetWindow window(JsonNode budget, String path) {
+        String window = text(budget.path("window")).toLowerCase(Locale.ROOT);
+        return switch (window.isEmpty() ? "month" : window) {
+            case "day" -> BudgetWindow.daily(ZoneOffset.UTC);
+            case "month" -> BudgetWindow.monthly(ZoneOffset.UTC);
+            default -> throw new ScenarioException(path + ".window: expected day or month, was '" + window + "'");
+        };
+    }
+
+    /** A model's {@code prompt_caching}, as the gateway reads it: {@code none} (the default) or tools_and_system. */
+    private static AnthropicPromptCaching promptCaching(JsonNode model, String path) {
+        String value = text(model.path("prompt_caching"));
+        return switch (value) {
+            case "", "none" -> AnthropicPromptCaching.NONE;
+            case "tools_and_system" -> AnthropicPromptCaching.TOOLS_AND_SYSTEM;
+            default -> throw new ScenarioException(path + ": expected none or tools_and_system, was '" + value + "'");
+        };
     }
 
     private static OptionalDouble share(JsonNode when, String field) {
@@ -291,6 +323,8 @@ public final class GatewayPipelineReader {
         private final Map<String, String> deployed = new HashMap<>();
         /** Deployed models configured on a service tier ({@code service_tier: flex}). */
         private final Map<String, ServiceTier> tiers = new HashMap<>();
+        /** Deployed models that mark Anthropic's prompt cache ({@code prompt_caching: tools_and_system}). */
+        private final Map<String, AnthropicPromptCaching> caching = new HashMap<>();
         private final Map<String, String> aliases = new HashMap<>();
         private final Map<String, List<String>> groups = new HashMap<>();
 
@@ -308,6 +342,7 @@ public final class GatewayPipelineReader {
                         + name + ": model '" + upstream + "' is not in the catalog, so the planner cannot price it;"
                         + " give it a price: {input, output}")));
                 ServiceTier.fromWireName(text(m.path("service_tier"))).ifPresent(t -> tiers.put(name, t));
+                caching.put(name, promptCaching(m, "models." + name + ".prompt_caching"));
             }
             root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
             root.path("groups").properties().forEach(e -> {
@@ -345,9 +380,20 @@ public final class GatewayPipelineReader {
                     ? "" : " (resolved to '" + target + "')")));
         }
 
-        /** @return the site a configured name calls: its catalog model, on the deployment's tier if it has one */
+        /**
+         * @return the site a configured name calls: its catalog model, on the deployment's tier if it has one, marking
+         *     the prompt cache as the deployment does
+         */
         CallSite site(String name, String path) {
-            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(unaliased(name))));
+            String deployment = deployment(name);
+            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(deployment)))
+                    .withPromptCaching(caching.getOrDefault(deployment, AnthropicPromptCaching.NONE));
+        }
+
+        /** @return the deployment a name calls first: itself, what its alias names, or its group's first member */
+        private String deployment(String name) {
+            String n = unaliased(name);
+            return groups.containsKey(n) && !groups.get(n).isEmpty() ? unaliased(groups.get(n).getFirst()) : n;
         }
 
         List<String> groupRest(String name) {

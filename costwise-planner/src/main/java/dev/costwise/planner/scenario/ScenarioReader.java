@@ -183,7 +183,11 @@ public final class ScenarioReader {
             List<BudgetSpec.Tier> tiers = new ArrayList<>();
             b.opt("tiers").ifPresent(t -> t.elements().forEach(e -> tiers.add(new BudgetSpec.Tier(e.number("below"),
                     e.text("route")))));
-            return new BudgetSpec(Money.of(b.decimal("daily")), tiers, b.optText("exhausted"));
+            Money daily = Money.of(b.decimal("daily"));
+            if (!daily.isPositive()) {
+                throw b.get("daily").error("must be positive, was " + daily);
+            }
+            return BudgetSpec.daily(daily, tiers, b.optText("exhausted"));
         });
         try {
             return new PipelineSpec(at.opt("cache").map(ScenarioReader::cache), router, target, retry, fallbacks,

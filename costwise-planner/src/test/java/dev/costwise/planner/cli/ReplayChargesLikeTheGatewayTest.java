@@ -2,18 +2,10 @@ package dev.costwise.planner.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code costwise replay --gateway-config X --pipeline P} predicts what the gateway charges for the same traffic
@@ -22,35 +14,15 @@ import picocli.CommandLine;
  */
 class ReplayChargesLikeTheGatewayTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
     private JsonNode replay(String trace, String config, String pipeline, String... more) throws Exception {
-        Path t = Files.writeString(dir.resolve("trace.jsonl"), trace);
-        Path c = Files.writeString(dir.resolve("gw.yaml"), config);
-        CommandLine cli = new CommandLine(new ReplayCommand());
-        out.getBuffer().setLength(0);
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        List<String> args = new ArrayList<>(List.of(t.toString(), "--gateway-config", c.toString(), "--pipeline",
-                pipeline, "-f", "json"));
-        args.addAll(List.of(more));
-        assertThat(cli.execute(args.toArray(String[]::new))).as(err.toString()).isZero();
-        return JSON.readTree(out.toString()).get("metrics");
+        return new GatewayReplay(dir).replay(trace, config, pipeline, more);
     }
 
     private static String openAi(String... models) {
-        StringBuilder yaml = new StringBuilder("models:\n");
-        for (String m : models) {
-            yaml.append("  - {name: ").append(m).append(", provider: openai, base_url: \"http://127.0.0.1:1/v1\"}\n");
-        }
-        return yaml.toString();
+        return GatewayReplay.openAi(models);
     }
 
     /**

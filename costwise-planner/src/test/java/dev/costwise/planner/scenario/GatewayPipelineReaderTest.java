@@ -3,12 +3,14 @@ package dev.costwise.planner.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ServiceTier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +44,7 @@ class GatewayPipelineReaderTest {
         assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "local-llama");
         assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
-        assertThat(p.budget().orElseThrow().daily()).hasToString("25");
+        assertThat(p.budget().orElseThrow().limit()).hasToString("25");
         assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("budget-downgrade");
     }
 
@@ -129,5 +131,31 @@ class GatewayPipelineReaderTest {
                 .hasMessage("inline.yaml: pipelines.auto: has neither routes nor a default_route, and 'auto' is no"
                         + " configured model, alias or group: no model serves its requests (the gateway tries only"
                         + " the fallbacks, if any); add a default_route");
+    }
+
+    @Test
+    void givenABudgetDowngradingToAGroup_whenRead_thenTheGroupsRestAndNotThePipelinesFallbacksFollowTheDowngrade() {
+        String yaml = """
+                models:
+                  - {name: gpt-4o, provider: openai}
+                  - {name: gpt-4o-mini, provider: openai}
+                  - {name: gpt-4.1-nano, provider: openai}
+                  - {name: gpt-4.1, provider: openai}
+                groups:
+                  cheap: [gpt-4o-mini, gpt-4.1-nano]
+                pipelines:
+                  main: {default_route: gpt-4o, fallbacks: [gpt-4.1]}
+                budgets:
+                  - {name: global, limit: "5", on_exhausted: downgrade, downgrade_to: cheap}
+                """;
+
+        PipelineSpec p = reader.read(yaml, "main", "gw.yaml");
+
+        BudgetSpec budget = p.budget().orElseThrow();
+        assertThat(((Target.Single) p.router().orElseThrow().routes().get("budget-downgrade")).site().model())
+                .isEqualTo("gpt-4o-mini");
+        assertThat(budget.exhaustedFallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1-nano");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1");
+        assertThat(budget.window()).as("the gateway's default window").isEqualTo(BudgetWindow.monthly(ZoneOffset.UTC));
     }
 }

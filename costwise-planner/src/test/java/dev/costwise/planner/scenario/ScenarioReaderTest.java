@@ -95,7 +95,7 @@ class ScenarioReaderTest {
                 "What are your HOURS?")).isTrue();
         assertThat(after.retry().orElseThrow().delayBefore(2)).isEqualTo(Duration.ofSeconds(1));
         assertThat(after.fallbacks().getFirst().model()).isEqualTo("llama3.1:8b");
-        assertThat(after.budget().orElseThrow().daily()).hasToString("5.5");
+        assertThat(after.budget().orElseThrow().limit()).hasToString("5.5");
         assertThat(s.traffic().outputTokens()).isEqualTo(new TokenDistribution.LogNormal(300, 0.5));
         assertThat(s.seed()).isEqualTo(42);
     }
