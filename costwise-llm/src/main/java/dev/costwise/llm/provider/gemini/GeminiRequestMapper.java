@@ -14,7 +14,6 @@ import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -35,8 +34,9 @@ import java.util.Set;
  *       sent as {@code response} when it is a JSON object, else wrapped as {@code {"result": text}}.
  *   <li>Consecutive contents of the same role are merged (parallel tool results travel in one content).
  *   <li>Tool parameter schemas and response schemas lose the JSON Schema keywords Gemini's OpenAPI subset rejects
- *       ({@code $schema}, {@code additionalProperties}, {@code $id}, {@code $comment}); a function with no
- *       parameters is sent without {@code parameters}.
+ *       ({@code $schema}, {@code additionalProperties}, {@code $id}, {@code $comment}) where they are keywords, not
+ *       where they name a property ({@link GeminiSchemas}); a function with no parameters is sent without
+ *       {@code parameters}.
  *   <li>{@code tool_choice}: auto → {@code AUTO}, required → {@code ANY}, none → {@code NONE}, one function →
  *       {@code ANY} with {@code allowedFunctionNames}. {@code parallel_tool_calls} is not sent: Gemini's
  *       {@code toolConfig} has no setting that limits an answer to one function call.
@@ -292,28 +292,7 @@ final class GeminiRequestMapper {
                 && schema.path("properties").isEmpty()));
     }
 
-    /**
-     * A copy of {@code schema} without the keywords Gemini rejects, at every depth.
-     *
-     * @param schema a JSON Schema
-     * @return the cleaned copy
-     */
-    static JsonNode sanitizeSchema(JsonNode schema) {
-        JsonNode copy = schema.deepCopy();
-        strip(copy);
-        return copy;
-    }
-
-    private static void strip(JsonNode node) {
-        if (node.isObject()) {
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                if (UNSUPPORTED_SCHEMA_KEYS.contains(it.next())) {
-                    it.remove();
-                }
-            }
-            node.forEach(GeminiRequestMapper::strip);
-        } else if (node.isArray()) {
-            node.forEach(GeminiRequestMapper::strip);
-        }
+    private static JsonNode sanitizeSchema(JsonNode schema) {
+        return GeminiSchemas.without(schema, UNSUPPORTED_SCHEMA_KEYS);
     }
 }

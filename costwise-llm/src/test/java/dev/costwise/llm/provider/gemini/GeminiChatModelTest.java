@@ -276,6 +276,43 @@ class GeminiChatModelTest {
     }
 
     @Test
+    void givenPropertiesNamedLikeSchemaKeywords_whenExecuted_thenOnlyTheKeywordsAreTakenOut() throws Exception {
+        server.enqueue(json(200, reply(PRO)));
+        JsonNode parameters = json.readTree("""
+                {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","additionalProperties":false,
+                 "properties":{"strict":{"type":"boolean","$comment":"lint mode"},"path":{"type":"string"},
+                   "$id":{"type":"string"},"opts":{"type":"object","additionalProperties":false,
+                     "properties":{"additionalProperties":{"type":"boolean"}}},
+                   "mode":{"type":"string","enum":["$schema","strict"]}},
+                 "required":["strict","path","$id"]}""");
+        JsonNode schema = json.readTree("""
+                {"type":"object","properties":{"strict":{"type":"boolean"},"$id":{"type":"string"},
+                  "$schema":{"type":"string"},"$comment":{"type":"string"},
+                  "items":{"type":"array",
+                    "items":{"type":"object","$comment":"x","properties":{"$id":{"type":"integer"}}}}},
+                 "required":["strict","$id","$schema","$comment","items"],"additionalProperties":false}""");
+        ChatRequest request = ChatRequest.builder(PRO).addMessage(Message.user("lint"))
+                .tools(List.of(new Tool("lint", Optional.empty(), parameters, false)))
+                .responseFormat(new ResponseFormat.JsonSchema("report", schema, true)).build();
+
+        model().execute(request, WorkflowContext.of("t"));
+
+        JsonNode sent = json.readTree(server.takeRequest().getBody().utf8());
+        assertThat(sent.path("tools")).isEqualTo(json.readTree("""
+                [{"functionDeclarations":[{"name":"lint","parameters":{"type":"object",
+                  "properties":{"strict":{"type":"boolean"},"path":{"type":"string"},"$id":{"type":"string"},
+                    "opts":{"type":"object","properties":{"additionalProperties":{"type":"boolean"}}},
+                    "mode":{"type":"string","enum":["$schema","strict"]}},
+                  "required":["strict","path","$id"]}}]}]"""));
+        assertThat(sent.path("generationConfig")).isEqualTo(json.readTree("""
+                {"responseMimeType":"application/json","responseSchema":{"type":"object",
+                  "properties":{"strict":{"type":"boolean"},"$id":{"type":"string"},"$schema":{"type":"string"},
+                    "$comment":{"type":"string"},
+                    "items":{"type":"array","items":{"type":"object","properties":{"$id":{"type":"integer"}}}}},
+                  "required":["strict","$id","$schema","$comment","items"]}}"""));
+    }
+
+    @Test
     void givenFunctionCallReply_whenExecuted_thenToolCallWithMadeUpIdAndToolCallsFinish() throws Exception {
         server.enqueue(json(200, """
                 {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather",
