@@ -33,14 +33,17 @@ import java.util.Set;
  *       the function's name, so the name is looked up from the assistant call with the same id; the result text is
  *       sent as {@code response} when it is a JSON object, else wrapped as {@code {"result": text}}.
  *   <li>Consecutive contents of the same role are merged (parallel tool results travel in one content).
- *   <li>Tool parameter schemas and response schemas lose the JSON Schema keywords Gemini's OpenAPI subset rejects
- *       ({@code $schema}, {@code additionalProperties}, {@code $id}, {@code $comment}) where they are keywords, not
- *       where they name a property ({@link GeminiSchemas}); a function with no parameters is sent without
- *       {@code parameters}.
+ *   <li>Schemas go in the fields that take JSON Schema ({@code parametersJsonSchema}, {@code responseJsonSchema}),
+ *       not in the OpenAPI-subset {@code Schema} ones ({@code parameters}, {@code responseSchema}), which refuse
+ *       what Pydantic, Zod and MCP servers write: {@code $defs}/{@code $ref}, {@code "type": ["string", "null"]},
+ *       {@code additionalProperties}. They lose only {@code $schema}, {@code $comment} and {@code strict} (a note to
+ *       readers, and OpenAI's flag), where those are keywords, not where they name a property
+ *       ({@link GeminiSchemas}). A function with no parameters is sent without {@code parametersJsonSchema}.
  *   <li>{@code tool_choice}: auto → {@code AUTO}, required → {@code ANY}, none → {@code NONE}, one function →
  *       {@code ANY} with {@code allowedFunctionNames}. {@code parallel_tool_calls} is not sent: Gemini's
  *       {@code toolConfig} has no setting that limits an answer to one function call.
- *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseSchema} for a schema.
+ *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseJsonSchema} for a
+ *       schema.
  *   <li>Sampling fields go to {@code generationConfig}: {@code temperature}, {@code topP}, {@code topK},
  *       {@code maxOutputTokens}, {@code stopSequences}, {@code seed}, and the penalties as {@code presencePenalty}
  *       and {@code frequencyPenalty}.
@@ -51,8 +54,12 @@ import java.util.Set;
  */
 final class GeminiRequestMapper {
 
-    private static final Set<String> UNSUPPORTED_SCHEMA_KEYS =
-            Set.of("$schema", "additionalProperties", "$id", "$comment", "strict");
+    /**
+     * Keywords that mean nothing to Gemini's JSON Schema fields (https://ai.google.dev/api/generate-content lists what
+     * {@code responseJsonSchema} reads; {@code $id}, {@code $defs}, {@code $ref} and {@code additionalProperties} are
+     * among them, so they stay).
+     */
+    private static final Set<String> UNSUPPORTED_SCHEMA_KEYS = Set.of("$schema", "$comment", "strict");
 
     private final ObjectMapper json;
 
@@ -89,7 +96,7 @@ final class GeminiRequestMapper {
                 d.put("name", tool.name());
                 tool.description().ifPresent(text -> d.put("description", text));
                 if (hasParameters(tool.parameters())) {
-                    d.set("parameters", sanitizeSchema(tool.parameters()));
+                    d.set("parametersJsonSchema", sanitizeSchema(tool.parameters()));
                 }
             }
         }
@@ -119,7 +126,7 @@ final class GeminiRequestMapper {
             case ResponseFormat.JsonObject object -> config.put("responseMimeType", "application/json");
             case ResponseFormat.JsonSchema schema -> {
                 config.put("responseMimeType", "application/json");
-                config.set("responseSchema", sanitizeSchema(schema.schema()));
+                config.set("responseJsonSchema", sanitizeSchema(schema.schema()));
             }
         }
         if (!config.isEmpty()) {
