@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
 import java.util.List;
@@ -193,11 +194,7 @@ final class GeminiRequestMapper {
                 ObjectNode fc = p.putObject("functionCall");
                 fc.put("name", call.name());
                 fc.set("args", arguments(call));
-                int mark = call.id().indexOf(GeminiResponseMapper.THOUGHT_SIGNATURE_MARK);
-                if (mark >= 0) {
-                    p.put("thoughtSignature",
-                            call.id().substring(mark + GeminiResponseMapper.THOUGHT_SIGNATURE_MARK.length()));
-                }
+                ThoughtSignatureIds.signature(call.id()).ifPresent(sig -> p.put("thoughtSignature", sig));
                 parts.add(p);
             }
         }
