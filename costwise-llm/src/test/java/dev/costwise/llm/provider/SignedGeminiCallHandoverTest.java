@@ -5,22 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.WorkflowContext;
-import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Role;
-import dev.costwise.llm.cost.CatalogPricer;
-import dev.costwise.llm.cost.Pricer;
-import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
-import dev.costwise.llm.provider.gemini.GeminiChatModel;
-import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,8 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class SignedGeminiCallHandoverTest {
 
-    private static final ApiKey KEY = ApiKey.of("test-key");
-    private static final Pricer PRICER = CatalogPricer.of(ModelCatalogs.bundled());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SIGNATURE = "CiQBcsjafQ+/Zm9vYmFyYmF6cXV4Y29ycmVjdGhvcnNlYmF0dGVyeXN0YXBsZQ==";
 
@@ -47,12 +38,13 @@ class SignedGeminiCallHandoverTest {
 
     @BeforeEach
     void startOnGemini() {
-        server.enqueue(json("""
+        server.enqueue(Upstreams.json("""
                 {"candidates":[{"content":{"role":"model","parts":[{"functionCall":{"name":"get_weather",
                   "args":{"city":"Paris"}},"thoughtSignature":"%s"}]},"finishReason":"STOP"}],
                  "usageMetadata":{"promptTokenCount":60,"candidatesTokenCount":8,"totalTokenCount":68},
                  "modelVersion":"gemini-2.5-flash","responseId":"resp-7"}""".formatted(SIGNATURE)));
-        ChatResponse first = gemini().execute(ChatRequest.of("gemini-2.5-flash", "Weather in Paris?"), ctx);
+        ChatResponse first = Upstreams.gemini(server)
+                .execute(ChatRequest.of("gemini-2.5-flash", "Weather in Paris?"), ctx);
         String id = first.toolCalls().getFirst().id();
         assertThat(id).isEqualTo("call_resp-7_0__thought__" + SIGNATURE);
         conversation = List.of(Message.user("Weather in Paris?"),
@@ -62,13 +54,9 @@ class SignedGeminiCallHandoverTest {
 
     @Test
     void givenASignedGeminiCall_whenTheConversationGoesToClaude_thenTheIdsGoWithoutTheSignature() throws Exception {
-        server.enqueue(json("""
-                {"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
-                 "content":[{"type":"text","text":"18C"}],"stop_reason":"end_turn",
-                 "usage":{"input_tokens":100,"output_tokens":5}}"""));
+        server.enqueue(Upstreams.claudeText("18C"));
 
-        AnthropicChatModel.builder("claude-sonnet-4-5").pricer(PRICER).apiKey(KEY).baseUrl(server.url("/").uri())
-                .build().execute(request("claude-sonnet-4-5"), ctx);
+        Upstreams.claude(server).build().execute(request("claude-sonnet-4-5"), ctx);
 
         assertThat(sentBody().path("messages")).isEqualTo(JSON.readTree("""
                 [{"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]},
@@ -79,13 +67,13 @@ class SignedGeminiCallHandoverTest {
 
     @Test
     void givenASignedGeminiCall_whenTheConversationGoesToOpenAi_thenTheIdsGoWithoutTheSignature() throws Exception {
-        server.enqueue(json("""
+        server.enqueue(Upstreams.json("""
                 {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini",
                  "choices":[{"index":0,"message":{"role":"assistant","content":"18C"},"finish_reason":"stop"}],
                  "usage":{"prompt_tokens":100,"completion_tokens":5,"total_tokens":105}}"""));
 
         OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()),
-                "gpt-4o-mini").apiKey(KEY).pricer(PRICER).environment(Map.of()).build()
+                "gpt-4o-mini").apiKey(Upstreams.KEY).pricer(Upstreams.PRICER).environment(Map.of()).build()
                 .execute(request("gpt-4o-mini"), ctx);
 
         assertThat(sentBody().path("messages")).isEqualTo(JSON.readTree("""
@@ -98,20 +86,15 @@ class SignedGeminiCallHandoverTest {
     @Test
     void givenASignedGeminiCall_whenTheConversationGoesBackToGemini_thenTheSignatureGoesWithTheCall()
             throws Exception {
-        server.enqueue(json("""
+        server.enqueue(Upstreams.json("""
                 {"candidates":[{"content":{"role":"model","parts":[{"text":"18C"}]},"finishReason":"STOP"}],
                  "usageMetadata":{"promptTokenCount":70,"candidatesTokenCount":2,"totalTokenCount":72}}"""));
 
-        gemini().execute(request("gemini-2.5-flash"), ctx);
+        Upstreams.gemini(server).execute(request("gemini-2.5-flash"), ctx);
 
         assertThat(sentBody().path("contents").path(1)).isEqualTo(JSON.readTree("""
                 {"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"}},
                   "thoughtSignature":"%s"}]}""".formatted(SIGNATURE)));
-    }
-
-    private GeminiChatModel gemini() {
-        return GeminiChatModel.builder("gemini-2.5-flash").pricer(PRICER).apiKey(KEY).baseUrl(server.url("/").uri())
-                .build();
     }
 
     private ChatRequest request(String model) {
@@ -122,9 +105,5 @@ class SignedGeminiCallHandoverTest {
     private JsonNode sentBody() throws Exception {
         server.takeRequest();
         return JSON.readTree(server.takeRequest().getBody().utf8());
-    }
-
-    private static MockResponse json(String body) {
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
     }
 }

@@ -15,6 +15,7 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import java.util.Optional;
  *
  * <p>The translation, following https://docs.claude.com/en/api/messages:
  * <ul>
- *   <li>System messages are joined (blank line between) into the top-level {@code system} string.
+ *   <li>System messages, and the text parts of each, are joined (blank line between) into the top-level
+ *       {@code system} string ({@link SystemPrompts}).
  *   <li>Tool results become {@code tool_result} blocks in a user message, placed before any other block of that
  *       message as Anthropic requires; assistant tool calls become {@code tool_use} blocks whose {@code input} is the
  *       parsed arguments. Ids lose a Gemini thought signature ({@link ThoughtSignatureIds}), which Anthropic's id
@@ -268,14 +270,9 @@ final class AnthropicRequestMapper {
     }
 
     private String systemPrompt(ChatRequest request) {
-        List<String> parts = new ArrayList<>();
-        for (Message m : request.messages()) {
-            if (m.role() == Role.SYSTEM && !m.text().isBlank()) {
-                parts.add(m.text());
-            }
-        }
+        List<String> parts = new ArrayList<>(SystemPrompts.texts(request.messages()));
         jsonInstruction(request).ifPresent(parts::add);
-        return String.join("\n\n", parts);
+        return String.join(SystemPrompts.SEPARATOR, parts);
     }
 
     private static Optional<String> jsonInstruction(ChatRequest request) {

@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ import java.util.Set;
  * (https://ai.google.dev/api/generate-content).
  *
  * <ul>
- *   <li>System messages are joined into {@code systemInstruction}.
+ *   <li>System messages, and the text parts of each, are joined (blank line between) into {@code systemInstruction}
+ *       ({@link SystemPrompts}).
  *   <li>User messages become {@code user} contents with {@code text} and {@code inlineData} parts (a {@code data:}
  *       URI) or {@code fileData} parts (any other URL, media type guessed from its extension).
  *   <li>Assistant messages become {@code model} contents; their tool calls {@code functionCall} parts, with the
@@ -80,14 +82,10 @@ final class GeminiRequestMapper {
      */
     ObjectNode toBody(ChatRequest request, String model) {
         ObjectNode body = json.createObjectNode();
-        List<String> system = new ArrayList<>();
-        for (Message m : request.messages()) {
-            if (m.role() == Role.SYSTEM && !m.text().isBlank()) {
-                system.add(m.text());
-            }
-        }
+        List<String> system = SystemPrompts.texts(request.messages());
         if (!system.isEmpty()) {
-            body.putObject("systemInstruction").putArray("parts").addObject().put("text", String.join("\n\n", system));
+            body.putObject("systemInstruction").putArray("parts").addObject()
+                    .put("text", String.join(SystemPrompts.SEPARATOR, system));
         }
         body.set("contents", contents(request.messages()));
         if (!request.tools().isEmpty()) {
