@@ -2,6 +2,7 @@ package dev.costwise.gateway.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Set;
@@ -27,6 +28,9 @@ import java.util.Set;
  *   <li>OpenAI's {@code service_tier} ({@code flex}, {@code priority}): the other providers have no such tiers, and
  *       Groq refuses OpenAI's names for them, so only OpenAI and an {@code openai-compatible} server get it; a call
  *       that falls back to another provider runs on its one tier, at its price.</li>
+ *   <li>A Gemini thought signature in a tool-call id ({@code tool_calls[].id} and the result's {@code tool_call_id};
+ *       {@link ThoughtSignatureIds}), which only Gemini reads and OpenAI refuses (an id over 40 characters): cut off
+ *       for every such upstream.</li>
  * </ul>
  *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
@@ -41,6 +45,8 @@ final class CompatibleBodies {
     private static final String SERVICE_TIER = "service_tier";
     private static final String TOP_K = "top_k";
     private static final String CONTEXT_MANAGEMENT = "context_management";
+    private static final String TOOL_CALL_ID = "tool_call_id";
+    private static final String TOOL_CALLS = "tool_calls";
     /** Providers that take OpenAI's {@code service_tier}. */
     private static final Set<String> SERVICE_TIERS = Set.of("openai", "openai-compatible");
 
@@ -59,7 +65,7 @@ final class CompatibleBodies {
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
         boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
         boolean stripTopK = body.has(TOP_K) && OpenAiCompatibleEndpoint.refusesTopK(provider);
-        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !hasAnthropicFields(body)) {
+        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !hasForeignFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
@@ -82,6 +88,7 @@ final class CompatibleBodies {
             if (message.has("is_error")) {
                 ((ObjectNode) message).remove("is_error"); // the tool result's text says what failed
             }
+            unsignCallIds((ObjectNode) message);
         }
         if (stripCacheControl) {
             CacheMarkers.forEachHolder(copy, node -> node.remove(CACHE_CONTROL));
@@ -90,19 +97,40 @@ final class CompatibleBodies {
     }
 
     /**
-     * @return whether the body carries a field only Anthropic reads: context editing, or a message's reasoning blocks
-     *     or tool error flag
+     * @return whether the body carries a field only Anthropic reads (context editing, or a message's reasoning blocks
+     *     or tool error flag), or a tool-call id only Gemini reads
      */
-    private static boolean hasAnthropicFields(ObjectNode body) {
+    private static boolean hasForeignFields(ObjectNode body) {
         if (body.has(CONTEXT_MANAGEMENT)) {
             return true;
         }
         for (JsonNode message : body.path("messages")) {
-            if (message.has("thinking_blocks") || message.has("is_error")) {
+            if (message.has("thinking_blocks") || message.has("is_error") || isSigned(message.get(TOOL_CALL_ID))) {
                 return true;
+            }
+            for (JsonNode call : message.path(TOOL_CALLS)) {
+                if (isSigned(call.get("id"))) {
+                    return true;
+                }
             }
         }
         return false;
+    }
+
+    private static boolean isSigned(JsonNode id) {
+        return id != null && id.isTextual() && ThoughtSignatureIds.isSigned(id.asText());
+    }
+
+    /** Cuts a Gemini thought signature off the message's call ids, alike in a call and in its result. */
+    private static void unsignCallIds(ObjectNode message) {
+        if (isSigned(message.get(TOOL_CALL_ID))) {
+            message.put(TOOL_CALL_ID, ThoughtSignatureIds.unsigned(message.get(TOOL_CALL_ID).asText()));
+        }
+        for (JsonNode call : message.path(TOOL_CALLS)) {
+            if (isSigned(call.get("id"))) {
+                ((ObjectNode) call).put("id", ThoughtSignatureIds.unsigned(call.get("id").asText()));
+            }
+        }
     }
 
     private static boolean hasCacheControl(ObjectNode body) {

@@ -15,6 +15,8 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.SystemPrompts;
+import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +28,12 @@ import java.util.Optional;
  *
  * <p>The translation, following https://docs.claude.com/en/api/messages:
  * <ul>
- *   <li>System messages are joined (blank line between) into the top-level {@code system} string.
+ *   <li>System messages, and the text parts of each, are joined (blank line between) into the top-level
+ *       {@code system} string ({@link SystemPrompts}).
  *   <li>Tool results become {@code tool_result} blocks in a user message, placed before any other block of that
  *       message as Anthropic requires; assistant tool calls become {@code tool_use} blocks whose {@code input} is the
- *       parsed arguments.
+ *       parsed arguments. Ids lose a Gemini thought signature ({@link ThoughtSignatureIds}), which Anthropic's id
+ *       pattern refuses.
  *   <li>Consecutive messages of the same Anthropic role are merged into one, so user and assistant alternate.
  *   <li>Images: a {@code data:} URI becomes a {@code base64} source, any other URL a {@code url} source.
  *   <li>JSON mode: Anthropic has no native flag, so an instruction is appended to {@code system} asking for one JSON
@@ -266,14 +270,9 @@ final class AnthropicRequestMapper {
     }
 
     private String systemPrompt(ChatRequest request) {
-        List<String> parts = new ArrayList<>();
-        for (Message m : request.messages()) {
-            if (m.role() == Role.SYSTEM && !m.text().isBlank()) {
-                parts.add(m.text());
-            }
-        }
+        List<String> parts = new ArrayList<>(SystemPrompts.texts(request.messages()));
         jsonInstruction(request).ifPresent(parts::add);
-        return String.join("\n\n", parts);
+        return String.join(SystemPrompts.SEPARATOR, parts);
     }
 
     private static Optional<String> jsonInstruction(ChatRequest request) {
@@ -369,7 +368,7 @@ final class AnthropicRequestMapper {
         if (m.role() == Role.TOOL) {
             ObjectNode result = json.createObjectNode();
             result.put("type", "tool_result");
-            result.put("tool_use_id", m.toolCallId().orElseThrow());
+            result.put("tool_use_id", ThoughtSignatureIds.unsigned(m.toolCallId().orElseThrow()));
             result.put("content", m.text());
             if (m.toolError()) {
                 result.put("is_error", true); // the model then treats the content as the tool's failure
@@ -408,7 +407,7 @@ final class AnthropicRequestMapper {
             for (ToolCall call : m.toolCalls()) {
                 ObjectNode b = json.createObjectNode();
                 b.put("type", "tool_use");
-                b.put("id", call.id());
+                b.put("id", ThoughtSignatureIds.unsigned(call.id())); // Gemini's signature is for Gemini only
                 b.put("name", call.name());
                 b.set("input", arguments(call));
                 blocks.add(b);

@@ -12,9 +12,10 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.http.SystemPrompts;
+import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -25,7 +26,8 @@ import java.util.Set;
  * (https://ai.google.dev/api/generate-content).
  *
  * <ul>
- *   <li>System messages are joined into {@code systemInstruction}.
+ *   <li>System messages, and the text parts of each, are joined (blank line between) into {@code systemInstruction}
+ *       ({@link SystemPrompts}).
  *   <li>User messages become {@code user} contents with {@code text} and {@code inlineData} parts (a {@code data:}
  *       URI) or {@code fileData} parts (any other URL, media type guessed from its extension).
  *   <li>Assistant messages become {@code model} contents; their tool calls {@code functionCall} parts, with the
@@ -34,13 +36,17 @@ import java.util.Set;
  *       the function's name, so the name is looked up from the assistant call with the same id; the result text is
  *       sent as {@code response} when it is a JSON object, else wrapped as {@code {"result": text}}.
  *   <li>Consecutive contents of the same role are merged (parallel tool results travel in one content).
- *   <li>Tool parameter schemas and response schemas lose the JSON Schema keywords Gemini's OpenAPI subset rejects
- *       ({@code $schema}, {@code additionalProperties}, {@code $id}, {@code $comment}); a function with no
- *       parameters is sent without {@code parameters}.
+ *   <li>Schemas go in the fields that take JSON Schema ({@code parametersJsonSchema}, {@code responseJsonSchema}),
+ *       not in the OpenAPI-subset {@code Schema} ones ({@code parameters}, {@code responseSchema}), which refuse
+ *       what Pydantic, Zod and MCP servers write: {@code $defs}/{@code $ref}, {@code "type": ["string", "null"]},
+ *       {@code additionalProperties}. They lose only {@code $schema}, {@code $comment} and {@code strict} (a note to
+ *       readers, and OpenAI's flag), where those are keywords, not where they name a property
+ *       ({@link GeminiSchemas}). A function with no parameters is sent without {@code parametersJsonSchema}.
  *   <li>{@code tool_choice}: auto → {@code AUTO}, required → {@code ANY}, none → {@code NONE}, one function →
  *       {@code ANY} with {@code allowedFunctionNames}. {@code parallel_tool_calls} is not sent: Gemini's
  *       {@code toolConfig} has no setting that limits an answer to one function call.
- *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseSchema} for a schema.
+ *   <li>JSON mode is native: {@code responseMimeType: application/json}, plus {@code responseJsonSchema} for a
+ *       schema.
  *   <li>Sampling fields go to {@code generationConfig}: {@code temperature}, {@code topP}, {@code topK},
  *       {@code maxOutputTokens}, {@code stopSequences}, {@code seed}, and the penalties as {@code presencePenalty}
  *       and {@code frequencyPenalty}.
@@ -51,8 +57,12 @@ import java.util.Set;
  */
 final class GeminiRequestMapper {
 
-    private static final Set<String> UNSUPPORTED_SCHEMA_KEYS =
-            Set.of("$schema", "additionalProperties", "$id", "$comment", "strict");
+    /**
+     * Keywords that mean nothing to Gemini's JSON Schema fields (https://ai.google.dev/api/generate-content lists what
+     * {@code responseJsonSchema} reads; {@code $id}, {@code $defs}, {@code $ref} and {@code additionalProperties} are
+     * among them, so they stay).
+     */
+    private static final Set<String> UNSUPPORTED_SCHEMA_KEYS = Set.of("$schema", "$comment", "strict");
 
     private final ObjectMapper json;
 
@@ -72,14 +82,10 @@ final class GeminiRequestMapper {
      */
     ObjectNode toBody(ChatRequest request, String model) {
         ObjectNode body = json.createObjectNode();
-        List<String> system = new ArrayList<>();
-        for (Message m : request.messages()) {
-            if (m.role() == Role.SYSTEM && !m.text().isBlank()) {
-                system.add(m.text());
-            }
-        }
+        List<String> system = SystemPrompts.texts(request.messages());
         if (!system.isEmpty()) {
-            body.putObject("systemInstruction").putArray("parts").addObject().put("text", String.join("\n\n", system));
+            body.putObject("systemInstruction").putArray("parts").addObject()
+                    .put("text", String.join(SystemPrompts.SEPARATOR, system));
         }
         body.set("contents", contents(request.messages()));
         if (!request.tools().isEmpty()) {
@@ -89,7 +95,7 @@ final class GeminiRequestMapper {
                 d.put("name", tool.name());
                 tool.description().ifPresent(text -> d.put("description", text));
                 if (hasParameters(tool.parameters())) {
-                    d.set("parameters", sanitizeSchema(tool.parameters()));
+                    d.set("parametersJsonSchema", sanitizeSchema(tool.parameters()));
                 }
             }
         }
@@ -119,7 +125,7 @@ final class GeminiRequestMapper {
             case ResponseFormat.JsonObject object -> config.put("responseMimeType", "application/json");
             case ResponseFormat.JsonSchema schema -> {
                 config.put("responseMimeType", "application/json");
-                config.set("responseSchema", sanitizeSchema(schema.schema()));
+                config.set("responseJsonSchema", sanitizeSchema(schema.schema()));
             }
         }
         if (!config.isEmpty()) {
@@ -186,11 +192,7 @@ final class GeminiRequestMapper {
                 ObjectNode fc = p.putObject("functionCall");
                 fc.put("name", call.name());
                 fc.set("args", arguments(call));
-                int mark = call.id().indexOf(GeminiResponseMapper.THOUGHT_SIGNATURE_MARK);
-                if (mark >= 0) {
-                    p.put("thoughtSignature",
-                            call.id().substring(mark + GeminiResponseMapper.THOUGHT_SIGNATURE_MARK.length()));
-                }
+                ThoughtSignatureIds.signature(call.id()).ifPresent(sig -> p.put("thoughtSignature", sig));
                 parts.add(p);
             }
         }
@@ -292,28 +294,7 @@ final class GeminiRequestMapper {
                 && schema.path("properties").isEmpty()));
     }
 
-    /**
-     * A copy of {@code schema} without the keywords Gemini rejects, at every depth.
-     *
-     * @param schema a JSON Schema
-     * @return the cleaned copy
-     */
-    static JsonNode sanitizeSchema(JsonNode schema) {
-        JsonNode copy = schema.deepCopy();
-        strip(copy);
-        return copy;
-    }
-
-    private static void strip(JsonNode node) {
-        if (node.isObject()) {
-            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-                if (UNSUPPORTED_SCHEMA_KEYS.contains(it.next())) {
-                    it.remove();
-                }
-            }
-            node.forEach(GeminiRequestMapper::strip);
-        } else if (node.isArray()) {
-            node.forEach(GeminiRequestMapper::strip);
-        }
+    private static JsonNode sanitizeSchema(JsonNode schema) {
+        return GeminiSchemas.without(schema, UNSUPPORTED_SCHEMA_KEYS);
     }
 }

@@ -8,6 +8,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.UsageNormalizer;
+import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,18 +19,11 @@ import java.util.Optional;
  *
  * <p>Only the first candidate is read. Text parts are joined (thought summaries, {@code "thought": true}, are left
  * out); {@code functionCall} parts become tool calls. Gemini gives calls no id unless it sends one, so an id is made
- * from the response id and the call's position: {@code call_<responseId>_<n>}, followed by
- * {@value #THOUGHT_SIGNATURE_MARK} and the call's {@code thoughtSignature} when it has one.
+ * from the response id and the call's position: {@code call_<responseId>_<n>}, carrying the call's
+ * {@code thoughtSignature} when it has one ({@link ThoughtSignatureIds}: the canonical call has no other place for it,
+ * and {@link GeminiRequestMapper} gives it back).
  */
 final class GeminiResponseMapper {
-
-    /**
-     * Separates a tool call's id from the {@code thoughtSignature} Gemini attached to the call. Thinking models
-     * (Gemini 2.5 and 3) sign their function calls and Gemini 3 rejects a later turn that does not send the signature
-     * back (https://ai.google.dev/gemini-api/docs/thought-signatures). The canonical tool call has no field for it, so
-     * it rides in the id, which OpenAI-style clients echo back unchanged, and {@link GeminiRequestMapper} restores it.
-     */
-    static final String THOUGHT_SIGNATURE_MARK = "__thought__";
 
     private GeminiResponseMapper() {}
 
@@ -103,8 +97,9 @@ final class GeminiResponseMapper {
                 String name = text(call, "name").orElseThrow(
                         () -> new IllegalArgumentException("functionCall part has no name"));
                 int index = firstCallIndex + calls.size();
-                String id = text(call, "id").orElse("call_" + responseId.orElse("gemini") + "_" + index)
-                        + text(part, "thoughtSignature").map(sig -> THOUGHT_SIGNATURE_MARK + sig).orElse("");
+                String unsigned = text(call, "id").orElse("call_" + responseId.orElse("gemini") + "_" + index);
+                String id = text(part, "thoughtSignature").map(sig -> ThoughtSignatureIds.sign(unsigned, sig))
+                        .orElse(unsigned);
                 JsonNode args = call.path("args");
                 calls.add(new ToolCall(id, name, args.isMissingNode() || args.isNull() ? "{}" : args.toString()));
             }

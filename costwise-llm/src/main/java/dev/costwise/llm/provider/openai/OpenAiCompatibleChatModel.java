@@ -19,6 +19,7 @@ import dev.costwise.llm.provider.http.ProviderReply;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.RateLimitListener;
 import dev.costwise.llm.provider.http.StreamTimeouts;
+import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.RequestEncoding;
 import dev.costwise.llm.wire.WireCompletion;
@@ -95,12 +96,17 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         return new OpenAiCompatibleChatModel(settings().withModel(model), endpoint, apiKey, extraHeaders, wire);
     }
 
+    /** The request's body: a Gemini thought signature in a tool-call id is Gemini's alone, and too long for OpenAI. */
+    private byte[] body(ChatRequest request, RequestEncoding enc) {
+        return wire.bytes(wire.writeRequest(ThoughtSignatureIds.unsigned(request), upstreamModel(), enc));
+    }
+
     @Override
     protected ProviderReply doChat(ChatRequest request, WorkflowContext context) {
         long start = System.nanoTime();
         RequestEncoding enc = encoding();
         HttpCall call = HttpCall.postJson(endpoint.resolve("/chat/completions"), headers(),
-                wire.bytes(wire.writeRequest(request, upstreamModel(), enc)));
+                body(request, enc));
         HttpResult result = send(call, context);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         if (!result.isSuccess()) {
@@ -129,7 +135,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         long start = System.nanoTime();
         RequestEncoding enc = encoding().streamingWithUsage();
         HttpCall call = HttpCall.postJsonForStream(endpoint.resolve("/chat/completions"), headers(),
-                wire.bytes(wire.writeRequest(request, upstreamModel(), enc)));
+                body(request, enc));
         GuardedStream stream = openStream(call, context);
         if (stream.status() < 200 || stream.status() >= 300) {
             String body;

@@ -270,9 +270,74 @@ class GeminiChatModelTest {
                  "contents":[{"role":"user","parts":[{"text":"Where is this?"},
                    {"inlineData":{"mimeType":"image/png","data":"iVBORw0KGgo="}}]}],
                  "tools":[{"functionDeclarations":[{"name":"lookup","description":"Look up a place",
-                   "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]}],
+                   "parametersJsonSchema":{"type":"object","properties":{"city":{"type":"string"}}}}]}],
                  "generationConfig":{"temperature":0.3,"maxOutputTokens":1024,
                    "responseMimeType":"application/json"}}"""));
+    }
+
+    /** The body Gemini receives for a request with one tool and a JSON schema as its response format. */
+    private JsonNode bodySentWith(Tool tool, JsonNode responseSchema) throws Exception {
+        server.enqueue(json(200, reply(PRO)));
+        model().execute(ChatRequest.builder(PRO).addMessage(Message.user("Go")).tools(List.of(tool))
+                .responseFormat(new ResponseFormat.JsonSchema("answer", responseSchema, true)).build(),
+                WorkflowContext.of("t"));
+        return json.readTree(server.takeRequest().getBody().utf8());
+    }
+
+    @Test
+    void givenPropertiesNamedLikeSchemaKeywords_whenExecuted_thenOnlyTheKeywordsAreTakenOut() throws Exception {
+        JsonNode parameters = json.readTree("""
+                {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","additionalProperties":false,
+                 "properties":{"strict":{"type":"boolean","$comment":"lint mode"},"path":{"type":"string"},
+                   "$id":{"type":"string"},"opts":{"type":"object","additionalProperties":false,
+                     "properties":{"additionalProperties":{"type":"boolean"}}},
+                   "mode":{"type":"string","enum":["$schema","strict"]}},
+                 "required":["strict","path","$id"]}""");
+        JsonNode schema = json.readTree("""
+                {"type":"object","properties":{"strict":{"type":"boolean"},"$id":{"type":"string"},
+                  "$schema":{"type":"string"},"$comment":{"type":"string"},
+                  "items":{"type":"array",
+                    "items":{"type":"object","$comment":"x","properties":{"$id":{"type":"integer"}}}}},
+                 "required":["strict","$id","$schema","$comment","items"],"additionalProperties":false}""");
+
+        JsonNode sent = bodySentWith(new Tool("lint", Optional.empty(), parameters, false), schema);
+
+        assertThat(sent.path("tools")).isEqualTo(json.readTree("""
+                [{"functionDeclarations":[{"name":"lint","parametersJsonSchema":{"type":"object",
+                  "additionalProperties":false,
+                  "properties":{"strict":{"type":"boolean"},"path":{"type":"string"},"$id":{"type":"string"},
+                    "opts":{"type":"object","additionalProperties":false,
+                      "properties":{"additionalProperties":{"type":"boolean"}}},
+                    "mode":{"type":"string","enum":["$schema","strict"]}},
+                  "required":["strict","path","$id"]}}]}]"""));
+        assertThat(sent.path("generationConfig")).isEqualTo(json.readTree("""
+                {"responseMimeType":"application/json","responseJsonSchema":{"type":"object",
+                  "properties":{"strict":{"type":"boolean"},"$id":{"type":"string"},"$schema":{"type":"string"},
+                    "$comment":{"type":"string"},
+                    "items":{"type":"array","items":{"type":"object","properties":{"$id":{"type":"integer"}}}}},
+                  "required":["strict","$id","$schema","$comment","items"],"additionalProperties":false}}"""));
+    }
+
+    @Test
+    void givenPydanticSchemas_whenExecuted_thenTheyGoAsJsonSchemaWithRefsUnionsAndNullTypesKept() throws Exception {
+        // what the OpenAI SDK's .parse() makes of a Pydantic model with a nested model and Optional fields; Gemini's
+        // responseSchema (OpenAPI subset) refuses $defs, $ref and a type list, responseJsonSchema takes them
+        // (https://ai.google.dev/api/generate-content#v1beta.GenerationConfig, .../caching#FunctionDeclaration)
+        String pydantic = """
+                {"$defs":{"Addr":{"properties":{"city":{"title":"City","type":"string"}},"required":["city"],
+                   "title":"Addr","type":"object","additionalProperties":false}},
+                 "properties":{"addr":{"$ref":"#/$defs/Addr"},
+                   "nick":{"anyOf":[{"type":"string"},{"type":"null"}],"title":"Nick"},
+                   "tags":{"type":["array","null"],"items":{"type":"string"}}},
+                 "required":["addr","nick","tags"],"title":"Person","type":"object","additionalProperties":false}""";
+        JsonNode schema = json.readTree(pydantic);
+
+        JsonNode sent = bodySentWith(new Tool("save", Optional.empty(), schema, true), schema);
+
+        assertThat(sent.path("tools")).isEqualTo(json.readTree("""
+                [{"functionDeclarations":[{"name":"save","parametersJsonSchema":%s}]}]""".formatted(pydantic)));
+        assertThat(sent.path("generationConfig")).isEqualTo(json.readTree("""
+                {"responseMimeType":"application/json","responseJsonSchema":%s}""".formatted(pydantic)));
     }
 
     @Test

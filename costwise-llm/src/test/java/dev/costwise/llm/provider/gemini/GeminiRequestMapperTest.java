@@ -63,8 +63,9 @@ class GeminiRequestMapperTest {
                  {"role":"user","parts":[{"functionResponse":{"name":"get_weather","response":{"temp":18}}},
                                          {"functionResponse":{"name":"get_time","response":{"result":"12:00"}}}]}]"""));
         assertThat(body.path("tools")).isEqualTo(read("""
-                [{"functionDeclarations":[{"name":"get_weather","description":"Weather","parameters":
-                   {"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}},
+                [{"functionDeclarations":[{"name":"get_weather","description":"Weather","parametersJsonSchema":
+                   {"type":"object","additionalProperties":false,"properties":{"city":{"type":"string"}},
+                    "required":["city"]}},
                   {"name":"get_time"}]}]"""));
         assertThat(body.path("toolConfig")).isEqualTo(read("""
                 {"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get_weather"]}}"""));
@@ -99,7 +100,8 @@ class GeminiRequestMapperTest {
         assertThat(body.path("generationConfig")).isEqualTo(read("""
                 {"temperature":0.2,"topP":0.8,"topK":20,"maxOutputTokens":300,"stopSequences":["END"],"seed":42,
                  "presencePenalty":0.5,"frequencyPenalty":-0.25,"responseMimeType":"application/json",
-                 "responseSchema":{"type":"object","properties":{"name":{"type":"string"}}}}"""));
+                 "responseJsonSchema":{"type":"object","properties":{"name":{"type":"string"}},
+                   "additionalProperties":false}}"""));
         assertThat(body.path("toolConfig").path("functionCallingConfig").path("mode").asText()).isEqualTo("NONE");
     }
 
