@@ -9,7 +9,11 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Role;
+import dev.costwise.core.Money;
+import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import dev.costwise.llm.provider.ollama.OllamaChatModel;
 import java.util.List;
 import java.util.Optional;
 import mockwebserver3.MockWebServer;
@@ -57,6 +61,21 @@ class SystemPromptPartsTest {
 
         assertThat(sentBody().path("systemInstruction")).isEqualTo(JSON.readTree("""
                 {"parts":[{"text":"Be brief.\\n\\nAnswer in French.\\n\\nNever guess."}]}"""));
+    }
+
+    @Test
+    void givenASystemMessageOfTwoParts_whenSentToOllama_thenItsContentKeepsThemApart() throws Exception {
+        server.enqueue(Upstreams.json("""
+                {"model":"llama3.2","created_at":"2026-11-28T17:00:00Z","message":{"role":"assistant",
+                 "content":"Bonjour"},"done":true,"done_reason":"stop","prompt_eval_count":20,"eval_count":3}"""));
+
+        OllamaChatModel.builder("llama3.2").baseUrl(server.url("/").toString())
+                .pricer((model, usage) -> new Pricer.Priced(Money.ZERO, PriceStatus.LOCAL)).build()
+                .execute(request("llama3.2"), ctx);
+
+        JsonNode messages = sentBody().path("messages");
+        assertThat(messages.get(0).path("content").textValue()).isEqualTo("Be brief.\n\nAnswer in French.");
+        assertThat(messages.get(1).path("content").textValue()).isEqualTo("Never guess.");
     }
 
     private JsonNode sentBody() throws Exception {

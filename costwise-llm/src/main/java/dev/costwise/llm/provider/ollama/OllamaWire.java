@@ -15,6 +15,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.http.SystemPrompts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -104,7 +105,9 @@ final class OllamaWire {
     private ObjectNode writeMessage(Message m, int index) {
         ObjectNode node = mapper.createObjectNode();
         node.put("role", m.role().wireName());
-        node.put("content", m.text());
+        // the parts of one system message keep a blank line between them, as they do for Claude and Gemini
+        node.put("content", m.role() == Role.SYSTEM
+                ? String.join(SystemPrompts.SEPARATOR, SystemPrompts.texts(List.of(m))) : m.text());
         String thinking = m.reasoning().stream().filter(p -> p instanceof ContentPart.Thinking)
                 .map(p -> ((ContentPart.Thinking) p).text()).collect(Collectors.joining());
         if (!thinking.isEmpty()) {
