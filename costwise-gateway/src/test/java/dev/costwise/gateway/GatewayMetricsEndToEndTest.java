@@ -22,8 +22,14 @@ class GatewayMetricsEndToEndTest {
                   - name: m1
                     provider: openai
                     model: gpt-4o-mini
-                    base_url: %s
+                    base_url: %1$s
                     price: {input: "1.00", output: "1.00"}
+                    circuit_breaker: off
+                  - name: odd
+                    provider: openai
+                    model: gpt-4o-mini
+                    base_url: %1$s
+                    price: {input: "1.234567", output: "7.654321"}
                     circuit_breaker: off
                 defaults:
                   retry: {max_retries: 0}
@@ -88,6 +94,22 @@ class GatewayMetricsEndToEndTest {
             assertThat(help).anySatisfy(l -> assertThat(l).startsWith("# HELP costwise_errors_total "))
                     .anySatisfy(l -> assertThat(l).startsWith("# HELP costwise_requests_total "))
                     .anySatisfy(l -> assertThat(l).startsWith("# HELP costwise_request_duration_seconds "));
+        }
+    }
+
+    @Test
+    void givenCostsBelowANanoDollar_whenScraped_thenTheCostIsTheLedgersExactSum() {
+        try (TestGateway gw = gateway()) {
+            for (int i = 0; i < 11; i++) {
+                // 50 × 1.234567 + 100 × 7.654321 per million tokens = $0.00082716045
+                upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 50, 100));
+                assertThat(gw.post("/v1/chat/completions", TestGateway.chat("odd", "q" + i), "Authorization",
+                        "Bearer " + MASTER).statusCode()).isEqualTo(200);
+            }
+
+            assertThat(gw.get("/metrics").body())
+                    .as("11 × $0.00082716045, not 11 × $0.000827160")
+                    .contains("costwise_cost_dollars_total{model=\"odd\"} 0.00909876495\n");
         }
     }
 }

@@ -130,7 +130,10 @@ enum Dialect {
     /** Reads a money column or a {@code SUM} of one; SQL {@code NULL} (an empty sum) reads as zero. */
     abstract Money readMoney(ResultSet rows, int column) throws SQLException;
 
-    /** Serialises concurrent migration runs; called first in the migration transaction. */
+    /**
+     * Serialises concurrent migration runs and {@link JdbcConnections#changeSchema} calls, across processes; called
+     * first in their transaction.
+     */
     abstract void lockForMigration(Statement statement) throws SQLException;
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Properties;
 
 /**
@@ -55,6 +56,47 @@ public final class JdbcConnections {
     /** Like {@link #open(String, Properties)} with no properties. */
     public static Connection open(String url) throws SQLException {
         return open(url, new Properties());
+    }
+
+    /**
+     * Creates or upgrades a table kept beside the ledger (the virtual keys, the stored responses) so that replicas
+     * starting together on one database do it once: in one transaction that first takes the lock the ledger's
+     * migrations take. PostgreSQL's {@code CREATE TABLE IF NOT EXISTS} alone is not safe: two at once both find no
+     * table, and the second fails on a duplicate key in {@code pg_type}. On SQLite the transaction begins
+     * {@code IMMEDIATE}, holding the file's write lock.
+     *
+     * @param url a {@code jdbc:sqlite:} or {@code jdbc:postgresql:} URL
+     * @param properties driver properties (user, password, pragmas)
+     * @param change the DDL, run on the connection of the transaction
+     * @throws SQLException if the driver cannot connect or the change fails (nothing of it is kept then)
+     * @throws IllegalArgumentException for any other database
+     */
+    public static void changeSchema(String url, Properties properties, SchemaChange change) throws SQLException {
+        Dialect dialect = Dialect.ofUrl(url);
+        Properties locking = new Properties();
+        locking.putAll(properties);
+        if (dialect == Dialect.SQLITE) {
+            locking.setProperty("transaction_mode", "IMMEDIATE");
+        }
+        try (Connection connection = open(url, locking)) {
+            SqlWork.inTransaction(connection, c -> {
+                try (Statement statement = c.createStatement()) {
+                    dialect.lockForMigration(statement);
+                }
+                change.apply(c);
+                return null;
+            });
+        }
+    }
+
+    /** DDL run by {@link #changeSchema}. */
+    @FunctionalInterface
+    public interface SchemaChange {
+        /**
+         * @param connection in the locked transaction; do not commit it
+         * @throws SQLException to roll the change back
+         */
+        void apply(Connection connection) throws SQLException;
     }
 
     /**

@@ -55,13 +55,13 @@ final class Migrations {
      * @throws SQLException if a statement fails (nothing is applied then)
      */
     int migrate(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
-                    + " description TEXT NOT NULL, applied_at TEXT NOT NULL)");
-        }
         return SqlWork.inTransaction(connection, c -> {
             try (Statement statement = c.createStatement()) {
+                // Lock first: on PostgreSQL two concurrent CREATE TABLE IF NOT EXISTS can both find no table, and
+                // the second then fails on a duplicate key in pg_type.
                 dialect.lockForMigration(statement);
+                statement.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+                        + " description TEXT NOT NULL, applied_at TEXT NOT NULL)");
                 int current = currentVersion(c);
                 if (current > latestVersion()) {
                     throw new SpendLedgerException("the ledger database has schema version " + current

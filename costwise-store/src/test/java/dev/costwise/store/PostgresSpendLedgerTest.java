@@ -8,8 +8,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,6 +102,80 @@ class PostgresSpendLedgerTest extends SpendLedgerContract {
                     + ")").isEqualTo("ledger numeric(30,12)");
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1) + " " + rows.getString(2)).isEqualTo("spend_daily numeric");
+        }
+    }
+
+    /**
+     * Replicas starting together on a fresh database. To make them create {@code schema_version} at the same
+     * moment, another transaction holds an uncommitted one, so every replica's startup waits on it, and it rolls
+     * back only when all of them wait (unlocked, they all find no table and all but one fail on pg_type's key).
+     */
+    @Test
+    void givenReplicasMigratingAFreshSchemaAtOnce_whenTheyStart_thenAllSucceedAndEachMigrationRunsOnce()
+            throws Exception {
+        int replicas = 4;
+        List<Connection> connections = new ArrayList<>();
+        List<Integer> pids = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(replicas);
+        try (Connection blocker = rawConnection(); Statement holding = blocker.createStatement()) {
+            for (int i = 0; i < replicas; i++) {
+                Connection connection = rawConnection();
+                connections.add(connection);
+                pids.add(backendPid(connection));
+            }
+            blocker.setAutoCommit(false);
+            holding.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY)");
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (Connection connection : connections) {
+                runs.add(pool.submit(() -> new Migrations(Dialect.POSTGRESQL).migrate(connection)));
+            }
+            awaitWaitingOnLocks(blocker, pids);
+            blocker.rollback();
+
+            int applied = 0;
+            for (Future<Integer> run : runs) {
+                applied += run.get();
+            }
+            assertThat(applied).isEqualTo(new Migrations(Dialect.POSTGRESQL).latestVersion());
+        } finally {
+            pool.shutdownNow();
+            for (Connection connection : connections) {
+                connection.close();
+            }
+        }
+        try (Connection connection = rawConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*), COUNT(DISTINCT version) FROM "
+                        + schema + ".schema_version")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isEqualTo(rows.getInt(2)).isEqualTo(Migrations.FILES.size());
+        }
+    }
+
+    private static int backendPid(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    /** Polls the server until every backend of {@code pids} waits for a lock. */
+    private static void awaitWaitingOnLocks(Connection observer, List<Integer> pids) throws SQLException {
+        String inList = pids.toString().replace('[', '(').replace(']', ')');
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (true) {
+            try (Statement statement = observer.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT COUNT(DISTINCT pid) FROM pg_locks"
+                            + " WHERE NOT granted AND pid IN " + inList)) {
+                rows.next();
+                if (rows.getInt(1) == pids.size()) {
+                    return;
+                }
+            }
+            if (Instant.now().isAfter(deadline)) {
+                fail("the replicas did not all wait for a lock within 20 s");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
         }
     }
 }

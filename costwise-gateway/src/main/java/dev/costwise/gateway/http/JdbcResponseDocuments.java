@@ -50,8 +50,12 @@ public final class JdbcResponseDocuments implements ResponseDocuments {
             // the ledger's writer holds SQLite's write lock for a few milliseconds at a time: wait for it
             properties.setProperty("busy_timeout", "5000");
         }
-        try (Connection c = JdbcConnections.open(url, properties); Statement s = c.createStatement()) {
-            s.execute(DDL);
+        try {
+            JdbcConnections.changeSchema(url, properties, c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute(DDL);
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the stored responses table at "
                     + JdbcConnections.redacted(url) + ": " + e.getMessage(), e);

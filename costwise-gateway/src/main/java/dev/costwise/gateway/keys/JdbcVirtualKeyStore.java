@@ -11,6 +11,7 @@ import dev.costwise.store.JdbcConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -18,9 +19,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -80,11 +85,16 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         this.recentLookups = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
         JdbcConnections.createSqliteFolder(url);
-        try (Connection c = JdbcConnections.open(url); Statement s = c.createStatement()) {
-            s.execute(DDL);
-            addColumnIfMissing(c, "version", "BIGINT NOT NULL DEFAULT 0");
-            addColumnIfMissing(c, "expires_at", "VARCHAR(40)");
-            addColumnIfMissing(c, "rotated_at", "VARCHAR(40)");
+        try {
+            JdbcConnections.changeSchema(url, new Properties(), c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute(DDL);
+                }
+                Set<String> columns = columns(c);
+                addColumnIfMissing(c, columns, "version", "BIGINT NOT NULL DEFAULT 0");
+                addColumnIfMissing(c, columns, "expires_at", "VARCHAR(40)");
+                addColumnIfMissing(c, columns, "rotated_at", "VARCHAR(40)");
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the virtual key table at " + safe(url) + ": "
                     + e.getMessage(), e);
@@ -92,11 +102,26 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         read("", ps -> { }).forEach(this::merge);
     }
 
+    /**
+     * The table's columns, lower case. Read from an empty result's metadata, as a failed probe would abort
+     * PostgreSQL's transaction.
+     */
+    private static Set<String> columns(Connection c) throws SQLException {
+        Set<String> columns = new HashSet<>();
+        try (Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT * FROM costwise_virtual_keys WHERE 1 = 0")) {
+            ResultSetMetaData meta = rows.getMetaData();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                columns.add(meta.getColumnName(i).toLowerCase(Locale.ROOT));
+            }
+        }
+        return columns;
+    }
+
     /** Tables of earlier versions get the columns added since; their keys start at version 0, without expiry. */
-    private static void addColumnIfMissing(Connection c, String column, String type) throws SQLException {
-        try (Statement probe = c.createStatement()) {
-            probe.executeQuery("SELECT " + column + " FROM costwise_virtual_keys WHERE 1 = 0").close();
-        } catch (SQLException missing) {
+    private static void addColumnIfMissing(Connection c, Set<String> columns, String column, String type)
+            throws SQLException {
+        if (!columns.contains(column)) {
             try (Statement alter = c.createStatement()) {
                 alter.execute("ALTER TABLE costwise_virtual_keys ADD COLUMN " + column + " " + type);
             }

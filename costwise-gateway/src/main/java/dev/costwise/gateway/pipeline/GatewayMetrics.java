@@ -5,21 +5,20 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's Micrometer meters. Tags stay bounded: {@code model} is a configured name (anything else, such as an
  * unknown model or none at all, is counted as {@code other}), {@code outcome} and {@code kind} come from fixed sets,
  * and an error's {@code code} is one of {@link #ERROR_CODES} (else {@code other}) with its 4xx or 5xx {@code status}.
- * Meters are looked up once and kept, so the request path does no registry work after warm-up. Dollar counters add
- * whole nano-dollars to a {@code long}, so {@code /metrics} shows sums without the drift of adding doubles.
+ * Meters are looked up once and kept, so the request path does no registry work after warm-up. Dollar counters sum
+ * exactly, at the ledger's pico-dollar ({@link DollarSum}), so {@code /metrics} shows the ledger's sums without the
+ * drift of adding doubles or rounded amounts.
  * Thread-safe.
  */
 public final class GatewayMetrics {
@@ -46,8 +45,8 @@ public final class GatewayMetrics {
     private final Set<String> knownModels;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> costNanos = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, LongAdder> savedNanos = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DollarSum> costs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DollarSum> savings = new ConcurrentHashMap<>();
     /** Error counters by code, then model, then status - 400; filled on first use, read without allocating. */
     private final Map<String, ConcurrentHashMap<String, AtomicReferenceArray<Counter>>> errors;
 
@@ -81,7 +80,7 @@ public final class GatewayMetrics {
         String m = bounded(model);
         counter("costwise.requests", m, outcome).increment();
         if (cost.isPositive()) {
-            dollars(costNanos, "costwise.cost.dollars", "What answered requests cost, in dollars", m, cost);
+            dollars(costs, "costwise.cost.dollars", "What answered requests cost, in dollars", m, cost);
         }
         timers.computeIfAbsent(m, k -> Timer.builder("costwise.request.duration").tag("model", k)
                 .description("Time from a request's arrival to its answer (the end of its stream)")
@@ -106,7 +105,7 @@ public final class GatewayMetrics {
      */
     public void cacheSaving(String model, Money saved) {
         if (saved.isPositive()) {
-            dollars(savedNanos, "costwise.cache.saved.dollars", "What cache hits saved, in dollars", bounded(model),
+            dollars(savings, "costwise.cache.saved.dollars", "What cache hits saved, in dollars", bounded(model),
                     saved);
         }
     }
@@ -182,19 +181,19 @@ public final class GatewayMetrics {
         });
     }
 
-    /** Adds {@code amount}, rounded to whole nano-dollars, to the model's exact sum behind a counter. */
-    private void dollars(ConcurrentHashMap<String, LongAdder> sums, String name, String description, String model,
+    /** Adds {@code amount} to the model's exact sum behind a counter. */
+    private void dollars(ConcurrentHashMap<String, DollarSum> sums, String name, String description, String model,
             Money amount) {
-        LongAdder sum = sums.get(model);
+        DollarSum sum = sums.get(model);
         if (sum == null) {
             sum = sums.computeIfAbsent(model, k -> {
-                LongAdder a = new LongAdder();
-                FunctionCounter.builder(name, a, n -> n.sum() / 1e9).tag("model", k).description(description)
+                DollarSum a = new DollarSum();
+                FunctionCounter.builder(name, a, DollarSum::dollars).tag("model", k).description(description)
                         .register(registry);
                 return a;
             });
         }
-        sum.add(amount.toBigDecimal().movePointRight(9).setScale(0, RoundingMode.HALF_EVEN).longValue());
+        sum.add(amount);
     }
 
     private String bounded(String model) {
