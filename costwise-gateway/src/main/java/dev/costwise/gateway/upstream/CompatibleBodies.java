@@ -27,6 +27,10 @@ import java.util.Set;
  *   <li>OpenAI's {@code service_tier} ({@code flex}, {@code priority}): the other providers have no such tiers, and
  *       Groq refuses OpenAI's names for them, so only OpenAI and an {@code openai-compatible} server get it; a call
  *       that falls back to another provider runs on its one tier, at its price.</li>
+ *   <li>{@code max_tokens}, which OpenAI's reasoning models (o-series, gpt-5) refuse: OpenAI gets the same limit as
+ *       {@code max_completion_tokens}, which all its chat models read ({@link
+ *       OpenAiCompatibleEndpoint#wantsMaxCompletionTokens}). The gateway's Messages and Responses endpoints write
+ *       {@code max_tokens}, which every other OpenAI-format server reads, so a request may go to any of them.</li>
  * </ul>
  *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
@@ -40,6 +44,8 @@ final class CompatibleBodies {
     private static final String CACHE_CONTROL = "cache_control";
     private static final String SERVICE_TIER = "service_tier";
     private static final String TOP_K = "top_k";
+    private static final String MAX_TOKENS = "max_tokens";
+    private static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
     private static final String CONTEXT_MANAGEMENT = "context_management";
     /** Providers that take OpenAI's {@code service_tier}. */
     private static final Set<String> SERVICE_TIERS = Set.of("openai", "openai-compatible");
@@ -59,7 +65,10 @@ final class CompatibleBodies {
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
         boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
         boolean stripTopK = body.has(TOP_K) && OpenAiCompatibleEndpoint.refusesTopK(provider);
-        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !hasAnthropicFields(body)) {
+        boolean renameMaxTokens = body.has(MAX_TOKENS) && !body.has(MAX_COMPLETION_TOKENS)
+                && OpenAiCompatibleEndpoint.wantsMaxCompletionTokens(provider);
+        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !renameMaxTokens
+                && !hasAnthropicFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
@@ -69,6 +78,9 @@ final class CompatibleBodies {
         }
         if (stripTopK) {
             copy.remove(TOP_K);
+        }
+        if (renameMaxTokens) {
+            copy.set(MAX_COMPLETION_TOKENS, copy.remove(MAX_TOKENS));
         }
         if (rewriteReasoning) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));
