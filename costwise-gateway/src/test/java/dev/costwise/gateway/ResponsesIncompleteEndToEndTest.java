@@ -24,16 +24,7 @@ class ResponsesIncompleteEndToEndTest {
     final MockWebServer upstream = new MockWebServer();
 
     private TestGateway gateway() {
-        String base = TestGateway.baseUrl(upstream);
-        return TestGateway.of("""
-                models:
-                  - {name: flash, provider: gemini, model: gemini-2.5-flash, base_url: %1$s, api_key: AIza-test,
-                     price: {input: "0.30", output: "2.50"}}
-                  - {name: claude, provider: anthropic, model: claude-sonnet-4-5, base_url: %1$s, api_key: k,
-                     price: {input: "3", output: "15"}}
-                  - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s/v1,
-                     price: {input: "1", output: "2"}}
-                """.formatted(base));
+        return TestGateway.nativeModels(upstream);
     }
 
     @Test

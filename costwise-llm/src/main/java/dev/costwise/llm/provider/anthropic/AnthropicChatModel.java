@@ -191,7 +191,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
         }
         return new ProviderReply(reply.id(), Optional.of(reply.model()), reply.message(), reply.finishReason(),
-                Optional.of(reply.usage()), requestId);
+                Optional.of(reply.usage()), requestId, reply.stopSequence());
     }
 
     @Override
