@@ -24,7 +24,8 @@ public final class ErrorResponses {
             case GatewayException.InvalidJson x -> ApiError.of(400, "invalid_request_error", "invalid_json",
                     x.getMessage());
             case GatewayException.InvalidField x -> new ApiError(400, "invalid_request_error",
-                    Optional.of("invalid_value"), Optional.of(x.field()), x.getMessage(), Optional.empty(), "");
+                    Optional.of("invalid_value"), Optional.of(x.field()).filter(f -> !f.isEmpty()), x.getMessage(),
+                    Optional.empty(), "");
             case GatewayException.Unauthorized x -> ApiError.of(401, "authentication_error", "invalid_api_key",
                     x.getMessage());
             case GatewayException.Forbidden x -> ApiError.of(403, "permission_error", x.code(), x.getMessage());

@@ -11,6 +11,7 @@ import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
@@ -225,7 +226,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         try {
             return requestMapper.toBody(request, upstreamModel(), defaultMaxTokens, stream, caching);
         } catch (IllegalArgumentException e) {
-            throw new ProviderException.InvalidRequest(details(), e.getMessage());
+            throw UnsupportedRequestException.of(e); // nothing was sent: not a failed call
         }
     }
 
