@@ -58,8 +58,10 @@ public final class ErrorResponses {
             return ApiError.of(504, "timeout_error", "upstream_timeout", message);
         }
         return switch (x.last().orElseThrow()) {
-            case ProviderException.InvalidRequest p -> ApiError.of(400, "invalid_request_error", "upstream_rejected",
-                    message);
+            // a provider's 413 (Anthropic's request_too_large) stays a 413: the request, not a field, is at fault
+            case ProviderException.InvalidRequest p -> p.status().orElse(400) == 413
+                    ? ApiError.of(413, "invalid_request_error", "upstream_request_too_large", message)
+                    : ApiError.of(400, "invalid_request_error", "upstream_rejected", message);
             case ProviderException.ContextLengthExceeded p -> ApiError.of(400, "invalid_request_error",
                     "context_length_exceeded", message);
             case ProviderException.ContentFiltered p -> ApiError.of(400, "invalid_request_error", "content_filter",

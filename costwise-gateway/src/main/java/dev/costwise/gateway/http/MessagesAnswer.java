@@ -129,9 +129,21 @@ final class MessagesAnswer {
      */
     static ObjectNode error(ApiError error) {
         ObjectNode root = NODES.objectNode().put("type", "error");
-        root.putObject("error").put("type", AnthropicErrorTypes.forStatus(error.status()))
-                .put("message", error.message());
+        root.putObject("error").put("type", errorType(error)).put("message", error.message());
         return root;
+    }
+
+    /**
+     * Anthropic's error type for the gateway's error, from what failed rather than the status the gateway answers
+     * with: an upstream rate limit or overload is a 503 from the gateway, but a client that backs off on
+     * {@code rate_limit_error} or {@code overloaded_error} must see which, as a failure mid-stream names it.
+     */
+    private static String errorType(ApiError error) {
+        return switch (error.code().orElse("")) {
+            case "upstream_rate_limited", "rate_limit_exceeded" -> "rate_limit_error";
+            case "upstream_overloaded", "upstream_circuit_open" -> "overloaded_error";
+            default -> AnthropicErrorTypes.forStatus(error.status());
+        };
     }
 
     /** A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one is kept whole. */
