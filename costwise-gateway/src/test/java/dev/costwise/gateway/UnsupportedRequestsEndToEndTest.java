@@ -84,6 +84,28 @@ class UnsupportedRequestsEndToEndTest {
         }
     }
 
+    @Test
+    void givenAWorkflowWhoseExecutorCannotTakeTheRequest_whenSent_thenTheGatewaysOwn400NamesTheField() {
+        String base = TestGateway.baseUrl(upstream);
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: claude, provider: anthropic, model: claude-sonnet-4-5, base_url: %1$s, api_key: k,
+                     price: {input: "3", output: "15"}}
+                  - {name: gpt-4o, provider: openai, base_url: %1$s/v1, price: {input: "2.5", output: "10"}}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes: [{name: writer, model: claude}]
+                    default_route: claude
+                """.formatted(base))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "auto", "temperature": 0.5, "reasoning_effort": "low",
+                     "messages": [{"role": "user", "content": "Say hello"}]}""");
+
+            assertOwnRefusal(gw, res, "temperature", "cannot be used with reasoning");
+        }
+    }
+
     private void assertOwnRefusal(TestGateway gw, HttpResponse<String> res, String param, String message) {
         assertThat(res.statusCode()).as(res.body()).isEqualTo(400);
         JsonNode error = TestGateway.json(res.body()).path("error");
