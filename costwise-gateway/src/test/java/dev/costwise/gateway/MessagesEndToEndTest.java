@@ -88,7 +88,7 @@ class MessagesEndToEndTest {
             JsonNode sent = sentUpstream();
             assertThat(sent.path("messages")).isEqualTo(TestGateway.json("""
                     [{"role":"system","content":"Answer in French."},{"role":"user","content":"Say hello"}]"""));
-            assertThat(sent.path("max_tokens").asInt()).isEqualTo(256);
+            assertThat(sent.path("max_completion_tokens").asInt()).isEqualTo(256); // OpenAI's name
             assertThat(sent.path("stop")).isEqualTo(TestGateway.json("[\"END\"]"));
             assertThat(sent.path("user").asText()).isEqualTo("u-42");
             assertThat(gw.records()).singleElement().satisfies(r -> {

@@ -81,7 +81,7 @@ class ResponsesEndToEndTest {
             JsonNode sent = sentUpstream();
             assertThat(sent.path("messages")).isEqualTo(TestGateway.json("""
                     [{"role":"system","content":"Answer in French."},{"role":"user","content":"Say hello"}]"""));
-            assertThat(sent.path("max_tokens").asInt()).isEqualTo(64);
+            assertThat(sent.path("max_completion_tokens").asInt()).isEqualTo(64); // OpenAI's name
             assertThat(sent.path("user").asText()).isEqualTo("u-7");
             assertThat(gw.records()).singleElement().satisfies(r -> assertThat(r.cost())
                     .isEqualTo(Money.of("0.000038")));

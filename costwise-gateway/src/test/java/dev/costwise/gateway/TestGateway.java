@@ -72,6 +72,22 @@ final class TestGateway implements AutoCloseable {
         this.gateway = builder.build().start();
     }
 
+    /**
+     * A gateway with one model of each native format on {@code upstream}: {@code flash} (Gemini), {@code claude}
+     * (Anthropic) and {@code mini} (OpenAI, under {@code /v1}).
+     */
+    static TestGateway nativeModels(MockWebServer upstream) {
+        return of("""
+                models:
+                  - {name: flash, provider: gemini, model: gemini-2.5-flash, base_url: %1$s, api_key: AIza-test,
+                     price: {input: "0.30", output: "2.50"}}
+                  - {name: claude, provider: anthropic, model: claude-sonnet-4-5, base_url: %1$s, api_key: k,
+                     price: {input: "3", output: "15"}}
+                  - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s/v1,
+                     price: {input: "1", output: "2"}}
+                """.formatted(baseUrl(upstream)));
+    }
+
     static TestGateway of(String yaml) {
         return new TestGateway(yaml, Map.of("TEST_KEY", "sk-upstream-secret"));
     }

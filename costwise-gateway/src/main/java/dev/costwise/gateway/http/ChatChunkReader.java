@@ -8,7 +8,7 @@ import java.io.IOException;
  * Reads the pipeline's stream of OpenAI {@code chat.completion.chunk}s for a translation into another API's events: it
  * tells a {@link Listener} of reasoning blocks ({@code thinking_blocks}), of text, of each tool call as it starts and
  * of its argument fragments, and of a failure, and keeps the finish reason, the usage and the gateway's
- * {@code costwise} object for the end. A tool call starts when its delta names a new id or a new index (a call's later
+ * {@code costwise} object for the end, with the stop sequence that ended the answer when the upstream named it. A tool call starts when its delta names a new id or a new index (a call's later
  * deltas carry only its index, and some servers give every call index 0). One instance per stream; not thread-safe.
  */
 final class ChatChunkReader {
@@ -49,6 +49,7 @@ final class ChatChunkReader {
     private Integer callIndex;
     private String callId = "";
     private String finishReason = "stop";
+    private String stopSequence;
     private JsonNode usage = JsonNodeFactory.instance.objectNode();
     private JsonNode costwise;
     private JsonNode serviceTier;
@@ -90,6 +91,7 @@ final class ChatChunkReader {
         }
         if (choice.hasNonNull("finish_reason")) {
             finishReason = choice.get("finish_reason").asText();
+            stopSequence = MessagesAnswer.stopSequence(choice);
         }
         if (chunk.path("usage").isObject()) {
             usage = chunk.get("usage");
@@ -106,6 +108,11 @@ final class ChatChunkReader {
     /** @return the last finish reason seen ({@code stop} if none) */
     String finishReason() {
         return finishReason;
+    }
+
+    /** @return the stop sequence that ended the answer, if the upstream named it; otherwise null */
+    String stopSequence() {
+        return stopSequence;
     }
 
     /** @return the usage of the final chunk (empty until it came) */

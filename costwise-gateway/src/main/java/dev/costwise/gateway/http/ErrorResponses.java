@@ -24,7 +24,8 @@ public final class ErrorResponses {
             case GatewayException.InvalidJson x -> ApiError.of(400, "invalid_request_error", "invalid_json",
                     x.getMessage());
             case GatewayException.InvalidField x -> new ApiError(400, "invalid_request_error",
-                    Optional.of("invalid_value"), Optional.of(x.field()), x.getMessage(), Optional.empty(), "");
+                    Optional.of("invalid_value"), Optional.of(x.field()).filter(f -> !f.isEmpty()), x.getMessage(),
+                    Optional.empty(), "");
             case GatewayException.Unauthorized x -> ApiError.of(401, "authentication_error", "invalid_api_key",
                     x.getMessage());
             case GatewayException.Forbidden x -> ApiError.of(403, "permission_error", x.code(), x.getMessage());
@@ -57,8 +58,10 @@ public final class ErrorResponses {
             return ApiError.of(504, "timeout_error", "upstream_timeout", message);
         }
         return switch (x.last().orElseThrow()) {
-            case ProviderException.InvalidRequest p -> ApiError.of(400, "invalid_request_error", "upstream_rejected",
-                    message);
+            // a provider's 413 (Anthropic's request_too_large) stays a 413: the request, not a field, is at fault
+            case ProviderException.InvalidRequest p -> p.status().orElse(400) == 413
+                    ? ApiError.of(413, "invalid_request_error", "upstream_request_too_large", message)
+                    : ApiError.of(400, "invalid_request_error", "upstream_rejected", message);
             case ProviderException.ContextLengthExceeded p -> ApiError.of(400, "invalid_request_error",
                     "context_length_exceeded", message);
             case ProviderException.ContentFiltered p -> ApiError.of(400, "invalid_request_error", "content_filter",

@@ -4,6 +4,7 @@ import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,11 +38,22 @@ public abstract sealed class GatewayException extends CostwiseException {
         private final String field;
 
         public InvalidField(String field, String message) {
-            super(field + ": " + message);
+            super(field.isEmpty() ? message : field + ": " + message);
             this.field = field;
         }
 
-        /** @return the field's path, such as {@code messages[0].role} */
+        /**
+         * A request a model's adapter cannot express in its provider's API, refused before any call.
+         *
+         * @param model the configured model it was for
+         * @param e the adapter's refusal
+         * @return the refusal, naming the field when the adapter could tell which
+         */
+        public static InvalidField unsupportedBy(String model, UnsupportedRequestException e) {
+            return new InvalidField(e.param().orElse(""), e.getMessage() + " (for " + model + ")");
+        }
+
+        /** @return the field's path, such as {@code messages[0].role}; empty when no one field is at fault */
         public String field() {
             return field;
         }

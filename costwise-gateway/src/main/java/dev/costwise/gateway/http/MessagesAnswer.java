@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.provider.anthropic.AnthropicErrorTypes;
+import dev.costwise.llm.wire.OpenAiWire;
 
 /**
  * Writes the gateway's OpenAI-format answers in the shape of Anthropic's Messages API
@@ -43,8 +44,7 @@ final class MessagesAnswer {
                     .put("name", call.path("function").path("name").asText());
             block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
         }
-        out.put("stop_reason", stopReason(choice.path("finish_reason").asText("stop")));
-        out.putNull("stop_sequence");
+        stop(out, choice.path("finish_reason").asText("stop"), stopSequence(choice));
         out.set("usage", usage(completion.path("usage")));
         return out;
     }
@@ -62,10 +62,35 @@ final class MessagesAnswer {
     }
 
     /**
+     * Writes Anthropic's {@code stop_reason} and {@code stop_sequence}. A stop sequence is reported only when the
+     * upstream named the one that matched (Anthropic, and vLLM's {@code stop_reason}): OpenAI's {@code stop} means a
+     * natural end or a stop sequence alike, so it is {@code end_turn} with {@code stop_sequence: null}, which claims no
+     * more than OpenAI said.
+     *
+     * @param out the message, or a {@code message_delta}'s {@code delta}
+     * @param finishReason OpenAI's {@code finish_reason}
+     * @param stopSequence the sequence that matched; null when the upstream named none
+     */
+    static void stop(ObjectNode out, String finishReason, String stopSequence) {
+        boolean matched = stopSequence != null && finishReason.equals("stop");
+        out.put("stop_reason", matched ? "stop_sequence" : stopReason(finishReason));
+        out.put("stop_sequence", matched ? stopSequence : null);
+    }
+
+    /**
+     * @param choice a completion's choice, or a chunk's
+     * @return the stop sequence its {@code stop_reason} names (a vLLM token id is not one); null if none
+     */
+    static String stopSequence(JsonNode choice) {
+        JsonNode value = choice.get(OpenAiWire.STOP_REASON);
+        return value != null && value.isTextual() ? value.asText() : null;
+    }
+
+    /**
      * @param finishReason OpenAI's {@code finish_reason}
      * @return Anthropic's {@code stop_reason}
      */
-    static String stopReason(String finishReason) {
+    private static String stopReason(String finishReason) {
         return switch (finishReason) {
             case "length" -> "max_tokens";
             case "tool_calls", "function_call" -> "tool_use";
@@ -104,9 +129,21 @@ final class MessagesAnswer {
      */
     static ObjectNode error(ApiError error) {
         ObjectNode root = NODES.objectNode().put("type", "error");
-        root.putObject("error").put("type", AnthropicErrorTypes.forStatus(error.status()))
-                .put("message", error.message());
+        root.putObject("error").put("type", errorType(error)).put("message", error.message());
         return root;
+    }
+
+    /**
+     * Anthropic's error type for the gateway's error, from what failed rather than the status the gateway answers
+     * with: an upstream rate limit or overload is a 503 from the gateway, but a client that backs off on
+     * {@code rate_limit_error} or {@code overloaded_error} must see which, as a failure mid-stream names it.
+     */
+    private static String errorType(ApiError error) {
+        return switch (error.code().orElse("")) {
+            case "upstream_rate_limited", "rate_limit_exceeded" -> "rate_limit_error";
+            case "upstream_overloaded", "upstream_circuit_open" -> "overloaded_error";
+            default -> AnthropicErrorTypes.forStatus(error.status());
+        };
     }
 
     /** A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one is kept whole. */

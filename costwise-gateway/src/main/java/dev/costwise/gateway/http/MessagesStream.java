@@ -137,8 +137,7 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         if (!failed) {
             closeBlock();
             ObjectNode delta = NODES.objectNode().put("type", "message_delta");
-            delta.putObject("delta").put("stop_reason", MessagesAnswer.stopReason(chunks.finishReason()))
-                    .putNull("stop_sequence");
+            MessagesAnswer.stop(delta.putObject("delta"), chunks.finishReason(), chunks.stopSequence());
             delta.set("usage", MessagesAnswer.usage(chunks.usage()));
             if (chunks.costwise() != null) {
                 delta.set("costwise", chunks.costwise());

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
 
 /**
  * Writes the gateway's chat completions as OpenAI Responses API objects
  * (https://platform.openai.com/docs/api-reference/responses/object): a {@code response} whose {@code output} holds a
  * {@code message} item with an {@code output_text} part and a {@code function_call} item per tool call, its status
- * ({@code incomplete} when the output limit cut it), and its usage in the Responses shape. The request's settings are
+ * ({@code incomplete} when the output limit cut it or a content filter stopped it), and its usage in the Responses shape. The request's settings are
  * echoed as OpenAI echoes them. Stateless.
  */
 final class ResponsesAnswer {
@@ -86,15 +87,29 @@ final class ResponsesAnswer {
      * {@code service_tier} that served it.
      */
     static void finish(ObjectNode response, String finishReason, JsonNode chatUsage, JsonNode serviceTier) {
-        boolean cut = finishReason.equals("length");
-        response.put("status", cut ? "incomplete" : "completed");
-        if (cut) {
-            response.putObject("incomplete_details").put("reason", "max_output_tokens");
-        }
+        Optional<String> incomplete = incompleteReason(finishReason);
+        response.put("status", incomplete.isPresent() ? "incomplete" : "completed");
+        incomplete.ifPresent(reason -> response.putObject("incomplete_details").put("reason", reason));
         response.set("usage", usage(chatUsage));
         if (serviceTier != null && serviceTier.isTextual()) {
             response.set("service_tier", serviceTier);
         }
+    }
+
+    /**
+     * Why an answer with this chat finish reason is incomplete, in Responses' terms: the output limit cut it
+     * ({@code length}), or a content filter or the model's refusal stopped it ({@code content_filter}, which Gemini's
+     * {@code SAFETY} and Anthropic's {@code refusal} become), so that a client can tell a blocked answer from a whole
+     * one.
+     *
+     * @return the {@code incomplete_details.reason}; empty when the answer is complete
+     */
+    private static Optional<String> incompleteReason(String finishReason) {
+        return switch (finishReason) {
+            case "length" -> Optional.of("max_output_tokens");
+            case "content_filter" -> Optional.of("content_filter");
+            default -> Optional.empty();
+        };
     }
 
     /** @return a {@code message} output item holding one {@code output_text} part */

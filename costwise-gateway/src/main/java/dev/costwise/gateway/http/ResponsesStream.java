@@ -18,10 +18,10 @@ import java.util.function.Consumer;
  * {@code response.in_progress}; for text, {@code response.output_item.added}, {@code response.content_part.added},
  * {@code response.output_text.delta}s, then {@code response.output_text.done}, {@code response.content_part.done} and
  * {@code response.output_item.done}; for a tool call, the item's {@code response.function_call_arguments.delta}s and
- * {@code .done}; finally {@code response.completed} (or {@code response.incomplete} when the output limit cut it) with
- * the whole response, its usage and the gateway's {@code costwise} cost object. Every event has its
- * {@code sequence_number}. A failure after the first event is {@code response.failed}. One instance per request; not
- * thread-safe.
+ * {@code .done}; finally {@code response.completed} (or {@code response.incomplete} when the output limit cut it or a
+ * content filter stopped it) with the whole response, its usage and the gateway's {@code costwise} cost object. Every
+ * event has its {@code sequence_number}. A failure after the first event is {@code response.failed}. One instance per
+ * request; not thread-safe.
  */
 final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.Listener {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -11,6 +11,7 @@ import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -237,6 +238,13 @@ final class AttemptLoop {
                         break; // the provider's retry budget is spent: fall back instead of adding load
                     }
                     sleep(delay);
+                } catch (UnsupportedRequestException e) {
+                    // The adapter refused before sending: not a failed call (no ledger row, no failure counted),
+                    // and another model of the pipeline may take the request as it is.
+                    permission.ifPresent(CircuitBreaker.Permission::release);
+                    notTried.add(new GatewayException.NotTried(m.name(),
+                            GatewayException.InvalidField.unsupportedBy(m.name(), e)));
+                    break;
                 } catch (RuntimeException e) {
                     permission.ifPresent(CircuitBreaker.Permission::release);
                     throw e;

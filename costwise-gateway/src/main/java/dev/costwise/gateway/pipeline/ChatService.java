@@ -28,6 +28,7 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.redis.RedisRateLimiter;
@@ -424,6 +425,8 @@ public final class ChatService {
             exact = upstream(primary).countInputTokens(new Upstream.Call(primary, plan.body(), requestTimeout));
         } catch (ProviderException e) {
             throw new GatewayException.UpstreamFailed(List.of(e));
+        } catch (UnsupportedRequestException e) {
+            throw GatewayException.InvalidField.unsupportedBy(primary.name(), e);
         }
         return exact.isPresent() ? new TokenCount(exact.getAsLong(), false, primary.name())
                 : new TokenCount(plan.estimatedInputTokens(), true, primary.name());

@@ -19,6 +19,8 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.PromptTokens;
@@ -94,7 +96,8 @@ final class UpstreamChatModel implements ChatModel {
         this.ticker = ticker;
         this.timeout = timeout;
         // OpenAI's reasoning models refuse max_tokens; other OpenAI-format servers may not read its newer name
-        this.encoding = model.provider().equals("openai") ? ENCODING.withMaxCompletionTokens() : ENCODING;
+        this.encoding = OpenAiCompatibleEndpoint.wantsMaxCompletionTokens(model.provider())
+                ? ENCODING.withMaxCompletionTokens() : ENCODING;
     }
 
     @Override
@@ -156,6 +159,10 @@ final class UpstreamChatModel implements ChatModel {
                     model.provider(), model.name()), e.getMessage(), e);
             permission.ifPresent(p -> p.onFailure(malformed));
             throw malformed;
+        } catch (UnsupportedRequestException e) {
+            // the adapter refused before sending: no call to ledger, and the caller's 400 names the field
+            permission.ifPresent(CircuitBreaker.Permission::release);
+            throw GatewayException.InvalidField.unsupportedBy(model.name(), e);
         } catch (RuntimeException e) {
             permission.ifPresent(CircuitBreaker.Permission::release);
             throw e;

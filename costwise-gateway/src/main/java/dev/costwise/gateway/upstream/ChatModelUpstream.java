@@ -81,7 +81,8 @@ public final class ChatModelUpstream implements Upstream {
                     answered = Optional.of(chunk.model());
                     chunk.usage().ifPresent(u -> usage = Optional.of(u));
                     ChatChunk withoutUsage = new ChatChunk(chunk.id(), chunk.model(), chunk.contentDelta(),
-                            chunk.toolCallDeltas(), chunk.finishReason(), Optional.empty(), chunk.thinkingDeltas());
+                            chunk.toolCallDeltas(), chunk.finishReason(), Optional.empty(), chunk.thinkingDeltas(),
+                            chunk.stopSequence());
                     return wire.writeChunk(withoutUsage, created).toString();
                 }
                 if (usageSent) {

@@ -28,9 +28,16 @@ import java.util.Set;
  *   <li>OpenAI's {@code service_tier} ({@code flex}, {@code priority}): the other providers have no such tiers, and
  *       Groq refuses OpenAI's names for them, so only OpenAI and an {@code openai-compatible} server get it; a call
  *       that falls back to another provider runs on its one tier, at its price.</li>
+<<<<<<< HEAD
  *   <li>A Gemini thought signature in a tool-call id ({@code tool_calls[].id} and the result's {@code tool_call_id};
  *       {@link ThoughtSignatureIds}), which only Gemini reads and OpenAI refuses (an id over 40 characters): cut off
  *       for every such upstream.</li>
+=======
+ *   <li>{@code max_tokens}, which OpenAI's reasoning models (o-series, gpt-5) refuse: OpenAI gets the same limit as
+ *       {@code max_completion_tokens}, which all its chat models read ({@link
+ *       OpenAiCompatibleEndpoint#wantsMaxCompletionTokens}). The gateway's Messages and Responses endpoints write
+ *       {@code max_tokens}, which every other OpenAI-format server reads, so a request may go to any of them.</li>
+>>>>>>> fix-formats
  * </ul>
  *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
@@ -44,6 +51,8 @@ final class CompatibleBodies {
     private static final String CACHE_CONTROL = "cache_control";
     private static final String SERVICE_TIER = "service_tier";
     private static final String TOP_K = "top_k";
+    private static final String MAX_TOKENS = "max_tokens";
+    private static final String MAX_COMPLETION_TOKENS = "max_completion_tokens";
     private static final String CONTEXT_MANAGEMENT = "context_management";
     private static final String TOOL_CALL_ID = "tool_call_id";
     private static final String TOOL_CALLS = "tool_calls";
@@ -65,7 +74,14 @@ final class CompatibleBodies {
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
         boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
         boolean stripTopK = body.has(TOP_K) && OpenAiCompatibleEndpoint.refusesTopK(provider);
+<<<<<<< HEAD
         if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !hasForeignFields(body)) {
+=======
+        boolean renameMaxTokens = body.has(MAX_TOKENS) && !body.has(MAX_COMPLETION_TOKENS)
+                && OpenAiCompatibleEndpoint.wantsMaxCompletionTokens(provider);
+        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !renameMaxTokens
+                && !hasAnthropicFields(body)) {
+>>>>>>> fix-formats
             return body;
         }
         ObjectNode copy = body.deepCopy();
@@ -75,6 +91,9 @@ final class CompatibleBodies {
         }
         if (stripTopK) {
             copy.remove(TOP_K);
+        }
+        if (renameMaxTokens) {
+            copy.set(MAX_COMPLETION_TOKENS, copy.remove(MAX_TOKENS));
         }
         if (rewriteReasoning) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));

@@ -14,9 +14,11 @@ import java.util.Optional;
  * @param finishReason set on the chunk that ends the choice
  * @param usage set on the final chunk when the provider reports usage
  * @param thinkingDeltas fragments of the model's reasoning blocks, for providers that return them
+ * @param stopSequence with the finish reason, the stop sequence that ended the answer when the provider says which
  */
 public record ChatChunk(String id, String model, String contentDelta, List<ToolCallDelta> toolCallDeltas,
-        Optional<FinishReason> finishReason, Optional<Usage> usage, List<ThinkingDelta> thinkingDeltas) {
+        Optional<FinishReason> finishReason, Optional<Usage> usage, List<ThinkingDelta> thinkingDeltas,
+        Optional<String> stopSequence) {
 
     public ChatChunk {
         Objects.requireNonNull(id, "id");
@@ -26,6 +28,23 @@ public record ChatChunk(String id, String model, String contentDelta, List<ToolC
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(usage, "usage");
         thinkingDeltas = List.copyOf(thinkingDeltas);
+        Objects.requireNonNull(stopSequence, "stopSequence");
+    }
+
+    /**
+     * A chunk that names no stop sequence.
+     *
+     * @param id completion id
+     * @param model model name
+     * @param contentDelta text to append
+     * @param toolCallDeltas tool-call fragments
+     * @param finishReason set on the chunk that ends the choice
+     * @param usage set on the final chunk when reported
+     * @param thinkingDeltas reasoning fragments
+     */
+    public ChatChunk(String id, String model, String contentDelta, List<ToolCallDelta> toolCallDeltas,
+            Optional<FinishReason> finishReason, Optional<Usage> usage, List<ThinkingDelta> thinkingDeltas) {
+        this(id, model, contentDelta, toolCallDeltas, finishReason, usage, thinkingDeltas, Optional.empty());
     }
 
     /**

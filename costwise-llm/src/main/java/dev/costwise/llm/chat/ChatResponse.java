@@ -23,10 +23,12 @@ import java.util.Optional;
  * @param providerRequestId the provider's request id header, if it sent one (for support tickets)
  * @param modelDowngraded {@code true} when the provider answered with a different model than the one asked for (the
  *     spec's silent Gemini Pro → Flash downgrade)
+ * @param stopSequence the stop sequence that ended the answer, when the provider says which (Anthropic does; OpenAI's
+ *     {@code stop} does not tell a stop sequence from a natural end); empty otherwise
  */
 public record ChatResponse(String id, String requestedModel, String model, String provider, Message message,
         FinishReason finishReason, Usage usage, Money cost, PriceStatus priceStatus, Duration latency,
-        Optional<String> providerRequestId, boolean modelDowngraded) {
+        Optional<String> providerRequestId, boolean modelDowngraded, Optional<String> stopSequence) {
 
     public ChatResponse {
         Objects.requireNonNull(id, "id");
@@ -40,6 +42,15 @@ public record ChatResponse(String id, String requestedModel, String model, Strin
         Objects.requireNonNull(priceStatus, "priceStatus");
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(providerRequestId, "providerRequestId");
+        Objects.requireNonNull(stopSequence, "stopSequence");
+    }
+
+    /** A response whose provider did not say which stop sequence, if any, ended it. */
+    public ChatResponse(String id, String requestedModel, String model, String provider, Message message,
+            FinishReason finishReason, Usage usage, Money cost, PriceStatus priceStatus, Duration latency,
+            Optional<String> providerRequestId, boolean modelDowngraded) {
+        this(id, requestedModel, model, provider, message, finishReason, usage, cost, priceStatus, latency,
+                providerRequestId, modelDowngraded, Optional.empty());
     }
 
     /** @return the assistant's text */
@@ -61,6 +72,6 @@ public record ChatResponse(String id, String requestedModel, String model, Strin
      */
     public ChatResponse withCost(Money newCost, PriceStatus status) {
         return new ChatResponse(id, requestedModel, model, provider, message, finishReason, usage, newCost, status,
-                latency, providerRequestId, modelDowngraded);
+                latency, providerRequestId, modelDowngraded, stopSequence);
     }
 }

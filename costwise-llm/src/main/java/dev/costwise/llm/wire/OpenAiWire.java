@@ -65,6 +65,11 @@ import java.util.stream.Stream;
 public final class OpenAiWire {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * A choice's matched stop sequence, beside {@code finish_reason: stop}: vLLM's extension, which OpenAI's format
+     * lacks (its {@code stop} does not tell a stop sequence from a natural end). Written when the provider named it.
+     */
+    public static final String STOP_REASON = "stop_reason";
 
     private final ObjectMapper mapper;
 
@@ -715,6 +720,7 @@ public final class OpenAiWire {
         choice.set("message", message);
         choice.putNull("logprobs");
         choice.put("finish_reason", response.finishReason().wireName());
+        response.stopSequence().ifPresent(s -> choice.put(STOP_REASON, s));
         root.set("usage", writeUsage(response.usage()));
         writeServedTier(root, response.usage());
         return root;
@@ -815,6 +821,7 @@ public final class OpenAiWire {
             choice.putNull("logprobs");
             if (chunk.finishReason().isPresent()) {
                 choice.put("finish_reason", chunk.finishReason().get().wireName());
+                chunk.stopSequence().ifPresent(s -> choice.put(STOP_REASON, s));
             } else {
                 choice.putNull("finish_reason");
             }

@@ -11,6 +11,7 @@ import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
@@ -191,7 +192,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
         }
         return new ProviderReply(reply.id(), Optional.of(reply.model()), reply.message(), reply.finishReason(),
-                Optional.of(reply.usage()), requestId);
+                Optional.of(reply.usage()), requestId, reply.stopSequence());
     }
 
     @Override
@@ -225,7 +226,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         try {
             return requestMapper.toBody(request, upstreamModel(), defaultMaxTokens, stream, caching);
         } catch (IllegalArgumentException e) {
-            throw new ProviderException.InvalidRequest(details(), e.getMessage());
+            throw UnsupportedRequestException.of(e); // nothing was sent: not a failed call
         }
     }
 

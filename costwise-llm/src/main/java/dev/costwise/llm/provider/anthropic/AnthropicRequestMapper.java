@@ -15,8 +15,12 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+<<<<<<< HEAD
 import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
+=======
+import dev.costwise.llm.provider.UnsupportedRequestException;
+>>>>>>> fix-formats
 import dev.costwise.llm.provider.http.ToolArguments;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,7 +120,7 @@ final class AnthropicRequestMapper {
             AnthropicPromptCaching caching) {
         int placed = callerBreakpoints(request);
         if (placed > MAX_BREAKPOINTS) {
-            throw new IllegalArgumentException("a request may carry at most " + MAX_BREAKPOINTS
+            throw new UnsupportedRequestException("cache_control", "a request may carry at most " + MAX_BREAKPOINTS
                     + " cache_control breakpoints (Anthropic's limit); this one has " + placed);
         }
         // The caller's own breakpoints replace the automatic ones: together they could pass the limit.
@@ -201,14 +205,15 @@ final class AnthropicRequestMapper {
             // max_tokens counts the thinking too: leave the answer the room it has without thinking
             long sum = (long) budget + defaultMaxTokens;
             if (sum > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("thinking budget_tokens " + budget + " is too large: with the "
-                        + "default max_tokens " + defaultMaxTokens + " it passes " + Integer.MAX_VALUE);
+                throw new UnsupportedRequestException("reasoning", "thinking budget_tokens " + budget
+                        + " is too large: with the default max_tokens " + defaultMaxTokens + " it passes "
+                        + Integer.MAX_VALUE);
             }
             maxTokens = (int) sum;
         } else {
             maxTokens = request.maxTokens().get();
             if (reasoning.budgetTokens().isPresent() && budget >= maxTokens) {
-                throw new IllegalArgumentException("thinking budget_tokens " + budget
+                throw new UnsupportedRequestException("max_tokens", "thinking budget_tokens " + budget
                         + (budget != reasoning.budgetTokens().get() ? " (raised from " + reasoning.budgetTokens()
                                 .get() + " to Anthropic's minimum)" : "")
                         + " must be less than max_tokens " + maxTokens + ": Anthropic counts the thinking in "
@@ -218,9 +223,9 @@ final class AnthropicRequestMapper {
                 // a budget the caller did not choose gives way to the max_tokens they did choose
                 budget = Math.min(budget, maxTokens - 1);
                 if (budget < MIN_THINKING_BUDGET) {
-                    throw new IllegalArgumentException("max_tokens must exceed " + MIN_THINKING_BUDGET
-                            + " for thinking (Anthropic's smallest budget_tokens, counted in max_tokens): max_tokens "
-                            + "was " + maxTokens + " with reasoning effort "
+                    throw new UnsupportedRequestException("max_tokens", "max_tokens must exceed "
+                            + MIN_THINKING_BUDGET + " for thinking (Anthropic's smallest budget_tokens, counted in "
+                            + "max_tokens): max_tokens was " + maxTokens + " with reasoning effort "
                             + reasoning.effortOrNearest().wireName());
                 }
             }
@@ -244,27 +249,28 @@ final class AnthropicRequestMapper {
     /** Anthropic answers 400 to these with thinking on; refusing here says why before a call is paid for. */
     private static void refuseWithThinking(ChatRequest request, ClaudeThinkingForm form, String upstreamModel) {
         request.temperature().filter(t -> Math.min(1.0, t) != 1.0).ifPresent(t -> {
-            throw new IllegalArgumentException("temperature " + t + " cannot be used with reasoning on "
-                    + upstreamModel + ": Anthropic accepts only temperature 1 while the model thinks (leave "
-                    + "temperature unset, or turn reasoning off)");
+            throw new UnsupportedRequestException("temperature", "temperature " + t
+                    + " cannot be used with reasoning on " + upstreamModel + ": Anthropic accepts only temperature 1 "
+                    + "while the model thinks (leave temperature unset, or turn reasoning off)");
         });
         request.topP().filter(p -> p < MIN_TOP_P_WITH_THINKING).ifPresent(p -> {
-            throw new IllegalArgumentException("top_p " + p + " cannot be used with reasoning on " + upstreamModel
-                    + ": Anthropic accepts only top_p from " + MIN_TOP_P_WITH_THINKING + " to 1 while the model "
-                    + "thinks (leave top_p unset, or turn reasoning off)");
+            throw new UnsupportedRequestException("top_p", "top_p " + p + " cannot be used with reasoning on "
+                    + upstreamModel + ": Anthropic accepts only top_p from " + MIN_TOP_P_WITH_THINKING
+                    + " to 1 while the model thinks (leave top_p unset, or turn reasoning off)");
         });
         request.topK().ifPresent(k -> {
-            throw new IllegalArgumentException("top_k " + k + " cannot be used with reasoning on " + upstreamModel
-                    + ": Anthropic refuses top_k while the model thinks (leave top_k unset, or turn reasoning off)");
+            throw new UnsupportedRequestException("top_k", "top_k " + k + " cannot be used with reasoning on "
+                    + upstreamModel + ": Anthropic refuses top_k while the model thinks (leave top_k unset, or turn "
+                    + "reasoning off)");
         });
         if (form == ClaudeThinkingForm.BUDGET) {
             request.toolChoice().filter(c -> {
                 String type = toolChoice(c).path("type").asText();
                 return "any".equals(type) || "tool".equals(type);
             }).ifPresent(c -> {
-                throw new IllegalArgumentException("tool_choice " + c + " forces a tool call, which Anthropic "
-                        + "refuses with thinking of a token budget (" + upstreamModel + "): use auto or none, or "
-                        + "turn reasoning off");
+                throw new UnsupportedRequestException("tool_choice", "tool_choice " + c
+                        + " forces a tool call, which Anthropic refuses with thinking of a token budget ("
+                        + upstreamModel + "): use auto or none, or turn reasoning off");
             });
         }
     }
@@ -463,14 +469,15 @@ final class AnthropicRequestMapper {
                 case "auto" -> out.put("type", "auto");
                 case "required" -> out.put("type", "any");
                 case "none" -> out.put("type", "none");
-                default -> throw new IllegalArgumentException("tool_choice must be auto, required, none or a function "
-                        + "object, was '" + choice.asText() + "'");
+                default -> throw new UnsupportedRequestException("tool_choice", "tool_choice must be auto, "
+                        + "required, none or a function object, was '" + choice.asText() + "'");
             }
             return out;
         }
         String name = choice.path("function").path("name").asText("");
         if (name.isEmpty()) {
-            throw new IllegalArgumentException("tool_choice object must name a function, was " + choice);
+            throw new UnsupportedRequestException("tool_choice", "tool_choice object must name a function, was "
+                    + choice);
         }
         out.put("type", "tool");
         out.put("name", name);

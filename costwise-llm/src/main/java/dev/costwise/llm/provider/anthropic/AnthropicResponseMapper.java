@@ -32,8 +32,10 @@ final class AnthropicResponseMapper {
      * @param message the assistant message
      * @param finishReason the mapped stop reason
      * @param usage normalised usage
+     * @param stopSequence the stop sequence that ended the answer ({@code stop_reason: stop_sequence})
      */
-    record Reply(String id, String model, Message message, FinishReason finishReason, Usage usage) {}
+    record Reply(String id, String model, Message message, FinishReason finishReason, Usage usage,
+            Optional<String> stopSequence) {}
 
     /**
      * Reads a whole (non-streamed) response.
@@ -70,7 +72,17 @@ final class AnthropicResponseMapper {
         }
         Message message = new Message(Role.ASSISTANT, parts, Optional.empty(), calls, Optional.empty());
         return new Reply(id, model, message, finishReason(body.path("stop_reason").asText("")),
-                usage(body.path("usage"), 0));
+                usage(body.path("usage"), 0), stopSequence(body));
+    }
+
+    /**
+     * @param stop a message, or a stream's {@code message_delta} {@code delta}, holding {@code stop_reason} and
+     *     {@code stop_sequence}
+     * @return the stop sequence that ended the answer; empty when it ended otherwise
+     */
+    static Optional<String> stopSequence(JsonNode stop) {
+        return stop.path("stop_reason").asText("").equals("stop_sequence") && stop.path("stop_sequence").isTextual()
+                ? Optional.of(stop.get("stop_sequence").asText()) : Optional.empty();
     }
 
     /** The text may be empty (thinking not displayed) and is kept as sent: its signature covers it. */

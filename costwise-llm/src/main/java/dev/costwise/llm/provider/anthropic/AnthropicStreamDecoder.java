@@ -53,6 +53,7 @@ final class AnthropicStreamDecoder {
     private long cacheWrite1hTokens;
     private long outputTokens;
     private Optional<FinishReason> finishReason = Optional.empty();
+    private Optional<String> stopSequence = Optional.empty();
     private boolean started;
     private boolean complete;
 
@@ -169,6 +170,7 @@ final class AnthropicStreamDecoder {
                 String stop = data.path("delta").path("stop_reason").asText("");
                 if (!stop.isEmpty()) {
                     finishReason = Optional.of(AnthropicResponseMapper.finishReason(stop));
+                    stopSequence = AnthropicResponseMapper.stopSequence(data.path("delta"));
                 }
                 readUsage(data.path("usage"));
                 return List.of();
@@ -180,7 +182,7 @@ final class AnthropicStreamDecoder {
                         toolIndexByBlock.get(block), Optional.empty(), Optional.empty(), arguments))));
                 argumentsUnlessStreamed.clear();
                 out.add(new ChatChunk(id, model, "", List.of(), Optional.of(finishReason.orElse(
-                        FinishReason.STOP)), Optional.of(usage())));
+                        FinishReason.STOP)), Optional.of(usage()), List.of(), stopSequence));
                 return out;
             }
             case "error" -> throw errorMapper.apply(data);

@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
@@ -176,7 +177,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         try {
             return requestMapper.toBody(request, upstreamModel).toString().getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new ProviderException.InvalidRequest(details(), e.getMessage());
+            throw UnsupportedRequestException.of(e); // nothing was sent: not a failed call
         }
     }
 

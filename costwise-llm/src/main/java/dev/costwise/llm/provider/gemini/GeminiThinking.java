@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -88,8 +89,8 @@ final class GeminiThinking {
             if (reasoning.isOff()) {
                 return Optional.empty(); // it never thinks, and a thinkingConfig would be rejected
             }
-            throw new IllegalArgumentException(id + " does not think, so it cannot take reasoning "
-                    + describe(reasoning));
+            throw new UnsupportedRequestException("reasoning_effort", id + " does not think, so it cannot take "
+                    + "reasoning " + describe(reasoning));
         }
         Range range = ANY;
         if (major == 2 && minor == 5) {
@@ -144,8 +145,9 @@ final class GeminiThinking {
         int budget;
         if (reasoning.isOff()) {
             if (!range.canTurnOff()) {
-                throw new IllegalArgumentException(id + " cannot turn thinking off (its thinking budget is "
-                        + range.min() + " to " + range.max() + " tokens), asked for reasoning " + describe(reasoning));
+                throw new UnsupportedRequestException("reasoning_effort", id + " cannot turn thinking off (its "
+                        + "thinking budget is " + range.min() + " to " + range.max() + " tokens), asked for reasoning "
+                        + describe(reasoning));
             }
             budget = 0;
         } else {

@@ -344,7 +344,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         Pricer.Priced priced = price(answered, downgraded, usage);
         ChatResponse response = new ChatResponse(reply.id(), request.model(), answered, provider(), reply.message(),
                 reply.finishReason(), usage, priced.cost(), priced.status(), latency, reply.providerRequestId(),
-                downgraded);
+                downgraded, reply.stopSequence());
         recordCost(context, request, answered, usage, priced, Outcome.SUCCESS, Optional.empty(), latency);
         return response;
     }

@@ -16,9 +16,10 @@ import java.util.Optional;
  * @param finishReason why the model stopped
  * @param usage the usage the provider reported; empty to have the base adapter count locally (marked estimated)
  * @param providerRequestId the provider's request id header, if any
+ * @param stopSequence the stop sequence that ended the answer, when the provider says which
  */
 public record ProviderReply(String id, Optional<String> model, Message message, FinishReason finishReason,
-        Optional<Usage> usage, Optional<String> providerRequestId) {
+        Optional<Usage> usage, Optional<String> providerRequestId, Optional<String> stopSequence) {
     public ProviderReply {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(model, "model");
@@ -26,5 +27,12 @@ public record ProviderReply(String id, Optional<String> model, Message message, 
         Objects.requireNonNull(finishReason, "finishReason");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(providerRequestId, "providerRequestId");
+        Objects.requireNonNull(stopSequence, "stopSequence");
+    }
+
+    /** A reply whose provider does not say which stop sequence, if any, ended it. */
+    public ProviderReply(String id, Optional<String> model, Message message, FinishReason finishReason,
+            Optional<Usage> usage, Optional<String> providerRequestId) {
+        this(id, model, message, finishReason, usage, providerRequestId, Optional.empty());
     }
 }

@@ -152,11 +152,8 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
     // ---- internals ----
 
     private byte[] body(ChatRequest request, boolean stream) {
-        try {
-            return errors.bytes(wire.writeRequest(request, upstreamModel(), stream));
-        } catch (OllamaWire.UnsupportedRequest e) {
-            throw new ProviderException.InvalidRequest(details(), e.getMessage());
-        }
+        // an UnsupportedRequestException from the wire is not a failed call: nothing was sent
+        return errors.bytes(wire.writeRequest(request, upstreamModel(), stream));
     }
 
     private JsonNode parse(String text, int status, HttpHeaders headers) {

@@ -15,6 +15,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.SystemPrompts;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +34,6 @@ final class OllamaWire {
 
     OllamaWire(ObjectMapper mapper) {
         this.mapper = mapper;
-    }
-
-    /** Thrown for a request Ollama cannot take (an image by URL). */
-    static final class UnsupportedRequest extends RuntimeException {
-        UnsupportedRequest(String message) {
-            super(message);
-        }
     }
 
     ObjectNode writeRequest(ChatRequest request, String model, boolean stream) {
@@ -117,8 +111,8 @@ final class OllamaWire {
         for (ContentPart p : m.content()) {
             if (p instanceof ContentPart.Image img) {
                 if (!img.isInline()) {
-                    throw new UnsupportedRequest("messages[" + index + "]: Ollama takes only inline (data:) images, "
-                            + "not a URL");
+                    throw new UnsupportedRequestException("messages[" + index + "].content", "Ollama takes only "
+                            + "inline (data:) images, not a URL");
                 }
                 int comma = img.url().indexOf(',');
                 images.add(comma < 0 ? img.url() : img.url().substring(comma + 1));
@@ -144,7 +138,7 @@ final class OllamaWire {
         try {
             return mapper.readTree(c.arguments());
         } catch (JsonProcessingException e) {
-            throw new UnsupportedRequest("messages[" + index + "].tool_calls: arguments of '" + c.name()
+            throw new UnsupportedRequestException("messages[" + index + "].tool_calls", "arguments of '" + c.name()
                     + "' are not JSON; Ollama needs an object");
         }
     }

@@ -23,9 +23,18 @@ import java.util.Set;
 public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String> keyVariables,
         boolean maxCompletionTokens) {
 
+    /**
+     * Providers that want the output limit as {@code max_completion_tokens}: OpenAI's reasoning models refuse
+     * {@code max_tokens}. Others keep {@code max_tokens}, which every compatible server reads: Groq and vLLM take
+     * both, but Ollama's OpenAI API ignores the newer name (ollama/ollama#7125), so the limit would be lost. Declared
+     * before the endpoints, which read it.
+     */
+    private static final Set<String> MAX_COMPLETION_TOKENS = Set.of("openai");
+
     /** OpenAI; {@code OPENAI_BASE_URL} overrides the URL, as the official SDKs allow. */
     public static final OpenAiCompatibleEndpoint OPENAI =
-            of("openai", "https://api.openai.com/v1", List.of("OPENAI_API_KEY"), true);
+            of("openai", "https://api.openai.com/v1", List.of("OPENAI_API_KEY"),
+                    wantsMaxCompletionTokens("openai"));
     /** Groq. */
     public static final OpenAiCompatibleEndpoint GROQ =
             of("groq", "https://api.groq.com/openai/v1", List.of("GROQ_API_KEY"), false);
@@ -124,6 +133,17 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      */
     public static boolean refusesTopK(String provider) {
         return NO_TOP_K.contains(provider);
+    }
+
+    /**
+     * Whether a provider wants the output limit as {@code max_completion_tokens} rather than {@code max_tokens}: OpenAI,
+     * whose reasoning models (o-series, gpt-5) refuse {@code max_tokens}, and whose other models read both.
+     *
+     * @param provider a provider id
+     * @return {@code true} if a request to it must carry {@code max_completion_tokens}
+     */
+    public static boolean wantsMaxCompletionTokens(String provider) {
+        return MAX_COMPLETION_TOKENS.contains(provider);
     }
 
     private static OpenAiCompatibleEndpoint of(String provider, String url, List<String> keys, boolean mct) {

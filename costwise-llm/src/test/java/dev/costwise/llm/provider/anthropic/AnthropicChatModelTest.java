@@ -31,6 +31,7 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.RateLimitSnapshot;
@@ -428,13 +429,13 @@ class AnthropicChatModelTest {
     }
 
     @Test
-    void givenBadToolArguments_whenExecuted_thenInvalidRequestWithoutCallingAnthropic() {
+    void givenBadToolArguments_whenExecuted_thenUnsupportedRequestWithoutCallingAnthropic() {
         Message assistant = new Message(Role.ASSISTANT, List.of(), Optional.empty(),
                 List.of(new ToolCall("toolu_1", "f", "not json")), Optional.empty());
         ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("x")).addMessage(assistant).build();
 
         assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
-                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("toolu_1");
+                .isInstanceOf(UnsupportedRequestException.class).hasMessageContaining("toolu_1");
         assertThat(server.getRequestCount()).isZero();
     }
 
@@ -889,12 +890,13 @@ class AnthropicChatModelTest {
     }
 
     @Test
-    void givenReasoningWithATemperatureAnthropicRefuses_whenExecuted_thenInvalidRequestWithoutCallingAnthropic() {
+    void givenReasoningWithATemperatureAnthropicRefuses_whenExecuted_thenUnsupportedRequestNamingItUncalled() {
         ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("x")).temperature(0.2)
                 .reasoningEffort(ReasoningEffort.HIGH).build();
 
         assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
-                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("temperature 0.2");
+                .isInstanceOfSatisfying(UnsupportedRequestException.class, e -> assertThat(e.param())
+                        .hasValue("temperature")).hasMessageContaining("temperature 0.2");
         assertThat(server.getRequestCount()).isZero();
     }
 

@@ -30,6 +30,7 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.StreamTimeouts;
@@ -421,12 +422,13 @@ class GeminiChatModelTest {
     }
 
     @Test
-    void givenNoReasoningForPro_whenExecuted_thenInvalidRequestWithoutCallingGemini() {
+    void givenNoReasoningForPro_whenExecuted_thenUnsupportedRequestWithoutCallingGemini() {
         ChatRequest request = ChatRequest.builder(PRO).addMessage(Message.user("x")).reasoning(Reasoning.off())
                 .build();
 
         assertThatThrownBy(() -> model().execute(request, WorkflowContext.of("t")))
-                .isInstanceOf(ProviderException.InvalidRequest.class).hasMessageContaining("gemini-2.5-pro")
+                .isInstanceOfSatisfying(UnsupportedRequestException.class, e -> assertThat(e.param())
+                        .hasValue("reasoning_effort")).hasMessageContaining("gemini-2.5-pro")
                 .hasMessageContaining("cannot turn thinking off");
         assertThat(server.getRequestCount()).isZero();
     }

@@ -27,6 +27,7 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import java.io.IOException;
 import java.net.URI;
@@ -141,14 +142,15 @@ class OllamaChatModelTest {
     }
 
     @Test
-    void givenImageByUrl_whenExecuted_thenInvalidRequestWithoutCallingOllama() {
+    void givenImageByUrl_whenExecuted_thenUnsupportedRequestWithoutCallingOllama() {
         ChatRequest request = ChatRequest.builder("llava").addMessage(new Message(Role.USER,
                 List.of(ContentPart.image("https://example.com/cat.png")), Optional.empty(), List.of(),
                 Optional.empty())).build();
 
         assertThatThrownBy(() -> model().execute(request, ctx))
-                .isInstanceOf(ProviderException.InvalidRequest.class)
-                .hasMessageContaining("messages[0]: Ollama takes only inline (data:) images");
+                .isInstanceOfSatisfying(UnsupportedRequestException.class, e -> assertThat(e.param())
+                        .hasValue("messages[0].content"))
+                .hasMessageContaining("Ollama takes only inline (data:) images");
         assertThat(server.getRequestCount()).isZero();
     }
 

@@ -1,0 +1,47 @@
+package dev.costwise.gateway;
+
+import mockwebserver3.MockResponse;
+
+/**
+ * Answers in Anthropic's documented Messages format (https://docs.claude.com/en/api/messages, streamed per
+ * https://docs.claude.com/en/docs/build-with-claude/streaming).
+ */
+final class AnthropicFake {
+    private AnthropicFake() {}
+
+    /**
+     * @param stopSequence the JSON of {@code stop_sequence}: a quoted string, or {@code null}
+     * @return a whole message of one text block
+     */
+    static MockResponse message(String text, String stopReason, String stopSequence) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"msg_01A\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-sonnet-4-5\","
+                        + "\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}],\"stop_reason\":\"" + stopReason
+                        + "\",\"stop_sequence\":" + stopSequence + ",\"usage\":{\"input_tokens\":20,"
+                        + "\"output_tokens\":5}}")
+                .build();
+    }
+
+    /**
+     * @param stopSequence the JSON of {@code stop_sequence}: a quoted string, or {@code null}
+     * @return a streamed message of one text block
+     */
+    static MockResponse stream(String text, String stopReason, String stopSequence) {
+        String sse = event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01S\",\"type\":"
+                + "\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\","
+                + "\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}")
+                + event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+                + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}")
+                + event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                + "\"delta\":{\"type\":\"text_delta\",\"text\":\"" + text + "\"}}")
+                + event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                + event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stopReason
+                + "\",\"stop_sequence\":" + stopSequence + "},\"usage\":{\"output_tokens\":5}}")
+                + event("message_stop", "{\"type\":\"message_stop\"}");
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(sse).build();
+    }
+
+    private static String event(String type, String data) {
+        return "event: " + type + "\ndata: " + data + "\n\n";
+    }
+}
