@@ -28,16 +28,13 @@ import java.util.Set;
  *   <li>OpenAI's {@code service_tier} ({@code flex}, {@code priority}): the other providers have no such tiers, and
  *       Groq refuses OpenAI's names for them, so only OpenAI and an {@code openai-compatible} server get it; a call
  *       that falls back to another provider runs on its one tier, at its price.</li>
-<<<<<<< HEAD
  *   <li>A Gemini thought signature in a tool-call id ({@code tool_calls[].id} and the result's {@code tool_call_id};
  *       {@link ThoughtSignatureIds}), which only Gemini reads and OpenAI refuses (an id over 40 characters): cut off
  *       for every such upstream.</li>
-=======
  *   <li>{@code max_tokens}, which OpenAI's reasoning models (o-series, gpt-5) refuse: OpenAI gets the same limit as
  *       {@code max_completion_tokens}, which all its chat models read ({@link
  *       OpenAiCompatibleEndpoint#wantsMaxCompletionTokens}). The gateway's Messages and Responses endpoints write
  *       {@code max_tokens}, which every other OpenAI-format server reads, so a request may go to any of them.</li>
->>>>>>> fix-formats
  * </ul>
  *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
@@ -74,14 +71,10 @@ final class CompatibleBodies {
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
         boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
         boolean stripTopK = body.has(TOP_K) && OpenAiCompatibleEndpoint.refusesTopK(provider);
-<<<<<<< HEAD
-        if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !hasForeignFields(body)) {
-=======
         boolean renameMaxTokens = body.has(MAX_TOKENS) && !body.has(MAX_COMPLETION_TOKENS)
                 && OpenAiCompatibleEndpoint.wantsMaxCompletionTokens(provider);
         if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !renameMaxTokens
-                && !hasAnthropicFields(body)) {
->>>>>>> fix-formats
+                && !hasForeignFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
