@@ -35,6 +35,8 @@ class UnsupportedRequestsEndToEndTest {
                      price: {input: "3", output: "15"}}
                   - {name: mini, provider: openai, model: gpt-4o-mini, base_url: %1$s/v1,
                      price: {input: "1", output: "2"}}
+                  - {name: flash, provider: gemini, model: gemini-2.5-flash, base_url: %1$s, api_key: k,
+                     price: {input: "0.3", output: "2.5"}}
                 pipelines:
                   backed-claude:
                     fallbacks: [mini]
@@ -53,6 +55,16 @@ class UnsupportedRequestsEndToEndTest {
                     + ", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
 
             assertOwnRefusal(gw, res, param, message);
+        }
+    }
+
+    @Test
+    void givenASeedGeminiCannotTake_whenSent_thenTheGatewaysOwn400NamesSeed() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", "{\"model\": \"flash\", \"seed\": "
+                    + "1099511627776, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+
+            assertOwnRefusal(gw, res, "seed", "must fit in 32 bits for Gemini");
         }
     }
 

@@ -12,6 +12,7 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
@@ -114,7 +115,7 @@ final class GeminiRequestMapper {
         }
         request.seed().ifPresent(seed -> {
             if (seed < Integer.MIN_VALUE || seed > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("seed must fit in 32 bits for Gemini, was " + seed);
+                throw new UnsupportedRequestException("seed", "seed must fit in 32 bits for Gemini, was " + seed);
             }
             config.put("seed", seed.intValue());
         });
@@ -275,14 +276,14 @@ final class GeminiRequestMapper {
                 case "auto" -> config.put("mode", "AUTO");
                 case "required" -> config.put("mode", "ANY");
                 case "none" -> config.put("mode", "NONE");
-                default -> throw new IllegalArgumentException("tool_choice must be auto, required, none or a function "
-                        + "object, was '" + choice.asText() + "'");
+                default -> throw new UnsupportedRequestException("tool_choice", "tool_choice must be auto, required, "
+                        + "none or a function object, was '" + choice.asText() + "'");
             }
             return config;
         }
         String name = choice.path("function").path("name").asText("");
         if (name.isEmpty()) {
-            throw new IllegalArgumentException("tool_choice object must name a function, was " + choice);
+            throw new UnsupportedRequestException("tool_choice", "tool_choice object must name a function, was " + choice);
         }
         config.put("mode", "ANY");
         config.putArray("allowedFunctionNames").add(name);
