@@ -83,4 +83,34 @@ class GeminiStreamFailuresEndToEndTest {
             assertBilledAsReported(gw);
         }
     }
+
+    @Test
+    void givenAStreamWhoseToolCallFailsBeforeAnyOutput_whenTheRetryAnswers_thenTheFailureIsBilledItsReportedUsage() {
+        upstream.enqueue(sse("""
+                data: {"candidates": [{"content": {}, "finishReason": "MALFORMED_FUNCTION_CALL", "index": 0}], \
+                "usageMetadata": {"promptTokenCount": 9056, "totalTokenCount": 9056}, \
+                "modelVersion": "gemini-2.5-flash", "responseId": "resp-f1"}
+
+                """));
+        upstream.enqueue(sse("""
+                data: {"candidates": [{"content": {"role": "model", "parts": [{"text": "Hello"}]}, \
+                "finishReason": "STOP", "index": 0}], \
+                "usageMetadata": {"promptTokenCount": 9056, "candidatesTokenCount": 2, "totalTokenCount": 9058}, \
+                "modelVersion": "gemini-2.5-flash", "responseId": "resp-f2"}
+
+                """));
+        try (TestGateway gw = gateway()) {
+            List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", "{\"model\":\"flash\","
+                    + "\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}").body());
+
+            List<CostRecord> rows = gw.records();
+            assertThat(rows).extracting(CostRecord::outcome).containsExactly(Outcome.FAILED, Outcome.SUCCESS);
+            Money failed = Money.of("0.0027168"); // 9,056 x $0.30/M, read ahead before the caller got anything
+            assertThat(rows.getFirst().cost()).isEqualTo(failed);
+            Money answered = Money.of("0.0027218"); // and 2 x $2.50/M
+            assertThat(rows.get(1).cost()).isEqualTo(answered);
+            assertThat(Money.of(chunks.getLast().at("/costwise/cost").asText())).isEqualTo(failed.plus(answered));
+        }
+    }
 }

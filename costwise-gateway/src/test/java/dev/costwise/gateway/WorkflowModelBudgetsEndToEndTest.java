@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,8 @@ class WorkflowModelBudgetsEndToEndTest {
     private final AtomicInteger promptTokens = new AtomicInteger(1000);
     /** How many of the next verdicts fail. */
     private final AtomicInteger verdictsToFail = new AtomicInteger();
+    /** How many of the next answers are an error inside a 200 that reports the usage billed (OpenRouter's way). */
+    private final AtomicInteger answersToFail = new AtomicInteger();
 
     @BeforeEach
     void fake() {
@@ -48,6 +51,13 @@ class WorkflowModelBudgetsEndToEndTest {
                 boolean verdict = raw.contains("RUBRIC");
                 synchronized (called) {
                     called.add(model + (verdict ? " verdict" : ""));
+                }
+                if (!verdict && answersToFail.getAndDecrement() > 0) {
+                    return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                            .body("{\"id\":\"gen-1\",\"model\":\"" + model + "\",\"error\":{\"code\":502,"
+                                    + "\"message\":\"Provider returned error\"},\"choices\":[],\"usage\":"
+                                    + "{\"prompt_tokens\":1000,\"completion_tokens\":100,\"total_tokens\":1100}}")
+                            .build();
                 }
                 String text = !verdict ? "an answer" : verdictsToFail.getAndDecrement() > 0
                         ? "{\\\"pass\\\": false, \\\"reasons\\\": [\\\"too short\\\"]}"
@@ -123,6 +133,24 @@ class WorkflowModelBudgetsEndToEndTest {
             // gpt-4o-mini answered first; gpt-4o judged twice and answered the escalation
             assertThat(ledgered).containsOnlyKeys("gpt-4o-mini", "gpt-4o");
             assertThat(spentByModel(gw)).isEqualTo(ledgered);
+            assertThat(budgets(gw)).allSatisfy(b -> assertThat(b.get("reserved").asText()).isEqualTo("0"));
+        }
+    }
+
+    @Test
+    void givenAnExecutorCallThatFailsAfterItsProviderBilledIt_whenTheWorkflowAnswers_thenItsModelIsChargedForIt() {
+        try (TestGateway gw = gateway()) {
+            answersToFail.set(1);
+
+            HttpResponse<String> res = ask(gw, "auto", "/v1/chat/completions");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            CostRecord failed = gw.records().stream().filter(r -> r.outcome() == Outcome.FAILED).findFirst()
+                    .orElseThrow();
+            // the executor's first answer: 1,000 × $1 + 100 × $2 per 1M on gpt-4o-mini
+            assertThat(failed.usedModel()).isEqualTo("gpt-4o-mini");
+            assertThat(failed.cost()).isEqualTo(Money.of("0.0012"));
+            assertThat(spentByModel(gw)).isEqualTo(ledgeredByModel(gw));
             assertThat(budgets(gw)).allSatisfy(b -> assertThat(b.get("reserved").asText()).isEqualTo("0"));
         }
     }

@@ -33,9 +33,9 @@ import java.util.random.RandomGenerator;
  * sent to a provider; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
  * (invalid request, content filter) ends the loop at once. A candidate whose circuit is open ({@link UpstreamCircuits})
  * is skipped, and one whose circuit opens during its retries is left for the next. Before a candidate is first called,
- * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets); a
- * candidate no budget has room for is skipped. Every failed attempt is reported to the {@link Journal}. Thread-safe; one instance serves every
- * request.
+ * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets), and before
+ * a retry it reserves again if a billed failure settled it; a candidate (or a retry) no budget has room for is
+ * skipped. Every failed attempt is reported to the {@link Journal}. Thread-safe; one instance serves every request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -62,7 +62,8 @@ final class AttemptLoop {
 
         /**
          * Makes the request's budget reservation hold for {@code model} before it is called: a fallback may cost more
-         * than the model reserved for, and has model budgets of its own.
+         * than the model reserved for, and has model budgets of its own; a retry after a failed attempt its provider
+         * billed, which settled the reservation, is held again. A no-op when the reservation already holds for it.
          *
          * @param model the candidate about to be tried
          * @return empty when it may be called; else the budget without room for it
@@ -158,6 +159,13 @@ final class AttemptLoop {
                     .minRetriesPerSecond(k.minPerSecond()).ticker(ticker).build());
             budget.recordCall();
             for (int retries = 0; ; retries++) {
+                Optional<GatewayException.BudgetExceeded> noRoom = retries > 0 ? r.reserveFor(m) : Optional.empty();
+                if (noRoom.isPresent()) {
+                    // the failed attempt its provider billed spent what the retry needed
+                    notTried.add(new GatewayException.NotTried(m.name(), "its retry: " + noRoom.get().getMessage(),
+                            Optional.of(noRoom.get())));
+                    break;
+                }
                 if (retries > 0 && breaker.isPresent()) {
                     permission = breaker.get().tryAcquirePermission();
                     if (permission.isEmpty()) {

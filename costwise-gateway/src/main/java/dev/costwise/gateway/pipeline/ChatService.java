@@ -506,7 +506,9 @@ public final class ChatService {
                         leading.complete(entry);
                     }
                 }
-                return new Result(ok.value().body(), priced.cost(), status, ok.model().name(), r.route());
+                // what the request cost: its answer and the failed attempts the providers billed
+                return new Result(ok.value().body(), priced.cost().plus(r.failedCost), status, ok.model().name(),
+                        r.route());
             } finally {
                 if (leading != null) {
                     inFlight.remove(cacheKey.get(), leading);
@@ -821,9 +823,13 @@ public final class ChatService {
         }
     }
 
-    /** Adds the {@code costwise} object (cost, cache, model used, route) beside a stream chunk's usage. */
+    /**
+     * Adds the {@code costwise} object (cost, cache, model used, route) beside a stream chunk's usage; the cost is the
+     * request's, failed attempts its providers billed included, as {@code x-costwise-cost} is.
+     */
     private void withCost(ObjectNode chunk, Usage usage, Model model, String cacheStatus, Request r) {
-        ObjectNode cw = chunk.putObject("costwise").put("cost", costs.price(model, usage).cost().toString())
+        Money cost = costs.price(model, usage).cost().plus(r.failedCost);
+        ObjectNode cw = chunk.putObject("costwise").put("cost", cost.toString())
                 .put("cache", cacheStatus).put("model_used", model.name()).put("route", r.route());
         if (usage.estimated()) {
             cw.put("estimated", true);
@@ -929,6 +935,12 @@ public final class ChatService {
         Optional<BudgetBook.Reservation> reservation = Optional.empty();
         /** The model {@link #reservation} was made for; null before any, or after a fallback found no room. */
         String reservedFor;
+        /**
+         * What the request's failed attempts cost: those whose provider billed an answer it sent whole (Gemini's
+         * failed tool call, an error inside a 200 with its usage). Part of what the request cost, in
+         * {@code x-costwise-cost} as in its metrics.
+         */
+        Money failedCost = Money.ZERO;
         /** A workflow run's reservations (the whole run's, each model's); held instead of {@link #reservation}. */
         Optional<BudgetBook.RunReservation> runReservation = Optional.empty();
         Optional<RateWindow> window = Optional.empty();
@@ -963,7 +975,7 @@ public final class ChatService {
                 return Optional.empty();
             }
             // Released before reserving again: the request never holds two reservations, so one near a limit
-            // does not refuse its own fallback. The earlier attempts failed and cost nothing.
+            // does not refuse its own fallback. A failed attempt that cost something has settled already.
             settle(Money.ZERO);
             Money worst = worstCaseOn(plan, m);
             BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
@@ -1161,9 +1173,22 @@ public final class ChatService {
                     .or(() -> directory.model(plan.requested()));
         }
 
+        /**
+         * Ledgers a failed attempt: at the usage its provider billed when the failure carries it ({@link
+         * ProviderException#billedUsage()}), else at $0. A billed one settles the reservation with its cost before its
+         * row is appended (as {@link #recordBilled} does), so the next attempt reserves again: a retry is held to
+         * the budgets like a first call, and the request's spend never passes a limit.
+         */
         void recordFailure(Model m, ProviderException e, Duration latency) {
+            Usage usage = e.billedUsage().orElse(Usage.ZERO);
+            Pricer.Priced priced = costs.priceFailure(m, e.billedUsage());
+            if (!priced.cost().isZero()) {
+                settle(priced.cost());
+                failedCost = failedCost.plus(priced.cost());
+            }
+            // no baseline: a caller of the baseline model would not have paid for a failed attempt
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
-                    Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED, Optional.of(e.kind()),
+                    usage, priced.cost(), Money.ZERO, priced.status(), Outcome.FAILED, Optional.of(e.kind()),
                     Optional.of(route()), latency, tags));
         }
 
@@ -1250,7 +1275,7 @@ public final class ChatService {
             window = Optional.empty();
             sharedPermit.ifPresent(p -> p.reconcile(tokens));
             sharedPermit = Optional.empty();
-            metrics.request(plan.requested(), outcome, cost, elapsed(startNanos));
+            metrics.request(plan.requested(), outcome, cost.plus(failedCost), elapsed(startNanos));
         }
 
         private void append(CostRecord record) {

@@ -39,6 +39,18 @@ public final class CostCalculator {
     }
 
     /**
+     * The cost of a failed attempt: the usage its provider billed for it
+     * ({@link dev.costwise.llm.provider.ProviderException#billedUsage()}) priced, else nothing.
+     *
+     * @param model the model called
+     * @param billed the usage the provider reported for the failed attempt, if any
+     * @return cost and how it is known
+     */
+    public Pricer.Priced priceFailure(Model model, Optional<Usage> billed) {
+        return billed.map(u -> price(model, u)).orElseGet(() -> new Pricer.Priced(Money.ZERO, PriceStatus.PRICED));
+    }
+
+    /**
      * What an answer would have cost on the baseline, on the service tier the caller asked for (the standard one when
      * it asked for none): the baseline model's price for the same tokens. When there is no other baseline, a model
      * configured on a tier of its own ({@code service_tier: flex}) is measured against itself on the caller's tier,

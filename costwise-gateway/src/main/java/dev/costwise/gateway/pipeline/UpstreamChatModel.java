@@ -149,7 +149,10 @@ final class UpstreamChatModel implements ChatModel {
             return answer;
         } catch (ProviderException e) {
             permission.ifPresent(p -> p.onFailure(e));
-            record(context, Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED,
+            // billed at the usage its provider reported for it, if any (an error inside a 200 with its usage)
+            Usage billed = e.billedUsage().orElse(Usage.ZERO);
+            Pricer.Priced priced = costs.priceFailure(model, e.billedUsage());
+            record(context, billed, priced.cost(), Money.ZERO, priced.status(), Outcome.FAILED,
                     Optional.of(e.kind()), Duration.ofNanos(ticker.read() - t0), Optional.empty());
             throw e;
         } catch (WireFormatException e) {

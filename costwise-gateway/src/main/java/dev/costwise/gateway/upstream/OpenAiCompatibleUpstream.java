@@ -143,13 +143,15 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      * Reads only {@code model}, {@code usage} and {@code error} from an answer with a streaming parser: the rest of
      * the body (the message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
      * An answer with an error is a failure whatever its status: it must be retried or fall back, never be cached nor
-     * billed as a success.
+     * billed as a success; the usage it reports (OpenRouter's, for a generation that failed) is what the failure is
+     * billed, so the whole answer is read first, wherever its {@code usage} comes.
      */
     private Reply summarise(byte[] answer, Model model, HttpClientResponse res, Optional<String> requestId)
             throws IOException {
         String answered = model.upstreamModel();
         Optional<Usage> usage = Optional.empty();
         Optional<String> tier = Optional.empty();
+        JsonNode error = null;
         try (JsonParser p = json.getFactory().createParser(answer)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("expected a JSON object");
@@ -158,10 +160,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 if (field.equals("error") && value != JsonToken.VALUE_NULL) {
-                    JsonNode error = json.readTree(p);
-                    if (OpenAiReplies.reportsFailure(error)) {
-                        throw OpenAiReplies.errorInAnswer(model, error, retryAfter(res), requestId);
-                    }
+                    error = json.readTree(p);
                 } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
                     usage = OpenAiReplies.usage(p);
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
@@ -174,7 +173,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             }
         }
         ServiceTier served = ServiceTier.ofReported(tier);
-        return new Reply(answer, usage.map(u -> u.withServiceTier(served)), answered, requestId);
+        Optional<Usage> billed = usage.map(u -> u.withServiceTier(served));
+        if (OpenAiReplies.reportsFailure(error)) {
+            throw OpenAiReplies.errorInAnswer(model, error, retryAfter(res), requestId).withBilledUsage(billed);
+        }
+        return new Reply(answer, billed, answered, requestId);
     }
 
     @Override

@@ -27,7 +27,8 @@ public final class ReadAhead implements Upstream.Events {
      * @param events a stream just opened; closed here if reading ahead fails
      * @param json the mapper chunks are parsed with
      * @return the same stream, its chunks read so far replayed first
-     * @throws ProviderException if the provider fails or times out before its first output
+     * @throws ProviderException if the provider fails or times out before its first output, carrying the usage it
+     *     had reported by then ({@link ProviderException#billedUsage()})
      */
     public static Upstream.Events untilFirstOutput(Upstream.Events events, ObjectMapper json) {
         ReadAhead ahead = new ReadAhead(events);
@@ -40,6 +41,12 @@ public final class ReadAhead implements Upstream.Events {
                 }
             }
             return ahead;
+        } catch (ProviderException e) {
+            // the usage the provider reported before it failed (Gemini's on every chunk) was billed: the failed
+            // attempt is ledgered at it, as a stream that fails after its first output is
+            Optional<Usage> reported = events.usage();
+            events.close();
+            throw e.billedUsage().isPresent() ? e : e.withBilledUsage(reported);
         } catch (RuntimeException e) {
             events.close();
             throw e;

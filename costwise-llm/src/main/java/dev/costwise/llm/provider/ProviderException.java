@@ -3,6 +3,7 @@ package dev.costwise.llm.provider;
 import dev.costwise.core.ClassifiedFailure;
 import dev.costwise.core.CostwiseException;
 import dev.costwise.core.FailureVerdict;
+import dev.costwise.llm.chat.Usage;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,6 +29,7 @@ public abstract sealed class ProviderException extends CostwiseException impleme
     private final String model;
     private final OptionalInt status;
     private final Optional<String> providerRequestId;
+    private volatile Optional<Usage> billedUsage = Optional.empty();
 
     /**
      * @param details the common fields
@@ -61,6 +63,38 @@ public abstract sealed class ProviderException extends CostwiseException impleme
     /** @return the provider's request id, if it sent one */
     public Optional<String> providerRequestId() {
         return providerRequestId;
+    }
+
+    /**
+     * The usage the provider reported for this failed call, which it billed: an answer it sent whole and that is
+     * still a failure (Gemini's {@code MALFORMED_FUNCTION_CALL} with its {@code usageMetadata}, an OpenRouter
+     * {@code error} inside a 200 answer with its {@code usage}). A failure with no answer (a timeout, a broken
+     * connection, an HTTP error) has none, and is billed nothing. Cost records and budgets bill this rather than
+     * zero, so a failed attempt the provider charged for is not ledgered as free.
+     *
+     * @return the usage, or empty when the provider reported none
+     */
+    public Optional<Usage> billedUsage() {
+        return billedUsage;
+    }
+
+    /**
+     * Sets the {@linkplain #billedUsage() usage the provider billed} for this failed call, once, before it is
+     * thrown (as {@link Throwable#initCause} sets a cause): the subtypes' constructors stay as they are.
+     *
+     * @param usage what the provider reported, or empty when it reported nothing
+     * @return this exception, to throw
+     * @throws IllegalStateException if the usage was already set
+     */
+    public ProviderException withBilledUsage(Optional<Usage> usage) {
+        Objects.requireNonNull(usage, "usage");
+        synchronized (this) {
+            if (billedUsage.isPresent()) {
+                throw new IllegalStateException("the billed usage of this failure is already set");
+            }
+            billedUsage = usage;
+        }
+        return this;
     }
 
     /** @return {@code true} if the same call may succeed when tried again later */

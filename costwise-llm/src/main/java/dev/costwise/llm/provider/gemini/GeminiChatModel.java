@@ -61,7 +61,8 @@ import java.util.UUID;
  * {@link ProviderException.ContentFiltered}; an answer stopped by it ends with
  * {@link dev.costwise.llm.chat.FinishReason#CONTENT_FILTER}. An answer whose tool call failed
  * ({@code MALFORMED_FUNCTION_CALL}, {@code UNEXPECTED_TOOL_CALL}) throws {@link ProviderException.MalformedResponse},
- * which is retried or falls back, rather than ending as if the model had finished. Errors map as
+ * which is retried or falls back, rather than ending as if the model had finished; such a failure, and a blocked
+ * prompt, carry the {@code usageMetadata} Google billed ({@link ProviderException#billedUsage()}). Errors map as
  * {@link GeminiErrorMapper} lists, a 429's wait read from its {@code RetryInfo}. A request's
  * {@linkplain ChatRequest#serviceTier() service tier} ({@code flex}, {@code priority}) is asked for with
  * {@code service_tier}, and each call is billed on the tier the {@code x-gemini-service-tier} response header says
@@ -142,17 +143,20 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         } catch (IOException | IllegalArgumentException e) {
             throw new ProviderException.MalformedResponse(details, describe(e), e);
         }
+        ServiceTier tier = GeminiServiceTiers.served(result.headers(), request.serviceTier());
+        // a 200 answer refused here was billed all the same: the failure carries its usageMetadata
+        Optional<Usage> usage = reply.usage().map(u -> u.withServiceTier(tier));
         if (reply.blockReason().isPresent() && reply.message().content().isEmpty()
                 && reply.message().toolCalls().isEmpty()) {
-            throw new ProviderException.ContentFiltered(details, "prompt blocked: " + reply.blockReason().get());
+            throw new ProviderException.ContentFiltered(details, "prompt blocked: " + reply.blockReason().get())
+                    .withBilledUsage(usage);
         }
         if (reply.toolCallFailure().isPresent()) {
-            throw new ProviderException.MalformedResponse(details, reply.toolCallFailure().get(), null);
+            throw new ProviderException.MalformedResponse(details, reply.toolCallFailure().get(), null)
+                    .withBilledUsage(usage);
         }
-        ServiceTier tier = GeminiServiceTiers.served(result.headers(), request.serviceTier());
         return new ProviderReply(reply.responseId().orElseGet(() -> "gemini-" + UUID.randomUUID()),
-                reply.modelVersion(), reply.message(), reply.finishReason(),
-                reply.usage().map(u -> u.withServiceTier(tier)), requestId(result.headers()));
+                reply.modelVersion(), reply.message(), reply.finishReason(), usage, requestId(result.headers()));
     }
 
     @Override

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * dated snapshot of the same model does not count, see {@link ModelNames}) and counts it in the Micrometer counter
  * {@code costwise.model.downgrades}, and records a {@link CostRecord} in the {@link WorkflowContext} (event
  * {@code cost}, attribute {@code record}): {@link Outcome#SUCCESS}, {@link Outcome#FAILED} for a failed attempt (cost
- * zero unless output had already been produced or the stream had reported usage, which the provider bills), or
+ * zero unless the provider billed something: output already produced, usage a stream had reported, or the usage of an
+ * answer sent whole that is still a failure, which the failure carries ({@link ProviderException#billedUsage()})), or
  * {@link Outcome#ABORTED} for a stream closed before its end. A stream that fails or is closed early bills the usage
  * its provider reported so far ({@link ChunkSource#usageSoFar()}) and counts locally only what it lacks; the stream
  * gives that usage to a caller with its own ledger ({@link ChatStream#usageSoFar()}).
@@ -132,7 +133,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         try {
             reply = doChat(request, context);
         } catch (ProviderException e) {
-            recordFailure(request, context, e, Optional.empty(), elapsed(context, start));
+            recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
         }
         return complete(request, context, reply, elapsed(context, start));
@@ -147,7 +148,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         try {
             source = doStream(request, context);
         } catch (ProviderException e) {
-            recordFailure(request, context, e, Optional.empty(), elapsed(context, start));
+            recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
         }
         return new AssemblingChatStream(this, request, context, source, start);

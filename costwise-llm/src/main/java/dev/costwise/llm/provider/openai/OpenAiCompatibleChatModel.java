@@ -3,6 +3,7 @@ package dev.costwise.llm.provider.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.ProviderException;
@@ -117,7 +118,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         if (inBody.isPresent()) {
             throw OpenAiErrorMapper.map(details(result.status(), result.headers()),
                     OpenAiErrorMapper.statusOf(inBody.get()), inBody, "", retryAfter(result.headers()), elapsed,
-                    apiKey);
+                    apiKey).withBilledUsage(billedWith(root));
         }
         WireCompletion c;
         try {
@@ -128,6 +129,18 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         }
         return new ProviderReply(c.id(), Optional.of(c.model()).filter(m -> !m.isBlank()), c.message(),
                 c.finishReason(), c.usage(), requestId(result.headers()));
+    }
+
+    /**
+     * The usage an answer that reports an error still carries: OpenRouter's error inside a 200 comes with what the
+     * failed generation was billed. An unreadable one is no report, and must not hide the error.
+     */
+    private Optional<Usage> billedWith(JsonNode root) {
+        try {
+            return wire.readUsage(root.get("usage")).map(u -> u.withServiceTier(OpenAiWire.readServedTier(root)));
+        } catch (WireFormatException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

@@ -471,9 +471,30 @@ class GeminiChatModelTest {
         assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), ctx))
                 .isInstanceOf(ProviderException.MalformedResponse.class)
                 .hasMessageContaining("finishReason " + reason)
-                .satisfies(e -> assertThat(((ProviderException) e).isTransient()).isTrue());
+                .satisfies(e -> assertThat(((ProviderException) e).isTransient()).isTrue())
+                .satisfies(e -> assertThat(((ProviderException) e).billedUsage())
+                        .contains(new Usage(9056, 0, 0, 0, 0, false)));
+        // Google billed the 9,056 prompt tokens it reported: 9056 × $1.25/M = $0.01132
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(r -> {
+            assertThat(r.errorKind()).contains("malformed_response");
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.usage().inputTokens()).isEqualTo(9056);
+            assertThat(r.cost()).isEqualTo(Money.of("0.01132"));
+        });
+    }
+
+    @Test
+    void givenABlockedPromptWithUsage_whenExecuted_thenContentFilteredBilledAsReported() {
+        server.enqueue(json(200, """
+                {"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},
+                 "usageMetadata":{"promptTokenCount":800,"totalTokenCount":800},"modelVersion":"gemini-2.5-pro"}"""));
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(PRO, "x"), ctx))
+                .isInstanceOf(ProviderException.ContentFiltered.class);
+        // 800 × $1.25/M
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
-                .satisfies(r -> assertThat(r.errorKind()).contains("malformed_response"));
+                .satisfies(r -> assertThat(r.cost()).isEqualTo(Money.of("0.001")));
     }
 
     @ParameterizedTest

@@ -486,6 +486,26 @@ class OpenAiCompatibleChatModelTest {
     }
 
     @Test
+    void givenErrorInside200WithUsage_whenExecuted_thenTheFailedAttemptIsBilledTheReportedUsage() {
+        server.enqueue(json(200, """
+                {"id":"gen-1","model":"deepseek/deepseek-r1","choices":[{"index":0,"finish_reason":"error",
+                 "message":{"role":"assistant","content":""}}],
+                 "error":{"message":"Provider returned error","code":502},
+                 "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500}}"""));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () ->
+                model(OpenAiCompatibleEndpoint.OPENROUTER, "deepseek/deepseek-r1")
+                        .execute(ChatRequest.of("m", "hi"), ctx));
+
+        assertThat(e).isInstanceOf(ProviderException.ServerError.class);
+        assertThat(e.billedUsage()).contains(Usage.of(1200, 300));
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.cost()).isEqualTo(TestPricers.cost(1200, 0, 300));
+        });
+    }
+
+    @Test
     void givenMalformedBody_whenExecuted_thenMalformedResponse() {
         server.enqueue(json(200, "{\"id\":\"chatcmpl-1\",\"choices\":[{\"message\":{\"content\":\"trunc"));
 
