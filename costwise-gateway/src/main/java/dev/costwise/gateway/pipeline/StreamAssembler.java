@@ -3,21 +3,24 @@ package dev.costwise.gateway.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.Usage;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Rebuilds a {@code chat.completion} from the chunks of a stream, so a streamed answer can be cached and later served
- * to both streaming and non-streaming callers. Answers with tool calls, reasoning blocks or several choices are not
- * rebuilt (and so not cached). Not thread-safe: one stream.
+ * to both streaming and non-streaming callers: every choice ({@code n > 1}) in index order, each with its text,
+ * refusal, tool calls and finish reason, as the non-streamed answer would have them. Answers with signed reasoning
+ * blocks ({@code thinking_blocks}) are not rebuilt, and so not cached. Not thread-safe: one stream.
  */
 final class StreamAssembler {
     private final ObjectMapper json;
-    private final StringBuilder content = new StringBuilder();
+    private final Map<Integer, AssembledChoice> choices = new TreeMap<>();
     private String id = "";
     private long created;
-    private String finish = "stop";
     private boolean assemblable = true;
 
     StreamAssembler(ObjectMapper json) {
@@ -32,19 +35,12 @@ final class StreamAssembler {
             created = node.path("created").asLong(0);
         }
         for (JsonNode choice : node.path("choices")) {
-            if (choice.path("index").asInt(0) != 0) {
-                assemblable = false;
-            }
-            JsonNode delta = choice.path("delta");
             // signed reasoning blocks are not rebuilt: such an answer is not cached from its stream
-            if (delta.has("tool_calls") || delta.has("function_call") || delta.has("thinking_blocks")) {
+            if (choice.path("delta").has("thinking_blocks")) {
                 assemblable = false;
             }
-            if (delta.path("content").isTextual()) {
-                content.append(delta.get("content").asText());
-            }
-            if (choice.path("finish_reason").isTextual()) {
-                finish = choice.get("finish_reason").asText();
+            if (assemblable) {
+                choices.computeIfAbsent(choice.path("index").asInt(0), i -> new AssembledChoice()).accept(choice);
             }
         }
         return node;
@@ -57,11 +53,11 @@ final class StreamAssembler {
         }
         ObjectNode root = json.createObjectNode();
         root.put("id", id).put("object", "chat.completion").put("created", created).put("model", model);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        choice.putObject("message").put("role", "assistant").put("content", content.toString()).putNull("refusal");
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finish);
+        ArrayNode out = root.putArray("choices");
+        if (choices.isEmpty()) {
+            new AssembledChoice().writeTo(out.addObject(), 0); // a stream without choices: an empty answer
+        }
+        choices.forEach((index, choice) -> choice.writeTo(out.addObject(), index));
         ObjectNode u = root.putObject("usage");
         u.put("prompt_tokens", usage.inputTokens()).put("completion_tokens", usage.outputTokens())
                 .put("total_tokens", usage.totalTokens());

@@ -8,7 +8,10 @@ import dev.costwise.core.Money;
 import java.io.IOException;
 import java.util.Optional;
 
-/** Replays a cached completion as OpenAI stream chunks: role, content, finish, and usage when asked. */
+/**
+ * Replays a cached completion as OpenAI stream chunks: per choice, in order, one delta with its role, content, refusal
+ * and whole tool calls, then one with its finish reason; and the usage when asked.
+ */
 final class StreamReplay {
     private StreamReplay() {}
 
@@ -38,14 +41,14 @@ final class StreamReplay {
             if (message.has("content")) {
                 delta.set("content", message.get("content"));
             }
+            if (message.path("refusal").isTextual()) {
+                delta.set("refusal", message.get("refusal"));
+            }
             if (message.has("tool_calls")) {
-                ArrayNode calls = delta.putArray("tool_calls");
-                int i = 0;
-                for (JsonNode call : message.get("tool_calls")) {
-                    ObjectNode c = call.deepCopy();
-                    c.put("index", i++);
-                    calls.add(c);
-                }
+                toolCalls(message.get("tool_calls"), delta.putArray("tool_calls"));
+            }
+            if (message.has("function_call")) {
+                delta.set("function_call", message.get("function_call"));
             }
             sink.event(json.writeValueAsString(first));
             ObjectNode last = chunk(json, id, created, model, index);
@@ -65,6 +68,17 @@ final class StreamReplay {
             sink.event(json.writeValueAsString(usage));
         }
         sink.done();
+    }
+
+    /** Each call whole in one delta, as OpenAI streams it: its {@code index}, {@code id}, {@code type}, function. */
+    private static void toolCalls(JsonNode calls, ArrayNode out) {
+        int index = 0;
+        for (JsonNode call : calls) {
+            ObjectNode c = out.addObject().put("index", index++);
+            c.put("id", call.path("id").asText(""));
+            c.put("type", call.path("type").asText("function"));
+            c.set("function", call.get("function"));
+        }
     }
 
     private static ObjectNode chunk(ObjectMapper json, String id, long created, String model, int index) {
