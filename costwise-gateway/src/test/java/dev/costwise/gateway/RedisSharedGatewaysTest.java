@@ -77,7 +77,12 @@ class RedisSharedGatewaysTest {
                 """.formatted(ConfigLoader.sha256Hex("sk-limited")), extra);
     }
 
-    /** A replica with these {@code keys:} entries, plus {@code extra}. */
+    /**
+     * A replica with these {@code keys:} entries, plus {@code extra}. Its Redis timeout is generous: with 200 ms, a
+     * loaded machine made a replica fall back to its local share in the middle of a 400-request race (the documented
+     * degraded mode, which spends past a shared budget), while these tests check sharing; a stopped Redis refuses
+     * connections at once whatever the timeout.
+     */
     private TestGateway gateway(String keys, String extra) {
         String yaml = """
                 master_key: ${MASTER}
@@ -95,7 +100,7 @@ class RedisSharedGatewaysTest {
                   url: ${REDIS_URL}
                   key_prefix: %s
                   local_share: 0.5
-                  timeout: 200ms
+                  timeout: 2s
                 %s
                 """.formatted(upstream.url("/v1").toString().replaceAll("/$", ""), keys.stripTrailing(), prefix,
                 extra);
