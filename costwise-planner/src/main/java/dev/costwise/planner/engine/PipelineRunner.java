@@ -218,9 +218,8 @@ public final class PipelineRunner {
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
-        String prompt = r.request().lastUserText();
         for (RouteRule rule : router.rules()) {
-            if (rule.matches(r.className(), prompt, utilization)) {
+            if (rule.matches(r.className(), r.text(), utilization)) {
                 return rule.route();
             }
         }

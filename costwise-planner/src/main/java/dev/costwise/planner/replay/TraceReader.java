@@ -12,6 +12,7 @@ import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.wire.WireFormatException;
 import dev.costwise.planner.FileErrors;
+import dev.costwise.planner.engine.PromptText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -142,7 +143,7 @@ public final class TraceReader {
             usage = Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, 0, false)
                     .withServiceTier(tier));
         }
-        return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body));
+        return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body), PromptText.of(body));
     }
 
     /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */

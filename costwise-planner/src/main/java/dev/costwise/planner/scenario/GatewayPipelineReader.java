@@ -13,6 +13,7 @@ import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import dev.costwise.llm.routing.RouteConditions;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -25,8 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -237,9 +236,9 @@ public final class GatewayPipelineReader {
             JsonNode when = r.path("when");
             List<String> keywords = new ArrayList<>();
             when.path("keywords").forEach(k -> keywords.add(k.asText()));
-            rules.add(new RouteRule(Optional.ofNullable(when.path("complexity").textValue()),
-                    optInt(when, "max_chars"), keywords, routeName, optInt(when, "min_chars"),
-                    share(when, "budget_utilization_below"), share(when, "budget_utilization_above")));
+            rules.add(RouteRule.ofGateway(routeName, new RouteConditions(optInt(when, "min_chars"),
+                    optInt(when, "max_chars"), keywords, Optional.ofNullable(when.path("complexity").textValue()),
+                    share(when, "budget_utilization_below"), share(when, "budget_utilization_above"))));
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(defaultSite));
@@ -270,8 +269,8 @@ public final class GatewayPipelineReader {
         };
     }
 
-    private static OptionalDouble share(JsonNode when, String field) {
-        return when.has(field) ? OptionalDouble.of(when.get(field).asDouble()) : OptionalDouble.empty();
+    private static Optional<Double> share(JsonNode when, String field) {
+        return when.has(field) ? Optional.of(when.get(field).asDouble()) : Optional.empty();
     }
 
     private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {
@@ -298,8 +297,8 @@ public final class GatewayPipelineReader {
                 r.has("max_delay") ? ScenarioReader.duration(text(r.get("max_delay"))) : Duration.ofSeconds(5)));
     }
 
-    private static OptionalInt optInt(JsonNode n, String field) {
-        return n.has(field) ? OptionalInt.of(n.get(field).asInt()) : OptionalInt.empty();
+    private static Optional<Integer> optInt(JsonNode n, String field) {
+        return n.has(field) ? Optional.of(n.get(field).asInt()) : Optional.empty();
     }
 
     /** The text of a scalar, a {@code ${VAR:-default}} read as its default. */
