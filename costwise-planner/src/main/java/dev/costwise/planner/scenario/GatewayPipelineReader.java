@@ -40,8 +40,9 @@ import java.util.Set;
  * or without one to the model of its own name. The first {@code budgets} entry with scope {@code global} becomes the
  * budget, with its {@code window} (a UTC day or month, the month by default, as the gateway counts them) and
  * {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's {@code service_tier} and {@code prompt_caching}
- * go with its call sites. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
- * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
+ * go with its call sites. A pipeline's {@code context_window_fallback} (else the defaults') is where a prompt too long
+ * for its model goes, as in the gateway. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts,
+ * cache scope, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
  * its default.
  */
 public final class GatewayPipelineReader {
@@ -174,6 +175,21 @@ public final class GatewayPipelineReader {
 
     private PipelineSpec pipeline(JsonNode root, String name, ModelCatalog priced) {
         Names names = new Names(root, priced);
+        PipelineSpec routed = routed(root, name, names);
+        // a pipeline's own context_window_fallback, else the defaults' one, as the gateway inherits it
+        JsonNode p = root.path("pipelines").path(name);
+        String path = p.has("context_window_fallback") ? "pipelines." + name + ".context_window_fallback"
+                : "defaults.context_window_fallback";
+        JsonNode larger = p.has("context_window_fallback") ? p.get("context_window_fallback")
+                : root.path("defaults").path("context_window_fallback");
+        if (!larger.isValueNode() || text(larger).isEmpty()) {
+            return routed;
+        }
+        return routed.withContextWindowFallback(names.members(text(larger)).stream().map(m -> names.site(m, path))
+                .toList());
+    }
+
+    private PipelineSpec routed(JsonNode root, String name, Names names) {
         JsonNode p = root.path("pipelines").path(name);
         JsonNode defaults = root.path("defaults");
         Optional<CacheSpec> cache = cache(defaults.path("cache"), Optional.empty(), "defaults.cache");
@@ -393,6 +409,12 @@ public final class GatewayPipelineReader {
         private String deployment(String name) {
             String n = unaliased(name);
             return groups.containsKey(n) && !groups.get(n).isEmpty() ? unaliased(groups.get(n).getFirst()) : n;
+        }
+
+        /** @return the deployments a name calls, in order: a group's members, else the name itself */
+        List<String> members(String name) {
+            String n = unaliased(name);
+            return groups.containsKey(n) && !groups.get(n).isEmpty() ? groups.get(n) : List.of(name);
         }
 
         List<String> groupRest(String name) {
