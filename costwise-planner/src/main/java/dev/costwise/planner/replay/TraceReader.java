@@ -1,5 +1,6 @@
 package dev.costwise.planner.replay;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -92,12 +93,7 @@ public final class TraceReader {
     }
 
     private TraceEntry entry(int lineNo, String line) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
-        }
+        JsonNode node = json(line);
         if (node == null || !node.isObject()) {
             throw new BadLineException("expected a JSON object, was " + abbreviate(line));
         }
@@ -144,6 +140,33 @@ public final class TraceReader {
                     .withServiceTier(tier));
         }
         return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body), PromptText.of(body));
+    }
+
+    /**
+     * @return the line's one JSON value; a second value or anything else after it (two objects glued together by a
+     *     logger that missed a newline) is refused, not dropped
+     */
+    private static JsonNode json(String line) {
+        try (JsonParser parser = JSON.createParser(line)) {
+            JsonNode node = JSON.readTree(parser);
+            long end = parser.currentLocation().getCharOffset();
+            boolean trailing;
+            try {
+                trailing = parser.nextToken() != null;
+            } catch (JsonProcessingException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw new BadLineException("malformed JSON: trailing content after the JSON value (from column "
+                        + (end + 1) + ": " + abbreviate(line.substring((int) Math.min(end, line.length())).strip())
+                        + "); one request per line");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a String is not read from a device
+        }
     }
 
     /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */

@@ -47,6 +47,19 @@ class TraceReaderTest {
     }
 
     @Test
+    void givenTwoObjectsOnOneLineOrJunkAfterTheObject_whenRead_thenTheLineIsRefusedNotHalfRead() {
+        String request = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+
+        TraceReader.Trace t = reader.read(List.of(request + request, request + " trailing garbage, not JSON",
+                request + "   "));
+
+        assertThat(t.errors()).extracting(TraceError::line).containsExactly(1, 2);
+        assertThat(t.errors()).extracting(TraceError::reason).allSatisfy(r -> assertThat(r)
+                .startsWith("malformed JSON: trailing content after the JSON value (from column 62"));
+        assertThat(t.entries()).extracting(TraceEntry::line).containsExactly(3);
+    }
+
+    @Test
     void givenWrappedAndPlainRequests_whenRead_thenRequestUsageAndTextPartsAreKept() {
         TraceReader.Trace t = reader.read(List.of(
                 "{\"timestamp\":\"2026-11-27T08:00:00Z\",\"request\":{\"model\":\"gpt-4o-mini\",\"messages\":"
