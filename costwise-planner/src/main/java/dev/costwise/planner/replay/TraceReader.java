@@ -128,16 +128,25 @@ public final class TraceReader {
                         + " was " + abbreviate(u.toString()));
             }
             long prompt = tokens(u.get("prompt_tokens"), "usage.prompt_tokens");
-            long completion = tokens(u.get("completion_tokens"), "usage.completion_tokens");
-            JsonNode cachedNode = u.path("prompt_tokens_details").path("cached_tokens");
-            long cached = cachedNode.isMissingNode() || cachedNode.isNull() ? 0
-                    : tokens(cachedNode, "usage.prompt_tokens_details.cached_tokens");
+            tokens(u.get("completion_tokens"), "usage.completion_tokens");
+            long cached = optionalTokens(u.path("prompt_tokens_details").path("cached_tokens"),
+                    "usage.prompt_tokens_details.cached_tokens");
+            long writes = optionalTokens(u.path("prompt_tokens_details").path("cache_write_tokens"),
+                    "usage.prompt_tokens_details.cache_write_tokens");
+            if (cached + writes > prompt) { // the cache's reads and writes are part of the prompt
+                throw new BadLineException("usage.prompt_tokens_details: cached_tokens (" + cached + ") plus"
+                        + " cache_write_tokens (" + writes + ") exceed usage.prompt_tokens (" + prompt + ")");
+            }
             // billed on the tier the answer ran on: the wrapper's service_tier (as the answer reported it), else the
             // tier the request asked for
             ServiceTier tier = node.hasNonNull("service_tier") ? OpenAiWire.readServedTier(node)
                     : request.serviceTier().orElse(ServiceTier.STANDARD);
-            usage = Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, 0, false)
-                    .withServiceTier(tier));
+            // read as the gateway reads an answer's usage: prompt-cache writes, DeepSeek's cache hits, reasoning
+            try {
+                usage = WIRE.readUsage(u).map(x -> x.withServiceTier(tier));
+            } catch (WireFormatException e) {
+                throw new BadLineException("bad usage: " + e.getMessage());
+            }
         }
         return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body), PromptText.of(body));
     }
@@ -175,6 +184,11 @@ public final class TraceReader {
             throw new BadLineException(field + " must be a whole number >= 0, was " + abbreviate(n.toString()));
         }
         return n.longValue();
+    }
+
+    /** A token count that may be left out (or null): 0 then. */
+    private static long optionalTokens(JsonNode n, String field) {
+        return n.isMissingNode() || n.isNull() ? 0 : tokens(n, field);
     }
 
     private static String abbreviate(String s) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -57,6 +59,29 @@ class TraceReaderTest {
         assertThat(t.errors()).extracting(TraceError::reason).allSatisfy(r -> assertThat(r)
                 .startsWith("malformed JSON: trailing content after the JSON value (from column 62"));
         assertThat(t.entries()).extracting(TraceEntry::line).containsExactly(3);
+    }
+
+    /**
+     * The usage shape the gateway writes (prompt_tokens_details.cache_write_tokens) is billed as the gateway bills it:
+     * claude-sonnet-4-5, 10,000 prompt tokens of which 8,000 cache writes, 100 out: 2,000 × $3 + 8,000 × $3.75 +
+     * 100 × $15 per 1M = $0.0375.
+     */
+    @Test
+    void givenRecordedCacheWrites_whenReadAndPriced_thenTheyCostTheCacheWritePrice() {
+        TraceReader.Trace t = reader.read(List.of("{\"request\":{\"model\":\"claude-sonnet-4-5\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"x\"}]},\"usage\":{\"prompt_tokens\":10000,"
+                + "\"completion_tokens\":100,\"prompt_tokens_details\":{\"cache_write_tokens\":8000}}}",
+                "{\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]},"
+                + "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":1,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":500}}}"));
+
+        Usage usage = t.entries().getFirst().recorded().orElseThrow();
+        assertThat(usage.cacheWriteTokens()).isEqualTo(8000);
+        assertThat(CatalogPricer.builder(ModelCatalog.bundled()).build().price("claude-sonnet-4-5", usage).cost())
+                .hasToString("0.0375");
+        assertThat(t.errors()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(
+                "usage.prompt_tokens_details: cached_tokens (500) plus cache_write_tokens (0) exceed"
+                        + " usage.prompt_tokens (100)"));
     }
 
     @Test
