@@ -74,7 +74,9 @@ public final class GatewayPipelineReader {
      * ({@code input}, {@code output}, optional {@code cached_input}, {@code flex} and {@code priority}) replaces the
      * catalog's, under the configured name (the catalog entry of that name, else a new entry named so, based on the
      * catalog's entry for its upstream model or, for a model the catalog lacks, on the configured
-     * {@code context_window} and {@code max_output_tokens}). Models without a price keep the catalog's.
+     * {@code context_window} and {@code max_output_tokens}). Models without a price keep the catalog's; a renamed one
+     * is added under its name at its upstream model's price, and each alias names the model it calls, so trace lines
+     * may name what callers sent the gateway.
      *
      * @param yaml the gateway configuration
      * @param pipelineName the pipeline (the model name callers send, such as {@code auto})
@@ -115,8 +117,16 @@ public final class GatewayPipelineReader {
 
     private ModelCatalog pricedCatalog(JsonNode root) {
         ModelCatalogs.Builder b = ModelCatalog.builder().from(catalog);
+        Map<String, ModelInfo> configured = new HashMap<>();
         for (JsonNode m : root.path("models")) {
             if (!m.has("price")) {
+                // a renamed deployment is served at its upstream model's catalog price, as the gateway does
+                String name = text(m.path("name"));
+                Optional<ModelInfo> upstream = catalog.find(m.has("model") ? text(m.get("model")) : name);
+                if (catalog.find(name).isEmpty() && upstream.isPresent()) {
+                    configured.put(name, renamed(upstream.get(), name, Set.of()));
+                    b.replace(configured.get(name));
+                }
                 continue;
             }
             String name = text(m.path("name"));
@@ -135,17 +145,57 @@ public final class GatewayPipelineReader {
                     : base.map(ModelInfo::contextWindow).orElse(128_000);
             int maxOut = m.has("max_output_tokens") ? m.get("max_output_tokens").asInt()
                     : base.map(ModelInfo::maxOutputTokens).orElse(4096);
-            b.replace(new ModelInfo(own.map(ModelInfo::name).orElse(name), text(m.path("provider")), upstream,
+            ModelInfo entry = new ModelInfo(own.map(ModelInfo::name).orElse(name), text(m.path("provider")), upstream,
                     base.map(ModelInfo::kind).orElse(ModelKind.CHAT), Optional.of(pricing), window, maxOut,
                     base.map(ModelInfo::capabilities).orElse(Set.of()), Optional.empty(),
                     base.map(ModelInfo::tier).orElse(2), own.map(ModelInfo::aliases).orElse(Set.of()),
-                    "gateway config", LocalDate.now(ZoneOffset.UTC)));
+                    "gateway config", LocalDate.now(ZoneOffset.UTC));
+            configured.put(name, entry);
+            b.replace(entry);
         }
+        aliasesToCatalog(root, configured, b);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new ScenarioException("models: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Makes each alias of the configuration a catalog alias of the model it calls (through further aliases and a
+     * group's first member), so a trace line naming it is priced as the gateway serves it. An alias that is also a
+     * catalog name keeps the catalog's meaning.
+     */
+    private void aliasesToCatalog(JsonNode root, Map<String, ModelInfo> configured, ModelCatalogs.Builder b) {
+        Map<String, String> aliases = new HashMap<>();
+        root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
+        for (String alias : aliases.keySet()) {
+            String n = alias;
+            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
+                n = aliases.get(n);
+                JsonNode group = root.path("groups").path(n);
+                if (group.isArray() && !group.isEmpty()) {
+                    n = text(group.get(0));
+                }
+            }
+            String called = n;
+            Optional<ModelInfo> target = Optional.ofNullable(configured.get(called))
+                    .or(() -> catalog.find(called)).filter(t -> catalog.find(alias).isEmpty());
+            if (target.isPresent()) {
+                Set<String> names = new java.util.HashSet<>(target.get().aliases());
+                names.add(alias);
+                ModelInfo entry = renamed(target.get(), target.get().name(), names);
+                configured.put(entry.name(), entry);
+                b.replace(entry);
+            }
+        }
+    }
+
+    /** @return {@code m} under another name and aliases, priced as it is */
+    private static ModelInfo renamed(ModelInfo m, String name, Set<String> aliases) {
+        return new ModelInfo(name, m.provider(), m.upstreamModel(), m.kind(), m.pricing(), m.contextWindow(),
+                m.maxOutputTokens(), m.capabilities(), m.freeTier(), m.tier(), aliases, m.priceSource(),
+                m.priceAsOf());
     }
 
     /** A {@code price} mapping, with the gateway's defaults for what it leaves out. */

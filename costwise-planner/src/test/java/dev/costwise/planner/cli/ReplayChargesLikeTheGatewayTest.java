@@ -220,4 +220,31 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(run.has("after.model.gpt-4o-mini.calls")).isFalse();
         assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.01");
     }
+
+    /**
+     * A trace recorded at the gateway names what callers sent: a renamed deployment without a price (served at its
+     * upstream model's catalog price) or an alias of it. Both are priced as gpt-4o-mini: 1,000 × $0.15 + 1,000 ×
+     * $0.60 per 1M = $0.00075 a request, before and after.
+     */
+    @Test
+    void givenARenamedDeploymentAndAnAlias_whenReplayed_thenTheirLinesArePricedAsTheUpstreamModel() throws Exception {
+        String line = """
+                {"request":{"model":"%s","messages":[{"role":"user","content":"hi %s"}]},\
+                "usage":{"prompt_tokens":1000,"completion_tokens":1000}}
+                """;
+        String config = """
+                models:
+                  - {name: fast, provider: openai, model: gpt-4o-mini, base_url: "http://127.0.0.1:1/v1"}
+                aliases:
+                  cheap: fast
+                pipelines:
+                  fast: {default_route: fast}
+                """;
+
+        JsonNode m = replay(line.formatted("fast", 1) + line.formatted("cheap", 2), config, "fast");
+
+        assertThat(m.get("badLines").intValue()).isZero();
+        assertThat(m.get("before.total").decimalValue()).isEqualByComparingTo("0.0015");
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
+    }
 }
