@@ -61,6 +61,9 @@ public final class TraceReader {
             return read(in.lines().toList());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e), e);
+        } catch (UncheckedIOException e) { // what reading the lines throws (a directory: "Is a directory")
+            throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e.getCause()),
+                    e.getCause());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.costwise.planner.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ContentPart;
@@ -82,6 +83,12 @@ class TraceReaderTest {
         assertThat(t.errors()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(
                 "usage.prompt_tokens_details: cached_tokens (500) plus cache_write_tokens (0) exceed"
                         + " usage.prompt_tokens (100)"));
+    }
+
+    @Test
+    void givenADirectoryAsTheTrace_whenRead_thenTheErrorNamesThePath(@TempDir Path dir) {
+        assertThatThrownBy(() -> reader.read(dir)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("cannot read trace " + dir + ": ");
     }
 
     @Test
