@@ -8,8 +8,8 @@ import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.Plan;
-import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.gateway.pipeline.WorkflowPreview;
+import dev.costwise.llm.routing.PromptClassifier;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.http.HeaderName;
@@ -192,7 +192,7 @@ public final class InfoEndpoints {
             plan.candidates().forEach(c -> service.circuitState(c.name()).ifPresent(st -> circuits.put(c.name(), st)));
             Optional<WorkflowPreview> workflow = service.workflowOf(plan);
             // a workflow classifies for itself; route conditions do not apply to it
-            RouteSelector.Classification c = workflow.isPresent() ? plan.route().classification()
+            PromptClassifier.Classification c = workflow.isPresent() ? plan.route().classification()
                     : service.classify(body);
             workflow.ifPresent(w -> {
                 ObjectNode wf = root.putObject("workflow");

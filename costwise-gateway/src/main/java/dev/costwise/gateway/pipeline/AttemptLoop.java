@@ -12,6 +12,7 @@ import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.resilience.CallersFault;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -320,8 +321,7 @@ final class AttemptLoop {
 
     /** @return {@code true} for failures that are the request's own: no fallback or circuit counts them */
     static boolean isCallersFault(ProviderException e) {
-        return e instanceof ProviderException.InvalidRequest || e instanceof ProviderException.ContentFiltered
-                || e instanceof ProviderException.ContextLengthExceeded;
+        return CallersFault.is(e);
     }
 
     /** The pipeline's retry settings as core's config: same backoff, jitter and cap as {@code Retry}. */

@@ -22,6 +22,7 @@ import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
+import dev.costwise.llm.routing.PromptClassifier;
 import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
@@ -176,10 +177,10 @@ public final class ChatService {
         if (workflows.runs(requested)) {
             return workflowPlan(requested, pipeline, body, allText);
         }
-        String lastUser = lastUserText(body);
+        String lastUser = PromptTokens.lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)
                 ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
-                : new RouteSelector.Choice("default", Optional.empty(), new RouteSelector.Classification(
+                : new RouteSelector.Choice("default", Optional.empty(), new PromptClassifier.Classification(
                         "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
         reasoningCap(pipeline, choice).ifPresent(max -> ReasoningSettings.cap(body, max));
@@ -236,7 +237,7 @@ public final class ChatService {
                     defaultTiers.toHold(w.orchestrator(), Optional.empty()));
         }
         RouteSelector.Choice choice = new RouteSelector.Choice(WorkflowRunner.ROUTE_PREFIX + w.complexity(),
-                Optional.of(w.executor().name()), new RouteSelector.Classification(w.complexity(),
+                Optional.of(w.executor().name()), new PromptClassifier.Classification(w.complexity(),
                         allText.length(), w.reason()));
         // each model's budgets hold what it may cost in every round: its answer if it executes, the verdict if
         // it orchestrates (or both)
@@ -378,8 +379,8 @@ public final class ChatService {
      * @param body the validated request
      * @return the classification
      */
-    public RouteSelector.Classification classify(ObjectNode body) {
-        return router.classify(PromptTokens.allText(body), lastUserText(body));
+    public PromptClassifier.Classification classify(ObjectNode body) {
+        return router.classify(PromptTokens.allText(body), PromptTokens.lastUserText(body));
     }
 
     /**
@@ -574,7 +575,7 @@ public final class ChatService {
             tokens += PromptTokens.text(text.asText());
         }
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
-                new RouteSelector.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
+                new PromptClassifier.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
                 candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty(),
                 Optional.empty()));
         Request r = new Request(caller, requestId, plan);
@@ -1286,16 +1287,6 @@ public final class ChatService {
                 metrics.ledgerFailure();
             }
         }
-    }
-
-    private static String lastUserText(JsonNode body) {
-        JsonNode messages = body.path("messages");
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            if ("user".equals(messages.get(i).path("role").asText())) {
-                return PromptTokens.contentText(messages.get(i).path("content"));
-            }
-        }
-        return "";
     }
 
     static String quote(String s) {

@@ -93,6 +93,20 @@ public final class PromptTokens {
     }
 
     /**
+     * @param body a chat request
+     * @return the text of its last user message ({@link #contentText}), empty without one
+     */
+    public static String lastUserText(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            if ("user".equals(messages.get(i).path("role").asText())) {
+                return contentText(messages.get(i).path("content"));
+            }
+        }
+        return "";
+    }
+
+    /**
      * @param content a message's {@code content}: a string or an array of parts
      * @return its text (the string, or the text parts one line apart)
      */

@@ -1,5 +1,6 @@
 package dev.costwise.planner.cli;
 
+import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.planner.Planner;
 import dev.costwise.planner.ScenarioFile;
 import dev.costwise.planner.engine.ModelResolver;
@@ -116,6 +117,7 @@ public final class ReplayCommand implements Callable<Integer> {
             } else {
                 p = pipeline(planner);
             }
+            checkJudgeModels(planner); // before the replay runs, not after it
             ReplayOptions options = ReplayOptions.defaults().withDryRun(dryRun).withProgress(ProgressBar.onStderr());
             if (judge != null) {
                 options = options.withJudge(judge, sample);
@@ -133,6 +135,22 @@ public final class ReplayCommand implements Callable<Integer> {
         } catch (ScenarioException | IllegalArgumentException | UncheckedIOException e) {
             err.println("costwise replay: " + e.getMessage());
             return 2;
+        }
+    }
+
+    /** Refuses an unknown {@code --judge} or {@code --baseline} model, and a baseline without a judge. */
+    private void checkJudgeModels(Planner planner) {
+        if (baseline != null && judge == null) {
+            throw new ScenarioException("--baseline: only used with --judge MODEL, which compares answers with it");
+        }
+        for (String[] option : new String[][] {{"--judge", judge}, {"--baseline", baseline}}) {
+            if (option[1] != null) {
+                try {
+                    planner.catalog().require(option[1]);
+                } catch (UnknownModelException e) {
+                    throw new ScenarioException(option[0] + ": " + e.getMessage(), e);
+                }
+            }
         }
     }
 

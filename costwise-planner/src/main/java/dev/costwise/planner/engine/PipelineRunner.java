@@ -12,6 +12,7 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.resilience.CallersFault;
 import dev.costwise.llm.resilience.ProviderFailureClassifier;
 import dev.costwise.planner.scenario.BudgetSpec;
 import dev.costwise.planner.scenario.CacheSpec;
@@ -51,8 +52,11 @@ import java.util.function.Function;
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
- *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never a caller's error), the next model
- *       of the chain is tried. A request the budget downgraded to the exhausted route is not passed to the
+ *   <li><b>Fallback</b>: after a call fails for good with a provider failure (never the request's own fault: an
+ *       invalid request, filtered content, a prompt over the context window; {@link CallersFault}), the next model
+ *       of the chain is tried. A call whose estimated prompt is over its model's context window is skipped for the
+ *       pipeline's context-window fallback, and one failing with a context-length error goes there, as in the
+ *       gateway. A request the budget downgraded to the exhausted route is not passed to the
  *       pipeline's fallbacks, only to the budget's own (the rest of the gateway's {@code downgrade_to} group), as the
  *       gateway replaces the candidates by {@code downgrade_to}'s.</li>
  *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
@@ -218,9 +222,8 @@ public final class PipelineRunner {
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
-        String prompt = r.request().lastUserText();
         for (RouteRule rule : router.rules()) {
-            if (rule.matches(r.className(), prompt, utilization)) {
+            if (rule.matches(r.className(), r.text(), utilization)) {
                 return rule.route();
             }
         }
@@ -307,31 +310,65 @@ public final class PipelineRunner {
         chain.add(site);
         for (CallSite f : fallbacks) {
             if (chain.stream().noneMatch(s -> s.model().equals(f.model()))) {
-                chain.add(new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens),
-                        Optional.empty(), f.label(), f.serviceTier(), f.promptCaching()));
+                chain.add(asFallback(site, f));
             }
         }
         Money cost = Money.ZERO;
         int retries = 0;
         Optional<String> failure = Optional.empty();
+        boolean widened = false;
         for (int i = 0; i < chain.size(); i++) {
-            if (i > 0 && pipeline.budget().isPresent() && !hasRoom(pipeline.budget().get(), cost, chain.get(i), r)) {
-                // as the gateway: a fallback the budget cannot take is not tried
-                failure = Optional.of(chain.get(i).model() + ": budget has no room for its worst case");
+            CallSite at = chain.get(i);
+            if (!widened && overWindow(at, r)) {
+                // as the gateway: a prompt its own estimate puts over the window goes, uncalled, to the larger window
+                widened = true;
+                widen(chain, i, site);
+                failure = Optional.of(at.model() + ": the estimated prompt does not fit its context window");
                 continue;
             }
-            Attempted a = callWithRetry(r, chain.get(i), c);
+            if (i > 0 && pipeline.budget().isPresent() && !hasRoom(pipeline.budget().get(), cost, at, r)) {
+                // as the gateway: a fallback the budget cannot take is not tried
+                failure = Optional.of(at.model() + ": budget has no room for its worst case");
+                continue;
+            }
+            Attempted a = callWithRetry(r, at, c);
             cost = cost.plus(a.cost());
             retries += a.retries();
             if (a.failure().isEmpty()) {
                 return new Attempted(a.model(), cost, retries, i > 0, Optional.empty());
             }
             failure = a.failure();
+            if (a.contextLength() && !widened && !pipeline.contextWindowFallback().isEmpty()) {
+                widened = true; // as the gateway: the context_window_fallback takes over from the rest
+                widen(chain, i, site);
+                continue;
+            }
             if (!a.fallbackable()) {
                 break;
             }
         }
         return new Attempted(Optional.empty(), cost, retries, false, failure);
+    }
+
+    /** A fallback called in place of {@code site}: the same prompt, the fallback's own answer size if it sets one. */
+    private static CallSite asFallback(CallSite site, CallSite f) {
+        return new CallSite(f.model(), site.inputTokens(), f.outputTokens().or(site::outputTokens), Optional.empty(),
+                f.label(), f.serviceTier(), f.promptCaching());
+    }
+
+    /** Replaces what comes after {@code chain[i]} by the pipeline's context-window fallback models. */
+    private void widen(List<CallSite> chain, int i, CallSite site) {
+        chain.subList(i + 1, chain.size()).clear();
+        pipeline.contextWindowFallback().forEach(f -> chain.add(asFallback(site, f)));
+    }
+
+    /**
+     * @return whether the gateway would skip {@code site} for the context-window fallback: its estimate of the prompt
+     *     (which errs high) is over the model's context window, and the fallback names another model
+     */
+    private boolean overWindow(CallSite site, PlannedRequest r) {
+        return r.tokens().estimatedInputTokens(site) > pricer.catalog().require(site.model()).contextWindow()
+                && pipeline.contextWindowFallback().stream().anyMatch(f -> !f.model().equals(site.model()));
     }
 
     private Attempted callWithRetry(PlannedRequest r, CallSite site, Collector c) {
@@ -378,8 +415,10 @@ public final class PipelineRunner {
                     c.backoff = c.backoff.plus(pipeline.retry().orElseThrow().delayBefore(attempt + 1));
                     continue;
                 }
+                // as the gateway: every failure but the request's own falls back
                 return new Attempted(Optional.empty(), cost, attempt, false,
-                        Optional.of(site.model() + ": " + e.kind()), verdict.fallbackable() || verdict.retryable());
+                        Optional.of(site.model() + ": " + e.kind()), !CallersFault.is(e),
+                        e instanceof ProviderException.ContextLengthExceeded);
             }
         }
     }
@@ -401,11 +440,14 @@ public final class PipelineRunner {
                 .metadata(metadata).build();
     }
 
-    /** The result of calling one site (with retries) or a chain. */
+    /**
+     * The result of calling one site (with retries) or a chain; {@code contextLength} when its failure is a prompt
+     * over the model's context window.
+     */
     private record Attempted(Optional<String> model, Money cost, int retries, boolean fallback,
-            Optional<String> failure, boolean fallbackable) {
+            Optional<String> failure, boolean fallbackable, boolean contextLength) {
         Attempted(Optional<String> model, Money cost, int retries, boolean fallback, Optional<String> failure) {
-            this(model, cost, retries, fallback, failure, true);
+            this(model, cost, retries, fallback, failure, true, false);
         }
     }
 

@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param request the chat request (its model is the one the caller asked for)
  * @param cacheKey what a response cache keys on
  * @param tokens the tokens at each call site
+ * @param text the text a router reads
  */
 public record PlannedRequest(String id, long atMillis, Optional<String> className, ChatRequest request,
-        String cacheKey, TokenPlan tokens) {
+        String cacheKey, TokenPlan tokens, PromptText text) {
 
     public PlannedRequest {
         Objects.requireNonNull(id, "id");
@@ -23,5 +24,21 @@ public record PlannedRequest(String id, long atMillis, Optional<String> classNam
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(cacheKey, "cacheKey");
         Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(text, "text");
+    }
+
+    /**
+     * A request whose router text is read from its messages ({@link PromptText#of(ChatRequest)}).
+     *
+     * @param id an id for reports
+     * @param atMillis arrival time since the start of the run
+     * @param className the synthetic complexity class, if any
+     * @param request the chat request
+     * @param cacheKey what a response cache keys on
+     * @param tokens the tokens at each call site
+     */
+    public PlannedRequest(String id, long atMillis, Optional<String> className, ChatRequest request, String cacheKey,
+            TokenPlan tokens) {
+        this(id, atMillis, className, request, cacheKey, tokens, PromptText.of(request));
     }
 }

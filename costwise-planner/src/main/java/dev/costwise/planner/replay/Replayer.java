@@ -131,7 +131,7 @@ public final class Replayer {
                 }
             };
             planned.add(new PlannedRequest("line " + e.line(), at, Optional.empty(), request,
-                    ChatCacheKey.of(request), tokens));
+                    ChatCacheKey.of(request), tokens, e.text()));
         }
         SimFleet fleet = new SimFleet(catalog, options.seed(), name -> ModelSettings.DEFAULT);
         // arrival times are counted from the first timestamp, so budget windows are the gateway's calendar ones

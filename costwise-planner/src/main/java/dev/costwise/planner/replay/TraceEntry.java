@@ -2,6 +2,7 @@ package dev.costwise.planner.replay;
 
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.planner.engine.PromptText;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,13 +16,15 @@ import java.util.Optional;
  * @param recorded the usage the provider reported, if logged
  * @param estimatedPromptTokens the prompt tokens the gateway estimates for the request before calling a model (what
  *     its budgets reserve for), from the request's JSON
+ * @param text the text the gateway's router reads, from the request's JSON
  */
 public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,
-        long estimatedPromptTokens) {
+        long estimatedPromptTokens, PromptText text) {
     public TraceEntry {
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(recorded, "recorded");
+        Objects.requireNonNull(text, "text");
         if (estimatedPromptTokens < 0) {
             throw new IllegalArgumentException("estimatedPromptTokens cannot be negative, was "
                     + estimatedPromptTokens);

@@ -1,5 +1,6 @@
 package dev.costwise.planner.replay;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.wire.WireFormatException;
 import dev.costwise.planner.FileErrors;
+import dev.costwise.planner.engine.PromptText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +61,9 @@ public final class TraceReader {
             return read(in.lines().toList());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e), e);
+        } catch (UncheckedIOException e) { // what reading the lines throws (a directory: "Is a directory")
+            throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e.getCause()),
+                    e.getCause());
         }
     }
 
@@ -91,12 +96,7 @@ public final class TraceReader {
     }
 
     private TraceEntry entry(int lineNo, String line) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
-        }
+        JsonNode node = json(line);
         if (node == null || !node.isObject()) {
             throw new BadLineException("expected a JSON object, was " + abbreviate(line));
         }
@@ -131,18 +131,54 @@ public final class TraceReader {
                         + " was " + abbreviate(u.toString()));
             }
             long prompt = tokens(u.get("prompt_tokens"), "usage.prompt_tokens");
-            long completion = tokens(u.get("completion_tokens"), "usage.completion_tokens");
-            JsonNode cachedNode = u.path("prompt_tokens_details").path("cached_tokens");
-            long cached = cachedNode.isMissingNode() || cachedNode.isNull() ? 0
-                    : tokens(cachedNode, "usage.prompt_tokens_details.cached_tokens");
+            tokens(u.get("completion_tokens"), "usage.completion_tokens");
+            long cached = optionalTokens(u.path("prompt_tokens_details").path("cached_tokens"),
+                    "usage.prompt_tokens_details.cached_tokens");
+            long writes = optionalTokens(u.path("prompt_tokens_details").path("cache_write_tokens"),
+                    "usage.prompt_tokens_details.cache_write_tokens");
+            if (cached + writes > prompt) { // the cache's reads and writes are part of the prompt
+                throw new BadLineException("usage.prompt_tokens_details: cached_tokens (" + cached + ") plus"
+                        + " cache_write_tokens (" + writes + ") exceed usage.prompt_tokens (" + prompt + ")");
+            }
             // billed on the tier the answer ran on: the wrapper's service_tier (as the answer reported it), else the
             // tier the request asked for
             ServiceTier tier = node.hasNonNull("service_tier") ? OpenAiWire.readServedTier(node)
                     : request.serviceTier().orElse(ServiceTier.STANDARD);
-            usage = Optional.of(new Usage(prompt, Math.min(cached, prompt), 0, completion, 0, false)
-                    .withServiceTier(tier));
+            // read as the gateway reads an answer's usage: prompt-cache writes, DeepSeek's cache hits, reasoning
+            try {
+                usage = WIRE.readUsage(u).map(x -> x.withServiceTier(tier));
+            } catch (WireFormatException e) {
+                throw new BadLineException("bad usage: " + e.getMessage());
+            }
         }
-        return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body));
+        return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body), PromptText.of(body));
+    }
+
+    /**
+     * @return the line's one JSON value; a second value or anything else after it (two objects glued together by a
+     *     logger that missed a newline) is refused, not dropped
+     */
+    private static JsonNode json(String line) {
+        try (JsonParser parser = JSON.createParser(line)) {
+            JsonNode node = JSON.readTree(parser);
+            long end = parser.currentLocation().getCharOffset();
+            boolean trailing;
+            try {
+                trailing = parser.nextToken() != null;
+            } catch (JsonProcessingException e) {
+                trailing = true;
+            }
+            if (trailing) {
+                throw new BadLineException("malformed JSON: trailing content after the JSON value (from column "
+                        + (end + 1) + ": " + abbreviate(line.substring((int) Math.min(end, line.length())).strip())
+                        + "); one request per line");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a String is not read from a device
+        }
     }
 
     /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */
@@ -151,6 +187,11 @@ public final class TraceReader {
             throw new BadLineException(field + " must be a whole number >= 0, was " + abbreviate(n.toString()));
         }
         return n.longValue();
+    }
+
+    /** A token count that may be left out (or null): 0 then. */
+    private static long optionalTokens(JsonNode n, String field) {
+        return n.isMissingNode() || n.isNull() ? 0 : tokens(n, field);
     }
 
     private static String abbreviate(String s) {

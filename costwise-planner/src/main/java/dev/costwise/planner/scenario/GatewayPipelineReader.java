@@ -13,6 +13,7 @@ import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import dev.costwise.llm.routing.RouteConditions;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -25,8 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -41,8 +40,9 @@ import java.util.Set;
  * or without one to the model of its own name. The first {@code budgets} entry with scope {@code global} becomes the
  * budget, with its {@code window} (a UTC day or month, the month by default, as the gateway counts them) and
  * {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's {@code service_tier} and {@code prompt_caching}
- * go with its call sites. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts, cache scope,
- * context-window fallback, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
+ * go with its call sites. A pipeline's {@code context_window_fallback} (else the defaults') is where a prompt too long
+ * for its model goes, as in the gateway. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts,
+ * cache scope, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
  * its default.
  */
 public final class GatewayPipelineReader {
@@ -74,7 +74,9 @@ public final class GatewayPipelineReader {
      * ({@code input}, {@code output}, optional {@code cached_input}, {@code flex} and {@code priority}) replaces the
      * catalog's, under the configured name (the catalog entry of that name, else a new entry named so, based on the
      * catalog's entry for its upstream model or, for a model the catalog lacks, on the configured
-     * {@code context_window} and {@code max_output_tokens}). Models without a price keep the catalog's.
+     * {@code context_window} and {@code max_output_tokens}). Models without a price keep the catalog's; a renamed one
+     * is added under its name at its upstream model's price, and each alias names the model it calls, so trace lines
+     * may name what callers sent the gateway.
      *
      * @param yaml the gateway configuration
      * @param pipelineName the pipeline (the model name callers send, such as {@code auto})
@@ -115,8 +117,16 @@ public final class GatewayPipelineReader {
 
     private ModelCatalog pricedCatalog(JsonNode root) {
         ModelCatalogs.Builder b = ModelCatalog.builder().from(catalog);
+        Map<String, ModelInfo> configured = new HashMap<>();
         for (JsonNode m : root.path("models")) {
             if (!m.has("price")) {
+                // a renamed deployment is served at its upstream model's catalog price, as the gateway does
+                String name = text(m.path("name"));
+                Optional<ModelInfo> upstream = catalog.find(m.has("model") ? text(m.get("model")) : name);
+                if (catalog.find(name).isEmpty() && upstream.isPresent()) {
+                    configured.put(name, renamed(upstream.get(), name, Set.of()));
+                    b.replace(configured.get(name));
+                }
                 continue;
             }
             String name = text(m.path("name"));
@@ -135,17 +145,57 @@ public final class GatewayPipelineReader {
                     : base.map(ModelInfo::contextWindow).orElse(128_000);
             int maxOut = m.has("max_output_tokens") ? m.get("max_output_tokens").asInt()
                     : base.map(ModelInfo::maxOutputTokens).orElse(4096);
-            b.replace(new ModelInfo(own.map(ModelInfo::name).orElse(name), text(m.path("provider")), upstream,
+            ModelInfo entry = new ModelInfo(own.map(ModelInfo::name).orElse(name), text(m.path("provider")), upstream,
                     base.map(ModelInfo::kind).orElse(ModelKind.CHAT), Optional.of(pricing), window, maxOut,
                     base.map(ModelInfo::capabilities).orElse(Set.of()), Optional.empty(),
                     base.map(ModelInfo::tier).orElse(2), own.map(ModelInfo::aliases).orElse(Set.of()),
-                    "gateway config", LocalDate.now(ZoneOffset.UTC)));
+                    "gateway config", LocalDate.now(ZoneOffset.UTC));
+            configured.put(name, entry);
+            b.replace(entry);
         }
+        aliasesToCatalog(root, configured, b);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
             throw new ScenarioException("models: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Makes each alias of the configuration a catalog alias of the model it calls (through further aliases and a
+     * group's first member), so a trace line naming it is priced as the gateway serves it. An alias that is also a
+     * catalog name keeps the catalog's meaning.
+     */
+    private void aliasesToCatalog(JsonNode root, Map<String, ModelInfo> configured, ModelCatalogs.Builder b) {
+        Map<String, String> aliases = new HashMap<>();
+        root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
+        for (String alias : aliases.keySet()) {
+            String n = alias;
+            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
+                n = aliases.get(n);
+                JsonNode group = root.path("groups").path(n);
+                if (group.isArray() && !group.isEmpty()) {
+                    n = text(group.get(0));
+                }
+            }
+            String called = n;
+            Optional<ModelInfo> target = Optional.ofNullable(configured.get(called))
+                    .or(() -> catalog.find(called)).filter(t -> catalog.find(alias).isEmpty());
+            if (target.isPresent()) {
+                Set<String> names = new java.util.HashSet<>(target.get().aliases());
+                names.add(alias);
+                ModelInfo entry = renamed(target.get(), target.get().name(), names);
+                configured.put(entry.name(), entry);
+                b.replace(entry);
+            }
+        }
+    }
+
+    /** @return {@code m} under another name and aliases, priced as it is */
+    private static ModelInfo renamed(ModelInfo m, String name, Set<String> aliases) {
+        return new ModelInfo(name, m.provider(), m.upstreamModel(), m.kind(), m.pricing(), m.contextWindow(),
+                m.maxOutputTokens(), m.capabilities(), m.freeTier(), m.tier(), aliases, m.priceSource(),
+                m.priceAsOf());
     }
 
     /** A {@code price} mapping, with the gateway's defaults for what it leaves out. */
@@ -175,6 +225,21 @@ public final class GatewayPipelineReader {
 
     private PipelineSpec pipeline(JsonNode root, String name, ModelCatalog priced) {
         Names names = new Names(root, priced);
+        PipelineSpec routed = routed(root, name, names);
+        // a pipeline's own context_window_fallback, else the defaults' one, as the gateway inherits it
+        JsonNode p = root.path("pipelines").path(name);
+        String path = p.has("context_window_fallback") ? "pipelines." + name + ".context_window_fallback"
+                : "defaults.context_window_fallback";
+        JsonNode larger = p.has("context_window_fallback") ? p.get("context_window_fallback")
+                : root.path("defaults").path("context_window_fallback");
+        if (!larger.isValueNode() || text(larger).isEmpty()) {
+            return routed;
+        }
+        return routed.withContextWindowFallback(names.members(text(larger)).stream().map(m -> names.site(m, path))
+                .toList());
+    }
+
+    private PipelineSpec routed(JsonNode root, String name, Names names) {
         JsonNode p = root.path("pipelines").path(name);
         JsonNode defaults = root.path("defaults");
         Optional<CacheSpec> cache = cache(defaults.path("cache"), Optional.empty(), "defaults.cache");
@@ -237,9 +302,9 @@ public final class GatewayPipelineReader {
             JsonNode when = r.path("when");
             List<String> keywords = new ArrayList<>();
             when.path("keywords").forEach(k -> keywords.add(k.asText()));
-            rules.add(new RouteRule(Optional.ofNullable(when.path("complexity").textValue()),
-                    optInt(when, "max_chars"), keywords, routeName, optInt(when, "min_chars"),
-                    share(when, "budget_utilization_below"), share(when, "budget_utilization_above")));
+            rules.add(RouteRule.ofGateway(routeName, new RouteConditions(optInt(when, "min_chars"),
+                    optInt(when, "max_chars"), keywords, Optional.ofNullable(when.path("complexity").textValue()),
+                    share(when, "budget_utilization_below"), share(when, "budget_utilization_above"))));
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(defaultSite));
@@ -270,8 +335,8 @@ public final class GatewayPipelineReader {
         };
     }
 
-    private static OptionalDouble share(JsonNode when, String field) {
-        return when.has(field) ? OptionalDouble.of(when.get(field).asDouble()) : OptionalDouble.empty();
+    private static Optional<Double> share(JsonNode when, String field) {
+        return when.has(field) ? Optional.of(when.get(field).asDouble()) : Optional.empty();
     }
 
     private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {
@@ -298,8 +363,8 @@ public final class GatewayPipelineReader {
                 r.has("max_delay") ? ScenarioReader.duration(text(r.get("max_delay"))) : Duration.ofSeconds(5)));
     }
 
-    private static OptionalInt optInt(JsonNode n, String field) {
-        return n.has(field) ? OptionalInt.of(n.get(field).asInt()) : OptionalInt.empty();
+    private static Optional<Integer> optInt(JsonNode n, String field) {
+        return n.has(field) ? Optional.of(n.get(field).asInt()) : Optional.empty();
     }
 
     /** The text of a scalar, a {@code ${VAR:-default}} read as its default. */
@@ -394,6 +459,12 @@ public final class GatewayPipelineReader {
         private String deployment(String name) {
             String n = unaliased(name);
             return groups.containsKey(n) && !groups.get(n).isEmpty() ? unaliased(groups.get(n).getFirst()) : n;
+        }
+
+        /** @return the deployments a name calls, in order: a group's members, else the name itself */
+        List<String> members(String name) {
+            String n = unaliased(name);
+            return groups.containsKey(n) && !groups.get(n).isEmpty() ? groups.get(n) : List.of(name);
         }
 
         List<String> groupRest(String name) {

@@ -15,9 +15,12 @@ import java.util.Optional;
  * @param retry retries of transient failures, if any
  * @param fallbacks models tried in order when a call fails for good
  * @param budget a daily budget, if any
+ * @param contextWindowFallback the gateway's {@code context_window_fallback} models: a call whose estimated prompt is
+ *     over its model's context window, or that fails with a context-length error, goes to these instead (empty: none)
  */
 public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
-        Optional<RetrySpec> retry, List<CallSite> fallbacks, Optional<BudgetSpec> budget) {
+        Optional<RetrySpec> retry, List<CallSite> fallbacks, Optional<BudgetSpec> budget,
+        List<CallSite> contextWindowFallback) {
 
     public PipelineSpec {
         Objects.requireNonNull(cache, "cache");
@@ -26,6 +29,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
         Objects.requireNonNull(retry, "retry");
         fallbacks = List.copyOf(fallbacks);
         Objects.requireNonNull(budget, "budget");
+        contextWindowFallback = List.copyOf(contextWindowFallback);
         ScenarioException.require(router.isPresent() != target.isPresent(),
                 "a pipeline needs exactly one of 'router' or 'model'/'steps'");
         if (budget.isPresent()) {
@@ -37,6 +41,22 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
                     router.isPresent() && router.get().routes().containsKey(r),
                     "budget exhausted names route '%s', which is not a router route", r));
         }
+    }
+
+    /**
+     * A pipeline without a context-window fallback; the components as above.
+     */
+    public PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
+            Optional<RetrySpec> retry, List<CallSite> fallbacks, Optional<BudgetSpec> budget) {
+        this(cache, router, target, retry, fallbacks, budget, List.of());
+    }
+
+    /**
+     * @param sites the context-window fallback models
+     * @return this pipeline with them
+     */
+    public PipelineSpec withContextWindowFallback(List<CallSite> sites) {
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budget, sites);
     }
 
     /**

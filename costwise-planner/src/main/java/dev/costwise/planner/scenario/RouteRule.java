@@ -1,5 +1,8 @@
 package dev.costwise.planner.scenario;
 
+import dev.costwise.llm.routing.PromptClassifier;
+import dev.costwise.llm.routing.RouteConditions;
+import dev.costwise.planner.engine.PromptText;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -17,6 +20,10 @@ import java.util.OptionalInt;
  * <p>A synthetic request carries its class; a replayed one is classed by prompt length
  * ({@link #complexityOf(String)}), a stand-in for the gateway's rule-based classifier.
  *
+ * <p>A rule read from a gateway configuration ({@link #ofGateway}) matches as the gateway's route selector does, with
+ * its own code: its {@link RouteConditions} on the gateway's {@link PromptClassifier} (length over every message's
+ * text, {@code max_chars} inclusive, keywords where a word starts in the last user message).
+ *
  * @param className the traffic class, if the rule tests it
  * @param maxPromptChars the prompt must be shorter than this, if set
  * @param keywords the prompt must contain one of these (case-insensitive), if not empty
@@ -24,9 +31,11 @@ import java.util.OptionalInt;
  * @param minPromptChars the prompt must be at least this long, if set
  * @param budgetUtilizationBelow the budget's utilization must be below this share, if set
  * @param budgetUtilizationAbove the budget's utilization must be at least this share, if set
+ * @param gateway the gateway's conditions, for a rule read from a gateway configuration (the others are then unset)
  */
 public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route,
-        OptionalInt minPromptChars, OptionalDouble budgetUtilizationBelow, OptionalDouble budgetUtilizationAbove) {
+        OptionalInt minPromptChars, OptionalDouble budgetUtilizationBelow, OptionalDouble budgetUtilizationAbove,
+        Optional<RouteConditions> gateway) {
 
     public RouteRule {
         Objects.requireNonNull(className, "className");
@@ -36,11 +45,32 @@ public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, 
         Objects.requireNonNull(minPromptChars, "minPromptChars");
         Objects.requireNonNull(budgetUtilizationBelow, "budgetUtilizationBelow");
         Objects.requireNonNull(budgetUtilizationAbove, "budgetUtilizationAbove");
-        ScenarioException.require(className.isPresent() || maxPromptChars.isPresent() || !keywords.isEmpty()
+        Objects.requireNonNull(gateway, "gateway");
+        ScenarioException.require(gateway.isPresent() || className.isPresent() || maxPromptChars.isPresent()
+                || !keywords.isEmpty()
                 || minPromptChars.isPresent() || budgetUtilizationBelow.isPresent()
                 || budgetUtilizationAbove.isPresent(),
                 "route rule for '%s' needs a condition (class, maxPromptChars, minPromptChars, keywords,"
                         + " budgetUtilizationBelow or budgetUtilizationAbove)", route);
+    }
+
+    /**
+     * A rule of a planner pipeline; the components as above.
+     */
+    public RouteRule(Optional<String> className, OptionalInt maxPromptChars, List<String> keywords, String route,
+            OptionalInt minPromptChars, OptionalDouble budgetUtilizationBelow, OptionalDouble budgetUtilizationAbove) {
+        this(className, maxPromptChars, keywords, route, minPromptChars, budgetUtilizationBelow,
+                budgetUtilizationAbove, Optional.empty());
+    }
+
+    /**
+     * @param route the route to take
+     * @param conditions a gateway route's {@code when}
+     * @return a rule that matches as the gateway's route selector does
+     */
+    public static RouteRule ofGateway(String route, RouteConditions conditions) {
+        return new RouteRule(Optional.empty(), OptionalInt.empty(), List.of(), route, OptionalInt.empty(),
+                OptionalDouble.empty(), OptionalDouble.empty(), Optional.of(conditions));
     }
 
     /**
@@ -93,6 +123,24 @@ public record RouteRule(Optional<String> className, OptionalInt maxPromptChars, 
      * @return whether the rule matches
      */
     public boolean matches(Optional<String> requestClass, String promptText, double budgetUtilization) {
+        return matches(requestClass, new PromptText(promptText, promptText), budgetUtilization);
+    }
+
+    /**
+     * @param requestClass the request's class, if it has one (else classed by length)
+     * @param text the request's text: a planner rule reads its last user message, a gateway rule reads as the gateway
+     * @param budgetUtilization the budget's utilization now, 0 without a budget
+     * @return whether the rule matches
+     */
+    public boolean matches(Optional<String> requestClass, PromptText text, double budgetUtilization) {
+        if (gateway.isPresent()) {
+            PromptClassifier.Classification c = PromptClassifier.classify(text.all(), text.lastUser());
+            // a synthetic request's class stands for what the classifier would say of its prompt
+            PromptClassifier.Classification classed = requestClass.map(k -> new PromptClassifier.Classification(k,
+                    c.chars(), "synthetic class")).orElse(c);
+            return gateway.get().matches(classed, text.lastUser(), budgetUtilization);
+        }
+        String promptText = text.lastUser();
         if (className.isPresent() && !className.get().equals(requestClass.orElseGet(() -> complexityOf(promptText)))) {
             return false;
         }

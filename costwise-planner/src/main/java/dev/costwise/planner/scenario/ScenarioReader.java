@@ -38,6 +38,11 @@ public final class ScenarioReader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> PIPELINE_FIELDS = Set.of("cache", "router", "model", "steps", "retry",
             "fallbacks", "budget");
+    private static final Set<String> SCENARIO_FIELDS = Set.of("name", "title", "description", "seed", "daysPerMonth",
+            "traffic", "models", "beforeModels", "afterModels", "before", "after", "monthlyBudget", "claims",
+            "failureSampling");
+    private static final Set<String> TRAFFIC_FIELDS = Set.of("requestsPerDay", "promptTokens", "outputTokens",
+            "classes", "repetition");
 
     private final ModelCatalog catalog;
 
@@ -103,6 +108,7 @@ public final class ScenarioReader {
     }
 
     private Scenario scenario(At at) {
+        at.requireFieldsIn(SCENARIO_FIELDS);
         String name = at.text("name");
         TrafficSpec traffic = traffic(at.get("traffic"));
         Map<String, ModelSettings> models = modelMap(at, "models");
@@ -116,7 +122,16 @@ public final class ScenarioReader {
                 beforeModels, afterModels,
                 pipeline(at.get("before")), pipeline(at.get("after")),
                 at.opt("monthlyBudget").map(b -> Money.of(b.decimal())), claims,
-                !"random".equals(at.optText("failureSampling").orElse("stratified")));
+                "stratified".equals(sampling(at, "failureSampling")));
+    }
+
+    /** A sampling mode: {@code stratified} (the default) or {@code random}; anything else is refused. */
+    private static String sampling(At at, String field) {
+        String value = at.optText(field).orElse("stratified");
+        if (!value.equals("stratified") && !value.equals("random")) {
+            throw at.get(field).error("must be stratified or random, was '" + value + "'");
+        }
+        return value;
     }
 
     /** The days per month, refused (not truncated to an int) when out of range. */
@@ -135,13 +150,16 @@ public final class ScenarioReader {
     }
 
     private TrafficSpec traffic(At at) {
+        at.requireFieldsIn(TRAFFIC_FIELDS);
         Map<String, Double> classes = new LinkedHashMap<>();
         at.opt("classes").ifPresentOrElse(c -> c.fields().forEach(e -> classes.put(e.getKey(), e.number())),
                 () -> classes.put("default", 1.0));
         Repetition repetition = at.opt("repetition").map(r -> {
+            r.requireFieldsIn(Set.of("zipf"));
             At zipf = r.get("zipf");
+            zipf.requireFieldsIn(Set.of("s", "poolSize", "targetHitRate", "sampling"));
             return new Repetition(zipf.optDouble("s").orElse(1.0), zipf.optLong("poolSize"),
-                    zipf.optDouble("targetHitRate"), !"random".equals(zipf.optText("sampling").orElse("stratified")));
+                    zipf.optDouble("targetHitRate"), "stratified".equals(sampling(zipf, "sampling")));
         }).orElse(Repetition.none());
         return new TrafficSpec(at.get("requestsPerDay").longValue(), tokens(at.get("promptTokens")),
                 tokens(at.get("outputTokens")), repetition, classes);

@@ -77,6 +77,21 @@ class PlannerCommandsTest {
     }
 
     @Test
+    void givenAnUnknownBaselineOrJudgeOrABaselineWithoutJudge_whenReplayed_thenExitCode2NamingTheFlagAndNoReport()
+            throws Exception {
+        String trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI()).toString();
+
+        assertThat(run(new ReplayCommand(), trace, "--judge", "gpt-4o", "--baseline", "gpt-4o-mni")).isEqualTo(2);
+        assertThat(run(new ReplayCommand(), trace, "--judge", "gpt-9")).isEqualTo(2);
+        assertThat(run(new ReplayCommand(), trace, "--baseline", "gpt-4o-mini")).isEqualTo(2);
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("costwise replay: --baseline: unknown model 'gpt-4o-mni'")
+                .contains("gpt-4o-mini").contains("costwise replay: --judge: unknown model 'gpt-9'")
+                .contains("costwise replay: --baseline: only used with --judge").doesNotContain("\tat ");
+    }
+
+    @Test
     void givenSimulateHelp_whenShown_thenTheFormatsAreListed() {
         assertThat(run(new SimulateCommand(), "--help")).isZero();
 

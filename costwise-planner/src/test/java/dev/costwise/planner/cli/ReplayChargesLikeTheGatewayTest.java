@@ -138,10 +138,11 @@ class ReplayChargesLikeTheGatewayTest {
     }
 
     /**
-     * A 200,000-token prompt is over gpt-4o-mini's 128K window, so the gateway falls back to gpt-4.1 (1M window), but
-     * only after reserving gpt-4.1's worst case (11 estimated prompt tokens × $2 + 1,000 max_tokens × $8 per 1M =
-     * $0.008022): under a $0.005 budget it has no room, so gpt-4.1 is not tried and the request fails, costing
-     * nothing. Under $0.01 it fits and gpt-4.1 answers: 200,000 × $2 + 1,000 × $8 per 1M = $0.408.
+     * A 200,000-token prompt is over gpt-4o-mini's 128K window: its context-length error sends the gateway to the
+     * context_window_fallback gpt-4.1 (1M window), but only after reserving gpt-4.1's worst case (11 estimated prompt
+     * tokens × $2 + 1,000 max_tokens × $8 per 1M = $0.008022): under a $0.005 budget it has no room, so gpt-4.1 is
+     * not tried and the request fails, costing nothing. Under $0.01 it fits and gpt-4.1 answers: 200,000 × $2 +
+     * 1,000 × $8 per 1M = $0.408.
      */
     @Test
     void givenAFallbackTheBudgetHasNoRoomFor_whenReplayed_thenItIsNotTriedAsInTheGateway() throws Exception {
@@ -151,7 +152,7 @@ class ReplayChargesLikeTheGatewayTest {
                 """;
         String config = openAi("gpt-4o-mini", "gpt-4.1") + """
                 pipelines:
-                  mini: {default_route: gpt-4o-mini, fallbacks: [gpt-4.1]}
+                  mini: {default_route: gpt-4o-mini, context_window_fallback: gpt-4.1}
                 budgets:
                   - {name: global-daily, scope: global, window: day, limit: "%s", on_exhausted: reject}
                 """;
@@ -164,5 +165,86 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(tight.has("after.model.gpt-4.1.calls")).isFalse();
         assertThat(roomy.get("after.model.gpt-4.1.calls").intValue()).isEqualTo(1);
         assertThat(roomy.get("after.total").decimalValue()).isEqualByComparingTo("0.408");
+    }
+
+    /**
+     * As in the gateway (AttemptLoop.isCallersFault), a context-length error is the request's own fault: without a
+     * context_window_fallback no ordinary fallback is tried, and the request fails. With one, the larger window
+     * answers: 200,000 × $2 + 2,000 × $8 per 1M = $0.416 on gpt-4.1.
+     */
+    @Test
+    void givenAPromptOverTheWindow_whenReplayed_thenOnlyTheContextWindowFallbackAnswersItAsInTheGateway()
+            throws Exception {
+        String trace = """
+                {"request":{"model":"gpt-4o","messages":[{"role":"user","content":"long document"}]},\
+                "usage":{"prompt_tokens":200000,"completion_tokens":2000}}
+                """;
+        String models = openAi("gpt-4o-mini", "gpt-4.1", "gpt-4o");
+
+        JsonNode fallbacksOnly = replay(trace, models + """
+                pipelines:
+                  mini: {default_route: gpt-4o-mini, fallbacks: [gpt-4.1]}
+                """, "mini");
+        JsonNode larger = replay(trace, models + """
+                defaults:
+                  context_window_fallback: gpt-4.1
+                pipelines:
+                  mini: {default_route: gpt-4o-mini, fallbacks: [gpt-4o]}
+                """, "mini");
+
+        assertThat(fallbacksOnly.get("after.failed").intValue()).isEqualTo(1);
+        assertThat(fallbacksOnly.has("after.model.gpt-4.1.calls")).isFalse();
+        assertThat(larger.get("after.failed").intValue()).isZero();
+        assertThat(larger.get("after.total").decimalValue()).isEqualByComparingTo("0.416");
+        assertThat(larger.has("after.model.gpt-4o.calls")).isFalse();
+    }
+
+    /**
+     * The gateway's own estimate of a 600,000-character prompt (150,000 tokens) is over gpt-4o-mini's 128K window, so
+     * it sends the request to the context_window_fallback uncalled, even though the recorded usage is small:
+     * 1,000 × $2 + 1,000 × $8 per 1M = $0.01 on gpt-4.1, in a replay and in a dry run alike.
+     */
+    @Test
+    void givenAPromptEstimatedOverTheWindow_whenReplayed_thenThePrimaryIsSkippedForTheLargerWindow() throws Exception {
+        String trace = "{\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + "a ".repeat(300_000) + "\"}]},\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
+        String config = openAi("gpt-4o-mini", "gpt-4.1") + """
+                pipelines:
+                  mini: {default_route: gpt-4o-mini, context_window_fallback: gpt-4.1}
+                """;
+
+        JsonNode run = replay(trace, config, "mini");
+        JsonNode dry = replay(trace, config, "mini", "--dry-run");
+
+        assertThat(run.get("after.total").decimalValue()).isEqualByComparingTo("0.01");
+        assertThat(run.has("after.model.gpt-4o-mini.calls")).isFalse();
+        assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.01");
+    }
+
+    /**
+     * A trace recorded at the gateway names what callers sent: a renamed deployment without a price (served at its
+     * upstream model's catalog price) or an alias of it. Both are priced as gpt-4o-mini: 1,000 × $0.15 + 1,000 ×
+     * $0.60 per 1M = $0.00075 a request, before and after.
+     */
+    @Test
+    void givenARenamedDeploymentAndAnAlias_whenReplayed_thenTheirLinesArePricedAsTheUpstreamModel() throws Exception {
+        String line = """
+                {"request":{"model":"%s","messages":[{"role":"user","content":"hi %s"}]},\
+                "usage":{"prompt_tokens":1000,"completion_tokens":1000}}
+                """;
+        String config = """
+                models:
+                  - {name: fast, provider: openai, model: gpt-4o-mini, base_url: "http://127.0.0.1:1/v1"}
+                aliases:
+                  cheap: fast
+                pipelines:
+                  fast: {default_route: fast}
+                """;
+
+        JsonNode m = replay(line.formatted("fast", 1) + line.formatted("cheap", 2), config, "fast");
+
+        assertThat(m.get("badLines").intValue()).isZero();
+        assertThat(m.get("before.total").decimalValue()).isEqualByComparingTo("0.0015");
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
     }
 }

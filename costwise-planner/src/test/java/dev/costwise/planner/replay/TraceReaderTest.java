@@ -1,10 +1,13 @@
 package dev.costwise.planner.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CatalogPricer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -44,6 +47,48 @@ class TraceReaderTest {
                 r -> assertThat(r).contains("prompt_tokens").contains("-1"),
                 r -> assertThat(r).contains("timestamp").contains("yesterday"),
                 r -> assertThat(r).contains("max_tokens").contains("0"));
+    }
+
+    @Test
+    void givenTwoObjectsOnOneLineOrJunkAfterTheObject_whenRead_thenTheLineIsRefusedNotHalfRead() {
+        String request = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+
+        TraceReader.Trace t = reader.read(List.of(request + request, request + " trailing garbage, not JSON",
+                request + "   "));
+
+        assertThat(t.errors()).extracting(TraceError::line).containsExactly(1, 2);
+        assertThat(t.errors()).extracting(TraceError::reason).allSatisfy(r -> assertThat(r)
+                .startsWith("malformed JSON: trailing content after the JSON value (from column 62"));
+        assertThat(t.entries()).extracting(TraceEntry::line).containsExactly(3);
+    }
+
+    /**
+     * The usage shape the gateway writes (prompt_tokens_details.cache_write_tokens) is billed as the gateway bills it:
+     * claude-sonnet-4-5, 10,000 prompt tokens of which 8,000 cache writes, 100 out: 2,000 × $3 + 8,000 × $3.75 +
+     * 100 × $15 per 1M = $0.0375.
+     */
+    @Test
+    void givenRecordedCacheWrites_whenReadAndPriced_thenTheyCostTheCacheWritePrice() {
+        TraceReader.Trace t = reader.read(List.of("{\"request\":{\"model\":\"claude-sonnet-4-5\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"x\"}]},\"usage\":{\"prompt_tokens\":10000,"
+                + "\"completion_tokens\":100,\"prompt_tokens_details\":{\"cache_write_tokens\":8000}}}",
+                "{\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]},"
+                + "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":1,"
+                + "\"prompt_tokens_details\":{\"cached_tokens\":500}}}"));
+
+        Usage usage = t.entries().getFirst().recorded().orElseThrow();
+        assertThat(usage.cacheWriteTokens()).isEqualTo(8000);
+        assertThat(CatalogPricer.builder(ModelCatalog.bundled()).build().price("claude-sonnet-4-5", usage).cost())
+                .hasToString("0.0375");
+        assertThat(t.errors()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(
+                "usage.prompt_tokens_details: cached_tokens (500) plus cache_write_tokens (0) exceed"
+                        + " usage.prompt_tokens (100)"));
+    }
+
+    @Test
+    void givenADirectoryAsTheTrace_whenRead_thenTheErrorNamesThePath(@TempDir Path dir) {
+        assertThatThrownBy(() -> reader.read(dir)).isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageStartingWith("cannot read trace " + dir + ": ");
     }
 
     @Test

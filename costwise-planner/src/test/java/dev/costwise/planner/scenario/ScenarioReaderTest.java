@@ -45,6 +45,21 @@ class ScenarioReaderTest {
     }
 
     @Test
+    void givenATypoAtTheTopLevelOrInTrafficOrABadSamplingMode_whenRead_thenErrorNamesTheFieldNotIgnoresIt() {
+        String ok = scenario("model: gpt-4o-mini\n");
+
+        assertThatThrownBy(() -> reader.readScenario(ok + "monthlyBugdet: 5\n", "t.yaml"))
+                .hasMessageContaining("t.yaml: (top level): unknown field 'monthlyBugdet'")
+                .hasMessageContaining("monthlyBudget");
+        assertThatThrownBy(() -> reader.readScenario(ok.replace("requestsPerDay: 100",
+                "requestsPerDay: 100\n  requestPerDay: 99"), "t.yaml"))
+                .hasMessageContaining("t.yaml: traffic: unknown field 'requestPerDay'");
+        assertThatThrownBy(() -> reader.readScenario(ok + "failureSampling: randm\n", "t.yaml"))
+                .hasMessageContaining("t.yaml: failureSampling: must be stratified or random, was 'randm'");
+        assertThat(reader.readScenario(ok + "failureSampling: random\n", "t.yaml")).isNotNull();
+    }
+
+    @Test
     void givenRuleToUnknownRouteOrBadTier_whenRead_thenErrorNamesTheRoute() {
         assertThatThrownBy(() -> reader.readScenario(scenario("""
                 router:

@@ -1,13 +1,14 @@
-package dev.costwise.gateway.pipeline;
+package dev.costwise.llm.routing;
 
 /**
  * Finds a word or phrase in a text where a word starts: {@code code} is in "fix this code.", "codes" and "codebase"
  * but not in "decode" or "barcode", {@code design} is in "designing", and {@code stack trace} is in "here is the stack
  * trace:". Matching at word starts, not whole words, keeps the inflections a keyword list means ("debugging",
  * "compares", "lists") while a keyword inside another word ("list" in "realistic") no longer counts. A word starts
- * after anything that is not a letter or a digit, or at the start of the text. Stateless.
+ * after anything that is not a letter or a digit, or at the start of the text. The gateway's route keywords and
+ * classifier match with it, and the planner with the gateway's rules. Stateless.
  */
-final class WordStarts {
+public final class WordStarts {
     private WordStarts() {}
 
     /**
@@ -15,7 +16,7 @@ final class WordStarts {
      * @param phrase one or more words
      * @return whether {@code phrase} occurs in {@code text} at the start of a word
      */
-    static boolean contains(String text, String phrase) {
+    public static boolean contains(String text, String phrase) {
         if (phrase.isEmpty()) {
             return false;
         }

@@ -1,0 +1,56 @@
+package dev.costwise.llm.routing;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The conditions of a gateway route ({@code routes[].when}); a route matches when every condition it sets holds. The
+ * gateway's route selector and the planner replaying a gateway configuration both match with it.
+ *
+ * @param minChars the prompt (every message's text) has at least this many characters, if set
+ * @param maxChars the prompt has at most this many characters, if set
+ * @param keywords the last user message has one of these where a word starts ({@link WordStarts}), if not empty
+ * @param complexity the classifier's complexity, if set
+ * @param maxBudgetUtilization the global budget's utilisation is below this share, if set
+ * @param minBudgetUtilization the global budget's utilisation is at least this share, if set
+ */
+public record RouteConditions(Optional<Integer> minChars, Optional<Integer> maxChars, List<String> keywords,
+        Optional<String> complexity, Optional<Double> maxBudgetUtilization, Optional<Double> minBudgetUtilization) {
+
+    public RouteConditions {
+        Objects.requireNonNull(minChars, "minChars");
+        Objects.requireNonNull(maxChars, "maxChars");
+        keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(); // matched case-insensitively
+        Objects.requireNonNull(complexity, "complexity");
+        Objects.requireNonNull(maxBudgetUtilization, "maxBudgetUtilization");
+        Objects.requireNonNull(minBudgetUtilization, "minBudgetUtilization");
+    }
+
+    /**
+     * @param c the prompt's classification ({@link PromptClassifier#classify})
+     * @param lastUser the last user message
+     * @param utilization the global budget's utilisation (0..1)
+     * @return whether every set condition holds
+     */
+    public boolean matches(PromptClassifier.Classification c, String lastUser, double utilization) {
+        if (minChars.isPresent() && c.chars() < minChars.get()) {
+            return false;
+        }
+        if (maxChars.isPresent() && c.chars() > maxChars.get()) {
+            return false;
+        }
+        String lower = lastUser.toLowerCase(Locale.ROOT);
+        if (!keywords.isEmpty() && keywords.stream().noneMatch(k -> WordStarts.contains(lower, k))) {
+            return false;
+        }
+        if (complexity.isPresent() && !complexity.get().equals(c.complexity())) {
+            return false;
+        }
+        if (maxBudgetUtilization.isPresent() && utilization >= maxBudgetUtilization.get()) {
+            return false;
+        }
+        return minBudgetUtilization.isEmpty() || utilization >= minBudgetUtilization.get();
+    }
+}
