@@ -5,13 +5,32 @@ import dev.costwise.llm.provider.ProviderException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Maps every way a request can fail to its HTTP status and OpenAI error JSON, in one exhaustive switch per sealed
  * tree, so a new failure kind does not compile until it has a status.
  */
 public final class ErrorResponses {
+    /**
+     * Codes of answers that no retry by the client fixes soon: the official OpenAI and Anthropic SDKs retry a 429 or
+     * 5xx on their own, obeying a {@code Retry-After} of hours, unless the answer says {@code x-should-retry: false}.
+     */
+    private static final Set<String> NOT_FOR_CLIENT_RETRY = Set.of(
+            "budget_exceeded"); // Retry-After is the budget's reset, hours away: a scheduler's business, not an SDK's
+
     private ErrorResponses() {}
+
+    /**
+     * Whether the answer tells clients not to retry it on their own ({@code x-should-retry: false}, which the official
+     * OpenAI and Anthropic SDKs obey before status and {@code Retry-After}).
+     *
+     * @param e the error answer
+     * @return {@code true} if an automatic retry would only wait or repeat the failure
+     */
+    public static boolean noClientRetry(ApiError e) {
+        return e.code().filter(NOT_FOR_CLIENT_RETRY::contains).isPresent();
+    }
 
     /**
      * The answer for a gateway failure.
