@@ -14,10 +14,21 @@ import java.util.Set;
 public final class ErrorResponses {
     /**
      * Codes of answers that no retry by the client fixes soon: the official OpenAI and Anthropic SDKs retry a 429 or
-     * 5xx on their own, obeying a {@code Retry-After} of hours, unless the answer says {@code x-should-retry: false}.
+     * 5xx on their own (twice by default), obeying a {@code Retry-After} of hours, unless the answer says
+     * {@code x-should-retry: false}. Left out on purpose: {@code rate_limit_exceeded} (the key's own minute frees up
+     * within its short {@code Retry-After}), {@code shutting_down} (another replica can serve the retry) and
+     * {@code internal_error}.
      */
     private static final Set<String> NOT_FOR_CLIENT_RETRY = Set.of(
-            "budget_exceeded"); // Retry-After is the budget's reset, hours away: a scheduler's business, not an SDK's
+            "budget_exceeded", // Retry-After is the budget's reset, hours away: a scheduler's business, not an SDK's
+            // the gateway has already spent its retries (and retry budget) and fallbacks on these: a client's retry
+            // replays the whole pipeline, multiplying the calls to a provider in trouble and opening its circuit
+            "upstream_rate_limited", "upstream_overloaded", "upstream_error", "upstream_unreachable",
+            "upstream_malformed", "upstream_timeout",
+            // no retry fixes these: the gateway's own provider key or account is at fault, or the model is not
+            // called at all until its circuit closes
+            "upstream_auth_failed", "upstream_forbidden", "upstream_not_found", "upstream_quota_exhausted",
+            "upstream_circuit_open");
 
     private ErrorResponses() {}
 
