@@ -75,8 +75,20 @@ public final class ErrorResponses {
             case GatewayException.CircuitOpen x -> new ApiError(503, "server_error",
                     Optional.of("upstream_circuit_open"), Optional.empty(), x.getMessage(),
                     Optional.of(x.retryAfter()), "");
-            case GatewayException.UpstreamFailed x -> upstream(x);
+            case GatewayException.UpstreamFailed x -> x.last().map(p -> withProviderError(upstream(x), p))
+                    .orElseGet(() -> upstream(x));
         };
+    }
+
+    /**
+     * Adds what the provider's own error body said: the field it named as {@code param} when the caller's request is
+     * at fault (the gateway passes the caller's body through, so it is the caller's field; a 5xx is the gateway's
+     * own trouble), and its code as {@code upstream_code}, next to the gateway's stable {@code code}.
+     */
+    private static ApiError withProviderError(ApiError e, ProviderException p) {
+        Optional<String> param = e.status() < 500 ? e.param().or(p::param) : e.param();
+        String extra = e.extra() + p.providerCode().map(c -> ",\"upstream_code\":" + quote(c)).orElse("");
+        return new ApiError(e.status(), e.type(), e.code(), param, e.message(), e.retryAfter(), extra);
     }
 
     /** Picks the status for a request whose every attempt failed, from the last failure. */
