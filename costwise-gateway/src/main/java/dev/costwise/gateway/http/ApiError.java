@@ -17,6 +17,11 @@ import java.util.Optional;
 public record ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
         Optional<Duration> retryAfter, String extra) {
 
+    /** @return this error naming no field */
+    public ApiError withoutParam() {
+        return new ApiError(status, type, code, Optional.empty(), message, retryAfter, extra);
+    }
+
     static ApiError of(int status, String type, String code, String message) {
         return new ApiError(status, type, Optional.ofNullable(code), Optional.empty(), message, Optional.empty(), "");
     }

@@ -5,13 +5,43 @@ import dev.costwise.llm.provider.ProviderException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Maps every way a request can fail to its HTTP status and OpenAI error JSON, in one exhaustive switch per sealed
  * tree, so a new failure kind does not compile until it has a status.
  */
 public final class ErrorResponses {
+    /**
+     * Codes of answers that no retry by the client fixes soon: the official OpenAI and Anthropic SDKs retry a 429 or
+     * 5xx on their own (twice by default), obeying a {@code Retry-After} of hours, unless the answer says
+     * {@code x-should-retry: false}. Left out on purpose: {@code rate_limit_exceeded} (the key's own minute frees up
+     * within its short {@code Retry-After}), {@code shutting_down} (another replica can serve the retry) and
+     * {@code internal_error}.
+     */
+    private static final Set<String> NOT_FOR_CLIENT_RETRY = Set.of(
+            "budget_exceeded", // Retry-After is the budget's reset, hours away: a scheduler's business, not an SDK's
+            // the gateway has already spent its retries (and retry budget) and fallbacks on these: a client's retry
+            // replays the whole pipeline, multiplying the calls to a provider in trouble and opening its circuit
+            "upstream_rate_limited", "upstream_overloaded", "upstream_error", "upstream_unreachable",
+            "upstream_malformed", "upstream_timeout",
+            // no retry fixes these: the gateway's own provider key or account is at fault, or the model is not
+            // called at all until its circuit closes
+            "upstream_auth_failed", "upstream_forbidden", "upstream_not_found", "upstream_quota_exhausted",
+            "upstream_circuit_open");
+
     private ErrorResponses() {}
+
+    /**
+     * Whether the answer tells clients not to retry it on their own ({@code x-should-retry: false}, which the official
+     * OpenAI and Anthropic SDKs obey before status and {@code Retry-After}).
+     *
+     * @param e the error answer
+     * @return {@code true} if an automatic retry would only wait or repeat the failure
+     */
+    public static boolean noClientRetry(ApiError e) {
+        return e.code().filter(NOT_FOR_CLIENT_RETRY::contains).isPresent();
+    }
 
     /**
      * The answer for a gateway failure.
@@ -45,8 +75,20 @@ public final class ErrorResponses {
             case GatewayException.CircuitOpen x -> new ApiError(503, "server_error",
                     Optional.of("upstream_circuit_open"), Optional.empty(), x.getMessage(),
                     Optional.of(x.retryAfter()), "");
-            case GatewayException.UpstreamFailed x -> upstream(x);
+            case GatewayException.UpstreamFailed x -> x.last().map(p -> withProviderError(upstream(x), p))
+                    .orElseGet(() -> upstream(x));
         };
+    }
+
+    /**
+     * Adds what the provider's own error body said: the field it named as {@code param} when the caller's request is
+     * at fault (the gateway passes the caller's body through, so it is the caller's field; a 5xx is the gateway's
+     * own trouble), and its code as {@code upstream_code}, next to the gateway's stable {@code code}.
+     */
+    private static ApiError withProviderError(ApiError e, ProviderException p) {
+        Optional<String> param = e.status() < 500 ? e.param().or(p::param) : e.param();
+        String extra = e.extra() + p.providerCode().map(c -> ",\"upstream_code\":" + quote(c)).orElse("");
+        return new ApiError(e.status(), e.type(), e.code(), param, e.message(), e.retryAfter(), extra);
     }
 
     /** Picks the status for a request whose every attempt failed, from the last failure. */

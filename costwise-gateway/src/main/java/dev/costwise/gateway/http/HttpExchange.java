@@ -46,6 +46,9 @@ public final class HttpExchange {
     private static final HeaderName REMAINING_TOKENS = HeaderNames.create("x-ratelimit-remaining-tokens");
 
     private static final Header JSON_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json");
+    /** Obeyed by the official OpenAI and Anthropic SDKs: do not retry this answer automatically. */
+    private static final Header SHOULD_RETRY_FALSE = HeaderValues.createCached(HeaderNames.create("x-should-retry"),
+            "false");
     private static final Header SIMULATED_TRUE = HeaderValues.createCached(SIMULATED, "true");
     private static final java.util.Map<String, Header> CACHE_VALUES = java.util.Map.of(
             "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
@@ -213,7 +216,8 @@ public final class HttpExchange {
     }
 
     /**
-     * Sends an error with its status and {@code Retry-After}, and counts it in {@code costwise_errors_total}.
+     * Sends an error with its status, {@code Retry-After} and, when {@link ErrorResponses#noClientRetry} says so,
+     * {@code x-should-retry: false}, and counts it in {@code costwise_errors_total}.
      *
      * @param model the model the request named, or empty
      * @param body writes the body in the shape of the endpoint's API (OpenAI's, Anthropic's)
@@ -222,6 +226,9 @@ public final class HttpExchange {
         metrics.error(error.status(), error.code().orElse(""), model);
         error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
                 Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+        if (ErrorResponses.noClientRetry(error)) {
+            res.header(SHOULD_RETRY_FALSE);
+        }
         send(res, error.status(), body.apply(error));
     }
 

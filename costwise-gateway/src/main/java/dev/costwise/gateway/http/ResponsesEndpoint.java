@@ -108,7 +108,9 @@ public final class ResponsesEndpoint {
             HttpExchange.send(res, 200, json.writeValueAsBytes(answer));
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                http.sendFailure(res, e, model, ErrorResponses::body);
+                // the provider was sent a chat request translated from this one: a field it names is not the caller's
+                http.sendFailure(res, e, model, error -> ErrorResponses.body(
+                        e instanceof GatewayException.UpstreamFailed ? error.withoutParam() : error));
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());

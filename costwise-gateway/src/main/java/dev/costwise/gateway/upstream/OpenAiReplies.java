@@ -205,8 +205,9 @@ public final class OpenAiReplies {
     }
 
     /** The exception an error of {@code status} stands for. */
-    private static ProviderException map(Details d, int status, JsonNode err, String message,
+    private static ProviderException map(Details details, int status, JsonNode err, String message,
             Optional<Duration> retryAfter) {
+        Details d = details.withProviderError(text(err.get("param")), text(err.get("code")));
         String code = err.path("code").asText("");
         String type = err.path("type").asText("");
         if ((status == 400 || status == 422) && OpenAiErrorMapper.isContextLength(code, message)) {

@@ -29,6 +29,8 @@ public abstract sealed class ProviderException extends CostwiseException impleme
     private final String model;
     private final OptionalInt status;
     private final Optional<String> providerRequestId;
+    private final Optional<String> param;
+    private final Optional<String> providerCode;
     private volatile Optional<Usage> billedUsage = Optional.empty();
 
     /**
@@ -43,6 +45,8 @@ public abstract sealed class ProviderException extends CostwiseException impleme
         this.model = details.model();
         this.status = details.status();
         this.providerRequestId = details.providerRequestId();
+        this.param = details.param();
+        this.providerCode = details.providerCode();
     }
 
     /** @return the provider id, such as {@code openai} */
@@ -63,6 +67,16 @@ public abstract sealed class ProviderException extends CostwiseException impleme
     /** @return the provider's request id, if it sent one */
     public Optional<String> providerRequestId() {
         return providerRequestId;
+    }
+
+    /** @return the request field the provider's error named (OpenAI's {@code param}), if it named one */
+    public Optional<String> param() {
+        return param;
+    }
+
+    /** @return the provider's own error code (OpenAI's {@code code}, such as {@code string_above_max_length}), if any */
+    public Optional<String> providerCode() {
+        return providerCode;
     }
 
     /**
@@ -142,13 +156,32 @@ public abstract sealed class ProviderException extends CostwiseException impleme
      * @param model model name
      * @param status HTTP status, if any
      * @param providerRequestId the provider's request id, if any
+     * @param param the request field the provider's error body named, if any (OpenAI's {@code param})
+     * @param providerCode the provider's own error code, if its body had one (OpenAI's {@code code})
      */
-    public record Details(String provider, String model, OptionalInt status, Optional<String> providerRequestId) {
+    public record Details(String provider, String model, OptionalInt status, Optional<String> providerRequestId,
+            Optional<String> param, Optional<String> providerCode) {
         public Details {
             Objects.requireNonNull(provider, "provider");
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(status, "status");
             Objects.requireNonNull(providerRequestId, "providerRequestId");
+            Objects.requireNonNull(param, "param");
+            Objects.requireNonNull(providerCode, "providerCode");
+        }
+
+        /** Details whose error body named no field and no code of the provider's. */
+        public Details(String provider, String model, OptionalInt status, Optional<String> providerRequestId) {
+            this(provider, model, status, providerRequestId, Optional.empty(), Optional.empty());
+        }
+
+        /**
+         * @param param the field the provider's error body named, if any
+         * @param providerCode the provider's error code, if any
+         * @return these details with them
+         */
+        public Details withProviderError(Optional<String> param, Optional<String> providerCode) {
+            return new Details(provider, model, status, providerRequestId, param, providerCode);
         }
 
         /** @return details with no status and no request id */

@@ -51,7 +51,8 @@ public final class OpenAiErrorMapper {
         String type = error.flatMap(WireError::type).orElse("").toLowerCase(Locale.ROOT);
         String lower = message.toLowerCase(Locale.ROOT);
         Details d = new Details(details.provider(), details.model(), OptionalInt.of(status),
-                details.providerRequestId());
+                details.providerRequestId()).withProviderError(error.flatMap(WireError::param),
+                error.flatMap(WireError::code));
         return switch (status) {
             case 400 -> isContextLength(code, lower) ? new ProviderException.ContextLengthExceeded(d, message)
                     : isContentPolicy(code, type) ? new ProviderException.ContentFiltered(d, message)

@@ -433,6 +433,19 @@ class OpenAiCompatibleChatModelTest {
     }
 
     @Test
+    void givenA400NamingAFieldAndACode_whenExecuted_thenTheExceptionCarriesBoth() {
+        server.enqueue(json(400, """
+                {"error":{"message":"Invalid 'messages[0].content': string too long.","type":"invalid_request_error",
+                "param":"messages[0].content","code":"string_above_max_length"}}"""));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () ->
+                model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o").execute(ChatRequest.of("gpt-4o", "hi"), ctx));
+
+        assertThat(e.param()).hasValue("messages[0].content");
+        assertThat(e.providerCode()).hasValue("string_above_max_length");
+    }
+
+    @Test
     void given429WithRetryAfter_whenExecuted_thenRateLimitedExposesRetryAfter() {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
                 .addHeader("retry-after", "20")
