@@ -88,7 +88,8 @@ final class KeyRequest {
                 base.createdAt(),
                 body.has("expires_at") || body.has("expires_in") ? expiry(body, now) : base.expiresAt(),
                 base.revoked(),
-                base.rotatedAt());
+                base.rotatedAt(),
+                base.budgetGeneration());
     }
 
     private static String name(JsonNode node) {
