@@ -208,6 +208,11 @@ class KeyUpdateEndToEndTest {
             String id = key.get("id").asText();
 
             assertError(gw.patch("/v1/keys/" + id, "{\"rmp\":10}", "Authorization", ADMIN), 400, "rmp");
+            assertError(gw.patch("/v1/keys/" + id, "{\"budget_window\":\"day\"}", "Authorization", ADMIN), 400,
+                    "budget_window");
+            HttpResponse<String> twice = gw.patch("/v1/keys/" + id, "{\"rpm\":6,\"rpm\":7}", "Authorization", ADMIN);
+            assertThat(twice.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(twice.body()).at("/error/message").asText()).contains("Duplicate field 'rpm'");
             assertError(gw.patch("/v1/keys/" + id, "{\"rpm\":0}", "Authorization", ADMIN), 400, "rpm");
             assertError(gw.patch("/v1/keys/" + id, "{\"name\":null}", "Authorization", ADMIN), 400, "name");
             assertError(gw.patch("/v1/keys/" + id, "{\"models\":[\"nope\"]}", "Authorization", ADMIN), 400,
