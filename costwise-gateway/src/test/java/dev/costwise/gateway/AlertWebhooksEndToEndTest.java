@@ -60,4 +60,41 @@ class AlertWebhooksEndToEndTest {
                 .contains("BUDGET ALERT: budget 'g' passed 50% of its limit: spent $0.60 of $1.00 this day")
                 .doesNotContain("COST");
     }
+
+    @Test
+    void givenAnErrorRateRule_whenTheUpstreamFails_thenTheAlertNamesTheFailureTheCallerGotAndTheModel()
+            throws Exception {
+        receiver.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return new MockResponse.Builder().code(200).body("ok").build();
+            }
+        });
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return OpenAiFake.error(500, "server_error", "internal", "The server had an error");
+            }
+        });
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: m1, provider: openai, base_url: %s, price: {input: "1.00", output: "0"},
+                     max_output_tokens: 10, circuit_breaker: off}
+                defaults:
+                  retry: {max_retries: 0}
+                alerts:
+                  - {name: errs, metric: error_rate, above: 0.3, window: 1h, webhook: "%s"}
+                """.formatted(TestGateway.baseUrl(upstream), receiver.url("/errs")))) {
+            for (int i = 0; i < 20; i++) { // the rule judges from the 20th request on
+                assertThat(gw.post("/v1/chat/completions", TestGateway.chat("m1", "q" + i)).statusCode())
+                        .isEqualTo(502);
+            }
+        } // a stop delivers the alerts still queued
+
+        RecordedRequest post = receiver.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(TestGateway.json(post.getBody().utf8()).path("text").asText())
+                .contains("error rate 100.0% over the last hour (20 requests), above 30.0%")
+                .endsWith("latest failure: upstream_error (HTTP 502) on m1");
+        assertThat(receiver.getRequestCount()).isEqualTo(1);
+    }
 }

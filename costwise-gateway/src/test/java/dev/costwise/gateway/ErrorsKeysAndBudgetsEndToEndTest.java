@@ -488,7 +488,16 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             cases.put("{\"name\":\"\"}", "name: expected a non-empty string, was \"\"");
             cases.put("{\"name\":7}", "name: expected a non-empty string, was 7");
             cases.put("{\"tags\":\"team-a\"}", "tags: expected an object of name to value, was \"team-a\"");
-            cases.put("{\"tags\":{\"team\":{\"x\":1}}}", "tags.team: expected a string or number, was {\"x\":1}");
+            cases.put("{\"tags\":{\"team\":{\"x\":1}}}", "tags.team: expected a string, was {\"x\":1}");
+            cases.put("{\"name\":\"a\",\"tags\":{\"team\":5}}", "tags.team: expected a string, was 5");
+            cases.put("{\"name\":\"a\",\"budget_window\":\"day\"}",
+                    "budget_window: is the window of a budget, and the key has none: send budget with it");
+            cases.put("{\"name\":\"a\",\"budget\":null,\"budget_window\":\"day\"}",
+                    "budget_window: is the window of a budget, and the key would have none: send budget with it");
+            cases.put("{\"name\":\"a\",\"expires_in\":\"0s\"}",
+                    "expires_in: must be positive (a key that expires at once is never usable), was \"0s\"");
+            cases.put("{\"name\":\"x\",\"name\":\"y\"}",
+                    "the request body is not valid JSON: Duplicate field 'name'");
 
             cases.forEach((body, message) -> {
                 HttpResponse<String> res = gw.post("/v1/keys", body, "Authorization", auth);

@@ -74,9 +74,13 @@ class KeyUpdateEndToEndTest {
         }
     }
 
-    @Test
-    void givenKeyBudgetChangedAwayAndBack_whenCalled_thenAllTheKeysSpendInTheWindowCountsAgainstIt() {
-        try (TestGateway gw = new TestGateway("""
+    /** Each call costs (10 + 90) tokens at $10 per 1M = $0.001; its worst case is (8 + 90) of them = $0.00098. */
+    private static final String PRICED_CALL = "{\"model\":\"priced\",\"max_tokens\":90,\"messages\":[{\"role\":"
+            + "\"user\",\"content\":\"q\"}]}";
+
+    /** A gateway whose model {@code priced} is answered by {@link #upstream}, without a response cache. */
+    private TestGateway pricedGateway() {
+        return new TestGateway("""
                 master_key: ${MASTER}
                 models:
                   - name: priced
@@ -85,14 +89,17 @@ class KeyUpdateEndToEndTest {
                     price: {input: "10.00", output: "10.00"}
                 defaults:
                   cache: {enabled: false}
-                """.formatted(TestGateway.baseUrl(upstream) + "/v1"), java.util.Map.of("MASTER", MASTER))) {
+                """.formatted(TestGateway.baseUrl(upstream) + "/v1"), java.util.Map.of("MASTER", MASTER));
+    }
+
+    @Test
+    void givenKeyBudgetChangedAwayAndBack_whenCalled_thenAllTheKeysSpendInTheWindowCountsAgainstIt() {
+        try (TestGateway gw = pricedGateway()) {
             JsonNode key = TestGateway.json(gw.post("/v1/keys", "{\"name\":\"flip\",\"budget\":\"0.003\","
                     + "\"budget_window\":\"day\"}", "Authorization", ADMIN).body());
             String id = key.get("id").asText();
             String bearer = "Bearer " + key.get("key").asText();
-            // Each call costs (10 + 90) tokens at $10 per 1M = $0.001; its worst case is (8 + 90) of them = $0.00098.
-            String body = "{\"model\":\"priced\",\"max_tokens\":90,\"messages\":[{\"role\":\"user\","
-                    + "\"content\":\"q\"}]}";
+            String body = PRICED_CALL;
             for (int i = 0; i < 4; i++) { // one more than should be sent
                 upstream.enqueue(OpenAiFake.completion("gpt-4o", "ok", 10, 90));
             }
@@ -118,6 +125,51 @@ class KeyUpdateEndToEndTest {
             assertThat(budgets.at("/0/name").asText()).isEqualTo("key:" + id);
             assertThat(budgets.at("/0/limit").asText()).isEqualTo("0.003");
             assertThat(budgets.at("/0/spent").asText()).isEqualTo("0.003");
+        }
+    }
+
+    @Test
+    void givenKeyBudgetRemovedAndAddedBack_whenCalled_thenTheSpendMadeWithoutItCountsAndTheLimitHoldsExactly() {
+        assertWindowSpendCountsAcross("{\"budget\":null}", "{\"budget\":\"0.003\"}");
+    }
+
+    @Test
+    void givenKeyBudgetWindowMovedToMonthAndBack_whenCalled_thenTheSpendMadeMeanwhileCountsInTheDay() {
+        assertWindowSpendCountsAcross("{\"budget_window\":\"month\"}", "{\"budget_window\":\"day\"}");
+    }
+
+    /**
+     * A key with $0.003 a day spends $0.001, is PATCHed {@code away}, spends $0.001, is PATCHed {@code back}: its
+     * day's spend is then $0.002 (all the ledger has for it today), and one more call is all it may make.
+     */
+    private void assertWindowSpendCountsAcross(String away, String back) {
+        try (TestGateway gw = pricedGateway()) {
+            JsonNode key = TestGateway.json(createKey(gw, "{\"name\":\"rebudget\",\"budget\":\"0.003\","
+                    + "\"budget_window\":\"day\"}").body());
+            String id = key.get("id").asText();
+            String bearer = "Bearer " + key.get("key").asText();
+            for (int i = 0; i < 4; i++) { // one more than should be sent
+                upstream.enqueue(OpenAiFake.completion("gpt-4o", "ok", 10, 90));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            statuses.add(gw.post("/v1/chat/completions", PRICED_CALL, "Authorization", bearer).statusCode());
+            assertThat(gw.patch("/v1/keys/" + id, away, "Authorization", ADMIN).statusCode()).isEqualTo(200);
+            statuses.add(gw.post("/v1/chat/completions", PRICED_CALL, "Authorization", bearer).statusCode());
+            assertThat(gw.patch("/v1/keys/" + id, back, "Authorization", ADMIN).statusCode()).isEqualTo(200);
+
+            JsonNode own = TestGateway.json(gw.get("/v1/key", "Authorization", bearer).body()).at("/budgets/0");
+            statuses.add(gw.post("/v1/chat/completions", PRICED_CALL, "Authorization", bearer).statusCode());
+            HttpResponse<String> refused = gw.post("/v1/chat/completions", PRICED_CALL, "Authorization", bearer);
+
+            assertThat(own.get("window").asText()).isEqualTo("day");
+            assertThat(own.get("spent").asText()).as("all the key spent today").isEqualTo("0.002");
+            assertThat(own.get("remaining").asText()).isEqualTo("0.001");
+            assertThat(statuses).containsExactly(200, 200, 200);
+            assertThat(refused.statusCode()).as("$0.003 spent of $0.003").isEqualTo(429);
+            assertThat(upstream.getRequestCount()).isEqualTo(3);
+            assertThat(gw.ledger.records().stream().map(dev.costwise.llm.cost.CostRecord::cost)
+                    .reduce(dev.costwise.core.Money.ZERO, dev.costwise.core.Money::plus))
+                    .isEqualTo(dev.costwise.core.Money.of("0.003"));
         }
     }
 
@@ -156,6 +208,11 @@ class KeyUpdateEndToEndTest {
             String id = key.get("id").asText();
 
             assertError(gw.patch("/v1/keys/" + id, "{\"rmp\":10}", "Authorization", ADMIN), 400, "rmp");
+            assertError(gw.patch("/v1/keys/" + id, "{\"budget_window\":\"day\"}", "Authorization", ADMIN), 400,
+                    "budget_window");
+            HttpResponse<String> twice = gw.patch("/v1/keys/" + id, "{\"rpm\":6,\"rpm\":7}", "Authorization", ADMIN);
+            assertThat(twice.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(twice.body()).at("/error/message").asText()).contains("Duplicate field 'rpm'");
             assertError(gw.patch("/v1/keys/" + id, "{\"rpm\":0}", "Authorization", ADMIN), 400, "rpm");
             assertError(gw.patch("/v1/keys/" + id, "{\"name\":null}", "Authorization", ADMIN), 400, "name");
             assertError(gw.patch("/v1/keys/" + id, "{\"models\":[\"nope\"]}", "Authorization", ADMIN), 400,

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.llm.alert.Alert;
 import dev.costwise.llm.cost.CostRecord;
@@ -84,6 +85,11 @@ class RedisSharedGatewaysTest {
      * connections at once whatever the timeout.
      */
     private TestGateway gateway(String keys, String extra) {
+        return gateway(keys, extra, new InMemoryVirtualKeyStore(java.time.Clock.systemUTC()));
+    }
+
+    /** As above, with the virtual keys of {@code store} (replicas sharing one database share them). */
+    private TestGateway gateway(String keys, String extra, InMemoryVirtualKeyStore store) {
         String yaml = """
                 master_key: ${MASTER}
                 models:
@@ -111,7 +117,7 @@ class RedisSharedGatewaysTest {
                 case "redis-recovered" -> bothBack.countDown();
                 default -> { }
             }
-        });
+        }, store);
     }
 
     /** Every call is answered, its headers only after {@code delay}: a slow upstream. */
@@ -294,6 +300,36 @@ class RedisSharedGatewaysTest {
             assertThat(TestGateway.json(sameTeam.body()).at("/error/budget").asText()).isEqualTo("per-team");
             assertThat(otherTeam.statusCode()).isEqualTo(200);
             assertThat(upstream.getRequestCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void givenAKeysBudgetRemovedAndAddedBack_whenTheOtherReplicaSpendsMeanwhile_thenItsSpendCountsInRedisToo() {
+        SharedRedis.requireRunning();
+        InMemoryVirtualKeyStore keys = new InMemoryVirtualKeyStore(java.time.Clock.systemUTC());
+        try (TestGateway a = gateway("  []", "", keys); TestGateway b = gateway("  []", "", keys)) {
+            // Each call answers 5 + 1000 tokens at $10 per 1M: $0.01005 (worst case $0.01008); three fit in $0.0302.
+            JsonNode key = TestGateway.json(a.post("/v1/keys", "{\"name\":\"rebudget\",\"budget\":\"0.0302\","
+                    + "\"budget_window\":\"day\"}", "Authorization", AUTH).body());
+            String id = key.get("id").asText();
+            String bearer = "Bearer " + key.get("key").asText();
+            List<Integer> statuses = new ArrayList<>();
+            statuses.add(a.post("/v1/chat/completions", chat("one"), "Authorization", bearer).statusCode());
+            assertThat(a.patch("/v1/keys/" + id, "{\"budget\":null}", "Authorization", AUTH).statusCode())
+                    .isEqualTo(200);
+            statuses.add(b.post("/v1/chat/completions", chat("two"), "Authorization", bearer).statusCode());
+            assertThat(a.patch("/v1/keys/" + id, "{\"budget\":\"0.0302\"}", "Authorization", AUTH).statusCode())
+                    .isEqualTo(200);
+
+            JsonNode own = TestGateway.json(b.get("/v1/key", "Authorization", bearer).body()).at("/budgets/0");
+            statuses.add(b.post("/v1/chat/completions", chat("three"), "Authorization", bearer).statusCode());
+            HttpResponse<String> refused = a.post("/v1/chat/completions", chat("four"), "Authorization", bearer);
+
+            assertThat(own.get("spent").asText()).as("all the key spent today, on both replicas").isEqualTo("0.0201");
+            assertThat(statuses).containsExactly(200, 200, 200);
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(TestGateway.json(refused.body()).at("/error/budget").asText()).isEqualTo("key:" + id);
+            assertThat(ledgerTotal()).isEqualTo(Money.of("0.03015"));
         }
     }
 

@@ -149,6 +149,12 @@ class SpendReportEndToEndTest {
                     "from: is after to (2026-11-27 > 2026-11-01)");
             assertBadParameter(gateway, "/v1/spend?to=2026-13-01", "to",
                     "to: expected a UTC day as yyyy-MM-dd, was '2026-13-01'");
+            assertBadParameter(gateway, "/v1/spend?from=-999999999-01-01", "from",
+                    "from: expected a UTC day as yyyy-MM-dd, was '-999999999-01-01'");
+            assertBadParameter(gateway, "/v1/spend?from=2026-2-01", "from",
+                    "from: expected a UTC day as yyyy-MM-dd, was '2026-2-01'");
+            assertBadParameter(gateway, "/v1/spend?from=2026-11-28&from=2026-11-01", "from",
+                    "from: given 2 times; give one day");
             assertBadParameter(gateway, "/v1/spend?form=2026-11-01", "form",
                     "form: unknown query parameter (known: from, to, group_by)");
             assertBadParameter(gateway, "/v1/spend?group_by=team,weekday", "group_by", "group_by: unknown group"

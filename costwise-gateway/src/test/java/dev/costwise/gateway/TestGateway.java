@@ -32,7 +32,7 @@ final class TestGateway implements AutoCloseable {
 
     final Gateway gateway;
     final MemorySpendLedger ledger;
-    final InMemoryVirtualKeyStore keys = new InMemoryVirtualKeyStore(Clock.systemUTC());
+    final InMemoryVirtualKeyStore keys;
     final List<Duration> sleeps = new ArrayList<>();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -47,22 +47,31 @@ final class TestGateway implements AutoCloseable {
 
     /** A gateway writing to {@code ledger} (replicas share one, as they share a database) and {@code redisAlerts}. */
     TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts) {
-        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker(), Optional.empty());
+        this(yaml, env, ledger, redisAlerts, new InMemoryVirtualKeyStore(Clock.systemUTC()));
+    }
+
+    /** As above, with the virtual keys of {@code keys}: replicas that share it see a key's changes at once. */
+    TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
+            InMemoryVirtualKeyStore keys) {
+        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker(), Optional.empty(), keys);
     }
 
     /** A gateway whose TTLs, deadlines and circuit waits read {@code ticker}. */
     TestGateway(String yaml, Map<String, String> env, Ticker ticker) {
-        this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker, Optional.empty());
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker, Optional.empty(),
+                new InMemoryVirtualKeyStore(Clock.systemUTC()));
     }
 
     /** A gateway keeping the Responses API's stored responses in {@code storedResponses}. */
     TestGateway(String yaml, Map<String, String> env, ResponseDocuments storedResponses) {
-        this(yaml, env, new MemorySpendLedger(), alert -> { }, Ticker.systemTicker(), Optional.of(storedResponses));
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, Ticker.systemTicker(), Optional.of(storedResponses),
+                new InMemoryVirtualKeyStore(Clock.systemUTC()));
     }
 
     private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
-            Ticker ticker, Optional<ResponseDocuments> storedResponses) {
+            Ticker ticker, Optional<ResponseDocuments> storedResponses, InMemoryVirtualKeyStore keys) {
         this.ledger = ledger;
+        this.keys = keys;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
         GatewayConfig config = parsed.withServer(s.withAddress("127.0.0.1", 0));

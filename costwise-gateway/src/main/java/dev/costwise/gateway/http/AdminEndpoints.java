@@ -141,7 +141,7 @@ public final class AdminEndpoints {
     /** {@code POST /v1/keys}: creates a key; the answer shows its secret once. */
     public void createKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
-            VirtualKey spec = KeyRequest.create(http.readJsonExactDecimals(req), directory, clock.instant());
+            VirtualKey spec = KeyRequest.create(http.readAdminJson(req), directory, clock.instant());
             VirtualKeyStore.Issued issued = keys.create(spec);
             KeyAudit.created(issued.key(), req, requestId);
             ObjectNode out = describe(issued.key());
@@ -181,7 +181,7 @@ public final class AdminEndpoints {
     public void updateKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
             String id = req.path().pathParameters().get("id");
-            JsonNode body = http.readJsonExactDecimals(req);
+            JsonNode body = http.readAdminJson(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
                     .orElseThrow(() -> noLiveKey(id));
             KeyAudit.changed(updated, body::fieldNames, req, requestId);

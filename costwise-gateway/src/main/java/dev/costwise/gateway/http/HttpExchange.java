@@ -1,6 +1,7 @@
 package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -112,16 +113,19 @@ public final class HttpExchange {
     }
 
     /**
-     * Reads and parses a body that holds money: a number with a fraction becomes an exact decimal node rather than a
-     * {@code double}, so {@code 5.123456789123456789} keeps every digit.
+     * Reads and parses an admin body, which holds money and settings: a number with a fraction becomes an exact
+     * decimal node rather than a {@code double}, so {@code 5.123456789123456789} keeps every digit; a field given
+     * twice is refused, as the config loader refuses a duplicated YAML key, rather than the last one silently winning
+     * (only here: the chat path does not pay for the check).
      *
      * @param req the request
      * @return the JSON tree
      * @throws GatewayException.BodyTooLarge over the limit
-     * @throws GatewayException.InvalidJson if it does not parse
+     * @throws GatewayException.InvalidJson if it does not parse, or has a field twice
      */
-    public JsonNode readJsonExactDecimals(ServerRequest req) {
-        return readJson(req, json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS));
+    public JsonNode readAdminJson(ServerRequest req) {
+        return readJson(req, json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION));
     }
 
     private JsonNode readJson(ServerRequest req, ObjectReader reader) {

@@ -77,7 +77,7 @@ final class KeyRequest {
                         + ")");
             }
         }
-        return new VirtualKey(base.id(),
+        VirtualKey key = new VirtualKey(base.id(),
                 body.has("name") ? name(body.get("name")) : base.name(),
                 body.has("models") ? models(body.get("models"), directory) : base.models(),
                 body.has("budget") ? budget(body) : base.budgetLimit(),
@@ -88,7 +88,14 @@ final class KeyRequest {
                 base.createdAt(),
                 body.has("expires_at") || body.has("expires_in") ? expiry(body, now) : base.expiresAt(),
                 base.revoked(),
-                base.rotatedAt());
+                base.rotatedAt(),
+                base.budgetGeneration());
+        // A window with no budget to count would be dropped without a word: a budget left out by mistake.
+        if (body.hasNonNull("budget_window") && key.budgetLimit().isEmpty()) {
+            throw new GatewayException.InvalidField("budget_window", "is the window of a budget, and the key "
+                    + (body.has("budget") ? "would have" : "has") + " none: send budget with it");
+        }
+        return key;
     }
 
     private static String name(JsonNode node) {
@@ -176,8 +183,9 @@ final class KeyRequest {
             throw new GatewayException.InvalidField("tags", "expected an object of name to value, was " + node);
         }
         node.properties().forEach(e -> {
-            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
-                throw new GatewayException.InvalidField("tags." + e.getKey(), "expected a string or number, was "
+            // A tag is text, as in the x-costwise-tags header: 5 is refused, as "5" is taken (no silent change).
+            if (!e.getValue().isTextual()) {
+                throw new GatewayException.InvalidField("tags." + TagRules.clip(e.getKey()), "expected a string, was "
                         + e.getValue());
             }
             // Tags name budget windows (team) and ledger groups: the rules of the x-costwise-tags header.
@@ -204,9 +212,13 @@ final class KeyRequest {
             } catch (NumberFormatException | ArithmeticException e) { // more days than a long or a Duration holds
                 throw tooFar("expires_in", v.toString());
             }
-            Duration d = parsed.filter(x -> v.isTextual() && !x.isZero())
+            Duration d = parsed.filter(x -> v.isTextual())
                     .orElseThrow(() -> new GatewayException.InvalidField("expires_in",
                             "expected a duration such as \"12h\" or \"30d\", was " + v));
+            if (d.isZero()) {
+                throw new GatewayException.InvalidField("expires_in", "must be positive (a key that expires at once "
+                        + "is never usable), was " + v);
+            }
             if (d.compareTo(MAX_EXPIRY) > 0) {
                 throw tooFar("expires_in", v.toString());
             }

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The body of {@code GET /v1/spend}: spend and savings of a period of whole UTC days, in total and by day, model and
@@ -30,6 +31,8 @@ import java.util.Set;
  */
 final class SpendReport {
     private static final Set<String> PARAMETERS = Set.of("from", "to", "group_by");
+    /** A day as the report takes it: a four-digit year, then month and day of two digits each. */
+    private static final Pattern YYYY_MM_DD = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     /** Groups {@code group_by} may add to the day, model and key ones. */
     private static final Map<String, ReportDimension> EXTRA_GROUPS = extraGroups();
 
@@ -116,13 +119,23 @@ final class SpendReport {
     }
 
     private static Optional<LocalDate> day(UriQuery query, String name) {
-        Optional<String> text = query.first(name).asOptional();
-        try {
-            return text.map(LocalDate::parse);
-        } catch (DateTimeParseException e) {
-            throw new GatewayException.InvalidField(name, "expected a UTC day as yyyy-MM-dd, was '"
-                    + abbreviated(text.get()) + "'");
+        if (query.contains(name) && query.all(name).size() > 1) {
+            throw new GatewayException.InvalidField(name, "given " + query.all(name).size() + " times; give one day");
         }
+        Optional<String> text = query.first(name).asOptional();
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            // LocalDate.parse alone takes years of any length and sign (-999999999-01-01), which no ledger holds
+            if (YYYY_MM_DD.matcher(text.get()).matches()) {
+                return Optional.of(LocalDate.parse(text.get()));
+            }
+        } catch (DateTimeParseException e) {
+            // such as 2026-02-30: refused below as any other
+        }
+        throw new GatewayException.InvalidField(name, "expected a UTC day as yyyy-MM-dd, was '"
+                + abbreviated(text.get()) + "'");
     }
 
     private static String abbreviated(String s) {

@@ -115,10 +115,12 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
     public Optional<VirtualKey> update(String id, UnaryOperator<VirtualKey> change) {
         return changeLive(id, "changing", e -> {
             VirtualKey wanted = change.apply(e.key());
+            long version = e.version() + 1;
             VirtualKey kept = new VirtualKey(id, wanted.name(), wanted.models(), wanted.budgetLimit(),
                     wanted.budgetWindow(), wanted.rpm(), wanted.tpm(), wanted.tags(), e.key().createdAt(),
-                    wanted.expiresAt(), false, e.key().rotatedAt());
-            return new Entry(kept, e.salt(), e.hash(), e.version() + 1);
+                    wanted.expiresAt(), false, e.key().rotatedAt(),
+                    wanted.startsNewBudgetCount(e.key()) ? version : e.key().budgetGeneration());
+            return new Entry(kept, e.salt(), e.hash(), version);
         }).map(Entry::key);
     }
 

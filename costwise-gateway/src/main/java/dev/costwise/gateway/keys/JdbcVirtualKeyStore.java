@@ -55,10 +55,11 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
             + "name VARCHAR(200) NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
             + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
-            + "expires_at VARCHAR(40), rotated_at VARCHAR(40))";
+            + "expires_at VARCHAR(40), rotated_at VARCHAR(40), budget_generation BIGINT NOT NULL DEFAULT 0)";
     /** Every column but the id, in the order {@link #bindRow} binds them and {@link #read} reads them after the id. */
     private static final List<String> ROW_COLUMNS = List.of("name", "salt", "hash", "models", "budget",
-            "budget_window", "rpm", "tpm", "tags", "created_at", "revoked", "version", "expires_at", "rotated_at");
+            "budget_window", "rpm", "tpm", "tags", "created_at", "revoked", "version", "expires_at", "rotated_at",
+            "budget_generation");
     private static final String SELECT = "SELECT id, " + String.join(", ", ROW_COLUMNS)
             + " FROM costwise_virtual_keys";
 
@@ -94,6 +95,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                 addColumnIfMissing(c, columns, "version", "BIGINT NOT NULL DEFAULT 0");
                 addColumnIfMissing(c, columns, "expires_at", "VARCHAR(40)");
                 addColumnIfMissing(c, columns, "rotated_at", "VARCHAR(40)");
+                addColumnIfMissing(c, columns, "budget_generation", "BIGINT NOT NULL DEFAULT 0");
             });
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the virtual key table at " + safe(url) + ": "
@@ -229,7 +231,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     }
 
     /**
-     * Binds an entry's {@link #ROW_COLUMNS} to parameters 1 to 14.
+     * Binds an entry's {@link #ROW_COLUMNS} to parameters 1 to 15.
      *
      * @return the next parameter's index
      */
@@ -249,6 +251,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
         ps.setLong(12, e.version());
         ps.setString(13, k.expiresAt().map(Instant::toString).orElse(null));
         ps.setString(14, k.rotatedAt().map(Instant::toString).orElse(null));
+        ps.setLong(15, k.budgetGeneration());
         return ROW_COLUMNS.size() + 1;
     }
 
@@ -265,7 +268,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
                             json.readValue(rs.getString(10), new TypeReference<Map<String, String>>() {}),
                             Instant.parse(rs.getString(11)),
                             Optional.ofNullable(rs.getString(14)).map(Instant::parse), rs.getInt(12) != 0,
-                            Optional.ofNullable(rs.getString(15)).map(Instant::parse));
+                            Optional.ofNullable(rs.getString(15)).map(Instant::parse), rs.getLong(16));
                     out.add(new Entry(key, rs.getString(3), rs.getString(4), rs.getLong(13)));
                 }
             }

@@ -23,10 +23,15 @@ import java.util.Optional;
  * @param expiresAt when it stops working, if it does (kept by rotation)
  * @param revoked {@code true} once revoked
  * @param rotatedAt when its secret was last replaced, if ever
+ * @param budgetGeneration which count of its own budget's spend is in force: 0 for the one it was created with, else
+ *     the key's version when a change last added the budget back or changed its window (a new limit alone keeps
+ *     the count). A new count is rebuilt from the ledger, so the spend made while the budget was absent, or counted
+ *     in another window, is in it
  */
 public record VirtualKey(String id, String name, List<String> models, Optional<Money> budgetLimit,
         BudgetWindow budgetWindow, Optional<Integer> rpm, Optional<Integer> tpm, Map<String, String> tags,
-        Instant createdAt, Optional<Instant> expiresAt, boolean revoked, Optional<Instant> rotatedAt) {
+        Instant createdAt, Optional<Instant> expiresAt, boolean revoked, Optional<Instant> rotatedAt,
+        long budgetGeneration) {
 
     public VirtualKey {
         Objects.requireNonNull(id, "id");
@@ -42,6 +47,23 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
         Objects.requireNonNull(rotatedAt, "rotatedAt");
     }
 
+    /** A key whose own budget, if any, is still counted as it was created ({@code budgetGeneration} 0). */
+    public VirtualKey(String id, String name, List<String> models, Optional<Money> budgetLimit,
+            BudgetWindow budgetWindow, Optional<Integer> rpm, Optional<Integer> tpm, Map<String, String> tags,
+            Instant createdAt, Optional<Instant> expiresAt, boolean revoked, Optional<Instant> rotatedAt) {
+        this(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, expiresAt, revoked, rotatedAt,
+                0);
+    }
+
+    /**
+     * @param before the key before a change, this being the key after it
+     * @return whether the change starts a new count of the key's own budget: the budget added back, or its window
+     *     changed; in both, spend was made that the old count does not hold
+     */
+    public boolean startsNewBudgetCount(VirtualKey before) {
+        return budgetLimit.isPresent() && (before.budgetLimit.isEmpty() || before.budgetWindow != budgetWindow);
+    }
+
     /** @return {@code true} if the key has an expiry and {@code now} is at or past it */
     public boolean expiredAt(Instant now) {
         return expiresAt.isPresent() && !now.isBefore(expiresAt.get());
@@ -55,12 +77,12 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
     /** @return this key, revoked */
     public VirtualKey revokedCopy() {
         return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, expiresAt,
-                true, rotatedAt);
+                true, rotatedAt, budgetGeneration);
     }
 
     /** @return this key, rotated at {@code at} (its creation time stays) */
     public VirtualKey rotatedCopy(Instant at) {
         return new VirtualKey(id, name, models, budgetLimit, budgetWindow, rpm, tpm, tags, createdAt, expiresAt,
-                revoked, Optional.of(at));
+                revoked, Optional.of(at), budgetGeneration);
     }
 }

@@ -88,8 +88,16 @@ public final class BudgetBook {
      * @param scopeValue the key or model it counts for; empty for global
      * @param limit the limit
      * @param amount the reservation
+     * @param generation which count of the budget's spend: a key's own budget starts a new one, rebuilt from the
+     *     ledger, when it is added back or its window changes (see {@link VirtualKey#budgetGeneration()}); 0 for
+     *     every other budget
      */
-    public record Hold(BudgetDef def, Optional<String> scopeValue, Money limit, Money amount) {}
+    public record Hold(BudgetDef def, Optional<String> scopeValue, Money limit, Money amount, long generation) {
+        /** A hold on a budget counted since it came into force (generation 0). */
+        public Hold(BudgetDef def, Optional<String> scopeValue, Money limit, Money amount) {
+            this(def, scopeValue, limit, amount, 0);
+        }
+    }
 
     /** Reservations of one request, settled together. */
     public final class Reservation {
@@ -411,8 +419,11 @@ public final class BudgetBook {
      * @param id the key's id
      * @param ownBudget the key's own limit and window, if it has one
      * @param team the key's {@code team} tag, which team-scoped budgets count by
+     * @param budgetGeneration which count of its own budget's spend is in force
+     *     ({@link VirtualKey#budgetGeneration()})
      */
-    public record BudgetedKey(String id, Optional<Map.Entry<Money, BudgetWindow>> ownBudget, Optional<String> team) {
+    public record BudgetedKey(String id, Optional<Map.Entry<Money, BudgetWindow>> ownBudget, Optional<String> team,
+            long budgetGeneration) {
         public BudgetedKey {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(ownBudget, "ownBudget");
@@ -427,12 +438,19 @@ public final class BudgetBook {
          * @return the key as budgets see it
          */
         public static BudgetedKey of(String id, Optional<Money> limit, BudgetWindow window, Map<String, String> tags) {
-            return new BudgetedKey(id, limit.map(l -> Map.entry(l, window)), Optional.ofNullable(tags.get("team")));
+            return of(id, limit, window, tags, 0);
+        }
+
+        /** As above, its own budget counted in {@code budgetGeneration}. */
+        static BudgetedKey of(String id, Optional<Money> limit, BudgetWindow window, Map<String, String> tags,
+                long budgetGeneration) {
+            return new BudgetedKey(id, limit.map(l -> Map.entry(l, window)), Optional.ofNullable(tags.get("team")),
+                    budgetGeneration);
         }
 
         /** @return a virtual key as budgets see it */
         public static BudgetedKey of(VirtualKey key) {
-            return of(key.id(), key.budgetLimit(), key.budgetWindow(), key.tags());
+            return of(key.id(), key.budgetLimit(), key.budgetWindow(), key.tags(), key.budgetGeneration());
         }
     }
 
@@ -530,10 +548,15 @@ public final class BudgetBook {
             }
         }
         Instant current = clock.instant();
+        Map<BudgetStore.Bucket, Hold> known = shared.known();
+        // A key's own budget counted afresh leaves the bucket of its earlier count among the known: not shown.
+        Map<String, Long> latest = new HashMap<>();
+        known.values().forEach(h -> latest.merge(countName(h), h.generation(), Math::max));
         List<Status> out = new ArrayList<>();
-        shared.known().forEach((bucket, h) -> {
-            if (!bucket.windowStart().equals(windowStart(h.def().window(), current))) {
-                return; // a past window
+        known.forEach((bucket, h) -> {
+            if (!bucket.windowStart().equals(windowStart(h.def().window(), current))
+                    || h.generation() < latest.get(countName(h))) {
+                return; // a past window, or an earlier count
             }
             BudgetStore.BucketState s = shared.state(h);
             out.add(new Status(h.def().name(), h.def().scope(), h.scopeValue(), h.def().window(), h.limit(),
@@ -542,6 +565,11 @@ public final class BudgetBook {
         });
         out.sort(java.util.Comparator.comparing(Status::name).thenComparing(s -> s.scopeValue().orElse("")));
         return out;
+    }
+
+    /** @return the budget, window and scope value a hold counts, whatever its generation */
+    private static String countName(Hold h) {
+        return h.def().name() + "|" + h.def().window() + "|" + h.scopeValue().orElse("");
     }
 
     private List<Hold> applicable(Spender who, String model, Money amount) {
@@ -559,10 +587,12 @@ public final class BudgetBook {
                 case USER -> who.user().ifPresent(u -> holds.add(new Hold(b, Optional.of(u), b.limit(), amount)));
             }
         }
+        // Charged only while the key has a budget: a budget added back, or moved to another window, is a new
+        // generation, counted afresh from the ledger (which holds the spend made meanwhile), never the old counter.
         key.filter(k -> k.ownBudget().isPresent()).ifPresent(k -> {
             BudgetDef own = new BudgetDef("key:" + k.id(), BudgetScope.KEY, k.ownBudget().get().getValue(),
                     k.ownBudget().get().getKey(), OnExhausted.REJECT, Optional.empty(), List.of());
-            holds.add(new Hold(own, Optional.of(k.id()), own.limit(), amount));
+            holds.add(new Hold(own, Optional.of(k.id()), own.limit(), amount, k.budgetGeneration()));
         });
         return holds;
     }

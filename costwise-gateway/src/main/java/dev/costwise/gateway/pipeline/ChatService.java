@@ -11,6 +11,8 @@ import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
+import dev.costwise.gateway.http.ApiError;
+import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.upstream.ReadAhead;
@@ -1212,8 +1214,9 @@ public final class ChatService {
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
                     usage, priced.cost(), baseline, priced.status(), outcome, errorKind,
                     Optional.of(route()), latency, tags));
-            finish(outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT),
-                    priced.cost(), usage.totalTokens());
+            String name = outcome == Outcome.SUCCESS ? "success" : outcome.name().toLowerCase(java.util.Locale.ROOT);
+            finish(name, errorKind.map(kind -> kind + " (stream broken) on " + m.name()).orElse(name), priced.cost(),
+                    usage.totalTokens());
         }
 
         /**
@@ -1240,7 +1243,7 @@ public final class ChatService {
         /** Releases what a request holds when a bug (not a provider failure) ended it. */
         void abandon() {
             settle(Money.ZERO);
-            finish("failed", Money.ZERO, 0);
+            finish("failed", "internal_error on " + plan.requested(), Money.ZERO, 0);
         }
 
         void fail(GatewayException e) {
@@ -1257,10 +1260,20 @@ public final class ChatService {
                         tags));
             }
             settle(Money.ZERO);
-            finish(rejected ? "rejected" : "failed", Money.ZERO, 0);
+            ApiError answer = ErrorResponses.of(e);
+            finish(rejected ? "rejected" : "failed", answer.code().orElse(answer.type()) + " (HTTP "
+                    + answer.status() + ") on " + plan.requested(), Money.ZERO, 0);
         }
 
         private void finish(String outcome, Money cost, long tokens) {
+            finish(outcome, outcome, cost, tokens);
+        }
+
+        /**
+         * @param failure what an error-rate alert names as the latest failure: the error code the caller got and the
+         *     model, such as {@code upstream_error (HTTP 502) on fast}
+         */
+        private void finish(String outcome, String failure, Money cost, long tokens) {
             if (alerting) {
                 switch (outcome) {
                     case "success" -> alerts.onSuccess();
@@ -1269,7 +1282,7 @@ public final class ChatService {
                         alerts.onSuccess();
                     }
                     case "rejected" -> { }
-                    default -> alerts.onError(outcome);
+                    default -> alerts.onError(failure);
                 }
             }
             window.ifPresent(w -> w.correct(estimatedTokens, tokens));

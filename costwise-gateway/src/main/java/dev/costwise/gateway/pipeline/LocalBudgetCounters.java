@@ -48,7 +48,9 @@ final class LocalBudgetCounters {
     /**
      * Which counter: a budget by name, scope and window, for one scope value; as a Redis bucket is named. Its limit
      * is not part of it: a limit changed (a key's budget PATCHed) changes what the spend is compared with, never the
-     * spend counted so far, which is everything the ledger matches in the window.
+     * spend counted so far, which is everything the ledger matches in the window. Nor is its generation: a later one
+     * replaces the counter (rebuilt from the ledger) as a new window does, so a call reserved in the earlier count
+     * is still charged to the current one.
      */
     private record CounterKey(String name, BudgetScope scope, BudgetWindow window, Optional<String> scopeValue) {
         static CounterKey of(Hold h) {
@@ -59,6 +61,8 @@ final class LocalBudgetCounters {
     /** One budget's spend and reservations in one window; changed only under the lock. */
     static final class Counter {
         private final Instant start;
+        /** The budget's generation counted here ({@link Hold#generation()}). */
+        private final long generation;
         private Money spent;
         private Money reserved = Money.ZERO;
         /** The policy and limit last used with this counter, which statuses show. */
@@ -66,8 +70,21 @@ final class LocalBudgetCounters {
 
         private Counter(Instant start, Money spent, Hold latest) {
             this.start = start;
+            this.generation = latest.generation();
             this.spent = spent;
             this.latest = latest;
+        }
+
+        /** Shows the hold's limit from now on, unless it is of an earlier generation (a call reserved before). */
+        private void usedWith(Hold h) {
+            if (h.generation() == generation) {
+                latest = h;
+            }
+        }
+
+        /** @return whether this counter counts the hold's window: that window, and its generation or a later one */
+        private boolean counts(Hold h, Instant windowStart) {
+            return start.equals(windowStart) && generation >= h.generation();
         }
     }
 
@@ -200,20 +217,23 @@ final class LocalBudgetCounters {
         return counters.getIfPresent(CounterKey.of(h)) != null;
     }
 
-    /** The hold's current window: in memory, taken back from aside, or rebuilt from the ledger. */
+    /**
+     * The hold's current window: in memory, taken back from aside, or rebuilt from the ledger (a new window, or a
+     * new generation of the budget).
+     */
     private Counter counter(Hold h) {
         Instant start = BudgetBook.windowStart(h.def().window(), clock.instant());
         CounterKey id = CounterKey.of(h);
         Counter c = counters.getIfPresent(id);
-        if (c != null && c.start.equals(start)) {
-            c.latest = h;
+        if (c != null && c.counts(h, start)) {
+            c.usedWith(h);
             return c;
         }
         Counter aside = pushedOut.asMap().remove(id);
-        Counter current = aside != null && aside.start.equals(start) ? aside
+        Counter current = aside != null && aside.counts(h, start) ? aside
                 : new Counter(start, ledger.totalCost(BudgetBook.ledgerMatch(h), start,
                         BudgetBook.windowEnd(h.def().window(), start)), h);
-        current.latest = h;
+        current.usedWith(h);
         // Replaces a past window's counter, if any: reservations still held there are released on it directly.
         counters.put(id, current);
         return current;

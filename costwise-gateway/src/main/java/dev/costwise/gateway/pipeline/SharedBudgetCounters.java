@@ -211,11 +211,16 @@ final class SharedBudgetCounters {
         known.forEach((b, h) -> store.restore(b, spentInLedger(h, b.windowStart())));
     }
 
-    /** The bucket of a hold's current window; restored from the ledger the first time this replica uses it. */
+    /**
+     * The bucket of a hold's current window; restored from the ledger the first time this replica uses it. A later
+     * generation of a budget (a key's own, added back or moved to another window) is another bucket, which Redis
+     * lacks: restored from the ledger, it counts all the spend of the window, not the earlier count found in Redis.
+     */
     private Bucket bucket(BudgetBook.Hold h) {
         BudgetDef d = h.def();
         Instant start = BudgetBook.windowStart(d.window(), clock.instant());
-        Bucket b = new Bucket(d.name() + "|" + d.scope() + "|" + d.window() + "|" + h.scopeValue().orElse(""), start);
+        Bucket b = new Bucket(d.name() + "|" + d.scope() + "|" + d.window() + "|" + h.scopeValue().orElse("")
+                + (h.generation() == 0 ? "" : "|" + h.generation()), start);
         BudgetBook.Hold held = known.get(b);
         if (held == null) {
             store.restore(b, spentInLedger(h, start));

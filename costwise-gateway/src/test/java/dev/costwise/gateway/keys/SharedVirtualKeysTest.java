@@ -234,6 +234,34 @@ class SharedVirtualKeysTest {
         });
     }
 
+    @OnBothDatabases
+    void givenKeyBudgetAddedBackOnOneReplica_whenTheOtherRefreshes_thenItCountsTheSameNewGeneration(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            String id = a.create(withBudget(SPEC, Optional.of(dev.costwise.core.Money.of("1")), BudgetWindow.DAY))
+                    .key().id();
+            VirtualKey limitOnly = a.update(id, k -> withBudget(k, Optional.of(dev.costwise.core.Money.of("2")),
+                    BudgetWindow.DAY)).orElseThrow();
+            a.update(id, k -> withBudget(k, Optional.empty(), BudgetWindow.DAY));
+            VirtualKey back = a.update(id, k -> withBudget(k, Optional.of(dev.costwise.core.Money.of("2")),
+                    BudgetWindow.DAY)).orElseThrow();
+            VirtualKey monthly = a.update(id, k -> withBudget(k, k.budgetLimit(), BudgetWindow.MONTH)).orElseThrow();
+            b.refresh();
+
+            assertThat(limitOnly.budgetGeneration()).as("a new limit keeps the count").isZero();
+            assertThat(back.budgetGeneration()).as("added back: a new count").isPositive();
+            assertThat(monthly.budgetGeneration()).as("another window: a new count")
+                    .isGreaterThan(back.budgetGeneration());
+            assertThat(b.list()).singleElement().satisfies(k -> assertThat(k.budgetGeneration())
+                    .isEqualTo(monthly.budgetGeneration()));
+        });
+    }
+
+    private static VirtualKey withBudget(VirtualKey k, Optional<dev.costwise.core.Money> limit, BudgetWindow window) {
+        return new VirtualKey(k.id(), k.name(), k.models(), limit, window, k.rpm(), k.tpm(), k.tags(), k.createdAt(),
+                k.expiresAt(), k.revoked(), k.rotatedAt(), k.budgetGeneration());
+    }
+
     private static VirtualKey withName(VirtualKey k, String name) {
         return new VirtualKey(k.id(), name, k.models(), k.budgetLimit(), k.budgetWindow(), k.rpm(), k.tpm(),
                 k.tags(), k.createdAt(), k.expiresAt(), k.revoked(), k.rotatedAt());

@@ -98,11 +98,13 @@ public final class AlertEvaluator {
                 WindowedTally t = tallies.get(r);
                 t.add(now, 0, 0, cost);
                 Money spent = t.money(now);
-                if (spent.isGreaterThan(s.threshold())) {
-                    // exact when rounding for people would show the threshold itself
-                    String shown = spent.format().equals(s.threshold().format()) ? "$" + spent : spent.format();
+                int vsThreshold = spent.compareTo(s.threshold());
+                if (vsThreshold >= 0) { // reaching the threshold counts, as for budget_utilization
+                    // exact when rounding for people would show the threshold itself, yet it is not reached exactly
+                    String shown = vsThreshold > 0 && spent.format().equals(s.threshold().format()) ? "$" + spent
+                            : spent.format();
                     raise(s, "", "COST ALERT: spend in the last " + human(s.window()) + " is " + shown
-                            + ", above " + s.threshold().format());
+                            + (vsThreshold == 0 ? ", at " : ", above ") + s.threshold().format());
                 }
             }
         }
@@ -144,7 +146,7 @@ public final class AlertEvaluator {
     /**
      * Counts a request that failed towards error-rate rules.
      *
-     * @param kind the failure kind ({@code rate_limited}, {@code timeout}…), shown in the alert
+     * @param kind the failure kind ({@code rate_limited}, {@code timeout}…), shown in the alert as the latest
      */
     public void onError(String kind) {
         onRequest(1, 0, Objects.requireNonNull(kind, "kind"));
@@ -159,10 +161,11 @@ public final class AlertEvaluator {
                 long[] n = t.counts(now);
                 long samples = n[0] + n[1];
                 double rate = samples == 0 ? 0.0 : (double) n[0] / samples;
-                if (samples >= e.minSamples() && rate > e.threshold()) {
+                if (samples >= e.minSamples() && rate >= e.threshold()) {
                     raise(e, "", String.format(Locale.ROOT,
-                            "ERROR ALERT: error rate %.1f%% over the last %s (%d requests), above %.1f%%%s",
-                            rate * 100, human(e.window()), samples, e.threshold() * 100,
+                            "ERROR ALERT: error rate %.1f%% over the last %s (%d requests), %s %.1f%%%s",
+                            rate * 100, human(e.window()), samples, rate == e.threshold() ? "at" : "above",
+                            e.threshold() * 100,
                             kind.isEmpty() ? "" : "; latest failure: " + kind));
                 }
             }

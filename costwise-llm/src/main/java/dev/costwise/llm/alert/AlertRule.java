@@ -20,11 +20,11 @@ public sealed interface AlertRule {
     Duration cooldown();
 
     /**
-     * Spend in a sliding window above a threshold.
+     * Spend in a sliding window at or above a threshold.
      *
      * @param name rule name
      * @param window the sliding window
-     * @param threshold alert when spend is strictly above this
+     * @param threshold alert when spend reaches this (as {@link BudgetUtilizationAtLeast} does its ratio)
      * @param severity severity
      * @param cooldown cool-down
      */
@@ -58,11 +58,11 @@ public sealed interface AlertRule {
     }
 
     /**
-     * Share of failed requests in a sliding window above a threshold, once the window holds enough requests.
+     * Share of failed requests in a sliding window at or above a threshold, once the window holds enough requests.
      *
      * @param name rule name
      * @param window the sliding window
-     * @param threshold alert when the error rate is strictly above this ratio
+     * @param threshold alert when the error rate reaches this ratio
      * @param minSamples requests the window must hold before the rule judges
      * @param severity severity
      * @param cooldown cool-down

@@ -14,8 +14,8 @@ public final class AlertRules {
     private AlertRules() {}
 
     /**
-     * The spec's alerting thresholds: daily spend over $100, cache hit rate under 20% (over the last hour, once 100
-     * lookups are in), error rate over 10% (over the last 15 minutes, once 50 requests are in), and any budget
+     * The spec's alerting thresholds: daily spend reaching $100, cache hit rate under 20% (over the last hour, once
+     * 100 lookups are in), error rate reaching 10% (over the last 15 minutes, once 50 requests are in), and any budget
      * exceeded.
      *
      * @return the rules
@@ -31,7 +31,7 @@ public final class AlertRules {
     }
 
     /**
-     * Spend above {@code threshold} in the sliding {@code window}; severity warning, one-hour cool-down.
+     * Spend at or above {@code threshold} in the sliding {@code window}; severity warning, one-hour cool-down.
      *
      * @param name rule name
      * @param threshold the amount

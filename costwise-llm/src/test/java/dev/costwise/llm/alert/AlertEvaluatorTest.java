@@ -39,27 +39,27 @@ class AlertEvaluatorTest {
     }
 
     @Test
-    void givenTheSpecDefaults_whenDailySpendPasses100Dollars_thenOneCostAlertPerCooldown() {
+    void givenTheSpecDefaults_whenDailySpendReaches100Dollars_thenOneCostAlertPerCooldown() {
         AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
 
         alerts.onSpend(Money.of("60"));
-        alerts.onSpend(Money.of("40"));
-        assertThat(sent).isEmpty(); // exactly $100 is not over $100
-        alerts.onSpend(Money.of("0.01"));
+        alerts.onSpend(Money.of("39.99"));
+        assertThat(sent).isEmpty();
+        alerts.onSpend(Money.of("0.01")); // exactly $100: reaching the threshold fires, as budget_utilization does
         alerts.onSpend(Money.of("5"));
         clock.advance(Duration.ofMinutes(59));
         alerts.onSpend(Money.of("5"));
 
         assertThat(sent).singleElement().satisfies(a -> {
             assertThat(a.rule()).isEqualTo("cost");
-            assertThat(a.message()).isEqualTo("COST ALERT: spend in the last day is $100.01, above $100.00");
+            assertThat(a.message()).isEqualTo("COST ALERT: spend in the last day is $100.00, at $100.00");
             assertThat(a.severity()).isEqualTo(AlertSeverity.WARNING);
         });
         assertThat(alerts.suppressedCount()).isEqualTo(2);
         clock.advance(Duration.ofMinutes(1));
         alerts.onSpend(Money.of("1"));
         assertThat(sent).hasSize(2);
-        assertThat(sent.get(1).message()).contains("$111.01");
+        assertThat(sent.get(1).message()).contains("$111.00, above $100.00");
     }
 
     @Test
@@ -96,6 +96,21 @@ class AlertEvaluatorTest {
             assertThat(a.message()).isEqualTo("ERROR ALERT: error rate 12.0% over the last 15 minutes "
                     + "(50 requests), above 10.0%; latest failure: rate_limited");
         });
+    }
+
+    @Test
+    void givenAnErrorRateRule_whenTheRateReachesItsThresholdExactly_thenItFires() {
+        AlertEvaluator alerts = evaluator(List.of(new AlertRule.ErrorRateAbove("errors", Duration.ofMinutes(15), 0.3,
+                10, AlertSeverity.ERROR, Duration.ZERO)));
+        for (int i = 0; i < 7; i++) {
+            alerts.onSuccess();
+        }
+        for (int i = 0; i < 3; i++) {
+            alerts.onError("upstream_error (HTTP 502) on fast");
+        }
+
+        assertThat(sent).singleElement().extracting(Alert::message).isEqualTo("ERROR ALERT: error rate 30.0% over "
+                + "the last 15 minutes (10 requests), at 30.0%; latest failure: upstream_error (HTTP 502) on fast");
     }
 
     @Test
