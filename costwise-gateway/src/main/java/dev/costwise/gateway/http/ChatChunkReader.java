@@ -8,8 +8,9 @@ import java.io.IOException;
  * Reads the pipeline's stream of OpenAI {@code chat.completion.chunk}s for a translation into another API's events: it
  * tells a {@link Listener} of reasoning blocks ({@code thinking_blocks}), of text, of each tool call as it starts and
  * of its argument fragments, and of a failure, and keeps the finish reason, the usage and the gateway's
- * {@code costwise} object for the end, with the stop sequence that ended the answer when the upstream named it. A tool call starts when its delta names a new id or a new index (a call's later
- * deltas carry only its index, and some servers give every call index 0). One instance per stream; not thread-safe.
+ * {@code costwise} object for the end, with the stop sequence that ended the answer when the upstream named it. A tool
+ * call starts when its delta names a new id or a new index (a call's later deltas carry only its index, and some
+ * servers give every call index 0). One instance per stream; not thread-safe.
  */
 final class ChatChunkReader {
     /** What the chunks mean, in order. */

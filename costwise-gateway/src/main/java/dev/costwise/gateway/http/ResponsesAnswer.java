@@ -10,8 +10,8 @@ import java.util.Optional;
  * Writes the gateway's chat completions as OpenAI Responses API objects
  * (https://platform.openai.com/docs/api-reference/responses/object): a {@code response} whose {@code output} holds a
  * {@code message} item with an {@code output_text} part and a {@code function_call} item per tool call, its status
- * ({@code incomplete} when the output limit cut it or a content filter stopped it), and its usage in the Responses shape. The request's settings are
- * echoed as OpenAI echoes them. Stateless.
+ * ({@code incomplete} when the output limit cut it or a content filter stopped it), and its usage in the Responses
+ * shape. The request's settings are echoed as OpenAI echoes them. Stateless.
  */
 final class ResponsesAnswer {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

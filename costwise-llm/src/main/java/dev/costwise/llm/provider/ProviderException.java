@@ -74,7 +74,7 @@ public abstract sealed class ProviderException extends CostwiseException impleme
         return param;
     }
 
-    /** @return the provider's own error code (OpenAI's {@code code}, such as {@code string_above_max_length}), if any */
+    /** @return the provider's own error code (OpenAI's {@code code}, e.g. {@code string_above_max_length}), if any */
     public Optional<String> providerCode() {
         return providerCode;
     }

@@ -283,7 +283,8 @@ final class GeminiRequestMapper {
         }
         String name = choice.path("function").path("name").asText("");
         if (name.isEmpty()) {
-            throw new UnsupportedRequestException("tool_choice", "tool_choice object must name a function, was " + choice);
+            throw new UnsupportedRequestException("tool_choice", "tool_choice object must name a function, was "
+                    + choice);
         }
         config.put("mode", "ANY");
         config.putArray("allowedFunctionNames").add(name);

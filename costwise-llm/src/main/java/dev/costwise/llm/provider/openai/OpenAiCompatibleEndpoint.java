@@ -136,8 +136,8 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     }
 
     /**
-     * Whether a provider wants the output limit as {@code max_completion_tokens} rather than {@code max_tokens}: OpenAI,
-     * whose reasoning models (o-series, gpt-5) refuse {@code max_tokens}, and whose other models read both.
+     * Whether a provider wants the output limit as {@code max_completion_tokens} rather than {@code max_tokens}:
+     * OpenAI, whose reasoning models (o-series, gpt-5) refuse {@code max_tokens}, and whose other models read both.
      *
      * @param provider a provider id
      * @return {@code true} if a request to it must carry {@code max_completion_tokens}
