@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class CostwiseCommandTest {
@@ -136,6 +137,9 @@ class CostwiseCommandTest {
     }
 
     @Test
+    // A Redis that cannot be reached at start (not one that refuses the database) lets the gateway start and serve on
+    // local state: this test would then wait for ever. Seen once while other builds' tests ran beside it.
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void givenARedisDatabaseTheServerDoesNotHave_whenServed_thenExitsNonZeroNamingRedisUrlWithoutAStackTrace(
             @TempDir Path dir) throws IOException {
         Path file = dir.resolve("redis.yaml");
