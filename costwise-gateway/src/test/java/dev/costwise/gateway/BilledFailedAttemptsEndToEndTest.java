@@ -98,4 +98,71 @@ class BilledFailedAttemptsEndToEndTest {
                     .containsEntry("per-model:router", failed).containsEntry("per-model:backup", answered);
         }
     }
+
+    /**
+     * OpenRouter's stream of {@code words} (none: only the role chunk) that then fails with an error event carrying
+     * the usage of the failed generation (https://openrouter.ai/docs/api-reference/streaming), then [DONE].
+     */
+    private static MockResponse streamFailingWithUsage(String... words) {
+        String head = "data: {\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+                + "\"model\":\"openai/gpt-4o-mini\",\"provider\":\"OpenAI\",";
+        StringBuilder sse = new StringBuilder(": OPENROUTER PROCESSING\n\n").append(head)
+                .append("\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},")
+                .append("\"finish_reason\":null}]}\n\n");
+        for (String w : words) {
+            sse.append(head).append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(w)
+                    .append("\"},\"finish_reason\":null}]}\n\n");
+        }
+        sse.append(head).append("\"error\":{\"code\":502,\"message\":\"Provider returned error\"},")
+                .append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}],")
+                .append("\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":200,\"total_tokens\":1200}}\n\n")
+                .append("data: [DONE]\n\n");
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse.toString()).build();
+    }
+
+    @Test
+    void givenAnErrorEventWithUsageMidStream_whenStreamed_thenTheFailedStreamIsBilledThatUsage() {
+        router.enqueue(streamFailingWithUsage("Hel", "lo"));
+        try (TestGateway gw = gateway()) {
+            String sse = gw.post("/v1/chat/completions", """
+                    {"model": "router", "user": "alice", "stream": true,
+                     "messages": [{"role": "user", "content": "q"}]}""", "Authorization", "Bearer " + MASTER).body();
+
+            assertThat(sse).contains("Hel").contains("\"code\":\"server_error\"");
+            // 1,000 × $0.15/M + 200 × $0.60/M, not the prompt's estimate and two chunks
+            Money failed = Money.of("0.00027");
+            assertThat(gw.records()).singleElement().satisfies(row -> {
+                assertThat(row.outcome()).isEqualTo(Outcome.FAILED);
+                assertThat(row.errorKind()).hasValue("server_error");
+                assertThat(row.usage().estimated()).isFalse();
+                assertThat(row.cost()).isEqualTo(failed);
+            });
+            assertThat(spent(gw, MASTER)).containsEntry("all:", failed).containsEntry("per-user:alice", failed)
+                    .containsEntry("per-model:router", failed);
+        }
+    }
+
+    @Test
+    void givenAnErrorEventWithUsageBeforeAnyOutput_whenTheFallbackStreams_thenItsCostIncludesTheBilledFailure() {
+        router.enqueue(streamFailingWithUsage());
+        backup.enqueue(OpenAiFake.stream("llama-3.1-8b", "from", " backup"));
+        try (TestGateway gw = gateway()) {
+            String sse = gw.post("/v1/chat/completions", """
+                    {"model": "router", "user": "alice", "stream": true, "stream_options": {"include_usage": true},
+                     "messages": [{"role": "user", "content": "q"}]}""", "Authorization", "Bearer " + MASTER).body();
+
+            List<JsonNode> chunks = TestGateway.dataChunks(sse);
+            Money failed = Money.of("0.00027");
+            // 12 × $0.05/M + 2 × $0.08/M
+            Money answered = Money.of("0.00000076");
+            List<CostRecord> rows = gw.records();
+            assertThat(rows).extracting(r -> r.outcome() + " " + r.errorKind().orElse("-"))
+                    .containsExactly("FAILED server_error", "SUCCESS -");
+            assertThat(rows).extracting(CostRecord::cost).containsExactly(failed, answered);
+            assertThat(Money.of(chunks.getLast().at("/costwise/cost").asText())).isEqualTo(failed.plus(answered));
+            assertThat(spent(gw, MASTER)).containsEntry("all:", failed.plus(answered))
+                    .containsEntry("per-model:router", failed).containsEntry("per-model:backup", answered);
+        }
+    }
 }

@@ -434,6 +434,17 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private void inspect(String data) {
             try {
                 JsonNode chunk = json.readTree(data);
+                // read before an error is: OpenRouter's error event carries the usage of the generation it failed,
+                // which the provider billed and the failed stream is ledgered at
+                JsonNode u = chunk.get("usage");
+                if (u != null && u.isObject()) {
+                    usage = OpenAiReplies.usage(u).map(v -> v.withServiceTier(OpenAiWire.readServedTier(chunk)));
+                }
+                // Groq's streams long carried their usage only in the last chunk's x_groq.usage
+                JsonNode g = chunk.path("x_groq").get("usage");
+                if (g != null && g.isObject()) {
+                    groqUsage = OpenAiReplies.usage(g);
+                }
                 JsonNode error = chunk.get("error");
                 if (OpenAiReplies.reportsFailure(error)) {
                     throw OpenAiReplies.errorInAnswer(call.model(), error, Optional.empty(),
@@ -444,15 +455,6 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 }
                 if (answered.isEmpty() && chunk.hasNonNull("model")) {
                     answered = Optional.of(chunk.get("model").asText());
-                }
-                JsonNode u = chunk.get("usage");
-                if (u != null && u.isObject()) {
-                    usage = OpenAiReplies.usage(u).map(v -> v.withServiceTier(OpenAiWire.readServedTier(chunk)));
-                }
-                // Groq's streams long carried their usage only in the last chunk's x_groq.usage
-                JsonNode g = chunk.path("x_groq").get("usage");
-                if (g != null && g.isObject()) {
-                    groqUsage = OpenAiReplies.usage(g);
                 }
             } catch (IOException e) {
                 throw new ProviderException.MalformedResponse(Details.of(call.model().provider(),
