@@ -152,6 +152,29 @@ class WorkflowModelBudgetsEndToEndTest {
             assertThat(failed.cost()).isEqualTo(Money.of("0.0012"));
             assertThat(spentByModel(gw)).isEqualTo(ledgeredByModel(gw));
             assertThat(budgets(gw)).allSatisfy(b -> assertThat(b.get("reserved").asText()).isEqualTo("0"));
+            // the run's cost is what it was billed: the failed call with the calls that answered
+            Money ledgered = gw.records().stream().map(CostRecord::cost).reduce(Money.ZERO, Money::plus);
+            JsonNode costwise = TestGateway.json(res.body()).get("costwise");
+            assertThat(Money.of(costwise.get("cost").asText())).isEqualTo(ledgered);
+            assertThat(Money.of(costwise.get("failed_cost").asText())).isEqualTo(Money.of("0.0012"));
+            assertThat(Money.of(res.headers().firstValue("x-costwise-cost").orElseThrow())).isEqualTo(ledgered);
+        }
+    }
+
+    @Test
+    void givenAnExecutorCallThatFailsAfterItsProviderBilledIt_whenTheWorkflowStreams_thenItsCostIncludesIt() {
+        try (TestGateway gw = gateway()) {
+            answersToFail.set(1);
+
+            List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", """
+                    {"model": "auto", "max_tokens": 500, "stream": true, "stream_options": {"include_usage": true},
+                     "messages": [{"role": "user", "content": "%s"}]}""".formatted(TASK),
+                    "Authorization", "Bearer " + MASTER).body());
+
+            Money ledgered = gw.records().stream().map(CostRecord::cost).reduce(Money.ZERO, Money::plus);
+            assertThat(gw.records()).filteredOn(r -> r.outcome() == Outcome.FAILED).singleElement()
+                    .satisfies(r -> assertThat(r.cost()).isEqualTo(Money.of("0.0012")));
+            assertThat(Money.of(chunks.getLast().at("/costwise/cost").asText())).isEqualTo(ledgered);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.costwise.gateway.pipeline;
 import dev.costwise.core.Money;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.spi.SpendLedger;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,8 @@ final class WorkflowRows {
     private final List<Held> held = new ArrayList<>();
     /** What the run's calls cost so far, by the model that made them; kept after a flush. */
     private final Map<String, Money> spentByModel = new HashMap<>();
+    /** What the run's failed calls cost (those their provider billed); kept after a flush. */
+    private Money failedCost = Money.ZERO;
 
     /**
      * Holds a row.
@@ -32,6 +35,17 @@ final class WorkflowRows {
     synchronized void add(CostRecord row, Optional<ChatResponse> answer) {
         held.add(new Held(row, answer));
         spentByModel.merge(row.usedModel(), row.cost(), Money::plus);
+        if (row.outcome() == Outcome.FAILED) {
+            failedCost = failedCost.plus(row.cost());
+        }
+    }
+
+    /**
+     * @return what the run's failed calls cost: those whose provider billed the usage it reported (an error inside a
+     *     200 with its usage), which the workflow's own costs leave out, as it never got their answers
+     */
+    synchronized Money failedCost() {
+        return failedCost;
     }
 
     /**

@@ -48,8 +48,9 @@ import java.util.stream.Collectors;
 /**
  * Runs the multi-model workflow (the spec's Pattern 5) for pipelines configured with {@code workflow: true}: the
  * routes' models are the executors, {@code default_route} is the orchestrator; the answer goes back as one OpenAI
- * chat completion with a {@code costwise} object (orchestrator and executor cost, baseline, savings). Every model
- * call is its own ledger row under the request id ({@link UpstreamChatModel}). Built once at start; thread-safe.
+ * chat completion with a {@code costwise} object (orchestrator, executor and billed failed calls' cost, baseline,
+ * savings). Every model call is its own ledger row under the request id ({@link UpstreamChatModel}). Built once at
+ * start; thread-safe.
  */
 final class WorkflowRunner {
     /** The route a workflow run takes: {@code workflow:<complexity>}. */
@@ -71,7 +72,7 @@ final class WorkflowRunner {
      * What a run produced.
      *
      * @param body the chat completion JSON
-     * @param cost orchestrator plus executor cost
+     * @param cost orchestrator plus executor cost, and the failed calls their providers billed
      * @param tokens every token spent
      * @param modelUsed the executor that answered
      * @param route {@code workflow:<complexity>}
@@ -205,7 +206,8 @@ final class WorkflowRunner {
             ObjectNode root = (ObjectNode) json.readTree(body);
             if (root.get("costwise") instanceof ObjectNode costwise) {
                 costwise.put("cost", Money.ZERO.toString()).put("orchestrator_cost", Money.ZERO.toString())
-                        .put("executor_cost", Money.ZERO.toString()).put("baseline_cost", baseline.toString())
+                        .put("executor_cost", Money.ZERO.toString()).put("failed_cost", Money.ZERO.toString())
+                        .put("baseline_cost", baseline.toString())
                         .put("savings", baseline.toString());
             }
             return json.writeValueAsBytes(root);
@@ -267,13 +269,17 @@ final class WorkflowRunner {
         ObjectNode root = wire.writeResponse(out.answer(), clock.millis() / 1000);
         root.put("id", "chatcmpl-" + requestId).put("model", out.executorModel());
         root.set("usage", wire.writeUsage(usage));
-        root.putObject("costwise").put("cost", out.totalCost().toString())
+        // what the run cost, as its ledger rows and budgets say: the calls that answered and the failed calls their
+        // providers billed, which the workflow's own costs leave out
+        Money cost = out.totalCost().plus(rows.failedCost());
+        root.putObject("costwise").put("cost", cost.toString())
                 .put("orchestrator_cost", out.orchestratorCost().toString())
                 .put("executor_cost", out.executorCost().toString())
-                .put("baseline_cost", baseline.toString()).put("savings", baseline.minus(out.totalCost()).toString())
+                .put("failed_cost", rows.failedCost().toString())
+                .put("baseline_cost", baseline.toString()).put("savings", baseline.minus(cost).toString())
                 .put("complexity", complexity).put("escalations", out.escalations().size());
         try {
-            return new Finished(json.writeValueAsBytes(root), out.totalCost(), usage.totalTokens(),
+            return new Finished(json.writeValueAsBytes(root), cost, usage.totalTokens(),
                     out.executorModel(), ROUTE_PREFIX + complexity, out.answer().model(), out.answer().usage());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
