@@ -29,6 +29,13 @@ class ReplayEveryGatewayBudgetTest {
                 + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
     }
 
+    /** @return the replay of {@code trace} through the gateway config's {@code gpt-4o} pipeline, at its prices */
+    private static ReplayResult replay(Path trace, String config) {
+        GatewayPipelineReader.Priced g = new GatewayPipelineReader(Planner.ofDefaults().catalog())
+                .readPriced(config, "gpt-4o", "gw.yaml");
+        return Planner.of(g.catalog()).replay(trace, g.pipeline(), ReplayOptions.defaults());
+    }
+
     private static final String CONFIG = """
             models:
               - {name: gpt-4o, provider: openai, base_url: "http://127.0.0.1:1/v1"}
@@ -68,10 +75,7 @@ class ReplayEveryGatewayBudgetTest {
         Path trace = Files.writeString(dir.resolve("trace.jsonl"), gpt4oAt("2026-11-27T10:00:00Z")
                 + gpt4oAt("2026-11-27T11:00:00Z") + gpt4oAt("2026-11-28T10:00:00Z") + gpt4oAt("2026-11-29T10:00:00Z")
                 + gpt4oAt("2026-11-29T11:00:00Z") + gpt4oAt("2026-12-01T10:00:00Z"));
-        GatewayPipelineReader.Priced g = new GatewayPipelineReader(Planner.ofDefaults().catalog())
-                .readPriced(CONFIG, "gpt-4o", "gw.yaml");
-
-        ReplayResult r = Planner.of(g.catalog()).replay(trace, g.pipeline(), ReplayOptions.defaults());
+        ReplayResult r = replay(trace, CONFIG);
 
         List<RequestOutcome> out = r.after().outcomes();
         assertThat(out).extracting(RequestOutcome::model).containsExactly(Optional.of("gpt-4o"), Optional.empty(),
@@ -86,5 +90,29 @@ class ReplayEveryGatewayBudgetTest {
         assertThat(r.after().rejected()).isEqualTo(1);
         assertThat(r.costBefore().toString()).isEqualTo("0.075");
         assertThat(r.after().cost().toString()).isEqualTo("0.04025");
+    }
+
+    /**
+     * A downgrade must fit every budget too. The month's $0.0105 takes gpt-4o's first worst case ($0.0100275) and is
+     * billed $0.0125; the second request lacks room, is downgraded to gpt-4o-mini, whose $0.00060165 worst case on
+     * top of $0.0125 does not fit either: refused, as the gateway refuses it (the daily budget had room for both).
+     */
+    @Test
+    void givenADowngradeWithoutRoom_whenReplayed_thenTheRequestIsRefused() throws Exception {
+        Path trace = Files.writeString(dir.resolve("trace.jsonl"), gpt4oAt("2026-11-27T10:00:00Z")
+                + gpt4oAt("2026-11-27T11:00:00Z"));
+        String config = CONFIG.substring(0, CONFIG.indexOf("budgets:")) + """
+                budgets:
+                  - {name: daily, scope: global, window: day, limit: "1", on_exhausted: reject}
+                  - {name: monthly, scope: global, window: month, limit: "0.0105", on_exhausted: downgrade,
+                     downgrade_to: gpt-4o-mini}
+                """;
+        ReplayResult r = replay(trace, config);
+
+        List<RequestOutcome> out = r.after().outcomes();
+        assertThat(out).extracting(RequestOutcome::model).containsExactly(Optional.of("gpt-4o"), Optional.empty());
+        assertThat(out.get(1).failure()).hasValueSatisfying(f -> assertThat(f)
+                .contains("spent $0.0125 of $0.0105 in its monthly window"));
+        assertThat(r.after().cost().toString()).isEqualTo("0.0125");
     }
 }
