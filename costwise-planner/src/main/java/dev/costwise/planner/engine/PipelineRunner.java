@@ -48,7 +48,10 @@ import java.util.function.Function;
  *       gateway reserves before each call, a route is taken only when the budget has room for its worst case (the
  *       request's estimated prompt plus its {@code max_tokens}, else the model's maximum output, at the model's
  *       prices); else, or past the last tier, the request goes to the exhausted route if the budget has room for that
- *       one's, or is rejected. A fallback the budget has no room for is skipped.</li>
+ *       one's, or is rejected. A fallback the budget has no room for is skipped. With several budgets (a gateway
+ *       config's global and per-model ones, a per-model one counting each model apart), every one must have room,
+ *       and the first without room, in the pipeline's order, decides between its downgrade and a rejection, as in
+ *       the gateway.</li>
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
@@ -84,8 +87,10 @@ public final class PipelineRunner {
     private final Map<String, SimCache> routeCaches = new HashMap<>();
     /** When the run starts: a request arrives {@code atMillis} after it, in the budget window of that instant. */
     private final Instant origin;
-    /** The spend of each budget window so far, by the window's start. */
-    private final Map<Instant, Money> spentByWindow = new HashMap<>();
+    /** The spend of each budget window so far: by budget, window start and, for a per-model budget, model. */
+    private final Map<Count, Money> spentByWindow = new HashMap<>();
+    /** What the request being handled has been billed so far, by model (what its per-model budgets are charged). */
+    private final Map<String, Money> billed = new HashMap<>();
 
     /**
      * @param pipeline the pipeline
@@ -153,29 +158,30 @@ public final class PipelineRunner {
         String route = "-";
         boolean budgetHit = false;
         List<CallSite> fallbacks = pipeline.fallbacks();
+        billed.clear();
         Target target;
         if (pipeline.router().isPresent()) {
             RouterSpec router = pipeline.router().get();
-            double utilization = pipeline.budget().map(b -> spent(r).ratioOf(b.limit())).orElse(0.0);
-            String chosen = choose(router, r, utilization);
+            String chosen = choose(router, r, globalUtilization(r));
             route = chosen;
-            if (pipeline.budget().isPresent()) {
-                Optional<Allowed> budgeted = budgetRoute(pipeline.budget().get(), router, chosen, r);
-                if (budgeted.isEmpty()) {
-                    return rejected(r, c, chosen);
+            if (!pipeline.budgets().isEmpty()) {
+                Allowed budgeted = budgetRoute(router, chosen, r);
+                if (budgeted.refusedBy().isPresent()) {
+                    return rejected(r, c, chosen, budgeted.refusedBy().get(), budgeted.route());
                 }
-                budgetHit = !budgeted.get().route().equals(chosen);
-                route = budgeted.get().route();
-                if (budgeted.get().downgraded()) {
+                budgetHit = !budgeted.route().equals(chosen);
+                route = budgeted.route();
+                if (budgeted.downgradedBy().isPresent()) {
                     // as the gateway: a downgrade replaces the candidates, so the pipeline's fallbacks are not tried
-                    fallbacks = pipeline.budget().get().exhaustedFallbacks();
+                    fallbacks = budgeted.downgradedBy().get().exhaustedFallbacks();
                 }
             }
             target = router.routes().get(route);
         } else {
             target = pipeline.target().orElseThrow();
-            if (pipeline.budget().isPresent() && !hasRoom(pipeline.budget().get(), target, r)) {
-                return rejected(r, c, route);
+            Optional<BudgetSpec> full = firstWithoutRoom(Money.ZERO, target.sites().getFirst(), r);
+            if (full.isPresent()) {
+                return rejected(r, c, route, full.get(), target.sites().getFirst().model());
             }
         }
         c.route(route);
@@ -192,7 +198,7 @@ public final class PipelineRunner {
             case Target.Single single -> callWithFallback(r, single.site(), fallbacks, c);
             case Target.Steps steps -> callSteps(r, steps, fallbacks, c);
         };
-        pipeline.budget().ifPresent(b -> spentByWindow.merge(windowOf(b, r).start(), result.cost(), Money::plus));
+        charge(r);
         if (result.failure().isEmpty()) {
             cache.ifPresent(x -> x.put(r.cacheKey(), r.atMillis()));
             routeCacheKey.ifPresent(k -> routeCaches.get(k).put(r.cacheKey(), r.atMillis()));
@@ -201,24 +207,39 @@ public final class PipelineRunner {
                 result.fallback(), budgetHit, result.failure());
     }
 
-    private RequestOutcome rejected(PlannedRequest r, Collector c, String route) {
+    private RequestOutcome rejected(PlannedRequest r, Collector c, String route, BudgetSpec budget, String model) {
         c.rejected++;
-        BudgetSpec budget = pipeline.budget().get();
         return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, true,
-                Optional.of("budget has no room for this request's worst case: spent " + spent(r).format() + " of "
-                        + budget.limit().format() + " in its " + budget.window().label().toLowerCase(Locale.ROOT)
-                        + " window"));
+                Optional.of("budget has no room for this request's worst case: spent "
+                        + spent(budget, model, r).format() + " of " + budget.limit().format() + " in its "
+                        + budget.window().label().toLowerCase(Locale.ROOT) + " window"
+                        + (budget.perModel() ? " on " + model : "")));
     }
 
-    /** @return the window of the pipeline's budget the request arrives in, as the gateway's budget counts it */
-    private BudgetWindow.Span windowOf(BudgetSpec budget, PlannedRequest r) {
-        return budget.window().spanAt(origin.plusMillis(r.atMillis()));
+    /** One budget's count: the pipeline's budget, its window, and the model for a per-model budget ("" else). */
+    private record Count(int budget, Instant windowStart, String model) {}
+
+    private Count count(BudgetSpec budget, String model, PlannedRequest r) {
+        return new Count(pipeline.budgets().indexOf(budget), budget.window().spanAt(origin.plusMillis(r.atMillis()))
+                .start(), budget.perModel() ? model : "");
     }
 
-    /** @return what the budget's window holding the request has spent before it (zero without a budget) */
-    private Money spent(PlannedRequest r) {
-        return pipeline.budget().map(b -> spentByWindow.getOrDefault(windowOf(b, r).start(), Money.ZERO))
-                .orElse(Money.ZERO);
+    /** @return what the budget's window holding the request has spent before it (on {@code model}, if per model) */
+    private Money spent(BudgetSpec budget, String model, PlannedRequest r) {
+        return spentByWindow.getOrDefault(count(budget, model, r), Money.ZERO);
+    }
+
+    /** Charges what the request was billed to every budget: all of it to the others, each model's to its own. */
+    private void charge(PlannedRequest r) {
+        for (BudgetSpec b : pipeline.budgets()) {
+            billed.forEach((model, cost) -> spentByWindow.merge(count(b, model, r), cost, Money::plus));
+        }
+    }
+
+    /** @return the highest utilization of the budgets on all spend, as the gateway's router reads it */
+    private double globalUtilization(PlannedRequest r) {
+        return pipeline.budgets().stream().filter(b -> !b.perModel())
+                .mapToDouble(b -> spent(b, "", r).ratioOf(b.limit())).max().orElse(0.0);
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
@@ -231,26 +252,42 @@ public final class PipelineRunner {
     }
 
     /**
-     * The route the budget allows, or empty to reject: as the gateway decides, the route the tiers (or, without tiers,
-     * the router) chose when the budget has room for its worst case, else the exhausted route (a downgrade) when it
-     * has room for that one's.
+     * The route the budgets allow, as the gateway decides: the route the first budget's tiers (or, without tiers, the
+     * router) chose when every budget has room for its worst case; else the first budget without room (in the
+     * pipeline's order, the gateway's) decides: its exhausted route (a downgrade) when every budget has room for that
+     * one's worst case, else a rejection. A budget past its last tier decides as one without room.
      */
-    private Optional<Allowed> budgetRoute(BudgetSpec budget, RouterSpec router, String chosen, PlannedRequest r) {
-        return tierRoute(budget, chosen, r).filter(route -> hasRoom(budget, router.routes().get(route), r))
-                .map(route -> new Allowed(route, false))
-                .or(() -> budget.exhaustedRoute().filter(route -> hasRoom(budget, router.routes().get(route), r))
-                        .map(route -> new Allowed(route, true)));
+    private Allowed budgetRoute(RouterSpec router, String chosen, PlannedRequest r) {
+        BudgetSpec first = pipeline.budgets().getFirst();
+        Optional<String> tiered = tierRoute(first, chosen, r);
+        Optional<BudgetSpec> full = tiered.isEmpty() ? Optional.of(first)
+                : firstWithoutRoom(Money.ZERO, router.routes().get(tiered.get()).sites().getFirst(), r);
+        if (full.isEmpty()) {
+            return new Allowed(tiered.get(), Optional.empty(), Optional.empty());
+        }
+        if (full.get().exhaustedRoute().isEmpty()) {
+            String refused = router.routes().get(tiered.orElse(chosen)).sites().getFirst().model();
+            return new Allowed(refused, Optional.empty(), full);
+        }
+        String down = full.get().exhaustedRoute().get();
+        CallSite site = router.routes().get(down).sites().getFirst();
+        Optional<BudgetSpec> stillFull = firstWithoutRoom(Money.ZERO, site, r);
+        return stillFull.isPresent() ? new Allowed(site.model(), Optional.empty(), stillFull)
+                : new Allowed(down, full, Optional.empty());
     }
 
-    /** A route the budget allows; {@code downgraded} when it is the exhausted route, taken for lack of room. */
-    private record Allowed(String route, boolean downgraded) {}
+    /**
+     * What the budgets decided: the route to take, the budget whose downgrade sent the request there (if any), or
+     * the budget that refused it (then {@code route} names the model it had no room for).
+     */
+    private record Allowed(String route, Optional<BudgetSpec> downgradedBy, Optional<BudgetSpec> refusedBy) {}
 
     /** @return the route the utilization tiers pick ({@code chosen} without tiers); empty past the last tier */
     private Optional<String> tierRoute(BudgetSpec budget, String chosen, PlannedRequest r) {
         if (budget.tiers().isEmpty()) {
             return Optional.of(chosen);
         }
-        double utilization = spent(r).ratioOf(budget.limit());
+        double utilization = spent(budget, "", r).ratioOf(budget.limit());
         for (BudgetSpec.Tier tier : budget.tiers()) {
             if (utilization < tier.below()) {
                 return Optional.of(tier.route());
@@ -259,19 +296,22 @@ public final class PipelineRunner {
         return Optional.empty();
     }
 
-    /** @return whether the budget can take the worst case of the target's first call on top of its window's spend */
-    private boolean hasRoom(BudgetSpec budget, Target target, PlannedRequest r) {
-        return hasRoom(budget, Money.ZERO, target.sites().getFirst(), r);
-    }
-
     /**
-     * Whether the budget can take the worst case of a call at {@code site} on top of its window's spend and what the
-     * request has cost so far ({@code pending}), as the gateway reserves it before each call: the request's estimated
-     * prompt (at the cache-write price when the call may write the prompt cache) and its output limit (its
-     * {@code max_tokens}, else the model's maximum output) at the model's prices on the call's tier.
+     * The first budget (in the gateway's order) that cannot take the worst case of a call at {@code site} on top of
+     * its window's spend and what the request has cost so far ({@code pending}; for a per-model budget, what it cost
+     * on the site's model), as the gateway reserves it before each call: the request's estimated prompt (at the
+     * cache-write price when the call may write the prompt cache) and its output limit (its {@code max_tokens}, else
+     * the model's maximum output) at the model's prices on the call's tier.
      */
-    private boolean hasRoom(BudgetSpec budget, Money pending, CallSite site, PlannedRequest r) {
-        return !spent(r).plus(pending).plus(worstCase(site, r)).isGreaterThan(budget.limit());
+    private Optional<BudgetSpec> firstWithoutRoom(Money pending, CallSite site, PlannedRequest r) {
+        Money worst = worstCase(site, r);
+        for (BudgetSpec b : pipeline.budgets()) {
+            Money own = b.perModel() ? billed.getOrDefault(site.model(), Money.ZERO) : pending;
+            if (spent(b, site.model(), r).plus(own).plus(worst).isGreaterThan(b.limit())) {
+                return Optional.of(b);
+            }
+        }
+        return Optional.empty();
     }
 
     private Money worstCase(CallSite site, PlannedRequest r) {
@@ -326,13 +366,14 @@ public final class PipelineRunner {
                 failure = Optional.of(at.model() + ": the estimated prompt does not fit its context window");
                 continue;
             }
-            if (i > 0 && pipeline.budget().isPresent() && !hasRoom(pipeline.budget().get(), cost, at, r)) {
+            if (i > 0 && firstWithoutRoom(cost, at, r).isPresent()) {
                 // as the gateway: a fallback the budget cannot take is not tried
                 failure = Optional.of(at.model() + ": budget has no room for its worst case");
                 continue;
             }
             Attempted a = callWithRetry(r, at, c);
             cost = cost.plus(a.cost());
+            billed.merge(at.model(), a.cost(), Money::plus);
             retries += a.retries();
             if (a.failure().isEmpty()) {
                 return new Attempted(a.model(), cost, retries, i > 0, Optional.empty());

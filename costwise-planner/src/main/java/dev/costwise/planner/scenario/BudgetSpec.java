@@ -16,15 +16,18 @@ import java.util.Optional;
  * (Pattern 2's budget-aware fallback: the free model; the gateway's {@code downgrade_to}) or, without one, is rejected.
  * A request sent there is tried on that route and then on {@code exhaustedFallbacks} only, never on the pipeline's
  * fallbacks: the gateway's downgrade replaces the request's candidates by the models {@code downgrade_to} names.
+ * A {@code perModel} budget (the gateway's {@code scope: model}) counts each model's spend apart, each against the
+ * whole limit, and holds a call by the model it goes to.
  *
  * @param limit the most spent in one window
  * @param window the period the spend is counted over, the library's {@link BudgetWindow}
  * @param tiers utilization tiers, ascending
  * @param exhaustedRoute where requests go once the budget has no room for their worst case
  * @param exhaustedFallbacks what is tried after the exhausted route fails (the rest of a {@code downgrade_to} group)
+ * @param perModel {@code true} to count each model's spend apart ({@code scope: model}); {@code false} for all
  */
 public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Optional<String> exhaustedRoute,
-        List<CallSite> exhaustedFallbacks) {
+        List<CallSite> exhaustedFallbacks, boolean perModel) {
 
     public BudgetSpec {
         Objects.requireNonNull(limit, "limit");
@@ -37,6 +40,14 @@ public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Opt
             ScenarioException.require(tiers.get(i).below() > tiers.get(i - 1).below(),
                     "budget tiers must ascend, %s follows %s", tiers.get(i).below(), tiers.get(i - 1).below());
         }
+    }
+
+    /**
+     * A budget on all spend ({@code scope: global}); the components as above.
+     */
+    public BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Optional<String> exhaustedRoute,
+            List<CallSite> exhaustedFallbacks) {
+        this(limit, window, tiers, exhaustedRoute, exhaustedFallbacks, false);
     }
 
     /**

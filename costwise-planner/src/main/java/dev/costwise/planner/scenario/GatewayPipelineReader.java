@@ -37,13 +37,13 @@ import java.util.Set;
  * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
  * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
- * or without one to the model of its own name. The first {@code budgets} entry with scope {@code global} becomes the
- * budget, with its {@code window} (a UTC day or month, the month by default, as the gateway counts them) and
- * {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's {@code service_tier} and {@code prompt_caching}
- * go with its call sites. A pipeline's {@code context_window_fallback} (else the defaults') is where a prompt too long
- * for its model goes, as in the gateway. Not mapped (no effect on cost in the planner): server, ledger, keys, timeouts,
- * cache scope, workflow mode, per-key and per-model budgets. A {@code ${VAR:-default}} value is read as
- * its default.
+ * or without one to the model of its own name. Every {@code budgets} entry with scope {@code global} or {@code model}
+ * becomes a budget, in the configuration's order, with its {@code window} (a UTC day or month, the month by default,
+ * as the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's
+ * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
+ * (else the defaults') is where a prompt too long for its model goes, as in the gateway. Not mapped (no effect on cost
+ * in the planner): server, ledger, keys, timeouts, cache scope, workflow mode, and key, team and user budgets (a trace
+ * does not name the caller). A {@code ${VAR:-default}} value is read as its default.
  */
 public final class GatewayPipelineReader {
 
@@ -249,24 +249,8 @@ public final class GatewayPipelineReader {
         Optional<RetrySpec> retry = retry(p.has("retry") ? p.get("retry") : defaults.path("retry"));
         List<CallSite> fallbacks = new ArrayList<>();
         p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
-        Optional<BudgetSpec> budgetSpec = Optional.empty();
-        Optional<CallSite> downgrade = Optional.empty();
-        int index = 0;
-        for (JsonNode b : root.path("budgets")) {
-            String path = "budgets[" + index++ + "]";
-            if ("global".equals(b.path("scope").asText("global"))) {
-                List<CallSite> downgradeRest = List.of();
-                if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
-                    String to = text(b.get("downgrade_to"));
-                    downgrade = Optional.of(names.site(to, path + ".downgrade_to"));
-                    // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
-                    downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
-                }
-                budgetSpec = Optional.of(new BudgetSpec(Money.of(text(b.path("limit"))), window(b, path), List.of(),
-                        downgrade.map(m -> "budget-downgrade"), downgradeRest));
-                break;
-            }
-        }
+        Map<String, Target> downgrades = new LinkedHashMap<>();
+        List<BudgetSpec> budgets = budgets(root, names, downgrades);
         if (!p.has("routes")) {
             if (p.isMissingNode() && !names.known(name)) {
                 throw new ScenarioException("pipelines: no pipeline or model named '" + name + "'; pipelines are "
@@ -282,12 +266,12 @@ public final class GatewayPipelineReader {
             CallSite primary = names.site(target, "pipelines." + name + (p.has("default_route") ? ".default_route"
                     : ""));
             names.groupRest(target).forEach(m -> fallbacks.add(CallSite.of(m)));
-            if (budgetSpec.isPresent()) {
+            if (!budgets.isEmpty()) {
                 Map<String, Target> routes = new LinkedHashMap<>();
                 routes.put(name, new Target.Single(primary));
-                downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(d)));
+                routes.putAll(downgrades);
                 return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
-                        retry, fallbacks, budgetSpec);
+                        retry, fallbacks, budgets, List.of());
             }
             return new PipelineSpec(cache, Optional.empty(), Optional.of(new Target.Single(primary)),
                     retry, fallbacks, Optional.empty());
@@ -308,9 +292,43 @@ public final class GatewayPipelineReader {
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(defaultSite));
-        downgrade.ifPresent(d -> routes.put("budget-downgrade", new Target.Single(d)));
+        routes.putAll(downgrades);
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
-                fallbacks, budgetSpec);
+                fallbacks, budgets, List.of());
+    }
+
+    /**
+     * The budgets that hold every request in the gateway, in its order (that of {@code budgets}): each
+     * {@code scope: global} one, and each {@code scope: model} one (counted per model). Key, team and user budgets
+     * depend on the caller, which a trace does not name, so they are left out. A downgrading budget's
+     * {@code downgrade_to} becomes a route of {@code downgrades}: {@code budget-downgrade} for the first model
+     * downgraded to, {@code budget-downgrade:NAME} for each other.
+     */
+    private static List<BudgetSpec> budgets(JsonNode root, Names names, Map<String, Target> downgrades) {
+        List<BudgetSpec> budgets = new ArrayList<>();
+        Map<String, String> routeOf = new HashMap<>();
+        int index = 0;
+        for (JsonNode b : root.path("budgets")) {
+            String path = "budgets[" + index++ + "]";
+            String scope = b.path("scope").asText("global");
+            if (!"global".equals(scope) && !"model".equals(scope)) {
+                continue;
+            }
+            Optional<String> route = Optional.empty();
+            List<CallSite> downgradeRest = List.of();
+            if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
+                String to = text(b.get("downgrade_to"));
+                CallSite site = names.site(to, path + ".downgrade_to");
+                route = Optional.of(routeOf.computeIfAbsent(to, t -> routeOf.isEmpty() ? "budget-downgrade"
+                        : "budget-downgrade:" + t));
+                downgrades.putIfAbsent(route.get(), new Target.Single(site));
+                // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
+                downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
+            }
+            budgets.add(new BudgetSpec(Money.of(text(b.path("limit"))), window(b, path), List.of(), route,
+                    downgradeRest, "model".equals(scope)));
+        }
+        return budgets;
     }
 
     /**

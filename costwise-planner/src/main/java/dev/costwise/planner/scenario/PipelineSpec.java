@@ -14,12 +14,13 @@ import java.util.Optional;
  * @param target the single target when there is no router
  * @param retry retries of transient failures, if any
  * @param fallbacks models tried in order when a call fails for good
- * @param budget a daily budget, if any
+ * @param budgets the budgets that hold every request, in the order the gateway checks them (a scenario's one; a
+ *     gateway config's global and per-model ones); the first one's tiers pick routes
  * @param contextWindowFallback the gateway's {@code context_window_fallback} models: a call whose estimated prompt is
  *     over its model's context window, or that fails with a context-length error, goes to these instead (empty: none)
  */
 public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
-        Optional<RetrySpec> retry, List<CallSite> fallbacks, Optional<BudgetSpec> budget,
+        Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
         List<CallSite> contextWindowFallback) {
 
     public PipelineSpec {
@@ -28,19 +29,33 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(retry, "retry");
         fallbacks = List.copyOf(fallbacks);
-        Objects.requireNonNull(budget, "budget");
+        budgets = List.copyOf(budgets);
         contextWindowFallback = List.copyOf(contextWindowFallback);
         ScenarioException.require(router.isPresent() != target.isPresent(),
                 "a pipeline needs exactly one of 'router' or 'model'/'steps'");
-        if (budget.isPresent()) {
-            for (BudgetSpec.Tier tier : budget.get().tiers()) {
+        for (BudgetSpec budget : budgets) {
+            for (BudgetSpec.Tier tier : budget.tiers()) {
                 ScenarioException.require(router.isPresent() && router.get().routes().containsKey(tier.route()),
                         "budget tier names route '%s', which is not a router route", tier.route());
             }
-            budget.get().exhaustedRoute().ifPresent(r -> ScenarioException.require(
+            budget.exhaustedRoute().ifPresent(r -> ScenarioException.require(
                     router.isPresent() && router.get().routes().containsKey(r),
                     "budget exhausted names route '%s', which is not a router route", r));
         }
+    }
+
+    /**
+     * A pipeline with at most one budget; the components as above.
+     */
+    public PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
+            Optional<RetrySpec> retry, List<CallSite> fallbacks, Optional<BudgetSpec> budget,
+            List<CallSite> contextWindowFallback) {
+        this(cache, router, target, retry, fallbacks, budget.stream().toList(), contextWindowFallback);
+    }
+
+    /** @return the first budget, whose tiers pick routes, if any */
+    public Optional<BudgetSpec> budget() {
+        return budgets.stream().findFirst();
     }
 
     /**
@@ -56,7 +71,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      * @return this pipeline with them
      */
     public PipelineSpec withContextWindowFallback(List<CallSite> sites) {
-        return new PipelineSpec(cache, router, target, retry, fallbacks, budget, sites);
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites);
     }
 
     /**
