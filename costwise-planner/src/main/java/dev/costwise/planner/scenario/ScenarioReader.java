@@ -194,9 +194,11 @@ public final class ScenarioReader {
         }
         List<CallSite> fallbacks = new ArrayList<>();
         at.opt("fallbacks").ifPresent(f -> f.elements().forEach(e -> fallbacks.add(site(e))));
-        Optional<RetrySpec> retry = at.opt("retry").map(r -> new RetrySpec((int) r.get("maxRetries").longValue(),
+        Optional<RetrySpec> retry = at.opt("retry").map(r -> new RetrySpec(maxRetries(r.get("maxRetries")),
                 r.optDuration("initialDelay").orElse(Duration.ofSeconds(1)),
                 r.optDuration("maxDelay").orElse(Duration.ofSeconds(30))));
+        // parsed outside the try below: its errors already name their field, and must not get the path twice
+        Optional<CacheSpec> cache = at.opt("cache").map(ScenarioReader::cache);
         Optional<BudgetSpec> budget = at.opt("budget").map(b -> {
             List<BudgetSpec.Tier> tiers = new ArrayList<>();
             b.opt("tiers").ifPresent(t -> t.elements().forEach(e -> tiers.add(new BudgetSpec.Tier(e.number("below"),
@@ -208,8 +210,7 @@ public final class ScenarioReader {
             return BudgetSpec.daily(daily, tiers, b.optText("exhausted"));
         });
         try {
-            return new PipelineSpec(at.opt("cache").map(ScenarioReader::cache), router, target, retry, fallbacks,
-                    budget);
+            return new PipelineSpec(cache, router, target, retry, fallbacks, budget);
         } catch (ScenarioException e) {
             throw at.error(e.getMessage());
         }
@@ -287,9 +288,21 @@ public final class ScenarioReader {
         }
     }
 
+    private static int maxRetries(At at) {
+        long n = at.longValue();
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            throw at.error("must be a whole number >= 0, was " + at.node.asText());
+        }
+        return (int) n;
+    }
+
     private static CacheSpec cache(At at) {
         if (at.node.isBoolean()) {
             return new CacheSpec(CacheSpec.DEFAULT_TTL, CacheSpec.DEFAULT_MAX_SIZE);
+        }
+        Optional<Duration> ttl = at.optDuration("ttl");
+        if (ttl.isPresent() && (ttl.get().isZero() || ttl.get().isNegative())) {
+            throw at.get("ttl").error("must be positive, was '" + at.get("ttl").node.asText() + "'");
         }
         try {
             return new CacheSpec(at.optDuration("ttl").orElse(CacheSpec.DEFAULT_TTL),

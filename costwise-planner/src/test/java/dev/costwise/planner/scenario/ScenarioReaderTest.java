@@ -86,6 +86,14 @@ class ScenarioReaderTest {
     }
 
     @Test
+    void givenOutOfRangeRetryOrCacheTtl_whenRead_thenTheErrorNamesTheFieldOnceAndTheValueAsWritten() {
+        assertThatThrownBy(() -> reader.readScenario(scenario("model: gpt-4o\nretry: {maxRetries: -1}\n"), "t.yaml"))
+                .hasMessage("t.yaml: after.retry.maxRetries: must be a whole number >= 0, was -1");
+        assertThatThrownBy(() -> reader.readScenario(scenario("model: gpt-4o\ncache: {ttl: 0s}\n"), "t.yaml"))
+                .hasMessage("t.yaml: after.cache.ttl: must be positive, was '0s'");
+    }
+
+    @Test
     void givenFullScenario_whenRead_thenEveryPartIsThere() {
         Scenario s = reader.readScenario(scenario("""
                 cache: {ttl: 30m, maxSize: 10}
