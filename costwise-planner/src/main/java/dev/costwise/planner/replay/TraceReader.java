@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
@@ -109,10 +111,14 @@ public final class TraceReader {
         } catch (IllegalArgumentException e) {
             throw new BadLineException("invalid request: " + e.getMessage());
         }
+        ModelInfo model;
         try {
-            catalog.require(request.model());
+            model = catalog.require(request.model());
         } catch (UnknownModelException e) {
             throw new BadLineException("unknown model: " + e.getMessage());
+        }
+        if (model.kind() != ModelKind.CHAT) {
+            throw new BadLineException("'" + request.model() + "' is an embedding model, which answers no chat request");
         }
         Optional<Instant> timestamp = Optional.empty();
         if (node.hasNonNull("timestamp")) {

@@ -50,6 +50,20 @@ class TraceReaderTest {
     }
 
     @Test
+    void givenAnEmbeddingModelInAChatTrace_whenRead_thenTheLineIsRefusedNamingTheModel() {
+        TraceReader.Trace t = reader.read(List.of(
+                "{\"model\":\"text-embedding-3-small\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
+
+        assertThat(t.errors()).singleElement().satisfies(e -> {
+            assertThat(e.line()).isEqualTo(1);
+            assertThat(e.reason()).isEqualTo("'text-embedding-3-small' is an embedding model, which answers no chat "
+                    + "request");
+        });
+        assertThat(t.entries()).extracting(TraceEntry::line).containsExactly(2);
+    }
+
+    @Test
     void givenTwoObjectsOnOneLineOrJunkAfterTheObject_whenRead_thenTheLineIsRefusedNotHalfRead() {
         String request = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
 
