@@ -118,7 +118,8 @@ public final class TraceReader {
             throw new BadLineException("unknown model: " + e.getMessage());
         }
         if (model.kind() != ModelKind.CHAT) {
-            throw new BadLineException("'" + request.model() + "' is an embedding model, which answers no chat request");
+            throw new BadLineException("'" + request.model()
+                    + "' is an embedding model, which answers no chat request");
         }
         Optional<Instant> timestamp = Optional.empty();
         if (node.hasNonNull("timestamp")) {
