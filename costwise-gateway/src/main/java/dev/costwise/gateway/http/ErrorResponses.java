@@ -75,8 +75,7 @@ public final class ErrorResponses {
             case GatewayException.CircuitOpen x -> new ApiError(503, "server_error",
                     Optional.of("upstream_circuit_open"), Optional.empty(), x.getMessage(),
                     Optional.of(x.retryAfter()), "");
-            case GatewayException.UpstreamFailed x -> x.last().map(p -> withProviderError(upstream(x), p))
-                    .orElseGet(() -> upstream(x));
+            case GatewayException.UpstreamFailed x -> withProviderError(upstream(x), x.last());
         };
     }
 
@@ -85,7 +84,11 @@ public final class ErrorResponses {
      * at fault (the gateway passes the caller's body through, so it is the caller's field; a 5xx is the gateway's
      * own trouble), and its code as {@code upstream_code}, next to the gateway's stable {@code code}.
      */
-    private static ApiError withProviderError(ApiError e, ProviderException p) {
+    private static ApiError withProviderError(ApiError e, Optional<ProviderException> last) {
+        if (last.isEmpty()) {
+            return e;
+        }
+        ProviderException p = last.get();
         Optional<String> param = e.status() < 500 ? e.param().or(p::param) : e.param();
         String extra = e.extra() + p.providerCode().map(c -> ",\"upstream_code\":" + quote(c)).orElse("");
         return new ApiError(e.status(), e.type(), e.code(), param, e.message(), e.retryAfter(), extra);

@@ -29,6 +29,7 @@ import dev.costwise.llm.orchestration.NoCapableModelException;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiRequest;
+import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
 import java.io.IOException;
@@ -294,7 +295,7 @@ final class WorkflowRunner {
         } catch (WireFormatException e) {
             throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
         }
-        String task = lastUserText(body);
+        String task = PromptTokens.lastUserText(body);
         ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
         // thinking as much as its reasoning setting (capped by the pipeline, and per call by the model's own
@@ -325,22 +326,5 @@ final class WorkflowRunner {
     private static GatewayException.UpstreamFailed noExecutor(String pipeline, RuntimeException e) {
         return new GatewayException.UpstreamFailed(List.of(new ProviderException.ServerError(
                 ProviderException.Details.of("costwise", pipeline), e.getMessage())));
-    }
-
-    private static String lastUserText(JsonNode body) {
-        JsonNode messages = body.path("messages");
-        for (int i = messages.size() - 1; i >= 0; i--) {
-            JsonNode m = messages.get(i);
-            if ("user".equals(m.path("role").asText())) {
-                JsonNode content = m.path("content");
-                if (content.isTextual()) {
-                    return content.asText();
-                }
-                StringBuilder sb = new StringBuilder();
-                content.forEach(part -> sb.append(part.path("text").asText("")));
-                return sb.toString();
-            }
-        }
-        return "";
     }
 }
