@@ -24,16 +24,18 @@ import java.util.function.Function;
  * A {@link BudgetStore} in Redis, shared by every replica: a reservation over several buckets is one Lua script, so it
  * holds in every bucket or in none and concurrent replicas together can never pass a hard limit.
  *
- * <p>Each bucket is a hash {@code <prefix>:budget:<budget>:<windowStartMillis>} with fields {@code spent} and
- * {@code reserved} in whole nano-dollars (amounts are rounded up to the nano-dollar, limits down, so rounding never
- * lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per bucket). A
- * bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by {@code EVALSHA}: one
- * round trip per reserve, settle or release. Each reservation also keeps a hold key with the amount it still holds
- * ({@link BudgetScripts}), so a write whose reply never came can be sent again without counting twice, and a
- * reservation whose reply never came is voided (undone if Redis made it) before shared reservations resume. Needs
- * Redis 6.2 or later ({@code SET ... PXAT}). The settle script returns the counters it left, and the first
- * {@link #state} read of each of those buckets by the same thread within a second is answered from them (the budget
- * guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
+ * <p>Each bucket is a hash {@code <prefix>:budget:<budget>:<windowStartMillis>}: {@code reserved} in whole nano-dollars
+ * (reservations are rounded up to the nano-dollar, limits down), and the spend exact to the pico-dollar as the ledger
+ * keeps it, whole nano-dollars in {@code spent} and the pico-dollars below them in {@code spent_picos}, so
+ * {@link #state} shows what the ledger sums. A limit check counts a part of a nano-dollar spent as a whole one, so
+ * rounding never lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per
+ * bucket. A bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by
+ * {@code EVALSHA}: one round trip per reserve, settle or release. Each reservation also keeps a hold key with the
+ * amount it still holds ({@link BudgetScripts}), so a write whose reply never came can be sent again without counting
+ * twice, and a reservation whose reply never came is voided (undone if Redis made it) before shared reservations
+ * resume. Needs Redis 6.2 or later ({@code SET ... PXAT}). The settle script returns the counters it left, and the
+ * first {@link #state} read of each of those buckets by the same thread within a second is answered from them (the
+ * budget guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
  * rebuild from the ledger never count the same spend twice.
@@ -245,7 +247,7 @@ public final class RedisBudgetStore implements BudgetStore {
     @Override
     public void settle(Grant grant, Money actual) {
         Objects.requireNonNull(actual, "actual");
-        long a = actual.toNanosCeiling();
+        NanosAndPicos a = NanosAndPicos.of(actual);
         if (madeLocally(grant)) {
             local.settle(grant, actual);
             justSettled.remove();
@@ -348,7 +350,7 @@ public final class RedisBudgetStore implements BudgetStore {
         if (madeLocally(grant) || !redis.isAvailable()) {
             return false;
         }
-        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), grant.buckets(), actual.toNanosCeiling());
+        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), grant.buckets(), NanosAndPicos.of(actual));
         justSettled.remove();
         List<byte[]> keys = new ArrayList<>(2 + settle.keys().size());
         keys.add(RedisConnection.bytes(entryKey));
@@ -370,8 +372,7 @@ public final class RedisBudgetStore implements BudgetStore {
     private void rememberSettled(List<Bucket> buckets, List<?> after) {
         Map<Bucket, BucketState> states = new LinkedHashMap<>();
         for (int i = 0; i < buckets.size(); i++) {
-            states.put(buckets.get(i), new BucketState(Money.ofNanos((Long) after.get(2 * i)),
-                    Money.ofNanos((Long) after.get(2 * i + 1))));
+            states.put(buckets.get(i), BucketCounters.read(after, BucketCounters.SIZE * i).state());
         }
         justSettled.set(new JustSettled(states, System.nanoTime()));
     }
@@ -412,7 +413,7 @@ public final class RedisBudgetStore implements BudgetStore {
             try {
                 List<?> v = (List<?>) redis.eval(BudgetScripts.STATE, List.of(keyOf(bucket), leasesOf(bucket)),
                         List.of(Long.toString(redis.options().clock().millis())));
-                return new BucketState(Money.ofNanos((Long) v.get(0)), Money.ofNanos((Long) v.get(1)));
+                return BucketCounters.read(v, 0).state();
             } catch (RedisUnavailableException e) {
                 // report what this replica knows
             }
@@ -428,7 +429,7 @@ public final class RedisBudgetStore implements BudgetStore {
     @Override
     public void restore(Bucket bucket, Money spent) {
         Objects.requireNonNull(bucket, "bucket");
-        long s = Objects.requireNonNull(spent, "spent").toNanosCeiling();
+        NanosAndPicos s = NanosAndPicos.of(Objects.requireNonNull(spent, "spent"));
         BudgetWrite.Restore write = new BudgetWrite.Restore(keyOf(bucket), s, expireAt(bucket));
         try {
             write.sendTo(redis);
@@ -461,10 +462,10 @@ public final class RedisBudgetStore implements BudgetStore {
         return new SharedHold(this, redis.key("hold", instance + "-" + ids.incrementAndGet()), dataLosses.get());
     }
 
-    private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, long actualNanos) {
+    private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, NanosAndPicos actual) {
         // A hold made before Redis lost its data is gone with it: count the spend all the same.
         return new BudgetWrite.Settle(hold.key(), bucketKeysOf(buckets), buckets.stream().map(this::expireAt).toList(),
-                actualNanos, hold.dataLossesBefore() != dataLosses.get());
+                actual, hold.dataLossesBefore() != dataLosses.get());
     }
 
     /** Keeps a write whose reply never came, to send again (it counts once however often it arrives). */

@@ -195,6 +195,31 @@ class RedisOutageTest {
     }
 
     @Test
+    void givenFractionsOfANanoDollarSpentLocally_whenRedisAnswersAgain_thenThePushedSpendIsExact() throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
+        List<Claim> claims = List.of(new Claim(team, LIMIT));
+
+        server.freeze();
+        try {
+            Grant first = store.reserve(claims, Money.of("0.01"), Money.of("0.01")).orElseThrow();
+            Grant second = store.reserve(claims, Money.of("0.01"), Money.of("0.01")).orElseThrow();
+            b.redis.budgetStore().state(team); // so that b notices the outage too
+            assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.localReservations()).isEqualTo(2);
+            store.settle(first, Money.of("0.0000000006"));
+            store.settle(second, Money.of("0.0100000007")); // summed locally: 1.3 nano-dollars past a cent
+        } finally {
+            server.thaw();
+        }
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(store.pendingWrites()).isZero();
+        assertThat(b.redis.budgetStore().state(team))
+                .isEqualTo(new BucketState(Money.of("0.0100000013"), Money.ZERO));
+    }
+
+    @Test
     void givenASettleWhoseReplyNeverCame_whenRedisAnswersAgain_thenItIsCountedOnce() throws Exception {
         RedisBudgetStore store = a.redis.budgetStore();
         Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
