@@ -26,6 +26,11 @@ record BucketCounters(NanosAndPicos spent, long reservedNanos) {
                 (Long) reply.get(from + 2));
     }
 
+    /** @return spent plus reserved: what counts against the bucket's limit */
+    Money inUse() {
+        return spent.toMoney().plus(Money.ofNanos(reservedNanos));
+    }
+
     /** @return the counters as the budget SPI reports them */
     BucketState state() {
         return new BucketState(spent.toMoney(), Money.ofNanos(reservedNanos));

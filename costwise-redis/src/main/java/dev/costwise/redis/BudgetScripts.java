@@ -88,15 +88,15 @@ final class BudgetScripts {
             """;
 
     /**
-     * Lua: {@code reserve_in(h, a)}, after {@link #REAP}. The hold is {@code KEYS[h]}, then n buckets, then their
-     * n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each
-     * bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends. Returns the amount
-     * reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists (voided: nothing
-     * reserved).
+     * Lua: {@code reserve_in(h, a)}, after {@link #REAP} and {@link #SPEND}. The hold is {@code KEYS[h]}, then n
+     * buckets, then their n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each
+     * bucket's limit, each bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends.
+     * Returns the amount reserved, or -1 when some bucket has less than the minimum left, followed by the counters
+     * of every bucket afterwards; {@code {-2}} when the hold exists (voided: nothing reserved).
      */
     private static final String RESERVE_IN = REAP + SPEND + """
             local function reserve_in(h, a)
-              if redis.call('EXISTS', KEYS[h]) == 1 then return -2 end
+              if redis.call('EXISTS', KEYS[h]) == 1 then return {-2} end
               local n = (#KEYS - h) / 2
               local minimum = tonumber(ARGV[a])
               local amount = tonumber(ARGV[a + 1])
@@ -106,17 +106,22 @@ final class BudgetScripts {
                     - in_use(redis.call('HMGET', KEYS[h + i], 'spent', 'reserved', 'spent_picos'))
                 if room < amount then amount = room end
               end
-              if amount < minimum then return -1 end
-              local s = string.format('%d', amount)
-              for i = 1, n do
-                local expiry = ARGV[a + 1 + n + i]
-                redis.call('HINCRBY', KEYS[h + i], 'reserved', s)
-                redis.call('PEXPIREAT', KEYS[h + i], expiry)
-                redis.call('ZADD', KEYS[h + n + i], ARGV[a + 4 + 2 * n], KEYS[h] .. '|' .. s)
-                redis.call('PEXPIREAT', KEYS[h + n + i], expiry)
+              if amount < minimum then
+                amount = -1
+              else
+                local s = string.format('%d', amount)
+                for i = 1, n do
+                  local expiry = ARGV[a + 1 + n + i]
+                  redis.call('HINCRBY', KEYS[h + i], 'reserved', s)
+                  redis.call('PEXPIREAT', KEYS[h + i], expiry)
+                  redis.call('ZADD', KEYS[h + n + i], ARGV[a + 4 + 2 * n], KEYS[h] .. '|' .. s)
+                  redis.call('PEXPIREAT', KEYS[h + n + i], expiry)
+                end
+                redis.call('SET', KEYS[h], s, 'PXAT', ARGV[a + 2 + 2 * n])
               end
-              redis.call('SET', KEYS[h], s, 'PXAT', ARGV[a + 2 + 2 * n])
-              return amount
+              local out = {amount}
+              for i = 1, n do counters(KEYS[h + i], out) end
+              return out
             end
             """;
 
@@ -147,8 +152,9 @@ final class BudgetScripts {
 
     /**
      * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: minimum, maximum, limit 1..n, bucket expiry 1..n, hold expiry,
-     * now, lease end. Returns the amount reserved, -1 when some bucket has less than the minimum left, -2 when the
-     * hold already exists (the id was voided: nothing reserved).
+     * now, lease end. Returns the amount reserved, or -1 when some bucket has less than the minimum left, then the
+     * counters of every bucket afterwards; {@code {-2}} when the hold already exists (the id was voided: nothing
+     * reserved).
      */
     static final LuaScript RESERVE = LuaScript.of("budget-reserve", RESERVE_IN + "return reserve_in(1, 1)\n");
 
@@ -234,14 +240,16 @@ final class BudgetScripts {
     /**
      * A cache lookup, fill lock and reservation in one script. KEYS: entry, lock, hold, bucket 1..n, lease set
      * 1..n. ARGV: token, lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit,
-     * {@code {2, amount}} when the caller took the fill lock (amount as {@link #RESERVE} returns it), {@code {3}} when
-     * another caller holds it.
+     * {@code {2, ...}} when the caller took the fill lock (followed by what {@link #RESERVE} returns), {@code {3}}
+     * when another caller holds it.
      */
     static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", RESERVE_IN + """
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v} end
             if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {3} end
-            return {2, reserve_in(3, 3)}
+            local reserved = reserve_in(3, 3)
+            table.insert(reserved, 1, 2)
+            return reserved
             """);
 
     /**

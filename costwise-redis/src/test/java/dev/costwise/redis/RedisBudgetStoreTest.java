@@ -206,7 +206,7 @@ class RedisBudgetStoreTest {
 
         Object late = connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, A_DAY_ON));
 
-        assertThat(late).isEqualTo(-2L);
+        assertThat(late).isEqualTo(List.of(-2L));
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
     }
 

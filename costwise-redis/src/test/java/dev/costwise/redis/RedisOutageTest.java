@@ -305,4 +305,35 @@ class RedisOutageTest {
         store.release(rest, Money.of("0.05"));
         assertThat(store.state(bucket)).isEqualTo(new BucketState(Money.of("0.65"), Money.ZERO));
     }
+
+    @Test
+    void givenReservationsInFlightWhenRedisDrops_whenAReplicaFallsBack_thenItsShareIsOfWhatTheyLeft() throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        RedisBudgetStore other = b.redis.budgetStore();
+        Bucket bucket = new Bucket("team-red", Instant.parse("2026-11-27T00:00:00Z"));
+        List<Claim> claims = List.of(new Claim(bucket, LIMIT));
+        store.fallbackSpendFrom(b -> b.equals(bucket) ? java.util.Optional.of(Money.of("0.10"))
+                : java.util.Optional.empty()); // the ledger has the one call settled
+        other.settle(other.reserve(claims, Money.of("0.10"), Money.of("0.10")).orElseThrow(), Money.of("0.10"));
+        other.reserve(claims, Money.of("0.30"), Money.of("0.30")).orElseThrow(); // in flight on the other replica
+        store.reserve(claims, Money.of("0.05"), Money.of("0.05")).orElseThrow(); // its reply: $0.45 held or spent
+
+        server.stop();
+        other.state(new Bucket("elsewhere", bucket.windowStart())); // b notices the outage (its settle's reply
+        // would answer a read of the team's bucket)
+
+        // $0.45 counted at fallback, $0.55 left of $1.00: half of it, $0.275, is this replica's while Redis is down
+        assertThat(store.reserve(claims, Money.of("0.28"), Money.of("0.28"))).isEmpty();
+        Grant during = store.reserve(claims, Money.of("0.275"), Money.of("0.275")).orElseThrow();
+        assertThat(store.localReservations()).isEqualTo(2);
+        assertThat(store.state(bucket)).isEqualTo(new BucketState(Money.of("0.10"), Money.of("0.625")));
+        store.release(during, during.amount());
+
+        assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+        server.restart();
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+        server.stop(); // a second outage, with nothing read from Redis in between
+        assertThat(store.state(bucket)).as("what was in flight at the first outage is held no more")
+                .isEqualTo(new BucketState(Money.of("0.10"), Money.ZERO));
+    }
 }

@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentMap;
  * read from the ledger and restored into the store, which keeps what it already has (so replicas starting together
  * never count spend twice); after Redis lost its data, every window this replica knows is restored again. When this
  * replica cannot reach Redis (from the start, or when it drops) its local fallback counters start from the window's
- * spend in the ledger (every replica's), so a budget spent before the outage stays refused during it.
+ * spend in the ledger (every replica's), or from what Redis last showed spent and reserved when that is more, so a
+ * budget spent or reserved before the outage stays refused during it.
  * Thread-safe.
  */
 final class SharedBudgetCounters {
