@@ -547,6 +547,31 @@ class RedisSharedGatewaysTest {
     }
 
     @Test
+    void givenRedisDownAndKeyWithRpm5_whenThisReplicasShareIsUsed_thenRetryAfterIsWhenItsMinuteAdmitsAgain()
+            throws Exception {
+        try (OwnRedisServer server = OwnRedisServer.start()) {
+            redisUrl = server.url();
+            server.stop();
+            try (TestGateway down = gateway("")) {
+                List<HttpResponse<String>> answers = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    answers.add(down.post("/v1/chat/completions", chat("q" + i), "Authorization", "Bearer sk-limited"));
+                }
+
+                // local_share 0.5 of rpm 5 is 2 a minute on this replica; the first leaves its minute 60 s on
+                assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(200, 200, 429);
+                HttpResponse<String> refused = answers.getLast();
+                assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow()))
+                        .isBetween(45L, 60L);
+                assertThat(refused.headers().firstValue("x-ratelimit-remaining-requests"))
+                        .as("this replica's count is not the key's shared one").isEmpty();
+                assertThat(TestGateway.json(refused.body()).at("/error/message").asText())
+                        .startsWith("the key 'limited' is over its limit (rpm 5); retry after ");
+            }
+        }
+    }
+
+    @Test
     void givenKeyWithTpm_whenTheSharedMinuteRefusesTokens_thenThe429NamesTpmOnlyAndWaitsForTheMinute() {
         SharedRedis.requireRunning();
         String keys = """

@@ -1,8 +1,10 @@
 package dev.costwise.redis;
 
 /**
- * The Lua scripts of {@link RedisBudgetStore}. Amounts are whole nano-dollars; every time is an absolute
- * {@code PEXPIREAT} in epoch milliseconds.
+ * The Lua scripts of {@link RedisBudgetStore}. Amounts are whole nano-dollars, except spend, which is exact to the
+ * pico-dollar as the ledger's: a bucket keeps whole nano-dollars in {@code spent} and the pico-dollars below them
+ * (0 to 999) in {@code spent_picos}, carried into {@code spent} when they reach 1,000 (a bucket written before that
+ * field existed reads it as 0). Every time is an absolute {@code PEXPIREAT} in epoch milliseconds.
  *
  * <p>Every reservation has a <em>hold</em> key ({@code <prefix>:hold:<id>}), so each write about a reservation can
  * be sent again after a timeout without counting twice: a settle deletes the hold, and a reservation the client gave
@@ -39,6 +41,39 @@ final class BudgetScripts {
             """;
 
     /**
+     * Lua: {@code add_spent(key, nanos, picos)} adds spend given as whole nano-dollars and the pico-dollars below
+     * them (decimal strings), carrying 1,000 pico-dollars into a nano-dollar; {@code counters(key, out)} appends the
+     * bucket's spent nano-dollars, spent pico-dollars and reserved nano-dollars to {@code out} (see
+     * {@link BucketCounters}); {@code in_use(v)} is the nano-dollars a bucket's {@code HMGET spent reserved
+     * spent_picos} counts against its limit, a part of a nano-dollar spent counting as a whole one, so spend never
+     * passes a limit.
+     */
+    private static final String SPEND = """
+            local function add_spent(key, nanos, picos)
+              if nanos == '0' and picos == '0' then return end
+              local carry = 0
+              if picos ~= '0' and redis.call('HINCRBY', key, 'spent_picos', picos) >= 1000 then
+                redis.call('HINCRBY', key, 'spent_picos', -1000)
+                carry = 1
+              end
+              redis.call('HINCRBY', key, 'spent', nanos)
+              if carry == 1 then redis.call('HINCRBY', key, 'spent', 1) end
+            end
+            local function counters(key, out)
+              local v = redis.call('HMGET', key, 'spent', 'spent_picos', 'reserved')
+              table.insert(out, tonumber(v[1]) or 0)
+              table.insert(out, tonumber(v[2]) or 0)
+              table.insert(out, tonumber(v[3]) or 0)
+              return out
+            end
+            local function in_use(v)
+              local used = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+              if (tonumber(v[3]) or 0) > 0 then used = used + 1 end
+              return used
+            end
+            """;
+
+    /**
      * Lua: {@code reap(key, leases, now)}, with {@link #GIVE_BACK}, gives back in a bucket what the holds whose lease
      * ended by {@code now} still hold there (at most 64 a call).
      */
@@ -53,79 +88,81 @@ final class BudgetScripts {
             """;
 
     /**
-     * Lua: {@code reserve_in(h, a)}, after {@link #REAP}. The hold is {@code KEYS[h]}, then n buckets, then their
-     * n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each bucket's limit, each
-     * bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends. Returns the amount
-     * reserved, -1 when some bucket has less than the minimum left, -2 when the hold exists (voided: nothing
-     * reserved).
+     * Lua: {@code reserve_in(h, a)}, after {@link #REAP} and {@link #SPEND}. The hold is {@code KEYS[h]}, then n
+     * buckets, then their n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each
+     * bucket's limit, each bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends.
+     * Returns the amount reserved, or -1 when some bucket has less than the minimum left, followed by the counters
+     * of every bucket afterwards; {@code {-2}} when the hold exists (voided: nothing reserved).
      */
-    private static final String RESERVE_IN = REAP + """
+    private static final String RESERVE_IN = REAP + SPEND + """
             local function reserve_in(h, a)
-              if redis.call('EXISTS', KEYS[h]) == 1 then return -2 end
+              if redis.call('EXISTS', KEYS[h]) == 1 then return {-2} end
               local n = (#KEYS - h) / 2
               local minimum = tonumber(ARGV[a])
               local amount = tonumber(ARGV[a + 1])
               for i = 1, n do
                 reap(KEYS[h + i], KEYS[h + n + i], ARGV[a + 3 + 2 * n])
-                local v = redis.call('HMGET', KEYS[h + i], 'spent', 'reserved')
-                local room = tonumber(ARGV[a + 1 + i]) - (tonumber(v[1]) or 0) - (tonumber(v[2]) or 0)
+                local room = tonumber(ARGV[a + 1 + i])
+                    - in_use(redis.call('HMGET', KEYS[h + i], 'spent', 'reserved', 'spent_picos'))
                 if room < amount then amount = room end
               end
-              if amount < minimum then return -1 end
-              local s = string.format('%d', amount)
-              for i = 1, n do
-                local expiry = ARGV[a + 1 + n + i]
-                redis.call('HINCRBY', KEYS[h + i], 'reserved', s)
-                redis.call('PEXPIREAT', KEYS[h + i], expiry)
-                redis.call('ZADD', KEYS[h + n + i], ARGV[a + 4 + 2 * n], KEYS[h] .. '|' .. s)
-                redis.call('PEXPIREAT', KEYS[h + n + i], expiry)
+              if amount < minimum then
+                amount = -1
+              else
+                local s = string.format('%d', amount)
+                for i = 1, n do
+                  local expiry = ARGV[a + 1 + n + i]
+                  redis.call('HINCRBY', KEYS[h + i], 'reserved', s)
+                  redis.call('PEXPIREAT', KEYS[h + i], expiry)
+                  redis.call('ZADD', KEYS[h + n + i], ARGV[a + 4 + 2 * n], KEYS[h] .. '|' .. s)
+                  redis.call('PEXPIREAT', KEYS[h + n + i], expiry)
+                end
+                redis.call('SET', KEYS[h], s, 'PXAT', ARGV[a + 2 + 2 * n])
               end
-              redis.call('SET', KEYS[h], s, 'PXAT', ARGV[a + 2 + 2 * n])
-              return amount
+              local out = {amount}
+              for i = 1, n do counters(KEYS[h + i], out) end
+              return out
             end
             """;
 
     /**
-     * Lua: {@code settle_in(h, a)}, after {@link #GIVE_BACK}. The hold is {@code KEYS[h]}, then n buckets, then their
-     * n lease sets; {@code ARGV[a]} is the actual cost, {@code ARGV[a + 1]} whether to count it when the hold is gone,
-     * then each bucket's expiry. Returns spent and reserved of every bucket afterwards.
+     * Lua: {@code settle_in(h, a)}, after {@link #GIVE_BACK} and {@link #SPEND}. The hold is {@code KEYS[h]}, then n
+     * buckets, then their n lease sets; {@code ARGV[a]} and {@code ARGV[a + 1]} are the actual cost's nano-dollars and
+     * the pico-dollars below them, {@code ARGV[a + 2]} whether to count it when the hold is gone, then each bucket's
+     * expiry. Returns the counters of every bucket afterwards.
      */
-    private static final String SETTLE_IN = GIVE_BACK + """
+    private static final String SETTLE_IN = GIVE_BACK + SPEND + """
             local function settle_in(h, a)
               local held = tonumber(redis.call('GET', KEYS[h]))
-              local actual = ARGV[a]
               local n = (#KEYS - h) / 2
-              if held or ARGV[a + 1] == '1' then
+              if held or ARGV[a + 2] == '1' then
                 if held then redis.call('DEL', KEYS[h]) end
                 for i = 1, n do
                   local k = KEYS[h + i]
                   if held then take_back(k, KEYS[h + n + i], KEYS[h], held) end
-                  if actual ~= '0' then redis.call('HINCRBY', k, 'spent', actual) end
-                  redis.call('PEXPIREAT', k, ARGV[a + 1 + i])
+                  add_spent(k, ARGV[a], ARGV[a + 1])
+                  redis.call('PEXPIREAT', k, ARGV[a + 2 + i])
                 end
               end
               local out = {}
-              for i = 1, n do
-                local v = redis.call('HMGET', KEYS[h + i], 'spent', 'reserved')
-                out[2 * i - 1] = tonumber(v[1]) or 0
-                out[2 * i] = tonumber(v[2]) or 0
-              end
+              for i = 1, n do counters(KEYS[h + i], out) end
               return out
             end
             """;
 
     /**
      * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: minimum, maximum, limit 1..n, bucket expiry 1..n, hold expiry,
-     * now, lease end. Returns the amount reserved, -1 when some bucket has less than the minimum left, -2 when the
-     * hold already exists (the id was voided: nothing reserved).
+     * now, lease end. Returns the amount reserved, or -1 when some bucket has less than the minimum left, then the
+     * counters of every bucket afterwards; {@code {-2}} when the hold already exists (the id was voided: nothing
+     * reserved).
      */
     static final LuaScript RESERVE = LuaScript.of("budget-reserve", RESERVE_IN + "return reserve_in(1, 1)\n");
 
     /**
-     * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: actual cost, count when the hold is missing (1 or 0), bucket
-     * expiry 1..n. Replaces what the hold still holds in each bucket by the actual cost and deletes the hold; with no
-     * hold (already settled) only the spend is added, and only when asked to (the hold was lost with Redis's data).
-     * Returns spent and reserved of every bucket afterwards.
+     * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: actual cost (nano-dollars, then the pico-dollars below them),
+     * count when the hold is missing (1 or 0), bucket expiry 1..n. Replaces what the hold still holds in each bucket
+     * by the actual cost and deletes the hold; with no hold (already settled) only the spend is added, and only when
+     * asked to (the hold was lost with Redis's data). Returns the counters of every bucket afterwards.
      */
     static final LuaScript SETTLE = LuaScript.of("budget-settle", SETTLE_IN + "return settle_in(1, 1)\n");
 
@@ -169,44 +206,50 @@ final class BudgetScripts {
             """);
 
     /**
-     * KEYS: bucket, its lease set. ARGV: now. Gives back the bucket's ended leases, then returns its spent and
-     * reserved, so a status read after a replica died shows its room free without waiting for a reservation.
+     * KEYS: bucket, its lease set. ARGV: now. Gives back the bucket's ended leases, then returns its counters, so a
+     * status read after a replica died shows its room free without waiting for a reservation.
      */
-    static final LuaScript STATE = LuaScript.of("budget-state", REAP + """
+    static final LuaScript STATE = LuaScript.of("budget-state", REAP + SPEND + """
             reap(KEYS[1], KEYS[2], ARGV[1])
-            local v = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
-            return {tonumber(v[1]) or 0, tonumber(v[2]) or 0}
+            return counters(KEYS[1], {})
             """);
 
     /**
-     * KEYS: marker, bucket. ARGV: spend, bucket expiry, marker expiry. Adds spend made while Redis was away, once per
-     * marker, so a push sent again after a timeout is not counted twice. Returns 1 when added.
+     * KEYS: marker, bucket. ARGV: spend (nano-dollars, then the pico-dollars below them), bucket expiry, marker
+     * expiry. Adds spend made while Redis was away, once per marker, so a push sent again after a timeout is not
+     * counted twice. Returns 1 when added.
      */
-    static final LuaScript PUSH_SPEND = LuaScript.of("budget-push-spend", """
-            if not redis.call('SET', KEYS[1], '1', 'NX', 'PXAT', ARGV[3]) then return 0 end
-            redis.call('HINCRBY', KEYS[2], 'spent', ARGV[1])
-            redis.call('PEXPIREAT', KEYS[2], ARGV[2])
+    static final LuaScript PUSH_SPEND = LuaScript.of("budget-push-spend", SPEND + """
+            if not redis.call('SET', KEYS[1], '1', 'NX', 'PXAT', ARGV[4]) then return 0 end
+            add_spent(KEYS[2], ARGV[1], ARGV[2])
+            redis.call('PEXPIREAT', KEYS[2], ARGV[3])
             return 1
             """);
 
-    /** KEYS: bucket. ARGV: spend, bucket expiry. Sets the spend only if the bucket has none; returns 1 when set. */
+    /**
+     * KEYS: bucket. ARGV: spend (nano-dollars, then the pico-dollars below them), bucket expiry. Sets the spend only
+     * if the bucket has none; returns 1 when set.
+     */
     static final LuaScript RESTORE = LuaScript.of("budget-restore", """
             local set = redis.call('HSETNX', KEYS[1], 'spent', ARGV[1])
-            redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+            if set == 1 then redis.call('HSET', KEYS[1], 'spent_picos', ARGV[2]) end
+            redis.call('PEXPIREAT', KEYS[1], ARGV[3])
             return set
             """);
 
     /**
      * A cache lookup, fill lock and reservation in one script. KEYS: entry, lock, hold, bucket 1..n, lease set
      * 1..n. ARGV: token, lock TTL in ms, then as {@link #RESERVE}. Returns {@code {1, entry}} on a hit,
-     * {@code {2, amount}} when the caller took the fill lock (amount as {@link #RESERVE} returns it), {@code {3}} when
-     * another caller holds it.
+     * {@code {2, ...}} when the caller took the fill lock (followed by what {@link #RESERVE} returns), {@code {3}}
+     * when another caller holds it.
      */
     static final LuaScript LOOKUP_LOCK_RESERVE = LuaScript.of("cache-lookup-lock-reserve", RESERVE_IN + """
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v} end
             if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {3} end
-            return {2, reserve_in(3, 3)}
+            local reserved = reserve_in(3, 3)
+            table.insert(reserved, 1, 2)
+            return reserved
             """);
 
     /**

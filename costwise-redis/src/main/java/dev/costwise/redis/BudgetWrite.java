@@ -49,10 +49,10 @@ sealed interface BudgetWrite {
      * @param hold the reservation's hold key
      * @param buckets the buckets
      * @param expiries each bucket's expiry
-     * @param actualNanos the cost
+     * @param actual the cost, exact to the pico-dollar
      * @param countIfNoHold add the cost even when the hold is gone (it was lost with Redis's data)
      */
-    record Settle(String hold, BucketKeys buckets, List<Long> expiries, long actualNanos, boolean countIfNoHold)
+    record Settle(String hold, BucketKeys buckets, List<Long> expiries, NanosAndPicos actual, boolean countIfNoHold)
             implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
@@ -69,8 +69,9 @@ sealed interface BudgetWrite {
 
         /** @return the script arguments: the cost, whether to count it without a hold, each bucket's expiry */
         List<String> args() {
-            List<String> args = new ArrayList<>(2 + expiries.size());
-            args.add(Long.toString(actualNanos));
+            List<String> args = new ArrayList<>(3 + expiries.size());
+            args.add(Long.toString(actual.nanos()));
+            args.add(Long.toString(actual.picos()));
             args.add(countIfNoHold ? "1" : "0");
             expiries.forEach(e -> args.add(Long.toString(e)));
             return args;
@@ -110,16 +111,16 @@ sealed interface BudgetWrite {
      *
      * @param marker the key that marks this push as done
      * @param bucket the bucket key
-     * @param spentNanos the spend
+     * @param spent the spend, exact to the pico-dollar
      * @param bucketExpiry the bucket's expiry
      * @param markerExpiry when the mark may go
      */
-    record PushSpend(String marker, String bucket, long spentNanos, long bucketExpiry, long markerExpiry)
+    record PushSpend(String marker, String bucket, NanosAndPicos spent, long bucketExpiry, long markerExpiry)
             implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
-            return redis.eval(BudgetScripts.PUSH_SPEND, List.of(marker, bucket), List.of(Long.toString(spentNanos),
-                    Long.toString(bucketExpiry), Long.toString(markerExpiry)));
+            return redis.eval(BudgetScripts.PUSH_SPEND, List.of(marker, bucket), List.of(Long.toString(spent.nanos()),
+                    Long.toString(spent.picos()), Long.toString(bucketExpiry), Long.toString(markerExpiry)));
         }
     }
 
@@ -127,14 +128,14 @@ sealed interface BudgetWrite {
      * Sets a bucket's spend rebuilt from the ledger, if Redis has none.
      *
      * @param bucket the bucket key
-     * @param spentNanos the spend
+     * @param spent the spend, exact to the pico-dollar
      * @param bucketExpiry the bucket's expiry
      */
-    record Restore(String bucket, long spentNanos, long bucketExpiry) implements BudgetWrite {
+    record Restore(String bucket, NanosAndPicos spent, long bucketExpiry) implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
-            return redis.eval(BudgetScripts.RESTORE, List.of(bucket), List.of(Long.toString(spentNanos),
-                    Long.toString(bucketExpiry)));
+            return redis.eval(BudgetScripts.RESTORE, List.of(bucket), List.of(Long.toString(spent.nanos()),
+                    Long.toString(spent.picos()), Long.toString(bucketExpiry)));
         }
     }
 }

@@ -23,7 +23,7 @@ final class PendingBudgetWrites {
     /** {@link #size()} without the lock, for the request path's check. */
     private volatile int waiting;
 
-    private record LocalSpend(long nanos, long bucketExpiry) {}
+    private record LocalSpend(NanosAndPicos spent, long bucketExpiry) {}
 
     /** Queues a write. */
     synchronized void add(BudgetWrite write) {
@@ -31,10 +31,10 @@ final class PendingBudgetWrites {
         waiting = size();
     }
 
-    /** Adds spend settled locally to the bucket's sum. */
-    synchronized void addLocalSpend(String bucket, long nanos, long bucketExpiry) {
-        localSpend.merge(bucket, new LocalSpend(nanos, bucketExpiry),
-                (a, b) -> new LocalSpend(a.nanos() + b.nanos(), Math.max(a.bucketExpiry(), b.bucketExpiry())));
+    /** Adds spend settled locally to the bucket's sum (exact to the pico-dollar). */
+    synchronized void addLocalSpend(String bucket, NanosAndPicos spent, long bucketExpiry) {
+        localSpend.merge(bucket, new LocalSpend(spent, bucketExpiry),
+                (a, b) -> new LocalSpend(a.spent().plus(b.spent()), Math.max(a.bucketExpiry(), b.bucketExpiry())));
         waiting = size();
     }
 
@@ -83,7 +83,7 @@ final class PendingBudgetWrites {
     private void sendQueued(RedisConnection redis, Supplier<String> markerKey, long markerExpiry) {
         synchronized (this) {
             localSpend.forEach((bucket, spend) -> writes.add(new BudgetWrite.PushSpend(markerKey.get(), bucket,
-                    spend.nanos(), spend.bucketExpiry(), Math.max(markerExpiry, spend.bucketExpiry()))));
+                    spend.spent(), spend.bucketExpiry(), Math.max(markerExpiry, spend.bucketExpiry()))));
             localSpend.clear();
             waiting = size();
         }

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -24,35 +22,40 @@ import java.util.function.Function;
  * A {@link BudgetStore} in Redis, shared by every replica: a reservation over several buckets is one Lua script, so it
  * holds in every bucket or in none and concurrent replicas together can never pass a hard limit.
  *
- * <p>Each bucket is a hash {@code <prefix>:budget:<budget>:<windowStartMillis>} with fields {@code spent} and
- * {@code reserved} in whole nano-dollars (amounts are rounded up to the nano-dollar, limits down, so rounding never
- * lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per bucket). A
- * bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by {@code EVALSHA}: one
- * round trip per reserve, settle or release. Each reservation also keeps a hold key with the amount it still holds
- * ({@link BudgetScripts}), so a write whose reply never came can be sent again without counting twice, and a
- * reservation whose reply never came is voided (undone if Redis made it) before shared reservations resume. Needs
- * Redis 6.2 or later ({@code SET ... PXAT}). The settle script returns the counters it left, and the first
- * {@link #state} read of each of those buckets by the same thread within a second is answered from them (the budget
- * guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
+ * <p>Each bucket is a hash {@code <prefix>:budget:<budget>:<windowStartMillis>}: {@code reserved} in whole nano-dollars
+ * (reservations are rounded up to the nano-dollar, limits down), and the spend exact to the pico-dollar as the ledger
+ * keeps it, whole nano-dollars in {@code spent} and the pico-dollars below them in {@code spent_picos}, so
+ * {@link #state} shows what the ledger sums. A limit check counts a part of a nano-dollar spent as a whole one, so
+ * rounding never lets spend pass a limit; counters are exact up to 2<sup>53</sup> nano-dollars, about $9 million, per
+ * bucket. A bucket expires {@link RedisOptions#bucketRetention()} after its window starts. Scripts run by
+ * {@code EVALSHA}: one round trip per reserve, settle or release. Each reservation also keeps a hold key with the
+ * amount it still holds ({@link BudgetScripts}), so a write whose reply never came can be sent again without counting
+ * twice, and a reservation whose reply never came is voided (undone if Redis made it) before shared reservations
+ * resume. Needs Redis 6.2 or later ({@code SET ... PXAT}). The settle script returns the counters it left, and the
+ * first {@link #state} read of each of those buckets by the same thread within a second is answered from them (the
+ * budget guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
  * rebuild from the ledger never count the same spend twice.
  *
- * <p><b>When Redis is unreachable</b> reservations are made in a local {@link InMemoryBudgetStore}. Each bucket's
- * local counter starts, the first time it is used in each outage, from the spend counted before it: the spend given
- * to {@link #restore} while Redis was down (at start), else what the function given to {@link #fallbackSpendFrom}
- * reads (the gateway reads the shared ledger, so every replica's rows count). New spend is then allowed up to
- * {@link RedisOptions#localShare()} of what that left of the limit: with {@code spent} at fallback, this replica's
- * local limit is {@code spent + share × (limit − spent)}, so a budget already spent stays refused and replicas whose
- * shares add up to at most 1 together stay within the limit. What an outage can still let through: spend the
- * counter started without (ledger rows still being written when the replica fell back, or all of it when no spend
- * source is set), and spend that replicas still reaching Redis make while others are cut off from it. Spend settled
- * locally, settlements of reservations that had been made in Redis, and reservations whose
- * reply never came are kept as pending writes and sent when Redis answers again, in order, before shared
- * reservations resume. If Redis came back empty (restarted without persistence), the pending writes are dropped and
- * the handler given to {@link #rebuildOnDataLoss} runs instead (typically {@code budgets.rebuildFrom(ledger)}: the
- * ledger already holds that spend). Each {@link Grant} names where it was made, so a settle or release goes there
- * even when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters.
+ * <p><b>When Redis is unreachable</b> reservations are made in a local {@link InMemoryBudgetStore}. Each bucket's local
+ * counter starts, the first time it is used in each outage, from what was counted before it: the spend given to
+ * {@link #restore} while Redis was down (at start), else what the function given to {@link #fallbackSpendFrom} reads
+ * (the gateway reads the shared ledger, so every replica's rows count); and, held as a reservation until Redis answers
+ * again, whatever more the bucket held in Redis (spent plus reserved) when this replica last read it (every reserve,
+ * settle and state script returns the counters), which covers the reservations in flight on every replica when Redis
+ * went away. New spend is then allowed up to {@link RedisOptions#localShare()} of what that left of the limit: with
+ * {@code counted = max(spent at fallback, last seen spent + reserved)}, this replica's local limit is
+ * {@code counted + share × (limit − counted)}, so a budget already spent or reserved stays refused and replicas whose
+ * shares add up to at most 1 together stay within the limit. What an outage can still let through: what the counter
+ * started without (ledger rows still being written and reservations made after this replica's last read of the bucket,
+ * or all of it when no spend source is set and Redis was never read), and spend that replicas still reaching Redis make
+ * while others are cut off from it. Spend settled locally, settlements of reservations that had been made in Redis, and
+ * reservations whose reply never came are kept as pending writes and sent when Redis answers again, in order, before
+ * shared reservations resume. If Redis came back empty (restarted without persistence), the pending writes are dropped
+ * and the handler given to {@link #rebuildOnDataLoss} runs instead (typically {@code budgets.rebuildFrom(ledger)}: the
+ * ledger already holds that spend). Each {@link Grant} names where it was made, so a settle or release goes there even
+ * when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters.
  *
  * <p>Every reservation has a lease ({@link RedisOptions#reservationLease()}): once it ends unsettled, the next
  * reservation in one of its buckets or {@link #state} read of one, by any replica, gives it back there, so the
@@ -65,8 +68,8 @@ public final class RedisBudgetStore implements BudgetStore {
     private static final long JUST_SETTLED_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final RedisConnection redis;
-    private final BigDecimal localShare;
     private final InMemoryBudgetStore local = new InMemoryBudgetStore();
+    private final OutageSeeds seeds;
     private final PendingBudgetWrites pending = new PendingBudgetWrites();
     /** Names this store's holds and markers apart from other replicas'. */
     private final String instance = Long.toHexString(ThreadLocalRandom.current().nextLong());
@@ -75,9 +78,6 @@ public final class RedisBudgetStore implements BudgetStore {
     private final AtomicLong dataLosses = new AtomicLong();
     private final LongAdder localReservations = new LongAdder();
     private volatile Runnable dataLossHandler = () -> {};
-    private volatile Function<Bucket, Optional<Money>> fallbackSpend = b -> Optional.empty();
-    /** The spend each bucket's local counter started from, and in which outage ({@link RedisConnection#outages}). */
-    private final ConcurrentMap<Bucket, Seed> seeds = new ConcurrentHashMap<>();
     /** The counters this thread's last settle left, for the state read a budget guard makes right after it. */
     private final ThreadLocal<JustSettled> justSettled = new ThreadLocal<>();
 
@@ -91,7 +91,7 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private RedisBudgetStore(RedisConnection redis) {
         this.redis = redis;
-        this.localShare = BigDecimal.valueOf(redis.options().localShare());
+        this.seeds = new OutageSeeds(local, redis.options().localShare());
         redis.onRecovery(this::recover);
     }
 
@@ -118,7 +118,8 @@ public final class RedisBudgetStore implements BudgetStore {
 
     /**
      * Where a bucket's spend is read when this replica falls back to its local counters (at start or when Redis
-     * drops): the local counter starts from it, so spend made before the outage still counts against the limit.
+     * drops): the local counter starts from it (or from what Redis last showed spent and reserved, when more), so
+     * spend made before the outage still counts against the limit.
      * Read once per bucket per outage, on the first local reservation or state read of the bucket. Default: nothing
      * (the counter starts from what {@link #restore} gave while Redis was down, else the share applies to the whole
      * limit).
@@ -126,7 +127,7 @@ public final class RedisBudgetStore implements BudgetStore {
      * @param spent the bucket's spend in its window (the gateway reads the shared ledger); empty when unknown
      */
     public void fallbackSpendFrom(Function<Bucket, Optional<Money>> spent) {
-        this.fallbackSpend = Objects.requireNonNull(spent, "spent");
+        seeds.spendFrom(Objects.requireNonNull(spent, "spent"));
     }
 
     /** @return reservations made in the local fallback store because Redis was unreachable */
@@ -151,47 +152,17 @@ public final class RedisBudgetStore implements BudgetStore {
         if (redis.isAvailable()) {
             ReserveCall call = reserveCall(claims, minimum, maximum);
             try {
-                return call.granted((Long) redis.eval(BudgetScripts.RESERVE, call.keys(), call.args()));
+                return granted(call, (List<?>) redis.eval(BudgetScripts.RESERVE, call.keys(), call.args()), 0);
             } catch (RedisUnavailableException e) {
                 // Redis may have made it all the same: undo that when it answers, then use this replica's share
                 inDoubt(call.voidIt());
             }
         }
         localReservations.increment();
-        List<Claim> shares = claims.stream().map(c -> new Claim(c.bucket(), localLimit(c))).toList();
+        long outage = redis.outages();
+        List<Claim> shares = claims.stream().map(c -> new Claim(c.bucket(), seeds.localLimit(c, outage))).toList();
         return local.reserve(shares, minimum, maximum);
     }
-
-    /** @return the claim's limit on this replica's local counter: its spend at fallback plus its share of the rest */
-    private Money localLimit(Claim claim) {
-        Money spent = seeded(claim.bucket());
-        Money left = claim.limit().minus(spent);
-        return left.isPositive() ? spent.plus(left.times(localShare)) : claim.limit();
-    }
-
-    /**
-     * The spend the bucket's local counter started from in this outage, seeding it (from {@link #fallbackSpendFrom})
-     * on its first use in the outage.
-     */
-    private Money seeded(Bucket bucket) {
-        long outage = redis.outages();
-        Seed seed = seeds.get(bucket);
-        if (seed != null && seed.outage() == outage) {
-            return seed.spent();
-        }
-        return seeds.compute(bucket, (b, s) -> {
-            if (s != null && s.outage() == outage) {
-                return s;
-            }
-            Optional<Money> read = fallbackSpend.apply(b);
-            Money spent = read.orElse(Money.ZERO); // unknown: the share of the whole limit, as before
-            read.ifPresent(r -> local.restore(b, r));
-            return new Seed(outage, spent);
-        }).spent();
-    }
-
-    /** The spend a bucket's local counter started from in one outage. */
-    private record Seed(long outage, Money spent) {}
 
     /**
      * A reservation about to be sent: its hold, and the keys and arguments {@link BudgetScripts#RESERVE} takes (the
@@ -216,6 +187,18 @@ public final class RedisBudgetStore implements BudgetStore {
         BudgetWrite voidIt() {
             return new BudgetWrite.VoidReservation(hold.key(), bucketKeys, holdExpiry);
         }
+    }
+
+    /**
+     * @param from where the reservation's reply starts: the amount, then each bucket's counters unless the hold
+     *     existed
+     * @return the grant for the amount the script returned, or empty when a bucket had no room
+     */
+    private Optional<Grant> granted(ReserveCall call, List<?> reply, int from) {
+        if (reply.size() > from + 1) {
+            saw(call.buckets(), reply, from + 1);
+        }
+        return call.granted((Long) reply.get(from));
     }
 
     private ReserveCall reserveCall(List<Claim> claims, Money minimum, Money maximum) {
@@ -245,7 +228,7 @@ public final class RedisBudgetStore implements BudgetStore {
     @Override
     public void settle(Grant grant, Money actual) {
         Objects.requireNonNull(actual, "actual");
-        long a = actual.toNanosCeiling();
+        NanosAndPicos a = NanosAndPicos.of(actual);
         if (madeLocally(grant)) {
             local.settle(grant, actual);
             justSettled.remove();
@@ -325,7 +308,7 @@ public final class RedisBudgetStore implements BudgetStore {
         if (kind == 3) {
             return new Lookup.LockedElsewhere();
         }
-        return new Lookup.Locked(call.granted((Long) reply.get(1)));
+        return new Lookup.Locked(granted(call, reply, 1));
     }
 
     /**
@@ -348,7 +331,7 @@ public final class RedisBudgetStore implements BudgetStore {
         if (madeLocally(grant) || !redis.isAvailable()) {
             return false;
         }
-        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), grant.buckets(), actual.toNanosCeiling());
+        BudgetWrite.Settle settle = settleWrite(sharedHold(grant), grant.buckets(), NanosAndPicos.of(actual));
         justSettled.remove();
         List<byte[]> keys = new ArrayList<>(2 + settle.keys().size());
         keys.add(RedisConnection.bytes(entryKey));
@@ -369,11 +352,24 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private void rememberSettled(List<Bucket> buckets, List<?> after) {
         Map<Bucket, BucketState> states = new LinkedHashMap<>();
-        for (int i = 0; i < buckets.size(); i++) {
-            states.put(buckets.get(i), new BucketState(Money.ofNanos((Long) after.get(2 * i)),
-                    Money.ofNanos((Long) after.get(2 * i + 1))));
-        }
+        saw(buckets, after, 0).forEach((b, c) -> states.put(b, c.state()));
         justSettled.set(new JustSettled(states, System.nanoTime()));
+    }
+
+    /**
+     * Notes the counters a script returned, for the local counters to start from should Redis go away.
+     *
+     * @param from where the first bucket's counters start in the reply
+     * @return each bucket's counters, in order
+     */
+    private Map<Bucket, BucketCounters> saw(List<Bucket> buckets, List<?> reply, int from) {
+        Map<Bucket, BucketCounters> counters = new LinkedHashMap<>();
+        for (int i = 0; i < buckets.size(); i++) {
+            BucketCounters c = BucketCounters.read(reply, from + BucketCounters.SIZE * i);
+            seeds.saw(buckets.get(i), c);
+            counters.put(buckets.get(i), c);
+        }
+        return counters;
     }
 
     @Override
@@ -412,12 +408,12 @@ public final class RedisBudgetStore implements BudgetStore {
             try {
                 List<?> v = (List<?>) redis.eval(BudgetScripts.STATE, List.of(keyOf(bucket), leasesOf(bucket)),
                         List.of(Long.toString(redis.options().clock().millis())));
-                return new BucketState(Money.ofNanos((Long) v.get(0)), Money.ofNanos((Long) v.get(1)));
+                return saw(List.of(bucket), v, 0).get(bucket).state();
             } catch (RedisUnavailableException e) {
                 // report what this replica knows
             }
         }
-        seeded(bucket);
+        seeds.seed(bucket, redis.outages());
         return local.state(bucket);
     }
 
@@ -428,20 +424,13 @@ public final class RedisBudgetStore implements BudgetStore {
     @Override
     public void restore(Bucket bucket, Money spent) {
         Objects.requireNonNull(bucket, "bucket");
-        long s = Objects.requireNonNull(spent, "spent").toNanosCeiling();
+        NanosAndPicos s = NanosAndPicos.of(Objects.requireNonNull(spent, "spent"));
         BudgetWrite.Restore write = new BudgetWrite.Restore(keyOf(bucket), s, expireAt(bucket));
         try {
             write.sendTo(redis);
         } catch (RedisUnavailableException e) {
             pending.add(write);
-            long outage = redis.outages();
-            seeds.compute(bucket, (b, seed) -> {
-                if (seed != null && seed.outage() == outage) {
-                    return seed;
-                }
-                local.restore(b, spent);
-                return new Seed(outage, spent);
-            });
+            seeds.restored(bucket, spent, redis.outages());
         }
     }
 
@@ -461,10 +450,10 @@ public final class RedisBudgetStore implements BudgetStore {
         return new SharedHold(this, redis.key("hold", instance + "-" + ids.incrementAndGet()), dataLosses.get());
     }
 
-    private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, long actualNanos) {
+    private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, NanosAndPicos actual) {
         // A hold made before Redis lost its data is gone with it: count the spend all the same.
         return new BudgetWrite.Settle(hold.key(), bucketKeysOf(buckets), buckets.stream().map(this::expireAt).toList(),
-                actualNanos, hold.dataLossesBefore() != dataLosses.get());
+                actual, hold.dataLossesBefore() != dataLosses.get());
     }
 
     /** Keeps a write whose reply never came, to send again (it counts once however often it arrives). */
@@ -488,7 +477,7 @@ public final class RedisBudgetStore implements BudgetStore {
     }
 
     private void recover(boolean dataLost) {
-        seeds.clear(); // the next outage starts every local counter afresh
+        seeds.forget(); // the next outage starts every local counter afresh
         if (dataLost) {
             pending.clear(); // the ledger holds this spend; the handler rebuilds from it
             dataLosses.incrementAndGet();

@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * when they differ. Hashes expire a bucket after their window. Windows are read on the options' clock, so replicas'
  * clocks should be synchronised (NTP).
  *
- * <p>When Redis is unreachable, admissions fall back to a local {@link UsageTracker} holding
- * {@link RedisOptions#localShare()} of each limit (at least 1). Thread-safe.
+ * <p>When Redis is unreachable, admissions fall back to the same sliding windows in this replica's memory, holding
+ * {@link RedisOptions#localShare()} of each limit (at least 1); their refusals, too, say when the window admits the
+ * request again ({@link Refusal#local()}). Thread-safe.
  *
  * <pre>{@code
  * RedisRateLimiter limiter = RedisRateLimiter.builder(connection)
@@ -39,8 +40,6 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class RedisRateLimiter {
-
-    private static final String FALLBACK_PROVIDER = "redis-fallback";
 
     private static final LuaScript ACQUIRE = LuaScript.of("ratelimit-acquire", """
             local now = tonumber(ARGV[1])
@@ -122,7 +121,7 @@ public final class RedisRateLimiter {
             """);
 
     /** A sliding window: its length, its bucket size, and which limits of {@link RateLimits} apply to it. */
-    private enum Window {
+    enum Window {
         MINUTE(Duration.ofMinutes(1), Duration.ofSeconds(1)),
         HOUR(Duration.ofHours(1), Duration.ofMinutes(1)),
         DAY(Duration.ofDays(1), Duration.ofMinutes(10));
@@ -154,16 +153,16 @@ public final class RedisRateLimiter {
 
     private final RedisConnection redis;
     private final Map<String, RateLimits> limits;
-    private final UsageTracker local;
+    private final LocalRateLimits local;
     private final LongAdder localAdmissions = new LongAdder();
 
     private RedisRateLimiter(Builder b) {
         this.redis = b.redis;
         this.limits = Map.copyOf(b.limits);
         double share = redis.options().localShare();
-        UsageTracker.Builder tracker = UsageTracker.builder().clock(redis.options().clock());
-        this.limits.forEach((model, l) -> tracker.modelLimits(model, scaled(l, share)));
-        this.local = tracker.build();
+        Map<String, RateLimits> shares = new HashMap<>();
+        this.limits.forEach((model, l) -> shares.put(model, scaled(l, share)));
+        this.local = new LocalRateLimits(redis.options().clock(), shares);
     }
 
     /**
@@ -193,7 +192,7 @@ public final class RedisRateLimiter {
     /**
      * Like {@link #tryAcquire(String, long)}, and on a refusal tells {@code onRefusal} what the window that refused
      * counts, this request not included (the other windows read zero), so a caller can report what is left. Not
-     * called when this replica decided alone because Redis was unreachable.
+     * called when this replica decided alone because Redis was unreachable (its counts are not the shared ones).
      *
      * @param model the model's catalog name
      * @param estimatedTokens expected input plus output tokens
@@ -203,7 +202,11 @@ public final class RedisRateLimiter {
      */
     public Optional<UsagePermit> tryAcquire(String model, long estimatedTokens, Consumer<UsageSnapshot> onRefusal) {
         Objects.requireNonNull(onRefusal, "onRefusal");
-        return tryAcquireExplained(model, estimatedTokens, refusal -> onRefusal.accept(refusal.counted()));
+        return tryAcquireExplained(model, estimatedTokens, refusal -> {
+            if (!refusal.local()) {
+                onRefusal.accept(refusal.counted());
+            }
+        });
     }
 
     /** Which limit of a window refused a request. */
@@ -215,14 +218,16 @@ public final class RedisRateLimiter {
     }
 
     /**
-     * Why the shared window refused a request.
+     * Why a window refused a request.
      *
      * @param counted what the window that refused counts, this request not included (the other windows read zero)
      * @param limit which of its limits the request would have passed (requests when both)
      * @param retryAfter how long until enough of the window's oldest buckets slide out for the same request to fit;
      *     the whole window when it never would (the request alone passes the token limit)
+     * @param local {@code true} when Redis was unreachable and this replica's share of the limit refused: the counts
+     *     and the wait are then this replica's own window's, not the shared one's
      */
-    public record Refusal(UsageSnapshot counted, Limit limit, Duration retryAfter) {
+    public record Refusal(UsageSnapshot counted, Limit limit, Duration retryAfter, boolean local) {
         public Refusal {
             Objects.requireNonNull(counted, "counted");
             Objects.requireNonNull(limit, "limit");
@@ -232,11 +237,12 @@ public final class RedisRateLimiter {
 
     /**
      * Like {@link #tryAcquire(String, long, Consumer)}, telling {@code onRefusal} also which limit refused and when
-     * the window admits the request again. Not called when this replica decided alone because Redis was unreachable.
+     * the window admits the request again; also when this replica decided alone because Redis was unreachable
+     * ({@link Refusal#local()}).
      *
      * @param model the model's catalog name
      * @param estimatedTokens expected input plus output tokens
-     * @param onRefusal receives why the shared window refused
+     * @param onRefusal receives why the window refused
      * @return the permit to reconcile with the real usage, or empty if a limit would be passed
      * @throws IllegalArgumentException if {@code estimatedTokens} is negative
      */
@@ -259,7 +265,7 @@ public final class RedisRateLimiter {
             }
         }
         localAdmissions.increment();
-        return local.tryAcquire(model, FALLBACK_PROVIDER, estimatedTokens);
+        return local.tryAcquire(model, estimatedTokens, onRefusal);
     }
 
     /** @return admissions decided locally because Redis was unreachable */
@@ -295,7 +301,7 @@ public final class RedisRateLimiter {
             counted[2 * w + 1] = (Long) reply.get(3);
             Limit limit = (Long) reply.get(4) == 1 ? Limit.REQUESTS : Limit.TOKENS;
             Duration wait = Duration.ofMillis(Math.max(0, (Long) reply.get(5)));
-            onRefusal.accept(new Refusal(snapshot(counted), limit, wait));
+            onRefusal.accept(new Refusal(snapshot(counted), limit, wait, false));
             return Optional.empty();
         }
         int n = keys.size();
@@ -325,7 +331,7 @@ public final class RedisRateLimiter {
     }
 
     /** @param counted requests and tokens of the minute, hour and day windows, in that order */
-    private static UsageSnapshot snapshot(long[] counted) {
+    static UsageSnapshot snapshot(long[] counted) {
         return new UsageSnapshot(counted[0], counted[1], counted[2], counted[3], counted[4], counted[5]);
     }
 

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -205,7 +206,7 @@ class RedisBudgetStoreTest {
 
         Object late = connection.eval(BudgetScripts.RESERVE, dailyKeys.after(hold), reserveArgs(100, A_DAY_ON));
 
-        assertThat(late).isEqualTo(-2L);
+        assertThat(late).isEqualTo(List.of(-2L));
         assertThat(store.state(DAILY)).isEqualTo(BucketState.EMPTY);
     }
 
@@ -315,14 +316,73 @@ class RedisBudgetStoreTest {
     }
 
     @Test
-    void givenLocalSpendPushedAgain_whenItArrivesTwice_thenItCountsOnce() {
-        String bucket = prefix + ":budget:daily:" + DAILY.windowStart().toEpochMilli();
-        BudgetWrite push = new BudgetWrite.PushSpend(prefix + ":pushed:1", bucket, 70, A_DAY_ON, A_DAY_ON);
+    void givenLocalSpendPushedAgain_whenItArrivesTwice_thenItCountsOnceToThePicoDollar() {
+        String bucket = dailyKeys.keys().getFirst();
+        BudgetWrite push = new BudgetWrite.PushSpend(prefix + ":pushed:1", bucket, new NanosAndPicos(70, 600),
+                A_DAY_ON, A_DAY_ON);
+        BudgetWrite another = new BudgetWrite.PushSpend(prefix + ":pushed:2", bucket, new NanosAndPicos(0, 401),
+                A_DAY_ON, A_DAY_ON);
 
         push.sendTo(connection);
         push.sendTo(connection);
+        another.sendTo(connection);
 
-        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.ofNanos(70), Money.ZERO));
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.000000071001"), Money.ZERO));
+    }
+
+    @Test
+    void givenManySettlesOfFractionsOfANanoDollar_whenSummed_thenRedisSpendIsTheLedgerSumToThePicoDollar() {
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("1")), new Claim(TEAM, Money.of("1")));
+        List<Money> costs = List.of(Money.of("0.0000004321"), Money.of("0.000000000777"), Money.of("0.000000001999"));
+        Money ledgerSum = Money.ZERO; // the ledger keeps each cost to the pico-dollar and sums them exactly
+        for (int i = 0; i < 300; i++) {
+            Money cost = costs.get(i % costs.size());
+            store.settle(store.reserve(claims, cost, cost).orElseThrow(), cost);
+            ledgerSum = ledgerSum.plus(cost);
+        }
+
+        assertThat(ledgerSum).isEqualTo(Money.of("0.0000434876")); // 100 of each
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(ledgerSum, Money.ZERO));
+        assertThat(store.state(TEAM)).isEqualTo(new BucketState(ledgerSum, Money.ZERO));
+    }
+
+    @Test
+    void givenSpendInFractionsOfANanoDollar_whenReservingAtTheLimit_thenItHoldsExactlyThere() {
+        List<Claim> claims = List.of(new Claim(DAILY, Money.of("0.000001"))); // 1,000 nano-dollars
+        Money oneNano = Money.ofNanos(1);
+        for (String cost : List.of("0.0000003333", "0.0000003333", "0.0000003324")) { // 999 nano-dollars in all
+            store.settle(store.reserve(claims, oneNano, oneNano).orElseThrow(), Money.of(cost));
+        }
+
+        Grant last = store.reserve(claims, oneNano, oneNano).orElseThrow(); // exactly the last nano-dollar
+        assertThat(store.reserve(claims, oneNano, oneNano)).isEmpty();
+        store.settle(last, Money.of("0.0000000005"));
+
+        // 999.5 nano-dollars spent: the half left is not a whole nano-dollar of room
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.0000009995"), Money.ZERO));
+        assertThat(store.reserve(claims, oneNano, oneNano)).isEmpty();
+        assertThat(store.reserve(claims, Money.ZERO, oneNano)).map(Grant::amount).contains(Money.ZERO);
+    }
+
+    @Test
+    void givenABucketWrittenWithoutPicoDollars_whenSpendInFractionsIsAdded_thenItsMissingRemainderCountsAsZero() {
+        try (RedisClient client = RedisClient.create(SharedRedis.URL)) {
+            client.hset(dailyKeys.keys().getFirst(), Map.of("spent", "100", "reserved", "0"));
+        }
+        Grant grant = store.reserve(List.of(new Claim(DAILY, Money.of("1"))), Money.ofNanos(1), Money.ofNanos(1))
+                .orElseThrow();
+
+        store.settle(grant, Money.of("0.0000000005"));
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.0000001005"), Money.ZERO));
+    }
+
+    @Test
+    void givenSpendFromTheLedger_whenRestored_thenItIsKeptToThePicoDollarRoundedUpAsTheLedgerStoresIt() {
+        store.restore(DAILY, Money.of("0.4000000001234"));
+        store.restore(DAILY, Money.of("0.50")); // Redis has spend already: left as it is
+
+        assertThat(store.state(DAILY)).isEqualTo(new BucketState(Money.of("0.400000000124"), Money.ZERO));
     }
 
     @Test

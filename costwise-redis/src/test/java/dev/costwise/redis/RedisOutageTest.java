@@ -195,6 +195,31 @@ class RedisOutageTest {
     }
 
     @Test
+    void givenFractionsOfANanoDollarSpentLocally_whenRedisAnswersAgain_thenThePushedSpendIsExact() throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
+        List<Claim> claims = List.of(new Claim(team, LIMIT));
+
+        server.freeze();
+        try {
+            Grant first = store.reserve(claims, Money.of("0.01"), Money.of("0.01")).orElseThrow();
+            Grant second = store.reserve(claims, Money.of("0.01"), Money.of("0.01")).orElseThrow();
+            b.redis.budgetStore().state(team); // so that b notices the outage too
+            assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(store.localReservations()).isEqualTo(2);
+            store.settle(first, Money.of("0.0000000006"));
+            store.settle(second, Money.of("0.0100000007")); // summed locally: 1.3 nano-dollars past a cent
+        } finally {
+            server.thaw();
+        }
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(store.pendingWrites()).isZero();
+        assertThat(b.redis.budgetStore().state(team))
+                .isEqualTo(new BucketState(Money.of("0.0100000013"), Money.ZERO));
+    }
+
+    @Test
     void givenASettleWhoseReplyNeverCame_whenRedisAnswersAgain_thenItIsCountedOnce() throws Exception {
         RedisBudgetStore store = a.redis.budgetStore();
         Bucket team = new Bucket("team", Instant.parse("2026-11-27T00:00:00Z"));
@@ -279,5 +304,36 @@ class RedisOutageTest {
         store.settle(first, Money.of("0.25"));
         store.release(rest, Money.of("0.05"));
         assertThat(store.state(bucket)).isEqualTo(new BucketState(Money.of("0.65"), Money.ZERO));
+    }
+
+    @Test
+    void givenReservationsInFlightWhenRedisDrops_whenAReplicaFallsBack_thenItsShareIsOfWhatTheyLeft() throws Exception {
+        RedisBudgetStore store = a.redis.budgetStore();
+        RedisBudgetStore other = b.redis.budgetStore();
+        Bucket bucket = new Bucket("team-red", Instant.parse("2026-11-27T00:00:00Z"));
+        List<Claim> claims = List.of(new Claim(bucket, LIMIT));
+        store.fallbackSpendFrom(b -> b.equals(bucket) ? java.util.Optional.of(Money.of("0.10"))
+                : java.util.Optional.empty()); // the ledger has the one call settled
+        other.settle(other.reserve(claims, Money.of("0.10"), Money.of("0.10")).orElseThrow(), Money.of("0.10"));
+        other.reserve(claims, Money.of("0.30"), Money.of("0.30")).orElseThrow(); // in flight on the other replica
+        store.reserve(claims, Money.of("0.05"), Money.of("0.05")).orElseThrow(); // its reply: $0.45 held or spent
+
+        server.stop();
+        other.state(new Bucket("elsewhere", bucket.windowStart())); // b notices the outage (its settle's reply
+        // would answer a read of the team's bucket)
+
+        // $0.45 counted at fallback, $0.55 left of $1.00: half of it, $0.275, is this replica's while Redis is down
+        assertThat(store.reserve(claims, Money.of("0.28"), Money.of("0.28"))).isEmpty();
+        Grant during = store.reserve(claims, Money.of("0.275"), Money.of("0.275")).orElseThrow();
+        assertThat(store.localReservations()).isEqualTo(2);
+        assertThat(store.state(bucket)).isEqualTo(new BucketState(Money.of("0.10"), Money.of("0.625")));
+        store.release(during, during.amount());
+
+        assertThat(bothDown.await(5, TimeUnit.SECONDS)).isTrue();
+        server.restart();
+        assertThat(bothBack.await(20, TimeUnit.SECONDS)).isTrue();
+        server.stop(); // a second outage, with nothing read from Redis in between
+        assertThat(store.state(bucket)).as("what was in flight at the first outage is held no more")
+                .isEqualTo(new BucketState(Money.of("0.10"), Money.ZERO));
     }
 }

@@ -1008,10 +1008,10 @@ public final class ChatService {
                 sharedPermit = redis.get().keyLimits().tryAcquire(k, estimatedTokens, refusal::set);
                 if (sharedPermit.isEmpty()) {
                     RedisRateLimiter.Refusal why = refusal.get();
-                    if (why == null) { // Redis is down: this replica's share refused, without saying until when
-                        throw rateLimited(k, SharedKeyLimits.OUTAGE_RETRY_AFTER, Optional.empty(), "");
-                    }
-                    throw rateLimited(k, why.retryAfter(), Optional.of(KeyUsage.of(k, why.counted())),
+                    // Redis down: this replica's share refused, and its counts are not the key's shared ones
+                    Optional<KeyUsage> counted = why.local() ? Optional.empty()
+                            : Optional.of(KeyUsage.of(k, why.counted()));
+                    throw rateLimited(k, why.retryAfter(), counted,
                             why.limit() == RedisRateLimiter.Limit.REQUESTS ? "rpm" : "tpm");
                 }
                 keyUsage = sharedPermit.get().usage().map(counted -> KeyUsage.of(k, counted));

@@ -21,13 +21,15 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * {@link BudgetBook}'s counters kept in a {@link BudgetStore} (Redis) instead of this process, so a hard limit holds
  * across every replica: a request's reservation against all its budgets is one atomic store operation, settled with
- * the real cost afterwards. Amounts stay exact {@link Money} here and whole nano-dollars in Redis.
+ * the real cost afterwards. Amounts stay exact {@link Money} here; Redis keeps spend to the ledger's pico-dollar and
+ * reservations in whole nano-dollars.
  *
  * <p>The ledger stays the source of truth: the first time this replica uses a budget window, the window's spend is
  * read from the ledger and restored into the store, which keeps what it already has (so replicas starting together
  * never count spend twice); after Redis lost its data, every window this replica knows is restored again. When this
  * replica cannot reach Redis (from the start, or when it drops) its local fallback counters start from the window's
- * spend in the ledger (every replica's), so a budget spent before the outage stays refused during it.
+ * spend in the ledger (every replica's), or from what Redis last showed spent and reserved when that is more, so a
+ * budget spent or reserved before the outage stays refused during it.
  * Thread-safe.
  */
 final class SharedBudgetCounters {

@@ -5,7 +5,6 @@ import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
 import dev.costwise.redis.RedisRateLimiter;
 import dev.costwise.redis.RedisSharedState;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,12 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * While Redis is down each replica admits its {@code local_share} of the limit. Thread-safe.
  */
 final class SharedKeyLimits {
-    /**
-     * The retry hint of a refusal while Redis is down: the local fallback does not say when its share admits again.
-     * With Redis, a refusal says how long until the shared minute admits the request.
-     */
-    static final Duration OUTAGE_RETRY_AFTER = Duration.ofSeconds(1);
-
     private final RedisSharedState redis;
     /** One limiter per key and limits; a key whose limits change gets a new one. */
     private final ConcurrentHashMap<String, RedisRateLimiter> limiters = new ConcurrentHashMap<>();
@@ -36,7 +29,8 @@ final class SharedKeyLimits {
      * @param key the caller's key, with rpm and/or tpm set
      * @param estimatedTokens input plus maximum output tokens, reconciled when the real count is known
      * @param onRefusal receives what the shared minute counts when it refuses, which limit it would pass and how
-     *     long until the minute admits the request again (not while Redis is down)
+     *     long until the minute admits the request again (while Redis is down, this replica's share of the minute:
+     *     {@link RedisRateLimiter.Refusal#local()})
      * @return the permit, or empty when a limit would be passed
      */
     public Optional<UsagePermit> tryAcquire(VirtualKey key, long estimatedTokens,
