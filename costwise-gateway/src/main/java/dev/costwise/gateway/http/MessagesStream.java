@@ -17,7 +17,8 @@ import java.util.Optional;
  * {@code content_block_stop}; then {@code message_delta} with the {@code stop_reason} and the usage, and
  * {@code message_stop}. OpenAI streams the usage last, so {@code message_start} carries zeros and
  * {@code message_delta} the whole usage (as Anthropic's own {@code message_delta} does), with the gateway's
- * {@code costwise} cost object beside it. A failure after the first event becomes an {@code error} event. One
+ * {@code costwise} cost object beside it. A failure after the first event becomes an {@code error} event, with the
+ * usage the provider reported before it (if it did) and the {@code costwise} object of what the request cost. One
  * instance per request; not thread-safe.
  */
 final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Listener {
@@ -112,6 +113,12 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         failed = true;
         ObjectNode error = NODES.objectNode().put("type", "error");
         error.putObject("error").put("type", errorType(code)).put("message", message);
+        if (!chunks.usage().isEmpty()) {
+            error.set("usage", MessagesAnswer.usage(chunks.usage()));
+        }
+        if (chunks.costwise() != null) {
+            error.set("costwise", chunks.costwise());
+        }
         out.send(error);
     }
 

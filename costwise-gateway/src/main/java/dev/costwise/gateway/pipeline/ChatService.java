@@ -750,11 +750,11 @@ public final class ChatService {
                     }
                     chunk = events.next();
                 } catch (ProviderException e) {
-                    Usage partial = events.usage().orElse(estimated(plan, forwarded));
+                    Optional<Usage> reported = events.usage();
+                    Usage partial = reported.orElse(estimated(plan, forwarded));
                     r.recordBrokenStream(model, partial, costs.price(model, partial), elapsed(started), e);
                     recorded = true; // if telling the client fails too, the attempt must not be recorded again
-                    sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
-                            + "\"param\":null,\"code\":\"" + e.kind() + "\"}}");
+                    sink.event(json.writeValueAsString(errorChunk(e, reported, partial, model, cacheStatus, r)));
                     sink.done();
                     return;
                 }
@@ -837,6 +837,23 @@ public final class ChatService {
         if (usage.estimated()) {
             cw.put("estimated", true);
         }
+    }
+
+    /**
+     * The event that ends a stream its provider broke: the failure in OpenAI's error shape, the usage the provider
+     * reported before it broke (when it did), and the {@code costwise} object of a usage chunk, with what the request
+     * cost so far (this attempt's partial usage, as its ledger row bills it, and every failed attempt billed before).
+     */
+    private ObjectNode errorChunk(ProviderException e, Optional<Usage> reported, Usage partial, Model model,
+            String cacheStatus, Request r) {
+        ObjectNode chunk = json.createObjectNode();
+        ObjectNode error = chunk.putObject("error").put("message", e.getMessage()).put("type", "server_error")
+                .putNull("param").put("code", e.kind());
+        reported.ifPresent(u -> chunk.set("usage", wire.writeUsage(u)));
+        withCost(chunk, partial, model, cacheStatus, r);
+        // in the error too: the OpenAI SDKs raise the error object alone (APIError.body), not the event around it
+        error.set("costwise", chunk.get("costwise"));
+        return chunk;
     }
 
     /** A usage chunk in OpenAI's format for a stream that had none, from its last chunk's id and model. */
@@ -1300,10 +1317,5 @@ public final class ChatService {
                 metrics.ledgerFailure();
             }
         }
-    }
-
-    static String quote(String s) {
-        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s))
-                + "\"";
     }
 }
