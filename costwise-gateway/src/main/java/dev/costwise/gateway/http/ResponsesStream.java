@@ -62,7 +62,9 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     }
 
     @Override
-    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
+    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
+            Optional<JsonNode> promptUsage) {
+        // response.created has no usage yet (null), as OpenAI's own; response.completed carries the whole
         HttpExchange.streamHeaders(res, cache, modelUsed, route, keyUsage);
         out = new NamedEventWriter(res.outputStream(), json);
         response = ResponsesAnswer.started(responseId, request, modelUsed, createdAt);

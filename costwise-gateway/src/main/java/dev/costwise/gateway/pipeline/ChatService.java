@@ -623,8 +623,14 @@ public final class ChatService {
          * @param modelUsed the model that answers
          * @param route the route taken
          * @param keyUsage the caller's key limits and use, if it has limits
+         * @param promptUsage the prompt's tokens (cache reads and writes included) as the provider reported them
+         *     before its first output, in OpenAI's {@code usage} shape with no output counted: from a provider that
+         *     reports them as it starts (Anthropic's {@code message_start}, Gemini's {@code usageMetadata}); empty
+         *     from one that reports usage only at the end, and for an answer replayed whole (a cache hit, a
+         *     workflow's), whose usage chunk has it all
          */
-        void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage);
+        void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
+                Optional<JsonNode> promptUsage);
 
         /** @param chunkJson one {@code chat.completion.chunk} */
         void event(String chunkJson) throws IOException;
@@ -678,7 +684,7 @@ public final class ChatService {
             throw e;
         }
         if (hit.isPresent()) {
-            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage);
+            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage, Optional.empty());
             StreamReplay.replayHit(json, hit.get(), saved, includeUsage, sink);
             return;
         }
@@ -698,7 +704,8 @@ public final class ChatService {
             }
         }
         if (done != null) {
-            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage);
+            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage,
+                    Optional.empty());
             StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
                     done.cost(), done.route()), includeUsage, sink, cacheKey.isPresent() ? "miss" : "bypass",
                     done.cost().toString());
@@ -730,7 +737,10 @@ public final class ChatService {
             boolean includeUsage, StreamSink sink) throws IOException {
         Model model = opened.model();
         String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
-        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage);
+        // the output read ahead so far is only estimated (or not yet reported): the usage chunk counts it
+        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage, opened.value().usage().map(u -> wire.writeUsage(
+                new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
+                        false))));
         StreamAssembler assembled = new StreamAssembler(json);
         int forwarded = 0;
         long started = opened.startedNanos();
