@@ -479,9 +479,7 @@ public final class ChatService {
                 if (runsWorkflow(p)) {
                     WorkflowRunner.Finished done = runWorkflow(r);
                     if (cacheKey.isPresent()) {
-                        // the returned answer's tokens and model: a hit is measured against the baseline as it was
-                        ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), done.answerUsage(),
-                                done.answered(), done.cost(), done.route());
+                        ResponseCacheStore.Entry entry = cacheEntry(done);
                         cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
                         if (leading != null) {
                             leading.complete(entry);
@@ -704,6 +702,11 @@ public final class ChatService {
             }
         }
         if (done != null) {
+            if (cacheKey.isPresent()) {
+                // the run's answer is whole before its replay starts: cached as a non-streamed one is, so the next
+                // identical request, streamed or not, is a hit whatever this client does with the replay
+                cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), cacheEntry(done));
+            }
             sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage,
                     Optional.empty());
             StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
@@ -917,6 +920,15 @@ public final class ChatService {
         r.settleRun(rows.spentByModel());
         r.finishWorkflow(f.cost(), f.tokens());
         return f;
+    }
+
+    /**
+     * @return a workflow run's answer as the cache keeps it: with the returned answer's tokens and model, so a hit is
+     *     measured against the baseline as the run was
+     */
+    private static ResponseCacheStore.Entry cacheEntry(WorkflowRunner.Finished done) {
+        return new ResponseCacheStore.Entry(done.body(), done.answerUsage(), done.answered(), done.cost(),
+                done.route());
     }
 
     /** @return {@code true} if the entry holds a workflow's answer, with its run's {@code costwise} object */
