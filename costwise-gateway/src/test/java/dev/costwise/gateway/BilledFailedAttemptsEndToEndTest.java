@@ -99,31 +99,9 @@ class BilledFailedAttemptsEndToEndTest {
         }
     }
 
-    /**
-     * OpenRouter's stream of {@code words} (none: only the role chunk) that then fails with an error event carrying
-     * the usage of the failed generation (https://openrouter.ai/docs/api-reference/streaming), then [DONE].
-     */
-    private static MockResponse streamFailingWithUsage(String... words) {
-        String head = "data: {\"id\":\"gen-2\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
-                + "\"model\":\"openai/gpt-4o-mini\",\"provider\":\"OpenAI\",";
-        StringBuilder sse = new StringBuilder(": OPENROUTER PROCESSING\n\n").append(head)
-                .append("\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},")
-                .append("\"finish_reason\":null}]}\n\n");
-        for (String w : words) {
-            sse.append(head).append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"").append(w)
-                    .append("\"},\"finish_reason\":null}]}\n\n");
-        }
-        sse.append(head).append("\"error\":{\"code\":502,\"message\":\"Provider returned error\"},")
-                .append("\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\"},\"finish_reason\":\"error\"}],")
-                .append("\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":200,\"total_tokens\":1200}}\n\n")
-                .append("data: [DONE]\n\n");
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
-                .body(sse.toString()).build();
-    }
-
     @Test
     void givenAnErrorEventWithUsageMidStream_whenStreamed_thenTheFailedStreamIsBilledThatUsage() {
-        router.enqueue(streamFailingWithUsage("Hel", "lo"));
+        router.enqueue(OpenRouterFake.streamFailing(1000, 200, "Hel", "lo"));
         try (TestGateway gw = gateway()) {
             String sse = gw.post("/v1/chat/completions", """
                     {"model": "router", "user": "alice", "stream": true,
@@ -145,7 +123,7 @@ class BilledFailedAttemptsEndToEndTest {
 
     @Test
     void givenAnErrorEventWithUsageBeforeAnyOutput_whenTheFallbackStreams_thenItsCostIncludesTheBilledFailure() {
-        router.enqueue(streamFailingWithUsage());
+        router.enqueue(OpenRouterFake.streamFailing(1000, 200));
         backup.enqueue(OpenAiFake.stream("llama-3.1-8b", "from", " backup"));
         try (TestGateway gw = gateway()) {
             String sse = gw.post("/v1/chat/completions", """

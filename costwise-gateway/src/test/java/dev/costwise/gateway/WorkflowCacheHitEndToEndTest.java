@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
+import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,16 @@ import org.junit.jupiter.api.Test;
 /**
  * A cached workflow answer ({@code auto}: executors gpt-4o-mini and gpt-4.1-nano, orchestrator gpt-4o, baseline
  * gpt-4.1 at $5/$20 per 1M) is free when it is hit, says so in its body too, and saves what the answer would have cost
- * on the baseline, as the run that filled the cache did. Every model is OpenAI's, faked by {@link OpenAiFake}: each
- * call reports 1,000 prompt and 500 completion tokens; gpt-4o passes every verdict.
+ * on the baseline, as the run that filled the cache did; a streamed run fills the cache as a non-streamed one does.
+ * Every model is OpenAI's, faked by {@link OpenAiFake}: each call reports 1,000 prompt and 500 completion tokens;
+ * gpt-4o passes every verdict.
  */
 class WorkflowCacheHitEndToEndTest {
     private static final String MASTER = "sk-master-test";
     /** The answer on gpt-4.1: 1,000 × $5 + 500 × $20 per 1M. */
     private static final String BASELINE = "0.015";
+    /** The body fields of a streamed request that asks for the usage chunk. */
+    private static final String STREAMED = "\"stream\": true, \"stream_options\": {\"include_usage\": true},";
 
     @StartStop
     final MockWebServer upstream = new MockWebServer();
@@ -104,12 +108,52 @@ class WorkflowCacheHitEndToEndTest {
         }
     }
 
+    /** The text of a chat completion stream: its chunks' content deltas, joined. */
+    private static String streamedText(String sse) {
+        StringBuilder text = new StringBuilder();
+        TestGateway.dataChunks(sse).forEach(c -> text.append(c.at("/choices/0/delta/content").asText("")));
+        return text.toString();
+    }
+
+    @Test
+    void givenAStreamedWorkflowMiss_whenTheSameRequestComesAgain_thenItIsAHitStreamedOrNotAndCallsNothing() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> miss = send(gw, STREAMED);
+            int callsToFill = calls.get();
+            int rowsToFill = gw.records().size();
+            JsonNode filled = TestGateway.dataChunks(miss.body()).getLast().get("costwise");
+
+            HttpResponse<String> hit = send(gw, "");
+            HttpResponse<String> streamedHit = send(gw, STREAMED);
+
+            assertThat(miss.headers().firstValue("x-costwise-cache")).hasValue("miss");
+            assertThat(callsToFill).as("the run's calls").isGreaterThan(0);
+            assertThat(calls.get()).as("upstream calls after the miss").isEqualTo(callsToFill);
+            assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(streamedHit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(TestGateway.json(hit.body()).at("/choices/0/message/content").asText())
+                    .isEqualTo(streamedText(miss.body())).isEqualTo(streamedText(streamedHit.body()));
+            assertThat(TestGateway.json(hit.body()).at("/costwise/savings").asText()).isEqualTo(BASELINE);
+            assertThat(TestGateway.dataChunks(streamedHit.body()).getLast().at("/costwise/savings").asText())
+                    .isEqualTo(BASELINE);
+            // each hit is one free ledger row that saved the baseline
+            assertThat(gw.records().subList(rowsToFill, gw.records().size())).hasSize(2).allSatisfy(row -> {
+                assertThat(row.outcome()).isEqualTo(Outcome.CACHE_HIT);
+                assertThat(row.cost()).isEqualTo(Money.ZERO);
+                assertThat(row.baselineCost()).isEqualTo(Money.of(BASELINE));
+            });
+            JsonNode total = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer " + MASTER).body())
+                    .get("total");
+            assertThat(total.get("cost").asText()).isEqualTo(filled.get("cost").asText());
+        }
+    }
+
     @Test
     void givenACachedWorkflowAnswer_whenHitStreamed_thenTheUsageChunkSaysItCostNothingAndSavedTheBaseline() {
         try (TestGateway gw = gateway()) {
             send(gw, "");
 
-            HttpResponse<String> hit = send(gw, "\"stream\": true, \"stream_options\": {\"include_usage\": true},");
+            HttpResponse<String> hit = send(gw, STREAMED);
 
             assertThat(hit.statusCode()).as(hit.body()).isEqualTo(200);
             List<JsonNode> chunks = hit.body().lines().filter(l -> l.startsWith("data: {"))

@@ -8,9 +8,9 @@ import java.io.IOException;
  * Reads the pipeline's stream of OpenAI {@code chat.completion.chunk}s for a translation into another API's events: it
  * tells a {@link Listener} of reasoning blocks ({@code thinking_blocks}), of text, of each tool call as it starts and
  * of its argument fragments, and of a failure, and keeps the finish reason, the usage and the gateway's
- * {@code costwise} object for the end, with the stop sequence that ended the answer when the upstream named it. A tool
- * call starts when its delta names a new id or a new index (a call's later deltas carry only its index, and some
- * servers give every call index 0). One instance per stream; not thread-safe.
+ * {@code costwise} object for the end (or for the failure), with the stop sequence that ended the answer when the
+ * upstream named it. A tool call starts when its delta names a new id or a new index (a call's later deltas carry only
+ * its index, and some servers give every call index 0). One instance per stream; not thread-safe.
  */
 final class ChatChunkReader {
     /** What the chunks mean, in order. */
@@ -25,7 +25,8 @@ final class ChatChunkReader {
         void toolArguments(String delta) throws IOException;
 
         /**
-         * The stream failed after it started (the pipeline's error chunk).
+         * The stream failed after it started (the pipeline's error chunk); {@link #usage()} and {@link #costwise()}
+         * then say what the provider reported before it broke and what the request cost.
          *
          * @param message what failed
          * @param code the failure's kind, as {@link dev.costwise.llm.provider.ProviderException#kind()} names it
@@ -58,6 +59,11 @@ final class ChatChunkReader {
     /** Reads one chunk, telling {@code listener} what it holds. */
     void read(JsonNode chunk, Listener listener) throws IOException {
         if (chunk.has("error")) {
+            // the pipeline's error chunk: what the provider reported before it broke, and what the request cost
+            if (chunk.path("usage").isObject()) {
+                usage = chunk.get("usage");
+            }
+            costwise = chunk.get("costwise");
             listener.failed(chunk.path("error").path("message").asText("the upstream stream failed"),
                     chunk.path("error").path("code").asText(""));
             return;
@@ -116,12 +122,15 @@ final class ChatChunkReader {
         return stopSequence;
     }
 
-    /** @return the usage of the final chunk (empty until it came) */
+    /**
+     * @return the usage of the final chunk (empty until it came); after a failure, the usage the provider reported
+     *     before it (empty when it reported none)
+     */
     JsonNode usage() {
         return usage;
     }
 
-    /** @return the gateway's cost object beside the usage, or null */
+    /** @return the gateway's cost object beside the usage (or beside the failure), or null */
     JsonNode costwise() {
         return costwise;
     }

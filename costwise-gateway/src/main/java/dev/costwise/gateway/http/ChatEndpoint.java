@@ -121,7 +121,8 @@ public final class ChatEndpoint {
         try {
             service.stream(caller, requestId, plan, mode, includeUsage, new ChatService.StreamSink() {
                 @Override
-                public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
+                public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
+                        Optional<JsonNode> promptUsage) {
                     HttpExchange.streamHeaders(res, cache, modelUsed, route, keyUsage);
                     out[0] = res.outputStream();
                 }

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,12 +14,16 @@ import java.util.Optional;
  * Turns the pipeline's stream of OpenAI {@code chat.completion.chunk}s into the server-sent events of Anthropic's
  * Messages API (https://docs.claude.com/en/docs/build-with-claude/streaming): {@code message_start}; per content block
  * {@code content_block_start}, its {@code thinking_delta} and {@code signature_delta}, {@code text_delta} or
- * {@code input_json_delta} deltas and
- * {@code content_block_stop}; then {@code message_delta} with the {@code stop_reason} and the usage, and
- * {@code message_stop}. OpenAI streams the usage last, so {@code message_start} carries zeros and
- * {@code message_delta} the whole usage (as Anthropic's own {@code message_delta} does), with the gateway's
- * {@code costwise} cost object beside it. A failure after the first event becomes an {@code error} event. One
- * instance per request; not thread-safe.
+ * {@code input_json_delta} deltas and {@code content_block_stop}; then {@code message_delta} with the
+ * {@code stop_reason} and the usage, and {@code message_stop}. {@code message_start} carries the prompt's tokens
+ * when the provider reported them before its first output (Anthropic's own {@code message_start} counts the prompt
+ * and its cache reads and writes), else zeros (OpenAI reports usage only at the end), and no output yet;
+ * {@code message_delta} carries the whole usage, input and cache counts included, with the gateway's
+ * {@code costwise} cost object beside it. Anthropic documents {@code message_delta}'s usage as cumulative, and its
+ * SDKs take the input and cache counts from it when present, so a client's final message has the real counts either
+ * way. A failure after the first event becomes an {@code error} event, with the usage the provider reported before
+ * it (if it did) and the {@code costwise} object of what the request cost. One instance per request; not
+ * thread-safe.
  */
 final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Listener {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -43,7 +48,8 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     }
 
     @Override
-    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
+    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
+            Optional<JsonNode> promptUsage) {
         HttpExchange.streamHeaders(res, cache, modelUsed, route, keyUsage);
         out = new NamedEventWriter(res.outputStream(), json);
         ObjectNode message = NODES.objectNode().put("id", messageId).put("type", "message").put("role", "assistant")
@@ -51,7 +57,7 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         message.putArray("content");
         message.putNull("stop_reason");
         message.putNull("stop_sequence");
-        message.set("usage", MessagesAnswer.usage(NODES.missingNode()));
+        message.set("usage", MessagesAnswer.usage(promptUsage.orElse(NODES.missingNode())));
         ObjectNode start = NODES.objectNode().put("type", "message_start");
         start.set("message", message);
         try {
@@ -112,6 +118,12 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         failed = true;
         ObjectNode error = NODES.objectNode().put("type", "error");
         error.putObject("error").put("type", errorType(code)).put("message", message);
+        if (!chunks.usage().isEmpty()) {
+            error.set("usage", MessagesAnswer.usage(chunks.usage()));
+        }
+        if (chunks.costwise() != null) {
+            error.set("costwise", chunks.costwise());
+        }
         out.send(error);
     }
 

@@ -20,8 +20,9 @@ import java.util.function.Consumer;
  * {@code response.output_item.done}; for a tool call, the item's {@code response.function_call_arguments.delta}s and
  * {@code .done}; finally {@code response.completed} (or {@code response.incomplete} when the output limit cut it or a
  * content filter stopped it) with the whole response, its usage and the gateway's {@code costwise} cost object. Every
- * event has its {@code sequence_number}. A failure after the first event is {@code response.failed}. One instance per
- * request; not thread-safe.
+ * event has its {@code sequence_number}. A failure after the first event is {@code response.failed}, its response
+ * with the usage the provider reported before it (if it did) and the {@code costwise} object of what the request
+ * cost. One instance per request; not thread-safe.
  */
 final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.Listener {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -61,7 +62,9 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     }
 
     @Override
-    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage) {
+    public void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
+            Optional<JsonNode> promptUsage) {
+        // response.created has no usage yet (null), as OpenAI's own; response.completed carries the whole
         HttpExchange.streamHeaders(res, cache, modelUsed, route, keyUsage);
         out = new NamedEventWriter(res.outputStream(), json);
         response = ResponsesAnswer.started(responseId, request, modelUsed, createdAt);
@@ -116,6 +119,12 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
         }
         response.put("status", "failed");
         response.putObject("error").put("code", "server_error").put("message", message);
+        if (!chunks.usage().isEmpty()) {
+            response.set("usage", ResponsesAnswer.usage(chunks.usage()));
+        }
+        if (chunks.costwise() != null) {
+            response.set("costwise", chunks.costwise());
+        }
         out.send(newEvent("response.failed").set("response", response));
     }
 

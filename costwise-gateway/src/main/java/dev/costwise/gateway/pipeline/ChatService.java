@@ -479,9 +479,7 @@ public final class ChatService {
                 if (runsWorkflow(p)) {
                     WorkflowRunner.Finished done = runWorkflow(r);
                     if (cacheKey.isPresent()) {
-                        // the returned answer's tokens and model: a hit is measured against the baseline as it was
-                        ResponseCacheStore.Entry entry = new ResponseCacheStore.Entry(done.body(), done.answerUsage(),
-                                done.answered(), done.cost(), done.route());
+                        ResponseCacheStore.Entry entry = cacheEntry(done);
                         cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry);
                         if (leading != null) {
                             leading.complete(entry);
@@ -623,8 +621,14 @@ public final class ChatService {
          * @param modelUsed the model that answers
          * @param route the route taken
          * @param keyUsage the caller's key limits and use, if it has limits
+         * @param promptUsage the prompt's tokens (cache reads and writes included) as the provider reported them
+         *     before its first output, in OpenAI's {@code usage} shape with no output counted: from a provider that
+         *     reports them as it starts (Anthropic's {@code message_start}, Gemini's {@code usageMetadata}); empty
+         *     from one that reports usage only at the end, and for an answer replayed whole (a cache hit, a
+         *     workflow's), whose usage chunk has it all
          */
-        void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage);
+        void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
+                Optional<JsonNode> promptUsage);
 
         /** @param chunkJson one {@code chat.completion.chunk} */
         void event(String chunkJson) throws IOException;
@@ -678,7 +682,7 @@ public final class ChatService {
             throw e;
         }
         if (hit.isPresent()) {
-            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage);
+            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage, Optional.empty());
             StreamReplay.replayHit(json, hit.get(), saved, includeUsage, sink);
             return;
         }
@@ -698,7 +702,13 @@ public final class ChatService {
             }
         }
         if (done != null) {
-            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage);
+            if (cacheKey.isPresent()) {
+                // the run's answer is whole before its replay starts: cached as a non-streamed one is, so the next
+                // identical request, streamed or not, is a hit whatever this client does with the replay
+                cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), cacheEntry(done));
+            }
+            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage,
+                    Optional.empty());
             StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
                     done.cost(), done.route()), includeUsage, sink, cacheKey.isPresent() ? "miss" : "bypass",
                     done.cost().toString());
@@ -730,7 +740,10 @@ public final class ChatService {
             boolean includeUsage, StreamSink sink) throws IOException {
         Model model = opened.model();
         String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
-        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage);
+        // the output read ahead so far is only estimated (or not yet reported): the usage chunk counts it
+        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage, opened.value().usage().map(u -> wire.writeUsage(
+                new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
+                        false))));
         StreamAssembler assembled = new StreamAssembler(json);
         int forwarded = 0;
         long started = opened.startedNanos();
@@ -750,11 +763,11 @@ public final class ChatService {
                     }
                     chunk = events.next();
                 } catch (ProviderException e) {
-                    Usage partial = events.usage().orElse(estimated(plan, forwarded));
+                    Optional<Usage> reported = events.usage();
+                    Usage partial = reported.orElse(estimated(plan, forwarded));
                     r.recordBrokenStream(model, partial, costs.price(model, partial), elapsed(started), e);
                     recorded = true; // if telling the client fails too, the attempt must not be recorded again
-                    sink.event("{\"error\":{\"message\":" + quote(e.getMessage()) + ",\"type\":\"server_error\","
-                            + "\"param\":null,\"code\":\"" + e.kind() + "\"}}");
+                    sink.event(json.writeValueAsString(errorChunk(e, reported, partial, model, cacheStatus, r)));
                     sink.done();
                     return;
                 }
@@ -839,6 +852,23 @@ public final class ChatService {
         }
     }
 
+    /**
+     * The event that ends a stream its provider broke: the failure in OpenAI's error shape, the usage the provider
+     * reported before it broke (when it did), and the {@code costwise} object of a usage chunk, with what the request
+     * cost so far (this attempt's partial usage, as its ledger row bills it, and every failed attempt billed before).
+     */
+    private ObjectNode errorChunk(ProviderException e, Optional<Usage> reported, Usage partial, Model model,
+            String cacheStatus, Request r) {
+        ObjectNode chunk = json.createObjectNode();
+        ObjectNode error = chunk.putObject("error").put("message", e.getMessage()).put("type", "server_error")
+                .putNull("param").put("code", e.kind());
+        reported.ifPresent(u -> chunk.set("usage", wire.writeUsage(u)));
+        withCost(chunk, partial, model, cacheStatus, r);
+        // in the error too: the OpenAI SDKs raise the error object alone (APIError.body), not the event around it
+        error.set("costwise", chunk.get("costwise"));
+        return chunk;
+    }
+
     /** A usage chunk in OpenAI's format for a stream that had none, from its last chunk's id and model. */
     private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
         ObjectNode chunk = json.createObjectNode();
@@ -890,6 +920,15 @@ public final class ChatService {
         r.settleRun(rows.spentByModel());
         r.finishWorkflow(f.cost(), f.tokens());
         return f;
+    }
+
+    /**
+     * @return a workflow run's answer as the cache keeps it: with the returned answer's tokens and model, so a hit is
+     *     measured against the baseline as the run was
+     */
+    private static ResponseCacheStore.Entry cacheEntry(WorkflowRunner.Finished done) {
+        return new ResponseCacheStore.Entry(done.body(), done.answerUsage(), done.answered(), done.cost(),
+                done.route());
     }
 
     /** @return {@code true} if the entry holds a workflow's answer, with its run's {@code costwise} object */
@@ -1300,10 +1339,5 @@ public final class ChatService {
                 metrics.ledgerFailure();
             }
         }
-    }
-
-    static String quote(String s) {
-        return "\"" + new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s))
-                + "\"";
     }
 }
