@@ -28,6 +28,20 @@ class CatalogPricerTest {
     }
 
     @Test
+    void givenUsageWithAReportedCost_whenPricedAsACallOrAsTokens_thenOnlyTheCallTakesTheReportedCost() {
+        // the provider's charge is the call's cost; a baseline prices the same tokens on its own model
+        Usage usage = Usage.of(1_000, 1_400).withReportedCost(Money.of("0.0123456789"));
+
+        assertThat(pricer.priceCall("gpt-4o", usage))
+                .isEqualTo(new Pricer.Priced(Money.of("0.0123456789"), PriceStatus.PROVIDER_REPORTED));
+        assertThat(pricer.price("gpt-4o-mini", usage).cost()).isEqualTo(Money.of("0.00099"));
+        assertThat(pricer.priceCall("gpt-4o", Usage.of(1_000, 1_400)).cost()).isEqualTo(Money.of("0.0165"));
+        // a sum of calls is priced as tokens, never as one call's charge
+        assertThat(usage.plus(usage).reportedCost()).isEmpty();
+        assertThat(usage.withServiceTier(ServiceTier.FLEX).reportedCost()).hasValue(Money.of("0.0123456789"));
+    }
+
+    @Test
     void givenSpecRequestShapes_whenPriced_thenMatchTheSpecPerRequestCosts() {
         // spec: GPT-4o request $0.0165 = 1,000 × 2.50/1M + 1,400 × 10/1M = 0.0025 + 0.014
         assertThat(pricer.price("gpt-4o", Usage.of(1_000, 1_400)).cost()).isEqualTo(Money.of("0.0165"));
