@@ -55,7 +55,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Requests are translated from the canonical OpenAI shape as {@link AnthropicRequestMapper} describes (system
- * prompt on top, alternating roles, {@code tool_use}/{@code tool_result} blocks, images, JSON mode by instruction).
+ * prompt on top, alternating roles, {@code tool_use}/{@code tool_result} blocks, images, a strict JSON schema as
+ * native structured outputs on Claude 4.5 and later, other JSON modes by instruction).
  * {@code max_tokens}, which Anthropic requires, defaults to the model's maximum output from the catalog when one is
  * given, else {@value #DEFAULT_MAX_TOKENS}. Anthropic caches prompts only at explicit breakpoints:
  * {@link Builder#promptCaching} places them after the tools and the system prompt. A request's

@@ -20,6 +20,7 @@ import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.Tool;
@@ -256,6 +257,39 @@ class AnthropicChatModelTest {
                    {"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/4AAQSkZJRg=="}}]}],
                  "tools":[{"name":"get_weather","description":"Weather","input_schema":
                    {"type":"object","properties":{"city":{"type":"string"}}}}]}"""));
+    }
+
+    @Test
+    void givenAStrictJsonSchema_whenExecuted_thenClaudeGetsNativeStructuredOutputsAndTheJsonComesBackAsText()
+            throws Exception {
+        // https://platform.claude.com/docs/en/build-with-claude/structured-outputs: output_config.format, no beta
+        // header; the answer is a text block holding the JSON
+        server.enqueue(json(200, """
+                {"id":"msg_01StructuredOut","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
+                 "content":[{"type":"text","text":"{\\"name\\":\\"John Smith\\",\\"email\\":\\"john@example.com\\",\
+                \\"demo_requested\\":true}"}],
+                 "stop_reason":"end_turn","stop_sequence":null,
+                 "usage":{"input_tokens":210,"output_tokens":24}}"""));
+        JsonNode schema = json.readTree("""
+                {"type": "object", "properties": {"name": {"type": "string"}, "email": {"type": "string"},
+                 "demo_requested": {"type": "boolean"}}, "required": ["name", "email", "demo_requested"],
+                 "additionalProperties": false}""");
+        ChatRequest request = ChatRequest.builder(MODEL)
+                .addMessage(Message.user("John Smith (john@example.com) wants a demo."))
+                .responseFormat(new ResponseFormat.JsonSchema("contact", schema, true)).build();
+
+        ChatResponse r = model().execute(request, WorkflowContext.of("t"));
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getHeaders().get("anthropic-beta")).isNull();
+        JsonNode body = json.readTree(sent.getBody().utf8());
+        assertThat(body.path("output_config")).isEqualTo(json.readTree(
+                "{\"format\": {\"type\": \"json_schema\", \"schema\": " + schema + "}}"));
+        assertThat(body.has("system")).as("no JSON instruction beside the native format").isFalse();
+        assertThat(json.readTree(r.text())).isEqualTo(json.readTree(
+                "{\"name\":\"John Smith\",\"email\":\"john@example.com\",\"demo_requested\":true}"));
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.usage()).isEqualTo(Usage.of(210, 24));
     }
 
     @Test
