@@ -74,6 +74,11 @@ public final class OpenAiWire {
      * lacks (its {@code stop} does not tell a stop sequence from a natural end). Written when the provider named it.
      */
     public static final String STOP_REASON = "stop_reason";
+    /**
+     * The Anthropic betas a request turns on ({@link ChatRequest#anthropicBetas()}), as an array of names: Costwise's
+     * own field, which the gateway fills from a caller's {@code anthropic-beta} header. Only Anthropic models read it.
+     */
+    public static final String ANTHROPIC_BETA = "anthropic_beta";
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
@@ -297,6 +302,7 @@ public final class OpenAiWire {
             requireObject(contextManagement, "context_management");
             b.contextManagement(Optional.of(contextManagement));
         }
+        b.anthropicBetas(readAnthropicBetas(root));
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -470,6 +476,9 @@ public final class OpenAiWire {
         }
         if (encoding.anthropicExtensions()) {
             request.contextManagement().ifPresent(c -> root.set("context_management", c));
+            if (!request.anthropicBetas().isEmpty()) {
+                request.anthropicBetas().forEach(root.putArray(ANTHROPIC_BETA)::add);
+            }
         }
         if (encoding.includeMetadata() && !request.metadata().isEmpty()) {
             ObjectNode md = root.putObject("metadata");
@@ -813,6 +822,26 @@ public final class OpenAiWire {
                 .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
         return new WireCompletion(id, model, created, message, finish, readUsage(root.get("usage"))
                 .map(u -> u.withServiceTier(readServedTier(root))));
+    }
+
+    /** The {@link #ANTHROPIC_BETA} names of a request body; none when absent. */
+    private static List<String> readAnthropicBetas(JsonNode root) {
+        JsonNode betas = root.get(ANTHROPIC_BETA);
+        if (betas == null || betas.isNull()) {
+            return List.of();
+        }
+        if (!betas.isArray()) {
+            throw new WireFormatException(ANTHROPIC_BETA, "expected an array of beta names, was " + describe(betas));
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < betas.size(); i++) {
+            if (!betas.get(i).isTextual()) {
+                throw new WireFormatException(index(ANTHROPIC_BETA, i), "expected a string, was "
+                        + describe(betas.get(i)));
+            }
+            names.add(betas.get(i).asText());
+        }
+        return names;
     }
 
     // ------------------------------------------------------------------ chunks
