@@ -265,6 +265,32 @@ class MessagesEndToEndTest {
     }
 
     @Test
+    void givenStructuredOutputsForClaude_whenSentThroughMessages_thenClaudeGetsThemNativelyAndTheJsonComesBack()
+            throws Exception {
+        // https://platform.claude.com/docs/en/build-with-claude/structured-outputs: output_config.format and a tool's
+        // strict, both generally available on Claude Haiku 4.5; the answer's text is the JSON
+        upstream.enqueue(AnthropicFake.message("{\\\"city\\\":\\\"Paris\\\"}", "end_turn", "null"));
+        String schema = "{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}},"
+                + " \"required\": [\"city\"], \"additionalProperties\": false}";
+        try (TestGateway gw = gatewayWithClaude()) {
+            HttpResponse<String> res = messages(gw, """
+                    {"model": "claude", "max_tokens": 64,
+                     "messages": [{"role": "user", "content": "Where is the Louvre?"}],
+                     "tools": [{"name": "lookup", "input_schema": %1$s, "strict": true}],
+                     "output_config": {"format": {"type": "json_schema", "schema": %1$s}}}""".formatted(schema));
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(TestGateway.json(TestGateway.json(res.body()).at("/content/0/text").asText()))
+                    .isEqualTo(TestGateway.json("{\"city\":\"Paris\"}"));
+            JsonNode sent = sentUpstream();
+            assertThat(sent.path("output_config")).isEqualTo(TestGateway.json(
+                    "{\"format\": {\"type\": \"json_schema\", \"schema\": " + schema + "}}"));
+            assertThat(sent.at("/tools/0/strict").asBoolean()).isTrue();
+            assertThat(sent.has("system")).as("no JSON instruction beside the native format").isFalse();
+        }
+    }
+
+    @Test
     void givenBadRequests_whenSent_thenEachIsAnAnthropicErrorNamingTheProblemAndNothingIsCalled() {
         try (TestGateway gw = gateway("")) {
             assertError(messages(gw, "{\"model\": \"fast\", \"messages\": [{\"role\": \"user\", "
@@ -292,6 +318,9 @@ class MessagesEndToEndTest {
             assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"mcp_servers\": [{\"type\": \"url\", "
                     + "\"url\": \"https://mcp.example.com\", \"name\": \"x\"}], \"messages\": [{\"role\": \"user\", "
                     + "\"content\": \"hi\"}]}"), 400, "invalid_request_error", "mcp_servers: runs on Anthropic's own");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"output_config\": {\"format\": "
+                    + "{\"type\": \"xml\"}}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"), 400,
+                    "invalid_request_error", "output_config.format.type: expected json_schema");
             assertThat(upstream.getRequestCount()).isZero();
         }
     }

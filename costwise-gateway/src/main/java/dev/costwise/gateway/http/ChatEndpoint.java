@@ -54,6 +54,7 @@ public final class ChatEndpoint {
             JsonNode request = http.readJson(req);
             model = HttpExchange.modelOf(request);
             ObjectNode body = RequestValidator.chat(request);
+            AnthropicBetaHeader.copyTo(req, body);
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = cacheMode(req);
             if (body.path("stream").asBoolean(false)) {

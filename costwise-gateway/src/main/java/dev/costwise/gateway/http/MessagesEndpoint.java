@@ -55,6 +55,7 @@ public final class MessagesEndpoint {
             JsonNode request = http.readJson(req);
             model = HttpExchange.modelOf(request);
             ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(request));
+            AnthropicBetaHeader.copyTo(req, body);
             Plan plan = service.plan(caller, body);
             ChatService.CacheMode mode = ChatEndpoint.cacheMode(req);
             if (body.path("stream").asBoolean(false)) {
@@ -105,6 +106,7 @@ public final class MessagesEndpoint {
             JsonNode request = http.readJson(req);
             model = HttpExchange.modelOf(request);
             ObjectNode body = RequestValidator.chat(MessagesRequest.toOpenAi(request, false));
+            AnthropicBetaHeader.copyTo(req, body);
             ChatService.TokenCount count = service.countTokens(caller, service.plan(caller, body));
             res.header(HttpExchange.MODEL_USED, count.model());
             res.header(ESTIMATED, Boolean.toString(count.estimated()));

@@ -29,6 +29,11 @@ import java.util.Set;
  * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
  * see them).
  *
+ * <p>Structured outputs: {@code output_config.format} (or the beta's top-level {@code output_format}) of type
+ * {@code json_schema} becomes a strict {@code response_format: json_schema}, and a tool's {@code strict: true} its
+ * function's {@code strict}: an Anthropic model that takes structured outputs gets them back as they came, an
+ * OpenAI-format one gets OpenAI's structured outputs.
+ *
  * <p>A tool result's {@code is_error} travels as {@code "is_error": true} on the tool message, which reaches Anthropic
  * models (other providers get the result's text, which says what failed).
  *
@@ -106,6 +111,7 @@ final class MessagesRequest {
         tools(root.get("tools"), out);
         toolChoice(root.get("tool_choice"), out);
         thinking(root, out);
+        outputFormat(root, out);
         contextManagement(root.get("context_management"), out);
         JsonNode user = root.path("metadata").get("user_id");
         if (user != null && !user.isNull()) {
@@ -282,6 +288,28 @@ final class MessagesRequest {
         }
     }
 
+    /** Anthropic's JSON outputs as OpenAI's strict {@code response_format}: Anthropic always holds to the schema. */
+    private static void outputFormat(JsonNode root, ObjectNode out) {
+        String at = "output_config.format";
+        JsonNode format = root.path("output_config").get("format");
+        if (format == null || format.isNull()) {
+            at = "output_format"; // the beta's name, still accepted by Anthropic
+            format = root.get("output_format");
+        }
+        if (format == null || format.isNull()) {
+            return;
+        }
+        if (!format.isObject() || !format.path("type").asText("").equals("json_schema")) {
+            throw new GatewayException.InvalidField(at + ".type", "expected json_schema");
+        }
+        JsonNode schema = format.get("schema");
+        if (schema == null || !schema.isObject()) {
+            throw new GatewayException.InvalidField(at + ".schema", "expected a JSON Schema object");
+        }
+        ObjectNode jsonSchema = out.putObject("response_format").put("type", "json_schema").putObject("json_schema");
+        jsonSchema.put("name", "output").put("strict", true).set("schema", schema);
+    }
+
     private static ObjectNode text(JsonNode block, String at) {
         JsonNode text = block.get("text");
         if (text == null || !text.isTextual()) {
@@ -380,6 +408,13 @@ final class MessagesRequest {
                 fn.put("description", requiredText(t, "description", at));
             }
             fn.set("parameters", schema);
+            JsonNode strict = t.get("strict");
+            if (strict != null && !strict.isNull() && !strict.isBoolean()) {
+                throw new GatewayException.InvalidField(at + ".strict", "expected true or false");
+            }
+            if (strict != null && strict.asBoolean()) {
+                fn.put("strict", true);
+            }
             ObjectNode tool = list.addObject().put("type", "function");
             tool.set("function", fn);
             withCacheControl(tool, t, at);

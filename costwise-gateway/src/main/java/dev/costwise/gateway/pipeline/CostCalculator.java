@@ -21,13 +21,19 @@ import java.util.Optional;
 public final class CostCalculator {
 
     /**
-     * The cost of {@code usage} on {@code model}.
+     * The cost of a call to {@code model}: what its provider reported charging for it ({@link Usage#reportedCost()},
+     * OpenRouter's {@code usage.cost}), exactly, when it did; otherwise its tokens at the model's price.
      *
      * @param model the model that answered
      * @param usage the tokens
      * @return cost and how it is known
      */
     public Pricer.Priced price(Model model, Usage usage) {
+        return Pricer.Priced.reportedIn(usage).orElseGet(() -> priceTokens(model, usage));
+    }
+
+    /** {@code usage}'s tokens at {@code model}'s price, whatever its provider reported charging for them. */
+    private Pricer.Priced priceTokens(Model model, Usage usage) {
         Optional<Pricing> price = model.effectivePrice();
         if (price.isEmpty()) {
             return new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED);
@@ -67,10 +73,11 @@ public final class CostCalculator {
             Optional<ServiceTier> askedTier) {
         Usage asCallerAsked = usage.withServiceTier(askedTier.orElse(ServiceTier.STANDARD));
         Optional<Model> other = baseline.filter(b -> !b.equals(answered));
+        // the baseline prices the tokens: what the provider charged for them on this call is no baseline's price
         if (other.isPresent()) {
-            return price(other.get(), asCallerAsked).cost();
+            return priceTokens(other.get(), asCallerAsked).cost();
         }
-        return answered.serviceTier().isPresent() ? price(answered, asCallerAsked).cost() : paid;
+        return answered.serviceTier().isPresent() ? priceTokens(answered, asCallerAsked).cost() : paid;
     }
 
     /**

@@ -132,7 +132,7 @@ final class UpstreamChatModel implements ChatModel {
                     wire.writeRequest(request, model.upstreamModel(), encoding), reasoningCap), model);
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, body, bound));
             permission.ifPresent(CircuitBreaker.Permission::onSuccess);
-            WireCompletion c = wire.readResponse(wire.parse(reply.body()));
+            WireCompletion c = wire.readResponse(wire.parseAnswer(reply.body()));
             // no usage (or an unsound one) is billed as the gateway's estimate, never as a free call
             Usage usage = reply.usage().map(reported -> c.usage().orElse(reported)).orElseGet(() -> new Usage(
                     PromptTokens.estimate(body), 0, 0,

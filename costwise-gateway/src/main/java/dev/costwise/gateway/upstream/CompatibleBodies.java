@@ -13,8 +13,9 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}) and a tool
- *       result's {@code is_error}, and Anthropic's {@code context_management} (context editing), which only an
- *       Anthropic model reads: removed for every such upstream.</li>
+ *       result's {@code is_error}, Anthropic's {@code context_management} (context editing) and the caller's
+ *       Anthropic betas ({@code anthropic_beta}, from its {@code anthropic-beta} header), which only an Anthropic
+ *       model reads: removed for every such upstream.</li>
  *   <li>OpenRouter's {@code reasoning} object, which OpenAI's chat API does not know: every upstream but OpenRouter
  *       gets {@code reasoning_effort} instead (the budget's nearest effort), and Anthropic's {@code max} effort
  *       becomes OpenAI's deepest, {@code xhigh}.</li>
@@ -79,6 +80,7 @@ final class CompatibleBodies {
         }
         ObjectNode copy = body.deepCopy();
         copy.remove(CONTEXT_MANAGEMENT);
+        copy.remove(OpenAiWire.ANTHROPIC_BETA);
         if (stripServiceTier) {
             copy.remove(SERVICE_TIER);
         }
@@ -109,11 +111,11 @@ final class CompatibleBodies {
     }
 
     /**
-     * @return whether the body carries a field only Anthropic reads (context editing, or a message's reasoning blocks
-     *     or tool error flag), or a tool-call id only Gemini reads
+     * @return whether the body carries a field only Anthropic reads (context editing, betas, or a message's reasoning
+     *     blocks or tool error flag), or a tool-call id only Gemini reads
      */
     private static boolean hasForeignFields(ObjectNode body) {
-        if (body.has(CONTEXT_MANAGEMENT)) {
+        if (body.has(CONTEXT_MANAGEMENT) || body.has(OpenAiWire.ANTHROPIC_BETA)) {
             return true;
         }
         for (JsonNode message : body.path("messages")) {

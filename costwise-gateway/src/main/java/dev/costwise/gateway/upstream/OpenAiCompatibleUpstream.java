@@ -3,8 +3,10 @@ package dev.costwise.gateway.upstream;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.config.GatewayConfig.Model;
@@ -64,6 +66,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private final AnswerDeadlines deadlines;
     private final ConcurrentHashMap<String, URI> targets = new ConcurrentHashMap<>();
     private final ObjectMapper json;
+    /** Reads stream chunks with fractions as exact decimals: a reported {@code usage.cost} keeps every digit. */
+    private final ObjectReader exactJson;
 
     /**
      * @param json the shared mapper
@@ -76,6 +80,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     /** With the idle limit of kept-alive connections and the clock it is measured with (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime) {
         this.json = json;
+        this.exactJson = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         // TCP_NODELAY: headers and body leave as separate writes; with Nagle on, each request would wait for the
         // upstream's delayed ACK (tens of milliseconds on loopback).
         // writeBufferSize 0: a request is always one buffer (headers and body) written and flushed at once, and
@@ -433,7 +438,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
         private void inspect(String data) {
             try {
-                JsonNode chunk = json.readTree(data);
+                JsonNode chunk = exactJson.readTree(data);
                 // read before an error is: OpenRouter's error event carries the usage of the generation it failed,
                 // which the provider billed and the failed stream is ledgered at
                 JsonNode u = chunk.get("usage");

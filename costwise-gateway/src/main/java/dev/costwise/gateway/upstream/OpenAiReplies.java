@@ -3,8 +3,10 @@ package dev.costwise.gateway.upstream;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.UsageNormalizer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
@@ -12,7 +14,9 @@ import dev.costwise.llm.provider.http.SecretRedactor;
 import dev.costwise.llm.wire.WireError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -23,7 +27,8 @@ import java.util.OptionalInt;
  * <p>See https://platform.openai.com/docs/guides/error-codes and
  * https://platform.openai.com/docs/api-reference/chat/object (usage with prompt_tokens_details.cached_tokens and
  * completion_tokens_details.reasoning_tokens), with OpenRouter's prompt_tokens_details.cache_write_tokens
- * (https://openrouter.ai/docs/use-cases/usage-accounting) and DeepSeek's prompt_cache_hit_tokens
+ * and the cost it reports charging, usage.cost (https://openrouter.ai/docs/use-cases/usage-accounting), and DeepSeek's
+ * prompt_cache_hit_tokens
  * (https://api-docs.deepseek.com/guides/kv_cache).
  */
 public final class OpenAiReplies {
@@ -59,6 +64,9 @@ public final class OpenAiReplies {
      * <p>A usage that counts nothing readable (no {@code prompt_tokens} nor {@code completion_tokens} as numbers) or
      * a negative prompt or completion count is not a report the gateway can bill from: it is read as none, and the
      * caller bills its own estimate, as for an answer without usage. Billing it as read would make the call free.
+     * The cost OpenRouter reports charging ({@code cost}, see {@link UsageNormalizer#fromOpenRouterCost}) is read
+     * exactly, as written (or as a tree holds it), into {@link Usage#reportedCost()}; one that is not a
+     * non-negative number is left out, and the call priced from the model's price.
      *
      * @param p the parser
      * @return the usage, with details that are missing or not numbers as 0; empty when it cannot be trusted
@@ -70,10 +78,16 @@ public final class OpenAiReplies {
         long[] prompt = {0, 0}; // cached_tokens, cache_write_tokens
         long deepSeekHits = 0;
         long reasoning = 0;
+        Optional<BigDecimal> cost = Optional.empty();
+        Optional<BigDecimal> upstreamCost = Optional.empty();
+        boolean byok = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken value = p.nextToken();
             switch (field) {
+                case "cost" -> cost = amount(p, value);
+                case "is_byok" -> byok = value == JsonToken.VALUE_TRUE;
+                case "cost_details" -> upstreamCost = nestedAmount(p, value, "upstream_inference_cost");
                 case "prompt_tokens" -> in = count(p, value, UNREAD);
                 case "completion_tokens" -> out = count(p, value, UNREAD);
                 case "prompt_tokens_details" -> prompt = nestedCounts(p, value, "cached_tokens", "cache_write_tokens");
@@ -90,7 +104,34 @@ public final class OpenAiReplies {
         long cached = Math.clamp(prompt[0] > 0 ? prompt[0] : deepSeekHits, 0, in);
         long writes = Math.clamp(prompt[1], 0, in - cached);
         reasoning = Math.clamp(reasoning, 0, out);
-        return Optional.of(new Usage(in, cached, writes, out, reasoning, false));
+        Usage usage = new Usage(in, cached, writes, out, reasoning, false);
+        Optional<Money> reported = cost.isEmpty() ? Optional.empty()
+                : UsageNormalizer.fromOpenRouterCost(cost.get(), byok, upstreamCost);
+        return Optional.of(reported.map(usage::withReportedCost).orElse(usage));
+    }
+
+    /** A non-negative amount of dollars, exactly as written; anything else is none. */
+    private static Optional<BigDecimal> amount(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.VALUE_NUMBER_INT && value != JsonToken.VALUE_NUMBER_FLOAT) {
+            p.skipChildren();
+            return Optional.empty();
+        }
+        BigDecimal amount = p.getDecimalValue();
+        return amount.signum() < 0 ? Optional.empty() : Optional.of(amount);
+    }
+
+    /** The amount {@code field} of the object the parser is on (none when absent, or when it is not an object). */
+    private static Optional<BigDecimal> nestedAmount(JsonParser p, JsonToken value, String field)
+            throws IOException {
+        BigDecimal[] found = {null};
+        members(p, value, (name, v) -> {
+            if (name.equals(field)) {
+                found[0] = amount(p, v).orElse(null);
+            } else {
+                p.skipChildren();
+            }
+        });
+        return Optional.ofNullable(found[0]);
     }
 
     private static boolean negative(long count) {
@@ -100,24 +141,34 @@ public final class OpenAiReplies {
     /** The counts {@code fields} of the object the parser is on (0 when absent, or when it is not an object). */
     private static long[] nestedCounts(JsonParser p, JsonToken value, String... fields) throws IOException {
         long[] found = new long[fields.length];
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return found;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            int i = 0;
-            while (i < fields.length && !fields[i].equals(name)) {
-                i++;
-            }
-            if (i < fields.length) {
+        List<String> wanted = List.of(fields);
+        members(p, value, (name, v) -> {
+            int i = wanted.indexOf(name);
+            if (i >= 0) {
                 found[i] = count(p, v);
             } else {
                 p.skipChildren();
             }
-        }
+        });
         return found;
+    }
+
+    /** Reads each member of the object the parser is on with {@code member}; a value that is no object is skipped. */
+    private static void members(JsonParser p, JsonToken value, Member member) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            member.read(name, p.nextToken());
+        }
+    }
+
+    /** Reads one member of an object: the parser is on its value, and is left on the value's last token. */
+    @FunctionalInterface
+    private interface Member {
+        void read(String name, JsonToken value) throws IOException;
     }
 
     /** A token count: an integer, a decimal (truncated) or a numeric string; anything else is 0. */

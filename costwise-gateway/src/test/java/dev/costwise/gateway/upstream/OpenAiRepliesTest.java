@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.costwise.core.Money;
 import dev.costwise.llm.chat.Usage;
 import java.io.IOException;
 import java.util.Optional;
@@ -38,6 +39,30 @@ class OpenAiRepliesTest {
     @Test
     void givenAUsageTree_whenRead_thenTheSameAsTheStream() throws IOException {
         assertThat(OpenAiReplies.usage(JSON.readTree(USAGE))).contains(new Usage(1200, 1024, 0, 300, 128, false));
+    }
+
+    @Test
+    void givenOpenRoutersCost_whenRead_thenItIsTheReportedCostExactlyAndAByokCallAddsItsUpstreamCharge()
+            throws IOException {
+        // https://openrouter.ai/docs/use-cases/usage-accounting
+        String paid = "{\"prompt_tokens\": 2, \"completion_tokens\": 3, \"cost\": 0.00090560000000000000123,"
+                + " \"is_byok\": false, \"cost_details\": {\"upstream_inference_cost\": 0.00090560000000000000123}}";
+        String byok = "{\"prompt_tokens\": 2, \"completion_tokens\": 3, \"cost\": 0.0012, \"is_byok\": true,"
+                + " \"cost_details\": {\"upstream_inference_cost\": 0.0345,"
+                + " \"upstream_inference_prompt_cost\": 6e-07}}";
+        try (JsonParser p = JSON.getFactory().createParser(paid)) {
+            p.nextToken();
+            assertThat(OpenAiReplies.usage(p).flatMap(Usage::reportedCost))
+                    .hasValue(Money.of("0.00090560000000000000123"));
+        }
+        assertThat(OpenAiReplies.usage(JSON.readTree(byok)).flatMap(Usage::reportedCost)).hasValue(Money.of("0.0357"));
+        assertThat(OpenAiReplies.usage(JSON.readTree("{\"prompt_tokens\": 2, \"completion_tokens\": 3,"
+                + " \"cost\": 0.0012, \"is_byok\": true}")).flatMap(Usage::reportedCost))
+                .as("a BYOK fee without its upstream charge is not the call's cost").isEmpty();
+        assertThat(OpenAiReplies.usage(JSON.readTree("{\"prompt_tokens\": 2, \"completion_tokens\": 3,"
+                + " \"cost\": -1}"))).hasValueSatisfying(u -> assertThat(u.reportedCost()).isEmpty());
+        assertThat(OpenAiReplies.usage(JSON.readTree("{\"prompt_tokens\": 2, \"completion_tokens\": 3,"
+                + " \"cost\": \"free\"}"))).hasValueSatisfying(u -> assertThat(u.reportedCost()).isEmpty());
     }
 
     @Test

@@ -104,6 +104,10 @@ public final class ChatCacheKey {
         request.frequencyPenalty().ifPresent(v -> root.put("frequency_penalty", v));
         // it changes which earlier turns the model reads
         request.contextManagement().ifPresent(c -> root.set("context_management", sorted(c)));
+        if (!request.anthropicBetas().isEmpty()) {
+            // a beta may change the answer (or whether a long prompt is taken at all); their order does not
+            request.anthropicBetas().stream().sorted().forEach(root.putArray("anthropic_beta")::add);
+        }
         request.reasoning().ifPresent(r -> {
             ObjectNode reasoning = root.putObject("reasoning");
             r.effort().ifPresent(e -> reasoning.put("effort", e.wireName()));

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -47,13 +49,21 @@ import java.util.stream.Stream;
  * @param frequencyPenalty OpenAI's {@code frequency_penalty} in [-2, 2], if set: positive values make a token less
  *     likely the more often it has appeared. Sent as {@code presencePenalty} is, Gemini's being
  *     {@code frequencyPenalty}.
+ * @param anthropicBetas Anthropic beta features to turn on ({@code anthropic-beta} header values such as
+ *     {@code context-1m-2025-08-07}), in order, without repeats. Only Anthropic models get them, in their
+ *     {@code anthropic-beta} header beside the ones the adapter sets itself; others ignore them. Each is a name of
+ *     letters, digits, {@code .}, {@code _} and {@code -}. A beta may change the answer, so they are part of the
+ *     cache key.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
         Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier,
         Optional<JsonNode> contextManagement, Optional<Boolean> parallelToolCalls, Optional<Double> presencePenalty,
-        Optional<Double> frequencyPenalty) {
+        Optional<Double> frequencyPenalty, List<String> anthropicBetas) {
+
+    /** What an Anthropic beta name may hold: Anthropic's names are lowercase words, digits and dashes. */
+    private static final Pattern BETA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -75,6 +85,11 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(parallelToolCalls, "parallelToolCalls");
         Objects.requireNonNull(presencePenalty, "presencePenalty");
         Objects.requireNonNull(frequencyPenalty, "frequencyPenalty");
+        anthropicBetas = List.copyOf(new LinkedHashSet<>(anthropicBetas));
+        for (String beta : anthropicBetas) {
+            requireArgument(isAnthropicBetaName(beta), "anthropic beta '%s' is not a beta name (at most 100 "
+                    + "letters, digits, '.', '_' and '-')", beta);
+        }
         if (model.isBlank()) {
             throw new IllegalArgumentException("model cannot be blank");
         }
@@ -129,6 +144,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.parallelToolCalls = parallelToolCalls;
         b.presencePenalty = presencePenalty;
         b.frequencyPenalty = frequencyPenalty;
+        b.anthropicBetas = anthropicBetas;
         return b;
     }
 
@@ -179,6 +195,17 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
                 .flatMap(Optional::stream).map(CacheControl::ttl).max(Comparator.naturalOrder());
     }
 
+    /**
+     * Whether {@code name} may be an Anthropic beta name ({@link #anthropicBetas()}): 1 to 100 letters, digits,
+     * {@code .}, {@code _} and {@code -}, as Anthropic's names ({@code context-1m-2025-08-07}) are.
+     *
+     * @param name a candidate name
+     * @return {@code true} if it is well formed
+     */
+    public static boolean isAnthropicBetaName(String name) {
+        return BETA_NAME.matcher(name).matches();
+    }
+
     private static void requireArgument(boolean ok, String format, Object value) {
         if (!ok) {
             throw new IllegalArgumentException(String.format(format, value));
@@ -206,6 +233,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private Optional<Boolean> parallelToolCalls = Optional.empty();
         private Optional<Double> presencePenalty = Optional.empty();
         private Optional<Double> frequencyPenalty = Optional.empty();
+        private List<String> anthropicBetas = List.of();
 
         private Builder() {}
 
@@ -375,14 +403,27 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
 
         /**
+         * Sets the Anthropic beta features to turn on, such as {@code context-1m-2025-08-07}: Anthropic models get
+         * them in their {@code anthropic-beta} header, merged with the ones the adapter sets; other providers never
+         * see them. Default: none.
+         *
+         * @param values beta names; a repeated one counts once
+         * @return this builder
+         */
+        public Builder anthropicBetas(List<String> values) {
+            this.anthropicBetas = List.copyOf(Objects.requireNonNull(values, "anthropicBetas"));
+            return this;
+        }
+
+        /**
          * @return the request
-         * @throws IllegalArgumentException if the model is blank, there are no messages, or a sampling value is out of
-         *     range (the message names the field and the value)
+         * @throws IllegalArgumentException if the model is blank, there are no messages, a sampling value is out of
+         *     range, or an Anthropic beta is not a beta name (the message names the field and the value)
          */
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
                     maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement,
-                    parallelToolCalls, presencePenalty, frequencyPenalty);
+                    parallelToolCalls, presencePenalty, frequencyPenalty, anthropicBetas);
         }
     }
 }

@@ -18,7 +18,8 @@ import java.util.Optional;
  * @param finishReason why the model stopped
  * @param usage tokens used
  * @param cost what this call cost; zero for a cache hit or a free model
- * @param priceStatus how {@code cost} was known: priced from the catalog, free tier, unpriced, cache hit
+ * @param priceStatus how {@code cost} was known: priced from the catalog, reported by the provider, free tier,
+ *     unpriced, cache hit
  * @param latency time from sending the request to the last byte
  * @param providerRequestId the provider's request id header, if it sent one (for support tickets)
  * @param modelDowngraded {@code true} when the provider answered with a different model than the one asked for (the

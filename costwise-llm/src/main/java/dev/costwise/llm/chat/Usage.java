@@ -1,6 +1,8 @@
 package dev.costwise.llm.chat;
 
+import dev.costwise.core.Money;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Tokens one call used, in Costwise's normalised form.
@@ -20,15 +22,24 @@ import java.util.Objects;
  * @param estimated {@code true} when the provider reported no usage and Costwise counted locally
  * @param serviceTier the tier the provider says served the call, which sets the prices the tokens are billed at
  *     ({@link ServiceTier#STANDARD} unless the answer reported another)
+ * @param reportedCost what the provider says it charged for this call, when it says (OpenRouter's
+ *     {@code usage.cost}): the call's cost is then that amount, not a catalog price (see
+ *     {@link dev.costwise.llm.cost.Pricer#priceCall}). It belongs to the call and the model that answered it, so
+ *     pricing the same tokens on another model (a baseline) ignores it, and a {@linkplain #plus sum} drops it
  */
 public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
-        long outputTokens, long reasoningTokens, boolean estimated, ServiceTier serviceTier) {
+        long outputTokens, long reasoningTokens, boolean estimated, ServiceTier serviceTier,
+        Optional<Money> reportedCost) {
 
     /** No tokens. */
     public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false);
 
     public Usage {
         Objects.requireNonNull(serviceTier, "serviceTier");
+        Objects.requireNonNull(reportedCost, "reportedCost");
+        if (reportedCost.filter(Money::isNegative).isPresent()) {
+            throw new IllegalArgumentException("reportedCost cannot be negative, was " + reportedCost.get());
+        }
         requireNonNegative("inputTokens", inputTokens);
         requireNonNegative("cachedInputTokens", cachedInputTokens);
         requireNonNegative("cacheWriteTokens", cacheWriteTokens);
@@ -47,6 +58,24 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
             throw new IllegalArgumentException("reasoningTokens (" + reasoningTokens
                     + ") cannot exceed outputTokens (" + outputTokens + ")");
         }
+    }
+
+    /**
+     * Usage whose provider reported no cost.
+     *
+     * @param inputTokens all prompt tokens
+     * @param cachedInputTokens prompt tokens read from the prompt cache
+     * @param cacheWriteTokens prompt tokens written to the prompt cache, at either TTL
+     * @param cacheWrite1hTokens the part of {@code cacheWriteTokens} written with a 1-hour TTL
+     * @param outputTokens all generated tokens, reasoning included
+     * @param reasoningTokens the part of the output spent on hidden reasoning
+     * @param estimated {@code true} when counted locally
+     * @param serviceTier the tier that served the call
+     */
+    public Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
+            long outputTokens, long reasoningTokens, boolean estimated, ServiceTier serviceTier) {
+        this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens,
+                estimated, serviceTier, Optional.empty());
     }
 
     /**
@@ -115,12 +144,25 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
      */
     public Usage withServiceTier(ServiceTier tier) {
         return tier == serviceTier ? this : new Usage(inputTokens, cachedInputTokens, cacheWriteTokens,
-                cacheWrite1hTokens, outputTokens, reasoningTokens, estimated, tier);
+                cacheWrite1hTokens, outputTokens, reasoningTokens, estimated, tier, reportedCost);
+    }
+
+    /**
+     * This usage with the cost its provider reported charging for it.
+     *
+     * @param cost what the provider says the call cost
+     * @return the copy
+     * @throws IllegalArgumentException if {@code cost} is negative
+     */
+    public Usage withReportedCost(Money cost) {
+        return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens,
+                reasoningTokens, estimated, serviceTier, Optional.of(Objects.requireNonNull(cost, "cost")));
     }
 
     /**
      * The sum of this and {@code other}: estimated if either is; on their tier when they share one, otherwise on the
-     * standard tier (a sum over tiers cannot be priced at one tier's prices: price each call on its own).
+     * standard tier (a sum over tiers cannot be priced at one tier's prices: price each call on its own); with no
+     * {@linkplain #reportedCost() reported cost}, as a sum is priced as tokens (a baseline), never as one call.
      *
      * @param other the usage to add
      * @return the sum

@@ -4,6 +4,11 @@ package dev.costwise.llm.cost;
 public enum PriceStatus {
     /** Priced from the model catalog (or a user's override). */
     PRICED,
+    /**
+     * What the provider said it charged for the call ({@link dev.costwise.llm.chat.Usage#reportedCost()}, such as
+     * OpenRouter's {@code usage.cost}), taken as it came instead of a catalog price.
+     */
+    PROVIDER_REPORTED,
     /** Served by a free tier within its limits: $0 by the provider's terms. */
     FREE_TIER,
     /** A local or self-hosted model with no per-token price. */

@@ -8,6 +8,10 @@ import java.util.Optional;
 /**
  * Turns a call's usage into its exact cost. The catalog-backed implementation applies cached-input, cache-write and
  * long-context prices; adapters take a pricer so they can be tested with a fixed one.
+ *
+ * <p>{@link #price} prices tokens on a model, whatever the usage says its provider charged: that is what a baseline
+ * or an estimate needs. {@link #priceCall} prices a call that was made, and takes the provider's own figure when it
+ * reported one.
  */
 @FunctionalInterface
 public interface Pricer {
@@ -22,6 +26,21 @@ public interface Pricer {
      *     allowed
      */
     Priced price(String model, Usage usage);
+
+    /**
+     * Prices a call that was made: what its provider reported charging ({@link Usage#reportedCost()}), exactly and
+     * with status {@link PriceStatus#PROVIDER_REPORTED}, when it reported it; otherwise {@link #price}.
+     *
+     * @param model the catalog model name that answered
+     * @param usage the call's usage
+     * @return the cost and how it is known
+     * @throws dev.costwise.llm.catalog.UnknownModelException if the provider reported no cost and {@link #price}
+     *     fails for the model
+     */
+    default Priced priceCall(String model, Usage usage) {
+        Objects.requireNonNull(model, "model");
+        return Priced.reportedIn(usage).orElseGet(() -> price(model, usage));
+    }
 
     /**
      * Checks, before any call is made, that calls to {@code model} can be priced, so an adapter refuses to build
@@ -61,6 +80,16 @@ public interface Pricer {
         public Priced {
             Objects.requireNonNull(cost, "cost");
             Objects.requireNonNull(status, "status");
+        }
+
+        /**
+         * The cost a call's provider reported charging for it, if it did.
+         *
+         * @param usage the call's usage
+         * @return its {@link Usage#reportedCost()} with status {@link PriceStatus#PROVIDER_REPORTED}, or empty
+         */
+        public static Optional<Priced> reportedIn(Usage usage) {
+            return usage.reportedCost().map(c -> new Priced(c, PriceStatus.PROVIDER_REPORTED));
         }
     }
 }

@@ -72,7 +72,7 @@ public final class SavingsCalculator {
      * @throws UnpricedModelException if the model has no price and the pricer is strict
      */
     public Savings savings(String model, Usage usage) {
-        Pricer.Priced actual = pricer.price(model, usage);
+        Pricer.Priced actual = pricer.priceCall(model, usage);
         return new Savings(actual.cost(), baselineCost(usage), actual.status());
     }
 

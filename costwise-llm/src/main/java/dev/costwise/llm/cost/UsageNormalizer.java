@@ -1,6 +1,10 @@
 package dev.costwise.llm.cost;
 
+import dev.costwise.core.Money;
 import dev.costwise.llm.chat.Usage;
+import java.math.BigDecimal;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Turns each provider's raw token counts into Costwise's normalised {@link Usage}, where {@code inputTokens} is the
@@ -73,6 +77,32 @@ public final class UsageNormalizer {
                     + ") cannot exceed completion_tokens (" + completionTokens + "), which include them");
         }
         return new Usage(promptTokens, cachedTokens, cacheWriteTokens, 0, completionTokens, reasoningTokens, false);
+    }
+
+    /**
+     * What an OpenRouter call cost, from the amounts its {@code usage} reports
+     * (https://openrouter.ai/docs/use-cases/usage-accounting): {@code cost} is what OpenRouter charged the account's
+     * credits. On a BYOK call ({@code is_byok: true}, the caller's own provider key) that is only OpenRouter's fee,
+     * and {@code cost_details.upstream_inference_cost} is what the upstream provider charged the caller's key, so the
+     * call cost both. (On other calls OpenRouter repeats {@code cost} there: it is not added.)
+     *
+     * @param cost {@code usage.cost}, in US dollars
+     * @param byok {@code usage.is_byok}, {@code false} when absent
+     * @param upstreamInferenceCost {@code usage.cost_details.upstream_inference_cost}, if reported
+     * @return the call's cost; empty for a BYOK call that does not say what its upstream charged, whose
+     *     {@code cost} alone would hide most of its price
+     * @throws IllegalArgumentException if an amount is negative
+     */
+    public static Optional<Money> fromOpenRouterCost(BigDecimal cost, boolean byok,
+            Optional<BigDecimal> upstreamInferenceCost) {
+        Objects.requireNonNull(cost, "cost");
+        Objects.requireNonNull(upstreamInferenceCost, "upstreamInferenceCost");
+        requireNonNegative("openrouter", "cost", cost);
+        upstreamInferenceCost.ifPresent(u -> requireNonNegative("openrouter", "upstream_inference_cost", u));
+        if (!byok) {
+            return Optional.of(Money.of(cost));
+        }
+        return upstreamInferenceCost.map(upstream -> Money.of(cost.add(upstream)));
     }
 
     /**
@@ -161,6 +191,13 @@ public final class UsageNormalizer {
         requireNonNegative("ollama", "prompt_eval_count", promptEvalCount);
         requireNonNegative("ollama", "eval_count", evalCount);
         return Usage.of(promptEvalCount, evalCount);
+    }
+
+    private static void requireNonNegative(String provider, String field, BigDecimal value) {
+        if (value.signum() < 0) {
+            throw new IllegalArgumentException(provider + " " + field + " cannot be negative, was "
+                    + value.toPlainString());
+        }
     }
 
     private static void requireNonNegative(String provider, String field, long value) {

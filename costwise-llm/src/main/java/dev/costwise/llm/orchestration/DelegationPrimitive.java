@@ -85,7 +85,7 @@ public final class DelegationPrimitive implements Primitive<DelegationRequest, D
             throw e;
         }
         Duration latency = Duration.ofNanos(Math.max(0, context.ticker().read() - start));
-        Pricer.Priced priced = pricer.map(p -> p.price(request.executorModel(), response.usage()))
+        Pricer.Priced priced = pricer.map(p -> p.priceCall(request.executorModel(), response.usage()))
                 .orElse(new Pricer.Priced(response.cost(), response.priceStatus()));
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("executor", request.executorModel());

@@ -59,7 +59,7 @@ final class Orchestrator {
         long start = context.ticker().read();
         ChatResponse response = model.execute(request, context);
         Duration latency = Duration.ofNanos(Math.max(0, context.ticker().read() - start));
-        Money cost = pricer.price(model.name(), response.usage()).cost();
+        Money cost = pricer.priceCall(model.name(), response.usage()).cost();
         Map<String, Object> attrs = new LinkedHashMap<>();
         attrs.put("purpose", purpose);
         attrs.put("model", model.name());
@@ -72,6 +72,6 @@ final class Orchestrator {
     }
 
     Money price(Usage usage) {
-        return pricer.price(model.name(), usage).cost();
+        return pricer.priceCall(model.name(), usage).cost();
     }
 }

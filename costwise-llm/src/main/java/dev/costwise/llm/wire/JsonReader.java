@@ -2,6 +2,7 @@ package dev.costwise.llm.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.chat.CacheControl;
+import java.math.BigDecimal;
 import java.util.Optional;
 
 /** Typed reads of JSON fields that fail with a {@link WireFormatException} naming the field's path. */
@@ -85,6 +86,29 @@ final class JsonReader {
             throw new WireFormatException(path(parent, field), "expected a number, was " + describe(n));
         }
         return Optional.of(n.asDouble());
+    }
+
+    /**
+     * Reads a non-negative amount exactly, as it was written: from a tree parsed with exact decimals (an integer, or
+     * a fraction held as a {@link BigDecimal}). A fraction held as a {@code double} may not be the amount that was
+     * written, so it reads as absent.
+     */
+    static Optional<BigDecimal> optExactAmount(JsonNode obj, String field, String parent) {
+        JsonNode n = obj == null || !obj.isObject() ? null : obj.get(field);
+        if (n == null || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!n.isNumber()) {
+            throw new WireFormatException(path(parent, field), "expected a number, was " + describe(n));
+        }
+        if (!n.isIntegralNumber() && !n.isBigDecimal()) {
+            return Optional.empty();
+        }
+        BigDecimal amount = n.decimalValue();
+        if (amount.signum() < 0) {
+            throw new WireFormatException(path(parent, field), "cannot be negative, was " + n);
+        }
+        return Optional.of(amount);
     }
 
     static Optional<Long> optLong(JsonNode obj, String field, String parent) {

@@ -13,11 +13,14 @@ import static dev.costwise.llm.wire.JsonReader.requireObject;
 import static dev.costwise.llm.wire.JsonReader.requireString;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.core.Money;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
@@ -36,6 +39,7 @@ import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.UsageNormalizer;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,8 +74,16 @@ public final class OpenAiWire {
      * lacks (its {@code stop} does not tell a stop sequence from a natural end). Written when the provider named it.
      */
     public static final String STOP_REASON = "stop_reason";
+    /**
+     * The Anthropic betas a request turns on ({@link ChatRequest#anthropicBetas()}), as an array of names: Costwise's
+     * own field, which the gateway fills from a caller's {@code anthropic-beta} header. Only Anthropic models read it.
+     */
+    public static final String ANTHROPIC_BETA = "anthropic_beta";
 
     private final ObjectMapper mapper;
+    private final ObjectReader reader;
+    /** Reads numbers with a fraction as exact decimals: a provider's reported cost keeps every digit. */
+    private final ObjectReader exactReader;
 
     /** A codec with its own Jackson mapper. */
     public OpenAiWire() {
@@ -85,6 +97,8 @@ public final class OpenAiWire {
      */
     public OpenAiWire(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.reader = mapper.reader();
+        this.exactReader = mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     /** @return the Jackson mapper in use */
@@ -102,8 +116,12 @@ public final class OpenAiWire {
      * @throws WireFormatException if it is not JSON (field empty)
      */
     public JsonNode parse(byte[] json) {
+        return parse(json, reader);
+    }
+
+    private static JsonNode parse(byte[] json, ObjectReader reader) {
         try {
-            JsonNode n = mapper.readTree(json);
+            JsonNode n = reader.readTree(json);
             if (n == null || n.isMissingNode()) {
                 throw new WireFormatException("", "the body is empty; expected a JSON object");
             }
@@ -122,6 +140,31 @@ public final class OpenAiWire {
      */
     public JsonNode parse(String json) {
         return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parses a provider's answer or stream event into a tree whose numbers with a fraction are exact decimals, so
+     * {@link #readUsage} reads a reported {@code usage.cost} exactly (a {@code double} may not hold it). Use it for
+     * what {@link #readResponse}, {@link #readChunk} or {@link #readUsage} will read; {@link #parse} is cheaper for
+     * long arrays of numbers (embeddings).
+     *
+     * @param json the text, UTF-8
+     * @return the tree
+     * @throws WireFormatException if it is not JSON (field empty)
+     */
+    public JsonNode parseAnswer(byte[] json) {
+        return parse(json, exactReader);
+    }
+
+    /**
+     * Parses a provider's answer or stream event, its fractions as exact decimals (see {@link #parseAnswer(byte[])}).
+     *
+     * @param json the text
+     * @return the tree
+     * @throws WireFormatException if it is not JSON
+     */
+    public JsonNode parseAnswer(String json) {
+        return parseAnswer(json.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -259,6 +302,7 @@ public final class OpenAiWire {
             requireObject(contextManagement, "context_management");
             b.contextManagement(Optional.of(contextManagement));
         }
+        b.anthropicBetas(readAnthropicBetas(root));
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -432,6 +476,9 @@ public final class OpenAiWire {
         }
         if (encoding.anthropicExtensions()) {
             request.contextManagement().ifPresent(c -> root.set("context_management", c));
+            if (!request.anthropicBetas().isEmpty()) {
+                request.anthropicBetas().forEach(root.putArray(ANTHROPIC_BETA)::add);
+            }
         }
         if (encoding.includeMetadata() && !request.metadata().isEmpty()) {
             ObjectNode md = root.putObject("metadata");
@@ -777,6 +824,26 @@ public final class OpenAiWire {
                 .map(u -> u.withServiceTier(readServedTier(root))));
     }
 
+    /** The {@link #ANTHROPIC_BETA} names of a request body; none when absent. */
+    private static List<String> readAnthropicBetas(JsonNode root) {
+        JsonNode betas = root.get(ANTHROPIC_BETA);
+        if (betas == null || betas.isNull()) {
+            return List.of();
+        }
+        if (!betas.isArray()) {
+            throw new WireFormatException(ANTHROPIC_BETA, "expected an array of beta names, was " + describe(betas));
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < betas.size(); i++) {
+            if (!betas.get(i).isTextual()) {
+                throw new WireFormatException(index(ANTHROPIC_BETA, i), "expected a string, was "
+                        + describe(betas.get(i)));
+            }
+            names.add(betas.get(i).asText());
+        }
+        return names;
+    }
+
     // ------------------------------------------------------------------ chunks
 
     /**
@@ -942,10 +1009,15 @@ public final class OpenAiWire {
      * Reads OpenAI usage. {@code prompt_tokens} already includes the cached tokens
      * ({@code prompt_tokens_details.cached_tokens}, or DeepSeek's {@code prompt_cache_hit_tokens}) and the tokens
      * written to the prompt cache (OpenRouter's {@code prompt_tokens_details.cache_write_tokens}). A provider that
-     * reports reasoning tokens apart from {@code completion_tokens} has them added in.
+     * reports reasoning tokens apart from {@code completion_tokens} has them added in. The cost OpenRouter reports
+     * charging ({@code cost}, with {@code is_byok} and {@code cost_details.upstream_inference_cost}: see
+     * {@link UsageNormalizer#fromOpenRouterCost}) becomes the usage's {@link Usage#reportedCost()}, read exactly from
+     * a tree parsed by {@link #parseAnswer} (from a tree holding it as a {@code double} it is left out, and the call
+     * is priced from the catalog).
      *
      * @param node the {@code usage} object, or {@code null}
      * @return the usage, or empty when absent or null
+     * @throws WireFormatException if a count is not an integer, or the cost is not a number or is negative
      */
     public Optional<Usage> readUsage(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
@@ -967,8 +1039,20 @@ public final class OpenAiWire {
         long writes = JsonReader.longOrZero(node.get("prompt_tokens_details"), "cache_write_tokens",
                 "usage.prompt_tokens_details");
         cached = Math.min(cached, prompt);
-        return Optional.of(UsageNormalizer.fromOpenAi(prompt, cached, Math.min(writes, prompt - cached), completion,
-                reasoning));
+        Usage usage = UsageNormalizer.fromOpenAi(prompt, cached, Math.min(writes, prompt - cached), completion,
+                reasoning);
+        return Optional.of(readReportedCost(node).map(usage::withReportedCost).orElse(usage));
+    }
+
+    /** OpenRouter's {@code usage.cost}, with a BYOK call's upstream charge, when it reports one exactly. */
+    private static Optional<Money> readReportedCost(JsonNode usage) {
+        Optional<BigDecimal> cost = JsonReader.optExactAmount(usage, "cost", "usage");
+        if (cost.isEmpty()) {
+            return Optional.empty();
+        }
+        boolean byok = optBoolean(usage, "is_byok", "usage").orElse(false);
+        return UsageNormalizer.fromOpenRouterCost(cost.get(), byok, JsonReader.optExactAmount(
+                usage.get("cost_details"), "upstream_inference_cost", "usage.cost_details"));
     }
 
     // ------------------------------------------------------------------ errors

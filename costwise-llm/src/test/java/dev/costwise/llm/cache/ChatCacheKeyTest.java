@@ -52,6 +52,15 @@ class ChatCacheKeyTest {
     }
 
     @Test
+    void givenTheSamePromptWithAnthropicBetas_whenKeyed_thenBetasChangeTheKeyAndTheirOrderDoesNot() {
+        ChatRequest plain = ChatRequest.of("claude-sonnet-4-5", "summarise the repository");
+        ChatRequest ab = plain.toBuilder().anthropicBetas(List.of("a-1", "b-2")).build();
+        ChatRequest ba = plain.toBuilder().anthropicBetas(List.of("b-2", "a-1")).build();
+
+        assertThat(ChatCacheKey.of(ab)).isNotEqualTo(ChatCacheKey.of(plain)).isEqualTo(ChatCacheKey.of(ba));
+    }
+
+    @Test
     void givenSameRequestWithDifferentUserAndMetadata_whenKeyed_thenKeysMatch() {
         ChatRequest a = ChatRequest.builder("gpt-4o").addMessage(Message.user("hi")).user("alice")
                 .metadata(Map.of("trace", "1")).build();

@@ -1,8 +1,10 @@
 package dev.costwise.llm.chat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.llm.wire.OpenAiWire;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ChatRequestTest {
@@ -11,6 +13,18 @@ class ChatRequestTest {
 
     private static ChatRequest read(String json) {
         return WIRE.readRequest(WIRE.parse(json)).chat();
+    }
+
+    @Test
+    void givenAnthropicBetas_whenBuilt_thenRepeatsCountOnceAndAMalformedNameIsRefusedByName() {
+        ChatRequest request = ChatRequest.builder("claude-sonnet-4-5").addMessage(Message.user("hi"))
+                .anthropicBetas(List.of("b-2", "a-1", "b-2")).build();
+
+        assertThat(request.anthropicBetas()).containsExactly("b-2", "a-1");
+        assertThat(request.toBuilder().build().anthropicBetas()).containsExactly("b-2", "a-1");
+        assertThatThrownBy(() -> request.toBuilder().anthropicBetas(List.of("a-1", "x\r\ny: z")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("anthropic beta 'x\r\ny: z' is not a beta name");
     }
 
     @Test

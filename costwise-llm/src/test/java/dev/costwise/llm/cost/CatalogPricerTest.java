@@ -28,6 +28,37 @@ class CatalogPricerTest {
     }
 
     @Test
+    void givenUsageWithAReportedCost_whenPricedAsACallOrAsTokens_thenOnlyTheCallTakesTheReportedCost() {
+        // the provider's charge is the call's cost; a baseline prices the same tokens on its own model
+        Usage usage = Usage.of(1_000, 1_400).withReportedCost(Money.of("0.0123456789"));
+
+        assertThat(pricer.priceCall("gpt-4o", usage))
+                .isEqualTo(new Pricer.Priced(Money.of("0.0123456789"), PriceStatus.PROVIDER_REPORTED));
+        assertThat(pricer.price("gpt-4o-mini", usage).cost()).isEqualTo(Money.of("0.00099"));
+        assertThat(pricer.priceCall("gpt-4o", Usage.of(1_000, 1_400)).cost()).isEqualTo(Money.of("0.0165"));
+        // a sum of calls is priced as tokens, never as one call's charge
+        assertThat(usage.plus(usage).reportedCost()).isEmpty();
+        assertThat(usage.withServiceTier(ServiceTier.FLEX).reportedCost()).hasValue(Money.of("0.0123456789"));
+    }
+
+    @Test
+    void givenPromptsAbove200k_whenPriced_thenOnlyTheModelsWithA1mBetaPremiumPayTheLongContextRates() {
+        // https://platform.claude.com/docs/en/about-claude/pricing#long-context-pricing: Sonnet 4 and 4.5 with the
+        // context-1m beta bill a prompt above 200K input tokens at $6 / $22.50 for the whole call; Opus 4.6 and
+        // Sonnet 4.6 have the 1M window at their standard prices
+        Usage above = Usage.of(200_001, 1_000);
+        Usage at = Usage.of(200_000, 1_000);
+
+        // 200,001 × $6 + 1,000 × $22.50 per million
+        assertThat(pricer.price("claude-sonnet-4-5", above).cost()).isEqualTo(Money.of("1.222506"));
+        assertThat(pricer.price("claude-sonnet-4", above).cost()).isEqualTo(Money.of("1.222506"));
+        // 200,000 × $3 + 1,000 × $15 per million: at the threshold, not above it
+        assertThat(pricer.price("claude-sonnet-4-5", at).cost()).isEqualTo(Money.of("0.615"));
+        // 200,001 × $3 + 1,000 × $15 per million
+        assertThat(pricer.price("claude-sonnet-4-6", above).cost()).isEqualTo(Money.of("0.615003"));
+    }
+
+    @Test
     void givenSpecRequestShapes_whenPriced_thenMatchTheSpecPerRequestCosts() {
         // spec: GPT-4o request $0.0165 = 1,000 × 2.50/1M + 1,400 × 10/1M = 0.0025 + 0.014
         assertThat(pricer.price("gpt-4o", Usage.of(1_000, 1_400)).cost()).isEqualTo(Money.of("0.0165"));

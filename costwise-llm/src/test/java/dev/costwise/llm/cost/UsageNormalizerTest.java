@@ -3,7 +3,10 @@ package dev.costwise.llm.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.costwise.core.Money;
 import dev.costwise.llm.chat.Usage;
+import java.math.BigDecimal;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class UsageNormalizerTest {
@@ -16,6 +19,21 @@ class UsageNormalizerTest {
 
         assertThat(u).isEqualTo(new Usage(1_000, 200, 0, 0, 500, 120, false));
         assertThat(u.uncachedInputTokens()).isEqualTo(800);
+    }
+
+    // https://openrouter.ai/docs/use-cases/usage-accounting : cost is what the account was charged;
+    // cost_details.upstream_inference_cost is what the upstream provider charged a BYOK call's own key.
+    @Test
+    void givenOpenRouterCosts_whenNormalised_thenAByokCallCostsTheFeePlusTheUpstreamCharge() {
+        BigDecimal cost = new BigDecimal("0.0012");
+        Optional<BigDecimal> upstream = Optional.of(new BigDecimal("0.0345"));
+
+        assertThat(UsageNormalizer.fromOpenRouterCost(cost, false, Optional.of(cost))).hasValue(Money.of("0.0012"));
+        assertThat(UsageNormalizer.fromOpenRouterCost(cost, true, upstream)).hasValue(Money.of("0.0357"));
+        assertThat(UsageNormalizer.fromOpenRouterCost(cost, true, Optional.empty())).isEmpty();
+        assertThatThrownBy(() -> UsageNormalizer.fromOpenRouterCost(new BigDecimal("-1"), false, Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("openrouter cost cannot be negative, was -1");
     }
 
     @Test

@@ -178,6 +178,25 @@ class OpenAiWireTest {
     }
 
     @Test
+    void givenAnthropicBetas_whenReadAndWritten_thenTheyAreKeptOnceAndWrittenOnlyForAnthropicAwareUpstreams() {
+        String body = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
+                + "\"anthropic_beta\":%s}";
+        ChatRequest betas = read(body.formatted("[\"context-1m-2025-08-07\",\"a-1\",\"context-1m-2025-08-07\"]"))
+                .chat();
+
+        assertThat(betas.anthropicBetas()).containsExactly("context-1m-2025-08-07", "a-1");
+        assertThat(wire.writeRequest(betas, "m", RequestEncoding.DEFAULT).has("anthropic_beta")).isFalse();
+        assertThat(wire.writeRequest(betas, "m", RequestEncoding.DEFAULT.withAnthropicExtensions())
+                .get("anthropic_beta")).isEqualTo(json("[\"context-1m-2025-08-07\",\"a-1\"]"));
+        assertThat(catchThrowableOfType(WireFormatException.class, () -> read(body.formatted("\"a,b\"")))
+                .field()).isEqualTo("anthropic_beta");
+        assertThat(catchThrowableOfType(WireFormatException.class, () -> read(body.formatted("[1]")))
+                .field()).isEqualTo("anthropic_beta[0]");
+        assertThat(catchThrowableOfType(WireFormatException.class, () -> read(body.formatted("[\"a b\"]"))))
+                .hasMessageContaining("anthropic beta 'a b' is not a beta name");
+    }
+
+    @Test
     void givenStopAsStringAndMaxCompletionTokens_whenRead_thenNormalised() {
         OpenAiRequest r = read("""
                 {"model":"o3-mini","messages":[{"role":"developer","content":"x"},{"role":"user","content":"hi"}],

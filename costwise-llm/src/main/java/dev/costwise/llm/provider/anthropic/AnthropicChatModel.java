@@ -39,10 +39,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A {@link dev.costwise.llm.chat.ChatModel} for Anthropic's Messages API ({@code POST {base}/v1/messages}).
@@ -55,14 +57,17 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Requests are translated from the canonical OpenAI shape as {@link AnthropicRequestMapper} describes (system
- * prompt on top, alternating roles, {@code tool_use}/{@code tool_result} blocks, images, JSON mode by instruction).
+ * prompt on top, alternating roles, {@code tool_use}/{@code tool_result} blocks, images, a strict JSON schema as
+ * native structured outputs on Claude 4.5 and later, other JSON modes by instruction).
  * {@code max_tokens}, which Anthropic requires, defaults to the model's maximum output from the catalog when one is
  * given, else {@value #DEFAULT_MAX_TOKENS}. Anthropic caches prompts only at explicit breakpoints:
  * {@link Builder#promptCaching} places them after the tools and the system prompt. A request's
  * {@linkplain ChatRequest#contextManagement() context editing} (clearing old tool results) is sent with its beta
- * header. Usage is normalised so that input tokens include cache reads and cache writes. Errors are mapped as
- * {@link AnthropicErrorMapper} lists; the request id comes from the {@code request-id} header; the
- * {@code anthropic-ratelimit-*} headers of every response go to the settings' rate-limit listener.
+ * header, and the request's own {@linkplain ChatRequest#anthropicBetas() betas} in the same {@code anthropic-beta}
+ * header, each once (on token counts too). Usage is normalised so that input tokens include cache reads and cache
+ * writes. Errors are mapped as {@link AnthropicErrorMapper} lists; the request id comes from the
+ * {@code request-id} header; the {@code anthropic-ratelimit-*} headers of every response go to the settings'
+ * rate-limit listener.
  *
  * <p>The API key is sent only in the {@code x-api-key} header; it is never logged, and never appears in an exception
  * message or in {@link #toString()}. Instances are immutable and thread-safe.
@@ -161,8 +166,9 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                 body.set(field, full.get(field));
             }
         }
-        HttpResult result = send(HttpCall.postJson(countTokensUri, headers(), body.toString()
-                .getBytes(StandardCharsets.UTF_8)));
+        // the request's betas count too: one may let a longer prompt be counted
+        HttpResult result = send(HttpCall.postJson(countTokensUri, headers(request.anthropicBetas(), List.of()),
+                body.toString().getBytes(StandardCharsets.UTF_8)));
         if (!result.isSuccess()) {
             throw errorFrom(result.status(), result.headers(), result.bodyText());
         }
@@ -230,14 +236,22 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         }
     }
 
-    private Map<String, String> headers() {
-        return Map.of("x-api-key", apiKey.reveal(), "anthropic-version", API_VERSION);
+    /**
+     * The headers of a Messages call: the betas the request turns on ({@link ChatRequest#anthropicBetas()}) and the
+     * one the adapter needs for context editing, which Anthropic takes only with its beta.
+     */
+    private Map<String, String> headers(ChatRequest request) {
+        return headers(request.anthropicBetas(), request.contextManagement().isPresent()
+                ? List.of(CONTEXT_MANAGEMENT_BETA) : List.of());
     }
 
-    /** The headers of a Messages call: context editing is a beta, which Anthropic takes only with its header. */
-    private Map<String, String> headers(ChatRequest request) {
-        return request.contextManagement().isEmpty() ? headers() : Map.of("x-api-key", apiKey.reveal(),
-                "anthropic-version", API_VERSION, "anthropic-beta", CONTEXT_MANAGEMENT_BETA);
+    /** The key and version headers, with the betas asked for and the adapter's own once each in one header. */
+    private Map<String, String> headers(List<String> requested, List<String> own) {
+        Set<String> betas = new LinkedHashSet<>(requested);
+        betas.addAll(own);
+        return betas.isEmpty() ? Map.of("x-api-key", apiKey.reveal(), "anthropic-version", API_VERSION)
+                : Map.of("x-api-key", apiKey.reveal(), "anthropic-version", API_VERSION,
+                        "anthropic-beta", String.join(",", betas));
     }
 
     private ProviderException errorFrom(int status, HttpHeaders headers, String body) {

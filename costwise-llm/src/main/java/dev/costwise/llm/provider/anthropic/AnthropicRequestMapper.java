@@ -37,8 +37,12 @@ import java.util.Optional;
  *       pattern refuses.
  *   <li>Consecutive messages of the same Anthropic role are merged into one, so user and assistant alternate.
  *   <li>Images: a {@code data:} URI becomes a {@code base64} source, any other URL a {@code url} source.
- *   <li>JSON mode: Anthropic has no native flag, so an instruction is appended to {@code system} asking for one JSON
- *       object (and, for a schema, naming the schema). The answer is returned as the model's text.
+ *   <li>A strict JSON schema ({@code response_format: json_schema} with {@code strict: true}) goes to a model that
+ *       takes structured outputs ({@link ClaudeStructuredOutputs}: Claude 4.5 and later) natively, as
+ *       {@code output_config.format: {type: json_schema, schema}}: Anthropic then constrains the answer to the schema.
+ *       A strict tool is sent with {@code strict: true} to those models. Otherwise (JSON mode, which Anthropic has no
+ *       native form of, a schema that is not strict, or an older model) an instruction is appended to {@code system}
+ *       asking for one JSON object (and, for a schema, naming the schema). Either way the answer is the model's text.
  *   <li>{@code max_tokens} is required by Anthropic: the request's value, else the default the caller gives (the
  *       model's maximum output from the catalog, or 4096).
  *   <li>{@code temperature} above 1 (OpenAI allows 2, Anthropic 1) is capped at 1. {@code seed} has no Anthropic
@@ -122,14 +126,17 @@ final class AnthropicRequestMapper {
         }
         // The caller's own breakpoints replace the automatic ones: together they could pass the limit.
         boolean cache = caching == AnthropicPromptCaching.TOOLS_AND_SYSTEM && placed == 0;
+        boolean structured = ClaudeStructuredOutputs.supportedBy(upstreamModel);
+        Optional<ResponseFormat.JsonSchema> nativeSchema = nativeSchema(request, structured);
         ObjectNode body = json.createObjectNode();
         body.put("model", upstreamModel);
         Optional<Thinking> thinking = thinking(request, upstreamModel, defaultMaxTokens);
         body.put("max_tokens", thinking.map(Thinking::maxTokens).orElseGet(
                 () -> request.maxTokens().orElse(defaultMaxTokens)));
-        String system = systemPrompt(request);
+        Optional<String> instruction = nativeSchema.isPresent() ? Optional.empty() : jsonInstruction(request);
+        String system = systemPrompt(request, instruction);
         if (systemHasBreakpoint(request)) {
-            body.set("system", systemBlocks(request));
+            body.set("system", systemBlocks(request, instruction));
         } else if (!system.isEmpty() && cache) {
             ObjectNode block = body.putArray("system").addObject();
             block.put("type", "text");
@@ -146,6 +153,9 @@ final class AnthropicRequestMapper {
                 t.put("name", tool.name());
                 tool.description().ifPresent(d -> t.put("description", d));
                 t.set("input_schema", tool.parameters());
+                if (tool.strict() && structured) {
+                    t.put("strict", true);
+                }
                 tool.cacheControl().ifPresent(c -> t.set("cache_control", c.toJson()));
             }
             if (cache) {
@@ -166,6 +176,8 @@ final class AnthropicRequestMapper {
             body.set("thinking", t.thinking());
             t.outputConfig().ifPresent(c -> body.set("output_config", c));
         });
+        nativeSchema.ifPresent(f -> body.withObjectProperty("output_config").putObject("format")
+                .put("type", "json_schema").set("schema", f.schema()));
         if (stream) {
             body.put("stream", true);
         }
@@ -272,10 +284,21 @@ final class AnthropicRequestMapper {
         }
     }
 
-    private String systemPrompt(ChatRequest request) {
+    private String systemPrompt(ChatRequest request, Optional<String> instruction) {
         List<String> parts = new ArrayList<>(SystemPrompts.texts(request.messages()));
-        jsonInstruction(request).ifPresent(parts::add);
+        instruction.ifPresent(parts::add);
         return String.join(SystemPrompts.SEPARATOR, parts);
+    }
+
+    /**
+     * The schema to send as {@code output_config.format}: a strict one, to a model that takes structured outputs.
+     * OpenAI's strict mode asks of a schema what Anthropic's constrained decoding does ({@code additionalProperties:
+     * false} on every object); a schema that is not strict often lacks it, and asks only that the model follow it as
+     * well as it can, which the instruction keeps.
+     */
+    private static Optional<ResponseFormat.JsonSchema> nativeSchema(ChatRequest request, boolean structured) {
+        return structured && request.responseFormat() instanceof ResponseFormat.JsonSchema schema && schema.strict()
+                ? Optional.of(schema) : Optional.empty();
     }
 
     private static Optional<String> jsonInstruction(ChatRequest request) {
@@ -288,7 +311,7 @@ final class AnthropicRequestMapper {
     }
 
     /** The system prompt as text blocks, each keeping its breakpoint; the JSON instruction, if any, last. */
-    private ArrayNode systemBlocks(ChatRequest request) {
+    private ArrayNode systemBlocks(ChatRequest request, Optional<String> instruction) {
         ArrayNode blocks = json.createArrayNode();
         for (Message m : request.messages()) {
             if (m.role() != Role.SYSTEM) {
@@ -301,7 +324,7 @@ final class AnthropicRequestMapper {
                 }
             }
         }
-        jsonInstruction(request).ifPresent(i -> blocks.addObject().put("type", "text").put("text", i));
+        instruction.ifPresent(i -> blocks.addObject().put("type", "text").put("text", i));
         return blocks;
     }
 

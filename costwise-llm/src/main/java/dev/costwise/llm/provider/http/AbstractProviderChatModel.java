@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link #doStream}; this class does the rest the same way for every provider.
  *
  * <p>For each call it measures latency (on the context's ticker), fills in locally counted usage when the provider
- * reported none ({@link Usage#estimated()}), prices the usage with the {@link Pricer}, flags
+ * reported none ({@link Usage#estimated()}), prices the call with the {@link Pricer} (at the cost the provider
+ * reported charging, when it did: {@link Pricer#priceCall}), flags
  * {@link ChatResponse#modelDowngraded()} when the provider answered with another model than the one asked for (a
  * dated snapshot of the same model does not count, see {@link ModelNames}) and counts it in the Micrometer counter
  * {@code costwise.model.downgrades}, and records a {@link CostRecord} in the {@link WorkflowContext} (event
@@ -353,7 +354,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     final void recordFailure(ChatRequest request, WorkflowContext context, ProviderException e,
             Optional<Usage> billed, Duration latency) {
         Usage usage = billed.orElse(Usage.ZERO);
-        Pricer.Priced priced = usage.totalTokens() == 0
+        Pricer.Priced priced = usage.totalTokens() == 0 && usage.reportedCost().isEmpty()
                 ? new Pricer.Priced(Money.ZERO, dev.costwise.llm.cost.PriceStatus.PRICED)
                 : price(name(), false, usage);
         recordCost(context, request, name(), usage, priced, Outcome.FAILED, Optional.of(e.kind()), latency);
@@ -364,15 +365,16 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         return !ModelNames.sameModel(name(), answered) && !ModelNames.sameModel(upstreamModel, answered);
     }
 
+    /** The call's cost: what the provider reported charging for it, else its tokens at the catalog's prices. */
     final Pricer.Priced price(String answered, boolean downgraded, Usage usage) {
         if (downgraded) {
             try {
-                return settings.pricer().price(answered, usage);
+                return settings.pricer().priceCall(answered, usage);
             } catch (UnknownModelException e) {
                 LOG.debug("{} answered with unpriced model {}; pricing as {}", provider(), answered, name());
             }
         }
-        return settings.pricer().price(name(), usage);
+        return settings.pricer().priceCall(name(), usage);
     }
 
     final void recordCost(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,

@@ -59,7 +59,7 @@ final class OpenAiChunkSource implements ChunkSource {
         }
         JsonNode node;
         try {
-            node = wire.parse(data);
+            node = wire.parseAnswer(data);
         } catch (WireFormatException e) {
             throw model.malformed("stream event is not JSON: " + e.problem(), stream, e);
         }

@@ -43,7 +43,9 @@ import java.util.Optional;
  * events up to {@code [DONE]}, and always ask for usage ({@code stream_options.include_usage}) so every stream is
  * priced from the provider's own counts. Errors, including an error inside a 200 body or a mid-stream error event
  * (OpenRouter), are mapped by {@link OpenAiErrorMapper}; a stream that ends before {@code [DONE]} or a finish reason
- * is a {@link ProviderException.ConnectionFailed}. Rate-limit headers go to the {@link RateLimitListener}.
+ * is a {@link ProviderException.ConnectionFailed}. Rate-limit headers go to the {@link RateLimitListener}. When the
+ * answer (or a stream's last chunk) says what the call was charged, as OpenRouter's {@code usage.cost} does, the call
+ * costs exactly that ({@link dev.costwise.llm.cost.PriceStatus#PROVIDER_REPORTED}) instead of its catalog price.
  *
  * <pre>{@code
  * ChatModel groq = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.GROQ, "llama-3.3-70b-versatile")
@@ -213,7 +215,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
 
     private JsonNode parseBody(byte[] body, int status, HttpHeaders headers) {
         try {
-            return wire.parse(body);
+            return wire.parseAnswer(body);
         } catch (WireFormatException e) {
             throw new ProviderException.MalformedResponse(details(status, headers), e.getMessage(), e);
         }

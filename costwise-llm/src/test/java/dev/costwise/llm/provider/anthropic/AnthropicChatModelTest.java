@@ -20,6 +20,7 @@ import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.Tool;
@@ -164,6 +165,53 @@ class AnthropicChatModelTest {
         assertThat(json.readTree(without.getBody().utf8()).has("context_management")).isFalse();
     }
 
+    @Test
+    void givenTheCallersBetas_whenSentWithContextEditing_thenOneHeaderCarriesEachBetaOnce() throws Exception {
+        // https://docs.claude.com/en/api/beta-headers: several betas go comma-separated in one anthropic-beta header
+        server.enqueue(json(200, TEXT_REPLY));
+        server.enqueue(json(200, "{\"input_tokens\":12}"));
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("Hello"))
+                .anthropicBetas(List.of("interleaved-thinking-2025-05-14", "context-management-2025-06-27",
+                        "interleaved-thinking-2025-05-14"))
+                .contextManagement(Optional.of(json.readTree("{\"edits\":[{\"type\":\"clear_tool_uses_20250919\"}]}")))
+                .build();
+
+        model().execute(request, WorkflowContext.of("t"));
+        model().countTokens(request);
+
+        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("anthropic-beta"))
+                .isEqualTo("interleaved-thinking-2025-05-14,context-management-2025-06-27");
+        assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("anthropic-beta"))
+                .as("a count gets the caller's betas").isEqualTo(
+                        "interleaved-thinking-2025-05-14,context-management-2025-06-27");
+    }
+
+    @Test
+    void givenThe1mContextBetaAndAPromptAbove200k_whenExecuted_thenTheCallIsPricedAtTheLongContextRates()
+            throws Exception {
+        // https://platform.claude.com/docs/en/about-claude/pricing#long-context-pricing: with context-1m-2025-08-07,
+        // a Sonnet 4.5 prompt above 200K input tokens (cache reads and writes included) bills every token of the
+        // call at $6 input, $0.60 cache read, $7.50 5-minute cache write and $22.50 output per million
+        server.enqueue(json(200, """
+                {"id":"msg_01Long","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
+                 "content":[{"type":"text","text":"Summary."}],"stop_reason":"end_turn","stop_sequence":null,
+                 "usage":{"input_tokens":150000,"cache_creation_input_tokens":10000,"cache_read_input_tokens":90000,
+                          "output_tokens":2000}}"""));
+        ModelCatalog catalog = ModelCatalog.bundled();
+        AnthropicChatModel m = AnthropicChatModel.builder(MODEL).pricer(CatalogPricer.of(catalog)).catalog(catalog)
+                .apiKey(KEY).baseUrl(server.url("/").uri()).build();
+        ChatRequest request = ChatRequest.builder(MODEL).addMessage(Message.user("Summarise the repository."))
+                .anthropicBetas(List.of("context-1m-2025-08-07")).build();
+
+        ChatResponse r = m.execute(request, WorkflowContext.of("t"));
+
+        assertThat(server.takeRequest().getHeaders().get("anthropic-beta")).isEqualTo("context-1m-2025-08-07");
+        assertThat(r.usage().inputTokens()).isEqualTo(250_000);
+        // 150,000 × $6 + 90,000 × $0.60 + 10,000 × $7.50 + 2,000 × $22.50 per million
+        // = 0.9 + 0.054 + 0.075 + 0.045
+        assertThat(r.cost()).isEqualTo(Money.of("1.074"));
+    }
+
     private static final String TEXT_REPLY = """
             {"id":"msg_013Zva2CMHLNnXjNJJKqJ2EF","type":"message","role":"assistant",
              "model":"claude-sonnet-4-5-20250929",
@@ -256,6 +304,39 @@ class AnthropicChatModelTest {
                    {"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/4AAQSkZJRg=="}}]}],
                  "tools":[{"name":"get_weather","description":"Weather","input_schema":
                    {"type":"object","properties":{"city":{"type":"string"}}}}]}"""));
+    }
+
+    @Test
+    void givenAStrictJsonSchema_whenExecuted_thenClaudeGetsNativeStructuredOutputsAndTheJsonComesBackAsText()
+            throws Exception {
+        // https://platform.claude.com/docs/en/build-with-claude/structured-outputs: output_config.format, no beta
+        // header; the answer is a text block holding the JSON
+        server.enqueue(json(200, """
+                {"id":"msg_01StructuredOut","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929",
+                 "content":[{"type":"text","text":"{\\"name\\":\\"John Smith\\",\\"email\\":\\"john@example.com\\",\
+                \\"demo_requested\\":true}"}],
+                 "stop_reason":"end_turn","stop_sequence":null,
+                 "usage":{"input_tokens":210,"output_tokens":24}}"""));
+        JsonNode schema = json.readTree("""
+                {"type": "object", "properties": {"name": {"type": "string"}, "email": {"type": "string"},
+                 "demo_requested": {"type": "boolean"}}, "required": ["name", "email", "demo_requested"],
+                 "additionalProperties": false}""");
+        ChatRequest request = ChatRequest.builder(MODEL)
+                .addMessage(Message.user("John Smith (john@example.com) wants a demo."))
+                .responseFormat(new ResponseFormat.JsonSchema("contact", schema, true)).build();
+
+        ChatResponse r = model().execute(request, WorkflowContext.of("t"));
+
+        RecordedRequest sent = server.takeRequest();
+        assertThat(sent.getHeaders().get("anthropic-beta")).isNull();
+        JsonNode body = json.readTree(sent.getBody().utf8());
+        assertThat(body.path("output_config")).isEqualTo(json.readTree(
+                "{\"format\": {\"type\": \"json_schema\", \"schema\": " + schema + "}}"));
+        assertThat(body.has("system")).as("no JSON instruction beside the native format").isFalse();
+        assertThat(json.readTree(r.text())).isEqualTo(json.readTree(
+                "{\"name\":\"John Smith\",\"email\":\"john@example.com\",\"demo_requested\":true}"));
+        assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(r.usage()).isEqualTo(Usage.of(210, 24));
     }
 
     @Test

@@ -176,6 +176,76 @@ class AnthropicRequestMapperTest {
         assertThat(body.path("metadata").path("user_id").asText()).isEqualTo("u-1");
     }
 
+    // ------------------------------------------------------------------ structured outputs
+    // https://platform.claude.com/docs/en/build-with-claude/structured-outputs: output_config.format of type
+    // json_schema (generally available, no beta header) and strict: true on a tool, on Claude 4.5 and later.
+
+    private static final String STRICT_SCHEMA_BODY = """
+            {"model": "c", "messages": [{"role": "system", "content": "You extract data."},
+                                        {"role": "user", "content": "Alice is 30"}],
+             "response_format": {"type": "json_schema", "json_schema": {"name": "person", "strict": %s,
+               "schema": {"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                          "required": ["name", "age"], "additionalProperties": false}}}}""";
+
+    @Test
+    void givenAStrictSchemaForClaude45_whenMapped_thenItIsSentAsOutputConfigFormatWithoutTheInstruction()
+            throws Exception {
+        ChatRequest request = openAi(STRICT_SCHEMA_BODY.formatted("true"));
+
+        JsonNode body = mapper.toBody(request, "claude-sonnet-4-5", 4096, false);
+
+        assertThat(body.path("output_config")).isEqualTo(read("""
+                {"format": {"type": "json_schema", "schema": {"type": "object",
+                  "properties": {"name": {"type": "string"}, "age": {"type": "integer"}},
+                  "required": ["name", "age"], "additionalProperties": false}}}"""));
+        assertThat(body.path("system").asText()).isEqualTo("You extract data.");
+    }
+
+    @Test
+    void givenAStrictSchemaAndAdaptiveThinking_whenMapped_thenOutputConfigHoldsTheEffortAndTheFormat()
+            throws Exception {
+        ChatRequest request = openAi(STRICT_SCHEMA_BODY.formatted("true")).toBuilder()
+                .reasoning(Optional.of(Reasoning.effort(ReasoningEffort.HIGH))).build();
+
+        JsonNode body = mapper.toBody(request, "claude-opus-4-6", 4096, false);
+
+        assertThat(body.path("output_config").path("effort").asText()).isEqualTo("high");
+        assertThat(body.path("output_config").path("format").path("type").asText()).isEqualTo("json_schema");
+    }
+
+    @Test
+    void givenASchemaAnOlderModelOrNoStrictness_whenMapped_thenTheInstructionStaysAndNoOutputConfigIsSent() {
+        ChatRequest strict = openAi(STRICT_SCHEMA_BODY.formatted("true"));
+        ChatRequest loose = openAi(STRICT_SCHEMA_BODY.formatted("false"));
+        ChatRequest jsonMode = strict.toBuilder().responseFormat(new ResponseFormat.JsonObject()).build();
+
+        for (JsonNode body : List.of(mapper.toBody(strict, "claude-sonnet-4-0", 4096, false),
+                mapper.toBody(strict, "claude-opus-4-1-20250805", 4096, false),
+                mapper.toBody(loose, "claude-sonnet-4-5", 4096, false),
+                mapper.toBody(jsonMode, "claude-sonnet-4-5", 4096, false))) {
+            assertThat(body.has("output_config")).isFalse();
+            assertThat(body.path("system").asText()).startsWith("You extract data.\n\n"
+                    + AnthropicRequestMapper.JSON_INSTRUCTION);
+        }
+    }
+
+    @Test
+    void givenStrictAndLooseTools_whenMapped_thenOnlyTheStrictOneIsStrictAndOnlyForClaude45() throws Exception {
+        JsonNode schema = read("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},"
+                + "\"required\":[\"city\"],\"additionalProperties\":false}");
+        ChatRequest request = ChatRequest.builder("c").addMessage(Message.user("Weather?"))
+                .tools(List.of(new Tool("get_weather", Optional.empty(), schema, true),
+                        new Tool("log", Optional.empty(), schema, false))).build();
+
+        JsonNode tools = mapper.toBody(request, "claude-haiku-4-5", 4096, false).path("tools");
+        JsonNode older = mapper.toBody(request, "claude-3-5-haiku-20241022", 4096, false).path("tools");
+
+        assertThat(tools.path(0)).isEqualTo(read(
+                "{\"name\":\"get_weather\",\"input_schema\":" + schema + ",\"strict\":true}"));
+        assertThat(tools.path(1).has("strict")).isFalse();
+        assertThat(older.path(0).has("strict")).as("no strict tool use before Claude 4.5").isFalse();
+    }
+
     @Test
     void givenToolsAndSystemCaching_whenMapped_thenBreakpointsFollowTheLastToolAndTheSystemPrompt() throws Exception {
         JsonNode schema = read("{\"type\":\"object\"}");

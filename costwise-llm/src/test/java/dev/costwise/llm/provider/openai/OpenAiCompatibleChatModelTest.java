@@ -22,6 +22,7 @@ import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
@@ -516,6 +517,131 @@ class OpenAiCompatibleChatModelTest {
             assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(r.cost()).isEqualTo(TestPricers.cost(1200, 0, 300));
         });
+    }
+
+    // ------------------------------------------------------------------ OpenRouter's reported cost
+
+    /**
+     * An OpenRouter answer as https://openrouter.ai/docs/use-cases/usage-accounting documents it: {@code usage.cost}
+     * (credits charged, in USD), {@code is_byok} and {@code cost_details}. {@code usage} is the object's inside.
+     */
+    private static String openRouterAnswer(String usage) {
+        return """
+                {"id":"gen-1772036036-03sYeRNNFhHlQjQZpj70","provider":"Google","model":"google/gemini-2.5-flash",
+                 "object":"chat.completion","created":1772036042,
+                 "choices":[{"logprobs":null,"finish_reason":"stop","native_finish_reason":"STOP","index":0,
+                   "message":{"role":"assistant","content":"Hi!","refusal":null,"reasoning":null}}],
+                 "usage":{%s}}""".formatted(usage);
+    }
+
+    /** More digits than a double holds: read through one, the amount would not come back as written. */
+    private static final String CHARGED = "0.00090560000000000000123";
+
+    @Test
+    void givenOpenRouterAnswerWithCost_whenExecuted_thenTheCallCostsExactlyWhatOpenRouterCharged() {
+        server.enqueue(json(200, openRouterAnswer("""
+                "prompt_tokens":2,"completion_tokens":362,"total_tokens":364,"cost":%s,"is_byok":false,
+                "prompt_tokens_details":{"cached_tokens":0,"cache_write_tokens":0,"audio_tokens":0},
+                "cost_details":{"upstream_inference_cost":%s,"upstream_inference_prompt_cost":6e-07,
+                  "upstream_inference_completions_cost":0.000905},
+                "completion_tokens_details":{"reasoning_tokens":356,"image_tokens":0}""".formatted(CHARGED, CHARGED))));
+
+        ChatResponse r = model(OpenAiCompatibleEndpoint.OPENROUTER, "google/gemini-2.5-flash")
+                .execute(ChatRequest.of("google/gemini-2.5-flash", "hi"), ctx);
+
+        assertThat(r.cost().toBigDecimal()).isEqualByComparingTo(CHARGED);
+        assertThat(r.cost()).isNotEqualTo(TestPricers.cost(2, 0, 362));
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
+        assertThat(r.usage().reportedCost()).hasValue(Money.of(CHARGED));
+        assertThat(costRecords()).singleElement().satisfies(c -> {
+            assertThat(c.cost()).isEqualTo(Money.of(CHARGED));
+            assertThat(c.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
+        });
+    }
+
+    @Test
+    void givenByokAnswer_whenExecuted_thenTheCallCostsOpenRoutersFeePlusWhatTheUpstreamCharged() {
+        // BYOK: cost is OpenRouter's fee from the credits; the upstream provider billed the caller's own key the rest
+        server.enqueue(json(200, openRouterAnswer("""
+                "prompt_tokens":2000,"completion_tokens":100,"total_tokens":2100,"cost":0.0012,"is_byok":true,
+                "cost_details":{"upstream_inference_cost":0.0345}""")));
+
+        ChatResponse r = model(OpenAiCompatibleEndpoint.OPENROUTER, "google/gemini-2.5-flash")
+                .execute(ChatRequest.of("m", "hi"), ctx);
+
+        assertThat(r.cost()).isEqualTo(Money.of("0.0357"));
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
+    }
+
+    @Test
+    void givenByokAnswerWithoutTheUpstreamCharge_whenExecuted_thenItIsPricedFromTheCatalog() {
+        server.enqueue(json(200, openRouterAnswer("""
+                "prompt_tokens":2000,"completion_tokens":100,"total_tokens":2100,"cost":0.0012,"is_byok":true""")));
+
+        ChatResponse r = model(OpenAiCompatibleEndpoint.OPENROUTER, "google/gemini-2.5-flash")
+                .execute(ChatRequest.of("m", "hi"), ctx);
+
+        assertThat(r.cost()).isEqualTo(TestPricers.cost(2000, 0, 100));
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.PRICED);
+    }
+
+    @Test
+    void givenANegativeCost_whenExecuted_thenMalformedResponseNamesTheField() {
+        server.enqueue(json(200, openRouterAnswer("\"prompt_tokens\":2,\"completion_tokens\":3,\"cost\":-0.5")));
+
+        assertThatThrownBy(() -> model(OpenAiCompatibleEndpoint.OPENROUTER, "google/gemini-2.5-flash")
+                .execute(ChatRequest.of("m", "hi"), ctx))
+                .isInstanceOf(ProviderException.MalformedResponse.class)
+                .hasMessageContaining("usage.cost: cannot be negative, was -0.5");
+    }
+
+    @Test
+    void givenErrorInside200WithUsageAndCost_whenExecuted_thenTheFailedAttemptIsBilledTheReportedCost() {
+        server.enqueue(json(200, """
+                {"id":"gen-1","model":"deepseek/deepseek-r1","choices":[{"index":0,"finish_reason":"error",
+                 "message":{"role":"assistant","content":""}}],
+                 "error":{"message":"Provider returned error","code":502},
+                 "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,"cost":0.00123456789}}"""));
+
+        ProviderException e = catchThrowableOfType(ProviderException.class, () ->
+                model(OpenAiCompatibleEndpoint.OPENROUTER, "deepseek/deepseek-r1")
+                        .execute(ChatRequest.of("m", "hi"), ctx));
+
+        assertThat(e.billedUsage()).hasValueSatisfying(u ->
+                assertThat(u.reportedCost()).hasValue(Money.of("0.00123456789")));
+        assertThat(costRecords()).singleElement().satisfies(r -> {
+            assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.cost()).isEqualTo(Money.of("0.00123456789"));
+            assertThat(r.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
+        });
+    }
+
+    @Test
+    void givenOpenRouterStreamWhoseLastChunkReportsTheCost_whenRead_thenTheStreamCostsExactlyThat() {
+        // https://openrouter.ai/docs/use-cases/usage-accounting: usage, cost included, is in the last SSE message
+        server.enqueue(eventStream(": OPENROUTER PROCESSING\n\n" + sse(
+                "{\"id\":\"gen-9\",\"object\":\"chat.completion.chunk\",\"model\":\"openai/gpt-4o\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"Hi\"},"
+                        + "\"finish_reason\":null}]}",
+                "{\"id\":\"gen-9\",\"object\":\"chat.completion.chunk\",\"model\":\"openai/gpt-4o\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}",
+                "{\"id\":\"gen-9\",\"object\":\"chat.completion.chunk\",\"model\":\"openai/gpt-4o\","
+                        + "\"choices\":[],\"usage\":{\"prompt_tokens\":194,\"completion_tokens\":2,"
+                        + "\"total_tokens\":196,\"cost\":" + CHARGED + ",\"is_byok\":false,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":0},"
+                        + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}",
+                "[DONE]")));
+
+        ChatResponse r;
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENROUTER, "openai/gpt-4o")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.forEachRemaining(c -> { });
+            r = s.response();
+        }
+
+        assertThat(r.cost().toBigDecimal()).isEqualByComparingTo(CHARGED);
+        assertThat(r.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
+        assertThat(costRecords()).singleElement().extracting(CostRecord::cost).isEqualTo(Money.of(CHARGED));
     }
 
     @Test
