@@ -19,7 +19,8 @@ import java.util.Objects;
  * }</pre>
  *
  * @param uri {@code redis://[user:password@]host:port[/db]}
- * @param keyPrefix prefix of every key written, such as {@code costwise}
+ * @param keyPrefix prefix of every key written, such as {@code costwise} or {@code app:costwise}; keys are
+ *     {@code <keyPrefix>:<kind>:…}, so it never ends with {@code :} (see {@link Builder#keyPrefix})
  * @param connectTimeout how long opening a connection may take
  * @param socketTimeout how long one command may take
  * @param poolSize the most connections open at once
@@ -43,7 +44,7 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
 
     public RedisOptions {
         Objects.requireNonNull(uri, "uri");
-        Objects.requireNonNull(keyPrefix, "keyPrefix");
+        keyPrefix = checkedKeyPrefix(keyPrefix);
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(socketTimeout, "socketTimeout");
         Objects.requireNonNull(poolWait, "poolWait");
@@ -58,6 +59,25 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
             throw new IllegalArgumentException("probeMaxBackoff (" + probeMaxBackoff
                     + ") cannot be shorter than probeInitialBackoff (" + probeInitialBackoff + ")");
         }
+    }
+
+    /**
+     * Checks a key prefix and drops one trailing {@code :}, since every key already puts one after the prefix.
+     *
+     * @return the prefix keys start with
+     */
+    private static String checkedKeyPrefix(String value) {
+        Objects.requireNonNull(value, "keyPrefix");
+        if (!value.matches("[A-Za-z0-9_.:-]+")) {
+            throw new IllegalArgumentException("keyPrefix must be letters, digits, '-', '_', '.' or ':', was '"
+                    + value + "'");
+        }
+        String prefix = value.endsWith(":") ? value.substring(0, value.length() - 1) : value;
+        if (prefix.isEmpty() || prefix.endsWith(":")) {
+            throw new IllegalArgumentException("keyPrefix must hold more than ':' and end with at most one ':', was '"
+                    + value + "'");
+        }
+        return prefix;
     }
 
     /** @return a builder with the defaults listed on each setter */
@@ -149,17 +169,17 @@ public record RedisOptions(URI uri, String keyPrefix, Duration connectTimeout, D
         /**
          * The prefix of every key. Default {@code costwise}. Replicas that share state must use the same prefix.
          *
-         * @param value letters, digits, {@code -}, {@code _} or {@code .}
+         * <p>Keys are {@code <prefix>:<kind>:…}, such as {@code costwise:budget:daily:1764201600000}. A trailing
+         * {@code :}, as Redis prefixes are often written, is dropped rather than doubled: {@code costwise:} and
+         * {@code costwise} name the same keys, and {@link RedisOptions#keyPrefix()} gives {@code costwise}.
+         *
+         * @param value letters, digits, {@code -}, {@code _}, {@code .} or {@code :}, such as {@code app:costwise}
          * @return this builder
-         * @throws IllegalArgumentException if {@code value} is blank or holds other characters
+         * @throws IllegalArgumentException if {@code value} is empty, holds other characters, is only {@code :} or
+         *     ends with {@code ::}
          */
         public Builder keyPrefix(String value) {
-            Objects.requireNonNull(value, "keyPrefix");
-            if (!value.matches("[A-Za-z0-9_.-]+")) {
-                throw new IllegalArgumentException("keyPrefix must be letters, digits, '-', '_' or '.', was '"
-                        + value + "'");
-            }
-            this.keyPrefix = value;
+            this.keyPrefix = checkedKeyPrefix(value);
             return this;
         }
 

@@ -39,11 +39,38 @@ class RedisOptionsTest {
         assertThatThrownBy(() -> RedisOptions.builder().socketTimeout(Duration.ZERO))
                 .hasMessage("socketTimeout must be positive, was PT0S");
         assertThatThrownBy(() -> RedisOptions.builder().keyPrefix("a b"))
-                .hasMessage("keyPrefix must be letters, digits, '-', '_' or '.', was 'a b'");
+                .hasMessage("keyPrefix must be letters, digits, '-', '_', '.' or ':', was 'a b'");
         assertThatThrownBy(() -> RedisOptions.builder().poolSize(0)).hasMessage("poolSize must be >= 1, was 0");
         assertThatThrownBy(() -> RedisOptions.builder().probeInitialBackoff(Duration.ofSeconds(5))
                 .probeMaxBackoff(Duration.ofSeconds(1)).build())
                 .hasMessageContaining("probeMaxBackoff (PT1S) cannot be shorter than probeInitialBackoff (PT5S)");
+    }
+
+    @Test
+    void givenAPrefixWithColons_whenSet_thenItIsKeptAndATrailingColonIsNotDoubled() {
+        assertThat(RedisOptions.builder().keyPrefix("app:costwise").build().keyPrefix()).isEqualTo("app:costwise");
+        assertThat(RedisOptions.builder().keyPrefix("app:costwise:").build())
+                .isEqualTo(RedisOptions.builder().keyPrefix("app:costwise").build());
+        assertThatThrownBy(() -> RedisOptions.builder().keyPrefix(":"))
+                .hasMessage("keyPrefix must hold more than ':' and end with at most one ':', was ':'");
+        assertThatThrownBy(() -> RedisOptions.builder().keyPrefix("costwise::"))
+                .hasMessage("keyPrefix must hold more than ':' and end with at most one ':', was 'costwise::'");
+        assertThatThrownBy(() -> RedisOptions.builder().keyPrefix("")).hasMessageContaining("was ''");
+    }
+
+    @Test
+    void givenAPrefixEndingWithAColon_whenKeysAreWritten_thenEachHasOneColonAfterThePrefix() {
+        SharedRedis.requireRunning();
+        String prefix = SharedRedis.randomPrefix();
+        RedisOptions options = RedisOptions.builder().url(SharedRedis.URL).keyPrefix(prefix + ":").build();
+        try (RedisConnection redis = RedisConnection.open(options)) {
+            RedisDocuments.on(redis, "response").put("resp_1", "{}", Duration.ofMinutes(1));
+
+            assertThat(SharedRedis.keys(SharedRedis.URL, prefix + "*"))
+                    .containsExactlyInAnyOrder(prefix + ":epoch", prefix + ":doc:response:resp_1");
+        } finally {
+            SharedRedis.deleteAll(SharedRedis.URL, prefix);
+        }
     }
 
     @Test

@@ -214,15 +214,23 @@ public final class AlertEvaluator {
     public void onBudgetStatus(BudgetStatus status) {
         Objects.requireNonNull(status, "status");
         for (AlertRule r : rules) {
-            if (r instanceof AlertRule.BudgetUtilizationAtLeast u && status.utilization() >= u.threshold()) {
-                String budget = status.budget().name();
-                String what = u.threshold() >= 1.0 ? "exceeded"
-                        : String.format(Locale.ROOT, "at %.1f%%", status.utilization() * 100);
-                raise(u, budget, "BUDGET ALERT: " + status.budget().window().label().toLowerCase(Locale.ROOT)
-                        + " budget '" + budget + "' " + what + ": spent " + status.spent().format() + " of "
-                        + status.limit().format() + "; resets at " + status.windowEnd());
+            if (r instanceof AlertRule.BudgetUtilizationAtLeast u) {
+                judge(u, status);
             }
         }
+    }
+
+    /** Raises {@code rule} for the status's budget if its utilization has reached the rule's threshold. */
+    private void judge(AlertRule.BudgetUtilizationAtLeast rule, BudgetStatus status) {
+        if (status.utilization() < rule.threshold()) {
+            return;
+        }
+        String budget = status.budget().name();
+        String what = rule.threshold() >= 1.0 ? "exceeded"
+                : String.format(Locale.ROOT, "at %.1f%%", status.utilization() * 100);
+        raise(rule, budget, "BUDGET ALERT: " + status.budget().window().label().toLowerCase(Locale.ROOT)
+                + " budget '" + budget + "' " + what + ": spent " + status.spent().format() + " of "
+                + status.limit().format() + "; resets at " + status.windowEnd());
     }
 
     /**
@@ -248,9 +256,18 @@ public final class AlertEvaluator {
     }
 
     /**
-     * A listener to give a {@link dev.costwise.llm.budget.BudgetGuard}: soft thresholds crossed raise a
-     * {@value #BUDGET_THRESHOLD_RULE} warning (the guard already reports each once per window), and budgets that
-     * refuse calls are judged by the budget rules.
+     * A listener to give a {@link dev.costwise.llm.budget.BudgetGuard}. Soft thresholds crossed raise a
+     * {@value #BUDGET_THRESHOLD_RULE} warning (the guard already reports each once per window). Every event that
+     * carries a budget's status also judges the {@link AlertRule.BudgetUtilizationAtLeast} rules, each within its
+     * cool-down per budget: a soft threshold crossed raises the rules whose threshold the budget's utilization has
+     * reached, and a budget that refuses a call raises the rules of threshold 1.0 or more (exhausted) and those below
+     * 1.0 that its utilization has reached.
+     *
+     * <p>The guard reports a budget's status only at those events, not after every call. A rule below 1.0 thus fires
+     * at the first soft-threshold crossing reported once utilization has reached the rule (give the budget a soft
+     * threshold equal to the rule's to be told as soon as it is reached), or when the budget refuses a call; a budget
+     * without soft thresholds reaches its sub-1.0 rules only when it refuses. To judge after every settled call
+     * instead, call {@link #onBudgetStatus} or {@link #onBudgetUtilization} yourself.
      *
      * @return the listener
      */
@@ -265,12 +282,15 @@ public final class AlertEvaluator {
                         BUDGET_THRESHOLD_RULE + ":" + status.budget().name() + ":" + threshold, clock.instant());
                 fired.increment();
                 dispatch(alert);
+                onBudgetStatus(status); // and the utilization rules the budget has now reached
             }
 
             @Override
             public void onExhausted(BudgetStatus status, Budget.Action action) {
                 for (AlertRule r : rules) {
-                    if (r instanceof AlertRule.BudgetUtilizationAtLeast u && u.threshold() >= 1.0) {
+                    if (r instanceof AlertRule.BudgetUtilizationAtLeast u && u.threshold() < 1.0) {
+                        judge(u, status); // refused, yet settled spend may still be below the limit
+                    } else if (r instanceof AlertRule.BudgetUtilizationAtLeast u) {
                         String budget = status.budget().name();
                         raise(u, budget, "BUDGET ALERT: " + status.budget().window().label().toLowerCase(Locale.ROOT)
                                 + " budget '" + budget + "' exhausted: spent " + status.spent().format() + " (+"

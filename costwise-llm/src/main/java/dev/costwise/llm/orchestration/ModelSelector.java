@@ -167,7 +167,7 @@ public final class ModelSelector {
     /**
      * A fallback chain for {@code primary}: the primary, then other capable free models of at least its tier with
      * headroom (strongest first), then the cheapest capable priced model of at least its tier last (the spec's
-     * Gemini → DeepSeek → Claude).
+     * Gemini → DeepSeek → Claude). Free models of a lower tier are left out: see {@link #lowerTierFreeFallbacks}.
      *
      * @param primary the first model
      * @param prefs the caller's preferences (capabilities, window, cost cap)
@@ -182,8 +182,7 @@ public final class ModelSelector {
         chain.add(primary);
         capable.stream()
                 .filter(m -> m.isFree() && m.tier() >= primary.tier() && headroom.of(m.name()) >= minHeadroom)
-                .sorted(Comparator.comparingInt(ModelInfo::tier).reversed()
-                        .thenComparing(m -> headroom.of(m.name()), Comparator.reverseOrder()))
+                .sorted(strongestFreeFirst())
                 .forEach(chain::add);
         capable.stream()
                 .filter(m -> !m.isFree() && m.tier() >= Math.min(primary.tier(), 4))
@@ -191,6 +190,30 @@ public final class ModelSelector {
                         .thenComparing(ModelInfo::tier, Comparator.reverseOrder()))
                 .ifPresent(chain::add);
         return List.copyOf(chain);
+    }
+
+    /**
+     * The capable free models of a lower tier than {@code primary} with headroom, strongest first (then most
+     * headroom): the fallbacks {@link #fallbackChain} leaves out so as not to answer below the primary's tier, for
+     * callers that would rather have a weaker free answer than none.
+     *
+     * @param primary the first model
+     * @param prefs the caller's preferences (capabilities, window, cost cap)
+     * @param inputTokens estimated prompt tokens
+     * @param outputTokens estimated output tokens
+     * @return the models, possibly none
+     */
+    public List<ModelInfo> lowerTierFreeFallbacks(ModelInfo primary, TaskPreferences prefs, long inputTokens,
+            long outputTokens) {
+        return capable(prefs, inputTokens, outputTokens, new ArrayList<>(), Set.of(primary.name())).stream()
+                .filter(m -> m.isFree() && m.tier() < primary.tier() && headroom.of(m.name()) >= minHeadroom)
+                .sorted(strongestFreeFirst())
+                .toList();
+    }
+
+    private Comparator<ModelInfo> strongestFreeFirst() {
+        return Comparator.comparingInt(ModelInfo::tier).reversed()
+                .thenComparing(m -> headroom.of(m.name()), Comparator.reverseOrder());
     }
 
     /**

@@ -38,11 +38,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order of work: <b>plan</b> (one JSON-mode orchestrator call; a malformed plan or a failed call makes the task one
  * step, recorded as {@code plan_malformed}); <b>execute</b> every sub-task on its own virtual thread and its own
- * {@linkplain WorkflowContext#fork(String) fork} of the context, each along its own fallback chain (the hinted
- * executor when registered, else the rules' choice, then other free models, a paid model last); <b>wait</b> until all
- * finish or the context's {@linkplain WorkflowContext#deadline() deadline} passes, then interrupt the unfinished ones
- * and mark them cut off; <b>merge</b> the forks' records back; <b>aggregate</b> with the orchestrator (skipped when
- * the deadline has passed or nothing completed; a failed aggregation joins the answers instead).
+ * {@linkplain WorkflowContext#fork(String) fork} of the context, each along its own fallback chain (below);
+ * <b>wait</b> until all finish or the context's {@linkplain WorkflowContext#deadline() deadline} passes, then
+ * interrupt the unfinished ones and mark them cut off; <b>merge</b> the forks' records back; <b>aggregate</b> with
+ * the orchestrator (skipped when the deadline has passed or nothing completed; a failed aggregation joins the answers
+ * instead).
+ *
+ * <p>A sub-task's fallback chain, at most {@link Builder#maxChainLength(int)} executors long, moved along when an
+ * executor fails: the hinted executor when registered, else the rules' choice; then the other registered free models
+ * of at least its tier, strongest first; then the cheapest capable paid executor of at least its tier as the last
+ * resort (the spec's Gemini → DeepSeek → Claude). Free models of a lower tier then fill the slots left, before that
+ * paid one and strongest first, but never push it out of the chain: a weaker free answer gives the aggregation more
+ * than a missing part, at no cost. A sub-task fails only when every executor in its chain has failed.
  *
  * <p>{@link #planBatch(List, WorkflowContext)} plans several tasks in one orchestrator call; {@link #run(Plan,
  * WorkflowContext)} runs a plan made earlier. Thread-safe.
@@ -305,14 +312,18 @@ public final class PlanAndExecute implements Primitive<String, PlanResult> {
                 rules.classify(new TaskClassificationRequest(step.description(), List.of(Message.user(step.prompt())),
                         preferences)).recommendedModel());
         ModelInfo info = catalog.require(primary);
-        List<String> chain = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (ModelInfo m : selector.fallbackChain(info, preferences, 0, 0)) {
-            if (seen.add(m.name())) {
-                chain.add(m.name());
+        List<ModelInfo> full = selector.fallbackChain(info, preferences, 0, 0);
+        List<ModelInfo> chain = new ArrayList<>(full.subList(0, Math.min(full.size(), maxChainLength)));
+        // A weaker free answer beats a missing part of the aggregate: lower-tier free models fill the slots the chain
+        // leaves, before its paid last resort, which they never push out.
+        int at = chain.size() > 1 && !chain.getLast().isFree() ? chain.size() - 1 : chain.size();
+        for (ModelInfo m : selector.lowerTierFreeFallbacks(info, preferences, 0, 0)) {
+            if (chain.size() >= maxChainLength) {
+                break;
             }
+            chain.add(at++, m);
         }
-        return List.copyOf(chain.subList(0, Math.min(chain.size(), maxChainLength)));
+        return chain.stream().map(ModelInfo::name).toList();
     }
 
     private static void awaitWithinDeadline(CountDownLatch finished, WorkflowContext context) {

@@ -174,6 +174,63 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void givenAUtilizationRuleBelow100Percent_whenTheGuardReportsACrossingPastIt_thenItFiresOncePerCooldown() {
+        AlertEvaluator alerts = evaluator(List.of(new AlertRule.BudgetUtilizationAtLeast("budget70", 0.7,
+                AlertSeverity.WARNING, Duration.ofHours(36))));
+        BudgetedChatModel model = guardedModel(alerts, List.of(0.5, 0.8));
+
+        assertThat(spendUntilRefused(model)).isEqualTo(7); // $0.00125 each: 50% after the 4th, 87.5% after the 7th
+        assertThat(sent).extracting(Alert::rule).containsExactly("budget_threshold", "budget_threshold", "budget70");
+        assertThat(sent.get(2).message()).isEqualTo("BUDGET ALERT: daily budget 'daily' at 87.5%: spent $0.00875 "
+                + "of $0.01; resets at 2026-11-28T00:00:00Z");
+        assertThat(sent.get(2).dedupKey()).isEqualTo("budget70:daily");
+
+        clock.advance(Duration.ofDays(1)); // a new window, but 24 h is within the rule's 36 h cool-down
+        spendUntilRefused(model);
+        assertThat(sent).extracting(Alert::rule).filteredOn("budget70"::equals).hasSize(1);
+
+        clock.advance(Duration.ofDays(1));
+        spendUntilRefused(model);
+        assertThat(sent).extracting(Alert::rule).filteredOn("budget70"::equals).hasSize(2);
+    }
+
+    @Test
+    void givenABudgetWithoutSoftThresholds_whenItRefusesACall_thenTheUtilizationRulesItReachedFire() {
+        AlertEvaluator alerts = evaluator(List.of(
+                new AlertRule.BudgetUtilizationAtLeast("budget70", 0.7, AlertSeverity.WARNING, Duration.ofHours(1)),
+                new AlertRule.BudgetUtilizationAtLeast("budget95", 0.95, AlertSeverity.ERROR, Duration.ofHours(1)),
+                AlertRules.budgetExceeded("budget")));
+        BudgetedChatModel model = guardedModel(alerts, List.of());
+
+        spendUntilRefused(model); // settled at 87.5% when the 8th call cannot reserve
+
+        assertThat(sent).extracting(Alert::rule).containsExactly("budget70", "budget");
+        assertThat(sent.getFirst().message()).contains("at 87.5%");
+    }
+
+    /** A premium model behind a daily $0.01 budget, each call $0.00125, its guard reporting to {@code alerts}. */
+    private BudgetedChatModel guardedModel(AlertEvaluator alerts, List<Double> softThresholds) {
+        Budgets budgets = Budgets.builder().clock(clock)
+                .add(Budget.builder("daily").limit(Money.of("0.01")).softThresholds(softThresholds).build()).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .listener(alerts.budgetListener()).build();
+        return BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard);
+    }
+
+    /** @return the calls answered before the budget refused one */
+    private int spendUntilRefused(BudgetedChatModel model) {
+        ChatRequest request = ChatRequest.builder("premium-model").addMessage(
+                dev.costwise.llm.chat.Message.user("q".repeat(400))).maxTokens(100).build();
+        for (int answered = 0; ; answered++) {
+            try {
+                model.execute(request, WorkflowContext.builder("t").clock(clock).build());
+            } catch (dev.costwise.llm.budget.BudgetExceededException e) {
+                return answered;
+            }
+        }
+    }
+
+    @Test
     void givenASilentDowngrade_whenTheResponseIsReported_thenADowngradeAlert() {
         AlertEvaluator alerts = evaluator(List.of(AlertRules.silentDowngrades("downgrade")));
         ChatResponse normal = TestModels.FakeProvider.of(TestModels.GEMINI_PRO_FREE, 10)

@@ -227,6 +227,16 @@ class BundledModelCatalogTest {
                 .hasMessageContaining("gpt-4o");
     }
 
+    @Test
+    @SuppressWarnings("deprecation") // calls the shortcuts on purpose
+    void givenTheShortcutsOnModelCatalog_whenUsed_thenTheyAreDeprecatedForModelCatalogsAndDoTheSame()
+            throws NoSuchMethodException {
+        assertThat(ModelCatalog.class.getMethod("bundled").isAnnotationPresent(Deprecated.class)).isTrue();
+        assertThat(ModelCatalog.class.getMethod("builder").isAnnotationPresent(Deprecated.class)).isTrue();
+        assertThat(ModelCatalog.bundled().all()).isEqualTo(catalog.all());
+        assertThat(ModelCatalog.builder().from(catalog).build().all()).isEqualTo(catalog.all());
+    }
+
     private void assertAnthropicPrices(String model, String input, String write5m, String write1h, String hit,
             String output) {
         Pricing p = catalog.require(model).pricing().orElseThrow();

@@ -3,7 +3,9 @@ package dev.costwise.llm.orchestration;
 import static dev.costwise.llm.orchestration.TestCatalog.CLAUDE_SONNET;
 import static dev.costwise.llm.orchestration.TestCatalog.DEEPSEEK_R1_FREE;
 import static dev.costwise.llm.orchestration.TestCatalog.GEMINI_PRO_FREE;
+import static dev.costwise.llm.orchestration.TestCatalog.GPT_4O;
 import static dev.costwise.llm.orchestration.TestCatalog.LLAMA_70B_FREE;
+import static dev.costwise.llm.orchestration.TestCatalog.LLAMA_8B_FREE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.core.Money;
@@ -34,6 +36,8 @@ class PlanAndExecuteTest {
     private final ScriptedChatModel deepseek = new ScriptedChatModel(DEEPSEEK_R1_FREE, "openrouter", ticker);
     private final ScriptedChatModel llama70 = new ScriptedChatModel(LLAMA_70B_FREE, "groq", ticker);
     private final ScriptedChatModel claudeExecutor = new ScriptedChatModel(CLAUDE_SONNET, "anthropic", ticker);
+    private final ScriptedChatModel llama8 = new ScriptedChatModel(LLAMA_8B_FREE, "groq", ticker);
+    private final ScriptedChatModel gpt4o = new ScriptedChatModel(GPT_4O, "openai", ticker);
     private final ExecutorRegistry executors = ExecutorRegistry.of(gemini, deepseek, llama70, claudeExecutor);
 
     private PlanAndExecute.Builder workflow() {
@@ -136,6 +140,53 @@ class PlanAndExecuteTest {
         });
         assertThat(ctx.records("fallback")).singleElement()
                 .satisfies(rec -> assertThat(rec.branch()).isEqualTo("subtask-only"));
+    }
+
+    @Test
+    void givenOnlyLowerTierFreeModelsLeft_whenTheStepsExecutorFails_thenALowerTierFreeModelAnswers() {
+        llama8.replies("intermittency", Usage.of(20, 300));
+
+        SubTaskResult r = stepOnFailingLlama70(PlanAndExecute.builder(catalog, ExecutorRegistry.of(llama70, llama8),
+                claude));
+
+        assertThat(r.status()).isEqualTo(SubTaskResult.Status.COMPLETED);
+        assertThat(r.executorModel()).contains(LLAMA_8B_FREE);
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(LLAMA_70B_FREE);
+        assertThat(r.cost()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenLowerTierFreeAndPaidExecutors_whenTheStepsFail_thenTheFreeOneIsTriedBeforeThePaidLastResort() {
+        llama8.rateLimited();
+        gpt4o.replies("intermittency", Usage.of(20, 300));
+
+        SubTaskResult r = stepOnFailingLlama70(PlanAndExecute.builder(catalog,
+                ExecutorRegistry.of(llama70, llama8, gpt4o), claude));
+
+        assertThat(r.executorModel()).contains(GPT_4O);
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(LLAMA_70B_FREE, LLAMA_8B_FREE);
+    }
+
+    @Test
+    void givenAChainOfTwo_whenTheStepsExecutorFails_thenThePaidLastResortKeepsItsSlotOverALowerTierFreeModel() {
+        gpt4o.replies("intermittency", Usage.of(20, 300));
+
+        SubTaskResult r = stepOnFailingLlama70(PlanAndExecute.builder(catalog,
+                ExecutorRegistry.of(llama70, llama8, gpt4o), claude).maxChainLength(2));
+
+        assertThat(r.executorModel()).contains(GPT_4O);
+        assertThat(llama8.requests()).isEmpty();
+    }
+
+    /** Runs a one-step plan hinted to the tier-3 free Llama 70B, which is rate limited. */
+    private SubTaskResult stepOnFailingLlama70(PlanAndExecute.Builder workflow) {
+        claude.replies("""
+                {"subtasks": [{"id": "tech", "description": "Technical challenges",
+                        "prompt": "Describe technical challenges", "executor": "llama-3.3-70b-versatile"}]}""",
+                Usage.of(200, 100)).replies("Final", Usage.of(500, 100));
+        llama70.rateLimited();
+        return workflow.build().execute(TASK, WorkflowContext.builder("pattern-a").ticker(ticker).build()).results()
+                .getFirst();
     }
 
     @Test

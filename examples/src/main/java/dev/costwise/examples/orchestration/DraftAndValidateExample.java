@@ -2,6 +2,7 @@ package dev.costwise.examples.orchestration;
 
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.orchestration.DraftAndValidate;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
@@ -20,7 +21,7 @@ public final class DraftAndValidateExample {
 
     public static void main(String[] args) {
         System.out.println("SIMULATED providers (sim): offline run; the reviewer's verdict is a stand-in.\n");
-        ModelCatalog catalog = ModelCatalog.bundled();
+        ModelCatalog catalog = ModelCatalogs.bundled();
         SimulatedChatModel llama = SimulatedChatModel.builder(catalog, "llama-3.3-70b-versatile:free").seed(21)
                 .outputLength(OutputLength.fixed(80)).build();
         SimulatedChatModel gemini = SimulatedChatModel.builder(catalog, "gemini-2.5-pro:free").seed(22)

@@ -3,6 +3,7 @@ package dev.costwise.examples.orchestration;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
 import dev.costwise.llm.orchestration.LlmTaskClassifier;
@@ -29,7 +30,7 @@ public final class MultiModelOrchestrationExample {
 
     public static void main(String[] args) {
         System.out.println("SIMULATED providers (sim): offline run, tokens and prices are real catalog prices.\n");
-        ModelCatalog catalog = ModelCatalog.bundled();
+        ModelCatalog catalog = ModelCatalogs.bundled();
         SimulatedChatModel gemini = SimulatedChatModel.builder(catalog, "gemini-2.5-pro:free").seed(1)
                 .outputLength(OutputLength.uniform(300, 1800)).build();
         SimulatedChatModel deepseek = SimulatedChatModel.builder(catalog, "deepseek/deepseek-r1:free").seed(2)

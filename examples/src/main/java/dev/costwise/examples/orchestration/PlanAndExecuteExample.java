@@ -2,6 +2,7 @@ package dev.costwise.examples.orchestration;
 
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.orchestration.BatchPlan;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
 import dev.costwise.llm.orchestration.PlanAndExecute;
@@ -24,7 +25,7 @@ public final class PlanAndExecuteExample {
 
     public static void main(String[] args) {
         System.out.println("SIMULATED providers (sim): offline run.\n");
-        ModelCatalog catalog = ModelCatalog.bundled();
+        ModelCatalog catalog = ModelCatalogs.bundled();
         SimulatedChatModel gemini = SimulatedChatModel.builder(catalog, "gemini-2.5-pro:free").seed(11)
                 .outputLength(OutputLength.fixed(900)).failure(SimulatedFailure.RATE_LIMITED, 0.5).build();
         SimulatedChatModel deepseek = SimulatedChatModel.builder(catalog, "deepseek/deepseek-r1:free").seed(12)

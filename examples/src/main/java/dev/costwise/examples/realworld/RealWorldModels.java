@@ -2,6 +2,7 @@ package dev.costwise.examples.realworld;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.sim.OutputLength;
 import dev.costwise.llm.sim.SimulatedChatModel;
@@ -22,7 +23,7 @@ import java.util.SplittableRandom;
  */
 final class RealWorldModels {
 
-    static final ModelCatalog CATALOG = ModelCatalog.bundled();
+    static final ModelCatalog CATALOG = ModelCatalogs.bundled();
 
     private RealWorldModels() {}
 
