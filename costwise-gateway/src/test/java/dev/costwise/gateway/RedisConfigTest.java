@@ -76,10 +76,28 @@ class RedisConfigTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
                         "redis.pasword: unknown field (known: key_prefix, local_share, timeout, url)",
                         "redis.url: expected redis://host:port or rediss://host:port, was 'http://***@redis:6379'",
-                        "redis.key_prefix: expected letters, digits, '-', '_' or '.', was 'has space'",
+                        "redis.key_prefix: expected letters, digits, '-', '_', '.' or ':' (at most one ':' at the end),"
+                                + " was 'has space'",
                         "redis.local_share: expected a share in (0, 1] (1 / replicas), was '1.5'",
                         "redis.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    }
+
+    @Test
+    void givenPrefixEndingInColon_whenLoaded_thenAcceptedAsRedisConventionHasIt() {
+        GatewayConfig config = parse("redis: {url: \"redis://127.0.0.1:6379\", key_prefix: \"prod:eu:\"}\n",
+                Map.of());
+        assertThat(config.redis().orElseThrow().keyPrefix()).isEqualTo("prod:eu:");
+    }
+
+    @Test
+    void givenPrefixEndingInTwoColons_whenLoaded_thenItIsNamedAsAProblem() {
+        assertThatThrownBy(() -> parse("redis: {url: \"redis://127.0.0.1:6379\", key_prefix: \"prod::\"}\n",
+                Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "redis.key_prefix: expected letters, digits, '-', '_', '.' or ':' (at most one ':' at the end),"
+                                + " was 'prod::'"));
     }
 
     @Test

@@ -32,6 +32,7 @@ import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import dev.costwise.llm.provider.http.SafeUrls;
+import dev.costwise.redis.RedisOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -361,8 +362,12 @@ public final class ConfigLoader {
                 }
             });
             String prefix = optString(n, "key_prefix", "redis.key_prefix").orElse("costwise");
-            if (!prefix.matches("[A-Za-z0-9_.-]+")) {
-                problem("redis.key_prefix", "expected letters, digits, '-', '_' or '.', was '" + prefix + "'");
+            try {
+                // The Redis module's own rule, so the config accepts exactly the prefixes the store accepts.
+                RedisOptions.builder().keyPrefix(prefix);
+            } catch (IllegalArgumentException e) {
+                problem("redis.key_prefix", "expected letters, digits, '-', '_', '.' or ':' (at most one ':' at the"
+                        + " end), was '" + prefix + "'");
             }
             double share = 0.5;
             Optional<String> shareText = optString(n, "local_share", "redis.local_share");
