@@ -6,6 +6,7 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.core.internal.Attributes;
 import dev.costwise.core.internal.Checks;
 import dev.costwise.core.internal.Instrumented;
+import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -101,7 +102,36 @@ public final class CircuitBreaker {
      */
     public Optional<Permission> tryAcquirePermission() {
         State permitted = tryAcquire(null);
-        return permitted == null ? Optional.empty() : Optional.of(new Permission(permitted));
+        return permitted == null ? Optional.empty() : Optional.of(new Permission(permitted, null, 0));
+    }
+
+    /**
+     * Asks for one call whose outcome is known only after this method returns, such as a stream read chunk by chunk:
+     * what {@link #wrap} does around a call, in two steps. State changes are recorded in {@code context} as
+     * {@code circuit_state} events, as {@link #wrap} records them, and the call's duration and outcome go to the
+     * metrics when it is reported. Report the outcome to the permission once.
+     *
+     * @param context the request's context
+     * @return the permission
+     * @throws CircuitOpenException if the circuit is open, or half-open with every probe taken (reported to the
+     *     metrics as a {@code circuit_open} rejection and a failed call, as {@link #wrap} reports it)
+     */
+    public Permission acquirePermission(WorkflowContext context) {
+        Objects.requireNonNull(context, "context");
+        long startNanos = context.ticker().read();
+        State permitted = tryAcquire(context);
+        if (permitted == null) {
+            reportCall(context, startNanos, false);
+            throw new CircuitOpenException(name, state());
+        }
+        return new Permission(permitted, context, startNanos);
+    }
+
+    /** Reports a call as {@link Instrumented#call} does, for a call made outside {@link #wrap}. */
+    private void reportCall(WorkflowContext context, long startNanos, boolean success) {
+        if (config.metrics() != PrimitiveMetrics.NONE) {
+            config.metrics().onCall(name, "circuit_breaker", context.ticker().read() - startNanos, success);
+        }
     }
 
     /**
@@ -119,21 +149,27 @@ public final class CircuitBreaker {
     }
 
     /**
-     * Leave to make one call, from {@link #tryAcquirePermission()}: report exactly one outcome. Later reports are
-     * ignored. Thread-safe.
+     * Leave to make one call, from {@link #tryAcquirePermission()} or {@link #acquirePermission(WorkflowContext)}:
+     * report exactly one outcome. Later reports are ignored. Thread-safe.
      */
     public final class Permission {
         private final State permitted;
+        /** Where state changes are recorded and on whose ticker the call is timed; null for none. */
+        private final WorkflowContext context;
+        private final long startNanos;
         private final AtomicBoolean reported = new AtomicBoolean();
 
-        private Permission(State permitted) {
+        private Permission(State permitted, WorkflowContext context, long startNanos) {
             this.permitted = permitted;
+            this.context = context;
+            this.startNanos = startNanos;
         }
 
         /** The call succeeded. */
         public void onSuccess() {
             if (reported.compareAndSet(false, true)) {
-                CircuitBreaker.this.onSuccess(permitted, null);
+                CircuitBreaker.this.onSuccess(permitted, context);
+                reportCall(true);
             }
         }
 
@@ -145,7 +181,15 @@ public final class CircuitBreaker {
          */
         public void onFailure(Throwable failure) {
             if (reported.compareAndSet(false, true)) {
-                onError(permitted, failure, null);
+                onError(permitted, failure, context);
+                reportCall(false);
+            }
+        }
+
+        /** Reports the call to the metrics when the permission came with a context to time it on. */
+        private void reportCall(boolean success) {
+            if (context != null) {
+                CircuitBreaker.this.reportCall(context, startNanos, success);
             }
         }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,7 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * interrupt does end, as in the gateway) and hops to a virtual thread from a platform thread. Either
  * way the work stops only if it responds to interruption (blocking I/O on virtual threads, {@code sleep},
  * {@code wait}, locks, and code that checks {@link Thread#isInterrupted()} do). Records a {@code timeout} event
- * ({@code timeout}, {@code deadline}) when it fires. Thread-safe.
+ * ({@code timeout}, {@code deadline}) when it fires. Work that outlives one call, such as a stream read chunk by chunk,
+ * is bounded with {@link #start}, which stops it by closing what it reads. Thread-safe.
  *
  * <pre>{@code
  * Primitive<Req, Resp> bounded = Timeout.of("openai-timeout", Duration.ofSeconds(20)).wrap(provider);
@@ -141,7 +143,58 @@ public final class Timeout {
                 () -> execute(delegate, input, context));
     }
 
+    /**
+     * Starts bounding work that outlives one call, such as a stream its caller reads chunk by chunk, which
+     * {@link #wrap} cannot bound: no single call spans it, and a read blocked in it is ended by closing what it reads
+     * rather than by interrupting a thread.
+     *
+     * <p>The bound is the one {@link #wrap} gives: the smaller of the configured timeout and the time left before the
+     * context's deadline, and a context with no time left fails at once. If the bound expires before an outcome is
+     * reported, the {@code timeout} event is recorded in {@code context} and {@code onExpiry} runs once, on this
+     * timeout's scheduler (whatever the {@link Isolation}): close the resource there, so that a blocked read returns.
+     * The owner then reports its outcome, learns that the bound expired, and throws {@link Bound#expired()}. Calls
+     * and expiries are reported to the metrics as by {@link #wrap}.
+     *
+     * <pre>{@code
+     * Timeout.Bound bound = timeout.start(context, upstream::close);
+     * ... read, and when the work fails:  throw bound.onFailure() ? failure : bound.expired();
+     * }</pre>
+     *
+     * @param context the request's context
+     * @param onExpiry what stops the work when the bound expires; quick, thread-safe and not throwing
+     * @return the running bound; report its outcome once
+     * @throws DeadlineExceededException if the context has no time left (recorded as a {@code timeout} event)
+     */
+    public Bound start(WorkflowContext context, Runnable onExpiry) {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(onExpiry, "onExpiry");
+        long startNanos = context.ticker().read();
+        Limit limit;
+        try {
+            limit = limit(context);
+        } catch (DeadlineExceededException e) {
+            reportCall(context, startNanos, false);
+            throw e;
+        }
+        Bound bound = new Bound(context, limit, startNanos, onExpiry);
+        ScheduledExecutorService timer = scheduler != null ? scheduler : SharedScheduler.get();
+        bound.timer = timer.schedule(bound::expire, Checks.toNanosSaturated(limit.bound()), TimeUnit.NANOSECONDS);
+        return bound;
+    }
+
     private <I, O> O execute(Primitive<I, O> delegate, I input, WorkflowContext context) {
+        Limit limit = limit(context);
+        Duration b = limit.bound();
+        boolean outer = limit.outerIsTighter();
+        boolean hop = isolation == Isolation.VIRTUAL_THREAD
+                || (isolation == Isolation.AUTO && !Thread.currentThread().isVirtual());
+        return context.withNarrowedDeadline(b, () -> hop
+                ? runOnVirtualThread(delegate, input, context, b, outer)
+                : runOnCaller(delegate, input, context, b, outer));
+    }
+
+    /** The bound of a call starting now; fails at once, recorded, when the context has no time left. */
+    private Limit limit(WorkflowContext context) {
         Duration bound = timeout;
         boolean outerIsTighter = false;
         Optional<Duration> remaining = context.remaining();
@@ -154,13 +207,17 @@ public final class Timeout {
             metrics.onRejected(name, "deadline");
             throw new DeadlineExceededException(name, bound);
         }
-        Duration b = bound;
-        boolean outer = outerIsTighter;
-        boolean hop = isolation == Isolation.VIRTUAL_THREAD
-                || (isolation == Isolation.AUTO && !Thread.currentThread().isVirtual());
-        return context.withNarrowedDeadline(bound, () -> hop
-                ? runOnVirtualThread(delegate, input, context, b, outer)
-                : runOnCaller(delegate, input, context, b, outer));
+        return new Limit(bound, outerIsTighter);
+    }
+
+    /** The bound of one call, and whether the context's deadline (rather than the timeout) set it. */
+    private record Limit(Duration bound, boolean outerIsTighter) {}
+
+    /** Reports a call as {@link Instrumented#call} does, for work that is not one call. */
+    private void reportCall(WorkflowContext context, long startNanos, boolean success) {
+        if (metrics != PrimitiveMetrics.NONE) {
+            metrics.onCall(name, "timeout", context.ticker().read() - startNanos, success);
+        }
     }
 
     private <I, O> O runOnVirtualThread(Primitive<I, O> delegate, I input, WorkflowContext context, Duration bound,
@@ -206,9 +263,13 @@ public final class Timeout {
     }
 
     private RuntimeException expired(WorkflowContext context, Duration bound, boolean outerIsTighter) {
+        noteExpiry(context, bound, outerIsTighter);
+        return outerIsTighter ? new DeadlineExceededException(name, bound) : new TimeoutExceededException(name, bound);
+    }
+
+    private void noteExpiry(WorkflowContext context, Duration bound, boolean outerIsTighter) {
         context.record(name, "timeout", Attributes.of("timeout", bound, "deadline", outerIsTighter));
         metrics.onRejected(name, outerIsTighter ? "deadline" : "timeout");
-        return outerIsTighter ? new DeadlineExceededException(name, bound) : new TimeoutExceededException(name, bound);
     }
 
     /**
@@ -224,6 +285,108 @@ public final class Timeout {
     @Override
     public String toString() {
         return "Timeout[" + name + ", " + timeout + ", " + isolation + "]";
+    }
+
+    /**
+     * A running bound from {@link #start}: report the work's outcome once, with {@link #onSuccess()},
+     * {@link #onFailure()} or {@link #release()}; later reports are ignored. Thread-safe.
+     */
+    public final class Bound {
+        private static final int RUNNING = 0;
+        private static final int REPORTED = 1;
+        private static final int EXPIRED = 2;
+
+        private final WorkflowContext context;
+        private final Limit limit;
+        private final long startNanos;
+        private final Runnable onExpiry;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
+        private final AtomicBoolean reported = new AtomicBoolean();
+        private volatile ScheduledFuture<?> timer;
+
+        private Bound(WorkflowContext context, Limit limit, long startNanos, Runnable onExpiry) {
+            this.context = context;
+            this.limit = limit;
+            this.startNanos = startNanos;
+            this.onExpiry = onExpiry;
+        }
+
+        /** @return the time the work is allowed: the timeout, or the time left before the deadline if less */
+        public Duration duration() {
+            return limit.bound();
+        }
+
+        /**
+         * The work ended well.
+         *
+         * @return {@code true} if it ended in time; {@code false} if the bound had expired: throw {@link #expired()}
+         */
+        public boolean onSuccess() {
+            return report(true);
+        }
+
+        /**
+         * The work failed.
+         *
+         * @return {@code true} if it failed in time, so the failure is its own; {@code false} if the bound had
+         *     expired first (the failure is then likely what {@code onExpiry} caused): throw {@link #expired()}
+         */
+        public boolean onFailure() {
+            return report(false);
+        }
+
+        /**
+         * The work was given up by its owner before its end (a stream closed early): stops the clock, and reports no
+         * call.
+         */
+        public void release() {
+            if (reported.compareAndSet(false, true)) {
+                stop();
+            }
+        }
+
+        /**
+         * @return the failure to throw once the bound expired: {@link TimeoutExceededException}, or
+         *     {@link DeadlineExceededException} when the context's deadline set the bound; a new one on each call
+         */
+        public DeadlineExceededException expired() {
+            return limit.outerIsTighter() ? new DeadlineExceededException(name, limit.bound())
+                    : new TimeoutExceededException(name, limit.bound(), "the work was stopped");
+        }
+
+        private boolean report(boolean success) {
+            boolean inTime = stop();
+            if (reported.compareAndSet(false, true)) {
+                reportCall(context, startNanos, success && inTime);
+            }
+            return inTime;
+        }
+
+        /** Stops the clock; returns {@code false} if the bound had expired. */
+        private boolean stop() {
+            if (state.compareAndSet(RUNNING, REPORTED)) {
+                timer.cancel(false);
+                return true;
+            }
+            return state.get() != EXPIRED;
+        }
+
+        private void expire() {
+            if (state.compareAndSet(RUNNING, EXPIRED)) {
+                noteExpiry(context, limit.bound(), limit.outerIsTighter());
+                onExpiry.run();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Timeout.Bound[" + name + ", " + limit.bound() + ", "
+                    + switch (state.get()) {
+                        case RUNNING -> "running";
+                        case EXPIRED -> "expired";
+                        default -> "ended";
+                    } + "]";
+        }
     }
 
     /** Interrupts the caller at most once, and only while its call is still running. */
@@ -302,8 +465,8 @@ public final class Timeout {
         }
 
         /**
-         * Sets the timer that interrupts callers in {@link Isolation#CALLER_THREAD} mode. Default: one shared daemon
-         * timer thread.
+         * Sets the timer that interrupts callers in {@link Isolation#CALLER_THREAD} mode and ends the bounds of
+         * {@link Timeout#start}. Default: one shared daemon timer thread.
          *
          * @param scheduler the scheduler; should remove cancelled tasks promptly
          * @return this builder

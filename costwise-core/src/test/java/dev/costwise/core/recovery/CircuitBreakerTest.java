@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.metrics.PrimitiveMetrics;
 import dev.costwise.core.testing.CallersMistake;
 import dev.costwise.core.testing.Contexts;
 import dev.costwise.core.testing.FakeTicker;
@@ -140,6 +141,30 @@ class CircuitBreakerTest {
 
         assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
         assertThat(breaker.tryAcquirePermission()).as("the probe was given back, not lost").isPresent();
+    }
+
+    @Test
+    void givenAPermissionTakenInAContext_whenItsCallFailsLater_thenTheTransitionIsRecordedThereAndCallsAreTimed() {
+        List<String> timed = new ArrayList<>();
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
+                .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker)
+                .metrics(new PrimitiveMetrics() {
+                    @Override
+                    public void onCall(String primitive, String type, long nanos, boolean success) {
+                        timed.add(primitive + " " + type + " " + Duration.ofNanos(nanos) + " " + success);
+                    }
+                }).build());
+        WorkflowContext ctx = Contexts.on(ticker);
+
+        CircuitBreaker.Permission permission = breaker.acquirePermission(ctx);
+        ticker.advance(Duration.ofSeconds(3));
+        permission.onFailure(new Transient("down mid-stream"));
+
+        assertThat(ctx.records("circuit_state")).singleElement()
+                .satisfies(r -> assertThat(r.attributes()).containsEntry("from", "CLOSED").containsEntry("to", "OPEN"));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOf(CircuitOpenException.class)
+                .hasMessage("circuit breaker 'b' is OPEN and does not permit further calls");
+        assertThat(timed).containsExactly("b circuit_breaker PT3S false", "b circuit_breaker PT0S false");
     }
 
     @Test

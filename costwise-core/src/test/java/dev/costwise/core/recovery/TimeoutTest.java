@@ -11,6 +11,7 @@ import dev.costwise.core.testing.FakeTicker;
 import dev.costwise.core.testing.Transient;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -172,5 +173,59 @@ class TimeoutTest {
         platform.join();
         assertThat(ranOn.get()).isNotSameAs(caller.get());
         assertThat(ranOn.get().isVirtual()).isTrue();
+    }
+
+    @Test
+    void givenAStartedBound_whenItExpires_thenTheWorkIsStoppedOnceAndItsOutcomeIsTheTypedTimeout()
+            throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicInteger stops = new AtomicInteger();
+        WorkflowContext ctx = WorkflowContext.of("test");
+        Timeout.Bound bound = Timeout.of("stream-timeout", Duration.ofMillis(50)).start(ctx, () -> {
+            stops.incrementAndGet();
+            stopped.countDown();
+        });
+
+        assertThat(stopped.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(bound.onFailure()).as("the failure came after the bound expired").isFalse();
+        assertThat(bound.onSuccess()).isFalse();
+        assertThat(bound.expired()).isInstanceOf(TimeoutExceededException.class)
+                .hasMessage("timeout 'stream-timeout' expired after PT0.05S; the work was stopped");
+        assertThat(stops).hasValue(1);
+        assertThat(ctx.records("timeout")).singleElement()
+                .satisfies(r -> assertThat(r.attributes()).containsEntry("deadline", false));
+    }
+
+    @Test
+    void givenAStartedBound_whenTheWorkEndsInTime_thenItsTimerIsCancelledAndTheWorkNeverStopped() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        timer.setRemoveOnCancelPolicy(true);
+        AtomicInteger stops = new AtomicInteger();
+        WorkflowContext ctx = Contexts.on(ticker, Duration.ofSeconds(5));
+        try {
+            Timeout.Bound bound = Timeout.builder("t").timeout(Duration.ofMinutes(1)).scheduler(timer).build()
+                    .start(ctx, stops::incrementAndGet);
+
+            assertThat(bound.duration()).as("the deadline is the tighter bound").isEqualTo(Duration.ofSeconds(5));
+            assertThat(timer.getQueue()).hasSize(1);
+            assertThat(bound.onSuccess()).isTrue();
+            assertThat(timer.getQueue()).isEmpty();
+            assertThat(bound.expired()).isExactlyInstanceOf(DeadlineExceededException.class);
+        } finally {
+            timer.shutdownNow();
+        }
+        assertThat(stops).hasValue(0);
+        assertThat(ctx.records("timeout")).isEmpty();
+    }
+
+    @Test
+    void givenNoTimeLeft_whenABoundIsStarted_thenItFailsAtOnce() {
+        WorkflowContext ctx = Contexts.on(ticker, Duration.ofSeconds(1));
+        ticker.advance(Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> Timeout.of("t", Duration.ofSeconds(5)).start(ctx, () -> { }))
+                .isExactlyInstanceOf(DeadlineExceededException.class);
+        assertThat(ctx.records("timeout")).hasSize(1);
     }
 }

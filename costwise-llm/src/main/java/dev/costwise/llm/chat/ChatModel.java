@@ -6,8 +6,10 @@ import dev.costwise.core.WorkflowContext;
 /**
  * A model that answers chat requests: a provider adapter, a simulated model, or a decorated stack of them.
  *
- * <p>As a {@link Primitive} it composes with every core decorator. Each call records its cost in the
- * {@link WorkflowContext} (event {@code cost}, attribute {@code record}).
+ * <p>As a {@link Primitive} it composes with every core decorator; a core decorator's {@code wrap} returns a plain
+ * {@code Primitive}, without {@link #stream}, while the decorators of {@code dev.costwise.llm.resilience} keep the
+ * model a {@code ChatModel} and protect its streams too. Each call records its cost in the {@link WorkflowContext}
+ * (event {@code cost}, attribute {@code record}).
  */
 public interface ChatModel extends Primitive<ChatRequest, ChatResponse> {
 

@@ -10,17 +10,20 @@ import dev.costwise.core.recovery.RetryConfig;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.resilience.ProviderFailureClassifier;
+import dev.costwise.llm.resilience.RetryingChatModel;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.sim.SimulatedFailure;
 import java.time.Duration;
 
 /**
  * The spec's Pattern 4: retry only transient failures, with exponential backoff, a cap on retries, a retry budget so
- * an outage does not multiply traffic, and every attempt's cost on the record (wasted spend included).
+ * an outage does not multiply traffic, and every attempt's cost on the record (wasted spend included); then the same
+ * retry around streams.
  */
 public final class Pattern4RetryWithCostControl {
 
@@ -70,5 +73,40 @@ public final class Pattern4RetryWithCostControl {
         System.out.printf("succeeded: %d, failed for good: %d, retries: %d%n", ok, failed, retried);
         System.out.printf("backoff waited (simulated): %.1f s in total%n", sleptMillis[0] / 1000.0);
         System.out.printf("cost: %s, of which wasted on failed attempts: %s%n", paid.format(), wasted.format());
+        streams(retry);
+    }
+
+    /**
+     * The same retry around streams, read as a chat UI reads them: a stream is retried until its first chunk; a break
+     * after it reaches the reader (who has shown those chunks) instead of a second answer being spliced in.
+     */
+    private static void streams(Retry retry) {
+        ChatModel gpt4o = RetryingChatModel.of(retry, SimulatedChatModel.builder(ExampleModels.CATALOG, "gpt-4o")
+                .seed(43).sleeper(d -> { }).failure(SimulatedFailure.OVERLOADED, 0.1).midStreamFailureRate(0.05)
+                .build());
+        int whole = 0;
+        int broken = 0;
+        int failed = 0;
+        int retried = 0;
+        for (int i = 0; i < 100; i++) {
+            WorkflowContext ctx = WorkflowContext.of("retry-workflow");
+            int chunks = 0;
+            try (ChatStream stream = gpt4o.stream(ChatRequest.of("gpt-4o", "Stream #" + i), ctx)) {
+                while (stream.hasNext()) {
+                    stream.next();
+                    chunks++;
+                }
+                whole++;
+            } catch (ProviderException e) {
+                if (chunks > 0) {
+                    broken++;
+                } else {
+                    failed++;
+                }
+            }
+            retried += ctx.records("retry").size();
+        }
+        System.out.printf("streams: %d whole, %d broke after their first chunk, %d failed before it, retries: %d%n",
+                whole, broken, failed, retried);
     }
 }

@@ -1,0 +1,186 @@
+package dev.costwise.llm.resilience;
+
+import dev.costwise.core.DeadlineExceededException;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.Timeout;
+import dev.costwise.core.recovery.TimeoutExceededException;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatStream;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A {@link ChatModel} whose calls and streams a core {@link Timeout} bounds: {@code timeout.wrap(model)} keeps only
+ * {@code execute}.
+ *
+ * <p>A call is bounded exactly as {@link Timeout#wrap} bounds it. A stream is bounded from the moment it is asked for:
+ * its first chunk and its end must both come within the timeout, or within the time left before the context's
+ * deadline if that is less (a context with no time left fails at once, and nothing is sent). While the stream is
+ * opened the context's deadline is narrowed to that bound, so a provider adapter enforces it too. When the bound
+ * expires, the upstream stream is closed from the timeout's scheduler, so the provider stops generating and billing
+ * (its output so far is recorded as an aborted attempt); while it is still being opened, the opening thread is
+ * interrupted instead. The reader then gets {@link TimeoutExceededException}, or {@link DeadlineExceededException}
+ * when the context's deadline set the bound, with whatever the upstream threw as suppressed. The {@code timeout}
+ * event and metrics are the timeout's own. A stream is opened and read on its caller's thread whatever the timeout's
+ * {@link Timeout.Isolation}.
+ *
+ * <pre>{@code
+ * ChatModel bounded = TimeLimitedChatModel.of(Timeout.of("openai-timeout", Duration.ofSeconds(20)), gpt4o);
+ * }</pre>
+ *
+ * <p>Its {@link #name()} and {@link #provider()} are the model's. Immutable and thread-safe.
+ */
+public final class TimeLimitedChatModel extends DecoratedChatModel {
+
+    private final Timeout timeout;
+
+    private TimeLimitedChatModel(Timeout timeout, ChatModel model) {
+        super(model, timeout.wrap(model));
+        this.timeout = timeout;
+    }
+
+    /**
+     * Decorates a model with a timeout.
+     *
+     * @param timeout the timeout; may bound other models and primitives too
+     * @param model the model to bound
+     * @return the bounded model
+     */
+    public static TimeLimitedChatModel of(Timeout timeout, ChatModel model) {
+        return new TimeLimitedChatModel(Objects.requireNonNull(timeout, "timeout"),
+                Objects.requireNonNull(model, "model"));
+    }
+
+    /** @return the timeout */
+    public Timeout timeout() {
+        return timeout;
+    }
+
+    /**
+     * Streams a completion that must end within the bound.
+     *
+     * @param request the request
+     * @param context the request's context
+     * @return the open stream, whose reads fail with the typed timeout once the bound expires; the caller must close
+     *     it
+     * @throws DeadlineExceededException if the bound expired while the stream was opened, or the context had no time
+     *     left ({@link TimeoutExceededException} when the timeout set the bound)
+     */
+    @Override
+    public ChatStream stream(ChatRequest request, WorkflowContext context) {
+        Upstream upstream = new Upstream();
+        Timeout.Bound bound = timeout.start(context, upstream::expire);
+        Optional<ChatStream> opened;
+        try {
+            opened = context.withNarrowedDeadline(bound.duration(),
+                    () -> upstream.open(() -> model().stream(request, context)));
+        } catch (RuntimeException e) {
+            throw failure(bound, e);
+        }
+        if (opened.isEmpty()) {
+            bound.onFailure();
+            throw bound.expired();
+        }
+        return new BoundedStream(opened.get(), bound);
+    }
+
+    /** @return {@code failure} if it came in time, else the timeout's failure with {@code failure} suppressed */
+    private static RuntimeException failure(Timeout.Bound bound, RuntimeException failure) {
+        if (bound.onFailure()) {
+            return failure;
+        }
+        DeadlineExceededException expired = bound.expired();
+        expired.addSuppressed(failure);
+        return expired;
+    }
+
+    @Override
+    public String toString() {
+        return "TimeLimitedChatModel[" + timeout + ", " + model() + "]";
+    }
+
+    /**
+     * The stream a bound stops: closed when it expires, or, while it is still being opened, its opening thread
+     * interrupted (an interrupt that is then cleared, as it was ours).
+     */
+    private static final class Upstream {
+        private ChatStream stream;
+        private Thread opener;
+        private boolean expired;
+        private boolean interrupted;
+
+        /** @return the opened stream, or empty when the bound expired before it could be opened */
+        Optional<ChatStream> open(Supplier<ChatStream> opening) {
+            synchronized (this) {
+                if (expired) {
+                    return Optional.empty();
+                }
+                opener = Thread.currentThread();
+            }
+            ChatStream opened = null;
+            try {
+                opened = opening.get();
+                return Optional.of(opened);
+            } finally {
+                boolean closeNow;
+                synchronized (this) {
+                    opener = null;
+                    if (interrupted) {
+                        Thread.interrupted();
+                    }
+                    stream = opened;
+                    closeNow = expired && opened != null;
+                }
+                if (closeNow) {
+                    opened.close(); // its reader then finds it ended and gets the timeout's failure
+                }
+            }
+        }
+
+        /** Runs on the timeout's scheduler when the bound expires. */
+        void expire() {
+            ChatStream toClose;
+            synchronized (this) {
+                expired = true;
+                toClose = stream;
+                if (toClose == null && opener != null) {
+                    interrupted = true;
+                    opener.interrupt();
+                }
+            }
+            if (toClose != null) {
+                toClose.close();
+            }
+        }
+    }
+
+    /** Ends the bound with the stream, and turns what the upstream did after the bound expired into its failure. */
+    private static final class BoundedStream extends ObservedChatStream {
+        private final Timeout.Bound bound;
+
+        BoundedStream(ChatStream inner, Timeout.Bound bound) {
+            super(inner);
+            this.bound = bound;
+        }
+
+        @Override
+        RuntimeException onFailed(RuntimeException failure) {
+            return failure(bound, failure);
+        }
+
+        @Override
+        void onEnded() {
+            // a stream closed on expiry reads as ended: that end is the timeout's
+            if (!bound.onSuccess()) {
+                throw bound.expired();
+            }
+        }
+
+        @Override
+        void onClosedEarly(boolean chunkHanded) {
+            bound.release();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.costwise.llm.resilience;
+
+import static dev.costwise.llm.resilience.OpenAiUpstream.adapter;
+import static dev.costwise.llm.resilience.OpenAiUpstream.chunk;
+import static dev.costwise.llm.resilience.OpenAiUpstream.costRecords;
+import static dev.costwise.llm.resilience.OpenAiUpstream.eventStream;
+import static dev.costwise.llm.resilience.OpenAiUpstream.readAll;
+import static dev.costwise.llm.resilience.OpenAiUpstream.sse;
+import static dev.costwise.llm.resilience.OpenAiUpstream.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.DeadlineExceededException;
+import dev.costwise.core.StepRecord;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.Timeout;
+import dev.costwise.core.recovery.TimeoutExceededException;
+import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.provider.ProviderException;
+import java.time.Duration;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link TimeLimitedChatModel} over the real OpenAI adapter and a MockWebServer whose answers stall: the timeout's
+ * timers run on a {@link ManualScheduler}, fired by the test, so a bound "expires" without the test waiting for it.
+ */
+class TimeLimitedChatModelTest {
+
+    @StartStop
+    final MockWebServer server = new MockWebServer();
+
+    private final ManualScheduler timers = new ManualScheduler();
+    private final WorkflowContext ctx = WorkflowContext.of("test");
+
+    @AfterEach
+    void stopTimers() {
+        timers.shutdownNow();
+    }
+
+    private Timeout timeout(Duration duration) {
+        return Timeout.builder("openai-timeout").timeout(duration).scheduler(timers).build();
+    }
+
+    private static ChatRequest hi() {
+        return ChatRequest.of("gpt-4o", "hi");
+    }
+
+    /** Runs {@code read} on a virtual thread, and gives what it threw. */
+    private static FutureTask<Throwable> reader(Runnable read) {
+        FutureTask<Throwable> reader = new FutureTask<>(() -> {
+            try {
+                read.run();
+                return null;
+            } catch (RuntimeException e) {
+                return e;
+            } finally {
+                assertThat(Thread.currentThread().isInterrupted()).as("no interrupt of the timeout's is left")
+                        .isFalse();
+            }
+        });
+        Thread.ofVirtual().name("reader").start(reader);
+        return reader;
+    }
+
+    /** @return the OpenAI adapter bounded by a timeout of {@code duration} */
+    private ChatModel bounded(Duration duration) {
+        return TimeLimitedChatModel.of(timeout(duration), adapter(server, "gpt-4o").build());
+    }
+
+    /** Lets the bound expire while a reader waits for the stream's first chunk; gives what the reader got. */
+    private Throwable expireWhileAwaitingTheFirstChunk(ChatStream s) throws Exception {
+        FutureTask<Throwable> reader = reader(s::hasNext); // blocks until the first chunk, or the upstream closes
+        timers.fireAll();
+        try {
+            return reader.get(10, TimeUnit.SECONDS);
+        } finally {
+            s.close();
+        }
+    }
+
+    private static void assertOneTimeoutRecorded(WorkflowContext context, boolean deadline) {
+        assertThat(context.records("timeout")).singleElement().extracting(StepRecord::attributes)
+                .satisfies(a -> assertThat(a).containsEntry("deadline", deadline));
+    }
+
+    /** An answer whose headers come at once and whose body does not come before the test ends. */
+    private static MockResponse stalledAfterHeaders() {
+        return stream("gpt-4o", "too", " late").newBuilder().bodyDelay(30, TimeUnit.SECONDS).build();
+    }
+
+    @Test
+    void givenNoFirstChunkWithinTheTimeout_whenRead_thenTheUpstreamIsClosedAndTheTypedTimeoutThrown()
+            throws Exception {
+        server.enqueue(stalledAfterHeaders());
+        ChatStream s = bounded(Duration.ofSeconds(20)).stream(hi(), ctx);
+
+        assertThat(expireWhileAwaitingTheFirstChunk(s)).isInstanceOf(TimeoutExceededException.class)
+                .hasMessage("timeout 'openai-timeout' expired after PT20S; the work was stopped");
+        assertThat(timers.delays()).containsExactly(Duration.ofSeconds(20));
+        assertOneTimeoutRecorded(ctx, false);
+        assertThat(costRecords(ctx)).as("the upstream request was aborted, its prompt billed").singleElement()
+                .satisfies(c -> {
+                    assertThat(c.outcome()).isEqualTo(Outcome.ABORTED);
+                    assertThat(c.usage().outputTokens()).isZero();
+                });
+    }
+
+    @Test
+    void givenNoAnswerWithinTheTimeout_whenTheStreamIsBeingOpened_thenTheOpeningIsAbandonedWithTheTypedTimeout()
+            throws Exception {
+        server.enqueue(stream("gpt-4o", "too late").newBuilder().headersDelay(30, TimeUnit.SECONDS).build());
+        ChatModel bounded = bounded(Duration.ofSeconds(20));
+
+        FutureTask<Throwable> reader = reader(() -> bounded.stream(hi(), ctx).close());
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the request is out, its answer awaited").isNotNull();
+        timers.fireAll();
+
+        assertThat(reader.get(10, TimeUnit.SECONDS)).isInstanceOf(TimeoutExceededException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
+                        .isInstanceOf(ProviderException.ConnectionFailed.class));
+        assertThat(costRecords(ctx)).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+    }
+
+    @Test
+    void givenAContextDeadlineTighterThanTheTimeout_whenTheFirstChunkIsLate_thenTheDeadlineBoundsItAndIsNamed()
+            throws Exception {
+        server.enqueue(stalledAfterHeaders());
+        Ticker frozen = () -> 5_000_000_000L;
+        WorkflowContext tight = WorkflowContext.builder("test").ticker(frozen).timeout(Duration.ofSeconds(25)).build();
+        ChatStream s = bounded(Duration.ofSeconds(60)).stream(hi(), tight);
+
+        assertThat(expireWhileAwaitingTheFirstChunk(s)).isExactlyInstanceOf(DeadlineExceededException.class)
+                .hasMessageContaining("'openai-timeout' exceeded the request deadline");
+        assertThat(timers.delays()).containsExactly(Duration.ofSeconds(25));
+        assertOneTimeoutRecorded(tight, true);
+        assertThat(tight.remaining()).as("the deadline narrowed for the opening is restored")
+                .contains(Duration.ofSeconds(25));
+    }
+
+    @Test
+    void givenAStreamOutlastingTheTimeoutAfterItsFirstChunk_whenRead_thenTheRestIsCutWithTheTypedTimeout() {
+        String first = sse(chunk("gpt-4o", "{\"content\":\"Once upon a time\"}", "null"));
+        server.enqueue(eventStream(first.repeat(20) + sse("[DONE]")).newBuilder()
+                .throttleBody(first.length(), 30, TimeUnit.SECONDS).build());
+        ChatStream s = bounded(Duration.ofSeconds(20)).stream(hi(), ctx);
+        assertThat(s.next().contentDelta()).isEqualTo("Once upon a time");
+        timers.fireAll();
+
+        assertThatThrownBy(s::hasNext).isInstanceOf(TimeoutExceededException.class);
+        s.close();
+        assertThat(costRecords(ctx)).singleElement().satisfies(c -> {
+            assertThat(c.outcome()).isEqualTo(Outcome.ABORTED);
+            assertThat(c.usage().outputTokens()).as("the output streamed before the cut is billed").isPositive();
+        });
+    }
+
+    @Test
+    void givenAStreamEndingInTime_whenRead_thenItEndsWellAndItsTimerIsCancelled() {
+        server.enqueue(stream("gpt-4o", "Hello"));
+        ChatStream s = bounded(Duration.ofSeconds(20)).stream(hi(), ctx);
+
+        assertThat(String.join("", readAll(s))).isEqualTo("Hello");
+        assertThat(s.response().text()).isEqualTo("Hello");
+        assertThat(timers.allCancelled()).isTrue();
+        assertThat(ctx.records("timeout")).isEmpty();
+    }
+
+    @Test
+    void givenAContextWithNoTimeLeft_whenStreamed_thenItFailsAtOnceAndNothingIsSent() {
+        AtomicLong nanos = new AtomicLong();
+        WorkflowContext spent = WorkflowContext.builder("test").ticker(nanos::get).timeout(Duration.ofSeconds(1))
+                .build();
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        ChatModel bounded = bounded(Duration.ofSeconds(20));
+
+        assertThatThrownBy(() -> bounded.stream(hi(), spent)).isExactlyInstanceOf(DeadlineExceededException.class);
+        assertThat(server.getRequestCount()).isZero();
+        assertThat(timers.delays()).isEmpty();
+    }
+}
