@@ -136,18 +136,68 @@ public final class PipelineRunner {
      *
      * @param requests the requests, in arrival order
      * @param progress hears progress
-     * @return what happened and what it cost
+     * @return what happened and what it cost, with every request's outcome
      */
     public RunStats run(List<PlannedRequest> requests, ProgressListener progress) {
-        Collector c = new Collector(requests.size());
-        long step = Math.max(1, requests.size() / 200);
-        for (int i = 0; i < requests.size(); i++) {
-            c.add(i, handle(requests.get(i), c));
-            if (i % step == 0 || i == requests.size() - 1) {
-                progress.progress(i + 1, requests.size());
-            }
+        Run run = start(requests.size(), progress, Integer.MAX_VALUE);
+        requests.forEach(run::handle);
+        return run.finish();
+    }
+
+    /**
+     * Starts a run fed one request at a time, so that a run over a trace holds no more than one request: its figures
+     * are added up as it goes, and only the first {@code keptOutcomes} outcomes are kept.
+     *
+     * @param total how many requests will be fed (for the progress and the timeline's slices)
+     * @param progress hears progress
+     * @param keptOutcomes how many outcomes, from the first, the result keeps
+     * @return the run
+     * @throws IllegalArgumentException if {@code total} or {@code keptOutcomes} is negative
+     */
+    public Run start(long total, ProgressListener progress, int keptOutcomes) {
+        if (total < 0 || keptOutcomes < 0) {
+            throw new IllegalArgumentException("total and keptOutcomes must be >= 0, were " + total + " and "
+                    + keptOutcomes);
         }
-        return c.build();
+        return new Run(total, Objects.requireNonNull(progress, "progress"), keptOutcomes);
+    }
+
+    /** A run in progress: feed it requests in arrival order, then {@link #finish()} it. Not thread-safe. */
+    public final class Run {
+        private final Collector collector;
+        private final ProgressListener progress;
+        private final long step;
+
+        private Run(long total, ProgressListener progress, int keptOutcomes) {
+            this.collector = new Collector(total, keptOutcomes);
+            this.progress = progress;
+            this.step = Math.max(1, total / 200);
+        }
+
+        /**
+         * Runs one request through the pipeline.
+         *
+         * @param request the next request
+         * @return what the pipeline did with it
+         * @throws IllegalStateException if more requests are fed than the run was started for
+         */
+        public RequestOutcome handle(PlannedRequest request) {
+            long i = collector.handled;
+            if (i >= collector.total) {
+                throw new IllegalStateException("the run was started for " + collector.total + " requests");
+            }
+            RequestOutcome outcome = PipelineRunner.this.handle(request, collector);
+            collector.add(outcome);
+            if (i % step == 0 || i == collector.total - 1) {
+                progress.progress(i + 1, collector.total);
+            }
+            return outcome;
+        }
+
+        /** @return what the requests fed so far did and cost */
+        public RunStats finish() {
+            return collector.build();
+        }
     }
 
     private RequestOutcome handle(PlannedRequest r, Collector c) {
@@ -492,23 +542,31 @@ public final class PipelineRunner {
         }
     }
 
-    /** Adds up a run. */
+    /** Adds up a run as it goes, keeping the first outcomes only. */
     private static final class Collector {
-        private final int total;
+        private final long total;
+        private final int keptOutcomes;
         private final List<RequestOutcome> outcomes = new ArrayList<>();
         private final Map<String, Long> routes = new LinkedHashMap<>();
         private final Map<String, RunStats.ModelUsage> models = new LinkedHashMap<>();
         private final long[] bucketRequests = new long[TIMELINE_BUCKETS];
         private final long[] bucketHits = new long[TIMELINE_BUCKETS];
         private final Money[] bucketCost = new Money[TIMELINE_BUCKETS];
+        private long handled;
+        private long answered;
+        private long hits;
+        private long fallbacks;
+        private long budgetHits;
+        private Money cost = Money.ZERO;
         private long rejected;
         private long retries;
         private Money wasted = Money.ZERO;
         private Money retryCost = Money.ZERO;
         private Duration backoff = Duration.ZERO;
 
-        Collector(int total) {
+        Collector(long total, int keptOutcomes) {
             this.total = total;
+            this.keptOutcomes = keptOutcomes;
             java.util.Arrays.fill(bucketCost, Money.ZERO);
         }
 
@@ -522,31 +580,33 @@ public final class PipelineRunner {
                     u.inputTokens() + input, u.outputTokens() + output, u.cost().plus(cost)));
         }
 
-        void add(int index, RequestOutcome o) {
-            outcomes.add(o);
-            int b = (int) ((long) index * TIMELINE_BUCKETS / Math.max(1, total));
+        void add(RequestOutcome o) {
+            if (outcomes.size() < keptOutcomes) {
+                outcomes.add(o);
+            }
+            int b = (int) (handled * TIMELINE_BUCKETS / Math.max(1, total));
+            handled++;
             bucketRequests[b]++;
             if (o.cacheHit()) {
                 bucketHits[b]++;
+                hits++;
             }
             bucketCost[b] = bucketCost[b].plus(o.cost());
+            answered += o.failure().isEmpty() ? 1 : 0;
+            fallbacks += o.fallback() ? 1 : 0;
+            budgetHits += o.budgetHit() ? 1 : 0;
+            cost = cost.plus(o.cost());
         }
 
         RunStats build() {
-            long answered = outcomes.stream().filter(o -> o.failure().isEmpty()).count();
-            long hits = outcomes.stream().filter(RequestOutcome::cacheHit).count();
-            long fallbacks = outcomes.stream().filter(RequestOutcome::fallback).count();
-            long budgetHits = outcomes.stream().filter(RequestOutcome::budgetHit).count();
-            Money cost = outcomes.stream().map(RequestOutcome::cost).reduce(Money.ZERO, Money::plus);
             List<RunStats.Bucket> timeline = new ArrayList<>();
             for (int i = 0; i < TIMELINE_BUCKETS; i++) {
                 if (bucketRequests[i] > 0) {
                     timeline.add(new RunStats.Bucket(bucketRequests[i], bucketHits[i], bucketCost[i]));
                 }
             }
-            return new RunStats(outcomes.size(), answered, outcomes.size() - answered - rejected, rejected, hits,
-                    routes, models, retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline,
-                    outcomes);
+            return new RunStats(handled, answered, handled - answered - rejected, rejected, hits, routes, models,
+                    retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline, outcomes);
         }
     }
 }

@@ -26,7 +26,9 @@ import java.util.Objects;
  * @param retryCost billed spend of retry attempts, successful or not (part of {@code cost})
  * @param backoff the total backoff the retries would have waited
  * @param timeline the cache hit rate and cost over the run, in equal buckets of requests
- * @param outcomes one outcome per request, in order
+ * @param outcomes the outcomes of the first requests, in order: every request's for a run over a list
+ *     ({@link PipelineRunner#run}), the first ones a streamed run keeps for a replay ({@link PipelineRunner#start}),
+ *     whose figures above count every request
  */
 public record RunStats(long requests, long answered, long failed, long rejected, long cacheHits,
         Map<String, Long> routes, Map<String, ModelUsage> models, long retries, long fallbacks, long budgetHits,
@@ -41,6 +43,11 @@ public record RunStats(long requests, long answered, long failed, long rejected,
         Objects.requireNonNull(backoff, "backoff");
         timeline = List.copyOf(timeline);
         outcomes = List.copyOf(outcomes);
+    }
+
+    /** @return whether {@link #outcomes()} holds every request's outcome */
+    public boolean hasEveryOutcome() {
+        return outcomes.size() == requests;
     }
 
     /** @return cache hits / requests, 0 with no requests */
