@@ -76,6 +76,21 @@ public final class ReplayReports {
         period.ifPresent(p -> putPerDayAndMonth(m, "savings", savings.amount(), p));
         m.put("savings.percent", savings.percent());
         SimulationReports.addExcluded(m, savings, ".total");
+        RunStats.Workflow w = after.workflow();
+        if (w.runs() > 0) {
+            m.put("after.workflow.runs", BigDecimal.valueOf(w.runs()));
+            m.put("after.workflow.orchestrated", BigDecimal.valueOf(w.orchestrated()));
+            m.put("after.workflow.verdicts", BigDecimal.valueOf(w.verdicts()));
+            m.put("after.workflow.failedVerdicts", BigDecimal.valueOf(w.failedVerdicts()));
+            m.put("after.workflow.escalations", BigDecimal.valueOf(w.escalations()));
+            m.put("after.workflow.failedRuns", BigDecimal.valueOf(w.failedRuns()));
+            m.put("after.workflow.orchestratorCost.total", w.orchestratorCost().toBigDecimal());
+            period.ifPresent(p -> putPerDayAndMonth(m, "after.workflow.orchestratorCost",
+                    w.orchestratorCost().toBigDecimal(), p));
+            m.put("after.workflow.executorCost.total", w.executorCost().toBigDecimal());
+            period.ifPresent(p -> putPerDayAndMonth(m, "after.workflow.executorCost", w.executorCost().toBigDecimal(),
+                    p));
+        }
         judge.ifPresent(j -> {
             m.put("judge.judged", BigDecimal.valueOf(j.judged()));
             m.put("judge.keptQualityPercent", BigDecimal.valueOf(j.keptQuality() * 100));
@@ -113,6 +128,9 @@ public final class ReplayReports {
                 : SimulationReports.modelTable("After: by model", after, List.of("trace total"),
                         c -> List.of(Figures.money(c))));
         tables.add(SimulationReports.routeTable("After: routes", after));
+        if (w.runs() > 0) {
+            tables.add(workflowTable(w));
+        }
         if (!trace.errors().isEmpty()) {
             tables.add(new PlanReport.Table(trace.badLines() > trace.errors().size()
                     ? "Bad lines (the first " + Figures.count(trace.errors().size()) + " of "
@@ -148,6 +166,18 @@ public final class ReplayReports {
                     + " not per day or per month.");
         }
         SimulationReports.excludedNote(savings, after.requests(), "").ifPresent(notes::add);
+        if (w.verdicts() > 0) {
+            notes.add("Workflow: the orchestrator's verdicts ran on the sim provider, whose answer is never a verdict"
+                    + " the validator can read, so each validated answer failed and escalated to a stronger executor"
+                    + " where there was one (" + Figures.count(w.escalations()) + " escalation"
+                    + (w.escalations() == 1 ? "" : "s") + "), as at the gateway"
+                    + " on the sim provider: the most the validation can cost. An orchestrator that passes answers"
+                    + " costs less.");
+        }
+        if (dryRun && after.routes().keySet().stream().anyMatch(r -> r.startsWith("workflow:"))) {
+            notes.add("Dry run: a workflow request is priced as its first executor's answer; the orchestrator's"
+                    + " verdicts and any escalation are not called.");
+        }
         judge.ifPresent(j -> notes.add(j.judge()));
         for (TraceError e : trace.errors().stream().limit(MAX_SKIPPED_NOTES).toList()) {
             notes.add("skipped " + e);
@@ -164,6 +194,22 @@ public final class ReplayReports {
                 after.timeline().stream().map(RunStats.Bucket::hitRate).toList());
         return new PlanReport("replay", "Replay" + (dryRun ? " (dry run)" : ""), notes, tables, m, List.of(),
                 charts);
+    }
+
+    /** The workflow's figures, its orchestrator's and executors' costs apart as the gateway reports them. */
+    private static PlanReport.Table workflowTable(RunStats.Workflow w) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("requests run by the workflow", Figures.count(w.runs())));
+        rows.add(List.of("orchestrated (not simple)", Figures.count(w.orchestrated())));
+        rows.add(List.of("verdicts (failed)", Figures.count(w.verdicts()) + " (" + Figures.count(w.failedVerdicts())
+                + ")"));
+        rows.add(List.of("escalations", Figures.count(w.escalations())));
+        rows.add(List.of("runs no executor answered", Figures.count(w.failedRuns())));
+        rows.add(List.of("orchestrator cost (classification, validation), trace total",
+                Figures.money(w.orchestratorCost())));
+        rows.add(List.of("executor cost, trace total", Figures.money(w.executorCost())));
+        rows.add(List.of("workflow cost, trace total", Figures.money(w.orchestratorCost().plus(w.executorCost()))));
+        return new PlanReport.Table("After: multi-model workflow", List.of("", "value"), rows);
     }
 
     private static void putPerDayAndMonth(Map<String, BigDecimal> m, String prefix, BigDecimal total, TracePeriod p) {
