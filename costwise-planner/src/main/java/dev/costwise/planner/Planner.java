@@ -106,13 +106,15 @@ public final class Planner {
     }
 
     /**
-     * Replays a request log (JSON Lines of OpenAI chat requests) through {@code pipeline}.
+     * Replays a request log (JSON Lines of OpenAI chat requests) through {@code pipeline}. The trace is streamed, in
+     * two passes that each hold one line at a time, so memory does not grow with its length; one that can be read only
+     * once (a pipe) is copied to a temporary file first.
      *
      * @param trace the JSONL file
      * @param pipeline the pipeline to plan for
      * @param options dry run, judge, baseline, progress
      * @return the replay's figures, bad lines and report
-     * @throws java.io.UncheckedIOException if the trace cannot be read
+     * @throws java.io.UncheckedIOException if the trace cannot be read, or changes between the two passes
      */
     public ReplayResult replay(Path trace, PipelineSpec pipeline, ReplayOptions options) {
         return new Replayer(catalog).replay(trace, pipeline, options);

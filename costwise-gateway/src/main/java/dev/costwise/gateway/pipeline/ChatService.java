@@ -30,6 +30,7 @@ import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.spi.SpendLedger;
@@ -234,7 +235,7 @@ public final class ChatService {
         if (w.validated()) {
             // the verdict reads the answer: a quarter more tokens than its limit, as the orchestrator's tokenizer
             // may split it finer than the executor's
-            long verdictInput = PromptTokens.text(w.verdictPrompt()) + longestAnswer + longestAnswer / 4 + 16;
+            long verdictInput = WorstCaseCost.verdictInput(PromptTokens.text(w.verdictPrompt()), longestAnswer);
             verdict = costs.worstCase(w.orchestrator(), verdictInput, w.verdictMaxTokens(), Optional.empty(),
                     defaultTiers.toHold(w.orchestrator(), Optional.empty()));
         }

@@ -15,13 +15,11 @@ import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatModel;
-import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.orchestration.AllExecutorsFailedException;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
-import dev.costwise.llm.orchestration.ExecutorSettings;
 import dev.costwise.llm.orchestration.MultiModelRequest;
 import dev.costwise.llm.orchestration.MultiModelResponse;
 import dev.costwise.llm.orchestration.MultiModelWorkflow;
@@ -295,14 +293,11 @@ final class WorkflowRunner {
         } catch (WireFormatException e) {
             throw new GatewayException.InvalidField(e.getMessage().split(":")[0], e.getMessage());
         }
-        String task = PromptTokens.lastUserText(body);
-        ChatRequest chat = request.chat();
         // the executor answers as the caller asked: within max_tokens (what the budget reserved), in its format,
         // thinking as much as its reasoning setting (capped by the pipeline, and per call by the model's own
         // pipeline) allows, on the tier asked for, with the caller's tools, tool_choice and sampling fields; the
         // orchestrator's calls take none of them
-        MultiModelRequest.Builder mmb = MultiModelRequest.builder(task.length() > 200 ? task.substring(0, 200)
-                : task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
+        MultiModelRequest.Builder mmb = MultiModelRequest.answering(request.chat(), PromptTokens.lastUserText(body));
         if (validated.contains(pipeline)) {
             mmb.validated();
         }

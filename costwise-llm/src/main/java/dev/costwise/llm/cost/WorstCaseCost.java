@@ -94,4 +94,17 @@ public final class WorstCaseCost {
         }
         return input.perMillion(inputTokens).plus(prices.outputPerMillion().perMillion(maxOutputTokens));
     }
+
+    /**
+     * The most prompt a verdict on an answer may take (the multi-model workflow's validation): the verdict's own text,
+     * the longest answer it may judge, a quarter more since the orchestrator's tokenizer may split that answer finer
+     * than the executor's, and 16 tokens of message framing.
+     *
+     * @param verdictPromptTokens the estimated tokens of the verdict's prompt besides the answer it judges
+     * @param longestAnswer the longest answer, in the executor's tokens, the verdict may judge
+     * @return the input tokens to hold
+     */
+    public static long verdictInput(long verdictPromptTokens, long longestAnswer) {
+        return verdictPromptTokens + longestAnswer + longestAnswer / 4 + 16;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.costwise.llm.orchestration;
 
 import dev.costwise.llm.catalog.Capability;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Message;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.Optional;
  */
 public record MultiModelRequest(String taskDescription, List<Message> messages, TaskPreferences preferences,
         boolean validate, Optional<String> rubric, Optional<String> executor, ExecutorSettings settings) {
+
+    /** The most characters of a chat's last user message {@link #answering} takes as the task's description. */
+    public static final int ANSWERING_DESCRIPTION_CHARS = 200;
 
     public MultiModelRequest {
         Objects.requireNonNull(taskDescription, "taskDescription");
@@ -41,6 +45,22 @@ public record MultiModelRequest(String taskDescription, List<Message> messages, 
      */
     public static MultiModelRequest of(String prompt) {
         return builder(prompt).addMessage(Message.user(prompt)).build();
+    }
+
+    /**
+     * Starts a task that answers a chat request as its caller asked (what the gateway's {@code auto} workflow runs,
+     * and the planner replays): described by the start of the last user message (at most
+     * {@value #ANSWERING_DESCRIPTION_CHARS} characters), the executor given every message of the request and answering
+     * within its output limit, format, reasoning, tier, tools and sampling fields ({@link ExecutorSettings#answering}).
+     *
+     * @param chat the caller's request
+     * @param lastUserText the text of its last user message, as the caller's JSON gives it
+     * @return a builder, for example to mark the task validated
+     */
+    public static Builder answering(ChatRequest chat, String lastUserText) {
+        String task = lastUserText.length() > ANSWERING_DESCRIPTION_CHARS
+                ? lastUserText.substring(0, ANSWERING_DESCRIPTION_CHARS) : lastUserText;
+        return builder(task).messages(chat.messages()).settings(ExecutorSettings.answering(chat));
     }
 
     /**

@@ -62,4 +62,11 @@ class WorstCaseCostTest {
         assertThat(WorstCaseCost.outputLimit(0, 8_192, "anthropic", Optional.of(Reasoning.budget(4_000))))
                 .as("a budget below the limit fits inside it").isEqualTo(8_192);
     }
+
+    @Test
+    void givenAVerdictPromptAndTheLongestAnswer_whenHeld_thenTheAnswerCountsAQuarterMorePlusFraming() {
+        // 120 prompt tokens + 1,000 answer tokens + 250 (a finer tokenizer) + 16 framing
+        assertThat(WorstCaseCost.verdictInput(120, 1_000)).isEqualTo(1_386);
+        assertThat(WorstCaseCost.verdictInput(0, 0)).isEqualTo(16);
+    }
 }

@@ -131,6 +131,11 @@ public final class ReplayCommand implements Callable<Integer> {
             ReplayResult result = planner.replay(trace, p, options);
             ReportWriter.write(result.report(), f, Optional.ofNullable(output), Optional.ofNullable(html), out);
             result.errors().forEach(e -> err.println("costwise replay: skipped " + e));
+            long unlisted = result.badLines() - result.errors().size();
+            if (unlisted > 0) {
+                err.println("costwise replay: skipped " + unlisted + " more bad line" + (unlisted == 1 ? "" : "s")
+                        + " (only the first " + result.errors().size() + " are listed)");
+            }
             return 0;
         } catch (ScenarioException | IllegalArgumentException | UncheckedIOException e) {
             err.println("costwise replay: " + e.getMessage());

@@ -11,9 +11,13 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.WorstCaseCost;
+import dev.costwise.llm.orchestration.MultiModelWorkflow;
+import dev.costwise.llm.orchestration.NoCapableModelException;
+import dev.costwise.llm.orchestration.UnknownExecutorException;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.resilience.CallersFault;
 import dev.costwise.llm.resilience.ProviderFailureClassifier;
+import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.planner.scenario.BudgetSpec;
 import dev.costwise.planner.scenario.CacheSpec;
 import dev.costwise.planner.scenario.CallSite;
@@ -32,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -62,6 +67,9 @@ import java.util.function.Function;
  *       gateway. A request the budget downgraded to the exhausted route is not passed to the
  *       pipeline's fallbacks, only to the budget's own (the rest of the gateway's {@code downgrade_to} group), as the
  *       gateway replaces the candidates by {@code downgrade_to}'s.</li>
+ *   <li><b>Workflow</b> (a gateway pipeline with {@code workflow: true}): the library's multi-model workflow runs
+ *       the request as the gateway does ({@link WorkflowRuns}), its route {@code workflow:<complexity>}; the budgets
+ *       hold the worst case of every call the run may make before it starts, as the gateway's do.</li>
  *   <li><b>Service tier</b>: a call asks for its site's tier (a model configured on {@code flex}) or, without one,
  *       the tier the request itself asked for, as the gateway sends it.</li>
  *   <li><b>Billing</b>: a successful call costs what the model's response says (the planned prompt-cache reads at
@@ -82,6 +90,7 @@ public final class PipelineRunner {
     private final Function<String, ModelSettings> settings;
     private final boolean dryRun;
     private final ProviderFailureClassifier classifier = ProviderFailureClassifier.ofDefaults();
+    private final WorkflowRuns workflows;
 
     private final Optional<SimCache> cache;
     private final Map<String, SimCache> routeCaches = new HashMap<>();
@@ -125,6 +134,7 @@ public final class PipelineRunner {
         this.dryRun = dryRun;
         this.origin = Objects.requireNonNull(origin, "origin");
         this.cache = pipeline.cache().map(PipelineRunner::newCache);
+        this.workflows = new WorkflowRuns(pricer);
     }
 
     private static SimCache newCache(CacheSpec spec) {
@@ -136,18 +146,68 @@ public final class PipelineRunner {
      *
      * @param requests the requests, in arrival order
      * @param progress hears progress
-     * @return what happened and what it cost
+     * @return what happened and what it cost, with every request's outcome
      */
     public RunStats run(List<PlannedRequest> requests, ProgressListener progress) {
-        Collector c = new Collector(requests.size());
-        long step = Math.max(1, requests.size() / 200);
-        for (int i = 0; i < requests.size(); i++) {
-            c.add(i, handle(requests.get(i), c));
-            if (i % step == 0 || i == requests.size() - 1) {
-                progress.progress(i + 1, requests.size());
-            }
+        Run run = start(requests.size(), progress, Integer.MAX_VALUE);
+        requests.forEach(run::handle);
+        return run.finish();
+    }
+
+    /**
+     * Starts a run fed one request at a time, so that a run over a trace holds no more than one request: its figures
+     * are added up as it goes, and only the first {@code keptOutcomes} outcomes are kept.
+     *
+     * @param total how many requests will be fed (for the progress and the timeline's slices)
+     * @param progress hears progress
+     * @param keptOutcomes how many outcomes, from the first, the result keeps
+     * @return the run
+     * @throws IllegalArgumentException if {@code total} or {@code keptOutcomes} is negative
+     */
+    public Run start(long total, ProgressListener progress, int keptOutcomes) {
+        if (total < 0 || keptOutcomes < 0) {
+            throw new IllegalArgumentException("total and keptOutcomes must be >= 0, were " + total + " and "
+                    + keptOutcomes);
         }
-        return c.build();
+        return new Run(total, Objects.requireNonNull(progress, "progress"), keptOutcomes);
+    }
+
+    /** A run in progress: feed it requests in arrival order, then {@link #finish()} it. Not thread-safe. */
+    public final class Run {
+        private final Collector collector;
+        private final ProgressListener progress;
+        private final long step;
+
+        private Run(long total, ProgressListener progress, int keptOutcomes) {
+            this.collector = new Collector(total, keptOutcomes);
+            this.progress = progress;
+            this.step = Math.max(1, total / 200);
+        }
+
+        /**
+         * Runs one request through the pipeline.
+         *
+         * @param request the next request
+         * @return what the pipeline did with it
+         * @throws IllegalStateException if more requests are fed than the run was started for
+         */
+        public RequestOutcome handle(PlannedRequest request) {
+            long i = collector.handled;
+            if (i >= collector.total) {
+                throw new IllegalStateException("the run was started for " + collector.total + " requests");
+            }
+            RequestOutcome outcome = PipelineRunner.this.handle(request, collector);
+            collector.add(outcome);
+            if (i % step == 0 || i == collector.total - 1) {
+                progress.progress(i + 1, collector.total);
+            }
+            return outcome;
+        }
+
+        /** @return what the requests fed so far did and cost */
+        public RunStats finish() {
+            return collector.build();
+        }
     }
 
     private RequestOutcome handle(PlannedRequest r, Collector c) {
@@ -160,12 +220,26 @@ public final class PipelineRunner {
         List<CallSite> fallbacks = pipeline.fallbacks();
         billed.clear();
         Target target;
+        Optional<MultiModelWorkflow.Preview> preview = Optional.empty();
         if (pipeline.router().isPresent()) {
             RouterSpec router = pipeline.router().get();
             String chosen = choose(router, r, globalUtilization(r));
             route = chosen;
+            if (router.routes().get(chosen) instanceof Target.Workflow w) {
+                // as the gateway: the rules' classification names the route and decides the run's worst case
+                try {
+                    preview = Optional.of(workflows.preview(w, r));
+                } catch (NoCapableModelException | UnknownExecutorException e) {
+                    c.route(route);
+                    return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, false,
+                            Optional.of(e.getMessage()));
+                }
+            }
             if (!pipeline.budgets().isEmpty()) {
-                Allowed budgeted = budgetRoute(router, chosen, r);
+                Allowed budgeted = preview.isPresent()
+                        ? workflowBudgetRoute(router, chosen, (Target.Workflow) router.routes().get(chosen),
+                                preview.get(), r)
+                        : budgetRoute(router, chosen, r);
                 if (budgeted.refusedBy().isPresent()) {
                     return rejected(r, c, chosen, budgeted.refusedBy().get(), budgeted.route());
                 }
@@ -177,6 +251,9 @@ public final class PipelineRunner {
                 }
             }
             target = router.routes().get(route);
+            if (target instanceof Target.Workflow) {
+                route = WorkflowRuns.ROUTE_PREFIX + WorkflowRuns.complexity(preview.orElseThrow());
+            }
         } else {
             target = pipeline.target().orElseThrow();
             Optional<BudgetSpec> full = firstWithoutRoom(Money.ZERO, target.sites().getFirst(), r);
@@ -197,6 +274,7 @@ public final class PipelineRunner {
         Attempted result = switch (target) {
             case Target.Single single -> callWithFallback(r, single.site(), fallbacks, c);
             case Target.Steps steps -> callSteps(r, steps, fallbacks, c);
+            case Target.Workflow w -> callWorkflow(r, w, preview.orElseThrow(), c);
         };
         charge(r);
         if (result.failure().isEmpty()) {
@@ -265,15 +343,67 @@ public final class PipelineRunner {
         if (full.isEmpty()) {
             return new Allowed(tiered.get(), Optional.empty(), Optional.empty());
         }
-        if (full.get().exhaustedRoute().isEmpty()) {
-            String refused = router.routes().get(tiered.orElse(chosen)).sites().getFirst().model();
-            return new Allowed(refused, Optional.empty(), full);
+        return exhausted(router, full.get(), router.routes().get(tiered.orElse(chosen)).sites().getFirst().model(),
+                r);
+    }
+
+    /**
+     * What a budget without room decides, as the gateway's: its exhausted route (a downgrade) when every budget has
+     * room for that one's worst case, else a rejection naming {@code refused}, the model it had no room for.
+     */
+    private Allowed exhausted(RouterSpec router, BudgetSpec full, String refused, PlannedRequest r) {
+        if (full.exhaustedRoute().isEmpty()) {
+            return new Allowed(refused, Optional.empty(), Optional.of(full));
         }
-        String down = full.get().exhaustedRoute().get();
+        String down = full.exhaustedRoute().get();
         CallSite site = router.routes().get(down).sites().getFirst();
         Optional<BudgetSpec> stillFull = firstWithoutRoom(Money.ZERO, site, r);
         return stillFull.isPresent() ? new Allowed(site.model(), Optional.empty(), stillFull)
-                : new Allowed(down, full, Optional.empty());
+                : new Allowed(down, Optional.of(full), Optional.empty());
+    }
+
+    /**
+     * The route the budgets allow a workflow run, as the gateway holds one before its first call: the worst case of
+     * every call it may make (the dearest executor's whole answer, plus, when validated, a verdict on the
+     * orchestrator, once per round: one, plus one per escalation) on every budget of all spend, and each model's
+     * share (its answer if it executes, the verdict if it orchestrates, per round) on the per-model budgets; the
+     * first budget without room (the whole run's first, then each model's in name order) decides as
+     * {@link #exhausted}.
+     */
+    private Allowed workflowBudgetRoute(RouterSpec router, String chosen, Target.Workflow w,
+            MultiModelWorkflow.Preview preview, PlannedRequest r) {
+        Money answer = Money.ZERO;
+        long longest = 0;
+        Map<String, Money> byModel = new TreeMap<>();
+        for (CallSite e : w.executors()) {
+            Money on = worstCase(e, r);
+            answer = answer.max(on);
+            longest = Math.max(longest, outputLimit(e, r));
+            byModel.put(e.model(), on.times(preview.rounds()));
+        }
+        Money verdict = Money.ZERO;
+        if (preview.validated()) {
+            CallSite o = w.orchestrator();
+            long input = WorstCaseCost.verdictInput(PromptTokens.text(preview.verdictPrompt()), longest);
+            verdict = pricer.catalog().require(o.model()).pricing().map(p -> WorstCaseCost.of(p, input,
+                    preview.verdictMaxTokens(), o.serviceTier().orElse(ServiceTier.STANDARD), Optional.empty()))
+                    .orElse(Money.ZERO);
+            byModel.merge(o.model(), verdict.times(preview.rounds()), Money::plus);
+        }
+        Money whole = answer.plus(verdict).times(preview.rounds());
+        for (BudgetSpec b : pipeline.budgets()) {
+            if (!b.perModel() && spent(b, "", r).plus(whole).isGreaterThan(b.limit())) {
+                return exhausted(router, b, w.orchestrator().model(), r);
+            }
+        }
+        for (Map.Entry<String, Money> share : byModel.entrySet()) {
+            for (BudgetSpec b : pipeline.budgets()) {
+                if (b.perModel() && spent(b, share.getKey(), r).plus(share.getValue()).isGreaterThan(b.limit())) {
+                    return exhausted(router, b, share.getKey(), r);
+                }
+            }
+        }
+        return new Allowed(chosen, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -314,14 +444,20 @@ public final class PipelineRunner {
         return Optional.empty();
     }
 
+    /** @return the most output a call at {@code site} may bill: the request's max_tokens, else the model's most */
+    private long outputLimit(CallSite site, PlannedRequest r) {
+        ModelInfo model = pricer.catalog().require(site.model());
+        return WorstCaseCost.outputLimit(r.request().maxTokens().orElse(0), model.maxOutputTokens(),
+                model.provider(), r.request().reasoning());
+    }
+
     private Money worstCase(CallSite site, PlannedRequest r) {
         ModelInfo model = pricer.catalog().require(site.model());
         if (model.pricing().isEmpty()) {
             return Money.ZERO;
         }
         ChatRequest request = r.request();
-        long output = WorstCaseCost.outputLimit(request.maxTokens().orElse(0), model.maxOutputTokens(),
-                model.provider(), request.reasoning());
+        long output = outputLimit(site, r);
         return WorstCaseCost.of(model.pricing().get(), r.tokens().estimatedInputTokens(site), output,
                 tierOf(site, request).orElse(ServiceTier.STANDARD),
                 WorstCaseCost.cacheWrites(request.longestCacheBreakpoint(), site.promptCaching()));
@@ -343,6 +479,31 @@ public final class PipelineRunner {
             model = a.model();
         }
         return new Attempted(model, cost, retries, fallback, Optional.empty());
+    }
+
+    /**
+     * Runs the gateway's workflow on a request: in a dry run, its first executor answers, priced from the planned
+     * tokens (no verdict, no escalation: nothing is called); otherwise {@link WorkflowRuns} runs it, each call billed
+     * to its model.
+     */
+    private Attempted callWorkflow(PlannedRequest r, Target.Workflow w, MultiModelWorkflow.Preview preview,
+            Collector c) {
+        if (dryRun) {
+            CallSite first = w.executors().stream().filter(s -> s.model().equals(preview.executor())).findFirst()
+                    .orElseThrow();
+            Attempted a = callWithRetry(r, first, c);
+            billed.merge(first.model(), a.cost(), Money::plus);
+            return a;
+        }
+        WorkflowRuns.Run run = workflows.run(w, r, (model, success, usage, cost) -> {
+            c.model(model, success, usage.inputTokens(), usage.outputTokens(), cost);
+            billed.merge(model, cost, Money::plus);
+        });
+        c.workflow(run);
+        Money cost = billed.values().stream().reduce(Money.ZERO, Money::plus); // every call of the run
+        return run.response().map(out -> new Attempted(Optional.of(out.executorModel()), cost, 0,
+                !out.fallbacks().isEmpty(), Optional.empty()))
+                .orElseGet(() -> new Attempted(Optional.empty(), cost, 0, false, run.failure()));
     }
 
     private Attempted callWithFallback(PlannedRequest r, CallSite site, List<CallSite> fallbacks, Collector c) {
@@ -468,11 +629,11 @@ public final class PipelineRunner {
      * The tier a call asks for, as the gateway sends it: the site's own (a model configured with
      * {@code service_tier: flex}) overrides the caller's; a site without one passes the caller's through.
      */
-    private static Optional<ServiceTier> tierOf(CallSite site, ChatRequest request) {
+    static Optional<ServiceTier> tierOf(CallSite site, ChatRequest request) {
         return site.serviceTier().or(request::serviceTier);
     }
 
-    private static ChatRequest plannedRequest(ChatRequest original, String model, long input, long cached,
+    static ChatRequest plannedRequest(ChatRequest original, String model, long input, long cached,
             long output) {
         Map<String, String> metadata = new LinkedHashMap<>(original.metadata());
         metadata.put(PlannedTokenEstimator.INPUT_TOKENS, Long.toString(input));
@@ -492,28 +653,41 @@ public final class PipelineRunner {
         }
     }
 
-    /** Adds up a run. */
+    /** Adds up a run as it goes, keeping the first outcomes only. */
     private static final class Collector {
-        private final int total;
+        private final long total;
+        private final int keptOutcomes;
         private final List<RequestOutcome> outcomes = new ArrayList<>();
         private final Map<String, Long> routes = new LinkedHashMap<>();
         private final Map<String, RunStats.ModelUsage> models = new LinkedHashMap<>();
         private final long[] bucketRequests = new long[TIMELINE_BUCKETS];
         private final long[] bucketHits = new long[TIMELINE_BUCKETS];
         private final Money[] bucketCost = new Money[TIMELINE_BUCKETS];
+        private long handled;
+        private long answered;
+        private long hits;
+        private long fallbacks;
+        private long budgetHits;
+        private Money cost = Money.ZERO;
         private long rejected;
         private long retries;
         private Money wasted = Money.ZERO;
         private Money retryCost = Money.ZERO;
         private Duration backoff = Duration.ZERO;
+        private RunStats.Workflow workflow = RunStats.Workflow.NONE;
 
-        Collector(int total) {
+        Collector(long total, int keptOutcomes) {
             this.total = total;
+            this.keptOutcomes = keptOutcomes;
             java.util.Arrays.fill(bucketCost, Money.ZERO);
         }
 
         void route(String route) {
             routes.merge(route, 1L, Long::sum);
+        }
+
+        void workflow(WorkflowRuns.Run run) {
+            workflow = workflow.plus(run);
         }
 
         void model(String model, boolean success, long input, long output, Money cost) {
@@ -522,31 +696,33 @@ public final class PipelineRunner {
                     u.inputTokens() + input, u.outputTokens() + output, u.cost().plus(cost)));
         }
 
-        void add(int index, RequestOutcome o) {
-            outcomes.add(o);
-            int b = (int) ((long) index * TIMELINE_BUCKETS / Math.max(1, total));
+        void add(RequestOutcome o) {
+            if (outcomes.size() < keptOutcomes) {
+                outcomes.add(o);
+            }
+            int b = (int) (handled * TIMELINE_BUCKETS / Math.max(1, total));
+            handled++;
             bucketRequests[b]++;
             if (o.cacheHit()) {
                 bucketHits[b]++;
+                hits++;
             }
             bucketCost[b] = bucketCost[b].plus(o.cost());
+            answered += o.failure().isEmpty() ? 1 : 0;
+            fallbacks += o.fallback() ? 1 : 0;
+            budgetHits += o.budgetHit() ? 1 : 0;
+            cost = cost.plus(o.cost());
         }
 
         RunStats build() {
-            long answered = outcomes.stream().filter(o -> o.failure().isEmpty()).count();
-            long hits = outcomes.stream().filter(RequestOutcome::cacheHit).count();
-            long fallbacks = outcomes.stream().filter(RequestOutcome::fallback).count();
-            long budgetHits = outcomes.stream().filter(RequestOutcome::budgetHit).count();
-            Money cost = outcomes.stream().map(RequestOutcome::cost).reduce(Money.ZERO, Money::plus);
             List<RunStats.Bucket> timeline = new ArrayList<>();
             for (int i = 0; i < TIMELINE_BUCKETS; i++) {
                 if (bucketRequests[i] > 0) {
                     timeline.add(new RunStats.Bucket(bucketRequests[i], bucketHits[i], bucketCost[i]));
                 }
             }
-            return new RunStats(outcomes.size(), answered, outcomes.size() - answered - rejected, rejected, hits,
-                    routes, models, retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline,
-                    outcomes);
+            return new RunStats(handled, answered, handled - answered - rejected, rejected, hits, routes, models,
+                    retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline, outcomes, workflow);
         }
     }
 }

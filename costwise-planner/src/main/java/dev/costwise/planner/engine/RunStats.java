@@ -1,6 +1,7 @@
 package dev.costwise.planner.engine;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.orchestration.MultiModelResponse;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,11 +27,16 @@ import java.util.Objects;
  * @param retryCost billed spend of retry attempts, successful or not (part of {@code cost})
  * @param backoff the total backoff the retries would have waited
  * @param timeline the cache hit rate and cost over the run, in equal buckets of requests
- * @param outcomes one outcome per request, in order
+ * @param outcomes the outcomes of the first requests, in order: every request's for a run over a list
+ *     ({@link PipelineRunner#run}), the first ones a streamed run keeps for a replay ({@link PipelineRunner#start}),
+ *     whose figures above count every request
+ * @param workflow what the gateway's multi-model workflow did and cost, over the requests it ran
+ *     ({@link Workflow#NONE} without a workflow)
  */
 public record RunStats(long requests, long answered, long failed, long rejected, long cacheHits,
         Map<String, Long> routes, Map<String, ModelUsage> models, long retries, long fallbacks, long budgetHits,
-        Money cost, Money wasted, Money retryCost, Duration backoff, List<Bucket> timeline, List<RequestOutcome> outcomes) {
+        Money cost, Money wasted, Money retryCost, Duration backoff, List<Bucket> timeline,
+        List<RequestOutcome> outcomes, Workflow workflow) {
 
     public RunStats {
         routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
@@ -41,6 +47,12 @@ public record RunStats(long requests, long answered, long failed, long rejected,
         Objects.requireNonNull(backoff, "backoff");
         timeline = List.copyOf(timeline);
         outcomes = List.copyOf(outcomes);
+        Objects.requireNonNull(workflow, "workflow");
+    }
+
+    /** @return whether {@link #outcomes()} holds every request's outcome */
+    public boolean hasEveryOutcome() {
+        return outcomes.size() == requests;
     }
 
     /** @return cache hits / requests, 0 with no requests */
@@ -82,6 +94,46 @@ public record RunStats(long requests, long answered, long failed, long rejected,
         /** @return the slice's hit rate */
         public double hitRate() {
             return requests == 0 ? 0 : (double) cacheHits / requests;
+        }
+    }
+
+    /**
+     * What the gateway's multi-model workflow did, over the requests it ran, with orchestrator and executor costs
+     * apart as the gateway reports them ({@code orchestrator_cost}, {@code executor_cost}).
+     *
+     * @param runs requests the workflow ran (a dry run runs none)
+     * @param orchestrated runs the orchestrator took part in (a simple task goes straight to an executor)
+     * @param verdicts the orchestrator's verdicts on answers
+     * @param failedVerdicts verdicts that failed an answer (a malformed verdict fails it)
+     * @param escalations moves to a stronger executor after a failed verdict
+     * @param failedRuns runs no executor could answer
+     * @param orchestratorCost what the orchestrator's calls cost (classification and validation)
+     * @param executorCost what the executors' answers cost, superseded ones included
+     */
+    public record Workflow(long runs, long orchestrated, long verdicts, long failedVerdicts, long escalations,
+            long failedRuns, Money orchestratorCost, Money executorCost) {
+
+        /** No workflow ran. */
+        public static final Workflow NONE = new Workflow(0, 0, 0, 0, 0, 0, Money.ZERO, Money.ZERO);
+
+        public Workflow {
+            Objects.requireNonNull(orchestratorCost, "orchestratorCost");
+            Objects.requireNonNull(executorCost, "executorCost");
+        }
+
+        /** @return these figures and one more run's */
+        Workflow plus(WorkflowRuns.Run run) {
+            if (run.response().isEmpty()) {
+                return new Workflow(runs + 1, orchestrated, verdicts, failedVerdicts, escalations, failedRuns + 1,
+                        orchestratorCost, executorCost);
+            }
+            MultiModelResponse out = run.response().get();
+            // a verdict per answer judged: one per escalation, plus the last one
+            long judged = out.verdict().isPresent() ? out.escalations().size() + 1 : 0;
+            long failed = out.escalations().size() + (out.verdict().filter(v -> !v.passed()).isPresent() ? 1 : 0);
+            return new Workflow(runs + 1, orchestrated + (out.orchestrated() ? 1 : 0), verdicts + judged,
+                    failedVerdicts + failed, escalations + out.escalations().size(), failedRuns,
+                    orchestratorCost.plus(out.orchestratorCost()), executorCost.plus(out.executorCost()));
         }
     }
 }

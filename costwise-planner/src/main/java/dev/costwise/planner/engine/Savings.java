@@ -40,23 +40,11 @@ public record Savings(long answered, Money before, Money after, long excluded, M
         if (beforeCosts.size() != after.size()) {
             throw new IllegalArgumentException(beforeCosts.size() + " before costs for " + after.size() + " outcomes");
         }
-        long answered = 0;
-        Money before = Money.ZERO;
-        Money afterCost = Money.ZERO;
-        Money excludedBefore = Money.ZERO;
-        Money excludedAfter = Money.ZERO;
+        Tally tally = new Tally();
         for (int i = 0; i < after.size(); i++) {
-            RequestOutcome o = after.get(i);
-            if (o.failure().isEmpty()) {
-                answered++;
-                before = before.plus(beforeCosts.get(i));
-                afterCost = afterCost.plus(o.cost());
-            } else {
-                excludedBefore = excludedBefore.plus(beforeCosts.get(i));
-                excludedAfter = excludedAfter.plus(o.cost());
-            }
+            tally.add(beforeCosts.get(i), after.get(i));
         }
-        return new Savings(answered, before, afterCost, after.size() - answered, excludedBefore, excludedAfter);
+        return tally.savings();
     }
 
     /**
@@ -67,7 +55,43 @@ public record Savings(long answered, Money before, Money after, long excluded, M
      * @return the savings over the requests the after pipeline answered
      */
     public static Savings of(RunStats before, RunStats after) {
+        if (!before.hasEveryOutcome() || !after.hasEveryOutcome()) {
+            throw new IllegalArgumentException("comparing runs request by request needs every outcome of both");
+        }
         return of(before.outcomes().stream().map(RequestOutcome::cost).toList(), after.outcomes());
+    }
+
+    /**
+     * Adds up the savings one request at a time, so a replay need not hold every request's costs. Not thread-safe.
+     */
+    public static final class Tally {
+        private long answered;
+        private long excluded;
+        private Money before = Money.ZERO;
+        private Money after = Money.ZERO;
+        private Money excludedBefore = Money.ZERO;
+        private Money excludedAfter = Money.ZERO;
+
+        /**
+         * @param beforeCost what the request cost before
+         * @param outcome what the after pipeline did with it
+         */
+        public void add(Money beforeCost, RequestOutcome outcome) {
+            if (outcome.failure().isEmpty()) {
+                answered++;
+                before = before.plus(beforeCost);
+                after = after.plus(outcome.cost());
+            } else {
+                excluded++;
+                excludedBefore = excludedBefore.plus(beforeCost);
+                excludedAfter = excludedAfter.plus(outcome.cost());
+            }
+        }
+
+        /** @return the savings over the requests added so far */
+        public Savings savings() {
+            return new Savings(answered, before, after, excluded, excludedBefore, excludedAfter);
+        }
     }
 
     /** @return before − after over the answered requests (negative when the after pipeline costs more) */

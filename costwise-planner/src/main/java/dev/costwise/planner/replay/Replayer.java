@@ -25,6 +25,8 @@ import dev.costwise.planner.report.ReplayReports;
 import dev.costwise.planner.scenario.CallSite;
 import dev.costwise.planner.scenario.ModelSettings;
 import dev.costwise.planner.scenario.PipelineSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Replays a trace through a pipeline.
@@ -47,8 +50,14 @@ import java.util.Optional;
  *   <li><b>Dry run</b>: routes only, no model is called; each call is priced from the planned tokens.</li>
  *   <li><b>Judge</b>: a sample of requests is answered by the pipeline's chosen model and by the baseline model and a
  *       judge compares them; with real models ({@link ReplayOptions#models()}) a real judge, offline a simulated one
- *       that the report labels as such.</li>
+ *       that the report labels as such. The sample is spread evenly over the requests a model answered
+ *       ({@link SpreadSample}), picked as the replay runs.</li>
  * </ul>
+ *
+ * <p>A trace is streamed: a first pass ({@link TraceReader#scan}) finds what must be known before the first request
+ * runs (how many there are, the earliest timestamp), the second runs each request as its line is read and adds up
+ * the figures as it goes. Nothing held grows with the number of lines but the budget windows (one per day or month)
+ * and the cache's entries (up to its maximum size).
  */
 public final class Replayer {
 
@@ -66,29 +75,100 @@ public final class Replayer {
     }
 
     /**
+     * Replays a trace file in two passes that each hold one line at a time: a first pass counts the requests and
+     * finds the earliest timestamp and the bad lines ({@link TraceReader#scan}), the second replays each request as
+     * it is read. A trace that can be read only once ({@code /dev/stdin}, a named pipe) is first copied to a
+     * temporary file ({@link TraceFile}).
+     *
      * @param trace the JSONL file
      * @param pipeline the pipeline
      * @param options the options
      * @return the result
+     * @throws java.io.UncheckedIOException if the trace cannot be read, or changes between the passes
      */
     public ReplayResult replay(Path trace, PipelineSpec pipeline, ReplayOptions options) {
-        return replay(new TraceReader(catalog).read(trace), pipeline, options);
+        try (TraceFile file = TraceFile.open(trace)) {
+            return replay(file.source(), pipeline, options);
+        }
     }
 
     /**
-     * @param trace a read trace
+     * Replays a trace read twice from {@code source}, as {@link #replay(Path, PipelineSpec, ReplayOptions)} does.
+     *
+     * @param source the trace
+     * @param pipeline the pipeline
+     * @param options the options
+     * @return the result
+     * @throws java.io.UncheckedIOException if the trace cannot be read, or changes between the passes
+     */
+    public ReplayResult replay(TraceSource source, PipelineSpec pipeline, ReplayOptions options) {
+        TraceReader reader = new TraceReader(catalog);
+        TraceScan scan = reader.scan(source);
+        Run run = new Run(scan, pipeline, options);
+        AtomicLong seen = new AtomicLong();
+        long lines = reader.forEachEntry(source, e -> {
+            if (seen.incrementAndGet() > scan.entries()) { // more than the first pass found: stop before running it
+                throw changed(source, scan, -1, seen.get());
+            }
+            run.replay(e);
+        });
+        if (lines != scan.lines() || seen.get() != scan.entries()) {
+            throw changed(source, scan, lines, seen.get());
+        }
+        return run.result();
+    }
+
+    /** @param lines the lines of the second pass, -1 if it was stopped */
+    private static UncheckedIOException changed(TraceSource source, TraceScan scan, long lines, long requests) {
+        return new UncheckedIOException("cannot read trace " + source.describe() + ": it changed while it was"
+                + " replayed: the first pass read " + scan.entries() + " requests in " + scan.lines() + " lines, the"
+                + " second " + (lines < 0 ? "more" : requests + " in " + lines),
+                new IOException("the trace changed between the replay's two passes"));
+    }
+
+    /**
+     * @param trace a trace read whole
      * @param pipeline the pipeline
      * @param options the options
      * @return the result
      */
     public ReplayResult replay(TraceReader.Trace trace, PipelineSpec pipeline, ReplayOptions options) {
-        List<TraceEntry> entries = trace.entries();
-        Optional<Instant> first = entries.stream().flatMap(e -> e.timestamp().stream()).min(Instant::compareTo);
-        List<PlannedRequest> planned = new ArrayList<>();
-        List<Money> beforeCosts = new ArrayList<>();
-        long estimated = 0;
-        for (int i = 0; i < entries.size(); i++) {
-            TraceEntry e = entries.get(i);
+        Run run = new Run(TraceScan.of(trace), pipeline, options);
+        trace.entries().forEach(run::replay);
+        return run.result();
+    }
+
+    /**
+     * One replay, fed one request at a time: it adds up the before cost and the savings as it goes and keeps only
+     * bounded state (the first outcomes and dry-run rows, the judge's spread sample).
+     */
+    private final class Run {
+        private final TraceScan scan;
+        private final ReplayOptions options;
+        private final PipelineRunner.Run after;
+        private final Savings.Tally savings = new Savings.Tally();
+        private final SpreadSample<Judged> sample;
+        private final List<ReplayReports.Listed> listed = new ArrayList<>();
+        private Money before = Money.ZERO;
+        private long estimated;
+        private long replayed;
+
+        Run(TraceScan scan, PipelineSpec pipeline, ReplayOptions options) {
+            this.scan = scan;
+            this.options = options;
+            SimFleet fleet = new SimFleet(catalog, options.seed(), name -> ModelSettings.DEFAULT);
+            // arrival times are counted from the first timestamp, so budget windows are the gateway's calendar ones
+            this.after = new PipelineRunner(pipeline, fleet, pricer, name -> ModelSettings.DEFAULT,
+                    options.dryRun(), scan.first().orElse(Instant.EPOCH))
+                    .start(scan.entries(), options.progress(), ReplayReports.MAX_ROUTE_ROWS);
+            this.sample = new SpreadSample<>(judging() ? options.sample() : 0);
+        }
+
+        private boolean judging() {
+            return options.judgeModel().isPresent() && !options.dryRun();
+        }
+
+        void replay(TraceEntry e) {
             ChatRequest request = e.request();
             String model = catalog.require(request.model()).name();
             long input = e.recorded().map(Usage::inputTokens)
@@ -98,61 +178,66 @@ public final class Replayer {
             if (e.recorded().isEmpty()) {
                 estimated++;
             }
-            beforeCosts.add(pricer.price(model, e.recorded().orElse(Usage.of(input, output)
-                    .withServiceTier(request.serviceTier().orElse(ServiceTier.STANDARD)))).cost());
-            long at = e.timestamp().isPresent() && first.isPresent()
-                    ? e.timestamp().get().toEpochMilli() - first.get().toEpochMilli()
-                    : i * options.spacing().toMillis();
-            long in = input;
-            long out = Math.max(1, output);
-            long cached = e.recorded().map(Usage::cachedInputTokens).orElse(0L);
-            String provider = catalog.require(model).provider();
-            TokenPlan tokens = new TokenPlan() {
-                @Override
-                public long inputTokens(CallSite site) {
-                    return in;
-                }
-
-                @Override
-                public long outputTokens(CallSite site) {
-                    return out;
-                }
-
-                @Override
-                public long estimatedInputTokens(CallSite site) {
-                    return e.estimatedPromptTokens();
-                }
-
-                @Override
-                public long cachedInputTokens(CallSite site) {
-                    // a prompt cache is the provider's: a model of the same provider warms its own on the same
-                    // repeated prompts; another provider's is cold, and caches in a way of its own
-                    return catalog.require(site.model()).provider().equals(provider) ? cached : 0;
-                }
-            };
-            planned.add(new PlannedRequest("line " + e.line(), at, Optional.empty(), request,
-                    ChatCacheKey.of(request), tokens, e.text()));
-        }
-        SimFleet fleet = new SimFleet(catalog, options.seed(), name -> ModelSettings.DEFAULT);
-        // arrival times are counted from the first timestamp, so budget windows are the gateway's calendar ones
-        RunStats after = new PipelineRunner(pipeline, fleet, pricer, name -> ModelSettings.DEFAULT, options.dryRun(),
-                first.orElse(Instant.EPOCH)).run(planned, options.progress());
-        Optional<JudgeSummary> judged = options.judgeModel().isPresent() && !options.dryRun()
-                ? Optional.of(judge(entries, after.outcomes(), options)) : Optional.empty();
-        Money before = beforeCosts.stream().reduce(Money.ZERO, Money::plus);
-        Savings savings = Savings.of(beforeCosts, after.outcomes());
-        return new ReplayResult(trace.lines(), trace.errors(), before, estimated, after, savings, judged,
-                ReplayReports.of(trace, before, estimated, after, savings, judged, entries, options.dryRun()));
-    }
-
-    private JudgeSummary judge(List<TraceEntry> entries, List<RequestOutcome> outcomes, ReplayOptions options) {
-        List<Integer> candidates = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i).model().isPresent()) {
-                candidates.add(i);
+            Money beforeCost = pricer.price(model, e.recorded().orElse(Usage.of(input, output)
+                    .withServiceTier(request.serviceTier().orElse(ServiceTier.STANDARD)))).cost();
+            long at = e.timestamp().isPresent() && scan.first().isPresent()
+                    ? e.timestamp().get().toEpochMilli() - scan.first().get().toEpochMilli()
+                    : replayed * options.spacing().toMillis();
+            RequestOutcome outcome = after.handle(new PlannedRequest("line " + e.line(), at, Optional.empty(),
+                    request, ChatCacheKey.of(request), tokens(e, input, Math.max(1, output)), e.text()));
+            replayed++;
+            before = before.plus(beforeCost);
+            savings.add(beforeCost, outcome);
+            outcome.model().ifPresent(chosen -> sample.offer(new Judged(request, chosen)));
+            if (options.dryRun() && listed.size() < ReplayReports.MAX_ROUTE_ROWS) {
+                listed.add(new ReplayReports.Listed(e.line(), request.model()));
             }
         }
-        int n = Math.min(options.sample(), candidates.size());
+
+        ReplayResult result() {
+            RunStats stats = after.finish();
+            Optional<JudgeSummary> judged = judging() ? Optional.of(judge(sample.picks(), options))
+                    : Optional.empty();
+            Savings saved = savings.savings();
+            return new ReplayResult(Math.toIntExact(scan.lines()), scan.errors(), scan.badLines(), before,
+                    estimated, stats, saved, judged,
+                    ReplayReports.of(scan, before, estimated, stats, saved, judged, listed, options.dryRun()));
+        }
+    }
+
+    /** The tokens of a replayed request at each call site: its recorded (or estimated) ones. */
+    private TokenPlan tokens(TraceEntry e, long in, long out) {
+        long cached = e.recorded().map(Usage::cachedInputTokens).orElse(0L);
+        String provider = catalog.require(e.request().model()).provider();
+        return new TokenPlan() {
+            @Override
+            public long inputTokens(CallSite site) {
+                return in;
+            }
+
+            @Override
+            public long outputTokens(CallSite site) {
+                return out;
+            }
+
+            @Override
+            public long estimatedInputTokens(CallSite site) {
+                return e.estimatedPromptTokens();
+            }
+
+            @Override
+            public long cachedInputTokens(CallSite site) {
+                // a prompt cache is the provider's: a model of the same provider warms its own on the same
+                // repeated prompts; another provider's is cold, and caches in a way of its own
+                return catalog.require(site.model()).provider().equals(provider) ? cached : 0;
+            }
+        };
+    }
+
+    /** A sampled request and the model the pipeline chose for it. */
+    private record Judged(ChatRequest request, String chosen) {}
+
+    private JudgeSummary judge(List<Judged> picks, ReplayOptions options) {
         ModelResolver resolver = options.models().orElseGet(() -> {
             SimulatedProvider sim = SimulatedProvider.of(catalog, options.seed());
             return sim::model;
@@ -161,10 +246,9 @@ public final class Replayer {
                 ? new ModelJudge(resolver.model(options.judgeModel().get()))
                 : new SimulatedJudge(catalog, options.seed());
         Map<Verdict, Long> counts = new EnumMap<>(Verdict.class);
-        for (int k = 0; k < n; k++) {
-            int index = candidates.get((int) ((long) k * candidates.size() / n));
-            ChatRequest request = entries.get(index).request();
-            String chosen = outcomes.get(index).model().get();
+        for (Judged pick : picks) {
+            ChatRequest request = pick.request();
+            String chosen = pick.chosen();
             String baselineModel = options.baselineModel().orElse(request.model());
             Verdict v;
             try {
@@ -180,5 +264,4 @@ public final class Replayer {
         }
         return new JudgeSummary(judge.describe(), counts);
     }
-
 }

@@ -19,14 +19,16 @@ import dev.costwise.planner.engine.PromptText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
@@ -52,21 +54,15 @@ public final class TraceReader {
     }
 
     /**
-     * Reads a whole trace.
+     * Reads a whole trace into memory: for tests and small traces. A replay streams its trace instead
+     * ({@link #scan}, {@link #forEachEntry}), holding one line at a time.
      *
      * @param trace the file
      * @return the entries and the bad lines
      * @throws UncheckedIOException if the file cannot be read
      */
     public Trace read(Path trace) {
-        try (BufferedReader in = Files.newBufferedReader(trace, StandardCharsets.UTF_8)) {
-            return read(in.lines().toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e), e);
-        } catch (UncheckedIOException e) { // what reading the lines throws (a directory: "Is a directory")
-            throw new UncheckedIOException("cannot read trace " + trace + ": " + FileErrors.reason(e.getCause()),
-                    e.getCause());
-        }
+        return collect(handler -> each(TraceSource.of(trace), handler));
     }
 
     /**
@@ -76,11 +72,125 @@ public final class TraceReader {
      * @return the entries and the bad lines
      */
     public Trace read(List<String> lines) {
+        return collect(handler -> each(lines.iterator(), handler));
+    }
+
+    /** @return every entry and bad line {@code reading} hands its handler */
+    private Trace collect(ToLongFunction<LineHandler> reading) {
         List<TraceEntry> entries = new ArrayList<>();
         List<TraceError> errors = new ArrayList<>();
-        int nonBlank = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
+        long nonBlank = reading.applyAsLong((n, line) -> {
+            try {
+                entries.add(entry(n, line));
+            } catch (BadLineException e) {
+                errors.add(new TraceError(n, e.getMessage()));
+            }
+        });
+        return new Trace(Math.toIntExact(nonBlank), entries, errors);
+    }
+
+    /**
+     * A replay's first pass: checks every line as {@link #forEachEntry} reads it, keeping only counts, the earliest
+     * and latest timestamps and the first bad lines ({@link TraceScan#MAX_KEPT_ERRORS}). Holds one line at a time.
+     *
+     * @param source the trace
+     * @return what the pass found
+     * @throws UncheckedIOException if the trace cannot be read
+     */
+    public TraceScan scan(TraceSource source) {
+        TraceScan.Tally tally = new TraceScan.Tally();
+        long lines = each(source, (n, line) -> {
+            try {
+                tally.entry(parse(line).timestamp());
+            } catch (BadLineException e) {
+                tally.error(new TraceError(n, e.getMessage()));
+            }
+        });
+        return tally.scan(lines);
+    }
+
+    /**
+     * Reads the trace one line at a time, handing each usable line to {@code entries} before the next is read; bad
+     * lines are skipped ({@link #scan} reports them).
+     *
+     * @param source the trace
+     * @param entries hears each usable line, in order
+     * @return the non-blank lines read
+     * @throws UncheckedIOException if the trace cannot be read
+     */
+    public long forEachEntry(TraceSource source, Consumer<TraceEntry> entries) {
+        return each(source, (n, line) -> {
+            TraceEntry e;
+            try {
+                e = entry(n, line);
+            } catch (BadLineException bad) {
+                return;
+            }
+            entries.accept(e);
+        });
+    }
+
+    /** Hears one non-blank line and its 1-based number. */
+    @FunctionalInterface
+    private interface LineHandler {
+        void line(int number, String text);
+    }
+
+    private static long each(TraceSource source, LineHandler handler) {
+        try (BufferedReader in = source.open()) {
+            Iterator<String> lines = in.lines().iterator();
+            // what reading a line throws (a directory: "Is a directory"), told apart from what the handler throws
+            Iterator<String> reading = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return readingLines(lines::hasNext);
+                }
+
+                @Override
+                public String next() {
+                    return readingLines(lines::next);
+                }
+            };
+            return each(reading, handler);
+        } catch (IOException e) {
+            throw cannotRead(source, e);
+        } catch (ReadFailure e) {
+            throw cannotRead(source, e.getCause());
+        }
+    }
+
+    /** @return what {@code read} returns; a line that cannot be read is a {@link ReadFailure} */
+    private static <T> T readingLines(Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (UncheckedIOException e) {
+            throw new ReadFailure(e.getCause());
+        }
+    }
+
+    private static UncheckedIOException cannotRead(TraceSource source, IOException e) {
+        return new UncheckedIOException("cannot read trace " + source.describe() + ": " + FileErrors.reason(e), e);
+    }
+
+    /** A line that could not be read. */
+    private static final class ReadFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReadFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /** Hands each non-blank line to {@code handler}; @return how many there were */
+    private static long each(Iterator<String> lines, LineHandler handler) {
+        long nonBlank = 0;
+        for (int i = 0; lines.hasNext(); i++) {
+            String line = lines.next();
             if (i == 0 && line.startsWith(BOM)) { // a UTF-8 byte order mark, as some editors and exports write
                 line = line.substring(BOM.length());
             }
@@ -88,16 +198,22 @@ public final class TraceReader {
                 continue;
             }
             nonBlank++;
-            try {
-                entries.add(entry(i + 1, line));
-            } catch (BadLineException e) {
-                errors.add(new TraceError(i + 1, e.getMessage()));
-            }
+            handler.line(i + 1, line);
         }
-        return new Trace(nonBlank, entries, errors);
+        return nonBlank;
     }
 
     private TraceEntry entry(int lineNo, String line) {
+        Parsed p = parse(line);
+        return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body()),
+                PromptText.of(p.body()));
+    }
+
+    /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */
+    private record Parsed(JsonNode body, ChatRequest request, Optional<Instant> timestamp, Optional<Usage> usage) {}
+
+    /** @throws BadLineException if the line is not a usable request */
+    private Parsed parse(String line) {
         JsonNode node = json(line);
         if (node == null || !node.isObject()) {
             throw new BadLineException("expected a JSON object, was " + abbreviate(line));
@@ -158,7 +274,7 @@ public final class TraceReader {
                 throw new BadLineException("bad usage: " + e.getMessage());
             }
         }
-        return new TraceEntry(lineNo, timestamp, request, usage, PromptTokens.estimate(body), PromptText.of(body));
+        return new Parsed(body, request, timestamp, usage);
     }
 
     /**

@@ -5,9 +5,8 @@ import dev.costwise.planner.engine.RequestOutcome;
 import dev.costwise.planner.engine.RunStats;
 import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.replay.JudgeSummary;
-import dev.costwise.planner.replay.TraceEntry;
 import dev.costwise.planner.replay.TraceError;
-import dev.costwise.planner.replay.TraceReader;
+import dev.costwise.planner.replay.TraceScan;
 import dev.costwise.planner.replay.Verdict;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -19,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Turns a replayed trace into a {@link PlanReport}. */
@@ -35,25 +35,37 @@ public final class ReplayReports {
     }
 
     /**
-     * @param trace the read trace
+     * A replayed line the dry-run table lists.
+     *
+     * @param line the 1-based line number
+     * @param requested the model the request asked for
+     */
+    public record Listed(int line, String requested) {
+        public Listed {
+            Objects.requireNonNull(requested, "requested");
+        }
+    }
+
+    /**
+     * @param trace what the first pass over the trace found: its lines, requests, period and bad lines
      * @param before the cost on the requested models
      * @param estimatedBefore requests whose before-cost was estimated
-     * @param after the pipeline's run
+     * @param after the pipeline's run, with the outcomes of the first requests
      * @param savings before against after over the requests the pipeline answered
      * @param judge the judged sample, if any
-     * @param entries the usable lines, in the order run
+     * @param listed the first replayed lines (up to {@link #MAX_ROUTE_ROWS}), in the order run, for the dry-run table
      * @param dryRun whether the run only routed
      * @return the report
      */
-    public static PlanReport of(TraceReader.Trace trace, Money before, long estimatedBefore, RunStats after,
-            Savings savings, Optional<JudgeSummary> judge, List<TraceEntry> entries, boolean dryRun) {
+    public static PlanReport of(TraceScan trace, Money before, long estimatedBefore, RunStats after,
+            Savings savings, Optional<JudgeSummary> judge, List<Listed> listed, boolean dryRun) {
         Map<String, BigDecimal> m = new LinkedHashMap<>();
         BigDecimal b = before.toBigDecimal();
         BigDecimal a = after.cost().toBigDecimal();
         m.put("lines", BigDecimal.valueOf(trace.lines()));
-        m.put("replayed", BigDecimal.valueOf(entries.size()));
-        m.put("badLines", BigDecimal.valueOf(trace.errors().size()));
-        Optional<TracePeriod> period = TracePeriod.of(entries);
+        m.put("replayed", BigDecimal.valueOf(trace.entries()));
+        m.put("badLines", BigDecimal.valueOf(trace.badLines()));
+        Optional<TracePeriod> period = TracePeriod.of(trace);
         period.ifPresent(p -> m.put("trace.days", BigDecimal.valueOf(p.days())));
         m.put("before.total", b);
         period.ifPresent(p -> putPerDayAndMonth(m, "before", b, p));
@@ -64,6 +76,21 @@ public final class ReplayReports {
         period.ifPresent(p -> putPerDayAndMonth(m, "savings", savings.amount(), p));
         m.put("savings.percent", savings.percent());
         SimulationReports.addExcluded(m, savings, ".total");
+        RunStats.Workflow w = after.workflow();
+        if (w.runs() > 0) {
+            m.put("after.workflow.runs", BigDecimal.valueOf(w.runs()));
+            m.put("after.workflow.orchestrated", BigDecimal.valueOf(w.orchestrated()));
+            m.put("after.workflow.verdicts", BigDecimal.valueOf(w.verdicts()));
+            m.put("after.workflow.failedVerdicts", BigDecimal.valueOf(w.failedVerdicts()));
+            m.put("after.workflow.escalations", BigDecimal.valueOf(w.escalations()));
+            m.put("after.workflow.failedRuns", BigDecimal.valueOf(w.failedRuns()));
+            m.put("after.workflow.orchestratorCost.total", w.orchestratorCost().toBigDecimal());
+            period.ifPresent(p -> putPerDayAndMonth(m, "after.workflow.orchestratorCost",
+                    w.orchestratorCost().toBigDecimal(), p));
+            m.put("after.workflow.executorCost.total", w.executorCost().toBigDecimal());
+            period.ifPresent(p -> putPerDayAndMonth(m, "after.workflow.executorCost", w.executorCost().toBigDecimal(),
+                    p));
+        }
         judge.ifPresent(j -> {
             m.put("judge.judged", BigDecimal.valueOf(j.judged()));
             m.put("judge.keptQualityPercent", BigDecimal.valueOf(j.keptQuality() * 100));
@@ -72,8 +99,8 @@ public final class ReplayReports {
         List<PlanReport.Table> tables = new ArrayList<>();
         List<List<String>> summary = new ArrayList<>();
         summary.add(List.of("lines read", Figures.count(trace.lines())));
-        summary.add(List.of("replayed", Figures.count(entries.size())));
-        summary.add(List.of("bad lines (skipped)", Figures.count(trace.errors().size())));
+        summary.add(List.of("replayed", Figures.count(trace.entries())));
+        summary.add(List.of("bad lines (skipped)", Figures.count(trace.badLines())));
         summary.add(List.of("trace period", period.map(TracePeriod::describe)
                 .orElse("unknown (no timestamps): costs are trace totals")));
         summary.add(List.of("cost before, trace total (requested models)", Figures.money(before)
@@ -101,15 +128,21 @@ public final class ReplayReports {
                 : SimulationReports.modelTable("After: by model", after, List.of("trace total"),
                         c -> List.of(Figures.money(c))));
         tables.add(SimulationReports.routeTable("After: routes", after));
+        if (w.runs() > 0) {
+            tables.add(workflowTable(w));
+        }
         if (!trace.errors().isEmpty()) {
-            tables.add(new PlanReport.Table("Bad lines", List.of("line", "reason"), trace.errors().stream()
+            tables.add(new PlanReport.Table(trace.badLines() > trace.errors().size()
+                    ? "Bad lines (the first " + Figures.count(trace.errors().size()) + " of "
+                            + Figures.count(trace.badLines()) + ")" : "Bad lines",
+                    List.of("line", "reason"), trace.errors().stream()
                     .map(e -> List.of(Integer.toString(e.line()), e.reason())).toList()));
         }
         if (dryRun) {
             List<List<String>> rows = new ArrayList<>();
-            for (int i = 0; i < Math.min(MAX_ROUTE_ROWS, entries.size()); i++) {
+            for (int i = 0; i < Math.min(MAX_ROUTE_ROWS, Math.min(listed.size(), after.outcomes().size())); i++) {
                 RequestOutcome o = after.outcomes().get(i);
-                rows.add(List.of(Integer.toString(entries.get(i).line()), entries.get(i).request().model(),
+                rows.add(List.of(Integer.toString(listed.get(i).line()), listed.get(i).requested(),
                         o.route(), o.cacheHit() ? "(cache)" : o.model().orElse("-"), Figures.money(o.cost())));
             }
             tables.add(new PlanReport.Table("Where each request would go (dry run: no model called)",
@@ -133,13 +166,27 @@ public final class ReplayReports {
                     + " not per day or per month.");
         }
         SimulationReports.excludedNote(savings, after.requests(), "").ifPresent(notes::add);
+        if (w.verdicts() > 0) {
+            notes.add("Workflow: the orchestrator's verdicts ran on the sim provider, whose answer is never a verdict"
+                    + " the validator can read, so each validated answer failed and escalated to a stronger executor"
+                    + " where there was one (" + Figures.count(w.escalations()) + " escalation"
+                    + (w.escalations() == 1 ? "" : "s") + "), as at the gateway"
+                    + " on the sim provider: the most the validation can cost. An orchestrator that passes answers"
+                    + " costs less.");
+        }
+        if (dryRun && after.routes().keySet().stream().anyMatch(r -> r.startsWith("workflow:"))) {
+            notes.add("Dry run: a workflow request is priced as its first executor's answer; the orchestrator's"
+                    + " verdicts and any escalation are not called.");
+        }
         judge.ifPresent(j -> notes.add(j.judge()));
         for (TraceError e : trace.errors().stream().limit(MAX_SKIPPED_NOTES).toList()) {
             notes.add("skipped " + e);
         }
-        int more = trace.errors().size() - MAX_SKIPPED_NOTES;
-        if (more > 0) { // the Bad lines table lists them all
-            notes.add("skipped " + more + " more line" + (more == 1 ? "" : "s") + ", listed under Bad lines");
+        long more = trace.badLines() - MAX_SKIPPED_NOTES;
+        if (more > 0) { // the Bad lines table lists them, up to the first TraceScan.MAX_KEPT_ERRORS
+            notes.add("skipped " + more + " more line" + (more == 1 ? "" : "s") + ", listed under Bad lines"
+                    + (trace.badLines() > trace.errors().size() ? " (the first " + Figures.count(trace.errors()
+                            .size()) + " of " + Figures.count(trace.badLines()) + ")" : ""));
         }
         Map<String, BigDecimal> byModel = new LinkedHashMap<>();
         after.models().forEach((k, v) -> byModel.put(k, v.cost().toBigDecimal()));
@@ -147,6 +194,22 @@ public final class ReplayReports {
                 after.timeline().stream().map(RunStats.Bucket::hitRate).toList());
         return new PlanReport("replay", "Replay" + (dryRun ? " (dry run)" : ""), notes, tables, m, List.of(),
                 charts);
+    }
+
+    /** The workflow's figures, its orchestrator's and executors' costs apart as the gateway reports them. */
+    private static PlanReport.Table workflowTable(RunStats.Workflow w) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("requests run by the workflow", Figures.count(w.runs())));
+        rows.add(List.of("orchestrated (not simple)", Figures.count(w.orchestrated())));
+        rows.add(List.of("verdicts (failed)", Figures.count(w.verdicts()) + " (" + Figures.count(w.failedVerdicts())
+                + ")"));
+        rows.add(List.of("escalations", Figures.count(w.escalations())));
+        rows.add(List.of("runs no executor answered", Figures.count(w.failedRuns())));
+        rows.add(List.of("orchestrator cost (classification, validation), trace total",
+                Figures.money(w.orchestratorCost())));
+        rows.add(List.of("executor cost, trace total", Figures.money(w.executorCost())));
+        rows.add(List.of("workflow cost, trace total", Figures.money(w.orchestratorCost().plus(w.executorCost()))));
+        return new PlanReport.Table("After: multi-model workflow", List.of("", "value"), rows);
     }
 
     private static void putPerDayAndMonth(Map<String, BigDecimal> m, String prefix, BigDecimal total, TracePeriod p) {
@@ -184,13 +247,9 @@ public final class ReplayReports {
      */
     record TracePeriod(LocalDate first, LocalDate last, long untimed) {
 
-        static Optional<TracePeriod> of(List<TraceEntry> entries) {
-            List<LocalDate> days = entries.stream().flatMap(e -> e.timestamp().stream())
-                    .map(t -> LocalDate.ofInstant(t, ZoneOffset.UTC)).sorted().toList();
-            if (days.isEmpty()) {
-                return Optional.empty();
-            }
-            return Optional.of(new TracePeriod(days.getFirst(), days.getLast(), entries.size() - days.size()));
+        static Optional<TracePeriod> of(TraceScan trace) {
+            return trace.first().map(first -> new TracePeriod(LocalDate.ofInstant(first, ZoneOffset.UTC),
+                    LocalDate.ofInstant(trace.last().orElseThrow(), ZoneOffset.UTC), trace.untimed()));
         }
 
         long days() {

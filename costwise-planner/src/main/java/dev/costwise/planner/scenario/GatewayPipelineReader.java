@@ -41,11 +41,16 @@ import java.util.Set;
  * becomes a budget, in the configuration's order, with its {@code window} (a UTC day or month, the month by default,
  * as the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's
  * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
- * (else the defaults') is where a prompt too long for its model goes, as in the gateway. Not mapped (no effect on cost
- * in the planner): server, ledger, keys, timeouts, cache scope, workflow mode, and key, team and user budgets (a trace
+ * (else the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true}
+ * pipeline becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the
+ * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost
+ * in the planner): server, ledger, keys, timeouts, cache scope, and key, team and user budgets (a trace
  * does not name the caller). A {@code ${VAR:-default}} value is read as its default.
  */
 public final class GatewayPipelineReader {
+
+    /** The route of a {@code workflow: true} pipeline; each request is reported as {@code workflow:<complexity>}. */
+    public static final String WORKFLOW_ROUTE = "workflow";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -251,6 +256,17 @@ public final class GatewayPipelineReader {
         p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
         Map<String, Target> downgrades = new LinkedHashMap<>();
         List<BudgetSpec> budgets = budgets(root, names, downgrades);
+        if (p.path("workflow").asBoolean(false)) {
+            if (!p.path("routes").isArray() || p.get("routes").isEmpty()) {
+                throw new ScenarioException("pipelines." + name + ".workflow: the multi-model workflow needs routes"
+                        + " naming the executor models");
+            }
+            Map<String, Target> routes = new LinkedHashMap<>();
+            routes.put(WORKFLOW_ROUTE, workflow(root, name, names));
+            routes.putAll(downgrades);
+            return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), WORKFLOW_ROUTE)),
+                    Optional.empty(), retry, fallbacks, budgets, List.of());
+        }
         if (!p.has("routes")) {
             if (p.isMissingNode() && !names.known(name)) {
                 throw new ScenarioException("pipelines: no pipeline or model named '" + name + "'; pipelines are "
@@ -295,6 +311,38 @@ public final class GatewayPipelineReader {
         routes.putAll(downgrades);
         return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
                 fallbacks, budgets, List.of());
+    }
+
+    /**
+     * A {@code workflow: true} pipeline as the gateway runs it: the routes' models (a group's or alias's every
+     * member) are the executors, their conditions ignored; {@code default_route} is the orchestrator; the savings are
+     * measured against {@code baseline} (the pipeline's, else the defaults'), else the orchestrator.
+     */
+    private static Target.Workflow workflow(JsonNode root, String name, Names names) {
+        JsonNode p = root.path("pipelines").path(name);
+        String path = "pipelines." + name;
+        if (!p.hasNonNull("default_route")) {
+            throw new ScenarioException(path + ".default_route: the multi-model workflow needs default_route: the"
+                    + " orchestrator (premium) model");
+        }
+        List<CallSite> executors = new ArrayList<>();
+        int i = 0;
+        for (JsonNode r : p.get("routes")) {
+            String at = path + ".routes[" + i++ + "].model";
+            for (String member : names.members(text(r.path("model")))) {
+                CallSite site = names.site(member, at);
+                if (executors.stream().noneMatch(e -> e.model().equals(site.model()))) {
+                    executors.add(site);
+                }
+            }
+        }
+        String orchestrator = names.members(text(p.get("default_route"))).getFirst();
+        JsonNode baseline = p.has("baseline") ? p.get("baseline") : root.path("defaults").path("baseline");
+        String baselinePath = p.has("baseline") ? path + ".baseline" : "defaults.baseline";
+        CallSite orchestratorSite = names.site(orchestrator, path + ".default_route");
+        return new Target.Workflow(executors, orchestratorSite, baseline.isValueNode()
+                ? names.model(names.members(text(baseline)).getFirst(), baselinePath) : orchestratorSite.model(),
+                p.path("validate").asBoolean(false));
     }
 
     /**

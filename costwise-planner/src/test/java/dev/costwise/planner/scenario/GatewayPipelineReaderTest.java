@@ -158,4 +158,62 @@ class GatewayPipelineReaderTest {
         assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1");
         assertThat(budget.window()).as("the gateway's default window").isEqualTo(BudgetWindow.monthly(ZoneOffset.UTC));
     }
+
+    private static final String WORKFLOW = """
+            models:
+              - {name: gpt-4o, provider: openai}
+              - {name: gpt-4o-mini, provider: openai}
+              - {name: gpt-4.1-mini, provider: openai}
+              - {name: o4-flex, provider: openai, model: o4-mini, service_tier: flex}
+            aliases: {smart: gpt-4o}
+            groups: {pool: [gpt-4o-mini, gpt-4.1-mini]}
+            defaults: {baseline: gpt-4.1-mini}
+            pipelines:
+              auto:
+                workflow: true
+                validate: true
+                routes:
+                  - {name: cheap, model: pool, when: {max_chars: 10}}
+                  - {name: again, model: gpt-4o-mini}
+                  - {name: batch, model: o4-flex}
+                default_route: smart
+              plain:
+                workflow: true
+                routes: [{name: cheap, model: gpt-4o-mini}]
+                default_route: gpt-4o
+                baseline: smart
+            """;
+
+    @Test
+    void givenAWorkflowPipeline_whenRead_thenItsRoutesModelsAreTheExecutorsAndItsDefaultRouteTheOrchestrator() {
+        RouterSpec auto = reader.read(WORKFLOW, "auto", "gw.yaml").router().orElseThrow();
+        RouterSpec plain = reader.read(WORKFLOW, "plain", "gw.yaml").router().orElseThrow();
+
+        // route conditions are ignored; a group gives every member, a model named twice executes once
+        assertThat(auto.rules()).isEmpty();
+        assertThat(auto.defaultRoute()).isEqualTo(GatewayPipelineReader.WORKFLOW_ROUTE);
+        Target.Workflow w = (Target.Workflow) auto.routes().get(GatewayPipelineReader.WORKFLOW_ROUTE);
+        assertThat(w.executors()).extracting(CallSite::model).containsExactly("gpt-4o-mini", "gpt-4.1-mini",
+                "o4-mini");
+        assertThat(w.executors().getLast().serviceTier()).contains(ServiceTier.FLEX);
+        assertThat(w.orchestrator().model()).isEqualTo("gpt-4o");
+        assertThat(w.baseline()).isEqualTo("gpt-4.1-mini"); // the defaults' baseline
+        assertThat(w.validate()).isTrue();
+        Target.Workflow p = (Target.Workflow) plain.routes().get(GatewayPipelineReader.WORKFLOW_ROUTE);
+        assertThat(p.baseline()).isEqualTo("gpt-4o"); // the pipeline's own, through its alias
+        assertThat(p.validate()).isFalse();
+    }
+
+    @Test
+    void givenAWorkflowWithoutRoutesOrDefaultRoute_whenRead_thenRefusedAsTheGatewayRefusesIt() {
+        String noRoutes = WORKFLOW.replace("routes: [{name: cheap, model: gpt-4o-mini}]", "routes: []");
+        String noOrchestrator = WORKFLOW.replace("    default_route: gpt-4o\n", "");
+
+        assertThatThrownBy(() -> reader.read(noRoutes, "plain", "gw.yaml")).isInstanceOf(ScenarioException.class)
+                .hasMessage("gw.yaml: pipelines.plain.workflow: the multi-model workflow needs routes naming the"
+                        + " executor models");
+        assertThatThrownBy(() -> reader.read(noOrchestrator, "plain", "gw.yaml"))
+                .isInstanceOf(ScenarioException.class).hasMessage("gw.yaml: pipelines.plain.default_route: the"
+                        + " multi-model workflow needs default_route: the orchestrator (premium) model");
+    }
 }
