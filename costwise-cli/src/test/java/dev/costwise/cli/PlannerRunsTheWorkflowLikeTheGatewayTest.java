@@ -10,7 +10,7 @@ import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.keys.InMemoryVirtualKeyStore;
 import dev.costwise.gateway.pipeline.MemorySpendLedger;
-import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.planner.Planner;
@@ -133,7 +133,7 @@ class PlannerRunsTheWorkflowLikeTheGatewayTest {
     /** Replays the same requests, sent as gpt-4o, through {@code yaml}'s {@code auto} pipeline. */
     private static ReplayResult replayed(String yaml, Path dir) throws Exception {
         List<String> trace = new ArrayList<>();
-        JtokkitTokenEstimator tokens = JtokkitTokenEstimator.of(ModelCatalog.bundled());
+        JtokkitTokenEstimator tokens = JtokkitTokenEstimator.of(ModelCatalogs.bundled());
         for (String messages : MESSAGES) {
             String request = body("gpt-4o", messages);
             long prompt = tokens.estimateInput("gpt-4o", new OpenAiWire().readRequest(JSON.readTree(request)).chat())
@@ -141,7 +141,7 @@ class PlannerRunsTheWorkflowLikeTheGatewayTest {
             trace.add("{\"timestamp\": \"2026-11-27T08:00:00Z\", \"request\": " + request + ", \"usage\": "
                     + "{\"prompt_tokens\": " + prompt + ", \"completion_tokens\": 60}}");
         }
-        GatewayPipelineReader.Priced priced = new GatewayPipelineReader(ModelCatalog.bundled())
+        GatewayPipelineReader.Priced priced = new GatewayPipelineReader(ModelCatalogs.bundled())
                 .readPriced(yaml, "auto", "gw.yaml");
         return Planner.of(priced.catalog()).replay(Files.write(dir.resolve("trace.jsonl"), trace),
                 priced.pipeline(), ReplayOptions.defaults());

@@ -1,6 +1,7 @@
 package dev.costwise.planner;
 
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.planner.engine.ProgressListener;
 import dev.costwise.planner.engine.Simulation;
 import dev.costwise.planner.replay.ReplayOptions;
@@ -40,7 +41,7 @@ public final class Planner {
 
     /** @return a planner over the bundled catalog */
     public static Planner ofDefaults() {
-        return of(ModelCatalog.bundled());
+        return of(ModelCatalogs.bundled());
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.planner.engine.ProgressListener;
@@ -26,7 +27,7 @@ class BuiltInScenariosTest {
 
     private static final double TOLERANCE = 0.02;
 
-    private final ModelCatalog catalog = ModelCatalog.bundled();
+    private final ModelCatalog catalog = ModelCatalogs.bundled();
     private final CatalogPricer pricer = CatalogPricer.of(catalog);
     private final Planner planner = Planner.of(catalog);
     private final Map<String, Simulation.Result> results = new HashMap<>();

@@ -121,7 +121,7 @@ public final class GatewayPipelineReader {
     }
 
     private ModelCatalog pricedCatalog(JsonNode root) {
-        ModelCatalogs.Builder b = ModelCatalog.builder().from(catalog);
+        ModelCatalogs.Builder b = ModelCatalogs.builder().from(catalog);
         Map<String, ModelInfo> configured = new HashMap<>();
         for (JsonNode m : root.path("models")) {
             if (!m.has("price")) {

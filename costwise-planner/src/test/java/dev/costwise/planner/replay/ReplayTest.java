@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplayTest {
 
-    private final ModelCatalog catalog = ModelCatalog.bundled();
+    private final ModelCatalog catalog = ModelCatalogs.bundled();
     private final Planner planner = Planner.of(catalog);
 
     private static Path resource(String name) throws URISyntaxException {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.planner.Planner;
 import dev.costwise.planner.report.ReplayReports;
 import dev.costwise.planner.scenario.PipelineSpec;
@@ -34,7 +34,7 @@ class StreamingReplayTest {
     private static final int LINES = 12_000;
 
     private final Planner planner = Planner.ofDefaults();
-    private final Replayer replayer = new Replayer(ModelCatalog.bundled());
+    private final Replayer replayer = new Replayer(ModelCatalogs.bundled());
     private final PipelineSpec pipeline = planner.reader().readPipeline("""
             cache: {ttl: 1h, maxSize: 100}
             router:

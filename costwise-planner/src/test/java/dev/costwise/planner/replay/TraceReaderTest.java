@@ -3,7 +3,7 @@ package dev.costwise.planner.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Request format: https://platform.openai.com/docs/api-reference/chat/create */
 class TraceReaderTest {
 
-    private final TraceReader reader = new TraceReader(ModelCatalog.bundled());
+    private final TraceReader reader = new TraceReader(ModelCatalogs.bundled());
 
     @Test
     void givenBadLines_whenRead_thenEachHasItsLineNumberAndAReasonNamingTheProblem() {
@@ -92,7 +92,7 @@ class TraceReaderTest {
 
         Usage usage = t.entries().getFirst().recorded().orElseThrow();
         assertThat(usage.cacheWriteTokens()).isEqualTo(8000);
-        assertThat(CatalogPricer.builder(ModelCatalog.bundled()).build().price("claude-sonnet-4-5", usage).cost())
+        assertThat(CatalogPricer.builder(ModelCatalogs.bundled()).build().price("claude-sonnet-4-5", usage).cost())
                 .hasToString("0.0375");
         assertThat(t.errors()).singleElement().satisfies(e -> assertThat(e.reason()).isEqualTo(
                 "usage.prompt_tokens_details: cached_tokens (500) plus cache_write_tokens (0) exceed"

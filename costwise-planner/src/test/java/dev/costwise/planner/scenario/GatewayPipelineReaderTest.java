@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.llm.budget.BudgetWindow;
-import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ServiceTier;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Maps the gateway's example configuration (config/costwise.example.yaml on the gateway branch). */
 class GatewayPipelineReaderTest {
 
-    private final GatewayPipelineReader reader = new GatewayPipelineReader(ModelCatalog.bundled());
+    private final GatewayPipelineReader reader = new GatewayPipelineReader(ModelCatalogs.bundled());
 
     private static String config() throws IOException {
         try (InputStream in = GatewayPipelineReaderTest.class.getResourceAsStream("/traces/gateway-config.yaml")) {

@@ -3,14 +3,14 @@ package dev.costwise.planner.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class ScenarioReaderTest {
 
-    private final ScenarioReader reader = ScenarioReader.of(ModelCatalog.bundled());
+    private final ScenarioReader reader = ScenarioReader.of(ModelCatalogs.bundled());
 
     private static String scenario(String after) {
         return """
