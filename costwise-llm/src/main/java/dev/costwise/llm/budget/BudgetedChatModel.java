@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * model's name (a stack with a name of its own) is the request's {@code model} priced.
  * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
  * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
- * charged what it recorded, or released.
+ * charged what it recorded, or released. The call runs on its own {@linkplain WorkflowContext#scope() scope} of the
+ * context, so calls running at the same time on one context are each charged their own records only.
  *
  * <p>A request that names no {@linkplain ChatRequest#serviceTier() service tier} is held at the tier the wrapped
  * model's last answer to such a request ran on, so an OpenAI project whose default tier is priority is held at
@@ -104,16 +105,15 @@ public final class BudgetedChatModel implements ChatModel {
             case BudgetGuard.Admission.Refused r -> refused(r, context).execute(
                     request.withModel(downgradeTo.orElseThrow().name()), context);
             case BudgetGuard.Admission.Admitted a -> {
-                int mark = CallCosts.mark(context);
+                CallCosts costs = CallCosts.start(context);
                 ChatResponse response;
                 try {
-                    response = delegate.execute(a.request(), context);
+                    response = delegate.execute(a.request(), costs.context());
                 } catch (RuntimeException | Error e) {
-                    CallCosts.since(context, mark).ifPresentOrElse(a.reservation()::settle,
-                            a.reservation()::release);
+                    costs.total().ifPresentOrElse(a.reservation()::settle, a.reservation()::release);
                     throw e;
                 }
-                a.reservation().settle(CallCosts.since(context, mark).orElse(response.cost()));
+                a.reservation().settle(costs.total().orElse(response.cost()));
                 served(request, response);
                 yield response;
             }
@@ -130,16 +130,15 @@ public final class BudgetedChatModel implements ChatModel {
             case BudgetGuard.Admission.Refused r -> refused(r, context).stream(
                     request.withModel(downgradeTo.orElseThrow().name()), context);
             case BudgetGuard.Admission.Admitted a -> {
-                int mark = CallCosts.mark(context);
+                CallCosts costs = CallCosts.start(context);
                 ChatStream stream;
                 try {
-                    stream = delegate.stream(a.request(), context);
+                    stream = delegate.stream(a.request(), costs.context());
                 } catch (RuntimeException | Error e) {
-                    CallCosts.since(context, mark).ifPresentOrElse(a.reservation()::settle,
-                            a.reservation()::release);
+                    costs.total().ifPresentOrElse(a.reservation()::settle, a.reservation()::release);
                     throw e;
                 }
-                yield new SettlingChatStream(stream, a.reservation(), context, mark, r -> served(request, r));
+                yield new SettlingChatStream(stream, a.reservation(), costs, r -> served(request, r));
             }
         };
     }
