@@ -186,6 +186,25 @@ public final class BudgetGuard {
         return catalog.find(model).isPresent();
     }
 
+    /**
+     * Checks that {@code model} costs nothing by this guard's catalog, as a model budgets send calls to once they are
+     * exhausted must: such a call reserves nothing, so a paid one would take spend past the limit.
+     *
+     * @param role what the model is, for the message ({@code "freeModel"}, {@code "the last fallback"})
+     * @param model the model's name
+     * @throws IllegalArgumentException if the catalog does not know the model, or knows a price above $0 or none
+     */
+    void requireFree(String role, String model) {
+        ModelInfo info = catalog.find(model).orElseThrow(() -> new IllegalArgumentException(role + " '" + model
+                + "' is not in the budget guard's catalog, so it cannot be known to cost $0; add it with a $0 price"));
+        if (!info.isFree()) {
+            throw new IllegalArgumentException(role + " '" + model + "' must cost $0, as calls go to it once a budget"
+                    + " is exhausted, but " + info.pricing().map(p -> "it costs " + p.inputPerMillion().format()
+                            + " input and " + p.outputPerMillion().format() + " output per million tokens")
+                            .orElse("its price is unknown"));
+        }
+    }
+
     private Admission refused(List<Budget> applicable, List<Claim> claims, List<BudgetWindow.Span> spans,
             Money needed) {
         List<BudgetExceededException> failures = new ArrayList<>();

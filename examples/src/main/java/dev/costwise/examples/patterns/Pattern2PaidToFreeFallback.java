@@ -67,7 +67,7 @@ public final class Pattern2PaidToFreeFallback {
                 dev.costwise.llm.cost.JtokkitTokenEstimator.of(ExampleModels.CATALOG)).build();
         ChatModel healthy4o = BudgetedChatModel.of(ExampleModels.sim("gpt-4o", 21), guard);
         ChatModel healthyMini = BudgetedChatModel.of(ExampleModels.sim("gpt-4o-mini", 22), guard);
-        BudgetAwareFallback budgetAware = BudgetAwareFallback.of("budget-fallback", budgets, healthy4o,
+        BudgetAwareFallback budgetAware = BudgetAwareFallback.of("budget-fallback", guard, healthy4o,
                 List.of(healthyMini, ExampleModels.sim("llama3.2:8b", 23)));
         Map<String, Integer> byModel = new TreeMap<>();
         int skipped = 0;
