@@ -19,7 +19,9 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>A context is thread-safe. Parallel branches each get a {@linkplain #fork(String) fork}, which shares the ids,
  * tags, deadline and metadata, and keeps its own record; {@link #merge(WorkflowContext)} appends a branch's records to
- * its parent so nothing a branch did is lost.
+ * its parent so nothing a branch did is lost. A layer that must tell its own call's records from those of other calls
+ * running at the same time on one context (a budget settling a call to what it cost) runs the call on a
+ * {@linkplain #scope() scope}, whose records land in this context at once.
  *
  * <pre>{@code
  * WorkflowContext ctx = WorkflowContext.builder("support-bot")
@@ -45,11 +47,18 @@ public final class WorkflowContext {
     private final Ticker ticker;
     private final List<StepRecord> records = new ArrayList<>();
     private final String branchName;
+    /** For a {@linkplain #scope() scope}: the context its records are appended to as well; else null. */
+    private final WorkflowContext parent;
+    /** For a scope: how many of the parent's records it sees, those made before it. */
+    private final int inherited;
     private volatile Deadline deadline;
 
     private WorkflowContext(String workflowId, String correlationId, Map<String, String> tags,
-            ConcurrentMap<String, Object> metadata, Clock clock, Ticker ticker, Deadline deadline, String branchName) {
+            ConcurrentMap<String, Object> metadata, Clock clock, Ticker ticker, Deadline deadline, String branchName,
+            WorkflowContext parent, int inherited) {
         this.branchName = branchName;
+        this.parent = parent;
+        this.inherited = inherited;
         this.workflowId = workflowId;
         this.correlationId = correlationId;
         this.tags = Map.copyOf(tags);
@@ -177,10 +186,18 @@ public final class WorkflowContext {
      */
     public StepRecord record(String primitive, String event, Map<String, ?> attributes) {
         StepRecord r = new StepRecord(clock.instant(), primitive, event, "", new LinkedHashMap<>(attributes));
-        synchronized (records) {
-            records.add(r);
-        }
+        append(List.of(r));
         return r;
+    }
+
+    /** Adds {@code added} to this context's records and, for a scope, to its parent's (and theirs), at once. */
+    private void append(List<StepRecord> added) {
+        synchronized (records) {
+            records.addAll(added);
+        }
+        if (parent != null) {
+            parent.append(added);
+        }
     }
 
     /**
@@ -194,11 +211,24 @@ public final class WorkflowContext {
         return record(primitive, event, Map.of());
     }
 
-    /** @return a snapshot of every record so far, in the order they were made */
+    /**
+     * The records so far, in the order they were made. For a {@linkplain #scope() scope}: its parent's records made
+     * before the scope was, then its own.
+     *
+     * @return a snapshot
+     */
     public List<StepRecord> records() {
+        return List.copyOf(firstRecords(Integer.MAX_VALUE));
+    }
+
+    /** The first {@code limit} records this context sees; a parent's list only grows, so its first ones are fixed. */
+    private List<StepRecord> firstRecords(int limit) {
+        List<StepRecord> out = parent == null ? new ArrayList<>()
+                : parent.firstRecords(Math.min(limit, inherited));
         synchronized (records) {
-            return List.copyOf(records);
+            out.addAll(records.subList(0, Math.min(records.size(), limit - out.size())));
         }
+        return out;
     }
 
     /**
@@ -232,22 +262,45 @@ public final class WorkflowContext {
      */
     public WorkflowContext fork(String branch) {
         Objects.requireNonNull(branch, "branch");
-        return new WorkflowContext(workflowId, correlationId, tags, metadata, clock, ticker, deadline, branch);
+        return new WorkflowContext(workflowId, correlationId, tags, metadata, clock, ticker, deadline, branch, null, 0);
+    }
+
+    /**
+     * A child context for one call among others that run at the same time on this context: same ids, tags, clock,
+     * metadata and deadline (narrowing the scope's deadline leaves this one's alone). Every record made in the scope
+     * is appended to this context too, at once, so a scope is never {@linkplain #merge(WorkflowContext) merged}. The
+     * scope's own {@link #records()} are this context's records made before the scope, then the scope's: what a call
+     * would see on a context of its own, without the records of calls running beside it.
+     *
+     * <pre>{@code
+     * WorkflowContext call = ctx.scope();
+     * int before = call.records().size();
+     * model.execute(request, call);                   // its records land in ctx as well
+     * List<StepRecord> all = call.records();
+     * List<StepRecord> own = all.subList(before, all.size());   // this call's, none of its neighbours'
+     * }</pre>
+     *
+     * @return the scope
+     */
+    public WorkflowContext scope() {
+        int seen = records().size();
+        return new WorkflowContext(workflowId, correlationId, tags, metadata, clock, ticker, deadline, "", this,
+                seen);
     }
 
     /**
      * Appends every record of a forked child to this context, marked with the child's branch name.
      *
      * @param child a context made by {@link #fork(String)}
+     * @throws IllegalArgumentException if {@code child} is a {@linkplain #scope() scope}, whose records are in its
+     *     parent already
      */
     public void merge(WorkflowContext child) {
-        List<StepRecord> childRecords = child.records();
-        String name = child.branchName;
-        synchronized (records) {
-            for (StepRecord r : childRecords) {
-                records.add(name.isEmpty() ? r : r.inBranch(name));
-            }
+        if (Objects.requireNonNull(child, "child").parent != null) {
+            throw new IllegalArgumentException("cannot merge a scope: its records are in its parent already");
         }
+        String name = child.branchName;
+        append(child.records().stream().map(r -> name.isEmpty() ? r : r.inBranch(name)).toList());
     }
 
     @Override
@@ -348,7 +401,8 @@ public final class WorkflowContext {
         public WorkflowContext build() {
             String id = correlationId != null ? correlationId : UUID.randomUUID().toString();
             Deadline d = timeout == null ? null : Deadline.after(timeout, ticker);
-            return new WorkflowContext(workflowId, id, tags, new ConcurrentHashMap<>(), clock, ticker, d, "");
+            return new WorkflowContext(workflowId, id, tags, new ConcurrentHashMap<>(), clock, ticker, d, "", null,
+                    0);
         }
     }
 }

@@ -7,10 +7,12 @@ import dev.costwise.llm.alert.AlertEvaluator;
 import dev.costwise.llm.budget.Budget;
 import dev.costwise.llm.budget.BudgetAwareFallback;
 import dev.costwise.llm.budget.BudgetAwareRouter;
+import dev.costwise.llm.budget.BudgetGuard;
 import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.budget.Budgets;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.cost.JtokkitTokenEstimator;
 import dev.costwise.llm.provider.ollama.OllamaChatModel;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.sim.SimulatedChatModel;
@@ -52,7 +54,9 @@ class ValidationMessagesTest {
 
         assertThatThrownBy(() -> BudgetAwareRouter.builder(" ", budgets))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("name cannot be blank");
-        assertThatThrownBy(() -> BudgetAwareFallback.of("", budgets, model, List.of(model)))
+        BudgetGuard guard = BudgetGuard.builder(budgets, ModelCatalogs.bundled(),
+                JtokkitTokenEstimator.of(ModelCatalogs.bundled())).build();
+        assertThatThrownBy(() -> BudgetAwareFallback.of("", guard, model, List.of(model)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("name cannot be blank");
     }
 }

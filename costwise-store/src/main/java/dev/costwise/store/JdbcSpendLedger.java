@@ -141,9 +141,9 @@ public final class JdbcSpendLedger implements SpendLedger {
      * {@inheritDoc}
      *
      * <p>Match keys are {@code key}, {@code user}, {@code team}, {@code feature} (the caller's tags), {@code model}
-     * (the model that answered) and {@code provider}. Days rolled up by retention are included when the period
-     * covers them whole, unless {@code feature} is matched (aggregates do not keep it). Reads what is durable; call
-     * {@link #flush()} first to include the latest appends.
+     * (the model called, by its catalog name: {@link CostRecord#catalogModel()}) and {@code provider}. Days rolled up
+     * by retention are included when the period covers them whole, unless {@code feature} is matched (aggregates do
+     * not keep it). Reads what is durable; call {@link #flush()} first to include the latest appends.
      *
      * @throws IllegalArgumentException if a match key is unknown or {@code from} is after {@code to}
      * @throws SpendLedgerException if the database cannot be read

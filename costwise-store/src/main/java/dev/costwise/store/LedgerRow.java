@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -34,16 +35,19 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
     static final String TEAM = "team";
     static final String FEATURE = "feature";
 
+    /** The model a row counts under (budgets, reports): its catalog name, which NULL says is {@code used_model}. */
+    static final String MODEL = "COALESCE(catalog_model, used_model)";
+
     /** Formats {@code at_iso}; rows are bound on the ledger's one writer thread, in time order. */
     private static final IsoInstants ISO = new IsoInstants();
 
     static final String COLUMNS = "record_id, request_id, attempt, at_ms, at_iso, day, requested_model, used_model,"
             + " provider, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,"
             + " estimated, cost, baseline_cost, price_status, outcome, error_kind, route, latency_ms, tag_key,"
-            + " tag_user, tag_team, tag_feature, tags, cache_write_1h_tokens, service_tier";
+            + " tag_user, tag_team, tag_feature, tags, cache_write_1h_tokens, service_tier, catalog_model";
 
     static final String INSERT = "INSERT INTO ledger (" + COLUMNS + ") VALUES"
-            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (record_id) DO NOTHING";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -101,8 +105,10 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
         insert.setString(i++, tagsJson);
         insert.setLong(i++, usage.cacheWrite1hTokens());
         // the standard tier is NULL: most rows, and every row written before the column existed
-        setOptional(insert, i, usage.serviceTier() == ServiceTier.STANDARD ? Optional.empty()
+        setOptional(insert, i++, usage.serviceTier() == ServiceTier.STANDARD ? Optional.empty()
                 : Optional.of(usage.serviceTier().wireName()));
+        // NULL when the model answered under its catalog name (every gateway row), as before the column existed
+        setOptional(insert, i, Optional.of(r.catalogModel()).filter(m -> !m.equals(r.usedModel())));
     }
 
     /** Reads a row selected with {@link #COLUMNS} (first column at index 1) back into a record. */
@@ -119,9 +125,11 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
         } catch (JsonProcessingException e) {
             throw new SQLException("ledger row " + rows.getString("record_id") + " has unreadable tags JSON", e);
         }
+        String used = rows.getString("used_model");
         return new CostRecord(rows.getString("request_id"), rows.getInt("attempt"),
-                Instant.parse(rows.getString("at_iso")), rows.getString("requested_model"),
-                rows.getString("used_model"), rows.getString("provider"), usage, cost, baseline,
+                Instant.parse(rows.getString("at_iso")), rows.getString("requested_model"), used,
+                Objects.requireNonNullElse(rows.getString("catalog_model"), used), rows.getString("provider"), usage,
+                cost, baseline,
                 PriceStatus.valueOf(rows.getString("price_status")), Outcome.valueOf(rows.getString("outcome")),
                 Optional.ofNullable(rows.getString("error_kind")), Optional.ofNullable(rows.getString("route")),
                 Duration.ofMillis(rows.getLong("latency_ms")), tags);

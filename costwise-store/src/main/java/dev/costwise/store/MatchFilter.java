@@ -20,7 +20,7 @@ final class MatchFilter {
             "user", new String[] {"tag_user", "tag_user"},
             "team", new String[] {"tag_team", "tag_team"},
             "feature", new String[] {"tag_feature", null},
-            "model", new String[] {"used_model", "model"},
+            "model", new String[] {LedgerRow.MODEL, "model"},
             "provider", new String[] {"provider", "provider"});
 
     private final List<String[]> columns = new ArrayList<>();

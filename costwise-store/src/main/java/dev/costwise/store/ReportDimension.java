@@ -7,9 +7,12 @@ package dev.costwise.store;
 public enum ReportDimension {
     /** The UTC day, {@code yyyy-MM-dd}. */
     DAY("day", "day"),
-    /** The model that answered ({@code used_model}). */
-    MODEL("used_model", "model"),
-    /** The provider of the model that answered. */
+    /**
+     * The model called, by its catalog name ({@link dev.costwise.llm.cost.CostRecord#catalogModel()}): a provider's
+     * dated snapshot or upstream id counts under the catalog name it was called by.
+     */
+    MODEL(LedgerRow.MODEL, "model"),
+    /** The provider of the model called. */
     PROVIDER("provider", "provider"),
     /** The caller's {@code key} tag (a virtual key's name). */
     KEY("COALESCE(tag_key, '')", "tag_key"),

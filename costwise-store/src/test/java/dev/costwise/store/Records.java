@@ -19,6 +19,7 @@ final class Records {
     private Instant at = Instant.parse("2026-11-20T10:00:00Z");
     private String requestedModel = "gpt-4o";
     private String usedModel = "gpt-4o";
+    private String catalogModel = "gpt-4o";
     private String provider = "openai";
     private Usage usage = Usage.of(1000, 200);
     private Money cost = Money.of("0.0045");
@@ -48,9 +49,17 @@ final class Records {
         return this;
     }
 
+    /** The model called, by its catalog name; it answers under that name unless {@link #answeredAs} says not. */
     Records model(String model, String provider) {
         this.usedModel = model;
+        this.catalogModel = model;
         this.provider = provider;
+        return this;
+    }
+
+    /** The name the provider answered under (a dated snapshot, an upstream id). */
+    Records answeredAs(String model) {
+        this.usedModel = model;
         return this;
     }
 
@@ -88,8 +97,9 @@ final class Records {
     }
 
     CostRecord build() {
-        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, provider, usage, cost, baselineCost,
-                priceStatus, outcome, outcome == Outcome.FAILED ? Optional.of("server_error") : Optional.empty(),
-                Optional.empty(), Duration.ofMillis(120), tags);
+        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, catalogModel, provider, usage, cost,
+                baselineCost, priceStatus, outcome,
+                outcome == Outcome.FAILED ? Optional.of("server_error") : Optional.empty(), Optional.empty(),
+                Duration.ofMillis(120), tags);
     }
 }

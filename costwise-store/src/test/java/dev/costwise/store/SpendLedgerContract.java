@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.budget.Budget;
+import dev.costwise.llm.budget.BudgetScope;
+import dev.costwise.llm.budget.BudgetWindow;
+import dev.costwise.llm.budget.Budgets;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
@@ -16,9 +20,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -331,6 +337,64 @@ abstract class SpendLedgerContract {
                 .isEqualTo(Money.of("0.0165"));
     }
 
+    /**
+     * Calls counted under their catalog names, answered under others: OpenAI's dated snapshot, Anthropic's upstream
+     * id, and a Groq free-tier entry whose upstream id is the paid entry's name. A failed attempt never got an answer
+     * and is recorded under the catalog name.
+     */
+    static List<CostRecord> snapshotAnswers() {
+        return List.of(
+                record("a").attempt(1).at("2026-11-20T10:00:00Z").model("gpt-4o", "openai").cost("0.001")
+                        .outcome(Outcome.FAILED).build(),
+                record("a").attempt(2).at("2026-11-20T10:00:01Z").model("gpt-4o", "openai")
+                        .answeredAs("gpt-4o-2024-08-06").cost("0.002").build(),
+                record("b").at("2026-11-21T10:00:00Z").model("claude-haiku-4-5", "anthropic")
+                        .answeredAs("claude-haiku-4-5-20251001").cost("0.0035").build(),
+                record("c").at("2026-11-21T11:00:00Z").model("llama-3.3-70b-versatile:free", "groq")
+                        .answeredAs("llama-3.3-70b-versatile").cost("0").build(),
+                record("d").at("2026-11-21T12:00:00Z").model("llama-3.3-70b-versatile", "groq").cost("0.0004")
+                        .build());
+    }
+
+    @Test
+    void givenModelsAnsweringUnderOtherNames_whenBudgetsRebuiltAndSpendReported_thenTheCatalogNameFindsTheSpend() {
+        JdbcSpendLedger ledger = open(options().retention(Duration.ofDays(2)).build());
+        snapshotAnswers().forEach(ledger::append);
+        ledger.flush();
+
+        assertThat(ledger.records(FROM, TO, 10)).containsExactlyElementsOf(snapshotAnswers());
+        assertModelSpend(ledger);
+
+        ledger.applyRetention(Instant.parse("2026-11-23T06:00:00Z")); // the 20th is rolled into daily totals
+
+        assertModelSpend(ledger);
+    }
+
+    private static void assertModelSpend(JdbcSpendLedger ledger) {
+        Budgets budgets = Budgets.builder()
+                .clock(Clock.fixed(Instant.parse("2026-11-21T13:00:00Z"), ZoneOffset.UTC))
+                .add(modelBudget("gpt-4o")).add(modelBudget("claude-haiku-4-5"))
+                .add(modelBudget("llama-3.3-70b-versatile")).add(modelBudget("llama-3.3-70b-versatile:free"))
+                .build();
+
+        budgets.rebuildFrom(ledger);
+
+        assertThat(budgets.statuses()).extracting(s -> s.budget().name(), s -> s.spent()).containsExactly(
+                tuple("gpt-4o", Money.of("0.003")), tuple("claude-haiku-4-5", Money.of("0.0035")),
+                tuple("llama-3.3-70b-versatile", Money.of("0.0004")),
+                tuple("llama-3.3-70b-versatile:free", Money.ZERO));
+        assertThat(ledger.reports().spendBy(ReportDimension.MODEL, FROM, TO))
+                .extracting(SpendRow::group, SpendRow::attempts, SpendRow::cost).containsExactlyInAnyOrder(
+                        tuple("gpt-4o", 2L, Money.of("0.003")), tuple("claude-haiku-4-5", 1L, Money.of("0.0035")),
+                        tuple("llama-3.3-70b-versatile", 1L, Money.of("0.0004")),
+                        tuple("llama-3.3-70b-versatile:free", 1L, Money.ZERO));
+    }
+
+    private static Budget modelBudget(String model) {
+        return Budget.builder(model).scope(BudgetScope.model(model)).window(BudgetWindow.monthly(ZoneOffset.UTC))
+                .limit(Money.of("5")).build();
+    }
+
     @Test
     void givenRefusalsAndCacheHits_whenReportedBeforeAndAfterRetention_thenTheyAreRequestsButNotProviderCalls() {
         JdbcSpendLedger ledger = withSample(open(options().retention(Duration.ofDays(2)).build()));
@@ -435,7 +499,7 @@ abstract class SpendLedgerContract {
                 versions.add(rows.getInt(1) + " " + rows.getString(2));
             }
             assertThat(versions).containsExactly("1 ledger", "2 daily rollup", "3 cache write 1h", "4 drop request index",
-                    "5 partial tag indexes", "6 service tier", "7 daily provider calls");
+                    "5 partial tag indexes", "6 service tier", "7 daily provider calls", "8 catalog model");
             assertThat(new Migrations(Dialect.ofUrl(url())).migrate(connection)).isZero();
         }
         assertThat(second.records(FROM, TO, 10)).hasSize(1);
@@ -452,7 +516,7 @@ abstract class SpendLedgerContract {
         assertThatThrownBy(() -> SpendLedgers.open(url(), options().build()))
                 .isInstanceOf(SpendLedgerException.class)
                 .hasMessageContaining("schema version 99")
-                .hasMessageContaining("supports (7)");
+                .hasMessageContaining("supports (8)");
     }
 
     @Test

@@ -18,6 +18,11 @@ import java.util.function.Function;
  * fails in a way another model may not (rate limit, overload, server error, timeout, connection, quota, context
  * length); when the budget is exhausted it skips straight to the last, free fallback.
  *
+ * <p>The last fallback must cost $0 by the guard's catalog ({@link #of} checks), and its calls go through the guard:
+ * they reserve nothing and pass, and a model the catalog prices above $0 by then is refused, so going to it never
+ * takes spend past a hard limit. Wrap the paid models in {@link BudgetedChatModel} with the same guard, so their
+ * calls are held to the budgets too.
+ *
  * <p>"Exhausted" means a governing budget (those named, or every non-model budget that applies to the request's tags)
  * has nothing left to reserve, or a model below throws {@link BudgetExceededException}. Either way the context's
  * metadata gets {@value BudgetedChatModel#BUDGET_EXCEEDED} = {@code true} and a record of that name. A caller's
@@ -41,27 +46,33 @@ public final class BudgetAwareFallback implements ChatModel {
      * Creates the fallback chain.
      *
      * @param name names it in records
-     * @param budgets the budgets that decide when to skip to the free model
+     * @param guard the guard whose budgets decide when to skip to the free model, and which holds its calls
      * @param primary the preferred model
-     * @param fallbacks cheaper models in order; the last is the free one
+     * @param fallbacks cheaper models in order; the last is the free one, which the guard's catalog must price at $0
      * @param budgetNames the governing budgets; none for every non-model budget that applies
      * @return the chain
-     * @throws IllegalArgumentException if the name is blank, there is no fallback or a named budget is unknown
+     * @throws IllegalArgumentException if the name is blank, there is no fallback, a named budget is unknown, or the
+     *     guard's catalog does not know the last fallback or prices it above $0 (the message names it and its price)
      */
-    public static BudgetAwareFallback of(String name, Budgets budgets, ChatModel primary, List<ChatModel> fallbacks,
+    public static BudgetAwareFallback of(String name, BudgetGuard guard, ChatModel primary, List<ChatModel> fallbacks,
             String... budgetNames) {
         Objects.requireNonNull(name, "name");
         if (name.isBlank()) {
             throw new IllegalArgumentException("name cannot be blank");
         }
+        Objects.requireNonNull(guard, "guard");
         Objects.requireNonNull(primary, "primary");
         if (fallbacks.isEmpty()) {
             throw new IllegalArgumentException("fallback '" + name + "' needs at least one fallback, was none");
         }
+        ChatModel free = fallbacks.getLast();
+        guard.requireFree("the last fallback of '" + name + "'", free.name());
         List<ChatModel> chain = new ArrayList<>();
         chain.add(primary);
-        chain.addAll(fallbacks);
-        return new BudgetAwareFallback(name, List.copyOf(chain), new BudgetUtilization(budgets, List.of(budgetNames)));
+        chain.addAll(fallbacks.subList(0, fallbacks.size() - 1));
+        chain.add(BudgetedChatModel.of(free, guard));
+        return new BudgetAwareFallback(name, List.copyOf(chain),
+                new BudgetUtilization(guard.budgets(), List.of(budgetNames)));
     }
 
     @Override

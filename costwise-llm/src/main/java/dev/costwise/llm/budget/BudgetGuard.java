@@ -8,6 +8,7 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.cost.TokenEstimator;
+import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.spi.BudgetStore;
 import dev.costwise.llm.spi.BudgetStore.Bucket;
 import dev.costwise.llm.spi.BudgetStore.BucketState;
@@ -34,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * model's highest per-token rate (normally the output rate; the long-context tier when the prompt is above its
  * threshold), plus {@code max_tokens} at the output rate, both on the {@linkplain ChatRequest#serviceTier() service
  * tier the request asks for} when the model sells it. Pricing the prompt at the highest rate means a prompt that
- * turns out a little longer than estimated still fits its reservation. When a request sets no {@code max_tokens}, the
- * guard reserves what the tightest budget can still pay for (at most the model's maximum output) and sets
- * {@code max_tokens} to match, so the limit holds either way.
+ * turns out a little longer than estimated still fits its reservation. When a request sets no {@code max_tokens}, its
+ * output is bounded by the model's maximum output from the catalog (for an Anthropic model asked to think, plus the
+ * thinking budget: {@link WorstCaseCost#outputLimit}, as the gateway counts it), so a budget without room for that
+ * worst case refuses the call: set {@code max_tokens} to ask for less. Only for a model whose maximum output the
+ * catalog does not know does the guard reserve what the tightest budget can still pay for (up to the context window)
+ * and set {@code max_tokens} to match, so the limit holds either way.
  *
  * <p>A call to a free model, or one no budget applies to, is never blocked and reserves nothing. Thread-safe.
  */
@@ -87,8 +91,9 @@ public final class BudgetGuard {
      * @param request the request; its {@code max_tokens} bounds the output
      * @param context the request's context (its tags select the budgets)
      * @return {@link Admission.Unbudgeted} when nothing needs reserving, {@link Admission.Admitted} with the
-     *     reservation and the request to send (with {@code max_tokens} set), or {@link Admission.Refused} naming the
-     *     budgets that had no room
+     *     reservation and the request to send ({@code max_tokens} set when the catalog does not know the model's
+     *     maximum output and the request had none), or {@link Admission.Refused} naming the budgets that had no
+     *     room
      * @throws dev.costwise.llm.catalog.UnknownModelException if the catalog does not know {@code model} and some
      *     budget applies to the call (with no budget applying, the call passes unpriced)
      * @throws IllegalStateException if the model has no known price, so no hard budget can bound its cost
@@ -151,8 +156,11 @@ public final class BudgetGuard {
         }
         BudgetStore store = budgets.store();
 
-        if (request.maxTokens().isPresent()) {
-            Money needed = inputCost.plus(outputRate.perMillion(request.maxTokens().get()));
+        if (request.maxTokens().isPresent() || info.maxOutputTokens() > 0) {
+            // the request's limit, else the model's (plus a thinking budget, as the gateway counts it)
+            long maxOutput = WorstCaseCost.outputLimit(request.maxTokens().orElse(0), info.maxOutputTokens(),
+                    info.provider(), request.reasoning());
+            Money needed = inputCost.plus(outputRate.perMillion(maxOutput));
             Optional<BudgetStore.Grant> granted = store.reserve(claims, needed, needed);
             if (granted.isEmpty()) {
                 return refused(applicable, claims, spans, needed);
@@ -160,8 +168,9 @@ public final class BudgetGuard {
             return new Admission.Admitted(new Reservation(this, applicable, granted.get()), request);
         }
 
-        long maxOutput = info.maxOutputTokens() > 0 ? info.maxOutputTokens()
-                : Math.max(1, info.contextWindow() - inputTokens);
+        // The catalog does not know the model's maximum output: hold what the tightest budget can pay for, up to
+        // the context window, and bound the request to it.
+        long maxOutput = Math.max(1, info.contextWindow() - inputTokens);
         Money minimum = inputCost.plus(outputRate.perMillion(1));
         Money maximum = inputCost.plus(outputRate.perMillion(maxOutput));
         Optional<BudgetStore.Grant> granted = store.reserve(claims, minimum, maximum);
@@ -184,6 +193,25 @@ public final class BudgetGuard {
 
     boolean catalogKnows(String model) {
         return catalog.find(model).isPresent();
+    }
+
+    /**
+     * Checks that {@code model} costs nothing by this guard's catalog, as a model budgets send calls to once they are
+     * exhausted must: such a call reserves nothing, so a paid one would take spend past the limit.
+     *
+     * @param role what the model is, for the message ({@code "freeModel"}, {@code "the last fallback"})
+     * @param model the model's name
+     * @throws IllegalArgumentException if the catalog does not know the model, or knows a price above $0 or none
+     */
+    void requireFree(String role, String model) {
+        ModelInfo info = catalog.find(model).orElseThrow(() -> new IllegalArgumentException(role + " '" + model
+                + "' is not in the budget guard's catalog, so it cannot be known to cost $0; add it with a $0 price"));
+        if (!info.isFree()) {
+            throw new IllegalArgumentException(role + " '" + model + "' must cost $0, as calls go to it once a budget"
+                    + " is exhausted, but " + info.pricing().map(p -> "it costs " + p.inputPerMillion().format()
+                            + " input and " + p.outputPerMillion().format() + " output per million tokens")
+                            .orElse("its price is unknown"));
+        }
     }
 
     private Admission refused(List<Budget> applicable, List<Claim> claims, List<BudgetWindow.Span> spans,
@@ -298,7 +326,8 @@ public final class BudgetGuard {
          * The worst case is reserved: send {@code request}, then settle or release the reservation.
          *
          * @param reservation the reservation to settle after the call
-         * @param request the request to send ({@code max_tokens} set when the caller left it out)
+         * @param request the request to send ({@code max_tokens} set when the caller left it out and the catalog
+         *     does not know the model's maximum output)
          */
         record Admitted(Reservation reservation, ChatRequest request) implements Admission {}
 

@@ -96,7 +96,10 @@ public record BudgetScope(Kind kind, Optional<String> value) {
         };
     }
 
-    /** @return the {@link dev.costwise.llm.spi.SpendLedger#totalCost} match that selects this scope's records */
+    /**
+     * @return the {@link dev.costwise.llm.spi.SpendLedger#totalCost} match that selects this scope's records; a model
+     *     scope matches {@link dev.costwise.llm.cost.CostRecord#catalogModel()}, the name calls were counted under
+     */
     public Map<String, String> ledgerMatch() {
         return kind == Kind.GLOBAL ? Map.of() : Map.of(kind.tag(), value.get());
     }

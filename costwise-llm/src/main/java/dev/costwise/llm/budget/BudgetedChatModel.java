@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * A {@link ChatModel} that holds hard budgets around another: every call reserves its worst case with a
@@ -19,6 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>When a budget has no room, the call is rejected with {@link BudgetExceededException}, or, when every refusing
  * budget says {@link Budget.Action#DOWNGRADE}, answered by the configured free model; either way the context's
  * metadata gets {@value #BUDGET_EXCEEDED} = {@code true} and a {@value #BUDGET_EXCEEDED} record naming the budget.
+ * The free model must cost $0 by the guard's catalog, which {@link #of(ChatModel, BudgetGuard, ChatModel)} checks,
+ * and its calls go through the guard too: they reserve nothing and pass, and a model the catalog prices above $0 by
+ * then is refused, so spend never passes a hard limit.
  *
  * <p>The model priced is the wrapped model's own ({@link ChatModel#name()}) when the catalog knows it: a provider
  * adapter sends and bills its own model whatever the request names, so a request for a cheap model that a router or
@@ -26,7 +30,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * model's name (a stack with a name of its own) is the request's {@code model} priced.
  * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
  * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
- * charged what it recorded, or released.
+ * charged what it recorded, or released. The call runs on its own {@linkplain WorkflowContext#scope() scope} of the
+ * context, so calls running at the same time on one context are each charged their own records only.
  *
  * <p>A request that names no {@linkplain ChatRequest#serviceTier() service tier} is held at the tier the wrapped
  * model's last answer to such a request ran on, so an OpenAI project whose default tier is priority is held at
@@ -76,12 +81,18 @@ public final class BudgetedChatModel implements ChatModel {
      *
      * @param delegate the model to call
      * @param guard the guard holding the budgets
-     * @param freeModel the $0 model that answers when a downgrading budget is exhausted
+     * @param freeModel the $0 model that answers when a downgrading budget is exhausted; its {@link ChatModel#name()}
+     *     must be a model the guard's catalog prices at $0
      * @return the budgeted model
+     * @throws IllegalArgumentException if the guard's catalog does not know {@code freeModel}, or prices it above $0
+     *     (the message names the model and its price)
      */
     public static BudgetedChatModel of(ChatModel delegate, BudgetGuard guard, ChatModel freeModel) {
-        return new BudgetedChatModel(Objects.requireNonNull(delegate, "delegate"),
-                Objects.requireNonNull(guard, "guard"), Optional.of(Objects.requireNonNull(freeModel, "freeModel")));
+        Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(guard, "guard");
+        Objects.requireNonNull(freeModel, "freeModel");
+        guard.requireFree("freeModel", freeModel.name());
+        return new BudgetedChatModel(delegate, guard, Optional.of(freeModel));
     }
 
     @Override
@@ -98,54 +109,84 @@ public final class BudgetedChatModel implements ChatModel {
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
-        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, holdAt(request), context);
-        return switch (admission) {
-            case BudgetGuard.Admission.Unbudgeted u -> delegate.execute(u.request(), context);
-            case BudgetGuard.Admission.Refused r -> refused(r, context).execute(
-                    request.withModel(downgradeTo.orElseThrow().name()), context);
-            case BudgetGuard.Admission.Admitted a -> {
-                int mark = CallCosts.mark(context);
-                ChatResponse response;
-                try {
-                    response = delegate.execute(a.request(), context);
-                } catch (RuntimeException | Error e) {
-                    CallCosts.since(context, mark).ifPresentOrElse(a.reservation()::settle,
-                            a.reservation()::release);
-                    throw e;
-                }
-                a.reservation().settle(CallCosts.since(context, mark).orElse(response.cost()));
-                served(request, response);
-                yield response;
-            }
-        };
+        Call call = admit(request, context);
+        if (call.reservation().isEmpty()) {
+            return call.model().execute(call.request(), context);
+        }
+        Reservation reservation = call.reservation().get();
+        CallCosts costs = CallCosts.start(context);
+        ChatResponse response = held(reservation, costs, () -> call.model().execute(call.request(), costs.context()));
+        reservation.settle(costs.total().orElse(response.cost()));
+        served(call, request, response);
+        return response;
     }
 
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
-        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, holdAt(request), context);
-        return switch (admission) {
-            case BudgetGuard.Admission.Unbudgeted u -> delegate.stream(u.request(), context);
-            case BudgetGuard.Admission.Refused r -> refused(r, context).stream(
-                    request.withModel(downgradeTo.orElseThrow().name()), context);
-            case BudgetGuard.Admission.Admitted a -> {
-                int mark = CallCosts.mark(context);
-                ChatStream stream;
-                try {
-                    stream = delegate.stream(a.request(), context);
-                } catch (RuntimeException | Error e) {
-                    CallCosts.since(context, mark).ifPresentOrElse(a.reservation()::settle,
-                            a.reservation()::release);
-                    throw e;
-                }
-                yield new SettlingChatStream(stream, a.reservation(), context, mark, r -> served(request, r));
-            }
-        };
+        Call call = admit(request, context);
+        if (call.reservation().isEmpty()) {
+            return call.model().stream(call.request(), context);
+        }
+        Reservation reservation = call.reservation().get();
+        CallCosts costs = CallCosts.start(context);
+        ChatStream stream = held(reservation, costs, () -> call.model().stream(call.request(), costs.context()));
+        return new SettlingChatStream(stream, reservation, costs, r -> served(call, request, r));
     }
 
-    /** Records the refusal; returns the model to downgrade to, or throws the first budget's exception. */
-    private ChatModel refused(BudgetGuard.Admission.Refused refused, WorkflowContext context) {
+    /** Runs a call that holds {@code reservation}; when it fails, settles what it recorded, or releases it. */
+    private static <T> T held(Reservation reservation, CallCosts costs, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException | Error e) {
+            costs.total().ifPresentOrElse(reservation::settle, reservation::release);
+            throw e;
+        }
+    }
+
+    /**
+     * A call the budgets let through: the model to call, the request to send it and what is reserved for it.
+     *
+     * @param reservation empty when nothing needs reserving (no budget applies, or the model is free)
+     */
+    private record Call(ChatModel model, ChatRequest request, Optional<Reservation> reservation) {
+
+        static Call of(ChatModel model, BudgetGuard.Admission admission) {
+            return switch (admission) {
+                case BudgetGuard.Admission.Unbudgeted u -> new Call(model, u.request(), Optional.empty());
+                case BudgetGuard.Admission.Admitted a -> new Call(model, a.request(), Optional.of(a.reservation()));
+                case BudgetGuard.Admission.Refused r -> throw new IllegalStateException("a refused call is not made");
+            };
+        }
+    }
+
+    /**
+     * Admits the call to the wrapped model or, when downgrading budgets refuse it, to the free model, whose call is
+     * held to the budgets too: a free model reserves nothing and passes, any other is refused.
+     *
+     * @throws BudgetExceededException if the budgets refuse the call and do not downgrade it, or refuse the downgrade
+     */
+    private Call admit(ChatRequest request, WorkflowContext context) {
+        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, holdAt(request), context);
+        if (!(admission instanceof BudgetGuard.Admission.Refused refusedCall)) {
+            return Call.of(delegate, admission);
+        }
+        ChatModel down = refused(refusedCall, downgradeTo, context);
+        ChatRequest downgraded = request.withModel(down.name());
+        BudgetGuard.Admission downAdmission = guard.admit(down.name(), downgraded, context);
+        if (downAdmission instanceof BudgetGuard.Admission.Refused refusedDowngrade) {
+            refused(refusedDowngrade, Optional.empty(), context); // throws: nothing cheaper to go to
+        }
+        return Call.of(down, downAdmission);
+    }
+
+    /**
+     * Records the refusal; returns the model to downgrade to, or throws the first budget's exception when a refusing
+     * budget rejects or there is no model to downgrade to.
+     */
+    private ChatModel refused(BudgetGuard.Admission.Refused refused, Optional<ChatModel> downgradeTo,
+            WorkflowContext context) {
         BudgetExceededException first = refused.failures().getFirst();
         boolean downgrade = refused.action() == Budget.Action.DOWNGRADE && downgradeTo.isPresent();
         context.metadata().put(BUDGET_EXCEEDED, Boolean.TRUE);
@@ -172,9 +213,9 @@ public final class BudgetedChatModel implements ChatModel {
         return request.serviceTier().orElseGet(untieredServedOn::get);
     }
 
-    /** Remembers the tier an answer to a request that named none ran on: the account's default tier. */
-    private void served(ChatRequest request, ChatResponse response) {
-        if (request.serviceTier().isEmpty()) {
+    /** Remembers the tier the wrapped model's answer to a request that named none ran on: its account's default. */
+    private void served(Call call, ChatRequest request, ChatResponse response) {
+        if (call.model() == delegate && request.serviceTier().isEmpty()) {
             untieredServedOn.set(response.usage().serviceTier());
         }
     }

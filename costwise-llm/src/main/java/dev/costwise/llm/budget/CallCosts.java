@@ -4,32 +4,42 @@ import dev.costwise.core.Money;
 import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads the cost records a call appended to its context (event {@code cost}, attribute {@code record}). */
+/**
+ * The cost records one call appends to its request's context. The call runs on its own
+ * {@linkplain WorkflowContext#scope() scope} of the context, so calls running at the same time on one context are
+ * each charged their own records only; the records land in the request's context all the same.
+ */
 final class CallCosts {
 
-    static final String EVENT = "cost";
-    static final String ATTRIBUTE = "record";
+    private final WorkflowContext scope;
+    private final int mark;
 
-    private CallCosts() {}
-
-    /** @return how many cost records the context holds now; the mark to pass to {@link #since} */
-    static int mark(WorkflowContext context) {
-        return context.records(EVENT).size();
+    private CallCosts(WorkflowContext scope) {
+        this.scope = scope;
+        this.mark = scope.records(CostRecords.EVENT).size();
     }
 
-    /** @return the total of the cost records appended after {@code mark}, if there are any */
-    static Optional<Money> since(WorkflowContext context, int mark) {
-        List<StepRecord> all = context.records(EVENT);
-        if (all.size() <= mark) {
-            return Optional.empty();
-        }
+    /** @return the tracker of a call about to run on {@code context} */
+    static CallCosts start(WorkflowContext context) {
+        return new CallCosts(context.scope());
+    }
+
+    /** @return the context to run the call on */
+    WorkflowContext context() {
+        return scope;
+    }
+
+    /** @return the total of the cost records the call appended so far, if it appended any */
+    Optional<Money> total() {
+        List<StepRecord> all = scope.records(CostRecords.EVENT);
         Money total = Money.ZERO;
         boolean any = false;
         for (StepRecord r : all.subList(mark, all.size())) {
-            Optional<CostRecord> cost = r.attribute(ATTRIBUTE, CostRecord.class);
+            Optional<CostRecord> cost = r.attribute(CostRecords.ATTRIBUTE, CostRecord.class);
             if (cost.isPresent()) {
                 total = total.plus(cost.get().cost());
                 any = true;

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class InMemorySpendLedger implements SpendLedger {
 
-    /** The {@link #totalCost} match key that compares against {@link CostRecord#usedModel()}. */
+    /** The {@link #totalCost} match key that compares against {@link CostRecord#catalogModel()}. */
     public static final String MODEL_KEY = "model";
 
     private final ConcurrentLinkedQueue<CostRecord> records = new ConcurrentLinkedQueue<>();
@@ -58,7 +58,7 @@ public final class InMemorySpendLedger implements SpendLedger {
 
     private static boolean matches(CostRecord r, Map<String, String> match) {
         for (Map.Entry<String, String> e : match.entrySet()) {
-            String actual = MODEL_KEY.equals(e.getKey()) ? r.usedModel() : r.tags().get(e.getKey());
+            String actual = MODEL_KEY.equals(e.getKey()) ? r.catalogModel() : r.tags().get(e.getKey());
             if (!e.getValue().equals(actual)) {
                 return false;
             }

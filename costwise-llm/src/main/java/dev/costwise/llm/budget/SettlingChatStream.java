@@ -1,6 +1,5 @@
 package dev.costwise.llm.budget;
 
-import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
@@ -17,17 +16,14 @@ final class SettlingChatStream implements ChatStream {
 
     private final ChatStream inner;
     private final Reservation reservation;
-    private final WorkflowContext context;
-    private final int mark;
+    private final CallCosts costs;
     private final Consumer<ChatResponse> onEnd;
 
     /** @param onEnd gets the whole response when the stream is read to its end */
-    SettlingChatStream(ChatStream inner, Reservation reservation, WorkflowContext context, int mark,
-            Consumer<ChatResponse> onEnd) {
+    SettlingChatStream(ChatStream inner, Reservation reservation, CallCosts costs, Consumer<ChatResponse> onEnd) {
         this.inner = inner;
         this.reservation = reservation;
-        this.context = context;
-        this.mark = mark;
+        this.costs = costs;
         this.onEnd = onEnd;
     }
 
@@ -41,7 +37,7 @@ final class SettlingChatStream implements ChatStream {
             throw e;
         }
         if (!more) {
-            reservation.settle(CallCosts.since(context, mark).orElseGet(() -> inner.response().cost()));
+            reservation.settle(costs.total().orElseGet(() -> inner.response().cost()));
             onEnd.accept(inner.response());
         }
         return more;
@@ -72,11 +68,11 @@ final class SettlingChatStream implements ChatStream {
         try {
             inner.close();
         } finally {
-            reservation.settle(CallCosts.since(context, mark).orElse(reservation.amount()));
+            reservation.settle(costs.total().orElse(reservation.amount()));
         }
     }
 
     private void settleFromRecordsOrRelease() {
-        CallCosts.since(context, mark).ifPresentOrElse(reservation::settle, reservation::release);
+        costs.total().ifPresentOrElse(reservation::settle, reservation::release);
     }
 }

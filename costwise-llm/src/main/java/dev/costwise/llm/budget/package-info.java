@@ -11,7 +11,7 @@
  * budgets.rebuildFrom(ledger);                                  // spend survives restarts
  * BudgetGuard guard = BudgetGuard.builder(budgets, catalog, estimator)
  *     .listener(alerts.budgetListener()).build();               // soft thresholds raise alerts
- * ChatModel model = BudgetedChatModel.of(gpt4o, guard, localLlama);
+ * ChatModel model = BudgetedChatModel.of(gpt4o, guard, localLlama);   // localLlama: $0 in the catalog, checked
  * System.out.print(BudgetDashboard.render(budgets.status("daily")));
  * }</pre>
  *

@@ -9,7 +9,9 @@ import java.util.Objects;
  * shorter time, so the primary model gets its chance again soon).
  *
  * @param response the answer as it was first served, with its original cost
- * @param producedBy the model that produced it
+ * @param producedBy the model that produced it, by the catalog name its call was recorded under when known (a hit's
+ *     {@link dev.costwise.llm.cost.CostRecord#catalogModel()}); the response's {@code model} is the name the provider
+ *     answered with
  * @param fromFallback {@code true} when a model other than the one requested answered
  * @param storedAt when it was cached
  */

@@ -106,9 +106,8 @@ public final class CachedChatModel implements ChatModel {
         AtomicBoolean loaded = new AtomicBoolean();
         CachedAnswer answer = cache.wrap((req, ctx) -> {
             loaded.set(true);
-            int fallbacksBefore = ctx.records(FALLBACK_EVENT).size();
-            ChatResponse response = delegate.execute(req, ctx);
-            return answerOf(response, skippedSince(ctx, fallbacksBefore), ctx);
+            Fill fill = Fill.start(ctx);
+            return fill.answer(delegate.execute(req, fill.context()));
         }).execute(request, context);
         return loaded.get() ? answer.response() : served(answer, request, context);
     }
@@ -120,9 +119,9 @@ public final class CachedChatModel implements ChatModel {
         if (hit.isPresent()) {
             return CachedStreams.replay(served(hit.get(), request, context));
         }
-        int fallbacksBefore = context.records(FALLBACK_EVENT).size();
-        return CachedStreams.storingOnCompletion(delegate.stream(request, context),
-                response -> cache.put(key, answerOf(response, skippedSince(context, fallbacksBefore), context)));
+        Fill fill = Fill.start(context);
+        return CachedStreams.storingOnCompletion(delegate.stream(request, fill.context()),
+                response -> cache.put(key, fill.answer(response)));
     }
 
     private String keyOf(ChatRequest request, WorkflowContext context) {
@@ -130,25 +129,39 @@ public final class CachedChatModel implements ChatModel {
     }
 
     /**
-     * A fallback produced the answer when a fallback primitive inside this call skipped a target, or when the provider
-     * itself answered with another model than the one asked for.
+     * One call that fills the cache, on its own {@linkplain WorkflowContext#scope() scope} of the request's context so
+     * that what it recorded is told apart from what calls beside it on the same context did.
      */
-    private static CachedAnswer answerOf(ChatResponse response, boolean fallbackSkipped, WorkflowContext context) {
-        boolean fromFallback = fallbackSkipped || response.modelDowngraded();
-        return new CachedAnswer(response, response.model(), fromFallback, context.clock().instant());
-    }
+    private record Fill(WorkflowContext context, int fallbacksBefore, int costsBefore) {
 
-    private static boolean skippedSince(WorkflowContext context, int fallbacksBefore) {
-        List<StepRecord> fallbacks = context.records(FALLBACK_EVENT);
-        return fallbacks.subList(Math.min(fallbacksBefore, fallbacks.size()), fallbacks.size()).stream()
-                .anyMatch(r -> "skipped".equals(r.attributes().get("outcome")));
+        static Fill start(WorkflowContext requestContext) {
+            WorkflowContext call = requestContext.scope();
+            return new Fill(call, call.records(FALLBACK_EVENT).size(), CostRecords.of(call).size());
+        }
+
+        /**
+         * The entry for the call's answer: produced by the model its successful attempt was recorded under (the
+         * catalog name, which its hits then count under), and by a fallback when a fallback primitive inside the call
+         * skipped a target or the provider itself answered with another model than the one asked for.
+         */
+        CachedAnswer answer(ChatResponse response) {
+            List<StepRecord> fallbacks = context.records(FALLBACK_EVENT);
+            boolean skipped = fallbacks.subList(fallbacksBefore, fallbacks.size()).stream()
+                    .anyMatch(r -> "skipped".equals(r.attributes().get("outcome")));
+            List<CostRecord> costs = CostRecords.of(context);
+            String producedBy = costs.subList(costsBefore, costs.size()).reversed().stream()
+                    .filter(r -> r.outcome() == Outcome.SUCCESS).map(CostRecord::catalogModel).findFirst()
+                    .orElse(response.model());
+            return new CachedAnswer(response, producedBy, skipped || response.modelDowngraded(),
+                    context.clock().instant());
+        }
     }
 
     /** The cached answer as this caller receives it: free, and recorded as a hit with what it saved. */
     private ChatResponse served(CachedAnswer answer, ChatRequest request, WorkflowContext context) {
         ChatResponse original = answer.response();
         CostRecords.record(context, name, new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
-                context.clock().instant(), request.model(), answer.producedBy(), original.provider(),
+                context.clock().instant(), request.model(), original.model(), answer.producedBy(), original.provider(),
                 original.usage(), Money.ZERO, original.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT,
                 Optional.empty(), Optional.empty(), Duration.ZERO, context.tags()));
         return original.withCost(Money.ZERO, PriceStatus.CACHE_HIT);

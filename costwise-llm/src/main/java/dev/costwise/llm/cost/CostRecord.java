@@ -14,11 +14,17 @@ import java.util.Optional;
  * <p>A request that was retried or fell back has several records sharing its {@link #requestId()}, so wasted spend
  * (failed, superseded, aborted attempts) is visible, as the spec's Pattern 4 counts it.
  *
+ * <p>Three model names: the one the caller asked for ({@code requestedModel}), the one called, by its catalog name
+ * ({@code catalogModel}: what the attempt was priced as, and what model-scoped budgets, the ledger's model reports and
+ * metrics count it under), and the one the provider says answered ({@code usedModel}), which may be a dated snapshot
+ * ({@code gpt-4o-2024-08-06} for {@code gpt-4o}) or an upstream id ({@code claude-haiku-4-5-20251001}).
+ *
  * @param requestId the request's id (the context's correlation id); groups the attempts
  * @param attempt 1 for the first attempt of the request, counting up across retries and fallbacks
  * @param at when the attempt finished
  * @param requestedModel the model the caller asked for
- * @param usedModel the model that answered (or was tried)
+ * @param usedModel the model that answered (or was tried), as the provider named it
+ * @param catalogModel the model called, by its catalog name: the name a model-scoped budget counted the attempt under
  * @param provider the provider of {@code usedModel}
  * @param usage tokens billed
  * @param cost what was paid
@@ -32,14 +38,16 @@ import java.util.Optional;
  * @param tags the caller's tags: {@code key}, {@code user}, {@code team}, {@code feature}
  */
 public record CostRecord(String requestId, int attempt, Instant at, String requestedModel, String usedModel,
-        String provider, Usage usage, Money cost, Money baselineCost, PriceStatus priceStatus, Outcome outcome,
-        Optional<String> errorKind, Optional<String> route, Duration latency, Map<String, String> tags) {
+        String catalogModel, String provider, Usage usage, Money cost, Money baselineCost, PriceStatus priceStatus,
+        Outcome outcome, Optional<String> errorKind, Optional<String> route, Duration latency,
+        Map<String, String> tags) {
 
     public CostRecord {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(requestedModel, "requestedModel");
         Objects.requireNonNull(usedModel, "usedModel");
+        Objects.requireNonNull(catalogModel, "catalogModel");
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(cost, "cost");
@@ -59,14 +67,41 @@ public record CostRecord(String requestId, int attempt, Instant at, String reque
     }
 
     /**
+     * A record of an attempt whose model answered under its catalog name ({@code catalogModel} is {@code usedModel}),
+     * as a gateway's rows and a simulator's are.
+     *
+     * @param requestId the request's id
+     * @param attempt the attempt's number, from 1
+     * @param at when the attempt finished
+     * @param requestedModel the model the caller asked for
+     * @param usedModel the model called and answered, by its catalog name
+     * @param provider its provider
+     * @param usage tokens billed
+     * @param cost what was paid
+     * @param baselineCost what the baseline model would have cost
+     * @param priceStatus how the cost is known
+     * @param outcome how the attempt ended
+     * @param errorKind the failure kind of a failed attempt
+     * @param route the route the request took, if any
+     * @param latency how long the attempt took
+     * @param tags the caller's tags
+     */
+    public CostRecord(String requestId, int attempt, Instant at, String requestedModel, String usedModel,
+            String provider, Usage usage, Money cost, Money baselineCost, PriceStatus priceStatus, Outcome outcome,
+            Optional<String> errorKind, Optional<String> route, Duration latency, Map<String, String> tags) {
+        this(requestId, attempt, at, requestedModel, usedModel, usedModel, provider, usage, cost, baselineCost,
+                priceStatus, outcome, errorKind, route, latency, tags);
+    }
+
+    /**
      * The same record with another route.
      *
      * @param value the route the request took, or empty
      * @return the copy
      */
     public CostRecord withRoute(Optional<String> value) {
-        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, provider, usage, cost, baselineCost,
-                priceStatus, outcome, errorKind, value, latency, tags);
+        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, catalogModel, provider, usage, cost,
+                baselineCost, priceStatus, outcome, errorKind, value, latency, tags);
     }
 
     /** @return what the baseline would have cost minus what was paid (negative when the call cost more) */

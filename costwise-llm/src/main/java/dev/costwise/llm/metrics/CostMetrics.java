@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * Collects cost records by name, model and provider: exact totals for snapshots, and Micrometer counters for
- * dashboards.
+ * dashboards. The model is the one called, by its catalog name ({@link CostRecord#catalogModel()}), so a dated
+ * snapshot a provider answered under counts with its model.
  *
  * <p>Exact totals use {@link dev.costwise.core.Money}; the Micrometer counters ({@code costwise.llm.cost} in dollars,
  * {@code costwise.llm.tokens} by direction, {@code costwise.llm.attempts} by outcome) are for display. Their tags are
@@ -66,7 +67,7 @@ public final class CostMetrics {
     }
 
     private static void publish(MeterRegistry r, String name, CostRecord rec) {
-        String model = rec.usedModel();
+        String model = rec.catalogModel();
         String provider = rec.provider();
         Counter.builder("costwise.llm.cost").baseUnit("dollars").tag("name", name).tag("model", model)
                 .tag("provider", provider).register(r).increment(rec.cost().toBigDecimal().doubleValue());
@@ -88,7 +89,7 @@ public final class CostMetrics {
 
         synchronized void add(CostRecord r) {
             total = total.plus(r);
-            byModel.merge(r.usedModel(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
+            byModel.merge(r.catalogModel(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
             byProvider.merge(r.provider(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
         }
 

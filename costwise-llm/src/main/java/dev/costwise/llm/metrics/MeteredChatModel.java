@@ -16,7 +16,9 @@ import java.util.Optional;
 /**
  * Counts every cost record a model (or a whole workflow) writes during a call into {@link CostMetrics} under one
  * name, so {@code metrics.snapshot("llm_workflow")} gives cost, savings and tokens, by model and provider. Failed
- * calls are counted too (their attempts were billed, or at least tried). Thread-safe.
+ * calls are counted too (their attempts were billed, or at least tried). The call runs on its own
+ * {@linkplain WorkflowContext#scope() scope} of the context, so calls running at the same time on one context each
+ * count their own records only. Thread-safe.
  */
 public final class MeteredChatModel implements ChatModel {
 
@@ -54,22 +56,24 @@ public final class MeteredChatModel implements ChatModel {
 
     @Override
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-        int before = CostRecords.of(context).size();
+        WorkflowContext call = context.scope();
+        int before = CostRecords.of(call).size();
         try {
-            return delegate.execute(request, context);
+            return delegate.execute(request, call);
         } finally {
-            countSince(context, before);
+            countSince(call, before);
         }
     }
 
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        int before = CostRecords.of(context).size();
+        WorkflowContext call = context.scope();
+        int before = CostRecords.of(call).size();
         ChatStream inner;
         try {
-            inner = delegate.stream(request, context);
+            inner = delegate.stream(request, call);
         } catch (RuntimeException e) {
-            countSince(context, before);
+            countSince(call, before);
             throw e;
         }
         return new ChatStream() {
@@ -113,7 +117,7 @@ public final class MeteredChatModel implements ChatModel {
             private void countOnce() {
                 if (!counted) {
                     counted = true;
-                    countSince(context, before);
+                    countSince(call, before);
                 }
             }
         };

@@ -26,8 +26,9 @@ public interface SpendLedger extends AutoCloseable {
     void flush();
 
     /**
-     * Sum of the cost of records in {@code [from, to)} whose tags (and model, under the key {@code "model"}) match
-     * every entry of {@code match}. Budgets rebuild their window's spend from this at start.
+     * Sum of the cost of records in {@code [from, to)} whose tags (and model, under the key {@code "model"}: the
+     * model called, by its catalog name, {@link CostRecord#catalogModel()}) match every entry of {@code match}. Budgets
+     * rebuild their window's spend from this at start.
      *
      * @param match tag values to match; empty for all records
      * @param from inclusive start

@@ -23,6 +23,8 @@ class BudgetAwareRoutingTest {
     private final ChatModel premium = TestModels.FakeProvider.of(TestModels.PREMIUM, 10);
     private final ChatModel mid = TestModels.FakeProvider.of(TestModels.MID, 10);
     private final ChatModel free = TestModels.FakeProvider.of(TestModels.FREE, 10);
+    private final BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+            .build();
 
     private void spend(String dollars) {
         budgets.store().restore(new BudgetStore.Bucket("daily", budgets.status("daily").windowStart()),
@@ -68,7 +70,7 @@ class BudgetAwareRoutingTest {
     @Test
     void givenAnExhaustedBudget_whenFallbackCalled_thenGoesStraightToFreeAndRecordsBudgetExceeded() {
         CountingModel counted = new CountingModel(premium);
-        BudgetAwareFallback fallback = BudgetAwareFallback.of("fb", budgets, counted, List.of(mid, free));
+        BudgetAwareFallback fallback = BudgetAwareFallback.of("fb", guard, counted, List.of(mid, free));
         spend("100");
         WorkflowContext ctx = ctx();
 
@@ -87,7 +89,7 @@ class BudgetAwareRoutingTest {
                 .build();
         BudgetGuard guard = BudgetGuard.builder(tight, TestModels.CATALOG, TestModels.estimator(true)).build();
         CountingModel countedMid = new CountingModel(mid);
-        BudgetAwareFallback fallback = BudgetAwareFallback.of("fb", tight, BudgetedChatModel.of(premium, guard),
+        BudgetAwareFallback fallback = BudgetAwareFallback.of("fb", guard, BudgetedChatModel.of(premium, guard),
                 List.of(countedMid, free));
         WorkflowContext ctx = ctx();
 
@@ -98,7 +100,7 @@ class BudgetAwareRoutingTest {
 
     @Test
     void givenAPrimaryOutage_whenFallbackCalled_thenTheNextModelAnswersAndACallersMistakeIsNotRetried() {
-        BudgetAwareFallback fallback = BudgetAwareFallback.of("fb", budgets,
+        BudgetAwareFallback fallback = BudgetAwareFallback.of("fb", guard,
                 new ThrowingModel(premium, new ProviderException.ServerError(
                         ProviderException.Details.of("openai", "premium-model", 503), "down")), List.of(mid, free));
         WorkflowContext ctx = ctx();
@@ -108,7 +110,7 @@ class BudgetAwareRoutingTest {
                 .satisfies(r -> assertThat(r.attributes()).containsEntry("reason", "server_error"));
 
         CountingModel countedMid = new CountingModel(mid);
-        BudgetAwareFallback strict = BudgetAwareFallback.of("fb", budgets,
+        BudgetAwareFallback strict = BudgetAwareFallback.of("fb", guard,
                 new ThrowingModel(premium, new ProviderException.InvalidRequest(
                         ProviderException.Details.of("openai", "premium-model", 400), "bad")), List.of(countedMid, free));
         assertThatThrownBy(() -> strict.execute(ChatRequest.of("any", "hi"), ctx()))

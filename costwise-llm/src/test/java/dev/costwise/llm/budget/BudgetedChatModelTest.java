@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.ProviderException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -143,13 +146,54 @@ class BudgetedChatModelTest {
     }
 
     @Test
-    void givenNoMaxTokens_whenTheBudgetIsNearlySpent_thenMaxTokensIsSetToWhatTheRemainderPays() {
-        Budget daily = Budget.builder("daily").limit(Money.of("0.01")).build();
+    void givenNoMaxTokens_whenTheModelsMaximumOutputDoesNotFit_thenRefusedWhileBoundedCallsKeepTheRoom() {
+        Budget daily = Budget.builder("daily").limit(Money.of("0.03")).build();
         BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.CATALOG, TestModels.estimator(true)).build();
+        ChatRequest noMax = ChatRequest.builder("premium-model").addMessage(Message.user("q".repeat(400))).build();
+
+        BudgetGuard.Admission unbounded = guard.admit("premium-model", noMax, ctx());
+        BudgetGuard.Admission bounded = guard.admit("premium-model", request("premium-model", 500), ctx());
+
+        // 100 prompt tokens and the model's 4,096 output tokens at $10/M: $0.04196, more than the whole $0.03
+        assertThat(unbounded).isInstanceOfSatisfying(BudgetGuard.Admission.Refused.class,
+                r -> assertThat(r.failures().getFirst().needed()).isEqualTo(Money.of("0.04196")));
+        assertThat(bounded).isInstanceOfSatisfying(BudgetGuard.Admission.Admitted.class,
+                a -> assertThat(a.reservation().amount()).isEqualTo(Money.of("0.006")));
+    }
+
+    @Test
+    void givenNoMaxTokensAndRoom_whenAdmitted_thenTheModelsMaximumOutputIsHeldAndTheRequestLeftAlone() {
+        Budget daily = Budget.builder("daily").limit(Money.of("1")).build();
+        ModelInfo thinking = TestModels.model("thinking-model", "anthropic", Optional.of(Pricing.of("1.00", "5.00")),
+                4096, Optional.empty());
+        BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.catalog(List.of(TestModels.PREMIUM,
+                thinking)), TestModels.estimator(true)).build();
+        ChatRequest noMax = ChatRequest.builder("premium-model").addMessage(Message.user("q".repeat(400))).build();
+        ChatRequest thinks = ChatRequest.builder("thinking-model").addMessage(Message.user("q".repeat(400)))
+                .reasoning(Reasoning.budget(8192)).build();
+
+        assertThat(guard.admit("premium-model", noMax, ctx())).isInstanceOfSatisfying(
+                BudgetGuard.Admission.Admitted.class, a -> {
+                    assertThat(a.reservation().amount()).isEqualTo(Money.of("0.04196"));
+                    assertThat(a.request()).isEqualTo(noMax);
+                });
+        // Anthropic's adapter sends the thinking budget on top of the output: 100 + (4,096 + 8,192) tokens at $5/M
+        assertThat(guard.admit("thinking-model", thinks, ctx())).isInstanceOfSatisfying(
+                BudgetGuard.Admission.Admitted.class,
+                a -> assertThat(a.reservation().amount()).isEqualTo(Money.of("0.06194")));
+    }
+
+    @Test
+    void givenNoMaxTokensAndAModelOfUnknownMaximumOutput_whenNearlySpent_thenMaxTokensIsSetToWhatTheRestPays() {
+        Budget daily = Budget.builder("daily").limit(Money.of("0.01")).build();
+        ModelInfo unknownMax = TestModels.model("open-model", "openai", TestModels.PREMIUM.pricing(), 0,
+                Optional.empty());
+        BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.catalog(List.of(unknownMax)),
+                TestModels.estimator(true)).build();
         List<ChatRequest> seen = new ArrayList<>();
         BudgetedChatModel model = BudgetedChatModel.of(
-                new RecordingModel(TestModels.FakeProvider.of(TestModels.PREMIUM, 100_000), seen), guard);
-        ChatRequest noMax = ChatRequest.builder("premium-model").addMessage(Message.user("q".repeat(400))).build();
+                new RecordingModel(TestModels.FakeProvider.of(unknownMax, 100_000), seen), guard);
+        ChatRequest noMax = ChatRequest.builder("open-model").addMessage(Message.user("q".repeat(400))).build();
 
         ChatResponse response = model.execute(noMax, ctx());
 

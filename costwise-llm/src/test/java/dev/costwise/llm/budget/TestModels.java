@@ -29,6 +29,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
 
 /** A tiny catalog, estimator and fake provider model for tests. Our own classes run for real around them. */
@@ -91,6 +93,44 @@ public final class TestModels {
             @Override
             public long countText(String model, String text) {
                 return (text.length() + 3) / 4;
+            }
+        };
+    }
+
+    /**
+     * {@code provider}, whose calls each end only once {@code allRecorded} has been counted down by every call, so
+     * that every call of a fan-out ends after all of them have recorded their cost in the shared context.
+     */
+    public static ChatModel endingAfterAllRecorded(FakeProvider provider, CountDownLatch allRecorded) {
+        return new ChatModel() {
+            @Override
+            public String name() {
+                return provider.name();
+            }
+
+            @Override
+            public String provider() {
+                return provider.provider();
+            }
+
+            @Override
+            public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+                ChatResponse response = provider.execute(request, context);
+                allRecorded.countDown();
+                try {
+                    if (!allRecorded.await(10, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the other calls did not record within 10 s");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return response;
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                return provider.stream(request, context);
             }
         };
     }

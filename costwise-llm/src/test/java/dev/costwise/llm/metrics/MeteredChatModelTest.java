@@ -5,15 +5,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.budget.TestModels;
 import dev.costwise.llm.cache.CachedChatModel;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.sim.SimulatedFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class MeteredChatModelTest {
@@ -47,5 +56,37 @@ class MeteredChatModelTest {
         assertThat(snap.total().errorRate()).isEqualTo(1.0 / 3);
         assertThat(registry.find("costwise.llm.attempts").tag("outcome", "cache_hit").counter().count()).isEqualTo(1);
         assertThat(metrics.snapshot("nothing").total().cost()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenCallsRunningAtOnceOnOneContext_whenCounted_thenEachCallCountsItsOwnAttemptOnly() {
+        int calls = 10;
+        CountDownLatch allRecorded = new CountDownLatch(calls);
+        ChatModel waitsForTheOthers = TestModels.endingAfterAllRecorded(
+                TestModels.FakeProvider.of(TestModels.PREMIUM, 300), allRecorded);
+        CostMetrics metrics = CostMetrics.of(new SimpleMeterRegistry());
+        MeteredChatModel metered = MeteredChatModel.of("fan_out", waitsForTheOthers, metrics);
+        WorkflowContext ctx = WorkflowContext.of("fan-out");
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < calls; i++) {
+                ChatRequest request = ChatRequest.of("premium-model", "part " + i);
+                threads.submit(() -> metered.execute(request, ctx));
+            }
+        }
+        List<ChatStream> streams = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            streams.add(metered.stream(ChatRequest.of("premium-model", "streamed " + i), ctx));
+        }
+        streams.forEach(s -> {
+            while (s.hasNext()) {
+                s.next();
+            }
+        });
+
+        CostSnapshot snap = metrics.snapshot("fan_out");
+        assertThat(CostRecords.of(ctx)).hasSize(calls + 2);
+        assertThat(snap.total().attempts()).isEqualTo(calls + 2);
+        assertThat(snap.total().cost()).isEqualTo(CostRecords.total(ctx));
     }
 }

@@ -10,6 +10,7 @@ import dev.costwise.llm.budget.Budgets;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.resilience.ProviderFailureClassifier;
 import dev.costwise.llm.sim.SimulatedChatModel;
@@ -67,13 +68,15 @@ public final class Pattern2PaidToFreeFallback {
                 dev.costwise.llm.cost.JtokkitTokenEstimator.of(ExampleModels.CATALOG)).build();
         ChatModel healthy4o = BudgetedChatModel.of(ExampleModels.sim("gpt-4o", 21), guard);
         ChatModel healthyMini = BudgetedChatModel.of(ExampleModels.sim("gpt-4o-mini", 22), guard);
-        BudgetAwareFallback budgetAware = BudgetAwareFallback.of("budget-fallback", budgets, healthy4o,
+        BudgetAwareFallback budgetAware = BudgetAwareFallback.of("budget-fallback", guard, healthy4o,
                 List.of(healthyMini, ExampleModels.sim("llama3.2:8b", 23)));
         Map<String, Integer> byModel = new TreeMap<>();
         int skipped = 0;
         for (int i = 0; i < 40; i++) {
             WorkflowContext ctx = WorkflowContext.of("budget-aware");
-            ChatResponse r = budgetAware.execute(ChatRequest.of("gpt-4o", "Question #" + i + " ".repeat(i)), ctx);
+            // max_tokens bounds what each call reserves (else the model's whole maximum output is held)
+            ChatResponse r = budgetAware.execute(ChatRequest.builder("gpt-4o")
+                    .addMessage(Message.user("Question #" + i + " ".repeat(i))).maxTokens(400).build(), ctx);
             byModel.merge(r.model(), 1, Integer::sum);
             if (Boolean.TRUE.equals(ctx.metadata().get(BudgetedChatModel.BUDGET_EXCEEDED))) {
                 skipped++;
