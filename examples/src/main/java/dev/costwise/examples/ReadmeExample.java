@@ -45,8 +45,9 @@ public final class ReadmeExample {
                         : req.lastUserText().length() < 500 ? "mini" : "premium")
                 .defaultRoute("mini").build();
 
-        // Pattern 4 around it: retry transient failures only, honour Retry-After, never past the deadline. The router
-        // is a ChatModel, so the whole of it stays one: stream() is routed and retried too.
+        // Pattern 4 around it: retry transient failures only, honour a Retry-After of up to a minute (maxRetryAfter; a
+        // longer one fails at once), never past the deadline. The router is a ChatModel, so stream() is routed and
+        // retried too.
         ChatModel workflow = ResilientChatModel.builder(router).retry(Retry.of("retry", RetryConfig.builder()
                 .maxRetries(3).backoff(Backoff.exponential()).classifier(ProviderFailureClassifier.ofDefaults())
                 .build())).build();
