@@ -1,10 +1,7 @@
 package dev.costwise.examples;
 
 import dev.costwise.core.WorkflowContext;
-import dev.costwise.core.composition.Router;
 import dev.costwise.core.recovery.Backoff;
-import dev.costwise.core.recovery.CircuitBreaker;
-import dev.costwise.core.recovery.CircuitBreakerConfig;
 import dev.costwise.core.recovery.Retry;
 import dev.costwise.core.recovery.RetryConfig;
 import dev.costwise.llm.cache.CachedChatModel;
@@ -21,7 +18,7 @@ import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.resilience.ProviderFailureClassifier;
 import dev.costwise.llm.resilience.ResilientChatModel;
-import dev.costwise.llm.resilience.RetryingChatModel;
+import dev.costwise.llm.routing.ChatRouter;
 import java.time.Duration;
 
 /**
@@ -40,26 +37,26 @@ public final class ReadmeExample {
                 .pricer(CatalogPricer.of(catalog)).build();
         ChatModel llama = OllamaChatModel.builder("llama3.2").pricer(CatalogPricer.of(catalog)).build();
 
-        // Pattern 4: retry transient failures only, honour Retry-After, never past the deadline; a breaker stops
-        // calling a failing model. The models stay ChatModels, so stream() is protected too.
-        Retry retry = Retry.of("retry", RetryConfig.builder().maxRetries(3)
-                .backoff(Backoff.exponential()).classifier(ProviderFailureClassifier.ofDefaults()).build());
-        ChatModel premium = ResilientChatModel.builder(gpt4o).retry(retry)
-                .circuitBreaker(CircuitBreaker.of("gpt-4o", CircuitBreakerConfig.ofDefaults())).build();
-
         // Pattern 1: cache + router. The cache key is a hash of the whole canonical request, per virtual key.
-        ChatModel cachedPremium = CachedChatModel.builder("cached_gpt4o", premium).ttl(Duration.ofHours(1)).build();
-        Router<ChatRequest, ChatResponse> router = Router.<ChatRequest, ChatResponse>builder("router")
-                .route("local", llama).route("mini", RetryingChatModel.of(retry, mini)).route("premium", cachedPremium)
+        ChatModel cachedGpt4o = CachedChatModel.builder("cached_gpt4o", gpt4o).ttl(Duration.ofHours(1)).build();
+        ChatRouter router = ChatRouter.builder("router")
+                .route("local", llama).route("mini", mini).route("premium", cachedGpt4o)
                 .selector((req, ctx) -> req.lastUserText().length() < 100 ? "local"
                         : req.lastUserText().length() < 500 ? "mini" : "premium")
                 .defaultRoute("mini").build();
 
+        // Pattern 4 around it: retry transient failures only, honour a Retry-After of up to a minute (maxRetryAfter; a
+        // longer one fails at once), never past the deadline. The router is a ChatModel, so stream() is routed and
+        // retried too.
+        ChatModel workflow = ResilientChatModel.builder(router).retry(Retry.of("retry", RetryConfig.builder()
+                .maxRetries(3).backoff(Backoff.exponential()).classifier(ProviderFailureClassifier.ofDefaults())
+                .build())).build();
+
         WorkflowContext ctx = WorkflowContext.builder("cost-optimized-workflow").tag("team", "support")
                 .timeout(Duration.ofSeconds(30)).build();
-        ChatResponse answer = router.execute(ChatRequest.of("gpt-4o", "Your query here"), ctx);
-        System.out.println(answer.cost().format() + " on " + answer.model());  // exact, e.g. $0.000412
-        try (ChatStream stream = cachedPremium.stream(ChatRequest.of("gpt-4o", "Tell me a story"), ctx)) {
+        ChatResponse answer = workflow.execute(ChatRequest.of("gpt-4o", "Your query here"), ctx);
+        System.out.println(answer.cost().format() + " on " + answer.model());  // e.g. $0.000412 (6 decimals at most)
+        try (ChatStream stream = workflow.stream(ChatRequest.of("gpt-4o", "Tell me a story"), ctx)) {
             stream.forEachRemaining(chunk -> System.out.print(chunk.contentDelta()));   // e.g. to a UI, as it arrives
         }
         CostRecords.of(ctx).forEach(System.out::println);                       // every billed attempt of this request

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Sends each input to one of several named routes chosen by a {@link RouteSelector}.
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>A route name the router does not have goes to the default route when one is set, and fails with
  * {@link UnknownRouteException} (listing the known routes) otherwise. {@link #select} answers which route an input
  * would take without running it. Records a {@code route} event ({@code route}, and {@code requested} when the
- * default replaced an unknown name) and keeps per-route counts. Thread-safe.
+ * default replaced an unknown name) and keeps per-route counts. {@link #dispatch} routes the same way but lets the
+ * caller run the chosen route, for targets with more operations than {@code execute}. Thread-safe.
  *
  * <pre>{@code
  * Router<Req, Resp> router = Router.<Req, Resp>builder("tier")
@@ -89,13 +91,16 @@ public final class Router<I, O> implements Primitive<I, O> {
      */
     public String select(I input, WorkflowContext context) {
         String requested = selector.select(input, context);
-        if (requested != null && routes.containsKey(requested)) {
-            return requested;
+        String route = resolve(requested);
+        if (route == null) {
+            throw new UnknownRouteException(name, requested, routes.keySet());
         }
-        if (defaultRoute != null) {
-            return defaultRoute;
-        }
-        throw new UnknownRouteException(name, requested, routes.keySet());
+        return route;
+    }
+
+    /** @return the route a selector's answer leads to: itself if known, else the default; {@code null} if neither */
+    private String resolve(String requested) {
+        return requested != null && routes.containsKey(requested) ? requested : defaultRoute;
     }
 
     /** @return calls per route since the router was built, every route listed, in declaration order */
@@ -107,22 +112,37 @@ public final class Router<I, O> implements Primitive<I, O> {
 
     @Override
     public O execute(I input, WorkflowContext context) {
+        return dispatch(input, context, route -> routes.get(route).execute(input, context));
+    }
+
+    /**
+     * Routes {@code input} exactly as {@link #execute} does, but hands the chosen route's name to {@code onRoute}
+     * instead of running the route's primitive: the same selection, default and unknown-route handling,
+     * {@code route} record, route count and metrics, the call timed around {@code onRoute}. For routers whose targets
+     * do more than {@code execute}, such as chat models that also stream: {@code onRoute} runs the chosen target's
+     * other operation.
+     *
+     * @param input the input
+     * @param context the request's context
+     * @param onRoute runs the chosen route, given its name (one of {@link #routeNames()})
+     * @param <R> what {@code onRoute} returns
+     * @return what {@code onRoute} returned
+     * @throws UnknownRouteException if the selector names an unknown route and there is no default
+     */
+    public <R> R dispatch(I input, WorkflowContext context, Function<String, ? extends R> onRoute) {
+        Objects.requireNonNull(onRoute, "onRoute");
         return Instrumented.call(metrics, name, "router", context, () -> {
             String requested = selector.select(input, context);
-            String route;
-            if (requested != null && routes.containsKey(requested)) {
-                route = requested;
-                context.record(name, "route", Attributes.of("route", route));
-            } else if (defaultRoute != null) {
-                route = defaultRoute;
-                context.record(name, "route", Attributes.of("route", route, "requested", String.valueOf(requested)));
-            } else {
+            String route = resolve(requested);
+            if (route == null) {
                 metrics.onRejected(name, "unknown_route");
                 throw new UnknownRouteException(name, requested, routes.keySet());
             }
+            context.record(name, "route", route.equals(requested) ? Attributes.of("route", route)
+                    : Attributes.of("route", route, "requested", String.valueOf(requested)));
             counts.get(route).increment();
             metrics.onRoute(name, route);
-            return routes.get(route).execute(input, context);
+            return onRoute.apply(route);
         });
     }
 

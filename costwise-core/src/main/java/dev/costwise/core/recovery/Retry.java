@@ -20,6 +20,8 @@ import java.util.Optional;
  * <ol>
  *   <li>the {@link RetryConfig#classifier() classifier} calls it {@code retryable};</li>
  *   <li>fewer than {@link RetryConfig#maxRetries()} retries were made;</li>
+ *   <li>the provider's retry-after, if any, is at most {@link RetryConfig#maxRetryAfter()} (60 s by default);
+ *       otherwise the retry fails at once with that failure instead of blocking the caller for as long as it asks;</li>
  *   <li>the backoff delay (or the provider's larger retry-after) ends before the context's deadline; otherwise the
  *       retry fails at once with the last failure instead of sleeping into a deadline it cannot meet;</li>
  *   <li>the {@link RetryBudget} has room;</li>
@@ -29,8 +31,9 @@ import java.util.Optional;
  * {@link AttemptBudgetExceededException} and {@link CallInterruptedException} are never retried.
  *
  * <p>Records a {@code retry} event (attributes {@code attempt}, {@code delay}, {@code reason}) before each retry, and a
- * {@code retry_stopped} event ({@code reason}: {@code max_retries}, {@code deadline}, {@code retry_budget}) when a
- * retryable failure is given up on. Thread-safe; one instance may wrap several primitives.
+ * {@code retry_stopped} event ({@code reason}: {@code max_retries}, {@code retry_after_too_long} with the
+ * {@code retry_after} asked for, {@code deadline}, {@code retry_budget}; and {@code attempts}) when a retryable failure
+ * is given up on. Thread-safe; one instance may wrap several primitives.
  *
  * <pre>{@code
  * Primitive<Req, Resp> call = Retry.of("openai", RetryConfig.builder().maxRetries(2).build()).wrap(provider);
@@ -108,7 +111,12 @@ public final class Retry {
                 if (attempt > config.maxRetries()) {
                     throw stop(context, "max_retries", attempt, failure);
                 }
-                Duration delay = config.delayFor(attempt, verdict.retryAfter().orElse(null));
+                Optional<Duration> retryAfter = verdict.retryAfter();
+                if (retryAfter.isPresent() && retryAfter.get().compareTo(config.maxRetryAfter()) > 0) {
+                    // Waiting would block the caller for as long as the provider asks: hand the failure on instead.
+                    throw stop(context, "retry_after_too_long", attempt, failure, "retry_after", retryAfter.get());
+                }
+                Duration delay = config.delayFor(attempt, retryAfter.orElse(null));
                 Optional<Duration> remaining = context.remaining();
                 if (remaining.isPresent() && delay.compareTo(remaining.get()) >= 0) {
                     throw stop(context, "deadline", attempt, failure);
@@ -129,8 +137,11 @@ public final class Retry {
         }
     }
 
-    private RuntimeException stop(WorkflowContext context, String reason, int attempts, RuntimeException failure) {
-        context.record(name, "retry_stopped", Attributes.of("reason", reason, "attempts", attempts));
+    private RuntimeException stop(WorkflowContext context, String reason, int attempts, RuntimeException failure,
+            Object... moreAttributes) {
+        Map<String, Object> attrs = Attributes.of("reason", reason, "attempts", attempts);
+        attrs.putAll(Attributes.of(moreAttributes));
+        context.record(name, "retry_stopped", attrs);
         if (!"max_retries".equals(reason)) {
             config.metrics().onRejected(name, reason);
         }

@@ -17,16 +17,21 @@ import java.util.random.RandomGenerator;
  *     .maxRetries(3)
  *     .backoff(Backoff.exponential()).initialDelay(Duration.ofMillis(200)).maxDelay(Duration.ofSeconds(5))
  *     .jitter(0.2)
+ *     .maxRetryAfter(Duration.ofSeconds(60))
  *     .retryOn(IOException.class)
  *     .build();
  * }</pre>
  */
 public final class RetryConfig {
 
+    /** The default {@link Builder#maxRetryAfter}: 60 s. */
+    public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(60);
+
     private final int maxRetries;
     private final Backoff backoff;
     private final Duration initialDelay;
     private final Duration maxDelay;
+    private final Duration maxRetryAfter;
     private final double jitter;
     private final FailureClassifier classifier;
     private final RetryBudget budget;
@@ -39,6 +44,7 @@ public final class RetryConfig {
         this.backoff = b.backoff;
         this.initialDelay = b.initialDelay;
         this.maxDelay = b.maxDelay;
+        this.maxRetryAfter = b.maxRetryAfter;
         this.jitter = b.jitter;
         this.classifier = b.classifier;
         this.budget = b.budget;
@@ -53,8 +59,9 @@ public final class RetryConfig {
     }
 
     /**
-     * @return 3 retries, exponential backoff from 100 ms to 10 s, jitter 0.2, failures judged by
-     *     {@link FailureClassifier#ofDefaults()} (any {@link Exception} retried unless it says it is not transient)
+     * @return 3 retries, exponential backoff from 100 ms to 10 s, jitter 0.2, a provider's retry-after waited up to
+     *     60 s, failures judged by {@link FailureClassifier#ofDefaults()} (any {@link Exception} retried unless it
+     *     says it is not transient)
      */
     public static RetryConfig ofDefaults() {
         return builder().build();
@@ -67,6 +74,7 @@ public final class RetryConfig {
         b.backoff = backoff;
         b.initialDelay = initialDelay;
         b.maxDelay = maxDelay;
+        b.maxRetryAfter = maxRetryAfter;
         b.jitter = jitter;
         b.classifier = classifier;
         b.budget = budget;
@@ -91,9 +99,17 @@ public final class RetryConfig {
         return initialDelay;
     }
 
-    /** @return the cap on any backoff delay (a provider's retry-after may exceed it) */
+    /** @return the cap on any backoff delay (a provider's retry-after may exceed it, up to {@link #maxRetryAfter}) */
     public Duration maxDelay() {
         return maxDelay;
+    }
+
+    /**
+     * @return the longest retry-after a {@link Retry} waits for; a failure asking for longer is given up on at once
+     *     ({@code retry_stopped}, reason {@code retry_after_too_long})
+     */
+    public Duration maxRetryAfter() {
+        return maxRetryAfter;
     }
 
     /** @return the jitter factor: a delay is scaled by a random factor in {@code [1 - jitter, 1 + jitter]} */
@@ -129,7 +145,9 @@ public final class RetryConfig {
     /**
      * The backoff before a retry: strategy, then jitter, then the cap; a larger retry-after wins. Public so that
      * retry loops which cannot be a {@link Retry} (the gateway's, which also walks fallbacks and holds throttle
-     * slots) wait exactly as {@link Retry} does.
+     * slots) wait exactly as {@link Retry} does. It does not apply {@link #maxRetryAfter()}: whether to wait at all
+     * for a long retry-after is the retry loop's decision ({@link Retry} gives up; the gateway's loop is bounded by its
+     * request deadline instead).
      *
      * @param retry 1 for the first retry
      * @param retryAfter the provider's hint, or {@code null}
@@ -154,6 +172,7 @@ public final class RetryConfig {
         private Backoff backoff = Backoff.exponential();
         private Duration initialDelay = Duration.ofMillis(100);
         private Duration maxDelay = Duration.ofSeconds(10);
+        private Duration maxRetryAfter = DEFAULT_MAX_RETRY_AFTER;
         private double jitter = 0.2;
         private FailureClassifier classifier = FailureClassifier.ofDefaults();
         private RetryBudget budget = RetryBudget.unlimited();
@@ -208,6 +227,29 @@ public final class RetryConfig {
          */
         public Builder maxDelay(Duration delay) {
             this.maxDelay = Checks.requireNonNegative(delay, "maxDelay");
+            return this;
+        }
+
+        /**
+         * Sets the longest retry-after (a provider's {@code Retry-After}, as the classifier reads it) that a retry
+         * waits for. A failure asking for longer is not retried: the retry gives up at once with that failure
+         * ({@code retry_stopped}, reason {@code retry_after_too_long}), so that the caller, or an outer fallback, can
+         * act on it instead of blocking. Without it a {@code Retry-After: 3600} on a call with no deadline would
+         * block its thread for an hour. A retry-after up to this value is waited for even when above
+         * {@link #maxDelay}; the context's deadline still applies.
+         *
+         * <p>Default 60 s: it covers the per-minute rate-limit windows (requests and tokens per minute) behind most
+         * 429s, while a longer wait means an hourly or daily quota, better handed to a fallback than waited out. The
+         * OpenAI and Anthropic Python SDKs likewise wait for a retry-after of at most 60 s (recent OpenAI ones: two
+         * minutes, and they do not retry above it). To wait for any retry-after, pass a long duration and bound calls
+         * with a deadline.
+         *
+         * @param maxRetryAfter not negative; zero gives up on every failure that asks for a wait
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRetryAfter} is negative
+         */
+        public Builder maxRetryAfter(Duration maxRetryAfter) {
+            this.maxRetryAfter = Checks.requireNonNegative(maxRetryAfter, "maxRetryAfter");
             return this;
         }
 

@@ -67,6 +67,40 @@ class RouterTest {
     }
 
     @Test
+    void givenDispatch_whenRouting_thenTheCallersOperationRunsOnTheChosenRouteRecordedCountedAndTimedAsExecute() {
+        MetricsCollector metrics = MetricsCollector.of(new SimpleMeterRegistry());
+        Router<String, String> r = router().defaultRoute("cheap").metrics(metrics).build();
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        Integer length = r.dispatch("long prompt", ctx, route -> route.length());
+        String other = r.dispatch("?", ctx, route -> "other operation of " + route);
+
+        assertThat(length).isEqualTo(7);
+        assertThat(other).isEqualTo("other operation of cheap");
+
+        assertThat(premiumCalls).as("the route's own primitive is not run").hasValue(0);
+        assertThat(ctx.records("route"))
+                .extracting(x -> x.attributes().get("route") + " " + x.attributes().get("requested"))
+                .containsExactly("premium null", "cheap mystery");
+        assertThat(r.routeCounts()).containsExactly(Map.entry("cheap", 1L), Map.entry("premium", 1L));
+        assertThat(metrics.snapshot("tier").routeCounts()).isEqualTo(Map.of("cheap", 1L, "premium", 1L));
+        assertThat(metrics.snapshot("tier").calls()).isEqualTo(2);
+    }
+
+    @Test
+    void givenDispatchToAnUnknownRouteWithoutDefault_whenRouting_thenFailsAsExecuteDoesWithoutRunningTheOperation() {
+        MetricsCollector metrics = MetricsCollector.of(new SimpleMeterRegistry());
+        Router<String, String> r = router().metrics(metrics).build();
+        AtomicInteger ran = new AtomicInteger();
+
+        assertThatThrownBy(() -> r.dispatch("?", WorkflowContext.of("t"), route -> ran.incrementAndGet()))
+                .isInstanceOf(UnknownRouteException.class).hasMessageContaining("no route 'mystery'");
+        assertThat(ran).hasValue(0);
+        assertThat(metrics.registry().get("costwise.primitive.calls").tag("primitive", "tier")
+                .tag("outcome", "failure").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
     void givenNoRoutesOrBadDefault_whenBuilding_thenFails() {
         assertThatThrownBy(() -> Router.<String, String>builder("tier").selector((in, c) -> "x").build())
                 .isInstanceOf(IllegalStateException.class).hasMessage("router 'tier' needs at least one route, had 0");

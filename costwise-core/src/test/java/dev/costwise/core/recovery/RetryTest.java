@@ -17,6 +17,7 @@ import dev.costwise.core.testing.RecordingSleeper;
 import dev.costwise.core.testing.Transient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -148,6 +149,62 @@ class RetryTest {
         assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(7));
     }
 
+    private RetryConfig.Builder askingToWait(Duration retryAfter) {
+        return config().maxRetries(3)
+                .classifier(f -> FailureVerdict.transientFailure("rate_limited").withRetryAfter(retryAfter));
+    }
+
+    @Test
+    void givenARetryAfterOfAnHourAndNoDeadline_whenRetrying_thenGivesUpAtOnceInsteadOfBlockingForTheHour() {
+        MetricsCollector metrics = MetricsCollector.of(new SimpleMeterRegistry());
+        WorkflowContext ctx = Contexts.on(ticker);
+        Primitive<String, String> p = Retry.of("r", askingToWait(Duration.ofHours(1)).metrics(metrics).build())
+                .wrap(failingTimes(1));
+
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOf(Transient.class).hasMessage("boom 1");
+
+        assertThat(sleeper.sleeps()).isEmpty();
+        assertThat(calls).hasValue(1);
+        assertThat(ctx.records("retry")).isEmpty();
+        assertThat(ctx.records("retry_stopped")).singleElement().extracting(StepRecord::attributes)
+                .isEqualTo(Map.of("reason", "retry_after_too_long", "attempts", 1,
+                        "retry_after", Duration.ofHours(1)));
+        assertThat(metrics.snapshot("r").rejections()).containsEntry("retry_after_too_long", 1L);
+    }
+
+    @Test
+    void givenARetryAfterOfExactlyTheDefaultMaximum_whenRetrying_thenWaitsItOut() {
+        assertThat(RetryConfig.ofDefaults().maxRetryAfter()).isEqualTo(Duration.ofSeconds(60));
+
+        Retry.of("r", askingToWait(Duration.ofSeconds(60)).build()).wrap(failingTimes(1))
+                .execute("x", Contexts.on(ticker));
+
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofSeconds(60));
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void givenAHigherMaxRetryAfter_whenTheProviderAsksForAnHour_thenTheRetryWaitsTheHour() {
+        RetryConfig c = askingToWait(Duration.ofHours(1)).maxRetryAfter(Duration.ofHours(2)).build();
+
+        assertThat(Retry.of("r", c).wrap(failingTimes(1)).execute("x", Contexts.on(ticker))).isEqualTo("x!");
+
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofHours(1));
+        assertThat(c.toBuilder().build().maxRetryAfter()).isEqualTo(Duration.ofHours(2));
+    }
+
+    @Test
+    void givenAMaxRetryAfterOfZero_whenAFailureAsksForAnyWait_thenItIsNotRetriedButOneWithoutAHintIs() {
+        Primitive<String, String> p = Retry.of("r", askingToWait(Duration.ofMillis(1)).maxRetryAfter(Duration.ZERO)
+                .build()).wrap(failingTimes(1));
+        assertThatThrownBy(() -> p.execute("x", Contexts.on(ticker))).isInstanceOf(Transient.class);
+
+        calls.set(0);
+        Retry.of("r", config().maxRetries(1).maxRetryAfter(Duration.ZERO).build()).wrap(failingTimes(1))
+                .execute("x", Contexts.on(ticker));
+        assertThat(sleeper.sleeps()).containsExactly(Duration.ofMillis(100));
+    }
+
     @Test
     void givenCallersMistake_whenCalled_thenNotRetried() {
         Primitive<String, String> p = Retry.of("r", config().maxRetries(3).build()).wrap((in, ctx) -> {
@@ -241,6 +298,9 @@ class RetryTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initialDelay").hasMessageContaining("PT-1S");
         assertThatThrownBy(() -> RetryConfig.builder().initialDelay(Duration.ofSeconds(5)).maxDelay(Duration.ofSeconds(1)).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxDelay (PT1S)");
+        assertThatThrownBy(() -> RetryConfig.builder().maxRetryAfter(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRetryAfter")
+                .hasMessageContaining("PT-1S");
         assertThatThrownBy(() -> Backoff.exponential(0.5))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("multiplier").hasMessageContaining("0.5");
         assertThatThrownBy(() -> RetryBudget.builder().ratio(-0.1))

@@ -6,6 +6,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.resilience.StreamOpening;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,8 +23,13 @@ import java.util.function.Function;
  * <p>Models are tried in order, each at most once per call. A {@link ProviderException.RateLimited} (or
  * {@link ProviderException.QuotaExhausted}) trips the model's cooldown and moves on to the next; any other failure
  * is thrown unchanged (leave those to the retry and fallback primitives). A skipped model is recorded as a
- * {@code fallback} step with reason {@code cooldown} or {@code rate_limited}. When every model rests,
- * {@link AllCoolingDownException} is thrown. Thread-safe.
+ * {@code fallback} step with reason {@code cooldown}, {@code rate_limited} or {@code quota_exhausted}. When every model
+ * rests, {@link AllCoolingDownException} is thrown.
+ *
+ * <p>A stream moves on by the same first-chunk rule as {@link dev.costwise.llm.resilience.FallbackChatModel}
+ * ({@link StreamOpening}): a 429 while the stream opens or before its first chunk (an error event such as OpenRouter's)
+ * rests the model and moves on; the stream returned holds its first chunk for the reader, and a failure after it
+ * reaches the reader unchanged. Thread-safe.
  */
 public final class CooldownAwareFallback implements ChatModel {
 
@@ -75,9 +81,15 @@ public final class CooldownAwareFallback implements ChatModel {
         return run(context, m -> m.execute(request.withModel(m.name()), context));
     }
 
+    /**
+     * Streams from the first model that is not resting and reaches its first chunk without a 429.
+     *
+     * @return the open stream, its first chunk read; the caller must close it
+     * @throws AllCoolingDownException if every model rests or answered 429 before its first chunk
+     */
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return run(context, m -> m.stream(request.withModel(m.name()), context));
+        return run(context, m -> StreamOpening.toFirstChunk(m.stream(request.withModel(m.name()), context)));
     }
 
     private <T> T run(WorkflowContext context, Function<ChatModel, T> call) {

@@ -15,10 +15,11 @@ import java.util.Objects;
  * <p>A call is retried exactly as {@link Retry#wrap} retries it. A stream is retried until its first chunk: opening
  * it and reading its first chunk are the attempt, so a failure before the first chunk (an HTTP 429 or 500, an error
  * event, a first-token timeout) is retried like a failed call, with the same {@link dev.costwise.core.recovery
- * .RetryConfig} (classifier, backoff, {@code Retry-After}, never past the context's deadline, retry budget, the
- * request's attempt budget) and the same {@code retry} events and metrics. The stream returned holds that first chunk
- * for its reader. After it, a failure reaches the reader unchanged and is not retried: the chunks read so far cannot
- * be unsent. Every attempt records its cost as the model records it (a failed or abandoned stream's usage so far).
+ * .RetryConfig} (classifier, backoff, a {@code Retry-After} waited up to its {@code maxRetryAfter} and a longer one
+ * given up on at once, never past the context's deadline, retry budget, the request's attempt budget) and the same
+ * {@code retry} events and metrics. The stream returned holds that first chunk for its reader. After it, a failure
+ * reaches the reader unchanged and is not retried: the chunks read so far cannot be unsent. Every attempt records its
+ * cost as the model records it (a failed or abandoned stream's usage so far).
  *
  * <pre>{@code
  * ChatModel retried = RetryingChatModel.of(Retry.of("openai", config), gpt4o);

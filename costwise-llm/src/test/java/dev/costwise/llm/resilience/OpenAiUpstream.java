@@ -20,24 +20,24 @@ import mockwebserver3.MockWebServer;
  * final usage chunk and {@code [DONE]} (https://platform.openai.com/docs/api-reference/chat-streaming); and the real
  * OpenAI adapter pointed at it.
  */
-final class OpenAiUpstream {
+public final class OpenAiUpstream {
 
     private OpenAiUpstream() {}
 
     /** @return an OpenAI adapter for {@code model} calling {@code server}, with fixed test prices */
-    static OpenAiCompatibleChatModel.Builder adapter(MockWebServer server, String model) {
+    public static OpenAiCompatibleChatModel.Builder adapter(MockWebServer server, String model) {
         return adapter(server, OpenAiCompatibleEndpoint.OPENAI, model);
     }
 
     /** @return an adapter of that OpenAI-compatible provider for {@code model} calling {@code server} */
-    static OpenAiCompatibleChatModel.Builder adapter(MockWebServer server, OpenAiCompatibleEndpoint endpoint,
+    public static OpenAiCompatibleChatModel.Builder adapter(MockWebServer server, OpenAiCompatibleEndpoint endpoint,
             String model) {
         return OpenAiCompatibleChatModel.builder(endpoint.withBaseUrl(server.url("/v1").toString()), model)
                 .apiKey(ApiKey.of("sk-test")).pricer(TestPricers.FIXED).environment(Map.of());
     }
 
     /** @return a whole (non-streamed) completion answering {@code text} */
-    static MockResponse completion(String model, String text) {
+    public static MockResponse completion(String model, String text) {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
                 {"id":"chatcmpl-2","object":"chat.completion","created":1,"model":"%s","choices":[{"index":0,
                  "message":{"role":"assistant","content":"%s"},"finish_reason":"stop"}],
@@ -46,20 +46,20 @@ final class OpenAiUpstream {
     }
 
     /** @return an OpenAI error answer */
-    static MockResponse error(int status, String type, String code) {
+    public static MockResponse error(int status, String type, String code) {
         return new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json")
                 .body("{\"error\":{\"message\":\"" + code + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":\""
                         + code + "\"}}").build();
     }
 
     /** @return a 429 asking to wait {@code seconds} ({@code retry-after}) */
-    static MockResponse rateLimited(int seconds) {
+    public static MockResponse rateLimited(int seconds) {
         return error(429, "requests", "rate_limit_exceeded").newBuilder()
                 .addHeader("retry-after", Integer.toString(seconds)).build();
     }
 
     /** @return a 500 */
-    static MockResponse serverError() {
+    public static MockResponse serverError() {
         return error(500, "server_error", "server_error");
     }
 
@@ -69,7 +69,7 @@ final class OpenAiUpstream {
      * @return a whole stream: a role chunk, the text chunks, a finish chunk, a usage chunk (10 prompt tokens, one
      *     completion token per delta), {@code [DONE]}
      */
-    static MockResponse stream(String model, String... deltas) {
+    public static MockResponse stream(String model, String... deltas) {
         List<String> events = new ArrayList<>();
         events.add(chunk(model, "{\"role\":\"assistant\",\"content\":\"\"}", "null"));
         for (String d : deltas) {
@@ -84,18 +84,18 @@ final class OpenAiUpstream {
     }
 
     /** @return a stream cut after one text chunk: no finish, no usage, no {@code [DONE]} */
-    static MockResponse cutAfter(String model, String delta) {
+    public static MockResponse cutAfter(String model, String delta) {
         return eventStream(sse(chunk(model, "{\"content\":\"" + delta + "\"}", "null")));
     }
 
     /** @return one {@code chat.completion.chunk} event's data */
-    static String chunk(String model, String delta, String finishReason) {
+    public static String chunk(String model, String delta, String finishReason) {
         return "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"model\":\"" + model + "\",\"choices\":"
                 + "[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finishReason + "}]}";
     }
 
     /** @return the events as server-sent events */
-    static String sse(String... events) {
+    public static String sse(String... events) {
         StringBuilder sb = new StringBuilder();
         for (String e : events) {
             sb.append("data: ").append(e).append("\n\n");
@@ -104,12 +104,12 @@ final class OpenAiUpstream {
     }
 
     /** @return a 200 {@code text/event-stream} with that body */
-    static MockResponse eventStream(String body) {
+    public static MockResponse eventStream(String body) {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(body).build();
     }
 
     /** @return the text of every chunk left in the stream, which is then closed */
-    static List<String> readAll(ChatStream stream) {
+    public static List<String> readAll(ChatStream stream) {
         List<String> texts = new ArrayList<>();
         try (stream) {
             stream.forEachRemaining((ChatChunk c) -> texts.add(c.contentDelta()));
@@ -118,7 +118,7 @@ final class OpenAiUpstream {
     }
 
     /** @return the cost records of the context, in order */
-    static List<CostRecord> costRecords(WorkflowContext context) {
+    public static List<CostRecord> costRecords(WorkflowContext context) {
         return context.attributeValues("record", CostRecord.class);
     }
 }

@@ -64,6 +64,24 @@ class RetryingChatModelTest {
     }
 
     @Test
+    void givenA429AskingToWaitAnHourAndNoDeadline_whenCalledOrStreamed_thenFailsAtOnceInsteadOfBlockingAnHour() {
+        server.enqueue(rateLimited(3600));
+        server.enqueue(rateLimited(3600));
+        ChatModel model = retried(adapter(server, "gpt-4o-mini").build());
+
+        assertThatThrownBy(() -> model.stream(ChatRequest.of("gpt-4o-mini", "hi"), ctx))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofHours(1)));
+        assertThatThrownBy(() -> model.execute(ChatRequest.of("gpt-4o-mini", "hi"), ctx))
+                .isInstanceOf(ProviderException.RateLimited.class);
+
+        assertThat(slept).isEmpty();
+        assertThat(server.getRequestCount()).isEqualTo(2);
+        assertThat(ctx.records("retry_stopped")).extracting(r -> r.attributes().get("reason"))
+                .containsExactly("retry_after_too_long", "retry_after_too_long");
+    }
+
+    @Test
     void givenA429WhoseRetryAfterEndsPastTheDeadline_whenStreamed_thenFailsAtOnceWithoutWaiting() {
         server.enqueue(rateLimited(30));
         WorkflowContext tight = WorkflowContext.builder("test").timeout(Duration.ofSeconds(10)).build();
