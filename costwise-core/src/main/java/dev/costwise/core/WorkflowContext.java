@@ -221,6 +221,14 @@ public final class WorkflowContext {
         return List.copyOf(firstRecords(Integer.MAX_VALUE));
     }
 
+    /** How many records {@link #records()} would return, without copying them: a scope is made on every call. */
+    private int recordCount() {
+        int inheritedSeen = parent == null ? 0 : Math.min(inherited, parent.recordCount());
+        synchronized (records) {
+            return inheritedSeen + records.size();
+        }
+    }
+
     /** The first {@code limit} records this context sees; a parent's list only grows, so its first ones are fixed. */
     private List<StepRecord> firstRecords(int limit) {
         List<StepRecord> out = parent == null ? new ArrayList<>()
@@ -283,7 +291,7 @@ public final class WorkflowContext {
      * @return the scope
      */
     public WorkflowContext scope() {
-        int seen = records().size();
+        int seen = recordCount();
         return new WorkflowContext(workflowId, correlationId, tags, metadata, clock, ticker, deadline, "", this,
                 seen);
     }
