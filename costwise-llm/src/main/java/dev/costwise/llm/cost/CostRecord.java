@@ -24,7 +24,8 @@ import java.util.Optional;
  * @param at when the attempt finished
  * @param requestedModel the model the caller asked for
  * @param usedModel the model that answered (or was tried), as the provider named it
- * @param catalogModel the model called, by its catalog name: the name a model-scoped budget counted the attempt under
+ * @param catalogModel the model called, by its catalog name (an adapter built under an alias records the name the
+ *     alias resolves to, {@link Pricer#catalogName}): the name a model-scoped budget counted the attempt under
  * @param provider the provider of {@code usedModel}
  * @param usage tokens billed
  * @param cost what was paid
