@@ -52,10 +52,10 @@ class ValidationMessagesTest {
                         .build()).build();
         ChatModel model = SimulatedChatModel.builder(ModelCatalogs.bundled(), "gpt-4o-mini").build();
 
-        assertThatThrownBy(() -> BudgetAwareRouter.builder(" ", budgets))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("name cannot be blank");
         BudgetGuard guard = BudgetGuard.builder(budgets, ModelCatalogs.bundled(),
                 JtokkitTokenEstimator.of(ModelCatalogs.bundled())).build();
+        assertThatThrownBy(() -> BudgetAwareRouter.builder(" ", guard))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("name cannot be blank");
         assertThatThrownBy(() -> BudgetAwareFallback.of("", guard, model, List.of(model)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("name cannot be blank");
     }

@@ -1,21 +1,19 @@
 package dev.costwise.redis;
 
-import dev.costwise.llm.cache.CachedStreams;
 import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
-import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.core.metrics.PrimitiveMetrics;
+import dev.costwise.llm.cache.CacheFill;
 import dev.costwise.llm.cache.CachedAnswer;
 import dev.costwise.llm.cache.CachedChatModel;
+import dev.costwise.llm.cache.CachedStreams;
 import dev.costwise.llm.cache.ChatCacheKey;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
-import dev.costwise.llm.cost.CostRecord;
-import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import java.time.Duration;
@@ -37,9 +35,11 @@ import redis.clients.jedis.params.SetParams;
  * a shared cache needs different single-flight (a Redis lock instead of an in-process future) and different failure
  * handling (bypass when Redis is down). The conventions are {@link CachedChatModel}'s: the key is
  * {@link ChatCacheKey} within a namespace (default the {@code key} tag, so tenants never share), errors are never
- * cached, an answer a fallback produced is kept only for {@code fallbackTtl}, and a hit returns the answer at $0 with
- * {@link PriceStatus#CACHE_HIT} and writes a {@link Outcome#CACHE_HIT} cost record whose baseline is what the answer
- * cost when it was made.
+ * cached, an answer a fallback produced is kept only for {@code fallbackTtl} (each fill runs on its own
+ * {@link CacheFill scope} of the context, so a fallback taken by another call on the same context does not count), and
+ * a hit returns the answer at $0 with {@link PriceStatus#CACHE_HIT} and writes a {@link Outcome#CACHE_HIT} cost record
+ * under the catalog model its filling call was recorded under, whose baseline is what the answer cost when it was
+ * made.
  *
  * <p>Entries are {@code <prefix>:cache:<namespace>:<hash>}, JSON compressed with Deflater, expired by Redis
  * ({@code PX}). A call costs one round trip on a hit: one script reads the entry and, on a miss, takes the key's fill
@@ -55,9 +55,6 @@ import redis.clients.jedis.params.SetParams;
  * }</pre>
  */
 public final class RedisChatCache implements ChatModel {
-
-    /** The event core's {@code Fallback} records for each target it tries. */
-    private static final String FALLBACK_EVENT = "fallback";
 
     /** Returns {1, value} on a hit, {2} when this caller took the fill lock, {3} when another caller holds it. */
     private static final LuaScript LOOKUP_OR_LOCK = LuaScript.of("cache-lookup-or-lock", """
@@ -210,10 +207,10 @@ public final class RedisChatCache implements ChatModel {
         misses.increment();
         metrics.onCacheMiss(name);
         context.record(name, "cache_miss");
-        int fallbacksBefore = context.records(FALLBACK_EVENT).size();
+        CacheFill call = CacheFill.start(context);
         ChatResponse response;
         try {
-            response = delegate.execute(request, context);
+            response = delegate.execute(request, call.context());
         } catch (RuntimeException | Error failure) {
             try {
                 redis.evalBinary(UNLOCK, List.of(keys.lock()), List.of(keys.token()));
@@ -222,9 +219,8 @@ public final class RedisChatCache implements ChatModel {
             }
             throw failure;
         }
-        boolean fromFallback = skippedSince(context, fallbacksBefore) || response.modelDowngraded();
-        CachedAnswer answer = new CachedAnswer(response, response.model(), fromFallback, context.clock().instant());
-        Duration life = fromFallback ? fallbackTtl : ttl;
+        CachedAnswer answer = call.answer(response);
+        Duration life = answer.fromFallback() ? fallbackTtl : ttl;
         try {
             redis.evalBinary(STORE_AND_UNLOCK, List.of(keys.entry(), keys.lock()),
                     List.of(CachedAnswerCodec.encode(answer), RedisConnection.bytes(Long.toString(life.toMillis())),
@@ -267,17 +263,7 @@ public final class RedisChatCache implements ChatModel {
         saved.accumulateAndGet(original.cost(), Money::plus);
         metrics.onCacheHit(name, original.cost());
         context.record(name, "cache_hit", Map.of("shared", shared, "saved", original.cost()));
-        CostRecords.record(context, name, new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
-                context.clock().instant(), request.model(), answer.producedBy(), original.provider(),
-                original.usage(), Money.ZERO, original.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT,
-                Optional.empty(), Optional.empty(), Duration.ZERO, context.tags()));
-        return original.withCost(Money.ZERO, PriceStatus.CACHE_HIT);
-    }
-
-    private static boolean skippedSince(WorkflowContext context, int fallbacksBefore) {
-        List<StepRecord> fallbacks = context.records(FALLBACK_EVENT);
-        return fallbacks.subList(Math.min(fallbacksBefore, fallbacks.size()), fallbacks.size()).stream()
-                .anyMatch(r -> "skipped".equals(r.attributes().get("outcome")));
+        return answer.servedTo(name, request, context);
     }
 
     /**
@@ -309,12 +295,10 @@ public final class RedisChatCache implements ChatModel {
         misses.increment();
         metrics.onCacheMiss(name);
         context.record(name, "cache_miss");
-        int fallbacksBefore = context.records(FALLBACK_EVENT).size();
-        return CachedStreams.storingOnCompletion(delegate.stream(request, context), response -> {
-            boolean fromFallback = skippedSince(context, fallbacksBefore) || response.modelDowngraded();
-            CachedAnswer answer = new CachedAnswer(response, response.model(), fromFallback,
-                    context.clock().instant());
-            long life = (fromFallback ? fallbackTtl : ttl).toMillis();
+        CacheFill call = CacheFill.start(context);
+        return CachedStreams.storingOnCompletion(delegate.stream(request, call.context()), response -> {
+            CachedAnswer answer = call.answer(response);
+            long life = (answer.fromFallback() ? fallbackTtl : ttl).toMillis();
             try {
                 redis.call(c -> c.set(entry, CachedAnswerCodec.encode(answer), SetParams.setParams().px(life)));
             } catch (RedisUnavailableException e) {

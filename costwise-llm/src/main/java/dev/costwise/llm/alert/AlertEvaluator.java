@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,8 @@ public final class AlertEvaluator {
     private final List<AlertRule> rules;
     private final List<AlertSink> sinks;
     private final Map<AlertRule, WindowedTally> tallies;
+    /** The budget utilization rules, apart: budget events judge only these, and nothing when there are none. */
+    private final List<AlertRule.BudgetUtilizationAtLeast> utilizationRules;
     private final ConcurrentMap<String, Instant> lastFired = new ConcurrentHashMap<>();
     private final LongAdder fired = new LongAdder();
     private final LongAdder suppressed = new LongAdder();
@@ -69,6 +72,8 @@ public final class AlertEvaluator {
             }
         }
         this.tallies = t;
+        this.utilizationRules = rules.stream().filter(AlertRule.BudgetUtilizationAtLeast.class::isInstance)
+                .map(AlertRule.BudgetUtilizationAtLeast.class::cast).toList();
     }
 
     /** @return a builder: UTC system clock, no rules, no sinks */
@@ -103,7 +108,7 @@ public final class AlertEvaluator {
                     // exact when rounding for people would show the threshold itself, yet it is not reached exactly
                     String shown = vsThreshold > 0 && spent.format().equals(s.threshold().format()) ? "$" + spent
                             : spent.format();
-                    raise(s, "", "COST ALERT: spend in the last " + human(s.window()) + " is " + shown
+                    raise(s, "", () -> "COST ALERT: spend in the last " + human(s.window()) + " is " + shown
                             + (vsThreshold == 0 ? ", at " : ", above ") + s.threshold().format());
                 }
             }
@@ -130,7 +135,7 @@ public final class AlertEvaluator {
                 long samples = n[0] + n[1];
                 double rate = samples == 0 ? 1.0 : (double) n[0] / samples;
                 if (samples >= c.minSamples() && rate < c.threshold()) {
-                    raise(c, "", String.format(Locale.ROOT,
+                    raise(c, "", () -> String.format(Locale.ROOT,
                             "CACHE ALERT: hit rate %.1f%% over the last %s (%d lookups), below %.1f%%", rate * 100,
                             human(c.window()), samples, c.threshold() * 100));
                 }
@@ -162,7 +167,7 @@ public final class AlertEvaluator {
                 long samples = n[0] + n[1];
                 double rate = samples == 0 ? 0.0 : (double) n[0] / samples;
                 if (samples >= e.minSamples() && rate >= e.threshold()) {
-                    raise(e, "", String.format(Locale.ROOT,
+                    raise(e, "", () -> String.format(Locale.ROOT,
                             "ERROR ALERT: error rate %.1f%% over the last %s (%d requests), %s %.1f%%%s",
                             rate * 100, human(e.window()), samples, rate == e.threshold() ? "at" : "above",
                             e.threshold() * 100,
@@ -198,7 +203,7 @@ public final class AlertEvaluator {
                 t.add(now, 1, 0, Money.ZERO);
                 long count = t.counts(now)[0];
                 if (count >= d.minCount()) {
-                    raise(d, "", "DOWNGRADE ALERT: " + count + " responses in the last " + human(d.window())
+                    raise(d, "", () -> "DOWNGRADE ALERT: " + count + " responses in the last " + human(d.window())
                             + " came from another model than requested (latest: " + served + " answered for "
                             + requested + ")");
                 }
@@ -213,24 +218,29 @@ public final class AlertEvaluator {
      */
     public void onBudgetStatus(BudgetStatus status) {
         Objects.requireNonNull(status, "status");
-        for (AlertRule r : rules) {
-            if (r instanceof AlertRule.BudgetUtilizationAtLeast u) {
-                judge(u, status);
-            }
+        if (utilizationRules.isEmpty()) {
+            return;
+        }
+        double used = status.utilization();
+        for (AlertRule.BudgetUtilizationAtLeast u : utilizationRules) {
+            judge(u, status, used);
         }
     }
 
-    /** Raises {@code rule} for the status's budget if its utilization has reached the rule's threshold. */
-    private void judge(AlertRule.BudgetUtilizationAtLeast rule, BudgetStatus status) {
-        if (status.utilization() < rule.threshold()) {
+    /**
+     * Raises {@code rule} for the status's budget if its utilization {@code used} has reached the rule's threshold;
+     * the message is built only when the alert is sent (past the rule's cool-down).
+     */
+    private void judge(AlertRule.BudgetUtilizationAtLeast rule, BudgetStatus status, double used) {
+        if (used < rule.threshold()) {
             return;
         }
         String budget = status.budget().name();
-        String what = rule.threshold() >= 1.0 ? "exceeded"
-                : String.format(Locale.ROOT, "at %.1f%%", status.utilization() * 100);
-        raise(rule, budget, "BUDGET ALERT: " + status.budget().window().label().toLowerCase(Locale.ROOT)
-                + " budget '" + budget + "' " + what + ": spent " + status.spent().format() + " of "
-                + status.limit().format() + "; resets at " + status.windowEnd());
+        raise(rule, budget, () -> "BUDGET ALERT: " + status.budget().window().label().toLowerCase(Locale.ROOT)
+                + " budget '" + budget + "' " + (rule.threshold() >= 1.0 ? "exceeded"
+                        : String.format(Locale.ROOT, "at %.1f%%", used * 100))
+                + ": spent " + status.spent().format() + " of " + status.limit().format() + "; resets at "
+                + status.windowEnd());
     }
 
     /**
@@ -245,29 +255,26 @@ public final class AlertEvaluator {
     public void onBudgetUtilization(String budget, double before, double after, String detail) {
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(detail, "detail");
-        for (AlertRule r : rules) {
-            if (r instanceof AlertRule.BudgetUtilizationAtLeast u && before < u.threshold()
-                    && after >= u.threshold()) {
+        for (AlertRule.BudgetUtilizationAtLeast u : utilizationRules) {
+            if (before < u.threshold() && after >= u.threshold()) {
                 String what = u.threshold() >= 1.0 ? "reached its limit"
                         : String.format(Locale.ROOT, "passed %.0f%% of its limit", u.threshold() * 100);
-                raise(u, budget, "BUDGET ALERT: budget " + budget + " " + what + ": " + detail);
+                raise(u, budget, () -> "BUDGET ALERT: budget " + budget + " " + what + ": " + detail);
             }
         }
     }
 
     /**
      * A listener to give a {@link dev.costwise.llm.budget.BudgetGuard}. Soft thresholds crossed raise a
-     * {@value #BUDGET_THRESHOLD_RULE} warning (the guard already reports each once per window). Every event that
-     * carries a budget's status also judges the {@link AlertRule.BudgetUtilizationAtLeast} rules, each within its
-     * cool-down per budget: a soft threshold crossed raises the rules whose threshold the budget's utilization has
-     * reached, and a budget that refuses a call raises the rules of threshold 1.0 or more (exhausted) and those below
-     * 1.0 that its utilization has reached.
+     * {@value #BUDGET_THRESHOLD_RULE} warning (the guard already reports each once per window). The
+     * {@link AlertRule.BudgetUtilizationAtLeast} rules are judged, each within its cool-down per budget, after every
+     * settled call against each budget it was charged to ({@link BudgetListener#onSettled}): a rule below 1.0 fires
+     * with the call whose settle takes the budget's utilization to its threshold, whether or not the budget has soft
+     * thresholds. A budget that refuses a call also raises the rules of threshold 1.0 or more (exhausted), and those
+     * below 1.0 that its utilization has reached (a budget restored from the ledger may refuse before any settle).
      *
-     * <p>The guard reports a budget's status only at those events, not after every call. A rule below 1.0 thus fires
-     * at the first soft-threshold crossing reported once utilization has reached the rule (give the budget a soft
-     * threshold equal to the rule's to be told as soon as it is reached), or when the budget refuses a call; a budget
-     * without soft thresholds reaches its sub-1.0 rules only when it refuses. To judge after every settled call
-     * instead, call {@link #onBudgetStatus} or {@link #onBudgetUtilization} yourself.
+     * <p>With no utilization rule, a settle costs nothing more than the call; with some, one comparison per rule
+     * until a threshold is reached, and the alert's text is built only when it is sent.
      *
      * @return the listener
      */
@@ -282,17 +289,23 @@ public final class AlertEvaluator {
                         BUDGET_THRESHOLD_RULE + ":" + status.budget().name() + ":" + threshold, clock.instant());
                 fired.increment();
                 dispatch(alert);
-                onBudgetStatus(status); // and the utilization rules the budget has now reached
+            }
+
+            @Override
+            public void onSettled(BudgetStatus status) {
+                onBudgetStatus(status);
             }
 
             @Override
             public void onExhausted(BudgetStatus status, Budget.Action action) {
-                for (AlertRule r : rules) {
-                    if (r instanceof AlertRule.BudgetUtilizationAtLeast u && u.threshold() < 1.0) {
-                        judge(u, status); // refused, yet settled spend may still be below the limit
-                    } else if (r instanceof AlertRule.BudgetUtilizationAtLeast u) {
+                double used = status.utilization();
+                for (AlertRule.BudgetUtilizationAtLeast u : utilizationRules) {
+                    if (u.threshold() < 1.0) {
+                        judge(u, status, used); // refused, yet settled spend may still be below the limit
+                    } else {
                         String budget = status.budget().name();
-                        raise(u, budget, "BUDGET ALERT: " + status.budget().window().label().toLowerCase(Locale.ROOT)
+                        raise(u, budget, () -> "BUDGET ALERT: "
+                                + status.budget().window().label().toLowerCase(Locale.ROOT)
                                 + " budget '" + budget + "' exhausted: spent " + status.spent().format() + " (+"
                                 + status.reserved().format() + " reserved) of " + status.limit().format()
                                 + "; calls are " + (action == Budget.Action.REJECT ? "rejected" : "downgraded")
@@ -313,7 +326,7 @@ public final class AlertEvaluator {
         return suppressed.sum();
     }
 
-    private void raise(AlertRule rule, String subject, String message) {
+    private void raise(AlertRule rule, String subject, Supplier<String> message) {
         Instant now = clock.instant();
         String key = subject.isEmpty() ? rule.name() : rule.name() + ":" + subject;
         AtomicBoolean fire = new AtomicBoolean();
@@ -329,7 +342,7 @@ public final class AlertEvaluator {
             return;
         }
         fired.increment();
-        dispatch(new Alert(rule.name(), rule.severity(), message, key, now));
+        dispatch(new Alert(rule.name(), rule.severity(), message.get(), key, now));
     }
 
     private void dispatch(Alert alert) {

@@ -6,6 +6,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.resilience.StreamOpening;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +29,12 @@ import java.util.function.Function;
  * metadata gets {@value BudgetedChatModel#BUDGET_EXCEEDED} = {@code true} and a record of that name. A caller's
  * mistake (invalid request, bad credentials, content filter) is thrown at once. Each model skipped is recorded as a
  * {@code fallback} step with the reason. When every model fails, the last failure is thrown with the earlier ones
- * attached as suppressed. Thread-safe.
+ * attached as suppressed.
+ *
+ * <p>A stream moves on by the same first-chunk rule as {@link dev.costwise.llm.resilience.FallbackChatModel}
+ * ({@link StreamOpening}): a failure while the stream opens or before its first chunk (an error event sent after the
+ * HTTP 200) moves on as a failed call does, and the stream returned holds its first chunk for the reader; a failure
+ * after it reaches the reader unchanged, and no other model is called. Thread-safe.
  */
 public final class BudgetAwareFallback implements ChatModel {
 
@@ -90,9 +96,17 @@ public final class BudgetAwareFallback implements ChatModel {
         return run(request, context, m -> m.execute(request.withModel(m.name()), context));
     }
 
+    /**
+     * Streams from the first model that reaches its first chunk, by the first-chunk rule of
+     * {@link dev.costwise.llm.resilience.FallbackChatModel} ({@link StreamOpening}).
+     *
+     * @return the open stream, its first chunk read; the caller must close it
+     * @throws BudgetExceededException if the budgets refuse the free model too
+     * @throws ProviderException the last model's failure, or a failure that does not fall back
+     */
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return run(request, context, m -> m.stream(request.withModel(m.name()), context));
+        return run(request, context, m -> StreamOpening.toFirstChunk(m.stream(request.withModel(m.name()), context)));
     }
 
     private <T> T run(ChatRequest request, WorkflowContext context, Function<ChatModel, T> call) {

@@ -20,6 +20,11 @@ import java.util.function.BiFunction;
  * not model-scoped and applies to the request's tags. Each call records a {@code route} step ({@code route},
  * {@code utilization}) and is sent to the chosen model with the request's {@code model} set to it.
  *
+ * <p>The free model must cost $0 by the guard's catalog ({@link Builder#free} checks), and its calls go through the
+ * guard: they reserve nothing and pass, and a model the catalog prices above $0 by then is refused, so routing to it
+ * never takes spend past a hard limit. Wrap the premium and mid models in {@link BudgetedChatModel} with the same
+ * guard, so their calls are held to the budgets too.
+ *
  * <p>{@link #selector()} gives the same choice as a routing function for a generic router. Thread-safe.
  */
 public final class BudgetAwareRouter implements ChatModel {
@@ -39,8 +44,8 @@ public final class BudgetAwareRouter implements ChatModel {
 
     private BudgetAwareRouter(Builder b) {
         this.name = b.name;
-        this.routes = Map.of(PREMIUM, b.premium, MID, b.mid, FREE, b.free);
-        this.utilization = new BudgetUtilization(b.budgets, b.names);
+        this.routes = Map.of(PREMIUM, b.premium, MID, b.mid, FREE, BudgetedChatModel.of(b.free, b.guard));
+        this.utilization = new BudgetUtilization(b.guard.budgets(), b.names);
         this.midAt = b.midAt;
         this.freeAt = b.freeAt;
     }
@@ -49,12 +54,12 @@ public final class BudgetAwareRouter implements ChatModel {
      * Starts a router. Defaults: mid tier from 0.5, free tier from 0.8, every non-model budget that applies.
      *
      * @param name names the router in records
-     * @param budgets the budgets whose utilization drives the choice
+     * @param guard the guard whose budgets' utilization drives the choice, and which holds the free model's calls
      * @return a builder
      * @throws IllegalArgumentException if the name is blank
      */
-    public static Builder builder(String name, Budgets budgets) {
-        return new Builder(name, budgets);
+    public static Builder builder(String name, BudgetGuard guard) {
+        return new Builder(name, guard);
     }
 
     /**
@@ -109,7 +114,7 @@ public final class BudgetAwareRouter implements ChatModel {
     /** Builds a {@link BudgetAwareRouter}. Not thread-safe. */
     public static final class Builder {
         private final String name;
-        private final Budgets budgets;
+        private final BudgetGuard guard;
         private final List<String> names = new ArrayList<>();
         private ChatModel premium;
         private ChatModel mid;
@@ -117,9 +122,9 @@ public final class BudgetAwareRouter implements ChatModel {
         private double midAt = 0.5;
         private double freeAt = 0.8;
 
-        private Builder(String name, Budgets budgets) {
+        private Builder(String name, BudgetGuard guard) {
             this.name = Objects.requireNonNull(name, "name");
-            this.budgets = Objects.requireNonNull(budgets, "budgets");
+            this.guard = Objects.requireNonNull(guard, "guard");
             if (name.isBlank()) {
                 throw new IllegalArgumentException("name cannot be blank");
             }
@@ -137,9 +142,18 @@ public final class BudgetAwareRouter implements ChatModel {
             return this;
         }
 
-        /** @param model the model for high utilization, normally $0 (required); @return this builder */
+        /**
+         * Sets the model for high utilization (required). Its calls go through the guard.
+         *
+         * @param model a model the guard's catalog prices at $0
+         * @return this builder
+         * @throws IllegalArgumentException if the guard's catalog does not know the model, or prices it above $0 (the
+         *     message names it and its price)
+         */
         public Builder free(ChatModel model) {
-            this.free = Objects.requireNonNull(model, "free");
+            Objects.requireNonNull(model, "free");
+            guard.requireFree("the free model of '" + name + "'", model.name());
+            this.free = model;
             return this;
         }
 

@@ -261,19 +261,25 @@ public final class BudgetGuard {
             LOG.warn("budgets {} overrun: reserved {} but the call cost {}", names(charged), reserved.format(),
                     actual.format());
         }
+        boolean hearsSettles = listener != BudgetListener.NONE;
         for (int i = 0; i < charged.size(); i++) {
             Budget b = charged.get(i);
-            if (b.softThresholds().isEmpty()) {
-                continue;
+            if (b.softThresholds().isEmpty() && !hearsSettles) {
+                continue; // nobody to tell: read no state
             }
             BucketState s = budgets.store().state(buckets.get(i));
             BudgetWindow.Span span = b.window().spanAt(buckets.get(i).windowStart());
             BudgetStatus status = new BudgetStatus(b, s.spent(), s.reserved(), span.start(), span.end());
-            double utilization = status.utilization();
-            for (double t : b.softThresholds()) {
-                if (utilization >= t && firstCrossing(b.name(), span.start(), t)) {
-                    notify(() -> listener.onThresholdCrossed(status, t));
+            if (!b.softThresholds().isEmpty()) {
+                double utilization = status.utilization();
+                for (double t : b.softThresholds()) {
+                    if (utilization >= t && firstCrossing(b.name(), span.start(), t)) {
+                        notify(() -> listener.onThresholdCrossed(status, t));
+                    }
                 }
+            }
+            if (hearsSettles) {
+                notify(() -> listener.onSettled(status));
             }
         }
     }
@@ -375,7 +381,13 @@ public final class BudgetGuard {
             return this;
         }
 
-        /** @param value hears thresholds, refusals and overruns; default {@link BudgetListener#NONE}; @return this */
+        /**
+         * Sets who hears settles, soft thresholds crossed, refusals and overruns. Default {@link BudgetListener#NONE},
+         * for which no budget's status is read after a call (but to check its soft thresholds).
+         *
+         * @param value the listener
+         * @return this builder
+         */
         public Builder listener(BudgetListener value) {
             this.listener = Objects.requireNonNull(value, "listener");
             return this;

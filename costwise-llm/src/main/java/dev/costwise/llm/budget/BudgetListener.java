@@ -3,8 +3,9 @@ package dev.costwise.llm.budget;
 import dev.costwise.core.Money;
 
 /**
- * Hears what budgets do: soft thresholds crossed, calls refused or downgraded, providers billing more than was
- * reserved. Methods must be fast and should not throw; an exception is logged and dropped, never fails the call.
+ * Hears what budgets do: calls settled, soft thresholds crossed, calls refused or downgraded, providers billing more
+ * than was reserved. Methods must be fast and should not throw; an exception is logged and dropped, never fails the
+ * call.
  */
 public interface BudgetListener {
 
@@ -18,6 +19,15 @@ public interface BudgetListener {
      * @param threshold the ratio crossed, such as 0.7
      */
     default void onThresholdCrossed(BudgetStatus status, double threshold) {}
+
+    /**
+     * A call charged to this budget has settled to its real cost. Fires after every settled call, once for each budget
+     * the call was charged to (a reservation released without a cost fires nothing), so it must be cheap: it runs on
+     * the request path of every call. A guard with no listener builds no status for it.
+     *
+     * @param status the budget's state right after the settle
+     */
+    default void onSettled(BudgetStatus status) {}
 
     /**
      * A budget had no room for a call.

@@ -1,8 +1,17 @@
 package dev.costwise.llm.cache;
 
+import dev.costwise.core.Money;
+import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One cache entry: the answer, which model produced it, and whether a fallback produced it (such entries live for a
@@ -20,5 +29,23 @@ public record CachedAnswer(ChatResponse response, String producedBy, boolean fro
         Objects.requireNonNull(response, "response");
         Objects.requireNonNull(producedBy, "producedBy");
         Objects.requireNonNull(storedAt, "storedAt");
+    }
+
+    /**
+     * This answer as a cache serves it: recorded in {@code context} as a {@link Outcome#CACHE_HIT} cost record of $0
+     * under {@link #producedBy} (its {@code catalogModel}; {@code usedModel} is the name the provider answered with),
+     * whose baseline is what the answer cost when it was made, and returned at $0 with {@link PriceStatus#CACHE_HIT}.
+     *
+     * @param cache the cache's name, the record's primitive
+     * @param request the request the hit answers
+     * @param context the caller's context
+     * @return the answer at $0
+     */
+    public ChatResponse servedTo(String cache, ChatRequest request, WorkflowContext context) {
+        CostRecords.record(context, cache, new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
+                context.clock().instant(), request.model(), response.model(), producedBy, response.provider(),
+                response.usage(), Money.ZERO, response.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT,
+                Optional.empty(), Optional.empty(), Duration.ZERO, context.tags()));
+        return response.withCost(Money.ZERO, PriceStatus.CACHE_HIT);
     }
 }

@@ -1,7 +1,6 @@
 package dev.costwise.llm.cache;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.core.metrics.PrimitiveMetrics;
 import dev.costwise.core.performance.CacheStats;
@@ -10,13 +9,9 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
-import dev.costwise.llm.cost.CostRecord;
-import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
-import dev.costwise.core.StepRecord;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,9 +41,6 @@ public final class CachedChatModel implements ChatModel {
 
     /** The context tag that names a virtual key; the default namespace. */
     public static final String KEY_TAG = "key";
-
-    /** The event core's {@code Fallback} records for each target it tries. */
-    private static final String FALLBACK_EVENT = "fallback";
 
     private final String name;
     private final ChatModel delegate;
@@ -106,10 +98,10 @@ public final class CachedChatModel implements ChatModel {
         AtomicBoolean loaded = new AtomicBoolean();
         CachedAnswer answer = cache.wrap((req, ctx) -> {
             loaded.set(true);
-            Fill fill = Fill.start(ctx);
+            CacheFill fill = CacheFill.start(ctx);
             return fill.answer(delegate.execute(req, fill.context()));
         }).execute(request, context);
-        return loaded.get() ? answer.response() : served(answer, request, context);
+        return loaded.get() ? answer.response() : answer.servedTo(name, request, context);
     }
 
     @Override
@@ -117,54 +109,15 @@ public final class CachedChatModel implements ChatModel {
         String key = keyOf(request, context);
         Optional<CachedAnswer> hit = cache.lookup(key, context);
         if (hit.isPresent()) {
-            return CachedStreams.replay(served(hit.get(), request, context));
+            return CachedStreams.replay(hit.get().servedTo(name, request, context));
         }
-        Fill fill = Fill.start(context);
+        CacheFill fill = CacheFill.start(context);
         return CachedStreams.storingOnCompletion(delegate.stream(request, fill.context()),
                 response -> cache.put(key, fill.answer(response)));
     }
 
     private String keyOf(ChatRequest request, WorkflowContext context) {
         return ChatCacheKey.of(Objects.requireNonNullElse(namespace.apply(context), ""), request);
-    }
-
-    /**
-     * One call that fills the cache, on its own {@linkplain WorkflowContext#scope() scope} of the request's context so
-     * that what it recorded is told apart from what calls beside it on the same context did.
-     */
-    private record Fill(WorkflowContext context, int fallbacksBefore, int costsBefore) {
-
-        static Fill start(WorkflowContext requestContext) {
-            WorkflowContext call = requestContext.scope();
-            return new Fill(call, call.records(FALLBACK_EVENT).size(), CostRecords.of(call).size());
-        }
-
-        /**
-         * The entry for the call's answer: produced by the model its successful attempt was recorded under (the
-         * catalog name, which its hits then count under), and by a fallback when a fallback primitive inside the call
-         * skipped a target or the provider itself answered with another model than the one asked for.
-         */
-        CachedAnswer answer(ChatResponse response) {
-            List<StepRecord> fallbacks = context.records(FALLBACK_EVENT);
-            boolean skipped = fallbacks.subList(fallbacksBefore, fallbacks.size()).stream()
-                    .anyMatch(r -> "skipped".equals(r.attributes().get("outcome")));
-            List<CostRecord> costs = CostRecords.of(context);
-            String producedBy = costs.subList(costsBefore, costs.size()).reversed().stream()
-                    .filter(r -> r.outcome() == Outcome.SUCCESS).map(CostRecord::catalogModel).findFirst()
-                    .orElse(response.model());
-            return new CachedAnswer(response, producedBy, skipped || response.modelDowngraded(),
-                    context.clock().instant());
-        }
-    }
-
-    /** The cached answer as this caller receives it: free, and recorded as a hit with what it saved. */
-    private ChatResponse served(CachedAnswer answer, ChatRequest request, WorkflowContext context) {
-        ChatResponse original = answer.response();
-        CostRecords.record(context, name, new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
-                context.clock().instant(), request.model(), original.model(), answer.producedBy(), original.provider(),
-                original.usage(), Money.ZERO, original.cost(), PriceStatus.CACHE_HIT, Outcome.CACHE_HIT,
-                Optional.empty(), Optional.empty(), Duration.ZERO, context.tags()));
-        return original.withCost(Money.ZERO, PriceStatus.CACHE_HIT);
     }
 
     /** Rough heap size of an entry: the text twice (UTF-16) plus a fixed overhead for the records around it. */

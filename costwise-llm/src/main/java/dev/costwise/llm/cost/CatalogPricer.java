@@ -140,6 +140,18 @@ public final class CatalogPricer implements Pricer {
     }
 
     /**
+     * The catalog's name of {@code model}: its own when {@code model} is an alias.
+     *
+     * @param model the catalog name or alias
+     * @return the model's catalog name, or {@code model} when the catalog does not know it
+     */
+    @Override
+    public String catalogName(String model) {
+        Objects.requireNonNull(model, "model");
+        return catalog.find(model).map(ModelInfo::name).orElse(model);
+    }
+
+    /**
      * The prices that apply to {@code usage}: those of the {@linkplain Usage#serviceTier() tier that served it}, and
      * within them the long-context prices when the prompt is above their threshold. A tier's prices hold their own
      * long-context prices, if any: OpenAI serves long prompts asked for on priority at the standard tier instead.

@@ -24,9 +24,10 @@ import java.util.Optional;
  * @param at when the attempt finished
  * @param requestedModel the model the caller asked for
  * @param usedModel the model that answered (or was tried), as the provider named it
- * @param catalogModel the model called, by its catalog name: the name a model-scoped budget counted the attempt under
+ * @param catalogModel the model called, by its catalog name (an adapter built under an alias records the name the
+ *     alias resolves to, {@link Pricer#catalogName}): the name a model-scoped budget counted the attempt under
  * @param provider the provider of {@code usedModel}
- * @param usage tokens billed
+ * @param usage tokens billed; for a {@link Outcome#CACHE_HIT}, those of the answer served, billed when it was made
  * @param cost what was paid
  * @param baselineCost what the configured baseline model would have cost for the same tokens
  * @param priceStatus how the cost is known

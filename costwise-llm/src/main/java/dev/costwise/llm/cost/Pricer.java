@@ -71,6 +71,19 @@ public interface Pricer {
     }
 
     /**
+     * The name this pricer's catalog lists {@code model} under: an alias ({@code claude-haiku-4.5}, a pinned snapshot
+     * such as {@code gpt-4o-2024-08-06}) resolves to its model's name ({@code claude-haiku-4-5}, {@code gpt-4o}), the
+     * name budgets, the ledger and metrics count calls under ({@link CostRecord#catalogModel()}). Default: {@code model}
+     * as it is.
+     *
+     * @param model a catalog name or alias
+     * @return the catalog's name for it, or {@code model} when the catalog does not know it
+     */
+    default String catalogName(String model) {
+        return Objects.requireNonNull(model, "model");
+    }
+
+    /**
      * A cost and how it is known.
      *
      * @param cost the cost

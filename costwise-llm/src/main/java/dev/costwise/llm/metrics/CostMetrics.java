@@ -1,6 +1,7 @@
 package dev.costwise.llm.metrics;
 
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -15,9 +16,19 @@ import java.util.concurrent.ConcurrentMap;
  * dashboards. The model is the one called, by its catalog name ({@link CostRecord#catalogModel()}), so a dated
  * snapshot a provider answered under counts with its model.
  *
- * <p>Exact totals use {@link dev.costwise.core.Money}; the Micrometer counters ({@code costwise.llm.cost} in dollars,
- * {@code costwise.llm.tokens} by direction, {@code costwise.llm.attempts} by outcome) are for display. Their tags are
- * bounded: model and provider names come from configuration, never from callers. Thread-safe.
+ * <p>Exact totals use {@link dev.costwise.core.Money}; the Micrometer counters are for display:
+ * <ul>
+ *   <li>{@code costwise.llm.cost} and {@code costwise.llm.savings}, in dollars;
+ *   <li>{@code costwise.llm.tokens} by {@code direction} ({@code input}, {@code output}): the tokens providers
+ *       processed and billed, failed and aborted attempts' included. A cache hit adds none, as no provider processed
+ *       it (200 calls of which 180 are hits count the 20 calls' tokens): hits are counted by
+ *       {@code costwise.llm.attempts} with outcome {@code cache_hit}, and what they saved by
+ *       {@code costwise.llm.savings}. The snapshot's {@link CostTotals#inputTokens()} and
+ *       {@link CostTotals#outputTokens()} count the same;
+ *   <li>{@code costwise.llm.attempts} by {@code outcome}.
+ * </ul>
+ * Every counter is also tagged {@code name}, {@code model} and {@code provider}. Their tags are bounded: model and
+ * provider names come from configuration, never from callers. Thread-safe.
  */
 public final class CostMetrics {
 
@@ -73,10 +84,12 @@ public final class CostMetrics {
                 .tag("provider", provider).register(r).increment(rec.cost().toBigDecimal().doubleValue());
         Counter.builder("costwise.llm.savings").baseUnit("dollars").tag("name", name).tag("model", model)
                 .tag("provider", provider).register(r).increment(rec.savings().toBigDecimal().doubleValue());
-        Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
-                .tag("direction", "input").register(r).increment(rec.usage().inputTokens());
-        Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
-                .tag("direction", "output").register(r).increment(rec.usage().outputTokens());
+        if (rec.outcome() != Outcome.CACHE_HIT) { // a hit's tokens were processed by no provider, this time
+            Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
+                    .tag("direction", "input").register(r).increment(rec.usage().inputTokens());
+            Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
+                    .tag("direction", "output").register(r).increment(rec.usage().outputTokens());
+        }
         Counter.builder("costwise.llm.attempts").tag("name", name).tag("model", model).tag("provider", provider)
                 .tag("outcome", rec.outcome().name().toLowerCase(java.util.Locale.ROOT)).register(r).increment();
     }

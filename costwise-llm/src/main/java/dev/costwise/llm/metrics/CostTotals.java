@@ -8,12 +8,15 @@ import java.util.Objects;
 /**
  * Totals over a set of billed attempts: counts, tokens, exact cost and savings.
  *
+ * <p>Tokens are those providers processed and billed (failed and aborted attempts' included); a cache hit adds none,
+ * since no provider processed it: it shows in {@code cacheHits}, and what it saved in {@code savings}.
+ *
  * @param attempts attempts counted (cache hits included)
  * @param successes attempts whose answer reached the caller
  * @param failures attempts that failed
  * @param cacheHits attempts answered from Costwise's cache
- * @param inputTokens prompt tokens
- * @param outputTokens generated tokens
+ * @param inputTokens prompt tokens providers processed (cache hits add none)
+ * @param outputTokens tokens providers generated (cache hits add none)
  * @param cost what was paid
  * @param savings what the baseline would have cost minus what was paid
  * @param wasted spend on failed, superseded and aborted attempts
@@ -39,9 +42,10 @@ public record CostTotals(long attempts, long successes, long failures, long cach
     public CostTotals plus(CostRecord r) {
         boolean success = r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.CACHE_HIT;
         boolean failure = r.outcome() == Outcome.FAILED || r.outcome() == Outcome.REJECTED;
+        boolean hit = r.outcome() == Outcome.CACHE_HIT;
         return new CostTotals(attempts + 1, successes + (success ? 1 : 0), failures + (failure ? 1 : 0),
-                cacheHits + (r.outcome() == Outcome.CACHE_HIT ? 1 : 0), inputTokens + r.usage().inputTokens(),
-                outputTokens + r.usage().outputTokens(), cost.plus(r.cost()), savings.plus(r.savings()),
+                cacheHits + (hit ? 1 : 0), inputTokens + (hit ? 0 : r.usage().inputTokens()),
+                outputTokens + (hit ? 0 : r.usage().outputTokens()), cost.plus(r.cost()), savings.plus(r.savings()),
                 r.isWasted() ? wasted.plus(r.cost()) : wasted);
     }
 
@@ -55,7 +59,7 @@ public record CostTotals(long attempts, long successes, long failures, long cach
         return attempts == 0 ? 0.0 : (double) failures / attempts;
     }
 
-    /** @return input plus output tokens */
+    /** @return input plus output tokens providers processed */
     public long totalTokens() {
         return inputTokens + outputTokens;
     }

@@ -174,16 +174,16 @@ class AlertEvaluatorTest {
     }
 
     @Test
-    void givenAUtilizationRuleBelow100Percent_whenTheGuardReportsACrossingPastIt_thenItFiresOncePerCooldown() {
+    void givenAUtilizationRuleBelow100Percent_whenACallSettlesPastIt_thenItFiresOncePerCooldown() {
         AlertEvaluator alerts = evaluator(List.of(new AlertRule.BudgetUtilizationAtLeast("budget70", 0.7,
                 AlertSeverity.WARNING, Duration.ofHours(36))));
         BudgetedChatModel model = guardedModel(alerts, List.of(0.5, 0.8));
 
-        assertThat(spendUntilRefused(model)).isEqualTo(7); // $0.00125 each: 50% after the 4th, 87.5% after the 7th
-        assertThat(sent).extracting(Alert::rule).containsExactly("budget_threshold", "budget_threshold", "budget70");
-        assertThat(sent.get(2).message()).isEqualTo("BUDGET ALERT: daily budget 'daily' at 87.5%: spent $0.00875 "
+        assertThat(spendUntilRefused(model)).isEqualTo(7); // $0.00125 each: 50% after the 4th, 75% after the 6th
+        assertThat(sent).extracting(Alert::rule).containsExactly("budget_threshold", "budget70", "budget_threshold");
+        assertThat(sent.get(1).message()).isEqualTo("BUDGET ALERT: daily budget 'daily' at 75.0%: spent $0.0075 "
                 + "of $0.01; resets at 2026-11-28T00:00:00Z");
-        assertThat(sent.get(2).dedupKey()).isEqualTo("budget70:daily");
+        assertThat(sent.get(1).dedupKey()).isEqualTo("budget70:daily");
 
         clock.advance(Duration.ofDays(1)); // a new window, but 24 h is within the rule's 36 h cool-down
         spendUntilRefused(model);
@@ -195,17 +195,28 @@ class AlertEvaluatorTest {
     }
 
     @Test
-    void givenABudgetWithoutSoftThresholds_whenItRefusesACall_thenTheUtilizationRulesItReachedFire() {
+    void givenABudgetWithoutSoftThresholds_whenACallTakesItTo70Percent_thenThe70PercentRuleFiresWithThatCall() {
         AlertEvaluator alerts = evaluator(List.of(
                 new AlertRule.BudgetUtilizationAtLeast("budget70", 0.7, AlertSeverity.WARNING, Duration.ofHours(1)),
                 new AlertRule.BudgetUtilizationAtLeast("budget95", 0.95, AlertSeverity.ERROR, Duration.ofHours(1)),
                 AlertRules.budgetExceeded("budget")));
         BudgetedChatModel model = guardedModel(alerts, List.of());
 
-        spendUntilRefused(model); // settled at 87.5% when the 8th call cannot reserve
+        for (int i = 0; i < 5; i++) { // $0.00125 each: 62.5% after the 5th
+            model.execute(question(), WorkflowContext.builder("t").clock(clock).build());
+        }
+        assertThat(sent).isEmpty();
+        clock.advance(Duration.ofMinutes(3));
+        model.execute(question(), WorkflowContext.builder("t").clock(clock).build()); // 75%
 
+        assertThat(sent).singleElement().satisfies(a -> {
+            assertThat(a.rule()).isEqualTo("budget70");
+            assertThat(a.message()).isEqualTo("BUDGET ALERT: daily budget 'daily' at 75.0%: spent $0.0075 of $0.01;"
+                    + " resets at 2026-11-28T00:00:00Z");
+            assertThat(a.at()).isEqualTo(Instant.parse("2026-11-27T10:03:00Z"));
+        });
+        spendUntilRefused(model); // settled at 87.5% when the 8th call cannot reserve: never 95%
         assertThat(sent).extracting(Alert::rule).containsExactly("budget70", "budget");
-        assertThat(sent.getFirst().message()).contains("at 87.5%");
     }
 
     /** A premium model behind a daily $0.01 budget, each call $0.00125, its guard reporting to {@code alerts}. */
@@ -217,13 +228,17 @@ class AlertEvaluatorTest {
         return BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard);
     }
 
+    /** @return a question that costs $0.00125 on the premium model */
+    private static ChatRequest question() {
+        return ChatRequest.builder("premium-model").addMessage(
+                dev.costwise.llm.chat.Message.user("q".repeat(400))).maxTokens(100).build();
+    }
+
     /** @return the calls answered before the budget refused one */
     private int spendUntilRefused(BudgetedChatModel model) {
-        ChatRequest request = ChatRequest.builder("premium-model").addMessage(
-                dev.costwise.llm.chat.Message.user("q".repeat(400))).maxTokens(100).build();
         for (int answered = 0; ; answered++) {
             try {
-                model.execute(request, WorkflowContext.builder("t").clock(clock).build());
+                model.execute(question(), WorkflowContext.builder("t").clock(clock).build());
             } catch (dev.costwise.llm.budget.BudgetExceededException e) {
                 return answered;
             }

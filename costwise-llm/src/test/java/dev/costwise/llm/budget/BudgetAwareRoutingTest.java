@@ -37,7 +37,7 @@ class BudgetAwareRoutingTest {
 
     @Test
     void givenUtilization_whenRouted_thenPremiumBelowHalfMidToEightyFreeAbove() {
-        BudgetAwareRouter router = BudgetAwareRouter.builder("budget-router", budgets)
+        BudgetAwareRouter router = BudgetAwareRouter.builder("budget-router", guard)
                 .premium(premium).mid(mid).free(free).build();
 
         spend("49.99");
@@ -56,14 +56,14 @@ class BudgetAwareRoutingTest {
 
     @Test
     void givenCustomThresholds_whenRouted_thenTheyApplyAndBadOnesAreRefused() {
-        BudgetAwareRouter router = BudgetAwareRouter.builder("r", budgets).premium(premium).mid(mid).free(free)
+        BudgetAwareRouter router = BudgetAwareRouter.builder("r", guard).premium(premium).mid(mid).free(free)
                 .thresholds(0.3, 0.6).build();
         spend("30");
         assertThat(router.selector().apply(ChatRequest.of("any", "hi"), ctx())).isEqualTo("mid");
 
-        assertThatThrownBy(() -> BudgetAwareRouter.builder("r", budgets).thresholds(0.9, 0.5))
+        assertThatThrownBy(() -> BudgetAwareRouter.builder("r", guard).thresholds(0.9, 0.5))
                 .hasMessageContaining("mid=0.9").hasMessageContaining("free=0.5");
-        assertThatThrownBy(() -> BudgetAwareRouter.builder("r", budgets).premium(premium).build())
+        assertThatThrownBy(() -> BudgetAwareRouter.builder("r", guard).premium(premium).build())
                 .hasMessageContaining("mid").hasMessageContaining("free");
     }
 

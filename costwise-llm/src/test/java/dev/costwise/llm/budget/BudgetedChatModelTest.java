@@ -7,6 +7,7 @@ import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
+import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
@@ -14,6 +15,7 @@ import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.spi.BudgetStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -299,6 +301,72 @@ class BudgetedChatModelTest {
             model.execute(request("premium-model", 100), ctx());
         }
         assertThat(fired).containsExactly(0.7, 0.9, 0.7);
+    }
+
+    @Test
+    void givenAListener_whenCallsSettle_thenEachChargedBudgetsStatusIsHeardAfterEveryCallAndOnlyThen() {
+        CountingStore store = new CountingStore(new InMemoryBudgetStore());
+        Budgets budgets = Budgets.builder().clock(clock).store(store)
+                .add(Budget.builder("daily").limit(Money.of("1")).softThresholds(List.of()).build())
+                .add(Budget.builder("premium").scope(BudgetScope.model("premium-model")).limit(Money.of("0.01"))
+                        .softThresholds(List.of()).build()).build();
+        List<String> heard = new ArrayList<>();
+        BudgetGuard guard = BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true))
+                .listener(new BudgetListener() {
+                    @Override
+                    public void onSettled(BudgetStatus status) {
+                        heard.add(status.budget().name() + " " + status.spent().format() + " "
+                                + status.reserved().format());
+                    }
+                }).build();
+        ChatModel quiet = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100),
+                BudgetGuard.builder(budgets, TestModels.CATALOG, TestModels.estimator(true)).build());
+
+        quiet.execute(request("premium-model", 100), ctx()); // no listener, no soft thresholds: no state read
+        assertThat(store.stateReads).isZero();
+        BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 100), guard)
+                .execute(request("premium-model", 100), ctx());
+        BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.FREE, 100), guard)
+                .execute(request("free-model", 100), ctx()); // free: nothing reserved, nothing settled
+
+        assertThat(heard).containsExactly("daily $0.0025 $0.00", "premium $0.0025 $0.00"); // after both calls
+        assertThat(store.stateReads).isEqualTo(2);
+    }
+
+    /** The in-memory store, counting the state reads made of it. */
+    private static final class CountingStore implements BudgetStore {
+        private final BudgetStore inner;
+        int stateReads;
+
+        CountingStore(BudgetStore inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Optional<Grant> reserve(List<Claim> claims, Money minimum, Money maximum) {
+            return inner.reserve(claims, minimum, maximum);
+        }
+
+        @Override
+        public void settle(Grant grant, Money actual) {
+            inner.settle(grant, actual);
+        }
+
+        @Override
+        public Grant release(Grant grant, Money amount) {
+            return inner.release(grant, amount);
+        }
+
+        @Override
+        public BucketState state(Bucket bucket) {
+            stateReads++;
+            return inner.state(bucket);
+        }
+
+        @Override
+        public void restore(Bucket bucket, Money spent) {
+            inner.restore(bucket, spent);
+        }
     }
 
     @Test

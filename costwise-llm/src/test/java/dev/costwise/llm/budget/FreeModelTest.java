@@ -80,6 +80,11 @@ class FreeModelTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("the last fallback of 'fb' 'mid-model' must cost $0")
                 .hasMessageContaining("$0.60 output");
+        assertThatThrownBy(() -> BudgetAwareRouter.builder("router", guard)
+                .free(TestModels.FakeProvider.of(TestModels.MID, 1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the free model of 'router' 'mid-model' must cost $0, as calls go to it once a budget is"
+                        + " exhausted, but it costs $0.15 input and $0.60 output per million tokens");
     }
 
     @Test
@@ -120,6 +125,33 @@ class FreeModelTest {
                 .hasMessageContaining("daily");
         assertThat(CostRecords.total(ctx)).isEqualTo(Money.ZERO);
         assertThat(budgets.status("daily").spent()).isEqualTo(Money.of("0.05"));
+    }
+
+    @Test
+    void givenARouterFreeModelTheCatalogPricesLater_whenRoutedToIt_thenItsCallsAreHeldToTheLimit() {
+        BudgetAwareRouter router = BudgetAwareRouter.builder("router", guard).premium(premium)
+                .mid(BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.MID, 500), guard))
+                .free(TestModels.FakeProvider.of(PAID, 500)).build();
+        budgets.store().restore(new BudgetStore.Bucket("daily", budgets.status("daily").windowStart()),
+                Money.of("0.04"));
+        assertThat(router.execute(request(), ctx()).model()).isEqualTo("local-model"); // "free": passes, $0
+        catalog.set(pricedLater());
+        Money paid = Money.ZERO;
+        int refused = 0;
+
+        for (int i = 0; i < 10; i++) { // $0.00402 each at the later price: two fit in the $0.01 left
+            WorkflowContext ctx = ctx();
+            try {
+                assertThat(router.execute(request(), ctx).model()).isEqualTo("local-model");
+            } catch (BudgetExceededException e) {
+                refused++;
+            }
+            paid = paid.plus(CostRecords.total(ctx));
+        }
+
+        assertThat(refused).isEqualTo(8);
+        assertThat(Money.of("0.04").plus(paid)).isEqualTo(budgets.status("daily").spent());
+        assertThat(budgets.status("daily").spent().compareTo(Money.of("0.05"))).isLessThanOrEqualTo(0);
     }
 
     /** The catalog once {@code local-model} has a price. */

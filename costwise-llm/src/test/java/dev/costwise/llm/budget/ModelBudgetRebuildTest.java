@@ -44,6 +44,17 @@ class ModelBudgetRebuildTest {
     private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
     private static final ApiKey KEY = ApiKey.of("test-key");
 
+    /** OpenAI's answer for gpt-4o, named by its dated snapshot: 1,000 prompt and 500 completion tokens. */
+    private static final String GPT_4O_SNAPSHOT_ANSWER = """
+            {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}""";
+    /** Anthropic's answer for claude-haiku-4-5, named by its upstream id: 1,000 input and 100 output tokens. */
+    private static final String HAIKU_ANSWER = """
+            {"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001",
+             "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
+             "usage":{"input_tokens":1000,"output_tokens":100}}""";
+
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-27T10:00:00Z"));
     private MockWebServer server;
 
@@ -72,57 +83,80 @@ class ModelBudgetRebuildTest {
         server.enqueue(new MockResponse.Builder().code(500).addHeader("Content-Type", "application/json")
                 .body("{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\","
                         + "\"param\":null,\"code\":null}}").build());
-        server.enqueue(json("""
-                {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}"""));
-        server.enqueue(json("""
-                {"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5-20251001",
-                 "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn",
-                 "usage":{"input_tokens":1000,"output_tokens":100}}"""));
+        server.enqueue(json(GPT_4O_SNAPSHOT_ANSWER));
+        server.enqueue(json(HAIKU_ANSWER));
         Budgets live = budgets();
         BudgetGuard guard = BudgetGuard.builder(live, CATALOG, JtokkitTokenEstimator.of(CATALOG)).build();
-        ChatModel gpt = BudgetedChatModel.of(OpenAiCompatibleChatModel.builder(
-                        OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), "gpt-4o")
-                .apiKey(KEY).pricer(CatalogPricer.of(CATALOG)).environment(Map.of()).build(), guard);
-        ChatModel haiku = BudgetedChatModel.of(AnthropicChatModel.builder("claude-haiku-4-5")
-                .pricer(CatalogPricer.of(CATALOG)).apiKey(KEY).baseUrl(server.url("/").uri()).build(), guard);
-        InMemorySpendLedger ledger = new InMemorySpendLedger();
+        ChatModel gpt = BudgetedChatModel.of(openAi("gpt-4o"), guard);
+        ChatModel haiku = BudgetedChatModel.of(anthropic("claude-haiku-4-5"), guard);
         CostMetrics metrics = CostMetrics.inMemory();
-        List<CostRecord> records = new ArrayList<>();
 
         WorkflowContext first = WorkflowContext.builder("t").clock(clock).build();
         assertThatThrownBy(() -> gpt.execute(request("gpt-4o"), first)).isInstanceOf(ProviderException.class);
-        records.addAll(CostRecords.of(first));
-        for (var call : List.of(Map.entry(gpt, "gpt-4o"), Map.entry(haiku, "claude-haiku-4-5"))) {
-            WorkflowContext ctx = WorkflowContext.builder("t").clock(clock).build();
-            call.getKey().execute(request(call.getValue()), ctx);
-            records.addAll(CostRecords.of(ctx));
-        }
-        records.forEach(ledger::append);
+        List<CostRecord> records = new ArrayList<>(CostRecords.of(first));
+        records.addAll(callEach(gpt, haiku));
         records.forEach(r -> metrics.record("all", r));
 
         assertThat(records).extracting(CostRecord::usedModel, CostRecord::catalogModel).containsExactly(
                 tuple("gpt-4o", "gpt-4o"), tuple("gpt-4o-2024-08-06", "gpt-4o"),
                 tuple("claude-haiku-4-5-20251001", "claude-haiku-4-5"));
+        assertRebuiltAsLive(live, records);
+        assertThat(metrics.snapshot("all").byModel()).containsOnlyKeys("gpt-4o", "claude-haiku-4-5");
+    }
+
+    @Test
+    void givenAdaptersBuiltUnderAliases_whenBudgetsAreRebuiltFromTheLedger_thenTheyFindTheirSpend() {
+        server.enqueue(json(GPT_4O_SNAPSHOT_ANSWER));
+        server.enqueue(json(HAIKU_ANSWER));
+        Budgets live = budgets();
+        BudgetGuard guard = BudgetGuard.builder(live, CATALOG, JtokkitTokenEstimator.of(CATALOG)).build();
+
+        // a pinned snapshot and a dotted name: both aliases in the catalog
+        List<CostRecord> records = callEach(BudgetedChatModel.of(openAi("gpt-4o-2024-08-06"), guard),
+                BudgetedChatModel.of(anthropic("claude-haiku-4.5"), guard));
+
+        assertThat(records).extracting(CostRecord::catalogModel).containsExactly("gpt-4o", "claude-haiku-4-5");
+        assertRebuiltAsLive(live, records);
+    }
+
+    /** @return the records of one call to each model, asking for the model by its name, each on its own context */
+    private List<CostRecord> callEach(ChatModel... models) {
+        List<CostRecord> records = new ArrayList<>();
+        for (ChatModel model : models) {
+            WorkflowContext ctx = WorkflowContext.builder("t").clock(clock).build();
+            model.execute(request(model.name()), ctx);
+            records.addAll(CostRecords.of(ctx));
+        }
+        return records;
+    }
+
+    /** Budgets rebuilt from a ledger of {@code records} find what {@code live} counted: $0.0075 and $0.0015. */
+    private void assertRebuiltAsLive(Budgets live, List<CostRecord> records) {
+        InMemorySpendLedger ledger = new InMemorySpendLedger();
+        records.forEach(ledger::append);
         Budgets restarted = budgets();
         restarted.rebuildFrom(ledger);
         assertThat(restarted.status("gpt-4o").spent()).isEqualTo(live.status("gpt-4o").spent())
                 .isEqualTo(Money.of("0.0075"));
         assertThat(restarted.status("claude-haiku-4-5").spent()).isEqualTo(live.status("claude-haiku-4-5").spent())
                 .isEqualTo(Money.of("0.0015"));
-        assertThat(metrics.snapshot("all").byModel()).containsOnlyKeys("gpt-4o", "claude-haiku-4-5");
+    }
+
+    private ChatModel openAi(String model) {
+        return OpenAiCompatibleChatModel.builder(
+                        OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), model)
+                .apiKey(KEY).pricer(CatalogPricer.of(CATALOG)).environment(Map.of()).build();
+    }
+
+    private ChatModel anthropic(String model) {
+        return AnthropicChatModel.builder(model).pricer(CatalogPricer.of(CATALOG)).apiKey(KEY)
+                .baseUrl(server.url("/").uri()).build();
     }
 
     @Test
     void givenACachedAnswerOfASnapshot_whenServedAgain_thenTheHitCountsUnderTheCatalogNameToo() {
-        server.enqueue(json("""
-                {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-2024-08-06",
-                 "choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],
-                 "usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}"""));
-        ChatModel cached = CachedChatModel.builder("cached", OpenAiCompatibleChatModel.builder(
-                        OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), "gpt-4o")
-                .apiKey(KEY).pricer(CatalogPricer.of(CATALOG)).environment(Map.of()).build()).build();
+        server.enqueue(json(GPT_4O_SNAPSHOT_ANSWER));
+        ChatModel cached = CachedChatModel.builder("cached", openAi("gpt-4o")).build();
         CostMetrics metrics = CostMetrics.inMemory();
 
         for (int i = 0; i < 2; i++) {

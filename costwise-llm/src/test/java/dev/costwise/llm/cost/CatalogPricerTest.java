@@ -42,6 +42,15 @@ class CatalogPricerTest {
     }
 
     @Test
+    void givenAnAlias_whenItsCatalogNameIsAsked_thenItIsTheModelsNameAndAnUnknownNameStaysAsItIs() {
+        assertThat(pricer.catalogName("gpt-4o-2024-08-06")).isEqualTo("gpt-4o");
+        assertThat(pricer.catalogName("Claude-Haiku-4.5")).isEqualTo("claude-haiku-4-5");
+        assertThat(pricer.catalogName("llama3.2:8b")).isEqualTo("llama3.1:8b");
+        assertThat(pricer.catalogName("gpt-4o")).isEqualTo("gpt-4o");
+        assertThat(pricer.catalogName("my-own-model")).isEqualTo("my-own-model");
+    }
+
+    @Test
     void givenPromptsAbove200k_whenPriced_thenOnlyTheModelsWithA1mBetaPremiumPayTheLongContextRates() {
         // https://platform.claude.com/docs/en/about-claude/pricing#long-context-pricing: Sonnet 4 and 4.5 with the
         // context-1m beta bill a prompt above 200K input tokens at $6 / $22.50 for the whole call; Opus 4.6 and

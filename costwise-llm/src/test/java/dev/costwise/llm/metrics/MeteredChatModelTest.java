@@ -49,13 +49,43 @@ class MeteredChatModelTest {
         assertThat(snap.total().cacheHits()).isEqualTo(1);
         assertThat(snap.total().failures()).isEqualTo(1);
         assertThat(snap.total().cost()).isEqualTo(paid.cost());
-        assertThat(snap.total().inputTokens()).isEqualTo(2 * paid.usage().inputTokens());
+        assertThat(snap.total().inputTokens()).isEqualTo(paid.usage().inputTokens()); // the hit processed none
         assertThat(snap.byModel().get("gpt-4o").cost()).isEqualTo(paid.cost());
         assertThat(snap.byModel().get("gpt-4o").savings()).isEqualTo(paid.cost());
         assertThat(snap.byProvider()).containsKey("sim");
         assertThat(snap.total().errorRate()).isEqualTo(1.0 / 3);
         assertThat(registry.find("costwise.llm.attempts").tag("outcome", "cache_hit").counter().count()).isEqualTo(1);
         assertThat(metrics.snapshot("nothing").total().cost()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenMostCallsAnsweredFromTheCache_whenTokensAreCounted_thenOnlyTheTokensProvidersProcessedCount() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CostMetrics metrics = CostMetrics.of(registry);
+        MeteredChatModel workflow = MeteredChatModel.of("llm_workflow", CachedChatModel.builder("cached_gpt4o",
+                SimulatedChatModel.builder(CATALOG, "gpt-4o").seed(7).build()).build(), metrics);
+        long billedIn = 0;
+        long billedOut = 0;
+
+        for (int i = 0; i < 20; i++) { // two questions, ten times each: 2 misses, 18 hits
+            ChatResponse r = workflow.execute(ChatRequest.of("gpt-4o", "question " + i % 2), WorkflowContext.of("w"));
+            if (!r.cost().isZero()) {
+                billedIn += r.usage().inputTokens();
+                billedOut += r.usage().outputTokens();
+            }
+        }
+
+        assertThat(billedIn).isPositive();
+        assertThat(registry.get("costwise.llm.tokens").tag("direction", "input").counter().count())
+                .isEqualTo(billedIn);
+        assertThat(registry.get("costwise.llm.tokens").tag("direction", "output").counter().count())
+                .isEqualTo(billedOut);
+        assertThat(registry.get("costwise.llm.attempts").tag("outcome", "cache_hit").counter().count())
+                .isEqualTo(18);
+        CostTotals total = metrics.snapshot("llm_workflow").total();
+        assertThat(total.inputTokens()).isEqualTo(billedIn);
+        assertThat(total.outputTokens()).isEqualTo(billedOut);
+        assertThat(total.cacheHits()).isEqualTo(18);
     }
 
     @Test

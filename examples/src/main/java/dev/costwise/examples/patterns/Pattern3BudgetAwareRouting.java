@@ -31,7 +31,7 @@ public final class Pattern3BudgetAwareRouting {
                 .build();
         BudgetGuard guard = BudgetGuard.builder(budgets, ExampleModels.CATALOG,
                 JtokkitTokenEstimator.of(ExampleModels.CATALOG)).build();
-        BudgetAwareRouter router = BudgetAwareRouter.builder("budget-aware", budgets)
+        BudgetAwareRouter router = BudgetAwareRouter.builder("budget-aware", guard)
                 .premium(BudgetedChatModel.of(ExampleModels.sim("gpt-4o", 31), guard))
                 .mid(BudgetedChatModel.of(ExampleModels.sim("gpt-4o-mini", 32), guard))
                 .free(ExampleModels.sim("llama3.2:8b", 33))

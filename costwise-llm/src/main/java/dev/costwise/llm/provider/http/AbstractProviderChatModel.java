@@ -380,8 +380,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     final void recordCost(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,
             Pricer.Priced priced, Outcome outcome, Optional<String> errorKind, Duration latency) {
         CostRecord record = new CostRecord(context.correlationId(), CostRecords.nextAttempt(context), context.clock().instant(),
-                request.model(), usedModel, name(), provider(), usage, priced.cost(), priced.cost(), priced.status(),
-                outcome, errorKind, Optional.empty(), latency, context.tags());
+                request.model(), usedModel, settings.pricer().catalogName(name()), provider(), usage, priced.cost(),
+                priced.cost(), priced.status(), outcome, errorKind, Optional.empty(), latency, context.tags());
         CostRecords.record(context, name(), record);
     }
 
