@@ -144,7 +144,14 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
             return this;
         }
 
-        /** @param env where keys and {@code OPENAI_BASE_URL} are read; default {@link System#getenv()}; @return this */
+        /**
+         * Sets the environment the key and {@code OPENAI_BASE_URL} are read from. Default {@link System#getenv()}.
+         * The variable moves only an endpoint whose base URL was not set in code ({@link
+         * OpenAiCompatibleEndpoint#withBaseUrl}).
+         *
+         * @param env the environment
+         * @return this builder
+         */
         public Builder environment(Map<String, String> env) {
             this.environment = Map.copyOf(env);
             return this;

@@ -262,7 +262,9 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         }
 
         /**
-         * Sets the environment the key and {@code OPENAI_BASE_URL} are read from. Default {@link System#getenv()}.
+         * Sets the environment the key and the endpoint's {@link OpenAiCompatibleEndpoint#baseUrlVariable() base URL
+         * variable} ({@code OPENAI_BASE_URL}) are read from. Default {@link System#getenv()}. The variable moves only
+         * an endpoint whose base URL was not set in code: {@code OPENAI.withBaseUrl(url)} stays at {@code url}.
          *
          * @param env the environment
          * @return this builder
