@@ -68,9 +68,12 @@ public final class OllamaEmbeddingModel extends AbstractHttpEmbeddingModel {
             throw new ProviderException.MalformedResponse(details(result.status(), result.headers()),
                     e.getMessage(), e);
         }
-        if (!result.isSuccess() || json.readError(root).isPresent()) {
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()),
-                    result.isSuccess() ? 500 : result.status(), json.readError(root), result.bodyText(),
+        if (!result.isSuccess()) {
+            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), result.status(),
+                    json.readError(root), result.bodyText(), Optional.empty(), elapsed, Optional.empty());
+        }
+        if (json.readError(root).isPresent()) {
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), json.readError(root).get(),
                     Optional.empty(), elapsed, Optional.empty());
         }
         JsonNode vectors = root.path("embeddings");

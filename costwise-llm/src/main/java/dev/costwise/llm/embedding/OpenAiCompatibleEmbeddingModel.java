@@ -91,10 +91,13 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
                     e.getMessage(), e);
         }
         Optional<WireError> error = wire.readError(root);
-        if (!result.isSuccess() || error.isPresent()) {
-            int status = result.isSuccess() ? OpenAiErrorMapper.statusOf(error.get()) : result.status();
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), status, error,
+        if (!result.isSuccess()) {
+            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), result.status(), error,
                     result.bodyText(), retryAfter(result), elapsed, apiKey);
+        }
+        if (error.isPresent()) {
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), error.get(),
+                    retryAfter(result), elapsed, apiKey);
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isArray()) {

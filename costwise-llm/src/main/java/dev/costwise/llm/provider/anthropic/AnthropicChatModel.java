@@ -294,7 +294,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             this.requestId = requestId;
             this.details = details(requestId);
             this.decoder = new AnthropicStreamDecoder(name(),
-                    data -> errorMapper.fromStreamEvent(details, data, timeout()));
+                    data -> errorMapper.fromStreamEvent(details, stream.status(), data, timeout()));
         }
 
         @Override

@@ -25,6 +25,7 @@ import dev.costwise.llm.provider.http.SseEvent;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.http.HttpTransport;
+import dev.costwise.llm.provider.http.InBandErrors;
 import dev.costwise.llm.provider.http.RateLimitListener;
 import dev.costwise.llm.provider.http.StreamTimeouts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -261,8 +262,8 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 }
                 if (data.has("error")) {
                     JsonNode error = data.path("error");
-                    throw errorMapper.fromError(details, error,
-                            GeminiErrorMapper.shorten(redact(error.path("message").asText("error in stream"))),
+                    String message = GeminiErrorMapper.shorten(redact(error.path("message").asText("error in stream")));
+                    throw errorMapper.fromError(details, error, InBandErrors.streamEvent(message, stream.status()),
                             Optional.empty(), timeout());
                 }
                 try {

@@ -97,7 +97,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
         JsonNode root = parse(result.bodyText(), result.status(), result.headers());
         Optional<WireError> inBody = errors.readError(root);
         if (inBody.isPresent()) {
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), 500, inBody, "",
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), inBody.get(),
                     Optional.empty(), elapsed, Optional.empty());
         }
         if (!root.path("message").isObject()) {
@@ -136,8 +136,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
     }
 
     ProviderException streamError(WireError error, GuardedStream stream) {
-        return OpenAiErrorMapper.map(details(stream.status(), stream.headers()), 500, Optional.of(error), "",
-                Optional.empty(), Duration.ZERO, Optional.empty());
+        return OpenAiErrorMapper.mapStreamEvent(details(stream.status(), stream.headers()), error, Optional.empty());
     }
 
     ProviderException malformed(String what, GuardedStream stream, Throwable cause) {

@@ -118,9 +118,8 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         JsonNode root = parseBody(result.body(), result.status(), result.headers());
         Optional<WireError> inBody = wire.readError(root);
         if (inBody.isPresent()) {
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()),
-                    OpenAiErrorMapper.statusOf(inBody.get()), inBody, "", retryAfter(result.headers()), elapsed,
-                    apiKey).withBilledUsage(billedWith(root));
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), inBody.get(),
+                    retryAfter(result.headers()), elapsed, apiKey).withBilledUsage(billedWith(root));
         }
         WireCompletion c;
         try {
@@ -173,8 +172,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
     }
 
     ProviderException eventError(WireError error, GuardedStream stream) {
-        return OpenAiErrorMapper.map(details(stream.status(), stream.headers()), OpenAiErrorMapper.statusOf(error),
-                Optional.of(error), "", Optional.empty(), Duration.ZERO, apiKey);
+        return OpenAiErrorMapper.mapStreamEvent(details(stream.status(), stream.headers()), error, apiKey);
     }
 
     ProviderException malformed(String what, GuardedStream stream, Throwable cause) {
