@@ -105,9 +105,27 @@ public final class OllamaEmbeddingModel extends AbstractHttpEmbeddingModel {
             this.settings = AdapterSettings.builder("ollama", model);
         }
 
-        /** @param url the server; default {@code OLLAMA_HOST} or localhost:11434; @return this builder */
+        /**
+         * Sets the server. Default: {@code OLLAMA_HOST}, else {@code http://localhost:11434}.
+         *
+         * @param url the base URL, or a host:port
+         * @return this builder
+         * @throws IllegalArgumentException if it is not a host or URL
+         */
         public Builder baseUrl(String url) {
             this.baseUrl = OllamaHost.parse(url);
+            return this;
+        }
+
+        /**
+         * Sets the server, as {@link #baseUrl(String)}.
+         *
+         * @param url an absolute http(s) URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(URI url) {
+            this.baseUrl = OllamaHost.of(url);
             return this;
         }
 

@@ -19,6 +19,7 @@ import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireError;
 import dev.costwise.llm.wire.WireFormatException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,7 +132,7 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
 
     /** Builds an {@link OpenAiCompatibleEmbeddingModel}. Not thread-safe. */
     public static final class Builder {
-        private final OpenAiCompatibleEndpoint endpoint;
+        private OpenAiCompatibleEndpoint endpoint;
         private final AdapterSettings.Builder settings;
         private Optional<ApiKey> apiKey = Optional.empty();
         private Map<String, String> environment;
@@ -139,6 +140,22 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
         private Builder(OpenAiCompatibleEndpoint endpoint, String model) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             this.settings = AdapterSettings.builder(endpoint.provider(), model);
+        }
+
+        /**
+         * @param url the base URL, an absolute http(s) URL; wins over {@code OPENAI_BASE_URL}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
+        }
+
+        /** @param url the base URL, as {@link #baseUrl(String)}; @return this builder */
+        public Builder baseUrl(URI url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
         }
 
         /** @param key the key; default read from the endpoint's environment variables; @return this builder */

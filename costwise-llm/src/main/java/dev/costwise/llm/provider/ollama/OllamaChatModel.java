@@ -197,6 +197,18 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
             return this;
         }
 
+        /**
+         * Sets the server, as {@link #baseUrl(String)}.
+         *
+         * @param url an absolute http(s) URL, such as {@code http://gpu-box:11434}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(URI url) {
+            this.baseUrl = OllamaHost.of(url);
+            return this;
+        }
+
         /** @param env where {@code OLLAMA_HOST} is read; default {@link System#getenv()}; @return this builder */
         public Builder environment(Map<String, String> env) {
             this.environment = Map.copyOf(env);

@@ -28,6 +28,7 @@ import dev.costwise.llm.wire.WireError;
 import dev.costwise.llm.wire.WireFormatException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -236,7 +237,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
 
     /** Builds an {@link OpenAiCompatibleChatModel}. Not thread-safe. */
     public static final class Builder {
-        private final OpenAiCompatibleEndpoint endpoint;
+        private OpenAiCompatibleEndpoint endpoint;
         private final AdapterSettings.Builder settings;
         private Optional<ApiKey> apiKey = Optional.empty();
         private Map<String, String> environment;
@@ -246,6 +247,31 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         private Builder(OpenAiCompatibleEndpoint endpoint, String model) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             this.settings = AdapterSettings.builder(endpoint.provider(), model);
+        }
+
+        /**
+         * Moves the endpoint to {@code url} (a proxy, a test server), as {@link OpenAiCompatibleEndpoint#withBaseUrl}:
+         * a URL set here wins over {@code OPENAI_BASE_URL}.
+         *
+         * @param url an absolute http(s) URL, such as {@code http://localhost:8080/v1}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
+        }
+
+        /**
+         * Moves the endpoint to {@code url}, as {@link #baseUrl(String)}.
+         *
+         * @param url an absolute http(s) URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(URI url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
         }
 
         /**

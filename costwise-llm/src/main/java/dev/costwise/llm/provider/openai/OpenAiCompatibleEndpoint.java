@@ -38,8 +38,8 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
 
     /** OpenAI; {@code OPENAI_BASE_URL} moves it (to a proxy), as the official SDKs allow, unless moved in code. */
     public static final OpenAiCompatibleEndpoint OPENAI =
-            new OpenAiCompatibleEndpoint("openai", baseUri("https://api.openai.com/v1"), List.of("OPENAI_API_KEY"),
-                    wantsMaxCompletionTokens("openai"), Optional.of("OPENAI_BASE_URL"));
+            new OpenAiCompatibleEndpoint("openai", URI.create("https://api.openai.com/v1"),
+                    List.of("OPENAI_API_KEY"), wantsMaxCompletionTokens("openai"), Optional.of("OPENAI_BASE_URL"));
     /** Groq. */
     public static final OpenAiCompatibleEndpoint GROQ =
             of("groq", "https://api.groq.com/openai/v1", List.of("GROQ_API_KEY"), false);
@@ -68,10 +68,7 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
         if (provider.isBlank()) {
             throw new IllegalArgumentException("provider cannot be blank");
         }
-        if (!baseUrl.isAbsolute() || baseUrl.getHost() == null
-                || !("http".equalsIgnoreCase(baseUrl.getScheme()) || "https".equalsIgnoreCase(baseUrl.getScheme()))) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
-        }
+        BaseUrls.require(baseUrl);
         String s = baseUrl.toString();
         if (s.endsWith("/")) {
             baseUrl = URI.create(s.substring(0, s.length() - 1));
@@ -128,8 +125,18 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      * @throws IllegalArgumentException if the URL is not an absolute http(s) URL
      */
     public OpenAiCompatibleEndpoint withBaseUrl(String url) {
-        return new OpenAiCompatibleEndpoint(provider, baseUri(url), keyVariables, maxCompletionTokens,
-                Optional.empty());
+        return withBaseUrl(BaseUrls.parse(url));
+    }
+
+    /**
+     * This endpoint at another URL (a proxy, a test server), as {@link #withBaseUrl(String)}.
+     *
+     * @param url the base URL
+     * @return the endpoint
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL
+     */
+    public OpenAiCompatibleEndpoint withBaseUrl(URI url) {
+        return new OpenAiCompatibleEndpoint(provider, url, keyVariables, maxCompletionTokens, Optional.empty());
     }
 
     /**
@@ -166,16 +173,6 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     }
 
     private static OpenAiCompatibleEndpoint of(String provider, String url, List<String> keys, boolean mct) {
-        return new OpenAiCompatibleEndpoint(provider, baseUri(url), keys, mct);
-    }
-
-    /** Reads a base URL, naming the parameter when the text is not a URL at all. */
-    private static URI baseUri(String url) {
-        Objects.requireNonNull(url, "baseUrl");
-        try {
-            return URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + url + "'", e);
-        }
+        return new OpenAiCompatibleEndpoint(provider, BaseUrls.parse(url), keys, mct);
     }
 }
