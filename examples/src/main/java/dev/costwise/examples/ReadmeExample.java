@@ -31,11 +31,12 @@ public final class ReadmeExample {
     /** @param args ignored */
     public static void main(String[] args) {
         ModelCatalog catalog = ModelCatalogs.bundled();                       // 81 models, prices per 1M tokens, dated
+        CatalogPricer pricer = CatalogPricer.of(catalog).withBaseline("gpt-4o"); // savings: against all-gpt-4o
         ChatModel gpt4o = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o")
-                .pricer(CatalogPricer.of(catalog)).build();                   // key from OPENAI_API_KEY, never logged
+                .pricer(pricer).build();                                      // key from OPENAI_API_KEY, never logged
         ChatModel mini = OpenAiCompatibleChatModel.builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini")
-                .pricer(CatalogPricer.of(catalog)).build();
-        ChatModel llama = OllamaChatModel.builder("llama3.2").pricer(CatalogPricer.of(catalog)).build();
+                .pricer(pricer).build();
+        ChatModel llama = OllamaChatModel.builder("llama3.2").pricer(pricer).build();
 
         // Pattern 1: cache + router. The cache key is a hash of the whole canonical request, per virtual key.
         ChatModel cachedGpt4o = CachedChatModel.builder("cached_gpt4o", gpt4o).ttl(Duration.ofHours(1)).build();
@@ -59,6 +60,6 @@ public final class ReadmeExample {
         try (ChatStream stream = workflow.stream(ChatRequest.of("gpt-4o", "Tell me a story"), ctx)) {
             stream.forEachRemaining(chunk -> System.out.print(chunk.contentDelta()));   // e.g. to a UI, as it arrives
         }
-        CostRecords.of(ctx).forEach(System.out::println);                       // every billed attempt of this request
+        CostRecords.of(ctx).forEach(System.out::println); // every billed attempt: cost, baselineCost (on gpt-4o)
     }
 }

@@ -5,6 +5,7 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +37,13 @@ import java.util.Set;
  * {@code LOCAL} for a free model of a local provider (Ollama by default); {@code UNPRICED} for a model with no price,
  * which is only returned when {@link Builder#allowUnpricedModels()} was set — otherwise pricing such a model fails.
  *
+ * <p>Savings are measured against a baseline ({@link #baselineCost}): the model given to {@link #withBaseline}
+ * (the "all GPT-4o" case), else the model each request asked for, so a request for {@code gpt-4o} that a router sent
+ * to a local model records what it would have cost on {@code gpt-4o}:
+ * <pre>{@code
+ * CatalogPricer pricer = CatalogPricer.of(catalog).withBaseline("gpt-4o");
+ * }</pre>
+ *
  * <p>Immutable and thread-safe.
  */
 public final class CatalogPricer implements Pricer {
@@ -46,11 +54,14 @@ public final class CatalogPricer implements Pricer {
     private final ModelCatalog catalog;
     private final boolean allowUnpriced;
     private final Set<String> localProviders;
+    private final Optional<String> baseline;
 
-    private CatalogPricer(Builder b) {
-        this.catalog = b.catalog;
-        this.allowUnpriced = b.allowUnpriced;
-        this.localProviders = Set.copyOf(b.localProviders);
+    private CatalogPricer(ModelCatalog catalog, boolean allowUnpriced, Set<String> localProviders,
+            Optional<String> baseline) {
+        this.catalog = catalog;
+        this.allowUnpriced = allowUnpriced;
+        this.localProviders = Set.copyOf(localProviders);
+        this.baseline = baseline;
     }
 
     /**
@@ -102,6 +113,57 @@ public final class CatalogPricer implements Pricer {
             return new Priced(Money.ZERO, statusOfFree(info));
         }
         return new Priced(cost(pricing, usage), PriceStatus.PRICED);
+    }
+
+    /**
+     * This pricer, measuring savings against {@code model}: every answer's {@link #baselineCost} is its tokens
+     * priced on {@code model}, whatever model the request asked for.
+     *
+     * @param model the catalog name or alias of the baseline, such as {@code gpt-4o}
+     * @return a pricer with that baseline, pricing calls as this one does
+     * @throws UnknownModelException if the model is not in the catalog
+     * @throws UnpricedModelException if the model has no price
+     * @throws IllegalArgumentException if it has no price and unpriced models are allowed
+     */
+    public CatalogPricer withBaseline(String model) {
+        String name = SavingsCalculator.of(this, model).baselineModel();
+        return new CatalogPricer(catalog, allowUnpriced, localProviders,
+                Optional.of(catalog.find(name).map(ModelInfo::name).orElse(name)));
+    }
+
+    /** @return the baseline set with {@link #withBaseline}, if any (else each request's own model is) */
+    public Optional<String> baseline() {
+        return baseline;
+    }
+
+    /**
+     * What an answer's tokens would have cost on the baseline, as the gateway measures it: the tokens (cached,
+     * cache-write and output tokens each at the baseline's own price, long-context prices past its threshold) priced
+     * on the {@linkplain #withBaseline configured baseline}, else on the model the request asked for, on the service
+     * tier the request asked for (the standard one when it asked for none: {@link SavingsCalculator#baselineCost(Usage,
+     * Optional)}). What the provider reported charging is not a baseline's price: the tokens are priced. The answer
+     * is its own baseline ({@code paid}, no savings) when the baseline is the model that was called, and when the
+     * request's model is not in the catalog or has no price.
+     *
+     * @param request the caller's request
+     * @param calledModel the catalog model that was called
+     * @param usage the answer's tokens, on the tier that served them
+     * @param paid what the answer cost
+     * @return the baseline cost
+     */
+    @Override
+    public Money baselineCost(ChatRequest request, String calledModel, Usage usage, Money paid) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(calledModel, "calledModel");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(paid, "paid");
+        Optional<ModelInfo> base = baseline.or(() -> Optional.of(request.model())).flatMap(catalog::find)
+                .filter(info -> info.pricing().isPresent());
+        Optional<String> called = catalog.find(calledModel).map(ModelInfo::name);
+        if (base.isEmpty() || called.equals(base.map(ModelInfo::name))) {
+            return paid;
+        }
+        return SavingsCalculator.of(this, base.get().name()).baselineCost(usage, request.serviceTier());
     }
 
     /**
@@ -208,7 +270,8 @@ public final class CatalogPricer implements Pricer {
 
     @Override
     public String toString() {
-        return "CatalogPricer[" + catalog + (allowUnpriced ? ", unpriced allowed" : "") + "]";
+        return "CatalogPricer[" + catalog + (allowUnpriced ? ", unpriced allowed" : "")
+                + baseline.map(b -> ", baseline " + b).orElse("") + "]";
     }
 
     /** Builds a {@link CatalogPricer}. Not thread-safe. */
@@ -247,7 +310,7 @@ public final class CatalogPricer implements Pricer {
 
         /** @return the pricer */
         public CatalogPricer build() {
-            return new CatalogPricer(this);
+            return new CatalogPricer(catalog, allowUnpriced, localProviders, Optional.empty());
         }
     }
 }

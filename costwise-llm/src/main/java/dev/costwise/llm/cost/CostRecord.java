@@ -29,7 +29,10 @@ import java.util.Optional;
  * @param provider the provider of {@code usedModel}
  * @param usage tokens billed; for a {@link Outcome#CACHE_HIT}, those of the answer served, billed when it was made
  * @param cost what was paid
- * @param baselineCost what the configured baseline model would have cost for the same tokens
+ * @param baselineCost what the same tokens would have cost on the baseline ({@link Pricer#baselineCost}): the
+ *     pricer's configured baseline ({@link CatalogPricer#withBaseline}), else the model the caller asked for, so a
+ *     request for {@code gpt-4o} that a cheaper model answered shows what it saved; equal to {@code cost} when the
+ *     baseline is the model called or cannot be priced; {@code 0} for a call that failed without answering
  * @param priceStatus how the cost is known
  * @param outcome how the attempt ended
  * @param errorKind the failure kind for a failed attempt ({@code rate_limited}, {@code timeout}…)

@@ -1,6 +1,7 @@
 package dev.costwise.llm.cost;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
 import java.util.Optional;
@@ -81,6 +82,27 @@ public interface Pricer {
      */
     default String catalogName(String model) {
         return Objects.requireNonNull(model, "model");
+    }
+
+    /**
+     * What an answer's tokens would have cost on the baseline model: a {@link CostRecord}'s {@code baselineCost},
+     * which its {@linkplain CostRecord#savings() savings} are measured against. Adapters ask for it for every answer,
+     * and for every stream that ended early or broke after it started (its partial usage); a failed call has none.
+     * Default: {@code paid}, so a pricer that knows no baseline claims no savings. {@link CatalogPricer} prices the
+     * tokens on its {@linkplain CatalogPricer#withBaseline configured baseline}, else on the model the caller asked
+     * for, as the gateway measures savings.
+     *
+     * @param request the caller's request: the model it asked for, and the service tier it asked for, if any
+     * @param calledModel the catalog model that was called
+     * @param usage the answer's tokens, on the tier that served them
+     * @param paid what the answer cost
+     * @return the baseline cost
+     */
+    default Money baselineCost(ChatRequest request, String calledModel, Usage usage, Money paid) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(calledModel, "calledModel");
+        Objects.requireNonNull(usage, "usage");
+        return Objects.requireNonNull(paid, "paid");
     }
 
     /**

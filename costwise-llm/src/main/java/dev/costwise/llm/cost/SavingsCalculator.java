@@ -1,8 +1,10 @@
 package dev.costwise.llm.cost;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Prices the same usage on a configured baseline model (the spec's "all GPT-4o" or "all Claude" case), so every call
@@ -60,6 +62,20 @@ public final class SavingsCalculator {
      */
     public Money baselineCost(Usage usage) {
         return pricer.price(baselineModel, usage).cost();
+    }
+
+    /**
+     * What an answer would have cost on the baseline had it been asked for as the caller asked: on the service tier
+     * the caller asked for, the standard one when it asked for none. A flex deployment's answer to a caller who asked
+     * for no tier is thus measured against the standard price and shows what flex saved; a caller who asked for flex
+     * itself is measured against flex. This is how the gateway, and {@link CatalogPricer#baselineCost}, measure it.
+     *
+     * @param usage the answer's tokens, on the tier that served them
+     * @param askedTier the tier the caller asked for, if any
+     * @return the baseline cost
+     */
+    public Money baselineCost(Usage usage, Optional<ServiceTier> askedTier) {
+        return baselineCost(usage.withServiceTier(askedTier.orElse(ServiceTier.STANDARD)));
     }
 
     /**

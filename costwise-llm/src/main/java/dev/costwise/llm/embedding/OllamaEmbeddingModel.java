@@ -68,9 +68,12 @@ public final class OllamaEmbeddingModel extends AbstractHttpEmbeddingModel {
             throw new ProviderException.MalformedResponse(details(result.status(), result.headers()),
                     e.getMessage(), e);
         }
-        if (!result.isSuccess() || json.readError(root).isPresent()) {
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()),
-                    result.isSuccess() ? 500 : result.status(), json.readError(root), result.bodyText(),
+        if (!result.isSuccess()) {
+            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), result.status(),
+                    json.readError(root), result.bodyText(), Optional.empty(), elapsed, Optional.empty());
+        }
+        if (json.readError(root).isPresent()) {
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), json.readError(root).get(),
                     Optional.empty(), elapsed, Optional.empty());
         }
         JsonNode vectors = root.path("embeddings");
@@ -102,9 +105,27 @@ public final class OllamaEmbeddingModel extends AbstractHttpEmbeddingModel {
             this.settings = AdapterSettings.builder("ollama", model);
         }
 
-        /** @param url the server; default {@code OLLAMA_HOST} or localhost:11434; @return this builder */
+        /**
+         * Sets the server. Default: {@code OLLAMA_HOST}, else {@code http://localhost:11434}.
+         *
+         * @param url the base URL, or a host:port
+         * @return this builder
+         * @throws IllegalArgumentException if it is not a host or URL
+         */
         public Builder baseUrl(String url) {
             this.baseUrl = OllamaHost.parse(url);
+            return this;
+        }
+
+        /**
+         * Sets the server, as {@link #baseUrl(String)}.
+         *
+         * @param url an absolute http(s) URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(URI url) {
+            this.baseUrl = OllamaHost.of(url);
             return this;
         }
 

@@ -19,6 +19,7 @@ import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireError;
 import dev.costwise.llm.wire.WireFormatException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,10 +92,13 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
                     e.getMessage(), e);
         }
         Optional<WireError> error = wire.readError(root);
-        if (!result.isSuccess() || error.isPresent()) {
-            int status = result.isSuccess() ? OpenAiErrorMapper.statusOf(error.get()) : result.status();
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), status, error,
+        if (!result.isSuccess()) {
+            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), result.status(), error,
                     result.bodyText(), retryAfter(result), elapsed, apiKey);
+        }
+        if (error.isPresent()) {
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), error.get(),
+                    retryAfter(result), elapsed, apiKey);
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isArray()) {
@@ -128,7 +132,7 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
 
     /** Builds an {@link OpenAiCompatibleEmbeddingModel}. Not thread-safe. */
     public static final class Builder {
-        private final OpenAiCompatibleEndpoint endpoint;
+        private OpenAiCompatibleEndpoint endpoint;
         private final AdapterSettings.Builder settings;
         private Optional<ApiKey> apiKey = Optional.empty();
         private Map<String, String> environment;
@@ -138,13 +142,36 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
             this.settings = AdapterSettings.builder(endpoint.provider(), model);
         }
 
+        /**
+         * @param url the base URL, an absolute http(s) URL; wins over {@code OPENAI_BASE_URL}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
+        }
+
+        /** @param url the base URL, as {@link #baseUrl(String)}; @return this builder */
+        public Builder baseUrl(URI url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
+        }
+
         /** @param key the key; default read from the endpoint's environment variables; @return this builder */
         public Builder apiKey(ApiKey key) {
             this.apiKey = Optional.of(Objects.requireNonNull(key, "key"));
             return this;
         }
 
-        /** @param env where keys and {@code OPENAI_BASE_URL} are read; default {@link System#getenv()}; @return this */
+        /**
+         * Sets the environment the key and {@code OPENAI_BASE_URL} are read from. Default {@link System#getenv()}.
+         * The variable moves only an endpoint whose base URL was not set in code ({@link
+         * OpenAiCompatibleEndpoint#withBaseUrl}).
+         *
+         * @param env the environment
+         * @return this builder
+         */
         public Builder environment(Map<String, String> env) {
             this.environment = Map.copyOf(env);
             return this;

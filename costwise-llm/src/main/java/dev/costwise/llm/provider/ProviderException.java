@@ -59,7 +59,12 @@ public abstract sealed class ProviderException extends CostwiseException impleme
         return model;
     }
 
-    /** @return the HTTP status, if the provider answered with one */
+    /**
+     * @return the HTTP status the provider sent this error with; empty when it sent none: no answer at all (a
+     *     connection failure, a timeout), or an error inside a success answer (an error event in a stream that began
+     *     with 200, an error object in a 200 body), whose message says so and whose type follows the error's own
+     *     type or code
+     */
     public OptionalInt status() {
         return status;
     }

@@ -8,6 +8,8 @@ import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import java.util.Optional;
@@ -222,5 +224,79 @@ class CatalogPricerTest {
             total = total.plus(one);
         }
         assertThat(total).isEqualTo(Money.ofDollars(750));
+    }
+
+    // ------------------------------------------------------------------ baseline
+
+    @Test
+    void givenNoBaseline_whenAnotherModelAnswered_thenTheBaselineIsTheRequestedModelsPriceForTheSameTokens() {
+        Usage usage = UsageNormalizer.fromOpenAi(1_000, 200, 500, 0);
+
+        // 800 × 2.50 + 200 × 1.25 + 500 × 10 per million: gpt-4o's own cached price for the cached tokens
+        assertThat(pricer.baselineCost(ChatRequest.of("gpt-4o", "hi"), "gpt-4o-mini", usage, Money.of("0.000435")))
+                .isEqualTo(Money.of("0.00725"));
+    }
+
+    @Test
+    void givenABaseline_whenAnyModelIsAskedFor_thenTheTokensArePricedOnTheBaseline() {
+        CatalogPricer againstGpt4o = pricer.withBaseline("gpt-4o-2024-08-06");
+
+        assertThat(againstGpt4o.baseline()).contains("gpt-4o");
+        assertThat(againstGpt4o.baselineCost(ChatRequest.of("claude-sonnet-4-5", "hi"), "gpt-4o-mini",
+                Usage.of(1_000, 500), Money.ZERO)).isEqualTo(Money.of("0.0075"));
+        assertThat(againstGpt4o.toString()).endsWith(", baseline gpt-4o]");
+    }
+
+    @Test
+    void givenTheBaselineIsTheModelCalled_whenMeasured_thenWhatWasPaidIsTheBaseline() {
+        Money paid = Money.of("0.0123456789"); // reported by the provider: no savings claimed against itself
+
+        assertThat(pricer.baselineCost(ChatRequest.of("gpt-4o-2024-11-20", "hi"), "gpt-4o", Usage.of(1_000, 500),
+                paid)).isEqualTo(paid);
+        assertThat(pricer.withBaseline("gpt-4o").baselineCost(ChatRequest.of("gpt-4o-mini", "hi"), "gpt-4o",
+                Usage.of(1_000, 500), paid)).isEqualTo(paid);
+    }
+
+    @Test
+    void givenARequestedModelTheCatalogCannotPrice_whenMeasured_thenWhatWasPaidIsTheBaseline() {
+        assertThat(pricer.baselineCost(ChatRequest.of("my-router-alias", "hi"), "gpt-4o-mini", Usage.of(1_000, 500),
+                Money.of("0.00045"))).isEqualTo(Money.of("0.00045"));
+    }
+
+    @Test
+    void givenAReportedCost_whenMeasured_thenTheBaselinePricesTheTokens() {
+        Usage usage = Usage.of(1_000, 500).withReportedCost(Money.of("0.0001"));
+
+        assertThat(pricer.baselineCost(ChatRequest.of("gpt-4o", "hi"), "gpt-4o-mini", usage, Money.of("0.0001")))
+                .isEqualTo(Money.of("0.0075"));
+    }
+
+    @Test
+    void givenAFlexAnswer_whenMeasured_thenTheBaselineIsOnTheTierTheCallerAskedFor() {
+        // o3: standard $2 / $8, flex $1 / $4 per million; the answer ran on flex
+        Usage onFlex = Usage.of(1_000, 500).withServiceTier(ServiceTier.FLEX);
+        ChatRequest askedNone = ChatRequest.of("o3", "hi");
+        ChatRequest askedFlex = ChatRequest.builder("o3").addMessage(Message.user("hi"))
+                .serviceTier(ServiceTier.FLEX).build();
+
+        assertThat(pricer.baselineCost(askedNone, "gpt-4o-mini", onFlex, Money.ZERO)).isEqualTo(Money.of("0.006"));
+        assertThat(pricer.baselineCost(askedFlex, "gpt-4o-mini", onFlex, Money.ZERO)).isEqualTo(Money.of("0.003"));
+    }
+
+    @Test
+    void givenABaselineTheCatalogCannotPrice_whenSet_thenRefusedNamingIt() {
+        assertThatThrownBy(() -> pricer.withBaseline("gpt-4o-mni")).isInstanceOf(UnknownModelException.class)
+                .hasMessageContaining("gpt-4o-mni");
+        assertThatThrownBy(() -> CatalogPricer.builder(CATALOG).allowUnpricedModels().build()
+                .withBaseline("my-private-model")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'my-private-model' has no known price");
+    }
+
+    @Test
+    void givenAPricerWithNoBaseline_whenAsked_thenWhatWasPaidIsTheBaseline() {
+        Pricer fixed = (model, usage) -> new Pricer.Priced(Money.ofDollars(1), PriceStatus.PRICED);
+
+        assertThat(fixed.baselineCost(ChatRequest.of("gpt-4o", "hi"), "m", Usage.of(1, 1), Money.of("0.25")))
+                .isEqualTo(Money.of("0.25"));
     }
 }

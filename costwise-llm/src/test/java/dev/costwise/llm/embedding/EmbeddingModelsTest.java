@@ -107,6 +107,20 @@ class EmbeddingModelsTest {
     }
 
     @Test
+    void givenAnErrorInA200Body_whenExecuted_thenTypedByItsCodeWithNoStatusNeverSent() {
+        // OpenRouter: once the model has started, errors come in a 200 (https://openrouter.ai/docs/api/errors)
+        server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(
+                "{\"error\":{\"message\":\"Provider returned error\",\"code\":502}}").build());
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> openAi().execute(EmbeddingRequest.of("emb", "x"), ctx));
+
+        assertThat(e).isInstanceOf(ProviderException.ServerError.class);
+        assertThat(e.status()).isEmpty();
+        assertThat(e.getMessage()).endsWith("Provider returned error (error in the body of an HTTP 200 response)");
+    }
+
+    @Test
     void givenFewerVectorsThanInputs_whenExecuted_thenMalformedResponse() {
         server.enqueue(new MockResponse.Builder().code(200).body(
                 "{\"object\":\"list\",\"data\":[{\"index\":0,\"embedding\":[1.0]}],\"usage\":{\"prompt_tokens\":2}}")

@@ -294,7 +294,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             this.requestId = requestId;
             this.details = details(requestId);
             this.decoder = new AnthropicStreamDecoder(name(),
-                    data -> errorMapper.fromStreamEvent(details, data, timeout()));
+                    data -> errorMapper.fromStreamEvent(details, stream.status(), data, timeout()));
         }
 
         @Override
@@ -430,11 +430,19 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
          * @throws IllegalArgumentException if it is not an absolute http(s) URL
          */
         public Builder baseUrl(URI value) {
-            Objects.requireNonNull(value, "baseUrl");
-            if (!value.isAbsolute() || !(value.getScheme().equals("http") || value.getScheme().equals("https"))) {
-                throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + value);
-            }
-            this.baseUrl = value;
+            this.baseUrl = BaseUrls.require(value);
+            return this;
+        }
+
+        /**
+         * Sets the base URL, as {@link #baseUrl(URI)}.
+         *
+         * @param value an absolute http(s) URL, such as {@code http://localhost:8080}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String value) {
+            this.baseUrl = BaseUrls.parse(value);
             return this;
         }
 

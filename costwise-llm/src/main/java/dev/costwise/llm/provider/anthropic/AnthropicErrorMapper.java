@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.InBandErrors;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -68,17 +69,19 @@ final class AnthropicErrorMapper {
     }
 
     /**
-     * Maps an {@code event: error} received in the middle of a stream (HTTP status was already 200).
+     * Maps an {@code event: error} received in the middle of a stream, whose HTTP status was already a success: typed
+     * by the error's type, with no status, the message saying it was an error event ({@link InBandErrors}).
      *
      * @param details provider, model and request id (no status)
+     * @param status the status the stream began with
      * @param data the event's data
      * @param timeout the adapter's timeout
      * @return the exception to throw
      */
-    ProviderException fromStreamEvent(Details details, JsonNode data, Duration timeout) {
+    ProviderException fromStreamEvent(Details details, int status, JsonNode data, Duration timeout) {
         JsonNode error = data.path("error");
-        return map(details, error.path("type").asText("api_error"),
-                shorten(error.path("message").asText("error event without a message")),
+        String message = shorten(error.path("message").asText("error event without a message"));
+        return map(details, error.path("type").asText("api_error"), InBandErrors.streamEvent(message, status),
                 error.path("details").path("error_code").asText(""), Optional.empty(), timeout);
     }
 

@@ -13,6 +13,7 @@ import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.ChunkSource;
 import dev.costwise.llm.provider.http.GuardedStream;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
@@ -25,6 +26,7 @@ import dev.costwise.llm.provider.http.SseEvent;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.http.HttpTransport;
+import dev.costwise.llm.provider.http.InBandErrors;
 import dev.costwise.llm.provider.http.RateLimitListener;
 import dev.costwise.llm.provider.http.StreamTimeouts;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -261,8 +263,8 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 }
                 if (data.has("error")) {
                     JsonNode error = data.path("error");
-                    throw errorMapper.fromError(details, error,
-                            GeminiErrorMapper.shorten(redact(error.path("message").asText("error in stream"))),
+                    String message = GeminiErrorMapper.shorten(redact(error.path("message").asText("error in stream")));
+                    throw errorMapper.fromError(details, error, InBandErrors.streamEvent(message, stream.status()),
                             Optional.empty(), timeout());
                 }
                 try {
@@ -374,6 +376,18 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
          */
         public Builder baseUrl(URI value) {
             keys.baseUrl(value);
+            return this;
+        }
+
+        /**
+         * Sets the base URL, as {@link #baseUrl(URI)}.
+         *
+         * @param value an absolute http(s) URL, such as {@code http://localhost:8080}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String value) {
+            keys.baseUrl(BaseUrls.parse(value));
             return this;
         }
 

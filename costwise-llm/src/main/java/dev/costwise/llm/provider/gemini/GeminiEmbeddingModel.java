@@ -18,6 +18,7 @@ import dev.costwise.llm.embedding.EmbeddingResponse;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpResult;
 import dev.costwise.llm.provider.http.HttpTransport;
@@ -196,9 +197,27 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
             this.settings = AdapterSettings.builder(GeminiChatModel.PROVIDER, model);
         }
 
-        /** @param value the base URL; default {@link GeminiChatModel#DEFAULT_BASE_URL}; @return this builder */
+        /**
+         * Sets the base URL. Default {@link GeminiChatModel#DEFAULT_BASE_URL}.
+         *
+         * @param value an absolute http(s) URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
         public Builder baseUrl(URI value) {
             keys.baseUrl(value);
+            return this;
+        }
+
+        /**
+         * Sets the base URL, as {@link #baseUrl(URI)}.
+         *
+         * @param value an absolute http(s) URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String value) {
+            keys.baseUrl(BaseUrls.parse(value));
             return this;
         }
 

@@ -17,11 +17,7 @@ final class GeminiKeys {
     private Map<String, String> environment = System.getenv();
 
     void baseUrl(URI value) {
-        Objects.requireNonNull(value, "baseUrl");
-        if (!value.isAbsolute() || !("http".equals(value.getScheme()) || "https".equals(value.getScheme()))) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + value);
-        }
-        this.baseUrl = value;
+        this.baseUrl = BaseUrls.require(value);
     }
 
     URI baseUrl() {

@@ -351,13 +351,29 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         return response;
     }
 
+    /** Records a call that failed before it answered: no baseline, as a caller of the baseline paid for no failure. */
     final void recordFailure(ChatRequest request, WorkflowContext context, ProviderException e,
             Optional<Usage> billed, Duration latency) {
         Usage usage = billed.orElse(Usage.ZERO);
-        Pricer.Priced priced = usage.totalTokens() == 0 && usage.reportedCost().isEmpty()
+        Pricer.Priced priced = priceFailure(usage);
+        record(context, request, name(), usage, priced, Money.ZERO, Outcome.FAILED, Optional.of(e.kind()), latency);
+    }
+
+    /**
+     * Records a stream that broke after it started: billed its partial usage, and measured against the baseline as
+     * an answer is, since the caller received part of one.
+     */
+    final void recordBrokenStream(ChatRequest request, WorkflowContext context, ProviderException e,
+            Optional<Usage> billed, Duration latency) {
+        Usage usage = billed.orElse(Usage.ZERO);
+        recordCost(context, request, name(), usage, priceFailure(usage), Outcome.FAILED, Optional.of(e.kind()),
+                latency);
+    }
+
+    private Pricer.Priced priceFailure(Usage usage) {
+        return usage.totalTokens() == 0 && usage.reportedCost().isEmpty()
                 ? new Pricer.Priced(Money.ZERO, dev.costwise.llm.cost.PriceStatus.PRICED)
                 : price(name(), false, usage);
-        recordCost(context, request, name(), usage, priced, Outcome.FAILED, Optional.of(e.kind()), latency);
     }
 
     /** @return whether {@code answered} is another model than the one asked for, by name or by upstream id */
@@ -377,11 +393,19 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         return settings.pricer().priceCall(name(), usage);
     }
 
+    /** Records an answer, whole or partial, with its baseline: the pricer's ({@link Pricer#baselineCost}). */
     final void recordCost(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,
             Pricer.Priced priced, Outcome outcome, Optional<String> errorKind, Duration latency) {
-        CostRecord record = new CostRecord(context.correlationId(), CostRecords.nextAttempt(context), context.clock().instant(),
-                request.model(), usedModel, settings.pricer().catalogName(name()), provider(), usage, priced.cost(),
-                priced.cost(), priced.status(), outcome, errorKind, Optional.empty(), latency, context.tags());
+        Money baseline = settings.pricer().baselineCost(request, name(), usage, priced.cost());
+        record(context, request, usedModel, usage, priced, baseline, outcome, errorKind, latency);
+    }
+
+    private void record(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,
+            Pricer.Priced priced, Money baseline, Outcome outcome, Optional<String> errorKind, Duration latency) {
+        CostRecord record = new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
+                context.clock().instant(), request.model(), usedModel, settings.pricer().catalogName(name()), provider(),
+                usage, priced.cost(), baseline, priced.status(), outcome, errorKind, Optional.empty(), latency,
+                context.tags());
         CostRecords.record(context, name(), record);
     }
 

@@ -191,7 +191,7 @@ final class AssemblingChatStream implements ChatStream {
                 || !soFar.reasoning().isEmpty();
         Optional<Usage> billed = usageSoFar()
                 .or(() -> producedOutput ? Optional.of(model.estimateUsage(request, soFar)) : Optional.empty());
-        model.recordFailure(request, context, e, billed, AbstractProviderChatModel.elapsed(context, startNanos));
+        model.recordBrokenStream(request, context, e, billed, AbstractProviderChatModel.elapsed(context, startNanos));
     }
 
     private String currentModel() {

@@ -1,14 +1,50 @@
 package dev.costwise.llm.provider.http;
 
 import java.net.URI;
+import java.util.Objects;
 
 /**
- * Joins a provider's base URL and an endpoint's path. A base URL may carry a query that every call needs (Azure
- * OpenAI's {@code ?api-version=2024-10-21}): the path goes at the end of the base URL's path, before its query, and
- * a query the endpoint adds ({@code ?alt=sse}) follows the base URL's. Stateless.
+ * Checks a provider's base URL, and joins it with an endpoint's path. A base URL may carry a query that every call
+ * needs (Azure OpenAI's {@code ?api-version=2024-10-21}): the path goes at the end of the base URL's path, before its
+ * query, and a query the endpoint adds ({@code ?alt=sse}) follows the base URL's. Stateless.
  */
 public final class BaseUrls {
     private BaseUrls() {}
+
+    /**
+     * Reads a base URL given as text, as every adapter builder's {@code baseUrl(String)} does.
+     *
+     * @param value such as {@code http://localhost:8080/v1}
+     * @return the URL
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL, naming {@code baseUrl} and the text
+     */
+    public static URI parse(String value) {
+        Objects.requireNonNull(value, "baseUrl");
+        URI url;
+        try {
+            url = URI.create(value.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + value + "'", e);
+        }
+        return require(url);
+    }
+
+    /**
+     * Checks a base URL, as every adapter builder's {@code baseUrl(URI)} does.
+     *
+     * @param value such as {@code http://localhost:8080/v1}
+     * @return {@code value}
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL with a host, naming {@code baseUrl} and
+     *     the URL
+     */
+    public static URI require(URI value) {
+        Objects.requireNonNull(value, "baseUrl");
+        if (!value.isAbsolute() || value.getHost() == null
+                || !("http".equalsIgnoreCase(value.getScheme()) || "https".equalsIgnoreCase(value.getScheme()))) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + value);
+        }
+        return value;
+    }
 
     /**
      * @param baseUrl an absolute URL, with or without a trailing slash or a query (kept as written)

@@ -97,7 +97,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
         JsonNode root = parse(result.bodyText(), result.status(), result.headers());
         Optional<WireError> inBody = errors.readError(root);
         if (inBody.isPresent()) {
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()), 500, inBody, "",
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), inBody.get(),
                     Optional.empty(), elapsed, Optional.empty());
         }
         if (!root.path("message").isObject()) {
@@ -136,8 +136,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
     }
 
     ProviderException streamError(WireError error, GuardedStream stream) {
-        return OpenAiErrorMapper.map(details(stream.status(), stream.headers()), 500, Optional.of(error), "",
-                Optional.empty(), Duration.ZERO, Optional.empty());
+        return OpenAiErrorMapper.mapStreamEvent(details(stream.status(), stream.headers()), error, Optional.empty());
     }
 
     ProviderException malformed(String what, GuardedStream stream, Throwable cause) {
@@ -195,6 +194,18 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
          */
         public Builder baseUrl(String url) {
             this.baseUrl = OllamaHost.parse(url);
+            return this;
+        }
+
+        /**
+         * Sets the server, as {@link #baseUrl(String)}.
+         *
+         * @param url an absolute http(s) URL, such as {@code http://gpu-box:11434}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(URI url) {
+            this.baseUrl = OllamaHost.of(url);
             return this;
         }
 

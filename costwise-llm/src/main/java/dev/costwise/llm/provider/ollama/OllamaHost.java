@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.ollama;
 
+import dev.costwise.llm.provider.http.BaseUrls;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,17 @@ public final class OllamaHost {
      */
     public static URI parse(String value) {
         return parse("baseUrl", value);
+    }
+
+    /**
+     * Checks a server's URL.
+     *
+     * @param url an absolute http(s) URL
+     * @return the base URL, without a trailing slash
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming {@code baseUrl} and it)
+     */
+    public static URI of(URI url) {
+        return parse("baseUrl", BaseUrls.require(url).toString());
     }
 
     /**

@@ -28,6 +28,7 @@ import dev.costwise.llm.wire.WireError;
 import dev.costwise.llm.wire.WireFormatException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -118,9 +119,8 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         JsonNode root = parseBody(result.body(), result.status(), result.headers());
         Optional<WireError> inBody = wire.readError(root);
         if (inBody.isPresent()) {
-            throw OpenAiErrorMapper.map(details(result.status(), result.headers()),
-                    OpenAiErrorMapper.statusOf(inBody.get()), inBody, "", retryAfter(result.headers()), elapsed,
-                    apiKey).withBilledUsage(billedWith(root));
+            throw OpenAiErrorMapper.mapInBody(details(result.status(), result.headers()), inBody.get(),
+                    retryAfter(result.headers()), elapsed, apiKey).withBilledUsage(billedWith(root));
         }
         WireCompletion c;
         try {
@@ -173,8 +173,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
     }
 
     ProviderException eventError(WireError error, GuardedStream stream) {
-        return OpenAiErrorMapper.map(details(stream.status(), stream.headers()), OpenAiErrorMapper.statusOf(error),
-                Optional.of(error), "", Optional.empty(), Duration.ZERO, apiKey);
+        return OpenAiErrorMapper.mapStreamEvent(details(stream.status(), stream.headers()), error, apiKey);
     }
 
     ProviderException malformed(String what, GuardedStream stream, Throwable cause) {
@@ -238,7 +237,7 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
 
     /** Builds an {@link OpenAiCompatibleChatModel}. Not thread-safe. */
     public static final class Builder {
-        private final OpenAiCompatibleEndpoint endpoint;
+        private OpenAiCompatibleEndpoint endpoint;
         private final AdapterSettings.Builder settings;
         private Optional<ApiKey> apiKey = Optional.empty();
         private Map<String, String> environment;
@@ -248,6 +247,31 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         private Builder(OpenAiCompatibleEndpoint endpoint, String model) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
             this.settings = AdapterSettings.builder(endpoint.provider(), model);
+        }
+
+        /**
+         * Moves the endpoint to {@code url} (a proxy, a test server), as {@link OpenAiCompatibleEndpoint#withBaseUrl}:
+         * a URL set here wins over {@code OPENAI_BASE_URL}.
+         *
+         * @param url an absolute http(s) URL, such as {@code http://localhost:8080/v1}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(String url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
+        }
+
+        /**
+         * Moves the endpoint to {@code url}, as {@link #baseUrl(String)}.
+         *
+         * @param url an absolute http(s) URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http(s) URL (naming it)
+         */
+        public Builder baseUrl(URI url) {
+            this.endpoint = endpoint.withBaseUrl(url);
+            return this;
         }
 
         /**
@@ -262,7 +286,9 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         }
 
         /**
-         * Sets the environment the key and {@code OPENAI_BASE_URL} are read from. Default {@link System#getenv()}.
+         * Sets the environment the key and the endpoint's {@link OpenAiCompatibleEndpoint#baseUrlVariable() base URL
+         * variable} ({@code OPENAI_BASE_URL}) are read from. Default {@link System#getenv()}. The variable moves only
+         * an endpoint whose base URL was not set in code: {@code OPENAI.withBaseUrl(url)} stays at {@code url}.
          *
          * @param env the environment
          * @return this builder

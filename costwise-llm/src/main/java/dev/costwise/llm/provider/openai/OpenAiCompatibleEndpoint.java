@@ -10,8 +10,11 @@ import java.util.Set;
 
 /**
  * Where an OpenAI-compatible provider lives and how it is addressed: its provider id, base URL (ending before
- * {@code /chat/completions}), the environment variables holding its key, and whether it wants
- * {@code max_completion_tokens}.
+ * {@code /chat/completions}), the environment variables holding its key, whether it wants
+ * {@code max_completion_tokens}, and the environment variable that may move it elsewhere.
+ *
+ * <p>A base URL set in code wins over the environment, as in the official SDKs: {@link #withBaseUrl} returns an
+ * endpoint with no {@link #baseUrlVariable()}, so {@code OPENAI_BASE_URL} no longer applies to it.
  *
  * @param provider the provider id, such as {@code groq}
  * @param baseUrl the API base, such as {@code https://api.groq.com/openai/v1}
@@ -19,9 +22,11 @@ import java.util.Set;
  *     needs no key (a local vLLM or llama.cpp server)
  * @param maxCompletionTokens write the output limit as {@code max_completion_tokens} (OpenAI) rather than
  *     {@code max_tokens}
+ * @param baseUrlVariable the environment variable that, when set, replaces {@code baseUrl} ({@code OPENAI_BASE_URL}
+ *     for {@link #OPENAI}); empty when the base URL was set explicitly or the provider has none
  */
 public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String> keyVariables,
-        boolean maxCompletionTokens) {
+        boolean maxCompletionTokens, Optional<String> baseUrlVariable) {
 
     /**
      * Providers that want the output limit as {@code max_completion_tokens}: OpenAI's reasoning models refuse
@@ -31,10 +36,10 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
      */
     private static final Set<String> MAX_COMPLETION_TOKENS = Set.of("openai");
 
-    /** OpenAI; {@code OPENAI_BASE_URL} overrides the URL, as the official SDKs allow. */
+    /** OpenAI; {@code OPENAI_BASE_URL} moves it (to a proxy), as the official SDKs allow, unless moved in code. */
     public static final OpenAiCompatibleEndpoint OPENAI =
-            of("openai", "https://api.openai.com/v1", List.of("OPENAI_API_KEY"),
-                    wantsMaxCompletionTokens("openai"));
+            new OpenAiCompatibleEndpoint("openai", URI.create("https://api.openai.com/v1"),
+                    List.of("OPENAI_API_KEY"), wantsMaxCompletionTokens("openai"), Optional.of("OPENAI_BASE_URL"));
     /** Groq. */
     public static final OpenAiCompatibleEndpoint GROQ =
             of("groq", "https://api.groq.com/openai/v1", List.of("GROQ_API_KEY"), false);
@@ -58,18 +63,29 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     public OpenAiCompatibleEndpoint {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(baseUrlVariable, "baseUrlVariable");
         keyVariables = List.copyOf(keyVariables);
         if (provider.isBlank()) {
             throw new IllegalArgumentException("provider cannot be blank");
         }
-        if (!baseUrl.isAbsolute() || baseUrl.getHost() == null
-                || !("http".equalsIgnoreCase(baseUrl.getScheme()) || "https".equalsIgnoreCase(baseUrl.getScheme()))) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + baseUrl);
-        }
+        BaseUrls.require(baseUrl);
         String s = baseUrl.toString();
         if (s.endsWith("/")) {
             baseUrl = URI.create(s.substring(0, s.length() - 1));
         }
+    }
+
+    /**
+     * An endpoint no environment variable moves.
+     *
+     * @param provider the provider id
+     * @param baseUrl the API base
+     * @param keyVariables environment variables that may hold the key
+     * @param maxCompletionTokens write the output limit as {@code max_completion_tokens}
+     */
+    public OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String> keyVariables,
+            boolean maxCompletionTokens) {
+        this(provider, baseUrl, keyVariables, maxCompletionTokens, Optional.empty());
     }
 
     /**
@@ -86,31 +102,41 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     }
 
     /**
-     * This endpoint with the base URL the environment asks for: {@code OPENAI_BASE_URL} for {@link #OPENAI};
-     * otherwise unchanged.
+     * This endpoint at the base URL the environment asks for: the value of its {@link #baseUrlVariable()}
+     * ({@code OPENAI_BASE_URL} for {@link #OPENAI}) when that is set and not blank; otherwise unchanged. An endpoint
+     * moved with {@link #withBaseUrl} has no such variable, so a base URL set in code wins over the environment.
      *
      * @param env the environment
      * @return the endpoint to use
+     * @throws IllegalArgumentException if the variable's value is not an absolute http(s) URL
      */
     public OpenAiCompatibleEndpoint withEnvironment(Map<String, String> env) {
-        if (provider.equals("openai")) {
-            Optional<String> url = Optional.ofNullable(env.get("OPENAI_BASE_URL")).filter(u -> !u.isBlank());
-            if (url.isPresent()) {
-                return withBaseUrl(url.get().strip());
-            }
-        }
-        return this;
+        Objects.requireNonNull(env, "env");
+        return baseUrlVariable.map(env::get).filter(u -> !u.isBlank()).map(u -> withBaseUrl(u.strip()))
+                .orElse(this);
     }
 
     /**
-     * This endpoint at another URL (a proxy, a test server).
+     * This endpoint at another URL (a proxy, a test server). The URL is explicit: the environment no longer moves
+     * the endpoint ({@link #baseUrlVariable()} is empty).
      *
      * @param url the base URL
      * @return the endpoint
      * @throws IllegalArgumentException if the URL is not an absolute http(s) URL
      */
     public OpenAiCompatibleEndpoint withBaseUrl(String url) {
-        return new OpenAiCompatibleEndpoint(provider, baseUri(url), keyVariables, maxCompletionTokens);
+        return withBaseUrl(BaseUrls.parse(url));
+    }
+
+    /**
+     * This endpoint at another URL (a proxy, a test server), as {@link #withBaseUrl(String)}.
+     *
+     * @param url the base URL
+     * @return the endpoint
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL
+     */
+    public OpenAiCompatibleEndpoint withBaseUrl(URI url) {
+        return new OpenAiCompatibleEndpoint(provider, url, keyVariables, maxCompletionTokens, Optional.empty());
     }
 
     /**
@@ -147,16 +173,6 @@ public record OpenAiCompatibleEndpoint(String provider, URI baseUrl, List<String
     }
 
     private static OpenAiCompatibleEndpoint of(String provider, String url, List<String> keys, boolean mct) {
-        return new OpenAiCompatibleEndpoint(provider, baseUri(url), keys, mct);
-    }
-
-    /** Reads a base URL, naming the parameter when the text is not a URL at all. */
-    private static URI baseUri(String url) {
-        Objects.requireNonNull(url, "baseUrl");
-        try {
-            return URI.create(url);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + url + "'", e);
-        }
+        return new OpenAiCompatibleEndpoint(provider, BaseUrls.parse(url), keys, mct);
     }
 }

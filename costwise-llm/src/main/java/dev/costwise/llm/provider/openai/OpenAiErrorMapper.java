@@ -3,6 +3,7 @@ package dev.costwise.llm.provider.openai;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.ApiKey;
+import dev.costwise.llm.provider.http.InBandErrors;
 import dev.costwise.llm.provider.http.SecretRedactor;
 import dev.costwise.llm.wire.WireError;
 import java.time.Duration;
@@ -18,7 +19,9 @@ import java.util.OptionalInt;
  * (content filtered); 401 authentication; 402 (OpenRouter credits) quota exhausted; 403 permission, except an
  * OpenRouter moderation flag (content filtered); 404 not found; 408 timeout; 413 context length; 422 invalid; 429 rate
  * limited with its retry-after, except {@code insufficient_quota} (quota exhausted); 500, 502 and other 5xx server
- * error; 503 and 529 overloaded; 504 timeout. Messages are the provider's, shortened, with any key removed.
+ * error; 503 and 529 overloaded; 504 timeout. Messages are the provider's, shortened, with any key removed. An error
+ * sent inside a success answer (a stream's error event, OpenRouter's error in a 200 body) is typed the same way by
+ * its code and type ({@link #statusOf}), but reports no HTTP status, since none was sent for it.
  *
  * @see <a href="https://platform.openai.com/docs/guides/error-codes">OpenAI error codes</a>
  * @see <a href="https://openrouter.ai/docs/api-reference/errors">OpenRouter errors</a>
@@ -30,10 +33,10 @@ public final class OpenAiErrorMapper {
     private OpenAiErrorMapper() {}
 
     /**
-     * Maps one error.
+     * Maps one error response.
      *
      * @param details provider, model, status and request id
-     * @param status the HTTP status to map (for an error inside a 200, the error's own numeric code if it has one)
+     * @param status the HTTP status to map
      * @param error the parsed error body, if it parsed
      * @param rawBody the raw body, used when it did not parse
      * @param retryAfter the wait the response headers asked for
@@ -47,12 +50,63 @@ public final class OpenAiErrorMapper {
         if (message.isBlank()) {
             message = "HTTP " + status + " with no error message";
         }
+        return byStatus(withError(details, OptionalInt.of(status), error), status, message, error, retryAfter,
+                elapsed);
+    }
+
+    /**
+     * Maps an error event read from a stream that began with a success status ({@code data: {"error": ...}}, an
+     * Ollama {@code {"error": ...}} line). Its type follows the error's code and type ({@link #statusOf}), as for an
+     * error response with that status; it reports no {@link ProviderException#status()}, since none was sent for it,
+     * and its message says it was an error event in the stream ({@link InBandErrors#streamEvent}).
+     *
+     * @param details provider, model, the stream's status and request id
+     * @param error the event's error
+     * @param key the key used, to scrub from the message; empty for none
+     * @return the exception to throw
+     */
+    public static ProviderException mapStreamEvent(Details details, WireError error, Optional<ApiKey> key) {
+        String message = InBandErrors.streamEvent(inBandMessage(error, key), details.status().orElse(200));
+        return byStatus(withError(details, OptionalInt.empty(), Optional.of(error)), statusOf(error), message,
+                Optional.of(error), Optional.empty(), Duration.ZERO);
+    }
+
+    /**
+     * Maps an error object in the body of a success response (OpenRouter's errors once the model has started), as
+     * {@link #mapStreamEvent} maps an error event: typed by its code and type, with no {@link
+     * ProviderException#status()}, its message saying where it came from ({@link InBandErrors#inBody}).
+     *
+     * @param details provider, model, the response's status and request id
+     * @param error the body's error
+     * @param retryAfter the wait the response headers asked for
+     * @param elapsed how long the call took (for a provider-side timeout)
+     * @param key the key used, to scrub from the message; empty for none
+     * @return the exception to throw
+     */
+    public static ProviderException mapInBody(Details details, WireError error, Optional<Duration> retryAfter,
+            Duration elapsed, Optional<ApiKey> key) {
+        String message = InBandErrors.inBody(inBandMessage(error, key), details.status().orElse(200));
+        return byStatus(withError(details, OptionalInt.empty(), Optional.of(error)), statusOf(error), message,
+                Optional.of(error), retryAfter, elapsed);
+    }
+
+    private static String inBandMessage(WireError error, Optional<ApiKey> key) {
+        String message = clean(error.message(), key);
+        return message.isBlank() ? "an error with no message" : message;
+    }
+
+    private static Details withError(Details details, OptionalInt status, Optional<WireError> error) {
+        return new Details(details.provider(), details.model(), status, details.providerRequestId())
+                .withProviderError(error.flatMap(WireError::param), error.flatMap(WireError::code));
+    }
+
+    /** The exception an error response with {@code status} maps to; {@code d} says whether that status was sent. */
+    private static ProviderException byStatus(Details d, int status, String message, Optional<WireError> error,
+            Optional<Duration> retryAfter, Duration elapsed) {
         String code = error.flatMap(WireError::code).orElse("").toLowerCase(Locale.ROOT);
         String type = error.flatMap(WireError::type).orElse("").toLowerCase(Locale.ROOT);
         String lower = message.toLowerCase(Locale.ROOT);
-        Details d = new Details(details.provider(), details.model(), OptionalInt.of(status),
-                details.providerRequestId()).withProviderError(error.flatMap(WireError::param),
-                error.flatMap(WireError::code));
+        String answered = d.status().isPresent() ? "the provider answered " + status + ": " : "";
         return switch (status) {
             case 400 -> isContextLength(code, lower) ? new ProviderException.ContextLengthExceeded(d, message)
                     : isContentPolicy(code, type) ? new ProviderException.ContentFiltered(d, message)
@@ -62,8 +116,8 @@ public final class OpenAiErrorMapper {
             case 403 -> isModeration(error, lower) ? new ProviderException.ContentFiltered(d, message)
                     : new ProviderException.PermissionDenied(d, message);
             case 404 -> new ProviderException.NotFound(d, message);
-            case 408 -> new ProviderException.ProviderTimeout(d, "request (the provider answered 408: " + message
-                    + ")", elapsed);
+            case 408, 504 -> new ProviderException.ProviderTimeout(d, "request (" + answered + message + ")",
+                    elapsed);
             case 413 -> new ProviderException.ContextLengthExceeded(d, message);
             case 422 -> isContextLength(code, lower) ? new ProviderException.ContextLengthExceeded(d, message)
                     : new ProviderException.InvalidRequest(d, message);
@@ -71,8 +125,6 @@ public final class OpenAiErrorMapper {
                     ? new ProviderException.QuotaExhausted(d, message)
                     : new ProviderException.RateLimited(d, message, retryAfter);
             case 503, 529 -> new ProviderException.Overloaded(d, message, retryAfter);
-            case 504 -> new ProviderException.ProviderTimeout(d, "request (the provider answered 504: " + message
-                    + ")", elapsed);
             default -> status >= 500 ? new ProviderException.ServerError(d, message)
                     : new ProviderException.InvalidRequest(d, message);
         };

@@ -711,8 +711,11 @@ class AnthropicChatModelTest {
 
         try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), ctx)) {
             assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
-                    .isInstanceOfSatisfying(ProviderException.Overloaded.class,
-                            e -> assertThat(e.providerRequestId()).contains("req_stream_1"));
+                    .isInstanceOfSatisfying(ProviderException.Overloaded.class, e -> {
+                        assertThat(e.providerRequestId()).contains("req_stream_1");
+                        assertThat(e.status()).isEmpty();
+                        assertThat(e.getMessage()).endsWith("Overloaded (error event in an HTTP 200 stream)");
+                    });
         }
         assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
                 .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.FAILED));

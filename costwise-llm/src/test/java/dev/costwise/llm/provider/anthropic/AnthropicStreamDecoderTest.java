@@ -22,7 +22,7 @@ class AnthropicStreamDecoderTest {
     private final ObjectMapper json = new ObjectMapper();
     private final AnthropicErrorMapper errors = new AnthropicErrorMapper(json);
     private final AnthropicStreamDecoder decoder = new AnthropicStreamDecoder("claude-sonnet-4-5",
-            data -> errors.fromStreamEvent(ProviderException.Details.of("anthropic", "claude-sonnet-4-5"), data,
+            data -> errors.fromStreamEvent(ProviderException.Details.of("anthropic", "claude-sonnet-4-5"), 200, data,
                     Duration.ofSeconds(60)));
 
     private List<ChatChunk> feed(String event, String data) throws Exception {

@@ -819,7 +819,9 @@ class GeminiChatModelTest {
 
         try (ChatStream stream = model().stream(ChatRequest.of(PRO, "x"), WorkflowContext.of("t"))) {
             assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
-                    .isInstanceOf(ProviderException.Overloaded.class).hasMessageContaining("overloaded");
+                    .isInstanceOf(ProviderException.Overloaded.class)
+                    .hasMessageEndingWith("overloaded. Please try again later. (error event in an HTTP 200 stream)")
+                    .satisfies(e -> assertThat(((ProviderException) e).status()).isEmpty());
         }
     }
 

@@ -495,8 +495,9 @@ class OpenAiCompatibleChatModelTest {
                         .execute(ChatRequest.of("m", "hi"), ctx));
 
         assertThat(e).isInstanceOf(ProviderException.ServerError.class);
-        assertThat(e.status()).hasValue(502);
-        assertThat(e.getMessage()).contains("Provider returned error");
+        assertThat(e.status()).as("the response was a 200; 502 is the error's code").isEmpty();
+        assertThat(e.providerCode()).contains("502");
+        assertThat(e.getMessage()).endsWith("Provider returned error (error in the body of an HTTP 200 response)");
     }
 
     @Test
@@ -833,6 +834,38 @@ class OpenAiCompatibleChatModelTest {
         });
         assertThatThrownBy(s::response).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("has not been read to its end");
+    }
+
+    @Test
+    void givenAnErrorEventWithNoCodeIn200Stream_whenRead_thenServerErrorThatClaimsNoStatusNeverSent() {
+        server.enqueue(eventStream(sse(
+                "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,"
+                        + "\"model\":\"gpt-4o-2024-08-06\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
+                        + "\"finish_reason\":null}]}",
+                "{\"error\":{\"message\":\"The server had an error while processing your request.\","
+                        + "\"type\":\"server_error\",\"param\":null,\"code\":null}}")));
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o").stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.next();
+            ProviderException e = catchThrowableOfType(ProviderException.class, s::next);
+
+            assertThat(e).isInstanceOf(ProviderException.ServerError.class);
+            assertThat(e.status()).isEmpty();
+            assertThat(e.getMessage()).isEqualTo("openai gpt-4o: server error: The server had an error while "
+                    + "processing your request. (error event in an HTTP 200 stream)");
+        }
+    }
+
+    @Test
+    void givenARateLimitErrorEventIn200Stream_whenRead_thenStillRateLimited() {
+        server.enqueue(eventStream(sse("{\"error\":{\"message\":\"Rate limit reached for gpt-4o\","
+                + "\"type\":\"requests\",\"param\":null,\"code\":\"rate_limit_exceeded\"}}")));
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o").stream(ChatRequest.of("m", "hi"), ctx)) {
+            assertThatThrownBy(s::next).isInstanceOf(ProviderException.RateLimited.class)
+                    .hasMessageEndingWith("Rate limit reached for gpt-4o (error event in an HTTP 200 stream)")
+                    .satisfies(e -> assertThat(((ProviderException) e).status()).isEmpty());
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,5 +31,30 @@ class OpenAiCompatibleEndpointTest {
     void givenAnFtpUrl_whenAPresetIsMovedThere_thenRejected() {
         assertThatThrownBy(() -> OpenAiCompatibleEndpoint.OPENAI.withBaseUrl("ftp://proxy/v1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute http(s) URL");
+    }
+
+    @Test
+    void givenOpenAiBaseUrlInTheEnvironment_whenThePresetIsUsedAsIs_thenTheEnvironmentMovesIt() {
+        OpenAiCompatibleEndpoint moved = OpenAiCompatibleEndpoint.OPENAI
+                .withEnvironment(Map.of("OPENAI_BASE_URL", " https://proxy.example.com/v1/ "));
+
+        assertThat(moved.baseUrl()).isEqualTo(URI.create("https://proxy.example.com/v1"));
+    }
+
+    @Test
+    void givenABaseUrlSetInCode_whenTheEnvironmentNamesAnother_thenTheOneInCodeWinsEvenIfItIsTheDefault() {
+        Map<String, String> env = Map.of("OPENAI_BASE_URL", "https://proxy.example.com/v1");
+        String official = OpenAiCompatibleEndpoint.OPENAI.baseUrl().toString();
+
+        assertThat(OpenAiCompatibleEndpoint.OPENAI.withBaseUrl("http://localhost:8080/v1").withEnvironment(env)
+                .baseUrl()).isEqualTo(URI.create("http://localhost:8080/v1"));
+        assertThat(OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(official).withEnvironment(env).baseUrl())
+                .isEqualTo(URI.create(official));
+    }
+
+    @Test
+    void givenOpenAiBaseUrlInTheEnvironment_whenAnotherProvider_thenItStaysPut() {
+        assertThat(OpenAiCompatibleEndpoint.GROQ.withEnvironment(Map.of("OPENAI_BASE_URL", "https://proxy/v1")))
+                .isEqualTo(OpenAiCompatibleEndpoint.GROQ);
     }
 }
