@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <p>Exact totals use {@link dev.costwise.core.Money}; the Micrometer counters are for display:
  * <ul>
- *   <li>{@code costwise.llm.cost} and {@code costwise.llm.savings}, in dollars;
+ *   <li>{@code costwise.llm.cost} and {@code costwise.llm.savings}, in dollars, and {@code costwise.llm.overspend}:
+ *       what answers cost above their baseline (a fallback to a dearer model, a failed call the provider billed), kept
+ *       apart because a counter never goes down; net savings are savings minus overspend, as the exact
+ *       {@link CostTotals#savings()} has them;
  *   <li>{@code costwise.llm.tokens} by {@code direction} ({@code input}, {@code output}): the tokens providers
  *       processed and billed, failed and aborted attempts' included. A cache hit adds none, as no provider processed
  *       it (200 calls of which 180 are hits count the 20 calls' tokens): hits are counted by
@@ -82,8 +85,15 @@ public final class CostMetrics {
         String provider = rec.provider();
         Counter.builder("costwise.llm.cost").baseUnit("dollars").tag("name", name).tag("model", model)
                 .tag("provider", provider).register(r).increment(rec.cost().toBigDecimal().doubleValue());
+        // A counter only grows (Prometheus drops a negative increment), so a dearer answer's negative saving is
+        // counted apart, as overspend: net savings = savings - overspend.
+        double saved = rec.savings().toBigDecimal().doubleValue();
         Counter.builder("costwise.llm.savings").baseUnit("dollars").tag("name", name).tag("model", model)
-                .tag("provider", provider).register(r).increment(rec.savings().toBigDecimal().doubleValue());
+                .tag("provider", provider).register(r).increment(Math.max(saved, 0));
+        if (saved < 0) {
+            Counter.builder("costwise.llm.overspend").baseUnit("dollars").tag("name", name).tag("model", model)
+                    .tag("provider", provider).register(r).increment(-saved);
+        }
         if (rec.outcome() != Outcome.CACHE_HIT) { // a hit's tokens were processed by no provider, this time
             Counter.builder("costwise.llm.tokens").tag("name", name).tag("model", model).tag("provider", provider)
                     .tag("direction", "input").register(r).increment(rec.usage().inputTokens());

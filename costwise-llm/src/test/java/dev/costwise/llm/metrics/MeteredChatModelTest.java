@@ -2,6 +2,7 @@ package dev.costwise.llm.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
@@ -13,13 +14,21 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.sim.SimulatedFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +65,24 @@ class MeteredChatModelTest {
         assertThat(snap.total().errorRate()).isEqualTo(1.0 / 3);
         assertThat(registry.find("costwise.llm.attempts").tag("outcome", "cache_hit").counter().count()).isEqualTo(1);
         assertThat(metrics.snapshot("nothing").total().cost()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenAnAnswerDearerThanItsBaseline_whenPublished_thenOverspendIsCountedApartAndNetSavingsStayExact() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CostMetrics metrics = CostMetrics.of(registry);
+        metrics.record("w", record("0.002", "0.005"));   // saved $0.003
+        metrics.record("w", record("0.004", "0.001"));   // a dearer fallback: $0.003 over its baseline
+
+        assertThat(metrics.snapshot("w").total().savings()).isEqualTo(Money.ZERO);
+        assertThat(registry.find("costwise.llm.savings").counter().count()).isEqualTo(0.003, within(1e-12));
+        assertThat(registry.find("costwise.llm.overspend").counter().count()).isEqualTo(0.003, within(1e-12));
+    }
+
+    private static CostRecord record(String cost, String baseline) {
+        return new CostRecord("r", 1, Instant.EPOCH, "gpt-4o", "gpt-4o", "openai", Usage.of(10, 10),
+                Money.of(cost), Money.of(baseline), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(),
+                Optional.empty(), Duration.ZERO, Map.of());
     }
 
     @Test
