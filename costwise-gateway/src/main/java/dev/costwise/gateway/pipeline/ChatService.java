@@ -54,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one chat request through its pipeline: key checks, cache, budget, router, fallbacks, retries and timeouts,
@@ -64,6 +66,7 @@ import java.util.random.RandomGenerator;
  * and the reservation share one round trip, and so do the settlement and the cache fill. Thread-safe.
  */
 public final class ChatService {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
     private final ModelDirectory directory;
     private final Map<String, Upstream> upstreams;
     private final Upstream defaultUpstream;
@@ -746,13 +749,15 @@ public final class ChatService {
                 new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
                         false))));
         StreamAssembler assembled = new StreamAssembler(json);
+        OutputCap cap = new OutputCap(r.plan.outputLimitOn(model));
+        Optional<Usage> cutAt = Optional.empty();
         int forwarded = 0;
         long started = opened.startedNanos();
         boolean recorded = false;
         boolean usageSent = false;
         JsonNode last = json.nullNode();
         try (Upstream.Events events = opened.value()) {
-            while (true) {
+            while (cutAt.isEmpty()) {
                 String chunk;
                 try {
                     if (r.remaining().isNegative()) {
@@ -773,6 +778,14 @@ public final class ChatService {
                     return;
                 }
                 JsonNode node = assembled.accept(chunk);
+                if (cap.passedBy(node, events.usage())) {
+                    // the provider ignored the limit it was sent: the answer ends where the reservation does, and
+                    // the upstream connection is closed as the try ends
+                    cutAt = Optional.of(events.usage().orElse(estimated(plan, cap.outputChunks())));
+                    LOG.warn("{} streamed past its output limit of {} tokens, which was sent to it: the stream of "
+                            + "request {} was ended there", model.name(), cap.limit(), r.requestId);
+                    continue;
+                }
                 last = node;
                 if (!node.path("usage").isObject()) {
                     sink.event(chunk);
@@ -796,23 +809,27 @@ public final class ChatService {
                     forwarded++;
                 }
             }
+            if (cutAt.isPresent()) {
+                sink.event(json.writeValueAsString(cap.ending(chunkHead(last, model, r))));
+            }
             if (includeUsage && !usageSent) {
                 // No chunk carried a usage: the caller asked for it, so it gets what the ledger records, the usage
                 // reported elsewhere (Groq's x_groq) or else the estimate, marked as one.
-                sink.event(json.writeValueAsString(usageChunk(last, events.usage().orElse(estimated(plan,
+                sink.event(json.writeValueAsString(usageChunk(last, cutAt.or(events::usage).orElse(estimated(plan,
                         forwarded)), model, cacheStatus, r)));
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
             if (!recorded) {
-                Usage partial = opened.value().usage().orElse(estimated(plan, forwarded));
+                Usage partial = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
                 r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
             }
             throw e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
         }
-        Usage usage = opened.value().usage().orElse(estimated(plan, forwarded));
+        Usage usage = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
         Pricer.Priced priced = costs.price(model, usage);
-        Optional<ResponseCacheStore.Entry> entry = cacheKey.isEmpty() ? Optional.empty()
+        // an answer the gateway cut is not the provider's whole answer: it is not cached
+        Optional<ResponseCacheStore.Entry> entry = cacheKey.isEmpty() || cutAt.isPresent() ? Optional.empty()
                 : assembled.completion(model.upstreamModel(), usage).map(body -> new ResponseCacheStore.Entry(body,
                         usage, model.name(), priced.cost(), r.route()));
         // settle and store in one round trip when both go to Redis; else recordSuccess settles
@@ -872,15 +889,20 @@ public final class ChatService {
 
     /** A usage chunk in OpenAI's format for a stream that had none, from its last chunk's id and model. */
     private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
-        ObjectNode chunk = json.createObjectNode();
-        chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
-                .put("created", last.path("created").asLong(clock.millis() / 1000))
-                .put("model", last.path("model").asText(model.upstreamModel()));
+        ObjectNode chunk = chunkHead(last, model, r);
         chunk.putArray("choices");
         chunk.putObject("usage").put("prompt_tokens", usage.inputTokens())
                 .put("completion_tokens", usage.outputTokens()).put("total_tokens", usage.totalTokens());
         withCost(chunk, usage, model, cacheStatus, r);
         return chunk;
+    }
+
+    /** @return a new chunk's id, object, created time and model: the stream's last chunk's, else the gateway's */
+    private ObjectNode chunkHead(JsonNode last, Model model, Request r) {
+        ObjectNode chunk = json.createObjectNode();
+        return chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
+                .put("created", last.path("created").asLong(clock.millis() / 1000))
+                .put("model", last.path("model").asText(model.upstreamModel()));
     }
 
     /**
