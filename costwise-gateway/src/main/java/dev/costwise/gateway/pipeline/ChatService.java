@@ -1187,9 +1187,9 @@ public final class ChatService {
             Optional<Plan> down = downgraded(plan, no.exhausted());
             if (down.isEmpty()) {
                 BudgetBook.Exhausted ex = no.exhausted();
-                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), no.worstCase(),
-                        no.model().map(m -> "the workflow's calls to " + m).orElse("every call of the workflow"),
-                        ex.resetsAt(), ex.retryAfter());
+                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(),
+                        no.worstCase(), no.model().map(m -> "the workflow's calls to " + m)
+                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter());
             }
             plan = down.get();
             return false;
@@ -1205,8 +1205,8 @@ public final class ChatService {
             long output = plan.outputLimitOn(m);
             String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                     : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
-            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), worst, assumes,
-                    ex.resetsAt(), ex.retryAfter());
+            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
+                    assumes, ex.resetsAt(), ex.retryAfter());
         }
 
         /**
