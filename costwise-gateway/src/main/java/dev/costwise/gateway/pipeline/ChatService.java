@@ -938,9 +938,11 @@ public final class ChatService {
             // The calls made before the failure (an answer, a verdict) were billed and ledgered: the budgets are
             // charged for them too.
             r.settleRun(rows.spentByModel());
+            r.ledgered |= !rows.spentByModel().isEmpty(); // a row per call made
             throw e;
         }
         r.settleRun(rows.spentByModel());
+        r.ledgered = true;
         r.finishWorkflow(f.cost(), f.tokens());
         return f;
     }
@@ -1006,6 +1008,8 @@ public final class ChatService {
          * {@code x-costwise-cost} as in its metrics.
          */
         Money failedCost = Money.ZERO;
+        /** Whether a ledger row was written for the request (a workflow run's rows included). */
+        boolean ledgered;
         /** A workflow run's reservations (the whole run's, each model's); held instead of {@link #reservation}. */
         Optional<BudgetBook.RunReservation> runReservation = Optional.empty();
         Optional<RateWindow> window = Optional.empty();
@@ -1308,23 +1312,39 @@ public final class ChatService {
             finish("failed", "internal_error on " + plan.requested(), Money.ZERO, 0);
         }
 
+        /**
+         * Ends a request the gateway refused or could not serve. Every request it took has a ledger row: a policy's
+         * refusal (budget, key rate limit, model not allowed) a {@code REJECTED} one, as before; and one that ended
+         * before any call wrote a row (every candidate's circuit open, its deadline passed first, a workflow whose
+         * executors were all skipped, a stop) a {@code REJECTED} one too, its {@code error_kind} the code the caller
+         * got, since no provider was called. Both cost $0. A caller's own mistake (a 400 or 404, such as an adapter's
+         * refusal of a field) has none: nothing was called, and only its own request refused it.
+         */
         void fail(GatewayException e) {
-            boolean rejected = e instanceof GatewayException.RateLimited || e instanceof GatewayException.BudgetExceeded
-                    || e instanceof GatewayException.Forbidden;
-            if (rejected) {
-                append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), plan.primary().name(),
-                        plan.primary().provider(), Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED,
-                        Outcome.REJECTED, Optional.of(switch (e) {
-                            case GatewayException.BudgetExceeded b -> "budget_exceeded";
-                            case GatewayException.Forbidden f -> "model_not_allowed";
-                            default -> "rate_limited";
-                        }), Optional.of(route()), elapsed(startNanos),
-                        tags));
+            ApiError answer = ErrorResponses.of(e);
+            String code = answer.code().orElse(answer.type());
+            Optional<String> policy = switch (e) {
+                case GatewayException.BudgetExceeded b -> Optional.of("budget_exceeded");
+                case GatewayException.Forbidden f -> Optional.of("model_not_allowed");
+                case GatewayException.RateLimited l -> Optional.of("rate_limited");
+                default -> Optional.empty();
+            };
+            boolean unserved = !ledgered && (e instanceof GatewayException.CircuitOpen
+                    || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown);
+            if (policy.isPresent() || unserved) {
+                appendUnbilled(policy.orElse(code));
             }
             settle(Money.ZERO);
-            ApiError answer = ErrorResponses.of(e);
-            finish(rejected ? "rejected" : "failed", answer.code().orElse(answer.type()) + " (HTTP "
-                    + answer.status() + ") on " + plan.requested(), Money.ZERO, 0);
+            // an open circuit or a deadline is the providers' failure, not a policy's: counted and alerted on as one
+            finish(policy.isPresent() ? "rejected" : "failed", code + " (HTTP " + answer.status() + ") on "
+                    + plan.requested(), Money.ZERO, 0);
+        }
+
+        /** A {@code REJECTED} row at $0 on the primary model: the request ended before any provider was called. */
+        private void appendUnbilled(String errorKind) {
+            append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), plan.primary().name(),
+                    plan.primary().provider(), Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED,
+                    Outcome.REJECTED, Optional.of(errorKind), Optional.of(route()), elapsed(startNanos), tags));
         }
 
         private void finish(String outcome, Money cost, long tokens) {
@@ -1355,6 +1375,7 @@ public final class ChatService {
         }
 
         private void append(CostRecord record) {
+            ledgered = true;
             if (alerting) {
                 alerts.onCost(record);
             }
