@@ -111,8 +111,9 @@ public final class ErrorResponses {
             case ProviderException.InvalidRequest p -> p.status().orElse(400) == 413
                     ? ApiError.of(413, "invalid_request_error", "upstream_request_too_large", message)
                     : ApiError.of(400, "invalid_request_error", "upstream_rejected", message);
-            case ProviderException.ContextLengthExceeded p -> ApiError.of(400, "invalid_request_error",
-                    "context_length_exceeded", message);
+            // an OpenAI-format provider's 413 is a prompt too long: the request is at fault, and stays a 413
+            case ProviderException.ContextLengthExceeded p -> ApiError.of(p.status().orElse(400) == 413 ? 413 : 400,
+                    "invalid_request_error", "context_length_exceeded", message);
             case ProviderException.ContentFiltered p -> ApiError.of(400, "invalid_request_error", "content_filter",
                     message);
             case ProviderException.RateLimited p -> new ApiError(503, "server_error", Optional.of("upstream_rate_limited"),
