@@ -135,8 +135,12 @@ class CircuitBreakerEndToEndTest {
             assertThat(error.get("message").asText()).contains("'primary'").contains("15 s");
             assertThat(refused.headers().firstValue("retry-after")).hasValue("15");
             assertThat(primary.getRequestCount()).isEqualTo(1);
-            assertThat(gw.records()).extracting(CostRecord::outcome).as("a skipped call bills nothing")
-                    .containsExactly(Outcome.FAILED);
+            // the refused request has its row, at $0: nothing was called
+            assertThat(gw.records()).extracting(CostRecord::outcome).containsExactly(Outcome.FAILED,
+                    Outcome.REJECTED);
+            assertThat(gw.records().getLast().errorKind()).hasValue("upstream_circuit_open");
+            assertThat(gw.records().getLast().cost()).as("a skipped call bills nothing")
+                    .isEqualTo(dev.costwise.core.Money.ZERO);
         }
     }
 
@@ -199,7 +203,9 @@ class CircuitBreakerEndToEndTest {
                     .contains("gpt-4o-mini (overloaded)");
             assertThat(primary.getRequestCount()).as("the open circuit kept the workflow's call away").isEqualTo(2);
             assertThat(gw.records()).filteredOn(r -> r.usedModel().equals("gpt-4o-mini"))
-                    .as("only the calls made are ledgered").hasSize(2);
+                    .as("the two calls made, and a $0 row for the request that made none")
+                    .extracting(CostRecord::outcome).containsExactly(Outcome.FAILED, Outcome.FAILED,
+                            Outcome.REJECTED);
         }
     }
 

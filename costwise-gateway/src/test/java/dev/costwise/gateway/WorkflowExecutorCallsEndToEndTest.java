@@ -68,6 +68,30 @@ class WorkflowExecutorCallsEndToEndTest {
     }
 
     @Test
+    void givenNoMaxTokens_whenTheWorkflowCallsAnExecutor_thenItIsSentTheLimitTheRunReservedForIt() {
+        answering();
+        String base = TestGateway.baseUrl(upstream) + "/v1";
+        try (TestGateway gw = new TestGateway("""
+                models:
+                  - {name: gpt-4o, provider: openai, base_url: %1$s}
+                  - {name: gpt-4o-mini, provider: openai, base_url: %1$s, max_output_tokens: 700}
+                pipelines:
+                  auto:
+                    workflow: true
+                    routes: [{name: mini, model: gpt-4o-mini}]
+                    default_route: gpt-4o
+                """.formatted(base), Map.of())) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("auto", "Say hello"));
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            JsonNode executorCall = sent.stream().filter(b -> b.path("model").asText().equals("gpt-4o-mini"))
+                    .findFirst().orElseThrow();
+            // a provider not told the limit could answer past what the run's budgets hold
+            assertThat(executorCall.path("max_completion_tokens").asInt()).isEqualTo(700);
+        }
+    }
+
+    @Test
     void givenTheDeadlinePassesDuringAnExecutorsCall_whenItFails_thenA504NamesTheExecutorsNotTried() {
         upstream.setDispatcher(new Dispatcher() {
             @Override

@@ -13,13 +13,22 @@ import java.util.Optional;
  * @param message what happened
  * @param retryAfter sent as {@code Retry-After} (whole seconds, rounded up)
  * @param extra more fields inside {@code error}, already JSON (for example {@code "resets_at":"…"}), or empty
+ * @param clearsSoon the refusal clears on its own within its short {@code retryAfter} (a budget held only by requests
+ *     in flight), so clients may retry it though its code alone would tell them not to ({@link
+ *     ErrorResponses#noClientRetry})
  */
 public record ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
-        Optional<Duration> retryAfter, String extra) {
+        Optional<Duration> retryAfter, String extra, boolean clearsSoon) {
+
+    /** An error whose code alone says whether clients may retry it. */
+    public ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
+            Optional<Duration> retryAfter, String extra) {
+        this(status, type, code, param, message, retryAfter, extra, false);
+    }
 
     /** @return this error naming no field */
     public ApiError withoutParam() {
-        return new ApiError(status, type, code, Optional.empty(), message, retryAfter, extra);
+        return new ApiError(status, type, code, Optional.empty(), message, retryAfter, extra, clearsSoon);
     }
 
     static ApiError of(int status, String type, String code, String message) {

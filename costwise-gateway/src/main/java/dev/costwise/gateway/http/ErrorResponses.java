@@ -20,7 +20,9 @@ public final class ErrorResponses {
      * {@code internal_error}.
      */
     private static final Set<String> NOT_FOR_CLIENT_RETRY = Set.of(
-            "budget_exceeded", // Retry-After is the budget's reset, hours away: a scheduler's business, not an SDK's
+            // Retry-After is the budget's reset, hours away: a scheduler's business, not an SDK's (unless only
+            // requests in flight hold it: ApiError.clearsSoon)
+            "budget_exceeded",
             // the gateway has already spent its retries (and retry budget) and fallbacks on these: a client's retry
             // replays the whole pipeline, multiplying the calls to a provider in trouble and opening its circuit
             "upstream_rate_limited", "upstream_overloaded", "upstream_error", "upstream_unreachable",
@@ -40,7 +42,7 @@ public final class ErrorResponses {
      * @return {@code true} if an automatic retry would only wait or repeat the failure
      */
     public static boolean noClientRetry(ApiError e) {
-        return e.code().filter(NOT_FOR_CLIENT_RETRY::contains).isPresent();
+        return !e.clearsSoon() && e.code().filter(NOT_FOR_CLIENT_RETRY::contains).isPresent();
     }
 
     /**
@@ -68,8 +70,10 @@ public final class ErrorResponses {
             case GatewayException.BudgetExceeded x -> new ApiError(429, "budget_exceeded",
                     Optional.of("budget_exceeded"), Optional.empty(), x.getMessage(), Optional.of(x.retryAfter()),
                     ",\"budget\":" + quote(x.budget()) + ",\"limit\":" + quote(x.limit().toString())
+                            + ",\"spent\":" + quote(x.spent().toString())
+                            + ",\"reserved\":" + quote(x.reserved().toString())
                             + ",\"worst_case\":" + quote(x.worstCase().toString())
-                            + ",\"resets_at\":" + quote(x.resetsAt().toString()));
+                            + ",\"resets_at\":" + quote(x.resetsAt().toString()), x.heldInFlight());
             case GatewayException.ShuttingDown x -> ApiError.of(503, "server_error", "shutting_down",
                     x.getMessage());
             case GatewayException.CircuitOpen x -> new ApiError(503, "server_error",
@@ -107,8 +111,9 @@ public final class ErrorResponses {
             case ProviderException.InvalidRequest p -> p.status().orElse(400) == 413
                     ? ApiError.of(413, "invalid_request_error", "upstream_request_too_large", message)
                     : ApiError.of(400, "invalid_request_error", "upstream_rejected", message);
-            case ProviderException.ContextLengthExceeded p -> ApiError.of(400, "invalid_request_error",
-                    "context_length_exceeded", message);
+            // an OpenAI-format provider's 413 is a prompt too long: the request is at fault, and stays a 413
+            case ProviderException.ContextLengthExceeded p -> ApiError.of(p.status().orElse(400) == 413 ? 413 : 400,
+                    "invalid_request_error", "context_length_exceeded", message);
             case ProviderException.ContentFiltered p -> ApiError.of(400, "invalid_request_error", "content_filter",
                     message);
             case ProviderException.RateLimited p -> new ApiError(503, "server_error", Optional.of("upstream_rate_limited"),

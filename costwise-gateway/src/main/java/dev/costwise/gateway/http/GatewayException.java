@@ -141,8 +141,15 @@ public abstract sealed class GatewayException extends CostwiseException {
     /** 429 {@code budget_exceeded}: a hard budget would be passed by this request. */
     public static final class BudgetExceeded extends GatewayException {
         private static final long serialVersionUID = 1L;
+        /**
+         * The {@code Retry-After} of a budget held only by requests in flight: they settle within seconds (within the
+         * request timeout at most), most for less than they reserved.
+         */
+        static final Duration IN_FLIGHT_RETRY = Duration.ofSeconds(2);
         private final String budget;
         private final Money limit;
+        private final Money spent;
+        private final Money reserved;
         private final Money worstCase;
         private final Instant resetsAt;
         private final Duration retryAfter;
@@ -150,33 +157,71 @@ public abstract sealed class GatewayException extends CostwiseException {
         /**
          * @param budget the budget's name
          * @param limit its limit
-         * @param used spent and reserved in its window
+         * @param spent spent in its window
+         * @param reserved held in its window by requests in flight
          * @param worstCase what the request could cost at most, which did not fit
          * @param worstCaseOf what that worst case assumes, such as {@code gpt-4o, up to 16,384 output tokens}
          * @param resetsAt when its window starts over
-         * @param retryAfter the time until then
+         * @param untilReset the time until then
          */
-        public BudgetExceeded(String budget, Money limit, Money used, Money worstCase, String worstCaseOf,
-                Instant resetsAt, Duration retryAfter) {
-            super(message(budget, limit, used, worstCase, worstCaseOf, resetsAt));
+        public BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
+                String worstCaseOf, Instant resetsAt, Duration untilReset) {
+            super(message(budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt));
             this.budget = budget;
             this.limit = limit;
+            this.spent = spent;
+            this.reserved = reserved;
             this.worstCase = worstCase;
             this.resetsAt = resetsAt;
-            this.retryAfter = retryAfter;
+            boolean soon = heldInFlight(limit, spent, reserved, worstCase) && IN_FLIGHT_RETRY.compareTo(untilReset) < 0;
+            this.retryAfter = soon ? IN_FLIGHT_RETRY : untilReset;
+        }
+
+        /**
+         * @return {@code true} when the request would fit beside what is spent, and only the reservations of
+         *     requests in flight leave it no room: they free it as they settle, long before the window resets
+         */
+        private static boolean heldInFlight(Money limit, Money spent, Money reserved, Money worstCase) {
+            return !reserved.isZero() && !spent.plus(worstCase).isGreaterThan(limit);
         }
 
         // A budget with room left refuses a request whose worst case does not fit: saying "exhausted" there sends
-        // people looking for spend that is not there, when lowering max_tokens would get the answer now.
-        private static String message(String budget, Money limit, Money used, Money worstCase, String worstCaseOf,
-                Instant resetsAt) {
+        // people looking for spend that is not there, when lowering max_tokens would get the answer now; and one held
+        // by requests in flight frees up within seconds, not when it resets.
+        private static String message(String budget, Money limit, Money spent, Money reserved, Money worstCase,
+                String worstCaseOf, Instant resetsAt) {
+            Money used = spent.plus(reserved);
+            String tooBig = "less than this request's worst case of " + worstCase.format() + " (" + worstCaseOf + ")";
+            if (heldInFlight(limit, spent, reserved, worstCase)) {
+                return "budget '" + budget + "' is held by requests in flight: they reserve " + reserved.format()
+                        + " of its " + limit.format() + " (" + spent.format() + " spent), leaving "
+                        + limit.minus(used).format() + ", " + tooBig + "; retry in " + IN_FLIGHT_RETRY.toSeconds()
+                        + " s, as they settle, or lower max_tokens";
+            }
             if (!limit.isGreaterThan(used)) {
                 return "budget '" + budget + "' is exhausted: " + used.format() + " spent or reserved of "
                         + limit.format() + "; it resets at " + resetsAt;
             }
             return "budget '" + budget + "' has " + limit.minus(used).format() + " of " + limit.format()
-                    + " left, less than this request's worst case of " + worstCase.format() + " (" + worstCaseOf
-                    + "); lower max_tokens, or retry after it resets at " + resetsAt;
+                    + " left, " + tooBig + "; lower max_tokens, or retry after it resets at " + resetsAt;
+        }
+
+        /**
+         * @return {@code true} when only the reservations of requests in flight refuse the request, which fits beside
+         *     what is spent: a retry within seconds may succeed
+         */
+        public boolean heldInFlight() {
+            return heldInFlight(limit, spent, reserved, worstCase);
+        }
+
+        /** @return what the budget's window has spent */
+        public Money spent() {
+            return spent;
+        }
+
+        /** @return what requests in flight hold in the budget's window */
+        public Money reserved() {
+            return reserved;
         }
 
         /** @return what the request could cost at most */
@@ -184,7 +229,7 @@ public abstract sealed class GatewayException extends CostwiseException {
             return worstCase;
         }
 
-        /** @return the time until the window starts over */
+        /** @return when to retry: soon for a budget held by requests in flight, else when its window starts over */
         public Duration retryAfter() {
             return retryAfter;
         }

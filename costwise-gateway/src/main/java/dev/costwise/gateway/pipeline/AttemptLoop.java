@@ -190,7 +190,8 @@ final class AttemptLoop {
                         : remaining;
                 // The cache key was taken before any attempt, so the body can be reused in place.
                 plan.body().put("model", m.upstreamModel());
-                ObjectNode body = ServiceTiers.forAttempt(reasoningFor(plan, m), m);
+                ObjectNode body = OutputLimits.forAttempt(ServiceTiers.forAttempt(reasoningFor(plan, m), m), m,
+                        plan.outputLimitOn(m));
                 long t0 = ticker.read();
                 java.util.concurrent.Semaphore throttle = throttles.get(m.provider());
                 boolean called = false;

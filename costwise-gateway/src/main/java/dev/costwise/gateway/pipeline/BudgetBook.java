@@ -183,8 +183,23 @@ public final class BudgetBook {
         }
     }
 
-    /** A budget that cannot take the request. */
-    public record Exhausted(BudgetDef def, Money limit, Money used, Instant resetsAt, Duration retryAfter) {}
+    /**
+     * A budget that cannot take the request.
+     *
+     * @param def the budget
+     * @param limit its limit (for a budget per key or team, that one's)
+     * @param spent what its window has spent
+     * @param reserved what requests in flight hold in it: released or settled as they end
+     * @param resetsAt when its window starts over
+     * @param retryAfter the time until then
+     */
+    public record Exhausted(BudgetDef def, Money limit, Money spent, Money reserved, Instant resetsAt,
+            Duration retryAfter) {
+        /** @return spent plus reserved */
+        public Money used() {
+            return spent.plus(reserved);
+        }
+    }
 
     /**
      * Reserves {@code amount} against every budget that applies, or nothing.

@@ -54,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one chat request through its pipeline: key checks, cache, budget, router, fallbacks, retries and timeouts,
@@ -64,6 +66,7 @@ import java.util.random.RandomGenerator;
  * and the reservation share one round trip, and so do the settlement and the cache fill. Thread-safe.
  */
 public final class ChatService {
+    private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
     private final ModelDirectory directory;
     private final Map<String, Upstream> upstreams;
     private final Upstream defaultUpstream;
@@ -746,13 +749,15 @@ public final class ChatService {
                 new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
                         false))));
         StreamAssembler assembled = new StreamAssembler(json);
+        OutputCap cap = new OutputCap(r.plan.outputLimitOn(model));
+        Optional<Usage> cutAt = Optional.empty();
         int forwarded = 0;
         long started = opened.startedNanos();
         boolean recorded = false;
         boolean usageSent = false;
         JsonNode last = json.nullNode();
         try (Upstream.Events events = opened.value()) {
-            while (true) {
+            while (cutAt.isEmpty()) {
                 String chunk;
                 try {
                     if (r.remaining().isNegative()) {
@@ -773,6 +778,14 @@ public final class ChatService {
                     return;
                 }
                 JsonNode node = assembled.accept(chunk);
+                if (cap.passedBy(node, events.usage())) {
+                    // the provider ignored the limit it was sent: the answer ends where the reservation does, and
+                    // the upstream connection is closed as the try ends
+                    cutAt = Optional.of(events.usage().orElse(estimated(plan, cap.outputChunks())));
+                    LOG.warn("{} streamed past its output limit of {} tokens, which was sent to it: the stream of "
+                            + "request {} was ended there", model.name(), cap.limit(), r.requestId);
+                    continue;
+                }
                 last = node;
                 if (!node.path("usage").isObject()) {
                     sink.event(chunk);
@@ -796,23 +809,27 @@ public final class ChatService {
                     forwarded++;
                 }
             }
+            if (cutAt.isPresent()) {
+                sink.event(json.writeValueAsString(cap.ending(chunkHead(last, model, r))));
+            }
             if (includeUsage && !usageSent) {
                 // No chunk carried a usage: the caller asked for it, so it gets what the ledger records, the usage
                 // reported elsewhere (Groq's x_groq) or else the estimate, marked as one.
-                sink.event(json.writeValueAsString(usageChunk(last, events.usage().orElse(estimated(plan,
+                sink.event(json.writeValueAsString(usageChunk(last, cutAt.or(events::usage).orElse(estimated(plan,
                         forwarded)), model, cacheStatus, r)));
             }
             sink.done();
         } catch (IOException | UncheckedIOException e) {
             if (!recorded) {
-                Usage partial = opened.value().usage().orElse(estimated(plan, forwarded));
+                Usage partial = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
                 r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
             }
             throw e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
         }
-        Usage usage = opened.value().usage().orElse(estimated(plan, forwarded));
+        Usage usage = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
         Pricer.Priced priced = costs.price(model, usage);
-        Optional<ResponseCacheStore.Entry> entry = cacheKey.isEmpty() ? Optional.empty()
+        // an answer the gateway cut is not the provider's whole answer: it is not cached
+        Optional<ResponseCacheStore.Entry> entry = cacheKey.isEmpty() || cutAt.isPresent() ? Optional.empty()
                 : assembled.completion(model.upstreamModel(), usage).map(body -> new ResponseCacheStore.Entry(body,
                         usage, model.name(), priced.cost(), r.route()));
         // settle and store in one round trip when both go to Redis; else recordSuccess settles
@@ -872,15 +889,20 @@ public final class ChatService {
 
     /** A usage chunk in OpenAI's format for a stream that had none, from its last chunk's id and model. */
     private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
-        ObjectNode chunk = json.createObjectNode();
-        chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
-                .put("created", last.path("created").asLong(clock.millis() / 1000))
-                .put("model", last.path("model").asText(model.upstreamModel()));
+        ObjectNode chunk = chunkHead(last, model, r);
         chunk.putArray("choices");
         chunk.putObject("usage").put("prompt_tokens", usage.inputTokens())
                 .put("completion_tokens", usage.outputTokens()).put("total_tokens", usage.totalTokens());
         withCost(chunk, usage, model, cacheStatus, r);
         return chunk;
+    }
+
+    /** @return a new chunk's id, object, created time and model: the stream's last chunk's, else the gateway's */
+    private ObjectNode chunkHead(JsonNode last, Model model, Request r) {
+        ObjectNode chunk = json.createObjectNode();
+        return chunk.put("id", last.path("id").asText("chatcmpl-" + r.requestId)).put("object", "chat.completion.chunk")
+                .put("created", last.path("created").asLong(clock.millis() / 1000))
+                .put("model", last.path("model").asText(model.upstreamModel()));
     }
 
     /**
@@ -916,9 +938,11 @@ public final class ChatService {
             // The calls made before the failure (an answer, a verdict) were billed and ledgered: the budgets are
             // charged for them too.
             r.settleRun(rows.spentByModel());
+            r.ledgered |= !rows.spentByModel().isEmpty(); // a row per call made
             throw e;
         }
         r.settleRun(rows.spentByModel());
+        r.ledgered = true;
         r.finishWorkflow(f.cost(), f.tokens());
         return f;
     }
@@ -984,6 +1008,8 @@ public final class ChatService {
          * {@code x-costwise-cost} as in its metrics.
          */
         Money failedCost = Money.ZERO;
+        /** Whether a ledger row was written for the request (a workflow run's rows included). */
+        boolean ledgered;
         /** A workflow run's reservations (the whole run's, each model's); held instead of {@link #reservation}. */
         Optional<BudgetBook.RunReservation> runReservation = Optional.empty();
         Optional<RateWindow> window = Optional.empty();
@@ -1165,9 +1191,9 @@ public final class ChatService {
             Optional<Plan> down = downgraded(plan, no.exhausted());
             if (down.isEmpty()) {
                 BudgetBook.Exhausted ex = no.exhausted();
-                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), no.worstCase(),
-                        no.model().map(m -> "the workflow's calls to " + m).orElse("every call of the workflow"),
-                        ex.resetsAt(), ex.retryAfter());
+                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(),
+                        no.worstCase(), no.model().map(m -> "the workflow's calls to " + m)
+                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter());
             }
             plan = down.get();
             return false;
@@ -1183,8 +1209,8 @@ public final class ChatService {
             long output = plan.outputLimitOn(m);
             String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                     : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
-            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.used(), worst, assumes,
-                    ex.resetsAt(), ex.retryAfter());
+            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
+                    assumes, ex.resetsAt(), ex.retryAfter());
         }
 
         /**
@@ -1286,23 +1312,39 @@ public final class ChatService {
             finish("failed", "internal_error on " + plan.requested(), Money.ZERO, 0);
         }
 
+        /**
+         * Ends a request the gateway refused or could not serve. Every request it took has a ledger row: a policy's
+         * refusal (budget, key rate limit, model not allowed) a {@code REJECTED} one, as before; and one that ended
+         * before any call wrote a row (every candidate's circuit open, its deadline passed first, a workflow whose
+         * executors were all skipped, a stop) a {@code REJECTED} one too, its {@code error_kind} the code the caller
+         * got, since no provider was called. Both cost $0. A caller's own mistake (a 400 or 404, such as an adapter's
+         * refusal of a field) has none: nothing was called, and only its own request refused it.
+         */
         void fail(GatewayException e) {
-            boolean rejected = e instanceof GatewayException.RateLimited || e instanceof GatewayException.BudgetExceeded
-                    || e instanceof GatewayException.Forbidden;
-            if (rejected) {
-                append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), plan.primary().name(),
-                        plan.primary().provider(), Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED,
-                        Outcome.REJECTED, Optional.of(switch (e) {
-                            case GatewayException.BudgetExceeded b -> "budget_exceeded";
-                            case GatewayException.Forbidden f -> "model_not_allowed";
-                            default -> "rate_limited";
-                        }), Optional.of(route()), elapsed(startNanos),
-                        tags));
+            ApiError answer = ErrorResponses.of(e);
+            String code = answer.code().orElse(answer.type());
+            Optional<String> policy = switch (e) {
+                case GatewayException.BudgetExceeded b -> Optional.of("budget_exceeded");
+                case GatewayException.Forbidden f -> Optional.of("model_not_allowed");
+                case GatewayException.RateLimited l -> Optional.of("rate_limited");
+                default -> Optional.empty();
+            };
+            boolean unserved = !ledgered && (e instanceof GatewayException.CircuitOpen
+                    || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown);
+            if (policy.isPresent() || unserved) {
+                appendUnbilled(policy.orElse(code));
             }
             settle(Money.ZERO);
-            ApiError answer = ErrorResponses.of(e);
-            finish(rejected ? "rejected" : "failed", answer.code().orElse(answer.type()) + " (HTTP "
-                    + answer.status() + ") on " + plan.requested(), Money.ZERO, 0);
+            // an open circuit or a deadline is the providers' failure, not a policy's: counted and alerted on as one
+            finish(policy.isPresent() ? "rejected" : "failed", code + " (HTTP " + answer.status() + ") on "
+                    + plan.requested(), Money.ZERO, 0);
+        }
+
+        /** A {@code REJECTED} row at $0 on the primary model: the request ended before any provider was called. */
+        private void appendUnbilled(String errorKind) {
+            append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), plan.primary().name(),
+                    plan.primary().provider(), Usage.ZERO, Money.ZERO, Money.ZERO, PriceStatus.PRICED,
+                    Outcome.REJECTED, Optional.of(errorKind), Optional.of(route()), elapsed(startNanos), tags));
         }
 
         private void finish(String outcome, Money cost, long tokens) {
@@ -1333,6 +1375,7 @@ public final class ChatService {
         }
 
         private void append(CostRecord record) {
+            ledgered = true;
             if (alerting) {
                 alerts.onCost(record);
             }

@@ -143,7 +143,7 @@ final class LocalBudgetCounters {
             Money used = c.spent.plus(c.reserved);
             if (used.plus(h.amount()).isGreaterThan(h.limit())) {
                 Instant reset = BudgetBook.windowEnd(h.def().window(), c.start);
-                return Optional.of(new Exhausted(h.def(), h.limit(), used, reset,
+                return Optional.of(new Exhausted(h.def(), h.limit(), c.spent, c.reserved, reset,
                         Duration.between(clock.instant(), reset)));
             }
             found.add(c);

@@ -2,6 +2,7 @@ package dev.costwise.gateway.pipeline;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.store.ReportDimension;
 import dev.costwise.store.SpendRow;
@@ -57,7 +58,9 @@ public final class MemorySpendLedger implements SpendLedger {
                 continue;
             }
             String group = groupOf(by, r);
-            SpendRow row = new SpendRow(group, r.attempt() == 1 ? 1 : 0, 1, r.usage().inputTokens(),
+            // attempts are calls made to providers, as the database ledger counts them: a hit or a refusal made none
+            boolean called = r.outcome() != Outcome.CACHE_HIT && r.outcome() != Outcome.REJECTED;
+            SpendRow row = new SpendRow(group, r.attempt() == 1 ? 1 : 0, called ? 1 : 0, r.usage().inputTokens(),
                     r.usage().cachedInputTokens(), r.usage().cacheWriteTokens(), r.usage().outputTokens(),
                     r.usage().reasoningTokens(), r.cost(), r.baselineCost());
             rows.merge(group, row, SpendRow::plus);

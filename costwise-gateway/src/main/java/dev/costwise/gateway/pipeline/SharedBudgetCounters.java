@@ -94,7 +94,7 @@ final class SharedBudgetCounters {
             BucketState s = store.state(buckets.get(i));
             Money used = s.spent().plus(s.reserved());
             if (used.plus(amount).isGreaterThan(holds.get(i).limit()) || i == holds.size() - 1) {
-                return new Reserved(Optional.empty(), Optional.of(exhausted(holds.get(i), buckets.get(i), used)));
+                return new Reserved(Optional.empty(), Optional.of(exhausted(holds.get(i), buckets.get(i), s)));
             }
         }
         throw new IllegalStateException("unreachable: holds is not empty");
@@ -111,15 +111,16 @@ final class SharedBudgetCounters {
             BucketState s = store.state(b);
             Money used = s.spent().plus(s.reserved());
             if (used.plus(amount).isGreaterThan(h.limit())) {
-                return Optional.of(exhausted(h, b, used));
+                return Optional.of(exhausted(h, b, s));
             }
         }
         return Optional.empty();
     }
 
-    private BudgetBook.Exhausted exhausted(BudgetBook.Hold h, Bucket b, Money used) {
+    private BudgetBook.Exhausted exhausted(BudgetBook.Hold h, Bucket b, BucketState s) {
         Instant reset = BudgetBook.windowEnd(h.def().window(), b.windowStart());
-        return new BudgetBook.Exhausted(h.def(), h.limit(), used, reset, Duration.between(clock.instant(), reset));
+        return new BudgetBook.Exhausted(h.def(), h.limit(), s.spent(), s.reserved(), reset,
+                Duration.between(clock.instant(), reset));
     }
 
     /**

@@ -23,15 +23,24 @@ public final class ChunkOutput {
             return true;
         }
         for (JsonNode choice : chunk.path("choices")) {
-            JsonNode delta = choice.path("delta");
             if (!choice.path("finish_reason").isNull() && !choice.path("finish_reason").isMissingNode()
-                    || nonEmpty(delta, "content") || nonEmpty(delta, "refusal")
-                    || nonEmpty(delta, "reasoning_content") || nonEmpty(delta, "reasoning")
-                    || delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty()) {
+                    || carries(choice)) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * @param choice one element of a chunk's {@code choices}
+     * @return whether its delta carries output the model generated: text, a refusal, reasoning or a tool call (not
+     *     a role, an empty keep-alive or a finish reason alone)
+     */
+    public static boolean carries(JsonNode choice) {
+        JsonNode delta = choice.path("delta");
+        return nonEmpty(delta, "content") || nonEmpty(delta, "refusal") || nonEmpty(delta, "reasoning_content")
+                || nonEmpty(delta, "reasoning")
+                || delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty();
     }
 
     private static boolean nonEmpty(JsonNode delta, String field) {

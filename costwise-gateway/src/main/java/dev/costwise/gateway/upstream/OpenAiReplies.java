@@ -195,7 +195,9 @@ public final class OpenAiReplies {
     }
 
     /**
-     * Maps an error answer to the typed tree.
+     * Maps an error answer to the typed tree as the library's OpenAI-compatible adapter does ({@link
+     * OpenAiErrorMapper#map}): among others, a 400 or 422 saying the prompt is too long, and any 413, is a
+     * {@link ProviderException.ContextLengthExceeded}, which the pipeline's {@code context_window_fallback} takes.
      *
      * @param model the configured model that answered; its API key is removed from the message wherever it appears
      * @param status HTTP status
@@ -208,7 +210,11 @@ public final class OpenAiReplies {
             Optional<Duration> retryAfter, Optional<String> requestId) {
         Details d = new Details(model.provider(), model.name(), OptionalInt.of(status), requestId);
         JsonNode err = body.path("error");
-        return map(d, status, err, message(err, model), retryAfter);
+        String message = message(err, model);
+        WireError wire = new WireError(message, text(err.get("type")), text(err.get("param")), text(err.get("code")),
+                Optional.ofNullable(err.get("metadata")).filter(m -> !m.isNull()));
+        return OpenAiErrorMapper.map(d, status, Optional.of(wire), message, retryAfter, Duration.ZERO,
+                Optional.empty());
     }
 
     /**
@@ -255,7 +261,10 @@ public final class OpenAiReplies {
         return node != null && node.isValueNode() && !node.isNull() ? Optional.of(node.asText()) : Optional.empty();
     }
 
-    /** The exception an error of {@code status} stands for. */
+    /**
+     * The exception an error inside an answer stands for, {@code status} being what its code stands for: mapped here,
+     * not by {@link OpenAiErrorMapper#map}, which would give it an HTTP status the provider never sent.
+     */
     private static ProviderException map(Details details, int status, JsonNode err, String message,
             Optional<Duration> retryAfter) {
         Details d = details.withProviderError(text(err.get("param")), text(err.get("code")));

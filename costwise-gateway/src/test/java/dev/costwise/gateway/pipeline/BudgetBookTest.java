@@ -251,6 +251,24 @@ class BudgetBookTest {
                 .isPresent();
     }
 
+    @Test
+    void givenSpendAndRequestsInFlight_whenOneDoesNotFit_thenTheRefusalTellsSpentFromReserved() {
+        for (Optional<dev.costwise.llm.spi.BudgetStore> shared : List.<Optional<dev.costwise.llm.spi.BudgetStore>>of(
+                Optional.empty(), Optional.of(new dev.costwise.llm.budget.InMemoryBudgetStore()))) {
+            BudgetBook book = new BudgetBook(List.of(DAILY), new MemorySpendLedger(), Clock.fixed(NOON,
+                    ZoneOffset.UTC), BudgetBook.UtilizationListener.NONE, shared);
+            book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.30")).reservation().orElseThrow()
+                    .settle(Money.of("0.20"));
+            book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.50")).reservation().orElseThrow();
+
+            assertThat(book.reserve(BudgetBook.Spender.NOBODY, "m", Money.of("0.40")).exhausted())
+                    .as(shared.isPresent() ? "shared" : "local").hasValueSatisfying(e -> {
+                        assertThat(e.spent()).isEqualTo(Money.of("0.20"));
+                        assertThat(e.reserved()).isEqualTo(Money.of("0.50"));
+                        assertThat(e.used()).isEqualTo(Money.of("0.70"));
+                    });
+        }
+    }
 
     @Test
     void givenSharedCounters_whenAKeysBudgetIsChangedOnAnotherReplica_thenStatusesHereShowTheNewLimit() {
