@@ -94,6 +94,33 @@ class ReservedOutputLimitEndToEndTest {
     }
 
     @Test
+    void givenSeveralChoices_whenReserved_thenEachChoiceHoldsTheWholeOutputLimit() throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "hi", 10, 2));
+        String base = TestGateway.baseUrl(upstream);
+        try (TestGateway gw = TestGateway.of("""
+                models:
+                  - {name: dear, provider: openai, model: gpt-4o-mini, base_url: %s/v1, max_output_tokens: 1000,
+                     price: {input: "0", output: "1000"}}
+                defaults:
+                  cache: {enabled: false}
+                budgets:
+                  - {name: hard, scope: global, window: day, limit: "2.50", on_exhausted: reject}
+                """.formatted(base))) {
+            String three = "{\"model\":\"dear\",\"n\":3,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+            JsonNode explained = TestGateway.json(gw.post("/v1/route/explain", three).body());
+            HttpResponse<String> refused = gw.post("/v1/chat/completions", three);
+            HttpResponse<String> one = gw.post("/v1/chat/completions", TestGateway.chat("dear", "hi"));
+
+            // three answers of up to 1,000 tokens at $1,000 per million: $3 may be billed, more than the $2.50 limit
+            assertThat(Money.of(explained.path("estimated_max_cost").asText())).isEqualTo(Money.of("3"));
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+            assertThat(TestGateway.json(refused.body()).at("/error/code").asText()).isEqualTo("budget_exceeded");
+            assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+            assertThat(sent().path("max_completion_tokens").asInt()).isEqualTo(1000); // per choice, as OpenAI reads it
+        }
+    }
+
+    @Test
     void givenAStreamPastItsLimit_whenRelayed_thenItEndsThereWithLengthAndIsBilledWhatWasCounted() throws Exception {
         StringBuilder endless = new StringBuilder(OpenAiFake.CHUNK_HEAD
                 + "[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n");

@@ -209,7 +209,8 @@ public final class ChatService {
         long input = PromptTokens.estimate(body, allText);
         long maxOut = Plan.outputLimit(body, candidates.getFirst());
         return new Plan(requested, pipeline, choice, candidates, body, input, maxOut,
-                costs.worstCase(candidates.getFirst(), input, maxOut, Plan.cacheWritesIn(body),
+                costs.worstCase(candidates.getFirst(), input, maxOut * Plan.choicesIn(body),
+                        Plan.cacheWritesIn(body),
                         defaultTiers.toHold(candidates.getFirst(), Plan.serviceTierIn(body))));
     }
 
@@ -288,7 +289,7 @@ public final class ChatService {
 
     /** @return the worst case a request holds while model {@code m} serves it (its prices, tier and output limit) */
     private Money worstCaseOn(Plan plan, Model m) {
-        return costs.worstCase(m, plan.estimatedInputTokens(), plan.outputLimitOn(m), plan.cacheWrites(),
+        return costs.worstCase(m, plan.estimatedInputTokens(), plan.worstCaseOutputOn(m), plan.cacheWrites(),
                 defaultTiers.toHold(m, plan.serviceTier()));
     }
 
@@ -329,8 +330,9 @@ public final class ChatService {
             return Optional.empty();
         }
         List<Model> down = directory.expand(ex.def().downgradeTo().get());
-        Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(), plan.outputLimitOn(down.getFirst()),
-                plan.cacheWrites(), defaultTiers.toHold(down.getFirst(), plan.serviceTier()));
+        Money worst = costs.worstCase(down.getFirst(), plan.estimatedInputTokens(),
+                plan.worstCaseOutputOn(down.getFirst()), plan.cacheWrites(),
+                defaultTiers.toHold(down.getFirst(), plan.serviceTier()));
         return Optional.of(plan.withCandidates(down, worst, "downgrade:" + ex.def().name()));
     }
 
@@ -1206,7 +1208,7 @@ public final class ChatService {
         }
 
         private GatewayException.BudgetExceeded budgetExceeded(BudgetBook.Exhausted ex, Model m, Money worst) {
-            long output = plan.outputLimitOn(m);
+            long output = plan.worstCaseOutputOn(m);
             String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                     : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
             return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,

@@ -79,6 +79,22 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
                 reasoning);
     }
 
+    /**
+     * The output tokens a worst case on {@code model} holds: {@link #outputLimitOn} for each of the {@code n} choices
+     * the request asks for, as each choice may run to the limit and every one is billed.
+     *
+     * @param model a candidate
+     * @return the most output tokens the call may bill over all its choices
+     */
+    public long worstCaseOutputOn(Model model) {
+        return outputLimitOn(model) * choicesIn(body);
+    }
+
+    /** @return the number of choices the request asks for ({@code n}), 1 when it sets none */
+    static long choicesIn(ObjectNode body) {
+        return Math.max(1, body.path("n").asLong(1));
+    }
+
     /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */
     static long requestedOutputLimit(ObjectNode body) {
         return body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
