@@ -36,7 +36,7 @@ class BundledModelCatalogTest {
         assertPrices("claude-3-5-sonnet-20241022", "3", "0.30", "15");
         assertPrices("gemini-2.5-pro", "1.25", "0.125", "10");
         assertThat(catalog.require("claude-sonnet-4.5").name()).isEqualTo("claude-sonnet-4-5");
-        for (String free : List.of("llama3.2:8b", "codellama:7b", "deepseek/deepseek-r1:free",
+        for (String free : List.of("llama3.1:8b", "codellama:7b", "deepseek/deepseek-r1:free",
                 "gemini-2.5-pro:free", "gemini-2.5-flash:free", "llama-3.3-70b-versatile:free")) {
             assertThat(catalog.require(free).isFree()).as(free).isTrue();
         }
@@ -45,10 +45,11 @@ class BundledModelCatalogTest {
     }
 
     @Test
-    void givenSpecAliasLlama32_8b_whenLookedUp_thenResolvesToOllamaLlama31_8b() {
-        ModelInfo m = catalog.require("llama3.2:8b");
+    void givenLlama32_8b_whichOllamaDoesNotPublish_whenLookedUp_thenUnknownRatherThanLlama31() {
+        assertThatThrownBy(() -> catalog.require("llama3.2:8b")).isInstanceOf(UnknownModelException.class);
 
-        assertThat(m.name()).isEqualTo("llama3.1:8b");
+        ModelInfo m = catalog.require("llama3.1:8b");
+        assertThat(m.aliases()).isEmpty();
         assertThat(m.provider()).isEqualTo("ollama");
         assertThat(m.freeTier()).contains(FreeTier.UNLIMITED);
     }
@@ -153,6 +154,28 @@ class BundledModelCatalogTest {
                 .isEqualTo(Money.of("0.13"));
         assertThat(embeddings).containsKeys("gemini-embedding-001", "nomic-embed-text");
         assertThat(embeddings.get("nomic-embed-text").isFree()).isTrue();
+    }
+
+    @Test
+    void givenClaudeSonnet45And4_afterTheirMillionTokenBetaEnded_thenTheirWindowIs200k() {
+        ModelInfo m = catalog.require("claude-sonnet-4-5-20250929");
+
+        assertThat(m.contextWindow()).isEqualTo(200_000);
+        assertThat(m.maxOutputTokens()).isEqualTo(64_000);
+        assertThat(catalog.require("claude-sonnet-4").contextWindow()).isEqualTo(200_000);
+    }
+
+    @Test
+    void givenGroqGptOss120b_whenLookedUp_thenItHasGroqsPricesWithHalfPriceCacheHits() {
+        assertPrices("groq/gpt-oss-120b", "0.15", "0.075", "0.60");
+    }
+
+    @Test
+    void givenDeepSeeksLegacyNames_whenLookedUp_thenTheyArePricedAsTheV4FlashTheyLastServed() {
+        for (String name : List.of("deepseek-chat", "deepseek-reasoner")) {
+            assertPrices(name, "0.14", "0.0028", "0.28");
+            assertThat(catalog.require(name).contextWindow()).as(name).isEqualTo(1_000_000);
+        }
     }
 
     @Test
