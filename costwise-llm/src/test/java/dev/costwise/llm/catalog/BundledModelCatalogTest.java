@@ -166,6 +166,32 @@ class BundledModelCatalogTest {
     }
 
     @Test
+    void givenModelsTheirProvidersRetired_whenLookedUp_thenTheyKeepTheirPricesAndCarryTheDay() {
+        Map<String, LocalDate> retired = Map.of("claude-sonnet-4-0", LocalDate.of(2026, 6, 15),
+                "claude-opus-4-1", LocalDate.of(2026, 8, 5), "claude-3-5-haiku-20241022", LocalDate.of(2026, 2, 19),
+                "gemini-2.0-flash", LocalDate.of(2026, 6, 1), "gemini-2.0-flash:free", LocalDate.of(2026, 6, 1),
+                "gemini-3-pro-preview", LocalDate.of(2026, 3, 9), "deepseek-chat", LocalDate.of(2026, 7, 24),
+                "deepseek-reasoner", LocalDate.of(2026, 7, 24), "gpt-3.5-turbo", LocalDate.of(2026, 10, 23));
+        LocalDate today = LocalDate.of(2026, 11, 28);
+
+        retired.forEach((name, day) -> {
+            ModelInfo m = catalog.require(name);
+            assertThat(m.retiresOn()).as(name).contains(day);
+            assertThat(m.isRetiredOn(today)).as(name).isTrue();
+        });
+        assertThat(catalog.require("claude-opus-4-1").pricing().orElseThrow().outputPerMillion())
+                .as("older ledgers still need the price").isEqualTo(Money.of("75"));
+        assertThat(catalog.require("claude-sonnet-4.5").retiresOn()).contains(LocalDate.of(2026, 11, 30));
+        for (String soon : List.of("claude-sonnet-4-5", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-pro:free",
+                "gpt-5", "o3")) {
+            assertThat(catalog.require(soon).isRetiredOn(today)).as(soon).isFalse();
+            assertThat(catalog.require(soon).retiresOn()).as(soon).isPresent();
+        }
+        assertThat(catalog.require("claude-sonnet-4-6").retiresOn()).isEmpty();
+        assertThat(catalog.require("gemini-2.5-flash-lite").retiresOn()).isEmpty();
+    }
+
+    @Test
     void givenGroqGptOss120b_whenLookedUp_thenItHasGroqsPricesWithHalfPriceCacheHits() {
         assertPrices("groq/gpt-oss-120b", "0.15", "0.075", "0.60");
     }
