@@ -10,16 +10,29 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class CostwiseCommandTest {
 
     private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
+        return run(CostwiseCommand::commandLine, args);
+    }
+
+    /**
+     * Runs the command line {@code cli} makes (a test may build one around a command with a fixed clock), capturing
+     * what it prints: it is made once the output is captured, as some commands keep the streams they are made with.
+     */
+    private static Run run(Supplier<CommandLine> cli, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -27,7 +40,7 @@ class CostwiseCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = CostwiseCommand.commandLine().execute(args);
+            int code = cli.get().execute(args);
             return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
@@ -187,8 +200,8 @@ class CostwiseCommandTest {
 
         assertThat(r.code()).as(r.err()).isZero();
         List<String> lines = r.out().lines().filter(l -> !l.startsWith("(")).toList();
-        int contextEnd = lines.getFirst().indexOf("CONTEXT") + "CONTEXT".length();
-        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).as(l).hasSize(contextEnd));
+        int lastColumnEnd = lines.getFirst().indexOf("RETIRES") + "RETIRES".length();
+        assertThat(lines).hasSize(3).allSatisfy(l -> assertThat(l).as(l).hasSize(lastColumnEnd));
         assertThat(lines.get(1)).startsWith("local").contains(" openai-compatible ");
     }
 
@@ -202,6 +215,67 @@ class CostwiseCommandTest {
         assertThat(r.out()).containsPattern("\\bo3 +openai +chat +2 .* +1/4 +3\\.5/14\\s");
         assertThat(r.out()).containsPattern("gpt-5-nano .* +0\\.025/0\\.2 +-\\s");
         assertThat(r.out()).containsPattern("claude-sonnet-4\\.5 .* +- +-\\s");
+    }
+
+    private static final Clock NOV_28 = Clock.fixed(Instant.parse("2026-11-28T10:00:00Z"), ZoneOffset.UTC);
+
+    /** Sonnet 4.5 retires 2026-11-30 and Sonnet 4 retired 2026-06-15 (Anthropic); gpt-4o-mini goes 2027-01-14. */
+    private static final String RETIRING = """
+            models:
+              - {name: sonnet45, provider: anthropic, model: claude-sonnet-4-5, api_key: sk-test}
+              - {name: sonnet4, provider: anthropic, model: claude-sonnet-4-0, api_key: sk-test}
+              - {name: mini, provider: openai, model: gpt-4o-mini, api_key: sk-test}
+            """;
+
+    @Test
+    void givenModelsTheirProviderRetiresOrRetired_whenChecked_thenAWarningEachButStillOk(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("retiring.yaml");
+        Files.writeString(file, RETIRING);
+        ConfigCommand.Check check = new ConfigCommand.Check();
+        check.clock = NOV_28;
+
+        Run r = run(() -> new CommandLine(check), file.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains(": OK (3 models")
+                .contains("warning: model 'sonnet45' (anthropic/claude-sonnet-4-5) retires on 2026-11-30 (in 2 days)")
+                .contains("warning: model 'sonnet4' (anthropic/claude-sonnet-4-0) was retired by its provider on "
+                        + "2026-06-15")
+                .doesNotContain("'mini'");
+        assertThat(r.out().lines().filter(l -> l.startsWith("warning: "))).hasSize(2);
+    }
+
+    @Test
+    void givenRetiringModels_whenListed_thenTheRetiresColumnShowsTheDayOrThatItIsPast(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("retiring.yaml");
+        Files.writeString(file, RETIRING);
+        ModelsCommand models = new ModelsCommand();
+        models.clock = NOV_28;
+
+        Run r = run(() -> new CommandLine(models), "--config", file.toString());
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("MODEL .* +CONTEXT +RETIRES\\n")
+                .containsPattern("sonnet45 +anthropic .* +200000 +2026-11-30\\n")
+                .containsPattern("sonnet4 +anthropic .* +retired 2026-06-15\\n")
+                .containsPattern("mini +openai .* +2027-01-14\\n");
+    }
+
+    @Test
+    void givenTheCatalog_whenListed_thenEachRetiredOrRetiringModelShowsItsDay() {
+        ModelsCommand models = new ModelsCommand();
+        models.clock = NOV_28;
+
+        Run r = run(() -> new CommandLine(models), "--catalog");
+
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("PRIORITY IN/OUT +RETIRES\\n")
+                .containsPattern("\\nclaude-sonnet-4-5 .* +2026-11-30\\n")
+                .containsPattern("\\nclaude-opus-4-1 .* +retired 2026-08-05\\n")
+                .containsPattern("\\ngemini-2.0-flash:free .* +retired 2026-06-01\\n")
+                .containsPattern("\\nclaude-sonnet-4-6 .* +-\\n");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.ModelRetirements;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.gateway.http.AdminEndpoints;
 import dev.costwise.gateway.http.Authenticator;
@@ -124,9 +125,11 @@ public final class Gateway implements AutoCloseable {
     private final Optional<LedgerRetention> retention;
     private final Maintenance maintenance;
     private final BudgetBook budgets;
+    private final Clock clock;
 
     private Gateway(Builder b) {
         this.config = b.config;
+        this.clock = b.clock;
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl()
                 .map(url -> LedgerFactory.open(url, config.ledgerRetention())).orElseGet(MemorySpendLedger::new));
@@ -360,6 +363,7 @@ public final class Gateway implements AutoCloseable {
                     + "OPENROUTER_API_KEY, HF_TOKEN, OLLAMA_HOST, UPSTREAM_BASE_URL): answers are SIMULATED by the "
                     + "sim provider and marked with the header x-costwise-simulated: true");
         }
+        ModelRetirements.warnings(config, clock).forEach(w -> LOG.warn("{}", w));
         redis.ifPresent(r -> LOG.info("Cache, budgets, key rate limits and stored responses shared with other replicas "
                 + "through Redis: {}",
                 r.status()));

@@ -29,7 +29,7 @@ final class CatalogJsonReader {
 
     private static final Set<String> MODEL_FIELDS = Set.of("name", "provider", "upstreamModel", "kind", "pricing",
             "contextWindow", "maxOutputTokens", "capabilities", "freeTier", "tier", "aliases", "priceSource",
-            "priceAsOf", "notes");
+            "priceAsOf", "retiresOn", "notes");
     private static final Set<String> PRICE_FIELDS =
             Set.of("input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output", "longContext", "flex", "priority");
     private static final Set<String> TIER_PRICE_FIELDS =
@@ -130,8 +130,11 @@ final class CatalogJsonReader {
                 throw fail("priceSource", "cannot be blank: say where the price came from");
             }
             LocalDate asOf = date("priceAsOf");
+            // optional: most models have no announced retirement
+            Optional<LocalDate> retiresOn = node.hasNonNull("retiresOn") ? Optional.of(date("retiresOn"))
+                    : Optional.empty();
             return new ModelInfo(name, provider, upstream, kind, pricing, contextWindow, maxOutput, capabilities,
-                    freeTier, tier, aliases, priceSource, asOf);
+                    freeTier, tier, aliases, priceSource, asOf, retiresOn);
         }
 
         private ModelKind kind() {

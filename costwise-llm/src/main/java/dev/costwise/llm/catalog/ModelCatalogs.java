@@ -24,7 +24,8 @@ import java.util.Objects;
  *
  * <p>The file format is documented in the bundled {@value #BUNDLED_RESOURCE}: prices are dollars per 1M tokens;
  * {@code "pricing": "free"} marks a free tier or local model ($0 within {@code freeTier}); {@code "pricing": null}
- * marks a model with no known price, which a pricer never treats as $0 unless told to.
+ * marks a model with no known price, which a pricer never treats as $0 unless told to. An entry may carry
+ * {@code "retiresOn": "2026-11-30"}, the first day its provider no longer serves it ({@link ModelInfo#retiresOn()}).
  */
 public final class ModelCatalogs {
 
@@ -148,7 +149,7 @@ public final class ModelCatalogs {
             ModelInfo m = lookup(nameOrAlias);
             models.put(key(m.name()), new ModelInfo(m.name(), m.provider(), m.upstreamModel(), m.kind(),
                     java.util.Optional.of(pricing), m.contextWindow(), m.maxOutputTokens(), m.capabilities(),
-                    m.freeTier(), m.tier(), m.aliases(), "override", m.priceAsOf()));
+                    m.freeTier(), m.tier(), m.aliases(), "override", m.priceAsOf(), m.retiresOn()));
             return this;
         }
 

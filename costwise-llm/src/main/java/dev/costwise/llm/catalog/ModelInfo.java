@@ -26,10 +26,13 @@ import java.util.Set;
  * @param aliases other names that resolve to this entry
  * @param priceSource where the price was read (a URL or "spec")
  * @param priceAsOf the date the price was read
+ * @param retiresOn the first day the provider no longer serves the model under this name (its calls fail, or go to a
+ *     replacement at that model's prices), past or future; empty when none is announced. A retired model stays in the
+ *     catalog so that older ledgers and traces keep their prices
  */
 public record ModelInfo(String name, String provider, String upstreamModel, ModelKind kind, Optional<Pricing> pricing,
         int contextWindow, int maxOutputTokens, Set<Capability> capabilities, Optional<FreeTier> freeTier, int tier,
-        Set<String> aliases, String priceSource, LocalDate priceAsOf) {
+        Set<String> aliases, String priceSource, LocalDate priceAsOf, Optional<LocalDate> retiresOn) {
 
     public ModelInfo {
         Objects.requireNonNull(name, "name");
@@ -42,6 +45,7 @@ public record ModelInfo(String name, String provider, String upstreamModel, Mode
         aliases = Set.copyOf(aliases);
         Objects.requireNonNull(priceSource, "priceSource");
         Objects.requireNonNull(priceAsOf, "priceAsOf");
+        Objects.requireNonNull(retiresOn, "retiresOn");
         if (contextWindow < 1) {
             throw new IllegalArgumentException(name + ": contextWindow must be >= 1, was " + contextWindow);
         }
@@ -51,6 +55,23 @@ public record ModelInfo(String name, String provider, String upstreamModel, Mode
         if (tier < 1 || tier > 4) {
             throw new IllegalArgumentException(name + ": tier must be in [1, 4], was " + tier);
         }
+    }
+
+    /** A model with no announced retirement. */
+    public ModelInfo(String name, String provider, String upstreamModel, ModelKind kind, Optional<Pricing> pricing,
+            int contextWindow, int maxOutputTokens, Set<Capability> capabilities, Optional<FreeTier> freeTier,
+            int tier, Set<String> aliases, String priceSource, LocalDate priceAsOf) {
+        this(name, provider, upstreamModel, kind, pricing, contextWindow, maxOutputTokens, capabilities, freeTier,
+                tier, aliases, priceSource, priceAsOf, Optional.empty());
+    }
+
+    /**
+     * @param day a day, such as today
+     * @return {@code true} if the model is retired on that day: its {@link #retiresOn()} is that day or earlier
+     */
+    public boolean isRetiredOn(LocalDate day) {
+        Objects.requireNonNull(day, "day");
+        return retiresOn.filter(d -> !d.isAfter(day)).isPresent();
     }
 
     /** @return {@code true} if calls cost nothing (a free tier or a local model) */

@@ -36,7 +36,7 @@ class BundledModelCatalogTest {
         assertPrices("claude-3-5-sonnet-20241022", "3", "0.30", "15");
         assertPrices("gemini-2.5-pro", "1.25", "0.125", "10");
         assertThat(catalog.require("claude-sonnet-4.5").name()).isEqualTo("claude-sonnet-4-5");
-        for (String free : List.of("llama3.2:8b", "codellama:7b", "deepseek/deepseek-r1:free",
+        for (String free : List.of("llama3.1:8b", "codellama:7b", "deepseek/deepseek-r1:free",
                 "gemini-2.5-pro:free", "gemini-2.5-flash:free", "llama-3.3-70b-versatile:free")) {
             assertThat(catalog.require(free).isFree()).as(free).isTrue();
         }
@@ -45,10 +45,11 @@ class BundledModelCatalogTest {
     }
 
     @Test
-    void givenSpecAliasLlama32_8b_whenLookedUp_thenResolvesToOllamaLlama31_8b() {
-        ModelInfo m = catalog.require("llama3.2:8b");
+    void givenLlama32_8b_whichOllamaDoesNotPublish_whenLookedUp_thenUnknownRatherThanLlama31() {
+        assertThatThrownBy(() -> catalog.require("llama3.2:8b")).isInstanceOf(UnknownModelException.class);
 
-        assertThat(m.name()).isEqualTo("llama3.1:8b");
+        ModelInfo m = catalog.require("llama3.1:8b");
+        assertThat(m.aliases()).isEmpty();
         assertThat(m.provider()).isEqualTo("ollama");
         assertThat(m.freeTier()).contains(FreeTier.UNLIMITED);
     }
@@ -153,6 +154,54 @@ class BundledModelCatalogTest {
                 .isEqualTo(Money.of("0.13"));
         assertThat(embeddings).containsKeys("gemini-embedding-001", "nomic-embed-text");
         assertThat(embeddings.get("nomic-embed-text").isFree()).isTrue();
+    }
+
+    @Test
+    void givenClaudeSonnet45And4_afterTheirMillionTokenBetaEnded_thenTheirWindowIs200k() {
+        ModelInfo m = catalog.require("claude-sonnet-4-5-20250929");
+
+        assertThat(m.contextWindow()).isEqualTo(200_000);
+        assertThat(m.maxOutputTokens()).isEqualTo(64_000);
+        assertThat(catalog.require("claude-sonnet-4").contextWindow()).isEqualTo(200_000);
+    }
+
+    @Test
+    void givenModelsTheirProvidersRetired_whenLookedUp_thenTheyKeepTheirPricesAndCarryTheDay() {
+        Map<String, LocalDate> retired = Map.of("claude-sonnet-4-0", LocalDate.of(2026, 6, 15),
+                "claude-opus-4-1", LocalDate.of(2026, 8, 5), "claude-3-5-haiku-20241022", LocalDate.of(2026, 2, 19),
+                "gemini-2.0-flash", LocalDate.of(2026, 6, 1), "gemini-2.0-flash:free", LocalDate.of(2026, 6, 1),
+                "gemini-3-pro-preview", LocalDate.of(2026, 3, 9), "deepseek-chat", LocalDate.of(2026, 7, 24),
+                "deepseek-reasoner", LocalDate.of(2026, 7, 24), "gpt-3.5-turbo", LocalDate.of(2026, 10, 23));
+        LocalDate today = LocalDate.of(2026, 11, 28);
+
+        retired.forEach((name, day) -> {
+            ModelInfo m = catalog.require(name);
+            assertThat(m.retiresOn()).as(name).contains(day);
+            assertThat(m.isRetiredOn(today)).as(name).isTrue();
+        });
+        assertThat(catalog.require("claude-opus-4-1").pricing().orElseThrow().outputPerMillion())
+                .as("older ledgers still need the price").isEqualTo(Money.of("75"));
+        assertThat(catalog.require("claude-sonnet-4.5").retiresOn()).contains(LocalDate.of(2026, 11, 30));
+        for (String soon : List.of("claude-sonnet-4-5", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.5-pro:free",
+                "gpt-5", "o3")) {
+            assertThat(catalog.require(soon).isRetiredOn(today)).as(soon).isFalse();
+            assertThat(catalog.require(soon).retiresOn()).as(soon).isPresent();
+        }
+        assertThat(catalog.require("claude-sonnet-4-6").retiresOn()).isEmpty();
+        assertThat(catalog.require("gemini-2.5-flash-lite").retiresOn()).isEmpty();
+    }
+
+    @Test
+    void givenGroqGptOss120b_whenLookedUp_thenItHasGroqsPricesWithHalfPriceCacheHits() {
+        assertPrices("groq/gpt-oss-120b", "0.15", "0.075", "0.60");
+    }
+
+    @Test
+    void givenDeepSeeksLegacyNames_whenLookedUp_thenTheyArePricedAsTheV4FlashTheyLastServed() {
+        for (String name : List.of("deepseek-chat", "deepseek-reasoner")) {
+            assertPrices(name, "0.14", "0.0028", "0.28");
+            assertThat(catalog.require(name).contextWindow()).as(name).isEqualTo(1_000_000);
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.chat.ServiceTier;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import org.junit.jupiter.api.Test;
 
 class CatalogJsonReaderTest {
@@ -117,6 +118,54 @@ class CatalogJsonReaderTest {
         String json = "{\"models\": [" + VALID.replace("2025-11-20", "last week") + "]}";
 
         assertThatThrownBy(() -> read(json)).hasMessageContaining("priceAsOf must be an ISO date");
+    }
+
+    @Test
+    void givenARetirementDate_whenRead_thenTheModelCarriesItAndIsRetiredFromThatDayOn() {
+        String json = "{\"models\": [" + VALID.replace("\"priceAsOf\": \"2025-11-20\"",
+                "\"priceAsOf\": \"2025-11-20\", \"retiresOn\": \"2026-11-30\"") + "]}";
+
+        ModelInfo m = read(json).require("m1");
+
+        assertThat(m.retiresOn()).contains(LocalDate.of(2026, 11, 30));
+        assertThat(m.isRetiredOn(LocalDate.of(2026, 11, 29))).isFalse();
+        assertThat(m.isRetiredOn(LocalDate.of(2026, 11, 30))).isTrue();
+        assertThat(m.isRetiredOn(LocalDate.of(2027, 1, 1))).isTrue();
+    }
+
+    @Test
+    void givenNoOrANullRetirementDate_whenRead_thenNoneIsKnown() {
+        String withNull = "{\"models\": [" + VALID.replace("\"priceAsOf\": \"2025-11-20\"",
+                "\"priceAsOf\": \"2025-11-20\", \"retiresOn\": null") + "]}";
+
+        assertThat(read("{\"models\": [" + VALID + "]}").require("m1").retiresOn()).isEmpty();
+        assertThat(read(withNull).require("m1").retiresOn()).isEmpty();
+        assertThat(read(withNull).require("m1").isRetiredOn(LocalDate.of(2999, 1, 1))).isFalse();
+    }
+
+    @Test
+    void givenABadRetirementDate_whenRead_thenTheErrorNamesTheModelTheFieldAndTheValue() {
+        String notIso = "{\"models\": [" + VALID.replace("\"priceAsOf\": \"2025-11-20\"",
+                "\"priceAsOf\": \"2025-11-20\", \"retiresOn\": \"30/11/2026\"") + "]}";
+        String notText = "{\"models\": [" + VALID.replace("\"priceAsOf\": \"2025-11-20\"",
+                "\"priceAsOf\": \"2025-11-20\", \"retiresOn\": 20261130") + "]}";
+
+        assertThatThrownBy(() -> read(notIso)).isInstanceOf(CatalogFormatException.class)
+                .hasMessage("test.json: models[0] 'm1': retiresOn must be an ISO date such as 2025-11-20, was "
+                        + "\"30/11/2026\"");
+        assertThatThrownBy(() -> read(notText)).isInstanceOf(CatalogFormatException.class)
+                .hasMessage("test.json: models[0] 'm1': retiresOn must be a string, was NUMBER 20261130");
+    }
+
+    @Test
+    void givenARetiringModel_whenItsPriceIsOverridden_thenItKeepsItsRetirementDate() {
+        String json = "{\"models\": [" + VALID.replace("\"priceAsOf\": \"2025-11-20\"",
+                "\"priceAsOf\": \"2025-11-20\", \"retiresOn\": \"2026-11-30\"") + "]}";
+
+        ModelCatalog overridden = ModelCatalogs.builder().from(read(json))
+                .override("m1", Pricing.of("0.50", "1.00")).build();
+
+        assertThat(overridden.require("m1").retiresOn()).contains(LocalDate.of(2026, 11, 30));
     }
 
     @Test

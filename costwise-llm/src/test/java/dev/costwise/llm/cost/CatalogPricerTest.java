@@ -47,7 +47,7 @@ class CatalogPricerTest {
     void givenAnAlias_whenItsCatalogNameIsAsked_thenItIsTheModelsNameAndAnUnknownNameStaysAsItIs() {
         assertThat(pricer.catalogName("gpt-4o-2024-08-06")).isEqualTo("gpt-4o");
         assertThat(pricer.catalogName("Claude-Haiku-4.5")).isEqualTo("claude-haiku-4-5");
-        assertThat(pricer.catalogName("llama3.2:8b")).isEqualTo("llama3.1:8b");
+        assertThat(pricer.catalogName("llama3.2")).isEqualTo("llama3.2:3b");
         assertThat(pricer.catalogName("gpt-4o")).isEqualTo("gpt-4o");
         assertThat(pricer.catalogName("my-own-model")).isEqualTo("my-own-model");
     }
@@ -183,7 +183,7 @@ class CatalogPricerTest {
         assertThat(pricer.price("gemini-2.5-pro:free", usage))
                 .isEqualTo(new Pricer.Priced(Money.ZERO, PriceStatus.FREE_TIER));
         assertThat(pricer.price("deepseek/deepseek-r1:free", usage).status()).isEqualTo(PriceStatus.FREE_TIER);
-        assertThat(pricer.price("llama3.2:8b", usage)).isEqualTo(new Pricer.Priced(Money.ZERO, PriceStatus.LOCAL));
+        assertThat(pricer.price("llama3.1:8b", usage)).isEqualTo(new Pricer.Priced(Money.ZERO, PriceStatus.LOCAL));
     }
 
     @Test

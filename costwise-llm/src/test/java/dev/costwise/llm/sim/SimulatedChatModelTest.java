@@ -213,14 +213,14 @@ class SimulatedChatModelTest {
     void givenFreeTierAndLocalModels_whenSimulated_thenZeroCostWithTheirStatus() {
         ChatResponse free = SimulatedChatModel.of(CATALOG, "gemini-2.5-pro:free").execute(
                 ChatRequest.of("gemini-2.5-pro:free", "hi"), ctx());
-        ChatResponse local = SimulatedChatModel.of(CATALOG, "llama3.2:8b").execute(
-                ChatRequest.of("llama3.2:8b", "hi"), ctx());
+        ChatResponse local = SimulatedChatModel.of(CATALOG, "llama3.2").execute(
+                ChatRequest.of("llama3.2", "hi"), ctx());
 
         assertThat(free.cost()).isEqualTo(Money.ZERO);
         assertThat(free.priceStatus()).isEqualTo(PriceStatus.FREE_TIER);
         assertThat(local.priceStatus()).isEqualTo(PriceStatus.LOCAL);
-        assertThat(local.model()).isEqualTo("llama3.1:8b");
-        assertThat(local.requestedModel()).isEqualTo("llama3.2:8b");
+        assertThat(local.model()).isEqualTo("llama3.2:3b");
+        assertThat(local.requestedModel()).isEqualTo("llama3.2");
     }
 
     @Test

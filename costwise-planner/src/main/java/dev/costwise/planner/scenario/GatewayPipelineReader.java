@@ -200,7 +200,7 @@ public final class GatewayPipelineReader {
     private static ModelInfo renamed(ModelInfo m, String name, Set<String> aliases) {
         return new ModelInfo(name, m.provider(), m.upstreamModel(), m.kind(), m.pricing(), m.contextWindow(),
                 m.maxOutputTokens(), m.capabilities(), m.freeTier(), m.tier(), aliases, m.priceSource(),
-                m.priceAsOf());
+                m.priceAsOf(), m.retiresOn());
     }
 
     /** A {@code price} mapping, with the gateway's defaults for what it leaves out. */

@@ -107,7 +107,7 @@ class ScenarioReaderTest {
                   rules: [{keywords: [Hours, price], route: cheap}]
                   default: plan
                 retry: {maxRetries: 2, initialDelay: 500ms}
-                fallbacks: [llama3.2:8b]
+                fallbacks: [llama3.2]
                 budget: {daily: 5.50, exhausted: cheap}
                 """), "t.yaml");
 
@@ -117,7 +117,7 @@ class ScenarioReaderTest {
         assertThat(after.router().orElseThrow().rules().getFirst().matches(java.util.Optional.empty(),
                 "What are your HOURS?")).isTrue();
         assertThat(after.retry().orElseThrow().delayBefore(2)).isEqualTo(Duration.ofSeconds(1));
-        assertThat(after.fallbacks().getFirst().model()).isEqualTo("llama3.1:8b");
+        assertThat(after.fallbacks().getFirst().model()).isEqualTo("llama3.2:3b");
         assertThat(after.budget().orElseThrow().limit()).hasToString("5.5");
         assertThat(s.traffic().outputTokens()).isEqualTo(new TokenDistribution.LogNormal(300, 0.5));
         assertThat(s.seed()).isEqualTo(42);

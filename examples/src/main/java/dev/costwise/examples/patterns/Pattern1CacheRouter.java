@@ -29,7 +29,7 @@ public final class Pattern1CacheRouter {
         ExampleModels.banner("Pattern 1: Cache + Router");
         ChatModel gpt4o = ExampleModels.sim("gpt-4o", 1);
         ChatModel mini = ExampleModels.sim("gpt-4o-mini", 2);
-        ChatModel llama = ExampleModels.sim("llama3.2:8b", 3);
+        ChatModel llama = ExampleModels.sim("llama3.1:8b", 3);
         CachedChatModel cachedGpt4o = CachedChatModel.builder("cached_gpt4o", gpt4o)
                 .ttl(Duration.ofHours(1)).maximumSize(1000).build();
         CachedChatModel cachedMini = CachedChatModel.builder("cached_gpt4o_mini", mini)
@@ -37,7 +37,7 @@ public final class Pattern1CacheRouter {
 
         // Route on prompt length, as the spec does; each route sends the request to its own model.
         Router<ChatRequest, ChatResponse> router = Router.<ChatRequest, ChatResponse>builder("router")
-                .route("local", (req, ctx) -> llama.execute(req.withModel("llama3.2:8b"), ctx))
+                .route("local", (req, ctx) -> llama.execute(req.withModel("llama3.1:8b"), ctx))
                 .route("mini", (req, ctx) -> cachedMini.execute(req.withModel("gpt-4o-mini"), ctx))
                 .route("premium", (req, ctx) -> cachedGpt4o.execute(req.withModel("gpt-4o"), ctx))
                 .selector((req, ctx) -> {

@@ -36,12 +36,12 @@ public final class Pattern2PaidToFreeFallback {
                 .failure(SimulatedFailure.RATE_LIMITED, 0.12).failure(SimulatedFailure.OVERLOADED, 0.08).build();
         ChatModel mini = SimulatedChatModel.builder(ExampleModels.CATALOG, "gpt-4o-mini").seed(12)
                 .failure(SimulatedFailure.SERVER_ERROR, 0.25).build();
-        ChatModel llama = ExampleModels.sim("llama3.2:8b", 13);
+        ChatModel llama = ExampleModels.sim("llama3.1:8b", 13);
 
         var workflow = Fallback.<ChatRequest, ChatResponse>builder("fallback-workflow")
                 .primary("gpt-4o", gpt4o)
                 .fallback("gpt-4o-mini", (req, ctx) -> mini.execute(req.withModel("gpt-4o-mini"), ctx))
-                .fallback("llama3.2:8b", (req, ctx) -> llama.execute(req.withModel("llama3.2:8b"), ctx))
+                .fallback("llama3.1:8b", (req, ctx) -> llama.execute(req.withModel("llama3.1:8b"), ctx))
                 .classifier(ProviderFailureClassifier.ofDefaults())
                 .build();
 
@@ -69,7 +69,7 @@ public final class Pattern2PaidToFreeFallback {
         ChatModel healthy4o = BudgetedChatModel.of(ExampleModels.sim("gpt-4o", 21), guard);
         ChatModel healthyMini = BudgetedChatModel.of(ExampleModels.sim("gpt-4o-mini", 22), guard);
         BudgetAwareFallback budgetAware = BudgetAwareFallback.of("budget-fallback", guard, healthy4o,
-                List.of(healthyMini, ExampleModels.sim("llama3.2:8b", 23)));
+                List.of(healthyMini, ExampleModels.sim("llama3.1:8b", 23)));
         Map<String, Integer> byModel = new TreeMap<>();
         int skipped = 0;
         for (int i = 0; i < 40; i++) {

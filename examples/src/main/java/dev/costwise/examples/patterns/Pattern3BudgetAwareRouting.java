@@ -34,7 +34,7 @@ public final class Pattern3BudgetAwareRouting {
         BudgetAwareRouter router = BudgetAwareRouter.builder("budget-aware", guard)
                 .premium(BudgetedChatModel.of(ExampleModels.sim("gpt-4o", 31), guard))
                 .mid(BudgetedChatModel.of(ExampleModels.sim("gpt-4o-mini", 32), guard))
-                .free(ExampleModels.sim("llama3.2:8b", 33))
+                .free(ExampleModels.sim("llama3.1:8b", 33))
                 .build();
 
         Map<String, Integer> byModel = new TreeMap<>();
