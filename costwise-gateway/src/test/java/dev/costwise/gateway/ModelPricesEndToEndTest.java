@@ -7,6 +7,9 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.cost.PriceStatus;
 import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
@@ -73,11 +76,25 @@ class ModelPricesEndToEndTest {
     @Test
     void givenProviderKeysInTheEnvironment_whenTheDefaultIsBuilt_thenOnlyModelsWithAPriceAreServed() {
         GatewayConfig detected = EmbeddedDefaults.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-x",
-                "HF_TOKEN", "hf-x")::get);
+                "HF_TOKEN", "hf-x")::get, NOV_28_2026);
 
         List<String> served = detected.models().stream().map(GatewayConfig.Model::name).toList();
         assertThat(served).contains("gpt-4o", "gpt-4o-mini")
                 .doesNotContain("gpt-5.2", "huggingface/meta-llama/Llama-3.3-70B-Instruct");
         assertThat(detected.models()).allSatisfy(m -> assertThat(m.effectivePrice()).isPresent());
     }
+
+    @Test
+    void givenAProviderKey_whenTheDefaultIsBuilt_thenModelsTheProviderHasRetiredAreNotServed() {
+        GatewayConfig detected = EmbeddedDefaults.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-x")::get, NOV_28_2026);
+        GatewayConfig later = EmbeddedDefaults.fromEnvironment(Map.of("OPENAI_API_KEY", "sk-x")::get,
+                Clock.fixed(Instant.parse("2027-01-14T00:00:00Z"), ZoneOffset.UTC));
+
+        // o4-mini was shut down on 2026-10-23; gpt-4o is served until 2027-01-14
+        assertThat(detected.models()).extracting(GatewayConfig.Model::name).contains("gpt-4o")
+                .doesNotContain("o4-mini");
+        assertThat(later.models()).extracting(GatewayConfig.Model::name).doesNotContain("gpt-4o");
+    }
+
+    private static final Clock NOV_28_2026 = Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC);
 }

@@ -8,6 +8,8 @@ import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.cost.CatalogPricer;
+import java.time.Clock;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +23,12 @@ import org.slf4j.LoggerFactory;
  * The configuration {@code costwise serve} uses when no file is given: providers detected from the environment
  * variables their official SDKs read, else the {@code sim} provider under the same model names.
  *
- * <p>Detected: {@code OPENAI_API_KEY} (and {@code OPENAI_BASE_URL}), {@code ANTHROPIC_API_KEY},
- * {@code GEMINI_API_KEY} or {@code GOOGLE_API_KEY}, {@code GROQ_API_KEY}, {@code OPENROUTER_API_KEY}, {@code HF_TOKEN},
- * {@code OLLAMA_HOST}. Model names and prices come from the bundled catalog. {@code UPSTREAM_BASE_URL} (the bench harness) proxies OpenAI chat completions to that URL, with
- * or without a key. The master key comes from {@code COSTWISE_MASTER_KEY}; the ledger lives in
- * {@code ./costwise-data/}.
+ * <p>Detected: {@code OPENAI_API_KEY} (and {@code OPENAI_BASE_URL}), {@code ANTHROPIC_API_KEY} (and
+ * {@code ANTHROPIC_BASE_URL}), {@code GEMINI_API_KEY} or {@code GOOGLE_API_KEY}, {@code GROQ_API_KEY},
+ * {@code OPENROUTER_API_KEY}, {@code HF_TOKEN}, {@code OLLAMA_HOST}. Model names and prices come from the bundled
+ * catalog; a model its provider has retired is left out. {@code UPSTREAM_BASE_URL} (the bench harness) proxies OpenAI
+ * chat completions to that URL, with or without a key. The master key comes from {@code COSTWISE_MASTER_KEY}; the
+ * ledger lives in {@code ./costwise-data/}.
  */
 public final class EmbeddedDefaults {
     /** The ledger of the embedded default. */
@@ -43,25 +46,40 @@ public final class EmbeddedDefaults {
      * @return the config; {@link GatewayConfig#simulated()} is {@code true} when no provider was found
      */
     public static GatewayConfig fromEnvironment(Function<String, String> env) {
+        return fromEnvironment(env, Clock.systemUTC());
+    }
+
+    /**
+     * Builds the default configuration from the environment, leaving out a detected provider's models that are
+     * retired on {@code clock}'s day (their calls would only fail).
+     *
+     * @param env the environment lookup
+     * @param clock today, for the catalog's {@code retiresOn} dates
+     * @return the config; {@link GatewayConfig#simulated()} is {@code true} when no provider was found
+     */
+    public static GatewayConfig fromEnvironment(Function<String, String> env, Clock clock) {
+        LocalDate today = LocalDate.now(clock);
         List<Model> models = new ArrayList<>();
         Optional<String> upstream = nonBlank(env.apply("UPSTREAM_BASE_URL"))
                 .or(() -> nonBlank(env.apply("OPENAI_BASE_URL")));
         Optional<String> openAiKey = nonBlank(env.apply("OPENAI_API_KEY"));
         if (upstream.isPresent() || openAiKey.isPresent()) {
-            add(models, "openai", upstream.orElse("https://api.openai.com/v1"), openAiKey, "OPENAI_API_KEY");
+            add(models, today, "openai", upstream.orElse("https://api.openai.com/v1"), openAiKey,
+                    "OPENAI_API_KEY");
         }
-        nonBlank(env.apply("ANTHROPIC_API_KEY")).ifPresent(k -> add(models, "anthropic",
-                nonBlank(env.apply("ANTHROPIC_BASE_URL")).orElse("https://api.anthropic.com"), Optional.of(k), "ANTHROPIC_API_KEY"));
+        nonBlank(env.apply("ANTHROPIC_API_KEY")).ifPresent(k -> add(models, today, "anthropic",
+                nonBlank(env.apply("ANTHROPIC_BASE_URL")).orElse("https://api.anthropic.com"), Optional.of(k),
+                "ANTHROPIC_API_KEY"));
         nonBlank(env.apply("GEMINI_API_KEY")).or(() -> nonBlank(env.apply("GOOGLE_API_KEY"))).ifPresent(k -> add(
-                models, "gemini", "https://generativelanguage.googleapis.com", Optional.of(k),
+                models, today, "gemini", "https://generativelanguage.googleapis.com", Optional.of(k),
                 env.apply("GEMINI_API_KEY") != null ? "GEMINI_API_KEY" : "GOOGLE_API_KEY"));
-        nonBlank(env.apply("GROQ_API_KEY")).ifPresent(k -> add(models, "groq", "https://api.groq.com/openai/v1",
-                Optional.of(k), "GROQ_API_KEY"));
-        nonBlank(env.apply("OPENROUTER_API_KEY")).ifPresent(k -> add(models, "openrouter",
+        nonBlank(env.apply("GROQ_API_KEY")).ifPresent(k -> add(models, today, "groq",
+                "https://api.groq.com/openai/v1", Optional.of(k), "GROQ_API_KEY"));
+        nonBlank(env.apply("OPENROUTER_API_KEY")).ifPresent(k -> add(models, today, "openrouter",
                 "https://openrouter.ai/api/v1", Optional.of(k), "OPENROUTER_API_KEY"));
-        nonBlank(env.apply("HF_TOKEN")).ifPresent(k -> add(models, "huggingface", "https://router.huggingface.co/v1",
-                Optional.of(k), "HF_TOKEN"));
-        nonBlank(env.apply("OLLAMA_HOST")).ifPresent(h -> add(models, "ollama",
+        nonBlank(env.apply("HF_TOKEN")).ifPresent(k -> add(models, today, "huggingface",
+                "https://router.huggingface.co/v1", Optional.of(k), "HF_TOKEN"));
+        nonBlank(env.apply("OLLAMA_HOST")).ifPresent(h -> add(models, today, "ollama",
                 (h.startsWith("http") ? h : "http://" + h).replaceAll("/+$", "") + "/v1", Optional.empty(), ""));
         boolean simulated = models.isEmpty();
         if (simulated) {
@@ -116,10 +134,16 @@ public final class EmbeddedDefaults {
      * Adds the catalog's models of a detected provider. A model the catalog gives no price for is left out, and
      * named in a warning: its calls would be billed $0 and no budget could hold them.
      */
-    private static void add(List<Model> models, String provider, String baseUrl, Optional<String> key, String env) {
+    private static void add(List<Model> models, LocalDate today, String provider, String baseUrl,
+            Optional<String> key, String env) {
         List<String> unpriced = new ArrayList<>();
+        List<String> retired = new ArrayList<>();
         for (ModelInfo m : CATALOG.all()) {
             if (!m.provider().equals(provider)) {
+                continue;
+            }
+            if (m.isRetiredOn(today)) {
+                retired.add(m.name());
                 continue;
             }
             Optional<Pricing> price = m.pricing().or(() -> knownPrice(provider, m.upstreamModel()));
@@ -130,6 +154,10 @@ public final class EmbeddedDefaults {
             models.add(new Model(m.name(), provider, m.upstreamModel(), key, env.isEmpty() ? Optional.empty()
                     : Optional.of(env), baseUrl.replaceAll("/+$", ""), price, m.contextWindow(),
                     Math.max(1, m.maxOutputTokens())));
+        }
+        if (!retired.isEmpty()) {
+            LOG.info("Not serving {} (provider {}): retired by the provider (costwise models lists the dates).",
+                    String.join(", ", retired), provider);
         }
         if (!unpriced.isEmpty()) {
             LOG.warn("Not serving {} (provider {}): the catalog has no price for them, so their calls could not be "
