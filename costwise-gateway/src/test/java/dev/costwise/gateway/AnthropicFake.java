@@ -41,6 +41,19 @@ final class AnthropicFake {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(sse).build();
     }
 
+    /**
+     * @param typeAndData each event's type then its data, in turn
+     * @return a stream of those events
+     */
+    static MockResponse events(String... typeAndData) {
+        StringBuilder sse = new StringBuilder();
+        for (int i = 0; i < typeAndData.length; i += 2) {
+            sse.append(event(typeAndData[i], typeAndData[i + 1]));
+        }
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse.toString()).build();
+    }
+
     private static String event(String type, String data) {
         return "event: " + type + "\ndata: " + data + "\n\n";
     }

@@ -32,7 +32,9 @@ import java.util.function.Function;
  *       {@link ThinkingDelta}s of that block, a {@code redacted_thinking} block (whole in its start) one redacted
  *       delta; the delta's {@code block} counts the reasoning blocks only (0, 1, ...), not text or tool blocks.
  *   <li>{@code message_delta}: stop reason and cumulative usage ({@code output_tokens}; any input or cache counts it
- *       repeats override those of {@code message_start}).
+ *       repeats override those of {@code message_start}). Its {@code cache_creation_input_tokens} comes without the
+ *       {@code cache_creation} split by TTL, so the 1-hour writes {@code message_start} reported stay 1-hour writes;
+ *       a total that grew adds 5-minute writes (Anthropic's default TTL), one that shrank takes from them first.
  *   <li>{@code message_stop}: one final chunk with the finish reason and the usage.
  *   <li>{@code ping} is ignored; {@code error} is thrown as the mapped {@link ProviderException}.
  * </ul>
@@ -215,10 +217,16 @@ final class AnthropicStreamDecoder {
         }
         inputTokens = usage.path("input_tokens").asLong(inputTokens);
         cacheReadTokens = usage.path("cache_read_input_tokens").asLong(cacheReadTokens);
-        if (usage.has("cache_creation") || usage.has("cache_creation_input_tokens")) {
+        if (usage.path("cache_creation").isObject()) {
             AnthropicResponseMapper.CacheWrites writes = AnthropicResponseMapper.CacheWrites.of(usage);
             cacheWrite5mTokens = writes.fiveMinutes();
             cacheWrite1hTokens = writes.oneHour();
+        } else if (usage.path("cache_creation_input_tokens").isNumber()) {
+            // message_delta repeats the cumulative total without the TTL split: the split seen so far stands, and
+            // writes beyond it took the default 5-minute TTL (as an unsplit total does)
+            long total = usage.path("cache_creation_input_tokens").asLong();
+            cacheWrite1hTokens = Math.min(cacheWrite1hTokens, Math.max(0, total));
+            cacheWrite5mTokens = total - cacheWrite1hTokens;
         }
         outputTokens = usage.path("output_tokens").asLong(outputTokens);
     }
