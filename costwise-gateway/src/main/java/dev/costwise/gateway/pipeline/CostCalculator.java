@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.SavingsCalculator;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.WorstCaseCost;
 import java.util.Optional;
@@ -57,10 +58,12 @@ public final class CostCalculator {
     }
 
     /**
-     * What an answer would have cost on the baseline, on the service tier the caller asked for (the standard one when
-     * it asked for none): the baseline model's price for the same tokens. When there is no other baseline, a model
-     * configured on a tier of its own ({@code service_tier: flex}) is measured against itself on the caller's tier,
-     * so a flex deployment shows what it saved; otherwise the baseline is what was paid.
+     * What an answer would have cost on the baseline: the baseline model's price for the same tokens, on the tier the
+     * library's {@link SavingsCalculator#baselineTier} rule gives. A model configured on a tier of its own
+     * ({@code service_tier: flex}) is Costwise's choice, so its baseline is on the tier the caller asked for (the
+     * standard one if none), and with no other baseline model it is measured against itself there: a flex deployment
+     * shows what it saved. Otherwise the baseline runs on the tier that served the answer, and with no other baseline
+     * model it is what was paid.
      *
      * @param baseline the model savings are measured against, if any
      * @param answered the model that answered
@@ -71,13 +74,15 @@ public final class CostCalculator {
      */
     public Money baselineCost(Optional<Model> baseline, Model answered, Usage usage, Money paid,
             Optional<ServiceTier> askedTier) {
-        Usage asCallerAsked = usage.withServiceTier(askedTier.orElse(ServiceTier.STANDARD));
+        // a model's own tier is Costwise's choice, so the caller's is the one the baseline would have run on
+        Optional<ServiceTier> callerTier = answered.serviceTier().map(own -> SavingsCalculator.callerTier(askedTier));
+        Usage onBaselineTier = usage.withServiceTier(SavingsCalculator.baselineTier(usage.serviceTier(), callerTier));
         Optional<Model> other = baseline.filter(b -> !b.equals(answered));
         // the baseline prices the tokens: what the provider charged for them on this call is no baseline's price
         if (other.isPresent()) {
-            return priceTokens(other.get(), asCallerAsked).cost();
+            return priceTokens(other.get(), onBaselineTier).cost();
         }
-        return answered.serviceTier().isPresent() ? priceTokens(answered, asCallerAsked).cost() : paid;
+        return callerTier.isPresent() ? priceTokens(answered, onBaselineTier).cost() : paid;
     }
 
     /**

@@ -139,13 +139,15 @@ public final class CatalogPricer implements Pricer {
     /**
      * What an answer's tokens would have cost on the baseline, as the gateway measures it: the tokens (cached,
      * cache-write and output tokens each at the baseline's own price, long-context prices past its threshold) priced
-     * on the {@linkplain #withBaseline configured baseline}, else on the model the request asked for, on the service
-     * tier the request asked for (the standard one when it asked for none: {@link SavingsCalculator#baselineCost(Usage,
-     * Optional)}). What the provider reported charging is not a baseline's price: the tokens are priced. The answer
-     * is its own baseline ({@code paid}, no savings) when the baseline is the model that was called, and when the
-     * request's model is not in the catalog or has no price.
+     * on the {@linkplain #withBaseline configured baseline}, else on the model the request asked for. They are priced
+     * on the tier that served the answer, unless Costwise chose the tier ({@link ChatRequest#callerServiceTier()},
+     * set by {@link dev.costwise.llm.budget.OnServiceTier}): then on the tier the caller asked for, so a flex answer
+     * shows what flex saved ({@link SavingsCalculator#baselineTier}). What the provider reported charging is not a
+     * baseline's price: the tokens are priced. The answer is its own baseline ({@code paid}, no savings) when the
+     * baseline is the model that was called on the same tier, and when the request's model is not in the catalog or
+     * has no price.
      *
-     * @param request the caller's request
+     * @param request the caller's request: the model it asked for, and whether Costwise chose its tier
      * @param calledModel the catalog model that was called
      * @param usage the answer's tokens, on the tier that served them
      * @param paid what the answer cost
@@ -160,10 +162,12 @@ public final class CatalogPricer implements Pricer {
         Optional<ModelInfo> base = baseline.or(() -> Optional.of(request.model())).flatMap(catalog::find)
                 .filter(info -> info.pricing().isPresent());
         Optional<String> called = catalog.find(calledModel).map(ModelInfo::name);
-        if (base.isEmpty() || called.equals(base.map(ModelInfo::name))) {
+        boolean sameTier = SavingsCalculator.baselineTier(usage.serviceTier(), request.callerServiceTier())
+                == usage.serviceTier();
+        if (base.isEmpty() || (called.equals(base.map(ModelInfo::name)) && sameTier)) {
             return paid;
         }
-        return SavingsCalculator.of(this, base.get().name()).baselineCost(usage, request.serviceTier());
+        return SavingsCalculator.of(this, base.get().name()).baselineCost(usage, request.callerServiceTier());
     }
 
     /**
