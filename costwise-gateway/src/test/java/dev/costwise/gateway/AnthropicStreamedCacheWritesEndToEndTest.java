@@ -54,19 +54,9 @@ class AnthropicStreamedCacheWritesEndToEndTest {
     }
 
     private void anthropicStreams() {
-        upstream.enqueue(AnthropicFake.events(
-                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"type\":\"message\","
-                        + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\",\"stop_reason\":null,"
-                        + "\"stop_sequence\":null,\"usage\":{" + PROMPT_USAGE + ",\"output_tokens\":1}}}",
-                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                        + "{\"type\":\"text\",\"text\":\"\"}}",
-                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
-                        + "{\"type\":\"text_delta\",\"text\":\"ok\"}}",
-                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
-                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
-                        + "\"stop_sequence\":null},\"usage\":{\"input_tokens\":50,\"cache_creation_input_tokens\":"
-                        + "3000,\"cache_read_input_tokens\":10000,\"output_tokens\":400}}",
-                "message_stop", "{\"type\":\"message_stop\"}"));
+        upstream.enqueue(AnthropicFake.okStream("claude-sonnet-4-5", PROMPT_USAGE + ",\"output_tokens\":1",
+                "\"input_tokens\":50,\"cache_creation_input_tokens\":3000,\"cache_read_input_tokens\":10000,"
+                        + "\"output_tokens\":400"));
     }
 
     @Test

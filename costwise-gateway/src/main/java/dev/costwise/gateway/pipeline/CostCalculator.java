@@ -1,6 +1,7 @@
 package dev.costwise.gateway.pipeline;
 
 import dev.costwise.core.Money;
+import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.llm.catalog.Pricing;
@@ -17,7 +18,8 @@ import java.util.Optional;
 /**
  * Prices a model's usage from its configured price (or the well-known list price of its name), exactly, as the
  * library's {@link CatalogPricer} does: prompt-cache reads and five-minute and one-hour cache writes each at their own
- * price, and a model's long-context prices for a prompt above their threshold. Thread-safe and stateless.
+ * price, a model's long-context prices for a prompt above their threshold, and a geography's multiplier for a call
+ * that ran where the model bills more (Anthropic's US-only inference). Thread-safe and stateless.
  */
 public final class CostCalculator {
 
@@ -35,7 +37,7 @@ public final class CostCalculator {
 
     /** {@code usage}'s tokens at {@code model}'s price, whatever its provider reported charging for them. */
     private Pricer.Priced priceTokens(Model model, Usage usage) {
-        Optional<Pricing> price = model.effectivePrice();
+        Optional<Pricing> price = prices(model);
         if (price.isEmpty()) {
             return new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED);
         }
@@ -104,7 +106,19 @@ public final class CostCalculator {
         Optional<CacheControl.Ttl> writes = WorstCaseCost.cacheWrites(requestCacheWrites, model.promptCaching());
         // the model's tier wins, as on the wire; a request that names none is held at the standard prices
         ServiceTier tier = model.serviceTier().or(() -> askedTier).orElse(ServiceTier.STANDARD);
-        return model.effectivePrice().map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
+        return prices(model).map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
                 .orElse(Money.ZERO);
+    }
+
+    /**
+     * A model's prices ({@link Model#effectivePrice()}); a configured price that names no geography multipliers takes
+     * the catalog's for the same model, so US-only inference on Claude Opus 4.6 and later is billed at 1.1× whatever
+     * the price the deployment was given.
+     */
+    private static Optional<Pricing> prices(Model model) {
+        return model.effectivePrice().map(p -> p.inferenceGeoMultipliers().isEmpty()
+                ? EmbeddedDefaults.knownPrice(model.provider(), model.upstreamModel())
+                        .map(Pricing::inferenceGeoMultipliers).map(p::withInferenceGeoMultipliers).orElse(p)
+                : p);
     }
 }

@@ -27,7 +27,9 @@ import java.util.Set;
  * every part of the call is billed at the long-context prices, as Gemini 2.5 Pro and Claude Sonnet 4/4.5 bill above
  * 200K input tokens. A call served on another {@linkplain dev.costwise.llm.chat.ServiceTier service tier} (OpenAI's
  * flex or priority, {@link Usage#serviceTier()}) is billed at that tier's prices when the model has them
- * ({@link Pricing#serviceTiers()}), else at the standard ones.
+ * ({@link Pricing#serviceTiers()}), else at the standard ones. A call run in a geography the model bills apart
+ * (Anthropic's US-only inference, {@link Usage#inferenceGeo()}) has every price multiplied by that geography's
+ * multiplier ({@link Pricing#inferenceGeoMultipliers()}).
  *
  * <p>The TTL of cache writes comes from {@link Usage#cacheWrite1hTokens()}: the adapters (through
  * {@link UsageNormalizer#fromAnthropic}) report how many writes used the 1-hour TTL; the rest are priced at the
@@ -221,6 +223,8 @@ public final class CatalogPricer implements Pricer {
      * The prices that apply to {@code usage}: those of the {@linkplain Usage#serviceTier() tier that served it}, and
      * within them the long-context prices when the prompt is above their threshold. A tier's prices hold their own
      * long-context prices, if any: OpenAI serves long prompts asked for on priority at the standard tier instead.
+     * They are then multiplied by what the model bills the {@linkplain Usage#inferenceGeo() geography the call ran
+     * in} at ({@link Pricing#inferenceGeoMultipliers()}: Anthropic's US-only inference, 1.1×), if anything.
      *
      * @param pricing the model's prices
      * @param usage the call's usage
@@ -231,7 +235,8 @@ public final class CatalogPricer implements Pricer {
         return tier.longContext()
                 .filter(lc -> usage.inputTokens() > lc.thresholdInputTokens())
                 .map(Pricing.LongContextPricing::pricing)
-                .orElse(tier);
+                .orElse(tier)
+                .times(pricing.inferenceGeoMultiplier(usage.inferenceGeo()));
     }
 
     /**

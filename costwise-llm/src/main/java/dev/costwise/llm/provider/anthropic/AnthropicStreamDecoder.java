@@ -8,6 +8,7 @@ import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.UsageNormalizer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ import java.util.function.Function;
  * chunks. One decoder per stream; not thread-safe.
  *
  * <ul>
- *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes).
+ *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes,
+ *       and {@code inference_geo}, where the call runs, which a later usage that leaves it out does not undo).
  *   <li>{@code content_block_start}/{@code content_block_delta}: {@code text_delta} becomes text,
  *       {@code tool_use} starts a tool call (id and name) and {@code input_json_delta} appends to its arguments.
  *       A tool takes no arguments by streaming one empty {@code input_json_delta}: when its block stops (or the
@@ -54,6 +56,7 @@ final class AnthropicStreamDecoder {
     private long cacheWrite5mTokens;
     private long cacheWrite1hTokens;
     private long outputTokens;
+    private Optional<String> inferenceGeo = Optional.empty();
     private Optional<FinishReason> finishReason = Optional.empty();
     private Optional<String> stopSequence = Optional.empty();
     private boolean started;
@@ -229,6 +232,7 @@ final class AnthropicStreamDecoder {
             cacheWrite5mTokens = total - cacheWrite1hTokens;
         }
         outputTokens = usage.path("output_tokens").asLong(outputTokens);
+        inferenceGeo = OpenAiWire.readInferenceGeo(usage).or(() -> inferenceGeo);
     }
 
     private ChatChunk toolChunk(ToolCallDelta delta) {
@@ -238,7 +242,7 @@ final class AnthropicStreamDecoder {
     /** @return the usage seen so far, normalised (input includes cache reads and writes) */
     Usage usage() {
         return UsageNormalizer.fromAnthropic(inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens,
-                outputTokens);
+                outputTokens).withInferenceGeo(inferenceGeo);
     }
 
     /** @return {@code true} once {@code message_start} arrived */
