@@ -41,6 +41,40 @@ final class AnthropicFake {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream").body(sse).build();
     }
 
+    /**
+     * @param model the model that answers
+     * @param startUsage the members of {@code message_start}'s usage, without braces
+     * @param deltaUsage the members of {@code message_delta}'s usage, without braces
+     * @return a streamed message of one text block, "ok", ended by {@code end_turn}
+     */
+    static MockResponse okStream(String model, String startUsage, String deltaUsage) {
+        return events(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"type\":\"message\","
+                        + "\"role\":\"assistant\",\"content\":[],\"model\":\"" + model + "\",\"stop_reason\":null,"
+                        + "\"stop_sequence\":null,\"usage\":{" + startUsage + "}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                        + "{\"type\":\"text\",\"text\":\"\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"text_delta\",\"text\":\"ok\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null},\"usage\":{" + deltaUsage + "}}",
+                "message_stop", "{\"type\":\"message_stop\"}");
+    }
+
+    /**
+     * @param typeAndData each event's type then its data, in turn
+     * @return a stream of those events
+     */
+    static MockResponse events(String... typeAndData) {
+        StringBuilder sse = new StringBuilder();
+        for (int i = 0; i < typeAndData.length; i += 2) {
+            sse.append(event(typeAndData[i], typeAndData[i + 1]));
+        }
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse.toString()).build();
+    }
+
     private static String event(String type, String data) {
         return "event: " + type + "\ndata: " + data + "\n\n";
     }

@@ -44,10 +44,11 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
     static final String COLUMNS = "record_id, request_id, attempt, at_ms, at_iso, day, requested_model, used_model,"
             + " provider, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,"
             + " estimated, cost, baseline_cost, price_status, outcome, error_kind, route, latency_ms, tag_key,"
-            + " tag_user, tag_team, tag_feature, tags, cache_write_1h_tokens, service_tier, catalog_model";
+            + " tag_user, tag_team, tag_feature, tags, cache_write_1h_tokens, service_tier, catalog_model,"
+            + " inference_geo";
 
     static final String INSERT = "INSERT INTO ledger (" + COLUMNS + ") VALUES"
-            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (record_id) DO NOTHING";
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -108,7 +109,8 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
         setOptional(insert, i++, usage.serviceTier() == ServiceTier.STANDARD ? Optional.empty()
                 : Optional.of(usage.serviceTier().wireName()));
         // NULL when the model answered under its catalog name (every gateway row), as before the column existed
-        setOptional(insert, i, Optional.of(r.catalogModel()).filter(m -> !m.equals(r.usedModel())));
+        setOptional(insert, i++, Optional.of(r.catalogModel()).filter(m -> !m.equals(r.usedModel())));
+        setOptional(insert, i, usage.inferenceGeo()); // NULL when the provider named no geography
     }
 
     /** Reads a row selected with {@link #COLUMNS} (first column at index 1) back into a record. */
@@ -116,7 +118,8 @@ record LedgerRow(String recordId, CostRecord record, String day, Object cost, Ob
         Usage usage = new Usage(rows.getLong("input_tokens"), rows.getLong("cached_input_tokens"),
                 rows.getLong("cache_write_tokens"), rows.getLong("cache_write_1h_tokens"), rows.getLong("output_tokens"),
                 rows.getLong("reasoning_tokens"), rows.getInt("estimated") != 0)
-                .withServiceTier(ServiceTier.ofReported(Optional.ofNullable(rows.getString("service_tier"))));
+                .withServiceTier(ServiceTier.ofReported(Optional.ofNullable(rows.getString("service_tier"))))
+                .withInferenceGeo(Optional.ofNullable(rows.getString("inference_geo")));
         Money cost = dialect.readMoney(rows, rows.findColumn("cost"));
         Money baseline = dialect.readMoney(rows, rows.findColumn("baseline_cost"));
         Map<String, String> tags;

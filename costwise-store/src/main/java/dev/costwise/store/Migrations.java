@@ -29,7 +29,7 @@ final class Migrations {
     /** The migrations, in order. File {@code V<n>__...} must be the n-th. */
     static final List<String> FILES = List.of("V1__ledger.sql", "V2__daily_rollup.sql", "V3__cache_write_1h.sql",
             "V4__drop_request_index.sql", "V5__partial_tag_indexes.sql", "V6__service_tier.sql",
-            "V7__daily_provider_calls.sql", "V8__catalog_model.sql");
+            "V7__daily_provider_calls.sql", "V8__catalog_model.sql", "V9__inference_geo.sql");
 
     private static final String FOLDER = "/dev/costwise/store/migrations/";
     private static final Pattern NAME = Pattern.compile("V(\\d+)__(\\w+)\\.sql");

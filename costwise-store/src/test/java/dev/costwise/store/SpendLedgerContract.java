@@ -499,7 +499,8 @@ abstract class SpendLedgerContract {
                 versions.add(rows.getInt(1) + " " + rows.getString(2));
             }
             assertThat(versions).containsExactly("1 ledger", "2 daily rollup", "3 cache write 1h", "4 drop request index",
-                    "5 partial tag indexes", "6 service tier", "7 daily provider calls", "8 catalog model");
+                    "5 partial tag indexes", "6 service tier", "7 daily provider calls", "8 catalog model",
+                    "9 inference geo");
             assertThat(new Migrations(Dialect.ofUrl(url())).migrate(connection)).isZero();
         }
         assertThat(second.records(FROM, TO, 10)).hasSize(1);
@@ -516,7 +517,7 @@ abstract class SpendLedgerContract {
         assertThatThrownBy(() -> SpendLedgers.open(url(), options().build()))
                 .isInstanceOf(SpendLedgerException.class)
                 .hasMessageContaining("schema version 99")
-                .hasMessageContaining("supports (8)");
+                .hasMessageContaining("supports (9)");
     }
 
     @Test
@@ -614,5 +615,17 @@ abstract class SpendLedgerContract {
                 .extracting(SpendRow::group, SpendRow::cost)
                 .containsExactly(tuple("priority", Money.of("0.0525")), tuple("default", Money.of("0.03")),
                         tuple("flex", Money.of("0.015")));
+    }
+
+    @Test
+    void givenAnAnswerRunInAGeographyBilledApart_whenReadBack_thenItKeepsTheGeography() {
+        JdbcSpendLedger ledger = open();
+        ledger.append(record("us").at(FROM).cost("0.0825").usage(Usage.of(10_000, 2_000)
+                .withInferenceGeo(Optional.of("us"))).build());
+        ledger.append(record("none").at(FROM.plusSeconds(1)).cost("0.075").usage(Usage.of(10_000, 2_000)).build());
+        ledger.flush();
+
+        assertThat(ledger.records(FROM, TO, 10)).extracting(r -> r.usage().inferenceGeo())
+                .containsExactly(Optional.of("us"), Optional.empty());
     }
 }

@@ -101,7 +101,8 @@ final class MessagesAnswer {
 
     /**
      * Anthropic's usage from OpenAI's: {@code input_tokens} is the prompt neither read from nor written to the
-     * prompt cache, which OpenAI counts inside {@code prompt_tokens}.
+     * prompt cache, which OpenAI counts inside {@code prompt_tokens}; {@code inference_geo} as the gateway wrote it
+     * beside the counts, when the Anthropic model reported one.
      *
      * @param usage an OpenAI {@code usage} object (missing: zeros)
      * @return Anthropic's {@code usage}
@@ -110,9 +111,11 @@ final class MessagesAnswer {
         long prompt = usage.path("prompt_tokens").asLong(0);
         long read = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
         long written = usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(0);
-        return NODES.objectNode().put("input_tokens", Math.max(0, prompt - read - written))
+        ObjectNode out = NODES.objectNode().put("input_tokens", Math.max(0, prompt - read - written))
                 .put("cache_creation_input_tokens", written).put("cache_read_input_tokens", read)
                 .put("output_tokens", usage.path("completion_tokens").asLong(0));
+        OpenAiWire.readInferenceGeo(usage).ifPresent(g -> out.put(OpenAiWire.INFERENCE_GEO, g));
+        return out;
     }
 
     /**

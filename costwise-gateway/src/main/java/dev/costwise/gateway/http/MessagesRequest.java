@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.CacheControl;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Set;
 
 /**
@@ -36,6 +37,9 @@ import java.util.Set;
  *
  * <p>A tool result's {@code is_error} travels as {@code "is_error": true} on the tool message, which reaches Anthropic
  * models (other providers get the result's text, which says what failed).
+ *
+ * <p>{@code inference_geo} ({@code us}: US-only inference, billed at 1.1× on Claude Opus 4.6, Sonnet 4.6 and later)
+ * reaches Anthropic models as given; other providers do not get it.
  *
  * <p>{@code context_management}'s clearing edits (old tool results, old thinking) reach Anthropic models with their
  * beta header; other providers get the whole conversation, which is longer but answers the same. What does not map
@@ -113,6 +117,10 @@ final class MessagesRequest {
         thinking(root, out);
         outputFormat(root, out);
         contextManagement(root.get("context_management"), out);
+        if (root.hasNonNull(OpenAiWire.INFERENCE_GEO)) {
+            // checked with the chat body; Anthropic models run there, other providers never see it
+            out.set(OpenAiWire.INFERENCE_GEO, root.get(OpenAiWire.INFERENCE_GEO));
+        }
         JsonNode user = root.path("metadata").get("user_id");
         if (user != null && !user.isNull()) {
             if (!user.isTextual()) {

@@ -90,7 +90,17 @@ public final class RequestValidator {
         endUser(body);
         reasoning(body);
         serviceTier(body);
+        inferenceGeo(body);
         return body;
+    }
+
+    /** Anthropic's {@code inference_geo}: where its models run, which sets the price (US-only is 1.1×). */
+    private static void inferenceGeo(ObjectNode body) {
+        JsonNode geo = body.get(OpenAiWire.INFERENCE_GEO);
+        if (geo != null && !geo.isNull() && (!geo.isTextual() || geo.asText().isBlank())) {
+            throw new GatewayException.InvalidField(OpenAiWire.INFERENCE_GEO, "expected a geography such as \"us\" "
+                    + "or \"global\"");
+        }
     }
 
     /** {@code service_tier}: its value sets the price a budget reserves at, so a bad one is refused here. */

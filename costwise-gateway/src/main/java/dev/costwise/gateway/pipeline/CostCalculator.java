@@ -1,6 +1,7 @@
 package dev.costwise.gateway.pipeline;
 
 import dev.costwise.core.Money;
+import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.Providers;
 import dev.costwise.llm.catalog.Pricing;
@@ -9,6 +10,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.SavingsCalculator;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.WorstCaseCost;
 import java.util.Optional;
@@ -16,7 +18,8 @@ import java.util.Optional;
 /**
  * Prices a model's usage from its configured price (or the well-known list price of its name), exactly, as the
  * library's {@link CatalogPricer} does: prompt-cache reads and five-minute and one-hour cache writes each at their own
- * price, and a model's long-context prices for a prompt above their threshold. Thread-safe and stateless.
+ * price, a model's long-context prices for a prompt above their threshold, and a geography's multiplier for a call
+ * that ran where the model bills more (Anthropic's US-only inference). Thread-safe and stateless.
  */
 public final class CostCalculator {
 
@@ -34,7 +37,7 @@ public final class CostCalculator {
 
     /** {@code usage}'s tokens at {@code model}'s price, whatever its provider reported charging for them. */
     private Pricer.Priced priceTokens(Model model, Usage usage) {
-        Optional<Pricing> price = model.effectivePrice();
+        Optional<Pricing> price = prices(model);
         if (price.isEmpty()) {
             return new Pricer.Priced(Money.ZERO, PriceStatus.UNPRICED);
         }
@@ -57,10 +60,12 @@ public final class CostCalculator {
     }
 
     /**
-     * What an answer would have cost on the baseline, on the service tier the caller asked for (the standard one when
-     * it asked for none): the baseline model's price for the same tokens. When there is no other baseline, a model
-     * configured on a tier of its own ({@code service_tier: flex}) is measured against itself on the caller's tier,
-     * so a flex deployment shows what it saved; otherwise the baseline is what was paid.
+     * What an answer would have cost on the baseline: the baseline model's price for the same tokens, on the tier the
+     * library's {@link SavingsCalculator#baselineTier} rule gives. A model configured on a tier of its own
+     * ({@code service_tier: flex}) is Costwise's choice, so its baseline is on the tier the caller asked for (the
+     * standard one if none), and with no other baseline model it is measured against itself there: a flex deployment
+     * shows what it saved. Otherwise the baseline runs on the tier that served the answer, and with no other baseline
+     * model it is what was paid.
      *
      * @param baseline the model savings are measured against, if any
      * @param answered the model that answered
@@ -71,13 +76,15 @@ public final class CostCalculator {
      */
     public Money baselineCost(Optional<Model> baseline, Model answered, Usage usage, Money paid,
             Optional<ServiceTier> askedTier) {
-        Usage asCallerAsked = usage.withServiceTier(askedTier.orElse(ServiceTier.STANDARD));
+        // a model's own tier is Costwise's choice, so the caller's is the one the baseline would have run on
+        Optional<ServiceTier> callerTier = answered.serviceTier().map(own -> SavingsCalculator.callerTier(askedTier));
+        Usage onBaselineTier = usage.withServiceTier(SavingsCalculator.baselineTier(usage.serviceTier(), callerTier));
         Optional<Model> other = baseline.filter(b -> !b.equals(answered));
         // the baseline prices the tokens: what the provider charged for them on this call is no baseline's price
         if (other.isPresent()) {
-            return priceTokens(other.get(), asCallerAsked).cost();
+            return priceTokens(other.get(), onBaselineTier).cost();
         }
-        return answered.serviceTier().isPresent() ? priceTokens(answered, asCallerAsked).cost() : paid;
+        return callerTier.isPresent() ? priceTokens(answered, onBaselineTier).cost() : paid;
     }
 
     /**
@@ -99,7 +106,19 @@ public final class CostCalculator {
         Optional<CacheControl.Ttl> writes = WorstCaseCost.cacheWrites(requestCacheWrites, model.promptCaching());
         // the model's tier wins, as on the wire; a request that names none is held at the standard prices
         ServiceTier tier = model.serviceTier().or(() -> askedTier).orElse(ServiceTier.STANDARD);
-        return model.effectivePrice().map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
+        return prices(model).map(p -> WorstCaseCost.of(p, inputTokens, maxOutputTokens, tier, writes))
                 .orElse(Money.ZERO);
+    }
+
+    /**
+     * A model's prices ({@link Model#effectivePrice()}); a configured price that names no geography multipliers takes
+     * the catalog's for the same model, so US-only inference on Claude Opus 4.6 and later is billed at 1.1× whatever
+     * the price the deployment was given.
+     */
+    private static Optional<Pricing> prices(Model model) {
+        return model.effectivePrice().map(p -> p.inferenceGeoMultipliers().isEmpty()
+                ? EmbeddedDefaults.knownPrice(model.provider(), model.upstreamModel())
+                        .map(Pricing::inferenceGeoMultipliers).map(p::withInferenceGeoMultipliers).orElse(p)
+                : p);
     }
 }

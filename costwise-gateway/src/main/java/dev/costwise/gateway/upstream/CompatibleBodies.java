@@ -14,8 +14,9 @@ import java.util.Set;
  * <ul>
  *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}) and a tool
  *       result's {@code is_error}, Anthropic's {@code context_management} (context editing) and the caller's
- *       Anthropic betas ({@code anthropic_beta}, from its {@code anthropic-beta} header), which only an Anthropic
- *       model reads: removed for every such upstream.</li>
+ *       Anthropic betas ({@code anthropic_beta}, from its {@code anthropic-beta} header) and {@code inference_geo}
+ *       (US-only inference, which Anthropic's own OpenAI-compatible endpoint does not take either), which only an
+ *       Anthropic model reads: removed for every such upstream.</li>
  *   <li>OpenRouter's {@code reasoning} object, which OpenAI's chat API does not know: every upstream but OpenRouter
  *       gets {@code reasoning_effort} instead (the budget's nearest effort), and Anthropic's {@code max} effort
  *       becomes OpenAI's deepest, {@code xhigh}.</li>
@@ -81,6 +82,7 @@ final class CompatibleBodies {
         ObjectNode copy = body.deepCopy();
         copy.remove(CONTEXT_MANAGEMENT);
         copy.remove(OpenAiWire.ANTHROPIC_BETA);
+        copy.remove(OpenAiWire.INFERENCE_GEO);
         if (stripServiceTier) {
             copy.remove(SERVICE_TIER);
         }
@@ -111,11 +113,11 @@ final class CompatibleBodies {
     }
 
     /**
-     * @return whether the body carries a field only Anthropic reads (context editing, betas, or a message's reasoning
-     *     blocks or tool error flag), or a tool-call id only Gemini reads
+     * @return whether the body carries a field only Anthropic reads (context editing, betas, the inference geography,
+     *     or a message's reasoning blocks or tool error flag), or a tool-call id only Gemini reads
      */
     private static boolean hasForeignFields(ObjectNode body) {
-        if (body.has(CONTEXT_MANAGEMENT) || body.has(OpenAiWire.ANTHROPIC_BETA)) {
+        if (body.has(CONTEXT_MANAGEMENT) || body.has(OpenAiWire.ANTHROPIC_BETA) || body.has(OpenAiWire.INFERENCE_GEO)) {
             return true;
         }
         for (JsonNode message : body.path("messages")) {

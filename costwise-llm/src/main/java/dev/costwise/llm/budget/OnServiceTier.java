@@ -3,6 +3,7 @@ package dev.costwise.llm.budget;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.cost.SavingsCalculator;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,7 +21,9 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Each answer is billed at the tier it reports it ran on ({@link dev.costwise.llm.chat.Usage#serviceTier()}).
- * Providers without tiers ignore the setting. Immutable and thread-safe if the delegate is.
+ * Since Costwise chose the tier, its baseline is priced on the tier the caller asked for, the standard one if none
+ * ({@link ChatRequest#callerServiceTier()}), so a flex answer's record shows what flex saved. Providers without tiers
+ * ignore the setting. Immutable and thread-safe if the delegate is.
  */
 public final class OnServiceTier extends RequestRewritingModel {
 
@@ -42,7 +45,9 @@ public final class OnServiceTier extends RequestRewritingModel {
 
     @Override
     ChatRequest rewrite(ChatRequest request) {
-        return request.serviceTier().equals(Optional.of(tier)) ? request
-                : request.toBuilder().serviceTier(tier).build();
+        // an outer OnServiceTier already kept the caller's own tier
+        Optional<ServiceTier> callers = request.callerServiceTier()
+                .or(() -> Optional.of(SavingsCalculator.callerTier(request.serviceTier())));
+        return request.toBuilder().serviceTier(tier).callerServiceTier(callers).build();
     }
 }

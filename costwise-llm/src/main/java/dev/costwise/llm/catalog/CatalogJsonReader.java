@@ -14,9 +14,11 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -31,7 +33,8 @@ final class CatalogJsonReader {
             "contextWindow", "maxOutputTokens", "capabilities", "freeTier", "tier", "aliases", "priceSource",
             "priceAsOf", "retiresOn", "notes");
     private static final Set<String> PRICE_FIELDS =
-            Set.of("input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output", "longContext", "flex", "priority");
+            Set.of("input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output", "longContext", "flex", "priority",
+                    "inferenceGeo");
     private static final Set<String> TIER_PRICE_FIELDS =
             Set.of("input", "cachedInput", "cacheWrite5m", "cacheWrite1h", "output", "longContext");
     private static final Set<String> LONG_CONTEXT_FIELDS =
@@ -176,7 +179,29 @@ final class CatalogJsonReader {
                             pricesWithLongContext(p.get(field), prefix, TIER_PRICE_FIELDS));
                 }
             }
-            return Optional.of(standard);
+            return Optional.of(standard.withInferenceGeoMultipliers(inferenceGeo(p)));
+        }
+
+        /** {@code pricing.inferenceGeo}: what every price is multiplied by in a geography, {@code {"us": "1.1"}}. */
+        private Map<String, BigDecimal> inferenceGeo(JsonNode p) {
+            JsonNode geos = p.get("inferenceGeo");
+            if (geos == null) {
+                return Map.of();
+            }
+            if (!geos.isObject()) {
+                throw fail("pricing.inferenceGeo", "must be an object of price multipliers by geography, such as "
+                        + "{\"us\": \"1.1\"}, was " + geos.getNodeType());
+            }
+            Map<String, BigDecimal> out = new LinkedHashMap<>();
+            geos.properties().forEach(e -> {
+                String path = "pricing.inferenceGeo." + e.getKey();
+                BigDecimal multiplier = decimal(e.getValue(), path, "times the prices");
+                if (multiplier.signum() <= 0) {
+                    throw fail(path, "must be a positive multiplier of the prices, was " + multiplier.toPlainString());
+                }
+                out.put(e.getKey(), multiplier);
+            });
+            return out;
         }
 
         /** One tier's prices, with their long-context prices if the object has them. */
@@ -210,24 +235,26 @@ final class CatalogJsonReader {
             if (v == null) {
                 return Optional.empty();
             }
-            BigDecimal amount;
-            if (v.isTextual()) {
-                try {
-                    amount = new BigDecimal(v.asText().trim());
-                } catch (NumberFormatException e) {
-                    throw fail(prefix + field, "must be a decimal number of dollars per 1M tokens, was \""
-                            + v.asText() + "\"");
-                }
-            } else if (v.isNumber()) {
-                amount = v.decimalValue();
-            } else {
-                throw fail(prefix + field, "must be a decimal number of dollars per 1M tokens, was "
-                        + v.getNodeType());
-            }
+            BigDecimal amount = decimal(v, prefix + field, "dollars per 1M tokens");
             if (amount.signum() < 0) {
                 throw fail(prefix + field, "cannot be negative, was " + amount.toPlainString());
             }
             return Optional.of(Money.of(amount));
+        }
+
+        /** A decimal string or number at {@code path}, which holds {@code what}. */
+        private BigDecimal decimal(JsonNode v, String path, String what) {
+            if (v.isTextual()) {
+                try {
+                    return new BigDecimal(v.asText().trim());
+                } catch (NumberFormatException e) {
+                    throw fail(path, "must be a decimal number of " + what + ", was \"" + v.asText() + "\"");
+                }
+            }
+            if (v.isNumber()) {
+                return v.decimalValue();
+            }
+            throw fail(path, "must be a decimal number of " + what + ", was " + v.getNodeType());
         }
 
         private Set<Capability> capabilities() {

@@ -2,6 +2,7 @@ package dev.costwise.llm.catalog;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.chat.ServiceTier;
+import java.math.BigDecimal;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,10 +19,16 @@ import java.util.Optional;
  * @param longContext prices that replace these when the prompt is above a threshold, if the provider charges more
  * @param serviceTiers the prices of the same tokens on another {@linkplain ServiceTier service tier} (OpenAI's flex
  *     and priority), by tier; these prices are the standard tier's. A tier with no entry is billed at these prices.
+ * @param inferenceGeoMultipliers what every price is multiplied by for a call that ran in a geography the provider
+ *     bills apart, by the name it reports the geography under ({@link dev.costwise.llm.chat.Usage#inferenceGeo()}):
+ *     Anthropic bills US-only inference ({@code inference_geo: "us"}) at 1.1× on Claude Opus 4.6, Sonnet 4.6 and
+ *     later models. A geography with no entry (Anthropic's {@code global}) is billed at the prices as they are. The
+ *     multiplier applies on every tier and above the long-context threshold too; only these, the standard tier's
+ *     prices, hold it.
  */
 public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money cacheWrite5mPerMillion,
         Money cacheWrite1hPerMillion, Money outputPerMillion, Optional<LongContextPricing> longContext,
-        Map<ServiceTier, Pricing> serviceTiers) {
+        Map<ServiceTier, Pricing> serviceTiers, Map<String, BigDecimal> inferenceGeoMultipliers) {
 
     /** Every price zero: a free tier or a local model. */
     public static final Pricing FREE =
@@ -35,6 +42,16 @@ public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money 
         if (serviceTiers.values().stream().anyMatch(p -> !p.serviceTiers().isEmpty())) {
             throw new IllegalArgumentException("a service tier's prices cannot have service tiers of their own");
         }
+        inferenceGeoMultipliers = Map.copyOf(inferenceGeoMultipliers);
+        if (serviceTiers.values().stream().anyMatch(p -> !p.inferenceGeoMultipliers().isEmpty())) {
+            throw new IllegalArgumentException("a service tier's prices take the standard ones' geography multipliers");
+        }
+        inferenceGeoMultipliers.forEach((geo, multiplier) -> {
+            if (geo.isBlank() || multiplier.signum() <= 0) {
+                throw new IllegalArgumentException("an inference geography needs a name and a positive multiplier, "
+                        + "was '" + geo + "' at " + multiplier);
+            }
+        });
         Objects.requireNonNull(inputPerMillion, "inputPerMillion");
         Objects.requireNonNull(cachedInputPerMillion, "cachedInputPerMillion");
         Objects.requireNonNull(cacheWrite5mPerMillion, "cacheWrite5mPerMillion");
@@ -47,6 +64,24 @@ public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money 
                 throw new IllegalArgumentException("a price cannot be negative, was " + m);
             }
         }
+    }
+
+    /**
+     * Prices with no geography billed apart.
+     *
+     * @param inputPerMillion uncached input
+     * @param cachedInputPerMillion input read from the provider's prompt cache
+     * @param cacheWrite5mPerMillion input written to a 5-minute prompt cache
+     * @param cacheWrite1hPerMillion input written to a 1-hour prompt cache
+     * @param outputPerMillion output, reasoning included
+     * @param longContext prices above a prompt size, if any
+     * @param serviceTiers the prices of the same tokens on another tier, by tier
+     */
+    public Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money cacheWrite5mPerMillion,
+            Money cacheWrite1hPerMillion, Money outputPerMillion, Optional<LongContextPricing> longContext,
+            Map<ServiceTier, Pricing> serviceTiers) {
+        this(inputPerMillion, cachedInputPerMillion, cacheWrite5mPerMillion, cacheWrite1hPerMillion,
+                outputPerMillion, longContext, serviceTiers, Map.of());
     }
 
     /**
@@ -90,7 +125,43 @@ public record Pricing(Money inputPerMillion, Money cachedInputPerMillion, Money 
         tiers.putAll(serviceTiers);
         tiers.put(tier, prices);
         return new Pricing(inputPerMillion, cachedInputPerMillion, cacheWrite5mPerMillion, cacheWrite1hPerMillion,
-                outputPerMillion, longContext, tiers);
+                outputPerMillion, longContext, tiers, inferenceGeoMultipliers);
+    }
+
+    /**
+     * These prices with geography multipliers ({@link #inferenceGeoMultipliers()}) in place of their own.
+     *
+     * @param multipliers by geography name, such as {@code us} to 1.1
+     * @return the copy
+     * @throws IllegalArgumentException if a name is blank or a multiplier is not positive
+     */
+    public Pricing withInferenceGeoMultipliers(Map<String, BigDecimal> multipliers) {
+        return new Pricing(inputPerMillion, cachedInputPerMillion, cacheWrite5mPerMillion, cacheWrite1hPerMillion,
+                outputPerMillion, longContext, serviceTiers, multipliers);
+    }
+
+    /**
+     * @param geo where a call ran, as its provider reported it, if it did
+     * @return what these prices are multiplied by for such a call: 1 for none, or a geography with no entry
+     */
+    public BigDecimal inferenceGeoMultiplier(Optional<String> geo) {
+        return geo.map(inferenceGeoMultipliers::get).orElse(BigDecimal.ONE);
+    }
+
+    /**
+     * Every price of these (no tiers, no long-context prices: those of the call are chosen first) times
+     * {@code multiplier}.
+     *
+     * @param multiplier the factor, such as a geography's
+     * @return the prices, or these when the factor is 1
+     */
+    public Pricing times(BigDecimal multiplier) {
+        if (multiplier.compareTo(BigDecimal.ONE) == 0) {
+            return this;
+        }
+        return new Pricing(inputPerMillion.times(multiplier), cachedInputPerMillion.times(multiplier),
+                cacheWrite5mPerMillion.times(multiplier), cacheWrite1hPerMillion.times(multiplier),
+                outputPerMillion.times(multiplier), Optional.empty());
     }
 
     /**

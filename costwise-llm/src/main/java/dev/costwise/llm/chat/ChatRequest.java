@@ -54,13 +54,21 @@ import java.util.stream.Stream;
  *     {@code anthropic-beta} header beside the ones the adapter sets itself; others ignore them. Each is a name of
  *     letters, digits, {@code .}, {@code _} and {@code -}. A beta may change the answer, so they are part of the
  *     cache key.
+ * @param callerServiceTier when Costwise, not the caller, chose {@code serviceTier}
+ *     ({@link dev.costwise.llm.budget.OnServiceTier}), the tier the caller had asked for (the standard one if none):
+ *     savings are measured on it ({@link dev.costwise.llm.cost.SavingsCalculator#baselineTier}). Empty when
+ *     {@code serviceTier} is the caller's own. Never sent to a provider; not part of the cache key.
+ * @param inferenceGeo Anthropic's {@code inference_geo}, if set: where the model runs ({@code us} for US-only
+ *     inference, {@code global}). Only Anthropic models get it; it does not change the answer, only its price (US-only
+ *     inference costs 1.1× on Claude Opus 4.6, Sonnet 4.6 and later), so it is not part of the cache key.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
         Optional<Integer> maxTokens, List<String> stop, Optional<Long> seed, Optional<String> user,
         Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier,
         Optional<JsonNode> contextManagement, Optional<Boolean> parallelToolCalls, Optional<Double> presencePenalty,
-        Optional<Double> frequencyPenalty, List<String> anthropicBetas) {
+        Optional<Double> frequencyPenalty, List<String> anthropicBetas, Optional<ServiceTier> callerServiceTier,
+        Optional<String> inferenceGeo) {
 
     /** What an Anthropic beta name may hold: Anthropic's names are lowercase words, digits and dashes. */
     private static final Pattern BETA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -86,6 +94,9 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(presencePenalty, "presencePenalty");
         Objects.requireNonNull(frequencyPenalty, "frequencyPenalty");
         anthropicBetas = List.copyOf(new LinkedHashSet<>(anthropicBetas));
+        Objects.requireNonNull(callerServiceTier, "callerServiceTier");
+        Objects.requireNonNull(inferenceGeo, "inferenceGeo");
+        inferenceGeo.ifPresent(g -> requireArgument(!g.isBlank(), "inference_geo cannot be blank, was '%s'", g));
         for (String beta : anthropicBetas) {
             requireArgument(isAnthropicBetaName(beta), "anthropic beta '%s' is not a beta name (at most 100 "
                     + "letters, digits, '.', '_' and '-')", beta);
@@ -145,6 +156,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.presencePenalty = presencePenalty;
         b.frequencyPenalty = frequencyPenalty;
         b.anthropicBetas = anthropicBetas;
+        b.callerServiceTier = callerServiceTier;
+        b.inferenceGeo = inferenceGeo;
         return b;
     }
 
@@ -234,6 +247,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private Optional<Double> presencePenalty = Optional.empty();
         private Optional<Double> frequencyPenalty = Optional.empty();
         private List<String> anthropicBetas = List.of();
+        private Optional<ServiceTier> callerServiceTier = Optional.empty();
+        private Optional<String> inferenceGeo = Optional.empty();
 
         private Builder() {}
 
@@ -416,6 +431,31 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
 
         /**
+         * Records that Costwise chose the request's service tier, and the tier the caller had asked for, which
+         * savings are measured on ({@link ChatRequest#callerServiceTier()}). Default: none, the tier is the caller's.
+         *
+         * @param value the caller's tier (the standard one if it asked for none), or empty
+         * @return this builder
+         */
+        public Builder callerServiceTier(Optional<ServiceTier> value) {
+            this.callerServiceTier = Objects.requireNonNull(value, "callerServiceTier");
+            return this;
+        }
+
+        /**
+         * Sets Anthropic's {@code inference_geo}: {@code us} keeps inference in the United States, billed at 1.1×
+         * on the models that take it (Claude Opus 4.6, Sonnet 4.6 and later; older ones refuse it). Other providers
+         * never see it. Default: none, Anthropic's workspace default.
+         *
+         * @param value the geography, or empty
+         * @return this builder
+         */
+        public Builder inferenceGeo(Optional<String> value) {
+            this.inferenceGeo = Objects.requireNonNull(value, "inferenceGeo");
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, a sampling value is out of
          *     range, or an Anthropic beta is not a beta name (the message names the field and the value)
@@ -423,7 +463,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         public ChatRequest build() {
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
                     maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement,
-                    parallelToolCalls, presencePenalty, frequencyPenalty, anthropicBetas);
+                    parallelToolCalls, presencePenalty, frequencyPenalty, anthropicBetas, callerServiceTier,
+                    inferenceGeo);
         }
     }
 }

@@ -26,10 +26,13 @@ import java.util.Optional;
  *     {@code usage.cost}): the call's cost is then that amount, not a catalog price (see
  *     {@link dev.costwise.llm.cost.Pricer#priceCall}). It belongs to the call and the model that answered it, so
  *     pricing the same tokens on another model (a baseline) ignores it, and a {@linkplain #plus sum} drops it
+ * @param inferenceGeo where the provider says the call ran, when it says (Anthropic's {@code usage.inference_geo}:
+ *     {@code us} or {@code global}): a model may bill a geography at a multiple of its prices
+ *     ({@link dev.costwise.llm.catalog.Pricing#inferenceGeoMultipliers()})
  */
 public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
         long outputTokens, long reasoningTokens, boolean estimated, ServiceTier serviceTier,
-        Optional<Money> reportedCost) {
+        Optional<Money> reportedCost, Optional<String> inferenceGeo) {
 
     /** No tokens. */
     public static final Usage ZERO = new Usage(0, 0, 0, 0, 0, false);
@@ -37,6 +40,10 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
     public Usage {
         Objects.requireNonNull(serviceTier, "serviceTier");
         Objects.requireNonNull(reportedCost, "reportedCost");
+        Objects.requireNonNull(inferenceGeo, "inferenceGeo");
+        if (inferenceGeo.filter(String::isBlank).isPresent()) {
+            throw new IllegalArgumentException("inferenceGeo cannot be blank");
+        }
         if (reportedCost.filter(Money::isNegative).isPresent()) {
             throw new IllegalArgumentException("reportedCost cannot be negative, was " + reportedCost.get());
         }
@@ -58,6 +65,26 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
             throw new IllegalArgumentException("reasoningTokens (" + reasoningTokens
                     + ") cannot exceed outputTokens (" + outputTokens + ")");
         }
+    }
+
+    /**
+     * Usage with no geography reported.
+     *
+     * @param inputTokens all prompt tokens
+     * @param cachedInputTokens prompt tokens read from the prompt cache
+     * @param cacheWriteTokens prompt tokens written to the prompt cache, at either TTL
+     * @param cacheWrite1hTokens the part of {@code cacheWriteTokens} written with a 1-hour TTL
+     * @param outputTokens all generated tokens, reasoning included
+     * @param reasoningTokens the part of the output spent on hidden reasoning
+     * @param estimated {@code true} when counted locally
+     * @param serviceTier the tier that served the call
+     * @param reportedCost what the provider says it charged, if it says
+     */
+    public Usage(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWrite1hTokens,
+            long outputTokens, long reasoningTokens, boolean estimated, ServiceTier serviceTier,
+            Optional<Money> reportedCost) {
+        this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens, reasoningTokens,
+                estimated, serviceTier, reportedCost, Optional.empty());
     }
 
     /**
@@ -144,7 +171,7 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
      */
     public Usage withServiceTier(ServiceTier tier) {
         return tier == serviceTier ? this : new Usage(inputTokens, cachedInputTokens, cacheWriteTokens,
-                cacheWrite1hTokens, outputTokens, reasoningTokens, estimated, tier, reportedCost);
+                cacheWrite1hTokens, outputTokens, reasoningTokens, estimated, tier, reportedCost, inferenceGeo);
     }
 
     /**
@@ -156,13 +183,27 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
      */
     public Usage withReportedCost(Money cost) {
         return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWrite1hTokens, outputTokens,
-                reasoningTokens, estimated, serviceTier, Optional.of(Objects.requireNonNull(cost, "cost")));
+                reasoningTokens, estimated, serviceTier, Optional.of(Objects.requireNonNull(cost, "cost")),
+                inferenceGeo);
+    }
+
+    /**
+     * This usage as run in {@code geo}, as the provider reported it.
+     *
+     * @param geo the geography, such as Anthropic's {@code us}; empty when the provider named none
+     * @return the copy (or this, when the geography is the same)
+     * @throws IllegalArgumentException if {@code geo} is blank
+     */
+    public Usage withInferenceGeo(Optional<String> geo) {
+        return geo.equals(inferenceGeo) ? this : new Usage(inputTokens, cachedInputTokens, cacheWriteTokens,
+                cacheWrite1hTokens, outputTokens, reasoningTokens, estimated, serviceTier, reportedCost, geo);
     }
 
     /**
      * The sum of this and {@code other}: estimated if either is; on their tier when they share one, otherwise on the
-     * standard tier (a sum over tiers cannot be priced at one tier's prices: price each call on its own); with no
-     * {@linkplain #reportedCost() reported cost}, as a sum is priced as tokens (a baseline), never as one call.
+     * standard tier (a sum over tiers cannot be priced at one tier's prices: price each call on its own), and in their
+     * geography when they share one, otherwise in none; with no {@linkplain #reportedCost() reported cost}, as a sum
+     * is priced as tokens (a baseline), never as one call.
      *
      * @param other the usage to add
      * @return the sum
@@ -171,7 +212,8 @@ public record Usage(long inputTokens, long cachedInputTokens, long cacheWriteTok
         return new Usage(inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
                 cacheWriteTokens + other.cacheWriteTokens, cacheWrite1hTokens + other.cacheWrite1hTokens,
                 outputTokens + other.outputTokens, reasoningTokens + other.reasoningTokens,
-                estimated || other.estimated, serviceTier == other.serviceTier ? serviceTier : ServiceTier.STANDARD);
+                estimated || other.estimated, serviceTier == other.serviceTier ? serviceTier : ServiceTier.STANDARD,
+                Optional.empty(), inferenceGeo.equals(other.inferenceGeo) ? inferenceGeo : Optional.empty());
     }
 
     private static void requireNonNegative(String name, long value) {

@@ -27,7 +27,9 @@ import java.util.Set;
  * every part of the call is billed at the long-context prices, as Gemini 2.5 Pro and Claude Sonnet 4/4.5 bill above
  * 200K input tokens. A call served on another {@linkplain dev.costwise.llm.chat.ServiceTier service tier} (OpenAI's
  * flex or priority, {@link Usage#serviceTier()}) is billed at that tier's prices when the model has them
- * ({@link Pricing#serviceTiers()}), else at the standard ones.
+ * ({@link Pricing#serviceTiers()}), else at the standard ones. A call run in a geography the model bills apart
+ * (Anthropic's US-only inference, {@link Usage#inferenceGeo()}) has every price multiplied by that geography's
+ * multiplier ({@link Pricing#inferenceGeoMultipliers()}).
  *
  * <p>The TTL of cache writes comes from {@link Usage#cacheWrite1hTokens()}: the adapters (through
  * {@link UsageNormalizer#fromAnthropic}) report how many writes used the 1-hour TTL; the rest are priced at the
@@ -139,13 +141,15 @@ public final class CatalogPricer implements Pricer {
     /**
      * What an answer's tokens would have cost on the baseline, as the gateway measures it: the tokens (cached,
      * cache-write and output tokens each at the baseline's own price, long-context prices past its threshold) priced
-     * on the {@linkplain #withBaseline configured baseline}, else on the model the request asked for, on the service
-     * tier the request asked for (the standard one when it asked for none: {@link SavingsCalculator#baselineCost(Usage,
-     * Optional)}). What the provider reported charging is not a baseline's price: the tokens are priced. The answer
-     * is its own baseline ({@code paid}, no savings) when the baseline is the model that was called, and when the
-     * request's model is not in the catalog or has no price.
+     * on the {@linkplain #withBaseline configured baseline}, else on the model the request asked for. They are priced
+     * on the tier that served the answer, unless Costwise chose the tier ({@link ChatRequest#callerServiceTier()},
+     * set by {@link dev.costwise.llm.budget.OnServiceTier}): then on the tier the caller asked for, so a flex answer
+     * shows what flex saved ({@link SavingsCalculator#baselineTier}). What the provider reported charging is not a
+     * baseline's price: the tokens are priced. The answer is its own baseline ({@code paid}, no savings) when the
+     * baseline is the model that was called on the same tier, and when the request's model is not in the catalog or
+     * has no price.
      *
-     * @param request the caller's request
+     * @param request the caller's request: the model it asked for, and whether Costwise chose its tier
      * @param calledModel the catalog model that was called
      * @param usage the answer's tokens, on the tier that served them
      * @param paid what the answer cost
@@ -160,10 +164,12 @@ public final class CatalogPricer implements Pricer {
         Optional<ModelInfo> base = baseline.or(() -> Optional.of(request.model())).flatMap(catalog::find)
                 .filter(info -> info.pricing().isPresent());
         Optional<String> called = catalog.find(calledModel).map(ModelInfo::name);
-        if (base.isEmpty() || called.equals(base.map(ModelInfo::name))) {
+        boolean sameTier = SavingsCalculator.baselineTier(usage.serviceTier(), request.callerServiceTier())
+                == usage.serviceTier();
+        if (base.isEmpty() || (called.equals(base.map(ModelInfo::name)) && sameTier)) {
             return paid;
         }
-        return SavingsCalculator.of(this, base.get().name()).baselineCost(usage, request.serviceTier());
+        return SavingsCalculator.of(this, base.get().name()).baselineCost(usage, request.callerServiceTier());
     }
 
     /**
@@ -217,6 +223,8 @@ public final class CatalogPricer implements Pricer {
      * The prices that apply to {@code usage}: those of the {@linkplain Usage#serviceTier() tier that served it}, and
      * within them the long-context prices when the prompt is above their threshold. A tier's prices hold their own
      * long-context prices, if any: OpenAI serves long prompts asked for on priority at the standard tier instead.
+     * They are then multiplied by what the model bills the {@linkplain Usage#inferenceGeo() geography the call ran
+     * in} at ({@link Pricing#inferenceGeoMultipliers()}: Anthropic's US-only inference, 1.1×), if anything.
      *
      * @param pricing the model's prices
      * @param usage the call's usage
@@ -227,7 +235,8 @@ public final class CatalogPricer implements Pricer {
         return tier.longContext()
                 .filter(lc -> usage.inputTokens() > lc.thresholdInputTokens())
                 .map(Pricing.LongContextPricing::pricing)
-                .orElse(tier);
+                .orElse(tier)
+                .times(pricing.inferenceGeoMultiplier(usage.inferenceGeo()));
     }
 
     /**

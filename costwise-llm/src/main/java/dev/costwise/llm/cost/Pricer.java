@@ -92,7 +92,8 @@ public interface Pricer {
      * tokens on its {@linkplain CatalogPricer#withBaseline configured baseline}, else on the model the caller asked
      * for, as the gateway measures savings.
      *
-     * @param request the caller's request: the model it asked for, and the service tier it asked for, if any
+     * @param request the caller's request: the model it asked for, and the tier it asked for when Costwise chose
+     *     another ({@link ChatRequest#callerServiceTier()})
      * @param calledModel the catalog model that was called
      * @param usage the answer's tokens, on the tier that served them
      * @param paid what the answer cost

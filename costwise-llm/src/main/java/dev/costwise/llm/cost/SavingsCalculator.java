@@ -1,6 +1,7 @@
 package dev.costwise.llm.cost;
 
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import java.util.Objects;
@@ -65,17 +66,43 @@ public final class SavingsCalculator {
     }
 
     /**
-     * What an answer would have cost on the baseline had it been asked for as the caller asked: on the service tier
-     * the caller asked for, the standard one when it asked for none. A flex deployment's answer to a caller who asked
-     * for no tier is thus measured against the standard price and shows what flex saved; a caller who asked for flex
-     * itself is measured against flex. This is how the gateway, and {@link CatalogPricer#baselineCost}, measure it.
+     * What an answer would have cost on the baseline, on the service tier the baseline call would have run on
+     * ({@link #baselineTier}).
      *
      * @param usage the answer's tokens, on the tier that served them
-     * @param askedTier the tier the caller asked for, if any
+     * @param callerTier when Costwise chose the call's tier, the tier the caller asked for
+     *     ({@link ChatRequest#callerServiceTier()}); empty when the tier asked for was the caller's own
      * @return the baseline cost
      */
-    public Money baselineCost(Usage usage, Optional<ServiceTier> askedTier) {
-        return baselineCost(usage.withServiceTier(askedTier.orElse(ServiceTier.STANDARD)));
+    public Money baselineCost(Usage usage, Optional<ServiceTier> callerTier) {
+        return baselineCost(usage.withServiceTier(baselineTier(usage.serviceTier(), callerTier)));
+    }
+
+    /**
+     * The service tier an answer's baseline is priced on: the one rule the library ({@link CatalogPricer}) and the
+     * gateway share. Savings count only what Costwise chose. When Costwise put the call on a tier
+     * ({@link dev.costwise.llm.budget.OnServiceTier}, a gateway model's {@code service_tier: flex}), the baseline is
+     * priced on the tier the caller asked for, so a flex deployment shows what flex saved. Otherwise the baseline
+     * would have run on the tier the provider served (one the caller asked for, or its account's default), and a tier
+     * Costwise did not choose saves nothing, nor costs extra.
+     *
+     * @param served the tier that served the answer ({@link Usage#serviceTier()})
+     * @param callerTier when Costwise chose the tier, the tier the caller asked for ({@link #callerTier}); empty when
+     *     the tier asked for was the caller's own
+     * @return {@code callerTier} when present, else {@code served}
+     */
+    public static ServiceTier baselineTier(ServiceTier served, Optional<ServiceTier> callerTier) {
+        return callerTier.orElse(Objects.requireNonNull(served, "served"));
+    }
+
+    /**
+     * The tier a call would have run on without Costwise, once Costwise puts it on a tier of its choosing.
+     *
+     * @param askedTier the tier the caller's request asked for, if any
+     * @return that tier, or the standard one when it asked for none
+     */
+    public static ServiceTier callerTier(Optional<ServiceTier> askedTier) {
+        return askedTier.orElse(ServiceTier.STANDARD);
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import java.math.BigDecimal;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -69,7 +70,8 @@ public final class WorstCaseCost {
      * costs more (Anthropic: 1.25× for five minutes, 2× for an hour), and a budget must hold even if the whole prompt
      * is written. Long-context prices apply when the prompt is above their threshold. The prices are {@code tier}'s:
      * OpenAI serves a flex request on flex or refuses it (unbilled), and a priority request on priority or, cheaper,
-     * on the standard tier.
+     * on the standard tier. A model that bills a geography apart is held at its dearest one (Anthropic's US-only
+     * inference, 1.1×): a workspace's {@code default_inference_geo} may run a call there without the request saying.
      *
      * @param pricing the model's prices
      * @param inputTokens estimated prompt tokens
@@ -84,7 +86,8 @@ public final class WorstCaseCost {
         Objects.requireNonNull(tier, "tier");
         Objects.requireNonNull(cacheWrites, "cacheWrites");
         Pricing prices = CatalogPricer.effectivePricing(pricing,
-                Usage.of(inputTokens, maxOutputTokens).withServiceTier(tier));
+                Usage.of(inputTokens, maxOutputTokens).withServiceTier(tier))
+                .times(pricing.inferenceGeoMultipliers().values().stream().reduce(BigDecimal.ONE, BigDecimal::max));
         Money input = prices.inputPerMillion();
         if (cacheWrites.isPresent()) {
             input = input.max(prices.cacheWrite5mPerMillion());

@@ -80,6 +80,12 @@ public final class OpenAiWire {
      */
     public static final String ANTHROPIC_BETA = "anthropic_beta";
 
+    /**
+     * Anthropic's {@code inference_geo} ({@link ChatRequest#inferenceGeo()}): in a request, where an Anthropic model
+     * is to run; in {@code usage}, where the call ran ({@link Usage#inferenceGeo()}), which sets its price.
+     */
+    public static final String INFERENCE_GEO = "inference_geo";
+
     private final ObjectMapper mapper;
     private final ObjectReader reader;
     /** Reads numbers with a fraction as exact decimals: a provider's reported cost keeps every digit. */
@@ -303,6 +309,12 @@ public final class OpenAiWire {
             b.contextManagement(Optional.of(contextManagement));
         }
         b.anthropicBetas(readAnthropicBetas(root));
+        Optional<String> geo = optString(root, INFERENCE_GEO, "");
+        if (geo.filter(String::isBlank).isPresent()) {
+            throw new WireFormatException(INFERENCE_GEO, "expected a geography such as \"us\" or \"global\", "
+                    + "was blank");
+        }
+        b.inferenceGeo(geo);
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -476,6 +488,7 @@ public final class OpenAiWire {
         }
         if (encoding.anthropicExtensions()) {
             request.contextManagement().ifPresent(c -> root.set("context_management", c));
+            request.inferenceGeo().ifPresent(g -> root.put(INFERENCE_GEO, g));
             if (!request.anthropicBetas().isEmpty()) {
                 request.anthropicBetas().forEach(root.putArray(ANTHROPIC_BETA)::add);
             }
@@ -1002,6 +1015,7 @@ public final class OpenAiWire {
             prompt.put("cache_write_tokens", usage.cacheWriteTokens()); // OpenRouter's name; OpenAI has none
         }
         u.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
+        usage.inferenceGeo().ifPresent(g -> u.put(INFERENCE_GEO, g)); // Anthropic's, for the price; OpenAI has none
         return u;
     }
 
@@ -1013,7 +1027,8 @@ public final class OpenAiWire {
      * charging ({@code cost}, with {@code is_byok} and {@code cost_details.upstream_inference_cost}: see
      * {@link UsageNormalizer#fromOpenRouterCost}) becomes the usage's {@link Usage#reportedCost()}, read exactly from
      * a tree parsed by {@link #parseAnswer} (from a tree holding it as a {@code double} it is left out, and the call
-     * is priced from the catalog).
+     * is priced from the catalog). Anthropic's {@code inference_geo}, which the gateway writes beside the counts, is
+     * the usage's {@link Usage#inferenceGeo()}.
      *
      * @param node the {@code usage} object, or {@code null}
      * @return the usage, or empty when absent or null
@@ -1040,8 +1055,21 @@ public final class OpenAiWire {
                 "usage.prompt_tokens_details");
         cached = Math.min(cached, prompt);
         Usage usage = UsageNormalizer.fromOpenAi(prompt, cached, Math.min(writes, prompt - cached), completion,
-                reasoning);
+                reasoning).withInferenceGeo(readInferenceGeo(node));
         return Optional.of(readReportedCost(node).map(usage::withReportedCost).orElse(usage));
+    }
+
+    /**
+     * Where a call ran, as its usage says ({@code inference_geo}: Anthropic's, which the gateway's answers carry too);
+     * anything but a non-blank string reads as not said, so an odd value never fails a call that was made and paid.
+     *
+     * @param usage a {@code usage} object
+     * @return the geography, if named
+     */
+    public static Optional<String> readInferenceGeo(JsonNode usage) {
+        JsonNode geo = usage.get(INFERENCE_GEO);
+        return geo != null && geo.isTextual() && !geo.asText().isBlank() ? Optional.of(geo.asText())
+                : Optional.empty();
     }
 
     /** OpenRouter's {@code usage.cost}, with a BYOK call's upstream charge, when it reports one exactly. */

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.costwise.core.Money;
 import dev.costwise.llm.chat.ServiceTier;
 import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class CatalogJsonReaderTest {
@@ -55,6 +58,29 @@ class CatalogJsonReaderTest {
                 .hasMessageContaining("pricing.flex.ouput is not a known field");
         assertThatThrownBy(() -> read(notObject)).isInstanceOf(CatalogFormatException.class)
                 .hasMessageContaining("pricing.priority must be an object of the priority tier's prices");
+    }
+
+    @Test
+    void givenInferenceGeoMultipliers_whenRead_thenTheyAreThePricesOnesAndABadOneIsNamed() {
+        String geo = "{\"models\": [" + VALID.replace("\"output\": \"2.00\"}",
+                "\"output\": \"2.00\", \"inferenceGeo\": {\"us\": \"1.1\"}}") + "]}";
+        String zero = geo.replace("\"1.1\"", "\"0\"");
+        String word = geo.replace("\"1.1\"", "\"x1.1\"");
+        String onATier = "{\"models\": [" + VALID.replace("\"output\": \"2.00\"}", "\"output\": \"2.00\", "
+                + "\"flex\": {\"input\": \"0.50\", \"output\": \"1.00\", \"inferenceGeo\": {\"us\": \"1.1\"}}}")
+                + "]}";
+
+        Pricing p = read(geo).require("m1").pricing().orElseThrow();
+
+        assertThat(p.inferenceGeoMultipliers()).containsExactly(Map.entry("us", new BigDecimal("1.1")));
+        assertThat(p.inferenceGeoMultiplier(Optional.of("us"))).isEqualByComparingTo("1.1");
+        assertThat(p.inferenceGeoMultiplier(Optional.of("global"))).isEqualByComparingTo("1");
+        assertThatThrownBy(() -> read(zero)).isInstanceOf(CatalogFormatException.class)
+                .hasMessageContaining("pricing.inferenceGeo.us must be a positive multiplier of the prices, was 0");
+        assertThatThrownBy(() -> read(word)).isInstanceOf(CatalogFormatException.class)
+                .hasMessageContaining("pricing.inferenceGeo.us must be a decimal number");
+        assertThatThrownBy(() -> read(onATier)).isInstanceOf(CatalogFormatException.class)
+                .hasMessageContaining("pricing.flex.inferenceGeo is not a known field");
     }
 
     @Test

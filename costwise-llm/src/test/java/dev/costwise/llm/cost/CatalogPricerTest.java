@@ -272,15 +272,21 @@ class CatalogPricerTest {
     }
 
     @Test
-    void givenAFlexAnswer_whenMeasured_thenTheBaselineIsOnTheTierTheCallerAskedFor() {
+    void givenAFlexAnswer_whenMeasured_thenTheBaselineIsOnTheTierCostwiseDidNotChoose() {
         // o3: standard $2 / $8, flex $1 / $4 per million; the answer ran on flex
         Usage onFlex = Usage.of(1_000, 500).withServiceTier(ServiceTier.FLEX);
-        ChatRequest askedNone = ChatRequest.of("o3", "hi");
-        ChatRequest askedFlex = ChatRequest.builder("o3").addMessage(Message.user("hi"))
+        ChatRequest callersFlex = ChatRequest.builder("o3").addMessage(Message.user("hi"))
                 .serviceTier(ServiceTier.FLEX).build();
+        ChatRequest costwisesFlex = callersFlex.toBuilder().callerServiceTier(Optional.of(ServiceTier.STANDARD))
+                .build();
 
-        assertThat(pricer.baselineCost(askedNone, "gpt-4o-mini", onFlex, Money.ZERO)).isEqualTo(Money.of("0.006"));
-        assertThat(pricer.baselineCost(askedFlex, "gpt-4o-mini", onFlex, Money.ZERO)).isEqualTo(Money.of("0.003"));
+        assertThat(pricer.baselineCost(callersFlex, "gpt-4o-mini", onFlex, Money.ZERO))
+                .as("o3 would have run on flex too").isEqualTo(Money.of("0.003"));
+        assertThat(pricer.baselineCost(costwisesFlex, "gpt-4o-mini", onFlex, Money.ZERO))
+                .as("without Costwise, o3 on the caller's standard tier").isEqualTo(Money.of("0.006"));
+        assertThat(pricer.baselineCost(costwisesFlex, "o3", onFlex, Money.of("0.003")))
+                .as("the model called, on the tier Costwise did not choose").isEqualTo(Money.of("0.006"));
+        assertThat(pricer.baselineCost(callersFlex, "o3", onFlex, Money.of("0.003"))).isEqualTo(Money.of("0.003"));
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SavingsCalculatorTest {
@@ -45,6 +47,24 @@ class SavingsCalculatorTest {
 
         assertThat(s.cost()).isEqualTo(Money.ZERO);
         assertThat(s.saved()).isEqualTo(Money.of("0.0165"));
+    }
+
+    @Test
+    void givenATierCostwiseChoseOrNot_whenTheBaselineIsPriced_thenOnlyCostwisesChoiceMovesIt() {
+        // gpt-5: 100,000 prompt tokens (50,000 cached) and 20,000 output; standard $0.26875, priority twice that
+        Usage usage = UsageNormalizer.fromOpenAi(100_000, 50_000, 20_000, 0);
+        SavingsCalculator againstGpt5 = SavingsCalculator.of(pricer, "gpt-5");
+
+        assertThat(SavingsCalculator.baselineTier(ServiceTier.PRIORITY, Optional.empty()))
+                .as("the caller's or its account's tier").isEqualTo(ServiceTier.PRIORITY);
+        assertThat(SavingsCalculator.baselineTier(ServiceTier.FLEX,
+                Optional.of(SavingsCalculator.callerTier(Optional.empty())))).isEqualTo(ServiceTier.STANDARD);
+        assertThat(againstGpt5.baselineCost(usage.withServiceTier(ServiceTier.PRIORITY), Optional.empty()))
+                .isEqualTo(Money.of("0.5375"));
+        assertThat(againstGpt5.baselineCost(usage.withServiceTier(ServiceTier.FLEX), Optional.empty()))
+                .isEqualTo(Money.of("0.134375"));
+        assertThat(againstGpt5.baselineCost(usage.withServiceTier(ServiceTier.FLEX),
+                Optional.of(ServiceTier.STANDARD))).isEqualTo(Money.of("0.26875"));
     }
 
     @Test

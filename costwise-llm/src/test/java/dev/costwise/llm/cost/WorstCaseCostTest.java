@@ -41,6 +41,15 @@ class WorstCaseCostTest {
     }
 
     @Test
+    void givenAModelThatBillsUsOnlyInferenceApart_whenPriced_thenItIsHeldAtThatDearerGeography() {
+        // a workspace's default_inference_geo may run any call in the US: claude-opus-4-6 at 1.1 × ($5 in, $25 out)
+        assertThat(WorstCaseCost.of(pricing("claude-opus-4-6"), 1_000, 1_000, ServiceTier.STANDARD, Optional.empty()))
+                .isEqualTo(Money.of("0.033"));
+        assertThat(WorstCaseCost.of(pricing("claude-opus-4-5"), 1_000, 1_000, ServiceTier.STANDARD, Optional.empty()))
+                .isEqualTo(Money.of("0.03"));
+    }
+
+    @Test
     void givenAModelThatMarksThePromptCache_whenItsWritesAreTaken_thenTheRequestsOwnBreakpointsComeFirst() {
         Optional<CacheControl.Ttl> none = Optional.empty();
         Optional<CacheControl.Ttl> hour = Optional.of(CacheControl.Ttl.ONE_HOUR);

@@ -19,6 +19,7 @@ import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -172,6 +173,7 @@ final class AnthropicRequestMapper {
         }
         request.user().ifPresent(u -> body.putObject("metadata").put("user_id", u));
         request.contextManagement().ifPresent(c -> body.set("context_management", c));
+        request.inferenceGeo().ifPresent(g -> body.put(OpenAiWire.INFERENCE_GEO, g));
         thinking.ifPresent(t -> {
             body.set("thinking", t.thinking());
             t.outputConfig().ifPresent(c -> body.set("output_config", c));

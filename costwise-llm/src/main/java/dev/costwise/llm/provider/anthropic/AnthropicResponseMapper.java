@@ -8,6 +8,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.UsageNormalizer;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -111,7 +112,8 @@ final class AnthropicResponseMapper {
 
     /**
      * Normalises Anthropic usage with {@link UsageNormalizer#fromAnthropic}: its {@code input_tokens} excludes cache
-     * reads and cache writes, Costwise's {@link Usage#inputTokens()} includes them; 1-hour cache writes are kept apart.
+     * reads and cache writes, Costwise's {@link Usage#inputTokens()} includes them; 1-hour cache writes are kept apart,
+     * and so is {@code inference_geo}, where the call ran (US-only inference is billed at 1.1× on the newer models).
      *
      * @param usage the {@code usage} object
      * @param outputFloor an output count to use when {@code usage} has none
@@ -121,7 +123,8 @@ final class AnthropicResponseMapper {
         long output = usage.has("output_tokens") ? usage.path("output_tokens").asLong(0) : outputFloor;
         CacheWrites writes = CacheWrites.of(usage);
         return UsageNormalizer.fromAnthropic(usage.path("input_tokens").asLong(0),
-                usage.path("cache_read_input_tokens").asLong(0), writes.fiveMinutes(), writes.oneHour(), output);
+                usage.path("cache_read_input_tokens").asLong(0), writes.fiveMinutes(), writes.oneHour(), output)
+                .withInferenceGeo(OpenAiWire.readInferenceGeo(usage));
     }
 
     /**

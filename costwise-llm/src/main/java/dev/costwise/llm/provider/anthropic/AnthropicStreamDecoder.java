@@ -8,6 +8,7 @@ import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.UsageNormalizer;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +23,8 @@ import java.util.function.Function;
  * chunks. One decoder per stream; not thread-safe.
  *
  * <ul>
- *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes).
+ *   <li>{@code message_start}: id, model, and the input side of usage ({@code input_tokens}, cache reads and writes,
+ *       and {@code inference_geo}, where the call runs, which a later usage that leaves it out does not undo).
  *   <li>{@code content_block_start}/{@code content_block_delta}: {@code text_delta} becomes text,
  *       {@code tool_use} starts a tool call (id and name) and {@code input_json_delta} appends to its arguments.
  *       A tool takes no arguments by streaming one empty {@code input_json_delta}: when its block stops (or the
@@ -32,7 +34,9 @@ import java.util.function.Function;
  *       {@link ThinkingDelta}s of that block, a {@code redacted_thinking} block (whole in its start) one redacted
  *       delta; the delta's {@code block} counts the reasoning blocks only (0, 1, ...), not text or tool blocks.
  *   <li>{@code message_delta}: stop reason and cumulative usage ({@code output_tokens}; any input or cache counts it
- *       repeats override those of {@code message_start}).
+ *       repeats override those of {@code message_start}). Its {@code cache_creation_input_tokens} comes without the
+ *       {@code cache_creation} split by TTL, so the 1-hour writes {@code message_start} reported stay 1-hour writes;
+ *       a total that grew adds 5-minute writes (Anthropic's default TTL), one that shrank takes from them first.
  *   <li>{@code message_stop}: one final chunk with the finish reason and the usage.
  *   <li>{@code ping} is ignored; {@code error} is thrown as the mapped {@link ProviderException}.
  * </ul>
@@ -52,6 +56,7 @@ final class AnthropicStreamDecoder {
     private long cacheWrite5mTokens;
     private long cacheWrite1hTokens;
     private long outputTokens;
+    private Optional<String> inferenceGeo = Optional.empty();
     private Optional<FinishReason> finishReason = Optional.empty();
     private Optional<String> stopSequence = Optional.empty();
     private boolean started;
@@ -215,12 +220,19 @@ final class AnthropicStreamDecoder {
         }
         inputTokens = usage.path("input_tokens").asLong(inputTokens);
         cacheReadTokens = usage.path("cache_read_input_tokens").asLong(cacheReadTokens);
-        if (usage.has("cache_creation") || usage.has("cache_creation_input_tokens")) {
+        if (usage.path("cache_creation").isObject()) {
             AnthropicResponseMapper.CacheWrites writes = AnthropicResponseMapper.CacheWrites.of(usage);
             cacheWrite5mTokens = writes.fiveMinutes();
             cacheWrite1hTokens = writes.oneHour();
+        } else if (usage.path("cache_creation_input_tokens").isNumber()) {
+            // message_delta repeats the cumulative total without the TTL split: the split seen so far stands, and
+            // writes beyond it took the default 5-minute TTL (as an unsplit total does)
+            long total = usage.path("cache_creation_input_tokens").asLong();
+            cacheWrite1hTokens = Math.min(cacheWrite1hTokens, Math.max(0, total));
+            cacheWrite5mTokens = total - cacheWrite1hTokens;
         }
         outputTokens = usage.path("output_tokens").asLong(outputTokens);
+        inferenceGeo = OpenAiWire.readInferenceGeo(usage).or(() -> inferenceGeo);
     }
 
     private ChatChunk toolChunk(ToolCallDelta delta) {
@@ -230,7 +242,7 @@ final class AnthropicStreamDecoder {
     /** @return the usage seen so far, normalised (input includes cache reads and writes) */
     Usage usage() {
         return UsageNormalizer.fromAnthropic(inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens,
-                outputTokens);
+                outputTokens).withInferenceGeo(inferenceGeo);
     }
 
     /** @return {@code true} once {@code message_start} arrived */

@@ -317,7 +317,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
             return reported;
         }
         return new Usage(reported.inputTokens(), reported.cachedInputTokens(), reported.cacheWriteTokens(),
-                reported.cacheWrite1hTokens(), out, reported.reasoningTokens(), true, reported.serviceTier());
+                reported.cacheWrite1hTokens(), out, reported.reasoningTokens(), true, reported.serviceTier())
+                .withInferenceGeo(reported.inferenceGeo());
     }
 
     private long estimateOutput(Message output) {

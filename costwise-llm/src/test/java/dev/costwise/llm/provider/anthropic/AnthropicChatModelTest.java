@@ -626,6 +626,50 @@ class AnthropicChatModelTest {
                 .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
     }
 
+    /** The usage of a call writing 1,000 tokens with the 5-minute TTL and 2,000 with the 1-hour one. */
+    private static final String SPLIT_WRITES_USAGE = "\"input_tokens\":50,\"cache_creation_input_tokens\":3000,"
+            + "\"cache_read_input_tokens\":10000,\"cache_creation\":{\"ephemeral_5m_input_tokens\":1000,"
+            + "\"ephemeral_1h_input_tokens\":2000}";
+
+    @Test
+    void givenOneHourCacheWritesStreamed_whenMessageDeltaRepeatsTheUnsplitTotal_thenTheCostEqualsTheUnstreamedOne() {
+        // The current API repeats the cumulative input and cache counts in message_delta, without the TTL split
+        // (MessageDeltaUsage: https://docs.claude.com/en/api/messages-streaming)
+        server.enqueue(json(200, "{\"id\":\"msg_w\",\"type\":\"message\",\"role\":\"assistant\",\"model\":"
+                + "\"claude-sonnet-4-5\",\"content\":[{\"type\":\"text\",\"text\":\"ok\"}],\"stop_reason\":"
+                + "\"end_turn\",\"usage\":{" + SPLIT_WRITES_USAGE + ",\"output_tokens\":400}}"));
+        server.enqueue(sseResponse(sse(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_w\",\"type\":"
+                        + "\"message\",\"role\":\"assistant\",\"content\":[],\"model\":\"claude-sonnet-4-5\","
+                        + "\"stop_reason\":null,\"usage\":{" + SPLIT_WRITES_USAGE + ",\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                        + "{\"type\":\"text\",\"text\":\"\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":"
+                        + "{\"type\":\"text_delta\",\"text\":\"ok\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                        + "\"stop_sequence\":null},\"usage\":{\"input_tokens\":50,\"cache_creation_input_tokens\":"
+                        + "3000,\"cache_read_input_tokens\":10000,\"output_tokens\":400}}",
+                "message_stop", "{\"type\":\"message_stop\"}")));
+        AnthropicChatModel m = model();
+        WorkflowContext streamedCtx = WorkflowContext.of("t");
+
+        ChatResponse whole = m.execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"));
+        ChatResponse streamed;
+        try (ChatStream stream = m.stream(ChatRequest.of(MODEL, "Hi"), streamedCtx)) {
+            stream.forEachRemaining(c -> { });
+            streamed = stream.response();
+        }
+
+        // 50×3 + 1000×3.75 + 2000×6 + 10000×0.30 + 400×15 = 24,900 µ$
+        assertThat(whole.cost()).isEqualTo(Money.of("0.0249"));
+        assertThat(streamed.usage()).isEqualTo(whole.usage()).isEqualTo(new Usage(13050, 10000, 3000, 2000, 400, 0,
+                false));
+        assertThat(streamed.cost()).isEqualTo(Money.of("0.0249"));
+        assertThat(streamedCtx.attributeValues("record", CostRecord.class)).singleElement()
+                .satisfies(rec -> assertThat(rec.cost()).isEqualTo(Money.of("0.0249")));
+    }
+
     @Test
     void givenTwoStreamsReadToTheEnd_whenSentOneAfterTheOther_thenTheSecondReusesTheConnection() throws Exception {
         server.enqueue(sseResponse(sse(concat(STREAM_START, STREAM_END))));

@@ -92,6 +92,44 @@ class AnthropicStreamDecoderTest {
         assertThat(last.usage()).contains(new Usage(812, 500, 300, 200, 64, 0, false));
     }
 
+    @Test
+    void givenMessageDeltaWithAnUnsplitWriteTotal_whenDecoded_thenTheOneHourWritesOfMessageStartStay()
+            throws Exception {
+        // message_delta's usage has cache_creation_input_tokens but no cache_creation split (MessageDeltaUsage)
+        feed("message_start", """
+                {"type":"message_start","message":{"id":"msg_3","model":"claude-sonnet-4-5",
+                 "usage":{"input_tokens":50,"cache_creation_input_tokens":3000,"cache_read_input_tokens":10000,
+                 "cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000},
+                 "output_tokens":1}}}""");
+        feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"input_tokens":50,
+                 "cache_creation_input_tokens":3000,"cache_read_input_tokens":10000,"output_tokens":400}}""");
+
+        assertThat(feed("message_stop", "{\"type\":\"message_stop\"}").getFirst().usage())
+                .contains(new Usage(13050, 10000, 3000, 2000, 400, 0, false));
+    }
+
+    @Test
+    void givenMessageDeltaWithADifferentUnsplitWriteTotal_whenDecoded_thenTheDifferenceIsFiveMinuteWrites()
+            throws Exception {
+        feed("message_start", """
+                {"type":"message_start","message":{"id":"msg_4","model":"claude-sonnet-4-5",
+                 "usage":{"input_tokens":50,"cache_creation_input_tokens":3000,
+                 "cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":2000},
+                 "output_tokens":1}}}""");
+        feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{
+                 "cache_creation_input_tokens":3500,"output_tokens":400}}""");
+        assertThat(decoder.usage()).as("500 more writes, at the default TTL")
+                .isEqualTo(new Usage(3550, 0, 3500, 2000, 400, 0, false));
+
+        feed("message_delta", """
+                {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{
+                 "cache_creation_input_tokens":1500,"output_tokens":400}}""");
+        assertThat(decoder.usage()).as("a total below the 1-hour writes caps them")
+                .isEqualTo(new Usage(1550, 0, 1500, 1500, 400, 0, false));
+    }
+
     /** The arguments of every tool call the chunks carry, each call's fragments joined in order. */
     private static List<String> arguments(List<ChatChunk> chunks) {
         List<StringBuilder> calls = new ArrayList<>();
