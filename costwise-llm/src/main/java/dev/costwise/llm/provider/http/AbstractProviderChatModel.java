@@ -252,8 +252,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * Sends a streaming request under the configured stream limits, the total narrowed to the context's deadline;
-     * publishes the response's rate-limit headers.
+     * Sends a streaming request under the configured stream limits, narrowed to those {@linkplain
+     * StreamTimeouts#install installed} on the context and the total to the context's deadline; publishes the
+     * response's rate-limit headers.
      *
      * @param call the request
      * @param context the request's context
@@ -262,8 +263,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      * @throws ProviderException.ConnectionFailed if the connection failed
      */
     protected final GuardedStream openStream(HttpCall call, WorkflowContext context) {
-        StreamTimeouts timeouts = context.remaining().map(settings.streamTimeouts()::narrowTotal)
+        StreamTimeouts limits = StreamTimeouts.installed(context).map(settings.streamTimeouts()::narrowTo)
                 .orElse(settings.streamTimeouts());
+        StreamTimeouts timeouts = context.remaining().map(limits::narrowTotal).orElse(limits);
         GuardedStream stream;
         try {
             stream = GuardedStream.open(settings.transport(), call, timeouts);
