@@ -277,8 +277,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, anything else to
-     * {@link ProviderException.ConnectionFailed}.
+     * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, an answer or stream event over
+     * the size limit ({@link ResponseTooLargeException}) to {@link ProviderException.MalformedResponse}, anything else
+     * to {@link ProviderException.ConnectionFailed}.
      *
      * @param e the failure
      * @return the provider exception to throw
@@ -286,6 +287,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     protected final ProviderException transportFailure(IOException e) {
         if (e instanceof TransportTimeoutException t) {
             return new ProviderException.ProviderTimeout(details(), t.phase().label(), t.timeout());
+        }
+        if (e instanceof ResponseTooLargeException) {
+            return new ProviderException.MalformedResponse(details(), e.getMessage(), e);
         }
         if (e instanceof InterruptedIOException) {
             Thread.currentThread().interrupt();

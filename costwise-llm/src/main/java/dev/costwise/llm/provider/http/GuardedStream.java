@@ -147,11 +147,14 @@ public final class GuardedStream implements AutoCloseable {
      *
      * @return the body, UTF-8
      * @throws TransportTimeoutException if a limit was passed meanwhile
+     * @throws ResponseTooLargeException if it is larger than {@link HttpBodies#DEFAULT_MAX_SIZE}
      * @throws IOException if reading failed
      */
     public String readRemaining() throws IOException {
         try {
-            String s = new String(body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = HttpBodies.readAtMost(body(), java.util.OptionalLong.empty(), HttpBodies.DEFAULT_MAX_SIZE,
+                    "the answer");
+            String s = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
             checkFired();
             return s;
         } catch (IOException e) {
