@@ -147,7 +147,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     return summarise(answer, model, res, requestId);
                 } catch (IOException e) {
                     throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
-                            "answer is not JSON", e);
+                            HttpBodies.notJson(res.headers().first(HeaderNames.CONTENT_TYPE)), e);
                 }
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {
                 throw readFailure(call, e, watch);

@@ -298,6 +298,23 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
+     * The failure for a successful answer that cannot be read: when it is not JSON, {@code answer is not JSON}, with
+     * its content type when that is not JSON either ({@link HttpBodies#notJson}), as the gateway's OpenAI pass-through
+     * says it; when it is JSON of the wrong shape, what the reader found missing. The parser's message, which names
+     * its own internals, stays in the cause, for the logs.
+     *
+     * @param result the answer
+     * @param cause what reading it threw: an {@link IOException} from the JSON parser, or the reader's
+     *     {@link IllegalArgumentException}
+     * @return the failure to throw
+     */
+    protected final ProviderException.MalformedResponse unreadableAnswer(HttpResult result, Exception cause) {
+        String problem = cause instanceof IOException ? HttpBodies.notJson(result.headers().first("content-type"))
+                : cause.getMessage();
+        return new ProviderException.MalformedResponse(details(result.status(), result.headers()), problem, cause);
+    }
+
+    /**
      * Counts tokens locally, for a provider that reported no usage.
      *
      * @param request the request (input)

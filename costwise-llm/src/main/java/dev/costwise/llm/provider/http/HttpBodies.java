@@ -2,6 +2,8 @@ package dev.costwise.llm.provider.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -42,6 +44,20 @@ public final class HttpBodies {
             return in.readNBytes((int) Math.min(declaredLength.getAsLong(), cap));
         }
         return in.readNBytes((int) cap);
+    }
+
+    /**
+     * Says that an answer is not JSON, in plain words for a caller, with its content type when that is not JSON either
+     * (an HTML error page from a proxy): {@code answer is not JSON (text/html)}. The parser's message, which names its
+     * own internals, belongs in the failure's cause.
+     *
+     * @param contentType the answer's {@code Content-Type}, if it had one
+     * @return the problem
+     */
+    public static String notJson(Optional<String> contentType) {
+        return "answer is not JSON" + contentType.map(t -> t.split(";", 2)[0].strip())
+                .filter(t -> !t.isEmpty() && !t.toLowerCase(Locale.ROOT).contains("json"))
+                .map(t -> " (" + (t.length() > 60 ? t.substring(0, 60) + "..." : t) + ")").orElse("");
     }
 
     /**
