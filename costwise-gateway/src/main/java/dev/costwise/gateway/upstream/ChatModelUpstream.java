@@ -12,10 +12,12 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
+import dev.costwise.llm.provider.http.StreamTimeouts;
 import dev.costwise.llm.wire.OpenAiRequest;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -60,7 +62,7 @@ public final class ChatModelUpstream implements Upstream {
     public Events stream(Call call) {
         ChatModel model = model(call.model());
         OpenAiRequest request = decode(call);
-        ChatStream stream = model.stream(request.chat(), context(call));
+        ChatStream stream = model.stream(request.chat(), streamContext(call));
         long created = clock.millis() / 1000;
         return new Events() {
             private Optional<Usage> usage = Optional.empty();
@@ -204,5 +206,16 @@ public final class ChatModelUpstream implements Upstream {
 
     private static WorkflowContext context(Call call) {
         return WorkflowContext.builder("gateway").timeout(call.timeout()).build();
+    }
+
+    /**
+     * A stream's limits are the OpenAI pass-through's: the call's timeout is the longest wait between chunks, and the
+     * request's deadline bounds the whole stream, so a long answer that keeps coming is not cut at the timeout.
+     */
+    private static WorkflowContext streamContext(Call call) {
+        Duration whole = call.deadline().isPositive() ? call.deadline() : Duration.ofMillis(1);
+        WorkflowContext context = WorkflowContext.builder("gateway").timeout(whole).build();
+        StreamTimeouts.install(context, StreamTimeouts.idleOnly(call.timeout()));
+        return context;
     }
 }

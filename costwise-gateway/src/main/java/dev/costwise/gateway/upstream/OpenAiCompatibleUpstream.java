@@ -15,7 +15,9 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.BaseUrls;
+import dev.costwise.llm.provider.http.BoundedLineReader;
 import dev.costwise.llm.provider.http.HttpBodies;
+import dev.costwise.llm.provider.http.ResponseTooLargeException;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.media.type.MediaTypes;
@@ -29,17 +31,15 @@ import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientRequest;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -50,8 +50,10 @@ import java.util.function.LongSupplier;
  * calls (a stream as a whole) ended at their deadline by {@link AnswerDeadlines}.
  *
  * <p>The request body is forwarded as given (only {@code model} is replaced upstream of this class); the answer's bytes
- * are returned untouched, and only its {@code usage} is read. Thread-safe; one instance serves every model; {@link
- * #close} releases its idle connections and its deadline thread.
+ * are returned untouched, and only its {@code usage} is read. An answer, or one stream event, larger than {@link
+ * HttpBodies#DEFAULT_MAX_SIZE} fails as a malformed response after at most that many bytes, its connection closed, so
+ * one runaway answer cannot exhaust the heap every request shares. Thread-safe; one instance serves every model;
+ * {@link #close} releases its idle connections and its deadline thread.
  */
 public final class OpenAiCompatibleUpstream implements Upstream {
     private static final HeaderName RETRY_AFTER_MS = HeaderNames.create("retry-after-ms");
@@ -68,6 +70,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private final ObjectMapper json;
     /** Reads stream chunks with fractions as exact decimals: a reported {@code usage.cost} keeps every digit. */
     private final ObjectReader exactJson;
+    /** The largest answer, or stream event, read. */
+    private final int maxAnswerSize;
 
     /**
      * @param json the shared mapper
@@ -79,6 +83,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
 
     /** With the idle limit of kept-alive connections and the clock it is measured with (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime) {
+        this(json, connectTimeout, maxIdle, nanoTime, HttpBodies.DEFAULT_MAX_SIZE);
+    }
+
+    /** As above, reading answers and stream events of at most {@code maxAnswerSize} bytes (tests). */
+    OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime,
+            int maxAnswerSize) {
+        this.maxAnswerSize = maxAnswerSize;
         this.json = json;
         this.exactJson = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         // TCP_NODELAY: headers and body leave as separate writes; with Nagle on, each request would wait for the
@@ -127,7 +138,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             HttpClientResponse res = send(call, path, body, "application/json", watch, Duration.ZERO);
             try (res) {
                 int status = res.status().code();
-                byte[] answer = body(res);
+                byte[] answer = body(call, res);
                 Optional<String> requestId = res.headers().first(REQUEST_ID);
                 if (status >= 300) {
                     throw failure(call, res, answer, requestId);
@@ -136,7 +147,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     return summarise(answer, model, res, requestId);
                 } catch (IOException e) {
                     throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
-                            "answer is not JSON", e);
+                            HttpBodies.notJson(res.headers().first(HeaderNames.CONTENT_TYPE)), e);
                 }
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException | IllegalStateException e) {
                 throw readFailure(call, e, watch);
@@ -202,7 +213,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             int status = res.status().code();
             if (status >= 300) {
                 try (res) {
-                    byte[] answer = body(res);
+                    byte[] answer = body(call, res);
                     throw failure(call, res, answer, res.headers().first(REQUEST_ID));
                 } catch (UncheckedIOException e) {
                     throw transportFailure(call, e, watch);
@@ -285,12 +296,23 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         return request;
     }
 
-    private static byte[] body(HttpClientResponse res) {
+    /**
+     * Reads an answer of at most {@link #maxAnswerSize} bytes; a larger one is not read further (closing the response
+     * then closes its connection) and fails as malformed.
+     */
+    private byte[] body(Call call, HttpClientResponse res) {
         try (InputStream in = res.inputStream()) {
-            return HttpBodies.read(in, res.headers().contentLength(), Integer.MAX_VALUE);
+            return HttpBodies.readAtMost(in, res.headers().contentLength(), maxAnswerSize, "the answer");
+        } catch (ResponseTooLargeException e) {
+            throw tooLarge(call, e, OptionalInt.of(res.status().code()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static ProviderException tooLarge(Call call, ResponseTooLargeException e, OptionalInt status) {
+        return new ProviderException.MalformedResponse(new Details(call.model().provider(), call.model().name(),
+                status, Optional.empty()), e.getMessage(), e);
     }
 
     private ProviderException failure(Call call, HttpClientResponse res, byte[] answer, Optional<String> requestId) {
@@ -373,7 +395,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         private final Call call;
         private final HttpClientResponse response;
         private final AnswerDeadlines.Watch watch;
-        private final BufferedReader reader;
+        private final BoundedLineReader reader;
         private final boolean closeDelimited;
         private String pending;
         private boolean done;
@@ -388,8 +410,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             this.watch = watch;
             this.closeDelimited = !response.headers().contains(HeaderNames.CONTENT_LENGTH)
                     && !response.headers().contains(HeaderNames.TRANSFER_ENCODING);
-            InputStream in = response.inputStream();
-            this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            this.reader = new BoundedLineReader(response.inputStream(), maxAnswerSize);
         }
 
         @Override
@@ -416,6 +437,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     return true;
                 }
                 throw endedBeforeDone();
+            } catch (ResponseTooLargeException e) {
+                throw tooLarge(call, e, OptionalInt.empty());
             } catch (IOException e) {
                 throw transportFailure(call, new UncheckedIOException(e), watch);
             } catch (DataReader.InsufficientDataAvailableException e) {

@@ -14,6 +14,7 @@ import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpHeaders;
 import dev.costwise.llm.provider.http.HttpResult;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
+import dev.costwise.llm.provider.http.ResponseTooLargeException;
 import dev.costwise.llm.provider.http.TransportTimeoutException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -96,6 +97,9 @@ abstract class AbstractHttpEmbeddingModel implements EmbeddingModel {
         } catch (TransportTimeoutException e) {
             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(provider(), name()),
                     e.phase().label(), e.timeout());
+        } catch (ResponseTooLargeException e) {
+            throw new ProviderException.MalformedResponse(ProviderException.Details.of(provider(), name()),
+                    e.getMessage(), e);
         } catch (IOException e) {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();

@@ -180,7 +180,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             }
             return answer.get("input_tokens").asLong();
         } catch (IOException | IllegalArgumentException e) {
-            throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
+            throw unreadableAnswer(result, e);
         }
     }
 
@@ -195,7 +195,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         try {
             reply = AnthropicResponseMapper.read(json.readTree(result.body()));
         } catch (IOException | IllegalArgumentException e) {
-            throw new ProviderException.MalformedResponse(details(result.status(), result.headers()), describe(e), e);
+            throw unreadableAnswer(result, e);
         }
         return new ProviderReply(reply.id(), Optional.of(reply.model()), reply.message(), reply.finishReason(),
                 Optional.of(reply.usage()), requestId, reply.stopSequence());
@@ -269,10 +269,6 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         return apiKey.redactFrom(text);
     }
 
-    private static String describe(Exception e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
     static URI resolve(URI base, String path) {
         return BaseUrls.resolve(base, path);
     }
@@ -318,8 +314,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                 try {
                     data = json.readTree(event.get().data());
                 } catch (JsonProcessingException e) {
-                    throw new ProviderException.MalformedResponse(details, "unreadable event "
-                            + event.get().event().orElse("(unnamed)") + ": " + e.getOriginalMessage(), e);
+                    throw new ProviderException.MalformedResponse(details, "stream event "
+                            + event.get().event().orElse("(unnamed)") + " is not JSON", e);
                 }
                 try {
                     pending.addAll(decoder.decode(event.get().event().orElse(""), data));

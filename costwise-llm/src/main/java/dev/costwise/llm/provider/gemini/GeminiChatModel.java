@@ -143,7 +143,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         try {
             reply = GeminiResponseMapper.read(json.readTree(result.body()));
         } catch (IOException | IllegalArgumentException e) {
-            throw new ProviderException.MalformedResponse(details, describe(e), e);
+            throw unreadableAnswer(result, e);
         }
         ServiceTier tier = GeminiServiceTiers.served(result.headers(), request.serviceTier());
         // a 200 answer refused here was billed all the same: the failure carries its usageMetadata
@@ -206,10 +206,6 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         return apiKey.redactFrom(text);
     }
 
-    private static String describe(Exception e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
     /** Reads the SSE chunks of one stream. */
     private final class EventSource implements ChunkSource {
         private final GuardedStream stream;
@@ -258,8 +254,7 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
                 try {
                     data = json.readTree(event.get().data());
                 } catch (JsonProcessingException e) {
-                    throw new ProviderException.MalformedResponse(details, "unreadable chunk: "
-                            + e.getOriginalMessage(), e);
+                    throw new ProviderException.MalformedResponse(details, "a stream chunk is not JSON", e);
                 }
                 if (data.has("error")) {
                     JsonNode error = data.path("error");

@@ -23,6 +23,7 @@ import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpResult;
 import dev.costwise.llm.provider.http.HttpTransport;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
+import dev.costwise.llm.provider.http.ResponseTooLargeException;
 import dev.costwise.llm.provider.http.TransportTimeoutException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -137,6 +138,8 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
                     body.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (TransportTimeoutException e) {
             throw new ProviderException.ProviderTimeout(details(), e.phase().label(), e.timeout());
+        } catch (ResponseTooLargeException e) {
+            throw new ProviderException.MalformedResponse(details(), e.getMessage(), e);
         } catch (IOException e) {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();

@@ -252,8 +252,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * Sends a streaming request under the configured stream limits, the total narrowed to the context's deadline;
-     * publishes the response's rate-limit headers.
+     * Sends a streaming request under the configured stream limits, narrowed to those {@linkplain
+     * StreamTimeouts#install installed} on the context and the total to the context's deadline; publishes the
+     * response's rate-limit headers.
      *
      * @param call the request
      * @param context the request's context
@@ -262,8 +263,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      * @throws ProviderException.ConnectionFailed if the connection failed
      */
     protected final GuardedStream openStream(HttpCall call, WorkflowContext context) {
-        StreamTimeouts timeouts = context.remaining().map(settings.streamTimeouts()::narrowTotal)
+        StreamTimeouts limits = StreamTimeouts.installed(context).map(settings.streamTimeouts()::narrowTo)
                 .orElse(settings.streamTimeouts());
+        StreamTimeouts timeouts = context.remaining().map(limits::narrowTotal).orElse(limits);
         GuardedStream stream;
         try {
             stream = GuardedStream.open(settings.transport(), call, timeouts);
@@ -275,8 +277,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, anything else to
-     * {@link ProviderException.ConnectionFailed}.
+     * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, an answer or stream event over
+     * the size limit ({@link ResponseTooLargeException}) to {@link ProviderException.MalformedResponse}, anything else
+     * to {@link ProviderException.ConnectionFailed}.
      *
      * @param e the failure
      * @return the provider exception to throw
@@ -285,10 +288,30 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         if (e instanceof TransportTimeoutException t) {
             return new ProviderException.ProviderTimeout(details(), t.phase().label(), t.timeout());
         }
+        if (e instanceof ResponseTooLargeException) {
+            return new ProviderException.MalformedResponse(details(), e.getMessage(), e);
+        }
         if (e instanceof InterruptedIOException) {
             Thread.currentThread().interrupt();
         }
         return new ProviderException.ConnectionFailed(details(), describe(e), e);
+    }
+
+    /**
+     * The failure for a successful answer that cannot be read: when it is not JSON, {@code answer is not JSON}, with
+     * its content type when that is not JSON either ({@link HttpBodies#notJson}), as the gateway's OpenAI pass-through
+     * says it; when it is JSON of the wrong shape, what the reader found missing. The parser's message, which names
+     * its own internals, stays in the cause, for the logs.
+     *
+     * @param result the answer
+     * @param cause what reading it threw: an {@link IOException} from the JSON parser, or the reader's
+     *     {@link IllegalArgumentException}
+     * @return the failure to throw
+     */
+    protected final ProviderException.MalformedResponse unreadableAnswer(HttpResult result, Exception cause) {
+        String problem = cause instanceof IOException ? HttpBodies.notJson(result.headers().first("content-type"))
+                : cause.getMessage();
+        return new ProviderException.MalformedResponse(details(result.status(), result.headers()), problem, cause);
     }
 
     /**

@@ -12,15 +12,17 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A streamed HTTP response under a first-token and a total timeout.
+ * A streamed HTTP response under a first-token, a total and an idle timeout.
  *
  * <p>A watchdog on a virtual thread watches the clock from the moment the request is sent. If the first token has not
- * arrived within {@link StreamTimeouts#firstToken()}, or the stream has not ended within {@link StreamTimeouts#total()},
- * it closes the connection (aborting the upstream request); the blocked read, or the wait for the response headers,
- * then fails with a {@link TransportTimeoutException} naming the limit. Only the reader knows which event carries the
- * first token: providers open with metadata and keep-alives (Anthropic's {@code message_start} and {@code ping},
- * OpenAI's role-only chunk) long before the model writes anything, so reading an event does not stop the first-token
- * clock; the reader calls {@link #markFirstToken()} when it decodes the first output (text, a tool call, reasoning).
+ * arrived within {@link StreamTimeouts#firstToken()}, the stream has not ended within {@link StreamTimeouts#total()},
+ * or no bytes came for {@link StreamTimeouts#idle()} (phase {@link TransportTimeoutException.Phase#READ}, as the
+ * transport's own read timeout), it closes the connection (aborting the upstream request); the blocked read, or the
+ * wait for the response headers, then fails with a {@link TransportTimeoutException} naming the limit. Only the
+ * reader knows which event carries the first token: providers open with metadata and keep-alives (Anthropic's
+ * {@code message_start} and {@code ping}, OpenAI's role-only chunk) long before the model writes anything, so reading
+ * an event does not stop the first-token clock; the reader calls {@link #markFirstToken()} when it decodes the first
+ * output (text, a tool call, reasoning).
  *
  * <p>One consumer thread reads; {@link #close()} may be called from any thread and is idempotent.
  *
@@ -37,6 +39,8 @@ public final class GuardedStream implements AutoCloseable {
 
     private final StreamTimeouts timeouts;
     private final long startNanos;
+    /** When bytes last came (the request was sent, the headers arrived, a read returned data): the idle clock. */
+    private volatile long lastActivity;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private boolean firstTokenSeen;
@@ -52,6 +56,7 @@ public final class GuardedStream implements AutoCloseable {
     private GuardedStream(StreamTimeouts timeouts) {
         this.timeouts = timeouts;
         this.startNanos = System.nanoTime();
+        this.lastActivity = startNanos;
     }
 
     /**
@@ -61,8 +66,8 @@ public final class GuardedStream implements AutoCloseable {
      * @param call the request
      * @param timeouts the limits; {@link StreamTimeouts#NONE} for only the transport's own timeouts
      * @return the open stream; the caller must close it
-     * @throws TransportTimeoutException if the headers did not arrive within the first-token or total limit, or the
-     *     transport timed out
+     * @throws TransportTimeoutException if the headers did not arrive within the first-token, total or idle limit, or
+     *     the transport timed out
      * @throws IOException if the connection failed
      */
     public static GuardedStream open(HttpTransport transport, HttpCall call, StreamTimeouts timeouts)
@@ -118,6 +123,7 @@ public final class GuardedStream implements AutoCloseable {
                 throw g.fired;
             }
             g.response = r;
+            g.lastActivity = System.nanoTime();
             g.pending = null;
             g.opener = null;
         } finally {
@@ -141,11 +147,14 @@ public final class GuardedStream implements AutoCloseable {
      *
      * @return the body, UTF-8
      * @throws TransportTimeoutException if a limit was passed meanwhile
+     * @throws ResponseTooLargeException if it is larger than {@link HttpBodies#DEFAULT_MAX_SIZE}
      * @throws IOException if reading failed
      */
     public String readRemaining() throws IOException {
         try {
-            String s = new String(body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = HttpBodies.readAtMost(body(), java.util.OptionalLong.empty(), HttpBodies.DEFAULT_MAX_SIZE,
+                    "the answer");
+            String s = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
             checkFired();
             return s;
         } catch (IOException e) {
@@ -158,7 +167,7 @@ public final class GuardedStream implements AutoCloseable {
      * carries output.
      *
      * @return the event, or empty at the end of the stream
-     * @throws TransportTimeoutException if the first-token or total limit was passed
+     * @throws TransportTimeoutException if the first-token, total or idle limit was passed
      * @throws IOException if the connection broke
      */
     public Optional<SseEvent> nextEvent() throws IOException {
@@ -179,7 +188,7 @@ public final class GuardedStream implements AutoCloseable {
      * output.
      *
      * @return the line, or empty at the end of the stream
-     * @throws TransportTimeoutException if the first-token or total limit was passed
+     * @throws TransportTimeoutException if the first-token, total or idle limit was passed
      * @throws IOException if the connection broke
      */
     public Optional<String> nextLine() throws IOException {
@@ -263,7 +272,7 @@ public final class GuardedStream implements AutoCloseable {
 
     private InputStream body() {
         if (body == null) {
-            body = response.body();
+            body = timeouts.idle().isPresent() ? new ActivityStamping(response.body()) : response.body();
         }
         return body;
     }
@@ -286,6 +295,7 @@ public final class GuardedStream implements AutoCloseable {
     private void watch() {
         long firstAt = timeouts.firstToken().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
         long totalAt = timeouts.total().map(d -> startNanos + d.toNanos()).orElse(Long.MAX_VALUE);
+        long idleNanos = timeouts.idle().map(Duration::toNanos).orElse(0L);
         lock.lock();
         try {
             while (!closed) {
@@ -298,17 +308,49 @@ public final class GuardedStream implements AutoCloseable {
                     fire(TransportTimeoutException.Phase.TOTAL, timeouts.total().orElseThrow());
                     return;
                 }
+                // reads do not wake the watchdog: it wakes when the idle limit would pass and looks again
+                long idleLeft = idleNanos == 0 ? Long.MAX_VALUE : lastActivity + idleNanos - now;
+                if (idleLeft <= 0) {
+                    fire(TransportTimeoutException.Phase.READ, timeouts.idle().orElseThrow());
+                    return;
+                }
                 long next = firstTokenSeen ? totalAt : Math.min(firstAt, totalAt);
-                if (next == Long.MAX_VALUE) {
+                long wait = Math.min(idleLeft, next == Long.MAX_VALUE ? Long.MAX_VALUE : next - now);
+                if (wait == Long.MAX_VALUE) {
                     changed.await();
                 } else {
-                    changed.awaitNanos(next - now);
+                    changed.awaitNanos(wait);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The body, noting when each read returns bytes, for the idle limit. */
+    private final class ActivityStamping extends java.io.FilterInputStream {
+        ActivityStamping(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                lastActivity = System.nanoTime();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n = super.read(buf, off, len);
+            if (n > 0) {
+                lastActivity = System.nanoTime();
+            }
+            return n;
         }
     }
 

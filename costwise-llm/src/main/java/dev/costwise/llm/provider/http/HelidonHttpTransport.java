@@ -41,10 +41,12 @@ public final class HelidonHttpTransport implements HttpTransport {
     private final WebClient client;
     private final Duration connectTimeout;
     private final Duration readTimeout;
+    private final long maxResponseSize;
 
     private HelidonHttpTransport(Builder b) {
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
+        this.maxResponseSize = b.maxResponseSize;
         this.client = WebClient.builder()
                 .connectTimeout(b.connectTimeout)
                 .readTimeout(b.readTimeout)
@@ -79,13 +81,24 @@ public final class HelidonHttpTransport implements HttpTransport {
         return readTimeout;
     }
 
+    /** @return the largest response {@link #send} reads, in bytes */
+    public long maxResponseSize() {
+        return maxResponseSize;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws ResponseTooLargeException if the body is larger than {@link #maxResponseSize()}: reading stops there
+     *     and the connection is closed
+     */
     @Override
     public HttpResult send(HttpCall call) throws IOException {
         Objects.requireNonNull(call, "call");
         try (HttpClientResponse response = submit(call)) {
             byte[] body;
             try (var in = new TranslatingInputStream(response.inputStream(), closeDelimited(response), this)) {
-                body = HttpBodies.read(in, response.headers().contentLength(), Integer.MAX_VALUE);
+                body = HttpBodies.readAtMost(in, response.headers().contentLength(), maxResponseSize, "the answer");
             }
             return new HttpResult(response.status().code(), headersOf(response), body);
         } catch (UncheckedIOException e) {
@@ -268,6 +281,7 @@ public final class HelidonHttpTransport implements HttpTransport {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration readTimeout = Duration.ofSeconds(120);
         private int connectionCacheSize = 256;
+        private long maxResponseSize = HttpBodies.DEFAULT_MAX_SIZE;
 
         private Builder() {}
 
@@ -308,6 +322,26 @@ public final class HelidonHttpTransport implements HttpTransport {
                 throw new IllegalArgumentException("connectionCacheSize must be >= 1, was " + size);
             }
             this.connectionCacheSize = size;
+            return this;
+        }
+
+        /**
+         * Sets the largest response {@link HelidonHttpTransport#send} reads whole: a larger one fails with {@link
+         * ResponseTooLargeException} (adapters report a malformed response) after at most this many bytes, and its
+         * connection is closed, so one runaway answer cannot exhaust the heap. Streams are read an event at a time,
+         * each event under {@link HttpBodies#DEFAULT_MAX_SIZE}. Default {@link HttpBodies#DEFAULT_MAX_SIZE} (16 MB);
+         * raise it for large embedding batches, with the heap to hold them.
+         *
+         * @param bytes at least 1 and below 2 GB
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is out of range
+         */
+        public Builder maxResponseSize(long bytes) {
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("maxResponseSize must be between 1 and " + (Integer.MAX_VALUE - 16)
+                        + " bytes, was " + bytes);
+            }
+            this.maxResponseSize = bytes;
             return this;
         }
 

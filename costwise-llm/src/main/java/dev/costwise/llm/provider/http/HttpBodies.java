@@ -2,6 +2,8 @@ package dev.costwise.llm.provider.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -13,6 +15,12 @@ import java.util.OptionalLong;
  * once; the gateway's allocation rate, and with it its GC pauses, fell by more than half with this alone.
  */
 public final class HttpBodies {
+    /**
+     * The default limit on a provider's answer read whole, and on one event of a stream: 16 MB, far above any chat
+     * answer, and low enough that one runaway answer cannot exhaust a small heap shared by every call in flight.
+     */
+    public static final int DEFAULT_MAX_SIZE = 16 * 1024 * 1024;
+
     /** Declared lengths above this are read in chunks rather than trusted for one allocation. */
     private static final long MAX_EXACT = 64L * 1024 * 1024;
 
@@ -36,5 +44,44 @@ public final class HttpBodies {
             return in.readNBytes((int) Math.min(declaredLength.getAsLong(), cap));
         }
         return in.readNBytes((int) cap);
+    }
+
+    /**
+     * Says that an answer is not JSON, in plain words for a caller, with its content type when that is not JSON either
+     * (an HTML error page from a proxy): {@code answer is not JSON (text/html)}. The parser's message, which names its
+     * own internals, belongs in the failure's cause.
+     *
+     * @param contentType the answer's {@code Content-Type}, if it had one
+     * @return the problem
+     */
+    public static String notJson(Optional<String> contentType) {
+        return "answer is not JSON" + contentType.map(t -> t.split(";", 2)[0].strip())
+                .filter(t -> !t.isEmpty() && !t.toLowerCase(Locale.ROOT).contains("json"))
+                .map(t -> " (" + (t.length() > 60 ? t.substring(0, 60) + "..." : t) + ")").orElse("");
+    }
+
+    /**
+     * Reads a body of at most {@code limit} bytes. A body declared longer is refused before any byte is read; one
+     * longer than it says (or that says nothing) is read up to one byte past the limit, never further. The caller
+     * then closes the response without reading the rest, which closes the connection.
+     *
+     * @param in the body (closed by the caller)
+     * @param declaredLength the {@code Content-Length}, if any
+     * @param limit the most bytes accepted
+     * @param what what the body is, for the error, such as {@code the answer}
+     * @return the bytes
+     * @throws ResponseTooLargeException if the body is longer than {@code limit}
+     * @throws IOException from the stream
+     */
+    public static byte[] readAtMost(InputStream in, OptionalLong declaredLength, long limit, String what)
+            throws IOException {
+        if (declaredLength.isPresent() && declaredLength.getAsLong() > limit) {
+            throw new ResponseTooLargeException(what, limit);
+        }
+        byte[] body = read(in, declaredLength, limit);
+        if (body.length > limit) {
+            throw new ResponseTooLargeException(what, limit);
+        }
+        return body;
     }
 }

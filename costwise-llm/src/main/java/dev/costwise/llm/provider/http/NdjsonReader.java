@@ -1,10 +1,7 @@
 package dev.costwise.llm.provider.http;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,20 +13,22 @@ import java.util.Optional;
  */
 public final class NdjsonReader {
 
-    private final BufferedReader reader;
+    private final BoundedLineReader reader;
 
     /**
+     * Reads lines of at most {@link HttpBodies#DEFAULT_MAX_SIZE} bytes.
+     *
      * @param in the response body, UTF-8
      */
     public NdjsonReader(InputStream in) {
-        this.reader = new BufferedReader(new InputStreamReader(Objects.requireNonNull(in, "in"),
-                StandardCharsets.UTF_8));
+        this.reader = new BoundedLineReader(Objects.requireNonNull(in, "in"), HttpBodies.DEFAULT_MAX_SIZE);
     }
 
     /**
      * Reads the next non-blank line.
      *
      * @return the line (one JSON document), or empty at the end of the stream
+     * @throws ResponseTooLargeException if the line is longer than {@link HttpBodies#DEFAULT_MAX_SIZE}
      * @throws IOException if reading fails
      */
     public Optional<String> next() throws IOException {

@@ -1,10 +1,7 @@
 package dev.costwise.llm.provider.http;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,28 +12,41 @@ import java.util.Optional;
  * dispatches the event; one space after the colon is dropped; {@code retry:} is ignored.
  *
  * <p>Unlike the specification, data still pending when the stream ends is dispatched rather than dropped, so a server
- * that omits the last blank line is still understood. Not thread-safe.
+ * that omits the last blank line is still understood. An event (its {@code data} lines together) longer than the
+ * limit fails with {@link ResponseTooLargeException} rather than being held whole. Not thread-safe.
  *
  * @see <a href="https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation">WHATWG
  *     event stream interpretation</a>
  */
 public final class SseReader {
 
-    private final BufferedReader reader;
+    private final BoundedLineReader reader;
+    private final int maxEventSize;
     private boolean ended;
 
     /**
+     * Reads events of at most {@link HttpBodies#DEFAULT_MAX_SIZE} bytes.
+     *
      * @param in the response body, UTF-8
      */
     public SseReader(InputStream in) {
-        this.reader = new BufferedReader(new InputStreamReader(Objects.requireNonNull(in, "in"),
-                StandardCharsets.UTF_8));
+        this(in, HttpBodies.DEFAULT_MAX_SIZE);
+    }
+
+    /**
+     * @param in the response body, UTF-8
+     * @param maxEventSize the longest event accepted: one line, and the data of one event, in bytes
+     */
+    public SseReader(InputStream in, int maxEventSize) {
+        this.reader = new BoundedLineReader(Objects.requireNonNull(in, "in"), maxEventSize);
+        this.maxEventSize = maxEventSize;
     }
 
     /**
      * Reads the next event, blocking until it is complete.
      *
      * @return the event, or empty at the end of the stream
+     * @throws ResponseTooLargeException if the event is longer than the limit
      * @throws IOException if reading fails
      */
     public Optional<SseEvent> next() throws IOException {
@@ -72,6 +82,8 @@ public final class SseReader {
                 case "data" -> {
                     if (data == null) {
                         data = new StringBuilder(value);
+                    } else if (data.length() + 1 + value.length() > maxEventSize) {
+                        throw new ResponseTooLargeException("an event of the stream", maxEventSize);
                     } else {
                         data.append('\n').append(value);
                     }
