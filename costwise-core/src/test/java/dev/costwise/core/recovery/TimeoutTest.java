@@ -220,6 +220,27 @@ class TimeoutTest {
     }
 
     @Test
+    void givenAFailureAtTheBoundsEnd_whenReportedBeforeItsTimerFired_thenItIsTheBoundsExpiryStoppedAndRecorded() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        timer.setRemoveOnCancelPolicy(true);
+        AtomicInteger stops = new AtomicInteger();
+        WorkflowContext ctx = Contexts.on(ticker);
+        try {
+            Timeout.Bound bound = Timeout.builder("t").timeout(Duration.ofSeconds(5)).scheduler(timer).build()
+                    .start(ctx, stops::incrementAndGet);
+            ticker.advance(Duration.ofSeconds(5)); // a clock below (a provider's deadline) fired at the same instant
+
+            assertThat(bound.onFailure()).as("a failure at the bound's end is the bound's").isFalse();
+            assertThat(stops).as("the work was stopped before the owner throws").hasValue(1);
+            assertThat(timer.getQueue()).as("the timer has nothing left to do").isEmpty();
+        } finally {
+            timer.shutdownNow();
+        }
+        assertThat(ctx.records("timeout")).singleElement()
+                .satisfies(r -> assertThat(r.attributes()).containsEntry("deadline", false));
+    }
+
+    @Test
     void givenNoTimeLeft_whenABoundIsStarted_thenItFailsAtOnce() {
         WorkflowContext ctx = Contexts.on(ticker, Duration.ofSeconds(1));
         ticker.advance(Duration.ofSeconds(1));

@@ -21,11 +21,15 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.http.TestPricers;
 import dev.costwise.llm.provider.ProviderException;
 import java.time.Duration;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -115,6 +119,53 @@ class TimeLimitedChatModelTest {
                     assertThat(c.outcome()).isEqualTo(Outcome.ABORTED);
                     assertThat(c.usage().outputTokens()).isZero();
                 });
+    }
+
+    @Test
+    void givenAStreamCutByTheTimeout_whenTheReaderGetsTheTimeout_thenTheAbortedAttemptIsRecordedAlready()
+            throws Exception {
+        server.enqueue(stalledAfterHeaders());
+        AtomicReference<Thread> readerThread = new AtomicReference<>();
+        // Prices the aborted attempt only once the reader has thrown, or waits for the expiry to finish: without the
+        // wait, the reader would throw before the record lands.
+        Pricer slowToRecord = (model, usage) -> {
+            Thread r = readerThread.get();
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (r != null && r.isAlive() && !awaitingExpiry(r) && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+            return TestPricers.FIXED.price(model, usage);
+        };
+        ChatModel bounded = TimeLimitedChatModel.of(timeout(Duration.ofSeconds(20)),
+                adapter(server, "gpt-4o").pricer(slowToRecord).build());
+        ChatStream s = bounded.stream(hi(), ctx);
+        AtomicInteger recordsAtThrow = new AtomicInteger(-1);
+        FutureTask<Throwable> reader = new FutureTask<>(() -> {
+            try {
+                s.hasNext();
+                return null;
+            } catch (RuntimeException e) {
+                recordsAtThrow.set(costRecords(ctx).size());
+                return e;
+            }
+        });
+        readerThread.set(Thread.ofVirtual().name("reader").unstarted(reader));
+        readerThread.get().start();
+        timers.fireAll();
+
+        assertThat(reader.get(10, TimeUnit.SECONDS)).isExactlyInstanceOf(TimeoutExceededException.class);
+        assertThat(recordsAtThrow.get()).as("cost records when the reader got the timeout").isOne();
+        assertThat(costRecords(ctx)).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.ABORTED);
+        s.close();
+    }
+
+    private static boolean awaitingExpiry(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals("awaitExpiry")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
