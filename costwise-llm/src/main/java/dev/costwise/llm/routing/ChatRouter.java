@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * A core {@link Router} over chat models that is itself a {@link ChatModel}: it streams, and every decorator that takes
  * a chat model ({@code CachedChatModel}, {@code BudgetedChatModel}, {@code MeteredChatModel}, the
- * {@code dev.costwise.llm.resilience} decorators) can wrap the whole router.
+ * {@code dev.costwise.llm.resilience} decorators) can wrap the whole router. Its {@link #models()} are every route's,
+ * so a budget around it holds each call at the dearest model a route may bill.
  *
  * <p>Calls and streams are routed by one core router, so they share its selection, its default route and
  * {@link UnknownRouteException}, its {@code route} record ({@code route}, and {@code requested} when the default
@@ -43,7 +45,7 @@ public final class ChatRouter implements ChatModel {
 
     private ChatRouter(Builder b) {
         this.router = b.router.build();
-        this.models = Map.copyOf(b.models);
+        this.models = Collections.unmodifiableMap(new LinkedHashMap<>(b.models));
     }
 
     /**
@@ -60,6 +62,12 @@ public final class ChatRouter implements ChatModel {
     @Override
     public String name() {
         return router.name();
+    }
+
+    /** @return the models of every route */
+    @Override
+    public Set<String> models() {
+        return ChatModel.modelsOf(models.values());
     }
 
     /** @return {@code router} */
