@@ -1,5 +1,6 @@
 package dev.costwise.llm.resilience;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.recovery.AllFallbacksFailedException;
@@ -63,8 +64,8 @@ public final class ProviderFailureClassifier implements FailureClassifier {
     @Override
     public FailureVerdict classify(Throwable failure) {
         Objects.requireNonNull(failure, "failure");
-        if (failure instanceof InterruptedException) {
-            return FailureVerdict.fatal("interrupted");
+        if (failure instanceof InterruptedException || failure instanceof CallInterruptedException) {
+            return FailureVerdict.fatal("interrupted"); // the caller cancelled: no provider's failure
         }
         if (failure instanceof AllFallbacksFailedException all) {
             return all.verdict(this::classify);

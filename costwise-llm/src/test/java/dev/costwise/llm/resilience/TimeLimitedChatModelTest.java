@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.DeadlineExceededException;
 import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
@@ -180,8 +181,9 @@ class TimeLimitedChatModelTest {
 
         assertThat(reader.get(10, TimeUnit.SECONDS)).isInstanceOf(TimeoutExceededException.class)
                 .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
-                        .isInstanceOf(ProviderException.ConnectionFailed.class));
-        assertThat(costRecords(ctx)).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+                        .isInstanceOf(CallInterruptedException.class));
+        assertThat(costRecords(ctx)).as("abandoned, not failed by the provider").singleElement()
+                .extracting(CostRecord::outcome).isEqualTo(Outcome.ABORTED);
     }
 
     @Test
