@@ -4,6 +4,7 @@ import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.recovery.AllFallbacksFailedException;
+import dev.costwise.core.recovery.TimeoutExceededException;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +24,10 @@ import java.util.concurrent.TimeoutException;
  * </table>
  *
  * <p>A provider exception wrapped in another exception (a {@code CompletionException}, an {@code ExecutionException})
- * is found in the cause chain. Anything else goes to the fallback classifier; the default treats I/O failures and
- * {@link TimeoutException} as transient and every other exception, and any interruption, as fatal.
+ * is found in the cause chain. Anything else goes to the fallback classifier; the default treats I/O failures,
+ * {@link TimeoutException} and an attempt's own {@link TimeoutExceededException} (a {@code TimeLimitedChatModel}'s
+ * first-token or total timeout) as transient, and every other exception, the caller's
+ * {@link dev.costwise.core.DeadlineExceededException} and any interruption as fatal.
  *
  * <p>When every target of a {@code Fallback} failed, the {@link AllFallbacksFailedException} is judged on all its
  * causes ({@link FailureVerdict#anyOf}): retryable if any is, after the shortest retry-after a retryable one gave.
@@ -43,7 +46,8 @@ public final class ProviderFailureClassifier implements FailureClassifier {
     }
 
     /**
-     * The classifier with the default handling of non-provider failures (I/O and timeouts transient, the rest fatal).
+     * The classifier with the default handling of non-provider failures (I/O and an attempt's timeouts transient, the
+     * rest, a caller's deadline included, fatal).
      *
      * @return the classifier
      */
@@ -102,7 +106,9 @@ public final class ProviderFailureClassifier implements FailureClassifier {
         if (failure instanceof IOException || failure instanceof UncheckedIOException) {
             return FailureVerdict.transientFailure("io");
         }
-        if (failure instanceof TimeoutException) {
+        if (failure instanceof TimeoutException || failure instanceof TimeoutExceededException) {
+            // a per-attempt Timeout expired: the next attempt or target may answer in time; a caller's deadline
+            // (DeadlineExceededException) has no time left for one, so it stays fatal
             return FailureVerdict.transientFailure("timeout");
         }
         return FailureVerdict.fatal(failure.getClass().getSimpleName());

@@ -220,6 +220,24 @@ class TimeLimitedChatModelTest {
     }
 
     @Test
+    void givenAFallbackJudgedByTheProviderClassifier_whenTheFirstTokenTimesOut_thenTheNextTargetAnswers()
+            throws Exception {
+        server.enqueue(stalledAfterHeaders());
+        server.enqueue(stream("gpt-4o-mini", "Hello"));
+        ChatModel fallback = FallbackChatModel.builder("llm").primary("gpt-4o", bounded(Duration.ofSeconds(20)))
+                .fallback("mini", adapter(server, "gpt-4o-mini").build())
+                .classifier(ProviderFailureClassifier.ofDefaults()).build();
+        FutureTask<ChatStream> opening = new FutureTask<>(() -> fallback.stream(hi(), ctx));
+        Thread.ofVirtual().start(opening);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the primary is asked").isNotNull();
+        timers.fireAll();
+
+        assertThat(String.join("", readAll(opening.get(10, TimeUnit.SECONDS)))).isEqualTo("Hello");
+        assertThat(costRecords(ctx)).extracting(CostRecord::outcome).containsExactly(Outcome.ABORTED,
+                Outcome.SUCCESS);
+    }
+
+    @Test
     void givenAStreamEndingInTime_whenRead_thenItEndsWellAndItsTimerIsCancelled() {
         server.enqueue(stream("gpt-4o", "Hello"));
         ChatStream s = bounded(Duration.ofSeconds(20)).stream(hi(), ctx);
