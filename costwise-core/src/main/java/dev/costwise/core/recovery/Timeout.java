@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The bound is the smaller of the configured timeout and the time left before the context's deadline; when the
  * outer deadline is the tighter one the failure is a {@link DeadlineExceededException}, and a call started with no
- * time left fails at once without running. While the call runs, the context's deadline is narrowed to the bound, so
- * nested timeouts and retries inside respect it; it is restored afterwards.
+ * time left fails at once without running. The call runs on a {@linkplain WorkflowContext#scope() scope} of the
+ * context whose deadline is narrowed to the bound, so nested timeouts and retries inside respect it, while the
+ * context itself, and the other calls running on it at the same time, keep their deadline.
  *
  * <p>Where the call runs is the {@link Isolation}: on a new virtual thread, so the caller gets control back on time even
  * if the work ignores interrupts; or on the caller's own thread, which a timer interrupts (no thread hop, several
@@ -190,9 +191,10 @@ public final class Timeout {
         boolean outer = limit.outerIsTighter();
         boolean hop = isolation == Isolation.VIRTUAL_THREAD
                 || (isolation == Isolation.AUTO && !Thread.currentThread().isVirtual());
-        return context.withNarrowedDeadline(b, () -> hop
-                ? runOnVirtualThread(delegate, input, context, b, outer)
-                : runOnCaller(delegate, input, context, b, outer));
+        // the call runs on a scope whose deadline is narrowed: calls beside it on the context never see this bound
+        WorkflowContext call = context.scope();
+        call.narrowDeadline(b);
+        return hop ? runOnVirtualThread(delegate, input, call, b, outer) : runOnCaller(delegate, input, call, b, outer);
     }
 
     /** The bound of a call starting now; fails at once, recorded, when the context has no time left. */

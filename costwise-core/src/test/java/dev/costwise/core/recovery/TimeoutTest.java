@@ -241,6 +241,24 @@ class TimeoutTest {
     }
 
     @Test
+    void givenASharedContext_whenACallIsBounded_thenOnlyItsOwnContextSeesTheNarrowerDeadline() {
+        WorkflowContext shared = Contexts.on(ticker, Duration.ofMinutes(1));
+        AtomicReference<Duration> sharedDuringTheCall = new AtomicReference<>();
+        AtomicReference<Duration> callDuringTheCall = new AtomicReference<>();
+        Timeout.builder("t").timeout(Duration.ofSeconds(2)).isolation(Timeout.Isolation.CALLER_THREAD).build()
+                .wrap((String in, WorkflowContext c) -> {
+                    sharedDuringTheCall.set(shared.remaining().orElseThrow());
+                    callDuringTheCall.set(c.remaining().orElseThrow());
+                    return in;
+                }).execute("x", shared);
+
+        assertThat(callDuringTheCall.get()).as("the call runs under its bound").isEqualTo(Duration.ofSeconds(2));
+        assertThat(sharedDuringTheCall.get()).as("calls beside it keep the context's deadline")
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(shared.remaining()).contains(Duration.ofMinutes(1));
+    }
+
+    @Test
     void givenNoTimeLeft_whenABoundIsStarted_thenItFailsAtOnce() {
         WorkflowContext ctx = Contexts.on(ticker, Duration.ofSeconds(1));
         ticker.advance(Duration.ofSeconds(1));
