@@ -25,7 +25,9 @@ import java.util.Set;
  * <p>Calls and streams are routed by one core router, so they share its selection, its default route and
  * {@link UnknownRouteException}, its {@code route} record ({@code route}, and {@code requested} when the default
  * replaced an unknown name; cost records name the route from it), its {@link #routeCounts()} and its metrics. A
- * stream goes to the chosen model's {@link ChatModel#stream}. The request reaches the chosen model unchanged.
+ * stream goes to the chosen model's {@link ChatModel#stream}. The request reaches the chosen model unchanged. Each
+ * call is routed and run on its own {@linkplain WorkflowContext#scope() scope} of the context, so calls routed at the
+ * same time on one context each record their own route on their cost records; every record lands in the context.
  *
  * <pre>{@code
  * ChatRouter router = ChatRouter.builder("router")
@@ -108,7 +110,7 @@ public final class ChatRouter implements ChatModel {
      */
     @Override
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-        return router.execute(request, context);
+        return router.execute(request, context.scope());
     }
 
     /**
@@ -121,7 +123,8 @@ public final class ChatRouter implements ChatModel {
      */
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return router.dispatch(request, context, route -> models.get(route).stream(request, context));
+        WorkflowContext call = context.scope();
+        return router.dispatch(request, call, route -> models.get(route).stream(request, call));
     }
 
     @Override
