@@ -80,13 +80,15 @@ public interface FailureClassifier {
     }
 
     /**
-     * Every exception is transient, except an interruption; {@link Error}s are fatal, whatever the exception says of
-     * itself. A lenient classifier for fallbacks over user code.
+     * Every exception is transient, except an interruption ({@link InterruptedException},
+     * {@link CallInterruptedException}); {@link Error}s are fatal, whatever the exception says of itself. A lenient
+     * classifier for fallbacks over user code.
      *
      * @return the classifier
      */
     static FailureClassifier anyException() {
         return failure -> failure instanceof Exception && !(failure instanceof InterruptedException)
+                && !(failure instanceof CallInterruptedException)
                 ? FailureVerdict.transientFailure(failure.getClass().getSimpleName())
                 : FailureVerdict.fatal(failure.getClass().getSimpleName());
     }

@@ -154,7 +154,10 @@ public final class WorkflowContext {
     }
 
     /**
-     * Runs {@code body} with the deadline narrowed to {@code timeout}, then restores the previous deadline.
+     * Runs {@code body} with the deadline narrowed to {@code timeout}, then restores the previous deadline. Only for a
+     * context one call uses at a time: calls running at the same time would see each other's deadlines, and their
+     * restores interleave. To bound one call among others, narrow a {@linkplain #scope() scope}'s deadline and run the
+     * call on it: {@code WorkflowContext call = ctx.scope(); call.narrowDeadline(timeout);}.
      *
      * @param timeout the bound for the body
      * @param body what runs under the narrower deadline

@@ -16,6 +16,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
+import java.util.Set;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +126,12 @@ public final class RedisChatCache implements ChatModel {
     @Override
     public String name() {
         return name;
+    }
+
+    /** @return the wrapped model's models */
+    @Override
+    public Set<String> models() {
+        return delegate.models();
     }
 
     @Override

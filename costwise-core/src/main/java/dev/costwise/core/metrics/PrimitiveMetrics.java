@@ -63,7 +63,7 @@ public interface PrimitiveMetrics {
      *
      * @param primitive the fallback's name
      * @param target the target's name
-     * @param outcome {@code answered} or {@code skipped}
+     * @param outcome {@code answered}, {@code skipped}, or {@code failed} when its failure ended the chain
      * @param reason why ({@code ok}, or the classifier's reason such as {@code rate_limited}, {@code circuit_open})
      */
     default void onFallback(String primitive, String target, String outcome, String reason) {}

@@ -1,5 +1,6 @@
 package dev.costwise.core.recovery;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
@@ -250,8 +251,15 @@ public final class CircuitBreaker {
         }
     }
 
-    /** Counts a failure the classifier blames on the dependency; gives back a probe for any other. */
+    /**
+     * Counts a failure the classifier blames on the dependency; gives back a probe for any other, and for a caller's
+     * interrupt, which says nothing about the dependency whatever the classifier says.
+     */
     private void onError(State permitted, Throwable failure, WorkflowContext context) {
+        if (failure instanceof CallInterruptedException || failure instanceof InterruptedException) {
+            onIgnored(permitted);
+            return;
+        }
         FailureVerdict verdict = config.classifier().classify(failure);
         if (verdict.retryable() || verdict.fallbackable()) {
             onFailure(permitted, context);

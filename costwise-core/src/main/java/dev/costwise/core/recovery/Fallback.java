@@ -26,7 +26,8 @@ import java.util.Objects;
  * {@link dev.costwise.core.CallInterruptedException} always propagate at once.
  *
  * <p>Records one {@code fallback} event per target tried: attributes {@code target}, {@code outcome}
- * ({@code answered} or {@code skipped}) and {@code reason} ({@code ok}, or the classifier's reason, or
+ * ({@code answered}; {@code skipped} for a target passed over; {@code failed} for one whose failure was not
+ * fallbackable and ended the chain) and {@code reason} ({@code ok}, or the classifier's reason, or
  * {@code circuit_open}). Thread-safe.
  *
  * <pre>{@code
@@ -107,10 +108,11 @@ public final class Fallback<I, O> implements Primitive<I, O> {
                 note(context, target.name(), "skipped", "circuit_open");
             } catch (RuntimeException e) {
                 FailureVerdict verdict = classifier.classify(e);
-                note(context, target.name(), "skipped", verdict.reason());
                 if (!verdict.fallbackable()) {
+                    note(context, target.name(), "failed", verdict.reason()); // ends the chain: nothing skipped to
                     throw e;
                 }
+                note(context, target.name(), "skipped", verdict.reason());
                 last = e;
                 causes.put(target.name(), e);
                 reasons.put(target.name(), verdict.reason());

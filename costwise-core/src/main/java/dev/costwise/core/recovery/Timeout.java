@@ -13,6 +13,7 @@ import dev.costwise.core.metrics.PrimitiveMetrics;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The bound is the smaller of the configured timeout and the time left before the context's deadline; when the
  * outer deadline is the tighter one the failure is a {@link DeadlineExceededException}, and a call started with no
- * time left fails at once without running. While the call runs, the context's deadline is narrowed to the bound, so
- * nested timeouts and retries inside respect it; it is restored afterwards.
+ * time left fails at once without running. The call runs on a {@linkplain WorkflowContext#scope() scope} of the
+ * context whose deadline is narrowed to the bound, so nested timeouts and retries inside respect it, while the
+ * context itself, and the other calls running on it at the same time, keep their deadline.
  *
  * <p>Where the call runs is the {@link Isolation}: on a new virtual thread, so the caller gets control back on time even
  * if the work ignores interrupts; or on the caller's own thread, which a timer interrupts (no thread hop, several
@@ -152,7 +154,8 @@ public final class Timeout {
      * context's deadline, and a context with no time left fails at once. If the bound expires before an outcome is
      * reported, the {@code timeout} event is recorded in {@code context} and {@code onExpiry} runs once, on this
      * timeout's scheduler (whatever the {@link Isolation}): close the resource there, so that a blocked read returns.
-     * The owner then reports its outcome, learns that the bound expired, and throws {@link Bound#expired()}. Calls
+     * The owner then reports its outcome, learns that the bound expired (only once {@code onExpiry} has returned, so
+     * whatever it stopped is settled first), and throws {@link Bound#expired()}. Calls
      * and expiries are reported to the metrics as by {@link #wrap}.
      *
      * <pre>{@code
@@ -188,9 +191,10 @@ public final class Timeout {
         boolean outer = limit.outerIsTighter();
         boolean hop = isolation == Isolation.VIRTUAL_THREAD
                 || (isolation == Isolation.AUTO && !Thread.currentThread().isVirtual());
-        return context.withNarrowedDeadline(b, () -> hop
-                ? runOnVirtualThread(delegate, input, context, b, outer)
-                : runOnCaller(delegate, input, context, b, outer));
+        // the call runs on a scope whose deadline is narrowed: calls beside it on the context never see this bound
+        WorkflowContext call = context.scope();
+        call.narrowDeadline(b);
+        return hop ? runOnVirtualThread(delegate, input, call, b, outer) : runOnCaller(delegate, input, call, b, outer);
     }
 
     /** The bound of a call starting now; fails at once, recorded, when the context has no time left. */
@@ -302,6 +306,9 @@ public final class Timeout {
         private final Runnable onExpiry;
         private final AtomicInteger state = new AtomicInteger(RUNNING);
         private final AtomicBoolean reported = new AtomicBoolean();
+        /** Opens once {@code onExpiry} has returned: what it stopped (and recorded) is done before the owner throws. */
+        private final CountDownLatch expiryDone = new CountDownLatch(1);
+        private volatile Thread expiring;
         private volatile ScheduledFuture<?> timer;
 
         private Bound(WorkflowContext context, Limit limit, long startNanos, Runnable onExpiry) {
@@ -326,12 +333,18 @@ public final class Timeout {
         }
 
         /**
-         * The work failed.
+         * The work failed. A failure at or after the bound's end is the bound's, even if its timer has not fired yet
+         * (a clock below, such as a provider's own deadline, may have fired first): the bound then expires at once, so
+         * the owner throws the same failure whichever clock won.
          *
          * @return {@code true} if it failed in time, so the failure is its own; {@code false} if the bound had
          *     expired first (the failure is then likely what {@code onExpiry} caused): throw {@link #expired()}
          */
         public boolean onFailure() {
+            if (state.get() == RUNNING && context.ticker().read() - startNanos
+                    >= Checks.toNanosSaturated(limit.bound())) {
+                expire();
+            }
             return report(false);
         }
 
@@ -362,19 +375,54 @@ public final class Timeout {
             return inTime;
         }
 
-        /** Stops the clock; returns {@code false} if the bound had expired. */
+        /**
+         * Stops the clock; returns {@code false} if the bound had expired, once {@code onExpiry} has returned: the
+         * owner then never throws before what the expiry stopped (a stream, and the record of what it cost) is done.
+         */
         private boolean stop() {
             if (state.compareAndSet(RUNNING, REPORTED)) {
                 timer.cancel(false);
                 return true;
             }
-            return state.get() != EXPIRED;
+            if (state.get() != EXPIRED) {
+                return true;
+            }
+            awaitExpiry();
+            return false;
+        }
+
+        private void awaitExpiry() {
+            if (Thread.currentThread() == expiring) {
+                return; // onExpiry itself reported: waiting for it would never end
+            }
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    expiryDone.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // onExpiry is quick; keep the interrupt for the owner
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         private void expire() {
             if (state.compareAndSet(RUNNING, EXPIRED)) {
-                noteExpiry(context, limit.bound(), limit.outerIsTighter());
-                onExpiry.run();
+                expiring = Thread.currentThread();
+                try {
+                    noteExpiry(context, limit.bound(), limit.outerIsTighter());
+                    onExpiry.run();
+                } finally {
+                    expiring = null;
+                    expiryDone.countDown();
+                }
+                ScheduledFuture<?> t = timer;
+                if (t != null) {
+                    t.cancel(false); // expired early, by onFailure: the timer has nothing left to do
+                }
             }
         }
 

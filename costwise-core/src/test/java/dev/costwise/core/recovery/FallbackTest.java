@@ -42,6 +42,18 @@ class FallbackTest {
     }
 
     @Test
+    void givenCallersMistake_whenPrimaryFails_thenNoFallbackIsTriedAndThePrimaryIsRecordedFailedNotSkipped() {
+        WorkflowContext ctx = Contexts.on(ticker);
+        Fallback<String, String> f = Fallback.<String, String>builder("llm").classifier(classifier)
+                .primary("gpt", failing(new CallersMistake("invalid request")))
+                .fallback("claude", (in, c) -> "x").build();
+
+        assertThatThrownBy(() -> f.execute("q", ctx)).isInstanceOf(CallersMistake.class);
+        assertThat(ctx.records("fallback")).singleElement().extracting(r -> r.attributes().get("outcome"))
+                .isEqualTo("failed");
+    }
+
+    @Test
     void givenCallersMistake_whenPrimaryFails_thenNoFallbackIsTried() {
         AtomicInteger fallbackCalls = new AtomicInteger();
         Fallback<String, String> f = Fallback.<String, String>builder("llm").classifier(classifier)

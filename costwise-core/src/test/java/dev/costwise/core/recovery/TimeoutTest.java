@@ -220,6 +220,45 @@ class TimeoutTest {
     }
 
     @Test
+    void givenAFailureAtTheBoundsEnd_whenReportedBeforeItsTimerFired_thenItIsTheBoundsExpiryStoppedAndRecorded() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+        timer.setRemoveOnCancelPolicy(true);
+        AtomicInteger stops = new AtomicInteger();
+        WorkflowContext ctx = Contexts.on(ticker);
+        try {
+            Timeout.Bound bound = Timeout.builder("t").timeout(Duration.ofSeconds(5)).scheduler(timer).build()
+                    .start(ctx, stops::incrementAndGet);
+            ticker.advance(Duration.ofSeconds(5)); // a clock below (a provider's deadline) fired at the same instant
+
+            assertThat(bound.onFailure()).as("a failure at the bound's end is the bound's").isFalse();
+            assertThat(stops).as("the work was stopped before the owner throws").hasValue(1);
+            assertThat(timer.getQueue()).as("the timer has nothing left to do").isEmpty();
+        } finally {
+            timer.shutdownNow();
+        }
+        assertThat(ctx.records("timeout")).singleElement()
+                .satisfies(r -> assertThat(r.attributes()).containsEntry("deadline", false));
+    }
+
+    @Test
+    void givenASharedContext_whenACallIsBounded_thenOnlyItsOwnContextSeesTheNarrowerDeadline() {
+        WorkflowContext shared = Contexts.on(ticker, Duration.ofMinutes(1));
+        AtomicReference<Duration> sharedDuringTheCall = new AtomicReference<>();
+        AtomicReference<Duration> callDuringTheCall = new AtomicReference<>();
+        Timeout.builder("t").timeout(Duration.ofSeconds(2)).isolation(Timeout.Isolation.CALLER_THREAD).build()
+                .wrap((String in, WorkflowContext c) -> {
+                    sharedDuringTheCall.set(shared.remaining().orElseThrow());
+                    callDuringTheCall.set(c.remaining().orElseThrow());
+                    return in;
+                }).execute("x", shared);
+
+        assertThat(callDuringTheCall.get()).as("the call runs under its bound").isEqualTo(Duration.ofSeconds(2));
+        assertThat(sharedDuringTheCall.get()).as("calls beside it keep the context's deadline")
+                .isEqualTo(Duration.ofMinutes(1));
+        assertThat(shared.remaining()).contains(Duration.ofMinutes(1));
+    }
+
+    @Test
     void givenNoTimeLeft_whenABoundIsStarted_thenItFailsAtOnce() {
         WorkflowContext ctx = Contexts.on(ticker, Duration.ofSeconds(1));
         ticker.advance(Duration.ofSeconds(1));

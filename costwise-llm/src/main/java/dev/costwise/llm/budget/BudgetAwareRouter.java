@@ -5,6 +5,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +85,12 @@ public final class BudgetAwareRouter implements ChatModel {
     @Override
     public String name() {
         return name;
+    }
+
+    /** @return the models of every model it may call */
+    @Override
+    public Set<String> models() {
+        return ChatModel.modelsOf(routes.values());
     }
 
     @Override

@@ -131,19 +131,9 @@ public final class BudgetGuard {
         Pricing base = info.pricing().orElseThrow(() -> new IllegalStateException("model '" + info.name()
                 + "' has no known price, so budgets " + names(applicable) + " cannot bound its cost"));
 
-        TokenEstimator.TokenEstimate estimate = estimator.estimateInput(info.name(), request);
-        long inputTokens = estimate.exact() ? estimate.tokens()
-                : BigDecimal.valueOf(estimate.tokens()).multiply(BigDecimal.ONE.add(safetyMargin))
-                        .setScale(0, RoundingMode.CEILING).longValueExact();
-        // a call asked on a dearer tier (priority) is billed at that tier's prices, so it reserves at them too
-        Pricing tier = base.onTier(holdAt);
-        Pricing pricing = tier.longContext()
-                .filter(lc -> inputTokens > lc.thresholdInputTokens())
-                .map(Pricing.LongContextPricing::pricing)
-                .orElse(tier);
-        Money promptRate = pricing.outputPerMillion().max(pricing.inputPerMillion())
-                .max(pricing.cacheWrite5mPerMillion()).max(pricing.cacheWrite1hPerMillion());
-        Money inputCost = promptRate.perMillion(inputTokens);
+        long inputTokens = inputTokens(info, request);
+        Pricing pricing = pricing(base, holdAt, inputTokens);
+        Money inputCost = promptRate(pricing).perMillion(inputTokens);
         Money outputRate = pricing.outputPerMillion();
 
         Instant now = budgets.clock().instant();
@@ -191,8 +181,78 @@ public final class BudgetGuard {
         return new Admission.Admitted(new Reservation(this, applicable, grant), bounded);
     }
 
-    boolean catalogKnows(String model) {
-        return catalog.find(model).isPresent();
+    /** The input tokens a call is held at: the estimate, raised by the safety margin when it is not exact. */
+    private long inputTokens(ModelInfo info, ChatRequest request) {
+        TokenEstimator.TokenEstimate estimate = estimator.estimateInput(info.name(), request);
+        return estimate.exact() ? estimate.tokens()
+                : BigDecimal.valueOf(estimate.tokens()).multiply(BigDecimal.ONE.add(safetyMargin))
+                        .setScale(0, RoundingMode.CEILING).longValueExact();
+    }
+
+    /** The prices a call is held at: its tier's (a dearer tier bills dearer), long-context ones past the threshold. */
+    private static Pricing pricing(Pricing base, ServiceTier holdAt, long inputTokens) {
+        Pricing tier = base.onTier(holdAt);
+        return tier.longContext()
+                .filter(lc -> inputTokens > lc.thresholdInputTokens())
+                .map(Pricing.LongContextPricing::pricing)
+                .orElse(tier);
+    }
+
+    /** The dearest rate a prompt token may be billed at (as output, a cache write), so a reservation covers it. */
+    private static Money promptRate(Pricing pricing) {
+        return pricing.outputPerMillion().max(pricing.inputPerMillion())
+                .max(pricing.cacheWrite5mPerMillion()).max(pricing.cacheWrite1hPerMillion());
+    }
+
+    /**
+     * The model among {@code models} whose worst case for {@code request} is the dearest, to hold a call to a model
+     * that may send it to any of them (a router, a fallback) at: spend then stays within the limits wherever it goes.
+     *
+     * @param holder names the calling model, for the message
+     * @throws IllegalStateException if the catalog does not know one of the models while a budget applies to one, so
+     *     the call's cost cannot be bounded
+     */
+    String dearest(String holder, Set<String> models, ChatRequest request, ServiceTier holdAt,
+            WorkflowContext context) {
+        String dearest = null;
+        Money most = null;
+        for (String model : models) {
+            Optional<ModelInfo> known = catalog.find(model);
+            if (known.isEmpty()) {
+                List<String> applying = models.stream().flatMap(m -> budgets.applicableTo(m, context.tags()).stream())
+                        .map(Budget::name).distinct().toList();
+                if (applying.isEmpty()) {
+                    return model; // no budget to hold, so no price needed
+                }
+                throw new IllegalStateException("budgets " + applying + " cannot bound a call to '" + holder
+                        + "': it may call model '" + model + "', which the budget guard's catalog does not know; add"
+                        + " it to the catalog, have '" + holder + "' list the catalog models it calls in"
+                        + " ChatModel.models(), or budget each route's model instead");
+            }
+            if (!known.get().isFree() && known.get().pricing().isEmpty()) {
+                return model; // admit refuses to guess its price when a budget applies
+            }
+            Money worst = worstCase(known.get(), request, holdAt);
+            if (most == null || worst.isGreaterThan(most)) {
+                dearest = model;
+                most = worst;
+            }
+        }
+        return dearest;
+    }
+
+    /** A call's worst-case cost on a free or priced model, as {@link #admit} reserves it. */
+    private Money worstCase(ModelInfo info, ChatRequest request, ServiceTier holdAt) {
+        if (info.isFree()) {
+            return Money.ZERO;
+        }
+        long inputTokens = inputTokens(info, request);
+        Pricing pricing = pricing(info.pricing().get(), holdAt, inputTokens);
+        long maxOutput = request.maxTokens().isPresent() || info.maxOutputTokens() > 0
+                ? WorstCaseCost.outputLimit(request.maxTokens().orElse(0), info.maxOutputTokens(), info.provider(),
+                        request.reasoning())
+                : Math.max(1, info.contextWindow() - inputTokens);
+        return promptRate(pricing).perMillion(inputTokens).plus(pricing.outputPerMillion().perMillion(maxOutput));
     }
 
     /**

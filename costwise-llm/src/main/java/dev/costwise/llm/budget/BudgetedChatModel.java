@@ -6,10 +6,13 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.ServiceTier;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -24,10 +27,13 @@ import java.util.function.Supplier;
  * and its calls go through the guard too: they reserve nothing and pass, and a model the catalog prices above $0 by
  * then is refused, so spend never passes a hard limit.
  *
- * <p>The model priced is the wrapped model's own ({@link ChatModel#name()}) when the catalog knows it: a provider
- * adapter sends and bills its own model whatever the request names, so a request for a cheap model that a router or
- * fallback hands to a dear one is held at the dear one's prices. Only when the catalog does not know the wrapped
- * model's name (a stack with a name of its own) is the request's {@code model} priced.
+ * <p>The model priced is the one the wrapped model bills, whatever model the request names: a provider adapter
+ * sends and bills its own model. Around a model that may call several ({@link ChatModel#models()}: a
+ * {@code ChatRouter}'s routes, a {@code FallbackChatModel}'s targets, through any decorator), a call is held at the
+ * dearest of them for its request, so a request naming a cheap model that is routed or falls back to a dear one stays
+ * within the limits. A wrapped model that may call a model the guard's catalog does not know fails each call a budget
+ * applies to with {@link IllegalStateException} (a stack whose own {@code ChatModel} does not list the models it calls
+ * in {@code models()}): budget each route's model instead.
  * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
  * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
  * charged what it recorded, or released. The call runs on its own {@linkplain WorkflowContext#scope() scope} of the
@@ -105,6 +111,15 @@ public final class BudgetedChatModel implements ChatModel {
         return delegate.provider();
     }
 
+    /** @return the wrapped model's models, and the free model's */
+    @Override
+    public Set<String> models() {
+        List<ChatModel> all = new ArrayList<>();
+        all.add(delegate);
+        downgradeTo.ifPresent(all::add);
+        return ChatModel.modelsOf(all);
+    }
+
     @Override
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
         Objects.requireNonNull(request, "request");
@@ -168,7 +183,7 @@ public final class BudgetedChatModel implements ChatModel {
      * @throws BudgetExceededException if the budgets refuse the call and do not downgrade it, or refuse the downgrade
      */
     private Call admit(ChatRequest request, WorkflowContext context) {
-        BudgetGuard.Admission admission = guard.admit(pricedModel(request), request, holdAt(request), context);
+        BudgetGuard.Admission admission = guard.admit(pricedModel(request, context), request, holdAt(request), context);
         if (!(admission instanceof BudgetGuard.Admission.Refused refusedCall)) {
             return Call.of(delegate, admission);
         }
@@ -220,9 +235,13 @@ public final class BudgetedChatModel implements ChatModel {
         }
     }
 
-    /** The model the call is held at: the one the wrapped model bills, its own, when the catalog knows it. */
-    private String pricedModel(ChatRequest request) {
-        return guard.catalogKnows(delegate.name()) || !guard.catalogKnows(request.model())
-                ? delegate.name() : request.model();
+    /**
+     * The model the call is held at: the dearest for this request of those the wrapped model may bill
+     * ({@link ChatModel#models()}), whatever model the request names.
+     */
+    private String pricedModel(ChatRequest request, WorkflowContext context) {
+        Set<String> billed = delegate.models();
+        return billed.size() == 1 ? billed.iterator().next()
+                : guard.dearest(delegate.name(), billed, request, holdAt(request), context);
     }
 }

@@ -5,6 +5,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -39,6 +40,11 @@ abstract class RequestRewritingModel implements ChatModel {
     @Override
     public final String name() {
         return delegate.name();
+    }
+
+    @Override
+    public final Set<String> models() {
+        return delegate.models();
     }
 
     @Override

@@ -10,7 +10,9 @@ import java.util.function.Consumer;
 /**
  * A stream that settles its budget reservation when it ends: to the response's cost when read to the end, to the
  * cost records the model appended when it fails or is closed early, and to the whole reservation when an aborted
- * stream left no record (what was generated before the abort is unknown, so the worst case is kept).
+ * stream left no record (what was generated before the abort is unknown, so the worst case is kept). Closed from another
+ * thread while its reader waits, it ends for the reader as the wrapped stream does: {@link #hasNext()} returns
+ * {@code false}.
  */
 final class SettlingChatStream implements ChatStream {
 
@@ -18,6 +20,8 @@ final class SettlingChatStream implements ChatStream {
     private final Reservation reservation;
     private final CallCosts costs;
     private final Consumer<ChatResponse> onEnd;
+    /** Set before the wrapped stream is closed, so a reader it ends on another thread knows it was closed early. */
+    private volatile boolean closed;
 
     /** @param onEnd gets the whole response when the stream is read to its end */
     SettlingChatStream(ChatStream inner, Reservation reservation, CallCosts costs, Consumer<ChatResponse> onEnd) {
@@ -35,6 +39,10 @@ final class SettlingChatStream implements ChatStream {
         } catch (RuntimeException e) {
             settleFromRecordsOrRelease();
             throw e;
+        }
+        if (!more && closed) {
+            return false; // closed from another thread (a UI's stop button): ended as the wrapped stream ends, close
+                          // settles it
         }
         if (!more) {
             reservation.settle(costs.total().orElseGet(() -> inner.response().cost()));
@@ -65,6 +73,7 @@ final class SettlingChatStream implements ChatStream {
 
     @Override
     public void close() {
+        closed = true;
         try {
             inner.close();
         } finally {

@@ -2,6 +2,10 @@ package dev.costwise.llm.chat;
 
 import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * A model that answers chat requests: a provider adapter, a simulated model, or a decorated stack of them.
@@ -18,6 +22,31 @@ public interface ChatModel extends Primitive<ChatRequest, ChatResponse> {
 
     /** @return the provider id, such as {@code openai} */
     String provider();
+
+    /**
+     * The catalog names of the models a call to this model may be sent to and billed at: its own {@link #name()} for
+     * a provider adapter (the default), every route's models for a router, every target's for a fallback, the wrapped
+     * model's for a decorator. A budget around this model holds each call at the dearest of them, so that a router
+     * that sends a request naming a cheap model to a dear one stays within its limit. A model that calls others under
+     * a name of its own must override it.
+     *
+     * @return the names; never empty
+     */
+    default Set<String> models() {
+        return Set.of(name());
+    }
+
+    /**
+     * The {@link #models()} of several models, for a model that calls them (a router's routes, a fallback's targets).
+     *
+     * @param models the models called
+     * @return every name any of them may bill, in order
+     */
+    static Set<String> modelsOf(Collection<? extends ChatModel> models) {
+        Set<String> all = new LinkedHashSet<>();
+        models.forEach(m -> all.addAll(m.models()));
+        return Collections.unmodifiableSet(all);
+    }
 
     /**
      * Streams a completion.

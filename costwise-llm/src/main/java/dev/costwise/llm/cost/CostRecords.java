@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one convention for putting {@link CostRecord}s into a {@link WorkflowContext} and reading them back: every billed
@@ -29,6 +30,9 @@ public final class CostRecords {
     /** The attribute of that step naming the route. */
     public static final String ROUTE_ATTRIBUTE = "route";
 
+    /** The metadata key of the attempt numbers the request's calls took so far. */
+    private static final String ATTEMPTS_KEY = "costwise.cost.attempts";
+
     private CostRecords() {}
 
     /**
@@ -50,6 +54,8 @@ public final class CostRecords {
     /**
      * The route a router chose for this request: the {@value #ROUTE_ATTRIBUTE} of the latest {@value #ROUTE_EVENT}
      * step in the context (the core {@code Router} and {@code BudgetAwareRouter} record one as they pick a route).
+     * A router among calls running at the same time on one context routes each on its own
+     * {@linkplain WorkflowContext#scope() scope} ({@code ChatRouter} does), whose latest route is its call's.
      *
      * @param context the request's context
      * @return the route, or empty when no router chose one
@@ -101,12 +107,18 @@ public final class CostRecords {
     }
 
     /**
-     * The attempt number the next record of this request should carry: one more than the records so far.
+     * The attempt number the next record of this request should carry: one more than the records so far, and unique
+     * among every call on the context, its {@linkplain WorkflowContext#scope() scopes} and forks, even when calls
+     * running at the same time take numbers at once (the count lives in the context's shared metadata).
      *
      * @param context the request's context
      * @return 1 for the first attempt
      */
     public static int nextAttempt(WorkflowContext context) {
-        return of(context).size() + 1;
+        Objects.requireNonNull(context, "context");
+        int recorded = of(context).size();
+        AtomicInteger taken = (AtomicInteger) context.metadata().computeIfAbsent(ATTEMPTS_KEY,
+                k -> new AtomicInteger());
+        return taken.updateAndGet(n -> Math.max(n, recorded) + 1);
     }
 }

@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +48,12 @@ public final class MeteredChatModel implements ChatModel {
     @Override
     public String name() {
         return name;
+    }
+
+    /** @return the wrapped model's models */
+    @Override
+    public Set<String> models() {
+        return delegate.models();
     }
 
     @Override

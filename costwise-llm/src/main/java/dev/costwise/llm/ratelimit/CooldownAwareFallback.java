@@ -7,6 +7,7 @@ import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.resilience.StreamOpening;
+import java.util.Set;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +70,12 @@ public final class CooldownAwareFallback implements ChatModel {
     @Override
     public String name() {
         return name;
+    }
+
+    /** @return the models of every model it may call */
+    @Override
+    public Set<String> models() {
+        return ChatModel.modelsOf(chain);
     }
 
     @Override

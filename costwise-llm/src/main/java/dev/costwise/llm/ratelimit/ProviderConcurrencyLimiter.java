@@ -5,6 +5,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.Set;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -116,6 +117,12 @@ public final class ProviderConcurrencyLimiter {
         @Override
         public String name() {
             return inner.name();
+        }
+
+        /** @return the wrapped model's models */
+        @Override
+        public Set<String> models() {
+            return inner.models();
         }
 
         @Override

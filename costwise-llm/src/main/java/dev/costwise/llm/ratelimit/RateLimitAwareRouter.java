@@ -6,6 +6,7 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.cost.TokenEstimator;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,12 @@ public final class RateLimitAwareRouter implements ChatModel {
     @Override
     public String name() {
         return name;
+    }
+
+    /** @return the models of every model it may call */
+    @Override
+    public Set<String> models() {
+        return ChatModel.modelsOf(models);
     }
 
     @Override

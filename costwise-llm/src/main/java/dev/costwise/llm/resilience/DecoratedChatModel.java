@@ -5,6 +5,7 @@ import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import java.util.Set;
 
 /**
  * A model decorated on its calls and its streams: it keeps the model's name and provider, and runs calls through the
@@ -34,6 +35,12 @@ abstract class DecoratedChatModel implements ChatModel {
     @Override
     public final String name() {
         return model.name();
+    }
+
+    /** @return the decorated model's models */
+    @Override
+    public final Set<String> models() {
+        return model.models();
     }
 
     /** @return the decorated model's provider */

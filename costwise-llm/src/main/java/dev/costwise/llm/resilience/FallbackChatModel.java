@@ -9,6 +9,8 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.Set;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,10 +42,12 @@ public final class FallbackChatModel implements ChatModel {
 
     private final Fallback<ChatRequest, ChatResponse> calls;
     private final Fallback<ChatRequest, ChatStream> streams;
+    private final Set<String> models;
 
     private FallbackChatModel(Builder b) {
         this.calls = b.calls.build();
         this.streams = b.streams.build();
+        this.models = ChatModel.modelsOf(b.targets);
     }
 
     /**
@@ -60,6 +64,12 @@ public final class FallbackChatModel implements ChatModel {
     @Override
     public String name() {
         return calls.name();
+    }
+
+    /** @return the models of every target */
+    @Override
+    public Set<String> models() {
+        return models;
     }
 
     /** @return {@code fallback} */
@@ -104,6 +114,7 @@ public final class FallbackChatModel implements ChatModel {
     public static final class Builder {
         private final Fallback.Builder<ChatRequest, ChatResponse> calls;
         private final Fallback.Builder<ChatRequest, ChatStream> streams;
+        private final List<ChatModel> targets = new ArrayList<>();
 
         private Builder(String name) {
             this.calls = Fallback.builder(name);
@@ -122,6 +133,7 @@ public final class FallbackChatModel implements ChatModel {
         public Builder primary(String targetName, ChatModel model) {
             calls.primary(targetName, model);
             streams.primary(targetName, StreamOpening.of(model));
+            targets.addFirst(model);
             return this;
         }
 
@@ -136,6 +148,7 @@ public final class FallbackChatModel implements ChatModel {
         public Builder fallback(String targetName, ChatModel model) {
             calls.fallback(targetName, model);
             streams.fallback(targetName, StreamOpening.of(model));
+            targets.add(model);
             return this;
         }
 

@@ -1,8 +1,10 @@
 package dev.costwise.llm.resilience;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.recovery.AllFallbacksFailedException;
+import dev.costwise.core.recovery.TimeoutExceededException;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,8 +24,10 @@ import java.util.concurrent.TimeoutException;
  * </table>
  *
  * <p>A provider exception wrapped in another exception (a {@code CompletionException}, an {@code ExecutionException})
- * is found in the cause chain. Anything else goes to the fallback classifier; the default treats I/O failures and
- * {@link TimeoutException} as transient and every other exception, and any interruption, as fatal.
+ * is found in the cause chain. Anything else goes to the fallback classifier; the default treats I/O failures,
+ * {@link TimeoutException} and an attempt's own {@link TimeoutExceededException} (a {@code TimeLimitedChatModel}'s
+ * first-token or total timeout) as transient, and every other exception, the caller's
+ * {@link dev.costwise.core.DeadlineExceededException} and any interruption as fatal.
  *
  * <p>When every target of a {@code Fallback} failed, the {@link AllFallbacksFailedException} is judged on all its
  * causes ({@link FailureVerdict#anyOf}): retryable if any is, after the shortest retry-after a retryable one gave.
@@ -42,7 +46,8 @@ public final class ProviderFailureClassifier implements FailureClassifier {
     }
 
     /**
-     * The classifier with the default handling of non-provider failures (I/O and timeouts transient, the rest fatal).
+     * The classifier with the default handling of non-provider failures (I/O and an attempt's timeouts transient, the
+     * rest, a caller's deadline included, fatal).
      *
      * @return the classifier
      */
@@ -63,8 +68,8 @@ public final class ProviderFailureClassifier implements FailureClassifier {
     @Override
     public FailureVerdict classify(Throwable failure) {
         Objects.requireNonNull(failure, "failure");
-        if (failure instanceof InterruptedException) {
-            return FailureVerdict.fatal("interrupted");
+        if (failure instanceof InterruptedException || failure instanceof CallInterruptedException) {
+            return FailureVerdict.fatal("interrupted"); // the caller cancelled: no provider's failure
         }
         if (failure instanceof AllFallbacksFailedException all) {
             return all.verdict(this::classify);
@@ -101,7 +106,9 @@ public final class ProviderFailureClassifier implements FailureClassifier {
         if (failure instanceof IOException || failure instanceof UncheckedIOException) {
             return FailureVerdict.transientFailure("io");
         }
-        if (failure instanceof TimeoutException) {
+        if (failure instanceof TimeoutException || failure instanceof TimeoutExceededException) {
+            // a per-attempt Timeout expired: the next attempt or target may answer in time; a caller's deadline
+            // (DeadlineExceededException) has no time left for one, so it stays fatal
             return FailureVerdict.transientFailure("timeout");
         }
         return FailureVerdict.fatal(failure.getClass().getSimpleName());

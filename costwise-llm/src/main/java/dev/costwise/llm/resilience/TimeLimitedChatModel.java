@@ -17,13 +17,17 @@ import java.util.function.Supplier;
  *
  * <p>A call is bounded exactly as {@link Timeout#wrap} bounds it. A stream is bounded from the moment it is asked for:
  * its first chunk and its end must both come within the timeout, or within the time left before the context's
- * deadline if that is less (a context with no time left fails at once, and nothing is sent). While the stream is
- * opened the context's deadline is narrowed to that bound, so a provider adapter enforces it too. When the bound
- * expires, the upstream stream is closed from the timeout's scheduler, so the provider stops generating and billing
- * (its output so far is recorded as an aborted attempt); while it is still being opened, the opening thread is
- * interrupted instead. The reader then gets {@link TimeoutExceededException}, or {@link DeadlineExceededException}
- * when the context's deadline set the bound, with whatever the upstream threw as suppressed. The {@code timeout}
- * event and metrics are the timeout's own. A stream is opened and read on its caller's thread whatever the timeout's
+ * deadline if that is less (a context with no time left fails at once, and nothing is sent). The bound is the one
+ * clock on the stream: the context's deadline is left as it is (a provider adapter enforcing a narrowed copy would
+ * race the bound for the same instant, and other calls on the context must not see it). When the bound expires, the
+ * upstream stream is closed from the timeout's scheduler, so the provider stops generating and billing, and its output
+ * so far is recorded as an {@linkplain dev.costwise.llm.cost.Outcome#ABORTED aborted} attempt; while it is still being
+ * opened, the opening thread is interrupted instead. The reader then gets {@link TimeoutExceededException}, or
+ * {@link DeadlineExceededException} when the context's deadline set the bound, with whatever the upstream threw as
+ * suppressed, and only once the aborted attempt's cost record is in the context: a budget, a meter or a ledger writer
+ * that catches the exception finds it there. A failure from below at or after the bound's end (a provider's own
+ * deadline firing first) is the bound's too, so the reader always gets the same exception. The {@code timeout} event
+ * and metrics are the timeout's own. A stream is opened and read on its caller's thread whatever the timeout's
  * {@link Timeout.Isolation}.
  *
  * <pre>{@code
@@ -74,8 +78,7 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
         Timeout.Bound bound = timeout.start(context, upstream::expire);
         Optional<ChatStream> opened;
         try {
-            opened = context.withNarrowedDeadline(bound.duration(),
-                    () -> upstream.open(() -> model().stream(request, context)));
+            opened = upstream.open(() -> model().stream(request, context));
         } catch (RuntimeException e) {
             throw failure(bound, e);
         }

@@ -9,6 +9,7 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -18,12 +19,15 @@ import java.util.Set;
 /**
  * A core {@link Router} over chat models that is itself a {@link ChatModel}: it streams, and every decorator that takes
  * a chat model ({@code CachedChatModel}, {@code BudgetedChatModel}, {@code MeteredChatModel}, the
- * {@code dev.costwise.llm.resilience} decorators) can wrap the whole router.
+ * {@code dev.costwise.llm.resilience} decorators) can wrap the whole router. Its {@link #models()} are every route's,
+ * so a budget around it holds each call at the dearest model a route may bill.
  *
  * <p>Calls and streams are routed by one core router, so they share its selection, its default route and
  * {@link UnknownRouteException}, its {@code route} record ({@code route}, and {@code requested} when the default
  * replaced an unknown name; cost records name the route from it), its {@link #routeCounts()} and its metrics. A
- * stream goes to the chosen model's {@link ChatModel#stream}. The request reaches the chosen model unchanged.
+ * stream goes to the chosen model's {@link ChatModel#stream}. The request reaches the chosen model unchanged. Each
+ * call is routed and run on its own {@linkplain WorkflowContext#scope() scope} of the context, so calls routed at the
+ * same time on one context each record their own route on their cost records; every record lands in the context.
  *
  * <pre>{@code
  * ChatRouter router = ChatRouter.builder("router")
@@ -43,7 +47,7 @@ public final class ChatRouter implements ChatModel {
 
     private ChatRouter(Builder b) {
         this.router = b.router.build();
-        this.models = Map.copyOf(b.models);
+        this.models = Collections.unmodifiableMap(new LinkedHashMap<>(b.models));
     }
 
     /**
@@ -60,6 +64,12 @@ public final class ChatRouter implements ChatModel {
     @Override
     public String name() {
         return router.name();
+    }
+
+    /** @return the models of every route */
+    @Override
+    public Set<String> models() {
+        return ChatModel.modelsOf(models.values());
     }
 
     /** @return {@code router} */
@@ -100,7 +110,7 @@ public final class ChatRouter implements ChatModel {
      */
     @Override
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-        return router.execute(request, context);
+        return router.execute(request, context.scope());
     }
 
     /**
@@ -113,7 +123,8 @@ public final class ChatRouter implements ChatModel {
      */
     @Override
     public ChatStream stream(ChatRequest request, WorkflowContext context) {
-        return router.dispatch(request, context, route -> models.get(route).stream(request, context));
+        WorkflowContext call = context.scope();
+        return router.dispatch(request, call, route -> models.get(route).stream(request, call));
     }
 
     @Override

@@ -6,19 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.Money;
+import dev.costwise.core.Primitive;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.core.composition.Router;
+import dev.costwise.llm.cache.CachedChatModel;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
+import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
+import dev.costwise.llm.resilience.FallbackChatModel;
+import dev.costwise.llm.routing.ChatRouter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -29,6 +34,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -68,9 +74,20 @@ class BudgetHeldAtBilledModelTest {
     }
 
     private ChatModel budgeted(String model, BudgetGuard guard) {
-        return BudgetedChatModel.of(OpenAiCompatibleChatModel.builder(
+        return BudgetedChatModel.of(adapter(model), guard);
+    }
+
+    private ChatModel adapter(String model) {
+        return OpenAiCompatibleChatModel.builder(
                 OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()), model)
-                .apiKey(ApiKey.of("sk-test")).pricer(CatalogPricer.of(CATALOG)).environment(Map.of()).build(), guard);
+                .apiKey(ApiKey.of("sk-test")).pricer(CatalogPricer.of(CATALOG)).environment(Map.of()).build();
+    }
+
+    /** Sends every request to gpt-4o, whatever model it names: the README's router, taking its premium route. */
+    private ChatRouter routerToGpt4o() {
+        return ChatRouter.builder("router").route("mini", adapter("gpt-4o-mini"))
+                .route("premium", CachedChatModel.builder("cached_gpt4o", adapter("gpt-4o")).build())
+                .selector((request, ctx) -> "premium").build();
     }
 
     private static MockResponse answerWithEveryTokenAllowed(RecordedRequest request) {
@@ -103,6 +120,67 @@ class BudgetHeldAtBilledModelTest {
     }
 
     @Test
+    void givenABudgetAroundARouter_whenAMiniRequestMayBeRoutedToGpt4o_thenItIsHeldAtGpt4oAndRefused() {
+        ChatModel budgetedRouter = BudgetedChatModel.of(routerToGpt4o(), dailyGuard(Money.of("0.03"), clock));
+
+        assertThat(budgetedRouter.models()).containsExactly("gpt-4o-mini", "gpt-4o");
+        assertThatThrownBy(() -> budgetedRouter.stream(askingForMini("hi"),
+                WorkflowContext.builder("t").clock(clock).build()))
+                .isInstanceOf(BudgetExceededException.class).hasMessageContaining("daily");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void givenABudgetAroundAFallback_when100CallersRace_thenSpendNeverPassesTheLimit() throws Exception {
+        Money limit = Money.of("0.50");
+        BudgetGuard guard = dailyGuard(limit, clock);
+        ChatModel fallback = FallbackChatModel.builder("llm").primary("gpt-4o", adapter("gpt-4o"))
+                .fallback("mini", adapter("gpt-4o-mini")).build();
+        ChatModel budgeted = BudgetedChatModel.of(fallback, guard);
+        Money total = paidBy100RacingCallers(budgeted, i -> askingForMini("question " + i));
+
+        BudgetStatus daily = guard.budgets().status("daily");
+        assertThat(total).isLessThanOrEqualTo(limit).isEqualTo(daily.spent());
+        assertThat(daily.reserved()).isEqualTo(Money.ZERO);
+        assertThat(server.getRequestCount()).isPositive().isLessThan(100);
+    }
+
+    @Test
+    void givenABudgetAroundAModelCallingOneTheCatalogDoesNotKnow_whenCalled_thenItFailsNamingItAndSendsNothing() {
+        ChatModel gpt4o = adapter("gpt-4o");
+        ChatModel ownName = new ChatModel() { // a stack under a name of its own that does not list what it calls
+            @Override
+            public String name() {
+                return "my-stack";
+            }
+
+            @Override
+            public String provider() {
+                return "mine";
+            }
+
+            @Override
+            public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+                return gpt4o.execute(request, context);
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                return gpt4o.stream(request, context);
+            }
+        };
+        ChatModel router = ChatRouter.builder("router").route("mine", ownName)
+                .route("premium", adapter("gpt-4o-mini")).selector((request, ctx) -> "mine").build();
+        ChatModel budgeted = BudgetedChatModel.of(router, dailyGuard(Money.of("10"), clock));
+
+        assertThatThrownBy(() -> budgeted.execute(askingForMini("hi"), WorkflowContext.builder("t").clock(clock)
+                .build())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("'router'").hasMessageContaining("'my-stack'")
+                .hasMessageContaining("budget each route");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
     void givenARouterSendingMiniRequestsToABudgetedGpt4o_when100CallersRace_thenSpendNeverPassesTheLimit()
             throws Exception {
         Money limit = Money.of("1.00");
@@ -113,15 +191,26 @@ class BudgetHeldAtBilledModelTest {
                 .route("mini", mini).route("premium", gpt4o)
                 .selector((request, ctx) -> request.lastUserText().length() < 100 ? "mini" : "premium")
                 .defaultRoute("mini").build();
+        Money total = paidBy100RacingCallers(router, i -> askingForMini("a long question ".repeat(10) + i));
+
+        BudgetStatus daily = guard.budgets().status("daily");
+        assertThat(total).isLessThanOrEqualTo(limit).isEqualTo(daily.spent());
+        assertThat(daily.reserved()).isEqualTo(Money.ZERO);
+        assertThat(server.getRequestCount()).isPositive().isLessThan(100);
+    }
+
+    /** Sends 100 requests at once; returns what the answered ones cost (refused ones cost nothing). */
+    private Money paidBy100RacingCallers(Primitive<ChatRequest, ChatResponse> model, IntFunction<ChatRequest> request)
+            throws Exception {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<Money>> paid = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 100; i++) {
-                ChatRequest request = askingForMini("a long question ".repeat(10) + i);
+                ChatRequest r = request.apply(i);
                 paid.add(threads.submit(() -> {
                     start.await();
                     try {
-                        return router.execute(request, WorkflowContext.builder("t").clock(clock).build()).cost();
+                        return model.execute(r, WorkflowContext.builder("t").clock(clock).build()).cost();
                     } catch (BudgetExceededException e) {
                         return Money.ZERO; // the limit holding
                     }
@@ -133,10 +222,6 @@ class BudgetHeldAtBilledModelTest {
         for (Future<Money> f : paid) {
             total = total.plus(f.get());
         }
-
-        BudgetStatus daily = guard.budgets().status("daily");
-        assertThat(total).isLessThanOrEqualTo(limit).isEqualTo(daily.spent());
-        assertThat(daily.reserved()).isEqualTo(Money.ZERO);
-        assertThat(server.getRequestCount()).isPositive().isLessThan(100);
+        return total;
     }
 }

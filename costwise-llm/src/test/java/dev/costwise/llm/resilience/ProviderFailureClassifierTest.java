@@ -2,9 +2,11 @@ package dev.costwise.llm.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.costwise.core.DeadlineExceededException;
 import dev.costwise.core.FailureClassifier;
 import dev.costwise.core.FailureVerdict;
 import dev.costwise.core.recovery.AllFallbacksFailedException;
+import dev.costwise.core.recovery.TimeoutExceededException;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import java.io.IOException;
@@ -44,6 +46,14 @@ class ProviderFailureClassifierTest {
                 .isEqualTo(FailureVerdict.transientFailure("connection"));
         assertThat(classifier.classify(new ProviderException.MalformedResponse(D, "bad json", null)))
                 .isEqualTo(FailureVerdict.transientFailure("malformed_response"));
+    }
+
+    @Test
+    void givenAnAttemptsOwnTimeout_whenClassified_thenTransientButTheCallersDeadlineStaysFatal() {
+        assertThat(classifier.classify(new TimeoutExceededException("openai-timeout", Duration.ofSeconds(5))))
+                .isEqualTo(FailureVerdict.transientFailure("timeout"));
+        assertThat(classifier.classify(new DeadlineExceededException("openai-timeout", Duration.ofSeconds(5))))
+                .extracting(FailureVerdict::retryable, FailureVerdict::fallbackable).containsExactly(false, false);
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.DeadlineExceededException;
 import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
@@ -21,11 +22,15 @@ import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.provider.http.TestPricers;
 import dev.costwise.llm.provider.ProviderException;
 import java.time.Duration;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -118,6 +123,53 @@ class TimeLimitedChatModelTest {
     }
 
     @Test
+    void givenAStreamCutByTheTimeout_whenTheReaderGetsTheTimeout_thenTheAbortedAttemptIsRecordedAlready()
+            throws Exception {
+        server.enqueue(stalledAfterHeaders());
+        AtomicReference<Thread> readerThread = new AtomicReference<>();
+        // Prices the aborted attempt only once the reader has thrown, or waits for the expiry to finish: without the
+        // wait, the reader would throw before the record lands.
+        Pricer slowToRecord = (model, usage) -> {
+            Thread r = readerThread.get();
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (r != null && r.isAlive() && !awaitingExpiry(r) && System.nanoTime() < giveUp) {
+                Thread.onSpinWait();
+            }
+            return TestPricers.FIXED.price(model, usage);
+        };
+        ChatModel bounded = TimeLimitedChatModel.of(timeout(Duration.ofSeconds(20)),
+                adapter(server, "gpt-4o").pricer(slowToRecord).build());
+        ChatStream s = bounded.stream(hi(), ctx);
+        AtomicInteger recordsAtThrow = new AtomicInteger(-1);
+        FutureTask<Throwable> reader = new FutureTask<>(() -> {
+            try {
+                s.hasNext();
+                return null;
+            } catch (RuntimeException e) {
+                recordsAtThrow.set(costRecords(ctx).size());
+                return e;
+            }
+        });
+        readerThread.set(Thread.ofVirtual().name("reader").unstarted(reader));
+        readerThread.get().start();
+        timers.fireAll();
+
+        assertThat(reader.get(10, TimeUnit.SECONDS)).isExactlyInstanceOf(TimeoutExceededException.class);
+        assertThat(recordsAtThrow.get()).as("cost records when the reader got the timeout").isOne();
+        assertThat(costRecords(ctx)).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.ABORTED);
+        s.close();
+    }
+
+    private static boolean awaitingExpiry(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getMethodName().equals("awaitExpiry")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     void givenNoAnswerWithinTheTimeout_whenTheStreamIsBeingOpened_thenTheOpeningIsAbandonedWithTheTypedTimeout()
             throws Exception {
         server.enqueue(stream("gpt-4o", "too late").newBuilder().headersDelay(30, TimeUnit.SECONDS).build());
@@ -129,8 +181,9 @@ class TimeLimitedChatModelTest {
 
         assertThat(reader.get(10, TimeUnit.SECONDS)).isInstanceOf(TimeoutExceededException.class)
                 .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
-                        .isInstanceOf(ProviderException.ConnectionFailed.class));
-        assertThat(costRecords(ctx)).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+                        .isInstanceOf(CallInterruptedException.class));
+        assertThat(costRecords(ctx)).as("abandoned, not failed by the provider").singleElement()
+                .extracting(CostRecord::outcome).isEqualTo(Outcome.ABORTED);
     }
 
     @Test
@@ -164,6 +217,24 @@ class TimeLimitedChatModelTest {
             assertThat(c.outcome()).isEqualTo(Outcome.ABORTED);
             assertThat(c.usage().outputTokens()).as("the output streamed before the cut is billed").isPositive();
         });
+    }
+
+    @Test
+    void givenAFallbackJudgedByTheProviderClassifier_whenTheFirstTokenTimesOut_thenTheNextTargetAnswers()
+            throws Exception {
+        server.enqueue(stalledAfterHeaders());
+        server.enqueue(stream("gpt-4o-mini", "Hello"));
+        ChatModel fallback = FallbackChatModel.builder("llm").primary("gpt-4o", bounded(Duration.ofSeconds(20)))
+                .fallback("mini", adapter(server, "gpt-4o-mini").build())
+                .classifier(ProviderFailureClassifier.ofDefaults()).build();
+        FutureTask<ChatStream> opening = new FutureTask<>(() -> fallback.stream(hi(), ctx));
+        Thread.ofVirtual().start(opening);
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the primary is asked").isNotNull();
+        timers.fireAll();
+
+        assertThat(String.join("", readAll(opening.get(10, TimeUnit.SECONDS)))).isEqualTo("Hello");
+        assertThat(costRecords(ctx)).extracting(CostRecord::outcome).containsExactly(Outcome.ABORTED,
+                Outcome.SUCCESS);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static dev.costwise.llm.resilience.OpenAiUpstream.readAll;
 import static dev.costwise.llm.resilience.OpenAiUpstream.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.core.StepRecord;
@@ -30,6 +31,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -60,6 +67,36 @@ class ChatRouterTest {
 
     private String modelSent() throws Exception {
         return JSON.readTree(server.takeRequest().getBody().utf8()).get("model").asText();
+    }
+
+    @Test
+    void givenCallsOnASharedContext_whenOneIsRoutedWhileAnotherIsInFlight_thenEachRecordCarriesItsOwnRouteAndAttempt()
+            throws Exception {
+        CountDownLatch releaseMini = new CountDownLatch(1);
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getBody().utf8().contains("gpt-4o-mini")) {
+                    releaseMini.await(10, TimeUnit.SECONDS); // the short call is in flight meanwhile
+                    return completion("gpt-4o-mini", "short");
+                }
+                return completion("gpt-4o", "long");
+            }
+        });
+        ChatRouter router = router().build();
+        FutureTask<Object> shortCall = new FutureTask<>(() -> router.execute(ChatRequest.of("any", "hi"), ctx));
+        Thread.ofVirtual().start(shortCall);
+        while (server.getRequestCount() == 0) {
+            Thread.onSpinWait(); // the short call has routed, and is waiting for its answer
+        }
+
+        router.execute(ChatRequest.of("any", "a prompt longer than twenty chars"), ctx);
+        releaseMini.countDown();
+        shortCall.get(10, TimeUnit.SECONDS);
+
+        assertThat(costRecords(ctx)).extracting(CostRecord::usedModel, CostRecord::route).containsExactly(
+                tuple("gpt-4o", Optional.of("premium")), tuple("gpt-4o-mini", Optional.of("mini")));
+        assertThat(costRecords(ctx)).extracting(CostRecord::attempt).doesNotHaveDuplicates();
     }
 
     @Test

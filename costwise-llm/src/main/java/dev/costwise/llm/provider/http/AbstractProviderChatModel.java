@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.http;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
@@ -19,6 +20,8 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -136,6 +139,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         } catch (ProviderException e) {
             recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
+        } catch (CallInterruptedException e) {
+            recordInterrupted(request, context, elapsed(context, start));
+            throw e;
         }
         return complete(request, context, reply, elapsed(context, start));
     }
@@ -150,6 +156,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
             source = doStream(request, context);
         } catch (ProviderException e) {
             recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
+            throw e;
+        } catch (CallInterruptedException e) {
+            recordInterrupted(request, context, elapsed(context, start));
             throw e;
         }
         return new AssemblingChatStream(this, request, context, source, start);
@@ -279,10 +288,13 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     /**
      * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, an answer or stream event over
      * the size limit ({@link ResponseTooLargeException}) to {@link ProviderException.MalformedResponse}, anything else
-     * to {@link ProviderException.ConnectionFailed}.
+     * to {@link ProviderException.ConnectionFailed}; throws the calling thread's interrupt (a caller cancelling) as
+     * {@link CallInterruptedException}, which is no provider failure: nothing retries it, falls back on it or counts it
+     * against the provider.
      *
      * @param e the failure
      * @return the provider exception to throw
+     * @throws CallInterruptedException if the failure is the calling thread's interrupt (its flag is set again)
      */
     protected final ProviderException transportFailure(IOException e) {
         if (e instanceof TransportTimeoutException t) {
@@ -291,8 +303,13 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         if (e instanceof ResponseTooLargeException) {
             return new ProviderException.MalformedResponse(details(), e.getMessage(), e);
         }
-        if (e instanceof InterruptedIOException) {
+        if (e instanceof ClosedByInterruptException
+                || (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException))
+                || Thread.currentThread().isInterrupted()) {
             Thread.currentThread().interrupt();
+            InterruptedException interrupt = new InterruptedException(describe(e));
+            interrupt.initCause(e);
+            throw new CallInterruptedException(provider() + " " + name(), interrupt);
         }
         return new ProviderException.ConnectionFailed(details(), describe(e), e);
     }
@@ -381,6 +398,12 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         Usage usage = billed.orElse(Usage.ZERO);
         Pricer.Priced priced = priceFailure(usage);
         record(context, request, name(), usage, priced, Money.ZERO, Outcome.FAILED, Optional.of(e.kind()), latency);
+    }
+
+    /** Records a call its caller interrupted before it answered: abandoned by the caller, nothing known billed. */
+    final void recordInterrupted(ChatRequest request, WorkflowContext context, Duration latency) {
+        record(context, request, name(), Usage.ZERO, priceFailure(Usage.ZERO), Money.ZERO, Outcome.ABORTED,
+                Optional.of("interrupted"), latency);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.costwise.llm.provider.http;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
@@ -77,6 +78,9 @@ final class AssemblingChatStream implements ChatStream {
                 return false; // closed from another thread; the failure is our own abort
             }
             fail(e);
+            throw e;
+        } catch (CallInterruptedException e) {
+            close(); // the caller gave up: recorded as aborted, with the output so far, before it learns of it
             throw e;
         }
         if (next.isEmpty()) {
