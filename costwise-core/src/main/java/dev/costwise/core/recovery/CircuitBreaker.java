@@ -123,7 +123,7 @@ public final class CircuitBreaker {
         State permitted = tryAcquire(context);
         if (permitted == null) {
             reportCall(context, startNanos, false);
-            throw new CircuitOpenException(name, state());
+            throw refusal();
         }
         return new Permission(permitted, context, startNanos);
     }
@@ -141,7 +141,11 @@ public final class CircuitBreaker {
      * @return the time until the next probe is let through; zero unless the circuit is open and waiting
      */
     public Duration remainingOpenDuration() {
-        if (state.get() instanceof Open o) {
+        return remainingOpenDuration(state.get());
+    }
+
+    private Duration remainingOpenDuration(State s) {
+        if (s instanceof Open o) {
             long left = Checks.toNanosSaturated(config.waitDurationInOpenState())
                     - (config.ticker().read() - o.openedAtNanos);
             return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
@@ -218,9 +222,15 @@ public final class CircuitBreaker {
     private State acquire(WorkflowContext context) {
         State permitted = tryAcquire(context);
         if (permitted == null) {
-            throw new CircuitOpenException(name, state());
+            throw refusal();
         }
         return permitted;
+    }
+
+    /** The exception for a refused call, naming the state and, while open, how long it still refuses. */
+    private CircuitOpenException refusal() {
+        State s = state.get();
+        return new CircuitOpenException(name, s.kind(), remainingOpenDuration(s));
     }
 
     /** @return the state the call is permitted in, or null when refused (reported to the metrics) */

@@ -120,8 +120,12 @@ class CircuitBreakerTest {
 
         assertThat(p.execute("probe", ctx)).isEqualTo("probed");
 
-        assertThat(nested).singleElement().satisfies(e ->
-                assertThat(((CircuitOpenException) e).state()).isEqualTo(CircuitState.HALF_OPEN));
+        assertThat(nested).singleElement().satisfies(e -> {
+            assertThat(((CircuitOpenException) e).state()).isEqualTo(CircuitState.HALF_OPEN);
+            assertThat(((CircuitOpenException) e).remainingOpenDuration()).isZero();
+            assertThat(e).hasMessage("circuit breaker 'b' is HALF_OPEN and does not permit further calls until one of "
+                    + "its probe calls ends");
+        });
         assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
     }
 
@@ -163,7 +167,7 @@ class CircuitBreakerTest {
         assertThat(ctx.records("circuit_state")).singleElement()
                 .satisfies(r -> assertThat(r.attributes()).containsEntry("from", "CLOSED").containsEntry("to", "OPEN"));
         assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOf(CircuitOpenException.class)
-                .hasMessage("circuit breaker 'b' is OPEN and does not permit further calls");
+                .hasMessage("circuit breaker 'b' is OPEN and does not permit further calls for another 60 s");
         assertThat(timed).containsExactly("b circuit_breaker PT3S false", "b circuit_breaker PT0S false");
     }
 
@@ -190,6 +194,36 @@ class CircuitBreakerTest {
 
         assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
         assertThat(breaker.remainingOpenDuration()).isZero();
+    }
+
+    @Test
+    void givenOpenCircuit_whenItRefuses_thenTheExceptionSaysHowLongItStillRefuses() {
+        CircuitBreaker breaker = breaker(1);
+        Primitive<String, String> p = breaker.wrap(upstream);
+        WorkflowContext ctx = Contexts.on(ticker);
+        healthy.set(false);
+        for (int i = 0; i < 4; i++) {
+            call(p, ctx);
+        }
+        ticker.advance(Duration.ofMillis(12_300));
+
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOfSatisfying(CircuitOpenException.class, e -> {
+            assertThat(e.remainingOpenDuration()).isEqualTo(Duration.ofMillis(17_700));
+            assertThat(e).hasMessage("circuit breaker 'openai' is OPEN and does not permit further calls for another "
+                    + "18 s"); // rounded up, as a Retry-After: a retry after 18 s is let through
+        });
+        ticker.advance(Duration.ofMillis(17_600));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e).hasMessage("circuit breaker 'openai' is OPEN and does not permit further calls "
+                        + "for another 100 ms"));
+        assertThat(calls).hasValue(4);
+    }
+
+    @Test
+    void givenANegativeRemainingWait_whenConstructing_thenFailsNamingIt() {
+        assertThatThrownBy(() -> new CircuitOpenException("b", CircuitState.OPEN, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("remainingOpenDuration cannot be negative, was PT-1S");
     }
 
     @Test
