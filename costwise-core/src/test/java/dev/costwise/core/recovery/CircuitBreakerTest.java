@@ -226,6 +226,68 @@ class CircuitBreakerTest {
                 .hasMessage("remainingOpenDuration cannot be negative, was PT-1S");
     }
 
+    private CircuitBreaker halfOpenAfterOneFailure(int probes, Duration maxWaitInHalfOpen) {
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
+                .waitDurationInOpenState(Duration.ofSeconds(10)).permittedCallsInHalfOpenState(probes)
+                .maxWaitDurationInHalfOpenState(maxWaitInHalfOpen)
+                .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker).build());
+        breaker.tryAcquirePermission().orElseThrow().onFailure(new Transient("down"));
+        ticker.advance(Duration.ofSeconds(10));
+        return breaker;
+    }
+
+    @Test
+    void givenAProbeNeverReported_whenMaxWaitInHalfOpenPasses_thenTheNextCallReopensTheCircuit() {
+        CircuitBreaker breaker = halfOpenAfterOneFailure(1, Duration.ofMinutes(2));
+        WorkflowContext ctx = Contexts.on(ticker);
+        CircuitBreaker.Permission leaked = breaker.acquirePermission(ctx); // a stream never read nor closed
+
+        ticker.advance(Duration.ofSeconds(119));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e.state()).isEqualTo(CircuitState.HALF_OPEN));
+        ticker.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e.remainingOpenDuration()).isEqualTo(Duration.ofSeconds(10)));
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        assertThat(ctx.records("circuit_state")).extracting(r -> r.attributes().get("to"))
+                .containsExactly("HALF_OPEN", "OPEN");
+        leaked.onSuccess(); // too late: it belongs to the half-open state that gave up on it
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        ticker.advance(Duration.ofSeconds(10));
+        breaker.acquirePermission(ctx).onSuccess();
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void givenProbesTakenOrEndingRecently_whenMaxWaitInHalfOpenPassedSinceItOpened_thenItWaitsForThem() {
+        CircuitBreaker breaker = halfOpenAfterOneFailure(3, Duration.ofMinutes(2));
+        ticker.advance(Duration.ofMinutes(5)); // no call at all meanwhile: nothing is overdue
+        breaker.tryAcquirePermission().orElseThrow().onSuccess();
+        breaker.tryAcquirePermission().orElseThrow(); // held
+        ticker.advance(Duration.ofSeconds(90));
+        breaker.tryAcquirePermission().orElseThrow(); // held, taken 90 s after the first
+
+        ticker.advance(Duration.ofSeconds(119));
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+    }
+
+    @Test
+    void givenNoMaxWaitInHalfOpen_whenAProbeIsNeverReported_thenTheCircuitWaitsForIt() {
+        CircuitBreaker breaker = halfOpenAfterOneFailure(1, Duration.ZERO);
+        breaker.tryAcquirePermission().orElseThrow();
+
+        ticker.advance(Duration.ofDays(1));
+
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(CircuitBreakerConfig.ofDefaults().maxWaitDurationInHalfOpenState()).isEqualTo(Duration.ofMinutes(5));
+    }
+
     @Test
     void givenCallersMistakes_whenTheyRepeat_thenCircuitStaysClosed() {
         CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
@@ -258,6 +320,9 @@ class CircuitBreakerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("slidingWindowSize must be >= 1, was 0");
         assertThatThrownBy(() -> CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ofSeconds(-3)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("waitDurationInOpenState must be positive, was PT-3S");
+        assertThatThrownBy(() -> CircuitBreakerConfig.builder().maxWaitDurationInHalfOpenState(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxWaitDurationInHalfOpenState cannot be negative, was PT-1S");
         assertThatThrownBy(() -> CircuitBreakerConfig.builder().consecutiveFailures(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutiveFailures must be >= 0, was -1");
     }
