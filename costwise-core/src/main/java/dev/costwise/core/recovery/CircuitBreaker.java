@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,9 +22,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>States: {@code CLOSED} → {@code OPEN} when the failure rate over the sliding window (or the consecutive-failure
  * count) crosses its threshold; {@code OPEN} → {@code HALF_OPEN} once {@code waitDurationInOpenState} has passed on
  * the injected ticker; {@code HALF_OPEN} → {@code CLOSED} after {@code permittedCallsInHalfOpenState} successful
- * probes, or back to {@code OPEN} on one counted failure. The current state is an immutable-reference swapped with
- * compare-and-set, so exactly one caller performs each transition. A refused call throws a cheap
- * {@link CircuitOpenException} without calling the delegate.
+ * probes, or back to {@code OPEN} on one counted failure, or once every probe has been held for
+ * {@code maxWaitDurationInHalfOpenState} with none ending (checked when the next call would be refused). The current
+ * state is an immutable-reference swapped with compare-and-set, so exactly one caller performs each transition. A
+ * refused call throws a cheap {@link CircuitOpenException} without calling the delegate.
  *
  * <p>Only failures the classifier calls retryable or fallbackable are counted; a caller's mistake neither opens the
  * circuit nor counts as a success. Transitions are recorded as {@code circuit_state} events ({@code from}, {@code to})
@@ -123,7 +125,7 @@ public final class CircuitBreaker {
         State permitted = tryAcquire(context);
         if (permitted == null) {
             reportCall(context, startNanos, false);
-            throw new CircuitOpenException(name, state());
+            throw refusal();
         }
         return new Permission(permitted, context, startNanos);
     }
@@ -141,7 +143,11 @@ public final class CircuitBreaker {
      * @return the time until the next probe is let through; zero unless the circuit is open and waiting
      */
     public Duration remainingOpenDuration() {
-        if (state.get() instanceof Open o) {
+        return remainingOpenDuration(state.get());
+    }
+
+    private Duration remainingOpenDuration(State s) {
+        if (s instanceof Open o) {
             long left = Checks.toNanosSaturated(config.waitDurationInOpenState())
                     - (config.ticker().read() - o.openedAtNanos);
             return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
@@ -218,9 +224,15 @@ public final class CircuitBreaker {
     private State acquire(WorkflowContext context) {
         State permitted = tryAcquire(context);
         if (permitted == null) {
-            throw new CircuitOpenException(name, state());
+            throw refusal();
         }
         return permitted;
+    }
+
+    /** The exception for a refused call, naming the state and, while open, how long it still refuses. */
+    private CircuitOpenException refusal() {
+        State s = state.get();
+        return new CircuitOpenException(name, s.kind(), remainingOpenDuration(s));
     }
 
     /** @return the state the call is permitted in, or null when refused (reported to the metrics) */
@@ -237,18 +249,31 @@ public final class CircuitBreaker {
                         config.metrics().onRejected(name, "circuit_open");
                         return null;
                     }
-                    transition(s, new HalfOpen(config.permittedCallsInHalfOpenState()), context);
+                    transition(s, new HalfOpen(config.permittedCallsInHalfOpenState(), config.ticker().read()),
+                            context);
                 }
                 case HalfOpen h -> {
                     if (h.permits.getAndDecrement() > 0) {
+                        h.progressed(config.ticker().read());
                         return h;
                     }
                     h.permits.incrementAndGet(); // keep the count at zero, not below, for the next release
+                    if (probesOverdue(h)) {
+                        // every probe held too long with none ending (a leaked stream): count them failed
+                        transition(h, new Open(config.ticker().read()), context);
+                        continue;
+                    }
                     config.metrics().onRejected(name, "circuit_open");
                     return null;
                 }
             }
         }
+    }
+
+    /** @return whether every probe has been held past {@code maxWaitDurationInHalfOpenState} with none ending */
+    private boolean probesOverdue(HalfOpen h) {
+        Duration max = config.maxWaitDurationInHalfOpenState();
+        return !max.isZero() && config.ticker().read() - h.lastProgressNanos.get() >= Checks.toNanosSaturated(max);
     }
 
     /**
@@ -272,6 +297,7 @@ public final class CircuitBreaker {
         switch (permitted) {
             case Closed c -> c.record(false);
             case HalfOpen h -> {
+                h.progressed(config.ticker().read());
                 if (h.successes.incrementAndGet() >= config.permittedCallsInHalfOpenState()) {
                     transition(h, new Closed(config), context);
                 }
@@ -294,6 +320,7 @@ public final class CircuitBreaker {
 
     private void onIgnored(State permitted) {
         if (permitted instanceof HalfOpen h) {
+            h.progressed(config.ticker().read());
             h.permits.incrementAndGet();
         }
     }
@@ -371,12 +398,19 @@ public final class CircuitBreaker {
         }
     }
 
+    /** Half-open: the probes left, the successes so far, and when a probe was last taken or ended. */
     private static final class HalfOpen implements State {
         final AtomicInteger permits;
         final AtomicInteger successes = new AtomicInteger();
+        final AtomicLong lastProgressNanos;
 
-        HalfOpen(int permits) {
+        HalfOpen(int permits, long nowNanos) {
             this.permits = new AtomicInteger(permits);
+            this.lastProgressNanos = new AtomicLong(nowNanos);
+        }
+
+        void progressed(long nowNanos) {
+            lastProgressNanos.accumulateAndGet(nowNanos, Math::max);
         }
 
         @Override

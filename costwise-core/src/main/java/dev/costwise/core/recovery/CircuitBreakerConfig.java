@@ -19,8 +19,16 @@ import java.util.Objects;
  * CircuitBreakerConfig.builder().failureRateThreshold(0.5).slidingWindowSize(20).minimumCalls(10)
  *     .waitDurationInOpenState(Duration.ofSeconds(30)).permittedCallsInHalfOpenState(3).build();
  * }</pre>
+ *
+ * <p>In half-open state, a probe holds its permit until its outcome is reported. A call whose outcome never comes
+ * (a stream never read to its end nor closed) would keep the circuit half-open, refusing every other call, for good:
+ * {@code maxWaitDurationInHalfOpenState} bounds that, treating the probes as failed once every permit has been held
+ * that long with no probe ending.
  */
 public final class CircuitBreakerConfig {
+
+    /** The default {@link Builder#maxWaitDurationInHalfOpenState}: 5 min. */
+    public static final Duration DEFAULT_MAX_WAIT_IN_HALF_OPEN = Duration.ofMinutes(5);
 
     private final double failureRateThreshold;
     private final int consecutiveFailures;
@@ -28,6 +36,7 @@ public final class CircuitBreakerConfig {
     private final int minimumCalls;
     private final Duration waitDurationInOpenState;
     private final int permittedCallsInHalfOpenState;
+    private final Duration maxWaitDurationInHalfOpenState;
     private final FailureClassifier classifier;
     private final Ticker ticker;
     private final PrimitiveMetrics metrics;
@@ -39,6 +48,7 @@ public final class CircuitBreakerConfig {
         this.minimumCalls = b.minimumCalls;
         this.waitDurationInOpenState = b.waitDurationInOpenState;
         this.permittedCallsInHalfOpenState = b.permittedCallsInHalfOpenState;
+        this.maxWaitDurationInHalfOpenState = b.maxWaitDurationInHalfOpenState;
         this.classifier = b.classifier;
         this.ticker = b.ticker;
         this.metrics = PrimitiveMetrics.failSafe(b.metrics);
@@ -49,7 +59,10 @@ public final class CircuitBreakerConfig {
         return new Builder();
     }
 
-    /** @return rate 0.5 over 100 calls (minimum 10), no consecutive rule, 60 s open, 3 probes, any exception counted */
+    /**
+     * @return rate 0.5 over 100 calls (minimum 10), no consecutive rule, 60 s open, 3 probes held at most 5 min, any
+     *     exception counted
+     */
     public static CircuitBreakerConfig ofDefaults() {
         return builder().build();
     }
@@ -63,6 +76,7 @@ public final class CircuitBreakerConfig {
         b.minimumCalls = minimumCalls;
         b.waitDurationInOpenState = waitDurationInOpenState;
         b.permittedCallsInHalfOpenState = permittedCallsInHalfOpenState;
+        b.maxWaitDurationInHalfOpenState = maxWaitDurationInHalfOpenState;
         b.classifier = classifier;
         b.ticker = ticker;
         b.metrics = metrics;
@@ -99,6 +113,14 @@ public final class CircuitBreakerConfig {
         return permittedCallsInHalfOpenState;
     }
 
+    /**
+     * @return how long the circuit stays half-open with every probe taken and none ending before it treats the
+     *     probes as failed and opens again; zero for no limit
+     */
+    public Duration maxWaitDurationInHalfOpenState() {
+        return maxWaitDurationInHalfOpenState;
+    }
+
     /** @return decides which failures count */
     public FailureClassifier classifier() {
         return classifier;
@@ -122,6 +144,7 @@ public final class CircuitBreakerConfig {
         private int minimumCalls = 10;
         private Duration waitDurationInOpenState = Duration.ofSeconds(60);
         private int permittedCallsInHalfOpenState = 3;
+        private Duration maxWaitDurationInHalfOpenState = DEFAULT_MAX_WAIT_IN_HALF_OPEN;
         private FailureClassifier classifier = FailureClassifier.ofDefaults();
         private Ticker ticker = Ticker.systemTicker();
         private PrimitiveMetrics metrics = PrimitiveMetrics.NONE;
@@ -203,6 +226,26 @@ public final class CircuitBreakerConfig {
         public Builder permittedCallsInHalfOpenState(int calls) {
             Checks.requireArgument(calls >= 1, "permittedCallsInHalfOpenState must be >= 1, was %s", calls);
             this.permittedCallsInHalfOpenState = calls;
+            return this;
+        }
+
+        /**
+         * Sets how long the circuit may stay half-open with every probe permit held and no probe ending; the next
+         * call asking for a permission after that treats the probes as failed and opens the circuit again (checked
+         * on the configured ticker when a call is refused, so no thread watches it). A probe that ends later is
+         * ignored. This frees a breaker whose probe was a stream never read to its end nor closed.
+         *
+         * <p>Default {@link #DEFAULT_MAX_WAIT_IN_HALF_OPEN} (5 min), unlike Resilience4j's unlimited default: a
+         * leaked stream would otherwise refuse every call for good, while the bound only ever ends a half-open state
+         * that is refusing everyone already. Set it above your longest legitimate probe call (a long reasoning
+         * stream), since probes that all outlast it can never close the circuit.
+         *
+         * @param wait positive, or zero for no limit (wait for the probes however long they take)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code wait} is negative
+         */
+        public Builder maxWaitDurationInHalfOpenState(Duration wait) {
+            this.maxWaitDurationInHalfOpenState = Checks.requireNonNegative(wait, "maxWaitDurationInHalfOpenState");
             return this;
         }
 

@@ -120,8 +120,12 @@ class CircuitBreakerTest {
 
         assertThat(p.execute("probe", ctx)).isEqualTo("probed");
 
-        assertThat(nested).singleElement().satisfies(e ->
-                assertThat(((CircuitOpenException) e).state()).isEqualTo(CircuitState.HALF_OPEN));
+        assertThat(nested).singleElement().satisfies(e -> {
+            assertThat(((CircuitOpenException) e).state()).isEqualTo(CircuitState.HALF_OPEN);
+            assertThat(((CircuitOpenException) e).remainingOpenDuration()).isZero();
+            assertThat(e).hasMessage("circuit breaker 'b' is HALF_OPEN and does not permit further calls until one of "
+                    + "its probe calls ends");
+        });
         assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
     }
 
@@ -163,7 +167,7 @@ class CircuitBreakerTest {
         assertThat(ctx.records("circuit_state")).singleElement()
                 .satisfies(r -> assertThat(r.attributes()).containsEntry("from", "CLOSED").containsEntry("to", "OPEN"));
         assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOf(CircuitOpenException.class)
-                .hasMessage("circuit breaker 'b' is OPEN and does not permit further calls");
+                .hasMessage("circuit breaker 'b' is OPEN and does not permit further calls for another 60 s");
         assertThat(timed).containsExactly("b circuit_breaker PT3S false", "b circuit_breaker PT0S false");
     }
 
@@ -190,6 +194,98 @@ class CircuitBreakerTest {
 
         assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
         assertThat(breaker.remainingOpenDuration()).isZero();
+    }
+
+    @Test
+    void givenOpenCircuit_whenItRefuses_thenTheExceptionSaysHowLongItStillRefuses() {
+        CircuitBreaker breaker = breaker(1);
+        Primitive<String, String> p = breaker.wrap(upstream);
+        WorkflowContext ctx = Contexts.on(ticker);
+        healthy.set(false);
+        for (int i = 0; i < 4; i++) {
+            call(p, ctx);
+        }
+        ticker.advance(Duration.ofMillis(12_300));
+
+        assertThatThrownBy(() -> p.execute("x", ctx)).isInstanceOfSatisfying(CircuitOpenException.class, e -> {
+            assertThat(e.remainingOpenDuration()).isEqualTo(Duration.ofMillis(17_700));
+            assertThat(e).hasMessage("circuit breaker 'openai' is OPEN and does not permit further calls for another "
+                    + "18 s"); // rounded up, as a Retry-After: a retry after 18 s is let through
+        });
+        ticker.advance(Duration.ofMillis(17_600));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e).hasMessage("circuit breaker 'openai' is OPEN and does not permit further calls "
+                        + "for another 100 ms"));
+        assertThat(calls).hasValue(4);
+    }
+
+    @Test
+    void givenANegativeRemainingWait_whenConstructing_thenFailsNamingIt() {
+        assertThatThrownBy(() -> new CircuitOpenException("b", CircuitState.OPEN, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("remainingOpenDuration cannot be negative, was PT-1S");
+    }
+
+    private CircuitBreaker halfOpenAfterOneFailure(int probes, Duration maxWaitInHalfOpen) {
+        CircuitBreaker breaker = CircuitBreaker.of("b", CircuitBreakerConfig.builder().consecutiveFailures(1)
+                .waitDurationInOpenState(Duration.ofSeconds(10)).permittedCallsInHalfOpenState(probes)
+                .maxWaitDurationInHalfOpenState(maxWaitInHalfOpen)
+                .classifier(FailureClassifier.retryOn(Transient.class)).ticker(ticker).build());
+        breaker.tryAcquirePermission().orElseThrow().onFailure(new Transient("down"));
+        ticker.advance(Duration.ofSeconds(10));
+        return breaker;
+    }
+
+    @Test
+    void givenAProbeNeverReported_whenMaxWaitInHalfOpenPasses_thenTheNextCallReopensTheCircuit() {
+        CircuitBreaker breaker = halfOpenAfterOneFailure(1, Duration.ofMinutes(2));
+        WorkflowContext ctx = Contexts.on(ticker);
+        CircuitBreaker.Permission leaked = breaker.acquirePermission(ctx); // a stream never read nor closed
+
+        ticker.advance(Duration.ofSeconds(119));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e.state()).isEqualTo(CircuitState.HALF_OPEN));
+        ticker.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> breaker.acquirePermission(ctx)).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e.remainingOpenDuration()).isEqualTo(Duration.ofSeconds(10)));
+
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        assertThat(ctx.records("circuit_state")).extracting(r -> r.attributes().get("to"))
+                .containsExactly("HALF_OPEN", "OPEN");
+        leaked.onSuccess(); // too late: it belongs to the half-open state that gave up on it
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        ticker.advance(Duration.ofSeconds(10));
+        breaker.acquirePermission(ctx).onSuccess();
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void givenProbesTakenOrEndingRecently_whenMaxWaitInHalfOpenPassedSinceItOpened_thenItWaitsForThem() {
+        CircuitBreaker breaker = halfOpenAfterOneFailure(3, Duration.ofMinutes(2));
+        ticker.advance(Duration.ofMinutes(5)); // no call at all meanwhile: nothing is overdue
+        breaker.tryAcquirePermission().orElseThrow().onSuccess();
+        breaker.tryAcquirePermission().orElseThrow(); // held
+        ticker.advance(Duration.ofSeconds(90));
+        breaker.tryAcquirePermission().orElseThrow(); // held, taken 90 s after the first
+
+        ticker.advance(Duration.ofSeconds(119));
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+    }
+
+    @Test
+    void givenNoMaxWaitInHalfOpen_whenAProbeIsNeverReported_thenTheCircuitWaitsForIt() {
+        CircuitBreaker breaker = halfOpenAfterOneFailure(1, Duration.ZERO);
+        breaker.tryAcquirePermission().orElseThrow();
+
+        ticker.advance(Duration.ofDays(1));
+
+        assertThat(breaker.tryAcquirePermission()).isEmpty();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+        assertThat(CircuitBreakerConfig.ofDefaults().maxWaitDurationInHalfOpenState()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -224,6 +320,9 @@ class CircuitBreakerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("slidingWindowSize must be >= 1, was 0");
         assertThatThrownBy(() -> CircuitBreakerConfig.builder().waitDurationInOpenState(Duration.ofSeconds(-3)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("waitDurationInOpenState must be positive, was PT-3S");
+        assertThatThrownBy(() -> CircuitBreakerConfig.builder().maxWaitDurationInHalfOpenState(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxWaitDurationInHalfOpenState cannot be negative, was PT-1S");
         assertThatThrownBy(() -> CircuitBreakerConfig.builder().consecutiveFailures(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("consecutiveFailures must be >= 0, was -1");
     }

@@ -116,7 +116,9 @@ public final class ResilientChatModel extends DecoratedChatModel {
         }
 
         /**
-         * Bounds each attempt, innermost. Default: no timeout (the context's deadline still holds).
+         * Bounds each attempt, innermost. Default: no timeout (the context's deadline still holds). One duration
+         * bounds a stream's first chunk and its end; for a separate first-token or idle limit, see the adapter's
+         * {@code streamTimeouts} ({@link dev.costwise.llm.provider.http.StreamTimeouts}).
          *
          * @param timeout the timeout
          * @return this builder

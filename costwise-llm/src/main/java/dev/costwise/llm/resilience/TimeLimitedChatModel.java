@@ -34,6 +34,12 @@ import java.util.function.Supplier;
  * ChatModel bounded = TimeLimitedChatModel.of(Timeout.of("openai-timeout", Duration.ofSeconds(20)), gpt4o);
  * }</pre>
  *
+ * <p>The one duration bounds the first chunk and the end alike. For a separate first-token or between-chunks limit
+ * ("first token within 5 s, whole answer within 2 min"), set the adapter's
+ * {@code streamTimeouts(StreamTimeouts.of(firstToken, total))} (with an optional idle limit), or narrow them for the
+ * calls on one context with {@link dev.costwise.llm.provider.http.StreamTimeouts#install}; this timeout then bounds
+ * the whole attempt around them.
+ *
  * <p>Its {@link #name()} and {@link #provider()} are the model's. Immutable and thread-safe.
  */
 public final class TimeLimitedChatModel extends DecoratedChatModel {

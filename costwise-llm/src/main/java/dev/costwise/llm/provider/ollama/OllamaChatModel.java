@@ -17,6 +17,7 @@ import dev.costwise.llm.provider.http.HttpHeaders;
 import dev.costwise.llm.provider.http.HttpResult;
 import dev.costwise.llm.provider.http.HttpTransport;
 import dev.costwise.llm.provider.http.ProviderReply;
+import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.RateLimitSnapshot;
 import dev.costwise.llm.provider.http.StreamTimeouts;
 import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
@@ -170,8 +171,9 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
         } catch (dev.costwise.llm.wire.WireFormatException e) {
             parsed = Optional.empty();
         }
-        return OpenAiErrorMapper.map(details(status, headers), status, parsed, body, Optional.empty(), elapsed,
-                Optional.empty());
+        // Ollama itself sends none, but a proxy or hosted Ollama in front of it may ask to wait on a 429 or 503
+        return OpenAiErrorMapper.map(details(status, headers), status, parsed, body,
+                RateLimitHeaderParser.retryAfter(headers, settings().clock().instant()), elapsed, Optional.empty());
     }
 
     /** Builds an {@link OllamaChatModel}. Not thread-safe. */

@@ -31,7 +31,10 @@ import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +185,29 @@ class OllamaChatModelTest {
                 .isInstanceOf(ProviderException.NotFound.class)
                 .hasMessageContaining("model \"llama9\" not found, try pulling it first")
                 .hasMessageContaining("HTTP 404");
+    }
+
+    @Test
+    void givenRateLimitWithRetryAfterSeconds_whenExecuted_thenRateLimitedCarriesTheWait() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
+                .addHeader("Retry-After", "120").body("{\"error\":\"too many requests\"}").build());
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of("llama3.2", "hi"), ctx))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(120)));
+    }
+
+    @Test
+    void givenServerBusyWithRetryAfterDate_whenStreamOpened_thenOverloadedCarriesTheWaitOnTheInjectedClock() {
+        server.enqueue(new MockResponse.Builder().code(503).addHeader("Content-Type", "application/json")
+                .addHeader("Retry-After", "Fri, 27 Nov 2026 06:00:30 GMT")
+                .body("{\"error\":\"server busy, please try again.  maximum pending requests exceeded\"}").build());
+        OllamaChatModel model = OllamaChatModel.builder("llama3.2").baseUrl(server.url("/").toString()).pricer(LOCAL)
+                .clock(Clock.fixed(Instant.parse("2026-11-27T06:00:00Z"), ZoneOffset.UTC)).build();
+
+        assertThatThrownBy(() -> model.stream(ChatRequest.of("llama3.2", "hi"), ctx))
+                .isInstanceOfSatisfying(ProviderException.Overloaded.class,
+                        e -> assertThat(e.retryAfter()).hasValue(Duration.ofSeconds(30)));
     }
 
     @Test
