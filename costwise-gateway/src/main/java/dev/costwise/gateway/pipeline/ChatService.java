@@ -1248,7 +1248,8 @@ public final class ChatService {
          * Ledgers a failed attempt: at the usage its provider billed when the failure carries it ({@link
          * ProviderException#billedUsage()}), else at $0. A billed one settles the reservation with its cost before its
          * row is appended (as {@link #recordBilled} does), so the next attempt reserves again: a retry is held to
-         * the budgets like a first call, and the request's spend never passes a limit.
+         * the budgets like a first call, and the request's spend never passes a limit. Its baseline cost follows
+         * {@link CostCalculator#baselineCost}, as a billed answer's does.
          */
         void recordFailure(Model m, ProviderException e, Duration latency) {
             Usage usage = e.billedUsage().orElse(Usage.ZERO);
@@ -1257,9 +1258,12 @@ public final class ChatService {
                 settle(priced.cost());
                 failedCost = failedCost.plus(priced.cost());
             }
-            // no baseline: a caller of the baseline model would not have paid for a failed attempt
+            // measured as any billed attempt is (a failed stream's included): the same tokens on the baseline, or
+            // what was paid when there is no other baseline model, so a failure claims no savings and loses none
+            Money baseline = priced.cost().isZero() ? Money.ZERO
+                    : costs.baselineCost(baselineModel(), m, usage, priced.cost(), plan.serviceTier());
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
-                    usage, priced.cost(), Money.ZERO, priced.status(), Outcome.FAILED, Optional.of(e.kind()),
+                    usage, priced.cost(), baseline, priced.status(), Outcome.FAILED, Optional.of(e.kind()),
                     Optional.of(route()), latency, tags));
         }
 
