@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An Anthropic stream that reports its prompt's usage in {@code message_start} and then fails with an {@code error}
  * event before any text (https://docs.claude.com/en/docs/build-with-claude/streaming#error-events) is billed that
- * usage, and measured against the baseline as any billed attempt is.
+ * usage, and measured against the baseline as any billed attempt is; the error the caller gets says what it cost
+ * ({@code x-costwise-cost} and the {@code costwise} object of a stream's error event).
  */
 class BilledFailureBeforeOutputEndToEndTest {
     private static final String MASTER = "master-secret-123";
@@ -55,7 +57,8 @@ class BilledFailureBeforeOutputEndToEndTest {
     }
 
     private static String streamed(String model) {
-        return "{\"model\": \"" + model + "\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"q\"}]}";
+        return "{\"model\": \"" + model + "\", \"stream\": true,"
+                + " \"messages\": [{\"role\": \"user\", \"content\": \"q\"}]}";
     }
 
     @Test
@@ -85,6 +88,57 @@ class BilledFailureBeforeOutputEndToEndTest {
             assertThat(row.cost()).isEqualTo(BILLED);
             // 20 × $3/M + 1 × $15/M
             assertThat(row.baselineCost()).isEqualTo(Money.of("0.000075"));
+        }
+    }
+
+    @Test
+    void givenAFailureBeforeTheFirstOutput_whenTheChatStreamEndsInAnError_thenTheErrorSaysWhatItCost() {
+        upstream.enqueue(overloadedAfterMessageStart());
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", streamed("haiku"),
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(503);
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue(BILLED.toString());
+            JsonNode body = TestGateway.json(res.body());
+            assertThat(body.at("/error/code").asText()).isEqualTo("upstream_overloaded");
+            JsonNode costwise = TestGateway.json("""
+                    {"cost": "%s", "cache": "bypass", "model_used": "haiku", "route": "default"}""".formatted(BILLED));
+            assertThat(body.get("costwise")).isEqualTo(costwise);
+            // the OpenAI SDKs raise the error object alone: it carries the cost too
+            assertThat(body.at("/error/costwise")).isEqualTo(costwise);
+        }
+    }
+
+    @Test
+    void givenAFailureBeforeTheFirstOutput_whenAMessagesStreamEndsInAnError_thenItsAnthropicErrorSaysWhatItCost() {
+        upstream.enqueue(overloadedAfterMessageStart());
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/messages", """
+                    {"model": "haiku", "max_tokens": 64, "stream": true,
+                     "messages": [{"role": "user", "content": "q"}]}""",
+                    "x-api-key", MASTER, "anthropic-version", "2023-06-01");
+
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue(BILLED.toString());
+            JsonNode body = TestGateway.json(res.body());
+            assertThat(body.at("/error/type").asText()).isEqualTo("overloaded_error");
+            assertThat(body.at("/costwise/cost").asText()).isEqualTo(BILLED.toString());
+            assertThat(body.at("/costwise/model_used").asText()).isEqualTo("haiku");
+        }
+    }
+
+    @Test
+    void givenAFailureItsProviderDidNotBill_whenTheRequestEndsInAnError_thenTheErrorClaimsNoCost() {
+        upstream.enqueue(new MockResponse.Builder().code(529).addHeader("Content-Type", "application/json")
+                .body("{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}")
+                .build());
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", streamed("haiku"),
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(503);
+            assertThat(res.headers().firstValue("x-costwise-cost")).isEmpty();
+            assertThat(TestGateway.json(res.body()).has("costwise")).isFalse();
         }
     }
 }

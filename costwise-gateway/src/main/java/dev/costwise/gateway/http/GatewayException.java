@@ -18,9 +18,44 @@ import java.util.Optional;
  */
 public abstract sealed class GatewayException extends CostwiseException {
     private static final long serialVersionUID = 1L;
+    /** What the request was billed before it failed; set once, by the pipeline that ends the request. */
+    private transient volatile Billed billed;
 
     GatewayException(String message) {
         super(message, null, false);
+    }
+
+    /**
+     * What a failed request was billed: failed attempts whose provider reported usage (Anthropic's
+     * {@code message_start} before an error event, an error inside a 200 with its usage). Its answer tells the caller,
+     * as a finished answer's {@code x-costwise-cost} and {@code costwise} object do.
+     *
+     * @param cost every attempt billed, exact
+     * @param cache {@code miss} or {@code bypass}
+     * @param modelUsed the model of the last billed attempt
+     * @param route the route taken
+     */
+    public record Billed(Money cost, String cache, String modelUsed, String route) {
+        public Billed {
+            Objects.requireNonNull(cost, "cost");
+            Objects.requireNonNull(cache, "cache");
+            Objects.requireNonNull(modelUsed, "modelUsed");
+            Objects.requireNonNull(route, "route");
+        }
+    }
+
+    /**
+     * Records what the request was billed before it failed (called by the pipeline when anything was).
+     *
+     * @param what the billed cost
+     */
+    public void billed(Billed what) {
+        this.billed = Objects.requireNonNull(what, "what");
+    }
+
+    /** @return what the request was billed before it failed; empty when nothing was */
+    public Optional<Billed> billed() {
+        return Optional.ofNullable(billed);
     }
 
     /** 400: the body is not JSON. */

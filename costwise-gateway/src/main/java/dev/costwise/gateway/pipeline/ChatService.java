@@ -979,6 +979,7 @@ public final class ChatService {
         if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled() || cache.bypassed()) {
             return Optional.empty();
         }
+        r.cacheStatus = "miss";
         return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
     }
 
@@ -1010,6 +1011,10 @@ public final class ChatService {
          * {@code x-costwise-cost} as in its metrics.
          */
         Money failedCost = Money.ZERO;
+        /** The model of the last failed attempt its provider billed; null before any. */
+        String failedModel;
+        /** {@code miss} once the request looked in the cache, else {@code bypass}. */
+        String cacheStatus = "bypass";
         /** Whether a ledger row was written for the request (a workflow run's rows included). */
         boolean ledgered;
         /** A workflow run's reservations (the whole run's, each model's); held instead of {@link #reservation}. */
@@ -1257,6 +1262,7 @@ public final class ChatService {
             if (!priced.cost().isZero()) {
                 settle(priced.cost());
                 failedCost = failedCost.plus(priced.cost());
+                failedModel = m.name();
             }
             // measured as any billed attempt is (a failed stream's included): the same tokens on the baseline, or
             // what was paid when there is no other baseline model, so a failure claims no savings and loses none
@@ -1324,7 +1330,8 @@ public final class ChatService {
          * before any call wrote a row (every candidate's circuit open, its deadline passed first, a workflow whose
          * executors were all skipped, a stop) a {@code REJECTED} one too, its {@code error_kind} the code the caller
          * got, since no provider was called. Both cost $0. A caller's own mistake (a 400 or 404, such as an adapter's
-         * refusal of a field) has none: nothing was called, and only its own request refused it.
+         * refusal of a field) has none: nothing was called, and only its own request refused it. A request whose
+         * failed attempts a provider billed hands what they cost to its answer ({@link GatewayException#billed}).
          */
         void fail(GatewayException e) {
             ApiError answer = ErrorResponses.of(e);
@@ -1339,6 +1346,10 @@ public final class ChatService {
                     || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown);
             if (policy.isPresent() || unserved) {
                 appendUnbilled(policy.orElse(code));
+            }
+            if (failedModel != null) {
+                // its answer tells the caller what the failed attempts its providers billed cost
+                e.billed(new GatewayException.Billed(failedCost, cacheStatus, failedModel, route()));
             }
             settle(Money.ZERO);
             // an open circuit or a deadline is the providers' failure, not a policy's: counted and alerted on as one
