@@ -783,7 +783,8 @@ public final class ChatService {
                 if (cap.passedBy(node, events.usage())) {
                     // the provider ignored the limit it was sent: the answer ends where the reservation does, and
                     // the upstream connection is closed as the try ends
-                    cutAt = Optional.of(events.usage().orElse(estimated(plan, cap.outputChunks())));
+                    cutAt = Optional.of(events.usage().map(cap::atLeastCounted)
+                            .orElse(estimated(plan, cap.outputChunks())));
                     LOG.warn("{} streamed past its output limit of {} tokens, which was sent to it: the stream of "
                             + "request {} was ended there", model.name(), cap.limit(), r.requestId);
                     continue;
