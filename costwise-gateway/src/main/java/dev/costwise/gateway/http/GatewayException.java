@@ -233,12 +233,17 @@ public abstract sealed class GatewayException extends CostwiseException {
                         + limit.minus(used).format() + ", " + tooBig + "; retry in " + IN_FLIGHT_RETRY.toSeconds()
                         + " s, as they settle, or lower max_tokens";
             }
-            if (!limit.isGreaterThan(used)) {
-                return "budget '" + budget + "' is exhausted: " + used.format() + " spent or reserved of "
-                        + limit.format() + "; it resets at " + resetsAt;
+            // reservations settle to what their calls cost, often far less: what is spent and what is held are named
+            // apart, so what is left is not underestimated
+            if (!limit.isGreaterThan(spent)) {
+                return "budget '" + budget + "' is exhausted: " + spent.format() + " spent of " + limit.format()
+                        + (reserved.isZero() ? "" : ", " + reserved.format() + " more held by requests in flight")
+                        + "; it resets at " + resetsAt;
             }
-            return "budget '" + budget + "' has " + limit.minus(used).format() + " of " + limit.format()
-                    + " left, " + tooBig + "; lower max_tokens, or retry after it resets at " + resetsAt;
+            String unspent = reserved.isZero() ? " left" : " unspent (" + spent.format() + " spent; "
+                    + reserved.format() + " of it held by requests in flight, which settle to what they cost)";
+            return "budget '" + budget + "' has " + limit.minus(spent).format() + " of " + limit.format() + unspent
+                    + ", " + tooBig + "; lower max_tokens, or retry after it resets at " + resetsAt;
         }
 
         /**
