@@ -34,6 +34,16 @@ class BilledFailedAttemptsEndToEndTest {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body(body).build();
     }
 
+    /** OpenRouter's error inside a 200, with the usage of the generation it failed: 1,000 in, 200 out. */
+    private static MockResponse errorInside200WithUsage() {
+        return json("""
+                {"id": "gen-1", "object": "chat.completion", "created": 1741569952, "model": "openai/gpt-4o-mini",
+                 "provider": "OpenAI", "error": {"code": 502, "message": "Provider returned error"},
+                 "choices": [{"index": 0, "message": {"role": "assistant", "content": ""},
+                   "finish_reason": "error", "native_finish_reason": "error"}],
+                 "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200}}""");
+    }
+
     /** OpenRouter with a fallback, no retries, and a budget of each scope the request counts for. */
     private TestGateway gateway() {
         return new TestGateway("""
@@ -68,12 +78,7 @@ class BilledFailedAttemptsEndToEndTest {
 
     @Test
     void givenAnErrorInsideA200WithUsage_whenTheFallbackAnswers_thenEachModelIsChargedWhatItsProviderBilled() {
-        router.enqueue(json("""
-                {"id": "gen-1", "object": "chat.completion", "created": 1741569952, "model": "openai/gpt-4o-mini",
-                 "provider": "OpenAI", "error": {"code": 502, "message": "Provider returned error"},
-                 "choices": [{"index": 0, "message": {"role": "assistant", "content": ""},
-                   "finish_reason": "error", "native_finish_reason": "error"}],
-                 "usage": {"prompt_tokens": 1000, "completion_tokens": 200, "total_tokens": 1200}}"""));
+        router.enqueue(errorInside200WithUsage());
         backup.enqueue(OpenAiFake.completion("llama-3.1-8b", "from backup", 10, 10));
         try (TestGateway gw = gateway()) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", """
@@ -141,6 +146,27 @@ class BilledFailedAttemptsEndToEndTest {
             assertThat(Money.of(chunks.getLast().at("/costwise/cost").asText())).isEqualTo(failed.plus(answered));
             assertThat(spent(gw, MASTER)).containsEntry("all:", failed.plus(answered))
                     .containsEntry("per-model:router", failed).containsEntry("per-model:backup", answered);
+        }
+    }
+
+    @Test
+    void givenAnErrorInsideA200WithUsage_whenTheFallbackFailsToo_thenTheErrorSaysWhatTheRequestCost() {
+        router.enqueue(errorInside200WithUsage());
+        backup.enqueue(new MockResponse.Builder().code(500).addHeader("Content-Type", "application/json")
+                .body("{\"error\":{\"message\":\"internal\",\"type\":\"server_error\"}}").build());
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "router", "messages": [{"role": "user", "content": "q"}]}""",
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(502);
+            Money failed = Money.of("0.00027");
+            assertThat(res.headers().firstValue("x-costwise-cost")).hasValue(failed.toString());
+            JsonNode costwise = TestGateway.json(res.body()).at("/error/costwise");
+            assertThat(costwise).isEqualTo(TestGateway.json("""
+                    {"cost": "%s", "cache": "bypass", "model_used": "router", "route": "default"}"""
+                    .formatted(failed)));
+            assertThat(spent(gw, MASTER)).containsEntry("all:", failed);
         }
     }
 }

@@ -71,8 +71,10 @@ class BudgetHeldInFlightEndToEndTest {
             assertThat(held.headers().firstValue("x-should-retry")).isEmpty();
             // one that would not fit even with nothing in flight is refused until the budget resets
             assertThat(tooBig.statusCode()).isEqualTo(429);
+            // what is unspent, and apart what requests in flight hold of it (settling, most for far less)
             assertThat(TestGateway.json(tooBig.body()).at("/error/message").asText()).startsWith(
-                    "budget 'hard' has $0.40 of $1.00 left, less than this request's worst case of $1.10");
+                    "budget 'hard' has $1.00 of $1.00 unspent ($0.00 spent; $0.60 of it held by requests in flight, "
+                            + "which settle to what they cost), less than this request's worst case of $1.10");
             assertThat(Long.parseLong(tooBig.headers().firstValue("retry-after").orElseThrow())).isGreaterThan(2);
             assertThat(tooBig.headers().firstValue("x-should-retry")).hasValue("false");
 

@@ -249,8 +249,8 @@ class ErrorsKeysAndBudgetsEndToEndTest {
 
             assertThat(res.statusCode()).isEqualTo(429);
             JsonNode error = TestGateway.json(res.body()).get("error");
-            assertThat(error.get("message").asText()).isEqualTo("budget 'daily' is exhausted: $0.01 spent or"
-                    + " reserved of $0.01; it resets at " + error.get("resets_at").asText());
+            assertThat(error.get("message").asText()).isEqualTo("budget 'daily' is exhausted: $0.01 spent of"
+                    + " $0.01; it resets at " + error.get("resets_at").asText());
             assertThat(upstream.getRequestCount()).isEqualTo(1);
         }
     }

@@ -77,6 +77,19 @@ class GatewayMetricsEndToEndTest {
     }
 
     @Test
+    void givenAGatewayThatJustStarted_whenScraped_thenCountersOfRareEventsAreShownAtZero() {
+        try (TestGateway gw = gateway()) {
+            String metrics = gw.get("/metrics").body();
+
+            // a dashboard or an alert on them reads 0 before the first one, not "no data"
+            assertThat(metrics).contains("costwise_ledger_failures_total{model=\"other\"} 0.0\n")
+                    .contains("costwise_retries_refused_total{model=\"m1\"} 0.0\n")
+                    .contains("costwise_retries_refused_total{model=\"odd\"} 0.0\n")
+                    .contains("costwise_cache_saved_dollars_total{model=\"m1\"} 0.0\n");
+        }
+    }
+
+    @Test
     void givenSuccesses_whenScraped_thenCostIsExactAndEveryMeterIsDescribed() {
         String auth = "Bearer " + MASTER;
         try (TestGateway gw = gateway()) {

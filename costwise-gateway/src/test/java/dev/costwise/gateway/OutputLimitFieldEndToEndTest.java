@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * The output limit of a Messages or Responses request reaches an OpenAI reasoning model as
  * {@code max_completion_tokens}: OpenAI refuses {@code max_tokens} for them with a 400
  * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_tokens), faked here as OpenAI sends it.
- * Other OpenAI-format servers keep {@code max_tokens}, the name they all read.
+ * Other OpenAI-format servers keep {@code max_tokens}, the name they all read. A request that sets both names sends one,
+ * as OpenAI refuses both together.
  */
 class OutputLimitFieldEndToEndTest {
     @StartStop
@@ -33,6 +34,13 @@ class OutputLimitFieldEndToEndTest {
                 JsonNode body = TestGateway.json(request.getBody().utf8());
                 sent.add(body);
                 String model = body.path("model").asText();
+                if (body.has("max_tokens") && body.has("max_completion_tokens")) {
+                    return new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+                            .body("{\"error\":{\"message\":\"Setting 'max_tokens' and 'max_completion_tokens' at the "
+                                    + "same time is not supported.\",\"type\":\"invalid_request_error\",\"param\":"
+                                    + "\"max_tokens\",\"code\":\"invalid_parameter_combination\"}}")
+                            .build();
+                }
                 if (body.has("max_tokens") && model.startsWith("o4")) {
                     return new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
                             .body("{\"error\":{\"message\":\"Unsupported parameter: 'max_tokens' is not supported "
@@ -97,6 +105,37 @@ class OutputLimitFieldEndToEndTest {
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
             assertThat(sent).singleElement().satisfies(body -> {
                 assertThat(body.path("max_tokens").asInt()).isEqualTo(500);
+                assertThat(body.has("max_completion_tokens")).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void givenAChatRequestWithBothLimits_whenTheModelIsOpenAi_thenItGetsTheReservedOneAsMaxCompletionTokens() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "o4-mini", "max_tokens": 50, "max_completion_tokens": 77,
+                     "messages": [{"role": "user", "content": "hi"}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(sent).singleElement().satisfies(body -> {
+                assertThat(body.path("max_completion_tokens").asInt()).isEqualTo(77);
+                assertThat(body.has("max_tokens")).isFalse();
+            });
+        }
+    }
+
+    @Test
+    void givenAChatRequestWithBothLimits_whenTheModelIsOnAnotherOpenAiFormatServer_thenItGetsTheReservedOne() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "llama", "max_tokens": 500, "max_completion_tokens": 300,
+                     "messages": [{"role": "user", "content": "hi"}]}""");
+
+            // the reservation assumed max_completion_tokens; Ollama reads max_tokens only
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(sent).singleElement().satisfies(body -> {
+                assertThat(body.path("max_tokens").asInt()).isEqualTo(300);
                 assertThat(body.has("max_completion_tokens")).isFalse();
             });
         }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * {@code max_completion_tokens}, other OpenAI-format servers' {@code max_tokens}, Gemini's
  * {@code generationConfig.maxOutputTokens}), and a stream whose provider ignores it is ended there. Providers are faked
  * in their documented wire formats (https://platform.openai.com/docs/api-reference/chat-streaming,
- * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent).
+ * https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent,
+ * https://docs.claude.com/en/docs/build-with-claude/streaming).
  */
 class ReservedOutputLimitEndToEndTest {
     @StartStop
@@ -38,6 +39,8 @@ class ReservedOutputLimitEndToEndTest {
                      price: {input: "0", output: "0"}}
                   - {name: flash, provider: gemini, model: gemini-2.5-flash, base_url: %1$s, api_key: AIza-test,
                      max_output_tokens: 10, price: {input: "0.30", output: "2.50"}}
+                  - {name: haiku, provider: anthropic, model: claude-haiku-4-5, base_url: %1$s, api_key: sk-ant-test,
+                     max_output_tokens: 3, price: {input: "1", output: "5"}}
                 pipelines:
                   mini:
                     fallbacks: [llama]
@@ -200,6 +203,38 @@ class ReservedOutputLimitEndToEndTest {
             assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
             assertThat(chunks.getLast().at("/costwise/estimated").isMissingNode()).isTrue();
             assertThat(gw.records().getFirst().usage().outputTokens()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void givenAnAnthropicStreamPastItsLimit_whenCut_thenTheChunkThatPassedItIsBilledAsForEveryProvider() {
+        List<String> events = new java.util.ArrayList<>(List.of(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"type\":\"message\","
+                        + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\","
+                        + "\"stop_reason\":null,\"stop_sequence\":null,"
+                        + "\"usage\":{\"input_tokens\":20,\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
+        for (int i = 0; i < 10; i++) {
+            events.add("content_block_delta");
+            events.add("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\","
+                    + "\"text\":\"w" + i + " \"}}");
+        }
+        upstream.enqueue(AnthropicFake.events(events.toArray(String[]::new))); // ignores max_tokens 3
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "haiku", "stream": true, "messages": [{"role": "user", "content": "write"}]}""");
+
+            List<JsonNode> chunks = TestGateway.dataChunks(res.body());
+            StringBuilder text = new StringBuilder();
+            chunks.forEach(c -> c.path("choices").forEach(ch -> text.append(ch.at("/delta/content").asText(""))));
+            assertThat(text.toString()).isEqualTo("w0 w1 w2 ");
+            assertThat(chunks.getLast().at("/choices/0/finish_reason").asText()).isEqualTo("length");
+            CostRecord row = gw.records().getFirst();
+            assertThat(row.outcome()).isEqualTo(Outcome.SUCCESS);
+            // the 4th chunk, generated but not relayed, is billed as it is for OpenAI, OpenRouter and Gemini
+            assertThat(row.usage().inputTokens()).isEqualTo(20);
+            assertThat(row.usage().outputTokens()).isEqualTo(4);
         }
     }
 }

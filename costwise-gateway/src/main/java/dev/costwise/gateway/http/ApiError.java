@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param clearsSoon the refusal clears on its own within its short {@code retryAfter} (a budget held only by requests
  *     in flight), so clients may retry it though its code alone would tell them not to ({@link
  *     ErrorResponses#noClientRetry})
+ * @param billed what the failed request was billed, told as {@code x-costwise-cost} and a {@code costwise} object;
+ *     empty when nothing was
  */
 public record ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
-        Optional<Duration> retryAfter, String extra, boolean clearsSoon) {
+        Optional<Duration> retryAfter, String extra, boolean clearsSoon, Optional<GatewayException.Billed> billed) {
 
     /** An error whose code alone says whether clients may retry it. */
     public ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
@@ -26,9 +28,20 @@ public record ApiError(int status, String type, Optional<String> code, Optional<
         this(status, type, code, param, message, retryAfter, extra, false);
     }
 
+    /** An error of a request that was billed nothing. */
+    public ApiError(int status, String type, Optional<String> code, Optional<String> param, String message,
+            Optional<Duration> retryAfter, String extra, boolean clearsSoon) {
+        this(status, type, code, param, message, retryAfter, extra, clearsSoon, Optional.empty());
+    }
+
     /** @return this error naming no field */
     public ApiError withoutParam() {
-        return new ApiError(status, type, code, Optional.empty(), message, retryAfter, extra, clearsSoon);
+        return new ApiError(status, type, code, Optional.empty(), message, retryAfter, extra, clearsSoon, billed);
+    }
+
+    /** @return this error telling what the request was billed, if anything */
+    public ApiError withBilled(Optional<GatewayException.Billed> what) {
+        return new ApiError(status, type, code, param, message, retryAfter, extra, clearsSoon, what);
     }
 
     static ApiError of(int status, String type, String code, String message) {

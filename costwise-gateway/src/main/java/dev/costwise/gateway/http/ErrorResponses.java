@@ -52,6 +52,10 @@ public final class ErrorResponses {
      * @return status and body
      */
     public static ApiError of(GatewayException e) {
+        return answer(e).withBilled(e.billed());
+    }
+
+    private static ApiError answer(GatewayException e) {
         return switch (e) {
             case GatewayException.InvalidJson x -> ApiError.of(400, "invalid_request_error", "invalid_json",
                     x.getMessage());
@@ -147,9 +151,17 @@ public final class ErrorResponses {
         StringBuilder sb = new StringBuilder(160 + e.message().length());
         sb.append("{\"error\":{\"message\":").append(quote(e.message())).append(",\"type\":").append(quote(e.type()))
                 .append(",\"param\":").append(e.param().map(ErrorResponses::quote).orElse("null"))
-                .append(",\"code\":").append(e.code().map(ErrorResponses::quote).orElse("null")).append(e.extra())
-                .append("}}");
+                .append(",\"code\":").append(e.code().map(ErrorResponses::quote).orElse("null")).append(e.extra());
+        // as in a stream's error event: inside the error (the OpenAI SDKs raise it alone) and beside it
+        String billed = e.billed().map(ErrorResponses::costwise).orElse("");
+        sb.append(billed).append('}').append(billed).append('}');
         return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return {@code ,"costwise":{…}}: the {@code costwise} object of a usage chunk, for what a failure was billed */
+    private static String costwise(GatewayException.Billed b) {
+        return ",\"costwise\":{\"cost\":" + quote(b.cost().toString()) + ",\"cache\":" + quote(b.cache())
+                + ",\"model_used\":" + quote(b.modelUsed()) + ",\"route\":" + quote(b.route()) + "}";
     }
 
     static String quote(String s) {

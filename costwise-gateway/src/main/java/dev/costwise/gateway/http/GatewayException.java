@@ -18,9 +18,44 @@ import java.util.Optional;
  */
 public abstract sealed class GatewayException extends CostwiseException {
     private static final long serialVersionUID = 1L;
+    /** What the request was billed before it failed; set once, by the pipeline that ends the request. */
+    private transient volatile Billed billed;
 
     GatewayException(String message) {
         super(message, null, false);
+    }
+
+    /**
+     * What a failed request was billed: failed attempts whose provider reported usage (Anthropic's
+     * {@code message_start} before an error event, an error inside a 200 with its usage). Its answer tells the caller,
+     * as a finished answer's {@code x-costwise-cost} and {@code costwise} object do.
+     *
+     * @param cost every attempt billed, exact
+     * @param cache {@code miss} or {@code bypass}
+     * @param modelUsed the model of the last billed attempt
+     * @param route the route taken
+     */
+    public record Billed(Money cost, String cache, String modelUsed, String route) {
+        public Billed {
+            Objects.requireNonNull(cost, "cost");
+            Objects.requireNonNull(cache, "cache");
+            Objects.requireNonNull(modelUsed, "modelUsed");
+            Objects.requireNonNull(route, "route");
+        }
+    }
+
+    /**
+     * Records what the request was billed before it failed (called by the pipeline when anything was).
+     *
+     * @param what the billed cost
+     */
+    public void billed(Billed what) {
+        this.billed = Objects.requireNonNull(what, "what");
+    }
+
+    /** @return what the request was billed before it failed; empty when nothing was */
+    public Optional<Billed> billed() {
+        return Optional.ofNullable(billed);
     }
 
     /** 400: the body is not JSON. */
@@ -198,12 +233,17 @@ public abstract sealed class GatewayException extends CostwiseException {
                         + limit.minus(used).format() + ", " + tooBig + "; retry in " + IN_FLIGHT_RETRY.toSeconds()
                         + " s, as they settle, or lower max_tokens";
             }
-            if (!limit.isGreaterThan(used)) {
-                return "budget '" + budget + "' is exhausted: " + used.format() + " spent or reserved of "
-                        + limit.format() + "; it resets at " + resetsAt;
+            // reservations settle to what their calls cost, often far less: what is spent and what is held are named
+            // apart, so what is left is not underestimated
+            if (!limit.isGreaterThan(spent)) {
+                return "budget '" + budget + "' is exhausted: " + spent.format() + " spent of " + limit.format()
+                        + (reserved.isZero() ? "" : ", " + reserved.format() + " more held by requests in flight")
+                        + "; it resets at " + resetsAt;
             }
-            return "budget '" + budget + "' has " + limit.minus(used).format() + " of " + limit.format()
-                    + " left, " + tooBig + "; lower max_tokens, or retry after it resets at " + resetsAt;
+            String unspent = reserved.isZero() ? " left" : " unspent (" + spent.format() + " spent; "
+                    + reserved.format() + " of it held by requests in flight, which settle to what they cost)";
+            return "budget '" + budget + "' has " + limit.minus(spent).format() + " of " + limit.format() + unspent
+                    + ", " + tooBig + "; lower max_tokens, or retry after it resets at " + resetsAt;
         }
 
         /**

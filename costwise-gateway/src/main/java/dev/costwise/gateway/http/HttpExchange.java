@@ -233,6 +233,7 @@ public final class HttpExchange {
         if (ErrorResponses.noClientRetry(error)) {
             res.header(SHOULD_RETRY_FALSE);
         }
+        error.billed().ifPresent(b -> res.header(COST, b.cost().toString()));
         send(res, error.status(), body.apply(error));
     }
 

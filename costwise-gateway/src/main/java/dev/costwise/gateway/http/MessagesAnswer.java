@@ -133,6 +133,9 @@ final class MessagesAnswer {
     static ObjectNode error(ApiError error) {
         ObjectNode root = NODES.objectNode().put("type", "error");
         root.putObject("error").put("type", errorType(error)).put("message", error.message());
+        // beside the error, as in a stream's error event (the Anthropic SDKs raise the body whole)
+        error.billed().ifPresent(b -> root.putObject("costwise").put("cost", b.cost().toString())
+                .put("cache", b.cache()).put("model_used", b.modelUsed()).put("route", b.route()));
         return root;
     }
 

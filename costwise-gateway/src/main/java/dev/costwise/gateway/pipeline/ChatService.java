@@ -783,7 +783,8 @@ public final class ChatService {
                 if (cap.passedBy(node, events.usage())) {
                     // the provider ignored the limit it was sent: the answer ends where the reservation does, and
                     // the upstream connection is closed as the try ends
-                    cutAt = Optional.of(events.usage().orElse(estimated(plan, cap.outputChunks())));
+                    cutAt = Optional.of(events.usage().map(cap::atLeastCounted)
+                            .orElse(estimated(plan, cap.outputChunks())));
                     LOG.warn("{} streamed past its output limit of {} tokens, which was sent to it: the stream of "
                             + "request {} was ended there", model.name(), cap.limit(), r.requestId);
                     continue;
@@ -979,6 +980,7 @@ public final class ChatService {
         if (mode == CacheMode.BYPASS || !r.plan.pipeline().cache().enabled() || cache.bypassed()) {
             return Optional.empty();
         }
+        r.cacheStatus = "miss";
         return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
     }
 
@@ -1010,6 +1012,10 @@ public final class ChatService {
          * {@code x-costwise-cost} as in its metrics.
          */
         Money failedCost = Money.ZERO;
+        /** The model of the last failed attempt its provider billed; null before any. */
+        String failedModel;
+        /** {@code miss} once the request looked in the cache, else {@code bypass}. */
+        String cacheStatus = "bypass";
         /** Whether a ledger row was written for the request (a workflow run's rows included). */
         boolean ledgered;
         /** A workflow run's reservations (the whole run's, each model's); held instead of {@link #reservation}. */
@@ -1248,7 +1254,8 @@ public final class ChatService {
          * Ledgers a failed attempt: at the usage its provider billed when the failure carries it ({@link
          * ProviderException#billedUsage()}), else at $0. A billed one settles the reservation with its cost before its
          * row is appended (as {@link #recordBilled} does), so the next attempt reserves again: a retry is held to
-         * the budgets like a first call, and the request's spend never passes a limit.
+         * the budgets like a first call, and the request's spend never passes a limit. Its baseline cost follows
+         * {@link CostCalculator#baselineCost}, as a billed answer's does.
          */
         void recordFailure(Model m, ProviderException e, Duration latency) {
             Usage usage = e.billedUsage().orElse(Usage.ZERO);
@@ -1256,10 +1263,14 @@ public final class ChatService {
             if (!priced.cost().isZero()) {
                 settle(priced.cost());
                 failedCost = failedCost.plus(priced.cost());
+                failedModel = m.name();
             }
-            // no baseline: a caller of the baseline model would not have paid for a failed attempt
+            // measured as any billed attempt is (a failed stream's included): the same tokens on the baseline, or
+            // what was paid when there is no other baseline model, so a failure claims no savings and loses none
+            Money baseline = priced.cost().isZero() ? Money.ZERO
+                    : costs.baselineCost(baselineModel(), m, usage, priced.cost(), plan.serviceTier());
             append(new CostRecord(requestId, ++attempts, clock.instant(), plan.requested(), m.name(), m.provider(),
-                    usage, priced.cost(), Money.ZERO, priced.status(), Outcome.FAILED, Optional.of(e.kind()),
+                    usage, priced.cost(), baseline, priced.status(), Outcome.FAILED, Optional.of(e.kind()),
                     Optional.of(route()), latency, tags));
         }
 
@@ -1320,7 +1331,8 @@ public final class ChatService {
          * before any call wrote a row (every candidate's circuit open, its deadline passed first, a workflow whose
          * executors were all skipped, a stop) a {@code REJECTED} one too, its {@code error_kind} the code the caller
          * got, since no provider was called. Both cost $0. A caller's own mistake (a 400 or 404, such as an adapter's
-         * refusal of a field) has none: nothing was called, and only its own request refused it.
+         * refusal of a field) has none: nothing was called, and only its own request refused it. A request whose
+         * failed attempts a provider billed hands what they cost to its answer ({@link GatewayException#billed}).
          */
         void fail(GatewayException e) {
             ApiError answer = ErrorResponses.of(e);
@@ -1335,6 +1347,10 @@ public final class ChatService {
                     || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown);
             if (policy.isPresent() || unserved) {
                 appendUnbilled(policy.orElse(code));
+            }
+            if (failedModel != null) {
+                // its answer tells the caller what the failed attempts its providers billed cost
+                e.billed(new GatewayException.Billed(failedCost, cacheStatus, failedModel, route()));
             }
             settle(Money.ZERO);
             // an open circuit or a deadline is the providers' failure, not a policy's: counted and alerted on as one

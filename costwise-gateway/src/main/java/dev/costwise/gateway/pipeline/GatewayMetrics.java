@@ -34,6 +34,10 @@ public final class GatewayMetrics {
     private static final String OTHER = "other";
     private static final int FIRST_ERROR = 400;
     private static final int ERROR_STATUSES = 200;
+    private static final String LEDGER_FAILURES = "costwise.ledger.failures";
+    private static final String RETRIES_REFUSED = "costwise.retries.refused";
+    private static final String CACHE_SAVED = "costwise.cache.saved.dollars";
+    private static final String CACHE_SAVED_HELP = "What cache hits saved, in dollars";
     private static final Map<String, String> DESCRIPTIONS = Map.of(
             "costwise.requests", "Finished model requests, by outcome (success, cache_hit, rejected, failed, aborted)",
             "costwise.upstream.failures", "Failed upstream attempts, by failure kind",
@@ -61,6 +65,13 @@ public final class GatewayMetrics {
         ERROR_CODES.forEach(c -> byCode.put(c, new ConcurrentHashMap<>()));
         byCode.put(OTHER, new ConcurrentHashMap<>());
         this.errors = Map.copyOf(byCode);
+        // Counters of rare events are shown at 0 from the start, for every tag they may take: a dashboard or an alert
+        // on them reads 0, not "no data", until the first one.
+        counter(LEDGER_FAILURES, OTHER, "");
+        for (String model : this.knownModels) {
+            counter(RETRIES_REFUSED, model, "");
+            dollars(savings, CACHE_SAVED, CACHE_SAVED_HELP, model, Money.ZERO);
+        }
     }
 
     /** @return the registry, for meters that read their value (gauges) */
@@ -105,8 +116,7 @@ public final class GatewayMetrics {
      */
     public void cacheSaving(String model, Money saved) {
         if (saved.isPositive()) {
-            dollars(savings, "costwise.cache.saved.dollars", "What cache hits saved, in dollars", bounded(model),
-                    saved);
+            dollars(savings, CACHE_SAVED, CACHE_SAVED_HELP, bounded(model), saved);
         }
     }
 
@@ -116,7 +126,7 @@ public final class GatewayMetrics {
      * @param model the model whose retry was refused
      */
     public void retryRefused(String model) {
-        counter("costwise.retries.refused", bounded(model), "").increment();
+        counter(RETRIES_REFUSED, bounded(model), "").increment();
     }
 
     /**
@@ -130,7 +140,7 @@ public final class GatewayMetrics {
 
     /** Counts a ledger row that could not be queued. */
     public void ledgerFailure() {
-        counter("costwise.ledger.failures", "other", "").increment();
+        counter(LEDGER_FAILURES, OTHER, "").increment();
     }
 
     /**

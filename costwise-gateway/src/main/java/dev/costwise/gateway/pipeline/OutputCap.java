@@ -60,6 +60,20 @@ final class OutputCap {
     }
 
     /**
+     * @param reported the usage the provider reported before the stream was cut
+     * @return {@code reported}, its output raised to the chunks counted when they are more: the chunk that passed the
+     *     limit was generated, though a provider's running count (Anthropic's) may not have reached it yet
+     */
+    Usage atLeastCounted(Usage reported) {
+        if (reported.outputTokens() >= chunks) {
+            return reported;
+        }
+        return new Usage(reported.inputTokens(), reported.cachedInputTokens(), reported.cacheWriteTokens(),
+                reported.cacheWrite1hTokens(), chunks, reported.reasoningTokens(), reported.estimated(),
+                reported.serviceTier(), reported.reportedCost(), reported.inferenceGeo());
+    }
+
+    /**
      * @param head a chunk's id, object, created time and model, as the stream's last chunk named them
      * @return {@code head} ending every choice seen with {@code finish_reason} {@code length}, as a provider ends an
      *     answer its {@code max_tokens} cut

@@ -36,7 +36,10 @@ import java.util.Set;
  *   <li>{@code max_tokens}, which OpenAI's reasoning models (o-series, gpt-5) refuse: OpenAI gets the same limit as
  *       {@code max_completion_tokens}, which all its chat models read ({@link
  *       OpenAiCompatibleEndpoint#wantsMaxCompletionTokens}). The gateway's Messages and Responses endpoints write
- *       {@code max_tokens}, which every other OpenAI-format server reads, so a request may go to any of them.</li>
+ *       {@code max_tokens}, which every other OpenAI-format server reads, so a request may go to any of them. A
+ *       request that sets both (OpenAI refuses that with a 400, {@code invalid_parameter_combination}) sends one:
+ *       {@code max_completion_tokens}' value, the limit its budget reservation assumed ({@code Plan}), named as the
+ *       upstream wants it.</li>
  * </ul>
  *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
@@ -73,10 +76,11 @@ final class CompatibleBodies {
         boolean stripCacheControl = NO_CACHE_CONTROL.contains(provider) && hasCacheControl(body);
         boolean stripServiceTier = body.has(SERVICE_TIER) && !SERVICE_TIERS.contains(provider);
         boolean stripTopK = body.has(TOP_K) && OpenAiCompatibleEndpoint.refusesTopK(provider);
-        boolean renameMaxTokens = body.has(MAX_TOKENS) && !body.has(MAX_COMPLETION_TOKENS)
-                && OpenAiCompatibleEndpoint.wantsMaxCompletionTokens(provider);
+        boolean wantsMaxCompletionTokens = OpenAiCompatibleEndpoint.wantsMaxCompletionTokens(provider);
+        boolean bothLimits = body.has(MAX_TOKENS) && body.has(MAX_COMPLETION_TOKENS);
+        boolean renameMaxTokens = body.has(MAX_TOKENS) && !body.has(MAX_COMPLETION_TOKENS) && wantsMaxCompletionTokens;
         if (!rewriteReasoning && !stripCacheControl && !stripServiceTier && !stripTopK && !renameMaxTokens
-                && !hasForeignFields(body)) {
+                && !bothLimits && !hasForeignFields(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
@@ -91,6 +95,13 @@ final class CompatibleBodies {
         }
         if (renameMaxTokens) {
             copy.set(MAX_COMPLETION_TOKENS, copy.remove(MAX_TOKENS));
+        }
+        if (bothLimits) {
+            // the limit the reservation assumed (max_completion_tokens first, as Plan reads it), under one name
+            JsonNode completion = copy.remove(MAX_COMPLETION_TOKENS);
+            JsonNode max = copy.remove(MAX_TOKENS);
+            copy.set(wantsMaxCompletionTokens ? MAX_COMPLETION_TOKENS : MAX_TOKENS,
+                    completion.isNull() ? max : completion);
         }
         if (rewriteReasoning) {
             WIRE.readReasoning(copy).ifPresent(r -> copy.put("reasoning_effort", OpenAiWire.reasoningEffortName(r)));
