@@ -24,6 +24,9 @@ public final class HttpBodies {
     /** Declared lengths above this are read in chunks rather than trusted for one allocation. */
     private static final long MAX_EXACT = 64L * 1024 * 1024;
 
+    /** How much of a body of undeclared length is reserved, and read, at a time. */
+    private static final int PIECE = 256 * 1024;
+
     private HttpBodies() {
     }
 
@@ -81,6 +84,58 @@ public final class HttpBodies {
         byte[] body = read(in, declaredLength, limit);
         if (body.length > limit) {
             throw new ResponseTooLargeException(what, limit);
+        }
+        return body;
+    }
+
+    /**
+     * As {@link #readAtMost(InputStream, OptionalLong, long, String)}, counting the bytes held in {@code held}: a
+     * declared length is reserved before any byte is read; a body that declares none is reserved piece by piece as it
+     * arrives. The caller closes {@code held} when the body is handed over, and on every failure.
+     *
+     * @param in the body (closed by the caller)
+     * @param declaredLength the {@code Content-Length}, if any
+     * @param limit the most bytes accepted
+     * @param what what the body is, for the error, such as {@code the answer}
+     * @param held the reservation the body's bytes are counted in
+     * @return the bytes
+     * @throws AnswerMemoryExhaustedException if the budget cannot hold the body (reading stops there)
+     * @throws ResponseTooLargeException if the body is longer than {@code limit}
+     * @throws IOException from the stream
+     */
+    public static byte[] readAtMost(InputStream in, OptionalLong declaredLength, long limit, String what,
+            AnswerMemory.Reservation held) throws IOException {
+        if (declaredLength.isPresent() && declaredLength.getAsLong() > limit) {
+            throw new ResponseTooLargeException(what, limit);
+        }
+        if (declaredLength.isPresent()) {
+            held.grow(declaredLength.getAsLong());
+            return readAtMost(in, declaredLength, limit, what);
+        }
+        // Undeclared: read in pieces, each reserved before it is read; the pieces are joined at the end.
+        java.util.List<byte[]> pieces = new java.util.ArrayList<>();
+        long total = 0;
+        while (true) {
+            int want = (int) Math.min(PIECE, limit + 1 - total);
+            held.grow(want);
+            byte[] piece = in.readNBytes(want);
+            total += piece.length;
+            if (total > limit) {
+                throw new ResponseTooLargeException(what, limit);
+            }
+            pieces.add(piece);
+            if (piece.length < want) {
+                break;
+            }
+        }
+        if (pieces.size() == 1) {
+            return pieces.getFirst();
+        }
+        byte[] body = new byte[(int) total];
+        int at = 0;
+        for (byte[] piece : pieces) {
+            System.arraycopy(piece, 0, body, at, piece.length);
+            at += piece.length;
         }
         return body;
     }
