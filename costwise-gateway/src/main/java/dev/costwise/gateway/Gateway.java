@@ -50,6 +50,9 @@ import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
+import dev.costwise.llm.provider.http.AnswerMemory;
+import dev.costwise.llm.provider.http.HelidonHttpTransport;
+import dev.costwise.llm.provider.http.HttpTransport;
 import dev.costwise.llm.provider.http.StreamTimeouts;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.spi.SpendLedger;
@@ -155,8 +158,15 @@ public final class Gateway implements AutoCloseable {
             r.onDataLoss(budgets::rebuildSharedFromLedger);
             budgets.rebuildSharedFromLedger(); // fills only the counters Redis lacks
         });
-        this.upstream = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10)));
-        ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b),
+        // One budget of answer bytes held at once, shared by the pass-through and the native adapters' transport: each
+        // answer is capped on its own, but several at once must not exhaust the heap every request shares.
+        AnswerMemory answerMemory = AnswerMemory.ofBytes(config.server().effectiveAnswerMemory());
+        int maxAnswer = (int) config.server().maxAnswerBytes();
+        this.upstream = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10),
+                maxAnswer, answerMemory));
+        HttpTransport transport = HelidonHttpTransport.builder().maxResponseSize(maxAnswer).answerMemory(answerMemory)
+                .build();
+        ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b, transport),
                 upstream, ResponseCacheStore.create(json, b.ticker, redis,
                 config.server().effectiveCacheMemory()), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
@@ -266,7 +276,8 @@ public final class Gateway implements AutoCloseable {
      * Picks each model's upstream: native adapters and the simulator by name, the rest OpenAI pass-through. A native
      * adapter's errors name its configured model, as the pass-through's do.
      */
-    private static Map<String, Upstream> upstreams(GatewayConfig config, ObjectMapper json, Builder b) {
+    private static Map<String, Upstream> upstreams(GatewayConfig config, ObjectMapper json, Builder b,
+            HttpTransport transport) {
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         Map<String, ChatModel> chatModels = new HashMap<>();
         Map<String, Upstream> byName = new HashMap<>();
@@ -287,14 +298,15 @@ public final class Gateway implements AutoCloseable {
                 case "anthropic" -> {
                     // max_tokens when a request sets none: the output limit its budget reservation assumed
                     var ab = AnthropicChatModel.builder(m.upstreamModel()).label(m.name()).catalog(catalog)
-                            .pricer(pricer).baseUrl(URI.create(m.baseUrl())).promptCaching(m.promptCaching())
+                            .pricer(pricer).transport(transport).baseUrl(URI.create(m.baseUrl()))
+                            .promptCaching(m.promptCaching())
                             .defaultMaxTokens(m.maxOutputTokens()).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }
                 case "gemini" -> {
                     var gb = GeminiChatModel.builder(m.upstreamModel()).label(m.name()).pricer(pricer)
-                            .baseUrl(URI.create(m.baseUrl())).streamTimeouts(firstToken(m));
+                            .transport(transport).baseUrl(URI.create(m.baseUrl())).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(gb::apiKey);
                     chatModels.put(m.name(), gb.build());
                 }

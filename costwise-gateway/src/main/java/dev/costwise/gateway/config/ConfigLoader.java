@@ -406,7 +406,7 @@ public final class ConfigLoader {
                 return d;
             }
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
-                    "cache_memory", "responses_ttl"));
+                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
             long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
@@ -420,7 +420,21 @@ public final class ConfigLoader {
                         + n.path("responses_ttl").asText());
                 responsesTtl = d.responsesTtl();
             }
-            return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl);
+            long maxAnswer = optSize(n, "max_answer_size", "server.max_answer_size").orElse(d.maxAnswerBytes());
+            if (maxAnswer > Server.MAX_ANSWER_LIMIT) {
+                problem("server.max_answer_size", "must be below 2GB (an answer is read into one array), was '"
+                        + n.path("max_answer_size").asText() + "'");
+                maxAnswer = d.maxAnswerBytes();
+            }
+            long answerMemory = optSize(n, "answer_memory", "server.answer_memory").orElse(d.answerMemoryBytes());
+            if (answerMemory > 0 && answerMemory < maxAnswer) {
+                problem("server.answer_memory", "must be at least server.max_answer_size (" + maxAnswer
+                        + " bytes), or no answer that large could ever be read, was '"
+                        + n.path("answer_memory").asText() + "'");
+                answerMemory = d.answerMemoryBytes();
+            }
+            return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl, maxAnswer,
+                    answerMemory);
         }
 
         List<Model> models(JsonNode n) {

@@ -5,6 +5,7 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
+import dev.costwise.llm.provider.http.HttpBodies;
 import dev.costwise.llm.provider.http.SafeUrls;
 import java.time.Duration;
 import java.util.List;
@@ -137,17 +138,29 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      *        quarter of the JVM's maximum heap
      * @param responsesTtl how long the Responses API keeps a stored response for {@code previous_response_id} and
      *        {@code GET}; default 30 days, as OpenAI keeps them
+     * @param maxAnswerBytes the largest upstream answer (or stream event) read; default 16 MB
+     * @param answerMemoryBytes the most bytes of upstream answers read whole that are held at once; 0 (default) means
+     *        a quarter of the JVM's maximum heap
      */
     public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
-            long cacheMemoryBytes, Duration responsesTtl) {
+            long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes) {
         /** Default body limit: 10 MB. */
         public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+        /** The largest {@code max_answer_size} accepted: an answer is read into one array. */
+        public static final long MAX_ANSWER_LIMIT = Integer.MAX_VALUE - 16;
         /** Default stored-response lifetime: 30 days. */
         public static final Duration DEFAULT_RESPONSES_TTL = Duration.ofDays(30);
 
         /** A server whose cache memory is the default (a quarter of the heap). */
         public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
             this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, 0, DEFAULT_RESPONSES_TTL);
+        }
+
+        /** A server whose answer limits are the defaults (16 MB an answer, a quarter of the heap in all). */
+        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
+                long cacheMemoryBytes, Duration responsesTtl) {
+            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
+                    HttpBodies.DEFAULT_MAX_SIZE, 0);
         }
 
         public Server {
@@ -157,6 +170,13 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             Objects.requireNonNull(responsesTtl, "responsesTtl");
             if (cacheMemoryBytes < 0) {
                 throw new IllegalArgumentException("cacheMemoryBytes cannot be negative: " + cacheMemoryBytes);
+            }
+            if (maxAnswerBytes < 1 || maxAnswerBytes > MAX_ANSWER_LIMIT) {
+                throw new IllegalArgumentException("maxAnswerBytes must be between 1 and " + MAX_ANSWER_LIMIT
+                        + ": " + maxAnswerBytes);
+            }
+            if (answerMemoryBytes < 0) {
+                throw new IllegalArgumentException("answerMemoryBytes cannot be negative: " + answerMemoryBytes);
             }
             if (responsesTtl.isNegative() || responsesTtl.isZero()) {
                 throw new IllegalArgumentException("responsesTtl must be positive: " + responsesTtl);
@@ -168,10 +188,18 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             return cacheMemoryBytes > 0 ? cacheMemoryBytes : Runtime.getRuntime().maxMemory() / 4;
         }
 
+        /**
+         * @return the budget of upstream answer bytes held at once: the configured one, else a quarter of the maximum
+         *     heap
+         */
+        public long effectiveAnswerMemory() {
+            return answerMemoryBytes > 0 ? answerMemoryBytes : Runtime.getRuntime().maxMemory() / 4;
+        }
+
         /** @return a copy bound elsewhere, other settings kept (the command line's --host and --port win) */
         public Server withAddress(String newHost, int newPort) {
             return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes,
-                    responsesTtl);
+                    responsesTtl, maxAnswerBytes, answerMemoryBytes);
         }
 
         /** @return 127.0.0.1:4000 with the defaults above */

@@ -14,6 +14,8 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.AnswerMemory;
+import dev.costwise.llm.provider.http.AnswerMemoryExhaustedException;
 import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.BoundedLineReader;
 import dev.costwise.llm.provider.http.HttpBodies;
@@ -38,6 +40,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,6 +75,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private final ObjectReader exactJson;
     /** The largest answer, or stream event, read. */
     private final int maxAnswerSize;
+    /** Counts the answers read whole (not streams) while they are held, shared with the native adapters. */
+    private final AnswerMemory answerMemory;
 
     /**
      * @param json the shared mapper
@@ -81,15 +86,27 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         this(json, connectTimeout, MAX_IDLE, System::nanoTime);
     }
 
+    /**
+     * @param json the shared mapper
+     * @param connectTimeout how long to wait for a TCP connection
+     * @param maxAnswerSize the largest answer, or stream event, read, in bytes
+     * @param answerMemory the budget answers read whole are counted in while held
+     */
+    public OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, int maxAnswerSize,
+            AnswerMemory answerMemory) {
+        this(json, connectTimeout, MAX_IDLE, System::nanoTime, maxAnswerSize, answerMemory);
+    }
+
     /** With the idle limit of kept-alive connections and the clock it is measured with (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime) {
-        this(json, connectTimeout, maxIdle, nanoTime, HttpBodies.DEFAULT_MAX_SIZE);
+        this(json, connectTimeout, maxIdle, nanoTime, HttpBodies.DEFAULT_MAX_SIZE, AnswerMemory.unlimited());
     }
 
     /** As above, reading answers and stream events of at most {@code maxAnswerSize} bytes (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime,
-            int maxAnswerSize) {
+            int maxAnswerSize, AnswerMemory answerMemory) {
         this.maxAnswerSize = maxAnswerSize;
+        this.answerMemory = Objects.requireNonNull(answerMemory, "answerMemory");
         this.json = json;
         this.exactJson = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         // TCP_NODELAY: headers and body leave as separate writes; with Nagle on, each request would wait for the
@@ -136,9 +153,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 : CompatibleBodies.forUpstream(call.body(), model.provider()));
         try (AnswerDeadlines.Watch watch = deadlines.watch(call.timeout())) {
             HttpClientResponse res = send(call, path, body, "application/json", watch, Duration.ZERO);
-            try (res) {
+            // the answer's bytes count in the shared budget until its summary is handed over, or the read fails
+            try (res; AnswerMemory.Reservation held = answerMemory.open()) {
                 int status = res.status().code();
-                byte[] answer = body(call, res);
+                byte[] answer = body(call, res, held);
                 Optional<String> requestId = res.headers().first(REQUEST_ID);
                 if (status >= 300) {
                     throw failure(call, res, answer, requestId);
@@ -212,8 +230,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     call.timeout());
             int status = res.status().code();
             if (status >= 300) {
-                try (res) {
-                    byte[] answer = body(call, res);
+                try (res; AnswerMemory.Reservation held = answerMemory.open()) {
+                    byte[] answer = body(call, res, held);
                     throw failure(call, res, answer, res.headers().first(REQUEST_ID));
                 } catch (UncheckedIOException e) {
                     throw transportFailure(call, e, watch);
@@ -300,11 +318,14 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      * Reads an answer of at most {@link #maxAnswerSize} bytes; a larger one is not read further (closing the response
      * then closes its connection) and fails as malformed.
      */
-    private byte[] body(Call call, HttpClientResponse res) {
+    private byte[] body(Call call, HttpClientResponse res, AnswerMemory.Reservation held) {
         try (InputStream in = res.inputStream()) {
-            return HttpBodies.readAtMost(in, res.headers().contentLength(), maxAnswerSize, "the answer");
+            return HttpBodies.readAtMost(in, res.headers().contentLength(), maxAnswerSize, "the answer", held);
         } catch (ResponseTooLargeException e) {
             throw tooLarge(call, e, OptionalInt.of(res.status().code()));
+        } catch (AnswerMemoryExhaustedException e) {
+            throw new ProviderException.Overloaded(Details.of(call.model().provider(), call.model().name(),
+                    res.status().code()), e.getMessage(), Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -287,8 +287,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     /**
      * Maps a transport failure: a timeout to {@link ProviderException.ProviderTimeout}, an answer or stream event over
-     * the size limit ({@link ResponseTooLargeException}) to {@link ProviderException.MalformedResponse}, anything else
-     * to {@link ProviderException.ConnectionFailed}; throws the calling thread's interrupt (a caller cancelling) as
+     * the size limit ({@link ResponseTooLargeException}) to {@link ProviderException.MalformedResponse}, an answer the
+     * {@link AnswerMemory} cannot hold now to {@link ProviderException.Overloaded}, anything else to
+     * {@link ProviderException.ConnectionFailed}; throws the calling thread's interrupt (a caller cancelling) as
      * {@link CallInterruptedException}, which is no provider failure: nothing retries it, falls back on it or counts it
      * against the provider.
      *
@@ -302,6 +303,10 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         }
         if (e instanceof ResponseTooLargeException) {
             return new ProviderException.MalformedResponse(details(), e.getMessage(), e);
+        }
+        if (e instanceof AnswerMemoryExhaustedException) {
+            // the process, not the provider, is short of room for now: transient, as a busy throttle is
+            return new ProviderException.Overloaded(details(), e.getMessage(), Optional.empty());
         }
         if (e instanceof ClosedByInterruptException
                 || (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException))

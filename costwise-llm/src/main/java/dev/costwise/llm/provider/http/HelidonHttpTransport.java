@@ -42,11 +42,13 @@ public final class HelidonHttpTransport implements HttpTransport {
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final long maxResponseSize;
+    private final AnswerMemory answerMemory;
 
     private HelidonHttpTransport(Builder b) {
         this.connectTimeout = b.connectTimeout;
         this.readTimeout = b.readTimeout;
         this.maxResponseSize = b.maxResponseSize;
+        this.answerMemory = b.answerMemory;
         this.client = WebClient.builder()
                 .connectTimeout(b.connectTimeout)
                 .readTimeout(b.readTimeout)
@@ -86,19 +88,30 @@ public final class HelidonHttpTransport implements HttpTransport {
         return maxResponseSize;
     }
 
+    /** @return the budget every answer {@link #send} reads is counted in while it is read */
+    public AnswerMemory answerMemory() {
+        return answerMemory;
+    }
+
     /**
      * {@inheritDoc}
      *
+     * <p>The body's bytes are counted in {@link #answerMemory()} while it is read, and given back when it is handed
+     * over (or the read fails).
+     *
      * @throws ResponseTooLargeException if the body is larger than {@link #maxResponseSize()}: reading stops there
+     *     and the connection is closed
+     * @throws AnswerMemoryExhaustedException if {@link #answerMemory()} cannot hold the body now: reading stops there
      *     and the connection is closed
      */
     @Override
     public HttpResult send(HttpCall call) throws IOException {
         Objects.requireNonNull(call, "call");
-        try (HttpClientResponse response = submit(call)) {
+        try (HttpClientResponse response = submit(call); AnswerMemory.Reservation held = answerMemory.open()) {
             byte[] body;
             try (var in = new TranslatingInputStream(response.inputStream(), closeDelimited(response), this)) {
-                body = HttpBodies.readAtMost(in, response.headers().contentLength(), maxResponseSize, "the answer");
+                body = HttpBodies.readAtMost(in, response.headers().contentLength(), maxResponseSize, "the answer",
+                        held);
             }
             return new HttpResult(response.status().code(), headersOf(response), body);
         } catch (UncheckedIOException e) {
@@ -282,8 +295,24 @@ public final class HelidonHttpTransport implements HttpTransport {
         private Duration readTimeout = Duration.ofSeconds(120);
         private int connectionCacheSize = 256;
         private long maxResponseSize = HttpBodies.DEFAULT_MAX_SIZE;
+        private AnswerMemory answerMemory = AnswerMemory.unlimited();
 
         private Builder() {}
+
+        /**
+         * Sets the budget of answer bytes held at once that {@link HelidonHttpTransport#send} counts each answer in
+         * while reading it: an answer the budget cannot hold fails at once with {@link
+         * AnswerMemoryExhaustedException} (adapters report the provider overloaded, so the call is retried or falls
+         * back), its connection closed. Share one budget among every reader of a process (the gateway does). Default
+         * {@link AnswerMemory#unlimited()}: only {@link #maxResponseSize} bounds an answer.
+         *
+         * @param memory the budget
+         * @return this builder
+         */
+        public Builder answerMemory(AnswerMemory memory) {
+            this.answerMemory = Objects.requireNonNull(memory, "memory");
+            return this;
+        }
 
         /**
          * Sets how long to wait for a connection. Default 10 seconds.
