@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
  * The output limit of a Messages or Responses request reaches an OpenAI reasoning model as
  * {@code max_completion_tokens}: OpenAI refuses {@code max_tokens} for them with a 400
  * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_tokens), faked here as OpenAI sends it.
- * Other OpenAI-format servers keep {@code max_tokens}, the name they all read. A request that sets both names sends one,
- * as OpenAI refuses both together.
+ * Other OpenAI-format servers keep {@code max_tokens}, the name they all read. A request that sets both names sends
+ * one, as OpenAI refuses both together.
  */
 class OutputLimitFieldEndToEndTest {
     @StartStop

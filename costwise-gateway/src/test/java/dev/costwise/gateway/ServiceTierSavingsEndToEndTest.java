@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What a service tier saves through the gateway, by the rule the library shares
  * ({@code SavingsCalculator.baselineTier}): a model configured with {@code service_tier: flex} is the gateway's choice,
- * and saves the caller's tier's price less flex's; a tier the caller or its account chose saves nothing, whether or
- * not a pipeline names another baseline model. The upstream is a MockWebServer speaking OpenAI's chat API, whose answer
- * reports the {@code service_tier} that served it (https://platform.openai.com/docs/api-reference/chat/object). gpt-5 at
- * the bundled catalog's prices per 1M tokens: standard $1.25 input, $0.125 cached, $10 output; flex half that;
+ * and saves the caller's tier's price less flex's; a tier the caller or its account chose saves nothing, whether or not
+ * a pipeline names another baseline model. The upstream is a MockWebServer speaking OpenAI's chat API, whose answer
+ * reports the {@code service_tier} that served it (https://platform.openai.com/docs/api-reference/chat/object). gpt-5
+ * at the bundled catalog's prices per 1M tokens: standard $1.25 input, $0.125 cached, $10 output; flex half that;
  * priority twice that.
  */
 class ServiceTierSavingsEndToEndTest {

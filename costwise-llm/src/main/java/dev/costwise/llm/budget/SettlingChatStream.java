@@ -8,11 +8,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * A stream that settles its budget reservation when it ends: to the response's cost when read to the end, to the
- * cost records the model appended when it fails or is closed early, and to the whole reservation when an aborted
- * stream left no record (what was generated before the abort is unknown, so the worst case is kept). Closed from another
- * thread while its reader waits, it ends for the reader as the wrapped stream does: {@link #hasNext()} returns
- * {@code false}.
+ * A stream that settles its budget reservation when it ends: to the response's cost when read to the end, to the cost
+ * records the model appended when it fails or is closed early, and to the whole reservation when an aborted stream left
+ * no record (what was generated before the abort is unknown, so the worst case is kept). Closed from another thread
+ * while its reader waits, it ends for the reader as the wrapped stream does: {@link #hasNext()} returns {@code false}.
  */
 final class SettlingChatStream implements ChatStream {
 

@@ -74,8 +74,8 @@ public interface Pricer {
     /**
      * The name this pricer's catalog lists {@code model} under: an alias ({@code claude-haiku-4.5}, a pinned snapshot
      * such as {@code gpt-4o-2024-08-06}) resolves to its model's name ({@code claude-haiku-4-5}, {@code gpt-4o}), the
-     * name budgets, the ledger and metrics count calls under ({@link CostRecord#catalogModel()}). Default: {@code model}
-     * as it is.
+     * name budgets, the ledger and metrics count calls under ({@link CostRecord#catalogModel()}). Default:
+     * {@code model} as it is.
      *
      * @param model a catalog name or alias
      * @return the catalog's name for it, or {@code model} when the catalog does not know it

@@ -455,9 +455,9 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     private void record(WorkflowContext context, ChatRequest request, String usedModel, Usage usage,
             Pricer.Priced priced, Money baseline, Outcome outcome, Optional<String> errorKind, Duration latency) {
         CostRecord record = new CostRecord(context.correlationId(), CostRecords.nextAttempt(context),
-                context.clock().instant(), request.model(), usedModel, settings.pricer().catalogName(name()), provider(),
-                usage, priced.cost(), baseline, priced.status(), outcome, errorKind, Optional.empty(), latency,
-                context.tags());
+                context.clock().instant(), request.model(), usedModel, settings.pricer().catalogName(name()),
+                provider(), usage, priced.cost(), baseline, priced.status(), outcome, errorKind, Optional.empty(),
+                latency, context.tags());
         CostRecords.record(context, name(), record);
     }
 
