@@ -40,6 +40,8 @@ class WorkflowModelBudgetsEndToEndTest {
     private final AtomicInteger verdictsToFail = new AtomicInteger();
     /** How many of the next answers are an error inside a 200 that reports the usage billed (OpenRouter's way). */
     private final AtomicInteger answersToFail = new AtomicInteger();
+    /** How many answers are given before every call fails with OpenAI's 500 (negative: none fails). */
+    private final AtomicInteger answersBeforeOutage = new AtomicInteger(-1);
 
     @BeforeEach
     void fake() {
@@ -51,6 +53,9 @@ class WorkflowModelBudgetsEndToEndTest {
                 boolean verdict = raw.contains("RUBRIC");
                 synchronized (called) {
                     called.add(model + (verdict ? " verdict" : ""));
+                }
+                if (answersBeforeOutage.get() == 0 || !verdict && answersBeforeOutage.getAndDecrement() == 0) {
+                    return OpenAiFake.error(500, "server_error", null, "The server had an error");
                 }
                 if (!verdict && answersToFail.getAndDecrement() > 0) {
                     return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
@@ -175,6 +180,29 @@ class WorkflowModelBudgetsEndToEndTest {
             assertThat(gw.records()).filteredOn(r -> r.outcome() == Outcome.FAILED).singleElement()
                     .satisfies(r -> assertThat(r.cost()).isEqualTo(Money.of("0.0012")));
             assertThat(Money.of(chunks.getLast().at("/costwise/cost").asText())).isEqualTo(ledgered);
+        }
+    }
+
+    @Test
+    void givenTheExecutorAnsweredThenEveryCallFails_whenTheWorkflowFails_thenItsErrorTellsWhatTheRunWasBilled() {
+        try (TestGateway gw = gateway()) {
+            answersBeforeOutage.set(1);
+
+            HttpResponse<String> res = ask(gw, "auto", "/v1/chat/completions");
+
+            assertThat(res.statusCode()).as(res.body()).isGreaterThanOrEqualTo(500);
+            String requestId = res.headers().firstValue("x-request-id").orElseThrow();
+            Money ledgered = gw.records().stream().filter(r -> r.requestId().equals(requestId))
+                    .map(CostRecord::cost).reduce(Money.ZERO, Money::plus);
+            // the executor's answer was billed: 1,000 × $1 + 500 × $2 per 1M on gpt-4o-mini
+            assertThat(ledgered).isGreaterThanOrEqualTo(Money.of("0.002"));
+            assertThat(Money.of(res.headers().firstValue("x-costwise-cost").orElseThrow())).isEqualTo(ledgered);
+            JsonNode costwise = TestGateway.json(res.body()).get("costwise");
+            assertThat(Money.of(costwise.get("cost").asText())).isEqualTo(ledgered);
+            assertThat(costwise.get("model_used").asText()).isEqualTo("gpt-4o-mini");
+            assertThat(TestGateway.json(res.body()).at("/error/costwise/cost").asText())
+                    .isEqualTo(costwise.get("cost").asText());
+            assertThat(spentByModel(gw)).isEqualTo(ledgeredByModel(gw));
         }
     }
 

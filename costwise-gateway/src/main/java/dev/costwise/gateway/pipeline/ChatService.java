@@ -942,6 +942,8 @@ public final class ChatService {
             // charged for them too.
             r.settleRun(rows.spentByModel());
             r.ledgered |= !rows.spentByModel().isEmpty(); // a row per call made
+            // its error answer tells the caller what the billed calls cost, as a failed plain request's does
+            rows.billed().ifPresent(b -> r.billedBeforeFailing(b.getValue(), b.getKey()));
             throw e;
         }
         r.settleRun(rows.spentByModel());
@@ -1312,6 +1314,15 @@ public final class ChatService {
         private void forgetReservation() {
             reservation = Optional.empty();
             reservedFor = null;
+        }
+
+        /**
+         * Records what a failed workflow run's calls were billed (already settled and ledgered call by call), for
+         * {@link #fail} to tell the caller.
+         */
+        void billedBeforeFailing(Money cost, String lastBilledModel) {
+            failedCost = cost;
+            failedModel = lastBilledModel;
         }
 
         /** Ends a settled workflow run; its ledger rows were written call by call. */

@@ -25,6 +25,8 @@ final class WorkflowRows {
     private final Map<String, Money> spentByModel = new HashMap<>();
     /** What the run's failed calls cost (those their provider billed); kept after a flush. */
     private Money failedCost = Money.ZERO;
+    /** The model of the last call its provider billed; null before any; kept after a flush. */
+    private String lastBilledModel;
 
     /**
      * Holds a row.
@@ -35,6 +37,9 @@ final class WorkflowRows {
     synchronized void add(CostRecord row, Optional<ChatResponse> answer) {
         held.add(new Held(row, answer));
         spentByModel.merge(row.usedModel(), row.cost(), Money::plus);
+        if (!row.cost().isZero()) {
+            lastBilledModel = row.usedModel();
+        }
         if (row.outcome() == Outcome.FAILED) {
             failedCost = failedCost.plus(row.cost());
         }
@@ -54,6 +59,15 @@ final class WorkflowRows {
      */
     synchronized Map<String, Money> spentByModel() {
         return Map.copyOf(spentByModel);
+    }
+
+    /**
+     * @return what the run's calls have cost so far, all models together, and the model of the last one billed; empty
+     *     when none was billed (a run that fails part-way tells its caller this)
+     */
+    synchronized Optional<Map.Entry<String, Money>> billed() {
+        return Optional.ofNullable(lastBilledModel)
+                .map(m -> Map.entry(m, spentByModel.values().stream().reduce(Money.ZERO, Money::plus)));
     }
 
     /**

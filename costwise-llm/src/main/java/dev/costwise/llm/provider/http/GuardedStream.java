@@ -147,12 +147,12 @@ public final class GuardedStream implements AutoCloseable {
      *
      * @return the body, UTF-8
      * @throws TransportTimeoutException if a limit was passed meanwhile
-     * @throws ResponseTooLargeException if it is larger than {@link HttpBodies#DEFAULT_MAX_SIZE}
+     * @throws ResponseTooLargeException if it is larger than the response's {@link HttpStreamResponse#maxEventSize}
      * @throws IOException if reading failed
      */
     public String readRemaining() throws IOException {
         try {
-            byte[] bytes = HttpBodies.readAtMost(body(), java.util.OptionalLong.empty(), HttpBodies.DEFAULT_MAX_SIZE,
+            byte[] bytes = HttpBodies.readAtMost(body(), java.util.OptionalLong.empty(), response.maxEventSize(),
                     "the answer");
             String s = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
             checkFired();
@@ -172,7 +172,7 @@ public final class GuardedStream implements AutoCloseable {
      */
     public Optional<SseEvent> nextEvent() throws IOException {
         if (sse == null) {
-            sse = new SseReader(body());
+            sse = new SseReader(body(), response.maxEventSize());
         }
         try {
             Optional<SseEvent> e = sse.next();
@@ -193,7 +193,7 @@ public final class GuardedStream implements AutoCloseable {
      */
     public Optional<String> nextLine() throws IOException {
         if (ndjson == null) {
-            ndjson = new NdjsonReader(body());
+            ndjson = new NdjsonReader(body(), response.maxEventSize());
         }
         try {
             Optional<String> l = ndjson.next();

@@ -197,12 +197,14 @@ public final class HelidonHttpTransport implements HttpTransport {
         private final HttpClientResponse response;
         private final HttpHeaders headers;
         private final InputStream body;
+        private final int maxEventSize;
         private final AtomicBoolean closed = new AtomicBoolean();
 
         HelidonStreamResponse(HttpClientResponse response, HttpHeaders headers, HelidonHttpTransport transport) {
             this.response = response;
             this.headers = headers;
             this.body = new TranslatingInputStream(response.inputStream(), closeDelimited(response), transport);
+            this.maxEventSize = (int) transport.maxResponseSize; // below 2 GB, as the builder checks
         }
 
         @Override
@@ -218,6 +220,11 @@ public final class HelidonHttpTransport implements HttpTransport {
         @Override
         public InputStream body() {
             return body;
+        }
+
+        @Override
+        public int maxEventSize() {
+            return maxEventSize;
         }
 
         @Override
@@ -358,8 +365,9 @@ public final class HelidonHttpTransport implements HttpTransport {
          * Sets the largest response {@link HelidonHttpTransport#send} reads whole: a larger one fails with {@link
          * ResponseTooLargeException} (adapters report a malformed response) after at most this many bytes, and its
          * connection is closed, so one runaway answer cannot exhaust the heap. Streams are read an event at a time,
-         * each event under {@link HttpBodies#DEFAULT_MAX_SIZE}. Default {@link HttpBodies#DEFAULT_MAX_SIZE} (16 MB);
-         * raise it for large embedding batches, with the heap to hold them.
+         * each event (and an error body) under the same limit ({@link HttpStreamResponse#maxEventSize}). Default
+         * {@link HttpBodies#DEFAULT_MAX_SIZE} (16 MB); raise it for large embedding batches, with the heap to hold
+         * them.
          *
          * @param bytes at least 1 and below 2 GB
          * @return this builder

@@ -20,6 +20,15 @@ public interface HttpStreamResponse extends AutoCloseable {
     /** @return the body, read as it arrives; single use */
     InputStream body();
 
+    /**
+     * @return the largest stream event (or NDJSON line, or error body) read from this response, in bytes: the
+     *     transport's limit on an answer read whole; {@link HttpBodies#DEFAULT_MAX_SIZE} unless a transport says
+     *     otherwise
+     */
+    default int maxEventSize() {
+        return HttpBodies.DEFAULT_MAX_SIZE;
+    }
+
     /** Releases the response, aborting the request if the body has not been read to its end. */
     @Override
     void close();

@@ -21,14 +21,25 @@ public final class NdjsonReader {
      * @param in the response body, UTF-8
      */
     public NdjsonReader(InputStream in) {
-        this.reader = new BoundedLineReader(Objects.requireNonNull(in, "in"), HttpBodies.DEFAULT_MAX_SIZE);
+        this(in, HttpBodies.DEFAULT_MAX_SIZE);
+    }
+
+    /**
+     * Reads lines of at most {@code maxLineSize} bytes.
+     *
+     * @param in the response body, UTF-8
+     * @param maxLineSize the longest line accepted, in bytes
+     * @throws IllegalArgumentException if {@code maxLineSize} is not positive
+     */
+    public NdjsonReader(InputStream in, int maxLineSize) {
+        this.reader = new BoundedLineReader(Objects.requireNonNull(in, "in"), maxLineSize);
     }
 
     /**
      * Reads the next non-blank line.
      *
      * @return the line (one JSON document), or empty at the end of the stream
-     * @throws ResponseTooLargeException if the line is longer than {@link HttpBodies#DEFAULT_MAX_SIZE}
+     * @throws ResponseTooLargeException if the line is longer than the limit
      * @throws IOException if reading fails
      */
     public Optional<String> next() throws IOException {

@@ -106,6 +106,21 @@ class ResponseSizeLimitTest {
     }
 
     @Test
+    void givenAStreamEventOverTheTransportsConfiguredLimit_whenStreamed_thenMalformedAtThatLimit() {
+        // 2 MB: under the default 16 MB, over this transport's 1 MB, which a stream event follows as an answer does
+        server.enqueue(LargeBodies.padded("text/event-stream", "event: message_start\ndata: {\"type\":"
+                + "\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+                + "\"content\":[],\"model\":\"" + CLAUDE + "\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}},"
+                + "\"padding\":[", 2L * ONE_MB, "}\n\n", false));
+
+        try (ChatStream stream = claude(transport).stream(ChatRequest.of(CLAUDE, "Hi"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.MalformedResponse.class)
+                    .hasMessageContaining("a line of the stream is larger than the 1 MB limit");
+        }
+    }
+
+    @Test
     void givenLinesEndingEveryWay_whenReadBounded_thenSplitAsBufferedReaderWould() throws IOException {
         BoundedLineReader r = reader("a\nbb\r\nccc\rd\r\n\r\ne", 8);
 
