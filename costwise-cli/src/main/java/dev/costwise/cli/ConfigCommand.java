@@ -26,7 +26,8 @@ final class ConfigCommand implements Runnable {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check a config file: every problem with its path, a warning for each model its provider "
-                    + "retired or retires within 30 days, then the routing tests in it.")
+                    + "retired or retires within " + ModelRetirements.WARN_DAYS_AHEAD
+                    + " days, then the routing tests in it.")
     static final class Check implements Callable<Integer> {
         @Parameters(index = "0", description = "the YAML file")
         Path file;

@@ -253,6 +253,20 @@ public final class WorkflowContext {
     }
 
     /**
+     * The records with the given event name made on this context itself: for a {@linkplain #scope() scope}, those made
+     * in it (and in scopes of it), without the parent's records it inherits; for any other context, all of them. What
+     * one call on a scope recorded, without copying the history of a long-lived context.
+     *
+     * @param event the event, such as {@code "cost"}
+     * @return the matching records, in order
+     */
+    public List<StepRecord> ownRecords(String event) {
+        synchronized (records) {
+            return records.stream().filter(r -> r.event().equals(event)).toList();
+        }
+    }
+
+    /**
      * Every attribute value stored under {@code key} with the given type, across all records, in order. This is how a
      * higher layer collects typed payloads (for example every cost record of a request).
      *

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,10 +125,22 @@ public final class EmbeddedDefaults {
      * @return the price, or empty when nothing is known: such a model cannot be billed
      */
     public static Optional<Pricing> knownPrice(String provider, String upstreamModel) {
-        return CATALOG.find(upstreamModel).flatMap(ModelInfo::pricing)
-                .or(() -> CATALOG.find(provider + "/" + upstreamModel).flatMap(ModelInfo::pricing))
+        return catalogEntries(provider, upstreamModel).stream().flatMap(m -> m.pricing().stream()).findFirst()
                 .or(() -> CatalogPricer.DEFAULT_LOCAL_PROVIDERS.contains(provider) ? Optional.of(Pricing.FREE)
                         : Optional.empty());
+    }
+
+    /**
+     * The bundled catalog's entries a configured model may be listed under, in the order they are tried: its
+     * upstream id, then the id under its provider's prefix (OpenRouter's {@code openai/gpt-4o-mini}).
+     *
+     * @param provider the model's provider
+     * @param upstreamModel the model's upstream id
+     * @return the entries found, first match first
+     */
+    static List<ModelInfo> catalogEntries(String provider, String upstreamModel) {
+        return Stream.of(upstreamModel, provider + "/" + upstreamModel).flatMap(n -> CATALOG.find(n).stream())
+                .toList();
     }
 
     /**

@@ -47,12 +47,8 @@ public final class ModelRetirements {
     public static Optional<LocalDate> retiresOn(Model m) {
         // The date is the provider's own: an entry of another provider (the sim, an OpenAI-compatible proxy) says
         // nothing of this deployment.
-        return entry(m.upstreamModel(), m).or(() -> entry(m.provider() + "/" + m.upstreamModel(), m))
-                .flatMap(ModelInfo::retiresOn);
-    }
-
-    private static Optional<ModelInfo> entry(String catalogName, Model m) {
-        return EmbeddedDefaults.catalog().find(catalogName).filter(info -> info.provider().equals(m.provider()));
+        return EmbeddedDefaults.catalogEntries(m.provider(), m.upstreamModel()).stream()
+                .filter(info -> info.provider().equals(m.provider())).findFirst().flatMap(ModelInfo::retiresOn);
     }
 
     private static Optional<String> warning(Model m, LocalDate day, LocalDate today) {

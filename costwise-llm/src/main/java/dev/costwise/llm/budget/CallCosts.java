@@ -5,7 +5,6 @@ import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,11 +15,9 @@ import java.util.Optional;
 final class CallCosts {
 
     private final WorkflowContext scope;
-    private final int mark;
 
     private CallCosts(WorkflowContext scope) {
         this.scope = scope;
-        this.mark = scope.records(CostRecords.EVENT).size();
     }
 
     /** @return the tracker of a call about to run on {@code context} */
@@ -35,10 +32,9 @@ final class CallCosts {
 
     /** @return the total of the cost records the call appended so far, if it appended any */
     Optional<Money> total() {
-        List<StepRecord> all = scope.records(CostRecords.EVENT);
         Money total = Money.ZERO;
         boolean any = false;
-        for (StepRecord r : all.subList(mark, all.size())) {
+        for (StepRecord r : scope.ownRecords(CostRecords.EVENT)) { // the scope is the call's own: its records only
             Optional<CostRecord> cost = r.attribute(CostRecords.ATTRIBUTE, CostRecord.class);
             if (cost.isPresent()) {
                 total = total.plus(cost.get().cost());

@@ -169,7 +169,9 @@ public final class CatalogPricer implements Pricer {
         if (base.isEmpty() || (called.equals(base.map(ModelInfo::name)) && sameTier)) {
             return paid;
         }
-        return SavingsCalculator.of(this, base.get().name()).baselineCost(usage, request.callerServiceTier());
+        // base is priced (filtered above), so the tokens are priced on it directly, on the baseline's tier
+        return price(base.get().name(), usage.withServiceTier(
+                SavingsCalculator.baselineTier(usage.serviceTier(), request.callerServiceTier()))).cost();
     }
 
     /**

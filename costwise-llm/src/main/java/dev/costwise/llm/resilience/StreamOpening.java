@@ -10,9 +10,9 @@ import dev.costwise.llm.chat.ChatStream;
  * chunk are the stream's protected region. A failure in either is the failure of the stream as a whole, which a retry
  * may repeat and a fallback move past, as it would a call's (an HTTP 429 or 500, an error event, a first-token
  * timeout); once the first chunk is there the stream is handed over, and a later failure is its reader's (chunks that
- * reached a user cannot be unsent). {@link RetryingChatModel} and {@link FallbackChatModel} apply it, and so does a
- * fallback of another package ({@link dev.costwise.llm.ratelimit.CooldownAwareFallback}) through
- * {@link #toFirstChunk}. Stateless.
+ * reached a user cannot be unsent). {@link RetryingChatModel} and {@link FallbackChatModel} apply it, and so do the
+ * fallbacks of other packages ({@link dev.costwise.llm.ratelimit.CooldownAwareFallback},
+ * {@link dev.costwise.llm.budget.BudgetAwareFallback}) through {@link #toFirstChunk}. Stateless.
  */
 public final class StreamOpening {
 

@@ -44,10 +44,13 @@ public final class ChatRouter implements ChatModel {
 
     private final Router<ChatRequest, ChatResponse> router;
     private final Map<String, ChatModel> models;
+    /** Every route's models, fixed at build: a budget around the router asks for them on each call. */
+    private final Set<String> billable;
 
     private ChatRouter(Builder b) {
         this.router = b.router.build();
         this.models = Collections.unmodifiableMap(new LinkedHashMap<>(b.models));
+        this.billable = ChatModel.modelsOf(models.values());
     }
 
     /**
@@ -69,7 +72,7 @@ public final class ChatRouter implements ChatModel {
     /** @return the models of every route */
     @Override
     public Set<String> models() {
-        return ChatModel.modelsOf(models.values());
+        return billable;
     }
 
     /** @return {@code router} */

@@ -205,8 +205,9 @@ public final class TraceReader {
 
     private TraceEntry entry(int lineNo, String line) {
         Parsed p = parse(line);
-        return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body()),
-                PromptText.of(p.body()));
+        PromptText text = PromptText.of(p.body()); // its text once, for the estimate too
+        return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body(),
+                text.all()), text);
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */

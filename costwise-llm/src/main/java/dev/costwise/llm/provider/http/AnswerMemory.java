@@ -40,7 +40,10 @@ public final class AnswerMemory {
         return new AnswerMemory(capacity);
     }
 
-    /** @return a budget of a quarter of the JVM's maximum heap, the gateway's default */
+    /**
+     * @return a budget of a quarter of the JVM's maximum heap (the share the gateway's {@code server.answer_memory}
+     *     defaults to, as its response caches' {@code cache_memory} does)
+     */
     public static AnswerMemory ofHeapShare() {
         return new AnswerMemory(Runtime.getRuntime().maxMemory() / 4);
     }
