@@ -116,7 +116,7 @@ public final class ChatService {
         this.directory = parts.directory();
         this.upstreams = Map.copyOf(parts.upstreams());
         this.defaultUpstream = parts.defaultUpstream();
-        this.costs = new CostCalculator();
+        this.costs = new CostCalculator(directory.models());
         this.defaultTiers = new DefaultTiers();
         this.cache = parts.cache();
         this.budgets = parts.budgets();
