@@ -3,6 +3,7 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
@@ -145,6 +146,34 @@ class WorkflowCacheHitEndToEndTest {
             JsonNode total = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer " + MASTER).body())
                     .get("total");
             assertThat(total.get("cost").asText()).isEqualTo(filled.get("cost").asText());
+        }
+    }
+
+    /** A stream's {@code costwise} object without where its answer came from, which only a stream's has. */
+    private static JsonNode runFieldsOf(JsonNode costwise) {
+        return ((ObjectNode) costwise.deepCopy()).remove(List.of("cache", "model_used", "route"));
+    }
+
+    @Test
+    void givenAStreamedWorkflowRunAndItsHit_whenTheirUsageChunksArrive_thenEachHasTheWholeAnswersFields() {
+        try (TestGateway whole = gateway(); TestGateway streamed = gateway()) {
+            JsonNode run = TestGateway.json(send(whole, "").body()).get("costwise");
+            JsonNode hit = TestGateway.json(send(whole, "").body()).get("costwise");
+
+            HttpResponse<String> streamedRun = send(streamed, STREAMED);
+            HttpResponse<String> streamedHit = send(streamed, STREAMED);
+
+            JsonNode runChunk = TestGateway.dataChunks(streamedRun.body()).getLast().get("costwise");
+            JsonNode hitChunk = TestGateway.dataChunks(streamedHit.body()).getLast().get("costwise");
+            assertThat(run.fieldNames()).toIterable().containsExactly("cost", "orchestrator_cost", "executor_cost",
+                    "failed_cost", "baseline_cost", "savings", "complexity", "escalations");
+            assertThat(runFieldsOf(runChunk)).isEqualTo(run);
+            assertThat(runFieldsOf(hitChunk)).isEqualTo(hit);
+            assertThat(runChunk.get("baseline_cost").asText()).isEqualTo(BASELINE);
+            assertThat(hitChunk.get("orchestrator_cost").asText()).isEqualTo("0");
+            assertThat(runChunk.get("cache").asText()).isEqualTo("miss");
+            assertThat(hitChunk.get("cache").asText()).isEqualTo("hit");
+            assertThat(runChunk.get("route").asText()).startsWith("workflow:");
         }
     }
 

@@ -160,8 +160,7 @@ public final class ErrorResponses {
 
     /** @return {@code ,"costwise":{…}}: the {@code costwise} object of a usage chunk, for what a failure was billed */
     private static String costwise(GatewayException.Billed b) {
-        return ",\"costwise\":{\"cost\":" + quote(b.cost().toString()) + ",\"cache\":" + quote(b.cache())
-                + ",\"model_used\":" + quote(b.modelUsed()) + ",\"route\":" + quote(b.route()) + "}";
+        return ",\"" + CostwiseObject.FIELD + "\":" + CostwiseObject.of(b).toJson();
     }
 
     static String quote(String s) {

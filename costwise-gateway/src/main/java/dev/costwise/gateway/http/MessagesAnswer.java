@@ -134,8 +134,7 @@ final class MessagesAnswer {
         ObjectNode root = NODES.objectNode().put("type", "error");
         root.putObject("error").put("type", errorType(error)).put("message", error.message());
         // beside the error, as in a stream's error event (the Anthropic SDKs raise the body whole)
-        error.billed().ifPresent(b -> root.putObject("costwise").put("cost", b.cost().toString())
-                .put("cache", b.cache()).put("model_used", b.modelUsed()).put("route", b.route()));
+        error.billed().ifPresent(b -> CostwiseObject.of(b).writeTo(root));
         return root;
     }
 

@@ -12,6 +12,7 @@ import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.http.ApiError;
+import dev.costwise.gateway.http.CostwiseObject;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
@@ -115,7 +116,7 @@ public final class ChatService {
         this.directory = parts.directory();
         this.upstreams = Map.copyOf(parts.upstreams());
         this.defaultUpstream = parts.defaultUpstream();
-        this.costs = new CostCalculator();
+        this.costs = new CostCalculator(directory.models());
         this.defaultTiers = new DefaultTiers();
         this.cache = parts.cache();
         this.budgets = parts.budgets();
@@ -689,7 +690,9 @@ public final class ChatService {
         }
         if (hit.isPresent()) {
             sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage, Optional.empty());
-            StreamReplay.replayHit(json, hit.get(), saved, includeUsage, sink);
+            JsonNode answer = json.readTree(hit.get().body());
+            StreamReplay.replay(json, answer, hit.get().modelUsed(), hitCosts(answer, hit.get(), saved),
+                    includeUsage, sink);
             return;
         }
         WorkflowRunner.Finished done = null;
@@ -713,11 +716,11 @@ public final class ChatService {
                 // identical request, streamed or not, is a hit whatever this client does with the replay
                 cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), cacheEntry(done));
             }
-            sink.start(cacheKey.isPresent() ? "miss" : "bypass", done.modelUsed(), done.route(), r.keyUsage,
-                    Optional.empty());
-            StreamReplay.replay(json, new ResponseCacheStore.Entry(done.body(), Usage.ZERO, done.modelUsed(),
-                    done.cost(), done.route()), includeUsage, sink, cacheKey.isPresent() ? "miss" : "bypass",
-                    done.cost().toString());
+            String status = cacheKey.isPresent() ? "miss" : "bypass";
+            sink.start(status, done.modelUsed(), done.route(), r.keyUsage, Optional.empty());
+            // the run's whole costwise object, as its non-streamed answer has it, and where the answer came from
+            StreamReplay.replay(json, json.readTree(done.body()), done.modelUsed(),
+                    done.costwise().withServed(status, done.modelUsed(), done.route()), includeUsage, sink);
             return;
         }
         AttemptLoop.Attempted<Upstream.Events> opened;
@@ -863,14 +866,13 @@ public final class ChatService {
     /**
      * Adds the {@code costwise} object (cost, cache, model used, route) beside a stream chunk's usage; the cost is the
      * request's, failed attempts its providers billed included, as {@code x-costwise-cost} is.
+     *
+     * @return the object added
      */
-    private void withCost(ObjectNode chunk, Usage usage, Model model, String cacheStatus, Request r) {
+    private ObjectNode withCost(ObjectNode chunk, Usage usage, Model model, String cacheStatus, Request r) {
         Money cost = costs.price(model, usage).cost().plus(r.failedCost);
-        ObjectNode cw = chunk.putObject("costwise").put("cost", cost.toString())
-                .put("cache", cacheStatus).put("model_used", model.name()).put("route", r.route());
-        if (usage.estimated()) {
-            cw.put("estimated", true);
-        }
+        return CostwiseObject.of(cost, cacheStatus, model.name(), r.route()).withEstimated(usage.estimated())
+                .writeTo(chunk);
     }
 
     /**
@@ -884,9 +886,9 @@ public final class ChatService {
         ObjectNode error = chunk.putObject("error").put("message", e.getMessage()).put("type", "server_error")
                 .putNull("param").put("code", e.kind());
         reported.ifPresent(u -> chunk.set("usage", wire.writeUsage(u)));
-        withCost(chunk, partial, model, cacheStatus, r);
+        ObjectNode costwise = withCost(chunk, partial, model, cacheStatus, r);
         // in the error too: the OpenAI SDKs raise the error object alone (APIError.body), not the event around it
-        error.set("costwise", chunk.get("costwise"));
+        error.set(CostwiseObject.FIELD, costwise);
         return chunk;
     }
 
@@ -959,6 +961,16 @@ public final class ChatService {
     private static ResponseCacheStore.Entry cacheEntry(WorkflowRunner.Finished done) {
         return new ResponseCacheStore.Entry(done.body(), done.answerUsage(), done.answered(), done.cost(),
                 done.route());
+    }
+
+    /**
+     * The {@code costwise} object of a streamed cache hit: free, saving {@code saved} (the ledger row's saving); a
+     * workflow answer's with its run's fields, as a non-streamed hit has them ({@link WorkflowRunner#asHit}).
+     */
+    private CostwiseObject hitCosts(JsonNode answer, ResponseCacheStore.Entry e, Money saved) {
+        Optional<CostwiseObject> run = isWorkflowAnswer(e) ? workflows.hitCosts(answer, saved) : Optional.empty();
+        return run.map(hit -> hit.withServed("hit", e.modelUsed(), e.route()))
+                .orElseGet(() -> CostwiseObject.of(Money.ZERO, "hit", e.modelUsed(), e.route()).withSavings(saved));
     }
 
     /** @return {@code true} if the entry holds a workflow's answer, with its run's {@code costwise} object */

@@ -13,15 +13,33 @@ import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.SavingsCalculator;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.WorstCaseCost;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Prices a model's usage from its configured price (or the well-known list price of its name), exactly, as the
  * library's {@link CatalogPricer} does: prompt-cache reads and five-minute and one-hour cache writes each at their own
  * price, a model's long-context prices for a prompt above their threshold, and a geography's multiplier for a call
- * that ran where the model bills more (Anthropic's US-only inference). Thread-safe and stateless.
+ * that ran where the model bills more (Anthropic's US-only inference). Each configured model's prices are resolved
+ * once, when the calculator is built: the bundled catalog is read once per process and never changes while it runs.
+ * Thread-safe and immutable.
  */
 public final class CostCalculator {
+    /** The prices of the models given at build, by instance: the directory's models are the ones every call uses. */
+    private final Map<Model, Optional<Pricing>> resolved;
+
+    /**
+     * @param models the models calls will be priced for (the pipelines' directory); a model not among them is still
+     *     priced, its prices resolved on each call
+     */
+    public CostCalculator(Collection<Model> models) {
+        Map<Model, Optional<Pricing>> byModel = new IdentityHashMap<>();
+        models.forEach(m -> byModel.put(m, resolve(m)));
+        this.resolved = Collections.unmodifiableMap(byModel);
+    }
 
     /**
      * The cost of a call to {@code model}: what its provider reported charging for it ({@link Usage#reportedCost()},
@@ -110,12 +128,18 @@ public final class CostCalculator {
                 .orElse(Money.ZERO);
     }
 
+    /** @return {@code model}'s prices: resolved at build for the models given then, else now */
+    private Optional<Pricing> prices(Model model) {
+        Optional<Pricing> known = resolved.get(model);
+        return known != null ? known : resolve(model);
+    }
+
     /**
      * A model's prices ({@link Model#effectivePrice()}); a configured price that names no geography multipliers takes
      * the catalog's for the same model, so US-only inference on Claude Opus 4.6 and later is billed at 1.1× whatever
      * the price the deployment was given.
      */
-    private static Optional<Pricing> prices(Model model) {
+    private static Optional<Pricing> resolve(Model model) {
         return model.effectivePrice().map(p -> p.inferenceGeoMultipliers().isEmpty()
                 ? EmbeddedDefaults.knownPrice(model.provider(), model.upstreamModel())
                         .map(Pricing::inferenceGeoMultipliers).map(p::withInferenceGeoMultipliers).orElse(p)

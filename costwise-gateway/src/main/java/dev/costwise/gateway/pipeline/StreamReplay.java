@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.costwise.core.Money;
+import dev.costwise.gateway.http.CostwiseObject;
 import java.io.IOException;
-import java.util.Optional;
 
 /**
  * Replays a cached completion as OpenAI stream chunks: per choice, in order, one delta with its role, content, refusal
@@ -15,23 +14,20 @@ import java.util.Optional;
 final class StreamReplay {
     private StreamReplay() {}
 
-    /** Replays a cache hit: free, with {@code saved} (the ledger row's saving) in the usage chunk. */
-    static void replayHit(ObjectMapper json, ResponseCacheStore.Entry entry, Money saved, boolean includeUsage,
-            ChatService.StreamSink sink) throws IOException {
-        replay(json, entry, includeUsage, sink, "hit", "0", Optional.of(saved));
-    }
-
-    static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
-            ChatService.StreamSink sink, String cacheStatus, String cost) throws IOException {
-        replay(json, entry, includeUsage, sink, cacheStatus, cost, Optional.empty());
-    }
-
-    private static void replay(ObjectMapper json, ResponseCacheStore.Entry entry, boolean includeUsage,
-            ChatService.StreamSink sink, String cacheStatus, String cost, Optional<Money> saved) throws IOException {
-        JsonNode body = json.readTree(entry.body());
+    /**
+     * Replays a whole answer as a stream.
+     *
+     * @param body the chat completion
+     * @param modelUsed the model that answered, for chunks of an answer that names none
+     * @param costwise what the request cost, for the usage chunk
+     * @param includeUsage the caller asked for the usage chunk
+     * @param sink where the chunks go
+     */
+    static void replay(ObjectMapper json, JsonNode body, String modelUsed, CostwiseObject costwise,
+            boolean includeUsage, ChatService.StreamSink sink) throws IOException {
         String id = body.path("id").asText("chatcmpl-cached");
         long created = body.path("created").asLong(0);
-        String model = body.path("model").asText(entry.modelUsed());
+        String model = body.path("model").asText(modelUsed);
         for (JsonNode choice : body.path("choices")) {
             int index = choice.path("index").asInt(0);
             ObjectNode first = chunk(json, id, created, model, index);
@@ -62,9 +58,7 @@ final class StreamReplay {
             usage.put("id", id).put("object", "chat.completion.chunk").put("created", created).put("model", model);
             usage.putArray("choices");
             usage.set("usage", body.path("usage"));
-            ObjectNode cw = usage.putObject("costwise").put("cost", cost).put("cache", cacheStatus)
-                    .put("model_used", entry.modelUsed()).put("route", entry.route());
-            saved.ifPresent(s -> cw.put("savings", s.toString()));
+            costwise.writeTo(usage);
             sink.event(json.writeValueAsString(usage));
         }
         sink.done();

@@ -11,6 +11,7 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
 import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.http.CostwiseObject;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.catalog.ModelCatalog;
@@ -77,9 +78,10 @@ final class WorkflowRunner {
      * @param route {@code workflow:<complexity>}
      * @param answered the configured model whose answer is returned
      * @param answerUsage that answer's tokens: a cache hit on it is measured against the baseline by them
+     * @param costwise the body's {@code costwise} object: what the run cost, and saved
      */
     record Finished(byte[] body, Money cost, long tokens, String modelUsed, String route, String answered,
-            Usage answerUsage) {}
+            Usage answerUsage, CostwiseObject costwise) {}
 
     /**
      * @throws IllegalStateException if a workflow pipeline names a model the catalog does not know, or has no
@@ -203,16 +205,28 @@ final class WorkflowRunner {
     byte[] asHit(byte[] body, Money baseline) {
         try {
             ObjectNode root = (ObjectNode) json.readTree(body);
-            if (root.get("costwise") instanceof ObjectNode costwise) {
-                costwise.put("cost", Money.ZERO.toString()).put("orchestrator_cost", Money.ZERO.toString())
-                        .put("executor_cost", Money.ZERO.toString()).put("failed_cost", Money.ZERO.toString())
-                        .put("baseline_cost", baseline.toString())
-                        .put("savings", baseline.toString());
-            }
+            hitCosts(root, baseline).ifPresent(hit -> hit.writeTo(root));
             return json.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException("a cached workflow answer is the JSON the gateway wrote", e);
         }
+    }
+
+    /**
+     * What a cache hit on a workflow answer cost: nothing, saving all of its baseline; the run's complexity and
+     * escalations are the answer's own.
+     *
+     * @param answer a workflow answer's chat completion
+     * @param baseline what the answer would have cost on the baseline model
+     * @return the hit's {@code costwise} object; empty if the answer carries none
+     */
+    Optional<CostwiseObject> hitCosts(JsonNode answer, Money baseline) {
+        JsonNode run = answer.path(CostwiseObject.FIELD);
+        if (!run.isObject()) {
+            return Optional.empty();
+        }
+        return Optional.of(CostwiseObject.ofRun(Money.ZERO, new CostwiseObject.RunCosts(Money.ZERO, Money.ZERO,
+                Money.ZERO, baseline, run.path("complexity").asText(), run.path("escalations").asInt())));
     }
 
     /** @return {@code true} if requests for that name (a workflow pipeline, or an alias of one) run the workflow */
@@ -271,15 +285,13 @@ final class WorkflowRunner {
         // what the run cost, as its ledger rows and budgets say: the calls that answered and the failed calls their
         // providers billed, which the workflow's own costs leave out
         Money cost = out.totalCost().plus(rows.failedCost());
-        root.putObject("costwise").put("cost", cost.toString())
-                .put("orchestrator_cost", out.orchestratorCost().toString())
-                .put("executor_cost", out.executorCost().toString())
-                .put("failed_cost", rows.failedCost().toString())
-                .put("baseline_cost", baseline.toString()).put("savings", baseline.minus(cost).toString())
-                .put("complexity", complexity).put("escalations", out.escalations().size());
+        CostwiseObject costwise = CostwiseObject.ofRun(cost, new CostwiseObject.RunCosts(out.orchestratorCost(),
+                out.executorCost(), rows.failedCost(), baseline, complexity, out.escalations().size()));
+        costwise.writeTo(root);
         try {
             return new Finished(json.writeValueAsBytes(root), cost, usage.totalTokens(),
-                    out.executorModel(), ROUTE_PREFIX + complexity, out.answer().model(), out.answer().usage());
+                    out.executorModel(), ROUTE_PREFIX + complexity, out.answer().model(), out.answer().usage(),
+                    costwise);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }

@@ -19,7 +19,9 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -130,11 +132,7 @@ public final class BudgetGuard {
         }
         Pricing base = info.pricing().orElseThrow(() -> new IllegalStateException("model '" + info.name()
                 + "' has no known price, so budgets " + names(applicable) + " cannot bound its cost"));
-
-        long inputTokens = inputTokens(info, request);
-        Pricing pricing = pricing(base, holdAt, inputTokens);
-        Money inputCost = promptRate(pricing).perMillion(inputTokens);
-        Money outputRate = pricing.outputPerMillion();
+        WorstCase worst = worstCase(info, base, request, holdAt);
 
         Instant now = budgets.clock().instant();
         List<Claim> claims = new ArrayList<>(applicable.size());
@@ -146,11 +144,8 @@ public final class BudgetGuard {
         }
         BudgetStore store = budgets.store();
 
-        if (request.maxTokens().isPresent() || info.maxOutputTokens() > 0) {
-            // the request's limit, else the model's (plus a thinking budget, as the gateway counts it)
-            long maxOutput = WorstCaseCost.outputLimit(request.maxTokens().orElse(0), info.maxOutputTokens(),
-                    info.provider(), request.reasoning());
-            Money needed = inputCost.plus(outputRate.perMillion(maxOutput));
+        if (worst.outputBounded()) {
+            Money needed = worst.cost();
             Optional<BudgetStore.Grant> granted = store.reserve(claims, needed, needed);
             if (granted.isEmpty()) {
                 return refused(applicable, claims, spans, needed);
@@ -160,10 +155,11 @@ public final class BudgetGuard {
 
         // The catalog does not know the model's maximum output: hold what the tightest budget can pay for, up to
         // the context window, and bound the request to it.
-        long maxOutput = Math.max(1, info.contextWindow() - inputTokens);
+        Money inputCost = worst.inputCost();
+        Money outputRate = worst.outputRate();
+        long maxOutput = worst.maxOutput();
         Money minimum = inputCost.plus(outputRate.perMillion(1));
-        Money maximum = inputCost.plus(outputRate.perMillion(maxOutput));
-        Optional<BudgetStore.Grant> granted = store.reserve(claims, minimum, maximum);
+        Optional<BudgetStore.Grant> granted = store.reserve(claims, minimum, worst.cost());
         if (granted.isEmpty()) {
             return refused(applicable, claims, spans, minimum);
         }
@@ -179,6 +175,34 @@ public final class BudgetGuard {
         }
         ChatRequest bounded = request.toBuilder().maxTokens(maxTokens).build();
         return new Admission.Admitted(new Reservation(this, applicable, grant), bounded);
+    }
+
+    /**
+     * A call's worst case, as {@link #admit} reserves it and {@link #dearest} compares it: the prompt at the dearest
+     * rate a prompt token may be billed at, plus the most output allowed at the output rate.
+     *
+     * @param inputCost the prompt's tokens (the estimate, raised by the safety margin) at that rate
+     * @param outputRate the output price per million tokens
+     * @param maxOutput the request's {@code max_tokens}, else the model's maximum output (plus a thinking budget);
+     *     when neither is known, the context window left after the prompt
+     * @param outputBounded whether {@code maxOutput} is a known limit rather than the context window's bound
+     */
+    private record WorstCase(Money inputCost, Money outputRate, long maxOutput, boolean outputBounded) {
+        Money cost() {
+            return inputCost.plus(outputRate.perMillion(maxOutput));
+        }
+    }
+
+    /** The worst case of a call to a priced model: its prompt estimated, on the tier and prices it is held at. */
+    private WorstCase worstCase(ModelInfo info, Pricing base, ChatRequest request, ServiceTier holdAt) {
+        long inputTokens = inputTokens(info, request);
+        Pricing pricing = pricing(base, holdAt, inputTokens);
+        boolean bounded = request.maxTokens().isPresent() || info.maxOutputTokens() > 0;
+        // the request's limit, else the model's (plus a thinking budget, as the gateway counts it)
+        long maxOutput = bounded ? WorstCaseCost.outputLimit(request.maxTokens().orElse(0), info.maxOutputTokens(),
+                info.provider(), request.reasoning()) : Math.max(1, info.contextWindow() - inputTokens);
+        return new WorstCase(promptRate(pricing).perMillion(inputTokens), pricing.outputPerMillion(), maxOutput,
+                bounded);
     }
 
     /** The input tokens a call is held at: the estimate, raised by the safety margin when it is not exact. */
@@ -207,6 +231,8 @@ public final class BudgetGuard {
     /**
      * The model among {@code models} whose worst case for {@code request} is the dearest, to hold a call to a model
      * that may send it to any of them (a router, a fallback) at: spend then stays within the limits wherever it goes.
+     * When no budget applies to a call to any of them, the call reserves nothing wherever it goes: no prompt is
+     * estimated, and the first model is returned.
      *
      * @param holder names the calling model, for the message
      * @throws IllegalStateException if the catalog does not know one of the models while a budget applies to one, so
@@ -214,45 +240,37 @@ public final class BudgetGuard {
      */
     String dearest(String holder, Set<String> models, ChatRequest request, ServiceTier holdAt,
             WorkflowContext context) {
+        // each model under the name admit matches budgets by: the catalog's, else the one it was given
+        Map<String, Optional<ModelInfo>> known = new LinkedHashMap<>();
+        models.forEach(m -> known.put(m, catalog.find(m)));
+        List<String> applying = known.entrySet().stream()
+                .flatMap(e -> budgets.applicableTo(e.getValue().map(ModelInfo::name).orElse(e.getKey()),
+                        context.tags()).stream())
+                .map(Budget::name).distinct().toList();
+        if (applying.isEmpty()) {
+            return models.iterator().next(); // no budget to hold, so no price needed
+        }
         String dearest = null;
         Money most = null;
-        for (String model : models) {
-            Optional<ModelInfo> known = catalog.find(model);
-            if (known.isEmpty()) {
-                List<String> applying = models.stream().flatMap(m -> budgets.applicableTo(m, context.tags()).stream())
-                        .map(Budget::name).distinct().toList();
-                if (applying.isEmpty()) {
-                    return model; // no budget to hold, so no price needed
-                }
+        for (Map.Entry<String, Optional<ModelInfo>> e : known.entrySet()) {
+            String model = e.getKey();
+            if (e.getValue().isEmpty()) {
                 throw new IllegalStateException("budgets " + applying + " cannot bound a call to '" + holder
                         + "': it may call model '" + model + "', which the budget guard's catalog does not know; add"
                         + " it to the catalog, have '" + holder + "' list the catalog models it calls in"
                         + " ChatModel.models(), or budget each route's model instead");
             }
-            if (!known.get().isFree() && known.get().pricing().isEmpty()) {
+            ModelInfo info = e.getValue().get();
+            if (!info.isFree() && info.pricing().isEmpty()) {
                 return model; // admit refuses to guess its price when a budget applies
             }
-            Money worst = worstCase(known.get(), request, holdAt);
+            Money worst = info.isFree() ? Money.ZERO : worstCase(info, info.pricing().get(), request, holdAt).cost();
             if (most == null || worst.isGreaterThan(most)) {
                 dearest = model;
                 most = worst;
             }
         }
         return dearest;
-    }
-
-    /** A call's worst-case cost on a free or priced model, as {@link #admit} reserves it. */
-    private Money worstCase(ModelInfo info, ChatRequest request, ServiceTier holdAt) {
-        if (info.isFree()) {
-            return Money.ZERO;
-        }
-        long inputTokens = inputTokens(info, request);
-        Pricing pricing = pricing(info.pricing().get(), holdAt, inputTokens);
-        long maxOutput = request.maxTokens().isPresent() || info.maxOutputTokens() > 0
-                ? WorstCaseCost.outputLimit(request.maxTokens().orElse(0), info.maxOutputTokens(), info.provider(),
-                        request.reasoning())
-                : Math.max(1, info.contextWindow() - inputTokens);
-        return promptRate(pricing).perMillion(inputTokens).plus(pricing.outputPerMillion().perMillion(maxOutput));
     }
 
     /**

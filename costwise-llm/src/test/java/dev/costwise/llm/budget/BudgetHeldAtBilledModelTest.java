@@ -147,28 +147,8 @@ class BudgetHeldAtBilledModelTest {
 
     @Test
     void givenABudgetAroundAModelCallingOneTheCatalogDoesNotKnow_whenCalled_thenItFailsNamingItAndSendsNothing() {
-        ChatModel gpt4o = adapter("gpt-4o");
-        ChatModel ownName = new ChatModel() { // a stack under a name of its own that does not list what it calls
-            @Override
-            public String name() {
-                return "my-stack";
-            }
-
-            @Override
-            public String provider() {
-                return "mine";
-            }
-
-            @Override
-            public ChatResponse execute(ChatRequest request, WorkflowContext context) {
-                return gpt4o.execute(request, context);
-            }
-
-            @Override
-            public ChatStream stream(ChatRequest request, WorkflowContext context) {
-                return gpt4o.stream(request, context);
-            }
-        };
+        // a stack under a name of its own that does not list what it calls
+        ChatModel ownName = unknownTo("my-stack", adapter("gpt-4o"));
         ChatModel router = ChatRouter.builder("router").route("mine", ownName)
                 .route("premium", adapter("gpt-4o-mini")).selector((request, ctx) -> "mine").build();
         ChatModel budgeted = BudgetedChatModel.of(router, dailyGuard(Money.of("10"), clock));
@@ -178,6 +158,50 @@ class BudgetHeldAtBilledModelTest {
                 .hasMessageContaining("'router'").hasMessageContaining("'my-stack'")
                 .hasMessageContaining("budget each route");
         assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void givenAGpt4oBudgetAroundARouterToASnapshotAndAnUnknownModel_whenCalled_thenItFailsAndSendsNothing() {
+        // gpt-4o-2024-08-06 is a catalog alias of gpt-4o, whose budget holds a call to it (admit matches budgets by
+        // the catalog's name): the call may go there, so the unknown model beside it cannot be priced around it
+        Budgets budgets = Budgets.builder().clock(clock).add(Budget.builder("gpt-4o-daily")
+                .scope(BudgetScope.model("gpt-4o")).limit(Money.of("10")).build()).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets, CATALOG, JtokkitTokenEstimator.of(CATALOG)).build();
+        ChatModel router = ChatRouter.builder("router").route("premium", adapter("gpt-4o-2024-08-06"))
+                .route("mine", unknownTo("my-stack", adapter("gpt-4o-mini"))).selector((request, ctx) -> "premium")
+                .build();
+        ChatModel budgeted = BudgetedChatModel.of(router, guard);
+
+        assertThatThrownBy(() -> budgeted.execute(askingForMini("hi"), WorkflowContext.builder("t").clock(clock)
+                .build())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("gpt-4o-daily").hasMessageContaining("'my-stack'");
+        assertThat(server.getRequestCount()).isZero();
+        assertThat(guard.budgets().status("gpt-4o-daily").spent()).isEqualTo(Money.ZERO);
+    }
+
+    /** A model under a name the catalog does not know, calling {@code inner}. */
+    private static ChatModel unknownTo(String name, ChatModel inner) {
+        return new ChatModel() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String provider() {
+                return "mine";
+            }
+
+            @Override
+            public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+                return inner.execute(request, context);
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                return inner.stream(request, context);
+            }
+        };
     }
 
     @Test
