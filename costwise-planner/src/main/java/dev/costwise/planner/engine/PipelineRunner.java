@@ -56,7 +56,7 @@ import java.util.function.Function;
  *       one's, or is rejected. A fallback the budget has no room for is skipped. With several budgets (a gateway
  *       config's global and per-model ones, a per-model one counting each model apart), every one must have room,
  *       and the first without room, in the pipeline's order, decides between its downgrade and a rejection, as in
- *       the gateway.</li>
+ *       the gateway. Each budget counts its own spend, even one configured exactly like another.</li>
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
@@ -96,6 +96,8 @@ public final class PipelineRunner {
     private final Map<String, SimCache> routeCaches = new HashMap<>();
     /** When the run starts: a request arrives {@code atMillis} after it, in the budget window of that instant. */
     private final Instant origin;
+    /** The pipeline's budgets, each told apart by its place: two configured alike still count apart. */
+    private final List<Placed> budgets;
     /** The spend of each budget window so far: by budget, window start and, for a per-model budget, model. */
     private final Map<Count, Money> spentByWindow = new HashMap<>();
     /** What the request being handled has been billed so far, by model (what its per-model budgets are charged). */
@@ -134,6 +136,11 @@ public final class PipelineRunner {
         this.dryRun = dryRun;
         this.origin = Objects.requireNonNull(origin, "origin");
         this.cache = pipeline.cache().map(PipelineRunner::newCache);
+        List<Placed> placed = new ArrayList<>();
+        for (BudgetSpec b : pipeline.budgets()) {
+            placed.add(new Placed(placed.size(), b));
+        }
+        this.budgets = List.copyOf(placed);
         this.workflows = new WorkflowRuns(pricer);
     }
 
@@ -235,7 +242,7 @@ public final class PipelineRunner {
                             Optional.of(e.getMessage()));
                 }
             }
-            if (!pipeline.budgets().isEmpty()) {
+            if (!budgets.isEmpty()) {
                 Allowed budgeted = preview.isPresent()
                         ? workflowBudgetRoute(router, chosen, (Target.Workflow) router.routes().get(chosen),
                                 preview.get(), r)
@@ -247,7 +254,7 @@ public final class PipelineRunner {
                 route = budgeted.route();
                 if (budgeted.downgradedBy().isPresent()) {
                     // as the gateway: a downgrade replaces the candidates, so the pipeline's fallbacks are not tried
-                    fallbacks = budgeted.downgradedBy().get().exhaustedFallbacks();
+                    fallbacks = budgeted.downgradedBy().get().spec().exhaustedFallbacks();
                 }
             }
             target = router.routes().get(route);
@@ -256,7 +263,7 @@ public final class PipelineRunner {
             }
         } else {
             target = pipeline.target().orElseThrow();
-            Optional<BudgetSpec> full = firstWithoutRoom(Money.ZERO, target.sites().getFirst(), r);
+            Optional<Placed> full = firstWithoutRoom(Money.ZERO, target.sites().getFirst(), r);
             if (full.isPresent()) {
                 return rejected(r, c, route, full.get(), target.sites().getFirst().model());
             }
@@ -285,39 +292,47 @@ public final class PipelineRunner {
                 result.fallback(), budgetHit, result.failure());
     }
 
-    private RequestOutcome rejected(PlannedRequest r, Collector c, String route, BudgetSpec budget, String model) {
+    private RequestOutcome rejected(PlannedRequest r, Collector c, String route, Placed budget, String model) {
         c.rejected++;
+        BudgetSpec spec = budget.spec();
         return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, true,
                 Optional.of("budget has no room for this request's worst case: spent "
-                        + spent(budget, model, r).format() + " of " + budget.limit().format() + " in its "
-                        + budget.window().label().toLowerCase(Locale.ROOT) + " window"
-                        + (budget.perModel() ? " on " + model : "")));
+                        + spent(budget, model, r).format() + " of " + spec.limit().format() + " in its "
+                        + spec.window().label().toLowerCase(Locale.ROOT) + " window"
+                        + (spec.perModel() ? " on " + model : "")));
     }
 
-    /** One budget's count: the pipeline's budget, its window, and the model for a per-model budget ("" else). */
+    /**
+     * A budget of the pipeline and its place among them: the place, not the budget's settings, tells budgets apart,
+     * as the gateway counts each configured budget on its own even when two are configured alike.
+     */
+    private record Placed(int position, BudgetSpec spec) {}
+
+    /** One budget's count: the budget's place, its window, and the model for a per-model budget ("" else). */
     private record Count(int budget, Instant windowStart, String model) {}
 
-    private Count count(BudgetSpec budget, String model, PlannedRequest r) {
-        return new Count(pipeline.budgets().indexOf(budget), budget.window().spanAt(origin.plusMillis(r.atMillis()))
-                .start(), budget.perModel() ? model : "");
+    private Count count(Placed budget, String model, PlannedRequest r) {
+        BudgetSpec spec = budget.spec();
+        return new Count(budget.position(), spec.window().spanAt(origin.plusMillis(r.atMillis())).start(),
+                spec.perModel() ? model : "");
     }
 
     /** @return what the budget's window holding the request has spent before it (on {@code model}, if per model) */
-    private Money spent(BudgetSpec budget, String model, PlannedRequest r) {
+    private Money spent(Placed budget, String model, PlannedRequest r) {
         return spentByWindow.getOrDefault(count(budget, model, r), Money.ZERO);
     }
 
     /** Charges what the request was billed to every budget: all of it to the others, each model's to its own. */
     private void charge(PlannedRequest r) {
-        for (BudgetSpec b : pipeline.budgets()) {
+        for (Placed b : budgets) {
             billed.forEach((model, cost) -> spentByWindow.merge(count(b, model, r), cost, Money::plus));
         }
     }
 
     /** @return the highest utilization of the budgets on all spend, as the gateway's router reads it */
     private double globalUtilization(PlannedRequest r) {
-        return pipeline.budgets().stream().filter(b -> !b.perModel())
-                .mapToDouble(b -> spent(b, "", r).ratioOf(b.limit())).max().orElse(0.0);
+        return budgets.stream().filter(b -> !b.spec().perModel())
+                .mapToDouble(b -> spent(b, "", r).ratioOf(b.spec().limit())).max().orElse(0.0);
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
@@ -336,9 +351,9 @@ public final class PipelineRunner {
      * one's worst case, else a rejection. A budget past its last tier decides as one without room.
      */
     private Allowed budgetRoute(RouterSpec router, String chosen, PlannedRequest r) {
-        BudgetSpec first = pipeline.budgets().getFirst();
+        Placed first = budgets.getFirst();
         Optional<String> tiered = tierRoute(first, chosen, r);
-        Optional<BudgetSpec> full = tiered.isEmpty() ? Optional.of(first)
+        Optional<Placed> full = tiered.isEmpty() ? Optional.of(first)
                 : firstWithoutRoom(Money.ZERO, router.routes().get(tiered.get()).sites().getFirst(), r);
         if (full.isEmpty()) {
             return new Allowed(tiered.get(), Optional.empty(), Optional.empty());
@@ -351,13 +366,13 @@ public final class PipelineRunner {
      * What a budget without room decides, as the gateway's: its exhausted route (a downgrade) when every budget has
      * room for that one's worst case, else a rejection naming {@code refused}, the model it had no room for.
      */
-    private Allowed exhausted(RouterSpec router, BudgetSpec full, String refused, PlannedRequest r) {
-        if (full.exhaustedRoute().isEmpty()) {
+    private Allowed exhausted(RouterSpec router, Placed full, String refused, PlannedRequest r) {
+        if (full.spec().exhaustedRoute().isEmpty()) {
             return new Allowed(refused, Optional.empty(), Optional.of(full));
         }
-        String down = full.exhaustedRoute().get();
+        String down = full.spec().exhaustedRoute().get();
         CallSite site = router.routes().get(down).sites().getFirst();
-        Optional<BudgetSpec> stillFull = firstWithoutRoom(Money.ZERO, site, r);
+        Optional<Placed> stillFull = firstWithoutRoom(Money.ZERO, site, r);
         return stillFull.isPresent() ? new Allowed(site.model(), Optional.empty(), stillFull)
                 : new Allowed(down, Optional.of(full), Optional.empty());
     }
@@ -391,14 +406,15 @@ public final class PipelineRunner {
             byModel.merge(o.model(), verdict.times(preview.rounds()), Money::plus);
         }
         Money whole = answer.plus(verdict).times(preview.rounds());
-        for (BudgetSpec b : pipeline.budgets()) {
-            if (!b.perModel() && spent(b, "", r).plus(whole).isGreaterThan(b.limit())) {
+        for (Placed b : budgets) {
+            if (!b.spec().perModel() && spent(b, "", r).plus(whole).isGreaterThan(b.spec().limit())) {
                 return exhausted(router, b, w.orchestrator().model(), r);
             }
         }
         for (Map.Entry<String, Money> share : byModel.entrySet()) {
-            for (BudgetSpec b : pipeline.budgets()) {
-                if (b.perModel() && spent(b, share.getKey(), r).plus(share.getValue()).isGreaterThan(b.limit())) {
+            for (Placed b : budgets) {
+                if (b.spec().perModel()
+                        && spent(b, share.getKey(), r).plus(share.getValue()).isGreaterThan(b.spec().limit())) {
                     return exhausted(router, b, share.getKey(), r);
                 }
             }
@@ -410,15 +426,15 @@ public final class PipelineRunner {
      * What the budgets decided: the route to take, the budget whose downgrade sent the request there (if any), or
      * the budget that refused it (then {@code route} names the model it had no room for).
      */
-    private record Allowed(String route, Optional<BudgetSpec> downgradedBy, Optional<BudgetSpec> refusedBy) {}
+    private record Allowed(String route, Optional<Placed> downgradedBy, Optional<Placed> refusedBy) {}
 
     /** @return the route the utilization tiers pick ({@code chosen} without tiers); empty past the last tier */
-    private Optional<String> tierRoute(BudgetSpec budget, String chosen, PlannedRequest r) {
-        if (budget.tiers().isEmpty()) {
+    private Optional<String> tierRoute(Placed budget, String chosen, PlannedRequest r) {
+        if (budget.spec().tiers().isEmpty()) {
             return Optional.of(chosen);
         }
-        double utilization = spent(budget, "", r).ratioOf(budget.limit());
-        for (BudgetSpec.Tier tier : budget.tiers()) {
+        double utilization = spent(budget, "", r).ratioOf(budget.spec().limit());
+        for (BudgetSpec.Tier tier : budget.spec().tiers()) {
             if (utilization < tier.below()) {
                 return Optional.of(tier.route());
             }
@@ -433,11 +449,11 @@ public final class PipelineRunner {
      * cache-write price when the call may write the prompt cache) and its output limit (its {@code max_tokens}, else
      * the model's maximum output) at the model's prices on the call's tier.
      */
-    private Optional<BudgetSpec> firstWithoutRoom(Money pending, CallSite site, PlannedRequest r) {
+    private Optional<Placed> firstWithoutRoom(Money pending, CallSite site, PlannedRequest r) {
         Money worst = worstCase(site, r);
-        for (BudgetSpec b : pipeline.budgets()) {
-            Money own = b.perModel() ? billed.getOrDefault(site.model(), Money.ZERO) : pending;
-            if (spent(b, site.model(), r).plus(own).plus(worst).isGreaterThan(b.limit())) {
+        for (Placed b : budgets) {
+            Money own = b.spec().perModel() ? billed.getOrDefault(site.model(), Money.ZERO) : pending;
+            if (spent(b, site.model(), r).plus(own).plus(worst).isGreaterThan(b.spec().limit())) {
                 return Optional.of(b);
             }
         }
