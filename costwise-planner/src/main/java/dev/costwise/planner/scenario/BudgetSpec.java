@@ -19,7 +19,7 @@ import java.util.Optional;
  * A {@code perModel} budget (the gateway's {@code scope: model}) counts each model's spend apart, each against the
  * whole limit, and holds a call by the model it goes to.
  *
- * @param limit the most spent in one window
+ * @param limit the most spent in one window, at least 0
  * @param window the period the spend is counted over, the library's {@link BudgetWindow}
  * @param tiers utilization tiers, ascending
  * @param exhaustedRoute where requests go once the budget has no room for their worst case
@@ -31,7 +31,8 @@ public record BudgetSpec(Money limit, BudgetWindow window, List<Tier> tiers, Opt
 
     public BudgetSpec {
         Objects.requireNonNull(limit, "limit");
-        ScenarioException.require(limit.isPositive(), "budget limit must be positive, was %s", limit);
+        // as the gateway: a $0 limit is a budget too, with room for free calls only
+        ScenarioException.require(!limit.isNegative(), "budget limit cannot be negative, was %s", limit);
         Objects.requireNonNull(window, "window");
         tiers = List.copyOf(tiers);
         Objects.requireNonNull(exhaustedRoute, "exhaustedRoute");
