@@ -10,6 +10,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.WorkflowWorstCase;
 import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.orchestration.MultiModelWorkflow;
 import dev.costwise.llm.orchestration.NoCapableModelException;
@@ -36,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -383,29 +383,25 @@ public final class PipelineRunner {
      * orchestrator, once per round: one, plus one per escalation) on every budget of all spend, and each model's
      * share (its answer if it executes, the verdict if it orchestrates, per round) on the per-model budgets; the
      * first budget without room (the whole run's first, then each model's in name order) decides as
-     * {@link #exhausted}.
+     * {@link #exhausted}. The worst cases are the library's {@link WorkflowWorstCase}, the gateway's own rule.
      */
     private Allowed workflowBudgetRoute(RouterSpec router, String chosen, Target.Workflow w,
             MultiModelWorkflow.Preview preview, PlannedRequest r) {
-        Money answer = Money.ZERO;
-        long longest = 0;
-        Map<String, Money> byModel = new TreeMap<>();
+        // the library's one rule, by which the gateway reserves the run
+        List<WorkflowWorstCase.Answer> answers = new ArrayList<>();
         for (CallSite e : w.executors()) {
-            Money on = worstCase(e, r);
-            answer = answer.max(on);
-            longest = Math.max(longest, outputLimit(e, r));
-            byModel.put(e.model(), on.times(preview.rounds()));
+            answers.add(new WorkflowWorstCase.Answer(e.model(), worstCase(e, r), outputLimit(e, r)));
         }
-        Money verdict = Money.ZERO;
-        if (preview.validated()) {
-            CallSite o = w.orchestrator();
-            long input = WorstCaseCost.verdictInput(PromptTokens.text(preview.verdictPrompt()), longest);
-            verdict = pricer.catalog().require(o.model()).pricing().map(p -> WorstCaseCost.of(p, input,
-                    preview.verdictMaxTokens(), o.serviceTier().orElse(ServiceTier.STANDARD), Optional.empty()))
-                    .orElse(Money.ZERO);
-            byModel.merge(o.model(), verdict.times(preview.rounds()), Money::plus);
-        }
-        Money whole = answer.plus(verdict).times(preview.rounds());
+        CallSite o = w.orchestrator();
+        Optional<WorkflowWorstCase.Verdict> verdict = preview.validated()
+                ? Optional.of(new WorkflowWorstCase.Verdict(o.model(), PromptTokens.text(preview.verdictPrompt()),
+                        input -> pricer.catalog().require(o.model()).pricing().map(p -> WorstCaseCost.of(p, input,
+                                preview.verdictMaxTokens(), o.serviceTier().orElse(ServiceTier.STANDARD),
+                                Optional.empty())).orElse(Money.ZERO)))
+                : Optional.empty();
+        WorkflowWorstCase worst = WorkflowWorstCase.of(answers, verdict, preview.rounds());
+        Money whole = worst.whole();
+        Map<String, Money> byModel = worst.byModel();
         for (Placed b : budgets) {
             if (!b.spec().perModel() && spent(b, "", r).plus(whole).isGreaterThan(b.spec().limit())) {
                 return exhausted(router, b, w.orchestrator().model(), r);
