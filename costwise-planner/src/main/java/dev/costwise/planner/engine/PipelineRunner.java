@@ -54,9 +54,11 @@ import java.util.function.Function;
  *       request's estimated prompt plus its {@code max_tokens}, else the model's maximum output, at the model's
  *       prices); else, or past the last tier, the request goes to the exhausted route if the budget has room for that
  *       one's, or is rejected. A fallback the budget has no room for is skipped. With several budgets (a gateway
- *       config's global and per-model ones, a per-model one counting each model apart), every one must have room,
- *       and the first without room, in the pipeline's order, decides between its downgrade and a rejection, as in
- *       the gateway. Each budget counts its own spend, even one configured exactly like another.</li>
+ *       config's, each of its {@link BudgetSpec.Scope}: a per-model one counting each model apart, a key, team or
+ *       user one each caller apart and holding only requests whose {@link Caller} names one), every one that holds
+ *       the request must have room, and the first without room, in the pipeline's order, decides between its
+ *       downgrade and a rejection, as in the gateway. Each budget counts its own spend, even one configured exactly
+ *       like another.</li>
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
@@ -299,7 +301,12 @@ public final class PipelineRunner {
                 Optional.of("budget has no room for this request's worst case: spent "
                         + spent(budget, model, r).format() + " of " + spec.limit().format() + " in its "
                         + spec.window().label().toLowerCase(Locale.ROOT) + " window"
-                        + (spec.perModel() ? " on " + model : "")));
+                        + switch (spec.scope()) {
+                            case GLOBAL -> "";
+                            case MODEL -> " on " + model;
+                            case KEY, TEAM, USER -> " for " + spec.scope().name().toLowerCase(Locale.ROOT) + " '"
+                                    + holder(budget, model, r).orElse("") + "'";
+                        }));
     }
 
     /**
@@ -308,30 +315,60 @@ public final class PipelineRunner {
      */
     private record Placed(int position, BudgetSpec spec) {}
 
-    /** One budget's count: the budget's place, its window, and the model for a per-model budget ("" else). */
-    private record Count(int budget, Instant windowStart, String model) {}
+    /**
+     * One budget's count: the budget's place, its window, and whose spend it is (the model, key, team or user the
+     * budget counts apart; "" for one on all spend).
+     */
+    private record Count(int budget, Instant windowStart, String holder) {}
 
-    private Count count(Placed budget, String model, PlannedRequest r) {
+    /**
+     * Whose spend a budget counts a call to {@code model} under, as the gateway's {@code BudgetBook} picks the
+     * budgets that apply: all spend (""), the model, or the caller's key, its team or the request's end user; empty
+     * when the budget does not hold the request (no key, a key in no team, no user, another key's own budget).
+     */
+    private Optional<String> holder(Placed budget, String model, PlannedRequest r) {
+        Caller caller = r.caller();
         BudgetSpec spec = budget.spec();
-        return new Count(budget.position(), spec.window().spanAt(origin.plusMillis(r.atMillis())).start(),
-                spec.perModel() ? model : "");
+        return switch (spec.scope()) {
+            case GLOBAL -> Optional.of("");
+            case MODEL -> Optional.of(model);
+            case KEY -> caller.key().filter(k -> spec.key().isEmpty() || spec.key().get().equals(k));
+            case TEAM -> caller.key().map(k -> pipeline.teams().get(k));
+            case USER -> caller.user();
+        };
     }
 
-    /** @return what the budget's window holding the request has spent before it (on {@code model}, if per model) */
+    private boolean holds(Placed budget, String model, PlannedRequest r) {
+        return holder(budget, model, r).isPresent();
+    }
+
+    private Optional<Count> count(Placed budget, String model, PlannedRequest r) {
+        Instant start = budget.spec().window().spanAt(origin.plusMillis(r.atMillis())).start();
+        return holder(budget, model, r).map(h -> new Count(budget.position(), start, h));
+    }
+
+    /**
+     * @return what the budget's window holding the request has spent before it (on {@code model}, if per model;
+     *     by the caller, if per key, team or user); nothing for a budget that does not hold the request
+     */
     private Money spent(Placed budget, String model, PlannedRequest r) {
-        return spentByWindow.getOrDefault(count(budget, model, r), Money.ZERO);
+        return count(budget, model, r).map(k -> spentByWindow.getOrDefault(k, Money.ZERO)).orElse(Money.ZERO);
     }
 
-    /** Charges what the request was billed to every budget: all of it to the others, each model's to its own. */
+    /**
+     * Charges what the request was billed to every budget that holds it: all of it to the others, each model's to
+     * its own.
+     */
     private void charge(PlannedRequest r) {
         for (Placed b : budgets) {
-            billed.forEach((model, cost) -> spentByWindow.merge(count(b, model, r), cost, Money::plus));
+            billed.forEach((model, cost) -> count(b, model, r)
+                    .ifPresent(k -> spentByWindow.merge(k, cost, Money::plus)));
         }
     }
 
     /** @return the highest utilization of the budgets on all spend, as the gateway's router reads it */
     private double globalUtilization(PlannedRequest r) {
-        return budgets.stream().filter(b -> !b.spec().perModel())
+        return budgets.stream().filter(b -> b.spec().scope() == BudgetSpec.Scope.GLOBAL)
                 .mapToDouble(b -> spent(b, "", r).ratioOf(b.spec().limit())).max().orElse(0.0);
     }
 
@@ -403,7 +440,8 @@ public final class PipelineRunner {
         Money whole = worst.whole();
         Map<String, Money> byModel = worst.byModel();
         for (Placed b : budgets) {
-            if (!b.spec().perModel() && spent(b, "", r).plus(whole).isGreaterThan(b.spec().limit())) {
+            if (!b.spec().perModel() && holds(b, "", r)
+                    && spent(b, "", r).plus(whole).isGreaterThan(b.spec().limit())) {
                 return exhausted(router, b, w.orchestrator().model(), r);
             }
         }
@@ -448,6 +486,9 @@ public final class PipelineRunner {
     private Optional<Placed> firstWithoutRoom(Money pending, CallSite site, PlannedRequest r) {
         Money worst = worstCase(site, r);
         for (Placed b : budgets) {
+            if (!holds(b, site.model(), r)) {
+                continue;
+            }
             Money own = b.spec().perModel() ? billed.getOrDefault(site.model(), Money.ZERO) : pending;
             if (spent(b, site.model(), r).plus(own).plus(worst).isGreaterThan(b.spec().limit())) {
                 return Optional.of(b);

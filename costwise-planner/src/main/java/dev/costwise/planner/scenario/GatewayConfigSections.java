@@ -32,20 +32,21 @@ import java.util.Set;
 
 /**
  * The sections of a gateway configuration the planner uses ({@code models}, {@code groups}, {@code aliases},
- * {@code budgets}, {@code defaults} and {@code pipelines}), read and checked by the gateway's rules
+ * {@code defaults}, {@code pipelines}, {@code keys} and {@code budgets}), read and checked by the gateway's rules
  * ({@link GatewayConfigRules}): a file the gateway refuses for a problem in one of them is refused with the gateway's
  * problem line. Sections that do not change what a request costs (server, ledger, alerts, tests, throttles, redis)
- * and fields the gateway checks against its provider list or the environment (provider ids, API keys, base URLs) are
- * left to {@code costwise config check}.
+ * and fields the gateway checks against its provider list, the environment or rules of its own (provider ids, API
+ * keys and base URLs, a virtual key's secret and tags) are left to {@code costwise config check}.
  *
  * @param models the configured models, in order
  * @param groups each group's members, in order
  * @param aliases each alias and the name it stands for
  * @param targets every name a route, fallback or budget may call: the models, then the groups, then the aliases
+ * @param keys the virtual keys, in order
  * @param budgets the budgets, in order
  */
 record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> groups, Map<String, String> aliases,
-        Set<String> targets, List<Budget> budgets) {
+        Set<String> targets, List<Key> keys, List<Budget> budgets) {
 
     private static final List<String> BUDGET_SCOPES = List.of("global", "key", "model", "team", "user");
     private static final List<String> WINDOWS = List.of("day", "month");
@@ -59,6 +60,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         aliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
         targets = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(targets));
+        keys = List.copyOf(keys);
         budgets = List.copyOf(budgets);
     }
 
@@ -77,6 +79,16 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
     record Deployment(String name, String provider, String upstream, Optional<Pricing> price,
             Optional<Integer> contextWindow, Optional<Integer> maxOutputTokens, AnthropicPromptCaching caching,
             Optional<ServiceTier> tier) {}
+
+    /**
+     * A virtual key of the file, as budgets see it.
+     *
+     * @param id its id
+     * @param budget its own limit, if it has one
+     * @param window that limit's window: {@code day} or {@code month}
+     * @param team its {@code team} tag, which team budgets count it under
+     */
+    record Key(String id, Optional<Money> budget, String window, Optional<String> team) {}
 
     /**
      * A configured budget.
@@ -119,7 +131,13 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
             ps.properties().forEach(e -> pipeline(e.getValue(), "pipelines." + e.getKey(), targets, aliases,
                     e.getKey(), inherited));
         }
-        return new GatewayConfigSections(models, groups, aliases, targets, budgets(root.path("budgets"), targets));
+        Set<String> callable = new LinkedHashSet<>(targets);
+        if (ps.isObject()) {
+            ps.fieldNames().forEachRemaining(callable::add);
+        }
+        List<Key> keys = keys(root.path("keys"), callable);
+        return new GatewayConfigSections(models, groups, aliases, targets, keys,
+                budgets(root.path("budgets"), targets));
     }
 
     private static List<Deployment> models(JsonNode n) {
@@ -354,6 +372,59 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         optShare(n, "budget_ratio", p + ".budget_ratio");
         optInt(n, "budget_min_per_second", p + ".budget_min_per_second", 0, 100_000);
         return new Delays(initial, max);
+    }
+
+    private static List<Key> keys(JsonNode n, Set<String> callable) {
+        List<Key> out = new ArrayList<>();
+        if (n.isMissingNode() || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            throw problem("keys", "expected a list of virtual keys, found " + kind(n));
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (int i = 0; i < n.size(); i++) {
+            String p = "keys[" + i + "]";
+            JsonNode k = n.get(i);
+            if (!k.isObject()) {
+                throw problem(p, "expected a mapping with id and key_sha256, found " + kind(k));
+            }
+            unknownFields(k, p, Set.of("id", "key", "key_sha256", "models", "budget", "budget_window", "rpm", "tpm",
+                    "tags"));
+            String id = reqString(k, "id", p + ".id");
+            if (!ids.add(id)) {
+                throw problem(p + ".id", "duplicate key id '" + id + "'");
+            }
+            List<String> models = k.has("models") ? stringList(k.path("models"), p + ".models") : List.of();
+            for (int j = 0; j < models.size(); j++) {
+                if (!callable.contains(models.get(j))) {
+                    throw problem(p + ".models[" + j + "]", "unknown model '" + models.get(j) + "' (known: "
+                            + String.join(", ", callable) + ")");
+                }
+            }
+            Optional<Money> budget = GatewayConfigRules.optMoney(k, "budget", p + ".budget");
+            String window = optEnum(k, "budget_window", p + ".budget_window", WINDOWS).orElse("month");
+            optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
+            optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
+            out.add(new Key(id, budget, window, team(k.path("tags"), p + ".tags")));
+        }
+        return out;
+    }
+
+    /** @return a key's {@code team} tag, its {@code tags} read as the gateway reads a mapping of name → value */
+    private static Optional<String> team(JsonNode n, String p) {
+        if (n.isMissingNode() || n.isNull()) {
+            return Optional.empty();
+        }
+        if (!n.isObject()) {
+            throw problem(p, "expected a mapping of name → value, found " + kind(n));
+        }
+        n.properties().forEach(e -> {
+            if (!e.getValue().isValueNode()) {
+                throw problem(p + "." + e.getKey(), "expected a value, found " + kind(e.getValue()));
+            }
+        });
+        return n.has("team") ? Optional.of(GatewayConfigRules.substitute(n.get("team").asText())) : Optional.empty();
     }
 
     private static List<Budget> budgets(JsonNode n, Set<String> targets) {

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,15 +36,16 @@ import java.util.Set;
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
  * {@code retry} (fallbacks, cache and retry inherited from {@code defaults} as the gateway inherits them; {@code cache:
  * false} turns the cache off); a pipeline without routes sends every request to its {@code default_route}, as the
- * gateway does, or without one to the model of its own name. Every {@code budgets} entry with scope {@code global}
- * or {@code model} becomes a budget, in the configuration's order, with its {@code window} (a UTC day or month, the month by default,
- * as the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's
+ * gateway does, or without one to the model of its own name. Every {@code budgets} entry becomes a budget of its
+ * {@code scope}, in the configuration's order, with its {@code window} (a UTC day or month, the month by default, as
+ * the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}, followed by each of
+ * {@code keys} with a {@code budget} of its own; a key's {@code tags.team} is its team. A model's
  * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
  * (else the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true}
  * pipeline becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the
- * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost
- * in the planner): server, ledger, keys, timeouts, cache scope, and key, team and user budgets (a trace
- * does not name the caller). A {@code ${VAR:-default}} value is read as its default.
+ * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost in the planner):
+ * server, ledger, timeouts, cache scope, a key's models, rpm and tpm. A {@code ${VAR:-default}} value is read as its
+ * default.
  *
  * <p>The file is checked first by the gateway's own rules for the sections the planner reads
  * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
@@ -206,11 +208,13 @@ public final class GatewayPipelineReader {
                 : "defaults.context_window_fallback";
         JsonNode larger = p.has("context_window_fallback") ? p.get("context_window_fallback")
                 : root.path("defaults").path("context_window_fallback");
+        Map<String, String> teams = new HashMap<>();
+        names.sections.keys().forEach(k -> k.team().ifPresent(t -> teams.put(k.id(), t)));
         if (!larger.isValueNode() || text(larger).isEmpty()) {
-            return routed;
+            return routed.withTeams(teams);
         }
-        return routed.withContextWindowFallback(names.members(text(larger)).stream().map(m -> names.site(m, path))
-                .toList());
+        return routed.withTeams(teams).withContextWindowFallback(names.members(text(larger)).stream()
+                .map(m -> names.site(m, path)).toList());
     }
 
     private PipelineSpec routed(JsonNode root, String name, Names names) {
@@ -328,9 +332,8 @@ public final class GatewayPipelineReader {
     }
 
     /**
-     * The budgets that hold every request in the gateway, in its order (that of {@code budgets}): each
-     * {@code scope: global} one, and each {@code scope: model} one (counted per model). Key, team and user budgets
-     * depend on the caller, which a trace does not name, so they are left out. A downgrading budget's
+     * The gateway's budgets, in its order: each of {@code budgets} with its scope (a key, team or user one holds only
+     * the requests whose caller names one, see {@link BudgetSpec.Scope}), then each key's own. A downgrading budget's
      * {@code downgrade_to} becomes a route of {@code downgrades}: {@code budget-downgrade} for the first model
      * downgraded to, {@code budget-downgrade:NAME} for each other.
      */
@@ -338,9 +341,6 @@ public final class GatewayPipelineReader {
         List<BudgetSpec> budgets = new ArrayList<>();
         Map<String, String> routeOf = new HashMap<>();
         for (GatewayConfigSections.Budget b : names.sections.budgets()) {
-            if (!"global".equals(b.scope()) && !"model".equals(b.scope())) {
-                continue;
-            }
             Optional<String> route = Optional.empty();
             List<CallSite> downgradeRest = List.of();
             if (b.downgradeTo().isPresent()) {
@@ -353,7 +353,12 @@ public final class GatewayPipelineReader {
                 downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
             }
             budgets.add(new BudgetSpec(b.limit(), window(b.window()), List.of(), route, downgradeRest,
-                    "model".equals(b.scope())));
+                    BudgetSpec.Scope.valueOf(b.scope().toUpperCase(Locale.ROOT)), Optional.empty()));
+        }
+        // as the gateway: a key's own budget holds that key's requests, after every configured budget
+        for (GatewayConfigSections.Key k : names.sections.keys()) {
+            k.budget().ifPresent(limit -> budgets.add(new BudgetSpec(limit, window(k.window()), List.of(),
+                    Optional.empty(), List.of(), BudgetSpec.Scope.KEY, Optional.of(k.id()))));
         }
         return budgets;
     }
