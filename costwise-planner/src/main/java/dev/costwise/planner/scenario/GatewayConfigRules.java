@@ -1,6 +1,7 @@
 package dev.costwise.planner.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.DurationText;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
@@ -25,7 +26,6 @@ import java.util.regex.Pattern;
  */
 final class GatewayConfigRules {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Set<String> PRICE_FIELDS =
             Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output");
@@ -116,33 +116,13 @@ final class GatewayConfigRules {
         return s;
     }
 
-    /**
-     * A duration written as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 1d}, as the gateway reads it.
-     *
-     * @param text the text
-     * @return the duration, or empty if the text is not one
-     */
-    static Optional<Duration> parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        long n = Long.parseLong(m.group(1));
-        return Optional.of(switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        });
-    }
-
+    /** A duration as the gateway reads one ({@link DurationText}). */
     static Optional<Duration> optDuration(JsonNode n, String field, String path) {
         Optional<String> s = optString(n, field, path);
         if (s.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(parseDuration(s.get()).orElseThrow(() -> problem(path,
+        return Optional.of(DurationText.parse(s.get()).orElseThrow(() -> problem(path,
                 "expected a duration such as 250ms, 30s, 5m, 1h or 1d, was '" + s.get() + "'")));
     }
 
