@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.costwise.core.DurationText;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.AlertDef;
 import dev.costwise.gateway.config.GatewayConfig.Backoff;
@@ -64,7 +65,6 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
             "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles", "redis");
@@ -151,18 +151,7 @@ public final class ConfigLoader {
      * @return the duration, or empty if the text is not one
      */
     public static Optional<Duration> parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            return Optional.empty();
-        }
-        long n = Long.parseLong(m.group(1));
-        return Optional.of(switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        });
+        return DurationText.parse(text); // the syntax the planner reads a configuration by too
     }
 
     /** @return the path of the key a duplicate-key failure names ({@code pipelines.m}, {@code keys[1].id}) */

@@ -31,7 +31,7 @@ import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
-import dev.costwise.llm.cost.WorstCaseCost;
+import dev.costwise.llm.cost.WorkflowWorstCase;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.spi.SpendLedger;
@@ -225,37 +225,25 @@ public final class ChatService {
         long input = PromptTokens.estimate(body, allText);
         Optional<CacheControl.Ttl> writes = Plan.cacheWritesIn(body);
         Optional<ServiceTier> tier = Plan.serviceTierIn(body);
-        // each round may be answered by any executor (a fallback, an escalation): hold the dearest whole answer
-        Money answer = Money.ZERO;
-        Map<String, Money> answerOn = new HashMap<>();
-        long longestAnswer = 0;
+        // the library's one rule, which the planner predicts the gateway's budget decisions by
+        List<WorkflowWorstCase.Answer> answers = new ArrayList<>();
         for (Model m : w.executors()) {
             long out = Plan.outputLimit(body, m);
-            longestAnswer = Math.max(longestAnswer, out);
-            Money on = costs.worstCase(m, input, out, writes, defaultTiers.toHold(m, tier));
-            answerOn.put(m.name(), on);
-            answer = answer.max(on);
+            answers.add(new WorkflowWorstCase.Answer(m.name(), costs.worstCase(m, input, out, writes,
+                    defaultTiers.toHold(m, tier)), out));
         }
-        Money verdict = Money.ZERO;
-        if (w.validated()) {
-            // the verdict reads the answer: a quarter more tokens than its limit, as the orchestrator's tokenizer
-            // may split it finer than the executor's
-            long verdictInput = WorstCaseCost.verdictInput(PromptTokens.text(w.verdictPrompt()), longestAnswer);
-            verdict = costs.worstCase(w.orchestrator(), verdictInput, w.verdictMaxTokens(), Optional.empty(),
-                    defaultTiers.toHold(w.orchestrator(), Optional.empty()));
-        }
+        Optional<WorkflowWorstCase.Verdict> verdict = w.validated()
+                ? Optional.of(new WorkflowWorstCase.Verdict(w.orchestrator().name(),
+                        PromptTokens.text(w.verdictPrompt()), verdictInput -> costs.worstCase(w.orchestrator(),
+                                verdictInput, w.verdictMaxTokens(), Optional.empty(),
+                                defaultTiers.toHold(w.orchestrator(), Optional.empty()))))
+                : Optional.empty();
+        WorkflowWorstCase worst = WorkflowWorstCase.of(answers, verdict, w.rounds());
         RouteSelector.Choice choice = new RouteSelector.Choice(WorkflowRunner.ROUTE_PREFIX + w.complexity(),
                 Optional.of(w.executor().name()), new PromptClassifier.Classification(w.complexity(),
                         allText.length(), w.reason()));
-        // each model's budgets hold what it may cost in every round: its answer if it executes, the verdict if
-        // it orchestrates (or both)
-        Map<String, Money> byModel = new HashMap<>();
-        answerOn.forEach((m, cost) -> byModel.put(m, cost.times(w.rounds())));
-        if (w.validated()) {
-            byModel.merge(w.orchestrator().name(), verdict.times(w.rounds()), Money::plus);
-        }
         return new Plan(requested, pipeline, choice, List.of(w.executor()), body, input,
-                Plan.outputLimit(body, w.executor()), answer.plus(verdict).times(w.rounds()), byModel);
+                Plan.outputLimit(body, w.executor()), worst.whole(), worst.byModel());
     }
 
     /**

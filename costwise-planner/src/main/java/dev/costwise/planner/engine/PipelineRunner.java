@@ -10,6 +10,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.cost.CatalogPricer;
+import dev.costwise.llm.cost.WorkflowWorstCase;
 import dev.costwise.llm.cost.WorstCaseCost;
 import dev.costwise.llm.orchestration.MultiModelWorkflow;
 import dev.costwise.llm.orchestration.NoCapableModelException;
@@ -36,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -54,9 +54,11 @@ import java.util.function.Function;
  *       request's estimated prompt plus its {@code max_tokens}, else the model's maximum output, at the model's
  *       prices); else, or past the last tier, the request goes to the exhausted route if the budget has room for that
  *       one's, or is rejected. A fallback the budget has no room for is skipped. With several budgets (a gateway
- *       config's global and per-model ones, a per-model one counting each model apart), every one must have room,
- *       and the first without room, in the pipeline's order, decides between its downgrade and a rejection, as in
- *       the gateway.</li>
+ *       config's, each of its {@link BudgetSpec.Scope}: a per-model one counting each model apart, a key, team or
+ *       user one each caller apart and holding only requests whose {@link Caller} names one), every one that holds
+ *       the request must have room, and the first without room, in the pipeline's order, decides between its
+ *       downgrade and a rejection, as in the gateway. Each budget counts its own spend, even one configured exactly
+ *       like another.</li>
  *   <li><b>Router</b>: the first matching rule, else the default route.</li>
  *   <li><b>Retry</b>: only transient failures (rate limit, overload, server error, timeout, connection), up to
  *       {@code maxRetries}; backoff is added up, not slept.</li>
@@ -96,6 +98,8 @@ public final class PipelineRunner {
     private final Map<String, SimCache> routeCaches = new HashMap<>();
     /** When the run starts: a request arrives {@code atMillis} after it, in the budget window of that instant. */
     private final Instant origin;
+    /** The pipeline's budgets, each told apart by its place: two configured alike still count apart. */
+    private final List<Placed> budgets;
     /** The spend of each budget window so far: by budget, window start and, for a per-model budget, model. */
     private final Map<Count, Money> spentByWindow = new HashMap<>();
     /** What the request being handled has been billed so far, by model (what its per-model budgets are charged). */
@@ -134,6 +138,11 @@ public final class PipelineRunner {
         this.dryRun = dryRun;
         this.origin = Objects.requireNonNull(origin, "origin");
         this.cache = pipeline.cache().map(PipelineRunner::newCache);
+        List<Placed> placed = new ArrayList<>();
+        for (BudgetSpec b : pipeline.budgets()) {
+            placed.add(new Placed(placed.size(), b));
+        }
+        this.budgets = List.copyOf(placed);
         this.workflows = new WorkflowRuns(pricer);
     }
 
@@ -235,7 +244,7 @@ public final class PipelineRunner {
                             Optional.of(e.getMessage()));
                 }
             }
-            if (!pipeline.budgets().isEmpty()) {
+            if (!budgets.isEmpty()) {
                 Allowed budgeted = preview.isPresent()
                         ? workflowBudgetRoute(router, chosen, (Target.Workflow) router.routes().get(chosen),
                                 preview.get(), r)
@@ -247,7 +256,7 @@ public final class PipelineRunner {
                 route = budgeted.route();
                 if (budgeted.downgradedBy().isPresent()) {
                     // as the gateway: a downgrade replaces the candidates, so the pipeline's fallbacks are not tried
-                    fallbacks = budgeted.downgradedBy().get().exhaustedFallbacks();
+                    fallbacks = budgeted.downgradedBy().get().spec().exhaustedFallbacks();
                 }
             }
             target = router.routes().get(route);
@@ -256,7 +265,7 @@ public final class PipelineRunner {
             }
         } else {
             target = pipeline.target().orElseThrow();
-            Optional<BudgetSpec> full = firstWithoutRoom(Money.ZERO, target.sites().getFirst(), r);
+            Optional<Placed> full = firstWithoutRoom(Money.ZERO, target.sites().getFirst(), r);
             if (full.isPresent()) {
                 return rejected(r, c, route, full.get(), target.sites().getFirst().model());
             }
@@ -285,39 +294,82 @@ public final class PipelineRunner {
                 result.fallback(), budgetHit, result.failure());
     }
 
-    private RequestOutcome rejected(PlannedRequest r, Collector c, String route, BudgetSpec budget, String model) {
+    private RequestOutcome rejected(PlannedRequest r, Collector c, String route, Placed budget, String model) {
         c.rejected++;
+        BudgetSpec spec = budget.spec();
         return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, true,
                 Optional.of("budget has no room for this request's worst case: spent "
-                        + spent(budget, model, r).format() + " of " + budget.limit().format() + " in its "
-                        + budget.window().label().toLowerCase(Locale.ROOT) + " window"
-                        + (budget.perModel() ? " on " + model : "")));
+                        + spent(budget, model, r).format() + " of " + spec.limit().format() + " in its "
+                        + spec.window().label().toLowerCase(Locale.ROOT) + " window"
+                        + switch (spec.scope()) {
+                            case GLOBAL -> "";
+                            case MODEL -> " on " + model;
+                            case KEY, TEAM, USER -> " for " + spec.scope().name().toLowerCase(Locale.ROOT) + " '"
+                                    + holder(budget, model, r).orElse("") + "'";
+                        }));
     }
 
-    /** One budget's count: the pipeline's budget, its window, and the model for a per-model budget ("" else). */
-    private record Count(int budget, Instant windowStart, String model) {}
+    /**
+     * A budget of the pipeline and its place among them: the place, not the budget's settings, tells budgets apart,
+     * as the gateway counts each configured budget on its own even when two are configured alike.
+     */
+    private record Placed(int position, BudgetSpec spec) {}
 
-    private Count count(BudgetSpec budget, String model, PlannedRequest r) {
-        return new Count(pipeline.budgets().indexOf(budget), budget.window().spanAt(origin.plusMillis(r.atMillis()))
-                .start(), budget.perModel() ? model : "");
+    /**
+     * One budget's count: the budget's place, its window, and whose spend it is (the model, key, team or user the
+     * budget counts apart; "" for one on all spend).
+     */
+    private record Count(int budget, Instant windowStart, String holder) {}
+
+    /**
+     * Whose spend a budget counts a call to {@code model} under, as the gateway's {@code BudgetBook} picks the
+     * budgets that apply: all spend (""), the model, or the caller's key, its team or the request's end user; empty
+     * when the budget does not hold the request (no key, a key in no team, no user, another key's own budget).
+     */
+    private Optional<String> holder(Placed budget, String model, PlannedRequest r) {
+        Caller caller = r.caller();
+        BudgetSpec spec = budget.spec();
+        return switch (spec.scope()) {
+            case GLOBAL -> Optional.of("");
+            case MODEL -> Optional.of(model);
+            case KEY -> caller.key().filter(k -> spec.key().isEmpty() || spec.key().get().equals(k));
+            case TEAM -> caller.key().map(k -> pipeline.teams().get(k));
+            case USER -> caller.user();
+        };
     }
 
-    /** @return what the budget's window holding the request has spent before it (on {@code model}, if per model) */
-    private Money spent(BudgetSpec budget, String model, PlannedRequest r) {
-        return spentByWindow.getOrDefault(count(budget, model, r), Money.ZERO);
+    private boolean holds(Placed budget, String model, PlannedRequest r) {
+        return holder(budget, model, r).isPresent();
     }
 
-    /** Charges what the request was billed to every budget: all of it to the others, each model's to its own. */
+    private Optional<Count> count(Placed budget, String model, PlannedRequest r) {
+        Instant start = budget.spec().window().spanAt(origin.plusMillis(r.atMillis())).start();
+        return holder(budget, model, r).map(h -> new Count(budget.position(), start, h));
+    }
+
+    /**
+     * @return what the budget's window holding the request has spent before it (on {@code model}, if per model;
+     *     by the caller, if per key, team or user); nothing for a budget that does not hold the request
+     */
+    private Money spent(Placed budget, String model, PlannedRequest r) {
+        return count(budget, model, r).map(k -> spentByWindow.getOrDefault(k, Money.ZERO)).orElse(Money.ZERO);
+    }
+
+    /**
+     * Charges what the request was billed to every budget that holds it: all of it to the others, each model's to
+     * its own.
+     */
     private void charge(PlannedRequest r) {
-        for (BudgetSpec b : pipeline.budgets()) {
-            billed.forEach((model, cost) -> spentByWindow.merge(count(b, model, r), cost, Money::plus));
+        for (Placed b : budgets) {
+            billed.forEach((model, cost) -> count(b, model, r)
+                    .ifPresent(k -> spentByWindow.merge(k, cost, Money::plus)));
         }
     }
 
     /** @return the highest utilization of the budgets on all spend, as the gateway's router reads it */
     private double globalUtilization(PlannedRequest r) {
-        return pipeline.budgets().stream().filter(b -> !b.perModel())
-                .mapToDouble(b -> spent(b, "", r).ratioOf(b.limit())).max().orElse(0.0);
+        return budgets.stream().filter(b -> b.spec().scope() == BudgetSpec.Scope.GLOBAL)
+                .mapToDouble(b -> spent(b, "", r).ratioOf(b.spec().limit())).max().orElse(0.0);
     }
 
     private static String choose(RouterSpec router, PlannedRequest r, double utilization) {
@@ -336,9 +388,9 @@ public final class PipelineRunner {
      * one's worst case, else a rejection. A budget past its last tier decides as one without room.
      */
     private Allowed budgetRoute(RouterSpec router, String chosen, PlannedRequest r) {
-        BudgetSpec first = pipeline.budgets().getFirst();
+        Placed first = budgets.getFirst();
         Optional<String> tiered = tierRoute(first, chosen, r);
-        Optional<BudgetSpec> full = tiered.isEmpty() ? Optional.of(first)
+        Optional<Placed> full = tiered.isEmpty() ? Optional.of(first)
                 : firstWithoutRoom(Money.ZERO, router.routes().get(tiered.get()).sites().getFirst(), r);
         if (full.isEmpty()) {
             return new Allowed(tiered.get(), Optional.empty(), Optional.empty());
@@ -351,13 +403,13 @@ public final class PipelineRunner {
      * What a budget without room decides, as the gateway's: its exhausted route (a downgrade) when every budget has
      * room for that one's worst case, else a rejection naming {@code refused}, the model it had no room for.
      */
-    private Allowed exhausted(RouterSpec router, BudgetSpec full, String refused, PlannedRequest r) {
-        if (full.exhaustedRoute().isEmpty()) {
+    private Allowed exhausted(RouterSpec router, Placed full, String refused, PlannedRequest r) {
+        if (full.spec().exhaustedRoute().isEmpty()) {
             return new Allowed(refused, Optional.empty(), Optional.of(full));
         }
-        String down = full.exhaustedRoute().get();
+        String down = full.spec().exhaustedRoute().get();
         CallSite site = router.routes().get(down).sites().getFirst();
-        Optional<BudgetSpec> stillFull = firstWithoutRoom(Money.ZERO, site, r);
+        Optional<Placed> stillFull = firstWithoutRoom(Money.ZERO, site, r);
         return stillFull.isPresent() ? new Allowed(site.model(), Optional.empty(), stillFull)
                 : new Allowed(down, Optional.of(full), Optional.empty());
     }
@@ -368,37 +420,35 @@ public final class PipelineRunner {
      * orchestrator, once per round: one, plus one per escalation) on every budget of all spend, and each model's
      * share (its answer if it executes, the verdict if it orchestrates, per round) on the per-model budgets; the
      * first budget without room (the whole run's first, then each model's in name order) decides as
-     * {@link #exhausted}.
+     * {@link #exhausted}. The worst cases are the library's {@link WorkflowWorstCase}, the gateway's own rule.
      */
     private Allowed workflowBudgetRoute(RouterSpec router, String chosen, Target.Workflow w,
             MultiModelWorkflow.Preview preview, PlannedRequest r) {
-        Money answer = Money.ZERO;
-        long longest = 0;
-        Map<String, Money> byModel = new TreeMap<>();
+        // the library's one rule, by which the gateway reserves the run
+        List<WorkflowWorstCase.Answer> answers = new ArrayList<>();
         for (CallSite e : w.executors()) {
-            Money on = worstCase(e, r);
-            answer = answer.max(on);
-            longest = Math.max(longest, outputLimit(e, r));
-            byModel.put(e.model(), on.times(preview.rounds()));
+            answers.add(new WorkflowWorstCase.Answer(e.model(), worstCase(e, r), outputLimit(e, r)));
         }
-        Money verdict = Money.ZERO;
-        if (preview.validated()) {
-            CallSite o = w.orchestrator();
-            long input = WorstCaseCost.verdictInput(PromptTokens.text(preview.verdictPrompt()), longest);
-            verdict = pricer.catalog().require(o.model()).pricing().map(p -> WorstCaseCost.of(p, input,
-                    preview.verdictMaxTokens(), o.serviceTier().orElse(ServiceTier.STANDARD), Optional.empty()))
-                    .orElse(Money.ZERO);
-            byModel.merge(o.model(), verdict.times(preview.rounds()), Money::plus);
-        }
-        Money whole = answer.plus(verdict).times(preview.rounds());
-        for (BudgetSpec b : pipeline.budgets()) {
-            if (!b.perModel() && spent(b, "", r).plus(whole).isGreaterThan(b.limit())) {
+        CallSite o = w.orchestrator();
+        Optional<WorkflowWorstCase.Verdict> verdict = preview.validated()
+                ? Optional.of(new WorkflowWorstCase.Verdict(o.model(), PromptTokens.text(preview.verdictPrompt()),
+                        input -> pricer.catalog().require(o.model()).pricing().map(p -> WorstCaseCost.of(p, input,
+                                preview.verdictMaxTokens(), o.serviceTier().orElse(ServiceTier.STANDARD),
+                                Optional.empty())).orElse(Money.ZERO)))
+                : Optional.empty();
+        WorkflowWorstCase worst = WorkflowWorstCase.of(answers, verdict, preview.rounds());
+        Money whole = worst.whole();
+        Map<String, Money> byModel = worst.byModel();
+        for (Placed b : budgets) {
+            if (!b.spec().perModel() && holds(b, "", r)
+                    && spent(b, "", r).plus(whole).isGreaterThan(b.spec().limit())) {
                 return exhausted(router, b, w.orchestrator().model(), r);
             }
         }
         for (Map.Entry<String, Money> share : byModel.entrySet()) {
-            for (BudgetSpec b : pipeline.budgets()) {
-                if (b.perModel() && spent(b, share.getKey(), r).plus(share.getValue()).isGreaterThan(b.limit())) {
+            for (Placed b : budgets) {
+                if (b.spec().perModel()
+                        && spent(b, share.getKey(), r).plus(share.getValue()).isGreaterThan(b.spec().limit())) {
                     return exhausted(router, b, share.getKey(), r);
                 }
             }
@@ -410,15 +460,15 @@ public final class PipelineRunner {
      * What the budgets decided: the route to take, the budget whose downgrade sent the request there (if any), or
      * the budget that refused it (then {@code route} names the model it had no room for).
      */
-    private record Allowed(String route, Optional<BudgetSpec> downgradedBy, Optional<BudgetSpec> refusedBy) {}
+    private record Allowed(String route, Optional<Placed> downgradedBy, Optional<Placed> refusedBy) {}
 
     /** @return the route the utilization tiers pick ({@code chosen} without tiers); empty past the last tier */
-    private Optional<String> tierRoute(BudgetSpec budget, String chosen, PlannedRequest r) {
-        if (budget.tiers().isEmpty()) {
+    private Optional<String> tierRoute(Placed budget, String chosen, PlannedRequest r) {
+        if (budget.spec().tiers().isEmpty()) {
             return Optional.of(chosen);
         }
-        double utilization = spent(budget, "", r).ratioOf(budget.limit());
-        for (BudgetSpec.Tier tier : budget.tiers()) {
+        double utilization = spent(budget, "", r).ratioOf(budget.spec().limit());
+        for (BudgetSpec.Tier tier : budget.spec().tiers()) {
             if (utilization < tier.below()) {
                 return Optional.of(tier.route());
             }
@@ -433,11 +483,14 @@ public final class PipelineRunner {
      * cache-write price when the call may write the prompt cache) and its output limit (its {@code max_tokens}, else
      * the model's maximum output) at the model's prices on the call's tier.
      */
-    private Optional<BudgetSpec> firstWithoutRoom(Money pending, CallSite site, PlannedRequest r) {
+    private Optional<Placed> firstWithoutRoom(Money pending, CallSite site, PlannedRequest r) {
         Money worst = worstCase(site, r);
-        for (BudgetSpec b : pipeline.budgets()) {
-            Money own = b.perModel() ? billed.getOrDefault(site.model(), Money.ZERO) : pending;
-            if (spent(b, site.model(), r).plus(own).plus(worst).isGreaterThan(b.limit())) {
+        for (Placed b : budgets) {
+            if (!holds(b, site.model(), r)) {
+                continue;
+            }
+            Money own = b.spec().perModel() ? billed.getOrDefault(site.model(), Money.ZERO) : pending;
+            if (spent(b, site.model(), r).plus(own).plus(worst).isGreaterThan(b.spec().limit())) {
                 return Optional.of(b);
             }
         }

@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param cacheKey what a response cache keys on
  * @param tokens the tokens at each call site
  * @param text the text a router reads
+ * @param caller who sent it (key, team and user budgets hold it by that)
  */
 public record PlannedRequest(String id, long atMillis, Optional<String> className, ChatRequest request,
-        String cacheKey, TokenPlan tokens, PromptText text) {
+        String cacheKey, TokenPlan tokens, PromptText text, Caller caller) {
 
     public PlannedRequest {
         Objects.requireNonNull(id, "id");
@@ -25,6 +26,15 @@ public record PlannedRequest(String id, long atMillis, Optional<String> classNam
         Objects.requireNonNull(cacheKey, "cacheKey");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(caller, "caller");
+    }
+
+    /**
+     * A request of no particular caller; the components as above.
+     */
+    public PlannedRequest(String id, long atMillis, Optional<String> className, ChatRequest request,
+            String cacheKey, TokenPlan tokens, PromptText text) {
+        this(id, atMillis, className, request, cacheKey, tokens, text, Caller.NOBODY);
     }
 
     /**

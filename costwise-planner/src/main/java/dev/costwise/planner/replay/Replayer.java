@@ -13,6 +13,7 @@ import dev.costwise.llm.cost.JtokkitTokenEstimator;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.sim.SimulatedProvider;
+import dev.costwise.planner.engine.Caller;
 import dev.costwise.planner.engine.ModelResolver;
 import dev.costwise.planner.engine.PipelineRunner;
 import dev.costwise.planner.engine.PlannedRequest;
@@ -22,6 +23,7 @@ import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.engine.SimFleet;
 import dev.costwise.planner.engine.TokenPlan;
 import dev.costwise.planner.report.ReplayReports;
+import dev.costwise.planner.scenario.BudgetSpec;
 import dev.costwise.planner.scenario.CallSite;
 import dev.costwise.planner.scenario.ModelSettings;
 import dev.costwise.planner.scenario.PipelineSpec;
@@ -149,6 +151,7 @@ public final class Replayer {
         private final Savings.Tally savings = new Savings.Tally();
         private final SpreadSample<Judged> sample;
         private final List<ReplayReports.Listed> listed = new ArrayList<>();
+        private final ReplayReports.Callers callers;
         private Money before = Money.ZERO;
         private long estimated;
         private long replayed;
@@ -162,6 +165,9 @@ public final class Replayer {
                     options.dryRun(), scan.first().orElse(Instant.EPOCH))
                     .start(scan.entries(), options.progress(), ReplayReports.MAX_ROUTE_ROWS);
             this.sample = new SpreadSample<>(judging() ? options.sample() : 0);
+            this.callers = new ReplayReports.Callers(pipeline.budgets().stream().map(BudgetSpec::scope)
+                    .filter(s -> s != BudgetSpec.Scope.GLOBAL && s != BudgetSpec.Scope.MODEL).distinct().sorted()
+                    .toList());
         }
 
         private boolean judging() {
@@ -183,8 +189,10 @@ public final class Replayer {
             long at = e.timestamp().isPresent() && scan.first().isPresent()
                     ? e.timestamp().get().toEpochMilli() - scan.first().get().toEpochMilli()
                     : replayed * options.spacing().toMillis();
+            Caller caller = new Caller(e.key(), request.user());
+            callers.add(caller);
             RequestOutcome outcome = after.handle(new PlannedRequest("line " + e.line(), at, Optional.empty(),
-                    request, ChatCacheKey.of(request), tokens(e, input, Math.max(1, output)), e.text()));
+                    request, ChatCacheKey.of(request), tokens(e, input, Math.max(1, output)), e.text(), caller));
             replayed++;
             before = before.plus(beforeCost);
             savings.add(beforeCost, outcome);
@@ -201,7 +209,8 @@ public final class Replayer {
             Savings saved = savings.savings();
             return new ReplayResult(Math.toIntExact(scan.lines()), scan.errors(), scan.badLines(), before,
                     estimated, stats, saved, judged,
-                    ReplayReports.of(scan, before, estimated, stats, saved, judged, listed, options.dryRun()));
+                    ReplayReports.of(scan, before, estimated, stats, saved, judged, listed, options.dryRun(),
+                            callers));
         }
     }
 

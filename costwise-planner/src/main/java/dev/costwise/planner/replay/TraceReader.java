@@ -33,7 +33,8 @@ import java.util.function.ToLongFunction;
 /**
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
  * or a wrapper {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
- * "completion_tokens": m}, "service_tier": "flex"}} (the tier the answer reported, if it named one). Blank lines are
+ * "completion_tokens": m}, "service_tier": "flex", "key": "team-a"}} (the tier the answer reported, if it named one;
+ * the id of the virtual key the request came with, if it came with one). Blank lines are
  * skipped silently, as is a byte order mark opening the file; a bad line (malformed JSON, no messages, a model the
  * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
  * on.
@@ -207,11 +208,12 @@ public final class TraceReader {
         Parsed p = parse(line);
         PromptText text = PromptText.of(p.body()); // its text once, for the estimate too
         return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body(),
-                text.all()), text);
+                text.all()), text, p.key());
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */
-    private record Parsed(JsonNode body, ChatRequest request, Optional<Instant> timestamp, Optional<Usage> usage) {}
+    private record Parsed(JsonNode body, ChatRequest request, Optional<Instant> timestamp, Optional<Usage> usage,
+            Optional<String> key) {}
 
     /** @throws BadLineException if the line is not a usable request */
     private Parsed parse(String line) {
@@ -275,7 +277,21 @@ public final class TraceReader {
                 throw new BadLineException("bad usage: " + e.getMessage());
             }
         }
-        return new Parsed(body, request, timestamp, usage);
+        // a wrapper's field: a bare request's own fields are the request's
+        return new Parsed(body, request, timestamp, usage, node.has("request") ? key(node) : Optional.empty());
+    }
+
+    /** @return the wrapper's {@code key}, the id of the virtual key the request came with; empty names none */
+    private static Optional<String> key(JsonNode node) {
+        JsonNode key = node.path("key");
+        if (key.isMissingNode() || key.isNull()) {
+            return Optional.empty();
+        }
+        if (!key.isTextual()) {
+            throw new BadLineException("key must be the id of the virtual key the request came with (text), was "
+                    + abbreviate(key.toString()));
+        }
+        return Optional.of(key.asText()).filter(k -> !k.isEmpty());
     }
 
     /**

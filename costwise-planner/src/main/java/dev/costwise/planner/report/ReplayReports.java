@@ -1,6 +1,7 @@
 package dev.costwise.planner.report;
 
 import dev.costwise.core.Money;
+import dev.costwise.planner.engine.Caller;
 import dev.costwise.planner.engine.RequestOutcome;
 import dev.costwise.planner.engine.RunStats;
 import dev.costwise.planner.engine.Savings;
@@ -8,6 +9,7 @@ import dev.costwise.planner.replay.JudgeSummary;
 import dev.costwise.planner.replay.TraceError;
 import dev.costwise.planner.replay.TraceScan;
 import dev.costwise.planner.replay.Verdict;
+import dev.costwise.planner.scenario.BudgetSpec;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
@@ -47,6 +49,53 @@ public final class ReplayReports {
     }
 
     /**
+     * Who the replayed requests came from, for the budgets that hold a request by its caller (the gateway's key, team
+     * and user budgets): how many lines named a virtual key and how many an end user. Not thread-safe.
+     */
+    public static final class Callers {
+        private final List<BudgetSpec.Scope> scopes;
+        private long lines;
+        private long keyed;
+        private long users;
+
+        /** @param scopes the caller scopes ({@code KEY}, {@code TEAM}, {@code USER}) the pipeline's budgets have */
+        public Callers(List<BudgetSpec.Scope> scopes) {
+            this.scopes = List.copyOf(scopes);
+        }
+
+        /** @param caller who sent the next replayed line */
+        public void add(Caller caller) {
+            lines++;
+            keyed += caller.key().isPresent() ? 1 : 0;
+            users += caller.user().isPresent() ? 1 : 0;
+        }
+
+        /** @return what the report says of the caller budgets: nothing without any, a warning when they held none */
+        List<String> notes() {
+            if (scopes.isEmpty()) {
+                return List.of();
+            }
+            List<String> notes = new ArrayList<>();
+            boolean byKey = scopes.contains(BudgetSpec.Scope.KEY) || scopes.contains(BudgetSpec.Scope.TEAM);
+            boolean byUser = scopes.contains(BudgetSpec.Scope.USER);
+            notes.add("Key, team and user budgets hold a request by its caller, as at the gateway: "
+                    + Figures.count(keyed) + " of " + Figures.count(lines) + " replayed lines name a virtual key (the"
+                    + " line's \"key\"; a key's team comes from its tags in the configuration), "
+                    + Figures.count(users) + " an end user (the request's \"user\").");
+            if (byKey && keyed == 0) {
+                notes.add("Warning: the configuration has key or team budgets (or keys with a budget of their own),"
+                        + " but no line names a key, so they held no request: the after cost assumes they never"
+                        + " refuse or downgrade one. Add \"key\": \"<key id>\" to the trace's lines to apply them.");
+            }
+            if (byUser && users == 0) {
+                notes.add("Warning: the configuration has user budgets, but no request names an end user, so they"
+                        + " held no request: the after cost assumes they never refuse or downgrade one.");
+            }
+            return notes;
+        }
+    }
+
+    /**
      * @param trace what the first pass over the trace found: its lines, requests, period and bad lines
      * @param before the cost on the requested models
      * @param estimatedBefore requests whose before-cost was estimated
@@ -55,10 +104,11 @@ public final class ReplayReports {
      * @param judge the judged sample, if any
      * @param listed the first replayed lines (up to {@link #MAX_ROUTE_ROWS}), in the order run, for the dry-run table
      * @param dryRun whether the run only routed
+     * @param callers who the replayed requests came from
      * @return the report
      */
     public static PlanReport of(TraceScan trace, Money before, long estimatedBefore, RunStats after,
-            Savings savings, Optional<JudgeSummary> judge, List<Listed> listed, boolean dryRun) {
+            Savings savings, Optional<JudgeSummary> judge, List<Listed> listed, boolean dryRun, Callers callers) {
         Map<String, BigDecimal> m = new LinkedHashMap<>();
         BigDecimal b = before.toBigDecimal();
         BigDecimal a = after.cost().toBigDecimal();
@@ -166,6 +216,7 @@ public final class ReplayReports {
                     + " not per day or per month.");
         }
         SimulationReports.excludedNote(savings, after.requests(), "").ifPresent(notes::add);
+        notes.addAll(callers.notes());
         if (w.verdicts() > 0) {
             notes.add("Workflow: the orchestrator's verdicts ran on the sim provider, whose answer is never a verdict"
                     + " the validator can read, so each validated answer failed and escalated to a stronger executor"

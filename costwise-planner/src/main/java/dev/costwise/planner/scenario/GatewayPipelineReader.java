@@ -1,20 +1,18 @@
 package dev.costwise.planner.scenario;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.costwise.core.Money;
 import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
-import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import dev.costwise.llm.routing.RouteConditions;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -36,23 +34,33 @@ import java.util.Set;
  * {@code groups} (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry},
  * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
  * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
- * {@code retry}; a pipeline without routes sends every request to its {@code default_route}, as the gateway does,
- * or without one to the model of its own name. Every {@code budgets} entry with scope {@code global} or {@code model}
- * becomes a budget, in the configuration's order, with its {@code window} (a UTC day or month, the month by default,
- * as the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}. A model's
+ * {@code retry} (fallbacks, cache and retry inherited from {@code defaults} as the gateway inherits them; {@code cache:
+ * false} turns the cache off); a pipeline without routes sends every request to its {@code default_route}, as the
+ * gateway does, or without one to the model of its own name. Every {@code budgets} entry becomes a budget of its
+ * {@code scope}, in the configuration's order, with its {@code window} (a UTC day or month, the month by default, as
+ * the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}, followed by each of
+ * {@code keys} with a {@code budget} of its own; a key's {@code tags.team} is its team. A model's
  * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
  * (else the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true}
  * pipeline becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the
- * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost
- * in the planner): server, ledger, keys, timeouts, cache scope, and key, team and user budgets (a trace
- * does not name the caller). A {@code ${VAR:-default}} value is read as its default.
+ * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost in the planner):
+ * server, ledger, timeouts, cache scope, a key's models, rpm and tpm. A {@code ${VAR:-default}} value is read as its
+ * default.
+ *
+ * <p>The file is checked first by the gateway's own rules for the sections the planner reads
+ * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
+ * would refuse for a problem there is refused with the gateway's problem line ({@code models[0].prompt_caching:
+ * applies to anthropic models only ...}), and a value it accepts ({@code window: Day}, {@code limit: "$5"}) means
+ * what it means at the gateway.
  */
 public final class GatewayPipelineReader {
 
     /** The route of a {@code workflow: true} pipeline; each request is reported as {@code workflow:<complexity>}. */
     public static final String WORKFLOW_ROUTE = "workflow";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** Refuses a key written twice, as the gateway does: the second would silently replace the first. */
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
 
     private final ModelCatalog catalog;
 
@@ -100,8 +108,9 @@ public final class GatewayPipelineReader {
             throw new ScenarioException(source + ": expected a YAML mapping at the top level");
         }
         try {
-            ModelCatalog priced = pricedCatalog(root);
-            return new Priced(pipeline(root, pipelineName, priced), priced);
+            GatewayConfigSections sections = GatewayConfigSections.read(root);
+            ModelCatalog priced = pricedCatalog(root, sections);
+            return new Priced(pipeline(root, pipelineName, new Names(sections, priced)), priced);
         } catch (ScenarioException e) {
             throw new ScenarioException(source + ": " + e.getMessage(), e);
         }
@@ -120,45 +129,33 @@ public final class GatewayPipelineReader {
         }
     }
 
-    private ModelCatalog pricedCatalog(JsonNode root) {
+    private ModelCatalog pricedCatalog(JsonNode root, GatewayConfigSections sections) {
         ModelCatalogs.Builder b = ModelCatalogs.builder().from(catalog);
         Map<String, ModelInfo> configured = new HashMap<>();
-        for (JsonNode m : root.path("models")) {
-            if (!m.has("price")) {
+        for (GatewayConfigSections.Deployment m : sections.models()) {
+            String name = m.name();
+            if (m.price().isEmpty()) {
                 // a renamed deployment is served at its upstream model's catalog price, as the gateway does
-                String name = text(m.path("name"));
-                Optional<ModelInfo> upstream = catalog.find(m.has("model") ? text(m.get("model")) : name);
+                Optional<ModelInfo> upstream = catalog.find(m.upstream());
                 if (catalog.find(name).isEmpty() && upstream.isPresent()) {
                     configured.put(name, renamed(upstream.get(), name, Set.of()));
                     b.replace(configured.get(name));
                 }
                 continue;
             }
-            String name = text(m.path("name"));
-            String path = "models." + name + ".price";
-            Pricing pricing = pricing(m.get("price"), path, "anthropic".equals(text(m.path("provider"))));
-            for (ServiceTier tier : List.of(ServiceTier.FLEX, ServiceTier.PRIORITY)) {
-                if (m.get("price").has(tier.wireName())) {
-                    pricing = pricing.withServiceTier(tier, pricing(m.get("price").get(tier.wireName()),
-                            path + "." + tier.wireName(), false));
-                }
-            }
             Optional<ModelInfo> own = catalog.find(name);
-            Optional<ModelInfo> base = own.or(() -> catalog.find(m.has("model") ? text(m.get("model")) : name));
-            String upstream = m.has("model") ? text(m.get("model")) : name;
-            int window = m.has("context_window") ? m.get("context_window").asInt()
-                    : base.map(ModelInfo::contextWindow).orElse(128_000);
-            int maxOut = m.has("max_output_tokens") ? m.get("max_output_tokens").asInt()
-                    : base.map(ModelInfo::maxOutputTokens).orElse(4096);
-            ModelInfo entry = new ModelInfo(own.map(ModelInfo::name).orElse(name), text(m.path("provider")), upstream,
-                    base.map(ModelInfo::kind).orElse(ModelKind.CHAT), Optional.of(pricing), window, maxOut,
+            Optional<ModelInfo> base = own.or(() -> catalog.find(m.upstream()));
+            int window = m.contextWindow().orElseGet(() -> base.map(ModelInfo::contextWindow).orElse(128_000));
+            int maxOut = m.maxOutputTokens().orElseGet(() -> base.map(ModelInfo::maxOutputTokens).orElse(4096));
+            ModelInfo entry = new ModelInfo(own.map(ModelInfo::name).orElse(name), m.provider(), m.upstream(),
+                    base.map(ModelInfo::kind).orElse(ModelKind.CHAT), m.price(), window, maxOut,
                     base.map(ModelInfo::capabilities).orElse(Set.of()), Optional.empty(),
                     base.map(ModelInfo::tier).orElse(2), own.map(ModelInfo::aliases).orElse(Set.of()),
                     "gateway config", LocalDate.now(ZoneOffset.UTC));
             configured.put(name, entry);
             b.replace(entry);
         }
-        aliasesToCatalog(root, configured, b);
+        aliasesToCatalog(sections, configured, b);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -171,16 +168,16 @@ public final class GatewayPipelineReader {
      * group's first member), so a trace line naming it is priced as the gateway serves it. An alias that is also a
      * catalog name keeps the catalog's meaning.
      */
-    private void aliasesToCatalog(JsonNode root, Map<String, ModelInfo> configured, ModelCatalogs.Builder b) {
-        Map<String, String> aliases = new HashMap<>();
-        root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
+    private void aliasesToCatalog(GatewayConfigSections sections, Map<String, ModelInfo> configured,
+            ModelCatalogs.Builder b) {
+        Map<String, String> aliases = sections.aliases();
         for (String alias : aliases.keySet()) {
             String n = alias;
             for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
                 n = aliases.get(n);
-                JsonNode group = root.path("groups").path(n);
-                if (group.isArray() && !group.isEmpty()) {
-                    n = text(group.get(0));
+                List<String> group = sections.groups().getOrDefault(n, List.of());
+                if (!group.isEmpty()) {
+                    n = group.getFirst();
                 }
             }
             String called = n;
@@ -203,33 +200,7 @@ public final class GatewayPipelineReader {
                 m.priceAsOf(), m.retiresOn());
     }
 
-    /** A {@code price} mapping, with the gateway's defaults for what it leaves out. */
-    private static Pricing pricing(JsonNode n, String path, boolean anthropic) {
-        Money input = money(n, "input", path);
-        Money cached = n.has("cached_input") ? money(n, "cached_input", path)
-                : anthropic ? input.times(new BigDecimal("0.1")) : input;
-        Money write5m = anthropic ? input.times(new BigDecimal("1.25")) : input;
-        Money write1h = anthropic ? input.times(2) : input;
-        return new Pricing(input, cached, write5m, write1h, money(n, "output", path), Optional.empty());
-    }
-
-    private static Money money(JsonNode n, String field, String path) {
-        if (!n.hasNonNull(field)) {
-            throw new ScenarioException(path + ": missing '" + field + "' ($ per 1M tokens)");
-        }
-        try {
-            Money m = Money.of(text(n.get(field)));
-            ScenarioException.require(!m.isNegative(), "%s.%s: cannot be negative, was %s", path, field,
-                    n.get(field).asText());
-            return m;
-        } catch (IllegalArgumentException e) {
-            throw new ScenarioException(path + "." + field + ": expected dollars such as \"2.50\", was '"
-                    + n.get(field).asText() + "'", e);
-        }
-    }
-
-    private PipelineSpec pipeline(JsonNode root, String name, ModelCatalog priced) {
-        Names names = new Names(root, priced);
+    private PipelineSpec pipeline(JsonNode root, String name, Names names) {
         PipelineSpec routed = routed(root, name, names);
         // a pipeline's own context_window_fallback, else the defaults' one, as the gateway inherits it
         JsonNode p = root.path("pipelines").path(name);
@@ -237,11 +208,13 @@ public final class GatewayPipelineReader {
                 : "defaults.context_window_fallback";
         JsonNode larger = p.has("context_window_fallback") ? p.get("context_window_fallback")
                 : root.path("defaults").path("context_window_fallback");
+        Map<String, String> teams = new HashMap<>();
+        names.sections.keys().forEach(k -> k.team().ifPresent(t -> teams.put(k.id(), t)));
         if (!larger.isValueNode() || text(larger).isEmpty()) {
-            return routed;
+            return routed.withTeams(teams);
         }
-        return routed.withContextWindowFallback(names.members(text(larger)).stream().map(m -> names.site(m, path))
-                .toList());
+        return routed.withTeams(teams).withContextWindowFallback(names.members(text(larger)).stream()
+                .map(m -> names.site(m, path)).toList());
     }
 
     private PipelineSpec routed(JsonNode root, String name, Names names) {
@@ -251,11 +224,18 @@ public final class GatewayPipelineReader {
         if (p.has("cache")) {
             cache = cache(p.get("cache"), cache, "pipelines." + name + ".cache");
         }
-        Optional<RetrySpec> retry = retry(p.has("retry") ? p.get("retry") : defaults.path("retry"));
+        Optional<RetrySpec> retry = retry(p.path("retry"), "pipelines." + name + ".retry", defaults.path("retry"));
         List<CallSite> fallbacks = new ArrayList<>();
-        p.path("fallbacks").forEach(f -> fallbacks.add(names.site(text(f), "fallbacks")));
+        // the pipeline's own fallbacks, else the defaults', as the gateway inherits them
+        String fallbacksPath = p.has("fallbacks") ? "pipelines." + name + ".fallbacks" : "defaults.fallbacks";
+        List<String> fallbackNames = p.has("fallbacks") ? GatewayConfigRules.stringList(p.get("fallbacks"),
+                fallbacksPath) : defaults.has("fallbacks") ? GatewayConfigRules.stringList(defaults.get("fallbacks"),
+                fallbacksPath) : List.of();
+        for (int i = 0; i < fallbackNames.size(); i++) {
+            fallbacks.add(names.site(fallbackNames.get(i), fallbacksPath + "[" + i + "]"));
+        }
         Map<String, Target> downgrades = new LinkedHashMap<>();
-        List<BudgetSpec> budgets = budgets(root, names, downgrades);
+        List<BudgetSpec> budgets = budgets(names, downgrades);
         if (p.path("workflow").asBoolean(false)) {
             if (!p.path("routes").isArray() || p.get("routes").isEmpty()) {
                 throw new ScenarioException("pipelines." + name + ".workflow: the multi-model workflow needs routes"
@@ -301,10 +281,16 @@ public final class GatewayPipelineReader {
             routes.put(routeName, new Target.Single(names.site(text(r.path("model")), path + ".model")));
             JsonNode when = r.path("when");
             List<String> keywords = new ArrayList<>();
-            when.path("keywords").forEach(k -> keywords.add(k.asText()));
-            rules.add(RouteRule.ofGateway(routeName, new RouteConditions(optInt(when, "min_chars"),
-                    optInt(when, "max_chars"), keywords, Optional.ofNullable(when.path("complexity").textValue()),
-                    share(when, "budget_utilization_below"), share(when, "budget_utilization_above"))));
+            if (when.has("keywords")) {
+                keywords.addAll(GatewayConfigRules.stringList(when.get("keywords"), path + ".when.keywords"));
+            }
+            String w = path + ".when.";
+            rules.add(RouteRule.ofGateway(routeName, new RouteConditions(
+                    GatewayConfigRules.optInt(when, "min_chars", w + "min_chars", 0, Integer.MAX_VALUE),
+                    GatewayConfigRules.optInt(when, "max_chars", w + "max_chars", 0, Integer.MAX_VALUE), keywords,
+                    GatewayConfigRules.optString(when, "complexity", w + "complexity"),
+                    GatewayConfigRules.optShare(when, "budget_utilization_below", w + "budget_utilization_below"),
+                    GatewayConfigRules.optShare(when, "budget_utilization_above", w + "budget_utilization_above"))));
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent("default", new Target.Single(defaultSite));
@@ -346,73 +332,57 @@ public final class GatewayPipelineReader {
     }
 
     /**
-     * The budgets that hold every request in the gateway, in its order (that of {@code budgets}): each
-     * {@code scope: global} one, and each {@code scope: model} one (counted per model). Key, team and user budgets
-     * depend on the caller, which a trace does not name, so they are left out. A downgrading budget's
+     * The gateway's budgets, in its order: each of {@code budgets} with its scope (a key, team or user one holds only
+     * the requests whose caller names one, see {@link BudgetSpec.Scope}), then each key's own. A downgrading budget's
      * {@code downgrade_to} becomes a route of {@code downgrades}: {@code budget-downgrade} for the first model
      * downgraded to, {@code budget-downgrade:NAME} for each other.
      */
-    private static List<BudgetSpec> budgets(JsonNode root, Names names, Map<String, Target> downgrades) {
+    private static List<BudgetSpec> budgets(Names names, Map<String, Target> downgrades) {
         List<BudgetSpec> budgets = new ArrayList<>();
         Map<String, String> routeOf = new HashMap<>();
-        int index = 0;
-        for (JsonNode b : root.path("budgets")) {
-            String path = "budgets[" + index++ + "]";
-            String scope = b.path("scope").asText("global");
-            if (!"global".equals(scope) && !"model".equals(scope)) {
-                continue;
-            }
+        for (GatewayConfigSections.Budget b : names.sections.budgets()) {
             Optional<String> route = Optional.empty();
             List<CallSite> downgradeRest = List.of();
-            if ("downgrade".equals(b.path("on_exhausted").asText("reject")) && b.has("downgrade_to")) {
-                String to = text(b.get("downgrade_to"));
-                CallSite site = names.site(to, path + ".downgrade_to");
+            if (b.downgradeTo().isPresent()) {
+                String to = b.downgradeTo().get();
+                CallSite site = names.site(to, b.path() + ".downgrade_to");
                 route = Optional.of(routeOf.computeIfAbsent(to, t -> routeOf.isEmpty() ? "budget-downgrade"
                         : "budget-downgrade:" + t));
                 downgrades.putIfAbsent(route.get(), new Target.Single(site));
                 // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
                 downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
             }
-            budgets.add(new BudgetSpec(Money.of(text(b.path("limit"))), window(b, path), List.of(), route,
-                    downgradeRest, "model".equals(scope)));
+            budgets.add(new BudgetSpec(b.limit(), window(b.window()), List.of(), route, downgradeRest,
+                    BudgetSpec.Scope.valueOf(b.scope().toUpperCase(Locale.ROOT)), Optional.empty()));
+        }
+        // as the gateway: a key's own budget holds that key's requests, after every configured budget
+        for (GatewayConfigSections.Key k : names.sections.keys()) {
+            k.budget().ifPresent(limit -> budgets.add(new BudgetSpec(limit, window(k.window()), List.of(),
+                    Optional.empty(), List.of(), BudgetSpec.Scope.KEY, Optional.of(k.id()))));
         }
         return budgets;
     }
 
-    /**
-     * A budget's {@code window} as the gateway counts it: a UTC day or calendar month, the month when it names none.
-     */
-    private static BudgetWindow window(JsonNode budget, String path) {
-        String window = text(budget.path("window")).toLowerCase(Locale.ROOT);
-        return switch (window.isEmpty() ? "month" : window) {
-            case "day" -> BudgetWindow.daily(ZoneOffset.UTC);
-            case "month" -> BudgetWindow.monthly(ZoneOffset.UTC);
-            default -> throw new ScenarioException(path + ".window: expected day or month, was '" + window + "'");
-        };
-    }
-
-    /** A model's {@code prompt_caching}, as the gateway reads it: {@code none} (the default) or tools_and_system. */
-    private static AnthropicPromptCaching promptCaching(JsonNode model, String path) {
-        String value = text(model.path("prompt_caching"));
-        return switch (value) {
-            case "", "none" -> AnthropicPromptCaching.NONE;
-            case "tools_and_system" -> AnthropicPromptCaching.TOOLS_AND_SYSTEM;
-            default -> throw new ScenarioException(path + ": expected none or tools_and_system, was '" + value + "'");
-        };
-    }
-
-    private static Optional<Double> share(JsonNode when, String field) {
-        return when.has(field) ? Optional.of(when.get(field).asDouble()) : Optional.empty();
+    /** A budget's {@code window} as the gateway counts it: a UTC day or calendar month. */
+    private static BudgetWindow window(String window) {
+        return "day".equals(window) ? BudgetWindow.daily(ZoneOffset.UTC) : BudgetWindow.monthly(ZoneOffset.UTC);
     }
 
     private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {
-        if (c.isMissingNode() || !c.path("enabled").asBoolean(true)) {
-            return c.isMissingNode() ? base : Optional.empty();
+        if (c.isMissingNode()) {
+            return base;
         }
-        Duration ttl = c.has("ttl") ? ScenarioReader.duration(text(c.get("ttl")))
-                : base.map(CacheSpec::ttl).orElse(CacheSpec.DEFAULT_TTL);
-        long size = c.has("max_entries") ? c.get("max_entries").asLong()
-                : base.map(CacheSpec::maxSize).orElse(CacheSpec.DEFAULT_MAX_SIZE);
+        // as the gateway: cache: true / false keeps the settings it inherits, turned on or off
+        boolean enabled = c.isBoolean() ? c.asBoolean()
+                : GatewayConfigRules.optBoolean(c, "enabled", path + ".enabled").orElse(true);
+        if (!enabled) {
+            return Optional.empty();
+        }
+        Duration ttl = GatewayConfigRules.optDuration(c, "ttl", path + ".ttl")
+                .orElseGet(() -> base.map(CacheSpec::ttl).orElse(CacheSpec.DEFAULT_TTL));
+        long size = GatewayConfigRules.optInt(c, "max_entries", path + ".max_entries", 1, Integer.MAX_VALUE)
+                .map(Integer::longValue)
+                .orElseGet(() -> base.map(CacheSpec::maxSize).orElse(CacheSpec.DEFAULT_MAX_SIZE));
         try {
             return Optional.of(new CacheSpec(ttl, size));
         } catch (ScenarioException e) {
@@ -420,27 +390,25 @@ public final class GatewayPipelineReader {
         }
     }
 
-    private static Optional<RetrySpec> retry(JsonNode r) {
-        if (r.isMissingNode()) {
+    /** A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default. */
+    private static Optional<RetrySpec> retry(JsonNode r, String path, JsonNode defaults) {
+        if (r.isMissingNode() && defaults.isMissingNode()) {
             return Optional.empty();
         }
-        return Optional.of(new RetrySpec(r.path("max_retries").asInt(2),
-                r.has("initial_delay") ? ScenarioReader.duration(text(r.get("initial_delay"))) : Duration.ofMillis(200),
-                r.has("max_delay") ? ScenarioReader.duration(text(r.get("max_delay"))) : Duration.ofSeconds(5)));
+        int max = GatewayConfigRules.optInt(r, "max_retries", path + ".max_retries", 0, 10).or(() ->
+                GatewayConfigRules.optInt(defaults, "max_retries", "defaults.retry.max_retries", 0, 10)).orElse(2);
+        Duration initial = GatewayConfigRules.optDuration(r, "initial_delay", path + ".initial_delay")
+                .or(() -> GatewayConfigRules.optDuration(defaults, "initial_delay", "defaults.retry.initial_delay"))
+                .orElse(Duration.ofMillis(200));
+        Duration most = GatewayConfigRules.optDuration(r, "max_delay", path + ".max_delay")
+                .or(() -> GatewayConfigRules.optDuration(defaults, "max_delay", "defaults.retry.max_delay"))
+                .orElse(Duration.ofSeconds(5));
+        return Optional.of(new RetrySpec(max, initial, most));
     }
 
-    private static Optional<Integer> optInt(JsonNode n, String field) {
-        return n.has(field) ? Optional.of(n.get(field).asInt()) : Optional.empty();
-    }
-
-    /** The text of a scalar, a {@code ${VAR:-default}} read as its default. */
+    /** The text of a scalar, trimmed, each {@code ${VAR:-default}} read as its default. */
     private static String text(JsonNode n) {
-        String s = n.asText("");
-        if (s.startsWith("${") && s.endsWith("}")) {
-            int d = s.indexOf(":-");
-            return d < 0 ? "" : s.substring(d + 2, s.length() - 1);
-        }
-        return s;
+        return n.isValueNode() ? GatewayConfigRules.substitute(n.asText("")).trim() : "";
     }
 
     private static List<String> fieldNames(JsonNode n) {
@@ -460,27 +428,24 @@ public final class GatewayPipelineReader {
         private final Map<String, List<String>> groups = new HashMap<>();
 
         private final ModelCatalog catalog;
+        private final GatewayConfigSections sections;
 
-        Names(JsonNode root, ModelCatalog priced) {
+        Names(GatewayConfigSections sections, ModelCatalog priced) {
             this.catalog = priced;
-            for (JsonNode m : root.path("models")) {
-                String name = text(m.path("name"));
-                String upstream = m.has("model") ? text(m.get("model")) : name;
+            this.sections = sections;
+            for (GatewayConfigSections.Deployment m : sections.models()) {
+                String name = m.name();
                 // a priced deployment is the entry of its own name; otherwise the catalog's upstream model
-                Optional<ModelInfo> info = m.has("price") ? catalog.find(name)
-                        : catalog.find(upstream).or(() -> catalog.find(name));
+                Optional<ModelInfo> info = m.price().isPresent() ? catalog.find(name)
+                        : catalog.find(m.upstream()).or(() -> catalog.find(name));
                 deployed.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
-                        + name + ": model '" + upstream + "' is not in the catalog, so the planner cannot price it;"
-                        + " give it a price: {input, output}")));
-                ServiceTier.fromWireName(text(m.path("service_tier"))).ifPresent(t -> tiers.put(name, t));
-                caching.put(name, promptCaching(m, "models." + name + ".prompt_caching"));
+                        + name + ": model '" + m.upstream() + "' is not in the catalog, so the planner cannot price"
+                        + " it; give it a price: {input, output}")));
+                m.tier().ifPresent(t -> tiers.put(name, t));
+                caching.put(name, m.caching());
             }
-            root.path("aliases").properties().forEach(e -> aliases.put(e.getKey(), text(e.getValue())));
-            root.path("groups").properties().forEach(e -> {
-                List<String> members = new ArrayList<>();
-                e.getValue().forEach(x -> members.add(text(x)));
-                groups.put(e.getKey(), members);
-            });
+            aliases.putAll(sections.aliases());
+            groups.putAll(sections.groups());
         }
 
         boolean known(String name) {

@@ -1,6 +1,7 @@
 package dev.costwise.planner.scenario;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -18,10 +19,12 @@ import java.util.Optional;
  *     gateway config's global and per-model ones); the first one's tiers pick routes
  * @param contextWindowFallback the gateway's {@code context_window_fallback} models: a call whose estimated prompt is
  *     over its model's context window, or that fails with a context-length error, goes to these instead (empty: none)
+ * @param teams each known virtual key's team (a gateway config's {@code keys[].tags.team}), which {@code scope: team}
+ *     budgets count its requests under; a key not listed is in no team
  */
 public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
         Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
-        List<CallSite> contextWindowFallback) {
+        List<CallSite> contextWindowFallback, Map<String, String> teams) {
 
     public PipelineSpec {
         Objects.requireNonNull(cache, "cache");
@@ -31,6 +34,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
         fallbacks = List.copyOf(fallbacks);
         budgets = List.copyOf(budgets);
         contextWindowFallback = List.copyOf(contextWindowFallback);
+        teams = Map.copyOf(teams);
         ScenarioException.require(router.isPresent() != target.isPresent(),
                 "a pipeline needs exactly one of 'router' or 'model'/'steps'");
         for (BudgetSpec budget : budgets) {
@@ -42,6 +46,15 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
                     router.isPresent() && router.get().routes().containsKey(r),
                     "budget exhausted names route '%s', which is not a router route", r));
         }
+    }
+
+    /**
+     * A pipeline whose keys are in no team; the components as above.
+     */
+    public PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
+            Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
+            List<CallSite> contextWindowFallback) {
+        this(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, Map.of());
     }
 
     /**
@@ -71,7 +84,15 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      * @return this pipeline with them
      */
     public PipelineSpec withContextWindowFallback(List<CallSite> sites) {
-        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites);
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites, teams);
+    }
+
+    /**
+     * @param keyTeams each known virtual key's team
+     * @return this pipeline with them
+     */
+    public PipelineSpec withTeams(Map<String, String> keyTeams) {
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, keyTeams);
     }
 
     /**

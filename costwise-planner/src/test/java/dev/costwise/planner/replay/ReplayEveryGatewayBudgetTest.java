@@ -115,4 +115,29 @@ class ReplayEveryGatewayBudgetTest {
                 .contains("spent $0.0125 of $0.0105 in its monthly window"));
         assertThat(r.after().cost().toString()).isEqualTo("0.0125");
     }
+
+    /**
+     * Two budgets configured alike (same scope, window and limit, other names) are two budgets at the gateway, each
+     * charged once per request: after the first request ($0.0125) each has spent $0.0125, so the second's worst case
+     * ($0.0100275) fits both $0.03 limits and is served; the third ($0.025 + $0.0100275) fits neither. Counted in one
+     * shared counter, each request would be charged twice and the second already refused.
+     */
+    @Test
+    void givenTwoBudgetsConfiguredAlike_whenReplayed_thenEachCountsItsOwnSpend() throws Exception {
+        Path trace = Files.writeString(dir.resolve("trace.jsonl"), gpt4oAt("2026-11-27T10:00:00Z")
+                + gpt4oAt("2026-11-27T11:00:00Z") + gpt4oAt("2026-11-27T12:00:00Z"));
+        String config = CONFIG.substring(0, CONFIG.indexOf("budgets:")) + """
+                budgets:
+                  - {name: team-a, scope: global, window: day, limit: "0.03", on_exhausted: reject}
+                  - {name: team-b, scope: global, window: day, limit: "0.03", on_exhausted: reject}
+                """;
+        ReplayResult r = replay(trace, config);
+
+        List<RequestOutcome> out = r.after().outcomes();
+        assertThat(out).extracting(RequestOutcome::model).containsExactly(Optional.of("gpt-4o"),
+                Optional.of("gpt-4o"), Optional.empty());
+        assertThat(out.get(2).failure()).hasValueSatisfying(f -> assertThat(f)
+                .contains("spent $0.025 of $0.03 in its daily window"));
+        assertThat(r.after().cost().toString()).isEqualTo("0.025");
+    }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +48,18 @@ class TraceReaderTest {
                 r -> assertThat(r).contains("prompt_tokens").contains("-1"),
                 r -> assertThat(r).contains("timestamp").contains("yesterday"),
                 r -> assertThat(r).contains("max_tokens").contains("0"));
+    }
+
+    @Test
+    void givenAWrapperNamingAKey_whenRead_thenTheEntryCarriesItsIdAndAKeyThatIsNoTextIsABadLine() {
+        String request = "\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+        TraceReader.Trace t = reader.read(List.of("{\"key\":\"team-a\"," + request + "}",
+                "{\"key\":\"\"," + request + "}", "{\"key\":7," + request + "}"));
+
+        assertThat(t.entries()).extracting(TraceEntry::key).containsExactly(Optional.of("team-a"),
+                Optional.empty());
+        assertThat(t.errors()).singleElement().satisfies(e -> assertThat(e.reason())
+                .isEqualTo("key must be the id of the virtual key the request came with (text), was 7"));
     }
 
     @Test
