@@ -44,6 +44,15 @@ import org.slf4j.LoggerFactory;
  * catalog does not know does the guard reserve what the tightest budget can still pay for (up to the context window)
  * and set {@code max_tokens} to match, so the limit holds either way.
  *
+ * <p>A call through a model that may bill any of several ({@link dev.costwise.llm.chat.ChatModel#models()}: a router,
+ * a fallback) may charge any budget on any of them, so every such budget holds the worst case this call could charge
+ * it: a budget scoped to one model ({@link BudgetScope.Kind#MODEL}) holds that model's worst case, a budget that counts
+ * the call wherever it goes (global, key, user, team, feature) the dearest model's. A budget on a cheap model the call
+ * may reach is therefore held even when a dearer model is reachable too. After the call, a budget on one model is
+ * charged what was billed at that model (nothing when another answered), any other budget the call's whole cost, as
+ * the gateway reserves and settles a workflow run. The budgets are reserved one amount after another and all given
+ * back if one has no room, so the limits hold; a call racing such a reservation may be refused while it is held.
+ *
  * <p>A call to a free model, or one no budget applies to, is never blocked and reserves nothing. Thread-safe.
  */
 public final class BudgetGuard {
@@ -130,56 +139,172 @@ public final class BudgetGuard {
         if (applicable.isEmpty() || info.isFree()) {
             return new Admission.Unbudgeted(request);
         }
-        Pricing base = info.pricing().orElseThrow(() -> new IllegalStateException("model '" + info.name()
-                + "' has no known price, so budgets " + names(applicable) + " cannot bound its cost"));
-        WorstCase worst = worstCase(info, base, request, holdAt);
+        WorstCase worst = worstCase(info, priced(info, applicable), request, holdAt);
+        // one model: every budget is charged the call's whole cost
+        return reserve(List.of(part(applicable, List.of(worst), Optional.empty())), request);
+    }
 
+    /**
+     * Reserves a call through a model that may bill any of {@code models} (a router, a fallback): every budget the
+     * call may be charged to holds the worst case the call could charge it, so its limit holds whichever model is
+     * billed. A budget on one model holds that model's worst case when the model is among {@code models}; any other
+     * budget holds the dearest one's. Settled with its {@link CallCosts spend}, each budget on a model is charged what
+     * was billed at that model only.
+     *
+     * @param holder names the calling model, for the message
+     * @param models the catalog names (or aliases) of the models the call may be billed at
+     * @return as {@link #admit(String, ChatRequest, WorkflowContext)}; when the catalog does not know the maximum
+     *     output of one of the models and the request sets no {@code max_tokens}, the request to send is bounded to
+     *     what every budget can pay for on every model it holds
+     * @throws IllegalStateException if a budget applies and the catalog does not know one of the models (it could
+     *     bill any model, so no budget can be bounded), or a model some budget counts has no known price
+     */
+    Admission admit(String holder, Set<String> models, ChatRequest request, ServiceTier holdAt,
+            WorkflowContext context) {
+        Map<String, String> tags = context.tags();
+        // each model under the name budgets match it by: the catalog's, else the one it was given
+        Map<String, Optional<ModelInfo>> known = new LinkedHashMap<>();
+        models.forEach(m -> {
+            Optional<ModelInfo> info = catalog.find(m);
+            known.putIfAbsent(info.map(ModelInfo::name).orElse(m), info);
+        });
+        // budgets that count the call wherever it goes, and those that count calls to one model
+        List<Budget> anywhere = budgets.applicableTo(known.keySet().iterator().next(), tags).stream()
+                .filter(b -> !onModel(b)).toList();
+        Map<String, List<Budget>> onModel = new LinkedHashMap<>();
+        known.keySet().forEach(m -> {
+            List<Budget> own = budgets.applicableTo(m, tags).stream().filter(BudgetGuard::onModel).toList();
+            if (!own.isEmpty()) {
+                onModel.put(m, own);
+            }
+        });
+        if (anywhere.isEmpty() && onModel.isEmpty()) {
+            return new Admission.Unbudgeted(request); // no budget to hold, so no price needed
+        }
+        List<Part> parts = new ArrayList<>();
+        List<WorstCase> everyModel = new ArrayList<>();
+        for (Map.Entry<String, Optional<ModelInfo>> e : known.entrySet()) {
+            String model = e.getKey();
+            if (e.getValue().isEmpty()) {
+                List<String> applying = new ArrayList<>(names(anywhere));
+                onModel.values().forEach(l -> applying.addAll(names(l)));
+                throw new IllegalStateException("budgets " + applying + " cannot bound a call to '" + holder
+                        + "': it may call model '" + model + "', which the budget guard's catalog does not know; add"
+                        + " it to the catalog, have '" + holder + "' list the catalog models it calls in"
+                        + " ChatModel.models(), or budget each route's model instead");
+            }
+            ModelInfo info = e.getValue().get();
+            List<Budget> own = onModel.getOrDefault(model, List.of());
+            if (info.isFree() || (anywhere.isEmpty() && own.isEmpty())) {
+                continue; // costs nothing, or no budget counts it
+            }
+            List<Budget> counting = new ArrayList<>(anywhere);
+            counting.addAll(own);
+            WorstCase worst = worstCase(info, priced(info, counting), request, holdAt);
+            everyModel.add(worst);
+            if (!own.isEmpty()) {
+                parts.add(part(own, List.of(worst), Optional.of(model)));
+            }
+        }
+        if (everyModel.isEmpty()) {
+            return new Admission.Unbudgeted(request); // every model a budget counts is free
+        }
+        if (!anywhere.isEmpty()) {
+            parts.addFirst(part(anywhere, everyModel, Optional.empty()));
+        }
+        return reserve(parts, request);
+    }
+
+    private static boolean onModel(Budget b) {
+        return b.scope().kind() == BudgetScope.Kind.MODEL;
+    }
+
+    /** @return the model's prices; a model without any cannot be bounded by the budgets counting it */
+    private static Pricing priced(ModelInfo info, List<Budget> counting) {
+        return info.pricing().orElseThrow(() -> new IllegalStateException("model '" + info.name()
+                + "' has no known price, so budgets " + names(counting) + " cannot bound its cost"));
+    }
+
+    /**
+     * Budgets charged alike, and their buckets in the current window.
+     *
+     * @param worst the worst cases of the models they may be charged for: they hold the dearest
+     * @param model the model whose spend alone they are charged; empty for the call's whole cost
+     */
+    private record Part(List<Budget> budgets, List<WorstCase> worst, Optional<String> model, List<Claim> claims,
+            List<BudgetWindow.Span> spans) {
+
+        /** @return the most the part's models may cost */
+        Money cost() {
+            return worst.stream().map(WorstCase::cost).reduce(Money.ZERO, Money::max);
+        }
+
+        /** @return the most the part's models may cost with {@code maxTokens} of output */
+        Money costWith(long maxTokens) {
+            return worst.stream().map(w -> w.costWith(maxTokens)).reduce(Money.ZERO, Money::max);
+        }
+
+        /** @return the most output {@code amount} pays for on every one of the part's models */
+        long affordable(Money amount) {
+            return worst.stream().mapToLong(w -> w.affordable(amount)).min().orElseThrow();
+        }
+    }
+
+    private Part part(List<Budget> charged, List<WorstCase> worst, Optional<String> model) {
         Instant now = budgets.clock().instant();
-        List<Claim> claims = new ArrayList<>(applicable.size());
-        List<BudgetWindow.Span> spans = new ArrayList<>(applicable.size());
-        for (Budget b : applicable) {
+        List<Claim> claims = new ArrayList<>(charged.size());
+        List<BudgetWindow.Span> spans = new ArrayList<>(charged.size());
+        for (Budget b : charged) {
             BudgetWindow.Span span = b.window().spanAt(now);
             spans.add(span);
             claims.add(new Claim(new Bucket(b.name(), span.start()), b.limit()));
         }
-        BudgetStore store = budgets.store();
-
-        if (worst.outputBounded()) {
-            Money needed = worst.cost();
-            Optional<BudgetStore.Grant> granted = store.reserve(claims, needed, needed);
-            if (granted.isEmpty()) {
-                return refused(applicable, claims, spans, needed);
-            }
-            return new Admission.Admitted(new Reservation(this, applicable, granted.get()), request);
-        }
-
-        // The catalog does not know the model's maximum output: hold what the tightest budget can pay for, up to
-        // the context window, and bound the request to it.
-        Money inputCost = worst.inputCost();
-        Money outputRate = worst.outputRate();
-        long maxOutput = worst.maxOutput();
-        Money minimum = inputCost.plus(outputRate.perMillion(1));
-        Optional<BudgetStore.Grant> granted = store.reserve(claims, minimum, worst.cost());
-        if (granted.isEmpty()) {
-            return refused(applicable, claims, spans, minimum);
-        }
-        BudgetStore.Grant grant = granted.get();
-        long affordable = outputRate.isZero() ? maxOutput
-                : Math.min(maxOutput, grant.amount().minus(inputCost).toBigDecimal().multiply(MILLION)
-                        .divide(outputRate.toBigDecimal(), 0, RoundingMode.FLOOR).longValueExact());
-        int maxTokens = (int) Math.max(1, Math.min(Integer.MAX_VALUE, affordable));
-        Money exact = inputCost.plus(outputRate.perMillion(maxTokens));
-        Money excess = grant.amount().minus(exact);
-        if (excess.isPositive()) {
-            grant = store.release(grant, excess);
-        }
-        ChatRequest bounded = request.toBuilder().maxTokens(maxTokens).build();
-        return new Admission.Admitted(new Reservation(this, applicable, grant), bounded);
+        return new Part(charged, worst, model, claims, spans);
     }
 
     /**
-     * A call's worst case, as {@link #admit} reserves it and {@link #dearest} compares it: the prompt at the dearest
-     * rate a prompt token may be billed at, plus the most output allowed at the output rate.
+     * Reserves every part, all or nothing: one after another, and what the earlier ones hold goes back when one has
+     * no room. When some model's output is unbounded (the catalog does not know its maximum and the request sets
+     * none), each part holds what its budgets can still pay for, up to the context window, the least of which bounds
+     * the request's {@code max_tokens}; the rest is given back.
+     */
+    private Admission reserve(List<Part> parts, ChatRequest request) {
+        BudgetStore store = budgets.store();
+        boolean bounded = parts.stream().flatMap(p -> p.worst().stream()).allMatch(WorstCase::outputBounded);
+        long maxTokens = parts.stream().flatMap(p -> p.worst().stream()).mapToLong(WorstCase::maxOutput).min()
+                .orElseThrow();
+        maxTokens = Math.max(1, Math.min(Integer.MAX_VALUE, maxTokens));
+        List<BudgetStore.Grant> grants = new ArrayList<>(parts.size());
+        for (Part p : parts) {
+            Money minimum = bounded ? p.cost() : p.costWith(1);
+            Optional<BudgetStore.Grant> granted = store.reserve(p.claims(), minimum,
+                    bounded ? minimum : p.costWith(maxTokens));
+            if (granted.isEmpty()) {
+                grants.forEach(g -> store.release(g, g.amount()));
+                return refused(p, minimum);
+            }
+            grants.add(granted.get());
+            if (!bounded) {
+                maxTokens = Math.max(1, Math.min(maxTokens, p.affordable(granted.get().amount())));
+            }
+        }
+        List<Reservation.Held> held = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            BudgetStore.Grant grant = grants.get(i);
+            Money excess = bounded ? Money.ZERO : grant.amount().minus(p.costWith(maxTokens));
+            if (excess.isPositive()) {
+                grant = store.release(grant, excess);
+            }
+            held.add(new Reservation.Held(p.budgets(), grant, p.model()));
+        }
+        ChatRequest sent = bounded ? request : request.toBuilder().maxTokens((int) maxTokens).build();
+        return new Admission.Admitted(new Reservation(this, held), sent);
+    }
+
+    /**
+     * A call's worst case on one model, as {@link #admit} reserves it: the prompt at the dearest rate a prompt token
+     * may be billed at, plus the most output allowed at the output rate.
      *
      * @param inputCost the prompt's tokens (the estimate, raised by the safety margin) at that rate
      * @param outputRate the output price per million tokens
@@ -189,7 +314,17 @@ public final class BudgetGuard {
      */
     private record WorstCase(Money inputCost, Money outputRate, long maxOutput, boolean outputBounded) {
         Money cost() {
-            return inputCost.plus(outputRate.perMillion(maxOutput));
+            return costWith(maxOutput);
+        }
+
+        Money costWith(long maxTokens) {
+            return inputCost.plus(outputRate.perMillion(maxTokens));
+        }
+
+        /** @return the most output {@code amount} pays for after the prompt, up to {@code maxOutput} */
+        long affordable(Money amount) {
+            return outputRate.isZero() ? maxOutput : Math.min(maxOutput, amount.minus(inputCost).toBigDecimal()
+                    .multiply(MILLION).divide(outputRate.toBigDecimal(), 0, RoundingMode.FLOOR).longValueExact());
         }
     }
 
@@ -229,51 +364,6 @@ public final class BudgetGuard {
     }
 
     /**
-     * The model among {@code models} whose worst case for {@code request} is the dearest, to hold a call to a model
-     * that may send it to any of them (a router, a fallback) at: spend then stays within the limits wherever it goes.
-     * When no budget applies to a call to any of them, the call reserves nothing wherever it goes: no prompt is
-     * estimated, and the first model is returned.
-     *
-     * @param holder names the calling model, for the message
-     * @throws IllegalStateException if the catalog does not know one of the models while a budget applies to one, so
-     *     the call's cost cannot be bounded
-     */
-    String dearest(String holder, Set<String> models, ChatRequest request, ServiceTier holdAt,
-            WorkflowContext context) {
-        // each model under the name admit matches budgets by: the catalog's, else the one it was given
-        Map<String, Optional<ModelInfo>> known = new LinkedHashMap<>();
-        models.forEach(m -> known.put(m, catalog.find(m)));
-        List<String> applying = known.entrySet().stream()
-                .flatMap(e -> budgets.applicableTo(e.getValue().map(ModelInfo::name).orElse(e.getKey()),
-                        context.tags()).stream())
-                .map(Budget::name).distinct().toList();
-        if (applying.isEmpty()) {
-            return models.iterator().next(); // no budget to hold, so no price needed
-        }
-        String dearest = null;
-        Money most = null;
-        for (Map.Entry<String, Optional<ModelInfo>> e : known.entrySet()) {
-            String model = e.getKey();
-            if (e.getValue().isEmpty()) {
-                throw new IllegalStateException("budgets " + applying + " cannot bound a call to '" + holder
-                        + "': it may call model '" + model + "', which the budget guard's catalog does not know; add"
-                        + " it to the catalog, have '" + holder + "' list the catalog models it calls in"
-                        + " ChatModel.models(), or budget each route's model instead");
-            }
-            ModelInfo info = e.getValue().get();
-            if (!info.isFree() && info.pricing().isEmpty()) {
-                return model; // admit refuses to guess its price when a budget applies
-            }
-            Money worst = info.isFree() ? Money.ZERO : worstCase(info, info.pricing().get(), request, holdAt).cost();
-            if (most == null || worst.isGreaterThan(most)) {
-                dearest = model;
-                most = worst;
-            }
-        }
-        return dearest;
-    }
-
-    /**
      * Checks that {@code model} costs nothing by this guard's catalog, as a model budgets send calls to once they are
      * exhausted must: such a call reserves nothing, so a paid one would take spend past the limit.
      *
@@ -292,8 +382,10 @@ public final class BudgetGuard {
         }
     }
 
-    private Admission refused(List<Budget> applicable, List<Claim> claims, List<BudgetWindow.Span> spans,
-            Money needed) {
+    private Admission refused(Part part, Money needed) {
+        List<Budget> applicable = part.budgets();
+        List<Claim> claims = part.claims();
+        List<BudgetWindow.Span> spans = part.spans();
         List<BudgetExceededException> failures = new ArrayList<>();
         List<BudgetStatus> statuses = new ArrayList<>();
         for (int i = 0; i < claims.size(); i++) {
@@ -327,7 +419,21 @@ public final class BudgetGuard {
         return new Admission.Refused(action, failures);
     }
 
-    void settled(List<Budget> charged, BudgetStore.Grant grant, Money actual) {
+    /** Settles each held amount to its budgets' share of {@code spent}: a model's budgets to what it billed. */
+    void settled(List<Reservation.Held> held, Spend spent) {
+        for (Reservation.Held h : held) {
+            settled(h.budgets(), h.grant(), h.model().map(m -> spentAt(spent, m)).orElse(spent.total()));
+        }
+    }
+
+    /** @return what was billed at {@code model} (a catalog name); all of it when the spend names no model */
+    private Money spentAt(Spend spent, String model) {
+        return spent.byModel().map(byModel -> byModel.entrySet().stream()
+                .filter(e -> catalog.find(e.getKey()).map(ModelInfo::name).orElse(e.getKey()).equals(model))
+                .map(Map.Entry::getValue).reduce(Money.ZERO, Money::plus)).orElse(spent.total());
+    }
+
+    private void settled(List<Budget> charged, BudgetStore.Grant grant, Money actual) {
         budgets.store().settle(grant, actual);
         Money reserved = grant.amount();
         List<Bucket> buckets = grant.buckets();

@@ -29,15 +29,19 @@ import java.util.function.Supplier;
  *
  * <p>The model priced is the one the wrapped model bills, whatever model the request names: a provider adapter
  * sends and bills its own model. Around a model that may call several ({@link ChatModel#models()}: a
- * {@code ChatRouter}'s routes, a {@code FallbackChatModel}'s targets, through any decorator), a call is held at the
- * dearest of them for its request, so a request naming a cheap model that is routed or falls back to a dear one stays
- * within the limits. A wrapped model that may call a model the guard's catalog does not know fails each call a budget
- * applies to with {@link IllegalStateException} (a stack whose own {@code ChatModel} does not list the models it calls
- * in {@code models()}): budget each route's model instead.
+ * {@code ChatRouter}'s routes, a {@code FallbackChatModel}'s targets, through any decorator), every budget the call may
+ * be charged to holds the worst case it could charge that budget: a budget on one of those models holds that model's
+ * worst case, any other budget (global, key, user, team, feature) the dearest model's. So a request naming a cheap
+ * model that is routed or falls back to a dear one stays within the limits, and so does a budget on the cheap model
+ * while a dearer one is reachable ({@link BudgetGuard}). A wrapped model that may call a model the guard's catalog does
+ * not know fails each call a budget applies to with {@link IllegalStateException} (a stack whose own
+ * {@code ChatModel} does not list the models it calls in {@code models()}): budget each route's model instead.
  * The real cost is the sum of the cost records the wrapped model appended to the context during the call (so a
- * retry stack below is charged for every attempt), or the response's cost when it appended none. A failed call is
- * charged what it recorded, or released. The call runs on its own {@linkplain WorkflowContext#scope() scope} of the
- * context, so calls running at the same time on one context are each charged their own records only.
+ * retry stack below is charged for every attempt), or the response's cost when it appended none. A budget on one model
+ * is charged the records of that model only (by their {@code catalogModel}); without records, which model billed is
+ * unknown, and every budget held is charged the response's cost. A failed call is charged what it recorded, or
+ * released. The call runs on its own {@linkplain WorkflowContext#scope() scope} of the context, so calls running at
+ * the same time on one context are each charged their own records only.
  *
  * <p>A request that names no {@linkplain ChatRequest#serviceTier() service tier} is held at the tier the wrapped
  * model's last answer to such a request ran on, so an OpenAI project whose default tier is priority is held at
@@ -131,7 +135,7 @@ public final class BudgetedChatModel implements ChatModel {
         Reservation reservation = call.reservation().get();
         CallCosts costs = CallCosts.start(context);
         ChatResponse response = held(reservation, costs, () -> call.model().execute(call.request(), costs.context()));
-        reservation.settle(costs.total().orElse(response.cost()));
+        reservation.settle(costs.spend().orElseGet(() -> Spend.unattributed(response.cost())));
         served(call, request, response);
         return response;
     }
@@ -155,7 +159,7 @@ public final class BudgetedChatModel implements ChatModel {
         try {
             return call.get();
         } catch (RuntimeException | Error e) {
-            costs.total().ifPresentOrElse(reservation::settle, reservation::release);
+            costs.spend().ifPresentOrElse(reservation::settle, reservation::release);
             throw e;
         }
     }
@@ -183,7 +187,10 @@ public final class BudgetedChatModel implements ChatModel {
      * @throws BudgetExceededException if the budgets refuse the call and do not downgrade it, or refuse the downgrade
      */
     private Call admit(ChatRequest request, WorkflowContext context) {
-        BudgetGuard.Admission admission = guard.admit(pricedModel(request, context), request, holdAt(request), context);
+        Set<String> billed = delegate.models();
+        BudgetGuard.Admission admission = billed.size() == 1
+                ? guard.admit(billed.iterator().next(), request, holdAt(request), context)
+                : guard.admit(delegate.name(), billed, request, holdAt(request), context);
         if (!(admission instanceof BudgetGuard.Admission.Refused refusedCall)) {
             return Call.of(delegate, admission);
         }
@@ -233,15 +240,5 @@ public final class BudgetedChatModel implements ChatModel {
         if (call.model() == delegate && request.serviceTier().isEmpty()) {
             untieredServedOn.set(response.usage().serviceTier());
         }
-    }
-
-    /**
-     * The model the call is held at: the dearest for this request of those the wrapped model may bill
-     * ({@link ChatModel#models()}), whatever model the request names.
-     */
-    private String pricedModel(ChatRequest request, WorkflowContext context) {
-        Set<String> billed = delegate.models();
-        return billed.size() == 1 ? billed.iterator().next()
-                : guard.dearest(delegate.name(), billed, request, holdAt(request), context);
     }
 }

@@ -5,6 +5,8 @@ import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,17 +32,20 @@ final class CallCosts {
         return scope;
     }
 
-    /** @return the total of the cost records the call appended so far, if it appended any */
-    Optional<Money> total() {
+    /**
+     * @return the total of the cost records the call appended so far, and each model's share of it (by the records'
+     *     {@code catalogModel}), if it appended any
+     */
+    Optional<Spend> spend() {
         Money total = Money.ZERO;
-        boolean any = false;
+        Map<String, Money> byModel = new LinkedHashMap<>();
         for (StepRecord r : scope.ownRecords(CostRecords.EVENT)) { // the scope is the call's own: its records only
             Optional<CostRecord> cost = r.attribute(CostRecords.ATTRIBUTE, CostRecord.class);
             if (cost.isPresent()) {
                 total = total.plus(cost.get().cost());
-                any = true;
+                byModel.merge(cost.get().catalogModel(), cost.get().cost(), Money::plus);
             }
         }
-        return any ? Optional.of(total) : Optional.empty();
+        return byModel.isEmpty() ? Optional.empty() : Optional.of(new Spend(total, Optional.of(byModel)));
     }
 }

@@ -4,50 +4,82 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.spi.BudgetStore;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A call's worst-case cost held in every budget that applies to it, until the call ends. Settle it to the real cost
  * when the call was billed, or release it when it was not; only the first of the two counts.
  *
+ * <p>A call to a model that may bill several ({@link dev.costwise.llm.chat.ChatModel#models()}) holds different
+ * amounts in different budgets: a budget on one model holds that model's worst case, any other budget the dearest
+ * model's ({@link BudgetGuard}). Its {@link BudgetedChatModel} then charges each budget on a model only what the call
+ * was billed at that model.
+ *
  * <p>Thread-safe.
  */
 public final class Reservation {
 
     private final BudgetGuard guard;
-    private final List<Budget> budgets;
-    private final BudgetStore.Grant grant;
+    private final List<Held> held;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    Reservation(BudgetGuard guard, List<Budget> budgets, BudgetStore.Grant grant) {
+    Reservation(BudgetGuard guard, List<Held> held) {
         this.guard = guard;
-        this.budgets = List.copyOf(budgets);
-        this.grant = grant;
+        this.held = List.copyOf(held);
     }
 
-    /** @return the amount held in each budget */
+    /**
+     * One amount held in some budgets, all charged alike.
+     *
+     * @param budgets the budgets
+     * @param grant what the store granted in each of them
+     * @param model the model whose spend alone they are charged (their scope's); empty: the call's whole cost
+     */
+    record Held(List<Budget> budgets, BudgetStore.Grant grant, Optional<String> model) {
+        Held {
+            budgets = List.copyOf(budgets);
+        }
+    }
+
+    /** @return the most held in any one budget: the call's worst case at the dearest model it may bill */
     public Money amount() {
-        return grant.amount();
+        return held.stream().map(h -> h.grant().amount()).reduce(Money.ZERO, Money::max);
     }
 
     /** @return the budgets it is held in */
     public List<Budget> budgets() {
-        return budgets;
+        return held.stream().flatMap(h -> h.budgets().stream()).toList();
     }
 
     /**
-     * Turns the reservation into spend of {@code actual}. An {@code actual} above the reservation is still counted,
-     * and reported as an overrun.
+     * Turns the reservation into spend of {@code actual} in every budget it is held in, as for a call billed at the
+     * one model it was admitted for. An {@code actual} above the reservation is still counted, and reported as an
+     * overrun.
      *
      * @param actual what the call cost
      * @return {@code true} if this call settled it, {@code false} if it was already settled or released
      */
     public boolean settle(Money actual) {
-        Objects.requireNonNull(actual, "actual");
+        return settle(Spend.unattributed(Objects.requireNonNull(actual, "actual")));
+    }
+
+    /** Settles each budget to its share of {@code spent}: a budget on one model to what was billed at it. */
+    boolean settle(Spend spent) {
+        Objects.requireNonNull(spent, "spent");
         if (!done.compareAndSet(false, true)) {
             return false;
         }
-        guard.settled(budgets, grant, actual);
+        guard.settled(held, spent);
+        return true;
+    }
+
+    /** Settles each budget to what it holds: a call that may have been billed its worst case left no record. */
+    boolean settleAtWorstCase() {
+        if (!done.compareAndSet(false, true)) {
+            return false;
+        }
+        held.forEach(h -> guard.settled(List.of(h), Spend.unattributed(h.grant().amount())));
         return true;
     }
 
@@ -60,12 +92,13 @@ public final class Reservation {
         if (!done.compareAndSet(false, true)) {
             return false;
         }
-        guard.released(grant);
+        held.forEach(h -> guard.released(h.grant()));
         return true;
     }
 
     @Override
     public String toString() {
-        return "Reservation[" + grant.amount().format() + " in " + budgets.stream().map(Budget::name).toList() + "]";
+        return "Reservation" + held.stream().map(h -> h.grant().amount().format() + " in "
+                + h.budgets().stream().map(Budget::name).toList()).toList();
     }
 }

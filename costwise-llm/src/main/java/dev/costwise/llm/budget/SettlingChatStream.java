@@ -44,7 +44,7 @@ final class SettlingChatStream implements ChatStream {
                           // settles it
         }
         if (!more) {
-            reservation.settle(costs.total().orElseGet(() -> inner.response().cost()));
+            reservation.settle(costs.spend().orElseGet(() -> Spend.unattributed(inner.response().cost())));
             onEnd.accept(inner.response());
         }
         return more;
@@ -76,11 +76,11 @@ final class SettlingChatStream implements ChatStream {
         try {
             inner.close();
         } finally {
-            reservation.settle(costs.total().orElse(reservation.amount()));
+            costs.spend().ifPresentOrElse(reservation::settle, reservation::settleAtWorstCase);
         }
     }
 
     private void settleFromRecordsOrRelease() {
-        costs.total().ifPresentOrElse(reservation::settle, reservation::release);
+        costs.spend().ifPresentOrElse(reservation::settle, reservation::release);
     }
 }

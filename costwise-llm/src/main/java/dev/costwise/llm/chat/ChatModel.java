@@ -26,9 +26,9 @@ public interface ChatModel extends Primitive<ChatRequest, ChatResponse> {
     /**
      * The catalog names of the models a call to this model may be sent to and billed at: its own {@link #name()} for
      * a provider adapter (the default), every route's models for a router, every target's for a fallback, the wrapped
-     * model's for a decorator. A budget around this model holds each call at the dearest of them, so that a router
-     * that sends a request naming a cheap model to a dear one stays within its limit. A model that calls others under
-     * a name of its own must override it.
+     * model's for a decorator. A budget around this model holds each call at the dearest of them, and a budget on one
+     * of them at that one's worst case, so that a router that sends a request naming a cheap model to a dear one stays
+     * within every limit. A model that calls others under a name of its own must override it.
      *
      * @return the names; never empty
      */

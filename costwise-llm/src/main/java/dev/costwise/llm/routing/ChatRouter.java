@@ -20,7 +20,8 @@ import java.util.Set;
  * A core {@link Router} over chat models that is itself a {@link ChatModel}: it streams, and every decorator that takes
  * a chat model ({@code CachedChatModel}, {@code BudgetedChatModel}, {@code MeteredChatModel}, the
  * {@code dev.costwise.llm.resilience} decorators) can wrap the whole router. Its {@link #models()} are every route's,
- * so a budget around it holds each call at the dearest model a route may bill.
+ * so a budget around it holds each call at the dearest model a route may bill, and a budget on one route's model at
+ * that model's worst case.
  *
  * <p>Calls and streams are routed by one core router, so they share its selection, its default route and
  * {@link UnknownRouteException}, its {@code route} record ({@code route}, and {@code requested} when the default

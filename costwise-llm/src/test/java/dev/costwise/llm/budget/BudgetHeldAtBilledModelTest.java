@@ -90,7 +90,8 @@ class BudgetHeldAtBilledModelTest {
                 .selector((request, ctx) -> "premium").build();
     }
 
-    private static MockResponse answerWithEveryTokenAllowed(RecordedRequest request) {
+    /** @return an OpenAI answer with as many output tokens as the request allows, and 20 prompt tokens */
+    static MockResponse answerWithEveryTokenAllowed(RecordedRequest request) {
         JsonNode sent;
         try {
             sent = JSON.readTree(request.getBody().utf8());
