@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.gateway.http.CostwiseObject;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.io.IOException;
 
 /**
  * Replays a cached completion as OpenAI stream chunks: per choice, in order, one delta with its role, content, refusal
- * and whole tool calls, then one with its finish reason; and the usage when asked.
+ * and whole tool calls, then one with its finish reason (and the stop sequence that ended it, when the answer names
+ * one); and the usage when asked.
  */
 final class StreamReplay {
     private StreamReplay() {}
@@ -51,6 +53,9 @@ final class StreamReplay {
             ObjectNode lastChoice = (ObjectNode) last.get("choices").get(0);
             lastChoice.putObject("delta");
             lastChoice.set("finish_reason", choice.path("finish_reason"));
+            if (choice.has(OpenAiWire.STOP_REASON)) {
+                lastChoice.set(OpenAiWire.STOP_REASON, choice.get(OpenAiWire.STOP_REASON)); // the stop sequence hit
+            }
             sink.event(json.writeValueAsString(last));
         }
         if (includeUsage) {
