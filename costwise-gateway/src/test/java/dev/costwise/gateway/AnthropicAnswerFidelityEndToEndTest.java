@@ -34,17 +34,50 @@ class AnthropicAnswerFidelityEndToEndTest {
                 """.formatted(TestGateway.baseUrl(upstream)), Map.of("MASTER", MASTER));
     }
 
-    private static HttpResponse<String> messages(TestGateway gw, String body) {
-        return gw.post("/v1/messages", body, "x-api-key", MASTER, "anthropic-version", "2023-06-01");
+    /** A Messages request; {@code headers} (name, value...) come after the key and version. */
+    private static HttpResponse<String> messages(TestGateway gw, String body, String... headers) {
+        String[] all = new String[4 + headers.length];
+        System.arraycopy(new String[] {"x-api-key", MASTER, "anthropic-version", "2023-06-01"}, 0, all, 0, 4);
+        System.arraycopy(headers, 0, all, 4, headers.length);
+        return gw.post("/v1/messages", body, all);
     }
+
+    private static final String USAGE = "{\"input_tokens\": 40, \"output_tokens\": 12}";
 
     /** Anthropic's non-streamed answer with these content blocks, stop reason and stop sequence. */
     private static MockResponse anthropic(String content, String stopReason, String stopSequence) {
+        return anthropic(content, stopReason, stopSequence, USAGE);
+    }
+
+    /** As above, with this usage. */
+    private static MockResponse anthropic(String content, String stopReason, String stopSequence, String usage) {
         return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
                 {"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-                 "content": %s, "stop_reason": "%s", "stop_sequence": %s,
-                 "usage": {"input_tokens": 40, "output_tokens": 12}}""".formatted(content, stopReason,
-                stopSequence == null ? "null" : "\"" + stopSequence + "\"")).build();
+                 "content": %s, "stop_reason": "%s", "stop_sequence": %s, "usage": %s}""".formatted(content,
+                stopReason, stopSequence == null ? "null" : "\"" + stopSequence + "\"", usage)).build();
+    }
+
+    /** Anthropic's streamed answer: one text block, then this stop reason. */
+    private static MockResponse anthropicStream(String text, String stopReason) {
+        String[] events = {
+            "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"type\":\"message\","
+                    + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\",\"stop_reason\":null,"
+                    + "\"usage\":{\"input_tokens\":40,\"output_tokens\":1}}}",
+            "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                    + "{\"type\":\"text\",\"text\":\"\"}}",
+            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                    + "\"text_delta\",\"text\":\"" + text + "\"}}",
+            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+            "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stopReason + "\","
+                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":12}}",
+            "message_stop", "{\"type\":\"message_stop\"}",
+        };
+        StringBuilder sse = new StringBuilder();
+        for (int i = 0; i < events.length; i += 2) {
+            sse.append("event: ").append(events[i]).append("\ndata: ").append(events[i + 1]).append("\n\n");
+        }
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(sse.toString()).build();
     }
 
     /** The {@code message_delta} event of a streamed answer. */
@@ -69,6 +102,30 @@ class AnthropicAnswerFidelityEndToEndTest {
             assertThat(delta.path("stop_reason").asText()).isEqualTo("stop_sequence");
             assertThat(delta.path("stop_sequence").asText()).isEqualTo("</step>");
             assertThat(upstream.getRequestCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void givenClaudeStoppedAsItsContextWindowFilled_whenAnswered_thenMessagesClientsAreToldSoAndChatClientsLength() {
+        String text = "[{\"type\": \"text\", \"text\": \"Partial\"}]";
+        upstream.enqueue(anthropic(text, "model_context_window_exceeded", null));
+        upstream.enqueue(anthropicStream("Partial", "model_context_window_exceeded"));
+        upstream.enqueue(anthropic(text, "model_context_window_exceeded", null));
+        String ask = """
+                {"model": "claude", "max_tokens": 100, "messages": [{"role": "user", "content": "Go on"}]""";
+        try (TestGateway gw = gateway()) {
+            JsonNode whole = TestGateway.json(messages(gw, ask + "}").body());
+            String hit = messages(gw, ask + ", \"stream\": true}").body();
+            String live = messages(gw, ask + ", \"stream\": true}", "Cache-Control", "no-cache").body();
+            JsonNode chat = TestGateway.json(gw.post("/v1/chat/completions", """
+                    {"model": "claude", "max_tokens": 100, "messages": [{"role": "user", "content": "Go on!"}]}""",
+                    "Authorization", "Bearer " + MASTER).body());
+
+            assertThat(whole.path("stop_reason").asText()).isEqualTo("model_context_window_exceeded");
+            assertThat(messageDelta(hit).at("/delta/stop_reason").asText()).isEqualTo("model_context_window_exceeded");
+            assertThat(messageDelta(live).at("/delta/stop_reason").asText())
+                    .isEqualTo("model_context_window_exceeded");
+            assertThat(chat.at("/choices/0/finish_reason").asText()).isEqualTo("length");
         }
     }
 }

@@ -44,7 +44,7 @@ final class MessagesAnswer {
                     .put("name", call.path("function").path("name").asText());
             block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
         }
-        stop(out, choice.path("finish_reason").asText("stop"), stopSequence(choice));
+        stop(out, finishReason(choice), stopSequence(choice));
         out.set("usage", usage(completion.path("usage")));
         return out;
     }
@@ -68,13 +68,24 @@ final class MessagesAnswer {
      * more than OpenAI said.
      *
      * @param out the message, or a {@code message_delta}'s {@code delta}
-     * @param finishReason OpenAI's {@code finish_reason}
+     * @param finishReason the finish reason as {@link #finishReason} reads it
      * @param stopSequence the sequence that matched; null when the upstream named none
      */
     static void stop(ObjectNode out, String finishReason, String stopSequence) {
         boolean matched = stopSequence != null && finishReason.equals("stop");
         out.put("stop_reason", matched ? "stop_sequence" : stopReason(finishReason));
         out.put("stop_sequence", matched ? stopSequence : null);
+    }
+
+    /**
+     * @param choice a completion's choice, or a chunk's, that has its finish reason
+     * @return its {@code finish_reason}, or Anthropic's {@code model_context_window_exceeded} where its
+     *     {@code native_finish_reason} names that cause of a {@code length} ({@code stop} when absent)
+     */
+    static String finishReason(JsonNode choice) {
+        String reason = choice.path("finish_reason").asText("stop");
+        return reason.equals("length") && OpenAiWire.CONTEXT_WINDOW_EXCEEDED.equals(choice.path(
+                OpenAiWire.NATIVE_FINISH_REASON).asText()) ? OpenAiWire.CONTEXT_WINDOW_EXCEEDED : reason;
     }
 
     /**
@@ -87,12 +98,14 @@ final class MessagesAnswer {
     }
 
     /**
-     * @param finishReason OpenAI's {@code finish_reason}
+     * @param finishReason OpenAI's {@code finish_reason}, or {@code model_context_window_exceeded} as
+     *     {@link #finishReason} reads it
      * @return Anthropic's {@code stop_reason}
      */
     private static String stopReason(String finishReason) {
         return switch (finishReason) {
             case "length" -> "max_tokens";
+            case OpenAiWire.CONTEXT_WINDOW_EXCEEDED -> OpenAiWire.CONTEXT_WINDOW_EXCEEDED;
             case "tool_calls", "function_call" -> "tool_use";
             case "content_filter" -> "refusal";
             default -> "end_turn";

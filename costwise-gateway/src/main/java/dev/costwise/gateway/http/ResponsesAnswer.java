@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Optional;
 
 /**
@@ -106,7 +107,7 @@ final class ResponsesAnswer {
      */
     private static Optional<String> incompleteReason(String finishReason) {
         return switch (finishReason) {
-            case "length" -> Optional.of("max_output_tokens");
+            case "length", OpenAiWire.CONTEXT_WINDOW_EXCEEDED -> Optional.of("max_output_tokens");
             case "content_filter" -> Optional.of("content_filter");
             default -> Optional.empty();
         };

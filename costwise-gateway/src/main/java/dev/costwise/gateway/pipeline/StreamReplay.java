@@ -53,8 +53,10 @@ final class StreamReplay {
             ObjectNode lastChoice = (ObjectNode) last.get("choices").get(0);
             lastChoice.putObject("delta");
             lastChoice.set("finish_reason", choice.path("finish_reason"));
-            if (choice.has(OpenAiWire.STOP_REASON)) {
-                lastChoice.set(OpenAiWire.STOP_REASON, choice.get(OpenAiWire.STOP_REASON)); // the stop sequence hit
+            for (String why : new String[] {OpenAiWire.NATIVE_FINISH_REASON, OpenAiWire.STOP_REASON}) {
+                if (choice.has(why)) {
+                    lastChoice.set(why, choice.get(why)); // the provider's own reason, the stop sequence that hit
+                }
             }
             sink.event(json.writeValueAsString(last));
         }

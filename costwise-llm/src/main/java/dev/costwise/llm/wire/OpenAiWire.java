@@ -75,6 +75,14 @@ public final class OpenAiWire {
      */
     public static final String STOP_REASON = "stop_reason";
     /**
+     * A choice's finish reason in the provider's own words where OpenAI's {@code finish_reason} has no name for it
+     * (OpenRouter's field): written beside {@code finish_reason: length} for
+     * {@link FinishReason#CONTEXT_WINDOW_EXCEEDED}, as Anthropic's {@code model_context_window_exceeded}.
+     */
+    public static final String NATIVE_FINISH_REASON = "native_finish_reason";
+    /** Anthropic's stop reason for {@link FinishReason#CONTEXT_WINDOW_EXCEEDED}. */
+    public static final String CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded";
+    /**
      * The Anthropic betas a request turns on ({@link ChatRequest#anthropicBetas()}), as an array of names: Costwise's
      * own field, which the gateway fills from a caller's {@code anthropic-beta} header. Only Anthropic models read it.
      */
@@ -780,6 +788,7 @@ public final class OpenAiWire {
         choice.set("message", message);
         choice.putNull("logprobs");
         choice.put("finish_reason", response.finishReason().wireName());
+        writeNativeFinishReason(choice, response.finishReason());
         response.stopSequence().ifPresent(s -> choice.put(STOP_REASON, s));
         root.set("usage", writeUsage(response.usage()));
         writeServedTier(root, response.usage());
@@ -831,7 +840,7 @@ public final class OpenAiWire {
         }
         content.addAll(0, ReasoningWire.readAnswerReasoning(msg, "choices[0].message"));
         Message message = new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
-        FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(OpenAiWire::finishReason)
+        FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(r -> finishReason(r, choice))
                 .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
         return new WireCompletion(id, model, created, message, finish, readUsage(root.get("usage"))
                 .map(u -> u.withServiceTier(readServedTier(root))));
@@ -901,6 +910,7 @@ public final class OpenAiWire {
             choice.putNull("logprobs");
             if (chunk.finishReason().isPresent()) {
                 choice.put("finish_reason", chunk.finishReason().get().wireName());
+                writeNativeFinishReason(choice, chunk.finishReason().get());
                 chunk.stopSequence().ifPresent(s -> choice.put(STOP_REASON, s));
             } else {
                 choice.putNull("finish_reason");
@@ -961,7 +971,7 @@ public final class OpenAiWire {
                         }
                     }
                 }
-                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason);
+                finish = optString(choice, "finish_reason", at).map(r -> finishReason(r, choice));
             }
         }
         JsonNode usage = root.get("usage");
@@ -1154,6 +1164,20 @@ public final class OpenAiWire {
             case "content_filter", "safety" -> FinishReason.CONTENT_FILTER;
             default -> FinishReason.OTHER;
         };
+    }
+
+    /** Reads a choice's {@code finish_reason}, with the {@link #NATIVE_FINISH_REASON} that refines {@code length}. */
+    private static FinishReason finishReason(String wire, JsonNode choice) {
+        FinishReason reason = finishReason(wire);
+        return reason == FinishReason.LENGTH && CONTEXT_WINDOW_EXCEEDED.equals(choice.path(NATIVE_FINISH_REASON)
+                .asText()) ? FinishReason.CONTEXT_WINDOW_EXCEEDED : reason;
+    }
+
+    /** Names the reason OpenAI's {@code finish_reason} cannot, beside it. */
+    private static void writeNativeFinishReason(ObjectNode choice, FinishReason reason) {
+        if (reason == FinishReason.CONTEXT_WINDOW_EXCEEDED) {
+            choice.put(NATIVE_FINISH_REASON, CONTEXT_WINDOW_EXCEEDED);
+        }
     }
 
     private static String firstLine(String s) {

@@ -103,7 +103,8 @@ final class AnthropicResponseMapper {
     static FinishReason finishReason(String stopReason) {
         return switch (stopReason) {
             case "end_turn", "stop_sequence" -> FinishReason.STOP;
-            case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
+            case "max_tokens" -> FinishReason.LENGTH;
+            case "model_context_window_exceeded" -> FinishReason.CONTEXT_WINDOW_EXCEEDED;
             case "tool_use" -> FinishReason.TOOL_CALLS;
             case "refusal" -> FinishReason.CONTENT_FILTER;
             default -> FinishReason.OTHER;
