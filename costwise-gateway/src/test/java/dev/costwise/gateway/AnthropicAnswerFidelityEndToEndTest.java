@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Claude answer reaches a Messages client as Claude gave it, whether it comes from Anthropic or from the cache,
- * streamed or not: its stop reason and stop sequence. Anthropic's API is a MockWebServer speaking
- * https://docs.claude.com/en/api/messages.
+ * streamed or not: its stop reason and stop sequence, and its usage with the cache writes split by lifetime.
+ * Anthropic's API is a MockWebServer speaking https://docs.claude.com/en/api/messages.
  */
 class AnthropicAnswerFidelityEndToEndTest {
     private static final String MASTER = "master-secret-123";
@@ -126,6 +126,25 @@ class AnthropicAnswerFidelityEndToEndTest {
             assertThat(messageDelta(live).at("/delta/stop_reason").asText())
                     .isEqualTo("model_context_window_exceeded");
             assertThat(chat.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+        }
+    }
+
+    @Test
+    void givenCacheWritesOfBothLifetimes_whenAnsweredWhole_thenTheUsageSplitsThemAsAnthropicDoes() {
+        upstream.enqueue(anthropic("[{\"type\": \"text\", \"text\": \"ok\"}]", "end_turn", null, """
+                {"input_tokens": 10, "cache_creation_input_tokens": 3000, "cache_read_input_tokens": 500,
+                 "cache_creation": {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000},
+                 "output_tokens": 12}"""));
+        try (TestGateway gw = gateway()) {
+            JsonNode usage = TestGateway.json(messages(gw, """
+                    {"model": "claude", "max_tokens": 100, "messages": [{"role": "user", "content": "Hi"}]}""")
+                    .body()).path("usage");
+
+            assertThat(usage.path("input_tokens").asLong()).isEqualTo(10);
+            assertThat(usage.path("cache_creation_input_tokens").asLong()).isEqualTo(3000);
+            assertThat(usage.path("cache_read_input_tokens").asLong()).isEqualTo(500);
+            assertThat(usage.path("cache_creation")).isEqualTo(TestGateway.json("""
+                    {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000}"""));
         }
     }
 }

@@ -114,19 +114,25 @@ final class MessagesAnswer {
 
     /**
      * Anthropic's usage from OpenAI's: {@code input_tokens} is the prompt neither read from nor written to the
-     * prompt cache, which OpenAI counts inside {@code prompt_tokens}; {@code inference_geo} as the gateway wrote it
-     * beside the counts, when the Anthropic model reported one.
+     * prompt cache, which OpenAI counts inside {@code prompt_tokens}; the cache writes split by TTL
+     * ({@code cache_creation}), as Anthropic answers, from the 1-hour writes the gateway wrote beside the total (all
+     * 5-minute writes without them); {@code inference_geo} as the gateway wrote it beside the counts, when the
+     * Anthropic model reported one.
      *
      * @param usage an OpenAI {@code usage} object (missing: zeros)
      * @return Anthropic's {@code usage}
      */
     static ObjectNode usage(JsonNode usage) {
         long prompt = usage.path("prompt_tokens").asLong(0);
-        long read = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-        long written = usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(0);
+        JsonNode details = usage.path("prompt_tokens_details");
+        long read = details.path("cached_tokens").asLong(0);
+        long written = details.path("cache_write_tokens").asLong(0);
+        long oneHour = Math.min(written, details.path(OpenAiWire.CACHE_WRITE_1H_TOKENS).asLong(0));
         ObjectNode out = NODES.objectNode().put("input_tokens", Math.max(0, prompt - read - written))
-                .put("cache_creation_input_tokens", written).put("cache_read_input_tokens", read)
-                .put("output_tokens", usage.path("completion_tokens").asLong(0));
+                .put("cache_creation_input_tokens", written).put("cache_read_input_tokens", read);
+        out.putObject("cache_creation").put("ephemeral_5m_input_tokens", written - oneHour)
+                .put("ephemeral_1h_input_tokens", oneHour);
+        out.put("output_tokens", usage.path("completion_tokens").asLong(0));
         OpenAiWire.readInferenceGeo(usage).ifPresent(g -> out.put(OpenAiWire.INFERENCE_GEO, g));
         return out;
     }

@@ -83,6 +83,12 @@ public final class OpenAiWire {
     /** Anthropic's stop reason for {@link FinishReason#CONTEXT_WINDOW_EXCEEDED}. */
     public static final String CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded";
     /**
+     * The part of {@code prompt_tokens_details.cache_write_tokens} written with a 1-hour TTL ({@link
+     * Usage#cacheWrite1hTokens()}, billed at twice the 5-minute price on Anthropic): Costwise's own field, written
+     * when there are any.
+     */
+    public static final String CACHE_WRITE_1H_TOKENS = "cache_write_1h_tokens";
+    /**
      * The Anthropic betas a request turns on ({@link ChatRequest#anthropicBetas()}), as an array of names: Costwise's
      * own field, which the gateway fills from a caller's {@code anthropic-beta} header. Only Anthropic models read it.
      */
@@ -1024,6 +1030,9 @@ public final class OpenAiWire {
         if (usage.cacheWriteTokens() > 0) {
             prompt.put("cache_write_tokens", usage.cacheWriteTokens()); // OpenRouter's name; OpenAI has none
         }
+        if (usage.cacheWrite1hTokens() > 0) {
+            prompt.put(CACHE_WRITE_1H_TOKENS, usage.cacheWrite1hTokens()); // Anthropic's split, for its price
+        }
         u.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
         usage.inferenceGeo().ifPresent(g -> u.put(INFERENCE_GEO, g)); // Anthropic's, for the price; OpenAI has none
         return u;
@@ -1032,7 +1041,8 @@ public final class OpenAiWire {
     /**
      * Reads OpenAI usage. {@code prompt_tokens} already includes the cached tokens
      * ({@code prompt_tokens_details.cached_tokens}, or DeepSeek's {@code prompt_cache_hit_tokens}) and the tokens
-     * written to the prompt cache (OpenRouter's {@code prompt_tokens_details.cache_write_tokens}). A provider that
+     * written to the prompt cache (OpenRouter's {@code prompt_tokens_details.cache_write_tokens}, of which
+     * {@value #CACHE_WRITE_1H_TOKENS}, when the gateway wrote it, are 1-hour writes). A provider that
      * reports reasoning tokens apart from {@code completion_tokens} has them added in. The cost OpenRouter reports
      * charging ({@code cost}, with {@code is_byok} and {@code cost_details.upstream_inference_cost}: see
      * {@link UsageNormalizer#fromOpenRouterCost}) becomes the usage's {@link Usage#reportedCost()}, read exactly from
@@ -1066,6 +1076,13 @@ public final class OpenAiWire {
         cached = Math.min(cached, prompt);
         Usage usage = UsageNormalizer.fromOpenAi(prompt, cached, Math.min(writes, prompt - cached), completion,
                 reasoning).withInferenceGeo(readInferenceGeo(node));
+        long oneHour = Math.min(usage.cacheWriteTokens(), JsonReader.longOrZero(node.get("prompt_tokens_details"),
+                CACHE_WRITE_1H_TOKENS, "usage.prompt_tokens_details"));
+        if (oneHour > 0) {
+            usage = new Usage(usage.inputTokens(), usage.cachedInputTokens(), usage.cacheWriteTokens(), oneHour,
+                    usage.outputTokens(), usage.reasoningTokens(), usage.estimated(), usage.serviceTier(),
+                    usage.reportedCost(), usage.inferenceGeo());
+        }
         return Optional.of(readReportedCost(node).map(usage::withReportedCost).orElse(usage));
     }
 
