@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.provider.anthropic.AnthropicErrorTypes;
+import dev.costwise.llm.wire.BlockOrder;
 import dev.costwise.llm.wire.OpenAiWire;
 
 /**
  * Writes the gateway's OpenAI-format answers in the shape of Anthropic's Messages API
  * (https://docs.claude.com/en/api/messages and https://docs.claude.com/en/api/errors): a completion as a
- * {@code message} with {@code thinking} (signed, from Anthropic models), text and {@code tool_use} blocks, its finish
+ * {@code message} with {@code thinking} (signed, from Anthropic models), text and {@code tool_use} blocks (in the
+ * order of the answer's {@link BlockOrder}, which an Anthropic model's answer keeps), its finish
  * reason as a {@code stop_reason}, its usage split as Anthropic splits it (uncached input apart from cache reads and
  * writes), and errors as {@code {"type": "error", "error": {"type", "message"}}}. Stateless.
  */
@@ -32,17 +34,22 @@ final class MessagesAnswer {
         JsonNode choice = completion.path("choices").path(0);
         JsonNode message = choice.path("message");
         ArrayNode content = out.putArray("content");
-        for (JsonNode block : message.path("thinking_blocks")) {
-            content.add(thinkingBlock(block)); // reasoning first, as Anthropic answers
-        }
-        String text = text(message.get("content"));
-        if (!text.isEmpty()) {
-            content.addObject().put("type", "text").put("text", text);
-        }
-        for (JsonNode call : message.path("tool_calls")) {
-            ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
-                    .put("name", call.path("function").path("name").asText());
-            block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
+        for (BlockOrder.Block b : BlockOrder.read(message, "choices[0].message")) {
+            switch (b.kind()) { // in the order the model gave them, each block whole
+                case REASONING -> content.add(thinkingBlock(b.node()));
+                case CONTENT -> {
+                    String text = b.node().path("text").asText("");
+                    if (!text.isEmpty()) {
+                        content.addObject().put("type", "text").put("text", text);
+                    }
+                }
+                case TOOL_CALL -> {
+                    JsonNode call = b.node();
+                    ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
+                            .put("name", call.path("function").path("name").asText());
+                    block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
+                }
+            }
         }
         stop(out, finishReason(choice), stopSequence(choice));
         out.set("usage", usage(completion.path("usage")));
