@@ -3,6 +3,8 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Claude answer reaches a Messages client as Claude gave it, whether it comes from Anthropic or from the cache,
- * streamed or not: its stop reason and stop sequence, and its usage with the cache writes split by lifetime.
+ * streamed or not: its signed thinking blocks in their place (which Anthropic needs back with a tool's result), its
+ * stop reason and stop sequence, and its usage with the cache writes split by lifetime.
  * Anthropic's API is a MockWebServer speaking https://docs.claude.com/en/api/messages.
  */
 class AnthropicAnswerFidelityEndToEndTest {
@@ -145,6 +148,106 @@ class AnthropicAnswerFidelityEndToEndTest {
             assertThat(usage.path("cache_read_input_tokens").asLong()).isEqualTo(500);
             assertThat(usage.path("cache_creation")).isEqualTo(TestGateway.json("""
                     {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000}"""));
+        }
+    }
+
+    private static final String THINKING_TOOL_TURN = """
+            [{"type": "thinking", "thinking": "Call the tool.", "signature": "EqQBCgIYAhIM1gbcDa9G"},
+             {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4a"},
+             {"type": "tool_use", "id": "toolu_01", "name": "weather", "input": {"city": "Paris"}}]""";
+    private static final String INTERLEAVED_TURN = """
+            [{"type": "thinking", "thinking": "First, the plan.", "signature": "sig-A"},
+             {"type": "text", "text": "Paragraph one."},
+             {"type": "thinking", "thinking": "Now the tool.", "signature": "sig-B"},
+             {"type": "tool_use", "id": "toolu_01", "name": "weather", "input": {"city": "Paris"}}]""";
+    private static final String THINKING_ASK = """
+            {"model": "claude", "max_tokens": 8000, "thinking": {"type": "enabled", "budget_tokens": 2048},
+             "tools": [{"name": "weather", "input_schema": {"type": "object"}}],
+             "messages": [{"role": "user", "content": "Weather in Paris?"}]""";
+
+    /** The content of a streamed message as Anthropic's SDKs build it from the events. */
+    private static JsonNode streamedContent(String sse) {
+        ArrayNode content = TestGateway.JSON.createArrayNode();
+        StringBuilder input = new StringBuilder();
+        for (Map.Entry<String, JsonNode> e : TestGateway.events(sse)) {
+            JsonNode data = e.getValue();
+            switch (e.getKey()) {
+                case "content_block_start" -> content.add(data.get("content_block").deepCopy());
+                case "content_block_delta" -> {
+                    ObjectNode block = (ObjectNode) content.get(data.path("index").asInt());
+                    JsonNode delta = data.get("delta");
+                    switch (delta.path("type").asText()) {
+                        case "thinking_delta" -> block.put("thinking", block.path("thinking").asText()
+                                + delta.path("thinking").asText());
+                        case "signature_delta" -> block.put("signature", delta.path("signature").asText());
+                        case "text_delta" -> block.put("text", block.path("text").asText()
+                                + delta.path("text").asText());
+                        case "input_json_delta" -> input.append(delta.path("partial_json").asText());
+                        default -> throw new AssertionError("unexpected delta " + delta);
+                    }
+                }
+                case "content_block_stop" -> {
+                    ObjectNode block = (ObjectNode) content.get(data.path("index").asInt());
+                    if (block.path("type").asText().equals("tool_use") && !input.isEmpty()) {
+                        block.set("input", TestGateway.json(input.toString()));
+                        input.setLength(0);
+                    }
+                }
+                default -> { }
+            }
+        }
+        return content;
+    }
+
+    @Test
+    void givenAThinkingToolTurn_whenItIsAStreamedCacheHit_thenItsSignedBlocksComeBackAsTheWholeHitHasThem() {
+        upstream.enqueue(anthropic(THINKING_TOOL_TURN, "tool_use", null));
+        try (TestGateway gw = gateway()) {
+            JsonNode whole = TestGateway.json(messages(gw, THINKING_ASK + "}").body());
+            HttpResponse<String> hit = messages(gw, THINKING_ASK + ", \"stream\": true}");
+
+            assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(whole.path("content")).isEqualTo(TestGateway.json(THINKING_TOOL_TURN));
+            assertThat(streamedContent(hit.body())).isEqualTo(TestGateway.json(THINKING_TOOL_TURN));
+            assertThat(messageDelta(hit.body()).at("/delta/stop_reason").asText()).isEqualTo("tool_use");
+        }
+    }
+
+    @Test
+    void givenAnInterleavedThinkingTurn_whenItIsAStreamedCacheHit_thenItsBlocksComeBackInTheirOrder() {
+        upstream.enqueue(anthropic(INTERLEAVED_TURN, "tool_use", null));
+        try (TestGateway gw = gateway()) {
+            messages(gw, THINKING_ASK + "}");
+            HttpResponse<String> hit = messages(gw, THINKING_ASK + ", \"stream\": true}");
+
+            assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(streamedContent(hit.body())).isEqualTo(TestGateway.json(INTERLEAVED_TURN));
+        }
+    }
+
+    @Test
+    void givenAThinkingToolTurn_whenItIsAStreamedCacheHitOnChatCompletions_thenTheThinkingBlocksComeBack() {
+        upstream.enqueue(anthropic(THINKING_TOOL_TURN, "tool_use", null));
+        String ask = """
+                {"model": "claude", "max_tokens": 8000, "reasoning_effort": "low",
+                 "tools": [{"type": "function", "function": {"name": "weather", "parameters": {}}}],
+                 "messages": [{"role": "user", "content": "Weather in Paris?"}]""";
+        try (TestGateway gw = gateway()) {
+            JsonNode whole = TestGateway.json(gw.post("/v1/chat/completions", ask + "}", "Authorization",
+                    "Bearer " + MASTER).body()).at("/choices/0/message");
+            HttpResponse<String> hit = gw.post("/v1/chat/completions", ask + ", \"stream\": true}",
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            List<JsonNode> blocks = TestGateway.dataChunks(hit.body()).stream()
+                    .flatMap(c -> c.path("choices").path(0).path("delta").path("thinking_blocks").valueStream())
+                    .toList();
+            assertThat(blocks).hasSize(2);
+            assertThat(blocks.get(0).path("signature").asText()).isEqualTo("EqQBCgIYAhIM1gbcDa9G");
+            assertThat(blocks.get(1).path("data").asText()).isEqualTo("EmwKAhgBEgy3va3pzix/LafPsn4a");
+            assertThat(whole.path("thinking_blocks")).hasSize(2);
+            assertThat(TestGateway.dataChunks(hit.body()).getFirst().at("/choices/0/delta/reasoning_content")
+                    .asText()).isEqualTo("Call the tool.");
         }
     }
 }
