@@ -49,38 +49,8 @@ class AnthropicAnswerFidelityEndToEndTest {
 
     /** Anthropic's non-streamed answer with these content blocks, stop reason and stop sequence. */
     private static MockResponse anthropic(String content, String stopReason, String stopSequence) {
-        return anthropic(content, stopReason, stopSequence, USAGE);
-    }
-
-    /** As above, with this usage. */
-    private static MockResponse anthropic(String content, String stopReason, String stopSequence, String usage) {
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-                 "content": %s, "stop_reason": "%s", "stop_sequence": %s, "usage": %s}""".formatted(content,
-                stopReason, stopSequence == null ? "null" : "\"" + stopSequence + "\"", usage)).build();
-    }
-
-    /** Anthropic's streamed answer: one text block, then this stop reason. */
-    private static MockResponse anthropicStream(String text, String stopReason) {
-        String[] events = {
-            "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"type\":\"message\","
-                    + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\",\"stop_reason\":null,"
-                    + "\"usage\":{\"input_tokens\":40,\"output_tokens\":1}}}",
-            "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                    + "{\"type\":\"text\",\"text\":\"\"}}",
-            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-                    + "\"text_delta\",\"text\":\"" + text + "\"}}",
-            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
-            "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stopReason + "\","
-                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":12}}",
-            "message_stop", "{\"type\":\"message_stop\"}",
-        };
-        StringBuilder sse = new StringBuilder();
-        for (int i = 0; i < events.length; i += 2) {
-            sse.append("event: ").append(events[i]).append("\ndata: ").append(events[i + 1]).append("\n\n");
-        }
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
-                .body(sse.toString()).build();
+        return AnthropicFake.blocks(content, stopReason, stopSequence == null ? "null" : "\"" + stopSequence + "\"",
+                USAGE);
     }
 
     /** The {@code message_delta} event of a streamed answer. */
@@ -112,7 +82,7 @@ class AnthropicAnswerFidelityEndToEndTest {
     void givenClaudeStoppedAsItsContextWindowFilled_whenAnswered_thenMessagesClientsAreToldSoAndChatClientsLength() {
         String text = "[{\"type\": \"text\", \"text\": \"Partial\"}]";
         upstream.enqueue(anthropic(text, "model_context_window_exceeded", null));
-        upstream.enqueue(anthropicStream("Partial", "model_context_window_exceeded"));
+        upstream.enqueue(AnthropicFake.stream("Partial", "model_context_window_exceeded", "null"));
         upstream.enqueue(anthropic(text, "model_context_window_exceeded", null));
         String ask = """
                 {"model": "claude", "max_tokens": 100, "messages": [{"role": "user", "content": "Go on"}]""";
@@ -134,7 +104,7 @@ class AnthropicAnswerFidelityEndToEndTest {
 
     @Test
     void givenCacheWritesOfBothLifetimes_whenAnsweredWhole_thenTheUsageSplitsThemAsAnthropicDoes() {
-        upstream.enqueue(anthropic("[{\"type\": \"text\", \"text\": \"ok\"}]", "end_turn", null, """
+        upstream.enqueue(AnthropicFake.blocks("[{\"type\": \"text\", \"text\": \"ok\"}]", "end_turn", "null", """
                 {"input_tokens": 10, "cache_creation_input_tokens": 3000, "cache_read_input_tokens": 500,
                  "cache_creation": {"ephemeral_5m_input_tokens": 1000, "ephemeral_1h_input_tokens": 2000},
                  "output_tokens": 12}"""));

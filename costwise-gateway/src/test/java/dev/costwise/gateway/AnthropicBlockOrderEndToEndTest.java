@@ -65,10 +65,7 @@ class AnthropicBlockOrderEndToEndTest {
     }
 
     private static MockResponse anthropic(String content, String stopReason) {
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
-                 "content": %s, "stop_reason": "%s", "stop_sequence": null,
-                 "usage": {"input_tokens": 400, "output_tokens": 80}}""".formatted(content, stopReason)).build();
+        return AnthropicFake.blocks(content, stopReason, "null", "{\"input_tokens\": 400, \"output_tokens\": 80}");
     }
 
     @Test

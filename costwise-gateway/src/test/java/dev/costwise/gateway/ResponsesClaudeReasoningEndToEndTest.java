@@ -62,45 +62,35 @@ class ResponsesClaudeReasoningEndToEndTest {
     }
 
     private static MockResponse anthropic(String content, String stopReason) {
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
-                {"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-haiku-4-5",
-                 "content": %s, "stop_reason": "%s", "stop_sequence": null,
-                 "usage": {"input_tokens": 400, "output_tokens": 80}}""".formatted(content, stopReason)).build();
+        return AnthropicFake.blocks(content, stopReason, "null", "{\"input_tokens\": 400, \"output_tokens\": 80}");
     }
 
     /** Claude's streamed tool turn: a signed thinking block, a redacted one, then the tool call. */
     private static MockResponse anthropicStreamedToolTurn() {
-        String[] events = {
-            "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"type\":\"message\","
-                    + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\",\"stop_reason\":null,"
-                    + "\"usage\":{\"input_tokens\":400,\"output_tokens\":1}}}",
-            "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
-                    + "{\"type\":\"thinking\",\"thinking\":\"\"}}",
-            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-                    + "\"thinking_delta\",\"thinking\":\"Call the \"}}",
-            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-                    + "\"thinking_delta\",\"thinking\":\"tool.\"}}",
-            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-                    + "\"signature_delta\",\"signature\":\"EqQBCgIYAhIM\"}}",
-            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
-            "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
-                    + "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3\"}}",
-            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}",
-            "content_block_start", "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":"
-                    + "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"weather\",\"input\":{}}}",
-            "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":"
-                    + "\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}",
-            "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}",
-            "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
-                    + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":80}}",
-            "message_stop", "{\"type\":\"message_stop\"}",
-        };
-        StringBuilder sse = new StringBuilder();
-        for (int i = 0; i < events.length; i += 2) {
-            sse.append("event: ").append(events[i]).append("\ndata: ").append(events[i + 1]).append("\n\n");
-        }
-        return new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
-                .body(sse.toString()).build();
+        return AnthropicFake.events(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\",\"type\":\"message\","
+                        + "\"role\":\"assistant\",\"content\":[],\"model\":\"claude-haiku-4-5\",\"stop_reason\":null,"
+                        + "\"usage\":{\"input_tokens\":400,\"output_tokens\":1}}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":"
+                        + "{\"type\":\"thinking\",\"thinking\":\"\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                        + "\"thinking_delta\",\"thinking\":\"Call the \"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                        + "\"thinking_delta\",\"thinking\":\"tool.\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+                        + "\"signature_delta\",\"signature\":\"EqQBCgIYAhIM\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":1,\"content_block\":"
+                        + "{\"type\":\"redacted_thinking\",\"data\":\"EmwKAhgBEgy3\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":2,\"content_block\":"
+                        + "{\"type\":\"tool_use\",\"id\":\"toolu_01\",\"name\":\"weather\",\"input\":{}}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":2,\"delta\":{\"type\":"
+                        + "\"input_json_delta\",\"partial_json\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":2}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\","
+                        + "\"stop_sequence\":null},\"usage\":{\"output_tokens\":80}}",
+                "message_stop", "{\"type\":\"message_stop\"}");
     }
 
     @Test
