@@ -23,6 +23,19 @@ final class AnthropicFake {
     }
 
     /**
+     * @param content the JSON of the message's content blocks
+     * @param stopSequence the JSON of {@code stop_sequence}: a quoted string, or {@code null}
+     * @param usage the JSON of its usage
+     * @return a whole message of those blocks
+     */
+    static MockResponse blocks(String content, String stopReason, String stopSequence, String usage) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("""
+                {"id": "msg_01B", "type": "message", "role": "assistant", "model": "claude-sonnet-4-5",
+                 "content": %s, "stop_reason": "%s", "stop_sequence": %s, "usage": %s}""".formatted(content,
+                stopReason, stopSequence, usage)).build();
+    }
+
+    /**
      * @param stopSequence the JSON of {@code stop_sequence}: a quoted string, or {@code null}
      * @return a streamed message of one text block
      */

@@ -82,6 +82,7 @@ class MessagesEndToEndTest {
             assertThat(message.path("stop_reason").asText()).isEqualTo("end_turn");
             assertThat(message.path("usage")).isEqualTo(TestGateway.json("""
                     {"input_tokens":30,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
+                     "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},
                      "output_tokens":4}"""));
             // 30 * $1 + 4 * $2 per 1M tokens
             assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.000038");
@@ -171,6 +172,7 @@ class MessagesEndToEndTest {
             assertThat(delta.at("/delta/stop_reason").asText()).isEqualTo("end_turn");
             assertThat(delta.path("usage")).isEqualTo(TestGateway.json("""
                     {"input_tokens":12,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,
+                     "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},
                      "output_tokens":2}"""));
             // 12 * $1 + 2 * $2 per 1M tokens
             assertThat(delta.at("/costwise/cost").asText()).isEqualTo("0.000016");
@@ -466,6 +468,7 @@ class MessagesEndToEndTest {
                     + out.get(3).getValue().at("/delta/text").asText()).isEqualTo("Hold the button.");
             assertThat(out.get(5).getValue().path("usage")).isEqualTo(TestGateway.json("""
                     {"input_tokens":40,"cache_creation_input_tokens":300,"cache_read_input_tokens":2000,
+                     "cache_creation":{"ephemeral_5m_input_tokens":300,"ephemeral_1h_input_tokens":0},
                      "output_tokens":12}"""));
             // 40 * $1 + 300 * $1.25 (five-minute write) + 2000 * $0.10 (read) + 12 * $5 per 1M tokens
             assertThat(out.get(5).getValue().at("/costwise/cost").asText()).isEqualTo("0.000675");
@@ -577,6 +580,7 @@ class MessagesEndToEndTest {
                     [{"type":"text","text":"You answer from the manual.","cache_control":{"type":"ephemeral"}}]"""));
             assertThat(TestGateway.json(res.body()).path("usage")).isEqualTo(TestGateway.json("""
                     {"input_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":2000,
+                     "cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":0},
                      "output_tokens":10}"""));
             // 40 * $1 + 2000 * $0.10 (cache read) + 10 * $5 per 1M tokens
             assertThat(gw.records()).extracting(CostRecord::cost).containsExactly(Money.of("0.00029"));

@@ -76,10 +76,12 @@ class MessagesStreamUsageEndToEndTest {
         return usage;
     }
 
+    /** Anthropic's usage, its cache writes all of the 5-minute lifetime (Anthropic's default). */
     private static JsonNode usage(long input, long cacheWrites, long cacheReads, long output) {
         return TestGateway.json("""
                 {"input_tokens": %d, "cache_creation_input_tokens": %d, "cache_read_input_tokens": %d,
-                 "output_tokens": %d}""".formatted(input, cacheWrites, cacheReads, output));
+                 "cache_creation": {"ephemeral_5m_input_tokens": %d, "ephemeral_1h_input_tokens": 0},
+                 "output_tokens": %d}""".formatted(input, cacheWrites, cacheReads, cacheWrites, output));
     }
 
     private static String anthropicEvent(String type, String data) {

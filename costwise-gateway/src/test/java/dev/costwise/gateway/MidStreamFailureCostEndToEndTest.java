@@ -111,6 +111,7 @@ class MidStreamFailureCostEndToEndTest {
             assertThat(error.at("/error/type").asText()).isEqualTo("api_error");
             assertThat(error.get("usage")).isEqualTo(TestGateway.json("""
                     {"input_tokens": 1000, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+                     "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
                      "output_tokens": 50}"""));
             assertThat(error.at("/costwise/cost").asText()).isEqualTo(FIRST.plus(SECOND).toString());
             assertThat(error.at("/costwise/model_used").asText()).isEqualTo("second");

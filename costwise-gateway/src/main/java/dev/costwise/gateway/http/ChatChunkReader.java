@@ -97,7 +97,7 @@ final class ChatChunkReader {
             }
         }
         if (choice.hasNonNull("finish_reason")) {
-            finishReason = choice.get("finish_reason").asText();
+            finishReason = MessagesAnswer.finishReason(choice);
             stopSequence = MessagesAnswer.stopSequence(choice);
         }
         if (chunk.path("usage").isObject()) {
@@ -112,7 +112,10 @@ final class ChatChunkReader {
         return serviceTier;
     }
 
-    /** @return the last finish reason seen ({@code stop} if none) */
+    /**
+     * @return the last finish reason seen ({@code stop} if none), as {@link MessagesAnswer#finishReason} reads it:
+     *     Anthropic's {@code model_context_window_exceeded} in the place of the {@code length} it refines
+     */
     String finishReason() {
         return finishReason;
     }

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.provider.anthropic.AnthropicErrorTypes;
+import dev.costwise.llm.wire.BlockOrder;
 import dev.costwise.llm.wire.OpenAiWire;
 
 /**
  * Writes the gateway's OpenAI-format answers in the shape of Anthropic's Messages API
  * (https://docs.claude.com/en/api/messages and https://docs.claude.com/en/api/errors): a completion as a
- * {@code message} with {@code thinking} (signed, from Anthropic models), text and {@code tool_use} blocks, its finish
+ * {@code message} with {@code thinking} (signed, from Anthropic models), text and {@code tool_use} blocks (in the
+ * order of the answer's {@link BlockOrder}, which an Anthropic model's answer keeps), its finish
  * reason as a {@code stop_reason}, its usage split as Anthropic splits it (uncached input apart from cache reads and
  * writes), and errors as {@code {"type": "error", "error": {"type", "message"}}}. Stateless.
  */
@@ -32,19 +34,24 @@ final class MessagesAnswer {
         JsonNode choice = completion.path("choices").path(0);
         JsonNode message = choice.path("message");
         ArrayNode content = out.putArray("content");
-        for (JsonNode block : message.path("thinking_blocks")) {
-            content.add(thinkingBlock(block)); // reasoning first, as Anthropic answers
+        for (BlockOrder.Block b : BlockOrder.read(message, "choices[0].message")) {
+            switch (b.kind()) { // in the order the model gave them, each block whole
+                case REASONING -> content.add(thinkingBlock(b.node()));
+                case CONTENT -> {
+                    String text = b.node().path("text").asText("");
+                    if (!text.isEmpty()) {
+                        content.addObject().put("type", "text").put("text", text);
+                    }
+                }
+                case TOOL_CALL -> {
+                    JsonNode call = b.node();
+                    ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
+                            .put("name", call.path("function").path("name").asText());
+                    block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
+                }
+            }
         }
-        String text = text(message.get("content"));
-        if (!text.isEmpty()) {
-            content.addObject().put("type", "text").put("text", text);
-        }
-        for (JsonNode call : message.path("tool_calls")) {
-            ObjectNode block = content.addObject().put("type", "tool_use").put("id", call.path("id").asText())
-                    .put("name", call.path("function").path("name").asText());
-            block.set("input", toolInput(call.path("function").path("arguments").asText(""), json));
-        }
-        stop(out, choice.path("finish_reason").asText("stop"), stopSequence(choice));
+        stop(out, finishReason(choice), stopSequence(choice));
         out.set("usage", usage(completion.path("usage")));
         return out;
     }
@@ -68,13 +75,24 @@ final class MessagesAnswer {
      * more than OpenAI said.
      *
      * @param out the message, or a {@code message_delta}'s {@code delta}
-     * @param finishReason OpenAI's {@code finish_reason}
+     * @param finishReason the finish reason as {@link #finishReason} reads it
      * @param stopSequence the sequence that matched; null when the upstream named none
      */
     static void stop(ObjectNode out, String finishReason, String stopSequence) {
         boolean matched = stopSequence != null && finishReason.equals("stop");
         out.put("stop_reason", matched ? "stop_sequence" : stopReason(finishReason));
         out.put("stop_sequence", matched ? stopSequence : null);
+    }
+
+    /**
+     * @param choice a completion's choice, or a chunk's, that has its finish reason
+     * @return its {@code finish_reason}, or Anthropic's {@code model_context_window_exceeded} where its
+     *     {@code native_finish_reason} names that cause of a {@code length} ({@code stop} when absent)
+     */
+    static String finishReason(JsonNode choice) {
+        String reason = choice.path("finish_reason").asText("stop");
+        return reason.equals("length") && OpenAiWire.CONTEXT_WINDOW_EXCEEDED.equals(choice.path(
+                OpenAiWire.NATIVE_FINISH_REASON).asText()) ? OpenAiWire.CONTEXT_WINDOW_EXCEEDED : reason;
     }
 
     /**
@@ -87,12 +105,14 @@ final class MessagesAnswer {
     }
 
     /**
-     * @param finishReason OpenAI's {@code finish_reason}
+     * @param finishReason OpenAI's {@code finish_reason}, or {@code model_context_window_exceeded} as
+     *     {@link #finishReason} reads it
      * @return Anthropic's {@code stop_reason}
      */
     private static String stopReason(String finishReason) {
         return switch (finishReason) {
             case "length" -> "max_tokens";
+            case OpenAiWire.CONTEXT_WINDOW_EXCEEDED -> OpenAiWire.CONTEXT_WINDOW_EXCEEDED;
             case "tool_calls", "function_call" -> "tool_use";
             case "content_filter" -> "refusal";
             default -> "end_turn";
@@ -101,19 +121,25 @@ final class MessagesAnswer {
 
     /**
      * Anthropic's usage from OpenAI's: {@code input_tokens} is the prompt neither read from nor written to the
-     * prompt cache, which OpenAI counts inside {@code prompt_tokens}; {@code inference_geo} as the gateway wrote it
-     * beside the counts, when the Anthropic model reported one.
+     * prompt cache, which OpenAI counts inside {@code prompt_tokens}; the cache writes split by TTL
+     * ({@code cache_creation}), as Anthropic answers, from the 1-hour writes the gateway wrote beside the total (all
+     * 5-minute writes without them); {@code inference_geo} as the gateway wrote it beside the counts, when the
+     * Anthropic model reported one.
      *
      * @param usage an OpenAI {@code usage} object (missing: zeros)
      * @return Anthropic's {@code usage}
      */
     static ObjectNode usage(JsonNode usage) {
         long prompt = usage.path("prompt_tokens").asLong(0);
-        long read = usage.path("prompt_tokens_details").path("cached_tokens").asLong(0);
-        long written = usage.path("prompt_tokens_details").path("cache_write_tokens").asLong(0);
+        JsonNode details = usage.path("prompt_tokens_details");
+        long read = details.path("cached_tokens").asLong(0);
+        long written = details.path("cache_write_tokens").asLong(0);
+        long oneHour = Math.min(written, details.path(OpenAiWire.CACHE_WRITE_1H_TOKENS).asLong(0));
         ObjectNode out = NODES.objectNode().put("input_tokens", Math.max(0, prompt - read - written))
-                .put("cache_creation_input_tokens", written).put("cache_read_input_tokens", read)
-                .put("output_tokens", usage.path("completion_tokens").asLong(0));
+                .put("cache_creation_input_tokens", written).put("cache_read_input_tokens", read);
+        out.putObject("cache_creation").put("ephemeral_5m_input_tokens", written - oneHour)
+                .put("ephemeral_1h_input_tokens", oneHour);
+        out.put("output_tokens", usage.path("completion_tokens").asLong(0));
         OpenAiWire.readInferenceGeo(usage).ifPresent(g -> out.put(OpenAiWire.INFERENCE_GEO, g));
         return out;
     }

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.CacheControl;
+import dev.costwise.llm.wire.BlockOrder;
 import dev.costwise.llm.wire.OpenAiWire;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -28,7 +31,8 @@ import java.util.Set;
  * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}; an
  * assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel, signatures intact, as LiteLLM's
  * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
- * see them).
+ * see them). An assistant turn whose blocks are not thinking, then text, then {@code tool_use} (interleaved
+ * thinking) carries their order as {@link BlockOrder}, so that an Anthropic model gets them back as it gave them.
  *
  * <p>Structured outputs: {@code output_config.format} (or the beta's top-level {@code output_format}) of type
  * {@code json_schema} becomes a strict {@code response_format: json_schema}, and a tool's {@code strict: true} its
@@ -208,16 +212,17 @@ final class MessagesRequest {
         ArrayNode parts = NODES.arrayNode();
         ArrayNode calls = NODES.arrayNode();
         ArrayNode thinking = NODES.arrayNode();
+        List<BlockOrder.Block> order = new ArrayList<>(); // an assistant turn's blocks go back in their order
         for (int i = 0; i < content.size(); i++) {
             String bat = at + ".content[" + i + "]";
             JsonNode block = requireBlock(content.get(i), bat);
             String type = block.path("type").asText("");
             switch (type) {
-                case "text" -> parts.add(text(block, bat));
-                case "image" -> parts.add(image(block, bat));
+                case "text" -> parts.add(ordered(BlockOrder.Kind.CONTENT, text(block, bat), order));
+                case "image" -> parts.add(ordered(BlockOrder.Kind.CONTENT, image(block, bat), order));
                 case "tool_use" -> {
                     requireRole(role, "assistant", bat);
-                    calls.add(toolCall(block, bat));
+                    calls.add(ordered(BlockOrder.Kind.TOOL_CALL, toolCall(block, bat), order));
                 }
                 case "tool_result" -> {
                     requireRole(role, "user", bat);
@@ -225,7 +230,7 @@ final class MessagesRequest {
                 }
                 case "thinking", "redacted_thinking" -> {
                     requireRole(role, "assistant", bat);
-                    thinking.add(thinkingBlock(block, type, bat));
+                    thinking.add(ordered(BlockOrder.Kind.REASONING, thinkingBlock(block, type, bat), order));
                 }
                 default -> throw new GatewayException.InvalidField(bat + ".type", "unsupported block type '" + type
                         + "' (supported: text, image, tool_use, tool_result, thinking, redacted_thinking)");
@@ -246,6 +251,15 @@ final class MessagesRequest {
         if (!calls.isEmpty()) {
             out.set("tool_calls", calls);
         }
+        if (role.equals("assistant")) {
+            BlockOrder.write(out, order, false);
+        }
+    }
+
+    /** @return {@code node}, noted in {@code order} as the next block */
+    private static ObjectNode ordered(BlockOrder.Kind kind, ObjectNode node, List<BlockOrder.Block> order) {
+        order.add(new BlockOrder.Block(kind, node, ""));
+        return node;
     }
 
     /** A signed reasoning block, kept whole: Anthropic checks the signature when it comes back. */

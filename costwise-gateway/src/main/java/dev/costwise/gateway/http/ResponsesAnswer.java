@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.wire.BlockOrder;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Optional;
 
 /**
  * Writes the gateway's chat completions as OpenAI Responses API objects
  * (https://platform.openai.com/docs/api-reference/responses/object): a {@code response} whose {@code output} holds a
- * {@code message} item with an {@code output_text} part and a {@code function_call} item per tool call, its status
+ * {@code message} item with an {@code output_text} part and a {@code function_call} item per tool call, and a
+ * {@code reasoning} item per signed thinking block of an Anthropic model ({@link ReasoningItems}), in the order the
+ * model wrote them (a message item per run of text blocks, an {@code output_text} part each), its status
  * ({@code incomplete} when the output limit cut it or a content filter stopped it), and its usage in the Responses
  * shape. The request's settings are echoed as OpenAI echoes them. Stateless.
  */
@@ -64,17 +68,44 @@ final class ResponsesAnswer {
         JsonNode choice = completion.path("choices").path(0);
         JsonNode message = choice.path("message");
         ArrayNode output = (ArrayNode) r.get("output");
-        String text = MessagesAnswer.text(message.get("content"));
-        if (!text.isEmpty() || !message.path("tool_calls").isArray()) {
-            output.add(messageItem(messageId, text, "completed"));
+        String reasoningId = "rs_" + id.substring(id.indexOf('_') + 1);
+        int reasonings = 0;
+        int texts = 0;
+        ObjectNode open = null; // the message item that text blocks in a row go to, one output_text part each
+        for (BlockOrder.Block b : BlockOrder.read(message, "choices[0].message")) {
+            String text = b.node().path("text").asText("");
+            switch (b.kind()) { // items in the order the model wrote their blocks
+                case REASONING -> output.add(ReasoningItems.item(itemId(reasoningId, reasonings++), b.node()));
+                case CONTENT -> {
+                    if (!text.isEmpty() && open != null) {
+                        ((ArrayNode) open.get("content")).add(outputText(text));
+                    } else if (!text.isEmpty()) {
+                        output.add(open = messageItem(itemId(messageId, texts++), text, "completed"));
+                    }
+                }
+                case TOOL_CALL -> output.add(functionCall(b.node().path("id").asText(),
+                        b.node().path("function").path("name").asText(),
+                        b.node().path("function").path("arguments").asText(""), "completed"));
+            }
+            if (b.kind() != BlockOrder.Kind.CONTENT) {
+                open = null;
+            }
         }
-        for (JsonNode call : message.path("tool_calls")) {
-            output.add(functionCall(call.path("id").asText(), call.path("function").path("name").asText(),
-                    call.path("function").path("arguments").asText(""), "completed"));
+        if (texts == 0 && !message.path("tool_calls").isArray()) {
+            output.add(messageItem(messageId, "", "completed")); // an empty answer is an empty message
         }
         finish(r, choice.path("finish_reason").asText("stop"), completion.path("usage"),
                 completion.get("service_tier"));
         return r;
+    }
+
+    /**
+     * @param first the id of an answer's first item of a kind
+     * @param n the item's number among that kind, from 0
+     * @return {@code first} for the first, then {@code first_1}, {@code first_2}...
+     */
+    static String itemId(String first, int n) {
+        return n == 0 ? first : first + "_" + n;
     }
 
     /** @return whether the request asks for its response to be stored ({@code store}, true unless false) */
@@ -106,7 +137,7 @@ final class ResponsesAnswer {
      */
     private static Optional<String> incompleteReason(String finishReason) {
         return switch (finishReason) {
-            case "length" -> Optional.of("max_output_tokens");
+            case "length", OpenAiWire.CONTEXT_WINDOW_EXCEEDED -> Optional.of("max_output_tokens");
             case "content_filter" -> Optional.of("content_filter");
             default -> Optional.empty();
         };

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.ReasoningEffort;
+import dev.costwise.llm.wire.BlockOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -25,7 +29,9 @@ import java.util.Set;
  * items already before its own input ({@link ResponsesEndpoint} and {@link StoredResponses} keep them). Refused,
  * naming the field: {@code conversation} objects, {@code background} runs, stored {@code prompt} templates, built-in
  * tools (web search, file search, code interpreter...) and items with no chat form. Earlier {@code reasoning} items
- * are left out: they replay only to the model that wrote them. Stateless.
+ * that hold an Anthropic model's signed thinking ({@link ReasoningItems}) go back in their assistant turn, in order
+ * with its text and function calls, as Anthropic needs them with a tool's result; other reasoning items are left out:
+ * they replay only to the model that wrote them. Stateless.
  */
 final class ResponsesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -134,7 +140,7 @@ final class ResponsesRequest {
         if (!input.isArray() || input.isEmpty()) {
             throw new GatewayException.InvalidField("input", "expected a string or a non-empty array of items");
         }
-        ObjectNode callsTurn = null; // the assistant turn the function calls in a row go to
+        AssistantTurn callsTurn = null; // the assistant turn the function calls (and reasoning) in a row go to
         for (int i = 0; i < input.size(); i++) {
             String at = "input[" + i + "]";
             JsonNode item = input.get(i);
@@ -145,20 +151,23 @@ final class ResponsesRequest {
             switch (type) {
                 case "message" -> {
                     ObjectNode m = message(item, at);
-                    messages.add(m);
-                    callsTurn = m.path("role").asText().equals("assistant") ? m : null;
+                    boolean assistant = m.path("role").asText().equals("assistant");
+                    if (assistant && callsTurn != null && callsTurn.reasons()) {
+                        callsTurn.text(m); // the text between an answer's thinking blocks: the same turn
+                    } else {
+                        messages.add(m);
+                        callsTurn = assistant ? new AssistantTurn(m) : null;
+                    }
                 }
                 case "function_call" -> {
                     if (callsTurn == null) {
-                        callsTurn = messages.addObject().put("role", "assistant");
-                        callsTurn.putNull("content");
+                        callsTurn = AssistantTurn.open(messages);
                     }
-                    ArrayNode calls = callsTurn.has("tool_calls") ? (ArrayNode) callsTurn.get("tool_calls")
-                            : callsTurn.putArray("tool_calls");
-                    ObjectNode call = calls.addObject().put("id", requiredText(item, "call_id", at))
+                    ObjectNode call = NODES.objectNode().put("id", requiredText(item, "call_id", at))
                             .put("type", "function");
                     call.putObject("function").put("name", requiredText(item, "name", at))
                             .put("arguments", item.path("arguments").asText(""));
+                    callsTurn.call(call);
                 }
                 case "function_call_output" -> {
                     JsonNode output = item.get("output");
@@ -169,10 +178,85 @@ final class ResponsesRequest {
                             .put("content", output.asText());
                     callsTurn = null;
                 }
-                case "reasoning" -> { } // replays only to the model that wrote it: left out
+                case "reasoning" -> {
+                    // an Anthropic model's signed thinking goes back to it in its turn; other reasoning replays only
+                    // to the model that wrote it: left out
+                    Optional<ObjectNode> block = ReasoningItems.block(item, at);
+                    if (block.isPresent()) {
+                        if (callsTurn == null) {
+                            callsTurn = AssistantTurn.open(messages);
+                        }
+                        callsTurn.reasoning(block.get());
+                    }
+                }
                 default -> throw new GatewayException.InvalidField(at + ".type", "unsupported item type '" + type
                         + "' (supported: message, function_call, function_call_output, reasoning)");
             }
+        }
+    }
+
+    /**
+     * The assistant turn that an answer's items build in a row: its messages' text, its function calls and its signed
+     * reasoning blocks, in their order ({@link BlockOrder}, which an Anthropic model gets back as it wrote it).
+     */
+    private static final class AssistantTurn {
+        private final ObjectNode message;
+        private final List<BlockOrder.Block> order = new ArrayList<>();
+
+        AssistantTurn(ObjectNode message) {
+            this.message = message;
+            for (JsonNode part : parts(message.get("content"))) {
+                order.add(new BlockOrder.Block(BlockOrder.Kind.CONTENT, part, ""));
+            }
+        }
+
+        /** @return a new turn with no content yet, added to {@code messages} */
+        static AssistantTurn open(ArrayNode messages) {
+            ObjectNode m = messages.addObject().put("role", "assistant");
+            m.putNull("content");
+            return new AssistantTurn(m);
+        }
+
+        /** @return whether the turn holds reasoning blocks: an answer's items, whose text stays in the turn */
+        boolean reasons() {
+            return message.has("thinking_blocks");
+        }
+
+        void reasoning(ObjectNode block) {
+            array("thinking_blocks").add(block);
+            add(BlockOrder.Kind.REASONING, block);
+        }
+
+        void call(ObjectNode call) {
+            array("tool_calls").add(call);
+            add(BlockOrder.Kind.TOOL_CALL, call);
+        }
+
+        /** Adds an assistant message's parts to the turn's content. */
+        void text(ObjectNode m) {
+            ArrayNode content = NODES.arrayNode().addAll(parts(message.get("content")));
+            message.set("content", content);
+            for (JsonNode part : parts(m.get("content"))) {
+                content.add(part);
+                add(BlockOrder.Kind.CONTENT, part);
+            }
+        }
+
+        private void add(BlockOrder.Kind kind, JsonNode node) {
+            order.add(new BlockOrder.Block(kind, node, ""));
+            BlockOrder.write(message, order, false);
+        }
+
+        private ArrayNode array(String field) {
+            return message.has(field) ? (ArrayNode) message.get(field) : message.putArray(field);
+        }
+
+        /** @return a chat message's content as parts: a string is one text part */
+        private static ArrayNode parts(JsonNode content) {
+            if (content != null && content.isTextual()) {
+                return NODES.arrayNode().add(NODES.objectNode().put("type", "text").put("text", content.asText()));
+            }
+            return content != null && content.isArray() ? (ArrayNode) content : NODES.arrayNode();
         }
     }
 

@@ -18,8 +18,10 @@ import java.util.function.Consumer;
  * {@code response.in_progress}; for text, {@code response.output_item.added}, {@code response.content_part.added},
  * {@code response.output_text.delta}s, then {@code response.output_text.done}, {@code response.content_part.done} and
  * {@code response.output_item.done}; for a tool call, the item's {@code response.function_call_arguments.delta}s and
- * {@code .done}; finally {@code response.completed} (or {@code response.incomplete} when the output limit cut it or a
- * content filter stopped it) with the whole response, its usage and the gateway's {@code costwise} cost object. Every
+ * {@code .done}; for an Anthropic model's signed thinking block, a {@code reasoning} item ({@link ReasoningItems}),
+ * added as it starts and done, whole, as it ends; finally {@code response.completed} (or {@code response.incomplete}
+ * when the output limit cut it or a content filter stopped it) with the whole response, its usage and the gateway's
+ * {@code costwise} cost object. Every
  * event has its {@code sequence_number}. A failure after the first event is {@code response.failed}, its response
  * with the usage the provider reported before it (if it did) and the {@code costwise} object of what the request
  * cost. One instance per request; not thread-safe.
@@ -37,15 +39,22 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     private NamedEventWriter out;
     private ObjectNode response;
     private long sequence;
-    /** The output item being streamed: a message's text, a tool call, or none. */
+    /** The output item being streamed: a message's text, a tool call, a reasoning block, or none. */
     private Item open = Item.NONE;
     private String openCallId = "";
     private String openName = "";
     private final StringBuilder openContent = new StringBuilder();
+    /** The open reasoning block: its number among the answer's, and the block as far as it came. */
+    private int openReasoning = -1;
+    private ObjectNode openBlock;
+    /** The open message item's id, and how many message and reasoning items came before. */
+    private String openMessageId;
+    private int messages;
+    private int reasonings;
     private boolean failed;
     private final Consumer<ObjectNode> onFinished;
 
-    private enum Item { NONE, TEXT, CALL }
+    private enum Item { NONE, TEXT, CALL, REASONING }
 
     /**
      * @param onFinished given the finished response (completed or incomplete, not failed), to store it
@@ -87,8 +96,25 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
             openText();
         }
         openContent.append(delta);
-        out.send(newEvent("response.output_text.delta").put("item_id", messageId).put("output_index", outputIndex())
-                .put("content_index", 0).put("delta", delta));
+        out.send(newEvent("response.output_text.delta").put("item_id", openMessageId)
+                .put("output_index", outputIndex()).put("content_index", 0).put("delta", delta));
+    }
+
+    /** A piece of an Anthropic model's signed thinking: the block becomes a reasoning item once it is whole. */
+    @Override
+    public void thinking(int block, String text, String signature) throws IOException {
+        if (open != Item.REASONING || openReasoning != block) {
+            openReasoning(block, NODES.objectNode().put("type", "thinking").put("thinking", ""));
+        }
+        openBlock.put("thinking", openBlock.path("thinking").asText() + text);
+        if (signature != null) {
+            openBlock.put("signature", signature);
+        }
+    }
+
+    @Override
+    public void redactedThinking(int block, String data) throws IOException {
+        openReasoning(block, NODES.objectNode().put("type", "redacted_thinking").put("data", data));
     }
 
     @Override
@@ -154,12 +180,30 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     private void openText() throws IOException {
         closeItem();
         open = Item.TEXT;
+        openMessageId = ResponsesAnswer.itemId(messageId, messages++);
         output().add(NODES.nullNode());
-        ObjectNode item = ResponsesAnswer.messageItem(messageId, "", "in_progress");
+        ObjectNode item = ResponsesAnswer.messageItem(openMessageId, "", "in_progress");
         item.putArray("content");
         out.send(newEvent("response.output_item.added").put("output_index", outputIndex()).set("item", item));
-        out.send(newEvent("response.content_part.added").put("item_id", messageId).put("output_index", outputIndex())
-                .put("content_index", 0).set("part", ResponsesAnswer.outputText("")));
+        out.send(newEvent("response.content_part.added").put("item_id", openMessageId)
+                .put("output_index", outputIndex()).put("content_index", 0)
+                .set("part", ResponsesAnswer.outputText("")));
+    }
+
+    /** Opens a reasoning item: added now, its whole block (summary and encrypted content) when it is done. */
+    private void openReasoning(int block, ObjectNode whole) throws IOException {
+        closeItem();
+        open = Item.REASONING;
+        openReasoning = block;
+        openBlock = whole;
+        output().add(NODES.nullNode());
+        ObjectNode item = NODES.objectNode().put("type", "reasoning").put("id", reasoningId());
+        item.putArray("summary");
+        out.send(newEvent("response.output_item.added").put("output_index", outputIndex()).set("item", item));
+    }
+
+    private String reasoningId() {
+        return ResponsesAnswer.itemId("rs_" + responseId.substring("resp_".length()), reasonings);
     }
 
     private void closeItem() throws IOException {
@@ -169,17 +213,22 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
         String content = openContent.toString();
         int index = outputIndex();
         if (open == Item.TEXT) {
-            out.send(newEvent("response.output_text.done").put("item_id", messageId).put("output_index", index)
+            out.send(newEvent("response.output_text.done").put("item_id", openMessageId).put("output_index", index)
                     .put("content_index", 0).put("text", content));
-            out.send(newEvent("response.content_part.done").put("item_id", messageId).put("output_index", index)
-                    .put("content_index", 0).set("part", ResponsesAnswer.outputText(content)));
-        } else {
+            out.send(newEvent("response.content_part.done").put("item_id", openMessageId)
+                    .put("output_index", index).put("content_index", 0)
+                    .set("part", ResponsesAnswer.outputText(content)));
+        } else if (open == Item.CALL) {
             out.send(newEvent("response.function_call_arguments.done").put("item_id", "fc_" + openCallId)
                     .put("output_index", index).put("arguments", content));
         }
         ObjectNode item = openItem("completed");
         output().set(index, item);
         out.send(newEvent("response.output_item.done").put("output_index", index).set("item", item));
+        if (open == Item.REASONING) {
+            reasonings++;
+            openReasoning = -1;
+        }
         open = Item.NONE;
         openContent.setLength(0);
     }
@@ -187,8 +236,11 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     /** @return the open item with what it holds so far */
     private ObjectNode openItem(String status) {
         String content = openContent.toString();
-        return open == Item.TEXT ? ResponsesAnswer.messageItem(messageId, content, status)
-                : ResponsesAnswer.functionCall(openCallId, openName, content, status);
+        return switch (open) {
+            case TEXT -> ResponsesAnswer.messageItem(openMessageId, content, status);
+            case REASONING -> ReasoningItems.item(reasoningId(), openBlock);
+            default -> ResponsesAnswer.functionCall(openCallId, openName, content, status);
+        };
     }
 
     private ArrayNode output() {

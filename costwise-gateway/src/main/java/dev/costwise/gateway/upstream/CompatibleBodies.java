@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
+import dev.costwise.llm.wire.BlockOrder;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Set;
 
@@ -12,8 +13,9 @@ import java.util.Set;
  * extensions would be refused there:
  *
  * <ul>
- *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}) and a tool
- *       result's {@code is_error}, Anthropic's {@code context_management} (context editing) and the caller's
+ *   <li>Anthropic's signed reasoning blocks ({@code thinking_blocks}, with their {@code reasoning_content}, and the
+ *       order of a turn's blocks, {@code block_order}) and a tool result's {@code is_error}, Anthropic's
+ *       {@code context_management} (context editing) and the caller's
  *       Anthropic betas ({@code anthropic_beta}, from its {@code anthropic-beta} header) and {@code inference_geo}
  *       (US-only inference, which Anthropic's own OpenAI-compatible endpoint does not take either), which only an
  *       Anthropic model reads: removed for every such upstream.</li>
@@ -112,6 +114,7 @@ final class CompatibleBodies {
                 ((ObjectNode) message).remove("thinking_blocks");
                 ((ObjectNode) message).remove("reasoning_content"); // our copy of the blocks' text
             }
+            ((ObjectNode) message).remove(BlockOrder.FIELD); // the content says the same text
             if (message.has("is_error")) {
                 ((ObjectNode) message).remove("is_error"); // the tool result's text says what failed
             }
@@ -132,7 +135,8 @@ final class CompatibleBodies {
             return true;
         }
         for (JsonNode message : body.path("messages")) {
-            if (message.has("thinking_blocks") || message.has("is_error") || isSigned(message.get(TOOL_CALL_ID))) {
+            if (message.has("thinking_blocks") || message.has("is_error") || message.has(BlockOrder.FIELD)
+                    || isSigned(message.get(TOOL_CALL_ID))) {
                 return true;
             }
             for (JsonNode call : message.path(TOOL_CALLS)) {

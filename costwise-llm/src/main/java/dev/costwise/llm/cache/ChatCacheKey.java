@@ -144,6 +144,9 @@ public final class ChatCacheKey {
         for (ToolCall c : m.toolCalls()) {
             calls.addObject().put("id", c.id()).put("name", c.name()).put("arguments", c.arguments());
         }
+        if (!m.toolCallPositions().isEmpty()) { // calls among the content (interleaved thinking): the order is read
+            m.toolCallPositions().forEach(node.putArray("tool_call_positions")::add);
+        }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
         if (m.toolError()) {
             node.put("is_error", true);

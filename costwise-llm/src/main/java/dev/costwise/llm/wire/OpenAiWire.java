@@ -75,6 +75,20 @@ public final class OpenAiWire {
      */
     public static final String STOP_REASON = "stop_reason";
     /**
+     * A choice's finish reason in the provider's own words where OpenAI's {@code finish_reason} has no name for it
+     * (OpenRouter's field): written beside {@code finish_reason: length} for
+     * {@link FinishReason#CONTEXT_WINDOW_EXCEEDED}, as Anthropic's {@code model_context_window_exceeded}.
+     */
+    public static final String NATIVE_FINISH_REASON = "native_finish_reason";
+    /** Anthropic's stop reason for {@link FinishReason#CONTEXT_WINDOW_EXCEEDED}. */
+    public static final String CONTEXT_WINDOW_EXCEEDED = "model_context_window_exceeded";
+    /**
+     * The part of {@code prompt_tokens_details.cache_write_tokens} written with a 1-hour TTL ({@link
+     * Usage#cacheWrite1hTokens()}, billed at twice the 5-minute price on Anthropic): Costwise's own field, written
+     * when there are any.
+     */
+    public static final String CACHE_WRITE_1H_TOKENS = "cache_write_1h_tokens";
+    /**
      * The Anthropic betas a request turns on ({@link ChatRequest#anthropicBetas()}), as an array of names: Costwise's
      * own field, which the gateway fills from a caller's {@code anthropic-beta} header. Only Anthropic models read it.
      */
@@ -427,7 +441,7 @@ public final class OpenAiWire {
         for (Message m : request.messages()) {
             ObjectNode message = writeMessage(m, encoding.cacheControl());
             if (encoding.anthropicExtensions()) {
-                ReasoningWire.writeBlocks(message, m.reasoning());
+                writeReasoningAndOrder(message, m, false, encoding.cacheControl());
                 if (m.toolError()) {
                     message.put("is_error", true);
                 }
@@ -562,11 +576,53 @@ public final class OpenAiWire {
         if (content.isEmpty() && toolCalls.isEmpty() && role != Role.ASSISTANT) {
             throw new WireFormatException(path(at, "content"), "is required for a " + roleName + " message");
         }
+        if (node.hasNonNull(BlockOrder.FIELD) && role != Role.ASSISTANT) {
+            throw new WireFormatException(path(at, BlockOrder.FIELD), "only an assistant message orders its blocks, "
+                    + "this one has role '" + roleName + "'");
+        }
+        if (node.hasNonNull(BlockOrder.FIELD)) {
+            Ordered ordered = ordered(node, at, optCacheControl(node, at));
+            return new Message(role, ordered.content(), name, toolCalls, Optional.empty(), false,
+                    ordered.toolCallPositions());
+        }
         if (!reasoning.isEmpty()) { // the model's reasoning came before what it wrote
             content = Stream.concat(reasoning.stream(), content.stream()).toList();
         }
         return new Message(role, content, name, toolCalls, role == Role.TOOL ? toolCallId : Optional.empty(),
                 toolError);
+    }
+
+    /**
+     * An assistant message's content and tool call positions, in the order its blocks came.
+     *
+     * @param content its content parts and reasoning blocks, in order
+     * @param toolCallPositions where each tool call sits among them
+     */
+    private record Ordered(List<ContentPart> content, List<Integer> toolCallPositions) {}
+
+    /** Reads a message's blocks in their {@link BlockOrder}; a message's own breakpoint marks its last content part. */
+    private static Ordered ordered(JsonNode message, String at, Optional<CacheControl> mark) {
+        List<ContentPart> content = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        int lastPart = -1;
+        for (BlockOrder.Block b : BlockOrder.read(message, at)) {
+            switch (b.kind()) {
+                case REASONING -> content.add(ReasoningWire.readBlock(b.node(), b.at()));
+                case TOOL_CALL -> positions.add(content.size());
+                case CONTENT -> {
+                    lastPart = content.size();
+                    content.add(readPart(b.node(), b.at()));
+                }
+            }
+        }
+        if (mark.isPresent()) {
+            if (lastPart < 0) {
+                throw new WireFormatException(path(at, "cache_control"), "marks the end of the message's content, "
+                        + "and this message has none");
+            }
+            content.set(lastPart, markLastPart(List.of(content.get(lastPart)), mark, at).getFirst());
+        }
+        return new Ordered(content, positions);
     }
 
     /** A message's own {@code cache_control} (LiteLLM's form) is a breakpoint after its last part. */
@@ -600,29 +656,30 @@ public final class OpenAiWire {
         }
         List<ContentPart> parts = new ArrayList<>();
         for (int i = 0; i < content.size(); i++) {
-            String pat = index(at, i);
-            JsonNode part = requireObject(content.get(i), pat);
-            String type = requireString(part, "type", pat);
-            switch (type) {
-                case "text" -> parts.add(new ContentPart.Text(requireString(part, "text", pat),
-                        optCacheControl(part, pat)));
-                case "image_url" -> {
-                    JsonNode image = part.get("image_url");
-                    String ipath = path(pat, "image_url");
-                    if (image != null && image.isTextual()) {
-                        parts.add(new ContentPart.Image(image.asText(), Optional.empty(), optCacheControl(part, pat)));
-                    } else {
-                        requireObject(image, ipath);
-                        String url = requireString(image, "url", ipath);
-                        parts.add(new ContentPart.Image(url, optString(image, "detail", ipath),
-                                optCacheControl(part, pat)));
-                    }
-                }
-                default -> throw new WireFormatException(path(pat, "type"), "unsupported content part type '"
-                        + type + "'; expected text or image_url");
-            }
+            parts.add(readPart(content.get(i), index(at, i)));
         }
         return parts;
+    }
+
+    /** Reads one content part: text or an image. */
+    private static ContentPart readPart(JsonNode node, String pat) {
+        JsonNode part = requireObject(node, pat);
+        String type = requireString(part, "type", pat);
+        return switch (type) {
+            case "text" -> new ContentPart.Text(requireString(part, "text", pat), optCacheControl(part, pat));
+            case "image_url" -> {
+                JsonNode image = part.get("image_url");
+                String ipath = path(pat, "image_url");
+                if (image != null && image.isTextual()) {
+                    yield new ContentPart.Image(image.asText(), Optional.empty(), optCacheControl(part, pat));
+                }
+                requireObject(image, ipath);
+                String url = requireString(image, "url", ipath);
+                yield new ContentPart.Image(url, optString(image, "detail", ipath), optCacheControl(part, pat));
+            }
+            default -> throw new WireFormatException(path(pat, "type"), "unsupported content part type '"
+                    + type + "'; expected text or image_url");
+        };
     }
 
     private ToolCall readToolCall(JsonNode node, String at) {
@@ -721,19 +778,7 @@ public final class OpenAiWire {
         } else {
             ArrayNode parts = node.putArray("content");
             for (ContentPart p : visible) {
-                ObjectNode part = parts.addObject();
-                switch (p) {
-                    case ContentPart.Text t -> part.put("type", "text").put("text", t.text());
-                    case ContentPart.Image i -> {
-                        ObjectNode img = part.put("type", "image_url").putObject("image_url");
-                        img.put("url", i.url());
-                        i.detail().ifPresent(d -> img.put("detail", d));
-                    }
-                    default -> throw new IllegalStateException("reasoning blocks are written apart: " + p);
-                }
-                if (marked) {
-                    p.cacheControl().ifPresent(c -> part.set("cache_control", c.toJson()));
-                }
+                parts.add(writePart(p, marked));
             }
         }
         m.name().ifPresent(n -> node.put("name", n));
@@ -742,6 +787,52 @@ public final class OpenAiWire {
         }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
         return node;
+    }
+
+    /** @param marked write the part's prompt-cache breakpoint */
+    private static ObjectNode writePart(ContentPart p, boolean marked) {
+        ObjectNode part = NODES.objectNode();
+        switch (p) {
+            case ContentPart.Text t -> part.put("type", "text").put("text", t.text());
+            case ContentPart.Image i -> {
+                ObjectNode img = part.put("type", "image_url").putObject("image_url");
+                img.put("url", i.url());
+                i.detail().ifPresent(d -> img.put("detail", d));
+            }
+            default -> throw new IllegalStateException("reasoning blocks are written apart: " + p);
+        }
+        if (marked) {
+            p.cacheControl().ifPresent(c -> part.set("cache_control", c.toJson()));
+        }
+        return part;
+    }
+
+    /**
+     * Writes an assistant message's reasoning blocks and, when its blocks are not plainly ordered, their
+     * {@link BlockOrder}.
+     *
+     * @param oneContentPart an answer, whose content is one string
+     */
+    private static void writeReasoningAndOrder(ObjectNode message, Message m, boolean oneContentPart, boolean marks) {
+        ReasoningWire.writeBlocks(message, m.reasoning());
+        if (m.role() != Role.ASSISTANT) {
+            return;
+        }
+        List<BlockOrder.Block> blocks = new ArrayList<>();
+        int call = 0;
+        for (int i = 0; i <= m.content().size(); i++) {
+            while (call < m.toolCalls().size() && m.toolCallPosition(call) == i) {
+                blocks.add(new BlockOrder.Block(BlockOrder.Kind.TOOL_CALL, NODES.nullNode(), ""));
+                call++;
+            }
+            if (i < m.content().size()) {
+                ContentPart p = m.content().get(i);
+                blocks.add(p instanceof ContentPart.Thinking || p instanceof ContentPart.RedactedThinking
+                        ? new BlockOrder.Block(BlockOrder.Kind.REASONING, NODES.nullNode(), "")
+                        : new BlockOrder.Block(BlockOrder.Kind.CONTENT, writePart(p, marks), ""));
+            }
+        }
+        BlockOrder.write(message, blocks, oneContentPart);
     }
 
     private static ArrayNode writeToolCalls(List<ToolCall> calls) {
@@ -776,10 +867,15 @@ public final class OpenAiWire {
         if (message.path("content").isNull() && response.message().toolCalls().isEmpty()) {
             message.put("content", "");
         }
-        ReasoningWire.writeBlocks(message, response.message().reasoning());
+        if (response.message().withoutReasoning().content().stream().allMatch(p -> p instanceof ContentPart.Text)
+                && message.path("content").isArray()) {
+            message.put("content", response.message().text()); // an answer's text is one string; its blocks below
+        }
+        writeReasoningAndOrder(message, response.message(), true, false);
         choice.set("message", message);
         choice.putNull("logprobs");
         choice.put("finish_reason", response.finishReason().wireName());
+        writeNativeFinishReason(choice, response.finishReason());
         response.stopSequence().ifPresent(s -> choice.put(STOP_REASON, s));
         root.set("usage", writeUsage(response.usage()));
         writeServedTier(root, response.usage());
@@ -831,7 +927,12 @@ public final class OpenAiWire {
         }
         content.addAll(0, ReasoningWire.readAnswerReasoning(msg, "choices[0].message"));
         Message message = new Message(Role.ASSISTANT, content, Optional.empty(), calls, Optional.empty());
-        FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(OpenAiWire::finishReason)
+        if (msg.hasNonNull(BlockOrder.FIELD)) {
+            Ordered ordered = ordered(msg, "choices[0].message", Optional.empty());
+            message = new Message(Role.ASSISTANT, ordered.content(), Optional.empty(), calls, Optional.empty(), false,
+                    ordered.toolCallPositions());
+        }
+        FinishReason finish = optString(choice, "finish_reason", "choices[0]").map(r -> finishReason(r, choice))
                 .orElse(calls.isEmpty() ? FinishReason.STOP : FinishReason.TOOL_CALLS);
         return new WireCompletion(id, model, created, message, finish, readUsage(root.get("usage"))
                 .map(u -> u.withServiceTier(readServedTier(root))));
@@ -901,6 +1002,7 @@ public final class OpenAiWire {
             choice.putNull("logprobs");
             if (chunk.finishReason().isPresent()) {
                 choice.put("finish_reason", chunk.finishReason().get().wireName());
+                writeNativeFinishReason(choice, chunk.finishReason().get());
                 chunk.stopSequence().ifPresent(s -> choice.put(STOP_REASON, s));
             } else {
                 choice.putNull("finish_reason");
@@ -961,7 +1063,7 @@ public final class OpenAiWire {
                         }
                     }
                 }
-                finish = optString(choice, "finish_reason", at).map(OpenAiWire::finishReason);
+                finish = optString(choice, "finish_reason", at).map(r -> finishReason(r, choice));
             }
         }
         JsonNode usage = root.get("usage");
@@ -1014,6 +1116,9 @@ public final class OpenAiWire {
         if (usage.cacheWriteTokens() > 0) {
             prompt.put("cache_write_tokens", usage.cacheWriteTokens()); // OpenRouter's name; OpenAI has none
         }
+        if (usage.cacheWrite1hTokens() > 0) {
+            prompt.put(CACHE_WRITE_1H_TOKENS, usage.cacheWrite1hTokens()); // Anthropic's split, for its price
+        }
         u.putObject("completion_tokens_details").put("reasoning_tokens", usage.reasoningTokens());
         usage.inferenceGeo().ifPresent(g -> u.put(INFERENCE_GEO, g)); // Anthropic's, for the price; OpenAI has none
         return u;
@@ -1022,7 +1127,8 @@ public final class OpenAiWire {
     /**
      * Reads OpenAI usage. {@code prompt_tokens} already includes the cached tokens
      * ({@code prompt_tokens_details.cached_tokens}, or DeepSeek's {@code prompt_cache_hit_tokens}) and the tokens
-     * written to the prompt cache (OpenRouter's {@code prompt_tokens_details.cache_write_tokens}). A provider that
+     * written to the prompt cache (OpenRouter's {@code prompt_tokens_details.cache_write_tokens}, of which
+     * {@value #CACHE_WRITE_1H_TOKENS}, when the gateway wrote it, are 1-hour writes). A provider that
      * reports reasoning tokens apart from {@code completion_tokens} has them added in. The cost OpenRouter reports
      * charging ({@code cost}, with {@code is_byok} and {@code cost_details.upstream_inference_cost}: see
      * {@link UsageNormalizer#fromOpenRouterCost}) becomes the usage's {@link Usage#reportedCost()}, read exactly from
@@ -1056,6 +1162,13 @@ public final class OpenAiWire {
         cached = Math.min(cached, prompt);
         Usage usage = UsageNormalizer.fromOpenAi(prompt, cached, Math.min(writes, prompt - cached), completion,
                 reasoning).withInferenceGeo(readInferenceGeo(node));
+        long oneHour = Math.min(usage.cacheWriteTokens(), JsonReader.longOrZero(node.get("prompt_tokens_details"),
+                CACHE_WRITE_1H_TOKENS, "usage.prompt_tokens_details"));
+        if (oneHour > 0) {
+            usage = new Usage(usage.inputTokens(), usage.cachedInputTokens(), usage.cacheWriteTokens(), oneHour,
+                    usage.outputTokens(), usage.reasoningTokens(), usage.estimated(), usage.serviceTier(),
+                    usage.reportedCost(), usage.inferenceGeo());
+        }
         return Optional.of(readReportedCost(node).map(usage::withReportedCost).orElse(usage));
     }
 
@@ -1154,6 +1267,20 @@ public final class OpenAiWire {
             case "content_filter", "safety" -> FinishReason.CONTENT_FILTER;
             default -> FinishReason.OTHER;
         };
+    }
+
+    /** Reads a choice's {@code finish_reason}, with the {@link #NATIVE_FINISH_REASON} that refines {@code length}. */
+    private static FinishReason finishReason(String wire, JsonNode choice) {
+        FinishReason reason = finishReason(wire);
+        return reason == FinishReason.LENGTH && CONTEXT_WINDOW_EXCEEDED.equals(choice.path(NATIVE_FINISH_REASON)
+                .asText()) ? FinishReason.CONTEXT_WINDOW_EXCEEDED : reason;
+    }
+
+    /** Names the reason OpenAI's {@code finish_reason} cannot, beside it. */
+    private static void writeNativeFinishReason(ObjectNode choice, FinishReason reason) {
+        if (reason == FinishReason.CONTEXT_WINDOW_EXCEEDED) {
+            choice.put(NATIVE_FINISH_REASON, CONTEXT_WINDOW_EXCEEDED);
+        }
     }
 
     private static String firstLine(String s) {

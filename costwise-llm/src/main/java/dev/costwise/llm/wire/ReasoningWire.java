@@ -116,7 +116,8 @@ final class ReasoningWire {
         return parts;
     }
 
-    private static ContentPart readBlock(JsonNode node, String at) {
+    /** Reads one {@code thinking_blocks} entry. */
+    static ContentPart readBlock(JsonNode node, String at) {
         JsonNode block = requireObject(node, at);
         String type = requireString(block, "type", at);
         return switch (type) {

@@ -65,8 +65,11 @@ import java.util.Optional;
  *   <li>{@code tool_choice}: auto, required (Anthropic's any), none or a function (Anthropic's tool).
  *       {@code parallel_tool_calls: false} becomes {@code disable_parallel_tool_use: true} on it, on
  *       {@code {type: auto}} when the request gave no tool choice.
- *   <li>Reasoning blocks of an assistant message ({@link ContentPart.Thinking}, {@link ContentPart.RedactedThinking})
- *       are sent back unchanged, signature included, before that turn's text and {@code tool_use} blocks.
+ *   <li>An assistant message's blocks go in its order: reasoning blocks ({@link ContentPart.Thinking},
+ *       {@link ContentPart.RedactedThinking}) unchanged, signature included, text parts each a block, and
+ *       {@code tool_use} blocks where {@link Message#toolCallPositions()} puts them (after the content when it puts
+ *       none), as Anthropic gave them: it refuses a turn whose thinking blocks were moved. A message merged into the
+ *       turn before it has its reasoning blocks go to the front of that turn.
  * </ul>
  */
 final class AnthropicRequestMapper {
@@ -358,7 +361,8 @@ final class AnthropicRequestMapper {
             if (blocks.isEmpty()) {
                 continue;
             }
-            if (!role.equals(lastRole)) {
+            boolean merged = role.equals(lastRole);
+            if (!merged) {
                 ObjectNode msg = out.addObject();
                 msg.put("role", role);
                 lastContent = msg.putArray("content");
@@ -368,8 +372,9 @@ final class AnthropicRequestMapper {
                 String type = block.path("type").asText();
                 if ("tool_result".equals(type)) {
                     lastContent.insert(countLeading(lastContent, TOOL_RESULT), block);
-                } else if (REASONING.contains(type)) {
-                    // Anthropic wants an assistant turn's thinking blocks before its text and tool_use blocks
+                } else if (merged && REASONING.contains(type)) {
+                    // a message's own blocks keep their order, which Anthropic checks; a later message merged into
+                    // the turn has its thinking go first, where Anthropic wants a turn's thinking
                     lastContent.insert(countLeading(lastContent, REASONING), block);
                 } else {
                     lastContent.add(block);
@@ -406,8 +411,14 @@ final class AnthropicRequestMapper {
             blocks.add(result);
             return blocks;
         }
-        for (ContentPart part : m.content()) {
-            switch (part) {
+        for (int i = 0; i <= m.content().size(); i++) {
+            if (m.role() == Role.ASSISTANT) {
+                toolUses(m, i, blocks); // the calls that came before part i, where they came
+            }
+            if (i == m.content().size()) {
+                break;
+            }
+            switch (m.content().get(i)) {
                 case ContentPart.Text text -> {
                     if (!text.text().isEmpty()) {
                         ObjectNode b = json.createObjectNode();
@@ -431,17 +442,23 @@ final class AnthropicRequestMapper {
                         .put("type", "redacted_thinking").put("data", redacted.data()));
             }
         }
-        if (m.role() == Role.ASSISTANT) {
-            for (ToolCall call : m.toolCalls()) {
-                ObjectNode b = json.createObjectNode();
-                b.put("type", "tool_use");
-                b.put("id", ThoughtSignatureIds.unsigned(call.id())); // Gemini's signature is for Gemini only
-                b.put("name", call.name());
-                b.set("input", arguments(call));
-                blocks.add(b);
-            }
-        }
         return blocks;
+    }
+
+    /** Adds the {@code tool_use} blocks of the message's calls that sit before content part {@code part}. */
+    private void toolUses(Message m, int part, List<ObjectNode> blocks) {
+        for (int c = 0; c < m.toolCalls().size(); c++) {
+            if (m.toolCallPosition(c) != part) {
+                continue;
+            }
+            ToolCall call = m.toolCalls().get(c);
+            ObjectNode b = json.createObjectNode();
+            b.put("type", "tool_use");
+            b.put("id", ThoughtSignatureIds.unsigned(call.id())); // Gemini's signature is for Gemini only
+            b.put("name", call.name());
+            b.set("input", arguments(call));
+            blocks.add(b);
+        }
     }
 
     private JsonNode arguments(ToolCall call) {

@@ -16,10 +16,12 @@ import java.util.Optional;
 /**
  * Reads Anthropic's Messages response (https://docs.claude.com/en/api/messages) into canonical pieces.
  *
- * <p>Text blocks are joined into the message text; {@code tool_use} blocks become tool calls with their {@code input}
- * serialised back to a JSON text; {@code thinking} and {@code redacted_thinking} blocks become
- * {@link ContentPart.Thinking} and {@link ContentPart.RedactedThinking} parts, in their order and before the text, so
- * that the message can be sent back in a tool-use turn (their tokens are in {@code output_tokens}).
+ * <p>Blocks keep their order and their bounds: each text block is a text part; {@code tool_use} blocks become tool
+ * calls with their {@code input} serialised back to a JSON text, at their place among the parts
+ * ({@link Message#toolCallPositions()}); {@code thinking} and {@code redacted_thinking} blocks become
+ * {@link ContentPart.Thinking} and {@link ContentPart.RedactedThinking} parts where they came, so that the message
+ * can be sent back as it was in a tool-use turn (their tokens are in {@code output_tokens}). The message's text is
+ * its text blocks' joined.
  */
 final class AnthropicResponseMapper {
 
@@ -52,14 +54,21 @@ final class AnthropicResponseMapper {
         if (!content.isArray()) {
             throw new IllegalArgumentException("response has no 'content' array");
         }
-        StringBuilder text = new StringBuilder();
         List<ContentPart> parts = new ArrayList<>();
         List<ToolCall> calls = new ArrayList<>();
+        List<Integer> callPositions = new ArrayList<>();
         for (JsonNode block : content) {
             switch (block.path("type").asText()) {
-                case "text" -> text.append(block.path("text").asText());
-                case "tool_use" -> calls.add(new ToolCall(requireText(block, "id"), requireText(block, "name"),
-                        block.path("input").isMissingNode() ? "{}" : block.path("input").toString()));
+                case "text" -> {
+                    if (!block.path("text").asText("").isEmpty()) {
+                        parts.add(ContentPart.text(block.path("text").asText()));
+                    }
+                }
+                case "tool_use" -> {
+                    calls.add(new ToolCall(requireText(block, "id"), requireText(block, "name"),
+                            block.path("input").isMissingNode() ? "{}" : block.path("input").toString()));
+                    callPositions.add(parts.size());
+                }
                 case "thinking" -> parts.add(thinking(block));
                 case "redacted_thinking" -> parts.add(new ContentPart.RedactedThinking(requireText(block, "data")));
                 default -> { } // server tool blocks: not part of the canonical answer
@@ -68,10 +77,8 @@ final class AnthropicResponseMapper {
         if (!body.path("usage").isObject()) {
             throw new IllegalArgumentException("response has no 'usage' object");
         }
-        if (!text.isEmpty()) {
-            parts.add(ContentPart.text(text.toString()));
-        }
-        Message message = new Message(Role.ASSISTANT, parts, Optional.empty(), calls, Optional.empty());
+        Message message = new Message(Role.ASSISTANT, parts, Optional.empty(), calls, Optional.empty(), false,
+                callPositions);
         return new Reply(id, model, message, finishReason(body.path("stop_reason").asText("")),
                 usage(body.path("usage"), 0), stopSequence(body));
     }
@@ -103,7 +110,8 @@ final class AnthropicResponseMapper {
     static FinishReason finishReason(String stopReason) {
         return switch (stopReason) {
             case "end_turn", "stop_sequence" -> FinishReason.STOP;
-            case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
+            case "max_tokens" -> FinishReason.LENGTH;
+            case "model_context_window_exceeded" -> FinishReason.CONTEXT_WINDOW_EXCEEDED;
             case "tool_use" -> FinishReason.TOOL_CALLS;
             case "refusal" -> FinishReason.CONTENT_FILTER;
             default -> FinishReason.OTHER;

@@ -89,6 +89,6 @@ public final class ThoughtSignatureIds {
         List<ToolCall> calls = m.toolCalls().stream()
                 .map(call -> new ToolCall(unsigned(call.id()), call.name(), call.arguments())).toList();
         return new Message(m.role(), m.content(), m.name(), calls, m.toolCallId().map(ThoughtSignatureIds::unsigned),
-                m.toolError());
+                m.toolError(), m.toolCallPositions());
     }
 }

@@ -492,8 +492,9 @@ class AnthropicRequestMapperTest {
     }
 
     @Test
-    void givenAnAssistantMessageWithReasoningAfterItsText_whenMapped_thenReasoningBlocksComeFirstUnchanged()
+    void givenAnAssistantMessageWithReasoningAfterItsText_whenMapped_thenItsBlocksKeepTheirOrderUnchanged()
             throws Exception {
+        // interleaved thinking: Anthropic refuses a turn whose thinking blocks were moved from where they were written
         Message assistant = new Message(Role.ASSISTANT, List.of(ContentPart.text("Let me check."),
                 new ContentPart.Thinking("I should call get_weather.", Optional.of("EqQBCgIYAhIM1gbcDa9G")),
                 new ContentPart.RedactedThinking("EmwKAhgBEgy3va3pzix/LafPsn4a")), Optional.empty(),
@@ -504,9 +505,9 @@ class AnthropicRequestMapperTest {
         JsonNode content = mapper.toBody(request, OLD, 4096, false).path("messages").path(1).path("content");
 
         assertThat(content).isEqualTo(read("""
-                [{"type":"thinking","thinking":"I should call get_weather.","signature":"EqQBCgIYAhIM1gbcDa9G"},
+                [{"type":"text","text":"Let me check."},
+                 {"type":"thinking","thinking":"I should call get_weather.","signature":"EqQBCgIYAhIM1gbcDa9G"},
                  {"type":"redacted_thinking","data":"EmwKAhgBEgy3va3pzix/LafPsn4a"},
-                 {"type":"text","text":"Let me check."},
                  {"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}}]"""));
     }
 
