@@ -136,6 +136,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         ProviderReply reply;
         try {
             reply = doChat(request, context);
+        } catch (LinkageError e) {
+            throw brokenClass(e);
         } catch (ProviderException e) {
             recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
@@ -154,6 +156,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         ChunkSource source;
         try {
             source = doStream(request, context);
+        } catch (LinkageError e) {
+            throw brokenClass(e);
         } catch (ProviderException e) {
             recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
@@ -162,6 +166,17 @@ public abstract class AbstractProviderChatModel implements ChatModel {
             throw e;
         }
         return new AssemblingChatStream(this, request, context, source, start);
+    }
+
+    /**
+     * Logs a class that failed to load or initialise, which no retry or fallback mends (the JVM refuses the class
+     * until it restarts), and hands it back to be rethrown as it is: an {@link Error}, which no
+     * {@link dev.costwise.llm.resilience.ProviderFailureClassifier} judges retryable.
+     */
+    private LinkageError brokenClass(LinkageError e) {
+        LOG.error("{} {}: a class failed to load or initialise; calls that need it fail until the JVM restarts",
+                provider(), settings.displayName(), e);
+        return e;
     }
 
     // ---- helpers for subclasses ----
@@ -252,7 +267,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         try {
             result = remaining.isPresent()
                     ? DeadlineBoundExchange.send(settings.transport(), call, remaining.get())
-                    : settings.transport().send(call);
+                    : DeadlineBoundExchange.send(settings.transport(), call);
         } catch (IOException e) {
             throw transportFailure(e);
         }
