@@ -113,9 +113,11 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * The id the provider knows the model by, to send on the wire: the catalog's upstream id when the pricer's catalog
-     * lists {@link #name()} at this provider under another id (a free-tier entry, a dated snapshot), else the name.
-     * Naming, pricing and cost records stay on {@link #name()}.
+     * The id the provider knows the model by, to send on the wire: the name as configured, unless the pricer's
+     * catalog lists it at this provider as its own id for a deployment or as its own spelling ({@link
+     * Pricer#upstreamModel}: {@code gemini-2.5-pro:free} is sent as {@code gemini-2.5-pro}, while {@code llama3.2} and
+     * a pinned {@code gpt-4o-2024-11-20} are sent as written). Naming, pricing and cost records stay on {@link
+     * #name()}.
      *
      * @return the model id to send
      */
