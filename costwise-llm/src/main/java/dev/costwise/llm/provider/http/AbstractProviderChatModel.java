@@ -16,6 +16,7 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
@@ -441,7 +442,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     private Pricer.Priced priceFailure(Usage usage) {
         return usage.totalTokens() == 0 && usage.reportedCost().isEmpty()
-                ? new Pricer.Priced(Money.ZERO, dev.costwise.llm.cost.PriceStatus.PRICED)
+                ? new Pricer.Priced(Money.ZERO, PriceStatus.PRICED)
                 : price(name(), false, usage);
     }
 
@@ -450,9 +451,13 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         return !ModelNames.sameModel(name(), answered) && !ModelNames.sameModel(upstreamModel, answered);
     }
 
-    /** The call's cost: what the provider reported charging for it, else its tokens at the catalog's prices. */
+    /**
+     * The call's cost: what the provider reported charging for it, else its tokens at the catalog's prices: those of
+     * the model that answered when the provider answered with another one, except on a free deployment (a
+     * {@code :free} entry, a local model), whose tier decides: no one is billed for it whichever model answers.
+     */
     final Pricer.Priced price(String answered, boolean downgraded, Usage usage) {
-        if (downgraded) {
+        if (downgraded && !isFreeDeployment(usage)) {
             try {
                 return settings.pricer().priceCall(answered, usage);
             } catch (UnknownModelException e) {
@@ -460,6 +465,11 @@ public abstract class AbstractProviderChatModel implements ChatModel {
             }
         }
         return settings.pricer().priceCall(name(), usage);
+    }
+
+    private boolean isFreeDeployment(Usage usage) {
+        PriceStatus status = settings.pricer().price(name(), usage).status();
+        return status == PriceStatus.FREE_TIER || status == PriceStatus.LOCAL;
     }
 
     /** Records an answer, whole or partial, with its baseline: the pricer's ({@link Pricer#baselineCost}). */
