@@ -11,6 +11,8 @@ import java.util.Optional;
 /** An immutable catalog indexed by lower-cased name and alias. */
 final class IndexedModelCatalog implements ModelCatalog {
 
+    private static final String LATEST_TAG = ":latest";
+
     private final List<ModelInfo> models;
     private final Map<String, ModelInfo> byName;
     private final List<String> knownNames;
@@ -45,10 +47,21 @@ final class IndexedModelCatalog implements ModelCatalog {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A name with Ollama's default tag, {@code name:latest}, that no entry lists is the entry of {@code name}:
+     * Ollama pulls {@code llama3.2} as {@code llama3.2:latest}, and knows it by both.
+     */
     @Override
     public Optional<ModelInfo> find(String nameOrAlias) {
         Objects.requireNonNull(nameOrAlias, "nameOrAlias");
-        return Optional.ofNullable(byName.get(nameOrAlias.toLowerCase(Locale.ROOT)));
+        String key = nameOrAlias.toLowerCase(Locale.ROOT);
+        ModelInfo found = byName.get(key);
+        if (found == null && key.endsWith(LATEST_TAG) && key.length() > LATEST_TAG.length()) {
+            found = byName.get(key.substring(0, key.length() - LATEST_TAG.length()));
+        }
+        return Optional.ofNullable(found);
     }
 
     @Override

@@ -7,9 +7,11 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Prices usage exactly from a {@link ModelCatalog}.
@@ -52,6 +54,9 @@ public final class CatalogPricer implements Pricer {
 
     /** Providers whose free models are local, not a free tier: Ollama, llama.cpp, vLLM, LM Studio. */
     public static final Set<String> DEFAULT_LOCAL_PROVIDERS = Set.of("ollama", "llamacpp", "vllm", "lmstudio", "local");
+
+    /** A dated or numbered snapshot after a model id: {@code -2024-11-20}, {@code -20250929}, {@code -0125}. */
+    private static final Pattern SNAPSHOT_PIN = Pattern.compile("(?:-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|-\\d{3,4})");
 
     private final ModelCatalog catalog;
     private final boolean allowUnpriced;
@@ -195,8 +200,20 @@ public final class CatalogPricer implements Pricer {
     }
 
     /**
-     * The catalog's {@linkplain ModelInfo#upstreamModel() upstream id} of {@code model}, when the catalog lists it at
-     * {@code provider}.
+     * The id to send for {@code model}, when the catalog lists it at {@code provider}: the name as the caller wrote
+     * it whenever the provider knows the model by that name, the catalog's {@linkplain ModelInfo#upstreamModel()
+     * upstream id} only where the name is the catalog's own.
+     *
+     * <ul>
+     *   <li>An entry's name is the catalog's id for a deployment ({@code gemini-2.5-pro:free},
+     *       {@code groq/gpt-oss-120b}): its upstream id.</li>
+     *   <li>A local provider's model ({@link Builder#localProviders}) is known by the tag it was pulled or loaded
+     *       under ({@code llama3.2}, {@code llama3.2:latest}): as written.</li>
+     *   <li>An alias pinning a snapshot of the upstream id ({@code gpt-4o-2024-11-20} of {@code gpt-4o}): as
+     *       written, so the pinned snapshot answers.</li>
+     *   <li>Any other alias is the catalog's spelling ({@code claude-sonnet-4.5}, {@code groq/llama-3.3-70b-versatile},
+     *       {@code deepseek-r1:free}): the upstream id.</li>
+     * </ul>
      *
      * @param provider the adapter's provider id
      * @param model the catalog name or alias
@@ -206,7 +223,24 @@ public final class CatalogPricer implements Pricer {
     public Optional<String> upstreamModel(String provider, String model) {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
-        return catalog.find(model).filter(info -> info.provider().equals(provider)).map(ModelInfo::upstreamModel);
+        return catalog.find(model).filter(info -> info.provider().equals(provider)).map(info -> wireId(info, model));
+    }
+
+    private String wireId(ModelInfo info, String written) {
+        if (written.equalsIgnoreCase(info.name())) {
+            return info.upstreamModel();
+        }
+        if (localProviders.contains(info.provider()) || pinsSnapshotOf(written, info.upstreamModel())) {
+            return written;
+        }
+        return info.upstreamModel();
+    }
+
+    /** @return whether {@code alias} is {@code upstream} followed by a snapshot date or version only */
+    private static boolean pinsSnapshotOf(String alias, String upstream) {
+        String a = alias.toLowerCase(Locale.ROOT);
+        String u = upstream.toLowerCase(Locale.ROOT);
+        return a.length() > u.length() && a.startsWith(u) && SNAPSHOT_PIN.matcher(a.substring(u.length())).matches();
     }
 
     /**

@@ -58,8 +58,9 @@ public interface Pricer {
 
     /**
      * The id {@code provider} knows {@code model} by, when this pricer's catalog lists the model at that provider
-     * under another id (a free-tier entry such as {@code gemini-2.5-pro:free} is {@code gemini-2.5-pro} on the wire).
-     * Adapters send this id and keep pricing and naming by {@code model}. Default: none.
+     * under another id (a free-tier entry such as {@code gemini-2.5-pro:free} is {@code gemini-2.5-pro} on the wire);
+     * a name the provider knows itself (a pinned snapshot, an Ollama tag) stays as the caller wrote it. Adapters send
+     * this id and keep pricing and naming by {@code model}. Default: none.
      *
      * @param provider the adapter's provider id
      * @param model the catalog model name an adapter is built for

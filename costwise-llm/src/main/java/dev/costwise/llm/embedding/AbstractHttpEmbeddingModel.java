@@ -10,6 +10,7 @@ import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AdapterSettings;
+import dev.costwise.llm.provider.http.DeadlineBoundExchange;
 import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpHeaders;
 import dev.costwise.llm.provider.http.HttpResult;
@@ -93,7 +94,7 @@ abstract class AbstractHttpEmbeddingModel implements EmbeddingModel {
     final HttpResult send(HttpCall call) {
         HttpResult result;
         try {
-            result = settings.transport().send(call);
+            result = DeadlineBoundExchange.send(settings.transport(), call);
         } catch (TransportTimeoutException e) {
             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(provider(), name()),
                     e.phase().label(), e.timeout());

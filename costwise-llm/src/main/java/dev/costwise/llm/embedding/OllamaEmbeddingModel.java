@@ -110,7 +110,7 @@ public final class OllamaEmbeddingModel extends AbstractHttpEmbeddingModel {
          *
          * @param url the base URL, or a host:port
          * @return this builder
-         * @throws IllegalArgumentException if it is not a host or URL
+         * @throws IllegalArgumentException if it is not a host or an absolute http(s) URL
          */
         public Builder baseUrl(String url) {
             this.baseUrl = OllamaHost.parse(url);

@@ -123,8 +123,8 @@ public abstract sealed class ProviderException extends CostwiseException impleme
     public abstract String kind();
 
     /**
-     * @return how long the provider asked callers to wait before trying again ({@code Retry-After}); empty unless
-     *     the failure is a rate limit or an overload that said so
+     * @return how long the provider asked callers to wait before trying again ({@code Retry-After}, or the wait its
+     *     error body gave); empty unless the failure is a rate limit, an overload or an exhausted quota that said so
      */
     public Optional<Duration> retryAfter() {
         return Optional.empty();
@@ -227,10 +227,28 @@ public abstract sealed class ProviderException extends CostwiseException impleme
         }
     }
 
-    /** Quota or credits exhausted (OpenAI {@code insufficient_quota}, OpenRouter 402): not fixed by waiting a moment. */
+    /**
+     * Quota or credits exhausted (OpenAI {@code insufficient_quota}, OpenRouter 402): not fixed by waiting a moment.
+     * When the provider said when the quota comes back (Gemini's {@code RetryInfo} on a per-day quota), that is its
+     * {@link #retryAfter()}: a cooldown rests the model until then.
+     */
     public static final class QuotaExhausted extends ProviderException {
+        private final Optional<Duration> retryAfter;
+
         public QuotaExhausted(Details d, String message) {
-            super(d, "quota exhausted: " + message, null);
+            this(d, message, Optional.empty());
+        }
+
+        public QuotaExhausted(Details d, String message, Optional<Duration> retryAfter) {
+            super(d, "quota exhausted: " + message + retryAfter.map(r -> " (retry after " + r.toMillis() + " ms)")
+                    .orElse(""), null);
+            this.retryAfter = Objects.requireNonNull(retryAfter, "retryAfter");
+        }
+
+        /** @return when the provider says the quota comes back, if it said */
+        @Override
+        public Optional<Duration> retryAfter() {
+            return retryAfter;
         }
 
         @Override

@@ -22,7 +22,8 @@ import java.util.function.Function;
  * retries of another's failure.
  *
  * <p>Models are tried in order, each at most once per call. A {@link ProviderException.RateLimited} (or
- * {@link ProviderException.QuotaExhausted}) trips the model's cooldown and moves on to the next; any other failure
+ * {@link ProviderException.QuotaExhausted}) trips the model's cooldown, for the provider's retry-after (an exhausted
+ * quota until it resets, when the provider said) or else the table's default, and moves on to the next; any other failure
  * is thrown unchanged (leave those to the retry and fallback primitives). A skipped model is recorded as a
  * {@code fallback} step with reason {@code cooldown}, {@code rate_limited} or {@code quota_exhausted}. When every model
  * rests, {@link AllCoolingDownException} is thrown.
@@ -125,7 +126,7 @@ public final class CooldownAwareFallback implements ChatModel {
                         "until", end));
             } catch (ProviderException.QuotaExhausted e) {
                 failures.add(e);
-                Instant end = cooldowns.trip(deployment, Optional.empty());
+                Instant end = cooldowns.trip(deployment, e.retryAfter()); // until the quota resets, if said
                 resting.add(deployment);
                 earliest = end.isBefore(earliest) ? end : earliest;
                 context.record(name, "fallback", Map.of("from", model.name(), "reason", "quota_exhausted",

@@ -19,6 +19,7 @@ import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.BaseUrls;
+import dev.costwise.llm.provider.http.DeadlineBoundExchange;
 import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpResult;
 import dev.costwise.llm.provider.http.HttpTransport;
@@ -134,8 +135,8 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
     private JsonNode call(URI uri, ObjectNode body) {
         HttpResult result;
         try {
-            result = settings.transport().send(HttpCall.postJson(uri, Map.of("x-goog-api-key", apiKey.reveal()),
-                    body.toString().getBytes(StandardCharsets.UTF_8)));
+            result = DeadlineBoundExchange.send(settings.transport(), HttpCall.postJson(uri,
+                    Map.of("x-goog-api-key", apiKey.reveal()), body.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (TransportTimeoutException e) {
             throw new ProviderException.ProviderTimeout(details(), e.phase().label(), e.timeout());
         } catch (ResponseTooLargeException e) {

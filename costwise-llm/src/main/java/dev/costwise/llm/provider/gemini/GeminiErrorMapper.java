@@ -28,7 +28,8 @@ import java.util.Optional;
  *   <tr><td>404</td><td>NOT_FOUND</td><td>NotFound</td></tr>
  *   <tr><td>429</td><td>RESOURCE_EXHAUSTED</td><td>RateLimited, retry after {@code RetryInfo.retryDelay} (or the
  *       {@code Retry-After} header); QuotaExhausted when a {@code QuotaFailure} names a per-day quota (the free
- *       tier's daily requests: waiting seconds will not help, another model will)</td></tr>
+ *       tier's daily requests: waiting seconds will not help, another model will), with the same wait: when the
+ *       quota resets</td></tr>
  *   <tr><td>500</td><td>INTERNAL</td><td>ServerError</td></tr>
  *   <tr><td>503</td><td>UNAVAILABLE</td><td>Overloaded</td></tr>
  *   <tr><td>504</td><td>DEADLINE_EXCEEDED</td><td>ProviderTimeout</td></tr>
@@ -93,7 +94,7 @@ final class GeminiErrorMapper {
             case "NOT_FOUND" -> new ProviderException.NotFound(details, message);
             case "RESOURCE_EXHAUSTED" -> dailyQuota(error)
                     .<ProviderException>map(quota -> new ProviderException.QuotaExhausted(details,
-                            message + " (daily quota " + quota + ")"))
+                            message + " (daily quota " + quota + ")", retryDelay(error).or(() -> retryAfterHeader)))
                     .orElseGet(() -> new ProviderException.RateLimited(details, message,
                             retryDelay(error).or(() -> retryAfterHeader)));
             case "UNAVAILABLE" -> new ProviderException.Overloaded(details, message,

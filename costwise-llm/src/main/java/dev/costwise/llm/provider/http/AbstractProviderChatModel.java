@@ -16,6 +16,7 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
 import java.io.IOException;
@@ -113,9 +114,11 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     }
 
     /**
-     * The id the provider knows the model by, to send on the wire: the catalog's upstream id when the pricer's catalog
-     * lists {@link #name()} at this provider under another id (a free-tier entry, a dated snapshot), else the name.
-     * Naming, pricing and cost records stay on {@link #name()}.
+     * The id the provider knows the model by, to send on the wire: the name as configured, unless the pricer's
+     * catalog lists it at this provider as its own id for a deployment or as its own spelling ({@link
+     * Pricer#upstreamModel}: {@code gemini-2.5-pro:free} is sent as {@code gemini-2.5-pro}, while {@code llama3.2} and
+     * a pinned {@code gpt-4o-2024-11-20} are sent as written). Naming, pricing and cost records stay on {@link
+     * #name()}.
      *
      * @return the model id to send
      */
@@ -136,6 +139,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         ProviderReply reply;
         try {
             reply = doChat(request, context);
+        } catch (LinkageError e) {
+            throw brokenClass(e);
         } catch (ProviderException e) {
             recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
@@ -154,6 +159,8 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         ChunkSource source;
         try {
             source = doStream(request, context);
+        } catch (LinkageError e) {
+            throw brokenClass(e);
         } catch (ProviderException e) {
             recordFailure(request, context, e, e.billedUsage(), elapsed(context, start));
             throw e;
@@ -162,6 +169,17 @@ public abstract class AbstractProviderChatModel implements ChatModel {
             throw e;
         }
         return new AssemblingChatStream(this, request, context, source, start);
+    }
+
+    /**
+     * Logs a class that failed to load or initialise, which no retry or fallback mends (the JVM refuses the class
+     * until it restarts), and hands it back to be rethrown as it is: an {@link Error}, which no
+     * {@link dev.costwise.llm.resilience.ProviderFailureClassifier} judges retryable.
+     */
+    private LinkageError brokenClass(LinkageError e) {
+        LOG.error("{} {}: a class failed to load or initialise; calls that need it fail until the JVM restarts",
+                provider(), settings.displayName(), e);
+        return e;
     }
 
     // ---- helpers for subclasses ----
@@ -252,7 +270,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         try {
             result = remaining.isPresent()
                     ? DeadlineBoundExchange.send(settings.transport(), call, remaining.get())
-                    : settings.transport().send(call);
+                    : DeadlineBoundExchange.send(settings.transport(), call);
         } catch (IOException e) {
             throw transportFailure(e);
         }
@@ -424,7 +442,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     private Pricer.Priced priceFailure(Usage usage) {
         return usage.totalTokens() == 0 && usage.reportedCost().isEmpty()
-                ? new Pricer.Priced(Money.ZERO, dev.costwise.llm.cost.PriceStatus.PRICED)
+                ? new Pricer.Priced(Money.ZERO, PriceStatus.PRICED)
                 : price(name(), false, usage);
     }
 
@@ -433,9 +451,13 @@ public abstract class AbstractProviderChatModel implements ChatModel {
         return !ModelNames.sameModel(name(), answered) && !ModelNames.sameModel(upstreamModel, answered);
     }
 
-    /** The call's cost: what the provider reported charging for it, else its tokens at the catalog's prices. */
+    /**
+     * The call's cost: what the provider reported charging for it, else its tokens at the catalog's prices: those of
+     * the model that answered when the provider answered with another one, except on a free deployment (a
+     * {@code :free} entry, a local model), whose tier decides: no one is billed for it whichever model answers.
+     */
     final Pricer.Priced price(String answered, boolean downgraded, Usage usage) {
-        if (downgraded) {
+        if (downgraded && !isFreeDeployment(usage)) {
             try {
                 return settings.pricer().priceCall(answered, usage);
             } catch (UnknownModelException e) {
@@ -443,6 +465,11 @@ public abstract class AbstractProviderChatModel implements ChatModel {
             }
         }
         return settings.pricer().priceCall(name(), usage);
+    }
+
+    private boolean isFreeDeployment(Usage usage) {
+        PriceStatus status = settings.pricer().price(name(), usage).status();
+        return status == PriceStatus.FREE_TIER || status == PriceStatus.LOCAL;
     }
 
     /** Records an answer, whole or partial, with its baseline: the pricer's ({@link Pricer#baselineCost}). */

@@ -24,7 +24,8 @@ public final class BaseUrls {
         try {
             url = URI.create(value.strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + value + "'", e);
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '"
+                    + SafeUrls.withoutSecrets(value) + "'", e);
         }
         return require(url);
     }
@@ -38,10 +39,25 @@ public final class BaseUrls {
      *     the URL
      */
     public static URI require(URI value) {
-        Objects.requireNonNull(value, "baseUrl");
+        return require("baseUrl", value);
+    }
+
+    /**
+     * Checks a base URL that came from {@code setting} (a builder's {@code baseUrl}, an environment variable such as
+     * {@code OLLAMA_HOST}).
+     *
+     * @param setting where the URL came from, named in the error
+     * @param value such as {@code http://localhost:8080/v1}
+     * @return {@code value}
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL with a host, naming {@code setting} and
+     *     the URL without its user info or query, which may hold credentials
+     */
+    public static URI require(String setting, URI value) {
+        Objects.requireNonNull(value, setting);
         if (!value.isAbsolute() || value.getHost() == null
                 || !("http".equalsIgnoreCase(value.getScheme()) || "https".equalsIgnoreCase(value.getScheme()))) {
-            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was " + value);
+            throw new IllegalArgumentException(setting + " must be an absolute http(s) URL, was "
+                    + SafeUrls.withoutSecrets(value.toString()));
         }
         return value;
     }

@@ -18,7 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * arrived within {@link StreamTimeouts#firstToken()}, the stream has not ended within {@link StreamTimeouts#total()},
  * or no bytes came for {@link StreamTimeouts#idle()} (phase {@link TransportTimeoutException.Phase#READ}, as the
  * transport's own read timeout), it closes the connection (aborting the upstream request); the blocked read, or the
- * wait for the response headers, then fails with a {@link TransportTimeoutException} naming the limit. Only the
+ * wait for the response headers, then fails with a {@link TransportTimeoutException} naming the limit. The request is
+ * sent on a thread of its own that nothing interrupts (see {@link DeadlineBoundExchange} for why): a limit passing
+ * before the headers came only ends the caller's wait, and the response is closed as soon as it comes. Only the
  * reader knows which event carries the first token: providers open with metadata and keep-alives (Anthropic's
  * {@code message_start} and {@code ping}, OpenAI's role-only chunk) long before the model writes anything, so reading
  * an event does not stop the first-token clock; the reader calls {@link #markFirstToken()} when it decodes the first
@@ -48,7 +50,6 @@ public final class GuardedStream implements AutoCloseable {
     private TransportTimeoutException fired;
     private HttpStreamResponse response;
     private CompletableFuture<HttpStreamResponse> pending;
-    private Thread opener;
     private SseReader sse;
     private NdjsonReader ndjson;
     private InputStream body;
@@ -76,32 +77,37 @@ public final class GuardedStream implements AutoCloseable {
         Objects.requireNonNull(call, "call");
         Objects.requireNonNull(timeouts, "timeouts");
         GuardedStream g = new GuardedStream(timeouts);
-        if (timeouts.isNone()) {
-            g.response = transport.stream(call);
-            return g;
-        }
-        g.startWatchdog();
         CompletableFuture<HttpStreamResponse> future = new CompletableFuture<>();
         g.lock.lock();
         try {
             g.pending = future;
-            g.opener = Thread.ofVirtual().name("costwise-stream-open").start(() -> {
-                try {
-                    HttpStreamResponse r = transport.stream(call);
-                    if (!future.complete(r)) {
-                        r.close(); // the watchdog already gave up on this request
-                    }
-                } catch (IOException | RuntimeException e) {
-                    future.completeExceptionally(e);
-                }
-            });
         } finally {
             g.lock.unlock();
         }
+        if (!timeouts.isNone()) {
+            g.startWatchdog();
+        }
+        // The request is sent on a thread referenced nowhere else, so nothing can interrupt it: an interrupt landing
+        // while the HTTP client initialises its classes breaks them for the life of the JVM (see
+        // DeadlineBoundExchange). A limit passing, or the caller being interrupted, only ends the wait below.
+        Thread.ofVirtual().name("costwise-stream-open").start(() -> {
+            if (future.isDone()) {
+                return; // given up on before it started: send nothing
+            }
+            try {
+                HttpStreamResponse r = transport.stream(call);
+                if (!future.complete(r)) {
+                    r.close(); // the watchdog or the caller already gave up on this request
+                }
+            } catch (Throwable t) { // an Error too: the caller must see it, not wait for a limit
+                future.completeExceptionally(t);
+            }
+        });
         HttpStreamResponse r;
         try {
             r = future.get();
         } catch (InterruptedException e) {
+            abandon(future);
             Thread.currentThread().interrupt();
             g.close();
             throw new InterruptedIOException("interrupted while waiting for the response");
@@ -114,6 +120,9 @@ public final class GuardedStream implements AutoCloseable {
             if (c instanceof RuntimeException re) {
                 throw re;
             }
+            if (c instanceof Error err) {
+                throw err;
+            }
             throw new IOException(c);
         }
         g.lock.lock();
@@ -125,7 +134,6 @@ public final class GuardedStream implements AutoCloseable {
             g.response = r;
             g.lastActivity = System.nanoTime();
             g.pending = null;
-            g.opener = null;
         } finally {
             g.lock.unlock();
         }
@@ -277,6 +285,13 @@ public final class GuardedStream implements AutoCloseable {
         return body;
     }
 
+    /** Gives up on a response still being opened: closed at once if it came meanwhile, else when it comes. */
+    private static void abandon(CompletableFuture<HttpStreamResponse> opening) {
+        if (!opening.cancel(false) && !opening.isCompletedExceptionally()) {
+            opening.join().close();
+        }
+    }
+
     private void checkFired() throws TransportTimeoutException {
         TransportTimeoutException f = timedOut().orElse(null);
         if (f != null) {
@@ -360,10 +375,7 @@ public final class GuardedStream implements AutoCloseable {
         if (response != null) {
             response.close();
         } else if (pending != null) {
-            pending.completeExceptionally(fired);
-            if (opener != null) {
-                opener.interrupt();
-            }
+            pending.completeExceptionally(fired); // the opener closes the response if it still comes
         }
     }
 }

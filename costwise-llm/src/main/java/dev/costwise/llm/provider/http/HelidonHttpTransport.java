@@ -106,8 +106,23 @@ public final class HelidonHttpTransport implements HttpTransport {
      */
     @Override
     public HttpResult send(HttpCall call) throws IOException {
+        return send(call, readTimeout);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Each read of this exchange waits at most {@code timeLeft} (or the {@link #readTimeout()}, if less): a read that
+     * passes it fails and closes the connection, which aborts the upstream request.
+     */
+    @Override
+    public HttpResult send(HttpCall call, Duration timeLeft) throws IOException {
         Objects.requireNonNull(call, "call");
-        try (HttpClientResponse response = submit(call); AnswerMemory.Reservation held = answerMemory.open()) {
+        Objects.requireNonNull(timeLeft, "timeLeft");
+        Duration reads = timeLeft.isNegative() || timeLeft.isZero() || timeLeft.compareTo(readTimeout) > 0
+                ? readTimeout : timeLeft;
+        try (HttpClientResponse response = submit(call, reads);
+                AnswerMemory.Reservation held = answerMemory.open()) {
             byte[] body;
             try (var in = new TranslatingInputStream(response.inputStream(), closeDelimited(response), this)) {
                 body = HttpBodies.readAtMost(in, response.headers().contentLength(), maxResponseSize, "the answer",
@@ -147,7 +162,7 @@ public final class HelidonHttpTransport implements HttpTransport {
         Objects.requireNonNull(call, "call");
         HttpClientResponse response;
         try {
-            response = submit(call);
+            response = submit(call, readTimeout);
         } catch (UncheckedIOException e) {
             throw translate(e.getCause());
         } catch (RuntimeException e) {
@@ -156,9 +171,9 @@ public final class HelidonHttpTransport implements HttpTransport {
         return new HelidonStreamResponse(response, headersOf(response), this);
     }
 
-    private HttpClientResponse submit(HttpCall call) {
+    private HttpClientResponse submit(HttpCall call, Duration reads) {
         HttpClientRequest request = client.method(Method.create(call.method().toUpperCase(Locale.ROOT)))
-                .uri(call.uri());
+                .uri(call.uri()).readTimeout(reads);
         request.headers(h -> call.headers().forEach((k, v) -> h.set(HeaderNames.create(k), v)));
         return call.body().length == 0 && !"POST".equalsIgnoreCase(call.method())
                 ? request.request()

@@ -192,7 +192,7 @@ public final class OllamaChatModel extends AbstractProviderChatModel {
          *
          * @param url the base URL, or a host:port
          * @return this builder
-         * @throws IllegalArgumentException if it is not a host or URL
+         * @throws IllegalArgumentException if it is not a host or an absolute http(s) URL
          */
         public Builder baseUrl(String url) {
             this.baseUrl = OllamaHost.parse(url);

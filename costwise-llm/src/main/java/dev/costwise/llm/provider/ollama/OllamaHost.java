@@ -1,13 +1,14 @@
 package dev.costwise.llm.provider.ollama;
 
 import dev.costwise.llm.provider.http.BaseUrls;
+import dev.costwise.llm.provider.http.SafeUrls;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Where the Ollama server is: {@code OLLAMA_HOST} as the Ollama CLI reads it ({@code host}, {@code host:port} or a
- * full URL), default {@code http://localhost:11434}.
+ * full http(s) URL), default {@code http://localhost:11434}.
  */
 public final class OllamaHost {
 
@@ -21,7 +22,8 @@ public final class OllamaHost {
      *
      * @param env the environment
      * @return the base URL, without a trailing slash
-     * @throws IllegalArgumentException if the variable is set but is not a host, host:port or URL (naming it)
+     * @throws IllegalArgumentException if the variable is set but is not a host, host:port or http(s) URL (naming
+     *     it)
      */
     public static URI fromEnvironment(Map<String, String> env) {
         String v = env.get("OLLAMA_HOST");
@@ -29,11 +31,12 @@ public final class OllamaHost {
     }
 
     /**
-     * Parses a host, host:port or URL; a missing scheme is {@code http}, a missing port 11434.
+     * Parses a host, host:port or http(s) URL; a missing scheme is {@code http}, a missing port 11434.
      *
      * @param value the text
      * @return the base URL
-     * @throws IllegalArgumentException if it cannot be read as one (naming {@code baseUrl})
+     * @throws IllegalArgumentException if it cannot be read as one, or is a URL of another scheme (naming
+     *     {@code baseUrl})
      */
     public static URI parse(String value) {
         return parse("baseUrl", value);
@@ -68,14 +71,24 @@ public final class OllamaHost {
         try {
             u = URI.create(s);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(setting + " is not a host or URL: '" + value + "'", e);
+            throw notAHost(setting, value, e);
+        }
+        if (value.contains("://")) {
+            BaseUrls.require(setting, u); // a URL: http(s), as the URI overload checks it
         }
         if (u.getHost() == null) {
-            throw new IllegalArgumentException(setting + " is not a host or URL: '" + value + "'");
+            throw notAHost(setting, value, null);
         }
         if (u.getPort() == -1 && !value.contains("://")) {
             u = URI.create(u.getScheme() + "://" + u.getHost() + ":11434" + (u.getPath() == null ? "" : u.getPath()));
         }
         return u;
+    }
+
+    /** The error naming the value without user info or query, which may hold credentials. */
+    private static IllegalArgumentException notAHost(String setting, String value, Throwable cause) {
+        String shown = value.contains("://") ? SafeUrls.withoutSecrets(value)
+                : SafeUrls.withoutSecrets("//" + value).substring(2);
+        return new IllegalArgumentException(setting + " is not a host or URL: '" + shown + "'", cause);
     }
 }

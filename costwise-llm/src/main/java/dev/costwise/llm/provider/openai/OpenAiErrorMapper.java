@@ -1,11 +1,16 @@
 package dev.costwise.llm.provider.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.InBandErrors;
 import dev.costwise.llm.provider.http.SecretRedactor;
 import dev.costwise.llm.wire.WireError;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -19,7 +24,8 @@ import java.util.OptionalInt;
  * (content filtered); 401 authentication; 402 (OpenRouter credits) quota exhausted; 403 permission, except an
  * OpenRouter moderation flag (content filtered); 404 not found; 408 timeout; 413 context length; 422 invalid; 429 rate
  * limited with its retry-after, except {@code insufficient_quota} (quota exhausted); 500, 502 and other 5xx server
- * error; 503 and 529 overloaded; 504 timeout. Messages are the provider's, shortened, with any key removed. An error
+ * error; 503 and 529 overloaded; 504 timeout. The retry-after is the headers', else the {@code estimated_time} of a
+ * Hugging Face "model is loading" body. Messages are the provider's, shortened, with any key removed. An error
  * sent inside a success answer (a stream's error event, OpenRouter's error in a 200 body) is typed the same way by
  * its code and type ({@link #statusOf}), but reports no HTTP status, since none was sent for it.
  *
@@ -29,6 +35,7 @@ import java.util.OptionalInt;
 public final class OpenAiErrorMapper {
 
     private static final int MAX_MESSAGE = 300;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OpenAiErrorMapper() {}
 
@@ -50,8 +57,31 @@ public final class OpenAiErrorMapper {
         if (message.isBlank()) {
             message = "HTTP " + status + " with no error message";
         }
-        return byStatus(withError(details, OptionalInt.of(status), error), status, message, error, retryAfter,
-                elapsed);
+        return byStatus(withError(details, OptionalInt.of(status), error), status, message, error,
+                retryAfter.or(() -> estimatedTime(rawBody)), elapsed);
+    }
+
+    /**
+     * The wait a Hugging Face "model is loading" answer gives in its body ({@code {"error": "Model … is currently
+     * loading", "estimated_time": 20.0}}, seconds), for an answer whose headers gave none.
+     *
+     * @param rawBody the error body
+     * @return the wait, if the body is JSON with a finite, non-negative {@code estimated_time}
+     */
+    static Optional<Duration> estimatedTime(String rawBody) {
+        if (!rawBody.contains("estimated_time")) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode seconds = JSON.readTree(rawBody).path("estimated_time");
+            if (!seconds.isNumber() || !Double.isFinite(seconds.doubleValue()) || seconds.doubleValue() < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofNanos(seconds.decimalValue().movePointRight(9).setScale(0,
+                    RoundingMode.CEILING).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValueExact()));
+        } catch (IOException | ArithmeticException e) {
+            return Optional.empty();
+        }
     }
 
     /**
