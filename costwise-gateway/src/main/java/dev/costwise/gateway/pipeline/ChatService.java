@@ -1226,7 +1226,8 @@ public final class ChatService {
                 BudgetBook.Exhausted ex = no.exhausted();
                 throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(),
                         no.worstCase(), no.model().map(m -> "the workflow's calls to " + m)
-                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter());
+                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter(),
+                        ex.outageLimit());
             }
             plan = down.get();
             return false;
@@ -1243,7 +1244,7 @@ public final class ChatService {
             String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                     : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
             return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
-                    assumes, ex.resetsAt(), ex.retryAfter());
+                    assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
         }
 
         /**
