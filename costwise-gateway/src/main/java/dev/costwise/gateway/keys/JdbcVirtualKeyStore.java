@@ -52,7 +52,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     /** The shortest time between two database lookups of one key id presented with an unknown secret. */
     public static final Duration LOOKUP_INTERVAL = Duration.ofSeconds(1);
     private static final String DDL = "CREATE TABLE IF NOT EXISTS costwise_virtual_keys (id VARCHAR(64) PRIMARY KEY, "
-            + "name VARCHAR(200) NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
+            + "name VARCHAR(" + VirtualKey.MAX_NAME_LENGTH + ") NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
             + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
             + "expires_at VARCHAR(40), rotated_at VARCHAR(40), budget_generation BIGINT NOT NULL DEFAULT 0)";
