@@ -37,8 +37,8 @@ import java.util.random.RandomGenerator;
  * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets), and before
  * a retry it reserves again if a billed failure settled it; a candidate (or a retry) no budget has room for is
  * skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has cut off the upstream calls
- * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback starts.
- * Thread-safe; one instance serves every request.
+ * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback
+ * starts. Thread-safe; one instance serves every request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -210,7 +210,7 @@ final class AttemptLoop {
                                     m.name()), "no time left after waiting for a throttle slot", timeout);
                         }
                         called = true;
-                        T value = attempt.run(m, new Upstream.Call(m, body, left, r.remaining()));
+                        T value = attempt.run(m, new Upstream.Call(m, body, left, r.remaining(), retry.maxDelay()));
                         permission.ifPresent(CircuitBreaker.Permission::onSuccess);
                         kept = keepSlot && throttle != null;
                         return new Attempted<>(m, value, t0, elapsed(t0), kept ? releaseOnce(throttle)
