@@ -124,11 +124,40 @@ public final class HttpExchange {
      * @throws GatewayException.InvalidJson if it does not parse, or has a field twice
      */
     public JsonNode readAdminJson(ServerRequest req) {
-        return readJson(req, json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION));
+        return readJson(req, adminReader());
+    }
+
+    /**
+     * Reads an admin body that may be absent: no body, or one of whitespace only, is empty; anything else is parsed as
+     * {@link #readAdminJson} parses.
+     *
+     * @param req the request
+     * @return the JSON tree, or empty without a body
+     * @throws GatewayException.BodyTooLarge over the limit
+     * @throws GatewayException.InvalidJson if a body was sent and does not parse
+     */
+    public Optional<JsonNode> readOptionalAdminJson(ServerRequest req) {
+        byte[] bytes = readBody(req);
+        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(parse(bytes, adminReader()));
+    }
+
+    private ObjectReader adminReader() {
+        return json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     private JsonNode readJson(ServerRequest req, ObjectReader reader) {
+        byte[] bytes = readBody(req);
+        if (bytes.length == 0) {
+            throw new GatewayException.InvalidJson("the body is empty");
+        }
+        return parse(bytes, reader);
+    }
+
+    private byte[] readBody(ServerRequest req) {
         OptionalLong length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, length.getAsLong());
@@ -142,9 +171,10 @@ public final class HttpExchange {
         if (bytes.length > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, -1);
         }
-        if (bytes.length == 0) {
-            throw new GatewayException.InvalidJson("the body is empty");
-        }
+        return bytes;
+    }
+
+    private static JsonNode parse(byte[] bytes, ObjectReader reader) {
         try {
             return reader.readTree(bytes);
         } catch (IOException e) {
