@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Reading bodies and writing JSON and errors, shared by the endpoints. */
 public final class HttpExchange {
@@ -51,6 +53,8 @@ public final class HttpExchange {
     private static final Header SHOULD_RETRY_FALSE = HeaderValues.createCached(HeaderNames.create("x-should-retry"),
             "false");
     private static final Header SIMULATED_TRUE = HeaderValues.createCached(SIMULATED, "true");
+    /** A location as Jackson writes it inside a message, with a description of its source the caller cannot use. */
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
     private static final java.util.Map<String, Header> CACHE_VALUES = java.util.Map.of(
             "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
             "bypass", HeaderValues.createCached(CACHE, "bypass"));
@@ -177,10 +181,29 @@ public final class HttpExchange {
     private static JsonNode parse(byte[] bytes, ObjectReader reader) {
         try {
             return reader.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException.InvalidJson(describe(e));
         } catch (IOException e) {
-            String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-            throw new GatewayException.InvalidJson(msg.length() > 200 ? msg.substring(0, 200) : msg);
+            throw new GatewayException.InvalidJson(shortened(e.getMessage()));
         }
+    }
+
+    /**
+     * The parser's complaint in plain words and where in the body it was, without the parser's description of its
+     * source ({@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]}), which a location
+     * inside the complaint (an object's start) is written with.
+     */
+    private static String describe(JsonProcessingException e) {
+        String what = shortened(SOURCE.matcher(String.valueOf(e.getOriginalMessage()))
+                .replaceAll("line $1, column $2"));
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? what
+                : what + " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    private static String shortened(String message) {
+        String m = String.valueOf(message);
+        return m.length() > 200 ? m.substring(0, 200) + "…" : m;
     }
 
     /** Sends JSON bytes with a status. */
