@@ -7,11 +7,8 @@ import dev.costwise.llm.spi.BudgetStore.Bucket;
 import dev.costwise.llm.spi.BudgetStore.BucketState;
 import dev.costwise.llm.spi.BudgetStore.Claim;
 import dev.costwise.llm.spi.BudgetStore.Grant;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,7 +27,7 @@ class OutageCountersFollowTheLedgerTest {
     private static final Bucket BUCKET = new Bucket("daily", Instant.parse("2026-11-27T00:00:00Z"));
     private static final List<Claim> CLAIMS = List.of(new Claim(BUCKET, Money.of("1.00")));
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(START);
+    private final MovingClock clock = new MovingClock(START);
     private final AtomicReference<Money> ledger = new AtomicReference<>(Money.ZERO);
     private OwnRedisServer server;
     private RedisSharedState redis;
@@ -39,22 +36,6 @@ class OutageCountersFollowTheLedgerTest {
     @BeforeEach
     void start() {
         server = OwnRedisServer.start();
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
         redis = RedisSharedState.connect(RedisOptions.builder().url(server.url()).keyPrefix("costwise").clock(clock)
                 .localShare(0.5).probeInitialBackoff(Duration.ofMillis(20)).probeMaxBackoff(Duration.ofMillis(200))
                 .build());
@@ -84,14 +65,14 @@ class OutageCountersFollowTheLedgerTest {
         store.settle(own, Money.of("0.05"));
         // the call in flight settled for $0.20, another replica spent $0.05, and this replica's own $0.05 is there
         ledger.set(Money.of("0.40"));
-        now.set(START.plus(OutageSeeds.REFRESH));
+        clock.advance(OutageSeeds.REFRESH);
 
         assertThat(store.state(BUCKET)).as("the others' $0.25 spent; $0.05 of the hold may still run")
                 .isEqualTo(new BucketState(Money.of("0.40"), Money.of("0.05")));
         assertThat(store.reserve(CLAIMS, Money.of("0.26"), Money.of("0.26"))).as("never less counted than before")
                 .isEmpty();
 
-        now.set(START.plus(Duration.ofSeconds(90)));
+        clock.advance(Duration.ofSeconds(90).minus(OutageSeeds.REFRESH));
         assertThat(store.state(BUCKET)).as("every call in flight when Redis died has ended")
                 .isEqualTo(new BucketState(Money.of("0.40"), Money.ZERO));
     }
