@@ -43,8 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A replica stopped while requests run past its {@code shutdown_grace}: at the grace their upstream calls are cut off,
  * no retry starts, each caller is answered, each attempt is ledgered, and each budget reservation is given back in
  * Redis before the replica lets go of Redis. The provider is OpenAI, faked in its chat completions format (JSON and
- * server-sent events), and never answers the calls the stop cuts off. Needs Redis on 127.0.0.1:6379 and PostgreSQL on
- * 127.0.0.1:5432 (skipped without them, failed under CI=true).
+ * server-sent events) or Anthropic (its messages format, through the native adapter), and never answers the calls
+ * the stop cuts off. The first test needs Redis on 127.0.0.1:6379 and PostgreSQL on 127.0.0.1:5432 (skipped without
+ * them, failed under CI=true).
  */
 class GracefulStopEndToEndTest {
     private static final String MASTER = "sk-master-stop";
@@ -61,11 +62,14 @@ class GracefulStopEndToEndTest {
     /** Never counted down while the test runs: the provider holds the non-streamed answer until the test ends. */
     private final CountDownLatch testOver = new CountDownLatch(1);
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private boolean usedRedis;
 
     @AfterEach
     void cleanUp() throws Exception {
         testOver.countDown();
-        SharedRedis.deleteAll(SharedRedis.URL, prefix);
+        if (usedRedis) {
+            SharedRedis.deleteAll(SharedRedis.URL, prefix);
+        }
         databases.close();
     }
 
@@ -73,6 +77,7 @@ class GracefulStopEndToEndTest {
     void givenCallsRunningPastTheGrace_whenTheReplicaStops_thenEachIsCutOffAnsweredLedgeredAndItsReservationFreed()
             throws Exception {
         SharedRedis.requireRunning();
+        usedRedis = true;
         String ledgerUrl = databases.url("postgresql", dir, "stop");
         String text = OpenAiFake.streamText("gpt-4o-mini", "first", "never", "sent");
         int twoEvents = text.indexOf("\n\n", text.indexOf("\n\n") + 2) + 2;
@@ -138,6 +143,41 @@ class GracefulStopEndToEndTest {
             assertThat(daily.reserved().isZero()).as("nothing stays reserved in Redis: " + daily).isTrue();
             assertThat(daily.spent().toBigDecimal()).isEqualByComparingTo(new BigDecimal("0.000012"));
         }
+    }
+
+    @Test
+    void givenANativeAdapterCallRunningPastTheGrace_whenTheReplicaStops_thenItIsCutOffAndAnsweredAtOnce()
+            throws Exception {
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                answerAsked.countDown();
+                testOver.await(60, TimeUnit.SECONDS);
+                return AnthropicFake.message("too late", "end_turn", null);
+            }
+        });
+        TestGateway gw = TestGateway.of("""
+                server: {shutdown_grace: 200ms}
+                models:
+                  - {name: claude, provider: anthropic, model: claude-sonnet-4-5, base_url: %s, api_key: k,
+                     price: {input: "3", output: "15"}}
+                defaults:
+                  retry: {max_retries: 2}
+                """.formatted(TestGateway.baseUrl(upstream)));
+        CompletableFuture<HttpResponse<String>> answered = CompletableFuture.supplyAsync(
+                () -> gw.post("/v1/chat/completions", TestGateway.chat("claude", "hi")));
+        assertThat(answerAsked.await(10, TimeUnit.SECONDS)).isTrue();
+
+        long started = System.nanoTime();
+        gw.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        HttpResponse<String> cutOff = answered.get(10, TimeUnit.SECONDS);
+        assertThat(cutOff.statusCode()).as(cutOff.body()).isEqualTo(503);
+        assertThat(cutOff.body()).contains("shutting_down");
+        assertThat(upstream.getRequestCount()).as("no retry starts after the grace").isEqualTo(1);
+        assertThat(gw.records()).singleElement().satisfies(r -> assertThat(r.outcome())
+                .isEqualTo(dev.costwise.llm.cost.Outcome.FAILED));
     }
 
     private HttpRequest chat(Gateway gateway, String requestId, boolean stream) {
