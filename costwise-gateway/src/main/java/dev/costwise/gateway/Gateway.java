@@ -33,6 +33,7 @@ import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.RedisSharing;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
+import dev.costwise.gateway.pipeline.UpstreamCutoff;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
 import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
 import dev.costwise.gateway.upstream.SimulatedUpstream;
@@ -97,8 +98,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@link #close()} stops taking requests, waits for those in flight (up to the configured grace period), stops the
- * server, then flushes and closes the ledger, so a graceful stop loses no ledger row.
+ * <p>{@link #close()} stops taking requests, waits for those in flight (up to the configured grace period), cuts off
+ * the upstream calls of those still running so they answer and settle, stops the server, then flushes and closes the
+ * ledger, so a graceful stop loses no ledger row and strands no budget reservation.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -109,8 +111,17 @@ public final class Gateway implements AutoCloseable {
     static final Duration KEY_REFRESH = Duration.ofSeconds(5);
     /** The longest a stop waits for queued webhook alerts to be delivered. */
     private static final Duration WEBHOOK_DRAIN = Duration.ofSeconds(5);
-    /** After the grace, the longest a stop waits for the requests it cut off to write their ledger rows. */
+    /**
+     * After the grace, the longest a stop waits for the requests whose upstream calls it cut off to ledger them, give
+     * back their budget reservations and answer.
+     */
     private static final Duration CUT_OFF_ROWS = Duration.ofSeconds(5);
+    /**
+     * How long the HTTP server itself waits for its connections when it stops. The gateway has drained the requests
+     * by then (grace, then cut-off), so this only bounds what is left: a connection still being written to. The
+     * configured grace must not be spent a second time here.
+     */
+    private static final Duration SERVER_STOP = Duration.ofSeconds(1);
 
     private final GatewayConfig config;
     private final SpendLedger ledger;
@@ -121,6 +132,7 @@ public final class Gateway implements AutoCloseable {
     private final HttpExchange http;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final UpstreamCutoff cutoff = new UpstreamCutoff();
     private final Object drained = new Object();
     private final PrometheusMeterRegistry registry;
     private final List<WebhookAlertSink> webhooks;
@@ -170,7 +182,7 @@ public final class Gateway implements AutoCloseable {
                 upstream, ResponseCacheStore.create(json, b.ticker, redis,
                 config.server().effectiveCacheMemory()), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
-                redis);
+                redis, cutoff);
         this.auth = new Authenticator(config, keys, b.clock);
         this.http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated(), metrics);
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
@@ -214,7 +226,7 @@ public final class Gateway implements AutoCloseable {
                 .host(config.server().host())
                 .port(config.server().port())
                 .maxPayloadSize(Math.max(config.server().maxBodyBytes() * 2, 1024 * 1024))
-                .shutdownGracePeriod(config.server().shutdownGrace())
+                .shutdownGracePeriod(SERVER_STOP)
                 .shutdownHook(false)
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 // Requests are validated as they are read; the response headers are the gateway's own values (names
@@ -444,8 +456,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Drains and stops: refuses new requests, waits up to the shutdown grace period for those in flight, stops the
-     * server, then flushes and closes the ledger and the key store.
+     * Drains and stops, in this order: refuses new requests and waits up to the shutdown grace period for those in
+     * flight; then cuts off the upstream calls and retries of those still running ({@link UpstreamCutoff}), so each
+     * ledgers its attempt, gives back its budget reservation and answers its caller (503 {@code shutting_down}, or a
+     * stream's error event) while the ledger and Redis are still open; then stops the server and the upstream
+     * clients; last flushes and closes the ledger, the key store, the alert webhooks and Redis.
      */
     @Override
     public void close() {
@@ -454,12 +469,17 @@ public final class Gateway implements AutoCloseable {
         }
         awaitDrained(System.nanoTime() + config.server().shutdownGrace().toNanos());
         if (inFlight.get() > 0) {
-            LOG.warn("{} request(s) still running after the {} grace period; stopping anyway", inFlight.get(),
-                    config.server().shutdownGrace());
+            LOG.warn("{} request(s) still running after the {} grace period; cutting off their upstream calls",
+                    inFlight.get(), config.server().shutdownGrace());
+            cutoff.cut();
+            awaitDrained(System.nanoTime() + CUT_OFF_ROWS.toNanos());
+            if (inFlight.get() > 0) {
+                LOG.warn("{} request(s) still running {} after their upstream calls were cut off; stopping anyway",
+                        inFlight.get(), CUT_OFF_ROWS);
+            }
         }
-        server.stop();
-        upstream.close(); // closes its connections, so the calls still running fail now
-        awaitDrained(System.nanoTime() + CUT_OFF_ROWS.toNanos()); // their requests write their ledger rows
+        server.stop(); // every tracked request has answered: only idle connections are left to close
+        upstream.close();
         maintenance.close();
         ledger.flush();
         ledger.close();

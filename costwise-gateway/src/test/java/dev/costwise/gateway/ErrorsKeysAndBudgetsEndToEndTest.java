@@ -497,7 +497,7 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             cases.put("{\"name\":\"a\",\"expires_in\":\"0s\"}",
                     "expires_in: must be positive (a key that expires at once is never usable), was \"0s\"");
             cases.put("{\"name\":\"x\",\"name\":\"y\"}",
-                    "the request body is not valid JSON: Duplicate field 'name'");
+                    "the request body is not valid JSON: Duplicate field 'name' (at line 1, column 19)");
 
             cases.forEach((body, message) -> {
                 HttpResponse<String> res = gw.post("/v1/keys", body, "Authorization", auth);

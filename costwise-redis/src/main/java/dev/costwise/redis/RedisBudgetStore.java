@@ -55,7 +55,10 @@ import java.util.function.Function;
  * shared reservations resume. If Redis came back empty (restarted without persistence), the pending writes are dropped
  * and the handler given to {@link #rebuildOnDataLoss} runs instead (typically {@code budgets.rebuildFrom(ledger)}: the
  * ledger already holds that spend). Each {@link Grant} names where it was made, so a settle or release goes there even
- * when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters.
+ * when Redis went away or came back in between. While Redis is down {@link #state} reports the local counters, which
+ * keep up with the ledger as the outage lasts: other replicas' spend, and that of the calls in flight when Redis went
+ * away, is counted as spent once their rows are in the ledger, and what was held for those calls is given back as they
+ * settle, or once they must have ended ({@link #callsEndWithin}); see {@code OutageSeeds}.
  *
  * <p>Every reservation has a lease ({@link RedisOptions#reservationLease()}): once it ends unsettled, the next
  * reservation in one of its buckets or {@link #state} read of one, by any replica, gives it back there, so the
@@ -91,7 +94,8 @@ public final class RedisBudgetStore implements BudgetStore {
 
     private RedisBudgetStore(RedisConnection redis) {
         this.redis = redis;
-        this.seeds = new OutageSeeds(local, redis.options().localShare());
+        this.seeds = new OutageSeeds(local, redis.options().localShare(), redis.options().clock(),
+                redis.options().reservationLease());
         redis.onRecovery(this::recover);
     }
 
@@ -130,6 +134,33 @@ public final class RedisBudgetStore implements BudgetStore {
         seeds.spendFrom(Objects.requireNonNull(spent, "spent"));
     }
 
+    /**
+     * How long a call may run at most (the gateway's request timeout and the time to settle it): once that long has
+     * passed since a bucket's local counter started in an outage, the counter stops holding anything for the
+     * reservations Redis last showed in flight, as their calls have ended. Default: the reservation lease.
+     *
+     * @param within the longest a call may hold a reservation
+     */
+    public void callsEndWithin(Duration within) {
+        if (within.isNegative() || within.isZero()) {
+            throw new IllegalArgumentException("within must be positive, was " + within);
+        }
+        seeds.callsEndWithin(within);
+    }
+
+    /**
+     * While Redis is unreachable, the most this replica lets the claim's bucket count (spent and reserved) before it
+     * refuses a reservation: what the bucket had counted when the local counter started, plus this replica's
+     * {@link RedisOptions#localShare()} of what that left of the limit.
+     *
+     * @param claim a bucket and its limit
+     * @return that limit; empty while Redis answers (the claim's own limit applies)
+     */
+    public Optional<Money> outageLimit(Claim claim) {
+        Objects.requireNonNull(claim, "claim");
+        return redis.isAvailable() ? Optional.empty() : Optional.of(seeds.localLimit(claim, redis.outages()));
+    }
+
     /** @return reservations made in the local fallback store because Redis was unreachable */
     public long localReservations() {
         return localReservations.sum();
@@ -149,6 +180,7 @@ public final class RedisBudgetStore implements BudgetStore {
         if (claims.isEmpty()) {
             throw new IllegalArgumentException("claims cannot be empty");
         }
+        justSettled.remove(); // counters an earlier settle left are stale once this reservation changes them
         if (redis.isAvailable()) {
             ReserveCall call = reserveCall(claims, minimum, maximum);
             try {
@@ -413,7 +445,7 @@ public final class RedisBudgetStore implements BudgetStore {
                 // report what this replica knows
             }
         }
-        seeds.seed(bucket, redis.outages());
+        seeds.refresh(bucket, redis.outages());
         return local.state(bucket);
     }
 

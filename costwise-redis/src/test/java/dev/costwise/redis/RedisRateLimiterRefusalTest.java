@@ -3,11 +3,7 @@ package dev.costwise.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.llm.ratelimit.RateLimits;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,34 +22,6 @@ class RedisRateLimiterRefusalTest {
     private final MovingClock clock = new MovingClock(SharedRedis.TODAY_AT_TEN);
     private RedisSharedState redis;
     private OwnRedisServer stopped;
-
-    /** A clock the test moves by hand. */
-    private static final class MovingClock extends Clock {
-        private volatile Instant now;
-
-        MovingClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Connects to the shared Redis, or to one that is stopped: every admission is then this replica's alone. */
     private void connect(boolean redisDown) throws InterruptedException {

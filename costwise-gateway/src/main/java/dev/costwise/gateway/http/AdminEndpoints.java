@@ -117,6 +117,10 @@ public final class AdminEndpoints {
     private static Predicate<BudgetBook.Status> budgetFilter(UriQuery query) {
         Predicate<BudgetBook.Status> wanted = s -> true;
         for (String name : query.names()) {
+            int given = query.all(name).size();
+            if (given > 1) { // as /v1/spend refuses it: which one was meant is not this endpoint's guess
+                throw new GatewayException.InvalidField(name, "given " + given + " times; give it once");
+            }
             switch (name) {
                 case "scope" -> {
                     String v = query.get(name);
@@ -162,9 +166,13 @@ public final class AdminEndpoints {
         });
     }
 
-    /** {@code POST /v1/keys/{id}/rotate}: a new secret, shown once; the old one stops working. */
+    /**
+     * {@code POST /v1/keys/{id}/rotate}: a new secret, shown once; the old one stops working. It takes no body (an
+     * empty object at most): a field sent with it, such as an expiry, is refused rather than dropped.
+     */
     public void rotateKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
+            http.readOptionalAdminJson(req).ifPresent(AdminEndpoints::nothingToRotateWith);
             String id = req.path().pathParameters().get("id");
             VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> noLiveKey(id));
             KeyAudit.rotated(issued.key(), req, requestId);
@@ -204,6 +212,17 @@ public final class AdminEndpoints {
             out.put("id", id).put("revoked", true);
             http.sendJson(res, 200, out);
         });
+    }
+
+    /** Refuses a rotation's body unless it is an empty object: rotating only replaces the secret. */
+    private static void nothingToRotateWith(JsonNode body) {
+        if (!body.isObject()) {
+            throw new GatewayException.InvalidField("(body)", "expected no body, or an empty JSON object");
+        }
+        if (!body.isEmpty()) {
+            throw new GatewayException.InvalidField(body.fieldNames().next(), "rotate takes no fields: it only "
+                    + "replaces the key's secret; change its expiry and other settings with PATCH /v1/keys/{id}");
+        }
     }
 
     /** Why no key with this id could be changed: it is in the config file, or there is no live one. */

@@ -181,6 +181,11 @@ public abstract sealed class GatewayException extends CostwiseException {
          * request timeout at most), most for less than they reserved.
          */
         static final Duration IN_FLIGHT_RETRY = Duration.ofSeconds(2);
+        /**
+         * The {@code Retry-After} of a budget with room that this replica may not use while Redis is unreachable: not
+         * seconds (an outage lasts), but not the reset either, as the budget has room once Redis answers.
+         */
+        static final Duration OUTAGE_RETRY = Duration.ofSeconds(30);
         private final String budget;
         private final Money limit;
         private final Money spent;
@@ -188,6 +193,17 @@ public abstract sealed class GatewayException extends CostwiseException {
         private final Money worstCase;
         private final Instant resetsAt;
         private final Duration retryAfter;
+        private final Why why;
+
+        /** What leaves the request no room. */
+        private enum Why {
+            /** The budget has room for it, but not this replica's share while Redis is unreachable. */
+            OUTAGE_SHARE,
+            /** It would fit beside what is spent: only the reservations of requests in flight leave no room. */
+            HELD_IN_FLIGHT,
+            /** What is spent leaves less than its worst case. */
+            SPENT
+        }
 
         /**
          * @param budget the budget's name
@@ -201,37 +217,71 @@ public abstract sealed class GatewayException extends CostwiseException {
          */
         public BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
                 String worstCaseOf, Instant resetsAt, Duration untilReset) {
-            super(message(budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt));
+            this(budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt, untilReset, Optional.empty());
+        }
+
+        /**
+         * As above, for a replica cut off from Redis.
+         *
+         * @param outageLimit while Redis is unreachable, the part of the limit this replica may count alone; empty
+         *     when the limit itself applies
+         */
+        public BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
+                String worstCaseOf, Instant resetsAt, Duration untilReset, Optional<Money> outageLimit) {
+            this(budget, limit, spent, reserved, worstCase, resetsAt, untilReset,
+                    why(limit, spent, reserved, worstCase, outageLimit), worstCaseOf, outageLimit);
+        }
+
+        private BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
+                Instant resetsAt, Duration untilReset, Why why, String worstCaseOf, Optional<Money> outageLimit) {
+            super(message(why, budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt, outageLimit));
             this.budget = budget;
             this.limit = limit;
             this.spent = spent;
             this.reserved = reserved;
             this.worstCase = worstCase;
             this.resetsAt = resetsAt;
-            boolean soon = heldInFlight(limit, spent, reserved, worstCase) && IN_FLIGHT_RETRY.compareTo(untilReset) < 0;
-            this.retryAfter = soon ? IN_FLIGHT_RETRY : untilReset;
+            this.why = why;
+            Duration soon = switch (why) {
+                case HELD_IN_FLIGHT -> IN_FLIGHT_RETRY;
+                case OUTAGE_SHARE -> OUTAGE_RETRY;
+                case SPENT -> untilReset;
+            };
+            this.retryAfter = soon.compareTo(untilReset) < 0 ? soon : untilReset;
         }
 
-        /**
-         * @return {@code true} when the request would fit beside what is spent, and only the reservations of
-         *     requests in flight leave it no room: they free it as they settle, long before the window resets
-         */
-        private static boolean heldInFlight(Money limit, Money spent, Money reserved, Money worstCase) {
-            return !reserved.isZero() && !spent.plus(worstCase).isGreaterThan(limit);
+        private static Why why(Money limit, Money spent, Money reserved, Money worstCase, Optional<Money> outage) {
+            if (outage.isPresent() && !spent.plus(reserved).plus(worstCase).isGreaterThan(limit)) {
+                return Why.OUTAGE_SHARE;
+            }
+            return !reserved.isZero() && !spent.plus(worstCase).isGreaterThan(limit) ? Why.HELD_IN_FLIGHT : Why.SPENT;
         }
 
         // A budget with room left refuses a request whose worst case does not fit: saying "exhausted" there sends
-        // people looking for spend that is not there, when lowering max_tokens would get the answer now; and one held
-        // by requests in flight frees up within seconds, not when it resets.
-        private static String message(String budget, Money limit, Money spent, Money reserved, Money worstCase,
-                String worstCaseOf, Instant resetsAt) {
+        // people looking for spend that is not there, when lowering max_tokens would get the answer now; one held
+        // by requests in flight frees up within seconds, not when it resets; and one this replica may not use while
+        // Redis is down has room once it answers.
+        private static String message(Why why, String budget, Money limit, Money spent, Money reserved,
+                Money worstCase, String worstCaseOf, Instant resetsAt, Optional<Money> outageLimit) {
             Money used = spent.plus(reserved);
             String tooBig = "less than this request's worst case of " + worstCase.format() + " (" + worstCaseOf + ")";
-            if (heldInFlight(limit, spent, reserved, worstCase)) {
-                return "budget '" + budget + "' is held by requests in flight: they reserve " + reserved.format()
-                        + " of its " + limit.format() + " (" + spent.format() + " spent), leaving "
-                        + limit.minus(used).format() + ", " + tooBig + "; retry in " + IN_FLIGHT_RETRY.toSeconds()
-                        + " s, as they settle, or lower max_tokens";
+            String held = reserved.isZero() ? "" : ", " + reserved.format() + " held by requests in flight";
+            switch (why) {
+                case OUTAGE_SHARE -> {
+                    Money share = outageLimit.orElseThrow();
+                    return "budget '" + budget + "' has room, " + spent.format() + " spent of " + limit.format()
+                            + held + ", but Redis, which replicas share it through, is unreachable: until it answers "
+                            + "this replica may count only its share, " + share.format() + ", leaving "
+                            + share.minus(used).max(Money.ZERO).format() + ", " + tooBig + "; retry later, or lower "
+                            + "max_tokens";
+                }
+                case HELD_IN_FLIGHT -> {
+                    return "budget '" + budget + "' is held by requests in flight: they reserve " + reserved.format()
+                            + " of its " + limit.format() + " (" + spent.format() + " spent), leaving "
+                            + limit.minus(used).format() + ", " + tooBig + "; retry in " + IN_FLIGHT_RETRY.toSeconds()
+                            + " s, as they settle, or lower max_tokens";
+                }
+                default -> { }
             }
             // reservations settle to what their calls cost, often far less: what is spent and what is held are named
             // apart, so what is left is not underestimated
@@ -251,7 +301,7 @@ public abstract sealed class GatewayException extends CostwiseException {
          *     what is spent: a retry within seconds may succeed
          */
         public boolean heldInFlight() {
-            return heldInFlight(limit, spent, reserved, worstCase);
+            return why == Why.HELD_IN_FLIGHT;
         }
 
         /** @return what the budget's window has spent */

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Reading bodies and writing JSON and errors, shared by the endpoints. */
 public final class HttpExchange {
@@ -51,6 +53,8 @@ public final class HttpExchange {
     private static final Header SHOULD_RETRY_FALSE = HeaderValues.createCached(HeaderNames.create("x-should-retry"),
             "false");
     private static final Header SIMULATED_TRUE = HeaderValues.createCached(SIMULATED, "true");
+    /** A location as Jackson writes it inside a message, with a description of its source the caller cannot use. */
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
     private static final java.util.Map<String, Header> CACHE_VALUES = java.util.Map.of(
             "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
             "bypass", HeaderValues.createCached(CACHE, "bypass"));
@@ -124,11 +128,40 @@ public final class HttpExchange {
      * @throws GatewayException.InvalidJson if it does not parse, or has a field twice
      */
     public JsonNode readAdminJson(ServerRequest req) {
-        return readJson(req, json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION));
+        return readJson(req, adminReader());
+    }
+
+    /**
+     * Reads an admin body that may be absent: no body, or one of whitespace only, is empty; anything else is parsed as
+     * {@link #readAdminJson} parses.
+     *
+     * @param req the request
+     * @return the JSON tree, or empty without a body
+     * @throws GatewayException.BodyTooLarge over the limit
+     * @throws GatewayException.InvalidJson if a body was sent and does not parse
+     */
+    public Optional<JsonNode> readOptionalAdminJson(ServerRequest req) {
+        byte[] bytes = readBody(req);
+        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(parse(bytes, adminReader()));
+    }
+
+    private ObjectReader adminReader() {
+        return json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
     }
 
     private JsonNode readJson(ServerRequest req, ObjectReader reader) {
+        byte[] bytes = readBody(req);
+        if (bytes.length == 0) {
+            throw new GatewayException.InvalidJson("the body is empty");
+        }
+        return parse(bytes, reader);
+    }
+
+    private byte[] readBody(ServerRequest req) {
         OptionalLong length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, length.getAsLong());
@@ -142,15 +175,35 @@ public final class HttpExchange {
         if (bytes.length > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, -1);
         }
-        if (bytes.length == 0) {
-            throw new GatewayException.InvalidJson("the body is empty");
-        }
+        return bytes;
+    }
+
+    private static JsonNode parse(byte[] bytes, ObjectReader reader) {
         try {
             return reader.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException.InvalidJson(describe(e));
         } catch (IOException e) {
-            String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-            throw new GatewayException.InvalidJson(msg.length() > 200 ? msg.substring(0, 200) : msg);
+            throw new GatewayException.InvalidJson(shortened(e.getMessage()));
         }
+    }
+
+    /**
+     * The parser's complaint in plain words and where in the body it was, without the parser's description of its
+     * source ({@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 1]}), which a location
+     * inside the complaint (an object's start) is written with.
+     */
+    private static String describe(JsonProcessingException e) {
+        String what = shortened(SOURCE.matcher(String.valueOf(e.getOriginalMessage()))
+                .replaceAll("line $1, column $2"));
+        JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? what
+                : what + " (at line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    }
+
+    private static String shortened(String message) {
+        String m = String.valueOf(message);
+        return m.length() > 200 ? m.substring(0, 200) + "…" : m;
     }
 
     /** Sends JSON bytes with a status. */

@@ -102,7 +102,13 @@ final class KeyRequest {
         if (!(node.isTextual() && !node.asText().isBlank())) {
             throw new GatewayException.InvalidField("name", "expected a non-empty string, was " + node);
         }
-        return node.asText();
+        String name = node.asText();
+        int length = name.codePointCount(0, name.length());
+        if (length > VirtualKey.MAX_NAME_LENGTH) {
+            throw new GatewayException.InvalidField("name", "expected at most " + VirtualKey.MAX_NAME_LENGTH
+                    + " characters, was " + length);
+        }
+        return name;
     }
 
     private static List<String> models(JsonNode node, ModelDirectory directory) {

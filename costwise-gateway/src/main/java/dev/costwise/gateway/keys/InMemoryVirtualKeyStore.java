@@ -74,7 +74,7 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
         }
         if (e == null || !KeySecrets.matches(e.salt(), e.hash(), secret)) {
             // Created or rotated on another replica since this one last looked?
-            e = lookUpElsewhere(id).orElse(null);
+            e = lookUpElsewhere(id, secret).orElse(null);
             if (e == null || e.key().revoked() || !KeySecrets.matches(e.salt(), e.hash(), secret)) {
                 return Optional.empty();
             }
@@ -177,9 +177,11 @@ public class InMemoryVirtualKeyStore implements VirtualKeyStore {
      * Called when a presented key is unknown here or its secret does not match: looks for a newer state of the key
      * (created or rotated on another replica) and keeps it.
      *
+     * @param id the presented key's id
+     * @param secret the secret presented with it, which a state read elsewhere may match
      * @return the key's latest state, if there is one
      */
-    Optional<Entry> lookUpElsewhere(String id) {
+    Optional<Entry> lookUpElsewhere(String id, String secret) {
         return Optional.empty();
     }
 

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,19 +41,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Replicas that share the database see each other's changes: a key presented here that this replica does not know,
  * or whose secret does not match, is looked up in the database, so a key created or rotated on another replica works
- * here at once, however many of its first requests arrive together (they share one lookup; a lookup that finds
- * nothing newer is not repeated for that key id within {@link #LOOKUP_INTERVAL}, so a stream of made-up secrets
- * cannot turn into a stream of queries); and {@link #refresh()}, which the gateway runs
+ * here at once, however many of its first requests arrive together (they share one lookup). A secret whose lookup
+ * found nothing newer is not looked up again within {@link #LOOKUP_INTERVAL}, and a key id is looked up for at most
+ * {@link #MAX_FRUITLESS_LOOKUPS} such secrets within it, so a stream of made-up secrets cannot turn into a stream of
+ * queries, while a secret not seen before (a rotation's, sent while a stale client still sends the old one) is looked
+ * up at once; and {@link #refresh()}, which the gateway runs
  * every few seconds, brings in revocations and rotations made elsewhere. Every change raises the row's version, and a
  * change is written only if the row is still at the version this replica read, so two replicas cannot undo each
  * other's rotation or revocation. Thread-safe.
  */
 public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcVirtualKeyStore.class);
-    /** The shortest time between two database lookups of one key id presented with an unknown secret. */
+    /** How long a lookup that found nothing newer keeps its secret from being looked up again. */
     public static final Duration LOOKUP_INTERVAL = Duration.ofSeconds(1);
+    /** The most secrets of one key id whose lookups found nothing newer, within {@link #LOOKUP_INTERVAL}. */
+    public static final int MAX_FRUITLESS_LOOKUPS = 3;
     private static final String DDL = "CREATE TABLE IF NOT EXISTS costwise_virtual_keys (id VARCHAR(64) PRIMARY KEY, "
-            + "name VARCHAR(200) NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
+            + "name VARCHAR(" + VirtualKey.MAX_NAME_LENGTH + ") NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
             + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
             + "expires_at VARCHAR(40), rotated_at VARCHAR(40), budget_generation BIGINT NOT NULL DEFAULT 0)";
@@ -65,8 +70,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     private final String url;
     private final ObjectMapper json = new ObjectMapper();
-    /** Ids whose lookup found nothing new within {@link #LOOKUP_INTERVAL}. */
-    private final Cache<String, Boolean> recentLookups;
+    /** Secrets (as {@code id/digest}) whose lookup found nothing new within {@link #LOOKUP_INTERVAL}. */
+    private final Cache<String, Boolean> fruitlessSecrets;
+    /** Per id, the lookups that found nothing new since the first of them, within {@link #LOOKUP_INTERVAL}. */
+    private final Cache<String, AtomicInteger> fruitlessLookups;
     /** The database lookup running for each id, which callers presenting the same id wait for. */
     private final ConcurrentMap<String, CompletableFuture<Void>> lookups = new ConcurrentHashMap<>();
     /** What {@link #signature()} answered when {@link #refresh()} last read the table; empty before. */
@@ -83,7 +90,9 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     public JdbcVirtualKeyStore(String url, Clock clock) {
         super(clock);
         this.url = url;
-        this.recentLookups = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
+        this.fruitlessSecrets = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
+        this.fruitlessLookups = Caffeine.newBuilder().expireAfterWrite(LOOKUP_INTERVAL).maximumSize(10_000)
                 .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
         JdbcConnections.createSqliteFolder(url);
         try {
@@ -181,23 +190,37 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
 
     /**
      * Looks the key up in the database, one lookup per id at a time: callers that present the id while its lookup
-     * runs wait for it and answer from the row it read (so a key's first requests on this replica, arriving together,
-     * all see it). Only a lookup that found nothing new is held against the id, for {@link #LOOKUP_INTERVAL}.
+     * runs wait for it and answer from the row it read when their secret matches it (so a key's first requests on this
+     * replica, arriving together, all see it), else look up again. Only a lookup that found nothing new is held
+     * against its secret, and against the id once {@link #MAX_FRUITLESS_LOOKUPS} secrets found nothing, for
+     * {@link #LOOKUP_INTERVAL}.
      */
     @Override
-    Optional<Entry> lookUpElsewhere(String id) {
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = lookups.putIfAbsent(id, mine);
+    Optional<Entry> lookUpElsewhere(String id, String secret) {
+        CompletableFuture<Void> running = lookups.get(id);
         if (running != null) {
             running.join(); // never fails: completed normally whatever the lookup met
+            Entry read = entries.get(id);
+            if (read != null && KeySecrets.matches(read.salt(), read.hash(), secret)) {
+                return Optional.of(read);
+            }
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        running = lookups.putIfAbsent(id, mine);
+        if (running != null) {
+            running.join(); // started after this secret missed: what it read is newer than the miss
             return Optional.ofNullable(entries.get(id));
         }
         try {
-            if (recentLookups.getIfPresent(id) == null) {
+            String asked = id + "/" + KeySecrets.hash(id, secret);
+            AtomicInteger fruitless = fruitlessLookups.getIfPresent(id);
+            if (fruitlessSecrets.getIfPresent(asked) == null
+                    && (fruitless == null || fruitless.get() < MAX_FRUITLESS_LOOKUPS)) {
                 Entry held = entries.get(id);
                 reloadChanged(id);
-                if (entries.get(id) == held) {
-                    recentLookups.put(id, Boolean.TRUE); // found nothing new: not asked again for a while
+                if (entries.get(id) == held) { // found nothing new: this secret is not asked about for a while
+                    fruitlessSecrets.put(asked, Boolean.TRUE);
+                    fruitlessLookups.get(id, k -> new AtomicInteger()).incrementAndGet();
                 }
             }
         } catch (IllegalStateException e) {

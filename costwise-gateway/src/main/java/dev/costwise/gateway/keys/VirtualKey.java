@@ -33,6 +33,12 @@ public record VirtualKey(String id, String name, List<String> models, Optional<M
         Instant createdAt, Optional<Instant> expiresAt, boolean revoked, Optional<Instant> rotatedAt,
         long budgetGeneration) {
 
+    /**
+     * The longest name a key may have, in characters (Unicode code points): what the shared key table's column holds
+     * on PostgreSQL, refused alike on every store so a key behaves the same on SQLite.
+     */
+    public static final int MAX_NAME_LENGTH = 200;
+
     public VirtualKey {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");

@@ -36,7 +36,9 @@ import java.util.random.RandomGenerator;
  * is skipped, and one whose circuit opens during its retries is left for the next. Before a candidate is first called,
  * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets), and before
  * a retry it reserves again if a billed failure settled it; a candidate (or a retry) no budget has room for is
- * skipped. Every failed attempt is reported to the {@link Journal}. Thread-safe; one instance serves every request.
+ * skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has cut off the upstream calls
+ * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback
+ * starts. Thread-safe; one instance serves every request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -47,6 +49,7 @@ final class AttemptLoop {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final Duration requestTimeout;
+    private final UpstreamCutoff cutoff;
     private final ConcurrentHashMap<RetrySettings, RetryConfig> retryConfigs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<BudgetKey, RetryBudget> retryBudgets = new ConcurrentHashMap<>();
 
@@ -74,7 +77,7 @@ final class AttemptLoop {
 
     AttemptLoop(ModelDirectory directory, Map<String, java.util.concurrent.Semaphore> throttles,
             UpstreamCircuits circuits, GatewayMetrics metrics, Ticker ticker, Sleeper sleeper, RandomGenerator random,
-            Duration requestTimeout) {
+            Duration requestTimeout, UpstreamCutoff cutoff) {
         this.directory = directory;
         this.throttles = Map.copyOf(throttles);
         this.circuits = circuits;
@@ -83,6 +86,7 @@ final class AttemptLoop {
         this.sleeper = sleeper;
         this.random = random;
         this.requestTimeout = requestTimeout;
+        this.cutoff = cutoff;
     }
 
     /** One call of one model. */
@@ -206,7 +210,7 @@ final class AttemptLoop {
                                     m.name()), "no time left after waiting for a throttle slot", timeout);
                         }
                         called = true;
-                        T value = attempt.run(m, new Upstream.Call(m, body, left, r.remaining()));
+                        T value = attempt.run(m, new Upstream.Call(m, body, left, r.remaining(), retry.maxDelay()));
                         permission.ifPresent(CircuitBreaker.Permission::onSuccess);
                         kept = keepSlot && throttle != null;
                         return new Attempted<>(m, value, t0, elapsed(t0), kept ? releaseOnce(throttle)
@@ -226,6 +230,9 @@ final class AttemptLoop {
                     causes.add(e);
                     r.failed(m, e, elapsed(t0));
                     metrics.upstreamFailure(m.name(), e.kind());
+                    if (cutoff.isCut()) {
+                        throw new GatewayException.ShuttingDown(); // the stop's grace is over: no retry, no fallback
+                    }
                     if (e instanceof ProviderException.ContextLengthExceeded && !widened
                             && plan.pipeline().contextWindowFallback().isPresent()) {
                         widened = true;
@@ -336,11 +343,14 @@ final class AttemptLoop {
                 .maxDelay(s.maxDelay()).random(random).sleeper(sleeper).build();
     }
 
+    /** Waits before a retry; the stop's cut ends the wait, and no retry follows. */
     private void sleep(Duration d) {
-        try {
+        try (UpstreamCutoff.Inside waiting = cutoff.enter()) {
             sleeper.sleep(d);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (!cutoff.isCut()) {
+                Thread.currentThread().interrupt(); // someone else's interrupt: theirs to see
+            }
             throw new GatewayException.ShuttingDown();
         }
     }

@@ -192,9 +192,21 @@ public final class BudgetBook {
      * @param reserved what requests in flight hold in it: released or settled as they end
      * @param resetsAt when its window starts over
      * @param retryAfter the time until then
+     * @param outageLimit while Redis is unreachable, the part of the limit this replica may count alone (its
+     *     {@code local_share} of what was left when it lost Redis), when less than the limit; else empty
      */
     public record Exhausted(BudgetDef def, Money limit, Money spent, Money reserved, Instant resetsAt,
-            Duration retryAfter) {
+            Duration retryAfter, Optional<Money> outageLimit) {
+        public Exhausted {
+            Objects.requireNonNull(outageLimit, "outageLimit");
+        }
+
+        /** A budget without room under its own limit. */
+        public Exhausted(BudgetDef def, Money limit, Money spent, Money reserved, Instant resetsAt,
+                Duration retryAfter) {
+            this(def, limit, spent, reserved, resetsAt, retryAfter, Optional.empty());
+        }
+
         /** @return spent plus reserved */
         public Money used() {
             return spent.plus(reserved);

@@ -112,10 +112,21 @@ public final class ChatService {
      * @param redis state shared with other replicas; its key rate limits replace the in-process windows
      */
     public ChatService(Parts parts, Optional<RedisSharing> redis) {
+        this(parts, redis, new UpstreamCutoff());
+    }
+
+    /**
+     * @param parts the collaborators (give them the Redis-backed cache store and budget book too)
+     * @param redis state shared with other replicas; its key rate limits replace the in-process windows
+     * @param cutoff ends the upstream calls and retries still running when a stop's grace period is over
+     */
+    public ChatService(Parts parts, Optional<RedisSharing> redis, UpstreamCutoff cutoff) {
         this.redis = redis;
         this.directory = parts.directory();
-        this.upstreams = Map.copyOf(parts.upstreams());
-        this.defaultUpstream = parts.defaultUpstream();
+        Map<String, Upstream> guarded = new java.util.HashMap<>();
+        parts.upstreams().forEach((name, upstream) -> guarded.put(name, cutoff.guard(upstream)));
+        this.upstreams = Map.copyOf(guarded);
+        this.defaultUpstream = cutoff.guard(parts.defaultUpstream());
         this.costs = new CostCalculator(directory.models());
         this.defaultTiers = new DefaultTiers();
         this.cache = parts.cache();
@@ -135,7 +146,7 @@ public final class ChatService {
                 new java.util.concurrent.Semaphore(n, true)));
         this.circuits = new UpstreamCircuits(directory.config().models(), ticker, metrics.registry());
         this.attempts = new AttemptLoop(directory, t, circuits, metrics, ticker, parts.sleeper(), parts.random(),
-                requestTimeout);
+                requestTimeout, cutoff);
         this.wire = new OpenAiWire(json);
         this.workflows = new WorkflowRunner(directory, this::upstream, circuits, wire, costs, ledger, clock, ticker,
                 json);
@@ -1203,7 +1214,8 @@ public final class ChatService {
                 BudgetBook.Exhausted ex = no.exhausted();
                 throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(),
                         no.worstCase(), no.model().map(m -> "the workflow's calls to " + m)
-                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter());
+                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter(),
+                        ex.outageLimit());
             }
             plan = down.get();
             return false;
@@ -1220,7 +1232,7 @@ public final class ChatService {
             String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                     : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
             return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
-                    assumes, ex.resetsAt(), ex.retryAfter());
+                    assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
         }
 
         /**

@@ -66,7 +66,10 @@ public final class RedisSharing implements AutoCloseable {
                 .clock(clock)
                 .build();
         try {
-            return new RedisSharing(settings, RedisSharedState.connect(options));
+            RedisSharing sharing = new RedisSharing(settings, RedisSharedState.connect(options));
+            // cut off from Redis, a replica holds the reservations Redis last showed only as long as their calls run
+            sharing.state.budgetStore().callsEndWithin(byDeadline);
+            return sharing;
         } catch (IllegalArgumentException e) {
             throw new GatewayStartException("redis.url: " + e.getMessage());
         }

@@ -29,7 +29,8 @@ import java.util.concurrent.ConcurrentMap;
  * never count spend twice); after Redis lost its data, every window this replica knows is restored again. When this
  * replica cannot reach Redis (from the start, or when it drops) its local fallback counters start from the window's
  * spend in the ledger (every replica's), or from what Redis last showed spent and reserved when that is more, so a
- * budget spent or reserved before the outage stays refused during it.
+ * budget spent or reserved before the outage stays refused during it; as the outage lasts they keep up with the ledger
+ * (other replicas' spend), and a refusal names this replica's share of the limit when that is what refused it.
  * Thread-safe.
  */
 final class SharedBudgetCounters {
@@ -91,13 +92,15 @@ final class SharedBudgetCounters {
             return new Reserved(granted, Optional.empty());
         }
         for (int i = 0; i < holds.size(); i++) {
-            BucketState s = store.state(buckets.get(i));
-            Money used = s.spent().plus(s.reserved());
-            if (used.plus(amount).isGreaterThan(holds.get(i).limit()) || i == holds.size() - 1) {
-                return new Reserved(Optional.empty(), Optional.of(exhausted(holds.get(i), buckets.get(i), s)));
+            Optional<BudgetBook.Exhausted> full = withoutRoom(holds.get(i), buckets.get(i), amount);
+            if (full.isPresent()) {
+                return new Reserved(Optional.empty(), full);
             }
         }
-        throw new IllegalStateException("unreachable: holds is not empty");
+        // the counters moved since the refusal: the last budget names it
+        BudgetBook.Hold last = holds.getLast();
+        Bucket b = buckets.getLast();
+        return new Reserved(Optional.empty(), Optional.of(exhausted(last, b, store.state(b), outageLimit(last, b))));
     }
 
     /**
@@ -107,20 +110,36 @@ final class SharedBudgetCounters {
      */
     Optional<BudgetBook.Exhausted> firstWithoutRoom(List<BudgetBook.Hold> holds, Money amount) {
         for (BudgetBook.Hold h : holds) {
-            Bucket b = bucket(h);
-            BucketState s = store.state(b);
-            Money used = s.spent().plus(s.reserved());
-            if (used.plus(amount).isGreaterThan(h.limit())) {
-                return Optional.of(exhausted(h, b, s));
+            Optional<BudgetBook.Exhausted> full = withoutRoom(h, bucket(h), amount);
+            if (full.isPresent()) {
+                return full;
             }
         }
         return Optional.empty();
     }
 
-    private BudgetBook.Exhausted exhausted(BudgetBook.Hold h, Bucket b, BucketState s) {
+    /**
+     * @return the hold's budget if its bucket has no room for {@code amount} under its limit, or, while Redis is
+     *     unreachable, under this replica's share of it
+     */
+    private Optional<BudgetBook.Exhausted> withoutRoom(BudgetBook.Hold h, Bucket b, Money amount) {
+        BucketState s = store.state(b);
+        Optional<Money> share = outageLimit(h, b);
+        Money cap = share.map(h.limit()::min).orElse(h.limit());
+        return s.spent().plus(s.reserved()).plus(amount).isGreaterThan(cap)
+                ? Optional.of(exhausted(h, b, s, share)) : Optional.empty();
+    }
+
+    /** @return while Redis is unreachable, how much of the hold's limit this replica may count alone */
+    private Optional<Money> outageLimit(BudgetBook.Hold h, Bucket b) {
+        return store instanceof dev.costwise.redis.RedisBudgetStore redis
+                ? redis.outageLimit(new Claim(b, h.limit())) : Optional.empty();
+    }
+
+    private BudgetBook.Exhausted exhausted(BudgetBook.Hold h, Bucket b, BucketState s, Optional<Money> share) {
         Instant reset = BudgetBook.windowEnd(h.def().window(), b.windowStart());
         return new BudgetBook.Exhausted(h.def(), h.limit(), s.spent(), s.reserved(), reset,
-                Duration.between(clock.instant(), reset));
+                Duration.between(clock.instant(), reset), share.filter(h.limit()::isGreaterThan));
     }
 
     /**

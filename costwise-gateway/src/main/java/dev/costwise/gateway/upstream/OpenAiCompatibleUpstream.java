@@ -19,6 +19,7 @@ import dev.costwise.llm.provider.http.AnswerMemoryExhaustedException;
 import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.BoundedLineReader;
 import dev.costwise.llm.provider.http.HttpBodies;
+import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.ResponseTooLargeException;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
@@ -346,7 +347,15 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         if (tree == null) {
             tree = MissingNode.getInstance();
         }
-        return OpenAiReplies.error(call.model(), res.status().code(), tree, retryAfter(res), requestId);
+        int status = res.status().code();
+        Optional<Duration> retryAfter = retryAfter(res);
+        if (retryAfter.isEmpty() && status == 429) {
+            // no retry-after, but OpenAI's x-ratelimit-reset-*: when the limit is whole again, waited for at most
+            // the retry settings' longest delay, as a call may fit sooner
+            retryAfter = RateLimitHeaderParser.untilReset(name -> res.headers().first(HeaderNames.create(name)))
+                    .map(reset -> reset.compareTo(call.maxRetryDelay()) < 0 ? reset : call.maxRetryDelay());
+        }
+        return OpenAiReplies.error(call.model(), status, tree, retryAfter, requestId);
     }
 
     private static Optional<Duration> retryAfter(HttpClientResponse res) {

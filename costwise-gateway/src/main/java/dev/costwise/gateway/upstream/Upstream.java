@@ -68,13 +68,21 @@ public interface Upstream extends AutoCloseable {
      * @param timeout how long to wait for the answer (or for each chunk of a stream)
      * @param deadline the time left before the request's deadline as the call starts: a stream, whose timeout is per
      *     chunk, is ended when it passes
+     * @param maxRetryDelay the longest wait before a retry (the pipeline's {@code retry.max_delay}): a 429 that says
+     *     only when the provider's limit resets, not when to retry, asks for at most this wait
      */
-    record Call(Model model, ObjectNode body, Duration timeout, Duration deadline) {
+    record Call(Model model, ObjectNode body, Duration timeout, Duration deadline, Duration maxRetryDelay) {
         public Call {
             Objects.requireNonNull(model, "model");
             Objects.requireNonNull(body, "body");
             Objects.requireNonNull(timeout, "timeout");
             Objects.requireNonNull(deadline, "deadline");
+            Objects.requireNonNull(maxRetryDelay, "maxRetryDelay");
+        }
+
+        /** A call not retried after a wait of its own: a limit's reset bounds a retry as its timeout does. */
+        public Call(Model model, ObjectNode body, Duration timeout, Duration deadline) {
+            this(model, body, timeout, deadline, timeout);
         }
 
         /** A call whose deadline is its timeout. */

@@ -8,8 +8,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Reads rate-limit and retry headers.
@@ -79,6 +81,32 @@ public final class RateLimitHeaderParser {
                 return Optional.empty();
             }
         });
+    }
+
+    /**
+     * When the provider's rate limits let a call in again, for a 429 that gave no {@code retry-after}: the later of
+     * {@code x-ratelimit-reset-requests} and {@code x-ratelimit-reset-tokens} among the limits whose
+     * {@code x-ratelimit-remaining-*} is 0 (all of them when none says 0), as OpenAI and Groq send them. A reset is
+     * when the limit is whole again; a call may fit sooner, so callers bound the wait.
+     *
+     * @param header reads a response header by name
+     * @return the wait, never negative, if a reset was given
+     */
+    public static Optional<Duration> untilReset(Function<String, Optional<String>> header) {
+        Optional<Duration> requests = header.apply("x-ratelimit-reset-requests")
+                .flatMap(RateLimitHeaderParser::goDuration);
+        Optional<Duration> tokens = header.apply("x-ratelimit-reset-tokens")
+                .flatMap(RateLimitHeaderParser::goDuration);
+        boolean requestsOut = spent(header.apply("x-ratelimit-remaining-requests"));
+        boolean tokensOut = spent(header.apply("x-ratelimit-remaining-tokens"));
+        Stream<Optional<Duration>> resets = requestsOut || tokensOut
+                ? Stream.of(requestsOut ? requests : Optional.empty(), tokensOut ? tokens : Optional.empty())
+                : Stream.of(requests, tokens);
+        return resets.flatMap(Optional::stream).filter(d -> !d.isNegative()).max(Duration::compareTo);
+    }
+
+    private static boolean spent(Optional<String> remaining) {
+        return remaining.map(String::trim).filter(v -> v.equals("0")).isPresent();
     }
 
     /**

@@ -227,8 +227,10 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         } catch (WireFormatException e) {
             parsed = Optional.empty();
         }
-        return OpenAiErrorMapper.map(details(status, headers), status, parsed, body, retryAfter(headers), elapsed,
-                apiKey);
+        // a 429 without retry-after still says when the limit resets (x-ratelimit-reset-*)
+        Optional<Duration> wait = retryAfter(headers).or(() -> status == 429
+                ? RateLimitHeaderParser.untilReset(headers::first) : Optional.empty());
+        return OpenAiErrorMapper.map(details(status, headers), status, parsed, body, wait, elapsed, apiKey);
     }
 
     private Optional<Duration> retryAfter(HttpHeaders headers) {

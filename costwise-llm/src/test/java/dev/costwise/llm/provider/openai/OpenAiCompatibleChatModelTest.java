@@ -472,6 +472,22 @@ class OpenAiCompatibleChatModelTest {
     }
 
     @Test
+    void given429WithoutRetryAfter_whenExecuted_thenTheSpentLimitsResetIsTheWait() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
+                .addHeader("x-ratelimit-remaining-requests", "0")
+                .addHeader("x-ratelimit-reset-requests", "1s")
+                .addHeader("x-ratelimit-remaining-tokens", "29000")
+                .addHeader("x-ratelimit-reset-tokens", "6m0s")
+                .body("{\"error\":{\"message\":\"slow down\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}")
+                .build());
+
+        ProviderException.RateLimited e = catchThrowableOfType(ProviderException.RateLimited.class, () ->
+                model(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini").execute(ChatRequest.of("m", "hi"), ctx));
+
+        assertThat(e.retryAfter()).as("the requests' limit is the one spent").contains(Duration.ofSeconds(1));
+    }
+
+    @Test
     void given429WithRetryAfterMs_whenExecuted_thenMillisecondsWin() {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("retry-after-ms", "1500")
                 .addHeader("retry-after", "2")

@@ -1,0 +1,94 @@
+package dev.costwise.gateway.pipeline;
+
+import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.gateway.upstream.Upstream;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The end of a stop's grace period, as the requests still running see it: once {@link #cut} has run, no upstream call,
+ * retry or wait between retries starts ({@link GatewayException.ShuttingDown}), and the calls and waits under way end
+ * at once. Each request then ledgers its attempt, gives back its budget reservation and answers its caller while the
+ * ledger and Redis are still open, which is why the gateway cuts before it closes anything.
+ *
+ * <p>A call or wait is ended by interrupting the request's thread while, and only while, it is inside one (see
+ * {@link #enter}): a virtual thread blocked on a socket then has the socket closed under it, and a native adapter's
+ * exchange is cancelled. The interrupt is cleared when the thread leaves, so it never reaches the ledger's or Redis's
+ * connections (an interrupted JDBC or Redis socket would close). Thread-safe.
+ */
+public final class UpstreamCutoff {
+    /** What a call cut off fails with: the caller and the ledger row are told why. */
+    static final String CUT_OFF = "cut off: the gateway is shutting down and stopped waiting for it after its "
+            + "shutdown grace period";
+
+    private final Set<Inside> inside = ConcurrentHashMap.newKeySet();
+    private volatile boolean cut;
+
+    /** Ends every upstream call and retry wait under way, and refuses new ones from now on. Idempotent. */
+    public void cut() {
+        cut = true;
+        inside.forEach(Inside::interrupt);
+    }
+
+    /** @return whether {@link #cut} has run */
+    public boolean isCut() {
+        return cut;
+    }
+
+    /**
+     * Marks the current thread as inside an upstream call or a wait that {@link #cut} must end; close the result
+     * when the thread leaves it.
+     *
+     * @return the mark, to close in the same thread
+     * @throws GatewayException.ShuttingDown if the cut has already happened: nothing new starts
+     */
+    Inside enter() {
+        if (cut) {
+            throw new GatewayException.ShuttingDown();
+        }
+        Inside mark = new Inside(Thread.currentThread());
+        inside.add(mark);
+        if (cut) { // cut between the check and the add: its sweep may have missed this mark
+            mark.close();
+            throw new GatewayException.ShuttingDown();
+        }
+        return mark;
+    }
+
+    /**
+     * @param upstream where calls go
+     * @return {@code upstream} with its calls ended by {@link #cut}, and refused after it
+     */
+    Upstream guard(Upstream upstream) {
+        return new CutOffUpstream(Objects.requireNonNull(upstream, "upstream"), this);
+    }
+
+    /** One thread inside a call or a wait. */
+    final class Inside implements AutoCloseable {
+        private final Thread thread;
+        private boolean open = true;
+        private boolean interrupted;
+
+        private Inside(Thread thread) {
+            this.thread = thread;
+        }
+
+        private synchronized void interrupt() {
+            if (open) {
+                interrupted = true;
+                thread.interrupt();
+            }
+        }
+
+        /** The thread has left: an interrupt {@link #cut} sent is cleared, as it has done its work. */
+        @Override
+        public synchronized void close() {
+            open = false;
+            inside.remove(this);
+            if (interrupted) {
+                Thread.interrupted();
+            }
+        }
+    }
+}
