@@ -18,7 +18,8 @@ import java.util.Set;
  * <p>What maps: {@code system} (a string or text blocks) becomes the first message; text, image ({@code base64} or
  * {@code url} source), {@code tool_use} and {@code tool_result} blocks become OpenAI content parts, tool calls and tool
  * messages (a user turn's tool results first, as OpenAI wants each answer right after its call); {@code cache_control}
- * stays on its text, image, tool result or tool; {@code stop_sequences}, {@code temperature}, {@code top_p},
+ * stays on its text, image, tool use, tool result or tool (a thinking block takes none, as at Anthropic);
+ * {@code stop_sequences}, {@code temperature}, {@code top_p},
  * {@code top_k} (which OpenAI-format providers that lack it do not get), {@code tools}, {@code tool_choice}
  * ({@code disable_parallel_tool_use} included) and {@code metadata.user_id} map to their OpenAI fields; a stream asks
  * for the final usage chunk.
@@ -250,6 +251,11 @@ final class MessagesRequest {
 
     /** A signed reasoning block, kept whole: Anthropic checks the signature when it comes back. */
     private static ObjectNode thinkingBlock(JsonNode block, String type, String at) {
+        if (block.hasNonNull("cache_control")) {
+            // Anthropic's thinking blocks have no cache_control; a breakpoint after them caches them with the turn
+            throw new GatewayException.InvalidField(at + ".cache_control", "Anthropic takes no cache_control on a "
+                    + type + " block: place it on a later block of the turn, which caches this one with it");
+        }
         if (type.equals("redacted_thinking")) {
             return NODES.objectNode().put("type", type).put("data", requiredText(block, "data", at));
         }
@@ -341,17 +347,13 @@ final class MessagesRequest {
     }
 
     private static ObjectNode toolCall(JsonNode block, String at) {
-        if (block.hasNonNull("cache_control")) {
-            throw new GatewayException.InvalidField(at + ".cache_control", "is not supported on a tool_use block: "
-                    + "place it on a text block or a tool_result");
-        }
         JsonNode input = block.get("input");
         if (input == null || !input.isObject()) {
             throw new GatewayException.InvalidField(at + ".input", "expected an object");
         }
         ObjectNode call = NODES.objectNode().put("id", requiredText(block, "id", at)).put("type", "function");
         call.putObject("function").put("name", requiredText(block, "name", at)).put("arguments", input.toString());
-        return call;
+        return withCacheControl(call, block, at); // on the tool call, where Anthropic models get it back
     }
 
     private static ObjectNode toolResult(JsonNode block, String at) {

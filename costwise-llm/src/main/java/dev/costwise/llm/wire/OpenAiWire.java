@@ -637,7 +637,7 @@ public final class OpenAiWire {
         String name = requireString(fn, "name", fpath);
         JsonNode args = fn.get("arguments");
         String arguments = args == null || args.isNull() ? "" : args.isTextual() ? args.asText() : args.toString();
-        return new ToolCall(id, name, arguments);
+        return new ToolCall(id, name, arguments, optCacheControl(node, at));
     }
 
     private Tool readTool(JsonNode node, String at) {
@@ -738,19 +738,23 @@ public final class OpenAiWire {
         }
         m.name().ifPresent(n -> node.put("name", n));
         if (!m.toolCalls().isEmpty()) {
-            node.set("tool_calls", writeToolCalls(m.toolCalls()));
+            node.set("tool_calls", writeToolCalls(m.toolCalls(), marks));
         }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
         return node;
     }
 
-    private static ArrayNode writeToolCalls(List<ToolCall> calls) {
+    /** @param marks write the calls' prompt-cache breakpoints */
+    private static ArrayNode writeToolCalls(List<ToolCall> calls, boolean marks) {
         ArrayNode arr = NODES.arrayNode();
         for (ToolCall c : calls) {
             ObjectNode call = arr.addObject();
             call.put("id", c.id());
             call.put("type", "function");
             call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+            if (marks) {
+                c.cacheControl().ifPresent(cc -> call.set("cache_control", cc.toJson()));
+            }
         }
         return arr;
     }

@@ -51,7 +51,7 @@ import java.util.Optional;
  *       equivalent and is dropped. {@code user} goes to {@code metadata.user_id}.
  *   <li>Prompt-cache breakpoints ({@link CacheControl}) the caller placed on content parts, messages or tools become
  *       {@code cache_control} on the same blocks and tools (on a tool message of one text, on its
- *       {@code tool_result}; of several, on its text blocks); a marked
+ *       {@code tool_result}; of several, on its text blocks; on a tool call, on its {@code tool_use}); a marked
  *       system part turns {@code system} into a list of text blocks. Anthropic takes at most
  *       {@value #MAX_BREAKPOINTS}: a request with more is refused here, naming the count. With none placed by the
  *       caller, the model's {@link AnthropicPromptCaching} places its own.
@@ -341,7 +341,8 @@ final class AnthropicRequestMapper {
     private static int callerBreakpoints(ChatRequest request) {
         int n = (int) request.tools().stream().filter(t -> t.cacheControl().isPresent()).count();
         for (Message m : request.messages()) {
-            long marked = m.content().stream().filter(p -> p.cacheControl().isPresent()).count();
+            long marked = m.content().stream().filter(p -> p.cacheControl().isPresent()).count()
+                    + m.toolCalls().stream().filter(c -> c.cacheControl().isPresent()).count();
             n += m.role() == Role.TOOL ? toolResultBreakpoints(m) : (int) marked;
         }
         return n;
@@ -431,6 +432,7 @@ final class AnthropicRequestMapper {
                 b.put("id", ThoughtSignatureIds.unsigned(call.id())); // Gemini's signature is for Gemini only
                 b.put("name", call.name());
                 b.set("input", arguments(call));
+                call.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
                 blocks.add(b);
             }
         }
