@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.AnthropicToolTypes;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.Set;
@@ -45,8 +46,12 @@ import java.util.Set;
  * <p>{@code context_management}'s clearing edits (old tool results, old thinking) reach Anthropic models with their
  * beta header; other providers get the whole conversation, which is longer but answers the same. What does not map
  * is refused, naming the field: compaction edits (their answer holds blocks with no OpenAI form), features that run
- * on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container}) and block types
- * with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result). Stateless.
+ * on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container}), unknown tool
+ * types and block types with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result).
+ *
+ * <p>Anthropic's client tools ({@code bash_20250124}, {@code text_editor_20250728}, {@code computer_*},
+ * {@code memory_*}), which the caller runs, travel in {@code tools} as Anthropic defines them: Anthropic models get
+ * them as they came, and other providers refuse them, naming {@code tools[i].type}. Stateless.
  */
 final class MessagesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -405,9 +410,17 @@ final class MessagesRequest {
             String at = "tools[" + i + "]";
             JsonNode t = requireBlock(tools.get(i), at);
             String type = t.path("type").asText("custom");
-            if (!type.equals("custom")) {
+            if (AnthropicToolTypes.isClientTool(type)) {
+                list.add(clientTool(t, at));
+                continue;
+            }
+            if (AnthropicToolTypes.isServerTool(type)) {
                 throw new GatewayException.InvalidField(at + ".type", "server tool '" + type + "' runs on "
                         + "Anthropic's own servers and is not supported through the gateway; define a custom tool");
+            }
+            if (!type.equals("custom")) {
+                throw new GatewayException.InvalidField(at + ".type", "unknown tool type '" + type + "' (supported: "
+                        + "custom, and Anthropic's client tools bash_*, text_editor_*, computer_* and memory_*)");
             }
             JsonNode schema = t.get("input_schema");
             if (schema == null || !schema.isObject()) {
@@ -429,6 +442,17 @@ final class MessagesRequest {
             tool.set("function", fn);
             withCacheControl(tool, t, at);
         }
+    }
+
+    /**
+     * One of Anthropic's client tools (bash, text editor, computer use, memory), which the caller runs: it travels as
+     * Anthropic defines it, reaches Anthropic models so, and is refused by other providers, which do not know it.
+     */
+    private static ObjectNode clientTool(JsonNode tool, String at) {
+        requiredText(tool, "name", at);
+        ObjectNode copy = tool.deepCopy();
+        copy.remove("cache_control");
+        return withCacheControl(copy, tool, at);
     }
 
     private static void toolChoice(JsonNode choice, ObjectNode out) {

@@ -24,7 +24,9 @@ import java.util.Set;
  * <p>A request that continues a stored response ({@code previous_response_id}) reaches here with that conversation's
  * items already before its own input ({@link ResponsesEndpoint} and {@link StoredResponses} keep them). Refused,
  * naming the field: {@code conversation} objects, {@code background} runs, stored {@code prompt} templates, built-in
- * tools (web search, file search, code interpreter...) and items with no chat form. Earlier {@code reasoning} items
+ * tools (web search, file search, code interpreter...), client tools whose calls are not function calls
+ * ({@code custom}'s free-form input, {@code local_shell}, {@code apply_patch}...), unknown tool types and items with
+ * no chat form. Earlier {@code reasoning} items
  * are left out: they replay only to the model that wrote them. Stateless.
  */
 final class ResponsesRequest {
@@ -32,6 +34,12 @@ final class ResponsesRequest {
     /** Fields that need state or servers the gateway does not have: refused rather than dropped. */
     private static final Set<String> REFUSED = Set.of("conversation", "prompt");
     private static final Set<String> ROLES = Set.of("user", "system", "developer", "assistant");
+    /** OpenAI's built-in tools that run on its servers. */
+    private static final Set<String> HOSTED_TOOLS = Set.of("web_search", "file_search", "code_interpreter",
+            "image_generation", "mcp");
+    /** OpenAI's tool types that the client runs but whose calls are not function calls. */
+    private static final Set<String> CLIENT_TOOLS = Set.of("custom", "local_shell", "shell", "apply_patch",
+            "computer_use_preview", "computer");
 
     private ResponsesRequest() {}
 
@@ -235,8 +243,7 @@ final class ResponsesRequest {
             JsonNode t = tools.get(i);
             String type = t.path("type").asText("");
             if (!type.equals("function")) {
-                throw new GatewayException.InvalidField(at + ".type", "built-in tool '" + type + "' runs on "
-                        + "OpenAI's own servers and is not supported through the gateway; define a function tool");
+                throw new GatewayException.InvalidField(at + ".type", refusal(type));
             }
             ObjectNode fn = list.addObject().put("type", "function").putObject("function")
                     .put("name", requiredText(t, "name", at));
@@ -250,6 +257,20 @@ final class ResponsesRequest {
                 fn.set("strict", t.get("strict"));
             }
         }
+    }
+
+    /** @return why a tool of this type is refused, truthfully: where it runs, or that the type is unknown */
+    private static String refusal(String type) {
+        if (HOSTED_TOOLS.contains(type) || type.startsWith("web_search_preview")) {
+            return "built-in tool '" + type + "' runs on OpenAI's own servers and is not supported through the "
+                    + "gateway; define a function tool";
+        }
+        if (CLIENT_TOOLS.contains(type)) {
+            return "tool type '" + type + "' is a tool your client runs, but its calls (free-form input, or OpenAI's "
+                    + "own call items) have no chat form the gateway can carry to every provider; define a function "
+                    + "tool with a JSON Schema";
+        }
+        return "unknown tool type '" + type + "' (supported: function)";
     }
 
     private static void toolChoice(JsonNode choice, ObjectNode out) {

@@ -89,6 +89,7 @@ public final class ChatCacheKey {
             t.description().ifPresent(d -> tool.put("description", d));
             tool.set("parameters", sorted(t.parameters()));
             tool.put("strict", t.strict());
+            t.anthropicDefinition().ifPresent(d -> tool.set("anthropic_definition", sorted(d)));
         }
         request.toolChoice().ifPresent(tc -> root.set("tool_choice", sorted(tc)));
         request.parallelToolCalls().ifPresent(v -> root.put("parallel_tool_calls", v));

@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.AnthropicToolTypes;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
@@ -437,6 +438,15 @@ public final class OpenAiWire {
         if (!request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
             for (Tool t : request.tools()) {
+                if (t.anthropicDefinition().isPresent()) {
+                    // as Anthropic takes it: the gateway's own upstreams read it; an adapter for a provider that
+                    // does not know it refuses it before writing
+                    ObjectNode tool = tools.addObject().setAll((ObjectNode) t.anthropicDefinition().get().deepCopy());
+                    if (encoding.cacheControl()) {
+                        t.cacheControl().ifPresent(c -> tool.set("cache_control", c.toJson()));
+                    }
+                    continue;
+                }
                 ObjectNode fn = NODES.objectNode();
                 fn.put("name", t.name());
                 t.description().ifPresent(d -> fn.put("description", d));
@@ -643,9 +653,16 @@ public final class OpenAiWire {
     private Tool readTool(JsonNode node, String at) {
         requireObject(node, at);
         String type = optString(node, "type", at).orElse("function");
+        if (AnthropicToolTypes.isClientTool(type)) {
+            // Anthropic's own client tool, as its Messages API takes it: reaches Anthropic models as it came
+            requireString(node, "name", at);
+            ObjectNode definition = ((ObjectNode) node).deepCopy();
+            definition.remove("cache_control");
+            return Tool.anthropicDefined(definition, optCacheControl(node, at));
+        }
         if (!type.equals("function")) {
-            throw new WireFormatException(path(at, "type"), "unsupported tool type '" + type
-                    + "'; expected function");
+            throw new WireFormatException(path(at, "type"), "unknown tool type '" + type
+                    + "'; expected function (or an Anthropic-defined client tool such as bash_20250124)");
         }
         String fpath = path(at, "function");
         JsonNode fn = requireObject(node.get("function"), fpath);

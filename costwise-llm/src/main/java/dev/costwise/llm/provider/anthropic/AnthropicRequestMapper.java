@@ -64,6 +64,8 @@ import java.util.Optional;
  *       default; a budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
  *       temperature other than 1, a {@code top_p} below {@value #MIN_TOP_P_WITH_THINKING} and (budget form) a
  *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
+ *   <li>Anthropic's own client tools ({@code bash_20250124}, {@code text_editor_20250728}, {@code computer_*},
+ *       {@code memory_*}: {@link Tool#anthropicDefinition()}) are sent as they came.
  *   <li>{@code tool_choice}: auto, required (Anthropic's any), none or a function (Anthropic's tool).
  *       {@code parallel_tool_calls: false} becomes {@code disable_parallel_tool_use: true} on it, on
  *       {@code {type: auto}} when the request gave no tool choice.
@@ -153,6 +155,11 @@ final class AnthropicRequestMapper {
             ArrayNode tools = body.putArray("tools");
             for (Tool tool : request.tools()) {
                 ObjectNode t = tools.addObject();
+                if (tool.anthropicDefinition().isPresent()) {
+                    t.setAll((ObjectNode) tool.anthropicDefinition().get().deepCopy()); // bash, text editor...
+                    tool.cacheControl().ifPresent(c -> t.set("cache_control", c.toJson()));
+                    continue;
+                }
                 t.put("name", tool.name());
                 tool.description().ifPresent(d -> t.put("description", d));
                 t.set("input_schema", tool.parameters());

@@ -13,6 +13,7 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.provider.http.FunctionTools;
 import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
@@ -91,6 +92,7 @@ final class GeminiRequestMapper {
                     .put("text", String.join(SystemPrompts.SEPARATOR, system));
         }
         body.set("contents", contents(request.messages()));
+        FunctionTools.require(request.tools());
         if (!request.tools().isEmpty()) {
             ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
             for (Tool tool : request.tools()) {

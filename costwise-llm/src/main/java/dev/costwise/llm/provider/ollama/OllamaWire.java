@@ -16,6 +16,7 @@ import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.provider.http.FunctionTools;
 import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ToolResults;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ final class OllamaWire {
         for (int i = 0; i < request.messages().size(); i++) {
             messages.add(writeMessage(request.messages().get(i), i));
         }
+        FunctionTools.require(request.tools());
         if (!request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
             for (Tool t : request.tools()) {
