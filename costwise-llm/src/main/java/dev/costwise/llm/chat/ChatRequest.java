@@ -199,12 +199,13 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
     }
 
     /**
-     * @return the longest lifetime among the request's prompt-cache breakpoints (on tools and content parts), if it
-     *     places any: the longest-lived cache write the call may cause
+     * @return the longest lifetime among the request's prompt-cache breakpoints (on tools, content parts and tool
+     *     calls), if it places any: the longest-lived cache write the call may cause
      */
     public Optional<CacheControl.Ttl> longestCacheBreakpoint() {
-        return Stream.concat(tools.stream().map(Tool::cacheControl),
-                        messages.stream().flatMap(m -> m.content().stream()).map(ContentPart::cacheControl))
+        Stream<Optional<CacheControl>> inMessages = messages.stream().flatMap(m -> Stream.concat(
+                m.content().stream().map(ContentPart::cacheControl), m.toolCalls().stream().map(ToolCall::cacheControl)));
+        return Stream.concat(tools.stream().map(Tool::cacheControl), inMessages)
                 .flatMap(Optional::stream).map(CacheControl::ttl).max(Comparator.naturalOrder());
     }
 
