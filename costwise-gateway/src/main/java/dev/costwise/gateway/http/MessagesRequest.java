@@ -27,8 +27,10 @@ import java.util.Set;
  *
  * <p>Reasoning: {@code thinking} {@code enabled} with its {@code budget_tokens} becomes OpenRouter's
  * {@code reasoning.max_tokens}, {@code adaptive} becomes {@code reasoning_effort} from {@code output_config.effort}
- * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}; an
- * assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel, signatures intact, as LiteLLM's
+ * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}.
+ * {@code output_config.effort} itself, which governs the whole answer with or without thinking, stays in the chat body
+ * as {@code output_config.effort}: Anthropic models get it as given, others as their {@code reasoning_effort} when the
+ * request sets no reasoning. An assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel, signatures intact, as LiteLLM's
  * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
  * see them).
  *
@@ -121,6 +123,7 @@ final class MessagesRequest {
         tools(root.get("tools"), out);
         toolChoice(root.get("tool_choice"), out);
         thinking(root, out);
+        outputEffort(root.get(OpenAiWire.OUTPUT_CONFIG), out);
         outputFormat(root, out);
         contextManagement(root.get("context_management"), out);
         if (root.hasNonNull(OpenAiWire.INFERENCE_GEO)) {
@@ -304,6 +307,25 @@ final class MessagesRequest {
             case "disabled" -> out.put("reasoning_effort", "none");
             default -> throw new GatewayException.InvalidField("thinking.type", "expected enabled, adaptive or "
                     + "disabled, was '" + thinking.path("type").asText() + "'");
+        }
+    }
+
+    /**
+     * Anthropic's effort, which governs the whole answer, thinking or not: carried as it came (checked with the chat
+     * body, under the same name), so that Anthropic models get it and the others take it as their reasoning setting
+     * when the request has none.
+     */
+    private static void outputEffort(JsonNode config, ObjectNode out) {
+        if (config == null || config.isNull()) {
+            return;
+        }
+        if (!config.isObject()) {
+            throw new GatewayException.InvalidField(OpenAiWire.OUTPUT_CONFIG, "expected an object with effort or "
+                    + "format");
+        }
+        JsonNode effort = config.get("effort");
+        if (effort != null && !effort.isNull()) {
+            out.putObject(OpenAiWire.OUTPUT_CONFIG).set("effort", effort);
         }
     }
 

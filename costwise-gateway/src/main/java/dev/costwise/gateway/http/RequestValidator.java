@@ -88,6 +88,7 @@ public final class RequestValidator {
             throw new GatewayException.InvalidField("tools", "expected an array of tools");
         }
         endUser(body);
+        outputEffort(body); // before reasoning: on /v1/messages, an adaptive thinking's effort is read from it
         reasoning(body);
         serviceTier(body);
         inferenceGeo(body);
@@ -110,6 +111,18 @@ public final class RequestValidator {
         }
         try {
             WIRE.readServiceTier(body);
+        } catch (WireFormatException e) {
+            throw new GatewayException.InvalidField(e.field(), e.problem());
+        }
+    }
+
+    /** Anthropic's {@code output_config.effort}: a bad one would be dropped or refused by a provider less clearly. */
+    private static void outputEffort(ObjectNode body) {
+        if (!body.has(OpenAiWire.OUTPUT_CONFIG)) {
+            return;
+        }
+        try {
+            WIRE.readOutputEffort(body);
         } catch (WireFormatException e) {
             throw new GatewayException.InvalidField(e.field(), e.problem());
         }

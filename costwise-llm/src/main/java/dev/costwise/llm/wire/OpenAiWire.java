@@ -30,6 +30,7 @@ import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ServiceTier;
@@ -86,6 +87,15 @@ public final class OpenAiWire {
      * is to run; in {@code usage}, where the call ran ({@link Usage#inferenceGeo()}), which sets its price.
      */
     public static final String INFERENCE_GEO = "inference_geo";
+
+    /**
+     * Anthropic's {@code output_config}, whose {@code effort} ({@link ChatRequest#outputEffort()}) a request may carry
+     * as Anthropic's Messages API does: how eagerly an Anthropic model spends tokens on its whole answer.
+     */
+    public static final String OUTPUT_CONFIG = "output_config";
+
+    /** The efforts Anthropic's {@code output_config.effort} takes, for an error message. */
+    private static final String OUTPUT_EFFORTS = "low, medium, high, xhigh or max";
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
@@ -316,6 +326,7 @@ public final class OpenAiWire {
                     + "was blank");
         }
         b.inferenceGeo(geo);
+        b.outputEffort(readOutputEffort(root));
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -367,6 +378,36 @@ public final class OpenAiWire {
      */
     public Optional<Reasoning> readReasoning(JsonNode root) {
         return ReasoningWire.readSetting(requireObject(root, ""));
+    }
+
+    /**
+     * Reads only a request's Anthropic {@code output_config.effort}, as {@link #readRequest(JsonNode)} does.
+     *
+     * @param root the request body
+     * @return the effort, if the body sets one
+     * @throws WireFormatException naming {@code output_config} or {@code output_config.effort} if either is not what
+     *     Anthropic takes ({@code low}, {@code medium}, {@code high}, {@code xhigh} or {@code max})
+     */
+    public Optional<ReasoningEffort> readOutputEffort(JsonNode root) {
+        JsonNode config = requireObject(root, "").get(OUTPUT_CONFIG);
+        if (config == null || config.isNull()) {
+            return Optional.empty();
+        }
+        if (!config.isObject()) {
+            throw new WireFormatException(OUTPUT_CONFIG, "expected an object such as {\"effort\": \"low\"}, was "
+                    + describe(config));
+        }
+        JsonNode effort = config.get("effort");
+        if (effort == null || effort.isNull()) {
+            return Optional.empty();
+        }
+        String at = OUTPUT_CONFIG + ".effort";
+        Optional<ReasoningEffort> value = effort.isTextual() ? ReasoningEffort.fromWireName(effort.asText())
+                .filter(e -> e.compareTo(ReasoningEffort.LOW) >= 0) : Optional.empty();
+        if (value.isEmpty()) {
+            throw new WireFormatException(at, "expected " + OUTPUT_EFFORTS + ", was " + effort);
+        }
+        return value;
     }
 
     /**
@@ -499,6 +540,7 @@ public final class OpenAiWire {
         if (encoding.anthropicExtensions()) {
             request.contextManagement().ifPresent(c -> root.set("context_management", c));
             request.inferenceGeo().ifPresent(g -> root.put(INFERENCE_GEO, g));
+            request.outputEffort().ifPresent(e -> root.putObject(OUTPUT_CONFIG).put("effort", e.wireName()));
             if (!request.anthropicBetas().isEmpty()) {
                 request.anthropicBetas().forEach(root.putArray(ANTHROPIC_BETA)::add);
             }

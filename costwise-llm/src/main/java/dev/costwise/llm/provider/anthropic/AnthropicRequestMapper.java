@@ -66,6 +66,9 @@ import java.util.Optional;
  *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
  *   <li>Anthropic's own client tools ({@code bash_20250124}, {@code text_editor_20250728}, {@code computer_*},
  *       {@code memory_*}: {@link Tool#anthropicDefinition()}) are sent as they came.
+ *   <li>The caller's own {@code output_config.effort} ({@link ChatRequest#outputEffort()}) goes as given, thinking or
+ *       not, to the models that take it ({@link ClaudeEffort}); adaptive thinking's effort, which a reasoning cap may
+ *       have lowered, takes its place. Older models, which have one effort, are sent none.
  *   <li>{@code tool_choice}: auto, required (Anthropic's any), none or a function (Anthropic's tool).
  *       {@code parallel_tool_calls: false} becomes {@code disable_parallel_tool_use: true} on it, on
  *       {@code {type: auto}} when the request gave no tool choice.
@@ -187,6 +190,10 @@ final class AnthropicRequestMapper {
             body.set("thinking", t.thinking());
             t.outputConfig().ifPresent(c -> body.set("output_config", c));
         });
+        // the caller's effort governs the whole answer, thinking or not; adaptive thinking's (capped) one comes first
+        request.outputEffort().filter(e -> ClaudeEffort.takes(upstreamModel)
+                && !body.path("output_config").has("effort"))
+                .ifPresent(e -> body.withObjectProperty("output_config").put("effort", e.wireName()));
         nativeSchema.ifPresent(f -> body.withObjectProperty("output_config").putObject("format")
                 .put("type", "json_schema").set("schema", f.schema()));
         if (stream) {
