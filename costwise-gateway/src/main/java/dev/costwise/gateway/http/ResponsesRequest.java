@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.ReasoningEffort;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,10 +18,10 @@ import java.util.Set;
  *
  * <p>What maps: {@code instructions} becomes the first (system) message; {@code input} as text or as items (messages
  * with {@code input_text}, {@code input_image} and {@code output_text} parts, {@code function_call} and
- * {@code function_call_output} items) becomes chat messages, consecutive function calls one assistant turn;
- * {@code tools} of type {@code function}, {@code tool_choice}, {@code parallel_tool_calls}, {@code max_output_tokens},
- * {@code temperature}, {@code top_p}, {@code user}, {@code reasoning.effort} and {@code text.format} map to their chat
- * fields; a stream asks for the final usage chunk.
+ * {@code function_call_output} items, an output as a string or as {@code input_text} parts) becomes chat messages,
+ * consecutive function calls one assistant turn; {@code tools} of type {@code function}, {@code tool_choice},
+ * {@code parallel_tool_calls}, {@code max_output_tokens}, {@code temperature}, {@code top_p}, {@code user},
+ * {@code reasoning.effort} and {@code text.format} map to their chat fields; a stream asks for the final usage chunk.
  *
  * <p>A request that continues a stored response ({@code previous_response_id}) reaches here with that conversation's
  * items already before its own input ({@link ResponsesEndpoint} and {@link StoredResponses} keep them). Refused,
@@ -41,7 +43,30 @@ final class ResponsesRequest {
     private static final Set<String> CLIENT_TOOLS = Set.of("custom", "local_shell", "shell", "apply_patch",
             "computer_use_preview", "computer");
 
+    /**
+     * The chat fields this translation fills from a Responses field of another name: a refusal that names one (an
+     * adapter's, such as a {@code max_tokens} too small for Claude's thinking) names the caller's field instead.
+     */
+    private static final Map<String, String> CALLERS_NAMES = Map.of("max_tokens", "max_output_tokens",
+            "reasoning_effort", "reasoning.effort");
+
     private ResponsesRequest() {}
+
+    /**
+     * @param error an error about the chat body this class wrote
+     * @return the same error naming the Responses request's own fields ({@code max_output_tokens}, not the chat
+     *     body's {@code max_tokens}), in its {@code param} and its message
+     */
+    static ApiError inCallersNames(ApiError error) {
+        String message = error.message();
+        Optional<String> param = error.param();
+        for (Map.Entry<String, String> name : CALLERS_NAMES.entrySet()) {
+            message = message.replaceAll("(?<![\\w.])" + name.getKey() + "(?!\\w)", name.getValue());
+            param = param.map(p -> p.equals(name.getKey()) ? name.getValue() : p);
+        }
+        return new ApiError(error.status(), error.type(), error.code(), param, message, error.retryAfter(),
+                error.extra(), error.clearsSoon(), error.billed());
+    }
 
     /**
      * @param root the parsed Responses request
@@ -169,12 +194,8 @@ final class ResponsesRequest {
                             .put("arguments", item.path("arguments").asText(""));
                 }
                 case "function_call_output" -> {
-                    JsonNode output = item.get("output");
-                    if (output == null || !output.isTextual()) {
-                        throw new GatewayException.InvalidField(at + ".output", "expected a string");
-                    }
                     messages.addObject().put("role", "tool").put("tool_call_id", requiredText(item, "call_id", at))
-                            .put("content", output.asText());
+                            .set("content", callOutput(item.get("output"), at + ".output"));
                     callsTurn = null;
                 }
                 case "reasoning" -> { } // replays only to the model that wrote it: left out
@@ -182,6 +203,35 @@ final class ResponsesRequest {
                         + "' (supported: message, function_call, function_call_output, reasoning)");
             }
         }
+    }
+
+    /**
+     * A function call's output: a string, or a list of text parts (the Responses API's {@code input_text}), which
+     * stay parts of the tool message, so each provider gets them apart as it takes them.
+     */
+    private static JsonNode callOutput(JsonNode output, String at) {
+        if (output != null && output.isTextual()) {
+            return output;
+        }
+        if (output == null || !output.isArray()) {
+            throw new GatewayException.InvalidField(at, "expected a string or an array of input_text parts");
+        }
+        ArrayNode parts = NODES.arrayNode();
+        for (int i = 0; i < output.size(); i++) {
+            String pat = at + "[" + i + "]";
+            JsonNode part = output.get(i);
+            String type = part.path("type").asText("");
+            if (!type.equals("input_text") && !type.equals("output_text")) {
+                throw new GatewayException.InvalidField(pat + ".type", "a function call's output may hold text "
+                        + "parts only here (input_text), was '" + type + "'");
+            }
+            JsonNode text = part.get("text");
+            if (text == null || !text.isTextual()) {
+                throw new GatewayException.InvalidField(pat + ".text", "is required (a string)");
+            }
+            parts.addObject().put("type", "text").put("text", text.asText());
+        }
+        return parts;
     }
 
     private static ObjectNode message(JsonNode item, String at) {
