@@ -141,12 +141,15 @@ final class MessagesAnswer {
     /**
      * Anthropic's error type for the gateway's error, from what failed rather than the status the gateway answers
      * with: an upstream rate limit or overload is a 503 from the gateway, but a client that backs off on
-     * {@code rate_limit_error} or {@code overloaded_error} must see which, as a failure mid-stream names it.
+     * {@code rate_limit_error} or {@code overloaded_error} must see which, as a failure mid-stream names it. An
+     * upstream's exhausted quota or credits (OpenAI's {@code insufficient_quota}, a 402) is {@code billing_error}, as
+     * Anthropic names its own: waiting does not clear it, and clients read {@code overloaded_error} as "retry".
      */
     private static String errorType(ApiError error) {
         return switch (error.code().orElse("")) {
             case "upstream_rate_limited", "rate_limit_exceeded" -> "rate_limit_error";
             case "upstream_overloaded", "upstream_circuit_open" -> "overloaded_error";
+            case "upstream_quota_exhausted" -> "billing_error";
             default -> AnthropicErrorTypes.forStatus(error.status());
         };
     }

@@ -136,6 +136,7 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         return switch (kind) {
             case "overloaded" -> "overloaded_error";
             case "rate_limited" -> "rate_limit_error";
+            case "quota_exhausted" -> "billing_error"; // not cleared by waiting, unlike the two above
             case "authentication" -> "authentication_error";
             case "permission" -> "permission_error";
             case "not_found" -> "not_found_error";
