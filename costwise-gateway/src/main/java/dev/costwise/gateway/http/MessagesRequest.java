@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.AnthropicToolTypes;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.wire.OpenAiWire;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -108,6 +109,7 @@ final class MessagesRequest {
         for (int i = 0; i < in.size(); i++) {
             message(in.get(i), "messages[" + i + "]", messages);
         }
+        requireCalls(messages, in);
         copyRange(root, "temperature", 0, 1, out);
         copyRange(root, "top_p", 0, 1, out);
         if (root.hasNonNull("top_k")) {
@@ -257,6 +259,39 @@ final class MessagesRequest {
         }
     }
 
+    /**
+     * Each {@code tool_result} answers a {@code tool_use} of an earlier assistant turn, as Anthropic requires: one that
+     * answers none is refused here, by its path, before a provider that looks the call up (Gemini, for its function's
+     * name) refuses it less clearly.
+     *
+     * @param messages the translated messages, a tool message per tool result
+     * @param in the request's own messages, for the path
+     */
+    private static void requireCalls(ArrayNode messages, JsonNode in) {
+        Set<String> called = new HashSet<>();
+        for (JsonNode m : messages) {
+            m.path("tool_calls").forEach(c -> called.add(c.path("id").asText()));
+            String answered = m.path("tool_call_id").asText(null);
+            if (answered != null && !called.contains(answered)) {
+                throw new GatewayException.InvalidField(resultPath(in, answered), "tool_result for '" + answered
+                        + "' answers no tool_use of an earlier assistant turn");
+            }
+        }
+    }
+
+    /** @return the path of the first {@code tool_result} block answering {@code id} */
+    private static String resultPath(JsonNode in, String id) {
+        for (int i = 0; i < in.size(); i++) {
+            JsonNode content = in.get(i).path("content");
+            for (int j = 0; j < content.size(); j++) {
+                if (id.equals(content.get(j).path("tool_use_id").asText(null))) {
+                    return "messages[" + i + "].content[" + j + "].tool_use_id";
+                }
+            }
+        }
+        return "messages";
+    }
+
     /** A signed reasoning block, kept whole: Anthropic checks the signature when it comes back. */
     private static ObjectNode thinkingBlock(JsonNode block, String type, String at) {
         if (block.hasNonNull("cache_control")) {
@@ -364,7 +399,11 @@ final class MessagesRequest {
         String url = switch (source.path("type").asText("")) {
             case "base64" -> "data:" + requiredText(source, "media_type", at + ".source") + ";base64,"
                     + requiredText(source, "data", at + ".source");
-            case "url" -> requiredText(source, "url", at + ".source");
+            case "url" -> {
+                String link = requiredText(source, "url", at + ".source");
+                RequestValidator.imageUrl(link, at + ".source.url");
+                yield link;
+            }
             default -> throw new GatewayException.InvalidField(at + ".source.type", "expected base64 or url, was '"
                     + source.path("type").asText() + "'");
         };

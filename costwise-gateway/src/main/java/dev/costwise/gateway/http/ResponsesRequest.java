@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.ReasoningEffort;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -168,6 +169,7 @@ final class ResponsesRequest {
             throw new GatewayException.InvalidField("input", "expected a string or a non-empty array of items");
         }
         ObjectNode callsTurn = null; // the assistant turn the function calls in a row go to
+        Set<String> called = new HashSet<>();
         for (int i = 0; i < input.size(); i++) {
             String at = "input[" + i + "]";
             JsonNode item = input.get(i);
@@ -190,10 +192,16 @@ final class ResponsesRequest {
                             : callsTurn.putArray("tool_calls");
                     ObjectNode call = calls.addObject().put("id", requiredText(item, "call_id", at))
                             .put("type", "function");
+                    called.add(call.path("id").asText());
                     call.putObject("function").put("name", requiredText(item, "name", at))
                             .put("arguments", item.path("arguments").asText(""));
                 }
                 case "function_call_output" -> {
+                    if (!called.contains(requiredText(item, "call_id", at))) {
+                        // as the Responses API refuses it; a provider that looks the call up would, less clearly
+                        throw new GatewayException.InvalidField(at + ".call_id", "function_call_output for '"
+                                + item.get("call_id").asText() + "' answers no earlier function_call");
+                    }
                     messages.addObject().put("role", "tool").put("tool_call_id", requiredText(item, "call_id", at))
                             .set("content", callOutput(item.get("output"), at + ".output"));
                     callsTurn = null;
@@ -262,8 +270,10 @@ final class ResponsesRequest {
                     parts.addObject().put("type", "text").put("text", text.asText());
                 }
                 case "input_image" -> {
+                    String url = requiredText(part, "image_url", pat);
+                    RequestValidator.imageUrl(url, pat + ".image_url");
                     ObjectNode image = parts.addObject().put("type", "image_url").putObject("image_url")
-                            .put("url", requiredText(part, "image_url", pat));
+                            .put("url", url);
                     if (part.hasNonNull("detail")) {
                         image.put("detail", part.get("detail").asText());
                     }

@@ -204,6 +204,7 @@ final class GeminiRequestMapper {
         return parts;
     }
 
+    /** @param earlier the messages before the tool result, which is {@code messages[earlier.size()]} */
     private static String functionNameOf(String callId, List<Message> earlier) {
         for (int i = earlier.size() - 1; i >= 0; i--) {
             for (ToolCall call : earlier.get(i).toolCalls()) {
@@ -212,8 +213,8 @@ final class GeminiRequestMapper {
                 }
             }
         }
-        throw new IllegalArgumentException("tool result for call '" + callId + "' answers no earlier assistant tool "
-                + "call; Gemini needs the function's name");
+        throw new UnsupportedRequestException("messages[" + earlier.size() + "].tool_call_id", "tool result for call '"
+                + callId + "' answers no earlier assistant tool call; Gemini needs the function's name");
     }
 
     private JsonNode resultObject(String text) {
