@@ -154,8 +154,12 @@ final class MessagesAnswer {
         };
     }
 
-    /** A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one is kept whole. */
-    private static JsonNode toolInput(String arguments, ObjectMapper json) {
+    /**
+     * A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one (an OpenAI-format
+     * provider's {@code [1, 2]}, or arguments cut off by the output limit) is kept whole, as
+     * {@code {"_raw_arguments": text}}.
+     */
+    static JsonNode toolInput(String arguments, ObjectMapper json) {
         if (arguments.isBlank()) {
             return NODES.objectNode();
         }
