@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -60,11 +58,11 @@ class ClientToolTypesEndToEndTest {
                       "display_height_px": 768, "cache_control": {"type": "ephemeral"}}]""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-            JsonNode tools = TestGateway.json(sent.getBody().utf8()).path("tools");
+            JsonNode tools = SentUpstream.next(upstream).path("tools");
             assertThat(tools.get(0)).isEqualTo(TestGateway.json("{\"type\": \"bash_20250124\", \"name\": \"bash\"}"));
             assertThat(tools.get(1)).isEqualTo(TestGateway.json("""
-                    {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool", "max_characters": 10000}"""));
+                    {"type": "text_editor_20250728", "name": "str_replace_based_edit_tool",
+                     "max_characters": 10000}"""));
             assertThat(tools.get(2)).isEqualTo(TestGateway.json("""
                     {"type": "computer_20250124", "name": "computer", "display_width_px": 1024,
                      "display_height_px": 768, "cache_control": {"type": "ephemeral"}}"""));
@@ -75,7 +73,8 @@ class ClientToolTypesEndToEndTest {
     void givenAnAnthropicClientTool_whenAnOpenAiModelIsAsked_thenA400SaysOnlyAnthropicModelsKnowIt() {
         try (TestGateway gw = gateway()) {
             HttpResponse<String> res = messages(gw, "mini", """
-                    [{"name": "read", "input_schema": {"type": "object"}}, {"type": "bash_20250124", "name": "bash"}]""");
+                    [{"name": "read", "input_schema": {"type": "object"}},
+                     {"type": "bash_20250124", "name": "bash"}]""");
 
             assertThat(res.statusCode()).isEqualTo(400);
             assertThat(message(res)).startsWith("tools[1].type: tool type 'bash_20250124' is an Anthropic-defined "

@@ -88,7 +88,8 @@ class FieldPathsEndToEndTest {
     void givenAnImageUrlThatIsNoLink_whenSent_thenThe400NamesItsPathOnEachApi() {
         try (TestGateway gw = gateway()) {
             JsonNode chat = error(chat(gw, """
-                    {"model": "haiku", "messages": [{"role": "user", "content": [{"type": "text", "text": "What is it?"},
+                    {"model": "haiku", "messages": [{"role": "user", "content": [
+                      {"type": "text", "text": "What is it?"},
                       {"type": "image_url", "image_url": {"url": "ftp://x/a.png"}}]}]}"""));
             JsonNode messages = error(gw.post("/v1/messages", """
                     {"model": "haiku", "max_tokens": 10, "messages": [{"role": "user", "content": [

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -43,12 +41,6 @@ class OutputEffortEndToEndTest {
                 .formatted(model, prompt, extra), "x-api-key", MASTER, "anthropic-version", "2023-06-01");
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     @Test
     void givenAnEffortWithoutThinking_whenOpus46IsAsked_thenItIsSentAndIsPartOfTheCacheKey() throws Exception {
         upstream.enqueue(AnthropicFake.message("Short.", "end_turn", "null"));
@@ -60,12 +52,12 @@ class OutputEffortEndToEndTest {
                     + "\"high\"}");
 
             assertThat(low.statusCode()).as(low.body()).isEqualTo(200);
-            JsonNode first = sentUpstream();
+            JsonNode first = SentUpstream.next(upstream);
             assertThat(first.at("/output_config/effort").asText()).isEqualTo("low");
             assertThat(first.has("thinking")).isFalse();
             assertThat(high.statusCode()).as(high.body()).isEqualTo(200);
             assertThat(high.headers().firstValue("x-costwise-cache")).hasValue("miss");
-            assertThat(sentUpstream().at("/output_config/effort").asText()).isEqualTo("high");
+            assertThat(SentUpstream.next(upstream).at("/output_config/effort").asText()).isEqualTo("high");
             assertThat(TestGateway.json(high.body()).at("/content/0/text").asText())
                     .isEqualTo("A long and thorough answer.");
         }
@@ -84,11 +76,11 @@ class OutputEffortEndToEndTest {
                       "additionalProperties": false}}}""");
 
             assertThat(disabled.statusCode()).as(disabled.body()).isEqualTo(200);
-            JsonNode first = sentUpstream();
+            JsonNode first = SentUpstream.next(upstream);
             assertThat(first.at("/output_config/effort").asText()).isEqualTo("max");
             assertThat(first.has("thinking")).isFalse();
             assertThat(format.statusCode()).as(format.body()).isEqualTo(200);
-            JsonNode second = sentUpstream();
+            JsonNode second = SentUpstream.next(upstream);
             assertThat(second.at("/output_config/effort").asText()).isEqualTo("medium");
             assertThat(second.at("/output_config/format/type").asText()).isEqualTo("json_schema");
         }
@@ -120,7 +112,7 @@ class OutputEffortEndToEndTest {
                     + "\"low\"}");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().has("output_config")).isFalse();
+            assertThat(SentUpstream.next(upstream).has("output_config")).isFalse();
         }
     }
 
@@ -133,7 +125,7 @@ class OutputEffortEndToEndTest {
                     + "\"low\"}");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.path("reasoning_effort").asText()).isEqualTo("low");
             assertThat(sent.has("output_config")).isFalse();
         }
@@ -154,7 +146,7 @@ class OutputEffortEndToEndTest {
                     + "\"max\"}");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().at("/output_config/effort").asText()).isEqualTo("low"); // Anthropic's lowest
+            assertThat(SentUpstream.next(upstream).at("/output_config/effort").asText()).isEqualTo("low"); // Anthropic's lowest
         }
     }
 
@@ -168,7 +160,7 @@ class OutputEffortEndToEndTest {
                     "Authorization", "Bearer " + MASTER);
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().at("/output_config/effort").asText()).isEqualTo("low");
+            assertThat(SentUpstream.next(upstream).at("/output_config/effort").asText()).isEqualTo("low");
         }
     }
 }

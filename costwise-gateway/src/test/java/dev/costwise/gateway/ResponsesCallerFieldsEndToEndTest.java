@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -50,8 +48,7 @@ class ResponsesCallerFieldsEndToEndTest {
                     "Authorization", "Bearer " + MASTER);
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-            JsonNode tool = TestGateway.json(sent.getBody().utf8()).at("/messages/2");
+            JsonNode tool = SentUpstream.next(upstream).at("/messages/2");
             assertThat(tool.path("role").asText()).isEqualTo("tool");
             assertThat(tool.path("content").findValuesAsText("text"))
                     .containsExactly("exit code: 1", "stderr: No such file");

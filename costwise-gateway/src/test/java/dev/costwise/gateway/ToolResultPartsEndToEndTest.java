@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -50,12 +48,6 @@ class ToolResultPartsEndToEndTest {
                 "x-api-key", MASTER, "anthropic-version", "2023-06-01");
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     @Test
     void givenAToolResultOfTwoTextBlocks_whenClaudeIsAsked_thenItGetsTheBlocksAsBlocksBreakpointKept()
             throws Exception {
@@ -67,7 +59,7 @@ class ToolResultPartsEndToEndTest {
                        "ttl": "1h"}}]""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode result = sentUpstream().at("/messages/2/content/0");
+            JsonNode result = SentUpstream.next(upstream).at("/messages/2/content/0");
             assertThat(result.path("type").asText()).isEqualTo("tool_result");
             assertThat(result.path("content")).hasSize(2);
             assertThat(result.at("/content/0/text").asText()).isEqualTo("exit code: 1");
@@ -88,11 +80,12 @@ class ToolResultPartsEndToEndTest {
                         "function": {"name": "Bash", "arguments": "{}"}}]},
                       {"role": "tool", "tool_call_id": "toolu_01", "content": [{"type": "text",
                         "text": "exit code: 1"}, {"type": "text", "text": "stderr: No such file"}]}],
-                     "tools": [{"type": "function", "function": {"name": "Bash", "parameters": {"type": "object"}}}]}""",
+                     "tools": [{"type": "function", "function": {"name": "Bash",
+                       "parameters": {"type": "object"}}}]}""",
                     "Authorization", "Bearer " + MASTER);
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode content = sentUpstream().at("/messages/2/content/0/content");
+            JsonNode content = SentUpstream.next(upstream).at("/messages/2/content/0/content");
             assertThat(content.findValuesAsText("text")).containsExactly("exit code: 1", "stderr: No such file");
         }
     }
@@ -104,7 +97,7 @@ class ToolResultPartsEndToEndTest {
             HttpResponse<String> res = messages(gw, "haiku", "\"a.txt\"");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().at("/messages/2/content/0/content").asText()).isEqualTo("a.txt");
+            assertThat(SentUpstream.next(upstream).at("/messages/2/content/0/content").asText()).isEqualTo("a.txt");
         }
     }
 
@@ -120,7 +113,7 @@ class ToolResultPartsEndToEndTest {
                     [{"type": "text", "text": "exit code: 1"}, {"type": "text", "text": "stderr: No such file"}]""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode response = sentUpstream().at("/contents/2/parts/0/functionResponse/response");
+            JsonNode response = SentUpstream.next(upstream).at("/contents/2/parts/0/functionResponse/response");
             assertThat(response.path("result").asText()).isEqualTo("exit code: 1\nstderr: No such file");
         }
     }

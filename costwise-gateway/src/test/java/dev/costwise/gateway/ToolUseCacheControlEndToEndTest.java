@@ -5,15 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
 /**
- * A prompt-cache breakpoint on an assistant turn's {@code tool_use} block, where an agent puts it when the last block of
- * the conversation is a tool call: Anthropic's Messages API takes {@code cache_control} on {@code tool_use} blocks
+ * A prompt-cache breakpoint on an assistant turn's {@code tool_use} block, where an agent puts it when the last block
+ * of the conversation is a tool call: Anthropic's Messages API takes {@code cache_control} on {@code tool_use} blocks
  * (https://docs.claude.com/en/docs/build-with-claude/prompt-caching), so it reaches Anthropic models on that block,
  * and providers that cache on their own (OpenAI) get the request without it. A thinking block takes no
  * {@code cache_control} at Anthropic, so one that carries it is a 400 naming it, before any call. The upstreams are
@@ -48,12 +46,6 @@ class ToolUseCacheControlEndToEndTest {
                 "x-api-key", MASTER, "anthropic-version", "2023-06-01");
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     @Test
     void givenABreakpointOnAToolUseBlock_whenClaudeIsAsked_thenItReachesAnthropicOnThatBlock() throws Exception {
         upstream.enqueue(AnthropicFake.message("One file: a.txt.", "end_turn", "null"));
@@ -63,7 +55,7 @@ class ToolUseCacheControlEndToEndTest {
                       "input": {"cmd": "ls"}, "cache_control": {"type": "ephemeral", "ttl": "1h"}}]""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode assistant = sentUpstream().at("/messages/1/content");
+            JsonNode assistant = SentUpstream.next(upstream).at("/messages/1/content");
             assertThat(assistant.at("/0/cache_control").isMissingNode()).isTrue();
             assertThat(assistant.at("/1/type").asText()).isEqualTo("tool_use");
             assertThat(assistant.at("/1/cache_control/type").asText()).isEqualTo("ephemeral");
@@ -80,11 +72,12 @@ class ToolUseCacheControlEndToEndTest {
                       {"role": "assistant", "content": null, "tool_calls": [{"id": "toolu_01", "type": "function",
                         "function": {"name": "Bash", "arguments": "{}"}, "cache_control": {"type": "ephemeral"}}]},
                       {"role": "tool", "tool_call_id": "toolu_01", "content": "a.txt"}],
-                     "tools": [{"type": "function", "function": {"name": "Bash", "parameters": {"type": "object"}}}]}""",
+                     "tools": [{"type": "function", "function": {"name": "Bash",
+                       "parameters": {"type": "object"}}}]}""",
                     "Authorization", "Bearer " + MASTER);
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().at("/messages/1/content/0/cache_control/type").asText()).isEqualTo("ephemeral");
+            assertThat(SentUpstream.next(upstream).at("/messages/1/content/0/cache_control/type").asText()).isEqualTo("ephemeral");
         }
     }
 
@@ -97,7 +90,7 @@ class ToolUseCacheControlEndToEndTest {
                       "cache_control": {"type": "ephemeral"}}]""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.at("/messages/1/tool_calls/0/function/name").asText()).isEqualTo("Bash");
             assertThat(sent.toString()).doesNotContain("cache_control");
         }

@@ -31,9 +31,9 @@ import java.util.Set;
  * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}.
  * {@code output_config.effort} itself, which governs the whole answer with or without thinking, stays in the chat body
  * as {@code output_config.effort}: Anthropic models get it as given, others as their {@code reasoning_effort} when the
- * request sets no reasoning. An assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel, signatures intact, as LiteLLM's
- * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
- * see them).
+ * request sets no reasoning. An assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel,
+ * signatures intact, as LiteLLM's {@code thinking_blocks}, so that an Anthropic model gets them back with its tool
+ * results (other providers never see them).
  *
  * <p>Structured outputs: {@code output_config.format} (or the beta's top-level {@code output_format}) of type
  * {@code json_schema} becomes a strict {@code response_format: json_schema}, and a tool's {@code strict: true} its

@@ -23,9 +23,10 @@ import java.util.Objects;
  *
  * <p>The key covers the model, every message (role, name, every text and image part, tool calls and tool-call ids),
  * tools, tool choice, {@code parallel_tool_calls}, Anthropic's {@code output_config.effort}, response format,
- * temperature, top_p, max_tokens, stop sequences and seed. It leaves out what does not change the output: {@code user} and metadata. Object fields inside JSON values
- * (tool schemas, tool choice) are sorted, so field order in the caller's JSON does not matter. Unlike the spec's
- * {@code prompt[:100]} key, two prompts that share a prefix never collide.
+ * temperature, top_p, max_tokens, stop sequences and seed. It leaves out what does not change the output:
+ * {@code user} and metadata. Object fields inside JSON values (tool schemas, tool choice) are sorted, so field order
+ * in the caller's JSON does not matter. Unlike the spec's {@code prompt[:100]} key, two prompts that share a prefix
+ * never collide.
  *
  * <p>An optional namespace (a tenant, a virtual key, a team) keeps one tenant's answers from being served to another.
  */

@@ -213,7 +213,8 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
      */
     public Optional<CacheControl.Ttl> longestCacheBreakpoint() {
         Stream<Optional<CacheControl>> inMessages = messages.stream().flatMap(m -> Stream.concat(
-                m.content().stream().map(ContentPart::cacheControl), m.toolCalls().stream().map(ToolCall::cacheControl)));
+                m.content().stream().map(ContentPart::cacheControl),
+                m.toolCalls().stream().map(ToolCall::cacheControl)));
         return Stream.concat(tools.stream().map(Tool::cacheControl), inMessages)
                 .flatMap(Optional::stream).map(CacheControl::ttl).max(Comparator.naturalOrder());
     }

@@ -6,9 +6,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Claude models that take {@code output_config.effort} (https://platform.claude.com/docs/en/build-with-claude/effort:
- * Opus 4.5, and Claude 4.6 and later; Haiku 4.5 answers 400 "This model does not support the effort parameter"), by
- * the ids Anthropic, Bedrock and Vertex give them.
+ * The Claude models that take {@code output_config.effort}
+ * (https://platform.claude.com/docs/en/build-with-claude/effort: Opus 4.5, and Claude 4.6 and later; Haiku 4.5 answers
+ * 400 "This model does not support the effort parameter"), by the ids Anthropic, Bedrock and Vertex give them.
  */
 class ClaudeEffortTest {
 
