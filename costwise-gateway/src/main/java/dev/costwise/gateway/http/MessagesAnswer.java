@@ -167,18 +167,25 @@ final class MessagesAnswer {
     /**
      * Anthropic's error type for the gateway's error, from what failed rather than the status the gateway answers
      * with: an upstream rate limit or overload is a 503 from the gateway, but a client that backs off on
-     * {@code rate_limit_error} or {@code overloaded_error} must see which, as a failure mid-stream names it.
+     * {@code rate_limit_error} or {@code overloaded_error} must see which, as a failure mid-stream names it. An
+     * upstream's exhausted quota or credits (OpenAI's {@code insufficient_quota}, a 402) is {@code billing_error}, as
+     * Anthropic names its own: waiting does not clear it, and clients read {@code overloaded_error} as "retry".
      */
     private static String errorType(ApiError error) {
         return switch (error.code().orElse("")) {
             case "upstream_rate_limited", "rate_limit_exceeded" -> "rate_limit_error";
             case "upstream_overloaded", "upstream_circuit_open" -> "overloaded_error";
+            case "upstream_quota_exhausted" -> "billing_error";
             default -> AnthropicErrorTypes.forStatus(error.status());
         };
     }
 
-    /** A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one is kept whole. */
-    private static JsonNode toolInput(String arguments, ObjectMapper json) {
+    /**
+     * A tool call's arguments as the object Anthropic's {@code input} must be; text that is not one (an OpenAI-format
+     * provider's {@code [1, 2]}, or arguments cut off by the output limit) is kept whole, as
+     * {@code {"_raw_arguments": text}}.
+     */
+    static JsonNode toolInput(String arguments, ObjectMapper json) {
         if (arguments.isBlank()) {
             return NODES.objectNode();
         }

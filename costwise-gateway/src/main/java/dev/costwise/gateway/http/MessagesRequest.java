@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.AnthropicToolTypes;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.wire.BlockOrder;
 import dev.costwise.llm.wire.OpenAiWire;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -21,18 +23,22 @@ import java.util.Set;
  * <p>What maps: {@code system} (a string or text blocks) becomes the first message; text, image ({@code base64} or
  * {@code url} source), {@code tool_use} and {@code tool_result} blocks become OpenAI content parts, tool calls and tool
  * messages (a user turn's tool results first, as OpenAI wants each answer right after its call); {@code cache_control}
- * stays on its text, image, tool result or tool; {@code stop_sequences}, {@code temperature}, {@code top_p},
+ * stays on its text, image, tool use, tool result or tool (a thinking block takes none, as at Anthropic);
+ * {@code stop_sequences}, {@code temperature}, {@code top_p},
  * {@code top_k} (which OpenAI-format providers that lack it do not get), {@code tools}, {@code tool_choice}
  * ({@code disable_parallel_tool_use} included) and {@code metadata.user_id} map to their OpenAI fields; a stream asks
  * for the final usage chunk.
  *
  * <p>Reasoning: {@code thinking} {@code enabled} with its {@code budget_tokens} becomes OpenRouter's
  * {@code reasoning.max_tokens}, {@code adaptive} becomes {@code reasoning_effort} from {@code output_config.effort}
- * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}; an
- * assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel, signatures intact, as LiteLLM's
- * {@code thinking_blocks}, so that an Anthropic model gets them back with its tool results (other providers never
- * see them). An assistant turn whose blocks are not thinking, then text, then {@code tool_use} (interleaved
- * thinking) carries their order as {@link BlockOrder}, so that an Anthropic model gets them back as it gave them.
+ * (Anthropic's default, {@code high}, when absent), {@code disabled} becomes {@code reasoning_effort: none}.
+ * {@code output_config.effort} itself, which governs the whole answer with or without thinking, stays in the chat body
+ * as {@code output_config.effort}: Anthropic models get it as given, others as their {@code reasoning_effort} when the
+ * request sets no reasoning. An assistant turn's {@code thinking} and {@code redacted_thinking} blocks travel,
+ * signatures intact, as LiteLLM's {@code thinking_blocks}, so that an Anthropic model gets them back with its tool
+ * results (other providers never see them). An assistant turn whose blocks are not thinking, then text, then
+ * {@code tool_use} (interleaved thinking) carries their order as {@link BlockOrder}, so that an Anthropic model gets
+ * them back as it gave them.
  *
  * <p>Structured outputs: {@code output_config.format} (or the beta's top-level {@code output_format}) of type
  * {@code json_schema} becomes a strict {@code response_format: json_schema}, and a tool's {@code strict: true} its
@@ -48,8 +54,12 @@ import java.util.Set;
  * <p>{@code context_management}'s clearing edits (old tool results, old thinking) reach Anthropic models with their
  * beta header; other providers get the whole conversation, which is longer but answers the same. What does not map
  * is refused, naming the field: compaction edits (their answer holds blocks with no OpenAI form), features that run
- * on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container}) and block types
- * with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result). Stateless.
+ * on Anthropic's servers (server tools such as web search, {@code mcp_servers}, {@code container}), unknown tool
+ * types and block types with no OpenAI form ({@code document}, {@code search_result}, images inside a tool result).
+ *
+ * <p>Anthropic's client tools ({@code bash_20250124}, {@code text_editor_20250728}, {@code computer_*},
+ * {@code memory_*}), which the caller runs, travel in {@code tools} as Anthropic defines them: Anthropic models get
+ * them as they came, and other providers refuse them, naming {@code tools[i].type}. Stateless.
  */
 final class MessagesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -104,6 +114,7 @@ final class MessagesRequest {
         for (int i = 0; i < in.size(); i++) {
             message(in.get(i), "messages[" + i + "]", messages);
         }
+        requireCalls(messages, in);
         copyRange(root, "temperature", 0, 1, out);
         copyRange(root, "top_p", 0, 1, out);
         if (root.hasNonNull("top_k")) {
@@ -119,6 +130,7 @@ final class MessagesRequest {
         tools(root.get("tools"), out);
         toolChoice(root.get("tool_choice"), out);
         thinking(root, out);
+        outputEffort(root.get(OpenAiWire.OUTPUT_CONFIG), out);
         outputFormat(root, out);
         contextManagement(root.get("context_management"), out);
         if (root.hasNonNull(OpenAiWire.INFERENCE_GEO)) {
@@ -262,8 +274,46 @@ final class MessagesRequest {
         return node;
     }
 
+    /**
+     * Each {@code tool_result} answers a {@code tool_use} of an earlier assistant turn, as Anthropic requires: one that
+     * answers none is refused here, by its path, before a provider that looks the call up (Gemini, for its function's
+     * name) refuses it less clearly.
+     *
+     * @param messages the translated messages, a tool message per tool result
+     * @param in the request's own messages, for the path
+     */
+    private static void requireCalls(ArrayNode messages, JsonNode in) {
+        Set<String> called = new HashSet<>();
+        for (JsonNode m : messages) {
+            m.path("tool_calls").forEach(c -> called.add(c.path("id").asText()));
+            String answered = m.path("tool_call_id").asText(null);
+            if (answered != null && !called.contains(answered)) {
+                throw new GatewayException.InvalidField(resultPath(in, answered), "tool_result for '" + answered
+                        + "' answers no tool_use of an earlier assistant turn");
+            }
+        }
+    }
+
+    /** @return the path of the first {@code tool_result} block answering {@code id} */
+    private static String resultPath(JsonNode in, String id) {
+        for (int i = 0; i < in.size(); i++) {
+            JsonNode content = in.get(i).path("content");
+            for (int j = 0; j < content.size(); j++) {
+                if (id.equals(content.get(j).path("tool_use_id").asText(null))) {
+                    return "messages[" + i + "].content[" + j + "].tool_use_id";
+                }
+            }
+        }
+        return "messages";
+    }
+
     /** A signed reasoning block, kept whole: Anthropic checks the signature when it comes back. */
     private static ObjectNode thinkingBlock(JsonNode block, String type, String at) {
+        if (block.hasNonNull("cache_control")) {
+            // Anthropic's thinking blocks have no cache_control; a breakpoint after them caches them with the turn
+            throw new GatewayException.InvalidField(at + ".cache_control", "Anthropic takes no cache_control on a "
+                    + type + " block: place it on a later block of the turn, which caches this one with it");
+        }
         if (type.equals("redacted_thinking")) {
             return NODES.objectNode().put("type", type).put("data", requiredText(block, "data", at));
         }
@@ -310,6 +360,25 @@ final class MessagesRequest {
         }
     }
 
+    /**
+     * Anthropic's effort, which governs the whole answer, thinking or not: carried as it came (checked with the chat
+     * body, under the same name), so that Anthropic models get it and the others take it as their reasoning setting
+     * when the request has none.
+     */
+    private static void outputEffort(JsonNode config, ObjectNode out) {
+        if (config == null || config.isNull()) {
+            return;
+        }
+        if (!config.isObject()) {
+            throw new GatewayException.InvalidField(OpenAiWire.OUTPUT_CONFIG, "expected an object with effort or "
+                    + "format");
+        }
+        JsonNode effort = config.get("effort");
+        if (effort != null && !effort.isNull()) {
+            out.putObject(OpenAiWire.OUTPUT_CONFIG).set("effort", effort);
+        }
+    }
+
     /** Anthropic's JSON outputs as OpenAI's strict {@code response_format}: Anthropic always holds to the schema. */
     private static void outputFormat(JsonNode root, ObjectNode out) {
         String at = "output_config.format";
@@ -345,7 +414,11 @@ final class MessagesRequest {
         String url = switch (source.path("type").asText("")) {
             case "base64" -> "data:" + requiredText(source, "media_type", at + ".source") + ";base64,"
                     + requiredText(source, "data", at + ".source");
-            case "url" -> requiredText(source, "url", at + ".source");
+            case "url" -> {
+                String link = requiredText(source, "url", at + ".source");
+                RequestValidator.imageUrl(link, at + ".source.url");
+                yield link;
+            }
             default -> throw new GatewayException.InvalidField(at + ".source.type", "expected base64 or url, was '"
                     + source.path("type").asText() + "'");
         };
@@ -355,17 +428,13 @@ final class MessagesRequest {
     }
 
     private static ObjectNode toolCall(JsonNode block, String at) {
-        if (block.hasNonNull("cache_control")) {
-            throw new GatewayException.InvalidField(at + ".cache_control", "is not supported on a tool_use block: "
-                    + "place it on a text block or a tool_result");
-        }
         JsonNode input = block.get("input");
         if (input == null || !input.isObject()) {
             throw new GatewayException.InvalidField(at + ".input", "expected an object");
         }
         ObjectNode call = NODES.objectNode().put("id", requiredText(block, "id", at)).put("type", "function");
         call.putObject("function").put("name", requiredText(block, "name", at)).put("arguments", input.toString());
-        return call;
+        return withCacheControl(call, block, at); // on the tool call, where Anthropic models get it back
     }
 
     private static ObjectNode toolResult(JsonNode block, String at) {
@@ -417,9 +486,17 @@ final class MessagesRequest {
             String at = "tools[" + i + "]";
             JsonNode t = requireBlock(tools.get(i), at);
             String type = t.path("type").asText("custom");
-            if (!type.equals("custom")) {
+            if (AnthropicToolTypes.isClientTool(type)) {
+                list.add(clientTool(t, at));
+                continue;
+            }
+            if (AnthropicToolTypes.isServerTool(type)) {
                 throw new GatewayException.InvalidField(at + ".type", "server tool '" + type + "' runs on "
                         + "Anthropic's own servers and is not supported through the gateway; define a custom tool");
+            }
+            if (!type.equals("custom")) {
+                throw new GatewayException.InvalidField(at + ".type", "unknown tool type '" + type + "' (supported: "
+                        + "custom, and Anthropic's client tools bash_*, text_editor_*, computer_* and memory_*)");
             }
             JsonNode schema = t.get("input_schema");
             if (schema == null || !schema.isObject()) {
@@ -441,6 +518,17 @@ final class MessagesRequest {
             tool.set("function", fn);
             withCacheControl(tool, t, at);
         }
+    }
+
+    /**
+     * One of Anthropic's client tools (bash, text editor, computer use, memory), which the caller runs: it travels as
+     * Anthropic defines it, reaches Anthropic models so, and is refused by other providers, which do not know it.
+     */
+    private static ObjectNode clientTool(JsonNode tool, String at) {
+        requiredText(tool, "name", at);
+        ObjectNode copy = tool.deepCopy();
+        copy.remove("cache_control");
+        return withCacheControl(copy, tool, at);
     }
 
     private static void toolChoice(JsonNode choice, ObjectNode out) {

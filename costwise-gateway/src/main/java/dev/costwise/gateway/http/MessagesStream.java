@@ -39,6 +39,11 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     private boolean textOpen;
     /** The reasoning block (by its position among reasoning blocks) whose content block is open; -1 if none. */
     private int thinkingOpen = -1;
+    private boolean toolOpen;
+    /** The open tool_use block's arguments so far. */
+    private final StringBuilder toolInput = new StringBuilder();
+    /** The open tool_use block's arguments are not an object: held, and sent wrapped when the block closes. */
+    private boolean toolInputHeld;
     private boolean failed;
 
     MessagesStream(ServerResponse res, ObjectMapper json, String messageId) {
@@ -106,11 +111,38 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         ObjectNode block = NODES.objectNode().put("type", "tool_use").put("id", id).put("name", name);
         block.putObject("input");
         openBlock(block);
+        toolOpen = true;
     }
 
+    /**
+     * Relays a tool call's arguments as they come while they are an object, as Anthropic's {@code input} must be.
+     * Arguments an OpenAI-format provider wrote that are not one ({@code [1, 2]}, a string) are held, and sent when
+     * the block closes as the whole answer gives them ({@link MessagesAnswer#toolInput}), so a client builds the same
+     * {@code input} streamed or not, and can send the turn back.
+     */
     @Override
     public void toolArguments(String delta) throws IOException {
-        deltaEvent(NODES.objectNode().put("type", "input_json_delta").put("partial_json", delta));
+        boolean undecided = toolInput.isEmpty() || toolInput.toString().isBlank();
+        toolInput.append(delta);
+        if (toolInputHeld) {
+            return;
+        }
+        if (undecided) {
+            String lead = toolInput.toString().stripLeading();
+            if (lead.isEmpty()) {
+                return; // only blanks yet: nothing tells what follows
+            }
+            toolInputHeld = lead.charAt(0) != '{';
+            if (!toolInputHeld) {
+                inputDelta(toolInput.toString());
+            }
+            return;
+        }
+        inputDelta(delta);
+    }
+
+    private void inputDelta(String json) throws IOException {
+        deltaEvent(NODES.objectNode().put("type", "input_json_delta").put("partial_json", json));
     }
 
     @Override
@@ -136,6 +168,7 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         return switch (kind) {
             case "overloaded" -> "overloaded_error";
             case "rate_limited" -> "rate_limit_error";
+            case "quota_exhausted" -> "billing_error"; // not cleared by waiting, unlike the two above
             case "authentication" -> "authentication_error";
             case "permission" -> "permission_error";
             case "not_found" -> "not_found_error";
@@ -177,6 +210,12 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     }
 
     private void closeBlock() throws IOException {
+        if (toolOpen && toolInputHeld) {
+            inputDelta(MessagesAnswer.toolInput(toolInput.toString(), json).toString());
+        }
+        toolOpen = false;
+        toolInputHeld = false;
+        toolInput.setLength(0);
         if (blockOpen) {
             out.send(NODES.objectNode().put("type", "content_block_stop").put("index", blockIndex));
             blockOpen = false;

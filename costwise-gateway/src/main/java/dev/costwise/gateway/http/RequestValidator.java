@@ -63,6 +63,7 @@ public final class RequestValidator {
             if (m.has("thinking_blocks")) {
                 reasoningBlocks(m, p, role.asText());
             }
+            imageUrls(content, p + ".content");
             JsonNode isError = m.get("is_error");
             if (isError != null && !isError.isNull() && (!isError.isBoolean() || !role.asText().equals("tool"))) {
                 throw new GatewayException.InvalidField(p + ".is_error", "only a tool message reports a tool error, "
@@ -88,6 +89,7 @@ public final class RequestValidator {
             throw new GatewayException.InvalidField("tools", "expected an array of tools");
         }
         endUser(body);
+        outputEffort(body); // before reasoning: on /v1/messages, an adaptive thinking's effort is read from it
         reasoning(body);
         serviceTier(body);
         inferenceGeo(body);
@@ -115,6 +117,18 @@ public final class RequestValidator {
         }
     }
 
+    /** Anthropic's {@code output_config.effort}: a bad one would be dropped or refused by a provider less clearly. */
+    private static void outputEffort(ObjectNode body) {
+        if (!body.has(OpenAiWire.OUTPUT_CONFIG)) {
+            return;
+        }
+        try {
+            WIRE.readOutputEffort(body);
+        } catch (WireFormatException e) {
+            throw new GatewayException.InvalidField(e.field(), e.problem());
+        }
+    }
+
     /** {@code reasoning_effort} or OpenRouter's {@code reasoning}: a provider would refuse a bad one less clearly. */
     private static void reasoning(ObjectNode body) {
         if (!body.has("reasoning_effort") && !body.has("reasoning")) {
@@ -124,6 +138,38 @@ public final class RequestValidator {
             WIRE.readReasoning(body);
         } catch (WireFormatException e) {
             throw new GatewayException.InvalidField(e.field(), e.problem());
+        }
+    }
+
+    /** An image part's URL: every provider takes a link or inline data only, and would refuse another less clearly. */
+    private static void imageUrls(JsonNode content, String at) {
+        for (int i = 0; content != null && content.isArray() && i < content.size(); i++) {
+            JsonNode part = content.get(i);
+            if (!"image_url".equals(part.path("type").asText())) {
+                continue;
+            }
+            JsonNode image = part.get("image_url");
+            String pat = at + "[" + i + "].image_url";
+            if (image != null && image.isObject()) {
+                image = image.get("url");
+                pat += ".url";
+            }
+            imageUrl(image == null || !image.isTextual() ? "" : image.asText(), pat);
+        }
+    }
+
+    /**
+     * @param url an image's URL
+     * @param at its path in the caller's request, for the error
+     * @throws GatewayException.InvalidField unless it is an http(s) link or a base64 {@code data:} URI, the forms
+     *     every provider takes
+     */
+    static void imageUrl(String url, String at) {
+        boolean link = url.startsWith("https://") || url.startsWith("http://");
+        boolean data = url.startsWith("data:") && url.contains(";base64,");
+        if (!link && !data) {
+            throw new GatewayException.InvalidField(at, "expected an http(s) URL or a data:<media type>;base64,... "
+                    + "URI, was '" + trim(url) + "'");
         }
     }
 

@@ -108,9 +108,11 @@ public final class ResponsesEndpoint {
             HttpExchange.send(res, 200, json.writeValueAsBytes(answer));
         } catch (GatewayException e) {
             if (!res.isSent()) {
-                // the provider was sent a chat request translated from this one: a field it names is not the caller's
+                // the provider was sent a chat request translated from this one: a field it names is not the caller's,
+                // and a field the gateway names is named as the caller named it
                 http.sendFailure(res, e, model, error -> ErrorResponses.body(
-                        e instanceof GatewayException.UpstreamFailed ? error.withoutParam() : error));
+                        e instanceof GatewayException.UpstreamFailed ? error.withoutParam()
+                                : ResponsesRequest.inCallersNames(error)));
             }
         } catch (UncheckedIOException e) {
             LOG.debug("request {}: client connection failed: {}", requestId, e.getMessage());

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.wire.BlockOrder;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,26 +22,56 @@ import java.util.Set;
  *
  * <p>What maps: {@code instructions} becomes the first (system) message; {@code input} as text or as items (messages
  * with {@code input_text}, {@code input_image} and {@code output_text} parts, {@code function_call} and
- * {@code function_call_output} items) becomes chat messages, consecutive function calls one assistant turn;
- * {@code tools} of type {@code function}, {@code tool_choice}, {@code parallel_tool_calls}, {@code max_output_tokens},
- * {@code temperature}, {@code top_p}, {@code user}, {@code reasoning.effort} and {@code text.format} map to their chat
- * fields; a stream asks for the final usage chunk.
+ * {@code function_call_output} items, an output as a string or as {@code input_text} parts) becomes chat messages,
+ * consecutive function calls one assistant turn; {@code tools} of type {@code function}, {@code tool_choice},
+ * {@code parallel_tool_calls}, {@code max_output_tokens}, {@code temperature}, {@code top_p}, {@code user},
+ * {@code reasoning.effort} and {@code text.format} map to their chat fields; a stream asks for the final usage chunk.
  *
  * <p>A request that continues a stored response ({@code previous_response_id}) reaches here with that conversation's
  * items already before its own input ({@link ResponsesEndpoint} and {@link StoredResponses} keep them). Refused,
  * naming the field: {@code conversation} objects, {@code background} runs, stored {@code prompt} templates, built-in
- * tools (web search, file search, code interpreter...) and items with no chat form. Earlier {@code reasoning} items
- * that hold an Anthropic model's signed thinking ({@link ReasoningItems}) go back in their assistant turn, in order
- * with its text and function calls, as Anthropic needs them with a tool's result; other reasoning items are left out:
- * they replay only to the model that wrote them. Stateless.
+ * tools (web search, file search, code interpreter...), client tools whose calls are not function calls
+ * ({@code custom}'s free-form input, {@code local_shell}, {@code apply_patch}...), unknown tool types and items with
+ * no chat form. Earlier {@code reasoning} items that hold an Anthropic model's signed thinking ({@link ReasoningItems})
+ * go back in their assistant turn, in order with its text and function calls, as Anthropic needs them with a tool's
+ * result; other reasoning items are left out: they replay only to the model that wrote them. Stateless.
  */
 final class ResponsesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Fields that need state or servers the gateway does not have: refused rather than dropped. */
     private static final Set<String> REFUSED = Set.of("conversation", "prompt");
     private static final Set<String> ROLES = Set.of("user", "system", "developer", "assistant");
+    /** OpenAI's built-in tools that run on its servers. */
+    private static final Set<String> HOSTED_TOOLS = Set.of("web_search", "file_search", "code_interpreter",
+            "image_generation", "mcp");
+    /** OpenAI's tool types that the client runs but whose calls are not function calls. */
+    private static final Set<String> CLIENT_TOOLS = Set.of("custom", "local_shell", "shell", "apply_patch",
+            "computer_use_preview", "computer");
+
+    /**
+     * The chat fields this translation fills from a Responses field of another name: a refusal that names one (an
+     * adapter's, such as a {@code max_tokens} too small for Claude's thinking) names the caller's field instead.
+     */
+    private static final Map<String, String> CALLERS_NAMES = Map.of("max_tokens", "max_output_tokens",
+            "reasoning_effort", "reasoning.effort");
 
     private ResponsesRequest() {}
+
+    /**
+     * @param error an error about the chat body this class wrote
+     * @return the same error naming the Responses request's own fields ({@code max_output_tokens}, not the chat
+     *     body's {@code max_tokens}), in its {@code param} and its message
+     */
+    static ApiError inCallersNames(ApiError error) {
+        String message = error.message();
+        Optional<String> param = error.param();
+        for (Map.Entry<String, String> name : CALLERS_NAMES.entrySet()) {
+            message = message.replaceAll("(?<![\\w.])" + name.getKey() + "(?!\\w)", name.getValue());
+            param = param.map(p -> p.equals(name.getKey()) ? name.getValue() : p);
+        }
+        return new ApiError(error.status(), error.type(), error.code(), param, message, error.retryAfter(),
+                error.extra(), error.clearsSoon(), error.billed());
+    }
 
     /**
      * @param root the parsed Responses request
@@ -141,6 +173,7 @@ final class ResponsesRequest {
             throw new GatewayException.InvalidField("input", "expected a string or a non-empty array of items");
         }
         AssistantTurn callsTurn = null; // the assistant turn the function calls (and reasoning) in a row go to
+        Set<String> called = new HashSet<>();
         for (int i = 0; i < input.size(); i++) {
             String at = "input[" + i + "]";
             JsonNode item = input.get(i);
@@ -165,17 +198,19 @@ final class ResponsesRequest {
                     }
                     ObjectNode call = NODES.objectNode().put("id", requiredText(item, "call_id", at))
                             .put("type", "function");
+                    called.add(call.path("id").asText());
                     call.putObject("function").put("name", requiredText(item, "name", at))
                             .put("arguments", item.path("arguments").asText(""));
                     callsTurn.call(call);
                 }
                 case "function_call_output" -> {
-                    JsonNode output = item.get("output");
-                    if (output == null || !output.isTextual()) {
-                        throw new GatewayException.InvalidField(at + ".output", "expected a string");
+                    if (!called.contains(requiredText(item, "call_id", at))) {
+                        // as the Responses API refuses it; a provider that looks the call up would, less clearly
+                        throw new GatewayException.InvalidField(at + ".call_id", "function_call_output for '"
+                                + item.get("call_id").asText() + "' answers no earlier function_call");
                     }
                     messages.addObject().put("role", "tool").put("tool_call_id", requiredText(item, "call_id", at))
-                            .put("content", output.asText());
+                            .set("content", callOutput(item.get("output"), at + ".output"));
                     callsTurn = null;
                 }
                 case "reasoning" -> {
@@ -260,6 +295,35 @@ final class ResponsesRequest {
         }
     }
 
+    /**
+     * A function call's output: a string, or a list of text parts (the Responses API's {@code input_text}), which
+     * stay parts of the tool message, so each provider gets them apart as it takes them.
+     */
+    private static JsonNode callOutput(JsonNode output, String at) {
+        if (output != null && output.isTextual()) {
+            return output;
+        }
+        if (output == null || !output.isArray()) {
+            throw new GatewayException.InvalidField(at, "expected a string or an array of input_text parts");
+        }
+        ArrayNode parts = NODES.arrayNode();
+        for (int i = 0; i < output.size(); i++) {
+            String pat = at + "[" + i + "]";
+            JsonNode part = output.get(i);
+            String type = part.path("type").asText("");
+            if (!type.equals("input_text") && !type.equals("output_text")) {
+                throw new GatewayException.InvalidField(pat + ".type", "a function call's output may hold text "
+                        + "parts only here (input_text), was '" + type + "'");
+            }
+            JsonNode text = part.get("text");
+            if (text == null || !text.isTextual()) {
+                throw new GatewayException.InvalidField(pat + ".text", "is required (a string)");
+            }
+            parts.addObject().put("type", "text").put("text", text.asText());
+        }
+        return parts;
+    }
+
     private static ObjectNode message(JsonNode item, String at) {
         String role = item.path("role").asText("");
         if (!ROLES.contains(role)) {
@@ -288,8 +352,10 @@ final class ResponsesRequest {
                     parts.addObject().put("type", "text").put("text", text.asText());
                 }
                 case "input_image" -> {
+                    String url = requiredText(part, "image_url", pat);
+                    RequestValidator.imageUrl(url, pat + ".image_url");
                     ObjectNode image = parts.addObject().put("type", "image_url").putObject("image_url")
-                            .put("url", requiredText(part, "image_url", pat));
+                            .put("url", url);
                     if (part.hasNonNull("detail")) {
                         image.put("detail", part.get("detail").asText());
                     }
@@ -319,8 +385,7 @@ final class ResponsesRequest {
             JsonNode t = tools.get(i);
             String type = t.path("type").asText("");
             if (!type.equals("function")) {
-                throw new GatewayException.InvalidField(at + ".type", "built-in tool '" + type + "' runs on "
-                        + "OpenAI's own servers and is not supported through the gateway; define a function tool");
+                throw new GatewayException.InvalidField(at + ".type", refusal(type));
             }
             ObjectNode fn = list.addObject().put("type", "function").putObject("function")
                     .put("name", requiredText(t, "name", at));
@@ -334,6 +399,20 @@ final class ResponsesRequest {
                 fn.set("strict", t.get("strict"));
             }
         }
+    }
+
+    /** @return why a tool of this type is refused, truthfully: where it runs, or that the type is unknown */
+    private static String refusal(String type) {
+        if (HOSTED_TOOLS.contains(type) || type.startsWith("web_search_preview")) {
+            return "built-in tool '" + type + "' runs on OpenAI's own servers and is not supported through the "
+                    + "gateway; define a function tool";
+        }
+        if (CLIENT_TOOLS.contains(type)) {
+            return "tool type '" + type + "' is a tool your client runs, but its calls (free-form input, or OpenAI's "
+                    + "own call items) have no chat form the gateway can carry to every provider; define a function "
+                    + "tool with a JSON Schema";
+        }
+        return "unknown tool type '" + type + "' (supported: function)";
     }
 
     private static void toolChoice(JsonNode choice, ObjectNode out) {

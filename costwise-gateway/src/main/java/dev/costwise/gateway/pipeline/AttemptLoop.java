@@ -284,12 +284,14 @@ final class AttemptLoop {
     }
 
     /**
-     * @return the plan's body with the reasoning model {@code m} is sent: none for a model that ignores it, else
-     *     lowered to the cap of {@code m}'s own pipeline entry, whichever name reached it
+     * @return the plan's body with the reasoning model {@code m} is sent (Anthropic's effort as its provider takes it,
+     *     {@link OutputEffort}): none for a model that ignores it, else lowered to the cap of {@code m}'s own pipeline
+     *     entry, whichever name reached it
      */
     ObjectNode reasoningFor(Plan plan, Model m) {
-        return directory.ignoresReasoning(m) ? ReasoningSettings.without(plan.body())
-                : ReasoningSettings.cappedCopy(plan.body(), directory.reasoningCap(m));
+        ObjectNode body = OutputEffort.forAttempt(plan.body(), m);
+        return directory.ignoresReasoning(m) ? ReasoningSettings.without(body)
+                : ReasoningSettings.cappedCopy(body, directory.reasoningCap(m));
     }
 
     /** @return why no candidate answered: the upstreams' failures, or a budget's refusal when none was called */

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.Reasoning;
 import dev.costwise.llm.chat.ReasoningEffort;
@@ -15,7 +16,8 @@ import java.util.Optional;
  * cap becomes the cap; OpenRouter's {@code reasoning} object has its {@code effort} lowered the same way and its
  * {@code max_tokens} lowered to the cap's budget ({@link Reasoning#atMost}). Applied to the body before the cache
  * key is taken, so a capped request shares cache entries with one that asked for the cap. A request that sets no
- * reasoning is left to the model's default.
+ * reasoning is left to the model's default. Anthropic's {@code output_config.effort}, which governs an Anthropic
+ * model's thinking with the rest of its answer, is lowered alike (to {@code low}, Anthropic's lowest, at most).
  *
  * <p>{@link #without}: an attempt on a model that does not reason gets no setting, which its provider would refuse.
  */
@@ -29,6 +31,7 @@ final class ReasoningSettings {
      * @param max the most effort allowed
      */
     static void cap(ObjectNode body, ReasoningEffort max) {
+        capOutputEffort(body, max);
         if (!body.has("reasoning_effort") && !body.has("reasoning")) {
             return;
         }
@@ -46,13 +49,25 @@ final class ReasoningSettings {
         }
     }
 
+    /** Lowers Anthropic's {@code output_config.effort} to {@code max}, or to {@code low} for a lower cap. */
+    private static void capOutputEffort(ObjectNode body, ReasoningEffort max) {
+        JsonNode effort = body.path(OpenAiWire.OUTPUT_CONFIG).path("effort");
+        Optional<ReasoningEffort> asked = effort.isTextual() ? ReasoningEffort.fromWireName(effort.asText())
+                : Optional.empty();
+        ReasoningEffort allowed = max.compareTo(ReasoningEffort.LOW) < 0 ? ReasoningEffort.LOW : max;
+        if (asked.filter(e -> e.compareTo(allowed) > 0).isPresent()) {
+            ((ObjectNode) body.get(OpenAiWire.OUTPUT_CONFIG)).put("effort", allowed.wireName());
+        }
+    }
+
     /**
      * @param body a chat body, shared by a request's attempts and not changed here
      * @param max the most effort the attempt's model may be asked for, if it has a cap of its own
      * @return the body with its reasoning lowered to {@code max}: a copy if that changes it, else {@code body}
      */
     static ObjectNode cappedCopy(ObjectNode body, Optional<ReasoningEffort> max) {
-        if (max.isEmpty() || !body.has("reasoning_effort") && !body.has("reasoning")) {
+        if (max.isEmpty() || !body.has("reasoning_effort") && !body.has("reasoning")
+                && !body.has(OpenAiWire.OUTPUT_CONFIG)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();

@@ -128,8 +128,8 @@ final class UpstreamChatModel implements ChatModel {
         try {
             // a model configured on a service tier (flex) asks for it here too, as on the pipeline's own attempts
             // the stricter of the workflow pipeline's cap (already applied to the request) and the model's own
-            ObjectNode asked = ServiceTiers.forAttempt(ReasoningSettings.cappedCopy(
-                    wire.writeRequest(request, model.upstreamModel(), encoding), reasoningCap), model);
+            ObjectNode asked = ServiceTiers.forAttempt(ReasoningSettings.cappedCopy(OutputEffort.forAttempt(
+                    wire.writeRequest(request, model.upstreamModel(), encoding), model), reasoningCap), model);
             // the output limit the run's reservation assumed for this model when the caller set none
             ObjectNode body = OutputLimits.forAttempt(asked, model, Plan.outputLimit(asked, model));
             Upstream.Reply reply = upstream.complete(new Upstream.Call(model, body, bound));

@@ -6,15 +6,16 @@ import java.util.function.Consumer;
 
 /**
  * Where a chat body may carry prompt-cache breakpoints ({@code cache_control}, the LiteLLM form): on a tool, on a
- * message (after its last part) and on a content part. Stateless.
+ * message (after its last part), on a content part and on an assistant's tool call (Anthropic's {@code tool_use}).
+ * Stateless.
  */
 public final class CacheMarkers {
 
     private CacheMarkers() {}
 
     /**
-     * Visits every object of {@code body} that may carry {@code cache_control}: tools, then each message and its
-     * content parts, in order.
+     * Visits every object of {@code body} that may carry {@code cache_control}: tools, then each message, its
+     * content parts and its tool calls, in order.
      *
      * @param body a chat body
      * @param visit called with each such object
@@ -32,6 +33,11 @@ public final class CacheMarkers {
             for (JsonNode part : message.path("content")) { // a string content has no parts
                 if (part instanceof ObjectNode p) {
                     visit.accept(p);
+                }
+            }
+            for (JsonNode call : message.path("tool_calls")) {
+                if (call instanceof ObjectNode c) {
+                    visit.accept(c);
                 }
             }
         }

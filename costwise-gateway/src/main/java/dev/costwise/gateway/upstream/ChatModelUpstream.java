@@ -12,10 +12,12 @@ import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
+import dev.costwise.llm.provider.gemini.GeminiChatModel;
 import dev.costwise.llm.provider.http.StreamTimeouts;
 import dev.costwise.llm.wire.OpenAiRequest;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -153,6 +155,9 @@ public final class ChatModelUpstream implements Upstream {
         if (model(call.model()) instanceof AnthropicChatModel) {
             requireNoEmptyUserMessage(call.body());
         }
+        if (model(call.model()) instanceof AnthropicChatModel || model(call.model()) instanceof GeminiChatModel) {
+            requireObjectArguments(call.body(), call.model());
+        }
         try {
             return wire.readRequest(call.body());
         } catch (WireFormatException e) {
@@ -188,6 +193,33 @@ public final class ChatModelUpstream implements Upstream {
                 throw new GatewayException.InvalidField("messages[" + i + "].content",
                         "is empty; Anthropic models take no empty user message");
             }
+        }
+    }
+
+    /**
+     * Anthropic's {@code tool_use.input} and Gemini's {@code functionCall.args} are objects, so an earlier tool call's
+     * arguments must be a JSON object (or nothing) for these models: the caller hears which call's are not.
+     */
+    private void requireObjectArguments(ObjectNode body, Model m) {
+        JsonNode messages = body.path("messages");
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode calls = messages.get(i).path("tool_calls");
+            for (int j = 0; j < calls.size(); j++) {
+                JsonNode args = calls.get(j).path("function").path("arguments");
+                if (args.isTextual() && !args.asText().isBlank() && !isJsonObject(args.asText())) {
+                    throw new GatewayException.InvalidField("messages[" + i + "].tool_calls[" + j
+                            + "].function.arguments", "expected a JSON object as text: " + m.provider()
+                            + " models take a tool call's arguments as an object (for " + m.name() + ")");
+                }
+            }
+        }
+    }
+
+    private boolean isJsonObject(String text) {
+        try {
+            return wire.mapper().readTree(text) instanceof ObjectNode;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -2,6 +2,9 @@ package dev.costwise.gateway.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.AnthropicToolTypes;
+import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.provider.http.FunctionTools;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.wire.BlockOrder;
@@ -44,6 +47,9 @@ import java.util.Set;
  *       upstream wants it.</li>
  * </ul>
  *
+ * <p>An Anthropic-defined client tool ({@code bash_20250124}, {@code text_editor_*}, {@code computer_*}), which
+ * only Anthropic models know, is refused for every such upstream, naming {@code tools[i].type}.
+ *
  * <p>The body is shared by a request's attempts, which may go to Anthropic next, so a body that needs a change is
  * copied; most need none and are returned as they are. Stateless.
  */
@@ -71,6 +77,7 @@ final class CompatibleBodies {
      * @return the body to send: {@code body} itself when nothing needs changing
      */
     static ObjectNode forUpstream(ObjectNode body, String provider) {
+        requireNoAnthropicTools(body);
         // OpenAI's chat API takes reasoning_effort only, and its deepest effort is xhigh: OpenRouter's object (for
         // every other provider) and Anthropic's max (from a Messages client's output_config) are rewritten as one
         boolean rewriteReasoning = body.has("reasoning") && !provider.equals("openrouter")
@@ -146,6 +153,22 @@ final class CompatibleBodies {
             }
         }
         return false;
+    }
+
+    /**
+     * An Anthropic-defined client tool ({@code bash_20250124}...) has no OpenAI form: refused before the call, so that
+     * another model of the pipeline (a Claude one) may take the request.
+     *
+     * @throws UnsupportedRequestException naming the tool's type
+     */
+    private static void requireNoAnthropicTools(ObjectNode body) {
+        JsonNode tools = body.path("tools");
+        for (int i = 0; i < tools.size(); i++) {
+            String type = tools.get(i).path("type").asText("");
+            if (AnthropicToolTypes.isClientTool(type)) {
+                throw FunctionTools.onlyAnthropic(i, type);
+            }
+        }
     }
 
     private static boolean isSigned(JsonNode id) {

@@ -22,10 +22,11 @@ import java.util.Objects;
  * A stable hash of everything in a {@link ChatRequest} that changes the answer.
  *
  * <p>The key covers the model, every message (role, name, every text and image part, tool calls and tool-call ids),
- * tools, tool choice, {@code parallel_tool_calls}, response format, temperature, top_p, max_tokens, stop sequences
- * and seed. It leaves out what does not change the output: {@code user} and metadata. Object fields inside JSON values
- * (tool schemas, tool choice) are sorted, so field order in the caller's JSON does not matter. Unlike the spec's
- * {@code prompt[:100]} key, two prompts that share a prefix never collide.
+ * tools, tool choice, {@code parallel_tool_calls}, Anthropic's {@code output_config.effort}, response format,
+ * temperature, top_p, max_tokens, stop sequences and seed. It leaves out what does not change the output:
+ * {@code user} and metadata. Object fields inside JSON values (tool schemas, tool choice) are sorted, so field order
+ * in the caller's JSON does not matter. Unlike the spec's {@code prompt[:100]} key, two prompts that share a prefix
+ * never collide.
  *
  * <p>An optional namespace (a tenant, a virtual key, a team) keeps one tenant's answers from being served to another.
  */
@@ -89,9 +90,11 @@ public final class ChatCacheKey {
             t.description().ifPresent(d -> tool.put("description", d));
             tool.set("parameters", sorted(t.parameters()));
             tool.put("strict", t.strict());
+            t.anthropicDefinition().ifPresent(d -> tool.set("anthropic_definition", sorted(d)));
         }
         request.toolChoice().ifPresent(tc -> root.set("tool_choice", sorted(tc)));
         request.parallelToolCalls().ifPresent(v -> root.put("parallel_tool_calls", v));
+        request.outputEffort().ifPresent(e -> root.put("output_effort", e.wireName())); // changes the answer
         root.set("response_format", responseFormat(request.responseFormat()));
         request.temperature().ifPresent(v -> root.put("temperature", v));
         request.topP().ifPresent(v -> root.put("top_p", v));

@@ -61,6 +61,11 @@ import java.util.stream.Stream;
  * @param inferenceGeo Anthropic's {@code inference_geo}, if set: where the model runs ({@code us} for US-only
  *     inference, {@code global}). Only Anthropic models get it; it does not change the answer, only its price (US-only
  *     inference costs 1.1× on Claude Opus 4.6, Sonnet 4.6 and later), so it is not part of the cache key.
+ * @param outputEffort Anthropic's {@code output_config.effort}, if set: how eagerly the model spends tokens on its
+ *     whole answer (text, tool calls and thinking alike), whether or not it thinks: {@code low}, {@code medium},
+ *     {@code high} (Anthropic's default), {@code xhigh} or {@code max}. Only Anthropic models read it (those that take
+ *     it: Claude Opus 4.5, and Claude 4.6 and later); the gateway gives other providers the nearest reasoning setting
+ *     when the request has none of its own. It changes the answer, so it is part of the cache key.
  */
 public record ChatRequest(String model, List<Message> messages, List<Tool> tools, Optional<JsonNode> toolChoice,
         ResponseFormat responseFormat, Optional<Double> temperature, Optional<Double> topP, Optional<Integer> topK,
@@ -68,7 +73,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Map<String, String> metadata, Optional<Reasoning> reasoning, Optional<ServiceTier> serviceTier,
         Optional<JsonNode> contextManagement, Optional<Boolean> parallelToolCalls, Optional<Double> presencePenalty,
         Optional<Double> frequencyPenalty, List<String> anthropicBetas, Optional<ServiceTier> callerServiceTier,
-        Optional<String> inferenceGeo) {
+        Optional<String> inferenceGeo, Optional<ReasoningEffort> outputEffort) {
 
     /** What an Anthropic beta name may hold: Anthropic's names are lowercase words, digits and dashes. */
     private static final Pattern BETA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -97,6 +102,9 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         Objects.requireNonNull(callerServiceTier, "callerServiceTier");
         Objects.requireNonNull(inferenceGeo, "inferenceGeo");
         inferenceGeo.ifPresent(g -> requireArgument(!g.isBlank(), "inference_geo cannot be blank, was '%s'", g));
+        Objects.requireNonNull(outputEffort, "outputEffort");
+        outputEffort.ifPresent(e -> requireArgument(e.compareTo(ReasoningEffort.LOW) >= 0,
+                "output_config.effort must be low, medium, high, xhigh or max, was %s", e.wireName()));
         for (String beta : anthropicBetas) {
             requireArgument(isAnthropicBetaName(beta), "anthropic beta '%s' is not a beta name (at most 100 "
                     + "letters, digits, '.', '_' and '-')", beta);
@@ -158,6 +166,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         b.anthropicBetas = anthropicBetas;
         b.callerServiceTier = callerServiceTier;
         b.inferenceGeo = inferenceGeo;
+        b.outputEffort = outputEffort;
         return b;
     }
 
@@ -199,12 +208,14 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
     }
 
     /**
-     * @return the longest lifetime among the request's prompt-cache breakpoints (on tools and content parts), if it
-     *     places any: the longest-lived cache write the call may cause
+     * @return the longest lifetime among the request's prompt-cache breakpoints (on tools, content parts and tool
+     *     calls), if it places any: the longest-lived cache write the call may cause
      */
     public Optional<CacheControl.Ttl> longestCacheBreakpoint() {
-        return Stream.concat(tools.stream().map(Tool::cacheControl),
-                        messages.stream().flatMap(m -> m.content().stream()).map(ContentPart::cacheControl))
+        Stream<Optional<CacheControl>> inMessages = messages.stream().flatMap(m -> Stream.concat(
+                m.content().stream().map(ContentPart::cacheControl),
+                m.toolCalls().stream().map(ToolCall::cacheControl)));
+        return Stream.concat(tools.stream().map(Tool::cacheControl), inMessages)
                 .flatMap(Optional::stream).map(CacheControl::ttl).max(Comparator.naturalOrder());
     }
 
@@ -249,6 +260,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         private List<String> anthropicBetas = List.of();
         private Optional<ServiceTier> callerServiceTier = Optional.empty();
         private Optional<String> inferenceGeo = Optional.empty();
+        private Optional<ReasoningEffort> outputEffort = Optional.empty();
 
         private Builder() {}
 
@@ -456,6 +468,18 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
         }
 
         /**
+         * Sets Anthropic's {@code output_config.effort}: how eagerly an Anthropic model spends tokens on its whole
+         * answer, thinking or not ({@code low} saves the most). Default: none, the model's own ({@code high}).
+         *
+         * @param value {@code LOW} to {@code MAX}, or empty
+         * @return this builder
+         */
+        public Builder outputEffort(Optional<ReasoningEffort> value) {
+            this.outputEffort = Objects.requireNonNull(value, "outputEffort");
+            return this;
+        }
+
+        /**
          * @return the request
          * @throws IllegalArgumentException if the model is blank, there are no messages, a sampling value is out of
          *     range, or an Anthropic beta is not a beta name (the message names the field and the value)
@@ -464,7 +488,7 @@ public record ChatRequest(String model, List<Message> messages, List<Tool> tools
             return new ChatRequest(model, messages, tools, toolChoice, responseFormat, temperature, topP, topK,
                     maxTokens, stop, seed, user, metadata, reasoning, serviceTier, contextManagement,
                     parallelToolCalls, presencePenalty, frequencyPenalty, anthropicBetas, callerServiceTier,
-                    inferenceGeo);
+                    inferenceGeo, outputEffort);
         }
     }
 }

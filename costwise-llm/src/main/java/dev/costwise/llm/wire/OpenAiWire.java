@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
+import dev.costwise.llm.chat.AnthropicToolTypes;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatRequest;
@@ -29,6 +30,7 @@ import dev.costwise.llm.chat.ContentPart;
 import dev.costwise.llm.chat.FinishReason;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.ServiceTier;
@@ -99,6 +101,15 @@ public final class OpenAiWire {
      * is to run; in {@code usage}, where the call ran ({@link Usage#inferenceGeo()}), which sets its price.
      */
     public static final String INFERENCE_GEO = "inference_geo";
+
+    /**
+     * Anthropic's {@code output_config}, whose {@code effort} ({@link ChatRequest#outputEffort()}) a request may carry
+     * as Anthropic's Messages API does: how eagerly an Anthropic model spends tokens on its whole answer.
+     */
+    public static final String OUTPUT_CONFIG = "output_config";
+
+    /** The efforts Anthropic's {@code output_config.effort} takes, for an error message. */
+    private static final String OUTPUT_EFFORTS = "low, medium, high, xhigh or max";
 
     private final ObjectMapper mapper;
     private final ObjectReader reader;
@@ -329,6 +340,7 @@ public final class OpenAiWire {
                     + "was blank");
         }
         b.inferenceGeo(geo);
+        b.outputEffort(readOutputEffort(root));
         JsonNode metadata = root.get("metadata");
         if (metadata != null && !metadata.isNull()) {
             requireObject(metadata, "metadata");
@@ -380,6 +392,36 @@ public final class OpenAiWire {
      */
     public Optional<Reasoning> readReasoning(JsonNode root) {
         return ReasoningWire.readSetting(requireObject(root, ""));
+    }
+
+    /**
+     * Reads only a request's Anthropic {@code output_config.effort}, as {@link #readRequest(JsonNode)} does.
+     *
+     * @param root the request body
+     * @return the effort, if the body sets one
+     * @throws WireFormatException naming {@code output_config} or {@code output_config.effort} if either is not what
+     *     Anthropic takes ({@code low}, {@code medium}, {@code high}, {@code xhigh} or {@code max})
+     */
+    public Optional<ReasoningEffort> readOutputEffort(JsonNode root) {
+        JsonNode config = requireObject(root, "").get(OUTPUT_CONFIG);
+        if (config == null || config.isNull()) {
+            return Optional.empty();
+        }
+        if (!config.isObject()) {
+            throw new WireFormatException(OUTPUT_CONFIG, "expected an object such as {\"effort\": \"low\"}, was "
+                    + describe(config));
+        }
+        JsonNode effort = config.get("effort");
+        if (effort == null || effort.isNull()) {
+            return Optional.empty();
+        }
+        String at = OUTPUT_CONFIG + ".effort";
+        Optional<ReasoningEffort> value = effort.isTextual() ? ReasoningEffort.fromWireName(effort.asText())
+                .filter(e -> e.compareTo(ReasoningEffort.LOW) >= 0) : Optional.empty();
+        if (value.isEmpty()) {
+            throw new WireFormatException(at, "expected " + OUTPUT_EFFORTS + ", was " + effort);
+        }
+        return value;
     }
 
     /**
@@ -451,6 +493,15 @@ public final class OpenAiWire {
         if (!request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
             for (Tool t : request.tools()) {
+                if (t.anthropicDefinition().isPresent()) {
+                    // as Anthropic takes it: the gateway's own upstreams read it; an adapter for a provider that
+                    // does not know it refuses it before writing
+                    ObjectNode tool = tools.addObject().setAll((ObjectNode) t.anthropicDefinition().get().deepCopy());
+                    if (encoding.cacheControl()) {
+                        t.cacheControl().ifPresent(c -> tool.set("cache_control", c.toJson()));
+                    }
+                    continue;
+                }
                 ObjectNode fn = NODES.objectNode();
                 fn.put("name", t.name());
                 t.description().ifPresent(d -> fn.put("description", d));
@@ -503,6 +554,7 @@ public final class OpenAiWire {
         if (encoding.anthropicExtensions()) {
             request.contextManagement().ifPresent(c -> root.set("context_management", c));
             request.inferenceGeo().ifPresent(g -> root.put(INFERENCE_GEO, g));
+            request.outputEffort().ifPresent(e -> root.putObject(OUTPUT_CONFIG).put("effort", e.wireName()));
             if (!request.anthropicBetas().isEmpty()) {
                 request.anthropicBetas().forEach(root.putArray(ANTHROPIC_BETA)::add);
             }
@@ -694,15 +746,22 @@ public final class OpenAiWire {
         String name = requireString(fn, "name", fpath);
         JsonNode args = fn.get("arguments");
         String arguments = args == null || args.isNull() ? "" : args.isTextual() ? args.asText() : args.toString();
-        return new ToolCall(id, name, arguments);
+        return new ToolCall(id, name, arguments, optCacheControl(node, at));
     }
 
     private Tool readTool(JsonNode node, String at) {
         requireObject(node, at);
         String type = optString(node, "type", at).orElse("function");
+        if (AnthropicToolTypes.isClientTool(type)) {
+            // Anthropic's own client tool, as its Messages API takes it: reaches Anthropic models as it came
+            requireString(node, "name", at);
+            ObjectNode definition = ((ObjectNode) node).deepCopy();
+            definition.remove("cache_control");
+            return Tool.anthropicDefined(definition, optCacheControl(node, at));
+        }
         if (!type.equals("function")) {
-            throw new WireFormatException(path(at, "type"), "unsupported tool type '" + type
-                    + "'; expected function");
+            throw new WireFormatException(path(at, "type"), "unknown tool type '" + type
+                    + "'; expected function (or an Anthropic-defined client tool such as bash_20250124)");
         }
         String fpath = path(at, "function");
         JsonNode fn = requireObject(node.get("function"), fpath);
@@ -783,7 +842,7 @@ public final class OpenAiWire {
         }
         m.name().ifPresent(n -> node.put("name", n));
         if (!m.toolCalls().isEmpty()) {
-            node.set("tool_calls", writeToolCalls(m.toolCalls()));
+            node.set("tool_calls", writeToolCalls(m.toolCalls(), marks));
         }
         m.toolCallId().ifPresent(id -> node.put("tool_call_id", id));
         return node;
@@ -835,13 +894,17 @@ public final class OpenAiWire {
         BlockOrder.write(message, blocks, oneContentPart);
     }
 
-    private static ArrayNode writeToolCalls(List<ToolCall> calls) {
+    /** @param marks write the calls' prompt-cache breakpoints */
+    private static ArrayNode writeToolCalls(List<ToolCall> calls, boolean marks) {
         ArrayNode arr = NODES.arrayNode();
         for (ToolCall c : calls) {
             ObjectNode call = arr.addObject();
             call.put("id", c.id());
             call.put("type", "function");
             call.putObject("function").put("name", c.name()).put("arguments", c.arguments());
+            if (marks) {
+                c.cacheControl().ifPresent(cc -> call.set("cache_control", cc.toJson()));
+            }
         }
         return arr;
     }

@@ -14,8 +14,8 @@ package dev.costwise.llm.wire;
  *     token budget as well as an effort) instead of {@code reasoning_effort}
  * @param anthropicExtensions write what only Anthropic reads, in the forms Anthropic-aware servers take (Costwise's own
  *     gateway, LiteLLM): assistant messages' reasoning blocks as {@code thinking_blocks}, a failed tool's result with
- *     {@code "is_error": true}, {@code context_management} and the request's Anthropic betas as
- *     {@code anthropic_beta}; OpenAI refuses these fields
+ *     {@code "is_error": true}, {@code context_management}, {@code output_config.effort} and the request's Anthropic
+ *     betas as {@code anthropic_beta}; OpenAI refuses these fields
  * @param serviceTier write the request's {@code service_tier} (OpenAI's; other providers have no such tiers and
  *     some refuse the field)
  * @param topK write the request's {@code top_k} (OpenRouter, Together, vLLM and other open-model servers take it;

@@ -42,4 +42,17 @@ class ChatRequestTest {
                 {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}""").longestCacheBreakpoint())
                 .isEmpty();
     }
+
+    @Test
+    void givenAnHourLongBreakpointOnAToolCall_whenTheLongestIsAsked_thenItCounts() {
+        ChatRequest request = read("""
+                {"model": "claude-haiku-4-5",
+                 "messages": [{"role": "user", "content": "List the files", "cache_control": {"type": "ephemeral"}},
+                              {"role": "assistant", "content": null, "tool_calls": [{"id": "toolu_01",
+                                "type": "function", "function": {"name": "ls", "arguments": "{}"},
+                                "cache_control": {"type": "ephemeral", "ttl": "1h"}}]},
+                              {"role": "tool", "tool_call_id": "toolu_01", "content": "a.txt"}]}""");
+
+        assertThat(request.longestCacheBreakpoint()).contains(CacheControl.Ttl.ONE_HOUR);
+    }
 }

@@ -32,7 +32,8 @@ import java.util.Optional;
  * <ul>
  *   <li>System messages, and the text parts of each, are joined (blank line between) into the top-level
  *       {@code system} string ({@link SystemPrompts}).
- *   <li>Tool results become {@code tool_result} blocks in a user message, placed before any other block of that
+ *   <li>Tool results become {@code tool_result} blocks in a user message (a result of several text parts keeps them
+ *       as text blocks), placed before any other block of that
  *       message as Anthropic requires; assistant tool calls become {@code tool_use} blocks whose {@code input} is the
  *       parsed arguments. Ids lose a Gemini thought signature ({@link ThoughtSignatureIds}), which Anthropic's id
  *       pattern refuses.
@@ -49,7 +50,8 @@ import java.util.Optional;
  *   <li>{@code temperature} above 1 (OpenAI allows 2, Anthropic 1) is capped at 1. {@code seed} has no Anthropic
  *       equivalent and is dropped. {@code user} goes to {@code metadata.user_id}.
  *   <li>Prompt-cache breakpoints ({@link CacheControl}) the caller placed on content parts, messages or tools become
- *       {@code cache_control} on the same blocks and tools (on a tool message, on its {@code tool_result}); a marked
+ *       {@code cache_control} on the same blocks and tools (on a tool message of one text, on its
+ *       {@code tool_result}; of several, on its text blocks; on a tool call, on its {@code tool_use}); a marked
  *       system part turns {@code system} into a list of text blocks. Anthropic takes at most
  *       {@value #MAX_BREAKPOINTS}: a request with more is refused here, naming the count. With none placed by the
  *       caller, the model's {@link AnthropicPromptCaching} places its own.
@@ -62,6 +64,11 @@ import java.util.Optional;
  *       default; a budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
  *       temperature other than 1, a {@code top_p} below {@value #MIN_TOP_P_WITH_THINKING} and (budget form) a
  *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
+ *   <li>Anthropic's own client tools ({@code bash_20250124}, {@code text_editor_20250728}, {@code computer_*},
+ *       {@code memory_*}: {@link Tool#anthropicDefinition()}) are sent as they came.
+ *   <li>The caller's own {@code output_config.effort} ({@link ChatRequest#outputEffort()}) goes as given, thinking or
+ *       not, to the models that take it ({@link ClaudeEffort}); adaptive thinking's effort, which a reasoning cap may
+ *       have lowered, takes its place. Older models, which have one effort, are sent none.
  *   <li>{@code tool_choice}: auto, required (Anthropic's any), none or a function (Anthropic's tool).
  *       {@code parallel_tool_calls: false} becomes {@code disable_parallel_tool_use: true} on it, on
  *       {@code {type: auto}} when the request gave no tool choice.
@@ -154,6 +161,11 @@ final class AnthropicRequestMapper {
             ArrayNode tools = body.putArray("tools");
             for (Tool tool : request.tools()) {
                 ObjectNode t = tools.addObject();
+                if (tool.anthropicDefinition().isPresent()) {
+                    t.setAll((ObjectNode) tool.anthropicDefinition().get().deepCopy()); // bash, text editor...
+                    tool.cacheControl().ifPresent(c -> t.set("cache_control", c.toJson()));
+                    continue;
+                }
                 t.put("name", tool.name());
                 tool.description().ifPresent(d -> t.put("description", d));
                 t.set("input_schema", tool.parameters());
@@ -181,6 +193,10 @@ final class AnthropicRequestMapper {
             body.set("thinking", t.thinking());
             t.outputConfig().ifPresent(c -> body.set("output_config", c));
         });
+        // the caller's effort governs the whole answer, thinking or not; adaptive thinking's (capped) one comes first
+        request.outputEffort().filter(e -> ClaudeEffort.takes(upstreamModel)
+                && !body.path("output_config").has("effort"))
+                .ifPresent(e -> body.withObjectProperty("output_config").put("effort", e.wireName()));
         nativeSchema.ifPresent(f -> body.withObjectProperty("output_config").putObject("format")
                 .put("type", "json_schema").set("schema", f.schema()));
         if (stream) {
@@ -338,12 +354,13 @@ final class AnthropicRequestMapper {
                 .flatMap(m -> m.content().stream()).anyMatch(p -> p.cacheControl().isPresent());
     }
 
-    /** @return the breakpoints the caller placed; a tool message's count once, as its one tool_result carries it */
+    /** @return the breakpoints the caller placed, counted where they are sent */
     private static int callerBreakpoints(ChatRequest request) {
         int n = (int) request.tools().stream().filter(t -> t.cacheControl().isPresent()).count();
         for (Message m : request.messages()) {
-            long marked = m.content().stream().filter(p -> p.cacheControl().isPresent()).count();
-            n += m.role() == Role.TOOL ? Math.min(1, (int) marked) : (int) marked;
+            long marked = m.content().stream().filter(p -> p.cacheControl().isPresent()).count()
+                    + m.toolCalls().stream().filter(c -> c.cacheControl().isPresent()).count();
+            n += m.role() == Role.TOOL ? toolResultBreakpoints(m) : (int) marked;
         }
         return n;
     }
@@ -399,16 +416,7 @@ final class AnthropicRequestMapper {
     private List<ObjectNode> blocks(Message m) {
         List<ObjectNode> blocks = new ArrayList<>();
         if (m.role() == Role.TOOL) {
-            ObjectNode result = json.createObjectNode();
-            result.put("type", "tool_result");
-            result.put("tool_use_id", ThoughtSignatureIds.unsigned(m.toolCallId().orElseThrow()));
-            result.put("content", m.text());
-            if (m.toolError()) {
-                result.put("is_error", true); // the model then treats the content as the tool's failure
-            }
-            m.content().stream().map(ContentPart::cacheControl).flatMap(Optional::stream).reduce((a, b) -> b)
-                    .ifPresent(c -> result.set("cache_control", c.toJson()));
-            blocks.add(result);
+            blocks.add(toolResult(m));
             return blocks;
         }
         for (int i = 0; i <= m.content().size(); i++) {
@@ -457,8 +465,59 @@ final class AnthropicRequestMapper {
             b.put("id", ThoughtSignatureIds.unsigned(call.id())); // Gemini's signature is for Gemini only
             b.put("name", call.name());
             b.set("input", arguments(call));
+            call.cacheControl().ifPresent(cc -> b.set("cache_control", cc.toJson()));
             blocks.add(b);
         }
+    }
+
+    /**
+     * A tool message as a {@code tool_result}: one text as its {@code content} string, several as text blocks, each
+     * keeping its own breakpoint, so that the model reads the parts apart as the tool gave them. Anthropic refuses
+     * an empty text block, so empty parts are left out, and a breakpoint on one moves to the result itself.
+     */
+    private ObjectNode toolResult(Message m) {
+        ObjectNode result = json.createObjectNode();
+        result.put("type", "tool_result");
+        result.put("tool_use_id", ThoughtSignatureIds.unsigned(m.toolCallId().orElseThrow()));
+        List<ContentPart.Text> texts = resultTexts(m);
+        if (texts.size() < 2) {
+            result.put("content", m.text());
+            m.content().stream().map(ContentPart::cacheControl).flatMap(Optional::stream).reduce((a, b) -> b)
+                    .ifPresent(c -> result.set("cache_control", c.toJson()));
+        } else {
+            ArrayNode content = result.putArray("content");
+            for (ContentPart.Text t : texts) {
+                ObjectNode b = content.addObject().put("type", "text").put("text", t.text());
+                t.cacheControl().ifPresent(c -> b.set("cache_control", c.toJson()));
+            }
+            emptyPartMark(m).ifPresent(c -> result.set("cache_control", c.toJson()));
+        }
+        if (m.toolError()) {
+            result.put("is_error", true); // the model then treats the content as the tool's failure
+        }
+        return result;
+    }
+
+    /** @return a tool message's text parts that are not empty */
+    private static List<ContentPart.Text> resultTexts(Message m) {
+        return m.content().stream().filter(p -> p instanceof ContentPart.Text t && !t.text().isEmpty())
+                .map(p -> (ContentPart.Text) p).toList();
+    }
+
+    /** @return the last breakpoint on an empty part of a tool message, which has no block of its own to sit on */
+    private static Optional<CacheControl> emptyPartMark(Message m) {
+        return m.content().stream().filter(p -> p instanceof ContentPart.Text t && t.text().isEmpty())
+                .map(ContentPart::cacheControl).flatMap(Optional::stream).reduce((a, b) -> b);
+    }
+
+    /** @return the breakpoints a tool message's {@code tool_result} carries, as {@link #toolResult} places them */
+    private static int toolResultBreakpoints(Message m) {
+        long marked = m.content().stream().filter(p -> p.cacheControl().isPresent()).count();
+        if (resultTexts(m).size() < 2) {
+            return (int) Math.min(1, marked);
+        }
+        return (int) resultTexts(m).stream().filter(t -> t.cacheControl().isPresent()).count()
+                + (emptyPartMark(m).isPresent() ? 1 : 0);
     }
 
     private JsonNode arguments(ToolCall call) {

@@ -13,9 +13,11 @@ import dev.costwise.llm.chat.Role;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.provider.http.FunctionTools;
 import dev.costwise.llm.provider.http.SystemPrompts;
 import dev.costwise.llm.provider.http.ThoughtSignatureIds;
 import dev.costwise.llm.provider.http.ToolArguments;
+import dev.costwise.llm.provider.http.ToolResults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +36,9 @@ import java.util.Set;
  *   <li>Assistant messages become {@code model} contents; their tool calls {@code functionCall} parts, with the
  *       {@code thoughtSignature} that {@link GeminiResponseMapper} stored in the call's id given back.
  *   <li>Tool results become {@code functionResponse} parts in a {@code user} content. Gemini identifies a result by
- *       the function's name, so the name is looked up from the assistant call with the same id; the result text is
- *       sent as {@code response} when it is a JSON object, else wrapped as {@code {"result": text}}.
+ *       the function's name, so the name is looked up from the assistant call with the same id; the result text (its
+ *       parts a line apart, {@link ToolResults}) is sent as {@code response} when it is a JSON object, else wrapped
+ *       as {@code {"result": text}}.
  *   <li>Consecutive contents of the same role are merged (parallel tool results travel in one content).
  *   <li>Schemas go in the fields that take JSON Schema ({@code parametersJsonSchema}, {@code responseJsonSchema}),
  *       not in the OpenAPI-subset {@code Schema} ones ({@code parameters}, {@code responseSchema}), which refuse
@@ -89,6 +92,7 @@ final class GeminiRequestMapper {
                     .put("text", String.join(SystemPrompts.SEPARATOR, system));
         }
         body.set("contents", contents(request.messages()));
+        FunctionTools.require(request.tools());
         if (!request.tools().isEmpty()) {
             ArrayNode declarations = body.putArray("tools").addObject().putArray("functionDeclarations");
             for (Tool tool : request.tools()) {
@@ -168,7 +172,7 @@ final class GeminiRequestMapper {
             ObjectNode response = json.createObjectNode();
             ObjectNode fr = response.putObject("functionResponse");
             fr.put("name", functionNameOf(callId, earlier));
-            fr.set("response", resultObject(m.text()));
+            fr.set("response", resultObject(ToolResults.text(m)));
             parts.add(response);
             return parts;
         }
@@ -200,6 +204,7 @@ final class GeminiRequestMapper {
         return parts;
     }
 
+    /** @param earlier the messages before the tool result, which is {@code messages[earlier.size()]} */
     private static String functionNameOf(String callId, List<Message> earlier) {
         for (int i = earlier.size() - 1; i >= 0; i--) {
             for (ToolCall call : earlier.get(i).toolCalls()) {
@@ -208,8 +213,8 @@ final class GeminiRequestMapper {
                 }
             }
         }
-        throw new IllegalArgumentException("tool result for call '" + callId + "' answers no earlier assistant tool "
-                + "call; Gemini needs the function's name");
+        throw new UnsupportedRequestException("messages[" + earlier.size() + "].tool_call_id", "tool result for call '"
+                + callId + "' answers no earlier assistant tool call; Gemini needs the function's name");
     }
 
     private JsonNode resultObject(String text) {

@@ -16,7 +16,9 @@ import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.ToolCall;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.provider.http.FunctionTools;
 import dev.costwise.llm.provider.http.SystemPrompts;
+import dev.costwise.llm.provider.http.ToolResults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +45,7 @@ final class OllamaWire {
         for (int i = 0; i < request.messages().size(); i++) {
             messages.add(writeMessage(request.messages().get(i), i));
         }
+        FunctionTools.require(request.tools());
         if (!request.tools().isEmpty()) {
             ArrayNode tools = root.putArray("tools");
             for (Tool t : request.tools()) {
@@ -100,8 +103,12 @@ final class OllamaWire {
         ObjectNode node = mapper.createObjectNode();
         node.put("role", m.role().wireName());
         // the parts of one system message keep a blank line between them, as they do for Claude and Gemini
-        node.put("content", m.role() == Role.SYSTEM
-                ? String.join(SystemPrompts.SEPARATOR, SystemPrompts.texts(List.of(m))) : m.text());
+        // and a tool result's parts a line apart, as for Gemini
+        node.put("content", switch (m.role()) {
+            case SYSTEM -> String.join(SystemPrompts.SEPARATOR, SystemPrompts.texts(List.of(m)));
+            case TOOL -> ToolResults.text(m);
+            default -> m.text();
+        });
         String thinking = m.reasoning().stream().filter(p -> p instanceof ContentPart.Thinking)
                 .map(p -> ((ContentPart.Thinking) p).text()).collect(Collectors.joining());
         if (!thinking.isEmpty()) {

@@ -11,6 +11,7 @@ import dev.costwise.llm.provider.http.AbstractProviderChatModel;
 import dev.costwise.llm.provider.http.AdapterSettings;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.ChunkSource;
+import dev.costwise.llm.provider.http.FunctionTools;
 import dev.costwise.llm.provider.http.GuardedStream;
 import dev.costwise.llm.provider.http.HttpCall;
 import dev.costwise.llm.provider.http.HttpHeaders;
@@ -100,8 +101,12 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         return new OpenAiCompatibleChatModel(settings().withModel(model), endpoint, apiKey, extraHeaders, wire);
     }
 
-    /** The request's body: a Gemini thought signature in a tool-call id is Gemini's alone, and too long for OpenAI. */
+    /**
+     * The request's body: a Gemini thought signature in a tool-call id is Gemini's alone, and too long for OpenAI; an
+     * Anthropic-defined tool, which OpenAI-format APIs do not know, is refused before anything is sent.
+     */
     private byte[] body(ChatRequest request, RequestEncoding enc) {
+        FunctionTools.require(request.tools());
         return wire.bytes(wire.writeRequest(ThoughtSignatureIds.unsigned(request), upstreamModel(), enc));
     }
 
