@@ -53,6 +53,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,6 +66,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** A URL's user info, where passwords go, with or without a scheme before it ({@code user:pw@host/v1}). */
+    private static final String USER_INFO = "(^|//)[^@/?#]*@";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
             "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles", "redis");
@@ -186,7 +190,17 @@ public final class ConfigLoader {
     /** @return a URL fit for an error message: no query string and no user info, where passwords go */
     private static String withoutCredentials(String url) {
         int query = url.indexOf('?');
-        return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll("//[^@/]*@", "//…@");
+        return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll(USER_INFO, "$1…@");
+    }
+
+    /**
+     * Whether an {@code api_key_env} holds what cannot be a variable's name, or looks like a key (written there
+     * directly, or put there by a {@code ${OPENAI_API_KEY}} reference meant for {@code api_key}).
+     */
+    private static boolean looksLikeAKey(String value) {
+        return !ENV_NAME.matcher(value).matches()
+                || value.length() >= 20 && value.chars().anyMatch(Character::isLowerCase)
+                        && value.chars().anyMatch(Character::isUpperCase) && value.chars().anyMatch(Character::isDigit);
     }
 
     /** @return whether {@code url} parses as an absolute {@code http} or {@code https} URL with a host */
@@ -203,9 +217,11 @@ public final class ConfigLoader {
     /** Walks the tree, collecting every problem instead of stopping at the first. */
     private final class Reader {
         final List<String> problems = new ArrayList<>();
+        final EnvValues envValues = new EnvValues();
 
+        /** Records a problem; a value from the environment is never shown in it (it may be a secret). */
         void problem(String path, String message) {
-            problems.add(path + ": " + message);
+            problems.add(path + ": " + envValues.hide(path, message));
         }
 
         GatewayConfig root(JsonNode root) {
@@ -230,8 +246,8 @@ public final class ConfigLoader {
                     .or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
             ledger.ifPresent(u -> {
                 if (!u.startsWith("jdbc:sqlite:") && !u.startsWith("jdbc:postgresql:")) {
-                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was '"
-                            + withoutCredentials(u) + "'");
+                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was "
+                            + shownUrl(ledgerNode, "url", "ledger.url", u, ConfigLoader::withoutCredentials));
                 }
             });
             Optional<Duration> ledgerRetention = ledgerRetention(ledgerNode);
@@ -295,6 +311,20 @@ public final class ConfigLoader {
                     pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
         }
 
+        /**
+         * A URL for a message, without what {@code mask} drops (user info, query); one that a variable put (part of)
+         * in the file is shown as the file writes it ({@code the value of ${PROXY_URL}}), as the variable may hold a
+         * password where the mask would not see it.
+         */
+        String shownUrl(JsonNode n, String field, String p, String url, UnaryOperator<String> mask) {
+            if (!envValues.cameFromEnv(p)) {
+                return "'" + mask.apply(url) + "'";
+            }
+            String written = n.path(field).asText().trim();
+            return ENV_REF.matcher(written).matches() ? "the value of " + written
+                    : "the value of '" + mask.apply(written) + "'";
+        }
+
         /** A pipeline that falls back to itself (or to an alias of the same name) would call one model twice. */
         void selfFallback(String name, List<String> fallbacks, Map<String, String> aliases) {
             for (int i = 0; i < fallbacks.size(); i++) {
@@ -304,6 +334,16 @@ public final class ConfigLoader {
                             + "model: a fallback must be another model");
                 }
             }
+        }
+
+        /** Says that {@code api_key_env} takes a name, never showing what it was given (most likely a key). */
+        void keyEnvProblem(String raw, String p, Optional<Providers.Known> provider) {
+            String example = provider.map(Providers.Known::keyEnv).filter(s -> !s.isEmpty()).orElse("OPENAI_API_KEY");
+            Matcher ref = ENV_REF.matcher(raw.trim());
+            String fix = ref.matches() && ref.group(2) == null
+                    ? "; write api_key_env: " + ref.group(1) + " (the name, without ${})" : "";
+            problem(p, "api_key_env takes the NAME of an environment variable (e.g. " + example + "), not the key"
+                    + fix);
         }
 
         /** {@code ledger.retention}: a duration of at least a day, or {@code forever}; default 90 days. */
@@ -335,19 +375,19 @@ public final class ConfigLoader {
             unknownFields(n, "redis", Set.of("url", "key_prefix", "local_share", "timeout"));
             Optional<String> url = optString(n, "url", "redis.url");
             url.ifPresent(u -> {
-                String shown = u.replaceAll("//[^@/]*@", "//***@");
+                String shown = shownUrl(n, "url", "redis.url", u, text -> text.replaceAll(USER_INFO, "$1***@"));
                 try {
                     java.net.URI uri = new java.net.URI(u);
                     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                     if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-                        problem("redis.url", "expected redis://host:port or rediss://host:port, was '" + shown + "'");
+                        problem("redis.url", "expected redis://host:port or rediss://host:port, was " + shown);
                     } else if (uri.getHost() == null) {
                         problem("redis.url", badPort(uri).map(port -> "has a bad port '" + port
-                                + "' (expected a number from 1 to 65535)").orElse("has no host") + ", was '"
-                                + shown + "'");
+                                + "' (expected a number from 1 to 65535)").orElse("has no host") + ", was "
+                                + shown);
                     }
                 } catch (java.net.URISyntaxException e) {
-                    problem("redis.url", "is not a valid URL, was '" + shown + "'");
+                    problem("redis.url", "is not a valid URL, was " + shown);
                 }
             });
             String prefix = optString(n, "key_prefix", "redis.key_prefix").orElse("costwise");
@@ -459,16 +499,22 @@ public final class ConfigLoader {
                             + Providers.knownIds() + ")");
                 }
                 String upstream = optString(m, "model", p + ".model").orElse(name.orElse(""));
-                Optional<String> keyEnv = optString(m, "api_key_env", p + ".api_key_env")
+                Optional<String> keyEnvGiven = optString(m, "api_key_env", p + ".api_key_env");
+                boolean keyNotName = keyEnvGiven.filter(ConfigLoader::looksLikeAKey).isPresent();
+                if (keyNotName) {
+                    keyEnvProblem(m.path("api_key_env").asText(), p + ".api_key_env", known);
+                }
+                Optional<String> keyEnv = keyEnvGiven.filter(v -> !keyNotName)
                         .or(() -> known.map(Providers.Known::keyEnv).filter(s -> !s.isEmpty()));
                 Optional<String> apiKey = optString(m, "api_key", p + ".api_key");
-                if (apiKey.isEmpty() && keyEnv.isPresent()) {
+                if (apiKey.isEmpty() && keyEnv.isPresent() && !keyNotName) {
                     apiKey = Optional.ofNullable(env.apply(keyEnv.get())).filter(s -> !s.isBlank());
                     if (apiKey.isEmpty() && m.has("api_key_env")) {
                         problem(p + ".api_key_env", "environment variable " + keyEnv.get() + " is not set");
                     }
                 }
-                if (apiKey.isEmpty() && known.isPresent() && Providers.NATIVE.contains(known.get().id())) {
+                if (apiKey.isEmpty() && !keyNotName && known.isPresent()
+                        && Providers.NATIVE.contains(known.get().id())) {
                     problem(p + ".api_key_env", "provider '" + known.get().id() + "' needs an API key: set "
                             + keyEnv.orElse("api_key_env") + " or api_key");
                 }
@@ -478,8 +524,8 @@ public final class ConfigLoader {
                     if (baseUrl.isEmpty()) {
                         problem(p + ".base_url", "provider '" + known.get().id() + "' needs a base_url");
                     } else if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
-                        problem(p + ".base_url", "expected an http(s) URL, was '"
-                                + SafeUrls.withoutSecrets(baseUrl) + "'");
+                        problem(p + ".base_url", "expected an http(s) URL, was "
+                                + shownUrl(m, "base_url", p + ".base_url", baseUrl, SafeUrls::withoutSecrets));
                     }
                 }
                 Optional<Pricing> price = m.has("price") ? price(m.path("price"), p + ".price", provider)
@@ -1127,6 +1173,9 @@ public final class ConfigLoader {
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
                 String value = env.apply(m.group(1));
+                if (value != null) {
+                    envValues.record(p, m.group(1), value);
+                }
                 if (value == null) {
                     value = m.group(2);
                 }
@@ -1170,8 +1219,12 @@ public final class ConfigLoader {
         Optional<String> reqHeaderSafe(JsonNode n, String field, String p, String header) {
             Optional<String> s = reqString(n, field, p);
             if (s.isPresent() && s.get().chars().anyMatch(c -> c < 0x20 || c == 0x7f || c > 0xff)) {
-                problem(p, "'" + s.get().replaceAll("\\p{Cntrl}", "?") + "' contains a control character or a"
-                        + " character outside Latin-1; it is sent in the " + header + " header");
+                // shown with '?' for each control character, so the hiding of values from the environment would
+                // miss it: such a value is not shown at all
+                String shown = envValues.cameFromEnv(p) ? "its value (from the environment)"
+                        : "'" + s.get().replaceAll("\\p{Cntrl}", "?") + "'";
+                problem(p, shown + " contains a control character or a character outside Latin-1; it is sent in the "
+                        + header + " header");
                 return Optional.empty();
             }
             return s;
