@@ -213,6 +213,10 @@ class ShutdownAndConfigTest {
         assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "alerts.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        // the test expecting default passed, while the gateway answered such a request 404
+                        "pipelines.auto.default_route: is required: 'auto' is not a model, alias or group, so a "
+                                + "request none of its routes takes would have no model to go to (the gateway "
+                                + "would answer it 404); name the model for them, e.g. default_route: s1",
                         "budgets[1].name: duplicate budget name 'dup'",
                         "alerts[0].above: cannot be negative, was -1",
                         "alerts[0].webhook: must be an absolute http(s) URL",
@@ -279,6 +283,7 @@ class ShutdownAndConfigTest {
                       - name: cheap
                         model: small
                         when: {max_chars: 2000}
+                    default_route: small
                 tests:
                   - input: "Analyze the trade-offs of event sourcing for a bank ledger"
                     expect_route: premium

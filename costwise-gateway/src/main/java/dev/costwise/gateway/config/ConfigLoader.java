@@ -276,6 +276,7 @@ public final class ConfigLoader {
                     }
                 }
             }
+            pipelines.forEach((name, p) -> defaultRouteNeeded(name, p, targets));
             pipelines.forEach((name, p) -> workflowCatalogNames(p, "pipelines." + name, models, groups, aliases));
             Set<String> callable = new LinkedHashSet<>(targets);
             callable.addAll(pipelines.keySet());
@@ -323,6 +324,20 @@ public final class ConfigLoader {
             String written = n.path(field).asText().trim();
             return ENV_REF.matcher(written).matches() ? "the value of " + written
                     : "the value of '" + mask.apply(written) + "'";
+        }
+
+        /**
+         * A routed pipeline under a name of its own (not a model, alias or group) needs a model for the requests none
+         * of its routes takes: without {@code default_route} or fallbacks, the gateway could only answer them 404.
+         */
+        void defaultRouteNeeded(String name, Pipeline p, Set<String> targets) {
+            if (targets.contains(name) || p.routes().isEmpty() || p.defaultRoute().isPresent() || p.workflow()
+                    || !p.fallbacks().isEmpty() || p.routes().stream().anyMatch(RouteRule::unconditional)) {
+                return;
+            }
+            problem("pipelines." + name + ".default_route", "is required: '" + name + "' is not a model, alias or "
+                    + "group, so a request none of its routes takes would have no model to go to (the gateway would "
+                    + "answer it 404); name the model for them, e.g. default_route: " + p.routes().getLast().model());
         }
 
         /** A pipeline that falls back to itself (or to an alias of the same name) would call one model twice. */
