@@ -426,10 +426,8 @@ public final class ConfigLoader {
                             + shareText.get() + "'");
                 }
             }
-            Duration timeout = optDuration(n, "timeout", "redis.timeout").orElse(Duration.ofMillis(200));
-            if (timeout.isZero()) {
-                problem("redis.timeout", "must be positive, was " + timeout.toMillis() + "ms");
-            }
+            Duration timeout = optPositiveDuration(n, "timeout", "redis.timeout", "every command would time out")
+                    .orElse(Duration.ofMillis(200));
             if (url.isEmpty() && n.has("url") && !n.path("url").isContainerNode()) {
                 return Optional.empty(); // url: ${REDIS_URL:-} left empty turns sharing off
             }
@@ -455,8 +453,8 @@ public final class ConfigLoader {
             int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
             long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
             Duration grace = optDuration(n, "shutdown_grace", "server.shutdown_grace").orElse(d.shutdownGrace());
-            Duration timeout = optDuration(n, "request_timeout", "server.request_timeout")
-                    .orElse(d.requestTimeout());
+            Duration timeout = optPositiveDuration(n, "request_timeout", "server.request_timeout",
+                    "every request would time out before any model is called").orElse(d.requestTimeout());
             long cacheMemory = optSize(n, "cache_memory", "server.cache_memory").orElse(d.cacheMemoryBytes());
             Duration responsesTtl = optDuration(n, "responses_ttl", "server.responses_ttl").orElse(d.responsesTtl());
             if (responsesTtl.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -562,14 +560,12 @@ public final class ConfigLoader {
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
                 Optional<ServiceTier> tier = serviceTier(m, p + ".service_tier", provider);
-                Optional<Duration> firstToken = optDuration(m, "first_token_timeout", p + ".first_token_timeout");
-                if (firstToken.filter(Duration::isZero).isPresent()) {
-                    problem(p + ".first_token_timeout", "must be positive, was 0ms");
-                }
+                Optional<Duration> firstToken = optPositiveDuration(m, "first_token_timeout",
+                        p + ".first_token_timeout", "every stream would time out before its first token");
                 if (name.isPresent() && provider.isPresent()) {
                     out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
                             baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
-                            window, maxOut, circuit, caching, tier, firstToken.filter(d -> !d.isZero())));
+                            window, maxOut, circuit, caching, tier, firstToken));
                 }
             }
             return out;
@@ -759,7 +755,8 @@ public final class ConfigLoader {
                     .or(base::contextWindowFallback);
             cwf.ifPresent(t -> requireTarget(t, p + ".context_window_fallback", targets));
             RetrySettings retry = n.has("retry") ? retry(n.path("retry"), p + ".retry", base.retry()) : base.retry();
-            Duration timeout = optDuration(n, "timeout", p + ".timeout").orElse(base.timeout());
+            Duration timeout = optPositiveDuration(n, "timeout", p + ".timeout",
+                    "every attempt would time out before the model answers").orElse(base.timeout());
             boolean workflow = optBoolean(n, "workflow", p + ".workflow").orElse(false);
             if (workflow && routes.isEmpty()) {
                 problem(p + ".workflow", "the multi-model workflow needs routes naming the executor models");
@@ -1107,7 +1104,8 @@ public final class ConfigLoader {
                                 + above.asText());
                     }
                 }
-                Duration window = optDuration(a, "window", p + ".window").orElse(Duration.ofHours(1));
+                Duration window = optPositiveDuration(a, "window", p + ".window", "a rule over no time sees nothing")
+                        .orElse(Duration.ofHours(1));
                 Optional<String> webhook = optString(a, "webhook", p + ".webhook");
                 webhook.filter(url -> !isAbsoluteHttpUrl(url)).ifPresent(url ->
                         // the URL is not echoed: a Slack webhook's path is its secret
@@ -1328,6 +1326,16 @@ public final class ConfigLoader {
             Optional<Duration> d = parseDuration(s.get());
             if (d.isEmpty()) {
                 problem(p, "expected a duration such as 250ms, 30s, 5m, 1h or 1d, was '" + s.get() + "'");
+            }
+            return d;
+        }
+
+        /** A duration that bounds something: at zero it would fail (or never see) everything it bounds. */
+        Optional<Duration> optPositiveDuration(JsonNode n, String field, String p, String atZero) {
+            Optional<Duration> d = optDuration(n, field, p);
+            if (d.filter(Duration::isZero).isPresent()) {
+                problem(p, "must be positive (at 0 " + atZero + "), was " + n.path(field).asText().trim());
+                return Optional.empty();
             }
             return d;
         }
