@@ -67,6 +67,9 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String HOST_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    /** A host name (RFC 1123): labels of letters, digits and inner hyphens, dotted; an IPv4 address is one too. */
+    private static final Pattern HOST_NAME = Pattern.compile(HOST_LABEL + "(\\." + HOST_LABEL + ")*");
     /** A URL's user info, where passwords go, with or without a scheme before it ({@code user:pw@host/v1}). */
     private static final String USER_INFO = "(^|//)[^@/?#]*@";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
@@ -201,6 +204,21 @@ public final class ConfigLoader {
         return !ENV_NAME.matcher(value).matches()
                 || value.length() >= 20 && value.chars().anyMatch(Character::isLowerCase)
                         && value.chars().anyMatch(Character::isUpperCase) && value.chars().anyMatch(Character::isDigit);
+    }
+
+    /**
+     * @return whether {@code host} is written as an address to listen on can be: an IPv4 or IPv6 address, or a host
+     *     name of letters, digits and hyphens (nothing is looked up)
+     */
+    private static boolean isHostSyntax(String host) {
+        if (host.indexOf(':') >= 0) {
+            try { // an IPv6 literal: parsed, never looked up
+                return host.matches("[0-9A-Fa-f:.]+(%[\\w.-]+)?") && java.net.InetAddress.getByName(host) != null;
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return host.length() <= 253 && HOST_NAME.matcher(host).matches();
     }
 
     /** @return whether {@code url} parses as an absolute {@code http} or {@code https} URL with a host */
@@ -450,6 +468,11 @@ public final class ConfigLoader {
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
                     "cache_memory", "responses_ttl", "max_answer_size", "answer_memory"));
             String host = optString(n, "host", "server.host").orElse(d.host());
+            if (!isHostSyntax(host)) {
+                problem("server.host", "expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
+                        + "localhost), was '" + host + "'");
+                host = d.host();
+            }
             int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
             long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
             Duration grace = optDuration(n, "shutdown_grace", "server.shutdown_grace").orElse(d.shutdownGrace());
