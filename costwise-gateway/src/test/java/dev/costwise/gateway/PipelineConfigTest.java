@@ -56,4 +56,31 @@ class PipelineConfigTest {
                   auto: {routes: [{name: code, model: big, when: {keywords: [code]}}, {name: rest, model: mini}]}
                 """); // the last route takes every request
     }
+
+    @Test
+    void givenAPipelineUnderAMisspeltModelName_whenLoaded_thenRefusedWithTheNameItMeant() {
+        assertThat(problemsOf("""
+                models: [{name: gpt-4o-mini, provider: sim}, {name: gpt-4o, provider: sim}]
+                pipelines:
+                  gpt4o-mini: {fallbacks: [gpt-4o]}
+                  cheapest: {retry: {max_retries: 0}}
+                """)).containsExactly(
+                "pipelines.gpt4o-mini: no model, alias or group is named 'gpt4o-mini' (did you mean gpt-4o-mini?); "
+                        + "a pipeline of a name of its own needs routes or a default_route",
+                "pipelines.cheapest: no model, alias or group is named 'cheapest'; a pipeline of a name of its own "
+                        + "needs routes or a default_route");
+    }
+
+    @Test
+    void givenPipelinesOfNamesOfTheirOwnWithAModelToGoTo_whenLoaded_thenTheyAreNames() {
+        loads("""
+                models: [{name: mini, provider: sim}, {name: big, provider: sim}]
+                groups: {pool: [mini, big]}
+                aliases: {cheap: mini}
+                pipelines:
+                  pool: {retry: {max_retries: 0}}
+                  cheap: {fallbacks: [big]}
+                  fast: {default_route: mini, fallbacks: [big]}
+                """);
+    }
 }

@@ -133,11 +133,13 @@ class ShutdownAndConfigTest {
                         "models[2].price.output: is required",
                         "pipelines.auto.fallbacks[0]: unknown model 'nope' (known: a)",
                         "pipelines.auto.baseline: unknown model 'gpt-5' (known: a)",
+                        "pipelines.auto: no model, alias or group is named 'auto'; a pipeline of a name of its own "
+                                + "needs routes or a default_route",
                         "pipelines.auto.retry.backoff: unknown value 'sideways' (known: constant, linear, exponential)",
                         "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
                         "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
                                 + "model)"))
-                .hasMessageContaining("17 problems in bad.yaml");
+                .hasMessageContaining("18 problems in bad.yaml");
     }
 
     @Test

@@ -28,6 +28,7 @@ import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelNames;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
@@ -291,10 +292,11 @@ public final class ConfigLoader {
                         if (e.getValue().has("fallbacks")) { // not the defaults' list it inherits
                             selfFallback(e.getKey(), pipeline.fallbacks(), aliases);
                         }
+                        nameNeeded(e.getKey(), e.getValue(), targets);
+                        defaultRouteNeeded(e.getKey(), pipeline, targets);
                     }
                 }
             }
-            pipelines.forEach((name, p) -> defaultRouteNeeded(name, p, targets));
             pipelines.forEach((name, p) -> workflowCatalogNames(p, "pipelines." + name, models, groups, aliases));
             Set<String> callable = new LinkedHashSet<>(targets);
             callable.addAll(pipelines.keySet());
@@ -342,6 +344,23 @@ public final class ConfigLoader {
             String written = n.path(field).asText().trim();
             return ENV_REF.matcher(written).matches() ? "the value of " + written
                     : "the value of '" + mask.apply(written) + "'";
+        }
+
+        /**
+         * A pipeline configures how its name is served: one under a name that is no model, alias or group, without
+         * routes or a default_route of its own, is most likely a misspelt model, which would silently lose the
+         * pipeline's settings while the misspelling became a name callers could send.
+         */
+        void nameNeeded(String name, JsonNode n, Set<String> targets) {
+            // as written: a route refused for its own problem still shows the name was meant as one of its own
+            if (targets.contains(name) || !n.isObject() || n.path("routes").size() > 0
+                    || n.hasNonNull("default_route")) {
+                return;
+            }
+            List<String> near = ModelNames.closest(name, List.copyOf(targets));
+            problem("pipelines." + name, "no model, alias or group is named '" + name + "'"
+                    + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
+                    + "; a pipeline of a name of its own needs routes or a default_route");
         }
 
         /**
