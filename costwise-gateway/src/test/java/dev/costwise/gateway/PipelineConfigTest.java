@@ -83,4 +83,20 @@ class PipelineConfigTest {
                   fast: {default_route: mini, fallbacks: [big]}
                 """);
     }
+
+    @Test
+    void givenAnEmptyOrBlankKeywordList_whenLoaded_thenRefusedInsteadOfTakingEveryRequestOrNone() {
+        assertThat(problemsOf("""
+                models: [{name: mini, provider: sim}, {name: big, provider: sim}]
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: premium-terms, model: big, when: {keywords: []}}
+                      - {name: blank, model: big, when: {keywords: [contract, " "]}}
+                    default_route: mini
+                """)).containsExactly(
+                "pipelines.auto.routes[0].when.keywords: is empty, so the route would take every request: list at "
+                        + "least one keyword, or remove keywords",
+                "pipelines.auto.routes[1].when.keywords[1]: is blank, so it never matches: remove it");
+    }
 }

@@ -897,7 +897,7 @@ public final class ConfigLoader {
                             "budget_utilization_below", "budget_utilization_above"));
                     minChars = optInt(w, "min_chars", wp + ".min_chars", 0, Integer.MAX_VALUE);
                     maxChars = optInt(w, "max_chars", wp + ".max_chars", 0, Integer.MAX_VALUE);
-                    keywords = w.has("keywords") ? stringList(w.path("keywords"), wp + ".keywords") : List.of();
+                    keywords = w.has("keywords") ? keywords(w.path("keywords"), wp + ".keywords") : List.of();
                     complexity = optString(w, "complexity", wp + ".complexity");
                     complexity.ifPresent(c -> {
                         if (!COMPLEXITIES.contains(c)) {
@@ -917,6 +917,24 @@ public final class ConfigLoader {
             return new RouteRule(name.get(), model.get(), minChars, maxChars,
                     keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil,
                     maxEffort);
+        }
+
+        /**
+         * A route's keywords: at least one, none blank. An empty list sets no condition, so the route would take
+         * every request (most likely a list emptied while editing); a blank keyword would never match.
+         */
+        List<String> keywords(JsonNode n, String p) {
+            List<String> keywords = stringList(n, p);
+            if (keywords.isEmpty() && n.isArray()) {
+                problem(p, "is empty, so the route would take every request: list at least one keyword, or remove "
+                        + "keywords");
+            }
+            for (int i = 0; i < keywords.size(); i++) {
+                if (keywords.get(i).isBlank()) {
+                    problem(p + "[" + i + "]", "is blank, so it never matches: remove it");
+                }
+            }
+            return keywords;
         }
 
         /** A model's {@code circuit_breaker}: absent for the default, {@code off}, or a mapping of overrides. */
