@@ -99,4 +99,43 @@ class PipelineConfigTest {
                         + "least one keyword, or remove keywords",
                 "pipelines.auto.routes[1].when.keywords[1]: is blank, so it never matches: remove it");
     }
+
+    @Test
+    void givenRoutesThatCanNeverMatchOrTakeTheDefaultsNameAndListsThatRepeatAName_whenLoaded_thenEachIsRefused() {
+        assertThat(problemsOf("""
+                models: [{name: gpt-4o-mini, provider: sim}, {name: gpt-4o, provider: sim}]
+                groups:
+                  dupmem: [gpt-4o, gpt-4o]
+                defaults:
+                  cache: {ttl: 0s}
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: never1, model: gpt-4o, when: {min_chars: 500, max_chars: 100}}
+                      - name: never2
+                        model: gpt-4o
+                        when: {budget_utilization_below: 0.5, budget_utilization_above: 0.8}
+                      - {name: default, model: gpt-4o, when: {keywords: [pricey]}}
+                      - {name: rest, model: gpt-4o-mini}
+                      - {name: late, model: gpt-4o, when: {keywords: [code]}}
+                    default_route: gpt-4o-mini
+                    fallbacks: [gpt-4o-mini, gpt-4o-mini]
+                keys:
+                  - {id: k, key_sha256: %s, budget_window: day}
+                """.formatted(ConfigLoader.sha256Hex("sk-k")))).containsExactly(
+                "groups.dupmem[1]: 'gpt-4o' is already groups.dupmem[0]: a member is tried once",
+                "defaults.cache.ttl: must be positive (at 0 no answer would be kept; to turn the cache off, set "
+                        + "enabled: false), was 0s",
+                "pipelines.auto.routes[0].when: can never match: min_chars (500) is above max_chars (100)",
+                "pipelines.auto.routes[1].when: can never match: budget_utilization_below (0.5) must be above "
+                        + "budget_utilization_above (0.8)",
+                "pipelines.auto.routes[2].name: 'default' names the route taken when no rule matches: give this "
+                        + "rule another name",
+                "pipelines.auto.routes[4]: can never match: route 'rest' before it has no conditions and takes "
+                        + "every request",
+                "pipelines.auto.fallbacks[1]: 'gpt-4o-mini' is already pipelines.auto.fallbacks[0]: a fallback is "
+                        + "tried once",
+                "keys[0].budget_window: is the window of the key's budget, and the key has none: set budget, or "
+                        + "remove budget_window");
+    }
 }

@@ -728,6 +728,7 @@ public final class ConfigLoader {
                 if (members.isEmpty()) {
                     problem(p, "a group needs at least one model");
                 }
+                repeated(members, p, "a member is tried once");
                 out.put(e.getKey(), members);
             });
             return out;
@@ -775,14 +776,23 @@ public final class ConfigLoader {
                     problem(p + ".routes", "expected a list of route rules, found " + kind(rs));
                 } else {
                     Set<String> names = new LinkedHashSet<>();
+                    Optional<String> takesAll = Optional.empty(); // an earlier route without conditions
+                    boolean conditionsApply = !n.path("workflow").asBoolean(false); // a workflow ignores them
                     for (int i = 0; i < rs.size(); i++) {
-                        RouteRule rule = route(rs.get(i), p + ".routes[" + i + "]", targets);
+                        String rp = p + ".routes[" + i + "]";
+                        RouteRule rule = route(rs.get(i), rp, targets);
                         if (rule != null && !names.add(rule.name())) {
-                            problem(p + ".routes[" + i + "].name", "duplicate route name '" + rule.name() + "'");
+                            problem(rp + ".name", "duplicate route name '" + rule.name() + "'");
                         }
-                        if (rule != null) {
-                            routes.add(rule);
+                        if (rule == null) {
+                            continue;
                         }
+                        takesAll.ifPresent(all -> problem(rp, "can never match: " + all
+                                + " before it has no conditions and takes every request"));
+                        if (rule.unconditional() && takesAll.isEmpty() && conditionsApply) {
+                            takesAll = Optional.of("route '" + rule.name() + "'");
+                        }
+                        routes.add(rule);
                     }
                 }
             }
@@ -792,6 +802,9 @@ public final class ConfigLoader {
                     : base.fallbacks();
             for (int i = 0; i < fallbacks.size(); i++) {
                 requireTarget(fallbacks.get(i), p + ".fallbacks[" + i + "]", targets);
+            }
+            if (n.has("fallbacks")) { // the defaults' list it inherits is checked where it is written
+                repeated(fallbacks, p + ".fallbacks", "a fallback is tried once");
             }
             Optional<String> cwf = optString(n, "context_window_fallback", p + ".context_window_fallback")
                     .or(base::contextWindowFallback);
@@ -866,7 +879,8 @@ public final class ConfigLoader {
             unknownFields(n, p, Set.of("enabled", "scope", "ttl", "max_entries"));
             boolean enabled = optBoolean(n, "enabled", p + ".enabled").orElse(true);
             CacheScope scope = optEnum(n, "scope", p + ".scope", CacheScope.class).orElse(base.scope());
-            Duration ttl = optDuration(n, "ttl", p + ".ttl").orElse(base.ttl());
+            Duration ttl = optPositiveDuration(n, "ttl", p + ".ttl", "no answer would be kept; to turn the "
+                    + "cache off, set enabled: false").orElse(base.ttl());
             long max = optInt(n, "max_entries", p + ".max_entries", 1, Integer.MAX_VALUE)
                     .map(Integer::longValue).orElse(base.maxEntries());
             return new CacheSettings(enabled, scope, ttl, max);
@@ -879,6 +893,11 @@ public final class ConfigLoader {
             }
             unknownFields(n, p, Set.of("name", "model", "when", "max_reasoning_effort"));
             Optional<String> name = reqHeaderSafe(n, "name", p + ".name", "x-costwise-route");
+            if (name.filter(RouteSelector.DEFAULT_ROUTE::equals).isPresent()) {
+                // a test expecting 'default' would pass whichever of the two took the request
+                problem(p + ".name", "'" + RouteSelector.DEFAULT_ROUTE + "' names the route taken when no rule "
+                        + "matches: give this rule another name");
+            }
             Optional<String> model = reqString(n, "model", p + ".model");
             model.ifPresent(t -> requireTarget(t, p + ".model", targets));
             JsonNode w = n.path("when");
@@ -907,11 +926,21 @@ public final class ConfigLoader {
                     });
                     maxUtil = optShare(w, "budget_utilization_below", wp + ".budget_utilization_below");
                     minUtil = optShare(w, "budget_utilization_above", wp + ".budget_utilization_above");
+                    if (minChars.isPresent() && maxChars.isPresent() && minChars.get() > maxChars.get()) {
+                        problem(wp, "can never match: min_chars (" + minChars.get() + ") is above max_chars ("
+                                + maxChars.get() + ")");
+                    }
+                    if (maxUtil.isPresent() && minUtil.isPresent() && maxUtil.get() <= minUtil.get()) {
+                        problem(wp, "can never match: budget_utilization_below (" + w.path("budget_utilization_below")
+                                .asText() + ") must be above budget_utilization_above ("
+                                + w.path("budget_utilization_above").asText() + ")");
+                    }
                 }
             }
             Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
                     .flatMap(e -> reasoningEffort(e, p + ".max_reasoning_effort"));
-            if (name.isEmpty() || model.isEmpty()) {
+            // a rule whose keywords were emptied is refused, not read as one without conditions (which takes all)
+            if (name.isEmpty() || model.isEmpty() || w.has("keywords") && keywords.isEmpty()) {
                 return null;
             }
             return new RouteRule(name.get(), model.get(), minChars, maxChars,
@@ -1045,6 +1074,10 @@ public final class ConfigLoader {
                 Optional<Money> budget = optMoney(k, "budget", p + ".budget");
                 BudgetWindow window = optEnum(k, "budget_window", p + ".budget_window", BudgetWindow.class)
                         .orElse(BudgetWindow.MONTH);
+                if (!k.hasNonNull("budget") && k.hasNonNull("budget_window")) {
+                    problem(p + ".budget_window", "is the window of the key's budget, and the key has none: set "
+                            + "budget, or remove budget_window");
+                }
                 Optional<Integer> rpm = optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
                 Optional<Integer> tpm = optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
                 Map<String, String> tags = stringMap(k.path("tags"), p + ".tags");
@@ -1222,6 +1255,16 @@ public final class ConfigLoader {
         }
 
         // ---- scalars ------------------------------------------------------------------------------------------
+
+        /** Each name a list repeats, at its path, with the earlier place and why it is said once. */
+        void repeated(List<String> names, String p, String why) {
+            for (int i = 0; i < names.size(); i++) {
+                int first = names.indexOf(names.get(i));
+                if (first < i) {
+                    problem(p + "[" + i + "]", "'" + names.get(i) + "' is already " + p + "[" + first + "]: " + why);
+                }
+            }
+        }
 
         void requireTarget(String name, String p, Set<String> targets) {
             if (!targets.contains(name)) {
