@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.RouteTests;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -137,5 +139,24 @@ class PipelineConfigTest {
                         + "tried once",
                 "keys[0].budget_window: is the window of the key's budget, and the key has none: set budget, or "
                         + "remove budget_window");
+    }
+
+    @Test
+    void givenAPromptOfEmoji_whenItsRoutingTestRuns_thenEachEmojiCountsAsOneCharacter() {
+        String emoji = "\uD83D\uDE00".repeat(31); // 31 characters, 62 UTF-16 units
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse("""
+                models: [{name: mini, provider: sim}, {name: big, provider: sim}]
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: long, model: big, when: {min_chars: 50}}
+                    default_route: mini
+                tests:
+                  - {input: "%1$s", expect_route: default}
+                  - {input: "%1$s%1$s", expect_route: default}
+                """.formatted(emoji), "c.yaml");
+
+        assertThat(RouteTests.run(config)).containsExactly("tests[1]: \"" + emoji + emoji.substring(0, 38) + "…\" took "
+                + "route 'long', expected 'default'");
     }
 }

@@ -200,7 +200,8 @@ public final class ChatService {
         RouteSelector.Choice choice = directory.isPipeline(requested)
                 ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
                 : new RouteSelector.Choice("default", Optional.empty(), new PromptClassifier.Classification(
-                        "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
+                        "unclassified", allText.codePointCount(0, allText.length()),
+                        "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
         reasoningCap(pipeline, choice).ifPresent(max -> ReasoningSettings.cap(body, max));
         List<Model> candidates = new ArrayList<>(directory.expand(target, ModelKind.CHAT));
@@ -253,7 +254,7 @@ public final class ChatService {
         WorkflowWorstCase worst = WorkflowWorstCase.of(answers, verdict, w.rounds());
         RouteSelector.Choice choice = new RouteSelector.Choice(WorkflowRunner.ROUTE_PREFIX + w.complexity(),
                 Optional.of(w.executor().name()), new PromptClassifier.Classification(w.complexity(),
-                        allText.length(), w.reason()));
+                        allText.codePointCount(0, allText.length()), w.reason()));
         return new Plan(requested, pipeline, choice, List.of(w.executor()), body, input,
                 Plan.outputLimit(body, w.executor()), worst.whole(), worst.byModel());
     }
