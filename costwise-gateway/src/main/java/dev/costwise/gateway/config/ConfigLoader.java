@@ -1,9 +1,7 @@
 package dev.costwise.gateway.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -122,16 +120,17 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem
      */
     public GatewayConfig parse(String yaml, String source) {
+        // A key written twice would silently drop the first block: refuse it, every one at once.
+        List<String> shape = YamlShape.problems(yaml);
+        if (!shape.isEmpty()) {
+            throw new ConfigException(source, shape);
+        }
         JsonNode root;
         try {
-            // A key written twice would silently drop the first block: refuse it instead.
             root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build()).readTree(yaml);
         } catch (JsonProcessingException e) {
-            String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-            throw new ConfigException(source, List.of(duplicateKey(e).map(path -> path + ": is written twice; "
-                    + "the second would silently replace the first" + line)
-                    .orElseGet(() -> "not valid YAML: " + e.getOriginalMessage() + line)));
+            throw new ConfigException(source, List.of(YamlShape.syntaxError(e))); // what the check above missed
         }
         Reader r = new Reader();
         GatewayConfig config = r.root(root == null || root.isMissingNode() || root.isNull()
@@ -160,20 +159,6 @@ public final class ConfigLoader {
      */
     public static Optional<Duration> parseDuration(String text) {
         return DurationText.parse(text); // the syntax the planner reads a configuration by too
-    }
-
-    /** @return the path of the key a duplicate-key failure names ({@code pipelines.m}, {@code keys[1].id}) */
-    private static Optional<String> duplicateKey(JsonProcessingException e) {
-        if (!(e instanceof StreamReadException read) || !(read.getProcessor() instanceof JsonParser parser)
-                || !e.getOriginalMessage().startsWith("Duplicate field")) {
-            return Optional.empty();
-        }
-        StringBuilder path = new StringBuilder();
-        for (String part : parser.getParsingContext().pathAsPointer().toString().substring(1).split("/")) {
-            String name = part.replace("~1", "/").replace("~0", "~");
-            path.append(name.matches("\\d+") ? "[" + name + "]" : (path.isEmpty() ? "" : ".") + name);
-        }
-        return Optional.of(path.toString());
     }
 
     /** @return the port of a URL whose authority has one that is not a number, as in {@code host:notaport} */
