@@ -3,11 +3,13 @@ package dev.costwise.cli;
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig;
+import dev.costwise.gateway.config.LedgerFileCheck;
 import dev.costwise.gateway.config.ModelRetirements;
 import dev.costwise.gateway.config.RouteTests;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -42,6 +44,12 @@ final class ConfigCommand implements Runnable {
                 cfg = new ConfigLoader(System::getenv).load(file);
             } catch (ConfigException e) {
                 System.err.println(e.getMessage());
+                return 1;
+            }
+            // what would stop serve at start, found without creating anything
+            Optional<String> ledger = cfg.ledgerUrl().flatMap(LedgerFileCheck::problem);
+            if (ledger.isPresent()) {
+                System.err.println(new ConfigException(file.toString(), List.of(ledger.get())).getMessage());
                 return 1;
             }
             System.out.println(file + ": OK (" + cfg.models().size() + " models, " + cfg.pipelines().size()

@@ -144,9 +144,78 @@ class CostwiseCommandTest {
                     String.valueOf(busy.getLocalPort()));
 
             assertThat(serve.code()).isEqualTo(1);
-            assertThat(serve.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort())
-                    .doesNotContain("listening on");
+            assertThat(serve.err()).contains("cannot listen on 127.0.0.1:" + busy.getLocalPort()
+                    + ": another process is using the port").doesNotContain("listening on").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void givenAHostThatIsNoAddressOfThisMachine_whenServed_thenOneLineSaysSoAndNotThatThePortIsBusy(
+            @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("host.yaml");
+        Files.writeString(file, "server: {host: 192.0.2.55}\nmodels: [{name: s1, provider: sim}]\n"
+                + "ledger: {url: \"jdbc:sqlite:" + dir.resolve("ledger.db") + "\"}\n");
+
+        Run serve = run("serve", "--config", file.toString(), "--port", "0");
+
+        assertThat(serve.code()).isEqualTo(1);
+        assertThat(serve.err()).contains("costwise: cannot listen on 192.0.2.55:0: 192.0.2.55 is not an address of "
+                + "this machine").doesNotContain("another process").doesNotContain("\tat ");
+    }
+
+    @Test
+    void givenAHostThatIsNoHostName_whenCheckedOrServed_thenRefusedWithItsPathWithoutAStackTrace(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("host.yaml");
+        Files.writeString(file, "server: {host: \"not a host!\"}\nmodels: [{name: s1, provider: sim}]\n");
+
+        Run check = run("config", "check", file.toString());
+        Run serve = run("serve", "--config", file.toString(), "--port", "0");
+
+        String problem = "server.host: expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
+                + "localhost), was 'not a host!'";
+        assertThat(check.code()).isEqualTo(1);
+        assertThat(check.err()).contains(problem);
+        assertThat(serve.code()).isNotZero();
+        assertThat(serve.err()).contains(problem).doesNotContain("\tat ");
+    }
+
+    @Test
+    void givenALedgerUrlNamingAFolder_whenCheckedOrServed_thenRefusedWithItsPathWithoutAStackTrace(@TempDir Path dir)
+            throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("ledger.db"));
+        Path file = dir.resolve("ledger.yaml");
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"jdbc:sqlite:" + folder
+                + "\"}\n");
+
+        Run check = run("config", "check", file.toString());
+        Run serve = run("serve", "--config", file.toString(), "--host", "127.0.0.1", "--port", "0");
+
+        assertThat(check.code()).isEqualTo(1);
+        assertThat(check.err()).contains("ledger.url: " + folder + " is a folder; name the database file in it, "
+                + "such as " + folder.resolve("ledger.db"));
+        assertThat(serve.code()).isEqualTo(1);
+        assertThat(serve.err()).contains("costwise: ledger.url: cannot open the spend ledger")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void givenALedgerFileThatIsNoDatabaseOrAFolderThatCannotBeCreated_whenChecked_thenEachIsNamed(@TempDir Path dir)
+            throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.txt"), "not a database");
+        Path file = dir.resolve("ledger.yaml");
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"jdbc:sqlite:" + text
+                + "\"}\n");
+        Run notDatabase = run("config", "check", file.toString());
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"jdbc:sqlite:"
+                + text.resolve("sub/ledger.db") + "\"}\n");
+        Run underAFile = run("config", "check", file.toString());
+
+        assertThat(notDatabase.err()).contains("ledger.url: " + text + " is not a SQLite database");
+        assertThat(underAFile.err()).contains("ledger.url: cannot create " + text.resolve("sub/ledger.db") + ": "
+                + text + " is a file, not a folder");
+        assertThat(List.of(notDatabase.code(), underAFile.code())).containsOnly(1);
+        assertThat(Files.readString(text)).as("checked, not opened").isEqualTo("not a database");
     }
 
     @Test

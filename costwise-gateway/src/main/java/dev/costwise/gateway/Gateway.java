@@ -65,7 +65,12 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,6 +150,7 @@ public final class Gateway implements AutoCloseable {
     private Gateway(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
+        requireResolvable(config.server().host()); // before anything is opened, which a failure would leave open
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl()
                 .map(url -> LedgerFactory.open(url, config.ledgerRetention())).orElseGet(MemorySpendLedger::new));
@@ -374,11 +380,17 @@ public final class Gateway implements AutoCloseable {
      *     gateway is closed by then
      */
     public Gateway start() {
+        try {
+            requireBindable();
+        } catch (GatewayStartException e) {
+            close();
+            throw e;
+        }
         server.start();
         if (!server.isRunning()) { // Helidon logs why and returns with no listener
             close();
             throw new GatewayStartException("cannot listen on " + config.server().host() + ":"
-                    + config.server().port() + " (is another process using the port?)");
+                    + config.server().port() + " (the server's log above says why)");
         }
         LOG.info("Costwise gateway listening on http://{}:{} with {} model(s){}", config.server().host(),
                 server.port(), config.models().size(), config.simulated() ? " (SIMULATED)" : "");
@@ -414,6 +426,46 @@ public final class Gateway implements AutoCloseable {
                     + "created, changed or revoked until one is set.");
         }
         return this;
+    }
+
+    /** The host to listen on must resolve, or the web server's builder fails with a stack trace. */
+    private static void requireResolvable(String host) {
+        try {
+            InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new GatewayStartException("server.host: cannot resolve '" + host + "' to an address of this "
+                    + "machine (use 127.0.0.1, 0.0.0.0 for every interface, or one of its names)");
+        }
+    }
+
+    /**
+     * Binds the configured address once, just before the server does, so a failure says why in one line: the web
+     * server would log a stack trace and tell only that it failed.
+     */
+    private void requireBindable() {
+        String host = config.server().host();
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true); // as the server binds: a port a stopped gateway just left is free
+            probe.bind(new InetSocketAddress(host, config.server().port()));
+        } catch (IOException e) {
+            throw new GatewayStartException("cannot listen on " + host + ":" + config.server().port() + ": "
+                    + whyNotBindable(host, e));
+        }
+    }
+
+    private static String whyNotBindable(String host, IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("in use")) {
+            return "another process is using the port (choose another with --port or server.port)";
+        }
+        if (message.contains("assign requested address")) {
+            return host + " is not an address of this machine (use 127.0.0.1, 0.0.0.0 for every interface, or "
+                    + "one of its own addresses)";
+        }
+        if (message.contains("ermission denied")) {
+            return "permission denied (a port below 1024 needs privileges)";
+        }
+        return message;
     }
 
     /** @return the port the server listens on (useful with port 0) */

@@ -2,6 +2,7 @@ package dev.costwise.gateway;
 
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.store.LedgerOptions;
+import dev.costwise.store.SpendLedgerException;
 import dev.costwise.store.SpendLedgers;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,10 +11,18 @@ import java.util.Optional;
 final class LedgerFactory {
     private LedgerFactory() {}
 
-    /** @param retention how long records are kept before they are rolled up; empty keeps them forever */
+    /**
+     * @param retention how long records are kept before they are rolled up; empty keeps them forever
+     * @throws GatewayStartException if the ledger cannot be opened (a folder or another file where the database
+     *     belongs, a database that cannot be reached), saying why in one line
+     */
     static SpendLedger open(String url, Optional<Duration> retention) {
         LedgerOptions.Builder options = LedgerOptions.builder();
         retention.ifPresent(options::retention);
-        return SpendLedgers.open(url, options.build());
+        try {
+            return SpendLedgers.open(url, options.build());
+        } catch (SpendLedgerException | IllegalArgumentException e) {
+            throw new GatewayStartException("ledger.url: " + e.getMessage());
+        }
     }
 }

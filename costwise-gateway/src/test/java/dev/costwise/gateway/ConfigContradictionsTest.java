@@ -41,6 +41,32 @@ class ConfigContradictionsTest {
     }
 
     @Test
+    void givenSeveralKeysWrittenTwice_whenLoaded_thenEveryOneIsReportedWithItsLine() {
+        loading("""
+                models: [{name: gpt-4o-mini, provider: sim}]
+                aliases:
+                  cheap: gpt-4o-mini
+                aliases:
+                  smart: gpt-4o-mini
+                pipelines:
+                  auto:
+                    default_route: gpt-4o-mini
+                    default_route: smart
+                """).satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                "aliases: is written twice; the second would silently replace the first (line 4)",
+                "pipelines.auto.default_route: is written twice; the second would silently replace the first "
+                        + "(line 9)"));
+    }
+
+    @Test
+    void givenATabIndent_whenLoaded_thenOneLineNamesTheLineAndColumnOfTheTab() {
+        loading("models:\n  - {name: gpt-4o-mini, provider: sim}\naliases:\n\tcheap: gpt-4o-mini\n")
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "not valid YAML: found character '\\t(TAB)' that cannot start any token. (Do not use "
+                                + "\\t(TAB) for indentation) (line 4, column 1)"));
+    }
+
+    @Test
     void givenTwoKeysWithOneSecret_whenLoaded_thenTheSecondIsRefused() {
         loading("""
                 models: [{name: m, provider: sim}]

@@ -133,11 +133,13 @@ class ShutdownAndConfigTest {
                         "models[2].price.output: is required",
                         "pipelines.auto.fallbacks[0]: unknown model 'nope' (known: a)",
                         "pipelines.auto.baseline: unknown model 'gpt-5' (known: a)",
+                        "pipelines.auto: no model, alias or group is named 'auto'; a pipeline of a name of its own "
+                                + "needs routes or a default_route",
                         "pipelines.auto.retry.backoff: unknown value 'sideways' (known: constant, linear, exponential)",
                         "pipelines.auto.timeout: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'",
                         "budgets[0].downgrade_to: on_exhausted: downgrade needs downgrade_to (a free or cheap "
                                 + "model)"))
-                .hasMessageContaining("17 problems in bad.yaml");
+                .hasMessageContaining("18 problems in bad.yaml");
     }
 
     @Test
@@ -213,6 +215,10 @@ class ShutdownAndConfigTest {
         assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "alerts.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
+                        // the test expecting default passed, while the gateway answered such a request 404
+                        "pipelines.auto.default_route: is required: 'auto' is not a model, alias or group, so a "
+                                + "request none of its routes takes would have no model to go to (the gateway "
+                                + "would answer it 404); name the model for them, e.g. default_route: s1",
                         "budgets[1].name: duplicate budget name 'dup'",
                         "alerts[0].above: cannot be negative, was -1",
                         "alerts[0].webhook: must be an absolute http(s) URL",
@@ -279,6 +285,7 @@ class ShutdownAndConfigTest {
                       - name: cheap
                         model: small
                         when: {max_chars: 2000}
+                    default_route: small
                 tests:
                   - input: "Analyze the trade-offs of event sourcing for a bank ledger"
                     expect_route: premium

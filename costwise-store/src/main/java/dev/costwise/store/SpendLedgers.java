@@ -76,13 +76,26 @@ public final class SpendLedgers {
     public static JdbcSpendLedger openExisting(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
         String location = jdbcUrlOrPath.strip();
+        sqliteFile(location).filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
+            throw new SpendLedgerException("no ledger at " + path + " (a gateway creates it when it starts)");
+        });
+        return open(location, options);
+    }
+
+    /**
+     * The file a SQLite ledger location names, as {@link #open} would use it; for a check before opening (does its
+     * folder exist, is it a database) that must not create anything.
+     *
+     * @param jdbcUrlOrPath as for {@link #open}
+     * @return the absolute file; empty for a PostgreSQL URL, an in-memory database or a blank location
+     * @throws IllegalArgumentException if the location is another kind of JDBC URL
+     */
+    public static Optional<Path> sqliteFile(String jdbcUrlOrPath) {
+        String location = jdbcUrlOrPath.strip();
         Optional<String> file = !location.startsWith("jdbc:") ? Optional.of(location)
                 : Dialect.ofUrl(location) == Dialect.SQLITE ? Optional.of(sqliteFileOf(location)) : Optional.empty();
-        file.filter(f -> !f.isBlank() && !f.contains(":memory:") && !f.startsWith("file::memory"))
-                .map(SpendLedgers::pathOf).filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
-                    throw new SpendLedgerException("no ledger at " + path + " (a gateway creates it when it starts)");
-                });
-        return open(location, options);
+        return file.filter(f -> !f.isBlank() && !f.contains(":memory:") && !f.startsWith("file::memory"))
+                .map(SpendLedgers::pathOf);
     }
 
     private static String sqliteFileOf(String url) {

@@ -1,9 +1,7 @@
 package dev.costwise.gateway.config;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -28,6 +26,7 @@ import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelNames;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
@@ -53,6 +52,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,6 +65,12 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final String HOST_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+    /** A host name (RFC 1123): labels of letters, digits and inner hyphens, dotted; an IPv4 address is one too. */
+    private static final Pattern HOST_NAME = Pattern.compile(HOST_LABEL + "(\\." + HOST_LABEL + ")*");
+    /** A URL's user info, where passwords go, with or without a scheme before it ({@code user:pw@host/v1}). */
+    private static final String USER_INFO = "(^|//)[^@/?#]*@";
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
             "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles", "redis");
@@ -114,16 +120,17 @@ public final class ConfigLoader {
      * @throws ConfigException listing every problem
      */
     public GatewayConfig parse(String yaml, String source) {
+        // A key written twice would silently drop the first block: refuse it, every one at once.
+        List<String> shape = YamlShape.problems(yaml);
+        if (!shape.isEmpty()) {
+            throw new ConfigException(source, shape);
+        }
         JsonNode root;
         try {
-            // A key written twice would silently drop the first block: refuse it instead.
             root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .build()).readTree(yaml);
         } catch (JsonProcessingException e) {
-            String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-            throw new ConfigException(source, List.of(duplicateKey(e).map(path -> path + ": is written twice; "
-                    + "the second would silently replace the first" + line)
-                    .orElseGet(() -> "not valid YAML: " + e.getOriginalMessage() + line)));
+            throw new ConfigException(source, List.of(YamlShape.syntaxError(e))); // what the check above missed
         }
         Reader r = new Reader();
         GatewayConfig config = r.root(root == null || root.isMissingNode() || root.isNull()
@@ -154,20 +161,6 @@ public final class ConfigLoader {
         return DurationText.parse(text); // the syntax the planner reads a configuration by too
     }
 
-    /** @return the path of the key a duplicate-key failure names ({@code pipelines.m}, {@code keys[1].id}) */
-    private static Optional<String> duplicateKey(JsonProcessingException e) {
-        if (!(e instanceof StreamReadException read) || !(read.getProcessor() instanceof JsonParser parser)
-                || !e.getOriginalMessage().startsWith("Duplicate field")) {
-            return Optional.empty();
-        }
-        StringBuilder path = new StringBuilder();
-        for (String part : parser.getParsingContext().pathAsPointer().toString().substring(1).split("/")) {
-            String name = part.replace("~1", "/").replace("~0", "~");
-            path.append(name.matches("\\d+") ? "[" + name + "]" : (path.isEmpty() ? "" : ".") + name);
-        }
-        return Optional.of(path.toString());
-    }
-
     /** @return the port of a URL whose authority has one that is not a number, as in {@code host:notaport} */
     private static Optional<String> badPort(java.net.URI uri) {
         String authority = uri.getRawAuthority();
@@ -186,7 +179,32 @@ public final class ConfigLoader {
     /** @return a URL fit for an error message: no query string and no user info, where passwords go */
     private static String withoutCredentials(String url) {
         int query = url.indexOf('?');
-        return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll("//[^@/]*@", "//…@");
+        return (query < 0 ? url : url.substring(0, query) + "?…").replaceAll(USER_INFO, "$1…@");
+    }
+
+    /**
+     * Whether an {@code api_key_env} holds what cannot be a variable's name, or looks like a key (written there
+     * directly, or put there by a {@code ${OPENAI_API_KEY}} reference meant for {@code api_key}).
+     */
+    private static boolean looksLikeAKey(String value) {
+        return !ENV_NAME.matcher(value).matches()
+                || value.length() >= 20 && value.chars().anyMatch(Character::isLowerCase)
+                        && value.chars().anyMatch(Character::isUpperCase) && value.chars().anyMatch(Character::isDigit);
+    }
+
+    /**
+     * @return whether {@code host} is written as an address to listen on can be: an IPv4 or IPv6 address, or a host
+     *     name of letters, digits and hyphens (nothing is looked up)
+     */
+    private static boolean isHostSyntax(String host) {
+        if (host.indexOf(':') >= 0) {
+            try { // an IPv6 literal: parsed, never looked up
+                return host.matches("[0-9A-Fa-f:.]+(%[\\w.-]+)?") && java.net.InetAddress.getByName(host) != null;
+            } catch (java.net.UnknownHostException e) {
+                return false;
+            }
+        }
+        return host.length() <= 253 && HOST_NAME.matcher(host).matches();
     }
 
     /** @return whether {@code url} parses as an absolute {@code http} or {@code https} URL with a host */
@@ -203,9 +221,11 @@ public final class ConfigLoader {
     /** Walks the tree, collecting every problem instead of stopping at the first. */
     private final class Reader {
         final List<String> problems = new ArrayList<>();
+        final EnvValues envValues = new EnvValues();
 
+        /** Records a problem; a value from the environment is never shown in it (it may be a secret). */
         void problem(String path, String message) {
-            problems.add(path + ": " + message);
+            problems.add(path + ": " + envValues.hide(path, message));
         }
 
         GatewayConfig root(JsonNode root) {
@@ -230,8 +250,8 @@ public final class ConfigLoader {
                     .or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
             ledger.ifPresent(u -> {
                 if (!u.startsWith("jdbc:sqlite:") && !u.startsWith("jdbc:postgresql:")) {
-                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was '"
-                            + withoutCredentials(u) + "'");
+                    problem("ledger.url", "expected a jdbc:sqlite: or jdbc:postgresql: URL, was "
+                            + shownUrl(ledgerNode, "url", "ledger.url", u, ConfigLoader::withoutCredentials));
                 }
             });
             Optional<Duration> ledgerRetention = ledgerRetention(ledgerNode);
@@ -257,6 +277,8 @@ public final class ConfigLoader {
                         if (e.getValue().has("fallbacks")) { // not the defaults' list it inherits
                             selfFallback(e.getKey(), pipeline.fallbacks(), aliases);
                         }
+                        nameNeeded(e.getKey(), e.getValue(), targets);
+                        defaultRouteNeeded(e.getKey(), pipeline, targets);
                     }
                 }
             }
@@ -295,6 +317,51 @@ public final class ConfigLoader {
                     pipelines, keys, budgets, alerts, tests, simulated, throttles, redis);
         }
 
+        /**
+         * A URL for a message, without what {@code mask} drops (user info, query); one that a variable put (part of)
+         * in the file is shown as the file writes it ({@code the value of ${PROXY_URL}}), as the variable may hold a
+         * password where the mask would not see it.
+         */
+        String shownUrl(JsonNode n, String field, String p, String url, UnaryOperator<String> mask) {
+            if (!envValues.cameFromEnv(p)) {
+                return "'" + mask.apply(url) + "'";
+            }
+            String written = n.path(field).asText().trim();
+            return ENV_REF.matcher(written).matches() ? "the value of " + written
+                    : "the value of '" + mask.apply(written) + "'";
+        }
+
+        /**
+         * A pipeline configures how its name is served: one under a name that is no model, alias or group, without
+         * routes or a default_route of its own, is most likely a misspelt model, which would silently lose the
+         * pipeline's settings while the misspelling became a name callers could send.
+         */
+        void nameNeeded(String name, JsonNode n, Set<String> targets) {
+            // as written: a route refused for its own problem still shows the name was meant as one of its own
+            if (targets.contains(name) || !n.isObject() || n.path("routes").size() > 0
+                    || n.hasNonNull("default_route")) {
+                return;
+            }
+            List<String> near = ModelNames.closest(name, List.copyOf(targets));
+            problem("pipelines." + name, "no model, alias or group is named '" + name + "'"
+                    + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
+                    + "; a pipeline of a name of its own needs routes or a default_route");
+        }
+
+        /**
+         * A routed pipeline under a name of its own (not a model, alias or group) needs a model for the requests none
+         * of its routes takes: without {@code default_route} or fallbacks, the gateway could only answer them 404.
+         */
+        void defaultRouteNeeded(String name, Pipeline p, Set<String> targets) {
+            if (targets.contains(name) || p.routes().isEmpty() || p.defaultRoute().isPresent() || p.workflow()
+                    || !p.fallbacks().isEmpty() || p.routes().stream().anyMatch(RouteRule::unconditional)) {
+                return;
+            }
+            problem("pipelines." + name + ".default_route", "is required: '" + name + "' is not a model, alias or "
+                    + "group, so a request none of its routes takes would have no model to go to (the gateway would "
+                    + "answer it 404); name the model for them, e.g. default_route: " + p.routes().getLast().model());
+        }
+
         /** A pipeline that falls back to itself (or to an alias of the same name) would call one model twice. */
         void selfFallback(String name, List<String> fallbacks, Map<String, String> aliases) {
             for (int i = 0; i < fallbacks.size(); i++) {
@@ -304,6 +371,16 @@ public final class ConfigLoader {
                             + "model: a fallback must be another model");
                 }
             }
+        }
+
+        /** Says that {@code api_key_env} takes a name, never showing what it was given (most likely a key). */
+        void keyEnvProblem(String raw, String p, Optional<Providers.Known> provider) {
+            String example = provider.map(Providers.Known::keyEnv).filter(s -> !s.isEmpty()).orElse("OPENAI_API_KEY");
+            Matcher ref = ENV_REF.matcher(raw.trim());
+            String fix = ref.matches() && ref.group(2) == null
+                    ? "; write api_key_env: " + ref.group(1) + " (the name, without ${})" : "";
+            problem(p, "api_key_env takes the NAME of an environment variable (e.g. " + example + "), not the key"
+                    + fix);
         }
 
         /** {@code ledger.retention}: a duration of at least a day, or {@code forever}; default 90 days. */
@@ -335,19 +412,19 @@ public final class ConfigLoader {
             unknownFields(n, "redis", Set.of("url", "key_prefix", "local_share", "timeout"));
             Optional<String> url = optString(n, "url", "redis.url");
             url.ifPresent(u -> {
-                String shown = u.replaceAll("//[^@/]*@", "//***@");
+                String shown = shownUrl(n, "url", "redis.url", u, text -> text.replaceAll(USER_INFO, "$1***@"));
                 try {
                     java.net.URI uri = new java.net.URI(u);
                     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                     if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-                        problem("redis.url", "expected redis://host:port or rediss://host:port, was '" + shown + "'");
+                        problem("redis.url", "expected redis://host:port or rediss://host:port, was " + shown);
                     } else if (uri.getHost() == null) {
                         problem("redis.url", badPort(uri).map(port -> "has a bad port '" + port
-                                + "' (expected a number from 1 to 65535)").orElse("has no host") + ", was '"
-                                + shown + "'");
+                                + "' (expected a number from 1 to 65535)").orElse("has no host") + ", was "
+                                + shown);
                     }
                 } catch (java.net.URISyntaxException e) {
-                    problem("redis.url", "is not a valid URL, was '" + shown + "'");
+                    problem("redis.url", "is not a valid URL, was " + shown);
                 }
             });
             String prefix = optString(n, "key_prefix", "redis.key_prefix").orElse("costwise");
@@ -371,10 +448,8 @@ public final class ConfigLoader {
                             + shareText.get() + "'");
                 }
             }
-            Duration timeout = optDuration(n, "timeout", "redis.timeout").orElse(Duration.ofMillis(200));
-            if (timeout.isZero()) {
-                problem("redis.timeout", "must be positive, was " + timeout.toMillis() + "ms");
-            }
+            Duration timeout = optPositiveDuration(n, "timeout", "redis.timeout", "every command would time out")
+                    .orElse(Duration.ofMillis(200));
             if (url.isEmpty() && n.has("url") && !n.path("url").isContainerNode()) {
                 return Optional.empty(); // url: ${REDIS_URL:-} left empty turns sharing off
             }
@@ -397,11 +472,16 @@ public final class ConfigLoader {
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
                     "cache_memory", "responses_ttl", "max_answer_size", "answer_memory"));
             String host = optString(n, "host", "server.host").orElse(d.host());
+            if (!isHostSyntax(host)) {
+                problem("server.host", "expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
+                        + "localhost), was '" + host + "'");
+                host = d.host();
+            }
             int port = optInt(n, "port", "server.port", 0, 65535).orElse(d.port());
             long maxBody = optSize(n, "max_body_size", "server.max_body_size").orElse(d.maxBodyBytes());
             Duration grace = optDuration(n, "shutdown_grace", "server.shutdown_grace").orElse(d.shutdownGrace());
-            Duration timeout = optDuration(n, "request_timeout", "server.request_timeout")
-                    .orElse(d.requestTimeout());
+            Duration timeout = optPositiveDuration(n, "request_timeout", "server.request_timeout",
+                    "every request would time out before any model is called").orElse(d.requestTimeout());
             long cacheMemory = optSize(n, "cache_memory", "server.cache_memory").orElse(d.cacheMemoryBytes());
             Duration responsesTtl = optDuration(n, "responses_ttl", "server.responses_ttl").orElse(d.responsesTtl());
             if (responsesTtl.compareTo(Duration.ofMinutes(1)) < 0) {
@@ -459,16 +539,22 @@ public final class ConfigLoader {
                             + Providers.knownIds() + ")");
                 }
                 String upstream = optString(m, "model", p + ".model").orElse(name.orElse(""));
-                Optional<String> keyEnv = optString(m, "api_key_env", p + ".api_key_env")
+                Optional<String> keyEnvGiven = optString(m, "api_key_env", p + ".api_key_env");
+                boolean keyNotName = keyEnvGiven.filter(ConfigLoader::looksLikeAKey).isPresent();
+                if (keyNotName) {
+                    keyEnvProblem(m.path("api_key_env").asText(), p + ".api_key_env", known);
+                }
+                Optional<String> keyEnv = keyEnvGiven.filter(v -> !keyNotName)
                         .or(() -> known.map(Providers.Known::keyEnv).filter(s -> !s.isEmpty()));
                 Optional<String> apiKey = optString(m, "api_key", p + ".api_key");
-                if (apiKey.isEmpty() && keyEnv.isPresent()) {
+                if (apiKey.isEmpty() && keyEnv.isPresent() && !keyNotName) {
                     apiKey = Optional.ofNullable(env.apply(keyEnv.get())).filter(s -> !s.isBlank());
                     if (apiKey.isEmpty() && m.has("api_key_env")) {
                         problem(p + ".api_key_env", "environment variable " + keyEnv.get() + " is not set");
                     }
                 }
-                if (apiKey.isEmpty() && known.isPresent() && Providers.NATIVE.contains(known.get().id())) {
+                if (apiKey.isEmpty() && !keyNotName && known.isPresent()
+                        && Providers.NATIVE.contains(known.get().id())) {
                     problem(p + ".api_key_env", "provider '" + known.get().id() + "' needs an API key: set "
                             + keyEnv.orElse("api_key_env") + " or api_key");
                 }
@@ -478,8 +564,8 @@ public final class ConfigLoader {
                     if (baseUrl.isEmpty()) {
                         problem(p + ".base_url", "provider '" + known.get().id() + "' needs a base_url");
                     } else if (!baseUrl.startsWith("http://") && !baseUrl.startsWith("https://")) {
-                        problem(p + ".base_url", "expected an http(s) URL, was '"
-                                + SafeUrls.withoutSecrets(baseUrl) + "'");
+                        problem(p + ".base_url", "expected an http(s) URL, was "
+                                + shownUrl(m, "base_url", p + ".base_url", baseUrl, SafeUrls::withoutSecrets));
                     }
                 }
                 Optional<Pricing> price = m.has("price") ? price(m.path("price"), p + ".price", provider)
@@ -501,14 +587,12 @@ public final class ConfigLoader {
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
                 Optional<ServiceTier> tier = serviceTier(m, p + ".service_tier", provider);
-                Optional<Duration> firstToken = optDuration(m, "first_token_timeout", p + ".first_token_timeout");
-                if (firstToken.filter(Duration::isZero).isPresent()) {
-                    problem(p + ".first_token_timeout", "must be positive, was 0ms");
-                }
+                Optional<Duration> firstToken = optPositiveDuration(m, "first_token_timeout",
+                        p + ".first_token_timeout", "every stream would time out before its first token");
                 if (name.isPresent() && provider.isPresent()) {
                     out.add(new Model(name.get(), provider.get(), upstream, apiKey, keyEnv,
                             baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl, price,
-                            window, maxOut, circuit, caching, tier, firstToken.filter(d -> !d.isZero())));
+                            window, maxOut, circuit, caching, tier, firstToken));
                 }
             }
             return out;
@@ -629,6 +713,7 @@ public final class ConfigLoader {
                 if (members.isEmpty()) {
                     problem(p, "a group needs at least one model");
                 }
+                repeated(members, p, "a member is tried once");
                 out.put(e.getKey(), members);
             });
             return out;
@@ -676,14 +761,23 @@ public final class ConfigLoader {
                     problem(p + ".routes", "expected a list of route rules, found " + kind(rs));
                 } else {
                     Set<String> names = new LinkedHashSet<>();
+                    Optional<String> takesAll = Optional.empty(); // an earlier route without conditions
+                    boolean conditionsApply = !n.path("workflow").asBoolean(false); // a workflow ignores them
                     for (int i = 0; i < rs.size(); i++) {
-                        RouteRule rule = route(rs.get(i), p + ".routes[" + i + "]", targets);
+                        String rp = p + ".routes[" + i + "]";
+                        RouteRule rule = route(rs.get(i), rp, targets);
                         if (rule != null && !names.add(rule.name())) {
-                            problem(p + ".routes[" + i + "].name", "duplicate route name '" + rule.name() + "'");
+                            problem(rp + ".name", "duplicate route name '" + rule.name() + "'");
                         }
-                        if (rule != null) {
-                            routes.add(rule);
+                        if (rule == null) {
+                            continue;
                         }
+                        takesAll.ifPresent(all -> problem(rp, "can never match: " + all
+                                + " before it has no conditions and takes every request"));
+                        if (rule.unconditional() && takesAll.isEmpty() && conditionsApply) {
+                            takesAll = Optional.of("route '" + rule.name() + "'");
+                        }
+                        routes.add(rule);
                     }
                 }
             }
@@ -694,11 +788,15 @@ public final class ConfigLoader {
             for (int i = 0; i < fallbacks.size(); i++) {
                 requireTarget(fallbacks.get(i), p + ".fallbacks[" + i + "]", targets);
             }
+            if (n.has("fallbacks")) { // the defaults' list it inherits is checked where it is written
+                repeated(fallbacks, p + ".fallbacks", "a fallback is tried once");
+            }
             Optional<String> cwf = optString(n, "context_window_fallback", p + ".context_window_fallback")
                     .or(base::contextWindowFallback);
             cwf.ifPresent(t -> requireTarget(t, p + ".context_window_fallback", targets));
             RetrySettings retry = n.has("retry") ? retry(n.path("retry"), p + ".retry", base.retry()) : base.retry();
-            Duration timeout = optDuration(n, "timeout", p + ".timeout").orElse(base.timeout());
+            Duration timeout = optPositiveDuration(n, "timeout", p + ".timeout",
+                    "every attempt would time out before the model answers").orElse(base.timeout());
             boolean workflow = optBoolean(n, "workflow", p + ".workflow").orElse(false);
             if (workflow && routes.isEmpty()) {
                 problem(p + ".workflow", "the multi-model workflow needs routes naming the executor models");
@@ -766,7 +864,8 @@ public final class ConfigLoader {
             unknownFields(n, p, Set.of("enabled", "scope", "ttl", "max_entries"));
             boolean enabled = optBoolean(n, "enabled", p + ".enabled").orElse(true);
             CacheScope scope = optEnum(n, "scope", p + ".scope", CacheScope.class).orElse(base.scope());
-            Duration ttl = optDuration(n, "ttl", p + ".ttl").orElse(base.ttl());
+            Duration ttl = optPositiveDuration(n, "ttl", p + ".ttl", "no answer would be kept; to turn the "
+                    + "cache off, set enabled: false").orElse(base.ttl());
             long max = optInt(n, "max_entries", p + ".max_entries", 1, Integer.MAX_VALUE)
                     .map(Integer::longValue).orElse(base.maxEntries());
             return new CacheSettings(enabled, scope, ttl, max);
@@ -779,6 +878,11 @@ public final class ConfigLoader {
             }
             unknownFields(n, p, Set.of("name", "model", "when", "max_reasoning_effort"));
             Optional<String> name = reqHeaderSafe(n, "name", p + ".name", "x-costwise-route");
+            if (name.filter(RouteSelector.DEFAULT_ROUTE::equals).isPresent()) {
+                // a test expecting 'default' would pass whichever of the two took the request
+                problem(p + ".name", "'" + RouteSelector.DEFAULT_ROUTE + "' names the route taken when no rule "
+                        + "matches: give this rule another name");
+            }
             Optional<String> model = reqString(n, "model", p + ".model");
             model.ifPresent(t -> requireTarget(t, p + ".model", targets));
             JsonNode w = n.path("when");
@@ -797,7 +901,7 @@ public final class ConfigLoader {
                             "budget_utilization_below", "budget_utilization_above"));
                     minChars = optInt(w, "min_chars", wp + ".min_chars", 0, Integer.MAX_VALUE);
                     maxChars = optInt(w, "max_chars", wp + ".max_chars", 0, Integer.MAX_VALUE);
-                    keywords = w.has("keywords") ? stringList(w.path("keywords"), wp + ".keywords") : List.of();
+                    keywords = w.has("keywords") ? keywords(w.path("keywords"), wp + ".keywords") : List.of();
                     complexity = optString(w, "complexity", wp + ".complexity");
                     complexity.ifPresent(c -> {
                         if (!COMPLEXITIES.contains(c)) {
@@ -807,16 +911,44 @@ public final class ConfigLoader {
                     });
                     maxUtil = optShare(w, "budget_utilization_below", wp + ".budget_utilization_below");
                     minUtil = optShare(w, "budget_utilization_above", wp + ".budget_utilization_above");
+                    if (minChars.isPresent() && maxChars.isPresent() && minChars.get() > maxChars.get()) {
+                        problem(wp, "can never match: min_chars (" + minChars.get() + ") is above max_chars ("
+                                + maxChars.get() + ")");
+                    }
+                    if (maxUtil.isPresent() && minUtil.isPresent() && maxUtil.get() <= minUtil.get()) {
+                        problem(wp, "can never match: budget_utilization_below (" + w.path("budget_utilization_below")
+                                .asText() + ") must be above budget_utilization_above ("
+                                + w.path("budget_utilization_above").asText() + ")");
+                    }
                 }
             }
             Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
                     .flatMap(e -> reasoningEffort(e, p + ".max_reasoning_effort"));
-            if (name.isEmpty() || model.isEmpty()) {
+            // a rule whose keywords were emptied is refused, not read as one without conditions (which takes all)
+            if (name.isEmpty() || model.isEmpty() || w.has("keywords") && keywords.isEmpty()) {
                 return null;
             }
             return new RouteRule(name.get(), model.get(), minChars, maxChars,
                     keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil,
                     maxEffort);
+        }
+
+        /**
+         * A route's keywords: at least one, none blank. An empty list sets no condition, so the route would take
+         * every request (most likely a list emptied while editing); a blank keyword would never match.
+         */
+        List<String> keywords(JsonNode n, String p) {
+            List<String> keywords = stringList(n, p);
+            if (keywords.isEmpty() && n.isArray()) {
+                problem(p, "is empty, so the route would take every request: list at least one keyword, or remove "
+                        + "keywords");
+            }
+            for (int i = 0; i < keywords.size(); i++) {
+                if (keywords.get(i).isBlank()) {
+                    problem(p + "[" + i + "]", "is blank, so it never matches: remove it");
+                }
+            }
+            return keywords;
         }
 
         /** A model's {@code circuit_breaker}: absent for the default, {@code off}, or a mapping of overrides. */
@@ -927,6 +1059,10 @@ public final class ConfigLoader {
                 Optional<Money> budget = optMoney(k, "budget", p + ".budget");
                 BudgetWindow window = optEnum(k, "budget_window", p + ".budget_window", BudgetWindow.class)
                         .orElse(BudgetWindow.MONTH);
+                if (!k.hasNonNull("budget") && k.hasNonNull("budget_window")) {
+                    problem(p + ".budget_window", "is the window of the key's budget, and the key has none: set "
+                            + "budget, or remove budget_window");
+                }
                 Optional<Integer> rpm = optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
                 Optional<Integer> tpm = optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
                 Map<String, String> tags = stringMap(k.path("tags"), p + ".tags");
@@ -1046,7 +1182,8 @@ public final class ConfigLoader {
                                 + above.asText());
                     }
                 }
-                Duration window = optDuration(a, "window", p + ".window").orElse(Duration.ofHours(1));
+                Duration window = optPositiveDuration(a, "window", p + ".window", "a rule over no time sees nothing")
+                        .orElse(Duration.ofHours(1));
                 Optional<String> webhook = optString(a, "webhook", p + ".webhook");
                 webhook.filter(url -> !isAbsoluteHttpUrl(url)).ifPresent(url ->
                         // the URL is not echoed: a Slack webhook's path is its secret
@@ -1104,6 +1241,16 @@ public final class ConfigLoader {
 
         // ---- scalars ------------------------------------------------------------------------------------------
 
+        /** Each name a list repeats, at its path, with the earlier place and why it is said once. */
+        void repeated(List<String> names, String p, String why) {
+            for (int i = 0; i < names.size(); i++) {
+                int first = names.indexOf(names.get(i));
+                if (first < i) {
+                    problem(p + "[" + i + "]", "'" + names.get(i) + "' is already " + p + "[" + first + "]: " + why);
+                }
+            }
+        }
+
         void requireTarget(String name, String p, Set<String> targets) {
             if (!targets.contains(name)) {
                 problem(p, "unknown model '" + name + "' (known: " + String.join(", ", targets) + ")");
@@ -1127,6 +1274,9 @@ public final class ConfigLoader {
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
                 String value = env.apply(m.group(1));
+                if (value != null) {
+                    envValues.record(p, m.group(1), value);
+                }
                 if (value == null) {
                     value = m.group(2);
                 }
@@ -1170,8 +1320,12 @@ public final class ConfigLoader {
         Optional<String> reqHeaderSafe(JsonNode n, String field, String p, String header) {
             Optional<String> s = reqString(n, field, p);
             if (s.isPresent() && s.get().chars().anyMatch(c -> c < 0x20 || c == 0x7f || c > 0xff)) {
-                problem(p, "'" + s.get().replaceAll("\\p{Cntrl}", "?") + "' contains a control character or a"
-                        + " character outside Latin-1; it is sent in the " + header + " header");
+                // shown with '?' for each control character, so the hiding of values from the environment would
+                // miss it: such a value is not shown at all
+                String shown = envValues.cameFromEnv(p) ? "its value (from the environment)"
+                        : "'" + s.get().replaceAll("\\p{Cntrl}", "?") + "'";
+                problem(p, shown + " contains a control character or a character outside Latin-1; it is sent in the "
+                        + header + " header");
                 return Optional.empty();
             }
             return s;
@@ -1260,6 +1414,16 @@ public final class ConfigLoader {
             Optional<Duration> d = parseDuration(s.get());
             if (d.isEmpty()) {
                 problem(p, "expected a duration such as 250ms, 30s, 5m, 1h or 1d, was '" + s.get() + "'");
+            }
+            return d;
+        }
+
+        /** A duration that bounds something: at zero it would fail (or never see) everything it bounds. */
+        Optional<Duration> optPositiveDuration(JsonNode n, String field, String p, String atZero) {
+            Optional<Duration> d = optDuration(n, field, p);
+            if (d.filter(Duration::isZero).isPresent()) {
+                problem(p, "must be positive (at 0 " + atZero + "), was " + n.path(field).asText().trim());
+                return Optional.empty();
             }
             return d;
         }

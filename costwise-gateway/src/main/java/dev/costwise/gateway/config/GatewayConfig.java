@@ -394,6 +394,12 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
             keywords = List.copyOf(keywords);
             Objects.requireNonNull(maxReasoningEffort, "maxReasoningEffort");
         }
+
+        /** @return whether the rule sets no condition, so it takes every request that reaches it */
+        public boolean unconditional() {
+            return minChars.isEmpty() && maxChars.isEmpty() && keywords.isEmpty() && complexity.isEmpty()
+                    && maxBudgetUtilization.isEmpty() && minBudgetUtilization.isEmpty();
+        }
     }
 
     /** Backoff between retries. */

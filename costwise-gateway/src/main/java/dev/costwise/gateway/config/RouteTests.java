@@ -29,7 +29,9 @@ public final class RouteTests {
             }
             String route = router.choose(p, t.input(), t.input(), 0).name();
             if (!route.equals(t.expectRoute())) {
-                String shown = t.input().length() > 50 ? t.input().substring(0, 50) + "…" : t.input();
+                String in = t.input();
+                String shown = in.codePointCount(0, in.length()) > 50
+                        ? in.substring(0, in.offsetByCodePoints(0, 50)) + "…" : in; // never half an emoji
                 failures.add("tests[" + i + "]: \"" + shown + "\" took route '" + route + "', expected '"
                         + t.expectRoute() + "'");
             }

@@ -178,7 +178,9 @@ public final class InfoEndpoints {
             Caller caller = auth.authenticate(Authenticator.credential(req));
             ObjectNode body = RequestValidator.chat(http.readJson(req));
             ObjectNode asked = reasoningOf(body); // the plan may lower it (max_reasoning_effort)
-            Plan plan = service.planWithBudgets(caller, body); // a budget's downgrade included, nothing reserved
+            // a budget's downgrade and refusal included, decided as for a request; nothing reserved
+            ChatService.BudgetedPlan budgeted = service.planWithBudgets(caller, body);
+            Plan plan = budgeted.plan();
             service.requireAllowed(caller, plan);
             ObjectNode root = json.createObjectNode();
             root.put("model_requested", plan.requested());
@@ -220,8 +222,11 @@ public final class InfoEndpoints {
                 skip.models().forEach(m -> tried.add(m.name()));
                 root.putObject("context_window").put("skipped", plan.primary().name())
                         .put("window", plan.primary().contextWindow());
+                root.put("max_output_tokens", plan.outputLimitOn(skip.models().getFirst()));
                 root.put("estimated_max_cost", skip.worstCase().toString());
             });
+            // what the request itself gets instead of an answer: the 429 of a budget without room for it
+            budgeted.refusal().ifPresent(refusal -> root.set("refused", refusalOf(refusal)));
             root.put("cache", plan.pipeline().cache().enabled() ? plan.pipeline().cache().scope().name()
                     .toLowerCase(java.util.Locale.ROOT) : "off");
             // what the model that answers is sent: its own pipeline's reasoning cap holds by any name (group, alias)
@@ -237,6 +242,18 @@ public final class InfoEndpoints {
             http.sendJson(res, 200, root);
         } catch (GatewayException e) {
             http.sendError(res, ErrorResponses.of(e));
+        }
+    }
+
+    /** @return the error a refused request gets, as the {@code error} object of its answer, with its status */
+    private ObjectNode refusalOf(GatewayException refusal) {
+        ApiError error = ErrorResponses.of(refusal);
+        try {
+            ObjectNode out = json.createObjectNode().put("status", error.status());
+            out.setAll((ObjectNode) json.readTree(ErrorResponses.body(error)).get("error"));
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("our own error JSON did not parse", e);
         }
     }
 

@@ -54,6 +54,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -199,7 +200,8 @@ public final class ChatService {
         RouteSelector.Choice choice = directory.isPipeline(requested)
                 ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
                 : new RouteSelector.Choice("default", Optional.empty(), new PromptClassifier.Classification(
-                        "unclassified", allText.length(), "'" + requested + "' has no routing rules"));
+                        "unclassified", allText.codePointCount(0, allText.length()),
+                        "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
         reasoningCap(pipeline, choice).ifPresent(max -> ReasoningSettings.cap(body, max));
         List<Model> candidates = new ArrayList<>(directory.expand(target, ModelKind.CHAT));
@@ -252,7 +254,7 @@ public final class ChatService {
         WorkflowWorstCase worst = WorkflowWorstCase.of(answers, verdict, w.rounds());
         RouteSelector.Choice choice = new RouteSelector.Choice(WorkflowRunner.ROUTE_PREFIX + w.complexity(),
                 Optional.of(w.executor().name()), new PromptClassifier.Classification(w.complexity(),
-                        allText.length(), w.reason()));
+                        allText.codePointCount(0, allText.length()), w.reason()));
         return new Plan(requested, pipeline, choice, List.of(w.executor()), body, input,
                 Plan.outputLimit(body, w.executor()), worst.whole(), worst.byModel());
     }
@@ -306,22 +308,73 @@ public final class ChatService {
     }
 
     /**
+     * A plan once the budgets have had their say: the plan itself, or the downgrade a budget without room for it
+     * sends it to, and the refusal the request gets when that leaves no room either.
+     *
+     * @param plan the plan the request runs (route {@code downgrade:NAME} after a budget's downgrade)
+     * @param refusal the 429 the request gets instead, when a budget has no room for {@code plan}
+     */
+    public record BudgetedPlan(Plan plan, Optional<GatewayException.BudgetExceeded> refusal) {}
+
+    /** A budget without room for a plan, and what a request it refuses is told. */
+    private record NoRoom(BudgetBook.Exhausted exhausted, GatewayException.BudgetExceeded refusal) {}
+
+    /**
      * The plan a request would get, budgets included: {@link #plan}, downgraded as a budget without room for its
-     * worst case says ({@code on_exhausted: downgrade}). Reserves nothing (the answer of route explain).
+     * worst case says ({@code on_exhausted: downgrade}), or refused. Reserves nothing (the answer of route explain),
+     * but decides as a request does, in {@link #throughBudgets}.
      *
      * @param caller who asks
      * @param body the validated request
-     * @return the plan
+     * @return the plan, and the refusal the request would get
      * @throws GatewayException.NotFound if the model name is unknown
      */
-    public Plan planWithBudgets(Caller caller, ObjectNode body) {
+    public BudgetedPlan planWithBudgets(Caller caller, ObjectNode body) {
         Plan plan = plan(caller, body);
         BudgetBook.Spender who = spenderOf(caller, endUser(body));
-        Optional<BudgetBook.Exhausted> without = runsWorkflow(plan)
-                ? budgets.firstWithoutRoomForRun(who, plan.worstCase(), plan.worstCaseByModel())
-                        .map(BudgetBook.RunRefusal::exhausted)
-                : budgets.firstWithoutRoom(who, plan.primary().name(), plan.worstCase());
-        return without.flatMap(ex -> downgraded(plan, ex)).orElse(plan);
+        return throughBudgets(plan, p -> roomFor(who, p));
+    }
+
+    /**
+     * Puts a plan through the budgets, the one decision of requests and route explain: {@code room} says whether the
+     * budgets have room for a plan (reserving it for a request, only looking for explain); a budget without room that
+     * downgrades sends the plan to its {@code downgrade_to}, which must then have room in turn.
+     */
+    private BudgetedPlan throughBudgets(Plan plan, Function<Plan, Optional<NoRoom>> room) {
+        Optional<NoRoom> none = room.apply(plan);
+        Optional<Plan> down = none.flatMap(no -> downgraded(plan, no.exhausted()));
+        if (down.isEmpty()) {
+            return new BudgetedPlan(plan, none.map(NoRoom::refusal));
+        }
+        return new BudgetedPlan(down.get(), room.apply(down.get()).map(NoRoom::refusal));
+    }
+
+    /** @return the first budget without room for {@code p}'s worst case (a workflow's: a share of its run), if any */
+    private Optional<NoRoom> roomFor(BudgetBook.Spender who, Plan p) {
+        if (!p.worstCaseByModel().isEmpty()) {
+            return budgets.firstWithoutRoomForRun(who, p.worstCase(), p.worstCaseByModel())
+                    .map(no -> new NoRoom(no.exhausted(), runExceeded(no)));
+        }
+        return budgets.firstWithoutRoom(who, p.primary().name(), p.worstCase())
+                .map(ex -> new NoRoom(ex, budgetExceeded(p, ex, p.primary(), p.worstCase())));
+    }
+
+    /** @return the refusal of a request whose worst case {@code worst} on model {@code m} budget {@code ex} lacks */
+    private static GatewayException.BudgetExceeded budgetExceeded(Plan plan, BudgetBook.Exhausted ex, Model m,
+            Money worst) {
+        long output = plan.worstCaseOutputOn(m);
+        String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
+                : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
+        return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
+                assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
+    }
+
+    /** @return the refusal of a workflow run a budget has no room for (its whole worst case, or one model's share) */
+    private static GatewayException.BudgetExceeded runExceeded(BudgetBook.RunRefusal no) {
+        BudgetBook.Exhausted ex = no.exhausted();
+        return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(),
+                no.worstCase(), no.model().map(m -> "the workflow's calls to " + m)
+                        .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
     }
 
     /** @return {@code plan} sent to the budget's {@code downgrade_to}, if the budget {@code ex} downgrades */
@@ -1070,7 +1123,7 @@ public final class ChatService {
             Money worst = worstCaseOn(plan, m);
             BudgetBook.Result res = budgets.reserve(spender(), m.name(), worst);
             if (res.exhausted().isPresent()) {
-                return Optional.of(budgetExceeded(res.exhausted().get(), m, worst));
+                return Optional.of(budgetExceeded(plan, res.exhausted().get(), m, worst));
             }
             reservation = res.reservation();
             reservedFor = m.name();
@@ -1173,66 +1226,40 @@ public final class ChatService {
             return spenderOf(caller, Optional.ofNullable(tags.get("user")));
         }
 
-        /** Reserves the worst case against every budget, downgrading if a budget says so. */
+        /**
+         * Reserves the worst case against every budget, downgrading if a budget says so.
+         *
+         * @throws GatewayException.BudgetExceeded when a budget has no room for it (nor for its downgrade)
+         */
         Plan reserve() {
             if (reservation.isPresent()) {
                 return plan; // reserved with the cache lookup
             }
-            if (!plan.worstCaseByModel().isEmpty() && reserveRun()) {
-                return plan;
+            BudgetedPlan budgeted = throughBudgets(plan, this::tryReserve);
+            plan = budgeted.plan();
+            if (budgeted.refusal().isPresent()) {
+                throw budgeted.refusal().get();
             }
-            BudgetBook.Result res = budgets.reserve(spender(), plan.primary().name(), plan.worstCase());
-            Optional<Plan> down = res.exhausted().flatMap(ex -> downgraded(plan, ex));
-            if (down.isPresent()) {
-                plan = down.get();
-                res = budgets.reserve(spender(), plan.primary().name(), plan.worstCase());
-            }
-            if (res.exhausted().isPresent()) {
-                throw budgetExceeded(res.exhausted().get(), plan.primary(), plan.worstCase());
-            }
-            reservation = res.reservation();
-            reservedFor = plan.primary().name();
             return plan;
         }
 
-        /**
-         * Reserves a workflow run against each budget's share of it.
-         *
-         * @return {@code false} when a budget without room downgrades the request: {@link #plan} is the downgraded
-         *     one, still to be reserved
-         * @throws GatewayException.BudgetExceeded when a budget without room refuses it
-         */
-        private boolean reserveRun() {
-            BudgetBook.RunResult run = budgets.reserveRun(spender(), plan.worstCase(), plan.worstCaseByModel());
-            if (run.reservation().isPresent()) {
+        /** Reserves {@code p}'s worst case (a workflow's: each share of its run) against every budget that applies. */
+        private Optional<NoRoom> tryReserve(Plan p) {
+            if (!p.worstCaseByModel().isEmpty()) {
+                BudgetBook.RunResult run = budgets.reserveRun(spender(), p.worstCase(), p.worstCaseByModel());
                 runReservation = run.reservation();
-                return true;
+                return run.refusal().map(no -> new NoRoom(no.exhausted(), runExceeded(no)));
             }
-            BudgetBook.RunRefusal no = run.refusal().orElseThrow();
-            Optional<Plan> down = downgraded(plan, no.exhausted());
-            if (down.isEmpty()) {
-                BudgetBook.Exhausted ex = no.exhausted();
-                throw new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(),
-                        no.worstCase(), no.model().map(m -> "the workflow's calls to " + m)
-                                .orElse("every call of the workflow"), ex.resetsAt(), ex.retryAfter(),
-                        ex.outageLimit());
-            }
-            plan = down.get();
-            return false;
+            BudgetBook.Result res = budgets.reserve(spender(), p.primary().name(), p.worstCase());
+            reservation = res.reservation();
+            reservedFor = reservation.isPresent() ? p.primary().name() : null;
+            return res.exhausted().map(ex -> new NoRoom(ex, budgetExceeded(p, ex, p.primary(), p.worstCase())));
         }
 
         /** Settles a workflow run's reservations with what each model's calls cost. */
         void settleRun(Map<String, Money> spentByModel) {
             runReservation.ifPresent(res -> res.settle(spentByModel));
             runReservation = Optional.empty();
-        }
-
-        private GatewayException.BudgetExceeded budgetExceeded(BudgetBook.Exhausted ex, Model m, Money worst) {
-            long output = plan.worstCaseOutputOn(m);
-            String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
-                    : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
-            return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
-                    assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
         }
 
         /**

@@ -140,9 +140,10 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
         return sofar == null || ttl.compareTo(sofar) > 0 ? ttl : sofar;
     }
 
-    /** @return this plan with other candidates (a budget downgrade) */
+    /** @return this plan with other candidates (a budget downgrade), its output limit that of the new primary */
     public Plan withCandidates(List<Model> others, Money newWorstCase, String routeName) {
         return new Plan(requested, pipeline, new RouteSelector.Choice(routeName, route.target(),
-                route.classification()), others, body, estimatedInputTokens, maxOutputTokens, newWorstCase);
+                route.classification()), others, body, estimatedInputTokens, outputLimitOn(others.getFirst()),
+                newWorstCase);
     }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Finds the known names closest to a misspelt one, by edit distance, for "did you mean" messages. */
-final class ModelNames {
+public final class ModelNames {
 
     private static final int MAX_SUGGESTIONS = 3;
 
@@ -18,7 +18,7 @@ final class ModelNames {
      * @param known every known name and alias
      * @return up to three suggestions
      */
-    static List<String> closest(String wanted, List<String> known) {
+    public static List<String> closest(String wanted, List<String> known) {
         String w = wanted.toLowerCase(Locale.ROOT);
         int limit = Math.max(2, w.length() / 3);
         record Scored(String name, int distance) {}

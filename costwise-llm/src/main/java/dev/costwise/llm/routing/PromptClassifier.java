@@ -41,7 +41,7 @@ public final class PromptClassifier {
      */
     public static Classification classify(String allText, String lastUser) {
         String lower = lastUser.toLowerCase(Locale.ROOT);
-        int chars = allText.length();
+        int chars = allText.codePointCount(0, allText.length()); // an emoji is one character, not two
         for (String w : COMPLEX_WORDS) {
             if (WordStarts.contains(lower, w)) {
                 return new Classification("complex", chars, "asks to " + w);

@@ -8,12 +8,14 @@ import java.util.regex.Pattern;
  * be logged; it is still not for callers of a gateway, whose errors name the model instead. Stateless.
  */
 public final class SafeUrls {
-    private static final Pattern USER_INFO = Pattern.compile("(?<=//)[^/?#]*@");
+    /** User info after the scheme's {@code //}, or at the start of a URL written without its scheme. */
+    private static final Pattern USER_INFO = Pattern.compile("(?<=^|//)[^/?#]*@");
 
     private SafeUrls() {}
 
     /**
-     * @param url an absolute URL, as configured or sent
+     * @param url a URL, as configured or sent (one missing its scheme, {@code user:pass@host/v1}, loses its user
+     *     info too)
      * @return {@code url} without user info, query and fragment
      */
     public static String withoutSecrets(String url) {

@@ -30,6 +30,9 @@ class RedactionTest {
         assertThat(call.toString()).contains("POST https://api.example.com:8443/v1/chat,").doesNotContain("pa55", "k1");
         assertThat(SafeUrls.withoutSecrets("http://127.0.0.1:18101/v1")).isEqualTo("http://127.0.0.1:18101/v1");
         assertThat(SafeUrls.withoutSecrets("http://a@b@host/p?x=1")).isEqualTo("http://host/p");
+        assertThat(SafeUrls.withoutSecrets("proxyuser:pa55@proxy:8080/v1")).as("a URL missing its scheme")
+                .isEqualTo("proxy:8080/v1");
+        assertThat(SafeUrls.withoutSecrets("proxy:8080/v1/me@example")).isEqualTo("proxy:8080/v1/me@example");
     }
 
     @Test

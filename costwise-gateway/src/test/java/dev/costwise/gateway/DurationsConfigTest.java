@@ -1,0 +1,40 @@
+package dev.costwise.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.config.ConfigLoader;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Durations in a config: one that bounds something cannot be 0, and each is shown as the file writes it. */
+class DurationsConfigTest {
+    private static List<String> problemsOf(String yaml) {
+        return ((ConfigException) assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get)
+                .parse(yaml, "c.yaml")).isInstanceOf(ConfigException.class).actual()).problems();
+    }
+
+    @Test
+    void givenZeroTimeouts_whenLoaded_thenEachIsRefusedWithItsPathInsteadOfEveryRequestTimingOut() {
+        assertThat(problemsOf("""
+                server: {request_timeout: 0s}
+                models: [{name: m, provider: sim, first_token_timeout: 0ms}]
+                defaults: {timeout: 0m}
+                pipelines:
+                  m: {timeout: 0s}
+                alerts:
+                  - {name: spike, metric: spend, above: 5, window: 0h}
+                """)).containsExactly(
+                "server.request_timeout: must be positive (at 0 every request would time out before any model is "
+                        + "called), was 0s",
+                "models[0].first_token_timeout: must be positive (at 0 every stream would time out before its "
+                        + "first token), was 0ms",
+                "defaults.timeout: must be positive (at 0 every attempt would time out before the model answers), "
+                        + "was 0m",
+                "pipelines.m.timeout: must be positive (at 0 every attempt would time out before the model "
+                        + "answers), was 0s",
+                "alerts[0].window: must be positive (at 0 a rule over no time sees nothing), was 0h");
+    }
+}
