@@ -34,4 +34,34 @@ public final class DurationText {
             default -> Duration.ofDays(n);
         });
     }
+
+    /**
+     * @param duration a duration of whole milliseconds, not negative
+     * @return it as a configuration file writes it, in the largest unit that holds it whole: {@code 5s} for
+     *     {@code PT5S}, {@code 1500ms}, {@code 90m}; {@link #parse} reads it back
+     */
+    public static String format(Duration duration) {
+        long ms = duration.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
+        for (Unit unit : Unit.values()) {
+            if (ms % unit.millis == 0) {
+                return ms / unit.millis + unit.symbol;
+            }
+        }
+        return ms + "ms";
+    }
+
+    private enum Unit {
+        DAYS("d", 86_400_000), HOURS("h", 3_600_000), MINUTES("m", 60_000), SECONDS("s", 1_000);
+
+        private final String symbol;
+        private final long millis;
+
+        Unit(String symbol, long millis) {
+            this.symbol = symbol;
+            this.millis = millis;
+        }
+    }
 }

@@ -22,4 +22,16 @@ class DurationTextTest {
         assertThat(DurationText.parse("10")).isEmpty();
         assertThat(DurationText.parse("PT1H")).isEmpty();
     }
+
+    @Test
+    void givenADuration_whenFormatted_thenTheLargestWholeUnitThatParsesBack() {
+        assertThat(DurationText.format(Duration.ofSeconds(5))).isEqualTo("5s");
+        assertThat(DurationText.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(DurationText.format(Duration.ofMinutes(90))).isEqualTo("90m");
+        assertThat(DurationText.format(Duration.ofHours(48))).isEqualTo("2d");
+        assertThat(DurationText.format(Duration.ZERO)).isEqualTo("0s");
+        for (Duration d : new Duration[] {Duration.ofMillis(250), Duration.ofSeconds(61), Duration.ofHours(3)}) {
+            assertThat(DurationText.parse(DurationText.format(d))).contains(d);
+        }
+    }
 }

@@ -37,4 +37,13 @@ class DurationsConfigTest {
                         + "answers), was 0s",
                 "alerts[0].window: must be positive (at 0 a rule over no time sees nothing), was 0h");
     }
+
+    @Test
+    void givenAMaxDelayBelowTheInitialDelay_whenLoaded_thenBothAreShownAsTheFileWritesThem() {
+        assertThat(problemsOf("""
+                models: [{name: m, provider: sim}]
+                pipelines:
+                  m: {retry: {initial_delay: 5s, max_delay: 1500ms}}
+                """)).containsExactly("pipelines.m.retry.max_delay: must be >= initial_delay (5s), was 1500ms");
+    }
 }

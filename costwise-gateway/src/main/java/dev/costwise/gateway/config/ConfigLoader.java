@@ -999,7 +999,8 @@ public final class ConfigLoader {
             Duration initial = optDuration(n, "initial_delay", p + ".initial_delay").orElse(base.initialDelay());
             Duration maxDelay = optDuration(n, "max_delay", p + ".max_delay").orElse(base.maxDelay());
             if (maxDelay.compareTo(initial) < 0) {
-                problem(p + ".max_delay", "must be >= initial_delay (" + initial + "), was " + maxDelay);
+                problem(p + ".max_delay", "must be >= initial_delay (" + DurationText.format(initial) + "), was "
+                        + DurationText.format(maxDelay));
             }
             double ratio = optShare(n, "budget_ratio", p + ".budget_ratio").orElse(base.budgetRatio());
             int minPerSecond = optInt(n, "budget_min_per_second", p + ".budget_min_per_second", 0, 100_000)
