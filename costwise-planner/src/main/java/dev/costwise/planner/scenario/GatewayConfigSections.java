@@ -16,6 +16,7 @@ import static dev.costwise.planner.scenario.GatewayConfigRules.stringList;
 import static dev.costwise.planner.scenario.GatewayConfigRules.unknownFields;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.DurationText;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
@@ -367,7 +368,8 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         Duration initial = optDuration(n, "initial_delay", p + ".initial_delay").orElse(base.initial());
         Duration max = optDuration(n, "max_delay", p + ".max_delay").orElse(base.max());
         if (max.compareTo(initial) < 0) {
-            throw problem(p + ".max_delay", "must be >= initial_delay (" + initial + "), was " + max);
+            throw problem(p + ".max_delay", "must be >= initial_delay (" + DurationText.format(initial) + "), was "
+                    + DurationText.format(max));
         }
         optShare(n, "budget_ratio", p + ".budget_ratio");
         optInt(n, "budget_min_per_second", p + ".budget_min_per_second", 0, 100_000);
