@@ -146,7 +146,8 @@ class OutputEffortEndToEndTest {
                     + "\"max\"}");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(SentUpstream.next(upstream).at("/output_config/effort").asText()).isEqualTo("low"); // Anthropic's lowest
+            // Anthropic's lowest
+            assertThat(SentUpstream.next(upstream).at("/output_config/effort").asText()).isEqualTo("low");
         }
     }
 

@@ -77,7 +77,8 @@ class ToolUseCacheControlEndToEndTest {
                     "Authorization", "Bearer " + MASTER);
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(SentUpstream.next(upstream).at("/messages/1/content/0/cache_control/type").asText()).isEqualTo("ephemeral");
+            assertThat(SentUpstream.next(upstream).at("/messages/1/content/0/cache_control/type").asText())
+                    .isEqualTo("ephemeral");
         }
     }
 

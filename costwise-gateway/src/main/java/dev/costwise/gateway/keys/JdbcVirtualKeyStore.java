@@ -57,7 +57,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     /** The most secrets of one key id whose lookups found nothing newer, within {@link #LOOKUP_INTERVAL}. */
     public static final int MAX_FRUITLESS_LOOKUPS = 3;
     private static final String DDL = "CREATE TABLE IF NOT EXISTS costwise_virtual_keys (id VARCHAR(64) PRIMARY KEY, "
-            + "name VARCHAR(" + VirtualKey.MAX_NAME_LENGTH + ") NOT NULL, salt VARCHAR(64) NOT NULL, hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
+            + "name VARCHAR(" + VirtualKey.MAX_NAME_LENGTH + ") NOT NULL, salt VARCHAR(64) NOT NULL, "
+            + "hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
             + " budget VARCHAR(40), budget_window VARCHAR(10) NOT NULL, rpm INTEGER, tpm INTEGER, tags TEXT NOT NULL, "
             + "created_at VARCHAR(40) NOT NULL, revoked INTEGER NOT NULL, version BIGINT NOT NULL DEFAULT 0, "
             + "expires_at VARCHAR(40), rotated_at VARCHAR(40), budget_generation BIGINT NOT NULL DEFAULT 0)";

@@ -23,8 +23,8 @@ import java.util.function.Function;
  *
  * <p>Models are tried in order, each at most once per call. A {@link ProviderException.RateLimited} (or
  * {@link ProviderException.QuotaExhausted}) trips the model's cooldown, for the provider's retry-after (an exhausted
- * quota until it resets, when the provider said) or else the table's default, and moves on to the next; any other failure
- * is thrown unchanged (leave those to the retry and fallback primitives). A skipped model is recorded as a
+ * quota until it resets, when the provider said) or else the table's default, and moves on to the next; any other
+ * failure is thrown unchanged (leave those to the retry and fallback primitives). A skipped model is recorded as a
  * {@code fallback} step with reason {@code cooldown}, {@code rate_limited} or {@code quota_exhausted}. When every model
  * rests, {@link AllCoolingDownException} is thrown.
  *

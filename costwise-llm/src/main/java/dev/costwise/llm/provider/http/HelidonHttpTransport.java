@@ -112,8 +112,8 @@ public final class HelidonHttpTransport implements HttpTransport {
     /**
      * {@inheritDoc}
      *
-     * <p>Each read of this exchange waits at most {@code timeLeft} (or the {@link #readTimeout()}, if less): a read that
-     * passes it fails and closes the connection, which aborts the upstream request.
+     * <p>Each read of this exchange waits at most {@code timeLeft} (or the {@link #readTimeout()}, if less): a read
+     * that passes it fails and closes the connection, which aborts the upstream request.
      */
     @Override
     public HttpResult send(HttpCall call, Duration timeLeft) throws IOException {
