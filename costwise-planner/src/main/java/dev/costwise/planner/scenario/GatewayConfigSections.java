@@ -78,7 +78,16 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      */
     record Deployment(String name, String provider, String upstream, Optional<Pricing> price,
             Optional<Integer> contextWindow, Optional<Integer> maxOutputTokens, AnthropicPromptCaching caching,
-            Optional<ServiceTier> tier) {}
+            Optional<ServiceTier> tier) {
+
+        /**
+         * @return whether it sets a context window or output limit of its own, which the gateway holds it to whether
+         *     or not it has a price of its own
+         */
+        boolean ownLimits() {
+            return contextWindow.isPresent() || maxOutputTokens.isPresent();
+        }
+    }
 
     /**
      * A virtual key of the file, as budgets see it.

@@ -134,6 +134,17 @@ public final class GatewayPipelineReader {
         Map<String, ModelInfo> configured = new HashMap<>();
         for (GatewayConfigSections.Deployment m : sections.models()) {
             String name = m.name();
+            if (m.price().isEmpty() && m.ownLimits()) {
+                // as the gateway: its own context_window and max_output_tokens, at its upstream model's price
+                Optional<ModelInfo> base = catalog.find(m.upstream()).or(() -> catalog.find(name));
+                base.ifPresent(info -> {
+                    ModelInfo own = limited(renamed(info, catalog.find(name).map(ModelInfo::name).orElse(name),
+                            catalog.find(name).map(ModelInfo::aliases).orElse(Set.of())), m);
+                    configured.put(name, own);
+                    b.replace(own);
+                });
+                continue;
+            }
             if (m.price().isEmpty()) {
                 // a renamed deployment is served at its upstream model's catalog price, as the gateway does
                 Optional<ModelInfo> upstream = catalog.find(m.upstream());
@@ -191,6 +202,13 @@ public final class GatewayPipelineReader {
                 b.replace(entry);
             }
         }
+    }
+
+    /** @return {@code m} with the deployment's own context window and output limit, where it configures them */
+    private static ModelInfo limited(ModelInfo m, GatewayConfigSections.Deployment d) {
+        return new ModelInfo(m.name(), m.provider(), m.upstreamModel(), m.kind(), m.pricing(),
+                d.contextWindow().orElse(m.contextWindow()), d.maxOutputTokens().orElse(m.maxOutputTokens()),
+                m.capabilities(), m.freeTier(), m.tier(), m.aliases(), m.priceSource(), m.priceAsOf(), m.retiresOn());
     }
 
     /** @return {@code m} under another name and aliases, priced as it is */
@@ -436,7 +454,7 @@ public final class GatewayPipelineReader {
             for (GatewayConfigSections.Deployment m : sections.models()) {
                 String name = m.name();
                 // a priced deployment is the entry of its own name; otherwise the catalog's upstream model
-                Optional<ModelInfo> info = m.price().isPresent() ? catalog.find(name)
+                Optional<ModelInfo> info = m.price().isPresent() || m.ownLimits() ? catalog.find(name)
                         : catalog.find(m.upstream()).or(() -> catalog.find(name));
                 deployed.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
                         + name + ": model '" + m.upstream() + "' is not in the catalog, so the planner cannot price"
