@@ -220,7 +220,7 @@ public final class PipelineRunner {
     }
 
     private RequestOutcome handle(PlannedRequest r, Collector c) {
-        if (cache.isPresent() && cache.get().hit(r.cacheKey(), r.atMillis())) {
+        if (cache.isPresent() && cache.get().hit(cacheKey(pipeline.cache().orElseThrow(), r), r.atMillis())) {
             return new RequestOutcome(r.id(), "cache", Optional.empty(), true, Money.ZERO, 0, false, false,
                     Optional.empty());
         }
@@ -287,11 +287,19 @@ public final class PipelineRunner {
         };
         charge(r);
         if (result.failure().isEmpty()) {
-            cache.ifPresent(x -> x.put(r.cacheKey(), r.atMillis()));
+            cache.ifPresent(x -> x.put(cacheKey(pipeline.cache().orElseThrow(), r), r.atMillis()));
             routeCacheKey.ifPresent(k -> routeCaches.get(k).put(r.cacheKey(), r.atMillis()));
         }
         return new RequestOutcome(r.id(), route, result.model(), false, result.cost(), result.retries(),
                 result.fallback(), budgetHit, result.failure());
+    }
+
+    /**
+     * @return the request's key in a cache of {@code spec}: within its caller's key's entries when the cache is per
+     *     key, as the gateway scopes it (requests that name no key share theirs)
+     */
+    private static String cacheKey(CacheSpec spec, PlannedRequest r) {
+        return spec.perKey() ? r.caller().key().map(k -> "key:" + k).orElse("-") + "|" + r.cacheKey() : r.cacheKey();
     }
 
     private RequestOutcome rejected(PlannedRequest r, Collector c, String route, Placed budget, String model) {

@@ -238,10 +238,12 @@ public final class GatewayPipelineReader {
     private PipelineSpec routed(JsonNode root, String name, Names names) {
         JsonNode p = root.path("pipelines").path(name);
         JsonNode defaults = root.path("defaults");
-        Optional<CacheSpec> cache = cache(defaults.path("cache"), Optional.empty(), "defaults.cache");
+        // as the gateway: its default cache, then the defaults' settings over it, then the pipeline's
+        CacheSettings cacheSettings = CacheSettings.GATEWAY_DEFAULT.with(defaults.path("cache"), "defaults.cache");
         if (p.has("cache")) {
-            cache = cache(p.get("cache"), cache, "pipelines." + name + ".cache");
+            cacheSettings = cacheSettings.with(p.get("cache"), "pipelines." + name + ".cache");
         }
+        Optional<CacheSpec> cache = cacheSettings.spec();
         Optional<RetrySpec> retry = retry(p.path("retry"), "pipelines." + name + ".retry", defaults.path("retry"));
         List<CallSite> fallbacks = new ArrayList<>();
         // the pipeline's own fallbacks, else the defaults', as the gateway inherits them
@@ -386,33 +388,50 @@ public final class GatewayPipelineReader {
         return "day".equals(window) ? BudgetWindow.daily(ZoneOffset.UTC) : BudgetWindow.monthly(ZoneOffset.UTC);
     }
 
-    private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {
-        if (c.isMissingNode()) {
-            return base;
+    /**
+     * A pipeline's response cache settings as the gateway reads them, each block over the one it inherits: {@code
+     * true} / {@code false} turns the inherited cache on or off; a mapping sets the fields it names ({@code enabled}
+     * true unless it says otherwise).
+     */
+    private record CacheSettings(boolean enabled, boolean perKey, Duration ttl, long maxEntries) {
+        /** The gateway's default: on, per key, an hour, 10,000 entries. */
+        static final CacheSettings GATEWAY_DEFAULT = new CacheSettings(true, true, Duration.ofHours(1), 10_000);
+
+        CacheSettings with(JsonNode c, String path) {
+            if (c.isMissingNode() || c.isNull()) {
+                return this;
+            }
+            if (c.isBoolean()) {
+                return new CacheSettings(c.asBoolean(), perKey, ttl, maxEntries);
+            }
+            boolean on = GatewayConfigRules.optBoolean(c, "enabled", path + ".enabled").orElse(true);
+            boolean keyed = GatewayConfigRules.optString(c, "scope", path + ".scope")
+                    .map(s -> !s.equalsIgnoreCase("shared")).orElse(perKey);
+            Duration t = GatewayConfigRules.optDuration(c, "ttl", path + ".ttl").orElse(ttl);
+            long max = GatewayConfigRules.optInt(c, "max_entries", path + ".max_entries", 1, Integer.MAX_VALUE)
+                    .map(Integer::longValue).orElse(maxEntries);
+            try {
+                return new CacheSettings(on, keyed, t, max).checked();
+            } catch (ScenarioException e) {
+                throw new ScenarioException(path + ": " + e.getMessage(), e);
+            }
         }
-        // as the gateway: cache: true / false keeps the settings it inherits, turned on or off
-        boolean enabled = c.isBoolean() ? c.asBoolean()
-                : GatewayConfigRules.optBoolean(c, "enabled", path + ".enabled").orElse(true);
-        if (!enabled) {
-            return Optional.empty();
+
+        private CacheSettings checked() {
+            spec();
+            return this;
         }
-        Duration ttl = GatewayConfigRules.optDuration(c, "ttl", path + ".ttl")
-                .orElseGet(() -> base.map(CacheSpec::ttl).orElse(CacheSpec.DEFAULT_TTL));
-        long size = GatewayConfigRules.optInt(c, "max_entries", path + ".max_entries", 1, Integer.MAX_VALUE)
-                .map(Integer::longValue)
-                .orElseGet(() -> base.map(CacheSpec::maxSize).orElse(CacheSpec.DEFAULT_MAX_SIZE));
-        try {
-            return Optional.of(new CacheSpec(ttl, size));
-        } catch (ScenarioException e) {
-            throw new ScenarioException(path + ": " + e.getMessage(), e);
+
+        Optional<CacheSpec> spec() {
+            return enabled ? Optional.of(new CacheSpec(ttl, maxEntries, perKey)) : Optional.empty();
         }
     }
 
-    /** A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default. */
+    /**
+     * A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default (2
+     * retries, from 200 ms up to 5 s), which also holds with no retry block at all.
+     */
     private static Optional<RetrySpec> retry(JsonNode r, String path, JsonNode defaults) {
-        if (r.isMissingNode() && defaults.isMissingNode()) {
-            return Optional.empty();
-        }
         int max = GatewayConfigRules.optInt(r, "max_retries", path + ".max_retries", 0, 10).or(() ->
                 GatewayConfigRules.optInt(defaults, "max_retries", "defaults.retry.max_retries", 0, 10)).orElse(2);
         Duration initial = GatewayConfigRules.optDuration(r, "initial_delay", path + ".initial_delay")

@@ -28,8 +28,10 @@ class ReplayBudgetsLikeTheGatewayTest {
                 + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
     }
 
+    /** The same request repeats: the gateway's default cache would answer it, and these tests are of budgets. */
     private static String budget(String window) {
         return GatewayReplay.openAi("gpt-4o", "gpt-4o-mini") + """
+                defaults: {cache: false}
                 pipelines:
                   gpt-4o: {}
                 budgets:

@@ -67,6 +67,36 @@ class GatewayPipelineReaderTest {
         assertThat(p.fallbacks()).singleElement().satisfies(f -> assertThat(f.serviceTier()).isEmpty());
     }
 
+    /**
+     * The gateway caches every pipeline by default (per virtual key, for an hour, up to 10,000 answers) and retries
+     * a failed call twice (exponential from 200 ms up to 5 s); a pipeline's cache block sets only the fields it names
+     * over what it inherits, and {@code true} turns an inherited cache back on with its settings.
+     */
+    @Test
+    void givenNoCacheOrRetrySection_whenRead_thenTheGatewaysDefaultCacheAndRetriesHold() {
+        String yaml = """
+                models:
+                  - {name: gpt-4o, provider: openai}
+                defaults:
+                  cache: {ttl: 5m, enabled: false}
+                pipelines:
+                  plain: {default_route: gpt-4o}
+                  on: {default_route: gpt-4o, cache: true}
+                  shared: {default_route: gpt-4o, cache: {scope: shared, max_entries: 50}}
+                """;
+
+        PipelineSpec bare = reader.read("models: [{name: gpt-4o, provider: openai}]\n", "gpt-4o", "gw.yaml");
+        PipelineSpec off = reader.read(yaml, "plain", "gw.yaml");
+        PipelineSpec on = reader.read(yaml, "on", "gw.yaml");
+        PipelineSpec shared = reader.read(yaml, "shared", "gw.yaml");
+
+        assertThat(bare.cache()).contains(new CacheSpec(Duration.ofHours(1), 10_000, true));
+        assertThat(bare.retry()).contains(new RetrySpec(2, Duration.ofMillis(200), Duration.ofSeconds(5)));
+        assertThat(off.cache()).isEmpty();
+        assertThat(on.cache()).contains(new CacheSpec(Duration.ofMinutes(5), 10_000, true));
+        assertThat(shared.cache()).contains(new CacheSpec(Duration.ofMinutes(5), 50, false));
+    }
+
     @Test
     void givenUnknownPipeline_whenRead_thenErrorListsThePipelines() {
         assertThatThrownBy(() -> reader.read(config(), "nope", "costwise.example.yaml"))
