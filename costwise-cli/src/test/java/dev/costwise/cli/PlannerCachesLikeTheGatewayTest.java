@@ -59,6 +59,54 @@ class PlannerCachesLikeTheGatewayTest {
     }
 
     /**
+     * Sixteen forms of one request. The gateway's key is the body as written, without {@code user}, {@code metadata}
+     * and the stream settings, so {@code "temperature": 0.0} after {@code 0}, content as text parts, {@code "name":
+     * null} and {@code "n": 1} are misses there (billed again) as much as a new {@code seed} or {@code max_tokens}:
+     * 9 of 16 are billed, 9 × $0.00075 = $0.00675, and the replay predicts exactly those.
+     */
+    @Test
+    void givenOneRequestWrittenInSixteenWays_whenReplayed_thenTheHitsAreTheGatewaysOnly() throws Exception {
+        String config = """
+                models:
+                  - {name: gpt-4o, provider: openai, api_key: sk-fake, base_url: UPSTREAM}
+                defaults:
+                  cache: {enabled: true, ttl: 1h}
+                  retry: {max_retries: 0}
+                pipelines:
+                  auto: {default_route: gpt-4o}
+                """;
+        String messages = "\"messages\": [{\"role\": \"user\", \"content\": \"cache probe P=100 C=50\"}]";
+        List<String> variants = List.of("", "", ", \"temperature\": 0", ", \"temperature\": 0.0",
+                ", \"user\": \"alice\"", ", \"user\": \"bob\"", ", \"max_tokens\": 500",
+                ", \"max_tokens\": 500, \"stream\": false", ", \"metadata\": {\"a\": \"b\"}", ", \"seed\": 1",
+                "PARTS", "NAME", ", \"n\": 1", ", \"top_p\": 1",
+                ", \"stream\": true, \"stream_options\": {\"include_usage\": true}", ", \"stream\": true");
+        List<String> trace = new java.util.ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            String v = variants.get(i);
+            String m = switch (v) {
+                case "PARTS" -> messages.replace("\"cache probe P=100 C=50\"",
+                        "[{\"type\": \"text\", \"text\": \"cache probe P=100 C=50\"}]");
+                case "NAME" -> messages.replace("C=50\"}", "C=50\", \"name\": null}");
+                default -> messages + v;
+            };
+            trace.add("{\"timestamp\": \"2026-11-28T22:%02d:00Z\", \"request\": {\"model\": \"gpt-4o\", %s},"
+                    .formatted(10 + i, m) + " \"usage\": {\"prompt_tokens\": 100, \"completion_tokens\": 50}}");
+        }
+
+        try (GatewayParity parity = new GatewayParity()) {
+            List<GatewayParity.Answer> gateway = parity.atTheGateway(config, "auto", trace);
+            ReplayResult replay = parity.replayed(config, "auto", trace, dir);
+
+            assertThat(hits(gateway)).containsExactly(false, true, false, false, true, true, false, true, true, false,
+                    false, false, false, false, true, true);
+            assertThat(GatewayParity.billed(gateway)).isEqualByComparingTo("0.00675");
+            assertThat(hits(replay)).isEqualTo(hits(gateway));
+            assertThat(GatewayParity.metric(replay, "after.total")).isEqualByComparingTo(GatewayParity.billed(gateway));
+        }
+    }
+
+    /**
      * By default each virtual key has its own entries: the same request from key a, then b, then a again is a miss,
      * a miss and a hit; a pipeline with {@code scope: shared} answers b from a's entry.
      */

@@ -2,7 +2,6 @@ package dev.costwise.planner.replay;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
-import dev.costwise.llm.cache.ChatCacheKey;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
@@ -192,7 +191,7 @@ public final class Replayer {
             Caller caller = new Caller(e.key(), request.user());
             callers.add(caller);
             RequestOutcome outcome = after.handle(new PlannedRequest("line " + e.line(), at, Optional.empty(),
-                    request, ChatCacheKey.of(request), tokens(e, input, Math.max(1, output)), e.text(), caller));
+                    request, e.cacheKey(), tokens(e, input, Math.max(1, output)), e.text(), caller));
             replayed++;
             before = before.plus(beforeCost);
             savings.add(beforeCost, outcome);

@@ -18,26 +18,20 @@ import java.util.Optional;
  *     its budgets reserve for), from the request's JSON
  * @param text the text the gateway's router reads, from the request's JSON
  * @param key the virtual key the request came with (the wrapper's {@code key}: a key's id), if logged
+ * @param cacheKey the gateway's response-cache key of the request's JSON ({@link TraceReader#cacheKey})
  */
 public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,
-        long estimatedPromptTokens, PromptText text, Optional<String> key) {
+        long estimatedPromptTokens, PromptText text, Optional<String> key, String cacheKey) {
     public TraceEntry {
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(recorded, "recorded");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(cacheKey, "cacheKey");
         if (estimatedPromptTokens < 0) {
             throw new IllegalArgumentException("estimatedPromptTokens cannot be negative, was "
                     + estimatedPromptTokens);
         }
-    }
-
-    /**
-     * A line that names no key; the components as above.
-     */
-    public TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,
-            long estimatedPromptTokens, PromptText text) {
-        this(line, timestamp, request, recorded, estimatedPromptTokens, text, Optional.empty());
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.cache.RequestBodyKey;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
@@ -41,7 +43,9 @@ import java.util.function.ToLongFunction;
  */
 public final class TraceReader {
 
+    /** Parses lines as the gateway parses a request body, so a cache key hashes what the gateway's would. */
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final RequestBodyKey BODY_KEY = new RequestBodyKey(JSON);
     private static final OpenAiWire WIRE = new OpenAiWire();
     private static final String BOM = "\uFEFF";
 
@@ -208,7 +212,22 @@ public final class TraceReader {
         Parsed p = parse(line);
         PromptText text = PromptText.of(p.body()); // its text once, for the estimate too
         return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body(),
-                text.all()), text, p.key());
+                text.all()), text, p.key(), cacheKey(p.body()));
+    }
+
+    /**
+     * The gateway's response-cache key of a request ({@link RequestBodyKey}): its JSON as written, so that two lines
+     * the gateway answers from one entry share a key, and no others. Every line is replayed through one pipeline, as
+     * if sent under its name, so the model a line names is left out, as the gateway's key of those requests would
+     * not tell them apart by it.
+     *
+     * @param body the request's JSON, as the trace line holds it
+     * @return its key
+     */
+    static String cacheKey(JsonNode body) {
+        ObjectNode sent = ((ObjectNode) body).deepCopy();
+        sent.remove("model");
+        return BODY_KEY.digest(sent);
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */
