@@ -235,6 +235,12 @@ public final class PipelineRunner {
             String chosen = choose(router, r, globalUtilization(r));
             route = chosen;
             if (router.routes().get(chosen) instanceof Target.Workflow w) {
+                if (r.tokens().choices() > 1) { // the gateway's workflow reads the request as one answer's, n=1
+                    c.route(route);
+                    return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, false,
+                            Optional.of("n: only n=1 is supported by the multi-model workflow, was "
+                                    + r.tokens().choices()));
+                }
                 // as the gateway: the rules' classification names the route and decides the run's worst case
                 try {
                     preview = Optional.of(workflows.preview(w, r));
@@ -518,7 +524,7 @@ public final class PipelineRunner {
             return Money.ZERO;
         }
         ChatRequest request = r.request();
-        long output = outputLimit(site, r);
+        long output = outputLimit(site, r) * r.tokens().choices(); // as the gateway: the limit for each choice
         return WorstCaseCost.of(model.pricing().get(), r.tokens().estimatedInputTokens(site), output,
                 tierOf(site, request).orElse(ServiceTier.STANDARD),
                 WorstCaseCost.cacheWrites(request.longestCacheBreakpoint(), site.promptCaching()));

@@ -178,7 +178,8 @@ public final class Replayer {
             String model = catalog.require(request.model()).name();
             long input = e.recorded().map(Usage::inputTokens)
                     .orElseGet(() -> estimator.estimateInput(model, request).tokens());
-            long output = e.recorded().map(Usage::outputTokens).orElseGet(() -> Math.min(
+            // without a recorded usage, each of the request's choices is an answer of the assumed length
+            long output = e.recorded().map(Usage::outputTokens).orElseGet(() -> e.choices() * Math.min(
                     request.maxTokens().map(Integer::longValue).orElse(Long.MAX_VALUE), options.assumedOutputTokens()));
             if (e.recorded().isEmpty()) {
                 estimated++;
@@ -231,6 +232,11 @@ public final class Replayer {
             @Override
             public long estimatedInputTokens(CallSite site) {
                 return e.estimatedPromptTokens();
+            }
+
+            @Override
+            public long choices() {
+                return e.choices();
             }
 
             @Override

@@ -212,7 +212,7 @@ public final class TraceReader {
         Parsed p = parse(line);
         PromptText text = PromptText.of(p.body()); // its text once, for the estimate too
         return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body(),
-                text.all()), text, p.key(), cacheKey(p.body()));
+                text.all()), text, p.key(), cacheKey(p.body()), p.choices());
     }
 
     /**
@@ -231,8 +231,8 @@ public final class TraceReader {
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */
-    private record Parsed(JsonNode body, ChatRequest request, Optional<Instant> timestamp, Optional<Usage> usage,
-            Optional<String> key) {}
+    private record Parsed(JsonNode body, ChatRequest request, long choices, Optional<Instant> timestamp,
+            Optional<Usage> usage, Optional<String> key) {}
 
     /** @throws BadLineException if the line is not a usable request */
     private Parsed parse(String line) {
@@ -241,9 +241,11 @@ public final class TraceReader {
             throw new BadLineException("expected a JSON object, was " + abbreviate(line));
         }
         JsonNode body = node.has("request") ? node.get("request") : node;
+        long choices = choices(body);
         ChatRequest request;
         try {
-            request = WIRE.readRequest(body).chat();
+            // the library's request holds one answer; the gateway passes n through and bills every choice
+            request = WIRE.readRequest(choices == 1 || !body.isObject() ? body : withoutN(body)).chat();
         } catch (WireFormatException e) {
             throw new BadLineException("not an OpenAI chat request: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -297,7 +299,27 @@ public final class TraceReader {
             }
         }
         // a wrapper's field: a bare request's own fields are the request's
-        return new Parsed(body, request, timestamp, usage, node.has("request") ? key(node) : Optional.empty());
+        return new Parsed(body, request, choices, timestamp, usage, node.has("request") ? key(node)
+                : Optional.empty());
+    }
+
+    /** @return the answers the request asks for, its {@code n}, checked as the gateway checks it; 1 without one */
+    private static long choices(JsonNode body) {
+        JsonNode n = body.path("n");
+        if (n.isMissingNode() || n.isNull()) {
+            return 1;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 1) {
+            throw new BadLineException("not an OpenAI chat request: n: expected a whole number >= 1, was "
+                    + abbreviate(n.toString()));
+        }
+        return n.asLong();
+    }
+
+    private static JsonNode withoutN(JsonNode body) {
+        ObjectNode copy = ((ObjectNode) body).deepCopy();
+        copy.remove("n");
+        return copy;
     }
 
     /** @return the wrapper's {@code key}, the id of the virtual key the request came with; empty names none */

@@ -91,6 +91,26 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(claude.get("after.total").decimalValue()).isEqualByComparingTo("0.0055");
     }
 
+    /**
+     * Without a recorded usage each of a request's answers is estimated at the assumed length: n = 2, max_tokens 100
+     * (under the assumed 300), on gpt-4o-mini, is billed 2 × 100 × $0.60 per 1M for output, twice one answer's.
+     */
+    @Test
+    void givenARequestForTwoAnswersWithoutUsage_whenReplayed_thenEachAnswerIsEstimated() throws Exception {
+        String line = """
+                {"request":{"model":"gpt-4o-mini","max_tokens":100,%s"messages":[{"role":"user","content":"hi"}]}}
+                """;
+        String config = openAi("gpt-4o-mini") + "pipelines:\n  gpt-4o-mini: {}\n";
+
+        JsonNode one = replay(line.formatted(""), config, "gpt-4o-mini");
+        JsonNode two = replay(line.formatted("\"n\":2,"), config, "gpt-4o-mini");
+
+        assertThat(two.get("before.total").decimalValue().subtract(one.get("before.total").decimalValue()))
+                .isEqualByComparingTo("0.00006");
+        assertThat(two.get("after.total").decimalValue()).isEqualByComparingTo(two.get("before.total")
+                .decimalValue());
+    }
+
     private static String sixRequestsOnGpt4o() {
         StringBuilder trace = new StringBuilder();
         for (int i = 0; i < 6; i++) {

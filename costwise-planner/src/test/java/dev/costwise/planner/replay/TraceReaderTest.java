@@ -50,6 +50,20 @@ class TraceReaderTest {
                 r -> assertThat(r).contains("max_tokens").contains("0"));
     }
 
+    /** The gateway serves and bills n answers ({@code n} a whole number >= 1); the trace takes what it takes. */
+    @Test
+    void givenRequestsForSeveralAnswers_whenRead_thenTheyAreTakenWithTheirChoicesAndABadNIsABadLine() {
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+        TraceReader.Trace t = reader.read(List.of("{\"model\":\"gpt-4o\",\"n\":3," + messages + "}",
+                "{\"model\":\"gpt-4o\"," + messages + "}", "{\"model\":\"gpt-4o\",\"n\":0," + messages + "}",
+                "{\"model\":\"gpt-4o\",\"n\":1.5," + messages + "}"));
+
+        assertThat(t.entries()).extracting(TraceEntry::choices).containsExactly(3L, 1L);
+        assertThat(t.errors()).extracting(TraceError::line).containsExactly(3, 4);
+        assertThat(t.errors()).extracting(TraceError::reason).allSatisfy(r -> assertThat(r)
+                .contains("n: expected a whole number >= 1"));
+    }
+
     @Test
     void givenAWrapperNamingAKey_whenRead_thenTheEntryCarriesItsIdAndAKeyThatIsNoTextIsABadLine() {
         String request = "\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
