@@ -220,6 +220,13 @@ public final class PipelineRunner {
     }
 
     private RequestOutcome handle(PlannedRequest r, Collector c) {
+        Optional<String> key = r.caller().key().filter(pipeline.refusedKeys()::containsKey);
+        if (key.isPresent()) { // as the gateway, before anything else: 403, nothing called or billed
+            c.rejected++;
+            return new RequestOutcome(r.id(), "-", Optional.empty(), false, Money.ZERO, 0, false, false,
+                    Optional.of("the key '" + key.get() + "' may not use this pipeline (allowed: "
+                            + String.join(", ", pipeline.refusedKeys().get(key.get())) + ")"));
+        }
         if (cache.isPresent() && cache.get().hit(cacheKey(pipeline.cache().orElseThrow(), r), r.atMillis())) {
             return new RequestOutcome(r.id(), "cache", Optional.empty(), true, Money.ZERO, 0, false, false,
                     Optional.empty());

@@ -96,8 +96,15 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      * @param budget its own limit, if it has one
      * @param window that limit's window: {@code day} or {@code month}
      * @param team its {@code team} tag, which team budgets count it under
+     * @param models the model names it may call; empty for every one
      */
-    record Key(String id, Optional<Money> budget, String window, Optional<String> team) {}
+    record Key(String id, Optional<Money> budget, String window, Optional<String> team, List<String> models) {
+
+        /** @return whether the gateway lets it call {@code name}, the model name a request sends */
+        boolean allows(String name) {
+            return models.isEmpty() || models.contains(name);
+        }
+    }
 
     /**
      * A configured budget.
@@ -415,7 +422,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
             String window = optEnum(k, "budget_window", p + ".budget_window", WINDOWS).orElse("month");
             optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
             optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
-            out.add(new Key(id, budget, window, team(k.path("tags"), p + ".tags")));
+            out.add(new Key(id, budget, window, team(k.path("tags"), p + ".tags"), models));
         }
         return out;
     }

@@ -43,9 +43,9 @@ import java.util.Set;
  * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
  * (else the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true}
  * pipeline becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the
- * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost in the planner):
- * server, ledger, timeouts, cache scope, a key's models, rpm and tpm. A {@code ${VAR:-default}} value is read as its
- * default.
+ * orchestrator, with its {@code validate} and {@code baseline}. A key whose {@code models} list does not name the
+ * pipeline has its requests refused, as the gateway refuses them (403). Not mapped (no effect on cost in the
+ * planner): server, ledger, timeouts, a key's rpm and tpm. A {@code ${VAR:-default}} value is read as its default.
  *
  * <p>The file is checked first by the gateway's own rules for the sections the planner reads
  * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
@@ -228,10 +228,14 @@ public final class GatewayPipelineReader {
                 : root.path("defaults").path("context_window_fallback");
         Map<String, String> teams = new HashMap<>();
         names.sections.keys().forEach(k -> k.team().ifPresent(t -> teams.put(k.id(), t)));
+        // as the gateway: a key whose models list does not name the model requested (the pipeline) is refused
+        Map<String, List<String>> refused = new HashMap<>();
+        names.sections.keys().stream().filter(k -> !k.allows(name)).forEach(k -> refused.put(k.id(), k.models()));
+        routed = routed.withTeams(teams).withRefusedKeys(refused);
         if (!larger.isValueNode() || text(larger).isEmpty()) {
-            return routed.withTeams(teams);
+            return routed;
         }
-        return routed.withTeams(teams).withContextWindowFallback(names.members(text(larger)).stream()
+        return routed.withContextWindowFallback(names.members(text(larger)).stream()
                 .map(m -> names.site(m, path)).toList());
     }
 
