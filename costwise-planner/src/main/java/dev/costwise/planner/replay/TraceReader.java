@@ -37,7 +37,8 @@ import java.util.function.ToLongFunction;
  * or a wrapper {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
  * "completion_tokens": m}, "service_tier": "flex", "key": "team-a"}} (the tier the answer reported, if it named one;
  * the id of the virtual key the request came with, if it came with one). Blank lines are
- * skipped silently, as is a byte order mark opening the file; a bad line (malformed JSON, no messages, a model the
+ * skipped silently, as is a byte order mark opening the file; a bad line (bytes that are not UTF-8, malformed JSON, no
+ * messages, a model the
  * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
  * on.
  */
@@ -236,6 +237,11 @@ public final class TraceReader {
 
     /** @throws BadLineException if the line is not a usable request */
     private Parsed parse(String line) {
+        int notUtf8 = line.indexOf(TraceSource.NOT_UTF8);
+        if (notUtf8 >= 0) {
+            throw new BadLineException("not valid UTF-8 (at character " + (notUtf8 + 1) + "): save the trace as"
+                    + " UTF-8");
+        }
         JsonNode node = json(line);
         if (node == null || !node.isObject()) {
             throw new BadLineException("expected a JSON object, was " + abbreviate(line));
