@@ -9,6 +9,7 @@ import dev.costwise.planner.engine.ModelResolver;
 import dev.costwise.planner.replay.ReplayOptions;
 import dev.costwise.planner.replay.ReplayResult;
 import dev.costwise.planner.report.ProgressBar;
+import dev.costwise.planner.report.ReplayReports;
 import dev.costwise.planner.scenario.GatewayPipelineReader;
 import dev.costwise.planner.scenario.PipelineSpec;
 import dev.costwise.planner.scenario.ScenarioException;
@@ -133,6 +134,8 @@ public final class ReplayCommand implements Callable<Integer> {
             ReplayResult result = planner.replay(trace, p, options);
             ReportWriter.write(result.report(), f, Optional.ofNullable(output), Optional.ofNullable(html), out);
             result.errors().forEach(e -> err.println("costwise replay: skipped " + e));
+            ReplayReports.nothingReplayed(result.lines(), result.badLines())
+                    .ifPresent(w -> err.println("costwise replay: " + w));
             long unlisted = result.badLines() - result.errors().size();
             if (unlisted > 0) {
                 err.println("costwise replay: skipped " + unlisted + " more bad line" + (unlisted == 1 ? "" : "s")

@@ -148,6 +148,22 @@ class PlannerCommandsTest {
                 + ": not valid UTF-8 at line 2, byte offset 48 (0xe9): save the file as UTF-8");
     }
 
+    /** An empty trace (a wrong path to an empty file) is no $0 success: the report and stderr say nothing ran. */
+    @Test
+    void givenAnEmptyTraceOrOneOfBadLinesOnly_whenReplayed_thenItWarnsThatNothingWasReplayed(@TempDir Path dir)
+            throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "\n  \n");
+        Path bad = Files.writeString(dir.resolve("bad.jsonl"), "not json\nnot json\n");
+
+        assertThat(run(new ReplayCommand(), empty.toString())).isZero();
+        assertThat(run(new ReplayCommand(), bad.toString())).isZero();
+
+        assertThat(err.toString()).contains("costwise replay: Warning: no request was replayed, so every cost is $0:"
+                + " the trace is empty (it has no line but blank ones).").contains("Warning: no request was replayed,"
+                + " so every cost is $0: each of its 2 lines is bad.");
+        assertThat(out.toString()).contains("Warning: no request was replayed");
+    }
+
     @Test
     void givenGatewayConfig_whenReplayed_thenItsAutoPipelineRoutesTheTrace() throws Exception {
         Path trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());
