@@ -2,6 +2,8 @@ package dev.costwise.planner.replay;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,10 +29,12 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import java.util.regex.Pattern;
 
 /**
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
@@ -361,11 +365,44 @@ public final class TraceReader {
                         + "); one request per line");
             }
             return node;
+        } catch (StreamConstraintsException e) {
+            throw new BadLineException("too large to read: " + overLimit(e));
         } catch (JsonProcessingException e) {
-            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
+            throw new BadLineException("malformed JSON: " + readable(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a String is not read from a device
         }
+    }
+
+    /** Where the JSON reader names an object or array's start: {@code (start marker at [Source: ...; line: 1, ...])}. */
+    private static final Pattern START_MARKER = Pattern.compile(
+            "\\s*\\(start marker at \\[Source: .*?; line: \\d+, column: (\\d+)]\\)");
+
+    /**
+     * @return the JSON reader's message without its internals (where it would name the source, a location in its own
+     *     words), with the column the problem is at
+     */
+    private static String readable(JsonProcessingException e) {
+        String message = START_MARKER.matcher(e.getOriginalMessage()).replaceAll(" (opened at column $1)");
+        return e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? message
+                : message + ", at column " + e.getLocation().getColumnNr();
+    }
+
+    /** @return which of the JSON reader's limits a line is over, in words (not the reader's settings' names) */
+    private static String overLimit(StreamConstraintsException e) {
+        StreamReadConstraints limits = JSON.getFactory().streamReadConstraints();
+        String m = e.getOriginalMessage();
+        if (m.startsWith("String value length")) {
+            return "a string on it is longer than the " + String.format(Locale.ROOT, "%,d",
+                    limits.getMaxStringLength()) + " characters the reader takes";
+        }
+        if (m.startsWith("Number value length")) {
+            return "a number on it is longer than " + limits.getMaxNumberLength() + " digits";
+        }
+        if (m.startsWith("Document nesting depth")) {
+            return "it nests objects and arrays deeper than " + limits.getMaxNestingDepth() + " levels";
+        }
+        return m.replaceAll(",? from `[^`]*`", "");
     }
 
     /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */

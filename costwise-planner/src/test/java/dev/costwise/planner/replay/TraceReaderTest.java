@@ -50,6 +50,21 @@ class TraceReaderTest {
                 r -> assertThat(r).contains("max_tokens").contains("0"));
     }
 
+    /** A reason speaks of the line, not of the JSON library: no source marker, no setting's name. */
+    @Test
+    void givenATruncatedLineAndAHugeString_whenRead_thenTheReasonsSayWhereAndWhatWithoutTheLibrarysInternals() {
+        TraceReader.Trace t = reader.read(List.of(
+                "{\"model\": \"gpt-4o\", \"messages\": [{\"role\":\"user\",\"content\":\"x\"}]",
+                "{\"model\": \"gpt-4o\", \"messages\": [{\"role\":\"user\",\"content\":\"" + "x".repeat(20_000_001)
+                        + "\"}]}"));
+
+        assertThat(t.errors()).extracting(TraceError::reason).satisfiesExactly(
+                r -> assertThat(r).isEqualTo("malformed JSON: Unexpected end-of-input: expected close marker for"
+                        + " Object (opened at column 1), at column 64"),
+                r -> assertThat(r).isEqualTo("too large to read: a string on it is longer than the 20,000,000"
+                        + " characters the reader takes"));
+    }
+
     /** The gateway serves and bills n answers ({@code n} a whole number >= 1); the trace takes what it takes. */
     @Test
     void givenRequestsForSeveralAnswers_whenRead_thenTheyAreTakenWithTheirChoicesAndABadNIsABadLine() {
