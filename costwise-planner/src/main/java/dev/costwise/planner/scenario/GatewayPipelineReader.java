@@ -166,7 +166,7 @@ public final class GatewayPipelineReader {
             configured.put(name, entry);
             b.replace(entry);
         }
-        aliasesToCatalog(sections, configured, b);
+        aliasesToCatalog(root, sections, configured, b);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -176,32 +176,50 @@ public final class GatewayPipelineReader {
 
     /**
      * Makes each alias of the configuration a catalog alias of the model it calls (through further aliases and a
-     * group's first member), so a trace line naming it is priced as the gateway serves it. An alias that is also a
+     * group's first member), so a trace line naming it is priced as the gateway serves it; likewise each group (as its
+     * first member) and each pipeline whose name is no model (as its {@code baseline}, the pipeline's or the
+     * defaults', else the model its {@code default_route} calls first), so a log of the gateway's own traffic, which
+     * names {@code auto} or {@code mini-pool}, can be replayed, its before-cost on that model. A name that is also a
      * catalog name keeps the catalog's meaning.
      */
-    private void aliasesToCatalog(GatewayConfigSections sections, Map<String, ModelInfo> configured,
+    private void aliasesToCatalog(JsonNode root, GatewayConfigSections sections, Map<String, ModelInfo> configured,
             ModelCatalogs.Builder b) {
-        Map<String, String> aliases = sections.aliases();
-        for (String alias : aliases.keySet()) {
-            String n = alias;
-            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
-                n = aliases.get(n);
-                List<String> group = sections.groups().getOrDefault(n, List.of());
-                if (!group.isEmpty()) {
-                    n = group.getFirst();
-                }
+        Map<String, String> names = new LinkedHashMap<>(sections.aliases());
+        sections.groups().forEach((group, members) -> names.putIfAbsent(group, members.getFirst()));
+        JsonNode defaults = root.path("defaults");
+        root.path("pipelines").properties().forEach(e -> {
+            JsonNode p = e.getValue();
+            JsonNode stand = p.hasNonNull("baseline") ? p.get("baseline") : defaults.hasNonNull("baseline")
+                    ? defaults.get("baseline") : p.path("default_route");
+            if (stand.isValueNode() && !text(stand).isEmpty() && !sections.targets().contains(e.getKey())) {
+                names.putIfAbsent(e.getKey(), text(stand));
             }
-            String called = n;
+        });
+        for (String name : names.keySet()) {
+            String called = called(name, names, sections.groups());
             Optional<ModelInfo> target = Optional.ofNullable(configured.get(called))
-                    .or(() -> catalog.find(called)).filter(t -> catalog.find(alias).isEmpty());
+                    .or(() -> catalog.find(called)).filter(t -> catalog.find(name).isEmpty());
             if (target.isPresent()) {
-                Set<String> names = new java.util.HashSet<>(target.get().aliases());
-                names.add(alias);
-                ModelInfo entry = renamed(target.get(), target.get().name(), names);
+                Set<String> aliases = new java.util.HashSet<>(target.get().aliases());
+                aliases.add(name);
+                ModelInfo entry = renamed(target.get(), target.get().name(), aliases);
                 configured.put(entry.name(), entry);
                 b.replace(entry);
             }
         }
+    }
+
+    /** @return the configured model {@code name} calls first, through {@code names} and groups' first members */
+    private static String called(String name, Map<String, String> names, Map<String, List<String>> groups) {
+        String n = name;
+        for (int depth = 0; depth < 8 && names.containsKey(n); depth++) {
+            n = names.get(n);
+            List<String> group = groups.getOrDefault(n, List.of());
+            if (!group.isEmpty()) {
+                n = group.getFirst();
+            }
+        }
+        return n;
     }
 
     /** @return {@code m} with the deployment's own context window and output limit, where it configures them */

@@ -111,6 +111,32 @@ class ReplayChargesLikeTheGatewayTest {
                 .decimalValue());
     }
 
+    /**
+     * A log of the gateway's own traffic names what callers sent it: the pipeline {@code auto} and the group
+     * {@code pool}, both served there. Both lines replay; {@code auto}'s before-cost is on its baseline gpt-4o
+     * (1,000 × $2.50 + 1,000 × $10 per 1M = $0.0125), {@code pool}'s on its first member gpt-4o-mini ($0.00075).
+     */
+    @Test
+    void givenLinesNamingAPipelineAndAGroup_whenReplayed_thenTheyAreReplayedWithTheirBaselinesBeforeCost()
+            throws Exception {
+        String line = """
+                {"request":{"model":"%s","messages":[{"role":"user","content":"hi %s"}]},\
+                "usage":{"prompt_tokens":1000,"completion_tokens":1000}}
+                """;
+        String config = openAi("gpt-4o", "gpt-4o-mini") + """
+                groups:
+                  pool: [gpt-4o-mini, gpt-4o]
+                pipelines:
+                  auto: {default_route: pool, baseline: gpt-4o}
+                """;
+
+        JsonNode m = replay(line.formatted("auto", 1) + line.formatted("pool", 2), config, "auto");
+
+        assertThat(m.get("badLines").intValue()).isZero();
+        assertThat(m.get("before.total").decimalValue()).isEqualByComparingTo("0.01325");
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
+    }
+
     private static String sixRequestsOnGpt4o() {
         StringBuilder trace = new StringBuilder();
         for (int i = 0; i < 6; i++) {
