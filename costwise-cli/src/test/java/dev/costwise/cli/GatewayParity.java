@@ -79,8 +79,9 @@ final class GatewayParity implements AutoCloseable {
      * @param cost its {@code x-costwise-cost}, 0 for a refusal
      * @param cache its {@code x-costwise-cache}: {@code hit}, {@code miss} or {@code bypass}; "" for a refusal
      * @param model its {@code x-costwise-model-used}; "" for a refusal
+     * @param route its {@code x-costwise-route}; "" for a refusal
      */
-    record Answer(int status, BigDecimal cost, String cache, String model) {}
+    record Answer(int status, BigDecimal cost, String cache, String model, String route) {}
 
     /**
      * Sends every request of {@code trace} to a gateway running {@code yaml}, under {@code pipeline}'s name.
@@ -107,7 +108,8 @@ final class GatewayParity implements AutoCloseable {
                 HttpResponse<String> res = client.send(post.build(), HttpResponse.BodyHandlers.ofString());
                 answers.add(new Answer(res.statusCode(), new BigDecimal(res.headers().firstValue("x-costwise-cost")
                         .orElse("0")), res.headers().firstValue("x-costwise-cache").orElse(""),
-                        res.headers().firstValue("x-costwise-model-used").orElse("")));
+                        res.headers().firstValue("x-costwise-model-used").orElse(""),
+                        res.headers().firstValue("x-costwise-route").orElse("")));
             }
         }
         return answers;

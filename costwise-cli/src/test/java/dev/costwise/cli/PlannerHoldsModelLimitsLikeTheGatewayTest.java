@@ -84,6 +84,8 @@ class PlannerHoldsModelLimitsLikeTheGatewayTest {
             assertThat(gateway).extracting(GatewayParity.Answer::status).containsExactly(200);
             assertThat(GatewayParity.billed(gateway)).isEqualByComparingTo("0.0035");
             assertThat(replay.after().rejected()).isZero();
+            assertThat(replay.after().outcomes()).extracting(RequestOutcome::route)
+                    .isEqualTo(gateway.stream().map(GatewayParity.Answer::route).toList());
             assertThat(replay.after().outcomes()).extracting(RequestOutcome::failure).allMatch(f -> f.isEmpty());
             assertThat(GatewayParity.metric(replay, "after.total")).isEqualByComparingTo(GatewayParity.billed(gateway));
         }

@@ -55,6 +55,9 @@ import java.util.Set;
  */
 public final class GatewayPipelineReader {
 
+    /** The route of a request no rule routes, as the gateway names it. */
+    public static final String DEFAULT_ROUTE = "default";
+
     /** The route of a {@code workflow: true} pipeline; each request is reported as {@code workflow:<complexity>}. */
     public static final String WORKFLOW_ROUTE = "workflow";
 
@@ -304,15 +307,12 @@ public final class GatewayPipelineReader {
             CallSite primary = names.site(target, "pipelines." + name + (p.has("default_route") ? ".default_route"
                     : ""));
             names.groupRest(target).forEach(m -> fallbacks.add(CallSite.of(m)));
-            if (!budgets.isEmpty()) {
-                Map<String, Target> routes = new LinkedHashMap<>();
-                routes.put(name, new Target.Single(primary));
-                routes.putAll(downgrades);
-                return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
-                        retry, fallbacks, budgets, List.of());
-            }
-            return new PipelineSpec(cache, Optional.empty(), Optional.of(new Target.Single(primary)),
-                    retry, fallbacks, Optional.empty());
+            // the gateway's route name for a request no rule routes
+            Map<String, Target> routes = new LinkedHashMap<>();
+            routes.put(DEFAULT_ROUTE, new Target.Single(primary));
+            routes.putAll(downgrades);
+            return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), DEFAULT_ROUTE)),
+                    Optional.empty(), retry, fallbacks, budgets, List.of());
         }
         Map<String, Target> routes = new LinkedHashMap<>();
         List<RouteRule> rules = new ArrayList<>();
@@ -335,10 +335,10 @@ public final class GatewayPipelineReader {
                     GatewayConfigRules.optShare(when, "budget_utilization_above", w + "budget_utilization_above"))));
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
-        routes.putIfAbsent("default", new Target.Single(defaultSite));
+        routes.putIfAbsent(DEFAULT_ROUTE, new Target.Single(defaultSite));
         routes.putAll(downgrades);
-        return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
-                fallbacks, budgets, List.of());
+        return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, DEFAULT_ROUTE)), Optional.empty(),
+                retry, fallbacks, budgets, List.of());
     }
 
     /**
@@ -376,20 +376,18 @@ public final class GatewayPipelineReader {
     /**
      * The gateway's budgets, in its order: each of {@code budgets} with its scope (a key, team or user one holds only
      * the requests whose caller names one, see {@link BudgetSpec.Scope}), then each key's own. A downgrading budget's
-     * {@code downgrade_to} becomes a route of {@code downgrades}: {@code budget-downgrade} for the first model
-     * downgraded to, {@code budget-downgrade:NAME} for each other.
+     * {@code downgrade_to} becomes a route of {@code downgrades}, named as the gateway names it: {@code
+     * downgrade:<budget name>}.
      */
     private static List<BudgetSpec> budgets(Names names, Map<String, Target> downgrades) {
         List<BudgetSpec> budgets = new ArrayList<>();
-        Map<String, String> routeOf = new HashMap<>();
         for (GatewayConfigSections.Budget b : names.sections.budgets()) {
             Optional<String> route = Optional.empty();
             List<CallSite> downgradeRest = List.of();
             if (b.downgradeTo().isPresent()) {
                 String to = b.downgradeTo().get();
                 CallSite site = names.site(to, b.path() + ".downgrade_to");
-                route = Optional.of(routeOf.computeIfAbsent(to, t -> routeOf.isEmpty() ? "budget-downgrade"
-                        : "budget-downgrade:" + t));
+                route = Optional.of("downgrade:" + b.name());
                 downgrades.putIfAbsent(route.get(), new Target.Single(site));
                 // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
                 downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();

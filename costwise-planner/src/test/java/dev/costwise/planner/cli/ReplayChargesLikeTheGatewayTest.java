@@ -177,7 +177,7 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(downgraded.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
         assertThat(downgraded.get("after.model.gpt-4o.calls").intValue()).isEqualTo(1);
         assertThat(downgraded.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(5);
-        assertThat(downgraded.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(5);
+        assertThat(downgraded.get("after.route.downgrade:global-daily.requests").intValue()).isEqualTo(5);
         assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
         assertThat(rejected.get("after.total").decimalValue()).isEqualByComparingTo("0.0125");
         assertThat(rejected.get("after.rejected").intValue()).isEqualTo(5);

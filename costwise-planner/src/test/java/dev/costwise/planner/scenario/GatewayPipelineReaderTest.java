@@ -31,11 +31,12 @@ class GatewayPipelineReaderTest {
 
         RouterSpec router = p.router().orElseThrow();
         assertThat(router.routes().keySet()).containsExactly("premium", "long", "code", "cheap", "default",
-                "budget-downgrade");
+                "downgrade:global-daily");
         assertThat(((Target.Single) router.routes().get("premium")).site().model()).isEqualTo("gpt-4o");
         // priced deployments keep their configured names (catalog entries at the configured prices)
         assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b");
-        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("local-llama");
+        assertThat(((Target.Single) router.routes().get("downgrade:global-daily")).site().model())
+                .isEqualTo("local-llama");
         RouteRule premium = router.rules().getFirst();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.5)).isTrue();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.9)).isFalse();
@@ -45,7 +46,7 @@ class GatewayPipelineReaderTest {
         assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
         assertThat(p.budget().orElseThrow().limit()).hasToString("25");
-        assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("budget-downgrade");
+        assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("downgrade:global-daily");
     }
 
     @Test
@@ -61,7 +62,7 @@ class GatewayPipelineReaderTest {
 
         PipelineSpec p = reader.read(yaml, "o4-mini-flex", "flex.yaml");
 
-        CallSite primary = ((Target.Single) p.target().orElseThrow()).site();
+        CallSite primary = ((Target.Single) p.router().orElseThrow().routes().get("default")).site();
         assertThat(primary.model()).isEqualTo("o4-mini");
         assertThat(primary.serviceTier()).contains(ServiceTier.FLEX);
         assertThat(p.fallbacks()).singleElement().satisfies(f -> assertThat(f.serviceTier()).isEmpty());
@@ -143,7 +144,8 @@ class GatewayPipelineReaderTest {
 
         PipelineSpec p = reader.read(yaml, "auto", "inline.yaml");
 
-        assertThat(((Target.Single) p.target().orElseThrow()).site().model()).isEqualTo("gpt-4o-mini");
+        assertThat(((Target.Single) p.router().orElseThrow().routes().get("default")).site().model())
+                .isEqualTo("gpt-4o-mini");
         assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("llama3.2:3b");
     }
 
@@ -182,7 +184,7 @@ class GatewayPipelineReaderTest {
         PipelineSpec p = reader.read(yaml, "main", "gw.yaml");
 
         BudgetSpec budget = p.budget().orElseThrow();
-        assertThat(((Target.Single) p.router().orElseThrow().routes().get("budget-downgrade")).site().model())
+        assertThat(((Target.Single) p.router().orElseThrow().routes().get("downgrade:global")).site().model())
                 .isEqualTo("gpt-4o-mini");
         assertThat(budget.exhaustedFallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1-nano");
         assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1");
