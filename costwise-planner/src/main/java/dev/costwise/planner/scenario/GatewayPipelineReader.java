@@ -358,7 +358,7 @@ public final class GatewayPipelineReader {
         for (JsonNode r : p.get("routes")) {
             String at = path + ".routes[" + i++ + "].model";
             for (String member : names.members(text(r.path("model")))) {
-                CallSite site = names.site(member, at);
+                CallSite site = names.rankedSite(member, at);
                 if (executors.stream().noneMatch(e -> e.model().equals(site.model()))) {
                     executors.add(site);
                 }
@@ -367,9 +367,10 @@ public final class GatewayPipelineReader {
         String orchestrator = names.members(text(p.get("default_route"))).getFirst();
         JsonNode baseline = p.has("baseline") ? p.get("baseline") : root.path("defaults").path("baseline");
         String baselinePath = p.has("baseline") ? path + ".baseline" : "defaults.baseline";
-        CallSite orchestratorSite = names.site(orchestrator, path + ".default_route");
+        CallSite orchestratorSite = names.rankedSite(orchestrator, path + ".default_route");
         return new Target.Workflow(executors, orchestratorSite, baseline.isValueNode()
-                ? names.model(names.members(text(baseline)).getFirst(), baselinePath) : orchestratorSite.model(),
+                ? names.rankedModel(names.members(text(baseline)).getFirst(), baselinePath)
+                : orchestratorSite.model(),
                 p.path("validate").asBoolean(false));
     }
 
@@ -476,7 +477,17 @@ public final class GatewayPipelineReader {
 
     /** Resolves gateway model names, aliases and groups to catalog models. */
     private final class Names {
+        /**
+         * Each deployment's entry in the priced catalog: its own name, as the gateway names it in its headers,
+         * ledger and per-model budgets, when it has a price or limits of its own or a name the catalog lacks (an
+         * entry of that name holds its upstream model's price); else the catalog model of its upstream id.
+         */
         private final Map<String, String> deployed = new HashMap<>();
+        /**
+         * Each deployment's entry as a multi-model workflow names it: as {@link #deployed}, but an unpriced
+         * deployment is its catalog model, as the gateway's workflow ranks and names it.
+         */
+        private final Map<String, String> ranked = new HashMap<>();
         /** Deployed models configured on a service tier ({@code service_tier: flex}). */
         private final Map<String, ServiceTier> tiers = new HashMap<>();
         /** Deployed models that mark Anthropic's prompt cache ({@code prompt_caching: tools_and_system}). */
@@ -495,9 +506,12 @@ public final class GatewayPipelineReader {
                 // a priced deployment is the entry of its own name; otherwise the catalog's upstream model
                 Optional<ModelInfo> info = m.price().isPresent() || m.ownLimits() ? catalog.find(name)
                         : catalog.find(m.upstream()).or(() -> catalog.find(name));
-                deployed.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
+                ranked.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
                         + name + ": model '" + m.upstream() + "' is not in the catalog, so the planner cannot price"
                         + " it; give it a price: {input, output}")));
+                boolean renamed = GatewayPipelineReader.this.catalog.find(name).isEmpty()
+                        && catalog.find(name).filter(i -> i.name().equals(name)).isPresent();
+                deployed.put(name, renamed ? name : ranked.get(name));
                 m.tier().ifPresent(t -> tiers.put(name, t));
                 caching.put(name, m.caching());
             }
@@ -520,12 +534,21 @@ public final class GatewayPipelineReader {
         }
 
         String model(String name, String path) {
+            return model(name, path, deployed);
+        }
+
+        /** @return the model a name calls, as a multi-model workflow names it */
+        String rankedModel(String name, String path) {
+            return model(name, path, ranked);
+        }
+
+        private String model(String name, String path, Map<String, String> naming) {
             String n = unaliased(name);
             if (groups.containsKey(n) && !groups.get(n).isEmpty()) {
                 n = groups.get(n).getFirst();
             }
-            if (deployed.containsKey(n)) {
-                return deployed.get(n);
+            if (naming.containsKey(n)) {
+                return naming.get(n);
             }
             String target = n;
             return catalog.find(n).map(ModelInfo::name).orElseThrow(() -> new ScenarioException(path + ": '" + name
@@ -538,8 +561,17 @@ public final class GatewayPipelineReader {
          *     the prompt cache as the deployment does
          */
         CallSite site(String name, String path) {
+            return siteOf(name, model(name, path));
+        }
+
+        /** @return the site a configured name calls in a multi-model workflow, its model named as the workflow does */
+        CallSite rankedSite(String name, String path) {
+            return siteOf(name, rankedModel(name, path));
+        }
+
+        private CallSite siteOf(String name, String model) {
             String deployment = deployment(name);
-            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(deployment)))
+            return CallSite.of(model).withServiceTier(Optional.ofNullable(tiers.get(deployment)))
                     .withPromptCaching(caching.getOrDefault(deployment, AnthropicPromptCaching.NONE));
         }
 

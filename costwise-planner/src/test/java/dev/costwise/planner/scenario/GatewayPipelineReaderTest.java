@@ -63,7 +63,8 @@ class GatewayPipelineReaderTest {
         PipelineSpec p = reader.read(yaml, "o4-mini-flex", "flex.yaml");
 
         CallSite primary = ((Target.Single) p.router().orElseThrow().routes().get("default")).site();
-        assertThat(primary.model()).isEqualTo("o4-mini");
+        // named as the gateway names the deployment (headers, ledger, per-model budgets), at o4-mini's prices
+        assertThat(primary.model()).isEqualTo("o4-mini-flex");
         assertThat(primary.serviceTier()).contains(ServiceTier.FLEX);
         assertThat(p.fallbacks()).singleElement().satisfies(f -> assertThat(f.serviceTier()).isEmpty());
     }
@@ -145,8 +146,8 @@ class GatewayPipelineReaderTest {
         PipelineSpec p = reader.read(yaml, "auto", "inline.yaml");
 
         assertThat(((Target.Single) p.router().orElseThrow().routes().get("default")).site().model())
-                .isEqualTo("gpt-4o-mini");
-        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("llama3.2:3b");
+                .isEqualTo("small");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("local");
     }
 
     @Test
