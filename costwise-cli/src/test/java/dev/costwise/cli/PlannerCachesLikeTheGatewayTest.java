@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.planner.engine.RequestOutcome;
 import dev.costwise.planner.replay.ReplayResult;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,12 +25,31 @@ class PlannerCachesLikeTheGatewayTest {
                 + content + " P=100 C=50\"}]}, \"usage\": {\"prompt_tokens\": 100, \"completion_tokens\": 50}}";
     }
 
-    private static List<Boolean> hits(ReplayResult replay) {
-        return replay.after().outcomes().stream().map(RequestOutcome::cacheHit).toList();
-    }
+    /**
+     * What the gateway served from its cache, and billed.
+     *
+     * @param hits whether each request was a hit
+     * @param billed what it billed in all
+     */
+    private record Served(List<Boolean> hits, BigDecimal billed) {}
 
-    private static List<Boolean> hits(List<GatewayParity.Answer> gateway) {
-        return gateway.stream().map(a -> a.cache().equals("hit")).toList();
+    /**
+     * Sends {@code trace} to a gateway running {@code config}'s {@code pipeline} and replays it through the same,
+     * checking that the replay's hits and cost are the gateway's.
+     *
+     * @return what the gateway served from its cache, and billed
+     */
+    private Served atBothEnds(String config, String pipeline, List<String> trace) throws Exception {
+        try (GatewayParity parity = new GatewayParity()) {
+            List<GatewayParity.Answer> gateway = parity.atTheGateway(config, pipeline, trace);
+            ReplayResult replay = parity.replayed(config, pipeline, trace, dir);
+            Served served = new Served(gateway.stream().map(a -> a.cache().equals("hit")).toList(),
+                    GatewayParity.billed(gateway));
+
+            assertThat(replay.after().outcomes()).extracting(RequestOutcome::cacheHit).isEqualTo(served.hits());
+            assertThat(GatewayParity.metric(replay, "after.total")).isEqualByComparingTo(served.billed());
+            return served;
+        }
     }
 
     /**
@@ -45,17 +65,11 @@ class PlannerCachesLikeTheGatewayTest {
                 pipelines:
                   auto: {default_route: gpt-4o}
                 """;
-        List<String> trace = List.of(line("", "same"), line("", "same"), line("", "other"), line("", "same"));
+        Served gateway = atBothEnds(config, "auto", List.of(line("", "same"), line("", "same"), line("", "other"),
+                line("", "same")));
 
-        try (GatewayParity parity = new GatewayParity()) {
-            List<GatewayParity.Answer> gateway = parity.atTheGateway(config, "auto", trace);
-            ReplayResult replay = parity.replayed(config, "auto", trace, dir);
-
-            assertThat(hits(gateway)).containsExactly(false, true, false, true);
-            assertThat(GatewayParity.billed(gateway)).isEqualByComparingTo("0.0015");
-            assertThat(hits(replay)).isEqualTo(hits(gateway));
-            assertThat(GatewayParity.metric(replay, "after.total")).isEqualByComparingTo(GatewayParity.billed(gateway));
-        }
+        assertThat(gateway.hits()).containsExactly(false, true, false, true);
+        assertThat(gateway.billed()).isEqualByComparingTo("0.0015");
     }
 
     /**
@@ -94,16 +108,11 @@ class PlannerCachesLikeTheGatewayTest {
                     .formatted(10 + i, m) + " \"usage\": {\"prompt_tokens\": 100, \"completion_tokens\": 50}}");
         }
 
-        try (GatewayParity parity = new GatewayParity()) {
-            List<GatewayParity.Answer> gateway = parity.atTheGateway(config, "auto", trace);
-            ReplayResult replay = parity.replayed(config, "auto", trace, dir);
+        Served gateway = atBothEnds(config, "auto", trace);
 
-            assertThat(hits(gateway)).containsExactly(false, true, false, false, true, true, false, true, true, false,
-                    false, false, false, false, true, true);
-            assertThat(GatewayParity.billed(gateway)).isEqualByComparingTo("0.00675");
-            assertThat(hits(replay)).isEqualTo(hits(gateway));
-            assertThat(GatewayParity.metric(replay, "after.total")).isEqualByComparingTo(GatewayParity.billed(gateway));
-        }
+        assertThat(gateway.hits()).containsExactly(false, true, false, false, true, true, false, true, true, false,
+                false, false, false, false, true, true);
+        assertThat(gateway.billed()).isEqualByComparingTo("0.00675");
     }
 
     /**
@@ -124,18 +133,7 @@ class PlannerCachesLikeTheGatewayTest {
                 """;
         List<String> trace = List.of(line("a", "same"), line("b", "same"), line("a", "same"));
 
-        try (GatewayParity parity = new GatewayParity()) {
-            List<GatewayParity.Answer> perKey = parity.atTheGateway(config, "auto", trace);
-            List<GatewayParity.Answer> shared = parity.atTheGateway(config, "shared", trace);
-            ReplayResult perKeyReplay = parity.replayed(config, "auto", trace, dir);
-            ReplayResult sharedReplay = parity.replayed(config, "shared", trace, dir);
-
-            assertThat(hits(perKey)).containsExactly(false, false, true);
-            assertThat(hits(shared)).containsExactly(false, true, true);
-            assertThat(hits(perKeyReplay)).isEqualTo(hits(perKey));
-            assertThat(hits(sharedReplay)).isEqualTo(hits(shared));
-            assertThat(GatewayParity.metric(perKeyReplay, "after.total"))
-                    .isEqualByComparingTo(GatewayParity.billed(perKey));
-        }
+        assertThat(atBothEnds(config, "auto", trace).hits()).containsExactly(false, false, true);
+        assertThat(atBothEnds(config, "shared", trace).hits()).containsExactly(false, true, true);
     }
 }
