@@ -20,7 +20,8 @@ class PlannerRefusesKeysLikeTheGatewayTest {
     Path dir;
 
     private static String line(String key, String content) {
-        return "{\"timestamp\": \"2026-11-28T22:10:00Z\", \"key\": \"" + key + "\", \"request\": {\"model\": \"gpt-4o\","
+        return "{\"timestamp\": \"2026-11-28T22:10:00Z\", \"key\": \"" + key + "\", \"request\": {\"model\":"
+                + " \"gpt-4o\","
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"" + content + " P=100 C=50\"}]}, \"usage\":"
                 + " {\"prompt_tokens\": 100, \"completion_tokens\": 50}}";
     }

@@ -374,7 +374,7 @@ public final class TraceReader {
         }
     }
 
-    /** Where the JSON reader names an object or array's start: {@code (start marker at [Source: ...; line: 1, ...])}. */
+    /** Where the JSON reader names where an object or array starts: {@code (start marker at [Source: ...])}. */
     private static final Pattern START_MARKER = Pattern.compile(
             "\\s*\\(start marker at \\[Source: .*?; line: \\d+, column: (\\d+)]\\)");
 

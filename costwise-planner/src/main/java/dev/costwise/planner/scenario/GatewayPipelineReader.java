@@ -49,9 +49,9 @@ import java.util.Set;
  *
  * <p>The file is checked first by the gateway's own rules for the sections the planner reads
  * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
- * would refuse for problems there is refused with the gateway's problem lines, every one listed ({@code models[0].prompt_caching:
- * applies to anthropic models only ...}), and a value it accepts ({@code window: Day}, {@code limit: "$5"}) means
- * what it means at the gateway.
+ * would refuse for problems there is refused with the gateway's problem lines, every one listed
+ * ({@code models[0].prompt_caching: applies to anthropic models only ...}), and a value it accepts
+ * ({@code window: Day}, {@code limit: "$5"}) means what it means at the gateway.
  */
 public final class GatewayPipelineReader {
 
