@@ -59,6 +59,23 @@ class PlannerReadsConfigLikeTheGatewayTest {
                 .hasMessage("gw.yaml: " + problems.getFirst());
     }
 
+    /** A problem in each of three models, a route, a fallback and two budgets: both list every one. */
+    @Test
+    void givenAConfigWithSeveralProblems_whenReadByBoth_thenThePlannerListsTheGatewaysProblems() {
+        String yaml = BASE.replace("api_key: sk-test}\n  - {name: gpt-4o-mini", "api_key: sk-test, service_tier:"
+                + " cheap}\n  - {name: gpt-4o-mini").replace("auto: {default_route: gpt-4o}", "auto: {default_route:"
+                + " gpt-4o, fallbacks: [gpt-4.1], routes: [{name: r, model: nano}]}") + """
+                budgets:
+                  - {name: b, limit: "5", window: week}
+                  - {name: c, limit: five}
+                """;
+
+        List<String> problems = problems(yaml);
+        assertThat(problems).hasSize(5);
+        assertThatThrownBy(() -> planner.read(yaml, "auto", "gw.yaml")).isInstanceOf(ScenarioException.class)
+                .hasMessage("gw.yaml: 5 problems:\n  - " + String.join("\n  - ", problems));
+    }
+
     @Test
     void givenValuesTheGatewayAccepts_whenReadByBoth_thenBothAcceptThem() {
         String yaml = changed("budgets: [{name: a, scope: GLOBAL, window: Day, limit: \"$5\", on_exhausted: Downgrade,"

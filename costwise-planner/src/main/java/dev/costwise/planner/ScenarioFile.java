@@ -57,7 +57,7 @@ public record ScenarioFile(String source, String yaml) {
      */
     public static ScenarioFile of(Path path) {
         try {
-            return new ScenarioFile(path.toString(), Files.readString(path));
+            return new ScenarioFile(path.toString(), Utf8Files.read(path));
         } catch (IOException e) {
             throw new ScenarioException("cannot read scenario file " + path + ": " + FileErrors.reason(e), e);
         }

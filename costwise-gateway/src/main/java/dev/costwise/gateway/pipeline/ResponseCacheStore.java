@@ -1,8 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -10,22 +8,19 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.llm.cache.RequestBodyKey;
 import dev.costwise.llm.chat.Usage;
-import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Caches whole answers per pipeline, keyed by the SHA-256 of the canonical request (every field that changes the
- * output, with object keys sorted; {@code stream}, {@code stream_options}, {@code user} and {@code metadata} left out)
- * and scoped per virtual key unless the pipeline shares its cache. Errors are never cached. With
+ * Caches whole answers per pipeline, keyed by the SHA-256 of the canonical request ({@link RequestBodyKey}, which
+ * the planner's replay keys on too: every field that changes the output, with object keys sorted; {@code stream},
+ * {@code stream_options}, {@code user} and {@code metadata} left out) and scoped per virtual key unless the pipeline
+ * shares its cache. Errors are never cached. With
  * {@link SharedResponseEntries} (config {@code redis.url}) entries live in Redis and are shared by every replica.
  *
  * <p>Local entries are bounded twice: per pipeline by {@code max_entries}, and for every pipeline together by a byte
@@ -35,10 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Thread-safe.
  */
 public final class ResponseCacheStore {
-    private static final Set<String> NOT_IN_KEY = Set.of("stream", "stream_options", "user", "metadata");
-
     private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
-    private final ObjectWriter canonical;
+    private final RequestBodyKey bodyKey;
     private final Ticker ticker;
     private final Optional<SharedResponseEntries> shared;
     private final long memoryBudget;
@@ -81,7 +74,7 @@ public final class ResponseCacheStore {
         if (memoryBudget <= 0) {
             throw new IllegalArgumentException("memoryBudget must be positive, was " + memoryBudget);
         }
-        this.canonical = json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
+        this.bodyKey = new RequestBodyKey(json);
         this.ticker = ticker;
         this.shared = shared;
         this.memoryBudget = memoryBudget;
@@ -117,16 +110,8 @@ public final class ResponseCacheStore {
      * @return the key
      */
     public String key(CacheSettings settings, String pipeline, String keyId, ObjectNode request) {
-        ObjectNode copy = request.deepCopy();
-        copy.remove(NOT_IN_KEY);
         String scope = settings.scope() == CacheScope.SHARED ? "*" : keyId;
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            return scope + "|" + pipeline + "|" + HexFormat.of().formatHex(md.digest(canonical.writeValueAsBytes(
-                    copy)));
-        } catch (NoSuchAlgorithmException | IOException e) {
-            throw new IllegalStateException("cannot hash a JSON tree", e);
-        }
+        return scope + "|" + pipeline + "|" + bodyKey.digest(request);
     }
 
     /** @return the cached answer, if any; with a shared store a miss also claims the fill (or waits for it) */

@@ -1,12 +1,15 @@
 package dev.costwise.planner.cli;
 
 import dev.costwise.llm.catalog.UnknownModelException;
+import dev.costwise.planner.FileErrors;
 import dev.costwise.planner.Planner;
 import dev.costwise.planner.ScenarioFile;
+import dev.costwise.planner.Utf8Files;
 import dev.costwise.planner.engine.ModelResolver;
 import dev.costwise.planner.replay.ReplayOptions;
 import dev.costwise.planner.replay.ReplayResult;
 import dev.costwise.planner.report.ProgressBar;
+import dev.costwise.planner.report.ReplayReports;
 import dev.costwise.planner.scenario.GatewayPipelineReader;
 import dev.costwise.planner.scenario.PipelineSpec;
 import dev.costwise.planner.scenario.ScenarioException;
@@ -131,6 +134,8 @@ public final class ReplayCommand implements Callable<Integer> {
             ReplayResult result = planner.replay(trace, p, options);
             ReportWriter.write(result.report(), f, Optional.ofNullable(output), Optional.ofNullable(html), out);
             result.errors().forEach(e -> err.println("costwise replay: skipped " + e));
+            ReplayReports.nothingReplayed(result.lines(), result.badLines())
+                    .ifPresent(w -> err.println("costwise replay: " + w));
             long unlisted = result.badLines() - result.errors().size();
             if (unlisted > 0) {
                 err.println("costwise replay: skipped " + unlisted + " more bad line" + (unlisted == 1 ? "" : "s")
@@ -162,10 +167,11 @@ public final class ReplayCommand implements Callable<Integer> {
     private GatewayPipelineReader.Priced gatewayPipeline(Planner planner) {
         String name = "spec-router".equals(pipeline) ? "auto" : pipeline;
         try {
-            return new GatewayPipelineReader(planner.catalog()).readPriced(Files.readString(gatewayConfig), name,
+            return new GatewayPipelineReader(planner.catalog()).readPriced(Utf8Files.read(gatewayConfig), name,
                     gatewayConfig.toString());
         } catch (IOException e) {
-            throw new ScenarioException("cannot read gateway config " + gatewayConfig + ": " + e.getMessage(), e);
+            throw new ScenarioException("cannot read gateway config " + gatewayConfig + ": " + FileErrors.reason(e),
+                    e);
         }
     }
 
@@ -184,7 +190,9 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Path path = Path.of(pipeline);
         try {
-            return planner.reader().readPipeline(Files.readString(path), path.toString());
+            return planner.reader().readPipeline(Utf8Files.read(path), path.toString());
+        } catch (Utf8Files.NotUtf8Exception e) {
+            throw new ScenarioException("cannot read pipeline " + path + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new ScenarioException("cannot read pipeline '" + pipeline + "' (neither a built-in scenario "
                     + ScenarioFile.BUILT_IN + " nor a readable file): " + e.getMessage(), e);

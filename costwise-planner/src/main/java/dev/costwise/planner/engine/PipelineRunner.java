@@ -220,7 +220,14 @@ public final class PipelineRunner {
     }
 
     private RequestOutcome handle(PlannedRequest r, Collector c) {
-        if (cache.isPresent() && cache.get().hit(r.cacheKey(), r.atMillis())) {
+        Optional<String> key = r.caller().key().filter(pipeline.refusedKeys()::containsKey);
+        if (key.isPresent()) { // as the gateway, before anything else: 403, nothing called or billed
+            c.rejected++;
+            return new RequestOutcome(r.id(), "-", Optional.empty(), false, Money.ZERO, 0, false, false,
+                    Optional.of("the key '" + key.get() + "' may not use this pipeline (allowed: "
+                            + String.join(", ", pipeline.refusedKeys().get(key.get())) + ")"));
+        }
+        if (cache.isPresent() && cache.get().hit(cacheKey(pipeline.cache().orElseThrow(), r), r.atMillis())) {
             return new RequestOutcome(r.id(), "cache", Optional.empty(), true, Money.ZERO, 0, false, false,
                     Optional.empty());
         }
@@ -235,6 +242,12 @@ public final class PipelineRunner {
             String chosen = choose(router, r, globalUtilization(r));
             route = chosen;
             if (router.routes().get(chosen) instanceof Target.Workflow w) {
+                if (r.tokens().choices() > 1) { // the gateway's workflow reads the request as one answer's, n=1
+                    c.route(route);
+                    return new RequestOutcome(r.id(), route, Optional.empty(), false, Money.ZERO, 0, false, false,
+                            Optional.of("n: only n=1 is supported by the multi-model workflow, was "
+                                    + r.tokens().choices()));
+                }
                 // as the gateway: the rules' classification names the route and decides the run's worst case
                 try {
                     preview = Optional.of(workflows.preview(w, r));
@@ -287,11 +300,19 @@ public final class PipelineRunner {
         };
         charge(r);
         if (result.failure().isEmpty()) {
-            cache.ifPresent(x -> x.put(r.cacheKey(), r.atMillis()));
+            cache.ifPresent(x -> x.put(cacheKey(pipeline.cache().orElseThrow(), r), r.atMillis()));
             routeCacheKey.ifPresent(k -> routeCaches.get(k).put(r.cacheKey(), r.atMillis()));
         }
         return new RequestOutcome(r.id(), route, result.model(), false, result.cost(), result.retries(),
                 result.fallback(), budgetHit, result.failure());
+    }
+
+    /**
+     * @return the request's key in a cache of {@code spec}: within its caller's key's entries when the cache is per
+     *     key, as the gateway scopes it (requests that name no key share theirs)
+     */
+    private static String cacheKey(CacheSpec spec, PlannedRequest r) {
+        return spec.perKey() ? r.caller().key().map(k -> "key:" + k).orElse("-") + "|" + r.cacheKey() : r.cacheKey();
     }
 
     private RequestOutcome rejected(PlannedRequest r, Collector c, String route, Placed budget, String model) {
@@ -510,7 +531,7 @@ public final class PipelineRunner {
             return Money.ZERO;
         }
         ChatRequest request = r.request();
-        long output = outputLimit(site, r);
+        long output = outputLimit(site, r) * r.tokens().choices(); // as the gateway: the limit for each choice
         return WorstCaseCost.of(model.pricing().get(), r.tokens().estimatedInputTokens(site), output,
                 tierOf(site, request).orElse(ServiceTier.STANDARD),
                 WorstCaseCost.cacheWrites(request.longestCacheBreakpoint(), site.promptCaching()));

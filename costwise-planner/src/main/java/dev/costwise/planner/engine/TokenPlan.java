@@ -13,9 +13,17 @@ public interface TokenPlan {
 
     /**
      * @param site the call site
-     * @return answer tokens at that site
+     * @return answer tokens at that site, over all the request's choices
      */
     long outputTokens(CallSite site);
+
+    /**
+     * @return the answers the request asks for (OpenAI's {@code n}): a budget holds the output limit once for each,
+     *     as the gateway does; 1 by default
+     */
+    default long choices() {
+        return 1;
+    }
 
     /**
      * @param site the call site

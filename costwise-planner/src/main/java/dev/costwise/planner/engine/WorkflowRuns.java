@@ -17,7 +17,6 @@ import dev.costwise.llm.orchestration.MultiModelWorkflow;
 import dev.costwise.llm.orchestration.NoCapableModelException;
 import dev.costwise.llm.orchestration.UnknownExecutorException;
 import dev.costwise.llm.provider.ProviderException;
-import dev.costwise.llm.sim.OutputLength;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.planner.scenario.CallSite;
 import dev.costwise.planner.scenario.Target;
@@ -35,7 +34,9 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>an <b>executor</b> call is told the request's planned tokens, as any planner call is (its recorded, or
- *       estimated, prompt and answer), on the executor's configured tier, else the request's;</li>
+ *       estimated, prompt and answer), on the executor's configured tier, else the request's. It is sent the
+ *       request's own {@code max_tokens} (else the model's output limit, which the gateway sends in its place), so
+ *       the {@code sim} writes the words it writes at the gateway, which the orchestrator's verdict then reads;</li>
  *   <li>an <b>orchestrator</b> call (a verdict, or a classification by a model classifier) is answered as the
  *       gateway's {@code sim} provider answers it: its prompt counted from its text, which holds the answer it judges,
  *       its answer 100 to 400 tokens drawn from the request, on the orchestrator's configured tier. A simulated
@@ -60,6 +61,11 @@ final class WorkflowRuns {
     private final Map<Target.Workflow, MultiModelWorkflow> workflows = new HashMap<>();
     private final Map<String, SimulatedChatModel> executorSims = new HashMap<>();
     private final Map<String, SimulatedChatModel> orchestratorSims = new HashMap<>();
+    /**
+     * The answer length of the executor call being made, which its sim draws as its length: set just before each
+     * call (the runs are not concurrent), since the request keeps the caller's {@code max_tokens}.
+     */
+    private long plannedAnswer = 1;
 
     /** @param pricer prices every call, from the catalog the workflow ranks its models in */
     WorkflowRuns(CatalogPricer pricer) {
@@ -145,8 +151,8 @@ final class WorkflowRuns {
         return sims.computeIfAbsent(model, name -> {
             SimulatedChatModel.Builder b = SimulatedChatModel.builder(pricer.catalog(), name).pricer(pricer)
                     .tokenEstimator(estimator).promptCacheReads(estimator).sleeper(duration -> { });
-            if (told) { // the answer is as long as max_tokens, which the planner sets to the planned answer
-                b.outputLength(OutputLength.fixed(Integer.MAX_VALUE));
+            if (told) { // the answer is as long as planned (within max_tokens)
+                b.outputLength(random -> plannedAnswer);
             }
             return b.build();
         });
@@ -205,9 +211,11 @@ final class WorkflowRuns {
         ChatRequest told(ChatRequest request, PlannedRequest planned) {
             long input = planned.tokens().inputTokens(site);
             long cached = Math.min(input, planned.tokens().cachedInputTokens(site));
-            return PipelineRunner.plannedRequest(request, site.model(), input, cached,
-                    Math.max(1, planned.tokens().outputTokens(site))).toBuilder()
-                    .serviceTier(PipelineRunner.tierOf(site, request)).build();
+            plannedAnswer = Math.max(1, planned.tokens().outputTokens(site));
+            // the sim's words depend on max_tokens: the request's own, else the limit the gateway sends instead
+            int limit = request.maxTokens().orElse(pricer.catalog().require(site.model()).maxOutputTokens());
+            return PipelineRunner.plannedRequest(request, site.model(), input, cached, plannedAnswer).toBuilder()
+                    .maxTokens(Math.max(1, limit)).serviceTier(PipelineRunner.tierOf(site, request)).build();
         }
 
         @Override

@@ -2,7 +2,6 @@ package dev.costwise.planner.replay;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
-import dev.costwise.llm.cache.ChatCacheKey;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
@@ -179,7 +178,8 @@ public final class Replayer {
             String model = catalog.require(request.model()).name();
             long input = e.recorded().map(Usage::inputTokens)
                     .orElseGet(() -> estimator.estimateInput(model, request).tokens());
-            long output = e.recorded().map(Usage::outputTokens).orElseGet(() -> Math.min(
+            // without a recorded usage, each of the request's choices is an answer of the assumed length
+            long output = e.recorded().map(Usage::outputTokens).orElseGet(() -> e.choices() * Math.min(
                     request.maxTokens().map(Integer::longValue).orElse(Long.MAX_VALUE), options.assumedOutputTokens()));
             if (e.recorded().isEmpty()) {
                 estimated++;
@@ -192,7 +192,7 @@ public final class Replayer {
             Caller caller = new Caller(e.key(), request.user());
             callers.add(caller);
             RequestOutcome outcome = after.handle(new PlannedRequest("line " + e.line(), at, Optional.empty(),
-                    request, ChatCacheKey.of(request), tokens(e, input, Math.max(1, output)), e.text(), caller));
+                    request, e.cacheKey(), tokens(e, input, Math.max(1, output)), e.text(), caller));
             replayed++;
             before = before.plus(beforeCost);
             savings.add(beforeCost, outcome);
@@ -232,6 +232,11 @@ public final class Replayer {
             @Override
             public long estimatedInputTokens(CallSite site) {
                 return e.estimatedPromptTokens();
+            }
+
+            @Override
+            public long choices() {
+                return e.choices();
             }
 
             @Override

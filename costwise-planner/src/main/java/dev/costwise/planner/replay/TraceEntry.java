@@ -18,26 +18,24 @@ import java.util.Optional;
  *     its budgets reserve for), from the request's JSON
  * @param text the text the gateway's router reads, from the request's JSON
  * @param key the virtual key the request came with (the wrapper's {@code key}: a key's id), if logged
+ * @param cacheKey the gateway's response-cache key of the request's JSON ({@link TraceReader#cacheKey})
+ * @param choices the answers it asks for (its {@code n}), at least 1; a recorded usage counts all of them
  */
 public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,
-        long estimatedPromptTokens, PromptText text, Optional<String> key) {
+        long estimatedPromptTokens, PromptText text, Optional<String> key, String cacheKey, long choices) {
     public TraceEntry {
         Objects.requireNonNull(timestamp, "timestamp");
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(recorded, "recorded");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(cacheKey, "cacheKey");
+        if (choices < 1) {
+            throw new IllegalArgumentException("choices must be >= 1, was " + choices);
+        }
         if (estimatedPromptTokens < 0) {
             throw new IllegalArgumentException("estimatedPromptTokens cannot be negative, was "
                     + estimatedPromptTokens);
         }
-    }
-
-    /**
-     * A line that names no key; the components as above.
-     */
-    public TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,
-            long estimatedPromptTokens, PromptText text) {
-        this(line, timestamp, request, recorded, estimatedPromptTokens, text, Optional.empty());
     }
 }

@@ -2,8 +2,12 @@ package dev.costwise.planner.replay;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.cache.RequestBodyKey;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
@@ -25,23 +29,28 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import java.util.regex.Pattern;
 
 /**
  * Reads a request log in JSON Lines with the OpenAI wire codec ({@link OpenAiWire}): each line one OpenAI chat request,
  * or a wrapper {@code {"timestamp": "2026-11-27T08:00:00Z", "request": {...}, "usage": {"prompt_tokens": n,
  * "completion_tokens": m}, "service_tier": "flex", "key": "team-a"}} (the tier the answer reported, if it named one;
  * the id of the virtual key the request came with, if it came with one). Blank lines are
- * skipped silently, as is a byte order mark opening the file; a bad line (malformed JSON, no messages, a model the
+ * skipped silently, as is a byte order mark opening the file; a bad line (bytes that are not UTF-8, malformed JSON, no
+ * messages, a model the
  * catalog does not know, bad usage) is kept as a {@link TraceError} with its line number and reason, and reading goes
  * on.
  */
 public final class TraceReader {
 
+    /** Parses lines as the gateway parses a request body, so a cache key hashes what the gateway's would. */
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final RequestBodyKey BODY_KEY = new RequestBodyKey(JSON);
     private static final OpenAiWire WIRE = new OpenAiWire();
     private static final String BOM = "\uFEFF";
 
@@ -208,23 +217,45 @@ public final class TraceReader {
         Parsed p = parse(line);
         PromptText text = PromptText.of(p.body()); // its text once, for the estimate too
         return new TraceEntry(lineNo, p.timestamp(), p.request(), p.usage(), PromptTokens.estimate(p.body(),
-                text.all()), text, p.key());
+                text.all()), text, p.key(), cacheKey(p.body()), p.choices());
+    }
+
+    /**
+     * The gateway's response-cache key of a request ({@link RequestBodyKey}): its JSON as written, so that two lines
+     * the gateway answers from one entry share a key, and no others. Every line is replayed through one pipeline, as
+     * if sent under its name, so the model a line names is left out, as the gateway's key of those requests would
+     * not tell them apart by it.
+     *
+     * @param body the request's JSON, as the trace line holds it
+     * @return its key
+     */
+    static String cacheKey(JsonNode body) {
+        ObjectNode sent = ((ObjectNode) body).deepCopy();
+        sent.remove("model");
+        return BODY_KEY.digest(sent);
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */
-    private record Parsed(JsonNode body, ChatRequest request, Optional<Instant> timestamp, Optional<Usage> usage,
-            Optional<String> key) {}
+    private record Parsed(JsonNode body, ChatRequest request, long choices, Optional<Instant> timestamp,
+            Optional<Usage> usage, Optional<String> key) {}
 
     /** @throws BadLineException if the line is not a usable request */
     private Parsed parse(String line) {
+        int notUtf8 = line.indexOf(TraceSource.NOT_UTF8);
+        if (notUtf8 >= 0) {
+            throw new BadLineException("not valid UTF-8 (at character " + (notUtf8 + 1) + "): save the trace as"
+                    + " UTF-8");
+        }
         JsonNode node = json(line);
         if (node == null || !node.isObject()) {
             throw new BadLineException("expected a JSON object, was " + abbreviate(line));
         }
         JsonNode body = node.has("request") ? node.get("request") : node;
+        long choices = choices(body);
         ChatRequest request;
         try {
-            request = WIRE.readRequest(body).chat();
+            // the library's request holds one answer; the gateway passes n through and bills every choice
+            request = WIRE.readRequest(choices == 1 || !body.isObject() ? body : withoutN(body)).chat();
         } catch (WireFormatException e) {
             throw new BadLineException("not an OpenAI chat request: " + e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -278,7 +309,27 @@ public final class TraceReader {
             }
         }
         // a wrapper's field: a bare request's own fields are the request's
-        return new Parsed(body, request, timestamp, usage, node.has("request") ? key(node) : Optional.empty());
+        return new Parsed(body, request, choices, timestamp, usage, node.has("request") ? key(node)
+                : Optional.empty());
+    }
+
+    /** @return the answers the request asks for, its {@code n}, checked as the gateway checks it; 1 without one */
+    private static long choices(JsonNode body) {
+        JsonNode n = body.path("n");
+        if (n.isMissingNode() || n.isNull()) {
+            return 1;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 1) {
+            throw new BadLineException("not an OpenAI chat request: n: expected a whole number >= 1, was "
+                    + abbreviate(n.toString()));
+        }
+        return n.asLong();
+    }
+
+    private static JsonNode withoutN(JsonNode body) {
+        ObjectNode copy = ((ObjectNode) body).deepCopy();
+        copy.remove("n");
+        return copy;
     }
 
     /** @return the wrapper's {@code key}, the id of the virtual key the request came with; empty names none */
@@ -314,11 +365,44 @@ public final class TraceReader {
                         + "); one request per line");
             }
             return node;
+        } catch (StreamConstraintsException e) {
+            throw new BadLineException("too large to read: " + overLimit(e));
         } catch (JsonProcessingException e) {
-            throw new BadLineException("malformed JSON: " + e.getOriginalMessage());
+            throw new BadLineException("malformed JSON: " + readable(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a String is not read from a device
         }
+    }
+
+    /** Where the JSON reader names where an object or array starts: {@code (start marker at [Source: ...])}. */
+    private static final Pattern START_MARKER = Pattern.compile(
+            "\\s*\\(start marker at \\[Source: .*?; line: \\d+, column: (\\d+)]\\)");
+
+    /**
+     * @return the JSON reader's message without its internals (where it would name the source, a location in its own
+     *     words), with the column the problem is at
+     */
+    private static String readable(JsonProcessingException e) {
+        String message = START_MARKER.matcher(e.getOriginalMessage()).replaceAll(" (opened at column $1)");
+        return e.getLocation() == null || e.getLocation().getColumnNr() < 1 ? message
+                : message + ", at column " + e.getLocation().getColumnNr();
+    }
+
+    /** @return which of the JSON reader's limits a line is over, in words (not the reader's settings' names) */
+    private static String overLimit(StreamConstraintsException e) {
+        StreamReadConstraints limits = JSON.getFactory().streamReadConstraints();
+        String m = e.getOriginalMessage();
+        if (m.startsWith("String value length")) {
+            return "a string on it is longer than the " + String.format(Locale.ROOT, "%,d",
+                    limits.getMaxStringLength()) + " characters the reader takes";
+        }
+        if (m.startsWith("Number value length")) {
+            return "a number on it is longer than " + limits.getMaxNumberLength() + " digits";
+        }
+        if (m.startsWith("Document nesting depth")) {
+            return "it nests objects and arrays deeper than " + limits.getMaxNestingDepth() + " levels";
+        }
+        return m.replaceAll(",? from `[^`]*`", "");
     }
 
     /** A token count: a whole number >= 0 written as one (1.5, 1.0, 1e3 and "12" are refused, not truncated). */

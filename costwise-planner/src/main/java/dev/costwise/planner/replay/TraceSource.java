@@ -2,6 +2,9 @@ package dev.costwise.planner.replay;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +17,12 @@ import java.util.Objects;
  */
 @FunctionalInterface
 public interface TraceSource {
+
+    /**
+     * Stands in a line read from a file for bytes that are not UTF-8, so the line is reported as a bad line with its
+     * number and the rest of the trace is read: a noncharacter, which no trace holds.
+     */
+    String NOT_UTF8 = "\uFFFF";
 
     /**
      * @return a reader from the trace's first character
@@ -30,7 +39,7 @@ public interface TraceSource {
 
     /**
      * A UTF-8 file, read again from its start at each pass (a FIFO or {@code /dev/stdin} cannot be: see
-     * {@link TraceFile}).
+     * {@link TraceFile}); bytes that are not UTF-8 read as {@link #NOT_UTF8}.
      *
      * @param file the file
      * @return the source
@@ -52,7 +61,10 @@ public interface TraceSource {
         return new TraceSource() {
             @Override
             public BufferedReader open() throws IOException {
-                return Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE)
+                        .replaceWith(NOT_UTF8);
+                return new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8));
             }
 
             @Override

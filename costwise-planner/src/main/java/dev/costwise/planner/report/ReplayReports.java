@@ -208,6 +208,7 @@ public final class ReplayReports {
                     rows));
         });
         List<String> notes = new ArrayList<>();
+        nothingReplayed(trace.lines(), trace.badLines()).ifPresent(notes::add);
         notes.add(dryRun ? "Dry run: requests were routed and priced from their tokens; no model was called."
                 : "After: the pipeline ran on the sim provider with each request's recorded (or estimated) tokens,"
                         + " priced at catalog prices (or a gateway config's price, where it gives one).");
@@ -245,6 +246,21 @@ public final class ReplayReports {
                 after.timeline().stream().map(RunStats.Bucket::hitRate).toList());
         return new PlanReport("replay", "Replay" + (dryRun ? " (dry run)" : ""), notes, tables, m, List.of(),
                 charts);
+    }
+
+    /**
+     * @param lines the trace's non-blank lines
+     * @param badLines how many of them were bad
+     * @return a warning when no request was replayed, so that a $0 report is not read as a cheap one: the trace is
+     *     empty (a wrong path to an empty file, say) or every line is bad
+     */
+    public static Optional<String> nothingReplayed(long lines, long badLines) {
+        if (lines > badLines) {
+            return Optional.empty();
+        }
+        return Optional.of("Warning: no request was replayed, so every cost is $0: " + (lines == 0
+                ? "the trace is empty (it has no line but blank ones)" : lines == 1 ? "its only line is bad"
+                        : "each of its " + Figures.count(lines) + " lines is bad") + ".");
     }
 
     /** The workflow's figures, its orchestrator's and executors' costs apart as the gateway reports them. */

@@ -79,7 +79,16 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      */
     record Deployment(String name, String provider, String upstream, Optional<Pricing> price,
             Optional<Integer> contextWindow, Optional<Integer> maxOutputTokens, AnthropicPromptCaching caching,
-            Optional<ServiceTier> tier) {}
+            Optional<ServiceTier> tier) {
+
+        /**
+         * @return whether it sets a context window or output limit of its own, which the gateway holds it to whether
+         *     or not it has a price of its own
+         */
+        boolean ownLimits() {
+            return contextWindow.isPresent() || maxOutputTokens.isPresent();
+        }
+    }
 
     /**
      * A virtual key of the file, as budgets see it.
@@ -88,8 +97,15 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      * @param budget its own limit, if it has one
      * @param window that limit's window: {@code day} or {@code month}
      * @param team its {@code team} tag, which team budgets count it under
+     * @param models the model names it may call; empty for every one
      */
-    record Key(String id, Optional<Money> budget, String window, Optional<String> team) {}
+    record Key(String id, Optional<Money> budget, String window, Optional<String> team, List<String> models) {
+
+        /** @return whether the gateway lets it call {@code name}, the model name a request sends */
+        boolean allows(String name) {
+            return models.isEmpty() || models.contains(name);
+        }
+    }
 
     /**
      * A configured budget.
@@ -108,84 +124,100 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      *
      * @param root the configuration
      * @return the sections
-     * @throws ScenarioException with the gateway's problem line for the first problem found
+     * @throws ScenarioException with the gateway's problem line for each problem found: every model, group, alias,
+     *     route, pipeline, key and budget is checked, as the gateway lists every problem at once
      */
     static GatewayConfigSections read(JsonNode root) {
-        List<Deployment> models = models(root.path("models"));
+        ConfigProblems problems = new ConfigProblems();
         Set<String> modelNames = new LinkedHashSet<>();
-        models.forEach(m -> modelNames.add(m.name()));
-        Map<String, List<String>> groups = groups(root.path("groups"), modelNames);
+        List<Deployment> models = models(root.path("models"), modelNames, problems);
+        Map<String, List<String>> groups = groups(root.path("groups"), modelNames, problems);
         Set<String> targets = new LinkedHashSet<>(modelNames);
         targets.addAll(groups.keySet());
-        Map<String, String> aliases = aliases(root.path("aliases"), targets);
+        Map<String, String> aliases = aliases(root.path("aliases"), targets, problems);
         targets.addAll(aliases.keySet());
         Delays delays = Delays.DEFAULT;
         if (root.has("defaults")) {
-            delays = pipeline(root.path("defaults"), "defaults", targets, aliases, null, Delays.DEFAULT);
+            delays = problems.check(() -> pipeline(root.path("defaults"), "defaults", targets, aliases, null,
+                    Delays.DEFAULT, problems)).orElse(Delays.DEFAULT);
         }
         Delays inherited = delays;
         JsonNode ps = root.path("pipelines");
         if (!ps.isMissingNode() && !ps.isNull()) {
             if (!ps.isObject()) {
-                throw problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps));
+                problems.add(problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps)));
             }
-            ps.properties().forEach(e -> pipeline(e.getValue(), "pipelines." + e.getKey(), targets, aliases,
-                    e.getKey(), inherited));
+            ps.properties().forEach(e -> problems.check(() -> pipeline(e.getValue(), "pipelines." + e.getKey(),
+                    targets, aliases, e.getKey(), inherited, problems)));
         }
         Set<String> callable = new LinkedHashSet<>(targets);
         if (ps.isObject()) {
             ps.fieldNames().forEachRemaining(callable::add);
         }
-        List<Key> keys = keys(root.path("keys"), callable);
-        return new GatewayConfigSections(models, groups, aliases, targets, keys,
-                budgets(root.path("budgets"), targets));
+        List<Key> keys = keys(root.path("keys"), callable, problems);
+        List<Budget> budgets = budgets(root.path("budgets"), targets, problems);
+        problems.throwIfAny();
+        return new GatewayConfigSections(models, groups, aliases, targets, keys, budgets);
     }
 
-    private static List<Deployment> models(JsonNode n) {
+    /**
+     * @param names gets every model's name, a model with a problem's too (what refers to it is then no problem)
+     */
+    private static List<Deployment> models(JsonNode n, Set<String> names, ConfigProblems problems) {
         List<Deployment> out = new ArrayList<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
         if (!n.isArray()) {
-            throw problem("models", "expected a list of models, found " + kind(n));
+            problems.add(problem("models", "expected a list of models, found " + kind(n)));
+            return out;
         }
-        Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < n.size(); i++) {
-            String p = "models[" + i + "]";
             JsonNode m = n.get(i);
-            if (!m.isObject()) {
-                throw problem(p, "expected a mapping with name and provider, found " + kind(m));
+            String p = "models[" + i + "]";
+            Optional<Deployment> d = problems.check(() -> model(m, p, names));
+            d.ifPresent(out::add);
+            if (d.isEmpty() && m.path("name").isTextual()) { // what refers to it is no further problem
+                names.add(GatewayConfigRules.substitute(m.path("name").asText()).trim());
             }
-            String name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
-            if (!seen.add(name)) {
-                throw problem(p + ".name", "duplicate model name '" + name + "'");
-            }
-            String provider = reqString(m, "provider", p + ".provider");
-            String upstream = optString(m, "model", p + ".model").orElse(name);
-            Optional<Pricing> price = m.has("price")
-                    ? Optional.of(GatewayConfigRules.price(m.path("price"), p + ".price", Optional.of(provider)))
-                    : Optional.empty();
-            Optional<Integer> window = optInt(m, "context_window", p + ".context_window", 1, Integer.MAX_VALUE);
-            Optional<Integer> maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1,
-                    Integer.MAX_VALUE);
-            AnthropicPromptCaching caching = GatewayConfigRules.promptCaching(m, p + ".prompt_caching",
-                    Optional.of(provider));
-            Optional<ServiceTier> tier = GatewayConfigRules.serviceTier(m, p + ".service_tier",
-                    Optional.of(provider));
-            out.add(new Deployment(name, provider, upstream, price, window, maxOut, caching, tier));
         }
         return out;
     }
 
-    private static Map<String, List<String>> groups(JsonNode n, Set<String> models) {
+    /** @param seen the names of the models before it, to which its own is added */
+    private static Deployment model(JsonNode m, String p, Set<String> seen) {
+        if (!m.isObject()) {
+            throw problem(p, "expected a mapping with name and provider, found " + kind(m));
+        }
+        String name = reqHeaderSafe(m, "name", p + ".name", "x-costwise-model-used");
+        if (!seen.add(name)) {
+            throw problem(p + ".name", "duplicate model name '" + name + "'");
+        }
+        String provider = reqString(m, "provider", p + ".provider");
+        String upstream = optString(m, "model", p + ".model").orElse(name);
+        Optional<Pricing> price = m.has("price")
+                ? Optional.of(GatewayConfigRules.price(m.path("price"), p + ".price", Optional.of(provider)))
+                : Optional.empty();
+        Optional<Integer> window = optInt(m, "context_window", p + ".context_window", 1, Integer.MAX_VALUE);
+        Optional<Integer> maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1, Integer.MAX_VALUE);
+        AnthropicPromptCaching caching = GatewayConfigRules.promptCaching(m, p + ".prompt_caching",
+                Optional.of(provider));
+        Optional<ServiceTier> tier = GatewayConfigRules.serviceTier(m, p + ".service_tier", Optional.of(provider));
+        return new Deployment(name, provider, upstream, price, window, maxOut, caching, tier);
+    }
+
+    /** A group with a problem is kept without members: what refers to it is no further problem. */
+    private static Map<String, List<String>> groups(JsonNode n, Set<String> models, ConfigProblems problems) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
         if (!n.isObject()) {
-            throw problem("groups", "expected a mapping of group name → list of models, found " + kind(n));
+            problems.add(problem("groups", "expected a mapping of group name → list of models, found " + kind(n)));
+            return out;
         }
-        n.properties().forEach(e -> {
+        n.properties().forEach(e -> problems.check(() -> {
+            out.put(e.getKey(), List.of());
             String p = "groups." + e.getKey();
             if (models.contains(e.getKey())) {
                 throw problem(p, "group name '" + e.getKey() + "' is already a model name");
@@ -201,19 +233,22 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                 throw problem(p, "a group needs at least one model");
             }
             out.put(e.getKey(), members);
-        });
+        }));
         return out;
     }
 
-    private static Map<String, String> aliases(JsonNode n, Set<String> targets) {
+    /** An alias with a problem is kept, naming nothing: what refers to it is no further problem. */
+    private static Map<String, String> aliases(JsonNode n, Set<String> targets, ConfigProblems problems) {
         Map<String, String> out = new LinkedHashMap<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
         if (!n.isObject()) {
-            throw problem("aliases", "expected a mapping of alias → model or group, found " + kind(n));
+            problems.add(problem("aliases", "expected a mapping of alias → model or group, found " + kind(n)));
+            return out;
         }
-        n.properties().forEach(e -> {
+        n.properties().forEach(e -> problems.check(() -> {
+            out.put(e.getKey(), "");
             String p = "aliases." + e.getKey();
             if (!e.getValue().isTextual()) {
                 throw problem(p, "expected a model name, found " + kind(e.getValue()));
@@ -227,7 +262,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                 throw problem(p, "alias '" + e.getKey() + "' is already a model or group name");
             }
             out.put(e.getKey(), target);
-        });
+        }));
         return out;
     }
 
@@ -244,14 +279,15 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      * @return its retry delays
      */
     private static Delays pipeline(JsonNode n, String p, Set<String> targets, Map<String, String> aliases,
-            String name, Delays base) {
+            String name, Delays base, ConfigProblems problems) {
         if (!n.isObject()) {
             throw problem(p, "expected a mapping, found " + kind(n));
         }
-        unknownFields(n, p, Set.of("cache", "routes", "default_route", "fallbacks", "context_window_fallback",
-                "retry", "timeout", "workflow", "validate", "baseline", "max_reasoning_effort"));
+        problems.check(() -> unknownFields(n, p, Set.of("cache", "routes", "default_route", "fallbacks",
+                "context_window_fallback", "retry", "timeout", "workflow", "validate", "baseline",
+                "max_reasoning_effort")));
         if (n.has("cache")) {
-            cache(n.path("cache"), p + ".cache");
+            problems.check(() -> cache(n.path("cache"), p + ".cache"));
         }
         JsonNode rs = n.path("routes");
         int routes = 0;
@@ -261,10 +297,14 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
             }
             Set<String> names = new LinkedHashSet<>();
             for (int i = 0; i < rs.size(); i++) {
-                String rule = route(rs.get(i), p + ".routes[" + i + "]", targets);
-                if (!names.add(rule)) {
-                    throw problem(p + ".routes[" + i + "].name", "duplicate route name '" + rule + "'");
-                }
+                String at = p + ".routes[" + i + "]";
+                JsonNode r = rs.get(i);
+                problems.check(() -> {
+                    String rule = route(r, at, targets);
+                    if (!names.add(rule)) {
+                        throw problem(at + ".name", "duplicate route name '" + rule + "'");
+                    }
+                });
             }
             routes = rs.size();
         }
@@ -376,39 +416,42 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         return new Delays(initial, max);
     }
 
-    private static List<Key> keys(JsonNode n, Set<String> callable) {
+    private static List<Key> keys(JsonNode n, Set<String> callable, ConfigProblems problems) {
         List<Key> out = new ArrayList<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
         if (!n.isArray()) {
-            throw problem("keys", "expected a list of virtual keys, found " + kind(n));
+            problems.add(problem("keys", "expected a list of virtual keys, found " + kind(n)));
+            return out;
         }
         Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < n.size(); i++) {
             String p = "keys[" + i + "]";
             JsonNode k = n.get(i);
-            if (!k.isObject()) {
-                throw problem(p, "expected a mapping with id and key_sha256, found " + kind(k));
-            }
-            unknownFields(k, p, Set.of("id", "key", "key_sha256", "models", "budget", "budget_window", "rpm", "tpm",
-                    "tags"));
-            String id = reqString(k, "id", p + ".id");
-            if (!ids.add(id)) {
-                throw problem(p + ".id", "duplicate key id '" + id + "'");
-            }
-            List<String> models = k.has("models") ? stringList(k.path("models"), p + ".models") : List.of();
-            for (int j = 0; j < models.size(); j++) {
-                if (!callable.contains(models.get(j))) {
-                    throw problem(p + ".models[" + j + "]", "unknown model '" + models.get(j) + "' (known: "
-                            + String.join(", ", callable) + ")");
+            problems.check(() -> {
+                if (!k.isObject()) {
+                    throw problem(p, "expected a mapping with id and key_sha256, found " + kind(k));
                 }
-            }
-            Optional<Money> budget = GatewayConfigRules.optMoney(k, "budget", p + ".budget");
-            String window = optEnum(k, "budget_window", p + ".budget_window", WINDOWS).orElse("month");
-            optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
-            optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
-            out.add(new Key(id, budget, window, team(k.path("tags"), p + ".tags")));
+                unknownFields(k, p, Set.of("id", "key", "key_sha256", "models", "budget", "budget_window", "rpm",
+                        "tpm", "tags"));
+                String id = reqString(k, "id", p + ".id");
+                if (!ids.add(id)) {
+                    throw problem(p + ".id", "duplicate key id '" + id + "'");
+                }
+                List<String> models = k.has("models") ? stringList(k.path("models"), p + ".models") : List.of();
+                for (int j = 0; j < models.size(); j++) {
+                    if (!callable.contains(models.get(j))) {
+                        throw problem(p + ".models[" + j + "]", "unknown model '" + models.get(j) + "' (known: "
+                                + String.join(", ", callable) + ")");
+                    }
+                }
+                Optional<Money> budget = GatewayConfigRules.optMoney(k, "budget", p + ".budget");
+                String window = optEnum(k, "budget_window", p + ".budget_window", WINDOWS).orElse("month");
+                optInt(k, "rpm", p + ".rpm", 1, Integer.MAX_VALUE);
+                optInt(k, "tpm", p + ".tpm", 1, Integer.MAX_VALUE);
+                out.add(new Key(id, budget, window, team(k.path("tags"), p + ".tags"), models));
+            });
         }
         return out;
     }
@@ -429,43 +472,46 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         return n.has("team") ? Optional.of(GatewayConfigRules.substitute(n.get("team").asText())) : Optional.empty();
     }
 
-    private static List<Budget> budgets(JsonNode n, Set<String> targets) {
+    private static List<Budget> budgets(JsonNode n, Set<String> targets, ConfigProblems problems) {
         List<Budget> out = new ArrayList<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
         if (!n.isArray()) {
-            throw problem("budgets", "expected a list of budgets, found " + kind(n));
+            problems.add(problem("budgets", "expected a list of budgets, found " + kind(n)));
+            return out;
         }
         Set<String> names = new LinkedHashSet<>();
         for (int i = 0; i < n.size(); i++) {
             String p = "budgets[" + i + "]";
             JsonNode b = n.get(i);
-            if (!b.isObject()) {
-                throw problem(p, "expected a mapping with name, limit and window, found " + kind(b));
-            }
-            unknownFields(b, p, Set.of("name", "scope", "window", "limit", "on_exhausted", "downgrade_to",
-                    "alert_at"));
-            String name = reqHeaderSafe(b, "name", p + ".name", "x-costwise-route");
-            if (!names.add(name)) {
-                throw problem(p + ".name", "duplicate budget name '" + name + "'");
-            }
-            String scope = optEnum(b, "scope", p + ".scope", BUDGET_SCOPES).orElse("global");
-            String window = optEnum(b, "window", p + ".window", WINDOWS).orElse("month");
-            Money limit = reqMoney(b, "limit", p + ".limit");
-            String on = optEnum(b, "on_exhausted", p + ".on_exhausted", ON_EXHAUSTED).orElse("reject");
-            Optional<String> downgrade = optString(b, "downgrade_to", p + ".downgrade_to");
-            downgrade.ifPresent(t -> requireTarget(t, p + ".downgrade_to", targets));
-            if (on.equals("downgrade") && downgrade.isEmpty()) {
-                throw problem(p + ".downgrade_to",
-                        "on_exhausted: downgrade needs downgrade_to (a free or cheap model)");
-            }
-            if (!on.equals("downgrade") && downgrade.isPresent()) {
-                throw problem(p + ".downgrade_to", "is used only with on_exhausted: downgrade; this budget has "
-                        + "on_exhausted: " + on + " and would never downgrade");
-            }
-            alertAt(b.path("alert_at"), p + ".alert_at");
-            out.add(new Budget(p, name, scope, window, limit, downgrade));
+            problems.check(() -> {
+                if (!b.isObject()) {
+                    throw problem(p, "expected a mapping with name, limit and window, found " + kind(b));
+                }
+                unknownFields(b, p, Set.of("name", "scope", "window", "limit", "on_exhausted", "downgrade_to",
+                        "alert_at"));
+                String name = reqHeaderSafe(b, "name", p + ".name", "x-costwise-route");
+                if (!names.add(name)) {
+                    throw problem(p + ".name", "duplicate budget name '" + name + "'");
+                }
+                String scope = optEnum(b, "scope", p + ".scope", BUDGET_SCOPES).orElse("global");
+                String window = optEnum(b, "window", p + ".window", WINDOWS).orElse("month");
+                Money limit = reqMoney(b, "limit", p + ".limit");
+                String on = optEnum(b, "on_exhausted", p + ".on_exhausted", ON_EXHAUSTED).orElse("reject");
+                Optional<String> downgrade = optString(b, "downgrade_to", p + ".downgrade_to");
+                downgrade.ifPresent(t -> requireTarget(t, p + ".downgrade_to", targets));
+                if (on.equals("downgrade") && downgrade.isEmpty()) {
+                    throw problem(p + ".downgrade_to",
+                            "on_exhausted: downgrade needs downgrade_to (a free or cheap model)");
+                }
+                if (!on.equals("downgrade") && downgrade.isPresent()) {
+                    throw problem(p + ".downgrade_to", "is used only with on_exhausted: downgrade; this budget has "
+                            + "on_exhausted: " + on + " and would never downgrade");
+                }
+                alertAt(b.path("alert_at"), p + ".alert_at");
+                out.add(new Budget(p, name, scope, window, limit, downgrade));
+            });
         }
         return out;
     }

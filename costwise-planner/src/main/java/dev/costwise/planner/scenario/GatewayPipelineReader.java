@@ -43,17 +43,20 @@ import java.util.Set;
  * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
  * (else the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true}
  * pipeline becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the
- * orchestrator, with its {@code validate} and {@code baseline}. Not mapped (no effect on cost in the planner):
- * server, ledger, timeouts, cache scope, a key's models, rpm and tpm. A {@code ${VAR:-default}} value is read as its
- * default.
+ * orchestrator, with its {@code validate} and {@code baseline}. A key whose {@code models} list does not name the
+ * pipeline has its requests refused, as the gateway refuses them (403). Not mapped (no effect on cost in the
+ * planner): server, ledger, timeouts, a key's rpm and tpm. A {@code ${VAR:-default}} value is read as its default.
  *
  * <p>The file is checked first by the gateway's own rules for the sections the planner reads
  * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
- * would refuse for a problem there is refused with the gateway's problem line ({@code models[0].prompt_caching:
- * applies to anthropic models only ...}), and a value it accepts ({@code window: Day}, {@code limit: "$5"}) means
- * what it means at the gateway.
+ * would refuse for problems there is refused with the gateway's problem lines, every one listed
+ * ({@code models[0].prompt_caching: applies to anthropic models only ...}), and a value it accepts
+ * ({@code window: Day}, {@code limit: "$5"}) means what it means at the gateway.
  */
 public final class GatewayPipelineReader {
+
+    /** The route of a request no rule routes, as the gateway names it. */
+    public static final String DEFAULT_ROUTE = "default";
 
     /** The route of a {@code workflow: true} pipeline; each request is reported as {@code workflow:<complexity>}. */
     public static final String WORKFLOW_ROUTE = "workflow";
@@ -134,6 +137,17 @@ public final class GatewayPipelineReader {
         Map<String, ModelInfo> configured = new HashMap<>();
         for (GatewayConfigSections.Deployment m : sections.models()) {
             String name = m.name();
+            if (m.price().isEmpty() && m.ownLimits()) {
+                // as the gateway: its own context_window and max_output_tokens, at its upstream model's price
+                Optional<ModelInfo> base = catalog.find(m.upstream()).or(() -> catalog.find(name));
+                base.ifPresent(info -> {
+                    ModelInfo own = limited(renamed(info, catalog.find(name).map(ModelInfo::name).orElse(name),
+                            catalog.find(name).map(ModelInfo::aliases).orElse(Set.of())), m);
+                    configured.put(name, own);
+                    b.replace(own);
+                });
+                continue;
+            }
             if (m.price().isEmpty()) {
                 // a renamed deployment is served at its upstream model's catalog price, as the gateway does
                 Optional<ModelInfo> upstream = catalog.find(m.upstream());
@@ -155,7 +169,7 @@ public final class GatewayPipelineReader {
             configured.put(name, entry);
             b.replace(entry);
         }
-        aliasesToCatalog(sections, configured, b);
+        aliasesToCatalog(root, sections, configured, b);
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -165,32 +179,57 @@ public final class GatewayPipelineReader {
 
     /**
      * Makes each alias of the configuration a catalog alias of the model it calls (through further aliases and a
-     * group's first member), so a trace line naming it is priced as the gateway serves it. An alias that is also a
+     * group's first member), so a trace line naming it is priced as the gateway serves it; likewise each group (as its
+     * first member) and each pipeline whose name is no model (as its {@code baseline}, the pipeline's or the
+     * defaults', else the model its {@code default_route} calls first), so a log of the gateway's own traffic, which
+     * names {@code auto} or {@code mini-pool}, can be replayed, its before-cost on that model. A name that is also a
      * catalog name keeps the catalog's meaning.
      */
-    private void aliasesToCatalog(GatewayConfigSections sections, Map<String, ModelInfo> configured,
+    private void aliasesToCatalog(JsonNode root, GatewayConfigSections sections, Map<String, ModelInfo> configured,
             ModelCatalogs.Builder b) {
-        Map<String, String> aliases = sections.aliases();
-        for (String alias : aliases.keySet()) {
-            String n = alias;
-            for (int depth = 0; depth < 8 && aliases.containsKey(n); depth++) {
-                n = aliases.get(n);
-                List<String> group = sections.groups().getOrDefault(n, List.of());
-                if (!group.isEmpty()) {
-                    n = group.getFirst();
-                }
+        Map<String, String> names = new LinkedHashMap<>(sections.aliases());
+        sections.groups().forEach((group, members) -> names.putIfAbsent(group, members.getFirst()));
+        JsonNode defaults = root.path("defaults");
+        root.path("pipelines").properties().forEach(e -> {
+            JsonNode p = e.getValue();
+            JsonNode stand = p.hasNonNull("baseline") ? p.get("baseline") : defaults.hasNonNull("baseline")
+                    ? defaults.get("baseline") : p.path("default_route");
+            if (stand.isValueNode() && !text(stand).isEmpty() && !sections.targets().contains(e.getKey())) {
+                names.putIfAbsent(e.getKey(), text(stand));
             }
-            String called = n;
+        });
+        for (String name : names.keySet()) {
+            String called = called(name, names, sections.groups());
             Optional<ModelInfo> target = Optional.ofNullable(configured.get(called))
-                    .or(() -> catalog.find(called)).filter(t -> catalog.find(alias).isEmpty());
+                    .or(() -> catalog.find(called)).filter(t -> catalog.find(name).isEmpty());
             if (target.isPresent()) {
-                Set<String> names = new java.util.HashSet<>(target.get().aliases());
-                names.add(alias);
-                ModelInfo entry = renamed(target.get(), target.get().name(), names);
+                Set<String> aliases = new java.util.HashSet<>(target.get().aliases());
+                aliases.add(name);
+                ModelInfo entry = renamed(target.get(), target.get().name(), aliases);
                 configured.put(entry.name(), entry);
                 b.replace(entry);
             }
         }
+    }
+
+    /** @return the configured model {@code name} calls first, through {@code names} and groups' first members */
+    private static String called(String name, Map<String, String> names, Map<String, List<String>> groups) {
+        String n = name;
+        for (int depth = 0; depth < 8 && names.containsKey(n); depth++) {
+            n = names.get(n);
+            List<String> group = groups.getOrDefault(n, List.of());
+            if (!group.isEmpty()) {
+                n = group.getFirst();
+            }
+        }
+        return n;
+    }
+
+    /** @return {@code m} with the deployment's own context window and output limit, where it configures them */
+    private static ModelInfo limited(ModelInfo m, GatewayConfigSections.Deployment d) {
+        return new ModelInfo(m.name(), m.provider(), m.upstreamModel(), m.kind(), m.pricing(),
+                d.contextWindow().orElse(m.contextWindow()), d.maxOutputTokens().orElse(m.maxOutputTokens()),
+                m.capabilities(), m.freeTier(), m.tier(), m.aliases(), m.priceSource(), m.priceAsOf(), m.retiresOn());
     }
 
     /** @return {@code m} under another name and aliases, priced as it is */
@@ -210,20 +249,26 @@ public final class GatewayPipelineReader {
                 : root.path("defaults").path("context_window_fallback");
         Map<String, String> teams = new HashMap<>();
         names.sections.keys().forEach(k -> k.team().ifPresent(t -> teams.put(k.id(), t)));
+        // as the gateway: a key whose models list does not name the model requested (the pipeline) is refused
+        Map<String, List<String>> refused = new HashMap<>();
+        names.sections.keys().stream().filter(k -> !k.allows(name)).forEach(k -> refused.put(k.id(), k.models()));
+        routed = routed.withTeams(teams).withRefusedKeys(refused);
         if (!larger.isValueNode() || text(larger).isEmpty()) {
-            return routed.withTeams(teams);
+            return routed;
         }
-        return routed.withTeams(teams).withContextWindowFallback(names.members(text(larger)).stream()
+        return routed.withContextWindowFallback(names.members(text(larger)).stream()
                 .map(m -> names.site(m, path)).toList());
     }
 
     private PipelineSpec routed(JsonNode root, String name, Names names) {
         JsonNode p = root.path("pipelines").path(name);
         JsonNode defaults = root.path("defaults");
-        Optional<CacheSpec> cache = cache(defaults.path("cache"), Optional.empty(), "defaults.cache");
+        // as the gateway: its default cache, then the defaults' settings over it, then the pipeline's
+        CacheSettings cacheSettings = CacheSettings.GATEWAY_DEFAULT.with(defaults.path("cache"), "defaults.cache");
         if (p.has("cache")) {
-            cache = cache(p.get("cache"), cache, "pipelines." + name + ".cache");
+            cacheSettings = cacheSettings.with(p.get("cache"), "pipelines." + name + ".cache");
         }
+        Optional<CacheSpec> cache = cacheSettings.spec();
         Optional<RetrySpec> retry = retry(p.path("retry"), "pipelines." + name + ".retry", defaults.path("retry"));
         List<CallSite> fallbacks = new ArrayList<>();
         // the pipeline's own fallbacks, else the defaults', as the gateway inherits them
@@ -262,15 +307,12 @@ public final class GatewayPipelineReader {
             CallSite primary = names.site(target, "pipelines." + name + (p.has("default_route") ? ".default_route"
                     : ""));
             names.groupRest(target).forEach(m -> fallbacks.add(CallSite.of(m)));
-            if (!budgets.isEmpty()) {
-                Map<String, Target> routes = new LinkedHashMap<>();
-                routes.put(name, new Target.Single(primary));
-                routes.putAll(downgrades);
-                return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), name)), Optional.empty(),
-                        retry, fallbacks, budgets, List.of());
-            }
-            return new PipelineSpec(cache, Optional.empty(), Optional.of(new Target.Single(primary)),
-                    retry, fallbacks, Optional.empty());
+            // the gateway's route name for a request no rule routes
+            Map<String, Target> routes = new LinkedHashMap<>();
+            routes.put(DEFAULT_ROUTE, new Target.Single(primary));
+            routes.putAll(downgrades);
+            return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, List.of(), DEFAULT_ROUTE)),
+                    Optional.empty(), retry, fallbacks, budgets, List.of());
         }
         Map<String, Target> routes = new LinkedHashMap<>();
         List<RouteRule> rules = new ArrayList<>();
@@ -293,10 +335,10 @@ public final class GatewayPipelineReader {
                     GatewayConfigRules.optShare(when, "budget_utilization_above", w + "budget_utilization_above"))));
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
-        routes.putIfAbsent("default", new Target.Single(defaultSite));
+        routes.putIfAbsent(DEFAULT_ROUTE, new Target.Single(defaultSite));
         routes.putAll(downgrades);
-        return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, "default")), Optional.empty(), retry,
-                fallbacks, budgets, List.of());
+        return new PipelineSpec(cache, Optional.of(new RouterSpec(routes, rules, DEFAULT_ROUTE)), Optional.empty(),
+                retry, fallbacks, budgets, List.of());
     }
 
     /**
@@ -316,7 +358,7 @@ public final class GatewayPipelineReader {
         for (JsonNode r : p.get("routes")) {
             String at = path + ".routes[" + i++ + "].model";
             for (String member : names.members(text(r.path("model")))) {
-                CallSite site = names.site(member, at);
+                CallSite site = names.rankedSite(member, at);
                 if (executors.stream().noneMatch(e -> e.model().equals(site.model()))) {
                     executors.add(site);
                 }
@@ -325,29 +367,28 @@ public final class GatewayPipelineReader {
         String orchestrator = names.members(text(p.get("default_route"))).getFirst();
         JsonNode baseline = p.has("baseline") ? p.get("baseline") : root.path("defaults").path("baseline");
         String baselinePath = p.has("baseline") ? path + ".baseline" : "defaults.baseline";
-        CallSite orchestratorSite = names.site(orchestrator, path + ".default_route");
+        CallSite orchestratorSite = names.rankedSite(orchestrator, path + ".default_route");
         return new Target.Workflow(executors, orchestratorSite, baseline.isValueNode()
-                ? names.model(names.members(text(baseline)).getFirst(), baselinePath) : orchestratorSite.model(),
+                ? names.rankedModel(names.members(text(baseline)).getFirst(), baselinePath)
+                : orchestratorSite.model(),
                 p.path("validate").asBoolean(false));
     }
 
     /**
      * The gateway's budgets, in its order: each of {@code budgets} with its scope (a key, team or user one holds only
      * the requests whose caller names one, see {@link BudgetSpec.Scope}), then each key's own. A downgrading budget's
-     * {@code downgrade_to} becomes a route of {@code downgrades}: {@code budget-downgrade} for the first model
-     * downgraded to, {@code budget-downgrade:NAME} for each other.
+     * {@code downgrade_to} becomes a route of {@code downgrades}, named as the gateway names it: {@code
+     * downgrade:<budget name>}.
      */
     private static List<BudgetSpec> budgets(Names names, Map<String, Target> downgrades) {
         List<BudgetSpec> budgets = new ArrayList<>();
-        Map<String, String> routeOf = new HashMap<>();
         for (GatewayConfigSections.Budget b : names.sections.budgets()) {
             Optional<String> route = Optional.empty();
             List<CallSite> downgradeRest = List.of();
             if (b.downgradeTo().isPresent()) {
                 String to = b.downgradeTo().get();
                 CallSite site = names.site(to, b.path() + ".downgrade_to");
-                route = Optional.of(routeOf.computeIfAbsent(to, t -> routeOf.isEmpty() ? "budget-downgrade"
-                        : "budget-downgrade:" + t));
+                route = Optional.of("downgrade:" + b.name());
                 downgrades.putIfAbsent(route.get(), new Target.Single(site));
                 // the gateway then calls downgrade_to's models only: a group's rest, not the pipeline's fallbacks
                 downgradeRest = names.groupRest(to).stream().map(CallSite::of).toList();
@@ -368,33 +409,50 @@ public final class GatewayPipelineReader {
         return "day".equals(window) ? BudgetWindow.daily(ZoneOffset.UTC) : BudgetWindow.monthly(ZoneOffset.UTC);
     }
 
-    private static Optional<CacheSpec> cache(JsonNode c, Optional<CacheSpec> base, String path) {
-        if (c.isMissingNode()) {
-            return base;
+    /**
+     * A pipeline's response cache settings as the gateway reads them, each block over the one it inherits: {@code
+     * true} / {@code false} turns the inherited cache on or off; a mapping sets the fields it names ({@code enabled}
+     * true unless it says otherwise).
+     */
+    private record CacheSettings(boolean enabled, boolean perKey, Duration ttl, long maxEntries) {
+        /** The gateway's default: on, per key, an hour, 10,000 entries. */
+        static final CacheSettings GATEWAY_DEFAULT = new CacheSettings(true, true, Duration.ofHours(1), 10_000);
+
+        CacheSettings with(JsonNode c, String path) {
+            if (c.isMissingNode() || c.isNull()) {
+                return this;
+            }
+            if (c.isBoolean()) {
+                return new CacheSettings(c.asBoolean(), perKey, ttl, maxEntries);
+            }
+            boolean on = GatewayConfigRules.optBoolean(c, "enabled", path + ".enabled").orElse(true);
+            boolean keyed = GatewayConfigRules.optString(c, "scope", path + ".scope")
+                    .map(s -> !s.equalsIgnoreCase("shared")).orElse(perKey);
+            Duration t = GatewayConfigRules.optDuration(c, "ttl", path + ".ttl").orElse(ttl);
+            long max = GatewayConfigRules.optInt(c, "max_entries", path + ".max_entries", 1, Integer.MAX_VALUE)
+                    .map(Integer::longValue).orElse(maxEntries);
+            try {
+                return new CacheSettings(on, keyed, t, max).checked();
+            } catch (ScenarioException e) {
+                throw new ScenarioException(path + ": " + e.getMessage(), e);
+            }
         }
-        // as the gateway: cache: true / false keeps the settings it inherits, turned on or off
-        boolean enabled = c.isBoolean() ? c.asBoolean()
-                : GatewayConfigRules.optBoolean(c, "enabled", path + ".enabled").orElse(true);
-        if (!enabled) {
-            return Optional.empty();
+
+        private CacheSettings checked() {
+            spec();
+            return this;
         }
-        Duration ttl = GatewayConfigRules.optDuration(c, "ttl", path + ".ttl")
-                .orElseGet(() -> base.map(CacheSpec::ttl).orElse(CacheSpec.DEFAULT_TTL));
-        long size = GatewayConfigRules.optInt(c, "max_entries", path + ".max_entries", 1, Integer.MAX_VALUE)
-                .map(Integer::longValue)
-                .orElseGet(() -> base.map(CacheSpec::maxSize).orElse(CacheSpec.DEFAULT_MAX_SIZE));
-        try {
-            return Optional.of(new CacheSpec(ttl, size));
-        } catch (ScenarioException e) {
-            throw new ScenarioException(path + ": " + e.getMessage(), e);
+
+        Optional<CacheSpec> spec() {
+            return enabled ? Optional.of(new CacheSpec(ttl, maxEntries, perKey)) : Optional.empty();
         }
     }
 
-    /** A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default. */
+    /**
+     * A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default (2
+     * retries, from 200 ms up to 5 s), which also holds with no retry block at all.
+     */
     private static Optional<RetrySpec> retry(JsonNode r, String path, JsonNode defaults) {
-        if (r.isMissingNode() && defaults.isMissingNode()) {
-            return Optional.empty();
-        }
         int max = GatewayConfigRules.optInt(r, "max_retries", path + ".max_retries", 0, 10).or(() ->
                 GatewayConfigRules.optInt(defaults, "max_retries", "defaults.retry.max_retries", 0, 10)).orElse(2);
         Duration initial = GatewayConfigRules.optDuration(r, "initial_delay", path + ".initial_delay")
@@ -419,7 +477,17 @@ public final class GatewayPipelineReader {
 
     /** Resolves gateway model names, aliases and groups to catalog models. */
     private final class Names {
+        /**
+         * Each deployment's entry in the priced catalog: its own name, as the gateway names it in its headers,
+         * ledger and per-model budgets, when it has a price or limits of its own or a name the catalog lacks (an
+         * entry of that name holds its upstream model's price); else the catalog model of its upstream id.
+         */
         private final Map<String, String> deployed = new HashMap<>();
+        /**
+         * Each deployment's entry as a multi-model workflow names it: as {@link #deployed}, but an unpriced
+         * deployment is its catalog model, as the gateway's workflow ranks and names it.
+         */
+        private final Map<String, String> ranked = new HashMap<>();
         /** Deployed models configured on a service tier ({@code service_tier: flex}). */
         private final Map<String, ServiceTier> tiers = new HashMap<>();
         /** Deployed models that mark Anthropic's prompt cache ({@code prompt_caching: tools_and_system}). */
@@ -436,11 +504,14 @@ public final class GatewayPipelineReader {
             for (GatewayConfigSections.Deployment m : sections.models()) {
                 String name = m.name();
                 // a priced deployment is the entry of its own name; otherwise the catalog's upstream model
-                Optional<ModelInfo> info = m.price().isPresent() ? catalog.find(name)
+                Optional<ModelInfo> info = m.price().isPresent() || m.ownLimits() ? catalog.find(name)
                         : catalog.find(m.upstream()).or(() -> catalog.find(name));
-                deployed.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
+                ranked.put(name, info.map(ModelInfo::name).orElseThrow(() -> new ScenarioException("models."
                         + name + ": model '" + m.upstream() + "' is not in the catalog, so the planner cannot price"
                         + " it; give it a price: {input, output}")));
+                boolean renamed = GatewayPipelineReader.this.catalog.find(name).isEmpty()
+                        && catalog.find(name).filter(i -> i.name().equals(name)).isPresent();
+                deployed.put(name, renamed ? name : ranked.get(name));
                 m.tier().ifPresent(t -> tiers.put(name, t));
                 caching.put(name, m.caching());
             }
@@ -463,12 +534,21 @@ public final class GatewayPipelineReader {
         }
 
         String model(String name, String path) {
+            return model(name, path, deployed);
+        }
+
+        /** @return the model a name calls, as a multi-model workflow names it */
+        String rankedModel(String name, String path) {
+            return model(name, path, ranked);
+        }
+
+        private String model(String name, String path, Map<String, String> naming) {
             String n = unaliased(name);
             if (groups.containsKey(n) && !groups.get(n).isEmpty()) {
                 n = groups.get(n).getFirst();
             }
-            if (deployed.containsKey(n)) {
-                return deployed.get(n);
+            if (naming.containsKey(n)) {
+                return naming.get(n);
             }
             String target = n;
             return catalog.find(n).map(ModelInfo::name).orElseThrow(() -> new ScenarioException(path + ": '" + name
@@ -481,8 +561,17 @@ public final class GatewayPipelineReader {
          *     the prompt cache as the deployment does
          */
         CallSite site(String name, String path) {
+            return siteOf(name, model(name, path));
+        }
+
+        /** @return the site a configured name calls in a multi-model workflow, its model named as the workflow does */
+        CallSite rankedSite(String name, String path) {
+            return siteOf(name, rankedModel(name, path));
+        }
+
+        private CallSite siteOf(String name, String model) {
             String deployment = deployment(name);
-            return CallSite.of(model(name, path)).withServiceTier(Optional.ofNullable(tiers.get(deployment)))
+            return CallSite.of(model).withServiceTier(Optional.ofNullable(tiers.get(deployment)))
                     .withPromptCaching(caching.getOrDefault(deployment, AnthropicPromptCaching.NONE));
         }
 

@@ -21,10 +21,12 @@ import java.util.Optional;
  *     over its model's context window, or that fails with a context-length error, goes to these instead (empty: none)
  * @param teams each known virtual key's team (a gateway config's {@code keys[].tags.team}), which {@code scope: team}
  *     budgets count its requests under; a key not listed is in no team
+ * @param refusedKeys the virtual keys whose {@code models} list does not name this pipeline, each with its list: the
+ *     gateway refuses their requests (403), so a replayed line naming one is refused, costing nothing
  */
 public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
         Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
-        List<CallSite> contextWindowFallback, Map<String, String> teams) {
+        List<CallSite> contextWindowFallback, Map<String, String> teams, Map<String, List<String>> refusedKeys) {
 
     public PipelineSpec {
         Objects.requireNonNull(cache, "cache");
@@ -35,6 +37,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
         budgets = List.copyOf(budgets);
         contextWindowFallback = List.copyOf(contextWindowFallback);
         teams = Map.copyOf(teams);
+        refusedKeys = Map.copyOf(refusedKeys);
         ScenarioException.require(router.isPresent() != target.isPresent(),
                 "a pipeline needs exactly one of 'router' or 'model'/'steps'");
         for (BudgetSpec budget : budgets) {
@@ -46,6 +49,15 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
                     router.isPresent() && router.get().routes().containsKey(r),
                     "budget exhausted names route '%s', which is not a router route", r));
         }
+    }
+
+    /**
+     * A pipeline every key may call; the components as above.
+     */
+    public PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
+            Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
+            List<CallSite> contextWindowFallback, Map<String, String> teams) {
+        this(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, Map.of());
     }
 
     /**
@@ -84,7 +96,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      * @return this pipeline with them
      */
     public PipelineSpec withContextWindowFallback(List<CallSite> sites) {
-        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites, teams);
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites, teams, refusedKeys);
     }
 
     /**
@@ -92,7 +104,16 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      * @return this pipeline with them
      */
     public PipelineSpec withTeams(Map<String, String> keyTeams) {
-        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, keyTeams);
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, keyTeams,
+                refusedKeys);
+    }
+
+    /**
+     * @param keys the virtual keys that may not call this pipeline, each with the models it may call
+     * @return this pipeline with them
+     */
+    public PipelineSpec withRefusedKeys(Map<String, List<String>> keys) {
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, keys);
     }
 
     /**

@@ -118,6 +118,52 @@ class PlannerCommandsTest {
                 .contains("timestamp");
     }
 
+    /**
+     * A trace line with a Latin-1 byte ("caf\\xe9") is a bad line like any other, with its number, and the rest of the
+     * trace is replayed; a Latin-1 byte in a configuration's comment stops the replay with the file, line and byte.
+     */
+    @Test
+    void givenBytesThatAreNotUtf8_whenReplayed_thenTheTraceLineIsABadLineAndTheConfigErrorSaysWhere(
+            @TempDir Path dir) throws Exception {
+        String good = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n";
+        byte[] latin1 = "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"caf\u00e9\"}]}\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Path trace = dir.resolve("t.jsonl");
+        Files.writeString(trace, good + good);
+        Files.write(trace, latin1, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(trace, good, java.nio.file.StandardOpenOption.APPEND);
+        Path config = Files.write(dir.resolve("gw.yaml"), ("models: [{name: gpt-4o, provider: openai}]\n"
+                + "# caf\u00e9\npipelines: {auto: {default_route: gpt-4o}}\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        assertThat(run(new ReplayCommand(), trace.toString(), "-f", "json")).as(err.toString()).isZero();
+        JsonNode m = new ObjectMapper().readTree(out.toString()).get("metrics");
+        int failed = run(new ReplayCommand(), trace.toString(), "--gateway-config", config.toString());
+
+        assertThat(m.get("badLines").intValue()).isEqualTo(1);
+        assertThat(m.get("replayed").intValue()).isEqualTo(3);
+        assertThat(err.toString()).contains("skipped line 3: not valid UTF-8 (at character 60)");
+        assertThat(failed).isEqualTo(2);
+        assertThat(err.toString()).contains("costwise replay: cannot read gateway config " + config
+                + ": not valid UTF-8 at line 2, byte offset 48 (0xe9): save the file as UTF-8");
+    }
+
+    /** An empty trace (a wrong path to an empty file) is no $0 success: the report and stderr say nothing ran. */
+    @Test
+    void givenAnEmptyTraceOrOneOfBadLinesOnly_whenReplayed_thenItWarnsThatNothingWasReplayed(@TempDir Path dir)
+            throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.jsonl"), "\n  \n");
+        Path bad = Files.writeString(dir.resolve("bad.jsonl"), "not json\nnot json\n");
+
+        assertThat(run(new ReplayCommand(), empty.toString())).isZero();
+        assertThat(run(new ReplayCommand(), bad.toString())).isZero();
+
+        assertThat(err.toString()).contains("costwise replay: Warning: no request was replayed, so every cost is $0:"
+                + " the trace is empty (it has no line but blank ones).").contains("Warning: no request was replayed,"
+                + " so every cost is $0: each of its 2 lines is bad.");
+        assertThat(out.toString()).contains("Warning: no request was replayed");
+    }
+
     @Test
     void givenGatewayConfig_whenReplayed_thenItsAutoPipelineRoutesTheTrace() throws Exception {
         Path trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());

@@ -28,8 +28,10 @@ class ReplayBudgetsLikeTheGatewayTest {
                 + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
     }
 
+    /** The same request repeats: the gateway's default cache would answer it, and these tests are of budgets. */
     private static String budget(String window) {
         return GatewayReplay.openAi("gpt-4o", "gpt-4o-mini") + """
+                defaults: {cache: false}
                 pipelines:
                   gpt-4o: {}
                 budgets:
@@ -55,7 +57,7 @@ class ReplayBudgetsLikeTheGatewayTest {
         assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0265");
         assertThat(m.get("after.model.gpt-4o.calls").intValue()).isEqualTo(2);
         assertThat(m.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(2);
-        assertThat(m.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(2);
+        assertThat(m.get("after.route.downgrade:global.requests").intValue()).isEqualTo(2);
     }
 
     /**
@@ -133,7 +135,7 @@ class ReplayBudgetsLikeTheGatewayTest {
 
         JsonNode m = replay(trace, config, "big");
 
-        assertThat(m.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(1);
+        assertThat(m.get("after.route.downgrade:global.requests").intValue()).isEqualTo(1);
         assertThat(m.get("after.model.gpt-4o-mini.calls").intValue()).isZero();
         assertThat(m.has("after.model.gpt-4.1.calls")).isFalse();
         assertThat(m.get("after.failed").intValue()).isEqualTo(1);

@@ -91,6 +91,52 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(claude.get("after.total").decimalValue()).isEqualByComparingTo("0.0055");
     }
 
+    /**
+     * Without a recorded usage each of a request's answers is estimated at the assumed length: n = 2, max_tokens 100
+     * (under the assumed 300), on gpt-4o-mini, is billed 2 × 100 × $0.60 per 1M for output, twice one answer's.
+     */
+    @Test
+    void givenARequestForTwoAnswersWithoutUsage_whenReplayed_thenEachAnswerIsEstimated() throws Exception {
+        String line = """
+                {"request":{"model":"gpt-4o-mini","max_tokens":100,%s"messages":[{"role":"user","content":"hi"}]}}
+                """;
+        String config = openAi("gpt-4o-mini") + "pipelines:\n  gpt-4o-mini: {}\n";
+
+        JsonNode one = replay(line.formatted(""), config, "gpt-4o-mini");
+        JsonNode two = replay(line.formatted("\"n\":2,"), config, "gpt-4o-mini");
+
+        assertThat(two.get("before.total").decimalValue().subtract(one.get("before.total").decimalValue()))
+                .isEqualByComparingTo("0.00006");
+        assertThat(two.get("after.total").decimalValue()).isEqualByComparingTo(two.get("before.total")
+                .decimalValue());
+    }
+
+    /**
+     * A log of the gateway's own traffic names what callers sent it: the pipeline {@code auto} and the group
+     * {@code pool}, both served there. Both lines replay; {@code auto}'s before-cost is on its baseline gpt-4o
+     * (1,000 × $2.50 + 1,000 × $10 per 1M = $0.0125), {@code pool}'s on its first member gpt-4o-mini ($0.00075).
+     */
+    @Test
+    void givenLinesNamingAPipelineAndAGroup_whenReplayed_thenTheyAreReplayedWithTheirBaselinesBeforeCost()
+            throws Exception {
+        String line = """
+                {"request":{"model":"%s","messages":[{"role":"user","content":"hi %s"}]},\
+                "usage":{"prompt_tokens":1000,"completion_tokens":1000}}
+                """;
+        String config = openAi("gpt-4o", "gpt-4o-mini") + """
+                groups:
+                  pool: [gpt-4o-mini, gpt-4o]
+                pipelines:
+                  auto: {default_route: pool, baseline: gpt-4o}
+                """;
+
+        JsonNode m = replay(line.formatted("auto", 1) + line.formatted("pool", 2), config, "auto");
+
+        assertThat(m.get("badLines").intValue()).isZero();
+        assertThat(m.get("before.total").decimalValue()).isEqualByComparingTo("0.01325");
+        assertThat(m.get("after.total").decimalValue()).isEqualByComparingTo("0.0015");
+    }
+
     private static String sixRequestsOnGpt4o() {
         StringBuilder trace = new StringBuilder();
         for (int i = 0; i < 6; i++) {
@@ -131,7 +177,7 @@ class ReplayChargesLikeTheGatewayTest {
         assertThat(downgraded.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
         assertThat(downgraded.get("after.model.gpt-4o.calls").intValue()).isEqualTo(1);
         assertThat(downgraded.get("after.model.gpt-4o-mini.calls").intValue()).isEqualTo(5);
-        assertThat(downgraded.get("after.route.budget-downgrade.requests").intValue()).isEqualTo(5);
+        assertThat(downgraded.get("after.route.downgrade:global-daily.requests").intValue()).isEqualTo(5);
         assertThat(dry.get("after.total").decimalValue()).isEqualByComparingTo("0.01625");
         assertThat(rejected.get("after.total").decimalValue()).isEqualByComparingTo("0.0125");
         assertThat(rejected.get("after.rejected").intValue()).isEqualTo(5);

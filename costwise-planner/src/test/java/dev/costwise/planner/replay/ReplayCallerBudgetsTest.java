@@ -33,9 +33,11 @@ class ReplayCallerBudgetsTest {
                 + "\"usage\":{\"prompt_tokens\":1000,\"completion_tokens\":1000}}\n";
     }
 
+    /** The requests repeat: the gateway's default cache would answer them, and these tests are of budgets. */
     private static final String MODELS = """
             models:
               - {name: gpt-4o, provider: openai}
+            defaults: {cache: false}
             pipelines:
               gpt-4o: {}
             """;

@@ -122,7 +122,7 @@ class ReplayWorkflowTest {
         ReplayResult r = replay(config, ReplayOptions.defaults());
 
         assertThat(r.after().outcomes()).extracting(RequestOutcome::route)
-                .containsExactly("workflow:simple", "budget-downgrade");
+                .containsExactly("workflow:simple", "downgrade:day");
         assertThat(r.after().outcomes()).extracting(RequestOutcome::budgetHit).containsExactly(false, true);
         assertThat(r.after().cost()).isEqualTo(Money.of("0.00042"));
         assertThat(r.after().workflow().runs()).isEqualTo(1);

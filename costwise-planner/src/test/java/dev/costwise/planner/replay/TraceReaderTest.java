@@ -50,6 +50,35 @@ class TraceReaderTest {
                 r -> assertThat(r).contains("max_tokens").contains("0"));
     }
 
+    /** A reason speaks of the line, not of the JSON library: no source marker, no setting's name. */
+    @Test
+    void givenATruncatedLineAndAHugeString_whenRead_thenTheReasonsSayWhereAndWhatWithoutTheLibrarysInternals() {
+        TraceReader.Trace t = reader.read(List.of(
+                "{\"model\": \"gpt-4o\", \"messages\": [{\"role\":\"user\",\"content\":\"x\"}]",
+                "{\"model\": \"gpt-4o\", \"messages\": [{\"role\":\"user\",\"content\":\"" + "x".repeat(20_000_001)
+                        + "\"}]}"));
+
+        assertThat(t.errors()).extracting(TraceError::reason).satisfiesExactly(
+                r -> assertThat(r).isEqualTo("malformed JSON: Unexpected end-of-input: expected close marker for"
+                        + " Object (opened at column 1), at column 64"),
+                r -> assertThat(r).isEqualTo("too large to read: a string on it is longer than the 20,000,000"
+                        + " characters the reader takes"));
+    }
+
+    /** The gateway serves and bills n answers ({@code n} a whole number >= 1); the trace takes what it takes. */
+    @Test
+    void givenRequestsForSeveralAnswers_whenRead_thenTheyAreTakenWithTheirChoicesAndABadNIsABadLine() {
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+        TraceReader.Trace t = reader.read(List.of("{\"model\":\"gpt-4o\",\"n\":3," + messages + "}",
+                "{\"model\":\"gpt-4o\"," + messages + "}", "{\"model\":\"gpt-4o\",\"n\":0," + messages + "}",
+                "{\"model\":\"gpt-4o\",\"n\":1.5," + messages + "}"));
+
+        assertThat(t.entries()).extracting(TraceEntry::choices).containsExactly(3L, 1L);
+        assertThat(t.errors()).extracting(TraceError::line).containsExactly(3, 4);
+        assertThat(t.errors()).extracting(TraceError::reason).allSatisfy(r -> assertThat(r)
+                .contains("n: expected a whole number >= 1"));
+    }
+
     @Test
     void givenAWrapperNamingAKey_whenRead_thenTheEntryCarriesItsIdAndAKeyThatIsNoTextIsABadLine() {
         String request = "\"request\":{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";

@@ -95,6 +95,27 @@ class GatewayConfigRulesTest {
                 .hasMessage("gw.yaml: " + problem);
     }
 
+    /** As the gateway, every problem is listed at once, each with its path, not the first one only. */
+    @Test
+    void givenAConfigWithProblemsInSeveralSections_whenRead_thenEachIsListed() {
+        String yaml = MODELS.replace("{name: gpt-4o, provider: openai}", "{name: gpt-4o, provider: openai,"
+                + " service_tier: flexible}").replace("auto: {default_route: gpt-4o}",
+                "auto: {default_route: gpt-4o, fallbacks: [gpt-4.1], routes: [{name: r, model: nano}]}") + """
+                budgets:
+                  - {name: b, limit: "5", window: week}
+                  - {name: c, limit: five}
+                """;
+
+        assertThatThrownBy(() -> reader.read(yaml, "auto", "gw.yaml")).isInstanceOf(ScenarioException.class)
+                .hasMessage("""
+                        gw.yaml: 5 problems:
+                          - models[0].service_tier: expected default, flex or priority, was 'flexible'
+                          - pipelines.auto.routes[0].model: unknown model 'nano' (known: gpt-4o, gpt-4o-mini, haiku)
+                          - pipelines.auto.fallbacks[0]: unknown model 'gpt-4.1' (known: gpt-4o, gpt-4o-mini, haiku)
+                          - budgets[0].window: unknown value 'week' (known: day, month)
+                          - budgets[1].limit: expected a dollar amount such as "2.50", was 'five'""");
+    }
+
     @Test
     void givenValuesTheGatewayAccepts_whenRead_thenTheyMeanWhatTheyMeanAtTheGateway() {
         String yaml = MODELS.replace("{name: gpt-4o, provider: openai}", "{name: gpt-4o, provider: openai,"

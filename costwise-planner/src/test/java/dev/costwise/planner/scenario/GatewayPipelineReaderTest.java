@@ -31,11 +31,12 @@ class GatewayPipelineReaderTest {
 
         RouterSpec router = p.router().orElseThrow();
         assertThat(router.routes().keySet()).containsExactly("premium", "long", "code", "cheap", "default",
-                "budget-downgrade");
+                "downgrade:global-daily");
         assertThat(((Target.Single) router.routes().get("premium")).site().model()).isEqualTo("gpt-4o");
         // priced deployments keep their configured names (catalog entries at the configured prices)
         assertThat(((Target.Single) router.routes().get("cheap")).site().model()).isEqualTo("llama-3.1-8b");
-        assertThat(((Target.Single) router.routes().get("budget-downgrade")).site().model()).isEqualTo("local-llama");
+        assertThat(((Target.Single) router.routes().get("downgrade:global-daily")).site().model())
+                .isEqualTo("local-llama");
         RouteRule premium = router.rules().getFirst();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.5)).isTrue();
         assertThat(premium.matches(Optional.of("complex"), "x", 0.9)).isFalse();
@@ -45,7 +46,7 @@ class GatewayPipelineReaderTest {
         assertThat(p.cache()).contains(new CacheSpec(Duration.ofMinutes(10), 10_000));
         assertThat(p.retry().orElseThrow().maxRetries()).isEqualTo(2);
         assertThat(p.budget().orElseThrow().limit()).hasToString("25");
-        assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("budget-downgrade");
+        assertThat(p.budget().orElseThrow().exhaustedRoute()).contains("downgrade:global-daily");
     }
 
     @Test
@@ -61,10 +62,41 @@ class GatewayPipelineReaderTest {
 
         PipelineSpec p = reader.read(yaml, "o4-mini-flex", "flex.yaml");
 
-        CallSite primary = ((Target.Single) p.target().orElseThrow()).site();
-        assertThat(primary.model()).isEqualTo("o4-mini");
+        CallSite primary = ((Target.Single) p.router().orElseThrow().routes().get("default")).site();
+        // named as the gateway names the deployment (headers, ledger, per-model budgets), at o4-mini's prices
+        assertThat(primary.model()).isEqualTo("o4-mini-flex");
         assertThat(primary.serviceTier()).contains(ServiceTier.FLEX);
         assertThat(p.fallbacks()).singleElement().satisfies(f -> assertThat(f.serviceTier()).isEmpty());
+    }
+
+    /**
+     * The gateway caches every pipeline by default (per virtual key, for an hour, up to 10,000 answers) and retries
+     * a failed call twice (exponential from 200 ms up to 5 s); a pipeline's cache block sets only the fields it names
+     * over what it inherits, and {@code true} turns an inherited cache back on with its settings.
+     */
+    @Test
+    void givenNoCacheOrRetrySection_whenRead_thenTheGatewaysDefaultCacheAndRetriesHold() {
+        String yaml = """
+                models:
+                  - {name: gpt-4o, provider: openai}
+                defaults:
+                  cache: {ttl: 5m, enabled: false}
+                pipelines:
+                  plain: {default_route: gpt-4o}
+                  on: {default_route: gpt-4o, cache: true}
+                  shared: {default_route: gpt-4o, cache: {scope: shared, max_entries: 50}}
+                """;
+
+        PipelineSpec bare = reader.read("models: [{name: gpt-4o, provider: openai}]\n", "gpt-4o", "gw.yaml");
+        PipelineSpec off = reader.read(yaml, "plain", "gw.yaml");
+        PipelineSpec on = reader.read(yaml, "on", "gw.yaml");
+        PipelineSpec shared = reader.read(yaml, "shared", "gw.yaml");
+
+        assertThat(bare.cache()).contains(new CacheSpec(Duration.ofHours(1), 10_000, true));
+        assertThat(bare.retry()).contains(new RetrySpec(2, Duration.ofMillis(200), Duration.ofSeconds(5)));
+        assertThat(off.cache()).isEmpty();
+        assertThat(on.cache()).contains(new CacheSpec(Duration.ofMinutes(5), 10_000, true));
+        assertThat(shared.cache()).contains(new CacheSpec(Duration.ofMinutes(5), 50, false));
     }
 
     @Test
@@ -113,8 +145,9 @@ class GatewayPipelineReaderTest {
 
         PipelineSpec p = reader.read(yaml, "auto", "inline.yaml");
 
-        assertThat(((Target.Single) p.target().orElseThrow()).site().model()).isEqualTo("gpt-4o-mini");
-        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("llama3.2:3b");
+        assertThat(((Target.Single) p.router().orElseThrow().routes().get("default")).site().model())
+                .isEqualTo("small");
+        assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("local");
     }
 
     @Test
@@ -152,7 +185,7 @@ class GatewayPipelineReaderTest {
         PipelineSpec p = reader.read(yaml, "main", "gw.yaml");
 
         BudgetSpec budget = p.budget().orElseThrow();
-        assertThat(((Target.Single) p.router().orElseThrow().routes().get("budget-downgrade")).site().model())
+        assertThat(((Target.Single) p.router().orElseThrow().routes().get("downgrade:global")).site().model())
                 .isEqualTo("gpt-4o-mini");
         assertThat(budget.exhaustedFallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1-nano");
         assertThat(p.fallbacks()).extracting(CallSite::model).containsExactly("gpt-4.1");
