@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.ConfigLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Config files that parse but say two things at once, or that would echo a secret: each is refused with its path, as
@@ -64,6 +68,19 @@ class ConfigContradictionsTest {
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "not valid YAML: found character '\\t(TAB)' that cannot start any token. (Do not use "
                                 + "\\t(TAB) for indentation) (line 4, column 1)"));
+    }
+
+    @Test
+    void givenAFileSavedAsLatin1_whenLoaded_thenTheProblemNamesTheLineAndByteOfTheFirstNonUtf8Byte(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("costwise.yaml");
+        Files.write(file, "# caf\u00e9 pipeline\nmodels:\n  - {name: gpt-4o-mini, provider: sim}\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+
+        assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).load(file))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("cannot read the file: "
+                        + "not valid UTF-8 at line 1, byte offset 5 (0xe9): save the file as UTF-8"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.costwise.planner;
 
+import dev.costwise.core.Utf8Files;
 import dev.costwise.planner.scenario.ScenarioException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.DurationText;
 import dev.costwise.core.Money;
+import dev.costwise.core.Utf8Files;
 import dev.costwise.gateway.config.GatewayConfig.AlertDef;
 import dev.costwise.gateway.config.GatewayConfig.Backoff;
 import dev.costwise.gateway.config.GatewayConfig.BudgetDef;
@@ -36,7 +37,6 @@ import dev.costwise.redis.RedisOptions;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -104,7 +104,7 @@ public final class ConfigLoader {
     public GatewayConfig load(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = Utf8Files.read(file); // says where a byte is not UTF-8, where the JDK says 'Input length = 1'
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read the file: " + e.getMessage()));
         }

@@ -4,7 +4,7 @@ import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.planner.FileErrors;
 import dev.costwise.planner.Planner;
 import dev.costwise.planner.ScenarioFile;
-import dev.costwise.planner.Utf8Files;
+import dev.costwise.core.Utf8Files;
 import dev.costwise.planner.engine.ModelResolver;
 import dev.costwise.planner.replay.ReplayOptions;
 import dev.costwise.planner.replay.ReplayResult;

@@ -1,4 +1,4 @@
-package dev.costwise.planner;
+package dev.costwise.core;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
