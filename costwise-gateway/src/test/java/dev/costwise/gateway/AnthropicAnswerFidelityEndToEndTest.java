@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
@@ -218,6 +219,128 @@ class AnthropicAnswerFidelityEndToEndTest {
             assertThat(whole.path("thinking_blocks")).hasSize(2);
             assertThat(TestGateway.dataChunks(hit.body()).getFirst().at("/choices/0/delta/reasoning_content")
                     .asText()).isEqualTo("Call the tool.");
+        }
+    }
+
+    /** {@link #INTERLEAVED_TURN} as Anthropic streams it: thinking and signature deltas, text, the tool's input. */
+    private static MockResponse interleavedStream() {
+        List<String> events = new ArrayList<>(List.of("message_start", """
+                {"type": "message_start", "message": {"id": "msg_01B", "type": "message", "role": "assistant",
+                 "content": [], "model": "claude-sonnet-4-5", "stop_reason": null, "stop_sequence": null,
+                 "usage": {"input_tokens": 40, "output_tokens": 1}}}"""));
+        block(events, 0, "{\"type\": \"thinking\", \"thinking\": \"\", \"signature\": \"\"}",
+                "{\"type\": \"thinking_delta\", \"thinking\": \"First, \"}",
+                "{\"type\": \"thinking_delta\", \"thinking\": \"the plan.\"}",
+                "{\"type\": \"signature_delta\", \"signature\": \"sig-A\"}");
+        block(events, 1, "{\"type\": \"text\", \"text\": \"\"}",
+                "{\"type\": \"text_delta\", \"text\": \"Paragraph one.\"}");
+        block(events, 2, "{\"type\": \"thinking\", \"thinking\": \"\", \"signature\": \"\"}",
+                "{\"type\": \"thinking_delta\", \"thinking\": \"Now the tool.\"}",
+                "{\"type\": \"signature_delta\", \"signature\": \"sig-B\"}");
+        block(events, 3, "{\"type\": \"tool_use\", \"id\": \"toolu_01\", \"name\": \"weather\", \"input\": {}}",
+                "{\"type\": \"input_json_delta\", \"partial_json\": \"{\\\"city\\\":\"}",
+                "{\"type\": \"input_json_delta\", \"partial_json\": \"\\\"Paris\\\"}\"}");
+        events.addAll(List.of("message_delta", """
+                {"type": "message_delta", "delta": {"stop_reason": "tool_use", "stop_sequence": null},
+                 "usage": {"output_tokens": 12}}""", "message_stop", "{\"type\": \"message_stop\"}"));
+        return oneLineEvents(events.toArray(String[]::new));
+    }
+
+    /** Adds a content block's events: its start, its deltas, its stop. */
+    private static void block(List<String> events, int index, String start, String... deltas) {
+        events.addAll(List.of("content_block_start", "{\"type\": \"content_block_start\", \"index\": " + index
+                + ", \"content_block\": " + start + "}"));
+        for (String delta : deltas) {
+            events.addAll(List.of("content_block_delta", "{\"type\": \"content_block_delta\", \"index\": "
+                    + index + ", \"delta\": " + delta + "}"));
+        }
+        events.addAll(List.of("content_block_stop", "{\"type\": \"content_block_stop\", \"index\": " + index
+                + "}"));
+    }
+
+    /** {@link AnthropicFake#events} with each event's data on one line, as SSE needs it. */
+    private static MockResponse oneLineEvents(String... typeAndData) {
+        String[] out = typeAndData.clone();
+        for (int i = 1; i < out.length; i += 2) {
+            out[i] = out[i].replace("\n", " ");
+        }
+        return AnthropicFake.events(out);
+    }
+
+    /** What Anthropic answers a call the test does not expect: a request it refuses, so the test fails at once. */
+    private static MockResponse unexpectedCall() {
+        return new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json").body("""
+                {"type": "error", "error": {"type": "invalid_request_error", "message": "unexpected call"}}""")
+                .build();
+    }
+
+    private static final String CHAT_THINKING_ASK = """
+            {"model": "claude", "max_tokens": 8000, "reasoning_effort": "low",
+             "tools": [{"type": "function", "function": {"name": "weather", "parameters": {}}}],
+             "messages": [{"role": "user", "content": "Weather in Paris?"}]""";
+
+    /** A completion without what differs from one call to the next: its id and time. */
+    private static JsonNode withoutIdAndTime(String body) {
+        ObjectNode answer = (ObjectNode) TestGateway.json(body);
+        answer.remove(List.of("id", "created"));
+        return answer;
+    }
+
+    @Test
+    void givenAStreamedInterleavedThinkingTurn_whenAskedAgain_thenItIsAHitStoredAsTheWholeAnswerIs() {
+        upstream.enqueue(anthropic(INTERLEAVED_TURN, "tool_use", null));
+        upstream.enqueue(interleavedStream());
+        upstream.enqueue(unexpectedCall());
+        upstream.enqueue(unexpectedCall());
+        String auth = "Bearer " + MASTER;
+        try (TestGateway gw = gateway(); TestGateway other = gateway()) {
+            // the same answer unstreamed, from a gateway of its own: what the cache holds for a whole miss
+            String unstreamed = other.post("/v1/chat/completions", CHAT_THINKING_ASK + "}", "Authorization", auth)
+                    .body();
+            HttpResponse<String> miss = gw.post("/v1/chat/completions", CHAT_THINKING_ASK + ", \"stream\": true}",
+                    "Authorization", auth);
+            HttpResponse<String> wholeHit = gw.post("/v1/chat/completions", CHAT_THINKING_ASK + "}",
+                    "Authorization", auth);
+            HttpResponse<String> streamedHit = gw.post("/v1/chat/completions",
+                    CHAT_THINKING_ASK + ", \"stream\": true}", "Authorization", auth);
+
+            assertThat(miss.headers().firstValue("x-costwise-cache")).hasValue("miss");
+            assertThat(wholeHit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(streamedHit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(upstream.getRequestCount()).isEqualTo(2); // the other gateway's, and the streamed miss
+            assertThat(withoutIdAndTime(wholeHit.body())).isEqualTo(withoutIdAndTime(unstreamed));
+            JsonNode message = TestGateway.json(wholeHit.body()).at("/choices/0/message");
+            assertThat(message.path("thinking_blocks")).isEqualTo(TestGateway.json("""
+                    [{"type": "thinking", "thinking": "First, the plan.", "signature": "sig-A"},
+                     {"type": "thinking", "thinking": "Now the tool.", "signature": "sig-B"}]"""));
+            assertThat(message.path("block_order")).isEqualTo(TestGateway.json("""
+                    ["thinking", {"type": "text", "text": "Paragraph one."}, "thinking", "tool_call"]"""));
+            List<JsonNode> streamedBlocks = TestGateway.dataChunks(streamedHit.body()).stream()
+                    .flatMap(c -> c.path("choices").path(0).path("delta").path("thinking_blocks").valueStream())
+                    .map(b -> (JsonNode) ((ObjectNode) b.deepCopy()).without("index")).toList();
+            assertThat(streamedBlocks).containsExactlyElementsOf(message.path("thinking_blocks").valueStream()
+                    .toList());
+        }
+    }
+
+    @Test
+    void givenAStreamedInterleavedThinkingTurnOnMessages_whenAskedAgain_thenBothHitsGiveItsBlocksInTheirOrder() {
+        upstream.enqueue(interleavedStream());
+        upstream.enqueue(unexpectedCall());
+        upstream.enqueue(unexpectedCall());
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> miss = messages(gw, THINKING_ASK + ", \"stream\": true}");
+            HttpResponse<String> whole = messages(gw, THINKING_ASK + "}");
+            HttpResponse<String> streamed = messages(gw, THINKING_ASK + ", \"stream\": true}");
+
+            assertThat(miss.headers().firstValue("x-costwise-cache")).hasValue("miss");
+            assertThat(streamedContent(miss.body())).isEqualTo(TestGateway.json(INTERLEAVED_TURN));
+            assertThat(whole.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(streamed.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+            assertThat(TestGateway.json(whole.body()).path("content")).isEqualTo(TestGateway.json(INTERLEAVED_TURN));
+            assertThat(TestGateway.json(whole.body()).path("stop_reason").asText()).isEqualTo("tool_use");
+            assertThat(streamedContent(streamed.body())).isEqualTo(TestGateway.json(INTERLEAVED_TURN));
         }
     }
 }

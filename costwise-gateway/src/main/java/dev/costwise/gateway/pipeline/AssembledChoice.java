@@ -3,18 +3,23 @@ package dev.costwise.gateway.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.llm.chat.FinishReason;
+import dev.costwise.llm.chat.Message;
+import dev.costwise.llm.wire.OpenAiWire;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One choice of a streamed answer, gathered from its deltas
  * (https://platform.openai.com/docs/api-reference/chat-streaming): text, refusal, tool calls (per call
  * {@code index}: {@code id}, {@code type} and {@code function.name} from the delta that names them,
- * {@code function.arguments} joined across deltas), the deprecated {@code function_call}, and the finish reason.
- * Not thread-safe: one stream.
+ * {@code function.arguments} joined across deltas), the deprecated {@code function_call}, and the finish reason;
+ * and, for an answer with signed reasoning ({@code thinking_blocks}), its blocks in their order
+ * ({@link StreamedBlocks}). Not thread-safe: one stream.
  */
 final class AssembledChoice {
     private final StringBuilder content = new StringBuilder();
@@ -24,12 +29,19 @@ final class AssembledChoice {
     private final Map<Integer, ToolCall> callAt = new HashMap<>();
     private ToolCall functionCall;
     private String finish = "stop";
+    private String nativeFinish = "";
+    private Optional<String> stopSequence = Optional.empty();
+    private final StreamedBlocks blocks = new StreamedBlocks();
 
     /** Adds one chunk's choice: its {@code delta} and {@code finish_reason}. */
     void accept(JsonNode choice) {
         JsonNode delta = choice.path("delta");
+        if (delta.path("thinking_blocks").isArray()) {
+            blocks.reasoning(delta.get("thinking_blocks")); // before the text: a delta holding both has them so
+        }
         if (delta.path("content").isTextual()) {
             content.append(delta.get("content").asText());
+            blocks.text(delta.get("content").asText());
         }
         if (delta.path("refusal").isTextual()) {
             refusal.append(delta.get("refusal").asText());
@@ -45,6 +57,9 @@ final class AssembledChoice {
         }
         if (choice.path("finish_reason").isTextual()) {
             finish = choice.get("finish_reason").asText();
+            nativeFinish = choice.path(OpenAiWire.NATIVE_FINISH_REASON).asText("");
+            stopSequence = choice.path(OpenAiWire.STOP_REASON).isTextual()
+                    ? Optional.of(choice.get(OpenAiWire.STOP_REASON).asText()) : Optional.empty();
         }
     }
 
@@ -56,6 +71,7 @@ final class AssembledChoice {
             call = new ToolCall(index);
             calls.add(call);
             callAt.put(index, call);
+            blocks.toolCall();
         }
         if (call.id.isEmpty()) {
             call.id = id;
@@ -82,8 +98,9 @@ final class AssembledChoice {
         message.put("refusal", refusal.isEmpty() ? null : refusal.toString());
         if (!calls.isEmpty()) {
             ArrayNode out = message.putArray("tool_calls");
-            calls.sort(Comparator.comparingInt(c -> c.index)); // stable: calls sharing an index keep their order
-            for (ToolCall call : calls) {
+            List<ToolCall> sorted = new ArrayList<>(calls);
+            sorted.sort(Comparator.comparingInt(c -> c.index)); // stable: calls sharing an index keep their order
+            for (ToolCall call : sorted) {
                 ObjectNode c = out.addObject().put("id", call.id).put("type", call.type == null ? "function"
                         : call.type);
                 call.writeFunction(c.putObject("function"));
@@ -94,6 +111,41 @@ final class AssembledChoice {
         }
         choice.putNull("logprobs");
         choice.put("finish_reason", finish);
+    }
+
+    /** @return whether the answer carries signed reasoning blocks */
+    boolean hasReasoning() {
+        return blocks.hasReasoning();
+    }
+
+    /**
+     * The answer as a message, its blocks in the order the model wrote them: what the same answer unstreamed holds.
+     *
+     * @return the message; empty if its blocks cannot be placed, or it has a refusal or a {@code function_call},
+     *     which such a message does not hold
+     */
+    Optional<Message> message() {
+        if (!refusal.isEmpty() || functionCall != null) {
+            return Optional.empty();
+        }
+        List<dev.costwise.llm.chat.ToolCall> started = new ArrayList<>();
+        for (ToolCall call : calls) {
+            started.add(new dev.costwise.llm.chat.ToolCall(call.id, call.name == null ? "" : call.name,
+                    call.arguments.toString()));
+        }
+        return blocks.message(started);
+    }
+
+    /** @return why the answer ended, with the provider's own reason that refines {@code length} */
+    FinishReason finishReason() {
+        FinishReason reason = OpenAiWire.finishReason(finish);
+        return reason == FinishReason.LENGTH && OpenAiWire.CONTEXT_WINDOW_EXCEEDED.equals(nativeFinish)
+                ? FinishReason.CONTEXT_WINDOW_EXCEEDED : reason;
+    }
+
+    /** @return the stop sequence that ended the answer, when the stream named it */
+    Optional<String> stopSequence() {
+        return stopSequence;
     }
 
     /** A call being gathered: its name comes whole in one delta, its arguments in pieces. */

@@ -805,7 +805,7 @@ public final class ChatService {
         sink.start(cacheStatus, model.name(), r.route(), r.keyUsage, opened.value().usage().map(u -> wire.writeUsage(
                 new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
                         false))));
-        StreamAssembler assembled = new StreamAssembler(json);
+        StreamAssembler assembled = new StreamAssembler(wire);
         OutputCap cap = new OutputCap(r.plan.outputLimitOn(model));
         Optional<Usage> cutAt = Optional.empty();
         int forwarded = 0;
