@@ -275,31 +275,56 @@ public final class BudgetGuard {
                 .orElseThrow();
         maxTokens = Math.max(1, Math.min(Integer.MAX_VALUE, maxTokens));
         List<BudgetStore.Grant> grants = new ArrayList<>(parts.size());
-        for (Part p : parts) {
-            Money minimum = bounded ? p.cost() : p.costWith(1);
-            Optional<BudgetStore.Grant> granted = store.reserve(p.claims(), minimum,
-                    bounded ? minimum : p.costWith(maxTokens));
-            if (granted.isEmpty()) {
-                grants.forEach(g -> store.release(g, g.amount()));
-                return refused(p, minimum);
+        try {
+            for (Part p : parts) {
+                Money minimum = bounded ? p.cost() : p.costWith(1);
+                Optional<BudgetStore.Grant> granted = store.reserve(p.claims(), minimum,
+                        bounded ? minimum : p.costWith(maxTokens));
+                if (granted.isEmpty()) {
+                    releaseAll(store, grants);
+                    return refused(p, minimum);
+                }
+                grants.add(granted.get());
+                if (!bounded) {
+                    maxTokens = Math.max(1, Math.min(maxTokens, p.affordable(granted.get().amount())));
+                }
             }
-            grants.add(granted.get());
-            if (!bounded) {
-                maxTokens = Math.max(1, Math.min(maxTokens, p.affordable(granted.get().amount())));
+            List<Reservation.Held> held = new ArrayList<>(parts.size());
+            for (int i = 0; i < parts.size(); i++) {
+                Part p = parts.get(i);
+                Money excess = bounded ? Money.ZERO : grants.get(i).amount().minus(p.costWith(maxTokens));
+                if (excess.isPositive()) {
+                    grants.set(i, store.release(grants.get(i), excess));
+                }
+                held.add(new Reservation.Held(p.budgets(), grants.get(i), p.model()));
+            }
+            ChatRequest sent = bounded ? request : request.toBuilder().maxTokens((int) maxTokens).build();
+            return new Admission.Admitted(new Reservation(this, held), sent);
+        } catch (RuntimeException | Error e) {
+            // a store that fails part way (its database down) must not strand what it already granted
+            try {
+                releaseAll(store, grants);
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+    }
+
+    /** Gives back every grant whole, each on its own: one that fails to be released does not strand the others. */
+    private static void releaseAll(BudgetStore store, List<BudgetStore.Grant> grants) {
+        RuntimeException first = null;
+        for (BudgetStore.Grant g : grants) {
+            try {
+                store.release(g, g.amount());
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
             }
         }
-        List<Reservation.Held> held = new ArrayList<>(parts.size());
-        for (int i = 0; i < parts.size(); i++) {
-            Part p = parts.get(i);
-            BudgetStore.Grant grant = grants.get(i);
-            Money excess = bounded ? Money.ZERO : grant.amount().minus(p.costWith(maxTokens));
-            if (excess.isPositive()) {
-                grant = store.release(grant, excess);
-            }
-            held.add(new Reservation.Held(p.budgets(), grant, p.model()));
+        grants.clear();
+        if (first != null) {
+            throw first;
         }
-        ChatRequest sent = bounded ? request : request.toBuilder().maxTokens((int) maxTokens).build();
-        return new Admission.Admitted(new Reservation(this, held), sent);
     }
 
     /**
@@ -421,8 +446,16 @@ public final class BudgetGuard {
 
     /** Settles each held amount to its budgets' share of {@code spent}: a model's budgets to what it billed. */
     void settled(List<Reservation.Held> held, Spend spent) {
+        RuntimeException first = null;
         for (Reservation.Held h : held) {
-            settled(h.budgets(), h.grant(), h.model().map(m -> spentAt(spent, m)).orElse(spent.total()));
+            try { // each on its own: a store failing on one budget must not leave the others held
+                settled(h.budgets(), h.grant(), h.model().map(m -> spentAt(spent, m)).orElse(spent.total()));
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
