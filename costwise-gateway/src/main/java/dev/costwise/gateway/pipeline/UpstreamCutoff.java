@@ -14,8 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A call or wait is ended by interrupting the request's thread while, and only while, it is inside one (see
  * {@link #enter}): a virtual thread blocked on a socket then has the socket closed under it, and a native adapter's
- * exchange is cancelled. The interrupt is cleared when the thread leaves, so it never reaches the ledger's or Redis's
- * connections (an interrupted JDBC or Redis socket would close). Thread-safe.
+ * caller stops waiting at once. That adapter's exchange itself runs on a thread nothing interrupts (an interrupt
+ * during the HTTP client's class initialisation would break it for the JVM: {@code DeadlineBoundExchange}), so its
+ * connection closes when its reads pass the request's deadline, or when the process exits; like any call cut off,
+ * it is ledgered at $0, as the gateway never learns what the provider billed. The interrupt is cleared when the
+ * thread leaves, so it never reaches the ledger's or Redis's connections (an interrupted JDBC or Redis socket would
+ * close). Thread-safe.
  */
 public final class UpstreamCutoff {
     /** What a call cut off fails with: the caller and the ledger row are told why. */
