@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -58,12 +56,6 @@ class AnthropicBlockOrderEndToEndTest {
         return gw.post("/v1/messages", body, "x-api-key", MASTER, "anthropic-version", "2023-06-01");
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     private static MockResponse anthropic(String content, String stopReason) {
         return AnthropicFake.blocks(content, stopReason, "null", "{\"input_tokens\": 400, \"output_tokens\": 80}");
     }
@@ -78,7 +70,7 @@ class AnthropicBlockOrderEndToEndTest {
             assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
             JsonNode answer = TestGateway.json(first.body());
             HttpResponse<String> hit = messages(gw, HEAD + "]}");
-            sentUpstream();
+            SentUpstream.next(upstream);
 
             HttpResponse<String> second = messages(gw, HEAD + ", {\"role\": \"assistant\", \"content\": "
                     + answer.path("content") + "}, {\"role\": \"user\", \"content\": [{\"type\": \"tool_result\", "
@@ -87,7 +79,7 @@ class AnthropicBlockOrderEndToEndTest {
 
             assertThat(answer.path("content")).isEqualTo(TestGateway.json(INTERLEAVED));
             assertThat(TestGateway.json(hit.body()).path("content")).isEqualTo(TestGateway.json(INTERLEAVED));
-            assertThat(sentUpstream().at("/messages/1/content")).isEqualTo(TestGateway.json(INTERLEAVED));
+            assertThat(SentUpstream.next(upstream).at("/messages/1/content")).isEqualTo(TestGateway.json(INTERLEAVED));
         }
     }
 
@@ -119,7 +111,7 @@ class AnthropicBlockOrderEndToEndTest {
                      "tools": [{"type": "function", "function": {"name": "weather", "parameters": {}}}],
                      "messages": [{"role": "user", "content": "Weather in Paris?"}]}""",
                     "Authorization", "Bearer " + MASTER).body()).at("/choices/0/message");
-            sentUpstream();
+            SentUpstream.next(upstream);
             HttpResponse<String> toOpenAi = messages(gw, HEAD.replace("\"claude\"", "\"fast\"") + ", {\"role\": "
                     + "\"assistant\", \"content\": " + INTERLEAVED + "}, {\"role\": \"user\", \"content\": "
                     + "[{\"type\": \"tool_result\", \"tool_use_id\": \"toolu_01\", \"content\": \"18C\"}]}]}");
@@ -128,7 +120,7 @@ class AnthropicBlockOrderEndToEndTest {
             assertThat(chat.path("content").asText()).isEqualTo("Paragraph one.Paragraph two.");
             assertThat(chat.path("thinking_blocks")).hasSize(2);
             assertThat(chat.at("/tool_calls/0/id").asText()).isEqualTo("toolu_01");
-            JsonNode turn = sentUpstream().at("/messages/1");
+            JsonNode turn = SentUpstream.next(upstream).at("/messages/1");
             assertThat(turn.has("block_order")).isFalse();
             assertThat(turn.has("thinking_blocks")).isFalse();
             assertThat(turn.path("content")).isEqualTo(TestGateway.json("""

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 class MessagesEndToEndTest {
     private static final String MASTER = "master-secret-123";
 
-
     @StartStop
     final MockWebServer upstream = new MockWebServer();
 
@@ -56,12 +55,6 @@ class MessagesEndToEndTest {
         return gw.post("/v1/messages", body, "x-api-key", MASTER, "anthropic-version", "2023-06-01");
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     @Test
     void givenAMessagesRequest_whenAnsweredByAnOpenAiModel_thenTheAnswerIsAnAnthropicMessageAndIsLedgered()
             throws Exception {
@@ -86,7 +79,7 @@ class MessagesEndToEndTest {
                      "output_tokens":4}"""));
             // 30 * $1 + 4 * $2 per 1M tokens
             assertThat(res.headers().firstValue("x-costwise-cost")).hasValue("0.000038");
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.path("messages")).isEqualTo(TestGateway.json("""
                     [{"role":"system","content":"Answer in French."},{"role":"user","content":"Say hello"}]"""));
             assertThat(sent.path("max_completion_tokens").asInt()).isEqualTo(256); // OpenAI's name
@@ -130,14 +123,14 @@ class MessagesEndToEndTest {
             assertThat(call.path("stop_reason").asText()).isEqualTo("tool_use");
             assertThat(call.path("content")).isEqualTo(TestGateway.json("""
                     [{"type":"tool_use","id":"call_1","name":"get_weather","input":{"city":"Paris"}}]"""));
-            JsonNode firstSent = sentUpstream();
+            JsonNode firstSent = SentUpstream.next(upstream);
             assertThat(firstSent.path("tools")).isEqualTo(TestGateway.json("""
                     [{"type":"function","function":{"name":"get_weather","description":"Current weather",
                       "parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}]"""));
             assertThat(firstSent.path("tool_choice").asText()).isEqualTo("required");
             assertThat(firstSent.path("parallel_tool_calls").asBoolean(true)).isFalse();
             assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-            assertThat(sentUpstream().path("messages")).isEqualTo(TestGateway.json("""
+            assertThat(SentUpstream.next(upstream).path("messages")).isEqualTo(TestGateway.json("""
                     [{"role":"user","content":"Weather in Paris?"},
                      {"role":"assistant","content":[{"type":"text","text":"Checking."}],
                       "tool_calls":[{"id":"call_1","type":"function",
@@ -284,7 +277,7 @@ class MessagesEndToEndTest {
             assertThat(res.statusCode()).isEqualTo(200);
             assertThat(TestGateway.json(TestGateway.json(res.body()).at("/content/0/text").asText()))
                     .isEqualTo(TestGateway.json("{\"city\":\"Paris\"}"));
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.path("output_config")).isEqualTo(TestGateway.json(
                     "{\"format\": {\"type\": \"json_schema\", \"schema\": " + schema + "}}"));
             assertThat(sent.at("/tools/0/strict").asBoolean()).isTrue();
@@ -352,8 +345,8 @@ class MessagesEndToEndTest {
             assertThat(messages(gw, ask.formatted("claude")).statusCode()).isEqualTo(200);
             assertThat(messages(gw, ask.formatted("fast")).statusCode()).isEqualTo(200);
 
-            JsonNode toAnthropic = sentUpstream();
-            JsonNode toOpenAi = sentUpstream();
+            JsonNode toAnthropic = SentUpstream.next(upstream);
+            JsonNode toOpenAi = SentUpstream.next(upstream);
             // https://docs.claude.com/en/docs/agents-and-tools/tool-use/implement-tool-use: is_error on tool_result
             assertThat(toAnthropic.at("/messages/2/content/0/is_error").asBoolean()).isTrue();
             assertThat(toAnthropic.at("/messages/2/content/0/content").asText()).isEqualTo("permission denied");
@@ -381,7 +374,8 @@ class MessagesEndToEndTest {
             assertThat(toAnthropic.getHeaders().get("anthropic-beta")).isEqualTo("context-management-2025-06-27");
             assertThat(TestGateway.json(toAnthropic.getBody().utf8()).get("context_management"))
                     .isEqualTo(TestGateway.json(edits));
-            assertThat(sentUpstream().has("context_management")).as("OpenAI refuses unknown fields").isFalse();
+            assertThat(SentUpstream.next(upstream).has("context_management"))
+                    .as("OpenAI refuses unknown fields").isFalse();
             assertError(messages(gw, ask.formatted("claude", "{\"edits\": [{\"type\": \"compact_20260112\"}]}")),
                     400, "invalid_request_error", "context_management.edits[0].type: 'compact_20260112' is not "
                             + "supported");
@@ -400,8 +394,8 @@ class MessagesEndToEndTest {
             assertThat(messages(gw, ask.formatted("claude")).statusCode()).isEqualTo(200);
             assertThat(messages(gw, ask.formatted("fast")).statusCode()).isEqualTo(200);
 
-            assertThat(sentUpstream().path("top_k").asInt()).as("Anthropic's own top_k").isEqualTo(40);
-            assertThat(sentUpstream().has("top_k")).as("OpenAI refuses unknown fields").isFalse();
+            assertThat(SentUpstream.next(upstream).path("top_k").asInt()).as("Anthropic's own top_k").isEqualTo(40);
+            assertThat(SentUpstream.next(upstream).has("top_k")).as("OpenAI refuses unknown fields").isFalse();
             assertError(messages(gw, ask.formatted("claude").replace("40", "0")), 400, "invalid_request_error",
                     "top_k: expected a whole number >= 1, was 0");
             assertThat(upstream.getRequestCount()).isEqualTo(2);
@@ -422,7 +416,7 @@ class MessagesEndToEndTest {
                        {"role": "user", "content": "again"}]}""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.has("thinking") || sent.has("context_management")).isFalse();
             assertThat(sent.at("/messages/1/content")).isEqualTo(TestGateway.json(
                     "[{\"type\":\"text\",\"text\":\"hello\"}]"));
@@ -576,7 +570,7 @@ class MessagesEndToEndTest {
                      "messages": [{"role": "user", "content": "How do I reset it?"}]}""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().path("system")).isEqualTo(TestGateway.json("""
+            assertThat(SentUpstream.next(upstream).path("system")).isEqualTo(TestGateway.json("""
                     [{"type":"text","text":"You answer from the manual.","cache_control":{"type":"ephemeral"}}]"""));
             assertThat(TestGateway.json(res.body()).path("usage")).isEqualTo(TestGateway.json("""
                     {"input_tokens":40,"cache_creation_input_tokens":0,"cache_read_input_tokens":2000,

@@ -8,10 +8,8 @@ import dev.costwise.gateway.config.ConfigException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -62,12 +60,6 @@ class ReasoningEndToEndTest {
                 """.formatted(base, base, base, base), Map.of("MASTER", MASTER));
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     private static HttpResponse<String> chat(TestGateway gw, String body) {
         return gw.post("/v1/chat/completions", body, "Authorization", "Bearer " + MASTER);
     }
@@ -85,7 +77,7 @@ class ReasoningEndToEndTest {
                      "messages": [{"role": "user", "content": "6 * 7?"}]}""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.path("reasoning_effort").asText()).isEqualTo("low");
             assertThat(sent.path("model").asText()).isEqualTo("o4-mini");
         }
@@ -124,8 +116,8 @@ class ReasoningEndToEndTest {
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
             assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("plain");
-            JsonNode toThinker = sentUpstream();
-            JsonNode toPlain = sentUpstream();
+            JsonNode toThinker = SentUpstream.next(upstream);
+            JsonNode toPlain = SentUpstream.next(upstream);
             assertThat(toThinker.path("reasoning_effort").asText()).isEqualTo("high");
             // the catalog knows gpt-4o-mini does not reason, and OpenAI refuses reasoning_effort for it
             assertThat(toPlain.has("reasoning_effort")).isFalse();
@@ -146,7 +138,7 @@ class ReasoningEndToEndTest {
                     "Authorization", "Bearer " + MASTER);
 
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("minimal");
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText()).isEqualTo("minimal");
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(TestGateway.json(bad.body()).at("/error/message").asText())
                     .contains("reasoning.effort: expected one of none, minimal, low, medium, high, xhigh, max, "
@@ -165,8 +157,8 @@ class ReasoningEndToEndTest {
             assertThat(chat(gw, body.formatted("thinker")).statusCode()).isEqualTo(200);
             assertThat(chat(gw, body.formatted("routed")).statusCode()).isEqualTo(200);
 
-            JsonNode toOpenAi = sentUpstream();
-            JsonNode toOpenRouter = sentUpstream();
+            JsonNode toOpenAi = SentUpstream.next(upstream);
+            JsonNode toOpenRouter = SentUpstream.next(upstream);
             // OpenAI's chat API has no reasoning object: the budget's nearest effort (24,576 tokens is high)
             assertThat(toOpenAi.has("reasoning")).isFalse();
             assertThat(toOpenAi.path("reasoning_effort").asText()).isEqualTo("high");
@@ -200,10 +192,10 @@ class ReasoningEndToEndTest {
             JsonNode explain = TestGateway.json(gw.post("/v1/route/explain",
                     ask.formatted("\"reasoning_effort\": \"xhigh\""), "Authorization", "Bearer " + MASTER).body());
 
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("low");
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("minimal");
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText()).isEqualTo("low");
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText()).isEqualTo("minimal");
             // the budget is lowered to low's 1,024 tokens, then sent to OpenAI as its nearest effort
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("low");
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText()).isEqualTo("low");
             assertThat(explain.path("reasoning")).isEqualTo(TestGateway.json("{\"reasoning_effort\":\"low\"}"));
             assertThat(explain.path("reasoning_asked")).isEqualTo(TestGateway.json(
                     "{\"reasoning_effort\":\"xhigh\"}"));
@@ -227,7 +219,7 @@ class ReasoningEndToEndTest {
             assertThat(chat(gw, ask).statusCode()).isEqualTo(200);
 
             // high is a 24,576-token budget, above the 2,000 the model may answer with: Anthropic gets the sum
-            assertThat(sentUpstream().path("max_tokens").asInt()).isEqualTo(26_576);
+            assertThat(SentUpstream.next(upstream).path("max_tokens").asInt()).isEqualTo(26_576);
             assertThat(plan.path("max_output_tokens").asLong()).isEqualTo(26_576);
         }
     }
@@ -258,10 +250,11 @@ class ReasoningEndToEndTest {
 
             assertThat(quick.headers().firstValue("x-costwise-route")).hasValue("quick");
             assertThat(deep.headers().firstValue("x-costwise-route")).hasValue("deep");
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("minimal");
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("medium"); // the pipeline's cap
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText()).isEqualTo("minimal");
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText())
+                    .isEqualTo("medium"); // the pipeline's cap
             // a route's looser cap does not lift the pipeline's
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("medium");
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText()).isEqualTo("medium");
         }
     }
 
@@ -330,7 +323,7 @@ class ReasoningEndToEndTest {
                      "tools": [{"name": "weather", "input_schema": {"type": "object"}}]}""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
             assertThat(sent.path("reasoning_effort").asText()).isEqualTo("low");
             assertThat(sent.has("reasoning")).isFalse();
             JsonNode assistant = sent.path("messages").get(1);
@@ -349,7 +342,8 @@ class ReasoningEndToEndTest {
                      "output_config": {"effort": "max"}, "messages": [{"role": "user", "content": "6 * 7?"}]}""");
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
-            assertThat(sentUpstream().path("reasoning_effort").asText()).isEqualTo("xhigh"); // OpenAI has no max
+            assertThat(SentUpstream.next(upstream).path("reasoning_effort").asText())
+                    .isEqualTo("xhigh"); // OpenAI has no max
         }
     }
 
@@ -386,14 +380,14 @@ class ReasoningEndToEndTest {
             HttpResponse<String> first = messages(gw, head + "]}");
             assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
             JsonNode answer = TestGateway.json(first.body());
-            JsonNode firstSent = sentUpstream();
+            JsonNode firstSent = SentUpstream.next(upstream);
 
             // the caller sends the assistant turn back as it got it, with the tool's result
             HttpResponse<String> second = messages(gw, head + ", {\"role\": \"assistant\", \"content\": "
                     + answer.path("content") + "}, {\"role\": \"user\", \"content\": [{\"type\": \"tool_result\", "
                     + "\"tool_use_id\": \"toolu_01\", \"content\": \"18C\"}]}]}");
             assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-            JsonNode secondSent = sentUpstream();
+            JsonNode secondSent = SentUpstream.next(upstream);
 
             assertThat(answer.path("content")).isEqualTo(TestGateway.json("""
                     [{"type": "thinking", "thinking": "The user wants the weather; call the tool.",
@@ -422,12 +416,12 @@ class ReasoningEndToEndTest {
             HttpResponse<String> first = chat(gw, head + "]}");
             assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
             JsonNode message = TestGateway.json(first.body()).at("/choices/0/message");
-            JsonNode firstSent = sentUpstream();
+            JsonNode firstSent = SentUpstream.next(upstream);
 
             HttpResponse<String> second = chat(gw, head + ", " + message + ", {\"role\": \"tool\", "
                     + "\"tool_call_id\": \"toolu_01\", \"content\": \"18C\"}]}");
             assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-            JsonNode secondSent = sentUpstream();
+            JsonNode secondSent = SentUpstream.next(upstream);
 
             assertThat(message.path("reasoning_content").asText())
                     .isEqualTo("The user wants the weather; call the tool.");

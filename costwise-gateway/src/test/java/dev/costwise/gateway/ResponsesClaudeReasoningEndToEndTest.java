@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
@@ -55,12 +53,6 @@ class ResponsesClaudeReasoningEndToEndTest {
         return gw.post("/v1/responses", body, "Authorization", "Bearer " + MASTER);
     }
 
-    private JsonNode sentUpstream() throws InterruptedException {
-        RecordedRequest sent = upstream.takeRequest(5, TimeUnit.SECONDS);
-        assertThat(sent).isNotNull();
-        return TestGateway.json(sent.getBody().utf8());
-    }
-
     private static MockResponse anthropic(String content, String stopReason) {
         return AnthropicFake.blocks(content, stopReason, "null", "{\"input_tokens\": 400, \"output_tokens\": 80}");
     }
@@ -102,13 +94,13 @@ class ResponsesClaudeReasoningEndToEndTest {
             HttpResponse<String> first = responses(gw, ASK + "}");
             assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
             JsonNode response = TestGateway.json(first.body());
-            assertThat(sentUpstream().path("thinking").path("type").asText()).isEqualTo("enabled");
+            assertThat(SentUpstream.next(upstream).path("thinking").path("type").asText()).isEqualTo("enabled");
 
             HttpResponse<String> second = responses(gw, "{\"model\": \"claude\", \"reasoning\": {\"effort\": "
                     + "\"low\"}, \"previous_response_id\": \"" + response.path("id").asText() + "\", \"input\": ["
                     + TOOL_OUTPUT + "]}");
             assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
-            JsonNode sent = sentUpstream();
+            JsonNode sent = SentUpstream.next(upstream);
 
             assertThat(response.path("output").valueStream().map(i -> i.path("type").asText()).toList())
                     .containsExactly("reasoning", "message", "reasoning", "function_call");
@@ -127,7 +119,7 @@ class ResponsesClaudeReasoningEndToEndTest {
         try (TestGateway gw = gateway()) {
             List<Map.Entry<String, JsonNode>> events = TestGateway.events(responses(gw, ASK
                     + ", \"stream\": true}").body());
-            sentUpstream();
+            SentUpstream.next(upstream);
             JsonNode completed = events.getLast().getValue().path("response");
 
             HttpResponse<String> second = responses(gw, "{\"model\": \"claude\", \"reasoning\": {\"effort\": "
@@ -139,7 +131,7 @@ class ResponsesClaudeReasoningEndToEndTest {
             assertThat(completed.path("output").valueStream().map(i -> i.path("type").asText()).toList())
                     .containsExactly("reasoning", "reasoning", "function_call");
             assertThat(completed.at("/output/0/summary/0/text").asText()).isEqualTo("Call the tool.");
-            assertThat(sentUpstream().at("/messages/1/content")).isEqualTo(TestGateway.json("""
+            assertThat(SentUpstream.next(upstream).at("/messages/1/content")).isEqualTo(TestGateway.json("""
                     [{"type": "thinking", "thinking": "Call the tool.", "signature": "EqQBCgIYAhIM"},
                      {"type": "redacted_thinking", "data": "EmwKAhgBEgy3"},
                      {"type": "tool_use", "id": "toolu_01", "name": "weather", "input": {"city": "Paris"}}]"""));
@@ -152,7 +144,7 @@ class ResponsesClaudeReasoningEndToEndTest {
         upstream.enqueue(anthropic("[{\"type\": \"text\", \"text\": \"18 degrees.\"}]", "end_turn"));
         try (TestGateway gw = gateway()) {
             JsonNode response = TestGateway.json(responses(gw, ASK + ", \"store\": false}").body());
-            sentUpstream();
+            SentUpstream.next(upstream);
             ArrayNode input = TestGateway.JSON.createArrayNode();
             input.addObject().put("role", "user").put("content", "Weather in Paris?");
             input.addAll((ArrayNode) response.path("output")).add(TestGateway.json(TOOL_OUTPUT));
@@ -161,7 +153,7 @@ class ResponsesClaudeReasoningEndToEndTest {
                     + "\"low\"}, \"store\": false, \"input\": " + input + "}");
             assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
 
-            assertThat(sentUpstream().at("/messages/1/content")).isEqualTo(TestGateway.json(INTERLEAVED));
+            assertThat(SentUpstream.next(upstream).at("/messages/1/content")).isEqualTo(TestGateway.json(INTERLEAVED));
         }
     }
 }

@@ -40,10 +40,12 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     /** The reasoning block (by its position among reasoning blocks) whose content block is open; -1 if none. */
     private int thinkingOpen = -1;
     private boolean toolOpen;
-    /** The open tool_use block's arguments so far. */
+    /** The open tool_use block's arguments while they are held or undecided (blanks so far); empty once relayed. */
     private final StringBuilder toolInput = new StringBuilder();
     /** The open tool_use block's arguments are not an object: held, and sent wrapped when the block closes. */
     private boolean toolInputHeld;
+    /** The open tool_use block's arguments are an object: each delta is relayed as it comes, and not kept. */
+    private boolean toolInputRelayed;
     private boolean failed;
 
     MessagesStream(ServerResponse res, ObjectMapper json, String messageId) {
@@ -122,23 +124,24 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
      */
     @Override
     public void toolArguments(String delta) throws IOException {
-        boolean undecided = toolInput.isEmpty() || toolInput.toString().isBlank();
+        if (toolInputRelayed) {
+            inputDelta(delta);
+            return;
+        }
         toolInput.append(delta);
         if (toolInputHeld) {
             return;
         }
-        if (undecided) {
-            String lead = toolInput.toString().stripLeading();
-            if (lead.isEmpty()) {
-                return; // only blanks yet: nothing tells what follows
-            }
-            toolInputHeld = lead.charAt(0) != '{';
-            if (!toolInputHeld) {
-                inputDelta(toolInput.toString());
-            }
-            return;
+        String lead = toolInput.toString().stripLeading(); // undecided: blanks so far, then this delta
+        if (lead.isEmpty()) {
+            return; // only blanks yet: nothing tells what follows
         }
-        inputDelta(delta);
+        toolInputHeld = lead.charAt(0) != '{';
+        if (!toolInputHeld) {
+            toolInputRelayed = true;
+            inputDelta(toolInput.toString());
+            toolInput.setLength(0);
+        }
     }
 
     private void inputDelta(String json) throws IOException {
@@ -215,6 +218,7 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         }
         toolOpen = false;
         toolInputHeld = false;
+        toolInputRelayed = false;
         toolInput.setLength(0);
         if (blockOpen) {
             out.send(NODES.objectNode().put("type", "content_block_stop").put("index", blockIndex));

@@ -19,6 +19,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -446,10 +447,13 @@ public final class BudgetGuard {
 
     /** Settles each held amount to its budgets' share of {@code spent}: a model's budgets to what it billed. */
     void settled(List<Reservation.Held> held, Spend spent) {
+        Optional<Map<String, Money>> byCatalogModel = spent.byModel().map(this::byCatalogName);
         RuntimeException first = null;
         for (Reservation.Held h : held) {
+            Money charged = h.model().flatMap(m -> byCatalogModel.map(b -> b.getOrDefault(m, Money.ZERO)))
+                    .orElse(spent.total()); // a model's budgets: what it billed; the others, and without records, all
             try { // each on its own: a store failing on one budget must not leave the others held
-                settled(h.budgets(), h.grant(), h.model().map(m -> spentAt(spent, m)).orElse(spent.total()));
+                settled(h.budgets(), h.grant(), charged);
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
@@ -459,11 +463,12 @@ public final class BudgetGuard {
         }
     }
 
-    /** @return what was billed at {@code model} (a catalog name); all of it when the spend names no model */
-    private Money spentAt(Spend spent, String model) {
-        return spent.byModel().map(byModel -> byModel.entrySet().stream()
-                .filter(e -> catalog.find(e.getKey()).map(ModelInfo::name).orElse(e.getKey()).equals(model))
-                .map(Map.Entry::getValue).reduce(Money.ZERO, Money::plus)).orElse(spent.total());
+    /** @return the spend at each model under its catalog name, so a model's aliases and snapshots add up */
+    private Map<String, Money> byCatalogName(Map<String, Money> byModel) {
+        Map<String, Money> out = new HashMap<>();
+        byModel.forEach((name, cost) -> out.merge(catalog.find(name).map(ModelInfo::name).orElse(name), cost,
+                Money::plus));
+        return out;
     }
 
     private void settled(List<Budget> charged, BudgetStore.Grant grant, Money actual) {

@@ -36,10 +36,17 @@ class RequestBodyKeyTest {
 
     @Test
     void givenABody_whenKeyed_thenItIsNotChanged() throws Exception {
-        ObjectNode body = (ObjectNode) JSON.readTree("{\"model\": \"m\", \"user\": \"a\"}");
+        // every field the key leaves out, and a nested object whose field order a canonical writer could sort
+        ObjectNode body = (ObjectNode) JSON.readTree("{\"model\": \"m\", \"user\": \"a\", \"stream\": true,"
+                + " \"stream_options\": {\"include_usage\": true}, \"metadata\": {\"z\": \"1\", \"a\": \"2\"},"
+                + " \"response_format\": {\"type\": \"json_object\", \"b\": 1, \"a\": 2}}");
+        ObjectNode original = body.deepCopy();
 
         key.digest(body);
 
-        assertThat(body.has("user")).isTrue();
+        assertThat(body).isEqualTo(original);
+        assertThat(body.fieldNames()).toIterable().containsExactlyElementsOf(original::fieldNames);
+        assertThat(body.get("response_format").fieldNames()).toIterable()
+                .containsExactly("type", "b", "a");
     }
 }
