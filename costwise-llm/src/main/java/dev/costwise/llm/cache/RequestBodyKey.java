@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
@@ -35,11 +36,13 @@ public final class RequestBodyKey {
 
     /**
      * @param body a request body; not changed
+     * @param alsoLeftOut fields to leave out besides {@link #NOT_IN_KEY} (the planner's {@code model}, say)
      * @return the hex SHA-256 of its canonical form
      */
-    public String digest(ObjectNode body) {
+    public String digest(ObjectNode body, String... alsoLeftOut) {
         ObjectNode copy = body.deepCopy();
         copy.remove(NOT_IN_KEY);
+        copy.remove(Arrays.asList(alsoLeftOut));
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(md.digest(canonical.writeValueAsBytes(copy)));

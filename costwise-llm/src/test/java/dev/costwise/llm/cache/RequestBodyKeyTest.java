@@ -49,4 +49,14 @@ class RequestBodyKeyTest {
         assertThat(body.get("response_format").fieldNames()).toIterable()
                 .containsExactly("type", "b", "a");
     }
+
+    @Test
+    void givenFieldsAlsoLeftOut_whenKeyed_thenBodiesDifferingOnlyThereShareAKey() throws Exception {
+        ObjectNode mini = (ObjectNode) JSON.readTree("{\"model\": \"gpt-4o-mini\", \"messages\": []}");
+        ObjectNode big = (ObjectNode) JSON.readTree("{\"model\": \"gpt-4o\", \"messages\": []}");
+
+        assertThat(key.digest(mini, "model")).isEqualTo(key.digest(big, "model"));
+        assertThat(key.digest(mini)).isNotEqualTo(key.digest(big));
+        assertThat(mini.has("model")).isTrue();
+    }
 }

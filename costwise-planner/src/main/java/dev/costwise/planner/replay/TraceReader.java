@@ -230,9 +230,7 @@ public final class TraceReader {
      * @return its key
      */
     static String cacheKey(JsonNode body) {
-        ObjectNode sent = ((ObjectNode) body).deepCopy();
-        sent.remove("model");
-        return BODY_KEY.digest(sent);
+        return BODY_KEY.digest((ObjectNode) body, "model");
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */
