@@ -269,7 +269,7 @@ public final class GatewayPipelineReader {
             cacheSettings = cacheSettings.with(p.get("cache"), "pipelines." + name + ".cache");
         }
         Optional<CacheSpec> cache = cacheSettings.spec();
-        Optional<RetrySpec> retry = retry(p.path("retry"), "pipelines." + name + ".retry", defaults.path("retry"));
+        Optional<RetrySpec> retry = Optional.of(names.sections.retry(name));
         List<CallSite> fallbacks = new ArrayList<>();
         // the pipeline's own fallbacks, else the defaults', as the gateway inherits them
         String fallbacksPath = p.has("fallbacks") ? "pipelines." + name + ".fallbacks" : "defaults.fallbacks";
@@ -446,22 +446,6 @@ public final class GatewayPipelineReader {
         Optional<CacheSpec> spec() {
             return enabled ? Optional.of(new CacheSpec(ttl, maxEntries, perKey)) : Optional.empty();
         }
-    }
-
-    /**
-     * A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default (2
-     * retries, from 200 ms up to 5 s), which also holds with no retry block at all.
-     */
-    private static Optional<RetrySpec> retry(JsonNode r, String path, JsonNode defaults) {
-        int max = GatewayConfigRules.optInt(r, "max_retries", path + ".max_retries", 0, 10).or(() ->
-                GatewayConfigRules.optInt(defaults, "max_retries", "defaults.retry.max_retries", 0, 10)).orElse(2);
-        Duration initial = GatewayConfigRules.optDuration(r, "initial_delay", path + ".initial_delay")
-                .or(() -> GatewayConfigRules.optDuration(defaults, "initial_delay", "defaults.retry.initial_delay"))
-                .orElse(Duration.ofMillis(200));
-        Duration most = GatewayConfigRules.optDuration(r, "max_delay", path + ".max_delay")
-                .or(() -> GatewayConfigRules.optDuration(defaults, "max_delay", "defaults.retry.max_delay"))
-                .orElse(Duration.ofSeconds(5));
-        return Optional.of(new RetrySpec(max, initial, most));
     }
 
     /** The text of a scalar, trimmed, each {@code ${VAR:-default}} read as its default. */
