@@ -43,18 +43,14 @@ import java.util.Set;
  * @param groups each group's members, in order
  * @param aliases each alias and the name it stands for
  * @param targets every name a route, fallback or budget may call: the models, then the groups, then the aliases
- * @param defaultRetry the retry of a pipeline without a block of its own: the defaults' block over the gateway's
- *     default
- * @param retries each pipeline's retry, its own block over {@code defaultRetry}, field by field
+ * @param defaults the settings of a model served without a pipeline of its own: the defaults' over the gateway's
+ * @param pipelines each pipeline's settings, its own over the {@code defaults}, field by field
  * @param keys the virtual keys, in order
  * @param budgets the budgets, in order
  */
 record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> groups, Map<String, String> aliases,
-        Set<String> targets, RetrySpec defaultRetry, Map<String, RetrySpec> retries, List<Key> keys,
+        Set<String> targets, Settings defaults, Map<String, Settings> pipelines, List<Key> keys,
         List<Budget> budgets) {
-
-    /** The gateway's retry where a configuration sets none: 2 retries, from 200 ms up to 5 s. */
-    static final RetrySpec GATEWAY_RETRY = new RetrySpec(2, Duration.ofMillis(200), Duration.ofSeconds(5));
 
     private static final List<String> BUDGET_SCOPES = List.of("global", "key", "model", "team", "user");
     private static final List<String> WINDOWS = List.of("day", "month");
@@ -68,9 +64,22 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         aliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
         targets = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(targets));
-        retries = Map.copyOf(retries);
+        pipelines = Map.copyOf(pipelines);
         keys = List.copyOf(keys);
         budgets = List.copyOf(budgets);
+    }
+
+    /**
+     * What a pipeline inherits from the {@code defaults} field by field, as the gateway reads it.
+     *
+     * @param retry its retry
+     * @param maxReasoningEffort the most reasoning a request may ask for, if capped: the gateway lowers a request's
+     *     reasoning to it before taking the cache key
+     */
+    record Settings(RetrySpec retry, Optional<ReasoningEffort> maxReasoningEffort) {
+        /** The gateway's where a configuration sets none: 2 retries, from 200 ms up to 5 s; no cap. */
+        static final Settings GATEWAY = new Settings(new RetrySpec(2, Duration.ofMillis(200), Duration.ofSeconds(5)),
+                Optional.empty());
     }
 
     /**
@@ -144,20 +153,20 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         targets.addAll(groups.keySet());
         Map<String, String> aliases = aliases(root.path("aliases"), targets, problems);
         targets.addAll(aliases.keySet());
-        RetrySpec defaultRetry = GATEWAY_RETRY;
+        Settings defaults = Settings.GATEWAY;
         if (root.has("defaults")) {
-            defaultRetry = problems.check(() -> pipeline(root.path("defaults"), "defaults", targets, aliases, null,
-                    GATEWAY_RETRY, problems)).orElse(GATEWAY_RETRY);
+            defaults = problems.check(() -> pipeline(root.path("defaults"), "defaults", targets, aliases, null,
+                    Settings.GATEWAY, problems)).orElse(Settings.GATEWAY);
         }
-        RetrySpec inherited = defaultRetry;
-        Map<String, RetrySpec> retries = new LinkedHashMap<>();
+        Settings inherited = defaults;
+        Map<String, Settings> settings = new LinkedHashMap<>();
         JsonNode ps = root.path("pipelines");
         if (!ps.isMissingNode() && !ps.isNull()) {
             if (!ps.isObject()) {
                 problems.add(problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps)));
             }
             ps.properties().forEach(e -> problems.check(() -> pipeline(e.getValue(), "pipelines." + e.getKey(),
-                    targets, aliases, e.getKey(), inherited, problems)).ifPresent(r -> retries.put(e.getKey(), r)));
+                    targets, aliases, e.getKey(), inherited, problems)).ifPresent(r -> settings.put(e.getKey(), r)));
         }
         Set<String> callable = new LinkedHashSet<>(targets);
         if (ps.isObject()) {
@@ -166,7 +175,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         List<Key> keys = keys(root.path("keys"), callable, problems);
         List<Budget> budgets = budgets(root.path("budgets"), targets, problems);
         problems.throwIfAny();
-        return new GatewayConfigSections(models, groups, aliases, targets, defaultRetry, retries, keys, budgets);
+        return new GatewayConfigSections(models, groups, aliases, targets, defaults, settings, keys, budgets);
     }
 
     /**
@@ -279,11 +288,11 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
      * Checks a pipeline (or the defaults) as the gateway does.
      *
      * @param name the pipeline's name; null for the defaults
-     * @param base the retry it inherits
-     * @return its retry: each field its own block sets, else the inherited one's
+     * @param base the settings it inherits
+     * @return its settings: each field it sets, else the inherited one's
      */
-    private static RetrySpec pipeline(JsonNode n, String p, Set<String> targets, Map<String, String> aliases,
-            String name, RetrySpec base, ConfigProblems problems) {
+    private static Settings pipeline(JsonNode n, String p, Set<String> targets, Map<String, String> aliases,
+            String name, Settings base, ConfigProblems problems) {
         if (!n.isObject()) {
             throw problem(p, "expected a mapping, found " + kind(n));
         }
@@ -320,7 +329,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         }
         optString(n, "context_window_fallback", p + ".context_window_fallback")
                 .ifPresent(t -> requireTarget(t, p + ".context_window_fallback", targets));
-        RetrySpec retry = n.has("retry") ? retry(n.path("retry"), p + ".retry", base) : base;
+        RetrySpec retry = n.has("retry") ? retry(n.path("retry"), p + ".retry", base.retry()) : base.retry();
         optDuration(n, "timeout", p + ".timeout");
         boolean workflow = optBoolean(n, "workflow", p + ".workflow").orElse(false);
         if (workflow && routes == 0) {
@@ -334,8 +343,8 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
             throw problem(p + ".validate", "validation is a step of the multi-model workflow: set workflow: true");
         }
         optString(n, "baseline", p + ".baseline").ifPresent(t -> requireTarget(t, p + ".baseline", targets));
-        optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
-                .ifPresent(e -> reasoningEffort(e, p + ".max_reasoning_effort"));
+        Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
+                .map(e -> reasoningEffort(e, p + ".max_reasoning_effort")).or(base::maxReasoningEffort);
         for (int i = 0; name != null && i < fallbacks.size(); i++) {
             String f = fallbacks.get(i);
             if (f.equals(name) || f.equals(aliases.get(name)) || name.equals(aliases.get(f))) {
@@ -343,13 +352,12 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                         + " be another model");
             }
         }
-        return retry;
+        return new Settings(retry, maxEffort);
     }
 
-    private static void reasoningEffort(String effort, String p) {
-        if (ReasoningEffort.fromWireName(effort).isEmpty()) {
-            throw problem(p, "unknown effort '" + effort + "' (known: " + ReasoningEffort.wireNames() + ")");
-        }
+    private static ReasoningEffort reasoningEffort(String effort, String p) {
+        return ReasoningEffort.fromWireName(effort).orElseThrow(() -> problem(p, "unknown effort '" + effort
+                + "' (known: " + ReasoningEffort.wireNames() + ")"));
     }
 
     /** @return the route's name */
@@ -536,10 +544,10 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
 
     /**
      * @param pipeline a pipeline's name, or a model's that is served without a pipeline of its own
-     * @return its retry, as the gateway reads it
+     * @return its settings, as the gateway reads them
      */
-    RetrySpec retry(String pipeline) {
-        return retries.getOrDefault(pipeline, defaultRetry);
+    Settings settings(String pipeline) {
+        return pipelines.getOrDefault(pipeline, defaults);
     }
 
     /** @return a configured model by name */
