@@ -167,7 +167,7 @@ public final class Replayer {
             this.sample = new SpreadSample<>(judging() ? options.sample() : 0);
             this.callers = new ReplayReports.Callers(pipeline.budgets().stream().map(BudgetSpec::scope)
                     .filter(s -> s != BudgetSpec.Scope.GLOBAL && s != BudgetSpec.Scope.MODEL).distinct().sorted()
-                    .toList());
+                    .toList(), pipeline.keyRequired());
         }
 
         private boolean judging() {

@@ -45,8 +45,9 @@ import java.util.Set;
  * the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true} pipeline
  * becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the orchestrator,
  * with its {@code validate} and {@code baseline}. A key whose {@code models} list does not name the pipeline has its
- * requests refused, as the gateway refuses them (403). Not mapped (no effect on cost in the planner): server, ledger,
- * timeouts, a key's rpm and tpm. A {@code ${VAR:-default}} value is read as its default.
+ * requests refused, as the gateway refuses them (403), and with any key listed a request that names no key is refused
+ * (401). Not mapped (no effect on cost in the planner): server, ledger, timeouts, a key's rpm and tpm. A {@code
+ * ${VAR:-default}} value is read as its default.
  *
  * <p>The file is checked first by the gateway's own rules for the sections the planner reads
  * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
@@ -255,6 +256,9 @@ public final class GatewayPipelineReader {
         names.sections.keys().stream().filter(k -> !k.allows(name)).forEach(k -> refused.put(k.id(), k.models()));
         routed = routed.withTeams(teams).withRefusedKeys(refused)
                 .withMaxReasoningEffort(names.sections.settings(name).maxReasoningEffort());
+        if (!names.sections.keys().isEmpty()) { // as the gateway: keys in the file close it to a caller without one
+            routed = routed.withKeyRequired();
+        }
         if (!larger.isValueNode() || text(larger).isEmpty()) {
             return routed;
         }

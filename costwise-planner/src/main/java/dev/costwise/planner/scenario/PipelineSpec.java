@@ -27,11 +27,13 @@ import java.util.Optional;
  * @param maxReasoningEffort the gateway's {@code max_reasoning_effort} of the pipeline, if it has one: a request's
  *     reasoning is lowered to it before its cache key is taken ({@link dev.costwise.llm.wire.ReasoningCap}), so
  *     requests that differ only in an effort above it share cache entries
+ * @param keyRequired whether the gateway requires a virtual key of every request (its configuration lists keys): it
+ *     refuses one that comes with none (401), so a replayed line naming no key is refused, costing nothing
  */
 public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
         Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
         List<CallSite> contextWindowFallback, Map<String, String> teams, Map<String, List<String>> refusedKeys,
-        Optional<ReasoningEffort> maxReasoningEffort) {
+        Optional<ReasoningEffort> maxReasoningEffort, boolean keyRequired) {
 
     public PipelineSpec {
         Objects.requireNonNull(cache, "cache");
@@ -58,13 +60,13 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
     }
 
     /**
-     * A pipeline that caps no reasoning; the components as above.
+     * A pipeline that caps no reasoning and takes requests without a key; the components as above.
      */
     public PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
             Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
             List<CallSite> contextWindowFallback, Map<String, String> teams, Map<String, List<String>> refusedKeys) {
         this(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, refusedKeys,
-                Optional.empty());
+                Optional.empty(), false);
     }
 
     /**
@@ -113,7 +115,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      */
     public PipelineSpec withContextWindowFallback(List<CallSite> sites) {
         return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites, teams, refusedKeys,
-                maxReasoningEffort);
+                maxReasoningEffort, keyRequired);
     }
 
     /**
@@ -122,7 +124,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      */
     public PipelineSpec withTeams(Map<String, String> keyTeams) {
         return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, keyTeams,
-                refusedKeys, maxReasoningEffort);
+                refusedKeys, maxReasoningEffort, keyRequired);
     }
 
     /**
@@ -131,7 +133,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      */
     public PipelineSpec withRefusedKeys(Map<String, List<String>> keys) {
         return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, keys,
-                maxReasoningEffort);
+                maxReasoningEffort, keyRequired);
     }
 
     /**
@@ -140,7 +142,16 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      */
     public PipelineSpec withMaxReasoningEffort(Optional<ReasoningEffort> max) {
         return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams,
-                refusedKeys, max);
+                refusedKeys, max, keyRequired);
+    }
+
+    /**
+     * @return this pipeline behind a gateway that requires a virtual key of every request (its configuration lists
+     *     keys), so that a request without one is refused
+     */
+    public PipelineSpec withKeyRequired() {
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams,
+                refusedKeys, maxReasoningEffort, true);
     }
 
     /**
