@@ -136,4 +136,41 @@ class PlannerCachesLikeTheGatewayTest {
         assertThat(atBothEnds(config, "auto", trace).hits()).containsExactly(false, false, true);
         assertThat(atBothEnds(config, "shared", trace).hits()).containsExactly(false, true, true);
     }
+
+    /**
+     * The gateway lowers a request's reasoning to its pipeline's {@code max_reasoning_effort} (the pipeline's, else
+     * the defaults') before it takes the cache key, so under a {@code low} cap requests asking for {@code high},
+     * {@code medium} and {@code low} share one entry (and so do OpenRouter-style {@code reasoning} objects asking for
+     * more than the cap), while one asking for less ({@code minimal}) or for nothing has its own. Under a
+     * {@code high} cap the same lines are all different requests but the repeat. The replay predicts those hits.
+     */
+    @Test
+    void givenAReasoningCap_whenRequestsDifferOnlyInAnEffortAboveIt_thenThePlannerCountsTheGatewaysSharedEntries()
+            throws Exception {
+        String config = """
+                models:
+                  - {name: gpt-5.1, provider: openai, api_key: sk-fake, base_url: UPSTREAM}
+                defaults:
+                  max_reasoning_effort: low
+                pipelines:
+                  auto: {default_route: gpt-5.1}
+                  deep: {default_route: gpt-5.1, max_reasoning_effort: high}
+                """;
+        List<String> efforts = List.of(", \"reasoning_effort\": \"high\"", ", \"reasoning_effort\": \"medium\"",
+                ", \"reasoning_effort\": \"low\"", "", ", \"reasoning_effort\": \"minimal\"",
+                ", \"reasoning\": {\"effort\": \"high\"}", ", \"reasoning\": {\"effort\": \"medium\"}",
+                ", \"reasoning_effort\": \"high\"");
+        List<String> trace = new java.util.ArrayList<>();
+        for (int i = 0; i < efforts.size(); i++) {
+            trace.add(("{\"timestamp\": \"2026-11-28T22:%02d:00Z\", \"request\": {\"model\": \"gpt-5.1\", "
+                    + "\"messages\": [{\"role\": \"user\", \"content\": \"think P=100 C=50\"}]%s}, "
+                    + "\"usage\": {\"prompt_tokens\": 100, \"completion_tokens\": 50}}").formatted(10 + i,
+                    efforts.get(i)));
+        }
+
+        assertThat(atBothEnds(config, "auto", trace).hits())
+                .containsExactly(false, true, true, false, false, false, true, true);
+        assertThat(atBothEnds(config, "deep", trace).hits())
+                .containsExactly(false, false, false, false, false, false, false, true);
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.core.DurationText;
+import dev.costwise.core.EnvReferences;
 import dev.costwise.core.Money;
 import dev.costwise.core.Utf8Files;
 import dev.costwise.gateway.config.GatewayConfig.AlertDef;
@@ -64,8 +65,6 @@ import java.util.regex.Pattern;
  * <p>Thread-safe; holds no state but the environment lookup.
  */
 public final class ConfigLoader {
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final String HOST_LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
     /** A host name (RFC 1123): labels of letters, digits and inner hyphens, dotted; an IPv4 address is one too. */
     private static final Pattern HOST_NAME = Pattern.compile(HOST_LABEL + "(\\." + HOST_LABEL + ")*");
@@ -187,7 +186,7 @@ public final class ConfigLoader {
      * directly, or put there by a {@code ${OPENAI_API_KEY}} reference meant for {@code api_key}).
      */
     private static boolean looksLikeAKey(String value) {
-        return !ENV_NAME.matcher(value).matches()
+        return !EnvReferences.isVariableName(value)
                 || value.length() >= 20 && value.chars().anyMatch(Character::isLowerCase)
                         && value.chars().anyMatch(Character::isUpperCase) && value.chars().anyMatch(Character::isDigit);
     }
@@ -327,7 +326,7 @@ public final class ConfigLoader {
                 return "'" + mask.apply(url) + "'";
             }
             String written = n.path(field).asText().trim();
-            return ENV_REF.matcher(written).matches() ? "the value of " + written
+            return EnvReferences.whole(written).isPresent() ? "the value of " + written
                     : "the value of '" + mask.apply(written) + "'";
         }
 
@@ -376,9 +375,8 @@ public final class ConfigLoader {
         /** Says that {@code api_key_env} takes a name, never showing what it was given (most likely a key). */
         void keyEnvProblem(String raw, String p, Optional<Providers.Known> provider) {
             String example = provider.map(Providers.Known::keyEnv).filter(s -> !s.isEmpty()).orElse("OPENAI_API_KEY");
-            Matcher ref = ENV_REF.matcher(raw.trim());
-            String fix = ref.matches() && ref.group(2) == null
-                    ? "; write api_key_env: " + ref.group(1) + " (the name, without ${})" : "";
+            String fix = EnvReferences.whole(raw.trim()).filter(ref -> ref.fallback().isEmpty())
+                    .map(ref -> "; write api_key_env: " + ref.variable() + " (the name, without ${})").orElse("");
             problem(p, "api_key_env takes the NAME of an environment variable (e.g. " + example + "), not the key"
                     + fix);
         }
@@ -1268,28 +1266,18 @@ public final class ConfigLoader {
         }
 
         String substitute(String text, String p) {
-            if (text.indexOf("${") < 0) {
-                return text;
-            }
-            Matcher m = ENV_REF.matcher(text);
-            StringBuilder sb = new StringBuilder();
-            while (m.find()) {
-                String value = env.apply(m.group(1));
+            return EnvReferences.substitute(text, ref -> {
+                String value = env.apply(ref.variable());
                 if (value != null) {
-                    envValues.record(p, m.group(1), value);
+                    envValues.record(p, ref.variable(), value);
+                    return value;
                 }
-                if (value == null) {
-                    value = m.group(2);
-                }
-                if (value == null) {
-                    problem(p, "environment variable " + m.group(1) + " is not set (write ${" + m.group(1)
+                if (ref.fallback().isEmpty()) {
+                    problem(p, "environment variable " + ref.variable() + " is not set (write ${" + ref.variable()
                             + ":-default} to give a default)");
-                    value = "";
                 }
-                m.appendReplacement(sb, Matcher.quoteReplacement(value));
-            }
-            m.appendTail(sb);
-            return sb.toString();
+                return ref.fallback().orElse("");
+            });
         }
 
         Optional<String> optString(JsonNode n, String field, String p) {

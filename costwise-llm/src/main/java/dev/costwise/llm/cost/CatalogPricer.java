@@ -7,11 +7,10 @@ import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
-import java.util.Locale;
+import dev.costwise.llm.provider.http.ModelNames;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Prices usage exactly from a {@link ModelCatalog}.
@@ -54,9 +53,6 @@ public final class CatalogPricer implements Pricer {
 
     /** Providers whose free models are local, not a free tier: Ollama, llama.cpp, vLLM, LM Studio. */
     public static final Set<String> DEFAULT_LOCAL_PROVIDERS = Set.of("ollama", "llamacpp", "vllm", "lmstudio", "local");
-
-    /** A dated or numbered snapshot after a model id: {@code -2024-11-20}, {@code -20250929}, {@code -0125}. */
-    private static final Pattern SNAPSHOT_PIN = Pattern.compile("(?:-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|-\\d{3,4})");
 
     private final ModelCatalog catalog;
     private final boolean allowUnpriced;
@@ -230,17 +226,10 @@ public final class CatalogPricer implements Pricer {
         if (written.equalsIgnoreCase(info.name())) {
             return info.upstreamModel();
         }
-        if (localProviders.contains(info.provider()) || pinsSnapshotOf(written, info.upstreamModel())) {
+        if (localProviders.contains(info.provider()) || ModelNames.pinsSnapshotOf(written, info.upstreamModel())) {
             return written;
         }
         return info.upstreamModel();
-    }
-
-    /** @return whether {@code alias} is {@code upstream} followed by a snapshot date or version only */
-    private static boolean pinsSnapshotOf(String alias, String upstream) {
-        String a = alias.toLowerCase(Locale.ROOT);
-        String u = upstream.toLowerCase(Locale.ROOT);
-        return a.length() > u.length() && a.startsWith(u) && SNAPSHOT_PIN.matcher(a.substring(u.length())).matches();
     }
 
     /**

@@ -45,6 +45,9 @@ import java.util.function.Function;
  * adding up what was billed.
  *
  * <ul>
+ *   <li><b>Keys</b>: as the gateway, before anything else, a request is refused (rejected, nothing called or billed)
+ *       when the pipeline requires a key and its caller names none (401), or names a key that may not call the
+ *       pipeline (403).</li>
  *   <li><b>Cache</b>: exact match on the request's cache key, TTL from the write, LRU beyond the maximum size; a hit
  *       costs nothing. Failed answers are never cached.</li>
  *   <li><b>Budget</b>: utilization = spend so far in the budget's window / its limit; each window (a UTC day or
@@ -83,6 +86,10 @@ import java.util.function.Function;
  * Not thread-safe; one runner per run.
  */
 public final class PipelineRunner {
+
+    /** Why a request without a key is refused where the gateway requires one. */
+    public static final String NO_KEY = "no key: the configuration has virtual keys, so the gateway refuses a request"
+            + " that comes without one (401 missing API key)";
 
     private static final int TIMELINE_BUCKETS = 50;
 
@@ -220,6 +227,11 @@ public final class PipelineRunner {
     }
 
     private RequestOutcome handle(PlannedRequest r, Collector c) {
+        if (pipeline.keyRequired() && r.caller().key().isEmpty()) { // as the gateway, before anything else: 401
+            c.rejected++;
+            return new RequestOutcome(r.id(), "-", Optional.empty(), false, Money.ZERO, 0, false, false,
+                    Optional.of(NO_KEY));
+        }
         Optional<String> key = r.caller().key().filter(pipeline.refusedKeys()::containsKey);
         if (key.isPresent()) { // as the gateway, before anything else: 403, nothing called or billed
             c.rejected++;

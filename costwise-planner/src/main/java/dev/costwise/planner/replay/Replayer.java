@@ -103,7 +103,7 @@ public final class Replayer {
      * @throws java.io.UncheckedIOException if the trace cannot be read, or changes between the passes
      */
     public ReplayResult replay(TraceSource source, PipelineSpec pipeline, ReplayOptions options) {
-        TraceReader reader = new TraceReader(catalog);
+        TraceReader reader = new TraceReader(catalog, pipeline.maxReasoningEffort());
         TraceScan scan = reader.scan(source);
         Run run = new Run(scan, pipeline, options);
         AtomicLong seen = new AtomicLong();
@@ -128,7 +128,8 @@ public final class Replayer {
     }
 
     /**
-     * @param trace a trace read whole
+     * @param trace a trace read whole, keyed for {@code pipeline}: by a {@link TraceReader} given its
+     *     {@link PipelineSpec#maxReasoningEffort()}
      * @param pipeline the pipeline
      * @param options the options
      * @return the result
@@ -166,7 +167,7 @@ public final class Replayer {
             this.sample = new SpreadSample<>(judging() ? options.sample() : 0);
             this.callers = new ReplayReports.Callers(pipeline.budgets().stream().map(BudgetSpec::scope)
                     .filter(s -> s != BudgetSpec.Scope.GLOBAL && s != BudgetSpec.Scope.MODEL).distinct().sorted()
-                    .toList());
+                    .toList(), pipeline.keyRequired());
         }
 
         private boolean judging() {

@@ -18,7 +18,8 @@ import java.util.Optional;
  *     its budgets reserve for), from the request's JSON
  * @param text the text the gateway's router reads, from the request's JSON
  * @param key the virtual key the request came with (the wrapper's {@code key}: a key's id), if logged
- * @param cacheKey the gateway's response-cache key of the request's JSON ({@link TraceReader#cacheKey})
+ * @param cacheKey the gateway's response-cache key of the request's JSON, its reasoning lowered to the replayed
+ *     pipeline's cap as the gateway lowers it ({@link TraceReader})
  * @param choices the answers it asks for (its {@code n}), at least 1; a recorded usage counts all of them
  */
 public record TraceEntry(int line, Optional<Instant> timestamp, ChatRequest request, Optional<Usage> recorded,

@@ -13,10 +13,12 @@ import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.PromptTokens;
+import dev.costwise.llm.wire.ReasoningCap;
 import dev.costwise.llm.wire.WireFormatException;
 import dev.costwise.planner.FileErrors;
 import dev.costwise.planner.engine.PromptText;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -55,12 +58,25 @@ public final class TraceReader {
     private static final String BOM = "\uFEFF";
 
     private final ModelCatalog catalog;
+    private final Optional<ReasoningEffort> maxReasoningEffort;
 
     /**
+     * A reader for a pipeline that caps no reasoning.
+     *
      * @param catalog the catalog requested models must be in
      */
     public TraceReader(ModelCatalog catalog) {
-        this.catalog = catalog;
+        this(catalog, Optional.empty());
+    }
+
+    /**
+     * @param catalog the catalog requested models must be in
+     * @param maxReasoningEffort the replayed pipeline's {@code max_reasoning_effort}, if it has one: each request's
+     *     reasoning is lowered to it before its cache key is taken, as the gateway keys it
+     */
+    public TraceReader(ModelCatalog catalog, Optional<ReasoningEffort> maxReasoningEffort) {
+        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.maxReasoningEffort = Objects.requireNonNull(maxReasoningEffort, "maxReasoningEffort");
     }
 
     /**
@@ -224,13 +240,19 @@ public final class TraceReader {
      * The gateway's response-cache key of a request ({@link RequestBodyKey}): its JSON as written, so that two lines
      * the gateway answers from one entry share a key, and no others. Every line is replayed through one pipeline, as
      * if sent under its name, so the model a line names is left out, as the gateway's key of those requests would
-     * not tell them apart by it.
+     * not tell them apart by it; and its reasoning is first lowered to the pipeline's cap ({@link ReasoningCap}), as
+     * the gateway lowers it before keying.
      *
-     * @param body the request's JSON, as the trace line holds it
+     * @param body the request's JSON, as the trace line holds it; not changed
      * @return its key
      */
-    static String cacheKey(JsonNode body) {
-        return BODY_KEY.digest((ObjectNode) body, "model");
+    private String cacheKey(JsonNode body) {
+        ObjectNode keyed = (ObjectNode) body;
+        if (maxReasoningEffort.isPresent() && ReasoningCap.mayLower(keyed)) {
+            keyed = keyed.deepCopy();
+            ReasoningCap.cap(keyed, maxReasoningEffort.get());
+        }
+        return BODY_KEY.digest(keyed, "model");
     }
 
     /** A line read and checked, before the gateway's estimates of its prompt (which a first pass does not need). */

@@ -50,17 +50,24 @@ public final class ReplayReports {
 
     /**
      * Who the replayed requests came from, for the budgets that hold a request by its caller (the gateway's key, team
-     * and user budgets): how many lines named a virtual key and how many an end user. Not thread-safe.
+     * and user budgets) and for a gateway that requires a key: how many lines named a virtual key and how many an end
+     * user. Not thread-safe.
      */
     public static final class Callers {
         private final List<BudgetSpec.Scope> scopes;
+        private final boolean keyRequired;
         private long lines;
         private long keyed;
         private long users;
 
-        /** @param scopes the caller scopes ({@code KEY}, {@code TEAM}, {@code USER}) the pipeline's budgets have */
-        public Callers(List<BudgetSpec.Scope> scopes) {
+        /**
+         * @param scopes the caller scopes ({@code KEY}, {@code TEAM}, {@code USER}) the pipeline's budgets have
+         * @param keyRequired whether the pipeline refuses a request without a key, as a gateway with virtual keys
+         *     does ({@link dev.costwise.planner.scenario.PipelineSpec#keyRequired()})
+         */
+        public Callers(List<BudgetSpec.Scope> scopes, boolean keyRequired) {
             this.scopes = List.copyOf(scopes);
+            this.keyRequired = keyRequired;
         }
 
         /** @param caller who sent the next replayed line */
@@ -70,19 +77,33 @@ public final class ReplayReports {
             users += caller.user().isPresent() ? 1 : 0;
         }
 
-        /** @return what the report says of the caller budgets: nothing without any, a warning when they held none */
+        /** @return the lines refused for naming no key; 0 where no key is required */
+        long refusedNoKey() {
+            return keyRequired ? lines - keyed : 0;
+        }
+
+        /**
+         * @return what the report says of the callers: the lines refused for naming no key, if a key is required,
+         *     and of the caller budgets: nothing without any, a warning when they held none
+         */
         List<String> notes() {
-            if (scopes.isEmpty()) {
-                return List.of();
-            }
             List<String> notes = new ArrayList<>();
+            if (refusedNoKey() > 0) {
+                notes.add(Figures.count(refusedNoKey()) + " of " + Figures.count(lines) + " requests refused: no key."
+                        + " The configuration has virtual keys, so the gateway answers a request that comes without"
+                        + " one 401; those lines are counted as rejected, costing nothing. Add \"key\": \"<key id>\""
+                        + " to the trace's lines to replay them as the keys' traffic.");
+            }
+            if (scopes.isEmpty()) {
+                return notes;
+            }
             boolean byKey = scopes.contains(BudgetSpec.Scope.KEY) || scopes.contains(BudgetSpec.Scope.TEAM);
             boolean byUser = scopes.contains(BudgetSpec.Scope.USER);
             notes.add("Key, team and user budgets hold a request by its caller, as at the gateway: "
                     + Figures.count(keyed) + " of " + Figures.count(lines) + " replayed lines name a virtual key (the"
                     + " line's \"key\"; a key's team comes from its tags in the configuration), "
                     + Figures.count(users) + " an end user (the request's \"user\").");
-            if (byKey && keyed == 0) {
+            if (byKey && keyed == 0 && !keyRequired) { // else every line was refused, as said above
                 notes.add("Warning: the configuration has key or team budgets (or keys with a budget of their own),"
                         + " but no line names a key, so they held no request: the after cost assumes they never"
                         + " refuse or downgrade one. Add \"key\": \"<key id>\" to the trace's lines to apply them.");
@@ -121,6 +142,9 @@ public final class ReplayReports {
         period.ifPresent(p -> putPerDayAndMonth(m, "before", b, p));
         m.put("before.estimatedRequests", BigDecimal.valueOf(estimatedBefore));
         SimulationReports.addRun(m, "after", after, ".total", Optional.empty());
+        if (callers.keyRequired) {
+            m.put("after.rejectedNoKey", BigDecimal.valueOf(callers.refusedNoKey()));
+        }
         period.ifPresent(p -> putPerDayAndMonth(m, "after", a, p));
         m.put("savings.total", savings.amount());
         period.ifPresent(p -> putPerDayAndMonth(m, "savings", savings.amount(), p));
@@ -169,6 +193,9 @@ public final class ReplayReports {
         summary.add(List.of("budget hits", Figures.count(after.budgetHits())));
         summary.add(List.of("failed / rejected", Figures.count(after.failed()) + " / "
                 + Figures.count(after.rejected())));
+        if (callers.keyRequired) {
+            summary.add(List.of("rejected: no key (the gateway's 401)", Figures.count(callers.refusedNoKey())));
+        }
         tables.add(new PlanReport.Table("Replay", List.of("", "value"), summary));
         period.ifPresent(p -> tables.add(costTable(p, b, a, savings, after.requests())));
         tables.add(period.isPresent()

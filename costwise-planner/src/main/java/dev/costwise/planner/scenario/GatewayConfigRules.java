@@ -2,6 +2,7 @@ package dev.costwise.planner.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.DurationText;
+import dev.costwise.core.EnvReferences;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ServiceTier;
@@ -13,8 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The gateway's rules ({@code ConfigLoader} in costwise-gateway) for the configuration fields the planner reads, with
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
  */
 final class GatewayConfigRules {
 
-    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Set<String> PRICE_FIELDS =
             Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output");
     private static final Set<String> PRICE_FIELDS_WITH_TIERS =
@@ -63,18 +61,12 @@ final class GatewayConfigRules {
         return optString(n, field, path).orElseThrow(() -> problem(path, "is required"));
     }
 
-    /** @return {@code text} with each {@code ${VAR:-default}} replaced by its default, {@code ${VAR}} by nothing */
+    /**
+     * @return {@code text} with each {@code ${VAR:-default}} replaced by its default, {@code ${VAR}} by nothing: the
+     *     gateway's references ({@link EnvReferences}), read without an environment
+     */
     static String substitute(String text) {
-        if (text.indexOf("${") < 0) {
-            return text;
-        }
-        Matcher m = ENV_REF.matcher(text);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(2) == null ? "" : m.group(2)));
-        }
-        m.appendTail(sb);
-        return sb.toString();
+        return EnvReferences.substitute(text, ref -> ref.fallback().orElse(""));
     }
 
     /** A dollar amount, {@code "2.50"} or {@code "$2.50"}, never negative. */

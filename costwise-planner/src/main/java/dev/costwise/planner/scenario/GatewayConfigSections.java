@@ -43,11 +43,14 @@ import java.util.Set;
  * @param groups each group's members, in order
  * @param aliases each alias and the name it stands for
  * @param targets every name a route, fallback or budget may call: the models, then the groups, then the aliases
+ * @param defaults the settings of a model served without a pipeline of its own: the defaults' over the gateway's
+ * @param pipelines each pipeline's settings, its own over the {@code defaults}, field by field
  * @param keys the virtual keys, in order
  * @param budgets the budgets, in order
  */
 record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> groups, Map<String, String> aliases,
-        Set<String> targets, List<Key> keys, List<Budget> budgets) {
+        Set<String> targets, Settings defaults, Map<String, Settings> pipelines, List<Key> keys,
+        List<Budget> budgets) {
 
     private static final List<String> BUDGET_SCOPES = List.of("global", "key", "model", "team", "user");
     private static final List<String> WINDOWS = List.of("day", "month");
@@ -61,8 +64,22 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         aliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
         targets = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(targets));
+        pipelines = Map.copyOf(pipelines);
         keys = List.copyOf(keys);
         budgets = List.copyOf(budgets);
+    }
+
+    /**
+     * What a pipeline inherits from the {@code defaults} field by field, as the gateway reads it.
+     *
+     * @param retry its retry
+     * @param maxReasoningEffort the most reasoning a request may ask for, if capped: the gateway lowers a request's
+     *     reasoning to it before taking the cache key
+     */
+    record Settings(RetrySpec retry, Optional<ReasoningEffort> maxReasoningEffort) {
+        /** The gateway's where a configuration sets none: 2 retries, from 200 ms up to 5 s; no cap. */
+        static final Settings GATEWAY = new Settings(new RetrySpec(2, Duration.ofMillis(200), Duration.ofSeconds(5)),
+                Optional.empty());
     }
 
     /**
@@ -136,19 +153,20 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         targets.addAll(groups.keySet());
         Map<String, String> aliases = aliases(root.path("aliases"), targets, problems);
         targets.addAll(aliases.keySet());
-        Delays delays = Delays.DEFAULT;
+        Settings defaults = Settings.GATEWAY;
         if (root.has("defaults")) {
-            delays = problems.check(() -> pipeline(root.path("defaults"), "defaults", targets, aliases, null,
-                    Delays.DEFAULT, problems)).orElse(Delays.DEFAULT);
+            defaults = problems.check(() -> pipeline(root.path("defaults"), "defaults", targets, aliases, null,
+                    Settings.GATEWAY, problems)).orElse(Settings.GATEWAY);
         }
-        Delays inherited = delays;
+        Settings inherited = defaults;
+        Map<String, Settings> settings = new LinkedHashMap<>();
         JsonNode ps = root.path("pipelines");
         if (!ps.isMissingNode() && !ps.isNull()) {
             if (!ps.isObject()) {
                 problems.add(problem("pipelines", "expected a mapping of model name → pipeline, found " + kind(ps)));
             }
             ps.properties().forEach(e -> problems.check(() -> pipeline(e.getValue(), "pipelines." + e.getKey(),
-                    targets, aliases, e.getKey(), inherited, problems)));
+                    targets, aliases, e.getKey(), inherited, problems)).ifPresent(r -> settings.put(e.getKey(), r)));
         }
         Set<String> callable = new LinkedHashSet<>(targets);
         if (ps.isObject()) {
@@ -157,7 +175,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         List<Key> keys = keys(root.path("keys"), callable, problems);
         List<Budget> budgets = budgets(root.path("budgets"), targets, problems);
         problems.throwIfAny();
-        return new GatewayConfigSections(models, groups, aliases, targets, keys, budgets);
+        return new GatewayConfigSections(models, groups, aliases, targets, defaults, settings, keys, budgets);
     }
 
     /**
@@ -266,20 +284,15 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         return out;
     }
 
-    /** A retry block's delays, which a pipeline's own block inherits from the defaults' field by field. */
-    private record Delays(Duration initial, Duration max) {
-        static final Delays DEFAULT = new Delays(Duration.ofMillis(200), Duration.ofSeconds(5));
-    }
-
     /**
      * Checks a pipeline (or the defaults) as the gateway does.
      *
      * @param name the pipeline's name; null for the defaults
-     * @param base the retry delays it inherits
-     * @return its retry delays
+     * @param base the settings it inherits
+     * @return its settings: each field it sets, else the inherited one's
      */
-    private static Delays pipeline(JsonNode n, String p, Set<String> targets, Map<String, String> aliases,
-            String name, Delays base, ConfigProblems problems) {
+    private static Settings pipeline(JsonNode n, String p, Set<String> targets, Map<String, String> aliases,
+            String name, Settings base, ConfigProblems problems) {
         if (!n.isObject()) {
             throw problem(p, "expected a mapping, found " + kind(n));
         }
@@ -316,7 +329,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         }
         optString(n, "context_window_fallback", p + ".context_window_fallback")
                 .ifPresent(t -> requireTarget(t, p + ".context_window_fallback", targets));
-        Delays delays = n.has("retry") ? retry(n.path("retry"), p + ".retry", base) : base;
+        RetrySpec retry = n.has("retry") ? retry(n.path("retry"), p + ".retry", base.retry()) : base.retry();
         optDuration(n, "timeout", p + ".timeout");
         boolean workflow = optBoolean(n, "workflow", p + ".workflow").orElse(false);
         if (workflow && routes == 0) {
@@ -330,8 +343,8 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
             throw problem(p + ".validate", "validation is a step of the multi-model workflow: set workflow: true");
         }
         optString(n, "baseline", p + ".baseline").ifPresent(t -> requireTarget(t, p + ".baseline", targets));
-        optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
-                .ifPresent(e -> reasoningEffort(e, p + ".max_reasoning_effort"));
+        Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
+                .map(e -> reasoningEffort(e, p + ".max_reasoning_effort")).or(base::maxReasoningEffort);
         for (int i = 0; name != null && i < fallbacks.size(); i++) {
             String f = fallbacks.get(i);
             if (f.equals(name) || f.equals(aliases.get(name)) || name.equals(aliases.get(f))) {
@@ -339,13 +352,12 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                         + " be another model");
             }
         }
-        return delays;
+        return new Settings(retry, maxEffort);
     }
 
-    private static void reasoningEffort(String effort, String p) {
-        if (ReasoningEffort.fromWireName(effort).isEmpty()) {
-            throw problem(p, "unknown effort '" + effort + "' (known: " + ReasoningEffort.wireNames() + ")");
-        }
+    private static ReasoningEffort reasoningEffort(String effort, String p) {
+        return ReasoningEffort.fromWireName(effort).orElseThrow(() -> problem(p, "unknown effort '" + effort
+                + "' (known: " + ReasoningEffort.wireNames() + ")"));
     }
 
     /** @return the route's name */
@@ -396,24 +408,24 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         optInt(n, "max_entries", p + ".max_entries", 1, Integer.MAX_VALUE);
     }
 
-    private static Delays retry(JsonNode n, String p, Delays base) {
+    private static RetrySpec retry(JsonNode n, String p, RetrySpec base) {
         if (!n.isObject()) {
             throw problem(p, "expected a mapping (max_retries, backoff, initial_delay, max_delay, budget_ratio, "
                     + "budget_min_per_second), found " + kind(n));
         }
         unknownFields(n, p, Set.of("max_retries", "backoff", "initial_delay", "max_delay", "budget_ratio",
                 "budget_min_per_second"));
-        optInt(n, "max_retries", p + ".max_retries", 0, 10);
+        int retries = optInt(n, "max_retries", p + ".max_retries", 0, 10).orElse(base.maxRetries());
         optEnum(n, "backoff", p + ".backoff", BACKOFFS);
-        Duration initial = optDuration(n, "initial_delay", p + ".initial_delay").orElse(base.initial());
-        Duration max = optDuration(n, "max_delay", p + ".max_delay").orElse(base.max());
+        Duration initial = optDuration(n, "initial_delay", p + ".initial_delay").orElse(base.initialDelay());
+        Duration max = optDuration(n, "max_delay", p + ".max_delay").orElse(base.maxDelay());
         if (max.compareTo(initial) < 0) {
             throw problem(p + ".max_delay", "must be >= initial_delay (" + DurationText.format(initial) + "), was "
                     + DurationText.format(max));
         }
         optShare(n, "budget_ratio", p + ".budget_ratio");
         optInt(n, "budget_min_per_second", p + ".budget_min_per_second", 0, 100_000);
-        return new Delays(initial, max);
+        return new RetrySpec(retries, initial, max);
     }
 
     private static List<Key> keys(JsonNode n, Set<String> callable, ConfigProblems problems) {
@@ -528,6 +540,14 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                 throw problem(p + "[" + j + "]", "expected a share in (0, 1], was " + a.get(j));
             }
         }
+    }
+
+    /**
+     * @param pipeline a pipeline's name, or a model's that is served without a pipeline of its own
+     * @return its settings, as the gateway reads them
+     */
+    Settings settings(String pipeline) {
+        return pipelines.getOrDefault(pipeline, defaults);
     }
 
     /** @return a configured model by name */

@@ -30,22 +30,24 @@ import java.util.Set;
  * Reads one pipeline of a gateway configuration file ({@code costwise serve --config}) into the planner's
  * {@link PipelineSpec}, so a replay can plan for exactly what the gateway would run.
  *
- * <p>Mapped: {@code models} (name → catalog model by {@code model} or {@code name}), {@code aliases},
- * {@code groups} (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry},
- * {@code pipelines.NAME} with {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars},
- * {@code keywords}, {@code budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache},
- * {@code retry} (fallbacks, cache and retry inherited from {@code defaults} as the gateway inherits them; {@code cache:
- * false} turns the cache off); a pipeline without routes sends every request to its {@code default_route}, as the
- * gateway does, or without one to the model of its own name. Every {@code budgets} entry becomes a budget of its
- * {@code scope}, in the configuration's order, with its {@code window} (a UTC day or month, the month by default, as
- * the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}, followed by each of
- * {@code keys} with a {@code budget} of its own; a key's {@code tags.team} is its team. A model's
- * {@code service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback}
- * (else the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true}
- * pipeline becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the
- * orchestrator, with its {@code validate} and {@code baseline}. A key whose {@code models} list does not name the
- * pipeline has its requests refused, as the gateway refuses them (403). Not mapped (no effect on cost in the
- * planner): server, ledger, timeouts, a key's rpm and tpm. A {@code ${VAR:-default}} value is read as its default.
+ * <p>Mapped: {@code models} (name → catalog model by {@code model} or {@code name}), {@code aliases}, {@code groups}
+ * (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry}, {@code pipelines.NAME} with
+ * {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars}, {@code keywords}, {@code
+ * budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache}, {@code retry} (fallbacks, cache
+ * and retry inherited from {@code defaults} as the gateway inherits them; {@code cache: false} turns the cache off),
+ * {@code max_reasoning_effort} (the pipeline's, else the defaults': a request's reasoning is lowered to it before its
+ * cache key is taken, as the gateway keys it); a pipeline without routes sends every request to its {@code
+ * default_route}, as the gateway does, or without one to the model of its own name. Every {@code budgets} entry becomes
+ * a budget of its {@code scope}, in the configuration's order, with its {@code window} (a UTC day or month, the month
+ * by default, as the gateway counts them) and {@code on_exhausted: downgrade} → {@code downgrade_to}, followed by each
+ * of {@code keys} with a {@code budget} of its own; a key's {@code tags.team} is its team. A model's {@code
+ * service_tier} and {@code prompt_caching} go with its call sites. A pipeline's {@code context_window_fallback} (else
+ * the defaults') is where a prompt too long for its model goes, as in the gateway. A {@code workflow: true} pipeline
+ * becomes a {@link Target.Workflow}: its routes' models are the executors, its {@code default_route} the orchestrator,
+ * with its {@code validate} and {@code baseline}. A key whose {@code models} list does not name the pipeline has its
+ * requests refused, as the gateway refuses them (403), and with any key listed a request that names no key is refused
+ * (401). Not mapped (no effect on cost in the planner): server, ledger, timeouts, a key's rpm and tpm. A {@code
+ * ${VAR:-default}} value is read as its default.
  *
  * <p>The file is checked first by the gateway's own rules for the sections the planner reads
  * ({@link GatewayConfigSections}: models, groups, aliases, defaults, pipelines, budgets): a file {@code costwise serve}
@@ -252,7 +254,11 @@ public final class GatewayPipelineReader {
         // as the gateway: a key whose models list does not name the model requested (the pipeline) is refused
         Map<String, List<String>> refused = new HashMap<>();
         names.sections.keys().stream().filter(k -> !k.allows(name)).forEach(k -> refused.put(k.id(), k.models()));
-        routed = routed.withTeams(teams).withRefusedKeys(refused);
+        routed = routed.withTeams(teams).withRefusedKeys(refused)
+                .withMaxReasoningEffort(names.sections.settings(name).maxReasoningEffort());
+        if (!names.sections.keys().isEmpty()) { // as the gateway: keys in the file close it to a caller without one
+            routed = routed.withKeyRequired();
+        }
         if (!larger.isValueNode() || text(larger).isEmpty()) {
             return routed;
         }
@@ -269,7 +275,7 @@ public final class GatewayPipelineReader {
             cacheSettings = cacheSettings.with(p.get("cache"), "pipelines." + name + ".cache");
         }
         Optional<CacheSpec> cache = cacheSettings.spec();
-        Optional<RetrySpec> retry = retry(p.path("retry"), "pipelines." + name + ".retry", defaults.path("retry"));
+        Optional<RetrySpec> retry = Optional.of(names.sections.settings(name).retry());
         List<CallSite> fallbacks = new ArrayList<>();
         // the pipeline's own fallbacks, else the defaults', as the gateway inherits them
         String fallbacksPath = p.has("fallbacks") ? "pipelines." + name + ".fallbacks" : "defaults.fallbacks";
@@ -446,22 +452,6 @@ public final class GatewayPipelineReader {
         Optional<CacheSpec> spec() {
             return enabled ? Optional.of(new CacheSpec(ttl, maxEntries, perKey)) : Optional.empty();
         }
-    }
-
-    /**
-     * A pipeline's retry: each field its own block sets, else the defaults' block's, else the gateway's default (2
-     * retries, from 200 ms up to 5 s), which also holds with no retry block at all.
-     */
-    private static Optional<RetrySpec> retry(JsonNode r, String path, JsonNode defaults) {
-        int max = GatewayConfigRules.optInt(r, "max_retries", path + ".max_retries", 0, 10).or(() ->
-                GatewayConfigRules.optInt(defaults, "max_retries", "defaults.retry.max_retries", 0, 10)).orElse(2);
-        Duration initial = GatewayConfigRules.optDuration(r, "initial_delay", path + ".initial_delay")
-                .or(() -> GatewayConfigRules.optDuration(defaults, "initial_delay", "defaults.retry.initial_delay"))
-                .orElse(Duration.ofMillis(200));
-        Duration most = GatewayConfigRules.optDuration(r, "max_delay", path + ".max_delay")
-                .or(() -> GatewayConfigRules.optDuration(defaults, "max_delay", "defaults.retry.max_delay"))
-                .orElse(Duration.ofSeconds(5));
-        return Optional.of(new RetrySpec(max, initial, most));
     }
 
     /** The text of a scalar, trimmed, each {@code ${VAR:-default}} read as its default. */

@@ -1,5 +1,6 @@
 package dev.costwise.planner.scenario;
 
+import dev.costwise.llm.chat.ReasoningEffort;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,10 +24,16 @@ import java.util.Optional;
  *     budgets count its requests under; a key not listed is in no team
  * @param refusedKeys the virtual keys whose {@code models} list does not name this pipeline, each with its list: the
  *     gateway refuses their requests (403), so a replayed line naming one is refused, costing nothing
+ * @param maxReasoningEffort the gateway's {@code max_reasoning_effort} of the pipeline, if it has one: a request's
+ *     reasoning is lowered to it before its cache key is taken ({@link dev.costwise.llm.wire.ReasoningCap}), so
+ *     requests that differ only in an effort above it share cache entries
+ * @param keyRequired whether the gateway requires a virtual key of every request (its configuration lists keys): it
+ *     refuses one that comes with none (401), so a replayed line naming no key is refused, costing nothing
  */
 public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
         Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
-        List<CallSite> contextWindowFallback, Map<String, String> teams, Map<String, List<String>> refusedKeys) {
+        List<CallSite> contextWindowFallback, Map<String, String> teams, Map<String, List<String>> refusedKeys,
+        Optional<ReasoningEffort> maxReasoningEffort, boolean keyRequired) {
 
     public PipelineSpec {
         Objects.requireNonNull(cache, "cache");
@@ -38,6 +45,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
         contextWindowFallback = List.copyOf(contextWindowFallback);
         teams = Map.copyOf(teams);
         refusedKeys = Map.copyOf(refusedKeys);
+        Objects.requireNonNull(maxReasoningEffort, "maxReasoningEffort");
         ScenarioException.require(router.isPresent() != target.isPresent(),
                 "a pipeline needs exactly one of 'router' or 'model'/'steps'");
         for (BudgetSpec budget : budgets) {
@@ -49,6 +57,16 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
                     router.isPresent() && router.get().routes().containsKey(r),
                     "budget exhausted names route '%s', which is not a router route", r));
         }
+    }
+
+    /**
+     * A pipeline that caps no reasoning and takes requests without a key; the components as above.
+     */
+    public PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> router, Optional<Target> target,
+            Optional<RetrySpec> retry, List<CallSite> fallbacks, List<BudgetSpec> budgets,
+            List<CallSite> contextWindowFallback, Map<String, String> teams, Map<String, List<String>> refusedKeys) {
+        this(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, refusedKeys,
+                Optional.empty(), false);
     }
 
     /**
@@ -96,7 +114,8 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      * @return this pipeline with them
      */
     public PipelineSpec withContextWindowFallback(List<CallSite> sites) {
-        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites, teams, refusedKeys);
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, sites, teams, refusedKeys,
+                maxReasoningEffort, keyRequired);
     }
 
     /**
@@ -105,7 +124,7 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      */
     public PipelineSpec withTeams(Map<String, String> keyTeams) {
         return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, keyTeams,
-                refusedKeys);
+                refusedKeys, maxReasoningEffort, keyRequired);
     }
 
     /**
@@ -113,7 +132,26 @@ public record PipelineSpec(Optional<CacheSpec> cache, Optional<RouterSpec> route
      * @return this pipeline with them
      */
     public PipelineSpec withRefusedKeys(Map<String, List<String>> keys) {
-        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, keys);
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams, keys,
+                maxReasoningEffort, keyRequired);
+    }
+
+    /**
+     * @param max the most reasoning a request may ask for, if capped
+     * @return this pipeline with that cap
+     */
+    public PipelineSpec withMaxReasoningEffort(Optional<ReasoningEffort> max) {
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams,
+                refusedKeys, max, keyRequired);
+    }
+
+    /**
+     * @return this pipeline behind a gateway that requires a virtual key of every request (its configuration lists
+     *     keys), so that a request without one is refused
+     */
+    public PipelineSpec withKeyRequired() {
+        return new PipelineSpec(cache, router, target, retry, fallbacks, budgets, contextWindowFallback, teams,
+                refusedKeys, maxReasoningEffort, true);
     }
 
     /**

@@ -66,15 +66,13 @@ public final class ScenarioReader {
      * @param yaml the YAML text
      * @param source the file or resource name, for messages
      * @return the scenario
-     * @throws ScenarioException if the YAML is malformed or a field is missing or wrong
+     * @throws ScenarioException if the YAML is malformed or a field is missing or wrong: every problem found, one a
+     *     line with its path ({@code t.yaml: 2 problems:}), as the gateway lists a configuration's
      */
     public Scenario readScenario(String yaml, String source) {
         JsonNode root = parse(yaml, source);
-        try {
-            return scenario(new At(root, ""));
-        } catch (ScenarioException e) {
-            throw new ScenarioException(source + ": " + e.getMessage(), e);
-        }
+        ConfigProblems problems = new ConfigProblems();
+        return complete(problems.check(() -> scenario(new At(root, ""), problems)), problems, source);
     }
 
     /**
@@ -83,16 +81,24 @@ public final class ScenarioReader {
      * @param yaml the YAML text, the pipeline fields at the top level or under {@code pipeline:}
      * @param source the file name, for messages
      * @return the pipeline
-     * @throws ScenarioException if a field is missing or wrong
+     * @throws ScenarioException if a field is missing or wrong: every problem found, one a line with its path
      */
     public PipelineSpec readPipeline(String yaml, String source) {
         JsonNode root = parse(yaml, source);
+        ConfigProblems problems = new ConfigProblems();
+        At at = new At(root, "");
+        return complete(problems.check(() -> pipeline(root.has("pipeline") ? at.get("pipeline") : at, problems)),
+                problems, source);
+    }
+
+    /** @return what was read, if no problem was found; else fails with every problem, naming the source */
+    private static <T> T complete(Optional<T> read, ConfigProblems problems, String source) {
         try {
-            At at = new At(root, "");
-            return pipeline(root.has("pipeline") ? at.get("pipeline") : at);
+            problems.throwIfAny();
         } catch (ScenarioException e) {
             throw new ScenarioException(source + ": " + e.getMessage(), e);
         }
+        return read.orElseThrow();
     }
 
     private static JsonNode parse(String yaml, String source) {
@@ -107,22 +113,35 @@ public final class ScenarioReader {
         }
     }
 
-    private Scenario scenario(At at) {
-        at.requireFieldsIn(SCENARIO_FIELDS);
-        String name = at.text("name");
-        TrafficSpec traffic = traffic(at.get("traffic"));
-        Map<String, ModelSettings> models = modelMap(at, "models");
-        Map<String, ModelSettings> beforeModels = modelMap(at, "beforeModels");
-        Map<String, ModelSettings> afterModels = modelMap(at, "afterModels");
+    /**
+     * Each part of a scenario is checked on its own, so every problem is listed; the scenario is built when none was
+     * found (the same holds for each part read from parts).
+     */
+    private Scenario scenario(At at, ConfigProblems problems) {
+        int mark = problems.mark();
+        at.requireFieldsIn(SCENARIO_FIELDS, problems);
+        Optional<String> name = problems.check(() -> at.text("name"));
+        Optional<String> title = problems.checkOptional(() -> at.optText("title"));
+        Optional<String> description = problems.checkOptional(() -> at.optText("description"));
+        Optional<Long> seed = problems.check(() -> at.optLong("seed").orElse(42));
+        Optional<Integer> days = problems.check(() -> daysPerMonth(at));
+        Optional<Money> budget = problems.checkOptional(() -> at.opt("monthlyBudget").map(b -> Money.of(b.decimal())));
+        Optional<String> failureSampling = problems.check(() -> sampling(at, "failureSampling"));
+        Optional<TrafficSpec> traffic = problems.check(() -> traffic(at.get("traffic"), problems));
+        Map<String, ModelSettings> models = modelMap(at, "models", problems);
+        Map<String, ModelSettings> beforeModels = modelMap(at, "beforeModels", problems);
+        Map<String, ModelSettings> afterModels = modelMap(at, "afterModels", problems);
+        Optional<PipelineSpec> before = problems.check(() -> pipeline(at.get("before"), problems));
+        Optional<PipelineSpec> after = problems.check(() -> pipeline(at.get("after"), problems));
         List<Claim> claims = new ArrayList<>();
-        at.opt("claims").ifPresent(c -> c.elements().forEach(e -> claims.add(new Claim(e.text("label"),
-                e.text("metric"), e.decimal("spec"), e.opt("max").map(At::decimal), e.optText("note").orElse("")))));
-        return new Scenario(name, at.optText("title").orElse(name), at.optText("description").orElse(""),
-                at.optLong("seed").orElse(42), daysPerMonth(at), traffic, models,
-                beforeModels, afterModels,
-                pipeline(at.get("before")), pipeline(at.get("after")),
-                at.opt("monthlyBudget").map(b -> Money.of(b.decimal())), claims,
-                "stratified".equals(sampling(at, "failureSampling")));
+        problems.check(() -> at.opt("claims").ifPresent(c -> c.elements().forEach(e -> problems.check(() ->
+                claims.add(new Claim(e.text("label"), e.text("metric"), e.decimal("spec"),
+                        e.opt("max").map(At::decimal), e.optText("note").orElse("")))))));
+        problems.throwIfAnySince(mark);
+        return new Scenario(name.orElseThrow(), title.orElse(name.orElseThrow()), description.orElse(""),
+                seed.orElseThrow(), days.orElseThrow(), traffic.orElseThrow(), models, beforeModels, afterModels,
+                before.orElseThrow(), after.orElseThrow(), budget, claims,
+                "stratified".equals(failureSampling.orElseThrow()));
     }
 
     /** A sampling mode: {@code stratified} (the default) or {@code random}; anything else is refused. */
@@ -142,32 +161,51 @@ public final class ScenarioReader {
         return (int) days;
     }
 
-    private Map<String, ModelSettings> modelMap(At at, String field) {
+    /** @return the field's models and their settings, each checked on its own; empty with a problem */
+    private Map<String, ModelSettings> modelMap(At at, String field, ConfigProblems problems) {
         Map<String, ModelSettings> models = new LinkedHashMap<>();
-        at.opt(field).ifPresent(m -> m.fields().forEach(e -> models.put(model(e.getKey(), e.path()),
-                modelSettings(e.at()))));
+        problems.check(() -> at.opt(field).ifPresent(m -> m.fields().forEach(e -> {
+            Optional<String> model = problems.check(() -> model(e.getKey(), e.path()));
+            Optional<ModelSettings> settings = problems.check(() -> modelSettings(e.at(), problems));
+            model.ifPresent(name -> settings.ifPresent(set -> models.put(name, set)));
+        })));
         return models;
     }
 
-    private TrafficSpec traffic(At at) {
-        at.requireFieldsIn(TRAFFIC_FIELDS);
+    private TrafficSpec traffic(At at, ConfigProblems problems) {
+        int mark = problems.mark();
+        at.requireFieldsIn(TRAFFIC_FIELDS, problems);
         Map<String, Double> classes = new LinkedHashMap<>();
-        at.opt("classes").ifPresentOrElse(c -> c.fields().forEach(e -> classes.put(e.getKey(), e.number())),
-                () -> classes.put("default", 1.0));
-        Repetition repetition = at.opt("repetition").map(r -> {
-            r.requireFieldsIn(Set.of("zipf"));
-            At zipf = r.get("zipf");
-            zipf.requireFieldsIn(Set.of("s", "poolSize", "targetHitRate", "sampling"));
-            return new Repetition(zipf.optDouble("s").orElse(1.0), zipf.optLong("poolSize"),
-                    zipf.optDouble("targetHitRate"), "stratified".equals(sampling(zipf, "sampling")));
-        }).orElse(Repetition.none());
-        return new TrafficSpec(at.get("requestsPerDay").longValue(), tokens(at.get("promptTokens")),
-                tokens(at.get("outputTokens")), repetition, classes);
+        problems.check(() -> at.opt("classes").ifPresentOrElse(c -> c.fields().forEach(e -> problems.check(() ->
+                classes.put(e.getKey(), e.number()))), () -> classes.put("default", 1.0)));
+        Optional<Repetition> repetition = problems.check(() -> at.opt("repetition").map(r -> repetition(r, problems))
+                .orElse(Repetition.none()));
+        Optional<Long> requests = problems.check(() -> at.get("requestsPerDay").longValue());
+        Optional<TokenDistribution> prompt = problems.check(() -> tokens(at.get("promptTokens")));
+        Optional<TokenDistribution> output = problems.check(() -> tokens(at.get("outputTokens")));
+        problems.throwIfAnySince(mark);
+        return new TrafficSpec(requests.orElseThrow(), prompt.orElseThrow(), output.orElseThrow(),
+                repetition.orElseThrow(), classes);
     }
 
-    private ModelSettings modelSettings(At at) {
+    private static Repetition repetition(At at, ConfigProblems problems) {
+        int mark = problems.mark();
+        at.requireFieldsIn(Set.of("zipf"), problems);
+        At zipf = at.get("zipf");
+        zipf.requireFieldsIn(Set.of("s", "poolSize", "targetHitRate", "sampling"), problems);
+        Optional<Double> s = problems.check(() -> zipf.optDouble("s").orElse(1.0));
+        Optional<OptionalLong> pool = problems.check(() -> zipf.optLong("poolSize"));
+        Optional<OptionalDouble> hitRate = problems.check(() -> zipf.optDouble("targetHitRate"));
+        Optional<String> sampling = problems.check(() -> sampling(zipf, "sampling"));
+        problems.throwIfAnySince(mark);
+        return new Repetition(s.orElseThrow(), pool.orElseThrow(), hitRate.orElseThrow(),
+                "stratified".equals(sampling.orElseThrow()));
+    }
+
+    private ModelSettings modelSettings(At at, ConfigProblems problems) {
+        int mark = problems.mark();
         Map<SimulatedFailure, Double> failures = new EnumMap<>(SimulatedFailure.class);
-        at.opt("failures").ifPresent(f -> f.fields().forEach(e -> {
+        problems.check(() -> at.opt("failures").ifPresent(f -> f.fields().forEach(e -> problems.check(() -> {
             SimulatedFailure kind;
             try {
                 kind = SimulatedFailure.valueOf(e.getKey().toUpperCase(Locale.ROOT));
@@ -180,35 +218,29 @@ public final class ScenarioReader {
                 throw e.error("failure rate must be in [0, 1], was " + rate);
             }
             failures.put(kind, rate);
-        }));
-        return new ModelSettings(failures, at.optBoolean("billTimeouts").orElse(false));
+        }))));
+        Optional<Boolean> billTimeouts = problems.check(() -> at.optBoolean("billTimeouts").orElse(false));
+        problems.throwIfAnySince(mark);
+        return new ModelSettings(failures, billTimeouts.orElseThrow());
     }
 
-    private PipelineSpec pipeline(At at) {
-        at.requireFieldsIn(PIPELINE_FIELDS);
-        Optional<RouterSpec> router = at.opt("router").map(this::router);
-        Optional<Target> target = at.has("model") ? Optional.of(target(at.get("model")))
-                : at.has("steps") ? Optional.of(target(at)) : Optional.empty();
-        if (router.isPresent() == target.isPresent()) {
-            throw at.error("needs exactly one of 'router' or 'model'/'steps'");
+    private PipelineSpec pipeline(At at, ConfigProblems problems) {
+        int mark = problems.mark();
+        at.requireFieldsIn(PIPELINE_FIELDS, problems);
+        if (at.has("router") == (at.has("model") || at.has("steps"))) {
+            problems.add(at.error("needs exactly one of 'router' or 'model'/'steps'"));
         }
+        Optional<RouterSpec> router = problems.checkOptional(() -> at.opt("router").map(r -> router(r, problems)));
+        Optional<Target> target = problems.checkOptional(() -> at.has("model")
+                ? Optional.of(target(at.get("model"), problems))
+                : at.has("steps") ? Optional.of(target(at, problems)) : Optional.empty());
         List<CallSite> fallbacks = new ArrayList<>();
-        at.opt("fallbacks").ifPresent(f -> f.elements().forEach(e -> fallbacks.add(site(e))));
-        Optional<RetrySpec> retry = at.opt("retry").map(r -> new RetrySpec(maxRetries(r.get("maxRetries")),
-                r.optDuration("initialDelay").orElse(Duration.ofSeconds(1)),
-                r.optDuration("maxDelay").orElse(Duration.ofSeconds(30))));
-        // parsed outside the try below: its errors already name their field, and must not get the path twice
-        Optional<CacheSpec> cache = at.opt("cache").map(ScenarioReader::cache);
-        Optional<BudgetSpec> budget = at.opt("budget").map(b -> {
-            List<BudgetSpec.Tier> tiers = new ArrayList<>();
-            b.opt("tiers").ifPresent(t -> t.elements().forEach(e -> tiers.add(new BudgetSpec.Tier(e.number("below"),
-                    e.text("route")))));
-            Money daily = Money.of(b.decimal("daily"));
-            if (!daily.isPositive()) {
-                throw b.get("daily").error("must be positive, was " + daily);
-            }
-            return BudgetSpec.daily(daily, tiers, b.optText("exhausted"));
-        });
+        problems.check(() -> at.opt("fallbacks").ifPresent(f -> f.elements().forEach(e -> problems.check(() ->
+                fallbacks.add(site(e, problems))))));
+        Optional<RetrySpec> retry = problems.checkOptional(() -> at.opt("retry").map(r -> retry(r, problems)));
+        Optional<CacheSpec> cache = problems.checkOptional(() -> at.opt("cache").map(ScenarioReader::cache));
+        Optional<BudgetSpec> budget = problems.checkOptional(() -> at.opt("budget").map(b -> budget(b, problems)));
+        problems.throwIfAnySince(mark);
         try {
             return new PipelineSpec(cache, router, target, retry, fallbacks, budget);
         } catch (ScenarioException e) {
@@ -216,11 +248,45 @@ public final class ScenarioReader {
         }
     }
 
-    private RouterSpec router(At at) {
+    private static RetrySpec retry(At at, ConfigProblems problems) {
+        int mark = problems.mark();
+        Optional<Integer> max = problems.check(() -> maxRetries(at.get("maxRetries")));
+        Optional<Duration> initial = problems.check(() -> at.optDuration("initialDelay")
+                .orElse(Duration.ofSeconds(1)));
+        Optional<Duration> most = problems.check(() -> at.optDuration("maxDelay").orElse(Duration.ofSeconds(30)));
+        problems.throwIfAnySince(mark);
+        return new RetrySpec(max.orElseThrow(), initial.orElseThrow(), most.orElseThrow());
+    }
+
+    private static BudgetSpec budget(At at, ConfigProblems problems) {
+        int mark = problems.mark();
+        List<BudgetSpec.Tier> tiers = new ArrayList<>();
+        problems.check(() -> at.opt("tiers").ifPresent(t -> t.elements().forEach(e -> problems.check(() -> {
+            try {
+                tiers.add(new BudgetSpec.Tier(e.number("below"), e.text("route")));
+            } catch (ScenarioException x) {
+                throw e.error(x.getMessage());
+            }
+        }))));
+        Optional<Money> daily = problems.check(() -> {
+            Money limit = Money.of(at.decimal("daily"));
+            if (!limit.isPositive()) {
+                throw at.get("daily").error("must be positive, was " + limit);
+            }
+            return limit;
+        });
+        Optional<String> exhausted = problems.checkOptional(() -> at.optText("exhausted"));
+        problems.throwIfAnySince(mark);
+        return BudgetSpec.daily(daily.orElseThrow(), tiers, exhausted);
+    }
+
+    private RouterSpec router(At at, ConfigProblems problems) {
+        int mark = problems.mark();
         Map<String, Target> routes = new LinkedHashMap<>();
-        at.get("routes").fields().forEach(e -> routes.put(e.getKey(), target(e.at())));
+        problems.check(() -> at.get("routes").fields().forEach(e -> problems.check(() ->
+                routes.put(e.getKey(), target(e.at(), problems)))));
         List<RouteRule> rules = new ArrayList<>();
-        at.opt("rules").ifPresent(r -> r.elements().forEach(e -> {
+        problems.check(() -> at.opt("rules").ifPresent(r -> r.elements().forEach(e -> problems.check(() -> {
             List<String> keywords = new ArrayList<>();
             e.opt("keywords").ifPresent(k -> k.elements().forEach(w -> keywords.add(w.node.asText())));
             OptionalInt max = e.optLong("maxPromptChars").stream().mapToInt(Math::toIntExact).findFirst();
@@ -231,40 +297,51 @@ public final class ScenarioReader {
             } catch (ScenarioException x) {
                 throw e.error(x.getMessage());
             }
-        }));
+        }))));
+        Optional<String> defaultRoute = problems.checkOptional(() -> at.optText("default"));
+        problems.throwIfAnySince(mark);
         String fallbackDefault = routes.isEmpty() ? "" : routes.keySet().iterator().next();
         try {
-            return new RouterSpec(routes, rules, at.optText("default").orElse(fallbackDefault));
+            return new RouterSpec(routes, rules, defaultRoute.orElse(fallbackDefault));
         } catch (ScenarioException e) {
             throw at.error(e.getMessage());
         }
     }
 
-    private Target target(At at) {
+    private Target target(At at, ConfigProblems problems) {
         if (at.node.isTextual()) {
-            return new Target.Single(site(at));
+            return new Target.Single(site(at, problems));
         }
         if (at.has("steps")) {
+            int mark = problems.mark();
             List<CallSite> steps = new ArrayList<>();
-            at.get("steps").elements().forEach(e -> steps.add(site(e)));
+            at.get("steps").elements().forEach(e -> problems.check(() -> steps.add(site(e, problems))));
+            problems.throwIfAnySince(mark);
             return new Target.Steps(steps);
         }
-        return new Target.Single(site(at));
+        return new Target.Single(site(at, problems));
     }
 
-    private CallSite site(At at) {
+    private CallSite site(At at, ConfigProblems problems) {
         if (at.node.isTextual()) {
             return CallSite.of(model(at.node.asText(), at.path));
         }
-        at.requireFieldsIn(SITE_FIELDS);
-        String model = model(at.text("model"), at.path + ".model");
-        return new CallSite(model, at.opt("inputTokens").map(ScenarioReader::tokens),
-                at.opt("outputTokens").map(ScenarioReader::tokens), at.opt("cache").map(ScenarioReader::cache),
-                at.optText("label").orElse(model), serviceTier(at, model));
+        int mark = problems.mark();
+        at.requireFieldsIn(SITE_FIELDS, problems);
+        Optional<String> model = problems.check(() -> model(at.text("model"), at.path + ".model"));
+        Optional<TokenDistribution> in = problems.checkOptional(() -> at.opt("inputTokens")
+                .map(ScenarioReader::tokens));
+        Optional<TokenDistribution> out = problems.checkOptional(() -> at.opt("outputTokens")
+                .map(ScenarioReader::tokens));
+        Optional<CacheSpec> cache = problems.checkOptional(() -> at.opt("cache").map(ScenarioReader::cache));
+        Optional<String> label = problems.checkOptional(() -> at.optText("label"));
+        Optional<ServiceTier> tier = problems.checkOptional(() -> serviceTier(at, model));
+        problems.throwIfAnySince(mark);
+        return new CallSite(model.orElseThrow(), in, out, cache, label.orElse(model.orElseThrow()), tier);
     }
 
     /** A site's {@code serviceTier}: one the catalog prices the model on, so the plan's figures mean something. */
-    private Optional<ServiceTier> serviceTier(At at, String model) {
+    private Optional<ServiceTier> serviceTier(At at, Optional<String> model) {
         Optional<String> name = at.optText("serviceTier");
         if (name.isEmpty()) {
             return Optional.empty();
@@ -272,10 +349,13 @@ public final class ScenarioReader {
         String path = at.path + ".serviceTier";
         ServiceTier tier = ServiceTier.fromWireName(name.get()).orElseThrow(() -> new ScenarioException(path
                 + ": expected default, flex or priority, was '" + name.get() + "'"));
-        boolean priced = catalog.require(model).pricing().map(p -> p.sells(tier)).orElse(false);
+        if (model.isEmpty()) {
+            return Optional.of(tier); // whether the catalog prices it on the tier is asked of a known model only
+        }
+        boolean priced = catalog.require(model.get()).pricing().map(p -> p.sells(tier)).orElse(false);
         if (!priced) {
-            throw new ScenarioException(path + ": the catalog has no " + tier.wireName() + " prices for '" + model
-                    + "' (OpenAI sells flex and priority for some of its models only)");
+            throw new ScenarioException(path + ": the catalog has no " + tier.wireName() + " prices for '"
+                    + model.get() + "' (OpenAI sells flex and priority for some of its models only)");
         }
         return Optional.of(tier);
     }
@@ -458,7 +538,12 @@ public final class ScenarioReader {
             }
         }
 
-        void requireFieldsIn(Set<String> allowed) {
+        /**
+         * Keeps a problem for each field not in {@code allowed}.
+         *
+         * @throws ScenarioException if the node is no mapping
+         */
+        void requireFieldsIn(Set<String> allowed, ConfigProblems problems) {
             if (!node.isObject()) {
                 throw error("expected a mapping, was " + node);
             }
@@ -466,7 +551,7 @@ public final class ScenarioReader {
             while (names.hasNext()) {
                 String n = names.next();
                 if (!allowed.contains(n)) {
-                    throw error("unknown field '" + n + "'; fields are " + new java.util.TreeSet<>(allowed));
+                    problems.add(error("unknown field '" + n + "'; fields are " + new java.util.TreeSet<>(allowed)));
                 }
             }
         }

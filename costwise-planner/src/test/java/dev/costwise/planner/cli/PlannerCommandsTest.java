@@ -164,16 +164,25 @@ class PlannerCommandsTest {
         assertThat(out.toString()).contains("Warning: no request was replayed");
     }
 
+    /**
+     * The configuration lists key team-a, so the gateway takes only requests with a key: each line names it (a bare
+     * request is wrapped to name it).
+     */
     @Test
-    void givenGatewayConfig_whenReplayed_thenItsAutoPipelineRoutesTheTrace() throws Exception {
-        Path trace = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());
+    void givenGatewayConfig_whenReplayed_thenItsAutoPipelineRoutesTheTrace(@TempDir Path dir) throws Exception {
+        Path fixture = Path.of(PlannerCommandsTest.class.getResource("/traces/fixture.jsonl").toURI());
+        Path trace = Files.write(dir.resolve("keyed.jsonl"), Files.readAllLines(fixture).stream()
+                .map(line -> line.isBlank() ? line : line.contains("\"request\"")
+                        ? line.replaceFirst("^\\{", "{\"key\":\"team-a\",")
+                        : "{\"key\":\"team-a\",\"request\":" + line + "}").toList());
         Path config = Path.of(PlannerCommandsTest.class.getResource("/traces/gateway-config.yaml").toURI());
         int code = run(new ReplayCommand(), trace.toString(), "--gateway-config", config.toString(),
                 "--format", "json");
 
         assertThat(code).isZero();
         // Short prompts are "simple" by length and match the gateway's `cheap` route (max_chars 2000).
-        assertThat(out.toString()).contains("\"after.route.cheap.requests\" : 3");
+        assertThat(out.toString()).contains("\"after.route.cheap.requests\" : 3")
+                .contains("\"after.rejectedNoKey\" : 0");
     }
 
     private static final String MINI = "model: {model: gpt-4o-mini}\n";

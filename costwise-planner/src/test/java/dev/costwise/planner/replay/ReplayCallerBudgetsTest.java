@@ -74,7 +74,7 @@ class ReplayCallerBudgetsTest {
     /**
      * Key k1 has a $0.02 budget of its own and k1 and k2 are in team a, whose budget is $0.03 a day. k1's second
      * request passes its own budget ($0.0125 + $0.0100275); k2's first fits the team's ($0.0125 spent), its second
-     * does not ($0.025 spent); a line without a key is held by neither.
+     * does not ($0.025 spent); a line of k3, with no budget of its own and in no team, is held by neither.
      */
     @Test
     void givenAKeysOwnBudgetAndATeamBudget_whenReplayed_thenTheLinesKeyIsHeldToBoth() throws Exception {
@@ -82,10 +82,11 @@ class ReplayCallerBudgetsTest {
                 keys:
                   - {id: k1, key_sha256: "%s", budget: "0.02", budget_window: day, tags: {team: a}}
                   - {id: k2, key_sha256: "%s", tags: {team: a}}
+                  - {id: k3, key_sha256: "%s"}
                 budgets:
                   - {name: per-team, scope: team, window: day, limit: "0.03"}
-                """.formatted("1".repeat(64), "2".repeat(64)), line("k1", ""), line("k1", ""), line("k2", ""),
-                line("k2", ""), line("", ""));
+                """.formatted("1".repeat(64), "2".repeat(64), "3".repeat(64)), line("k1", ""), line("k1", ""),
+                line("k2", ""), line("k2", ""), line("k3", ""));
 
         List<RequestOutcome> out = r.after().outcomes();
         assertThat(out).extracting(RequestOutcome::model).containsExactly(Optional.of("gpt-4o"), Optional.empty(),

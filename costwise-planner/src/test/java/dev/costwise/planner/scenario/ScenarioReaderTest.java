@@ -94,6 +94,57 @@ class ScenarioReaderTest {
     }
 
     @Test
+    void givenProblemsInSeveralPlaces_whenAScenarioIsRead_thenEveryProblemIsListedWithItsPath() {
+        String yaml = """
+                name: t
+                monthlyBugdet: 5
+                traffic:
+                  requestsPerDay: 100
+                  promptTokens: {uniform: {min: 50, max: 5}}
+                  outputTokens: 300
+                before:
+                  model: gpt-4o
+                  retry: {maxRetries: -1}
+                after:
+                  router:
+                    routes:
+                      mini: gpt-4o-mni
+                      premium: {model: gpt-4o, outputTokens: 0}
+                  fallbacks: [gpt-4o-mini, lama3.2]
+                  cache: {ttl: 0s}
+                """;
+
+        assertThatThrownBy(() -> reader.readScenario(yaml, "t.yaml"))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageStartingWith("t.yaml: 7 problems:\n  - (top level): unknown field 'monthlyBugdet'")
+                .hasMessageContaining("\n  - traffic.promptTokens: uniform needs 1 <= min <= max, was min=50 max=5")
+                .hasMessageContaining("\n  - before.retry.maxRetries: must be a whole number >= 0, was -1")
+                .hasMessageContaining("\n  - after.router.routes.mini: unknown model 'gpt-4o-mni'")
+                .hasMessageContaining("\n  - after.router.routes.premium.outputTokens: fixed tokens must be >= 1")
+                .hasMessageContaining("\n  - after.fallbacks[1]: unknown model 'lama3.2'")
+                .hasMessageContaining("\n  - after.cache.ttl: must be positive, was '0s'");
+    }
+
+    @Test
+    void givenProblemsInSeveralPlaces_whenAPipelineFileIsRead_thenEveryProblemIsListedWithItsPath() {
+        String yaml = """
+                pipeline:
+                  model: {model: gpt-4o, serviceTier: fast}
+                  retry: {maxRetries: 2, initialDelay: soon}
+                  budget: {daily: 0}
+                  fallbacks: [gpt-4o-mni]
+                """;
+
+        assertThatThrownBy(() -> reader.readPipeline(yaml, "p.yaml"))
+                .isInstanceOf(ScenarioException.class)
+                .hasMessageStartingWith("p.yaml: 4 problems:\n  - pipeline.model.serviceTier: expected default,"
+                        + " flex or priority, was 'fast'")
+                .hasMessageContaining("\n  - pipeline.fallbacks[0]: unknown model 'gpt-4o-mni'")
+                .hasMessageContaining("\n  - pipeline.retry.initialDelay: expected a duration such as 30s")
+                .hasMessageContaining("\n  - pipeline.budget.daily: must be positive, was 0");
+    }
+
+    @Test
     void givenFullScenario_whenRead_thenEveryPartIsThere() {
         Scenario s = reader.readScenario(scenario("""
                 cache: {ttl: 30m, maxSize: 10}

@@ -34,4 +34,23 @@ class ModelNamesTest {
             boolean same) {
         assertThat(ModelNames.sameModel(requested, answered)).isEqualTo(same);
     }
+
+    @ParameterizedTest(name = "{0} pins a snapshot of {1}: {2}")
+    @CsvSource({
+        "gpt-4o-2024-11-20, gpt-4o, true",
+        "GPT-4o-2024-11-20, gpt-4o, true",
+        "claude-sonnet-4-5-20250929, claude-sonnet-4-5, true",
+        "gpt-3.5-turbo-0125, gpt-3.5-turbo, true",
+        "gemini-1.5-pro-002, gemini-1.5-pro, true",
+        "gpt-4o, gpt-4o, false",
+        "gpt-4o-latest, gpt-4o, false",
+        "gpt-4o-mini, gpt-4o, false",
+        "gpt-4o-2024-11-20-0125, gpt-4o, false",
+        "gpt-4o-12, gpt-4o, false",
+        "gemini-2.5-pro-preview-05-06, gemini-2.5-pro, false"
+    })
+    void givenANameAndAModel_whenAsked_thenOnlyOneDatedOrNumberedSuffixPinsASnapshot(String name, String model,
+            boolean pins) {
+        assertThat(ModelNames.pinsSnapshotOf(name, model)).isEqualTo(pins);
+    }
 }
