@@ -181,7 +181,7 @@ public final class Gateway implements AutoCloseable {
         AnswerMemory answerMemory = AnswerMemory.ofBytes(config.server().effectiveAnswerMemory());
         int maxAnswer = (int) config.server().maxAnswerBytes();
         this.upstream = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10),
-                maxAnswer, answerMemory));
+                maxAnswer, answerMemory, b.clock));
         HttpTransport transport = HelidonHttpTransport.builder().maxResponseSize(maxAnswer).answerMemory(answerMemory)
                 .build();
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b, transport),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
+import dev.costwise.gateway.pipeline.MemorySpendLedger;
 import dev.costwise.llm.cost.PriceStatus;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
@@ -53,16 +54,21 @@ class OpenRouterReportedCostEndToEndTest {
             + "\"upstream_inference_completions_cost\":0.000905},"
             + "\"completion_tokens_details\":{\"reasoning_tokens\":356,\"image_tokens\":0}}";
 
+    /** OpenRouter's answer "Hi" from {@code model}, served by {@code provider}, with {@link #USAGE}. */
+    private static MockResponse answer(String id, String provider, String model) {
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"id\":\"" + id + "\",\"provider\":\"" + provider + "\",\"model\":\"" + model + "\","
+                        + "\"object\":\"chat.completion\",\"created\":1772036042,\"choices\":[{\"index\":0,"
+                        + "\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"}}],"
+                        + USAGE + "}").build();
+    }
+
     /** 2 × $2.50/M + 362 × $10/M: the baseline's price for the same tokens. */
     private static final Money BASELINE = Money.of("0.003625");
 
     @Test
     void givenAnAnswerReportingItsCost_whenCompleted_thenTheLedgerAndTheCostHeaderCarryThatAmountExactly() {
-        router.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
-                .body("{\"id\":\"gen-1\",\"provider\":\"Google\",\"model\":\"google/gemini-2.5-flash\","
-                        + "\"object\":\"chat.completion\",\"created\":1772036042,\"choices\":[{\"index\":0,"
-                        + "\"finish_reason\":\"stop\",\"message\":{\"role\":\"assistant\",\"content\":\"Hi\"}}],"
-                        + USAGE + "}").build());
+        router.enqueue(answer("gen-1", "Google", "google/gemini-2.5-flash"));
         try (TestGateway gw = gateway()) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("flash", "hi"),
                     "Authorization", "Bearer " + MASTER);
@@ -103,6 +109,45 @@ class OpenRouterReportedCostEndToEndTest {
                 assertThat(row.cost()).isEqualTo(Money.of(CHARGED));
                 assertThat(row.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
             });
+        }
+    }
+
+    /**
+     * A deployment configured free ({@code price} 0, as an OpenRouter {@code :free} model is) whose provider reports
+     * charging for the call all the same: the reported cost is what was billed, so the ledger row and every budget
+     * counting the call carry that one amount, and a gateway started on the same ledger counts it too.
+     */
+    @Test
+    void givenAFreeDeploymentWhoseProviderReportsACharge_whenCompleted_thenTheBudgetsCountWhatTheLedgerRecords() {
+        router.enqueue(answer("gen-3", "Chutes", "deepseek/deepseek-r1:free"));
+        String yaml = """
+                master_key: ${MASTER}
+                models:
+                  - {name: r1-free, provider: openrouter, model: "deepseek/deepseek-r1:free", api_key_env: TEST_KEY,
+                     base_url: %s/api/v1, price: {input: "0", output: "0"}}
+                defaults:
+                  cache: {enabled: false}
+                budgets:
+                  - {name: all, scope: global, window: day, limit: "10"}
+                  - {name: per-model, scope: model, window: day, limit: "1"}
+                """.formatted(TestGateway.baseUrl(router));
+        Map<String, String> env = Map.of("MASTER", MASTER, "TEST_KEY", "sk-upstream-secret");
+        MemorySpendLedger ledger = new MemorySpendLedger();
+        try (TestGateway gw = new TestGateway(yaml, env, ledger, alert -> { })) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("r1-free", "hi"),
+                    "Authorization", "Bearer " + MASTER);
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(gw.records()).singleElement().satisfies(row -> {
+                assertThat(row.cost()).isEqualTo(Money.of(CHARGED));
+                assertThat(row.priceStatus()).isEqualTo(PriceStatus.PROVIDER_REPORTED);
+            });
+            assertThat(BilledFailedAttemptsEndToEndTest.spent(gw, MASTER))
+                    .containsEntry("all:", Money.of(CHARGED)).containsEntry("per-model:r1-free", Money.of(CHARGED));
+        }
+        try (TestGateway restarted = new TestGateway(yaml, env, ledger, alert -> { })) {
+            assertThat(BilledFailedAttemptsEndToEndTest.spent(restarted, MASTER))
+                    .as("rebuilt from the ledger: the same amount").containsEntry("all:", Money.of(CHARGED));
         }
     }
 }

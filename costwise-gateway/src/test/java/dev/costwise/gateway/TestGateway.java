@@ -53,30 +53,36 @@ final class TestGateway implements AutoCloseable {
     /** As above, with the virtual keys of {@code keys}: replicas that share it see a key's changes at once. */
     TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
             InMemoryVirtualKeyStore keys) {
-        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker(), Optional.empty(), keys);
+        this(yaml, env, ledger, redisAlerts, Ticker.systemTicker(), Optional.empty(), keys, Clock.systemUTC());
     }
 
     /** A gateway whose TTLs, deadlines and circuit waits read {@code ticker}. */
     TestGateway(String yaml, Map<String, String> env, Ticker ticker) {
         this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker, Optional.empty(),
-                new InMemoryVirtualKeyStore(Clock.systemUTC()));
+                new InMemoryVirtualKeyStore(Clock.systemUTC()), Clock.systemUTC());
+    }
+
+    /** A gateway whose wall time (budget windows, ledger rows, a rate limit's reset) reads {@code clock}. */
+    TestGateway(String yaml, Map<String, String> env, Clock clock) {
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, Ticker.systemTicker(), Optional.empty(),
+                new InMemoryVirtualKeyStore(Clock.systemUTC()), clock);
     }
 
     /** A gateway keeping the Responses API's stored responses in {@code storedResponses}. */
     TestGateway(String yaml, Map<String, String> env, ResponseDocuments storedResponses) {
         this(yaml, env, new MemorySpendLedger(), alert -> { }, Ticker.systemTicker(), Optional.of(storedResponses),
-                new InMemoryVirtualKeyStore(Clock.systemUTC()));
+                new InMemoryVirtualKeyStore(Clock.systemUTC()), Clock.systemUTC());
     }
 
     private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
-            Ticker ticker, Optional<ResponseDocuments> storedResponses, InMemoryVirtualKeyStore keys) {
+            Ticker ticker, Optional<ResponseDocuments> storedResponses, InMemoryVirtualKeyStore keys, Clock clock) {
         this.ledger = ledger;
         this.keys = keys;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
         GatewayConfig config = parsed.withServer(s.withAddress("127.0.0.1", 0));
         Gateway.Builder builder = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add)
-                .ticker(ticker).redisAlerts(redisAlerts);
+                .ticker(ticker).clock(clock).redisAlerts(redisAlerts);
         storedResponses.ifPresent(builder::storedResponses);
         this.gateway = builder.build().start();
     }

@@ -2,6 +2,7 @@ package dev.costwise.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.Sleeper;
 import dev.costwise.core.recovery.CircuitBreaker;
 import dev.costwise.core.recovery.RetryBudget;
@@ -38,7 +39,9 @@ import java.util.random.RandomGenerator;
  * a retry it reserves again if a billed failure settled it; a candidate (or a retry) no budget has room for is
  * skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has cut off the upstream calls
  * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback
- * starts. Thread-safe; one instance serves every request.
+ * starts. Anyone else's interrupt of a wait (for a retry, for a throttle slot) ends it with a
+ * {@link CallInterruptedException}, the thread's interrupt flag set again. Thread-safe; one instance serves every
+ * request.
  */
 final class AttemptLoop {
     private final ModelDirectory directory;
@@ -254,7 +257,7 @@ final class AttemptLoop {
                         metrics.retryRefused(m.name());
                         break; // the provider's retry budget is spent: fall back instead of adding load
                     }
-                    sleep(delay);
+                    sleep(delay, m);
                 } catch (UnsupportedRequestException e) {
                     // The adapter refused before sending: not a failed call (no ledger row, no failure counted),
                     // and another model of the pipeline may take the request as it is.
@@ -304,7 +307,7 @@ final class AttemptLoop {
     }
 
     /** Waits for a slot of the provider's throttle, no longer than the attempt may take. */
-    private static void acquire(java.util.concurrent.Semaphore throttle, Model m, Duration wait) {
+    private void acquire(java.util.concurrent.Semaphore throttle, Model m, Duration wait) {
         if (throttle == null) {
             return;
         }
@@ -315,8 +318,7 @@ final class AttemptLoop {
                                 + wait.toMillis() + " ms", Optional.empty());
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.ShuttingDown();
+            throw interrupted(e, m.provider() + " throttle");
         }
     }
 
@@ -346,15 +348,25 @@ final class AttemptLoop {
     }
 
     /** Waits before a retry; the stop's cut ends the wait, and no retry follows. */
-    private void sleep(Duration d) {
+    private void sleep(Duration d, Model m) {
         try (UpstreamCutoff.Inside waiting = cutoff.enter()) {
             sleeper.sleep(d);
         } catch (InterruptedException e) {
-            if (!cutoff.isCut()) {
-                Thread.currentThread().interrupt(); // someone else's interrupt: theirs to see
-            }
-            throw new GatewayException.ShuttingDown();
+            throw interrupted(e, "retry of " + m.name());
         }
+    }
+
+    /**
+     * What ends a wait that was interrupted: the stop's cut (its interrupt already cleared as the wait was left) a
+     * shutting-down answer; anyone else's interrupt is theirs to see, so the flag is set again and the call ends as
+     * interrupted, not as a shutdown that is not happening.
+     */
+    private RuntimeException interrupted(InterruptedException e, String waiting) {
+        if (cutoff.isCut()) {
+            return new GatewayException.ShuttingDown();
+        }
+        Thread.currentThread().interrupt();
+        return new CallInterruptedException(waiting, e);
     }
 
     private Duration elapsed(long startNanos) {

@@ -21,6 +21,7 @@ import dev.costwise.llm.provider.http.BoundedLineReader;
 import dev.costwise.llm.provider.http.HttpBodies;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.ResponseTooLargeException;
+import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.media.type.MediaTypes;
@@ -39,6 +40,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -78,6 +80,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private final int maxAnswerSize;
     /** Counts the answers read whole (not streams) while they are held, shared with the native adapters. */
     private final AnswerMemory answerMemory;
+    /** The wall clock a 429's reset is measured against when the 429 gives it as an epoch time. */
+    private final Clock clock;
 
     /**
      * @param json the shared mapper
@@ -92,21 +96,25 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      * @param connectTimeout how long to wait for a TCP connection
      * @param maxAnswerSize the largest answer, or stream event, read, in bytes
      * @param answerMemory the budget answers read whole are counted in while held
+     * @param clock the wall clock a 429's reset is measured against (OpenRouter's {@code X-RateLimit-Reset} in its
+     *     error's metadata, an epoch time)
      */
     public OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, int maxAnswerSize,
-            AnswerMemory answerMemory) {
-        this(json, connectTimeout, MAX_IDLE, System::nanoTime, maxAnswerSize, answerMemory);
+            AnswerMemory answerMemory, Clock clock) {
+        this(json, connectTimeout, MAX_IDLE, System::nanoTime, maxAnswerSize, answerMemory, clock);
     }
 
     /** With the idle limit of kept-alive connections and the clock it is measured with (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime) {
-        this(json, connectTimeout, maxIdle, nanoTime, HttpBodies.DEFAULT_MAX_SIZE, AnswerMemory.unlimited());
+        this(json, connectTimeout, maxIdle, nanoTime, HttpBodies.DEFAULT_MAX_SIZE, AnswerMemory.unlimited(),
+                Clock.systemUTC());
     }
 
     /** As above, reading answers and stream events of at most {@code maxAnswerSize} bytes (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime,
-            int maxAnswerSize, AnswerMemory answerMemory) {
+            int maxAnswerSize, AnswerMemory answerMemory, Clock clock) {
         this.maxAnswerSize = maxAnswerSize;
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.answerMemory = Objects.requireNonNull(answerMemory, "answerMemory");
         this.json = json;
         this.exactJson = json.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -350,9 +358,12 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         int status = res.status().code();
         Optional<Duration> retryAfter = retryAfter(res);
         if (retryAfter.isEmpty() && status == 429) {
-            // no retry-after, but OpenAI's x-ratelimit-reset-*: when the limit is whole again, waited for at most
-            // the retry settings' longest delay, as a call may fit sooner
+            // no retry-after, but OpenAI's x-ratelimit-reset-*, else OpenRouter's X-RateLimit-Reset in the error's
+            // metadata: when the limit is whole again, waited for at most the retry settings' longest delay, as a
+            // call may fit sooner
+            JsonNode metadata = tree.path("error").path("metadata");
             retryAfter = RateLimitHeaderParser.untilReset(name -> res.headers().first(HeaderNames.create(name)))
+                    .or(() -> OpenAiErrorMapper.untilMetadataReset(Optional.of(metadata), clock.instant()))
                     .map(reset -> reset.compareTo(call.maxRetryDelay()) < 0 ? reset : call.maxRetryDelay());
         }
         return OpenAiReplies.error(call.model(), status, tree, retryAfter, requestId);

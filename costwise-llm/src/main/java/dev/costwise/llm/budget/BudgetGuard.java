@@ -54,12 +54,17 @@ import org.slf4j.LoggerFactory;
  * the gateway reserves and settles a workflow run. The budgets are reserved one amount after another and all given
  * back if one has no room, so the limits hold; a call racing such a reservation may be refused while it is held.
  *
- * <p>A call to a free model, or one no budget applies to, is never blocked and reserves nothing. Thread-safe.
+ * <p>A call to a free model, or one no budget applies to, is never blocked and reserves nothing. A free model's call
+ * is still charged to the budgets counting it what its provider reports billing for it (OpenRouter's
+ * {@code usage.cost}, which the call's cost record carries), after the call and whatever room is left, so budgets
+ * count what the records say was spent. Thread-safe.
  */
 public final class BudgetGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(BudgetGuard.class);
     private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000L);
+    /** The limit of a claim that must not refuse: a free model's charge, billed without a price to hold. */
+    private static final Money NO_LIMIT = Money.ofNanos(Long.MAX_VALUE);
 
     private final Budgets budgets;
     private final ModelCatalog catalog;
@@ -102,10 +107,10 @@ public final class BudgetGuard {
      * @param model the catalog name (or alias) of the model the call goes to
      * @param request the request; its {@code max_tokens} bounds the output
      * @param context the request's context (its tags select the budgets)
-     * @return {@link Admission.Unbudgeted} when nothing needs reserving, {@link Admission.Admitted} with the
-     *     reservation and the request to send ({@code max_tokens} set when the catalog does not know the model's
-     *     maximum output and the request had none), or {@link Admission.Refused} naming the budgets that had no
-     *     room
+     * @return {@link Admission.Unbudgeted} when no budget applies, {@link Admission.Admitted} with the
+     *     reservation (for a free model, one holding nothing) and the request to send ({@code max_tokens} set
+     *     when the catalog does not know the model's maximum output and the request had none), or
+     *     {@link Admission.Refused} naming the budgets that had no room
      * @throws dev.costwise.llm.catalog.UnknownModelException if the catalog does not know {@code model} and some
      *     budget applies to the call (with no budget applying, the call passes unpriced)
      * @throws IllegalStateException if the model has no known price, so no hard budget can bound its cost
@@ -137,12 +142,15 @@ public final class BudgetGuard {
         }
         ModelInfo info = known.orElseGet(() -> catalog.require(model));
         List<Budget> applicable = budgets.applicableTo(info.name(), context.tags());
-        if (applicable.isEmpty() || info.isFree()) {
+        if (applicable.isEmpty()) {
             return new Admission.Unbudgeted(request);
         }
-        WorstCase worst = worstCase(info, priced(info, applicable), request, holdAt);
         // one model: every budget is charged the call's whole cost
-        return reserve(List.of(part(applicable, List.of(worst), Optional.empty())), request);
+        if (info.isFree()) {
+            return unheld(List.of(new Reservation.Unheld(applicable, Optional.empty())), request);
+        }
+        WorstCase worst = worstCase(info, priced(info, applicable), request, holdAt);
+        return reserve(List.of(part(applicable, List.of(worst), Optional.empty())), List.of(), request);
     }
 
     /**
@@ -150,7 +158,7 @@ public final class BudgetGuard {
      * call may be charged to holds the worst case the call could charge it, so its limit holds whichever model is
      * billed. A budget on one model holds that model's worst case when the model is among {@code models}; any other
      * budget holds the dearest one's. Settled with its {@link CallCosts spend}, each budget on a model is charged what
-     * was billed at that model only.
+     * was billed at that model only. A free model's budgets hold nothing, and are charged what it billed all the same.
      *
      * @param holder names the calling model, for the message
      * @param models the catalog names (or aliases) of the models the call may be billed at
@@ -184,6 +192,7 @@ public final class BudgetGuard {
         }
         List<Part> parts = new ArrayList<>();
         List<WorstCase> everyModel = new ArrayList<>();
+        List<Reservation.Unheld> unheld = new ArrayList<>();
         for (Map.Entry<String, Optional<ModelInfo>> e : known.entrySet()) {
             String model = e.getKey();
             if (e.getValue().isEmpty()) {
@@ -196,8 +205,11 @@ public final class BudgetGuard {
             }
             ModelInfo info = e.getValue().get();
             List<Budget> own = onModel.getOrDefault(model, List.of());
+            if (info.isFree() && !own.isEmpty()) {
+                unheld.add(new Reservation.Unheld(own, Optional.of(model))); // no price to hold: charged after
+            }
             if (info.isFree() || (anywhere.isEmpty() && own.isEmpty())) {
-                continue; // costs nothing, or no budget counts it
+                continue; // no price to hold, or no budget counts it
             }
             List<Budget> counting = new ArrayList<>(anywhere);
             counting.addAll(own);
@@ -207,13 +219,21 @@ public final class BudgetGuard {
                 parts.add(part(own, List.of(worst), Optional.of(model)));
             }
         }
-        if (everyModel.isEmpty()) {
-            return new Admission.Unbudgeted(request); // every model a budget counts is free
+        if (everyModel.isEmpty()) { // every model a budget counts is free
+            if (!anywhere.isEmpty()) {
+                unheld.addFirst(new Reservation.Unheld(anywhere, Optional.empty()));
+            }
+            return unheld.isEmpty() ? new Admission.Unbudgeted(request) : unheld(unheld, request);
         }
         if (!anywhere.isEmpty()) {
             parts.addFirst(part(anywhere, everyModel, Optional.empty()));
         }
-        return reserve(parts, request);
+        return reserve(parts, unheld, request);
+    }
+
+    /** Admits a call that holds nothing: only free models' budgets count it, charged what their providers report. */
+    private Admission unheld(List<Reservation.Unheld> unheld, ChatRequest request) {
+        return new Admission.Admitted(new Reservation(this, List.of(), unheld), request);
     }
 
     private static boolean onModel(Budget b) {
@@ -267,9 +287,10 @@ public final class BudgetGuard {
      * Reserves every part, all or nothing: one after another, and what the earlier ones hold goes back when one has
      * no room. When some model's output is unbounded (the catalog does not know its maximum and the request sets
      * none), each part holds what its budgets can still pay for, up to the context window, the least of which bounds
-     * the request's {@code max_tokens}; the rest is given back.
+     * the request's {@code max_tokens}; the rest is given back. The budgets of free models the call may bill
+     * ({@code unheld}) hold nothing, and are charged after the call what those models billed.
      */
-    private Admission reserve(List<Part> parts, ChatRequest request) {
+    private Admission reserve(List<Part> parts, List<Reservation.Unheld> unheld, ChatRequest request) {
         BudgetStore store = budgets.store();
         boolean bounded = parts.stream().flatMap(p -> p.worst().stream()).allMatch(WorstCase::outputBounded);
         long maxTokens = parts.stream().flatMap(p -> p.worst().stream()).mapToLong(WorstCase::maxOutput).min()
@@ -300,7 +321,7 @@ public final class BudgetGuard {
                 held.add(new Reservation.Held(p.budgets(), grants.get(i), p.model()));
             }
             ChatRequest sent = bounded ? request : request.toBuilder().maxTokens((int) maxTokens).build();
-            return new Admission.Admitted(new Reservation(this, held), sent);
+            return new Admission.Admitted(new Reservation(this, held, unheld), sent);
         } catch (RuntimeException | Error e) {
             // a store that fails part way (its database down) must not strand what it already granted
             try {
@@ -445,15 +466,27 @@ public final class BudgetGuard {
         return new Admission.Refused(action, failures);
     }
 
-    /** Settles each held amount to its budgets' share of {@code spent}: a model's budgets to what it billed. */
-    void settled(List<Reservation.Held> held, Spend spent) {
+    /**
+     * Settles each held amount to its budgets' share of {@code spent}, a model's budgets to what it billed, and
+     * charges the budgets of free models, which hold nothing, their share the same way.
+     */
+    void settled(List<Reservation.Held> held, List<Reservation.Unheld> unheld, Spend spent) {
         Optional<Map<String, Money>> byCatalogModel = spent.byModel().map(this::byCatalogName);
         RuntimeException first = null;
         for (Reservation.Held h : held) {
-            Money charged = h.model().flatMap(m -> byCatalogModel.map(b -> b.getOrDefault(m, Money.ZERO)))
-                    .orElse(spent.total()); // a model's budgets: what it billed; the others, and without records, all
             try { // each on its own: a store failing on one budget must not leave the others held
-                settled(h.budgets(), h.grant(), charged);
+                settled(h.budgets(), h.grant(), share(h.model(), byCatalogModel, spent));
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        for (Reservation.Unheld u : unheld) {
+            Money charged = share(u.model(), byCatalogModel, spent);
+            if (!charged.isPositive()) {
+                continue; // its provider billed nothing, as the catalog said: the store is not touched
+            }
+            try {
+                settled(u.budgets(), heldNothing(u.budgets()), charged);
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
@@ -461,6 +494,23 @@ public final class BudgetGuard {
         if (first != null) {
             throw first;
         }
+    }
+
+    /** @return what a model's budgets are charged (what it billed); the others, and without records: all of it */
+    private static Money share(Optional<String> model, Optional<Map<String, Money>> byCatalogModel, Spend spent) {
+        return model.flatMap(m -> byCatalogModel.map(b -> b.getOrDefault(m, Money.ZERO))).orElse(spent.total());
+    }
+
+    /**
+     * A grant of nothing in each budget's current window, to settle a free model's charge with: its claims set no
+     * limit, since that charge was billed without a price to hold, and counts whatever room is left.
+     */
+    private BudgetStore.Grant heldNothing(List<Budget> charged) {
+        Instant now = budgets.clock().instant();
+        List<Claim> claims = charged.stream()
+                .map(b -> new Claim(new Bucket(b.name(), b.window().spanAt(now).start()), NO_LIMIT)).toList();
+        return budgets.store().reserve(claims, Money.ZERO, Money.ZERO).orElseThrow(() -> new IllegalStateException(
+                "the budget store refused to hold nothing in " + names(charged)));
     }
 
     /** @return the spend at each model under its catalog name, so a model's aliases and snapshots add up */
@@ -544,14 +594,15 @@ public final class BudgetGuard {
     public sealed interface Admission {
 
         /**
-         * No budget applies, or the model is free: send the request as it is.
+         * No budget applies: send the request as it is.
          *
          * @param request the request to send
          */
         record Unbudgeted(ChatRequest request) implements Admission {}
 
         /**
-         * The worst case is reserved: send {@code request}, then settle or release the reservation.
+         * The worst case is reserved: send {@code request}, then settle or release the reservation. For a free
+         * model nothing is held, and settling charges its budgets what its provider reported billing.
          *
          * @param reservation the reservation to settle after the call
          * @param request the request to send ({@code max_tokens} set when the caller left it out and the catalog

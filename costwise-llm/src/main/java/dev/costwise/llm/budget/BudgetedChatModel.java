@@ -167,7 +167,7 @@ public final class BudgetedChatModel implements ChatModel {
     /**
      * A call the budgets let through: the model to call, the request to send it and what is reserved for it.
      *
-     * @param reservation empty when nothing needs reserving (no budget applies, or the model is free)
+     * @param reservation empty when no budget applies (for a free model, one that holds nothing)
      */
     private record Call(ChatModel model, ChatRequest request, Optional<Reservation> reservation) {
 

@@ -16,17 +16,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * model's ({@link BudgetGuard}). Its {@link BudgetedChatModel} then charges each budget on a model only what the call
  * was billed at that model.
  *
+ * <p>A budget counting a model the catalog prices free holds nothing for it, as there is no price to hold, but it is
+ * still charged what the call's provider reported billing at that model ({@link Unheld}), so budgets count what the
+ * cost records carry.
+ *
  * <p>Thread-safe.
  */
 public final class Reservation {
 
     private final BudgetGuard guard;
     private final List<Held> held;
+    private final List<Unheld> unheld;
     private final AtomicBoolean done = new AtomicBoolean();
 
-    Reservation(BudgetGuard guard, List<Held> held) {
+    Reservation(BudgetGuard guard, List<Held> held, List<Unheld> unheld) {
         this.guard = guard;
         this.held = List.copyOf(held);
+        this.unheld = List.copyOf(unheld);
     }
 
     /**
@@ -42,12 +48,25 @@ public final class Reservation {
         }
     }
 
+    /**
+     * Budgets counting a call to a model the catalog prices free: nothing is held in them, and they are charged only
+     * what the call's provider reports billing (OpenRouter's {@code usage.cost} for a {@code :free} model).
+     *
+     * @param budgets the budgets
+     * @param model the free model whose spend alone they are charged (their scope's); empty: the call's whole cost
+     */
+    record Unheld(List<Budget> budgets, Optional<String> model) {
+        Unheld {
+            budgets = List.copyOf(budgets);
+        }
+    }
+
     /** @return the most held in any one budget: the call's worst case at the dearest model it may bill */
     public Money amount() {
         return held.stream().map(h -> h.grant().amount()).reduce(Money.ZERO, Money::max);
     }
 
-    /** @return the budgets it is held in */
+    /** @return the budgets it is held in (not those of a free model, which hold nothing) */
     public List<Budget> budgets() {
         return held.stream().flatMap(h -> h.budgets().stream()).toList();
     }
@@ -70,21 +89,25 @@ public final class Reservation {
         if (!done.compareAndSet(false, true)) {
             return false;
         }
-        guard.settled(held, spent);
-        return true;
-    }
-
-    /** Settles each budget to what it holds: a call that may have been billed its worst case left no record. */
-    boolean settleAtWorstCase() {
-        if (!done.compareAndSet(false, true)) {
-            return false;
-        }
-        held.forEach(h -> guard.settled(List.of(h), Spend.unattributed(h.grant().amount())));
+        guard.settled(held, unheld, spent);
         return true;
     }
 
     /**
-     * Gives the whole reservation back: the call was not billed.
+     * Settles each budget to what it holds: a call that may have been billed its worst case left no record. A free
+     * model's budgets hold nothing, and no record says it billed anything.
+     */
+    boolean settleAtWorstCase() {
+        if (!done.compareAndSet(false, true)) {
+            return false;
+        }
+        held.forEach(h -> guard.settled(List.of(h), List.of(), Spend.unattributed(h.grant().amount())));
+        return true;
+    }
+
+    /**
+     * Gives the whole reservation back: the call was not billed (a free model's budgets, holding nothing, stay as
+     * they are).
      *
      * @return {@code true} if this call released it, {@code false} if it was already settled or released
      */

@@ -117,7 +117,10 @@ class FreeModelTest {
                 List.of(TestModels.FakeProvider.of(PAID, 500)));
         budgets.store().restore(new BudgetStore.Bucket("daily", budgets.status("daily").windowStart()),
                 Money.of("0.05"));
-        assertThat(fallback.execute(request(), ctx()).model()).isEqualTo("local-model"); // "free": passes
+        WorkflowContext free = ctx();
+        // "free": passes, holding nothing, and is charged what it billed all the same (its record's cost)
+        assertThat(fallback.execute(request(), free).model()).isEqualTo("local-model");
+        Money billedWhileFree = CostRecords.total(free);
 
         catalog.set(pricedLater());
         WorkflowContext ctx = ctx();
@@ -125,7 +128,7 @@ class FreeModelTest {
         assertThatThrownBy(() -> fallback.execute(request(), ctx)).isInstanceOf(BudgetExceededException.class)
                 .hasMessageContaining("daily");
         assertThat(CostRecords.total(ctx)).isEqualTo(Money.ZERO);
-        assertThat(budgets.status("daily").spent()).isEqualTo(Money.of("0.05"));
+        assertThat(budgets.status("daily").spent()).isEqualTo(Money.of("0.05").plus(billedWhileFree));
     }
 
     @Test
@@ -135,12 +138,14 @@ class FreeModelTest {
                 .free(TestModels.FakeProvider.of(PAID, 500)).build();
         budgets.store().restore(new BudgetStore.Bucket("daily", budgets.status("daily").windowStart()),
                 Money.of("0.04"));
-        assertThat(router.execute(request(), ctx()).model()).isEqualTo("local-model"); // "free": passes, $0
+        WorkflowContext free = ctx();
+        // "free": passes, holding nothing, and is charged what it billed all the same (its record's cost)
+        assertThat(router.execute(request(), free).model()).isEqualTo("local-model");
         catalog.set(pricedLater());
-        Money paid = Money.ZERO;
+        Money paid = CostRecords.total(free);
         int refused = 0;
 
-        for (int i = 0; i < 10; i++) { // $0.00402 each at the later price: two fit in the $0.01 left
+        for (int i = 0; i < 10; i++) { // $0.00402 each at the later price: one fits in the $0.00598 left
             WorkflowContext ctx = ctx();
             try {
                 assertThat(router.execute(request(), ctx).model()).isEqualTo("local-model");
@@ -150,7 +155,7 @@ class FreeModelTest {
             paid = paid.plus(CostRecords.total(ctx));
         }
 
-        assertThat(refused).isEqualTo(8);
+        assertThat(refused).isEqualTo(9);
         assertThat(Money.of("0.04").plus(paid)).isEqualTo(budgets.status("daily").spent());
         assertThat(budgets.status("daily").spent().compareTo(Money.of("0.05"))).isLessThanOrEqualTo(0);
     }

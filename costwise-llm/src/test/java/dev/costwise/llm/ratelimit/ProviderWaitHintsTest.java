@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The waits providers give in their error bodies become the failure's retry-after, as a {@code Retry-After} header
  * does (bug bash 4, F4): Hugging Face's "model is loading" 503 with {@code estimated_time} (seconds), and Gemini's 429
- * {@code RESOURCE_EXHAUSTED} for a per-day quota with a {@code google.rpc.RetryInfo} {@code retryDelay}. Retries wait
- * them out (up to {@link RetryConfig#maxRetryAfter()}), and cooldowns rest the model for them. The providers are
- * MockWebServers in their wire formats; sleeps and the cooldowns' clock are injected.
+ * {@code RESOURCE_EXHAUSTED} for a per-day quota with a {@code google.rpc.RetryInfo} {@code retryDelay}, and
+ * OpenRouter's 429 with its limit's {@code X-RateLimit-Reset} (epoch milliseconds) in {@code error.metadata.headers}.
+ * Retries wait them out (up to {@link RetryConfig#maxRetryAfter()}), and cooldowns rest the model for them. The
+ * providers are MockWebServers in their wire formats; sleeps and the cooldowns' clock are injected.
  */
 class ProviderWaitHintsTest {
 
@@ -86,6 +87,69 @@ class ProviderWaitHintsTest {
 
         assertThat(retried.execute(ChatRequest.of("meta-llama/Llama-3.1-8B", "hi"), ctx).text()).isEqualTo("ready");
         assertThat(slept).singleElement().satisfies(d -> assertThat(d).isGreaterThanOrEqualTo(Duration.ofSeconds(2)));
+    }
+
+    /**
+     * OpenRouter's 429 for a limit of its own, which it reports with the limit's headers in the error's metadata
+     * (https://openrouter.ai/docs/api/reference/limits; the body as OpenRouter sends it), and no HTTP retry header.
+     */
+    private static MockResponse openRouterLimited(String message, Instant reset) {
+        return new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
+                .body(openRouterLimitBody(message, reset)).build();
+    }
+
+    private static String openRouterLimitBody(String message, Instant reset) {
+        return """
+                {"error":{"message":"%s","code":429,"metadata":{"headers":{"X-RateLimit-Limit":"20",\
+                "X-RateLimit-Remaining":"0","X-RateLimit-Reset":"%d"},"provider_name":null}},\
+                "user_id":"user_2mBdBPxBH7eLf6NvkErkltzOCzu"}""".formatted(message, reset.toEpochMilli());
+    }
+
+    private ChatModel openRouter() {
+        return OpenAiCompatibleChatModel.builder(
+                OpenAiCompatibleEndpoint.OPENROUTER.withBaseUrl(server.url("/api/v1").toString()),
+                "deepseek/deepseek-r1:free").apiKey(ApiKey.of("sk-or-test")).pricer(TestPricers.FIXED)
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).environment(Map.of()).build();
+    }
+
+    @Test
+    void givenOpenRoutersRateLimitWithItsResetInTheErrorMetadata_whenRetried_thenTheRetryWaitsUntilTheReset() {
+        server.enqueue(openRouterLimited("Rate limit exceeded: limit_rpm/deepseek/deepseek-r1", NOW.plusMillis(1500)));
+        server.enqueue(completion("deepseek/deepseek-r1:free"));
+        List<Duration> slept = new CopyOnWriteArrayList<>();
+        ChatModel retried = RetryingChatModel.of(Retry.of("or-retry", RetryConfig.builder().maxRetries(3)
+                .classifier(ProviderFailureClassifier.ofDefaults()).sleeper(slept::add).build()), openRouter());
+
+        assertThat(retried.execute(ChatRequest.of("deepseek/deepseek-r1:free", "hi"), ctx).text()).isEqualTo("ready");
+        assertThat(slept).as("the reset, not the 100 ms backoff").containsExactly(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void givenOpenRoutersDailyLimitResettingInHours_whenRetried_thenTheRetryGivesUpInsteadOfWaitingTheBackoff() {
+        for (int i = 0; i < 4; i++) { // as many as the retries would ask for, had they waited the backoff
+            server.enqueue(openRouterLimited("Rate limit exceeded: free-models-per-day",
+                    NOW.plus(Duration.ofHours(14))));
+        }
+        List<Duration> slept = new CopyOnWriteArrayList<>();
+        ChatModel retried = RetryingChatModel.of(Retry.of("or-retry", RetryConfig.builder().maxRetries(3)
+                .classifier(ProviderFailureClassifier.ofDefaults()).sleeper(slept::add).build()), openRouter());
+
+        assertThatThrownBy(() -> retried.execute(ChatRequest.of("deepseek/deepseek-r1:free", "hi"), ctx))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofHours(14)));
+        assertThat(slept).as("14 h is past the retry's longest wait (60 s)").isEmpty();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void givenOpenRoutersRateLimitWithARetryAfterHeader_whenCalled_thenTheHeaderWinsOverTheMetadata() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
+                .addHeader("Retry-After", "3").body(openRouterLimitBody("Rate limit exceeded", NOW.plusSeconds(40)))
+                .build());
+
+        assertThatThrownBy(() -> openRouter().execute(ChatRequest.of("deepseek/deepseek-r1:free", "hi"), ctx))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class,
+                        e -> assertThat(e.retryAfter()).contains(Duration.ofSeconds(3)));
     }
 
     @Test

@@ -232,9 +232,13 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         } catch (WireFormatException e) {
             parsed = Optional.empty();
         }
-        // a 429 without retry-after still says when the limit resets (x-ratelimit-reset-*)
+        // a 429 without retry-after still says when the limit resets: x-ratelimit-reset-*, else OpenRouter's
+        // X-RateLimit-Reset in the error's metadata
+        Optional<JsonNode> metadata = parsed.flatMap(WireError::metadata);
         Optional<Duration> wait = retryAfter(headers).or(() -> status == 429
-                ? RateLimitHeaderParser.untilReset(headers::first) : Optional.empty());
+                ? RateLimitHeaderParser.untilReset(headers::first).or(() -> OpenAiErrorMapper.untilMetadataReset(
+                        metadata, settings().clock().instant()))
+                : Optional.empty());
         return OpenAiErrorMapper.map(details(status, headers), status, parsed, body, wait, elapsed, apiKey);
     }
 

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -25,7 +27,8 @@ import java.util.OptionalInt;
  * OpenRouter moderation flag (content filtered); 404 not found; 408 timeout; 413 context length; 422 invalid; 429 rate
  * limited with its retry-after, except {@code insufficient_quota} (quota exhausted); 500, 502 and other 5xx server
  * error; 503 and 529 overloaded; 504 timeout. The retry-after is the headers', else the {@code estimated_time} of a
- * Hugging Face "model is loading" body. Messages are the provider's, shortened, with any key removed. An error
+ * Hugging Face "model is loading" body; for a 429, adapters also read the reset OpenRouter puts in the error's
+ * metadata ({@link #untilMetadataReset}). Messages are the provider's, shortened, with any key removed. An error
  * sent inside a success answer (a stream's error event, OpenRouter's error in a 200 body) is typed the same way by
  * its code and type ({@link #statusOf}), but reports no HTTP status, since none was sent for it.
  *
@@ -80,6 +83,42 @@ public final class OpenAiErrorMapper {
             return Optional.of(Duration.ofNanos(seconds.decimalValue().movePointRight(9).setScale(0,
                     RoundingMode.CEILING).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValueExact()));
         } catch (IOException | ArithmeticException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * When the limit an OpenRouter 429 reports resets, for an answer whose HTTP headers gave no wait: OpenRouter passes
+     * the limit's own headers in the error's {@code metadata.headers}, {@code X-RateLimit-Reset} in epoch
+     * milliseconds ({@code {"error": {"message": "Rate limit exceeded: free-models-per-day", "code": 429,
+     * "metadata": {"headers": {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0",
+     * "X-RateLimit-Reset": "1741305600000"}, "provider_name": null}}}}). A reset is when the limit is whole again,
+     * possibly hours away (a daily limit), so callers bound the wait as they bound any other.
+     *
+     * @param metadata the error's {@code metadata}, if it had one
+     * @param now the current time
+     * @return the time until the reset, zero when it has passed, if the metadata gave one as a whole number
+     */
+    public static Optional<Duration> untilMetadataReset(Optional<JsonNode> metadata, Instant now) {
+        JsonNode headers = metadata.map(m -> m.path("headers")).orElse(JSON.missingNode());
+        for (Map.Entry<String, JsonNode> h : headers.properties()) {
+            if (h.getKey().equalsIgnoreCase("x-ratelimit-reset")) { // header names are not case-sensitive
+                return epochMillis(h.getValue()).map(reset -> {
+                    Duration left = Duration.between(now, Instant.ofEpochMilli(reset));
+                    return left.isNegative() ? Duration.ZERO : left;
+                });
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Long> epochMillis(JsonNode value) {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return Optional.of(value.longValue());
+        }
+        try {
+            return value.isTextual() ? Optional.of(Long.parseLong(value.asText().trim())) : Optional.empty();
+        } catch (NumberFormatException e) {
             return Optional.empty();
         }
     }
