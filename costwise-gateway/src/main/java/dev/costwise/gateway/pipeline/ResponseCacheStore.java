@@ -10,11 +10,12 @@ import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
 import dev.costwise.llm.cache.RequestBodyKey;
 import dev.costwise.llm.chat.Usage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Caches whole answers per pipeline, keyed by the SHA-256 of the canonical request ({@link RequestBodyKey}, which
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Local entries are bounded twice: per pipeline by {@code max_entries}, and for every pipeline together by a byte
  * budget ({@code server.cache_memory}, default a quarter of the heap), because each model name has its own pipeline
  * and sixty models of 10,000 entries each would otherwise outgrow any small heap. When the budget is spent a new
- * answer is not cached (and {@link #rejectedForMemory()} counts it) until expiry or eviction frees room.
- * Thread-safe.
+ * answer is not cached until expiry or eviction frees room: {@link #rejectedForMemory()} counts it, and so does
+ * {@code costwise_cache_not_stored_total{reason="memory_full"}}, and the log says so at most every five minutes
+ * ({@link UncachedAnswers}). Thread-safe.
  */
 public final class ResponseCacheStore {
     private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
@@ -36,7 +38,7 @@ public final class ResponseCacheStore {
     private final Optional<SharedResponseEntries> shared;
     private final long memoryBudget;
     private final AtomicLong memoryUsed = new AtomicLong();
-    private final LongAdder rejectedForMemory = new LongAdder();
+    private final UncachedAnswers uncached;
 
     /**
      * A cached answer.
@@ -54,7 +56,8 @@ public final class ResponseCacheStore {
      * @param ticker measures TTLs
      */
     public ResponseCacheStore(ObjectMapper json, Ticker ticker) {
-        this(json, ticker, Optional.empty(), Runtime.getRuntime().maxMemory() / 4);
+        this(json, ticker, Optional.empty(), Runtime.getRuntime().maxMemory() / 4,
+                new UncachedAnswers(new SimpleMeterRegistry(), ticker));
     }
 
     /**
@@ -63,14 +66,17 @@ public final class ResponseCacheStore {
      * @param redis when replicas share cache entries through Redis, the connection to it: entries then live there
      *     instead of in this process
      * @param memoryBudget the most bytes local entries of every pipeline hold together
+     * @param registry where the count of answers not cached, by reason, is kept
      * @return the cache
      */
     public static ResponseCacheStore create(ObjectMapper json, Ticker ticker, Optional<RedisSharing> redis,
-            long memoryBudget) {
-        return new ResponseCacheStore(json, ticker, redis.map(RedisSharing::entries), memoryBudget);
+            long memoryBudget, MeterRegistry registry) {
+        return new ResponseCacheStore(json, ticker, redis.map(RedisSharing::entries), memoryBudget,
+                new UncachedAnswers(registry, ticker));
     }
 
-    ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared, long memoryBudget) {
+    ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared, long memoryBudget,
+            UncachedAnswers uncached) {
         if (memoryBudget <= 0) {
             throw new IllegalArgumentException("memoryBudget must be positive, was " + memoryBudget);
         }
@@ -78,6 +84,7 @@ public final class ResponseCacheStore {
         this.ticker = ticker;
         this.shared = shared;
         this.memoryBudget = memoryBudget;
+        this.uncached = uncached;
     }
 
     /** @return {@code true} while the shared store is unreachable: requests skip the cache ({@code bypass}) */
@@ -141,7 +148,11 @@ public final class ResponseCacheStore {
             // Expired entries of caches nobody reads stay until maintenance runs: run it, then try once more.
             caches.values().forEach(Cache::cleanUp);
             if (!reserveMemory(weight)) {
-                rejectedForMemory.increment();
+                uncached.skipped(UncachedAnswers.Reason.MEMORY_FULL, () -> "response cache full: an answer of "
+                        + weight + " bytes was not cached, as entries not yet expired hold " + memoryUsed.get()
+                        + " of its " + memoryBudget + " bytes (server.cache_memory); repeats of such answers are paid "
+                        + "misses until entries expire. Raise server.cache_memory (or the heap), or lower the "
+                        + "pipelines' cache ttl or max_entries");
                 return;
             }
         }
@@ -166,7 +177,7 @@ public final class ResponseCacheStore {
 
     /** @return answers not cached because the byte budget was spent */
     public long rejectedForMemory() {
-        return rejectedForMemory.sum();
+        return uncached.count(UncachedAnswers.Reason.MEMORY_FULL);
     }
 
     /** Bytes an entry holds: its body, its key (Latin-1 hex) and ~200 bytes of objects around them. */

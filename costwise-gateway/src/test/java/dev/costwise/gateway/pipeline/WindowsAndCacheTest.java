@@ -75,7 +75,8 @@ class WindowsAndCacheTest {
     @Test
     void givenByteBudget_whenCachesOfEveryPipelineFillIt_thenNewAnswersAreNotCachedUntilExpiryFreesRoom() {
         // Each entry weighs body + key + 200 bytes; the budget holds two 1,000-byte answers, not three.
-        ResponseCacheStore cache = new ResponseCacheStore(json, ticker, java.util.Optional.empty(), 2_500);
+        ResponseCacheStore cache = new ResponseCacheStore(json, ticker, java.util.Optional.empty(), 2_500,
+                new UncachedAnswers(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), ticker));
         CacheSettings settings = new CacheSettings(true, CacheScope.KEY, Duration.ofMinutes(5), 100);
         ResponseCacheStore.Entry answer = new ResponseCacheStore.Entry(new byte[1000], Usage.of(1, 1), "m",
                 Money.of("0.01"), "default");
