@@ -972,7 +972,7 @@ public final class ChatService {
         if (combined.isPresent()) {
             switch (combined.get()) {
                 case RedisBudgetStore.Lookup.Hit h -> {
-                    Optional<ResponseCacheStore.Entry> e = SharedResponseEntries.decode(h.value());
+                    Optional<ResponseCacheStore.Entry> e = redis.orElseThrow().entries().read(key, h.value());
                     if (e.isPresent()) {
                         return e;
                     }

@@ -137,10 +137,19 @@ public final class ResponseCacheStore {
         return Optional.ofNullable(cache(pipeline, settings).getIfPresent(key));
     }
 
-    /** Stores an answer. */
+    /**
+     * Stores an answer. In Redis, one larger than {@code redis.max_entry_size} is not stored (and counted as
+     * {@code too_large}): every replica must be able to read back what one writes.
+     */
     public void put(String pipeline, CacheSettings settings, String key, Entry entry) {
         if (shared.isPresent()) {
-            shared.get().put(key, entry, settings.ttl());
+            SharedResponseEntries s = shared.get();
+            if (!s.fits(entry)) {
+                uncached.skipped(UncachedAnswers.Reason.TOO_LARGE, () -> "an answer of " + entry.body().length
+                        + " bytes was not cached: it is over redis.max_entry_size (" + s.maxEntryBytes() + " bytes), "
+                        + "the largest entry every replica reads back; raise it if the replicas' heaps have room");
+            }
+            s.put(key, entry, settings.ttl()); // drops the fill lock, stored or not
             return;
         }
         long weight = weight(key, entry);

@@ -25,7 +25,9 @@ final class UncachedAnswers {
     /** Why an answer was not cached; {@link #tag()} is the meter's {@code reason}. */
     enum Reason {
         /** The local caches' byte budget ({@code server.cache_memory}) is spent. */
-        MEMORY_FULL("memory_full");
+        MEMORY_FULL("memory_full"),
+        /** The answer is larger than a shared (Redis) entry may be ({@code redis.max_entry_size}). */
+        TOO_LARGE("too_large");
 
         private final String tag;
 
@@ -60,7 +62,7 @@ final class UncachedAnswers {
         long now = ticker.read();
         for (Reason r : Reason.values()) {
             Counter c = Counter.builder("costwise.cache.not.stored").tag("reason", r.tag())
-                    .description("Answers the response cache did not keep, by reason (memory_full)")
+                    .description("Answers the response cache did not keep, by reason (memory_full, too_large)")
                     .register(registry);
             tracks.put(r, new Track(c, new AtomicLong(now), new AtomicLong()));
         }
