@@ -26,6 +26,7 @@ import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
+import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelNames;
@@ -1039,7 +1040,11 @@ public final class ConfigLoader {
                         "tpm", "tags"));
                 Optional<String> id = reqString(k, "id", p + ".id");
                 id.ifPresent(v -> {
-                    if (!ids.add(v)) {
+                    if (Caller.RESERVED_KEY_IDS.contains(v)) {
+                        problem(p + ".id", "'" + v + "' is reserved for the gateway's own callers (master: the "
+                                + "master key, anonymous: no key), whose spend rows and stored responses a key with "
+                                + "it would share; choose another id");
+                    } else if (!ids.add(v)) {
                         problem(p + ".id", "duplicate key id '" + v + "'");
                     }
                 });

@@ -1048,7 +1048,8 @@ public final class ChatService {
             return Optional.empty();
         }
         r.cacheStatus = "miss";
-        return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
+        return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.cacheScope(),
+                r.plan.body()));
     }
 
     private Upstream upstream(Model m) {

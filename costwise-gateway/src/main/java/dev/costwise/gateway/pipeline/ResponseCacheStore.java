@@ -112,12 +112,12 @@ public final class ResponseCacheStore {
      *
      * @param settings the pipeline's cache settings
      * @param pipeline the pipeline's name
-     * @param keyId the caller's key id ({@code anonymous} or {@code master} without a virtual key)
+     * @param callerScope the caller's own scope ({@link Caller#cacheScope()}), unless the pipeline shares its cache
      * @param request the request body
      * @return the key
      */
-    public String key(CacheSettings settings, String pipeline, String keyId, ObjectNode request) {
-        String scope = settings.scope() == CacheScope.SHARED ? "*" : keyId;
+    public String key(CacheSettings settings, String pipeline, String callerScope, ObjectNode request) {
+        String scope = settings.scope() == CacheScope.SHARED ? "*" : callerScope;
         return scope + "|" + pipeline + "|" + bodyKey.digest(request);
     }
 

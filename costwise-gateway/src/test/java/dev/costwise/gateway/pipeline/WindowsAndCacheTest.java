@@ -8,8 +8,14 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.llm.chat.Usage;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +76,21 @@ class WindowsAndCacheTest {
         assertThat(cache.get("m", settings, key)).isPresent();
         advance(Duration.ofMinutes(2));
         assertThat(cache.get("m", settings, key)).isEmpty();
+    }
+
+    @Test
+    void givenAVirtualKeyWhoseIdIsMaster_whenItsRequestIsKeyed_thenItsScopeIsNotTheMasterKeys() throws Exception {
+        ResponseCacheStore cache = new ResponseCacheStore(json, ticker);
+        CacheSettings perKey = new CacheSettings(true, CacheScope.KEY, Duration.ofMinutes(5), 100);
+        ObjectNode body = (ObjectNode) json.readTree("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}]}");
+        Caller keyNamedMaster = Caller.of(new VirtualKey("master", "tenant", List.of(), Optional.empty(),
+                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(),
+                false, Optional.empty()));
+
+        assertThat(cache.key(perKey, "m", keyNamedMaster.cacheScope(), body))
+                .isNotEqualTo(cache.key(perKey, "m", Caller.MASTER.cacheScope(), body))
+                .isNotEqualTo(cache.key(perKey, "m", Caller.ANONYMOUS.cacheScope(), body));
     }
 
     @Test
