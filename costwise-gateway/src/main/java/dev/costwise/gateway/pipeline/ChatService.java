@@ -516,8 +516,9 @@ public final class ChatService {
             CompletableFuture<ResponseCacheStore.Entry> leading = null;
             if (cacheKey.isPresent()) {
                 Optional<ResponseCacheStore.Entry> hit = lookup(r, cacheKey.get());
-                if (hit.isEmpty()) {
-                    // Single flight: concurrent identical misses wait for the first one's answer.
+                if (hit.isEmpty() && !cache.sharedAcrossReplicas()) {
+                    // Single flight: concurrent identical misses wait for the first one's answer. (Redis's fill lock
+                    // does it across replicas, and a request that waited there must not wait for another here.)
                     CompletableFuture<ResponseCacheStore.Entry> fresh = new CompletableFuture<>();
                     CompletableFuture<ResponseCacheStore.Entry> leader = inFlight.putIfAbsent(cacheKey.get(), fresh);
                     if (leader == null) {

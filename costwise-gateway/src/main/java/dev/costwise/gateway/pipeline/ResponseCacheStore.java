@@ -87,6 +87,14 @@ public final class ResponseCacheStore {
         this.uncached = uncached;
     }
 
+    /**
+     * @return {@code true} when entries live in Redis: a miss there also takes the key's fill lock or waits for its
+     *     holder, so concurrent identical misses across every replica, this one included, make one upstream call
+     */
+    public boolean sharedAcrossReplicas() {
+        return shared.isPresent();
+    }
+
     /** @return {@code true} while the shared store is unreachable: requests skip the cache ({@code bypass}) */
     public boolean bypassed() {
         return shared.isPresent() && shared.get().bypassed();

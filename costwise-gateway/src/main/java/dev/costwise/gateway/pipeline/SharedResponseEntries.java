@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,10 @@ import redis.clients.jedis.util.JedisURIHelper;
  * miss, takes the key's fill lock ({@code SET NX PX}); replicas that miss a locked key poll (10 ms doubling to 200 ms)
  * until the holder stores the answer, so concurrent misses across replicas make one upstream call. A holder that
  * fails drops its lock ({@link #abandon}); one that dies lets it expire, and waiters give up after
- * {@link #LOCK_WAIT} and call upstream themselves. The lock a request holds is remembered per thread: the gateway
+ * {@link #LOCK_WAIT} and call upstream themselves. A waiter waits for one holder only, as the gateway's in-process
+ * single flight does: once the holder it found ends without an answer, it calls upstream itself, without the lock,
+ * rather than queueing behind whichever waiter took the lock next (during an outage, the Nth identical request would
+ * otherwise wait for N - 1 failed calls in turn). The lock a request holds is remembered per thread: the gateway
  * runs each request on its own (virtual) thread from lookup to store.
  *
  * <p>With a budget that applies, the lookup, lock and budget reservation run as one script on the shared connection
@@ -75,12 +79,15 @@ final class SharedResponseEntries implements AutoCloseable {
     /** The longest header line read; an entry without a line break by then is of another format. */
     private static final int MAX_HEADER = 64 * 1024;
 
-    /** Returns {1, value} on a hit, {2} when this caller took the fill lock, {3} when another caller holds it. */
+    /**
+     * Returns {1, value} on a hit, {2} when this caller took the fill lock, {3, holder's token} when another caller
+     * holds it.
+     */
     private static final byte[] LOOKUP_OR_LOCK = bytes("""
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v} end
             if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
-            return {3}
+            return {3, redis.call('GET', KEYS[2])}
             """);
     private static final byte[] STORE_AND_UNLOCK = bytes("""
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -167,6 +174,7 @@ final class SharedResponseEntries implements AutoCloseable {
         Duration limit = maxWait.compareTo(LOCK_WAIT) < 0 ? maxWait : LOCK_WAIT;
         Duration waited = Duration.ZERO;
         Duration pause = POLL_FIRST;
+        byte[] awaited = null; // the token of the holder this request waits for
         while (true) {
             List<?> reply;
             try {
@@ -188,6 +196,12 @@ final class SharedResponseEntries implements AutoCloseable {
             if (kind == 2) {
                 held.get().put(key, token);
                 return Optional.empty();
+            }
+            byte[] holder = (byte[]) reply.get(1);
+            if (awaited == null) {
+                awaited = holder;
+            } else if (!Arrays.equals(awaited, holder)) {
+                return Optional.empty(); // the holder ended without an answer: call upstream, as it did
             }
             if (waited.compareTo(limit) >= 0) {
                 return Optional.empty(); // the holder is slow or gone: call upstream without the lock
