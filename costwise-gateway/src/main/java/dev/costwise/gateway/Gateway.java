@@ -186,7 +186,7 @@ public final class Gateway implements AutoCloseable {
                 .build();
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b, transport),
                 upstream, ResponseCacheStore.create(json, b.ticker, redis,
-                config.server().effectiveCacheMemory()), budgets, ledger,
+                config.server().effectiveCacheMemory(), registry), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
                 redis, cutoff);
         this.auth = new Authenticator(config, keys, b.clock);

@@ -96,6 +96,24 @@ class ConfigContradictionsTest {
     }
 
     @Test
+    void givenKeysWithTheIdsOfTheMasterKeyAndOfNoKey_whenLoaded_thenBothAreRefusedWithTheirPaths() {
+        loading("""
+                models: [{name: m, provider: sim}]
+                keys:
+                  - {id: master, key_sha256: %s}
+                  - {id: anonymous, key_sha256: %s}
+                  - {id: Master, key_sha256: %s}
+                """.formatted("a".repeat(64), "b".repeat(64), "c".repeat(64)))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "keys[0].id: 'master' is reserved for the gateway's own callers (master: the master key, "
+                                + "anonymous: no key), whose spend rows and stored responses a key with it would "
+                                + "share; choose another id",
+                        "keys[1].id: 'anonymous' is reserved for the gateway's own callers (master: the master key, "
+                                + "anonymous: no key), whose spend rows and stored responses a key with it would "
+                                + "share; choose another id"));
+    }
+
+    @Test
     void givenABaseUrlWithCredentialsAndABadRedisPort_whenLoaded_thenNeitherSecretIsEchoedAndThePortIsNamed() {
         loading("""
                 models:

@@ -55,6 +55,17 @@ class RedisConfigTest {
         assertThat(redis.keyPrefix()).isEqualTo("costwise");
         assertThat(redis.localShare()).isEqualTo(0.5);
         assertThat(redis.timeout()).isEqualTo(Duration.ofMillis(200));
+        assertThat(redis.maxEntryBytes()).isEqualTo(8L * 1024 * 1024);
+    }
+
+    @Test
+    void givenMaxEntrySize_whenLoaded_thenTheSharedCacheStoresAnswersUpToIt() {
+        assertThat(parse("redis: {url: \"redis://127.0.0.1:6379\", max_entry_size: 2MB}\n", Map.of()).redis()
+                .orElseThrow().maxEntryBytes()).isEqualTo(2L * 1024 * 1024);
+        assertThatThrownBy(() -> parse("redis: {url: \"redis://127.0.0.1:6379\", max_entry_size: 3GB}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("redis.max_entry_size: "
+                        + "must be below 2GB (an entry's answer is read into one array), was '3GB'"));
     }
 
     @Test
@@ -70,11 +81,13 @@ class RedisConfigTest {
                   key_prefix: "has space"
                   local_share: 1.5
                   timeout: soon
+                  max_entry_size: big
                   pasword: x
                 """, Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactlyInAnyOrder(
-                        "redis.pasword: unknown field (known: key_prefix, local_share, timeout, url)",
+                        "redis.pasword: unknown field (known: key_prefix, local_share, max_entry_size, timeout, url)",
+                        "redis.max_entry_size: expected a size such as 512KB or 10MB, was 'big'",
                         "redis.url: expected redis://host:port or rediss://host:port, was 'http://***@redis:6379'",
                         "redis.key_prefix: expected letters, digits, '-', '_', '.' or ':' (at most one ':' at the end),"
                                 + " was 'has space'",

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -447,6 +448,53 @@ class RedisSharedGatewaysTest {
             assertThat(took).as("b stopped waiting for a's fill at its 1 s deadline").isLessThan(Duration.ofSeconds(5));
             assertThat(waiting.statusCode()).isEqualTo(504);
             assertThat(filling.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void givenTheFillLockHolderFails_whenThreeRequestsWaitedForIt_thenAllCallUpstreamAtOnceInsteadOfInTurn()
+            throws Exception {
+        SharedRedis.requireRunning();
+        AtomicInteger calls = new AtomicInteger();
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        CountDownLatch retriesMet = new CountDownLatch(3);
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (calls.incrementAndGet() == 1) { // the holder's call fails slowly: the others wait for it
+                    return OpenAiFake.error(500, "server_error", null, "down").newBuilder()
+                            .headersDelay(800, TimeUnit.MILLISECONDS).build();
+                }
+                // Each later call waits (3 s at most) for the others: only calls made at once meet here.
+                mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                retriesMet.countDown();
+                retriesMet.await(3, TimeUnit.SECONDS);
+                inFlight.decrementAndGet();
+                return OpenAiFake.error(500, "server_error", null, "down");
+            }
+        });
+        try (TestGateway a = gateway(""); TestGateway b = gateway("");
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<HttpResponse<String>> holder = pool.submit(() -> a.post("/v1/chat/completions",
+                    chat("outage"), "Authorization", AUTH));
+            assertThat(upstream.takeRequest(5, TimeUnit.SECONDS)).as("a holds the fill lock").isNotNull();
+            List<Future<HttpResponse<String>>> waiting = new ArrayList<>();
+            for (TestGateway gw : List.of(b, b, a)) { // two waiters on one replica, one on the holder's
+                waiting.add(pool.submit(() -> gw.post("/v1/chat/completions", chat("outage"), "Authorization",
+                        AUTH)));
+            }
+
+            List<Integer> statuses = new ArrayList<>(List.of(holder.get(30, TimeUnit.SECONDS).statusCode()));
+            for (Future<HttpResponse<String>> f : waiting) {
+                statuses.add(f.get(30, TimeUnit.SECONDS).statusCode());
+            }
+
+            assertThat(statuses).containsExactly(502, 502, 502, 502);
+            assertThat(calls.get()).isEqualTo(4);
+            // Waiting for more than one holder, a waiter queued behind another waiter's own failed call.
+            assertThat(mostInFlight.get()).as("the waiters' calls overlapped").isEqualTo(3);
+            assertThat(SharedRedis.keys(redisUrl, prefix + ":gwcache:*")).as("no lock left").isEmpty();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.costwise.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.http.ResponseDocuments;
@@ -74,15 +75,27 @@ final class TestGateway implements AutoCloseable {
                 new InMemoryVirtualKeyStore(Clock.systemUTC()), Clock.systemUTC());
     }
 
+    /** A gateway whose waits between retries go to {@code sleeper} (instead of being recorded). */
+    TestGateway(String yaml, Map<String, String> env, Sleeper sleeper) {
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, Ticker.systemTicker(), Optional.empty(),
+                new InMemoryVirtualKeyStore(Clock.systemUTC()), Clock.systemUTC(), Optional.of(sleeper));
+    }
+
     private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
             Ticker ticker, Optional<ResponseDocuments> storedResponses, InMemoryVirtualKeyStore keys, Clock clock) {
+        this(yaml, env, ledger, redisAlerts, ticker, storedResponses, keys, clock, Optional.empty());
+    }
+
+    private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
+            Ticker ticker, Optional<ResponseDocuments> storedResponses, InMemoryVirtualKeyStore keys, Clock clock,
+            Optional<Sleeper> sleeper) {
         this.ledger = ledger;
         this.keys = keys;
         GatewayConfig parsed = new ConfigLoader(env::get).parse(yaml, "test.yaml");
         GatewayConfig.Server s = parsed.server();
         GatewayConfig config = parsed.withServer(s.withAddress("127.0.0.1", 0));
-        Gateway.Builder builder = Gateway.builder(config).ledger(ledger).keys(keys).sleeper(sleeps::add)
-                .ticker(ticker).clock(clock).redisAlerts(redisAlerts);
+        Gateway.Builder builder = Gateway.builder(config).ledger(ledger).keys(keys)
+                .sleeper(sleeper.orElse(sleeps::add)).ticker(ticker).clock(clock).redisAlerts(redisAlerts);
         storedResponses.ifPresent(builder::storedResponses);
         this.gateway = builder.build().start();
     }

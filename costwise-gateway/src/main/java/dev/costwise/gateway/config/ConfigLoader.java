@@ -26,6 +26,7 @@ import dev.costwise.gateway.config.GatewayConfig.RetrySettings;
 import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.gateway.config.GatewayConfig.RouteTest;
 import dev.costwise.gateway.config.GatewayConfig.Server;
+import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.catalog.ModelNames;
@@ -398,16 +399,20 @@ public final class ConfigLoader {
             return retention;
         }
 
-        /** {@code redis: { url, key_prefix, local_share, timeout }}; absent or without a url: no sharing. */
+        /**
+         * {@code redis: { url, key_prefix, local_share, timeout, max_entry_size }}; absent or without a url: no
+         * sharing.
+         */
         Optional<RedisSettings> redis(JsonNode n) {
             if (n.isMissingNode() || n.isNull()) {
                 return Optional.empty();
             }
             if (!n.isObject()) {
-                problem("redis", "expected a mapping (url, key_prefix, local_share, timeout), found " + kind(n));
+                problem("redis", "expected a mapping (url, key_prefix, local_share, timeout, max_entry_size), found "
+                        + kind(n));
                 return Optional.empty();
             }
-            unknownFields(n, "redis", Set.of("url", "key_prefix", "local_share", "timeout"));
+            unknownFields(n, "redis", Set.of("url", "key_prefix", "local_share", "timeout", "max_entry_size"));
             Optional<String> url = optString(n, "url", "redis.url");
             url.ifPresent(u -> {
                 String shown = shownUrl(n, "url", "redis.url", u, text -> text.replaceAll(USER_INFO, "$1***@"));
@@ -448,6 +453,13 @@ public final class ConfigLoader {
             }
             Duration timeout = optPositiveDuration(n, "timeout", "redis.timeout", "every command would time out")
                     .orElse(Duration.ofMillis(200));
+            long maxEntry = optSize(n, "max_entry_size", "redis.max_entry_size")
+                    .orElse(RedisSettings.DEFAULT_MAX_ENTRY);
+            if (maxEntry > Server.MAX_ANSWER_LIMIT) {
+                problem("redis.max_entry_size", "must be below 2GB (an entry's answer is read into one array), was '"
+                        + n.path("max_entry_size").asText() + "'");
+                maxEntry = RedisSettings.DEFAULT_MAX_ENTRY;
+            }
             if (url.isEmpty() && n.has("url") && !n.path("url").isContainerNode()) {
                 return Optional.empty(); // url: ${REDIS_URL:-} left empty turns sharing off
             }
@@ -455,7 +467,7 @@ public final class ConfigLoader {
                 problem("redis.url", "is required (redis://host:port), or remove the redis section");
                 return Optional.empty();
             }
-            return Optional.of(new RedisSettings(url.get(), prefix, share, timeout));
+            return Optional.of(new RedisSettings(url.get(), prefix, share, timeout, maxEntry));
         }
 
         Server server(JsonNode n) {
@@ -1028,7 +1040,11 @@ public final class ConfigLoader {
                         "tpm", "tags"));
                 Optional<String> id = reqString(k, "id", p + ".id");
                 id.ifPresent(v -> {
-                    if (!ids.add(v)) {
+                    if (Caller.RESERVED_KEY_IDS.contains(v)) {
+                        problem(p + ".id", "'" + v + "' is reserved for the gateway's own callers (master: the "
+                                + "master key, anonymous: no key), whose spend rows and stored responses a key with "
+                                + "it would share; choose another id");
+                    } else if (!ids.add(v)) {
                         problem(p + ".id", "duplicate key id '" + v + "'");
                     }
                 });

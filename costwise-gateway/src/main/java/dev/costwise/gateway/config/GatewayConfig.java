@@ -84,12 +84,28 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param localShare the share of each budget and rate limit one replica may use alone while Redis is down
      *     (set it to 1 / replicas); default 0.5
      * @param timeout how long connecting or one command may take before Redis counts as down; default 200 ms
+     * @param maxEntryBytes the largest answer the shared response cache stores ({@code max_entry_size}); default
+     *     {@link #DEFAULT_MAX_ENTRY}. Each replica that reads an entry back holds it whole, beside its compressed
+     *     form, so it must fit every replica's heap; a larger answer is served but not cached
      */
-    public record RedisSettings(String url, String keyPrefix, double localShare, Duration timeout) {
+    public record RedisSettings(String url, String keyPrefix, double localShare, Duration timeout,
+            long maxEntryBytes) {
+        /** Default largest shared cache entry: 8 MB, which a gateway on the launcher's 96 MB heap reads back. */
+        public static final long DEFAULT_MAX_ENTRY = 8L * 1024 * 1024;
+
         public RedisSettings {
             Objects.requireNonNull(url, "url");
             Objects.requireNonNull(keyPrefix, "keyPrefix");
             Objects.requireNonNull(timeout, "timeout");
+            if (maxEntryBytes < 1 || maxEntryBytes > Server.MAX_ANSWER_LIMIT) {
+                throw new IllegalArgumentException("maxEntryBytes must be between 1 and " + Server.MAX_ANSWER_LIMIT
+                        + ": " + maxEntryBytes);
+            }
+        }
+
+        /** Settings whose largest shared cache entry is the default, {@link #DEFAULT_MAX_ENTRY}. */
+        public RedisSettings(String url, String keyPrefix, double localShare, Duration timeout) {
+            this(url, keyPrefix, localShare, timeout, DEFAULT_MAX_ENTRY);
         }
 
         /** @return the URL with any password replaced by {@code ***} */
@@ -100,7 +116,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         @Override
         public String toString() {
             return "RedisSettings[url=" + safeUrl() + ", keyPrefix=" + keyPrefix + ", localShare=" + localShare
-                    + ", timeout=" + timeout + "]";
+                    + ", timeout=" + timeout + ", maxEntryBytes=" + maxEntryBytes + "]";
         }
     }
 

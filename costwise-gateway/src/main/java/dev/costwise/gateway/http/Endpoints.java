@@ -12,13 +12,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's routing table: registers each endpoint with Helidon and remembers it, so that a request no endpoint
  * takes is answered 405 with {@code Allow} when its path exists under another method, 404 otherwise, both in
- * OpenAI's error shape. Not thread-safe while endpoints are added; {@link #routing()} is called once.
+ * OpenAI's error shape. Anything an endpoint throws and does not answer itself (a bug, or an {@link Error} such as
+ * an {@link OutOfMemoryError}, which the endpoints' {@code catch (RuntimeException)} lets through) is a 500 in that
+ * shape too, counted in {@code costwise_errors_total}, rather than Helidon's plain-text one that SDKs cannot parse.
+ * Not thread-safe while endpoints are added; {@link #routing()} is called once.
  */
 public final class Endpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
     private final HttpRouting.Builder routing = HttpRouting.builder();
     /** Each path template's pattern and the methods it serves. */
     private final Map<String, PathRoutes> paths = new LinkedHashMap<>();
@@ -58,9 +64,19 @@ public final class Endpoints {
         return this;
     }
 
-    /** @return the routing: every endpoint added, then the 405/404 answer for anything else */
+    /**
+     * @return the routing: every endpoint added, then the 405/404 answer for anything else, and the last-resort 500
+     *     for whatever a handler throws
+     */
     public HttpRouting.Builder routing() {
-        return routing.any(this::unmatched);
+        return routing.any(this::unmatched).error(Throwable.class, this::internalError);
+    }
+
+    /** The last resort: Helidon calls it only while nothing of the answer has been sent. */
+    private void internalError(ServerRequest req, ServerResponse res, Throwable e) {
+        String requestId = res.headers().first(HttpExchange.REQUEST_ID).orElseGet(() -> http.requestId(req, res));
+        LOG.error("request {}: internal error", requestId, e);
+        http.sendInternal(res, requestId, "");
     }
 
     private void unmatched(ServerRequest req, ServerResponse res) {

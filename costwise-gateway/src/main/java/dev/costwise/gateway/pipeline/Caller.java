@@ -4,6 +4,7 @@ import dev.costwise.gateway.keys.VirtualKey;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who sent a request.
@@ -19,6 +20,8 @@ public record Caller(String keyId, Optional<VirtualKey> key, boolean admin, Map<
     public static final Caller ANONYMOUS = new Caller("anonymous", Optional.empty(), true, Map.of());
     /** The holder of the master key. */
     public static final Caller MASTER = new Caller("master", Optional.empty(), true, Map.of());
+    /** The ids of the callers without a virtual key, which no virtual key may take. */
+    public static final Set<String> RESERVED_KEY_IDS = Set.of(MASTER.keyId(), ANONYMOUS.keyId());
 
     public Caller {
         Objects.requireNonNull(keyId, "keyId");
@@ -34,6 +37,14 @@ public record Caller(String keyId, Optional<VirtualKey> key, boolean admin, Map<
     /** @return this caller, with the tags its request adds */
     public Caller withRequestTags(Map<String, String> tags) {
         return tags.isEmpty() && requestTags.isEmpty() ? this : new Caller(keyId, key, admin, tags);
+    }
+
+    /**
+     * @return the scope of this caller's own cache entries: {@code key:<id>} for a virtual key, else the bare
+     *     {@code master} or {@code anonymous}, which no key id can produce, whatever id a key has
+     */
+    public String cacheScope() {
+        return key.isPresent() ? "key:" + keyId : keyId;
     }
 
     /** @return the tags its key sets (none without a virtual key) */

@@ -516,8 +516,9 @@ public final class ChatService {
             CompletableFuture<ResponseCacheStore.Entry> leading = null;
             if (cacheKey.isPresent()) {
                 Optional<ResponseCacheStore.Entry> hit = lookup(r, cacheKey.get());
-                if (hit.isEmpty()) {
-                    // Single flight: concurrent identical misses wait for the first one's answer.
+                if (hit.isEmpty() && !cache.sharedAcrossReplicas()) {
+                    // Single flight: concurrent identical misses wait for the first one's answer. (Redis's fill lock
+                    // does it across replicas, and a request that waited there must not wait for another here.)
                     CompletableFuture<ResponseCacheStore.Entry> fresh = new CompletableFuture<>();
                     CompletableFuture<ResponseCacheStore.Entry> leader = inFlight.putIfAbsent(cacheKey.get(), fresh);
                     if (leader == null) {
@@ -972,7 +973,7 @@ public final class ChatService {
         if (combined.isPresent()) {
             switch (combined.get()) {
                 case RedisBudgetStore.Lookup.Hit h -> {
-                    Optional<ResponseCacheStore.Entry> e = SharedResponseEntries.decode(h.value());
+                    Optional<ResponseCacheStore.Entry> e = redis.orElseThrow().entries().read(key, h.value());
                     if (e.isPresent()) {
                         return e;
                     }
@@ -1048,7 +1049,8 @@ public final class ChatService {
             return Optional.empty();
         }
         r.cacheStatus = "miss";
-        return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.keyId(), r.plan.body()));
+        return Optional.of(cache.key(r.plan.pipeline().cache(), r.plan.requested(), r.caller.cacheScope(),
+                r.plan.body()));
     }
 
     private Upstream upstream(Model m) {

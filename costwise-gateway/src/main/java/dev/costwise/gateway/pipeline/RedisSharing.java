@@ -35,7 +35,7 @@ public final class RedisSharing implements AutoCloseable {
         this.settings = settings;
         this.state = state;
         this.entries = new SharedResponseEntries(state.connection().options(), this::available, this::noticeOutage,
-                state.budgetStore());
+                state.budgetStore(), settings.maxEntryBytes());
         this.keyLimits = new SharedKeyLimits(state);
     }
 

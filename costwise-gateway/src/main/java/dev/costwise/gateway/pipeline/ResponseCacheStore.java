@@ -10,11 +10,12 @@ import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
 import dev.costwise.llm.cache.RequestBodyKey;
 import dev.costwise.llm.chat.Usage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Caches whole answers per pipeline, keyed by the SHA-256 of the canonical request ({@link RequestBodyKey}, which
@@ -26,8 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Local entries are bounded twice: per pipeline by {@code max_entries}, and for every pipeline together by a byte
  * budget ({@code server.cache_memory}, default a quarter of the heap), because each model name has its own pipeline
  * and sixty models of 10,000 entries each would otherwise outgrow any small heap. When the budget is spent a new
- * answer is not cached (and {@link #rejectedForMemory()} counts it) until expiry or eviction frees room.
- * Thread-safe.
+ * answer is not cached until expiry or eviction frees room: {@link #rejectedForMemory()} counts it, and so does
+ * {@code costwise_cache_not_stored_total{reason="memory_full"}}, and the log says so at most every five minutes
+ * ({@link UncachedAnswers}). Thread-safe.
  */
 public final class ResponseCacheStore {
     private final ConcurrentHashMap<String, Cache<String, Entry>> caches = new ConcurrentHashMap<>();
@@ -36,7 +38,7 @@ public final class ResponseCacheStore {
     private final Optional<SharedResponseEntries> shared;
     private final long memoryBudget;
     private final AtomicLong memoryUsed = new AtomicLong();
-    private final LongAdder rejectedForMemory = new LongAdder();
+    private final UncachedAnswers uncached;
 
     /**
      * A cached answer.
@@ -54,7 +56,8 @@ public final class ResponseCacheStore {
      * @param ticker measures TTLs
      */
     public ResponseCacheStore(ObjectMapper json, Ticker ticker) {
-        this(json, ticker, Optional.empty(), Runtime.getRuntime().maxMemory() / 4);
+        this(json, ticker, Optional.empty(), Runtime.getRuntime().maxMemory() / 4,
+                new UncachedAnswers(new SimpleMeterRegistry(), ticker));
     }
 
     /**
@@ -63,14 +66,17 @@ public final class ResponseCacheStore {
      * @param redis when replicas share cache entries through Redis, the connection to it: entries then live there
      *     instead of in this process
      * @param memoryBudget the most bytes local entries of every pipeline hold together
+     * @param registry where the count of answers not cached, by reason, is kept
      * @return the cache
      */
     public static ResponseCacheStore create(ObjectMapper json, Ticker ticker, Optional<RedisSharing> redis,
-            long memoryBudget) {
-        return new ResponseCacheStore(json, ticker, redis.map(RedisSharing::entries), memoryBudget);
+            long memoryBudget, MeterRegistry registry) {
+        return new ResponseCacheStore(json, ticker, redis.map(RedisSharing::entries), memoryBudget,
+                new UncachedAnswers(registry, ticker));
     }
 
-    ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared, long memoryBudget) {
+    ResponseCacheStore(ObjectMapper json, Ticker ticker, Optional<SharedResponseEntries> shared, long memoryBudget,
+            UncachedAnswers uncached) {
         if (memoryBudget <= 0) {
             throw new IllegalArgumentException("memoryBudget must be positive, was " + memoryBudget);
         }
@@ -78,6 +84,15 @@ public final class ResponseCacheStore {
         this.ticker = ticker;
         this.shared = shared;
         this.memoryBudget = memoryBudget;
+        this.uncached = uncached;
+    }
+
+    /**
+     * @return {@code true} when entries live in Redis: a miss there also takes the key's fill lock or waits for its
+     *     holder, so concurrent identical misses across every replica, this one included, make one upstream call
+     */
+    public boolean sharedAcrossReplicas() {
+        return shared.isPresent();
     }
 
     /** @return {@code true} while the shared store is unreachable: requests skip the cache ({@code bypass}) */
@@ -105,12 +120,12 @@ public final class ResponseCacheStore {
      *
      * @param settings the pipeline's cache settings
      * @param pipeline the pipeline's name
-     * @param keyId the caller's key id ({@code anonymous} or {@code master} without a virtual key)
+     * @param callerScope the caller's own scope ({@link Caller#cacheScope()}), unless the pipeline shares its cache
      * @param request the request body
      * @return the key
      */
-    public String key(CacheSettings settings, String pipeline, String keyId, ObjectNode request) {
-        String scope = settings.scope() == CacheScope.SHARED ? "*" : keyId;
+    public String key(CacheSettings settings, String pipeline, String callerScope, ObjectNode request) {
+        String scope = settings.scope() == CacheScope.SHARED ? "*" : callerScope;
         return scope + "|" + pipeline + "|" + bodyKey.digest(request);
     }
 
@@ -130,10 +145,19 @@ public final class ResponseCacheStore {
         return Optional.ofNullable(cache(pipeline, settings).getIfPresent(key));
     }
 
-    /** Stores an answer. */
+    /**
+     * Stores an answer. In Redis, one larger than {@code redis.max_entry_size} is not stored (and counted as
+     * {@code too_large}): every replica must be able to read back what one writes.
+     */
     public void put(String pipeline, CacheSettings settings, String key, Entry entry) {
         if (shared.isPresent()) {
-            shared.get().put(key, entry, settings.ttl());
+            SharedResponseEntries s = shared.get();
+            if (!s.fits(entry)) {
+                uncached.skipped(UncachedAnswers.Reason.TOO_LARGE, () -> "an answer of " + entry.body().length
+                        + " bytes was not cached: it is over redis.max_entry_size (" + s.maxEntryBytes() + " bytes), "
+                        + "the largest entry every replica reads back; raise it if the replicas' heaps have room");
+            }
+            s.put(key, entry, settings.ttl()); // drops the fill lock, stored or not
             return;
         }
         long weight = weight(key, entry);
@@ -141,7 +165,11 @@ public final class ResponseCacheStore {
             // Expired entries of caches nobody reads stay until maintenance runs: run it, then try once more.
             caches.values().forEach(Cache::cleanUp);
             if (!reserveMemory(weight)) {
-                rejectedForMemory.increment();
+                uncached.skipped(UncachedAnswers.Reason.MEMORY_FULL, () -> "response cache full: an answer of "
+                        + weight + " bytes was not cached, as entries not yet expired hold " + memoryUsed.get()
+                        + " of its " + memoryBudget + " bytes (server.cache_memory); repeats of such answers are paid "
+                        + "misses until entries expire. Raise server.cache_memory (or the heap), or lower the "
+                        + "pipelines' cache ttl or max_entries");
                 return;
             }
         }
@@ -166,7 +194,7 @@ public final class ResponseCacheStore {
 
     /** @return answers not cached because the byte budget was spent */
     public long rejectedForMemory() {
-        return rejectedForMemory.sum();
+        return uncached.count(UncachedAnswers.Reason.MEMORY_FULL);
     }
 
     /** Bytes an entry holds: its body, its key (Latin-1 hex) and ~200 bytes of objects around them. */

@@ -11,19 +11,25 @@ import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.redis.RedisOptions;
 import dev.costwise.redis.RedisUnavailableException;
 import dev.costwise.llm.spi.BudgetStore;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPoolConfig;
@@ -38,12 +44,20 @@ import redis.clients.jedis.util.JedisURIHelper;
  * The gateway's response cache entries in Redis, shared by every replica: an answer cached through one gateway is a
  * hit through another.
  *
- * <p>Each entry is {@code <prefix>:gwcache:<cache key>} (the cache key keeps its per-key scope and pipeline), JSON
- * compressed with Deflater, expired by Redis ({@code PX} = the pipeline's TTL). One script reads the entry and, on a
+ * <p>Each entry is {@code <prefix>:gwcache:<cache key>} (the cache key keeps its per-key scope and pipeline),
+ * compressed with Deflater and expired by Redis ({@code PX} = the pipeline's TTL): one line of JSON (format, model,
+ * cost, route, usage and the answer's length), then the answer's bytes as they are, so reading it back holds the
+ * answer once, beside the compressed value, and never as a JSON tree or a base64 string. An answer larger than
+ * {@code redis.max_entry_size} is not stored: each replica must be able to read back what any of them writes. An
+ * entry that cannot be read, for whatever reason (an earlier format, corrupt bytes, even a heap too small for it), is
+ * a miss: logged once and dropped, so the next request refills it. One script reads the entry and, on a
  * miss, takes the key's fill lock ({@code SET NX PX}); replicas that miss a locked key poll (10 ms doubling to 200 ms)
  * until the holder stores the answer, so concurrent misses across replicas make one upstream call. A holder that
  * fails drops its lock ({@link #abandon}); one that dies lets it expire, and waiters give up after
- * {@link #LOCK_WAIT} and call upstream themselves. The lock a request holds is remembered per thread: the gateway
+ * {@link #LOCK_WAIT} and call upstream themselves. A waiter waits for one holder only, as the gateway's in-process
+ * single flight does: once the holder it found ends without an answer, it calls upstream itself, without the lock,
+ * rather than queueing behind whichever waiter took the lock next (during an outage, the Nth identical request would
+ * otherwise wait for N - 1 failed calls in turn). The lock a request holds is remembered per thread: the gateway
  * runs each request on its own (virtual) thread from lookup to store.
  *
  * <p>With a budget that applies, the lookup, lock and budget reservation run as one script on the shared connection
@@ -60,14 +74,20 @@ final class SharedResponseEntries implements AutoCloseable {
     static final Duration LOCK_WAIT = Duration.ofSeconds(10);
     private static final Duration POLL_FIRST = Duration.ofMillis(10);
     private static final Duration POLL_MAX = Duration.ofMillis(200);
-    private static final int FORMAT = 1;
+    /** The format written: 1 (an earlier Costwise's) kept the answer in base64 inside one JSON object. */
+    private static final int FORMAT = 2;
+    /** The longest header line read; an entry without a line break by then is of another format. */
+    private static final int MAX_HEADER = 64 * 1024;
 
-    /** Returns {1, value} on a hit, {2} when this caller took the fill lock, {3} when another caller holds it. */
+    /**
+     * Returns {1, value} on a hit, {2} when this caller took the fill lock, {3, holder's token} when another caller
+     * holds it.
+     */
     private static final byte[] LOOKUP_OR_LOCK = bytes("""
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v} end
             if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
-            return {3}
+            return {3, redis.call('GET', KEYS[2])}
             """);
     private static final byte[] STORE_AND_UNLOCK = bytes("""
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -86,6 +106,7 @@ final class SharedResponseEntries implements AutoCloseable {
     private final Sleeper sleeper;
     private final BooleanSupplier available;
     private final Runnable noticeOutage;
+    private final long maxEntryBytes;
     /** Fill locks the current request holds: cache key → lock token. */
     private final ThreadLocal<Map<String, byte[]>> held = ThreadLocal.withInitial(HashMap::new);
 
@@ -94,9 +115,14 @@ final class SharedResponseEntries implements AutoCloseable {
     /** Runs the scripts that touch entries and budget counters together, on the shared connection. */
     private final RedisBudgetStore budgets;
 
+    /**
+     * @param maxEntryBytes the largest answer stored ({@code redis.max_entry_size}); a larger stored one is read as a
+     *     miss
+     */
     SharedResponseEntries(RedisOptions options, BooleanSupplier available, Runnable noticeOutage,
-            RedisBudgetStore budgets) {
+            RedisBudgetStore budgets, long maxEntryBytes) {
         this.budgets = budgets;
+        this.maxEntryBytes = maxEntryBytes;
         this.prefix = options.keyPrefix() + ":gwcache:";
         this.sleeper = options.sleeper();
         this.available = available;
@@ -148,6 +174,7 @@ final class SharedResponseEntries implements AutoCloseable {
         Duration limit = maxWait.compareTo(LOCK_WAIT) < 0 ? maxWait : LOCK_WAIT;
         Duration waited = Duration.ZERO;
         Duration pause = POLL_FIRST;
+        byte[] awaited = null; // the token of the holder this request waits for
         while (true) {
             List<?> reply;
             try {
@@ -156,14 +183,25 @@ final class SharedResponseEntries implements AutoCloseable {
             } catch (JedisException e) {
                 failed("lookup", e);
                 return Optional.empty();
+            } catch (RuntimeException | Error e) {
+                // Not Redis but reading its reply failed (a heap too small for the entry): a miss, as in read().
+                held.get().put(key, token); // the lock, if the script took it, is dropped when the request ends
+                unreadable(key, e);
+                return Optional.empty();
             }
             long kind = (Long) reply.get(0);
             if (kind == 1) {
-                return decode((byte[]) reply.get(1)); // an unreadable entry is a miss this request refills
+                return read(key, (byte[]) reply.get(1)); // an unreadable entry is a miss this request refills
             }
             if (kind == 2) {
                 held.get().put(key, token);
                 return Optional.empty();
+            }
+            byte[] holder = (byte[]) reply.get(1);
+            if (awaited == null) {
+                awaited = holder;
+            } else if (!Arrays.equals(awaited, holder)) {
+                return Optional.empty(); // the holder ended without an answer: call upstream, as it did
             }
             if (waited.compareTo(limit) >= 0) {
                 return Optional.empty(); // the holder is slow or gone: call upstream without the lock
@@ -211,12 +249,12 @@ final class SharedResponseEntries implements AutoCloseable {
      * One round trip on the shared connection: settles {@code reservation} with {@code actual}, stores the answer
      * and drops this request's fill lock.
      *
-     * @return {@code false} when nothing was done (Redis down, or the reservation is this replica's local share):
-     *     settle and {@link #put} apart
+     * @return {@code false} when nothing was done (Redis down, the reservation is this replica's local share, or the
+     *     answer does not {@link #fits fit}): settle and {@link #put} apart
      */
     boolean putSettling(String key, ResponseCacheStore.Entry value, Duration ttl, BudgetBook.Reservation reservation,
             Money actual) {
-        if (bypassed()) {
+        if (bypassed() || !fits(value)) {
             return false;
         }
         byte[] token = held.get().get(key);
@@ -235,14 +273,29 @@ final class SharedResponseEntries implements AutoCloseable {
         return roundTrips.sum();
     }
 
+    /** @return the largest answer stored ({@code redis.max_entry_size}), in bytes */
+    long maxEntryBytes() {
+        return maxEntryBytes;
+    }
+
+    /** @return whether {@code value} may be stored: its answer is at most {@link #maxEntryBytes()} */
+    boolean fits(ResponseCacheStore.Entry value) {
+        return value.body().length <= maxEntryBytes;
+    }
+
     /**
-     * Stores an answer for {@code ttl} and drops this request's fill lock, if it holds it.
+     * Stores an answer for {@code ttl} and drops this request's fill lock, if it holds it. An answer that does not
+     * {@link #fits fit} is not stored (the lock is dropped all the same).
      *
      * @param key the cache key
      * @param value the answer
      * @param ttl how long Redis keeps it
      */
     public void put(String key, ResponseCacheStore.Entry value, Duration ttl) {
+        if (!fits(value)) {
+            abandon(key);
+            return;
+        }
         byte[] token = held.get().remove(key);
         if (bypassed()) {
             return;
@@ -309,70 +362,91 @@ final class SharedResponseEntries implements AutoCloseable {
     }
 
     static byte[] encode(ResponseCacheStore.Entry e) {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode header = JSON.createObjectNode();
         Usage u = e.usage();
-        root.put("v", FORMAT).put("body", e.body()).put("model", e.modelUsed()).put("cost", e.cost().toString())
-                .put("route", e.route());
-        root.putArray("usage").add(u.inputTokens()).add(u.cachedInputTokens()).add(u.cacheWriteTokens())
+        header.put("v", FORMAT).put("model", e.modelUsed()).put("cost", e.cost().toString()).put("route", e.route())
+                .put("body", e.body().length);
+        header.putArray("usage").add(u.inputTokens()).add(u.cachedInputTokens()).add(u.cacheWriteTokens())
                 .add(u.cacheWrite1hTokens()).add(u.outputTokens()).add(u.reasoningTokens()).add(u.estimated());
-        try {
-            return deflate(JSON.writeValueAsBytes(root));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(e.body().length / 2 + 64);
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try (DeflaterOutputStream z = new DeflaterOutputStream(out, deflater, 8192)) {
+            z.write(JSON.writeValueAsBytes(header)); // one line: JSON escapes every line break inside strings
+            z.write('\n');
+            z.write(e.body());
         } catch (IOException ex) {
-            throw new IllegalStateException("a JSON tree always serialises", ex);
+            throw new UncheckedIOException("writing to memory does not fail", ex);
+        } finally {
+            deflater.end();
         }
+        return out.toByteArray();
     }
 
-    /** @return the entry, or empty for bytes of another format (read as a miss and refilled) */
-    static Optional<ResponseCacheStore.Entry> decode(byte[] stored) {
+    /**
+     * Reads an entry Redis returned. Anything that goes wrong makes it a miss, never the request's failure (an entry
+     * only saves a call): it is logged and dropped, so the next request refills it instead of failing on it again.
+     *
+     * @return the entry, or empty
+     */
+    Optional<ResponseCacheStore.Entry> read(String key, byte[] stored) {
         try {
-            JsonNode root = JSON.readTree(inflate(stored));
-            if (root.path("v").asInt() != FORMAT) {
-                return Optional.empty();
-            }
-            JsonNode u = root.path("usage");
-            Usage usage = new Usage(u.get(0).asLong(), u.get(1).asLong(), u.get(2).asLong(), u.get(3).asLong(),
-                    u.get(4).asLong(), u.get(5).asLong(), u.get(6).asBoolean());
-            return Optional.of(new ResponseCacheStore.Entry(root.path("body").binaryValue(), usage,
-                    root.path("model").asText(), Money.of(root.path("cost").asText()), root.path("route").asText()));
-        } catch (IOException | DataFormatException | RuntimeException e) {
-            LOG.warn("unreadable shared cache entry ignored: {}", e.toString());
+            return decode(stored, maxEntryBytes);
+        } catch (IOException | RuntimeException | Error e) {
+            unreadable(key, e);
             return Optional.empty();
         }
     }
 
-    private static byte[] deflate(byte[] raw) {
-        Deflater d = new Deflater(Deflater.BEST_SPEED);
+    private void unreadable(String key, Throwable e) {
+        LOG.warn("unreadable shared cache entry dropped, read as a miss: {}", e.toString());
         try {
-            d.setInput(raw);
-            d.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length / 2 + 16);
-            byte[] buf = new byte[8192];
-            while (!d.finished()) {
-                out.write(buf, 0, d.deflate(buf));
-            }
-            return out.toByteArray();
-        } finally {
-            d.end();
+            client.del(bytes(prefix + key));
+        } catch (JedisException ex) {
+            failed("drop", ex); // it expires by itself
         }
     }
 
-    private static byte[] inflate(byte[] compressed) throws DataFormatException {
-        Inflater i = new Inflater();
-        try {
-            i.setInput(compressed);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(compressed.length * 3 + 16);
-            byte[] buf = new byte[8192];
-            while (!i.finished()) {
-                int n = i.inflate(buf);
-                if (n == 0 && (i.needsInput() || i.needsDictionary())) {
-                    throw new DataFormatException("truncated entry");
-                }
-                out.write(buf, 0, n);
+    /**
+     * @param maxBody the largest answer read
+     * @return the entry, or empty for bytes of an earlier format (read as a miss and refilled)
+     * @throws IOException if the bytes are not an entry (corrupt, truncated) or its answer is over {@code maxBody}
+     */
+    static Optional<ResponseCacheStore.Entry> decode(byte[] stored, long maxBody) throws IOException {
+        Inflater inflater = new Inflater();
+        try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(stored), inflater, 8192)) {
+            Optional<byte[]> line = headerLine(in);
+            JsonNode header = line.isPresent() ? JSON.readTree(line.get()) : null;
+            if (header == null || header.path("v").asInt() != FORMAT) {
+                return Optional.empty();
             }
-            return out.toByteArray();
+            long size = header.path("body").asLong(-1);
+            if (size < 0 || size > maxBody) {
+                throw new IOException("an answer of " + size + " bytes, over redis.max_entry_size (" + maxBody + ")");
+            }
+            byte[] body = new byte[(int) size];
+            if (in.readNBytes(body, 0, body.length) != body.length) {
+                throw new EOFException("a truncated entry");
+            }
+            JsonNode u = header.path("usage");
+            Usage usage = new Usage(u.get(0).asLong(), u.get(1).asLong(), u.get(2).asLong(), u.get(3).asLong(),
+                    u.get(4).asLong(), u.get(5).asLong(), u.get(6).asBoolean());
+            return Optional.of(new ResponseCacheStore.Entry(body, usage, header.path("model").asText(),
+                    Money.of(header.path("cost").asText()), header.path("route").asText()));
         } finally {
-            i.end();
+            inflater.end();
         }
+    }
+
+    /** @return the first line, without its line break; empty if there is none within {@link #MAX_HEADER} bytes */
+    private static Optional<byte[]> headerLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0 || line.size() == MAX_HEADER) {
+                return Optional.empty(); // format 1 was one JSON object, without a line break
+            }
+            line.write(b);
+        }
+        return Optional.of(line.toByteArray());
     }
 
     private static byte[] bytes(String s) {

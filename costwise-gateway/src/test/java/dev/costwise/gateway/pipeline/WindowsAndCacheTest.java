@@ -8,8 +8,14 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.llm.chat.Usage;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -73,9 +79,25 @@ class WindowsAndCacheTest {
     }
 
     @Test
+    void givenAVirtualKeyWhoseIdIsMaster_whenItsRequestIsKeyed_thenItsScopeIsNotTheMasterKeys() throws Exception {
+        ResponseCacheStore cache = new ResponseCacheStore(json, ticker);
+        CacheSettings perKey = new CacheSettings(true, CacheScope.KEY, Duration.ofMinutes(5), 100);
+        ObjectNode body = (ObjectNode) json.readTree("{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"hi\"}]}");
+        Caller keyNamedMaster = Caller.of(new VirtualKey("master", "tenant", List.of(), Optional.empty(),
+                BudgetWindow.MONTH, Optional.empty(), Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(),
+                false, Optional.empty()));
+
+        assertThat(cache.key(perKey, "m", keyNamedMaster.cacheScope(), body))
+                .isNotEqualTo(cache.key(perKey, "m", Caller.MASTER.cacheScope(), body))
+                .isNotEqualTo(cache.key(perKey, "m", Caller.ANONYMOUS.cacheScope(), body));
+    }
+
+    @Test
     void givenByteBudget_whenCachesOfEveryPipelineFillIt_thenNewAnswersAreNotCachedUntilExpiryFreesRoom() {
         // Each entry weighs body + key + 200 bytes; the budget holds two 1,000-byte answers, not three.
-        ResponseCacheStore cache = new ResponseCacheStore(json, ticker, java.util.Optional.empty(), 2_500);
+        ResponseCacheStore cache = new ResponseCacheStore(json, ticker, java.util.Optional.empty(), 2_500,
+                new UncachedAnswers(new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), ticker));
         CacheSettings settings = new CacheSettings(true, CacheScope.KEY, Duration.ofMinutes(5), 100);
         ResponseCacheStore.Entry answer = new ResponseCacheStore.Entry(new byte[1000], Usage.of(1, 1), "m",
                 Money.of("0.01"), "default");
