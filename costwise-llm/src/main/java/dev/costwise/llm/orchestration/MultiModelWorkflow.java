@@ -64,6 +64,12 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
     /** The key of the spec's metrics map in {@link WorkflowContext#metadata()}. */
     public static final String METRICS_KEY = "orchestration_metrics";
 
+    /**
+     * The attribute of an {@code escalated} step holding the {@link dev.costwise.llm.chat.ChatResponse} the escalation
+     * replaced (the very object its executor returned), for a caller that keeps its own rows of the run's calls.
+     */
+    public static final String SUPERSEDED_ANSWER = "superseded";
+
     private static final String NAME = "multi-model-workflow";
 
     private final ModelCatalog catalog;
@@ -203,7 +209,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
             ModelInfo to = escalateTo.get();
             escalations.add(new Escalation(answered.name(), to.name(), answered.tier(), to.tier(), v.reasons()));
             context.record(NAME, "escalated", Map.of("from", answered.name(), "to", to.name(), "reasons",
-                    v.reasons()));
+                    v.reasons(), SUPERSEDED_ANSWER, answer.response()));
             current = to;
         }
         if (request.validate() && orchestrated && !answer.response().toolCalls().isEmpty()) {
