@@ -46,6 +46,13 @@ import java.util.Set;
  *       reaches the caller, each billed attempt with one record carrying its final outcome.</li>
  * </ol>
  *
+ * <p><b>The answer returned may have failed validation.</b> When the last answer fails and no escalation is left
+ * (the {@link Builder#maxEscalations(int) limit} is reached, or no stronger capable model is within the cost cap),
+ * {@link #execute} still returns it normally rather than throwing: {@link MultiModelResponse#validationPassed()} is
+ * then {@code Optional[false]}, {@link MultiModelResponse#verdict()} gives the orchestrator's reasons, and the context
+ * records why it stopped ({@code escalation_limit} or {@code no_stronger_model}). Check {@code validationPassed()}
+ * before using the content; it is empty when nothing was validated.
+ *
  * <p>The response reports orchestrator and executor tokens and costs apart, the overhead, and the savings against
  * pricing the same total tokens on the premium baseline model; the same figures go into the context's metadata under
  * {@code orchestration_metrics}, with the spec's keys. Thread-safe.

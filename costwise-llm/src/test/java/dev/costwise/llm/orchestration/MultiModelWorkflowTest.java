@@ -211,6 +211,8 @@ class MultiModelWorkflowTest {
 
         assertThat(r.escalations()).isEmpty();
         assertThat(r.validationPassed()).contains(false);
+        assertThat(r.verdict().orElseThrow().reasons()).containsExactly("wrong");
+        assertThat(r.content()).isEqualTo("def avg(xs): return 0");
         assertThat(ctx.records("escalation_limit")).hasSize(1);
     }
 
