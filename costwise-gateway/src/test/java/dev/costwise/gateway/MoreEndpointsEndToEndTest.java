@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
 import dev.costwise.gateway.keys.JdbcVirtualKeyStore;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.keys.VirtualKeyStore;
@@ -518,6 +519,8 @@ class MoreEndpointsEndToEndTest {
             assertThat(Money.of(cw.path("savings").asText())).isEqualTo(Money.of("-0.002026"));
             assertThat(gw.records()).extracting(CostRecord::baselineCost).as("only the returned answer's row")
                     .containsExactly(Money.ZERO, Money.ZERO, Money.of("0.0021"), Money.ZERO);
+            assertThat(gw.records()).extracting(CostRecord::outcome).as("mini's answer was replaced")
+                    .containsExactly(Outcome.SUPERSEDED, Outcome.SUCCESS, Outcome.SUCCESS, Outcome.SUCCESS);
             JsonNode total = TestGateway.json(gw.get("/v1/spend", "Authorization", "Bearer sk-admin").body())
                     .path("total");
             assertThat(Money.of(total.path("cost").asText())).isEqualTo(Money.of("0.004126"));

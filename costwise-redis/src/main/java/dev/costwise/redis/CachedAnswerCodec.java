@@ -47,7 +47,8 @@ final class CachedAnswerCodec {
             List<StoredToolCall> toolCalls, String finishReason, long inputTokens, long cachedInputTokens,
             long cacheWriteTokens, long cacheWrite1hTokens, long outputTokens, long reasoningTokens,
             boolean estimated, String cost, String priceStatus, long latencyNanos, String providerRequestId,
-            boolean modelDowngraded, String producedBy, boolean fromFallback, long storedAtMillis) {}
+            boolean modelDowngraded, String producedBy, boolean fromFallback, long storedAtMillis,
+            String baselineCost) {}
 
     static byte[] encode(CachedAnswer answer) {
         ChatResponse r = answer.response();
@@ -62,7 +63,7 @@ final class CachedAnswerCodec {
                 u.cacheWrite1hTokens(), u.outputTokens(), u.reasoningTokens(), u.estimated(),
                 r.cost().toBigDecimal().toPlainString(), r.priceStatus().name(), r.latency().toNanos(),
                 r.providerRequestId().orElse(null), r.modelDowngraded(), answer.producedBy(), answer.fromFallback(),
-                answer.storedAt().toEpochMilli());
+                answer.storedAt().toEpochMilli(), answer.baselineCost().toBigDecimal().toPlainString());
         try {
             return deflate(JSON.writeValueAsBytes(stored));
         } catch (IOException e) {
@@ -91,7 +92,9 @@ final class CachedAnswerCodec {
                 FinishReason.valueOf(s.finishReason()), usage, Money.of(new BigDecimal(s.cost())),
                 PriceStatus.valueOf(s.priceStatus()), Duration.ofNanos(s.latencyNanos()),
                 Optional.ofNullable(s.providerRequestId()), s.modelDowngraded());
-        return Optional.of(new CachedAnswer(response, s.producedBy(), s.fromFallback(),
+        // an entry written before baselines were stored is its own baseline, as it was then
+        Money baseline = s.baselineCost() == null ? response.cost() : Money.of(new BigDecimal(s.baselineCost()));
+        return Optional.of(new CachedAnswer(response, s.producedBy(), baseline, s.fromFallback(),
                 Instant.ofEpochMilli(s.storedAtMillis())));
     }
 

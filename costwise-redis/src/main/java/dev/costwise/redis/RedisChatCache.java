@@ -39,8 +39,8 @@ import redis.clients.jedis.params.SetParams;
  * cached, an answer a fallback produced is kept only for {@code fallbackTtl} (each fill runs on its own
  * {@link CacheFill scope} of the context, so a fallback taken by another call on the same context does not count), and
  * a hit returns the answer at $0 with {@link PriceStatus#CACHE_HIT} and writes a {@link Outcome#CACHE_HIT} cost record
- * under the catalog model its filling call was recorded under, whose baseline is what the answer cost when it was
- * made.
+ * under the catalog model its filling call was recorded under, whose baseline is that call's: the same tokens priced
+ * on the pricer's baseline ({@link CachedAnswer#baselineCost()}), so a hit saves at least what the fill saved.
  *
  * <p>Entries are {@code <prefix>:cache:<namespace>:<hash>}, JSON compressed with Deflater, expired by Redis
  * ({@code PX}). A call costs one round trip on a hit: one script reads the entry and, on a miss, takes the key's fill

@@ -27,7 +27,8 @@ class CachedAnswerCodecTest {
         ChatResponse response = new ChatResponse("chatcmpl-1", "gpt-4o", "gpt-4o-2024-08-06", "openai", message,
                 FinishReason.TOOL_CALLS, new Usage(1200, 1024, 0, 0, 350, 40, false), Money.of("0.0053125"),
                 PriceStatus.PRICED, Duration.ofMillis(812), Optional.of("req_abc"), false);
-        return new CachedAnswer(response, "gpt-4o-2024-08-06", true, Instant.parse("2026-11-27T10:00:00Z"));
+        return new CachedAnswer(response, "gpt-4o-2024-08-06", Money.of("0.0165"), true,
+                Instant.parse("2026-11-27T10:00:00Z"));
     }
 
     @Test

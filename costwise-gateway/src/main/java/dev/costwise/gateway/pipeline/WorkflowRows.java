@@ -71,19 +71,25 @@ final class WorkflowRows {
     }
 
     /**
-     * Writes the rows held, in call order, and forgets them.
+     * Writes the rows held, in call order, and forgets them. An answer an escalation replaced is written
+     * {@link Outcome#SUPERSEDED}, so its spend counts as wasted.
      *
      * @param ledger the ledger
      * @param returned the answer the caller gets (the very object the call returned), empty if the run failed
+     * @param superseded the answers escalations replaced (the very objects the calls returned)
      * @return the baseline cost of the request: its returned answer's row's, zero if none
      */
-    synchronized Money flush(SpendLedger ledger, Optional<ChatResponse> returned) {
+    synchronized Money flush(SpendLedger ledger, Optional<ChatResponse> returned, List<ChatResponse> superseded) {
         Money baseline = Money.ZERO;
         for (Held h : held) {
             boolean isReturned = h.answer().isPresent() && returned.isPresent() && h.answer().get() == returned.get();
             CostRecord r = h.row();
             if (isReturned) {
                 baseline = r.baselineCost();
+            }
+            if (h.answer().isPresent() && superseded.stream().anyMatch(s -> s == h.answer().get())) {
+                LedgerRows.appendOrLog(ledger, r.superseded());
+                continue;
             }
             LedgerRows.appendOrLog(ledger, isReturned ? r : new CostRecord(r.requestId(), r.attempt(), r.at(),
                     r.requestedModel(), r.usedModel(), r.provider(), r.usage(), r.cost(), Money.ZERO, r.priceStatus(),

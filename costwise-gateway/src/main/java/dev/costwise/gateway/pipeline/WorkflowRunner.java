@@ -16,6 +16,7 @@ import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.chat.ChatModel;
+import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
@@ -274,7 +275,9 @@ final class WorkflowRunner {
         } finally {
             // the request's baseline is what its answer would have cost on the baseline model: the orchestrator's
             // calls and superseded or failed attempts are what the workflow spent on top
-            baseline = rows.flush(ledger, Optional.ofNullable(out).map(MultiModelResponse::answer));
+            baseline = rows.flush(ledger, Optional.ofNullable(out).map(MultiModelResponse::answer),
+                    ctx.records("escalated").stream().flatMap(r -> r.attribute(MultiModelWorkflow.SUPERSEDED_ANSWER,
+                            ChatResponse.class).stream()).toList());
         }
         Usage usage = out.executorUsage().plus(out.orchestratorUsage());
         String complexity = out.classification().complexity().name().toLowerCase(Locale.ROOT);

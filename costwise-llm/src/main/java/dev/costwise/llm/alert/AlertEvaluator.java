@@ -270,8 +270,11 @@ public final class AlertEvaluator {
      * {@link AlertRule.BudgetUtilizationAtLeast} rules are judged, each within its cool-down per budget, after every
      * settled call against each budget it was charged to ({@link BudgetListener#onSettled}): a rule below 1.0 fires
      * with the call whose settle takes the budget's utilization to its threshold, whether or not the budget has soft
-     * thresholds. A budget that refuses a call also raises the rules of threshold 1.0 or more (exhausted), and those
-     * below 1.0 that its utilization has reached (a budget restored from the ledger may refuse before any settle).
+     * thresholds. A budget that refuses a call has its rules judged the same way, on its settled spend (a budget
+     * restored from the ledger may refuse before any settle): a refusal alone raises nothing, as a call whose worst
+     * case does not fit is refused while smaller calls still pass; one once spend has reached the limit raises the
+     * rules of threshold 1.0 or more as exhausted, every call with a cost being refused (or downgraded) until the
+     * window resets.
      *
      * <p>With no utilization rule, a settle costs nothing more than the call; with some, one comparison per rule
      * until a threshold is reached, and the alert's text is built only when it is sent.
@@ -300,15 +303,19 @@ public final class AlertEvaluator {
             public void onExhausted(BudgetStatus status, Budget.Action action) {
                 double used = status.utilization();
                 for (AlertRule.BudgetUtilizationAtLeast u : utilizationRules) {
+                    if (used < u.threshold()) {
+                        continue; // a call that did not fit was refused, but spend is short of this rule
+                    }
                     if (u.threshold() < 1.0) {
-                        judge(u, status, used); // refused, yet settled spend may still be below the limit
+                        judge(u, status, used);
                     } else {
                         String budget = status.budget().name();
                         raise(u, budget, () -> "BUDGET ALERT: "
                                 + status.budget().window().label().toLowerCase(Locale.ROOT)
                                 + " budget '" + budget + "' exhausted: spent " + status.spent().format() + " (+"
                                 + status.reserved().format() + " reserved) of " + status.limit().format()
-                                + "; calls are " + (action == Budget.Action.REJECT ? "rejected" : "downgraded")
+                                + "; calls that cost anything are "
+                                + (action == Budget.Action.REJECT ? "rejected" : "downgraded")
                                 + " until " + status.windowEnd());
                     }
                 }

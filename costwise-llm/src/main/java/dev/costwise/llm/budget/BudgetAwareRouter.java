@@ -5,10 +5,12 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
-import java.util.Set;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.BiFunction;
 
@@ -45,7 +47,12 @@ public final class BudgetAwareRouter implements ChatModel {
 
     private BudgetAwareRouter(Builder b) {
         this.name = b.name;
-        this.routes = Map.of(PREMIUM, b.premium, MID, b.mid, FREE, BudgetedChatModel.of(b.free, b.guard));
+        // in tier order, so models() lists them as documented, the same on every run
+        Map<String, ChatModel> tiers = new LinkedHashMap<>();
+        tiers.put(PREMIUM, b.premium);
+        tiers.put(MID, b.mid);
+        tiers.put(FREE, BudgetedChatModel.of(b.free, b.guard));
+        this.routes = Collections.unmodifiableMap(tiers);
         this.utilization = new BudgetUtilization(b.guard.budgets(), b.names);
         this.midAt = b.midAt;
         this.freeAt = b.freeAt;
@@ -87,7 +94,7 @@ public final class BudgetAwareRouter implements ChatModel {
         return name;
     }
 
-    /** @return the models of every model it may call */
+    /** @return the models of every model it may call, in tier order: premium's, then mid's, then free's */
     @Override
     public Set<String> models() {
         return ChatModel.modelsOf(routes.values());

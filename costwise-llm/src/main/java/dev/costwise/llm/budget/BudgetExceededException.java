@@ -8,6 +8,11 @@ import java.util.Objects;
 /**
  * A call was refused because a budget that rejects when exhausted had no room for its worst-case cost.
  *
+ * <p>Its message says which: the budget is exhausted (spend and reservations have reached the limit, until the
+ * window resets); it has room, but less than the call's worst case (a smaller {@code maxTokens} may fit now); or the
+ * worst case is more than the whole limit, which no reset helps: a call with no {@code maxTokens} is assumed to
+ * write its model's whole maximum output, so set {@code maxTokens} on calls held to a small budget.
+ *
  * <p>Cheap to throw (no stack trace): it is an expected outcome, not a bug. The gateway maps it to HTTP 429 with
  * {@link #resetsAt()} as the retry time.
  */
@@ -30,14 +35,33 @@ public final class BudgetExceededException extends CostwiseException {
      */
     public BudgetExceededException(String budget, BudgetScope scope, Money limit, Money spent, Money needed,
             Instant resetsAt) {
-        super("budget '" + budget + "' (" + scope + ") exhausted: spent " + spent.format() + " of "
-                + limit.format() + ", the call needs " + needed.format() + "; resets at " + resetsAt, null, false);
+        super(message(budget, scope, limit, spent, needed, resetsAt), null, false);
         this.budget = Objects.requireNonNull(budget, "budget");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.limit = Objects.requireNonNull(limit, "limit");
         this.spent = Objects.requireNonNull(spent, "spent");
         this.needed = Objects.requireNonNull(needed, "needed");
         this.resetsAt = Objects.requireNonNull(resetsAt, "resetsAt");
+    }
+
+    // Says "exhausted" only when it is: a budget with room left refuses a call whose worst case does not fit, and
+    // saying "exhausted" there sends people looking for spend that is not there, when asking for fewer output tokens
+    // would get the answer now (the gateway's refusals say the same).
+    private static String message(String budget, BudgetScope scope, Money limit, Money spent, Money needed,
+            Instant resetsAt) {
+        String name = "budget '" + budget + "' (" + scope + ")";
+        if (needed.isGreaterThan(limit)) {
+            return name + " cannot hold this call: its worst case of " + needed.format() + " is more than the whole"
+                    + " limit of " + limit.format() + ", so no reset makes room; set maxTokens (max_tokens) on the"
+                    + " request to ask for less";
+        }
+        if (!limit.isGreaterThan(spent)) {
+            return name + " is exhausted: " + spent.format() + " of " + limit.format() + " spent or held by calls in"
+                    + " flight; it resets at " + resetsAt;
+        }
+        return name + " has " + limit.minus(spent).format() + " of " + limit.format() + " left (" + spent.format()
+                + " spent or held by calls in flight), less than this call's worst case of " + needed.format()
+                + "; lower maxTokens (max_tokens), or retry after it resets at " + resetsAt;
     }
 
     /** @return the name of the budget that refused the call */

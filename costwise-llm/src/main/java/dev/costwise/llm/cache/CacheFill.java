@@ -8,6 +8,7 @@ import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One upstream call that fills a response cache, in memory or shared. The call runs on its own
@@ -52,9 +53,10 @@ public final class CacheFill {
 
     /**
      * The entry for the call's answer: produced by the model its successful attempt was recorded under (the catalog
-     * name, which its hits then count under; the response's model when the call recorded no success), and by a
-     * fallback when a fallback primitive inside the call skipped a target or the provider itself answered with another
-     * model than the one asked for.
+     * name, which its hits then count under; the response's model when the call recorded no success), measured
+     * against that attempt's baseline cost (the answer's own cost when it recorded none), and by a fallback when a
+     * fallback primitive inside the call skipped a target or the provider itself answered with another model than
+     * the one asked for.
      *
      * @param response the call's answer
      * @return the entry to store
@@ -65,10 +67,10 @@ public final class CacheFill {
         boolean skipped = fallbacks.subList(fallbacksBefore, fallbacks.size()).stream()
                 .anyMatch(r -> "skipped".equals(r.attributes().get("outcome")));
         List<CostRecord> costs = CostRecords.of(context);
-        String producedBy = costs.subList(costsBefore, costs.size()).reversed().stream()
-                .filter(r -> r.outcome() == Outcome.SUCCESS).map(CostRecord::catalogModel).findFirst()
-                .orElse(response.model());
-        return new CachedAnswer(response, producedBy, skipped || response.modelDowngraded(),
-                context.clock().instant());
+        Optional<CostRecord> success = costs.subList(costsBefore, costs.size()).reversed().stream()
+                .filter(r -> r.outcome() == Outcome.SUCCESS).findFirst();
+        return new CachedAnswer(response, success.map(CostRecord::catalogModel).orElse(response.model()),
+                success.map(CostRecord::baselineCost).orElse(response.cost()),
+                skipped || response.modelDowngraded(), context.clock().instant());
     }
 }

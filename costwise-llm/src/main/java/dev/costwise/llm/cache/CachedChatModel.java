@@ -26,9 +26,11 @@ import java.util.function.Function;
  * answer produced by a fallback (a model other than the one requested answered) is kept only for
  * {@code fallbackTtl}, so the primary gets its chance again soon; the entry says which model produced it. A hit is
  * returned with cost $0 and {@link PriceStatus#CACHE_HIT}, and writes a {@link Outcome#CACHE_HIT} cost record whose
- * baseline is what the answer cost when it was made, so the saving shows in the ledger. Streams are cached whole once
- * they end by themselves and replayed as chunks; an aborted stream is not cached (concurrent identical stream misses
- * each call upstream).
+ * baseline is the same tokens priced on the pricer's baseline, as the call that filled the entry was measured (its
+ * {@link dev.costwise.llm.cost.CostRecord#baselineCost()}), so a hit saves at least what that call saved and the
+ * saving shows in the ledger; {@link #stats()} counts what the call not made would have cost. Streams are cached
+ * whole once they end by themselves and replayed as chunks; an aborted stream is not cached (concurrent identical
+ * stream misses each call upstream).
  *
  * <p>Entries are namespaced by a function of the context (default: the {@code key} tag, so one tenant's answers never
  * reach another). Thread-safe.

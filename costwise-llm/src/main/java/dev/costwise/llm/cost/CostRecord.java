@@ -108,6 +108,18 @@ public record CostRecord(String requestId, int attempt, Instant at, String reque
                 baselineCost, priceStatus, outcome, errorKind, value, latency, tags);
     }
 
+    /**
+     * This attempt once another answer replaced its answer (an escalation after a failed validation): outcome
+     * {@link Outcome#SUPERSEDED}, so its spend counts as wasted, and no baseline cost, as a caller of the baseline
+     * would not have paid for an answer thrown away (the answer that replaced it carries the request's baseline).
+     *
+     * @return the copy
+     */
+    public CostRecord superseded() {
+        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, catalogModel, provider, usage, cost,
+                Money.ZERO, priceStatus, Outcome.SUPERSEDED, errorKind, route, latency, tags);
+    }
+
     /** @return what the baseline would have cost minus what was paid (negative when the call cost more) */
     public Money savings() {
         return baselineCost.minus(cost);

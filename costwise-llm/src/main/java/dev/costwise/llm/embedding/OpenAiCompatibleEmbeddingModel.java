@@ -158,6 +158,17 @@ public final class OpenAiCompatibleEmbeddingModel extends AbstractHttpEmbeddingM
             return this;
         }
 
+        /**
+         * Sets the key, as {@link #apiKey(ApiKey)} does.
+         *
+         * @param key the key; default read from the endpoint's environment variables
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank (the message does not contain it)
+         */
+        public Builder apiKey(String key) {
+            return apiKey(ApiKey.of(key));
+        }
+
         /** @param key the key; default read from the endpoint's environment variables; @return this builder */
         public Builder apiKey(ApiKey key) {
             this.apiKey = Optional.of(Objects.requireNonNull(key, "key"));

@@ -4,6 +4,7 @@ import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,6 +71,22 @@ public final class CostMetrics {
     }
 
     /**
+     * Counts one request under {@code name}: each of its attempts as {@link #record} does, and the request itself,
+     * answered or failed, in the totals and under the model and provider of its last attempt (the one that answered,
+     * or the last one tried). {@link CostTotals#errorRate()} is over these requests.
+     *
+     * @param name the workflow or model the request went to
+     * @param attempts the cost records the request wrote, in order; may be empty (refused before any attempt)
+     * @param answered {@code true} when its caller got an answer, {@code false} when it got a failure
+     */
+    public void recordRequest(String name, List<CostRecord> attempts, boolean answered) {
+        Objects.requireNonNull(attempts, "attempts");
+        attempts.forEach(r -> record(name, r));
+        byName.computeIfAbsent(name, n -> new Totals()).addRequest(attempts.isEmpty() ? null : attempts.getLast(),
+                answered);
+    }
+
+    /**
      * The totals recorded under {@code name}.
      *
      * @param name the name
@@ -114,6 +131,17 @@ public final class CostMetrics {
             total = total.plus(r);
             byModel.merge(r.catalogModel(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
             byProvider.merge(r.provider(), CostTotals.EMPTY.plus(r), (a, b) -> a.plus(r));
+        }
+
+        /** Counts a request in the totals, and under its last attempt's model and provider when it made one. */
+        synchronized void addRequest(CostRecord last, boolean answered) {
+            total = total.plusRequest(answered);
+            if (last != null) {
+                byModel.merge(last.catalogModel(), CostTotals.EMPTY.plusRequest(answered),
+                        (a, b) -> a.plusRequest(answered));
+                byProvider.merge(last.provider(), CostTotals.EMPTY.plusRequest(answered),
+                        (a, b) -> a.plusRequest(answered));
+            }
         }
 
         synchronized CostSnapshot snapshot(String name) {

@@ -8,7 +8,7 @@ import java.util.Objects;
  * {@code get_all_metrics("llm_workflow")['cost']}, with the same totals by model and by provider.
  *
  * @param name the workflow or model name the totals were recorded under
- * @param total totals over every attempt
+ * @param total totals over every request and attempt; its {@link CostTotals#errorRate()} is the spec's, per request
  * @param byModel totals per model that answered
  * @param byProvider totals per provider
  */

@@ -15,11 +15,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Counts every cost record a model (or a whole workflow) writes during a call into {@link CostMetrics} under one
- * name, so {@code metrics.snapshot("llm_workflow")} gives cost, savings and tokens, by model and provider. Failed
- * calls are counted too (their attempts were billed, or at least tried). The call runs on its own
- * {@linkplain WorkflowContext#scope() scope} of the context, so calls running at the same time on one context each
- * count their own records only. Thread-safe.
+ * Counts every call of a model (or a whole workflow) as one request, with every cost record it writes, into
+ * {@link CostMetrics} under one name, so {@code metrics.snapshot("llm_workflow")} gives cost, savings, tokens and the
+ * spec's per-request error rate, by model and provider. Failed calls are counted too (their attempts were billed, or
+ * at least tried); a stream counts as failed when reading it fails, as answered when it ends or its caller closes
+ * it. The call runs on its own {@linkplain WorkflowContext#scope() scope} of the context, so calls running at the same
+ * time on one context each count their own records only. Thread-safe.
  */
 public final class MeteredChatModel implements ChatModel {
 
@@ -65,10 +66,13 @@ public final class MeteredChatModel implements ChatModel {
     public ChatResponse execute(ChatRequest request, WorkflowContext context) {
         WorkflowContext call = context.scope();
         int before = CostRecords.of(call).size();
+        boolean answered = false;
         try {
-            return delegate.execute(request, call);
+            ChatResponse response = delegate.execute(request, call);
+            answered = true;
+            return response;
         } finally {
-            countSince(call, before);
+            countSince(call, before, answered);
         }
     }
 
@@ -80,7 +84,7 @@ public final class MeteredChatModel implements ChatModel {
         try {
             inner = delegate.stream(request, call);
         } catch (RuntimeException e) {
-            countSince(call, before);
+            countSince(call, before, false);
             throw e;
         }
         return new ChatStream() {
@@ -91,11 +95,11 @@ public final class MeteredChatModel implements ChatModel {
                 try {
                     boolean more = inner.hasNext();
                     if (!more) {
-                        countOnce();
+                        countOnce(true);
                     }
                     return more;
                 } catch (RuntimeException e) {
-                    countOnce();
+                    countOnce(false);
                     throw e;
                 }
             }
@@ -118,22 +122,21 @@ public final class MeteredChatModel implements ChatModel {
             @Override
             public void close() {
                 inner.close();
-                countOnce();
+                countOnce(true); // closed by its caller: what it read is what it wanted
             }
 
-            private void countOnce() {
+            private void countOnce(boolean answered) {
                 if (!counted) {
                     counted = true;
-                    countSince(call, before);
+                    countSince(call, before, answered);
                 }
             }
         };
     }
 
-    private void countSince(WorkflowContext context, int before) {
+    /** Counts the call as one request, with the attempts it recorded since {@code before}. */
+    private void countSince(WorkflowContext context, int before, boolean answered) {
         List<CostRecord> all = CostRecords.of(context);
-        for (CostRecord r : all.subList(Math.min(before, all.size()), all.size())) {
-            metrics.record(name, r);
-        }
+        metrics.recordRequest(name, all.subList(Math.min(before, all.size()), all.size()), answered);
     }
 }

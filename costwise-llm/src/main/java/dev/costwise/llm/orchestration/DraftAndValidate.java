@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>A {@link MultiModelWorkflow} with the executor fixed to the drafter (unless the request names one), validation
  * always on, classification by the free rules, and no skipping of simple tasks. Only validation spends orchestrator
- * tokens. Thread-safe.
+ * tokens. As there, a draft that still fails once no escalation is left is returned, not thrown: check
+ * {@link MultiModelResponse#validationPassed()}. Thread-safe.
  *
  * <pre>{@code
  * DraftAndValidate qa = DraftAndValidate.builder(catalog, executors, claude).drafter("gemini-2.5-pro:free").build();

@@ -74,7 +74,10 @@ public record MultiModelResponse(String content, TaskClassification classificati
         return orchestratorCost;
     }
 
-    /** @return whether the output passed validation; empty when it was not validated */
+    /**
+     * @return whether the output passed validation: {@code false} for an answer returned although it failed (no
+     *     escalation was left, see {@link #verdict()} for why); empty when it was not validated
+     */
     public Optional<Boolean> validationPassed() {
         return verdict.map(Verdict::passed);
     }

@@ -40,8 +40,18 @@ import java.util.Set;
  *       says. An answer that calls the caller's tools is not text a rubric can judge: it is returned unvalidated
  *       (and never escalated).</li>
  *   <li><b>Escalate</b> on a fail to the next stronger capable tier within the cost cap, up to
- *       {@link Builder#maxEscalations(int)} times.</li>
+ *       {@link Builder#maxEscalations(int)} times. The rejected answer's cost record is
+ *       {@link dev.costwise.llm.cost.Outcome#SUPERSEDED} (no baseline), so its spend counts as wasted: a round's
+ *       records (its answer's, then its verdict's) join the context once the workflow knows whether the answer
+ *       reaches the caller, each billed attempt with one record carrying its final outcome.</li>
  * </ol>
+ *
+ * <p><b>The answer returned may have failed validation.</b> When the last answer fails and no escalation is left
+ * (the {@link Builder#maxEscalations(int) limit} is reached, or no stronger capable model is within the cost cap),
+ * {@link #execute} still returns it normally rather than throwing: {@link MultiModelResponse#validationPassed()} is
+ * then {@code Optional[false]}, {@link MultiModelResponse#verdict()} gives the orchestrator's reasons, and the context
+ * records why it stopped ({@code escalation_limit} or {@code no_stronger_model}). Check {@code validationPassed()}
+ * before using the content; it is empty when nothing was validated.
  *
  * <p>The response reports orchestrator and executor tokens and costs apart, the overhead, and the savings against
  * pricing the same total tokens on the premium baseline model; the same figures go into the context's metadata under
@@ -60,6 +70,12 @@ import java.util.Set;
 public final class MultiModelWorkflow implements Primitive<MultiModelRequest, MultiModelResponse> {
     /** The key of the spec's metrics map in {@link WorkflowContext#metadata()}. */
     public static final String METRICS_KEY = "orchestration_metrics";
+
+    /**
+     * The attribute of an {@code escalated} step holding the {@link dev.costwise.llm.chat.ChatResponse} the escalation
+     * replaced (the very object its executor returned), for a caller that keeps its own rows of the run's calls.
+     */
+    public static final String SUPERSEDED_ANSWER = "superseded";
 
     private static final String NAME = "multi-model-workflow";
 
@@ -154,51 +170,59 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         Optional<Verdict> verdict = Optional.empty();
         DelegationResponse answer;
         while (true) {
-            List<String> chain = chainFor(current, request.preferences(), in, out, tried);
-            FallbackRunner.Outcome outcome = runner.run(template, chain, context, NAME);
-            answer = outcome.response();
-            fallbacks.addAll(outcome.fallbacks());
-            outcome.fallbacks().forEach(f -> tried.add(f.model()));
-            tried.add(answer.executorModel());
-            executorUsage = executorUsage.plus(answer.usage());
-            executorCost = executorCost.plus(answer.cost());
-            if (!request.validate() || !orchestrated) {
-                break;
+            // the round's records join the context once it is known whether its answer reaches the caller
+            EscalationRound round = new EscalationRound(context);
+            Verdict v;
+            Optional<ModelInfo> escalateTo;
+            try {
+                List<String> chain = chainFor(current, request.preferences(), in, out, tried);
+                FallbackRunner.Outcome outcome = runner.run(template, chain, round.answerContext(), NAME);
+                answer = outcome.response();
+                fallbacks.addAll(outcome.fallbacks());
+                outcome.fallbacks().forEach(f -> tried.add(f.model()));
+                tried.add(answer.executorModel());
+                executorUsage = executorUsage.plus(answer.usage());
+                executorCost = executorCost.plus(answer.cost());
+                if (!request.validate() || !orchestrated || !answer.response().toolCalls().isEmpty()) {
+                    break;
+                }
+                long t = context.ticker().read();
+                v = validator.judge(request.taskDescription(),
+                        request.rubric().orElse(OutputValidator.DEFAULT_RUBRIC), answer.executorModel(),
+                        answer.content(), round.verdictContext());
+                overheadNanos += context.ticker().read() - t;
+                orchestratorUsage = orchestratorUsage.plus(v.usage());
+                orchestratorCost = orchestratorCost.plus(v.cost());
+                verdict = Optional.of(v);
+                escalateTo = v.passed() || escalations.size() >= maxEscalations ? Optional.empty()
+                        : selector.stronger(catalog.require(answer.executorModel()), classification.taskType(),
+                                request.preferences(), in, out, tried).map(ModelSelector.Selection::model);
+                escalateTo.ifPresent(to -> round.supersede());
+            } finally {
+                round.close();
             }
-            if (!answer.response().toolCalls().isEmpty()) {
-                // a rubric judges text: a call to the caller's tools is not an answer it can judge
-                context.record(NAME, "validation_skipped", Map.of("model", answer.executorModel(), "reason",
-                        "tool_calls"));
-                break;
-            }
-            long t = context.ticker().read();
-            Verdict v = validator.judge(request.taskDescription(),
-                    request.rubric().orElse(OutputValidator.DEFAULT_RUBRIC), answer.executorModel(), answer.content(),
-                    context);
-            overheadNanos += context.ticker().read() - t;
-            orchestratorUsage = orchestratorUsage.plus(v.usage());
-            orchestratorCost = orchestratorCost.plus(v.cost());
-            verdict = Optional.of(v);
+            ModelInfo answered = catalog.require(answer.executorModel());
             if (v.passed()) {
                 break;
             }
             if (escalations.size() >= maxEscalations) {
-                context.record(NAME, "escalation_limit", Map.of("limit", maxEscalations, "model",
-                        answer.executorModel()));
+                context.record(NAME, "escalation_limit", Map.of("limit", maxEscalations, "model", answered.name()));
                 break;
             }
-            ModelInfo answered = catalog.require(answer.executorModel());
-            Optional<ModelSelector.Selection> next = selector.stronger(answered, classification.taskType(),
-                    request.preferences(), in, out, tried);
-            if (next.isEmpty()) {
+            if (escalateTo.isEmpty()) {
                 context.record(NAME, "no_stronger_model", Map.of("model", answered.name(), "tier", answered.tier()));
                 break;
             }
-            ModelInfo to = next.get().model();
+            ModelInfo to = escalateTo.get();
             escalations.add(new Escalation(answered.name(), to.name(), answered.tier(), to.tier(), v.reasons()));
             context.record(NAME, "escalated", Map.of("from", answered.name(), "to", to.name(), "reasons",
-                    v.reasons()));
+                    v.reasons(), SUPERSEDED_ANSWER, answer.response()));
             current = to;
+        }
+        if (request.validate() && orchestrated && !answer.response().toolCalls().isEmpty()) {
+            // a rubric judges text: a call to the caller's tools is not an answer it can judge
+            context.record(NAME, "validation_skipped", Map.of("model", answer.executorModel(), "reason",
+                    "tool_calls"));
         }
 
         Money baselineCost = pricer.price(baselineModel, orchestratorUsage.plus(executorUsage)).cost();

@@ -6,16 +6,33 @@ import dev.costwise.core.recovery.Timeout;
 import dev.costwise.core.recovery.TimeoutExceededException;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * A {@link ChatModel} whose calls and streams a core {@link Timeout} bounds: {@code timeout.wrap(model)} keeps only
- * {@code execute}.
+ * A {@link ChatModel} whose calls and streams a core {@link Timeout} bounds, on the caller's thread, so that what a
+ * timed-out attempt cost is in the context before its caller gets the timeout.
  *
- * <p>A call is bounded exactly as {@link Timeout#wrap} bounds it. A stream is bounded from the moment it is asked for:
+ * <p>A call is bounded by the timeout, or by the time left before the context's deadline if that is less (a context
+ * with no time left fails at once, and nothing is sent). It runs on its caller's thread whatever the timeout's
+ * {@link Timeout.Isolation}, on a {@linkplain WorkflowContext#scope() scope} of the context whose deadline is narrowed
+ * to the bound: a provider adapter stops waiting for its exchange at that deadline (the exchange itself is never
+ * interrupted, see {@link dev.costwise.llm.provider.http.DeadlineBoundExchange}) and records the attempt as
+ * {@linkplain dev.costwise.llm.cost.Outcome#FAILED failed} with error kind {@code timeout}, at what its provider is
+ * known to have billed ($0: the cut-off exchange reported nothing). When the bound expires first, the scope's
+ * deadline is expired and then the caller's thread is interrupted, which stops a model that keeps to no deadline and
+ * which an adapter takes for the same timeout. Either way the caller gets {@link TimeoutExceededException}, or
+ * {@link DeadlineExceededException} when the context's deadline set the bound, with what the model threw as
+ * suppressed, only once the attempt's cost record is in the context, and with no interrupt of the timeout's left on
+ * its thread. A failure from below at or after the bound's end is the bound's; an answer that comes after it is
+ * dropped for the bound's failure.
+ *
+ * <p>A stream is bounded from the moment it is asked for:
  * its first chunk and its end must both come within the timeout, or within the time left before the context's
  * deadline if that is less (a context with no time left fails at once, and nothing is sent). The bound is the one
  * clock on the stream: the context's deadline is left as it is (a provider adapter enforcing a narrowed copy would
@@ -47,7 +64,7 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
     private final Timeout timeout;
 
     private TimeLimitedChatModel(Timeout timeout, ChatModel model) {
-        super(model, timeout.wrap(model));
+        super(model, (request, context) -> call(timeout, model, request, context));
         this.timeout = timeout;
     }
 
@@ -95,6 +112,37 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
         return new BoundedStream(opened.get(), bound);
     }
 
+    /**
+     * Runs one call on the caller's thread, on a scope whose deadline is the bound's: see the class comment.
+     *
+     * @throws DeadlineExceededException if the bound expired ({@link TimeoutExceededException} when the timeout set
+     *     it), or the context had no time left
+     */
+    private static ChatResponse call(Timeout timeout, ChatModel model, ChatRequest request, WorkflowContext context) {
+        WorkflowContext call = context.scope();
+        CallerStop stop = new CallerStop(call, Thread.currentThread());
+        Timeout.Bound bound = timeout.start(context, stop::expire);
+        call.narrowDeadline(bound.duration());
+        ChatResponse response;
+        try {
+            response = model.execute(request, call);
+        } catch (RuntimeException e) {
+            RuntimeException thrown = failure(bound, e);
+            stop.clearInterrupt();
+            throw thrown;
+        } catch (Error e) {
+            bound.onFailure();
+            stop.clearInterrupt();
+            throw e;
+        }
+        boolean inTime = bound.onSuccess();
+        stop.clearInterrupt();
+        if (!inTime) {
+            throw bound.expired();
+        }
+        return response;
+    }
+
     /** @return {@code failure} if it came in time, else the timeout's failure with {@code failure} suppressed */
     private static RuntimeException failure(Timeout.Bound bound, RuntimeException failure) {
         if (bound.onFailure()) {
@@ -108,6 +156,31 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
     @Override
     public String toString() {
         return "TimeLimitedChatModel[" + timeout + ", " + model() + "]";
+    }
+
+    /**
+     * Stops a call whose bound expired: expires the deadline of the scope it runs on (so an adapter waiting for its
+     * exchange takes the interrupt for that deadline's timeout), then interrupts the caller's thread; the caller
+     * clears that interrupt once the bound has reported, which waits for this to have run.
+     */
+    private record CallerStop(WorkflowContext call, Thread caller, AtomicBoolean interrupted) {
+        CallerStop(WorkflowContext call, Thread caller) {
+            this(call, caller, new AtomicBoolean());
+        }
+
+        /** Runs on the timeout's scheduler when the bound expires, or on the caller's thread when it expires late. */
+        void expire() {
+            call.narrowDeadline(Duration.ZERO);
+            interrupted.set(true);
+            caller.interrupt();
+        }
+
+        /** Clears the interrupt {@link #expire} sent, if it sent one; call after the bound has reported. */
+        void clearInterrupt() {
+            if (interrupted.get()) {
+                Thread.interrupted();
+            }
+        }
     }
 
     /**

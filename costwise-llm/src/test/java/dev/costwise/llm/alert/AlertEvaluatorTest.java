@@ -167,10 +167,31 @@ class AlertEvaluatorTest {
         }
 
         assertThat(answered).isEqualTo(7); // $0.00125 each; the 8th cannot reserve $0.002
-        // The 6th call crosses 70% ($0.0075); the 8th to 12th are refused and raise one exhausted alert.
-        assertThat(sent).extracting(Alert::rule).containsExactly("budget_threshold", "budget");
+        // The 6th call crosses 70% ($0.0075); the 8th to 12th are refused at 87.5%: the limit is not reached
+        assertThat(sent).extracting(Alert::rule).containsExactly("budget_threshold");
         assertThat(sent.get(0).message()).contains("passed 70%").contains("spent $0.0075 of $0.01");
-        assertThat(sent.get(1).message()).contains("exhausted").contains("rejected");
+    }
+
+    @Test
+    void givenARefusedCall_whenSpendIsBelowTheLimit_thenNoExceededAlertButOnceSpendReachesItOneCriticalAlert() {
+        AlertEvaluator alerts = evaluator(AlertRules.specDefaults());
+        Budget daily = Budget.daily("daily", Money.of("0.02"), java.time.ZoneOffset.UTC);
+        Instant start = Instant.parse("2026-11-27T00:00:00Z");
+        Instant end = Instant.parse("2026-11-28T00:00:00Z");
+        var listener = alerts.budgetListener();
+
+        // half spent: a call whose worst case does not fit is refused, smaller ones still pass
+        listener.onExhausted(new BudgetStatus(daily, Money.of("0.010025"), Money.ZERO, start, end),
+                Budget.Action.REJECT);
+        assertThat(sent).isEmpty();
+
+        listener.onExhausted(new BudgetStatus(daily, Money.of("0.02"), Money.ZERO, start, end), Budget.Action.REJECT);
+        assertThat(sent).singleElement().satisfies(a -> {
+            assertThat(a.rule()).isEqualTo("budget");
+            assertThat(a.severity()).isEqualTo(AlertSeverity.CRITICAL);
+            assertThat(a.message()).isEqualTo("BUDGET ALERT: daily budget 'daily' exhausted: spent $0.02 (+$0.00 "
+                    + "reserved) of $0.02; calls that cost anything are rejected until 2026-11-28T00:00:00Z");
+        });
     }
 
     @Test
@@ -215,8 +236,8 @@ class AlertEvaluatorTest {
                     + " resets at 2026-11-28T00:00:00Z");
             assertThat(a.at()).isEqualTo(Instant.parse("2026-11-27T10:03:00Z"));
         });
-        spendUntilRefused(model); // settled at 87.5% when the 8th call cannot reserve: never 95%
-        assertThat(sent).extracting(Alert::rule).containsExactly("budget70", "budget");
+        spendUntilRefused(model); // settled at 87.5% when the 8th call cannot reserve: never 95%, nor the limit
+        assertThat(sent).extracting(Alert::rule).containsExactly("budget70");
     }
 
     /** A premium model behind a daily $0.01 budget, each call $0.00125, its guard reporting to {@code alerts}. */

@@ -55,6 +55,15 @@ class BudgetAwareRoutingTest {
     }
 
     @Test
+    void givenThreeTiers_whenItsModelsAreListed_thenTheyComeInTierOrder() {
+        BudgetAwareRouter router = BudgetAwareRouter.builder("budget-router", guard)
+                .premium(premium).mid(mid).free(free).build();
+
+        // the order was a hash map's, which changes from one JVM run to the next
+        assertThat(router.models()).containsExactly("premium-model", "mid-model", "free-model");
+    }
+
+    @Test
     void givenCustomThresholds_whenRouted_thenTheyApplyAndBadOnesAreRefused() {
         BudgetAwareRouter router = BudgetAwareRouter.builder("r", guard).premium(premium).mid(mid).free(free)
                 .thresholds(0.3, 0.6).build();

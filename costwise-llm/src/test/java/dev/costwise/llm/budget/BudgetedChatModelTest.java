@@ -70,6 +70,28 @@ class BudgetedChatModelTest {
     }
 
     @Test
+    void givenABudgetWithRoomLeft_whenACallsWorstCaseDoesNotFit_thenTheRefusalSaysSoAndHowToAskForLess() {
+        Budget daily = Budget.builder("daily").limit(Money.of("0.01")).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.CATALOG, TestModels.estimator(true))
+                .build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500), guard);
+        // no maxTokens: the worst case has the model's 4,096 output tokens, $0.04096 of its $0.04196
+        ChatRequest unbounded = ChatRequest.builder("premium-model").addMessage(Message.user("q".repeat(400))).build();
+
+        assertThatThrownBy(() -> model.execute(unbounded, ctx())).isInstanceOf(BudgetExceededException.class)
+                .hasMessage("budget 'daily' (global) cannot hold this call: its worst case of $0.04196 is more than"
+                        + " the whole limit of $0.01, so no reset makes room; set maxTokens (max_tokens) on the"
+                        + " request to ask for less");
+
+        model.execute(request("premium-model", 500), ctx()); // reserves $0.006, costs $0.00525
+        assertThatThrownBy(() -> model.execute(request("premium-model", 500), ctx()))
+                .isInstanceOf(BudgetExceededException.class)
+                .hasMessage("budget 'daily' (global) has $0.00475 of $0.01 left ($0.00525 spent or held by calls in"
+                        + " flight), less than this call's worst case of $0.006; lower maxTokens (max_tokens), or"
+                        + " retry after it resets at 2026-11-28T00:00:00Z");
+    }
+
+    @Test
     void givenAnExhaustedDowngradingBudget_whenCalled_thenTheFreeModelAnswersAndTheContextSaysWhy() {
         Budget daily = Budget.builder("daily").limit(Money.of("0.001")).onExhausted(Budget.Action.DOWNGRADE).build();
         BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.CATALOG, TestModels.estimator(true))

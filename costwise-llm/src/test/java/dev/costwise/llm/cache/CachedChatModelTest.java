@@ -12,10 +12,12 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
+import dev.costwise.llm.cost.SavingsCalculator;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.core.recovery.Fallback;
@@ -120,6 +122,28 @@ class CachedChatModelTest {
         assertThat(hit.savings()).isEqualTo(first.cost());
         assertThat(cached.stats().hitCount()).isEqualTo(1);
         assertThat(cached.stats().moneySaved()).isEqualTo(first.cost());
+    }
+
+    @Test
+    void givenAnAnswerOfACheaperModel_whenHit_thenItsBaselineIsTheTokensOnThePricersBaselineAsTheMissWas() {
+        SavingsCalculator allGpt4o = SavingsCalculator.of(CatalogPricer.of(CATALOG), "gpt-4o");
+        ChatModel mini = SimulatedChatModel.builder(CATALOG, "gpt-4o-mini").seed(1).baseline(allGpt4o).build();
+        CachedChatModel cached = CachedChatModel.builder("cached_mini", mini).build();
+        ChatRequest request = ChatRequest.of("gpt-4o", "a medium question");
+        WorkflowContext missContext = WorkflowContext.of("miss");
+        WorkflowContext hitContext = WorkflowContext.of("hit");
+
+        cached.execute(request, missContext);
+        cached.execute(request, hitContext);
+
+        CostRecord miss = CostRecords.of(missContext).getFirst();
+        CostRecord hit = CostRecords.of(hitContext).getFirst();
+        assertThat(miss.baselineCost()).isEqualTo(allGpt4o.baselineCost(miss.usage()));
+        assertThat(miss.baselineCost()).isGreaterThan(miss.cost());
+        assertThat(hit.outcome()).isEqualTo(Outcome.CACHE_HIT);
+        assertThat(hit.baselineCost()).isEqualTo(miss.baselineCost());
+        assertThat(hit.savings()).isEqualTo(miss.baselineCost());
+        assertThat(cached.stats().moneySaved()).isEqualTo(miss.cost());
     }
 
     @Test

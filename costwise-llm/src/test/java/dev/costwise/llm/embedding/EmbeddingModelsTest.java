@@ -14,7 +14,6 @@ import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.ProviderException;
-import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.TestPricers;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
@@ -61,7 +60,7 @@ class EmbeddingModelsTest {
         return OpenAiCompatibleEmbeddingModel.builder(
                         OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()),
                         "text-embedding-3-small")
-                .apiKey(ApiKey.of(KEY)).pricer(TestPricers.FIXED).transport(transport).environment(Map.of()).build();
+                .apiKey(KEY).pricer(TestPricers.FIXED).transport(transport).environment(Map.of()).build();
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.core.recovery.Retry;
+import dev.costwise.core.recovery.RetryConfig;
 import dev.costwise.llm.budget.TestModels;
 import dev.costwise.llm.cache.CachedChatModel;
 import dev.costwise.llm.catalog.ModelCatalog;
@@ -20,6 +22,9 @@ import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.resilience.OpenAiUpstream;
+import dev.costwise.llm.resilience.ProviderFailureClassifier;
+import dev.costwise.llm.resilience.RetryingChatModel;
 import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.sim.SimulatedFailure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,11 +37,16 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 
 class MeteredChatModelTest {
 
     private static final ModelCatalog CATALOG = ModelCatalogs.bundled();
+
+    @StartStop
+    final MockWebServer server = new MockWebServer();
 
     @Test
     void givenCallsHitsAndFailures_whenSnapshotTaken_thenCostSavingsAndTokensAddUpExactlyByModel() {
@@ -62,9 +72,32 @@ class MeteredChatModelTest {
         assertThat(snap.byModel().get("gpt-4o").cost()).isEqualTo(paid.cost());
         assertThat(snap.byModel().get("gpt-4o").savings()).isEqualTo(paid.cost());
         assertThat(snap.byProvider()).containsKey("sim");
+        assertThat(snap.total().requests()).isEqualTo(3);
         assertThat(snap.total().errorRate()).isEqualTo(1.0 / 3);
         assertThat(registry.find("costwise.llm.attempts").tag("outcome", "cache_hit").counter().count()).isEqualTo(1);
         assertThat(metrics.snapshot("nothing").total().cost()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenARequestThatSucceedsOnItsThirdAttempt_whenCounted_thenTheErrorRateIsPerRequestAsTheSpecs() {
+        server.enqueue(OpenAiUpstream.serverError());
+        server.enqueue(OpenAiUpstream.serverError());
+        server.enqueue(OpenAiUpstream.completion("gpt-4o", "Hello"));
+        ChatModel retried = RetryingChatModel.of(Retry.of("retry", RetryConfig.builder().maxRetries(2)
+                .classifier(ProviderFailureClassifier.ofDefaults()).sleeper(d -> { }).build()),
+                OpenAiUpstream.adapter(server, "gpt-4o").build());
+        CostMetrics metrics = CostMetrics.inMemory();
+
+        MeteredChatModel.of("llm_workflow", retried, metrics).execute(ChatRequest.of("gpt-4o", "hi"),
+                WorkflowContext.of("w"));
+
+        CostTotals total = metrics.snapshot("llm_workflow").total();
+        assertThat(total.attempts()).isEqualTo(3);
+        assertThat(total.failures()).isEqualTo(2);
+        assertThat(total.requests()).isEqualTo(1);
+        assertThat(total.errorRate()).as("1 - successful_requests / total_requests").isZero();
+        assertThat(total.attemptFailureRate()).isEqualTo(2.0 / 3);
+        assertThat(metrics.snapshot("llm_workflow").byModel().get("gpt-4o").requests()).isEqualTo(1);
     }
 
     @Test

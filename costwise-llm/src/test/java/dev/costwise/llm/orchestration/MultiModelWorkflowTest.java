@@ -3,15 +3,18 @@ package dev.costwise.llm.orchestration;
 import static dev.costwise.llm.orchestration.TestCatalog.CLAUDE_SONNET;
 import static dev.costwise.llm.orchestration.TestCatalog.DEEPSEEK_R1_FREE;
 import static dev.costwise.llm.orchestration.TestCatalog.GEMINI_PRO_FREE;
+import static dev.costwise.llm.orchestration.TestCatalog.GPT_4O;
 import static dev.costwise.llm.orchestration.TestCatalog.GPT_4O_MINI;
 import static dev.costwise.llm.orchestration.TestCatalog.LLAMA_70B_FREE;
 import static dev.costwise.llm.orchestration.TestCatalog.LLAMA_8B_FREE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.Capability;
+import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Message;
 import dev.costwise.llm.chat.Reasoning;
@@ -20,11 +23,17 @@ import dev.costwise.llm.chat.ResponseFormat;
 import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Tool;
 import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
+import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.metrics.CostTotals;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.sim.SimulatedChatModel;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -151,6 +160,47 @@ class MultiModelWorkflowTest {
     }
 
     @Test
+    void givenAPaidAnswerFailingValidation_whenEscalated_thenItsRecordIsSupersededAndCountsAsWasted() {
+        ChatModel mini = SimulatedChatModel.builder(catalog, GPT_4O_MINI).seed(1).build();
+        ChatModel gpt4o = SimulatedChatModel.builder(catalog, GPT_4O).seed(2).build();
+        claude.replies("{\"pass\": false, \"reasons\": [\"bad output\"]}", Usage.of(400, 30))
+                .replies("{\"pass\": true, \"reasons\": []}", Usage.of(420, 10));
+        MultiModelWorkflow wf = MultiModelWorkflow.builder(catalog, ExecutorRegistry.of(mini, gpt4o), claude)
+                .maxEscalations(1).build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.builder(TASK).addMessage(Message.user(TASK))
+                .executor(GPT_4O_MINI).validated().build(), ctx);
+
+        assertThat(r.escalations()).extracting(Escalation::to).containsExactly(GPT_4O);
+        List<CostRecord> records = CostRecords.of(ctx);
+        assertThat(records).extracting(CostRecord::catalogModel, CostRecord::outcome)
+                .containsExactly(tuple(GPT_4O_MINI, Outcome.SUPERSEDED), tuple(GPT_4O, Outcome.SUCCESS));
+        assertThat(records).extracting(CostRecord::attempt).containsExactly(1, 2);
+        CostRecord draft = records.getFirst();
+        assertThat(draft.cost().isPositive()).isTrue();
+        assertThat(draft.baselineCost()).isEqualTo(Money.ZERO);
+        CostTotals totals = records.stream().reduce(CostTotals.EMPTY, CostTotals::plus, (a, b) -> a);
+        assertThat(totals.wasted()).isEqualTo(draft.cost());
+        assertThat(totals.successes()).isEqualTo(1);
+    }
+
+    @Test
+    void givenAnEscalationThatFails_whenTheRunThrows_thenEveryAttemptIsInTheContextWithItsOutcome() {
+        ChatModel mini = SimulatedChatModel.builder(catalog, GPT_4O_MINI).seed(1).build();
+        ChatModel gpt4o = SimulatedChatModel.builder(catalog, GPT_4O).seed(2)
+                .failure(dev.costwise.llm.sim.SimulatedFailure.SERVER_ERROR, 1.0).build();
+        claude.replies("{\"pass\": false, \"reasons\": [\"bad output\"]}", Usage.of(400, 30));
+        MultiModelWorkflow wf = MultiModelWorkflow.builder(catalog, ExecutorRegistry.of(mini, gpt4o), claude)
+                .maxEscalations(1).maxChainLength(1).build();
+
+        assertThatThrownBy(() -> wf.execute(MultiModelRequest.builder(TASK).addMessage(Message.user(TASK))
+                .executor(GPT_4O_MINI).validated().build(), ctx)).isInstanceOf(AllExecutorsFailedException.class);
+
+        assertThat(CostRecords.of(ctx)).extracting(CostRecord::catalogModel, CostRecord::outcome)
+                .containsExactly(tuple(GPT_4O_MINI, Outcome.SUPERSEDED), tuple(GPT_4O, Outcome.FAILED));
+    }
+
+    @Test
     void givenFailedValidation_whenEscalationLimitIsZero_thenOutputIsReturnedWithTheFailingVerdict() {
         claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
                 .replies("{\"pass\": false, \"reasons\": [\"wrong\"]}", Usage.of(400, 30));
@@ -161,6 +211,8 @@ class MultiModelWorkflowTest {
 
         assertThat(r.escalations()).isEmpty();
         assertThat(r.validationPassed()).contains(false);
+        assertThat(r.verdict().orElseThrow().reasons()).containsExactly("wrong");
+        assertThat(r.content()).isEqualTo("def avg(xs): return 0");
         assertThat(ctx.records("escalation_limit")).hasSize(1);
     }
 

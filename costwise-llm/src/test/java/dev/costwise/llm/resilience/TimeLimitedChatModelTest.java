@@ -2,6 +2,7 @@ package dev.costwise.llm.resilience;
 
 import static dev.costwise.llm.resilience.OpenAiUpstream.adapter;
 import static dev.costwise.llm.resilience.OpenAiUpstream.chunk;
+import static dev.costwise.llm.resilience.OpenAiUpstream.completion;
 import static dev.costwise.llm.resilience.OpenAiUpstream.costRecords;
 import static dev.costwise.llm.resilience.OpenAiUpstream.eventStream;
 import static dev.costwise.llm.resilience.OpenAiUpstream.readAll;
@@ -26,6 +27,7 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.provider.http.TestPricers;
 import dev.costwise.llm.provider.ProviderException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,6 +105,62 @@ class TimeLimitedChatModelTest {
     /** An answer whose headers come at once and whose body does not come before the test ends. */
     private static MockResponse stalledAfterHeaders() {
         return stream("gpt-4o", "too", " late").newBuilder().bodyDelay(30, TimeUnit.SECONDS).build();
+    }
+
+    /** What a call's caller got, and the cost records in the context at the moment it got it. */
+    private record Caught(Throwable thrown, List<CostRecord> recordsThen, boolean interruptLeft) {}
+
+    /** Calls {@code model} on a platform thread of its own, as an application's main thread would. */
+    private FutureTask<Caught> caller(ChatModel model) {
+        FutureTask<Caught> call = new FutureTask<>(() -> {
+            try {
+                model.execute(hi(), ctx);
+                return new Caught(null, costRecords(ctx), Thread.currentThread().isInterrupted());
+            } catch (RuntimeException e) {
+                return new Caught(e, costRecords(ctx), Thread.currentThread().isInterrupted());
+            }
+        });
+        Thread.ofPlatform().name("caller").start(call);
+        return call;
+    }
+
+    private static void assertTimedOutAttemptRecordedBeforeTheTypedTimeout(Caught caught) {
+        assertThat(caught.thrown()).isExactlyInstanceOf(TimeoutExceededException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
+                        .isInstanceOf(ProviderException.ProviderTimeout.class));
+        assertThat(caught.recordsThen()).as("cost records when the caller got the timeout").singleElement()
+                .satisfies(c -> {
+                    assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
+                    assertThat(c.errorKind()).contains("timeout");
+                    assertThat(c.cost().isZero()).isTrue();
+                });
+        assertThat(caught.interruptLeft()).as("no interrupt of the timeout's is left").isFalse();
+    }
+
+    @Test
+    void givenNoAnswerWithinTheTimeout_whenItsTimerStopsTheCall_thenTheFailedAttemptIsRecordedBeforeTheTypedTimeout()
+            throws Exception {
+        server.enqueue(completion("gpt-4o", "too late").newBuilder().headersDelay(30, TimeUnit.SECONDS).build());
+
+        FutureTask<Caught> call = caller(bounded(Duration.ofSeconds(20)));
+        assertThat(server.takeRequest(10, TimeUnit.SECONDS)).as("the request is out, its answer awaited").isNotNull();
+        timers.fireAll();
+
+        assertTimedOutAttemptRecordedBeforeTheTypedTimeout(call.get(10, TimeUnit.SECONDS));
+        assertThat(costRecords(ctx)).as("and no other record comes later").hasSize(1);
+        assertOneTimeoutRecorded(ctx, false);
+    }
+
+    @Test
+    void givenNoAnswerWithinTheTimeout_whenTheAdaptersOwnWaitRunsOutFirst_thenTheOutcomeAndExceptionAreTheSame()
+            throws Exception {
+        server.enqueue(completion("gpt-4o", "too late").newBuilder().headersDelay(30, TimeUnit.SECONDS).build());
+
+        // the timer is never fired: the adapter stops waiting at the call's deadline, the bound, by itself
+        FutureTask<Caught> call = caller(bounded(Duration.ofMillis(50)));
+
+        assertTimedOutAttemptRecordedBeforeTheTypedTimeout(call.get(10, TimeUnit.SECONDS));
+        assertOneTimeoutRecorded(ctx, false);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.costwise.llm.provider.http;
 
 import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.CostwiseException;
+import dev.costwise.core.Deadline;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.catalog.UnknownModelException;
@@ -254,15 +255,31 @@ public abstract class AbstractProviderChatModel implements ChatModel {
      * Sends a request and reads the whole response within the time left before the context's deadline, as
      * {@link #openStream} bounds a stream; publishes its rate-limit headers. When the deadline passes first, the
      * exchange is aborted (so is the upstream request) and the call fails at once; past the deadline nothing is sent.
+     * An interrupt that finds the deadline passed is that deadline's timer stopping the wait (a
+     * {@link dev.costwise.llm.resilience.TimeLimitedChatModel}'s expires the deadline, then interrupts): the call
+     * fails with the same timeout as when the wait runs out by itself, so one timeout is always one outcome; the
+     * interrupt flag stays set for whoever sent it.
      *
      * @param call the request
      * @param context the request's context; with no deadline only the transport's timeouts apply
      * @return the response, whatever its status
      * @throws ProviderException.ProviderTimeout if the deadline passed, or connecting or reading timed out
      * @throws ProviderException.ConnectionFailed if the connection failed or broke
+     * @throws CallInterruptedException if the calling thread was interrupted before the deadline passed
      */
     protected final HttpResult send(HttpCall call, WorkflowContext context) {
-        return send(call, context.remaining());
+        Optional<Duration> remaining = context.remaining();
+        try {
+            return send(call, remaining);
+        } catch (CallInterruptedException e) {
+            if (remaining.isEmpty() || !context.deadline().map(Deadline::isExpired).orElse(false)) {
+                throw e;
+            }
+            ProviderException timedOut = new ProviderException.ProviderTimeout(details(),
+                    TransportTimeoutException.Phase.CALL.label(), remaining.get());
+            timedOut.addSuppressed(e);
+            throw timedOut;
+        }
     }
 
     private HttpResult send(HttpCall call, Optional<Duration> remaining) {

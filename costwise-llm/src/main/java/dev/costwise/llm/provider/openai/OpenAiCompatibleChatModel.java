@@ -286,6 +286,18 @@ public final class OpenAiCompatibleChatModel extends AbstractProviderChatModel {
         }
 
         /**
+         * Sets the key, as {@link #apiKey(ApiKey)} does. Default: read from the endpoint's environment variables at
+         * {@link #build()}.
+         *
+         * @param key the key
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank (the message does not contain it)
+         */
+        public Builder apiKey(String key) {
+            return apiKey(ApiKey.of(key));
+        }
+
+        /**
          * Sets the key. Default: read from the endpoint's environment variables at {@link #build()}.
          *
          * @param key the key

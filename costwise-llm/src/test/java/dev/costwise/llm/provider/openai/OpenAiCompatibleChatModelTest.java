@@ -165,6 +165,19 @@ class OpenAiCompatibleChatModelTest {
     }
 
     @Test
+    void givenTheKeyAsAString_whenExecuted_thenItIsSentAsTheBearerKeyAndABlankOneIsRefusedWithoutEchoingIt()
+            throws Exception {
+        server.enqueue(json(200, COMPLETION));
+
+        builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini").apiKey(KEY).build()
+                .execute(ChatRequest.of("gpt-4o-mini", "Hello"), ctx);
+
+        assertThat(server.takeRequest().getHeaders().get("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThatThrownBy(() -> builder(OpenAiCompatibleEndpoint.OPENAI, "gpt-4o-mini").apiKey("  "))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void givenRequest_whenExecuted_thenSendsOpenAiJsonWithBearerKey() throws Exception {
         server.enqueue(json(200, COMPLETION));
         ChatRequest request = ChatRequest.builder("alias-fast")
