@@ -7,6 +7,7 @@ import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.InBandErrors;
+import dev.costwise.llm.provider.http.Redirects;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,7 +16,8 @@ import java.util.Optional;
  * Maps Anthropic's error responses (https://docs.claude.com/en/api/errors) to {@link ProviderException}s.
  *
  * <p>The body is {@code {"type":"error","error":{"type":"…","message":"…"}}}. The error {@code type} decides, the
- * HTTP status is the fallback when the body is not Anthropic's (a proxy's HTML page, an empty body):
+ * HTTP status is the fallback when the body is not Anthropic's (a proxy's HTML page, an empty body). A redirect
+ * (3xx, never followed) is a server error whatever its body ({@link Redirects}):
  *
  * <table>
  *   <caption>Anthropic error to Costwise exception</caption>
@@ -64,6 +66,10 @@ final class AnthropicErrorMapper {
      * @return the exception to throw
      */
     ProviderException fromResponse(Details details, String body, Optional<Duration> retryAfter, Duration timeout) {
+        int status = details.status().orElse(0);
+        if (Redirects.isRedirect(status)) {
+            return Redirects.failure(details, status);
+        }
         JsonNode error = parse(body).path("error");
         String type = error.path("type").asText("");
         String message = error.path("message").asText("");
