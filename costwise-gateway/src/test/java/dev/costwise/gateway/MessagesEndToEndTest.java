@@ -397,7 +397,7 @@ class MessagesEndToEndTest {
             assertThat(SentUpstream.next(upstream).path("top_k").asInt()).as("Anthropic's own top_k").isEqualTo(40);
             assertThat(SentUpstream.next(upstream).has("top_k")).as("OpenAI refuses unknown fields").isFalse();
             assertError(messages(gw, ask.formatted("claude").replace("40", "0")), 400, "invalid_request_error",
-                    "top_k: expected a whole number >= 1, was 0");
+                    "top_k: expected a whole number from 1 to 2147483647, was 0");
             assertThat(upstream.getRequestCount()).isEqualTo(2);
         }
     }

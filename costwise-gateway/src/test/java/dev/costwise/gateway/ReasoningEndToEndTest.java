@@ -300,7 +300,7 @@ class ReasoningEndToEndTest {
                     .contains("messages[0].thinking_blocks: only an assistant message holds reasoning");
             assertThat(List.of(budget.statusCode(), kind.statusCode())).containsOnly(400);
             assertThat(TestGateway.json(budget.body()).at("/error/message").asText())
-                    .contains("thinking.budget_tokens: expected a whole number of at least 1024, was 100");
+                    .contains("thinking.budget_tokens: expected a whole number from 1024 to 2147483647, was 100");
             assertThat(TestGateway.json(kind.body()).at("/error/message").asText())
                     .contains("thinking.type: expected enabled, adaptive or disabled, was 'deep'");
             assertThat(upstream.getRequestCount()).isZero();

@@ -242,7 +242,7 @@ class ResponsesEndToEndTest {
             assertError(gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": [{\"type\": \"input_file\", "
                     + "\"file_id\": \"f\"}]}"), "input[0].type", "unsupported item type 'input_file'");
             assertError(gw.post("/v1/responses", "{\"model\": \"fast\", \"input\": \"hi\", \"max_output_tokens\": 0}"),
-                    "max_output_tokens", "expected a positive integer");
+                    "max_output_tokens", "expected a whole number from 1 to 2147483647, was 0");
             assertError(gw.post("/v1/responses", "{\"model\": \"fast\"}"), "input", "is required");
             assertThat(upstream.getRequestCount()).isZero();
         }

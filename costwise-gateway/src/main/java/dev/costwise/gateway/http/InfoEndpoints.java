@@ -120,7 +120,7 @@ public final class InfoEndpoints {
     }
 
     private static boolean visibleTo(Caller caller, String name) {
-        return caller.key().isEmpty() || caller.key().get().allows(name);
+        return caller.mayUse(name);
     }
 
     private ObjectNode describeModel(ObjectNode m, String name) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Reads the body of {@code POST /v1/keys} (a new key) or {@code PATCH /v1/keys/{id}} (a change to one) into a virtual
@@ -168,16 +169,8 @@ final class KeyRequest {
     }
 
     private static Optional<Integer> positive(JsonNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return Optional.empty();
-        }
-        // canConvertToInt: asInt() would wrap 8589934593 to 1, and 2147483648 to a negative number.
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
-            throw new GatewayException.InvalidField(field, "expected a whole number from 1 to " + Integer.MAX_VALUE
-                    + ", was " + v);
-        }
-        return Optional.of(v.asInt());
+        OptionalInt v = IntegerField.positive(field).readFrom(body);
+        return v.isPresent() ? Optional.of(v.getAsInt()) : Optional.empty();
     }
 
     private static Map<String, String> tags(JsonNode node) {

@@ -65,8 +65,6 @@ final class MessagesRequest {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Fields that would change what the model does and cannot be carried: refused rather than dropped. */
     private static final Set<String> REFUSED = Set.of("mcp_servers", "container");
-    /** Anthropic's smallest thinking budget. */
-    private static final int MIN_THINKING_BUDGET = 1_024;
 
     private MessagesRequest() {}
 
@@ -337,13 +335,10 @@ final class MessagesRequest {
         }
         switch (thinking.path("type").asText("")) {
             case "enabled" -> {
-                JsonNode budget = thinking.get("budget_tokens");
-                if (budget == null || !budget.canConvertToInt() || !budget.isIntegralNumber()
-                        || budget.asInt() < MIN_THINKING_BUDGET) {
-                    throw new GatewayException.InvalidField("thinking.budget_tokens", "expected a whole number of "
-                            + "at least " + MIN_THINKING_BUDGET + ", was " + budget);
-                }
-                out.putObject("reasoning").put("max_tokens", budget.asInt());
+                int budget = IntegerField.THINKING_BUDGET.readFrom(thinking).orElseThrow(() ->
+                        new GatewayException.InvalidField(IntegerField.THINKING_BUDGET.path(), "is required (a whole "
+                                + "number of at least " + IntegerField.THINKING_BUDGET.min() + ")"));
+                out.putObject("reasoning").put("max_tokens", budget);
             }
             case "adaptive" -> {
                 JsonNode effort = root.path("output_config").get("effort");

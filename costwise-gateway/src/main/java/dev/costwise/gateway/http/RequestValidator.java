@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -15,6 +16,9 @@ public final class RequestValidator {
     private static final int MAX_USER_CHARS = 256;
     private static final OpenAiWire WIRE = new OpenAiWire();
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
+    /** The chat body's integer fields: budgets reserve by the output limits and n, so none may be read wrongly. */
+    private static final List<IntegerField> INTEGER_FIELDS = List.of(IntegerField.MAX_TOKENS,
+            IntegerField.MAX_COMPLETION_TOKENS, IntegerField.TOP_K, IntegerField.N, IntegerField.TOP_LOGPROBS);
 
     private RequestValidator() {}
 
@@ -75,10 +79,9 @@ public final class RequestValidator {
         number(body, "top_p", 0, 1);
         number(body, "presence_penalty", -2, 2);
         number(body, "frequency_penalty", -2, 2);
-        positiveInt(body, "max_tokens");
-        positiveInt(body, "max_completion_tokens");
-        positiveInt(body, "top_k");
-        positiveInt(body, "n");
+        for (IntegerField field : INTEGER_FIELDS) {
+            field.readFrom(body);
+        }
         JsonNode options = body.get("stream_options");
         if (options != null && !options.isNull() && !options.isObject()) {
             throw new GatewayException.InvalidField("stream_options", "expected an object such as "
@@ -267,16 +270,6 @@ public final class RequestValidator {
         if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
             throw new GatewayException.InvalidField(field, "expected a number in [" + fmt(min) + ", " + fmt(max)
                     + "], was " + trim(v.toString()));
-        }
-    }
-
-    private static void positiveInt(ObjectNode body, String field) {
-        JsonNode v = body.get(field);
-        if (v == null || v.isNull()) {
-            return;
-        }
-        if (!v.isIntegralNumber() || v.asLong() < 1) {
-            throw new GatewayException.InvalidField(field, "expected a whole number >= 1, was " + trim(v.toString()));
         }
     }
 

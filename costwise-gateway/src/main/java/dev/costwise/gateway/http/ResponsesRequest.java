@@ -103,14 +103,7 @@ final class ResponsesRequest {
             messages.addObject().put("role", "system").put("content", instructions.asText());
         }
         input(root.get("input"), messages);
-        JsonNode maxOutput = root.get("max_output_tokens");
-        if (maxOutput != null && !maxOutput.isNull()) {
-            if (!maxOutput.canConvertToInt() || !maxOutput.isIntegralNumber() || maxOutput.asInt() < 1) {
-                throw new GatewayException.InvalidField("max_output_tokens", "expected a positive integer, was "
-                        + maxOutput);
-            }
-            out.set("max_tokens", maxOutput);
-        }
+        IntegerField.MAX_OUTPUT_TOKENS.readFrom(root).ifPresent(max -> out.put("max_tokens", max));
         copy(root, "temperature", "temperature", out);
         copy(root, "top_p", "top_p", out);
         copy(root, "parallel_tool_calls", "parallel_tool_calls", out);

@@ -47,6 +47,14 @@ public record Caller(String keyId, Optional<VirtualKey> key, boolean admin, Map<
         return key.isPresent() ? "key:" + keyId : keyId;
     }
 
+    /**
+     * @param model a model, alias, group or pipeline name
+     * @return whether this caller may call it: any name without a virtual key, else a name its key allows
+     */
+    public boolean mayUse(String model) {
+        return key.isEmpty() || key.get().allows(model);
+    }
+
     /** @return the tags its key sets (none without a virtual key) */
     public Map<String, String> keyTags() {
         return key.map(VirtualKey::tags).orElse(Map.of());

@@ -192,7 +192,7 @@ public final class ChatService {
      */
     public Plan plan(Caller caller, ObjectNode body) {
         String requested = body.get("model").asText();
-        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> unknownModel(requested));
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> unknownModel(caller, requested));
         String allText = PromptTokens.allText(body);
         if (workflows.runs(requested)) {
             return workflowPlan(requested, pipeline, body, allText);
@@ -208,7 +208,7 @@ public final class ChatService {
         List<Model> candidates = new ArrayList<>(directory.expand(target, ModelKind.CHAT));
         if (candidates.isEmpty() && !directory.expand(target).isEmpty()) {
             throw new GatewayException.InvalidField("model", "'" + target + "' is an embedding model: send it to "
-                    + "POST /v1/embeddings, or name a chat model" + known(ModelKind.CHAT));
+                    + "POST /v1/embeddings, or name a chat model" + known(caller, ModelKind.CHAT));
         }
         for (String f : pipeline.fallbacks()) {
             for (Model m : directory.expand(f, ModelKind.CHAT)) {
@@ -416,9 +416,12 @@ public final class ChatService {
         return cap;
     }
 
-    /** @return " (configured: a, b, …)" naming up to 8 models that can serve {@code kind}, or "" if none can */
-    private String known(ModelKind kind) {
-        List<String> names = directory.models().stream()
+    /**
+     * @return " (configured: a, b, …)" naming up to 8 models that can serve {@code kind} and that the caller may use
+     *     (a key limited to some models learns of no other), or "" if there is none
+     */
+    private String known(Caller caller, ModelKind kind) {
+        List<String> names = directory.models().stream().filter(m -> caller.mayUse(m.name()))
                 .filter(m -> !directory.expand(m.name(), kind).isEmpty()).map(Model::name).toList();
         if (names.isEmpty()) {
             return "";
@@ -453,7 +456,7 @@ public final class ChatService {
      * @throws GatewayException.Forbidden if it may not
      */
     public void requireAllowed(Caller caller, Plan plan) {
-        if (caller.key().isPresent() && !caller.key().get().allows(plan.requested())) {
+        if (!caller.mayUse(plan.requested())) {
             throw new GatewayException.Forbidden("model_not_allowed", "the key '" + caller.keyId()
                     + "' may not use the model '" + plan.requested() + "' (allowed: "
                     + String.join(", ", caller.key().get().models()) + ")");
@@ -607,11 +610,13 @@ public final class ChatService {
     }
 
     /**
-     * A 404 for a name the gateway does not serve. A catalog model left out because nothing prices it (see
+     * A 404 for a name the gateway does not serve, listing the names the caller may use (a key limited to some models
+     * learns of no other, as in its {@code /v1/models}). A catalog model left out because nothing prices it (see
      * EmbeddedDefaults) is said to be that, not to be missing, so the caller knows what would serve it.
      */
-    private GatewayException.NotFound unknownModel(String requested) {
-        String known = " (known: " + String.join(", ", directory.callableNames()) + ")";
+    private GatewayException.NotFound unknownModel(Caller caller, String requested) {
+        List<String> usable = directory.callableNames().stream().filter(caller::mayUse).toList();
+        String known = usable.isEmpty() ? "" : " (known: " + String.join(", ", usable) + ")";
         boolean unpriced = EmbeddedDefaults.catalog().find(requested).filter(m -> m.pricing().isEmpty()).isPresent();
         return new GatewayException.NotFound("model_not_found", unpriced
                 ? "the model '" + requested + "' is not served: the catalog has no price for it, so its calls could "
@@ -621,12 +626,12 @@ public final class ChatService {
 
     private Result embedOnce(Caller caller, String requestId, ObjectNode body, CacheMode mode) {
         String requested = body.get("model").asText();
-        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> unknownModel(requested));
+        Pipeline pipeline = directory.pipeline(requested).orElseThrow(() -> unknownModel(caller, requested));
         List<Model> candidates = directory.expand(requested, ModelKind.EMBEDDING);
         if (candidates.isEmpty()) {
             throw new GatewayException.InvalidField("model", "'" + requested + "' "
                     + (directory.expand(requested).isEmpty() ? "routes chat requests" : "is a chat model")
-                    + ": name an embedding model" + known(ModelKind.EMBEDDING));
+                    + ": name an embedding model" + known(caller, ModelKind.EMBEDDING));
         }
         JsonNode input = body.get("input");
         long chars = 0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.http.IntegerField;
 import dev.costwise.gateway.upstream.CacheMarkers;
 import dev.costwise.llm.chat.CacheControl;
 import dev.costwise.llm.chat.ServiceTier;
@@ -92,12 +93,12 @@ public record Plan(String requested, Pipeline pipeline, RouteSelector.Choice rou
 
     /** @return the number of choices the request asks for ({@code n}), 1 when it sets none */
     static long choicesIn(ObjectNode body) {
-        return Math.max(1, body.path("n").asLong(1));
+        return IntegerField.N.readFrom(body).orElse(1);
     }
 
     /** @return the request's {@code max_completion_tokens} or {@code max_tokens}; 0 when it sets neither */
     static long requestedOutputLimit(ObjectNode body) {
-        return body.path("max_completion_tokens").asLong(body.path("max_tokens").asLong(0));
+        return IntegerField.outputLimitOf(body).orElse(0);
     }
 
     /** @return the service tier the request asks for ({@code service_tier}), if it names one */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.gateway.http.IntegerField;
 import dev.costwise.llm.chat.ChatChunk;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatResponse;
@@ -176,7 +177,7 @@ public final class ChatModelUpstream implements Upstream {
         if (body.path("logprobs").asBoolean(false)) {
             throw new GatewayException.InvalidField("logprobs", problem);
         }
-        if (body.path("top_logprobs").asInt(0) > 0) {
+        if (IntegerField.TOP_LOGPROBS.readFrom(body).orElse(0) > 0) {
             throw new GatewayException.InvalidField("top_logprobs", problem);
         }
     }

@@ -21,6 +21,7 @@ import dev.costwise.llm.provider.http.BoundedLineReader;
 import dev.costwise.llm.provider.http.HttpBodies;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
 import dev.costwise.llm.provider.http.ResponseTooLargeException;
+import dev.costwise.llm.provider.http.UpstreamDnsResolver;
 import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.helidon.common.buffers.DataReader;
@@ -122,8 +123,10 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         // upstream's delayed ACK (tens of milliseconds on loopback).
         // writeBufferSize 0: a request is always one buffer (headers and body) written and flushed at once, and
         // Helidon's 4 KB write buffer copied it through a fresh 4 KB array on every request.
+        // UpstreamDnsResolver: a host that does not resolve fails as a connection does (falls back, is billed $0)
         var builder = WebClient.builder().connectTimeout(connectTimeout).followRedirects(false)
-                .keepAlive(true).socketOptions(o -> o.tcpNoDelay(true)).writeBufferSize(0);
+                .dnsResolver(new UpstreamDnsResolver()).keepAlive(true).socketOptions(o -> o.tcpNoDelay(true))
+                .writeBufferSize(0);
         if (!proxyConfigured()) {
             // Without this the client asks the system proxy selector on every request.
             builder.proxy(Proxy.noProxy());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.http.IntegerField;
 import dev.costwise.llm.chat.Usage;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -151,7 +152,7 @@ public final class SimulatedUpstream implements Upstream {
                 + "Costwise's sim provider answered). You asked about: \"" + last.replace('\n', ' ') + "\".";
         long input = estimateTokens(prompt.toString()) + 3L * messages + 3;
         long wanted = estimateTokens(text);
-        long max = call.body().path("max_completion_tokens").asLong(call.body().path("max_tokens").asLong(0));
+        long max = IntegerField.outputLimitOf(call.body()).orElse(0);
         String finish = "stop";
         if (max > 0 && wanted > max) {
             int cut = (int) Math.min(text.length(), max * 4);

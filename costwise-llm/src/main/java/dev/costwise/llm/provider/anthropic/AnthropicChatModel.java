@@ -89,7 +89,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
 
     private final ObjectMapper json = new ObjectMapper();
     private final AnthropicRequestMapper requestMapper = new AnthropicRequestMapper(json);
-    private final AnthropicErrorMapper errorMapper = new AnthropicErrorMapper(json);
+    private final AnthropicErrorMapper errorMapper;
     private final URI baseUrl;
     /** The fields of a call that the token-counting endpoint takes (it refuses the others). */
     /** The fields the counting endpoint takes; {@code thinking} changes how earlier thinking blocks count. */
@@ -110,6 +110,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         this.messagesUri = resolve(baseUrl, "v1/messages");
         this.countTokensUri = resolve(baseUrl, "v1/messages/count_tokens");
         this.apiKey = apiKey;
+        this.errorMapper = new AnthropicErrorMapper(json, apiKey);
         this.defaultMaxTokens = defaultMaxTokens;
     }
 
@@ -255,7 +256,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     }
 
     private ProviderException errorFrom(int status, HttpHeaders headers, String body) {
-        return errorMapper.fromResponse(details(status, headers), redact(body),
+        return errorMapper.fromResponse(details(status, headers), body,
                 RateLimitHeaderParser.retryAfter(headers, settings().clock().instant()), timeout());
     }
 
@@ -263,10 +264,6 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
     private Duration timeout() {
         return settings().streamTimeouts().total().orElseGet(() -> settings().transport()
                 instanceof HelidonHttpTransport helidon ? helidon.readTimeout() : Duration.ZERO);
-    }
-
-    private String redact(String text) {
-        return apiKey.redactFrom(text);
     }
 
     static URI resolve(URI base, String path) {

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.InBandErrors;
+import dev.costwise.llm.provider.http.Redirects;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,7 +16,8 @@ import java.util.Optional;
  * Maps Anthropic's error responses (https://docs.claude.com/en/api/errors) to {@link ProviderException}s.
  *
  * <p>The body is {@code {"type":"error","error":{"type":"…","message":"…"}}}. The error {@code type} decides, the
- * HTTP status is the fallback when the body is not Anthropic's (a proxy's HTML page, an empty body):
+ * HTTP status is the fallback when the body is not Anthropic's (a proxy's HTML page, an empty body). A redirect
+ * (3xx, never followed) is a server error whatever its body ({@link Redirects}):
  *
  * <table>
  *   <caption>Anthropic error to Costwise exception</caption>
@@ -33,39 +36,51 @@ import java.util.Optional;
  *   <tr><td>529</td><td>overloaded_error</td><td>Overloaded with {@code retry-after}</td></tr>
  * </table>
  *
- * <p>The provider's message is kept (shortened to 300 characters); Anthropic's messages never echo the API key.
+ * <p>The provider's message is kept, with the API key and anything shaped like a provider key removed
+ * ({@link ApiKey#redactFrom}), then shortened to 300 characters. Anthropic's own messages do not echo the key, but a
+ * proxy in front of it, or a server speaking its format, may: in an error response as in a stream's error event.
  */
 final class AnthropicErrorMapper {
 
     private static final int MAX_MESSAGE = 300;
 
     private final ObjectMapper json;
+    private final ApiKey key;
 
-    AnthropicErrorMapper(ObjectMapper json) {
+    /**
+     * @param json the mapper error bodies are parsed with
+     * @param key the key the adapter sends, removed from every message
+     */
+    AnthropicErrorMapper(ObjectMapper json, ApiKey key) {
         this.json = json;
+        this.key = key;
     }
 
     /**
      * Maps an HTTP error response.
      *
      * @param details provider, model, status and request id
-     * @param body the response body, possibly not JSON
+     * @param body the response body, possibly not JSON, possibly quoting the key
      * @param retryAfter the parsed {@code retry-after} header, if any
      * @param timeout the adapter's timeout, reported by a {@code timeout_error}
      * @return the exception to throw
      */
     ProviderException fromResponse(Details details, String body, Optional<Duration> retryAfter, Duration timeout) {
+        int status = details.status().orElse(0);
+        if (Redirects.isRedirect(status)) {
+            return Redirects.failure(details, status);
+        }
         JsonNode error = parse(body).path("error");
         String type = error.path("type").asText("");
         String message = error.path("message").asText("");
         if (message.isEmpty()) {
-            message = body.isBlank() ? "empty error body" : "HTTP error body: " + shorten(body.strip());
+            message = body.isBlank() ? "empty error body" : "HTTP error body: " + body.strip();
         }
         if (type.isEmpty()) {
             type = AnthropicErrorTypes.forStatus(details.status().orElse(0));
         }
         String code = error.path("details").path("error_code").asText("");
-        return map(details, type, shorten(message), code, retryAfter, timeout);
+        return map(details, type, clean(message), code, retryAfter, timeout);
     }
 
     /**
@@ -80,12 +95,12 @@ final class AnthropicErrorMapper {
      */
     ProviderException fromStreamEvent(Details details, int status, JsonNode data, Duration timeout) {
         JsonNode error = data.path("error");
-        String message = shorten(error.path("message").asText("error event without a message"));
+        String message = clean(error.path("message").asText("error event without a message"));
         return map(details, error.path("type").asText("api_error"), InBandErrors.streamEvent(message, status),
                 error.path("details").path("error_code").asText(""), Optional.empty(), timeout);
     }
 
-    private static ProviderException map(Details d, String type, String message, String code,
+    private ProviderException map(Details d, String type, String message, String code,
             Optional<Duration> retryAfter, Duration timeout) {
         return switch (type) {
             case "invalid_request_error" -> isContextLength(message)
@@ -102,7 +117,7 @@ final class AnthropicErrorMapper {
             case "overloaded_error" -> new ProviderException.Overloaded(d, message, retryAfter);
             case "timeout_error" -> new ProviderException.ProviderTimeout(d, "Anthropic request (" + message + ")",
                     timeout);
-            default -> new ProviderException.ServerError(d, type + ": " + message);
+            default -> new ProviderException.ServerError(d, clean(type) + ": " + message); // type is theirs too
         };
     }
 
@@ -119,6 +134,11 @@ final class AnthropicErrorMapper {
         } catch (JsonProcessingException e) {
             return json.createObjectNode();
         }
+    }
+
+    /** The key removed before shortening, so that no cut can leave a part of it that no longer matches. */
+    private String clean(String message) {
+        return shorten(key.redactFrom(message));
     }
 
     static String shorten(String s) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
+import dev.costwise.llm.provider.http.Redirects;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * Maps Gemini API errors (https://ai.google.dev/gemini-api/docs/troubleshooting) to {@link ProviderException}s.
  *
  * <p>The body is Google's {@code {"error":{"code":429,"message":"…","status":"RESOURCE_EXHAUSTED","details":[…]}}}.
- * The {@code status} decides, the HTTP code is the fallback:
+ * The {@code status} decides, the HTTP code is the fallback; a redirect (3xx, never followed) is a server error
+ * whatever its body ({@link Redirects}):
  *
  * <table>
  *   <caption>Gemini status to Costwise exception</caption>
@@ -56,6 +58,10 @@ final class GeminiErrorMapper {
      */
     ProviderException fromResponse(Details details, String body, Optional<Duration> retryAfterHeader,
             Duration timeout) {
+        int status = details.status().orElse(0);
+        if (Redirects.isRedirect(status)) {
+            return Redirects.failure(details, status);
+        }
         JsonNode error = parse(body).path("error");
         String message = error.path("message").asText("");
         if (message.isEmpty()) {

@@ -534,7 +534,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
     private static String describe(IOException e) {
         String m = e.getMessage();
         if (e instanceof java.net.UnknownHostException) {
-            return "unknown host" + (m == null ? "" : " " + m);
+            return UpstreamDnsResolver.UNRESOLVED; // the JDK's message is the host, which may be internal
         }
         return m == null || m.isBlank() ? "the connection broke" : m;
     }

@@ -58,6 +58,7 @@ public final class HelidonHttpTransport implements HttpTransport {
                         .connectTimeout(b.connectTimeout).readTimeout(b.readTimeout))
                 .keepAlive(true)
                 .followRedirects(false)
+                .dnsResolver(new UpstreamDnsResolver()) // a host that does not resolve is a connection failure
                 .shareConnectionCache(false)
                 .connectionCacheSize(b.connectionCacheSize)
                 .build();

@@ -6,6 +6,7 @@ import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.ProviderException.Details;
 import dev.costwise.llm.provider.http.ApiKey;
 import dev.costwise.llm.provider.http.InBandErrors;
+import dev.costwise.llm.provider.http.Redirects;
 import dev.costwise.llm.provider.http.SecretRedactor;
 import dev.costwise.llm.wire.WireError;
 import java.io.IOException;
@@ -26,9 +27,10 @@ import java.util.OptionalInt;
  * (content filtered); 401 authentication; 402 (OpenRouter credits) quota exhausted; 403 permission, except an
  * OpenRouter moderation flag (content filtered); 404 not found; 408 timeout; 413 context length; 422 invalid; 429 rate
  * limited with its retry-after, except {@code insufficient_quota} (quota exhausted); 500, 502 and other 5xx server
- * error; 503 and 529 overloaded; 504 timeout. The retry-after is the headers', else the {@code estimated_time} of a
- * Hugging Face "model is loading" body; for a 429, adapters also read the reset OpenRouter puts in the error's
- * metadata ({@link #untilMetadataReset}). Messages are the provider's, shortened, with any key removed. An error
+ * error; 503 and 529 overloaded; 504 timeout; a redirect (3xx, never followed) a server error whatever its body
+ * ({@link Redirects}). The retry-after is the headers', else the {@code estimated_time} of a Hugging Face "model is
+ * loading" body; for a 429, adapters also read the reset OpenRouter puts in the error's metadata
+ * ({@link #untilMetadataReset}). Messages are the provider's, shortened, with any key removed. An error
  * sent inside a success answer (a stream's error event, OpenRouter's error in a 200 body) is typed the same way by
  * its code and type ({@link #statusOf}), but reports no HTTP status, since none was sent for it.
  *
@@ -56,6 +58,9 @@ public final class OpenAiErrorMapper {
      */
     public static ProviderException map(Details details, int status, Optional<WireError> error, String rawBody,
             Optional<Duration> retryAfter, Duration elapsed, Optional<ApiKey> key) {
+        if (Redirects.isRedirect(status)) {
+            return Redirects.failure(withError(details, OptionalInt.of(status), Optional.empty()), status);
+        }
         String message = clean(error.map(WireError::message).filter(m -> !m.isBlank()).orElse(rawBody), key);
         if (message.isBlank()) {
             message = "HTTP " + status + " with no error message";

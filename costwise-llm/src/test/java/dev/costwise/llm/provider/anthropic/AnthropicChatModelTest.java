@@ -766,6 +766,19 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenAnErrorEventQuotingTheKeyMidStream_whenRead_thenTheKeyIsRedacted() {
+        server.enqueue(sseResponse(sse(concat(STREAM_START, new String[] {"error",
+                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded for key "
+                        + KEY + "\"}}"}))));
+
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+            assertThatThrownBy(() -> stream.forEachRemaining(c -> { }))
+                    .isInstanceOf(ProviderException.Overloaded.class).hasMessageNotContaining("SECRET")
+                    .hasMessageContaining("Overloaded for key [redacted] (error event in an HTTP 200 stream)");
+        }
+    }
+
+    @Test
     void givenStreamCutBeforeMessageStop_whenRead_thenConnectionFailed() {
         server.enqueue(sseResponse(sse(STREAM_START)));
 

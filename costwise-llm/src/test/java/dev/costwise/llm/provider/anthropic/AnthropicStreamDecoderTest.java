@@ -10,6 +10,7 @@ import dev.costwise.llm.chat.ThinkingDelta;
 import dev.costwise.llm.chat.ToolCallDelta;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.provider.http.ApiKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class AnthropicStreamDecoderTest {
 
     private final ObjectMapper json = new ObjectMapper();
-    private final AnthropicErrorMapper errors = new AnthropicErrorMapper(json);
+    private final AnthropicErrorMapper errors = new AnthropicErrorMapper(json, ApiKey.of("sk-ant-test"));
     private final AnthropicStreamDecoder decoder = new AnthropicStreamDecoder("claude-sonnet-4-5",
             data -> errors.fromStreamEvent(ProviderException.Details.of("anthropic", "claude-sonnet-4-5"), 200, data,
                     Duration.ofSeconds(60)));

@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +84,18 @@ class HelidonHttpTransportTest {
         assertThatThrownBy(() -> transport.send(HttpCall.postJson(closed, Map.of(), new byte[0])))
                 .isInstanceOf(IOException.class)
                 .isNotInstanceOf(TransportTimeoutException.class);
+    }
+
+    @Test
+    void givenAHostThatDoesNotResolve_whenSentOrStreamed_thenUnknownHostNamingNeitherHostNorUrl() {
+        URI nowhere = URI.create("http://user:pa55@no-such-host-HOSTNAME.invalid/v1/chat?key=k1"); // RFC 6761
+
+        for (ThrowingCallable call : List.<ThrowingCallable>of(
+                () -> transport.send(HttpCall.postJson(nowhere, Map.of(), new byte[0])),
+                () -> transport.stream(HttpCall.postJsonForStream(nowhere, Map.of(), new byte[0])))) {
+            assertThatThrownBy(call).isInstanceOf(UnknownHostException.class)
+                    .hasMessage(UpstreamDnsResolver.UNRESOLVED);
+        }
     }
 
     @Test

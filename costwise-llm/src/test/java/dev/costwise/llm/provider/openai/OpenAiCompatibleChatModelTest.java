@@ -43,6 +43,7 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.SocketEffect;
 import mockwebserver3.RecordedRequest;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -1063,5 +1064,31 @@ class OpenAiCompatibleChatModelTest {
                 .hasMessageContaining("Incorrect API key provided: [redacted]")
                 .hasMessageNotContaining(KEY)
                 .hasMessageNotContaining("0123456789abcdef");
+    }
+
+    static Stream<OpenAiCompatibleEndpoint> presets() {
+        return Stream.of(OpenAiCompatibleEndpoint.OPENAI, OpenAiCompatibleEndpoint.GROQ,
+                OpenAiCompatibleEndpoint.OPENROUTER, OpenAiCompatibleEndpoint.HUGGING_FACE);
+    }
+
+    @ParameterizedTest
+    @MethodSource("presets")
+    void givenARedirect_whenExecutedOrStreamed_thenAServerErrorNamingTheStatusAndNotTheLocation(
+            OpenAiCompatibleEndpoint preset) {
+        for (int i = 0; i < 2; i++) {
+            server.enqueue(new MockResponse.Builder().code(307)
+                    .addHeader("Location", "https://elsewhere.example/v1?key=LOCATIONSECRET")
+                    .body("Redirecting to https://elsewhere.example/v1?key=LOCATIONSECRET").build());
+        }
+        OpenAiCompatibleChatModel model = model(preset, "m");
+
+        for (ThrowingCallable call : List.<ThrowingCallable>of(() -> model.execute(ChatRequest.of("m", "hi"), ctx),
+                () -> model.stream(ChatRequest.of("m", "hi"), ctx).forEachRemaining(c -> { }))) {
+            assertThatThrownBy(call).isInstanceOfSatisfying(ProviderException.ServerError.class, e -> {
+                assertThat(e.status()).hasValue(307);
+                assertThat(e.getMessage()).contains("redirect (HTTP 307)").doesNotContain("LOCATIONSECRET");
+            });
+        }
+        assertThat(server.getRequestCount()).as("a redirect is not followed").isEqualTo(2);
     }
 }
