@@ -503,9 +503,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 if (g != null && g.isObject()) {
                     groqUsage = OpenAiReplies.usage(g);
                 }
-                JsonNode error = chunk.get("error");
-                if (OpenAiReplies.reportsFailure(error)) {
-                    throw OpenAiReplies.errorInAnswer(call.model(), error, Optional.empty(),
+                Optional<JsonNode> error = OpenAiReplies.errorIn(chunk);
+                if (error.isPresent()) {
+                    throw OpenAiReplies.errorInAnswer(call.model(), error.get(), Optional.empty(),
                             response.headers().first(REQUEST_ID));
                 }
                 if (watch.awaitingOutput() && ChunkOutput.shows(chunk)) {

@@ -229,6 +229,26 @@ public final class OpenAiReplies {
     }
 
     /**
+     * The error a stream event reports, whatever the server's shape: a top-level {@code error} that {@link
+     * #reportsFailure reports a failure} (OpenAI's, OpenRouter's, a text), or vLLM's error object, which is the event
+     * itself ({@code {"object": "error", "message": ..., "type": "BadRequestError", "code": 400}},
+     * https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html): never a chunk to relay.
+     *
+     * @param event one parsed {@code data:} event
+     * @return the error, to map with {@link #errorInAnswer}; empty when the event reports none
+     */
+    public static Optional<JsonNode> errorIn(JsonNode event) {
+        JsonNode error = event.get("error");
+        if (reportsFailure(error)) {
+            return Optional.of(error);
+        }
+        if ("error".equals(event.path("object").asText()) && event.has("message")) {
+            return Optional.of(event);
+        }
+        return Optional.empty();
+    }
+
+    /**
      * Maps an error a provider sent inside an answer whose HTTP status was a success: a 200 body or a stream event
      * (OpenRouter reports a failure after it has answered 200 that way,
      * https://openrouter.ai/docs/api-reference/errors).
