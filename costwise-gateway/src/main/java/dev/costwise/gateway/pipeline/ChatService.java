@@ -1319,9 +1319,16 @@ public final class ChatService {
             recordBilled(m, usage, priced, latency, outcome, Optional.empty());
         }
 
-        /** A stream that failed after it started: billed its partial usage, and ledgered with its failure's kind. */
+        /**
+         * A stream that failed after it started: billed its partial usage, and ledgered with its failure's kind; its
+         * failure is counted as an upstream failure of its kind, and as the error answer the same failure before the
+         * stream would have been, since its caller got that error, in the stream.
+         */
         void recordBrokenStream(Model m, Usage partial, Pricer.Priced priced, Duration latency, ProviderException e) {
             recordBilled(m, partial, priced, latency, Outcome.FAILED, Optional.of(e.kind()));
+            metrics.upstreamFailure(m.name(), e.kind());
+            ApiError answer = ErrorResponses.of(new GatewayException.UpstreamFailed(List.of(e)));
+            metrics.error(answer.status(), answer.code().orElse(""), plan.requested());
         }
 
         private void recordBilled(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome,
