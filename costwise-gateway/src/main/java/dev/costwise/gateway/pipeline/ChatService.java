@@ -819,7 +819,7 @@ public final class ChatService {
                 try {
                     if (r.remaining().isNegative()) {
                         throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(),
-                                model.name()), "the request, mid-stream,", requestTimeout);
+                                model.name()), "the request (server.request_timeout), mid-stream,", requestTimeout);
                     }
                     if (!events.hasNext()) {
                         break;

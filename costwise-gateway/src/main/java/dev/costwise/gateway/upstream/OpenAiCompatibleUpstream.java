@@ -470,13 +470,31 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             } catch (ResponseTooLargeException e) {
                 throw tooLarge(call, e, OptionalInt.empty());
             } catch (IOException e) {
-                throw transportFailure(call, new UncheckedIOException(e), watch);
+                throw broken(new UncheckedIOException(e));
             } catch (DataReader.InsufficientDataAvailableException e) {
                 // a body without length or chunking ends where the connection closes (RFC 9112, section 6.3)
-                throw closeDelimited && !watch.expired() ? endedBeforeDone() : readFailure(call, e, watch);
+                throw closeDelimited && !watch.expired() ? endedBeforeDone() : broken(e);
             } catch (UncheckedIOException | IllegalStateException e) {
-                throw readFailure(call, e, watch);
+                throw broken(e);
             }
+        }
+
+        /**
+         * A read of the stream that failed: the watch ended it at the request's deadline ({@code
+         * server.request_timeout}), which bounds the whole stream, each chunk coming in time or not, or at its first
+         * output's timeout; the wait for a chunk passed the call's timeout; or the stream broke. A state error the
+         * watch did not cause is not ours to translate.
+         */
+        private RuntimeException broken(RuntimeException e) {
+            if (e instanceof IllegalStateException && !watch.expired()) {
+                return e;
+            }
+            Details d = Details.of(call.model().provider(), call.model().name());
+            if (watch.expired() && !watch.expiredAwaitingOutput()) {
+                return new ProviderException.ProviderTimeout(d, "the request (server.request_timeout), mid-stream,",
+                        call.deadline());
+            }
+            return transportFailure(call, e, watch);
         }
 
         /**
