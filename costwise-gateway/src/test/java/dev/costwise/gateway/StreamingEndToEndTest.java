@@ -166,6 +166,10 @@ class StreamingEndToEndTest {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("drop", true)).body());
 
             assertEndsWithError(events, "connection");
+            // the provider was reached, and answered: its stream broke
+            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/message").asText())
+                    .contains("the stream from the provider of 'fast' (openai) broke")
+                    .doesNotContain("cannot reach");
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
         }
     }

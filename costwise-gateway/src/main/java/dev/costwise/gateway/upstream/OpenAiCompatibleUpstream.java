@@ -494,7 +494,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 return new ProviderException.ProviderTimeout(d, "the request (server.request_timeout), mid-stream,",
                         call.deadline());
             }
-            return transportFailure(call, e, watch);
+            if (watch.expired() || e.getCause() instanceof SocketTimeoutException) {
+                return transportFailure(call, e, watch); // the first output's timeout, or the wait for a chunk
+            }
+            // the provider was reached and answered: its stream broke, it is no failure to reach it
+            String why = e instanceof UncheckedIOException && e.getCause() != null && e.getCause().getMessage() != null
+                    ? e.getCause().getMessage() : "the connection closed mid-answer";
+            return new ProviderException.ConnectionFailed(d, "the stream from " + named(call) + " broke: " + why, e);
         }
 
         /**
