@@ -682,9 +682,9 @@ public final class ChatService {
          * @param keyUsage the caller's key limits and use, if it has limits
          * @param promptUsage the prompt's tokens (cache reads and writes included) as the provider reported them
          *     before its first output, in OpenAI's {@code usage} shape with no output counted: from a provider that
-         *     reports them as it starts (Anthropic's {@code message_start}, Gemini's {@code usageMetadata}); empty
-         *     from one that reports usage only at the end, and for an answer replayed whole (a cache hit, a
-         *     workflow's), whose usage chunk has it all
+         *     reports them as it starts (Anthropic's {@code message_start}, Gemini's {@code usageMetadata}), and a
+         *     cache hit's, as its miss was billed; empty from one that reports usage only at the end, and for a
+         *     workflow's answer replayed whole, whose usage chunk has it all
          */
         void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
                 Optional<JsonNode> promptUsage);
@@ -741,7 +741,8 @@ public final class ChatService {
             throw e;
         }
         if (hit.isPresent()) {
-            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage, Optional.empty());
+            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage,
+                    Optional.of(wire.writeUsage(promptOnly(hit.get().usage()))));
             JsonNode answer = json.readTree(hit.get().body());
             StreamReplay.replay(json, answer, hit.get().modelUsed(), hitCosts(answer, hit.get(), saved),
                     includeUsage, sink);
@@ -802,9 +803,8 @@ public final class ChatService {
         Model model = opened.model();
         String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
         // the output read ahead so far is only estimated (or not yet reported): the usage chunk counts it
-        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage, opened.value().usage().map(u -> wire.writeUsage(
-                new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
-                        false))));
+        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage,
+                opened.value().usage().map(u -> wire.writeUsage(promptOnly(u))));
         StreamAssembler assembled = new StreamAssembler(wire);
         OutputCap cap = new OutputCap(r.plan.outputLimitOn(model));
         Optional<Usage> cutAt = Optional.empty();
@@ -898,6 +898,12 @@ public final class ChatService {
         }
     }
 
+    /** @return the prompt's part of {@code u}, its cache reads and writes included: no output counted yet */
+    private static Usage promptOnly(Usage u) {
+        return new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
+                false);
+    }
+
     /**
      * @return the usage of an answer the provider reported none for: the request's prompt estimate and {@code output}
      *     tokens (a stream's chunks, or an answer's text estimated as a prompt's is), marked as an estimate
@@ -948,8 +954,7 @@ public final class ChatService {
     private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
         ObjectNode chunk = chunkHead(last, model, r);
         chunk.putArray("choices");
-        chunk.putObject("usage").put("prompt_tokens", usage.inputTokens())
-                .put("completion_tokens", usage.outputTokens()).put("total_tokens", usage.totalTokens());
+        chunk.set("usage", wire.writeUsage(usage)); // whole: cache reads and writes, reasoning
         withCost(chunk, usage, model, cacheStatus, r);
         return chunk;
     }
