@@ -433,6 +433,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         /** Groq's usage in its last chunk's {@code x_groq}, for a stream that sends no top-level one. */
         private Optional<Usage> groqUsage = Optional.empty();
         private Optional<String> answered = Optional.empty();
+        private Runnable keepAlive = () -> { };
 
         SseEvents(Call call, HttpClientResponse response, AnswerDeadlines.Watch watch) {
             this.call = call;
@@ -455,6 +456,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     if (!line.startsWith("data:")) {
+                        if (line.startsWith(":")) {
+                            keepAlive.run(); // a comment: OpenRouter's ": OPENROUTER PROCESSING" keep-alive
+                        }
                         continue;
                     }
                     String data = line.substring(5).trim();
@@ -562,6 +566,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         @Override
         public Optional<String> answeredModel() {
             return answered;
+        }
+
+        @Override
+        public void onKeepAlive(Runnable listener) {
+            keepAlive = listener;
         }
 
         @Override

@@ -116,6 +116,11 @@ public final class MeteredChatModel implements ChatModel {
             }
 
             @Override
+            public void onKeepAlive(Runnable listener) {
+                inner.onKeepAlive(listener);
+            }
+
+            @Override
             public void close() {
                 inner.close();
                 countOnce();

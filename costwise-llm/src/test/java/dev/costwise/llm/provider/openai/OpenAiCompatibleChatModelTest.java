@@ -806,6 +806,34 @@ class OpenAiCompatibleChatModelTest {
         }
     }
 
+    @Test
+    void givenOpenRouterCommentsInStream_whenAKeepAliveListenerIsSet_thenItHearsEachComment() {
+        server.enqueue(eventStream(": OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\n" + STREAM_WITH_USAGE));
+        List<String> heard = new ArrayList<>();
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENROUTER, "openai/gpt-4o-mini")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.onKeepAlive(() -> heard.add("comment"));
+            s.forEachRemaining(c -> heard.add("chunk"));
+        }
+
+        assertThat(heard.subList(0, 3)).containsExactly("comment", "comment", "chunk");
+    }
+
+    @Test
+    void givenAKeepAliveListenerThatThrows_whenAKeepAliveIsRead_thenTheReaderGetsItsExceptionAsItIs() {
+        server.enqueue(eventStream(": OPENROUTER PROCESSING\n\n" + STREAM_WITH_USAGE));
+        IllegalStateException gone = new IllegalStateException("the relay's client has gone");
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENROUTER, "openai/gpt-4o-mini")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.onKeepAlive(() -> {
+                throw gone;
+            });
+            assertThatThrownBy(s::hasNext).isSameAs(gone);
+        }
+    }
+
     /** A body that ends where the server closes the connection (no Content-Length, no chunking: RFC 9112 6.3). */
     private static MockResponse closeDelimited(String body) {
         return eventStream(body).newBuilder().removeHeader("Content-Length").setHeader("Connection", "close")
