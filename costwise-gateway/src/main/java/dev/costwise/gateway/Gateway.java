@@ -187,7 +187,8 @@ public final class Gateway implements AutoCloseable {
         ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b, transport),
                 upstream, ResponseCacheStore.create(json, b.ticker, redis,
                 config.server().effectiveCacheMemory(), registry), budgets, ledger,
-                metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts),
+                metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts,
+                config.server().streamKeepAlive()),
                 redis, cutoff);
         this.auth = new Authenticator(config, keys, b.clock);
         this.http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated(), metrics);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.ConfigLoader;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,20 @@ class DurationsConfigTest {
                 "pipelines.m.timeout: must be positive (at 0 every attempt would time out before the model "
                         + "answers), was 0s",
                 "alerts[0].window: must be positive (at 0 a rule over no time sees nothing), was 0h");
+    }
+
+    @Test
+    void givenAStreamKeepAlive_whenLoaded_thenItIsTheServersAndZeroTurnsKeepAlivesOff() {
+        ConfigLoader loader = new ConfigLoader(Map.<String, String>of()::get);
+        String models = "models: [{name: m, provider: sim}]\n";
+
+        assertThat(loader.parse("server: {stream_keepalive: 20s}\n" + models, "c.yaml").server().streamKeepAlive())
+                .isEqualTo(Duration.ofSeconds(20));
+        assertThat(loader.parse("server: {stream_keepalive: 0s}\n" + models, "c.yaml").server().streamKeepAlive())
+                .isZero();
+        assertThat(loader.parse(models, "c.yaml").server().streamKeepAlive()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(problemsOf("server: {stream_keepalive: soon}\n" + models)).containsExactly(
+                "server.stream_keepalive: expected a duration such as 250ms, 30s, 5m, 1h or 1d, was 'soon'");
     }
 
     @Test

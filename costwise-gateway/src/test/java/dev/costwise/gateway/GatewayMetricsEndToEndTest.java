@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -73,6 +74,25 @@ class GatewayMetricsEndToEndTest {
                     .contains("costwise_errors_total{code=\"upstream_error\",model=\"m1\",status=\"502\"} 1.0\n")
                     .contains("costwise_requests_total{model=\"m1\",outcome=\"failed\"} 1.0\n")
                     .as("no made-up name becomes a label").doesNotContain("made-up-");
+        }
+    }
+
+    @Test
+    void givenAStreamThatFailsAfterItsFirstChunk_whenScraped_thenTheFailureIsCountedByKindAndAsAnError() {
+        // two words, then the stream ends without [DONE]: the caller has been sent the words, then an error event
+        String words = OpenAiFake.streamText("gpt-4o-mini", "Hello", " world");
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/event-stream")
+                .body(words.substring(0, words.indexOf("\n\n", words.indexOf("world")) + 2)).build());
+        try (TestGateway gw = gateway()) {
+            String streamed = gw.post("/v1/chat/completions", "{\"model\":\"m1\",\"stream\":true,\"messages\":"
+                    + "[{\"role\":\"user\",\"content\":\"q\"}]}", "Authorization", "Bearer " + MASTER).body();
+
+            assertThat(streamed).contains("\"code\":\"connection\"");
+            assertThat(gw.get("/metrics").body())
+                    .contains("costwise_upstream_failures_total{kind=\"connection\",model=\"m1\"} 1.0\n")
+                    .as("counted as the answer the same failure before the first chunk gets")
+                    .contains("costwise_errors_total{code=\"upstream_unreachable\",model=\"m1\",status=\"502\"} 1.0\n")
+                    .contains("costwise_requests_total{model=\"m1\",outcome=\"failed\"} 1.0\n");
         }
     }
 

@@ -166,6 +166,10 @@ class StreamingEndToEndTest {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("drop", true)).body());
 
             assertEndsWithError(events, "connection");
+            // the provider was reached, and answered: its stream broke
+            assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/message").asText())
+                    .contains("the stream from the provider of 'fast' (openai) broke")
+                    .doesNotContain("cannot reach");
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
         }
     }
@@ -203,6 +207,24 @@ class StreamingEndToEndTest {
             assertEndsWithError(events, "timeout");
             assertThat(took).as("ended at the 2 s deadline, not at the next chunk").isLessThan(Duration.ofSeconds(3));
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
+        }
+    }
+
+    @Test
+    void givenChunksEachWithinTheTimeout_whenTheRequestDeadlineEndsTheStream_thenItsErrorNamesTheRequestTimeout() {
+        // Two events at once, then more every 1.2 s: each within the 1.5 s timeout between chunks, so only the 2.5 s
+        // request deadline ends the stream, while the gateway waits for the bytes due at 3.6 s.
+        String text = OpenAiFake.streamText("gpt-4o-mini", "slow", "words", "here", "and", "more");
+        int twoEvents = text.indexOf("\n\n", text.indexOf("\n\n") + 2) + 2;
+        upstream.enqueue(sse(text).newBuilder().throttleBody(twoEvents, 1200, TimeUnit.MILLISECONDS).build());
+        try (TestGateway gw = TestGateway.of("server:\n  request_timeout: 2500ms\n" + yaml()
+                + "defaults:\n  timeout: 1500ms\n")) {
+            List<String> events = events(gw.post("/v1/chat/completions", streamBody("deadline", true)).body());
+
+            assertEndsWithError(events, "timeout");
+            String message = TestGateway.json(events.get(events.size() - 2)).at("/error/message").asText();
+            assertThat(message).contains("the request (server.request_timeout), mid-stream, timed out after")
+                    .doesNotContain("1500 ms");
         }
     }
 

@@ -480,7 +480,7 @@ public final class ConfigLoader {
                 return d;
             }
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
-                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory"));
+                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory", "stream_keepalive"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             if (!isHostSyntax(host)) {
                 problem("server.host", "expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
@@ -512,8 +512,10 @@ public final class ConfigLoader {
                         + n.path("answer_memory").asText() + "'");
                 answerMemory = d.answerMemoryBytes();
             }
+            Duration keepAlive = optDuration(n, "stream_keepalive", "server.stream_keepalive")
+                    .orElse(d.streamKeepAlive());
             return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl, maxAnswer,
-                    answerMemory);
+                    answerMemory, keepAlive);
         }
 
         List<Model> models(JsonNode n) {

@@ -157,15 +157,22 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param maxAnswerBytes the largest upstream answer (or stream event) read; default 16 MB
      * @param answerMemoryBytes the most bytes of upstream answers read whole that are held at once; 0 (default) means
      *        a quarter of the JVM's maximum heap
+     * @param streamKeepAlive how long a stream waits in silence before its client is sent a keep-alive for one its
+     *        provider sent (the first one starts the response: a failure after it no longer changes the status), and
+     *        the least time between two; default 15 s, below the 60 s after which proxies cut idle connections; zero
+     *        for none
      */
     public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
-            long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes) {
+            long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes,
+            Duration streamKeepAlive) {
         /** Default body limit: 10 MB. */
         public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
         /** The largest {@code max_answer_size} accepted: an answer is read into one array. */
         public static final long MAX_ANSWER_LIMIT = Integer.MAX_VALUE - 16;
         /** Default stored-response lifetime: 30 days. */
         public static final Duration DEFAULT_RESPONSES_TTL = Duration.ofDays(30);
+        /** Default wait before a silent stream's client gets a keep-alive: 15 s. */
+        public static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofSeconds(15);
 
         /** A server whose cache memory is the default (a quarter of the heap). */
         public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
@@ -179,11 +186,22 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                     HttpBodies.DEFAULT_MAX_SIZE, 0);
         }
 
+        /** A server whose streams' keep-alives follow the default ({@link #DEFAULT_STREAM_KEEPALIVE}). */
+        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
+                long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes) {
+            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
+                    maxAnswerBytes, answerMemoryBytes, DEFAULT_STREAM_KEEPALIVE);
+        }
+
         public Server {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(responsesTtl, "responsesTtl");
+            Objects.requireNonNull(streamKeepAlive, "streamKeepAlive");
+            if (streamKeepAlive.isNegative()) {
+                throw new IllegalArgumentException("streamKeepAlive cannot be negative: " + streamKeepAlive);
+            }
             if (cacheMemoryBytes < 0) {
                 throw new IllegalArgumentException("cacheMemoryBytes cannot be negative: " + cacheMemoryBytes);
             }
@@ -215,7 +233,7 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         /** @return a copy bound elsewhere, other settings kept (the command line's --host and --port win) */
         public Server withAddress(String newHost, int newPort) {
             return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes,
-                    responsesTtl, maxAnswerBytes, answerMemoryBytes);
+                    responsesTtl, maxAnswerBytes, answerMemoryBytes, streamKeepAlive);
         }
 
         /** @return 127.0.0.1:4000 with the defaults above */

@@ -28,6 +28,8 @@ public final class ChatEndpoint {
     private static final byte[] DATA = HttpExchange.utf8("data: ");
     private static final byte[] END = HttpExchange.utf8("\n\n");
     private static final byte[] DONE = HttpExchange.utf8("data: [DONE]\n\n");
+    /** An SSE comment, which OpenAI's SDKs skip: a keep-alive. */
+    private static final byte[] KEEP_ALIVE = HttpExchange.utf8(NamedEventWriter.KEEP_ALIVE);
     private static final HeaderName TAGS = HeaderNames.create(RequestTags.HEADER);
 
     private final HttpExchange http;
@@ -130,14 +132,7 @@ public final class ChatEndpoint {
 
                 @Override
                 public void event(String chunkJson) throws IOException {
-                    try {
-                        out[0].write(DATA);
-                        out[0].write(HttpExchange.utf8(chunkJson));
-                        out[0].write(END);
-                        out[0].flush();
-                    } catch (UncheckedIOException | CloseConnectionException e) {
-                        throw clientGone(e);
-                    }
+                    send(DATA, HttpExchange.utf8(chunkJson), END);
                 }
 
                 @Override
@@ -145,6 +140,23 @@ public final class ChatEndpoint {
                     try {
                         out[0].write(DONE);
                         out[0].close();
+                    } catch (UncheckedIOException | CloseConnectionException e) {
+                        throw clientGone(e);
+                    }
+                }
+
+                @Override
+                public void keepAlive() throws IOException {
+                    send(KEEP_ALIVE);
+                }
+
+                /** Writes {@code parts} and flushes them at once, as one event. */
+                private void send(byte[]... parts) throws IOException {
+                    try {
+                        for (byte[] part : parts) {
+                            out[0].write(part);
+                        }
+                        out[0].flush();
                     } catch (UncheckedIOException | CloseConnectionException e) {
                         throw clientGone(e);
                     }

@@ -74,6 +74,12 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
         }
     }
 
+    /** Anthropic's own {@code ping} event, which its SDKs read and skip, as its API sends it while a model thinks. */
+    @Override
+    public void keepAlive() throws IOException {
+        out.send(NODES.objectNode().put("type", "ping"));
+    }
+
     @Override
     public void event(String chunkJson) throws IOException {
         chunks.read(json.readTree(chunkJson), this);

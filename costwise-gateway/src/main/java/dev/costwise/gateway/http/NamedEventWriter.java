@@ -15,6 +15,10 @@ import java.nio.charset.StandardCharsets;
  * attempt is ledgered as aborted. Not thread-safe.
  */
 final class NamedEventWriter {
+    /** An SSE comment, which the OpenAI and Anthropic SDKs skip: a keep-alive. */
+    static final String KEEP_ALIVE = ": keep-alive\n\n";
+    private static final byte[] KEEP_ALIVE_BYTES = KEEP_ALIVE.getBytes(StandardCharsets.UTF_8);
+
     private final OutputStream out;
     private final ObjectMapper json;
 
@@ -28,6 +32,16 @@ final class NamedEventWriter {
         try {
             out.write(("event: " + event.get("type").asText() + "\ndata: " + json.writeValueAsString(event) + "\n\n")
                     .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        } catch (UncheckedIOException | CloseConnectionException e) {
+            throw new IOException("the client closed the connection", e);
+        }
+    }
+
+    /** Sends a keep-alive comment ({@link #KEEP_ALIVE}). */
+    void keepAlive() throws IOException {
+        try {
+            out.write(KEEP_ALIVE_BYTES);
             out.flush();
         } catch (UncheckedIOException | CloseConnectionException e) {
             throw new IOException("the client closed the connection", e);

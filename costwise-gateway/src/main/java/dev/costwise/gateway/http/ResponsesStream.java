@@ -85,6 +85,12 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
         }
     }
 
+    /** An SSE comment, which OpenAI's SDKs skip: the Responses API has no keep-alive event of its own. */
+    @Override
+    public void keepAlive() throws IOException {
+        out.keepAlive();
+    }
+
     @Override
     public void event(String chunkJson) throws IOException {
         chunks.read(json.readTree(chunkJson), this);

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.config.EmbeddedDefaults;
+import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
@@ -85,6 +86,7 @@ public final class ChatService {
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final Duration requestTimeout;
+    private final Duration streamKeepAlive;
     private final ObjectMapper json;
     private final OpenAiWire wire;
     private final AlertEvaluator alerts;
@@ -98,11 +100,25 @@ public final class ChatService {
     /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
     private final Optional<RedisSharing> redis;
 
-    /** The parts a service is built from. */
+    /**
+     * The parts a service is built from.
+     *
+     * @param streamKeepAlive the silence after which a stream's client is passed a keep-alive its provider sent
+     *     ({@link KeepAliveSink}); zero for none
+     */
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
             ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
             Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
-            AlertEvaluator alerts) {}
+            AlertEvaluator alerts, Duration streamKeepAlive) {
+        /** Parts whose streams' keep-alives follow the default. */
+        public Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
+                ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
+                Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
+                AlertEvaluator alerts) {
+            this(directory, upstreams, defaultUpstream, cache, budgets, ledger, metrics, clock, ticker, sleeper, random,
+                    requestTimeout, json, alerts, GatewayConfig.Server.DEFAULT_STREAM_KEEPALIVE);
+        }
+    }
 
     /** @param parts the collaborators */
     public ChatService(Parts parts) {
@@ -140,6 +156,7 @@ public final class ChatService {
         this.sleeper = parts.sleeper();
         this.random = parts.random();
         this.requestTimeout = parts.requestTimeout();
+        this.streamKeepAlive = parts.streamKeepAlive();
         this.json = parts.json();
         this.alerts = parts.alerts();
         this.alerting = !directory.config().alerts().isEmpty();
@@ -689,9 +706,9 @@ public final class ChatService {
          * @param keyUsage the caller's key limits and use, if it has limits
          * @param promptUsage the prompt's tokens (cache reads and writes included) as the provider reported them
          *     before its first output, in OpenAI's {@code usage} shape with no output counted: from a provider that
-         *     reports them as it starts (Anthropic's {@code message_start}, Gemini's {@code usageMetadata}); empty
-         *     from one that reports usage only at the end, and for an answer replayed whole (a cache hit, a
-         *     workflow's), whose usage chunk has it all
+         *     reports them as it starts (Anthropic's {@code message_start}, Gemini's {@code usageMetadata}), and a
+         *     cache hit's, as its miss was billed; empty from one that reports usage only at the end, and for a
+         *     workflow's answer replayed whole, whose usage chunk has it all
          */
         void start(String cache, String modelUsed, String route, Optional<KeyUsage> keyUsage,
                 Optional<JsonNode> promptUsage);
@@ -701,6 +718,14 @@ public final class ChatService {
 
         /** Ends the stream with {@code [DONE]}. */
         void done() throws IOException;
+
+        /**
+         * Sends the client a keep-alive in the endpoint's own form, one its SDKs skip (an SSE comment; Anthropic's
+         * {@code ping} event on the Messages API); called only after {@link #start}.
+         *
+         * @throws IOException if the client has gone
+         */
+        void keepAlive() throws IOException;
     }
 
     /**
@@ -748,7 +773,8 @@ public final class ChatService {
             throw e;
         }
         if (hit.isPresent()) {
-            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage, Optional.empty());
+            sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage,
+                    Optional.of(wire.writeUsage(promptOnly(hit.get().usage()))));
             JsonNode answer = json.readTree(hit.get().body());
             StreamReplay.replay(json, answer, hit.get().modelUsed(), hitCosts(answer, hit.get(), saved),
                     includeUsage, sink);
@@ -782,36 +808,84 @@ public final class ChatService {
                     done.costwise().withServed(status, done.modelUsed(), done.route()), includeUsage, sink);
             return;
         }
+        KeepAliveSink alive = new KeepAliveSink(sink, ticker, streamKeepAlive, r.startNanos);
+        String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
         AttemptLoop.Attempted<Upstream.Events> opened;
         try {
             r.reserve();
-            opened = attempts.runKeepingSlot(r.plan, r, (m, call) -> {
-                // Read up to the first output before the caller is sent anything: a failure or a stall after the
-                // provider's opening chunks (OpenAI's role-only chunk) still retries or falls back.
-                return ReadAhead.untilFirstOutput(upstream(m).stream(call), json);
-            });
+            opened = attempts.runKeepingSlot(r.plan, r, (m, call) -> openStream(r, m, call, cacheStatus, alive));
+        } catch (ClientGoneException e) {
+            throw e.getCause(); // its attempt was ledgered as aborted
         } catch (GatewayException e) {
             r.fail(e);
+            if (alive.started()) {
+                failStarted(e, r, alive); // its status and headers are gone: the failure is its last event
+                return;
+            }
             throw e;
         } catch (RuntimeException e) {
             r.abandon();
             throw e;
         }
         try {
-            relay(r, plan, cacheKey, opened, includeUsage, sink);
+            relay(r, plan, cacheKey, cacheStatus, opened, includeUsage, alive);
         } finally {
             opened.release().run(); // the provider's throttle slot is held until the stream is over
         }
     }
 
-    private void relay(Request r, Plan plan, Optional<String> cacheKey, AttemptLoop.Attempted<Upstream.Events> opened,
-            boolean includeUsage, StreamSink sink) throws IOException {
-        Model model = opened.model();
-        String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
+    /**
+     * Opens a stream on {@code m} and reads it up to its first output before the caller is sent anything, so that a
+     * failure or a stall after the provider's opening chunks (OpenAI's role-only chunk) still retries or falls back.
+     * Meanwhile the provider's keep-alives are passed on once the caller has waited long enough ({@link
+     * KeepAliveSink}); a caller found gone by one ends the attempt at once, closed and ledgered as aborted.
+     */
+    private Upstream.Events openStream(Request r, Model m, Upstream.Call call, String cacheStatus,
+            KeepAliveSink alive) {
+        long started = ticker.read();
+        Upstream.Events events = upstream(m).stream(call);
+        alive.waitingOn(() -> startOn(alive, r, cacheStatus, m, events));
+        events.onKeepAlive(alive::upstreamAlive);
+        try {
+            return ReadAhead.untilFirstOutput(events, json);
+        } catch (ClientGoneException e) {
+            // closed by the read-ahead: the provider stops generating; billed what it had reported, if anything
+            Usage partial = events.usage().orElse(estimated(r.plan, 0));
+            r.recordSuccess(m, partial, costs.price(m, partial), elapsed(started), Outcome.ABORTED);
+            throw e;
+        }
+    }
+
+    /** Starts a stream's response for {@code m}, with the prompt's usage its provider reported so far, if any. */
+    private void startOn(StreamSink sink, Request r, String cacheStatus, Model m, Upstream.Events events) {
         // the output read ahead so far is only estimated (or not yet reported): the usage chunk counts it
-        sink.start(cacheStatus, model.name(), r.route(), r.keyUsage, opened.value().usage().map(u -> wire.writeUsage(
-                new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
-                        false))));
+        sink.start(cacheStatus, m.name(), r.route(), r.keyUsage, events.usage().map(u -> wire.writeUsage(
+                promptOnly(u))));
+    }
+
+    /**
+     * Ends a stream whose response had started (a keep-alive went out) when every attempt failed: counted as the
+     * error answer it would have been, and sent as the stream's last event in that answer's shape, with the code a
+     * failure mid-stream names (the last provider failure's kind, {@code timeout} for the deadline).
+     */
+    private void failStarted(GatewayException e, Request r, StreamSink sink) throws IOException {
+        ApiError answer = ErrorResponses.of(e);
+        metrics.error(answer.status(), answer.code().orElse(""), r.plan.requested());
+        String code = answer.status() == 504 ? "timeout" : e instanceof GatewayException.UpstreamFailed u
+                ? u.last().map(ProviderException::kind).orElse(answer.code().orElse(answer.type()))
+                : answer.code().orElse(answer.type());
+        ObjectNode chunk = json.createObjectNode();
+        ObjectNode error = chunk.putObject("error").put("message", answer.message()).put("type", answer.type())
+                .putNull("param").put("code", code);
+        e.billed().ifPresent(b -> error.set(CostwiseObject.FIELD, CostwiseObject.of(b).writeTo(chunk)));
+        sink.event(json.writeValueAsString(chunk));
+        sink.done();
+    }
+
+    private void relay(Request r, Plan plan, Optional<String> cacheKey, String cacheStatus,
+            AttemptLoop.Attempted<Upstream.Events> opened, boolean includeUsage, StreamSink sink) throws IOException {
+        Model model = opened.model();
+        startOn(sink, r, cacheStatus, model, opened.value()); // unless a keep-alive started it for this model
         StreamAssembler assembled = new StreamAssembler(wire);
         OutputCap cap = new OutputCap(r.plan.outputLimitOn(model));
         Optional<Usage> cutAt = Optional.empty();
@@ -826,7 +900,7 @@ public final class ChatService {
                 try {
                     if (r.remaining().isNegative()) {
                         throw new ProviderException.ProviderTimeout(ProviderException.Details.of(model.provider(),
-                                model.name()), "the request, mid-stream,", requestTimeout);
+                                model.name()), "the request (server.request_timeout), mid-stream,", requestTimeout);
                     }
                     if (!events.hasNext()) {
                         break;
@@ -884,12 +958,17 @@ public final class ChatService {
                         forwarded)), model, cacheStatus, r)));
             }
             sink.done();
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | ClientGoneException e) {
+            // a chunk, or a keep-alive passed on during a pause, could not be written: the client has gone
             if (!recorded) {
                 Usage partial = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
                 r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
             }
-            throw e instanceof IOException io ? io : ((UncheckedIOException) e).getCause();
+            throw switch (e) {
+                case ClientGoneException gone -> gone.getCause();
+                case UncheckedIOException unchecked -> unchecked.getCause();
+                default -> (IOException) e;
+            };
         }
         Usage usage = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
         Pricer.Priced priced = costs.price(model, usage);
@@ -903,6 +982,12 @@ public final class ChatService {
         if (entry.isPresent() && !stored) {
             cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry.get());
         }
+    }
+
+    /** @return the prompt's part of {@code u}, its cache reads and writes included: no output counted yet */
+    private static Usage promptOnly(Usage u) {
+        return new Usage(u.inputTokens(), u.cachedInputTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(), 0, 0,
+                false);
     }
 
     /**
@@ -955,8 +1040,7 @@ public final class ChatService {
     private ObjectNode usageChunk(JsonNode last, Usage usage, Model model, String cacheStatus, Request r) {
         ObjectNode chunk = chunkHead(last, model, r);
         chunk.putArray("choices");
-        chunk.putObject("usage").put("prompt_tokens", usage.inputTokens())
-                .put("completion_tokens", usage.outputTokens()).put("total_tokens", usage.totalTokens());
+        chunk.set("usage", wire.writeUsage(usage)); // whole: cache reads and writes, reasoning
         withCost(chunk, usage, model, cacheStatus, r);
         return chunk;
     }
@@ -1327,9 +1411,16 @@ public final class ChatService {
             recordBilled(m, usage, priced, latency, outcome, Optional.empty());
         }
 
-        /** A stream that failed after it started: billed its partial usage, and ledgered with its failure's kind. */
+        /**
+         * A stream that failed after it started: billed its partial usage, and ledgered with its failure's kind; its
+         * failure is counted as an upstream failure of its kind, and as the error answer the same failure before the
+         * stream would have been, since its caller got that error, in the stream.
+         */
         void recordBrokenStream(Model m, Usage partial, Pricer.Priced priced, Duration latency, ProviderException e) {
             recordBilled(m, partial, priced, latency, Outcome.FAILED, Optional.of(e.kind()));
+            metrics.upstreamFailure(m.name(), e.kind());
+            ApiError answer = ErrorResponses.of(new GatewayException.UpstreamFailed(List.of(e)));
+            metrics.error(answer.status(), answer.code().orElse(""), plan.requested());
         }
 
         private void recordBilled(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome,

@@ -101,6 +101,11 @@ final class CutOffUpstream implements Upstream {
         }
 
         @Override
+        public void onKeepAlive(Runnable listener) {
+            events.onKeepAlive(listener);
+        }
+
+        @Override
         public void close() {
             events.close();
         }

@@ -70,9 +70,9 @@ final class StreamAssembler {
             new AssembledChoice().writeTo(out.addObject(), 0); // a stream without choices: an empty answer
         }
         choices.forEach((index, choice) -> choice.writeTo(out.addObject(), index));
-        ObjectNode u = root.putObject("usage");
-        u.put("prompt_tokens", usage.inputTokens()).put("completion_tokens", usage.outputTokens())
-                .put("total_tokens", usage.totalTokens());
+        // whole, cache reads and writes and reasoning included, as the provider's last chunk reported it: a hit's
+        // replay, streamed or not, tells its caller what the miss did
+        root.set("usage", wire.writeUsage(usage));
         try {
             return Optional.of(json.writeValueAsBytes(root));
         } catch (JsonProcessingException e) {

@@ -117,6 +117,11 @@ public final class ChatModelUpstream implements Upstream {
             }
 
             @Override
+            public void onKeepAlive(Runnable listener) {
+                stream.onKeepAlive(listener);
+            }
+
+            @Override
             public void close() {
                 stream.close();
             }

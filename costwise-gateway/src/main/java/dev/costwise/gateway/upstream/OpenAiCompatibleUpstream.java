@@ -447,6 +447,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         /** Groq's usage in its last chunk's {@code x_groq}, for a stream that sends no top-level one. */
         private Optional<Usage> groqUsage = Optional.empty();
         private Optional<String> answered = Optional.empty();
+        private Runnable keepAlive = () -> { };
 
         SseEvents(Call call, HttpClientResponse response, AnswerDeadlines.Watch watch) {
             this.call = call;
@@ -469,6 +470,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     if (!line.startsWith("data:")) {
+                        if (line.startsWith(":")) {
+                            keepAlive.run(); // a comment: OpenRouter's ": OPENROUTER PROCESSING" keep-alive
+                        }
                         continue;
                     }
                     String data = line.substring(5).trim();
@@ -484,13 +488,37 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             } catch (ResponseTooLargeException e) {
                 throw tooLarge(call, e, OptionalInt.empty());
             } catch (IOException e) {
-                throw transportFailure(call, new UncheckedIOException(e), watch);
+                throw broken(new UncheckedIOException(e));
             } catch (DataReader.InsufficientDataAvailableException e) {
                 // a body without length or chunking ends where the connection closes (RFC 9112, section 6.3)
-                throw closeDelimited && !watch.expired() ? endedBeforeDone() : readFailure(call, e, watch);
+                throw closeDelimited && !watch.expired() ? endedBeforeDone() : broken(e);
             } catch (UncheckedIOException | IllegalStateException e) {
-                throw readFailure(call, e, watch);
+                throw broken(e);
             }
+        }
+
+        /**
+         * A read of the stream that failed: the watch ended it at the request's deadline ({@code
+         * server.request_timeout}), which bounds the whole stream, each chunk coming in time or not, or at its first
+         * output's timeout; the wait for a chunk passed the call's timeout; or the stream broke. A state error the
+         * watch did not cause is not ours to translate.
+         */
+        private RuntimeException broken(RuntimeException e) {
+            if (e instanceof IllegalStateException && !watch.expired()) {
+                return e;
+            }
+            Details d = Details.of(call.model().provider(), call.model().name());
+            if (watch.expired() && !watch.expiredAwaitingOutput()) {
+                return new ProviderException.ProviderTimeout(d, "the request (server.request_timeout), mid-stream,",
+                        call.deadline());
+            }
+            if (watch.expired() || e.getCause() instanceof SocketTimeoutException) {
+                return transportFailure(call, e, watch); // the first output's timeout, or the wait for a chunk
+            }
+            // the provider was reached and answered: its stream broke, it is no failure to reach it
+            String why = e instanceof UncheckedIOException && e.getCause() != null && e.getCause().getMessage() != null
+                    ? e.getCause().getMessage() : "the connection closed mid-answer";
+            return new ProviderException.ConnectionFailed(d, "the stream from " + named(call) + " broke: " + why, e);
         }
 
         /**
@@ -517,9 +545,9 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 if (g != null && g.isObject()) {
                     groqUsage = OpenAiReplies.usage(g);
                 }
-                JsonNode error = chunk.get("error");
-                if (OpenAiReplies.reportsFailure(error)) {
-                    throw OpenAiReplies.errorInAnswer(call.model(), error, Optional.empty(),
+                Optional<JsonNode> error = OpenAiReplies.errorIn(chunk);
+                if (error.isPresent()) {
+                    throw OpenAiReplies.errorInAnswer(call.model(), error.get(), Optional.empty(),
                             response.headers().first(REQUEST_ID));
                 }
                 if (watch.awaitingOutput() && ChunkOutput.shows(chunk)) {
@@ -552,6 +580,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         @Override
         public Optional<String> answeredModel() {
             return answered;
+        }
+
+        @Override
+        public void onKeepAlive(Runnable listener) {
+            keepAlive = listener;
         }
 
         @Override

@@ -3,6 +3,8 @@ package dev.costwise.gateway.upstream;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.llm.chat.Usage;
@@ -226,6 +228,36 @@ public final class OpenAiReplies {
      */
     public static boolean reportsFailure(JsonNode error) {
         return error != null && (error.isObject() || error.isTextual());
+    }
+
+    /**
+     * The error a stream event reports, whatever the server's shape, in OpenAI's: a top-level {@code error} object
+     * (OpenAI's, OpenRouter's; Hugging Face TGI's {@code {"message": ..., "http_status_code": 422}} with that status
+     * as its code), a text (TGI's, with its {@code error_type} as its type: {@code {"error": "Input validation
+     * error: ...", "error_type": "validation"}}), or vLLM's error object, which is the event itself ({@code
+     * {"object": "error", "message": ..., "type": "BadRequestError", "code": 400}},
+     * https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html): never a chunk to relay.
+     *
+     * @param event one parsed {@code data:} event
+     * @return the error, to map with {@link #errorInAnswer}; empty when the event reports none
+     */
+    public static Optional<JsonNode> errorIn(JsonNode event) {
+        JsonNode error = event.get("error");
+        if (error != null && error.isTextual()) {
+            ObjectNode e = JsonNodeFactory.instance.objectNode().put("message", error.asText());
+            return Optional.of(e.set("type", event.get("error_type")));
+        }
+        if (error != null && error.isObject() && !error.has("code") && error.has("http_status_code")) {
+            ObjectNode e = error.deepCopy();
+            return Optional.of(e.set("code", error.get("http_status_code")));
+        }
+        if (error != null && error.isObject()) {
+            return Optional.of(error);
+        }
+        if ("error".equals(event.path("object").asText()) && event.has("message")) {
+            return Optional.of(event);
+        }
+        return Optional.empty();
     }
 
     /**

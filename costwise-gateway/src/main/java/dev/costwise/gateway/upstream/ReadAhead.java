@@ -11,7 +11,9 @@ import java.util.Optional;
 /**
  * A stream read ahead to its first output ({@link ChunkOutput}), so that an attempt whose provider stalls before it
  * answers fails inside the attempt, where it can still fall back, instead of after the caller has been sent the
- * stream's headers and its empty opening chunks. The chunks read ahead are replayed first, unchanged.
+ * stream's headers and its empty opening chunks. The chunks read ahead are replayed first, unchanged. The provider's
+ * keep-alives meanwhile reach the listener set with {@link #onKeepAlive} on the stream read, which may start the
+ * response all the same once the caller has waited long enough.
  */
 public final class ReadAhead implements Upstream.Events {
     private final Upstream.Events events;
@@ -86,6 +88,11 @@ public final class ReadAhead implements Upstream.Events {
     @Override
     public Optional<String> answeredModel() {
         return events.answeredModel();
+    }
+
+    @Override
+    public void onKeepAlive(Runnable listener) {
+        events.onKeepAlive(listener);
     }
 
     @Override

@@ -125,6 +125,16 @@ public interface Upstream extends AutoCloseable {
         /** @return the model the provider says answers, once a chunk has named it */
         Optional<String> answeredModel();
 
+        /**
+         * Asks to be told of the provider's keep-alives as they are read (Anthropic's {@code ping}, an SSE comment
+         * such as OpenRouter's {@code : OPENROUTER PROCESSING}), to pass on to the caller. The listener runs inside
+         * {@link #hasNext()}, on the reading thread; what it throws ends that call as it is. Default: none reported.
+         *
+         * @param listener told of each keep-alive; replaces any set before
+         */
+        default void onKeepAlive(Runnable listener) {
+        }
+
         @Override
         void close();
     }

@@ -66,6 +66,11 @@ final class SettlingChatStream implements ChatStream {
     }
 
     @Override
+    public void onKeepAlive(Runnable listener) {
+        inner.onKeepAlive(listener);
+    }
+
+    @Override
     public Optional<Usage> usageSoFar() {
         return inner.usageSoFar();
     }

@@ -40,6 +40,11 @@ final class CachingChatStream implements ChatStream {
     }
 
     @Override
+    public void onKeepAlive(Runnable listener) {
+        delegate.onKeepAlive(listener);
+    }
+
+    @Override
     public Optional<Usage> usageSoFar() {
         return delegate.usageSoFar();
     }

@@ -36,6 +36,19 @@ public interface ChatStream extends Iterator<ChatChunk>, AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Asks to be told of the provider's keep-alives as they are read: what a provider sends to keep the connection
+     * open while it has nothing to say (Anthropic's {@code ping} events, SSE comments such as OpenRouter's
+     * {@code : OPENROUTER PROCESSING}), so that a relay can pass them on and its own client's connection is not cut
+     * as idle by a proxy on the way. The listener runs on the consumer's thread, inside {@link #hasNext()}; an
+     * exception it throws ends that call and reaches the consumer as it is (a relay whose client has gone: the consumer
+     * then closes the stream). A later call replaces the listener. Default: keep-alives are not reported.
+     *
+     * @param listener told of each keep-alive
+     */
+    default void onKeepAlive(Runnable listener) {
+    }
+
     /** Aborts the upstream request if it is still running; idempotent. */
     @Override
     void close();

@@ -120,6 +120,11 @@ public final class MeteredChatModel implements ChatModel {
             }
 
             @Override
+            public void onKeepAlive(Runnable listener) {
+                inner.onKeepAlive(listener);
+            }
+
+            @Override
             public void close() {
                 inner.close();
                 countOnce(true); // closed by its caller: what it read is what it wanted

@@ -51,6 +51,11 @@ final class CompletingChatStream implements ChatStream {
     }
 
     @Override
+    public void onKeepAlive(Runnable listener) {
+        inner.onKeepAlive(listener);
+    }
+
+    @Override
     public Optional<Usage> usageSoFar() {
         return inner.usageSoFar();
     }

@@ -53,6 +53,11 @@ abstract class ObservedChatStream implements ChatStream {
     }
 
     @Override
+    public final void onKeepAlive(Runnable listener) {
+        inner.onKeepAlive(listener);
+    }
+
+    @Override
     public final Optional<Usage> usageSoFar() {
         return inner.usageSoFar();
     }

@@ -1280,7 +1280,10 @@ public final class OpenAiWire {
 
     /**
      * Reads an error body, if {@code root} is one: {@code {"error": {...}}} (OpenAI, OpenRouter, Groq…),
-     * {@code {"error": "text"}} (Ollama, some servers) or vLLM's {@code {"object": "error", "message": ...}}.
+     * {@code {"error": "text"}} (Ollama, some servers) or vLLM's {@code {"object": "error", "message": ...}}. Hugging
+     * Face TGI's, which it also sends as an event of a stream it opened with 200, keep the status they stand for:
+     * {@code {"error": "...", "error_type": "validation"}} has {@code error_type} as its type, and
+     * {@code {"error": {"message": ..., "http_status_code": 422}}} its status as its code (when it has no other).
      *
      * @param root a parsed body or stream event
      * @return the error, or empty when {@code root} is not an error
@@ -1291,8 +1294,8 @@ public final class OpenAiWire {
         }
         JsonNode e = root.get("error");
         if (e != null && e.isTextual()) {
-            return Optional.of(new WireError(e.asText(), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty()));
+            return Optional.of(new WireError(e.asText(), text(root.get("error_type")), Optional.empty(),
+                    Optional.empty(), Optional.empty()));
         }
         if (e != null && e.isObject()) {
             return Optional.of(errorFrom(e));
@@ -1305,7 +1308,8 @@ public final class OpenAiWire {
 
     private static WireError errorFrom(JsonNode e) {
         String message = e.path("message").isValueNode() ? e.path("message").asText("") : e.path("message").toString();
-        return new WireError(message, text(e.get("type")), text(e.get("param")), text(e.get("code")),
+        return new WireError(message, text(e.get("type")), text(e.get("param")),
+                text(e.get("code")).or(() -> text(e.get("http_status_code"))),
                 Optional.ofNullable(e.get("metadata")).filter(m -> !m.isNull()));
     }
 

@@ -281,6 +281,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         private final Deque<ChatChunk> pending = new ArrayDeque<>();
         /** The decoder's usage once message_start came; read by {@link #usageSoFar()} from any thread. */
         private volatile Usage reported;
+        private Runnable keepAlive = () -> { };
 
         EventSource(GuardedStream stream, Optional<String> requestId) {
             this.stream = stream;
@@ -306,6 +307,9 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                 if (event.isEmpty()) {
                     throw new ProviderException.ConnectionFailed(details, "stream ended before message_stop"
                             + (decoder.started() ? "" : " (no message_start either)"), null);
+                }
+                if (event.get().event().filter("ping"::equals).isPresent()) {
+                    keepAlive.run(); // Anthropic's keep-alive, sent while the model thinks
                 }
                 JsonNode data;
                 try {
@@ -334,6 +338,12 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
         @Override
         public Optional<Usage> usageSoFar() {
             return Optional.ofNullable(reported);
+        }
+
+        @Override
+        public void onKeepAlive(Runnable listener) {
+            keepAlive = listener;
+            stream.onKeepAlive(listener);
         }
 
         @Override

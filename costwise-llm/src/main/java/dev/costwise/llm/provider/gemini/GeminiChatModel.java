@@ -289,6 +289,11 @@ public final class GeminiChatModel extends AbstractProviderChatModel {
         }
 
         @Override
+        public void onKeepAlive(Runnable listener) {
+            stream.onKeepAlive(listener);
+        }
+
+        @Override
         public Optional<String> providerRequestId() {
             return requestId;
         }

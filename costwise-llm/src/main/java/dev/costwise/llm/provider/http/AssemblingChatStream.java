@@ -131,6 +131,11 @@ final class AssemblingChatStream implements ChatStream {
     }
 
     @Override
+    public void onKeepAlive(Runnable listener) {
+        source.onKeepAlive(listener);
+    }
+
+    @Override
     public Optional<Usage> usageSoFar() {
         Optional<Usage> reported;
         synchronized (assembly) {

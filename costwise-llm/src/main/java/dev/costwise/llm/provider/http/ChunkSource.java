@@ -34,6 +34,15 @@ public interface ChunkSource extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Asks to be told of the provider's keep-alives as they are read ({@link
+     * dev.costwise.llm.chat.ChatStream#onKeepAlive}). Default: keep-alives are not reported.
+     *
+     * @param listener told of each keep-alive, on the consumer's thread
+     */
+    default void onKeepAlive(Runnable listener) {
+    }
+
     /** @return the provider's request id header, if it sent one */
     Optional<String> providerRequestId();
 

@@ -53,6 +53,7 @@ public final class GuardedStream implements AutoCloseable {
     private SseReader sse;
     private NdjsonReader ndjson;
     private InputStream body;
+    private Runnable keepAlive = () -> { };
 
     private GuardedStream(StreamTimeouts timeouts) {
         this.timeouts = timeouts;
@@ -181,6 +182,7 @@ public final class GuardedStream implements AutoCloseable {
     public Optional<SseEvent> nextEvent() throws IOException {
         if (sse == null) {
             sse = new SseReader(body(), response.maxEventSize());
+            sse.onComment(keepAlive);
         }
         try {
             Optional<SseEvent> e = sse.next();
@@ -188,6 +190,20 @@ public final class GuardedStream implements AutoCloseable {
             return e;
         } catch (IOException e) {
             throw failure(e);
+        }
+    }
+
+    /**
+     * Asks to be told of each SSE comment {@link #nextEvent()} reads: a provider's keep-alive ({@code : OPENROUTER
+     * PROCESSING}). The listener runs on the reading thread, inside {@link #nextEvent()}; what it throws ends that
+     * read.
+     *
+     * @param listener told of each comment; replaces any set before
+     */
+    public void onKeepAlive(Runnable listener) {
+        keepAlive = Objects.requireNonNull(listener, "listener");
+        if (sse != null) {
+            sse.onComment(listener);
         }
     }
 

@@ -23,6 +23,7 @@ public final class SseReader {
     private final BoundedLineReader reader;
     private final int maxEventSize;
     private boolean ended;
+    private Runnable comments = () -> { };
 
     /**
      * Reads events of at most {@link HttpBodies#DEFAULT_MAX_SIZE} bytes.
@@ -40,6 +41,16 @@ public final class SseReader {
     public SseReader(InputStream in, int maxEventSize) {
         this.reader = new BoundedLineReader(Objects.requireNonNull(in, "in"), maxEventSize);
         this.maxEventSize = maxEventSize;
+    }
+
+    /**
+     * Asks to be told of each comment line as it is read: servers send them as keep-alives ({@code : OPENROUTER
+     * PROCESSING}). The listener runs inside {@link #next()}, and what it throws ends that call.
+     *
+     * @param listener told of each comment; replaces any set before
+     */
+    public void onComment(Runnable listener) {
+        this.comments = Objects.requireNonNull(listener, "listener");
     }
 
     /**
@@ -70,6 +81,7 @@ public final class SseReader {
                 continue;
             }
             if (line.charAt(0) == ':') {
+                comments.run();
                 continue;
             }
             int colon = line.indexOf(':');

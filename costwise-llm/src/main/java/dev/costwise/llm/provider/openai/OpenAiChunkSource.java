@@ -83,6 +83,11 @@ final class OpenAiChunkSource implements ChunkSource {
     }
 
     @Override
+    public void onKeepAlive(Runnable listener) {
+        stream.onKeepAlive(listener); // OpenRouter's ": OPENROUTER PROCESSING" comments
+    }
+
+    @Override
     public Optional<String> providerRequestId() {
         return model.streamRequestId(stream);
     }

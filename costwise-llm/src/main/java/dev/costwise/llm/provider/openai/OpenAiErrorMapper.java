@@ -206,7 +206,8 @@ public final class OpenAiErrorMapper {
 
     /**
      * The status an error inside a 200 body (or a stream event) stands for: its numeric {@code code} if it has one
-     * (OpenRouter), else 500.
+     * (OpenRouter's, TGI's {@code http_status_code}), else what a known code or type stands for (TGI's
+     * {@code validation} type is the 422 it answers unstreamed), else 500.
      *
      * @param error the error
      * @return the status to map it by
@@ -233,6 +234,9 @@ public final class OpenAiErrorMapper {
             }
             if (type.equals("invalid_request_error")) {
                 return 400;
+            }
+            if (type.equals("validation")) {
+                return 422; // Hugging Face TGI's validation error: a caller's mistake, the prompt too long among them
             }
             return 500;
         });

@@ -626,6 +626,22 @@ class AnthropicChatModelTest {
                 .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
     }
 
+    @Test
+    void givenPingsWhileTheModelThinks_whenAKeepAliveListenerIsSet_thenItHearsEachPingBeforeTheChunkAfterIt() {
+        String ping = sse("ping", "{\"type\": \"ping\"}");
+        server.enqueue(sseResponse(sse(STREAM_START[0], STREAM_START[1]) + ping + ping
+                + sse(java.util.Arrays.copyOfRange(STREAM_START, 2, STREAM_START.length)) + sse(STREAM_END)));
+        List<String> heard = new ArrayList<>();
+
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+            stream.onKeepAlive(() -> heard.add("ping"));
+            stream.forEachRemaining(c -> heard.add(c.contentDelta().isEmpty() ? "other" : c.contentDelta()));
+        }
+
+        // two pings before the text, and the documented one inside its block
+        assertThat(heard.subList(0, heard.indexOf("Hello"))).filteredOn("ping"::equals).hasSize(3);
+    }
+
     /** The usage of a call writing 1,000 tokens with the 5-minute TTL and 2,000 with the 1-hour one. */
     private static final String SPLIT_WRITES_USAGE = "\"input_tokens\":50,\"cache_creation_input_tokens\":3000,"
             + "\"cache_read_input_tokens\":10000,\"cache_creation\":{\"ephemeral_5m_input_tokens\":1000,"

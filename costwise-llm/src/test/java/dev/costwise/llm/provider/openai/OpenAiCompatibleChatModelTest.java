@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The OpenAI-compatible adapter against MockWebServer speaking OpenAI's documented wire format.
@@ -819,6 +820,34 @@ class OpenAiCompatibleChatModelTest {
         }
     }
 
+    @Test
+    void givenOpenRouterCommentsInStream_whenAKeepAliveListenerIsSet_thenItHearsEachComment() {
+        server.enqueue(eventStream(": OPENROUTER PROCESSING\n\n: OPENROUTER PROCESSING\n\n" + STREAM_WITH_USAGE));
+        List<String> heard = new ArrayList<>();
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENROUTER, "openai/gpt-4o-mini")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.onKeepAlive(() -> heard.add("comment"));
+            s.forEachRemaining(c -> heard.add("chunk"));
+        }
+
+        assertThat(heard.subList(0, 3)).containsExactly("comment", "comment", "chunk");
+    }
+
+    @Test
+    void givenAKeepAliveListenerThatThrows_whenAKeepAliveIsRead_thenTheReaderGetsItsExceptionAsItIs() {
+        server.enqueue(eventStream(": OPENROUTER PROCESSING\n\n" + STREAM_WITH_USAGE));
+        IllegalStateException gone = new IllegalStateException("the relay's client has gone");
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.OPENROUTER, "openai/gpt-4o-mini")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            s.onKeepAlive(() -> {
+                throw gone;
+            });
+            assertThatThrownBy(s::hasNext).isSameAs(gone);
+        }
+    }
+
     /** A body that ends where the server closes the connection (no Content-Length, no chunking: RFC 9112 6.3). */
     private static MockResponse closeDelimited(String body) {
         return eventStream(body).newBuilder().removeHeader("Content-Length").setHeader("Connection", "close")
@@ -895,6 +924,38 @@ class OpenAiCompatibleChatModelTest {
             assertThatThrownBy(s::next).isInstanceOf(ProviderException.RateLimited.class)
                     .hasMessageEndingWith("Rate limit reached for gpt-4o (error event in an HTTP 200 stream)")
                     .satisfies(e -> assertThat(((ProviderException) e).status()).isEmpty());
+        }
+    }
+
+    /**
+     * Hugging Face TGI's validation error as it streams it, the first event of a stream opened with 200
+     * (text-generation-inference's router: an {@code error} with its {@code error_type}; newer versions an object
+     * with the {@code http_status_code} the error stands for): the 422 it answers unstreamed, not a server error.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"error\":\"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. Given: 4000 "
+                + "`inputs` tokens and 500 `max_new_tokens`\",\"error_type\":\"validation\"}",
+        "{\"error\":{\"message\":\"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 4096. "
+                + "Given: 4000 `inputs` tokens and 500 `max_new_tokens`\",\"http_status_code\":422}}"})
+    void givenTgiValidationErrorEventIn200Stream_whenRead_thenContextLengthExceeded(String event) {
+        server.enqueue(eventStream(sse(event)));
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.HUGGING_FACE, "meta-llama/Llama-3.3-70B-Instruct")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            assertThatThrownBy(s::next).isInstanceOf(ProviderException.ContextLengthExceeded.class)
+                    .hasMessageContaining("must be <= 4096");
+        }
+    }
+
+    @Test
+    void givenTgiValidationErrorEventThatIsNoContextLength_whenRead_thenInvalidRequest() {
+        server.enqueue(eventStream(sse("{\"error\":\"Input validation error: `temperature` must be strictly "
+                + "positive\",\"error_type\":\"validation\"}")));
+
+        try (ChatStream s = model(OpenAiCompatibleEndpoint.HUGGING_FACE, "meta-llama/Llama-3.3-70B-Instruct")
+                .stream(ChatRequest.of("m", "hi"), ctx)) {
+            assertThatThrownBy(s::next).isInstanceOf(ProviderException.InvalidRequest.class);
         }
     }
 
