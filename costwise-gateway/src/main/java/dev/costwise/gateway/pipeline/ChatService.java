@@ -365,8 +365,11 @@ public final class ChatService {
         long output = plan.worstCaseOutputOn(m);
         String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                 : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
+        // nothing to generate (embeddings): only the input makes the worst case smaller
         return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
-                assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
+                assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit(), output > 0
+                        ? GatewayException.BudgetExceeded.LOWER_MAX_TOKENS
+                        : GatewayException.BudgetExceeded.FEWER_INPUTS);
     }
 
     /** @return the refusal of a workflow run a budget has no room for (its whole worst case, or one model's share) */
@@ -627,12 +630,8 @@ public final class ChatService {
                     + ": name an embedding model" + known(ModelKind.EMBEDDING));
         }
         JsonNode input = body.get("input");
-        long chars = 0;
-        long tokens = 0;
-        for (JsonNode text : input.isArray() ? input : List.of(input)) {
-            chars += text.asText().length();
-            tokens += PromptTokens.text(text.asText());
-        }
+        long chars = EmbeddingInputs.chars(input);
+        long tokens = EmbeddingInputs.tokens(input);
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
                 new PromptClassifier.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
                 candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty(),
