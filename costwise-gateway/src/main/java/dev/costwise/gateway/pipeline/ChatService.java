@@ -653,7 +653,7 @@ public final class ChatService {
                 }
             }
             r.reserve();
-            AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> upstream(m).embed(call));
+            AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> embedOn(m, call, plan));
             Usage usage = ok.value().usage().orElseGet(() -> estimated(plan, 0));
             Pricer.Priced priced = costs.price(ok.model(), usage);
             r.recordSuccess(ok.model(), usage, priced, ok.latency(), Outcome.SUCCESS);
@@ -667,6 +667,18 @@ public final class ChatService {
         } catch (RuntimeException e) {
             r.abandon();
             throw e;
+        }
+    }
+
+    /**
+     * One embeddings call. An answer too large to read was billed by its provider all the same: when its usage could
+     * not be read (the connection cut before its end), the attempt is billed the request's input estimate.
+     */
+    private Upstream.Reply embedOn(Model m, Upstream.Call call, Plan plan) {
+        try {
+            return upstream(m).embed(call);
+        } catch (ProviderException.AnswerTooLarge e) {
+            throw e.billedUsage().isPresent() ? e : e.withBilledUsage(Optional.of(estimated(plan, 0)));
         }
     }
 

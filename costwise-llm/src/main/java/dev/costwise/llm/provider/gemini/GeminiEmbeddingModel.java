@@ -140,7 +140,8 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
         } catch (TransportTimeoutException e) {
             throw new ProviderException.ProviderTimeout(details(), e.phase().label(), e.timeout());
         } catch (ResponseTooLargeException e) {
-            throw new ProviderException.MalformedResponse(details(), e.getMessage(), e);
+            // the same batch gets the same answer: split, not retried
+            throw new ProviderException.AnswerTooLarge(details(), e.getMessage() + "; split the batch", e);
         } catch (IOException e) {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
