@@ -77,7 +77,8 @@ final class OversizedEmbeddings {
         return input.isArray() && !input.isEmpty() && !input.get(0).isNumber() ? input.size() : 1;
     }
 
-    private static String megabytes(long bytes) {
+    /** @return {@code 16 MB} for a whole number of MiB, else to a tenth of one */
+    static String megabytes(long bytes) {
         return bytes % MB == 0 ? bytes / MB + " MB" : String.format(Locale.ROOT, "%.1f MB", (double) bytes / MB);
     }
 
