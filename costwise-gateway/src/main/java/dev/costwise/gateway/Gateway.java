@@ -49,8 +49,10 @@ import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.Pricer;
+import dev.costwise.llm.embedding.EmbeddingModel;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
+import dev.costwise.llm.provider.gemini.GeminiEmbeddingModel;
 import dev.costwise.llm.provider.http.AnswerMemory;
 import dev.costwise.llm.provider.http.HelidonHttpTransport;
 import dev.costwise.llm.provider.http.HttpTransport;
@@ -299,6 +301,7 @@ public final class Gateway implements AutoCloseable {
             HttpTransport transport) {
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         Map<String, ChatModel> chatModels = new HashMap<>();
+        Map<String, EmbeddingModel> embeddingModels = new HashMap<>();
         Map<String, Upstream> byName = new HashMap<>();
         Upstream localSim = new SimulatedUpstream(json, b.clock);
         // The gateway prices every call itself (CostCalculator); adapters only need a pricer that never refuses. Only
@@ -328,11 +331,17 @@ public final class Gateway implements AutoCloseable {
                             .transport(transport).baseUrl(URI.create(m.baseUrl())).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(gb::apiKey);
                     chatModels.put(m.name(), gb.build());
+                    // its embeddings (embedContent): a model the catalog does not know may serve either kind
+                    var eb = GeminiEmbeddingModel.builder(m.upstreamModel()).label(m.name()).pricer(pricer)
+                            .transport(transport).baseUrl(URI.create(m.baseUrl()));
+                    m.apiKey().ifPresent(eb::apiKey);
+                    embeddingModels.put(m.name(), eb.build());
                 }
                 default -> { }
             }
         }
-        ChatModelUpstream native_ = new ChatModelUpstream(chatModels, new OpenAiWire(json), b.clock);
+        ChatModelUpstream native_ = new ChatModelUpstream(chatModels, embeddingModels, new OpenAiWire(json), b.clock,
+                (int) config.server().maxAnswerBytes());
         chatModels.keySet().forEach(name -> byName.put(name, native_));
         return byName;
     }

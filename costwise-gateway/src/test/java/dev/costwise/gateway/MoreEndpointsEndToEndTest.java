@@ -162,14 +162,8 @@ class MoreEndpointsEndToEndTest {
 
     @Test
     void givenEmbeddingsModel_whenSameInputTwice_thenPassedThroughOnceAndCached() throws Exception {
-        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
-                .body("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,0.2]}],"
-                        + "\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":5,\"total_tokens\":5}}")
-                .build());
-        try (TestGateway gw = TestGateway.of("""
-                models:
-                  - {name: text-embedding-3-small, provider: openai, base_url: %s}
-                """.formatted(base()))) {
+        upstream.enqueue(OpenAiFake.embeddings("[0.1,0.2]", 5));
+        try (TestGateway gw = TestGateway.openAiEmbeddings(upstream)) {
             String body = "{\"model\":\"text-embedding-3-small\",\"input\":\"hello world\"}";
             HttpResponse<String> first = gw.post("/v1/embeddings", body);
             HttpResponse<String> second = gw.post("/v1/embeddings", body);
@@ -183,6 +177,21 @@ class MoreEndpointsEndToEndTest {
             assertThat(gw.records()).hasSize(2);
             // text-embedding-3-small costs $0.02 per 1M tokens in the bundled catalog
             assertThat(gw.records().getFirst().cost().toString()).isEqualTo("0.0000001");
+        }
+    }
+
+    @Test
+    void givenAnEmbeddingsAnswer_whenMissedAndHit_thenItCarriesTheDocumentedHeadersAsACompletionDoes() {
+        upstream.enqueue(OpenAiFake.embeddings("[0.1]", 5));
+        try (TestGateway gw = TestGateway.openAiEmbeddings(upstream)) {
+            String body = "{\"model\":\"text-embedding-3-small\",\"input\":\"route?\"}";
+            for (String cache : new String[] {"miss", "hit"}) {
+                HttpResponse<String> res = gw.post("/v1/embeddings", body);
+
+                assertThat(res.headers().firstValue("x-costwise-cache")).hasValue(cache);
+                assertThat(res.headers().firstValue("x-costwise-route")).as(cache).hasValue("default");
+                assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("text-embedding-3-small");
+            }
         }
     }
 

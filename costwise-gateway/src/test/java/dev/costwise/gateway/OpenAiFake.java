@@ -4,7 +4,8 @@ import mockwebserver3.MockResponse;
 
 /**
  * Answers in OpenAI's documented wire format (https://platform.openai.com/docs/api-reference/chat/object,
- * https://platform.openai.com/docs/api-reference/chat-streaming, https://platform.openai.com/docs/guides/error-codes).
+ * https://platform.openai.com/docs/api-reference/chat-streaming, https://platform.openai.com/docs/guides/error-codes,
+ * https://platform.openai.com/docs/api-reference/embeddings/object).
  */
 final class OpenAiFake {
     private OpenAiFake() {}
@@ -31,6 +32,26 @@ final class OpenAiFake {
                         + model + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\""
                         + text + "\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}]," + usage
                         + "\"system_fingerprint\":\"fp_1\"}")
+                .build();
+    }
+
+    /**
+     * An embeddings answer of text-embedding-3-small
+     * (https://platform.openai.com/docs/api-reference/embeddings/object).
+     *
+     * @param vectors the vectors as JSON arrays, one an input, separated by {@code ;} ("" for none)
+     * @param promptTokens the tokens its usage reports
+     */
+    static MockResponse embeddings(String vectors, int promptTokens) {
+        StringBuilder data = new StringBuilder();
+        String[] each = vectors.isEmpty() ? new String[0] : vectors.split(";");
+        for (int i = 0; i < each.length; i++) {
+            data.append(i == 0 ? "" : ",").append("{\"object\":\"embedding\",\"index\":").append(i)
+                    .append(",\"embedding\":").append(each[i]).append('}');
+        }
+        return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body("{\"object\":\"list\",\"data\":[" + data + "],\"model\":\"text-embedding-3-small\","
+                        + "\"usage\":{\"prompt_tokens\":" + promptTokens + ",\"total_tokens\":" + promptTokens + "}}")
                 .build();
     }
 

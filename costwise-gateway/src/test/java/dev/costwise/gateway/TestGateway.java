@@ -116,6 +116,14 @@ final class TestGateway implements AutoCloseable {
                 """.formatted(baseUrl(upstream)));
     }
 
+    /** A gateway serving {@code text-embedding-3-small} from {@code upstream}, under {@code /v1}. */
+    static TestGateway openAiEmbeddings(MockWebServer upstream) {
+        return of("""
+                models:
+                  - {name: text-embedding-3-small, provider: openai, base_url: %s/v1}
+                """.formatted(baseUrl(upstream)));
+    }
+
     static TestGateway of(String yaml) {
         return new TestGateway(yaml, Map.of("TEST_KEY", "sk-upstream-secret"));
     }

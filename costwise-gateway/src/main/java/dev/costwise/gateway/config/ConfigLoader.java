@@ -29,6 +29,7 @@ import dev.costwise.gateway.config.GatewayConfig.Server;
 import dev.costwise.gateway.pipeline.Caller;
 import dev.costwise.gateway.pipeline.RouteSelector;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelKind;
 import dev.costwise.llm.catalog.ModelNames;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
@@ -596,6 +597,12 @@ public final class ConfigLoader {
                         .orElse(info.map(ModelInfo::contextWindow).filter(w -> w > 0).orElse(128_000));
                 int maxOut = optInt(m, "max_output_tokens", p + ".max_output_tokens", 1, Integer.MAX_VALUE)
                         .orElse(info.map(ModelInfo::maxOutputTokens).filter(o -> o > 0).orElse(4096));
+                // every embeddings request to it would fail: said now, not by a 400 blaming each caller
+                if (info.filter(catalogued -> catalogued.kind() == ModelKind.EMBEDDING).isPresent()
+                        && provider.filter(Providers.WITHOUT_EMBEDDINGS::contains).isPresent()) {
+                    problem(p + ".provider", "'" + upstream + "' is an embedding model, and provider '"
+                            + provider.get() + "' has no embeddings API: name the provider that serves it");
+                }
                 CircuitSettings circuit = circuit(m.path("circuit_breaker"), p + ".circuit_breaker");
                 AnthropicPromptCaching caching = promptCaching(m, p + ".prompt_caching", provider);
                 Optional<ServiceTier> tier = serviceTier(m, p + ".service_tier", provider);

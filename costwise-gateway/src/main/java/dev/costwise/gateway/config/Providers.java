@@ -8,6 +8,8 @@ import java.util.Optional;
 public final class Providers {
     /** Providers served by native adapters (Messages API, generateContent), not by OpenAI pass-through. */
     public static final java.util.Set<String> NATIVE = java.util.Set.of("anthropic", "gemini");
+    /** Providers with no embeddings API: their models serve chat only. */
+    public static final java.util.Set<String> WITHOUT_EMBEDDINGS = java.util.Set.of("anthropic");
     /** The simulator: answers locally, costs nothing real. */
     public static final String SIM = "sim";
 

@@ -91,10 +91,7 @@ public final class ChatEndpoint {
             model = HttpExchange.modelOf(request);
             ObjectNode body = RequestValidator.embeddings(request);
             ChatService.Result r = service.embed(caller, requestId, body, cacheMode(req));
-            res.header(HttpExchange.COST, r.cost().toString());
-            res.header(HttpExchange.CACHE, r.cache());
-            res.header(HttpExchange.MODEL_USED, r.modelUsed());
-            HttpExchange.rateLimitHeaders(res, r.keyUsage());
+            HttpExchange.answerHeaders(res, r); // as a completion's: cost, cache, model used, route, rate limits
             HttpExchange.send(res, 200, r.body());
         } catch (GatewayException e) {
             http.sendFailure(res, e, model, ErrorResponses::body);

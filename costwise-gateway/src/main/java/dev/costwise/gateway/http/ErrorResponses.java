@@ -120,6 +120,9 @@ public final class ErrorResponses {
                     "invalid_request_error", "context_length_exceeded", message);
             case ProviderException.ContentFiltered p -> ApiError.of(400, "invalid_request_error", "content_filter",
                     message);
+            // a 400, as OpenAI answers a batch over its own limits: the input must be split, and SDKs do not retry it
+            case ProviderException.AnswerTooLarge p -> new ApiError(400, "invalid_request_error",
+                    Optional.of("answer_too_large"), Optional.of("input"), message, Optional.empty(), "");
             case ProviderException.RateLimited p -> new ApiError(503, "server_error", Optional.of("upstream_rate_limited"),
                     Optional.empty(), message, p.retryAfter(), "");
             case ProviderException.Overloaded p -> new ApiError(503, "server_error", Optional.of("upstream_overloaded"),

@@ -186,6 +186,10 @@ public abstract sealed class GatewayException extends CostwiseException {
          * seconds (an outage lasts), but not the reset either, as the budget has room once Redis answers.
          */
         static final Duration OUTAGE_RETRY = Duration.ofSeconds(30);
+        /** The advice that makes a completion's worst case smaller. */
+        public static final String LOWER_MAX_TOKENS = "lower max_tokens";
+        /** The advice that makes an embeddings request's worst case smaller: it has no output limit to lower. */
+        public static final String FEWER_INPUTS = "send fewer or shorter inputs";
         private final String budget;
         private final Money limit;
         private final Money spent;
@@ -228,13 +232,28 @@ public abstract sealed class GatewayException extends CostwiseException {
          */
         public BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
                 String worstCaseOf, Instant resetsAt, Duration untilReset, Optional<Money> outageLimit) {
+            this(budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt, untilReset, outageLimit,
+                    LOWER_MAX_TOKENS);
+        }
+
+        /**
+         * As above, for a request whose worst case something other than its output limit makes smaller.
+         *
+         * @param remedy what makes the worst case smaller, as advice to the caller: {@value #LOWER_MAX_TOKENS} for
+         *     a completion, {@value #FEWER_INPUTS} for embeddings (which generate nothing)
+         */
+        public BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
+                String worstCaseOf, Instant resetsAt, Duration untilReset, Optional<Money> outageLimit,
+                String remedy) {
             this(budget, limit, spent, reserved, worstCase, resetsAt, untilReset,
-                    why(limit, spent, reserved, worstCase, outageLimit), worstCaseOf, outageLimit);
+                    why(limit, spent, reserved, worstCase, outageLimit), worstCaseOf, outageLimit, remedy);
         }
 
         private BudgetExceeded(String budget, Money limit, Money spent, Money reserved, Money worstCase,
-                Instant resetsAt, Duration untilReset, Why why, String worstCaseOf, Optional<Money> outageLimit) {
-            super(message(why, budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt, outageLimit));
+                Instant resetsAt, Duration untilReset, Why why, String worstCaseOf, Optional<Money> outageLimit,
+                String remedy) {
+            super(message(why, budget, limit, spent, reserved, worstCase, worstCaseOf, resetsAt, outageLimit,
+                    remedy));
             this.budget = budget;
             this.limit = limit;
             this.spent = spent;
@@ -258,11 +277,11 @@ public abstract sealed class GatewayException extends CostwiseException {
         }
 
         // A budget with room left refuses a request whose worst case does not fit: saying "exhausted" there sends
-        // people looking for spend that is not there, when lowering max_tokens would get the answer now; one held
-        // by requests in flight frees up within seconds, not when it resets; and one this replica may not use while
-        // Redis is down has room once it answers.
+        // people looking for spend that is not there, when a smaller request (a lower max_tokens, fewer inputs)
+        // would get the answer now; one held by requests in flight frees up within seconds, not when it resets; and
+        // one this replica may not use while Redis is down has room once it answers.
         private static String message(Why why, String budget, Money limit, Money spent, Money reserved,
-                Money worstCase, String worstCaseOf, Instant resetsAt, Optional<Money> outageLimit) {
+                Money worstCase, String worstCaseOf, Instant resetsAt, Optional<Money> outageLimit, String remedy) {
             Money used = spent.plus(reserved);
             String tooBig = "less than this request's worst case of " + worstCase.format() + " (" + worstCaseOf + ")";
             String held = reserved.isZero() ? "" : ", " + reserved.format() + " held by requests in flight";
@@ -272,14 +291,14 @@ public abstract sealed class GatewayException extends CostwiseException {
                     return "budget '" + budget + "' has room, " + spent.format() + " spent of " + limit.format()
                             + held + ", but Redis, which replicas share it through, is unreachable: until it answers "
                             + "this replica may count only its share, " + share.format() + ", leaving "
-                            + share.minus(used).max(Money.ZERO).format() + ", " + tooBig + "; retry later, or lower "
-                            + "max_tokens";
+                            + share.minus(used).max(Money.ZERO).format() + ", " + tooBig + "; retry later, or "
+                            + remedy;
                 }
                 case HELD_IN_FLIGHT -> {
                     return "budget '" + budget + "' is held by requests in flight: they reserve " + reserved.format()
                             + " of its " + limit.format() + " (" + spent.format() + " spent), leaving "
                             + limit.minus(used).format() + ", " + tooBig + "; retry in " + IN_FLIGHT_RETRY.toSeconds()
-                            + " s, as they settle, or lower max_tokens";
+                            + " s, as they settle, or " + remedy;
                 }
                 default -> { }
             }
@@ -293,7 +312,7 @@ public abstract sealed class GatewayException extends CostwiseException {
             String unspent = reserved.isZero() ? " left" : " unspent (" + spent.format() + " spent; "
                     + reserved.format() + " of it held by requests in flight, which settle to what they cost)";
             return "budget '" + budget + "' has " + limit.minus(spent).format() + " of " + limit.format() + unspent
-                    + ", " + tooBig + "; lower max_tokens, or retry after it resets at " + resetsAt;
+                    + ", " + tooBig + "; " + remedy + ", or retry after it resets at " + resetsAt;
         }
 
         /**

@@ -219,6 +219,7 @@ public final class RequestValidator {
         if (!input.isTextual() && !input.isArray()) {
             throw new GatewayException.InvalidField("input", "expected a string or an array");
         }
+        EmbeddingInputRules.check(input);
         endUser(body);
         return body;
     }

@@ -383,8 +383,11 @@ public final class ChatService {
         long output = plan.worstCaseOutputOn(m);
         String assumes = m.name() + (output > 0 ? String.format(Locale.ROOT, ", up to %,d output tokens", output)
                 : String.format(Locale.ROOT, ", about %,d input tokens", plan.estimatedInputTokens()));
+        // nothing to generate (embeddings): only the input makes the worst case smaller
         return new GatewayException.BudgetExceeded(ex.def().name(), ex.limit(), ex.spent(), ex.reserved(), worst,
-                assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit());
+                assumes, ex.resetsAt(), ex.retryAfter(), ex.outageLimit(), output > 0
+                        ? GatewayException.BudgetExceeded.LOWER_MAX_TOKENS
+                        : GatewayException.BudgetExceeded.FEWER_INPUTS);
     }
 
     /** @return the refusal of a workflow run a budget has no room for (its whole worst case, or one model's share) */
@@ -651,12 +654,8 @@ public final class ChatService {
                     + ": name an embedding model" + known(caller, ModelKind.EMBEDDING));
         }
         JsonNode input = body.get("input");
-        long chars = 0;
-        long tokens = 0;
-        for (JsonNode text : input.isArray() ? input : List.of(input)) {
-            chars += text.asText().length();
-            tokens += PromptTokens.text(text.asText());
-        }
+        long chars = EmbeddingInputs.chars(input);
+        long tokens = EmbeddingInputs.tokens(input);
         Plan plan = new Plan(requested, pipeline, new RouteSelector.Choice("default", Optional.empty(),
                 new PromptClassifier.Classification("simple", (int) Math.min(Integer.MAX_VALUE, chars), "embeddings")),
                 candidates, body, tokens, 0, costs.worstCase(candidates.getFirst(), tokens, 0, Optional.empty(),
@@ -678,7 +677,7 @@ public final class ChatService {
                 }
             }
             r.reserve();
-            AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> upstream(m).embed(call));
+            AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> embedOn(m, call, plan));
             Usage usage = ok.value().usage().orElseGet(() -> estimated(plan, 0));
             Pricer.Priced priced = costs.price(ok.model(), usage);
             r.recordSuccess(ok.model(), usage, priced, ok.latency(), Outcome.SUCCESS);
@@ -692,6 +691,18 @@ public final class ChatService {
         } catch (RuntimeException e) {
             r.abandon();
             throw e;
+        }
+    }
+
+    /**
+     * One embeddings call. An answer too large to read was billed by its provider all the same: when its usage could
+     * not be read (the connection cut before its end), the attempt is billed the request's input estimate.
+     */
+    private Upstream.Reply embedOn(Model m, Upstream.Call call, Plan plan) {
+        try {
+            return upstream(m).embed(call);
+        } catch (ProviderException.AnswerTooLarge e) {
+            throw e.billedUsage().isPresent() ? e : e.withBilledUsage(Optional.of(estimated(plan, 0)));
         }
     }
 

@@ -30,7 +30,7 @@ public final class GatewayMetrics {
             "upstream_rejected", "context_length_exceeded", "content_filter", "upstream_rate_limited",
             "upstream_overloaded", "upstream_quota_exhausted", "upstream_timeout", "upstream_error",
             "upstream_unreachable", "upstream_malformed", "upstream_auth_failed", "upstream_forbidden",
-            "upstream_not_found");
+            "upstream_not_found", "answer_too_large");
     private static final String OTHER = "other";
     private static final int FIRST_ERROR = 400;
     private static final int ERROR_STATUSES = 200;

@@ -4,6 +4,7 @@ import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
+import dev.costwise.gateway.config.Providers;
 import dev.costwise.llm.catalog.Capability;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelKind;
@@ -44,6 +45,9 @@ public final class ModelDirectory {
                     withoutReasoning.add(m.name());
                 }
             });
+            if (Providers.WITHOUT_EMBEDDINGS.contains(m.provider())) {
+                kinds.putIfAbsent(m.name(), ModelKind.CHAT); // unknown to the catalog, yet chat all the same
+            }
         });
         for (String name : callableNames()) {
             expansions.put(name, expandUncached(name));

@@ -11,7 +11,8 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
 import dev.costwise.llm.chat.Usage;
-import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.embedding.EmbeddingModel;
+import dev.costwise.llm.provider.UnsupportedRequestException;
 import dev.costwise.llm.provider.anthropic.AnthropicChatModel;
 import dev.costwise.llm.provider.gemini.GeminiChatModel;
 import dev.costwise.llm.provider.http.StreamTimeouts;
@@ -29,22 +30,30 @@ import java.util.OptionalLong;
 /**
  * Serves OpenAI JSON from any {@link ChatModel} (the Anthropic and Gemini native adapters, the {@code sim} provider):
  * the request is decoded to the canonical {@code ChatRequest} with the shared OpenAI codec, the model answers, and
- * the answer (or each chunk) is encoded back. Thread-safe; the models are built once at start.
+ * the answer (or each chunk) is encoded back. Embeddings go to the configured model's {@link EmbeddingModel}
+ * (Gemini's), through {@link NativeEmbeddings}. Thread-safe; the models are built once at start.
  */
 public final class ChatModelUpstream implements Upstream {
     private final Map<String, ChatModel> models;
+    private final Map<String, EmbeddingModel> embeddingModels;
     private final OpenAiWire wire;
     private final Clock clock;
+    private final NativeEmbeddings embeddings;
 
     /**
-     * @param models the model serving each configured model name
+     * @param models the chat model serving each configured model name
+     * @param embeddingModels the embedding model serving each configured model name whose provider has one
      * @param wire the OpenAI codec
      * @param clock gives the {@code created} time
+     * @param maxAnswerSize the largest embeddings answer relayed ({@code server.max_answer_size})
      */
-    public ChatModelUpstream(Map<String, ChatModel> models, OpenAiWire wire, Clock clock) {
+    public ChatModelUpstream(Map<String, ChatModel> models, Map<String, EmbeddingModel> embeddingModels,
+            OpenAiWire wire, Clock clock, int maxAnswerSize) {
         this.models = Map.copyOf(models);
+        this.embeddingModels = Map.copyOf(embeddingModels);
         this.wire = wire;
         this.clock = clock;
+        this.embeddings = new NativeEmbeddings(wire.mapper(), maxAnswerSize);
     }
 
     /** @return {@code true} if a model of that configured name is served here */
@@ -137,10 +146,18 @@ public final class ChatModelUpstream implements Upstream {
         return OptionalLong.empty();
     }
 
+    /**
+     * Embeds with the model's {@link EmbeddingModel}. A model without one (its provider has no embeddings API) is
+     * refused before any call; the pipeline sends none here, as it takes such a model for a chat model.
+     */
     @Override
     public Reply embed(Call call) {
-        throw new ProviderException.InvalidRequest(ProviderException.Details.of(call.model().provider(),
-                call.model().name()), "embeddings are served only by OpenAI-compatible providers");
+        EmbeddingModel model = embeddingModels.get(call.model().name());
+        if (model == null) {
+            throw new UnsupportedRequestException("model", "'" + call.model().name() + "' is served by "
+                    + call.model().provider() + ", which has no embeddings API: name an embedding model");
+        }
+        return embeddings.embed(model, call, context(call));
     }
 
     private ChatModel model(Model m) {

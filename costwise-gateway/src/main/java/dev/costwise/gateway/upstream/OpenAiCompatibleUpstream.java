@@ -47,6 +47,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -168,7 +169,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             // the answer's bytes count in the shared budget until its summary is handed over, or the read fails
             try (res; AnswerMemory.Reservation held = answerMemory.open()) {
                 int status = res.status().code();
-                byte[] answer = body(call, res, held);
+                byte[] answer = path.equals("/embeddings") && status < 300 ? embeddings(call, res, held)
+                        : body(call, res, held);
                 Optional<String> requestId = res.headers().first(REQUEST_ID);
                 if (status >= 300) {
                     throw failure(call, res, answer, requestId);
@@ -335,6 +337,30 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             return HttpBodies.readAtMost(in, res.headers().contentLength(), maxAnswerSize, "the answer", held);
         } catch (ResponseTooLargeException e) {
             throw tooLarge(call, e, OptionalInt.of(res.status().code()));
+        } catch (AnswerMemoryExhaustedException e) {
+            throw new ProviderException.Overloaded(Details.of(call.model().provider(), call.model().name(),
+                    res.status().code()), e.getMessage(), Optional.empty());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads an embeddings answer as {@link #body} does; one too large is the batch's size, not the provider's fault:
+     * {@link OversizedEmbeddings} says so, with the usage the provider billed when it can be read.
+     */
+    private byte[] embeddings(Call call, HttpClientResponse res, AnswerMemory.Reservation held) {
+        OptionalLong declared = res.headers().contentLength();
+        try (InputStream in = res.inputStream()) {
+            try {
+                return HttpBodies.readAtMost(in, declared, maxAnswerSize, "the answer", held);
+            } catch (ResponseTooLargeException e) {
+                // a declared length is refused before any byte is read; else the limit and one byte more were
+                long read = declared.isPresent() ? 0 : maxAnswerSize + 1L;
+                throw OversizedEmbeddings.failure(call, new Details(call.model().provider(), call.model().name(),
+                        OptionalInt.of(res.status().code()), res.headers().first(REQUEST_ID)), in, read, declared,
+                        maxAnswerSize, json, e);
+            }
         } catch (AnswerMemoryExhaustedException e) {
             throw new ProviderException.Overloaded(Details.of(call.model().provider(), call.model().name(),
                     res.status().code()), e.getMessage(), Optional.empty());

@@ -99,8 +99,9 @@ abstract class AbstractHttpEmbeddingModel implements EmbeddingModel {
             throw new ProviderException.ProviderTimeout(ProviderException.Details.of(provider(), name()),
                     e.phase().label(), e.timeout());
         } catch (ResponseTooLargeException e) {
-            throw new ProviderException.MalformedResponse(ProviderException.Details.of(provider(), name()),
-                    e.getMessage(), e);
+            // the same batch gets the same answer: split, not retried
+            throw new ProviderException.AnswerTooLarge(ProviderException.Details.of(provider(), name()),
+                    e.getMessage() + "; split the batch", e);
         } catch (IOException e) {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();

@@ -21,7 +21,8 @@ import java.util.OptionalInt;
 public abstract sealed class ProviderException extends CostwiseException implements ClassifiedFailure
         permits ProviderException.RateLimited, ProviderException.QuotaExhausted, ProviderException.Overloaded,
         ProviderException.ServerError, ProviderException.ProviderTimeout, ProviderException.ConnectionFailed,
-        ProviderException.MalformedResponse, ProviderException.AuthenticationFailed, ProviderException.PermissionDenied,
+        ProviderException.MalformedResponse, ProviderException.AnswerTooLarge,
+        ProviderException.AuthenticationFailed, ProviderException.PermissionDenied,
         ProviderException.NotFound, ProviderException.InvalidRequest, ProviderException.ContextLengthExceeded,
         ProviderException.ContentFiltered {
 
@@ -135,8 +136,8 @@ public abstract sealed class ProviderException extends CostwiseException impleme
      * {@link dev.costwise.llm.resilience.ProviderFailureClassifier} too. A {@linkplain #isTransient() transient}
      * failure (rate limit, overload, server error, timeout, broken connection, malformed response) is retried, after
      * its {@linkplain #retryAfter() retry-after} when it has one; a context-length error or an exhausted quota only
-     * falls back; a caller's mistake (invalid request, authentication, permission, not found, content filtered) is
-     * neither retried nor passed on. The reason is {@link #kind()}.
+     * falls back; a caller's mistake (invalid request, authentication, permission, not found, content filtered, an
+     * answer too large) is neither retried nor passed on. The reason is {@link #kind()}.
      *
      * @return the verdict
      */
@@ -361,6 +362,28 @@ public abstract sealed class ProviderException extends CostwiseException impleme
         @Override
         public String kind() {
             return "malformed_response";
+        }
+    }
+
+    /**
+     * The provider answered, but with more than the reader takes (an embeddings batch of many inputs at many
+     * dimensions): a well-formed answer to a request too large for the reader's limit, which fails the same way every
+     * time it is sent. Not transient, and the request's own (no retry, no fallback, no circuit failure): the request
+     * must be split. The provider billed the call: its {@linkplain #billedUsage() usage} is set when it could be read.
+     */
+    public static final class AnswerTooLarge extends ProviderException {
+        public AnswerTooLarge(Details d, String message, Throwable cause) {
+            super(d, "answer too large: " + message, cause);
+        }
+
+        @Override
+        public boolean isTransient() {
+            return false;
+        }
+
+        @Override
+        public String kind() {
+            return "answer_too_large";
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  *   <tr><td>rate limited, overloaded (with the provider's retry-after)</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>server error, timeout, connection, malformed response</td><td>yes</td><td>yes</td></tr>
  *   <tr><td>context length exceeded (a larger window may take it), quota exhausted</td><td>no</td><td>yes</td></tr>
- *   <tr><td>invalid request, authentication, permission, not found, content filtered</td><td>no</td><td>no</td></tr>
+ *   <tr><td>invalid request, authentication, permission, not found, content filtered, answer too large</td>
+ *       <td>no</td><td>no</td></tr>
  * </table>
  *
  * <p>A provider exception wrapped in another exception (a {@code CompletionException}, an {@code ExecutionException})

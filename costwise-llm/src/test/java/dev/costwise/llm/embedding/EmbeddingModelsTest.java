@@ -131,6 +131,25 @@ class EmbeddingModelsTest {
     }
 
     @Test
+    void givenAnAnswerOverTheTransportsLimit_whenExecuted_thenAnswerTooLargeNeitherRetriedNorPassedOn() {
+        HelidonHttpTransport small = HelidonHttpTransport.builder().maxResponseSize(1024).build();
+        OpenAiCompatibleEmbeddingModel model = OpenAiCompatibleEmbeddingModel.builder(
+                        OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()),
+                        "text-embedding-3-small")
+                .apiKey(ApiKey.of(KEY)).pricer(TestPricers.FIXED).transport(small).environment(Map.of()).build();
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"object\":\"list\",\"data\":[{\"index\":0,"
+                + "\"embedding\":[" + "0.25,".repeat(400) + "0.5]}],\"usage\":{\"prompt_tokens\":1}}").build());
+
+        ProviderException e = catchThrowableOfType(ProviderException.class,
+                () -> model.execute(EmbeddingRequest.of("emb", "a"), ctx));
+
+        assertThat(e).isInstanceOf(ProviderException.AnswerTooLarge.class)
+                .hasMessageContaining("the answer is larger than the 1024 bytes limit; split the batch");
+        assertThat(e.verdict().retryable()).isFalse();
+        assertThat(e.verdict().fallbackable()).isFalse();
+    }
+
+    @Test
     void givenOllamaEmbed_whenExecuted_thenVectorsAndPromptEvalCount() throws Exception {
         server.enqueue(new MockResponse.Builder().code(200).body("""
                 {"model":"all-minilm","embeddings":[[0.010071029,-0.0017594862,0.05007221],

@@ -50,7 +50,8 @@ import java.util.OptionalInt;
  * }</pre>
  *
  * <p>Gemini reports no token counts for embeddings, so usage is counted with the settings' {@link TokenEstimator} and
- * marked estimated; the cost is that usage priced by the pricer. Each call records a {@link CostRecord} in the context:
+ * marked estimated; the cost is that usage priced by the pricer. Each exchange is bounded by the time left before the
+ * context's deadline, when it has one. Each call records a {@link CostRecord} in the context:
  * {@code SUCCESS}, or {@code FAILED} at zero cost. Errors map as for chat ({@link GeminiErrorMapper}). The key travels
  * only in the {@code x-goog-api-key} header and never appears in messages or {@link #toString()}. Immutable and
  * thread-safe.
@@ -106,13 +107,13 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
             List<String> inputs = request.inputs();
             OptionalInt dims = request.dimensions().map(OptionalInt::of).orElse(OptionalInt.empty());
             if (inputs.size() == 1) {
-                JsonNode body = call(singleUri, codec.single(model, inputs.getFirst(), taskType, dims));
+                JsonNode body = call(singleUri, codec.single(model, inputs.getFirst(), taskType, dims), context);
                 vectors.add(new Embedding(0, read(() -> codec.readSingle(body))));
             } else {
                 for (int from = 0; from < inputs.size(); from += GeminiEmbeddingCodec.MAX_BATCH) {
                     List<String> batch = inputs.subList(from, Math.min(inputs.size(),
                             from + GeminiEmbeddingCodec.MAX_BATCH));
-                    JsonNode body = call(batchUri, codec.batch(model, batch, taskType, dims));
+                    JsonNode body = call(batchUri, codec.batch(model, batch, taskType, dims), context);
                     List<float[]> read = read(() -> codec.readBatch(body, batch.size()));
                     for (float[] v : read) {
                         vectors.add(new Embedding(vectors.size(), v));
@@ -132,15 +133,20 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
         return new EmbeddingResponse(name(), provider(), vectors, usage, priced.cost(), priced.status(), latency);
     }
 
-    private JsonNode call(URI uri, ObjectNode body) {
+    /** One exchange, within the time left before the context's deadline when it has one. */
+    private JsonNode call(URI uri, ObjectNode body, WorkflowContext context) {
         HttpResult result;
+        HttpCall http = HttpCall.postJson(uri, Map.of("x-goog-api-key", apiKey.reveal()),
+                body.toString().getBytes(StandardCharsets.UTF_8));
         try {
-            result = DeadlineBoundExchange.send(settings.transport(), HttpCall.postJson(uri,
-                    Map.of("x-goog-api-key", apiKey.reveal()), body.toString().getBytes(StandardCharsets.UTF_8)));
+            Optional<Duration> remaining = context.remaining();
+            result = remaining.isPresent() ? DeadlineBoundExchange.send(settings.transport(), http, remaining.get())
+                    : DeadlineBoundExchange.send(settings.transport(), http);
         } catch (TransportTimeoutException e) {
             throw new ProviderException.ProviderTimeout(details(), e.phase().label(), e.timeout());
         } catch (ResponseTooLargeException e) {
-            throw new ProviderException.MalformedResponse(details(), e.getMessage(), e);
+            // the same batch gets the same answer: split, not retried
+            throw new ProviderException.AnswerTooLarge(details(), e.getMessage() + "; split the batch", e);
         } catch (IOException e) {
             if (e instanceof InterruptedIOException) {
                 Thread.currentThread().interrupt();
@@ -148,7 +154,7 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
             throw new ProviderException.ConnectionFailed(details(), e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + apiKey.redactFrom(e.getMessage())), e);
         }
-        ProviderException.Details details = new ProviderException.Details(provider(), name(),
+        ProviderException.Details details = new ProviderException.Details(provider(), settings.displayName(),
                 OptionalInt.of(result.status()), result.headers().first("x-request-id"));
         if (!result.isSuccess()) {
             throw errorMapper.fromResponse(details, apiKey.redactFrom(result.bodyText()),
@@ -170,7 +176,7 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
     }
 
     private ProviderException.Details details() {
-        return ProviderException.Details.of(provider(), name());
+        return ProviderException.Details.of(provider(), settings.displayName());
     }
 
     private void record(WorkflowContext context, EmbeddingRequest request, Usage usage, Pricer.Priced priced,
@@ -257,6 +263,18 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
                 throw new IllegalArgumentException("taskType cannot be blank");
             }
             this.taskType = Optional.of(value);
+            return this;
+        }
+
+        /**
+         * Sets the name errors call this model by, such as a gateway's configured model name. Default: the model.
+         *
+         * @param value the name
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder label(String value) {
+            settings.label(value);
             return this;
         }
 

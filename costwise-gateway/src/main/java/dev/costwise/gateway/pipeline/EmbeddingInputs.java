@@ -1,0 +1,49 @@
+package dev.costwise.gateway.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.wire.PromptTokens;
+import java.util.List;
+
+/**
+ * What an embeddings request's {@code input} weighs, for its budget reservation and its key's tokens per minute. The
+ * input is one of OpenAI's four forms: a string, an array of strings, an array of token ids, or an array of such
+ * arrays. A token array is its own count, exactly: it is what the provider bills. A string is estimated as a chat
+ * prompt's text is ({@link PromptTokens#text}). Stateless.
+ */
+final class EmbeddingInputs {
+    private EmbeddingInputs() {}
+
+    /**
+     * @param input the request's {@code input}
+     * @return its tokens: each token id counts one, each string its estimate
+     */
+    static long tokens(JsonNode input) {
+        long tokens = 0;
+        for (JsonNode item : items(input)) {
+            if (item.isTextual()) {
+                tokens += PromptTokens.text(item.textValue());
+            } else if (item.isArray()) {
+                tokens += item.size(); // one of several token arrays
+            } else {
+                tokens++; // one token id of a single token array
+            }
+        }
+        return tokens;
+    }
+
+    /**
+     * @param input the request's {@code input}
+     * @return the characters of its strings (token arrays have none)
+     */
+    static long chars(JsonNode input) {
+        long chars = 0;
+        for (JsonNode item : items(input)) {
+            chars += item.isTextual() ? item.textValue().length() : 0;
+        }
+        return chars;
+    }
+
+    private static Iterable<JsonNode> items(JsonNode input) {
+        return input.isArray() ? input : List.of(input);
+    }
+}
