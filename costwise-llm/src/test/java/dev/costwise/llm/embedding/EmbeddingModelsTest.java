@@ -136,7 +136,7 @@ class EmbeddingModelsTest {
         OpenAiCompatibleEmbeddingModel model = OpenAiCompatibleEmbeddingModel.builder(
                         OpenAiCompatibleEndpoint.OPENAI.withBaseUrl(server.url("/v1").toString()),
                         "text-embedding-3-small")
-                .apiKey(ApiKey.of(KEY)).pricer(TestPricers.FIXED).transport(small).environment(Map.of()).build();
+                .apiKey(KEY).pricer(TestPricers.FIXED).transport(small).environment(Map.of()).build();
         server.enqueue(new MockResponse.Builder().code(200).body("{\"object\":\"list\",\"data\":[{\"index\":0,"
                 + "\"embedding\":[" + "0.25,".repeat(400) + "0.5]}],\"usage\":{\"prompt_tokens\":1}}").build());
 
