@@ -409,6 +409,36 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenSpendWithAndWithoutAUser_whenReportedInEachFormat_thenEachNamesTheNoUserGroupAsTheApiDoes(
+            @TempDir Path dir) throws IOException {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            // no user twice, alice once, and once "(none)" itself, as a ledger written before the gateway refused it
+            String[] users = {"", "", "alice", "(none)"};
+            for (int i = 0; i < users.length; i++) {
+                ledger.append(new dev.costwise.llm.cost.CostRecord("req-" + i, 1, java.time.Instant.now(), "gpt-4o",
+                        "gpt-4o", "openai", dev.costwise.llm.chat.Usage.of(1000, 500),
+                        dev.costwise.core.Money.of("0.0075"), dev.costwise.core.Money.of("0.0075"),
+                        dev.costwise.llm.cost.PriceStatus.PRICED, dev.costwise.llm.cost.Outcome.SUCCESS,
+                        java.util.Optional.empty(), java.util.Optional.empty(), java.time.Duration.ofMillis(300),
+                        users[i].isEmpty() ? java.util.Map.of() : java.util.Map.of("user", users[i])));
+            }
+        }
+
+        Run table = run("report", "--ledger", url, "--by", "user");
+        Run csv = run("report", "--ledger", url, "--by", "user", "--format", "csv");
+        Run json = run("report", "--ledger", url, "--by", "user", "--format", "json");
+
+        assertThat(table.out().lines().filter(l -> l.startsWith("(none) "))).singleElement().asString()
+                .matches("\\(none\\) +3 +3 .*");
+        assertThat(csv.out().lines().skip(1)).containsExactly("(none),3,3,3000,1500,0.0225,0.0225,0,0,0,0",
+                "alice,1,1,1000,500,0.0075,0.0075,0,0,0,0");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).path("data"))
+                .extracting(row -> row.path("group").asText() + " " + row.path("requests").asLong())
+                .containsExactly("(none) 3", "alice 1");
+    }
+
+    @Test
     void givenAConfigWithItsLedger_whenReportedWithConfig_thenThatLedgerIsRead(@TempDir Path dir) throws IOException {
         String url = "jdbc:sqlite:" + dir.resolve("team.db");
         try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {

@@ -129,6 +129,28 @@ class SpendReportEndToEndTest {
     }
 
     @Test
+    void givenALedgerRowWhoseUserIsCalledAsReportsCallNoUser_whenGrouped_thenItCountsWithTheUntaggedAndAllAddUp()
+            throws Exception {
+        try (JdbcSpendLedger ledger = SpendLedgers.open(url, LedgerOptions.ofDefaults())) {
+            // requests refuse this user name now; a ledger written by the library, or before, may still hold it
+            ledger.append(new CostRecord("legacy", 1, Instant.parse("2026-11-26T09:00:00Z"), "premium", "fast",
+                    "openai", new Usage(100, 0, 0, 20, 0, false), Money.of("0.5"), Money.of("0.5"),
+                    PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(), Optional.of("default"),
+                    Duration.ofMillis(300), Map.of("key", "team-a", "user", "(none)", "feature", "(none)")));
+        }
+        try (Gateway gateway = start("forever")) {
+            JsonNode spend = get(gateway, "/v1/spend?from=2026-11-01&to=2026-11-27&group_by=user,feature");
+
+            assertThat(spend.at("/total/requests").asLong()).isEqualTo(3);
+            for (String group : new String[] {"by_user", "by_feature"}) {
+                assertThat(spend.get(group).properties()).extracting(Map.Entry::getKey).containsExactly("(none)");
+                assertThat(spend.at("/" + group + "/(none)/requests").asLong()).as(group).isEqualTo(3);
+                assertThat(money(spend, "/" + group + "/(none)/cost")).as(group).isEqualTo(Money.of("1.75"));
+            }
+        }
+    }
+
+    @Test
     void givenNoPeriod_whenAdminAsks_thenTheMonthSoFarIncludingDaysRetentionRolledUp() throws Exception {
         try (Gateway gateway = start("1d")) {
             JsonNode spend = get(gateway, "/v1/spend");

@@ -143,7 +143,7 @@ final class SpendReport {
     }
 
     private static void groups(ObjectNode into, List<SpendRow> rows) {
-        rows.forEach(r -> write(into.putObject(r.group().isEmpty() ? "(none)" : r.group()), r));
+        rows.forEach(r -> write(into.putObject(r.group()), r));
     }
 
     private static void write(ObjectNode into, SpendRow row) {
