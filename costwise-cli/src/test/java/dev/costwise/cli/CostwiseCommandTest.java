@@ -200,6 +200,27 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAPostgresLedgerUrlWithUserAndPasswordBeforeTheHost_whenReportedOrServed_thenThePasswordIsNeverShown(
+            @TempDir Path dir) throws IOException {
+        // port 1 refuses at once: what the message shows of the URL is the point
+        String url = "jdbc:postgresql://postgres:TOPSECRETPW@127.0.0.1:1/costwise";
+        Path file = dir.resolve("ledger.yaml");
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"" + url + "\"}\n");
+
+        Run report = run("report", "--ledger", url);
+        Run fromConfig = run("report", "--config", file.toString());
+        Run serve = run("serve", "--config", file.toString(), "--host", "127.0.0.1", "--port", "0");
+
+        assertThat(report.err()).contains("costwise report: cannot open the spend ledger "
+                + "(jdbc:postgresql://127.0.0.1:1/costwise): ");
+        assertThat(fromConfig.err()).isEqualTo(report.err());
+        assertThat(serve.err()).contains("costwise: ledger.url: cannot open the spend ledger "
+                + "(jdbc:postgresql://127.0.0.1:1/costwise): ");
+        assertThat(report.err() + fromConfig.err() + serve.err() + serve.out()).doesNotContain("TOPSECRETPW");
+        assertThat(List.of(report.code(), fromConfig.code(), serve.code())).containsOnly(1);
+    }
+
+    @Test
     void givenALedgerFileThatIsNoDatabaseOrAFolderThatCannotBeCreated_whenChecked_thenEachIsNamed(@TempDir Path dir)
             throws IOException {
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a database");

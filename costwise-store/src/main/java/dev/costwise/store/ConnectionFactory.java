@@ -47,10 +47,10 @@ final class ConnectionFactory {
         return dialect;
     }
 
-    /** @return the URL without its query (which may carry a password) */
+    /** @return the URL without its query (which may carry a password) nor user info, as messages show it */
     String describe() {
         int query = url.indexOf('?');
-        return query < 0 ? url : url.substring(0, query);
+        return JdbcConnections.redacted(query < 0 ? url : url.substring(0, query));
     }
 
     @Override

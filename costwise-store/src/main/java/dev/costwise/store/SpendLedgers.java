@@ -40,17 +40,19 @@ public final class SpendLedgers {
      * Opens a ledger, creating or upgrading its schema.
      *
      * @param jdbcUrlOrPath a SQLite file path (its parent folders are created), a {@code jdbc:sqlite:<path>} URL, or
-     *     a {@code jdbc:postgresql://host:port/database} URL (optionally with {@code ?currentSchema=...})
+     *     a {@code jdbc:postgresql://host:port/database} URL (optionally with {@code ?currentSchema=...}), the user
+     *     and password as parameters or, as libpq writes them, before the host ({@code user:password@host}, with or
+     *     without {@code jdbc:})
      * @param options writing, retry and retention options
      * @return the open ledger; close it on shutdown
-     * @throws IllegalArgumentException if the location is blank, an in-memory SQLite database, or another kind of
-     *     JDBC URL
+     * @throws IllegalArgumentException if the location is blank, an in-memory SQLite database, another kind of
+     *     URL, or gives the user or password twice
      * @throws SpendLedgerException if the database cannot be created, reached or migrated
      */
     public static JdbcSpendLedger open(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
         Objects.requireNonNull(options, "options");
-        String location = jdbcUrlOrPath.strip();
+        String location = jdbcUrl(jdbcUrlOrPath);
         if (location.isEmpty()) {
             throw new IllegalArgumentException("ledger location is blank: give a SQLite path or a JDBC URL");
         }
@@ -61,6 +63,21 @@ public final class SpendLedgers {
             prepareSqliteFile(sqliteFileOf(location));
         }
         return JdbcSpendLedger.open(location, options);
+    }
+
+    /**
+     * The location as the ledger's JDBC driver takes it: a PostgreSQL URL written as libpq takes it
+     * ({@code postgresql://user:password@host/db}, with or without {@code jdbc:}) becomes
+     * {@code jdbc:postgresql://host/db?user=user&password=password}, which the driver reads and messages never show
+     * (the driver takes no {@code user:password@}); anything else is only stripped.
+     *
+     * @param jdbcUrlOrPath as for {@link #open}
+     * @return the location for the driver
+     * @throws IllegalArgumentException for a URL of a scheme no ledger has, or one giving the user or password twice;
+     *     the message does not hold the URL
+     */
+    public static String jdbcUrl(String jdbcUrlOrPath) {
+        return PostgresUrls.jdbcUrl(jdbcUrlOrPath.strip());
     }
 
     /**
@@ -75,7 +92,7 @@ public final class SpendLedgers {
      */
     public static JdbcSpendLedger openExisting(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
-        String location = jdbcUrlOrPath.strip();
+        String location = jdbcUrl(jdbcUrlOrPath);
         sqliteFile(location).filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
             throw new SpendLedgerException("no ledger at " + path + " (a gateway creates it when it starts)");
         });

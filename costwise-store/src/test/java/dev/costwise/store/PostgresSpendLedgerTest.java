@@ -105,6 +105,21 @@ class PostgresSpendLedgerTest extends SpendLedgerContract {
         }
     }
 
+    @Test
+    void givenAUrlWrittenAsLibpqTakesIt_whenOpened_thenTheLedgerIsThereAndNoMessageShowsThePassword() {
+        // the server trusts local connections, so any password is taken: what is checked is that the URL is read
+        String libpq = SERVER.replace("jdbc:postgresql://", "postgresql://" + USER + ":pw%40TOPSECRET@")
+                + "?currentSchema=" + schema;
+
+        try (JdbcSpendLedger ledger = SpendLedgers.open(libpq, LedgerOptions.ofDefaults())) {
+            ledger.append(Records.record("libpq").cost("0.5").build());
+            ledger.flush();
+            assertThat(ledger.totalCost(java.util.Map.of(), Instant.EPOCH, Instant.MAX))
+                    .isEqualTo(dev.costwise.core.Money.of("0.5"));
+            assertThat(ledger.toString()).doesNotContain("TOPSECRET").doesNotContain(USER + ":");
+        }
+    }
+
     /**
      * Replicas starting together on a fresh database. To make them create {@code schema_version} at the same
      * moment, another transaction holds an uncommitted one, so every replica's startup waits on it, and it rolls

@@ -8,6 +8,7 @@ import dev.costwise.core.Money;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,5 +97,50 @@ class SpendLedgersTest {
                 .hasMessageContaining("cannot open the spend ledger (jdbc:postgresql://127.0.0.1:1/x)")
                 .hasMessageNotContaining("hunter2")
                 .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void givenLibpqStyleUrls_whenMadeJdbc_thenTheDriverReadsTheirUserAndPasswordAsParameters() {
+        assertThat(SpendLedgers.jdbcUrl("jdbc:postgresql://postgres:TOPSECRETPW@127.0.0.1:5432/x"))
+                .isEqualTo("jdbc:postgresql://127.0.0.1:5432/x?user=postgres&password=TOPSECRETPW");
+        assertThat(SpendLedgers.jdbcUrl(" postgres://ann@db/x?currentSchema=s "))
+                .isEqualTo("jdbc:postgresql://db/x?currentSchema=s&user=ann");
+        assertThat(SpendLedgers.jdbcUrl("jdbc:postgresql://db:5432/x?user=ann&password=pw")).as("unchanged")
+                .isEqualTo("jdbc:postgresql://db:5432/x?user=ann&password=pw");
+
+        // percent-encoded as libpq reads it ('+' is itself), and an '@' left unescaped in the password
+        for (String url : new String[] {"postgresql://an%20n:p%40ss+w%2Frd%26x@db:5433/led?sslmode=require",
+            "postgresql://an%20n:p@ss+w%2Frd%26x@db:5433/led?sslmode=require"}) {
+            Properties read = org.postgresql.Driver.parseURL(SpendLedgers.jdbcUrl(url), new Properties());
+            assertThat(read).as(url).containsEntry("user", "an n").containsEntry("password", "p@ss+w/rd&x")
+                    .containsEntry("PGHOST", "db").containsEntry("PGPORT", "5433").containsEntry("PGDBNAME", "led")
+                    .containsEntry("sslmode", "require");
+        }
+    }
+
+    @Test
+    void givenAUserGivenTwiceOrAnotherScheme_whenMadeJdbc_thenRefusedWithoutShowingTheUrl() {
+        assertThatThrownBy(() -> SpendLedgers.jdbcUrl("postgresql://ann:hunter2@db/x?user=bob"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the PostgreSQL ledger URL gives its user twice, before '@' and as ?user=: keep one");
+        assertThatThrownBy(() -> SpendLedgers.open("mysql://ann:hunter2@db/x", LedgerOptions.ofDefaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unsupported ledger location 'mysql://…': use a SQLite path, jdbc:sqlite:<path> or "
+                        + "jdbc:postgresql://[user:password@]host:port/database");
+        assertThat(dir.resolve("mysql:")).doesNotExist();
+    }
+
+    @Test
+    void givenUnreachablePostgresWithUserInfo_whenOpened_thenTheMessageShowsNeitherUserNorPassword() {
+        // Port 1 on localhost refuses connections at once.
+        for (String url : new String[] {"jdbc:postgresql://postgres:TOPSECRETPW@127.0.0.1:1/x",
+            "postgresql://postgres:TOPSECRETPW@127.0.0.1:1/x", "jdbc:postgresql://pg:TOP/SECRETPW@127.0.0.1:1/x"}) {
+            assertThatThrownBy(() -> SpendLedgers.open(url, LedgerOptions.ofDefaults()))
+                    .isInstanceOf(SpendLedgerException.class)
+                    .hasMessageStartingWith("cannot open the spend ledger (jdbc:postgresql://127.0.0.1:1/x): ")
+                    .hasMessageNotContaining("SECRETPW");
+        }
+        assertThat(JdbcConnections.redacted("jdbc:postgresql://pg:TOP/SE@CRET@db/x?ssl=true&password=pw"))
+                .isEqualTo("jdbc:postgresql://db/x?ssl=true&password=***");
     }
 }
