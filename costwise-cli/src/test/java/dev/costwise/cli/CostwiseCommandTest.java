@@ -512,6 +512,20 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenADatabaseFileWithoutALedger_whenReported_thenAnErrorAndTheFileIsLeftEmpty(@TempDir Path dir)
+            throws IOException {
+        Path empty = Files.createFile(dir.resolve("ledger.db"));
+
+        Run r = run("report", "--ledger", empty.toString());
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("costwise report: no ledger in jdbc:sqlite:" + empty.toAbsolutePath()
+                + " (a gateway creates it when it starts)");
+        assertThat(r.out()).as("no $0 report").isEmpty();
+        assertThat(empty).isEmptyFile();
+    }
+
+    @Test
     void givenTheBuiltInPattern1Scenario_whenSimulatedThroughTheCli_thenPrintsBeforeAfterAndSavings() {
         Run r = run("simulate", "pattern1");
 

@@ -52,17 +52,22 @@ public final class SpendLedgers {
     public static JdbcSpendLedger open(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
         Objects.requireNonNull(options, "options");
+        return JdbcSpendLedger.open(jdbcLocation(jdbcUrlOrPath), options);
+    }
+
+    /** @return the JDBC URL of a location, the folders of its SQLite file created */
+    private static String jdbcLocation(String jdbcUrlOrPath) {
         String location = jdbcUrl(jdbcUrlOrPath);
         if (location.isEmpty()) {
             throw new IllegalArgumentException("ledger location is blank: give a SQLite path or a JDBC URL");
         }
         if (!location.startsWith("jdbc:")) {
-            return JdbcSpendLedger.open("jdbc:sqlite:" + prepareSqliteFile(location), options);
+            return "jdbc:sqlite:" + prepareSqliteFile(location);
         }
         if (Dialect.ofUrl(location) == Dialect.SQLITE) {
             prepareSqliteFile(sqliteFileOf(location));
         }
-        return JdbcSpendLedger.open(location, options);
+        return location;
     }
 
     /**
@@ -81,22 +86,26 @@ public final class SpendLedgers {
     }
 
     /**
-     * Opens a ledger that must already exist, as a report reads it: a SQLite file that is not there is an error, where
-     * {@link #open} would create an empty ledger and a report of it would say nothing was spent.
+     * Opens a ledger that must already exist, as a report reads it: a SQLite file that is not there, or a database
+     * (SQLite or PostgreSQL) without the ledger's tables, is an error and is left as it is, where {@link #open} would
+     * create an empty ledger and a report of it would say nothing was spent. (A ledger of an older Costwise is
+     * upgraded, as {@link #open} does.)
      *
      * @param jdbcUrlOrPath as for {@link #open}
      * @param options writing, retry and retention options
      * @return the open ledger; close it when done
-     * @throws SpendLedgerException if the SQLite file does not exist, or as {@link #open} does
+     * @throws SpendLedgerException if the SQLite file does not exist, the database holds no ledger, or as
+     *     {@link #open} does
      * @throws IllegalArgumentException as {@link #open} does
      */
     public static JdbcSpendLedger openExisting(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
+        Objects.requireNonNull(options, "options");
         String location = jdbcUrl(jdbcUrlOrPath);
         sqliteFile(location).filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
             throw new SpendLedgerException("no ledger at " + path + " (a gateway creates it when it starts)");
         });
-        return open(location, options);
+        return JdbcSpendLedger.openExisting(jdbcLocation(location), options);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.costwise.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.sql.Connection;
@@ -103,6 +104,22 @@ class PostgresSpendLedgerTest extends SpendLedgerContract {
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1) + " " + rows.getString(2)).isEqualTo("spend_daily numeric");
         }
+    }
+
+    @Test
+    void givenASchemaWithoutALedger_whenOpenedAsExisting_thenRefusedAndNoTableIsCreated() throws SQLException {
+        assertThatThrownBy(() -> SpendLedgers.openExisting(url(), options().build()))
+                .isInstanceOf(SpendLedgerException.class)
+                .hasMessage("no ledger in " + SERVER + " (a gateway creates it when it starts)");
+
+        try (Connection connection = rawConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM information_schema.tables"
+                        + " WHERE table_schema = '" + schema + "'")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isZero();
+        }
+        open().close();
+        SpendLedgers.openExisting(url(), options().build()).close();
     }
 
     @Test

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,6 +54,27 @@ class SpendLedgersTest {
                     .hasMessage("no ledger at " + missing + " (a gateway creates it when it starts)");
         }
         assertThat(dir.resolve("d")).doesNotExist();
+    }
+
+    @Test
+    void givenAnEmptyFileOrAnotherSqliteDatabase_whenOpenedAsExisting_thenRefusedAndLeftAsTheyWere() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.db"));
+        Path other = dir.resolve("other.db");
+        try (Connection c = JdbcConnections.open("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE notes (text TEXT)");
+        }
+        byte[] otherBefore = Files.readAllBytes(other);
+
+        for (Path file : List.of(empty, other)) {
+            assertThatThrownBy(() -> SpendLedgers.openExisting(file.toString(), LedgerOptions.ofDefaults()))
+                    .isInstanceOf(SpendLedgerException.class)
+                    .hasMessage("no ledger in jdbc:sqlite:" + file + " (a gateway creates it when it starts)");
+        }
+        assertThat(empty).isEmptyFile();
+        assertThat(Files.readAllBytes(other)).isEqualTo(otherBefore);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).as("no journal or WAL file either").containsExactlyInAnyOrder(empty, other);
+        }
     }
 
     @Test
