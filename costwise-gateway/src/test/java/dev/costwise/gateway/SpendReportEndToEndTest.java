@@ -169,6 +169,10 @@ class SpendReportEndToEndTest {
         try (Gateway gateway = start("forever")) {
             assertBadParameter(gateway, "/v1/spend?from=2026-11-27&to=2026-11-01", "from",
                     "from: is after to (2026-11-27 > 2026-11-01)");
+            assertBadParameter(gateway, "/v1/spend?from=2026-11-28", "from", "from: is after to (2026-11-28 >"
+                    + " 2026-11-27): to was not given and defaults to today (UTC)");
+            assertBadParameter(gateway, "/v1/spend?to=2026-10-31", "to", "to: is before from (2026-10-31 <"
+                    + " 2026-11-01): from was not given and defaults to the first day of this month (UTC)");
             assertBadParameter(gateway, "/v1/spend?to=2026-13-01", "to",
                     "to: expected a UTC day as yyyy-MM-dd, was '2026-13-01'");
             assertBadParameter(gateway, "/v1/spend?from=-999999999-01-01", "from",

@@ -62,10 +62,12 @@ final class SpendReport {
         List<String> extra = groupBy(query);
         Instant now = clock.instant();
         LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
-        LocalDate from = day(query, "from").orElse(today.withDayOfMonth(1));
-        LocalDate to = day(query, "to").orElse(today);
+        Optional<LocalDate> fromAsked = day(query, "from");
+        Optional<LocalDate> toAsked = day(query, "to");
+        LocalDate from = fromAsked.orElse(today.withDayOfMonth(1));
+        LocalDate to = toAsked.orElse(today);
         if (from.isAfter(to)) {
-            throw new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + ")");
+            throw emptyPeriod(from, to, fromAsked.isPresent(), toAsked.isPresent());
         }
         Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -85,6 +87,20 @@ final class SpendReport {
             groups(root.putObject("by_" + group), breakdown.spendBy(EXTRA_GROUPS.get(group), start, end));
         }
         return root;
+    }
+
+    /** A period that ends before it starts, blamed on the parameter sent, with the default the other took. */
+    private static GatewayException.InvalidField emptyPeriod(LocalDate from, LocalDate to, boolean fromSent,
+            boolean toSent) {
+        if (!toSent) {
+            return new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + "): to was not "
+                    + "given and defaults to today (UTC)");
+        }
+        if (!fromSent) {
+            return new GatewayException.InvalidField("to", "is before from (" + to + " < " + from + "): from was not"
+                    + " given and defaults to the first day of this month (UTC)");
+        }
+        return new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + ")");
     }
 
     private static Map<String, ReportDimension> extraGroups() {
