@@ -100,13 +100,16 @@ class SpendReportEndToEndTest {
             assertThat(spend.at("/total/requests").asLong()).isEqualTo(4);
             assertThat(spend.at("/total/attempts").asLong()).isEqualTo(4); // provider calls: not the cache hit
 
-            assertThat(spend.path("by_day")).hasSize(2);
+            assertThat(spend.path("by_day")).as("from the first day with spend, every day").hasSize(3);
             assertThat(spend.at("/by_day/0/day").asText()).isEqualTo("2026-11-25");
             assertThat(money(spend, "/by_day/0/savings")).isEqualTo(Money.of("0.75"));
             assertThat(spend.at("/by_day/0/requests").asLong()).as("a retried request counts once").isEqualTo(2);
-            assertThat(spend.at("/by_day/1/day").asText()).isEqualTo("2026-11-27");
-            assertThat(money(spend, "/by_day/1/cost")).isEqualTo(Money.of("0.02"));
-            assertThat(money(spend, "/by_day/1/savings")).as("the cache hit's saving").isEqualTo(Money.of("0.02"));
+            assertThat(spend.at("/by_day/1/day").asText()).isEqualTo("2026-11-26");
+            assertThat(money(spend, "/by_day/1/cost")).as("a day without spend").isEqualTo(Money.ZERO);
+            assertThat(spend.at("/by_day/1/requests").asLong()).isZero();
+            assertThat(spend.at("/by_day/2/day").asText()).isEqualTo("2026-11-27");
+            assertThat(money(spend, "/by_day/2/cost")).isEqualTo(Money.of("0.02"));
+            assertThat(money(spend, "/by_day/2/savings")).as("the cache hit's saving").isEqualTo(Money.of("0.02"));
 
             assertThat(money(spend, "/by_model/premium/cost")).isEqualTo(Money.of("1.00"));
             assertThat(money(spend, "/by_model/fast/cost")).isEqualTo(Money.of("0.27"));
@@ -124,7 +127,11 @@ class SpendReportEndToEndTest {
 
             JsonNode october = get(gateway, "/v1/spend?from=2026-10-01&to=2026-10-31");
             assertThat(money(october, "/total/savings")).isEqualTo(Money.of("0.75"));
-            assertThat(october.path("by_day")).hasSize(1);
+            assertThat(october.path("by_day")).extracting(d -> d.path("day").asText() + " " + d.path("cost").asText())
+                    .as("the 30th, and the 31st at zero").containsExactly("2026-10-30 0.25", "2026-10-31 0");
+            JsonNode ahead = get(gateway, "/v1/spend?from=2026-11-27&to=2099-12-31");
+            assertThat(ahead.path("by_day")).as("no day that has not begun").hasSize(1);
+            assertThat(get(gateway, "/v1/spend?from=2000-01-01&to=2026-10-29").path("by_day")).as("no spend").isEmpty();
         }
     }
 

@@ -80,13 +80,37 @@ final class SpendReport {
                 Money.ZERO));
         write(root.putObject("total"), total);
         ArrayNode byDay = root.putArray("by_day");
-        days.forEach(d -> write(byDay.addObject().put("day", d.group()), d));
+        calendar(days, to.isAfter(today) ? today : to).forEach(d -> write(byDay.addObject().put("day", d.group()), d));
         groups(root.putObject("by_model"), breakdown.spendBy(ReportDimension.MODEL, start, end));
         groups(root.putObject("by_key"), breakdown.spendBy(ReportDimension.KEY, start, end));
         for (String group : extra) {
             groups(root.putObject("by_" + group), breakdown.spendBy(EXTRA_GROUPS.get(group), start, end));
         }
         return root;
+    }
+
+    /**
+     * Every day from the first with spend to {@code last} (or the last with spend, if later), the days without spend
+     * at zero, so a chart spaces days as the calendar does. Days before the first spend are left out: the list is
+     * bounded by the ledger's history, whatever period was asked for.
+     *
+     * @param days the days with spend, in order
+     * @param last the period's last day that has begun
+     */
+    private static List<SpendRow> calendar(List<SpendRow> days, LocalDate last) {
+        if (days.isEmpty()) {
+            return days;
+        }
+        Map<String, SpendRow> spent = new LinkedHashMap<>();
+        days.forEach(d -> spent.put(d.group(), d));
+        LocalDate lastSpent = LocalDate.parse(days.getLast().group());
+        LocalDate end = lastSpent.isAfter(last) ? lastSpent : last;
+        List<SpendRow> out = new ArrayList<>();
+        for (LocalDate d = LocalDate.parse(days.getFirst().group()); !d.isAfter(end); d = d.plusDays(1)) {
+            String day = d.toString();
+            out.add(spent.getOrDefault(day, new SpendRow(day, 0, 0, 0, 0, Money.ZERO, Money.ZERO)));
+        }
+        return out;
     }
 
     /** A period that ends before it starts, blamed on the parameter sent, with the default the other took. */
