@@ -87,8 +87,9 @@ final class ReportCommand implements Callable<Integer> {
                     cost = cost.plus(r.cost());
                     saved = saved.plus(r.savings());
                 }
-                out.printf("%-32s %9s %9s %12s %12s %14s %14s%n", "TOTAL (last " + days + " days)", "", "", "", "",
-                        cost.format(), saved.format());
+                String period = "TOTAL (last " + days + (days == 1 ? " day)" : " days)");
+                out.printf("%-32s %9s %9s %12s %12s %14s %14s%n", period, "", "", "", "", cost.format(),
+                        saved.format());
             }
             case CSV -> {
                 out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"

@@ -512,6 +512,15 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenOneDay_whenReportedAsATable_thenTheTotalSaysDayInTheSingular(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults()).close();
+
+        assertThat(run("report", "--ledger", url, "--days", "1").out()).contains("TOTAL (last 1 day) ");
+        assertThat(run("report", "--ledger", url, "--days", "2").out()).contains("TOTAL (last 2 days) ");
+    }
+
+    @Test
     void givenADatabaseFileWithoutALedger_whenReported_thenAnErrorAndTheFileIsLeftEmpty(@TempDir Path dir)
             throws IOException {
         Path empty = Files.createFile(dir.resolve("ledger.db"));
