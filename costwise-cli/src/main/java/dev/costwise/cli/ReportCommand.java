@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigException;
+import dev.costwise.gateway.pipeline.SpendBreakdown;
 import dev.costwise.planner.report.CsvReport;
 import dev.costwise.store.JdbcSpendLedger;
 import dev.costwise.store.LedgerOptions;
@@ -68,7 +69,7 @@ final class ReportCommand implements Callable<Integer> {
         Instant to = now.plusSeconds(1);
         List<SpendRow> rows;
         try (JdbcSpendLedger l = SpendLedgers.openExisting(location, LedgerOptions.ofDefaults())) {
-            rows = l.reports().spendBy(by, from, to);
+            rows = SpendBreakdown.of(l).spendBy(by, from, to); // "(none)" for no tag, as /v1/spend says
         } catch (SpendLedgerException | IllegalArgumentException e) {
             System.err.println("costwise report: " + e.getMessage());
             return 1;
@@ -81,14 +82,14 @@ final class ReportCommand implements Callable<Integer> {
                 Money cost = Money.ZERO;
                 Money saved = Money.ZERO;
                 for (SpendRow r : rows) {
-                    out.printf("%-32s %9d %9d %12d %12d %14s %14s%n", r.group().isEmpty() ? "(none)" : r.group(),
-                            r.requests(), r.attempts(), r.inputTokens(), r.outputTokens(), r.cost().format(),
-                            r.savings().format());
+                    out.printf("%-32s %9d %9d %12d %12d %14s %14s%n", r.group(), r.requests(), r.attempts(),
+                            r.inputTokens(), r.outputTokens(), r.cost().format(), r.savings().format());
                     cost = cost.plus(r.cost());
                     saved = saved.plus(r.savings());
                 }
-                out.printf("%-32s %9s %9s %12s %12s %14s %14s%n", "TOTAL (last " + days + " days)", "", "", "", "",
-                        cost.format(), saved.format());
+                String period = "TOTAL (last " + days + (days == 1 ? " day)" : " days)");
+                out.printf("%-32s %9s %9s %12s %12s %14s %14s%n", period, "", "", "", "", cost.format(),
+                        saved.format());
             }
             case CSV -> {
                 out.println(by.name().toLowerCase() + ",requests,attempts,input_tokens,output_tokens,cost,"

@@ -200,6 +200,27 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAPostgresLedgerUrlWithUserAndPasswordBeforeTheHost_whenReportedOrServed_thenThePasswordIsNeverShown(
+            @TempDir Path dir) throws IOException {
+        // port 1 refuses at once: what the message shows of the URL is the point
+        String url = "jdbc:postgresql://postgres:TOPSECRETPW@127.0.0.1:1/costwise";
+        Path file = dir.resolve("ledger.yaml");
+        Files.writeString(file, "models: [{name: s1, provider: sim}]\nledger: {url: \"" + url + "\"}\n");
+
+        Run report = run("report", "--ledger", url);
+        Run fromConfig = run("report", "--config", file.toString());
+        Run serve = run("serve", "--config", file.toString(), "--host", "127.0.0.1", "--port", "0");
+
+        assertThat(report.err()).contains("costwise report: cannot open the spend ledger "
+                + "(jdbc:postgresql://127.0.0.1:1/costwise): ");
+        assertThat(fromConfig.err()).isEqualTo(report.err());
+        assertThat(serve.err()).contains("costwise: ledger.url: cannot open the spend ledger "
+                + "(jdbc:postgresql://127.0.0.1:1/costwise): ");
+        assertThat(report.err() + fromConfig.err() + serve.err() + serve.out()).doesNotContain("TOPSECRETPW");
+        assertThat(List.of(report.code(), fromConfig.code(), serve.code())).containsOnly(1);
+    }
+
+    @Test
     void givenALedgerFileThatIsNoDatabaseOrAFolderThatCannotBeCreated_whenChecked_thenEachIsNamed(@TempDir Path dir)
             throws IOException {
         Path text = Files.writeString(dir.resolve("notes.txt"), "not a database");
@@ -409,6 +430,36 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenSpendWithAndWithoutAUser_whenReportedInEachFormat_thenEachNamesTheNoUserGroupAsTheApiDoes(
+            @TempDir Path dir) throws IOException {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
+            // no user twice, alice once, and once "(none)" itself, as a ledger written before the gateway refused it
+            String[] users = {"", "", "alice", "(none)"};
+            for (int i = 0; i < users.length; i++) {
+                ledger.append(new dev.costwise.llm.cost.CostRecord("req-" + i, 1, java.time.Instant.now(), "gpt-4o",
+                        "gpt-4o", "openai", dev.costwise.llm.chat.Usage.of(1000, 500),
+                        dev.costwise.core.Money.of("0.0075"), dev.costwise.core.Money.of("0.0075"),
+                        dev.costwise.llm.cost.PriceStatus.PRICED, dev.costwise.llm.cost.Outcome.SUCCESS,
+                        java.util.Optional.empty(), java.util.Optional.empty(), java.time.Duration.ofMillis(300),
+                        users[i].isEmpty() ? java.util.Map.of() : java.util.Map.of("user", users[i])));
+            }
+        }
+
+        Run table = run("report", "--ledger", url, "--by", "user");
+        Run csv = run("report", "--ledger", url, "--by", "user", "--format", "csv");
+        Run json = run("report", "--ledger", url, "--by", "user", "--format", "json");
+
+        assertThat(table.out().lines().filter(l -> l.startsWith("(none) "))).singleElement().asString()
+                .matches("\\(none\\) +3 +3 .*");
+        assertThat(csv.out().lines().skip(1)).containsExactly("(none),3,3,3000,1500,0.0225,0.0225,0,0,0,0",
+                "alice,1,1,1000,500,0.0075,0.0075,0,0,0,0");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).path("data"))
+                .extracting(row -> row.path("group").asText() + " " + row.path("requests").asLong())
+                .containsExactly("(none) 3", "alice 1");
+    }
+
+    @Test
     void givenAConfigWithItsLedger_whenReportedWithConfig_thenThatLedgerIsRead(@TempDir Path dir) throws IOException {
         String url = "jdbc:sqlite:" + dir.resolve("team.db");
         try (var ledger = dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults())) {
@@ -458,6 +509,29 @@ class CostwiseCommandTest {
         assertThat(r.err()).contains("costwise report: no ledger at " + typo.toAbsolutePath());
         assertThat(r.out()).as("no $0 report").isEmpty();
         assertThat(Files.exists(typo)).isFalse();
+    }
+
+    @Test
+    void givenOneDay_whenReportedAsATable_thenTheTotalSaysDayInTheSingular(@TempDir Path dir) {
+        String url = "jdbc:sqlite:" + dir.resolve("ledger.db");
+        dev.costwise.store.SpendLedgers.open(url, dev.costwise.store.LedgerOptions.ofDefaults()).close();
+
+        assertThat(run("report", "--ledger", url, "--days", "1").out()).contains("TOTAL (last 1 day) ");
+        assertThat(run("report", "--ledger", url, "--days", "2").out()).contains("TOTAL (last 2 days) ");
+    }
+
+    @Test
+    void givenADatabaseFileWithoutALedger_whenReported_thenAnErrorAndTheFileIsLeftEmpty(@TempDir Path dir)
+            throws IOException {
+        Path empty = Files.createFile(dir.resolve("ledger.db"));
+
+        Run r = run("report", "--ledger", empty.toString());
+
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("costwise report: no ledger in jdbc:sqlite:" + empty.toAbsolutePath()
+                + " (a gateway creates it when it starts)");
+        assertThat(r.out()).as("no $0 report").isEmpty();
+        assertThat(empty).isEmptyFile();
     }
 
     @Test

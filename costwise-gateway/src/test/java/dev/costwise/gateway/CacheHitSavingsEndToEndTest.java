@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A cache hit is measured against the same baseline as the call that filled it: on a router with a baseline, the hit
- * saves the whole baseline price, not only what the cheaper model cost, and the stream says what the ledger says.
+ * saves the whole baseline price, not only what the cheaper model cost, and the stream says what the ledger says. The
+ * cache's metric counts its own saving, the call the hit replaced, as its help text and docs/gateway.md say.
  */
 class CacheHitSavingsEndToEndTest {
     @StartStop
@@ -59,6 +60,17 @@ class CacheHitSavingsEndToEndTest {
             assertThat(usageChunk).isNotNull();
             assertThat(Money.of(usageChunk.at("/costwise/savings").asText())).isEqualTo(baseline);
             assertThat(upstream.getRequestCount()).isEqualTo(1);
+
+            // the metric is the cache's own saving, the call the hit replaced: gpt-4o-mini's price, not gpt-4o's
+            String metrics = gw.get("/metrics").body();
+            assertThat(metrics).contains("# HELP costwise_cache_saved_dollars_total What cache hits saved: the price"
+                    + " of the calls they replaced, in dollars (/v1/spend measures a hit against the pipeline's"
+                    + " baseline instead)\n");
+            String saved = metrics.lines()
+                    .filter(l -> l.startsWith("costwise_cache_saved_dollars_total{model=\"router\"}")).findFirst()
+                    .orElseThrow();
+            assertThat(Double.parseDouble(saved.substring(saved.lastIndexOf(' ') + 1)))
+                    .isEqualTo(rows.get(0).cost().toBigDecimal().doubleValue()).isEqualTo(0.00027);
         }
     }
 }

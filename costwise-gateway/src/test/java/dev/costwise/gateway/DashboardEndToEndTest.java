@@ -3,11 +3,21 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Money;
+import dev.costwise.gateway.http.DashboardScript;
+import dev.costwise.llm.chat.Usage;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
+import dev.costwise.llm.cost.PriceStatus;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mockwebserver3.MockWebServer;
@@ -87,6 +97,25 @@ class DashboardEndToEndTest {
                 assertThat(spend.has(field)).as("spend field " + field).isTrue();
             }
             assertThat(spend.at("/by_day/0/cost").asText()).isEqualTo("0.02");
+        }
+    }
+
+    @Test
+    void givenSpendWithAndWithoutATeam_whenThePageListsTeams_thenItShowsOneNoTeamRowHoldingAllOfIt() throws Exception {
+        upstream.enqueue(OpenAiFake.completion("gpt-4o-mini", "ok", 1000, 1000));
+        try (TestGateway gw = gateway()) {
+            // a key's team cannot be called "(none)" now; a ledger written before, or by the library, may hold it
+            gw.ledger.append(new CostRecord("legacy", 1, Instant.now(), "fast", "fast", "openai", Usage.of(10, 10),
+                    Money.of("0.5"), Money.of("0.5"), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(),
+                    Optional.empty(), Duration.ofMillis(300), Map.of("key", "k", "team", "(none)")));
+            gw.post("/v1/chat/completions", TestGateway.chat("fast", "hi"), "Authorization", "Bearer " + MASTER);
+            String spend = gw.get("/v1/spend?group_by=team,service_tier", "Authorization", "Bearer " + MASTER)
+                    .body();
+
+            String script = DashboardScript.definitions("const money = ", "const count = ", "function groupRows(")
+                    + "const spend = JSON.parse(process.argv[1]);"
+                    + "for (const row of groupRows(spend.by_team)) console.log(row[0] + ' ' + row[1] + ' ' + row[3]);";
+            assertThat(DashboardScript.run(script, List.of(spend))).containsExactly("(none) $0.52 2");
         }
     }
 

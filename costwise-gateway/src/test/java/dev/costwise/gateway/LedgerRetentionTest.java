@@ -70,12 +70,22 @@ class LedgerRetentionTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "ledger: expected a mapping with url and retention, found text"));
-        assertThatThrownBy(() -> loader.parse("ledger: {url: \"postgres://app:hunter2@db/costwise?password=hunter2\"}\n"
+        assertThatThrownBy(() -> loader.parse("ledger: {url: \"mysql://app:hunter2@db/costwise?password=hunter2\"}\n"
                 + models, "g.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "ledger.url: expected a jdbc:sqlite: or jdbc:postgresql: URL, was "
-                                + "'postgres://…@db/costwise?…'"))
+                                + "'mysql://…@db/costwise?…'"))
+                .message().doesNotContain("hunter2");
+        // libpq's form is taken (its user and password become the driver's parameters), but not with one given twice
+        assertThat(loader.parse("ledger: {url: \"postgres://app:hunter2@db/costwise\"}\n" + models, "h.yaml")
+                .ledgerUrl()).hasValue("jdbc:postgresql://db/costwise?user=app&password=hunter2");
+        assertThatThrownBy(() -> loader.parse("ledger: {url: \"postgres://app:hunter2@db/costwise?password=hunter2\"}\n"
+                + models, "i.yaml"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "ledger.url: the PostgreSQL ledger URL gives its password twice, before '@' and as "
+                                + "?password=: keep one"))
                 .message().doesNotContain("hunter2");
     }
 

@@ -59,7 +59,8 @@ class RequestTagsEndToEndTest {
         "key=other                    | comes from the API key",
         "user=bob                     | the body's \"user\" field",
         "cost-center=42, cost-center=43 | is given twice",
-        "owner=me                     | set to 'platform' by the API key"})
+        "owner=me                     | set to 'platform' by the API key",
+        "feature=(none)               | cannot be '(none)': spend reports name the rows without one so"})
     void givenBadTagsHeader_whenSent_then400NamesTheHeaderAndNothingIsBilled(String header, String message) {
         try (TestGateway gw = gateway()) {
             String key = "Bearer " + TestGateway.json(gw.post("/v1/keys", "{\"tags\":{\"owner\":\"platform\"}}",
@@ -87,6 +88,24 @@ class RequestTagsEndToEndTest {
             HttpResponse<String> tooMany = chat(gw, key, seventeen);
             assertThat(tooMany.statusCode()).isEqualTo(400);
             assertThat(tooMany.body()).contains("at most 16 tags");
+        }
+    }
+
+    @Test
+    void givenAUserOrKeyTagNamedAsReportsNameNoValue_whenSent_then400AndNothingIsBilled() {
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> user = gw.post("/v1/chat/completions", "{\"model\":\"m\",\"user\":\"(none)\","
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "Authorization", ADMIN);
+            HttpResponse<String> keyTag = gw.post("/v1/keys", "{\"tags\":{\"team\":\"(none)\"}}",
+                    "Authorization", ADMIN);
+
+            assertThat(user.statusCode()).isEqualTo(400);
+            assertThat(TestGateway.json(user.body()).at("/error/param").asText()).isEqualTo("user");
+            assertThat(TestGateway.json(user.body()).at("/error/message").asText())
+                    .contains("the end user cannot be '(none)': spend reports name the rows without one so");
+            assertThat(keyTag.statusCode()).isEqualTo(400);
+            assertThat(keyTag.body()).contains("the value of tag 'team' cannot be '(none)'");
+            assertThat(gw.records()).isEmpty();
         }
     }
 

@@ -151,13 +151,15 @@ class ShutdownAndConfigTest {
                     key_sha256: %s
                     rpm: 8589934593
                     tpm: 2147483648
-                    tags: {team: a, user: alice, Bad: x}
+                    tags: {team: "(none)", user: alice, Bad: x}
                 """.formatted(ConfigLoader.sha256Hex("sk-k"));
         assertThatThrownBy(() -> new ConfigLoader(Map.<String, String>of()::get).parse(yaml, "keys.yaml"))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
                         "keys[0].rpm: expected a whole number in [1, 2147483647], was '8589934593'",
                         "keys[0].tpm: expected a whole number in [1, 2147483647], was '2147483648'",
+                        "keys[0].tags.team: the value of tag 'team' cannot be '(none)': spend reports name the rows"
+                                + " without one so",
                         "keys[0].tags.user: tag 'user' cannot be set on a key: it names the end user, from a "
                                 + "request's body",
                         "keys[0].tags.Bad: tag name 'Bad' must start with a lowercase letter and use only a-z, 0-9,"

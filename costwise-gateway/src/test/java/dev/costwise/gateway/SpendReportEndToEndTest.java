@@ -100,13 +100,16 @@ class SpendReportEndToEndTest {
             assertThat(spend.at("/total/requests").asLong()).isEqualTo(4);
             assertThat(spend.at("/total/attempts").asLong()).isEqualTo(4); // provider calls: not the cache hit
 
-            assertThat(spend.path("by_day")).hasSize(2);
+            assertThat(spend.path("by_day")).as("from the first day with spend, every day").hasSize(3);
             assertThat(spend.at("/by_day/0/day").asText()).isEqualTo("2026-11-25");
             assertThat(money(spend, "/by_day/0/savings")).isEqualTo(Money.of("0.75"));
             assertThat(spend.at("/by_day/0/requests").asLong()).as("a retried request counts once").isEqualTo(2);
-            assertThat(spend.at("/by_day/1/day").asText()).isEqualTo("2026-11-27");
-            assertThat(money(spend, "/by_day/1/cost")).isEqualTo(Money.of("0.02"));
-            assertThat(money(spend, "/by_day/1/savings")).as("the cache hit's saving").isEqualTo(Money.of("0.02"));
+            assertThat(spend.at("/by_day/1/day").asText()).isEqualTo("2026-11-26");
+            assertThat(money(spend, "/by_day/1/cost")).as("a day without spend").isEqualTo(Money.ZERO);
+            assertThat(spend.at("/by_day/1/requests").asLong()).isZero();
+            assertThat(spend.at("/by_day/2/day").asText()).isEqualTo("2026-11-27");
+            assertThat(money(spend, "/by_day/2/cost")).isEqualTo(Money.of("0.02"));
+            assertThat(money(spend, "/by_day/2/savings")).as("the cache hit's saving").isEqualTo(Money.of("0.02"));
 
             assertThat(money(spend, "/by_model/premium/cost")).isEqualTo(Money.of("1.00"));
             assertThat(money(spend, "/by_model/fast/cost")).isEqualTo(Money.of("0.27"));
@@ -124,7 +127,33 @@ class SpendReportEndToEndTest {
 
             JsonNode october = get(gateway, "/v1/spend?from=2026-10-01&to=2026-10-31");
             assertThat(money(october, "/total/savings")).isEqualTo(Money.of("0.75"));
-            assertThat(october.path("by_day")).hasSize(1);
+            assertThat(october.path("by_day")).extracting(d -> d.path("day").asText() + " " + d.path("cost").asText())
+                    .as("the 30th, and the 31st at zero").containsExactly("2026-10-30 0.25", "2026-10-31 0");
+            JsonNode ahead = get(gateway, "/v1/spend?from=2026-11-27&to=2099-12-31");
+            assertThat(ahead.path("by_day")).as("no day that has not begun").hasSize(1);
+            assertThat(get(gateway, "/v1/spend?from=2000-01-01&to=2026-10-29").path("by_day")).as("no spend").isEmpty();
+        }
+    }
+
+    @Test
+    void givenALedgerRowWhoseUserIsCalledAsReportsCallNoUser_whenGrouped_thenItCountsWithTheUntaggedAndAllAddUp()
+            throws Exception {
+        try (JdbcSpendLedger ledger = SpendLedgers.open(url, LedgerOptions.ofDefaults())) {
+            // requests refuse this user name now; a ledger written by the library, or before, may still hold it
+            ledger.append(new CostRecord("legacy", 1, Instant.parse("2026-11-26T09:00:00Z"), "premium", "fast",
+                    "openai", new Usage(100, 0, 0, 20, 0, false), Money.of("0.5"), Money.of("0.5"),
+                    PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(), Optional.of("default"),
+                    Duration.ofMillis(300), Map.of("key", "team-a", "user", "(none)", "feature", "(none)")));
+        }
+        try (Gateway gateway = start("forever")) {
+            JsonNode spend = get(gateway, "/v1/spend?from=2026-11-01&to=2026-11-27&group_by=user,feature");
+
+            assertThat(spend.at("/total/requests").asLong()).isEqualTo(3);
+            for (String group : new String[] {"by_user", "by_feature"}) {
+                assertThat(spend.get(group).properties()).extracting(Map.Entry::getKey).containsExactly("(none)");
+                assertThat(spend.at("/" + group + "/(none)/requests").asLong()).as(group).isEqualTo(3);
+                assertThat(money(spend, "/" + group + "/(none)/cost")).as(group).isEqualTo(Money.of("1.75"));
+            }
         }
     }
 
@@ -147,6 +176,10 @@ class SpendReportEndToEndTest {
         try (Gateway gateway = start("forever")) {
             assertBadParameter(gateway, "/v1/spend?from=2026-11-27&to=2026-11-01", "from",
                     "from: is after to (2026-11-27 > 2026-11-01)");
+            assertBadParameter(gateway, "/v1/spend?from=2026-11-28", "from", "from: is after to (2026-11-28 >"
+                    + " 2026-11-27): to was not given and defaults to today (UTC)");
+            assertBadParameter(gateway, "/v1/spend?to=2026-10-31", "to", "to: is before from (2026-10-31 <"
+                    + " 2026-11-01): from was not given and defaults to the first day of this month (UTC)");
             assertBadParameter(gateway, "/v1/spend?to=2026-13-01", "to",
                     "to: expected a UTC day as yyyy-MM-dd, was '2026-13-01'");
             assertBadParameter(gateway, "/v1/spend?from=-999999999-01-01", "from",

@@ -14,6 +14,8 @@ final class ConnectionFactory {
     private final String url;
     private final Dialect dialect;
     private final Properties properties;
+    /** The user and password alone, and the driver's read-only mode. */
+    private final Properties readOnly;
 
     ConnectionFactory(String url, Dialect dialect, LedgerOptions options) {
         this.url = url;
@@ -21,6 +23,12 @@ final class ConnectionFactory {
         this.properties = new Properties();
         options.user().ifPresent(u -> properties.setProperty("user", u));
         options.password().ifPresent(p -> properties.setProperty("password", p));
+        this.readOnly = new Properties();
+        readOnly.putAll(properties);
+        switch (dialect) {
+            case SQLITE -> readOnly.setProperty("open_mode", "1"); // SQLITE_OPEN_READONLY: neither creates nor writes
+            case POSTGRESQL -> readOnly.setProperty("readOnly", "true");
+        }
         switch (dialect) {
             case SQLITE -> {
                 properties.setProperty("journal_mode", "WAL");
@@ -43,14 +51,19 @@ final class ConnectionFactory {
         return JdbcConnections.open(url, properties);
     }
 
+    /** @return a connection that cannot write, without the settings (SQLite's WAL journal) that would */
+    Connection openReadOnly() throws SQLException {
+        return JdbcConnections.open(url, readOnly);
+    }
+
     Dialect dialect() {
         return dialect;
     }
 
-    /** @return the URL without its query (which may carry a password) */
+    /** @return the URL without its query (which may carry a password) nor user info, as messages show it */
     String describe() {
         int query = url.indexOf('?');
-        return query < 0 ? url : url.substring(0, query);
+        return JdbcConnections.redacted(query < 0 ? url : url.substring(0, query));
     }
 
     @Override

@@ -31,7 +31,11 @@ public final class JdbcConnections {
      */
     public static Connection open(String url, Properties properties) throws SQLException {
         if (!url.startsWith("jdbc:sqlite:")) {
-            return DriverManager.getConnection(url, properties);
+            try {
+                return DriverManager.getConnection(url, properties);
+            } catch (SQLException e) {
+                throw withoutUrl(e, url);
+            }
         }
         Connection opened;
         synchronized (SQLITE_OPEN_CLOSE) {
@@ -51,6 +55,19 @@ public final class JdbcConnections {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /**
+     * DriverManager answers a URL no driver reads ({@code jdbc:postgresql://user:pa/ss@host}, a port that is no
+     * number) with "No suitable driver found for" and the URL whole, password included.
+     */
+    private static SQLException withoutUrl(SQLException e, String url) {
+        String message = String.valueOf(e.getMessage());
+        if (!message.contains(url)) {
+            return e;
+        }
+        return new SQLException(message.replace(url, redacted(url)) + " (the driver cannot read this URL: are the "
+                + "characters of its user and password percent-encoded?)", e.getSQLState(), e.getErrorCode());
     }
 
     /** Like {@link #open(String, Properties)} with no properties. */
@@ -124,9 +141,12 @@ public final class JdbcConnections {
 
     /**
      * @param url a JDBC URL
-     * @return the URL with any {@code password=} parameter masked, fit for messages and logs
+     * @return the URL without user info ({@code user:password@} before the host, which {@link SpendLedgers#jdbcUrl}
+     *     moves into parameters) and with any {@code password=} parameter masked, fit for messages and logs
      */
     public static String redacted(String url) {
-        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+        // up to the last '@' before the query: a password may hold '@' or '/' unescaped
+        String withoutUserInfo = url.startsWith("jdbc:sqlite:") ? url : url.replaceFirst("(?<=//)[^?]*@", "");
+        return withoutUserInfo.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 }

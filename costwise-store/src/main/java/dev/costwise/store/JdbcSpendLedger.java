@@ -86,6 +86,27 @@ public final class JdbcSpendLedger implements SpendLedger {
     }
 
     /**
+     * Opens the ledger at {@code jdbcUrl} as {@link #open} does, if the database holds one; if not, changes nothing.
+     *
+     * @throws SpendLedgerException if the database holds no ledger, or cannot be reached or migrated
+     */
+    static JdbcSpendLedger openExisting(String jdbcUrl, LedgerOptions options) {
+        ConnectionFactory connections = new ConnectionFactory(jdbcUrl, Dialect.ofUrl(jdbcUrl), options);
+        boolean found;
+        try (Connection connection = connections.openReadOnly()) {
+            found = Migrations.hasLedger(connection, connections.dialect());
+        } catch (SQLException e) {
+            throw new SpendLedgerException("cannot open the spend ledger (" + connections.describe() + "): "
+                    + e.getMessage(), e);
+        }
+        if (!found) {
+            throw new SpendLedgerException("no ledger in " + connections.describe()
+                    + " (a gateway creates it when it starts)");
+        }
+        return open(jdbcUrl, options);
+    }
+
+    /**
      * Queues one record to be written; returns without waiting for the database.
      *
      * @param record the attempt

@@ -86,6 +86,21 @@ final class Migrations {
         });
     }
 
+    /**
+     * @return whether the database has a ledger (its {@code schema_version} table, where the ledger's connection
+     *     looks: on PostgreSQL the search path, which {@code currentSchema} sets), asked without changing anything
+     */
+    static boolean hasLedger(Connection connection, Dialect dialect) throws SQLException {
+        String sql = switch (dialect) {
+            case SQLITE -> "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+            case POSTGRESQL -> "SELECT COUNT(to_regclass('schema_version'))";
+        };
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        }
+    }
+
     /** @return the highest applied version, 0 for an empty database */
     static int currentVersion(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();

@@ -40,46 +40,72 @@ public final class SpendLedgers {
      * Opens a ledger, creating or upgrading its schema.
      *
      * @param jdbcUrlOrPath a SQLite file path (its parent folders are created), a {@code jdbc:sqlite:<path>} URL, or
-     *     a {@code jdbc:postgresql://host:port/database} URL (optionally with {@code ?currentSchema=...})
+     *     a {@code jdbc:postgresql://host:port/database} URL (optionally with {@code ?currentSchema=...}), the user
+     *     and password as parameters or, as libpq writes them, before the host ({@code user:password@host}, with or
+     *     without {@code jdbc:})
      * @param options writing, retry and retention options
      * @return the open ledger; close it on shutdown
-     * @throws IllegalArgumentException if the location is blank, an in-memory SQLite database, or another kind of
-     *     JDBC URL
+     * @throws IllegalArgumentException if the location is blank, an in-memory SQLite database, another kind of
+     *     URL, or gives the user or password twice
      * @throws SpendLedgerException if the database cannot be created, reached or migrated
      */
     public static JdbcSpendLedger open(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
         Objects.requireNonNull(options, "options");
-        String location = jdbcUrlOrPath.strip();
+        return JdbcSpendLedger.open(jdbcLocation(jdbcUrlOrPath), options);
+    }
+
+    /** @return the JDBC URL of a location, the folders of its SQLite file created */
+    private static String jdbcLocation(String jdbcUrlOrPath) {
+        String location = jdbcUrl(jdbcUrlOrPath);
         if (location.isEmpty()) {
             throw new IllegalArgumentException("ledger location is blank: give a SQLite path or a JDBC URL");
         }
         if (!location.startsWith("jdbc:")) {
-            return JdbcSpendLedger.open("jdbc:sqlite:" + prepareSqliteFile(location), options);
+            return "jdbc:sqlite:" + prepareSqliteFile(location);
         }
         if (Dialect.ofUrl(location) == Dialect.SQLITE) {
             prepareSqliteFile(sqliteFileOf(location));
         }
-        return JdbcSpendLedger.open(location, options);
+        return location;
     }
 
     /**
-     * Opens a ledger that must already exist, as a report reads it: a SQLite file that is not there is an error, where
-     * {@link #open} would create an empty ledger and a report of it would say nothing was spent.
+     * The location as the ledger's JDBC driver takes it: a PostgreSQL URL written as libpq takes it
+     * ({@code postgresql://user:password@host/db}, with or without {@code jdbc:}) becomes
+     * {@code jdbc:postgresql://host/db?user=user&password=password}, which the driver reads and messages never show
+     * (the driver takes no {@code user:password@}); anything else is only stripped.
+     *
+     * @param jdbcUrlOrPath as for {@link #open}
+     * @return the location for the driver
+     * @throws IllegalArgumentException for a URL of a scheme no ledger has, or one giving the user or password twice;
+     *     the message does not hold the URL
+     */
+    public static String jdbcUrl(String jdbcUrlOrPath) {
+        return PostgresUrls.jdbcUrl(jdbcUrlOrPath.strip());
+    }
+
+    /**
+     * Opens a ledger that must already exist, as a report reads it: a SQLite file that is not there, or a database
+     * (SQLite or PostgreSQL) without the ledger's tables, is an error and is left as it is, where {@link #open} would
+     * create an empty ledger and a report of it would say nothing was spent. (A ledger of an older Costwise is
+     * upgraded, as {@link #open} does.)
      *
      * @param jdbcUrlOrPath as for {@link #open}
      * @param options writing, retry and retention options
      * @return the open ledger; close it when done
-     * @throws SpendLedgerException if the SQLite file does not exist, or as {@link #open} does
+     * @throws SpendLedgerException if the SQLite file does not exist, the database holds no ledger, or as
+     *     {@link #open} does
      * @throws IllegalArgumentException as {@link #open} does
      */
     public static JdbcSpendLedger openExisting(String jdbcUrlOrPath, LedgerOptions options) {
         Objects.requireNonNull(jdbcUrlOrPath, "jdbcUrlOrPath");
-        String location = jdbcUrlOrPath.strip();
+        Objects.requireNonNull(options, "options");
+        String location = jdbcUrl(jdbcUrlOrPath);
         sqliteFile(location).filter(path -> !Files.isRegularFile(path)).ifPresent(path -> {
             throw new SpendLedgerException("no ledger at " + path + " (a gateway creates it when it starts)");
         });
-        return open(location, options);
+        return JdbcSpendLedger.openExisting(jdbcLocation(location), options);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.costwise.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.sql.Connection;
@@ -102,6 +103,37 @@ class PostgresSpendLedgerTest extends SpendLedgerContract {
                     + ")").isEqualTo("ledger numeric(30,12)");
             assertThat(rows.next()).isTrue();
             assertThat(rows.getString(1) + " " + rows.getString(2)).isEqualTo("spend_daily numeric");
+        }
+    }
+
+    @Test
+    void givenASchemaWithoutALedger_whenOpenedAsExisting_thenRefusedAndNoTableIsCreated() throws SQLException {
+        assertThatThrownBy(() -> SpendLedgers.openExisting(url(), options().build()))
+                .isInstanceOf(SpendLedgerException.class)
+                .hasMessage("no ledger in " + SERVER + " (a gateway creates it when it starts)");
+
+        try (Connection connection = rawConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM information_schema.tables"
+                        + " WHERE table_schema = '" + schema + "'")) {
+            rows.next();
+            assertThat(rows.getInt(1)).isZero();
+        }
+        open().close();
+        SpendLedgers.openExisting(url(), options().build()).close();
+    }
+
+    @Test
+    void givenAUrlWrittenAsLibpqTakesIt_whenOpened_thenTheLedgerIsThereAndNoMessageShowsThePassword() {
+        // the server trusts local connections, so any password is taken: what is checked is that the URL is read
+        String libpq = SERVER.replace("jdbc:postgresql://", "postgresql://" + USER + ":pw%40TOPSECRET@")
+                + "?currentSchema=" + schema;
+
+        try (JdbcSpendLedger ledger = SpendLedgers.open(libpq, LedgerOptions.ofDefaults())) {
+            ledger.append(Records.record("libpq").cost("0.5").build());
+            ledger.flush();
+            assertThat(ledger.totalCost(java.util.Map.of(), Instant.EPOCH, Instant.MAX))
+                    .isEqualTo(dev.costwise.core.Money.of("0.5"));
+            assertThat(ledger.toString()).doesNotContain("TOPSECRET").doesNotContain(USER + ":");
         }
     }
 

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.costwise.core.Money;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +54,27 @@ class SpendLedgersTest {
                     .hasMessage("no ledger at " + missing + " (a gateway creates it when it starts)");
         }
         assertThat(dir.resolve("d")).doesNotExist();
+    }
+
+    @Test
+    void givenAnEmptyFileOrAnotherSqliteDatabase_whenOpenedAsExisting_thenRefusedAndLeftAsTheyWere() throws Exception {
+        Path empty = Files.createFile(dir.resolve("empty.db"));
+        Path other = dir.resolve("other.db");
+        try (Connection c = JdbcConnections.open("jdbc:sqlite:" + other); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE notes (text TEXT)");
+        }
+        byte[] otherBefore = Files.readAllBytes(other);
+
+        for (Path file : List.of(empty, other)) {
+            assertThatThrownBy(() -> SpendLedgers.openExisting(file.toString(), LedgerOptions.ofDefaults()))
+                    .isInstanceOf(SpendLedgerException.class)
+                    .hasMessage("no ledger in jdbc:sqlite:" + file + " (a gateway creates it when it starts)");
+        }
+        assertThat(empty).isEmptyFile();
+        assertThat(Files.readAllBytes(other)).isEqualTo(otherBefore);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).as("no journal or WAL file either").containsExactlyInAnyOrder(empty, other);
+        }
     }
 
     @Test
@@ -96,5 +123,50 @@ class SpendLedgersTest {
                 .hasMessageContaining("cannot open the spend ledger (jdbc:postgresql://127.0.0.1:1/x)")
                 .hasMessageNotContaining("hunter2")
                 .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void givenLibpqStyleUrls_whenMadeJdbc_thenTheDriverReadsTheirUserAndPasswordAsParameters() {
+        assertThat(SpendLedgers.jdbcUrl("jdbc:postgresql://postgres:TOPSECRETPW@127.0.0.1:5432/x"))
+                .isEqualTo("jdbc:postgresql://127.0.0.1:5432/x?user=postgres&password=TOPSECRETPW");
+        assertThat(SpendLedgers.jdbcUrl(" postgres://ann@db/x?currentSchema=s "))
+                .isEqualTo("jdbc:postgresql://db/x?currentSchema=s&user=ann");
+        assertThat(SpendLedgers.jdbcUrl("jdbc:postgresql://db:5432/x?user=ann&password=pw")).as("unchanged")
+                .isEqualTo("jdbc:postgresql://db:5432/x?user=ann&password=pw");
+
+        // percent-encoded as libpq reads it ('+' is itself), and an '@' left unescaped in the password
+        for (String url : new String[] {"postgresql://an%20n:p%40ss+w%2Frd%26x@db:5433/led?sslmode=require",
+            "postgresql://an%20n:p@ss+w%2Frd%26x@db:5433/led?sslmode=require"}) {
+            Properties read = org.postgresql.Driver.parseURL(SpendLedgers.jdbcUrl(url), new Properties());
+            assertThat(read).as(url).containsEntry("user", "an n").containsEntry("password", "p@ss+w/rd&x")
+                    .containsEntry("PGHOST", "db").containsEntry("PGPORT", "5433").containsEntry("PGDBNAME", "led")
+                    .containsEntry("sslmode", "require");
+        }
+    }
+
+    @Test
+    void givenAUserGivenTwiceOrAnotherScheme_whenMadeJdbc_thenRefusedWithoutShowingTheUrl() {
+        assertThatThrownBy(() -> SpendLedgers.jdbcUrl("postgresql://ann:hunter2@db/x?user=bob"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the PostgreSQL ledger URL gives its user twice, before '@' and as ?user=: keep one");
+        assertThatThrownBy(() -> SpendLedgers.open("mysql://ann:hunter2@db/x", LedgerOptions.ofDefaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unsupported ledger location 'mysql://…': use a SQLite path, jdbc:sqlite:<path> or "
+                        + "jdbc:postgresql://[user:password@]host:port/database");
+        assertThat(dir.resolve("mysql:")).doesNotExist();
+    }
+
+    @Test
+    void givenUnreachablePostgresWithUserInfo_whenOpened_thenTheMessageShowsNeitherUserNorPassword() {
+        // Port 1 on localhost refuses connections at once.
+        for (String url : new String[] {"jdbc:postgresql://postgres:TOPSECRETPW@127.0.0.1:1/x",
+            "postgresql://postgres:TOPSECRETPW@127.0.0.1:1/x", "jdbc:postgresql://pg:TOP/SECRETPW@127.0.0.1:1/x"}) {
+            assertThatThrownBy(() -> SpendLedgers.open(url, LedgerOptions.ofDefaults()))
+                    .isInstanceOf(SpendLedgerException.class)
+                    .hasMessageStartingWith("cannot open the spend ledger (jdbc:postgresql://127.0.0.1:1/x): ")
+                    .hasMessageNotContaining("SECRETPW");
+        }
+        assertThat(JdbcConnections.redacted("jdbc:postgresql://pg:TOP/SE@CRET@db/x?ssl=true&password=pw"))
+                .isEqualTo("jdbc:postgresql://db/x?ssl=true&password=***");
     }
 }

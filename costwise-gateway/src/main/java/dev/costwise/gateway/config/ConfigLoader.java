@@ -37,6 +37,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import dev.costwise.llm.provider.http.SafeUrls;
 import dev.costwise.redis.RedisOptions;
+import dev.costwise.store.SpendLedgers;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +73,8 @@ public final class ConfigLoader {
     private static final Pattern HOST_NAME = Pattern.compile(HOST_LABEL + "(\\." + HOST_LABEL + ")*");
     /** A URL's user info, where passwords go, with or without a scheme before it ({@code user:pw@host/v1}). */
     private static final String USER_INFO = "(^|//)[^@/?#]*@";
+    /** A PostgreSQL URL, with {@code jdbc:} or as libpq writes it. */
+    private static final Pattern POSTGRES_URL = Pattern.compile("(?i)(jdbc:)?postgres(ql)?://.*", Pattern.DOTALL);
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
     private static final Set<String> TOP_LEVEL = Set.of("server", "master_key", "ledger", "models", "aliases",
             "groups", "defaults", "pipelines", "keys", "budgets", "alerts", "tests", "throttles", "redis");
@@ -247,7 +250,7 @@ public final class ConfigLoader {
                         + (ledgerNode.isTextual() ? "text" : kind(ledgerNode)));
             }
             unknownFields(ledgerNode, "ledger", Set.of("url", "retention"));
-            Optional<String> ledger = optString(ledgerNode, "url", "ledger.url")
+            Optional<String> ledger = optString(ledgerNode, "url", "ledger.url").flatMap(this::ledgerJdbcUrl)
                     .or(() -> Optional.of(EmbeddedDefaults.LEDGER_URL));
             ledger.ifPresent(u -> {
                 if (!u.startsWith("jdbc:sqlite:") && !u.startsWith("jdbc:postgresql:")) {
@@ -381,6 +384,24 @@ public final class ConfigLoader {
                     .map(ref -> "; write api_key_env: " + ref.variable() + " (the name, without ${})").orElse("");
             problem(p, "api_key_env takes the NAME of an environment variable (e.g. " + example + "), not the key"
                     + fix);
+        }
+
+        /**
+         * {@code ledger.url} as the database's driver takes it: a libpq-style {@code user:password@host} moved into
+         * parameters, so the ledger, the key store and stored responses all open it.
+         *
+         * @return the URL; empty, with a problem, for a PostgreSQL URL that gives its user or password twice
+         */
+        Optional<String> ledgerJdbcUrl(String url) {
+            if (!POSTGRES_URL.matcher(url).matches()) {
+                return Optional.of(url); // any other is checked as written
+            }
+            try {
+                return Optional.of(SpendLedgers.jdbcUrl(url));
+            } catch (IllegalArgumentException e) {
+                problem("ledger.url", e.getMessage());
+                return Optional.empty();
+            }
         }
 
         /** {@code ledger.retention}: a duration of at least a day, or {@code forever}; default 90 days. */

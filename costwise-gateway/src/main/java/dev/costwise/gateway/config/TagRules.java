@@ -11,6 +11,12 @@ import java.util.regex.Pattern;
 public final class TagRules {
     /** The longest value a tag may have. */
     public static final int MAX_VALUE_CHARS = 128;
+    /**
+     * The name spend reports ({@code /v1/spend}, {@code costwise report} as a table, CSV or JSON) give the rows that
+     * have no value for what they group by (no team, user, feature). No tag and no end user may be called so, or
+     * their spend would merge with the untagged rows.
+     */
+    public static final String NO_VALUE = "(none)";
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_.-]{0,39}");
 
     private TagRules() {}
@@ -31,6 +37,9 @@ public final class TagRules {
      * @return why it is not a valid value, or empty when it is
      */
     public static Optional<String> valueProblem(String name, String value) {
+        if (value.equals(NO_VALUE)) {
+            return Optional.of(reservedProblem("the value of tag '" + name + "'"));
+        }
         return value.length() > MAX_VALUE_CHARS || value.chars().anyMatch(Character::isISOControl)
                 ? Optional.of("the value of tag '" + name + "' must be at most " + MAX_VALUE_CHARS
                         + " printable characters")
@@ -51,6 +60,14 @@ public final class TagRules {
                     ? "the ledger records the key's id under it" : "it names the end user, from a request's body"));
         }
         return nameProblem(name).or(() -> valueProblem(name, value));
+    }
+
+    /**
+     * @param what what may not be {@link #NO_VALUE}, such as {@code the value of tag 'team'}
+     * @return why it may not
+     */
+    public static String reservedProblem(String what) {
+        return what + " cannot be '" + NO_VALUE + "': spend reports name the rows without one so";
     }
 
     /** @return {@code s}, cut to 60 characters for an error message */

@@ -2,6 +2,7 @@ package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.config.TagRules;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
 import java.util.List;
@@ -190,7 +191,8 @@ public final class RequestValidator {
 
     /**
      * {@code user} names the end user: ledger rows and user budgets count by it, so it must be a plain string (a
-     * control character in it would also garble the budget's bookkeeping). An empty one names no one.
+     * control character in it would also garble the budget's bookkeeping). An empty one names no one; none is called
+     * {@link TagRules#NO_VALUE}, which spend reports call the requests without a user.
      */
     private static void endUser(ObjectNode body) {
         JsonNode user = body.get("user");
@@ -201,6 +203,9 @@ public final class RequestValidator {
                 || user.asText().chars().anyMatch(Character::isISOControl)) {
             throw new GatewayException.InvalidField("user", "expected a string of at most " + MAX_USER_CHARS
                     + " printable characters naming the end user, was " + trim(user.toString()));
+        }
+        if (user.asText().equals(TagRules.NO_VALUE)) {
+            throw new GatewayException.InvalidField("user", TagRules.reservedProblem("the end user"));
         }
     }
 

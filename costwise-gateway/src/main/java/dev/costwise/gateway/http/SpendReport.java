@@ -62,10 +62,12 @@ final class SpendReport {
         List<String> extra = groupBy(query);
         Instant now = clock.instant();
         LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
-        LocalDate from = day(query, "from").orElse(today.withDayOfMonth(1));
-        LocalDate to = day(query, "to").orElse(today);
+        Optional<LocalDate> fromAsked = day(query, "from");
+        Optional<LocalDate> toAsked = day(query, "to");
+        LocalDate from = fromAsked.orElse(today.withDayOfMonth(1));
+        LocalDate to = toAsked.orElse(today);
         if (from.isAfter(to)) {
-            throw new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + ")");
+            throw emptyPeriod(from, to, fromAsked.isPresent(), toAsked.isPresent());
         }
         Instant start = from.atStartOfDay(ZoneOffset.UTC).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -78,13 +80,51 @@ final class SpendReport {
                 Money.ZERO));
         write(root.putObject("total"), total);
         ArrayNode byDay = root.putArray("by_day");
-        days.forEach(d -> write(byDay.addObject().put("day", d.group()), d));
+        calendar(days, to.isAfter(today) ? today : to).forEach(d -> write(byDay.addObject().put("day", d.group()), d));
         groups(root.putObject("by_model"), breakdown.spendBy(ReportDimension.MODEL, start, end));
         groups(root.putObject("by_key"), breakdown.spendBy(ReportDimension.KEY, start, end));
         for (String group : extra) {
             groups(root.putObject("by_" + group), breakdown.spendBy(EXTRA_GROUPS.get(group), start, end));
         }
         return root;
+    }
+
+    /**
+     * Every day from the first with spend to {@code last} (or the last with spend, if later), the days without spend
+     * at zero, so a chart spaces days as the calendar does. Days before the first spend are left out: the list is
+     * bounded by the ledger's history, whatever period was asked for.
+     *
+     * @param days the days with spend, in order
+     * @param last the period's last day that has begun
+     */
+    private static List<SpendRow> calendar(List<SpendRow> days, LocalDate last) {
+        if (days.isEmpty()) {
+            return days;
+        }
+        Map<String, SpendRow> spent = new LinkedHashMap<>();
+        days.forEach(d -> spent.put(d.group(), d));
+        LocalDate lastSpent = LocalDate.parse(days.getLast().group());
+        LocalDate end = lastSpent.isAfter(last) ? lastSpent : last;
+        List<SpendRow> out = new ArrayList<>();
+        for (LocalDate d = LocalDate.parse(days.getFirst().group()); !d.isAfter(end); d = d.plusDays(1)) {
+            String day = d.toString();
+            out.add(spent.getOrDefault(day, new SpendRow(day, 0, 0, 0, 0, Money.ZERO, Money.ZERO)));
+        }
+        return out;
+    }
+
+    /** A period that ends before it starts, blamed on the parameter sent, with the default the other took. */
+    private static GatewayException.InvalidField emptyPeriod(LocalDate from, LocalDate to, boolean fromSent,
+            boolean toSent) {
+        if (!toSent) {
+            return new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + "): to was not "
+                    + "given and defaults to today (UTC)");
+        }
+        if (!fromSent) {
+            return new GatewayException.InvalidField("to", "is before from (" + to + " < " + from + "): from was not"
+                    + " given and defaults to the first day of this month (UTC)");
+        }
+        return new GatewayException.InvalidField("from", "is after to (" + from + " > " + to + ")");
     }
 
     private static Map<String, ReportDimension> extraGroups() {
@@ -143,7 +183,7 @@ final class SpendReport {
     }
 
     private static void groups(ObjectNode into, List<SpendRow> rows) {
-        rows.forEach(r -> write(into.putObject(r.group().isEmpty() ? "(none)" : r.group()), r));
+        rows.forEach(r -> write(into.putObject(r.group()), r));
     }
 
     private static void write(ObjectNode into, SpendRow row) {

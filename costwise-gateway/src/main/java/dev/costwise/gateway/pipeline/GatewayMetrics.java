@@ -37,7 +37,9 @@ public final class GatewayMetrics {
     private static final String LEDGER_FAILURES = "costwise.ledger.failures";
     private static final String RETRIES_REFUSED = "costwise.retries.refused";
     private static final String CACHE_SAVED = "costwise.cache.saved.dollars";
-    private static final String CACHE_SAVED_HELP = "What cache hits saved, in dollars";
+    /** The calls a hit made unneeded, not its saving on the baseline, which /v1/spend counts (docs/gateway.md). */
+    private static final String CACHE_SAVED_HELP = "What cache hits saved: the price of the calls they replaced, in"
+            + " dollars (/v1/spend measures a hit against the pipeline's baseline instead)";
     private static final Map<String, String> DESCRIPTIONS = Map.of(
             "costwise.requests", "Finished model requests, by outcome (success, cache_hit, rejected, failed, aborted)",
             "costwise.upstream.failures", "Failed upstream attempts, by failure kind",
@@ -109,10 +111,11 @@ public final class GatewayMetrics {
     }
 
     /**
-     * Counts a cache saving.
+     * Counts a cache saving: the cache's own, the price of the call the hit replaced. {@code /v1/spend} measures the
+     * hit against the pipeline's baseline, so its savings also hold what routing to a cheaper model saved.
      *
      * @param model the requested name
-     * @param saved what the hit saved
+     * @param saved what the replaced call cost
      */
     public void cacheSaving(String model, Money saved) {
         if (saved.isPositive()) {

@@ -1,15 +1,9 @@
 package dev.costwise.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.costwise.core.Money;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,41 +20,11 @@ class DashboardMoneyFormatTest {
 
     @Test
     void givenTheLedgersAmounts_whenTheDashboardFormatsThem_thenItShowsWhatTheReportShows() throws Exception {
-        String script = moneyFunction() + "\nfor (const s of process.argv.slice(1)) console.log(money(s));";
-        List<String> command = new java.util.ArrayList<>(List.of("node", "-e", script));
-        command.addAll(AMOUNTS);
-        List<String> shown = run(command);
+        String script = DashboardScript.definitions("const money = ")
+                + "for (const s of process.argv.slice(1)) console.log(money(s));";
+        List<String> shown = DashboardScript.run(script, AMOUNTS);
 
         List<String> expected = AMOUNTS.stream().map(a -> Money.of(a).format()).toList();
         assertThat(shown).containsExactlyElementsOf(expected);
-    }
-
-    private static String moneyFunction() throws IOException {
-        String html;
-        try (InputStream in = DashboardPage.class.getResourceAsStream("dashboard.html")) {
-            html = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        int start = html.indexOf("const money = ");
-        int end = html.indexOf("\n};\n", start);
-        assertThat(start).as("dashboard.html defines money").isNotNegative();
-        return html.substring(start, end + 3);
-    }
-
-    private static List<String> run(List<String> command) throws Exception {
-        Process node;
-        try {
-            node = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            String why = "Node is not on the PATH: " + e.getMessage();
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why + " (CI=true: the dashboard's formatting must be checked)");
-            }
-            Assumptions.abort(why);
-            throw e;
-        }
-        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("node finished").isTrue();
-        assertThat(node.exitValue()).as("node failed: %s", out).isZero();
-        return out.lines().toList();
     }
 }

@@ -3,6 +3,7 @@ package dev.costwise.llm.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Objects;
@@ -66,7 +67,9 @@ public final class WebhookAlertSink implements AlertSink, AutoCloseable {
     }
 
     private static HttpRequest request(URI url, AlertDelivery settings, Alert alert) {
-        return HttpRequest.newBuilder(url).timeout(settings.requestTimeout())
+        // HTTP/1.1 whatever the client prefers: on http:// the JDK client's HTTP/2 default adds "Upgrade: h2c", which
+        // strict HTTP/1.1 receivers and proxies refuse
+        return HttpRequest.newBuilder(url).version(HttpClient.Version.HTTP_1_1).timeout(settings.requestTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(alert))).build();
     }

@@ -69,6 +69,21 @@ class HttpAlertSinkTest {
     }
 
     @Test
+    void givenTheDefaultHttpClient_whenAWebhookIsPosted_thenItIsPlainHttp11WithoutAnHttp2Upgrade() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        WebhookAlertSink sink = WebhookAlertSink.of(server.url("/hook").uri(), AlertDelivery.ofDefaults());
+
+        sink.send(alert);
+
+        assertThat(sink.awaitIdle(Duration.ofSeconds(10))).isTrue();
+        RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
+        for (String http2Upgrade : List.of("Upgrade", "HTTP2-Settings", "Connection")) {
+            assertThat(request.getHeaders().get(http2Upgrade)).as(http2Upgrade).isNull();
+        }
+        assertThat(sink.stats()).isEqualTo(new DeliveryStats(1, 0, 0, 0));
+    }
+
+    @Test
     void givenAnEndpointThatRefusesThePayload_whenSent_thenItIsNotRetried() throws Exception {
         server.enqueue(new MockResponse.Builder().code(400).body("invalid_payload").build());
         WebhookAlertSink sink = WebhookAlertSink.of(server.url("/hook").uri(), settings);
