@@ -17,6 +17,7 @@ import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
 import dev.costwise.gateway.config.GatewayConfig.CircuitSettings;
+import dev.costwise.gateway.config.GatewayConfig.Connections;
 import dev.costwise.gateway.config.GatewayConfig.KeyDef;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
@@ -54,6 +55,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -502,7 +504,8 @@ public final class ConfigLoader {
                 return d;
             }
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
-                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory", "stream_keepalive"));
+                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory", "stream_keepalive",
+                    "header_timeout", "idle_timeout", "max_connections"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             if (!isHostSyntax(host)) {
                 problem("server.host", "expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
@@ -537,7 +540,17 @@ public final class ConfigLoader {
             Duration keepAlive = optDuration(n, "stream_keepalive", "server.stream_keepalive")
                     .orElse(d.streamKeepAlive());
             return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl, maxAnswer,
-                    answerMemory, keepAlive);
+                    answerMemory, keepAlive, connections(n, d.connections()));
+        }
+
+        Connections connections(JsonNode n, Connections d) {
+            Duration header = optPositiveDuration(n, "header_timeout", "server.header_timeout",
+                    "every connection would be closed before its request arrives").orElse(d.headerTimeout());
+            Duration idle = optPositiveDuration(n, "idle_timeout", "server.idle_timeout",
+                    "every connection would be closed after its first answer").orElse(d.idleTimeout());
+            OptionalInt max = optInt(n, "max_connections", "server.max_connections", 1, 1_000_000)
+                    .map(OptionalInt::of).orElse(d.maxConnections());
+            return new Connections(header, idle, max);
         }
 
         List<Model> models(JsonNode n) {

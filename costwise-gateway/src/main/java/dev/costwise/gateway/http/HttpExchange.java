@@ -63,18 +63,22 @@ public final class HttpExchange {
     private final long maxBody;
     private final boolean simulated;
     private final GatewayMetrics metrics;
+    private final ConnectionGuard connections;
 
     /**
      * @param json the shared mapper
      * @param maxBody the largest body accepted
      * @param simulated whether answers come from the simulator (adds {@code x-costwise-simulated: true})
      * @param metrics where every error answer sent through this exchange is counted
+     * @param connections closes a connection whose body pauses too long
      */
-    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics) {
+    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics,
+            ConnectionGuard connections) {
         this.json = json;
         this.maxBody = maxBody;
         this.simulated = simulated;
         this.metrics = metrics;
+        this.connections = connections;
     }
 
     /**
@@ -167,7 +171,7 @@ public final class HttpExchange {
             throw new GatewayException.BodyTooLarge(maxBody, length.getAsLong());
         }
         byte[] bytes;
-        try (InputStream in = req.content().inputStream()) {
+        try (InputStream in = connections.body(req, req.content().inputStream())) {
             bytes = HttpBodies.read(in, length, maxBody);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
