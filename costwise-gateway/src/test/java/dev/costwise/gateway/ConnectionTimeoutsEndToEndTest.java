@@ -76,6 +76,20 @@ class ConnectionTimeoutsEndToEndTest {
     }
 
     @Test
+    void givenConnectionClose_whenAnswered_thenTheGatewayEndsTheConnection() {
+        try (TestGateway gw = gateway("header_timeout: 30s, idle_timeout: 60s");
+                RawConnection client = new RawConnection(gw.gateway.port())) {
+            Received r = client.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .readUntilClosed(BOUND);
+
+            assertThat(r.closedByGateway()).as("closed after the answer, not kept for the idle timeout").isTrue();
+            assertThat(r.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(r.text()).contains("Connection: close");
+            assertThat(r.body()).isEqualTo("{\"status\":\"ok\"}");
+        }
+    }
+
+    @Test
     void givenAnAnswerSlowerThanTheTimeouts_whenRequested_thenTheConnectionIsNotCut() {
         upstream.enqueue(new MockResponse.Builder().headersDelay(1, TimeUnit.SECONDS)
                 .addHeader("Content-Type", "application/json")

@@ -2,6 +2,7 @@ package dev.costwise.gateway.http;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.helidon.common.socket.SocketOptions;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.FilterInputStream;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * within the header timeout of opening, one that pauses in a request body for longer than that, and one kept alive
  * that has not sent its next request's headers within the idle timeout of its previous answer. The web server closes
  * none of these itself (its own idle check only reaches a connection that has sent nothing of its next request), so
- * without this a client that sends half a header holds a connection, and a file descriptor, for ever.
+ * without this a client that sends half a header holds a connection, and a file descriptor, for ever. It also ends a
+ * connection whose request or answer says {@code Connection: close} once the answer is sent, which the server
+ * announces but does not do.
  *
  * <p>Every accepted connection is registered through {@link #socketOptions}; {@link #filter()} marks when a request's
  * headers have arrived and its answer is sent; {@link #body} marks the waits for a body. {@link #sweep()}, run every
@@ -112,7 +115,9 @@ public final class ConnectionGuard {
 
     /**
      * @return a routing filter: a request's headers have arrived when it runs, so its connection owes nothing until
-     *     the endpoint reads a body; after the answer it owes its next request within the idle timeout
+     *     the endpoint reads a body; after the answer it owes its next request within the idle timeout, or nothing
+     *     more when the request or answer said {@code Connection: close}: the gateway's side is closed then, so the
+     *     client sees the end of the connection, and the connection ends once the client closes its side
      */
     public Filter filter() {
         return (chain, req, res) -> {
@@ -121,9 +126,23 @@ public final class ConnectionGuard {
             try {
                 chain.proceed();
             } finally {
-                watch.ifPresent(w -> w.waitUntil(ticker.read() + idleTimeout.toNanos()));
+                watch.ifPresent(w -> {
+                    w.waitUntil(ticker.read() + idleTimeout.toNanos());
+                    if (res.isSent() && (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
+                            || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE))) {
+                        shutDownOutput(w.channel);
+                    }
+                });
             }
         };
+    }
+
+    private static void shutDownOutput(SocketChannel channel) {
+        try {
+            channel.shutdownOutput(); // after the answer's bytes, which the server has written by now
+        } catch (IOException e) {
+            LOG.debug("could not half-close a connection that asked to close: {}", e.getMessage());
+        }
     }
 
     /**
