@@ -1087,6 +1087,9 @@ public final class ConfigLoader {
                         problem(p + ".id", "'" + v + "' is reserved for the gateway's own callers (master: the "
                                 + "master key, anonymous: no key), whose spend rows and stored responses a key with "
                                 + "it would share; choose another id");
+                    } else if (PrintableText.hasControl(v)) { // logged and ledgered: no line breaks or escapes
+                        problem(p + ".id", "must not contain control characters, was \"" + PrintableText.escaped(v)
+                                + "\"");
                     } else if (!ids.add(v)) {
                         problem(p + ".id", "duplicate key id '" + v + "'");
                     }
