@@ -19,6 +19,7 @@ import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
 import dev.costwise.gateway.config.GatewayConfig.CircuitSettings;
 import dev.costwise.gateway.config.GatewayConfig.Connections;
 import dev.costwise.gateway.config.GatewayConfig.KeyDef;
+import dev.costwise.gateway.config.GatewayConfig.MetricsAccess;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
@@ -90,6 +91,8 @@ public final class ConfigLoader {
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
 
+    /** The fewest characters a key set in the config may have: a short one can be guessed. */
+    static final int MIN_KEY_LENGTH = 16;
     /** The environment variable that holds the master key when the file sets no {@code master_key}. */
     public static final String MASTER_KEY_ENV = "COSTWISE_MASTER_KEY";
 
@@ -245,6 +248,11 @@ public final class ConfigLoader {
             Optional<String> masterKey = optString(root, "master_key", "master_key")
                     .or(() -> Optional.ofNullable(env.apply(MASTER_KEY_ENV)).map(String::trim)
                             .filter(k -> !k.isEmpty()));
+            MetricsAccess metrics = server.metrics();
+            if (metrics.keyRequired() && masterKey.isEmpty() && metrics.metricsKey().isEmpty()) {
+                problem("server.metrics_auth", "master_key needs a master key (master_key, or " + MASTER_KEY_ENV
+                        + ") or server.metrics_key: without one nothing could read /metrics");
+            }
             JsonNode ledgerNode = root.path("ledger");
             if (!ledgerNode.isMissingNode() && !ledgerNode.isObject()) {
                 // Not kind(): it would quote the value, and a database URL may hold a password.
@@ -505,7 +513,7 @@ public final class ConfigLoader {
             }
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
                     "cache_memory", "responses_ttl", "max_answer_size", "answer_memory", "stream_keepalive",
-                    "header_timeout", "idle_timeout", "max_connections"));
+                    "header_timeout", "idle_timeout", "max_connections", "metrics_auth", "metrics_key"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             if (!isHostSyntax(host)) {
                 problem("server.host", "expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
@@ -540,7 +548,27 @@ public final class ConfigLoader {
             Duration keepAlive = optDuration(n, "stream_keepalive", "server.stream_keepalive")
                     .orElse(d.streamKeepAlive());
             return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl, maxAnswer,
-                    answerMemory, keepAlive, connections(n, d.connections()));
+                    answerMemory, keepAlive, connections(n, d.connections()), metricsAccess(n));
+        }
+
+        MetricsAccess metricsAccess(JsonNode n) {
+            Optional<String> auth = optString(n, "metrics_auth", "server.metrics_auth");
+            Optional<String> key = optString(n, "metrics_key", "server.metrics_key");
+            boolean required = auth.isPresent() && auth.get().equals("master_key");
+            if (auth.isPresent() && !required && !auth.get().equals("open")) {
+                problem("server.metrics_auth", "expected open (anyone may read /metrics) or master_key (it needs "
+                        + "the master key or server.metrics_key), was '" + auth.get() + "'");
+                return MetricsAccess.OPEN;
+            }
+            if (key.isPresent() && !required) {
+                problem("server.metrics_key", "is only used with metrics_auth: master_key; /metrics is open");
+                return MetricsAccess.OPEN;
+            }
+            if (key.isPresent() && key.get().length() < MIN_KEY_LENGTH) {
+                problem("server.metrics_key", "must be at least " + MIN_KEY_LENGTH + " characters, was "
+                        + key.get().length());
+            }
+            return new MetricsAccess(required, key);
         }
 
         Connections connections(JsonNode n, Connections d) {

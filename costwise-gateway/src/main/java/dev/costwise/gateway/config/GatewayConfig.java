@@ -164,10 +164,11 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      *        the least time between two; default 15 s, below the 60 s after which proxies cut idle connections; zero
      *        for none
      * @param connections how long clients may keep a connection waiting, and how many connections are served at once
+     * @param metrics who may read {@code /metrics}; default anyone ({@link MetricsAccess#OPEN})
      */
     public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
             long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes,
-            Duration streamKeepAlive, Connections connections) {
+            Duration streamKeepAlive, Connections connections, MetricsAccess metrics) {
         /** Default body limit: 10 MB. */
         public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
         /** The largest {@code max_answer_size} accepted: an answer is read into one array. */
@@ -196,17 +197,18 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                     maxAnswerBytes, answerMemoryBytes, DEFAULT_STREAM_KEEPALIVE);
         }
 
-        /** A server whose connection limits are the defaults ({@link Connections#DEFAULT}). */
+        /** A server whose connection limits and {@code /metrics} access are the defaults. */
         public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
                 long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes,
                 Duration streamKeepAlive) {
             this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
-                    maxAnswerBytes, answerMemoryBytes, streamKeepAlive, Connections.DEFAULT);
+                    maxAnswerBytes, answerMemoryBytes, streamKeepAlive, Connections.DEFAULT, MetricsAccess.OPEN);
         }
 
         public Server {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(connections, "connections");
+            Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(responsesTtl, "responsesTtl");
@@ -245,12 +247,39 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         /** @return a copy bound elsewhere, other settings kept (the command line's --host and --port win) */
         public Server withAddress(String newHost, int newPort) {
             return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes,
-                    responsesTtl, maxAnswerBytes, answerMemoryBytes, streamKeepAlive, connections);
+                    responsesTtl, maxAnswerBytes, answerMemoryBytes, streamKeepAlive, connections, metrics);
         }
 
         /** @return 127.0.0.1:4000 with the defaults above */
         public static Server ofDefaults() {
             return new Server("127.0.0.1", 4000, DEFAULT_MAX_BODY, Duration.ofSeconds(10), Duration.ofSeconds(120));
+        }
+    }
+
+    /**
+     * Who may read {@code /metrics} ({@code server.metrics_auth}): it shows spend per model, every model's name, error
+     * counts and circuit states, none of them a secret. Open by default, as Prometheus scrape configs expect; with a
+     * key required, a scrape must send the master key, or {@code metricsKey} (a key that opens nothing else, for
+     * Prometheus' {@code authorization} setting).
+     *
+     * @param keyRequired whether {@code /metrics} needs a key ({@code metrics_auth: master_key})
+     * @param metricsKey a key that reads {@code /metrics} and nothing else ({@code metrics_key}); never shown
+     */
+    public record MetricsAccess(boolean keyRequired, Optional<String> metricsKey) {
+        /** Anyone may read {@code /metrics}. */
+        public static final MetricsAccess OPEN = new MetricsAccess(false, Optional.empty());
+
+        public MetricsAccess {
+            Objects.requireNonNull(metricsKey, "metricsKey");
+            if (metricsKey.isPresent() && !keyRequired) {
+                throw new IllegalArgumentException("a metricsKey is only used when a key is required");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "MetricsAccess[keyRequired=" + keyRequired + ", metricsKey=" + metricsKey.map(k -> "(set)")
+                    .orElse("(none)") + "]";
         }
     }
 

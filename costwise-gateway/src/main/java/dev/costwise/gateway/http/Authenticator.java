@@ -31,6 +31,8 @@ public final class Authenticator {
     private static final String SET_MASTER_KEY = "set COSTWISE_MASTER_KEY (or master_key in the config file) and "
             + "restart it";
     private final Optional<byte[]> master;
+    private final GatewayConfig.MetricsAccess metrics;
+    private final Optional<byte[]> metricsKey;
     private final Map<String, VirtualKey> fileKeys = new HashMap<>();
     private final VirtualKeyStore store;
     private final Clock clock;
@@ -42,6 +44,8 @@ public final class Authenticator {
      */
     public Authenticator(GatewayConfig config, VirtualKeyStore store, Clock clock) {
         this.master = config.masterKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
+        this.metrics = config.server().metrics();
+        this.metricsKey = metrics.metricsKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
         this.store = store;
         this.clock = clock;
         // A key of the config file was not created at any time we know: it is in force since this gateway started.
@@ -152,6 +156,29 @@ public final class Authenticator {
                     + (master.isEmpty() ? "; this gateway has none: " + SET_MASTER_KEY : ""));
         }
         return c;
+    }
+
+    /**
+     * Admits a reader of {@code /metrics}: anyone, unless the config requires a key ({@code server.metrics_auth:
+     * master_key}); then the master key or {@code server.metrics_key}, even while the gateway is otherwise open.
+     *
+     * @param authorization the header, if sent
+     * @throws GatewayException.Unauthorized if a key is required and is missing or is neither of those
+     */
+    public void metricsReader(Optional<String> authorization) {
+        if (!metrics.keyRequired()) {
+            return;
+        }
+        String header = authorization.orElseThrow(() -> new GatewayException.Unauthorized("missing API key: "
+                + "/metrics needs the master key or server.metrics_key, as 'Authorization: Bearer <key>'"));
+        byte[] presented = header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        boolean admitted = master.filter(k -> MessageDigest.isEqual(k, presented)).isPresent()
+                || metricsKey.filter(k -> MessageDigest.isEqual(k, presented)).isPresent();
+        if (!admitted) {
+            throw new GatewayException.Unauthorized("this key cannot read /metrics: it needs the master key or "
+                    + "server.metrics_key");
+        }
     }
 
     /**
