@@ -15,6 +15,7 @@ import dev.costwise.gateway.http.Authenticator;
 import dev.costwise.gateway.http.ChatEndpoint;
 import dev.costwise.gateway.http.ConnectionGuard;
 import dev.costwise.gateway.http.DashboardPage;
+import dev.costwise.gateway.http.DirectErrors;
 import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
@@ -269,6 +270,7 @@ public final class Gateway implements AutoCloseable {
                 .maxTcpConnections(maxConnections)
                 .addProtocol(http1)
                 .addConnectionSelector(new Http10Connections(http1)) // before the server's own HTTP/1.1 selector
+                .directHandlers(DirectErrors.of(metrics, config.server().maxBodyBytes()))
                 .routing(routing)
                 .build();
     }
