@@ -84,6 +84,19 @@ final class RawConnection implements AutoCloseable {
      * @return the answer
      */
     Received readAnswer(Duration bound) {
+        return read(bound, true);
+    }
+
+    /**
+     * Reads one answer's head only (the answer to a {@code HEAD} request has no body), leaving the connection open.
+     *
+     * @return the head
+     */
+    Received readHead(Duration bound) {
+        return read(bound, false);
+    }
+
+    private Received read(Duration bound, boolean withBody) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             socket.setSoTimeout((int) bound.toMillis());
@@ -98,7 +111,7 @@ final class RawConnection implements AutoCloseable {
                 String text = out.toString(StandardCharsets.ISO_8859_1);
                 int headEnd = text.indexOf("\r\n\r\n");
                 if (expected < 0 && headEnd >= 0) {
-                    expected = headEnd + 4 + contentLength(text.substring(0, headEnd));
+                    expected = headEnd + 4 + (withBody ? contentLength(text.substring(0, headEnd)) : 0);
                 }
             }
             return new Received(out.toString(StandardCharsets.UTF_8), false);
