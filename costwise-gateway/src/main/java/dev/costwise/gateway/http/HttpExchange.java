@@ -1,12 +1,14 @@
 package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.KeyUsage;
@@ -182,13 +184,35 @@ public final class HttpExchange {
         return bytes;
     }
 
+    /**
+     * Parses one JSON value; text after it is refused rather than ignored, as a proxy or firewall that reads the body
+     * may read it otherwise (two values, the second one's {@code model} winning there).
+     */
     private static JsonNode parse(byte[] bytes, ObjectReader reader) {
-        try {
-            return reader.readTree(bytes);
+        try (JsonParser parser = reader.createParser(bytes)) {
+            JsonNode tree = reader.readTree(parser);
+            if (tree == null) {
+                return MissingNode.getInstance(); // white space only
+            }
+            JsonLocation end = parser.currentLocation();
+            if (!atEnd(parser)) {
+                throw new GatewayException.InvalidJson("the body has more after its JSON value (from line "
+                        + end.getLineNr() + ", column " + end.getColumnNr() + "): send one JSON object");
+            }
+            return tree;
         } catch (JsonProcessingException e) {
             throw new GatewayException.InvalidJson(describe(e));
         } catch (IOException e) {
             throw new GatewayException.InvalidJson(shortened(e.getMessage()));
+        }
+    }
+
+    /** @return whether only white space follows the value the parser has read; text that is no JSON is more too */
+    private static boolean atEnd(JsonParser parser) throws IOException {
+        try {
+            return parser.nextToken() == null;
+        } catch (JsonProcessingException e) {
+            return false;
         }
     }
 
