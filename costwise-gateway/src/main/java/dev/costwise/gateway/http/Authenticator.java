@@ -117,10 +117,27 @@ public final class Authenticator {
      *
      * @param req the request
      * @return the credential, if any
+     * @throws GatewayException.InvalidField if the header is sent twice with different values
      */
     public static Optional<String> credential(ServerRequest req) {
-        Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
-        return authorization.isPresent() ? authorization : req.headers().first(API_KEY).map(k -> "Bearer " + k);
+        Optional<String> authorization = only(req, HeaderNames.AUTHORIZATION);
+        return authorization.isPresent() ? authorization : only(req, API_KEY).map(k -> "Bearer " + k);
+    }
+
+    /**
+     * The one value of a credential header. Sent twice with different values it is refused rather than its first
+     * value taken: a proxy in front of the gateway may have checked, or logged, the other one.
+     */
+    private static Optional<String> only(ServerRequest req, HeaderName name) {
+        if (!req.headers().contains(name)) {
+            return Optional.empty();
+        }
+        List<String> values = req.headers().get(name).allValues();
+        if (values.stream().distinct().count() > 1) {
+            throw new GatewayException.InvalidField(name.defaultCase(), "sent " + values.size() + " times with "
+                    + "different values: send one key");
+        }
+        return Optional.of(values.getFirst());
     }
 
     /**
