@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.ModelRetirements;
@@ -172,6 +173,10 @@ public final class Gateway implements AutoCloseable {
         this.config = b.config;
         this.clock = b.clock;
         requireResolvable(config.server().host()); // before anything is opened, which a failure would leave open
+        // the command line's --host may open the gateway to other machines after its config was checked
+        ConfigLoader.masterKeyProblem(config.server().host(), config.masterKey(), "the master key").ifPresent(p -> {
+            throw new GatewayStartException(p);
+        });
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl()
                 .map(url -> LedgerFactory.open(url, config.ledgerRetention())).orElseGet(MemorySpendLedger::new));
@@ -464,6 +469,9 @@ public final class Gateway implements AutoCloseable {
         } else if (!auth.hasMasterKey()) {
             LOG.warn("No master key (COSTWISE_MASTER_KEY): requests need a virtual key, and virtual keys cannot be "
                     + "created, changed or revoked until one is set.");
+        } else if (config.masterKey().orElseThrow().length() < ConfigLoader.MIN_KEY_LENGTH) {
+            LOG.warn("The master key is shorter than {} characters: enough on this machine only; the gateway "
+                    + "refuses it when it listens beyond (server.host, --host).", ConfigLoader.MIN_KEY_LENGTH);
         }
         return this;
     }

@@ -92,7 +92,7 @@ public final class ConfigLoader {
             "budget_utilization");
 
     /** The fewest characters a key set in the config may have: a short one can be guessed. */
-    static final int MIN_KEY_LENGTH = 16;
+    public static final int MIN_KEY_LENGTH = 16;
     /** The environment variable that holds the master key when the file sets no {@code master_key}. */
     public static final String MASTER_KEY_ENV = "COSTWISE_MASTER_KEY";
 
@@ -216,6 +216,31 @@ public final class ConfigLoader {
         return host.length() <= 253 && HOST_NAME.matcher(host).matches();
     }
 
+    /**
+     * A master key must be long enough not to be guessed once other machines can reach the gateway: a short one, as
+     * a local test may use, is refused then, with the failed logins no slower than the successful ones.
+     *
+     * @param host the host the gateway listens on
+     * @param masterKey the master key, if any
+     * @param path where the key was set ({@code master_key}, or the environment variable)
+     * @return why the key cannot be used there, or empty when it can
+     */
+    public static Optional<String> masterKeyProblem(String host, Optional<String> masterKey, String path) {
+        if (masterKey.isEmpty() || masterKey.get().length() >= MIN_KEY_LENGTH || isLoopback(host)) {
+            return Optional.empty();
+        }
+        return Optional.of(path + ": must be at least " + MIN_KEY_LENGTH + " characters while server.host ("
+                + host + ") lets other machines reach the gateway, as a shorter one can be guessed; was "
+                + masterKey.get().length());
+    }
+
+    /** @return whether {@code host} is this machine's loopback: localhost, 127.x.x.x or ::1 */
+    static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+    }
+
     /** @return whether {@code url} parses as an absolute {@code http} or {@code https} URL with a host */
     private static boolean isAbsoluteHttpUrl(String url) {
         try {
@@ -248,6 +273,8 @@ public final class ConfigLoader {
             Optional<String> masterKey = optString(root, "master_key", "master_key")
                     .or(() -> Optional.ofNullable(env.apply(MASTER_KEY_ENV)).map(String::trim)
                             .filter(k -> !k.isEmpty()));
+            masterKeyProblem(server.host(), masterKey, root.has("master_key") ? "master_key" : MASTER_KEY_ENV)
+                    .ifPresent(problems::add);
             MetricsAccess metrics = server.metrics();
             if (metrics.keyRequired() && masterKey.isEmpty() && metrics.metricsKey().isEmpty()) {
                 problem("server.metrics_auth", "master_key needs a master key (master_key, or " + MASTER_KEY_ENV
