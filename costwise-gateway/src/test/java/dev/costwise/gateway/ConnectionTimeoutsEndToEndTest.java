@@ -3,6 +3,9 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.gateway.RawConnection.Received;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -53,7 +56,10 @@ class ConnectionTimeoutsEndToEndTest {
     }
 
     @Test
-    void givenABodyThatStops_whenTheHeaderTimeoutPasses_thenTheGatewayClosesTheConnection() {
+    void givenABodyThatStops_whenTheHeaderTimeoutPasses_thenTheGatewayClosesTheConnectionWithoutAnErrorLogged() {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8)); // slf4j-simple writes to System.err
         try (TestGateway gw = gateway("header_timeout: 300ms");
                 RawConnection slow = new RawConnection(gw.gateway.port())) {
             slow.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -61,7 +67,11 @@ class ConnectionTimeoutsEndToEndTest {
 
             assertThat(slow.readUntilClosed(BOUND).closedByGateway()).isTrue();
             assertThat(upstream.getRequestCount()).isZero();
+        } finally {
+            System.setErr(original);
         }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).as("a client's pause is no internal error")
+                .doesNotContain("ERROR", "internal error");
     }
 
     @Test

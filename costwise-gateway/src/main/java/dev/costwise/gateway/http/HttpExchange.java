@@ -18,6 +18,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -177,6 +178,9 @@ public final class HttpExchange {
             bytes = HttpBodies.read(in, length, maxBody);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (CloseConnectionException e) {
+            // The client left, or paused longer than the header timeout and lost its connection: no internal error
+            throw new UncheckedIOException(new IOException("the connection closed while its body was read", e));
         }
         if (bytes.length > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, -1);
