@@ -44,6 +44,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "costwise-shutdown"));
         gateway.awaitShutdown();
+        if (gateway.failure().isPresent()) { // stopped on its own: exit with an error, so a supervisor restarts it
+            System.err.println("costwise: " + gateway.failure().get());
+            return 1;
+        }
         return 0;
     }
 }

@@ -3,8 +3,10 @@ package dev.costwise.gateway;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.sun.management.UnixOperatingSystemMXBean;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
+import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.ModelRetirements;
@@ -12,10 +14,13 @@ import dev.costwise.gateway.config.Providers;
 import dev.costwise.gateway.http.AdminEndpoints;
 import dev.costwise.gateway.http.Authenticator;
 import dev.costwise.gateway.http.ChatEndpoint;
+import dev.costwise.gateway.http.ConnectionGuard;
 import dev.costwise.gateway.http.DashboardPage;
+import dev.costwise.gateway.http.DirectErrors;
 import dev.costwise.gateway.http.Endpoints;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
+import dev.costwise.gateway.http.Http10Connections;
 import dev.costwise.gateway.http.HttpExchange;
 import dev.costwise.gateway.http.InfoEndpoints;
 import dev.costwise.gateway.http.JdbcResponseDocuments;
@@ -61,6 +66,7 @@ import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.store.JdbcSpendLedger;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
@@ -68,6 +74,7 @@ import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -85,9 +92,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.OptionalLong;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,6 +140,8 @@ public final class Gateway implements AutoCloseable {
      * configured grace must not be spent a second time here.
      */
     private static final Duration SERVER_STOP = Duration.ofSeconds(1);
+    /** How often the gateway checks that its web server still listens ({@link ListenerWatch}). */
+    static final Duration LISTENER_CHECK = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final SpendLedger ledger;
@@ -148,11 +161,22 @@ public final class Gateway implements AutoCloseable {
     private final Maintenance maintenance;
     private final BudgetBook budgets;
     private final Clock clock;
+    private final ConnectionGuard connections;
+    private final int maxConnections;
+    /** Sweeps overdue connections and watches the listener: its own thread, never held up by a database chore. */
+    private final ScheduledExecutorService connectionChores = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon(true).name("costwise-connections").factory());
+    private final AtomicReference<String> failure = new AtomicReference<>();
+    private volatile boolean closed;
 
     private Gateway(Builder b) {
         this.config = b.config;
         this.clock = b.clock;
         requireResolvable(config.server().host()); // before anything is opened, which a failure would leave open
+        // the command line's --host may open the gateway to other machines after its config was checked
+        ConfigLoader.masterKeyProblem(config.server().host(), config.masterKey(), "the master key").ifPresent(p -> {
+            throw new GatewayStartException(p);
+        });
         ObjectMapper json = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         this.ledger = b.ledger.orElseGet(() -> config.ledgerUrl()
                 .map(url -> LedgerFactory.open(url, config.ledgerRetention())).orElseGet(MemorySpendLedger::new));
@@ -193,7 +217,11 @@ public final class Gateway implements AutoCloseable {
                 config.server().streamKeepAlive()),
                 redis, cutoff);
         this.auth = new Authenticator(config, keys, b.clock);
-        this.http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated(), metrics);
+        GatewayConfig.Connections limits = config.server().connections();
+        this.connections = new ConnectionGuard(limits.headerTimeout(), limits.idleTimeout(), b.ticker);
+        this.maxConnections = limits.effectiveMaxConnections(descriptorLimit());
+        this.http = new HttpExchange(json, config.server().maxBodyBytes(), config.simulated(), metrics,
+                connections);
         ChatEndpoint chat = new ChatEndpoint(http, auth, service);
         InfoEndpoints info = new InfoEndpoints(http, auth, directory, service, ledger, registry, json, draining::get);
         AdminEndpoints admin = new AdminEndpoints(http, auth, keys, budgets, ledger, directory, json, b.clock);
@@ -230,18 +258,24 @@ public final class Gateway implements AutoCloseable {
                 .delete("/v1/keys/{id}", admin::revokeKey)
                 .get("/v1/key", new KeyInfoEndpoint(http, auth, budgets, json)::handle)
                 .get("/dashboard", new DashboardPage()::serve)
-                .routing();
+                .routing()
+                .addFilter(connections.filter());
+        // Requests are validated as they are read; the response headers are the gateway's own values (names from the
+        // config are checked when it loads), and validating every one of them again on every write was 5 % of the
+        // gateway's CPU samples at c=16.
+        Http1Config http1 = Http1Config.builder().validateResponseHeaders(false).build();
         this.server = WebServer.builder()
                 .host(config.server().host())
                 .port(config.server().port())
                 .maxPayloadSize(Math.max(config.server().maxBodyBytes() * 2, 1024 * 1024))
                 .shutdownGracePeriod(SERVER_STOP)
                 .shutdownHook(false)
-                .connectionOptions(o -> o.tcpNoDelay(true))
-                // Requests are validated as they are read; the response headers are the gateway's own values (names
-                // from the config are checked when it loads), and validating every one of them again on every write
-                // was 5 % of the gateway's CPU samples at c=16.
-                .addProtocol(Http1Config.builder().validateResponseHeaders(false).build())
+                .connectionOptions(connections.socketOptions(SocketOptions.builder().tcpNoDelay(true).build()))
+                // Accepting one connection more than there are file descriptors for would end the listener for good
+                .maxTcpConnections(maxConnections)
+                .addProtocol(http1)
+                .addConnectionSelector(new Http10Connections(http1)) // before the server's own HTTP/1.1 selector
+                .directHandlers(DirectErrors.of(metrics, config.server().maxBodyBytes()))
                 .routing(routing)
                 .build();
     }
@@ -404,6 +438,7 @@ public final class Gateway implements AutoCloseable {
         }
         LOG.info("Costwise gateway listening on http://{}:{} with {} model(s){}", config.server().host(),
                 server.port(), config.models().size(), config.simulated() ? " (SIMULATED)" : "");
+        watchConnections();
         if (config.simulated()) {
             LOG.warn("No provider API key found (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, GROQ_API_KEY, "
                     + "OPENROUTER_API_KEY, HF_TOKEN, OLLAMA_HOST, UPSTREAM_BASE_URL): answers are SIMULATED by the "
@@ -434,8 +469,53 @@ public final class Gateway implements AutoCloseable {
         } else if (!auth.hasMasterKey()) {
             LOG.warn("No master key (COSTWISE_MASTER_KEY): requests need a virtual key, and virtual keys cannot be "
                     + "created, changed or revoked until one is set.");
+        } else if (config.masterKey().orElseThrow().length() < ConfigLoader.MIN_KEY_LENGTH) {
+            LOG.warn("The master key is shorter than {} characters: enough on this machine only; the gateway "
+                    + "refuses it when it listens beyond (server.host, --host).", ConfigLoader.MIN_KEY_LENGTH);
         }
         return this;
+    }
+
+    /**
+     * Starts closing the connections that keep the server waiting ({@link ConnectionGuard}), and watching that the
+     * server still listens: if it stops (it does for good when accepting fails for want of file descriptors), the
+     * gateway stops too, so that the process ends and its supervisor restarts it, rather than living on deaf.
+     */
+    private void watchConnections() {
+        GatewayConfig.Connections limits = config.server().connections();
+        LOG.info("Connections: at most {} at once; closed when a request's headers take over {} or a body pauses "
+                + "that long, and when kept alive over {} without a request", maxConnections, limits.headerTimeout(),
+                limits.idleTimeout());
+        long sweep = connections.sweepInterval().toMillis();
+        connectionChores.scheduleWithFixedDelay(connections::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        ListenerWatch listener = new ListenerWatch(ListenerWatch.connectingTo(config.server().host(), server.port(),
+                LISTENER_CHECK), this::listenerLost);
+        connectionChores.scheduleWithFixedDelay(listener::check, LISTENER_CHECK.toMillis(), LISTENER_CHECK.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void listenerLost() {
+        String why = "the web server stopped listening on " + config.server().host() + ":" + server.port()
+                + " (its log above says why: out of file descriptors, 'Too many open files', raise the limit with "
+                + "ulimit -n or lower server.max_connections); stopping so that a supervisor restarts the gateway";
+        failure.set(why);
+        LOG.error("{}", why);
+        Thread.ofPlatform().name("costwise-stop").start(this::close);
+    }
+
+    /**
+     * @return why the gateway stopped on its own, if it did (its web server stopped listening); a process running it
+     *     should then exit with an error, so that its supervisor restarts it
+     */
+    public Optional<String> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /** @return the process's file-descriptor limit, where the JDK can tell it */
+    private static OptionalLong descriptorLimit() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? OptionalLong.of(unix.getMaxFileDescriptorCount())
+                : OptionalLong.empty();
     }
 
     /** The host to listen on must resolve, or the web server's builder fails with a stack trace. */
@@ -508,9 +588,9 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
-    /** Blocks until {@link #close()} has run (from a shutdown hook, for example). */
+    /** Blocks until {@link #close()} has run (from a shutdown hook, or on its own: {@link #failure()}). */
     public void awaitShutdown() throws InterruptedException {
-        while (server.isRunning()) {
+        while (!closed) {
             synchronized (drained) {
                 drained.wait(500);
             }
@@ -541,6 +621,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
         server.stop(); // every tracked request has answered: only idle connections are left to close
+        connectionChores.shutdownNow();
         upstream.close();
         maintenance.close();
         ledger.flush();
@@ -556,6 +637,7 @@ public final class Gateway implements AutoCloseable {
         }
         redis.ifPresent(RedisSharing::close);
         registry.close();
+        closed = true;
         synchronized (drained) {
             drained.notifyAll();
         }

@@ -84,6 +84,17 @@ class ConfigContradictionsTest {
     }
 
     @Test
+    void givenAKeyIdWithALineBreak_whenLoaded_thenRefusedAsItWouldForgeLogLines() {
+        loading("""
+                models: [{name: m, provider: sim}]
+                keys:
+                  - {id: "team\\nFORGED", key_sha256: %s}
+                """.formatted(ConfigLoader.sha256Hex("sk-k")))
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
+                        "keys[0].id: must not contain control characters, was \"team\\nFORGED\""));
+    }
+
+    @Test
     void givenTwoKeysWithOneSecret_whenLoaded_thenTheSecondIsRefused() {
         loading("""
                 models: [{name: m, provider: sim}]

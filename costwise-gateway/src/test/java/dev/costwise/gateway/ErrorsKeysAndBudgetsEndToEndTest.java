@@ -135,7 +135,7 @@ class ErrorsKeysAndBudgetsEndToEndTest {
             assertThat(TestGateway.json(getChat.body()).at("/error/message").asText())
                     .isEqualTo("GET is not allowed on /v1/chat/completions (allowed: POST)");
             assertThat(getRotate.headers().firstValue("Allow")).as("{id} matches one segment").hasValue("POST");
-            assertThat(deleteKeys.headers().firstValue("Allow")).hasValue("GET, POST");
+            assertThat(deleteKeys.headers().firstValue("Allow")).as("HEAD with every GET").hasValue("GET, HEAD, POST");
         }
     }
 

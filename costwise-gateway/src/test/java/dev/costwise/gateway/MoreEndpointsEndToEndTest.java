@@ -251,7 +251,7 @@ class MoreEndpointsEndToEndTest {
             assertThat(gw.get("/v1/models/mini", "Authorization", "Bearer sk-narrow").statusCode()).isEqualTo(200);
             assertThat(gw.get("/v1/models/mini").statusCode()).isEqualTo(401);
             assertThat(gw.delete("/v1/models/openrouter/openai/gpt-4o-mini").headers().firstValue("Allow"))
-                    .hasValue("GET");
+                    .hasValue("GET, HEAD");
         }
     }
 

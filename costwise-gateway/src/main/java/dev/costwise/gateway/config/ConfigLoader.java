@@ -17,7 +17,9 @@ import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
 import dev.costwise.gateway.config.GatewayConfig.CircuitSettings;
+import dev.costwise.gateway.config.GatewayConfig.Connections;
 import dev.costwise.gateway.config.GatewayConfig.KeyDef;
+import dev.costwise.gateway.config.GatewayConfig.MetricsAccess;
 import dev.costwise.gateway.config.GatewayConfig.Model;
 import dev.costwise.gateway.config.GatewayConfig.OnExhausted;
 import dev.costwise.gateway.config.GatewayConfig.Pipeline;
@@ -54,6 +56,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -88,6 +91,8 @@ public final class ConfigLoader {
     private static final Set<String> ALERT_METRICS = Set.of("spend", "error_rate", "cache_hit_rate",
             "budget_utilization");
 
+    /** The fewest characters a key set in the config may have: a short one can be guessed. */
+    public static final int MIN_KEY_LENGTH = 16;
     /** The environment variable that holds the master key when the file sets no {@code master_key}. */
     public static final String MASTER_KEY_ENV = "COSTWISE_MASTER_KEY";
 
@@ -211,6 +216,31 @@ public final class ConfigLoader {
         return host.length() <= 253 && HOST_NAME.matcher(host).matches();
     }
 
+    /**
+     * A master key must be long enough not to be guessed once other machines can reach the gateway: a short one, as
+     * a local test may use, is refused then, with the failed logins no slower than the successful ones.
+     *
+     * @param host the host the gateway listens on
+     * @param masterKey the master key, if any
+     * @param path where the key was set ({@code master_key}, or the environment variable)
+     * @return why the key cannot be used there, or empty when it can
+     */
+    public static Optional<String> masterKeyProblem(String host, Optional<String> masterKey, String path) {
+        if (masterKey.isEmpty() || masterKey.get().length() >= MIN_KEY_LENGTH || isLoopback(host)) {
+            return Optional.empty();
+        }
+        return Optional.of(path + ": must be at least " + MIN_KEY_LENGTH + " characters while server.host ("
+                + host + ") lets other machines reach the gateway, as a shorter one can be guessed; was "
+                + masterKey.get().length());
+    }
+
+    /** @return whether {@code host} is this machine's loopback: localhost, 127.x.x.x or ::1 */
+    static boolean isLoopback(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equalsIgnoreCase("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")
+                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+    }
+
     /** @return whether {@code url} parses as an absolute {@code http} or {@code https} URL with a host */
     private static boolean isAbsoluteHttpUrl(String url) {
         try {
@@ -243,6 +273,13 @@ public final class ConfigLoader {
             Optional<String> masterKey = optString(root, "master_key", "master_key")
                     .or(() -> Optional.ofNullable(env.apply(MASTER_KEY_ENV)).map(String::trim)
                             .filter(k -> !k.isEmpty()));
+            masterKeyProblem(server.host(), masterKey, root.has("master_key") ? "master_key" : MASTER_KEY_ENV)
+                    .ifPresent(problems::add);
+            MetricsAccess metrics = server.metrics();
+            if (metrics.keyRequired() && masterKey.isEmpty() && metrics.metricsKey().isEmpty()) {
+                problem("server.metrics_auth", "master_key needs a master key (master_key, or " + MASTER_KEY_ENV
+                        + ") or server.metrics_key: without one nothing could read /metrics");
+            }
             JsonNode ledgerNode = root.path("ledger");
             if (!ledgerNode.isMissingNode() && !ledgerNode.isObject()) {
                 // Not kind(): it would quote the value, and a database URL may hold a password.
@@ -502,7 +539,8 @@ public final class ConfigLoader {
                 return d;
             }
             unknownFields(n, "server", Set.of("host", "port", "max_body_size", "shutdown_grace", "request_timeout",
-                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory", "stream_keepalive"));
+                    "cache_memory", "responses_ttl", "max_answer_size", "answer_memory", "stream_keepalive",
+                    "header_timeout", "idle_timeout", "max_connections", "metrics_auth", "metrics_key"));
             String host = optString(n, "host", "server.host").orElse(d.host());
             if (!isHostSyntax(host)) {
                 problem("server.host", "expected an IP address or a host name (such as 127.0.0.1, 0.0.0.0 or "
@@ -537,7 +575,37 @@ public final class ConfigLoader {
             Duration keepAlive = optDuration(n, "stream_keepalive", "server.stream_keepalive")
                     .orElse(d.streamKeepAlive());
             return new Server(host, port, maxBody, grace, timeout, cacheMemory, responsesTtl, maxAnswer,
-                    answerMemory, keepAlive);
+                    answerMemory, keepAlive, connections(n, d.connections()), metricsAccess(n));
+        }
+
+        MetricsAccess metricsAccess(JsonNode n) {
+            Optional<String> auth = optString(n, "metrics_auth", "server.metrics_auth");
+            Optional<String> key = optString(n, "metrics_key", "server.metrics_key");
+            boolean required = auth.isPresent() && auth.get().equals("master_key");
+            if (auth.isPresent() && !required && !auth.get().equals("open")) {
+                problem("server.metrics_auth", "expected open (anyone may read /metrics) or master_key (it needs "
+                        + "the master key or server.metrics_key), was '" + auth.get() + "'");
+                return MetricsAccess.OPEN;
+            }
+            if (key.isPresent() && !required) {
+                problem("server.metrics_key", "is only used with metrics_auth: master_key; /metrics is open");
+                return MetricsAccess.OPEN;
+            }
+            if (key.isPresent() && key.get().length() < MIN_KEY_LENGTH) {
+                problem("server.metrics_key", "must be at least " + MIN_KEY_LENGTH + " characters, was "
+                        + key.get().length());
+            }
+            return new MetricsAccess(required, key);
+        }
+
+        Connections connections(JsonNode n, Connections d) {
+            Duration header = optPositiveDuration(n, "header_timeout", "server.header_timeout",
+                    "every connection would be closed before its request arrives").orElse(d.headerTimeout());
+            Duration idle = optPositiveDuration(n, "idle_timeout", "server.idle_timeout",
+                    "every connection would be closed after its first answer").orElse(d.idleTimeout());
+            OptionalInt max = optInt(n, "max_connections", "server.max_connections", 1, 1_000_000)
+                    .map(OptionalInt::of).orElse(d.maxConnections());
+            return new Connections(header, idle, max);
         }
 
         List<Model> models(JsonNode n) {
@@ -1074,6 +1142,9 @@ public final class ConfigLoader {
                         problem(p + ".id", "'" + v + "' is reserved for the gateway's own callers (master: the "
                                 + "master key, anonymous: no key), whose spend rows and stored responses a key with "
                                 + "it would share; choose another id");
+                    } else if (PrintableText.hasControl(v)) { // logged and ledgered: no line breaks or escapes
+                        problem(p + ".id", "must not contain control characters, was \"" + PrintableText.escaped(v)
+                                + "\"");
                     } else if (!ids.add(v)) {
                         problem(p + ".id", "duplicate key id '" + v + "'");
                     }

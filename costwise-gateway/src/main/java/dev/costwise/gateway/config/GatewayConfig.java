@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * The gateway's whole configuration: server, models, pipelines, keys, budgets, alerts, ledger and routing tests.
@@ -161,10 +163,12 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      *        provider sent (the first one starts the response: a failure after it no longer changes the status), and
      *        the least time between two; default 15 s, below the 60 s after which proxies cut idle connections; zero
      *        for none
+     * @param connections how long clients may keep a connection waiting, and how many connections are served at once
+     * @param metrics who may read {@code /metrics}; default anyone ({@link MetricsAccess#OPEN})
      */
     public record Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
             long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes,
-            Duration streamKeepAlive) {
+            Duration streamKeepAlive, Connections connections, MetricsAccess metrics) {
         /** Default body limit: 10 MB. */
         public static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
         /** The largest {@code max_answer_size} accepted: an answer is read into one array. */
@@ -193,8 +197,18 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
                     maxAnswerBytes, answerMemoryBytes, DEFAULT_STREAM_KEEPALIVE);
         }
 
+        /** A server whose connection limits and {@code /metrics} access are the defaults. */
+        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
+                long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes,
+                Duration streamKeepAlive) {
+            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
+                    maxAnswerBytes, answerMemoryBytes, streamKeepAlive, Connections.DEFAULT, MetricsAccess.OPEN);
+        }
+
         public Server {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(connections, "connections");
+            Objects.requireNonNull(metrics, "metrics");
             Objects.requireNonNull(shutdownGrace, "shutdownGrace");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             Objects.requireNonNull(responsesTtl, "responsesTtl");
@@ -233,12 +247,96 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         /** @return a copy bound elsewhere, other settings kept (the command line's --host and --port win) */
         public Server withAddress(String newHost, int newPort) {
             return new Server(newHost, newPort, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes,
-                    responsesTtl, maxAnswerBytes, answerMemoryBytes, streamKeepAlive);
+                    responsesTtl, maxAnswerBytes, answerMemoryBytes, streamKeepAlive, connections, metrics);
         }
 
         /** @return 127.0.0.1:4000 with the defaults above */
         public static Server ofDefaults() {
             return new Server("127.0.0.1", 4000, DEFAULT_MAX_BODY, Duration.ofSeconds(10), Duration.ofSeconds(120));
+        }
+    }
+
+    /**
+     * Who may read {@code /metrics} ({@code server.metrics_auth}): it shows spend per model, every model's name, error
+     * counts and circuit states, none of them a secret. Open by default, as Prometheus scrape configs expect; with a
+     * key required, a scrape must send the master key, or {@code metricsKey} (a key that opens nothing else, for
+     * Prometheus' {@code authorization} setting).
+     *
+     * @param keyRequired whether {@code /metrics} needs a key ({@code metrics_auth: master_key})
+     * @param metricsKey a key that reads {@code /metrics} and nothing else ({@code metrics_key}); never shown
+     */
+    public record MetricsAccess(boolean keyRequired, Optional<String> metricsKey) {
+        /** Anyone may read {@code /metrics}. */
+        public static final MetricsAccess OPEN = new MetricsAccess(false, Optional.empty());
+
+        public MetricsAccess {
+            Objects.requireNonNull(metricsKey, "metricsKey");
+            if (metricsKey.isPresent() && !keyRequired) {
+                throw new IllegalArgumentException("a metricsKey is only used when a key is required");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "MetricsAccess[keyRequired=" + keyRequired + ", metricsKey=" + metricsKey.map(k -> "(set)")
+                    .orElse("(none)") + "]";
+        }
+    }
+
+    /**
+     * How long the server waits for a client, and how many clients it serves at once: a client that keeps a
+     * connection without sending what it owes loses it, so no client can hold connections (and file descriptors) for
+     * ever.
+     *
+     * @param headerTimeout how long a client has to send a request's headers once connected, and the longest pause
+     *        while it sends a body ({@code header_timeout}); default 30 s
+     * @param idleTimeout how long a kept-alive connection may take, after an answer, to send its next request's
+     *        headers ({@code idle_timeout}); default 75 s, longer than the 60 s idle timeout of common load balancers
+     *        (a backend that closes first makes them answer 502)
+     * @param maxConnections the most connections served at once ({@code max_connections}); more wait in the
+     *        listen queue. Empty (default): from the process's file-descriptor limit ({@link
+     *        #effectiveMaxConnections})
+     */
+    public record Connections(Duration headerTimeout, Duration idleTimeout, OptionalInt maxConnections) {
+        /** 30 s for headers, 75 s idle, connections from the file-descriptor limit. */
+        public static final Connections DEFAULT = new Connections(Duration.ofSeconds(30), Duration.ofSeconds(75),
+                OptionalInt.empty());
+        /** The most connections served at once by default, whatever the file-descriptor limit. */
+        public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+        /** File descriptors left for everything but client connections: the ledger, logs, the JDK's own files. */
+        static final long RESERVED_DESCRIPTORS = 256;
+
+        public Connections {
+            Objects.requireNonNull(headerTimeout, "headerTimeout");
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(maxConnections, "maxConnections");
+            if (headerTimeout.isNegative() || headerTimeout.isZero()) {
+                throw new IllegalArgumentException("headerTimeout must be positive: " + headerTimeout);
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("idleTimeout must be positive: " + idleTimeout);
+            }
+            if (maxConnections.isPresent() && maxConnections.getAsInt() < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
+            }
+        }
+
+        /**
+         * The configured limit, else one the file-descriptor limit can hold: each connection may take a second
+         * descriptor for its upstream call, and {@value #RESERVED_DESCRIPTORS} are left for the rest, so accepting a
+         * connection never fails for want of one (the web server stops listening for good when it does); at most
+         * {@link #DEFAULT_MAX_CONNECTIONS}, at least 16.
+         *
+         * @param descriptorLimit the process's file-descriptor limit, if known
+         * @return the most connections to serve at once
+         */
+        public int effectiveMaxConnections(OptionalLong descriptorLimit) {
+            if (maxConnections.isPresent()) {
+                return maxConnections.getAsInt();
+            }
+            long fit = descriptorLimit.isPresent() ? (descriptorLimit.getAsLong() - RESERVED_DESCRIPTORS) / 2
+                    : DEFAULT_MAX_CONNECTIONS;
+            return (int) Math.max(16, Math.min(DEFAULT_MAX_CONNECTIONS, fit));
         }
     }
 

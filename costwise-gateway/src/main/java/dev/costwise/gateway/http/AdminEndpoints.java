@@ -173,7 +173,7 @@ public final class AdminEndpoints {
     public void rotateKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
             http.readOptionalAdminJson(req).ifPresent(AdminEndpoints::nothingToRotateWith);
-            String id = req.path().pathParameters().get("id");
+            String id = KeyRequest.id(req.path().pathParameters().get("id"));
             VirtualKeyStore.Issued issued = keys.rotate(id).orElseThrow(() -> noLiveKey(id));
             KeyAudit.rotated(issued.key(), req, requestId);
             ObjectNode out = describe(issued.key());
@@ -188,7 +188,7 @@ public final class AdminEndpoints {
      */
     public void updateKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
-            String id = req.path().pathParameters().get("id");
+            String id = KeyRequest.id(req.path().pathParameters().get("id"));
             JsonNode body = http.readAdminJson(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
                     .orElseThrow(() -> noLiveKey(id));
@@ -200,7 +200,7 @@ public final class AdminEndpoints {
     /** {@code DELETE /v1/keys/{id}}: revokes a key. */
     public void revokeKey(ServerRequest req, ServerResponse res) {
         guarded(req, res, true, requestId -> {
-            String id = req.path().pathParameters().get("id");
+            String id = KeyRequest.id(req.path().pathParameters().get("id"));
             // The store answers only whether it revoked: the name, which the audit line gives, is read before.
             Optional<String> name = keys.list().stream().filter(k -> k.id().equals(id)).map(VirtualKey::name)
                     .findFirst();

@@ -31,6 +31,8 @@ public final class Authenticator {
     private static final String SET_MASTER_KEY = "set COSTWISE_MASTER_KEY (or master_key in the config file) and "
             + "restart it";
     private final Optional<byte[]> master;
+    private final GatewayConfig.MetricsAccess metrics;
+    private final Optional<byte[]> metricsKey;
     private final Map<String, VirtualKey> fileKeys = new HashMap<>();
     private final VirtualKeyStore store;
     private final Clock clock;
@@ -42,6 +44,8 @@ public final class Authenticator {
      */
     public Authenticator(GatewayConfig config, VirtualKeyStore store, Clock clock) {
         this.master = config.masterKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
+        this.metrics = config.server().metrics();
+        this.metricsKey = metrics.metricsKey().map(k -> k.getBytes(StandardCharsets.UTF_8));
         this.store = store;
         this.clock = clock;
         // A key of the config file was not created at any time we know: it is in force since this gateway started.
@@ -113,10 +117,27 @@ public final class Authenticator {
      *
      * @param req the request
      * @return the credential, if any
+     * @throws GatewayException.InvalidField if the header is sent twice with different values
      */
     public static Optional<String> credential(ServerRequest req) {
-        Optional<String> authorization = req.headers().first(HeaderNames.AUTHORIZATION);
-        return authorization.isPresent() ? authorization : req.headers().first(API_KEY).map(k -> "Bearer " + k);
+        Optional<String> authorization = only(req, HeaderNames.AUTHORIZATION);
+        return authorization.isPresent() ? authorization : only(req, API_KEY).map(k -> "Bearer " + k);
+    }
+
+    /**
+     * The one value of a credential header. Sent twice with different values it is refused rather than its first
+     * value taken: a proxy in front of the gateway may have checked, or logged, the other one.
+     */
+    private static Optional<String> only(ServerRequest req, HeaderName name) {
+        if (!req.headers().contains(name)) {
+            return Optional.empty();
+        }
+        List<String> values = req.headers().get(name).allValues();
+        if (values.stream().distinct().count() > 1) {
+            throw new GatewayException.InvalidField(name.defaultCase(), "sent " + values.size() + " times with "
+                    + "different values: send one key");
+        }
+        return Optional.of(values.getFirst());
     }
 
     /**
@@ -152,6 +173,29 @@ public final class Authenticator {
                     + (master.isEmpty() ? "; this gateway has none: " + SET_MASTER_KEY : ""));
         }
         return c;
+    }
+
+    /**
+     * Admits a reader of {@code /metrics}: anyone, unless the config requires a key ({@code server.metrics_auth:
+     * master_key}); then the master key or {@code server.metrics_key}, even while the gateway is otherwise open.
+     *
+     * @param authorization the header, if sent
+     * @throws GatewayException.Unauthorized if a key is required and is missing or is neither of those
+     */
+    public void metricsReader(Optional<String> authorization) {
+        if (!metrics.keyRequired()) {
+            return;
+        }
+        String header = authorization.orElseThrow(() -> new GatewayException.Unauthorized("missing API key: "
+                + "/metrics needs the master key or server.metrics_key, as 'Authorization: Bearer <key>'"));
+        byte[] presented = header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        boolean admitted = master.filter(k -> MessageDigest.isEqual(k, presented)).isPresent()
+                || metricsKey.filter(k -> MessageDigest.isEqual(k, presented)).isPresent();
+        if (!admitted) {
+            throw new GatewayException.Unauthorized("this key cannot read /metrics: it needs the master key or "
+                    + "server.metrics_key");
+        }
     }
 
     /**

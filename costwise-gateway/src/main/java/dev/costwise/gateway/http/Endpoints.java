@@ -37,9 +37,13 @@ public final class Endpoints {
         this.http = http;
     }
 
-    /** Adds {@code GET path}; {@code {name}} in a path stands for one segment, {@code {+name}} for the rest. */
+    /**
+     * Adds {@code GET path}, and {@code HEAD path}, which answers as {@code GET} does without the body
+     * ({@link HeadResponse}); {@code {name}} in a path stands for one segment, {@code {+name}} for the rest.
+     */
     public Endpoints get(String path, Handler handler) {
-        return add(Method.GET, path, handler);
+        add(Method.GET, path, handler);
+        return add(Method.HEAD, path, (req, res) -> handler.handle(req, new HeadResponse(res)));
     }
 
     /** Adds {@code POST path}. */

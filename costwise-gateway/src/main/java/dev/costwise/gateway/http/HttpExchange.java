@@ -1,12 +1,14 @@
 package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.KeyUsage;
@@ -16,6 +18,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -63,18 +66,22 @@ public final class HttpExchange {
     private final long maxBody;
     private final boolean simulated;
     private final GatewayMetrics metrics;
+    private final ConnectionGuard connections;
 
     /**
      * @param json the shared mapper
      * @param maxBody the largest body accepted
      * @param simulated whether answers come from the simulator (adds {@code x-costwise-simulated: true})
      * @param metrics where every error answer sent through this exchange is counted
+     * @param connections closes a connection whose body pauses too long
      */
-    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics) {
+    public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics,
+            ConnectionGuard connections) {
         this.json = json;
         this.maxBody = maxBody;
         this.simulated = simulated;
         this.metrics = metrics;
+        this.connections = connections;
     }
 
     /**
@@ -167,10 +174,13 @@ public final class HttpExchange {
             throw new GatewayException.BodyTooLarge(maxBody, length.getAsLong());
         }
         byte[] bytes;
-        try (InputStream in = req.content().inputStream()) {
+        try (InputStream in = connections.body(req, req.content().inputStream())) {
             bytes = HttpBodies.read(in, length, maxBody);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (CloseConnectionException e) {
+            // The client left, or paused longer than the header timeout and lost its connection: no internal error
+            throw new UncheckedIOException(new IOException("the connection closed while its body was read", e));
         }
         if (bytes.length > maxBody) {
             throw new GatewayException.BodyTooLarge(maxBody, -1);
@@ -178,13 +188,35 @@ public final class HttpExchange {
         return bytes;
     }
 
+    /**
+     * Parses one JSON value; text after it is refused rather than ignored, as a proxy or firewall that reads the body
+     * may read it otherwise (two values, the second one's {@code model} winning there).
+     */
     private static JsonNode parse(byte[] bytes, ObjectReader reader) {
-        try {
-            return reader.readTree(bytes);
+        try (JsonParser parser = reader.createParser(bytes)) {
+            JsonNode tree = reader.readTree(parser);
+            if (tree == null) {
+                return MissingNode.getInstance(); // white space only
+            }
+            JsonLocation end = parser.currentLocation();
+            if (!atEnd(parser)) {
+                throw new GatewayException.InvalidJson("the body has more after its JSON value (from line "
+                        + end.getLineNr() + ", column " + end.getColumnNr() + "): send one JSON object");
+            }
+            return tree;
         } catch (JsonProcessingException e) {
             throw new GatewayException.InvalidJson(describe(e));
         } catch (IOException e) {
             throw new GatewayException.InvalidJson(shortened(e.getMessage()));
+        }
+    }
+
+    /** @return whether only white space follows the value the parser has read; text that is no JSON is more too */
+    private static boolean atEnd(JsonParser parser) throws IOException {
+        try {
+            return parser.nextToken() == null;
+        } catch (JsonProcessingException e) {
+            return false;
         }
     }
 

@@ -165,8 +165,14 @@ public final class InfoEndpoints {
         http.sendJson(res, ok ? 200 : 503, root);
     }
 
-    /** {@code GET /metrics}: Prometheus text. */
+    /** {@code GET /metrics}: Prometheus text; for the master key or the metrics key when the config says so. */
     public void metrics(ServerRequest req, ServerResponse res) {
+        try {
+            auth.metricsReader(Authenticator.credential(req));
+        } catch (GatewayException e) {
+            http.sendError(res, ErrorResponses.of(e));
+            return;
+        }
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         res.send(registry.scrape().getBytes(StandardCharsets.UTF_8));
     }

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import dev.costwise.gateway.config.PrintableText;
 import dev.costwise.gateway.keys.VirtualKey;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.ArrayList;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs every change to virtual keys (created, changed, rotated, revoked) on the logger {@code costwise.audit}, with
  * the client's address and the request id, so an operator can answer "who revoked this key, and when" from the logs.
- * Never a secret: a key is named by its id and name.
+ * Never a secret: a key is named by its id and name. Names are refused with control characters, and what the caller
+ * chose (a name kept from before that rule, the request id) is escaped, so no line can be forged.
  */
 final class KeyAudit {
     private static final Logger LOG = LoggerFactory.getLogger("costwise.audit");
@@ -47,7 +49,8 @@ final class KeyAudit {
     }
 
     private static void log(String what, String id, String name, ServerRequest req, String requestId) {
-        LOG.info("virtual key {}{} {} with the master key from {} (request {})", id,
-                name == null ? "" : " '" + name + "'", what, req.remotePeer().host(), requestId);
+        LOG.info("virtual key {}{} {} with the master key from {} (request {})", PrintableText.escaped(id),
+                name == null ? "" : " '" + PrintableText.escaped(name) + "'", what, req.remotePeer().host(),
+                PrintableText.escaped(requestId));
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.config.PrintableText;
 import dev.costwise.gateway.config.TagRules;
 import dev.costwise.gateway.keys.VirtualKey;
 import dev.costwise.gateway.pipeline.ModelDirectory;
@@ -56,6 +57,19 @@ final class KeyRequest {
     }
 
     /**
+     * @param id a key id from a request's path
+     * @return the id
+     * @throws GatewayException.InvalidField if it holds a control character, which no key id has
+     */
+    static String id(String id) {
+        if (PrintableText.hasControl(id)) {
+            throw new GatewayException.InvalidField("id", "must not contain control characters, was \""
+                    + TagRules.clip(PrintableText.escaped(id)) + "\"");
+        }
+        return id;
+    }
+
+    /**
      * @param body the request's JSON
      * @param directory the models keys may be limited to
      * @param now the time of the change, which an expiry must be after
@@ -104,6 +118,10 @@ final class KeyRequest {
             throw new GatewayException.InvalidField("name", "expected a non-empty string, was " + node);
         }
         String name = node.asText();
+        if (PrintableText.hasControl(name)) { // a line break would forge a line in the audit log
+            throw new GatewayException.InvalidField("name", "must not contain control characters (line breaks, "
+                    + "tabs, escape sequences), was \"" + TagRules.clip(PrintableText.escaped(name)) + "\"");
+        }
         int length = name.codePointCount(0, name.length());
         if (length > VirtualKey.MAX_NAME_LENGTH) {
             throw new GatewayException.InvalidField("name", "expected at most " + VirtualKey.MAX_NAME_LENGTH

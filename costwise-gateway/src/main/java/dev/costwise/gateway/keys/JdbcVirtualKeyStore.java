@@ -29,8 +29,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,16 +43,20 @@ import org.slf4j.LoggerFactory;
  * Every key is loaded at start and verified from memory, so the request path does not touch the database for a key
  * it knows; creation, rotation and revocation write through.
  *
- * <p>Replicas that share the database see each other's changes: a key presented here that this replica does not know,
- * or whose secret does not match, is looked up in the database, so a key created or rotated on another replica works
- * here at once, however many of its first requests arrive together (they share one lookup). A secret whose lookup
- * found nothing newer is not looked up again within {@link #LOOKUP_INTERVAL}, and a key id is looked up for at most
- * {@link #MAX_FRUITLESS_LOOKUPS} such secrets within it, so a stream of made-up secrets cannot turn into a stream of
- * queries, while a secret not seen before (a rotation's, sent while a stale client still sends the old one) is looked
- * up at once; and {@link #refresh()}, which the gateway runs
- * every few seconds, brings in revocations and rotations made elsewhere. Every change raises the row's version, and a
- * change is written only if the row is still at the version this replica read, so two replicas cannot undo each
- * other's rotation or revocation. Thread-safe.
+ * <p>Replicas that share the database see each other's changes: a key presented here whose secret does not match the
+ * key this replica holds is looked up in the database, so a key rotated on another replica works here at once,
+ * however many of its first requests arrive together (they share one lookup). A secret whose lookup found nothing
+ * newer is not looked up again within {@link #LOOKUP_INTERVAL}, and a key id is looked up for at most
+ * {@link #MAX_FRUITLESS_LOOKUPS} such secrets within it, while a secret not seen before (a rotation's, sent while a
+ * stale client still sends the old one) is looked up at once. A key id this replica does not hold is not looked up by
+ * itself, as ids are free to invent: every such request shares one catch-up with the table ({@link #refresh()}, which
+ * asks whether anything changed at all, and reads the keys only if so), at most one per {@link #LOOKUP_INTERVAL}; so
+ * a key created on another replica works here at once, or within that interval while this replica is presented other
+ * unknown ids. At most {@link #MAX_CONCURRENT_LOOKUPS} of these lookups run at once. So made-up keys, however many
+ * and however fast, cannot turn into a stream of queries or of database connections. {@link #refresh()}, which the
+ * gateway also runs every few seconds, brings in revocations and rotations made elsewhere. Every change raises the
+ * row's version, and a change is written only if the row is still at the version this replica read, so two replicas
+ * cannot undo each other's rotation or revocation. Thread-safe.
  */
 public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcVirtualKeyStore.class);
@@ -56,6 +64,8 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     public static final Duration LOOKUP_INTERVAL = Duration.ofSeconds(1);
     /** The most secrets of one key id whose lookups found nothing newer, within {@link #LOOKUP_INTERVAL}. */
     public static final int MAX_FRUITLESS_LOOKUPS = 3;
+    /** The most database lookups for presented keys that run at once, each on its own connection. */
+    public static final int MAX_CONCURRENT_LOOKUPS = 4;
     private static final String DDL = "CREATE TABLE IF NOT EXISTS costwise_virtual_keys (id VARCHAR(64) PRIMARY KEY, "
             + "name VARCHAR(" + VirtualKey.MAX_NAME_LENGTH + ") NOT NULL, salt VARCHAR(64) NOT NULL, "
             + "hash VARCHAR(128) NOT NULL, models TEXT NOT NULL,"
@@ -79,6 +89,12 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
     private final ConcurrentMap<String, CompletableFuture<Void>> lookups = new ConcurrentHashMap<>();
     /** What {@link #signature()} answered when {@link #refresh()} last read the table; empty before. */
     private volatile String lastSignature = "";
+    /** The catch-up that requests presenting unknown key ids share; empty while none runs. */
+    private final AtomicReference<CompletableFuture<Void>> catchUp = new AtomicReference<>();
+    /** When the last catch-up for unknown ids started, in clock millis. */
+    private final AtomicLong lastCatchUp = new AtomicLong(Long.MIN_VALUE);
+    private final Semaphore lookupPermits = new Semaphore(MAX_CONCURRENT_LOOKUPS);
+    private final LongAdder databaseLookups = new LongAdder();
 
     /**
      * Opens the table, creating it if needed (or adding the columns a table of an earlier version lacks), and loads
@@ -198,6 +214,10 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
      */
     @Override
     Optional<Entry> lookUpElsewhere(String id, String secret) {
+        if (!entries.containsKey(id)) {
+            catchUpForUnknownId();
+            return Optional.ofNullable(entries.get(id));
+        }
         CompletableFuture<Void> running = lookups.get(id);
         if (running != null) {
             running.join(); // never fails: completed normally whatever the lookup met
@@ -218,7 +238,7 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
             if (fruitlessSecrets.getIfPresent(asked) == null
                     && (fruitless == null || fruitless.get() < MAX_FRUITLESS_LOOKUPS)) {
                 Entry held = entries.get(id);
-                reloadChanged(id);
+                withLookupPermit(() -> reloadChanged(id));
                 if (entries.get(id) == held) { // found nothing new: this secret is not asked about for a while
                     fruitlessSecrets.put(asked, Boolean.TRUE);
                     fruitlessLookups.get(id, k -> new AtomicInteger()).incrementAndGet();
@@ -231,6 +251,62 @@ public final class JdbcVirtualKeyStore extends InMemoryVirtualKeyStore {
             mine.complete(null);
         }
         return Optional.ofNullable(entries.get(id));
+    }
+
+    /**
+     * Reads what changed in the table for a request presenting a key id this replica does not hold: one catch-up for
+     * all such requests at a time (the others wait for it), and none within {@link #LOOKUP_INTERVAL} of the last.
+     */
+    private void catchUpForUnknownId() {
+        CompletableFuture<Void> running = catchUp.get();
+        if (running != null) {
+            running.join(); // never fails: completed normally whatever the catch-up met
+            return;
+        }
+        long now = clock.millis();
+        long last = lastCatchUp.get();
+        if (last != Long.MIN_VALUE && now - last < LOOKUP_INTERVAL.toMillis()) {
+            return;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!catchUp.compareAndSet(null, mine)) {
+            running = catchUp.get();
+            if (running != null) {
+                running.join();
+            }
+            return;
+        }
+        try {
+            if (lastCatchUp.compareAndSet(last, now)) { // else another caught up in between
+                withLookupPermit(this::refresh);
+            }
+        } catch (IllegalStateException e) {
+            LOG.warn("virtual keys: could not read the database for an unknown key: {}", e.getMessage());
+        } finally {
+            catchUp.set(null);
+            mine.complete(null);
+        }
+    }
+
+    /** Runs a database lookup for a presented key once one of {@link #MAX_CONCURRENT_LOOKUPS} permits is free. */
+    private void withLookupPermit(Runnable lookup) {
+        try {
+            lookupPermits.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to look up a key", e);
+        }
+        try {
+            databaseLookups.increment();
+            lookup.run();
+        } finally {
+            lookupPermits.release();
+        }
+    }
+
+    /** @return the database lookups made for presented keys so far (refreshes the gateway schedules not counted) */
+    long databaseLookups() {
+        return databaseLookups.sum();
     }
 
     @Override

@@ -153,6 +153,66 @@ class SharedVirtualKeysTest {
         });
     }
 
+    @OnBothDatabases
+    void givenMadeUpKeyIds_whenManyArriveWithinTheLookupInterval_thenTheDatabaseIsAskedOnce(String db)
+            throws Exception {
+        replicas(db, (url, a, b) -> {
+            for (int i = 0; i < 200; i++) {
+                assertThat(b.verify(KeySecrets.whole(new KeySecrets().newId(), "guess"))).isEmpty();
+            }
+            assertThat(b.databaseLookups()).as("ids are free to invent: one catch-up for all").isEqualTo(1);
+
+            VirtualKeyStore.Issued issued = a.create(SPEC);
+            assertThat(b.verify(issued.secret())).as("created elsewhere within the interval of the last catch-up")
+                    .isEmpty();
+            clock.advance(JdbcVirtualKeyStore.LOOKUP_INTERVAL);
+
+            assertThat(b.verify(issued.secret())).map(VirtualKey::id).hasValue(issued.key().id());
+            assertThat(b.databaseLookups()).isEqualTo(2);
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void givenManyKeysPresentedWithWrongSecretsAtOnce_whenLookedUp_thenAtMostFourConnectionsAskTheDatabase()
+            throws Exception {
+        replicas("postgresql", (url, a, b) -> {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ids.add(a.create(SPEC).key().id());
+            }
+            b.refresh(); // b holds every key: each wrong secret below is a lookup of its own id
+            List<Thread> requests = new ArrayList<>();
+            try (Connection locker = DriverManager.getConnection(url); Statement s = locker.createStatement()) {
+                locker.setAutoCommit(false);
+                s.execute("LOCK TABLE costwise_virtual_keys IN ACCESS EXCLUSIVE MODE"); // every lookup waits here
+                for (String id : ids) {
+                    requests.add(Thread.ofVirtual().start(() -> b.verify(KeySecrets.whole(id, "wrong"))));
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (lookupsWaitingForTheLock(url) < JdbcVirtualKeyStore.MAX_CONCURRENT_LOOKUPS) {
+                    assertThat(System.nanoTime()).as("lookups reach the database").isLessThan(deadline);
+                    Thread.onSpinWait();
+                }
+                assertThat(b.databaseLookups()).isEqualTo(JdbcVirtualKeyStore.MAX_CONCURRENT_LOOKUPS);
+                assertThat(lookupsWaitingForTheLock(url)).isEqualTo(JdbcVirtualKeyStore.MAX_CONCURRENT_LOOKUPS);
+                locker.rollback();
+            }
+            for (Thread t : requests) {
+                t.join(Duration.ofSeconds(10));
+            }
+            assertThat(b.databaseLookups()).as("the others ran after them").isEqualTo(ids.size());
+        });
+    }
+
+    private static long lookupsWaitingForTheLock(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type "
+                        + "= 'Lock' AND query LIKE 'SELECT id, name%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void givenKeyCreatedOnOneReplica_whenItsFirstRequestsReachTheOtherTogether_thenAllAreAccepted() throws Exception {
         replicas("postgresql", (url, a, b) -> {
