@@ -282,14 +282,14 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                 lease.beforeGiveBack(watch::release);
                 return request(call, target, accept, connection, readTimeout).submit(body);
             } catch (IllegalStateException e) {
-                // Helidon refuses to send on a connection closed under it, and only the deadline closes ours
-                if (!watch.expired()) {
-                    throw e;
-                }
+                // Helidon refuses to send on a connection closed under it (only the deadline closes ours), and fails
+                // an answer that does not start with a status line (bytes left on a kept-alive connection past the
+                // previous answer, a server that is not HTTP) the same way: a broken connection, never ours to
+                // reuse, and not resent, since the upstream may have read the request.
                 if (lease != null) {
                     lease.connection().closeResource();
                 }
-                throw expiry(call, watch);
+                throw watch.expired() ? expiry(call, watch) : unreadable(call, e);
             } catch (UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
                 if (lease != null) {
                     lease.connection().closeResource();
@@ -431,6 +431,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      */
     private static RuntimeException readFailure(Call call, RuntimeException e, AnswerDeadlines.Watch watch) {
         return e instanceof IllegalStateException && !watch.expired() ? e : transportFailure(call, e, watch);
+    }
+
+    /** An answer that is not HTTP: as a connection failure, which is tried elsewhere and billed nothing. */
+    private static ProviderException unreadable(Call call, IllegalStateException e) {
+        Details d = Details.of(call.model().provider(), call.model().name());
+        return new ProviderException.ConnectionFailed(d, "cannot reach " + named(call)
+                + ": the answer did not start with an HTTP status line", e);
     }
 
     private static ProviderException transportFailure(Call call, RuntimeException e) {
