@@ -836,6 +836,12 @@ public final class ChatService {
             throw e;
         } catch (RuntimeException e) {
             r.abandon();
+            if (alive.started()) {
+                // a bug, after a keep-alive sent the status: the stream still ends with an error event and [DONE]
+                LOG.error("request {}: internal error after its stream had started", r.requestId, e);
+                endStarted(ErrorResponses.internal(r.requestId), "internal_error", r, alive);
+                return;
+            }
             throw e;
         }
         try {
@@ -881,14 +887,19 @@ public final class ChatService {
      */
     private void failStarted(GatewayException e, Request r, StreamSink sink) throws IOException {
         ApiError answer = ErrorResponses.of(e);
-        metrics.error(answer.status(), answer.code().orElse(""), r.plan.requested());
         String code = answer.status() == 504 ? "timeout" : e instanceof GatewayException.UpstreamFailed u
                 ? u.last().map(ProviderException::kind).orElse(answer.code().orElse(answer.type()))
                 : answer.code().orElse(answer.type());
+        endStarted(answer, code, r, sink);
+    }
+
+    /** Counts {@code answer} and sends it as the last event of a started stream, named {@code code}. */
+    private void endStarted(ApiError answer, String code, Request r, StreamSink sink) throws IOException {
+        metrics.error(answer.status(), answer.code().orElse(""), r.plan.requested());
         ObjectNode chunk = json.createObjectNode();
         ObjectNode error = chunk.putObject("error").put("message", answer.message()).put("type", answer.type())
                 .putNull("param").put("code", code);
-        e.billed().ifPresent(b -> error.set(CostwiseObject.FIELD, CostwiseObject.of(b).writeTo(chunk)));
+        answer.billed().ifPresent(b -> error.set(CostwiseObject.FIELD, CostwiseObject.of(b).writeTo(chunk)));
         sink.event(json.writeValueAsString(chunk));
         sink.done();
     }
