@@ -318,7 +318,7 @@ final class AttemptLoop {
                                 + wait.toMillis() + " ms", Optional.empty());
             }
         } catch (InterruptedException e) {
-            throw interrupted(e, m.provider() + " throttle");
+            throw cutoff.interrupted(e, m.provider() + " throttle");
         }
     }
 
@@ -352,21 +352,8 @@ final class AttemptLoop {
         try (UpstreamCutoff.Inside waiting = cutoff.enter()) {
             sleeper.sleep(d);
         } catch (InterruptedException e) {
-            throw interrupted(e, "retry of " + m.name());
+            throw cutoff.interrupted(e, "retry of " + m.name());
         }
-    }
-
-    /**
-     * What ends a wait that was interrupted: the stop's cut (its interrupt already cleared as the wait was left) a
-     * shutting-down answer; anyone else's interrupt is theirs to see, so the flag is set again and the call ends as
-     * interrupted, not as a shutdown that is not happening.
-     */
-    private RuntimeException interrupted(InterruptedException e, String waiting) {
-        if (cutoff.isCut()) {
-            return new GatewayException.ShuttingDown();
-        }
-        Thread.currentThread().interrupt();
-        return new CallInterruptedException(waiting, e);
     }
 
     private Duration elapsed(long startNanos) {

@@ -99,6 +99,7 @@ public final class ChatService {
             new ConcurrentHashMap<>();
     /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
     private final Optional<RedisSharing> redis;
+    private final UpstreamCutoff cutoff;
 
     /**
      * The parts a service is built from.
@@ -140,6 +141,7 @@ public final class ChatService {
      */
     public ChatService(Parts parts, Optional<RedisSharing> redis, UpstreamCutoff cutoff) {
         this.redis = redis;
+        this.cutoff = cutoff;
         this.directory = parts.directory();
         Map<String, Upstream> guarded = new java.util.HashMap<>();
         parts.upstreams().forEach((name, upstream) -> guarded.put(name, cutoff.guard(upstream)));
@@ -1143,15 +1145,14 @@ public final class ChatService {
         return e.route().startsWith(WorkflowRunner.ROUTE_PREFIX);
     }
 
-    private static Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
+    private Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
             Duration remaining) {
         try {
             return Optional.of(leader.get(Math.max(1, remaining.toMillis()), TimeUnit.MILLISECONDS));
         } catch (ExecutionException | TimeoutException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.ShuttingDown();
+            throw cutoff.interrupted(e, "identical request in flight");
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
-import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.redis.RedisOptions;
@@ -107,6 +106,8 @@ final class SharedResponseEntries implements AutoCloseable {
     private final BooleanSupplier available;
     private final Runnable noticeOutage;
     private final long maxEntryBytes;
+    /** Tells a wait interrupted by the gateway's stop from one interrupted by anyone else. */
+    private final UpstreamCutoff cutoff;
     /** Fill locks the current request holds: cache key → lock token. */
     private final ThreadLocal<Map<String, byte[]>> held = ThreadLocal.withInitial(HashMap::new);
 
@@ -118,10 +119,12 @@ final class SharedResponseEntries implements AutoCloseable {
     /**
      * @param maxEntryBytes the largest answer stored ({@code redis.max_entry_size}); a larger stored one is read as a
      *     miss
+     * @param cutoff the gateway's stop, which a wait for another replica's fill tells from anyone else's interrupt
      */
     SharedResponseEntries(RedisOptions options, BooleanSupplier available, Runnable noticeOutage,
-            RedisBudgetStore budgets, long maxEntryBytes) {
+            RedisBudgetStore budgets, long maxEntryBytes, UpstreamCutoff cutoff) {
         this.budgets = budgets;
+        this.cutoff = cutoff;
         this.maxEntryBytes = maxEntryBytes;
         this.prefix = options.keyPrefix() + ":gwcache:";
         this.sleeper = options.sleeper();
@@ -210,8 +213,7 @@ final class SharedResponseEntries implements AutoCloseable {
             try {
                 sleeper.sleep(step);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GatewayException.ShuttingDown();
+                throw cutoff.interrupted(e, "another replica's cache fill");
             }
             waited = waited.plus(step);
             pause = pause.multipliedBy(2).compareTo(POLL_MAX) > 0 ? POLL_MAX : pause.multipliedBy(2);

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.pipeline;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import java.util.Objects;
@@ -38,6 +39,23 @@ public final class UpstreamCutoff {
     /** @return whether {@link #cut} has run */
     public boolean isCut() {
         return cut;
+    }
+
+    /**
+     * What ends a wait that was interrupted: after the stop's cut, a shutting-down answer; anyone else's interrupt is
+     * theirs to see, so the flag is set again and the request ends as interrupted, not as a shutdown that is not
+     * happening. Every wait of a request that catches {@link InterruptedException} answers with this.
+     *
+     * @param e the interrupt
+     * @param waiting what was waited for, as the exception names it ({@code retry of fast})
+     * @return {@link GatewayException.ShuttingDown} once {@link #cut} has run, else a {@link CallInterruptedException}
+     */
+    RuntimeException interrupted(InterruptedException e, String waiting) {
+        if (cut) {
+            return new GatewayException.ShuttingDown();
+        }
+        Thread.currentThread().interrupt();
+        return new CallInterruptedException(waiting, e);
     }
 
     /**
