@@ -91,6 +91,7 @@ public final class ErrorResponses {
                             + ",\"resets_at\":" + quote(x.resetsAt().toString()), x.heldInFlight());
             case GatewayException.ShuttingDown x -> ApiError.of(503, "server_error", "shutting_down",
                     x.getMessage());
+            case GatewayException.Interrupted x -> ApiError.of(503, "server_error", "interrupted", x.getMessage());
             case GatewayException.CircuitOpen x -> new ApiError(503, "server_error",
                     Optional.of("upstream_circuit_open"), Optional.empty(), x.getMessage(),
                     Optional.of(x.retryAfter()), "");

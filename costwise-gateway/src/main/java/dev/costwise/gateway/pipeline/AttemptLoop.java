@@ -2,7 +2,6 @@ package dev.costwise.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.Sleeper;
 import dev.costwise.core.recovery.CircuitBreaker;
 import dev.costwise.core.recovery.RetryBudget;
@@ -40,7 +39,7 @@ import java.util.random.RandomGenerator;
  * skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has cut off the upstream calls
  * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback
  * starts. Anyone else's interrupt of a wait (for a retry, for a throttle slot) ends it with a
- * {@link CallInterruptedException}, the thread's interrupt flag set again. Thread-safe; one instance serves every
+ * {@link GatewayException.Interrupted} ({@link UpstreamCutoff#interrupted}). Thread-safe; one instance serves every
  * request.
  */
 final class AttemptLoop {

@@ -1516,7 +1516,8 @@ public final class ChatService {
                 default -> Optional.empty();
             };
             boolean unserved = !ledgered && (e instanceof GatewayException.CircuitOpen
-                    || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown);
+                    || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown
+                    || e instanceof GatewayException.Interrupted);
             if (policy.isPresent() || unserved) {
                 appendUnbilled(policy.orElse(code));
             }
