@@ -48,8 +48,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * cost, route, usage and the answer's length), then the answer's bytes as they are, so reading it back holds the
  * answer once, beside the compressed value, and never as a JSON tree or a base64 string. An answer larger than
  * {@code redis.max_entry_size} is not stored: each replica must be able to read back what any of them writes. An
- * entry that cannot be read, for whatever reason (an earlier format, corrupt bytes, even a heap too small for it), is
- * a miss: logged once and dropped, so the next request refills it. One script reads the entry and, on a
+ * entry that cannot be read (an earlier format, corrupt or truncated bytes) is a miss: logged once and dropped, so
+ * the next request refills it; one too large for this replica (over its own {@code redis.max_entry_size}, or its
+ * heap) is a miss here but kept for the replicas that can read it. One script reads the entry and, on a
  * miss, takes the key's fill lock ({@code SET NX PX}); replicas that miss a locked key poll (10 ms doubling to 200 ms)
  * until the holder stores the answer, so concurrent misses across replicas make one upstream call. A holder that
  * fails drops its lock ({@link #abandon}); one that dies lets it expire, and waiters give up after
@@ -113,6 +114,8 @@ final class SharedResponseEntries implements AutoCloseable {
 
     /** Scripts run on this pool (retries included): round trips not counted by the shared connection. */
     private final java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
+    /** Entries read as misses, not dropped, because they were too large for this replica. */
+    private final java.util.concurrent.atomic.LongAdder tooLargeReads = new java.util.concurrent.atomic.LongAdder();
     /** Runs the scripts that touch entries and budget counters together, on the shared connection. */
     private final RedisBudgetStore budgets;
 
@@ -187,9 +190,10 @@ final class SharedResponseEntries implements AutoCloseable {
                 failed("lookup", e);
                 return Optional.empty();
             } catch (RuntimeException | Error e) {
-                // Not Redis but reading its reply failed (a heap too small for the entry): a miss, as in read().
+                // Not Redis but reading its reply failed (a heap too small for the entry): a miss, as in read(), and
+                // the entry, never looked at, stays for the replicas that can read it
                 held.get().put(key, token); // the lock, if the script took it, is dropped when the request ends
-                unreadable(key, e);
+                tooLarge(e);
                 return Optional.empty();
             }
             long kind = (Long) reply.get(0);
@@ -393,9 +397,35 @@ final class SharedResponseEntries implements AutoCloseable {
     Optional<ResponseCacheStore.Entry> read(String key, byte[] stored) {
         try {
             return decode(stored, maxEntryBytes);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (TooLarge | Error e) {
+            tooLarge(e);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
             unreadable(key, e);
             return Optional.empty();
+        }
+    }
+
+    /**
+     * An entry too large for this replica (over its {@code redis.max_entry_size}, written by a replica with a larger
+     * one, or over what its heap holds) is a miss here but not dropped: it is good for every replica that can read it.
+     */
+    private void tooLarge(Throwable e) {
+        tooLargeReads.increment();
+        LOG.warn("shared cache entry too large for this replica, read as a miss and kept: {}", e.toString());
+    }
+
+    /** @return entries read as misses, and kept, because they were too large for this replica */
+    long tooLargeReads() {
+        return tooLargeReads.sum();
+    }
+
+    /** An entry's answer is over the limit of the replica reading it: not corrupt, so not dropped. */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(long size, long maxBody) {
+            super("an answer of " + size + " bytes, over redis.max_entry_size (" + maxBody + ")");
         }
     }
 
@@ -411,7 +441,8 @@ final class SharedResponseEntries implements AutoCloseable {
     /**
      * @param maxBody the largest answer read
      * @return the entry, or empty for bytes of an earlier format (read as a miss and refilled)
-     * @throws IOException if the bytes are not an entry (corrupt, truncated) or its answer is over {@code maxBody}
+     * @throws TooLarge if its answer is over {@code maxBody}
+     * @throws IOException if the bytes are not an entry (corrupt, truncated)
      */
     static Optional<ResponseCacheStore.Entry> decode(byte[] stored, long maxBody) throws IOException {
         Inflater inflater = new Inflater();
@@ -422,8 +453,11 @@ final class SharedResponseEntries implements AutoCloseable {
                 return Optional.empty();
             }
             long size = header.path("body").asLong(-1);
-            if (size < 0 || size > maxBody) {
-                throw new IOException("an answer of " + size + " bytes, over redis.max_entry_size (" + maxBody + ")");
+            if (size < 0) {
+                throw new IOException("an entry without its answer's length");
+            }
+            if (size > maxBody) {
+                throw new TooLarge(size, maxBody);
             }
             byte[] body = new byte[(int) size];
             if (in.readNBytes(body, 0, body.length) != body.length) {
