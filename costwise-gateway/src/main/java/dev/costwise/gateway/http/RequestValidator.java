@@ -14,6 +14,11 @@ import java.util.Set;
  * Unknown fields pass through to the provider untouched. Stateless.
  */
 public final class RequestValidator {
+    /** An embedding's size, for the models that can shorten theirs. */
+    private static final IntegerField DIMENSIONS = IntegerField.positive("dimensions");
+    /** How an embeddings answer writes its vectors: OpenAI's two formats. */
+    private static final Set<String> ENCODING_FORMATS = Set.of("float", "base64");
+
     private static final int MAX_USER_CHARS = 256;
     private static final OpenAiWire WIRE = new OpenAiWire();
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
@@ -225,6 +230,13 @@ public final class RequestValidator {
             throw new GatewayException.InvalidField("input", "expected a string or an array");
         }
         EmbeddingInputRules.check(input);
+        // checked here, not by an adapter: a bad value is the same 400 whatever provider serves the model
+        DIMENSIONS.readFrom(body);
+        JsonNode format = body.get("encoding_format");
+        if (format != null && !format.isNull() && !ENCODING_FORMATS.contains(format.asText(""))) {
+            throw new GatewayException.InvalidField("encoding_format", "expected 'float' or 'base64', was "
+                    + format);
+        }
         endUser(body);
         return body;
     }
