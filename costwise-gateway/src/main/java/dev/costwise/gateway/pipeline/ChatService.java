@@ -17,6 +17,7 @@ import dev.costwise.gateway.http.CostwiseObject;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.upstream.EmbeddingInputs;
 import dev.costwise.gateway.upstream.ReadAhead;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;

@@ -11,7 +11,6 @@ import dev.costwise.llm.embedding.EmbeddingRequest;
 import dev.costwise.llm.embedding.EmbeddingResponse;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.UnsupportedRequestException;
-import dev.costwise.llm.wire.PromptTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,7 +63,7 @@ final class NativeEmbeddings {
         EmbeddingResponse response = model.execute(request, context);
         // Gemini's answers report no token counts (https://ai.google.dev/api/embeddings): the usage is the gateway's
         // own estimate of the texts, the one their budget reservation used (it errs high), marked estimated
-        long tokens = texts.stream().mapToLong(PromptTokens::text).sum();
+        long tokens = EmbeddingInputs.tokens(body.path("input"));
         Usage usage = new Usage(tokens, 0, 0, 0, 0, true);
         String answered = call.model().upstreamModel();
         return new Upstream.Reply(answer(response, answered, tokens, base64, call, usage), Optional.of(usage),
