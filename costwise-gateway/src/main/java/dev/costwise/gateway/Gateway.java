@@ -193,7 +193,7 @@ public final class Gateway implements AutoCloseable {
         this.redis = config.redis().map(r -> RedisSharing.connect(r, b.redisAlerts.<AlertSink>map(extra -> alert -> {
             log.send(alert);
             extra.send(alert);
-        }).orElse(log), b.clock, config.server().requestTimeout()));
+        }).orElse(log), b.clock, config.server().requestTimeout(), cutoff));
         this.webhooks = new ArrayList<>();
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, budgetAlerts(config, alerts),

@@ -3,6 +3,7 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.core.Sleeper;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import java.io.OutputStream;
@@ -156,6 +157,37 @@ class StreamKeepAliveEndToEndTest {
             assertThat(res.body()).endsWith("data: [DONE]\n\n");
             assertThat(gw.get("/metrics", "Authorization", "Bearer " + MASTER).body())
                     .contains("costwise_errors_total{code=\"upstream_error\",model=\"solo\",status=\"502\"} 1.0");
+        }
+    }
+
+    @Test
+    void givenAResponseStartedByAKeepAlive_whenABugEndsTheRequest_thenItsLastEventIsAnInternalErrorAndDone() {
+        upstream.enqueue(router(8, failure()).response(COMMENT.length()));
+        // the wait before the retry is where the bug strikes, after a keep-alive has sent the status
+        Sleeper buggy = d -> {
+            throw new IllegalStateException("test: a bug in the gateway");
+        };
+        try (TestGateway gw = new TestGateway("""
+                master_key: ${MASTER}
+                server: {request_timeout: 1h, stream_keepalive: 15s}
+                models:
+                  - {name: solo, provider: openrouter, model: openai/gpt-4o-mini, api_key: sk-or-test,
+                     base_url: %s/api/v1, price: {input: "0.15", output: "0.60"}}
+                defaults:
+                  retry: {max_retries: 1}
+                  cache: {enabled: false}
+                """.formatted(TestGateway.baseUrl(upstream)), Map.of("MASTER", MASTER), nanos::get, buggy)) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", chat("solo"), "Authorization",
+                    "Bearer " + MASTER, "x-request-id", "req-bug-1");
+
+            assertThat(res.statusCode()).isEqualTo(200);
+            assertThat(keepAlives(res.body())).isPositive();
+            JsonNode last = TestGateway.dataChunks(res.body()).getLast();
+            assertThat(last.at("/error/code").asText()).isEqualTo("internal_error");
+            assertThat(last.at("/error/message").asText()).contains("request req-bug-1").doesNotContain("test:");
+            assertThat(res.body()).endsWith("data: [DONE]\n\n");
+            assertThat(gw.get("/metrics", "Authorization", "Bearer " + MASTER).body())
+                    .contains("costwise_errors_total{code=\"internal_error\",model=\"solo\",status=\"500\"} 1.0");
         }
     }
 

@@ -81,6 +81,12 @@ final class TestGateway implements AutoCloseable {
                 new InMemoryVirtualKeyStore(Clock.systemUTC()), Clock.systemUTC(), Optional.of(sleeper));
     }
 
+    /** A gateway whose durations read {@code ticker} and whose waits between retries go to {@code sleeper}. */
+    TestGateway(String yaml, Map<String, String> env, Ticker ticker, Sleeper sleeper) {
+        this(yaml, env, new MemorySpendLedger(), alert -> { }, ticker, Optional.empty(),
+                new InMemoryVirtualKeyStore(Clock.systemUTC()), Clock.systemUTC(), Optional.of(sleeper));
+    }
+
     private TestGateway(String yaml, Map<String, String> env, MemorySpendLedger ledger, AlertSink redisAlerts,
             Ticker ticker, Optional<ResponseDocuments> storedResponses, InMemoryVirtualKeyStore keys, Clock clock) {
         this(yaml, env, ledger, redisAlerts, ticker, storedResponses, keys, clock, Optional.empty());

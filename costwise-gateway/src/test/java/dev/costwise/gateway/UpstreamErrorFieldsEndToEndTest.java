@@ -44,8 +44,9 @@ class UpstreamErrorFieldsEndToEndTest {
         "/v1/chat/completions|{\"model\":\"mini\",\"temperature\":0.5,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"hi\"}]}|Unsupported value: 'temperature' does not support 0.5 with this model."
                 + "|temperature|unsupported_value|upstream_rejected",
-        "/v1/embeddings|{\"model\":\"text-embedding-3-small\",\"input\":\"hi\",\"dimensions\":-1}"
-                + "|Invalid 'dimensions': integer below minimum value.|dimensions|integer_below_min_value"
+        // a dimensions the gateway accepts (a positive number) that the model cannot give
+        "/v1/embeddings|{\"model\":\"text-embedding-3-small\",\"input\":\"hi\",\"dimensions\":4096}"
+                + "|Invalid 'dimensions': integer above maximum value.|dimensions|integer_above_max_value"
                 + "|upstream_rejected"})
     void givenAnOpenAi400NamingAField_whenAnswered_thenParamAndTheProvidersCodeReachTheCaller(String path,
             String body, String message, String param, String providerCode, String gatewayCode) {

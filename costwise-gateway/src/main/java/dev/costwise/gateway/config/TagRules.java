@@ -72,6 +72,6 @@ public final class TagRules {
 
     /** @return {@code s}, cut to 60 characters for an error message */
     public static String clip(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+        return ShownValue.clip(s);
     }
 }

@@ -1,6 +1,7 @@
 package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.config.ShownValue;
 
 /**
  * The shapes OpenAI takes for an embeddings request's {@code input}
@@ -50,14 +51,15 @@ final class EmbeddingInputRules {
             } else {
                 // input[0] is a token array here, or neither form
                 throw new GatewayException.InvalidField(at, "expected " + (first.isArray()
-                        ? "a token array, like input[0]" : "a string or a token array") + ", was " + shown(item));
+                        ? "a token array, like input[0]" : "a string or a token array") + ", was "
+                        + ShownValue.of(item));
             }
         }
     }
 
     private static void requireText(JsonNode item, String at) {
         if (!item.isTextual()) {
-            throw new GatewayException.InvalidField(at, "expected a string, like input[0], was " + shown(item));
+            throw new GatewayException.InvalidField(at, "expected a string, like input[0], was " + ShownValue.of(item));
         }
         if (item.textValue().isEmpty()) {
             throw new GatewayException.InvalidField(at, "cannot be an empty string");
@@ -69,13 +71,8 @@ final class EmbeddingInputRules {
             JsonNode id = tokens.get(j);
             if (!id.isIntegralNumber() || !id.canConvertToLong() || id.longValue() < 0) {
                 throw new GatewayException.InvalidField(at + "[" + j + "]", "expected a token id (a whole number "
-                        + "of at least 0), was " + shown(id));
+                        + "of at least 0), was " + ShownValue.of(id));
             }
         }
-    }
-
-    private static String shown(JsonNode v) {
-        String s = v.toString();
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
     }
 }

@@ -55,6 +55,17 @@ public final class ErrorResponses {
         return answer(e).withBilled(e.billed());
     }
 
+    /**
+     * The answer for a bug: a 500 without details, pointing to the gateway's log.
+     *
+     * @param requestId the request's id, which the log names
+     * @return status and body
+     */
+    public static ApiError internal(String requestId) {
+        return ApiError.of(500, "server_error", "internal_error",
+                "internal error in the gateway (request " + requestId + "); see the gateway log");
+    }
+
     private static ApiError answer(GatewayException e) {
         return switch (e) {
             case GatewayException.InvalidJson x -> ApiError.of(400, "invalid_request_error", "invalid_json",
@@ -80,6 +91,7 @@ public final class ErrorResponses {
                             + ",\"resets_at\":" + quote(x.resetsAt().toString()), x.heldInFlight());
             case GatewayException.ShuttingDown x -> ApiError.of(503, "server_error", "shutting_down",
                     x.getMessage());
+            case GatewayException.Interrupted x -> ApiError.of(503, "server_error", "interrupted", x.getMessage());
             case GatewayException.CircuitOpen x -> new ApiError(503, "server_error",
                     Optional.of("upstream_circuit_open"), Optional.empty(), x.getMessage(),
                     Optional.of(x.retryAfter()), "");

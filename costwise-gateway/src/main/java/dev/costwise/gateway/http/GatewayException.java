@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.pipeline.KeyUsage;
@@ -23,6 +24,10 @@ public abstract sealed class GatewayException extends CostwiseException {
 
     GatewayException(String message) {
         super(message, null, false);
+    }
+
+    GatewayException(String message, Throwable cause) {
+        super(message, cause, false);
     }
 
     /**
@@ -365,6 +370,20 @@ public abstract sealed class GatewayException extends CostwiseException {
 
         public ShuttingDown() {
             super("the gateway is shutting down; retry on another instance");
+        }
+    }
+
+    /**
+     * 503 {@code interrupted}: something other than the gateway's stop interrupted the request's thread while it
+     * waited (for a retry, a throttle slot, an identical request's answer). The interrupt ends the request; its flag is
+     * left clear, so the request can still write its ledger row, settle its reservation and answer.
+     */
+    public static final class Interrupted extends GatewayException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param cause what was waited for, and the interrupt */
+        public Interrupted(CallInterruptedException cause) {
+            super("the request was interrupted while it waited (" + cause.primitive() + "); retry it", cause);
         }
     }
 

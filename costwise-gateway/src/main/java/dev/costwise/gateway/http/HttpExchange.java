@@ -343,8 +343,7 @@ public final class HttpExchange {
 
     /** Sends a 500 for a bug, without details, in the shape {@code body} writes. */
     public void sendInternal(ServerResponse res, String requestId, String model, Function<ApiError, byte[]> body) {
-        sendError(res, ApiError.of(500, "server_error", "internal_error",
-                "internal error in the gateway (request " + requestId + "); see the gateway log"), model, body);
+        sendError(res, ErrorResponses.internal(requestId), model, body);
     }
 
     /** @return UTF-8 bytes */

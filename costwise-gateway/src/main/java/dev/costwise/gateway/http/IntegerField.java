@@ -1,6 +1,7 @@
 package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.gateway.config.ShownValue;
 import java.util.OptionalInt;
 
 /**
@@ -80,9 +81,8 @@ public record IntegerField(String path, int min, int max) {
         }
         // canConvertToInt before intValue: 2^64 + 5 would otherwise read as 5, and 2^31 as a negative number
         if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < min || v.intValue() > max) {
-            String shown = v.toString();
             throw new GatewayException.InvalidField(path, "expected a whole number from " + min + " to " + max
-                    + ", was " + (shown.length() > 60 ? shown.substring(0, 60) + "…" : shown));
+                    + ", was " + ShownValue.of(v));
         }
         return OptionalInt.of(v.intValue());
     }

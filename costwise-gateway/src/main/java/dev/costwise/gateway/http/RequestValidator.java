@@ -2,6 +2,7 @@ package dev.costwise.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.costwise.gateway.config.ShownValue;
 import dev.costwise.gateway.config.TagRules;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
@@ -14,6 +15,11 @@ import java.util.Set;
  * Unknown fields pass through to the provider untouched. Stateless.
  */
 public final class RequestValidator {
+    /** An embedding's size, for the models that can shorten theirs. */
+    private static final IntegerField DIMENSIONS = IntegerField.positive("dimensions");
+    /** How an embeddings answer writes its vectors: OpenAI's two formats. */
+    private static final Set<String> ENCODING_FORMATS = Set.of("float", "base64");
+
     private static final int MAX_USER_CHARS = 256;
     private static final OpenAiWire WIRE = new OpenAiWire();
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool", "function");
@@ -54,7 +60,7 @@ public final class RequestValidator {
                         + "assistant or tool)");
             }
             if (!ROLES.contains(role.asText())) {
-                throw new GatewayException.InvalidField(p + ".role", "unknown role '" + trim(role.asText())
+                throw new GatewayException.InvalidField(p + ".role", "unknown role '" + ShownValue.clip(role.asText())
                         + "' (known: system, developer, user, assistant, tool)");
             }
             JsonNode content = m.get("content");
@@ -173,7 +179,7 @@ public final class RequestValidator {
         boolean data = url.startsWith("data:") && url.contains(";base64,");
         if (!link && !data) {
             throw new GatewayException.InvalidField(at, "expected an http(s) URL or a data:<media type>;base64,... "
-                    + "URI, was '" + trim(url) + "'");
+                    + "URI, was '" + ShownValue.clip(url) + "'");
         }
     }
 
@@ -202,7 +208,7 @@ public final class RequestValidator {
         if (!user.isTextual() || user.asText().length() > MAX_USER_CHARS
                 || user.asText().chars().anyMatch(Character::isISOControl)) {
             throw new GatewayException.InvalidField("user", "expected a string of at most " + MAX_USER_CHARS
-                    + " printable characters naming the end user, was " + trim(user.toString()));
+                    + " printable characters naming the end user, was " + ShownValue.of(user));
         }
         if (user.asText().equals(TagRules.NO_VALUE)) {
             throw new GatewayException.InvalidField("user", TagRules.reservedProblem("the end user"));
@@ -225,6 +231,13 @@ public final class RequestValidator {
             throw new GatewayException.InvalidField("input", "expected a string or an array");
         }
         EmbeddingInputRules.check(input);
+        // checked here, not by an adapter: a bad value is the same 400 whatever provider serves the model
+        DIMENSIONS.readFrom(body);
+        JsonNode format = body.get("encoding_format");
+        if (format != null && !format.isNull() && !ENCODING_FORMATS.contains(format.asText(""))) {
+            throw new GatewayException.InvalidField("encoding_format", "expected 'float' or 'base64', was "
+                    + ShownValue.of(format));
+        }
         endUser(body);
         return body;
     }
@@ -257,14 +270,14 @@ public final class RequestValidator {
             throw new GatewayException.InvalidField("model", "is required");
         }
         if (!model.isTextual() || model.asText().isBlank()) {
-            throw new GatewayException.InvalidField("model", "expected a model name, was " + trim(model.toString()));
+            throw new GatewayException.InvalidField("model", "expected a model name, was " + ShownValue.of(model));
         }
     }
 
     private static void bool(ObjectNode body, String field) {
         JsonNode v = body.get(field);
         if (v != null && !v.isNull() && !v.isBoolean()) {
-            throw new GatewayException.InvalidField(field, "expected true or false, was " + trim(v.toString()));
+            throw new GatewayException.InvalidField(field, "expected true or false, was " + ShownValue.of(v));
         }
     }
 
@@ -275,15 +288,11 @@ public final class RequestValidator {
         }
         if (!v.isNumber() || v.asDouble() < min || v.asDouble() > max) {
             throw new GatewayException.InvalidField(field, "expected a number in [" + fmt(min) + ", " + fmt(max)
-                    + "], was " + trim(v.toString()));
+                    + "], was " + ShownValue.of(v));
         }
     }
 
     private static String fmt(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
-    }
-
-    private static String trim(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
     }
 }

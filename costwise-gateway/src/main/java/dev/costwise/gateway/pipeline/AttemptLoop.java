@@ -2,7 +2,6 @@ package dev.costwise.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.costwise.core.CallInterruptedException;
 import dev.costwise.core.Sleeper;
 import dev.costwise.core.recovery.CircuitBreaker;
 import dev.costwise.core.recovery.RetryBudget;
@@ -40,7 +39,7 @@ import java.util.random.RandomGenerator;
  * skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has cut off the upstream calls
  * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback
  * starts. Anyone else's interrupt of a wait (for a retry, for a throttle slot) ends it with a
- * {@link CallInterruptedException}, the thread's interrupt flag set again. Thread-safe; one instance serves every
+ * {@link GatewayException.Interrupted} ({@link UpstreamCutoff#interrupted}). Thread-safe; one instance serves every
  * request.
  */
 final class AttemptLoop {
@@ -318,7 +317,7 @@ final class AttemptLoop {
                                 + wait.toMillis() + " ms", Optional.empty());
             }
         } catch (InterruptedException e) {
-            throw interrupted(e, m.provider() + " throttle");
+            throw cutoff.interrupted(e, m.provider() + " throttle");
         }
     }
 
@@ -352,21 +351,8 @@ final class AttemptLoop {
         try (UpstreamCutoff.Inside waiting = cutoff.enter()) {
             sleeper.sleep(d);
         } catch (InterruptedException e) {
-            throw interrupted(e, "retry of " + m.name());
+            throw cutoff.interrupted(e, "retry of " + m.name());
         }
-    }
-
-    /**
-     * What ends a wait that was interrupted: the stop's cut (its interrupt already cleared as the wait was left) a
-     * shutting-down answer; anyone else's interrupt is theirs to see, so the flag is set again and the call ends as
-     * interrupted, not as a shutdown that is not happening.
-     */
-    private RuntimeException interrupted(InterruptedException e, String waiting) {
-        if (cutoff.isCut()) {
-            return new GatewayException.ShuttingDown();
-        }
-        Thread.currentThread().interrupt();
-        return new CallInterruptedException(waiting, e);
     }
 
     private Duration elapsed(long startNanos) {

@@ -17,6 +17,7 @@ import dev.costwise.gateway.http.CostwiseObject;
 import dev.costwise.gateway.http.ErrorResponses;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.gateway.upstream.EmbeddingInputs;
 import dev.costwise.gateway.upstream.ReadAhead;
 import dev.costwise.gateway.upstream.Upstream;
 import dev.costwise.llm.alert.AlertEvaluator;
@@ -99,6 +100,7 @@ public final class ChatService {
             new ConcurrentHashMap<>();
     /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
     private final Optional<RedisSharing> redis;
+    private final UpstreamCutoff cutoff;
 
     /**
      * The parts a service is built from.
@@ -140,6 +142,7 @@ public final class ChatService {
      */
     public ChatService(Parts parts, Optional<RedisSharing> redis, UpstreamCutoff cutoff) {
         this.redis = redis;
+        this.cutoff = cutoff;
         this.directory = parts.directory();
         Map<String, Upstream> guarded = new java.util.HashMap<>();
         parts.upstreams().forEach((name, upstream) -> guarded.put(name, cutoff.guard(upstream)));
@@ -836,6 +839,12 @@ public final class ChatService {
             throw e;
         } catch (RuntimeException e) {
             r.abandon();
+            if (alive.started()) {
+                // a bug, after a keep-alive sent the status: the stream still ends with an error event and [DONE]
+                LOG.error("request {}: internal error after its stream had started", r.requestId, e);
+                endStarted(ErrorResponses.internal(r.requestId), "internal_error", r, alive);
+                return;
+            }
             throw e;
         }
         try {
@@ -881,14 +890,19 @@ public final class ChatService {
      */
     private void failStarted(GatewayException e, Request r, StreamSink sink) throws IOException {
         ApiError answer = ErrorResponses.of(e);
-        metrics.error(answer.status(), answer.code().orElse(""), r.plan.requested());
         String code = answer.status() == 504 ? "timeout" : e instanceof GatewayException.UpstreamFailed u
                 ? u.last().map(ProviderException::kind).orElse(answer.code().orElse(answer.type()))
                 : answer.code().orElse(answer.type());
+        endStarted(answer, code, r, sink);
+    }
+
+    /** Counts {@code answer} and sends it as the last event of a started stream, named {@code code}. */
+    private void endStarted(ApiError answer, String code, Request r, StreamSink sink) throws IOException {
+        metrics.error(answer.status(), answer.code().orElse(""), r.plan.requested());
         ObjectNode chunk = json.createObjectNode();
         ObjectNode error = chunk.putObject("error").put("message", answer.message()).put("type", answer.type())
                 .putNull("param").put("code", code);
-        e.billed().ifPresent(b -> error.set(CostwiseObject.FIELD, CostwiseObject.of(b).writeTo(chunk)));
+        answer.billed().ifPresent(b -> error.set(CostwiseObject.FIELD, CostwiseObject.of(b).writeTo(chunk)));
         sink.event(json.writeValueAsString(chunk));
         sink.done();
     }
@@ -1132,15 +1146,14 @@ public final class ChatService {
         return e.route().startsWith(WorkflowRunner.ROUTE_PREFIX);
     }
 
-    private static Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
+    private Optional<ResponseCacheStore.Entry> awaitLeader(CompletableFuture<ResponseCacheStore.Entry> leader,
             Duration remaining) {
         try {
             return Optional.of(leader.get(Math.max(1, remaining.toMillis()), TimeUnit.MILLISECONDS));
         } catch (ExecutionException | TimeoutException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException.ShuttingDown();
+            throw cutoff.interrupted(e, "identical request in flight");
         }
     }
 
@@ -1504,7 +1517,8 @@ public final class ChatService {
                 default -> Optional.empty();
             };
             boolean unserved = !ledgered && (e instanceof GatewayException.CircuitOpen
-                    || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown);
+                    || e instanceof GatewayException.UpstreamFailed || e instanceof GatewayException.ShuttingDown
+                    || e instanceof GatewayException.Interrupted);
             if (policy.isPresent() || unserved) {
                 appendUnbilled(policy.orElse(code));
             }

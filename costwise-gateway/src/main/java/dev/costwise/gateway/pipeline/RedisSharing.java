@@ -31,11 +31,11 @@ public final class RedisSharing implements AutoCloseable {
     private final SharedResponseEntries entries;
     private final SharedKeyLimits keyLimits;
 
-    private RedisSharing(RedisSettings settings, RedisSharedState state) {
+    private RedisSharing(RedisSettings settings, RedisSharedState state, UpstreamCutoff cutoff) {
         this.settings = settings;
         this.state = state;
         this.entries = new SharedResponseEntries(state.connection().options(), this::available, this::noticeOutage,
-                state.budgetStore(), settings.maxEntryBytes());
+                state.budgetStore(), settings.maxEntryBytes(), cutoff);
         this.keyLimits = new SharedKeyLimits(state);
     }
 
@@ -46,9 +46,11 @@ public final class RedisSharing implements AutoCloseable {
      * @param alerts where outage and recovery alerts go
      * @param clock wall time for budget windows, rate windows and alerts
      * @param requestTimeout the gateway's deadline for one request: a budget reservation's lease outlasts it
+     * @param cutoff the gateway's stop: a wait for another replica's cache fill interrupted by it is a shutdown
      * @return the shared state
      */
-    public static RedisSharing connect(RedisSettings settings, AlertSink alerts, Clock clock, Duration requestTimeout) {
+    public static RedisSharing connect(RedisSettings settings, AlertSink alerts, Clock clock, Duration requestTimeout,
+            UpstreamCutoff cutoff) {
         Objects.requireNonNull(settings, "settings");
         RedisOptions defaults = RedisOptions.ofDefaults();
         // No call of this gateway holds a reservation past its deadline; the minute covers settling after it.
@@ -66,7 +68,7 @@ public final class RedisSharing implements AutoCloseable {
                 .clock(clock)
                 .build();
         try {
-            RedisSharing sharing = new RedisSharing(settings, RedisSharedState.connect(options));
+            RedisSharing sharing = new RedisSharing(settings, RedisSharedState.connect(options), cutoff);
             // cut off from Redis, a replica holds the reservations Redis last showed only as long as their calls run
             sharing.state.budgetStore().callsEndWithin(byDeadline);
             return sharing;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
-import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.redis.RedisOptions;
@@ -49,8 +48,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  * cost, route, usage and the answer's length), then the answer's bytes as they are, so reading it back holds the
  * answer once, beside the compressed value, and never as a JSON tree or a base64 string. An answer larger than
  * {@code redis.max_entry_size} is not stored: each replica must be able to read back what any of them writes. An
- * entry that cannot be read, for whatever reason (an earlier format, corrupt bytes, even a heap too small for it), is
- * a miss: logged once and dropped, so the next request refills it. One script reads the entry and, on a
+ * entry that cannot be read (an earlier format, corrupt or truncated bytes) is a miss: logged once and dropped, so
+ * the next request refills it; one too large for this replica (over its own {@code redis.max_entry_size}, or its
+ * heap) is a miss here but kept for the replicas that can read it. One script reads the entry and, on a
  * miss, takes the key's fill lock ({@code SET NX PX}); replicas that miss a locked key poll (10 ms doubling to 200 ms)
  * until the holder stores the answer, so concurrent misses across replicas make one upstream call. A holder that
  * fails drops its lock ({@link #abandon}); one that dies lets it expire, and waiters give up after
@@ -107,21 +107,27 @@ final class SharedResponseEntries implements AutoCloseable {
     private final BooleanSupplier available;
     private final Runnable noticeOutage;
     private final long maxEntryBytes;
+    /** Tells a wait interrupted by the gateway's stop from one interrupted by anyone else. */
+    private final UpstreamCutoff cutoff;
     /** Fill locks the current request holds: cache key → lock token. */
     private final ThreadLocal<Map<String, byte[]>> held = ThreadLocal.withInitial(HashMap::new);
 
     /** Scripts run on this pool (retries included): round trips not counted by the shared connection. */
     private final java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
+    /** Entries read as misses, not dropped, because they were too large for this replica. */
+    private final java.util.concurrent.atomic.LongAdder tooLargeReads = new java.util.concurrent.atomic.LongAdder();
     /** Runs the scripts that touch entries and budget counters together, on the shared connection. */
     private final RedisBudgetStore budgets;
 
     /**
      * @param maxEntryBytes the largest answer stored ({@code redis.max_entry_size}); a larger stored one is read as a
      *     miss
+     * @param cutoff the gateway's stop, which a wait for another replica's fill tells from anyone else's interrupt
      */
     SharedResponseEntries(RedisOptions options, BooleanSupplier available, Runnable noticeOutage,
-            RedisBudgetStore budgets, long maxEntryBytes) {
+            RedisBudgetStore budgets, long maxEntryBytes, UpstreamCutoff cutoff) {
         this.budgets = budgets;
+        this.cutoff = cutoff;
         this.maxEntryBytes = maxEntryBytes;
         this.prefix = options.keyPrefix() + ":gwcache:";
         this.sleeper = options.sleeper();
@@ -184,9 +190,10 @@ final class SharedResponseEntries implements AutoCloseable {
                 failed("lookup", e);
                 return Optional.empty();
             } catch (RuntimeException | Error e) {
-                // Not Redis but reading its reply failed (a heap too small for the entry): a miss, as in read().
+                // Not Redis but reading its reply failed (a heap too small for the entry): a miss, as in read(), and
+                // the entry, never looked at, stays for the replicas that can read it
                 held.get().put(key, token); // the lock, if the script took it, is dropped when the request ends
-                unreadable(key, e);
+                tooLarge(e);
                 return Optional.empty();
             }
             long kind = (Long) reply.get(0);
@@ -210,8 +217,7 @@ final class SharedResponseEntries implements AutoCloseable {
             try {
                 sleeper.sleep(step);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GatewayException.ShuttingDown();
+                throw cutoff.interrupted(e, "another replica's cache fill");
             }
             waited = waited.plus(step);
             pause = pause.multipliedBy(2).compareTo(POLL_MAX) > 0 ? POLL_MAX : pause.multipliedBy(2);
@@ -391,9 +397,35 @@ final class SharedResponseEntries implements AutoCloseable {
     Optional<ResponseCacheStore.Entry> read(String key, byte[] stored) {
         try {
             return decode(stored, maxEntryBytes);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (TooLarge | Error e) {
+            tooLarge(e);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
             unreadable(key, e);
             return Optional.empty();
+        }
+    }
+
+    /**
+     * An entry too large for this replica (over its {@code redis.max_entry_size}, written by a replica with a larger
+     * one, or over what its heap holds) is a miss here but not dropped: it is good for every replica that can read it.
+     */
+    private void tooLarge(Throwable e) {
+        tooLargeReads.increment();
+        LOG.warn("shared cache entry too large for this replica, read as a miss and kept: {}", e.toString());
+    }
+
+    /** @return entries read as misses, and kept, because they were too large for this replica */
+    long tooLargeReads() {
+        return tooLargeReads.sum();
+    }
+
+    /** An entry's answer is over the limit of the replica reading it: not corrupt, so not dropped. */
+    static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(long size, long maxBody) {
+            super("an answer of " + size + " bytes, over redis.max_entry_size (" + maxBody + ")");
         }
     }
 
@@ -409,7 +441,8 @@ final class SharedResponseEntries implements AutoCloseable {
     /**
      * @param maxBody the largest answer read
      * @return the entry, or empty for bytes of an earlier format (read as a miss and refilled)
-     * @throws IOException if the bytes are not an entry (corrupt, truncated) or its answer is over {@code maxBody}
+     * @throws TooLarge if its answer is over {@code maxBody}
+     * @throws IOException if the bytes are not an entry (corrupt, truncated)
      */
     static Optional<ResponseCacheStore.Entry> decode(byte[] stored, long maxBody) throws IOException {
         Inflater inflater = new Inflater();
@@ -420,8 +453,11 @@ final class SharedResponseEntries implements AutoCloseable {
                 return Optional.empty();
             }
             long size = header.path("body").asLong(-1);
-            if (size < 0 || size > maxBody) {
-                throw new IOException("an answer of " + size + " bytes, over redis.max_entry_size (" + maxBody + ")");
+            if (size < 0) {
+                throw new IOException("an entry without its answer's length");
+            }
+            if (size > maxBody) {
+                throw new TooLarge(size, maxBody);
             }
             byte[] body = new byte[(int) size];
             if (in.readNBytes(body, 0, body.length) != body.length) {

@@ -1,10 +1,13 @@
 package dev.costwise.gateway.pipeline;
 
+import dev.costwise.core.CallInterruptedException;
 import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.gateway.upstream.Upstream;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The end of a stop's grace period, as the requests still running see it: once {@link #cut} has run, no upstream call,
@@ -22,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * close). Thread-safe.
  */
 public final class UpstreamCutoff {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamCutoff.class);
     /** What a call cut off fails with: the caller and the ledger row are told why. */
     static final String CUT_OFF = "cut off: the gateway is shutting down and stopped waiting for it after its "
             + "shutdown grace period";
@@ -38,6 +42,27 @@ public final class UpstreamCutoff {
     /** @return whether {@link #cut} has run */
     public boolean isCut() {
         return cut;
+    }
+
+    /**
+     * What ends a wait that was interrupted: after the stop's cut, a shutting-down answer; anyone else's interrupt ends
+     * the request as interrupted, not as a shutdown that is not happening. Either way the interrupt has done its work
+     * (the request stops) and the flag stays clear: set again, it would close the ledger's, Redis's and the caller's
+     * sockets that the request still writes its row, its settlement and its answer to. Every wait of a request that
+     * catches {@link InterruptedException} answers with this.
+     *
+     * @param e the interrupt
+     * @param waiting what was waited for, as the exception names it ({@code retry of fast})
+     * @return {@link GatewayException.ShuttingDown} once {@link #cut} has run, else
+     *     {@link GatewayException.Interrupted} (503 {@code interrupted}), logged at WARN: not a bug of the gateway
+     */
+    GatewayException interrupted(InterruptedException e, String waiting) {
+        if (cut) {
+            return new GatewayException.ShuttingDown();
+        }
+        LOG.warn("a request's wait ({}) was interrupted, not by the gateway's stop; the request ends as interrupted",
+                waiting);
+        return new GatewayException.Interrupted(new CallInterruptedException(waiting, e));
     }
 
     /**

@@ -11,7 +11,6 @@ import dev.costwise.llm.embedding.EmbeddingRequest;
 import dev.costwise.llm.embedding.EmbeddingResponse;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.UnsupportedRequestException;
-import dev.costwise.llm.wire.PromptTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,13 +54,16 @@ final class NativeEmbeddings {
     Upstream.Reply embed(EmbeddingModel model, Upstream.Call call, WorkflowContext context) {
         JsonNode body = call.body();
         List<String> texts = texts(body.path("input"), call.model().name());
-        boolean base64 = base64(body.path("encoding_format"), call.model().name());
-        EmbeddingRequest request = new EmbeddingRequest(call.model().name(), texts, dimensions(body, call),
+        // dimensions and encoding_format were checked with the request (RequestValidator.embeddings)
+        boolean base64 = "base64".equals(body.path("encoding_format").textValue());
+        JsonNode dimensions = body.path("dimensions");
+        Optional<Integer> size = dimensions.isInt() ? Optional.of(dimensions.intValue()) : Optional.empty();
+        EmbeddingRequest request = new EmbeddingRequest(call.model().name(), texts, size,
                 Optional.ofNullable(body.path("user").textValue()));
         EmbeddingResponse response = model.execute(request, context);
         // Gemini's answers report no token counts (https://ai.google.dev/api/embeddings): the usage is the gateway's
         // own estimate of the texts, the one their budget reservation used (it errs high), marked estimated
-        long tokens = texts.stream().mapToLong(PromptTokens::text).sum();
+        long tokens = EmbeddingInputs.tokens(body.path("input"));
         Usage usage = new Usage(tokens, 0, 0, 0, 0, true);
         String answered = call.model().upstreamModel();
         return new Upstream.Reply(answer(response, answered, tokens, base64, call, usage), Optional.of(usage),
@@ -90,29 +92,6 @@ final class NativeEmbeddings {
             texts.add(item.textValue());
         }
         return texts;
-    }
-
-    private static boolean base64(JsonNode format, String model) {
-        if (format.isMissingNode() || format.isNull() || "float".equals(format.asText())) {
-            return false;
-        }
-        if ("base64".equals(format.asText())) {
-            return true;
-        }
-        throw new UnsupportedRequestException("encoding_format", "expected 'float' or 'base64', was "
-                + format + " (for " + model + ")");
-    }
-
-    private static Optional<Integer> dimensions(JsonNode body, Upstream.Call call) {
-        JsonNode d = body.path("dimensions");
-        if (d.isMissingNode() || d.isNull()) {
-            return Optional.empty();
-        }
-        if (!d.canConvertToInt() || !d.isIntegralNumber() || d.intValue() < 1) {
-            throw new UnsupportedRequestException("dimensions", "expected a whole number of at least 1, was " + d
-                    + " (for " + call.model().name() + ")");
-        }
-        return Optional.of(d.intValue());
     }
 
     /**

@@ -106,7 +106,7 @@ class AttemptLoopInterruptTest {
     }
 
     @Test
-    void givenARetryWaitInterruptedByAnotherThanTheCutOff_whenRun_thenTheCallEndsInterruptedWithItsFlagSet() {
+    void givenARetryWaitInterruptedByAnotherThanTheCutOff_whenRun_thenTheRequestEndsInterruptedWithItsFlagClear() {
         enqueueRateLimited();
         ModelDirectory directory = new ModelDirectory(config());
         // a wait someone other than the stop interrupts, as Thread.sleep ends: the flag cleared, the exception thrown
@@ -116,9 +116,11 @@ class AttemptLoopInterruptTest {
 
         Throwable thrown = run(loop(directory, Map.of(), interruptedWait), directory);
 
-        assertThat(thrown).isInstanceOf(CallInterruptedException.class)
-                .hasMessage("'retry of fast' was interrupted while waiting");
-        assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is its sender's to see").isTrue();
+        assertThat(thrown).isInstanceOf(GatewayException.Interrupted.class)
+                .hasMessage("the request was interrupted while it waited (retry of fast); retry it")
+                .cause().isInstanceOf(CallInterruptedException.class);
+        assertThat(Thread.currentThread().isInterrupted()).as("the request ended: the ledger's sockets stay open")
+                .isFalse();
         assertThat(failed).singleElement().isInstanceOf(ProviderException.RateLimited.class);
         assertThat(upstream.getRequestCount()).as("no retry after the interrupt").isEqualTo(1);
     }
@@ -143,16 +145,16 @@ class AttemptLoopInterruptTest {
     }
 
     @Test
-    void givenAThrottleWaitInterruptedByAnotherThanTheCutOff_whenRun_thenTheCallEndsInterruptedWithItsFlagSet() {
+    void givenAThrottleWaitInterruptedByAnotherThanTheCutOff_whenRun_thenTheRequestEndsInterruptedWithItsFlagClear() {
         ModelDirectory directory = new ModelDirectory(config());
         AttemptLoop loop = loop(directory, Map.of("openai", new Semaphore(0)), d -> { });
         Thread.currentThread().interrupt(); // interrupted as it comes to wait for a slot
 
         Throwable thrown = run(loop, directory);
 
-        assertThat(thrown).isInstanceOf(CallInterruptedException.class)
-                .hasMessage("'openai throttle' was interrupted while waiting");
-        assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        assertThat(thrown).isInstanceOf(GatewayException.Interrupted.class)
+                .hasMessageContaining("(openai throttle)").cause().isInstanceOf(CallInterruptedException.class);
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
         assertThat(upstream.getRequestCount()).as("never called").isZero();
     }
 }

@@ -38,7 +38,7 @@ class RedisSharingLeaseTest {
     private Optional<BudgetStore.Grant> reserve(Instant at, Duration timeout, Money amount) {
         RedisSettings settings = new RedisSettings(SharedRedis.URL, prefix, 0.5, Duration.ofMillis(500));
         try (RedisSharing replica = RedisSharing.connect(settings, alert -> { },
-                Clock.fixed(at, ZoneOffset.UTC), timeout)) {
+                Clock.fixed(at, ZoneOffset.UTC), timeout, new UpstreamCutoff())) {
             return replica.budgetStore().reserve(ONE_DOLLAR_A_DAY, amount, amount);
         }
     }

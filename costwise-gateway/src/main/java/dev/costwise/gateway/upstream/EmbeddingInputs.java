@@ -1,4 +1,4 @@
-package dev.costwise.gateway.pipeline;
+package dev.costwise.gateway.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.wire.PromptTokens;
@@ -8,16 +8,17 @@ import java.util.List;
  * What an embeddings request's {@code input} weighs, for its budget reservation and its key's tokens per minute. The
  * input is one of OpenAI's four forms: a string, an array of strings, an array of token ids, or an array of such
  * arrays. A token array is its own count, exactly: it is what the provider bills. A string is estimated as a chat
- * prompt's text is ({@link PromptTokens#text}). Stateless.
+ * prompt's text is ({@link PromptTokens#text}). The one count of an input: its budget reservation and, for a
+ * provider that reports none (Gemini), its billed estimate agree. Stateless.
  */
-final class EmbeddingInputs {
+public final class EmbeddingInputs {
     private EmbeddingInputs() {}
 
     /**
      * @param input the request's {@code input}
      * @return its tokens: each token id counts one, each string its estimate
      */
-    static long tokens(JsonNode input) {
+    public static long tokens(JsonNode input) {
         long tokens = 0;
         for (JsonNode item : items(input)) {
             if (item.isTextual()) {
@@ -35,7 +36,7 @@ final class EmbeddingInputs {
      * @param input the request's {@code input}
      * @return the characters of its strings (token arrays have none)
      */
-    static long chars(JsonNode input) {
+    public static long chars(JsonNode input) {
         long chars = 0;
         for (JsonNode item : items(input)) {
             chars += item.isTextual() ? item.textValue().length() : 0;
