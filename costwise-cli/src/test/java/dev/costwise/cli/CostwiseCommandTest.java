@@ -112,6 +112,22 @@ class CostwiseCommandTest {
     }
 
     @Test
+    void givenAShortMasterKeyOnLoopback_whenChecked_thenItPassesWithAWarningAndTheKeyIsNotPrinted(@TempDir Path dir)
+            throws IOException {
+        Path file = dir.resolve("short.yaml");
+        Files.writeString(file, """
+                master_key: sk-short-1
+                models: [{name: s1, provider: sim}]
+                """);
+
+        Run r = run("config", "check", file.toString());
+
+        assertThat(r.code()).isEqualTo(0);
+        assertThat(r.out()).contains("warning: the master key is shorter than 16 characters")
+                .doesNotContain("sk-short-1");
+    }
+
+    @Test
     void givenAnAlertWebhookThatIsNotAUrl_whenCheckedOrServed_thenRefusedWithItsPathAndTheUrlIsNotPrinted(
             @TempDir Path dir) throws IOException {
         Path file = dir.resolve("hook.yaml");
