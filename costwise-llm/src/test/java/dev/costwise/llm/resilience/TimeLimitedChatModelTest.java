@@ -151,6 +151,41 @@ class TimeLimitedChatModelTest {
         assertOneTimeoutRecorded(ctx, false);
     }
 
+    /** The adapter, with the bound's timer firing once its answer is back: an answer that came too late. */
+    private ChatModel answeringLate() {
+        ChatModel adapter = adapter(server, "gpt-4o").build();
+        return new DecoratedChatModel(adapter, (request, context) -> {
+            var answer = adapter.execute(request, context);
+            timers.fireAll();
+            return answer;
+        }) {
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                return adapter.stream(request, context);
+            }
+        };
+    }
+
+    @Test
+    void givenAnAnswerBackAfterTheTimeout_whenTheCallerGetsTheTimeout_thenTheBilledAttemptIsRecordedAsTimedOut()
+            throws Exception {
+        server.enqueue(completion("gpt-4o", "too late"));
+
+        Caught caught = caller(TimeLimitedChatModel.of(timeout(Duration.ofSeconds(20)), answeringLate()))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(caught.thrown()).isExactlyInstanceOf(TimeoutExceededException.class);
+        assertThat(caught.recordsThen()).as("cost records when the caller got the timeout").singleElement()
+                .satisfies(c -> {
+                    assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
+                    assertThat(c.errorKind()).contains("timeout");
+                    assertThat(c.cost().isPositive()).as("what the provider billed is kept").isTrue();
+                    assertThat(c.baselineCost().isZero()).isTrue();
+                });
+        assertThat(costRecords(ctx)).as("and no other record comes later").hasSize(1);
+        assertThat(caught.interruptLeft()).isFalse();
+    }
+
     @Test
     void givenNoAnswerWithinTheTimeout_whenTheAdaptersOwnWaitRunsOutFirst_thenTheOutcomeAndExceptionAreTheSame()
             throws Exception {
