@@ -59,7 +59,9 @@ public final class CostMetrics {
     }
 
     /**
-     * Counts one billed attempt under {@code name}.
+     * Counts one billed attempt under {@code name}. It counts no request: a caller that feeds only attempts, never
+     * {@link #recordRequest}, gets the {@linkplain CostTotals#attemptFailureRate() attempt failure rate} as the
+     * snapshot's {@link CostTotals#errorRate()}, since it gives no request to count failed ones over.
      *
      * @param name the workflow or model the attempt belongs to
      * @param record the attempt

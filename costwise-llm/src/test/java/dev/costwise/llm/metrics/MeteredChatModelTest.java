@@ -112,6 +112,20 @@ class MeteredChatModelTest {
         assertThat(registry.find("costwise.llm.overspend").counter().count()).isEqualTo(0.003, within(1e-12));
     }
 
+    @Test
+    void givenAttemptsRecordedWithoutRequests_whenTheErrorRateIsRead_thenItIsTheAttemptFailureRate() {
+        CostMetrics metrics = CostMetrics.inMemory();
+        CostRecord ok = record("0.002", "0.002");
+        metrics.record("direct", ok);
+        metrics.record("direct", new CostRecord("r", 2, Instant.EPOCH, "gpt-4o", "gpt-4o", "openai", Usage.of(10, 0),
+                Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED, Optional.of("server_error"),
+                Optional.empty(), Duration.ZERO, Map.of()));
+
+        CostTotals total = metrics.snapshot("direct").total();
+        assertThat(total.requests()).isZero();
+        assertThat(total.errorRate()).as("no request to count over: failed attempts over attempts").isEqualTo(0.5);
+    }
+
     private static CostRecord record(String cost, String baseline) {
         return new CostRecord("r", 1, Instant.EPOCH, "gpt-4o", "gpt-4o", "openai", Usage.of(10, 10),
                 Money.of(cost), Money.of(baseline), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(),
