@@ -447,7 +447,7 @@ public final class BudgetGuard {
             }
         }
         if (failures.isEmpty()) {
-            // Room freed between the reservation and this read: report the tightest budget.
+            // Room freed between the reservation and this read: report the tightest budget (its message says so)
             Budget b = applicable.getFirst();
             BudgetWindow.Span span = spans.getFirst();
             BucketState s = budgets.store().state(claims.getFirst().bucket());
