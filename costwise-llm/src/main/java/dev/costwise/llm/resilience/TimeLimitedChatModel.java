@@ -179,37 +179,45 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
     /**
      * Stops a call whose bound expired: expires the deadline of the fork it runs on (so an adapter waiting for its
      * exchange takes the interrupt for that deadline's timeout), then interrupts the caller's thread; the caller
-     * clears that interrupt once the bound has reported, which waits for this to have run.
+     * clears that interrupt once the bound has reported, which waits for this to have run. An interrupt someone else
+     * sent before (a shutdown, a cancel) is the caller's to see: it is kept.
      */
-    private record CallerStop(WorkflowContext call, Thread caller, AtomicBoolean interrupted) {
+    private record CallerStop(WorkflowContext call, Thread caller, AtomicBoolean interrupted,
+            AtomicBoolean interruptedBefore) {
         CallerStop(WorkflowContext call, Thread caller) {
-            this(call, caller, new AtomicBoolean());
+            this(call, caller, new AtomicBoolean(), new AtomicBoolean());
         }
 
         /** Runs on the timeout's scheduler when the bound expires, or on the caller's thread when it expires late. */
         void expire() {
             call.narrowDeadline(Duration.ZERO);
+            interruptedBefore.set(caller.isInterrupted());
             interrupted.set(true);
             caller.interrupt();
         }
 
-        /** Clears the interrupt {@link #expire} sent, if it sent one; call after the bound has reported. */
+        /**
+         * Clears the interrupt {@link #expire} sent, if it sent one, and restores one that was there before it; call
+         * after the bound has reported.
+         */
         void clearInterrupt() {
-            if (interrupted.get()) {
-                Thread.interrupted();
+            if (interrupted.get() && Thread.interrupted() && interruptedBefore.get()) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
     /**
      * The stream a bound stops: closed when it expires, or, while it is still being opened, its opening thread
-     * interrupted (an interrupt that is then cleared, as it was ours).
+     * interrupted (an interrupt that is then cleared, as it was ours, unless someone else's was there before).
      */
     private static final class Upstream {
         private ChatStream stream;
         private Thread opener;
         private boolean expired;
         private boolean interrupted;
+        /** Whether the opener was interrupted by someone else before {@link #expire} interrupted it: kept if so. */
+        private boolean interruptedBefore;
 
         /** @return the opened stream, or empty when the bound expired before it could be opened */
         Optional<ChatStream> open(Supplier<ChatStream> opening) {
@@ -227,8 +235,8 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
                 boolean closeNow;
                 synchronized (this) {
                     opener = null;
-                    if (interrupted) {
-                        Thread.interrupted();
+                    if (interrupted && Thread.interrupted() && interruptedBefore) {
+                        Thread.currentThread().interrupt();
                     }
                     stream = opened;
                     closeNow = expired && opened != null;
@@ -246,6 +254,7 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
                 expired = true;
                 toClose = stream;
                 if (toClose == null && opener != null) {
+                    interruptedBefore = opener.isInterrupted();
                     interrupted = true;
                     opener.interrupt();
                 }

@@ -153,10 +153,15 @@ class TimeLimitedChatModelTest {
 
     /** The adapter, with the bound's timer firing once its answer is back: an answer that came too late. */
     private ChatModel answeringLate() {
+        return answeringThen(timers::fireAll);
+    }
+
+    /** The adapter, running {@code then} on the caller's thread once its answer is back. */
+    private ChatModel answeringThen(Runnable then) {
         ChatModel adapter = adapter(server, "gpt-4o").build();
         return new DecoratedChatModel(adapter, (request, context) -> {
             var answer = adapter.execute(request, context);
-            timers.fireAll();
+            then.run();
             return answer;
         }) {
             @Override
@@ -184,6 +189,22 @@ class TimeLimitedChatModelTest {
                 });
         assertThat(costRecords(ctx)).as("and no other record comes later").hasSize(1);
         assertThat(caught.interruptLeft()).isFalse();
+    }
+
+    @Test
+    void givenAForeignInterruptDuringACallThatTimesOut_whenTheCallerGetsTheTimeout_thenThatInterruptIsKept()
+            throws Exception {
+        server.enqueue(completion("gpt-4o", "too late"));
+        ChatModel cancelledThenTimedOut = answeringThen(() -> {
+            Thread.currentThread().interrupt(); // a shutdown or a cancel, not the timeout's
+            timers.fireAll();
+        });
+
+        Caught caught = caller(TimeLimitedChatModel.of(timeout(Duration.ofSeconds(20)), cancelledThenTimedOut))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(caught.thrown()).isExactlyInstanceOf(TimeoutExceededException.class);
+        assertThat(caught.interruptLeft()).as("the interrupt someone else sent is still there").isTrue();
     }
 
     @Test
