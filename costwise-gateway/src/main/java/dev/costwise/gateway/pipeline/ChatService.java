@@ -29,7 +29,7 @@ import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.routing.PromptClassifier;
 import dev.costwise.llm.wire.PromptTokens;
-import dev.costwise.llm.wire.ReasoningCap;
+import dev.costwise.llm.wire.ReasoningBodyCap;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import dev.costwise.llm.cost.PriceStatus;
@@ -224,7 +224,7 @@ public final class ChatService {
                         "unclassified", allText.codePointCount(0, allText.length()),
                         "'" + requested + "' has no routing rules"));
         String target = choice.target().orElse(requested);
-        reasoningCap(pipeline, choice).ifPresent(max -> ReasoningCap.cap(body, max));
+        reasoningCap(pipeline, choice).ifPresent(max -> ReasoningBodyCap.cap(body, max));
         List<Model> candidates = new ArrayList<>(directory.expand(target, ModelKind.CHAT));
         if (candidates.isEmpty() && !directory.expand(target).isEmpty()) {
             throw new GatewayException.InvalidField("model", "'" + target + "' is an embedding model: send it to "
@@ -254,7 +254,7 @@ public final class ChatService {
      * may be billed for, the orchestrator's verdicts and escalations included (route conditions do not apply).
      */
     private Plan workflowPlan(String requested, Pipeline pipeline, ObjectNode body, String allText) {
-        pipeline.maxReasoningEffort().ifPresent(max -> ReasoningCap.cap(body, max));
+        pipeline.maxReasoningEffort().ifPresent(max -> ReasoningBodyCap.cap(body, max));
         WorkflowPreview w = workflows.preview(requested, body);
         long input = PromptTokens.estimate(body, allText);
         Optional<CacheControl.Ttl> writes = Plan.cacheWritesIn(body);

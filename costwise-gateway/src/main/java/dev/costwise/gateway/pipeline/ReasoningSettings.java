@@ -2,7 +2,7 @@ package dev.costwise.gateway.pipeline;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.llm.chat.ReasoningEffort;
-import dev.costwise.llm.wire.ReasoningCap;
+import dev.costwise.llm.wire.ReasoningBodyCap;
 import java.util.Optional;
 
 /**
@@ -11,8 +11,8 @@ import java.util.Optional;
  *
  * <p>{@link #cappedCopy}: a pipeline's or route's {@code max_reasoning_effort} lowers what a request asks a reasoning
  * model to spend on hidden reasoning, which is billed as output and is most of such a model's bill, by the library's
- * rule ({@link ReasoningCap}, which {@link ChatService} also applies to the body before the cache key is taken, so a
- * capped request shares cache entries with one that asked for the cap).
+ * rule ({@link ReasoningBodyCap}, which {@link ChatService} also applies to the body before the cache key is taken,
+ * so a capped request shares cache entries with one that asked for the cap).
  *
  * <p>{@link #without}: an attempt on a model that does not reason gets no setting, which its provider would refuse.
  */
@@ -26,11 +26,11 @@ final class ReasoningSettings {
      * @return the body with its reasoning lowered to {@code max}: a copy if that changes it, else {@code body}
      */
     static ObjectNode cappedCopy(ObjectNode body, Optional<ReasoningEffort> max) {
-        if (max.isEmpty() || !ReasoningCap.mayLower(body)) {
+        if (max.isEmpty() || !ReasoningBodyCap.mayLower(body)) {
             return body;
         }
         ObjectNode copy = body.deepCopy();
-        ReasoningCap.cap(copy, max.get());
+        ReasoningBodyCap.cap(copy, max.get());
         return copy.equals(body) ? body : copy;
     }
 

@@ -11,7 +11,9 @@ import java.util.Objects;
  * <p>Its message says which: the budget is exhausted (spend and reservations have reached the limit, until the
  * window resets); it has room, but less than the call's worst case (a smaller {@code maxTokens} may fit now); or the
  * worst case is more than the whole limit, which no reset helps: a call with no {@code maxTokens} is assumed to
- * write its model's whole maximum output, so set {@code maxTokens} on calls held to a small budget.
+ * write its model's whole maximum output, so set {@code maxTokens} on calls held to a small budget. A budget with a $0
+ * limit allows no paid calls at all. When calls in flight freed room between the refusal and its report, the message
+ * says the budget was full when the call was refused and that retrying may succeed.
  *
  * <p>Cheap to throw (no stack trace): it is an expected outcome, not a bug. The gateway maps it to HTTP 429 with
  * {@link #resetsAt()} as the retry time.
@@ -50,6 +52,10 @@ public final class BudgetExceededException extends CostwiseException {
     private static String message(String budget, BudgetScope scope, Money limit, Money spent, Money needed,
             Instant resetsAt) {
         String name = "budget '" + budget + "' (" + scope + ")";
+        if (limit.isZero()) {
+            return name + " allows no paid calls: its limit is $0, so a call whose worst case is " + needed.format()
+                    + " is refused whatever its maxTokens; send it to a free model or raise the limit";
+        }
         if (needed.isGreaterThan(limit)) {
             return name + " cannot hold this call: its worst case of " + needed.format() + " is more than the whole"
                     + " limit of " + limit.format() + ", so no reset makes room; set maxTokens (max_tokens) on the"
@@ -58,6 +64,12 @@ public final class BudgetExceededException extends CostwiseException {
         if (!limit.isGreaterThan(spent)) {
             return name + " is exhausted: " + spent.format() + " of " + limit.format() + " spent or held by calls in"
                     + " flight; it resets at " + resetsAt;
+        }
+        if (!needed.isGreaterThan(limit.minus(spent))) {
+            // room freed between the refusal and the read that reports it: calls in flight settled or released
+            return name + " was full when this call was refused (its worst case of " + needed.format() + " did not"
+                    + " fit), and has " + limit.minus(spent).format() + " of " + limit.format() + " left now as calls"
+                    + " in flight ended; retrying may succeed";
         }
         return name + " has " + limit.minus(spent).format() + " of " + limit.format() + " left (" + spent.format()
                 + " spent or held by calls in flight), less than this call's worst case of " + needed.format()

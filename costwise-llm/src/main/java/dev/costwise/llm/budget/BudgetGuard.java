@@ -447,7 +447,7 @@ public final class BudgetGuard {
             }
         }
         if (failures.isEmpty()) {
-            // Room freed between the reservation and this read: report the tightest budget.
+            // Room freed between the reservation and this read: report the tightest budget (its message says so)
             Budget b = applicable.getFirst();
             BudgetWindow.Span span = spans.getFirst();
             BucketState s = budgets.store().state(claims.getFirst().bucket());
@@ -468,7 +468,8 @@ public final class BudgetGuard {
 
     /**
      * Settles each held amount to its budgets' share of {@code spent}, a model's budgets to what it billed, and
-     * charges the budgets of free models, which hold nothing, their share the same way.
+     * charges the budgets of free models, which hold nothing, their share the same way: as nothing was estimated for
+     * those, what they billed is no overrun ({@link BudgetListener#onOverrun} is not called for it).
      */
     void settled(List<Reservation.Held> held, List<Reservation.Unheld> unheld, Spend spent) {
         Optional<Map<String, Money>> byCatalogModel = spent.byModel().map(this::byCatalogName);
@@ -486,7 +487,9 @@ public final class BudgetGuard {
                 continue; // its provider billed nothing, as the catalog said: the store is not touched
             }
             try {
-                settled(u.budgets(), heldNothing(u.budgets()), charged);
+                BudgetStore.Grant nothingHeld = heldNothing(u.budgets());
+                budgets.store().settle(nothingHeld, charged);
+                announce(u.budgets(), nothingHeld.buckets()); // no estimate, so no overrun of one
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
@@ -524,7 +527,6 @@ public final class BudgetGuard {
     private void settled(List<Budget> charged, BudgetStore.Grant grant, Money actual) {
         budgets.store().settle(grant, actual);
         Money reserved = grant.amount();
-        List<Bucket> buckets = grant.buckets();
         if (actual.isGreaterThan(reserved)) {
             for (Budget b : charged) {
                 meters.counter("costwise.budget.overrun", "budget", b.name()).increment();
@@ -533,6 +535,11 @@ public final class BudgetGuard {
             LOG.warn("budgets {} overrun: reserved {} but the call cost {}", names(charged), reserved.format(),
                     actual.format());
         }
+        announce(charged, grant.buckets());
+    }
+
+    /** Tells the listener each settled budget's status, and any soft threshold it crossed for the first time. */
+    private void announce(List<Budget> charged, List<Bucket> buckets) {
         boolean hearsSettles = listener != BudgetListener.NONE;
         for (int i = 0; i < charged.size(); i++) {
             Budget b = charged.get(i);

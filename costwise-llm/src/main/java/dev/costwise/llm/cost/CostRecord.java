@@ -120,6 +120,18 @@ public record CostRecord(String requestId, int attempt, Instant at, String reque
                 Money.ZERO, priceStatus, Outcome.SUPERSEDED, errorKind, route, latency, tags);
     }
 
+    /**
+     * This attempt once its answer came after the caller's time limit and was dropped for the timeout: outcome
+     * {@link Outcome#FAILED} with error kind {@code timeout}, so its spend counts as wasted, its cost kept (its
+     * provider billed the answer), and no baseline cost, as for a {@linkplain #superseded() superseded} answer.
+     *
+     * @return the copy
+     */
+    public CostRecord timedOut() {
+        return new CostRecord(requestId, attempt, at, requestedModel, usedModel, catalogModel, provider, usage, cost,
+                Money.ZERO, priceStatus, Outcome.FAILED, Optional.of("timeout"), route, latency, tags);
+    }
+
     /** @return what the baseline would have cost minus what was paid (negative when the call cost more) */
     public Money savings() {
         return baselineCost.minus(cost);

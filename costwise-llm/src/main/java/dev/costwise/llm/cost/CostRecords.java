@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * The one convention for putting {@link CostRecord}s into a {@link WorkflowContext} and reading them back: every billed
@@ -81,6 +82,31 @@ public final class CostRecords {
      */
     public static StepRecord record(WorkflowContext context, CostRecord record) {
         return record(context, record.usedModel(), record);
+    }
+
+    /**
+     * Records again on {@code into}, in order, what a {@linkplain WorkflowContext#fork(String) fork} held back
+     * recorded: a cost record as {@code rewrite} makes it, through {@link #record(WorkflowContext, String, CostRecord)}
+     * so it gets {@code into}'s route as if it had been recorded there at once, and any other step as it was. How a
+     * layer that decides an attempt's outcome only after the attempt (an escalation, a timeout) keeps one cost record
+     * per attempt, with its final outcome.
+     *
+     * @param held the fork the attempt ran on
+     * @param into the context the fork was made from
+     * @param rewrite what to make of each cost record ({@link UnaryOperator#identity()} to keep them)
+     */
+    public static void rejoin(WorkflowContext held, WorkflowContext into, UnaryOperator<CostRecord> rewrite) {
+        Objects.requireNonNull(into, "into");
+        Objects.requireNonNull(rewrite, "rewrite");
+        for (StepRecord step : held.records()) {
+            Optional<CostRecord> cost = EVENT.equals(step.event())
+                    ? step.attribute(ATTRIBUTE, CostRecord.class) : Optional.empty();
+            if (cost.isEmpty()) {
+                into.record(step.primitive(), step.event(), step.attributes());
+            } else {
+                record(into, step.primitive(), rewrite.apply(cost.get()));
+            }
+        }
     }
 
     /**

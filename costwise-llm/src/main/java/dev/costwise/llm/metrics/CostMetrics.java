@@ -59,7 +59,9 @@ public final class CostMetrics {
     }
 
     /**
-     * Counts one billed attempt under {@code name}.
+     * Counts one billed attempt under {@code name}. It counts no request: a caller that feeds only attempts, never
+     * {@link #recordRequest}, gets the {@linkplain CostTotals#attemptFailureRate() attempt failure rate} as the
+     * snapshot's {@link CostTotals#errorRate()}, since it gives no request to count failed ones over.
      *
      * @param name the workflow or model the attempt belongs to
      * @param record the attempt
@@ -72,8 +74,9 @@ public final class CostMetrics {
 
     /**
      * Counts one request under {@code name}: each of its attempts as {@link #record} does, and the request itself,
-     * answered or failed, in the totals and under the model and provider of its last attempt (the one that answered,
-     * or the last one tried). {@link CostTotals#errorRate()} is over these requests.
+     * answered or failed, in the totals and under the model and provider of its last attempt that answered
+     * ({@link Outcome#SUCCESS} or {@link Outcome#CACHE_HIT}), else of the last one tried.
+     * {@link CostTotals#errorRate()} is over these requests.
      *
      * @param name the workflow or model the request went to
      * @param attempts the cost records the request wrote, in order; may be empty (refused before any attempt)
@@ -82,8 +85,17 @@ public final class CostMetrics {
     public void recordRequest(String name, List<CostRecord> attempts, boolean answered) {
         Objects.requireNonNull(attempts, "attempts");
         attempts.forEach(r -> record(name, r));
-        byName.computeIfAbsent(name, n -> new Totals()).addRequest(attempts.isEmpty() ? null : attempts.getLast(),
-                answered);
+        byName.computeIfAbsent(name, n -> new Totals()).addRequest(answerer(attempts), answered);
+    }
+
+    /** @return the attempt a request is counted under: the last that answered, else the last tried; null if none */
+    private static CostRecord answerer(List<CostRecord> attempts) {
+        for (CostRecord r : attempts.reversed()) {
+            if (r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.CACHE_HIT) {
+                return r;
+            }
+        }
+        return attempts.isEmpty() ? null : attempts.getLast();
     }
 
     /**

@@ -13,9 +13,6 @@ import java.util.Objects;
  * (failed and aborted attempts' included); a cache hit adds none, since no provider processed it: it shows in
  * {@code cacheHits}, and what it saved in {@code savings}.
  *
- * @param requests requests counted ({@link #plusRequest}); attempts recorded alone ({@link CostMetrics#record}) count
- *     none
- * @param failedRequests requests whose caller got a failure rather than an answer
  * @param attempts attempts counted (cache hits included)
  * @param successes attempts whose answer reached the caller
  * @param failures attempts that failed
@@ -25,13 +22,16 @@ import java.util.Objects;
  * @param cost what was paid
  * @param savings what the baseline would have cost minus what was paid
  * @param wasted spend on failed, superseded and aborted attempts
+ * @param requests requests counted ({@link #plusRequest}); attempts recorded alone ({@link CostMetrics#record}) count
+ *     none
+ * @param failedRequests requests whose caller got a failure rather than an answer
  */
-public record CostTotals(long requests, long failedRequests, long attempts, long successes, long failures,
-        long cacheHits, long inputTokens, long outputTokens, Money cost, Money savings, Money wasted) {
+public record CostTotals(long attempts, long successes, long failures, long cacheHits, long inputTokens,
+        long outputTokens, Money cost, Money savings, Money wasted, long requests, long failedRequests) {
 
     /** Nothing counted. */
-    public static final CostTotals EMPTY = new CostTotals(0, 0, 0, 0, 0, 0, 0, 0, Money.ZERO, Money.ZERO,
-            Money.ZERO);
+    public static final CostTotals EMPTY = new CostTotals(0, 0, 0, 0, 0, 0, Money.ZERO, Money.ZERO, Money.ZERO,
+            0, 0);
 
     public CostTotals {
         Objects.requireNonNull(cost, "cost");
@@ -49,10 +49,10 @@ public record CostTotals(long requests, long failedRequests, long attempts, long
         boolean success = r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.CACHE_HIT;
         boolean failure = r.outcome() == Outcome.FAILED || r.outcome() == Outcome.REJECTED;
         boolean hit = r.outcome() == Outcome.CACHE_HIT;
-        return new CostTotals(requests, failedRequests, attempts + 1, successes + (success ? 1 : 0),
-                failures + (failure ? 1 : 0), cacheHits + (hit ? 1 : 0),
-                inputTokens + (hit ? 0 : r.usage().inputTokens()), outputTokens + (hit ? 0 : r.usage().outputTokens()),
-                cost.plus(r.cost()), savings.plus(r.savings()), r.isWasted() ? wasted.plus(r.cost()) : wasted);
+        return new CostTotals(attempts + 1, successes + (success ? 1 : 0), failures + (failure ? 1 : 0),
+                cacheHits + (hit ? 1 : 0), inputTokens + (hit ? 0 : r.usage().inputTokens()),
+                outputTokens + (hit ? 0 : r.usage().outputTokens()), cost.plus(r.cost()), savings.plus(r.savings()),
+                r.isWasted() ? wasted.plus(r.cost()) : wasted, requests, failedRequests);
     }
 
     /**
@@ -62,8 +62,8 @@ public record CostTotals(long requests, long failedRequests, long attempts, long
      * @return the new totals
      */
     public CostTotals plusRequest(boolean answered) {
-        return new CostTotals(requests + 1, failedRequests + (answered ? 0 : 1), attempts, successes, failures,
-                cacheHits, inputTokens, outputTokens, cost, savings, wasted);
+        return new CostTotals(attempts, successes, failures, cacheHits, inputTokens, outputTokens, cost, savings,
+                wasted, requests + 1, failedRequests + (answered ? 0 : 1));
     }
 
     /** @return cache hits over attempts, 0 with no attempts */
@@ -74,12 +74,14 @@ public record CostTotals(long requests, long failedRequests, long attempts, long
     /**
      * The spec's error rate, {@code 1 - successful_requests / total_requests}: failed requests over requests, as the
      * alert rule {@link dev.costwise.llm.alert.AlertRule.ErrorRateAbove} counts them. A request that succeeds on its
-     * third attempt is one success, not two failures in three.
+     * third attempt is one success, not two failures in three. Totals fed only attempts
+     * ({@link CostMetrics#record}, no request counted) have no requests to divide by: their error rate is then the
+     * {@linkplain #attemptFailureRate() attempt failure rate}, the closest they can tell.
      *
-     * @return failed requests over requests, 0 with no requests
+     * @return failed requests over requests; with no requests, failed attempts over attempts (0 with neither)
      */
     public double errorRate() {
-        return requests == 0 ? 0.0 : (double) failedRequests / requests;
+        return requests == 0 ? attemptFailureRate() : (double) failedRequests / requests;
     }
 
     /** @return failed attempts over attempts (retries and fallbacks each count), 0 with no attempts */

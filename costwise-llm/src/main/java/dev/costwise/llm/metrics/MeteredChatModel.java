@@ -106,7 +106,12 @@ public final class MeteredChatModel implements ChatModel {
 
             @Override
             public ChatChunk next() {
-                return inner.next();
+                try {
+                    return inner.next();
+                } catch (RuntimeException e) {
+                    countOnce(false);
+                    throw e;
+                }
             }
 
             @Override

@@ -1,12 +1,10 @@
 package dev.costwise.llm.orchestration;
 
-import dev.costwise.core.StepRecord;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.CostRecords;
 import dev.costwise.llm.cost.Outcome;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One round of a validated workflow: an executor's answer and the verdict on it. Until the workflow knows whether the
@@ -49,21 +47,8 @@ final class EscalationRound {
         rejoin(verdict, false);
     }
 
-    /**
-     * Records again on the request's context what {@code held} recorded: a cost record through {@link CostRecords},
-     * which gives it the request's route as if it had been recorded there at once.
-     */
+    /** Records again on the request's context what {@code held} recorded, with its successes superseded if so. */
     private void rejoin(WorkflowContext held, boolean replaced) {
-        for (StepRecord step : held.records()) {
-            Optional<CostRecord> cost = CostRecords.EVENT.equals(step.event())
-                    ? step.attribute(CostRecords.ATTRIBUTE, CostRecord.class) : Optional.empty();
-            if (cost.isEmpty()) {
-                context.record(step.primitive(), step.event(), step.attributes());
-            } else if (replaced && cost.get().outcome() == Outcome.SUCCESS) {
-                CostRecords.record(context, step.primitive(), cost.get().superseded());
-            } else {
-                CostRecords.record(context, step.primitive(), cost.get());
-            }
-        }
+        CostRecords.rejoin(held, context, c -> replaced && c.outcome() == Outcome.SUCCESS ? c.superseded() : c);
     }
 }

@@ -8,11 +8,15 @@ import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
 import dev.costwise.llm.chat.ChatStream;
+import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.CostRecords;
+import dev.costwise.llm.cost.Outcome;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A {@link ChatModel} whose calls and streams a core {@link Timeout} bounds, on the caller's thread, so that what a
@@ -20,17 +24,19 @@ import java.util.function.Supplier;
  *
  * <p>A call is bounded by the timeout, or by the time left before the context's deadline if that is less (a context
  * with no time left fails at once, and nothing is sent). It runs on its caller's thread whatever the timeout's
- * {@link Timeout.Isolation}, on a {@linkplain WorkflowContext#scope() scope} of the context whose deadline is narrowed
- * to the bound: a provider adapter stops waiting for its exchange at that deadline (the exchange itself is never
- * interrupted, see {@link dev.costwise.llm.provider.http.DeadlineBoundExchange}) and records the attempt as
+ * {@link Timeout.Isolation}, on a {@linkplain WorkflowContext#fork(String) fork} of the context whose deadline is
+ * narrowed to the bound, and whose records join the context once the bound has said whether the call ended in time:
+ * a provider adapter stops waiting for its exchange at that deadline (the exchange itself is never interrupted, see
+ * {@link dev.costwise.llm.provider.http.DeadlineBoundExchange}) and records the attempt as
  * {@linkplain dev.costwise.llm.cost.Outcome#FAILED failed} with error kind {@code timeout}, at what its provider is
- * known to have billed ($0: the cut-off exchange reported nothing). When the bound expires first, the scope's
+ * known to have billed ($0: the cut-off exchange reported nothing). When the bound expires first, the fork's
  * deadline is expired and then the caller's thread is interrupted, which stops a model that keeps to no deadline and
  * which an adapter takes for the same timeout. Either way the caller gets {@link TimeoutExceededException}, or
  * {@link DeadlineExceededException} when the context's deadline set the bound, with what the model threw as
  * suppressed, only once the attempt's cost record is in the context, and with no interrupt of the timeout's left on
  * its thread. A failure from below at or after the bound's end is the bound's; an answer that comes after it is
- * dropped for the bound's failure.
+ * dropped for the bound's failure, and its {@linkplain dev.costwise.llm.cost.Outcome#SUCCESS successful} cost records
+ * join the context {@linkplain CostRecord#timedOut() failed with error kind timeout}, keeping what they cost.
  *
  * <p>A stream is bounded from the moment it is asked for:
  * its first chunk and its end must both come within the timeout, or within the time left before the context's
@@ -113,34 +119,46 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
     }
 
     /**
-     * Runs one call on the caller's thread, on a scope whose deadline is the bound's: see the class comment.
+     * Runs one call on the caller's thread, on a fork whose deadline is the bound's: see the class comment.
      *
      * @throws DeadlineExceededException if the bound expired ({@link TimeoutExceededException} when the timeout set
      *     it), or the context had no time left
      */
     private static ChatResponse call(Timeout timeout, ChatModel model, ChatRequest request, WorkflowContext context) {
-        WorkflowContext call = context.scope();
+        // a fork, not a scope: its records join the context once the bound says whether the answer came in time
+        WorkflowContext call = context.fork("");
         CallerStop stop = new CallerStop(call, Thread.currentThread());
         Timeout.Bound bound = timeout.start(context, stop::expire);
         call.narrowDeadline(bound.duration());
-        ChatResponse response;
+        UnaryOperator<CostRecord> outcome = UnaryOperator.identity();
         try {
-            response = model.execute(request, call);
-        } catch (RuntimeException e) {
-            RuntimeException thrown = failure(bound, e);
+            ChatResponse response;
+            try {
+                response = model.execute(request, call);
+            } catch (RuntimeException e) {
+                RuntimeException thrown = failure(bound, e);
+                stop.clearInterrupt();
+                throw thrown;
+            } catch (Error e) {
+                bound.onFailure();
+                stop.clearInterrupt();
+                throw e;
+            }
+            boolean inTime = bound.onSuccess();
             stop.clearInterrupt();
-            throw thrown;
-        } catch (Error e) {
-            bound.onFailure();
-            stop.clearInterrupt();
-            throw e;
+            if (!inTime) {
+                outcome = TimeLimitedChatModel::dropped;
+                throw bound.expired();
+            }
+            return response;
+        } finally {
+            CostRecords.rejoin(call, context, outcome);
         }
-        boolean inTime = bound.onSuccess();
-        stop.clearInterrupt();
-        if (!inTime) {
-            throw bound.expired();
-        }
-        return response;
+    }
+
+    /** @return what an attempt's record becomes when its answer came too late: a success is a timeout that billed */
+    private static CostRecord dropped(CostRecord attempt) {
+        return attempt.outcome() == Outcome.SUCCESS ? attempt.timedOut() : attempt;
     }
 
     /** @return {@code failure} if it came in time, else the timeout's failure with {@code failure} suppressed */
@@ -159,39 +177,47 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
     }
 
     /**
-     * Stops a call whose bound expired: expires the deadline of the scope it runs on (so an adapter waiting for its
+     * Stops a call whose bound expired: expires the deadline of the fork it runs on (so an adapter waiting for its
      * exchange takes the interrupt for that deadline's timeout), then interrupts the caller's thread; the caller
-     * clears that interrupt once the bound has reported, which waits for this to have run.
+     * clears that interrupt once the bound has reported, which waits for this to have run. An interrupt someone else
+     * sent before (a shutdown, a cancel) is the caller's to see: it is kept.
      */
-    private record CallerStop(WorkflowContext call, Thread caller, AtomicBoolean interrupted) {
+    private record CallerStop(WorkflowContext call, Thread caller, AtomicBoolean interrupted,
+            AtomicBoolean interruptedBefore) {
         CallerStop(WorkflowContext call, Thread caller) {
-            this(call, caller, new AtomicBoolean());
+            this(call, caller, new AtomicBoolean(), new AtomicBoolean());
         }
 
         /** Runs on the timeout's scheduler when the bound expires, or on the caller's thread when it expires late. */
         void expire() {
             call.narrowDeadline(Duration.ZERO);
+            interruptedBefore.set(caller.isInterrupted());
             interrupted.set(true);
             caller.interrupt();
         }
 
-        /** Clears the interrupt {@link #expire} sent, if it sent one; call after the bound has reported. */
+        /**
+         * Clears the interrupt {@link #expire} sent, if it sent one, and restores one that was there before it; call
+         * after the bound has reported.
+         */
         void clearInterrupt() {
-            if (interrupted.get()) {
-                Thread.interrupted();
+            if (interrupted.get() && Thread.interrupted() && interruptedBefore.get()) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
     /**
      * The stream a bound stops: closed when it expires, or, while it is still being opened, its opening thread
-     * interrupted (an interrupt that is then cleared, as it was ours).
+     * interrupted (an interrupt that is then cleared, as it was ours, unless someone else's was there before).
      */
     private static final class Upstream {
         private ChatStream stream;
         private Thread opener;
         private boolean expired;
         private boolean interrupted;
+        /** Whether the opener was interrupted by someone else before {@link #expire} interrupted it: kept if so. */
+        private boolean interruptedBefore;
 
         /** @return the opened stream, or empty when the bound expired before it could be opened */
         Optional<ChatStream> open(Supplier<ChatStream> opening) {
@@ -209,8 +235,8 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
                 boolean closeNow;
                 synchronized (this) {
                     opener = null;
-                    if (interrupted) {
-                        Thread.interrupted();
+                    if (interrupted && Thread.interrupted() && interruptedBefore) {
+                        Thread.currentThread().interrupt();
                     }
                     stream = opened;
                     closeNow = expired && opened != null;
@@ -228,6 +254,7 @@ public final class TimeLimitedChatModel extends DecoratedChatModel {
                 expired = true;
                 toClose = stream;
                 if (toClose == null && opener != null) {
+                    interruptedBefore = opener.isInterrupted();
                     interrupted = true;
                     opener.interrupt();
                 }

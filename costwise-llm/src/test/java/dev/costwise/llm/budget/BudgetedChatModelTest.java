@@ -92,6 +92,30 @@ class BudgetedChatModelTest {
     }
 
     @Test
+    void givenABudgetWithAZeroLimit_whenAPaidCallIsRefused_thenTheRefusalSaysNoPaidCallFitsRatherThanAskForLess() {
+        Budget none = Budget.builder("none").limit(Money.ZERO).build();
+        BudgetGuard guard = BudgetGuard.builder(budgets(none), TestModels.CATALOG, TestModels.estimator(true))
+                .build();
+        BudgetedChatModel model = BudgetedChatModel.of(TestModels.FakeProvider.of(TestModels.PREMIUM, 500), guard);
+
+        assertThatThrownBy(() -> model.execute(request("premium-model", 500), ctx()))
+                .isInstanceOf(BudgetExceededException.class)
+                .hasMessage("budget 'none' (global) allows no paid calls: its limit is $0, so a call whose worst case"
+                        + " is $0.006 is refused whatever its maxTokens; send it to a free model or raise the limit");
+    }
+
+    @Test
+    void givenRoomFreedBetweenARefusalAndItsReport_whenDescribed_thenTheMessageSaysItWasFullAndARetryMayFit() {
+        // what the guard reports when calls in flight ended after its reservation failed: the room read is enough
+        BudgetExceededException e = new BudgetExceededException("daily", BudgetScope.global(), Money.of("0.01"),
+                Money.of("0.002"), Money.of("0.006"), Instant.parse("2026-11-28T00:00:00Z"));
+
+        assertThat(e).hasMessage("budget 'daily' (global) was full when this call was refused (its worst case of"
+                + " $0.006 did not fit), and has $0.008 of $0.01 left now as calls in flight ended; retrying may"
+                + " succeed");
+    }
+
+    @Test
     void givenAnExhaustedDowngradingBudget_whenCalled_thenTheFreeModelAnswersAndTheContextSaysWhy() {
         Budget daily = Budget.builder("daily").limit(Money.of("0.001")).onExhausted(Budget.Action.DOWNGRADE).build();
         BudgetGuard guard = BudgetGuard.builder(budgets(daily), TestModels.CATALOG, TestModels.estimator(true))

@@ -20,7 +20,10 @@ import dev.costwise.llm.provider.openai.OpenAiCompatibleChatModel;
 import dev.costwise.llm.provider.openai.OpenAiCompatibleEndpoint;
 import dev.costwise.llm.resilience.FallbackChatModel;
 import dev.costwise.llm.spi.BudgetStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -137,5 +140,31 @@ class FreeDeploymentReportedCostTest {
         assertThat(budgets.status("deepseek-daily").spent()).isEqualTo(CHARGED);
         assertThat(budgets.status("daily").spent()).isEqualTo(CostRecords.total(ctx)).isEqualTo(CHARGED);
         assertThat(budgets.status("daily").reserved()).isEqualTo(Money.ZERO);
+    }
+
+    @Test
+    void givenAFreeDeploymentWhoseProviderReportsACharge_whenSettled_thenNoOverrunIsReportedButSettlesAre() {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        List<String> events = new ArrayList<>();
+        BudgetGuard listened = BudgetGuard.builder(budgets, CATALOG, JtokkitTokenEstimator.of(CATALOG))
+                .meterRegistry(meters).listener(new BudgetListener() {
+                    @Override
+                    public void onOverrun(Budget budget, Money reserved, Money actual) {
+                        events.add("overrun " + budget.name());
+                    }
+
+                    @Override
+                    public void onSettled(BudgetStatus status) {
+                        events.add("settled " + status.budget().name() + " " + status.spent().format());
+                    }
+                }).build();
+        server.enqueue(answer(FREE, CHARGED));
+
+        BudgetedChatModel.of(openRouter(FREE), listened).execute(question(FREE), ctx);
+
+        // nothing was estimated, so billing something is no overrun of an estimate
+        assertThat(events).containsExactlyInAnyOrder("settled daily " + CHARGED.format(),
+                "settled deepseek-daily " + CHARGED.format());
+        assertThat(meters.find("costwise.budget.overrun").counters()).isEmpty();
     }
 }

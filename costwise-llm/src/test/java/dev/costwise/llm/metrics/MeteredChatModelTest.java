@@ -112,6 +112,90 @@ class MeteredChatModelTest {
         assertThat(registry.find("costwise.llm.overspend").counter().count()).isEqualTo(0.003, within(1e-12));
     }
 
+    @Test
+    void givenAttemptsRecordedWithoutRequests_whenTheErrorRateIsRead_thenItIsTheAttemptFailureRate() {
+        CostMetrics metrics = CostMetrics.inMemory();
+        CostRecord ok = record("0.002", "0.002");
+        metrics.record("direct", ok);
+        metrics.record("direct", new CostRecord("r", 2, Instant.EPOCH, "gpt-4o", "gpt-4o", "openai", Usage.of(10, 0),
+                Money.ZERO, Money.ZERO, PriceStatus.PRICED, Outcome.FAILED, Optional.of("server_error"),
+                Optional.empty(), Duration.ZERO, Map.of()));
+
+        CostTotals total = metrics.snapshot("direct").total();
+        assertThat(total.requests()).isZero();
+        assertThat(total.errorRate()).as("no request to count over: failed attempts over attempts").isEqualTo(0.5);
+    }
+
+    private static CostRecord attempt(String model, Outcome outcome) {
+        return new CostRecord("r", 1, Instant.EPOCH, model, model, "openai", Usage.of(10, 10), Money.of("0.001"),
+                Money.of("0.001"), PriceStatus.PRICED, outcome, Optional.empty(), Optional.empty(), Duration.ZERO,
+                Map.of());
+    }
+
+    @Test
+    void givenARequestAnsweredThenJudgedByAFailingValidator_whenCounted_thenItCountsUnderTheModelThatAnswered() {
+        CostMetrics metrics = CostMetrics.inMemory();
+
+        metrics.recordRequest("validated", List.of(attempt("gpt-4o-mini", Outcome.SUCCESS),
+                attempt("gpt-4o", Outcome.FAILED)), true);
+
+        CostSnapshot snap = metrics.snapshot("validated");
+        assertThat(snap.byModel().get("gpt-4o-mini").requests()).isEqualTo(1);
+        assertThat(snap.byModel().get("gpt-4o").requests()).isZero();
+    }
+
+    @Test
+    void givenAStreamWhoseNextFails_whenItsReaderGivesUp_thenTheRequestCountsAsFailed() {
+        CostMetrics metrics = CostMetrics.inMemory();
+        ChatModel failingMidStream = new ChatModel() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public String provider() {
+                return "openai";
+            }
+
+            @Override
+            public ChatResponse execute(ChatRequest request, WorkflowContext context) {
+                throw new UnsupportedOperationException("streams only");
+            }
+
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                return new ChatStream() {
+                    @Override
+                    public boolean hasNext() {
+                        return true;
+                    }
+
+                    @Override
+                    public dev.costwise.llm.chat.ChatChunk next() {
+                        throw new IllegalStateException("the connection broke mid-chunk");
+                    }
+
+                    @Override
+                    public ChatResponse response() {
+                        throw new IllegalStateException("not ended");
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+        ChatStream s = MeteredChatModel.of("streamed", failingMidStream, metrics)
+                .stream(ChatRequest.of("gpt-4o", "hi"), WorkflowContext.of("w"));
+
+        assertThat(s.hasNext()).isTrue();
+        assertThatThrownBy(s::next).isInstanceOf(IllegalStateException.class);
+        s.close();
+
+        assertThat(metrics.snapshot("streamed").total().failedRequests()).isEqualTo(1);
+    }
+
     private static CostRecord record(String cost, String baseline) {
         return new CostRecord("r", 1, Instant.EPOCH, "gpt-4o", "gpt-4o", "openai", Usage.of(10, 10),
                 Money.of(cost), Money.of(baseline), PriceStatus.PRICED, Outcome.SUCCESS, Optional.empty(),

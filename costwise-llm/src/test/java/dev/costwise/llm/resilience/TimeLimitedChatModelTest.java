@@ -151,6 +151,62 @@ class TimeLimitedChatModelTest {
         assertOneTimeoutRecorded(ctx, false);
     }
 
+    /** The adapter, with the bound's timer firing once its answer is back: an answer that came too late. */
+    private ChatModel answeringLate() {
+        return answeringThen(timers::fireAll);
+    }
+
+    /** The adapter, running {@code then} on the caller's thread once its answer is back. */
+    private ChatModel answeringThen(Runnable then) {
+        ChatModel adapter = adapter(server, "gpt-4o").build();
+        return new DecoratedChatModel(adapter, (request, context) -> {
+            var answer = adapter.execute(request, context);
+            then.run();
+            return answer;
+        }) {
+            @Override
+            public ChatStream stream(ChatRequest request, WorkflowContext context) {
+                return adapter.stream(request, context);
+            }
+        };
+    }
+
+    @Test
+    void givenAnAnswerBackAfterTheTimeout_whenTheCallerGetsTheTimeout_thenTheBilledAttemptIsRecordedAsTimedOut()
+            throws Exception {
+        server.enqueue(completion("gpt-4o", "too late"));
+
+        Caught caught = caller(TimeLimitedChatModel.of(timeout(Duration.ofSeconds(20)), answeringLate()))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(caught.thrown()).isExactlyInstanceOf(TimeoutExceededException.class);
+        assertThat(caught.recordsThen()).as("cost records when the caller got the timeout").singleElement()
+                .satisfies(c -> {
+                    assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
+                    assertThat(c.errorKind()).contains("timeout");
+                    assertThat(c.cost().isPositive()).as("what the provider billed is kept").isTrue();
+                    assertThat(c.baselineCost().isZero()).isTrue();
+                });
+        assertThat(costRecords(ctx)).as("and no other record comes later").hasSize(1);
+        assertThat(caught.interruptLeft()).isFalse();
+    }
+
+    @Test
+    void givenAForeignInterruptDuringACallThatTimesOut_whenTheCallerGetsTheTimeout_thenThatInterruptIsKept()
+            throws Exception {
+        server.enqueue(completion("gpt-4o", "too late"));
+        ChatModel cancelledThenTimedOut = answeringThen(() -> {
+            Thread.currentThread().interrupt(); // a shutdown or a cancel, not the timeout's
+            timers.fireAll();
+        });
+
+        Caught caught = caller(TimeLimitedChatModel.of(timeout(Duration.ofSeconds(20)), cancelledThenTimedOut))
+                .get(10, TimeUnit.SECONDS);
+
+        assertThat(caught.thrown()).isExactlyInstanceOf(TimeoutExceededException.class);
+        assertThat(caught.interruptLeft()).as("the interrupt someone else sent is still there").isTrue();
+    }
+
     @Test
     void givenNoAnswerWithinTheTimeout_whenTheAdaptersOwnWaitRunsOutFirst_thenTheOutcomeAndExceptionAreTheSame()
             throws Exception {

@@ -18,7 +18,7 @@ import dev.costwise.llm.chat.ServiceTier;
 import dev.costwise.llm.chat.Usage;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.PromptTokens;
-import dev.costwise.llm.wire.ReasoningCap;
+import dev.costwise.llm.wire.ReasoningBodyCap;
 import dev.costwise.llm.wire.WireFormatException;
 import dev.costwise.planner.FileErrors;
 import dev.costwise.planner.engine.PromptText;
@@ -240,17 +240,17 @@ public final class TraceReader {
      * The gateway's response-cache key of a request ({@link RequestBodyKey}): its JSON as written, so that two lines
      * the gateway answers from one entry share a key, and no others. Every line is replayed through one pipeline, as
      * if sent under its name, so the model a line names is left out, as the gateway's key of those requests would
-     * not tell them apart by it; and its reasoning is first lowered to the pipeline's cap ({@link ReasoningCap}), as
-     * the gateway lowers it before keying.
+     * not tell them apart by it; and its reasoning is first lowered to the pipeline's cap ({@link ReasoningBodyCap}),
+     * as the gateway lowers it before keying.
      *
      * @param body the request's JSON, as the trace line holds it; not changed
      * @return its key
      */
     private String cacheKey(JsonNode body) {
         ObjectNode keyed = (ObjectNode) body;
-        if (maxReasoningEffort.isPresent() && ReasoningCap.mayLower(keyed)) {
+        if (maxReasoningEffort.isPresent() && ReasoningBodyCap.mayLower(keyed)) {
             keyed = keyed.deepCopy();
-            ReasoningCap.cap(keyed, maxReasoningEffort.get());
+            ReasoningBodyCap.cap(keyed, maxReasoningEffort.get());
         }
         return BODY_KEY.digest(keyed, "model");
     }

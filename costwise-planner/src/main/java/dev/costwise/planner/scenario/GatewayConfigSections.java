@@ -44,7 +44,7 @@ import java.util.Set;
  * @param aliases each alias and the name it stands for
  * @param targets every name a route, fallback or budget may call: the models, then the groups, then the aliases
  * @param defaults the settings of a model served without a pipeline of its own: the defaults' over the gateway's
- * @param pipelines each pipeline's settings, its own over the {@code defaults}, field by field
+ * @param pipelines each pipeline's settings, its own over the {@code defaults}, field by field, in order
  * @param keys the virtual keys, in order
  * @param budgets the budgets, in order
  */
@@ -64,7 +64,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
         groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         aliases = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
         targets = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(targets));
-        pipelines = Map.copyOf(pipelines);
+        pipelines = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
         keys = List.copyOf(keys);
         budgets = List.copyOf(budgets);
     }

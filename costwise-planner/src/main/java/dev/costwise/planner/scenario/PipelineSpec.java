@@ -25,7 +25,7 @@ import java.util.Optional;
  * @param refusedKeys the virtual keys whose {@code models} list does not name this pipeline, each with its list: the
  *     gateway refuses their requests (403), so a replayed line naming one is refused, costing nothing
  * @param maxReasoningEffort the gateway's {@code max_reasoning_effort} of the pipeline, if it has one: a request's
- *     reasoning is lowered to it before its cache key is taken ({@link dev.costwise.llm.wire.ReasoningCap}), so
+ *     reasoning is lowered to it before its cache key is taken ({@link dev.costwise.llm.wire.ReasoningBodyCap}), so
  *     requests that differ only in an effort above it share cache entries
  * @param keyRequired whether the gateway requires a virtual key of every request (its configuration lists keys): it
  *     refuses one that comes with none (401), so a replayed line naming no key is refused, costing nothing

@@ -262,8 +262,10 @@ public final class ScenarioReader {
         int mark = problems.mark();
         List<BudgetSpec.Tier> tiers = new ArrayList<>();
         problems.check(() -> at.opt("tiers").ifPresent(t -> t.elements().forEach(e -> problems.check(() -> {
+            double below = e.number("below"); // its errors name their path already
+            String route = e.text("route");
             try {
-                tiers.add(new BudgetSpec.Tier(e.number("below"), e.text("route")));
+                tiers.add(new BudgetSpec.Tier(below, route));
             } catch (ScenarioException x) {
                 throw e.error(x.getMessage());
             }

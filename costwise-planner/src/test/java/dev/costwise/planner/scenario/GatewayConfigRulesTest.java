@@ -3,11 +3,14 @@ package dev.costwise.planner.scenario;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.costwise.llm.budget.BudgetWindow;
 import dev.costwise.llm.catalog.ModelCatalogs;
 import dev.costwise.llm.catalog.Pricing;
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -144,5 +147,17 @@ class GatewayConfigRulesTest {
         assertThat(p.budgets().getFirst().limit()).hasToString("5");
         assertThat(p.budgets().getFirst().perModel()).isFalse();
         assertThat(p.budgets().get(1).limit()).hasToString("0");
+    }
+
+    @Test
+    void givenManyPipelines_whenTheSectionsAreRead_thenThePipelinesKeepTheFilesOrder() throws Exception {
+        List<String> names = List.of("zeta", "alpha", "mike", "bravo", "yankee", "charlie", "xray", "delta", "kilo");
+        StringBuilder yaml = new StringBuilder("models:\n  - {name: gpt-4o, provider: openai}\npipelines:\n");
+        names.forEach(n -> yaml.append("  ").append(n).append(": {default_route: gpt-4o}\n"));
+
+        GatewayConfigSections sections = GatewayConfigSections.read(new ObjectMapper(new YAMLFactory())
+                .readTree(yaml.toString()));
+
+        assertThat(sections.pipelines().keySet()).containsExactlyElementsOf(names);
     }
 }

@@ -74,6 +74,19 @@ class ScenarioReaderTest {
     }
 
     @Test
+    void givenABudgetTierWithABadField_whenRead_thenTheErrorNamesItsPathOnce() {
+        assertThatThrownBy(() -> reader.readScenario(scenario("""
+                model: gpt-4o
+                budget: {daily: 10, tiers: [{below: lots, route: z}]}
+                """), "t.yaml")).hasMessage("t.yaml: after.budget.tiers[0].below: expected a number, was \"lots\"");
+        assertThatThrownBy(() -> reader.readScenario(scenario("""
+                model: gpt-4o
+                budget: {daily: 10, tiers: [{below: 1.5, route: z}]}
+                """), "t.yaml"))
+                .hasMessage("t.yaml: after.budget.tiers[0]: budget tier below must be in (0, 1], was 1.5");
+    }
+
+    @Test
     void givenBadDistributionOrDuration_whenRead_thenErrorNamesFieldAndValue() {
         assertThatThrownBy(() -> reader.readScenario("""
                 name: t

@@ -40,6 +40,8 @@ import java.util.OptionalInt;
 public final class OpenAiErrorMapper {
 
     private static final int MAX_MESSAGE = 300;
+    /** Resets below this are epoch seconds: as milliseconds they would be in 1973, as seconds in the year 5138. */
+    private static final long EPOCH_MILLIS_FLOOR = 100_000_000_000L;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private OpenAiErrorMapper() {}
@@ -97,7 +99,8 @@ public final class OpenAiErrorMapper {
      * the limit's own headers in the error's {@code metadata.headers}, {@code X-RateLimit-Reset} in epoch
      * milliseconds ({@code {"error": {"message": "Rate limit exceeded: free-models-per-day", "code": 429,
      * "metadata": {"headers": {"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0",
-     * "X-RateLimit-Reset": "1741305600000"}, "provider_name": null}}}}). A reset is when the limit is whole again,
+     * "X-RateLimit-Reset": "1741305600000"}, "provider_name": null}}}}); a value below 10^11 is read as epoch
+     * seconds, as an upstream's own header passed on may be. A reset is when the limit is whole again,
      * possibly hours away (a daily limit), so callers bound the wait as they bound any other.
      *
      * @param metadata the error's {@code metadata}, if it had one
@@ -108,8 +111,8 @@ public final class OpenAiErrorMapper {
         JsonNode headers = metadata.map(m -> m.path("headers")).orElse(JSON.missingNode());
         for (Map.Entry<String, JsonNode> h : headers.properties()) {
             if (h.getKey().equalsIgnoreCase("x-ratelimit-reset")) { // header names are not case-sensitive
-                return epochMillis(h.getValue()).map(reset -> {
-                    Duration left = Duration.between(now, Instant.ofEpochMilli(reset));
+                return wholeNumber(h.getValue()).map(reset -> {
+                    Duration left = Duration.between(now, resetInstant(reset));
                     return left.isNegative() ? Duration.ZERO : left;
                 });
             }
@@ -117,7 +120,15 @@ public final class OpenAiErrorMapper {
         return Optional.empty();
     }
 
-    private static Optional<Long> epochMillis(JsonNode value) {
+    /**
+     * @return the reset as an instant: epoch milliseconds as OpenRouter sends it, or epoch seconds (as many other
+     *     providers' {@code X-RateLimit-Reset} is) when below 10^11, which in milliseconds would be March 1973
+     */
+    private static Instant resetInstant(long reset) {
+        return reset < EPOCH_MILLIS_FLOOR ? Instant.ofEpochSecond(reset) : Instant.ofEpochMilli(reset);
+    }
+
+    private static Optional<Long> wholeNumber(JsonNode value) {
         if (value.isIntegralNumber() && value.canConvertToLong()) {
             return Optional.of(value.longValue());
         }

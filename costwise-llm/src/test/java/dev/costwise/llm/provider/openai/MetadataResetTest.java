@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link OpenAiErrorMapper#untilMetadataReset} reads the reset OpenRouter puts in a 429's {@code metadata.headers}
- * ({@code X-RateLimit-Reset}, epoch milliseconds), whatever the case of its name and as text or a number; anything
- * else gives no wait.
+ * ({@code X-RateLimit-Reset}, epoch milliseconds, or seconds when below 10^11), whatever the case of its name and
+ * as text or a number; anything else gives no wait.
  */
 class MetadataResetTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,6 +25,8 @@ class MetadataResetTest {
     @CsvSource(delimiter = '|', nullValues = "none", value = {
         "{\"headers\":{\"X-RateLimit-Reset\":\"1741305601500\"}}          | PT1.5S",
         "{\"headers\":{\"x-ratelimit-reset\":1741305660000}}             | PT1M",
+        "{\"headers\":{\"X-RateLimit-Reset\":\"1741305630\"}}             | PT30S",
+        "{\"headers\":{\"X-RateLimit-Reset\":1741305660}}                | PT1M",
         "{\"headers\":{\"X-RateLimit-Reset\":\"1741305590000\"}}          | PT0S",
         "{\"headers\":{\"X-RateLimit-Reset\":\"soon\"}}                   | none",
         "{\"headers\":{\"X-RateLimit-Reset\":1.7413056E12}}             | none",

@@ -17,10 +17,10 @@ import java.util.Optional;
  * entries with one that asked for the cap; the planner keys a replayed request the same way with this one rule.
  * Stateless.
  */
-public final class ReasoningCap {
+public final class ReasoningBodyCap {
     private static final OpenAiWire WIRE = new OpenAiWire();
 
-    private ReasoningCap() {}
+    private ReasoningBodyCap() {}
 
     /**
      * @param body a checked chat body, changed in place, in the form it came in

@@ -14,7 +14,7 @@ class ReasoningCapTest {
 
     private static ObjectNode capped(String body, ReasoningEffort max) throws Exception {
         ObjectNode node = (ObjectNode) JSON.readTree(body);
-        ReasoningCap.cap(node, max);
+        ReasoningBodyCap.cap(node, max);
         return node;
     }
 
@@ -45,7 +45,7 @@ class ReasoningCapTest {
         String body = "{\"model\": \"gpt-5.1\", \"messages\": []}";
 
         assertThat(capped(body, ReasoningEffort.LOW)).isEqualTo(JSON.readTree(body));
-        assertThat(ReasoningCap.mayLower(JSON.readTree(body))).isFalse();
-        assertThat(ReasoningCap.mayLower(JSON.readTree("{\"output_config\": {}}"))).isTrue();
+        assertThat(ReasoningBodyCap.mayLower(JSON.readTree(body))).isFalse();
+        assertThat(ReasoningBodyCap.mayLower(JSON.readTree("{\"output_config\": {}}"))).isTrue();
     }
 }
