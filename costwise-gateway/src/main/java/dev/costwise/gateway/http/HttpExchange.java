@@ -23,6 +23,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -61,6 +62,11 @@ public final class HttpExchange {
     private static final java.util.Map<String, Header> CACHE_VALUES = java.util.Map.of(
             "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
             "bypass", HeaderValues.createCached(CACHE, "bypass"));
+
+    /** The largest body {@link #send} hands to Helidon to copy: 64 KB, above most answers. */
+    static final int COPIED_BODY_LIMIT = 64 * 1024;
+    /** The head of a larger body, written with the headers. */
+    private static final int HEAD = 4 * 1024;
 
     private final ObjectMapper json;
     private final long maxBody;
@@ -238,11 +244,29 @@ public final class HttpExchange {
         return m.length() > 200 ? m.substring(0, 200) + "…" : m;
     }
 
-    /** Sends JSON bytes with a status. */
+    /**
+     * Sends JSON bytes with a status. A body of at most {@value #COPIED_BODY_LIMIT} bytes goes out with its headers in
+     * one buffer; a larger one is written from {@code body} itself, with its {@code Content-Length}, so a cached answer
+     * shared by many hits at once is held once, not once more per response in flight.
+     *
+     * @param body the bytes; never changed, and safe to share with other requests
+     * @throws UncheckedIOException if writing a large body to the client fails
+     */
     public static void send(ServerResponse res, int status, byte[] body) {
         res.status(status == 200 ? Status.OK_200 : Status.create(status));
         res.header(JSON_TYPE);
-        res.send(body);
+        if (body.length <= COPIED_BODY_LIMIT) {
+            res.send(body); // Helidon copies the body into a buffer of its own, after the headers
+            return;
+        }
+        res.headers().contentLength(body.length);
+        try (OutputStream out = res.outputStream()) {
+            // Helidon copies the first write into the buffer that carries the headers: only a small head of the body
+            out.write(body, 0, HEAD);
+            out.write(body, HEAD, body.length - HEAD);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
