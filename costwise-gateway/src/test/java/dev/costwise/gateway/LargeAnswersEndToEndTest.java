@@ -2,7 +2,9 @@ package dev.costwise.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.util.List;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -77,6 +79,34 @@ class LargeAnswersEndToEndTest {
             assertThat(miss.body()).isEqualTo(answer);
             assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
             assertThat(hit.body()).isEqualTo(answer);
+        }
+    }
+
+    @Test
+    void givenALongChatAnswerCached_whenStreamed_thenTheReplayCarriesItsWholeText() {
+        String text = "line \"one\"\n\ttab \\ é 中 😀 ".repeat(40_000);
+        String answer = TestGateway.JSON.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion")
+                .put("created", 1).put("model", "gpt-4o-mini").set("choices", TestGateway.JSON.createArrayNode()
+                        .add(TestGateway.JSON.createObjectNode().put("index", 0).put("finish_reason", "stop")
+                                .set("message", TestGateway.JSON.createObjectNode().put("role", "assistant")
+                                        .put("content", text)))).toString();
+        upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                .body(answer.replace("}]", "}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9,"
+                        + "\"total_tokens\":14}")).build());
+        try (TestGateway gw = gateway()) {
+            gw.post("/v1/chat/completions", TestGateway.chat("gpt-4o-mini", "long"));
+            HttpResponse<String> hit = gw.post("/v1/chat/completions", "{\"model\":\"gpt-4o-mini\",\"stream\":true,"
+                    + "\"stream_options\":{\"include_usage\":true},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"long\"}]}");
+
+            assertThat(hit.headers().firstValue("x-costwise-cache")).hasValue("hit");
+            List<JsonNode> chunks = TestGateway.dataChunks(hit.body());
+            assertThat(chunks).hasSize(3);
+            assertThat(chunks.getFirst().at("/choices/0/delta/content").asText()).isEqualTo(text);
+            assertThat(chunks.get(1).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+            assertThat(chunks.getLast().at("/usage/total_tokens").asLong()).isEqualTo(14);
+            assertThat(chunks.getLast().at("/costwise/cache").asText()).isEqualTo("hit");
+            assertThat(hit.body()).endsWith("data: [DONE]\n\n");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
@@ -21,6 +23,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,6 +72,8 @@ public final class HttpExchange {
     private static final int HEAD = 4 * 1024;
 
     private final ObjectMapper json;
+    /** Writes a tree to a stream it neither flushes nor closes: the stream is a response's, written on after it. */
+    private final ObjectWriter treeWriter;
     private final long maxBody;
     private final boolean simulated;
     private final GatewayMetrics metrics;
@@ -84,6 +89,8 @@ public final class HttpExchange {
     public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics,
             ConnectionGuard connections) {
         this.json = json;
+        this.treeWriter = json.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
         this.maxBody = maxBody;
         this.simulated = simulated;
         this.metrics = metrics;
@@ -311,6 +318,33 @@ public final class HttpExchange {
             res.header(h);
         } else {
             res.header(CACHE, status);
+        }
+    }
+
+    /**
+     * Writes a JSON tree to a response's stream as UTF-8, without flushing or closing it. Writes of more than 64 KB (a
+     * stored answer's long string, which a {@code StoredText} writes whole) are passed on in pieces of 64 KB: Helidon
+     * copies each write to a chunked response into a chunk of its own.
+     *
+     * @param out the response's stream
+     * @param value the tree
+     * @throws IOException if writing to the stream fails
+     */
+    public void writeJson(OutputStream out, JsonNode value) throws IOException {
+        treeWriter.writeValue(new PiecedWrites(out), value);
+    }
+
+    /** Passes long writes on in pieces of {@link #COPIED_BODY_LIMIT} bytes; flushes and closes nothing. */
+    private static final class PiecedWrites extends FilterOutputStream {
+        PiecedWrites(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int at = off; at < off + len; at += COPIED_BODY_LIMIT) {
+                out.write(b, at, Math.min(COPIED_BODY_LIMIT, off + len - at));
+            }
         }
     }
 

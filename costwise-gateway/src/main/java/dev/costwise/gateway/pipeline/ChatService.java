@@ -730,6 +730,17 @@ public final class ChatService {
         /** @param chunkJson one {@code chat.completion.chunk} */
         void event(String chunkJson) throws IOException;
 
+        /**
+         * Sends a chunk given as a tree: a cache hit's replay, whose long strings may be {@code StoredText}s over the
+         * stored answer. By default written out as a string; a sink that writes bytes writes the tree to them
+         * instead, and the stored strings with it as they are stored, without a copy of its own.
+         *
+         * @param chunk one {@code chat.completion.chunk}
+         */
+        default void event(JsonNode chunk) throws IOException {
+            event(chunk.toString());
+        }
+
         /** Ends the stream with {@code [DONE]}. */
         void done() throws IOException;
 
@@ -789,7 +800,7 @@ public final class ChatService {
         if (hit.isPresent()) {
             sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage,
                     Optional.of(wire.writeUsage(promptOnly(hit.get().usage()))));
-            JsonNode answer = json.readTree(hit.get().body());
+            JsonNode answer = StoredAnswerTree.read(json, hit.get().body()); // its long strings stay stored
             StreamReplay.replay(json, answer, hit.get().modelUsed(), hitCosts(answer, hit.get(), saved),
                     includeUsage, sink);
             return;
