@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.costwise.gateway.pipeline.AnswerBody;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.KeyUsage;
@@ -260,17 +261,26 @@ public final class HttpExchange {
      * @throws UncheckedIOException if writing a large body to the client fails
      */
     public static void send(ServerResponse res, int status, byte[] body) {
+        send(res, status, AnswerBody.of(body));
+    }
+
+    /**
+     * Sends an answer's JSON with a status, as {@link #send(ServerResponse, int, byte[])} sends bytes: a large one from
+     * the arrays it is made of (a cached answer, and the request's own part of it), without a copy.
+     *
+     * @throws UncheckedIOException if writing a large body to the client fails
+     */
+    public static void send(ServerResponse res, int status, AnswerBody body) {
         res.status(status == 200 ? Status.OK_200 : Status.create(status));
         res.header(JSON_TYPE);
-        if (body.length <= COPIED_BODY_LIMIT) {
-            res.send(body); // Helidon copies the body into a buffer of its own, after the headers
+        if (body.length() <= COPIED_BODY_LIMIT) {
+            res.send(body.bytes()); // Helidon copies the body into a buffer of its own, after the headers
             return;
         }
-        res.headers().contentLength(body.length);
+        res.headers().contentLength(body.length());
         try (OutputStream out = res.outputStream()) {
             // Helidon copies the first write into the buffer that carries the headers: only a small head of the body
-            out.write(body, 0, HEAD);
-            out.write(body, HEAD, body.length - HEAD);
+            body.writeTo(out, HEAD);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

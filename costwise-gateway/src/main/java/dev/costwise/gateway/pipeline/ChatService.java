@@ -185,15 +185,19 @@ public final class ChatService {
     /**
      * A finished non-streaming request.
      *
-     * @param body the completion JSON
+     * @param body the completion JSON: a cache hit's is the stored answer's bytes, not a copy
      * @param cost what it cost
      * @param cache {@code hit}, {@code miss} or {@code bypass}
      * @param modelUsed the model that answered
      * @param route the route taken
      */
-    public record Result(byte[] body, Money cost, String cache, String modelUsed, String route,
+    public record Result(AnswerBody body, Money cost, String cache, String modelUsed, String route,
             Optional<KeyUsage> keyUsage) {
         Result(byte[] body, Money cost, String cache, String modelUsed, String route) {
+            this(AnswerBody.of(body), cost, cache, modelUsed, route);
+        }
+
+        Result(AnswerBody body, Money cost, String cache, String modelUsed, String route) {
             this(body, cost, cache, modelUsed, route, Optional.empty());
         }
 
@@ -556,8 +560,8 @@ public final class ChatService {
                 if (hit.isPresent()) {
                     cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
                     Money saved = r.recordHit(hit.get());
-                    byte[] body = isWorkflowAnswer(hit.get()) ? workflows.asHit(hit.get().body(), saved)
-                            : hit.get().body();
+                    AnswerBody body = isWorkflowAnswer(hit.get()) ? workflows.asHit(hit.get().body(), saved)
+                            : AnswerBody.of(hit.get().body());
                     return new Result(body, Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
                 }
             }
