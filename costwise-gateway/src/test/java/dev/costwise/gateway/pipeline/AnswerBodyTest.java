@@ -11,13 +11,9 @@ import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.gateway.http.CostwiseObject;
 import dev.costwise.llm.wire.OpenAiWire;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,23 +22,6 @@ class AnswerBodyTest {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** What a body writes, and the arrays it writes from. */
-    private static final class Recording extends OutputStream {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final List<byte[]> arrays = new ArrayList<>();
-
-        @Override
-        public void write(int b) {
-            bytes.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            arrays.add(b);
-            bytes.write(b, off, len);
-        }
     }
 
     @Test
@@ -64,7 +43,7 @@ class AnswerBodyTest {
         AnswerBody body = AnswerBody.of(stored).replacing(AnswerBody.find(stored, "costwise").orElseThrow(),
                 utf8("{\"cost\":\"0\"}"));
         String expected = new String(stored, StandardCharsets.UTF_8).replace("\"0.5\"", "\"0\"");
-        Recording out = new Recording();
+        RecordingStream out = new RecordingStream();
 
         body.writeTo(out, 4);
 
@@ -88,7 +67,7 @@ class AnswerBodyTest {
                 Money.ZERO, Money.of("0.03"), "complex", 1)).writeTo(answer);
         answer.putObject("usage").put("total_tokens", 1500);
         byte[] stored = json.writeValueAsBytes(answer);
-        Recording out = new Recording();
+        RecordingStream out = new RecordingStream();
 
         AnswerBody hit = workflows().asHit(stored, Money.of("0.03"));
         hit.writeTo(out, 4096);

@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.http.CostwiseObject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,20 +48,7 @@ class StoredAnswerTreeTest {
     @Test
     void givenALongStoredAnswer_whenReplayedAsAStream_thenItsContentIsWrittenFromTheStoredBytes() throws IOException {
         byte[] stored = answer(LONG);
-        List<byte[]> arraysWritten = new ArrayList<>();
-        ByteArrayOutputStream events = new ByteArrayOutputStream();
-        OutputStream recording = new OutputStream() {
-            @Override
-            public void write(int b) {
-                events.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                arraysWritten.add(b);
-                events.write(b, off, len);
-            }
-        };
+        RecordingStream recording = new RecordingStream();
         List<JsonNode> chunks = new ArrayList<>();
         ChatService.StreamSink sink = new ChatService.StreamSink() {
             @Override
@@ -91,9 +76,9 @@ class StoredAnswerTreeTest {
         StreamReplay.replay(json, StoredAnswerTree.read(json, stored), "mini",
                 CostwiseObject.of(Money.ZERO, "hit", "mini", "default"), false, sink);
 
-        assertThat(arraysWritten).as("the content's bytes are the stored answer's").anyMatch(a -> a == stored);
+        assertThat(recording.arrays).as("the content's bytes are the stored answer's").anyMatch(a -> a == stored);
         assertThat(chunks).hasSize(2);
         assertThat(chunks.getFirst().at("/choices/0/delta/content").asText()).isEqualTo(LONG);
-        assertThat(json.readTree(events.toByteArray())).isEqualTo(json.readTree(chunks.getFirst().toString()));
+        assertThat(json.readTree(recording.bytes.toByteArray())).isEqualTo(json.readTree(chunks.getFirst().toString()));
     }
 }
