@@ -133,6 +133,15 @@ public final class ChatEndpoint {
                 }
 
                 @Override
+                public void event(JsonNode chunk) throws IOException {
+                    write(o -> { // a hit's stored strings go straight from the cache
+                        o.write(DATA);
+                        http.writeJson(o, chunk);
+                        o.write(END);
+                    });
+                }
+
+                @Override
                 public void done() throws IOException {
                     try {
                         out[0].write(DONE);
@@ -149,10 +158,17 @@ public final class ChatEndpoint {
 
                 /** Writes {@code parts} and flushes them at once, as one event. */
                 private void send(byte[]... parts) throws IOException {
-                    try {
+                    write(o -> {
                         for (byte[] part : parts) {
-                            out[0].write(part);
+                            o.write(part);
                         }
+                    });
+                }
+
+                /** Writes one event with {@code event} and flushes it at once. */
+                private void write(EventWriter event) throws IOException {
+                    try {
+                        event.writeTo(out[0]);
                         out[0].flush();
                     } catch (UncheckedIOException | CloseConnectionException e) {
                         throw clientGone(e);
@@ -169,6 +185,11 @@ public final class ChatEndpoint {
                 }
             }
         }
+    }
+
+    /** Writes one event to a stream. */
+    private interface EventWriter {
+        void writeTo(OutputStream out) throws IOException;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.costwise.gateway.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,7 +9,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.costwise.gateway.pipeline.AnswerBody;
 import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.KeyUsage;
@@ -21,8 +24,10 @@ import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -62,7 +67,14 @@ public final class HttpExchange {
             "hit", HeaderValues.createCached(CACHE, "hit"), "miss", HeaderValues.createCached(CACHE, "miss"),
             "bypass", HeaderValues.createCached(CACHE, "bypass"));
 
+    /** The largest body {@link #send} hands to Helidon to copy: 64 KB, above most answers. */
+    static final int COPIED_BODY_LIMIT = 64 * 1024;
+    /** The head of a larger body, written with the headers. */
+    private static final int HEAD = 4 * 1024;
+
     private final ObjectMapper json;
+    /** Writes a tree to a stream it neither flushes nor closes: the stream is a response's, written on after it. */
+    private final ObjectWriter treeWriter;
     private final long maxBody;
     private final boolean simulated;
     private final GatewayMetrics metrics;
@@ -78,6 +90,8 @@ public final class HttpExchange {
     public HttpExchange(ObjectMapper json, long maxBody, boolean simulated, GatewayMetrics metrics,
             ConnectionGuard connections) {
         this.json = json;
+        this.treeWriter = json.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
         this.maxBody = maxBody;
         this.simulated = simulated;
         this.metrics = metrics;
@@ -238,11 +252,38 @@ public final class HttpExchange {
         return m.length() > 200 ? m.substring(0, 200) + "…" : m;
     }
 
-    /** Sends JSON bytes with a status. */
+    /**
+     * Sends JSON bytes with a status. A body of at most {@value #COPIED_BODY_LIMIT} bytes goes out with its headers in
+     * one buffer; a larger one is written from {@code body} itself, with its {@code Content-Length}, so a cached answer
+     * shared by many hits at once is held once, not once more per response in flight.
+     *
+     * @param body the bytes; never changed, and safe to share with other requests
+     * @throws UncheckedIOException if writing a large body to the client fails
+     */
     public static void send(ServerResponse res, int status, byte[] body) {
+        send(res, status, AnswerBody.of(body));
+    }
+
+    /**
+     * Sends an answer's JSON with a status, as {@link #send(ServerResponse, int, byte[])} sends bytes: a large one from
+     * the arrays it is made of (a cached answer, and the request's own part of it), without a copy.
+     *
+     * @throws UncheckedIOException if writing a large body to the client fails
+     */
+    public static void send(ServerResponse res, int status, AnswerBody body) {
         res.status(status == 200 ? Status.OK_200 : Status.create(status));
         res.header(JSON_TYPE);
-        res.send(body);
+        if (body.length() <= COPIED_BODY_LIMIT) {
+            res.send(body.bytes()); // Helidon copies the body into a buffer of its own, after the headers
+            return;
+        }
+        res.headers().contentLength(body.length());
+        try (OutputStream out = res.outputStream()) {
+            // Helidon copies the first write into the buffer that carries the headers: only a small head of the body
+            body.writeTo(out, HEAD);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -287,6 +328,33 @@ public final class HttpExchange {
             res.header(h);
         } else {
             res.header(CACHE, status);
+        }
+    }
+
+    /**
+     * Writes a JSON tree to a response's stream as UTF-8, without flushing or closing it. Writes of more than 64 KB (a
+     * stored answer's long string, which a {@code StoredText} writes whole) are passed on in pieces of 64 KB: Helidon
+     * copies each write to a chunked response into a chunk of its own.
+     *
+     * @param out the response's stream
+     * @param value the tree
+     * @throws IOException if writing to the stream fails
+     */
+    public void writeJson(OutputStream out, JsonNode value) throws IOException {
+        treeWriter.writeValue(new PiecedWrites(out), value);
+    }
+
+    /** Passes long writes on in pieces of {@link #COPIED_BODY_LIMIT} bytes; flushes and closes nothing. */
+    private static final class PiecedWrites extends FilterOutputStream {
+        PiecedWrites(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            for (int at = off; at < off + len; at += COPIED_BODY_LIMIT) {
+                out.write(b, at, Math.min(COPIED_BODY_LIMIT, off + len - at));
+            }
         }
     }
 

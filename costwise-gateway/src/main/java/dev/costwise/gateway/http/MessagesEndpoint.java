@@ -64,7 +64,7 @@ public final class MessagesEndpoint {
             }
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             HttpExchange.answerHeaders(res, r);
-            JsonNode completion = json.readTree(r.body());
+            JsonNode completion = json.readTree(r.body().bytes());
             HttpExchange.send(res, 200, json.writeValueAsBytes(MessagesAnswer.message(completion, messageId, json)));
         } catch (GatewayException e) {
             if (!res.isSent()) {

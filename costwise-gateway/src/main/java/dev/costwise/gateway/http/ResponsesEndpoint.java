@@ -101,7 +101,7 @@ public final class ResponsesEndpoint {
             }
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             HttpExchange.answerHeaders(res, r);
-            JsonNode completion = json.readTree(r.body());
+            JsonNode completion = json.readTree(r.body().bytes());
             ObjectNode answer = ResponsesAnswer.response(completion, responseId, request,
                     "msg_" + responseId.substring("resp_".length()));
             store.accept(answer);

@@ -185,15 +185,19 @@ public final class ChatService {
     /**
      * A finished non-streaming request.
      *
-     * @param body the completion JSON
+     * @param body the completion JSON: a cache hit's is the stored answer's bytes, not a copy
      * @param cost what it cost
      * @param cache {@code hit}, {@code miss} or {@code bypass}
      * @param modelUsed the model that answered
      * @param route the route taken
      */
-    public record Result(byte[] body, Money cost, String cache, String modelUsed, String route,
+    public record Result(AnswerBody body, Money cost, String cache, String modelUsed, String route,
             Optional<KeyUsage> keyUsage) {
         Result(byte[] body, Money cost, String cache, String modelUsed, String route) {
+            this(AnswerBody.of(body), cost, cache, modelUsed, route);
+        }
+
+        Result(AnswerBody body, Money cost, String cache, String modelUsed, String route) {
             this(body, cost, cache, modelUsed, route, Optional.empty());
         }
 
@@ -556,8 +560,8 @@ public final class ChatService {
                 if (hit.isPresent()) {
                     cache.abandon(cacheKey.get()); // a lock taken by the lookup, if another fill won meanwhile
                     Money saved = r.recordHit(hit.get());
-                    byte[] body = isWorkflowAnswer(hit.get()) ? workflows.asHit(hit.get().body(), saved)
-                            : hit.get().body();
+                    AnswerBody body = isWorkflowAnswer(hit.get()) ? workflows.asHit(hit.get().body(), saved)
+                            : AnswerBody.of(hit.get().body());
                     return new Result(body, Money.ZERO, "hit", hit.get().modelUsed(), hit.get().route());
                 }
             }
@@ -730,6 +734,17 @@ public final class ChatService {
         /** @param chunkJson one {@code chat.completion.chunk} */
         void event(String chunkJson) throws IOException;
 
+        /**
+         * Sends a chunk given as a tree: a cache hit's replay, whose long strings may be {@code StoredText}s over the
+         * stored answer. By default written out as a string; a sink that writes bytes writes the tree to them
+         * instead, and the stored strings with it as they are stored, without a copy of its own.
+         *
+         * @param chunk one {@code chat.completion.chunk}
+         */
+        default void event(JsonNode chunk) throws IOException {
+            event(chunk.toString());
+        }
+
         /** Ends the stream with {@code [DONE]}. */
         void done() throws IOException;
 
@@ -789,7 +804,7 @@ public final class ChatService {
         if (hit.isPresent()) {
             sink.start("hit", hit.get().modelUsed(), hit.get().route(), r.keyUsage,
                     Optional.of(wire.writeUsage(promptOnly(hit.get().usage()))));
-            JsonNode answer = json.readTree(hit.get().body());
+            JsonNode answer = StoredAnswerTree.read(json, hit.get().body()); // its long strings stay stored
             StreamReplay.replay(json, answer, hit.get().modelUsed(), hitCosts(answer, hit.get(), saved),
                     includeUsage, sink);
             return;

@@ -45,8 +45,9 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * <p>Each entry is {@code <prefix>:gwcache:<cache key>} (the cache key keeps its per-key scope and pipeline),
  * compressed with Deflater and expired by Redis ({@code PX} = the pipeline's TTL): one line of JSON (format, model,
- * cost, route, usage and the answer's length), then the answer's bytes as they are, so reading it back holds the
- * answer once, beside the compressed value, and never as a JSON tree or a base64 string. An answer larger than
+ * cost, route, usage, the answer's length and the entry's id), then the answer's bytes as they are, so reading it
+ * back holds the answer once, beside the compressed value, and never as a JSON tree or a base64 string; concurrent
+ * hits of one entry on a replica share that one answer ({@link LiveSharedAnswers}). An answer larger than
  * {@code redis.max_entry_size} is not stored: each replica must be able to read back what any of them writes. An
  * entry that cannot be read (an earlier format, corrupt or truncated bytes) is a miss: logged once and dropped, so
  * the next request refills it; one too large for this replica (over its own {@code redis.max_entry_size}, or its
@@ -111,6 +112,9 @@ final class SharedResponseEntries implements AutoCloseable {
     private final UpstreamCutoff cutoff;
     /** Fill locks the current request holds: cache key → lock token. */
     private final ThreadLocal<Map<String, byte[]>> held = ThreadLocal.withInitial(HashMap::new);
+
+    /** The answers of entries that requests on this replica hold now: concurrent hits share one. */
+    private final LiveSharedAnswers answers = new LiveSharedAnswers();
 
     /** Scripts run on this pool (retries included): round trips not counted by the shared connection. */
     private final java.util.concurrent.atomic.LongAdder roundTrips = new java.util.concurrent.atomic.LongAdder();
@@ -367,11 +371,15 @@ final class SharedResponseEntries implements AutoCloseable {
         noticeOutage.run();
     }
 
-    static byte[] encode(ResponseCacheStore.Entry e) {
+    /**
+     * @return the entry as stored: compressed, a header line (with a new {@code id}, by which hits on this replica
+     *     share the answer while a request holds it: {@link LiveSharedAnswers}), then the answer's bytes
+     */
+    private byte[] encode(ResponseCacheStore.Entry e) {
         ObjectNode header = JSON.createObjectNode();
         Usage u = e.usage();
         header.put("v", FORMAT).put("model", e.modelUsed()).put("cost", e.cost().toString()).put("route", e.route())
-                .put("body", e.body().length);
+                .put("body", e.body().length).put("id", answers.storing(e));
         header.putArray("usage").add(u.inputTokens()).add(u.cachedInputTokens()).add(u.cacheWriteTokens())
                 .add(u.cacheWrite1hTokens()).add(u.outputTokens()).add(u.reasoningTokens()).add(u.estimated());
         ByteArrayOutputStream out = new ByteArrayOutputStream(e.body().length / 2 + 64);
@@ -396,7 +404,7 @@ final class SharedResponseEntries implements AutoCloseable {
      */
     Optional<ResponseCacheStore.Entry> read(String key, byte[] stored) {
         try {
-            return decode(stored, maxEntryBytes);
+            return decode(stored, maxEntryBytes, answers);
         } catch (TooLarge | Error e) {
             tooLarge(e);
             return Optional.empty();
@@ -440,11 +448,14 @@ final class SharedResponseEntries implements AutoCloseable {
 
     /**
      * @param maxBody the largest answer read
+     * @param answers the answers requests here hold: an entry whose answer is among them is not decoded again (an
+     *     entry without an id, from an earlier Costwise, always is)
      * @return the entry, or empty for bytes of an earlier format (read as a miss and refilled)
      * @throws TooLarge if its answer is over {@code maxBody}
      * @throws IOException if the bytes are not an entry (corrupt, truncated)
      */
-    static Optional<ResponseCacheStore.Entry> decode(byte[] stored, long maxBody) throws IOException {
+    static Optional<ResponseCacheStore.Entry> decode(byte[] stored, long maxBody, LiveSharedAnswers answers)
+            throws IOException {
         Inflater inflater = new Inflater();
         try (InputStream in = new InflaterInputStream(new ByteArrayInputStream(stored), inflater, 8192)) {
             Optional<byte[]> line = headerLine(in);
@@ -459,18 +470,25 @@ final class SharedResponseEntries implements AutoCloseable {
             if (size > maxBody) {
                 throw new TooLarge(size, maxBody);
             }
-            byte[] body = new byte[(int) size];
-            if (in.readNBytes(body, 0, body.length) != body.length) {
-                throw new EOFException("a truncated entry");
-            }
-            JsonNode u = header.path("usage");
-            Usage usage = new Usage(u.get(0).asLong(), u.get(1).asLong(), u.get(2).asLong(), u.get(3).asLong(),
-                    u.get(4).asLong(), u.get(5).asLong(), u.get(6).asBoolean());
-            return Optional.of(new ResponseCacheStore.Entry(body, usage, header.path("model").asText(),
-                    Money.of(header.path("cost").asText()), header.path("route").asText()));
+            String id = header.path("id").asText("");
+            return Optional.of(id.isEmpty() ? entry(header, in, (int) size)
+                    : answers.shared(id, () -> entry(header, in, (int) size)));
         } finally {
             inflater.end();
         }
+    }
+
+    /** @return the entry: its header's fields, and the answer's {@code size} bytes read from {@code in} */
+    private static ResponseCacheStore.Entry entry(JsonNode header, InputStream in, int size) throws IOException {
+        byte[] body = new byte[size];
+        if (in.readNBytes(body, 0, body.length) != body.length) {
+            throw new EOFException("a truncated entry");
+        }
+        JsonNode u = header.path("usage");
+        Usage usage = new Usage(u.get(0).asLong(), u.get(1).asLong(), u.get(2).asLong(), u.get(3).asLong(),
+                u.get(4).asLong(), u.get(5).asLong(), u.get(6).asBoolean());
+        return new ResponseCacheStore.Entry(body, usage, header.path("model").asText(),
+                Money.of(header.path("cost").asText()), header.path("route").asText());
     }
 
     /** @return the first line, without its line break; empty if there is none within {@link #MAX_HEADER} bytes */

@@ -15,7 +15,8 @@ import java.io.IOException;
  * calls, or, for an answer whose blocks have their own order ({@link BlockOrder}: interleaved thinking), one delta per
  * block in that order; then one with its finish reason (and the stop sequence that ended it, when the answer names
  * one); and the usage when asked. A streamed hit thus gives back what a whole one does, in the order the model wrote
- * it, as Anthropic needs a tool turn's thinking blocks back.
+ * it, as Anthropic needs a tool turn's thinking blocks back. Chunks go to the sink as trees, so that the long strings
+ * of a stored answer ({@link StoredAnswerTree}) are written from where they are stored.
  */
 final class StreamReplay {
     private StreamReplay() {}
@@ -42,7 +43,7 @@ final class StreamReplay {
             } else {
                 ObjectNode first = chunk(json, id, created, model, index);
                 whole(message, ((ObjectNode) first.get("choices").get(0)).putObject("delta"));
-                sink.event(json.writeValueAsString(first));
+                sink.event(first);
             }
             ObjectNode last = chunk(json, id, created, model, index);
             ObjectNode lastChoice = (ObjectNode) last.get("choices").get(0);
@@ -53,7 +54,7 @@ final class StreamReplay {
                     lastChoice.set(why, choice.get(why)); // the provider's own reason, the stop sequence that hit
                 }
             }
-            sink.event(json.writeValueAsString(last));
+            sink.event(last);
         }
         if (includeUsage) {
             ObjectNode usage = json.createObjectNode();
@@ -61,7 +62,7 @@ final class StreamReplay {
             usage.putArray("choices");
             usage.set("usage", body.path("usage"));
             costwise.writeTo(usage);
-            sink.event(json.writeValueAsString(usage));
+            sink.event(usage);
         }
         sink.done();
     }
@@ -103,7 +104,7 @@ final class StreamReplay {
                 case CONTENT -> delta.put("content", b.node().path("text").asText(""));
                 case TOOL_CALL -> toolCall(b.node(), call++, delta);
             }
-            sink.event(json.writeValueAsString(chunk));
+            sink.event(chunk);
         }
     }
 

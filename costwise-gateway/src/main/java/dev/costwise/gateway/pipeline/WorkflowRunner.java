@@ -33,6 +33,7 @@ import dev.costwise.llm.wire.PromptTokens;
 import dev.costwise.llm.wire.OpenAiWire;
 import dev.costwise.llm.wire.WireFormatException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -201,13 +202,20 @@ final class WorkflowRunner {
      *
      * @param body a workflow answer's chat completion JSON
      * @param baseline what the answer would have cost on the baseline model: all of it is saved
-     * @return the body to return
+     * @return the body to return: the stored bytes with the hit's object in place of the run's, neither read into a
+     *     tree nor copied (a long answer is shared by every hit at once)
      */
-    byte[] asHit(byte[] body, Money baseline) {
+    AnswerBody asHit(byte[] body, Money baseline) {
         try {
-            ObjectNode root = (ObjectNode) json.readTree(body);
-            hitCosts(root, baseline).ifPresent(hit -> hit.writeTo(root));
-            return json.writeValueAsBytes(root);
+            AnswerBody stored = AnswerBody.of(body);
+            Optional<AnswerBody.Range> at = AnswerBody.find(body, CostwiseObject.FIELD);
+            if (at.isEmpty()) {
+                return stored;
+            }
+            Optional<CostwiseObject> hit = runHitCosts(json.readTree(body, at.get().from(), at.get().length()),
+                    baseline);
+            return hit.map(h -> stored.replacing(at.get(), h.toJson().getBytes(StandardCharsets.UTF_8)))
+                    .orElse(stored);
         } catch (IOException e) {
             throw new IllegalStateException("a cached workflow answer is the JSON the gateway wrote", e);
         }
@@ -222,7 +230,11 @@ final class WorkflowRunner {
      * @return the hit's {@code costwise} object; empty if the answer carries none
      */
     Optional<CostwiseObject> hitCosts(JsonNode answer, Money baseline) {
-        JsonNode run = answer.path(CostwiseObject.FIELD);
+        return runHitCosts(answer.path(CostwiseObject.FIELD), baseline);
+    }
+
+    /** @param run a workflow answer's {@code costwise} object, as the run wrote it */
+    private static Optional<CostwiseObject> runHitCosts(JsonNode run, Money baseline) {
         if (!run.isObject()) {
             return Optional.empty();
         }
