@@ -6,8 +6,12 @@ import dev.costwise.core.Money;
 import dev.costwise.llm.cost.CostRecord;
 import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import okio.Buffer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -57,15 +61,19 @@ class UnreadableKeptAliveConnectionEndToEndTest {
             CostRecord row = gw.records().get(1);
             assertThat(row.outcome()).isEqualTo(Outcome.FAILED);
             assertThat(row.cost()).isEqualTo(Money.ZERO);
-            assertThat(upstream.getRequestCount()).as("not resent").isEqualTo(2);
 
             assertThat(gw.post("/v1/chat/completions", TestGateway.chat(model, "three")).statusCode())
                     .isEqualTo(200);
-            int[] connections = new int[3];
-            for (int i = 0; i < 3; i++) {
-                connections[i] = upstream.takeRequest().getConnectionIndex();
+            // The second request may fail on the leftover bytes before the upstream has counted it, or before it was
+            // written at all (the library's connection cache reads them first), so its arrival is not asserted; a
+            // resend would show as a fourth request, which the drain below waits a bounded time for.
+            List<RecordedRequest> received = new ArrayList<>();
+            for (RecordedRequest r; (r = upstream.takeRequest(500, TimeUnit.MILLISECONDS)) != null; ) {
+                received.add(r);
             }
-            assertThat(connections[2]).as("the broken connection was closed").isNotEqualTo(connections[1]);
+            assertThat(received).as("not resent").hasSizeBetween(2, 3);
+            assertThat(received.getLast().getConnectionIndex()).as("the broken connection was closed")
+                    .isNotEqualTo(received.getFirst().getConnectionIndex());
         }
     }
 }
