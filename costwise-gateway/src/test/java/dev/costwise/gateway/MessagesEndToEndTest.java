@@ -310,6 +310,10 @@ class MessagesEndToEndTest {
             assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"metadata\": {\"user_id\": 42}, "
                     + "\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"), 400, "invalid_request_error",
                     "metadata.user_id: expected a string");
+            assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"metadata\": "
+                    + "{\"user_id\": \"(none)\"}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"), 400,
+                    "invalid_request_error",
+                    "metadata.user_id: the end user cannot be '(none)'");
             assertError(messages(gw, "{\"model\": \"fast\", \"max_tokens\": 10, \"mcp_servers\": [{\"type\": \"url\", "
                     + "\"url\": \"https://mcp.example.com\", \"name\": \"x\"}], \"messages\": [{\"role\": \"user\", "
                     + "\"content\": \"hi\"}]}"), 400, "invalid_request_error", "mcp_servers: runs on Anthropic's own");

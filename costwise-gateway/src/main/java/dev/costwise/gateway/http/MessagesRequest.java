@@ -140,7 +140,8 @@ final class MessagesRequest {
             if (!user.isTextual()) {
                 throw new GatewayException.InvalidField("metadata.user_id", "expected a string");
             }
-            out.set("user", user); // its length and characters are checked as OpenAI's user field
+            RequestValidator.checkEndUser(user, "metadata.user_id");
+            out.set("user", user);
         }
         JsonNode stream = root.get("stream");
         if (stream != null && !stream.isNull()) {

@@ -202,16 +202,27 @@ public final class RequestValidator {
      */
     private static void endUser(ObjectNode body) {
         JsonNode user = body.get("user");
-        if (user == null || user.isNull()) {
-            return;
+        if (user != null && !user.isNull()) {
+            checkEndUser(user, "user");
         }
+    }
+
+    /**
+     * Checks an end user's name as {@code user} is checked, naming the field the caller sent it in (Anthropic's
+     * {@code metadata.user_id} becomes {@code user}).
+     *
+     * @param user the value sent, not null
+     * @param field the field's path in the caller's body
+     * @throws GatewayException.InvalidField if it cannot name an end user
+     */
+    static void checkEndUser(JsonNode user, String field) {
         if (!user.isTextual() || user.asText().length() > MAX_USER_CHARS
                 || user.asText().chars().anyMatch(Character::isISOControl)) {
-            throw new GatewayException.InvalidField("user", "expected a string of at most " + MAX_USER_CHARS
+            throw new GatewayException.InvalidField(field, "expected a string of at most " + MAX_USER_CHARS
                     + " printable characters naming the end user, was " + ShownValue.of(user));
         }
         if (user.asText().equals(TagRules.NO_VALUE)) {
-            throw new GatewayException.InvalidField("user", TagRules.reservedProblem("the end user"));
+            throw new GatewayException.InvalidField(field, TagRules.reservedProblem("the end user"));
         }
     }
 
