@@ -57,10 +57,7 @@ final class ConfigCommand implements Runnable {
             // a warning, not a failure: the config still loads, and the model may answer until its date
             ModelRetirements.warnings(cfg, clock).forEach(w -> System.out.println("warning: " + w));
             // serve warns of it too; beyond loopback the loader has already refused it
-            if (cfg.masterKey().filter(k -> k.length() < ConfigLoader.MIN_KEY_LENGTH).isPresent()) {
-                System.out.println("warning: the master key is shorter than " + ConfigLoader.MIN_KEY_LENGTH
-                        + " characters: enough on this machine only; serve refuses it beyond loopback (server.host)");
-            }
+            ConfigLoader.masterKeyWarning(cfg.masterKey()).ifPresent(w -> System.out.println("warning: " + w));
             List<String> failures = RouteTests.run(cfg);
             System.out.println("routing tests: " + (cfg.tests().size() - failures.size()) + "/" + cfg.tests().size()
                     + " passed");

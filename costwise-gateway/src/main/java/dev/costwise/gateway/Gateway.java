@@ -469,9 +469,8 @@ public final class Gateway implements AutoCloseable {
         } else if (!auth.hasMasterKey()) {
             LOG.warn("No master key (COSTWISE_MASTER_KEY): requests need a virtual key, and virtual keys cannot be "
                     + "created, changed or revoked until one is set.");
-        } else if (config.masterKey().orElseThrow().length() < ConfigLoader.MIN_KEY_LENGTH) {
-            LOG.warn("The master key is shorter than {} characters: enough on this machine only; the gateway "
-                    + "refuses it when it listens beyond (server.host, --host).", ConfigLoader.MIN_KEY_LENGTH);
+        } else {
+            ConfigLoader.masterKeyWarning(config.masterKey()).ifPresent(LOG::warn);
         }
         return this;
     }

@@ -234,6 +234,19 @@ public final class ConfigLoader {
                 + masterKey.get().length());
     }
 
+    /**
+     * The warning for a master key short enough to pass only on loopback ({@link #masterKeyProblem} refuses it
+     * beyond), as {@code serve} logs it and {@code config check} prints it.
+     *
+     * @param masterKey the master key, if any
+     * @return the warning, or empty when there is no key or it is long enough
+     */
+    public static Optional<String> masterKeyWarning(Optional<String> masterKey) {
+        return masterKey.filter(k -> k.length() < MIN_KEY_LENGTH).map(k -> "the master key is shorter than "
+                + MIN_KEY_LENGTH + " characters: enough on this machine only; the gateway refuses it when it listens"
+                + " beyond (server.host, --host)");
+    }
+
     /** @return whether {@code host} is this machine's loopback: localhost, 127.x.x.x or ::1 */
     static boolean isLoopback(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;

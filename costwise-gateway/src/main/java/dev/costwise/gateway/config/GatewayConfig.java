@@ -178,31 +178,13 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
         /** Default wait before a silent stream's client gets a keep-alive: 15 s. */
         public static final Duration DEFAULT_STREAM_KEEPALIVE = Duration.ofSeconds(15);
 
-        /** A server whose cache memory is the default (a quarter of the heap). */
+        /**
+         * A server whose other settings are the defaults: cache and answer memory, answer size, keep-alives,
+         * connection limits and {@code /metrics} access.
+         */
         public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout) {
-            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, 0, DEFAULT_RESPONSES_TTL);
-        }
-
-        /** A server whose answer limits are the defaults (16 MB an answer, a quarter of the heap in all). */
-        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
-                long cacheMemoryBytes, Duration responsesTtl) {
-            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
-                    HttpBodies.DEFAULT_MAX_SIZE, 0);
-        }
-
-        /** A server whose streams' keep-alives follow the default ({@link #DEFAULT_STREAM_KEEPALIVE}). */
-        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
-                long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes) {
-            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
-                    maxAnswerBytes, answerMemoryBytes, DEFAULT_STREAM_KEEPALIVE);
-        }
-
-        /** A server whose connection limits and {@code /metrics} access are the defaults. */
-        public Server(String host, int port, long maxBodyBytes, Duration shutdownGrace, Duration requestTimeout,
-                long cacheMemoryBytes, Duration responsesTtl, long maxAnswerBytes, long answerMemoryBytes,
-                Duration streamKeepAlive) {
-            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, cacheMemoryBytes, responsesTtl,
-                    maxAnswerBytes, answerMemoryBytes, streamKeepAlive, Connections.DEFAULT, MetricsAccess.OPEN);
+            this(host, port, maxBodyBytes, shutdownGrace, requestTimeout, 0, DEFAULT_RESPONSES_TTL,
+                    HttpBodies.DEFAULT_MAX_SIZE, 0, DEFAULT_STREAM_KEEPALIVE, Connections.DEFAULT, MetricsAccess.OPEN);
         }
 
         public Server {

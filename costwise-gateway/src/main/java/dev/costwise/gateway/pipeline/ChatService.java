@@ -111,16 +111,7 @@ public final class ChatService {
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
             ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
             Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
-            AlertEvaluator alerts, Duration streamKeepAlive) {
-        /** Parts whose streams' keep-alives follow the default. */
-        public Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
-                ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
-                Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
-                AlertEvaluator alerts) {
-            this(directory, upstreams, defaultUpstream, cache, budgets, ledger, metrics, clock, ticker, sleeper, random,
-                    requestTimeout, json, alerts, GatewayConfig.Server.DEFAULT_STREAM_KEEPALIVE);
-        }
-    }
+            AlertEvaluator alerts, Duration streamKeepAlive) {}
 
     /** @param parts the collaborators */
     public ChatService(Parts parts) {
