@@ -14,6 +14,7 @@ import dev.costwise.gateway.config.Providers;
 import dev.costwise.gateway.http.AdminEndpoints;
 import dev.costwise.gateway.http.Authenticator;
 import dev.costwise.gateway.http.ChatEndpoint;
+import dev.costwise.gateway.http.ClientDropLogFilter;
 import dev.costwise.gateway.http.ConnectionGuard;
 import dev.costwise.gateway.http.DashboardPage;
 import dev.costwise.gateway.http.DirectErrors;
@@ -430,6 +431,7 @@ public final class Gateway implements AutoCloseable {
             close();
             throw e;
         }
+        ClientDropLogFilter.install();
         server.start();
         if (!server.isRunning()) { // Helidon logs why and returns with no listener
             close();

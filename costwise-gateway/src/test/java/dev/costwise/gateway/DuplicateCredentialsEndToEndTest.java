@@ -3,13 +3,18 @@ package dev.costwise.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.costwise.gateway.RawConnection.Received;
+import dev.costwise.gateway.config.GatewayConfig.BudgetWindow;
+import dev.costwise.gateway.keys.VirtualKey;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
  * A credential header sent twice with different values is refused, whichever comes first: a proxy in front of the
- * gateway may have checked the other one.
+ * gateway may have checked the other one. So are different keys in {@code Authorization} and {@code x-api-key}.
  */
 class DuplicateCredentialsEndToEndTest {
     private static final String MASTER = "sk-master-0123456789abcdef";
@@ -45,6 +50,39 @@ class DuplicateCredentialsEndToEndTest {
         try (TestGateway gw = new TestGateway("master_key: " + MASTER + "\nmodels: [{name: m, provider: sim}]",
                 Map.of())) {
             assertThat(get(gw, "Authorization: Bearer " + MASTER, "Authorization: Bearer " + MASTER).statusLine())
+                    .isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
+    @Test
+    void givenAVirtualKeyAndTheMasterKeyInTheTwoHeaders_whenSent_then400NamingBothWithNeitherValue() {
+        try (TestGateway gw = new TestGateway("master_key: " + MASTER + "\nmodels: [{name: m, provider: sim}]",
+                Map.of())) {
+            String virtual = gw.keys.create(new VirtualKey("", "app", List.of(), Optional.empty(), BudgetWindow.DAY,
+                    Optional.empty(), Optional.empty(), Map.of(), Instant.EPOCH, Optional.empty(), false,
+                    Optional.empty())).secret();
+
+            // Whichever header a proxy in front checked, the other must not decide who the caller is.
+            Received masterInApiKey = get(gw, "Authorization: Bearer " + virtual, "x-api-key: " + MASTER);
+            Received masterInAuthorization = get(gw, "Authorization: Bearer " + MASTER, "x-api-key: " + virtual);
+
+            for (Received r : List.of(masterInApiKey, masterInAuthorization)) {
+                assertThat(r.statusLine()).isEqualTo("HTTP/1.1 400 Bad Request");
+                assertThat(TestGateway.json(r.body()).path("error").path("message").asText())
+                        .isEqualTo("Authorization and x-api-key carry different keys: send one key, or the same "
+                                + "key in both");
+                assertThat(r.text()).doesNotContain(MASTER).doesNotContain(virtual);
+            }
+        }
+    }
+
+    @Test
+    void givenTheSameKeyInBothHeaders_whenSent_thenServed() {
+        try (TestGateway gw = new TestGateway("master_key: " + MASTER + "\nmodels: [{name: m, provider: sim}]",
+                Map.of())) {
+            assertThat(get(gw, "Authorization: Bearer " + MASTER, "x-api-key: " + MASTER).statusLine())
+                    .isEqualTo("HTTP/1.1 200 OK");
+            assertThat(get(gw, "authorization: bearer  " + MASTER, "X-Api-Key: " + MASTER).statusLine())
                     .isEqualTo("HTTP/1.1 200 OK");
         }
     }

@@ -54,6 +54,16 @@ final class RawConnection implements AutoCloseable {
         return this;
     }
 
+    /** Ends the client's side of the connection, as closing it does on the wire, keeping its side to read. */
+    RawConnection closeOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /**
      * Reads until the gateway closes the connection, or {@code bound} passes without a byte.
      *

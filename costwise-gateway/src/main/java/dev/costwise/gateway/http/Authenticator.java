@@ -113,15 +113,30 @@ public final class Authenticator {
 
     /**
      * The key a request carries, as an {@code Authorization} value: that header, or else {@code x-api-key} (where
-     * Anthropic's SDKs send it) as a bearer token.
+     * Anthropic's SDKs send it) as a bearer token. Both may be sent (Anthropic's SDKs and some proxies do), with the
+     * same key; different keys are refused rather than one taken: a proxy in front of the gateway may have checked
+     * the other one, and the caller would get the privileges of a key nobody checked.
      *
      * @param req the request
      * @return the credential, if any
-     * @throws GatewayException.InvalidField if the header is sent twice with different values
+     * @throws GatewayException.InvalidField if a header is sent twice with different values, or the two headers
+     *     carry different keys
      */
     public static Optional<String> credential(ServerRequest req) {
         Optional<String> authorization = only(req, HeaderNames.AUTHORIZATION);
-        return authorization.isPresent() ? authorization : only(req, API_KEY).map(k -> "Bearer " + k);
+        Optional<String> apiKey = only(req, API_KEY);
+        if (authorization.isPresent() && apiKey.isPresent()
+                && !bearerToken(authorization.get()).equals(apiKey.get().trim())) {
+            throw new GatewayException.InvalidField("", "Authorization and x-api-key carry different keys: send "
+                    + "one key, or the same key in both");
+        }
+        return authorization.isPresent() ? authorization : apiKey.map(k -> "Bearer " + k);
+    }
+
+    /** @return the token of a bearer {@code Authorization} value, or any other value whole */
+    private static String bearerToken(String authorization) {
+        return authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim()
+                : authorization;
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.costwise.gateway.pipeline.ChatService;
 import dev.costwise.gateway.pipeline.GatewayMetrics;
 import dev.costwise.gateway.pipeline.KeyUsage;
 import dev.costwise.llm.provider.http.HttpBodies;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -192,6 +193,10 @@ public final class HttpExchange {
             bytes = HttpBodies.read(in, length, maxBody);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (DataReader.InsufficientDataAvailableException e) {
+            // The client closed its side: its request is at fault, not the gateway (whose server would log a 500)
+            throw new GatewayException.InvalidField("", "the request body ended early: the client closed the "
+                    + "connection before sending all of it");
         } catch (CloseConnectionException e) {
             // The client left, or paused longer than the header timeout and lost its connection: no internal error
             throw new UncheckedIOException(new IOException("the connection closed while its body was read", e));
