@@ -105,8 +105,9 @@ class SharedCacheEntriesEndToEndTest {
             assertThat(cache(answers)).containsExactly("miss", "miss");
             assertThat(answers.get(1).body()).isEqualTo(answers.get(0).body());
             assertThat(upstream.getRequestCount()).isEqualTo(2);
+            // only the marks a fill leaves its waiters, which expire within the 10 s a waiter waits
             assertThat(SharedRedis.keys(SharedRedis.URL, prefix + ":gwcache:*")).as("no entry, no fill lock")
-                    .isEmpty();
+                    .allSatisfy(k -> assertThat(k).contains(":ended:"));
             assertThat(a.get("/metrics").body())
                     .contains("costwise_cache_not_stored_total{reason=\"too_large\"} 1.0\n");
         }

@@ -592,6 +592,9 @@ public final class ChatService {
                 // what the request cost: its answer and the failed attempts the providers billed
                 return new Result(ok.value().body(), priced.cost().plus(r.failedCost), status, ok.model().name(),
                         r.route());
+            } catch (GatewayException.UpstreamFailed e) {
+                cacheKey.ifPresent(k -> cache.abandonFailed(k, e)); // other replicas' waiters fail with it
+                throw e;
             } finally {
                 if (leading != null) {
                     inFlight.remove(cacheKey.get(), leading);

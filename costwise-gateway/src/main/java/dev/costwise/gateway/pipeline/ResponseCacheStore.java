@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.costwise.core.Money;
 import dev.costwise.gateway.config.GatewayConfig.CacheScope;
 import dev.costwise.gateway.config.GatewayConfig.CacheSettings;
+import dev.costwise.gateway.http.GatewayException;
 import dev.costwise.llm.cache.RequestBodyKey;
 import dev.costwise.llm.chat.Usage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -108,6 +109,18 @@ public final class ResponseCacheStore {
      */
     public void abandon(String key) {
         shared.ifPresent(s -> s.abandon(key));
+    }
+
+    /**
+     * Gives up this request's claim to fill {@code key} after its call failed upstream: with a shared store, the
+     * requests on every replica that waited for it answer with the same failure when it is a provider's transient one
+     * ({@link SharedFillFailure}), rather than each retrying the failing provider. Nothing to do for a local cache.
+     *
+     * @param key the key
+     * @param failure how the call failed
+     */
+    public void abandonFailed(String key, GatewayException.UpstreamFailed failure) {
+        shared.ifPresent(s -> s.abandon(key, SharedFillFailure.encode(failure)));
     }
 
     /** Gives up every fill this request (thread) claimed and did not store: its call failed or was not cached. */

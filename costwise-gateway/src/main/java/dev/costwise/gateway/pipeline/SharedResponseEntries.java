@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +53,14 @@ import redis.clients.jedis.util.JedisURIHelper;
  * heap) is a miss here but kept for the replicas that can read it. One script reads the entry and, on a
  * miss, takes the key's fill lock ({@code SET NX PX}); replicas that miss a locked key poll (10 ms doubling to 200 ms)
  * until the holder stores the answer, so concurrent misses across replicas make one upstream call. A holder that
- * fails drops its lock ({@link #abandon}); one that dies lets it expire, and waiters give up after
- * {@link #LOCK_WAIT} and call upstream themselves. A waiter waits for one holder only, as the gateway's in-process
- * single flight does: once the holder it found ends without an answer, it calls upstream itself, without the lock,
- * rather than queueing behind whichever waiter took the lock next (during an outage, the Nth identical request would
- * otherwise wait for N - 1 failed calls in turn). The lock a request holds is remembered per thread: the gateway
- * runs each request on its own (virtual) thread from lookup to store.
+ * ends without an answer drops its lock and leaves a mark for its waiters ({@code <entry>:ended:<its token>}, kept
+ * {@link #LOCK_WAIT}): a holder that failed upstream marks its failure ({@link #abandon(String, Optional)},
+ * {@link SharedFillFailure}), and its waiters answer with it rather than each running the same retries against the
+ * same failing provider; after any other end (an answer not stored) they call upstream themselves, without the lock,
+ * at once rather than in turn. A holder that dies leaves no mark: its lock expires, one waiter takes it over and the
+ * others wait for that one; waiters give up after {@link #LOCK_WAIT} in all and call upstream themselves. The lock a
+ * request holds is remembered per thread: the gateway runs each request on its own (virtual) thread from lookup to
+ * store.
  *
  * <p>With a budget that applies, the lookup, lock and budget reservation run as one script on the shared connection
  * ({@link #lookupOrReserve}), and so do the settlement, store and unlock ({@link #putSettling}): a budgeted miss costs
@@ -81,12 +82,16 @@ final class SharedResponseEntries implements AutoCloseable {
     private static final int MAX_HEADER = 64 * 1024;
 
     /**
-     * Returns {1, value} on a hit, {2} when this caller took the fill lock, {3, holder's token} when another caller
-     * holds it.
+     * Returns {1, value} on a hit, {4, mark} when the holder awaited (KEYS[3] its end mark, ARGV[3] = '1') ended
+     * without an answer, {2} when this caller took the fill lock, {3, holder's token} when another caller holds it.
      */
     private static final byte[] LOOKUP_OR_LOCK = bytes("""
             local v = redis.call('GET', KEYS[1])
             if v then return {1, v} end
+            if ARGV[3] == '1' then
+              local ended = redis.call('GET', KEYS[3])
+              if ended then return {4, ended} end
+            end
             if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
             return {3, redis.call('GET', KEYS[2])}
             """);
@@ -95,10 +100,16 @@ final class SharedResponseEntries implements AutoCloseable {
             if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
             return 1
             """);
+    /** Drops the lock if still held by ARGV[1], leaving its waiters the end mark KEYS[2] = ARGV[2] for ARGV[3] ms. */
     private static final byte[] UNLOCK = bytes("""
-            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+              return redis.call('DEL', KEYS[1])
+            end
             return 0
             """);
+    /** The end mark of a holder that failed in a way its waiters would not: they call upstream themselves. */
+    private static final byte[] CALL_YOURSELVES = new byte[0];
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -188,8 +199,8 @@ final class SharedResponseEntries implements AutoCloseable {
         while (true) {
             List<?> reply;
             try {
-                reply = (List<?>) eval(LOOKUP_OR_LOCK, List.of(entry, lock),
-                        List.of(token, bytes(Long.toString(LOCK_TTL.toMillis()))));
+                reply = (List<?>) eval(LOOKUP_OR_LOCK, List.of(entry, lock, endMark(key, awaited)),
+                        List.of(token, bytes(Long.toString(LOCK_TTL.toMillis())), bytes(awaited == null ? "0" : "1")));
             } catch (JedisException e) {
                 failed("lookup", e);
                 return Optional.empty();
@@ -208,12 +219,18 @@ final class SharedResponseEntries implements AutoCloseable {
                 held.get().put(key, token);
                 return Optional.empty();
             }
-            byte[] holder = (byte[]) reply.get(1);
-            if (awaited == null) {
-                awaited = holder;
-            } else if (!Arrays.equals(awaited, holder)) {
-                return Optional.empty(); // the holder ended without an answer: call upstream, as it did
+            if (kind == 4) {
+                // the holder ended without an answer: its failure, or call upstream (at once, as the others do)
+                byte[] mark = (byte[]) reply.get(1);
+                if (mark.length > 0) {
+                    SharedFillFailure.decode(mark).ifPresent(failure -> {
+                        throw failure;
+                    });
+                }
+                return Optional.empty();
             }
+            // a new holder took over from one that died (its lock expired, no mark): wait for this one instead
+            awaited = (byte[]) reply.get(1);
             if (waited.compareTo(limit) >= 0) {
                 return Optional.empty(); // the holder is slow or gone: call upstream without the lock
             }
@@ -326,15 +343,34 @@ final class SharedResponseEntries implements AutoCloseable {
      * @param key the cache key
      */
     public void abandon(String key) {
+        abandon(key, Optional.empty());
+    }
+
+    /**
+     * Drops this request's fill lock on {@code key} if it still holds it, telling the requests waiting for it how the
+     * fill ended.
+     *
+     * @param key the cache key
+     * @param failure the failure its waiters answer with ({@link SharedFillFailure#encode}); empty to have them call
+     *     upstream themselves
+     */
+    void abandon(String key, Optional<byte[]> failure) {
         byte[] token = held.get().remove(key);
         if (token == null || bypassed()) {
             return;
         }
         try {
-            eval(UNLOCK, List.of(bytes(prefix + key + ":lock")), List.of(token));
+            eval(UNLOCK, List.of(bytes(prefix + key + ":lock"), endMark(key, token)),
+                    List.of(token, failure.orElse(CALL_YOURSELVES), bytes(Long.toString(LOCK_WAIT.toMillis()))));
         } catch (JedisException e) {
             failed("unlock", e); // the lock expires by itself
         }
+    }
+
+    /** @return the key of the mark the holder of {@code token} leaves when it ends without an answer */
+    private byte[] endMark(String key, byte[] token) {
+        String holder = token == null ? "" : new String(token, StandardCharsets.UTF_8);
+        return bytes(prefix + key + ":ended:" + holder);
     }
 
     /**
