@@ -41,6 +41,7 @@ import dev.costwise.gateway.pipeline.RedisSharing;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
 import dev.costwise.gateway.pipeline.UpstreamCutoff;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
+import dev.costwise.gateway.upstream.EmbeddingInputs;
 import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
 import dev.costwise.gateway.upstream.SimulatedUpstream;
 import dev.costwise.gateway.upstream.Upstream;
@@ -366,9 +367,11 @@ public final class Gateway implements AutoCloseable {
                             .transport(transport).baseUrl(URI.create(m.baseUrl())).streamTimeouts(firstToken(m));
                     m.apiKey().ifPresent(gb::apiKey);
                     chatModels.put(m.name(), gb.build());
-                    // its embeddings (embedContent): a model the catalog does not know may serve either kind
+                    // its embeddings (embedContent): a model the catalog does not know may serve either kind; texts
+                    // are counted as their budget reservation counted them
                     var eb = GeminiEmbeddingModel.builder(m.upstreamModel()).label(m.name()).pricer(pricer)
-                            .transport(transport).baseUrl(URI.create(m.baseUrl()));
+                            .transport(transport).baseUrl(URI.create(m.baseUrl()))
+                            .tokenEstimator(EmbeddingInputs.TEXT_ESTIMATOR);
                     m.apiKey().ifPresent(eb::apiKey);
                     embeddingModels.put(m.name(), eb.build());
                 }

@@ -8,10 +8,12 @@ import dev.costwise.core.Money;
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.ConfigLoader;
 import dev.costwise.llm.cost.CostRecord;
+import dev.costwise.llm.cost.Outcome;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -89,6 +91,35 @@ class GeminiEmbeddingsEndToEndTest {
             assertThat(first.remaining()).isEqualTo(8);
             assertThat(first.getFloat()).isEqualTo(0.5f);
             assertThat(first.getFloat()).isEqualTo(-0.25f);
+        }
+    }
+
+    @Test
+    void givenSecondBatchRateLimited_whenEmbedded_thenTheFailureIsLedgeredAtTheFirstBatchGoogleBilled() {
+        gemini.enqueue(answer("{\"embeddings\":[" + String.join(",", Collections.nCopies(100,
+                "{\"values\":[0.5]}")) + "]}"));
+        gemini.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json").body("""
+                {"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).",
+                 "status":"RESOURCE_EXHAUSTED"}}""").build());
+        // 150 texts of seven non-ASCII characters: seven tokens each by the gateway's estimate, the budget's
+        String input = String.join(",", Collections.nCopies(150, "\"日本語テキスト\""));
+        try (TestGateway gw = gateway("""
+                pipelines:
+                  gemini-embedding-001: {retry: {max_retries: 0}}
+                """)) {
+            HttpResponse<String> res = gw.post("/v1/embeddings",
+                    "{\"model\":\"gemini-embedding-001\",\"input\":[" + input + "]}");
+
+            assertThat(res.statusCode()).isEqualTo(503);
+            assertThat(TestGateway.json(res.body()).at("/error/code").asText()).isEqualTo("upstream_rate_limited");
+            assertThat(gemini.getRequestCount()).isEqualTo(2);
+            // the first 100 texts were embedded and billed: 700 tokens at $0.15 per 1M, though the request failed
+            CostRecord row = gw.records().getFirst();
+            assertThat(row.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(row.errorKind()).hasValue("rate_limited");
+            assertThat(row.usage().inputTokens()).isEqualTo(700);
+            assertThat(row.usage().estimated()).isTrue();
+            assertThat(row.cost()).isEqualTo(Money.of("0.000105"));
         }
     }
 

@@ -576,7 +576,7 @@ public final class ChatService {
                         ok.value().body(), usage, ok.model().name(), priced.cost(), r.route()) : null;
                 // settle and store in one round trip when both go to Redis; else recordSuccess settles
                 boolean stored = cacheKey.isPresent() && r.settleAndStore(cacheKey.get(), entry, priced.cost());
-                r.recordSuccess(ok.model(), usage, priced, ok.latency(), Outcome.SUCCESS);
+                r.recordSuccess(ok.model(), usage, priced, ok.latency());
                 String status = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
                 if (cacheKey.isPresent() && alerting) {
                     alerts.onCacheMiss();
@@ -681,7 +681,7 @@ public final class ChatService {
             AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(r.plan, r, (m, call) -> embedOn(m, call, plan));
             Usage usage = ok.value().usage().orElseGet(() -> estimated(plan, 0));
             Pricer.Priced priced = costs.price(ok.model(), usage);
-            r.recordSuccess(ok.model(), usage, priced, ok.latency(), Outcome.SUCCESS);
+            r.recordSuccess(ok.model(), usage, priced, ok.latency());
             cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
                     ok.value().body(), usage, ok.model().name(), priced.cost(), "default")));
             return new Result(ok.value().body(), priced.cost(),
@@ -880,7 +880,7 @@ public final class ChatService {
         } catch (ClientGoneException e) {
             // closed by the read-ahead: the provider stops generating; billed what it had reported, if anything
             Usage partial = events.usage().orElse(estimated(r.plan, 0));
-            r.recordSuccess(m, partial, costs.price(m, partial), elapsed(started), Outcome.ABORTED);
+            r.recordAborted(m, partial, costs.price(m, partial), elapsed(started));
             throw e;
         }
     }
@@ -996,7 +996,7 @@ public final class ChatService {
             // a chunk, or a keep-alive passed on during a pause, could not be written: the client has gone
             if (!recorded) {
                 Usage partial = cutAt.or(() -> opened.value().usage()).orElse(estimated(plan, forwarded));
-                r.recordSuccess(model, partial, costs.price(model, partial), elapsed(started), Outcome.ABORTED);
+                r.recordAborted(model, partial, costs.price(model, partial), elapsed(started));
             }
             throw switch (e) {
                 case ClientGoneException gone -> gone.getCause();
@@ -1012,7 +1012,7 @@ public final class ChatService {
                         usage, model.name(), priced.cost(), r.route()));
         // settle and store in one round trip when both go to Redis; else recordSuccess settles
         boolean stored = entry.isPresent() && r.settleAndStore(cacheKey.get(), entry.get(), priced.cost());
-        r.recordSuccess(model, usage, priced, elapsed(started), Outcome.SUCCESS);
+        r.recordSuccess(model, usage, priced, elapsed(started));
         if (entry.isPresent() && !stored) {
             cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), entry.get());
         }
@@ -1440,8 +1440,14 @@ public final class ChatService {
                     Optional.of(route()), latency, tags));
         }
 
-        void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency, Outcome outcome) {
-            recordBilled(m, usage, priced, latency, outcome, Optional.empty());
+        /** An answer that reached its caller, billed its usage. */
+        void recordSuccess(Model m, Usage usage, Pricer.Priced priced, Duration latency) {
+            recordBilled(m, usage, priced, latency, Outcome.SUCCESS, Optional.empty());
+        }
+
+        /** A stream its client left before the end: billed what was generated until then. */
+        void recordAborted(Model m, Usage partial, Pricer.Priced priced, Duration latency) {
+            recordBilled(m, partial, priced, latency, Outcome.ABORTED, Optional.empty());
         }
 
         /**

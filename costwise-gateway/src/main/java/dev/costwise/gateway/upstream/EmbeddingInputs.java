@@ -1,6 +1,8 @@
 package dev.costwise.gateway.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.costwise.llm.chat.ChatRequest;
+import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.wire.PromptTokens;
 import java.util.List;
 
@@ -12,6 +14,22 @@ import java.util.List;
  * provider that reports none (Gemini), its billed estimate agree. Stateless.
  */
 public final class EmbeddingInputs {
+    /**
+     * Counts a text as {@link #tokens} does, for an embedding model whose provider reports no usage (Gemini's): the
+     * texts it embedded before a later batch failed are billed at the same count as a whole answer's.
+     */
+    public static final TokenEstimator TEXT_ESTIMATOR = new TokenEstimator() {
+        @Override
+        public TokenEstimate estimateInput(String model, ChatRequest request) {
+            throw new UnsupportedOperationException("counts the texts of embeddings, not chat prompts");
+        }
+
+        @Override
+        public long countText(String model, String text) {
+            return PromptTokens.text(text);
+        }
+    };
+
     private EmbeddingInputs() {}
 
     /**

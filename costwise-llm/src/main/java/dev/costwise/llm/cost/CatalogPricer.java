@@ -3,11 +3,11 @@ package dev.costwise.llm.cost;
 import dev.costwise.core.Money;
 import dev.costwise.llm.catalog.ModelCatalog;
 import dev.costwise.llm.catalog.ModelInfo;
+import dev.costwise.llm.catalog.ModelSnapshots;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.Usage;
-import dev.costwise.llm.provider.http.ModelNames;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -226,7 +226,7 @@ public final class CatalogPricer implements Pricer {
         if (written.equalsIgnoreCase(info.name())) {
             return info.upstreamModel();
         }
-        if (localProviders.contains(info.provider()) || ModelNames.pinsSnapshotOf(written, info.upstreamModel())) {
+        if (localProviders.contains(info.provider()) || ModelSnapshots.pinsSnapshotOf(written, info.upstreamModel())) {
             return written;
         }
         return info.upstreamModel();

@@ -51,8 +51,10 @@ import java.util.OptionalInt;
  *
  * <p>Gemini reports no token counts for embeddings, so usage is counted with the settings' {@link TokenEstimator} and
  * marked estimated; the cost is that usage priced by the pricer. Each exchange is bounded by the time left before the
- * context's deadline, when it has one. Each call records a {@link CostRecord} in the context:
- * {@code SUCCESS}, or {@code FAILED} at zero cost. Errors map as for chat ({@link GeminiErrorMapper}). The key travels
+ * context's deadline, when it has one. Each call records a {@link CostRecord} in the context: {@code SUCCESS}, or
+ * {@code FAILED}. A failed call costs what Google billed: nothing, unless it failed after some of its batches were
+ * answered, whose texts it then costs and its failure carries as {@link ProviderException#billedUsage()}. Errors map
+ * as for chat ({@link GeminiErrorMapper}). The key travels
  * only in the {@code x-goog-api-key} header and never appears in messages or {@link #toString()}. Immutable and
  * thread-safe.
  */
@@ -121,16 +123,29 @@ public final class GeminiEmbeddingModel implements EmbeddingModel {
                 }
             }
         } catch (ProviderException e) {
-            record(context, request, Usage.ZERO, new Pricer.Priced(Money.ZERO, PriceStatus.PRICED), Outcome.FAILED,
+            // the batches answered before this failure were billed: a request of 150 texts that fails on its second
+            // batch has paid for the first 100
+            if (vectors.isEmpty()) {
+                record(context, request, Usage.ZERO, new Pricer.Priced(Money.ZERO, PriceStatus.PRICED),
+                        Outcome.FAILED, Optional.of(e.kind()), elapsed(context, start));
+                throw e;
+            }
+            Usage billed = estimatedUsage(request.inputs().subList(0, vectors.size()));
+            record(context, request, billed, settings.pricer().price(name(), billed), Outcome.FAILED,
                     Optional.of(e.kind()), elapsed(context, start));
-            throw e;
+            throw e.billedUsage().isPresent() ? e : e.withBilledUsage(Optional.of(billed));
         }
-        long tokens = request.inputs().stream().mapToLong(t -> settings.tokenEstimator().countText(name(), t)).sum();
-        Usage usage = new Usage(tokens, 0, 0, 0, 0, true);
+        Usage usage = estimatedUsage(request.inputs());
         Pricer.Priced priced = settings.pricer().price(name(), usage);
         Duration latency = elapsed(context, start);
         record(context, request, usage, priced, Outcome.SUCCESS, Optional.empty(), latency);
         return new EmbeddingResponse(name(), provider(), vectors, usage, priced.cost(), priced.status(), latency);
+    }
+
+    /** Gemini reports no token counts for embeddings: the texts' tokens as the settings' estimator counts them. */
+    private Usage estimatedUsage(List<String> texts) {
+        long tokens = texts.stream().mapToLong(t -> settings.tokenEstimator().countText(name(), t)).sum();
+        return new Usage(tokens, 0, 0, 0, 0, true);
     }
 
     /** One exchange, within the time left before the context's deadline when it has one. */

@@ -5,6 +5,7 @@ import dev.costwise.core.CostwiseException;
 import dev.costwise.core.Deadline;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelSnapshots;
 import dev.costwise.llm.catalog.UnknownModelException;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * reported none ({@link Usage#estimated()}), prices the call with the {@link Pricer} (at the cost the provider
  * reported charging, when it did: {@link Pricer#priceCall}), flags
  * {@link ChatResponse#modelDowngraded()} when the provider answered with another model than the one asked for (a
- * dated snapshot of the same model does not count, see {@link ModelNames}) and counts it in the Micrometer counter
+ * dated snapshot of the same model does not count, see {@link ModelSnapshots}) and counts it in the Micrometer counter
  * {@code costwise.model.downgrades}, and records a {@link CostRecord} in the {@link WorkflowContext} (event
  * {@code cost}, attribute {@code record}): {@link Outcome#SUCCESS}, {@link Outcome#FAILED} for a failed attempt (cost
  * zero unless the provider billed something: output already produced, usage a stream had reported, or the usage of an
@@ -465,7 +466,7 @@ public abstract class AbstractProviderChatModel implements ChatModel {
 
     /** @return whether {@code answered} is another model than the one asked for, by name or by upstream id */
     final boolean isDowngrade(String answered) {
-        return !ModelNames.sameModel(name(), answered) && !ModelNames.sameModel(upstreamModel, answered);
+        return !ModelSnapshots.sameModel(name(), answered) && !ModelSnapshots.sameModel(upstreamModel, answered);
     }
 
     /**

@@ -122,6 +122,48 @@ class GeminiEmbeddingModelTest {
         assertThat(json.readTree(server.takeRequest().getBody().utf8()).path("requests")).hasSize(50);
     }
 
+    @Test
+    void givenLaterBatchFails_whenEmbedded_thenFailureCarriesAndRecordsTheBatchesGoogleBilled() throws Exception {
+        server.enqueue(json(200, vectors(100)));
+        server.enqueue(json(429, """
+                {"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).",
+                 "status":"RESOURCE_EXHAUSTED"}}"""));
+        // two words a text: the first batch of 100 texts is 200 tokens, the 50 never embedded would be 100 more
+        List<String> texts = IntStream.range(0, 150).mapToObj(i -> "text " + i).toList();
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(new EmbeddingRequest(MODEL, texts, Optional.empty(),
+                Optional.empty()), ctx))
+                .isInstanceOfSatisfying(ProviderException.RateLimited.class, e -> assertThat(e.billedUsage())
+                        .contains(new Usage(200, 0, 0, 0, 0, true)))
+                .hasMessageContaining("Resource has been exhausted");
+        // 200 tokens × $0.15 / 1M: the first batch was answered, so billed, although the request failed
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(rec -> {
+            assertThat(rec.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(rec.errorKind()).contains("rate_limited");
+            assertThat(rec.usage()).isEqualTo(new Usage(200, 0, 0, 0, 0, true));
+            assertThat(rec.cost()).isEqualTo(Money.of("0.00003"));
+        });
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void givenFirstBatchFails_whenEmbedded_thenNothingWasBilled() {
+        server.enqueue(json(500, """
+                {"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}}"""));
+        List<String> texts = IntStream.range(0, 150).mapToObj(i -> "text " + i).toList();
+        WorkflowContext ctx = WorkflowContext.of("t");
+
+        assertThatThrownBy(() -> model().execute(new EmbeddingRequest(MODEL, texts, Optional.empty(),
+                Optional.empty()), ctx))
+                .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.billedUsage()).isEmpty());
+        assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement().satisfies(rec -> {
+            assertThat(rec.outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(rec.usage()).isEqualTo(Usage.ZERO);
+            assertThat(rec.cost()).isEqualTo(Money.ZERO);
+        });
+    }
+
     private static String vectors(int n) {
         return "{\"embeddings\":[" + String.join(",", IntStream.range(0, n).mapToObj(i -> "{\"values\":[" + i + "]}")
                 .toList()) + "]}";

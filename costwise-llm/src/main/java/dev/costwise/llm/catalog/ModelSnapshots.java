@@ -1,4 +1,4 @@
-package dev.costwise.llm.provider.http;
+package dev.costwise.llm.catalog;
 
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * {@code qwen2.5:14b}) is a different model. A request for a router's automatic choice ({@code openrouter/auto}) is
  * never a downgrade.
  */
-public final class ModelNames {
+public final class ModelSnapshots {
 
     /** A dated or numbered snapshot after a model id: {@code -2024-11-20}, {@code -20250929}, {@code -0125}. */
     private static final String DATED = "-\\d{4}-\\d{2}-\\d{2}|-\\d{8}|-\\d{3,4}";
@@ -26,7 +26,7 @@ public final class ModelNames {
     private static final Pattern SNAPSHOT_SUFFIX = Pattern.compile("(?:" + DATED
             + "|-latest|-v\\d+(?:\\.\\d+)*|-preview(?:-\\d{2}-\\d{2}|-\\d{4}-\\d{2}-\\d{2})?|:latest)+");
 
-    private ModelNames() {}
+    private ModelSnapshots() {}
 
     /**
      * Whether a name pins one dated or numbered snapshot of a model: {@code gpt-4o-2024-11-20},

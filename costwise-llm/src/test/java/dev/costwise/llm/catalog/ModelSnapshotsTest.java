@@ -1,11 +1,11 @@
-package dev.costwise.llm.provider.http;
+package dev.costwise.llm.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class ModelNamesTest {
+class ModelSnapshotsTest {
 
     @ParameterizedTest(name = "{0} answered by {1}: same={2}")
     @CsvSource({
@@ -32,7 +32,7 @@ class ModelNamesTest {
     })
     void givenAnsweredModel_whenCompared_thenSnapshotsAreTheSameModel(String requested, String answered,
             boolean same) {
-        assertThat(ModelNames.sameModel(requested, answered)).isEqualTo(same);
+        assertThat(ModelSnapshots.sameModel(requested, answered)).isEqualTo(same);
     }
 
     @ParameterizedTest(name = "{0} pins a snapshot of {1}: {2}")
@@ -51,6 +51,6 @@ class ModelNamesTest {
     })
     void givenANameAndAModel_whenAsked_thenOnlyOneDatedOrNumberedSuffixPinsASnapshot(String name, String model,
             boolean pins) {
-        assertThat(ModelNames.pinsSnapshotOf(name, model)).isEqualTo(pins);
+        assertThat(ModelSnapshots.pinsSnapshotOf(name, model)).isEqualTo(pins);
     }
 }
