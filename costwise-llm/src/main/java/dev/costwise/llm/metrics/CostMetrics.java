@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 
 /**
  * Collects cost records by name, model and provider: exact totals for snapshots, and Micrometer counters for
@@ -88,14 +89,41 @@ public final class CostMetrics {
         byName.computeIfAbsent(name, n -> new Totals()).addRequest(answerer(attempts), answered);
     }
 
+    /**
+     * Counts one request of a workflow whose calls are not all answers (an orchestrator's verdict or plan is billed
+     * as a {@link Outcome#SUCCESS} too), under the model whose answer its caller got, such as
+     * {@code MultiModelResponse.executorModel()}: its last attempt on that model that
+     * answered, else as {@link #recordRequest(String, List, boolean)} counts it. Without it a validated request would
+     * count under the validator, whose verdict is its last successful call.
+     *
+     * @param name the workflow the request went to
+     * @param attempts the cost records the request wrote, in order; may be empty
+     * @param answered {@code true} when its caller got an answer, {@code false} when it got a failure
+     * @param answeringModel the catalog model whose answer the caller got
+     */
+    public void recordRequest(String name, List<CostRecord> attempts, boolean answered, String answeringModel) {
+        Objects.requireNonNull(attempts, "attempts");
+        Objects.requireNonNull(answeringModel, "answeringModel");
+        attempts.forEach(r -> record(name, r));
+        CostRecord answer = answerer(attempts, r -> r.catalogModel().equals(answeringModel));
+        byName.computeIfAbsent(name, n -> new Totals())
+                .addRequest(answer != null ? answer : answerer(attempts), answered);
+    }
+
     /** @return the attempt a request is counted under: the last that answered, else the last tried; null if none */
     private static CostRecord answerer(List<CostRecord> attempts) {
+        CostRecord answer = answerer(attempts, r -> true);
+        return answer != null || attempts.isEmpty() ? answer : attempts.getLast();
+    }
+
+    /** @return the last attempt that answered ({@code SUCCESS} or {@code CACHE_HIT}) and passes {@code which} */
+    private static CostRecord answerer(List<CostRecord> attempts, Predicate<CostRecord> which) {
         for (CostRecord r : attempts.reversed()) {
-            if (r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.CACHE_HIT) {
+            if ((r.outcome() == Outcome.SUCCESS || r.outcome() == Outcome.CACHE_HIT) && which.test(r)) {
                 return r;
             }
         }
-        return attempts.isEmpty() ? null : attempts.getLast();
+        return null;
     }
 
     /**
