@@ -43,8 +43,8 @@ final class BudgetScripts {
     /**
      * Lua: {@code add_spent(key, nanos, picos)} adds spend given as whole nano-dollars and the pico-dollars below
      * them (decimal strings), carrying 1,000 pico-dollars into a nano-dollar; {@code counters(key, out)} appends the
-     * bucket's spent nano-dollars, spent pico-dollars and reserved nano-dollars to {@code out} (see
-     * {@link BucketCounters}); {@code in_use(v)} is the nano-dollars a bucket's {@code HMGET spent reserved
+     * bucket's spent nano-dollars, spent pico-dollars, reserved nano-dollars and generation (-1 when the bucket is
+     * missing) to {@code out} (see {@link BucketCounters}); {@code in_use(v)} is the nano-dollars a bucket's {@code HMGET spent reserved
      * spent_picos} counts against its limit, a part of a nano-dollar spent counting as a whole one, so spend never
      * passes a limit.
      */
@@ -60,10 +60,15 @@ final class BudgetScripts {
               if carry == 1 then redis.call('HINCRBY', key, 'spent', 1) end
             end
             local function counters(key, out)
-              local v = redis.call('HMGET', key, 'spent', 'spent_picos', 'reserved')
+              local v = redis.call('HMGET', key, 'spent', 'spent_picos', 'reserved', 'gen')
               table.insert(out, tonumber(v[1]) or 0)
               table.insert(out, tonumber(v[2]) or 0)
               table.insert(out, tonumber(v[3]) or 0)
+              if redis.call('EXISTS', key) == 0 then
+                table.insert(out, -1)
+              else
+                table.insert(out, tonumber(v[4]) or 0)
+              end
               return out
             end
             local function in_use(v)
@@ -90,14 +95,21 @@ final class BudgetScripts {
     /**
      * Lua: {@code reserve_in(h, a)}, after {@link #REAP} and {@link #SPEND}. The hold is {@code KEYS[h]}, then n
      * buckets, then their n lease sets; {@code ARGV[a]} is the minimum, {@code ARGV[a + 1]} the maximum, then each
-     * bucket's limit, each bucket's expiry, the hold's expiry, the time now and when the new hold's lease ends.
-     * Returns the amount reserved, or -1 when some bucket has less than the minimum left, followed by the counters
-     * of every bucket afterwards; {@code {-2}} when the hold exists (voided: nothing reserved).
+     * bucket's limit, each bucket's expiry, the hold's expiry, the time now, when the new hold's lease ends, and
+     * whether a missing bucket is refused ({@code 1}: the caller rebuilds buckets from a ledger; else it counts from
+     * nothing). Returns the amount reserved, or -1 when some bucket has less than the minimum left, followed by the
+     * counters of every bucket afterwards; {@code {-2}} when the hold exists (voided: nothing reserved);
+     * {@code {-3, i}} when bucket i is missing and refused (lost with Redis's data: rebuild it first).
      */
     private static final String RESERVE_IN = REAP + SPEND + """
             local function reserve_in(h, a)
               if redis.call('EXISTS', KEYS[h]) == 1 then return {-2} end
               local n = (#KEYS - h) / 2
+              if ARGV[a + 5 + 2 * n] == '1' then
+                for i = 1, n do
+                  if redis.call('EXISTS', KEYS[h + i]) == 0 then return {-3, i} end
+                end
+              end
               local minimum = tonumber(ARGV[a])
               local amount = tonumber(ARGV[a + 1])
               for i = 1, n do
@@ -128,20 +140,26 @@ final class BudgetScripts {
     /**
      * Lua: {@code settle_in(h, a)}, after {@link #GIVE_BACK} and {@link #SPEND}. The hold is {@code KEYS[h]}, then n
      * buckets, then their n lease sets; {@code ARGV[a]} and {@code ARGV[a + 1]} are the actual cost's nano-dollars and
-     * the pico-dollars below them, {@code ARGV[a + 2]} whether to count it when the hold is gone, then each bucket's
-     * expiry. Returns the counters of every bucket afterwards.
+     * the pico-dollars below them, then each bucket's expiry, then the generation each bucket had when the
+     * reservation was made there. With the hold, its reservation is replaced by the cost in every bucket. Without it
+     * (already settled, or lost with Redis's data), the cost is added only to a bucket rebuilt since the reservation
+     * (another generation), which never held it: a settle sent twice counts once, one that outlived a rebuild
+     * counts. A missing bucket is left alone (rebuilt from the ledger first, then settled again). Returns the
+     * counters of every bucket afterwards.
      */
     private static final String SETTLE_IN = GIVE_BACK + SPEND + """
             local function settle_in(h, a)
               local held = tonumber(redis.call('GET', KEYS[h]))
               local n = (#KEYS - h) / 2
-              if held or ARGV[a + 2] == '1' then
-                if held then redis.call('DEL', KEYS[h]) end
-                for i = 1, n do
-                  local k = KEYS[h + i]
+              if held then redis.call('DEL', KEYS[h]) end
+              for i = 1, n do
+                local k = KEYS[h + i]
+                if redis.call('EXISTS', k) == 1 then
                   if held then take_back(k, KEYS[h + n + i], KEYS[h], held) end
-                  add_spent(k, ARGV[a], ARGV[a + 1])
-                  redis.call('PEXPIREAT', k, ARGV[a + 2 + i])
+                  if held or (redis.call('HGET', k, 'gen') or '0') ~= ARGV[a + 1 + n + i] then
+                    add_spent(k, ARGV[a], ARGV[a + 1])
+                    redis.call('PEXPIREAT', k, ARGV[a + 1 + i])
+                  end
                 end
               end
               local out = {}
@@ -152,7 +170,7 @@ final class BudgetScripts {
 
     /**
      * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: minimum, maximum, limit 1..n, bucket expiry 1..n, hold expiry,
-     * now, lease end. Returns the amount reserved, or -1 when some bucket has less than the minimum left, then the
+     * now, lease end, refuse a missing bucket (1 or 0). Returns the amount reserved, or -1 when some bucket has less than the minimum left, then the
      * counters of every bucket afterwards; {@code {-2}} when the hold already exists (the id was voided: nothing
      * reserved).
      */
@@ -160,9 +178,9 @@ final class BudgetScripts {
 
     /**
      * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: actual cost (nano-dollars, then the pico-dollars below them),
-     * count when the hold is missing (1 or 0), bucket expiry 1..n. Replaces what the hold still holds in each bucket
-     * by the actual cost and deletes the hold; with no hold (already settled) only the spend is added, and only when
-     * asked to (the hold was lost with Redis's data). Returns the counters of every bucket afterwards.
+     * bucket expiry 1..n, bucket generation at reservation 1..n. Replaces what the hold still holds in each bucket
+     * by the actual cost and deletes the hold; with no hold, adds the cost only to buckets rebuilt since (see
+     * {@code settle_in}). Returns the counters of every bucket afterwards.
      */
     static final LuaScript SETTLE = LuaScript.of("budget-settle", SETTLE_IN + "return settle_in(1, 1)\n");
 
@@ -227,14 +245,34 @@ final class BudgetScripts {
             """);
 
     /**
-     * KEYS: bucket. ARGV: spend (nano-dollars, then the pico-dollars below them), bucket expiry. Sets the spend only
-     * if the bucket has none; returns 1 when set.
+     * KEYS: bucket. ARGV: spend (nano-dollars, then the pico-dollars below them), bucket expiry, generation. Sets the
+     * spend, and the bucket's generation (which tells a rebuilt bucket from the one it replaces), only if the bucket
+     * has no spend; returns the bucket's generation (0 for one restored before generations existed).
      */
     static final LuaScript RESTORE = LuaScript.of("budget-restore", """
             local set = redis.call('HSETNX', KEYS[1], 'spent', ARGV[1])
-            if set == 1 then redis.call('HSET', KEYS[1], 'spent_picos', ARGV[2]) end
+            if set == 1 then redis.call('HSET', KEYS[1], 'spent_picos', ARGV[2], 'gen', ARGV[4]) end
             redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-            return set
+            return tonumber(redis.call('HGET', KEYS[1], 'gen')) or 0
+            """);
+
+    /**
+     * KEYS: hold, bucket, its lease set. ARGV: the amount held, when the hold's lease ends, the bucket's expiry, the
+     * hold's expiry. Counts a reservation still in flight again in a bucket rebuilt without it (its calls settle
+     * later, against the rebuilt bucket): reserves the amount there unless the bucket's lease set already names the
+     * hold, and writes the hold back if it was lost. Returns the bucket's generation, -1 when the bucket is missing
+     * (nothing done).
+     */
+    static final LuaScript HOLD_AGAIN = LuaScript.of("budget-hold-again", """
+            if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+            local member = KEYS[1] .. '|' .. ARGV[1]
+            if not redis.call('ZSCORE', KEYS[3], member) then
+              redis.call('HINCRBY', KEYS[2], 'reserved', ARGV[1])
+              redis.call('ZADD', KEYS[3], ARGV[2], member)
+              redis.call('PEXPIREAT', KEYS[3], ARGV[3])
+            end
+            if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[4]) end
+            return tonumber(redis.call('HGET', KEYS[2], 'gen')) or 0
             """);
 
     /**

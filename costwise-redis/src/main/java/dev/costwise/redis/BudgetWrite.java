@@ -50,10 +50,16 @@ sealed interface BudgetWrite {
      * @param buckets the buckets
      * @param expiries each bucket's expiry
      * @param actual the cost, exact to the pico-dollar
-     * @param countIfNoHold add the cost even when the hold is gone (it was lost with Redis's data)
+     * @param generations each bucket's generation when the reservation was made (or last held again) there: a bucket
+     *     of another generation, rebuilt since, gets the cost even though the hold is gone
      */
-    record Settle(String hold, BucketKeys buckets, List<Long> expiries, NanosAndPicos actual, boolean countIfNoHold)
+    record Settle(String hold, BucketKeys buckets, List<Long> expiries, NanosAndPicos actual, List<Long> generations)
             implements BudgetWrite {
+        public Settle {
+            expiries = List.copyOf(expiries);
+            generations = List.copyOf(generations);
+        }
+
         @Override
         public Object sendTo(RedisConnection redis) {
             return redis.eval(BudgetScripts.SETTLE, keys(), args());
@@ -67,13 +73,13 @@ sealed interface BudgetWrite {
             return buckets.after(hold);
         }
 
-        /** @return the script arguments: the cost, whether to count it without a hold, each bucket's expiry */
+        /** @return the script arguments: the cost, each bucket's expiry, each bucket's generation */
         List<String> args() {
-            List<String> args = new ArrayList<>(3 + expiries.size());
+            List<String> args = new ArrayList<>(2 + 2 * expiries.size());
             args.add(Long.toString(actual.nanos()));
             args.add(Long.toString(actual.picos()));
-            args.add(countIfNoHold ? "1" : "0");
             expiries.forEach(e -> args.add(Long.toString(e)));
+            generations.forEach(g -> args.add(Long.toString(g)));
             return args;
         }
     }
@@ -130,12 +136,13 @@ sealed interface BudgetWrite {
      * @param bucket the bucket key
      * @param spent the spend, exact to the pico-dollar
      * @param bucketExpiry the bucket's expiry
+     * @param generation the generation the bucket gets if this sets it
      */
-    record Restore(String bucket, NanosAndPicos spent, long bucketExpiry) implements BudgetWrite {
+    record Restore(String bucket, NanosAndPicos spent, long bucketExpiry, long generation) implements BudgetWrite {
         @Override
         public Object sendTo(RedisConnection redis) {
             return redis.eval(BudgetScripts.RESTORE, List.of(bucket), List.of(Long.toString(spent.nanos()),
-                    Long.toString(spent.picos()), Long.toString(bucketExpiry)));
+                    Long.toString(spent.picos()), Long.toString(bucketExpiry), Long.toString(generation)));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.costwise.redis;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.costwise.core.Money;
 import dev.costwise.llm.budget.InMemoryBudgetStore;
 import dev.costwise.llm.spi.BudgetStore;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,7 +39,15 @@ import java.util.function.Function;
  * budget guard reads the state right after settling, to check soft thresholds), which saves a round trip per call.
  *
  * <p>{@link #restore} only fills a counter Redis lacks ({@code HSETNX}), so replicas that start together and all
- * rebuild from the ledger never count the same spend twice.
+ * rebuild from the ledger never count the same spend twice. It also gives the bucket a random <em>generation</em>,
+ * which every script returns with the counters. <b>A bucket Redis lost</b> (restarted empty, failed over, flushed),
+ * even without an outage this replica noticed, is rebuilt before it is used again: a reservation that finds it missing
+ * restores it from {@link #fallbackSpendFrom}'s source (the ledger) first. The reservations this replica made in Redis
+ * and has not settled yet are then held again in the rebuilt bucket, by the replica that rebuilt it at once and by every
+ * other as soon as a reply shows it the new generation; a settle whose hold is gone adds its cost to a bucket of
+ * another generation than the one it reserved in (a rebuilt bucket never held it, and its row is not in the ledger yet:
+ * the gateway settles before it writes the row), and to no other (a settle sent twice counts once). A settle that
+ * finds its bucket missing rebuilds it and adds its cost there.
  *
  * <p><b>When Redis is unreachable</b> reservations are made in a local {@link InMemoryBudgetStore}. Each bucket's local
  * counter starts, the first time it is used in each outage, from what was counted before it: the spend given to
@@ -69,6 +80,11 @@ public final class RedisBudgetStore implements BudgetStore {
     private static final BigDecimal NANOS_PER_DOLLAR = BigDecimal.valueOf(1_000_000_000L);
     private static final Duration MINIMUM_LIFE = Duration.ofDays(1);
     private static final long JUST_SETTLED_NANOS = Duration.ofSeconds(1).toNanos();
+    /** The reply of a reservation whose bucket Redis lacks ({@link BudgetScripts}). */
+    private static final long MISSING_BUCKET = -3;
+    private static final int MAX_GENERATIONS = 100_000;
+    /** Past this many unsettled reservations, those whose lease ended are forgotten (a caller that never settled). */
+    private static final int IN_FLIGHT_PRUNED_ABOVE = 10_000;
 
     private final RedisConnection redis;
     private final InMemoryBudgetStore local = new InMemoryBudgetStore();
@@ -77,15 +93,24 @@ public final class RedisBudgetStore implements BudgetStore {
     /** Names this store's holds and markers apart from other replicas'. */
     private final String instance = Long.toHexString(ThreadLocalRandom.current().nextLong());
     private final AtomicLong ids = new AtomicLong();
-    /** How many times Redis came back without its data: holds made before then are gone. */
-    private final AtomicLong dataLosses = new AtomicLong();
+    /**
+     * Reservations this replica made in Redis and has not settled, by hold key: held again in a bucket rebuilt
+     * without them, so the calls in flight when Redis lost its data still count in the rebuilt window.
+     */
+    private final ConcurrentMap<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    /** Each bucket's generation as this replica last saw it: another one means the bucket was rebuilt. */
+    private final ConcurrentMap<Bucket, Long> generations = Caffeine.newBuilder().maximumSize(MAX_GENERATIONS)
+            .<Bucket, Long>build().asMap();
+    private volatile Function<Bucket, Optional<Money>> spendSource = b -> Optional.empty();
+    /** Whether a reservation that finds a bucket missing rebuilds it from {@link #spendSource} first. */
+    private volatile boolean rebuildsLost;
     private final LongAdder localReservations = new LongAdder();
     private volatile Runnable dataLossHandler = () -> {};
     /** The counters this thread's last settle left, for the state read a budget guard makes right after it. */
     private final ThreadLocal<JustSettled> justSettled = new ThreadLocal<>();
 
-    /** Where a reservation made in Redis is held: its hold key, and how many data losses Redis had had by then. */
-    private record SharedHold(RedisBudgetStore store, String key, long dataLossesBefore) {
+    /** Where a reservation made in Redis is held: its hold key. */
+    private record SharedHold(RedisBudgetStore store, String key) {
         @Override
         public String toString() {
             return "redis hold " + key;
@@ -123,7 +148,8 @@ public final class RedisBudgetStore implements BudgetStore {
     /**
      * Where a bucket's spend is read when this replica falls back to its local counters (at start or when Redis
      * drops): the local counter starts from it (or from what Redis last showed spent and reserved, when more), so
-     * spend made before the outage still counts against the limit.
+     * spend made before the outage still counts against the limit. Once it is set, a bucket Redis lost is rebuilt
+     * from it before a reservation uses it (without it, such a bucket counts from nothing again).
      * Read once per bucket per outage, on the first local reservation or state read of the bucket. Default: nothing
      * (the counter starts from what {@link #restore} gave while Redis was down, else the share applies to the whole
      * limit).
@@ -132,6 +158,8 @@ public final class RedisBudgetStore implements BudgetStore {
      */
     public void fallbackSpendFrom(Function<Bucket, Optional<Money>> spent) {
         seeds.spendFrom(Objects.requireNonNull(spent, "spent"));
+        this.spendSource = spent;
+        this.rebuildsLost = true;
     }
 
     /**
@@ -184,7 +212,13 @@ public final class RedisBudgetStore implements BudgetStore {
         if (redis.isAvailable()) {
             ReserveCall call = reserveCall(claims, minimum, maximum);
             try {
-                return granted(call, (List<?>) redis.eval(BudgetScripts.RESERVE, call.keys(), call.args()), 0);
+                List<?> reply = (List<?>) redis.eval(BudgetScripts.RESERVE, call.keys(), call.args());
+                // a bucket Redis lost (restarted empty, flushed) is rebuilt, with the reservations in flight here
+                for (int rebuilt = 0; (Long) reply.get(0) == MISSING_BUCKET && rebuilt < claims.size(); rebuilt++) {
+                    rebuild(call.buckets().get(((Long) reply.get(1)).intValue() - 1));
+                    reply = (List<?>) redis.eval(BudgetScripts.RESERVE, call.keys(), call.args());
+                }
+                return granted(call, reply, 0);
             } catch (RedisUnavailableException e) {
                 // Redis may have made it all the same: undo that when it answers, then use this replica's share
                 inDoubt(call.voidIt());
@@ -201,7 +235,7 @@ public final class RedisBudgetStore implements BudgetStore {
      * lookup-and-reserve script takes the same after its own).
      */
     private record ReserveCall(SharedHold hold, List<Bucket> buckets, BudgetWrite.BucketKeys bucketKeys,
-            List<String> args, long holdExpiry) {
+            List<String> args, long holdExpiry, long leaseEnd) {
         /** @return the script keys: the hold, the buckets, their lease sets */
         List<String> keys() {
             return bucketKeys.after(hold.key());
@@ -227,10 +261,23 @@ public final class RedisBudgetStore implements BudgetStore {
      * @return the grant for the amount the script returned, or empty when a bucket had no room
      */
     private Optional<Grant> granted(ReserveCall call, List<?> reply, int from) {
-        if (reply.size() > from + 1) {
-            saw(call.buckets(), reply, from + 1);
+        long amount = (Long) reply.get(from);
+        if (amount == MISSING_BUCKET) {
+            return Optional.empty(); // lost again while being rebuilt: refused rather than counted from nothing
         }
-        return call.granted((Long) reply.get(from));
+        Map<Bucket, BucketCounters> counters = reply.size() > from + 1
+                ? saw(call.buckets(), reply, from + 1) : Map.of();
+        Optional<Grant> grant = call.granted(amount);
+        if (grant.isPresent() && counters.size() == call.buckets().size()) {
+            long[] gens = call.buckets().stream().mapToLong(b -> counters.get(b).generation()).toArray();
+            if (inFlight.size() > IN_FLIGHT_PRUNED_ABOVE) {
+                long now = redis.options().clock().millis();
+                inFlight.values().removeIf(f -> f.leaseEnd < now);
+            }
+            inFlight.put(call.hold().key(), new InFlight(call.buckets(), amount, call.leaseEnd(), call.holdExpiry(),
+                    gens));
+        }
+        return grant;
     }
 
     private ReserveCall reserveCall(List<Claim> claims, Money minimum, Money maximum) {
@@ -253,8 +300,10 @@ public final class RedisBudgetStore implements BudgetStore {
         args.add(Long.toString(holdExpiry));
         Instant now = redis.options().clock().instant();
         args.add(Long.toString(now.toEpochMilli()));
-        args.add(Long.toString(now.plus(redis.options().reservationLease()).toEpochMilli()));
-        return new ReserveCall(hold, buckets, bucketKeysOf(buckets), args, holdExpiry);
+        long leaseEnd = now.plus(redis.options().reservationLease()).toEpochMilli();
+        args.add(Long.toString(leaseEnd));
+        args.add(rebuildsLost ? "1" : "0");
+        return new ReserveCall(hold, buckets, bucketKeysOf(buckets), args, holdExpiry, leaseEnd);
     }
 
     @Override
@@ -273,7 +322,9 @@ public final class RedisBudgetStore implements BudgetStore {
         BudgetWrite.Settle write = settleWrite(sharedHold(grant), grant.buckets(), a);
         justSettled.remove(); // counters an earlier settle left are stale once this one changes them
         try {
-            rememberSettled(grant.buckets(), (List<?>) write.sendTo(redis));
+            List<?> after = (List<?>) write.sendTo(redis);
+            rememberSettled(grant.buckets(), after);
+            settleInRebuilt(write, grant.buckets(), after, 0);
         } catch (RedisUnavailableException e) {
             inDoubt(write);
             return;
@@ -340,6 +391,11 @@ public final class RedisBudgetStore implements BudgetStore {
         if (kind == 3) {
             return new Lookup.LockedElsewhere();
         }
+        if ((Long) reply.get(1) == MISSING_BUCKET) {
+            // the fill lock is the caller's; the bucket Redis lost is rebuilt, and the reservation made after it
+            rebuild(call.buckets().get(((Long) reply.get(2)).intValue() - 1));
+            return new Lookup.Locked(reserve(claims, amount, amount));
+        }
         return new Lookup.Locked(granted(call, reply, 1));
     }
 
@@ -375,7 +431,9 @@ public final class RedisBudgetStore implements BudgetStore {
         args.add(token);
         settle.args().forEach(a -> args.add(RedisConnection.bytes(a)));
         try {
-            rememberSettled(grant.buckets(), (List<?>) redis.evalBinary(BudgetScripts.SETTLE_STORE, keys, args));
+            List<?> after = (List<?>) redis.evalBinary(BudgetScripts.SETTLE_STORE, keys, args);
+            rememberSettled(grant.buckets(), after);
+            settleInRebuilt(settle, grant.buckets(), after, 0);
         } catch (RedisUnavailableException e) {
             inDoubt(settle);
         }
@@ -400,6 +458,7 @@ public final class RedisBudgetStore implements BudgetStore {
             BucketCounters c = BucketCounters.read(reply, from + BucketCounters.SIZE * i);
             seeds.saw(buckets.get(i), c);
             counters.put(buckets.get(i), c);
+            sawGeneration(buckets.get(i), c.generation());
         }
         return counters;
     }
@@ -414,12 +473,24 @@ public final class RedisBudgetStore implements BudgetStore {
         Grant left = grant.less(amount);
         BudgetWrite.Release write = new BudgetWrite.Release(hold.key(), bucketKeysOf(grant.buckets()),
                 left.amount().toNanosCeiling());
+        InFlight f = inFlight.get(hold.key());
+        if (f == null) {
+            send(write);
+            return left;
+        }
+        synchronized (f) { // not while it is being held again in a rebuilt bucket
+            f.heldNanos = Math.min(f.heldNanos, write.keepNanos());
+            send(write);
+        }
+        return left;
+    }
+
+    private void send(BudgetWrite write) {
         try {
             write.sendTo(redis);
         } catch (RedisUnavailableException e) {
             inDoubt(write);
         }
-        return left;
     }
 
     @Override
@@ -457,9 +528,11 @@ public final class RedisBudgetStore implements BudgetStore {
     public void restore(Bucket bucket, Money spent) {
         Objects.requireNonNull(bucket, "bucket");
         NanosAndPicos s = NanosAndPicos.of(Objects.requireNonNull(spent, "spent"));
-        BudgetWrite.Restore write = new BudgetWrite.Restore(keyOf(bucket), s, expireAt(bucket));
+        // random, so that a bucket rebuilt is told from the one it replaces; exact as a Lua number (below 2^53)
+        long generation = 1 + ThreadLocalRandom.current().nextLong(1L << 52);
+        BudgetWrite.Restore write = new BudgetWrite.Restore(keyOf(bucket), s, expireAt(bucket), generation);
         try {
-            write.sendTo(redis);
+            sawGeneration(bucket, (Long) write.sendTo(redis));
         } catch (RedisUnavailableException e) {
             pending.add(write);
             seeds.restored(bucket, spent, redis.outages());
@@ -479,13 +552,113 @@ public final class RedisBudgetStore implements BudgetStore {
     }
 
     private SharedHold newHold() {
-        return new SharedHold(this, redis.key("hold", instance + "-" + ids.incrementAndGet()), dataLosses.get());
+        return new SharedHold(this, redis.key("hold", instance + "-" + ids.incrementAndGet()));
     }
 
+    /**
+     * The settle of a reservation, which is no longer in flight: it is not held again in a bucket rebuilt from now
+     * on, and its cost counts in a bucket rebuilt since it was made (or last held again) there.
+     */
     private BudgetWrite.Settle settleWrite(SharedHold hold, List<Bucket> buckets, NanosAndPicos actual) {
-        // A hold made before Redis lost its data is gone with it: count the spend all the same.
+        InFlight f = inFlight.remove(hold.key());
+        List<Long> gens = new ArrayList<>(buckets.size());
+        if (f != null) {
+            synchronized (f) {
+                f.settled = true;
+                for (long g : f.generations) {
+                    gens.add(g);
+                }
+            }
+        } else {
+            buckets.forEach(b -> gens.add(generations.getOrDefault(b, 0L)));
+        }
         return new BudgetWrite.Settle(hold.key(), bucketKeysOf(buckets), buckets.stream().map(this::expireAt).toList(),
-                actual, hold.dataLossesBefore() != dataLosses.get());
+                actual, gens);
+    }
+
+    /**
+     * Settles again, in each bucket a settle found missing (Redis lost it), once the bucket is rebuilt from the
+     * ledger: the call's cost is not in the ledger yet (settled before its row is written), so it is added.
+     */
+    private void settleInRebuilt(BudgetWrite.Settle settle, List<Bucket> buckets, List<?> after, int from) {
+        for (int i = 0; i < buckets.size(); i++) {
+            if (BucketCounters.read(after, from + BucketCounters.SIZE * i).generation() != BucketCounters.MISSING) {
+                continue;
+            }
+            Bucket b = buckets.get(i);
+            rebuild(b);
+            BudgetWrite.Settle alone = new BudgetWrite.Settle(settle.hold(),
+                    bucketKeysOf(List.of(b)), List.of(settle.expiries().get(i)), settle.actual(),
+                    List.of(settle.generations().get(i)));
+            rememberSettled(List.of(b), (List<?>) alone.sendTo(redis));
+        }
+    }
+
+    /** Restores a bucket Redis lacks from the ledger (through {@link #fallbackSpendFrom}'s source). */
+    private void rebuild(Bucket bucket) {
+        restore(bucket, spendSource.apply(bucket).orElse(Money.ZERO));
+    }
+
+    /**
+     * Notes a bucket's generation; when it changed, the bucket was rebuilt without the reservations this replica
+     * has in flight there, which are held in it again.
+     */
+    private void sawGeneration(Bucket bucket, long generation) {
+        if (generation == BucketCounters.MISSING) {
+            return;
+        }
+        Long before = generations.put(bucket, generation);
+        if (before != null && before != generation) {
+            holdAgainIn(bucket, generation);
+        }
+    }
+
+    private void holdAgainIn(Bucket bucket, long generation) {
+        String bucketKey = keyOf(bucket);
+        String leases = leasesOf(bucket);
+        String expiry = Long.toString(expireAt(bucket));
+        inFlight.forEach((hold, f) -> {
+            int i = f.buckets.indexOf(bucket);
+            if (i < 0) {
+                return;
+            }
+            synchronized (f) { // a settle or release waits; one that came first is not held again
+                if (f.settled || f.generations[i] == generation) {
+                    return;
+                }
+                try {
+                    long now = (Long) redis.eval(BudgetScripts.HOLD_AGAIN, List.of(hold, bucketKey, leases),
+                            List.of(Long.toString(f.heldNanos), Long.toString(f.leaseEnd), expiry,
+                                    Long.toString(f.holdExpiry)));
+                    if (now != BucketCounters.MISSING) {
+                        f.generations[i] = now;
+                    }
+                } catch (RedisUnavailableException e) {
+                    // not held again: its settle still counts its cost in the rebuilt bucket (another generation)
+                }
+            }
+        });
+    }
+
+    /** A reservation made in Redis and not yet settled: what {@link #holdAgainIn} needs to count it again. */
+    private static final class InFlight {
+        final List<Bucket> buckets;
+        final long leaseEnd;
+        final long holdExpiry;
+        /** Guarded by this: what the hold holds, lowered by a release. */
+        long heldNanos;
+        /** Guarded by this: each bucket's generation when the hold was made or last held again there. */
+        final long[] generations;
+        /** Guarded by this. */
+        boolean settled;
+
+        InFlight(List<Bucket> buckets, long heldNanos, long leaseEnd, long holdExpiry, long[] generations) {
+            this.buckets = buckets;
+            this.heldNanos = heldNanos;
+            this.leaseEnd = leaseEnd;
+            this.holdExpiry = holdExpiry;
+            this.generations = generations;
+        }
     }
 
     /** Keeps a write whose reply never came, to send again (it counts once however often it arrives). */
@@ -512,8 +685,7 @@ public final class RedisBudgetStore implements BudgetStore {
         seeds.forget(); // the next outage starts every local counter afresh
         if (dataLost) {
             pending.clear(); // the ledger holds this spend; the handler rebuilds from it
-            dataLosses.incrementAndGet();
-            dataLossHandler.run();
+            dataLossHandler.run(); // buckets it restores hold this replica's reservations in flight again
         }
         pending.sendAll(redis, this::newMarkerKey, markerExpiry(), true);
     }

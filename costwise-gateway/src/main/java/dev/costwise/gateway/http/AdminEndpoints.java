@@ -192,6 +192,7 @@ public final class AdminEndpoints {
             JsonNode body = http.readAdminJson(req);
             VirtualKey updated = keys.update(id, k -> KeyRequest.update(body, directory, clock.instant(), k))
                     .orElseThrow(() -> noLiveKey(id));
+            budgets.keyChanged(BudgetBook.BudgetedKey.of(updated)); // its calls in flight count in a new budget count
             KeyAudit.changed(updated, body::fieldNames, req, requestId);
             http.sendJson(res, 200, describe(updated));
         });

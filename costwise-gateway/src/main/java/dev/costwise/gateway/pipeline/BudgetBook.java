@@ -43,6 +43,13 @@ public final class BudgetBook {
     private final UtilizationListener listener;
     /** Counters shared through a budget store; null keeps them in {@link #local}. */
     private final SharedBudgetCounters shared;
+    /**
+     * The newest state of each key this book has seen (its requests, {@code PATCH}): a call in flight when its key's
+     * own budget started a new count is charged there as it settles.
+     */
+    private final java.util.concurrent.ConcurrentMap<String, BudgetedKey> latestKeys =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(MAX_COUNTERS)
+                    .<String, BudgetedKey>build().asMap();
 
     /**
      * @param budgets the configured policies
@@ -105,15 +112,19 @@ public final class BudgetBook {
         private final BudgetStore.Grant grant; // null: local counters, or no budget applies
         /** Local counters: where each hold was reserved, so a request that outlives its window releases it there. */
         private final List<LocalBudgetCounters.Counter> reservedIn;
+        /** The key whose own budget the cost counts for, even one that started a new count since the reservation. */
+        private final Optional<String> keyId;
 
-        Reservation(List<Hold> holds, BudgetStore.Grant grant) {
-            this(holds, grant, List.of());
+        Reservation(List<Hold> holds, BudgetStore.Grant grant, Optional<String> keyId) {
+            this(holds, grant, List.of(), keyId);
         }
 
-        private Reservation(List<Hold> holds, BudgetStore.Grant grant, List<LocalBudgetCounters.Counter> reservedIn) {
+        private Reservation(List<Hold> holds, BudgetStore.Grant grant, List<LocalBudgetCounters.Counter> reservedIn,
+                Optional<String> keyId) {
             this.holds = holds;
             this.grant = grant;
             this.reservedIn = reservedIn;
+            this.keyId = keyId;
         }
 
         /**
@@ -125,7 +136,11 @@ public final class BudgetBook {
          *     share): call {@link #settle} instead
          */
         boolean settleAlong(Money actual, SharedBudgetCounters.Combined combined) {
-            return grant != null && shared.settleAlong(holds, grant, actual, this::heard, combined);
+            if (grant == null || !shared.settleAlong(holds, grant, actual, this::heard, combined)) {
+                return false;
+            }
+            chargeNewCount(actual);
+            return true;
         }
 
         /**
@@ -138,10 +153,28 @@ public final class BudgetBook {
         public void settle(Money actual) {
             if (grant != null) {
                 shared.settle(holds, grant, actual, this::heard);
+            } else if (!holds.isEmpty()) {
+                local.settle(holds, reservedIn, actual, this::heard);
+            }
+            chargeNewCount(actual);
+        }
+
+        /**
+         * Adds the cost to the key's own budget when it is counted in another window or generation than any this
+         * reservation held (set, added back or moved by a {@code PATCH} while the call ran): that count started from
+         * the ledger, which this call's row was not in yet.
+         */
+        private void chargeNewCount(Money actual) {
+            Optional<Hold> own = keyId.map(latestKeys::get).flatMap(k -> ownHold(k, Money.ZERO));
+            if (own.isEmpty() || actual.isZero() || holds.stream().anyMatch(h -> h.def().name().equals(
+                    own.get().def().name()) && h.def().window() == own.get().def().window()
+                    && h.generation() == own.get().generation())) {
                 return;
             }
-            if (!holds.isEmpty()) {
-                local.settle(holds, reservedIn, actual, this::heard);
+            if (shared != null) {
+                shared.charge(own.get(), actual);
+            } else {
+                local.charge(own.get(), actual);
             }
         }
 
@@ -222,22 +255,37 @@ public final class BudgetBook {
      * @return the reservation, or the first budget that cannot take it
      */
     public Result reserve(Spender who, String model, Money amount) {
-        return reserve(applicable(who, model, amount), amount);
+        return reserve(applicable(who, model, amount), amount, keyIdOf(who));
     }
 
-    private Result reserve(List<Hold> holds, Money amount) {
+    private static Optional<String> keyIdOf(Spender who) {
+        return who.key().map(BudgetedKey::id);
+    }
+
+    /**
+     * Notes a key's state as a change made on this replica ({@code PATCH}) left it: calls of the key in flight settle
+     * into its own budget's new count, if the change started one.
+     *
+     * @param key the key as budgets see it after the change
+     */
+    public void keyChanged(BudgetedKey key) {
+        latestKeys.put(key.id(), key);
+    }
+
+    private Result reserve(List<Hold> holds, Money amount, Optional<String> keyId) {
         if (shared != null) {
             SharedBudgetCounters.Reserved r = shared.reserve(holds, amount);
             return r.exhausted().isPresent() ? new Result(Optional.empty(), r.exhausted())
-                    : new Result(Optional.of(new Reservation(holds, r.grant().orElse(null))), Optional.empty());
+                    : new Result(Optional.of(new Reservation(holds, r.grant().orElse(null), keyId)),
+                            Optional.empty());
         }
         if (holds.isEmpty()) {
-            return new Result(Optional.of(new Reservation(holds, null, List.of())), Optional.empty());
+            return new Result(Optional.of(new Reservation(holds, null, List.of(), keyId)), Optional.empty());
         }
         List<LocalBudgetCounters.Counter> reservedIn = new ArrayList<>(holds.size());
         Optional<Exhausted> exhausted = local.reserve(holds, reservedIn);
         return exhausted.isPresent() ? new Result(Optional.empty(), exhausted)
-                : new Result(Optional.of(new Reservation(holds, null, reservedIn)), Optional.empty());
+                : new Result(Optional.of(new Reservation(holds, null, reservedIn, keyId)), Optional.empty());
     }
 
     /**
@@ -253,7 +301,8 @@ public final class BudgetBook {
         Reservation run = null;
         Map<String, Reservation> models = new HashMap<>();
         for (RunPart part : runParts(who, whole, byModel)) {
-            Result r = reserve(part.holds(), part.amount());
+            // the whole run counts for the key's own budget, and its parts by model do not again
+            Result r = reserve(part.holds(), part.amount(), part.model().isEmpty() ? keyIdOf(who) : Optional.empty());
             if (r.exhausted().isPresent()) {
                 // all or nothing: what the earlier parts reserved goes back
                 Optional.ofNullable(run).ifPresent(res -> res.settle(Money.ZERO));
@@ -372,14 +421,15 @@ public final class BudgetBook {
             return Optional.empty();
         }
         List<BudgetStore.Bucket> buckets = shared.buckets(holds);
-        return Optional.of(new Prepared(holds, buckets, shared.claims(holds, buckets)));
+        return Optional.of(new Prepared(holds, buckets, shared.claims(holds, buckets), keyIdOf(who)));
     }
 
-    /** Holds, buckets and claims of a reservation to be made elsewhere. */
-    record Prepared(List<Hold> holds, List<BudgetStore.Bucket> buckets, List<BudgetStore.Claim> claims) {
+    /** Holds, buckets and claims of a reservation to be made elsewhere, and the key it is for. */
+    record Prepared(List<Hold> holds, List<BudgetStore.Bucket> buckets, List<BudgetStore.Claim> claims,
+            Optional<String> keyId) {
         /** @return the reservation, once the store has granted it */
         Reservation reserved(BudgetBook book, BudgetStore.Grant grant) {
-            return book.new Reservation(holds, grant);
+            return book.new Reservation(holds, grant, keyId);
         }
     }
 
@@ -616,12 +666,20 @@ public final class BudgetBook {
         }
         // Charged only while the key has a budget: a budget added back, or moved to another window, is a new
         // generation, counted afresh from the ledger (which holds the spend made meanwhile), never the old counter.
-        key.filter(k -> k.ownBudget().isPresent()).ifPresent(k -> {
-            BudgetDef own = new BudgetDef("key:" + k.id(), BudgetScope.KEY, k.ownBudget().get().getValue(),
-                    k.ownBudget().get().getKey(), OnExhausted.REJECT, Optional.empty(), List.of());
-            holds.add(new Hold(own, Optional.of(k.id()), own.limit(), amount, k.budgetGeneration()));
+        key.ifPresent(k -> {
+            latestKeys.merge(k.id(), k, (was, now) -> now.budgetGeneration() >= was.budgetGeneration() ? now : was);
+            ownHold(k, amount).ifPresent(holds::add);
         });
         return holds;
+    }
+
+    /** @return the hold of the key's own budget, if it has one */
+    private static Optional<Hold> ownHold(BudgetedKey k, Money amount) {
+        return k.ownBudget().map(b -> {
+            BudgetDef own = new BudgetDef("key:" + k.id(), BudgetScope.KEY, b.getValue(), b.getKey(),
+                    OnExhausted.REJECT, Optional.empty(), List.of());
+            return new Hold(own, Optional.of(k.id()), own.limit(), amount, k.budgetGeneration());
+        });
     }
 
     /** @return the ledger records a hold's window counts: all, or those of its key, model, team or user */

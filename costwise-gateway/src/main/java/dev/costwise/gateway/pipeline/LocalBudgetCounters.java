@@ -180,6 +180,12 @@ final class LocalBudgetCounters {
         }
     }
 
+    /** Adds a cost to the hold's current window, which reserved nothing for it (see {@link BudgetBook}). */
+    synchronized void charge(Hold h, Money actual) {
+        Counter c = counter(h);
+        c.spent = c.spent.plus(actual);
+    }
+
     /** @return the hold's window's spend and reservations over its limit */
     synchronized double utilization(Hold h) {
         Counter c = counter(h);

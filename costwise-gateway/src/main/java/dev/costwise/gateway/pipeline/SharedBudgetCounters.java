@@ -156,6 +156,19 @@ final class SharedBudgetCounters {
         heard(holds, grant.buckets(), actual, listener);
     }
 
+    /** Whatever a bucket holds, a reservation of nothing under this limit has room: {@link #charge} cannot fail. */
+    private static final Money NO_LIMIT = Money.ofDollars(1_000_000_000L);
+
+    /**
+     * Adds a cost to the hold's window without a reservation of it before (a call that was in flight when a key's own
+     * budget started a new count): reserves nothing there, whatever it holds, and settles the cost.
+     */
+    void charge(BudgetBook.Hold hold, Money actual) {
+        Bucket b = bucket(hold);
+        store.reserve(List.of(new Claim(b, NO_LIMIT)), Money.ZERO, Money.ZERO)
+                .ifPresent(grant -> store.settle(grant, actual));
+    }
+
     /** Writes a settle together with something else in one round trip (see {@link BudgetBook.Reservation}). */
     interface Combined {
         /** @return {@code false} when it did nothing (settle apart) */
