@@ -38,9 +38,9 @@ final class MessagesAnswer {
             switch (b.kind()) { // in the order the model gave them, each block whole
                 case REASONING -> content.add(thinkingBlock(b.node()));
                 case CONTENT -> {
-                    String text = b.node().path("text").asText("");
-                    if (!text.isEmpty()) {
-                        content.addObject().put("type", "text").put("text", text);
+                    JsonNode text = AnswerText.of(b.node().path("text"));
+                    if (!AnswerText.isEmpty(text)) {
+                        content.addObject().put("type", "text").set("text", text);
                     }
                 }
                 case TOOL_CALL -> {
@@ -64,8 +64,9 @@ final class MessagesAnswer {
         if (block.path("type").asText().equals("redacted_thinking")) {
             return NODES.objectNode().put("type", "redacted_thinking").put("data", block.path("data").asText(""));
         }
-        return NODES.objectNode().put("type", "thinking").put("thinking", block.path("thinking").asText(""))
-                .put("signature", block.path("signature").asText(""));
+        ObjectNode out = NODES.objectNode().put("type", "thinking");
+        out.set("thinking", AnswerText.of(block.path("thinking")));
+        return out.put("signature", block.path("signature").asText(""));
     }
 
     /**
