@@ -173,11 +173,20 @@ final class MessagesAnswer {
      * Anthropic names its own: waiting does not clear it, and clients read {@code overloaded_error} as "retry".
      */
     private static String errorType(ApiError error) {
-        return switch (error.code().orElse("")) {
+        return errorType(error.code().orElse(""), error.status());
+    }
+
+    /**
+     * @param code the gateway's error code
+     * @param status the status the gateway answers it with
+     * @return Anthropic's error type for it, as {@link #errorType(ApiError)} names it
+     */
+    static String errorType(String code, int status) {
+        return switch (code) {
             case "upstream_rate_limited", "rate_limit_exceeded" -> "rate_limit_error";
             case "upstream_overloaded", "upstream_circuit_open" -> "overloaded_error";
             case "upstream_quota_exhausted" -> "billing_error";
-            default -> AnthropicErrorTypes.forStatus(error.status());
+            default -> AnthropicErrorTypes.forStatus(status);
         };
     }
 
