@@ -5,7 +5,8 @@
 #   costwise-bench/large-answers.sh [--root REPO] [--inputs N] [--redis] KIND:CONCURRENCY...
 #
 # KIND is hit (POST /v1/embeddings answered from the cache), chat-hit (a long chat answer from the cache), stream-hit
-# (the same answer streamed from the cache) or miss (every request to the upstream, Cache-Control: no-cache). Each
+# (the same answer streamed from the cache), messages-hit and responses-hit (the same answer from the cache through
+# /v1/messages and /v1/responses, store: false) or miss (every request to the upstream, Cache-Control: no-cache). Each
 # KIND:CONCURRENCY runs on a fresh gateway: one warm-up request (it fills the cache), then CONCURRENCY identical
 # requests at once. The upstream is a small Python fake of OpenAI answering N embeddings of 1536 floats (N=500:
 # 7.2 MB; the chat answer is about as long). --redis shares the cache through a redis-server it starts.
@@ -77,7 +78,10 @@ url, body = {"hit": ("/v1/embeddings", {"model": "text-embedding-3-small",
                                          "input": ["text %d" % i for i in range(500)]}),
              "miss": ("/v1/embeddings", {"model": "text-embedding-3-small", "input": ["text"]}),
              "chat-hit": ("/v1/chat/completions", chat),
-             "stream-hit": ("/v1/chat/completions", dict(chat, stream=True))}[kind]
+             "stream-hit": ("/v1/chat/completions", dict(chat, stream=True)),
+             "messages-hit": ("/v1/messages", dict(chat, max_tokens=4096)),
+             "responses-hit": ("/v1/responses", {"model": "gpt-4o-mini", "input": "a long answer",
+                                                 "store": False})}[kind]
 headers = {"Content-Type": "application/json"}
 if kind == "miss":
     headers["Cache-Control"] = "no-cache"

@@ -112,7 +112,7 @@ class BilledFailedAttemptsEndToEndTest {
                     {"model": "router", "user": "alice", "stream": true,
                      "messages": [{"role": "user", "content": "q"}]}""", "Authorization", "Bearer " + MASTER).body();
 
-            assertThat(sse).contains("Hel").contains("\"code\":\"server_error\"");
+            assertThat(sse).contains("Hel").contains("\"code\":\"upstream_error\"");
             // 1,000 × $0.15/M + 200 × $0.60/M, not the prompt's estimate and two chunks
             Money failed = Money.of("0.00027");
             assertThat(gw.records()).singleElement().satisfies(row -> {

@@ -82,7 +82,7 @@ class CloseDelimitedStreamsEndToEndTest {
             List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask("flash")).body());
 
             JsonNode error = chunks.getLast().path("error");
-            assertThat(error.path("code").asText()).isEqualTo("connection");
+            assertThat(error.path("code").asText()).isEqualTo("upstream_unreachable");
             assertThat(error.path("message").asText()).contains("finishReason").doesNotContain("Exception");
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
         }
@@ -101,7 +101,7 @@ class CloseDelimitedStreamsEndToEndTest {
             assertThat(whole).noneMatch(c -> c.has("error"));
             assertThat(whole.getLast().has("usage")).isTrue();
             JsonNode error = truncated.getLast().path("error");
-            assertThat(error.path("code").asText()).isEqualTo("connection");
+            assertThat(error.path("code").asText()).isEqualTo("upstream_unreachable");
             assertThat(error.path("message").asText()).contains("ended before [DONE]");
             assertThat(gw.records()).extracting(CostRecord::outcome)
                     .containsExactly(Outcome.SUCCESS, Outcome.FAILED);

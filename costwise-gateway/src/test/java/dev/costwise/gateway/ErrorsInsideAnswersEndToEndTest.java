@@ -166,7 +166,7 @@ class ErrorsInsideAnswersEndToEndTest {
             List<String> data = sse.lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
             assertThat(data.getLast()).isEqualTo("[DONE]");
             JsonNode error = TestGateway.json(data.get(data.size() - 2)).path("error");
-            assertThat(error.path("code").asText()).isEqualTo("rate_limited");
+            assertThat(error.path("code").asText()).isEqualTo("upstream_rate_limited");
             assertThat(error.path("message").asText())
                     .contains("rate limited: Rate limit exceeded upstream (error code 429)")
                     .as("no HTTP status was sent with the event").doesNotContain("HTTP");

@@ -68,7 +68,7 @@ class GeminiStreamFailuresEndToEndTest {
         try (TestGateway gw = gateway()) {
             List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask()).body());
 
-            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("overloaded");
+            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("upstream_overloaded");
             assertBilledAsReported(gw);
         }
     }
@@ -79,7 +79,7 @@ class GeminiStreamFailuresEndToEndTest {
         try (TestGateway gw = gateway()) {
             List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask()).body());
 
-            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("connection");
+            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("upstream_unreachable");
             assertBilledAsReported(gw);
         }
     }

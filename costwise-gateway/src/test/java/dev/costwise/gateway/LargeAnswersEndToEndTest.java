@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -107,6 +108,38 @@ class LargeAnswersEndToEndTest {
             assertThat(chunks.getLast().at("/usage/total_tokens").asLong()).isEqualTo(14);
             assertThat(chunks.getLast().at("/costwise/cache").asText()).isEqualTo("hit");
             assertThat(hit.body()).endsWith("data: [DONE]\n\n");
+        }
+    }
+
+    @Test
+    void givenALongChatAnswer_whenAskedTwiceAsAMessageAndAsAResponse_thenEachHitCarriesItsWholeText() {
+        String text = "line \"one\"\n\ttab \\ é 中 😀 ".repeat(40_000);
+        String answer = TestGateway.JSON.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion")
+                .put("created", 1).put("model", "gpt-4o-mini").set("choices", TestGateway.JSON.createArrayNode()
+                        .add(TestGateway.JSON.createObjectNode().put("index", 0).put("finish_reason", "stop")
+                                .set("message", TestGateway.JSON.createObjectNode().put("role", "assistant")
+                                        .put("content", text)))).toString()
+                .replace("}]", "}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9,\"total_tokens\":14}");
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                    .body(answer).build());
+        }
+        try (TestGateway gw = gateway()) {
+            String message = "{\"model\":\"gpt-4o-mini\",\"max_tokens\":100,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"long\"}]}";
+            String response = "{\"model\":\"gpt-4o-mini\",\"input\":\"long\",\"store\":false}";
+            for (String[] call : new String[][] {{"/v1/messages", message, "/content/0/text"},
+                    {"/v1/responses", response, "/output/0/content/0/text"}}) {
+                HttpResponse<String> miss = gw.post(call[0], call[1]);
+                HttpResponse<String> hit = gw.post(call[0], call[1]);
+
+                assertThat(miss.statusCode()).as(call[0]).isEqualTo(200);
+                assertThat(TestGateway.json(miss.body()).at(call[2]).asText()).as(call[0]).isEqualTo(text);
+                assertThat(hit.headers().firstValue("x-costwise-cache")).as(call[0]).hasValue("hit");
+                assertThat(TestGateway.json(hit.body()).at(call[2]).asText()).as(call[0]).isEqualTo(text);
+                assertThat(hit.headers().firstValue("content-length")).as(call[0])
+                        .hasValue(Integer.toString(hit.body().getBytes(StandardCharsets.UTF_8).length));
+            }
         }
     }
 }

@@ -84,7 +84,7 @@ class MidStreamFailureCostEndToEndTest {
             List<JsonNode> chunks = TestGateway.dataChunks(sse);
             assertThat(sse).endsWith("data: [DONE]\n\n");
             JsonNode last = chunks.getLast();
-            assertThat(last.at("/error/code").asText()).isEqualTo("server_error");
+            assertThat(last.at("/error/code").asText()).isEqualTo("upstream_error");
             assertThat(last.at("/usage/prompt_tokens").asLong()).isEqualTo(1000);
             assertThat(last.at("/usage/completion_tokens").asLong()).isEqualTo(50);
             assertThat(last.at("/usage/total_tokens").asLong()).isEqualTo(1050);
@@ -129,7 +129,7 @@ class MidStreamFailureCostEndToEndTest {
             assertThat(last.getKey()).isEqualTo("response.failed");
             JsonNode response = last.getValue().get("response");
             assertThat(response.path("status").asText()).isEqualTo("failed");
-            assertThat(response.at("/error/code").asText()).isEqualTo("server_error");
+            assertThat(response.at("/error/code").asText()).isEqualTo("upstream_error");
             assertThat(response.at("/output/0/content/0/text").asText()).isEqualTo("Hello");
             // the Responses usage shape (https://platform.openai.com/docs/api-reference/responses/object#usage)
             assertThat(response.get("usage")).isEqualTo(TestGateway.json("""
@@ -153,7 +153,7 @@ class MidStreamFailureCostEndToEndTest {
                     "Authorization", "Bearer " + MASTER).body();
 
             JsonNode last = TestGateway.dataChunks(sse).getLast();
-            assertThat(last.at("/error/code").asText()).isEqualTo("connection");
+            assertThat(last.at("/error/code").asText()).isEqualTo("upstream_unreachable");
             assertThat(last.has("usage")).as("no usage was reported").isFalse();
             CostRecord row = gw.records().getFirst();
             assertThat(row.outcome()).isEqualTo(Outcome.FAILED);

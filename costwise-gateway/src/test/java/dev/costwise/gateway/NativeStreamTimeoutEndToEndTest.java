@@ -114,7 +114,7 @@ class NativeStreamTimeoutEndToEndTest {
         List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask()).body());
 
         assertThat(text(chunks)).isEqualTo("w0 ");
-        assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("timeout");
+        assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("upstream_timeout");
         assertThat(chunks.getLast().at("/error/message").asText()).contains("read timed out after");
         CostRecord row = gw.records().getFirst();
         assertThat(row.outcome()).isEqualTo(Outcome.FAILED);
@@ -152,7 +152,7 @@ class NativeStreamTimeoutEndToEndTest {
             List<JsonNode> chunks = TestGateway.dataChunks(gw.post("/v1/chat/completions", ask()).body());
 
             assertThat(text(chunks)).startsWith("w0 ").isNotEqualTo(expectedText());
-            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("timeout");
+            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("upstream_timeout");
             assertThat(gw.records().getFirst().errorKind()).hasValue("timeout");
         }
     }

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.costwise.llm.cost.CostRecord;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -114,5 +117,36 @@ class RequestTagsEndToEndTest {
                 ? gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"), "Authorization", key)
                 : gw.post("/v1/chat/completions", TestGateway.chat("m", "hi"), "Authorization", key,
                         "x-costwise-tags", tags);
+    }
+
+    @Test
+    void givenATagValueInUtf8_whenSentAsRawHeaderBytes_then400SaysTagsMustBeAsciiAndNothingIsBilled()
+            throws IOException {
+        try (TestGateway gw = gateway()) {
+            String key = "Bearer " + TestGateway.json(gw.post("/v1/keys", "{\"name\":\"app\"}", "Authorization",
+                    ADMIN).body()).get("key").asText();
+            byte[] body = TestGateway.chat("m", "hi").getBytes(StandardCharsets.UTF_8);
+            // the header's octets as a client in UTF-8 sends them: the server reads header values as US-ASCII, so
+            // they would reach the ledger as U+FFFD
+            byte[] head = ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + key
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\nx-costwise-tags: feature=r\u00e9sum\u00e9\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            String answer;
+            try (Socket socket = new Socket("127.0.0.1", gw.port())) {
+                socket.getOutputStream().write(head);
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+
+            assertThat(answer).startsWith("HTTP/1.1 400");
+            JsonNode error = TestGateway.json(answer.substring(answer.indexOf("\r\n\r\n") + 4)).get("error");
+            assertThat(error.get("param").asText()).isEqualTo("x-costwise-tags");
+            assertThat(error.get("message").asText()).contains("tags must be ASCII").contains("percent-encode");
+            assertThat(gw.records()).isEmpty();
+            JsonNode spend = TestGateway.json(gw.get("/v1/spend?group_by=feature", "Authorization", ADMIN).body());
+            assertThat(spend.get("by_feature").properties()).isEmpty();
+        }
     }
 }

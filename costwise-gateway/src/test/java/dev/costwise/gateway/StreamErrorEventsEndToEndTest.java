@@ -139,7 +139,9 @@ class StreamErrorEventsEndToEndTest {
                     .noneMatch(e -> e.path("object").asText().equals("error"));
             assertThat(events).hasSize(3);
             JsonNode error = events.getLast().get("error");
-            assertThat(error.get("code").asText()).isEqualTo("invalid_request");
+            // named as the same failure before the stream is answered (below), and as costwise_errors_total counts it
+            assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error.get("code").asText()).isEqualTo("upstream_rejected");
             assertThat(error.get("message").asText()).contains("The decoder prompt is too long");
             assertThat(gw.records()).singleElement().satisfies(r -> {
                 assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
@@ -156,10 +158,31 @@ class StreamErrorEventsEndToEndTest {
             HttpResponse<String> res = gw.post("/v1/chat/completions", body());
 
             assertThat(res.statusCode()).as(res.body()).isEqualTo(400);
+            assertThat(TestGateway.json(res.body()).at("/error/type").asText()).isEqualTo("invalid_request_error");
             assertThat(TestGateway.json(res.body()).at("/error/code").asText()).isEqualTo("upstream_rejected");
             assertThat(server.getRequestCount()).as("a caller's mistake is not retried").isEqualTo(1);
             assertThat(gw.records()).extracting(CostRecord::errorKind).extracting(k -> k.orElse(""))
                     .containsExactly("invalid_request");
+        }
+    }
+
+    @Test
+    void givenVllmErrorEventMidStream_whenStreamedAsAMessageAndAResponse_thenEachNamesItAsTheRejectionItIs() {
+        server.enqueue(sse(chunk("partial") + VLLM_ERROR));
+        server.enqueue(sse(chunk("partial") + VLLM_ERROR));
+        try (TestGateway gw = TestGateway.of(yaml())) {
+            HttpResponse<String> message = gw.post("/v1/messages", "{\"model\":\"llama\",\"max_tokens\":50,"
+                    + "\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            HttpResponse<String> response = gw.post("/v1/responses", "{\"model\":\"llama\",\"input\":\"hi\","
+                    + "\"stream\":true,\"store\":false}");
+
+            var messageError = TestGateway.events(message.body()).getLast();
+            assertThat(messageError.getKey()).isEqualTo("error");
+            // Anthropic's type for a 400, as a /v1/messages request rejected before its stream is answered
+            assertThat(messageError.getValue().at("/error/type").asText()).isEqualTo("invalid_request_error");
+            var responseFailed = TestGateway.events(response.body()).getLast();
+            assertThat(responseFailed.getKey()).isEqualTo("response.failed");
+            assertThat(responseFailed.getValue().at("/response/error/code").asText()).isEqualTo("upstream_rejected");
         }
     }
 }

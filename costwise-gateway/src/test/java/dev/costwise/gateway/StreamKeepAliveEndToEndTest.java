@@ -152,7 +152,7 @@ class StreamKeepAliveEndToEndTest {
 
             assertThat(res.statusCode()).isEqualTo(200);
             List<JsonNode> chunks = TestGateway.dataChunks(res.body());
-            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("server_error");
+            assertThat(chunks.getLast().at("/error/code").asText()).isEqualTo("upstream_error");
             assertThat(chunks.getLast().at("/error/message").asText()).contains("Provider returned error");
             assertThat(res.body()).endsWith("data: [DONE]\n\n");
             assertThat(gw.get("/metrics", "Authorization", "Bearer " + MASTER).body())

@@ -146,7 +146,7 @@ class StreamingEndToEndTest {
         try (TestGateway gw = TestGateway.of(yaml())) {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("cut", true)).body());
 
-            assertEndsWithError(events, "connection");
+            assertEndsWithError(events, "upstream_unreachable");
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
             // The cut answer was not cached: the same question goes upstream again.
             HttpResponse<String> again = gw.post("/v1/chat/completions", streamBody("cut", true));
@@ -165,7 +165,7 @@ class StreamingEndToEndTest {
         try (TestGateway gw = TestGateway.of(yaml())) {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("drop", true)).body());
 
-            assertEndsWithError(events, "connection");
+            assertEndsWithError(events, "upstream_unreachable");
             // the provider was reached, and answered: its stream broke
             assertThat(TestGateway.json(events.get(events.size() - 2)).at("/error/message").asText())
                     .contains("the stream from the provider of 'fast' (openai) broke")
@@ -204,7 +204,7 @@ class StreamingEndToEndTest {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("stall", true)).body());
             Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-            assertEndsWithError(events, "timeout");
+            assertEndsWithError(events, "upstream_timeout");
             assertThat(took).as("ended at the 2 s deadline, not at the next chunk").isLessThan(Duration.ofSeconds(3));
             assertThat(gw.records()).singleElement().extracting(CostRecord::outcome).isEqualTo(Outcome.FAILED);
         }
@@ -221,7 +221,7 @@ class StreamingEndToEndTest {
                 + "defaults:\n  timeout: 1500ms\n")) {
             List<String> events = events(gw.post("/v1/chat/completions", streamBody("deadline", true)).body());
 
-            assertEndsWithError(events, "timeout");
+            assertEndsWithError(events, "upstream_timeout");
             String message = TestGateway.json(events.get(events.size() - 2)).at("/error/message").asText();
             assertThat(message).contains("the request (server.request_timeout), mid-stream, timed out after")
                     .doesNotContain("1500 ms");

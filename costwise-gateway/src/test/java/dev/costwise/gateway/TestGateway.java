@@ -147,6 +147,11 @@ final class TestGateway implements AutoCloseable {
         return request("PATCH", path, HttpRequest.BodyPublishers.ofString(body), headers);
     }
 
+    /** @return the port the gateway listens on, for a test that writes its request's bytes itself */
+    int port() {
+        return gateway.port();
+    }
+
     HttpResponse<String> get(String path, String... headers) {
         return request("GET", path, HttpRequest.BodyPublishers.noBody(), headers);
     }

@@ -29,8 +29,9 @@ final class ChatChunkReader {
          * then say what the provider reported before it broke and what the request cost.
          *
          * @param message what failed
-         * @param code the failure's kind, as {@link dev.costwise.llm.provider.ProviderException#kind()} names it
-         *     ({@code overloaded}, {@code rate_limited}, {@code connection}...), or "" when the chunk gives none
+         * @param code the gateway's error code, as the same failure before the stream would have been answered
+         *     with ({@code upstream_overloaded}, {@code upstream_rejected}, {@code upstream_unreachable}...), or ""
+         *     when the chunk gives none
          */
         void failed(String message, String code) throws IOException;
 

@@ -276,18 +276,69 @@ public final class HttpExchange {
      * @throws UncheckedIOException if writing a large body to the client fails
      */
     public static void send(ServerResponse res, int status, AnswerBody body) {
-        res.status(status == 200 ? Status.OK_200 : Status.create(status));
-        res.header(JSON_TYPE);
         if (body.length() <= COPIED_BODY_LIMIT) {
-            res.send(body.bytes()); // Helidon copies the body into a buffer of its own, after the headers
+            sendWhole(res, status, body.bytes());
             return;
         }
-        res.headers().contentLength(body.length());
+        largeHead(res, status, body.length());
         try (OutputStream out = res.outputStream()) {
             // Helidon copies the first write into the buffer that carries the headers: only a small head of the body
             body.writeTo(out, HEAD);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends a JSON tree with a status, as {@link #send(ServerResponse, int, byte[])} sends bytes: a small one whole
+     * with its headers; a large one written to the response as it is serialised, with its {@code Content-Length}
+     * (counted by serialising it once without keeping the bytes), so that a translated answer whose long strings stay
+     * in a cached answer shared by many hits ({@link AnswerBody#tree}) is written from there, not from an array of
+     * its own per response.
+     *
+     * @throws UncheckedIOException if writing a large body to the client fails
+     */
+    public void sendTree(ServerResponse res, int status, JsonNode tree) {
+        try {
+            CountingStream counted = new CountingStream();
+            treeWriter.writeValue(counted, tree);
+            if (counted.count <= COPIED_BODY_LIMIT) {
+                sendWhole(res, status, json.writeValueAsBytes(tree));
+                return;
+            }
+            largeHead(res, status, counted.count);
+            try (OutputStream out = res.outputStream()) {
+                writeJson(out, tree); // the generator's first write is its buffer's, at most 8 KB, beside the headers
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sendWhole(ServerResponse res, int status, byte[] body) {
+        res.status(status == 200 ? Status.OK_200 : Status.create(status));
+        res.header(JSON_TYPE);
+        res.send(body); // Helidon copies the body into a buffer of its own, after the headers
+    }
+
+    private static void largeHead(ServerResponse res, int status, long length) {
+        res.status(status == 200 ? Status.OK_200 : Status.create(status));
+        res.header(JSON_TYPE);
+        res.headers().contentLength(length);
+    }
+
+    /** Counts the bytes written to it, and keeps none. */
+    private static final class CountingStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(int b) {
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            count += len;
         }
     }
 

@@ -38,9 +38,9 @@ final class MessagesAnswer {
             switch (b.kind()) { // in the order the model gave them, each block whole
                 case REASONING -> content.add(thinkingBlock(b.node()));
                 case CONTENT -> {
-                    String text = b.node().path("text").asText("");
-                    if (!text.isEmpty()) {
-                        content.addObject().put("type", "text").put("text", text);
+                    JsonNode text = AnswerText.of(b.node().path("text"));
+                    if (!AnswerText.isEmpty(text)) {
+                        content.addObject().put("type", "text").set("text", text);
                     }
                 }
                 case TOOL_CALL -> {
@@ -64,8 +64,9 @@ final class MessagesAnswer {
         if (block.path("type").asText().equals("redacted_thinking")) {
             return NODES.objectNode().put("type", "redacted_thinking").put("data", block.path("data").asText(""));
         }
-        return NODES.objectNode().put("type", "thinking").put("thinking", block.path("thinking").asText(""))
-                .put("signature", block.path("signature").asText(""));
+        ObjectNode out = NODES.objectNode().put("type", "thinking");
+        out.set("thinking", AnswerText.of(block.path("thinking")));
+        return out.put("signature", block.path("signature").asText(""));
     }
 
     /**
@@ -172,11 +173,20 @@ final class MessagesAnswer {
      * Anthropic names its own: waiting does not clear it, and clients read {@code overloaded_error} as "retry".
      */
     private static String errorType(ApiError error) {
-        return switch (error.code().orElse("")) {
+        return errorType(error.code().orElse(""), error.status());
+    }
+
+    /**
+     * @param code the gateway's error code
+     * @param status the status the gateway answers it with
+     * @return Anthropic's error type for it, as {@link #errorType(ApiError)} names it
+     */
+    static String errorType(String code, int status) {
+        return switch (code) {
             case "upstream_rate_limited", "rate_limit_exceeded" -> "rate_limit_error";
             case "upstream_overloaded", "upstream_circuit_open" -> "overloaded_error";
             case "upstream_quota_exhausted" -> "billing_error";
-            default -> AnthropicErrorTypes.forStatus(error.status());
+            default -> AnthropicErrorTypes.forStatus(status);
         };
     }
 

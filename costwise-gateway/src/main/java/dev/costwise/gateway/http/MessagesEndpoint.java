@@ -64,8 +64,8 @@ public final class MessagesEndpoint {
             }
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             HttpExchange.answerHeaders(res, r);
-            JsonNode completion = json.readTree(r.body().bytes());
-            HttpExchange.send(res, 200, json.writeValueAsBytes(MessagesAnswer.message(completion, messageId, json)));
+            // the answer's long text stays in its stored bytes, which the message is written from
+            http.sendTree(res, 200, MessagesAnswer.message(r.body().tree(json), messageId, json));
         } catch (GatewayException e) {
             if (!res.isSent()) {
                 http.sendFailure(res, e, model, MessagesAnswer::errorBody);

@@ -169,21 +169,20 @@ final class MessagesStream implements ChatService.StreamSink, ChatChunkReader.Li
     }
 
     /**
-     * @param kind a provider failure's kind
-     * @return Anthropic's error type for it (https://docs.claude.com/en/api/errors), as its own stream would name it:
-     *     a client that retries on {@code overloaded_error} or {@code rate_limit_error} must see them
+     * @param code the gateway's error code the stream's error event carries, as the same failure before the stream
+     *     would have been answered with
+     * @return Anthropic's error type (https://docs.claude.com/en/api/errors) that answer has on this endpoint: a
+     *     client that retries on {@code overloaded_error} or {@code rate_limit_error} must see them
      */
-    private static String errorType(String kind) {
-        return switch (kind) {
-            case "overloaded" -> "overloaded_error";
-            case "rate_limited" -> "rate_limit_error";
-            case "quota_exhausted" -> "billing_error"; // not cleared by waiting, unlike the two above
-            case "authentication" -> "authentication_error";
-            case "permission" -> "permission_error";
-            case "not_found" -> "not_found_error";
-            case "invalid_request", "context_length", "content_filtered" -> "invalid_request_error";
-            default -> "api_error";
-        };
+    private static String errorType(String code) {
+        return MessagesAnswer.errorType(code, switch (code) {
+            case "upstream_rejected", "context_length_exceeded", "content_filter", "answer_too_large" -> 400;
+            case "upstream_request_too_large" -> 413;
+            case "upstream_rate_limited", "upstream_overloaded", "upstream_quota_exhausted", "upstream_circuit_open",
+                    "shutting_down", "interrupted" -> 503;
+            case "upstream_timeout" -> 504;
+            default -> 502; // upstream_error, upstream_unreachable, upstream_malformed, upstream_auth_failed...
+        });
     }
 
     @Override

@@ -25,12 +25,18 @@ final class RequestTags {
      * @param keyTags the tags the caller's key sets
      * @return the request's own tags, in the order sent
      * @throws GatewayException.InvalidField naming the header, for a malformed pair, a name that is reserved or set
-     *     by the key to another value, too many tags or a value too long
+     *     by the key to another value, too many tags, a value too long or a byte that is not ASCII
      */
     static Map<String, String> parse(Optional<String> header, Map<String, String> keyTags) {
         Map<String, String> tags = new LinkedHashMap<>();
         if (header.isEmpty() || header.get().isBlank()) {
             return tags;
+        }
+        if (!header.get().chars().allMatch(c -> c < 0x80)) {
+            // the server reads header values as US-ASCII: a UTF-8 byte arrives as U+FFFD, its character lost, and a
+            // tag stored so would split spend reports under a mangled name
+            throw invalid("tags must be ASCII: the header's non-ASCII bytes cannot be read as the characters sent; "
+                    + "percent-encode them (feature=r%C3%A9sum%C3%A9, kept as sent)");
         }
         for (String pair : header.get().split(",")) {
             int eq = pair.indexOf('=');

@@ -73,19 +73,19 @@ final class ResponsesAnswer {
         int texts = 0;
         ObjectNode open = null; // the message item that text blocks in a row go to, one output_text part each
         for (BlockOrder.Block b : BlockOrder.read(message, "choices[0].message")) {
-            String text = b.node().path("text").asText("");
             switch (b.kind()) { // items in the order the model wrote their blocks
                 case REASONING -> output.add(ReasoningItems.item(itemId(reasoningId, reasonings++), b.node()));
                 case CONTENT -> {
-                    if (!text.isEmpty() && open != null) {
+                    JsonNode text = AnswerText.of(b.node().path("text"));
+                    if (!AnswerText.isEmpty(text) && open != null) {
                         ((ArrayNode) open.get("content")).add(outputText(text));
-                    } else if (!text.isEmpty()) {
+                    } else if (!AnswerText.isEmpty(text)) {
                         output.add(open = messageItem(itemId(messageId, texts++), text, "completed"));
                     }
                 }
                 case TOOL_CALL -> output.add(functionCall(b.node().path("id").asText(),
                         b.node().path("function").path("name").asText(),
-                        b.node().path("function").path("arguments").asText(""), "completed"));
+                        AnswerText.of(b.node().path("function").path("arguments")), "completed"));
             }
             if (b.kind() != BlockOrder.Kind.CONTENT) {
                 open = null;
@@ -145,6 +145,11 @@ final class ResponsesAnswer {
 
     /** @return a {@code message} output item holding one {@code output_text} part */
     static ObjectNode messageItem(String id, String text, String status) {
+        return messageItem(id, NODES.textNode(text), status);
+    }
+
+    /** @return a {@code message} output item holding one {@code output_text} part, the text node as it is */
+    private static ObjectNode messageItem(String id, JsonNode text, String status) {
         ObjectNode item = NODES.objectNode().put("type", "message").put("id", id).put("status", status)
                 .put("role", "assistant");
         item.putArray("content").add(outputText(text));
@@ -153,15 +158,28 @@ final class ResponsesAnswer {
 
     /** @return an {@code output_text} content part */
     static ObjectNode outputText(String text) {
-        ObjectNode part = NODES.objectNode().put("type", "output_text").put("text", text);
+        return outputText(NODES.textNode(text));
+    }
+
+    /** @return an {@code output_text} content part, the text node as it is */
+    private static ObjectNode outputText(JsonNode text) {
+        ObjectNode part = NODES.objectNode().put("type", "output_text");
+        part.set("text", text);
         part.putArray("annotations");
         return part;
     }
 
     /** @return a {@code function_call} output item */
     static ObjectNode functionCall(String callId, String name, String arguments, String status) {
-        return NODES.objectNode().put("type", "function_call").put("id", "fc_" + callId).put("call_id", callId)
-                .put("name", name).put("arguments", arguments).put("status", status);
+        return functionCall(callId, name, NODES.textNode(arguments), status);
+    }
+
+    /** @return a {@code function_call} output item, the arguments node as it is */
+    private static ObjectNode functionCall(String callId, String name, JsonNode arguments, String status) {
+        ObjectNode item = NODES.objectNode().put("type", "function_call").put("id", "fc_" + callId)
+                .put("call_id", callId).put("name", name);
+        item.set("arguments", arguments);
+        return item.put("status", status);
     }
 
     /**

@@ -101,11 +101,11 @@ public final class ResponsesEndpoint {
             }
             ChatService.Result r = service.complete(caller, requestId, plan, mode);
             HttpExchange.answerHeaders(res, r);
-            JsonNode completion = json.readTree(r.body().bytes());
-            ObjectNode answer = ResponsesAnswer.response(completion, responseId, request,
+            // the answer's long text stays in its stored bytes, which the response is written from
+            ObjectNode answer = ResponsesAnswer.response(r.body().tree(json), responseId, request,
                     "msg_" + responseId.substring("resp_".length()));
             store.accept(answer);
-            HttpExchange.send(res, 200, json.writeValueAsBytes(answer));
+            http.sendTree(res, 200, answer);
         } catch (GatewayException e) {
             if (!res.isSent()) {
                 // the provider was sent a chat request translated from this one: a field it names is not the caller's,

@@ -150,7 +150,8 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
             open = Item.NONE;
         }
         response.put("status", "failed");
-        response.putObject("error").put("code", "server_error").put("message", message);
+        // the gateway's code, as the same failure before the stream would have been answered with
+        response.putObject("error").put("code", code.isEmpty() ? "server_error" : code).put("message", message);
         if (!chunks.usage().isEmpty()) {
             response.set("usage", ResponsesAnswer.usage(chunks.usage()));
         }

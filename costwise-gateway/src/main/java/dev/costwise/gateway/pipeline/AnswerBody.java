@@ -3,6 +3,8 @@ package dev.costwise.gateway.pipeline;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
@@ -111,6 +113,19 @@ public final class AnswerBody {
         System.arraycopy(inserted, 0, out, cutFrom, inserted.length);
         System.arraycopy(stored, cutTo, out, cutFrom + inserted.length, stored.length - cutTo);
         return out;
+    }
+
+    /**
+     * Reads the body for a caller that translates it into another API's shape: a tree whose long strings (a long
+     * answer's text) stay in the stored bytes and are written out from them as they are, so that the translation of
+     * a cached answer shared by many hits at once holds no copy of its text per request.
+     *
+     * @param json the shared mapper
+     * @return the tree; a body with a value replaced is read from a copy of its bytes
+     * @throws IOException if the body is not JSON
+     */
+    public JsonNode tree(ObjectMapper json) throws IOException {
+        return StoredAnswerTree.read(json, bytes());
     }
 
     /**

@@ -894,15 +894,11 @@ public final class ChatService {
 
     /**
      * Ends a stream whose response had started (a keep-alive went out) when every attempt failed: counted as the
-     * error answer it would have been, and sent as the stream's last event in that answer's shape, with the code a
-     * failure mid-stream names (the last provider failure's kind, {@code timeout} for the deadline).
+     * error answer it would have been, and sent as the stream's last event with that answer's type and code.
      */
     private void failStarted(GatewayException e, Request r, StreamSink sink) throws IOException {
         ApiError answer = ErrorResponses.of(e);
-        String code = answer.status() == 504 ? "timeout" : e instanceof GatewayException.UpstreamFailed u
-                ? u.last().map(ProviderException::kind).orElse(answer.code().orElse(answer.type()))
-                : answer.code().orElse(answer.type());
-        endStarted(answer, code, r, sink);
+        endStarted(answer, answer.code().orElse(answer.type()), r, sink);
     }
 
     /** Counts {@code answer} and sends it as the last event of a started stream, named {@code code}. */
@@ -1054,15 +1050,19 @@ public final class ChatService {
     }
 
     /**
-     * The event that ends a stream its provider broke: the failure in OpenAI's error shape, the usage the provider
-     * reported before it broke (when it did), and the {@code costwise} object of a usage chunk, with what the request
-     * cost so far (this attempt's partial usage, as its ledger row bills it, and every failed attempt billed before).
+     * The event that ends a stream its provider broke: the failure in OpenAI's error shape, with the type and code
+     * the same failure before the stream would have been answered with (and its metric counts), the provider's own
+     * code as {@code upstream_code}; the usage the provider reported before it broke (when it did), and the
+     * {@code costwise} object of a usage chunk, with what the request cost so far (this attempt's partial usage, as
+     * its ledger row bills it, and every failed attempt billed before).
      */
     private ObjectNode errorChunk(ProviderException e, Optional<Usage> reported, Usage partial, Model model,
             String cacheStatus, Request r) {
+        ApiError answer = ErrorResponses.of(new GatewayException.UpstreamFailed(List.of(e)));
         ObjectNode chunk = json.createObjectNode();
-        ObjectNode error = chunk.putObject("error").put("message", e.getMessage()).put("type", "server_error")
-                .putNull("param").put("code", e.kind());
+        ObjectNode error = chunk.putObject("error").put("message", e.getMessage()).put("type", answer.type())
+                .putNull("param").put("code", answer.code().orElse(answer.type()));
+        e.providerCode().ifPresent(c -> error.put("upstream_code", c));
         reported.ifPresent(u -> chunk.set("usage", wire.writeUsage(u)));
         ObjectNode costwise = withCost(chunk, partial, model, cacheStatus, r);
         // in the error too: the OpenAI SDKs raise the error object alone (APIError.body), not the event around it

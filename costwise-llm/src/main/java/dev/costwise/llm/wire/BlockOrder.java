@@ -81,7 +81,8 @@ public final class BlockOrder {
             out.addAll(reasoning);
             JsonNode content = message.get("content");
             if (content != null && content.isTextual()) {
-                out.add(new Block(Kind.CONTENT, NODES.objectNode().put("type", "text").put("text", content.asText()),
+                // the node itself, not its text: a long answer's may be read lazily, and is not copied here
+                out.add(new Block(Kind.CONTENT, NODES.objectNode().put("type", "text").set("text", content),
                         path(at, "content")));
             } else {
                 out.addAll(entries(message, "content", at, Kind.CONTENT));
