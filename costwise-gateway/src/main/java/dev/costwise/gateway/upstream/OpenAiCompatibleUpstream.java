@@ -401,11 +401,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         if (retryAfter.isEmpty() && status == 429) {
             // no retry-after, but OpenAI's x-ratelimit-reset-*, else OpenRouter's X-RateLimit-Reset in the error's
             // metadata: when the limit is whole again, waited for at most the retry settings' longest delay, as a
-            // call may fit sooner
+            // call may fit sooner; but a reset the request cannot wait for is a long Retry-After (no retry, a
+            // fallback at once, the caller told the whole wait), not a short one
             JsonNode metadata = tree.path("error").path("metadata");
             retryAfter = RateLimitHeaderParser.untilReset(name -> res.headers().first(HeaderNames.create(name)))
                     .or(() -> OpenAiErrorMapper.untilMetadataReset(Optional.of(metadata), clock.instant()))
-                    .map(reset -> reset.compareTo(call.maxRetryDelay()) < 0 ? reset : call.maxRetryDelay());
+                    .map(reset -> reset.compareTo(call.maxRetryDelay()) < 0 || reset.compareTo(call.deadline()) >= 0
+                            ? reset : call.maxRetryDelay());
         }
         return OpenAiReplies.error(call.model(), status, tree, retryAfter, requestId);
     }
