@@ -453,6 +453,16 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenA503WithTheCatchAllApiError_whenExecuted_thenOverloadedAsFromEveryProvider() {
+        server.enqueue(json(503, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+                + "\"message\":\"Service unavailable\"}}"));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.Overloaded.class)
+                .satisfies(e -> assertThat(((ProviderException) e).kind()).isEqualTo("overloaded"));
+    }
+
+    @Test
     void givenSpendLimit429_whenExecuted_thenQuotaExhaustedNotRetryable() {
         server.enqueue(json(429, """
                 {"type":"error","error":{"type":"rate_limit_error","message":"You have reached your specified API
