@@ -112,6 +112,8 @@ class CircuitBreakerEndToEndTest {
 
             primaryDown = false;
             nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+            assertThat(gw.get("/metrics").body()).as("open_for has passed: ready to probe, before any request")
+                    .contains("costwise_upstream_circuit_state{model=\"primary\"} 1.0");
             HttpResponse<String> probe = chat(gw, 4);
 
             assertThat(probe.headers().firstValue("x-costwise-model-used")).hasValue("primary");

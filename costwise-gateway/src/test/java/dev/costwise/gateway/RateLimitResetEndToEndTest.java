@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * An OpenAI 429 that gives no {@code retry-after} still says when its limits reset
  * (https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers): the gateway waits for the reset of the
  * limit that is spent before it retries, at most its retry settings' {@code max_delay}, and tells the caller when to
- * come back once its retries are spent. The provider is OpenAI, faked in its error format with its rate-limit headers,
+ * come back once its retries are spent; a reset past the request's deadline is a long Retry-After: no retry, and the
+ * caller is told the reset. The provider is OpenAI, faked in its error format with its rate-limit headers,
  * and OpenRouter, whose own limits' 429 carries the limit's headers in its error's {@code metadata.headers}
  * ({@code X-RateLimit-Reset} in epoch milliseconds) and no HTTP retry header.
  */
@@ -69,9 +70,25 @@ class RateLimitResetEndToEndTest {
     }
 
     @Test
-    void givenA429WhoseTokenLimitResetsInMinutes_whenRetried_thenTheWaitIsTheRetrySettingsLongest() {
+    void givenA429WhoseTokenLimitResetsAfterTheDeadline_whenAsked_thenItIsNotRetriedAndTheCallerIsToldTheReset() {
         for (int i = 0; i < 3; i++) {
             upstream.enqueue(limited("499", "120ms", "0", "6m0s"));
+        }
+        try (TestGateway gw = gateway()) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("fast", "hi"));
+
+            assertThat(res.statusCode()).isEqualTo(503);
+            assertThat(gw.sleeps).as("6 min is past the request's 120 s: a long Retry-After, not a short wait")
+                    .isEmpty();
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+            assertThat(res.headers().firstValue("retry-after")).hasValue("360");
+        }
+    }
+
+    @Test
+    void givenA429WhoseTokenLimitResetsInSeconds_whenRetried_thenTheWaitIsTheRetrySettingsLongest() {
+        for (int i = 0; i < 3; i++) {
+            upstream.enqueue(limited("499", "120ms", "0", "30s"));
         }
         try (TestGateway gw = gateway()) {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("fast", "hi"));
@@ -123,7 +140,7 @@ class RateLimitResetEndToEndTest {
     }
 
     @Test
-    void givenOpenRoutersDailyLimitResettingInHours_whenRetried_thenTheWaitIsTheRetrySettingsLongest() {
+    void givenOpenRoutersDailyLimitResettingInHours_whenAsked_thenItIsNotRetriedAndTheCallerIsToldTheReset() {
         for (int i = 0; i < 3; i++) {
             upstream.enqueue(openRouterLimited("Rate limit exceeded: free-models-per-day", NOW.plus(
                     Duration.ofHours(14))));
@@ -132,8 +149,9 @@ class RateLimitResetEndToEndTest {
             HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("free", "hi"));
 
             assertThat(res.statusCode()).isEqualTo(503);
-            assertThat(gw.sleeps).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(2));
-            assertThat(res.headers().firstValue("retry-after")).hasValue("2");
+            assertThat(gw.sleeps).isEmpty();
+            assertThat(upstream.getRequestCount()).isEqualTo(1);
+            assertThat(res.headers().firstValue("retry-after")).hasValue(String.valueOf(14 * 3600));
         }
     }
 }

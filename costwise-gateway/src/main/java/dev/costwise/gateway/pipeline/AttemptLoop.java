@@ -31,7 +31,9 @@ import java.util.random.RandomGenerator;
  * {@code Retry-After} wins when longer), never sleeping past the request's deadline, and within core's
  * {@link RetryBudget} per provider (by default retries at most 20% of first attempts over 10 s, plus 10 a second;
  * {@code retry.budget_ratio} and {@code retry.budget_min_per_second}), so an outage does not multiply the traffic
- * sent to a provider; a context-length error jumps once to the pipeline's larger-window model; a caller's mistake
+ * sent to a provider. While a fallback is left untried, a timed-out attempt is not retried at once (a provider that
+ * hung is likely hung still), nor is a retry started without the time for a whole attempt: the fallbacks go first,
+ * and those retries follow them if the deadline leaves time. A context-length error jumps once to the pipeline's larger-window model; a caller's mistake
  * (invalid request, content filter) ends the loop at once. A candidate whose circuit is open ({@link UpstreamCircuits})
  * is skipped, and one whose circuit opens during its retries is left for the next. Before a candidate is first called,
  * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets), and before
@@ -54,6 +56,9 @@ final class AttemptLoop {
     private final UpstreamCutoff cutoff;
     private final ConcurrentHashMap<RetrySettings, RetryConfig> retryConfigs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<BudgetKey, RetryBudget> retryBudgets = new ConcurrentHashMap<>();
+
+    /** A candidate whose retries wait until every fallback was tried, and the number of its next retry. */
+    private record Deferred(Model model, int retries) {}
 
     /** One retry budget per provider and budget settings: pipelines with the same settings share it. */
     private record BudgetKey(String provider, double ratio, int minPerSecond) {}
@@ -134,9 +139,22 @@ final class AttemptLoop {
         boolean widened = false;
         RetrySettings retry = plan.pipeline().retry();
         RetryConfig backoff = retryConfigs.computeIfAbsent(retry, this::toCore);
-        while (!queue.isEmpty()) {
-            Model m = queue.poll();
-            Optional<List<Model>> larger = widened ? Optional.empty() : largerWindow(plan, m);
+        Deque<Deferred> deferred = new ArrayDeque<>();
+        while (!queue.isEmpty() || !deferred.isEmpty()) {
+            int firstTry = 0;
+            Model m;
+            if (queue.isEmpty()) {
+                // Every fallback was tried: the retries put off for them take the time left, if any.
+                Deferred put = deferred.poll();
+                if (!r.remaining().isPositive()) {
+                    break;
+                }
+                m = put.model();
+                firstTry = put.retries();
+            } else {
+                m = queue.poll();
+            }
+            Optional<List<Model>> larger = widened || firstTry > 0 ? Optional.empty() : largerWindow(plan, m);
             if (larger.isPresent()) {
                 // The provider would refuse the prompt with a 400: go straight to the larger window, uncalled.
                 widened = true;
@@ -148,24 +166,31 @@ final class AttemptLoop {
                 continue;
             }
             Optional<CircuitBreaker> breaker = circuits.of(m.name());
-            Optional<CircuitBreaker.Permission> permission = breaker.flatMap(CircuitBreaker::tryAcquirePermission);
-            if (breaker.isPresent() && permission.isEmpty()) {
+            RetryBudget budget = retryBudgets.computeIfAbsent(new BudgetKey(m.provider(), retry.budgetRatio(),
+                    retry.budgetMinPerSecond()), k -> RetryBudget.builder().ratio(k.ratio())
+                    .minRetriesPerSecond(k.minPerSecond()).ticker(ticker).build());
+            if (firstTry > 0 && !budget.tryWithdraw()) {
+                metrics.retryRefused(m.name());
+                continue;
+            }
+            Optional<CircuitBreaker.Permission> permission = firstTry > 0 ? Optional.empty()
+                    : breaker.flatMap(CircuitBreaker::tryAcquirePermission);
+            if (firstTry == 0 && breaker.isPresent() && permission.isEmpty()) {
                 metrics.circuitSkipped(m.name());
                 notTried.add(new GatewayException.NotTried(m.name(), new GatewayException.CircuitOpen(m.name(),
                         breaker.get().remainingOpenDuration())));
                 continue;
             }
-            Optional<GatewayException.BudgetExceeded> refused = r.reserveFor(m);
+            Optional<GatewayException.BudgetExceeded> refused = firstTry > 0 ? Optional.empty() : r.reserveFor(m);
             if (refused.isPresent()) {
                 permission.ifPresent(CircuitBreaker.Permission::release);
                 notTried.add(new GatewayException.NotTried(m.name(), refused.get()));
                 continue;
             }
-            RetryBudget budget = retryBudgets.computeIfAbsent(new BudgetKey(m.provider(), retry.budgetRatio(),
-                    retry.budgetMinPerSecond()), k -> RetryBudget.builder().ratio(k.ratio())
-                    .minRetriesPerSecond(k.minPerSecond()).ticker(ticker).build());
-            budget.recordCall();
-            for (int retries = 0; ; retries++) {
+            if (firstTry == 0) {
+                budget.recordCall();
+            }
+            for (int retries = firstTry; ; retries++) {
                 Optional<GatewayException.BudgetExceeded> noRoom = retries > 0 ? r.reserveFor(m) : Optional.empty();
                 if (noRoom.isPresent()) {
                     // the failed attempt its provider billed spent what the retry needed
@@ -239,6 +264,7 @@ final class AttemptLoop {
                             && plan.pipeline().contextWindowFallback().isPresent()) {
                         widened = true;
                         queue.clear();
+                        deferred.clear();
                         directory.expand(plan.pipeline().contextWindowFallback().get()).forEach(queue::add);
                         break;
                     }
@@ -250,6 +276,13 @@ final class AttemptLoop {
                     }
                     Duration delay = backoff.delayFor(retries + 1, e.retryAfter().orElse(null));
                     if (delay.compareTo(r.remaining()) >= 0) {
+                        break;
+                    }
+                    if (!queue.isEmpty() && (e instanceof ProviderException.ProviderTimeout
+                            || r.remaining().minus(delay).compareTo(plan.pipeline().timeout()) < 0)) {
+                        // Fallbacks first: a provider that hung is likely hung still, and a retry without the time
+                        // for a whole attempt would spend the fallbacks' time. It runs after them if time is left.
+                        deferred.add(new Deferred(m, retries + 1));
                         break;
                     }
                     if (!budget.tryWithdraw()) {

@@ -876,7 +876,7 @@ public final class ChatService {
         alive.waitingOn(() -> startOn(alive, r, cacheStatus, m, events));
         events.onKeepAlive(alive::upstreamAlive);
         try {
-            return ReadAhead.untilFirstOutput(events, json);
+            return ReadAhead.untilFirstOutput(events, json, ProviderException.Details.of(m.provider(), m.name()));
         } catch (ClientGoneException e) {
             // closed by the read-ahead: the provider stops generating; billed what it had reported, if anything
             Usage partial = events.usage().orElse(estimated(r.plan, 0));

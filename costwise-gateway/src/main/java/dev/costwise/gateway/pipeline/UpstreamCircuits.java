@@ -60,7 +60,8 @@ final class UpstreamCircuits {
                     .ticker(ticker).metrics(transitions).build());
             byModel.put(m.name(), breaker);
             Gauge.builder("costwise.upstream.circuit.state", breaker, UpstreamCircuits::stateValue)
-                    .tag("model", m.name()).description("The model's circuit: 0 closed, 1 half-open, 2 open")
+                    .tag("model", m.name()).description("The model's circuit as of now: 0 closed, 1 half-open (or "
+                            + "open with open_for passed: the next request probes it), 2 open")
                     .register(registry);
         }
     }
@@ -70,11 +71,15 @@ final class UpstreamCircuits {
         return Optional.ofNullable(byModel.get(model));
     }
 
+    /**
+     * The state as of now, on the breaker's ticker: an open circuit whose {@code open_for} has passed lets the next
+     * request probe it, so it reads half-open, though the breaker only moves when that request comes.
+     */
     private static double stateValue(CircuitBreaker b) {
         return switch (b.state()) {
             case CLOSED -> 0;
             case HALF_OPEN -> 1;
-            case OPEN -> 2;
+            case OPEN -> b.remainingOpenDuration().isZero() ? 1 : 2;
         };
     }
 }

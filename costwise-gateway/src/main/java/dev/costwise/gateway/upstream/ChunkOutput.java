@@ -19,9 +19,14 @@ public final class ChunkOutput {
      * @return whether it carries output or ends the answer
      */
     public static boolean shows(JsonNode chunk) {
-        if (chunk.path("usage").isObject()) {
-            return true;
-        }
+        return chunk.path("usage").isObject() || answers(chunk);
+    }
+
+    /**
+     * @param chunk one parsed {@code data:} event of a streamed chat completion
+     * @return whether a choice of it carries output or a finish reason: the stream answers (its usage alone does not)
+     */
+    public static boolean answers(JsonNode chunk) {
         for (JsonNode choice : chunk.path("choices")) {
             if (!choice.path("finish_reason").isNull() && !choice.path("finish_reason").isMissingNode()
                     || carries(choice)) {

@@ -176,7 +176,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     throw failure(call, res, answer, requestId);
                 }
                 try {
-                    return summarise(answer, model, res, requestId);
+                    return summarise(answer, model, res, requestId, !path.equals("/embeddings"));
                 } catch (IOException e) {
                     throw new ProviderException.MalformedResponse(Details.of(model.provider(), model.name(), status),
                             HttpBodies.notJson(res.headers().first(HeaderNames.CONTENT_TYPE)), e);
@@ -192,14 +192,16 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      * the body (the message, often the bulk) is skipped, not built into a tree, since its bytes are relayed untouched.
      * An answer with an error is a failure whatever its status: it must be retried or fall back, never be cached nor
      * billed as a success; the usage it reports (OpenRouter's, for a generation that failed) is what the failure is
-     * billed, so the whole answer is read first, wherever its {@code usage} comes.
+     * billed, so the whole answer is read first, wherever its {@code usage} comes. A chat answer without a choice
+     * (an empty or absent {@code choices}) answers nothing: it fails as malformed, billed only the usage it reports.
      */
-    private Reply summarise(byte[] answer, Model model, HttpClientResponse res, Optional<String> requestId)
-            throws IOException {
+    private Reply summarise(byte[] answer, Model model, HttpClientResponse res, Optional<String> requestId,
+            boolean chat) throws IOException {
         String answered = model.upstreamModel();
         Optional<Usage> usage = Optional.empty();
         Optional<String> tier = Optional.empty();
         JsonNode error = null;
+        int choices = 0;
         try (JsonParser p = json.getFactory().createParser(answer)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException("expected a JSON object");
@@ -211,6 +213,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     error = json.readTree(p);
                 } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
                     usage = OpenAiReplies.usage(p);
+                } else if (field.equals("choices") && value == JsonToken.START_ARRAY) {
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        choices++;
+                        p.skipChildren();
+                    }
                 } else if (field.equals("model") && value == JsonToken.VALUE_STRING) {
                     answered = p.getText();
                 } else if (field.equals("service_tier") && value == JsonToken.VALUE_STRING) {
@@ -224,6 +231,11 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         Optional<Usage> billed = usage.map(u -> u.withServiceTier(served));
         if (OpenAiReplies.reportsFailure(error)) {
             throw OpenAiReplies.errorInAnswer(model, error, retryAfter(res), requestId).withBilledUsage(billed);
+        }
+        if (chat && choices == 0) {
+            throw new ProviderException.MalformedResponse(new Details(model.provider(), model.name(),
+                    OptionalInt.of(res.status().code()), requestId), "the answer has no choice (empty 'choices')",
+                    null).withBilledUsage(billed);
         }
         return new Reply(answer, billed, answered, requestId);
     }
@@ -389,11 +401,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
         if (retryAfter.isEmpty() && status == 429) {
             // no retry-after, but OpenAI's x-ratelimit-reset-*, else OpenRouter's X-RateLimit-Reset in the error's
             // metadata: when the limit is whole again, waited for at most the retry settings' longest delay, as a
-            // call may fit sooner
+            // call may fit sooner; but a reset the request cannot wait for is a long Retry-After (no retry, a
+            // fallback at once, the caller told the whole wait), not a short one
             JsonNode metadata = tree.path("error").path("metadata");
             retryAfter = RateLimitHeaderParser.untilReset(name -> res.headers().first(HeaderNames.create(name)))
                     .or(() -> OpenAiErrorMapper.untilMetadataReset(Optional.of(metadata), clock.instant()))
-                    .map(reset -> reset.compareTo(call.maxRetryDelay()) < 0 ? reset : call.maxRetryDelay());
+                    .map(reset -> reset.compareTo(call.maxRetryDelay()) < 0 || reset.compareTo(call.deadline()) >= 0
+                            ? reset : call.maxRetryDelay());
         }
         return OpenAiReplies.error(call.model(), status, tree, retryAfter, requestId);
     }

@@ -24,25 +24,30 @@ public final class ReadAhead implements Upstream.Events {
     }
 
     /**
-     * Reads {@code events} until a chunk shows output or the stream ends.
+     * Reads {@code events} until a chunk shows output or a finish reason. A stream that ends before one (only
+     * {@code [DONE]}, or opening and usage chunks) answered nothing: it fails as malformed, so it is retried or falls
+     * back and is never relayed nor cached as an answer.
      *
      * @param events a stream just opened; closed here if reading ahead fails
      * @param json the mapper chunks are parsed with
+     * @param model the model streaming, named by a failure
      * @return the same stream, its chunks read so far replayed first
-     * @throws ProviderException if the provider fails or times out before its first output, carrying the usage it
-     *     had reported by then ({@link ProviderException#billedUsage()})
+     * @throws ProviderException if the provider fails, times out or ends the stream before its first output,
+     *     carrying the usage it had reported by then ({@link ProviderException#billedUsage()})
      */
-    public static Upstream.Events untilFirstOutput(Upstream.Events events, ObjectMapper json) {
+    public static Upstream.Events untilFirstOutput(Upstream.Events events, ObjectMapper json,
+            ProviderException.Details model) {
         ReadAhead ahead = new ReadAhead(events);
         try {
             while (events.hasNext()) {
                 String chunk = events.next();
                 ahead.read.add(chunk);
                 if (showsOutput(chunk, json)) {
-                    break;
+                    return ahead;
                 }
             }
-            return ahead;
+            throw new ProviderException.MalformedResponse(model, "the stream ended without a choice carrying output "
+                    + "or a finish_reason", null);
         } catch (ProviderException e) {
             // the usage the provider reported before it failed (Gemini's on every chunk) was billed: the failed
             // attempt is ledgered at it, as a stream that fails after its first output is
@@ -58,7 +63,7 @@ public final class ReadAhead implements Upstream.Events {
     /** A chunk that is not JSON ends the reading ahead: the relay reports it as it reports any bad chunk. */
     private static boolean showsOutput(String chunk, ObjectMapper json) {
         try {
-            return ChunkOutput.shows(json.readTree(chunk));
+            return ChunkOutput.answers(json.readTree(chunk));
         } catch (IOException e) {
             return true;
         }

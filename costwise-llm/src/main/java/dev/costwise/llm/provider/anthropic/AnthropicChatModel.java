@@ -199,7 +199,7 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
             throw unreadableAnswer(result, e);
         }
         return new ProviderReply(reply.id(), Optional.of(reply.model()), reply.message(), reply.finishReason(),
-                Optional.of(reply.usage()), requestId, reply.stopSequence());
+                reply.usage(), requestId, reply.stopSequence());
     }
 
     @Override
@@ -324,7 +324,8 @@ public final class AnthropicChatModel extends AbstractProviderChatModel {
                     throw new ProviderException.MalformedResponse(details, e.getMessage(), e);
                 } finally {
                     if (decoder.started()) {
-                        reported = decoder.usage(); // before an error event is thrown, so the failure bills it
+                        // before an error event is thrown, so the failure bills it
+                        reported = decoder.usage().orElse(null);
                     }
                 }
             }

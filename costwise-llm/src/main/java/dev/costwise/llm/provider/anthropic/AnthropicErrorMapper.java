@@ -31,7 +31,8 @@ import java.util.Optional;
  *   <tr><td>413</td><td>request_too_large</td><td>InvalidRequest</td></tr>
  *   <tr><td>429</td><td>rate_limit_error</td><td>RateLimited with {@code retry-after}; QuotaExhausted for a spend
  *       limit ({@code enforced_spend_limit_reached})</td></tr>
- *   <tr><td>500</td><td>api_error</td><td>ServerError</td></tr>
+ *   <tr><td>500</td><td>api_error</td><td>ServerError; at 503 Overloaded and at 504 ProviderTimeout, as the
+ *       status says for every provider</td></tr>
  *   <tr><td>504</td><td>timeout_error</td><td>ProviderTimeout</td></tr>
  *   <tr><td>529</td><td>overloaded_error</td><td>Overloaded with {@code retry-after}</td></tr>
  * </table>
@@ -76,8 +77,9 @@ final class AnthropicErrorMapper {
         if (message.isEmpty()) {
             message = body.isBlank() ? "empty error body" : "HTTP error body: " + body.strip();
         }
-        if (type.isEmpty()) {
-            type = AnthropicErrorTypes.forStatus(details.status().orElse(0));
+        if (type.isEmpty() || type.equals("api_error") && status >= 500) {
+            // api_error is the catch-all: the status says more (a 503 is overloaded, as from every provider)
+            type = AnthropicErrorTypes.forStatus(status);
         }
         String code = error.path("details").path("error_code").asText("");
         return map(details, type, clean(message), code, retryAfter, timeout);

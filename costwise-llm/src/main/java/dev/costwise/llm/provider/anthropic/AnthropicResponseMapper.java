@@ -34,10 +34,10 @@ final class AnthropicResponseMapper {
      * @param model the model that answered
      * @param message the assistant message
      * @param finishReason the mapped stop reason
-     * @param usage normalised usage
+     * @param usage normalised usage; empty when the answer reports none
      * @param stopSequence the stop sequence that ended the answer ({@code stop_reason: stop_sequence})
      */
-    record Reply(String id, String model, Message message, FinishReason finishReason, Usage usage,
+    record Reply(String id, String model, Message message, FinishReason finishReason, Optional<Usage> usage,
             Optional<String> stopSequence) {}
 
     /**
@@ -74,13 +74,20 @@ final class AnthropicResponseMapper {
                 default -> { } // server tool blocks: not part of the canonical answer
             }
         }
-        if (!body.path("usage").isObject()) {
-            throw new IllegalArgumentException("response has no 'usage' object");
-        }
         Message message = new Message(Role.ASSISTANT, parts, Optional.empty(), calls, Optional.empty(), false,
                 callPositions);
         return new Reply(id, model, message, finishReason(body.path("stop_reason").asText("")),
-                usage(body.path("usage"), 0), stopSequence(body));
+                reported(body.path("usage")).map(u -> usage(u, 0)), stopSequence(body));
+    }
+
+    /**
+     * @param usage a message's or a stream event's {@code usage}
+     * @return it, if it reports a count; an answer without one (absent, null, no counts, as some Anthropic-format
+     *     servers send) is still an answer, billed an estimate
+     */
+    static Optional<JsonNode> reported(JsonNode usage) {
+        return usage.isObject() && (usage.path("input_tokens").isNumber() || usage.path("output_tokens").isNumber())
+                ? Optional.of(usage) : Optional.empty();
     }
 
     /**

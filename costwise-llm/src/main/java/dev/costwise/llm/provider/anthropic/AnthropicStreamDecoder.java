@@ -56,6 +56,7 @@ final class AnthropicStreamDecoder {
     private long cacheWrite5mTokens;
     private long cacheWrite1hTokens;
     private long outputTokens;
+    private boolean usageReported;
     private Optional<String> inferenceGeo = Optional.empty();
     private Optional<FinishReason> finishReason = Optional.empty();
     private Optional<String> stopSequence = Optional.empty();
@@ -187,7 +188,7 @@ final class AnthropicStreamDecoder {
                         toolIndexByBlock.get(block), Optional.empty(), Optional.empty(), arguments))));
                 argumentsUnlessStreamed.clear();
                 out.add(new ChatChunk(id, model, "", List.of(), Optional.of(finishReason.orElse(
-                        FinishReason.STOP)), Optional.of(usage()), List.of(), stopSequence));
+                        FinishReason.STOP)), usage(), List.of(), stopSequence));
                 return out;
             }
             case "error" -> throw errorMapper.apply(data);
@@ -218,6 +219,7 @@ final class AnthropicStreamDecoder {
         if (!usage.isObject()) {
             return;
         }
+        usageReported |= AnthropicResponseMapper.reported(usage).isPresent();
         inputTokens = usage.path("input_tokens").asLong(inputTokens);
         cacheReadTokens = usage.path("cache_read_input_tokens").asLong(cacheReadTokens);
         if (usage.path("cache_creation").isObject()) {
@@ -239,10 +241,14 @@ final class AnthropicStreamDecoder {
         return new ChatChunk(id, model, "", List.of(delta), Optional.empty(), Optional.empty());
     }
 
-    /** @return the usage seen so far, normalised (input includes cache reads and writes) */
-    Usage usage() {
-        return UsageNormalizer.fromAnthropic(inputTokens, cacheReadTokens, cacheWrite5mTokens, cacheWrite1hTokens,
-                outputTokens).withInferenceGeo(inferenceGeo);
+    /**
+     * @return the usage seen so far, normalised (input includes cache reads and writes); empty while no event has
+     *     reported a count (a stream without usage is billed an estimate)
+     */
+    Optional<Usage> usage() {
+        return usageReported ? Optional.of(UsageNormalizer.fromAnthropic(inputTokens, cacheReadTokens,
+                cacheWrite5mTokens, cacheWrite1hTokens, outputTokens).withInferenceGeo(inferenceGeo))
+                : Optional.empty();
     }
 
     /** @return {@code true} once {@code message_start} arrived */

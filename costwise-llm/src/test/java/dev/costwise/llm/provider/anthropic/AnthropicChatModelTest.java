@@ -453,6 +453,16 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenA503WithTheCatchAllApiError_whenExecuted_thenOverloadedAsFromEveryProvider() {
+        server.enqueue(json(503, "{\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+                + "\"message\":\"Service unavailable\"}}"));
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.Overloaded.class)
+                .satisfies(e -> assertThat(((ProviderException) e).kind()).isEqualTo("overloaded"));
+    }
+
+    @Test
     void givenSpendLimit429_whenExecuted_thenQuotaExhaustedNotRetryable() {
         server.enqueue(json(429, """
                 {"type":"error","error":{"type":"rate_limit_error","message":"You have reached your specified API
@@ -492,11 +502,49 @@ class AnthropicChatModelTest {
     }
 
     @Test
-    void givenSuccessBodyWithoutUsage_whenExecuted_thenMalformedResponseNamesTheField() {
-        server.enqueue(json(200, "{\"id\":\"msg_1\",\"model\":\"m\",\"content\":[]}"));
+    void givenAnAnswerWithoutUsage_whenExecuted_thenItIsServedAndBilledAnEstimateNeverAsFree() {
+        // an Anthropic-format server behind base_url that leaves usage out (absent, null or without counts)
+        for (String usage : List.of("", ",\"usage\":null", ",\"usage\":{}")) {
+            server.enqueue(json(200, "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\","
+                    + "\"model\":\"m\",\"content\":[{\"type\":\"text\",\"text\":\"Hi! My name is Claude.\"}],"
+                    + "\"stop_reason\":\"end_turn\"" + usage + "}"));
+            WorkflowContext ctx = WorkflowContext.of("t");
 
-        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
-                .isInstanceOf(ProviderException.MalformedResponse.class).hasMessageContaining("usage");
+            ChatResponse r = model().execute(ChatRequest.of(MODEL, "Hello there"), ctx);
+
+            assertThat(r.text()).as(usage).isEqualTo("Hi! My name is Claude.");
+            assertThat(r.usage().estimated()).as(usage).isTrue();
+            assertThat(r.usage().inputTokens()).as(usage).isPositive();
+            assertThat(r.usage().outputTokens()).as(usage).isPositive();
+            assertThat(r.cost().isPositive()).as(usage).isTrue();
+            assertThat(ctx.attributeValues("record", CostRecord.class)).singleElement()
+                    .satisfies(rec -> assertThat(rec.outcome()).isEqualTo(Outcome.SUCCESS));
+        }
+    }
+
+    @Test
+    void givenAStreamWithoutUsage_whenRead_thenItIsServedAndBilledAnEstimate() throws Exception {
+        server.enqueue(sseResponse(sse(
+                "message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_2\",\"type\":\"message\","
+                        + "\"role\":\"assistant\",\"model\":\"m\",\"content\":[],\"stop_reason\":null}}",
+                "content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}",
+                "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                        + "\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello world\"}}",
+                "content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}",
+                "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"}}",
+                "message_stop", "{\"type\":\"message_stop\"}")));
+
+        ChatResponse r;
+        try (ChatStream stream = model().stream(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t"))) {
+            stream.forEachRemaining(c -> { });
+            r = stream.response();
+        }
+
+        assertThat(r.text()).isEqualTo("Hello world");
+        assertThat(r.usage().estimated()).isTrue();
+        assertThat(r.usage().inputTokens()).isPositive();
+        assertThat(r.usage().outputTokens()).isPositive();
     }
 
     @Test

@@ -121,13 +121,13 @@ class AnthropicStreamDecoderTest {
         feed("message_delta", """
                 {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{
                  "cache_creation_input_tokens":3500,"output_tokens":400}}""");
-        assertThat(decoder.usage()).as("500 more writes, at the default TTL")
+        assertThat(decoder.usage()).get().as("500 more writes, at the default TTL")
                 .isEqualTo(new Usage(3550, 0, 3500, 2000, 400, 0, false));
 
         feed("message_delta", """
                 {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{
                  "cache_creation_input_tokens":1500,"output_tokens":400}}""");
-        assertThat(decoder.usage()).as("a total below the 1-hour writes caps them")
+        assertThat(decoder.usage()).get().as("a total below the 1-hour writes caps them")
                 .isEqualTo(new Usage(1550, 0, 1500, 1500, 400, 0, false));
     }
 
