@@ -87,7 +87,7 @@ class GatewayMetricsEndToEndTest {
             String streamed = gw.post("/v1/chat/completions", "{\"model\":\"m1\",\"stream\":true,\"messages\":"
                     + "[{\"role\":\"user\",\"content\":\"q\"}]}", "Authorization", "Bearer " + MASTER).body();
 
-            assertThat(streamed).contains("\"code\":\"connection\"");
+            assertThat(streamed).contains("\"code\":\"upstream_unreachable\"");
             assertThat(gw.get("/metrics").body())
                     .contains("costwise_upstream_failures_total{kind=\"connection\",model=\"m1\"} 1.0\n")
                     .as("counted as the answer the same failure before the first chunk gets")
