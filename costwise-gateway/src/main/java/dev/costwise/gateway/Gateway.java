@@ -200,10 +200,9 @@ public final class Gateway implements AutoCloseable {
         AlertEvaluator alerts = alerts(config, b.clock, webhooks);
         this.budgets = new BudgetBook(config.budgets(), ledger, b.clock, budgetAlerts(config, alerts),
                 redis.map(RedisSharing::budgetStore));
-        redis.ifPresent(r -> {
-            r.onDataLoss(budgets::rebuildSharedFromLedger);
-            budgets.rebuildSharedFromLedger(); // fills only the counters Redis lacks
-        });
+        // fills only the counters Redis lacks. A window Redis loses later is rebuilt when next used or read, not all
+        // at once on the probe thread, which would hold every request back for one ledger sum per window.
+        redis.ifPresent(r -> budgets.rebuildSharedFromLedger());
         // One budget of answer bytes held at once, shared by the pass-through and the native adapters' transport: each
         // answer is capped on its own, but several at once must not exhaust the heap every request shares.
         AnswerMemory answerMemory = AnswerMemory.ofBytes(config.server().effectiveAnswerMemory());

@@ -2,6 +2,7 @@ package dev.costwise.redis;
 
 import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsagePermit;
+import dev.costwise.llm.ratelimit.UsageSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -90,17 +91,43 @@ final class LocalRateLimits {
                 current.put(w, cur);
             }
             current.forEach((w, cur) -> add(w, cur, 1, tokens));
+            UsageSnapshot usage = RedisRateLimiter.snapshot(counted(current.keySet()));
             AtomicBoolean done = new AtomicBoolean();
-            return Optional.of(actual -> {
-                if (actual < 0) {
-                    throw new IllegalArgumentException("actualTokens cannot be negative, was " + actual);
+            return Optional.of(new RedisRateLimiter.LocalPermit() {
+                @Override
+                public RateLimits share() {
+                    return l;
                 }
-                if (done.compareAndSet(false, true) && actual != tokens) {
-                    synchronized (this) {
-                        current.forEach((w, cur) -> add(w, cur, 0, actual - tokens));
+
+                @Override
+                public Optional<UsageSnapshot> usage() {
+                    return Optional.of(usage);
+                }
+
+                @Override
+                public void reconcile(long actual) {
+                    if (actual < 0) {
+                        throw new IllegalArgumentException("actualTokens cannot be negative, was " + actual);
+                    }
+                    if (done.compareAndSet(false, true) && actual != tokens) {
+                        synchronized (ModelWindows.this) {
+                            current.forEach((w, cur) -> add(w, cur, 0, actual - tokens));
+                        }
                     }
                 }
             });
+        }
+
+        /** @return requests and tokens of each window checked, as {@link RedisRateLimiter#snapshot} takes them */
+        private long[] counted(Iterable<RedisRateLimiter.Window> checked) {
+            long[] counted = new long[RedisRateLimiter.Window.values().length * 2];
+            for (RedisRateLimiter.Window w : checked) {
+                for (long[] c : buckets.get(w).values()) {
+                    counted[2 * w.ordinal()] += c[0];
+                    counted[2 * w.ordinal() + 1] += c[1];
+                }
+            }
+            return counted;
         }
 
         /**

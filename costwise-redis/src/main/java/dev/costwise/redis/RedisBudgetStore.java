@@ -149,7 +149,8 @@ public final class RedisBudgetStore implements BudgetStore {
      * Where a bucket's spend is read when this replica falls back to its local counters (at start or when Redis
      * drops): the local counter starts from it (or from what Redis last showed spent and reserved, when more), so
      * spend made before the outage still counts against the limit. Once it is set, a bucket Redis lost is rebuilt
-     * from it before a reservation uses it (without it, such a bucket counts from nothing again).
+     * from it before a reservation or a state read uses it (without it, such a bucket counts from nothing again), so
+     * {@link #rebuildOnDataLoss} need not rebuild every bucket before requests may use Redis again.
      * Read once per bucket per outage, on the first local reservation or state read of the bucket. Default: nothing
      * (the counter starts from what {@link #restore} gave while Redis was down, else the share applies to the whole
      * limit).
@@ -509,15 +510,24 @@ public final class RedisBudgetStore implements BudgetStore {
         }
         if (redis.isAvailable()) {
             try {
-                List<?> v = (List<?>) redis.eval(BudgetScripts.STATE, List.of(keyOf(bucket), leasesOf(bucket)),
-                        List.of(Long.toString(redis.options().clock().millis())));
-                return saw(List.of(bucket), v, 0).get(bucket).state();
+                BucketCounters counters = readState(bucket);
+                if (counters.generation() == BucketCounters.MISSING && rebuildsLost) {
+                    rebuild(bucket); // Redis lost it: what it shows is the ledger's, as a reservation would see it
+                    counters = readState(bucket);
+                }
+                return counters.state();
             } catch (RedisUnavailableException e) {
                 // report what this replica knows
             }
         }
         seeds.refresh(bucket, redis.outages());
         return local.state(bucket);
+    }
+
+    private BucketCounters readState(Bucket bucket) {
+        List<?> v = (List<?>) redis.eval(BudgetScripts.STATE, List.of(keyOf(bucket), leasesOf(bucket)),
+                List.of(Long.toString(redis.options().clock().millis())));
+        return saw(List.of(bucket), v, 0).get(bucket);
     }
 
     /**

@@ -166,6 +166,25 @@ public final class RedisRateLimiter {
     }
 
     /**
+     * A request this replica admitted alone, against its share of the limits, while Redis was unreachable;
+     * {@link #usage()} holds this replica's own counts, not the shared ones.
+     */
+    public interface LocalPermit extends UsagePermit {
+        /** @return this replica's share of the limits ({@link RedisOptions#localShare()}), which admitted it */
+        RateLimits share();
+    }
+
+    /**
+     * @param model the model's catalog name
+     * @return this replica's share of the model's limits, which it applies alone while Redis is unreachable; none
+     *     for a model without limits
+     */
+    public RateLimits localShare(String model) {
+        RateLimits l = limits.get(Objects.requireNonNull(model, "model"));
+        return l == null ? RateLimits.NONE : scaled(l, redis.options().localShare());
+    }
+
+    /**
      * Starts building a limiter on {@code redis}.
      *
      * @param redis the connection

@@ -148,6 +148,19 @@ public final class JdbcSpendLedger implements SpendLedger {
         return writer.isWritable();
     }
 
+    /**
+     * @return {@code false} once the writer has stopped, after {@link #close()} or an unexpected error: then
+     *     {@link #append} accepts no record
+     */
+    public boolean isAccepting() {
+        return writer.isRunning();
+    }
+
+    /** @return the most records that wait in memory for the database ({@link LedgerOptions#queueCapacity()}) */
+    public int queueCapacity() {
+        return options.queueCapacity();
+    }
+
     /** @return records accepted by {@link #append} and not yet durable */
     public long pendingRecords() {
         return writer.pending();

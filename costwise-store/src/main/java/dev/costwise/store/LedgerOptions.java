@@ -162,7 +162,9 @@ public final class LedgerOptions {
         private Duration appendTimeout = Duration.ofSeconds(1);
         private Duration closeTimeout = Duration.ofSeconds(30);
         private Duration retryInitialBackoff = Duration.ofMillis(100);
-        private Duration retryMaxBackoff = Duration.ofSeconds(30);
+        // 5 s, not more: the writer's next retry is when it notices the database is back, and until then the
+        // gateway reports the ledger degraded and rows pile up in memory.
+        private Duration retryMaxBackoff = Duration.ofSeconds(5);
         private Duration retention = Duration.ofDays(90);
         private Duration busyTimeout = Duration.ofSeconds(5);
         private Optional<String> user = Optional.empty();
@@ -238,7 +240,7 @@ public final class LedgerOptions {
 
         /**
          * Sets the backoff between retries of a failed write: {@code initial}, doubling up to {@code max}.
-         * Defaults 100 ms and 30 seconds.
+         * Defaults 100 ms and 5 seconds.
          *
          * @param initial positive
          * @param max at least {@code initial}

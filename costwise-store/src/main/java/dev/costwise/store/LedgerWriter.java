@@ -155,6 +155,11 @@ final class LedgerWriter {
         return writable;
     }
 
+    /** @return {@code false} once the writer has stopped (closed, or after an error): no row is accepted then */
+    boolean isRunning() {
+        return thread.isAlive();
+    }
+
     /** @return rows accepted and not yet written */
     long pending() {
         long barriers = queue.stream().filter(Barrier.class::isInstance).count();

@@ -111,6 +111,25 @@ class SqliteSpendLedgerTest extends SpendLedgerContract {
     }
 
     @Test
+    void givenDefaultBackoff_whenTheDatabaseStaysUnavailable_thenRetriesAtLeastEveryFiveSeconds() throws Exception {
+        GatedSleeper sleeper = new GatedSleeper();
+        JdbcSpendLedger ledger = open(options().busyTimeout(Duration.ofMillis(1)).sleeper(sleeper).build());
+        try (Connection blocker = exclusiveLock()) {
+            ledger.append(record("during-outage").at(FROM).cost("0.25").build());
+            // the next retry is when the writer notices the database is back: it must not wait half a minute
+            for (long millis : new long[] {100, 200, 400, 800, 1600, 3200, 5000, 5000}) {
+                assertThat(sleeper.slept.take()).isEqualTo(Duration.ofMillis(millis));
+                sleeper.gate.release();
+            }
+        }
+        sleeper.gate.release(Integer.MAX_VALUE / 2);
+        ledger.flush();
+
+        assertThat(ledger.isWritable()).isTrue();
+        assertThat(ledger.totalCost(Map.of(), FROM, TO)).isEqualTo(Money.of("0.25"));
+    }
+
+    @Test
     void givenLockedDatabaseAndFullQueue_whenAppending_thenWaitsBrieflyThenRefusesAndLosesNothingAccepted()
             throws Exception {
         GatedSleeper sleeper = new GatedSleeper();

@@ -11,7 +11,6 @@ import dev.costwise.gateway.pipeline.Plan;
 import dev.costwise.gateway.pipeline.WorkflowPreview;
 import dev.costwise.llm.routing.PromptClassifier;
 import dev.costwise.llm.spi.SpendLedger;
-import dev.costwise.store.JdbcSpendLedger;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -140,21 +139,17 @@ public final class InfoEndpoints {
     }
 
     /**
-     * {@code GET /ready}: providers configured and the ledger writable; 503 otherwise or while draining. Reports the
-     * Redis state when replicas share it; a replica serving on local state while Redis is down is still ready.
+     * {@code GET /ready}: providers configured, the ledger taking rows and not draining; 503 otherwise. A ledger
+     * database that is down leaves the replica ready, the ledger reported degraded, while its rows fit in memory
+     * ({@link LedgerReadiness}). Reports the Redis state when replicas share it; a replica serving on local state
+     * while Redis is down is still ready.
      */
     public void ready(ServerRequest req, ServerResponse res) {
         ObjectNode root = json.createObjectNode();
         boolean providers = !directory.models().isEmpty();
-        boolean ledgerOk;
-        String ledgerState;
-        if (ledger instanceof JdbcSpendLedger jdbc) {
-            ledgerOk = jdbc.isWritable();
-            ledgerState = ledgerOk ? "ok" : "not writable (" + jdbc.pendingRecords() + " records waiting)";
-        } else {
-            ledgerOk = true;
-            ledgerState = "ok (in memory)";
-        }
+        LedgerReadiness ledgerReadiness = LedgerReadiness.of(ledger);
+        boolean ledgerOk = ledgerReadiness.ready();
+        String ledgerState = ledgerReadiness.state();
         boolean ok = providers && ledgerOk && !draining.getAsBoolean();
         root.put("status", ok ? "ready" : "not_ready");
         root.put("models", directory.models().size());

@@ -603,14 +603,13 @@ public final class BudgetBook {
 
     /**
      * Restores the spend of every budget window Redis lacks from the ledger: global windows now, the others the first
-     * time they are used. Called at start, and again when Redis came back without its data. Nothing to do without a
-     * shared store (local counters are rebuilt on first use).
+     * time they are used. Called at start; a window Redis loses later is rebuilt the next time it is used or read.
+     * Nothing to do without a shared store (local counters are rebuilt on first use).
      */
     public void rebuildSharedFromLedger() {
         if (shared == null) {
             return;
         }
-        shared.rebuildFromLedger();
         for (BudgetDef b : budgets) {
             if (b.scope() == BudgetScope.GLOBAL) {
                 shared.state(new Hold(b, Optional.empty(), b.limit(), Money.ZERO));

@@ -37,6 +37,8 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.WorkflowWorstCase;
 import dev.costwise.llm.provider.ProviderException;
 import dev.costwise.llm.provider.UnsupportedRequestException;
+import dev.costwise.llm.ratelimit.RateLimits;
+import dev.costwise.llm.ratelimit.UsagePermit;
 import dev.costwise.llm.spi.SpendLedger;
 import dev.costwise.redis.RedisBudgetStore;
 import dev.costwise.redis.RedisRateLimiter;
@@ -1270,16 +1272,23 @@ public final class ChatService {
             VirtualKey k = key.get();
             if (redis.isPresent()) {
                 AtomicReference<RedisRateLimiter.Refusal> refusal = new AtomicReference<>();
-                sharedPermit = redis.get().keyLimits().tryAcquire(k, estimatedTokens, refusal::set);
+                SharedKeyLimits limits = redis.get().keyLimits();
+                sharedPermit = limits.tryAcquire(k, estimatedTokens, refusal::set);
                 if (sharedPermit.isEmpty()) {
                     RedisRateLimiter.Refusal why = refusal.get();
-                    // Redis down: this replica's share refused, and its counts are not the key's shared ones
-                    Optional<KeyUsage> counted = why.local() ? Optional.empty()
-                            : Optional.of(KeyUsage.of(k, why.counted()));
-                    throw rateLimited(k, why.retryAfter(), counted,
-                            why.limit() == RedisRateLimiter.Limit.REQUESTS ? "rpm" : "tpm");
+                    String hit = why.limit() == RedisRateLimiter.Limit.REQUESTS ? "rpm" : "tpm";
+                    if (why.local()) { // Redis down: this replica's share refused, with its own counts
+                        RateLimits share = limits.localShare(k);
+                        throw rateLimitedByShare(k, share, why.retryAfter(),
+                                KeyUsage.ofShare(share, why.counted()), hit);
+                    }
+                    throw rateLimited(k, why.retryAfter(), Optional.of(KeyUsage.of(k, why.counted())), hit);
                 }
-                keyUsage = sharedPermit.get().usage().map(counted -> KeyUsage.of(k, counted));
+                UsagePermit permit = sharedPermit.get();
+                // admitted by this replica's share while Redis is down: the headers count against that share
+                keyUsage = permit instanceof RedisRateLimiter.LocalPermit local
+                        ? local.usage().map(counted -> KeyUsage.ofShare(local.share(), counted))
+                        : permit.usage().map(counted -> KeyUsage.of(k, counted));
                 return;
             }
             RateWindow w = windows.computeIfAbsent(k.id(), id -> new RateWindow(ticker));
@@ -1302,6 +1311,17 @@ public final class ChatService {
             return new GatewayException.RateLimited("the key '" + key.id() + "' is over its " + (hit.isEmpty()
                     ? "limits (" + which + ")" : "limit (" + which + ")") + "; retry after " + seconds + " s",
                     wait, usage);
+        }
+
+        /** A refusal by this replica's share of the key's limits, which it applies alone while Redis is down. */
+        private GatewayException.RateLimited rateLimitedByShare(VirtualKey key, RateLimits share, Duration wait,
+                KeyUsage usage, String hit) {
+            String which = hit.equals("rpm") ? "rpm " + share.requestsPerMinute().orElse(0) + " of "
+                    + key.rpm().orElse(0) : "tpm " + share.tokensPerMinute().orElse(0) + " of " + key.tpm().orElse(0);
+            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000); // as Retry-After says it
+            return new GatewayException.RateLimited("the key '" + key.id() + "' is over this replica's share of its"
+                    + " limit (" + which + "), as Redis, which replicas share the limit through, is unreachable;"
+                    + " retry after " + seconds + " s", wait, Optional.of(usage));
         }
 
         /**

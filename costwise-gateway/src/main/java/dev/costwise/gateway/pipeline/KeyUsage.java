@@ -1,8 +1,10 @@
 package dev.costwise.gateway.pipeline;
 
 import dev.costwise.gateway.keys.VirtualKey;
+import dev.costwise.llm.ratelimit.RateLimits;
 import dev.costwise.llm.ratelimit.UsageSnapshot;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * A virtual key's requests- and tokens-per-minute limits and what its sliding minute counts, for OpenAI's
@@ -22,6 +24,19 @@ public record KeyUsage(Optional<Integer> rpm, long requests, Optional<Integer> t
     /** @return the key's limits with a shared limiter's counts of the minute */
     static KeyUsage of(VirtualKey key, UsageSnapshot counted) {
         return of(key, counted.requestsLastMinute(), counted.tokensLastMinute());
+    }
+
+    /**
+     * @return this replica's share of a key's limits (applied alone while Redis is unreachable) with its own counts
+     */
+    static KeyUsage ofShare(RateLimits share, UsageSnapshot counted) {
+        return new KeyUsage(perMinute(share.requestsPerMinute()), counted.requestsLastMinute(),
+                perMinute(share.tokensPerMinute()), counted.tokensLastMinute());
+    }
+
+    private static Optional<Integer> perMinute(OptionalLong limit) {
+        return limit.isPresent() ? Optional.of((int) Math.min(Integer.MAX_VALUE, limit.getAsLong()))
+                : Optional.empty();
     }
 
     /** @return requests left in the minute, if limited */

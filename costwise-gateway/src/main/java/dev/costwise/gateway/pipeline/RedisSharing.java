@@ -83,15 +83,6 @@ public final class RedisSharing implements AutoCloseable {
     }
 
     /**
-     * Runs {@code rebuild} when Redis comes back from an outage without its data (restarted without persistence).
-     *
-     * @param rebuild refills the budget counters from the ledger
-     */
-    public void onDataLoss(Runnable rebuild) {
-        state.budgetStore().rebuildOnDataLoss(rebuild);
-    }
-
-    /**
      * @param kind the kind of document, part of each key
      * @return documents every replica can read for a while (the Responses API's stored responses)
      */

@@ -241,11 +241,6 @@ final class SharedBudgetCounters {
         return Map.copyOf(known);
     }
 
-    /** Restores every known window's spend from the ledger (after Redis came back without its data). */
-    void rebuildFromLedger() {
-        known.forEach((b, h) -> store.restore(b, spentInLedger(h, b.windowStart())));
-    }
-
     /**
      * The bucket of a hold's current window; restored from the ledger the first time this replica uses it. A later
      * generation of a budget (a key's own, added back or moved to another window) is another bucket, which Redis

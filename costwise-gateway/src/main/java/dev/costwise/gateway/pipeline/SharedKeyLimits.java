@@ -35,9 +35,20 @@ final class SharedKeyLimits {
      */
     public Optional<UsagePermit> tryAcquire(VirtualKey key, long estimatedTokens,
             Consumer<RedisRateLimiter.Refusal> onRefusal) {
-        String name = "key:" + key.id();
-        RedisRateLimiter limiter = limiters.computeIfAbsent(name + "|" + key.rpm().orElse(0) + "|"
-                + key.tpm().orElse(0), k -> {
+        return limiter(key).tryAcquireExplained(name(key), estimatedTokens, onRefusal);
+    }
+
+    /** @return this replica's share of the key's limits, which it applies alone while Redis is unreachable */
+    RateLimits localShare(VirtualKey key) {
+        return limiter(key).localShare(name(key));
+    }
+
+    private static String name(VirtualKey key) {
+        return "key:" + key.id();
+    }
+
+    private RedisRateLimiter limiter(VirtualKey key) {
+        return limiters.computeIfAbsent(name(key) + "|" + key.rpm().orElse(0) + "|" + key.tpm().orElse(0), k -> {
             RateLimits limits = RateLimits.NONE;
             if (key.rpm().isPresent()) {
                 limits = limits.withRequestsPerMinute(key.rpm().get());
@@ -45,8 +56,7 @@ final class SharedKeyLimits {
             if (key.tpm().isPresent()) {
                 limits = limits.withTokensPerMinute(key.tpm().get());
             }
-            return redis.rateLimiter().modelLimits(name, limits).build();
+            return redis.rateLimiter().modelLimits(name(key), limits).build();
         });
-        return limiter.tryAcquireExplained(name, estimatedTokens, onRefusal);
     }
 }
