@@ -159,4 +159,56 @@ class PipelineConfigTest {
         assertThat(RouteTests.run(config)).containsExactly("tests[1]: \"" + emoji + emoji.substring(0, 38) + "…\" took "
                 + "route 'long', expected 'default'");
     }
+
+    private static final String WORKFLOW = """
+            models:
+              - {name: gpt-4o-mini, provider: sim}
+              - {name: claude-haiku-4-5, provider: sim}
+              - {name: gpt-4o, provider: sim}
+              - {name: claude-sonnet-4-6, provider: sim}
+            pipelines:
+              auto:
+                workflow: true
+                validate: true
+                routes:
+                  - {name: e1, model: gpt-4o-mini}
+                  - {name: e2, model: claude-haiku-4-5}
+                  - {name: e3, model: gpt-4o}
+                default_route: claude-sonnet-4-6
+            """;
+
+    /**
+     * A workflow pipeline ignores its routes' conditions: the gateway classifies the task and takes route
+     * {@code workflow:<complexity>}, delegating to the cheapest capable executor, as route explain shows. Its routing
+     * tests expect that route and report the executor, not the first route without conditions.
+     */
+    @Test
+    void givenAWorkflowPipeline_whenItsRoutingTestsRun_thenTheyReportTheWorkflowRouteAndExecutorAsTheGateway() {
+        String tcp = "Explain the difference between TCP and UDP and then give an example for each, with the "
+                + "trade-offs in latency, reliability and ordering";
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse(WORKFLOW + """
+                tests:
+                  - {input: "What is 2+2?", expect_route: "workflow:simple"}
+                  - {input: "%s", expect_route: "workflow:complex"}
+                  - {input: "%1$s", expect_route: "workflow:moderate"}
+                """.formatted(tcp), "c.yaml");
+
+        assertThat(RouteTests.run(config)).containsExactly("tests[2]: \"" + tcp.substring(0, 50) + "…\" took route "
+                + "'workflow:complex' (executor claude-haiku-4-5), expected 'workflow:moderate'");
+    }
+
+    @Test
+    void givenAWorkflowPipeline_whenATestExpectsOneOfItsRoutesOrAnUnknownLevel_thenTheExpectationIsRefused() {
+        assertThat(problemsOf(WORKFLOW + """
+                tests:
+                  - {input: "What is 2+2?", expect_route: e1}
+                  - {input: "What is 2+2?", expect_route: "workflow:hard"}
+                """)).containsExactly(
+                "tests[0].expect_route: can never match: pipeline 'auto' runs the workflow (workflow: true), which "
+                        + "ignores its routes' conditions and takes route workflow:<complexity>; expect one of "
+                        + "workflow:simple, workflow:moderate, workflow:complex, workflow:expert",
+                "tests[1].expect_route: can never match: pipeline 'auto' runs the workflow (workflow: true), which "
+                        + "ignores its routes' conditions and takes route workflow:<complexity>; expect one of "
+                        + "workflow:simple, workflow:moderate, workflow:complex, workflow:expert");
+    }
 }

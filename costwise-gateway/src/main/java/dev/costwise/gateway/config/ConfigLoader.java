@@ -36,6 +36,7 @@ import dev.costwise.llm.catalog.ModelNames;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.orchestration.Complexity;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import dev.costwise.llm.provider.http.SafeUrls;
 import dev.costwise.redis.RedisOptions;
@@ -48,6 +49,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -1354,6 +1356,10 @@ public final class ConfigLoader {
                 if (input.isPresent() && expect.isPresent()) {
                     RouteTest test = new RouteTest(input.get(), model, expect.get());
                     RouteTests.pipelineOf(test, pipelines).ifPresent(tested -> {
+                        if (tested.workflow()) {
+                            workflowExpectation(test, p, RouteTests.pipelineNameOf(test, pipelines));
+                            return;
+                        }
                         Set<String> routes = new LinkedHashSet<>();
                         tested.routes().forEach(r -> routes.add(r.name()));
                         routes.add(RouteSelector.DEFAULT_ROUTE);
@@ -1366,6 +1372,17 @@ public final class ConfigLoader {
                 }
             }
             return out;
+        }
+
+        /** A workflow pipeline takes route {@code workflow:<complexity>} whatever its routes' conditions say. */
+        private void workflowExpectation(RouteTest test, String p, String pipeline) {
+            List<String> levels = Arrays.stream(Complexity.values())
+                    .map(c -> "workflow:" + c.name().toLowerCase(Locale.ROOT)).toList();
+            if (!levels.contains(test.expectRoute())) {
+                problem(p + ".expect_route", "can never match: pipeline '" + pipeline + "' runs the workflow "
+                        + "(workflow: true), which ignores its routes' conditions and takes route "
+                        + "workflow:<complexity>; expect one of " + String.join(", ", levels));
+            }
         }
 
         // ---- scalars ------------------------------------------------------------------------------------------
