@@ -211,4 +211,22 @@ class PipelineConfigTest {
                         + "ignores its routes' conditions and takes route workflow:<complexity>; expect one of "
                         + "workflow:simple, workflow:moderate, workflow:complex, workflow:expert");
     }
+
+    /** A condition refused for its value is not read as no condition: the next route is not reported unreachable. */
+    @Test
+    void givenARouteWhoseOnlyConditionIsInvalid_whenLoaded_thenOnlyThatConditionIsReported() {
+        assertThat(problemsOf("""
+                models: [{name: gpt-4o-mini, provider: sim}, {name: gpt-4o, provider: sim}]
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: r3, model: gpt-4o, when: {budget_utilization_below: 1.5}}
+                      - {name: r4, model: gpt-4o, when: {max_chars: 100}}
+                      - {name: r5, model: gpt-4o, when: {max_chars: -1}}
+                      - {name: r6, model: gpt-4o, when: {min_chars: 100}}
+                    default_route: gpt-4o-mini
+                """)).hasSize(2).allMatch(p -> !p.contains("can never match"))
+                .anyMatch(p -> p.startsWith("pipelines.auto.routes[0].when.budget_utilization_below:"))
+                .anyMatch(p -> p.startsWith("pipelines.auto.routes[2].when.max_chars:"));
+    }
 }

@@ -1051,9 +1051,12 @@ public final class ConfigLoader {
             if (name.isEmpty() || model.isEmpty() || w.has("keywords") && keywords.isEmpty()) {
                 return null;
             }
-            return new RouteRule(name.get(), model.get(), minChars, maxChars,
+            RouteRule rule = new RouteRule(name.get(), model.get(), minChars, maxChars,
                     keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil,
                     maxEffort);
+            // so is one whose every condition was refused: its problems are reported, and it does not take all
+            boolean refusedWhen = !w.isMissingNode() && !w.isNull() && (!w.isObject() || !w.isEmpty());
+            return refusedWhen && rule.unconditional() ? null : rule;
         }
 
         /**
