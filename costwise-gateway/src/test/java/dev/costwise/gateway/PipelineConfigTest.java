@@ -229,4 +229,22 @@ class PipelineConfigTest {
                 .anyMatch(p -> p.startsWith("pipelines.auto.routes[0].when.budget_utilization_below:"))
                 .anyMatch(p -> p.startsWith("pipelines.auto.routes[2].when.max_chars:"));
     }
+
+    /** An alias naming another alias is not an unknown name: it is refused for what it is, a cycle named as one. */
+    @Test
+    void givenAliasesNamingEachOther_whenLoaded_thenEachIsRefusedAsAnAliasOfAnAliasAndTheCycleIsNamed() {
+        String models = "models: [{name: gpt-4o-mini, provider: sim}, {name: gpt-4o, provider: sim}]\n";
+
+        assertThat(problemsOf(models + """
+                aliases: {a: b, b: a}
+                """)).containsExactly(
+                "aliases.a: 'b' is an alias, in a cycle (a → b → a): an alias must name a model or group (known: "
+                        + "gpt-4o-mini, gpt-4o)",
+                "aliases.b: 'a' is an alias, in a cycle (b → a → b): an alias must name a model or group (known: "
+                        + "gpt-4o-mini, gpt-4o)");
+        assertThat(problemsOf(models + """
+                aliases: {fast: mini, mini: gpt-4o-mini}
+                """)).containsExactly("aliases.fast: 'mini' is an alias: an alias must name a model or group "
+                + "(known: gpt-4o-mini, gpt-4o); name the one it stands for, gpt-4o-mini");
+    }
 }

@@ -858,7 +858,9 @@ public final class ConfigLoader {
                     return;
                 }
                 String target = substitute(e.getValue().asText(), p);
-                if (!targets.contains(target)) {
+                if (!targets.contains(target) && n.path(target).isTextual()) {
+                    problem(p, aliasOfAlias(n, e.getKey(), target, targets));
+                } else if (!targets.contains(target)) {
                     problem(p, "unknown model or group '" + target + "' (known: " + String.join(", ", targets) + ")");
                 }
                 if (targets.contains(e.getKey())) {
@@ -867,6 +869,26 @@ public final class ConfigLoader {
                 out.put(e.getKey(), target);
             });
             return out;
+        }
+
+        /**
+         * Why alias {@code alias} naming alias {@code target} is refused: the chain it starts, when it comes back (a
+         * cycle), else the model or group at its end, which the alias should name.
+         */
+        private static String aliasOfAlias(JsonNode aliases, String alias, String target, Set<String> targets) {
+            List<String> chain = new ArrayList<>(List.of(alias, target));
+            String at = target;
+            while (aliases.path(at).isTextual() && chain.size() <= aliases.size() + 1) {
+                at = aliases.path(at).asText();
+                chain.add(at);
+                if (at.equals(alias)) {
+                    return "'" + target + "' is an alias, in a cycle (" + String.join(" → ", chain) + "): an alias "
+                            + "must name a model or group (known: " + String.join(", ", targets) + ")";
+                }
+            }
+            String end = targets.contains(at) ? "; name the one it stands for, " + at : "";
+            return "'" + target + "' is an alias: an alias must name a model or group (known: "
+                    + String.join(", ", targets) + ")" + end;
         }
 
         Pipeline pipeline(JsonNode n, String p, Set<String> targets, Pipeline base) {
