@@ -2,6 +2,7 @@ package dev.costwise.cli;
 
 import dev.costwise.gateway.config.ConfigException;
 import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.ContextWindowWarnings;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.LedgerFileCheck;
 import dev.costwise.gateway.config.ModelRetirements;
@@ -56,6 +57,7 @@ final class ConfigCommand implements Runnable {
                     + " pipelines, " + cfg.keys().size() + " keys, " + cfg.budgets().size() + " budgets)");
             // a warning, not a failure: the config still loads, and the model may answer until its date
             ModelRetirements.warnings(cfg, clock).forEach(w -> System.out.println("warning: " + w));
+            ContextWindowWarnings.warnings(cfg).forEach(w -> System.out.println("warning: " + w));
             // serve warns of it too; beyond loopback the loader has already refused it
             ConfigLoader.masterKeyWarning(cfg.masterKey()).ifPresent(w -> System.out.println("warning: " + w));
             List<String> failures = RouteTests.run(cfg);

@@ -7,6 +7,7 @@ import com.sun.management.UnixOperatingSystemMXBean;
 import dev.costwise.core.Money;
 import dev.costwise.core.Sleeper;
 import dev.costwise.gateway.config.ConfigLoader;
+import dev.costwise.gateway.config.ContextWindowWarnings;
 import dev.costwise.gateway.config.EmbeddedDefaults;
 import dev.costwise.gateway.config.GatewayConfig;
 import dev.costwise.gateway.config.ModelRetirements;
@@ -449,6 +450,7 @@ public final class Gateway implements AutoCloseable {
                     + "sim provider and marked with the header x-costwise-simulated: true");
         }
         ModelRetirements.warnings(config, clock).forEach(w -> LOG.warn("{}", w));
+        ContextWindowWarnings.warnings(config).forEach(w -> LOG.warn("{}", w));
         redis.ifPresent(r -> LOG.info("Cache, budgets, key rate limits and stored responses shared with other replicas "
                 + "through Redis: {}",
                 r.status()));

@@ -159,4 +159,92 @@ class PipelineConfigTest {
         assertThat(RouteTests.run(config)).containsExactly("tests[1]: \"" + emoji + emoji.substring(0, 38) + "…\" took "
                 + "route 'long', expected 'default'");
     }
+
+    private static final String WORKFLOW = """
+            models:
+              - {name: gpt-4o-mini, provider: sim}
+              - {name: claude-haiku-4-5, provider: sim}
+              - {name: gpt-4o, provider: sim}
+              - {name: claude-sonnet-4-6, provider: sim}
+            pipelines:
+              auto:
+                workflow: true
+                validate: true
+                routes:
+                  - {name: e1, model: gpt-4o-mini}
+                  - {name: e2, model: claude-haiku-4-5}
+                  - {name: e3, model: gpt-4o}
+                default_route: claude-sonnet-4-6
+            """;
+
+    /**
+     * A workflow pipeline ignores its routes' conditions: the gateway classifies the task and takes route
+     * {@code workflow:<complexity>}, delegating to the cheapest capable executor, as route explain shows. Its routing
+     * tests expect that route and report the executor, not the first route without conditions.
+     */
+    @Test
+    void givenAWorkflowPipeline_whenItsRoutingTestsRun_thenTheyReportTheWorkflowRouteAndExecutorAsTheGateway() {
+        String tcp = "Explain the difference between TCP and UDP and then give an example for each, with the "
+                + "trade-offs in latency, reliability and ordering";
+        GatewayConfig config = new ConfigLoader(Map.<String, String>of()::get).parse(WORKFLOW + """
+                tests:
+                  - {input: "What is 2+2?", expect_route: "workflow:simple"}
+                  - {input: "%s", expect_route: "workflow:complex"}
+                  - {input: "%1$s", expect_route: "workflow:moderate"}
+                """.formatted(tcp), "c.yaml");
+
+        assertThat(RouteTests.run(config)).containsExactly("tests[2]: \"" + tcp.substring(0, 50) + "…\" took route "
+                + "'workflow:complex' (executor claude-haiku-4-5), expected 'workflow:moderate'");
+    }
+
+    @Test
+    void givenAWorkflowPipeline_whenATestExpectsOneOfItsRoutesOrAnUnknownLevel_thenTheExpectationIsRefused() {
+        assertThat(problemsOf(WORKFLOW + """
+                tests:
+                  - {input: "What is 2+2?", expect_route: e1}
+                  - {input: "What is 2+2?", expect_route: "workflow:hard"}
+                """)).containsExactly(
+                "tests[0].expect_route: can never match: pipeline 'auto' runs the workflow (workflow: true), which "
+                        + "ignores its routes' conditions and takes route workflow:<complexity>; expect one of "
+                        + "workflow:simple, workflow:moderate, workflow:complex, workflow:expert",
+                "tests[1].expect_route: can never match: pipeline 'auto' runs the workflow (workflow: true), which "
+                        + "ignores its routes' conditions and takes route workflow:<complexity>; expect one of "
+                        + "workflow:simple, workflow:moderate, workflow:complex, workflow:expert");
+    }
+
+    /** A condition refused for its value is not read as no condition: the next route is not reported unreachable. */
+    @Test
+    void givenARouteWhoseOnlyConditionIsInvalid_whenLoaded_thenOnlyThatConditionIsReported() {
+        assertThat(problemsOf("""
+                models: [{name: gpt-4o-mini, provider: sim}, {name: gpt-4o, provider: sim}]
+                pipelines:
+                  auto:
+                    routes:
+                      - {name: r3, model: gpt-4o, when: {budget_utilization_below: 1.5}}
+                      - {name: r4, model: gpt-4o, when: {max_chars: 100}}
+                      - {name: r5, model: gpt-4o, when: {max_chars: -1}}
+                      - {name: r6, model: gpt-4o, when: {min_chars: 100}}
+                    default_route: gpt-4o-mini
+                """)).hasSize(2).allMatch(p -> !p.contains("can never match"))
+                .anyMatch(p -> p.startsWith("pipelines.auto.routes[0].when.budget_utilization_below:"))
+                .anyMatch(p -> p.startsWith("pipelines.auto.routes[2].when.max_chars:"));
+    }
+
+    /** An alias naming another alias is not an unknown name: it is refused for what it is, a cycle named as one. */
+    @Test
+    void givenAliasesNamingEachOther_whenLoaded_thenEachIsRefusedAsAnAliasOfAnAliasAndTheCycleIsNamed() {
+        String models = "models: [{name: gpt-4o-mini, provider: sim}, {name: gpt-4o, provider: sim}]\n";
+
+        assertThat(problemsOf(models + """
+                aliases: {a: b, b: a}
+                """)).containsExactly(
+                "aliases.a: 'b' is an alias, in a cycle (a → b → a): an alias must name a model or group (known: "
+                        + "gpt-4o-mini, gpt-4o)",
+                "aliases.b: 'a' is an alias, in a cycle (b → a → b): an alias must name a model or group (known: "
+                        + "gpt-4o-mini, gpt-4o)");
+        assertThat(problemsOf(models + """
+                aliases: {fast: mini, mini: gpt-4o-mini}
+                """)).containsExactly("aliases.fast: 'mini' is an alias: an alias must name a model or group "
+                + "(known: gpt-4o-mini, gpt-4o); name the one it stands for, gpt-4o-mini");
+    }
 }

@@ -36,6 +36,7 @@ import dev.costwise.llm.catalog.ModelNames;
 import dev.costwise.llm.catalog.Pricing;
 import dev.costwise.llm.chat.ReasoningEffort;
 import dev.costwise.llm.chat.ServiceTier;
+import dev.costwise.llm.orchestration.Complexity;
 import dev.costwise.llm.provider.anthropic.AnthropicPromptCaching;
 import dev.costwise.llm.provider.http.SafeUrls;
 import dev.costwise.redis.RedisOptions;
@@ -48,6 +49,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -856,7 +858,9 @@ public final class ConfigLoader {
                     return;
                 }
                 String target = substitute(e.getValue().asText(), p);
-                if (!targets.contains(target)) {
+                if (!targets.contains(target) && n.path(target).isTextual()) {
+                    problem(p, aliasOfAlias(n, e.getKey(), target, targets));
+                } else if (!targets.contains(target)) {
                     problem(p, "unknown model or group '" + target + "' (known: " + String.join(", ", targets) + ")");
                 }
                 if (targets.contains(e.getKey())) {
@@ -865,6 +869,26 @@ public final class ConfigLoader {
                 out.put(e.getKey(), target);
             });
             return out;
+        }
+
+        /**
+         * Why alias {@code alias} naming alias {@code target} is refused: the chain it starts, when it comes back (a
+         * cycle), else the model or group at its end, which the alias should name.
+         */
+        private static String aliasOfAlias(JsonNode aliases, String alias, String target, Set<String> targets) {
+            List<String> chain = new ArrayList<>(List.of(alias, target));
+            String at = target;
+            while (aliases.path(at).isTextual() && chain.size() <= aliases.size() + 1) {
+                at = aliases.path(at).asText();
+                chain.add(at);
+                if (at.equals(alias)) {
+                    return "'" + target + "' is an alias, in a cycle (" + String.join(" → ", chain) + "): an alias "
+                            + "must name a model or group (known: " + String.join(", ", targets) + ")";
+                }
+            }
+            String end = targets.contains(at) ? "; name the one it stands for, " + at : "";
+            return "'" + target + "' is an alias: an alias must name a model or group (known: "
+                    + String.join(", ", targets) + ")" + end;
         }
 
         Pipeline pipeline(JsonNode n, String p, Set<String> targets, Pipeline base) {
@@ -1049,9 +1073,12 @@ public final class ConfigLoader {
             if (name.isEmpty() || model.isEmpty() || w.has("keywords") && keywords.isEmpty()) {
                 return null;
             }
-            return new RouteRule(name.get(), model.get(), minChars, maxChars,
+            RouteRule rule = new RouteRule(name.get(), model.get(), minChars, maxChars,
                     keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil,
                     maxEffort);
+            // so is one whose every condition was refused: its problems are reported, and it does not take all
+            boolean refusedWhen = !w.isMissingNode() && !w.isNull() && (!w.isObject() || !w.isEmpty());
+            return refusedWhen && rule.unconditional() ? null : rule;
         }
 
         /**
@@ -1354,6 +1381,10 @@ public final class ConfigLoader {
                 if (input.isPresent() && expect.isPresent()) {
                     RouteTest test = new RouteTest(input.get(), model, expect.get());
                     RouteTests.pipelineOf(test, pipelines).ifPresent(tested -> {
+                        if (tested.workflow()) {
+                            workflowExpectation(test, p, RouteTests.pipelineNameOf(test, pipelines));
+                            return;
+                        }
                         Set<String> routes = new LinkedHashSet<>();
                         tested.routes().forEach(r -> routes.add(r.name()));
                         routes.add(RouteSelector.DEFAULT_ROUTE);
@@ -1366,6 +1397,17 @@ public final class ConfigLoader {
                 }
             }
             return out;
+        }
+
+        /** A workflow pipeline takes route {@code workflow:<complexity>} whatever its routes' conditions say. */
+        private void workflowExpectation(RouteTest test, String p, String pipeline) {
+            List<String> levels = Arrays.stream(Complexity.values())
+                    .map(c -> "workflow:" + c.name().toLowerCase(Locale.ROOT)).toList();
+            if (!levels.contains(test.expectRoute())) {
+                problem(p + ".expect_route", "can never match: pipeline '" + pipeline + "' runs the workflow "
+                        + "(workflow: true), which ignores its routes' conditions and takes route "
+                        + "workflow:<complexity>; expect one of " + String.join(", ", levels));
+            }
         }
 
         // ---- scalars ------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 package dev.costwise.llm.routing;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -40,7 +39,7 @@ public final class PromptClassifier {
      * @return the classification
      */
     public static Classification classify(String allText, String lastUser) {
-        String lower = lastUser.toLowerCase(Locale.ROOT);
+        String lower = WordStarts.fold(lastUser); // its words are matched as route keywords are
         int chars = allText.codePointCount(0, allText.length()); // an emoji is one character, not two
         for (String w : COMPLEX_WORDS) {
             if (WordStarts.contains(lower, w)) {

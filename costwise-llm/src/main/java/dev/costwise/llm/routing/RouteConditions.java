@@ -1,7 +1,6 @@
 package dev.costwise.llm.routing;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,7 +10,8 @@ import java.util.Optional;
  *
  * @param minChars the prompt (every message's text) has at least this many characters, if set
  * @param maxChars the prompt has at most this many characters, if set
- * @param keywords the last user message has one of these where a word starts ({@link WordStarts}), if not empty
+ * @param keywords the last user message has one of these where a word starts ({@link WordStarts}), both
+ *     {@linkplain WordStarts#fold folded} (Unicode form, case and whitespace aside), if not empty
  * @param complexity the classifier's complexity, if set
  * @param maxBudgetUtilization the global budget's utilisation is below this share, if set
  * @param minBudgetUtilization the global budget's utilisation is at least this share, if set
@@ -22,7 +22,7 @@ public record RouteConditions(Optional<Integer> minChars, Optional<Integer> maxC
     public RouteConditions {
         Objects.requireNonNull(minChars, "minChars");
         Objects.requireNonNull(maxChars, "maxChars");
-        keywords = keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(); // matched case-insensitively
+        keywords = keywords.stream().map(k -> WordStarts.fold(k).strip()).toList(); // matched as WordStarts folds
         Objects.requireNonNull(complexity, "complexity");
         Objects.requireNonNull(maxBudgetUtilization, "maxBudgetUtilization");
         Objects.requireNonNull(minBudgetUtilization, "minBudgetUtilization");
@@ -41,8 +41,7 @@ public record RouteConditions(Optional<Integer> minChars, Optional<Integer> maxC
         if (maxChars.isPresent() && c.chars() > maxChars.get()) {
             return false;
         }
-        String lower = lastUser.toLowerCase(Locale.ROOT);
-        if (!keywords.isEmpty() && keywords.stream().noneMatch(k -> WordStarts.contains(lower, k))) {
+        if (!keywords.isEmpty() && noKeywordIn(WordStarts.fold(lastUser))) {
             return false;
         }
         if (complexity.isPresent() && !complexity.get().equals(c.complexity())) {
@@ -52,5 +51,9 @@ public record RouteConditions(Optional<Integer> minChars, Optional<Integer> maxC
             return false;
         }
         return minBudgetUtilization.isEmpty() || utilization >= minBudgetUtilization.get();
+    }
+
+    private boolean noKeywordIn(String folded) {
+        return keywords.stream().noneMatch(k -> WordStarts.contains(folded, k));
     }
 }

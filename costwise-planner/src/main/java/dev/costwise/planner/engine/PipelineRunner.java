@@ -581,8 +581,9 @@ public final class PipelineRunner {
             billed.merge(first.model(), a.cost(), Money::plus);
             return a;
         }
-        WorkflowRuns.Run run = workflows.run(w, r, (model, success, usage, cost) -> {
-            c.model(model, success, usage.inputTokens(), usage.outputTokens(), cost);
+        WorkflowRuns.Run run = workflows.run(w, r, (model, failure, usage, cost) -> {
+            c.model(model, failure.isEmpty(), usage.inputTokens(), usage.outputTokens(), cost);
+            failure.ifPresent(e -> c.failed(model, e));
             billed.merge(model, cost, Money::plus);
         });
         c.workflow(run);
@@ -678,6 +679,7 @@ public final class PipelineRunner {
         Money cost = Money.ZERO;
         for (int attempt = 0; ; attempt++) {
             try {
+                WindowRule.check(pricer.catalog().require(site.model()), input, Math.max(1, output));
                 ChatResponse response = models.model(site.model()).execute(request, WorkflowContext.of("planner"));
                 cost = cost.plus(response.cost());
                 if (attempt > 0) {
@@ -697,6 +699,7 @@ public final class PipelineRunner {
                     c.retryCost = c.retryCost.plus(billed);
                 }
                 c.model(site.model(), false, 0, 0, billed);
+                c.failed(site.model(), e);
                 FailureVerdict verdict = classifier.classify(e);
                 if (verdict.retryable() && attempt < maxRetries) {
                     c.retries++;
@@ -761,6 +764,7 @@ public final class PipelineRunner {
         private Money retryCost = Money.ZERO;
         private Duration backoff = Duration.ZERO;
         private RunStats.Workflow workflow = RunStats.Workflow.NONE;
+        private final Map<String, RunStats.FailedCalls> failedCalls = new LinkedHashMap<>();
 
         Collector(long total, int keptOutcomes) {
             this.total = total;
@@ -780,6 +784,12 @@ public final class PipelineRunner {
             RunStats.ModelUsage u = models.getOrDefault(model, new RunStats.ModelUsage(0, 0, 0, 0, Money.ZERO));
             models.put(model, new RunStats.ModelUsage(u.attempts() + 1, u.successes() + (success ? 1 : 0),
                     u.inputTokens() + input, u.outputTokens() + output, u.cost().plus(cost)));
+        }
+
+        /** Notes why a call to {@code model} failed. */
+        void failed(String model, ProviderException e) {
+            failedCalls.merge(model + "\u0000" + e.kind(), new RunStats.FailedCalls(model, e.kind(), 1,
+                    e.getMessage()), (a, b) -> new RunStats.FailedCalls(model, a.kind(), a.calls() + 1, a.example()));
         }
 
         void add(RequestOutcome o) {
@@ -808,7 +818,8 @@ public final class PipelineRunner {
                 }
             }
             return new RunStats(handled, answered, handled - answered - rejected, rejected, hits, routes, models,
-                    retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline, outcomes, workflow);
+                    retries, fallbacks, budgetHits, cost, wasted, retryCost, backoff, timeline, outcomes, workflow,
+                    List.copyOf(failedCalls.values()));
         }
     }
 }

@@ -32,11 +32,12 @@ import java.util.Objects;
  *     whose figures above count every request
  * @param workflow what the gateway's multi-model workflow did and cost, over the requests it ran
  *     ({@link Workflow#NONE} without a workflow)
+ * @param failedCalls why model calls failed: one entry per model and kind of failure, in first-seen order
  */
 public record RunStats(long requests, long answered, long failed, long rejected, long cacheHits,
         Map<String, Long> routes, Map<String, ModelUsage> models, long retries, long fallbacks, long budgetHits,
         Money cost, Money wasted, Money retryCost, Duration backoff, List<Bucket> timeline,
-        List<RequestOutcome> outcomes, Workflow workflow) {
+        List<RequestOutcome> outcomes, Workflow workflow, List<FailedCalls> failedCalls) {
 
     public RunStats {
         routes = Collections.unmodifiableMap(new LinkedHashMap<>(routes));
@@ -48,6 +49,7 @@ public record RunStats(long requests, long answered, long failed, long rejected,
         timeline = List.copyOf(timeline);
         outcomes = List.copyOf(outcomes);
         Objects.requireNonNull(workflow, "workflow");
+        failedCalls = List.copyOf(failedCalls);
     }
 
     /** @return whether {@link #outcomes()} holds every request's outcome */
@@ -80,6 +82,22 @@ public record RunStats(long requests, long answered, long failed, long rejected,
         public Money costPerCall() {
             return successes == 0 ? Money.ZERO : Money.of(cost.toBigDecimal().divide(
                     java.math.BigDecimal.valueOf(successes), 10, java.math.RoundingMode.HALF_EVEN));
+        }
+    }
+
+    /**
+     * The calls to one model that failed one way.
+     *
+     * @param model the model called
+     * @param kind the kind of failure ({@code context_length}, {@code rate_limited}…)
+     * @param calls how many calls failed so
+     * @param example the first one's message, which says why
+     */
+    public record FailedCalls(String model, String kind, long calls, String example) {
+        public FailedCalls {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(example, "example");
         }
     }
 

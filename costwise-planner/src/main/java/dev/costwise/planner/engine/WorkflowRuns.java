@@ -2,6 +2,9 @@ package dev.costwise.planner.engine;
 
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
+import dev.costwise.llm.catalog.ModelCatalog;
+import dev.costwise.llm.catalog.ModelCatalogs;
+import dev.costwise.llm.catalog.ModelInfo;
 import dev.costwise.llm.chat.ChatModel;
 import dev.costwise.llm.chat.ChatRequest;
 import dev.costwise.llm.chat.ChatResponse;
@@ -21,6 +24,7 @@ import dev.costwise.llm.sim.SimulatedChatModel;
 import dev.costwise.planner.scenario.CallSite;
 import dev.costwise.planner.scenario.Target;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +40,9 @@ import java.util.Optional;
  *   <li>an <b>executor</b> call is told the request's planned tokens, as any planner call is (its recorded, or
  *       estimated, prompt and answer), on the executor's configured tier, else the request's. It is sent the
  *       request's own {@code max_tokens} (else the model's output limit, which the gateway sends in its place), so
- *       the {@code sim} writes the words it writes at the gateway, which the orchestrator's verdict then reads;</li>
+ *       the {@code sim} writes the words it writes at the gateway, which the orchestrator's verdict then reads. It
+ *       fails for its context window as a routed call does ({@link WindowRule}: its planned prompt and answer), not
+ *       for that output limit, which the gateway sends without checking it against the window;</li>
  *   <li>an <b>orchestrator</b> call (a verdict, or a classification by a model classifier) is answered as the
  *       gateway's {@code sim} provider answers it: its prompt counted from its text, which holds the answer it judges,
  *       its answer 100 to 400 tokens drawn from the request, on the orchestrator's configured tier. A simulated
@@ -78,11 +84,11 @@ final class WorkflowRuns {
     interface Calls {
         /**
          * @param model the catalog model called
-         * @param success whether it answered
+         * @param failure why it failed; empty if it answered
          * @param usage what it was billed for (nothing for a failed call)
          * @param cost what it cost
          */
-        void call(String model, boolean success, Usage usage, Money cost);
+        void call(String model, Optional<ProviderException> failure, Usage usage, Money cost);
     }
 
     /**
@@ -149,13 +155,23 @@ final class WorkflowRuns {
 
     private SimulatedChatModel sim(Map<String, SimulatedChatModel> sims, String model, boolean told) {
         return sims.computeIfAbsent(model, name -> {
-            SimulatedChatModel.Builder b = SimulatedChatModel.builder(pricer.catalog(), name).pricer(pricer)
+            // an executor's sim is told the output limit the gateway sends, which WindowRule does not check
+            ModelCatalog catalog = told ? ModelCatalogs.of(List.of(unboundedWindow(pricer.catalog().require(name))))
+                    : pricer.catalog();
+            SimulatedChatModel.Builder b = SimulatedChatModel.builder(catalog, name).pricer(pricer)
                     .tokenEstimator(estimator).promptCacheReads(estimator).sleeper(duration -> { });
             if (told) { // the answer is as long as planned (within max_tokens)
                 b.outputLength(random -> plannedAnswer);
             }
             return b.build();
         });
+    }
+
+    /** @return {@code m} with a window no call exceeds */
+    private static ModelInfo unboundedWindow(ModelInfo m) {
+        return new ModelInfo(m.name(), m.provider(), m.upstreamModel(), m.kind(), m.pricing(), Integer.MAX_VALUE,
+                m.maxOutputTokens(), m.capabilities(), m.freeTier(), m.tier(), m.aliases(), m.priceSource(),
+                m.priceAsOf(), m.retiresOn());
     }
 
     /** A model of the workflow: calls its sim model and tells the run's listener what the call cost. */
@@ -187,10 +203,10 @@ final class WorkflowRuns {
             try {
                 ChatResponse response = model().execute(told(request, (PlannedRequest) context.metadata()
                         .get(PLANNED)), context);
-                calls.call(site.model(), true, response.usage(), response.cost());
+                calls.call(site.model(), Optional.empty(), response.usage(), response.cost());
                 return response;
             } catch (ProviderException e) {
-                calls.call(site.model(), false, Usage.ZERO, Money.ZERO);
+                calls.call(site.model(), Optional.of(e), Usage.ZERO, Money.ZERO);
                 throw e;
             }
         }
@@ -212,6 +228,7 @@ final class WorkflowRuns {
             long input = planned.tokens().inputTokens(site);
             long cached = Math.min(input, planned.tokens().cachedInputTokens(site));
             plannedAnswer = Math.max(1, planned.tokens().outputTokens(site));
+            WindowRule.check(pricer.catalog().require(site.model()), input, plannedAnswer);
             // the sim's words depend on max_tokens: the request's own, else the limit the gateway sends instead
             int limit = request.maxTokens().orElse(pricer.catalog().require(site.model()).maxOutputTokens());
             return PipelineRunner.plannedRequest(request, site.model(), input, cached, plannedAnswer).toBuilder()

@@ -204,6 +204,9 @@ public final class ReplayReports {
                                 Figures.money(period.get().perMonth(c))))
                 : SimulationReports.modelTable("After: by model", after, List.of("trace total"),
                         c -> List.of(Figures.money(c))));
+        if (!after.failedCalls().isEmpty()) {
+            tables.add(SimulationReports.failedCallsTable("After: failed calls", after));
+        }
         tables.add(SimulationReports.routeTable("After: routes", after));
         if (w.runs() > 0) {
             tables.add(workflowTable(w));

@@ -185,6 +185,13 @@ public final class SimulationReports {
         return new PlanReport.Table(title, headers, rows);
     }
 
+    /** @return why the run's failed calls failed: per model and kind, with the first one's message */
+    static PlanReport.Table failedCallsTable(String title, RunStats run) {
+        List<List<String>> rows = run.failedCalls().stream().map(f -> List.of(f.model(), f.kind(),
+                Figures.count(f.calls()), f.example())).toList();
+        return new PlanReport.Table(title, List.of("model", "failure", "calls", "why (the first)"), rows);
+    }
+
     static PlanReport.Table pipelineTable(RunStats before, RunStats after) {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("requests", Figures.count(before.requests()), Figures.count(after.requests())));

@@ -128,4 +128,60 @@ class ReplayWorkflowTest {
         assertThat(r.after().workflow().runs()).isEqualTo(1);
         assertThat(r.after().workflow().orchestratorCost()).isEqualTo(Money.ZERO);
     }
+
+    /**
+     * The bug bash's repro on the {@code sim} provider: gpt-4o-mini configured with a 2,000-token window, below its
+     * 16,384-token output limit. The gateway checks only its estimate of the prompt against the window, so it calls
+     * gpt-4o-mini for "What is 2+2?" (14 in, 269 out: 14 × $0.15 + 269 × $0.60 per 1M = $0.0001635) and so must the
+     * replay, not count the call failed for the output limit it sends in place of the caller's max_tokens and move
+     * to claude-haiku-4-5. A prompt that does not fit the window still fails the call, and the report says why.
+     */
+    @Test
+    void givenAnExecutorWindowBelowItsOutputLimit_whenReplayed_thenItAnswersAsAtTheGatewayAndAFailureSaysWhy()
+            throws Exception {
+        String config = """
+                models:
+                  - {name: gpt-4o-mini, provider: sim, context_window: 2000}
+                  - {name: claude-haiku-4-5, provider: sim}
+                  - {name: gpt-4o, provider: sim}
+                  - {name: claude-sonnet-4-6, provider: sim}
+                defaults:
+                  cache: {enabled: false}
+                  retry: {max_retries: 0}
+                pipelines:
+                  auto:
+                    workflow: true
+                    validate: true
+                    routes:
+                      - {name: e1, model: gpt-4o-mini}
+                      - {name: e2, model: claude-haiku-4-5}
+                      - {name: e3, model: gpt-4o}
+                    default_route: claude-sonnet-4-6
+                """;
+        GatewayPipelineReader.Priced g = new GatewayPipelineReader(Planner.ofDefaults().catalog())
+                .readPriced(config, "auto", "cwsim.yaml");
+        Path trace = Files.writeString(dir.resolve("t_sim.jsonl"), """
+                {"timestamp": "2026-11-29T03:45:00Z", "request": {"model": "auto", "messages": [{"role": "user", \
+                "content": "What is 2+2?"}]}, "usage": {"prompt_tokens": 14, "completion_tokens": 269}}
+                {"timestamp": "2026-11-29T03:46:00Z", "request": {"model": "auto", "messages": [{"role": "user", \
+                "content": "What is 3+3?"}]}, "usage": {"prompt_tokens": 3000, "completion_tokens": 269}}
+                """);
+
+        ReplayResult r = Planner.of(g.catalog()).replay(trace, g.pipeline(), ReplayOptions.defaults());
+
+        RequestOutcome fits = r.after().outcomes().getFirst();
+        assertThat(fits.route()).isEqualTo("workflow:simple");
+        assertThat(fits.model()).contains("gpt-4o-mini");
+        assertThat(fits.cost()).isEqualTo(Money.of("0.0001635"));
+        assertThat(fits.fallback()).isFalse();
+        RequestOutcome over = r.after().outcomes().get(1);
+        assertThat(over.model()).contains("claude-haiku-4-5"); // 3,000 + 269 tokens do not fit 2,000
+        assertThat(r.after().models().get("gpt-4o-mini").attempts()).isEqualTo(2);
+        assertThat(r.after().models().get("gpt-4o-mini").successes()).isEqualTo(1);
+        assertThat(r.report().tables()).filteredOn(t -> t.title().equals("After: failed calls"))
+                .singleElement().satisfies(t -> assertThat(t.rows()).singleElement().satisfies(row -> {
+                    assertThat(row.subList(0, 3)).containsExactly("gpt-4o-mini", "context_length", "1");
+                    assertThat(row.get(3)).contains("3269 tokens", "2000-token context window");
+                }));
+    }
 }
