@@ -231,7 +231,8 @@ public final class Gateway implements AutoCloseable {
         // Stored responses outlive the process: in Redis when replicas share it, else in the ledger's database (the
         // one at the config's URL: a ledger handed to the builder says nothing of where a database is).
         Optional<ResponseDocuments> storedResponses = b.storedResponses
-                .or(() -> redis.map(r -> ResponseDocuments.redis(r.documents("response"))))
+                .or(() -> redis.map(r -> ResponseDocuments.redis(r.documents("response"),
+                        config.redis().orElseThrow().maxEntryBytes())))
                 .or(() -> b.ledger.isPresent() ? Optional.empty()
                         : config.ledgerUrl().map(url -> new JdbcResponseDocuments(url, b.clock)));
         ResponsesEndpoint responses = new ResponsesEndpoint(http, auth, service, json, b.clock, b.ticker,

@@ -19,6 +19,7 @@ public interface ResponseDocuments {
      * @param document its text
      * @param ttl how long it is kept
      * @throws Unavailable if the store cannot be reached
+     * @throws IllegalArgumentException if the document is larger than the store takes
      */
     void put(String id, String document, Duration ttl);
 
@@ -59,12 +60,19 @@ public interface ResponseDocuments {
 
     /**
      * @param redis the response documents in Redis
+     * @param maxBytes the largest document put there ({@code redis.max_entry_size}): every replica reads one back whole
+     *     within the Redis timeout, which a larger one may well exceed
      * @return them as a store of stored responses
      */
-    static ResponseDocuments redis(RedisDocuments redis) {
+    static ResponseDocuments redis(RedisDocuments redis, long maxBytes) {
         return new ResponseDocuments() {
             @Override
             public void put(String id, String document, Duration ttl) {
+                long bytes = utf8Length(document);
+                if (bytes > maxBytes) {
+                    throw new IllegalArgumentException("its " + bytes + " bytes are more than redis.max_entry_size, "
+                            + maxBytes);
+                }
                 call(() -> {
                     redis.put(id, document, ttl);
                     return null;
@@ -87,6 +95,15 @@ public interface ResponseDocuments {
             @Override
             public void delete(String id) {
                 call(() -> redis.delete(id));
+            }
+
+            private static long utf8Length(String s) {
+                long bytes = 0;
+                for (int i = 0; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3; // a pair: 4
+                }
+                return bytes;
             }
 
             private <T> T call(java.util.function.Supplier<T> op) {

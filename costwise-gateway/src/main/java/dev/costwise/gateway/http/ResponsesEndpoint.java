@@ -85,7 +85,9 @@ public final class ResponsesEndpoint {
                 if (ResponsesAnswer.stores(request)) {
                     ArrayNode turn = input.deepCopy();
                     turn.addAll((ArrayNode) answer.get("output"));
-                    stored.put(responseId, caller.keyId(), history, turn, answer);
+                    if (!stored.put(responseId, caller.keyId(), history, turn, answer)) {
+                        answer.put("store", false); // billed and answered all the same, but not continuable
+                    }
                 }
             };
             if (body.path("stream").asBoolean(false)) {
@@ -131,7 +133,9 @@ public final class ResponsesEndpoint {
         try {
             Caller caller = auth.authenticate(Authenticator.credential(req));
             String id = req.path().pathParameters().get("id");
-            ObjectNode answer = stored.response(id, caller.keyId()).orElseThrow(() -> notStored(id));
+            ObjectNode answer = stored.response(id, caller.keyId()).orElseThrow(() -> stored.notStored(id)
+                    .<GatewayException>map(why -> new GatewayException.NotFound("not_found", why))
+                    .orElseGet(() -> notStored(id)));
             http.sendJson(res, 200, answer);
         } catch (GatewayException e) {
             http.sendFailure(res, e, "", ErrorResponses::body);
@@ -173,9 +177,9 @@ public final class ResponsesEndpoint {
         try {
             return stored.conversation(previousId, keyId);
         } catch (StoredResponses.NotContinuable e) {
-            throw new GatewayException.InvalidField("previous_response_id", e.getMessage() + " (responses are kept "
-                    + "for " + describe(stored.ttl()) + " after the last turn of their conversation, and only when "
-                    + "the request did not set store: false)");
+            throw new GatewayException.InvalidField("previous_response_id", e.getMessage() + (!e.mayHaveExpired() ? ""
+                    : " (responses are kept for " + describe(stored.ttl()) + " after the last turn of their "
+                    + "conversation, and only when the request did not set store: false)"));
         }
     }
 

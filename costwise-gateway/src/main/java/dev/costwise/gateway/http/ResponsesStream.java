@@ -57,7 +57,8 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
     private enum Item { NONE, TEXT, CALL, REASONING }
 
     /**
-     * @param onFinished given the finished response (completed or incomplete, not failed), to store it
+     * @param onFinished given the finished response (completed or incomplete, not failed) before it is sent, to
+     *     store it; it may change the response (set {@code store} false)
      */
     ResponsesStream(ServerResponse res, ObjectMapper json, String responseId, JsonNode request, long createdAt,
             Consumer<ObjectNode> onFinished) {
@@ -171,8 +172,8 @@ final class ResponsesStream implements ChatService.StreamSink, ChatChunkReader.L
             }
             String type = response.path("status").asText().equals("incomplete") ? "response.incomplete"
                     : "response.completed";
+            onFinished.accept(response); // first: a response that could not be stored is sent as store: false
             out.send(newEvent(type).set("response", response));
-            onFinished.accept(response);
         }
         out.close();
     }

@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * as OpenAI keeps them), and a new turn keeps every earlier one of its conversation as long as itself, so a response
  * that can be read can be continued. They live in a {@link ResponseDocuments} store that outlives the process (Redis
  * when the gateway shares state there, else the ledger's database), so a restart or another replica can continue them;
- * with neither, or while the store cannot be reached, in this replica's memory within {@link #MAX_BYTES} in all
- * (Caffeine evicts the least used beyond that), where they are found too. A deleted response leaves a mark for the
+ * with neither, or while the store cannot be reached or refuses an entry (whatever the failure, or an entry larger than
+ * the store takes), in this replica's memory within {@link #MAX_BYTES} in all (Caffeine evicts the least used beyond
+ * that), where they are found too. An entry that memory cannot hold either is not stored: {@link #put} says so, the
+ * log names it, and continuing or reading it says it was never stored. A deleted response leaves a mark for the
  * TTL, without its turn or answer, so that continuing a later turn of its conversation is refused naming it as
  * deleted; a turn otherwise gone (expired before this rule, or evicted from memory) is named as expired. An entry is
  * visible only to the key that created it. Thread-safe.
@@ -37,6 +39,8 @@ import org.slf4j.LoggerFactory;
 final class StoredResponses {
     /** The memory all entries may take, counted as the length of their JSON. */
     static final long MAX_BYTES = 16L * 1024 * 1024;
+    /** How many ids of responses answered but not stored are remembered, to say so when one is asked for. */
+    private static final int MAX_UNSTORED = 10_000;
     /** The longest chain {@link #conversation} follows. */
     private static final int MAX_TURNS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(StoredResponses.class);
@@ -48,13 +52,22 @@ final class StoredResponses {
     /** A response cannot be continued: not stored for this key, or an earlier turn of it is gone. */
     static final class NotContinuable extends RuntimeException {
         private static final long serialVersionUID = 1L;
+        private final boolean mayHaveExpired;
 
-        NotContinuable(String message) {
+        NotContinuable(String message, boolean mayHaveExpired) {
             super(message);
+            this.mayHaveExpired = mayHaveExpired;
+        }
+
+        /** @return {@code false} when the response is known never to have been stored: its TTL is beside the point */
+        boolean mayHaveExpired() {
+            return mayHaveExpired;
         }
     }
 
     private final Cache<String, Entry> entries;
+    /** Ids answered but stored nowhere, and why: so that asking for one does not blame expiry or store: false. */
+    private final Cache<String, String> unstored;
     private final Duration ttl;
     private final Optional<ResponseDocuments> durable;
     private final ObjectMapper json;
@@ -66,8 +79,10 @@ final class StoredResponses {
      * @param json writes and reads the stored entries
      */
     StoredResponses(Ticker ticker, Duration ttl, Optional<ResponseDocuments> durable, ObjectMapper json) {
+        // evictions run on the writing thread, so that put can tell whether memory kept the entry it was given
         this.entries = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumWeight(MAX_BYTES)
-                .<String, Entry>weigher((id, e) -> weight(e)).build();
+                .<String, Entry>weigher((id, e) -> weight(e)).executor(Runnable::run).build();
+        this.unstored = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(ttl).maximumSize(MAX_UNSTORED).build();
         this.ttl = ttl;
         this.durable = durable;
         this.json = json;
@@ -93,10 +108,13 @@ final class StoredResponses {
      *     can be read can be continued
      * @param turn the request's input items and the answer's output items, in order
      * @param response the response as answered (for {@code GET})
+     * @return {@code false} if it could not be stored anywhere (neither the store nor memory took it), so its id
+     *     cannot be continued or read; the log names it
      */
-    void put(String id, String keyId, Optional<Conversation> continued, ArrayNode turn, ObjectNode response) {
-        write(id, new Entry(keyId, continued.map(c -> c.ids().getFirst()), turn, response, false));
+    boolean put(String id, String keyId, Optional<Conversation> continued, ArrayNode turn, ObjectNode response) {
+        boolean stored = write(id, new Entry(keyId, continued.map(c -> c.ids().getFirst()), turn, response, false));
         continued.ifPresent(c -> keep(c.ids()));
+        return stored;
     }
 
     /**
@@ -113,17 +131,22 @@ final class StoredResponses {
         while (next.isPresent()) {
             String wanted = next.get();
             Entry e = find(wanted).filter(f -> f.keyId().equals(keyId)).orElse(null);
+            Optional<String> whyNotStored = e == null ? Optional.ofNullable(unstored.getIfPresent(wanted))
+                    : Optional.empty();
             if (wanted.equals(id) && (e == null || e.deleted())) {
-                throw new NotContinuable("no stored response '" + id + "' for this key");
+                throw new NotContinuable(whyNotStored.map(why -> notStored(id, why))
+                        .orElse("no stored response '" + id + "' for this key"), whyNotStored.isEmpty());
             }
             if (e == null || e.deleted()) {
                 throw new NotContinuable("response '" + id + "' continues '" + wanted + "'"
                         + (current.equals(id) ? "" : " (through '" + current + "')") + ", which "
-                        + (e == null ? "has expired" : "was deleted") + ", so its conversation cannot be continued; "
-                        + "send the earlier turns in input instead");
+                        + (e != null ? "was deleted" : whyNotStored.isPresent() ? "was never stored"
+                        : "has expired") + ", so its conversation cannot be continued; send the earlier turns in input "
+                        + "instead", false);
             }
             if (turns.size() >= MAX_TURNS) {
-                throw new NotContinuable("the conversation of '" + id + "' is longer than " + MAX_TURNS + " turns");
+                throw new NotContinuable("the conversation of '" + id + "' is longer than " + MAX_TURNS + " turns",
+                        false);
             }
             turns.addFirst(e.turn());
             ids.add(wanted);
@@ -138,6 +161,16 @@ final class StoredResponses {
     /** @return the stored response, if it is stored for this key */
     Optional<ObjectNode> response(String id, String keyId) {
         return find(id).filter(e -> e.keyId().equals(keyId) && !e.deleted()).map(e -> e.response().deepCopy());
+    }
+
+    /** @return why a response answered by this replica was not stored, if it was answered here and not stored */
+    Optional<String> notStored(String id) {
+        return Optional.ofNullable(unstored.getIfPresent(id)).map(why -> notStored(id, why));
+    }
+
+    private static String notStored(String id, String why) {
+        return "response '" + id + "' was answered but never stored (" + why + "), so it cannot be read or continued;"
+                + " send its turns in input instead";
     }
 
     /**
@@ -165,17 +198,34 @@ final class StoredResponses {
         return true;
     }
 
-    /** Stores an entry in the durable store, else (with none, or while it cannot be reached) in memory. */
-    private void write(String id, Entry entry) {
+    /**
+     * Stores an entry in the durable store, else (with none, or when it fails to take it, however) in memory.
+     *
+     * @return {@code false} if memory could not hold it either
+     */
+    private boolean write(String id, Entry entry) {
         if (durable.isPresent()) {
             try {
                 durable.get().put(id, encode(entry), ttl);
-                return;
-            } catch (ResponseDocuments.Unavailable e) {
+                return true;
+            } catch (RuntimeException e) {
+                // an answer already billed and sent: whatever the store's failure, memory is the fallback
                 LOG.warn("response {} kept in this replica's memory only: {}", id, e.getMessage());
             }
         }
-        entries.put(id, entry);
+        int weight = weight(entry);
+        if (weight < MAX_BYTES) {
+            entries.put(id, entry);
+            if (entries.policy().getIfPresentQuietly(id) != null) {
+                return true;
+            }
+        }
+        String why = weight >= MAX_BYTES ? "its " + weight + " characters are more than the " + MAX_BYTES
+                + " this replica's memory keeps stored responses in"
+                : "this replica's memory for stored responses, " + MAX_BYTES + " characters, is full";
+        unstored.put(id, (durable.isPresent() ? "the response store did not take it and " : "") + why);
+        LOG.warn("response {} answered but not stored, so it cannot be continued: {}", id, why);
+        return false;
     }
 
     /** Keeps entries for the TTL from now wherever they are, without changing them. */
@@ -186,7 +236,7 @@ final class StoredResponses {
         durable.ifPresent(s -> {
             try {
                 s.keep(ids, ttl);
-            } catch (ResponseDocuments.Unavailable e) {
+            } catch (RuntimeException e) {
                 LOG.warn("responses {}... expire with their own turns: {}", ids.getFirst(), e.getMessage());
             }
         });

@@ -948,7 +948,9 @@ public final class ChatService {
                     return;
                 }
                 JsonNode node = assembled.accept(chunk);
-                if (cap.passedBy(node, events.usage())) {
+                // the provider's own count, not the text estimated by its characters: code and whitespace-heavy JSON
+                // run well over four characters a token, and Anthropic keeps to its max_tokens anyway
+                if (cap.passedBy(node, events.reportedUsage())) {
                     // the provider ignored the limit it was sent: the answer ends where the reservation does, and
                     // the upstream connection is closed as the try ends
                     cutAt = Optional.of(events.usage().map(cap::atLeastCounted)

@@ -96,6 +96,11 @@ final class CutOffUpstream implements Upstream {
         }
 
         @Override
+        public Optional<Usage> reportedUsage() {
+            return events.reportedUsage();
+        }
+
+        @Override
         public Optional<String> answeredModel() {
             return events.answeredModel();
         }

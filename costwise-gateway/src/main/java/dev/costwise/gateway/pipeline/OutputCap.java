@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * sent ({@link OutputLimits}): a stream that keeps going would otherwise be relayed, and billed, past every hard
  * budget. Each choice's output is counted one token per chunk that carries any ({@link ChunkOutput#carries}), as
  * OpenAI-format servers stream it, or as the provider reports it mid-stream (Gemini's usage on every chunk, Anthropic's
- * count so far) when that is more; a provider that keeps to the limit is never cut. Not thread-safe: one stream.
+ * count so far) when that is more, never by a local estimate of the text (code and JSON run well over four characters a
+ * token); a provider that keeps to the limit is never cut. Not thread-safe: one stream.
  */
 final class OutputCap {
     private final long limit;
@@ -36,7 +37,7 @@ final class OutputCap {
      * Counts one chunk.
      *
      * @param chunk the chunk just read, not yet relayed
-     * @param reported the usage the provider has reported so far, this chunk included
+     * @param reported the usage the provider has reported so far, this chunk included: its own count, not an estimate
      * @return {@code true} when it takes a choice's output past the limit: it is not relayed, and the stream ends
      */
     boolean passedBy(JsonNode chunk, Optional<Usage> reported) {

@@ -121,6 +121,11 @@ public final class ChatModelUpstream implements Upstream {
             }
 
             @Override
+            public Optional<Usage> reportedUsage() {
+                return usage.or(stream::reportedSoFar);
+            }
+
+            @Override
             public Optional<String> answeredModel() {
                 return answered;
             }

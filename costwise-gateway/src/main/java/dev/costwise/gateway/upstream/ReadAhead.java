@@ -91,6 +91,11 @@ public final class ReadAhead implements Upstream.Events {
     }
 
     @Override
+    public Optional<Usage> reportedUsage() {
+        return events.reportedUsage();
+    }
+
+    @Override
     public Optional<String> answeredModel() {
         return events.answeredModel();
     }

@@ -122,6 +122,15 @@ public interface Upstream extends AutoCloseable {
          */
         Optional<Usage> usage();
 
+        /**
+         * @return what the provider itself has reported so far, without the output {@link #usage()} may count locally
+         *     beyond it on a native stream (an estimate of the text by its characters): what the output-limit guard
+         *     reads. Default: {@link #usage()} unless it is estimated
+         */
+        default Optional<Usage> reportedUsage() {
+            return usage().filter(u -> !u.estimated());
+        }
+
         /** @return the model the provider says answers, once a chunk has named it */
         Optional<String> answeredModel();
 

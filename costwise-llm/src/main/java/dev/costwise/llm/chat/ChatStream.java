@@ -37,6 +37,18 @@ public interface ChatStream extends Iterator<ChatChunk>, AutoCloseable {
     }
 
     /**
+     * What the provider itself has reported so far, without the output {@link #usageSoFar()} counts locally beyond
+     * it: a guard that holds a stream to its output limit reads this, since an estimate of the text (by its
+     * characters) may be well above what the provider counts and enforces. May be called from another thread than the
+     * consumer's. Default: {@link #usageSoFar()} unless it is {@linkplain Usage#estimated() estimated}.
+     *
+     * @return the provider's own usage so far, or empty when it has reported none
+     */
+    default Optional<Usage> reportedSoFar() {
+        return usageSoFar().filter(u -> !u.estimated());
+    }
+
+    /**
      * Asks to be told of the provider's keep-alives as they are read: what a provider sends to keep the connection
      * open while it has nothing to say (Anthropic's {@code ping} events, SSE comments such as OpenRouter's
      * {@code : OPENROUTER PROCESSING}), so that a relay can pass them on and its own client's connection is not cut

@@ -24,6 +24,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Translates a canonical {@link ChatRequest} into the body of Anthropic's {@code POST /v1/messages}.
@@ -63,7 +67,12 @@ import java.util.Optional;
  *       output limit, which the budget then fits in) or, for a budget at least that large, the budget plus the
  *       default; a budget derived from an effort is lowered below the caller's {@code max_tokens}. With thinking on, a
  *       temperature other than 1, a {@code top_p} below {@value #MIN_TOP_P_WITH_THINKING} and (budget form) a
- *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them.
+ *       {@code tool_choice} that forces a tool are refused here, as Anthropic would refuse them. A request whose
+ *       last assistant message calls tools without starting with a thinking block (a turn another provider answered,
+ *       after a fallback, or one written by the caller) is sent without thinking, as LiteLLM does: Anthropic refuses
+ *       thinking for it ("a final assistant message must start with a thinking block"), and the tool loop could not
+ *       go on. Claude then answers that turn without thinking too, so thinking resumes once the tool loop has ended
+ *       (the last assistant message no longer calls tools).
  *   <li>Anthropic's own client tools ({@code bash_20250124}, {@code text_editor_20250728}, {@code computer_*},
  *       {@code memory_*}: {@link Tool#anthropicDefinition()}) are sent as they came.
  *   <li>The caller's own {@code output_config.effort} ({@link ChatRequest#outputEffort()}) goes as given, thinking or
@@ -94,7 +103,10 @@ final class AnthropicRequestMapper {
     /** The lowest {@code top_p} Anthropic accepts while the model thinks. */
     static final double MIN_TOP_P_WITH_THINKING = 0.95;
 
+    private static final Logger LOG = LoggerFactory.getLogger(AnthropicRequestMapper.class);
+
     private final ObjectMapper json;
+    private final AtomicBoolean toldWithoutThinking = new AtomicBoolean();
 
     AnthropicRequestMapper(ObjectMapper json) {
         this.json = Objects.requireNonNull(json, "json");
@@ -141,7 +153,9 @@ final class AnthropicRequestMapper {
         Optional<ResponseFormat.JsonSchema> nativeSchema = nativeSchema(request, structured);
         ObjectNode body = json.createObjectNode();
         body.put("model", upstreamModel);
-        Optional<Thinking> thinking = thinking(request, upstreamModel, defaultMaxTokens);
+        ArrayNode messages = messages(request.messages());
+        Optional<Thinking> thinking = thinking(request, upstreamModel, defaultMaxTokens)
+                .filter(t -> lastToolUseTurnThinks(messages, upstreamModel));
         body.put("max_tokens", thinking.map(Thinking::maxTokens).orElseGet(
                 () -> request.maxTokens().orElse(defaultMaxTokens)));
         Optional<String> instruction = nativeSchema.isPresent() ? Optional.empty() : jsonInstruction(request);
@@ -156,7 +170,7 @@ final class AnthropicRequestMapper {
         } else if (!system.isEmpty()) {
             body.put("system", system);
         }
-        body.set("messages", messages(request.messages()));
+        body.set("messages", messages);
         if (!request.tools().isEmpty()) {
             ArrayNode tools = body.putArray("tools");
             for (Tool tool : request.tools()) {
@@ -262,6 +276,34 @@ final class AnthropicRequestMapper {
         }
         ObjectNode field = json.createObjectNode().put("type", "enabled").put("budget_tokens", budget);
         return Optional.of(new Thinking(field, Optional.empty(), maxTokens));
+    }
+
+    /**
+     * @return {@code false} if the last assistant turn calls tools but does not start with a thinking block, which
+     *     Anthropic refuses with thinking on; logged, since the caller asked for thinking
+     */
+    private boolean lastToolUseTurnThinks(ArrayNode messages, String upstreamModel) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            JsonNode message = messages.get(i);
+            if (!"assistant".equals(message.path("role").asText())) {
+                continue;
+            }
+            JsonNode content = message.path("content");
+            boolean callsTools = false;
+            for (JsonNode block : content) {
+                callsTools |= "tool_use".equals(block.path("type").asText());
+            }
+            if (!callsTools || REASONING.contains(content.path(0).path("type").asText())) {
+                return true;
+            }
+            // said once at info, then at debug: the rest of the tool loop goes the same way
+            LOG.atLevel(toldWithoutThinking.getAndSet(true) ? Level.DEBUG : Level.INFO).log("{}: sent without "
+                    + "thinking, as Anthropic requires when the last assistant turn calls tools without starting with "
+                    + "a thinking block (answered by another model after a fallback, or written without one); "
+                    + "thinking resumes when the tool loop ends", upstreamModel);
+            return false;
+        }
+        return true;
     }
 
     /** Adaptive thinking takes low, medium, high, xhigh or max: minimal is sent as low. */

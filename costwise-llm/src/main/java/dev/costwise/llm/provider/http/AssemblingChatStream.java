@@ -144,6 +144,15 @@ final class AssemblingChatStream implements ChatStream {
         return reported.or(() -> source.usageSoFar().map(u -> model.withOutputSoFar(u, assembledMessage())));
     }
 
+    @Override
+    public Optional<Usage> reportedSoFar() {
+        Optional<Usage> reported;
+        synchronized (assembly) {
+            reported = usage;
+        }
+        return reported.or(source::usageSoFar);
+    }
+
     private void apply(ChatChunk c) {
         synchronized (assembly) {
             applyLocked(c);
