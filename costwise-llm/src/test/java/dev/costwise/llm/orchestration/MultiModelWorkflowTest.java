@@ -37,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MultiModelWorkflowTest {
     private static final String TASK = "Analyze the benefits of renewable energy for a mid-sized city, compare solar "
@@ -228,10 +230,49 @@ class MultiModelWorkflowTest {
         MultiModelResponse r = wf.execute(codeTask(), ctx);
 
         assertThat(r.escalations()).singleElement().satisfies(e ->
-                assertThat(e.reasons().get(0)).contains("malformed verdict (FAIL_CLOSED)").contains("not JSON"));
+                assertThat(e.reasons().get(0)).contains("malformed verdict (FAIL_CLOSED)")
+                        .contains("no JSON object with a boolean 'pass'"));
         assertThat(r.content()).isEqualTo("v2");
         assertThat(ctx.records("validator_malformed")).singleElement()
                 .satisfies(rec -> assertThat(rec.attributes()).containsEntry("countedAs", "fail"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"pass\": true}",
+        "{\"pass\": true, \"reasons\": [\"fine\"], \"score\": 0.9}",
+        "Here is my verdict: {\"pass\": true, \"reasons\": [\"fine\"]}",
+        "```json\n{\"pass\": true, \"reasons\": [\"fine\"]}\n```",
+        "The template was {\"pass\": true or false}. My verdict:\n```\n{\"pass\": true, \"reasons\": "
+                + "[\"a {brace} in a \\\"string\\\"\"]}\n``` Done.",
+        "{\"pass\": true, \"reasons\": []}"})
+    void givenAVerdictThatSaysPassInAnotherShape_whenRead_thenItIsAPassAndNothingEscalates(String verdict) {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50)).replies(verdict, Usage.of(400, 10));
+        llama70.replies("v1", Usage.of(100, 40));
+
+        MultiModelResponse r = workflow().build().execute(codeTask(), ctx);
+
+        assertThat(r.content()).isEqualTo("v1");
+        assertThat(r.escalations()).isEmpty();
+        assertThat(r.validationPassed()).contains(true);
+        assertThat(r.verdict().orElseThrow().malformed()).isFalse();
+        assertThat(ctx.records("validator_malformed")).isEmpty();
+    }
+
+    @Test
+    void givenAFailingVerdictWithoutReasonsAfterADraftOne_whenRead_thenTheLastObjectIsTheVerdictAndItEscalates() {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
+                .replies("At first {\"pass\": true}, but on a second look: {\"pass\": false, \"score\": 2}",
+                        Usage.of(400, 10))
+                .replies("{\"pass\": true}", Usage.of(400, 10));
+        llama70.replies("v1", Usage.of(100, 40));
+        gemini.replies("v2", Usage.of(100, 40));
+
+        MultiModelResponse r = workflow().build().execute(codeTask(), ctx);
+
+        assertThat(r.escalations()).singleElement().satisfies(e -> assertThat(e.reasons()).isEmpty());
+        assertThat(r.content()).isEqualTo("v2");
+        assertThat(ctx.records("validator_malformed")).isEmpty();
     }
 
     @Test
