@@ -165,6 +165,7 @@ public final class ChatService {
         this.wire = new OpenAiWire(json);
         this.workflows = new WorkflowRunner(directory, this::upstream, circuits, wire, costs, ledger, clock, ticker,
                 json);
+        workflows.validatedPipelines().forEach(metrics::showWorkflowValidations);
     }
 
     /** @return the Redis sharing state for {@code /ready}; empty when replicas share nothing */
@@ -1130,6 +1131,7 @@ public final class ChatService {
         r.settleRun(rows.spentByModel());
         r.ledgered = true;
         r.finishWorkflow(f.cost(), f.tokens());
+        f.validation().ifPresent(v -> metrics.workflowValidation(f.pipeline(), v));
         return f;
     }
 

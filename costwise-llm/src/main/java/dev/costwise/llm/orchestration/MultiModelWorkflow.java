@@ -51,7 +51,8 @@ import java.util.Set;
  * {@link #execute} still returns it normally rather than throwing: {@link MultiModelResponse#validationPassed()} is
  * then {@code Optional[false]}, {@link MultiModelResponse#verdict()} gives the orchestrator's reasons, and the context
  * records why it stopped ({@code escalation_limit} or {@code no_stronger_model}). Check {@code validationPassed()}
- * before using the content; it is empty when nothing was validated.
+ * before using the content; it is empty when nothing was validated. {@link MultiModelResponse#validation()} also tells
+ * an unreadable verdict apart from one that said pass or fail.
  *
  * <p>The response reports orchestrator and executor tokens and costs apart, the overhead, and the savings against
  * pricing the same total tokens on the premium baseline model; the same figures go into the context's metadata under
@@ -331,6 +332,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         metrics.put("fallbacks", r.fallbacks().size());
         metrics.put("overhead_latency_ms", r.overheadLatency().toMillis());
         r.verdict().ifPresent(v -> metrics.put("validation_passed", v.passed()));
+        r.validation().ifPresent(v -> metrics.put("validation", v.name().toLowerCase(Locale.ROOT)));
         context.metadata().put(METRICS_KEY, Map.copyOf(metrics));
         context.record(NAME, "orchestrated", metrics);
     }

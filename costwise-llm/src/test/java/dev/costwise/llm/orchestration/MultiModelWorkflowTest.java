@@ -213,6 +213,7 @@ class MultiModelWorkflowTest {
 
         assertThat(r.escalations()).isEmpty();
         assertThat(r.validationPassed()).contains(false);
+        assertThat(r.validation()).contains(Validation.FAILED);
         assertThat(r.verdict().orElseThrow().reasons()).containsExactly("wrong");
         assertThat(r.content()).isEqualTo("def avg(xs): return 0");
         assertThat(ctx.records("escalation_limit")).hasSize(1);
@@ -255,6 +256,7 @@ class MultiModelWorkflowTest {
         assertThat(r.content()).isEqualTo("v1");
         assertThat(r.escalations()).isEmpty();
         assertThat(r.validationPassed()).contains(true);
+        assertThat(r.validation()).contains(Validation.PASSED);
         assertThat(r.verdict().orElseThrow().malformed()).isFalse();
         assertThat(ctx.records("validator_malformed")).isEmpty();
     }
@@ -286,6 +288,8 @@ class MultiModelWorkflowTest {
 
         assertThat(r.content()).isEqualTo("v1");
         assertThat(r.escalations()).isEmpty();
+        assertThat(r.validationPassed()).as("what fail-open made of it").contains(true);
+        assertThat(r.validation()).contains(Validation.UNREADABLE);
         assertThat(r.verdict()).hasValueSatisfying(v -> {
             assertThat(v.malformed()).isTrue();
             assertThat(v.passed()).isTrue();
@@ -434,6 +438,7 @@ class MultiModelWorkflowTest {
         assertThat(r.overheadCost()).isEqualTo(Money.ZERO);
         assertThat(r.overheadLatency()).isEqualTo(Duration.ZERO);
         assertThat(r.classification().reason()).startsWith("orchestration skipped");
+        assertThat(r.validation()).as("a simple task is not validated").isEmpty();
         assertThat(ctx.records("orchestration_skipped")).hasSize(1);
     }
 
