@@ -322,19 +322,40 @@ class MultiModelWorkflowTest {
         gemini.rateLimited();
         deepseek.fails(new ProviderException.ProviderTimeout(ProviderException.Details.of("openrouter",
                 DEEPSEEK_R1_FREE), "completion", Duration.ofSeconds(30)));
+        llama70.rateLimited();
         claudeExecutor.replies("Claude's analysis", Usage.of(300, 1500));
 
-        MultiModelResponse r = workflow().build().execute(MultiModelRequest.of(TASK), ctx);
+        MultiModelResponse r = workflow().maxChainLength(4).build().execute(MultiModelRequest.of(TASK), ctx);
 
         assertThat(r.fallbacks()).extracting(FallbackStep::model, FallbackStep::errorKind)
+                .as("every free model able to do a complex task (tier 3+), strongest first")
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(GEMINI_PRO_FREE, "rate_limited"),
-                        org.assertj.core.groups.Tuple.tuple(DEEPSEEK_R1_FREE, "timeout"));
+                        org.assertj.core.groups.Tuple.tuple(DEEPSEEK_R1_FREE, "timeout"),
+                        org.assertj.core.groups.Tuple.tuple(LLAMA_70B_FREE, "rate_limited"));
         assertThat(r.executorModel()).isEqualTo(CLAUDE_SONNET);
     }
 
     @Test
+    void givenTheFreeExecutorRateLimitedOnASimpleTask_whenItFallsBack_thenTheCheapestCapableModelAnswersNotAStronger() {
+        ScriptedChatModel mini = new ScriptedChatModel(GPT_4O_MINI, "openai", ticker);
+        ScriptedChatModel gpt4o = new ScriptedChatModel(GPT_4O, "openai", ticker);
+        llama70.rateLimited();
+        mini.replies("12", Usage.of(20, 2));
+        MultiModelWorkflow wf = MultiModelWorkflow.builder(catalog, ExecutorRegistry.of(llama70, mini, gpt4o), claude)
+                .build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.builder("What is 6+6?")
+                .addMessage(Message.user("What is 6+6?")).validated().build(), ctx);
+
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(LLAMA_70B_FREE);
+        assertThat(r.executorModel()).as("tier 2 does a simple task; a rate limit is no reason for tier 3")
+                .isEqualTo(GPT_4O_MINI);
+        assertThat(gpt4o.requests()).isEmpty();
+    }
+
+    @Test
     void givenEveryExecutorFails_whenRun_thenErrorNamesEachAttempt() {
-        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        claude.replies(CLASSIFY_COMPLEX_REASONING.replace("COMPLEX", "EXPERT"), Usage.of(150, 50));
         gemini.rateLimited();
         deepseek.rateLimited();
         claudeExecutor.fails(new ProviderException.Overloaded(ProviderException.Details.of("anthropic",
