@@ -108,6 +108,22 @@ class WorkflowAnswerEndToEndTest {
     }
 
     @Test
+    void givenTheCacheOff_whenAWorkflowAnswers_thenItsCacheHeaderSaysBypassAsAPlainModelsDoes() {
+        answer("[{\"text\": \"Event sourcing keeps every change.\"}]", "STOP");
+        try (TestGateway gw = gateway(true)) {
+            HttpResponse<String> plain = gw.post("/v1/chat/completions", ask("").replace("\"auto\"",
+                    "\"gemini-2.5-flash\""));
+            HttpResponse<String> whole = gw.post("/v1/chat/completions", ask(""));
+            HttpResponse<String> streamed = gw.post("/v1/chat/completions", ask("\"stream\": true,"));
+
+            assertThat(plain.headers().firstValue("x-costwise-cache")).hasValue("bypass");
+            assertThat(whole.headers().firstValue("x-costwise-route").orElseThrow()).startsWith("workflow:");
+            assertThat(whole.headers().firstValue("x-costwise-cache")).hasValue("bypass");
+            assertThat(streamed.headers().firstValue("x-costwise-cache")).hasValue("bypass");
+        }
+    }
+
+    @Test
     void givenCallersToolsAndSampling_whenTheExecutorCallsATool_thenItGotThemAndTheCallerGetsTheToolCall() {
         answer(WEATHER_CALL, "STOP");
         try (TestGateway gw = gateway(false)) {

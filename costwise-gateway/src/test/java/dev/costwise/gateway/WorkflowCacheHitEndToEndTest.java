@@ -166,7 +166,7 @@ class WorkflowCacheHitEndToEndTest {
             JsonNode runChunk = TestGateway.dataChunks(streamedRun.body()).getLast().get("costwise");
             JsonNode hitChunk = TestGateway.dataChunks(streamedHit.body()).getLast().get("costwise");
             assertThat(run.fieldNames()).toIterable().containsExactly("cost", "orchestrator_cost", "executor_cost",
-                    "failed_cost", "baseline_cost", "savings", "complexity", "escalations");
+                    "failed_cost", "baseline_cost", "savings", "complexity", "escalations", "validation");
             assertThat(runFieldsOf(runChunk)).isEqualTo(run);
             assertThat(runFieldsOf(hitChunk)).isEqualTo(hit);
             assertThat(runChunk.get("baseline_cost").asText()).isEqualTo(BASELINE);

@@ -42,6 +42,51 @@ class WorkflowExecutorCallsEndToEndTest {
     }
 
     @Test
+    void givenTheFreeExecutorRateLimited_whenASimpleTaskFallsBack_thenTheCheapestCapableExecutorAnswersNotAStronger() {
+        // the free Groq model answers 429 in OpenAI's format; every other model answers
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                JsonNode body = TestGateway.json(request.getBody().utf8());
+                synchronized (sent) {
+                    sent.add(body);
+                }
+                if (request.getUrl().encodedPath().startsWith("/groq/")) {
+                    return OpenAiFake.error(429, "tokens", "rate_limit_exceeded", "Rate limit reached");
+                }
+                return OpenAiFake.completion(body.path("model").asText(), "12", 20, 2);
+            }
+        });
+        String base = TestGateway.baseUrl(upstream);
+        try (TestGateway gw = new TestGateway("""
+                defaults: {retry: {max_retries: 0}}
+                models:
+                  - {name: "llama-3.3-70b-versatile:free", provider: groq, model: llama-3.3-70b-versatile,
+                     base_url: %1$s/groq/v1, api_key: gsk-test}
+                  - {name: gpt-4o-mini, provider: openai, base_url: %1$s/v1}
+                  - {name: gpt-4o, provider: openai, base_url: %1$s/v1}
+                pipelines:
+                  auto:
+                    workflow: true
+                    validate: true
+                    routes:
+                      - {name: free, model: "llama-3.3-70b-versatile:free"}
+                      - {name: cheap, model: gpt-4o-mini}
+                      - {name: strong, model: gpt-4o}
+                    default_route: gpt-4o
+                """.formatted(base), Map.of())) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", """
+                    {"model": "auto", "messages": [{"role": "user", "content": "What is 6+6?"}]}""");
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(sent).extracting(b -> b.path("model").asText())
+                    .as("a rate limit is not a reason to pay for a stronger model than the task needs")
+                    .containsExactly("llama-3.3-70b-versatile", "gpt-4o-mini");
+            assertThat(res.headers().firstValue("x-costwise-model-used")).hasValue("gpt-4o-mini");
+        }
+    }
+
+    @Test
     void givenAnExecutorWhosePipelineCapsReasoning_whenTheWorkflowCallsIt_thenItsCapHolds() {
         answering();
         String base = TestGateway.baseUrl(upstream) + "/v1";

@@ -12,8 +12,8 @@ import java.util.Optional;
  * order and each only when known: {@code cost}; where the answer came from ({@code cache}, {@code model_used},
  * {@code route}); {@code "estimated": true} when the usage is the gateway's estimate; a workflow run's
  * {@code orchestrator_cost}, {@code executor_cost}, {@code failed_cost} and {@code baseline_cost}; {@code savings}; and
- * the run's {@code complexity} and {@code escalations}. Amounts are exact decimal strings ({@link Money#toString()}).
- * Immutable.
+ * the run's {@code complexity}, {@code escalations} and {@code validation}. Amounts are exact decimal strings
+ * ({@link Money#toString()}). Immutable.
  *
  * @param cost what the request cost, failed attempts its providers billed included
  * @param served where the answer came from, if the object says so
@@ -58,15 +58,18 @@ public record CostwiseObject(Money cost, Optional<Served> served, boolean estima
      * @param baseline the returned answer's tokens on the pipeline's baseline model
      * @param complexity the task's complexity, lower case
      * @param escalations how many times a failed verdict sent the task to a stronger executor
+     * @param validation how the returned answer's validation went ({@code passed}, {@code failed} or
+     *     {@code unreadable}); empty when the run did not validate it
      */
     public record RunCosts(Money orchestrator, Money executor, Money failed, Money baseline, String complexity,
-            int escalations) {
+            int escalations, Optional<String> validation) {
         public RunCosts {
             Objects.requireNonNull(orchestrator, "orchestrator");
             Objects.requireNonNull(executor, "executor");
             Objects.requireNonNull(failed, "failed");
             Objects.requireNonNull(baseline, "baseline");
             Objects.requireNonNull(complexity, "complexity");
+            Objects.requireNonNull(validation, "validation");
         }
     }
 
@@ -132,7 +135,10 @@ public record CostwiseObject(Money cost, Optional<Served> served, boolean estima
                 .put("executor_cost", r.executor().toString()).put("failed_cost", r.failed().toString())
                 .put("baseline_cost", r.baseline().toString()));
         savings.ifPresent(s -> out.put("savings", s.toString()));
-        run.ifPresent(r -> out.put("complexity", r.complexity()).put("escalations", r.escalations()));
+        run.ifPresent(r -> {
+            out.put("complexity", r.complexity()).put("escalations", r.escalations());
+            r.validation().ifPresent(v -> out.put("validation", v));
+        });
         return out;
     }
 

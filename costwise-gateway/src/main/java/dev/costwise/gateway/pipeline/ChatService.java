@@ -165,6 +165,7 @@ public final class ChatService {
         this.wire = new OpenAiWire(json);
         this.workflows = new WorkflowRunner(directory, this::upstream, circuits, wire, costs, ledger, clock, ticker,
                 json);
+        workflows.validatedPipelines().forEach(metrics::showWorkflowValidations);
     }
 
     /** @return the Redis sharing state for {@code /ready}; empty when replicas share nothing */
@@ -569,7 +570,8 @@ public final class ChatService {
                             leading.complete(entry);
                         }
                     }
-                    return new Result(done.body(), done.cost(), "miss", done.modelUsed(), done.route());
+                    return new Result(done.body(), done.cost(), cacheStatus(cacheKey), done.modelUsed(),
+                            done.route());
                 }
                 AttemptLoop.Attempted<Upstream.Reply> ok = attempts.run(p, r, (m, call) -> upstream(m).complete(call));
                 Usage usage = ok.value().usage().orElseGet(() -> estimated(p, answerTokens(ok.value().body())));
@@ -579,7 +581,7 @@ public final class ChatService {
                 // settle and store in one round trip when both go to Redis; else recordSuccess settles
                 boolean stored = cacheKey.isPresent() && r.settleAndStore(cacheKey.get(), entry, priced.cost());
                 r.recordSuccess(ok.model(), usage, priced, ok.latency());
-                String status = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
+                String status = cacheStatus(cacheKey);
                 if (cacheKey.isPresent() && alerting) {
                     alerts.onCacheMiss();
                 }
@@ -686,8 +688,8 @@ public final class ChatService {
             r.recordSuccess(ok.model(), usage, priced, ok.latency());
             cacheKey.ifPresent(k -> cache.put(requested, pipeline.cache(), k, new ResponseCacheStore.Entry(
                     ok.value().body(), usage, ok.model().name(), priced.cost(), "default")));
-            return new Result(ok.value().body(), priced.cost(),
-                    cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass", ok.model().name(), "default");
+            return new Result(ok.value().body(), priced.cost(), cacheStatus(cacheKey), ok.model().name(),
+                    "default");
         } catch (GatewayException e) {
             r.fail(e);
             throw e;
@@ -826,7 +828,7 @@ public final class ChatService {
                 // identical request, streamed or not, is a hit whatever this client does with the replay
                 cache.put(plan.requested(), plan.pipeline().cache(), cacheKey.get(), cacheEntry(done));
             }
-            String status = cacheKey.isPresent() ? "miss" : "bypass";
+            String status = cacheStatus(cacheKey);
             sink.start(status, done.modelUsed(), done.route(), r.keyUsage, Optional.empty());
             // the run's whole costwise object, as its non-streamed answer has it, and where the answer came from
             StreamReplay.replay(json, json.readTree(done.body()), done.modelUsed(),
@@ -834,7 +836,7 @@ public final class ChatService {
             return;
         }
         KeepAliveSink alive = new KeepAliveSink(sink, ticker, streamKeepAlive, r.startNanos);
-        String cacheStatus = cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
+        String cacheStatus = cacheStatus(cacheKey);
         AttemptLoop.Attempted<Upstream.Events> opened;
         try {
             r.reserve();
@@ -1132,6 +1134,7 @@ public final class ChatService {
         r.settleRun(rows.spentByModel());
         r.ledgered = true;
         r.finishWorkflow(f.cost(), f.tokens());
+        f.validation().ifPresent(v -> metrics.workflowValidation(f.pipeline(), v));
         return f;
     }
 
@@ -1168,6 +1171,14 @@ public final class ChatService {
         } catch (InterruptedException e) {
             throw cutoff.interrupted(e, "identical request in flight");
         }
+    }
+
+    /**
+     * @return the {@code x-costwise-cache} of an answer the cache did not give: {@code miss} when it was looked up
+     *     (and will keep the answer), else {@code bypass}; the same for a workflow's run as for a plain pipeline's
+     */
+    private String cacheStatus(Optional<String> cacheKey) {
+        return cacheKey.isPresent() && !cache.bypassed() ? "miss" : "bypass";
     }
 
     private Optional<String> cacheKey(Request r, CacheMode mode) {

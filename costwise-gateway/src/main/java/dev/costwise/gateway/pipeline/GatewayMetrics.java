@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +39,9 @@ public final class GatewayMetrics {
     private static final String LEDGER_FAILURES = "costwise.ledger.failures";
     private static final String RETRIES_REFUSED = "costwise.retries.refused";
     private static final String CACHE_SAVED = "costwise.cache.saved.dollars";
+    private static final String VALIDATIONS = "costwise.workflow.validations";
+    /** What a workflow's validation of its returned answer may come to. */
+    private static final List<String> VALIDATION_RESULTS = List.of("passed", "failed", "unreadable");
     /** The calls a hit made unneeded, not its saving on the baseline, which /v1/spend counts (docs/gateway.md). */
     private static final String CACHE_SAVED_HELP = "What cache hits saved: the price of the calls they replaced, in"
             + " dollars (/v1/spend measures a hit against the pipeline's baseline instead)";
@@ -46,7 +50,9 @@ public final class GatewayMetrics {
             "costwise.upstream.failures", "Failed upstream attempts, by failure kind",
             "costwise.retries.refused", "Retries the provider's retry budget refused",
             "costwise.upstream.skipped", "Upstream calls not made because the model's circuit was open",
-            "costwise.ledger.failures", "Ledger rows that could not be queued");
+            "costwise.ledger.failures", "Ledger rows that could not be queued",
+            VALIDATIONS, "Workflow answers validated, by how the verdict on the answer returned went (passed, failed: "
+                    + "returned although it failed, unreadable)");
 
     private final MeterRegistry registry;
     private final Set<String> knownModels;
@@ -142,6 +148,27 @@ public final class GatewayMetrics {
         counter("costwise.upstream.skipped", bounded(model), "").increment();
     }
 
+    /**
+     * Shows a validating workflow pipeline's validation counters at 0, for every result, before its first run.
+     *
+     * @param pipeline the pipeline
+     */
+    public void showWorkflowValidations(String pipeline) {
+        VALIDATION_RESULTS.forEach(result -> counter(VALIDATIONS, bounded(pipeline), result));
+    }
+
+    /**
+     * Counts one workflow run whose returned answer was validated.
+     *
+     * @param pipeline the workflow pipeline
+     * @param result {@code passed}, {@code failed} (the answer is returned although it failed) or {@code unreadable}
+     */
+    public void workflowValidation(String pipeline, String result) {
+        if (VALIDATION_RESULTS.contains(result)) {
+            counter(VALIDATIONS, bounded(pipeline), result).increment();
+        }
+    }
+
     /** Counts a ledger row that could not be queued. */
     public void ledgerFailure() {
         counter(LEDGER_FAILURES, OTHER, "").increment();
@@ -190,6 +217,8 @@ public final class GatewayMetrics {
                 b.tag("outcome", second);
             } else if (name.equals("costwise.upstream.failures")) {
                 b.tag("kind", second);
+            } else if (name.equals(VALIDATIONS)) {
+                b.tag("result", second);
             }
             return b.register(registry);
         });

@@ -81,9 +81,12 @@ final class WorkflowRunner {
      * @param answered the configured model whose answer is returned
      * @param answerUsage that answer's tokens: a cache hit on it is measured against the baseline by them
      * @param costwise the body's {@code costwise} object: what the run cost, and saved
+     * @param pipeline the workflow pipeline that ran
+     * @param validation how its answer's validation went ({@code passed}, {@code failed}, {@code unreadable});
+     *     empty when it was not validated
      */
     record Finished(byte[] body, Money cost, long tokens, String modelUsed, String route, String answered,
-            Usage answerUsage, CostwiseObject costwise) {}
+            Usage answerUsage, CostwiseObject costwise, String pipeline, Optional<String> validation) {}
 
     /**
      * @throws IllegalStateException if a workflow pipeline names a model the catalog does not know, or has no
@@ -223,7 +226,7 @@ final class WorkflowRunner {
 
     /**
      * What a cache hit on a workflow answer cost: nothing, saving all of its baseline; the run's complexity and
-     * escalations are the answer's own.
+     * escalations and validation are the answer's own.
      *
      * @param answer a workflow answer's chat completion
      * @param baseline what the answer would have cost on the baseline model
@@ -239,7 +242,13 @@ final class WorkflowRunner {
             return Optional.empty();
         }
         return Optional.of(CostwiseObject.ofRun(Money.ZERO, new CostwiseObject.RunCosts(Money.ZERO, Money.ZERO,
-                Money.ZERO, baseline, run.path("complexity").asText(), run.path("escalations").asInt())));
+                Money.ZERO, baseline, run.path("complexity").asText(), run.path("escalations").asInt(),
+                Optional.ofNullable(run.get("validation")).map(JsonNode::asText))));
+    }
+
+    /** @return the workflow pipelines whose answers are validated ({@code validate: true}) */
+    Set<String> validatedPipelines() {
+        return validated;
     }
 
     /** @return {@code true} if requests for that name (a workflow pipeline, or an alias of one) run the workflow */
@@ -300,13 +309,14 @@ final class WorkflowRunner {
         // what the run cost, as its ledger rows and budgets say: the calls that answered and the failed calls their
         // providers billed, which the workflow's own costs leave out
         Money cost = out.totalCost().plus(rows.failedCost());
+        Optional<String> validation = out.validation().map(v -> v.name().toLowerCase(Locale.ROOT));
         CostwiseObject costwise = CostwiseObject.ofRun(cost, new CostwiseObject.RunCosts(out.orchestratorCost(),
-                out.executorCost(), rows.failedCost(), baseline, complexity, out.escalations().size()));
+                out.executorCost(), rows.failedCost(), baseline, complexity, out.escalations().size(), validation));
         costwise.writeTo(root);
         try {
             return new Finished(json.writeValueAsBytes(root), cost, usage.totalTokens(),
                     out.executorModel(), ROUTE_PREFIX + complexity, out.answer().model(), out.answer().usage(),
-                    costwise);
+                    costwise, pipeline, validation);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree always serialises", e);
         }

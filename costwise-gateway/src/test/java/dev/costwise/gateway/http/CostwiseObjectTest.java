@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class CostwiseObjectTest {
 
     private static final CostwiseObject.RunCosts RUN = new CostwiseObject.RunCosts(Money.of("0.02"),
-            Money.of("0.003"), Money.of("0.001"), Money.of("0.015"), "complex", 1);
+            Money.of("0.003"), Money.of("0.001"), Money.of("0.015"), "complex", 1, Optional.of("failed"));
 
     @Test
     void givenAStreamsCost_whenWritten_thenItHasCostCacheModelAndRouteInThatOrder() {
@@ -50,7 +51,7 @@ class CostwiseObjectTest {
         assertThat(run.savings()).contains(Money.of("-0.009"));
         assertThat(run.toJson()).isEqualTo("{\"cost\":\"0.024\",\"orchestrator_cost\":\"0.02\",\"executor_cost\":"
                 + "\"0.003\",\"failed_cost\":\"0.001\",\"baseline_cost\":\"0.015\",\"savings\":\"-0.009\","
-                + "\"complexity\":\"complex\",\"escalations\":1}");
+                + "\"complexity\":\"complex\",\"escalations\":1,\"validation\":\"failed\"}");
     }
 
     @Test
@@ -61,7 +62,7 @@ class CostwiseObjectTest {
         assertThat(streamed.toJson()).isEqualTo("{\"cost\":\"0.024\",\"cache\":\"miss\",\"model_used\":"
                 + "\"gpt-4o-mini\",\"route\":\"workflow:complex\",\"orchestrator_cost\":\"0.02\",\"executor_cost\":"
                 + "\"0.003\",\"failed_cost\":\"0.001\",\"baseline_cost\":\"0.015\",\"savings\":\"-0.009\","
-                + "\"complexity\":\"complex\",\"escalations\":1}");
+                + "\"complexity\":\"complex\",\"escalations\":1,\"validation\":\"failed\"}");
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AnswerBodyTest {
@@ -64,7 +65,7 @@ class AnswerBodyTest {
         answer.putArray("choices").addObject().put("index", 0).putObject("message").put("role", "assistant")
                 .put("content", "a long answer ".repeat(20_000));
         CostwiseObject.ofRun(Money.of("0.02"), new CostwiseObject.RunCosts(Money.of("0.005"), Money.of("0.015"),
-                Money.ZERO, Money.of("0.03"), "complex", 1)).writeTo(answer);
+                Money.ZERO, Money.of("0.03"), "complex", 1, Optional.of("passed"))).writeTo(answer);
         answer.putObject("usage").put("total_tokens", 1500);
         byte[] stored = json.writeValueAsBytes(answer);
         RecordingStream out = new RecordingStream();
@@ -73,7 +74,7 @@ class AnswerBodyTest {
         hit.writeTo(out, 4096);
 
         CostwiseObject.ofRun(Money.ZERO, new CostwiseObject.RunCosts(Money.ZERO, Money.ZERO, Money.ZERO,
-                Money.of("0.03"), "complex", 1)).writeTo(answer);
+                Money.of("0.03"), "complex", 1, Optional.of("passed"))).writeTo(answer);
         assertThat(out.bytes.toByteArray()).isEqualTo(json.writeValueAsBytes(answer));
         assertThat(out.arrays).filteredOn(a -> a != stored).hasSize(1); // the hit's own object
     }

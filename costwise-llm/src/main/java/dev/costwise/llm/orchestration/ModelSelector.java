@@ -177,15 +177,34 @@ public final class ModelSelector {
      */
     public List<ModelInfo> fallbackChain(ModelInfo primary, TaskPreferences prefs, long inputTokens,
             long outputTokens) {
+        return fallbackChain(primary, primary.tier(), prefs, inputTokens, outputTokens);
+    }
+
+    /**
+     * A fallback chain for {@code primary} when any model of at least {@code minimumTier} can do the task: the
+     * primary, then the other capable free models of that tier or above with headroom (strongest first), then the
+     * cheapest capable priced model of that tier or above last. A primary that fails for want of capacity (a rate
+     * limit, an outage) hands the task to the cheapest model able to do it, not to a stronger, dearer one.
+     *
+     * @param primary the first model
+     * @param minimumTier the lowest tier able to do the task, for example its {@link Complexity#minimumTier()}
+     * @param prefs the caller's preferences (capabilities, window, cost cap)
+     * @param inputTokens estimated prompt tokens
+     * @param outputTokens estimated output tokens
+     * @return the chain, primary first
+     */
+    public List<ModelInfo> fallbackChain(ModelInfo primary, int minimumTier, TaskPreferences prefs, long inputTokens,
+            long outputTokens) {
+        int floor = Math.min(minimumTier, 4);
         List<ModelInfo> capable = capable(prefs, inputTokens, outputTokens, new ArrayList<>(), Set.of(primary.name()));
         List<ModelInfo> chain = new ArrayList<>();
         chain.add(primary);
         capable.stream()
-                .filter(m -> m.isFree() && m.tier() >= primary.tier() && headroom.of(m.name()) >= minHeadroom)
+                .filter(m -> m.isFree() && m.tier() >= floor && headroom.of(m.name()) >= minHeadroom)
                 .sorted(strongestFreeFirst())
                 .forEach(chain::add);
         capable.stream()
-                .filter(m -> !m.isFree() && m.tier() >= Math.min(primary.tier(), 4))
+                .filter(m -> !m.isFree() && m.tier() >= floor)
                 .min(Comparator.comparing((ModelInfo m) -> cost(m, inputTokens, outputTokens))
                         .thenComparing(ModelInfo::tier, Comparator.reverseOrder()))
                 .ifPresent(chain::add);

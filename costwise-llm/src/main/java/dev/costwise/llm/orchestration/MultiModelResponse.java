@@ -81,4 +81,13 @@ public record MultiModelResponse(String content, TaskClassification classificati
     public Optional<Boolean> validationPassed() {
         return verdict.map(Verdict::passed);
     }
+
+    /**
+     * @return how the returned answer's validation went: passed, failed (returned although it failed: no escalation
+     *     was left), or unreadable (the last verdict could not be read, and {@link #validationPassed()} is what the
+     *     {@link MalformedVerdictPolicy} made of it); empty when it was not validated
+     */
+    public Optional<Validation> validation() {
+        return verdict.map(Verdict::result);
+    }
 }

@@ -33,8 +33,10 @@ import java.util.Set;
  *   <li><b>Classify</b> with the configured {@link TaskClassifier} (rules by default; an {@link LlmTaskClassifier}
  *       spends orchestrator tokens).</li>
  *   <li><b>Delegate</b> to the recommended executor (or the request's own), moving along its fallback chain when it
- *       fails with a rate limit, timeout, overload or server error: free models first, a paid model last (the spec's
- *       Gemini → DeepSeek → Claude).</li>
+ *       fails with a rate limit, timeout, overload or server error: other models able to do the task (of at least
+ *       its complexity's {@link Complexity#minimumTier() tier}), free models first, then the cheapest paid one (the
+ *       spec's Gemini → DeepSeek → Claude). A failure that is not about quality does not move the task to a
+ *       stronger model; after an escalation the fallbacks are of at least the escalated model's tier.</li>
  *   <li><b>Validate</b> (when the request asks): the orchestrator judges the output against a rubric and answers
  *       {@code {"pass": bool, "reasons": [...]}}; a malformed verdict counts as the {@link MalformedVerdictPolicy}
  *       says. An answer that calls the caller's tools is not text a rubric can judge: it is returned unvalidated
@@ -51,7 +53,8 @@ import java.util.Set;
  * {@link #execute} still returns it normally rather than throwing: {@link MultiModelResponse#validationPassed()} is
  * then {@code Optional[false]}, {@link MultiModelResponse#verdict()} gives the orchestrator's reasons, and the context
  * records why it stopped ({@code escalation_limit} or {@code no_stronger_model}). Check {@code validationPassed()}
- * before using the content; it is empty when nothing was validated.
+ * before using the content; it is empty when nothing was validated. {@link MultiModelResponse#validation()} also tells
+ * an unreadable verdict apart from one that said pass or fail.
  *
  * <p>The response reports orchestrator and executor tokens and costs apart, the overhead, and the savings against
  * pricing the same total tokens on the premium baseline model; the same figures go into the context's metadata under
@@ -156,6 +159,9 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         }
 
         ModelInfo current = catalog.require(resolveExecutor(request, classification, context));
+        // a failure that is not about quality (rate limit, outage) passes the task to the cheapest model able to do
+        // it; only a failed verdict raises the bar, to the stronger model escalated to
+        int capableTier = Math.min(current.tier(), classification.complexity().minimumTier());
         long in = classification.estimatedInputTokens();
         // the caller's output limit bounds the answer, and so what each executor is estimated to cost
         long out = request.settings().maxTokens().map(m -> Math.min(m, classification.estimatedOutputTokens()))
@@ -175,7 +181,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
             Verdict v;
             Optional<ModelInfo> escalateTo;
             try {
-                List<String> chain = chainFor(current, request.preferences(), in, out, tried);
+                List<String> chain = chainFor(current, capableTier, request.preferences(), in, out, tried);
                 FallbackRunner.Outcome outcome = runner.run(template, chain, round.answerContext(), NAME);
                 answer = outcome.response();
                 fallbacks.addAll(outcome.fallbacks());
@@ -218,6 +224,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
             context.record(NAME, "escalated", Map.of("from", answered.name(), "to", to.name(), "reasons",
                     v.reasons(), SUPERSEDED_ANSWER, answer.response()));
             current = to;
+            capableTier = to.tier();
         }
         if (request.validate() && orchestrated && !answer.response().toolCalls().isEmpty()) {
             // a rubric judges text: a call to the caller's tools is not an answer it can judge
@@ -303,12 +310,16 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
                 c.estimatedOutputTokens()).model().name();
     }
 
-    /** The primary, then its fallbacks, leaving out models that already answered or failed for this task. */
-    private List<String> chainFor(ModelInfo primary, TaskPreferences prefs, long in, long out, Set<String> tried) {
+    /**
+     * The primary, then its fallbacks (models of at least {@code capableTier}), leaving out models that already
+     * answered or failed for this task.
+     */
+    private List<String> chainFor(ModelInfo primary, int capableTier, TaskPreferences prefs, long in, long out,
+            Set<String> tried) {
         List<String> chain = new ArrayList<>();
         chain.add(primary.name());
         List<String> rest = !fixedChain.isEmpty() ? fixedChain
-                : selector.fallbackChain(primary, prefs, in, out).stream().map(ModelInfo::name).toList();
+                : selector.fallbackChain(primary, capableTier, prefs, in, out).stream().map(ModelInfo::name).toList();
         rest.stream().filter(m -> !m.equals(primary.name()) && !tried.contains(m)).forEach(chain::add);
         return List.copyOf(chain.subList(0, Math.min(chain.size(), maxChainLength)));
     }
@@ -331,6 +342,7 @@ public final class MultiModelWorkflow implements Primitive<MultiModelRequest, Mu
         metrics.put("fallbacks", r.fallbacks().size());
         metrics.put("overhead_latency_ms", r.overheadLatency().toMillis());
         r.verdict().ifPresent(v -> metrics.put("validation_passed", v.passed()));
+        r.validation().ifPresent(v -> metrics.put("validation", v.name().toLowerCase(Locale.ROOT)));
         context.metadata().put(METRICS_KEY, Map.copyOf(metrics));
         context.record(NAME, "orchestrated", metrics);
     }

@@ -1,6 +1,7 @@
 package dev.costwise.llm.orchestration;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.costwise.core.Money;
 import dev.costwise.core.WorkflowContext;
 import dev.costwise.llm.chat.Message;
@@ -13,13 +14,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks the orchestrator model to judge an output against a rubric and answer {@code {"pass": bool, "reasons":
- * [...]}} in JSON mode. A reply that is not that JSON (or a failed call) is recorded as {@code validator_malformed}
- * and counted by the {@link MalformedVerdictPolicy}. Thread-safe.
+ * [...]}} in JSON mode. The verdict is the last JSON object in the reply holding a boolean {@code pass}, whatever
+ * prose, code fence or other keys surround it; its reasons are optional. A reply without one (or a failed call) is
+ * unreadable: recorded as {@code validator_malformed}, logged at WARN, and counted by the
+ * {@link MalformedVerdictPolicy}. Thread-safe.
  */
 final class OutputValidator {
+    private static final Logger LOG = LoggerFactory.getLogger(OutputValidator.class);
+
     static final String DEFAULT_RUBRIC = "The output does exactly what the task asks, completely and correctly, with "
             + "no factual or logical errors, in the requested format and length.";
 
@@ -47,39 +54,43 @@ final class OutputValidator {
             reply = orchestrator.ask("validate", List.of(Message.system(SYSTEM), Message.user(prompt(task, rubric,
                     model) + output)), true, VERDICT_MAX_TOKENS, context);
         } catch (ProviderException e) {
-            return malformed(model, Usage.ZERO, Money.ZERO, Duration.ZERO, "validator call failed: " + e.kind(),
+            return malformed(model, Usage.ZERO, Money.ZERO, Duration.ZERO, "validator call failed: " + e.kind(), "",
                     context);
         }
-        try {
-            JsonNode json = JsonReply.object(reply.text());
-            JsonNode pass = json.get("pass");
-            if (pass == null || !pass.isBoolean()) {
-                throw new JsonReply.Invalid("field 'pass' must be true or false, was " + pass);
-            }
-            JsonNode reasonsNode = json.get("reasons");
-            if (reasonsNode == null || !reasonsNode.isArray()) {
-                throw new JsonReply.Invalid("field 'reasons' must be an array of strings, was " + reasonsNode);
-            }
-            List<String> reasons = new ArrayList<>();
-            for (JsonNode r : reasonsNode) {
-                if (!r.isTextual()) {
-                    throw new JsonReply.Invalid("field 'reasons' must hold strings, had " + r);
-                }
-                reasons.add(r.asText());
-            }
-            if (!pass.asBoolean() && reasons.isEmpty()) {
-                throw new JsonReply.Invalid("a failing verdict must give at least one reason");
-            }
-            Map<String, Object> attrs = new LinkedHashMap<>();
-            attrs.put("model", model);
-            attrs.put("pass", pass.asBoolean());
-            attrs.put("reasons", reasons);
-            context.record("validator", "validated", attrs);
-            return new Verdict(pass.asBoolean(), reasons, false, model, reply.usage(), reply.cost(), reply.latency(),
-                    Optional.empty());
-        } catch (JsonReply.Invalid e) {
-            return malformed(model, reply.usage(), reply.cost(), reply.latency(), e.getMessage(), context);
+        // the verdict asked for is {"pass": ..., "reasons": [...]}; a model may add keys, leave out the reasons, or
+        // wrap the object in prose or a code fence, and its verdict is still its "pass"
+        Optional<ObjectNode> json = JsonReply.lastObjectWithBoolean(reply.text(), "pass");
+        if (json.isEmpty()) {
+            return malformed(model, reply.usage(), reply.cost(), reply.latency(),
+                    "no JSON object with a boolean 'pass'", reply.text(), context);
         }
+        boolean passed = json.get().get("pass").asBoolean();
+        List<String> reasons = reasons(json.get().get("reasons"));
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("model", model);
+        attrs.put("pass", passed);
+        attrs.put("reasons", reasons);
+        context.record("validator", "validated", attrs);
+        return new Verdict(passed, reasons, false, model, reply.usage(), reply.cost(), reply.latency(),
+                Optional.empty());
+    }
+
+    /**
+     * @return a verdict's reasons: optional, as a verdict is read by its {@code pass}; an array's items, or a lone
+     *     string, as given
+     */
+    private static List<String> reasons(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            return node.isValueNode() ? List.of(node.asText()) : List.of(node.toString());
+        }
+        List<String> reasons = new ArrayList<>();
+        for (JsonNode r : node) {
+            reasons.add(r.isValueNode() ? r.asText() : r.toString());
+        }
+        return reasons;
     }
 
     /**
@@ -94,11 +105,17 @@ final class OutputValidator {
         return "TASK:\n" + task + "\n\nRUBRIC:\n" + rubric + "\n\nOUTPUT (by " + model + "):\n";
     }
 
+    /**
+     * @param problem what is wrong, without the reply's text
+     * @param replyText the reply, kept (shortened) in the context's record only: it may quote the caller's task
+     */
     private Verdict malformed(String model, Usage usage, Money cost, Duration latency, String problem,
-            WorkflowContext context) {
+            String replyText, WorkflowContext context) {
         boolean passed = policy == MalformedVerdictPolicy.FAIL_OPEN;
-        context.record("validator", "validator_malformed", Map.of("model", model, "problem", problem, "countedAs",
-                passed ? "pass" : "fail", "policy", policy.name()));
+        LOG.warn("unreadable verdict from orchestrator {} on {}'s answer ({}): counted as a {}", orchestrator.name(),
+                model, problem, passed ? "pass" : "fail");
+        context.record("validator", "validator_malformed", Map.of("model", model, "problem", problem, "reply",
+                FallbackRunner.shorten(replyText), "countedAs", passed ? "pass" : "fail", "policy", policy.name()));
         return new Verdict(passed, List.of("malformed verdict (" + policy + "): " + problem), true, model, usage, cost,
                 latency, Optional.of(problem));
     }

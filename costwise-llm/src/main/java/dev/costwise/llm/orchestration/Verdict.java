@@ -31,4 +31,9 @@ public record Verdict(boolean passed, List<String> reasons, boolean malformed, S
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(problem, "problem");
     }
+
+    /** @return {@link Validation#UNREADABLE} for a malformed verdict, else whether it passed */
+    public Validation result() {
+        return malformed ? Validation.UNREADABLE : passed ? Validation.PASSED : Validation.FAILED;
+    }
 }

@@ -37,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MultiModelWorkflowTest {
     private static final String TASK = "Analyze the benefits of renewable energy for a mid-sized city, compare solar "
@@ -211,6 +213,7 @@ class MultiModelWorkflowTest {
 
         assertThat(r.escalations()).isEmpty();
         assertThat(r.validationPassed()).contains(false);
+        assertThat(r.validation()).contains(Validation.FAILED);
         assertThat(r.verdict().orElseThrow().reasons()).containsExactly("wrong");
         assertThat(r.content()).isEqualTo("def avg(xs): return 0");
         assertThat(ctx.records("escalation_limit")).hasSize(1);
@@ -228,10 +231,50 @@ class MultiModelWorkflowTest {
         MultiModelResponse r = wf.execute(codeTask(), ctx);
 
         assertThat(r.escalations()).singleElement().satisfies(e ->
-                assertThat(e.reasons().get(0)).contains("malformed verdict (FAIL_CLOSED)").contains("not JSON"));
+                assertThat(e.reasons().get(0)).contains("malformed verdict (FAIL_CLOSED)")
+                        .contains("no JSON object with a boolean 'pass'"));
         assertThat(r.content()).isEqualTo("v2");
         assertThat(ctx.records("validator_malformed")).singleElement()
                 .satisfies(rec -> assertThat(rec.attributes()).containsEntry("countedAs", "fail"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "{\"pass\": true}",
+        "{\"pass\": true, \"reasons\": [\"fine\"], \"score\": 0.9}",
+        "Here is my verdict: {\"pass\": true, \"reasons\": [\"fine\"]}",
+        "```json\n{\"pass\": true, \"reasons\": [\"fine\"]}\n```",
+        "The template was {\"pass\": true or false}. My verdict:\n```\n{\"pass\": true, \"reasons\": "
+                + "[\"a {brace} in a \\\"string\\\"\"]}\n``` Done.",
+        "{\"pass\": true, \"reasons\": []}"})
+    void givenAVerdictThatSaysPassInAnotherShape_whenRead_thenItIsAPassAndNothingEscalates(String verdict) {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50)).replies(verdict, Usage.of(400, 10));
+        llama70.replies("v1", Usage.of(100, 40));
+
+        MultiModelResponse r = workflow().build().execute(codeTask(), ctx);
+
+        assertThat(r.content()).isEqualTo("v1");
+        assertThat(r.escalations()).isEmpty();
+        assertThat(r.validationPassed()).contains(true);
+        assertThat(r.validation()).contains(Validation.PASSED);
+        assertThat(r.verdict().orElseThrow().malformed()).isFalse();
+        assertThat(ctx.records("validator_malformed")).isEmpty();
+    }
+
+    @Test
+    void givenAFailingVerdictWithoutReasonsAfterADraftOne_whenRead_thenTheLastObjectIsTheVerdictAndItEscalates() {
+        claude.replies(CLASSIFY_COMPLEX_CODE, Usage.of(150, 50))
+                .replies("At first {\"pass\": true}, but on a second look: {\"pass\": false, \"score\": 2}",
+                        Usage.of(400, 10))
+                .replies("{\"pass\": true}", Usage.of(400, 10));
+        llama70.replies("v1", Usage.of(100, 40));
+        gemini.replies("v2", Usage.of(100, 40));
+
+        MultiModelResponse r = workflow().build().execute(codeTask(), ctx);
+
+        assertThat(r.escalations()).singleElement().satisfies(e -> assertThat(e.reasons()).isEmpty());
+        assertThat(r.content()).isEqualTo("v2");
+        assertThat(ctx.records("validator_malformed")).isEmpty();
     }
 
     @Test
@@ -245,6 +288,8 @@ class MultiModelWorkflowTest {
 
         assertThat(r.content()).isEqualTo("v1");
         assertThat(r.escalations()).isEmpty();
+        assertThat(r.validationPassed()).as("what fail-open made of it").contains(true);
+        assertThat(r.validation()).contains(Validation.UNREADABLE);
         assertThat(r.verdict()).hasValueSatisfying(v -> {
             assertThat(v.malformed()).isTrue();
             assertThat(v.passed()).isTrue();
@@ -277,19 +322,40 @@ class MultiModelWorkflowTest {
         gemini.rateLimited();
         deepseek.fails(new ProviderException.ProviderTimeout(ProviderException.Details.of("openrouter",
                 DEEPSEEK_R1_FREE), "completion", Duration.ofSeconds(30)));
+        llama70.rateLimited();
         claudeExecutor.replies("Claude's analysis", Usage.of(300, 1500));
 
-        MultiModelResponse r = workflow().build().execute(MultiModelRequest.of(TASK), ctx);
+        MultiModelResponse r = workflow().maxChainLength(4).build().execute(MultiModelRequest.of(TASK), ctx);
 
         assertThat(r.fallbacks()).extracting(FallbackStep::model, FallbackStep::errorKind)
+                .as("every free model able to do a complex task (tier 3+), strongest first")
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(GEMINI_PRO_FREE, "rate_limited"),
-                        org.assertj.core.groups.Tuple.tuple(DEEPSEEK_R1_FREE, "timeout"));
+                        org.assertj.core.groups.Tuple.tuple(DEEPSEEK_R1_FREE, "timeout"),
+                        org.assertj.core.groups.Tuple.tuple(LLAMA_70B_FREE, "rate_limited"));
         assertThat(r.executorModel()).isEqualTo(CLAUDE_SONNET);
     }
 
     @Test
+    void givenTheFreeExecutorRateLimitedOnASimpleTask_whenItFallsBack_thenTheCheapestCapableModelAnswersNotAStronger() {
+        ScriptedChatModel mini = new ScriptedChatModel(GPT_4O_MINI, "openai", ticker);
+        ScriptedChatModel gpt4o = new ScriptedChatModel(GPT_4O, "openai", ticker);
+        llama70.rateLimited();
+        mini.replies("12", Usage.of(20, 2));
+        MultiModelWorkflow wf = MultiModelWorkflow.builder(catalog, ExecutorRegistry.of(llama70, mini, gpt4o), claude)
+                .build();
+
+        MultiModelResponse r = wf.execute(MultiModelRequest.builder("What is 6+6?")
+                .addMessage(Message.user("What is 6+6?")).validated().build(), ctx);
+
+        assertThat(r.fallbacks()).extracting(FallbackStep::model).containsExactly(LLAMA_70B_FREE);
+        assertThat(r.executorModel()).as("tier 2 does a simple task; a rate limit is no reason for tier 3")
+                .isEqualTo(GPT_4O_MINI);
+        assertThat(gpt4o.requests()).isEmpty();
+    }
+
+    @Test
     void givenEveryExecutorFails_whenRun_thenErrorNamesEachAttempt() {
-        claude.replies(CLASSIFY_COMPLEX_REASONING, Usage.of(150, 50));
+        claude.replies(CLASSIFY_COMPLEX_REASONING.replace("COMPLEX", "EXPERT"), Usage.of(150, 50));
         gemini.rateLimited();
         deepseek.rateLimited();
         claudeExecutor.fails(new ProviderException.Overloaded(ProviderException.Details.of("anthropic",
@@ -393,6 +459,7 @@ class MultiModelWorkflowTest {
         assertThat(r.overheadCost()).isEqualTo(Money.ZERO);
         assertThat(r.overheadLatency()).isEqualTo(Duration.ZERO);
         assertThat(r.classification().reason()).startsWith("orchestration skipped");
+        assertThat(r.validation()).as("a simple task is not validated").isEmpty();
         assertThat(ctx.records("orchestration_skipped")).hasSize(1);
     }
 
