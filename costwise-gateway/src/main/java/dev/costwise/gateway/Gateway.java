@@ -41,6 +41,7 @@ import dev.costwise.gateway.pipeline.ModelDirectory;
 import dev.costwise.gateway.pipeline.RedisSharing;
 import dev.costwise.gateway.pipeline.ResponseCacheStore;
 import dev.costwise.gateway.pipeline.UpstreamCutoff;
+import dev.costwise.gateway.pipeline.UpstreamHeadroom;
 import dev.costwise.gateway.upstream.ChatModelUpstream;
 import dev.costwise.gateway.upstream.EmbeddingInputs;
 import dev.costwise.gateway.upstream.OpenAiCompatibleUpstream;
@@ -208,15 +209,18 @@ public final class Gateway implements AutoCloseable {
         // answer is capped on its own, but several at once must not exhaust the heap every request shares.
         AnswerMemory answerMemory = AnswerMemory.ofBytes(config.server().effectiveAnswerMemory());
         int maxAnswer = (int) config.server().maxAnswerBytes();
+        // what each model's provider last said of its rate limits, for routes' rate_limit_headroom_above
+        UpstreamHeadroom headroom = new UpstreamHeadroom(b.clock);
         this.upstream = b.upstream.orElseGet(() -> new OpenAiCompatibleUpstream(json, Duration.ofSeconds(10),
-                maxAnswer, answerMemory, b.clock));
+                maxAnswer, answerMemory, b.clock, headroom.listener()));
         HttpTransport transport = HelidonHttpTransport.builder().maxResponseSize(maxAnswer).answerMemory(answerMemory)
                 .build();
-        ChatService service = new ChatService(new ChatService.Parts(directory, upstreams(config, json, b, transport),
+        ChatService service = new ChatService(new ChatService.Parts(directory,
+                upstreams(config, json, b, transport, headroom),
                 upstream, ResponseCacheStore.create(json, b.ticker, redis,
                 config.server().effectiveCacheMemory(), registry), budgets, ledger,
                 metrics, b.clock, b.ticker, b.sleeper, b.random, config.server().requestTimeout(), json, alerts,
-                config.server().streamKeepAlive()),
+                config.server().streamKeepAlive(), headroom),
                 redis, cutoff);
         this.auth = new Authenticator(config, keys, b.clock);
         GatewayConfig.Connections limits = config.server().connections();
@@ -335,7 +339,7 @@ public final class Gateway implements AutoCloseable {
      * adapter's errors name its configured model, as the pass-through's do.
      */
     private static Map<String, Upstream> upstreams(GatewayConfig config, ObjectMapper json, Builder b,
-            HttpTransport transport) {
+            HttpTransport transport, UpstreamHeadroom headroom) {
         ModelCatalog catalog = EmbeddedDefaults.catalog();
         Map<String, ChatModel> chatModels = new HashMap<>();
         Map<String, EmbeddingModel> embeddingModels = new HashMap<>();
@@ -359,7 +363,8 @@ public final class Gateway implements AutoCloseable {
                     var ab = AnthropicChatModel.builder(m.upstreamModel()).label(m.name()).catalog(catalog)
                             .pricer(pricer).transport(transport).baseUrl(URI.create(m.baseUrl()))
                             .promptCaching(m.promptCaching())
-                            .defaultMaxTokens(m.maxOutputTokens()).streamTimeouts(firstToken(m));
+                            .defaultMaxTokens(m.maxOutputTokens()).streamTimeouts(firstToken(m))
+                            .clock(b.clock).rateLimitListener(headroom.listenerFor(m.name()));
                     m.apiKey().ifPresent(ab::apiKey);
                     chatModels.put(m.name(), ab.build());
                 }

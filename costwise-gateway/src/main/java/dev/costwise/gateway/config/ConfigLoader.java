@@ -1038,12 +1038,13 @@ public final class ConfigLoader {
             Optional<String> complexity = Optional.empty();
             Optional<Double> maxUtil = Optional.empty();
             Optional<Double> minUtil = Optional.empty();
+            Optional<Double> headroom = Optional.empty();
             if (!w.isMissingNode() && !w.isNull()) {
                 if (!w.isObject()) {
                     problem(wp, "expected a mapping of conditions, found " + kind(w));
                 } else {
                     unknownFields(w, wp, Set.of("min_chars", "max_chars", "keywords", "complexity",
-                            "budget_utilization_below", "budget_utilization_above"));
+                            "budget_utilization_below", "budget_utilization_above", "rate_limit_headroom_above"));
                     minChars = optInt(w, "min_chars", wp + ".min_chars", 0, Integer.MAX_VALUE);
                     maxChars = optInt(w, "max_chars", wp + ".max_chars", 0, Integer.MAX_VALUE);
                     keywords = w.has("keywords") ? keywords(w.path("keywords"), wp + ".keywords") : List.of();
@@ -1056,6 +1057,7 @@ public final class ConfigLoader {
                     });
                     maxUtil = optShare(w, "budget_utilization_below", wp + ".budget_utilization_below");
                     minUtil = optShare(w, "budget_utilization_above", wp + ".budget_utilization_above");
+                    headroom = headroomAbove(w, wp + ".rate_limit_headroom_above");
                     if (minChars.isPresent() && maxChars.isPresent() && minChars.get() > maxChars.get()) {
                         problem(wp, "can never match: min_chars (" + minChars.get() + ") is above max_chars ("
                                 + maxChars.get() + ")");
@@ -1069,16 +1071,32 @@ public final class ConfigLoader {
             }
             Optional<ReasoningEffort> maxEffort = optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
                     .flatMap(e -> reasoningEffort(e, p + ".max_reasoning_effort"));
-            // a rule whose keywords were emptied is refused, not read as one without conditions (which takes all)
-            if (name.isEmpty() || model.isEmpty() || w.has("keywords") && keywords.isEmpty()) {
+            // a rule whose keywords were emptied, or whose headroom is invalid, is refused, not read as one without
+            // conditions (which takes all)
+            if (name.isEmpty() || model.isEmpty() || w.has("keywords") && keywords.isEmpty()
+                    || w.has("rate_limit_headroom_above") && headroom.isEmpty()) {
                 return null;
             }
             RouteRule rule = new RouteRule(name.get(), model.get(), minChars, maxChars,
                     keywords.stream().map(k -> k.toLowerCase(Locale.ROOT)).toList(), complexity, maxUtil, minUtil,
-                    maxEffort);
+                    maxEffort, headroom);
             // so is one whose every condition was refused: its problems are reported, and it does not take all
             boolean refusedWhen = !w.isMissingNode() && !w.isNull() && (!w.isObject() || !w.isEmpty());
             return refusedWhen && rule.unconditional() ? null : rule;
+        }
+
+        /**
+         * A route's {@code rate_limit_headroom_above}: a share in [0, 1); a model never has more than all of its
+         * limit left, so 1 would never match.
+         */
+        Optional<Double> headroomAbove(JsonNode w, String p) {
+            Optional<Double> share = optShare(w, "rate_limit_headroom_above", p);
+            if (share.filter(v -> v >= 1).isPresent()) {
+                problem(p, "can never match: a model never has more than all (1) of its rate limit left; give a share"
+                        + " below 1, such as 0.2 to take the route while its model has more than 20% left");
+                return Optional.empty();
+            }
+            return share;
         }
 
         /**

@@ -498,21 +498,26 @@ public record GatewayConfig(Server server, Optional<String> masterKey, Optional<
      * @param maxReasoningEffort the most reasoning a request on this route may ask for (stricter than the
      *     pipeline's cap, if lower): with {@code budget_utilization_above}, the same model thinks less as the budget
      *     runs out
+     * @param headroomAbove {@code model} has more than this share of its tightest upstream rate limit left
+     *     ({@code rate_limit_headroom_above}, 0..1), as its provider's rate-limit headers last said; a model with no
+     *     report since its limits' reset counts as full
      */
     public record RouteRule(String name, String model, Optional<Integer> minChars, Optional<Integer> maxChars,
             List<String> keywords, Optional<String> complexity, Optional<Double> maxBudgetUtilization,
-            Optional<Double> minBudgetUtilization, Optional<ReasoningEffort> maxReasoningEffort) {
+            Optional<Double> minBudgetUtilization, Optional<ReasoningEffort> maxReasoningEffort,
+            Optional<Double> headroomAbove) {
         public RouteRule {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(model, "model");
             keywords = List.copyOf(keywords);
             Objects.requireNonNull(maxReasoningEffort, "maxReasoningEffort");
+            Objects.requireNonNull(headroomAbove, "headroomAbove");
         }
 
         /** @return whether the rule sets no condition, so it takes every request that reaches it */
         public boolean unconditional() {
             return minChars.isEmpty() && maxChars.isEmpty() && keywords.isEmpty() && complexity.isEmpty()
-                    && maxBudgetUtilization.isEmpty() && minBudgetUtilization.isEmpty();
+                    && maxBudgetUtilization.isEmpty() && minBudgetUtilization.isEmpty() && headroomAbove.isEmpty();
         }
     }
 

@@ -208,6 +208,12 @@ public final class InfoEndpoints {
                 wf.put("max_rounds", w.rounds());
                 wf.put("verdict_max_tokens", w.validated() ? w.verdictMaxTokens() : 0);
             });
+            // the upstream rate-limit headroom the route conditions (or the workflow's executor choice) read
+            java.util.Map<String, Optional<Double>> headroom = service.headroomUsed(plan);
+            if (!headroom.isEmpty()) {
+                ObjectNode used = root.putObject("rate_limit_headroom");
+                headroom.forEach((m, h) -> h.ifPresentOrElse(v -> used.put(m, v), () -> used.put(m, "unknown")));
+            }
             ObjectNode cls = root.putObject("classification");
             cls.put("complexity", c.complexity());
             cls.put("chars", c.chars());

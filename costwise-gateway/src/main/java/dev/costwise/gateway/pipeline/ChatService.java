@@ -103,17 +103,19 @@ public final class ChatService {
     /** Cache, budgets and key rate limits shared with other replicas, when {@code redis.url} is set. */
     private final Optional<RedisSharing> redis;
     private final UpstreamCutoff cutoff;
+    private final UpstreamHeadroom headroom;
 
     /**
      * The parts a service is built from.
      *
      * @param streamKeepAlive the silence after which a stream's client is passed a keep-alive its provider sent
      *     ({@link KeepAliveSink}); zero for none
+     * @param headroom each model's upstream rate-limit headroom, which the upstreams feed from their answers' headers
      */
     public record Parts(ModelDirectory directory, Map<String, Upstream> upstreams, Upstream defaultUpstream,
             ResponseCacheStore cache, BudgetBook budgets, SpendLedger ledger, GatewayMetrics metrics, Clock clock,
             Ticker ticker, Sleeper sleeper, RandomGenerator random, Duration requestTimeout, ObjectMapper json,
-            AlertEvaluator alerts, Duration streamKeepAlive) {}
+            AlertEvaluator alerts, Duration streamKeepAlive, UpstreamHeadroom headroom) {}
 
     /** @param parts the collaborators */
     public ChatService(Parts parts) {
@@ -163,8 +165,9 @@ public final class ChatService {
         this.attempts = new AttemptLoop(directory, t, circuits, metrics, ticker, parts.sleeper(), parts.random(),
                 requestTimeout, cutoff);
         this.wire = new OpenAiWire(json);
+        this.headroom = parts.headroom();
         this.workflows = new WorkflowRunner(directory, this::upstream, circuits, wire, costs, ledger, clock, ticker,
-                json);
+                json, headroom);
         workflows.validatedPipelines().forEach(metrics::showWorkflowValidations);
     }
 
@@ -217,7 +220,8 @@ public final class ChatService {
         }
         String lastUser = PromptTokens.lastUserText(body);
         RouteSelector.Choice choice = directory.isPipeline(requested)
-                ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization())
+                ? router.choose(pipeline, allText, lastUser, budgets.globalUtilization(),
+                        t -> headroomOf(t).orElse(1.0))
                 : new RouteSelector.Choice("default", Optional.empty(), new PromptClassifier.Classification(
                         "unclassified", allText.codePointCount(0, allText.length()),
                         "'" + requested + "' has no routing rules"));
@@ -276,6 +280,38 @@ public final class ChatService {
                         allText.codePointCount(0, allText.length()), w.reason()));
         return new Plan(requested, pipeline, choice, List.of(w.executor()), body, input,
                 Plan.outputLimit(body, w.executor()), worst.whole(), worst.byModel());
+    }
+
+    /** @return the upstream rate-limit headroom of the models a route's target names, empty when unknown */
+    private Optional<Double> headroomOf(String target) {
+        return headroom.ofAny(directory.expand(target, ModelKind.CHAT));
+    }
+
+    /**
+     * The rate-limit headroom a plan was decided with (route explain shows it): each workflow executor's, else each
+     * model a route with {@code rate_limit_headroom_above} names, up to and including the route taken.
+     *
+     * @param plan a request's plan
+     * @return configured model name to its headroom (empty when unknown, counted as full), in pipeline order
+     */
+    public Map<String, Optional<Double>> headroomUsed(Plan plan) {
+        List<Model> read = new ArrayList<>();
+        Optional<WorkflowPreview> workflow = workflowOf(plan);
+        if (workflow.isPresent()) {
+            read.addAll(workflow.get().executors());
+        } else if (directory.isPipeline(plan.requested())) {
+            for (RouteRule r : plan.pipeline().routes()) {
+                if (r.headroomAbove().isPresent()) {
+                    read.addAll(directory.expand(r.model(), ModelKind.CHAT));
+                }
+                if (r.name().equals(plan.route().name())) {
+                    break;
+                }
+            }
+        }
+        Map<String, Optional<Double>> out = new java.util.LinkedHashMap<>();
+        read.forEach(m -> out.putIfAbsent(m.name(), headroom.of(m.name())));
+        return out;
     }
 
     /**

@@ -5,11 +5,13 @@ import dev.costwise.gateway.config.GatewayConfig.RouteRule;
 import dev.costwise.llm.routing.PromptClassifier;
 import dev.costwise.llm.routing.RouteConditions;
 import java.util.Optional;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Picks a pipeline's route for a prompt: the first rule whose every set condition holds (length, keywords,
- * classified complexity, global budget utilisation), else the pipeline's default. Keywords, the route's and the
- * classifier's, match where a word starts, case-insensitively ({@code code} is in "codebase", not in "decode").
+ * classified complexity, global budget utilisation, the route model's rate-limit headroom), else the pipeline's
+ * default. Keywords, the route's and the classifier's, match where a word starts, case-insensitively ({@code code}
+ * is in "codebase", not in "decode").
  * The classifier and the conditions are costwise-llm's ({@link PromptClassifier}, {@link RouteConditions}), which the
  * planner replaying this configuration matches with too. Stateless and thread-safe.
  */
@@ -48,9 +50,26 @@ public final class RouteSelector {
      * @return the choice
      */
     public Choice choose(Pipeline pipeline, String allText, String lastUser, double budgetUtilization) {
+        return choose(pipeline, allText, lastUser, budgetUtilization, target -> 1.0);
+    }
+
+    /**
+     * Chooses the route, with each route's {@code rate_limit_headroom_above} read against its model's headroom.
+     *
+     * @param pipeline the pipeline's rules
+     * @param allText every message's text
+     * @param lastUser the last user message
+     * @param budgetUtilization the global budget's utilisation (0..1)
+     * @param headroom the rate-limit headroom (0..1, 1 when unknown) of a route's target, read only for a route
+     *     that sets the condition
+     * @return the choice
+     */
+    public Choice choose(Pipeline pipeline, String allText, String lastUser, double budgetUtilization,
+            ToDoubleFunction<String> headroom) {
         PromptClassifier.Classification c = classify(allText, lastUser);
         for (RouteRule r : pipeline.routes()) {
-            if (conditions(r).matches(c, lastUser, budgetUtilization)) {
+            double h = r.headroomAbove().isPresent() ? headroom.applyAsDouble(r.model()) : 1.0;
+            if (conditions(r).matches(c, lastUser, budgetUtilization, h)) {
                 return new Choice(r.name(), Optional.of(r.model()), c);
             }
         }
@@ -59,6 +78,6 @@ public final class RouteSelector {
 
     private static RouteConditions conditions(RouteRule r) {
         return new RouteConditions(r.minChars(), r.maxChars(), r.keywords(), r.complexity(), r.maxBudgetUtilization(),
-                r.minBudgetUtilization());
+                r.minBudgetUtilization(), r.headroomAbove());
     }
 }

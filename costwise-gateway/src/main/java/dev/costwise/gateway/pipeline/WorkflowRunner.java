@@ -22,6 +22,7 @@ import dev.costwise.llm.cost.PriceStatus;
 import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.orchestration.AllExecutorsFailedException;
 import dev.costwise.llm.orchestration.ExecutorRegistry;
+import dev.costwise.llm.orchestration.Headroom;
 import dev.costwise.llm.orchestration.MultiModelRequest;
 import dev.costwise.llm.orchestration.MultiModelResponse;
 import dev.costwise.llm.orchestration.MultiModelWorkflow;
@@ -93,7 +94,8 @@ final class WorkflowRunner {
      *     default_route
      */
     WorkflowRunner(ModelDirectory directory, Function<Model, Upstream> upstreams, UpstreamCircuits circuits,
-            OpenAiWire wire, CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, ObjectMapper json) {
+            OpenAiWire wire, CostCalculator costs, SpendLedger ledger, Clock clock, Ticker ticker, ObjectMapper json,
+            UpstreamHeadroom headroom) {
         this.directory = directory;
         this.wire = wire;
         this.clock = clock;
@@ -121,8 +123,11 @@ final class WorkflowRunner {
                 Function<Model, ChatModel> asChatModel = m -> new UpstreamChatModel(m, baseline,
                         catalogName(m, name), upstreams.apply(m), wire, costs, ledger, clock, ticker,
                         p.timeout(), circuits.of(m.name()), directory.reasoningCap(m));
+                // the selector skips a free executor low on rate-limit headroom, and its reason states the figure
+                Headroom byCatalog = headroom.byCatalogName(c -> Optional.ofNullable(byCatalogName.get(c))
+                        .map(Model::name));
                 flows.put(name, build(catalog, name, executors, orchestrator, catalogName(baseline, name), pricer,
-                        asChatModel));
+                        asChatModel, byCatalog));
                 shaped.put(name, new Shape(executors, orchestrator, baseline, byCatalogName));
             }
         });
@@ -151,13 +156,14 @@ final class WorkflowRunner {
     }
 
     private static MultiModelWorkflow build(ModelCatalog catalog, String name, List<Model> executorModels,
-            Model orchestrator, String baseline, Pricer pricer, Function<Model, ChatModel> asChatModel) {
+            Model orchestrator, String baseline, Pricer pricer, Function<Model, ChatModel> asChatModel,
+            Headroom headroom) {
         ExecutorRegistry.Builder executors = ExecutorRegistry.builder();
         for (Model m : executorModels) {
             executors.register(catalogName(m, name), asChatModel.apply(m));
         }
         return MultiModelWorkflow.builder(catalog, executors.build(), asChatModel.apply(orchestrator))
-                .baselineModel(baseline).pricer(pricer).build();
+                .baselineModel(baseline).pricer(pricer).headroom(headroom).build();
     }
 
     /** @throws IllegalStateException if the catalog knows the model by neither name (the config check reports it) */

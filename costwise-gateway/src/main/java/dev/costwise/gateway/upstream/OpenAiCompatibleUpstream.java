@@ -20,6 +20,7 @@ import dev.costwise.llm.provider.http.BaseUrls;
 import dev.costwise.llm.provider.http.BoundedLineReader;
 import dev.costwise.llm.provider.http.HttpBodies;
 import dev.costwise.llm.provider.http.RateLimitHeaderParser;
+import dev.costwise.llm.provider.http.RateLimitListener;
 import dev.costwise.llm.provider.http.ResponseTooLargeException;
 import dev.costwise.llm.provider.http.UpstreamDnsResolver;
 import dev.costwise.llm.provider.openai.OpenAiErrorMapper;
@@ -43,6 +44,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,6 +54,9 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Relays OpenAI chat completions to any OpenAI-compatible provider (OpenAI, Groq, OpenRouter, DeepSeek, Hugging Face
@@ -66,6 +73,10 @@ import java.util.function.LongSupplier;
 public final class OpenAiCompatibleUpstream implements Upstream {
     private static final HeaderName RETRY_AFTER_MS = HeaderNames.create("retry-after-ms");
     private static final HeaderName REQUEST_ID = HeaderNames.create("x-request-id");
+    private static final List<HeaderName> RATE_LIMIT_HEADERS = Stream.of("limit-requests", "remaining-requests",
+            "reset-requests", "limit-tokens", "remaining-tokens", "reset-tokens")
+            .map(h -> HeaderNames.create("x-ratelimit-" + h)).toList();
+    private static final Logger LOG = LoggerFactory.getLogger(OpenAiCompatibleUpstream.class);
 
     /** Kept below the common keep-alive timeouts of servers and load balancers (60 s and more). */
     private static final Duration MAX_IDLE = Duration.ofSeconds(30);
@@ -84,6 +95,8 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     private final AnswerMemory answerMemory;
     /** The wall clock a 429's reset is measured against when the 429 gives it as an epoch time. */
     private final Clock clock;
+    /** Hears each answer's rate-limit headers. */
+    private final RateLimitListener rateLimits;
 
     /**
      * @param json the shared mapper
@@ -103,7 +116,22 @@ public final class OpenAiCompatibleUpstream implements Upstream {
      */
     public OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, int maxAnswerSize,
             AnswerMemory answerMemory, Clock clock) {
-        this(json, connectTimeout, MAX_IDLE, System::nanoTime, maxAnswerSize, answerMemory, clock);
+        this(json, connectTimeout, maxAnswerSize, answerMemory, clock, RateLimitListener.NONE);
+    }
+
+    /**
+     * @param json the shared mapper
+     * @param connectTimeout how long to wait for a TCP connection
+     * @param maxAnswerSize the largest answer, or stream event, read, in bytes
+     * @param answerMemory the budget answers read whole are counted in while held
+     * @param clock the wall clock a 429's reset is measured against (OpenRouter's {@code X-RateLimit-Reset} in its
+     *     error's metadata, an epoch time)
+     * @param rateLimits hears the {@code x-ratelimit-*} headers of every answer (a 429's {@code retry-after} too),
+     *     each snapshot named by the call's configured model
+     */
+    public OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, int maxAnswerSize,
+            AnswerMemory answerMemory, Clock clock, RateLimitListener rateLimits) {
+        this(json, connectTimeout, MAX_IDLE, System::nanoTime, maxAnswerSize, answerMemory, clock, rateLimits);
     }
 
     /** With the idle limit of kept-alive connections and the clock it is measured with (tests). */
@@ -115,6 +143,13 @@ public final class OpenAiCompatibleUpstream implements Upstream {
     /** As above, reading answers and stream events of at most {@code maxAnswerSize} bytes (tests). */
     OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle, LongSupplier nanoTime,
             int maxAnswerSize, AnswerMemory answerMemory, Clock clock) {
+        this(json, connectTimeout, maxIdle, nanoTime, maxAnswerSize, answerMemory, clock, RateLimitListener.NONE);
+    }
+
+    private OpenAiCompatibleUpstream(ObjectMapper json, Duration connectTimeout, Duration maxIdle,
+            LongSupplier nanoTime, int maxAnswerSize, AnswerMemory answerMemory, Clock clock,
+            RateLimitListener rateLimits) {
+        this.rateLimits = Objects.requireNonNull(rateLimits, "rateLimits");
         this.maxAnswerSize = maxAnswerSize;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.answerMemory = Objects.requireNonNull(answerMemory, "answerMemory");
@@ -169,6 +204,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
             // the answer's bytes count in the shared budget until its summary is handed over, or the read fails
             try (res; AnswerMemory.Reservation held = answerMemory.open()) {
                 int status = res.status().code();
+                observeRateLimits(call, res);
                 byte[] answer = path.equals("/embeddings") && status < 300 ? embeddings(call, res, held)
                         : body(call, res, held);
                 Optional<String> requestId = res.headers().first(REQUEST_ID);
@@ -255,6 +291,7 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                     bytes(CompatibleBodies.forUpstream(body, call.model().provider())), "text/event-stream", watch,
                     call.timeout());
             int status = res.status().code();
+            observeRateLimits(call, res);
             if (status >= 300) {
                 try (res; AnswerMemory.Reservation held = answerMemory.open()) {
                     byte[] answer = body(call, res, held);
@@ -410,6 +447,38 @@ public final class OpenAiCompatibleUpstream implements Upstream {
                             ? reset : call.maxRetryDelay());
         }
         return OpenAiReplies.error(call.model(), status, tree, retryAfter, requestId);
+    }
+
+    /**
+     * Tells the listener what an answer's {@code x-ratelimit-*} headers say, read by costwise-llm's parser; a 429's
+     * {@code retry-after} as well (on another status it is no statement about the limits). A listener that fails is
+     * logged, never failing the call.
+     */
+    private void observeRateLimits(Call call, HttpClientResponse res) {
+        if (rateLimits == RateLimitListener.NONE) {
+            return;
+        }
+        int status = res.status().code();
+        Map<String, String> found = new HashMap<>();
+        for (HeaderName h : RATE_LIMIT_HEADERS) {
+            res.headers().first(h).ifPresent(v -> found.put(h.lowerCase(), v));
+        }
+        if (status == 429) {
+            for (HeaderName h : List.of(HeaderNames.RETRY_AFTER, RETRY_AFTER_MS)) {
+                res.headers().first(h).ifPresent(v -> found.put(h.lowerCase(), v));
+            }
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        RateLimitHeaderParser.openAiStyle(call.model().provider(), call.model().name(), status,
+                dev.costwise.llm.provider.http.HttpHeaders.of(found), clock.instant()).ifPresent(snapshot -> {
+                    try {
+                        rateLimits.onSnapshot(snapshot);
+                    } catch (RuntimeException e) {
+                        LOG.warn("rate-limit listener failed for '{}'; ignored", call.model().name(), e);
+                    }
+                });
     }
 
     private static Optional<Duration> retryAfter(HttpClientResponse res) {

@@ -88,6 +88,6 @@ class AnswerBodyTest {
             throw new AssertionError("no call is made");
         }, new UpstreamCircuits(directory.models(), Ticker.systemTicker(), new SimpleMeterRegistry()),
                 new OpenAiWire(json), new CostCalculator(directory.models()), new MemorySpendLedger(),
-                Clock.systemUTC(), Ticker.systemTicker(), json);
+                Clock.systemUTC(), Ticker.systemTicker(), json, new UpstreamHeadroom(Clock.systemUTC()));
     }
 }

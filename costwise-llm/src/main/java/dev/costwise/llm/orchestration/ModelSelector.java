@@ -13,6 +13,7 @@ import dev.costwise.llm.cost.Pricer;
 import dev.costwise.llm.cost.UnpricedModelException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -251,6 +252,7 @@ public final class ModelSelector {
             long in, long out, List<String> rejected, String need) {
         boolean wantsReasoning = type == TaskType.MATH || type == TaskType.REASONING || complexity == Complexity.EXPERT;
         Comparator<ModelInfo> affinity = Comparator.comparingInt(m -> affinityPenalty(m, wantsReasoning, prefs));
+        Set<ModelInfo> spent = new HashSet<>();
         if (prefs.preferFree()) {
             List<ModelInfo> free = new ArrayList<>();
             for (ModelInfo m : candidates) {
@@ -260,6 +262,7 @@ public final class ModelSelector {
                 double h = headroom.of(m.name());
                 if (h < minHeadroom) {
                     rejected.add(m.name() + " headroom " + percent(h) + " < " + percent(minHeadroom));
+                    spent.add(m);
                 } else {
                     free.add(m);
                 }
@@ -268,12 +271,14 @@ public final class ModelSelector {
                     .thenComparing(m -> headroom.of(m.name()), Comparator.reverseOrder()));
             if (best.isPresent()) {
                 ModelInfo m = best.get();
-                return new Selection(m, cost(m, in, out), m.name() + ": free, " + percent(headroom.of(m.name()))
-                        + " rate-limit headroom, tier " + m.tier() + " (" + need + ")" + affinityNote(m, wantsReasoning,
+                return new Selection(m, cost(m, in, out), m.name() + ": free, " + headroomNote(m.name())
+                        + ", tier " + m.tier() + " (" + need + ")" + affinityNote(m, wantsReasoning,
                         prefs) + skipped(rejected));
             }
         }
-        List<ModelInfo> priced = candidates.stream().filter(m -> prefs.preferFree() || !isFreeTier(m)).toList();
+        // a free model left for want of headroom is not taken back as the cheapest: it would answer 429
+        List<ModelInfo> priced = candidates.stream().filter(m -> prefs.preferFree() || !isFreeTier(m))
+                .filter(m -> !spent.contains(m)).toList();
         if (priced.isEmpty()) {
             priced = candidates;
         }
@@ -369,8 +374,17 @@ public final class ModelSelector {
                 in + out) + prefs.maxCostPerCall().map(m -> ", cost <= " + m.format()).orElse("");
     }
 
+    /** A share as a percentage, to a tenth below 10% (1 request left of 1,000 is "0.1%", not "0%"). */
     static String percent(double ratio) {
-        return Math.round(ratio * 100) + "%";
+        long tenths = Math.round(ratio * 1000);
+        return tenths >= 100 || tenths % 10 == 0 ? Math.round(ratio * 100) + "%"
+                : tenths / 10 + "." + tenths % 10 + "%";
+    }
+
+    /** The headroom a reason states: the measured share, or that nothing is known (never a made-up 100%). */
+    private String headroomNote(String model) {
+        return headroom.known(model).map(h -> percent(h) + " rate-limit headroom")
+                .orElse("rate-limit headroom unknown (counted as full)");
     }
 
     /** Builds a {@link ModelSelector}. Not thread-safe. */

@@ -204,6 +204,22 @@ public final class UsageTracker implements Headroom {
     }
 
     /**
+     * {@link #headroom(String)} when a limit of the model is known: configured, from the catalog's free tier, or
+     * reported by its provider's headers since their reset (a reset window is whole again, so a report whose every
+     * window has reset says nothing). Empty for a model nothing is known of, which {@link #headroom} counts as full.
+     *
+     * @param model the catalog model
+     * @return the share left of the tightest limit, or empty when no limit of the model is known
+     */
+    @Override
+    public Optional<Double> known(String model) {
+        String provider = providerOf(model);
+        boolean limited = !limitsOfModel(model).isEmpty() || observedHeadroom(model).isPresent()
+                || provider != null && !providerLimits.getOrDefault(provider, RateLimits.NONE).isEmpty();
+        return limited ? Optional.of(headroom(model)) : Optional.empty();
+    }
+
+    /**
      * A model's usage in the sliding windows.
      *
      * @param model the catalog model

@@ -130,4 +130,17 @@ class UsageTrackerTest {
         assertThatThrownBy(() -> RateLimits.NONE.withRequestsPerMinute(0)).hasMessageContaining("requestsPerMinute")
                 .hasMessageContaining("0");
     }
+
+    @Test
+    void givenNoLimitKnown_whenAskedWhatIsKnown_thenNothingUntilAReportAndNothingAgainOnceItsWindowsReset() {
+        UsageTracker tracker = UsageTracker.builder().clock(clock).build();
+        assertThat(tracker.known("llama-3.3-70b")).isEmpty();
+        assertThat(tracker.headroom("llama-3.3-70b")).as("unknown counts as full").isEqualTo(1.0);
+
+        tracker.observe(RateLimitObservation.ofRequests("groq", "llama-3.3-70b", 1000, 1, Duration.ofSeconds(86)));
+
+        assertThat(tracker.known("llama-3.3-70b")).contains(0.001);
+        clock.advance(Duration.ofSeconds(86));
+        assertThat(tracker.known("llama-3.3-70b")).as("the window is whole again").isEmpty();
+    }
 }

@@ -11,6 +11,7 @@ import dev.costwise.llm.cost.CatalogPricer;
 import dev.costwise.llm.cost.JtokkitTokenEstimator;
 import dev.costwise.llm.cost.TokenEstimator;
 import dev.costwise.llm.provider.ProviderException;
+import dev.costwise.llm.routing.RouteConditions;
 import dev.costwise.llm.sim.SimulatedProvider;
 import dev.costwise.planner.engine.Caller;
 import dev.costwise.planner.engine.ModelResolver;
@@ -21,6 +22,7 @@ import dev.costwise.planner.engine.RunStats;
 import dev.costwise.planner.engine.Savings;
 import dev.costwise.planner.engine.SimFleet;
 import dev.costwise.planner.engine.TokenPlan;
+import dev.costwise.planner.report.PlanReport;
 import dev.costwise.planner.report.ReplayReports;
 import dev.costwise.planner.scenario.BudgetSpec;
 import dev.costwise.planner.scenario.CallSite;
@@ -61,6 +63,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the cache's entries (up to its maximum size).
  */
 public final class Replayer {
+    /** What a replay assumes of routes that read a model's rate-limit headroom. */
+    static final String HEADROOM_NOTE = "Rate-limit headroom: a trace carries no provider rate-limit headers, so"
+            + " every model's headroom is unknown and counted as full, as the gateway counts a model it has no report"
+            + " of: a route with rate_limit_headroom_above took every request its other conditions matched. At the"
+            + " gateway, requests move on to the next route while its model's provider reports the limit nearly spent.";
 
     private final ModelCatalog catalog;
     private final CatalogPricer pricer;
@@ -152,6 +159,8 @@ public final class Replayer {
         private final SpreadSample<Judged> sample;
         private final List<ReplayReports.Listed> listed = new ArrayList<>();
         private final ReplayReports.Callers callers;
+        /** Whether a route of the pipeline sets {@code rate_limit_headroom_above}, which a trace cannot inform. */
+        private final boolean headroomRoutes;
         private Money before = Money.ZERO;
         private long estimated;
         private long replayed;
@@ -168,6 +177,8 @@ public final class Replayer {
             this.callers = new ReplayReports.Callers(pipeline.budgets().stream().map(BudgetSpec::scope)
                     .filter(s -> s != BudgetSpec.Scope.GLOBAL && s != BudgetSpec.Scope.MODEL).distinct().sorted()
                     .toList(), pipeline.keyRequired());
+            this.headroomRoutes = pipeline.router().stream().flatMap(r -> r.rules().stream())
+                    .anyMatch(r -> r.gateway().flatMap(RouteConditions::headroomAbove).isPresent());
         }
 
         private boolean judging() {
@@ -208,10 +219,13 @@ public final class Replayer {
             Optional<JudgeSummary> judged = judging() ? Optional.of(judge(sample.picks(), options))
                     : Optional.empty();
             Savings saved = savings.savings();
+            PlanReport report = ReplayReports.of(scan, before, estimated, stats, saved, judged, listed,
+                    options.dryRun(), callers);
+            if (headroomRoutes) {
+                report = report.withNote(HEADROOM_NOTE);
+            }
             return new ReplayResult(Math.toIntExact(scan.lines()), scan.errors(), scan.badLines(), before,
-                    estimated, stats, saved, judged,
-                    ReplayReports.of(scan, before, estimated, stats, saved, judged, listed, options.dryRun(),
-                            callers));
+                    estimated, stats, saved, judged, report);
         }
     }
 

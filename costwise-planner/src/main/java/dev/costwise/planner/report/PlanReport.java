@@ -35,6 +35,16 @@ public record PlanReport(String kind, String title, List<String> notes, List<Tab
     }
 
     /**
+     * @param note a line to show under the heading, after the others
+     * @return this report with the note added
+     */
+    public PlanReport withNote(String note) {
+        List<String> more = new java.util.ArrayList<>(notes);
+        more.add(Objects.requireNonNull(note, "note"));
+        return new PlanReport(kind, title, more, tables, metrics, claims, charts);
+    }
+
+    /**
      * A metric by name.
      *
      * @param name such as {@code after.perDay}

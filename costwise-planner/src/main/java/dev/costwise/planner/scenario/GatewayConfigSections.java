@@ -375,7 +375,7 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                 throw problem(wp, "expected a mapping of conditions, found " + kind(w));
             }
             unknownFields(w, wp, Set.of("min_chars", "max_chars", "keywords", "complexity",
-                    "budget_utilization_below", "budget_utilization_above"));
+                    "budget_utilization_below", "budget_utilization_above", "rate_limit_headroom_above"));
             optInt(w, "min_chars", wp + ".min_chars", 0, Integer.MAX_VALUE);
             optInt(w, "max_chars", wp + ".max_chars", 0, Integer.MAX_VALUE);
             if (w.has("keywords")) {
@@ -388,6 +388,11 @@ record GatewayConfigSections(List<Deployment> models, Map<String, List<String>> 
                     });
             optShare(w, "budget_utilization_below", wp + ".budget_utilization_below");
             optShare(w, "budget_utilization_above", wp + ".budget_utilization_above");
+            optShare(w, "rate_limit_headroom_above", wp + ".rate_limit_headroom_above").filter(v -> v >= 1)
+                    .ifPresent(v -> {
+                        throw problem(wp + ".rate_limit_headroom_above", "can never match: a model never has more"
+                                + " than all (1) of its rate limit left; give a share below 1");
+                    });
         }
         optString(n, "max_reasoning_effort", p + ".max_reasoning_effort")
                 .ifPresent(e -> reasoningEffort(e, p + ".max_reasoning_effort"));

@@ -33,7 +33,8 @@ import java.util.Set;
  * <p>Mapped: {@code models} (name → catalog model by {@code model} or {@code name}), {@code aliases}, {@code groups}
  * (first model, the rest as fallbacks), {@code defaults.cache} and {@code defaults.retry}, {@code pipelines.NAME} with
  * {@code routes} (conditions {@code complexity}, {@code min_chars}, {@code max_chars}, {@code keywords}, {@code
- * budget_utilization_below}), {@code default_route}, {@code fallbacks}, {@code cache}, {@code retry} (fallbacks, cache
+ * budget_utilization_below}, {@code rate_limit_headroom_above}: a trace has no rate-limit headers, so every model
+ * counts as full), {@code default_route}, {@code fallbacks}, {@code cache}, {@code retry} (fallbacks, cache
  * and retry inherited from {@code defaults} as the gateway inherits them; {@code cache: false} turns the cache off),
  * {@code max_reasoning_effort} (the pipeline's, else the defaults': a request's reasoning is lowered to it before its
  * cache key is taken, as the gateway keys it); a pipeline without routes sends every request to its {@code
@@ -338,7 +339,9 @@ public final class GatewayPipelineReader {
                     GatewayConfigRules.optInt(when, "max_chars", w + "max_chars", 0, Integer.MAX_VALUE), keywords,
                     GatewayConfigRules.optString(when, "complexity", w + "complexity"),
                     GatewayConfigRules.optShare(when, "budget_utilization_below", w + "budget_utilization_below"),
-                    GatewayConfigRules.optShare(when, "budget_utilization_above", w + "budget_utilization_above"))));
+                    GatewayConfigRules.optShare(when, "budget_utilization_above", w + "budget_utilization_above"),
+                    GatewayConfigRules.optShare(when, "rate_limit_headroom_above",
+                            w + "rate_limit_headroom_above"))));
         }
         CallSite defaultSite = names.site(p.path("default_route").asText(name), "pipelines." + name + ".default_route");
         routes.putIfAbsent(DEFAULT_ROUTE, new Target.Single(defaultSite));

@@ -411,6 +411,27 @@ class AnthropicChatModelTest {
     }
 
     @Test
+    void givenOutputTokensNearlySpentAndInputTokensPlentiful_whenAnswered_thenTheSnapshotCarriesTheOutputLimit() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
+                .addHeader("anthropic-ratelimit-input-tokens-limit", "30000")
+                .addHeader("anthropic-ratelimit-input-tokens-remaining", "29000")
+                .addHeader("anthropic-ratelimit-input-tokens-reset", "2026-11-27T07:00:02Z")
+                .addHeader("anthropic-ratelimit-output-tokens-limit", "8000")
+                .addHeader("anthropic-ratelimit-output-tokens-remaining", "400")
+                .addHeader("anthropic-ratelimit-output-tokens-reset", "2026-11-27T07:00:05Z")
+                .body("{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"Number of "
+                        + "output tokens has exceeded your per-minute rate limit\"}}").build());
+
+        assertThatThrownBy(() -> model().execute(ChatRequest.of(MODEL, "Hi"), WorkflowContext.of("t")))
+                .isInstanceOf(ProviderException.RateLimited.class);
+        assertThat(snapshots).singleElement().satisfies(s -> {
+            assertThat(s.tokenLimit()).hasValue(8000);
+            assertThat(s.tokensRemaining()).hasValue(400);
+            assertThat(s.tokensReset()).contains(Duration.ofSeconds(5));
+        });
+    }
+
+    @Test
     void givenRateLimitWithRetryAfterAndHeaders_whenExecuted_thenRateLimitedCarriesRetryAfterAndListenerHearsIt() {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Content-Type", "application/json")
                 .addHeader("retry-after", "17")
