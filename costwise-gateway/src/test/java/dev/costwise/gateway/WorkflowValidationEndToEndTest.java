@@ -102,8 +102,8 @@ class WorkflowValidationEndToEndTest {
             String metrics = gw.get("/metrics").body();
 
             for (String result : List.of("passed", "failed", "unreadable")) {
-                assertThat(metrics)
-                        .contains("costwise_workflow_validations_total{model=\"auto\",result=\"" + result + "\"} 0.0\n");
+                assertThat(metrics).contains(
+                        "costwise_workflow_validations_total{model=\"auto\",result=\"" + result + "\"} 0.0\n");
             }
         }
     }

@@ -44,9 +44,9 @@ final class BudgetScripts {
      * Lua: {@code add_spent(key, nanos, picos)} adds spend given as whole nano-dollars and the pico-dollars below
      * them (decimal strings), carrying 1,000 pico-dollars into a nano-dollar; {@code counters(key, out)} appends the
      * bucket's spent nano-dollars, spent pico-dollars, reserved nano-dollars and generation (-1 when the bucket is
-     * missing) to {@code out} (see {@link BucketCounters}); {@code in_use(v)} is the nano-dollars a bucket's {@code HMGET spent reserved
-     * spent_picos} counts against its limit, a part of a nano-dollar spent counting as a whole one, so spend never
-     * passes a limit.
+     * missing) to {@code out} (see {@link BucketCounters}); {@code in_use(v)} is the nano-dollars a bucket's
+     * {@code HMGET spent reserved spent_picos} counts against its limit, a part of a nano-dollar spent counting as a
+     * whole one, so spend never passes a limit.
      */
     private static final String SPEND = """
             local function add_spent(key, nanos, picos)
@@ -170,9 +170,9 @@ final class BudgetScripts {
 
     /**
      * KEYS: hold, bucket 1..n, lease set 1..n. ARGV: minimum, maximum, limit 1..n, bucket expiry 1..n, hold expiry,
-     * now, lease end, refuse a missing bucket (1 or 0). Returns the amount reserved, or -1 when some bucket has less than the minimum left, then the
-     * counters of every bucket afterwards; {@code {-2}} when the hold already exists (the id was voided: nothing
-     * reserved).
+     * now, lease end, refuse a missing bucket (1 or 0). Returns the amount reserved, or -1 when some bucket has less
+     * than the minimum left, then the counters of every bucket afterwards; {@code {-2}} when the hold already exists
+     * (the id was voided: nothing reserved).
      */
     static final LuaScript RESERVE = LuaScript.of("budget-reserve", RESERVE_IN + "return reserve_in(1, 1)\n");
 

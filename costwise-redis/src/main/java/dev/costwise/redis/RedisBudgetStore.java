@@ -43,8 +43,8 @@ import java.util.function.Function;
  * which every script returns with the counters. <b>A bucket Redis lost</b> (restarted empty, failed over, flushed),
  * even without an outage this replica noticed, is rebuilt before it is used again: a reservation that finds it missing
  * restores it from {@link #fallbackSpendFrom}'s source (the ledger) first. The reservations this replica made in Redis
- * and has not settled yet are then held again in the rebuilt bucket, by the replica that rebuilt it at once and by every
- * other as soon as a reply shows it the new generation; a settle whose hold is gone adds its cost to a bucket of
+ * and has not settled yet are then held again in the rebuilt bucket, by the replica that rebuilt it at once and by
+ * every other as soon as a reply shows it the new generation; a settle whose hold is gone adds its cost to a bucket of
  * another generation than the one it reserved in (a rebuilt bucket never held it, and its row is not in the ledger yet:
  * the gateway settles before it writes the row), and to no other (a settle sent twice counts once). A settle that
  * finds its bucket missing rebuilds it and adds its cost there.

@@ -33,14 +33,14 @@ import java.util.random.RandomGenerator;
  * {@code retry.budget_ratio} and {@code retry.budget_min_per_second}), so an outage does not multiply the traffic
  * sent to a provider. While a fallback is left untried, a timed-out attempt is not retried at once (a provider that
  * hung is likely hung still), nor is a retry started without the time for a whole attempt: the fallbacks go first,
- * and those retries follow them if the deadline leaves time. A context-length error jumps once to the pipeline's larger-window model; a caller's mistake
- * (invalid request, content filter) ends the loop at once. A candidate whose circuit is open ({@link UpstreamCircuits})
- * is skipped, and one whose circuit opens during its retries is left for the next. Before a candidate is first called,
- * the {@link Journal} moves the request's budget reservation to it (its own prices, its own model budgets), and before
- * a retry it reserves again if a billed failure settled it; a candidate (or a retry) no budget has room for is
- * skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has cut off the upstream calls
- * ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no retry, wait or fallback
- * starts. Anyone else's interrupt of a wait (for a retry, for a throttle slot) ends it with a
+ * and those retries follow them if the deadline leaves time. A context-length error jumps once to the pipeline's
+ * larger-window model; a caller's mistake (invalid request, content filter) ends the loop at once. A candidate whose
+ * circuit is open ({@link UpstreamCircuits}) is skipped, and one whose circuit opens during its retries is left for the
+ * next. Before a candidate is first called, the {@link Journal} moves the request's budget reservation to it (its own
+ * prices, its own model budgets), and before a retry it reserves again if a billed failure settled it; a candidate (or
+ * a retry) no budget has room for is skipped. Every failed attempt is reported to the {@link Journal}. Once a stop has
+ * cut off the upstream calls ({@link UpstreamCutoff}), the loop ends with {@link GatewayException.ShuttingDown}: no
+ * retry, wait or fallback starts. Anyone else's interrupt of a wait (for a retry, for a throttle slot) ends it with a
  * {@link GatewayException.Interrupted} ({@link UpstreamCutoff#interrupted}). Thread-safe; one instance serves every
  * request.
  */

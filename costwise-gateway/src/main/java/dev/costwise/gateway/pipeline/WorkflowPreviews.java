@@ -42,7 +42,8 @@ public final class WorkflowPreviews {
         Objects.requireNonNull(config, "config");
         Ticker ticker = Ticker.systemTicker();
         // a preview calls no upstream, opens no circuit and writes no ledger row
-        this.runner = new WorkflowRunner(new ModelDirectory(config), model -> NO_UPSTREAM, new UpstreamCircuits(List.of(), ticker, new SimpleMeterRegistry()), new OpenAiWire(json),
+        this.runner = new WorkflowRunner(new ModelDirectory(config), model -> NO_UPSTREAM,
+                new UpstreamCircuits(List.of(), ticker, new SimpleMeterRegistry()), new OpenAiWire(json),
                 new CostCalculator(config.models()), new MemorySpendLedger(), Clock.systemUTC(), ticker, json,
                 new UpstreamHeadroom(Clock.systemUTC())); // no answer seen: every model's headroom unknown (full)
     }

@@ -113,7 +113,8 @@ final class JsonReply {
         try {
             return Enum.valueOf(type, value);
         } catch (IllegalArgumentException e) {
-            throw new Invalid("field '" + field + "' has invalid value '" + node.get(field).asText() + "'; expected one of "
+            throw new Invalid("field '" + field + "' has invalid value '" + node.get(field).asText()
+                    + "'; expected one of "
                     + java.util.Arrays.toString(type.getEnumConstants()));
         }
     }
