@@ -89,4 +89,33 @@ class HungProviderFallbackEndToEndTest {
                     .containsExactly("primary", "backup", "primary");
         }
     }
+
+    @Test
+    void givenARateLimitedPrimaryPutOffForItsFallback_whenTheFallbackFails_thenItsRetryStillWaitsOutRetryAfter() {
+        // 10 s left less the 2 s Retry-After is under the 9 s attempt timeout: the retry is put off for the fallback
+        hung.enqueue(new MockResponse.Builder().code(429).addHeader("retry-after", "2").addHeader("Content-Type",
+                "application/json").body("{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\","
+                + "\"param\":null,\"code\":\"rate_limit_exceeded\"}}").build());
+        hung.enqueue(OpenAiFake.completion("gpt-4o", "after the wait", 9, 2));
+        backup.enqueue(OpenAiFake.error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key"));
+        try (TestGateway gw = TestGateway.of("""
+                server: {request_timeout: 10s}
+                models:
+                  - {name: primary, provider: openai, model: gpt-4o, base_url: %s/v1}
+                  - {name: backup, provider: openai, model: gpt-4o-mini, base_url: %s/v1}
+                pipelines:
+                  primary:
+                    fallbacks: [backup]
+                    timeout: 9s
+                    retry: {max_retries: 2, initial_delay: 10ms}
+                """.formatted(TestGateway.baseUrl(hung), TestGateway.baseUrl(backup)))) {
+            HttpResponse<String> res = gw.post("/v1/chat/completions", TestGateway.chat("primary", "hi"));
+
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            assertThat(gw.records()).extracting(CostRecord::usedModel)
+                    .containsExactly("primary", "backup", "primary");
+            assertThat(gw.sleeps).as("the provider's Retry-After, less the fallback's time, not an immediate retry")
+                    .singleElement().satisfies(d -> assertThat(d.toMillis()).isBetween(1000L, 2000L));
+        }
+    }
 }

@@ -58,7 +58,8 @@ final class AttemptLoop {
     private final ConcurrentHashMap<BudgetKey, RetryBudget> retryBudgets = new ConcurrentHashMap<>();
 
     /** A candidate whose retries wait until every fallback was tried, and the number of its next retry. */
-    private record Deferred(Model model, int retries) {}
+    /** A retry put off until the fallbacks were tried; it still waits out its backoff, until {@code notBefore}. */
+    private record Deferred(Model model, int retries, long notBefore) {}
 
     /** One retry budget per provider and budget settings: pipelines with the same settings share it. */
     private record BudgetKey(String provider, double ratio, int minPerSecond) {}
@@ -151,6 +152,13 @@ final class AttemptLoop {
                 }
                 m = put.model();
                 firstTry = put.retries();
+                Duration wait = Duration.ofNanos(put.notBefore() - ticker.read());
+                if (wait.compareTo(r.remaining()) >= 0) {
+                    continue; // its Retry-After or backoff outlasts the request
+                }
+                if (wait.isPositive()) {
+                    sleep(wait, m);
+                }
             } else {
                 m = queue.poll();
             }
@@ -282,7 +290,7 @@ final class AttemptLoop {
                             || r.remaining().minus(delay).compareTo(plan.pipeline().timeout()) < 0)) {
                         // Fallbacks first: a provider that hung is likely hung still, and a retry without the time
                         // for a whole attempt would spend the fallbacks' time. It runs after them if time is left.
-                        deferred.add(new Deferred(m, retries + 1));
+                        deferred.add(new Deferred(m, retries + 1, ticker.read() + delay.toNanos()));
                         break;
                     }
                     if (!budget.tryWithdraw()) {
