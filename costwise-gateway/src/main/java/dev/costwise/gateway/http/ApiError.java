@@ -44,6 +44,14 @@ public record ApiError(int status, String type, Optional<String> code, Optional<
         return new ApiError(status, type, code, param, message, retryAfter, extra, clearsSoon, what);
     }
 
+    /**
+     * @param wait how long a caller should wait
+     * @return the whole seconds {@code Retry-After} says for it (rounded up, at least 1), as messages say it too
+     */
+    public static long retryAfterSeconds(Duration wait) {
+        return Math.max(1, (wait.toMillis() + 999) / 1000);
+    }
+
     static ApiError of(int status, String type, String code, String message) {
         return new ApiError(status, type, Optional.ofNullable(code), Optional.empty(), message, Optional.empty(), "");
     }

@@ -407,7 +407,7 @@ public abstract sealed class GatewayException extends CostwiseException {
         /** @return why {@code model} is skipped, and for how long (also the workflow's reason for moving on) */
         public static String message(String model, Duration retryAfter) {
             return "model '" + model + "' is not called for now: its recent calls kept failing (circuit open; tried "
-                    + "again in " + Math.max(1, (retryAfter.toMillis() + 999) / 1000) + " s)";
+                    + "again in " + ApiError.retryAfterSeconds(retryAfter) + " s)";
         }
 
         /** @return when the model is tried again */

@@ -438,7 +438,7 @@ public final class HttpExchange {
     public void sendError(ServerResponse res, ApiError error, String model, Function<ApiError, byte[]> body) {
         metrics.error(error.status(), error.code().orElse(""), model);
         error.retryAfter().ifPresent(d -> res.header(HeaderNames.RETRY_AFTER,
-                Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
+                Long.toString(ApiError.retryAfterSeconds(d))));
         if (ErrorResponses.noClientRetry(error)) {
             res.header(SHOULD_RETRY_FALSE);
         }

@@ -1356,7 +1356,7 @@ public final class ChatService {
             String rpm = key.rpm().filter(v -> !hit.equals("tpm")).map(v -> "rpm " + v).orElse("");
             String tpm = key.tpm().filter(v -> !hit.equals("rpm")).map(v -> "tpm " + v).orElse("");
             String which = (rpm + " " + tpm).trim();
-            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000); // as Retry-After says it
+            long seconds = ApiError.retryAfterSeconds(wait);
             return new GatewayException.RateLimited("the key '" + key.id() + "' is over its " + (hit.isEmpty()
                     ? "limits (" + which + ")" : "limit (" + which + ")") + "; retry after " + seconds + " s",
                     wait, usage);
@@ -1367,7 +1367,7 @@ public final class ChatService {
                 KeyUsage usage, String hit) {
             String which = hit.equals("rpm") ? "rpm " + share.requestsPerMinute().orElse(0) + " of "
                     + key.rpm().orElse(0) : "tpm " + share.tokensPerMinute().orElse(0) + " of " + key.tpm().orElse(0);
-            long seconds = Math.max(1, (wait.toMillis() + 999) / 1000); // as Retry-After says it
+            long seconds = ApiError.retryAfterSeconds(wait);
             return new GatewayException.RateLimited("the key '" + key.id() + "' is over this replica's share of its"
                     + " limit (" + which + "), as Redis, which replicas share the limit through, is unreachable;"
                     + " retry after " + seconds + " s", wait, Optional.of(usage));
